@@ -1,0 +1,3 @@
+from ocpispec.cli import main
+
+main()

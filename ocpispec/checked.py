@@ -1,0 +1,130 @@
+"""The checked spec: what `checker.check` hands to `planner.plan`.
+
+A CheckedSpec is a syntax tree whose every field reference is resolved against the
+version-neutral OCPI catalogue and whose every released column is classified. The
+planner needs nothing else; it never consults the schema for names again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.diagnostics import Diagnostic
+from ocpispec.functions import Effect
+from ocpispec.schema.model import Field, Kind, PrivacyClass
+from ocpispec.source import SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A record scope that expressions can reach.
+
+    The dataset's own records have the empty name. A join adds its alias
+    (`location`); a join to locations also adds `location.evse` and
+    `location.connector`, the EVSE and connector the record used.
+    """
+
+    name: str
+    module: str
+    object: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedField:
+    """A field reference bound to the catalogue.
+
+    `path` is the version-neutral path inside the binding's object, e.g. binding
+    `location`, path `("postal_code",)`; binding `""`, path `("cdr_token", "uid")`.
+    """
+
+    ref: syntax.FieldRef
+    binding: str
+    module: str
+    path: tuple[str, ...]
+    field: Field
+    many: bool
+    versions: frozenset[str]
+
+    @property
+    def privacy(self) -> PrivacyClass:
+        return self.field.privacy
+
+    @property
+    def qualified(self) -> str:
+        """`location.postal_code`, `cdr_token.uid`: the name a reviewer reads."""
+        return ".".join((self.binding, *self.path)) if self.binding else ".".join(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedJoin:
+    """`join locations on location_id`: the remote module, alias, and the keys.
+
+    `remote_key` is the neutral path in the remote module's records that must equal
+    the local key (`("id",)` for locations, `("session_id",)` for sessions -> cdrs).
+    `bindings` are the scopes the join adds (the alias, and for locations also the
+    EVSE and connector), each with the local key path that selects it.
+    """
+
+    join: syntax.Join
+    module: str
+    alias: str
+    local_key: ResolvedField
+    remote_key: tuple[str, ...]
+    bindings: tuple[Binding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedColumn:
+    """A released column.
+
+    `effect` is the outermost function's privacy effect (a bare path is RAW).
+    `privacy` is the highest class among its source fields; `released_as` is what
+    leaves after the transformation (PUBLIC for constants and aggregates of QUASI
+    data, the input class for RAW, PUBLIC for pseudonyms of personal fields...).
+    `justification` is the `because "..."` text if the spec gave one.
+    """
+
+    column: syntax.Column
+    name: str
+    effect: Effect
+    kind: Kind | None
+    sources: tuple[ResolvedField, ...]
+    privacy: PrivacyClass
+    released_as: PrivacyClass
+    justification: str | None
+    aggregate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedDataset:
+    """One `from ... output ...` block after checking.
+
+    `fields` maps every FieldRef written in the dataset (where, join keys, columns)
+    to its resolution. `touched` lists every resolved field the dataset reads,
+    including the ones inside `jmespath("...")` escape hatches, which have synthetic
+    FieldRefs spanning the escape-hatch string.
+    """
+
+    dataset: syntax.Dataset
+    module: str
+    bindings: tuple[Binding, ...]
+    joins: tuple[CheckedJoin, ...]
+    fields: Mapping[syntax.FieldRef, ResolvedField]
+    touched: tuple[ResolvedField, ...]
+    columns: tuple[CheckedColumn, ...]
+    include_private: bool
+    output_name: str
+
+    @property
+    def is_aggregate(self) -> bool:
+        return isinstance(self.dataset.body, syntax.Aggregate)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSpec:
+    spec: syntax.Spec
+    source: SourceFile
+    datasets: tuple[CheckedDataset, ...]
+    warnings: tuple[Diagnostic, ...]

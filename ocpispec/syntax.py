@@ -1,0 +1,384 @@
+"""The typed syntax tree of an .ocx spec.
+
+Produced by `ocpispec.parser.parse`; every node is a frozen dataclass carrying the span
+of the text it came from. The lark parse tree never leaves the parser. Node names match
+the grammar rules in grammar/ocx.lark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal as Lit
+
+from ocpispec.source import Span
+
+# ---- leaves -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """A name written in the spec (export name, module, alias, unit, format...)."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A quoted string, already unescaped."""
+
+    value: str
+    span: Span
+
+
+# ---- value expressions --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A dotted path: `kwh`, `cdr_token.uid`, `location.postal_code`."""
+
+    path: tuple[str, ...]
+    span: Span
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path)
+
+
+LiteralKind = Lit["string", "number", "date", "boolean", "null"]
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A constant. Dates keep their text (`2026-01-01` or `2026-01-01T06:00:00Z`)."""
+
+    value: str | int | float | bool | None
+    kind: LiteralKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListLiteral:
+    items: tuple[Literal, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A function: a transformation (`round(kwh, 1)`), an aggregate (`count()`) or
+    the raw escape hatch (`jmespath("...")`). A bare unit argument such as `hour`
+    arrives as a one-segment FieldRef; the checker reads it as a unit."""
+
+    name: Ident
+    args: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryOp:
+    op: Lit["+", "-", "*", "/"]
+    left: Expr
+    right: Expr
+    span: Span
+
+
+Expr = FieldRef | Literal | ListLiteral | Call | BinaryOp
+
+
+# ---- conditions (where) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: Lit["=", "!=", "<", "<=", ">", ">="]
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class InList:
+    value: Expr
+    options: ListLiteral
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IsNull:
+    value: Expr
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """A glob pattern match: `*` any run of characters, `?` one character."""
+
+    value: Expr
+    pattern: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    operands: tuple[Condition, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    operands: tuple[Condition, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Condition
+    span: Span
+
+
+Condition = Compare | InList | IsNull | Matches | And | Or | Not
+
+
+# ---- header ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    """Where a secret comes from. `literal` is never accepted by the checker."""
+
+    kind: Lit["env", "profile", "literal"]
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasis:
+    words: tuple[Ident, ...]
+    reference: Text | None
+    span: Span
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(word.name for word in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    amount: int
+    unit: Ident
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """`export NAME` and its items. Repeated items are kept so the checker can
+    report them; `None` means the item is missing."""
+
+    name: Ident
+    consumers: tuple[Text, ...]
+    purposes: tuple[Text, ...]
+    legal_bases: tuple[LegalBasis, ...]
+    retentions: tuple[Retention, ...]
+    pseudonym_keys: tuple[SecretRef, ...]
+    span: Span
+
+    @property
+    def consumer(self) -> Text | None:
+        return self.consumers[0] if self.consumers else None
+
+    @property
+    def purpose(self) -> Text | None:
+        return self.purposes[0] if self.purposes else None
+
+    @property
+    def legal_basis(self) -> LegalBasis | None:
+        return self.legal_bases[0] if self.legal_bases else None
+
+    @property
+    def retention(self) -> Retention | None:
+        return self.retentions[0] if self.retentions else None
+
+    @property
+    def pseudonym_key(self) -> SecretRef | None:
+        return self.pseudonym_keys[0] if self.pseudonym_keys else None
+
+
+# ---- source ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """`source ocpi <ref> token <ref> party XX-YYY version V` or `source profile NAME`."""
+
+    versions_url: SecretRef | None
+    token: SecretRef | None
+    party: Ident | None
+    version: Ident | None
+    profile: Ident | None
+    span: Span
+
+
+# ---- from block -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SinceLastRun:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SinceDate:
+    start: Literal
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    start: Literal
+    end: Literal
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class LastPeriod:
+    amount: int
+    unit: Ident
+    span: Span
+
+
+Window = SinceLastRun | SinceDate | Between | LastPeriod
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    condition: Condition
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IncludePrivate:
+    """`include private locations because "..."`: the reviewed allowance to keep
+    records at non-public (publish=false) locations."""
+
+    justification: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    module: Ident
+    key: FieldRef
+    alias: Ident | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class From:
+    module: Ident
+    windows: tuple[Window, ...]
+    wheres: tuple[Where, ...]
+    includes: tuple[IncludePrivate, ...]
+    joins: tuple[Join, ...]
+    span: Span
+
+    @property
+    def window(self) -> Window | None:
+        return self.windows[0] if self.windows else None
+
+    @property
+    def include_private(self) -> IncludePrivate | None:
+        return self.includes[0] if self.includes else None
+
+
+# ---- select / aggregate ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One released column: an expression, its output name and, for a value that
+    would otherwise be refused, the written justification (`because "..."`)."""
+
+    expr: Expr
+    alias: Ident | None
+    justification: Text | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    columns: tuple[Column, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    keys: tuple[Column, ...]
+    measures: tuple[Column, ...]
+    min_group_size: int | None
+    min_group_size_span: Span | None
+    span: Span
+
+
+# ---- output / schedule ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """`output FORMAT ["template.j2"] to "path-pattern"` or `to stdout`
+    (destination None)."""
+
+    format: Ident
+    template: Text | None
+    destination: Text | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Every:
+    amount: int
+    unit: Ident
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Hourly:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Daily:
+    at: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Weekly:
+    day: Ident
+    at: Text
+    span: Span
+
+
+Schedule = Every | Hourly | Daily | Weekly
+
+
+# ---- spec -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    source: From
+    body: Select | Aggregate
+    output: Output
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    header: Header
+    source: Source
+    datasets: tuple[Dataset, ...]
+    schedule: Schedule | None
+    span: Span
