@@ -1,0 +1,26 @@
+"""The OCPI schema catalogue: every object and field of the exported modules, per
+version on the wire and in version-neutral names, with privacy classes.
+
+    from ocpispec.schema import catalogue
+    catalogue().resolve("sessions", ["cdr_token", "uid"]).leaf.privacy
+"""
+
+from __future__ import annotations
+
+from ocpispec.schema.catalogue import (
+    MODULES,
+    VERSIONS,
+    Catalogue,
+    RenameHint,
+    Resolution,
+    catalogue,
+)
+from ocpispec.schema.joins import JoinSpec, SubBinding
+from ocpispec.schema.model import Field, Kind, ObjectType, PrivacyClass
+from ocpispec.schema.records import public_projection, unknown_fields
+
+__all__ = [
+    "MODULES", "VERSIONS", "Catalogue", "Field", "JoinSpec", "Kind", "ObjectType",
+    "PrivacyClass", "RenameHint", "Resolution", "SubBinding", "catalogue",
+    "public_projection", "unknown_fields",
+]

@@ -1,0 +1,122 @@
+"""Arguments that must be written as constants: time units, digits, bucket edges,
+grid sizes, `constant(...)` values and the `jmespath("...")` escape hatch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ocpispec import syntax
+from ocpispec.checks.context import backticked, did_you_mean
+from ocpispec.checks.jmes import analyse_hatch
+from ocpispec.diagnostics import error
+from ocpispec.functions import TIME_UNITS, ArgKind, Function
+from ocpispec.schema.model import Kind
+
+if TYPE_CHECKING:
+    from ocpispec.checks.context import Context
+    from ocpispec.checks.types import Typer, Value
+
+# Smallest and largest whole number each function accepts for its literal argument.
+_INTEGER_RANGES = {"round": (-6, 10), "prefix": (1, 20), "round_coords": (0, 7)}
+
+
+def check_literal_argument(call: syntax.Call, function: Function, kind: ArgKind,
+                           arg: syntax.Expr, ctx: Context) -> Value | None:
+    from ocpispec.checks.types import UNKNOWN, literal_value
+
+    problem = _problem(function, kind, arg)
+    if problem is not None:
+        label, help = problem
+        ctx.emit(error("OCX203", f"`{function.name}` needs {_wanted(function, kind)} here",
+                       arg.span, label, notes=[f"`{function.name}`: {function.summary}"],
+                       help=help))
+        return UNKNOWN
+    return literal_value(arg) if isinstance(arg, syntax.Literal) else UNKNOWN
+
+
+def _wanted(function: Function, kind: ArgKind) -> str:
+    match kind:
+        case ArgKind.TIME_UNIT:
+            return "a time unit"
+        case ArgKind.INTEGER_LITERAL:
+            low, high = _INTEGER_RANGES.get(function.name, (0, 10))
+            return f"a whole number from {low} to {high}"
+        case ArgKind.NUMBER_LITERAL:
+            return "a positive number"
+        case ArgKind.NUMBER_LIST:
+            return "a list of increasing numbers"
+    return "a constant"
+
+
+def _problem(function: Function, kind: ArgKind, arg: syntax.Expr) -> tuple[str, str] | None:
+    match kind:
+        case ArgKind.TIME_UNIT:
+            return _unit_problem(arg)
+        case ArgKind.INTEGER_LITERAL:
+            return _integer_problem(function, arg)
+        case ArgKind.NUMBER_LITERAL:
+            ok = _number(arg) is not None and _number(arg) > 0
+            return None if ok else ("not a positive number", f"write it like `{function.example}`")
+        case ArgKind.NUMBER_LIST:
+            return _edges_problem(function, arg)
+        case ArgKind.LITERAL:
+            if isinstance(arg, syntax.Literal) and arg.kind != "null":
+                return None
+            return ("not a constant", 'write a quoted text, a number, a date, `true` or `false`, '
+                    'e.g. `constant("NL") as country`')
+    return None
+
+
+def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
+    if isinstance(arg, syntax.FieldRef) and len(arg.path) == 1 and arg.path[0] in TIME_UNITS:
+        return None
+    written = arg.path[0] if isinstance(arg, syntax.FieldRef) else None
+    if isinstance(arg, syntax.Literal) and isinstance(arg.value, str):
+        written = arg.value
+    guess = did_you_mean(written, TIME_UNITS) if written else None
+    return (f"units are {backticked(TIME_UNITS)}",
+            f"write the unit without quotes, e.g. `{guess or 'hour'}`")
+
+
+def _integer_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
+    low, high = _INTEGER_RANGES.get(function.name, (0, 10))
+    value = _number(arg)
+    if isinstance(value, int) and low <= value <= high:
+        return None
+    return ("not a whole number in range" if value is not None else "not a whole number",
+            f"write it like `{function.example}`")
+
+
+def _edges_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
+    help = f"write it like `{function.example}`"
+    if not isinstance(arg, syntax.ListLiteral) or not arg.items:
+        return ("not a list of numbers", help)
+    edges = [_number(item) for item in arg.items]
+    if any(edge is None for edge in edges):
+        return ("every edge must be a number", help)
+    if any(a >= b for a, b in zip(edges, edges[1:])):
+        return ("edges must increase from left to right", help)
+    return None
+
+
+def _number(expr: syntax.Expr) -> int | float | None:
+    if isinstance(expr, syntax.Literal) and expr.kind == "number":
+        return expr.value  # type: ignore[return-value]
+    return None
+
+
+def check_hatch(call: syntax.Call, arg: syntax.Expr, typer: Typer, around: tuple) -> Value:
+    """`jmespath("...")`: the text must compile, and every field it reads must resolve."""
+    from ocpispec.checks.types import UNKNOWN, Use
+
+    if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
+        typer.ctx.emit(error("OCX211", "`jmespath` needs the expression as a quoted text",
+                             arg.span, "not a quoted text",
+                             help='write it like `jmespath("length(charging_periods)") as periods`'))
+        return UNKNOWN
+    for resolved, whole in analyse_hatch(arg, typer.scope, typer.ctx):
+        typer.uses.append(Use(resolved, (call, *around), whole=whole, hatch=call))
+    return UNKNOWN
+
+
+__all__ = ["check_literal_argument", "check_hatch", "Kind"]

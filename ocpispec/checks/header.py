@@ -1,0 +1,181 @@
+"""Checks of the spec's frame: header (who, why, legal basis, retention, key), source
+and schedule."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ocpispec import syntax
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
+
+LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
+               "legitimate interests")
+RETENTION_UNITS = ("days", "weeks", "months", "years")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SCHEDULE_UNITS = ("minutes", "hours")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def check_header(header: syntax.Header, ctx: Context) -> None:
+    _check_required(header.consumers, "consumer", "OCX312", header, ctx,
+                    'consumer "Gemeente Utrecht, team Mobiliteit"')
+    _check_required(header.purposes, "purpose", "OCX313", header, ctx,
+                    'purpose "weekly charging statistics for the municipal charger plan"')
+    _check_legal_basis(header, ctx)
+    _check_retention(header, ctx)
+    for key in header.pseudonym_keys:
+        check_secret(key, "pseudonym key", ctx)
+    for items, what in ((header.consumers, "consumer"), (header.purposes, "purpose"),
+                        (header.legal_bases, "legal basis"), (header.retentions, "retention"),
+                        (header.pseudonym_keys, "pseudonym key")):
+        _check_single(items, what, ctx)
+
+
+def _check_required(items: Sequence[syntax.Text], what: str, code: str,
+                    header: syntax.Header, ctx: Context, example: str) -> None:
+    if not items:
+        ctx.emit(error(code, f"the spec names no {what}", header.name.span,
+                       f"export `{header.name.name}` has no `{what}`",
+                       notes=[f"a reviewer must see the {what} to approve the export"],
+                       help=f"add `{example}` to the header"))
+    elif not items[0].value.strip():
+        ctx.emit(error(code, f"the {what} is empty", items[0].span, f"empty `{what}`",
+                       help=f"write the {what} out, e.g. `{example}`"))
+
+
+def _check_single(items: Sequence, what: str, ctx: Context) -> None:
+    if len(items) < 2:
+        return
+    ctx.emit(Diagnostic("OCX318", Severity.ERROR, f"`{what}` is given more than once",
+                        (Label(items[1].span, f"second `{what}`"),
+                         Label(items[0].span, "first given here", primary=False)),
+                        help=f"keep one `{what}` in the header"))
+
+
+def _check_legal_basis(header: syntax.Header, ctx: Context) -> None:
+    basis = header.legal_basis
+    if basis is None:
+        ctx.emit(warning("OCX314", "the spec states no legal basis", header.name.span,
+                         f"export `{header.name.name}` has no `legal basis`",
+                         notes=["GDPR Art. 6(1) requires a legal basis for disclosing personal "
+                                "data; the reviewer records it"],
+                         help='add e.g. `legal basis public task "Art. 6(1)(e) GDPR"`'))
+        return
+    phrase = basis.phrase.lower()
+    if phrase in LEGAL_BASES:
+        return
+    guess = did_you_mean(phrase, LEGAL_BASES)
+    span = basis.words[0].span.to(basis.words[-1].span)
+    ctx.emit(error("OCX316", f"`{basis.phrase}` is not a GDPR Art. 6(1) legal basis", span,
+                   "unknown legal basis", notes=[f"the bases are {backticked(LEGAL_BASES)}"],
+                   help=f"write `legal basis {guess}`" if guess else
+                   "write one of the six bases, optionally followed by a quoted reference"))
+
+
+def _check_retention(header: syntax.Header, ctx: Context) -> None:
+    retention = header.retention
+    if retention is None:
+        ctx.emit(warning("OCX315", "the spec states no retention period", header.name.span,
+                         f"export `{header.name.name}` has no `retention`",
+                         notes=["the consumer must know when to delete the data (GDPR Art. "
+                                "5(1)(e))"], help="add e.g. `retention 12 months` to the header"))
+        return
+    unit = _plural_unit(retention.unit.name, retention.amount, RETENTION_UNITS)
+    if unit is None:
+        guess = did_you_mean(retention.unit.name, RETENTION_UNITS)
+        ctx.emit(error("OCX317", f"`{retention.unit.name}` is not a retention unit",
+                       retention.unit.span, "unknown unit",
+                       notes=[f"units are {backticked(RETENTION_UNITS)}"],
+                       help=f"write `retention {retention.amount} {guess or 'months'}`"))
+    elif retention.amount < 1:
+        ctx.emit(error("OCX317", "the retention period is zero", retention.span,
+                       "no time to use the data", help="give a period of at least one day"))
+
+
+def _plural_unit(word: str, amount: int, units: Sequence[str]) -> str | None:
+    """`months`, or `month` after 1; None when not a unit."""
+    word = word.lower()
+    if word in units:
+        return word
+    if amount == 1 and word + "s" in units:
+        return word + "s"
+    return None
+
+
+def check_secret(ref: syntax.SecretRef, what: str, ctx: Context) -> None:
+    if ref.kind != "literal":
+        return
+    name = "OCPI_TOKEN" if what == "token" else "OCX_PSEUDONYM_KEY"
+    ctx.emit(error("OCX305", f"the {what} is written into the spec", ref.span,
+                   "a secret in plain text",
+                   notes=["specs are kept in version control and shown to reviewers; "
+                          "secrets never belong in them"],
+                   help=f"reference it instead: `{what} env {name}` or `{what} profile NAME`"))
+
+
+# ---- source ---------------------------------------------------------------------------
+
+
+def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -> None:
+    if source.token is not None:
+        check_secret(source.token, "token", ctx)
+    if source.profile is None and (source.versions_url is None or source.token is None):
+        missing = [word for word, item in (("ocpi", source.versions_url),
+                                           ("token", source.token)) if item is None]
+        ctx.emit(error("OCX220", f"the source has no {' and no '.join(f'`{m}`' for m in missing)}",
+                       source.span, "incomplete source",
+                       notes=["without a stored profile the source needs the versions URL "
+                              "and the token"],
+                       help="add `ocpi env OCPI_VERSIONS_URL` and `token env OCPI_TOKEN`, or "
+                            "use `source profile NAME` after `ocpispec login`"))
+    if source.version is not None and source.version.name not in (*versions, "auto"):
+        ctx.emit(error("OCX103", f"OCPI version `{source.version.name}` is not supported",
+                       source.version.span, "unsupported version",
+                       notes=[f"supported versions are {backticked(versions)}"],
+                       help="write one of them, or `version auto` to use the newest version "
+                            "the platform offers"))
+
+
+# ---- schedule -------------------------------------------------------------------------
+
+
+def check_schedule(schedule: syntax.Schedule | None, ctx: Context) -> None:
+    match schedule:
+        case syntax.Every(amount=amount, unit=unit, span=span):
+            _check_every(amount, unit, span, ctx)
+        case syntax.Daily(at=at):
+            _check_time(at, ctx)
+        case syntax.Weekly(day=day, at=at):
+            if day.name.lower() not in WEEKDAYS:
+                guess = did_you_mean(day.name, WEEKDAYS)
+                ctx.emit(error("OCX409", f"`{day.name}` is not a day of the week", day.span,
+                               "unknown weekday", help=f"write `{guess or 'monday'}`"))
+            _check_time(at, ctx)
+
+
+def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
+    plural = _plural_unit(unit.name, amount, SCHEDULE_UNITS)
+    if plural is None:
+        guess = did_you_mean(unit.name, SCHEDULE_UNITS)
+        ctx.emit(error("OCX409", f"`{unit.name}` is not a schedule unit", unit.span,
+                       "expected `minutes` or `hours`",
+                       help=f"write `every {amount} {guess or 'hours'}`, or use `daily at "
+                            "HH:MM` / `weekly on DAY at HH:MM`"))
+    elif amount < 1:
+        ctx.emit(error("OCX409", "the schedule interval is zero", span, "never runs",
+                       help=f"write `every 1 {plural}` or more"))
+    elif plural == "minutes" and amount < 5:
+        ctx.emit(warning("OCX410", f"running every {amount} minute{'s' * (amount > 1)} "
+                         "strains the OCPI platform", span, "very frequent",
+                         notes=["each run pages through the OCPI interface of a production "
+                                "platform"], help="schedule at most every 5 minutes, e.g. "
+                         "`every 15 minutes`"))
+
+
+def _check_time(at: syntax.Text, ctx: Context) -> None:
+    if not _TIME.match(at.value):
+        ctx.emit(error("OCX409", f"`{at.value}` is not a time of day", at.span,
+                       "expected HH:MM between 00:00 and 23:59",
+                       help="write a 24-hour time such as `06:00`"))

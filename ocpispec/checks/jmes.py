@@ -1,0 +1,157 @@
+"""The `jmespath("...")` escape hatch, checked like everything else.
+
+The text must compile with the standard JMESPath grammar and use only standard
+functions. Its syntax tree is walked while tracking where in the record each node
+reads from (through projections, filters and pipes), so every field it touches is
+resolved against the catalogue and classified for privacy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+from jmespath.parser import Parser
+
+from ocpispec import syntax
+from ocpispec.checks.context import backticked
+from ocpispec.diagnostics import error
+from ocpispec.source import Span
+
+if TYPE_CHECKING:
+    from ocpispec.checked import ResolvedField
+    from ocpispec.checks.context import Context
+    from ocpispec.checks.scope import Scope
+
+STANDARD_FUNCTIONS = (
+    "abs", "avg", "ceil", "contains", "ends_with", "floor", "join", "keys", "length", "map",
+    "max", "max_by", "merge", "min", "min_by", "not_null", "reverse", "sort", "sort_by",
+    "starts_with", "sum", "to_array", "to_number", "to_string", "type", "values")
+# Functions whose result is (elements of) their first list argument.
+_PASS_THROUGH = frozenset({"max_by", "min_by", "reverse", "sort", "sort_by", "max", "min",
+                           "not_null", "to_array"})
+# Functions that reveal only the shape of their argument, not its content.
+_STRUCTURAL = frozenset({"length", "type", "keys"})
+
+Path = tuple[str, ...]
+
+
+class _Walk:
+    """Follows a JMESPath tree; `touches` are (record path, read as a whole)."""
+
+    def __init__(self) -> None:
+        self.touches: list[tuple[Path, bool]] = []
+        self.problems: list[str] = []
+
+    def value(self, node: dict, here: Path | None) -> Path | None:
+        kind, children = node["type"], node.get("children", [])
+        match kind:
+            case "field":
+                if here is None:
+                    self.problems.append(f"`{node['value']}` is read from a computed value, "
+                                         "so it cannot be checked")
+                    return None
+                return (*here, node["value"])
+            case "subexpression" | "index_expression" | "pipe" | "projection":
+                return self.value(children[1], self.value(children[0], here))
+            case "flatten":
+                return self.value(children[0], here)
+            case "filter_projection":
+                base = self.value(children[0], here)
+                self.consume(children[2], base)
+                return self.value(children[1], base)
+            case "current" | "identity" | "index" | "slice":
+                return here
+            case "value_projection":
+                self.problems.append("`*` reads every field of an object; name the fields "
+                                     "you need")
+                return None
+            case "function_expression":
+                return self._function(node, here)
+        for child in children:
+            self.consume(child.get("children", [child])[0] if child["type"] == "key_val_pair"
+                         else child, here)
+        return None
+
+    def consume(self, node: dict, here: Path | None, whole: bool = True) -> None:
+        path = self.value(node, here)
+        if path is not None:
+            self.touches.append((path, whole))
+
+    def _function(self, node: dict, here: Path | None) -> Path | None:
+        name, args = node["value"], node["children"]
+        if name not in STANDARD_FUNCTIONS:
+            self.problems.append(f"`{name}` is not a standard JMESPath function")
+            return None
+        plain = [arg for arg in args if arg["type"] != "expref"]
+        base = self.value(plain[0], here) if plain else None
+        for arg in plain[1:]:
+            self.consume(arg, here)
+        mapped = None
+        for arg in args:
+            if arg["type"] == "expref":
+                if name == "map":
+                    mapped = self.value(arg["children"][0], base)
+                else:
+                    self.consume(arg["children"][0], base)
+        if name == "map":
+            return mapped
+        if name in _PASS_THROUGH:
+            return base
+        if base is not None:
+            self.touches.append((base, name not in _STRUCTURAL))
+        return None
+
+
+def analyse_hatch(literal: syntax.Literal, scope: Scope,
+                  ctx: Context) -> list[tuple[ResolvedField, bool]]:
+    text = str(literal.value)
+    try:
+        jmespath.compile(text)
+        tree = Parser().parse(text).parsed
+    except JMESPathError as exc:
+        _report_syntax(literal, exc, ctx)
+        return []
+    walk = _Walk()
+    final = walk.value(tree, ())
+    if final is not None:
+        walk.touches.append((final, True))
+    for problem in walk.problems:
+        ctx.emit(error("OCX211", "the JMESPath expression cannot be checked", literal.span,
+                       "in this expression", notes=[problem],
+                       help="name every field explicitly and use only standard functions: "
+                            + backticked(STANDARD_FUNCTIONS, 8)))
+    if walk.problems:
+        return []
+    return _resolve(walk.touches, literal, scope, ctx)
+
+
+def _resolve(touches, literal: syntax.Literal, scope: Scope, ctx: Context):
+    if any(not path for path, _ in touches):
+        ctx.emit(error("OCX211", "the JMESPath expression releases the whole record",
+                       literal.span, "`@` is the whole record",
+                       help="name the fields the expression needs"))
+        return []
+    found = []
+    for path, whole in touches:
+        ref = syntax.FieldRef(path, literal.span)
+        resolved = scope.resolve(ref, synthetic=True)
+        if resolved is not None:
+            found.append((resolved, whole))
+    return found
+
+
+def _report_syntax(literal: syntax.Literal, exc: JMESPathError, ctx: Context) -> None:
+    position = getattr(exc, "lex_position", None)
+    if position is None:
+        position = getattr(exc, "lexer_position", None)
+    span = literal.span
+    written = ctx.source.text[literal.span.start:literal.span.end]
+    if isinstance(position, int) and "\\" not in written:
+        start = literal.span.start + 1 + min(position, len(str(literal.value)))
+        span = Span(start, start + 1)
+    message = getattr(exc, "msg", None) or getattr(exc, "message", None) or str(exc)
+    ctx.emit(error("OCX211", "invalid JMESPath expression", span, str(message).split("\n")[0],
+                   notes=["the escape hatch takes standard JMESPath, see jmespath.org"],
+                   help="fix the expression, or use the language's own functions instead"))

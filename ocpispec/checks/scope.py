@@ -1,0 +1,235 @@
+"""Name resolution: the record scopes of a dataset (its own module and its joins) and
+field references bound to the version-neutral catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checked import Binding, CheckedJoin, ResolvedField
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    """A binding and where its object sits inside the binding module's records."""
+
+    binding: Binding
+    base: tuple[str, ...]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self.binding.name.split(".")) if self.binding.name else ()
+
+
+class Scope:
+    """Resolves the field references of one dataset and remembers every resolution."""
+
+    def __init__(self, module: str, ctx: Context) -> None:
+        self.module = module
+        self.ctx = ctx
+        root = ctx.catalogue.root(module)
+        self.own = _Reach(Binding("", module, root.name), ())
+        self.reaches: list[_Reach] = []
+        self.fields: dict[syntax.FieldRef, ResolvedField] = {}
+        self.touched: dict[str, ResolvedField] = {}
+        self._warned_versions: set[str] = set()
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        return (self.own.binding, *(reach.binding for reach in self.reaches))
+
+    def add_join(self, checked: CheckedJoin, sub_paths: dict[str, tuple[str, ...]]) -> None:
+        for binding in checked.bindings:
+            self.reaches.append(_Reach(binding, sub_paths.get(binding.name, ())))
+
+    # ---- resolution ------------------------------------------------------------------
+
+    def resolve(self, ref: syntax.FieldRef, *, synthetic: bool = False) -> ResolvedField | None:
+        """Bind a reference, or emit a diagnostic and return None."""
+        if not synthetic and ref in self.fields:
+            return self.fields[ref]
+        reach, rest = self._split(ref.path)
+        if not rest:
+            self._whole_binding(ref, reach)
+            return None
+        resolved = self._lookup(ref, reach, rest)
+        if resolved is None:
+            return None
+        if not synthetic:
+            self.fields[ref] = resolved
+        self.touch(resolved)
+        self._check_version(ref, resolved)
+        return resolved
+
+    def touch(self, resolved: ResolvedField) -> None:
+        self.touched.setdefault(resolved.qualified, resolved)
+
+    def _split(self, path: tuple[str, ...]) -> tuple[_Reach, tuple[str, ...]]:
+        for reach in sorted(self.reaches, key=lambda r: -len(r.parts)):
+            if path[: len(reach.parts)] == reach.parts:
+                return reach, path[len(reach.parts):]
+        return self.own, path
+
+    def _lookup(self, ref: syntax.FieldRef, reach: _Reach,
+                rest: tuple[str, ...]) -> ResolvedField | None:
+        catalogue = self.ctx.catalogue
+        binding = reach.binding
+        if binding.name:
+            resolution = catalogue.resolve_in(binding.object, rest)
+        else:
+            resolution = catalogue.resolve(binding.module, rest)
+        if not resolution.ok:
+            self._report_unresolved(ref, reach, rest, resolution)
+            return None
+        versions = catalogue.versions_of(binding.module, reach.base + rest)
+        return ResolvedField(ref, binding.name, binding.module, tuple(rest), resolution.leaf,
+                             resolution.many, frozenset(versions))
+
+    # ---- diagnostics -----------------------------------------------------------------
+
+    def _whole_binding(self, ref: syntax.FieldRef, reach: _Reach) -> None:
+        fields = list(self.ctx.catalogue.object(reach.binding.object).fields)
+        self.ctx.emit(error(
+            "OCX209", f"`{ref.dotted}` is a whole `{reach.binding.object}` record", ref.span,
+            "not a single value", notes=[f"its fields are {backticked(fields)}"],
+            help=f"select one of its fields, e.g. `{ref.dotted}.{fields[0]}`"))
+
+    def _report_unresolved(self, ref, reach: _Reach, rest, resolution) -> None:
+        offset = len(reach.parts)
+        failed = resolution.failed_at or 0
+        span = self.ctx.segment_span(ref, offset + failed)
+        hint = self.ctx.catalogue.rename_hint(reach.binding.name and reach.binding.object
+                                              or reach.binding.module, rest)
+        if hint is not None:
+            self.ctx.emit(self._renamed(ref, reach, hint, span))
+        elif resolution.parent is None and failed > 0:
+            self.ctx.emit(self._not_an_object(ref, offset + failed, resolution, span))
+        else:
+            self.ctx.emit(self._unknown(ref, reach, rest, failed, resolution, span))
+
+    def _renamed(self, ref, reach: _Reach, hint, span) -> Diagnostic:
+        neutral = ".".join((*reach.parts, *hint.neutral))
+        versions = ", ".join(hint.versions)
+        return error("OCX105", f"`{hint.written}` is the OCPI {versions} name of "
+                     f"`{'.'.join(hint.neutral)}`", span, f"an OCPI {versions} name",
+                     notes=[hint.note, "specs use one set of names that works on every "
+                            "OCPI version"],
+                     help=f"use `{neutral}`, which works on every OCPI version")
+
+    def _not_an_object(self, ref, index: int, resolution, span) -> Diagnostic:
+        holder = ".".join(ref.path[:index])
+        leaf = resolution.fields[-1] if resolution.fields else None
+        kind = leaf.kind.value if leaf is not None else "value"
+        return error("OCX104", f"`{holder}` has no field `{ref.path[index]}`", span,
+                     f"`{holder}` is a {kind}, not an object",
+                     help=f"select `{holder}` itself, or pick another field")
+
+    def _unknown(self, ref, reach: _Reach, rest, failed: int, resolution, span) -> Diagnostic:
+        name = rest[failed]
+        parent = resolution.parent
+        owner = parent.name if parent is not None else reach.binding.object
+        join = self._missing_join(ref, reach, failed)
+        if join is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         f"not a field of `{owner}`",
+                         notes=[f"`{name}` is the name of the `{join.target}` join"],
+                         help=f"join the {join.target} first: `join {join.target} on "
+                              f"{'.'.join(join.local_key)}`")
+        options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
+        prefix = ".".join(ref.path[: len(reach.parts) + failed])
+        fix = (f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
+               else f"list the fields with `ocpispec schema {reach.binding.module}`")
+        return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                     f"not a field of `{owner}`", help=fix)
+
+    def _missing_join(self, ref, reach: _Reach, failed: int):
+        if reach.binding.name or failed != 0:
+            return None
+        for join in self.ctx.catalogue.joins(self.module):
+            if join.alias == ref.path[0]:
+                return join
+        return None
+
+    def _check_version(self, ref: syntax.FieldRef, resolved: ResolvedField) -> None:
+        version = self.ctx.version
+        if version is None or version in resolved.versions:
+            return
+        if resolved.qualified in self._warned_versions:
+            return
+        self._warned_versions.add(resolved.qualified)
+        present = ", ".join(sorted(resolved.versions)) or "no version"
+        self.ctx.emit(warning(
+            "OCX106", f"`{resolved.qualified}` is always null on OCPI {version}", ref.span,
+            f"not in OCPI {version}", notes=[f"the spec pins `version {version}`; the field "
+                                             f"exists in OCPI {present}"],
+            help="drop it, or write `version auto` if the platform may run a newer version"))
+
+
+def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
+                ctx: Context) -> list[CheckedJoin]:
+    checked: list[CheckedJoin] = []
+    aliases: dict[str, syntax.Join] = {}
+    for join in dataset.joins:
+        result = _check_join(join, scope, modules, ctx)
+        if result is None:
+            continue
+        item, sub_paths = result
+        if item.alias in aliases:
+            first = aliases[item.alias]
+            ctx.emit(Diagnostic("OCX215", Severity.ERROR, f"two joins are both called "
+                                f"`{item.alias}`", (Label(join.span, "second join"),
+                                                    Label(first.span, "first join", False)),
+                                help=f"name one of them with `as`, e.g. `... as "
+                                     f"{item.alias}_2`"))
+            continue
+        aliases[item.alias] = join
+        scope.add_join(item, sub_paths)
+        checked.append(item)
+    return checked
+
+
+def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
+    catalogue = ctx.catalogue
+    target = join.module.name
+    if target not in modules:
+        guess = did_you_mean(target, modules)
+        ctx.emit(error("OCX101", f"unknown module `{target}`", join.module.span,
+                       "not an OCPI module", notes=[f"modules are {backticked(modules)}"],
+                       help=f"did you mean `{guess}`?" if guess else
+                       "join one of the modules listed above"))
+        return None
+    specs = [spec for spec in catalogue.joins(scope.module) if spec.target == target]
+    if not specs:
+        ctx.emit(_no_join(join, scope.module, catalogue.joins(scope.module)))
+        return None
+    spec = next((s for s in specs if s.local_key == join.key.path), None)
+    if spec is None:
+        keys = [".".join(s.local_key) for s in specs]
+        ctx.emit(error("OCX206", f"`{join.key.dotted}` cannot join `{scope.module}` to "
+                       f"`{target}`", join.key.span, "not a join key",
+                       notes=[f"`{target}` records are found by {backticked(keys)}"],
+                       help=f"write `join {target} on {keys[0]}`"))
+        return None
+    local = scope.resolve(join.key)
+    if local is None:
+        return None
+    alias = join.alias.name if join.alias else spec.alias
+    root = catalogue.root(target).name
+    bindings = [Binding(alias, target, root)]
+    sub_paths = {}
+    for sub in spec.sub_bindings:
+        bindings.append(Binding(f"{alias}.{sub.name}", target, sub.object))
+        sub_paths[f"{alias}.{sub.name}"] = sub.list_path
+    return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings)), sub_paths
+
+
+def _no_join(join: syntax.Join, module: str, specs) -> Diagnostic:
+    choices = [f"`{s.target}` on `{'.'.join(s.local_key)}`" for s in specs]
+    return error("OCX102", f"`{module}` cannot be joined to `{join.module.name}`",
+                 join.module.span, "no join between these modules",
+                 notes=[f"`{module}` can join " + ", ".join(choices) if choices
+                        else f"`{module}` has no joins"],
+                 help="join one of the modules listed above, or export the other module "
+                      "in its own `from` block")

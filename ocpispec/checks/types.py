@@ -1,0 +1,266 @@
+"""Typing of value expressions: fields, literals, arithmetic and function calls.
+
+The typer also records every field an expression reads (`Use`), with the calls around
+it, so the privacy pass can tell a pseudonymised identifier from a raw one.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checked import ResolvedField
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.scope import Scope
+from ocpispec.diagnostics import error
+from ocpispec.functions import ALIASES, FUNCTIONS, TIME_UNITS, ArgKind, Function, Result, lookup
+from ocpispec.schema.model import Kind
+
+GEO_OBJECTS = frozenset({"GeoLocation"})
+_NUMBERS = frozenset({Kind.NUMBER, Kind.INTEGER})
+_TEXTS = frozenset({Kind.STRING, Kind.ENUM, Kind.URL})
+
+
+class Mode(enum.Enum):
+    """Where an expression stands; it decides whether aggregates are allowed."""
+
+    SELECT = "select"
+    KEY = "group by"
+    MEASURE = "compute"
+    FILTER = "where"
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """What an expression produces, as far as the checker can tell (kind None: unknown)."""
+
+    kind: Kind | None
+    many: bool = False
+    object: str | None = None
+    enum: str | None = None
+    literal: syntax.Literal | None = None
+
+    @property
+    def geo(self) -> bool:
+        return self.object in GEO_OBJECTS and not self.many
+
+    @property
+    def known(self) -> bool:
+        return self.kind is not None
+
+    def describe(self) -> str:
+        if self.kind is None:
+            return "null" if self.literal is not None else "unknown"
+        what = ("coordinates" if self.object in GEO_OBJECTS
+                else f"`{self.object}` object" if self.kind is Kind.OBJECT
+                else f"`{self.enum}` value" if self.enum else _KIND_WORDS[self.kind])
+        return f"list of {what}" if self.many else what
+
+
+_KIND_WORDS = {Kind.STRING: "text", Kind.NUMBER: "number", Kind.INTEGER: "whole number",
+               Kind.BOOLEAN: "boolean", Kind.DATETIME: "timestamp", Kind.ENUM: "enum value",
+               Kind.URL: "URL", Kind.OBJECT: "object"}
+
+UNKNOWN = Value(None)
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One field read by an expression; `around` holds the enclosing nodes, innermost
+    first. `whole` marks an object read as a whole (its every sub-field leaves)."""
+
+    field: ResolvedField
+    around: tuple[syntax.Call | syntax.BinaryOp, ...]
+    whole: bool = False
+    hatch: syntax.Call | None = None
+
+
+def field_value(resolved: ResolvedField) -> Value:
+    leaf = resolved.field
+    return Value(leaf.kind, resolved.many or leaf.many, leaf.object, leaf.enum)
+
+
+def literal_value(literal: syntax.Literal) -> Value:
+    match literal.kind:
+        case "string":
+            return Value(Kind.STRING, literal=literal)
+        case "number":
+            kind = Kind.INTEGER if isinstance(literal.value, int) else Kind.NUMBER
+            return Value(kind, literal=literal)
+        case "date":
+            return Value(Kind.DATETIME, literal=literal)
+        case "boolean":
+            return Value(Kind.BOOLEAN, literal=literal)
+    return Value(None, literal=literal)
+
+
+_RESULTS = {Result.STRING: Value(Kind.STRING), Result.NUMBER: Value(Kind.NUMBER),
+            Result.INTEGER: Value(Kind.INTEGER), Result.DATETIME: Value(Kind.DATETIME),
+            Result.GEO: Value(Kind.OBJECT, object="GeoLocation"), Result.ANY: UNKNOWN}
+
+
+class Typer:
+    """Types the expressions of one clause and collects the fields they read."""
+
+    def __init__(self, scope: Scope, ctx: Context, mode: Mode) -> None:
+        self.scope = scope
+        self.ctx = ctx
+        self.mode = mode
+        self.uses: list[Use] = []
+        self.calls: list[syntax.Call] = []
+
+    def value(self, expr: syntax.Expr, around: tuple = ()) -> Value:
+        match expr:
+            case syntax.FieldRef():
+                return self._field(expr, around)
+            case syntax.Literal():
+                return literal_value(expr)
+            case syntax.ListLiteral():
+                kinds = {literal_value(item).kind for item in expr.items}
+                return Value(kinds.pop() if len(kinds) == 1 else None, many=True)
+            case syntax.BinaryOp():
+                return self._arithmetic(expr, around)
+            case syntax.Call():
+                return self._call(expr, around)
+        return UNKNOWN
+
+    def _field(self, ref: syntax.FieldRef, around: tuple) -> Value:
+        resolved = self.scope.resolve(ref)
+        if resolved is None:
+            return UNKNOWN
+        self.uses.append(Use(resolved, around))
+        return field_value(resolved)
+
+    def _arithmetic(self, op: syntax.BinaryOp, around: tuple) -> Value:
+        sides = [(side, self.value(side, (op, *around))) for side in (op.left, op.right)]
+        for side, value in sides:
+            if value.known and (value.kind not in _NUMBERS or value.many):
+                self.ctx.emit(error(
+                    "OCX214", f"`{op.op}` needs numbers, found {value.describe()}", side.span,
+                    value.describe(), notes=["arithmetic works on numbers such as `kwh` or "
+                                             "`minutes(start_date_time, end_date_time)`"],
+                    help="compute on numeric fields; for times use `minutes(...)` or "
+                         "`hours(...)`"))
+                return UNKNOWN
+        both_int = all(value.kind is Kind.INTEGER for _, value in sides)
+        return Value(Kind.INTEGER if both_int and op.op != "/" else Kind.NUMBER)
+
+    # ---- calls -----------------------------------------------------------------------
+
+    def _call(self, call: syntax.Call, around: tuple) -> Value:
+        function = lookup(call.name.name)
+        if function is None:
+            self._unknown_function(call)
+            return UNKNOWN
+        self.calls.append(call)
+        if not self._placement_ok(call, function, around):
+            return UNKNOWN
+        lowest = len(function.params) - function.optional_params
+        if not lowest <= len(call.args) <= len(function.params):
+            self._arity(call, function, lowest)
+            return UNKNOWN
+        values = [self._argument(call, function, kind, arg, around)
+                  for kind, arg in zip(function.params, call.args)]
+        if function.result is Result.SAME:
+            return values[0] if values and values[0] is not None else UNKNOWN
+        return _RESULTS[function.result]
+
+    def _placement_ok(self, call: syntax.Call, function: Function, around: tuple) -> bool:
+        if not function.aggregate:
+            return True
+        outer = next((node for node in around if isinstance(node, syntax.Call)
+                      and (lookup(node.name.name) or function).aggregate), None)
+        if self.mode is Mode.MEASURE and outer is None:
+            return True
+        where = (f"inside `{outer.name.name}(...)`" if outer is not None
+                 else f"in `{self.mode.value}`")
+        self.ctx.emit(error(
+            "OCX210", f"aggregate `{function.name}` used {where}", call.name.span,
+            "aggregates summarise a group", notes=[
+                "aggregates (`count`, `sum`, `avg`, `min`, `max`) belong in the `compute` "
+                "list of `group by ... compute ...`, one per column"],
+            help="move it to `compute`, or use a per-record function such as `round`"))
+        return False
+
+    def _unknown_function(self, call: syntax.Call) -> None:
+        names = sorted({*FUNCTIONS, *ALIASES})
+        guess = did_you_mean(call.name.name, names)
+        self.ctx.emit(error(
+            "OCX107", f"unknown function `{call.name.name}`", call.name.span,
+            "not a function of the language", notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
+            help=f"did you mean `{guess}`?" if guess else "see `docs/language.md` for what "
+                 "each function does"))
+
+    def _arity(self, call: syntax.Call, function: Function, lowest: int) -> None:
+        highest = len(function.params)
+        wanted = str(highest) if lowest == highest else f"{lowest} or {highest}"
+        noun = "argument" if highest == 1 and lowest == highest else "arguments"
+        self.ctx.emit(error(
+            "OCX202", f"`{function.name}` takes {wanted} {noun}, found {len(call.args)}",
+            call.span, f"{len(call.args)} given", notes=[function.summary],
+            help=f"write it like `{function.example}`"))
+
+    def _argument(self, call: syntax.Call, function: Function, kind: ArgKind,
+                  arg: syntax.Expr, around: tuple) -> Value | None:
+        from ocpispec.checks import arguments
+
+        match kind:
+            case ArgKind.TIME_UNIT | ArgKind.INTEGER_LITERAL | ArgKind.NUMBER_LITERAL | \
+                 ArgKind.NUMBER_LIST | ArgKind.LITERAL:
+                return arguments.check_literal_argument(call, function, kind, arg, self.ctx)
+            case ArgKind.JMESPATH:
+                return arguments.check_hatch(call, arg, self, around)
+        value = self.value(arg, (call, *around))
+        if value.known and not _accepts(kind, value):
+            self._mismatch(call, function, kind, arg, value)
+        return value
+
+    def _mismatch(self, call, function: Function, kind: ArgKind, arg, value: Value) -> None:
+        shown = f"`{arg.dotted}`" if isinstance(arg, syntax.FieldRef) else "this argument"
+        self.ctx.emit(error(
+            "OCX201", f"`{function.name}` needs {_article(kind.value)}, but {shown} is "
+            f"{_article(value.describe())}", arg.span, value.describe(),
+            notes=[f"`{function.name}`: {function.summary}"],
+            help=_mismatch_help(function, value)))
+
+
+def _accepts(kind: ArgKind, value: Value) -> bool:
+    if value.many:
+        return False
+    match kind:
+        case ArgKind.ANY_SCALAR:
+            return value.kind is not Kind.OBJECT
+        case ArgKind.STRING:
+            return value.kind in _TEXTS
+        case ArgKind.NUMBER:
+            return value.kind in _NUMBERS
+        case ArgKind.DATETIME:
+            return value.kind is Kind.DATETIME
+        case ArgKind.GEO:
+            return value.geo
+    return True
+
+
+def _article(words: str) -> str:
+    if words.startswith(("list", "`")) or words in {"unknown", "null"}:
+        return words if not words.startswith("list") else "a " + words
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+_GENERALISERS = {
+    Kind.DATETIME: "for a timestamp use `truncate(..., hour)`, `weekday(...)` or `hour_of_day(...)`",
+    Kind.NUMBER: "for a number use `round(...)` or `bucket(...)`",
+    Kind.INTEGER: "for a number use `round(...)` or `bucket(...)`",
+    Kind.STRING: "for text use `prefix(..., n)` or `pseudonymize(...)`",
+    Kind.ENUM: "for an enum value use `keep(...)` or select it directly",
+}
+
+
+def _mismatch_help(function: Function, value: Value) -> str:
+    if value.many:
+        return "pick a single value, or count the list with `jmespath(\"length(...)\")`"
+    if value.kind is Kind.OBJECT and not value.geo:
+        return "pass one of the object's fields instead of the whole object"
+    return _GENERALISERS.get(value.kind, f"write it like `{function.example}`") if \
+        value.kind is not None else f"write it like `{function.example}`"

@@ -1,0 +1,257 @@
+"""HTTP handling for the demo CPO: routing, Token auth, fault replies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import re
+import time
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ocpispec.demo.faults import Faults
+from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page
+from ocpispec.demo.rng import unit
+from ocpispec.demo.tariffs import TARIFFS
+from ocpispec.demo.wire import CPO_COUNTRY, CPO_NAME, CPO_PARTY, iso
+
+if TYPE_CHECKING:
+    from ocpispec.demo.server import DemoServer
+
+try:
+    import orjson
+
+    def _dumps(value: Any) -> bytes:
+        return orjson.dumps(value)
+except ImportError:  # pragma: no cover - orjson is a dependency of the dev setup only
+    import json
+
+    def _dumps(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+_DATETIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+_MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters",
+             2002: "not enough information", 2003: "unknown location", 3000: "generic server error",
+             3001: "unable to use the client's API", 3002: "unsupported version",
+             3003: "no matching endpoints", 4000: "generic hub error"}
+_HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+class BadParameter(Exception):
+    pass
+
+
+class DemoHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ocpispec-demo/1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    @property
+    def demo(self) -> DemoServer:
+        return self.server.demo  # type: ignore[attr-defined]
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        faults = self.demo.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000)
+        url = urlsplit(self.path)
+        route = self._route(url.path)
+        if route is None:
+            return self._send(Reply(404, (), envelope(None, 2000, "no such endpoint")))
+        kind, version, module, object_id = route
+        if not self._authorized(version, faults):
+            return self._send(Reply(401, (("WWW-Authenticate", "Token"),),
+                                    envelope(None, 2000, "invalid or missing token")))
+        if kind in ("list", "object"):
+            number = self.demo.count_data_request()
+            if number > faults.fault_after_requests:
+                fault = self._fault(number, faults)
+                if fault == "reset":
+                    self.close_connection = True
+                    return self._log(0)
+                if fault is not None:
+                    return self._send(fault)
+        reply = self._answer(kind, version, module, object_id, url.query, faults)
+        if faults.truncated_body and kind == "list":
+            body = _dumps(reply.body)
+            reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
+        self._send(reply)
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._send(Reply(405, (), envelope(None, 2000, "the demo CPO only answers GET")))
+
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
+    # -- routing ------------------------------------------------------------------
+
+    def _route(self, path: str) -> tuple[str, str | None, str | None, str | None] | None:
+        parts = [p for p in path.split("/") if p]
+        if parts[:2] != ["ocpi", "cpo"]:
+            return None
+        rest = parts[2:]
+        if rest == ["versions"]:
+            return "versions", None, None, None
+        if not rest or rest[0] not in self.demo.versions:
+            return None
+        version, rest = rest[0], rest[1:]
+        if not rest:
+            return "details", version, None, None
+        if rest == ["credentials"]:
+            return "credentials", version, None, None
+        if len(rest) == 1 and rest[0] in self.demo.listings[version]:
+            return "list", version, rest[0], None
+        if len(rest) == 2 and rest[0] in ("locations", "tariffs"):
+            return "object", version, rest[0], rest[1]
+        return None
+
+    def _authorized(self, version: str | None, faults: Faults) -> bool:
+        header = self.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "token" or not value:
+            return False
+        plain = value.strip() == self.demo.token
+        encoded = _b64decode(value.strip()) == self.demo.token
+        if faults.plain_token_only or version == "2.1.1":
+            return plain
+        return encoded if version is not None else plain or encoded
+
+    def _fault(self, number: int, faults: Faults) -> Reply | str | None:
+        if faults.reset_every and number % faults.reset_every == 0:
+            return "reset"
+        if faults.error_rate and unit(self.demo.seed, "fault", number) < faults.error_rate:
+            return Reply(faults.error_status, (("Content-Type", "text/plain"),),
+                         b"upstream temporarily unavailable")
+        if faults.rate_limit_every and number % faults.rate_limit_every == 0:
+            return Reply(429, (("Retry-After", str(faults.retry_after)),),
+                         envelope(None, 2000, "too many requests"))
+        if faults.envelope_error is not None:
+            code = faults.envelope_error
+            return Reply(200, (), envelope(None, code, _MEANINGS.get(code, "error")))
+        if faults.malformed_body:
+            return Reply(200, (("Content-Type", "text/html"),), _HTML_ERROR)
+        return None
+
+    # -- answers ------------------------------------------------------------------
+
+    def _answer(self, kind: str, version: str | None, module: str | None, object_id: str | None,
+                query: str, faults: Faults) -> Reply:
+        demo = self.demo
+        match kind:
+            case "versions":
+                return Reply(200, (), envelope([{"version": v, "url": demo.details_url(v)} for v in demo.versions]))
+            case "details":
+                return Reply(200, (), envelope(_details(demo, version)))
+            case "credentials":
+                return Reply(200, (), envelope(_credentials(demo, version)))
+            case "object":
+                return self._object(version, module, object_id)
+        try:
+            request = self._list_request(module, query)
+        except BadParameter as problem:
+            return Reply(400, (), envelope(None, 2001, str(problem)))
+        listing = demo.listings[version][module]
+
+        def render(index: int, moved: bool) -> dict[str, Any]:
+            obj = demo.render(version, module, index)
+            if moved:
+                obj["last_updated"] = iso(listing.moved_at)
+            return obj
+
+        return list_page(listing, request, faults, seed=demo.seed, max_page_size=demo.max_page_size,
+                         default_page_size=demo.default_page_size, render=render)
+
+    def _list_request(self, module: str, query: str) -> ListRequest:
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        date_from = _datetime_param(params, "date_from")
+        if module == "sessions" and date_from is None:
+            raise BadParameter("`date_from` is required for sessions")
+        return ListRequest(origin=self.demo.origin, path=urlsplit(self.path).path, params=params,
+                           date_from=date_from, date_to=_datetime_param(params, "date_to"),
+                           offset=_int_param(params, "offset", 0) or 0,
+                           limit=_int_param(params, "limit", None))
+
+    def _object(self, version: str, module: str, object_id: str) -> Reply:
+        demo = self.demo
+        if module == "tariffs":
+            tariff = TARIFFS.get(object_id.upper())
+            if tariff is not None:
+                return Reply(200, (), envelope(demo.render(version, module, tariff.index)))
+        match = re.fullmatch(r"LOC(\d{5})", object_id.upper())
+        if module == "locations" and match and int(match.group(1)) < demo.world.site_count:
+            return Reply(200, (), envelope(demo.render(version, module, int(match.group(1)))))
+        return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
+
+    def _send(self, reply: Reply) -> None:
+        body = reply.body if isinstance(reply.body, bytes) else _dumps(reply.body)
+        self.send_response(reply.status)
+        names = {name.lower() for name, _ in reply.headers}
+        if "content-type" not in names:
+            self.send_header("Content-Type", "application/json")
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self._log(reply.status)
+
+    def _log(self, status: int) -> None:
+        from ocpispec.demo.server import RequestRecord
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
+        self.demo.record(RequestRecord(self.command, self.path, status, headers))
+
+
+def _details(demo: DemoServer, version: str) -> dict[str, Any]:
+    base = demo.details_url(version)
+    modules = ["credentials", *sorted(demo.listings[version])]
+    if version == "2.1.1":
+        return {"version": version, "endpoints": [{"identifier": m, "url": f"{base}/{m}"} for m in modules]}
+    endpoints = [{"identifier": m, "role": "SENDER", "url": f"{base}/{m}"} for m in modules]
+    endpoints += [{"identifier": "tokens", "role": "RECEIVER", "url": f"{base}/receiver/tokens"},
+                  {"identifier": "commands", "role": "RECEIVER", "url": f"{base}/receiver/commands"}]
+    return {"version": version, "endpoints": endpoints}
+
+
+def _credentials(demo: DemoServer, version: str) -> dict[str, Any]:
+    business = {"name": CPO_NAME, "website": "https://demo-cpo.example"}
+    url = demo.versions_url
+    if version == "2.1.1":
+        return {"token": "demo-token-not-for-you", "url": url, "business_details": business,
+                "party_id": CPO_PARTY, "country_code": CPO_COUNTRY}
+    return {"token": "demo-token-not-for-you", "url": url,
+            "roles": [{"role": "CPO", "business_details": business, "party_id": CPO_PARTY,
+                       "country_code": CPO_COUNTRY}]}
+
+
+def _datetime_param(params: dict[str, str], name: str) -> float | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    match = _DATETIME.match(value)
+    if match is None:
+        raise BadParameter(f"`{name}` is not an OCPI DateTime: {value!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    epoch = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second)))
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        epoch -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return epoch + (float(fraction) if fraction else 0.0)
+
+
+def _int_param(params: dict[str, str], name: str, default: int | None) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or (name == "limit" and int(value) == 0):
+        raise BadParameter(f"`{name}` must be a positive integer, not {value!r}")
+    return int(value)
+
+
+def _b64decode(value: str) -> str | None:
+    try:
+        return base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None

@@ -1,0 +1,153 @@
+"""One page of a module list, as the demo CPO answers it, quirks included.
+
+`list_page` turns a parsed list request into a `Reply` (status, headers, body):
+the window and page from the listing, the pagination headers and the next link,
+and the data faults (`Faults`) that real platforms show.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from ocpispec.demo.faults import Faults
+from ocpispec.demo.listing import Listing
+from ocpispec.demo.rng import Rng
+from ocpispec.demo.wire import iso
+
+FOREIGN_ORIGIN = "http://cpo-internal.local:8080"
+_TIMESTAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z$")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: Any                       # an envelope (dict) or raw bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ListRequest:
+    origin: str                     # http://127.0.0.1:PORT
+    path: str
+    params: dict[str, str]          # the query as received (last value wins)
+    date_from: int | None
+    date_to: int | None
+    offset: int
+    limit: int | None
+
+
+def envelope(data: Any, status_code: int = 1000, message: str = "Success") -> dict[str, Any]:
+    body: dict[str, Any] = {"data": data, "status_code": status_code, "status_message": message}
+    body["timestamp"] = iso(int(time.time()))
+    return body
+
+
+def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: int,
+              max_page_size: int, default_page_size: int,
+              render: Any) -> Reply:
+    """`render(index, moved)` builds one wire object."""
+    page_size = _page_size(request.limit, faults, max_page_size, default_page_size)
+    if faults.mutate_mid_crawl and request.offset > 0:
+        first = listing.window(request.date_from, request.date_to).low
+        listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), int(time.time()))
+    window = listing.window(request.date_from, request.date_to)
+    total = listing.total(window)
+    items = list(listing.page(window, request.offset, page_size))
+    served = len(items)
+    if faults.duplicate_objects and request.offset > 0:
+        items = list(listing.page(window, request.offset - 1, 1)) + items
+    objects = [render(index, moved) for index, moved in items]
+    objects = _data_faults(objects, [i for i, _ in items], request, faults, seed, page_size)
+    headers = _headers(request, faults, total, page_size, request.offset + served)
+    return Reply(200, headers, envelope(objects))
+
+
+def _page_size(limit: int | None, faults: Faults, max_page_size: int, default: int) -> int:
+    if faults.ignore_limit:
+        return max_page_size
+    return min(limit if limit is not None else default, max_page_size)
+
+
+def _headers(request: ListRequest, faults: Faults, total: int, page_size: int,
+             next_offset: int) -> tuple[tuple[str, str], ...]:
+    if faults.no_pagination_headers:
+        return ()
+    x_limit = request.limit if faults.echo_limit and request.limit is not None else page_size
+    headers = [("X-Total-Count", str(total)), ("X-Limit", str(x_limit))]
+    if next_offset < total:
+        headers.append(("Link", f'<{_next_link(request, faults, page_size, next_offset)}>; rel="next"'))
+    elif faults.empty_link_on_last:
+        headers.append(("Link", ""))
+    return tuple(headers)
+
+
+def _next_link(request: ListRequest, faults: Faults, page_size: int, next_offset: int) -> str:
+    params = dict(request.params)
+    params["offset"] = str(0 if faults.next_link_loop and request.offset > 0 else next_offset)
+    params["limit"] = str(request.limit if request.limit is not None else page_size)
+    if faults.garbled_date_filters:
+        params["date_from"] = "None"
+        params["date_to"] = "None"
+    target = f"{request.path}?{urlencode(params)}"
+    if faults.relative_next_link:
+        return target
+    return (FOREIGN_ORIGIN if faults.foreign_next_link else request.origin) + target
+
+
+def _data_faults(objects: list[Any], indices: list[int], request: ListRequest, faults: Faults,
+                 seed: int, page_size: int) -> list[Any]:
+    page_number = request.offset // max(page_size, 1)
+    if faults.lowercase_ids and page_number % 2 == 1:
+        for obj in objects:
+            _lowercase_ids(obj)
+    if faults.naive_timestamps or faults.fractional_timestamps:
+        for position, obj in enumerate(objects):
+            _restyle_timestamps(obj, faults, position)
+    if faults.unknown_fields:
+        for obj in objects:
+            obj["x_demo_rating"] = 4.5
+            obj.setdefault("extensions", {"vendor": "demo"})
+    if faults.invalid_objects:
+        objects = [_invalidate(obj, index, faults.invalid_objects) for obj, index in zip(objects, indices)]
+    if faults.unstable_order:
+        rng = Rng(seed, "fault", request.offset)
+        objects.sort(key=lambda _: rng.random())
+    return objects
+
+
+def _lowercase_ids(obj: dict[str, Any]) -> None:
+    for key in ("id", "uid"):
+        if isinstance(obj.get(key), str):
+            obj[key] = obj[key].lower()
+
+
+def _restyle_timestamps(value: Any, faults: Faults, position: int) -> Any:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _restyle_timestamps(item, faults, position)
+    elif isinstance(value, list):
+        return [_restyle_timestamps(item, faults, position) for item in value]
+    elif isinstance(value, str) and (match := _TIMESTAMP.match(value)):
+        if faults.naive_timestamps:
+            return match.group(1)
+        zone = "+00:00" if position % 2 else "Z"
+        return f"{match.group(1)}.123456789{zone}" if position % 3 else f"{match.group(1)}.5{zone}"
+    return value
+
+
+def _invalidate(obj: dict[str, Any], index: int, every: int) -> Any:
+    if index % every != every - 1:
+        return obj
+    match (index // every) % 3:
+        case 0:
+            obj.pop("last_updated", None)
+        case 1:
+            obj.pop("id", None)
+            obj.pop("uid", None)
+        case _:
+            return f"corrupt object {index}"
+    return obj

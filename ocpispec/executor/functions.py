@@ -1,0 +1,368 @@
+"""Implementations of the .ocx transformations as JMESPath custom functions.
+
+The planner lowers `pseudonymize(cdr_token.uid)` to the JMESPath call
+`pseudonymize(cdr_token.uid, 'token')`; this module implements those calls. Every
+function maps null to null and never raises for a bad value except `TransformError`,
+which the executor turns into an "invalid record" count with the error's reason.
+Messages never contain the value itself: it may be personal.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fnmatch import translate
+from typing import Any
+
+from jmespath import exceptions as jmes_errors
+from jmespath.functions import Functions
+
+from ocpispec.executor.timestamps import (
+    TimestampError,
+    format_timestamp,
+    parse_timestamp,
+    truncate_moment,
+    truncate_text,
+)
+
+KEY_DERIVATION = "ocpispec/v1"
+PSEUDONYM_BITS = 128
+_CACHE_LIMIT = 50_000
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class TransformError(ValueError):
+    """A value a transformation cannot handle. `reason` is safe to print."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+Unary = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Custom:
+    """One custom function: its arity, a generic implementation, and optionally a
+    specialiser that, given the literal values of every argument after the first,
+    returns a one-argument function with the work for those literals done up front."""
+
+    name: str
+    arity: int
+    call: Callable[..., Any]
+    specialize: Callable[..., Unary] | None = None
+
+
+# ---- pseudonymisation ---------------------------------------------------------------
+
+
+def derive_key(master: bytes, export: str, domain: str) -> bytes:
+    """The HMAC key of one field family of one export: separate families never share
+    pseudonyms, and two exports with the same master key are unlinkable."""
+    info = f"{KEY_DERIVATION}/{export}/{domain}".encode()
+    return hmac.digest(master, info, "sha256")
+
+
+def canonical_identifier(value: Any, domain: str) -> bytes:
+    """OCPI ids are case-insensitive (CiString): lowercase them so a server that
+    changes case still yields the same pseudonym. Token ids also lose separators
+    (`NL-TNM-C0123` and `NLTNMC0123` are the same eMA-ID)."""
+    match value:
+        case bool():
+            text = "true" if value else "false"
+        case int() | float():
+            text = repr(value)
+        case str():
+            text = value.strip().lower()
+            if domain == "token":
+                text = text.replace("-", "").replace("*", "").replace(" ", "")
+        case _:
+            raise TransformError("cannot pseudonymise an object or a list")
+    return text.encode()
+
+
+def pseudonymizer(master: bytes, export: str, domain: str) -> Unary:
+    key = derive_key(master, export, domain)
+    cache: dict[Any, str] = {}
+    size = PSEUDONYM_BITS // 8
+
+    def pseudonymize(value: Any) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str:  # 1, 1.0 and True hash alike: never cache them
+            return _pseudonym(key, canonical_identifier(value, domain), size)
+        found = cache.get(value)
+        if found is None:
+            found = _pseudonym(key, canonical_identifier(value, domain), size)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[value] = found
+        return found
+
+    return pseudonymize
+
+
+def _pseudonym(key: bytes, message: bytes, size: int) -> str:
+    digest = hmac.digest(key, message, "sha256")
+    return base64.b32encode(digest[:size]).decode().rstrip("=").lower()
+
+
+# ---- time ---------------------------------------------------------------------------
+
+
+def _moment(value: Any):
+    try:
+        return parse_timestamp(value)
+    except TimestampError as exc:
+        raise TransformError(str(exc)) from None
+
+
+def truncator(unit: str) -> Unary:
+    truncate_moment(parse_timestamp("2000-01-01T00:00:00Z"), unit)  # validates the unit
+
+    def truncate(value: Any) -> str | None:
+        if value is None:
+            return None
+        if type(value) is str:
+            sliced = truncate_text(value, unit)
+            if sliced is not None:
+                return sliced
+        return format_timestamp(truncate_moment(_moment(value), unit))
+
+    return truncate
+
+
+def _elapsed(start: Any, end: Any, seconds_per_unit: float) -> float | None:
+    if start is None or end is None:
+        return None
+    seconds = (_moment(end) - _moment(start)).total_seconds()
+    return round(seconds / seconds_per_unit, 4)
+
+
+def weekday(value: Any) -> str | None:
+    return None if value is None else _WEEKDAYS[_moment(value).weekday()]
+
+
+def hour_of_day(value: Any) -> int | None:
+    return None if value is None else _moment(value).hour
+
+
+_ORDER = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__",
+          ">=": "__ge__"}
+
+
+def time_compare(left: Any, op: str, right: Any) -> bool | None:
+    """Compare two timestamps in any OCPI form; null when either is missing."""
+    if left is None or right is None:
+        return None
+    return getattr(_moment(left), _ORDER[op])(_moment(right))
+
+
+# ---- numbers ------------------------------------------------------------------------
+
+
+def as_number(value: Any) -> float | int:
+    if isinstance(value, bool):
+        raise TransformError("expected a number, got a boolean")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise TransformError("expected a finite number")
+        return value
+    if isinstance(value, str):  # some servers send numbers as strings
+        try:
+            return float(value)
+        except ValueError:
+            raise TransformError("expected a number, got text") from None
+    raise TransformError("expected a number, got an object or a list")
+
+
+def rounder(digits: Any) -> Unary:
+    """Round half away from zero on the decimal value as written (2.675 -> 2.68), not
+    on its binary approximation; exact ties take the slow decimal path."""
+    digits = int(digits)
+    quantum = Decimal(1).scaleb(-digits)
+    scale = 10.0**digits
+
+    def exact(number: float | int) -> int | float:
+        try:
+            rounded = Decimal(repr(number)).quantize(quantum, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            raise TransformError("number out of range for rounding") from None
+        return int(rounded) if digits <= 0 else float(rounded)
+
+    def round_(value: Any) -> int | float | None:
+        if value is None:
+            return None
+        number = as_number(value)
+        scaled = number * scale
+        if abs(scaled) > 1e15 or abs(abs(scaled - int(scaled)) - 0.5) < 1e-6:
+            return exact(number)
+        whole = round(scaled)
+        return int(round(whole / scale)) if digits <= 0 else whole / scale
+
+    return round_
+
+
+def _edge_label(edge: float | int) -> str:
+    return str(int(edge)) if float(edge).is_integer() else repr(float(edge))
+
+
+def bucketer(edges: Any) -> Unary:
+    if not isinstance(edges, list) or not edges:
+        raise TransformError("bucket edges must be a non-empty list of numbers")
+    bounds = sorted(as_number(edge) for edge in edges)
+    labels = [f"{_edge_label(low)}-{_edge_label(high)}" for low, high in zip(bounds, bounds[1:])]
+    below, above = f"<{_edge_label(bounds[0])}", f"{_edge_label(bounds[-1])}+"
+
+    def bucket(value: Any) -> str | None:
+        if value is None:
+            return None
+        number = as_number(value)
+        if number < bounds[0]:
+            return below
+        for index, high in enumerate(bounds[1:]):
+            if number < high:
+                return labels[index]
+        return above
+
+    return bucket
+
+
+def _arithmetic(operation: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(left: Any, right: Any) -> Any:
+        if left is None or right is None:
+            return None
+        try:
+            return operation(as_number(left), as_number(right))
+        except ZeroDivisionError:
+            return None
+
+    return apply
+
+
+# ---- text and places ----------------------------------------------------------------
+
+
+def prefixer(length: Any) -> Unary:
+    length = int(length)
+
+    def prefix(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (dict, list, bool)):
+            raise TransformError("expected text")
+        return "".join(str(value).split())[:length]
+
+    return prefix
+
+
+def matcher(pattern: Any) -> Unary:
+    regex = re.compile(translate(str(pattern)), re.DOTALL)
+
+    def matches(value: Any) -> bool:
+        return isinstance(value, str) and regex.match(value) is not None
+
+    return matches
+
+
+def _coordinates(value: Any) -> tuple[float, float]:
+    if not isinstance(value, Mapping):
+        raise TransformError("expected coordinates")
+    try:
+        latitude, longitude = float(value["latitude"]), float(value["longitude"])
+    except (KeyError, TypeError, ValueError):
+        raise TransformError("coordinates without a numeric latitude and longitude") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise TransformError("coordinates out of range")
+    return latitude, longitude
+
+
+def coordinate_rounder(digits: Any) -> Unary:
+    round_ = rounder(digits)
+
+    def round_coords(value: Any) -> dict[str, float] | None:
+        if value is None:
+            return None
+        latitude, longitude = _coordinates(value)
+        return {"latitude": round_(latitude), "longitude": round_(longitude)}
+
+    return round_coords
+
+
+def gridder(size: Any) -> Unary:
+    cell = Decimal(str(size))
+    if cell <= 0:
+        raise TransformError("grid size must be positive")
+    decimals = max(0, -cell.as_tuple().exponent) + 1
+
+    def snap(coordinate: float) -> float:
+        centre = (Decimal(math.floor(Decimal(repr(coordinate)) / cell)) + Decimal("0.5")) * cell
+        return float(round(centre, decimals))
+
+    def grid(value: Any) -> dict[str, float] | None:
+        if value is None:
+            return None
+        latitude, longitude = _coordinates(value)
+        return {"latitude": snap(latitude), "longitude": snap(longitude)}
+
+    return grid
+
+
+# ---- the table ----------------------------------------------------------------------
+
+
+def _generic(factory: Callable[..., Unary]) -> Callable[..., Any]:
+    def call(value: Any, *literals: Any) -> Any:
+        return factory(*literals)(value)
+
+    return call
+
+
+def custom_functions(master: bytes, export: str) -> dict[str, Custom]:
+    """The custom function table for one run: pseudonyms are keyed by `master`."""
+    pseudonym = lambda domain: pseudonymizer(master, export, domain)  # noqa: E731
+    table = [
+        Custom("pseudonymize", 2, _generic(pseudonym), pseudonym),
+        Custom("truncate", 2, _generic(truncator), truncator),
+        Custom("round", 2, _generic(rounder), rounder),
+        Custom("bucket", 2, _generic(bucketer), bucketer),
+        Custom("prefix", 2, _generic(prefixer), prefixer),
+        Custom("round_coords", 2, _generic(coordinate_rounder), coordinate_rounder),
+        Custom("grid", 2, _generic(gridder), gridder),
+        Custom("matches", 2, _generic(matcher), matcher),
+        Custom("minutes", 2, lambda start, end: _elapsed(start, end, 60.0)),
+        Custom("hours", 2, lambda start, end: _elapsed(start, end, 3600.0)),
+        Custom("weekday", 1, weekday),
+        Custom("hour_of_day", 1, hour_of_day),
+        Custom("time_compare", 3, time_compare),
+        Custom("add", 2, _arithmetic(lambda a, b: a + b)),
+        Custom("subtract", 2, _arithmetic(lambda a, b: a - b)),
+        Custom("multiply", 2, _arithmetic(lambda a, b: a * b)),
+        Custom("divide", 2, _arithmetic(lambda a, b: a / b)),
+    ]
+    return {custom.name: custom for custom in table}
+
+
+class OcxFunctions(Functions):
+    """JMESPath's built-ins plus the custom table, for `jmespath.search` and for the
+    compiler's fallback to the tree interpreter."""
+
+    def __init__(self, custom: Mapping[str, Custom]) -> None:
+        self.custom = dict(custom)
+
+    def call_function(self, function_name: str, resolved_args: list[Any]) -> Any:
+        custom = self.custom.get(function_name)
+        if custom is None:
+            return super().call_function(function_name, resolved_args)
+        if len(resolved_args) != custom.arity:
+            raise jmes_errors.ArityError(custom.arity, len(resolved_args), function_name)
+        return custom.call(*resolved_args)
+
+
+PLAN_TIME_KEY = b"\x00" * 32  # only for compiling at plan time; never used on data

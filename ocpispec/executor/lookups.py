@@ -1,0 +1,87 @@
+"""Dimension records for joins and for the private-location check.
+
+A `TableLookup` holds the normalized records of a whole dimension module (bulk
+fetch), keyed by the folded key; memory is bounded by the dimension's size and only
+the fields the plan needs are kept. A `PerIdLookup` GETs `{endpoint}/{id}` for each
+key it is asked for, once (cached): cheaper when a sample needs few keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from jmespath.exceptions import JMESPathError
+
+from ocpispec.executor.functions import TransformError
+from ocpispec.executor.jmes_compile import Compiled
+
+
+def fold(value: Any) -> str | None:
+    """The comparison form of an OCPI id: ids are case-insensitive CiStrings, and some
+    servers send numbers where the spec says string."""
+    match value:
+        case bool() | None:
+            return None
+        case str():
+            return value.strip().lower()
+        case int() | float():
+            return str(value)
+    return None
+
+
+class Lookup(Protocol):
+    def get(self, key: Any) -> dict | None: ...
+
+
+def _normalized(normalize: Compiled, record: Any) -> dict | None:
+    try:
+        found = normalize(record)
+    except (TransformError, JMESPathError, TypeError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+class TableLookup:
+    def __init__(self, records: Iterable[dict], normalize: Compiled,
+                 key: tuple[str, ...]) -> None:
+        self.table: dict[str, dict] = {}
+        for record in records:
+            normalized = _normalized(normalize, record)
+            folded = fold(_at(normalized, key)) if normalized is not None else None
+            if folded is not None:
+                self.table[folded] = normalized  # type: ignore[assignment]
+
+    def get(self, key: Any) -> dict | None:
+        folded = fold(key)
+        return None if folded is None else self.table.get(folded)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+class PerIdLookup:
+    def __init__(self, get_object: Callable[[str], dict | None], normalize: Compiled) -> None:
+        self.get_object = get_object
+        self.normalize = normalize
+        self.cache: dict[str, dict | None] = {}
+
+    def get(self, key: Any) -> dict | None:
+        folded = fold(key)
+        if folded is None:
+            return None
+        if folded not in self.cache:
+            record = self.get_object(str(key))
+            self.cache[folded] = None if record is None else _normalized(self.normalize, record)
+        return self.cache[folded]
+
+    def __len__(self) -> int:
+        return len(self.cache)
+
+
+def _at(record: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(record, dict):
+            return None
+        record = record.get(name)
+    return record

@@ -1,0 +1,174 @@
+"""One dataset's records, one at a time: normalize -> privacy -> join -> filter ->
+project. Nothing here holds more than the current record; the lookup tables it reads
+are built beforehand and bounded by the dimension modules' size."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jmespath.exceptions import JMESPathError
+
+from ocpispec import plan as ir
+from ocpispec.executor.functions import TransformError
+from ocpispec.executor.jmes_compile import Compiled, is_false
+from ocpispec.executor.lookups import Lookup, fold
+
+
+@dataclass(slots=True)
+class Counts:
+    """What happened to the records of one dataset. Reasons and paths only, never
+    values."""
+
+    read: int = 0
+    excluded_private: int = 0
+    filtered: int = 0
+    invalid: Counter[str] = field(default_factory=Counter)
+    written: int = 0
+    groups: int = 0
+    groups_suppressed: int = 0
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def invalid_total(self) -> int:
+        return sum(self.invalid.values())
+
+
+class Pipeline:
+    """Compiled steps of one dataset for one OCPI version."""
+
+    def __init__(self, dataset: ir.Dataset, version: str, compile: Callable[[str], Compiled],
+                 lookups: Mapping[str, Lookup], counts: Counts,
+                 unknown: Callable[[dict], list[str]] | None = None) -> None:
+        normalize = dataset.step(ir.Normalize)
+        self.normalize = compile(_for_version(normalize.expressions, version))
+        self.privacy = _privacy_check(dataset.step(ir.PrivacyFilter), version, compile, lookups)
+        self.joins = [_joiner(join, lookups[join.lookup]) for join in dataset.all(ir.Join)]
+        where = dataset.step(ir.Filter)
+        self.where = compile(where.expression) if where else None
+        project = dataset.step(ir.Project)
+        self.project = compile(project.expression) if project else None
+        self.counts = counts
+        self.unknown = unknown
+
+    def rows(self, records: Iterable[dict]) -> Iterator[dict]:
+        counts, unknown = self.counts, self.unknown
+        for wire in records:
+            counts.read += 1
+            if unknown is not None:
+                counts.unknown_fields.update(unknown(wire))
+            try:
+                row = self.record(wire)
+            except TransformError as exc:
+                counts.invalid[exc.reason] += 1
+                continue
+            except (JMESPathError, TypeError, ValueError, ArithmeticError):
+                counts.invalid["unexpected value type in a transformation"] += 1
+                continue
+            if row is not None:
+                yield row
+
+    def record(self, wire: dict) -> dict | None:
+        """The projected row of one wire record, or None when it is excluded."""
+        record = self.normalize(wire)
+        if not isinstance(record, dict):
+            raise TransformError("record is not an object")
+        if self.privacy is not None and not self.privacy(record):
+            self.counts.excluded_private += 1
+            return None
+        for join in self.joins:
+            join(record)
+        if self.where is not None and is_false(self.where(record)):
+            self.counts.filtered += 1
+            return None
+        return self.project(record) if self.project is not None else record
+
+
+def _for_version(expressions: tuple[ir.VersionExpression, ...], version: str) -> str:
+    for item in expressions:
+        if item.version == version:
+            return item.expression
+    raise TransformError(f"the plan has no normalizer for OCPI {version}")
+
+
+# ---- privacy ---------------------------------------------------------------------------
+
+
+def _privacy_check(step: ir.PrivacyFilter | None, version: str,
+                   compile: Callable[[str], Compiled],
+                   lookups: Mapping[str, Lookup]) -> Callable[[dict], bool] | None:
+    if step is None or step.rule == "included-by-spec":
+        return None
+    if step.rule == "public-locations-only":
+        return lambda record: _published(record.get("publish"), version)
+    exclude = compile(step.exclude) if step.exclude else None
+    lookup = lookups[step.lookup] if step.lookup else None
+    key = step.location_key or ()
+
+    def public(record: dict) -> bool:
+        if exclude is not None and not is_false(exclude(record)):
+            return False
+        if lookup is None:
+            return True
+        location = lookup.get(_at(record, key))
+        return location is not None and _published(location.get("publish"), version)
+
+    return public
+
+
+def _published(flag: Any, version: str) -> bool:
+    # OCPI 2.1.1 has no `publish`: every location it lists is a public one
+    return flag is True or (flag is None and version == "2.1.1")
+
+
+# ---- joins -----------------------------------------------------------------------------
+
+
+def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
+    """Binds the joined record under its alias and each sub-binding inside it:
+    `location.evse` is the EVSE of `location.evses` the record used, found by
+    `evse_uid`; `location.connector` is then searched in that EVSE's connectors."""
+    alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
+    prefix = alias + "."
+
+    def attach(record: dict) -> None:
+        found = lookup.get(_first(_at(record, local_key)))
+        bound = dict(found) if found is not None else None
+        if bound is not None:
+            scopes: dict[str, dict | None] = {alias: bound}
+            for sub in subs:
+                scope = scopes.get(sub.parent)
+                picked = _pick(scope, sub, record) if scope is not None else None
+                scopes[sub.name] = picked
+                bound[sub.name.removeprefix(prefix)] = picked
+        record[alias] = bound
+
+    return attach
+
+
+def _pick(scope: dict, sub: ir.SubBinding, record: dict) -> dict | None:
+    wanted = fold(_at(record, sub.local_key))
+    candidates = scope.get(sub.items[-1])
+    if wanted is None or not isinstance(candidates, list):
+        return None
+    for candidate in candidates:
+        if isinstance(candidate, dict) and fold(_at(candidate, sub.item_key)) == wanted:
+            return candidate
+    return None
+
+
+def _at(record: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(record, dict):
+            return None
+        record = record.get(name)
+    return record
+
+
+def _first(value: Any) -> Any:
+    """A key path through a list (`charging_periods.tariff_id`) joins on its first value."""
+    if isinstance(value, list):
+        return next((item for item in value if item is not None), None)
+    return value

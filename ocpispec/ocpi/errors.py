@@ -1,0 +1,87 @@
+"""Errors of the OCPI client, each carrying one OCX5xx diagnostic.
+
+    OcpiError                     what failed (message), where (notes), what to do (help)
+      codes 500-513               see `ocpispec/codes/OCX5nn.md`
+
+URLs in messages go through `safe_url`: no user info, no secret-looking query values.
+The token itself is never part of any text built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ocpispec.diagnostics import Diagnostic, error
+
+CONNECTION_FAILED = "OCX500"
+HTTP_ERROR = "OCX501"
+UNAUTHORIZED = "OCX502"
+OCPI_STATUS = "OCX503"
+INVALID_RESPONSE = "OCX504"
+RETRIES_EXHAUSTED = "OCX505"
+NO_COMMON_VERSION = "OCX506"
+UNKNOWN_MODULE = "OCX507"
+MISSING_PROFILE = "OCX508"
+INVALID_PROFILE = "OCX509"
+INVALID_URL = "OCX510"
+MISSING_TOKEN = "OCX511"
+INVALID_PARTY = "OCX512"
+INVALID_VERSION_DETAILS = "OCX513"
+
+STATUS_MEANINGS = {
+    1000: "success", 2000: "generic client error", 2001: "invalid or missing parameters",
+    2002: "not enough information", 2003: "unknown location", 2004: "unknown token",
+    3000: "generic server error", 3001: "unable to use the client's API",
+    3002: "unsupported version", 3003: "no matching endpoints", 4000: "generic hub error",
+    4001: "unknown receiver", 4002: "timeout on forwarded request", 4003: "connection problem",
+}
+_SECRET_WORDS = ("token", "key", "secret", "password", "signature", "auth")
+
+
+class OcpiError(Exception):
+    """A failure talking to an OCPI platform, as a diagnostic ready to render."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.message)
+
+    @property
+    def code(self) -> str:
+        return self.diagnostic.code
+
+
+def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None) -> OcpiError:
+    return OcpiError(error(code, message, notes=notes, help=help))
+
+
+def status_meaning(code: int) -> str:
+    if code in STATUS_MEANINGS:
+        return STATUS_MEANINGS[code]
+    family = {1: "success", 2: "client error", 3: "server error", 4: "hub error"}.get(code // 1000)
+    return f"custom {family}" if family else "not an OCPI status code"
+
+
+def safe_url(url: str) -> str:
+    """The URL as it may be shown: without user info and secret-looking query values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparsable URL)"
+    netloc = parts.netloc.rpartition("@")[2]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_secret(name) for name, _ in pairs):
+            query = urlencode([(n, "(redacted)" if _secret(n) else v) for n, v in pairs], safe="()")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS)

@@ -1,0 +1,45 @@
+"""What a client needs to know: who it is talking to, and how hard to pull."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TOKEN_ENCODINGS = ("auto", "base64", "plain")
+VERSIONS = ("2.3.0", "2.2.1", "2.1.1")      # highest first: the negotiation order
+PARTY = re.compile(r"^([A-Za-z]{2})-?([A-Za-z0-9]{3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Where the platform is and the token to use. The token never appears in a repr."""
+
+    versions_url: str                  # versions URL or version-details URL
+    token: str = field(repr=False)
+    party: str | None = None           # our own party, `NL-ABC` (OCPI-from-*)
+    token_encoding: str = "auto"       # auto | base64 | plain
+    version: str = "auto"              # auto | 2.1.1 | 2.2.1 | 2.3.0
+    to_party: str | None = None        # the CPO's party (OCPI-to-*), learned at login
+
+    def __str__(self) -> str:
+        return f"Credentials({self.versions_url}, party={self.party}, token=(redacted))"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOptions:
+    page_size: int | None = None       # None: the server's X-Limit
+    concurrency: int = 4
+    requests_per_second: float | None = None
+    max_retries: int = 5
+    timeout: float = 30.0
+    backoff_base: float = 0.5          # seconds before the first retry; doubles per retry
+    backoff_max: float = 30.0
+    retry_after_max: float = 300.0     # longest Retry-After honoured
+
+
+def split_party(party: str | None) -> tuple[str, str] | None:
+    """`NL-ABC` -> (`NL`, `ABC`); None when absent or malformed."""
+    if not party:
+        return None
+    match = PARTY.match(party.strip())
+    return (match.group(1).upper(), match.group(2).upper()) if match else None

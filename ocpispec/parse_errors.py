@@ -1,0 +1,242 @@
+"""Turn a lark syntax error into one human OCX0xx diagnostic.
+
+lark reports terminal names (`NAME`, `STRING`, `__ANON_3`); a spec author wants to
+read "a name" and "`select`". Common mistakes get their own code and a precise help:
+an unterminated string, a comma between columns, a keyword used as a column name,
+a missing `output`, a missing `source`, a misspelled keyword.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.source import SourceFile, Span
+
+_CLASSES = {
+    "NAME": "a name",
+    "STRING": "a quoted string",
+    "INT": "a whole number",
+    "NUMBER": "a number",
+    "DATE": "a date such as `2026-01-31`",
+    "TIME": "a time such as `06:00`",
+    "VERSION": "an OCPI version (`2.1.1`, `2.2.1`, `2.3.0` or `auto`)",
+    "PARTY": "a party id such as `NL-TNM`",
+    "COMPARATOR": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+    "$END": "the end of the file",
+}
+
+_OUTPUT_EXAMPLE = 'output csv to "exports/{export}-{run.date}.csv"'
+
+
+def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
+                 parser: Lark) -> Diagnostic:
+    if isinstance(exc, UnexpectedToken):
+        return _unexpected_token(exc, source, history, parser)
+    if isinstance(exc, UnexpectedCharacters):
+        return _unexpected_character(exc, source, parser)
+    return error("OCX001", "the spec could not be parsed", Span(0, 0))
+
+
+# ---- lexer errors --------------------------------------------------------------------
+
+
+def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile,
+                          parser: Lark) -> Diagnostic:
+    pos = exc.pos_in_stream
+    char = source.text[pos] if pos < len(source.text) else ""
+    if char == '"':
+        end = source.text.find("\n", pos)
+        span = Span(pos, len(source.text) if end == -1 else end)
+        return error("OCX004", "unterminated string", span, "this string has no closing `\"`",
+                     notes=["a quoted string ends on the line where it starts"],
+                     help='close the string with `"` on the same line')
+    expected = _expected_list(exc.allowed or set(), parser)
+    shown = "a tab" if char == "\t" else f"`{char}`"
+    return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
+                 f"expected {expected}" if expected else "not part of the language",
+                 help="remove it, or put it inside a quoted string")
+
+
+# ---- parser errors -------------------------------------------------------------------
+
+
+def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[Token],
+                      parser: Lark) -> Diagnostic:
+    token = _as_name(exc.token, source, parser)
+    expected = _acceptable(exc)
+    span = _token_span(token, source, history)
+    for rule in (_missing_name_after_as, _comma_between_columns,
+                 _missing_output, _missing_source, _misspelled_keyword):
+        found = rule(token, expected, span, history, parser)
+        if found is not None:
+            return found
+    if token.type == "$END":
+        return error("OCX003", "unexpected end of file", span,
+                     f"expected {_expected_list(expected, parser)}",
+                     help="the spec stops in the middle of a clause; complete it")
+    return error("OCX001", f"expected {_expected_list(expected, parser)}, found "
+                 f"{_describe_token(token, parser)}", span,
+                 f"unexpected {_describe_token(token, parser)}")
+
+
+def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic | None:
+    if not history or history[-1].type != "AS" or expected != {"NAME"}:
+        return None
+    found = _describe_token(token, parser)
+    if token.type == "$END":
+        note = "the spec ends after `as`"
+    elif _keyword(token.type, parser):
+        note = f"found {found}, a keyword, which cannot name a column"
+    else:
+        note = f"found {found}; a column name is a word such as `energy_kwh`"
+    return error("OCX005", "missing column name after `as`", span, "expected a name here",
+                 notes=[note], help="write the column's output name after `as`, e.g. "
+                 "`round(kwh, 1) as energy_kwh`")
+
+
+def _comma_between_columns(token, expected, span, history, parser) -> Diagnostic | None:
+    if token.type != "COMMA" or not _inside(history, {"SELECT", "BY", "COMPUTE"}):
+        return None
+    return error("OCX006", "columns are not separated by commas", span, "remove this `,`",
+                 notes=["columns are listed one after another, usually one per line"],
+                 help="remove the `,` and put each column on its own line")
+
+
+def _missing_output(token, expected, span, history, parser) -> Diagnostic | None:
+    if "OUTPUT" not in expected or token.type not in {"$END", "FROM", "SCHEDULE"}:
+        return None
+    return error("OCX007", "dataset has no `output` clause", span,
+                 "expected `output` before this", notes=[
+                     "every `from` block ends with where its rows go"],
+                 help=f"add an output clause after the columns, e.g. `{_OUTPUT_EXAMPLE}`")
+
+
+def _missing_source(token, expected, span, history, parser) -> Diagnostic | None:
+    if "SOURCE" not in expected or token.type in {"NAME", "SOURCE"}:
+        return None
+    return error("OCX011", "missing `source` section", span, "expected `source` before this",
+                 notes=["the header is followed by the OCPI interface to read from"],
+                 help="add `source profile NAME`, or `source ocpi env VERSIONS_URL token env "
+                      "OCPI_TOKEN version auto`")
+
+
+def _misspelled_keyword(token, expected, span, history, parser) -> Diagnostic | None:
+    if token.type != "NAME":
+        return None
+    words = sorted(_keyword(name, parser) for name in expected if _keyword(name, parser))
+    if not words or any(_keyword(name, parser) is None for name in expected - {"$END"}):
+        return None
+    close = difflib.get_close_matches(str(token), words, n=1, cutoff=0.6)
+    if not close:
+        return None
+    return error("OCX008", f"unknown keyword `{token}`", span, f"did you mean `{close[0]}`?",
+                 notes=[f"expected {_expected_list(expected, parser)}"],
+                 help=f"write `{close[0]}`")
+
+
+# ---- describing terminals ------------------------------------------------------------
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _as_name(token: Token, source: SourceFile, parser: Lark) -> Token:
+    """lark's fallback lexer may read `selct` as a party id; a reader sees a word."""
+    if token.type in {"NAME", "$END"} or _keyword(token.type, parser):
+        return token
+    word = _WORD.match(source.text, token.start_pos or 0)
+    if word is None or word.end() < (token.end_pos or 0):
+        return token
+    keywords = {_keyword(t.name, parser): t.name for t in parser.terminals}
+    kind = keywords.get(word.group(), "NAME")
+    return Token(kind, word.group(), token.start_pos, token.line, token.column,
+                 end_pos=word.end())
+
+
+def _acceptable(exc: UnexpectedToken) -> set[str]:
+    """The tokens that would really continue the parse (LALR tables over-approximate)."""
+    interactive = getattr(exc, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # noqa: BLE001 - fall back to the table's view
+            pass
+    return set(exc.expected or ())
+
+
+_GROUPS = (
+    ("an arithmetic operator", {"PLUS", "MINUS", "STAR", "SLASH"}, 3),
+    ("an expression", {"LPAR", "LSQB", "NUMBER", "STRING", "DATE", "TRUE", "FALSE", "NULL",
+                       "NAME"}, 5),
+)
+
+
+def _collapse(names: set[str]) -> tuple[set[str], list[str]]:
+    rest, groups = set(names), []
+    for label, members, threshold in _GROUPS:
+        if len(rest & members) >= threshold:
+            rest -= members
+            groups.append(label)
+    return rest, groups
+
+
+def _inside(history: list[Token], openers: set[str]) -> bool:
+    """Whether the nearest clause keyword before the error is one of `openers`."""
+    clause_words = openers | {"FROM", "OUTPUT", "WHERE", "JOIN", "SCHEDULE", "SOURCE"}
+    for token in reversed(history):
+        if token.type in clause_words:
+            return token.type in openers
+    return False
+
+
+def _token_span(token: Token, source: SourceFile, history: list[Token]) -> Span:
+    if token.type == "$END":
+        end = history[-1].end_pos if history else len(source.text)
+        return Span(end, end)
+    return Span(token.start_pos or 0, token.end_pos or 0)
+
+
+def _keyword(name: str, parser: Lark) -> str | None:
+    """The literal text of a keyword terminal, or None for a token class."""
+    if name in _CLASSES:
+        return None
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:
+        return None
+    return pattern.value if isinstance(pattern, PatternStr) else None
+
+
+def _describe_terminal(name: str, parser: Lark) -> str:
+    word = _keyword(name, parser)
+    if word is not None:
+        return f"`{word}`"
+    return _CLASSES.get(name, name.lower())
+
+
+def _describe_token(token: Token, parser: Lark) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    if token.type in {"NAME", "STRING", "NUMBER", "INT"}:
+        return f"{_CLASSES[token.type].split(' ', 1)[1]} `{token}`"
+    return f"`{token}`"
+
+
+def _expected_list(names: set[str], parser: Lark) -> str:
+    names, groups = _collapse(names)
+    words = sorted({_describe_terminal(n, parser) for n in names if _keyword(n, parser)})
+    classes = sorted({_describe_terminal(n, parser) for n in names if not _keyword(n, parser)})
+    items = words + classes + groups
+    if len(items) > 12:
+        items = items[:12] + ["..."]
+    if not items:
+        return "nothing more"
+    if len(items) == 1:
+        return items[0]
+    return "one of " + ", ".join(items[:-1]) + " or " + items[-1]

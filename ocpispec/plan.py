@@ -1,0 +1,411 @@
+"""The plan IR: what a run will fetch, transform, withhold and write.
+
+A plan is closed (it needs nothing but itself and a pseudonym key to run),
+deterministic (the same spec gives the same plan, byte for byte) and serialisable
+(`to_dict`/`from_dict`, JSON-safe). Every step has a stable id (`fetch.sessions`,
+`join.location`, `project.sessions`) and the `origin` span of the spec text that
+produced it. Expressions are JMESPath text; the executor compiles them.
+
+The fingerprint is a sha256 over the canonical JSON of the plan without spans, the
+spec path and the fingerprint itself: it changes exactly when what a run does changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec.source import Span
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The time window of a fetch. `kind`: `all`, `since-last-run`, `since`,
+    `between` or `last`. `start`/`end` are canonical UTC timestamps."""
+
+    kind: str
+    start: str | None = None
+    end: str | None = None
+    amount: int | None = None
+    unit: str | None = None
+
+    @property
+    def date_from(self) -> str:
+        match self.kind:
+            case "since-last-run":
+                return "state:since-last-run"
+            case "since" | "between":
+                return self.start or ""
+            case "last":
+                return f"now-{self.amount}{_UNIT_ABBREVIATIONS.get(self.unit or '', self.unit)}"
+        return "(none)"
+
+    @property
+    def date_to(self) -> str:
+        return self.end if self.kind == "between" and self.end else "now"
+
+
+_UNIT_ABBREVIATIONS = {"minute": "min", "minutes": "min", "hour": "h", "hours": "h",
+                       "day": "d", "days": "d", "week": "w", "weeks": "w",
+                       "month": "mo", "months": "mo", "year": "y", "years": "y"}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionExpression:
+    """A JMESPath expression for one OCPI version (normalizers differ per version)."""
+
+    version: str
+    expression: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """`mode` `pages`: `GET {module endpoint}?date_from=..&date_to=..&limit=..`, every
+    page; `per-id`: `GET {module endpoint}/{id}` for each key a lookup needs, cached.
+    `purpose` says why: the dataset's records, a join's dimension, publish flags."""
+
+    id: str
+    module: str
+    purpose: str
+    mode: str
+    window: Window
+    page_size: int
+    concurrency: int
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Normalize:
+    """Wire record -> neutral record with exactly `fields`, per OCPI version. This is
+    the default-deny projection: a field not listed here never reaches a later step."""
+
+    id: str
+    module: str
+    fields: tuple[str, ...]
+    expressions: tuple[VersionExpression, ...]
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SubBinding:
+    """A scope inside a joined record: `location.evse` is the element of the
+    location's `evses` whose `uid` equals the record's `evse_uid` (case-insensitive)."""
+
+    name: str
+    parent: str
+    items: tuple[str, ...]
+    item_key: tuple[str, ...]
+    local_key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Normalized records of a dimension module by folded `key` (ids compare
+    case-insensitively). `strategy`: `table` (bulk fetch held in a lookup table) or
+    `per-id` (GET per key, cached). Read by joins and the private-location check."""
+
+    id: str
+    module: str
+    fetch: str
+    normalize: str
+    key: tuple[str, ...]
+    strategy: str
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """Attach the record of `lookup` whose key equals the record's `local_key` under
+    `alias`, and each sub-binding inside it."""
+
+    id: str
+    module: str
+    alias: str
+    lookup: str
+    local_key: tuple[str, ...]
+    remote_key: tuple[str, ...]
+    sub_bindings: tuple[SubBinding, ...]
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyFilter:
+    """Runtime privacy rule. `rule`: `exclude-private-locations` (drop records whose
+    location is not published, looked up by `location_key` in the `lookup` fetch, and
+    records matching `exclude`), `public-locations-only` (locations: keep `publish`
+    true), or `included-by-spec` (the spec's `include private locations because`)."""
+
+    id: str
+    rule: str
+    description: str
+    location_key: tuple[str, ...] | None
+    lookup: str | None
+    exclude: str | None
+    justification: str | None
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """The `where` condition as one JMESPath boolean over the neutral record."""
+
+    id: str
+    expression: str
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One released column: its JMESPath, where it comes from and what was done.
+    `treatment` is the .ocx Effect value (`pseudonymised`, `generalised`, ...)."""
+
+    name: str
+    expression: str
+    sources: tuple[str, ...]
+    treatment: str
+    detail: str
+    privacy: str
+    released_as: str
+    justification: str | None
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """The released columns as one JMESPath multiselect hash (column order kept)."""
+
+    id: str
+    columns: tuple[Column, ...]
+    expression: str
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """`function` over `argument` (JMESPath, None for `count()`) in each group."""
+
+    name: str
+    function: str
+    argument: str | None
+    sources: tuple[str, ...]
+    privacy: str
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """Group by the key columns, compute measures, drop groups smaller than
+    `min_group_size` counted by `counted_by` (`entity` JMESPath when it counts people)."""
+
+    id: str
+    keys: tuple[Column, ...]
+    measures: tuple[Measure, ...]
+    min_group_size: int
+    min_group_size_stated: bool
+    counted_by: str
+    entity: str | None
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Render:
+    """Write the rows as `format` to `destination` (None: stdout), optionally with a
+    custom jinja2 `template` (path as written, relative to the spec file).
+    `geometry` names the coordinates column of a geojson output."""
+
+    id: str
+    format: str
+    destination: str | None
+    template: str | None
+    geometry: str | None
+    origin: Span
+
+
+Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
+STEP_KINDS: dict[str, type] = {
+    "fetch": Fetch, "normalize": Normalize, "lookup": Lookup, "join": Join,
+    "privacy": PrivacyFilter, "filter": Filter, "project": Project, "aggregate": Aggregate,
+    "render": Render,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """Catalogue fields of a module that the dataset does not release, by class."""
+
+    privacy: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    name: str
+    module: str
+    steps: tuple[Step, ...]
+    withheld: tuple[Withheld, ...]
+    origin: Span
+
+    def step(self, kind: type) -> Any:
+        """The first step of a kind, or None."""
+        return next((step for step in self.steps if isinstance(step, kind)), None)
+
+    def all(self, kind: type) -> tuple[Any, ...]:
+        return tuple(step for step in self.steps if isinstance(step, kind))
+
+    def get(self, step_id: str) -> Any:
+        """The step with this id (KeyError when the plan has none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        project, aggregate = self.step(Project), self.step(Aggregate)
+        if aggregate is not None:
+            return aggregate.keys
+        return project.columns if project is not None else ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        aggregate = self.step(Aggregate)
+        if aggregate is not None:
+            return (*(key.name for key in aggregate.keys),
+                    *(measure.name for measure in aggregate.measures))
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def withheld_count(self) -> int:
+        return sum(len(group.fields) for group in self.withheld)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    name: str
+    consumer: str | None
+    purpose: str | None
+    legal_basis: str | None
+    legal_reference: str | None
+    retention: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretReference:
+    """Where a secret comes from (`env` variable or stored `profile`); never the value."""
+
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """The OCPI interface: a stored `profile`, or env references for the versions URL
+    and token plus party and version."""
+
+    profile: str | None
+    versions_url: SecretReference | None
+    token: SecretReference | None
+    party: str | None
+    version: str | None
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    spec: str
+    export: Export
+    pseudonym_key: SecretReference | None
+    source: SourceSpec
+    datasets: tuple[Dataset, ...]
+    fingerprint: str = ""
+    format_version: int = FORMAT_VERSION
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:12]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        return _decode(cls, data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def fingerprint(plan: Plan) -> str:
+    """sha256 over the canonical JSON of what the plan does."""
+    data = _without_origins(_encode(plan))
+    for key in ("fingerprint", "spec"):
+        data.pop(key, None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def with_fingerprint(plan: Plan) -> Plan:
+    return dataclasses.replace(plan, fingerprint=fingerprint(plan))
+
+
+# ---- codec --------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Span):
+        return {"start": value.start, "end": value.end}
+    if dataclasses.is_dataclass(value):
+        data: dict[str, Any] = {}
+        kind = _kind_of(type(value))
+        if kind:
+            data["kind"] = kind
+        for field in dataclasses.fields(value):
+            data[field.name] = _encode(getattr(value, field.name))
+        return data
+    if isinstance(value, (tuple, list)):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _kind_of(cls: type) -> str | None:
+    return next((kind for kind, step in STEP_KINDS.items() if step is cls), None)
+
+
+def _decode(hint: Any, data: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is Span:
+        return Span(data["start"], data["end"])
+    if origin in (typing.Union, types.UnionType):
+        return _decode_union(typing.get_args(hint), data)
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_decode(item, element) for element in data)
+    if dataclasses.is_dataclass(hint):
+        hints = typing.get_type_hints(hint)
+        return hint(**{field.name: _decode(hints[field.name], data[field.name])
+                       for field in dataclasses.fields(hint) if field.name in data})
+    return data
+
+
+def _decode_union(options: tuple[Any, ...], data: Any) -> Any:
+    if data is None:
+        return None
+    if isinstance(data, dict) and "kind" in data and data["kind"] in STEP_KINDS:
+        return _decode(STEP_KINDS[data["kind"]], data)
+    concrete = [option for option in options if option is not type(None)]
+    return _decode(concrete[0], data)
+
+
+def _without_origins(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_origins(item) for key, item in value.items() if key != "origin"}
+    if isinstance(value, list):
+        return [_without_origins(item) for item in value]
+    return value

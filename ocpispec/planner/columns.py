@@ -1,0 +1,110 @@
+"""Released columns, aggregate measures, pseudonym families and the withheld list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ocpispec import plan as ir
+from ocpispec import syntax
+from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
+from ocpispec.functions import ALIASES
+from ocpispec.planner.lower import Lowerer
+from ocpispec.schema import catalogue
+from ocpispec.schema.model import PrivacyClass
+from ocpispec.source import SourceFile
+
+_TOKEN_FIELDS = {"auth_id", "authorization_reference", "contract_id", "visual_number",
+                 "group_id"}
+_FAMILY_BY_FIELD = {
+    "session_id": "session", "credit_reference_id": "cdr", "location_id": "location",
+    "evse_uid": "evse", "evse_id": "evse", "connector_id": "connector",
+    "tariff_id": "tariff", "tariff_ids": "tariff", "invoice_reference_id": "invoice",
+    "meter_id": "meter",
+}
+# the object an `id`/`uid` belongs to -> family
+_FAMILY_BY_OWNER = {
+    "Session": "session", "CDR": "cdr", "Location": "location", "CdrLocation": "location",
+    "EVSE": "evse", "Connector": "connector", "Tariff": "tariff", "Token": "token",
+    "CdrToken": "token",
+}
+
+
+def pseudonym_family(resolved: ResolvedField, binding_object: str) -> str:
+    """The field family whose key a pseudonym uses: a card uid and a contract id of a
+    driver are both `token`, and never collide with a `session` id of equal text."""
+    name = resolved.path[-1]
+    if name in _TOKEN_FIELDS:
+        return "token"
+    if name in _FAMILY_BY_FIELD:
+        return _FAMILY_BY_FIELD[name]
+    if name in ("id", "uid"):
+        owner = _owner(resolved, binding_object)
+        return _FAMILY_BY_OWNER.get(owner, owner.lower())
+    return name
+
+
+def _owner(resolved: ResolvedField, binding_object: str) -> str:
+    if len(resolved.path) == 1:
+        return binding_object
+    parent = catalogue().resolve_in(binding_object, resolved.path[:-1]).fields
+    return parent[-1].object if parent and parent[-1].object else binding_object
+
+
+def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.Column:
+    expr = checked.column.expr
+    detail = source.snippet(expr.span)
+    if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
+            "pseudonymize":
+        detail += f"  [family `{lowerer.family(expr.args[0])}`]" if expr.args else ""
+    return ir.Column(
+        name=checked.name, expression=lowerer.expr(expr),
+        sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
+        treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
+        released_as=checked.released_as.value, justification=checked.justification,
+        origin=checked.column.span)
+
+
+def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
+    expr = checked.column.expr
+    if not isinstance(expr, syntax.Call):
+        raise ValueError(f"measure `{checked.name}` is not an aggregate call")
+    function = expr.name.name
+    argument = lowerer.expr(expr.args[0]) if expr.args else None
+    return ir.Measure(checked.name, function, argument,
+                      tuple(dict.fromkeys(field.qualified for field in checked.sources)),
+                      checked.released_as.value, checked.column.span)
+
+
+# ---- withheld ---------------------------------------------------------------------------
+
+
+def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tuple[ir.Withheld, ...]:
+    """Every catalogue field of the module that no column releases, by privacy class
+    (highest first): what default-deny keeps back."""
+    released = [field.path for column in columns for field in column.sources
+                if field.binding == ""]
+    groups: dict[PrivacyClass, list[str]] = {}
+    for path, privacy in leaf_fields(dataset.module):
+        if not any(path[: len(r)] == r or r[: len(path)] == path for r in released):
+            groups.setdefault(privacy, []).append(".".join(path))
+    order = sorted(groups, key=lambda c: -c.rank)
+    return tuple(ir.Withheld(privacy.value, tuple(groups[privacy])) for privacy in order)
+
+
+def leaf_fields(module: str) -> Iterator[tuple[tuple[str, ...], PrivacyClass]]:
+    """Neutral leaf paths of a module in catalogue order, with their effective class."""
+    cat = catalogue()
+    root = cat.root(module)
+    yield from _leaves(cat, root.name, (), module, frozenset({root.name}))
+
+
+def _leaves(cat, object_name: str, prefix: tuple[str, ...], module: str,
+            seen: frozenset[str]) -> Iterator[tuple[tuple[str, ...], PrivacyClass]]:
+    for field in cat.object(object_name).fields.values():
+        path = (*prefix, field.name)
+        if field.object and field.object not in seen:
+            yield from _leaves(cat, field.object, path, module, seen | {field.object})
+        else:
+            resolution = cat.resolve(module, path)
+            leaf = resolution.leaf
+            yield path, leaf.privacy if leaf else field.privacy

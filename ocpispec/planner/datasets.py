@@ -1,0 +1,290 @@
+"""The steps of one dataset: fetches, normalizers, lookups, privacy, joins, filter,
+projection or aggregation, render."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ocpispec import plan as ir
+from ocpispec import syntax
+from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
+from ocpispec.executor.timestamps import canonical_timestamp
+from ocpispec.planner import columns as cols
+from ocpispec.planner.lower import Lowerer
+from ocpispec.schema import VERSIONS, catalogue
+from ocpispec.source import SourceFile
+
+# where a fact record names its location, for the private-location check
+LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
+# records at a driver's home although the location may be public
+HOME_CHARGING = {"cdrs": ("home_charging_compensation == `true`", ("home_charging_compensation",))}
+# who a group's size counts in aggregates: JMESPath and the paths it reads
+DRIVERS = {"sessions": "cdr_token.contract_id || cdr_token.uid",
+           "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "uid"}
+DRIVER_PATHS = {"sessions": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
+                "cdrs": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
+                "tokens": (("uid",),)}
+EVENT_MODULES = ("sessions", "cdrs")
+PER_ID_MODULES = ("locations",)  # modules whose CPO interface serves GET {endpoint}/{id}
+PER_ID_MAX_SAMPLE = 200
+DEFAULT_MIN_GROUP_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    page_size: int = 500
+    concurrency: int = 2
+    sample: int | None = None  # `--limit N`: few records, so per-id lookups pay off
+    versions: tuple[str, ...] = VERSIONS
+
+
+def dataset_plan(checked: CheckedDataset, source: SourceFile, options: Options) -> ir.Dataset:
+    builder = _Builder(checked, source, options)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, checked: CheckedDataset, source: SourceFile, options: Options) -> None:
+        self.checked = checked
+        self.source = source
+        self.options = options
+        self.module = checked.module
+        self.origin = checked.dataset.source.span
+        objects = {binding.name: binding.object for binding in checked.bindings}
+        self.objects = objects
+        self.lowerer = Lowerer(checked.fields,
+                               lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
+                               self._lists)
+        self.window = _window(checked.dataset.source.window)
+
+    def build(self) -> ir.Dataset:
+        dims = self._dimension_modules()
+        fetches = [self._fact_fetch(), *(self._dimension_fetch(m, o) for m, o in dims.items())]
+        normalizers = [self._normalize(self.module, self._fact_paths(), self.origin),
+                       *(self._normalize(m, self._dimension_paths(m), o) for m, o in dims.items())]
+        lookups = [self._lookup(module, origin) for module, origin in dims.items()]
+        steps: list[ir.Step] = [*fetches, *normalizers, *lookups, self._privacy()]
+        steps += [self._join(join) for join in self.checked.joins]
+        steps += self._filter()
+        steps.append(self._body())
+        steps.append(self._render())
+        body_columns = self.checked.columns
+        return ir.Dataset(self.checked.output_name, self.module, tuple(steps),
+                          cols.withheld(self.checked, body_columns), self.checked.dataset.span)
+
+    # ---- fetching ------------------------------------------------------------------
+
+    def _dimension_modules(self) -> dict[str, syntax.Span]:
+        modules = {join.module: join.join.span for join in self.checked.joins}
+        if self._private_check() and "locations" not in modules:
+            modules = {"locations": self.origin, **modules}
+        return modules
+
+    def _private_check(self) -> bool:
+        return self.module in LOCATION_KEYS and not self.checked.include_private
+
+    def _fact_fetch(self) -> ir.Fetch:
+        window = self.checked.dataset.source.window
+        return ir.Fetch(f"fetch.{self.module}", self.module, "records", "pages", self.window,
+                        self.options.page_size, self.options.concurrency,
+                        window.span if window else self.origin)
+
+    def _dimension_fetch(self, module: str, origin: syntax.Span) -> ir.Fetch:
+        mode = "per-id" if self._strategy(module) == "per-id" else "pages"
+        window = ir.Window("all")
+        if module in EVENT_MODULES and self.window.kind != "all":
+            window = ir.Window("since", start=self.window.start) if self.window.start else \
+                ir.Window(self.window.kind, amount=self.window.amount, unit=self.window.unit)
+        return ir.Fetch(f"fetch.{module}", module, self._purpose(module), mode, window,
+                        self.options.page_size, self.options.concurrency, origin)
+
+    def _purpose(self, module: str) -> str:
+        uses = [f"join.{join.alias}" for join in self.checked.joins if join.module == module]
+        if module == "locations" and self._private_check():
+            uses.append("privacy.public_locations")
+        return "lookup for " + ", ".join(uses)
+
+    def _strategy(self, module: str) -> str:
+        sample = self.options.sample
+        few = sample is not None and sample <= PER_ID_MAX_SAMPLE
+        return "per-id" if few and module in PER_ID_MODULES else "table"
+
+    # ---- normalizing ---------------------------------------------------------------
+
+    def _normalize(self, module: str, paths: Iterable[tuple[str, ...]],
+                   origin: syntax.Span) -> ir.Normalize:
+        ordered = _ordered(module, paths)
+        expressions = tuple(
+            ir.VersionExpression(v, catalogue().normalizer_expression(module, v, ordered))
+            for v in self.options.versions)
+        return ir.Normalize(f"normalize.{module}", module,
+                            tuple(".".join(path) for path in ordered), expressions, origin)
+
+    def _fact_paths(self) -> list[tuple[str, ...]]:
+        paths = [field.path for field in self.checked.touched if field.binding == ""]
+        paths += [join.local_key.path for join in self.checked.joins]
+        paths += [sub.local_key for join in self.checked.joins for sub in self._subs(join)]
+        if self._private_check():
+            paths.append(LOCATION_KEYS[self.module])
+            if self.module in HOME_CHARGING:
+                paths.append(HOME_CHARGING[self.module][1])
+        if self.module == "locations" and not self.checked.include_private:
+            paths.append(("publish",))
+        if self.checked.is_aggregate and self.module in DRIVER_PATHS:
+            paths += DRIVER_PATHS[self.module]
+        return paths
+
+    def _dimension_paths(self, module: str) -> list[tuple[str, ...]]:
+        paths: list[tuple[str, ...]] = []
+        for join in (j for j in self.checked.joins if j.module == module):
+            paths.append(join.remote_key)
+            lists = {sub.name: sub.items for sub in self._subs(join)}
+            for sub in self._subs(join):
+                paths.append((*sub.items, *sub.item_key))
+            for field in self.checked.touched:
+                if field.binding == join.alias:
+                    paths.append(field.path)
+                elif field.binding in lists:
+                    paths.append((*lists[field.binding], *field.path))
+        if module == "locations" and self._private_check():
+            paths += [("id",), ("publish",)]
+        return paths
+
+    def _lookup(self, module: str, origin: syntax.Span) -> ir.Lookup:
+        joins = [join for join in self.checked.joins if join.module == module]
+        key = joins[0].remote_key if joins else ("id",)
+        return ir.Lookup(f"lookup.{module}", module, f"fetch.{module}", f"normalize.{module}",
+                         key, self._strategy(module), origin)
+
+    # ---- privacy, joins, filter -----------------------------------------------------
+
+    def _privacy(self) -> ir.PrivacyFilter:
+        include = self.checked.dataset.source.include_private
+        step_id = "privacy.public_locations"
+        if include is not None:
+            return ir.PrivacyFilter(step_id, "included-by-spec",
+                                    "records at non-public locations are included",
+                                    None, None, None, include.justification.value, include.span)
+        if self.module == "locations":
+            return ir.PrivacyFilter(step_id, "public-locations-only",
+                                    "only locations with `publish` true",
+                                    None, None, None, None, self.origin)
+        if self.module not in LOCATION_KEYS:
+            return ir.PrivacyFilter(step_id, "not-location-bound",
+                                    f"`{self.module}` records are not tied to a location",
+                                    None, None, None, None, self.origin)
+        home = HOME_CHARGING.get(self.module)
+        description = "exclude records at locations with `publish` false or unknown"
+        if home:
+            description += ", and home-charging CDRs"
+        return ir.PrivacyFilter(step_id, "exclude-private-locations", description,
+                                LOCATION_KEYS[self.module], "lookup.locations",
+                                home[0] if home else None, None, self.origin)
+
+    def _join(self, join: CheckedJoin) -> ir.Join:
+        return ir.Join(f"join.{join.alias}", join.module, join.alias, f"lookup.{join.module}",
+                       join.local_key.path, join.remote_key, self._subs(join), join.join.span)
+
+    def _subs(self, join: CheckedJoin) -> tuple[ir.SubBinding, ...]:
+        specs = {spec.target: spec for spec in catalogue().joins(self.module)}
+        spec = specs.get(join.module)
+        if spec is None:
+            return ()
+        subs, parent = [], join.alias
+        for sub in spec.sub_bindings:
+            name = f"{join.alias}.{sub.name}"
+            subs.append(ir.SubBinding(name, parent, sub.list_path, sub.match_field,
+                                      sub.local_key))
+            parent = name
+        return tuple(subs)
+
+    def _filter(self) -> list[ir.Filter]:
+        wheres = self.checked.dataset.source.wheres
+        if not wheres:
+            return []
+        parts = [self.lowerer.condition(where.condition) for where in wheres]
+        expression = parts[0] if len(parts) == 1 else " && ".join(f"({p})" for p in parts)
+        span = wheres[0].span.to(wheres[-1].span)
+        return [ir.Filter(f"filter.{self.module}", expression, span)]
+
+    # ---- output ------------------------------------------------------------------------
+
+    def _body(self) -> ir.Project | ir.Aggregate:
+        body = self.checked.dataset.body
+        if isinstance(body, syntax.Aggregate):
+            return self._aggregate(body)
+        released = tuple(cols.column(c, self.lowerer, self.source) for c in self.checked.columns)
+        expression = "{" + ", ".join(f"{_key(c.name)}: {c.expression}" for c in released) + "}"
+        return ir.Project(f"project.{self.module}", released, expression, body.span)
+
+    def _aggregate(self, body: syntax.Aggregate) -> ir.Aggregate:
+        keys = [c for c in self.checked.columns if c.column in body.keys]
+        measures = [c for c in self.checked.columns if c.column in body.measures]
+        entity = DRIVERS.get(self.module)
+        counted_by = f"distinct drivers (`{entity}`)" if entity else "records"
+        size = body.min_group_size
+        return ir.Aggregate(
+            f"aggregate.{self.module}",
+            tuple(cols.column(c, self.lowerer, self.source) for c in keys),
+            tuple(cols.measure(c, self.lowerer) for c in measures),
+            size if size is not None else DEFAULT_MIN_GROUP_SIZE, size is not None,
+            counted_by, entity, body.span)
+
+    def _render(self) -> ir.Render:
+        output = self.checked.dataset.output
+        destination = output.destination.value if output.destination else None
+        template = output.template.value if output.template else None
+        return ir.Render(f"render.{output.format.name}", output.format.name, destination,
+                         template, self._geometry(), output.span)
+
+    def _geometry(self) -> str | None:
+        for checked in self.checked.columns:
+            expr = checked.column.expr
+            if isinstance(expr, syntax.Call) and expr.name.name in ("round_coords", "grid"):
+                return checked.name
+            if any(field.field.object == "GeoLocation" for field in checked.sources):
+                return checked.name
+        return None
+
+    # ---- paths -------------------------------------------------------------------------
+
+    def _lists(self, resolved: ResolvedField) -> tuple[bool, ...]:
+        """Which segments of the qualified path hold lists in the neutral record."""
+        head = tuple(False for _ in resolved.binding.split(".")) if resolved.binding else ()
+        obj = self.objects.get(resolved.binding) or catalogue().root(resolved.module).name
+        fields = catalogue().resolve_in(obj, resolved.path).fields
+        return (*head, *(field.many for field in fields))
+
+
+def _window(window: syntax.Window | None) -> ir.Window:
+    match window:
+        case None:
+            return ir.Window("all")
+        case syntax.SinceLastRun():
+            return ir.Window("since-last-run")
+        case syntax.SinceDate(start=start):
+            return ir.Window("since", start=canonical_timestamp(str(start.value)))
+        case syntax.Between(start=start, end=end):
+            return ir.Window("between", start=canonical_timestamp(str(start.value)),
+                             end=canonical_timestamp(str(end.value)))
+        case syntax.LastPeriod(amount=amount, unit=unit):
+            return ir.Window("last", amount=amount, unit=unit.name)
+    raise ValueError(f"unknown window {window!r}")
+
+
+def _ordered(module: str, paths: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:
+    """Unique paths in catalogue order (so the plan does not depend on spec order)."""
+    wanted = {tuple(path) for path in paths}
+    order = {path: index for index, (path, _) in enumerate(cols.leaf_fields(module))}
+    return sorted(wanted, key=lambda path: (_rank(order, path), path))
+
+
+def _rank(order: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
+    matches = [index for leaf, index in order.items() if leaf[: len(path)] == path]
+    return min(matches) if matches else len(order)
+
+
+def _key(name: str) -> str:
+    from ocpispec.planner.lower import quote
+    return quote(name)

@@ -1,0 +1,200 @@
+"""Lowering checked .ocx expressions and conditions to JMESPath text.
+
+Paths become neutral-record paths (a join's alias is a key of the record, so
+`location.postal_code` stays as written); calls become the custom functions of
+`executor.functions` with every optional argument made explicit; a pseudonym gets its
+field family as a second argument. Conditions become one JMESPath boolean, each
+operand parenthesised so precedence never depends on JMESPath's rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+
+from ocpispec import syntax
+from ocpispec.checked import ResolvedField
+from ocpispec.executor.timestamps import TimestampError, canonical_timestamp
+from ocpispec.functions import ALIASES
+from ocpispec.schema.model import Kind
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+_COMPARATORS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+# calls whose second argument is a bare unit name, not a field
+_UNIT_ARGUMENT = {"truncate"}
+# optional arguments made explicit: name -> default JMESPath literal
+_DEFAULTS = {"round": "`0`"}
+
+Domain = Callable[[ResolvedField], str]
+ListSegments = Callable[[ResolvedField], tuple[bool, ...]]
+
+
+class LoweringError(ValueError):
+    """The checked tree holds something the planner cannot lower (a checker bug)."""
+
+
+class Lowerer:
+    """Lowers the expressions of one dataset. `fields` resolves its FieldRefs,
+    `domain` names a field's pseudonym family, `lists` says which segments of a
+    resolved path hold lists (they get a `[]` projection)."""
+
+    def __init__(self, fields: Mapping[syntax.FieldRef, ResolvedField], domain: Domain,
+                 lists: ListSegments) -> None:
+        self.fields = fields
+        self.domain = domain
+        self.lists = lists
+
+    # ---- expressions --------------------------------------------------------------
+
+    def expr(self, node: syntax.Expr) -> str:
+        match node:
+            case syntax.FieldRef():
+                return self.path(node)
+            case syntax.Literal():
+                return literal(node)
+            case syntax.ListLiteral():
+                return json_literal([_plain(item) for item in node.items])
+            case syntax.Call():
+                return self.call(node)
+            case syntax.BinaryOp():
+                return f"{_OPERATORS[node.op]}({self.expr(node.left)}, {self.expr(node.right)})"
+        raise LoweringError(f"cannot lower {type(node).__name__}")
+
+    def path(self, ref: syntax.FieldRef) -> str:
+        resolved = self.fields.get(ref)
+        if resolved is None:
+            raise LoweringError(f"unresolved field `{ref.dotted}`")
+        names = resolved.qualified.split(".")
+        lists = self.lists(resolved)
+        offset = len(names) - len(lists)
+        parts = []
+        for index, name in enumerate(names):
+            part = quote(name)
+            is_list = index >= offset and lists[index - offset]
+            parts.append(part + "[]" if is_list and index < len(names) - 1 else part)
+        return ".".join(parts)
+
+    def call(self, node: syntax.Call) -> str:
+        name = ALIASES.get(node.name.name, node.name.name)
+        args = list(node.args)
+        match name:
+            case "keep":
+                return self.expr(args[0])
+            case "constant":
+                return self.expr(args[0])
+            case "jmespath":
+                return f"({_text_of(args[0])})"
+            case "pseudonymize":
+                return f"pseudonymize({self.expr(args[0])}, {raw_string(self.family(args[0]))})"
+        lowered = [self.expr(args[0])] if args else []
+        for arg in args[1:]:
+            if name in _UNIT_ARGUMENT and isinstance(arg, syntax.FieldRef):
+                lowered.append(raw_string(arg.dotted))
+            else:
+                lowered.append(self.expr(arg))
+        if name in _DEFAULTS and len(lowered) == 1:
+            lowered.append(_DEFAULTS[name])
+        return f"{name}({', '.join(lowered)})"
+
+    def family(self, node: syntax.Expr) -> str:
+        """The pseudonym family of a value: its first field's family."""
+        refs = [ref for ref in field_refs(node) if ref in self.fields]
+        return self.domain(self.fields[refs[0]]) if refs else "value"
+
+    # ---- conditions -----------------------------------------------------------------
+
+    def condition(self, node: syntax.Condition) -> str:
+        match node:
+            case syntax.Compare():
+                return self.compare(node)
+            case syntax.InList():
+                values = json_literal([_plain(item) for item in node.options.items])
+                test = f"contains({values}, {self.expr(node.value)})"
+                return f"!{test}" if node.negated else test
+            case syntax.IsNull():
+                return f"{self.expr(node.value)} {'!=' if node.negated else '=='} `null`"
+            case syntax.Matches():
+                return f"matches({self.expr(node.value)}, {raw_string(node.pattern.value)})"
+            case syntax.And():
+                return " && ".join(f"({self.condition(part)})" for part in node.operands)
+            case syntax.Or():
+                return " || ".join(f"({self.condition(part)})" for part in node.operands)
+            case syntax.Not():
+                return f"!({self.condition(node.operand)})"
+        raise LoweringError(f"cannot lower {type(node).__name__}")
+
+    def compare(self, node: syntax.Compare) -> str:
+        left, right = self.expr(node.left), self.expr(node.right)
+        if self.is_time(node.left) or self.is_time(node.right):
+            return f"time_compare({left}, {raw_string(node.op)}, {right})"
+        return f"{left} {_COMPARATORS[node.op]} {right}"
+
+    def is_time(self, node: syntax.Expr) -> bool:
+        match node:
+            case syntax.Literal(kind="date"):
+                return True
+            case syntax.FieldRef() if node in self.fields:
+                return self.fields[node].field.kind is Kind.DATETIME
+            case syntax.Call(name=syntax.Ident(name="truncate")):
+                return True
+        return False
+
+
+def field_refs(node: syntax.Expr | syntax.Condition) -> list[syntax.FieldRef]:
+    """Every FieldRef under a node, in source order."""
+    match node:
+        case syntax.FieldRef():
+            return [node]
+        case syntax.Call():
+            return [ref for arg in node.args for ref in field_refs(arg)]
+        case syntax.BinaryOp() | syntax.Compare():
+            return field_refs(node.left) + field_refs(node.right)
+        case syntax.InList() | syntax.IsNull() | syntax.Matches():
+            return field_refs(node.value)
+        case syntax.And() | syntax.Or():
+            return [ref for part in node.operands for ref in field_refs(part)]
+        case syntax.Not():
+            return field_refs(node.operand)
+    return []
+
+
+def literal(node: syntax.Literal) -> str:
+    match node.kind:
+        case "string":
+            return raw_string(str(node.value))
+        case "date":
+            try:
+                return raw_string(canonical_timestamp(str(node.value)))
+            except TimestampError:
+                raise LoweringError(f"bad date literal `{node.value}`") from None
+    return json_literal(node.value)
+
+
+def _plain(node: syntax.Literal) -> object:
+    if node.kind == "date":
+        return canonical_timestamp(str(node.value))
+    return node.value
+
+
+def _text_of(node: syntax.Expr) -> str:
+    if isinstance(node, syntax.Literal) and isinstance(node.value, str):
+        return node.value
+    raise LoweringError("`jmespath()` takes one string")
+
+
+def quote(name: str) -> str:
+    """A JMESPath identifier, quoted when it is not a plain name."""
+    return name if _IDENTIFIER.match(name) else json.dumps(name)
+
+
+def raw_string(text: str) -> str:
+    """A JMESPath raw string; JSON literal when a backslash would be ambiguous."""
+    if "\\" in text:
+        return json_literal(text)
+    return "'" + text.replace("'", "\\'") + "'"
+
+
+def json_literal(value: object) -> str:
+    return "`" + json.dumps(value, separators=(",", ":")).replace("`", "\\`") + "`"

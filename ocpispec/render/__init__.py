@@ -1,0 +1,132 @@
+"""Rendering released rows with jinja2, streaming.
+
+Built-in formats are templates in `render/templates/` (csv, ndjson, json, geojson,
+markdown, html); a spec may name its own template, which renders in an immutable
+sandbox with `StrictUndefined` and sees only this context:
+
+- `rows`: an iterator of dicts holding the released columns, in column order
+- `columns`: the column names
+- `export`: name, consumer, purpose, legal_basis, retention
+- `run`: date, time, timestamp, window_start, window_end, ocpi_version, plan_fingerprint
+
+Templates are rendered with `Template.generate()`, chunk by chunk into the output, so
+no document is ever held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ocpispec.render.values import (
+    CsvLines,
+    cell,
+    geojson_feature,
+    json_text,
+    markdown_cell,
+    ndjson_chunks,
+)
+
+BUILTIN_FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html")
+EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
+              "markdown": "md", "html": "html"}
+PREVIEW_ROWS = 50
+
+
+class RenderError(Exception):
+    """A custom template failed; the message names the template and the problem,
+    never a row value."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    columns: tuple[str, ...]
+    export: Mapping[str, Any]
+    run: Mapping[str, Any]
+    geometry: str | None = None
+
+
+@dataclass(slots=True)
+class RowCounter:
+    """Counts rows as the template pulls them; built-in summaries read `written`
+    after their loop, when it is final."""
+
+    rows: Iterable[Mapping[str, Any]]
+    written: int = field(default=0)
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        for row in self.rows:
+            self.written += 1
+            yield row
+
+
+def render(format: str, rows: Iterable[Mapping[str, Any]], context: RenderContext,
+           out: TextIO, *, template: Path | None = None) -> int:
+    """Write `rows` to `out` as `format` (or through `template`); returns the row count."""
+    counter = RowCounter(rows)
+    if template is not None:
+        chunks = _custom(template, counter, context)
+    else:
+        chunks = _builtin(format, counter, context)
+    write = out.write
+    for chunk in chunks:
+        write(chunk)
+    return counter.written
+
+
+def _builtin(format: str, counter: RowCounter, context: RenderContext) -> Iterator[str]:
+    variables = {
+        "rows": counter, "columns": context.columns, "export": context.export,
+        "run": context.run, "stats": counter, "preview": PREVIEW_ROWS,
+        "geometry": context.geometry, "csv": CsvLines(context.columns),
+        "ndjson_chunks": ndjson_chunks,
+    }
+    return _builtin_environment().get_template(f"{format}.j2").generate(variables)
+
+
+_ENVIRONMENT: jinja2.Environment | None = None
+
+
+def _builtin_environment() -> jinja2.Environment:
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        environment = jinja2.Environment(
+            loader=jinja2.PackageLoader("ocpispec.render", "templates"),
+            autoescape=lambda name: name == "html.j2", keep_trailing_newline=True,
+            undefined=jinja2.StrictUndefined)
+        environment.filters.update(json=json_text, geojson_feature=geojson_feature,
+                                   md=markdown_cell, cell=cell)
+        _ENVIRONMENT = environment
+    return _ENVIRONMENT
+
+
+def _custom(path: Path, counter: RowCounter, context: RenderContext) -> Iterator[str]:
+    environment = sandbox_environment(path)
+    variables = {"rows": counter, "columns": list(context.columns),
+                 "export": dict(context.export), "run": dict(context.run)}
+    try:
+        template = environment.get_template(path.name)
+        yield from template.generate(variables)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"syntax error in template `{path.name}` line {exc.lineno}: "
+                          f"{exc.message}") from None
+    except jinja2.TemplateNotFound:
+        raise RenderError(f"template `{path}` not found") from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template `{path.name}` failed: {exc.message}") from None
+
+
+def sandbox_environment(path: Path) -> ImmutableSandboxedEnvironment:
+    """The environment custom templates render in: immutable sandbox, strict
+    undefined, HTML autoescaped when the template's name says html."""
+    escape = any(part in (".html", ".htm", ".xml") for part in path.suffixes)
+    environment = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(path.parent)), undefined=jinja2.StrictUndefined,
+        autoescape=escape, keep_trailing_newline=True)
+    environment.filters.update(json=json_text, cell=cell)
+    return environment

@@ -1,0 +1,106 @@
+"""How released values are written: CSV cells, JSON values, GeoJSON geometry."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+
+def is_geo(value: Any) -> bool:
+    return isinstance(value, Mapping) and "latitude" in value and "longitude" in value
+
+
+def cell(value: Any) -> str:
+    """A CSV cell: empty for null, `true`/`false`, shortest float repr, `lat,lon` for
+    coordinates, compact JSON for any other object or list."""
+    match value:
+        case None:
+            return ""
+        case bool():
+            return "true" if value else "false"
+        case str():
+            return value
+        case int() | float():
+            return repr(value)
+    if is_geo(value):
+        return f"{_number(value['latitude'])},{_number(value['longitude'])}"
+    return json_text(value)
+
+
+def _number(value: Any) -> str:
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+_PLAIN = frozenset({str, int, float, type(None)})  # the csv module writes these right
+CHUNK_ROWS = 512
+
+
+class CsvLines:
+    """Formats rows as RFC 4180 lines (CRLF, quotes doubled, fields with separators,
+    quotes or line breaks quoted) with the `csv` module, a chunk of rows at a time so
+    the template loop runs once per chunk rather than once per row."""
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+
+    def _take(self) -> str:
+        text = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text
+
+    def header(self) -> str:
+        self._writer.writerow(self.columns)
+        return self._take()
+
+    def chunks(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+        columns, writerow, plain = self.columns, self._writer.writerow, _PLAIN
+        pending = 0
+        for row in rows:
+            values = [row.get(name) for name in columns]
+            writerow([v if type(v) in plain else cell(v) for v in values])
+            pending += 1
+            if pending == CHUNK_ROWS:
+                yield self._take()
+                pending = 0
+        if pending:
+            yield self._take()
+
+
+def ndjson_chunks(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    lines: list[str] = []
+    for row in rows:
+        lines.append(json_text(row))
+        if len(lines) == CHUNK_ROWS:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
+
+
+def geojson_feature(row: Mapping[str, Any], geometry: str | None) -> str:
+    """A GeoJSON Feature: a Point at the geometry column (longitude first, as GeoJSON
+    requires), every other column as a property."""
+    position = row.get(geometry) if geometry else None
+    shape = None
+    if is_geo(position):
+        shape = {"type": "Point", "coordinates": [float(position["longitude"]),
+                                                  float(position["latitude"])]}
+    properties = {name: value for name, value in row.items() if name != geometry}
+    return json_text({"type": "Feature", "geometry": shape, "properties": properties})
+
+
+def markdown_cell(value: Any) -> str:
+    return cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")

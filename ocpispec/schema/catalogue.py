@@ -1,0 +1,199 @@
+"""The catalogue: neutral and per-version OCPI objects behind one small API."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TypeVar
+
+from ocpispec.schema import neutral, table
+from ocpispec.schema.notes import NOTES
+from ocpispec.schema.joins import JOINS, JoinSpec
+from ocpispec.schema.mapping import VersionMap, neutral_object, sub_adapter
+from ocpispec.schema.model import Field, ObjectType, PrivacyClass
+from ocpispec.schema.neutral import Computed, Wire
+from ocpispec.schema.table import Note, ObjectSet, Row
+
+T = TypeVar("T")
+
+VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
+MODULES: tuple[str, ...] = ("sessions", "cdrs", "locations", "tariffs", "tokens")
+
+# enums whose name changed: neutral name -> {version: wire name}
+_ENUM_NAMES = {"ParkingType": {"2.1.1": "LocationType"}, "AllowedType": {"2.1.1": "Allowed"}}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A neutral path looked up segment by segment.
+
+    Each field carries the privacy class it has at that place: the highest of its
+    own and of the objects above it (`cdr_location.coordinates.latitude` is quasi
+    although a location's latitude is public)."""
+
+    fields: tuple[Field, ...]
+    failed_at: int | None
+    parent: ObjectType | None
+    many: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_at is None
+
+    @property
+    def leaf(self) -> Field | None:
+        return self.fields[-1] if self.ok and self.fields else None
+
+
+@dataclass(frozen=True, slots=True)
+class RenameHint:
+    written: str
+    neutral: tuple[str, ...]
+    versions: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wired:
+    """One OCPI version on the wire."""
+
+    version: str
+    objects: ObjectSet
+    enums: Mapping[str, tuple[str, ...]]
+    roots: Mapping[str, str]
+
+
+class Catalogue:
+    """Built once by `catalogue()`; every answer is about neutral names unless the
+    method says `wire`. Module and object names that do not exist raise KeyError."""
+
+    __slots__ = ("neutral", "wired", "maps", "_cache")
+
+    def __init__(self, neutral_objects: ObjectSet, wired: Mapping[str, Wired]) -> None:
+        self.neutral = neutral_objects
+        self.wired = wired
+        self.maps = {version: VersionMap(version, w.objects, neutral_objects,
+                                         neutral.SOURCES[version])
+                     for version, w in wired.items()}
+        self._cache: dict[object, object] = {}
+
+    def root(self, module: str) -> ObjectType:
+        return self.neutral.objects[neutral.ROOTS[module]]
+
+    def object(self, name: str) -> ObjectType:
+        return self.neutral.objects[name]
+
+    def resolve(self, module: str, path: Sequence[str]) -> Resolution:
+        return self.resolve_in(neutral.ROOTS[module], path)
+
+    def resolve_in(self, object_name: str, path: Sequence[str]) -> Resolution:
+        current: ObjectType | None = self.neutral.objects[object_name]
+        floor, many, fields = PrivacyClass.PUBLIC, False, []
+        for index, name in enumerate(path):
+            field = current.get(name) if current is not None else None
+            if current is None or field is None:
+                return Resolution(tuple(fields), index, current, many)
+            fields.append(_at_least(field, floor))
+            floor = PrivacyClass.highest([floor, self.neutral.floor(current.name, name)])
+            many = many or field.many
+            current = self.neutral.objects[field.object] if field.object else None
+        return Resolution(tuple(fields), None, None, many)
+
+    def versions_of(self, module: str, path: Sequence[str]) -> frozenset[str]:
+        if not self.resolve(module, path).ok:
+            return frozenset()
+        return frozenset(v for v, vmap in self.maps.items()
+                         if _carries(vmap, neutral.ROOTS[module], path))
+
+    def rename_hint(self, module_or_object: str, path: Sequence[str]) -> RenameHint | None:
+        from ocpispec.schema import hints
+        return hints.rename_hint(self, self._object_name(module_or_object), tuple(path))
+
+    def suggestions(self, object_name: str, name: str) -> list[str]:
+        import difflib
+        names = list(self.neutral.objects[self._object_name(object_name)].fields)
+        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
+
+    def normalizer_expression(self, module: str, version: str,
+                              paths: Iterable[Sequence[str]]) -> str:
+        from ocpispec.schema import normalize
+        return normalize.expression(self, module, version, paths)
+
+    def wire_root(self, version: str, module: str) -> ObjectType:
+        wired = self.wired[version]
+        return wired.objects.objects[wired.roots[module]]
+
+    def wire_object(self, version: str, name: str) -> ObjectType:
+        return self.wired[version].objects.objects[name]
+
+    def enum_values(self, version: str | None, enum: str) -> tuple[str, ...]:
+        versions = VERSIONS if version is None else (version,)
+        values: dict[str, None] = {}
+        for v in versions:
+            name = _ENUM_NAMES.get(enum, {}).get(v, enum)
+            values.update(dict.fromkeys(self.wired[v].enums.get(name, ())))
+        if not values and version is None:
+            raise KeyError(f"unknown enum `{enum}`")
+        return tuple(values)
+
+    def joins(self, module: str) -> tuple[JoinSpec, ...]:
+        return JOINS[module]
+
+    def _object_name(self, module_or_object: str) -> str:
+        return neutral.ROOTS.get(module_or_object, module_or_object)
+
+    def cached(self, key: object, make: Callable[[], T]) -> T:
+        """Memoises derived tables (record shapes, rename tables) per catalogue."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]  # type: ignore[return-value]
+
+
+def _at_least(field: Field, floor: PrivacyClass) -> Field:
+    if field.privacy.rank >= floor.rank:
+        return field
+    return dataclasses.replace(field, privacy=floor)
+
+
+def _carries(vmap: VersionMap, adapter: str, path: Sequence[str]) -> bool:
+    for index, name in enumerate(path):
+        field = vmap.neutral.objects[neutral_object(adapter)].fields[name]
+        source = vmap.source(adapter, name)
+        if source is None:
+            return False
+        if isinstance(source, Computed) or field.object is None:
+            return True
+        adapter = sub_adapter(source, field)
+        if index == len(path) - 1:
+            return vmap.has_data(adapter)
+    return True
+
+
+_CATALOGUE: Catalogue | None = None
+
+
+def catalogue() -> Catalogue:
+    """The catalogue, built on first use (a few milliseconds) and then shared."""
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = _build()
+    return _CATALOGUE
+
+
+def _build() -> Catalogue:
+    notes = table.parse_notes(NOTES)
+    tables = {v: table.parse_objects(m.OBJECTS) for v, m in neutral.WIRE_MODULES.items()}
+    wired = {v: _wired(m, tables[v], dict(notes)) for v, m in neutral.WIRE_MODULES.items()}
+    enums = {**neutral.WIRE_MODULES["2.2.1"].ENUMS, **neutral.WIRE_MODULES["2.3.0"].ENUMS}
+    neutral_objects = neutral.build_neutral(tables["2.2.1"], tables["2.3.0"], notes, enums)
+    return Catalogue(neutral_objects, wired)
+
+
+def _wired(module: ModuleType, rows: dict[str, tuple[Row, ...]],
+           notes: dict[tuple[str, str], Note]) -> Wired:
+    rows = dict(rows)
+    table.apply_derived(rows, getattr(module, "DERIVED", {}), notes)
+    objects = table.build(rows, notes, module.ENUMS)
+    return Wired(module.VERSION, objects, module.ENUMS, module.ROOTS)

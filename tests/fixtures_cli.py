@@ -1,0 +1,35 @@
+"""Running the CLI in-process and snapshotting what a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from ocpispec.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SPECS = REPO / "specs"
+CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+
+
+def cli_block(result: Result) -> str:
+    """One snapshot-friendly text: exit code, stdout and stderr."""
+    return (f"exit_code: {result.exit_code}\n----- stdout -----\n{result.stdout}"
+            f"----- stderr -----\n{result.stderr}")
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Invoke `ocpispec ARGS...` with colour off, a private config dir and the repo
+    as working directory. Returns the click Result."""
+    monkeypatch.setenv("OCPISPEC_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.chdir(REPO)
+
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(main, list(args), env={**CLI_ENV, **(env or {})},
+                             input=input, catch_exceptions=False)
+
+    return invoke
