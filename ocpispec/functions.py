@@ -20,7 +20,7 @@ class ArgKind(enum.Enum):
     DATETIME = "timestamp"
     GEO = "coordinates"
     INTEGER_LITERAL = "whole number"
-    NUMBER_LITERAL = "number"
+    NUMBER_LITERAL = "number constant"
     NUMBER_LIST = "list of numbers"
     TIME_UNIT = "time unit"
     LITERAL = "constant"

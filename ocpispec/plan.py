@@ -342,6 +342,22 @@ class Plan:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def step_expressions(step: Step) -> tuple[str, ...]:
+    """Every JMESPath text a step holds (all are compiled before a run starts)."""
+    match step:
+        case Normalize():
+            return tuple(item.expression for item in step.expressions)
+        case Filter() | Project():
+            return (step.expression,)
+        case PrivacyFilter(exclude=str() as exclude):
+            return (exclude,)
+        case Aggregate():
+            return (*(key.expression for key in step.keys),
+                    *(m.argument for m in step.measures if m.argument),
+                    *((step.entity,) if step.entity else ()))
+    return ()
+
+
 def fingerprint(plan: Plan) -> str:
     """sha256 over the canonical JSON of what the plan does."""
     data = _without_origins(_encode(plan))

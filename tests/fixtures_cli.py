@@ -30,6 +30,6 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
         runner = CliRunner()
         return runner.invoke(main, list(args), env={**CLI_ENV, **(env or {})},
-                             input=input, catch_exceptions=False)
+                             input=input, catch_exceptions=False, prog_name="ocpispec")
 
     return invoke

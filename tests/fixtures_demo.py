@@ -1,1 +1,61 @@
-"""Fixtures that start the built-in demo CPO on 127.0.0.1 (filled in with the demo server)."""
+"""Fixtures that start the built-in demo CPO on 127.0.0.1.
+
+* `demo_server`: one module-scoped OCPI 2.2.1 server, 300 sessions, pages of at
+  most 100 objects. Treat it as read-only: do not change its `faults`.
+* `demo_server_factory(**kwargs)`: start a server with any `DemoServer` arguments
+  (`version`, `versions`, `size`, `faults`, `max_page_size`, `canaries`, ...);
+  all are stopped at teardown.
+* `demo_profile`: a profile `default`, logged in to `demo_server` with party
+  `NL-ABC`, saved in the same private config dir `run_cli` uses.
+* `fast_options`: FetchOptions with millisecond backoff, for fault tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ocpispec.demo import DemoServer
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
+from ocpispec.ocpi.profiles import Profile, profile_from_client, save_profile
+
+__all__ = ["demo_server", "demo_server_factory", "demo_profile", "fast_options", "DEMO_PARTY"]
+
+DEMO_PARTY = "NL-ABC"
+
+
+@pytest.fixture(scope="module")
+def demo_server() -> Iterator[DemoServer]:
+    with DemoServer(version="2.2.1", size=300, max_page_size=100) as server:
+        yield server
+
+
+@pytest.fixture
+def demo_server_factory() -> Iterator[Callable[..., DemoServer]]:
+    started: list[DemoServer] = []
+
+    def start(**kwargs: object) -> DemoServer:
+        server = DemoServer(**kwargs).start()  # type: ignore[arg-type]
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def demo_profile(demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Profile:
+    monkeypatch.setenv("OCPISPEC_CONFIG_DIR", str(tmp_path / "config"))
+    credentials = Credentials(demo_server.versions_url, demo_server.token, party=DEMO_PARTY)
+    with OcpiClient.connect(credentials) as client:
+        profile = profile_from_client("default", client)
+    save_profile("default", profile)
+    return profile
+
+
+@pytest.fixture
+def fast_options() -> FetchOptions:
+    return FetchOptions(max_retries=3, backoff_base=0.001, backoff_max=0.01, retry_after_max=0.05, timeout=5.0)

@@ -10,7 +10,6 @@ from ocpispec.checks.context import backticked, did_you_mean
 from ocpispec.checks.jmes import analyse_hatch
 from ocpispec.diagnostics import error
 from ocpispec.functions import TIME_UNITS, ArgKind, Function
-from ocpispec.schema.model import Kind
 
 if TYPE_CHECKING:
     from ocpispec.checks.context import Context
@@ -118,5 +117,3 @@ def check_hatch(call: syntax.Call, arg: syntax.Expr, typer: Typer, around: tuple
         typer.uses.append(Use(resolved, (call, *around), whole=whole, hatch=call))
     return UNKNOWN
 
-
-__all__ = ["check_literal_argument", "check_hatch", "Kind"]

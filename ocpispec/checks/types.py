@@ -170,7 +170,7 @@ class Typer:
         if not function.aggregate:
             return True
         outer = next((node for node in around if isinstance(node, syntax.Call)
-                      and (lookup(node.name.name) or function).aggregate), None)
+                      and getattr(lookup(node.name.name), "aggregate", False)), None)
         if self.mode is Mode.MEASURE and outer is None:
             return True
         where = (f"inside `{outer.name.name}(...)`" if outer is not None

@@ -13,10 +13,12 @@ from ocpispec.schema.reference import FieldInfo, describe
 CARDINALITY = {(False, True): "1", (False, False): "?", (True, False): "*", (True, True): "+"}
 PRIVACY = {"PUBLIC": "public", "QUASI": "quasi", "PERSONAL": "personal", "NEVER": "never"}
 LEGEND = """\
-privacy: public = may be exported as is
-         quasi = quasi-identifier: times, energy, places and costs of a driver; identifying in combination
-         personal = identifies a driver, card, contract or record; only pseudonymised or with an allowance
-         never = may not leave at all, not even with an allowance
+privacy: public    may be exported as is
+         quasi     quasi-identifier: times, energy, places and costs of a driver
+         personal  identifies a driver, card, contract or record: pseudonymise or get an allowance
+         never     may not leave at all, not even with an allowance
+         An object has the highest class among its fields; the object holding a field can
+         raise its class (coordinates are public in a location, quasi in a CDR).
 card:    1 required, ? optional, * list, + non-empty list"""
 
 

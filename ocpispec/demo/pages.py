@@ -62,7 +62,7 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         items = list(listing.page(window, request.offset - 1, 1)) + items
     objects = [render(index, moved) for index, moved in items]
     objects = _data_faults(objects, [i for i, _ in items], request, faults, seed, page_size)
-    headers = _headers(request, faults, total, page_size, request.offset + served)
+    headers = _headers(request, faults, total, page_size, max_page_size, request.offset + served)
     return Reply(200, headers, envelope(objects))
 
 
@@ -72,11 +72,11 @@ def _page_size(limit: int | None, faults: Faults, max_page_size: int, default: i
     return min(limit if limit is not None else default, max_page_size)
 
 
-def _headers(request: ListRequest, faults: Faults, total: int, page_size: int,
+def _headers(request: ListRequest, faults: Faults, total: int, page_size: int, max_page_size: int,
              next_offset: int) -> tuple[tuple[str, str], ...]:
     if faults.no_pagination_headers:
         return ()
-    x_limit = request.limit if faults.echo_limit and request.limit is not None else page_size
+    x_limit = request.limit if faults.echo_limit and request.limit is not None else max_page_size
     headers = [("X-Total-Count", str(total)), ("X-Limit", str(x_limit))]
     if next_offset < total:
         headers.append(("Link", f'<{_next_link(request, faults, page_size, next_offset)}>; rel="next"'))

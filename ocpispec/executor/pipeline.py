@@ -99,7 +99,7 @@ def _for_version(expressions: tuple[ir.VersionExpression, ...], version: str) ->
 def _privacy_check(step: ir.PrivacyFilter | None, version: str,
                    compile: Callable[[str], Compiled],
                    lookups: Mapping[str, Lookup]) -> Callable[[dict], bool] | None:
-    if step is None or step.rule == "included-by-spec":
+    if step is None or step.rule in ("included-by-spec", "not-location-bound"):
         return None
     if step.rule == "public-locations-only":
         return lambda record: _published(record.get("publish"), version)

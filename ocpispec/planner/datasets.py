@@ -11,9 +11,9 @@ from ocpispec import syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.executor.timestamps import canonical_timestamp
 from ocpispec.planner import columns as cols
-from ocpispec.planner.lower import Lowerer
+from ocpispec.planner.lower import Lowerer, quote
 from ocpispec.schema import VERSIONS, catalogue
-from ocpispec.source import SourceFile
+from ocpispec.source import SourceFile, Span
 
 # where a fact record names its location, for the private-location check
 LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
@@ -39,14 +39,16 @@ class Options:
     versions: tuple[str, ...] = VERSIONS
 
 
-def dataset_plan(checked: CheckedDataset, source: SourceFile, options: Options) -> ir.Dataset:
-    builder = _Builder(checked, source, options)
-    return builder.build()
+def dataset_plan(checked: CheckedDataset, name: str, source: SourceFile,
+                 options: Options) -> ir.Dataset:
+    return _Builder(checked, name, source, options).build()
 
 
 class _Builder:
-    def __init__(self, checked: CheckedDataset, source: SourceFile, options: Options) -> None:
+    def __init__(self, checked: CheckedDataset, name: str, source: SourceFile,
+                 options: Options) -> None:
         self.checked = checked
+        self.name = name
         self.source = source
         self.options = options
         self.module = checked.module
@@ -70,12 +72,12 @@ class _Builder:
         steps.append(self._body())
         steps.append(self._render())
         body_columns = self.checked.columns
-        return ir.Dataset(self.checked.output_name, self.module, tuple(steps),
+        return ir.Dataset(self.name, self.module, tuple(steps),
                           cols.withheld(self.checked, body_columns), self.checked.dataset.span)
 
     # ---- fetching ------------------------------------------------------------------
 
-    def _dimension_modules(self) -> dict[str, syntax.Span]:
+    def _dimension_modules(self) -> dict[str, Span]:
         modules = {join.module: join.join.span for join in self.checked.joins}
         if self._private_check() and "locations" not in modules:
             modules = {"locations": self.origin, **modules}
@@ -90,12 +92,13 @@ class _Builder:
                         self.options.page_size, self.options.concurrency,
                         window.span if window else self.origin)
 
-    def _dimension_fetch(self, module: str, origin: syntax.Span) -> ir.Fetch:
+    def _dimension_fetch(self, module: str, origin: Span) -> ir.Fetch:
         mode = "per-id" if self._strategy(module) == "per-id" else "pages"
         window = ir.Window("all")
-        if module in EVENT_MODULES and self.window.kind != "all":
-            window = ir.Window("since", start=self.window.start) if self.window.start else \
-                ir.Window(self.window.kind, amount=self.window.amount, unit=self.window.unit)
+        if module in EVENT_MODULES:  # their records change after the fact's: no end
+            window = self.window
+            if window.kind == "between":
+                window = ir.Window("since", start=window.start)
         return ir.Fetch(f"fetch.{module}", module, self._purpose(module), mode, window,
                         self.options.page_size, self.options.concurrency, origin)
 
@@ -113,7 +116,7 @@ class _Builder:
     # ---- normalizing ---------------------------------------------------------------
 
     def _normalize(self, module: str, paths: Iterable[tuple[str, ...]],
-                   origin: syntax.Span) -> ir.Normalize:
+                   origin: Span) -> ir.Normalize:
         ordered = _ordered(module, paths)
         expressions = tuple(
             ir.VersionExpression(v, catalogue().normalizer_expression(module, v, ordered))
@@ -151,7 +154,7 @@ class _Builder:
             paths += [("id",), ("publish",)]
         return paths
 
-    def _lookup(self, module: str, origin: syntax.Span) -> ir.Lookup:
+    def _lookup(self, module: str, origin: Span) -> ir.Lookup:
         joins = [join for join in self.checked.joins if join.module == module]
         key = joins[0].remote_key if joins else ("id",)
         return ir.Lookup(f"lookup.{module}", module, f"fetch.{module}", f"normalize.{module}",
@@ -187,6 +190,8 @@ class _Builder:
                        join.local_key.path, join.remote_key, self._subs(join), join.join.span)
 
     def _subs(self, join: CheckedJoin) -> tuple[ir.SubBinding, ...]:
+        """The join's sub-bindings the spec reads (`location.connector` needs
+        `location.evse` to find it; an unread EVSE is not looked for)."""
         specs = {spec.target: spec for spec in catalogue().joins(self.module)}
         spec = specs.get(join.module)
         if spec is None:
@@ -197,7 +202,11 @@ class _Builder:
             subs.append(ir.SubBinding(name, parent, sub.list_path, sub.match_field,
                                       sub.local_key))
             parent = name
-        return tuple(subs)
+        read = {field.binding for field in self.checked.touched}
+        for sub in reversed(subs):
+            if sub.name in read:
+                read.add(sub.parent)
+        return tuple(sub for sub in subs if sub.name in read)
 
     def _filter(self) -> list[ir.Filter]:
         wheres = self.checked.dataset.source.wheres
@@ -286,5 +295,4 @@ def _rank(order: dict[tuple[str, ...], int], path: tuple[str, ...]) -> int:
 
 
 def _key(name: str) -> str:
-    from ocpispec.planner.lower import quote
     return quote(name)

@@ -11,16 +11,22 @@ from ocpispec.schema.catalogue import (
     MODULES,
     VERSIONS,
     Catalogue,
-    RenameHint,
     Resolution,
     catalogue,
 )
+from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JoinSpec, SubBinding
 from ocpispec.schema.model import Field, Kind, ObjectType, PrivacyClass
 from ocpispec.schema.records import public_projection, unknown_fields
 
+
+def wire_root(version: str, module: str) -> ObjectType:
+    """Shortcut for `catalogue().wire_root(version, module)`."""
+    return catalogue().wire_root(version, module)
+
+
 __all__ = [
     "MODULES", "VERSIONS", "Catalogue", "Field", "JoinSpec", "Kind", "ObjectType",
     "PrivacyClass", "RenameHint", "Resolution", "SubBinding", "catalogue",
-    "public_projection", "unknown_fields",
+    "public_projection", "unknown_fields", "wire_root",
 ]

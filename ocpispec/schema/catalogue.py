@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TypeVar
 
-from ocpispec.schema import neutral, table
-from ocpispec.schema.notes import NOTES
+from ocpispec.schema import hints, neutral, normalize, table
+from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JOINS, JoinSpec
 from ocpispec.schema.mapping import VersionMap, neutral_object, sub_adapter
 from ocpispec.schema.model import Field, ObjectType, PrivacyClass
-from ocpispec.schema.neutral import Computed, Wire
+from ocpispec.schema.neutral import Computed
+from ocpispec.schema.notes import NOTES
 from ocpispec.schema.table import Note, ObjectSet, Row
 
 T = TypeVar("T")
@@ -45,14 +46,6 @@ class Resolution:
     @property
     def leaf(self) -> Field | None:
         return self.fields[-1] if self.ok and self.fields else None
-
-
-@dataclass(frozen=True, slots=True)
-class RenameHint:
-    written: str
-    neutral: tuple[str, ...]
-    versions: tuple[str, ...]
-    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +101,6 @@ class Catalogue:
                          if _carries(vmap, neutral.ROOTS[module], path))
 
     def rename_hint(self, module_or_object: str, path: Sequence[str]) -> RenameHint | None:
-        from ocpispec.schema import hints
         return hints.rename_hint(self, self._object_name(module_or_object), tuple(path))
 
     def suggestions(self, object_name: str, name: str) -> list[str]:
@@ -118,7 +110,6 @@ class Catalogue:
 
     def normalizer_expression(self, module: str, version: str,
                               paths: Iterable[Sequence[str]]) -> str:
-        from ocpispec.schema import normalize
         return normalize.expression(self, module, version, paths)
 
     def wire_root(self, version: str, module: str) -> ObjectType:

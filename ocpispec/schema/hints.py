@@ -17,7 +17,18 @@ from ocpispec.schema.mapping import VersionMap, names_only, sub_adapter
 from ocpispec.schema.neutral import Computed, Wire
 
 if TYPE_CHECKING:
-    from ocpispec.schema.catalogue import Catalogue, RenameHint
+    from ocpispec.schema.catalogue import Catalogue
+
+
+@dataclass(frozen=True, slots=True)
+class RenameHint:
+    """A spec wrote `written`, a name of the wire `versions`; `neutral` is the path to
+    write instead, `note` explains the change (for the help of a diagnostic)."""
+
+    written: str
+    neutral: tuple[str, ...]
+    versions: tuple[str, ...]
+    note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +47,16 @@ _BY_HAND = {
         ("cdr_location",), ("2.1.1",),
         "OCPI 2.1.1 embedded the whole location in a CDR; 2.2 replaced it with the flat "
         "`cdr_location`"),
+    ("Price", "taxes"): _Entry(
+        ("incl_vat",), ("2.3.0",),
+        "OCPI 2.3.0 splits a price into `before_taxes` and a list of `taxes`; the "
+        "version-neutral `excl_vat` is the amount before taxes and `incl_vat` adds all taxes"),
 }
 
 Table = dict[tuple[str, str], _Entry]
 
 
 def rename_hint(cat: Catalogue, object_name: str, path: tuple[str, ...]) -> RenameHint | None:
-    from ocpispec.schema.catalogue import RenameHint
     resolution = cat.resolve_in(object_name, path)
     if resolution.ok:
         return None

@@ -36,6 +36,7 @@ def _walk(cat: Catalogue, obj: str, state: State, path: tuple[str, ...],
     paths are relative to."""
     for field in cat.neutral.objects[obj].fields.values():
         here = (*local, field.name)
+        carried: list[str] = []
         inner: dict[str, tuple[str, WirePath]] = {}
         wire: dict[str, str] = {}
         for version, (adapter, base) in state.items():
@@ -43,7 +44,7 @@ def _walk(cat: Catalogue, obj: str, state: State, path: tuple[str, ...],
             source = vmap.source(adapter, field.name)
             if source is None or not vmap.field_has_data(adapter, field):
                 continue
-            inner[version] = ("", ())
+            carried.append(version)
             shown = _wire_text(source, base, here)
             if shown is not None:
                 wire[version] = shown
@@ -51,7 +52,7 @@ def _walk(cat: Catalogue, obj: str, state: State, path: tuple[str, ...],
                 full = base + source.path
                 inner[version] = (sub_adapter(source, field), () if field.many else full)
         privacy = PrivacyClass.highest([floor, field.privacy])
-        yield FieldInfo((*path, field.name), _with_privacy(field, privacy), tuple(inner), wire)
+        yield FieldInfo((*path, field.name), _with_privacy(field, privacy), tuple(carried), wire)
         if field.object is not None:
             below = PrivacyClass.highest([floor, cat.neutral.floor(obj, field.name)])
             yield from _walk(cat, field.object, inner, (*path, field.name),

@@ -129,17 +129,17 @@ def build(tables: Mapping[str, tuple[Row, ...]], notes: Mapping[tuple[str, str],
             raise ValueError(f"object `{obj}` contains itself")
         if obj not in whole:
             whole[obj] = PrivacyClass.highest(
-                [_row_class(obj, row, trail + (obj,)) for row in tables[obj]])
+                [row_class(obj, row, trail + (obj,)) for row in tables[obj]])
         return whole[obj]
 
-    def _row_class(obj: str, row: Row, trail: tuple[str, ...]) -> PrivacyClass:
+    def row_class(obj: str, row: Row, trail: tuple[str, ...]) -> PrivacyClass:
         own = declared[(obj, row.name)]
         if row.type in tables:
             return PrivacyClass.highest([own, whole_class(row.type, trail)])
         return own
 
     objects = {obj: ObjectType(obj, MappingProxyType({
-        row.name: _field(row, notes[(obj, row.name)], _row_class(obj, row, ()), tables, enums)
+        row.name: _field(row, notes[(obj, row.name)], row_class(obj, row, ()), tables, enums)
         for row in rows})) for obj, rows in tables.items()}
     return ObjectSet(MappingProxyType(objects), MappingProxyType(declared))
 

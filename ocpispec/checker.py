@@ -1,0 +1,98 @@
+"""Check stage: syntax tree -> CheckedSpec, every field resolved and every column
+classified, or every problem found (up to a cap) as diagnostics.
+
+The passes live in `ocpispec.checks`, one module per concern; this module runs them
+in order and is the stage's one public entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedSpec
+from ocpispec.checks.context import Context
+from ocpispec.checks.dataset import check_dataset
+from ocpispec.checks.header import check_header, check_schedule, check_source
+from ocpispec.checks.output import check_destinations
+from ocpispec.diagnostics import CompileError, Diagnostic, error
+from ocpispec.functions import Effect, lookup
+from ocpispec.schema import MODULES, VERSIONS, catalogue
+from ocpispec.source import SourceFile
+
+
+def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> CheckedSpec:
+    """Resolve and classify a parsed spec; raise CompileError if anything is wrong.
+
+    The error carries errors and warnings sorted by position; on success the warnings
+    are in `CheckedSpec.warnings`.
+    """
+    version = spec.source.version.name if spec.source.version else None
+    ctx = Context(source, catalogue(), version if version in VERSIONS else None)
+    check_header(spec.header, ctx)
+    check_source(spec.source, VERSIONS, ctx)
+    datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
+    check_destinations(spec.datasets, ctx)
+    check_schedule(spec.schedule, ctx)
+    _check_key(spec, ctx)
+    diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
+    if any(d.is_error for d in diagnostics):
+        raise CompileError(diagnostics)
+    return CheckedSpec(spec, source, tuple(d for d in datasets if d is not None),
+                       tuple(diagnostics))
+
+
+def _check_key(spec: syntax.Spec, ctx: Context) -> None:
+    """`pseudonymize` needs the header's `pseudonym key`; reported once, at its first use."""
+    if spec.header.pseudonym_keys:
+        return
+    calls = [call for dataset in spec.datasets for call in _calls(dataset)
+             if _is_pseudonymize(call)]
+    if calls:
+        ctx.emit(error("OCX304", "`pseudonymize` is used but the spec has no pseudonym key",
+                       calls[0].name.span, "needs a secret key",
+                       notes=[f"pseudonyms are keyed HMACs; {len(calls)} column"
+                              f"{'s use' if len(calls) > 1 else ' uses'} one",
+                              "without a key, identifiers could be recovered by hashing "
+                              "every possible value"],
+                       help="add `pseudonym key env OCX_PSEUDONYM_KEY` (or `pseudonym key "
+                            "profile NAME`) to the header"))
+
+
+def _is_pseudonymize(call: syntax.Call) -> bool:
+    function = lookup(call.name.name)
+    return function is not None and function.effect is Effect.PSEUDONYMISE
+
+
+def _calls(dataset: syntax.Dataset):
+    body = dataset.body
+    columns = body.columns if isinstance(body, syntax.Select) else (*body.keys, *body.measures)
+    for column in columns:
+        yield from _calls_in(column.expr)
+
+
+def _calls_in(expr: syntax.Expr):
+    match expr:
+        case syntax.Call():
+            yield expr
+            for arg in expr.args:
+                yield from _calls_in(arg)
+        case syntax.BinaryOp():
+            yield from _calls_in(expr.left)
+            yield from _calls_in(expr.right)
+
+
+def _position(diagnostic: Diagnostic) -> tuple[int, int, str]:
+    span = diagnostic.primary_span
+    return (span.start if span else -1, span.end if span else -1, diagnostic.code)
+
+
+def _capped(diagnostics: list[Diagnostic], max_errors: int) -> list[Diagnostic]:
+    """Keep everything up to the `max_errors`-th error, which gets a closing note."""
+    positions = [i for i, d in enumerate(diagnostics) if d.is_error]
+    if len(positions) <= max_errors:
+        return diagnostics
+    last = positions[max_errors - 1]
+    cutoff = diagnostics[last]
+    note = f"stopped after {max_errors} errors; fix these and check again"
+    return [*diagnostics[:last], dataclasses.replace(cutoff, notes=(*cutoff.notes, note))]

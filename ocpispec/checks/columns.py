@@ -1,0 +1,164 @@
+"""Released columns: types, names, aggregate placement and privacy, into CheckedColumns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedColumn, ResolvedField
+from ocpispec.checks import privacy
+from ocpispec.checks.context import Context, backticked
+from ocpispec.checks.scope import Scope
+from ocpispec.checks.types import Mode, Typer, Use, Value
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+from ocpispec.functions import Effect, lookup
+from ocpispec.schema.model import Kind, PrivacyClass
+
+
+def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
+               ctx: Context) -> list[CheckedColumn]:
+    match body:
+        case syntax.Select(columns=columns):
+            checked = [_column(c, Mode.SELECT, scope, ctx) for c in columns]
+        case syntax.Aggregate(keys=keys, measures=measures):
+            checked = [_column(c, Mode.KEY, scope, ctx) for c in keys]
+            checked += [_column(c, Mode.MEASURE, scope, ctx) for c in measures]
+    found = [c for c in checked if c is not None]
+    _check_duplicates(found, ctx)
+    return found
+
+
+def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context) -> CheckedColumn | None:
+    typer = Typer(scope, ctx, mode)
+    value = typer.value(column.expr)
+    name = _name(column, ctx)
+    if mode is Mode.MEASURE:
+        _check_measure(column, typer.uses, typer.calls, ctx)
+    if not _scalar(column, value, ctx):
+        return None
+    if name is None:
+        return None
+    privacy.check_column(column, name, typer.uses, ctx)
+    return _checked(column, name, mode, value, typer.uses, ctx)
+
+
+def _name(column: syntax.Column, ctx: Context) -> str | None:
+    if column.alias is not None:
+        return column.alias.name
+    if isinstance(column.expr, syntax.FieldRef):
+        return column.expr.path[-1]
+    ctx.emit(error("OCX208", "this column needs a name", column.expr.span, "unnamed column",
+                   notes=["only a plain field such as `kwh` is named after itself"],
+                   help=f"add `as NAME` after it, e.g. `... as {_suggest_name(column.expr)}`"))
+    return None
+
+
+def _suggest_name(expr: syntax.Expr) -> str:
+    match expr:
+        case syntax.Call(name=name, args=(syntax.FieldRef(path=path), *_)):
+            return f"{path[-1]}_{name.name}" if name.name != "pseudonymize" else path[-1]
+        case syntax.Call(name=name):
+            return name.name
+    return "value"
+
+
+def _scalar(column: syntax.Column, value: Value, ctx: Context) -> bool:
+    if value.many:
+        ctx.emit(error("OCX209", "this column would release a list", column.expr.span,
+                       f"a {value.describe()}",
+                       notes=["a column holds one value per record"],
+                       help='select a single field, or count the list with '
+                            '`jmespath("length(...)") as NAME`'))
+        return False
+    if value.kind is Kind.OBJECT and not value.geo:
+        ctx.emit(_object_column(column, value, ctx))
+        return False
+    return True
+
+
+def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnostic:
+    fields = list(ctx.catalogue.object(value.object).fields) if value.object else []
+    written = column.expr.dotted if isinstance(column.expr, syntax.FieldRef) else "it"
+    example = f"`{written}.{fields[0]}`" if fields and written != "it" else "one field"
+    return error("OCX209", f"`{written}` is a whole `{value.object}` object", column.expr.span,
+                 "not a single value", notes=[f"its fields are {backticked(fields)}"],
+                 help=f"select one of its fields, e.g. {example}; unknown sub-fields can "
+                      "never leak that way")
+
+
+def _check_measure(column: syntax.Column, uses: Sequence[Use], calls, ctx: Context) -> None:
+    if not any(_is_aggregate(call) for call in calls):
+        ctx.emit(error("OCX210", "a `compute` column must aggregate", column.expr.span,
+                       "not an aggregate",
+                       notes=["`compute` summarises each group: `count`, `sum`, `avg`, "
+                              "`min` or `max`"],
+                       help="wrap it in an aggregate, e.g. `sum(kwh) as energy_kwh`, or move "
+                            "it to `group by`"))
+        return
+    for use in uses:
+        if not any(isinstance(node, syntax.Call) and _is_aggregate(node) for node in use.around):
+            ctx.emit(error("OCX210", f"`{use.field.qualified}` is used outside an aggregate",
+                           use.field.ref.span, "one value per record, not per group",
+                           help=f"wrap it in an aggregate such as `avg({use.field.qualified})`, "
+                                "or group by it"))
+
+
+def _is_aggregate(call: syntax.Call) -> bool:
+    function = lookup(call.name.name)
+    return function is not None and function.aggregate
+
+
+def _check_duplicates(columns: Sequence[CheckedColumn], ctx: Context) -> None:
+    seen: dict[str, CheckedColumn] = {}
+    for column in columns:
+        first = seen.setdefault(column.name, column)
+        if first is column:
+            continue
+        ctx.emit(Diagnostic(
+            "OCX207", Severity.ERROR, f"two columns are named `{column.name}`",
+            (Label(_name_span(column.column), "second column with this name"),
+             Label(_name_span(first.column), "first column with this name", False)),
+            notes=["column names become CSV headers and JSON keys; they must be unique"],
+            help=f"rename one with `as`, e.g. `as {column.name}_2`"))
+
+
+def _name_span(column: syntax.Column):
+    return column.alias.span if column.alias is not None else column.expr.span
+
+
+def _checked(column: syntax.Column, name: str, mode: Mode, value: Value,
+             uses: Sequence[Use], ctx: Context) -> CheckedColumn:
+    sources = _unique(use.field for use in uses)
+    classes = [privacy.exposure(use, ctx) for use in uses]
+    level = PrivacyClass.highest(classes)
+    effect = outer_effect(column.expr)
+    return CheckedColumn(column, name, effect, value.kind, tuple(sources), level,
+                         privacy.released_as(effect, level),
+                         column.justification.value if column.justification else None,
+                         aggregate=mode is Mode.MEASURE)
+
+
+def _unique(fields) -> list[ResolvedField]:
+    seen: dict[str, ResolvedField] = {}
+    for field in fields:
+        seen.setdefault(field.qualified, field)
+    return list(seen.values())
+
+
+def outer_effect(expr: syntax.Expr) -> Effect:
+    """The privacy effect of the outermost operation (a bare field is RAW)."""
+    match expr:
+        case syntax.FieldRef():
+            return Effect.RAW
+        case syntax.Literal() | syntax.ListLiteral():
+            return Effect.CONSTANT
+        case syntax.Call():
+            function = lookup(expr.name.name)
+            return function.effect if function else Effect.RAW
+        case syntax.BinaryOp():
+            effects = {outer_effect(expr.left), outer_effect(expr.right)} - {Effect.CONSTANT}
+            for strongest in (Effect.RAW_EXPRESSION, Effect.RAW, Effect.AGGREGATE):
+                if strongest in effects:
+                    return strongest
+            return Effect.DERIVE if effects else Effect.CONSTANT
+    return Effect.RAW

@@ -1,0 +1,61 @@
+"""One `from ... output ...` block: module, clauses, joins, filters, columns, output."""
+
+from __future__ import annotations
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedDataset
+from ocpispec.checks import filters, privacy
+from ocpispec.checks.columns import check_body
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.output import check_output
+from ocpispec.checks.scope import Scope, check_joins
+from ocpispec.diagnostics import error, warning
+
+SMALLEST_GROUP = 5
+
+
+def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
+                  ctx: Context) -> CheckedDataset | None:
+    source = dataset.source
+    module = source.module.name
+    if module not in modules:
+        _unknown_module(source.module, modules, ctx)
+        return None
+    filters.check_clauses(source, ctx)
+    scope = Scope(module, ctx)
+    joins = check_joins(source, scope, modules, ctx)
+    for where in source.wheres[:1]:
+        filters.check_where(where, scope, ctx)
+    columns = check_body(dataset.body, scope, ctx)
+    if isinstance(dataset.body, syntax.Aggregate):
+        _check_group_size(dataset.body, ctx)
+    for include in source.includes[:1]:
+        privacy.check_include_private(include, module, ctx)
+    output_name = check_output(dataset.output, columns, ctx)
+    return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
+                          tuple(scope.touched.values()), tuple(columns),
+                          bool(source.includes), output_name)
+
+
+def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:
+    guess = did_you_mean(module.name, modules)
+    ctx.emit(error("OCX101", f"unknown module `{module.name}`", module.span,
+                   "not an OCPI module this tool exports",
+                   notes=[f"modules are {backticked(modules)}"],
+                   help=f"did you mean `{guess}`?" if guess else "use one of the modules above"))
+
+
+def _check_group_size(body: syntax.Aggregate, ctx: Context) -> None:
+    size = body.min_group_size
+    if size is None:
+        ctx.emit(warning("OCX319", "the aggregate sets no minimum group size", body.span,
+                         "small groups may single out drivers",
+                         notes=["without it, groups smaller than 10 records are suppressed "
+                                "by default"],
+                         help="state it for the reviewer: `minimum group size 10`"))
+    elif size < SMALLEST_GROUP:
+        ctx.emit(warning("OCX320", f"a minimum group size of {size} is too small to hide "
+                         "individuals", body.min_group_size_span or body.span,
+                         f"below {SMALLEST_GROUP}",
+                         notes=["statistical offices suppress cells of fewer than 5 to 10 "
+                                "people"], help="use `minimum group size 10`"))

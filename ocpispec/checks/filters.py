@@ -1,0 +1,204 @@
+"""The `from` block's clauses other than joins: time windows and `where` filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ocpispec import syntax
+from ocpispec.checks import privacy
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.scope import Scope
+from ocpispec.checks.types import Mode, Typer, Value
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+from ocpispec.schema.model import Kind
+
+PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
+_ORDERED = frozenset({Kind.NUMBER, Kind.INTEGER, Kind.DATETIME, Kind.STRING})
+_NUMBERS = frozenset({Kind.NUMBER, Kind.INTEGER})
+_TEXTS = frozenset({Kind.STRING, Kind.ENUM, Kind.URL})
+
+
+def check_clauses(source: syntax.From, ctx: Context) -> None:
+    """At most one window, one `where` and one `include` per block; windows valid."""
+    for items, what in ((source.windows, "time window"), (source.wheres, "`where`"),
+                        (source.includes, "`include private locations`")):
+        if len(items) > 1:
+            ctx.emit(Diagnostic("OCX212", Severity.ERROR, f"more than one {what} in this "
+                                "`from` block", (Label(items[1].span, f"second {what}"),
+                                                 Label(items[0].span, "first one", False)),
+                                help=_duplicate_help(what)))
+    for window in source.windows[:1]:
+        _check_window(window, ctx)
+
+
+def _duplicate_help(what: str) -> str:
+    if what == "`where`":
+        return "combine the conditions into one `where` with `and`"
+    return f"keep one {what}"
+
+
+def _check_window(window: syntax.Window, ctx: Context) -> None:
+    match window:
+        case syntax.LastPeriod(amount=amount, unit=unit):
+            _check_period(amount, unit, window, ctx)
+        case syntax.SinceDate(start=start):
+            _parse_date(start, ctx)
+        case syntax.Between(start=start, end=end):
+            first, last = _parse_date(start, ctx), _parse_date(end, ctx)
+            if first is not None and last is not None and first >= last:
+                ctx.emit(error("OCX213", "the window ends before it starts", window.span,
+                               f"`{start.value}` is not before `{end.value}`",
+                               help=f"write `between {end.value} and {start.value}`"))
+
+
+def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None:
+    word = unit.name.lower()
+    if word in PERIOD_UNITS or (amount == 1 and word + "s" in PERIOD_UNITS):
+        if amount < 1:
+            ctx.emit(error("OCX213", "the window is empty", window.span, "zero length",
+                           help=f"write `last 1 {word}` or more"))
+        return
+    guess = did_you_mean(word, PERIOD_UNITS)
+    ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time", unit.span, "unknown unit",
+                   notes=[f"units are {backticked(PERIOD_UNITS)}"],
+                   help=f"write `last {amount} {guess or 'days'}`"))
+
+
+def _parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
+    text = str(literal.value)
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        ctx.emit(error("OCX213", f"`{text}` is not a valid date", literal.span, "no such date",
+                       help="write a date as `YYYY-MM-DD`, or a UTC time as "
+                            "`YYYY-MM-DDTHH:MM:SSZ`"))
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+# ---- where ------------------------------------------------------------------------------
+
+
+def check_where(where: syntax.Where, scope: Scope, ctx: Context) -> None:
+    typer = Typer(scope, ctx, Mode.FILTER)
+    _condition(where.condition, typer, ctx)
+    privacy.check_filter(typer.uses, ctx)
+
+
+def _condition(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
+    match condition:
+        case syntax.And(operands=operands) | syntax.Or(operands=operands):
+            for operand in operands:
+                _condition(operand, typer, ctx)
+        case syntax.Not(operand=operand):
+            _condition(operand, typer, ctx)
+        case syntax.Compare():
+            _compare(condition, typer, ctx)
+        case syntax.InList():
+            value = _single(condition.value, typer, ctx)
+            for option in condition.options.items:
+                _match(condition.value, value, option, "=", ctx)
+        case syntax.IsNull():
+            typer.value(condition.value)
+        case syntax.Matches():
+            value = _single(condition.value, typer, ctx)
+            if value.known and value.kind not in _TEXTS:
+                ctx.emit(_mismatch(condition.value, value, "`matches` works on text", ctx,
+                                   "compare it with `=`, `<` or `>` instead"))
+
+
+def _single(expr: syntax.Expr, typer: Typer, ctx: Context) -> Value:
+    value = typer.value(expr)
+    if value.many or (value.kind is Kind.OBJECT and not value.geo):
+        ctx.emit(_mismatch(expr, value, "a filter compares single values", ctx,
+                           "compare one of its fields, or use `jmespath(\"...\")` with a "
+                           "filter expression"))
+        return Value(None)
+    return value
+
+
+def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
+    left = _single(compare.left, typer, ctx)
+    right = _single(compare.right, typer, ctx)
+    if isinstance(compare.right, syntax.Literal):
+        _match(compare.left, left, compare.right, compare.op, ctx)
+    elif isinstance(compare.left, syntax.Literal):
+        _match(compare.right, right, compare.left, compare.op, ctx)
+    elif left.known and right.known and _family(left) != _family(right):
+        ctx.emit(_mismatch(compare.right, right, f"it is compared with {_a(left.describe())}", ctx,
+                           "compare values of the same kind"))
+
+
+def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
+           ctx: Context) -> None:
+    """A field (or expression) against a literal: kinds, enum values, ordering."""
+    if literal.kind == "null":
+        ctx.emit(error("OCX204", "`null` cannot be compared with `=` or `<`", literal.span,
+                       "a comparison with null is never true",
+                       help="write `is null` or `is not null`"))
+        return
+    if not value.known:
+        return
+    if op not in ("=", "!=") and value.kind not in _ORDERED:
+        ctx.emit(_mismatch(expr, value, f"`{op}` needs numbers, timestamps or text", ctx,
+                           "use `=`, `!=` or `in [...]`"))
+    elif _family(value) != _literal_family(literal):
+        ctx.emit(_mismatch(literal, _literal_value(literal), f"it is compared with "
+                           f"{_a(value.describe())}", ctx, _literal_help(value)))
+    elif value.kind is Kind.ENUM and value.enum:
+        _enum(value.enum, literal, ctx)
+
+
+def _enum(enum: str, literal: syntax.Literal, ctx: Context) -> None:
+    values = ctx.catalogue.enum_values(ctx.version, enum)
+    if not values or literal.value in values:
+        return
+    guess = did_you_mean(str(literal.value), values)
+    ctx.emit(error("OCX205", f"`{literal.value}` is not a `{enum}` value", literal.span,
+                   "never matches", notes=[f"`{enum}` values are {backticked(values)}"],
+                   help=f'did you mean `"{guess}"`?' if guess else
+                   "compare with one of the values above"))
+
+
+def _family(value: Value) -> str:
+    if value.kind in _NUMBERS:
+        return "number"
+    if value.kind in _TEXTS:
+        return "text"
+    return value.kind.value if value.kind else "unknown"
+
+
+def _literal_family(literal: syntax.Literal) -> str:
+    return {"number": "number", "string": "text", "date": "datetime",
+            "boolean": "boolean"}.get(literal.kind, "unknown")
+
+
+def _literal_value(literal: syntax.Literal) -> Value:
+    from ocpispec.checks.types import literal_value
+
+    return literal_value(literal)
+
+
+def _literal_help(value: Value) -> str:
+    match value.kind:
+        case Kind.DATETIME:
+            return "write a date without quotes, e.g. `2026-01-31` or `2026-01-31T06:00:00Z`"
+        case Kind.BOOLEAN:
+            return "write `true` or `false` without quotes"
+        case Kind.NUMBER | Kind.INTEGER:
+            return "write a number without quotes"
+    return 'write the value in quotes, e.g. `"COMPLETED"`'
+
+
+def _mismatch(expr: syntax.Expr, value: Value, reason: str, ctx: Context,
+              help: str) -> Diagnostic:
+    shown = f"`{expr.dotted}`" if isinstance(expr, syntax.FieldRef) else "this"
+    return error("OCX204", f"{shown} is {_a(value.describe())}, but {reason}", expr.span,
+                 value.describe(), help=help)
+
+
+def _a(words: str) -> str:
+    if words.startswith("`") or words in {"unknown", "null"}:
+        return words
+    return ("an " if words[0] in "aeiou" else "a ") + words
+

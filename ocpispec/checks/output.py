@@ -1,0 +1,132 @@
+"""Output clauses: format, template, destination pattern, coordinates columns, and
+destinations shared by two datasets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedColumn
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+
+FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "template")
+PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
+                "window.end")
+_TABULAR = frozenset({"csv", "markdown", "html"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def check_output(output: syntax.Output, columns: Sequence[CheckedColumn], ctx: Context) -> str:
+    """Check one output clause; return its output name (pattern or `stdout`)."""
+    fmt = output.format.name
+    if fmt not in FORMATS:
+        guess = did_you_mean(fmt, FORMATS)
+        ctx.emit(error("OCX401", f"unknown output format `{fmt}`", output.format.span,
+                       "not a format", notes=[f"formats are {backticked(FORMATS)}"],
+                       help=f"did you mean `{guess}`?" if guess else "write one of the formats"))
+    elif fmt == "template":
+        _check_template(output, columns, ctx)
+    elif output.template is not None:
+        ctx.emit(error("OCX403", f"`{fmt}` output takes no template", output.template.span,
+                       "template given here", notes=["only `output template \"FILE\"` renders "
+                                                     "a template of your own"],
+                       help=f"remove the file name, or write `output template "
+                            f"\"{output.template.value}\" to ...`"))
+    _check_coordinates(output, fmt, columns, ctx)
+    if output.destination is not None:
+        _check_destination(output.destination, ctx)
+    return output.destination.value if output.destination else "stdout"
+
+
+def _check_template(output: syntax.Output, columns, ctx: Context) -> None:
+    if output.template is None:
+        ctx.emit(error("OCX402", "`template` output needs a template file", output.format.span,
+                       "which template?",
+                       help='name it after the format: `output template '
+                            '"templates/report.md.j2" to "exports/report.md"`'))
+        return
+    from ocpispec.checks.templates import check_template_file
+
+    path = Path(ctx.source.name).parent / output.template.value
+    if not path.is_file():
+        ctx.emit(error("OCX402", f"template file `{output.template.value}` not found",
+                       output.template.span, "no such file",
+                       notes=[f"template paths are relative to the spec's folder; looked for "
+                              f"`{path.as_posix()}`"],
+                       help="fix the path, or create the template"))
+        return
+    check_template_file(path, output.template, [c.name for c in columns], ctx)
+
+
+def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -> None:
+    geo = [c for c in columns if _is_geo(c)]
+    if fmt == "geojson" and len(geo) != 1:
+        found = "none" if not geo else backticked(c.name for c in geo)
+        labels = [Label(output.format.span, "GeoJSON output")]
+        labels += [Label(c.column.span, "coordinates column", False) for c in geo]
+        ctx.emit(Diagnostic("OCX406", Severity.ERROR, "GeoJSON output needs exactly one "
+                            f"coordinates column, found {found}", tuple(labels),
+                            notes=["the coordinates column becomes each feature's point; the "
+                                   "other columns its properties"],
+                            help="select one of `coordinates`, `round_coords(coordinates, 4)` "
+                                 "or `grid(coordinates, 0.01)`"))
+    elif fmt in _TABULAR:
+        for column in geo:
+            ctx.emit(error("OCX411", f"`{fmt}` cannot hold the coordinates column "
+                           f"`{column.name}`", column.column.span, "coordinates are a pair",
+                           help=f"write `geojson`, `json` or `ndjson`, or select "
+                                f"`{_geo_path(column)}.latitude` and `.longitude` separately"))
+
+
+def _is_geo(column: CheckedColumn) -> bool:
+    from ocpispec.checks.types import GEO_OBJECTS
+    from ocpispec.functions import Result, lookup
+
+    expr = column.column.expr
+    if isinstance(expr, syntax.Call):
+        function = lookup(expr.name.name)
+        if function is not None and function.result is Result.GEO:
+            return True
+    return any(src.field.object in GEO_OBJECTS and not src.many for src in column.sources) \
+        and isinstance(expr, syntax.FieldRef)
+
+
+def _geo_path(column: CheckedColumn) -> str:
+    return column.sources[0].qualified if column.sources else "coordinates"
+
+
+def _check_destination(destination: syntax.Text, ctx: Context) -> None:
+    text = destination.value
+    unknown = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
+    stripped = _PLACEHOLDER.sub("", text)
+    if unknown or "{" in stripped or "}" in stripped:
+        shown = f"`{{{unknown[0]}}}`" if unknown else "an unbalanced `{` or `}`"
+        guess = did_you_mean(unknown[0], PLACEHOLDERS) if unknown else None
+        ctx.emit(error("OCX407", f"the destination contains {shown}", destination.span,
+                       "unknown placeholder",
+                       notes=["placeholders are " + ", ".join(f"`{{{p}}}`" for p in PLACEHOLDERS)],
+                       help=f"did you mean `{{{guess}}}`?" if guess else
+                       "use only the placeholders listed above"))
+    elif not text.strip():
+        ctx.emit(error("OCX407", "the destination is empty", destination.span, "no file name",
+                       help='write a path such as `"exports/{export}-{run.date}.csv"` or '
+                            "`stdout`"))
+
+
+def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
+    seen: dict[str, syntax.Output] = {}
+    for dataset in datasets:
+        output = dataset.output
+        name = output.destination.value if output.destination else "stdout"
+        first = seen.setdefault(name, output)
+        if first is output:
+            continue
+        ctx.emit(Diagnostic("OCX408", Severity.ERROR, f"two datasets write to `{name}`",
+                            (Label(output.span, "second output"),
+                             Label(first.span, "first output", False)),
+                            notes=["the second would overwrite or interleave with the first"],
+                            help="give each dataset its own destination, e.g. with "
+                                 "`{export}` and a suffix"))

@@ -1,0 +1,189 @@
+"""Privacy rules: what a column may release, and what a filter may look at.
+
+PERSONAL fields leave only as the direct argument of `pseudonymize` or with a written
+justification; NEVER fields never leave; QUASI fields released unchanged are warned
+about unless justified. See docs/language.md, "Privacy rules".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ocpispec import syntax
+from ocpispec.checks.context import Context, is_meaningful
+from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.diagnostics import error, warning
+from ocpispec.functions import Effect, lookup
+from ocpispec.schema.model import Field, Kind, PrivacyClass
+
+_PROTECTING = frozenset({Effect.GENERALISE, Effect.DERIVE, Effect.PSEUDONYMISE, Effect.AGGREGATE})
+_MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
+
+
+def exposure(use: Use, ctx: Context) -> PrivacyClass:
+    """The class of what a use reads: an object read whole exposes all its sub-fields."""
+    if not (use.whole and use.field.field.kind is Kind.OBJECT and use.field.field.object):
+        return use.field.privacy
+    classes = [use.field.privacy, *(f.privacy for _, f in subtree(use.field.field.object, ctx))]
+    return PrivacyClass.highest(classes)
+
+
+def subtree(object_name: str, ctx: Context, seen: frozenset[str] = frozenset()):
+    """Every (dotted path, field) below an object, depth first."""
+    if object_name in seen:
+        return
+    for name, field in ctx.catalogue.object(object_name).fields.items():
+        yield name, field
+        if field.object:
+            for path, inner in subtree(field.object, ctx, seen | {object_name}):
+                yield f"{name}.{path}", inner
+
+
+def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Context) -> None:
+    """Emit the privacy diagnostics of one released column."""
+    justified = column.justification is not None
+    if justified and not is_meaningful(column.justification.value):
+        _weak_justification(column.justification, ctx)
+    needed = False
+    for use in uses:
+        cls = exposure(use, ctx)
+        if cls is PrivacyClass.NEVER:
+            _never(use, ctx)
+        elif cls is PrivacyClass.PERSONAL and not _pseudonymised(use):
+            needed = True
+            if not justified:
+                _personal(use, name, ctx)
+        elif cls is PrivacyClass.QUASI and not _protected(use):
+            needed = True
+            if not justified:
+                _quasi(use, name, ctx)
+    if justified and not needed:
+        ctx.emit(warning("OCX307", "this column needs no justification", column.justification.span,
+                         "nothing here needs an allowance",
+                         notes=["an unneeded `because` is noise in the privacy review"],
+                         help="remove the `because \"...\"` text"))
+
+
+def check_filter(uses: Iterable[Use], ctx: Context) -> None:
+    for use in uses:
+        cls = exposure(use, ctx)
+        where = use.field.ref.span
+        if cls is PrivacyClass.NEVER:
+            ctx.emit(error("OCX309", f"the filter reads `{use.field.qualified}`, which may "
+                           "never be used", where, "never-exportable field",
+                           notes=["credentials and blobs that embed card identifiers stay inside"],
+                           help="filter on another field"))
+        elif cls is PrivacyClass.PERSONAL:
+            ctx.emit(warning("OCX308", f"the filter selects records by the personal field "
+                             f"`{use.field.qualified}`", where, "singles out drivers",
+                             notes=["filtering on a card or contract picks out individual "
+                                    "people; the reviewer must agree to it"],
+                             help="filter on non-personal fields, or make sure the review "
+                                  "covers it"))
+
+
+def _pseudonymised(use: Use) -> bool:
+    if use.hatch is not None or not use.around:
+        return False
+    inner = use.around[0]
+    return isinstance(inner, syntax.Call) and _effect(inner) is Effect.PSEUDONYMISE
+
+
+def _protected(use: Use) -> bool:
+    """Coarsened, derived, pseudonymised or aggregated; a JMESPath `length(...)` (a read
+    that is not whole) only counts."""
+    if use.hatch is not None and not use.whole:
+        return True
+    return any(isinstance(node, syntax.Call) and _effect(node) in _PROTECTING
+               for node in use.around if node is not use.hatch)
+
+
+def _effect(call: syntax.Call) -> Effect | None:
+    function = lookup(call.name.name)
+    return function.effect if function else None
+
+
+def _never(use: Use, ctx: Context) -> None:
+    ctx.emit(error("OCX302", f"`{use.field.qualified}` may never leave the company",
+                   use.field.ref.span, "never-exportable field",
+                   notes=[_never_note(use)],
+                   help="remove it from the column; no justification can release it"))
+
+
+def _never_note(use: Use) -> str:
+    if use.field.privacy is PrivacyClass.NEVER:
+        return "it holds credentials, free text or signed meter data that embeds card identifiers"
+    return (f"`{use.field.qualified}` is read as a whole object, and some of its fields may "
+            "never leave")
+
+
+def _personal(use: Use, name: str, ctx: Context) -> None:
+    field = use.field.qualified
+    notes = [f"`{field}` identifies a driver, a card, a contract or a record that links to one"]
+    masks = [node.name.name for node in use.around
+             if isinstance(node, syntax.Call) and node.name.name in _MASKS]
+    if masks:
+        notes.append(f"masking with `{masks[0]}` is not pseudonymisation: what is left still "
+                     "identifies, or can be guessed")
+    if use.hatch is not None:
+        notes.append("fields read inside `jmespath(...)` leave unprotected")
+    ctx.emit(error("OCX301", f"personal field `{field}` is released without pseudonymisation",
+                   use.field.ref.span, "personal data", notes=notes,
+                   help=f"release a keyed pseudonym instead: `pseudonymize({field}) as {name}`"
+                        " (or add `because \"...\"` with a justification the privacy officer "
+                        "approves)"))
+
+
+def _quasi(use: Use, name: str, ctx: Context) -> None:
+    field = use.field.qualified
+    ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released unchanged",
+                     use.field.ref.span, "released as is",
+                     notes=["times, places, energy and costs single out drivers when combined"],
+                     help=_generaliser(field, use.field.field, name)))
+
+
+def _generaliser(path: str, field: Field, name: str) -> str:
+    if field.object in GEO_OBJECTS:
+        rewrite = f"grid({path}, 0.01) as {name}"
+    elif field.kind is Kind.DATETIME:
+        rewrite = f"truncate({path}, hour) as {name}"
+    elif "postal" in field.name:
+        rewrite = f"prefix({path}, 4) as {name}"
+    elif field.kind in (Kind.NUMBER, Kind.INTEGER):
+        rewrite = f"round({path}, 1) as {name}"
+    else:
+        return ("aggregate it, drop it, or add `because \"...\"` with the reason the consumer "
+                "needs it unchanged")
+    return f"coarsen it, e.g. `{rewrite}`, or add `because \"...\"` with the reason"
+
+
+def _weak_justification(text: syntax.Text, ctx: Context) -> None:
+    ctx.emit(error("OCX306", "the justification is too short to review", text.span,
+                   "write why the consumer needs this",
+                   notes=["a reviewer approves the reason, so it must say something: at least "
+                          "two words and ten letters"],
+                   help='e.g. `because "the study links sessions of one driver over a year"`'))
+
+
+def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Context) -> None:
+    if module not in ("sessions", "cdrs"):
+        ctx.emit(error("OCX311", f"`include private locations` means nothing for `{module}`",
+                       include.span, "only sessions and CDRs are filtered by location",
+                       help="remove the clause"))
+        return
+    if not is_meaningful(include.justification.value):
+        _weak_justification(include.justification, ctx)
+    ctx.emit(warning("OCX310", "the export includes records at private locations",
+                     include.span, "home and restricted chargers included",
+                     notes=["records at non-public locations (publish=false) reveal where "
+                            "people live or work; they are left out by default"],
+                     help="keep this only with the privacy officer's written approval"))
+
+
+def released_as(effect: Effect, privacy: PrivacyClass) -> PrivacyClass:
+    """What leaves after the column's outermost transformation."""
+    if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
+        return PrivacyClass.PUBLIC
+    if effect is Effect.AGGREGATE and privacy.rank <= PrivacyClass.QUASI.rank:
+        return PrivacyClass.PUBLIC
+    return privacy

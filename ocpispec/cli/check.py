@@ -1,0 +1,75 @@
+"""`ocpispec check SPEC...`: parse and check specs without touching the network."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ocpispec import report
+from ocpispec.diagnostics import CompileError, Diagnostic
+from ocpispec.source import SourceFile
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="full",
+              show_default=True, help="full: with source snippets; concise: one line per "
+              "problem; json: one document on stdout, for CI.")
+@click.option("--max-errors", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Stop reporting a spec after this many errors.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour the diagnostics (auto: only on a terminal, "
+              "never when NO_COLOR is set).")
+def check(specs: tuple[str, ...], fmt: str, max_errors: int, color: str) -> None:
+    """Check export specs against the OCPI schema and the privacy rules.
+
+    Reads each SPEC (an .ocx file), resolves every field against the OCPI data model of
+    all supported versions and applies the privacy rules. Makes no network call.
+
+    Exit status: 0 when every spec is valid (warnings allowed), 1 when a spec has
+    errors, 2 on a usage error.
+
+    \b
+    Examples:
+      ocpispec check specs/*.ocx
+      ocpispec check --format concise specs/municipality_sessions.ocx
+      ocpispec check --format json specs/*.ocx > check.json
+    """
+    from ocpispec.compiler import compile_source, read_source
+
+    results: list[tuple[str, SourceFile | None, list[Diagnostic]]] = []
+    for path in specs:
+        source: SourceFile | None = None
+        try:
+            source = read_source(path)
+            diagnostics = list(compile_source(source, max_errors=max_errors).warnings)
+        except CompileError as exc:
+            diagnostics = list(exc.diagnostics)
+        results.append((path, source, diagnostics))
+    _show(results, fmt, _use_color(color))
+    if any(d.is_error for _, _, diagnostics in results for d in diagnostics):
+        sys.exit(1)
+
+
+def _use_color(choice: str) -> bool:
+    if "NO_COLOR" in os.environ or choice == "never":
+        return False
+    return choice == "always" or sys.stderr.isatty()
+
+
+def _show(results, fmt: str, color: bool) -> None:
+    if fmt == "json":
+        entries = [(d, source, path) for path, source, diagnostics in results for d in diagnostics]
+        click.echo(report.json_document(entries))
+        return
+    for path, source, diagnostics in results:
+        sources = {path: source} if source is not None else {}
+        text = report.render(diagnostics, sources, format=fmt, color=color, file=path)
+        click.echo(text, nl=False, err=True)
+        click.echo(report.summary_line(diagnostics, path), err=True, color=color)
+    if len(results) > 1:
+        valid = sum(1 for _, _, ds in results if not any(d.is_error for d in ds))
+        click.echo(f"Checked {len(results)} specs: {valid} valid, {len(results) - valid} "
+                   "with errors.", err=True)

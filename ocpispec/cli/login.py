@@ -1,0 +1,92 @@
+"""`ocpispec login URL --token T --party XX-YYY`: discover a platform, save a profile."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ocpispec.ocpi import Credentials, OcpiClient, OcpiError, safe_url
+from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
+from ocpispec.ocpi.errors import MISSING_TOKEN, fail
+from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
+from ocpispec.ocpi.profiles import Profile, profile_from_client, profile_path, save_profile
+
+
+def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    parts = split_party(value)
+    if parts is None:
+        raise click.BadParameter(f"`{value}` is not a party; write country code and party id, e.g. `NL-ABC`")
+    return f"{parts[0]}-{parts[1]}"
+
+
+@click.command("login")
+@click.argument("url")
+@click.option("--token", "token", metavar="TOKEN", help="The credentials token the CPO gave you. "
+              "Prefer --token-env: a token on the command line ends up in your shell history.")
+@click.option("--token-env", metavar="VAR", help="Read the token from environment variable VAR.")
+@click.option("--party", required=True, callback=_party, metavar="XX-YYY",
+              help="Your own party (country code and party id), sent as OCPI-from-* on 2.2+.")
+@click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
+              help="Name to save the credentials under.")
+@click.option("--token-encoding", type=click.Choice(TOKEN_ENCODINGS), default="auto", show_default=True,
+              help="How the token goes in the Authorization header; auto: Base64 on 2.2+, raw on "
+                   "2.1.1, and the other form after a 401.")
+@click.option("--version", "version", type=click.Choice(("auto", *VERSIONS)), default="auto",
+              show_default=True, help="OCPI version to use; auto: the highest both sides speak.")
+def login(url: str, token: str | None, token_env: str | None, party: str, name: str,
+          token_encoding: str, version: str) -> None:
+    """Log in to an OCPI platform and store a credential profile.
+
+    URL is the platform's versions URL (or a version-details URL). ocpispec
+    negotiates the highest common OCPI version, reads the endpoints the platform
+    serves as SENDER and saves everything as profile NAME in your config
+    directory (file mode 0600). The token is never printed.
+
+    \b
+    Examples:
+      ocpispec login https://cpo.example.com/ocpi/versions --token-env CPO_TOKEN --party NL-ABC
+      ocpispec login http://127.0.0.1:8765/ocpi/cpo/versions --token 0f3c... --party NL-ABC
+    """
+    try:
+        profile_path(name)
+        secret = _token(token, token_env)
+        credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version)
+        with ConsoleEvents() as events, OcpiClient.connect(credentials, events=events) as client:
+            profile = profile_from_client(name, client)
+            offered = ", ".join(sorted(client.offered_versions))
+        path = save_profile(name, profile)
+    except OcpiError as problem:
+        show_diagnostic(problem.diagnostic)
+        sys.exit(1)
+    _report(profile, offered, str(path))
+
+
+def _token(token: str | None, token_env: str | None) -> str:
+    if token and token_env:
+        raise click.UsageError("pass the token with either `--token` or `--token-env`, not both")
+    if token_env:
+        value = os.environ.get(token_env, "")
+        if not value.strip():
+            raise fail(MISSING_TOKEN, f"environment variable `{token_env}` is empty or not set",
+                       help=f"export the token first: `export {token_env}=...`")
+        return value.strip()
+    if token:
+        return token.strip()
+    if sys.stdin.isatty():
+        return click.prompt("Token", hide_input=True).strip()
+    raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")
+
+
+def _report(profile: Profile, offered: str, path: str) -> None:
+    modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
+    encoding = {"auto": "automatic", "base64": "Base64-encoded", "plain": "raw"}[profile.token_encoding]
+    lines = [f"Logged in to {safe_url(profile.versions_url)} as {profile.party}.",
+             f"  OCPI version:  {profile.version} (offered: {offered})",
+             f"  CPO party:     {profile.to_party or 'unknown'}",
+             f"  modules:       {modules}",
+             f"  token:         {encoding}",
+             f"Saved profile `{profile.name}` to {path} (mode 0600).",
+             "Next: ocpispec get sessions" + ("" if profile.name == "default" else f" --profile {profile.name}")]
+    click.echo("\n".join(lines))

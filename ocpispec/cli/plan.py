@@ -1,0 +1,81 @@
+"""`ocpispec plan SPEC`: what a run would fetch, transform, release and withhold."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from ocpispec.diagnostics import CompileError, Diagnostic
+
+FORMATS = ("text", "json")
+
+
+def shaping_options(command):
+    """`--limit`, `--page-size`, `--concurrency`: shared by `plan` and `run`."""
+    command = click.option("--concurrency", type=click.IntRange(1, 32), default=2,
+                           show_default=True, help="Pages fetched in parallel.")(command)
+    command = click.option("--page-size", type=click.IntRange(1, 10_000), default=500,
+                           show_default=True, help="Records asked for per request.")(command)
+    command = click.option("--limit", type=click.IntRange(min=1), metavar="N",
+                           help="Read at most N records of each dataset (a sample).")(command)
+    return command
+
+
+@click.command("plan")
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="`json` prints the plan IR.")
+@shaping_options
+def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrency: int) -> None:
+    """Show what a run of SPEC would fetch, transform, release and withhold.
+
+    Makes no network request. Prints every step, every output column with its
+    source fields and transformation, the fields default-deny withholds, a
+    summary line and the plan fingerprint. Exit code 1 if the spec has errors.
+    """
+    from ocpispec.render.plan_text import plan_text
+
+    result = build_plan(spec, limit=limit, page_size=page_size, concurrency=concurrency)
+    click.echo(result.to_json() if format_ == "json" else plan_text(result), nl=False)
+
+
+def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int):
+    """Compile and plan SPEC; on errors print the diagnostics and exit 1."""
+    from ocpispec.compiler import compile_file, read_source
+    from ocpispec.planner import Options, plan as make_plan
+    from ocpispec.schema import VERSIONS
+
+    try:
+        checked = compile_file(spec)
+        show_diagnostics(checked.warnings, checked.source)
+        pinned = checked.spec.source.version
+        versions = (pinned.name,) if pinned and pinned.name in VERSIONS else VERSIONS
+        options = Options(page_size=page_size, concurrency=concurrency, sample=limit,
+                          versions=versions)
+        return make_plan(checked, options)
+    except CompileError as exc:
+        source = None
+        try:
+            source = read_source(spec)
+        except CompileError:
+            pass
+        show_diagnostics(exc.diagnostics, source)
+        sys.exit(1)
+
+
+def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None) -> None:
+    """Render diagnostics to stderr, coloured only on a terminal without NO_COLOR."""
+    if not diagnostics:
+        return
+    from ocpispec.report import render
+
+    sources = {source.name: source} if source is not None else {}
+    stream = click.get_text_stream("stderr")
+    color = stream.isatty() and "NO_COLOR" not in os.environ
+    text = render(list(diagnostics), sources, color=color,
+                  file=source.name if source is not None else None)
+    click.echo(text, err=True, nl=not text.endswith("\n"))

@@ -1,0 +1,54 @@
+"""Canary values: every string field the catalogue does not classify as public at
+its place gets a value containing `CANARY`, so a leak shows up in any output.
+
+The canary keeps the value's identity (`CANARY-` + the original), so the same
+driver still has the same `uid` and joins and pseudonyms behave as before. Enum
+and DateTime fields keep valid values. "Public at its place" is what
+`ocpispec.schema.public_projection` keeps without any opened path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec.schema import Kind, catalogue, public_projection
+
+PREFIX = "CANARY-"
+
+
+def add_canaries(version: str, module: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite `obj` in place; returns it."""
+    wired = catalogue().wired[version]
+    _mark(version, wired.roots[module], obj, public_projection(version, module, obj))
+    return obj
+
+
+def _mark(version: str, object_name: str, node: dict[str, Any], public: dict[str, Any] | None) -> None:
+    object_type = catalogue().wire_object(version, object_name)
+    for name, value in node.items():
+        field = object_type.get(name)
+        if field is None or value is None:
+            continue
+        kept = public.get(name) if public is not None and name in public else None
+        if field.object is not None:
+            _mark_objects(version, field.object, value, kept)
+        elif field.kind is Kind.STRING and (public is None or name not in public):
+            node[name] = _canary(value)
+
+
+def _mark_objects(version: str, object_name: str, value: Any, kept: Any) -> None:
+    if isinstance(value, dict):
+        _mark(version, object_name, value, kept if isinstance(kept, dict) else None)
+    elif isinstance(value, list):
+        items = [item for item in value if isinstance(item, dict)]
+        publics = kept if isinstance(kept, list) and len(kept) == len(items) else [None] * len(items)
+        for item, public in zip(items, publics):
+            _mark(version, object_name, item, public)
+
+
+def _canary(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.startswith(PREFIX) else PREFIX + value
+    if isinstance(value, list):
+        return [_canary(item) for item in value]
+    return value

@@ -1,0 +1,255 @@
+"""Running one dataset of a plan: lookups, the record pipeline, rendering into a
+temporary file; committing it with its manifest once every dataset succeeded."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from ocpispec import __version__
+from ocpispec import plan as ir
+from ocpispec.executor.aggregate import Aggregator
+from ocpispec.executor.client import Client, RunError
+from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.executor.outputs import HashingFile, Target, write_manifest
+from ocpispec.executor.pipeline import Counts, Pipeline
+from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
+from ocpispec.render import RenderContext, RenderError, render
+from ocpispec.state import FIRST_WATERMARK
+
+PROGRESS_EVERY = 1000
+# OCPI requires `date_from` on sessions even for "everything"
+REQUIRES_DATE_FROM = ("sessions",)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """`--dry-run`: what the server says it holds (`X-Total-Count`) per fetch."""
+
+    fetches: tuple[tuple[str, int | None, int | None], ...]  # (step id, records, requests)
+
+    @property
+    def requests(self) -> int:
+        return sum(requests or 0 for _, _, requests in self.fetches)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetResult:
+    name: str
+    module: str
+    format: str
+    columns: tuple[str, ...]
+    target: str | None
+    manifest: str | None
+    counts: Counts
+    window: ResolvedWindow
+    withheld: int
+    estimate: Estimate | None = None
+
+    def with_manifest(self, manifest: Path | None) -> DatasetResult:
+        return dataclasses.replace(self, manifest=str(manifest) if manifest else None)
+
+
+class DatasetRun:
+    def __init__(self, plan: ir.Plan, dataset: ir.Dataset, window: ResolvedWindow,
+                 target: Target, compile: Callable[[str], Any], options: Any,
+                 now: datetime) -> None:
+        self.plan, self.dataset, self.window, self.target = plan, dataset, window, target
+        self.compile, self.options, self.now = compile, options, now
+        self.render = dataset.step(ir.Render)
+        self.counts = Counts()
+        self.file: HashingFile | None = None
+        self.template: Path | None = None
+
+    # ---- before the network --------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Compile every expression (with the run's key) and find the template."""
+        for step in self.dataset.steps:
+            for text in ir.step_expressions(step):
+                self.compile(text)
+        if self.render.template:
+            template = self.options.spec_dir / self.render.template
+            if not template.is_file():
+                raise RunError.of("OCX555", f"template `{self.render.template}` not found",
+                                  self.render.origin, "named here",
+                                  notes=("templates are found relative to the spec file",),
+                                  help="create the template or fix its path in the spec")
+            self.template = template
+
+    # ---- dry run --------------------------------------------------------------------
+
+    def estimate(self, client: Client) -> DatasetResult:
+        fetches = []
+        for fetch in self.dataset.all(ir.Fetch):
+            if fetch.mode == "per-id":
+                fetches.append((fetch.id, None, None))
+                continue
+            window = self._window(fetch)
+            total = client.count(fetch.module, date_from=self._date_from(fetch, window),
+                                 date_to=window.date_to)
+            if self.options.limit is not None and fetch.purpose == "records":
+                total = min(total, self.options.limit)
+            fetches.append((fetch.id, total, max(1, math.ceil(total / fetch.page_size))))
+        return self._result(Estimate(tuple(fetches)))
+
+    # ---- the run ----------------------------------------------------------------------
+
+    def execute(self, client: Client) -> DatasetResult:
+        version = client.version
+        lookups = {lookup.id: self._lookup(client, lookup, version)
+                   for lookup in self.dataset.all(ir.Lookup)}
+        rows = self._rows(client, version, lookups)
+        aggregate = self.dataset.step(ir.Aggregate)
+        if aggregate is not None:
+            aggregator = Aggregator(aggregate, self.compile, self.counts)
+            aggregator.add_all(rows)
+            rows = aggregator.rows()
+        self.counts.written = self._write(rows, version)
+        return self._result(None)
+
+    def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
+        if not any(item.version == version for item in self.dataset.step(ir.Normalize).expressions):
+            raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
+                              "was not made for", self.plan.source.origin, "version pinned here",
+                              help="pin the version the platform speaks, or use `version auto`")
+        from ocpispec.schema import unknown_fields
+
+        module = self.dataset.module
+        pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
+                            lambda wire: unknown_fields(version, module, wire))
+        fetch = self.dataset.step(ir.Fetch)
+        records = client.fetch(module, date_from=self._date_from(fetch, self.window),
+                               date_to=self.window.date_to, limit=self.options.limit)
+        if self.options.limit is not None:
+            records = islice(records, self.options.limit)
+        return pipeline.rows(self._progress(records))
+
+    def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
+        fetch: ir.Fetch = self.dataset.get(step.fetch)
+        normalize: ir.Normalize = self.dataset.get(step.normalize)
+        expression = next((item.expression for item in normalize.expressions
+                           if item.version == version), None)
+        if expression is None:
+            raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
+                              "was not made for", help="re-plan with `version auto`")
+        compiled = self.compile(expression)
+        if step.strategy == "per-id":
+            return PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
+        window = self._window(fetch)
+        records = client.fetch(step.module, date_from=self._date_from(fetch, window),
+                               date_to=window.date_to)
+        return TableLookup(records, compiled, step.key)
+
+    def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
+        if fetch.purpose == "records":
+            return self.window
+        if fetch.window.kind == "since-last-run":
+            return open_ended(self.window)
+        return open_ended(resolve_window(fetch.window, None, self.now))
+
+    def _date_from(self, fetch: ir.Fetch, window: ResolvedWindow) -> str | None:
+        if window.date_from is None and fetch.module in REQUIRES_DATE_FROM:
+            return FIRST_WATERMARK
+        return window.date_from
+
+    def _progress(self, records: Iterable[dict]) -> Iterator[dict]:
+        report = self.options.progress
+        if report is None:
+            yield from records
+            return
+        for count, record in enumerate(records, 1):
+            if count % PROGRESS_EVERY == 0:
+                report(self.dataset.name, count)
+            yield record
+
+    def _write(self, rows: Iterable[dict], version: str) -> int:
+        context = RenderContext(self.dataset.column_names, _export(self.plan),
+                                self._run_values(version), self.render.geometry)
+        if self.target.path is None:
+            out: Any = sys.stdout
+        else:
+            try:
+                self.file = HashingFile(self.target.path)
+            except OSError as exc:
+                raise _output_failed(self.target, exc) from None
+            out = self.file
+        try:
+            return render(self.render.format, rows, context, out, template=self.template)
+        except RenderError as exc:
+            raise RunError.of("OCX555", str(exc), self.render.origin, "template named here",
+                              help="fix the template; it sees only `rows`, `columns`, "
+                                   "`export` and `run`") from None
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+
+    def _run_values(self, version: str) -> dict[str, Any]:
+        now = self.now
+        return {"date": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M:%S"),
+                "timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "window_start": self.window.date_from, "window_end": self.window.date_to,
+                "ocpi_version": version, "plan_fingerprint": self.plan.short_fingerprint}
+
+    # ---- after every dataset succeeded ---------------------------------------------------
+
+    def commit(self, version: str) -> Path | None:
+        if self.file is None:
+            return None
+        try:
+            self.file.file.commit()
+            return write_manifest(self.file.file.path, self._manifest(version))
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.file.discard()
+
+    def _manifest(self, version: str) -> dict[str, Any]:
+        counts = self.counts
+        return {
+            "format_version": 1, "tool": f"ocpispec {__version__}",
+            "spec": {"path": self.plan.spec, "sha256": self.options.spec_sha256},
+            "plan_fingerprint": self.plan.fingerprint, "export": _export(self.plan),
+            "dataset": self.dataset.name, "module": self.dataset.module,
+            "output": {"file": self.target.path.name if self.target.path else None,
+                       "format": self.render.format, "sha256": self.file.sha256.hexdigest()
+                       if self.file else None, "rows": counts.written},
+            "ocpi_version": version, "run_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "window": {"start": self.window.date_from, "end": self.window.date_to},
+            "counts": {"read": counts.read, "excluded_private": counts.excluded_private,
+                       "filtered": counts.filtered, "invalid": dict(sorted(counts.invalid.items())),
+                       "written": counts.written, "groups": counts.groups,
+                       "groups_suppressed": counts.groups_suppressed},
+            "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
+                         "released_as": c.released_as} for c in self.dataset.columns],
+            "withheld_fields": self.dataset.withheld_count,
+            "unknown_fields": dict(sorted(counts.unknown_fields.items())),
+        }
+
+    def _result(self, estimate: Estimate | None) -> DatasetResult:
+        return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
+                             self.dataset.column_names, self.target.display, None, self.counts,
+                             self.window, self.dataset.withheld_count, estimate)
+
+
+def _export(plan: ir.Plan) -> dict[str, Any]:
+    export = plan.export
+    basis = export.legal_basis
+    if basis and export.legal_reference:
+        basis = f"{basis} ({export.legal_reference})"
+    return {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
+            "legal_basis": basis, "retention": export.retention}
+
+
+def _output_failed(target: Target, exc: OSError) -> RunError:
+    return RunError.of("OCX554", f"cannot write `{target.display}`: {exc.strerror or exc}",
+                       help="check that the directory exists and is writable, or choose "
+                            "another place with `--out`")

@@ -1,0 +1,79 @@
+"""The pseudonym key: found from its reference, checked, never shown.
+
+The spec says where the key is (`pseudonym key env NAME` or `profile NAME`); the
+value is the master secret of the export's HMAC pseudonyms. It is used as the UTF-8
+bytes of the text, which must be at least 32 characters with at least 16 different
+ones: `openssl rand -hex 32` (64 hex characters, 256 bits) is a good key. A missing
+or weak key stops the run before any request is made.
+
+`--demo` without the variable set uses a fixed, public demo key, so that a first run
+works without setup and gives stable pseudonyms; it must never protect real data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ocpispec import plan as ir
+from ocpispec.executor.client import RunError
+from ocpispec.source import Span
+
+MIN_KEY_LENGTH = 32
+MIN_DISTINCT = 16
+DEMO_KEY = b"ocpispec-demo-key: public, for the built-in demo CPO only, never for real data"
+GENERATE = "generate one with `openssl rand -hex 32`"
+
+
+@dataclass(frozen=True, slots=True)
+class PseudonymKey:
+    secret: bytes
+    description: str  # where it came from, for the summary; never the value
+
+    def __repr__(self) -> str:
+        return f"PseudonymKey({self.description}, (redacted))"
+
+
+def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
+                demo: bool = False, span: Span | None = None,
+                profile_key: Callable[[str], str | None] | None = None) -> PseudonymKey:
+    """The key a plan's reference points to; RunError (OCX550/OCX551) when it is
+    missing or too weak. A plan without a reference gets the demo key's bytes only
+    when it pseudonymises nothing, so any key will do."""
+    if reference is None:
+        return PseudonymKey(DEMO_KEY, "none needed")
+    value, where = _lookup(reference, env, profile_key)
+    if value is None:
+        if demo:
+            return PseudonymKey(DEMO_KEY, "the public demo key")
+        raise RunError.of("OCX550", f"the pseudonym key is missing: {where} is not set", span,
+                          "key named here", notes=("nothing was fetched",),
+                          help=f"set {where} to a secret of at least {MIN_KEY_LENGTH} "
+                               f"characters; {GENERATE}")
+    _check_strength(value, where, span)
+    return PseudonymKey(value.encode("utf-8"), where)
+
+
+def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
+            profile_key: Callable[[str], str | None] | None) -> tuple[str | None, str]:
+    match reference.kind:
+        case "env":
+            return env.get(reference.name) or None, f"environment variable `{reference.name}`"
+        case "profile":
+            found = profile_key(reference.name) if profile_key is not None else None
+            return found or None, f"the pseudonym key of profile `{reference.name}`"
+    return None, "a key written in the spec (refused: keys never live in specs)"
+
+
+def _check_strength(value: str, where: str, span: Span | None) -> None:
+    text = value.strip()
+    if len(text) >= MIN_KEY_LENGTH and len(set(text)) >= MIN_DISTINCT:
+        return
+    problem = (f"has {len(text)} characters, fewer than {MIN_KEY_LENGTH}"
+               if len(text) < MIN_KEY_LENGTH
+               else f"uses only {len(set(text))} different characters")
+    raise RunError.of("OCX551", f"the pseudonym key is too weak: {where} {problem}", span,
+                      "key named here",
+                      notes=("a short or repetitive key lets anyone who guesses it recompute "
+                             "every pseudonym", "nothing was fetched"),
+                      help=GENERATE)

@@ -1,0 +1,82 @@
+"""Which OCPI platform a run pulls from, resolved before any request.
+
+In order: `--demo` (the built-in demo CPO, started in-process), `--profile NAME` (a
+stored login), the spec's `source profile NAME`, or the spec's env references
+`source ocpi env URL_VAR token env TOKEN_VAR party XX-YYY version V`. A variable that
+is not set is an OCX552 diagnostic; a missing profile is the OCPI client's OCX508.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ocpispec import plan as ir
+from ocpispec.executor.client import RunError
+from ocpispec.ocpi import Credentials
+
+DEMO_PARTY = "NL-OCX"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChoice:
+    credentials: Credentials
+    description: str  # for notes on stderr; never contains the token
+
+
+def spec_source(source: ir.SourceSpec, env: Mapping[str, str],
+                profile: str | None = None) -> SourceChoice:
+    from ocpispec.ocpi.profiles import load_profile
+
+    name = profile or source.profile
+    if name is not None:
+        return SourceChoice(load_profile(name).credentials(), f"profile `{name}`")
+    url = _secret(source.versions_url, "versions URL", source, env)
+    token = _secret(source.token, "token", source, env)
+    version = source.version if source.version and source.version != "auto" else "auto"
+    return SourceChoice(Credentials(url, token, party=source.party, version=version),
+                        "the spec's source")
+
+
+def _secret(reference: ir.SecretReference | None, what: str, source: ir.SourceSpec,
+            env: Mapping[str, str]) -> str:
+    if reference is None:
+        raise RunError.of("OCX552", f"the spec's source names no {what}", source.origin,
+                          "source declared here",
+                          help="write `source profile NAME`, or `ocpi env VAR token env VAR`; "
+                               "or run with `--profile NAME` or `--demo`")
+    match reference.kind:
+        case "env":
+            value = env.get(reference.name, "").strip()
+            if value:
+                return value
+            raise RunError.of("OCX552", f"environment variable `{reference.name}` with the "
+                              f"{what} is not set", source.origin, "source declared here",
+                              notes=("nothing was fetched",),
+                              help=f"set `{reference.name}`, or run with `--profile NAME` "
+                                   "or `--demo`")
+        case "profile":
+            from ocpispec.ocpi.profiles import load_profile
+
+            stored = load_profile(reference.name)
+            return stored.versions_url if what == "versions URL" else stored.token
+    raise RunError.of("OCX552", f"the {what} is written into the spec", source.origin,
+                      "source declared here",
+                      help="secrets never live in specs: use `env VAR` or a stored profile")
+
+
+def profile_pseudonym_key(name: str, env: Mapping[str, str]) -> str | None:
+    """`pseudonym key profile NAME`: the profile's key field when profiles store one,
+    else the environment variable `OCPISPEC_PSEUDONYM_KEY_<NAME>` (upper case,
+    `-` and `.` as `_`)."""
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.ocpi.profiles import load_profile
+
+    try:
+        stored = getattr(load_profile(name), "pseudonym_key", None)
+    except OcpiError:  # no such profile: the variable may still hold the key
+        stored = None
+    if stored:
+        return str(stored)
+    variable = "OCPISPEC_PSEUDONYM_KEY_" + name.upper().replace("-", "_").replace(".", "_")
+    return env.get(variable) or None

@@ -1,0 +1,41 @@
+"""A plan's window, made concrete at run time: `date_from`/`date_to` in UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ocpispec import plan as ir
+from ocpispec.executor.timestamps import format_timestamp, shift_back
+from ocpispec.state import FIRST_WATERMARK
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedWindow:
+    """`date_from` inclusive, `date_to` exclusive (None: open). `first_run` marks a
+    `since last run` window without a watermark yet: it starts at 2000-01-01."""
+
+    date_from: str | None
+    date_to: str | None
+    first_run: bool = False
+
+
+def resolve_window(window: ir.Window, watermark: str | None, now: datetime) -> ResolvedWindow:
+    now_text = format_timestamp(now)
+    match window.kind:
+        case "since-last-run":
+            return ResolvedWindow(watermark or FIRST_WATERMARK, now_text, watermark is None)
+        case "since":
+            return ResolvedWindow(window.start, now_text)
+        case "between":
+            return ResolvedWindow(window.start, window.end)
+        case "last":
+            start = shift_back(now, window.amount or 0, window.unit or "day")
+            return ResolvedWindow(format_timestamp(start), now_text)
+    return ResolvedWindow(None, None)
+
+
+def open_ended(window: ResolvedWindow) -> ResolvedWindow:
+    """The same start without an end: for event modules a join reads, whose records
+    (a session's CDR) may be created after the window closed."""
+    return ResolvedWindow(window.date_from, None, window.first_run)

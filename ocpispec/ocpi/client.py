@@ -1,0 +1,174 @@
+"""The OCPI client: connect (discovery), then stream module lists.
+
+    with OcpiClient.connect(credentials) as client:
+        for session in client.fetch("sessions", date_from=...):
+            ...
+
+One `httpx.Client` underneath (injectable transport for faults a real server
+cannot produce). `fetch` pins `date_to` at the start of the crawl, so pages stay
+stable while the platform keeps changing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.crawl import Crawl, Target
+from ocpispec.ocpi.discovery import Discovery, discover
+from ocpispec.ocpi.errors import fail
+from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
+from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
+from ocpispec.ocpi.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
+from ocpispec.ocpi.transport import Transport
+
+DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
+
+
+class OcpiClient:
+    def __init__(self, transport: Transport, discovery: Discovery, credentials: Credentials,
+                 options: FetchOptions, stats: FetchStats, warnings: Warnings,
+                 events: EventSink | None) -> None:
+        self._transport = transport
+        self._discovery = discovery
+        self._options = options
+        self._warnings = warnings
+        self._events = events
+        self.credentials = credentials
+        self.stats = stats
+
+    @classmethod
+    def connect(cls, credentials: Credentials, *, options: FetchOptions = FetchOptions(),
+                events: EventSink | None = None,
+                transport: httpx.BaseTransport | None = None) -> OcpiClient:
+        """Discover the platform: versions, the highest common one, its SENDER endpoints."""
+        _validate(credentials, options)
+        stats = FetchStats()
+        warnings = Warnings(stats, events.warn if events is not None else None)
+        http = Transport(credentials, options, stats, warnings, transport)
+        try:
+            discovery = discover(http, credentials)
+        except BaseException:
+            http.close()
+            raise
+        http.route(discovery.version, credentials.party, discovery.to_party)
+        return cls(http, discovery, credentials, options, stats, warnings, events)
+
+    # -- what discovery found -------------------------------------------------------
+
+    @property
+    def version(self) -> str:
+        return self._discovery.version
+
+    @property
+    def endpoints(self) -> Mapping[str, str]:
+        return MappingProxyType(dict(self._discovery.endpoints))
+
+    @property
+    def modules(self) -> tuple[str, ...]:
+        """The data modules this platform lets us pull, sorted."""
+        return tuple(m for m in sorted(self._discovery.endpoints) if m in DATA_MODULES)
+
+    @property
+    def details_url(self) -> str:
+        return self._discovery.details_url
+
+    @property
+    def offered_versions(self) -> tuple[str, ...]:
+        return self._discovery.offered
+
+    @property
+    def to_party(self) -> str | None:
+        return self._discovery.to_party
+
+    @property
+    def token_encoding(self) -> str:
+        """The encoding that works (`base64` or `plain`), as learned so far."""
+        return self._transport.encoding
+
+    # -- data -----------------------------------------------------------------------
+
+    def fetch(self, module: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
+              limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Every object of `module` with `date_from <= last_updated < date_to`, each once,
+        streamed as pages arrive. `date_to` is pinned to now when None; sessions always
+        get a `date_from` (2000-01-01 when None). `limit` caps the number of objects."""
+        target = Target(module, self.version, self._endpoint(module), _filters(module, date_from, date_to),
+                        limit, str(uuid.uuid4()))
+        return Crawl(self._transport, target, self._options, self.stats, self._warnings,
+                     self._events).objects()
+
+    def count(self, module: str, *, date_from: datetime | None = None,
+              date_to: datetime | None = None) -> int | None:
+        """`X-Total-Count` of the window, from a one-object probe (None if not sent)."""
+        filters = _filters(module, date_from, date_to)
+        endpoint = self._endpoint(module)
+        query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
+        answer = self._transport.get(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", routing=True)
+        value = answer.headers.get("x-total-count") if answer is not None else None
+        return int(value) if value is not None and value.strip().isdigit() else None
+
+    def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
+        """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
+        endpoint = self._endpoint(module)
+        path, _, query = endpoint.partition("?")
+        url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
+        answer = self._transport.get(url, routing=True, missing_ok=True)
+        data = answer.data if answer is not None else None
+        return data if isinstance(data, dict) else None
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> OcpiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _endpoint(self, module: str) -> str:
+        url = self._discovery.endpoints.get(module)
+        if url is None or module == "credentials":
+            offered = ", ".join(f"`{m}`" for m in self.modules) or "none"
+            raise fail(errors.UNKNOWN_MODULE, f"the platform offers no `{module}` module to pull from",
+                       notes=[f"OCPI {self.version} SENDER modules here: {offered}"],
+                       help=f"use one of {offered}" if self.modules else "ask the CPO to enable data modules "
+                            "for your token")
+        return url
+
+
+def _filters(module: str, date_from: datetime | None, date_to: datetime | None) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    if date_from is None and module == "sessions":
+        date_from = EPOCH_FLOOR
+    if date_from is not None:
+        filters["date_from"] = format_timestamp(date_from)
+    filters["date_to"] = format_timestamp(date_to if date_to is not None else utc_now())
+    return filters
+
+
+def _validate(credentials: Credentials, options: FetchOptions) -> None:
+    parts = urlsplit(credentials.versions_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise fail(errors.INVALID_URL, "the versions URL is not an http(s) URL",
+                   notes=[f"got: {errors.safe_url(credentials.versions_url)}"],
+                   help="pass the full URL, e.g. `https://cpo.example.com/ocpi/versions`")
+    if not credentials.token or any(c.isspace() for c in credentials.token):
+        raise fail(errors.MISSING_TOKEN, "the token is empty or contains whitespace",
+                   help="pass the credentials token the CPO gave you with `--token` or `--token-env`")
+    if credentials.token_encoding not in TOKEN_ENCODINGS:
+        raise ValueError(f"token_encoding must be one of {TOKEN_ENCODINGS}")
+    if credentials.version != "auto" and credentials.version not in VERSIONS:
+        raise ValueError(f"version must be auto or one of {VERSIONS}")
+    if credentials.party is not None and split_party(credentials.party) is None:
+        raise fail(errors.INVALID_PARTY, f"`{credentials.party}` is not a party id",
+                   help="write your party as country code and party id, e.g. `NL-ABC`")
+    if options.concurrency < 1 or (options.page_size is not None and options.page_size < 1):
+        raise ValueError("concurrency and page_size must be at least 1")

@@ -1,0 +1,283 @@
+"""Paging through one module list: the objects of a pinned window, each once.
+
+The first page tells the crawler what the platform does. With `X-Total-Count`
+and concurrency > 1 it fetches the remaining pages by offset, several at a time,
+and hands them on in offset order. Otherwise it follows the `Link` next URLs one
+by one (see `links`), and without usable links pages by offset until an empty
+page. Either way:
+  * a page shorter than asked is followed by a request for the rest (servers cap
+    `limit` below their `X-Limit`);
+  * when `X-Total-Count` shrinks between neighbouring pages, objects moved out of
+    the window and everything behind them shifted down: the overlap is fetched
+    again (OCPI: "re-request the previous page with offset - 1", generalised);
+  * objects are deduplicated by key, checked, and counted by reason when unusable.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.links import assess
+from ocpispec.ocpi.objects import KeySet, ObjectCheck, normalise_timestamps
+from ocpispec.ocpi.options import FetchOptions
+from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
+from ocpispec.ocpi.transport import Transport
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    offset: int
+    limit: int | None
+    url: str | None = None      # a next link, followed as is
+    refill: bool = False        # re-fetch after a shrink; never triggers more requests
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    request: PageRequest
+    url: str
+    objects: list[Any]
+    total: int | None
+    x_limit: int | None
+    next_link: str | None
+    loose_timestamps: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    module: str
+    version: str
+    endpoint: str
+    filters: dict[str, str]     # date_from / date_to, already formatted
+    limit: int | None           # most objects to yield
+    correlation_id: str
+
+
+class Crawl:
+    def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
+                 warnings: Warnings, events: EventSink | None) -> None:
+        self._transport = transport
+        self._target = target
+        self._options = options
+        self._stats = stats
+        self._warnings = warnings
+        self._events = events
+        self._check = ObjectCheck(target.version, target.module)
+        self._keys = KeySet()
+        self._yielded = 0
+        self._last_duplicates = 0
+        self._first_total: int | None = None
+        self._totals_at_end: dict[int, int] = {}
+
+    def objects(self) -> Iterator[dict[str, Any]]:
+        first = self._fetch(PageRequest(0, self._first_limit()))
+        self._first_total = first.total
+        yield from self._accept(first)
+        if self._finished_after_first(first):
+            return
+        if self._options.concurrency > 1 and first.total is not None:
+            yield from self._by_offset(first)
+        else:
+            yield from self._by_link(first)
+
+    # -- strategies ---------------------------------------------------------------
+
+    def _by_offset(self, first: Page) -> Iterator[dict[str, Any]]:
+        step = self._step(first)
+        end = first.total or 0
+        cursor = len(first.objects)
+        extra: deque[PageRequest] = deque()
+        running: deque[tuple[PageRequest, Future[Page]]] = deque()
+        pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
+        try:
+            while True:
+                while len(running) < self._options.concurrency and (extra or cursor < end):
+                    if extra:
+                        request = extra.popleft()
+                    else:
+                        request, cursor = PageRequest(cursor, step), cursor + step
+                    running.append((request, pool.submit(self._fetch, request)))
+                if not running:
+                    return
+                request, future = running.popleft()
+                page = future.result()
+                yield from self._accept(page)
+                if self._full():
+                    return
+                n = len(page.objects)
+                if page.total is not None and page.total > end:
+                    end = page.total
+                if refill := self._refill(page):
+                    extra.append(refill)
+                if request.refill:
+                    continue
+                if n == 0:
+                    end = min(end, request.offset)
+                elif request.limit is not None and n < request.limit and request.offset + n < end:
+                    extra.append(PageRequest(request.offset + n, request.limit - n))
+                    step = n
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _by_link(self, first: Page) -> Iterator[dict[str, Any]]:
+        page, seen = first, {first.url}
+        while not self._full():
+            if refill := self._refill(page):
+                yield from self._accept(self._fetch(refill))
+            request = self._next_request(page, seen)
+            if request is None:
+                return
+            page = self._fetch(request)
+            seen.add(page.url)
+            yield from self._accept(page)
+            if not page.objects:
+                return
+            if self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
+                return
+
+    # -- deciding the next request --------------------------------------------------
+
+    def _next_request(self, page: Page, seen: set[str]) -> PageRequest | None:
+        n = len(page.objects)
+        if n == 0:
+            return None
+        following = page.request.offset + n
+        limit = page.request.limit or self._step(page)
+        if page.next_link is not None:
+            link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
+            if link.verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
+                return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
+            self._warn_link(link.verdict, link.detail)
+            offset = link.offset if link.verdict != "ok" and link.offset is not None else following
+            rebuilt = PageRequest(offset, link.limit or limit if link.verdict != "ok" else limit)
+        else:
+            if page.total is not None and following >= page.total:
+                return None
+            self._warn_missing_link(page)
+            rebuilt = PageRequest(following, limit)
+        if self._url(rebuilt) in seen:
+            self._warnings.add("the next page would repeat an earlier one; stopped paging", kind="repeat")
+            return None
+        return rebuilt
+
+    def _warn_link(self, verdict: str, detail: str) -> None:
+        match verdict:
+            case "foreign":
+                message = (f"the platform's next links point to another host ({detail}); the token is not "
+                           "sent there: the next pages are requested from the endpoint URL by offset")
+            case "filters":
+                message = (f"the platform's next links change the date filters ({detail}); the next pages "
+                           "are requested with the original filters by offset")
+            case _:
+                message = "the platform's next links repeat an earlier page; the next pages are requested by offset"
+        self._warnings.add(message, kind=f"link-{verdict}")
+
+    def _warn_missing_link(self, page: Page) -> None:
+        if page.total is None and page.x_limit is None:
+            self._warnings.add("the platform sends no pagination headers; paging by offset until an empty page",
+                               kind="no-headers")
+        elif page.total is not None:
+            self._warnings.add(f"the platform sent no next link although `X-Total-Count` is {page.total}; "
+                               "paging by offset", kind="no-link")
+
+    def _stop_on_repeats(self, page: Page) -> bool:
+        if page.request.url is not None and page.next_link is not None:
+            return False
+        self._warnings.add("the platform sent a page of objects it had already sent (it may ignore `offset`); "
+                           "stopped paging", kind="all-repeated")
+        return True
+
+    def _refill(self, page: Page) -> PageRequest | None:
+        """The request for objects that shifted below this page when the total shrank."""
+        if page.total is None or page.request.refill:
+            return None
+        start, n = page.request.offset, len(page.objects)
+        self._totals_at_end[start + n] = page.total
+        before = self._totals_at_end.get(start, self._first_total) if start else None
+        if before is None or before <= page.total:
+            return None
+        drop = before - page.total
+        self._warnings.add(f"`X-Total-Count` shrank from {self._first_total} to {page.total} during the crawl "
+                           "(objects changed on the platform); fetching the shifted objects again", kind="shrink")
+        return PageRequest(max(0, start - drop), drop, refill=True)
+
+    def _finished_after_first(self, first: Page) -> bool:
+        if self._full() or not first.objects:
+            return True
+        return first.next_link is None and first.total is not None and len(first.objects) >= first.total
+
+    def _first_limit(self) -> int | None:
+        sizes = [s for s in (self._options.page_size, self._target.limit) if s]
+        return min(sizes) if sizes else None
+
+    def _step(self, first: Page) -> int:
+        n = len(first.objects)
+        step = self._options.page_size or first.x_limit or n
+        if first.request.limit is not None and n > first.request.limit:
+            step = n                     # the platform ignores `limit`
+        return max(1, step)
+
+    def _full(self) -> bool:
+        return self._target.limit is not None and self._yielded >= self._target.limit
+
+    # -- fetching and accepting -----------------------------------------------------
+
+    def _url(self, request: PageRequest) -> str:
+        if request.url is not None:
+            return request.url
+        params = dict(self._target.filters)
+        params["offset"] = str(request.offset)
+        if request.limit is not None:
+            params["limit"] = str(request.limit)
+        endpoint = self._target.endpoint
+        return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+    def _fetch(self, request: PageRequest) -> Page:
+        url = self._url(request)
+        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        assert answer is not None  # only `missing_ok` requests answer None
+        data = [] if answer.data is None else answer.data
+        if not isinstance(data, list):
+            raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
+                       f"{type(data).__name__} instead of a list of objects",
+                       notes=[f"request: GET {safe_url(url)}"],
+                       help="check that the endpoint is the module's list (SENDER) interface")
+        self._stats.add(pages=1)
+        headers = answer.headers
+        return Page(request, url, data, _count(headers.get("x-total-count")), _count(headers.get("x-limit")),
+                    answer.next_link, answer.loose_timestamps)
+
+    def _accept(self, page: Page) -> Iterator[dict[str, Any]]:
+        fresh = duplicates = 0
+        try:
+            for obj in page.objects:
+                if self._full():
+                    return
+                problem = self._check.problem(obj)
+                if problem is not None:
+                    self._stats.note_invalid(problem)
+                    continue
+                if not self._keys.add(self._check.key(obj)):
+                    duplicates += 1
+                    continue
+                if page.loose_timestamps:
+                    normalise_timestamps(obj)
+                fresh += 1
+                self._yielded += 1
+                yield obj
+        finally:
+            self._last_duplicates = duplicates
+            self._stats.add(objects=fresh, duplicates=duplicates)
+            if self._events is not None:
+                self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+
+
+def _count(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None

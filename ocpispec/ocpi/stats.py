@@ -1,0 +1,65 @@
+"""Counters of a client's work and the warnings it raised, shared across threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class EventSink(Protocol):
+    """Progress hooks, so `get` and `run` can show a progress bar on stderr."""
+
+    def page(self, module: str, objects: int, total: int | None) -> None: ...
+
+    def warn(self, message: str) -> None: ...
+
+
+@dataclass(slots=True)
+class FetchStats:
+    requests: int = 0
+    pages: int = 0
+    retries: int = 0
+    objects: int = 0
+    duplicates: int = 0
+    invalid_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0, objects: int = 0,
+            duplicates: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.pages += pages
+            self.retries += retries
+            self.objects += objects
+            self.duplicates += duplicates
+
+    def note_invalid(self, reason: str) -> None:
+        with self._lock:
+            self.invalid_by_reason[reason] = self.invalid_by_reason.get(reason, 0) + 1
+
+    @property
+    def invalid(self) -> int:
+        return sum(self.invalid_by_reason.values())
+
+
+class Warnings:
+    """Each distinct warning once: recorded in the stats and passed to the sink."""
+
+    def __init__(self, stats: FetchStats, sink: Callable[[str], None] | None) -> None:
+        self._stats = stats
+        self._sink = sink
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, message: str, *, kind: str | None = None) -> None:
+        key = kind or message
+        with self._lock:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+            self._stats.warnings.append(message)
+        if self._sink is not None:
+            self._sink(message)

@@ -1,0 +1,308 @@
+"""One GET against an OCPI platform: auth, tracing and routing headers, retries,
+rate limit, redirects and the OCPI envelope.
+
+`Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
+needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
+connection errors, timeouts, HTTP 5xx and 429 (honouring `Retry-After`) and
+truncated bodies. Token encoding `auto` tries Base64 for 2.2+ (raw for 2.1.1)
+and switches once to the other form on a 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from ocpispec import __version__
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.body import decode_body
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url, status_meaning
+from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
+from ocpispec.ocpi.stats import FetchStats, Warnings
+
+_LOOSE_TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+_MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    url: str
+    status: int
+    headers: httpx.Headers
+    data: Any
+    next_link: str | None
+    loose_timestamps: bool       # some DateTime in the body is not `YYYY-MM-DDTHH:MM:SSZ`
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    code: str                    # the code to give up with
+    reason: str
+    retry_after: float | None = None
+
+
+class Transport:
+    def __init__(self, credentials: Credentials, options: FetchOptions, stats: FetchStats,
+                 warnings: Warnings, transport: httpx.BaseTransport | None = None) -> None:
+        self.options = options
+        self._stats = stats
+        self._warnings = warnings
+        self._token = credentials.token
+        self._setting = credentials.token_encoding
+        self._encoding = "plain" if self._setting == "plain" else "base64"
+        self._switched = False
+        self._lock = threading.Lock()
+        self._routing: dict[str, str] = {}
+        self._limiter = RateLimiter(options.requests_per_second)
+        self._http = httpx.Client(transport=transport, timeout=options.timeout, follow_redirects=False,
+                                  headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
+                                  limits=httpx.Limits(max_connections=max(10, 2 * options.concurrency)))
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def encoding(self) -> str:
+        return self._encoding
+
+    def use_version(self, version: str) -> None:
+        """Pick the token encoding `version` calls for, unless the platform has
+        already shown (by a 401) that it wants the other one."""
+        with self._lock:
+            if self._setting == "auto" and not self._switched:
+                self._encoding = "plain" if version == "2.1.1" else "base64"
+
+    def route(self, version: str, party: str | None, to_party: str | None) -> None:
+        """The `OCPI-from-*`/`OCPI-to-*` headers for data requests (2.2+ only)."""
+        self._routing = {} if version == "2.1.1" else _routing_headers(party, to_party)
+
+    def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
+            missing_ok: bool = False) -> Answer | None:
+        failures = 0
+        while True:
+            outcome = self._attempt(url, routing, correlation_id, missing_ok)
+            if not isinstance(outcome, Retry):
+                return outcome
+            failures += 1
+            if failures > self.options.max_retries:
+                raise _give_up(url, outcome, failures)
+            self._stats.add(retries=1)
+            time.sleep(self._delay(failures, outcome.retry_after))
+
+    # -- one attempt --------------------------------------------------------------
+
+    def _attempt(self, url: str, routing: bool, correlation_id: str | None,
+                 missing_ok: bool) -> Answer | Retry | None:
+        for _ in range(_MAX_REDIRECTS + 1):
+            self._limiter.wait()
+            encoding = self._encoding
+            self._stats.add(requests=1)
+            try:
+                response = self._http.get(url, headers=self._headers(encoding, routing, correlation_id))
+            except httpx.TimeoutException:
+                return Retry(errors.CONNECTION_FAILED, f"no answer within {self.options.timeout:g} s")
+            except httpx.TransportError as exc:
+                return Retry(errors.CONNECTION_FAILED, _describe(exc))
+            status = response.status_code
+            if status in (401, 403):
+                if self._switch_encoding(encoding):
+                    continue
+                raise _unauthorized(url, status, self._setting, encoding)
+            if status in (301, 302, 303, 307, 308) and "location" in response.headers:
+                url = _same_origin_redirect(url, response.headers["location"])
+                continue
+            return self._answer(url, response, missing_ok)
+        raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
+                   help="check the versions URL; the platform keeps redirecting")
+
+    def _answer(self, url: str, response: httpx.Response, missing_ok: bool) -> Answer | Retry | None:
+        status = response.status_code
+        if status == 429 or status >= 500:
+            return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
+                         _retry_after(response))
+        if status == 404 and missing_ok:
+            return None
+        body = decode_body(url, response)
+        if isinstance(body, str):                 # truncated: worth another try
+            return Retry(errors.INVALID_RESPONSE, body)
+        if status >= 300:
+            raise _http_error(url, response, body)
+        data = self._unwrap(url, response, body, missing_ok)
+        if data is _MISSING:
+            return None
+        link = response.links.get("next", {}).get("url") or None
+        loose = _LOOSE_TIMESTAMP.search(response.content) is not None
+        return Answer(url, status, response.headers, data, link, loose)
+
+    def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
+        if not isinstance(body, dict) or not ("status_code" in body or "data" in body):
+            raise fail(errors.INVALID_RESPONSE, "the answer is JSON but not an OCPI response",
+                       notes=[f"request: GET {safe_url(url)}",
+                              "expected an object with `status_code` and `data`"],
+                       help="check that the URL is an OCPI endpoint (the versions URL of the platform)")
+        if "status_code" not in body:
+            self._warnings.add("the platform's answers carry no `status_code`; assuming success")
+            return body.get("data")
+        code = _int_or_none(body.get("status_code"))
+        if code is not None and 1000 <= code < 2000:
+            return body.get("data")
+        if missing_ok and code in (2003, 2004):
+            return _MISSING
+        raise _status_error(url, response.status_code, code, body.get("status_message"))
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _headers(self, encoding: str, routing: bool, correlation_id: str | None) -> dict[str, str]:
+        token = self._token if encoding == "plain" else base64.b64encode(self._token.encode()).decode()
+        headers = {"Authorization": f"Token {token}", "X-Request-ID": str(uuid.uuid4()),
+                   "X-Correlation-ID": correlation_id or str(uuid.uuid4())}
+        if routing:
+            headers.update(self._routing)
+        return headers
+
+    def _switch_encoding(self, used: str) -> bool:
+        with self._lock:
+            if self._setting != "auto" or self._switched and self._encoding == used:
+                return False
+            if self._encoding == used:
+                self._encoding = "plain" if used == "base64" else "base64"
+                self._switched = True
+            return True
+
+    def _delay(self, failures: int, retry_after: float | None) -> float:
+        backoff = min(self.options.backoff_max, self.options.backoff_base * 2 ** (failures - 1))
+        delay = backoff * random.uniform(0.5, 1.0)
+        if retry_after is not None:
+            delay = max(delay, min(retry_after, self.options.retry_after_max))
+        return delay
+
+
+_MISSING = object()
+
+
+class RateLimiter:
+    """At most `rate` requests per second across all threads (None: no limit)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self._interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+
+def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if (ours := split_party(party)) is not None:
+        headers.update({"OCPI-from-country-code": ours[0], "OCPI-from-party-id": ours[1]})
+    if (theirs := split_party(to_party)) is not None:
+        headers.update({"OCPI-to-country-code": theirs[0], "OCPI-to-party-id": theirs[1]})
+    return headers
+
+
+def _same_origin_redirect(url: str, location: str) -> str:
+    target = urljoin(url, location)
+    if errors.origin(target) != errors.origin(url):
+        raise fail(errors.HTTP_ERROR, "the platform redirects to another host; not following it with the token",
+                   notes=[f"request: GET {safe_url(url)}", f"redirect to: {errors.origin(target)}"],
+                   help="use the redirect target as the versions URL if you trust it, then log in again")
+    return target
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    if value.strip().isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    match exc:
+        case httpx.ConnectError():
+            return f"cannot connect ({exc})" if str(exc) else "cannot connect"
+        case httpx.RemoteProtocolError():
+            return "the server closed the connection without a complete answer"
+        case _:
+            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _give_up(url: str, retry: Retry, tries: int) -> OcpiError:
+    notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
+    match retry.code:
+        case errors.CONNECTION_FAILED:
+            return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
+                        help="check the URL and your network (VPN, firewall); retry later if the platform is down")
+        case errors.INVALID_RESPONSE:
+            return fail(retry.code, f"the platform sent an incomplete answer {tries} times", notes=notes,
+                        help="the platform or a proxy cuts answers short; try a smaller `--page-size` "
+                             "or ask the CPO to check its gateway")
+    return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
+                notes=notes, help="the platform is overloaded or down; try again later, "
+                                  "or lower `--concurrency` and set `--rps`")
+
+
+def _unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
+    tried = "both Base64 and raw" if setting == "auto" else ("Base64" if encoding == "base64" else "raw")
+    return fail(errors.UNAUTHORIZED, "the platform rejected the token",
+                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}",
+                       f"token sent {tried}"],
+                help="check the token with the CPO; if it is right, log in again with "
+                     "`--token-encoding plain` or `--token-encoding base64`")
+
+
+def _status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
+    shown = "missing" if code is None else str(code)
+    notes = [f"request: GET {safe_url(url)}",
+             f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
+    if isinstance(message, str) and message.strip():
+        notes.append(f"platform message: {message.strip()[:200]}")
+    family = (code or 0) // 1000
+    helps = {2: "the platform refused the request; check the filters and that your token may read this module",
+             3: "the platform reported an internal error; try again later or contact the CPO",
+             4: "a hub could not forward the request; try again later or contact the hub operator"}
+    return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
+                notes=notes, help=helps.get(family, "contact the CPO; the answer is not valid OCPI"))
+
+
+def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
+    if isinstance(body, dict) and _int_or_none(body.get("status_code")) not in (None, 1000):
+        return _status_error(url, response.status_code, _int_or_none(body.get("status_code")),
+                             body.get("status_message"))
+    status = response.status_code
+    help = ("the endpoint does not exist; log in again to refresh the endpoints" if status == 404
+            else "check the request; the platform refused it")
+    return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
+                notes=[f"request: GET {safe_url(url)}"], help=help)

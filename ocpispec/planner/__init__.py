@@ -1,0 +1,103 @@
+"""The planner: a checked spec becomes a plan (see `ocpispec.plan`).
+
+`plan(checked)` is deterministic and needs no network. Every JMESPath expression of
+the plan is compiled here, with the custom functions registered, so a bad expression
+fails as an internal diagnostic (OCX900) before any request is made.
+"""
+
+from __future__ import annotations
+
+from ocpispec import plan as ir
+from ocpispec import syntax
+from ocpispec.checked import CheckedSpec
+from ocpispec.diagnostics import CompileError, error
+from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
+from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
+from ocpispec.planner.datasets import Options, dataset_plan
+from ocpispec.planner.lower import LoweringError
+from ocpispec.schema import VERSIONS
+from ocpispec.source import Span
+
+__all__ = ["Options", "plan"]
+
+
+def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
+    """The plan of a checked spec. Raises CompileError (OCX900) on a planner bug."""
+    options = options or Options(versions=_versions(checked.spec.source))
+    try:
+        names = dataset_names(checked)
+        datasets = tuple(dataset_plan(d, name, checked.source, options)
+                         for d, name in zip(checked.datasets, names))
+    except (LoweringError, ValueError, KeyError) as exc:
+        raise CompileError([_internal(f"cannot plan this spec: {exc}", checked.spec.span)])
+    header = checked.spec.header
+    result = ir.Plan(
+        spec=checked.source.name, export=_export(header),
+        pseudonym_key=_reference(header.pseudonym_key), source=_source(checked.spec.source),
+        datasets=datasets)
+    _compile_all(result)
+    return ir.with_fingerprint(result)
+
+
+def dataset_names(checked: CheckedSpec) -> list[str]:
+    """A dataset is named after its module; a second dataset of the same module gets
+    `-2`, and so on. State files key watermarks by these names."""
+    seen: dict[str, int] = {}
+    names = []
+    for dataset in checked.datasets:
+        seen[dataset.module] = seen.get(dataset.module, 0) + 1
+        count = seen[dataset.module]
+        names.append(dataset.module if count == 1 else f"{dataset.module}-{count}")
+    return names
+
+
+def _versions(source: syntax.Source) -> tuple[str, ...]:
+    pinned = source.version.name if source.version else None
+    return (pinned,) if pinned in VERSIONS else VERSIONS
+
+
+def _export(header: syntax.Header) -> ir.Export:
+    basis = header.legal_basis
+    retention = header.retention
+    return ir.Export(
+        name=header.name.name,
+        consumer=header.consumer.value if header.consumer else None,
+        purpose=header.purpose.value if header.purpose else None,
+        legal_basis=basis.phrase if basis else None,
+        legal_reference=basis.reference.value if basis and basis.reference else None,
+        retention=f"{retention.amount} {retention.unit.name}" if retention else None)
+
+
+def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:
+    if ref is None:
+        return None
+    # a literal secret is refused by the checker; never copy one into a plan
+    return ir.SecretReference(ref.kind, "(redacted)" if ref.kind == "literal" else ref.value)
+
+
+def _source(source: syntax.Source) -> ir.SourceSpec:
+    return ir.SourceSpec(
+        profile=source.profile.name if source.profile else None,
+        versions_url=_reference(source.versions_url), token=_reference(source.token),
+        party=source.party.name if source.party else None,
+        version=source.version.name if source.version else None, origin=source.span)
+
+
+def _compile_all(result: ir.Plan) -> None:
+    functions = custom_functions(PLAN_TIME_KEY, result.export.name)
+    problems = []
+    for dataset in result.datasets:
+        for step in dataset.steps:
+            for text in ir.step_expressions(step):
+                try:
+                    compile_expression(text, functions)
+                except ExpressionError as exc:
+                    problems.append(_internal(f"step `{step.id}` of dataset `{dataset.name}` "
+                                              f"has an invalid expression: {exc}", step.origin))
+    if problems:
+        raise CompileError(problems)
+
+
+def _internal(message: str, span: Span) -> object:
+    return error("OCX900", message, span, "while planning this",
+                 help="this is a bug in ocpispec; please report it with the spec")

@@ -1,0 +1,178 @@
+"""The plan as a privacy officer reads it, terraform style: header, one block per
+dataset with its steps, the released columns and the withheld fields, then a summary
+line and the fingerprint. Deterministic: no paths of this machine, no times."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from collections.abc import Iterator
+
+from ocpispec import plan as ir
+
+WIDTH = 100
+_MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
+            ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">"}
+_TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalised",
+                     "derived": "generalised", "kept as is": "kept", "raw JMESPath": "kept",
+                     "constant": "constant", "aggregated": "aggregated"}
+
+
+def plan_text(plan: ir.Plan) -> str:
+    lines = [f"Plan for {plan.spec}", "", *_header(plan), "",
+             "  + fetch   ~ transform   ! privacy   > output"]
+    for dataset in plan.datasets:
+        lines += ["", *_dataset(dataset)]
+    lines += ["", summary_line(plan), f"Fingerprint: {plan.short_fingerprint}"]
+    return "\n".join(lines) + "\n"
+
+
+def _header(plan: ir.Plan) -> Iterator[str]:
+    export = plan.export
+    basis = export.legal_basis or "(missing)"
+    if export.legal_reference:
+        basis += f" ({export.legal_reference})"
+    rows = [("export", export.name), ("consumer", export.consumer or "(missing)"),
+            ("purpose", export.purpose or "(missing)"), ("legal basis", basis),
+            ("retention", export.retention or "(missing)"),
+            ("pseudonyms", _key_text(plan.pseudonym_key)), ("source", _source_text(plan.source))]
+    for label, value in rows:
+        yield from _wrapped(f"  {label:<12} ", value)
+
+
+def _key_text(key: ir.SecretReference | None) -> str:
+    if key is None:
+        return "no key (the spec pseudonymises nothing)"
+    where = f"env `{key.name}`" if key.kind == "env" else f"{key.kind} `{key.name}`"
+    return (f"HMAC-SHA-256, key from {where} (never shown), "
+            "derived per export and per field family")
+
+
+def _source_text(source: ir.SourceSpec) -> str:
+    if source.profile:
+        return f"profile `{source.profile}`"
+    parts = []
+    if source.versions_url:
+        parts.append(f"versions URL from {source.versions_url.kind} `{source.versions_url.name}`")
+    if source.token:
+        parts.append(f"token from {source.token.kind} `{source.token.name}`")
+    if source.party:
+        parts.append(f"party {source.party}")
+    parts.append(f"version {source.version or 'auto'}")
+    return ", ".join(parts)
+
+
+def _dataset(dataset: ir.Dataset) -> Iterator[str]:
+    yield f"dataset `{dataset.name}` from `{dataset.module}`"
+    width = max(len(step.id) for step in dataset.steps) + 2
+    for step in dataset.steps:
+        marker = _MARKERS[type(step)]
+        yield from _wrapped(f"  {marker} {step.id:<{width}}", _step_text(step))
+    yield ""
+    yield from _columns(dataset)
+    yield ""
+    yield from _withheld(dataset)
+
+
+def _step_text(step: ir.Step) -> str:
+    match step:
+        case ir.Fetch(mode="per-id"):
+            return f"GET {{{step.module} endpoint}}/{{id}}, once per key needed ({step.purpose})"
+        case ir.Fetch():
+            purpose = "" if step.purpose == "records" else f"  ({step.purpose})"
+            return (f"GET {{{step.module} endpoint}}  {_window_text(step)}"
+                    f"  limit={step.page_size}  concurrency={step.concurrency}{purpose}")
+        case ir.Normalize():
+            versions = ", ".join(item.version for item in step.expressions)
+            return (f"OCPI {versions} -> {len(step.fields)} neutral fields, nothing else: "
+                    + ", ".join(step.fields))
+        case ir.Lookup(strategy="per-id"):
+            return f"`{step.module}` by `{'.'.join(step.key)}`: per-id GET, cached"
+        case ir.Lookup():
+            return f"`{step.module}` by `{'.'.join(step.key)}`: lookup table (bulk fetch)"
+        case ir.PrivacyFilter():
+            text = step.description
+            return text + (f', because "{step.justification}"' if step.justification else "")
+        case ir.Join():
+            names = ", ".join([step.alias, *(sub.name for sub in step.sub_bindings)])
+            return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
+                    f" (ids compared case-insensitively), binds {names}")
+        case ir.Filter():
+            return step.expression
+        case ir.Project():
+            return f"release {len(step.columns)} columns, nothing else (below)"
+        case ir.Aggregate():
+            stated = "" if step.min_group_size_stated else " (default)"
+            return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
+                    f"drop groups of fewer than {step.min_group_size}{stated} "
+                    f"{step.counted_by}")
+        case ir.Render():
+            target = step.destination if step.destination is not None else "stdout"
+            template = f' with template "{step.template}"' if step.template else ""
+            return f"{step.format}{template} -> {target}"
+    raise TypeError(type(step).__name__)
+
+
+def _window_text(step: ir.Fetch) -> str:
+    if step.window.kind == "all":
+        return "all records"
+    return f"date_from={step.window.date_from}  date_to={step.window.date_to}"
+
+
+def _columns(dataset: ir.Dataset) -> Iterator[str]:
+    rows = [(c.name, ", ".join(c.sources) or "(none)", f"{c.privacy} -> {c.released_as}",
+             f"{c.treatment}: {c.detail}", c.justification) for c in dataset.columns]
+    aggregate = dataset.step(ir.Aggregate)
+    if aggregate is not None:
+        rows += [(m.name, ", ".join(m.sources) or "(records)", f"released as {m.privacy}",
+                  f"aggregated: {m.function}({m.argument or ''})", None)
+                 for m in aggregate.measures]
+    yield f"  columns ({len(rows)})"
+    name_width = max((len(row[0]) for row in rows), default=0)
+    source_width = max((len(row[1]) for row in rows), default=0)
+    indent = " " * (4 + name_width + 5)
+    for name, sources, classes, how, why in rows:
+        yield f"    {name:<{name_width}}  <- {sources:<{source_width}}  {classes}"
+        yield from _wrapped(indent, how)
+        if why:
+            yield from _wrapped(indent, f'because "{why}"')
+
+
+def _withheld(dataset: ir.Dataset) -> Iterator[str]:
+    yield f"  withheld ({dataset.withheld_count} fields)"
+    width = max((len(group.privacy) for group in dataset.withheld), default=0)
+    for group in dataset.withheld:
+        yield from _wrapped(f"    {group.privacy:<{width}}  ", ", ".join(group.fields))
+
+
+def summary_line(plan: ir.Plan) -> str:
+    datasets = plan.datasets
+    fetches = sum(len(d.all(ir.Fetch)) for d in datasets)
+    joins = sum(len(d.all(ir.Join)) for d in datasets)
+    treatments: Counter[str] = Counter()
+    columns = 0
+    for dataset in datasets:
+        aggregate = dataset.step(ir.Aggregate)
+        for column in dataset.columns:
+            treatments[_TREATMENT_GROUPS.get(column.treatment, column.treatment)] += 1
+            columns += 1
+        if aggregate is not None:
+            treatments["aggregated"] += len(aggregate.measures)
+            columns += len(aggregate.measures)
+    order = ["pseudonymised", "generalised", "aggregated", "constant", "kept"]
+    detail = ", ".join(f"{treatments[t]} {t}" for t in order if treatments[t])
+    withheld = sum(d.withheld_count for d in datasets)
+    return (f"Plan: {_count(len(datasets), 'dataset')}, {_count(fetches, 'fetch', 'fetches')}, "
+            f"{_count(joins, 'join')}, {_count(columns, 'column')}"
+            f"{f' ({detail})' if detail else ''}, {withheld} fields withheld.")
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _wrapped(prefix: str, text: str) -> Iterator[str]:
+    lines = textwrap.wrap(text, width=WIDTH, initial_indent=prefix,
+                          subsequent_indent=" " * len(prefix), break_on_hyphens=False,
+                          break_long_words=False)
+    yield from lines or [prefix.rstrip()]

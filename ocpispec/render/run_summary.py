@@ -1,0 +1,85 @@
+"""The summary `ocpispec run` prints on stderr: counts, reasons and paths, never
+values (a reason or an unknown field's path cannot hold personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ocpispec.executor import DatasetResult, RunResult
+
+MAX_LISTED = 8
+
+
+def summary_text(result: RunResult, *, notes: tuple[str, ...] = ()) -> str:
+    verb = "Dry run of" if result.dry_run else "Ran"
+    lines = [f"{verb} `{result.export}`: OCPI {result.version}, plan "
+             f"{result.fingerprint[:12]}", *(f"note: {note}" for note in notes)]
+    for dataset in result.datasets:
+        lines += ["", *_dataset(dataset, result.dry_run)]
+    lines += ["", _closing(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
+    yield f"  {dataset.name} -> {dataset.target} ({dataset.format})"
+    yield _row("window", _window(dataset))
+    if dry_run and dataset.estimate is not None:
+        for step_id, records, requests in dataset.estimate.fetches:
+            yield _row(step_id, "per-id GETs, as many as keys needed" if records is None else
+                       f"{records:,} records in {_plural(requests or 0, 'request')}")
+        return
+    counts = dataset.counts
+    yield _row("records read", f"{counts.read:,}")
+    yield _row("excluded", f"{counts.excluded_private:,} at non-public locations")
+    yield _row("filtered out", f"{counts.filtered:,} by `where`")
+    if counts.invalid:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
+        yield _row("invalid", f"{counts.invalid_total:,} ({reasons})")
+    yield _row("rows written", f"{counts.written:,}")
+    if counts.groups or counts.groups_suppressed:
+        yield _row("groups", f"{counts.groups - counts.groups_suppressed:,} released, "
+                   f"{counts.groups_suppressed:,} suppressed as too small")
+    yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
+    yield _row("unknown fields", _unknown(dataset))
+    if dataset.manifest:
+        yield _row("manifest", dataset.manifest)
+
+
+def _window(dataset: DatasetResult) -> str:
+    window = dataset.window
+    if window.date_from is None and window.date_to is None:
+        return "everything (no time window)"
+    text = f"{window.date_from or 'the beginning'} to {window.date_to or 'now'}"
+    if window.first_run:
+        text += " (first `since last run`: everything since 2000-01-01)"
+    return text
+
+
+def _unknown(dataset: DatasetResult) -> str:
+    unknown = dataset.counts.unknown_fields
+    if not unknown:
+        return "none"
+    listed = sorted(unknown)
+    shown = ", ".join(f"`{path}` ({unknown[path]:,})" for path in listed[:MAX_LISTED])
+    more = f" and {len(listed) - MAX_LISTED} more" if len(listed) > MAX_LISTED else ""
+    return f"{_plural(len(listed), 'path')} dropped: {shown}{more}"
+
+
+def _closing(result: RunResult) -> str:
+    requests = "" if result.requests is None else f", {_plural(result.requests, 'request')}"
+    if result.dry_run:
+        total = sum(d.estimate.requests for d in result.datasets if d.estimate)
+        return (f"Estimate: about {_plural(total, 'request')} for the data. Nothing was "
+                f"written and the state was not changed ({result.duration:.1f}s{requests}).")
+    written = sum(d.counts.written for d in result.datasets)
+    state = f" State saved to {result.state_path}." if result.state_path else ""
+    return (f"Done in {result.duration:.1f}s: {_plural(len(result.datasets), 'dataset')}, "
+            f"{_plural(written, 'row')} written{requests}.{state}")
+
+
+def _row(label: str, value: str) -> str:
+    return f"    {label:<16} {value}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -1,0 +1,93 @@
+"""`normalizer_expression`: one standard JMESPath per (module, version, paths) that
+produces the neutral shape and nothing else. Behaviour on the official examples is in
+test_schema_examples.py; these tests pin the text (it is printed in plans)."""
+
+from __future__ import annotations
+
+import jmespath
+import pytest
+
+from ocpispec.schema import MODULES, VERSIONS, catalogue
+from ocpispec.schema.reference import describe
+
+CAT = catalogue()
+BRIEF_PATHS = [("start_date_time",), ("cdr_token", "contract_id"), ("location_id",),
+               ("total_cost", "excl_vat")]
+
+
+def test_expression_for_2_2_1_reads_the_same_names() -> None:
+    assert CAT.normalizer_expression("sessions", "2.2.1", BRIEF_PATHS) == (
+        "{start_date_time: start_date_time, cdr_token: {contract_id: cdr_token.contract_id}, "
+        "location_id: location_id, total_cost: {excl_vat: total_cost.excl_vat}}")
+
+
+def test_expression_for_2_1_1_reads_the_old_names() -> None:
+    assert CAT.normalizer_expression("sessions", "2.1.1", BRIEF_PATHS) == (
+        "{start_date_time: start_datetime, cdr_token: {contract_id: auth_id}, "
+        "location_id: location.id, total_cost: {excl_vat: total_cost}}")
+
+
+def test_expression_for_2_3_0_prices() -> None:
+    assert CAT.normalizer_expression("cdrs", "2.3.0", [("total_cost",)]) == (
+        "{total_cost: {excl_vat: total_cost.before_taxes, incl_vat: total_cost.before_taxes && "
+        "sum([total_cost.before_taxes, sum(total_cost.taxes[].amount || `[]`)])}}")
+    assert CAT.normalizer_expression("tariffs", "2.3.0", [("min_price",)]) == (
+        "{min_price: {excl_vat: min_price.before_taxes, incl_vat: min_price.after_taxes}}")
+
+
+def test_lists_become_projections_and_missing_paths_null() -> None:
+    paths = [("charging_periods", "dimensions", "volume"), ("charging_periods", "tariff_id"),
+             ("session_id",)]
+    assert CAT.normalizer_expression("cdrs", "2.1.1", paths) == (
+        "{session_id: `null`, charging_periods: charging_periods[].{dimensions: "
+        "dimensions[].{volume: volume}, tariff_id: `null`}}")
+    assert CAT.normalizer_expression("locations", "2.2.1", [("parking_places", "id")]) == (
+        "{parking_places: `null`}")
+    assert CAT.normalizer_expression("locations", "2.1.1",
+                                     [("evses", "connectors", "tariff_ids")]) == (
+        "{evses: evses[].{connectors: connectors[].{tariff_ids: tariff_id && [tariff_id]}}}")
+
+
+def test_an_object_path_brings_all_its_fields_once() -> None:
+    paths = [("coordinates", "latitude"), ("coordinates",), ("coordinates", "longitude")]
+    assert CAT.normalizer_expression("locations", "2.2.1", paths) == (
+        "{coordinates: {latitude: coordinates.latitude, longitude: coordinates.longitude}}")
+
+
+def test_key_order_is_catalogue_order_whatever_the_request_order() -> None:
+    forward = CAT.normalizer_expression("sessions", "2.2.1", BRIEF_PATHS)
+    assert CAT.normalizer_expression("sessions", "2.2.1", reversed(BRIEF_PATHS)) == forward
+
+
+@pytest.mark.parametrize("paths", [[("start_datetime",)], [("kwh", "value")], [()]])
+def test_unknown_paths_are_refused(paths: list[tuple[str, ...]]) -> None:
+    with pytest.raises(ValueError, match="is not a field of `sessions`"):
+        CAT.normalizer_expression("sessions", "2.2.1", paths)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("module", MODULES)
+def test_every_path_compiles_and_yields_only_what_was_asked(module: str, version: str) -> None:
+    for info in describe(CAT, module):
+        expression = CAT.normalizer_expression(module, version, [info.path])
+        jmespath.compile(expression)
+        result = jmespath.search(expression, {})
+        assert list(result) == [info.path[0]], expression
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_record_without_data_gives_nulls_not_errors(version: str) -> None:
+    paths = [info.path for info in describe(CAT, "cdrs")]
+    result = jmespath.search(CAT.normalizer_expression("cdrs", version, paths), {"id": "1"})
+    assert result["id"] == "1" and result["tariffs"] is None
+    assert result["total_cost"] in (None, {"excl_vat": None, "incl_vat": None})
+
+
+def test_2_3_0_incl_vat_sums_the_taxes() -> None:
+    record = {"total_cost": {"before_taxes": 10.0, "taxes": [{"name": "VAT", "amount": 2.0},
+                                                             {"name": "city", "amount": 0.5}]},
+              "total_time_cost": {"before_taxes": 3.0}}
+    expression = CAT.normalizer_expression("cdrs", "2.3.0", [("total_cost",), ("total_time_cost",)])
+    assert jmespath.search(expression, record) == {
+        "total_cost": {"excl_vat": 10.0, "incl_vat": 12.5},
+        "total_time_cost": {"excl_vat": 3.0, "incl_vat": 3.0}}
