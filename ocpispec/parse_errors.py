@@ -56,10 +56,9 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile,
         return error("OCX004", "unterminated string", span, "this string has no closing `\"`",
                      notes=["a quoted string ends on the line where it starts"],
                      help='close the string with `"` on the same line')
-    expected = _expected_list(exc.allowed or set(), parser)
     shown = "a tab" if char == "\t" else f"`{char}`"
     return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
-                 f"expected {expected}" if expected else "not part of the language",
+                 "not part of the spec language",
                  help="remove it, or put it inside a quoted string")
 
 
@@ -82,7 +81,9 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                      help="the spec stops in the middle of a clause; complete it")
     return error("OCX001", f"expected {_expected_list(expected, parser)}, found "
                  f"{_describe_token(token, parser)}", span,
-                 f"unexpected {_describe_token(token, parser)}")
+                 f"unexpected {_describe_token(token, parser)}",
+                 help="write one of the expected items here, or fix the clause before it "
+                      "(the shape of every clause is in `docs/language.md`)")
 
 
 def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic | None:

@@ -302,6 +302,7 @@ class SecretReference:
 
     kind: str
     name: str
+    origin: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

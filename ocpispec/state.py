@@ -49,7 +49,7 @@ class State:
 
 
 def default_state_path(export: str, directory: Path | None = None) -> Path:
-    return (directory or Path.cwd()) / ".ocpispec" / "state" / f"{export}.json"
+    return (directory or Path(".")) / ".ocpispec" / "state" / f"{export}.json"
 
 
 def load_state(path: Path, export: str) -> State:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,9 +22,22 @@ from ocpispec.demo import DemoServer
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
 from ocpispec.ocpi.profiles import Profile, profile_from_client, save_profile
 
-__all__ = ["demo_server", "demo_server_factory", "demo_profile", "fast_options", "DEMO_PARTY"]
+__all__ = ["demo_server", "demo_server_factory", "demo_profile", "fast_options", "DEMO_PARTY", "scrub"]
 
 DEMO_PARTY = "NL-ABC"
+_PORT = re.compile(r"127\.0\.0\.1:\d+")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def scrub(text: str, *, tmp_path: Path | None = None, token: str | None = None) -> str:
+    """Snapshot-stable text: ports, UUIDs, the temp dir and the token replaced."""
+    text = _PORT.sub("127.0.0.1:PORT", text)
+    text = _UUID.sub("UUID", text)
+    if tmp_path is not None:
+        text = text.replace(str(tmp_path), "<tmp>")
+    if token:
+        text = text.replace(token, "<token>")
+    return text
 
 
 @pytest.fixture(scope="module")

@@ -69,12 +69,12 @@ def _problem(function: Function, kind: ArgKind, arg: syntax.Expr) -> tuple[str, 
 def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
     if isinstance(arg, syntax.FieldRef) and len(arg.path) == 1 and arg.path[0] in TIME_UNITS:
         return None
-    written = arg.path[0] if isinstance(arg, syntax.FieldRef) else None
-    if isinstance(arg, syntax.Literal) and isinstance(arg.value, str):
-        written = arg.value
-    guess = did_you_mean(written, TIME_UNITS) if written else None
-    return (f"units are {backticked(TIME_UNITS)}",
-            f"write the unit without quotes, e.g. `{guess or 'hour'}`")
+    quoted = isinstance(arg, syntax.Literal) and isinstance(arg.value, str)
+    written = arg.value if quoted else ".".join(getattr(arg, "path", ()))
+    guess = did_you_mean(str(written), TIME_UNITS) if written else None
+    how = "without quotes" if quoted else "as one of these words"
+    return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}, e.g. "
+            f"`{guess or 'hour'}`")
 
 
 def _integer_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
@@ -111,7 +111,8 @@ def check_hatch(call: syntax.Call, arg: syntax.Expr, typer: Typer, around: tuple
     if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
         typer.ctx.emit(error("OCX211", "`jmespath` needs the expression as a quoted text",
                              arg.span, "not a quoted text",
-                             help='write it like `jmespath("length(charging_periods)") as periods`'))
+                             help='write it like '
+                                  '`jmespath("length(charging_periods)") as periods`'))
         return UNKNOWN
     for resolved, whole in analyse_hatch(arg, typer.scope, typer.ctx):
         typer.uses.append(Use(resolved, (call, *around), whole=whole, hatch=call))

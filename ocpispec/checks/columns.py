@@ -9,7 +9,7 @@ from ocpispec.checked import CheckedColumn, ResolvedField
 from ocpispec.checks import privacy
 from ocpispec.checks.context import Context, backticked
 from ocpispec.checks.scope import Scope
-from ocpispec.checks.types import Mode, Typer, Use, Value
+from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Kind, PrivacyClass
@@ -29,16 +29,15 @@ def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
 
 
 def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context) -> CheckedColumn | None:
+    errors = ctx.error_count()
     typer = Typer(scope, ctx, mode)
     value = typer.value(column.expr)
     name = _name(column, ctx)
     if mode is Mode.MEASURE:
         _check_measure(column, typer.uses, typer.calls, ctx)
-    if not _scalar(column, value, ctx):
-        return None
-    if name is None:
-        return None
-    privacy.check_column(column, name, typer.uses, ctx)
+    if ctx.error_count() > errors or not _scalar(column, value, ctx) or name is None:
+        return None  # one error per root cause: no privacy findings on a broken column
+    privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY)
     return _checked(column, name, mode, value, typer.uses, ctx)
 
 
@@ -65,7 +64,7 @@ def _suggest_name(expr: syntax.Expr) -> str:
 def _scalar(column: syntax.Column, value: Value, ctx: Context) -> bool:
     if value.many:
         ctx.emit(error("OCX209", "this column would release a list", column.expr.span,
-                       f"a {value.describe()}",
+                       with_article(value.describe()),
                        notes=["a column holds one value per record"],
                        help='select a single field, or count the list with '
                             '`jmespath("length(...)") as NAME`'))

@@ -26,6 +26,9 @@ class Context:
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
 
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
     def segment_span(self, ref: syntax.FieldRef, index: int) -> Span:
         """The span of one segment of a dotted path (the whole path for synthetic refs)."""
         text = self.source.text

@@ -8,7 +8,7 @@ from ocpispec import syntax
 from ocpispec.checks import privacy
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope
-from ocpispec.checks.types import Mode, Typer, Value
+from ocpispec.checks.types import Mode, Typer, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.schema.model import Kind
 
@@ -125,8 +125,8 @@ def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
     elif isinstance(compare.left, syntax.Literal):
         _match(compare.right, right, compare.left, compare.op, ctx)
     elif left.known and right.known and _family(left) != _family(right):
-        ctx.emit(_mismatch(compare.right, right, f"it is compared with {_a(left.describe())}", ctx,
-                           "compare values of the same kind"))
+        reason = f"it is compared with {with_article(left.describe())}"
+        ctx.emit(_mismatch(compare.right, right, reason, ctx, "compare values of the same kind"))
 
 
 def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
@@ -137,6 +137,8 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                        "a comparison with null is never true",
                        help="write `is null` or `is not null`"))
         return
+    if literal.kind == "date" and _parse_date(literal, ctx) is None:
+        return
     if not value.known:
         return
     if op not in ("=", "!=") and value.kind not in _ORDERED:
@@ -144,7 +146,7 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            "use `=`, `!=` or `in [...]`"))
     elif _family(value) != _literal_family(literal):
         ctx.emit(_mismatch(literal, _literal_value(literal), f"it is compared with "
-                           f"{_a(value.describe())}", ctx, _literal_help(value)))
+                           f"{with_article(value.describe())}", ctx, _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
         _enum(value.enum, literal, ctx)
 
@@ -193,12 +195,5 @@ def _literal_help(value: Value) -> str:
 def _mismatch(expr: syntax.Expr, value: Value, reason: str, ctx: Context,
               help: str) -> Diagnostic:
     shown = f"`{expr.dotted}`" if isinstance(expr, syntax.FieldRef) else "this"
-    return error("OCX204", f"{shown} is {_a(value.describe())}, but {reason}", expr.span,
-                 value.describe(), help=help)
-
-
-def _a(words: str) -> str:
-    if words.startswith("`") or words in {"unknown", "null"}:
-        return words
-    return ("an " if words[0] in "aeiou" else "a ") + words
-
+    return error("OCX204", f"{shown} is {with_article(value.describe())}, but {reason}",
+                 expr.span, value.describe(), help=help)

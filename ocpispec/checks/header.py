@@ -131,7 +131,7 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
                        help="add `ocpi env OCPI_VERSIONS_URL` and `token env OCPI_TOKEN`, or "
                             "use `source profile NAME` after `ocpispec login`"))
     if source.version is not None and source.version.name not in (*versions, "auto"):
-        ctx.emit(error("OCX103", f"OCPI version `{source.version.name}` is not supported",
+        ctx.emit(error("OCX103", f"unsupported OCPI version `{source.version.name}`",
                        source.version.span, "unsupported version",
                        notes=[f"supported versions are {backticked(versions)}"],
                        help="write one of them, or `version auto` to use the newest version "

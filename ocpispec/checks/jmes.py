@@ -8,6 +8,7 @@ resolved against the catalogue and classified for privacy.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import jmespath
@@ -108,8 +109,10 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
                   ctx: Context) -> list[tuple[ResolvedField, bool]]:
     text = str(literal.value)
     try:
-        jmespath.compile(text)
-        tree = Parser().parse(text).parsed
+        with warnings.catch_warnings():  # jmespath warns about its old literal syntax
+            warnings.simplefilter("ignore")
+            jmespath.compile(text)
+            tree = Parser().parse(text).parsed
     except JMESPathError as exc:
         _report_syntax(literal, exc, ctx)
         return []

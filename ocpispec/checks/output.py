@@ -67,7 +67,7 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
         found = "none" if not geo else backticked(c.name for c in geo)
         labels = [Label(output.format.span, "GeoJSON output")]
         labels += [Label(c.column.span, "coordinates column", False) for c in geo]
-        ctx.emit(Diagnostic("OCX406", Severity.ERROR, "GeoJSON output needs exactly one "
+        ctx.emit(Diagnostic("OCX406", Severity.ERROR, "`geojson` output needs exactly one "
                             f"coordinates column, found {found}", tuple(labels),
                             notes=["the coordinates column becomes each feature's point; the "
                                    "other columns its properties"],

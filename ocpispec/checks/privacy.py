@@ -39,29 +39,37 @@ def subtree(object_name: str, ctx: Context, seen: frozenset[str] = frozenset()):
                 yield f"{name}.{path}", inner
 
 
-def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Context) -> None:
-    """Emit the privacy diagnostics of one released column."""
+def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Context, *,
+                 group_key: bool = False) -> None:
+    """Emit the privacy diagnostics of one released column (or `group by` key)."""
     justified = column.justification is not None
     if justified and not is_meaningful(column.justification.value):
         _weak_justification(column.justification, ctx)
     needed = False
     for use in uses:
-        cls = exposure(use, ctx)
-        if cls is PrivacyClass.NEVER:
+        finding = _finding(use, group_key, ctx)
+        if finding is _never:
             _never(use, ctx)
-        elif cls is PrivacyClass.PERSONAL and not _pseudonymised(use):
-            needed = True
-            if not justified:
-                _personal(use, name, ctx)
-        elif cls is PrivacyClass.QUASI and not _protected(use):
-            needed = True
-            if not justified:
-                _quasi(use, name, ctx)
+        elif finding is not None and not justified:
+            finding(use, name, ctx)
+        needed = needed or finding is not None
     if justified and not needed:
         ctx.emit(warning("OCX307", "this column needs no justification", column.justification.span,
                          "nothing here needs an allowance",
                          notes=["an unneeded `because` is noise in the privacy review"],
                          help="remove the `because \"...\"` text"))
+
+
+def _finding(use: Use, group_key: bool, ctx: Context):
+    """The report a use calls for unless justified (`_never`: even if justified), or None."""
+    cls = exposure(use, ctx)
+    if cls is PrivacyClass.NEVER:
+        return _never
+    if cls is PrivacyClass.PERSONAL:
+        return _personal if not _pseudonymised(use) else _grouped_by_person if group_key else None
+    if cls is PrivacyClass.QUASI and not _protected(use):
+        return _quasi
+    return None
 
 
 def check_filter(uses: Iterable[Use], ctx: Context) -> None:
@@ -132,6 +140,16 @@ def _personal(use: Use, name: str, ctx: Context) -> None:
                    help=f"release a keyed pseudonym instead: `pseudonymize({field}) as {name}`"
                         " (or add `because \"...\"` with a justification the privacy officer "
                         "approves)"))
+
+
+def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:
+    ctx.emit(warning("OCX321", f"grouping by `{name}` makes every group one person",
+                     use.field.ref.span, "a personal identifier as group key",
+                     notes=[f"`{use.field.qualified}` identifies a driver, so each row of the "
+                            "aggregate describes a single person's behaviour"],
+                     help="group by non-personal keys such as place and time, or add "
+                          "`because \"...\"` with the reason the consumer needs per-person "
+                          "figures"))
 
 
 def _quasi(use: Use, name: str, ctx: Context) -> None:

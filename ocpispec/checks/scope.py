@@ -100,9 +100,11 @@ class Scope:
         offset = len(reach.parts)
         failed = resolution.failed_at or 0
         span = self.ctx.segment_span(ref, offset + failed)
-        hint = self.ctx.catalogue.rename_hint(reach.binding.name and reach.binding.object
-                                              or reach.binding.module, rest)
-        if hint is not None:
+        owner = reach.binding.object if reach.binding.name else reach.binding.module
+        hint = self.ctx.catalogue.rename_hint(owner, rest)
+        if self._missing_join(ref, reach, failed) is not None:
+            self.ctx.emit(self._unknown(ref, reach, rest, failed, resolution, span))
+        elif hint is not None:
             self.ctx.emit(self._renamed(ref, reach, hint, span))
         elif resolution.parent is None and failed > 0:
             self.ctx.emit(self._not_an_object(ref, offset + failed, resolution, span))
@@ -176,13 +178,9 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
         if result is None:
             continue
         item, sub_paths = result
-        if item.alias in aliases:
-            first = aliases[item.alias]
-            ctx.emit(Diagnostic("OCX215", Severity.ERROR, f"two joins are both called "
-                                f"`{item.alias}`", (Label(join.span, "second join"),
-                                                    Label(first.span, "first join", False)),
-                                help=f"name one of them with `as`, e.g. `... as "
-                                     f"{item.alias}_2`"))
+        clash = _alias_clash(join, item.alias, aliases, scope, ctx)
+        if clash is not None:
+            ctx.emit(clash)
             continue
         aliases[item.alias] = join
         scope.add_join(item, sub_paths)
@@ -190,8 +188,21 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
     return checked
 
 
+def _alias_clash(join: syntax.Join, alias: str, aliases: dict[str, syntax.Join], scope: Scope,
+                 ctx: Context) -> Diagnostic | None:
+    if alias in ctx.catalogue.root(scope.module).fields:
+        return error("OCX215", f"the join name `{alias}` hides the field `{alias}` of "
+                     f"`{scope.own.binding.object}`", (join.alias or join.module).span,
+                     "ambiguous name", help=f"name the join differently, e.g. `as {alias}_record`")
+    if alias not in aliases:
+        return None
+    return Diagnostic("OCX215", Severity.ERROR, f"two joins are both called `{alias}`",
+                      (Label(join.span, "second join"),
+                       Label(aliases[alias].span, "first join", False)),
+                      help=f"name one of them with `as`, e.g. `... as {alias}_2`")
+
+
 def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
-    catalogue = ctx.catalogue
     target = join.module.name
     if target not in modules:
         guess = did_you_mean(target, modules)
@@ -200,9 +211,25 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
                        help=f"did you mean `{guess}`?" if guess else
                        "join one of the modules listed above"))
         return None
-    specs = [spec for spec in catalogue.joins(scope.module) if spec.target == target]
+    spec = _join_spec(join, scope, ctx)
+    local = scope.resolve(join.key) if spec is not None else None
+    if local is None:
+        return None
+    alias = join.alias.name if join.alias else spec.alias
+    bindings = [Binding(alias, target, ctx.catalogue.root(target).name)]
+    sub_paths = {}
+    for sub in spec.sub_bindings:
+        bindings.append(Binding(f"{alias}.{sub.name}", target, sub.object))
+        sub_paths[f"{alias}.{sub.name}"] = sub.list_path
+    return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings)), sub_paths
+
+
+def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
+    """The catalogue's JoinSpec for this join, or None after a diagnostic."""
+    target = join.module.name
+    specs = [spec for spec in ctx.catalogue.joins(scope.module) if spec.target == target]
     if not specs:
-        ctx.emit(_no_join(join, scope.module, catalogue.joins(scope.module)))
+        ctx.emit(_no_join(join, scope.module, ctx.catalogue.joins(scope.module)))
         return None
     spec = next((s for s in specs if s.local_key == join.key.path), None)
     if spec is None:
@@ -211,18 +238,7 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
                        f"`{target}`", join.key.span, "not a join key",
                        notes=[f"`{target}` records are found by {backticked(keys)}"],
                        help=f"write `join {target} on {keys[0]}`"))
-        return None
-    local = scope.resolve(join.key)
-    if local is None:
-        return None
-    alias = join.alias.name if join.alias else spec.alias
-    root = catalogue.root(target).name
-    bindings = [Binding(alias, target, root)]
-    sub_paths = {}
-    for sub in spec.sub_bindings:
-        bindings.append(Binding(f"{alias}.{sub.name}", target, sub.object))
-        sub_paths[f"{alias}.{sub.name}"] = sub.list_path
-    return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings)), sub_paths
+    return spec
 
 
 def _no_join(join: syntax.Join, module: str, specs) -> Diagnostic:

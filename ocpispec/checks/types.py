@@ -14,7 +14,7 @@ from ocpispec.checked import ResolvedField
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope
 from ocpispec.diagnostics import error
-from ocpispec.functions import ALIASES, FUNCTIONS, TIME_UNITS, ArgKind, Function, Result, lookup
+from ocpispec.functions import ALIASES, FUNCTIONS, ArgKind, Function, Result, lookup
 from ocpispec.schema.model import Kind
 
 GEO_OBJECTS = frozenset({"GeoLocation"})
@@ -51,16 +51,20 @@ class Value:
 
     def describe(self) -> str:
         if self.kind is None:
-            return "null" if self.literal is not None else "unknown"
+            return "list" if self.many else "null" if self.literal is not None else "unknown"
         what = ("coordinates" if self.object in GEO_OBJECTS
                 else f"`{self.object}` object" if self.kind is Kind.OBJECT
                 else f"`{self.enum}` value" if self.enum else _KIND_WORDS[self.kind])
-        return f"list of {what}" if self.many else what
+        return f"list of {_PLURALS.get(what, what)}" if self.many else what
 
 
 _KIND_WORDS = {Kind.STRING: "text", Kind.NUMBER: "number", Kind.INTEGER: "whole number",
                Kind.BOOLEAN: "boolean", Kind.DATETIME: "timestamp", Kind.ENUM: "enum value",
                Kind.URL: "URL", Kind.OBJECT: "object"}
+
+_PLURALS = {"text": "texts", "number": "numbers", "whole number": "whole numbers",
+            "boolean": "booleans", "timestamp": "timestamps", "enum value": "enum values",
+            "URL": "URLs", "object": "objects"}
 
 UNKNOWN = Value(None)
 
@@ -137,7 +141,8 @@ class Typer:
         for side, value in sides:
             if value.known and (value.kind not in _NUMBERS or value.many):
                 self.ctx.emit(error(
-                    "OCX214", f"`{op.op}` needs numbers, found {value.describe()}", side.span,
+                    "OCX214", f"`{op.op}` needs numbers, found {with_article(value.describe())}",
+                    side.span,
                     value.describe(), notes=["arithmetic works on numbers such as `kwh` or "
                                              "`minutes(start_date_time, end_date_time)`"],
                     help="compute on numeric fields; for times use `minutes(...)` or "
@@ -188,7 +193,8 @@ class Typer:
         guess = did_you_mean(call.name.name, names)
         self.ctx.emit(error(
             "OCX107", f"unknown function `{call.name.name}`", call.name.span,
-            "not a function of the language", notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
+            "not a function of the language",
+            notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
             help=f"did you mean `{guess}`?" if guess else "see `docs/language.md` for what "
                  "each function does"))
 
@@ -219,8 +225,8 @@ class Typer:
     def _mismatch(self, call, function: Function, kind: ArgKind, arg, value: Value) -> None:
         shown = f"`{arg.dotted}`" if isinstance(arg, syntax.FieldRef) else "this argument"
         self.ctx.emit(error(
-            "OCX201", f"`{function.name}` needs {_article(kind.value)}, but {shown} is "
-            f"{_article(value.describe())}", arg.span, value.describe(),
+            "OCX201", f"`{function.name}` needs {with_article(kind.value)}, but {shown} is "
+            f"{with_article(value.describe())}", arg.span, value.describe(),
             notes=[f"`{function.name}`: {function.summary}"],
             help=_mismatch_help(function, value)))
 
@@ -242,14 +248,16 @@ def _accepts(kind: ArgKind, value: Value) -> bool:
     return True
 
 
-def _article(words: str) -> str:
-    if words.startswith(("list", "`")) or words in {"unknown", "null"}:
-        return words if not words.startswith("list") else "a " + words
-    return ("an " if words[0] in "aeiou" else "a ") + words
+def with_article(words: str) -> str:
+    """`a number`, `an enum value`, `a `Price` object`; `null` and `unknown` stay bare."""
+    if words in {"unknown", "null"}:
+        return words
+    return ("an " if words[0] in "aeiouAEIOU" else "a ") + words
 
 
 _GENERALISERS = {
-    Kind.DATETIME: "for a timestamp use `truncate(..., hour)`, `weekday(...)` or `hour_of_day(...)`",
+    Kind.DATETIME: "for a timestamp use `truncate(..., hour)`, `weekday(...)` or "
+                   "`hour_of_day(...)`",
     Kind.NUMBER: "for a number use `round(...)` or `bucket(...)`",
     Kind.INTEGER: "for a number use `round(...)` or `bucket(...)`",
     Kind.STRING: "for text use `prefix(..., n)` or `pseudonymize(...)`",
@@ -262,5 +270,5 @@ def _mismatch_help(function: Function, value: Value) -> str:
         return "pick a single value, or count the list with `jmespath(\"length(...)\")`"
     if value.kind is Kind.OBJECT and not value.geo:
         return "pass one of the object's fields instead of the whole object"
-    return _GENERALISERS.get(value.kind, f"write it like `{function.example}`") if \
-        value.kind is not None else f"write it like `{function.example}`"
+    fallback = f"write it like `{function.example}`"
+    return _GENERALISERS.get(value.kind, fallback) if value.kind else fallback

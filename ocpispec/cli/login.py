@@ -56,11 +56,12 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
         with ConsoleEvents() as events, OcpiClient.connect(credentials, events=events) as client:
             profile = profile_from_client(name, client)
             offered = ", ".join(sorted(client.offered_versions))
+            used = client.token_encoding
         path = save_profile(name, profile)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    _report(profile, offered, str(path))
+    _report(profile, offered, used, str(path))
 
 
 def _token(token: str | None, token_env: str | None) -> str:
@@ -79,9 +80,9 @@ def _token(token: str | None, token_env: str | None) -> str:
     raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")
 
 
-def _report(profile: Profile, offered: str, path: str) -> None:
+def _report(profile: Profile, offered: str, used: str, path: str) -> None:
     modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
-    encoding = {"auto": "automatic", "base64": "Base64-encoded", "plain": "raw"}[profile.token_encoding]
+    encoding = "sent Base64-encoded" if used == "base64" else "sent raw"
     lines = [f"Logged in to {safe_url(profile.versions_url)} as {profile.party}.",
              f"  OCPI version:  {profile.version} (offered: {offered})",
              f"  CPO party:     {profile.to_party or 'unknown'}",

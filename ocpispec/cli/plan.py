@@ -74,8 +74,8 @@ def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None) -> None:
     from ocpispec.report import render
 
     sources = {source.name: source} if source is not None else {}
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     color = stream.isatty() and "NO_COLOR" not in os.environ
     text = render(list(diagnostics), sources, color=color,
                   file=source.name if source is not None else None)
-    click.echo(text, err=True, nl=not text.endswith("\n"))
+    click.echo(text.rstrip("\n"), err=True)

@@ -35,10 +35,13 @@ DEMO_SIZE = 2000
               "there are (X-Total-Count); write nothing.")
 @click.option("--state", "state_path", type=click.Path(path_type=Path), metavar="PATH",
               help="State file for `since last run` [default: .ocpispec/state/<export>.json].")
+@click.option("--as-of", "as_of", metavar="TIMESTAMP", callback=lambda c, p, v: _moment(v),
+              help="Run as if it were this UTC time: the end of every window (backfills, "
+                   "reproducible runs).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 def run(spec: Path, profile: str | None, demo: bool, demo_version: str | None, demo_size: int,
         out: str | None, limit: int | None, page_size: int, concurrency: int,
-        rps: float | None, dry_run: bool, state_path: Path | None, quiet: bool) -> None:
+        rps: float | None, dry_run: bool, state_path: Path | None, as_of, quiet: bool) -> None:
     """Run the export SPEC: fetch, transform, write.
 
     Only the columns the spec selects leave, transformed as it says. Outputs are
@@ -56,13 +59,13 @@ def run(spec: Path, profile: str | None, demo: bool, demo_version: str | None, d
         _run(plan, spec, profile=profile, demo=demo, demo_version=demo_version,
              demo_size=demo_size, out=out, limit=limit, page_size=page_size,
              concurrency=concurrency, rps=rps, dry_run=dry_run, state_path=state_path,
-             quiet=quiet)
+             as_of=as_of, quiet=quiet)
     except (RunError, OcpiError) as exc:
         _fail(exc.diagnostic, spec)
 
 
 def _run(plan, spec: Path, *, profile, demo, demo_version, demo_size, out, limit, page_size,
-         concurrency, rps, dry_run, state_path, quiet) -> None:
+         concurrency, rps, dry_run, state_path, as_of, quiet) -> None:
     from ocpispec.executor import RunOptions, execute
     from ocpispec.executor.keys import resolve_key
     from ocpispec.executor.sources import profile_pseudonym_key, spec_source
@@ -71,17 +74,25 @@ def _run(plan, spec: Path, *, profile, demo, demo_version, demo_size, out, limit
 
     env = dict(os.environ)
     key = resolve_key(plan.pseudonym_key, env=env, demo=demo,
-                      span=_key_span(plan, spec),
+                      span=plan.pseudonym_key.origin if plan.pseudonym_key else None,
                       profile_key=lambda name: profile_pseudonym_key(name, env))
     notes = [] if key.description != "the public demo key" else [
         f"using the public demo key; set {_key_variable(plan)} for pseudonyms of your own"]
     fetch_options = FetchOptions(page_size=page_size, concurrency=concurrency,
                                  requests_per_second=rps)
+    now = as_of
     with contextlib.ExitStack() as stack:
         if demo:
-            credentials = _start_demo(stack, demo_version, demo_size)
+            credentials, clock = _start_demo(stack, demo_version, demo_size)
             notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the "
                          "spec's source is not used")
+            if now is None:
+                now = clock
+                notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
+                             "windows count back from there")
+            if state_path is None and _uses_state(plan):
+                notes.append("--demo: `since last run` starts at 2000-01-01 and no state is "
+                             "kept (give --state to keep one)")
         else:
             credentials = spec_source(plan.source, env, profile).credentials
         sink = _Events(quiet)
@@ -91,11 +102,18 @@ def _run(plan, spec: Path, *, profile, demo, demo_version, demo_size, out, limit
                                                           events=sink))
 
         options = RunOptions(out=out, limit=limit, dry_run=dry_run, state_path=state_path,
-                             spec_dir=spec.parent, spec_sha256=_sha256(spec),
+                             use_state=not demo or state_path is not None,
+                             spec_dir=spec.parent, spec_sha256=_sha256(spec), now=now,
                              progress=None if quiet else _progress())
         result = execute(plan, key=key.secret, connect=connect, options=options)
     if not quiet:
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
+
+
+def _uses_state(plan) -> bool:
+    from ocpispec import plan as ir
+
+    return any(d.step(ir.Fetch).window.kind == "since-last-run" for d in plan.datasets)
 
 
 def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
@@ -105,7 +123,16 @@ def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
 
     versions = (version,) if version else DEMO_VERSIONS
     server = stack.enter_context(DemoServer(versions=versions, size=size))
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY)
+    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), demo_clock()
+
+
+def demo_clock():
+    """The demo CPO's "now": the end of its synthetic year of sessions."""
+    from datetime import UTC, datetime
+
+    from ocpispec.demo.world import SESSIONS_SPAN, SESSIONS_START
+
+    return datetime.fromtimestamp(SESSIONS_START + SESSIONS_SPAN, UTC)
 
 
 class _Events:
@@ -124,7 +151,7 @@ class _Events:
 
 def _progress():
     """A one-line counter on a terminal; nothing when stderr is a file or a pipe."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty():
         return None
 
@@ -135,22 +162,20 @@ def _progress():
     return report
 
 
-def _key_span(plan, spec: Path):
-    from ocpispec.compiler import read_source
-
-    if plan.pseudonym_key is None:
-        return None
-    text = read_source(spec).text
-    needle = plan.pseudonym_key.name
-    start = text.find(needle)
-    from ocpispec.source import Span
-
-    return Span(start, start + len(needle)) if start >= 0 else None
-
-
 def _key_variable(plan) -> str:
     key = plan.pseudonym_key
     return f"`{key.name}`" if key is not None and key.kind == "env" else "a pseudonym key"
+
+
+def _moment(value: str | None):
+    if value is None:
+        return None
+    from ocpispec.executor.timestamps import TimestampError, parse_timestamp
+
+    try:
+        return parse_timestamp(value)
+    except TimestampError:
+        raise click.BadParameter("expected a timestamp such as 2026-01-01T00:00:00Z") from None
 
 
 def _sha256(spec: Path) -> str:

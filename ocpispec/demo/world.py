@@ -122,7 +122,7 @@ class World:
     # -- time axis ---------------------------------------------------------------
 
     def session_last_updated(self, index: int) -> int:
-        return SESSIONS_START + (index + 1) * self.session_step
+        return SESSIONS_START + index * self.session_step + self.session_step // 2
 
     # -- sites -------------------------------------------------------------------
 

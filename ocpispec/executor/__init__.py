@@ -27,7 +27,14 @@ from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
-from ocpispec.state import DatasetState, StateError, default_state_path, load_state, save_state
+from ocpispec.state import (
+    DatasetState,
+    State,
+    StateError,
+    default_state_path,
+    load_state,
+    save_state,
+)
 
 __all__ = ["Client", "Counts", "DatasetResult", "Estimate", "RunError", "RunOptions",
            "RunResult", "execute"]
@@ -39,6 +46,7 @@ class RunOptions:
     limit: int | None = None
     dry_run: bool = False
     state_path: Path | None = None
+    use_state: bool = True  # False: `since last run` starts at 2000-01-01, no state written
     spec_dir: Path = Path(".")
     spec_sha256: str | None = None
     now: datetime | None = None
@@ -62,7 +70,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     started = time.monotonic()
     now = (options.now or datetime.now(UTC)).replace(microsecond=0)
     state_path = options.state_path or default_state_path(plan.export.name)
-    state = _load(state_path, plan.export.name)
+    state = _load(state_path, plan.export.name) if options.use_state else State(plan.export.name)
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
@@ -83,7 +91,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
             run.discard()
         raise
     results = tuple(result.with_manifest(m) for result, m in zip(results, manifests))
-    saved = _save_state(plan, state, state_path, windows, now)
+    saved = options.use_state and _save_state(plan, state, state_path, windows, now)
     return _result(plan, client, results, started, False, state_path if saved else None)
 
 

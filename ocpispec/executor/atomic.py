@@ -22,6 +22,7 @@ class AtomicFile:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
                                     dir=path.parent)
         self.temp = Path(temp)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get normal modes
         self.stream: TextIO = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
     def commit(self) -> None:
@@ -46,6 +47,12 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         target.discard()
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_directory(directory: Path) -> None:

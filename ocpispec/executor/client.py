@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Protocol
 
 from ocpispec.diagnostics import Diagnostic, error
@@ -15,11 +16,11 @@ class Client(Protocol):
     @property
     def version(self) -> str: ...
 
-    def fetch(self, module: str, *, date_from: str | None = None, date_to: str | None = None,
-              limit: int | None = None) -> Iterator[dict]: ...
+    def fetch(self, module: str, *, date_from: datetime | None = None,
+              date_to: datetime | None = None, limit: int | None = None) -> Iterator[dict]: ...
 
-    def count(self, module: str, *, date_from: str | None = None,
-              date_to: str | None = None) -> int: ...
+    def count(self, module: str, *, date_from: datetime | None = None,
+              date_to: datetime | None = None) -> int | None: ...
 
     def get_object(self, module: str, object_id: str) -> dict | None: ...
 

@@ -15,11 +15,13 @@ from typing import Any
 
 from ocpispec import __version__
 from ocpispec import plan as ir
+from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline
+from ocpispec.executor.timestamps import parse_timestamp
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import RenderContext, RenderError, render
 from ocpispec.state import FIRST_WATERMARK
@@ -67,6 +69,7 @@ class DatasetRun:
         self.counts = Counts()
         self.file: HashingFile | None = None
         self.template: Path | None = None
+        self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
 
     # ---- before the network --------------------------------------------------------
 
@@ -93,8 +96,11 @@ class DatasetRun:
                 fetches.append((fetch.id, None, None))
                 continue
             window = self._window(fetch)
-            total = client.count(fetch.module, date_from=self._date_from(fetch, window),
-                                 date_to=window.date_to)
+            total = client.count(fetch.module, date_from=_moment(self._date_from(fetch, window)),
+                                 date_to=_moment(window.date_to))
+            if total is None:
+                fetches.append((fetch.id, None, None))
+                continue
             if self.options.limit is not None and fetch.purpose == "records":
                 total = min(total, self.options.limit)
             fetches.append((fetch.id, total, max(1, math.ceil(total / fetch.page_size))))
@@ -103,9 +109,21 @@ class DatasetRun:
     # ---- the run ----------------------------------------------------------------------
 
     def execute(self, client: Client) -> DatasetResult:
+        from ocpispec.ocpi import OcpiError
+
+        try:
+            self._execute(client)
+        except OcpiError as exc:
+            raise OcpiError(_pointing_at(exc.diagnostic, self.step)) from None
+        return self._result(None)
+
+    def _execute(self, client: Client) -> None:
         version = client.version
-        lookups = {lookup.id: self._lookup(client, lookup, version)
-                   for lookup in self.dataset.all(ir.Lookup)}
+        lookups = {}
+        for lookup in self.dataset.all(ir.Lookup):
+            self.step = self.dataset.get(lookup.fetch)
+            lookups[lookup.id] = self._lookup(client, lookup, version)
+        self.step = self.dataset.step(ir.Fetch)
         rows = self._rows(client, version, lookups)
         aggregate = self.dataset.step(ir.Aggregate)
         if aggregate is not None:
@@ -113,7 +131,6 @@ class DatasetRun:
             aggregator.add_all(rows)
             rows = aggregator.rows()
         self.counts.written = self._write(rows, version)
-        return self._result(None)
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if not any(item.version == version for item in self.dataset.step(ir.Normalize).expressions):
@@ -126,8 +143,8 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             lambda wire: unknown_fields(version, module, wire))
         fetch = self.dataset.step(ir.Fetch)
-        records = client.fetch(module, date_from=self._date_from(fetch, self.window),
-                               date_to=self.window.date_to, limit=self.options.limit)
+        records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
+                               date_to=_moment(self.window.date_to), limit=self.options.limit)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         return pipeline.rows(self._progress(records))
@@ -144,8 +161,8 @@ class DatasetRun:
         if step.strategy == "per-id":
             return PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
         window = self._window(fetch)
-        records = client.fetch(step.module, date_from=self._date_from(fetch, window),
-                               date_to=window.date_to)
+        records = client.fetch(step.module, date_from=_moment(self._date_from(fetch, window)),
+                               date_to=_moment(window.date_to))
         return TableLookup(records, compiled, step.key)
 
     def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
@@ -238,6 +255,16 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _pointing_at(diagnostic: Diagnostic, step: ir.Fetch) -> Diagnostic:
+    """A platform error, with a secondary label at the spec text of the failing fetch."""
+    label = Label(step.origin, f"while running `{step.id}`", primary=False)
+    return dataclasses.replace(diagnostic, labels=(*diagnostic.labels, label))
+
+
+def _moment(text: str | None) -> datetime | None:
+    return None if text is None else parse_timestamp(text)
 
 
 def _export(plan: ir.Plan) -> dict[str, Any]:

@@ -9,12 +9,12 @@ Messages never contain the value itself: it may be personal.
 
 from __future__ import annotations
 
-import base64
 import hmac
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fnmatch import translate
 from typing import Any
@@ -30,6 +30,7 @@ from ocpispec.executor.timestamps import (
     truncate_text,
 )
 
+_fromisoformat = datetime.fromisoformat
 KEY_DERIVATION = "ocpispec/v1"
 PSEUDONYM_BITS = 128
 _CACHE_LIMIT = 50_000
@@ -87,30 +88,41 @@ def canonical_identifier(value: Any, domain: str) -> bytes:
     return text.encode()
 
 
+# families whose values repeat across records (drivers, places): worth a cache
+_REPEATING = frozenset({"token", "location", "evse", "connector", "tariff"})
+
+
 def pseudonymizer(master: bytes, export: str, domain: str) -> Unary:
+    """HMAC-SHA-256 under the family's derived key, first 128 bits as lowercase hex."""
     key = derive_key(master, export, domain)
-    cache: dict[Any, str] = {}
     size = PSEUDONYM_BITS // 8
+    digest = hmac.digest
+
+    def compute(value: Any) -> str:
+        if value.__class__ is str and domain != "token":
+            message = value.strip().lower().encode()
+        else:
+            message = canonical_identifier(value, domain)
+        return digest(key, message, "sha256")[:size].hex()
 
     def pseudonymize(value: Any) -> str | None:
-        if value is None:
-            return None
-        if type(value) is not str:  # 1, 1.0 and True hash alike: never cache them
-            return _pseudonym(key, canonical_identifier(value, domain), size)
+        return None if value is None else compute(value)
+
+    if domain not in _REPEATING:
+        return pseudonymize
+    cache: dict[str, str] = {}
+
+    def cached(value: Any) -> str | None:
+        if value.__class__ is not str:  # 1, 1.0 and True hash alike: never cache them
+            return pseudonymize(value)
         found = cache.get(value)
         if found is None:
-            found = _pseudonym(key, canonical_identifier(value, domain), size)
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
-            cache[value] = found
+            found = cache[value] = compute(value)
         return found
 
-    return pseudonymize
-
-
-def _pseudonym(key: bytes, message: bytes, size: int) -> str:
-    digest = hmac.digest(key, message, "sha256")
-    return base64.b32encode(digest[:size]).decode().rstrip("=").lower()
+    return cached
 
 
 # ---- time ---------------------------------------------------------------------------
@@ -129,7 +141,7 @@ def truncator(unit: str) -> Unary:
     def truncate(value: Any) -> str | None:
         if value is None:
             return None
-        if type(value) is str:
+        if value.__class__ is str:
             sliced = truncate_text(value, unit)
             if sliced is not None:
                 return sliced
@@ -141,6 +153,12 @@ def truncator(unit: str) -> Unary:
 def _elapsed(start: Any, end: Any, seconds_per_unit: float) -> float | None:
     if start is None or end is None:
         return None
+    try:  # both in the common `...Z` form: aware UTC straight from fromisoformat
+        if start[-1] == "Z" and end[-1] == "Z":
+            seconds = (_fromisoformat(end) - _fromisoformat(start)).total_seconds()
+            return round(seconds / seconds_per_unit, 4)
+    except (TypeError, ValueError, IndexError, KeyError):
+        pass
     seconds = (_moment(end) - _moment(start)).total_seconds()
     return round(seconds / seconds_per_unit, 4)
 
@@ -168,6 +186,13 @@ def time_compare(left: Any, op: str, right: Any) -> bool | None:
 
 
 def as_number(value: Any) -> float | int:
+    kind = value.__class__
+    if kind is float:
+        if value - value != 0:  # inf or nan
+            raise TransformError("expected a finite number")
+        return value
+    if kind is int:
+        return value
     if isinstance(value, bool):
         raise TransformError("expected a number, got a boolean")
     if isinstance(value, (int, float)):
@@ -199,7 +224,7 @@ def rounder(digits: Any) -> Unary:
     def round_(value: Any) -> int | float | None:
         if value is None:
             return None
-        number = as_number(value)
+        number = value if value.__class__ is int else as_number(value)
         scaled = number * scale
         if abs(scaled) > 1e15 or abs(abs(scaled - int(scaled)) - 0.5) < 1e-6:
             return exact(number)

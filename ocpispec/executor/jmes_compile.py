@@ -25,6 +25,7 @@ from jmespath.parser import Parser
 from jmespath.visitor import Options, TreeInterpreter
 
 from ocpispec.executor.functions import Custom, OcxFunctions
+from ocpispec.executor.jmes_codegen import Source
 
 Compiled = Callable[[Any], Any]
 
@@ -33,14 +34,20 @@ class ExpressionError(ValueError):
     """The expression does not parse or calls an unknown function or wrong arity."""
 
 
-def compile_expression(text: str, custom: Mapping[str, Custom]) -> Compiled:
+def compile_expression(text: str, custom: Mapping[str, Custom], *,
+                       codegen: bool = True) -> Compiled:
     """A function `record -> value` equal to `jmespath.search(text, record, options)`
-    with the custom functions registered."""
+    with the custom functions registered. `codegen=False` keeps to closures (tests
+    compare both against jmespath)."""
     try:
         tree = _parse(text)
     except jmes_errors.JMESPathError as exc:
         raise ExpressionError(str(exc).splitlines()[0]) from None
-    return _Compiler(custom).compile(tree)
+    compiler = _Compiler(custom)
+    if not codegen:
+        return compiler.compile(tree)
+    source = Source(compiler.compile, compiler.resolve_call, _HELPERS)
+    return source.function(tree)
 
 
 @lru_cache(maxsize=256)
@@ -78,6 +85,16 @@ def _ordered(op: Callable[[Any, Any], bool], left: Any, right: Any) -> bool | No
     if isinstance(left, str) and isinstance(right, str):
         return op(left, right)
     return None
+
+
+def _not(value: Any) -> bool:
+    if _is_number(value) and value == 0:
+        return False  # jmespath: !0 is false
+    return not value
+
+
+_HELPERS = {"_equals": _equals, "_ordered": _ordered, "_ORDERING": _ORDERING,
+            "is_false": is_false, "_not": _not, "_UNSET": object()}
 
 
 class _Compiler:
@@ -271,33 +288,39 @@ class _Compiler:
     # ---- functions --------------------------------------------------------------
 
     def _function_expression(self, node: dict) -> Compiled:
-        name, children = node["value"], node["children"]
+        found = self.resolve_call(node["value"], node["children"])
+        if found is None:
+            return self._fallback(node)
+        function, arguments = found
+        args = tuple(self.compile(argument) for argument in arguments)
+        if len(args) == 1:
+            only = args[0]
+            return lambda value: function(only(value))
+        return lambda value: function(*(arg(value) for arg in args))
+
+    def resolve_call(self, name: str, children: list[dict]) -> tuple[Callable[..., Any],
+                                                                      list[dict]] | None:
+        """The Python callable of a call and the argument nodes it takes, or None when
+        the call needs the tree interpreter (an expression-reference argument)."""
         if any(child["type"] == "expref" for child in children):
             self._check_known(name, len(children))
-            return self._fallback(node)
+            return None
         custom = self.custom.get(name)
-        if custom is not None:
-            return self._custom_call(custom, children)
-        self._check_known(name, len(children))
-        args = tuple(self.compile(child) for child in children)
-        call = self.functions.call_function
-        return lambda value: call(name, [arg(value) for arg in args])
-
-    def _custom_call(self, custom: Custom, children: list[dict]) -> Compiled:
+        if custom is None:
+            self._check_known(name, len(children))
+            call = self.functions.call_function
+            return (lambda *args: call(name, list(args))), children
         if len(children) != custom.arity:
             raise ExpressionError(f"`{custom.name}()` takes {custom.arity} arguments, "
                                   f"got {len(children)}")
-        first = self.compile(children[0])
         rest = children[1:]
         if custom.specialize is not None and all(c["type"] == "literal" for c in rest):
             try:
                 unary = custom.specialize(*(child["value"] for child in rest))
             except (ValueError, TypeError) as exc:
                 raise ExpressionError(f"`{custom.name}()`: {exc}") from None
-            return lambda value: unary(first(value))
-        args = (first, *(self.compile(child) for child in rest))
-        call = custom.call
-        return lambda value: call(*(arg(value) for arg in args))
+            return unary, children[:1]
+        return custom.call, children
 
     def _check_known(self, name: str, count: int) -> None:
         spec = self.functions.FUNCTION_TABLE.get(name)

@@ -160,7 +160,12 @@ def _pick(scope: dict, sub: ir.SubBinding, record: dict) -> dict | None:
 
 
 def _at(record: Any, path: tuple[str, ...]) -> Any:
-    for name in path:
+    """The value at a neutral path; through a list it is the list of the values below
+    (`tariffs.id` of a CDR is the ids of its tariffs)."""
+    for index, name in enumerate(path):
+        if isinstance(record, list):
+            rest = path[index:]
+            return [value for item in record if (value := _at(item, rest)) is not None]
         if not isinstance(record, dict):
             return None
         record = record.get(name)

@@ -41,13 +41,24 @@ _SLICE_UNITS = {"minute": (16, ":00Z"), "hour": (13, ":00:00Z"), "day": (10, "T0
 _valid_dates: set[str] = set()
 
 
+_truncated: dict[str, str] = {}
+
+
 def truncate_text(value: str, unit: str) -> str | None:
     """The truncation of a canonical UTC timestamp by slicing, or None when the value
     is in another form (the caller then parses it)."""
     cut = _SLICE_UNITS.get(unit)
-    if cut is None or _CANONICAL.match(value) is None or not _valid_date(value[:10]):
+    if cut is None or _CANONICAL.match(value) is None:
         return None
-    return value[: cut[0]] + cut[1]
+    prefix = value[: cut[0]]
+    found = _truncated.get(prefix)
+    if found is None:
+        if not _valid_date(value[:10]):
+            return None
+        if len(_truncated) > 100_000:
+            _truncated.clear()
+        found = _truncated[prefix] = prefix + cut[1]
+    return found
 
 
 def _valid_date(text: str) -> bool:

@@ -17,14 +17,12 @@ try:
 except ImportError:  # pragma: no cover
     _loads = json.loads
 
-_NOT_PARSED = object()
 
 
-def decode_body(url: str, response: httpx.Response) -> Any:
+def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
     """The parsed JSON; a `str` describing a truncated body (worth a retry); or raises
     OcpiError for a body that is not JSON. Error answers (HTTP >= 300) never raise:
     their body is returned as None when it is not JSON."""
-    content = response.content
     try:
         return _loads(content)
     except ValueError:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import fail, safe_url
@@ -149,10 +149,12 @@ class Crawl:
         if n == 0:
             return None
         following = page.request.offset + n
-        limit = page.request.limit or self._step(page)
+        limit = self._step(page)
         if page.next_link is not None:
             link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
             if link.verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
+                if link.limit is not None and link.limit < limit:
+                    return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
                 return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
             self._warn_link(link.verdict, link.detail)
             offset = link.offset if link.verdict != "ok" and link.offset is not None else following
@@ -277,6 +279,13 @@ class Crawl:
             self._stats.add(objects=fresh, duplicates=duplicates)
             if self._events is not None:
                 self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+
+
+def _with_limit(url: str, limit: int) -> str:
+    """The link with its `limit` raised to ours (every other parameter kept as sent)."""
+    parts = urlsplit(url)
+    pairs = [(k, str(limit) if k == "limit" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
 def _count(value: str | None) -> int | None:

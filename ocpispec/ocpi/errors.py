@@ -1,7 +1,7 @@
 """Errors of the OCPI client, each carrying one OCX5xx diagnostic.
 
     OcpiError                     what failed (message), where (notes), what to do (help)
-      codes 500-513               see `ocpispec/codes/OCX5nn.md`
+      codes 500-514               see `ocpispec/codes/OCX5nn.md`
 
 URLs in messages go through `safe_url`: no user info, no secret-looking query values.
 The token itself is never part of any text built here.
@@ -10,7 +10,7 @@ The token itself is never part of any text built here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ocpispec.diagnostics import Diagnostic, error
 
@@ -28,6 +28,7 @@ INVALID_URL = "OCX510"
 MISSING_TOKEN = "OCX511"
 INVALID_PARTY = "OCX512"
 INVALID_VERSION_DETAILS = "OCX513"
+DEMO_PORT_UNAVAILABLE = "OCX514"
 
 STATUS_MEANINGS = {
     1000: "success", 2000: "generic client error", 2001: "invalid or missing parameters",
@@ -63,7 +64,7 @@ def status_meaning(code: int) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL as it may be shown: without user info and secret-looking query values."""
+    """The URL as a person reads it: decoded, without user info and secret-looking query values."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -74,7 +75,7 @@ def safe_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         if any(_secret(name) for name, _ in pairs):
             query = urlencode([(n, "(redacted)" if _secret(n) else v) for n, v in pairs], safe="()")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    return unquote(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
 
 
 def origin(url: str) -> str:

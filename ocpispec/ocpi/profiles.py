@@ -92,8 +92,10 @@ def load_profile(name: str) -> Profile:
         raise fail(errors.MISSING_PROFILE, f"no profile `{name}`; run `ocpispec login`",
                    notes=[f"looked in {path.parent}"],
                    help=f"log in first: `ocpispec login URL --token ... --party XX-YYY --profile {name}`") from None
-    except (OSError, ValueError) as exc:
-        raise _damaged(name, path, type(exc).__name__) from None
+    except ValueError:
+        raise _damaged(name, path, "not valid JSON") from None
+    except OSError as exc:
+        raise _damaged(name, path, exc.strerror or type(exc).__name__) from None
     return _from_json(name, path, raw)
 
 

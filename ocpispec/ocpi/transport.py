@@ -108,7 +108,7 @@ class Transport:
             encoding = self._encoding
             self._stats.add(requests=1)
             try:
-                response = self._http.get(url, headers=self._headers(encoding, routing, correlation_id))
+                response, content = self._send(url, self._headers(encoding, routing, correlation_id))
             except httpx.TimeoutException:
                 return Retry(errors.CONNECTION_FAILED, f"no answer within {self.options.timeout:g} s")
             except httpx.TransportError as exc:
@@ -121,18 +121,26 @@ class Transport:
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
-            return self._answer(url, response, missing_ok)
+            return self._answer(url, response, content, missing_ok)
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
 
-    def _answer(self, url: str, response: httpx.Response, missing_ok: bool) -> Answer | Retry | None:
+    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """The response and its body. The body is kept out of the response object: httpx
+        responses sit in a reference cycle, and a body inside one would live until the
+        next full garbage collection, so memory would grow with the export."""
+        with self._http.stream("GET", url, headers=headers) as response:
+            return response, b"".join(response.iter_bytes())
+
+    def _answer(self, url: str, response: httpx.Response, content: bytes,
+                missing_ok: bool) -> Answer | Retry | None:
         status = response.status_code
         if status == 429 or status >= 500:
             return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
                          _retry_after(response))
         if status == 404 and missing_ok:
             return None
-        body = decode_body(url, response)
+        body = decode_body(url, response, content)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status >= 300:
@@ -141,7 +149,7 @@ class Transport:
         if data is _MISSING:
             return None
         link = response.links.get("next", {}).get("url") or None
-        loose = _LOOSE_TIMESTAMP.search(response.content) is not None
+        loose = _LOOSE_TIMESTAMP.search(content) is not None
         return Answer(url, status, response.headers, data, link, loose)
 
     def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
@@ -275,12 +283,14 @@ def _give_up(url: str, retry: Retry, tries: int) -> OcpiError:
 
 
 def _unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
-    tried = "both Base64 and raw" if setting == "auto" else ("Base64" if encoding == "base64" else "raw")
+    if setting == "auto":
+        tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
+    else:
+        tried = "Base64-encoded" if encoding == "base64" else "raw"
+        help = "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
     return fail(errors.UNAUTHORIZED, "the platform rejected the token",
-                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}",
-                       f"token sent {tried}"],
-                help="check the token with the CPO; if it is right, log in again with "
-                     "`--token-encoding plain` or `--token-encoding base64`")
+                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
+                help=help)
 
 
 def _status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:

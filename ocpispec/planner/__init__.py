@@ -72,7 +72,8 @@ def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:
     if ref is None:
         return None
     # a literal secret is refused by the checker; never copy one into a plan
-    return ir.SecretReference(ref.kind, "(redacted)" if ref.kind == "literal" else ref.value)
+    return ir.SecretReference(ref.kind, "(redacted)" if ref.kind == "literal" else ref.value,
+                              ref.span)
 
 
 def _source(source: syntax.Source) -> ir.SourceSpec:

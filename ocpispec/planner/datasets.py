@@ -87,10 +87,10 @@ class _Builder:
         return self.module in LOCATION_KEYS and not self.checked.include_private
 
     def _fact_fetch(self) -> ir.Fetch:
-        window = self.checked.dataset.source.window
+        source = self.checked.dataset.source
         return ir.Fetch(f"fetch.{self.module}", self.module, "records", "pages", self.window,
                         self.options.page_size, self.options.concurrency,
-                        window.span if window else self.origin)
+                        Span(source.span.start, source.module.span.end))
 
     def _dimension_fetch(self, module: str, origin: Span) -> ir.Fetch:
         mode = "per-id" if self._strategy(module) == "per-id" else "pages"

@@ -1,0 +1,157 @@
+"""`ocpispec get MODULE`: a module as privacy-filtered NDJSON on stdout."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import IO, Any
+
+import click
+
+from ocpispec.ocpi import FetchOptions, OcpiClient, OcpiError, parse_timestamp
+from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
+from ocpispec.ocpi.profiles import load_profile
+from ocpispec.ocpi.release import Release, unknown_path
+from ocpispec.ocpi.stats import FetchStats
+
+try:
+    import orjson
+
+    def _line(obj: Any) -> bytes:
+        return orjson.dumps(obj) + b"\n"
+except ImportError:  # pragma: no cover
+    import json
+
+    def _line(obj: Any) -> bytes:
+        return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
+                    "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
+
+
+def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    text = value.strip()
+    parsed = parse_timestamp(text if "T" in text or " " in text else f"{text}T00:00:00Z")
+    if parsed is None:
+        raise click.BadParameter(f"`{value}` is not a date or date-time; use e.g. `2025-01-31` "
+                                 "or `2025-01-31T12:00:00Z`")
+    return parsed
+
+
+@click.command("get")
+@click.argument("module")
+@click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
+              help="Credential profile from `ocpispec login`.")
+@click.option("--date-from", callback=_when, metavar="WHEN", help="Only objects with last_updated >= WHEN (UTC).")
+@click.option("--date-to", callback=_when, metavar="WHEN",
+              help="Only objects with last_updated < WHEN (UTC); default: now, fixed when the export starts.")
+@click.option("--privacy-pass", "privacy_pass", metavar="PATHS",
+              help="Comma-separated fields to release although they are not public, e.g. "
+                   "`kwh,cdr_token.type` (list levels are left out). `.` releases everything.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N objects.")
+@click.option("--page-size", type=click.IntRange(min=1), metavar="N",
+              help="Objects per request; default: the platform's X-Limit.")
+@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
+              help="Pages fetched at the same time (when the platform sends X-Total-Count).")
+@click.option("--rps", type=click.FloatRange(min=0, min_open=True), metavar="R",
+              help="At most R requests per second.")
+@click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Retries of a failing request (with exponential backoff) before giving up.")
+def get(module: str, name: str, date_from: datetime | None, date_to: datetime | None,
+        privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
+        rps: float | None, retries: int) -> None:
+    """Dump an OCPI module as privacy-filtered NDJSON.
+
+    Writes one JSON object per line to stdout, so `ocpispec get sessions | jq ...`
+    works; progress and the summary go to stderr. Only fields that are public
+    pass; the others are withheld and counted in the summary. MODULE is one of
+    the modules the platform offers (see `ocpispec login`).
+
+    \b
+    Examples:
+      ocpispec get locations > locations.ndjson
+      ocpispec get sessions --date-from 2025-01-01 | jq -s length
+      ocpispec get cdrs --privacy-pass total_energy,cdr_location.postal_code
+    """
+    module = module.strip().lower()
+    try:
+        profile = load_profile(name)
+    except OcpiError as problem:
+        show_diagnostic(problem.diagnostic)
+        sys.exit(1)
+    open_paths = _open_paths(privacy_pass, profile.version, module)
+    if "." in open_paths:
+        click.echo(OPEN_ALL_WARNING, err=True, nl=False)
+    options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
+                           max_retries=retries)
+    out = sys.stdout.buffer
+    with ConsoleEvents() as events:
+        try:
+            with OcpiClient.connect(profile.credentials(), options=options, events=events) as client:
+                release = Release(client.version, module, open_paths)
+                _dump(client.fetch(module, date_from=date_from, date_to=date_to, limit=limit), release, out)
+                stats = client.stats
+        except OcpiError as problem:
+            out.flush()
+            show_diagnostic(problem.diagnostic)
+            sys.exit(1)
+        except BrokenPipeError:
+            sys.exit(0)
+    click.echo(_summary(module, client.version, stats, release), err=True)
+
+
+def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
+    paths = frozenset(p.strip().strip(".") or "." for p in (text or "").split(",") if p.strip())
+    if version == "auto" or "." in paths:
+        return paths
+    for path in sorted(paths):
+        try:
+            missing = unknown_path(version, module, path)
+        except KeyError:
+            return paths        # unknown module: the client reports it after discovery
+        if missing is not None:
+            raise click.BadParameter(f"`{missing}` is not a field of `{module}` in OCPI {version}",
+                                     param_hint="'--privacy-pass'")
+    return paths
+
+
+def _dump(objects: Any, release: Release, out: IO[bytes]) -> None:
+    for obj in objects:
+        out.write(_line(release.apply(obj)))
+    out.flush()
+
+
+def _summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
+    lines = [f"{module}: {stats.objects} objects (OCPI {version}, {_plural(stats.pages, 'page')}, "
+             f"{_plural(stats.requests, 'request')}, {_plural(stats.retries, 'retry', 'retries')})",
+             f"  duplicates dropped: {stats.duplicates}",
+             f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
+             f"  unknown fields (withheld): {_paths(release.unknown) or 'none'}"]
+    if release.private_sites:
+        lines.append(f"  private sites (address, coordinates and names withheld): {release.private_sites}")
+    withheld = {p: n for p, n in release.withheld.items() if p not in release.unknown}
+    lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
+    if release.open_paths:
+        lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")
+    if stats.warnings:
+        lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
+    return "\n".join(lines)
+
+
+def _paths(tally: dict[str, int]) -> str:
+    names = sorted(tally)
+    if len(names) > 12:
+        return f"{len(names)} fields: {', '.join(names[:12])}, ..."
+    return f"{len(names)} fields: {', '.join(names)}" if names else ""
+
+
+def _counts(by_reason: dict[str, int]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(by_reason.items()))
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+

@@ -1,0 +1,83 @@
+"""What `ocpispec get` lets out of an object: the default privacy profile.
+
+Fields that are public at their place pass (`ocpispec.schema.public_projection`),
+plus the paths opened with `--privacy-pass`; everything else, unknown fields
+included, is withheld and counted by path. Private sites (`publish=false` or a
+driveway) lose their address, coordinates, names and owner too: there they are
+a person's home (`privacy.md`, context rule).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ocpispec.schema import catalogue, public_projection, unknown_fields
+
+PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
+                       "directions", "images", "publish_allowed_to", "related_locations")
+PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physical_reference")
+
+
+class Release:
+    def __init__(self, version: str, module: str, open_paths: frozenset[str]) -> None:
+        self.version = version
+        self.module = module
+        self.open_paths = open_paths
+        self.withheld: Counter[str] = Counter()
+        self.unknown: Counter[str] = Counter()
+        self.private_sites = 0
+
+    def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self.unknown.update(unknown_fields(self.version, self.module, obj))
+        released = public_projection(self.version, self.module, obj, self.open_paths)
+        if self.module == "locations" and _private_site(obj):
+            self.private_sites += 1
+            self._strip_private_site(released)
+        _count_withheld(obj, released, "", self.withheld)
+        return released
+
+    def _strip_private_site(self, released: dict[str, Any]) -> None:
+        if "." in self.open_paths:
+            return
+        for name in PRIVATE_SITE_FIELDS:
+            if name not in self.open_paths:
+                released.pop(name, None)
+        for evse in released.get("evses") or []:
+            for name in PRIVATE_EVSE_FIELDS:
+                if f"evses.{name}" not in self.open_paths:
+                    evse.pop(name, None)
+
+
+def unknown_path(version: str, module: str, path: str) -> str | None:
+    """The first segment of dotted `path` that the module's wire objects lack, or None."""
+    cat = catalogue()
+    current = cat.wired[version].roots[module]
+    for position, name in enumerate(path.split(".")):
+        field = cat.wire_object(version, current).get(name) if current else None
+        if field is None:
+            return ".".join(path.split(".")[: position + 1])
+        current = field.object
+    return None
+
+
+def _private_site(obj: dict[str, Any]) -> bool:
+    return obj.get("publish") is False or obj.get("parking_type") == "ON_DRIVEWAY"
+
+
+def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:
+    if isinstance(original, list):
+        kept = released if isinstance(released, list) else []
+        objects = [item for item in original if isinstance(item, dict)]
+        for position, item in enumerate(objects):
+            _count_withheld(item, kept[position] if position < len(kept) else {}, prefix, tally)
+        return
+    if not isinstance(original, dict):
+        return
+    kept = released if isinstance(released, dict) else {}
+    for name, value in original.items():
+        path = prefix + name
+        if name not in kept:
+            tally[path] += 1
+        elif isinstance(value, (dict, list)):
+            _count_withheld(value, kept[name], path + ".", tally)

@@ -1,0 +1,58 @@
+"""No canary ever leaves: the demo CPO marks every value the catalogue does not class
+as public with `CANARY`; running every example spec must not put one into an output
+file, a manifest, the state, the summary or an error message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import SPECS
+from ocpispec.ocpi import Credentials, OcpiClient
+from ocpispec.ocpi.profiles import profile_from_client, save_profile
+
+CORPUS = sorted(SPECS.glob("*.ocx"))
+KEY = "canary-test-pseudonym-key-0123456789abcdefghij"
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+def test_spec_leaks_nothing(run_cli, demo_server_factory, tmp_path: Path, spec: Path,
+                          version: str) -> None:
+    server = demo_server_factory(version=version, size=300, canaries=True)
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        assert any("CANARY" in str(session) for session in client.fetch("sessions", limit=5))
+        save_profile("cpo_production", profile_from_client("cpo_production", client))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY, "RESEARCH_PSEUDONYM_KEY": KEY}
+    texts = []
+    for limit in ((), ("--limit", "25")):
+        out = tmp_path / f"out{len(limit)}"
+        result = run_cli("run", f"specs/{spec.name}", "--out", str(out), "--state",
+                         str(tmp_path / f"state{len(limit)}.json"), "--as-of",
+                         "2026-01-01T00:00:00Z", *limit, env=env)
+        assert result.exit_code == 0, result.stderr
+        texts += [result.stdout, result.stderr]
+    files = [path for path in tmp_path.rglob("*") if path.is_file()
+             and "config" not in path.parts]
+    assert any(path.name == "out0" for path in files)
+    for path in files:
+        texts.append(path.read_text(encoding="utf-8"))
+    leaks = [text for text in texts if "CANARY" in text.replace(str(tmp_path), "<tmp>")]
+    assert not leaks, f"canary found in {len(leaks)} text(s)"
+
+
+def test_errors_leak_nothing(run_cli, demo_server_factory, tmp_path: Path) -> None:
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version="2.2.1", size=100, canaries=True,
+                                 faults=Faults(invalid_objects=3, fault_after_requests=1,
+                                               envelope_error=2001))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "x"),
+                     "--state", str(tmp_path / "s.json"), env=env)
+    assert result.exit_code == 1
+    shown = (result.stderr + result.stdout).replace(str(tmp_path), "<tmp>")
+    assert "CANARY" not in shown

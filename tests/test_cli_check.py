@@ -1,0 +1,89 @@
+"""`ocpispec check` and the help texts of `check` and `explain`, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fixtures_cli import cli_block
+
+CLEAN = "specs/municipality_sessions.ocx"
+BROKEN = "tests/cases/OCX104_unknown_field.ocx"
+WARNS = "tests/cases/OCX303_quasi_identifier_released.ocx"
+
+
+def test_clean_spec(run_cli, snapshot) -> None:
+    result = run_cli("check", CLEAN)
+    assert result.exit_code == 0
+    assert cli_block(result) == snapshot
+
+
+def test_every_example_spec_is_clean(run_cli) -> None:
+    result = run_cli("check", "specs/municipality_sessions.ocx", "specs/research_cdrs.ocx",
+                     "specs/open_data_locations.ocx", "specs/utilisation_by_area.ocx",
+                     "specs/monthly_report.ocx")
+    assert result.exit_code == 0, result.stderr
+    assert "Checked 5 specs: 5 valid, 0 with errors." in result.stderr
+
+
+def test_spec_with_errors(run_cli, snapshot) -> None:
+    result = run_cli("check", BROKEN)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert cli_block(result) == snapshot
+
+
+def test_warnings_do_not_fail(run_cli, snapshot) -> None:
+    result = run_cli("check", WARNS)
+    assert result.exit_code == 0
+    assert cli_block(result) == snapshot
+
+
+def test_concise(run_cli, snapshot) -> None:
+    result = run_cli("check", "--format", "concise", BROKEN, WARNS, CLEAN)
+    assert result.exit_code == 1
+    assert cli_block(result) == snapshot
+
+
+def test_json_goes_to_stdout(run_cli, snapshot) -> None:
+    result = run_cli("check", "--format", "json", BROKEN, WARNS)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert (document["valid"], document["error_count"], document["warning_count"]) == \
+        (False, 1, 1)
+    assert [d["file"] for d in document["diagnostics"]] == [BROKEN, WARNS]
+    assert result.stderr == ""
+    assert cli_block(result) == snapshot
+
+
+def test_json_when_valid(run_cli) -> None:
+    result = run_cli("check", "--format", "json", CLEAN)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"format_version": "1", "valid": True, "error_count": 0,
+                                         "warning_count": 0, "diagnostics": []}
+
+
+def test_missing_file_is_a_diagnostic(run_cli, snapshot) -> None:
+    result = run_cli("check", "specs/no_such_spec.ocx", CLEAN)
+    assert result.exit_code == 1
+    assert cli_block(result) == snapshot
+
+
+def test_usage_errors_exit_2(run_cli) -> None:
+    assert run_cli("check").exit_code == 2
+    assert run_cli("check", "--format", "xml", CLEAN).exit_code == 2
+    assert run_cli("check", "--max-errors", "0", CLEAN).exit_code == 2
+
+
+def test_color_never_with_no_color(run_cli) -> None:
+    result = run_cli("check", "--color", "always", BROKEN)
+    assert "\x1b[" not in result.stderr
+    colored = run_cli("check", "--color", "always", BROKEN, env={"NO_COLOR": ""})
+    assert "\x1b[" not in colored.stderr  # NO_COLOR set, even when empty
+
+
+@pytest.mark.parametrize("command", ["check", "explain"])
+def test_help(run_cli, snapshot, command) -> None:
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    assert cli_block(result) == snapshot

@@ -1,0 +1,121 @@
+"""`ocpispec get MODULE`: privacy-filtered NDJSON on stdout, a summary on stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+from ocpispec.demo import DemoServer, Faults
+
+DATE_TO = ("--date-to", "2026-01-01")
+PERSONAL = ("id", "authorization_reference", "meter_id", "kwh", "start_date_time", "last_updated")
+
+
+def login(run_cli, server: DemoServer, *extra: str) -> None:
+    result = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC", *extra)
+    assert result.exit_code == 0, result.stderr
+
+
+def lines(stdout: str) -> list[dict]:
+    assert stdout.endswith("\n")
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_sessions_as_ndjson_without_personal_fields(run_cli, demo_profile, snapshot) -> None:
+    result = run_cli("get", "sessions", *DATE_TO)
+    assert result.exit_code == 0, result.stderr
+    objects = lines(result.stdout)
+    assert len(objects) == 300
+    for obj in objects:
+        assert not set(PERSONAL) & set(obj)
+        assert set(obj["cdr_token"]) == {"country_code", "party_id", "type"}
+    assert result.stderr == snapshot
+
+
+def test_limit_and_dates(run_cli, demo_profile) -> None:
+    assert len(lines(run_cli("get", "sessions", "--limit", "5", *DATE_TO).stdout)) == 5
+    window = run_cli("get", "cdrs", "--date-from", "2025-06-01", "--date-to", "2025-07-01T00:00:00Z",
+                     "--privacy-pass", "last_updated")
+    stamps = [o["last_updated"] for o in lines(window.stdout)]
+    assert stamps and all("2025-06-01" <= s < "2025-07-01" for s in stamps)
+
+
+def test_bad_date(run_cli, demo_profile, snapshot) -> None:
+    assert cli_block(run_cli("get", "sessions", "--date-from", "yesterday")) == snapshot
+
+
+def test_locations_hide_private_sites(run_cli, demo_profile, snapshot) -> None:
+    result = run_cli("get", "locations", *DATE_TO)
+    assert result.exit_code == 0
+    objects = lines(result.stdout)
+    private = [o for o in objects if o["publish"] is False]
+    public = [o for o in objects if o["publish"] is True]
+    assert len(private) == 3 and len(public) == 27
+    assert all("address" not in o and "coordinates" not in o for o in private)
+    assert all("address" in o and "coordinates" in o for o in public)
+    assert result.stderr == snapshot
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs", "locations", "tariffs", "tokens"])
+def test_no_canary_leaves_by_default(run_cli, demo_server_factory, version: str, module: str) -> None:
+    server = demo_server_factory(version=version, size=120, canaries=True)
+    login(run_cli, server)
+    result = run_cli("get", module, *DATE_TO)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout and "CANARY" not in result.stdout
+
+
+def test_privacy_pass_opens_fields(run_cli, demo_profile, snapshot) -> None:
+    result = run_cli("get", "sessions", "--privacy-pass", "kwh, cdr_token.uid", *DATE_TO)
+    first = lines(result.stdout)[0]
+    assert "kwh" in first and "uid" in first["cdr_token"] and "contract_id" not in first["cdr_token"]
+    assert result.stderr == snapshot
+
+
+def test_privacy_pass_everything_warns_loudly(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=20, canaries=True)
+    login(run_cli, server)
+    result = run_cli("get", "sessions", "--privacy-pass", ".", *DATE_TO)
+    assert result.exit_code == 0 and "CANARY" in result.stdout
+    assert result.stderr == snapshot
+
+
+def test_privacy_pass_unknown_field(run_cli, demo_profile, snapshot) -> None:
+    assert cli_block(run_cli("get", "sessions", "--privacy-pass", "cdr_token.pin")) == snapshot
+
+
+def test_unknown_module(run_cli, demo_profile, snapshot) -> None:
+    assert cli_block(run_cli("get", "commands", *DATE_TO)) == snapshot
+
+
+def test_without_a_profile(run_cli, snapshot, tmp_path) -> None:
+    assert scrub(cli_block(run_cli("get", "sessions")), tmp_path=tmp_path) == snapshot
+
+
+def test_quirky_platform_warnings_and_counts(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=200, max_page_size=50, faults=Faults(
+        foreign_next_link=True, unknown_fields=True, invalid_objects=40, duplicate_objects=True))
+    login(run_cli, server)
+    result = run_cli("get", "sessions", "--concurrency", "1", *DATE_TO)
+    assert result.exit_code == 0
+    assert len(lines(result.stdout)) == 195
+    assert "x_demo_rating" not in result.stdout
+    assert scrub(result.stderr) == snapshot
+
+
+def test_failure_mid_stream_keeps_what_was_written(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=300, max_page_size=100, faults=Faults(error_rate=1.0, fault_after_requests=1))
+    login(run_cli, server)
+    result = run_cli("get", "sessions", "--concurrency", "1", "--retries", "1", *DATE_TO)
+    assert result.exit_code == 1
+    assert len(lines(result.stdout)) == 100
+    assert server.token not in result.stderr
+    assert scrub(result.stderr) == snapshot
+
+
+def test_help(run_cli, snapshot) -> None:
+    assert cli_block(run_cli("get", "--help")) == snapshot

@@ -1,0 +1,89 @@
+"""`ocpispec login` and `ocpispec profiles` against the demo CPO."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+from ocpispec.demo import DemoServer, Faults
+
+
+def login(run_cli, server: DemoServer, *extra: str, **env: str):
+    return run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC", *extra, env=env)
+
+
+def test_login_saves_a_private_profile(run_cli, demo_server_factory, tmp_path: Path, snapshot) -> None:
+    server = demo_server_factory(versions=("2.1.1", "2.2.1", "2.3.0"), size=20)
+    result = login(run_cli, server)
+    assert result.exit_code == 0
+    assert server.token not in result.stdout + result.stderr
+    assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+    path = tmp_path / "config" / "profiles" / "default.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())
+    assert saved["version"] == "2.3.0" and saved["to_party"] == "NL-DMO" and saved["token"] == server.token
+
+
+def test_login_with_token_from_the_environment(run_cli, demo_server: DemoServer, tmp_path: Path) -> None:
+    result = run_cli("login", demo_server.versions_url, "--token-env", "CPO_TOKEN", "--party", "NL-ABC",
+                     "--profile", "demo", env={"CPO_TOKEN": demo_server.token})
+    assert result.exit_code == 0, result.stderr
+    assert "Next: ocpispec get sessions --profile demo" in result.stdout
+    assert (tmp_path / "config" / "profiles" / "demo.json").exists()
+
+
+def test_login_with_empty_token_variable(run_cli, demo_server: DemoServer, snapshot) -> None:
+    result = run_cli("login", demo_server.versions_url, "--token-env", "CPO_TOKEN", "--party", "NL-ABC",
+                     env={"CPO_TOKEN": ""})
+    assert scrub(cli_block(result)) == snapshot
+
+
+def test_login_learns_the_raw_token_form(run_cli, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(size=20, faults=Faults(plain_token_only=True))
+    assert login(run_cli, server).exit_code == 0
+    saved = json.loads((tmp_path / "config" / "profiles" / "default.json").read_text())
+    assert saved["token_encoding"] == "plain"
+
+
+def test_login_with_a_wrong_token(run_cli, demo_server: DemoServer, snapshot) -> None:
+    result = run_cli("login", demo_server.versions_url, "--token", "wrong-token", "--party", "NL-ABC")
+    assert result.exit_code == 1
+    assert "wrong-token" not in result.stdout + result.stderr
+    assert scrub(cli_block(result)) == snapshot
+
+
+def test_login_with_a_bad_party(run_cli, demo_server: DemoServer, snapshot) -> None:
+    result = run_cli("login", demo_server.versions_url, "--token", demo_server.token, "--party", "NLABCD")
+    assert result.exit_code == 2
+    assert demo_server.token not in result.stdout + result.stderr
+    assert cli_block(result) == snapshot
+
+
+def test_login_needs_a_token(run_cli, demo_server: DemoServer, snapshot) -> None:
+    result = run_cli("login", demo_server.versions_url, "--party", "NL-ABC")
+    assert result.exit_code == 2
+    assert scrub(cli_block(result)) == snapshot
+
+
+def test_profiles_never_show_the_token(run_cli, demo_server: DemoServer, snapshot) -> None:
+    assert login(run_cli, demo_server).exit_code == 0
+    assert login(run_cli, demo_server, "--profile", "second", "--version", "2.2.1").exit_code == 0
+    text, as_json = run_cli("profiles"), run_cli("profiles", "--format", "json")
+    for result in (text, as_json):
+        assert result.exit_code == 0 and demo_server.token not in result.stdout + result.stderr
+    assert scrub(cli_block(text)) == snapshot
+    listed = json.loads(as_json.stdout)
+    assert [p["name"] for p in listed] == ["default", "second"] and "token" not in listed[0]
+
+
+def test_no_profiles_yet(run_cli, snapshot, tmp_path: Path) -> None:
+    assert scrub(cli_block(run_cli("profiles")), tmp_path=tmp_path) == snapshot
+
+
+def test_help(run_cli, snapshot) -> None:
+    assert cli_block(run_cli("login", "--help")) == snapshot
+    assert cli_block(run_cli("profiles", "--help")) == snapshot

@@ -1,0 +1,157 @@
+"""Failing platforms: retries, giving up, envelope errors and broken bodies, with the
+message a user sees (snapshot). Backoff is scaled down to milliseconds."""
+
+from __future__ import annotations
+
+import base64
+import time
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+from ocpispec.report import render
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def connect(server: DemoServer, options: FetchOptions, **credentials: object) -> OcpiClient:
+    return OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC",
+                                          **credentials), options=options)  # type: ignore[arg-type]
+
+
+def failure(server: DemoServer, options: FetchOptions, module: str = "sessions") -> OcpiError:
+    with connect(server, options) as client, pytest.raises(OcpiError) as caught:
+        list(client.fetch(module, date_to=DATE_TO))
+    return caught.value
+
+
+def shown(error: OcpiError, server: DemoServer) -> str:
+    from fixtures_demo import scrub
+    text = render([error.diagnostic], {})
+    assert server.token not in text and base64.b64encode(server.token.encode()).decode() not in text
+    return scrub(text)
+
+
+def test_retries_on_5xx_then_succeeds(demo_server_factory, fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=300, max_page_size=50, faults=Faults(error_rate=0.3))
+    with connect(server, fast_options) as client:
+        assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 300
+    assert client.stats.retries > 0
+    assert client.stats.requests == client.stats.retries + client.stats.pages + 3
+
+
+def test_connection_resets_are_retried(demo_server_factory, fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=300, max_page_size=50, faults=Faults(reset_every=3))
+    with connect(server, fast_options) as client:
+        assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 300
+    assert client.stats.retries >= 2
+
+
+def test_429_waits_for_retry_after(demo_server_factory, fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=150, max_page_size=100, default_page_size=100,
+                                 faults=Faults(rate_limit_every=2, retry_after=1))
+    options = FetchOptions(max_retries=3, backoff_base=0.001, concurrency=1)
+    started = time.monotonic()
+    with connect(server, options) as client:
+        assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 150
+    assert time.monotonic() - started >= 1.0
+    assert [r.status for r in server.request_log if "/sessions" in r.target] == [200, 429, 200]
+
+
+def test_gives_up_after_n_tries(demo_server_factory, fast_options: FetchOptions, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(error_rate=1.0))
+    error = failure(server, fast_options)
+    assert error.code == "OCX505"
+    assert len([r for r in server.request_log if "/sessions" in r.target]) == fast_options.max_retries + 1
+    assert shown(error, server) == snapshot
+
+
+def test_timeout_gives_up_clearly(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=20, faults=Faults(latency_ms=400, fault_after_requests=0))
+    options = FetchOptions(max_retries=1, backoff_base=0.001, timeout=0.2)
+    with pytest.raises(OcpiError) as caught:
+        connect(server, options)
+    assert caught.value.code == "OCX500"
+    assert shown(caught.value, server) == snapshot
+
+
+def test_unreachable_platform(snapshot, fast_options: FetchOptions) -> None:
+    never_started = DemoServer(size=10)
+    with pytest.raises(OcpiError) as caught:
+        OcpiClient.connect(Credentials("http://127.0.0.1:9/ocpi/cpo/versions", never_started.token),
+                           options=fast_options)
+    assert caught.value.code == "OCX500"
+    assert shown(caught.value, never_started) == snapshot
+
+
+@pytest.mark.parametrize("code", [2001, 3000])
+def test_envelope_errors(demo_server_factory, fast_options: FetchOptions, code: int, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(envelope_error=code))
+    error = failure(server, fast_options)
+    assert error.code == "OCX503"
+    assert shown(error, server) == snapshot
+
+
+def test_missing_date_from_is_the_platforms_2001(demo_server: DemoServer, fast_options: FetchOptions,
+                                                 snapshot) -> None:
+    transport = httpx.HTTPTransport()
+    with connect(demo_server, fast_options) as client:
+        url = client.endpoints["sessions"]
+    with OcpiClient.connect(Credentials(url.rsplit("/", 1)[0], demo_server.token, party="NL-ABC"),
+                            options=fast_options, transport=transport) as client:
+        with pytest.raises(OcpiError) as caught:
+            client._transport.get(url + "?limit=5", routing=True)  # a request without date_from
+    assert shown(caught.value, demo_server) == snapshot
+
+
+def test_malformed_body(demo_server_factory, fast_options: FetchOptions, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(malformed_body=True))
+    error = failure(server, fast_options)
+    assert error.code == "OCX504"
+    assert shown(error, server) == snapshot
+
+
+def test_truncated_body_is_retried_then_explained(demo_server_factory, fast_options: FetchOptions,
+                                                  snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(truncated_body=True))
+    error = failure(server, fast_options)
+    assert error.code == "OCX504"
+    assert len([r for r in server.request_log if "/sessions" in r.target]) == fast_options.max_retries + 1
+    assert shown(error, server) == snapshot
+
+
+def test_truncated_once_then_fine(demo_server_factory, fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=50, faults=Faults(truncated_body=True))
+    with connect(server, fast_options) as client:
+        stream = client.fetch("sessions", date_to=DATE_TO)
+        server.faults = Faults()
+        assert len(list(stream)) == 50
+
+
+def test_not_an_ocpi_endpoint(demo_server: DemoServer, fast_options: FetchOptions, snapshot) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"hello": "world"})
+
+    with pytest.raises(OcpiError) as caught:
+        OcpiClient.connect(Credentials("https://cpo.example/ocpi/versions", demo_server.token),
+                           options=fast_options, transport=httpx.MockTransport(handler))
+    assert caught.value.code == "OCX504"
+    assert shown(caught.value, demo_server) == snapshot
+
+
+def test_redirect_to_another_host_is_not_followed(demo_server: DemoServer, fast_options: FetchOptions,
+                                                  snapshot) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url.host))
+        return httpx.Response(302, headers={"Location": "https://elsewhere.example/ocpi/versions"})
+
+    with pytest.raises(OcpiError) as caught:
+        OcpiClient.connect(Credentials("https://cpo.example/ocpi/versions", demo_server.token),
+                           options=fast_options, transport=httpx.MockTransport(handler))
+    assert seen == ["cpo.example"]
+    assert shown(caught.value, demo_server) == snapshot

@@ -1,0 +1,235 @@
+"""Paging through module lists of the demo CPO over real HTTP, quirks included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def connect(server: DemoServer, **options: object) -> OcpiClient:
+    return OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC"),
+                              options=FetchOptions(**options))  # type: ignore[arg-type]
+
+
+def ids(server: DemoServer, module: str = "sessions", **options: object) -> tuple[list[str], OcpiClient]:
+    with connect(server, **options) as client:
+        found = [o["id"] for o in client.fetch(module, date_to=DATE_TO)]
+    return found, client
+
+
+def data_requests(server: DemoServer, module: str = "sessions") -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(r.target).query) for r in server.request_log
+            if urlsplit(r.target).path.endswith(f"/{module}")]
+
+
+def expected(server: DemoServer, version: str = "2.2.1") -> list[str]:
+    return [f"SES{i:09d}" for i in range(server.size)]
+
+
+def switched_on(faults: Faults) -> str:
+    return ",".join(name for name in faults.__dataclass_fields__ if getattr(faults, name) != getattr(Faults(), name))
+
+
+def test_all_objects_once_in_index_order(demo_server: DemoServer) -> None:
+    found, client = ids(demo_server)
+    assert found == expected(demo_server)
+    assert client.stats.duplicates == 0 and client.stats.invalid_by_reason == {}
+    assert client.stats.warnings == []
+
+
+@pytest.mark.parametrize("module,count", [("cdrs", 258), ("locations", 30), ("tariffs", 6), ("tokens", 50)])
+def test_every_module_of_the_demo_is_complete(demo_server: DemoServer, module: str, count: int) -> None:
+    found, _ = ids(demo_server, module) if module != "tokens" else ([], None)
+    if module == "tokens":
+        with connect(demo_server) as client:
+            found = [o["uid"] for o in client.fetch(module, date_to=DATE_TO)]
+    assert len(found) == len(set(found)) == count
+
+
+def test_concurrency_one_and_four_give_the_same_objects(demo_server_factory) -> None:
+    server = demo_server_factory(size=1000, max_page_size=70)
+    sequential, one = ids(server, concurrency=1)
+    parallel, four = ids(server, concurrency=4)
+    assert sequential == parallel == expected(server)
+    assert one.stats.pages == four.stats.pages
+
+
+def test_page_size_comes_from_x_limit_after_the_first_page(demo_server_factory) -> None:
+    server = demo_server_factory(size=500, max_page_size=200, default_page_size=50)
+    ids(server, concurrency=1)
+    limits = [q.get("limit") for q in data_requests(server)]
+    assert limits[0] is None and limits[1:] == [["200"], ["200"], ["200"]]
+
+
+def test_page_size_option_is_sent(demo_server: DemoServer) -> None:
+    before = len(demo_server.request_log)
+    found, _ = ids(demo_server, page_size=40)
+    assert len(found) == 300
+    queries = [parse_qs(urlsplit(r.target).query) for r in demo_server.request_log[before:]
+               if "/sessions" in r.target]
+    assert {q["limit"][0] for q in queries} == {"40"}
+
+
+def test_sessions_always_get_a_date_from_and_a_pinned_date_to(demo_server: DemoServer) -> None:
+    before = len(demo_server.request_log)
+    with connect(demo_server, concurrency=1) as client:
+        list(client.fetch("sessions"))
+    queries = [parse_qs(urlsplit(r.target).query) for r in demo_server.request_log[before:]
+               if "/sessions" in r.target]
+    assert {q["date_from"][0] for q in queries} == {"2000-01-01T00:00:00Z"}
+    assert len({q["date_to"][0] for q in queries}) == 1
+
+
+def test_date_window_matches_last_updated(demo_server: DemoServer) -> None:
+    start, end = datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)
+    with connect(demo_server) as client:
+        window = list(client.fetch("sessions", date_from=start, date_to=end))
+        everything = list(client.fetch("sessions", date_to=DATE_TO))
+    inside = [o["id"] for o in everything if "2025-03-01T00:00:00Z" <= o["last_updated"] < "2025-06-01T00:00:00Z"]
+    assert [o["id"] for o in window] == inside and 0 < len(inside) < 300
+
+
+def test_count_and_limit(demo_server: DemoServer) -> None:
+    with connect(demo_server) as client:
+        assert client.count("sessions", date_to=DATE_TO) == 300
+        assert len(list(client.fetch("sessions", date_to=DATE_TO, limit=7))) == 7
+
+
+def test_get_object(demo_server: DemoServer) -> None:
+    with connect(demo_server) as client:
+        assert client.get_object("locations", "LOC00004")["id"] == "LOC00004"
+        assert client.get_object("locations", "LOC99999") is None
+
+
+def test_fetch_streams_page_by_page(demo_server_factory) -> None:
+    server = demo_server_factory(size=1000, max_page_size=100, default_page_size=100)
+    with connect(server, concurrency=1) as client:
+        stream = client.fetch("sessions", date_to=DATE_TO)
+        next(stream)
+        assert len(data_requests(server)) == 1
+        stream.close()
+
+
+@pytest.mark.parametrize("faults", [
+    Faults(relative_next_link=True), Faults(empty_link_on_last=True), Faults(echo_limit=True),
+    Faults(ignore_limit=True), Faults(unstable_order=True)], ids=lambda f: switched_on(f))
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_link_quirks_still_give_everything(demo_server_factory, faults: Faults, concurrency: int) -> None:
+    server = demo_server_factory(size=250, max_page_size=60, faults=faults)
+    found, client = ids(server, concurrency=concurrency, page_size=100)
+    assert sorted(found) == expected(server)
+    assert client.stats.warnings == []
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_no_pagination_headers_pages_by_offset_until_empty(demo_server_factory, concurrency: int) -> None:
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(no_pagination_headers=True))
+    found, client = ids(server, concurrency=concurrency)
+    assert found == expected(server)
+    assert [q["offset"] for q in data_requests(server)] == [["0"], ["100"], ["200"], ["250"]]
+    assert client.stats.warnings == [
+        "the platform sends no pagination headers; paging by offset until an empty page"]
+
+
+def test_foreign_next_link_is_not_followed(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(foreign_next_link=True))
+    found, client = ids(server, concurrency=1)
+    assert found == expected(server)
+    assert client.stats.warnings == [
+        "the platform's next links point to another host (http://cpo-internal.local:8080); the token is not "
+        "sent there: the next pages are requested from the endpoint URL by offset"]
+    assert [q["offset"] for q in data_requests(server)] == [["0"], ["100"], ["200"]]
+
+
+def test_garbled_date_filters_are_replaced_by_ours(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(garbled_date_filters=True))
+    found, client = ids(server, concurrency=1)
+    assert found == expected(server)
+    assert client.stats.warnings == [
+        "the platform's next links change the date filters (date_from=None); the next pages are requested "
+        "with the original filters by offset"]
+    assert all(q["date_to"] == ["2026-01-01T00:00:00Z"] for q in data_requests(server))
+
+
+def test_next_link_loop_is_broken(demo_server_factory) -> None:
+    server = demo_server_factory(size=350, max_page_size=100, faults=Faults(next_link_loop=True))
+    found, client = ids(server, concurrency=1)
+    assert found == expected(server)
+    assert client.stats.warnings == [
+        "the platform's next links repeat an earlier page; the next pages are requested by offset"]
+    assert len(data_requests(server)) == 4
+
+
+def test_platform_ignoring_offset_does_not_loop_forever(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100,
+                                 faults=Faults(no_pagination_headers=True, next_link_loop=True))
+    server.faults = Faults(no_pagination_headers=True)
+    found, _ = ids(server, concurrency=1)
+    assert len(found) == 250
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_duplicates_with_lowercased_ids_are_dropped(demo_server_factory, concurrency: int) -> None:
+    server = demo_server_factory(size=250, max_page_size=50,
+                                 faults=Faults(duplicate_objects=True, lowercase_ids=True))
+    found, client = ids(server, concurrency=concurrency)
+    assert sorted(x.upper() for x in found) == expected(server)
+    assert client.stats.duplicates == 4
+
+
+@pytest.mark.parametrize("style", ["naive_timestamps", "fractional_timestamps"])
+def test_timestamps_are_normalised(demo_server_factory, style: str) -> None:
+    server = demo_server_factory(size=60, max_page_size=100, faults=Faults(**{style: True}))
+    reference = DemoServer(size=60)
+    with connect(server) as client:
+        objects = list(client.fetch("sessions", date_to=DATE_TO))
+    assert len(objects) == 60
+    originals = [reference.render("2.2.1", "sessions", i) for i in range(60)]
+    for got, original in zip(objects, originals):
+        assert got["last_updated"] == original["last_updated"]
+        assert got["start_date_time"] == original["start_date_time"]
+        assert got["charging_periods"] == original["charging_periods"]
+
+
+def test_invalid_objects_are_counted_by_reason(demo_server_factory) -> None:
+    server = demo_server_factory(size=300, max_page_size=100, faults=Faults(invalid_objects=10))
+    found, client = ids(server)
+    assert len(found) == 270
+    assert client.stats.invalid_by_reason == {"missing key field `id`": 10,
+                                              "missing required field `last_updated`": 10,
+                                              "not a JSON object": 10}
+
+
+def test_unknown_fields_pass_through(demo_server_factory) -> None:
+    server = demo_server_factory(size=20, faults=Faults(unknown_fields=True))
+    with connect(server) as client:
+        first = next(client.fetch("sessions", date_to=DATE_TO))
+    assert first["x_demo_rating"] == 4.5
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_total_shrinking_mid_crawl_loses_nothing(demo_server_factory, concurrency: int) -> None:
+    server = demo_server_factory(size=400, max_page_size=50, faults=Faults(mutate_mid_crawl=3))
+    with connect(server, concurrency=concurrency) as client:
+        found = [o["id"] for o in client.fetch("sessions")]
+    # sessions 1-3 moved out of the window after the first page; everything behind them shifted
+    # down by 3, so a client that only follows offsets would miss 3 sessions
+    assert sorted(found) == expected(server)
+    assert ["3"] in [q.get("limit") for q in data_requests(server)]     # the refill request
+    assert ("`X-Total-Count` shrank from 400 to 397 during the crawl (objects changed on the platform); "
+            "fetching the shifted objects again") in client.stats.warnings
+
+
+def test_moved_objects_come_back_without_a_pinned_window(demo_server_factory) -> None:
+    server = demo_server_factory(size=100, max_page_size=50, faults=Faults(mutate_mid_crawl=2))
+    with connect(server) as client:
+        list(client.fetch("sessions"))
+        again = [o["id"] for o in client.fetch("sessions", date_to=datetime(2100, 1, 1, tzinfo=UTC))]
+    assert sorted(again) == expected(server)

@@ -1,0 +1,140 @@
+"""Renderers: every built-in format, exact text, streamed; custom templates sandboxed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from ocpispec.render import RenderContext, RenderError, render
+
+ROWS = [
+    {"name": 'Garage "De Munt", Utrecht', "area": "3511", "kwh": 12.5, "ok": True,
+     "note": "line one\nline two", "none": None},
+    {"name": "plain", "area": "1012", "kwh": 3, "ok": False, "note": "", "none": None},
+]
+CONTEXT = RenderContext(
+    tuple(ROWS[0]),
+    {"name": "demo_export", "consumer": "Gemeente", "purpose": "planning",
+     "legal_basis": "public task", "retention": "12 months"},
+    {"date": "2026-01-01", "time": "00:00:00", "timestamp": "2026-01-01T00:00:00Z",
+     "window_start": "2025-12-01T00:00:00Z", "window_end": "2026-01-01T00:00:00Z",
+     "ocpi_version": "2.2.1", "plan_fingerprint": "0123456789ab"})
+
+
+def _render(format: str, rows=ROWS, context=CONTEXT, template: Path | None = None) -> str:
+    out = io.StringIO()
+    count = render(format, iter(rows), context, out, template=template)
+    assert count == len(rows)
+    return out.getvalue()
+
+
+def test_csv_quotes_commas_quotes_and_newlines() -> None:
+    text = _render("csv")
+    assert text == (
+        'name,area,kwh,ok,note,none\r\n'
+        '"Garage ""De Munt"", Utrecht",3511,12.5,true,"line one\nline two",\r\n'
+        'plain,1012,3,false,,\r\n')
+    parsed = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert parsed[0]["name"] == 'Garage "De Munt", Utrecht'
+    assert parsed[0]["note"] == "line one\nline two"
+
+
+def test_csv_of_no_rows_is_the_header() -> None:
+    assert _render("csv", rows=[]) == "name,area,kwh,ok,note,none\r\n"
+
+
+def test_ndjson_and_json() -> None:
+    lines = _render("ndjson").splitlines()
+    assert [json.loads(line) for line in lines] == ROWS
+    assert json.loads(_render("json")) == ROWS
+    assert json.loads(_render("json", rows=[])) == []
+
+
+def test_geojson_points_are_longitude_first() -> None:
+    rows = [{"id": "L1", "position": {"latitude": "52.09", "longitude": "5.12"}},
+            {"id": "L2", "position": None}]
+    context = RenderContext(("id", "position"), CONTEXT.export, CONTEXT.run, "position")
+    document = json.loads(_render("geojson", rows, context))
+    assert document["type"] == "FeatureCollection"
+    first, second = document["features"]
+    assert first["geometry"] == {"type": "Point", "coordinates": [5.12, 52.09]}
+    assert first["properties"] == {"id": "L1"}
+    assert second["geometry"] is None
+
+
+def test_markdown_summary(snapshot) -> None:
+    assert _render("markdown") == snapshot
+
+
+def test_html_summary_escapes(snapshot) -> None:
+    rows = [{"name": "<script>alert(1)</script>", "area": "3511", "kwh": 1, "ok": True,
+             "note": "a & b", "none": None}]
+    text = _render("html", rows)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert text == snapshot
+
+
+def test_summary_shows_only_the_first_rows() -> None:
+    rows = [{"name": f"row {i}", "area": "", "kwh": i, "ok": True, "note": "", "none": None}
+            for i in range(60)]
+    text = _render("markdown", rows)
+    assert "| row 49 |" in text and "| row 50 |" not in text
+    assert "… and 10 more rows (first 50 shown)." in text
+    assert text.rstrip().endswith("60 rows written.")
+
+
+def test_rendering_streams() -> None:
+    """The renderer pulls rows one chunk at a time; it never lists them first."""
+    pulled = []
+
+    def rows():
+        for index in range(2000):
+            pulled.append(index)
+            yield {"name": str(index), "area": "", "kwh": index, "ok": True, "note": "",
+                   "none": None}
+
+    class Sink:
+        def __init__(self) -> None:
+            self.seen_when_first_written: int | None = None
+
+        def write(self, text: str) -> None:
+            if self.seen_when_first_written is None and "\r\n0," in "\r\n" + text:
+                self.seen_when_first_written = len(pulled)
+
+    sink = Sink()
+    render("csv", rows(), CONTEXT, sink)  # type: ignore[arg-type]
+    assert sink.seen_when_first_written is not None and sink.seen_when_first_written < 2000
+
+
+def test_custom_template_sees_rows_columns_export_and_run(tmp_path: Path) -> None:
+    template = tmp_path / "report.md.j2"
+    template.write_text("{{ export.name }} {{ run.ocpi_version }} {{ columns | join('/') }}\n"
+                        "{% for row in rows %}{{ row.area }};{% endfor %}\n")
+    assert _render("template", template=template) == \
+        "demo_export 2.2.1 name/area/kwh/ok/note/none\n3511;1012;\n"
+
+
+@pytest.mark.parametrize("body", [
+    "{% for row in rows %}{{ row.secret }}{% endfor %}",
+    "{{ rows.__class__.__mro__ }}",
+    "{{ run.__class__ }}",
+    "{% for row in rows %}{{ row.update({'x': 1}) }}{% endfor %}",
+    "{{ undefined_variable }}",
+])
+def test_custom_template_cannot_reach_outside_its_context(tmp_path: Path, body: str) -> None:
+    template = tmp_path / "evil.j2"
+    template.write_text(body)
+    with pytest.raises(RenderError) as caught:
+        _render("template", template=template)
+    assert "evil.j2" in str(caught.value)
+
+
+def test_html_template_is_autoescaped(tmp_path: Path) -> None:
+    template = tmp_path / "page.html.j2"
+    template.write_text("{% for row in rows %}<p>{{ row.name }}</p>{% endfor %}")
+    rows = [{**ROWS[1], "name": "<b>bold</b>"}]
+    assert _render("template", rows, template=template) == "<p>&lt;b&gt;bold&lt;/b&gt;</p>"

@@ -1,0 +1,483 @@
+"""`ocpispec run` end to end, over real HTTP against the demo CPO on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import SPECS, cli_block
+from ocpispec.demo import DemoServer, Faults
+
+AS_OF = "2026-01-01T00:00:00Z"  # the end of the demo CPO's year of sessions
+KEY = "test-pseudonym-key-0123456789-abcdefghijklmnop"
+OTHER_KEY = "another-pseudonym-key-9876543210-zyxwvutsrqpo"
+KEYS = {"UTRECHT_PSEUDONYM_KEY": KEY, "RESEARCH_PSEUDONYM_KEY": KEY}
+CORPUS = sorted(SPECS.glob("*.ocx"))
+HEADER = '''export test_export
+  consumer "Test consumer"
+  purpose "End-to-end tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env UTRECHT_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+'''
+
+
+def source_env(server: DemoServer, **extra: str) -> dict[str, str]:
+    return {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEYS, **extra}
+
+
+@pytest.fixture
+def run_spec(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run a spec (path, or .ocx text written to tmp) against a server; the output goes
+    to tmp (`--out`), the state to tmp (one file per output), windows end at AS_OF."""
+
+    def invoke(spec: str | Path, server: DemoServer, *args: str, out: str = "out",
+               env: dict[str, str] | None = None):
+        if isinstance(spec, str) and "\n" in spec:
+            path = tmp_path / "spec.ocx"
+            path.write_text(spec)
+            spec = path
+        elif Path(spec).parent == SPECS:
+            spec = f"specs/{Path(spec).name}"  # as a user types it (and stable in snapshots)
+        target = str(tmp_path / out) if out != "-" else "-"
+        return run_cli("run", str(spec), "--out", target, "--state",
+                       str(tmp_path / f"state-{out}.json"), "--as-of", AS_OF, *args,
+                       env=env if env is not None else source_env(server))
+
+    return invoke
+
+
+@pytest.fixture
+def profile_for(run_cli, monkeypatch):
+    """Store a login profile NAME for a server in the config dir `run_cli` uses."""
+    from ocpispec.ocpi import Credentials, OcpiClient
+    from ocpispec.ocpi.profiles import profile_from_client, save_profile
+
+    def store(name: str, server: DemoServer) -> None:
+        credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials) as client:
+            save_profile(name, profile_from_client(name, client))
+
+    return store
+
+
+def normalise(text: str, tmp_path: Path) -> str:
+    text = text.replace(str(tmp_path), "<tmp>")
+    text = re.sub(r"\d+\.\ds", "<duration>", text)
+    return text
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+# ---- every spec -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+def test_every_spec_runs(run_spec, profile_for, demo_server_factory, tmp_path: Path,
+                         spec: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=100)
+    profile_for("cpo_production", server)
+    result = run_spec(spec, server)
+    assert result.exit_code == 0, result.stderr
+    output = tmp_path / "out"
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text())
+    assert manifest["plan_fingerprint"] and manifest["ocpi_version"] == "2.2.1"
+    assert manifest["counts"]["read"] > 0
+    assert manifest["output"]["rows"] == manifest["counts"]["written"]
+    names = [column["name"] for column in manifest["columns"]]
+    match manifest["output"]["format"]:
+        case "csv":
+            header = output.read_text().splitlines()[0].split(",")
+            assert header[: len(names)] == names
+        case "ndjson":
+            rows = [json.loads(line) for line in output.read_text().splitlines()]
+            assert rows and all(list(row) == names for row in rows)
+        case "geojson":
+            features = json.loads(output.read_text())["features"]
+            assert features and all(f["geometry"]["type"] == "Point" for f in features)
+        case "template":
+            assert "charging report of 2026-01-01" in output.read_text()
+    assert not list(tmp_path.glob(".out.*")), "no temporary file is left behind"
+
+
+def test_run_summary(run_spec, demo_server, tmp_path: Path, snapshot) -> None:
+    result = run_spec(SPECS / "municipality_sessions.ocx", demo_server)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert normalise(cli_block(result), tmp_path) == snapshot
+
+
+def test_csv_rows_are_what_the_spec_says(run_spec, demo_server, tmp_path: Path) -> None:
+    assert run_spec(SPECS / "municipality_sessions.ocx", demo_server).exit_code == 0
+    rows = read_csv(tmp_path / "out")
+    assert rows
+    for row in rows:
+        assert re.fullmatch(r"[0-9a-f]{32}", row["driver"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", row["started_hour"])
+        assert re.fullmatch(r"\d+(\.\d)?", row["energy_kwh"])
+        assert re.fullmatch(r"\d{4}", row["postal_area"])
+        assert row["power_type"] in ("AC_1_PHASE", "AC_3_PHASE", "DC")
+
+
+# ---- versions ---------------------------------------------------------------------------
+
+
+def test_same_columns_and_values_on_every_version(run_spec, demo_server_factory,
+                                                  tmp_path: Path) -> None:
+    rows = {}
+    for version in ("2.1.1", "2.2.1", "2.3.0"):
+        server = demo_server_factory(version=version, size=300, max_page_size=100)
+        result = run_spec(SPECS / "municipality_sessions.ocx", server, out=version)
+        assert result.exit_code == 0, result.stderr
+        assert f"OCPI {version}" in result.stderr
+        rows[version] = read_csv(tmp_path / version)
+    assert list(rows["2.1.1"][0]) == list(rows["2.2.1"][0]) == list(rows["2.3.0"][0])
+    assert rows["2.2.1"] == rows["2.3.0"]
+    # 2.1.1 has no `publish` flag: every listed location counts as public there
+    older = {tuple(row.values()) for row in rows["2.1.1"]}
+    assert {tuple(row.values()) for row in rows["2.2.1"]} <= older
+
+
+def test_versions_carry_costs_differently(run_spec, demo_server_factory, tmp_path: Path) -> None:
+    spec = HEADER + '''from cdrs
+  include private locations because "compare every CDR across versions"
+select
+  pseudonymize(id) as cdr
+  round(total_cost.excl_vat, 2) as cost_excl_vat
+  round(total_cost.incl_vat, 2) as cost_incl_vat
+output csv to "cdrs.csv"
+'''
+    costs = {}
+    for version in ("2.1.1", "2.2.1", "2.3.0"):
+        server = demo_server_factory(version=version, size=100)
+        assert run_spec(spec, server, "--limit", "20", out=version).exit_code == 0
+        costs[version] = read_csv(tmp_path / version)
+    assert [r["cost_excl_vat"] for r in costs["2.1.1"]] == \
+        [r["cost_excl_vat"] for r in costs["2.2.1"]]
+    assert all(r["cost_incl_vat"] == "" for r in costs["2.1.1"]), "2.1.1 has no VAT"
+    assert [r["cost_excl_vat"] for r in costs["2.2.1"]] == \
+        [r["cost_excl_vat"] for r in costs["2.3.0"]]
+    for newer, older in zip(costs["2.3.0"], costs["2.2.1"]):  # 2.3.0: excl_vat + taxes
+        assert abs(float(newer["cost_incl_vat"]) - float(older["cost_incl_vat"])) <= 0.011
+
+
+# ---- formats ----------------------------------------------------------------------------
+
+
+LOCATIONS = HEADER + '''from locations
+select
+  id as location_id
+  name
+  city
+  {extra}
+output {format} to "locations"
+'''
+
+
+@pytest.mark.parametrize("format", ["csv", "ndjson", "json", "markdown", "html"])
+def test_every_format(run_spec, demo_server, tmp_path: Path, format: str) -> None:
+    result = run_spec(LOCATIONS.format(format=format, extra=""), demo_server)
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "out").read_text()
+    match format:
+        case "csv":
+            assert read_csv(tmp_path / "out")[0].keys() == {"location_id", "name", "city"}
+        case "ndjson":
+            assert all(set(json.loads(line)) == {"location_id", "name", "city"}
+                       for line in text.splitlines())
+        case "json":
+            assert isinstance(json.loads(text), list) and json.loads(text)
+        case "markdown":
+            assert "| location_id | name | city |" in text
+        case "html":
+            assert "<th>location_id</th>" in text and text.rstrip().endswith("</html>")
+
+
+def test_geojson(run_spec, demo_server, tmp_path: Path) -> None:
+    spec = LOCATIONS.format(format="geojson", extra="round_coords(coordinates, 3) as position")
+    assert run_spec(spec, demo_server).exit_code == 0
+    features = json.loads((tmp_path / "out").read_text())["features"]
+    longitude, latitude = features[0]["geometry"]["coordinates"]
+    assert 3 < longitude < 15 and 47 < latitude < 56, "GeoJSON is longitude first"
+    assert set(features[0]["properties"]) == {"location_id", "name", "city"}
+
+
+def test_custom_template(run_spec, demo_server, tmp_path: Path) -> None:
+    (tmp_path / "list.txt.j2").write_text(
+        "{{ export.name }} ({{ run.ocpi_version }}, plan {{ run.plan_fingerprint }})\n"
+        "{% for row in rows %}- {{ row.location_id }} in {{ row.city }}\n{% endfor %}")
+    spec = LOCATIONS.replace("output {format}", 'output template "list.txt.j2"')
+    result = run_spec(spec.format(extra=""), demo_server)
+    assert result.exit_code == 0, result.stderr
+    lines = (tmp_path / "out").read_text().splitlines()
+    assert re.fullmatch(r"test_export \(2\.2\.1, plan [0-9a-f]{12}\)", lines[0])
+    assert lines[1].startswith("- LOC")
+
+
+def test_stdout_output(run_spec, demo_server) -> None:
+    result = run_spec(LOCATIONS.format(format="csv", extra=""), demo_server, "--limit", "3",
+                      out="-")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "location_id,name,city"
+    assert len(result.stdout.splitlines()) == 4
+
+
+# ---- joins ------------------------------------------------------------------------------
+
+
+def test_join_binds_location_evse_and_connector(run_spec, demo_server, tmp_path: Path) -> None:
+    spec = HEADER + '''from sessions
+  join locations on location_id
+select
+  location_id
+  evse_uid
+  connector_id
+  location.id as joined_location
+  location.evse.uid as joined_evse
+  location.connector.id as joined_connector
+output csv to "x"
+'''
+    assert run_spec(spec, demo_server).exit_code == 0
+    rows = read_csv(tmp_path / "out")
+    assert rows
+    for row in rows:
+        assert row["joined_location"].lower() == row["location_id"].lower()
+        assert row["joined_evse"].lower() == row["evse_uid"].lower()
+        assert row["joined_connector"].lower() == row["connector_id"].lower()
+
+
+def test_join_sessions_to_cdrs(run_spec, demo_server, tmp_path: Path) -> None:
+    spec = HEADER + '''from sessions
+  where status = "COMPLETED"
+  join cdrs on id
+select
+  round(kwh, 3) as session_kwh
+  round(cdr.total_energy, 3) as cdr_kwh
+output csv to "x"
+'''
+    result = run_spec(spec, demo_server)
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(tmp_path / "out")
+    joined = [row for row in rows if row["cdr_kwh"]]
+    assert len(joined) > len(rows) * 0.8
+    assert all(row["session_kwh"] == row["cdr_kwh"] for row in joined)
+
+
+def test_join_cdrs_to_tariffs(run_spec, demo_server, tmp_path: Path) -> None:
+    spec = HEADER + '''from cdrs
+  join tariffs on tariffs.id
+select
+  jmespath("tariffs[0].id") as first_tariff
+  tariff.id as tariff
+  tariff.type as tariff_type
+output ndjson to "x"
+'''
+    result = run_spec(spec, demo_server)
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out").read_text().splitlines()]
+    assert rows and all(row["tariff"] == row["first_tariff"] for row in rows)
+    assert {row["tariff_type"] for row in rows} - {None}
+
+
+def test_sample_uses_per_id_lookups(run_spec, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=300)
+    result = run_spec(SPECS / "municipality_sessions.ocx", server, "--limit", "10")
+    assert result.exit_code == 0
+    assert "records read     10" in result.stderr
+    targets = [record.target for record in server.request_log]
+    assert any(re.search(r"/locations/[^/?]+$", target) for target in targets)
+    assert not any(re.search(r"/locations\?", target) for target in targets)
+    assert len(read_csv(tmp_path / "out")) <= 10
+
+
+# ---- aggregation --------------------------------------------------------------------------
+
+
+def test_aggregation_suppresses_small_groups(run_spec, demo_server, tmp_path: Path) -> None:
+    rows_spec = HEADER + '''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+select
+  location.city as city
+  pseudonymize(cdr_token.contract_id) as driver
+output csv to "x"
+'''
+    assert run_spec(rows_spec, demo_server, out="rows").exit_code == 0
+    drivers: dict[str, set[str]] = {}
+    for row in read_csv(tmp_path / "rows"):
+        drivers.setdefault(row["city"], set()).add(row["driver"])
+    threshold = sorted(len(people) for people in drivers.values())[len(drivers) // 2]
+    spec = HEADER + f'''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  sum(kwh) as energy
+  minimum group size {threshold}
+output csv to "x"
+'''
+    result = run_spec(spec, demo_server)
+    assert result.exit_code == 0, result.stderr
+    released = {row["city"] for row in read_csv(tmp_path / "out")}
+    assert released == {city for city, people in drivers.items() if len(people) >= threshold}
+    suppressed = len(drivers) - len(released)
+    assert suppressed > 0
+    assert f"{suppressed} suppressed as too small" in result.stderr
+
+
+# ---- runs, state and failures ------------------------------------------------------------
+
+
+def test_pseudonyms_are_stable_and_keyed(run_spec, demo_server, tmp_path: Path) -> None:
+    spec = SPECS / "municipality_sessions.ocx"
+    assert run_spec(spec, demo_server, out="first").exit_code == 0
+    assert run_spec(spec, demo_server, out="second").exit_code == 0
+    env = source_env(demo_server, UTRECHT_PSEUDONYM_KEY=OTHER_KEY)
+    assert run_spec(spec, demo_server, out="other", env=env).exit_code == 0
+    first, second = read_csv(tmp_path / "first"), read_csv(tmp_path / "second")
+    other = read_csv(tmp_path / "other")
+    assert first == second
+    assert [r["driver"] for r in first] != [r["driver"] for r in other]
+    assert [r["started_hour"] for r in first] == [r["started_hour"] for r in other]
+
+
+@pytest.mark.parametrize("key", [None, "too-short"], ids=["missing", "short"])
+def test_key_problems_stop_before_any_request(run_spec, demo_server_factory, tmp_path: Path,
+                                              snapshot, key: str | None) -> None:
+    server = demo_server_factory(version="2.2.1", size=50)
+    env = source_env(server)
+    env.pop("UTRECHT_PSEUDONYM_KEY")
+    if key is not None:
+        env["UTRECHT_PSEUDONYM_KEY"] = key
+    result = run_spec(SPECS / "municipality_sessions.ocx", server, env=env)
+    assert result.exit_code == 1
+    assert server.request_log == []
+    assert not (tmp_path / "out").exists()
+    assert key is None or key not in result.stderr
+    assert normalise(cli_block(result), tmp_path) == snapshot
+
+
+def test_missing_source_variable_stops_before_any_request(run_spec, demo_server_factory,
+                                                          snapshot, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=50)
+    env = {**KEYS, "OCPI_TOKEN": server.token}
+    result = run_spec(SPECS / "municipality_sessions.ocx", server, env=env)
+    assert result.exit_code == 1
+    assert server.request_log == []
+    assert server.token not in result.stderr
+    assert normalise(cli_block(result), tmp_path) == snapshot
+
+
+def test_since_last_run_advances_the_state(run_cli, demo_server, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    common = ("--state", str(state), "-q")
+    first = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "a"),
+                    "--as-of", "2025-07-01T00:00:00Z", *common, env=source_env(demo_server))
+    assert first.exit_code == 0
+    saved = json.loads(state.read_text())
+    assert saved["datasets"]["sessions"]["watermark"] == "2025-07-01T00:00:00Z"
+    assert KEY not in state.read_text()
+    second = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "b"),
+                     "--as-of", AS_OF, *common, env=source_env(demo_server))
+    assert second.exit_code == 0
+    first_rows, second_rows = read_csv(tmp_path / "a"), read_csv(tmp_path / "b")
+    assert first_rows and second_rows
+    assert max(r["started_hour"] for r in first_rows) < "2025-07-01T01"
+    assert json.loads(state.read_text())["datasets"]["sessions"]["watermark"] == AS_OF
+    manifest = json.loads((tmp_path / "b.manifest.json").read_text())
+    assert manifest["window"] == {"start": "2025-07-01T00:00:00Z", "end": AS_OF}
+
+
+def test_failed_run_leaves_no_output_and_keeps_the_state(run_cli, demo_server_factory,
+                                                         tmp_path: Path, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100,
+                                 faults=Faults(envelope_error=3000, fault_after_requests=2))
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    out.write_text("previous export\n")
+    state.write_text(json.dumps({"format_version": 1, "export": "utrecht_sessions", "serial": 1,
+                                 "datasets": {}}))
+    before = state.read_text()
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(out), "--state",
+                     str(state), "--as-of", AS_OF, "--page-size", "100",
+                     env=source_env(server))
+    assert result.exit_code == 1
+    assert out.read_text() == "previous export\n"
+    assert not (tmp_path / "out.csv.manifest.json").exists()
+    assert state.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "state.json"]
+    assert server.token not in result.stderr
+    assert normalise(cli_block(result), tmp_path).replace(str(server.port), "<port>") == snapshot
+
+
+def test_dry_run_writes_nothing(run_spec, demo_server, tmp_path: Path, snapshot) -> None:
+    result = run_spec(SPECS / "municipality_sessions.ocx", demo_server, "--dry-run")
+    assert result.exit_code == 0
+    assert list(tmp_path.iterdir()) == []
+    assert normalise(cli_block(result), tmp_path) == snapshot
+
+
+# ---- privacy at run time -------------------------------------------------------------------
+
+
+def _private_sites(server: DemoServer) -> set[str]:
+    world = server.world
+    return {world.site(j).id for j in range(world.site_count) if world.site(j).private}
+
+
+PLACES = HEADER + '''from sessions
+  {include}
+select
+  location_id
+output csv to "x"
+'''
+
+
+def test_private_locations_are_excluded_unless_included(run_spec, demo_server,
+                                                        tmp_path: Path) -> None:
+    private = _private_sites(demo_server)
+    assert private
+    result = run_spec(PLACES.format(include=""), demo_server, out="default")
+    assert result.exit_code == 0
+    default = {row["location_id"] for row in read_csv(tmp_path / "default")}
+    assert default and not default & private
+    assert re.search(r"excluded\s+[1-9]\d* at non-public locations", result.stderr)
+    include = 'include private locations because "the owner asked for their own data"'
+    assert run_spec(PLACES.format(include=include), demo_server, out="all").exit_code == 0
+    everything = {row["location_id"] for row in read_csv(tmp_path / "all")}
+    assert everything & private
+
+
+def test_unknown_fields_are_counted_and_never_released(run_spec, demo_server_factory,
+                                                       tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=100, faults=Faults(unknown_fields=True))
+    result = run_spec(SPECS / "municipality_sessions.ocx", server)
+    assert result.exit_code == 0
+    assert "`x_demo_rating` (" in result.stderr and "`extensions` (" in result.stderr
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text())
+    assert manifest["unknown_fields"]["x_demo_rating"] == manifest["counts"]["read"]
+    text = (tmp_path / "out").read_text()
+    assert "4.5" not in text and "vendor" not in text and "demo" not in text
+
+
+def test_demo_mode_needs_no_setup(run_cli, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """The README's main job: `ocpispec run specs/... --demo`, twice, same pseudonyms."""
+    monkeypatch.delenv("UTRECHT_PSEUDONYM_KEY", raising=False)
+    runs = []
+    for name in ("first.csv", "second.csv"):
+        result = run_cli("run", "specs/municipality_sessions.ocx", "--demo", "--demo-size",
+                         "200", "--out", str(tmp_path / name))
+        assert result.exit_code == 0, result.stderr
+        runs.append(read_csv(tmp_path / name))
+    assert runs[0] and runs[0] == runs[1]
+    assert not (tmp_path / ".ocpispec").exists()
+    assert normalise(cli_block(result), tmp_path) == snapshot
