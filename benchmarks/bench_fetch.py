@@ -123,7 +123,7 @@ def main() -> None:
     repeat = 1 if args.quick else args.repeat
     print("command:", " ".join([sys.executable.rsplit("/", 1)[-1], *sys.argv]))
     print(f"export of {args.sessions} sessions from the demo CPO (OCPI 2.2.1, server in its own process);"
-          f" medians of {repeat} run(s)")
+          f" medians of {repeat} run(s), the baseline at 50 ms runs once (about a minute)")
     print(f"{'latency':>8}  {'ocpispec':>10}  {'baseline (16/request, sequential)':>34}  {'speed-up':>8}")
     for latency in (0.0, 50.0):
         ours, theirs = speed(args.sessions, latency, repeat, 1 if latency else repeat)

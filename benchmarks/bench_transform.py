@@ -17,6 +17,7 @@ and their ratio. Fetching (HTTP, JSON) is not part of either. Run:
 from __future__ import annotations
 
 import argparse
+import gc
 import csv
 import statistics
 import sys
@@ -31,6 +32,7 @@ from ocpispec import plan as ir
 from ocpispec.compiler import compile_file
 from ocpispec.demo import charges, wire
 from ocpispec.demo.world import World
+from ocpispec.executor import _few_collections as few_collections
 from ocpispec.executor.functions import OcxFunctions, custom_functions
 from ocpispec.executor.jmes_compile import compile_expression, is_false
 from ocpispec.executor.lookups import TableLookup
@@ -94,7 +96,8 @@ def compiled_run(plan: ir.Plan, dataset: ir.Dataset, sessions: list[dict],
     pipeline = Pipeline(dataset, VERSION, compile, {lookup_step.id: table}, counts)
     context = RenderContext(dataset.column_names, {}, {})
     started = time.perf_counter()
-    written = render("csv", pipeline.rows(sessions), context, Discard())  # type: ignore[arg-type]
+    with few_collections():  # as the executor runs its record streams
+        written = render("csv", pipeline.rows(sessions), context, Discard())  # type: ignore[arg-type]
     elapsed = time.perf_counter() - started
     assert written > len(sessions) * 0.5, written
     return len(sessions) / elapsed
@@ -115,6 +118,12 @@ def naive_run(plan: ir.Plan, dataset: ir.Dataset, sessions: list[dict],
     writer = csv.writer(Discard(), lineterminator="\r\n")
     writer.writerow(dataset.column_names)
     started = time.perf_counter()
+    with few_collections():
+        _naive_loop(sessions, normalizer, condition, projection, options, public, writer)
+    return len(sessions) / (time.perf_counter() - started)
+
+
+def _naive_loop(sessions, normalizer, condition, projection, options, public, writer) -> None:
     for session in sessions:
         record = jmespath.search(normalizer, session, options)
         if not public.get((record["location_id"] or "").lower()):
@@ -123,7 +132,6 @@ def naive_run(plan: ir.Plan, dataset: ir.Dataset, sessions: list[dict],
             continue
         row = jmespath.search(projection, record, options)
         writer.writerow(list(row.values()))
-    return len(sessions) / (time.perf_counter() - started)
 
 
 def _for(step: ir.Normalize) -> str:
@@ -139,6 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"generating {args.records:,} OCPI {VERSION} sessions ...", file=sys.stderr)
     plan, dataset, sessions, sites = build(args.records)
+    gc.freeze()  # the input list is the benchmark's, not the stream's: keep it out of GC scans
     compiled = [compiled_run(plan, dataset, sessions, sites) for _ in range(args.runs)]
     prefix = sessions[: args.naive_records]
     naive = [naive_run(plan, dataset, prefix, sites) for _ in range(args.runs)]

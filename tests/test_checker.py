@@ -216,6 +216,15 @@ def test_aggregates() -> None:
     assert codes_of(body.format(measure="sum(kwh) + kwh as x")) == ["OCX210"]
 
 
+def test_min_and_max_release_one_records_value() -> None:
+    body = ("from sessions\ngroup by truncate(start_date_time, day) as day\ncompute\n"
+            "  {measure}\n  minimum group size 10\noutput csv to stdout\n")
+    found = only(body.format(measure="max(kwh) as biggest"))
+    assert found.code == "OCX303"
+    assert found.notes[-1] == "`max` releases one record's exact value, not a summary"
+    assert codes_of(body.format(measure="max(round(kwh, 0)) as biggest")) == []
+
+
 # ---- templates --------------------------------------------------------------------------
 
 

@@ -139,6 +139,21 @@ def test_bad_values_raise_transform_errors_without_the_value() -> None:
     assert "SECRET" not in caught.value.reason
 
 
+def test_pseudonyms_are_hmac_sha256_of_the_canonical_id() -> None:
+    import hmac
+
+    from ocpispec.executor.functions import derive_key, hmac_sha256
+
+    master = b"test-key-" * 4
+    family = derive_key(master, "export", "session")
+    assert family == hmac.digest(master, b"ocpispec/v1/export/session", "sha256")
+    expected = hmac.digest(family, b"abc-123", "sha256")[:16].hex()
+    assert compile_expression("pseudonymize(id, 'session')", FUNCTIONS)({"id": " ABC-123 "}) \
+        == expected
+    for key in (b"k", b"k" * 64, b"k" * 100):
+        assert hmac_sha256(key)(b"message") == hmac.digest(key, b"message", "sha256")
+
+
 def test_pseudonyms_are_keyed_and_domain_separated() -> None:
     other = custom_functions(b"another-key-" * 3, "export")
     record = {"uid": "ABC123", "session": "abc123"}
@@ -155,3 +170,28 @@ def test_pseudonyms_are_keyed_and_domain_separated() -> None:
 def test_bad_expressions_fail_at_compile_time(text: str) -> None:
     with pytest.raises(ExpressionError):
         compile_expression(text, FUNCTIONS)
+
+
+@pytest.mark.parametrize("text", ["2026-01-05T10:23:45Z", "2026-01-05T10:23:45.120Z",
+                                  "2026-01-05T10:23:60Z", "2026-01-05T10:63:45Z",
+                                  "2026-01-05T24:23:45Z", "2026-02-30T10:23:45Z",
+                                  "2026-01-05T10:23:45", "2026-01-05T10:23:45+02:00",
+                                  "2026-01-05T10:23:4XZ", "2026-01-05 10:23:45Z"])
+@pytest.mark.parametrize("unit", ["minute", "quarter_hour", "hour", "day", "week", "month"])
+def test_truncate_fast_paths_agree_with_parsing(text: str, unit: str) -> None:
+    from ocpispec.executor.timestamps import (
+        TimestampError,
+        format_timestamp,
+        parse_timestamp,
+        truncate_moment,
+    )
+
+    truncate = compile_expression(f"truncate(t, '{unit}')", FUNCTIONS)
+    for _ in range(2):  # the second call meets a warm cache
+        try:
+            expected = format_timestamp(truncate_moment(parse_timestamp(text), unit))
+        except TimestampError:
+            with pytest.raises(TransformError):
+                truncate({"t": text})
+            continue
+        assert truncate({"t": text}) == expected

@@ -29,7 +29,7 @@ def data_requests(server: DemoServer, module: str = "sessions") -> list[dict[str
             if urlsplit(r.target).path.endswith(f"/{module}")]
 
 
-def expected(server: DemoServer, version: str = "2.2.1") -> list[str]:
+def expected(server: DemoServer) -> list[str]:
     return [f"SES{i:09d}" for i in range(server.size)]
 
 
@@ -46,10 +46,9 @@ def test_all_objects_once_in_index_order(demo_server: DemoServer) -> None:
 
 @pytest.mark.parametrize("module,count", [("cdrs", 258), ("locations", 30), ("tariffs", 6), ("tokens", 50)])
 def test_every_module_of_the_demo_is_complete(demo_server: DemoServer, module: str, count: int) -> None:
-    found, _ = ids(demo_server, module) if module != "tokens" else ([], None)
-    if module == "tokens":
-        with connect(demo_server) as client:
-            found = [o["uid"] for o in client.fetch(module, date_to=DATE_TO)]
+    key = "uid" if module == "tokens" else "id"
+    with connect(demo_server) as client:
+        found = [o[key] for o in client.fetch(module, date_to=DATE_TO)]
     assert len(found) == len(set(found)) == count
 
 
@@ -169,10 +168,20 @@ def test_next_link_loop_is_broken(demo_server_factory) -> None:
 
 def test_platform_ignoring_offset_does_not_loop_forever(demo_server_factory) -> None:
     server = demo_server_factory(size=250, max_page_size=100,
-                                 faults=Faults(no_pagination_headers=True, next_link_loop=True))
-    server.faults = Faults(no_pagination_headers=True)
-    found, _ = ids(server, concurrency=1)
-    assert len(found) == 250
+                                 faults=Faults(no_pagination_headers=True, ignore_offset=True))
+    found, client = ids(server, concurrency=1)
+    assert found == expected(server)[:100]
+    assert len(data_requests(server)) == 2
+    assert client.stats.warnings[-1] == ("the platform sent a page of objects it had already sent "
+                                         "(it may ignore `offset`); stopped paging")
+
+
+def test_platform_ignoring_offset_is_reported_in_concurrent_mode(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(ignore_offset=True))
+    found, client = ids(server, concurrency=4)
+    assert found == expected(server)[:100] and client.stats.duplicates == 200
+    assert client.stats.warnings == ["the platform sent a page of objects it had already sent (it may ignore "
+                                     "`offset`); the export may be incomplete"]
 
 
 @pytest.mark.parametrize("concurrency", [1, 4])
@@ -233,3 +242,34 @@ def test_moved_objects_come_back_without_a_pinned_window(demo_server_factory) ->
         list(client.fetch("sessions"))
         again = [o["id"] for o in client.fetch("sessions", date_to=datetime(2100, 1, 1, tzinfo=UTC))]
     assert sorted(again) == expected(server)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.pages: list[tuple[str, int, int | None]] = []
+        self.warnings: list[str] = []
+
+    def page(self, module: str, objects: int, total: int | None) -> None:
+        self.pages.append((module, objects, total))
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def test_events_report_progress_and_each_warning_once(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(foreign_next_link=True))
+    events = Recorder()
+    credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=1), events=events) as client:
+        list(client.fetch("sessions", date_to=DATE_TO))
+    assert events.pages == [("sessions", 100, 250), ("sessions", 200, 250), ("sessions", 250, 250)]
+    assert len(events.warnings) == 1 and events.warnings == client.stats.warnings
+
+
+def test_requests_per_second_is_a_ceiling(demo_server_factory) -> None:
+    import time
+    server = demo_server_factory(size=250, max_page_size=50, default_page_size=50)
+    started = time.monotonic()
+    found, client = ids(server, requests_per_second=40.0)
+    assert len(found) == 250
+    assert time.monotonic() - started >= (client.stats.requests - 1) / 40.0

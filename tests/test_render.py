@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpispec.render import RenderContext, RenderError, render
 
@@ -138,3 +140,28 @@ def test_html_template_is_autoescaped(tmp_path: Path) -> None:
     template.write_text("{% for row in rows %}<p>{{ row.name }}</p>{% endfor %}")
     rows = [{**ROWS[1], "name": "<b>bold</b>"}]
     assert _render("template", rows, template=template) == "<p>&lt;b&gt;bold&lt;/b&gt;</p>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(alphabet=st.sampled_from('ab ,"\r\n\t;')), st.text()), min_size=1, max_size=4),
+    min_size=1, max_size=5))
+def test_csv_matches_the_csv_module(rows: list[list[object]]) -> None:
+    width = max(len(row) for row in rows)
+    columns = tuple(f"c{i}" for i in range(width))
+    dicts = [dict(zip(columns, row)) for row in rows]
+    out = io.StringIO()
+    render("csv", iter(dicts), RenderContext(columns, {}, {}), out)
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in dicts:
+        writer.writerow([_expected_cell(row.get(name)) for name in columns])
+    assert out.getvalue() == expected.getvalue()
+
+
+def _expected_cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

@@ -17,6 +17,8 @@ from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 
 _PROTECTING = frozenset({Effect.GENERALISE, Effect.DERIVE, Effect.PSEUDONYMISE, Effect.AGGREGATE})
+# Aggregates that release one record's exact value rather than a summary of the group.
+_EXTREMES = frozenset({"min", "max"})
 _MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
 
 
@@ -103,7 +105,7 @@ def _protected(use: Use) -> bool:
     if use.hatch is not None and not use.whole:
         return True
     return any(isinstance(node, syntax.Call) and _effect(node) in _PROTECTING
-               for node in use.around if node is not use.hatch)
+               and node.name.name not in _EXTREMES for node in use.around if node is not use.hatch)
 
 
 def _effect(call: syntax.Call) -> Effect | None:
@@ -154,9 +156,13 @@ def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:
 
 def _quasi(use: Use, name: str, ctx: Context) -> None:
     field = use.field.qualified
+    notes = ["times, places, energy and costs single out drivers when combined"]
+    extremes = [node.name.name for node in use.around
+                if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
+    if extremes:
+        notes.append(f"`{extremes[0]}` releases one record's exact value, not a summary")
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released unchanged",
-                     use.field.ref.span, "released as is",
-                     notes=["times, places, energy and costs single out drivers when combined"],
+                     use.field.ref.span, "released as is", notes=notes,
                      help=_generaliser(field, use.field.field, name)))
 
 

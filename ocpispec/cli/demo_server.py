@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import signal
 import sys
 import time
 
@@ -61,6 +62,7 @@ def demo_server(port: int, version: str | None, size: int, seed: int, token: str
         show_diagnostic(_port_problem(port, problem).diagnostic)
         sys.exit(1)
     click.echo(_banner(server))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         _wait(exit_after)
     except KeyboardInterrupt:
@@ -112,6 +114,10 @@ def _port_problem(port: int, problem: OSError) -> OcpiError:
     return fail(DEMO_PORT_UNAVAILABLE, f"cannot listen on 127.0.0.1:{port}" + (": the port is in use" if busy else ""),
                 notes=[f"system error: {problem.strerror or problem}"],
                 help="pass `--port 0` to pick a free port, or stop the other server")
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait(seconds: float | None) -> None:

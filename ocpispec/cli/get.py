@@ -8,7 +8,7 @@ from typing import IO, Any
 
 import click
 
-from ocpispec.ocpi import FetchOptions, OcpiClient, OcpiError, parse_timestamp
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
 from ocpispec.ocpi.release import Release, unknown_path
@@ -86,20 +86,25 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                            max_retries=retries)
+    _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths)
+
+
+def _export(credentials: Credentials, options: FetchOptions, module: str,
+            window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str]) -> None:
+    date_from, date_to, limit = window
     out = sys.stdout.buffer
     with ConsoleEvents() as events:
         try:
-            with OcpiClient.connect(profile.credentials(), options=options, events=events) as client:
+            with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths)
                 _dump(client.fetch(module, date_from=date_from, date_to=date_to, limit=limit), release, out)
-                stats = client.stats
         except OcpiError as problem:
             out.flush()
             show_diagnostic(problem.diagnostic)
             sys.exit(1)
         except BrokenPipeError:
             sys.exit(0)
-    click.echo(_summary(module, client.version, stats, release), err=True)
+    click.echo(_summary(module, client.version, client.stats, release), err=True)
 
 
 def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:

@@ -44,6 +44,8 @@ class Faults:
     """No `Link`, `X-Total-Count` or `X-Limit` at all."""
     ignore_limit: bool = False
     """The request's `limit` is ignored; every page has `max_page_size` objects."""
+    ignore_offset: bool = False
+    """The request's `offset` is ignored: every page is the first page."""
     echo_limit: bool = False
     """`X-Limit` echoes the requested limit although pages hold at most `max_page_size`."""
     mutate_mid_crawl: int = 0

@@ -7,6 +7,7 @@ import binascii
 import calendar
 import re
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -37,6 +38,16 @@ _MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters"
              3001: "unable to use the client's API", 3002: "unsupported version",
              3003: "no matching endpoints", 4000: "generic hub error"}
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request as the server saw it; the Authorization header is left out."""
+
+    method: str
+    target: str                      # path and query
+    status: int                      # 0: the connection was closed without an answer
+    headers: dict[str, str]
 
 
 class BadParameter(Exception):
@@ -200,7 +211,6 @@ class DemoHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _log(self, status: int) -> None:
-        from ocpispec.demo.server import RequestRecord
         headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
         self.demo.record(RequestRecord(self.command, self.path, status, headers))
 

@@ -56,7 +56,8 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), int(time.time()))
     window = listing.window(request.date_from, request.date_to)
     total = listing.total(window)
-    items = list(listing.page(window, request.offset, page_size))
+    offset = 0 if faults.ignore_offset else request.offset
+    items = list(listing.page(window, offset, page_size))
     served = len(items)
     if faults.duplicate_objects and request.offset > 0:
         items = list(listing.page(window, request.offset - 1, 1)) + items

@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from typing import Any
 
 from ocpispec.demo.faults import Faults
-from ocpispec.demo.handler import DemoHandler
+from ocpispec.demo.handler import DemoHandler, RequestRecord
 from ocpispec.demo.listing import Listing, listings
 from ocpispec.demo.world import World
 
 SUPPORTED_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 PREFIX = "/ocpi/cpo"
-
-
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request as the server saw it; the Authorization header is left out."""
-
-    method: str
-    target: str                      # path and query
-    status: int
-    headers: dict[str, str]
 
 
 class DemoServer:

@@ -29,6 +29,8 @@ class Source:
         self.custom_call = custom_call    # (name, children) -> (callable, args) or None
         self.namespace: dict[str, Any] = dict(helpers)
         self._names = itertools.count()
+        self.dicts: set[str] = set()      # names known to hold a dict where code is written
+        self.others: set[str] = set()     # names known to hold neither a dict nor null
 
     def function(self, node: dict) -> Compiled:
         body = self.expr(node, "v")
@@ -61,9 +63,15 @@ class Source:
         return method(node, value)
 
     def _field(self, node: dict, value: str) -> str:
-        name, wrap = self.bind(value)
         key = repr(node["value"])
-        return wrap(f"({name}.get({key}) if {name}.__class__ is dict else None)")
+        if value in self.dicts:
+            return f"{value}.get({key})"
+        if value in self.others:
+            return "None"
+        if value.isidentifier():
+            return f"({value}.get({key}) if {value}.__class__ is dict else None)"
+        name = self.temp()  # the test runs first: it binds the name the branch reads
+        return f"({name}.get({key}) if ({name} := {value}).__class__ is dict else None)"
 
     def _subexpression(self, node: dict, value: str) -> str:
         for child in node["children"]:
@@ -86,9 +94,24 @@ class Source:
 
     def _multi_select_dict(self, node: dict, value: str) -> str:
         name, wrap = self.bind(value)
+        if name in self.dicts or name in self.others:
+            return wrap(self._items(node, name))
+        fast = self._knowing(self.dicts, name, node)  # the common case: a dict
+        other = self._knowing(self.others, name, node)
+        return wrap(f"({fast} if {name}.__class__ is dict else "
+                    f"(None if {name} is None else {other}))")
+
+    def _knowing(self, known: set[str], name: str, node: dict) -> str:
+        known.add(name)
+        try:
+            return self._items(node, name)
+        finally:
+            known.discard(name)
+
+    def _items(self, node: dict, name: str) -> str:
         items = ", ".join(f"{child['value']!r}: {self.expr(child['children'][0], name)}"
                           for child in node["children"])
-        return wrap(f"(None if {name} is None else {{{items}}})")
+        return f"{{{items}}}"
 
     def _comparator(self, node: dict, value: str) -> str:
         name, wrap = self.bind(value)

@@ -20,6 +20,8 @@ from ocpispec.executor.jmes_compile import Compiled
 def fold(value: Any) -> str | None:
     """The comparison form of an OCPI id: ids are case-insensitive CiStrings, and some
     servers send numbers where the spec says string."""
+    if value.__class__ is str:
+        return value.strip().lower()
     match value:
         case bool() | None:
             return None

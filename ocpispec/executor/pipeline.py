@@ -15,6 +15,7 @@ from ocpispec import plan as ir
 from ocpispec.executor.functions import TransformError
 from ocpispec.executor.jmes_compile import Compiled, is_false
 from ocpispec.executor.lookups import Lookup, fold
+from ocpispec.planner.lower import quote
 
 
 @dataclass(slots=True)
@@ -54,21 +55,32 @@ class Pipeline:
         self.unknown = unknown
 
     def rows(self, records: Iterable[dict]) -> Iterator[dict]:
-        counts, unknown = self.counts, self.unknown
-        for wire in records:
+        """The projected rows of `records`, lazily. `map`/`filter` rather than a
+        generator: one Python frame less per record (rows are never empty dicts)."""
+        record = self.record
+        if not self.joins and self.privacy is not None and self.where is not None \
+                and self.project is not None:
+            record = self._common_record()
+        return filter(None, map(self._safe(record), records))
+
+    def _safe(self, record: Callable[[dict], dict | None]) -> Callable[[dict], dict | None]:
+        """Counts each record read; a record whose transformation fails is counted as
+        invalid with its reason, never raised."""
+        counts, unknown, invalid = self.counts, self.unknown, self.counts.invalid
+
+        def safe(wire: dict) -> dict | None:
             counts.read += 1
             if unknown is not None:
                 counts.unknown_fields.update(unknown(wire))
             try:
-                row = self.record(wire)
+                return record(wire)
             except TransformError as exc:
-                counts.invalid[exc.reason] += 1
-                continue
+                invalid[exc.reason] += 1
             except (JMESPathError, TypeError, ValueError, ArithmeticError):
-                counts.invalid["unexpected value type in a transformation"] += 1
-                continue
-            if row is not None:
-                yield row
+                invalid["unexpected value type in a transformation"] += 1
+            return None
+
+        return safe
 
     def record(self, wire: dict) -> dict | None:
         """The projected row of one wire record, or None when it is excluded."""
@@ -84,6 +96,28 @@ class Pipeline:
             self.counts.filtered += 1
             return None
         return self.project(record) if self.project is not None else record
+
+
+    def _common_record(self) -> Callable[[dict], dict | None]:
+        """`record` for the usual shape (privacy check, filter, projection, no join)
+        with the steps bound to locals: this runs once per record."""
+        normalize, public, where, project = self.normalize, self.privacy, self.where, \
+            self.project
+        counts = self.counts
+
+        def record(wire: dict) -> dict | None:
+            found = normalize(wire)
+            if found.__class__ is not dict:
+                raise TransformError("record is not an object")
+            if not public(found):
+                counts.excluded_private += 1
+                return None
+            if is_false(where(found)):
+                counts.filtered += 1
+                return None
+            return project(found)
+
+        return record
 
 
 def _for_version(expressions: tuple[ir.VersionExpression, ...], version: str) -> str:
@@ -105,15 +139,19 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
         return lambda record: _published(record.get("publish"), version)
     exclude = compile(step.exclude) if step.exclude else None
     lookup = lookups[step.lookup] if step.lookup else None
-    key = step.location_key or ()
+    location_of = compile(".".join(quote(name) for name in step.location_key or ()))
+    old = version == "2.1.1"
 
     def public(record: dict) -> bool:
         if exclude is not None and not is_false(exclude(record)):
             return False
         if lookup is None:
             return True
-        location = lookup.get(_at(record, key))
-        return location is not None and _published(location.get("publish"), version)
+        location = lookup.get(location_of(record))
+        if location is None:
+            return False
+        flag = location.get("publish")
+        return flag is True or (flag is None and old)
 
     return public
 

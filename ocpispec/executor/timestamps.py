@@ -8,6 +8,7 @@ UTC; output is always `YYYY-MM-DDTHH:MM:SSZ`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 
@@ -39,26 +40,40 @@ _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)
 _SLICE_UNITS = {"minute": (16, ":00Z"), "hour": (13, ":00:00Z"), "day": (10, "T00:00:00Z"),
                 "month": (7, "-01T00:00:00Z"), "year": (4, "-01-01T00:00:00Z")}
 _valid_dates: set[str] = set()
+# every valid `:MM:SS` (hour) and `:SS` (minute) tail of a canonical timestamp
+_TAILS = {"hour": frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60)),
+          "minute": frozenset(f":{s:02d}" for s in range(60))}
 
 
-_truncated: dict[str, str] = {}
+def slicer(unit: str) -> Callable[[str], str | None]:
+    """A function truncating canonical UTC timestamps (`...Z`) to `unit` by slicing, or
+    returning None for any other form (the caller then parses it)."""
+    if unit not in _SLICE_UNITS:
+        return lambda value: None
+    cut, suffix = _SLICE_UNITS[unit]
+    match = _CANONICAL.match
+    done: dict[str, str] = {}
+    tails = _TAILS.get(unit, frozenset())
 
-
-def truncate_text(value: str, unit: str) -> str | None:
-    """The truncation of a canonical UTC timestamp by slicing, or None when the value
-    is in another form (the caller then parses it)."""
-    cut = _SLICE_UNITS.get(unit)
-    if cut is None or _CANONICAL.match(value) is None:
-        return None
-    prefix = value[: cut[0]]
-    found = _truncated.get(prefix)
-    if found is None:
-        if not _valid_date(value[:10]):
+    def sliced(value: str) -> str | None:
+        # fast path: `...THH:MM:SSZ` whose valid tail and seen prefix need no regex
+        if len(value) == 20 and value[cut:19] in tails:
+            found = done.get(value[:cut])
+            if found is not None and value[19] == "Z":
+                return found
+        if match(value) is None:
             return None
-        if len(_truncated) > 100_000:
-            _truncated.clear()
-        found = _truncated[prefix] = prefix + cut[1]
-    return found
+        prefix = value[:cut]
+        found = done.get(prefix)
+        if found is None:
+            if not _valid_date(value[:10]):
+                return None
+            if len(done) > 100_000:
+                done.clear()
+            found = done[prefix] = prefix + suffix
+        return found
+
+    return sliced
 
 
 def _valid_date(text: str) -> bool:

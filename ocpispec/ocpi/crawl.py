@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import fail, safe_url
 from ocpispec.ocpi.links import assess
-from ocpispec.ocpi.objects import KeySet, ObjectCheck, normalise_timestamps
+from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
@@ -60,6 +60,38 @@ class Target:
     correlation_id: str
 
 
+@dataclass(slots=True)
+class _Schedule:
+    """Which offsets the concurrent crawl asks for next, adjusted by every page seen."""
+
+    step: int
+    end: int                    # X-Total-Count as last seen (grows; an empty page cuts it)
+    cursor: int                 # the next regular offset
+    extra: deque[PageRequest] = field(default_factory=deque)
+
+    def next(self) -> PageRequest | None:
+        if self.extra:
+            return self.extra.popleft()
+        if self.cursor >= self.end:
+            return None
+        request, self.cursor = PageRequest(self.cursor, self.step), self.cursor + self.step
+        return request
+
+    def learn(self, request: PageRequest, page: Page, refill: PageRequest | None) -> None:
+        n = len(page.objects)
+        if page.total is not None and page.total > self.end:
+            self.end = page.total
+        if refill is not None:
+            self.extra.append(refill)
+        if request.refill:
+            return
+        if n == 0:
+            self.end = min(self.end, request.offset)
+        elif request.limit is not None and n < request.limit and request.offset + n < self.end:
+            self.extra.append(PageRequest(request.offset + n, request.limit - n))
+            self.step = n           # the platform caps pages below what it announced
+
+
 class Crawl:
     def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, events: EventSink | None) -> None:
@@ -70,7 +102,7 @@ class Crawl:
         self._warnings = warnings
         self._events = events
         self._check = ObjectCheck(target.version, target.module)
-        self._keys = KeySet()
+        self._keys = RecentKeys(options.dedup_window)
         self._yielded = 0
         self._last_duplicates = 0
         self._first_total: int | None = None
@@ -90,19 +122,12 @@ class Crawl:
     # -- strategies ---------------------------------------------------------------
 
     def _by_offset(self, first: Page) -> Iterator[dict[str, Any]]:
-        step = self._step(first)
-        end = first.total or 0
-        cursor = len(first.objects)
-        extra: deque[PageRequest] = deque()
+        schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
         try:
             while True:
-                while len(running) < self._options.concurrency and (extra or cursor < end):
-                    if extra:
-                        request = extra.popleft()
-                    else:
-                        request, cursor = PageRequest(cursor, step), cursor + step
+                while len(running) < self._options.concurrency and (request := schedule.next()) is not None:
                     running.append((request, pool.submit(self._fetch, request)))
                 if not running:
                     return
@@ -111,18 +136,10 @@ class Crawl:
                 yield from self._accept(page)
                 if self._full():
                     return
-                n = len(page.objects)
-                if page.total is not None and page.total > end:
-                    end = page.total
-                if refill := self._refill(page):
-                    extra.append(refill)
-                if request.refill:
-                    continue
-                if n == 0:
-                    end = min(end, request.offset)
-                elif request.limit is not None and n < request.limit and request.offset + n < end:
-                    extra.append(PageRequest(request.offset + n, request.limit - n))
-                    step = n
+                if not request.refill and page.objects and self._last_duplicates == len(page.objects):
+                    self._warnings.add("the platform sent a page of objects it had already sent (it may ignore "
+                                       "`offset`); the export may be incomplete", kind="all-repeated")
+                schedule.learn(request, page, self._refill(page))
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

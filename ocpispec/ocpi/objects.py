@@ -3,8 +3,9 @@
 An object is usable when it is a JSON object with its key fields, a parseable
 `last_updated` and the version's required top-level fields; anything else is
 counted by reason and left out (OCPI: process the valid objects, report the
-rest). Keys compare case-insensitively (ids are CiString). Timestamps are
-rewritten to `YYYY-MM-DDTHH:MM:SSZ` when a page carries other forms.
+rest). Keys compare case-insensitively (ids are CiString); duplicates are found
+by key within a bounded window. Timestamps are rewritten to
+`YYYY-MM-DDTHH:MM:SSZ` when a page carries other forms.
 """
 
 from __future__ import annotations
@@ -76,42 +77,72 @@ def normalise_timestamps(value: Any) -> Any:
 
 
 class KeySet:
-    """Exact set of object keys in 8 bytes per key (64-bit hashes, open addressing),
-    so deduplicating a million objects costs megabytes, not hundreds of them."""
+    """An exact set of 64-bit key fingerprints: open addressing, 8 bytes per slot,
+    sized for `capacity` keys at most half full."""
 
-    def __init__(self) -> None:
-        self._slots = array("Q", bytes(8 * 1024))
-        self._mask = 1023
-        self._count = 0
+    def __init__(self, capacity: int) -> None:
+        size = 1 << max(4, (2 * capacity - 1).bit_length())
+        self._slots = array("Q", bytes(8 * size))
+        self._mask = size - 1
+        self.count = 0
 
-    def __len__(self) -> int:
-        return self._count
+    @property
+    def crowded(self) -> bool:
+        return 2 * self.count > self._mask
 
-    def add(self, key: tuple[str, ...]) -> bool:
-        """True when `key` was not there before."""
-        fingerprint = (hash(key) & 0xFFFFFFFFFFFFFFFF) or 1
+    def add(self, fingerprint: int) -> bool:
+        """True when `fingerprint` was not there before."""
         slots, mask = self._slots, self._mask
         index = fingerprint & mask
         while True:
             current = slots[index]
             if current == 0:
                 slots[index] = fingerprint
-                self._count += 1
-                if 2 * self._count > mask:
-                    self._grow()
+                self.count += 1
                 return True
             if current == fingerprint:
                 return False
             index = (index + 1) & mask
 
-    def _grow(self) -> None:
-        old = self._slots
-        self._slots = array("Q", bytes(16 * len(old)))
-        self._mask = 2 * len(old) - 1
+    def __contains__(self, fingerprint: int) -> bool:
         slots, mask = self._slots, self._mask
-        for fingerprint in old:
+        index = fingerprint & mask
+        while (current := slots[index]) != 0:
+            if current == fingerprint:
+                return True
+            index = (index + 1) & mask
+        return False
+
+    def grown(self) -> KeySet:
+        bigger = KeySet(2 * self.count)
+        for fingerprint in self._slots:
             if fingerprint:
-                index = fingerprint & mask
-                while slots[index]:
-                    index = (index + 1) & mask
-                slots[index] = fingerprint
+                bigger.add(fingerprint)
+        return bigger
+
+
+class RecentKeys:
+    """Exact deduplication over the last `window` to `2 * window` keys in bounded
+    memory: two generations of fingerprints, at most about 32 bytes per window key.
+
+    Duplicates from overlapping, refetched or repeated pages are always near each
+    other. Only a platform that reorders its whole list during the crawl can repeat
+    an object farther apart than the window; that repeat is not seen."""
+
+    def __init__(self, window: int = 65536) -> None:
+        self._window = window
+        self._current = KeySet(1024)
+        self._previous: KeySet | None = None
+
+    def add(self, key: tuple[str, ...]) -> bool:
+        """True when `key` is new within the window."""
+        fingerprint = (hash(key) & 0xFFFFFFFFFFFFFFFF) or 1
+        if self._previous is not None and fingerprint in self._previous:
+            return False
+        if not self._current.add(fingerprint):
+            return False
+        if self._current.count >= self._window:
+            self._previous, self._current = self._current, KeySet(1024)
+        elif self._current.crowded:
+            self._current = self._current.grown()
+        return True

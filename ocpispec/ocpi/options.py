@@ -35,6 +35,7 @@ class FetchOptions:
     backoff_base: float = 0.5          # seconds before the first retry; doubles per retry
     backoff_max: float = 30.0
     retry_after_max: float = 300.0     # longest Retry-After honoured
+    dedup_window: int = 65536          # objects a duplicate is looked for (exact; bounded memory)
 
 
 def split_party(party: str | None) -> tuple[str, str] | None:

@@ -41,7 +41,6 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-_PLAIN = frozenset({str, int, float, type(None)})  # the csv module writes these right
 CHUNK_ROWS = 512
 
 
@@ -66,17 +65,50 @@ class CsvLines:
         return self._take()
 
     def chunks(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-        columns, writerow, plain = self.columns, self._writer.writerow, _PLAIN
-        pending = 0
+        """Lines joined directly when no cell needs quoting (the common case, checked
+        on the joined line in C); the `csv` module writes the others."""
+        columns, width = self.columns, len(self.columns) - 1
+        count = len(columns)
+        writerow = self._writer.writerow
+        lines: list[str] = []
+        plain, number = str, _NUMBERS
+        ordered: bool | None = None
         for row in rows:
-            values = [row.get(name) for name in columns]
-            writerow([v if type(v) in plain else cell(v) for v in values])
-            pending += 1
-            if pending == CHUNK_ROWS:
-                yield self._take()
-                pending = 0
-        if pending:
-            yield self._take()
+            # rows come in column order (the render contract); checked on the first row
+            if ordered is None:
+                ordered = tuple(row) == columns
+            values = row.values() if ordered and len(row) == count else map(row.get, columns)
+            cells = [v if v.__class__ is plain else repr(v) if v.__class__ in number
+                     else _text(v) for v in values]
+            line = ",".join(cells)
+            if line.count(",") == width and not _special(line) and (width or line):
+                lines.append(line + "\r\n")
+            else:
+                writerow(cells)
+                lines.append(self._take())
+            if len(lines) == CHUNK_ROWS:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
+
+
+_NUMBERS = frozenset({int, float})
+
+
+def _special(line: str) -> bool:
+    return '"' in line or "\n" in line or "\r" in line
+
+
+def _text(value: Any) -> str:
+    match value:
+        case None:
+            return ""
+        case bool():
+            return "true" if value else "false"
+        case int() | float():
+            return repr(value)
+    return cell(value)
 
 
 def ndjson_chunks(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:

@@ -1,0 +1,100 @@
+"""Timestamps, object checks and bounded deduplication of the client."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocpispec.ocpi.errors import safe_url
+from ocpispec.ocpi.links import assess
+from ocpispec.ocpi.objects import KeySet, ObjectCheck, RecentKeys, normalise_timestamps
+from ocpispec.ocpi.timestamps import format_timestamp, normalise_timestamp, parse_timestamp
+
+NOON = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", [
+    "2025-03-01T12:00:00Z", "2025-03-01T12:00:00", "2025-03-01T12:00:00.000Z", "2025-03-01T12:00:00.123456789Z",
+    "2025-03-01T13:00:00+01:00", "2025-03-01T13:00:00+0100", "2025-03-01T12:00:00+00:00", "2025-03-01 12:00:00",
+    "2025-03-01T12:00Z", " 2025-03-01T12:00:00z "])
+def test_every_timestamp_form(text: str) -> None:
+    parsed = parse_timestamp(text)
+    assert parsed is not None and parsed.replace(microsecond=0) == NOON
+    assert normalise_timestamp(text) == "2025-03-01T12:00:00Z"
+
+
+@pytest.mark.parametrize("text", ["None", "", "2025-13-01T00:00:00Z", "yesterday", "2025-03-01", "12:00"])
+def test_not_timestamps(text: str) -> None:
+    assert parse_timestamp(text) is None and normalise_timestamp(text) == text
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)))
+def test_format_parse_round_trip(value: datetime) -> None:
+    aware = value.replace(microsecond=0, tzinfo=UTC)
+    assert parse_timestamp(format_timestamp(aware)) == aware
+
+
+def test_normalise_only_datetime_fields() -> None:
+    obj = {"last_updated": "2025-03-01T12:00:00.5+00:00", "remark": "2025-03-01T12:00:00",
+           "opening_times": {"regular_hours": [{"period_begin": "08:00"}]},
+           "charging_periods": [{"start_date_time": "2025-03-01T12:00:00"}]}
+    normalise_timestamps(obj)
+    assert obj["last_updated"] == "2025-03-01T12:00:00Z" and obj["remark"] == "2025-03-01T12:00:00"
+    assert obj["opening_times"]["regular_hours"][0]["period_begin"] == "08:00"
+    assert obj["charging_periods"][0]["start_date_time"] == "2025-03-01T12:00:00Z"
+
+
+def test_object_check_and_case_insensitive_keys() -> None:
+    check = ObjectCheck("2.2.1", "tariffs")
+    good = {"country_code": "NL", "party_id": "DMO", "id": "T1", "currency": "EUR",
+            "elements": [], "last_updated": "2025-01-01T00:00:00Z"}
+    assert check.problem(good) is None
+    assert check.problem([]) == "not a JSON object"
+    assert check.problem({**good, "id": ""}) == "missing key field `id`"
+    assert check.problem({**good, "currency": None}) == "missing required field `currency`"
+    assert check.problem({**good, "last_updated": "soon"}) == "`last_updated` is not a DateTime"
+    assert check.key(good) == check.key({**good, "id": "t1", "party_id": "dmo"})
+
+
+def test_token_keys_include_the_type() -> None:
+    check = ObjectCheck("2.2.1", "tokens")
+    assert check.keys == ("country_code", "party_id", "uid", "type")
+
+
+def test_key_set_is_exact() -> None:
+    keys = KeySet(10)
+    assert keys.add(7) and not keys.add(7) and 7 in keys and 8 not in keys
+    big = keys
+    for value in range(1, 5000):
+        if big.crowded:
+            big = big.grown()
+        big.add(value * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF or 1)
+    assert big.count == 5000
+
+
+def test_recent_keys_window() -> None:
+    recent = RecentKeys(window=1000)
+    assert all(recent.add((str(i),)) for i in range(2500))
+    assert not any(recent.add((str(i),)) for i in range(1600, 2500))   # inside the window
+    assert recent.add(("0",))                                           # long forgotten
+
+
+def test_links_are_judged() -> None:
+    endpoint = "https://cpo.example/ocpi/2.2.1/sessions"
+    filters = {"date_from": "2025-01-01T00:00:00Z"}
+    request = endpoint + "?date_from=2025-01-01T00:00:00Z&offset=0"
+    assert assess("?date_from=2025-01-01T00%3A00%3A00Z&offset=10&limit=10", request, endpoint, filters).verdict == "ok"
+    assert assess("https://CPO.example:443/ocpi/2.2.1/sessions?date_from=2025-01-01T00:00:00Z&offset=10",
+                  request, endpoint, filters).verdict == "ok"
+    assert assess("http://cpo.example/ocpi/2.2.1/sessions?date_from=2025-01-01T00:00:00Z&offset=10",
+                  request, endpoint, filters).verdict == "foreign"
+    garbled = assess(endpoint + "?date_from=None&offset=10&limit=5", request, endpoint, filters)
+    assert (garbled.verdict, garbled.offset, garbled.limit) == ("filters", 10, 5)
+
+
+def test_safe_url_hides_secrets() -> None:
+    assert safe_url("https://user:pw@cpo.example/v?token=abc&offset=1") == (
+        "https://cpo.example/v?token=(redacted)&offset=1")
