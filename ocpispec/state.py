@@ -62,7 +62,7 @@ def load_state(path: Path, export: str) -> State:
         raise StateError(f"cannot read state file: {exc.strerror}") from None
     try:
         return _parse(json.loads(text), export)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise StateError("state file is not valid ocpispec state") from None
 
 

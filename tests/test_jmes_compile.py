@@ -142,7 +142,7 @@ def test_bad_values_raise_transform_errors_without_the_value() -> None:
 def test_pseudonyms_are_hmac_sha256_of_the_canonical_id() -> None:
     import hmac
 
-    from ocpispec.executor.functions import derive_key, hmac_sha256
+    from ocpispec.executor.pseudonyms import derive_key, hmac_sha256
 
     master = b"test-key-" * 4
     family = derive_key(master, "export", "session")

@@ -481,3 +481,33 @@ def test_demo_mode_needs_no_setup(run_cli, tmp_path: Path, monkeypatch, snapshot
     assert runs[0] and runs[0] == runs[1]
     assert not (tmp_path / ".ocpispec").exists()
     assert normalise(cli_block(result), tmp_path) == snapshot
+
+
+def test_several_datasets_go_to_one_directory(run_cli, demo_server, tmp_path: Path) -> None:
+    spec = tmp_path / "two.ocx"
+    spec.write_text(HEADER + '''from sessions
+  since last run
+select
+  truncate(start_date_time, day) as day
+output csv to "exports/{export}-sessions.csv"
+from locations
+select
+  id as location_id
+output ndjson to stdout
+''')
+    out = tmp_path / "delivery"
+    out.mkdir()
+    state = tmp_path / "state.json"
+    result = run_cli("run", str(spec), "--out", str(out), "--state", str(state), "--as-of",
+                     AS_OF, env=source_env(demo_server))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "locations.ndjson", "locations.ndjson.manifest.json",
+        "test_export-sessions.csv", "test_export-sessions.csv.manifest.json"]
+    assert json.loads(state.read_text())["datasets"] == {"sessions": {
+        "watermark": AS_OF, "plan_fingerprint": json.loads(
+            (out / "locations.ndjson.manifest.json").read_text())["plan_fingerprint"],
+        "committed_at": AS_OF}}
+    two = run_cli("run", str(spec), "--out", str(tmp_path / "file.csv"), "--state", str(state),
+                  env=source_env(demo_server))
+    assert two.exit_code == 1 and "OCX556" in two.stderr

@@ -6,6 +6,8 @@ import contextlib
 import hashlib
 import os
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,6 +16,24 @@ from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEMO_SIZE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class RunArgs:
+    spec: Path
+    profile: str | None
+    demo: bool
+    demo_version: str | None
+    demo_size: int
+    out: str | None
+    limit: int | None
+    page_size: int
+    concurrency: int
+    rps: float | None
+    dry_run: bool
+    state_path: Path | None
+    as_of: datetime | None
+    quiet: bool
 
 
 @click.command("run")
@@ -39,9 +59,7 @@ DEMO_SIZE = 2000
               help="Run as if it were this UTC time: the end of every window (backfills, "
                    "reproducible runs).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
-def run(spec: Path, profile: str | None, demo: bool, demo_version: str | None, demo_size: int,
-        out: str | None, limit: int | None, page_size: int, concurrency: int,
-        rps: float | None, dry_run: bool, state_path: Path | None, as_of, quiet: bool) -> None:
+def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
 
     Only the columns the spec selects leave, transformed as it says. Outputs are
@@ -54,60 +72,79 @@ def run(spec: Path, profile: str | None, demo: bool, demo_version: str | None, d
     from ocpispec.executor import RunError
     from ocpispec.ocpi import OcpiError
 
-    plan = build_plan(spec, limit=limit, page_size=page_size, concurrency=concurrency)
+    args = RunArgs(**options)  # type: ignore[arg-type]
+    plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
+                      concurrency=args.concurrency)
     try:
-        _run(plan, spec, profile=profile, demo=demo, demo_version=demo_version,
-             demo_size=demo_size, out=out, limit=limit, page_size=page_size,
-             concurrency=concurrency, rps=rps, dry_run=dry_run, state_path=state_path,
-             as_of=as_of, quiet=quiet)
+        result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
-        _fail(exc.diagnostic, spec)
+        _fail(exc.diagnostic, args.spec)
+    if not args.quiet:
+        from ocpispec.render.run_summary import summary_text
+
+        click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
 
 
-def _run(plan, spec: Path, *, profile, demo, demo_version, demo_size, out, limit, page_size,
-         concurrency, rps, dry_run, state_path, as_of, quiet) -> None:
+def _execute(plan, args: RunArgs):
+    """Key, source and state first (no request yet), then the run."""
     from ocpispec.executor import RunOptions, execute
-    from ocpispec.executor.keys import resolve_key
-    from ocpispec.executor.sources import profile_pseudonym_key, spec_source
     from ocpispec.ocpi import FetchOptions, OcpiClient
-    from ocpispec.render.run_summary import summary_text
 
     env = dict(os.environ)
-    key = resolve_key(plan.pseudonym_key, env=env, demo=demo,
-                      span=plan.pseudonym_key.origin if plan.pseudonym_key else None,
-                      profile_key=lambda name: profile_pseudonym_key(name, env))
-    notes = [] if key.description != "the public demo key" else [
-        f"using the public demo key; set {_key_variable(plan)} for pseudonyms of your own"]
-    fetch_options = FetchOptions(page_size=page_size, concurrency=concurrency,
-                                 requests_per_second=rps)
-    now = as_of
+    key, notes = _key(plan, args, env)
+    fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
+                                 requests_per_second=args.rps)
     with contextlib.ExitStack() as stack:
-        if demo:
-            credentials, clock = _start_demo(stack, demo_version, demo_size)
-            notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the "
-                         "spec's source is not used")
-            if now is None:
-                now = clock
-                notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
-                             "windows count back from there")
-            if state_path is None and _uses_state(plan):
-                notes.append("--demo: `since last run` starts at 2000-01-01 and no state is "
-                             "kept (give --state to keep one)")
-        else:
-            credentials = spec_source(plan.source, env, profile).credentials
-        sink = _Events(quiet)
+        credentials, now = _source(stack, plan, args, env, notes)
+        events = _Events(args.quiet)
 
         def connect():
             return stack.enter_context(OcpiClient.connect(credentials, options=fetch_options,
-                                                          events=sink))
+                                                          events=events))
 
-        options = RunOptions(out=out, limit=limit, dry_run=dry_run, state_path=state_path,
-                             use_state=not demo or state_path is not None,
-                             spec_dir=spec.parent, spec_sha256=_sha256(spec), now=now,
-                             progress=None if quiet else _progress())
-        result = execute(plan, key=key.secret, connect=connect, options=options)
-    if not quiet:
-        click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
+        options = RunOptions(
+            out=args.out, limit=args.limit, dry_run=args.dry_run, state_path=args.state_path,
+            use_state=not args.demo or args.state_path is not None, spec_dir=args.spec.parent,
+            spec_sha256=_sha256(args.spec), now=now,
+            progress=None if args.quiet else _progress(stack))
+        return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _key(plan, args: RunArgs, env: dict[str, str]):
+    from ocpispec.executor.keys import resolve_key
+    from ocpispec.executor.sources import profile_pseudonym_key
+
+    reference = plan.pseudonym_key
+    key = resolve_key(reference, env=env, demo=args.demo,
+                      span=reference.origin if reference else None,
+                      profile_key=lambda name: profile_pseudonym_key(name, env))
+    notes = []
+    if key.description == "the public demo key":
+        variable = f"`{reference.name}`" if reference.kind == "env" else "a pseudonym key"
+        notes.append(f"using the public demo key; set {variable} for pseudonyms of your own")
+    return key, notes
+
+
+def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str],
+            notes: list[str]):
+    """Credentials and the run's "now": the spec's or profile's platform, or the
+    demo CPO with its own clock."""
+    from ocpispec.executor.sources import spec_source
+
+    if not args.demo:
+        return spec_source(plan.source, env, args.profile).credentials, args.as_of
+    credentials = _start_demo(stack, args.demo_version, args.demo_size)
+    notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the spec's "
+                 "source is not used")
+    now = args.as_of
+    if now is None:
+        now = demo_clock()
+        notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
+                     "windows count back from there")
+    if args.state_path is None and _uses_state(plan):
+        notes.append("--demo: `since last run` starts at 2000-01-01 and no state is kept "
+                     "(give --state to keep one)")
+    return credentials, now
 
 
 def _uses_state(plan) -> bool:
@@ -123,12 +160,12 @@ def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
 
     versions = (version,) if version else DEMO_VERSIONS
     server = stack.enter_context(DemoServer(versions=versions, size=size))
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), demo_clock()
+    return Credentials(server.versions_url, server.token, party=DEMO_PARTY)
 
 
-def demo_clock():
+def demo_clock() -> datetime:
     """The demo CPO's "now": the end of its synthetic year of sessions."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from ocpispec.demo.world import SESSIONS_SPAN, SESSIONS_START
 
@@ -149,25 +186,27 @@ class _Events:
             click.echo(f"warning: {message}", err=True)
 
 
-def _progress():
-    """A one-line counter on a terminal; nothing when stderr is a file or a pipe."""
-    stream = sys.stderr
-    if not stream.isatty():
+def _progress(stack: contextlib.ExitStack):
+    """A rich progress line on a terminal; nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
         return None
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                        console=Console(stderr=True), transient=True)
+    stack.enter_context(progress)
+    tasks: dict[str, object] = {}
 
     def report(dataset: str, records: int) -> None:
-        stream.write(f"\r{dataset}: {records:,} records read")
-        stream.flush()
+        if dataset not in tasks:
+            tasks[dataset] = progress.add_task(dataset)
+        progress.update(tasks[dataset], description=f"{dataset}: {records:,} records read")
 
     return report
 
 
-def _key_variable(plan) -> str:
-    key = plan.pseudonym_key
-    return f"`{key.name}`" if key is not None and key.kind == "env" else "a pseudonym key"
-
-
-def _moment(value: str | None):
+def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
     from ocpispec.executor.timestamps import TimestampError, parse_timestamp

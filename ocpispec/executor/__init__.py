@@ -104,7 +104,7 @@ def _few_collections() -> Iterator[None]:
     counting frees; the cyclic collector scanning them every 700 allocations only costs
     time. It runs rarely during the stream and as usual afterwards."""
     before = gc.get_threshold()
-    gc.set_threshold(100_000, before[1], before[2])
+    gc.set_threshold(20_000, before[1], before[2])
     try:
         yield
     finally:

@@ -177,15 +177,9 @@ class DatasetRun:
             return FIRST_WATERMARK
         return window.date_from
 
-    def _progress(self, records: Iterable[dict]) -> Iterator[dict]:
+    def _progress(self, records: Iterable[dict]) -> Iterable[dict]:
         report = self.options.progress
-        if report is None:
-            yield from records
-            return
-        for count, record in enumerate(records, 1):
-            if count % PROGRESS_EVERY == 0:
-                report(self.dataset.name, count)
-            yield record
+        return records if report is None else _reporting(records, self.dataset.name, report)
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
         context = RenderContext(self.dataset.column_names, _export(self.plan),
@@ -255,6 +249,14 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _reporting(records: Iterable[dict], name: str,
+               report: Callable[[str, int], None]) -> Iterator[dict]:
+    for count, record in enumerate(records, 1):
+        if count % PROGRESS_EVERY == 0:
+            report(name, count)
+        yield record
 
 
 def _pointing_at(diagnostic: Diagnostic, step: ir.Fetch) -> Diagnostic:

@@ -9,8 +9,6 @@ Messages never contain the value itself: it may be personal.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -23,6 +21,8 @@ from typing import Any
 from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
+from ocpispec.executor.errors import TransformError
+from ocpispec.executor.pseudonyms import pseudonymizer
 from ocpispec.executor.timestamps import (
     TimestampError,
     format_timestamp,
@@ -32,18 +32,7 @@ from ocpispec.executor.timestamps import (
 )
 
 _fromisoformat = datetime.fromisoformat
-KEY_DERIVATION = "ocpispec/v1"
-PSEUDONYM_BITS = 128
-_CACHE_LIMIT = 50_000
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-class TransformError(ValueError):
-    """A value a transformation cannot handle. `reason` is safe to print."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 Unary = Callable[[Any], Any]
@@ -59,96 +48,6 @@ class Custom:
     arity: int
     call: Callable[..., Any]
     specialize: Callable[..., Unary] | None = None
-
-
-# ---- pseudonymisation ---------------------------------------------------------------
-
-
-def derive_key(master: bytes, export: str, domain: str) -> bytes:
-    """The HMAC key of one field family of one export: separate families never share
-    pseudonyms, and two exports with the same master key are unlinkable."""
-    info = f"{KEY_DERIVATION}/{export}/{domain}".encode()
-    return hmac.digest(master, info, "sha256")
-
-
-def canonical_identifier(value: Any, domain: str) -> bytes:
-    """OCPI ids are case-insensitive (CiString): lowercase them so a server that
-    changes case still yields the same pseudonym. Token ids also lose separators
-    (`NL-TNM-C0123` and `NLTNMC0123` are the same eMA-ID)."""
-    match value:
-        case bool():
-            text = "true" if value else "false"
-        case int() | float():
-            text = repr(value)
-        case str():
-            text = value.strip().lower()
-            if domain == "token":
-                text = text.replace("-", "").replace("*", "").replace(" ", "")
-        case _:
-            raise TransformError("cannot pseudonymise an object or a list")
-    return text.encode()
-
-
-# families whose values repeat across records (drivers, places): worth a cache
-_REPEATING = frozenset({"token", "location", "evse", "connector", "tariff"})
-
-
-def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-SHA-256 (RFC 2104) with the key's inner and outer pads hashed once: the
-    same digests as `hmac.digest`, at half the cost per message."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key))
-    outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
-
-    def digest(message: bytes) -> bytes:
-        state = inner.copy()
-        state.update(message)
-        result = outer.copy()
-        result.update(state.digest())
-        return result.digest()
-
-    digest.inner, digest.outer = inner, outer  # type: ignore[attr-defined]
-    return digest
-
-
-def pseudonymizer(master: bytes, export: str, domain: str) -> Unary:
-    """HMAC-SHA-256 under the family's derived key, first 128 bits as lowercase hex."""
-    key = hmac_sha256(derive_key(master, export, domain))
-    inner, outer = key.inner, key.outer  # type: ignore[attr-defined]
-    size = PSEUDONYM_BITS // 8
-    plain_text = domain != "token"
-
-    def compute(value: Any) -> str:
-        if value.__class__ is str and plain_text:
-            message = value.strip().lower().encode()
-        else:
-            message = canonical_identifier(value, domain)
-        state = inner.copy()  # hmac_sha256, inlined: this runs once per record
-        state.update(message)
-        result = outer.copy()
-        result.update(state.digest())
-        return result.digest()[:size].hex()
-
-    def pseudonymize(value: Any) -> str | None:
-        return None if value is None else compute(value)
-
-    if domain not in _REPEATING:
-        return pseudonymize
-    cache: dict[str, str] = {}
-
-    def cached(value: Any) -> str | None:
-        if value.__class__ is not str:  # 1, 1.0 and True hash alike: never cache them
-            return pseudonymize(value)
-        found = cache.get(value)
-        if found is None:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            found = cache[value] = compute(value)
-        return found
-
-    return cached
 
 
 # ---- time ---------------------------------------------------------------------------

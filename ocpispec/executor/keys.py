@@ -12,6 +12,7 @@ works without setup and gives stable pseudonyms; it must never protect real data
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -38,10 +39,10 @@ def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                 demo: bool = False, span: Span | None = None,
                 profile_key: Callable[[str], str | None] | None = None) -> PseudonymKey:
     """The key a plan's reference points to; RunError (OCX550/OCX551) when it is
-    missing or too weak. A plan without a reference gets the demo key's bytes only
-    when it pseudonymises nothing, so any key will do."""
+    missing or too weak. A plan without a reference pseudonymises nothing (the checker
+    sees to that); it still gets a random key of its own, never a known one."""
     if reference is None:
-        return PseudonymKey(DEMO_KEY, "none needed")
+        return PseudonymKey(secrets.token_bytes(32), "none needed")
     value, where = _lookup(reference, env, profile_key)
     if value is None:
         if demo:

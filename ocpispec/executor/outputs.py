@@ -91,10 +91,12 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
             raise OutputError("`--out -` needs a spec with one dataset")
         return Target(None)
     chosen = Path(out)
-    if count == 1 and not chosen.is_dir() and not out.endswith(("/", "\\")):
+    directory = chosen.is_dir() or out.endswith(("/", "\\"))
+    if count == 1 and not directory:
         return Target(chosen)
-    if chosen.exists() and not chosen.is_dir():
-        raise OutputError(f"`--out {out}` must be a directory for a spec with several datasets")
+    if not directory:
+        raise OutputError(f"`--out {out}` must be a directory (existing, or ending in `/`) "
+                          "for a spec with several datasets")
     name = own.name if own is not None else f"{dataset.name}.{EXTENSIONS.get(render.format, 'txt')}"
     return Target(chosen / name)
 

@@ -70,6 +70,9 @@ class Pipeline:
 
         def safe(wire: dict) -> dict | None:
             counts.read += 1
+            if wire.__class__ is not dict:
+                invalid["record is not an object"] += 1
+                return None
             if unknown is not None:
                 counts.unknown_fields.update(unknown(wire))
             try:
@@ -96,7 +99,6 @@ class Pipeline:
             self.counts.filtered += 1
             return None
         return self.project(record) if self.project is not None else record
-
 
     def _common_record(self) -> Callable[[dict], dict | None]:
         """`record` for the usual shape (privacy check, filter, projection, no join)
@@ -164,26 +166,49 @@ def _published(flag: Any, version: str) -> bool:
 # ---- joins -----------------------------------------------------------------------------
 
 
+_JOIN_CACHE_LIMIT = 100_000
+
+
 def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
     """Binds the joined record under its alias and each sub-binding inside it:
     `location.evse` is the EVSE of `location.evses` the record used, found by
-    `evse_uid`; `location.connector` is then searched in that EVSE's connectors."""
+    `evse_uid`; `location.connector` is then searched in that EVSE's connectors.
+
+    Records at the same connector bind the same (read-only) dict, built once: the
+    cache is bounded by the number of connectors, not of records."""
     alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
-    prefix = alias + "."
+    sub_keys = [sub.local_key for sub in subs]
+    cache: dict[tuple, dict | None] = {}
 
     def attach(record: dict) -> None:
-        found = lookup.get(_first(_at(record, local_key)))
-        bound = dict(found) if found is not None else None
-        if bound is not None:
-            scopes: dict[str, dict | None] = {alias: bound}
-            for sub in subs:
-                scope = scopes.get(sub.parent)
-                picked = _pick(scope, sub, record) if scope is not None else None
-                scopes[sub.name] = picked
-                bound[sub.name.removeprefix(prefix)] = picked
+        key = _first(_at(record, local_key))
+        identity = (fold(key), *(fold(_at(record, path)) for path in sub_keys))
+        bound = cache.get(identity, _MISSING)
+        if bound is _MISSING:
+            if len(cache) >= _JOIN_CACHE_LIMIT:
+                cache.clear()
+            bound = cache[identity] = _bind(lookup.get(key), alias, subs, record)
         record[alias] = bound
 
     return attach
+
+
+_MISSING = object()
+
+
+def _bind(found: dict | None, alias: str, subs: tuple[ir.SubBinding, ...],
+          record: dict) -> dict | None:
+    if found is None:
+        return None
+    bound = dict(found)
+    scopes: dict[str, dict | None] = {alias: bound}
+    prefix = alias + "."
+    for sub in subs:
+        scope = scopes.get(sub.parent)
+        picked = _pick(scope, sub, record) if scope is not None else None
+        scopes[sub.name] = picked
+        bound[sub.name.removeprefix(prefix)] = picked
+    return bound
 
 
 def _pick(scope: dict, sub: ir.SubBinding, record: dict) -> dict | None:

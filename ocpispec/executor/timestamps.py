@@ -68,7 +68,7 @@ def slicer(unit: str) -> Callable[[str], str | None]:
         if found is None:
             if not _valid_date(value[:10]):
                 return None
-            if len(done) > 100_000:
+            if len(done) > 20_000:
                 done.clear()
             found = done[prefix] = prefix + suffix
         return found

@@ -81,7 +81,8 @@ class CsvLines:
             cells = [v if v.__class__ is plain else repr(v) if v.__class__ in number
                      else _text(v) for v in values]
             line = ",".join(cells)
-            if line.count(",") == width and not _special(line) and (width or line):
+            if line.count(",") == width and '"' not in line and "\n" not in line \
+                    and "\r" not in line and (width or line):
                 lines.append(line + "\r\n")
             else:
                 writerow(cells)
@@ -94,10 +95,6 @@ class CsvLines:
 
 
 _NUMBERS = frozenset({int, float})
-
-
-def _special(line: str) -> bool:
-    return '"' in line or "\n" in line or "\r" in line
 
 
 def _text(value: Any) -> str:
