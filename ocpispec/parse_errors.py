@@ -75,6 +75,10 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         found = rule(token, expected, span, history, parser)
         if found is not None:
             return found
+    if token.type == "$END" and not history:
+        return error("OCX003", "the spec is empty", span, "expected `export NAME`",
+                     help="start with `export NAME`, then `consumer`, `purpose`, `source`, "
+                          "`from` and `select`; `specs/` has complete examples")
     if token.type == "$END":
         return error("OCX003", "unexpected end of file", span,
                      f"expected {_expected_list(expected, parser)}",

@@ -119,3 +119,26 @@ def test_failure_mid_stream_keeps_what_was_written(run_cli, demo_server_factory,
 
 def test_help(run_cli, snapshot) -> None:
     assert cli_block(run_cli("get", "--help")) == snapshot
+
+
+@pytest.mark.parametrize(("version", "module", "place"), [
+    ("2.2.1", "cdrs", "cdr_location"), ("2.3.0", "cdrs", "cdr_location"),
+    ("2.1.1", "cdrs", "location"), ("2.1.1", "sessions", "location")])
+def test_embedded_locations_lose_site_details(run_cli, demo_server_factory, version: str,
+                                              module: str, place: str) -> None:
+    server = demo_server_factory(version=version, size=200)
+    login(run_cli, server)
+    result = run_cli("get", module, *DATE_TO)
+    assert result.exit_code == 0, result.stderr
+    objects = lines(result.stdout)
+    home = {server.world.site(j).id for j in server.world.private_sites()}
+    at_home = [o for o in objects if o[place]["id"] in home]
+    assert at_home and len(at_home) < len(objects)
+    for obj in objects:
+        site = obj[place]
+        assert not {"address", "city", "postal_code", "coordinates", "name", "owner",
+                    "evse_id"} & set(site)
+        assert all("evse_id" not in evse and "physical_reference" not in evse
+                   for evse in site.get("evses", []))
+    assert f"embedded locations (site and EVSE details withheld, see `get locations`): {len(objects)}" \
+        in result.stderr

@@ -1,40 +1,10 @@
-"""Timestamps, object checks and bounded deduplication of the client."""
+"""Object checks, timestamp normalisation and bounded deduplication of the client."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from ocpispec.ocpi.errors import safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.objects import KeySet, ObjectCheck, RecentKeys, normalise_timestamps
-from ocpispec.ocpi.timestamps import format_timestamp, normalise_timestamp, parse_timestamp
-
-NOON = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.mark.parametrize("text", [
-    "2025-03-01T12:00:00Z", "2025-03-01T12:00:00", "2025-03-01T12:00:00.000Z", "2025-03-01T12:00:00.123456789Z",
-    "2025-03-01T13:00:00+01:00", "2025-03-01T13:00:00+0100", "2025-03-01T12:00:00+00:00", "2025-03-01 12:00:00",
-    "2025-03-01T12:00Z", " 2025-03-01T12:00:00z "])
-def test_every_timestamp_form(text: str) -> None:
-    parsed = parse_timestamp(text)
-    assert parsed is not None and parsed.replace(microsecond=0) == NOON
-    assert normalise_timestamp(text) == "2025-03-01T12:00:00Z"
-
-
-@pytest.mark.parametrize("text", ["None", "", "2025-13-01T00:00:00Z", "yesterday", "2025-03-01", "12:00"])
-def test_not_timestamps(text: str) -> None:
-    assert parse_timestamp(text) is None and normalise_timestamp(text) == text
-
-
-@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)))
-def test_format_parse_round_trip(value: datetime) -> None:
-    aware = value.replace(microsecond=0, tzinfo=UTC)
-    assert parse_timestamp(format_timestamp(aware)) == aware
 
 
 def test_normalise_only_datetime_fields() -> None:

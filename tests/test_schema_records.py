@@ -144,3 +144,48 @@ def test_values_of_the_wrong_shape_do_not_leak() -> None:
               "cdr_token": "04A1B2C3", "location_id": None, "charging_periods": ["x"]}
     assert public_projection("2.2.1", "sessions", record) == {"location_id": None}
     assert public_projection("2.2.1", "sessions", "nope") == {}  # type: ignore[arg-type]
+
+
+def _every_object_path(value: object, path: tuple = ()) -> list[tuple]:
+    """The place of every dict in `value` (keys and list indexes)."""
+    found = [path] if isinstance(value, dict) else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, item in items:
+        found += _every_object_path(item, (*path, key))
+    return found
+
+
+def test_one_unknown_key_anywhere_is_found_in_every_module_and_version() -> None:
+    """The key-set fast path must never hide an unknown field: one stray key is put in
+    each object of the official examples in turn, and always comes back."""
+    import json
+    from pathlib import Path
+
+    from ocpispec.schema.records import unknown_fields_finder
+
+    examples = Path("/work/shared/ocpi-examples")
+    if not examples.is_dir():
+        import pytest
+        pytest.skip("official examples not available")
+    checked = 0
+    for version in ("2.1.1", "2.2.1", "2.3.0"):
+        for module in ("sessions", "cdrs", "locations", "tariffs", "tokens"):
+            for example in sorted(examples.glob(f"{version}/{module}*.json")):
+                record = json.loads(example.read_text())
+                record = record.get("data", record) if isinstance(record, dict) else record
+                if not isinstance(record, dict):
+                    continue
+                find = unknown_fields_finder(version, module)
+                before = find(record)
+                assert before == unknown_fields(version, module, record)
+                for path in _every_object_path(record):
+                    stray = copy.deepcopy(record)
+                    target = stray
+                    for step in path:
+                        target = target[step]
+                    target["zz_stray"] = 1
+                    after = find(stray)
+                    assert any(name.endswith("zz_stray") for name in after), (example, path)
+                    checked += 1
+    assert checked > 50

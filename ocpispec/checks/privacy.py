@@ -191,9 +191,10 @@ def _weak_justification(text: syntax.Text, ctx: Context) -> None:
 
 def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Context) -> None:
     if module not in ("sessions", "cdrs"):
+        why = ("a locations export always keeps only published locations" if module == "locations"
+               else "only sessions and CDRs are filtered by location")
         ctx.emit(error("OCX311", f"`include private locations` means nothing for `{module}`",
-                       include.span, "only sessions and CDRs are filtered by location",
-                       help="remove the clause"))
+                       include.span, why, help="remove the clause"))
         return
     if not is_meaningful(include.justification.value):
         _weak_justification(include.justification, ctx)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import datetime
 from typing import IO, Any
 
 import click
 
+from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
@@ -76,6 +78,10 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
       ocpispec get cdrs --privacy-pass total_energy,cdr_location.postal_code
     """
     module = module.strip().lower()
+    if date_from is not None and date_to is not None and date_to <= date_from:
+        raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "
+                                 f"{date_from:%Y-%m-%dT%H:%M:%SZ}; the window would be empty",
+                                 param_hint="'--date-to'")
     try:
         profile = load_profile(name)
     except OcpiError as problem:
@@ -104,7 +110,18 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             sys.exit(1)
         except BrokenPipeError:
             sys.exit(0)
+        except KeyboardInterrupt:
+            _interrupted(out)
     click.echo(_summary(module, client.version, client.stats, release), err=True)
+
+
+def _interrupted(out: IO[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        out.flush()
+    show_diagnostic(error("OCX558", "`get` was interrupted (Ctrl-C)",
+                          notes=["the objects written to stdout so far are an incomplete dump"],
+                          help="run it again; narrow it with `--date-from`/`--date-to` or `--limit`"))
+    sys.exit(1)
 
 
 def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
@@ -136,6 +153,9 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
              f"  unknown fields (withheld): {_paths(release.unknown) or 'none'}"]
     if release.private_sites:
         lines.append(f"  private sites (address, coordinates and names withheld): {release.private_sites}")
+    if release.embedded_locations:
+        lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
+                     f"{release.embedded_locations}")
     withheld = {p: n for p, n in release.withheld.items() if p not in release.unknown}
     lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
     if release.open_paths:

@@ -63,12 +63,14 @@ def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: in
             source = read_source(spec)
         except CompileError:
             pass
-        show_diagnostics(exc.diagnostics, source)
+        show_diagnostics(exc.diagnostics, source, file=str(spec))
         sys.exit(1)
 
 
-def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None) -> None:
-    """Render diagnostics to stderr, coloured only on a terminal without NO_COLOR."""
+def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None, *,
+                     file: str | None = None) -> None:
+    """Render diagnostics to stderr, coloured only on a terminal without NO_COLOR;
+    `file` names the spec when its source could not be read."""
     if not diagnostics:
         return
     from ocpispec.report import render
@@ -77,5 +79,5 @@ def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None) -> None:
     stream = sys.stderr
     color = stream.isatty() and "NO_COLOR" not in os.environ
     text = render(list(diagnostics), sources, color=color,
-                  file=source.name if source is not None else None)
+                  file=source.name if source is not None else file)
     click.echo(text.rstrip("\n"), err=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
 from ocpispec.ocpi import safe_url
-from ocpispec.ocpi.profiles import Profile, config_dir, list_profiles
+from ocpispec.ocpi.console import show_diagnostic
+from ocpispec.ocpi.profiles import Profile, config_dir, list_profiles, unreadable_profiles
 
 
 @click.command("profiles")
@@ -17,14 +19,24 @@ def profiles(fmt: str) -> None:
     """List stored credential profiles (tokens never shown).
 
     Profiles are written by `ocpispec login` to the `profiles` folder of your
-    config directory (override with OCPISPEC_CONFIG_DIR).
+    config directory (override with OCPISPEC_CONFIG_DIR). A file there that
+    cannot be read is reported, and the exit code is then 1.
     """
-    found = list_profiles()
+    found, problems = list_profiles(), unreadable_profiles()
+    for problem in problems:
+        show_diagnostic(problem.diagnostic)
+    _show(found, fmt, quiet_when_empty=bool(problems))
+    if problems:
+        sys.exit(1)
+
+
+def _show(found: list[Profile], fmt: str, *, quiet_when_empty: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps([_public(p) for p in found], indent=2))
         return
     if not found:
-        click.echo(f"No profiles in {config_dir() / 'profiles'}. Create one with `ocpispec login`.", err=True)
+        if not quiet_when_empty:
+            click.echo(f"No profiles in {config_dir() / 'profiles'}. Create one with `ocpispec login`.", err=True)
         return
     rows = [("NAME", "VERSION", "PARTY", "CPO", "MODULES", "URL")]
     rows += [(p.name, p.version, p.party or "-", p.to_party or "-", str(len(_modules(p))),

@@ -13,9 +13,13 @@ from pathlib import Path
 import click
 
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics
+from ocpispec.diagnostics import error
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEMO_SIZE = 2000
+INTERRUPTED = error("OCX558", "the run was interrupted (Ctrl-C)",
+                    notes=["no output was written and the `since last run` state did not change"],
+                    help="run the same command again; it repeats the same window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +77,29 @@ def run(**options: object) -> None:
     from ocpispec.ocpi import OcpiError
 
     args = RunArgs(**options)  # type: ignore[arg-type]
+    _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
     try:
         result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
         _fail(exc.diagnostic, args.spec)
+    except KeyboardInterrupt:
+        _fail(INTERRUPTED, args.spec)
     if not args.quiet:
         from ocpispec.render.run_summary import summary_text
 
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
+
+
+def _demo_options_need_demo(args: RunArgs) -> None:
+    ctx = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" for name in ("demo_version", "demo_size")
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    if given and not args.demo:
+        verb = "apply" if len(given) > 1 else "applies"
+        raise click.UsageError(f"{' and '.join(given)} only {verb} with --demo; add --demo to "
+                               "pull from the built-in demo CPO")
 
 
 def _execute(plan, args: RunArgs):
@@ -209,10 +226,10 @@ def _progress(stack: contextlib.ExitStack):
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
-    from ocpispec.executor.timestamps import TimestampError, parse_timestamp
+    from ocpispec.timestamps import TimestampError, read_timestamp
 
     try:
-        return parse_timestamp(value)
+        return read_timestamp(value)
     except TimestampError:
         raise click.BadParameter("expected a timestamp such as 2026-01-01T00:00:00Z") from None
 
@@ -229,5 +246,5 @@ def _fail(diagnostic, spec: Path) -> None:
         source = read_source(spec)
     except CompileError:
         source = None
-    show_diagnostics([diagnostic], source)
+    show_diagnostics([diagnostic], source, file=str(spec))
     sys.exit(1)

@@ -4,23 +4,51 @@ its place gets a value containing `CANARY`, so a leak shows up in any output.
 The canary keeps the value's identity (`CANARY-` + the original), so the same
 driver still has the same `uid` and joins and pseudonyms behave as before. Enum
 and DateTime fields keep valid values. "Public at its place" is what
-`ocpispec.schema.public_projection` keeps without any opened path.
+`ocpispec.schema.public_projection` keeps without any opened path. At a private
+site (its own location object, and the location a session or CDR carries) the
+site and EVSE details `ocpispec get` withholds there are canaries too: they are
+a person's home.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, PRIVATE_EVSE_FIELDS, PRIVATE_SITE_FIELDS
 from ocpispec.schema import Kind, catalogue, public_projection
 
 PREFIX = "CANARY-"
 
 
-def add_canaries(version: str, module: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite `obj` in place; returns it."""
+def add_canaries(version: str, module: str, obj: dict[str, Any],
+                 private_site: Callable[[Any], bool] = lambda site_id: False) -> dict[str, Any]:
+    """Rewrite `obj` in place; returns it. `private_site(location_id)` tells a home."""
     wired = catalogue().wired[version]
     _mark(version, wired.roots[module], obj, public_projection(version, module, obj))
+    sites = [obj] if module == "locations" else [obj.get(name) for name in EMBEDDED_LOCATIONS.get(module, ())]
+    for site in sites:
+        if isinstance(site, dict) and private_site(site.get("id")):
+            _mark_private_site(site)
     return obj
+
+
+def _mark_private_site(site: dict[str, Any]) -> None:
+    for name in (*PRIVATE_SITE_FIELDS, "evse_id"):
+        if name in site:
+            site[name] = _canary_deep(site[name])
+    for evse in site.get("evses") or []:
+        for name in PRIVATE_EVSE_FIELDS:
+            if isinstance(evse, dict) and name in evse:
+                evse[name] = _canary_deep(evse[name])
+
+
+def _canary_deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _canary_deep(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_canary_deep(item) for item in value]
+    return _canary(value)
 
 
 def _mark(version: str, object_name: str, node: dict[str, Any], public: dict[str, Any] | None) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ocpispec.demo.faults import Faults
+from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page
 from ocpispec.demo.rng import unit
 from ocpispec.demo.tariffs import TARIFFS
@@ -193,8 +194,9 @@ class DemoHandler(BaseHTTPRequestHandler):
             if tariff is not None:
                 return Reply(200, (), envelope(demo.render(version, module, tariff.index)))
         match = re.fullmatch(r"LOC(\d{5})", object_id.upper())
-        if module == "locations" and match and int(match.group(1)) < demo.world.site_count:
-            return Reply(200, (), envelope(demo.render(version, module, int(match.group(1)))))
+        sites = listed_sites(demo.world, version)
+        if module == "locations" and match and int(match.group(1)) in sites:
+            return Reply(200, (), envelope(demo.render(version, module, sites.index(int(match.group(1))))))
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
     def _send(self, reply: Reply) -> None:

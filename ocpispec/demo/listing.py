@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,9 +82,21 @@ class Listing:
         return bisect.bisect_left(range(self.count), epoch, key=self.last_updated)
 
 
+def listed_sites(world: World, version: str) -> Sequence[int]:
+    """The site indices `/locations` lists, in order. OCPI 2.1.1 has no `publish`
+    flag, and private chargers must not be published: there it lists public sites only
+    (sessions and CDRs at private sites still name them)."""
+    if version != "2.1.1":
+        return range(world.site_count)
+    private = set(world.private_sites())
+    return [j for j in range(world.site_count) if j not in private]
+
+
 def listings(world: World, version: str) -> dict[str, Listing]:
-    def location(j: int) -> dict[str, Any]:
-        site = world.site(j)
+    sites = listed_sites(world, version)
+
+    def location(position: int) -> dict[str, Any]:
+        site = world.site(sites[position])
         owner = world.driver(site.owner_driver) if site.owner_driver is not None else None
         return wire.location(version, site, owner_driver=owner)
 
@@ -96,7 +108,7 @@ def listings(world: World, version: str) -> dict[str, Listing]:
         "sessions": Listing(world.size, world.session_last_updated,
                             lambda i: charges.session(version, world.charge(i))),
         "cdrs": Listing(world.cdr_count(), world.cdr_last_updated, cdr),
-        "locations": Listing(world.site_count, lambda j: world.site(j).last_updated, location),
+        "locations": Listing(len(sites), lambda n: world.site(sites[n]).last_updated, location),
         "tariffs": Listing(len(TARIFF_LIST), lambda t: TARIFF_LIST[t].last_updated,
                            lambda t: wire.tariff(version, TARIFF_LIST[t])),
         "tokens": Listing(world.driver_count, lambda d: world.driver(d).last_updated,

@@ -47,6 +47,7 @@ class DemoServer:
         self.request_log: list[RequestRecord] = []
         self.world = World(seed, size)
         self.listings: dict[str, dict[str, Listing]] = {v: listings(self.world, v) for v in self.versions}
+        self._private_site_ids = frozenset(self.world.site(j).id for j in self.world.private_sites())
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -119,5 +120,5 @@ class DemoServer:
         obj = self.listings[version][module].render(index)
         if self.canaries:
             from ocpispec.demo.canary import add_canaries
-            add_canaries(version, module, obj)
+            add_canaries(version, module, obj, self._private_site_ids.__contains__)
         return obj

@@ -131,11 +131,13 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                           help="give `--out` a directory, or fix the destination") from None
 
 
-def _compiler(key: bytes, export: str) -> Callable[[str], Any]:
+def _compiler(key: bytes, export: str) -> Callable[[str | dict], Any]:
     functions = custom_functions(key, export)
     cache: dict[str, Any] = {}
 
-    def compile(text: str) -> Any:
+    def compile(text: str | dict) -> Any:
+        if isinstance(text, dict):  # a tree the executor rewrote (see `jmes_fuse`)
+            return compile_expression(text, functions)
         if text not in cache:
             try:
                 cache[text] = compile_expression(text, functions)

@@ -21,10 +21,10 @@ from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline
-from ocpispec.executor.timestamps import parse_timestamp
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import RenderContext, RenderError, render
 from ocpispec.state import FIRST_WATERMARK
+from ocpispec.timestamps import read_timestamp
 
 PROGRESS_EVERY = 1000
 # OCPI requires `date_from` on sessions even for "everything"
@@ -137,11 +137,11 @@ class DatasetRun:
             raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
                               "was not made for", self.plan.source.origin, "version pinned here",
                               help="pin the version the platform speaks, or use `version auto`")
-        from ocpispec.schema import unknown_fields
+        from ocpispec.schema.records import unknown_fields_finder
 
         module = self.dataset.module
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
-                            lambda wire: unknown_fields(version, module, wire))
+                            unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
         records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
@@ -266,7 +266,7 @@ def _pointing_at(diagnostic: Diagnostic, step: ir.Fetch) -> Diagnostic:
 
 
 def _moment(text: str | None) -> datetime | None:
-    return None if text is None else parse_timestamp(text)
+    return None if text is None else read_timestamp(text)
 
 
 def _export(plan: ir.Plan) -> dict[str, Any]:

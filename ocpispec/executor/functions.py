@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fnmatch import translate
 from typing import Any
@@ -23,10 +23,10 @@ from jmespath.functions import Functions
 
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.pseudonyms import pseudonymizer
-from ocpispec.executor.timestamps import (
+from ocpispec.timestamps import (
     TimestampError,
     format_timestamp,
-    parse_timestamp,
+    read_timestamp,
     slicer,
     truncate_moment,
 )
@@ -55,51 +55,58 @@ class Custom:
 
 def _moment(value: Any):
     try:
-        return parse_timestamp(value)
+        return read_timestamp(value)
     except TimestampError as exc:
         raise TransformError(str(exc)) from None
 
 
 def truncator(unit: str) -> Unary:
-    truncate_moment(parse_timestamp("2000-01-01T00:00:00Z"), unit)  # validates the unit
-    sliced = slicer(unit)
+    truncate_moment(read_timestamp("2000-01-01T00:00:00Z"), unit)  # validates the unit
 
     def truncate(value: Any) -> str | None:
         if value is None:
             return None
-        if value.__class__ is str:
-            found = sliced(value)
-            if found is not None:
-                return found
         return format_timestamp(truncate_moment(_moment(value), unit))
 
-    return truncate
+    return slicer(unit, truncate)
 
 
-def _elapsed(start: Any, end: Any, seconds_per_unit: float) -> float | None:
+def _elapsed(start: Any, end: Any, seconds_per_unit: int) -> float | None:
     if start is None or end is None:
         return None
     try:  # both in the common `...Z` form: aware UTC straight from fromisoformat
         if start[-1] == "Z" and end[-1] == "Z":
-            seconds = (_fromisoformat(end) - _fromisoformat(start)).total_seconds()
-            return round(seconds / seconds_per_unit, 4)
+            return _in_units(_fromisoformat(end) - _fromisoformat(start), seconds_per_unit)
     except (TypeError, ValueError, IndexError, KeyError):
         pass
-    seconds = (_moment(end) - _moment(start)).total_seconds()
-    return round(seconds / seconds_per_unit, 4)
+    return _in_units(_moment(end) - _moment(start), seconds_per_unit)
+
+
+def _in_units(delta: timedelta, unit: int) -> float:
+    """`round(seconds / unit, 4)` without `round`'s decimal conversion for whole
+    seconds: k / 10**4, k the nearest integer to seconds * 10**4 / unit, is the same
+    correctly rounded float (for 60 and 3600 the quotient is never near a tie; an
+    exact tie takes `round`)."""
+    if not delta.microseconds:
+        seconds = delta.days * 86400 + delta.seconds
+        if -1_000_000_000 < seconds < 1_000_000_000:
+            twice = seconds * 20_000
+            if twice % (2 * unit) != unit:
+                return ((twice + unit) // (2 * unit)) / 10_000
+    return round(delta.total_seconds() / unit, 4)
 
 
 def minutes(start: Any, end: Any) -> float | None:
     try:  # the common case, inlined: both `...Z`, aware UTC straight from fromisoformat
         if start[-1] == "Z" and end[-1] == "Z":
-            return round((_fromisoformat(end) - _fromisoformat(start)).total_seconds() / 60, 4)
+            return _in_units(_fromisoformat(end) - _fromisoformat(start), 60)
     except (TypeError, ValueError, IndexError, KeyError):
         pass
-    return _elapsed(start, end, 60.0)
+    return _elapsed(start, end, 60)
 
 
 def hours(start: Any, end: Any) -> float | None:
-    return _elapsed(start, end, 3600.0)
+    return _elapsed(start, end, 3600)
 
 
 def weekday(value: Any) -> str | None:

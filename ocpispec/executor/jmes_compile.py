@@ -34,20 +34,26 @@ class ExpressionError(ValueError):
     """The expression does not parse or calls an unknown function or wrong arity."""
 
 
-def compile_expression(text: str, custom: Mapping[str, Custom], *,
+def compile_expression(text: str | dict, custom: Mapping[str, Custom], *,
                        codegen: bool = True) -> Compiled:
     """A function `record -> value` equal to `jmespath.search(text, record, options)`
-    with the custom functions registered. `codegen=False` keeps to closures (tests
-    compare both against jmespath)."""
-    try:
-        tree = _parse(text)
-    except jmes_errors.JMESPathError as exc:
-        raise ExpressionError(str(exc).splitlines()[0]) from None
+    with the custom functions registered; `text` may also be a parsed tree (see
+    `parse_expression`). `codegen=False` keeps to closures (tests compare both against
+    jmespath)."""
+    tree = text if isinstance(text, dict) else parse_expression(text)
     compiler = _Compiler(custom)
     if not codegen:
         return compiler.compile(tree)
     source = Source(compiler.compile, compiler.resolve_call, _HELPERS)
     return source.function(tree)
+
+
+def parse_expression(text: str) -> dict:
+    """The syntax tree of `text` (shared: do not modify it); raises `ExpressionError`."""
+    try:
+        return _parse(text)
+    except jmes_errors.JMESPathError as exc:
+        raise ExpressionError(str(exc).splitlines()[0]) from None
 
 
 @lru_cache(maxsize=256)

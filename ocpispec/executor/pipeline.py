@@ -1,6 +1,7 @@
 """One dataset's records, one at a time: normalize -> privacy -> join -> filter ->
 project. Nothing here holds more than the current record; the lookup tables it reads
-are built beforehand and bounded by the dimension modules' size."""
+are built beforehand and bounded by the dimension modules' size. Without joins the
+normalizer is fused into the later steps (`jmes_fuse`): same values, no neutral record."""
 
 from __future__ import annotations
 
@@ -13,9 +14,15 @@ from jmespath.exceptions import JMESPathError
 
 from ocpispec import plan as ir
 from ocpispec.executor.functions import TransformError
-from ocpispec.executor.jmes_compile import Compiled, is_false
+from ocpispec.executor.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
+from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.executor.lookups import Lookup, fold
+from ocpispec.executor.memo import text_memo
 from ocpispec.planner.lower import quote
+
+# bound of the per-key caches of the privacy check and the joins (keys are locations,
+# EVSEs, connectors: a dimension's size, not the number of records)
+_CACHE_LIMIT = 100_000
 
 
 @dataclass(slots=True)
@@ -40,12 +47,14 @@ class Counts:
 class Pipeline:
     """Compiled steps of one dataset for one OCPI version."""
 
-    def __init__(self, dataset: ir.Dataset, version: str, compile: Callable[[str], Compiled],
+    def __init__(self, dataset: ir.Dataset, version: str,
+                 compile: Callable[[str | dict], Compiled],
                  lookups: Mapping[str, Lookup], counts: Counts,
                  unknown: Callable[[dict], list[str]] | None = None) -> None:
-        normalize = dataset.step(ir.Normalize)
-        self.normalize = compile(_for_version(normalize.expressions, version))
-        self.privacy = _privacy_check(dataset.step(ir.PrivacyFilter), version, compile, lookups)
+        self._normalizer = _for_version(dataset.step(ir.Normalize).expressions, version)
+        self.normalize = compile(self._normalizer)
+        self._privacy_step = dataset.step(ir.PrivacyFilter)
+        self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
         self.joins = [_joiner(join, lookups[join.lookup]) for join in dataset.all(ir.Join)]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
@@ -53,6 +62,7 @@ class Pipeline:
         self.project = compile(project.expression) if project else None
         self.counts = counts
         self.unknown = unknown
+        self._fusion = (compile, lookups, version, where, project)  # for `_fused_record`
 
     def rows(self, records: Iterable[dict]) -> Iterator[dict]:
         """The projected rows of `records`, lazily. `map`/`filter` rather than a
@@ -60,7 +70,7 @@ class Pipeline:
         record = self.record
         if not self.joins and self.privacy is not None and self.where is not None \
                 and self.project is not None:
-            record = self._common_record()
+            record = self._fused_record() or self._common_record()
         return filter(None, map(self._safe(record), records))
 
     def _safe(self, record: Callable[[dict], dict | None]) -> Callable[[dict], dict | None]:
@@ -73,8 +83,8 @@ class Pipeline:
             if wire.__class__ is not dict:
                 invalid["record is not an object"] += 1
                 return None
-            if unknown is not None:
-                counts.unknown_fields.update(unknown(wire))
+            if unknown is not None and (found := unknown(wire)):
+                counts.unknown_fields.update(found)
             try:
                 return record(wire)
             except TransformError as exc:
@@ -121,6 +131,36 @@ class Pipeline:
 
         return record
 
+    def _fused_record(self) -> Callable[[dict], dict | None] | None:
+        """`_common_record` with the normalizer fused into the privacy check, the
+        filter and the projection (see `jmes_fuse`): no neutral record is built. None
+        when the steps cannot be fused."""
+        compile, lookups, version, where_step, project_step = self._fusion
+        normalizer = parse_expression(self._normalizer)
+        if self._privacy_step.rule == "public-locations-only" or not fusable(normalizer):
+            return None
+
+        def on_wire(text: str) -> Compiled:
+            return compile(fuse(parse_expression(text), normalizer))
+
+        try:
+            public = _privacy_check(self._privacy_step, version, on_wire, lookups)
+            where, project = on_wire(where_step.expression), on_wire(project_step.expression)
+        except (Unfusable, ExpressionError):
+            return None
+        counts = self.counts
+
+        def record(wire: dict) -> dict | None:  # `safe` has checked that `wire` is a dict
+            if not public(wire):
+                counts.excluded_private += 1
+                return None
+            if (kept := where(wire)) is not True and is_false(kept):
+                counts.filtered += 1
+                return None
+            return project(wire)
+
+        return record
+
 
 def _for_version(expressions: tuple[ir.VersionExpression, ...], version: str) -> str:
     for item in expressions:
@@ -144,16 +184,19 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     location_of = compile(".".join(quote(name) for name in step.location_key or ()))
     old = version == "2.1.1"
 
-    def public(record: dict) -> bool:
-        if exclude is not None and not is_false(exclude(record)):
-            return False
-        if lookup is None:
-            return True
-        location = lookup.get(location_of(record))
+    def published(key: Any) -> bool:
+        location = lookup.get(key) if lookup is not None else None
         if location is None:
             return False
         flag = location.get("publish")
         return flag is True or (flag is None and old)
+
+    verdict = text_memo(published, _CACHE_LIMIT)  # per location key: bounded by the locations
+
+    def public(record: dict) -> bool:
+        if exclude is not None and not is_false(exclude(record)):
+            return False
+        return lookup is None or verdict(location_of(record))
 
     return public
 
@@ -164,9 +207,6 @@ def _published(flag: Any, version: str) -> bool:
 
 
 # ---- joins -----------------------------------------------------------------------------
-
-
-_JOIN_CACHE_LIMIT = 100_000
 
 
 def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
@@ -185,7 +225,7 @@ def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
         identity = (fold(key), *(fold(_at(record, path)) for path in sub_keys))
         bound = cache.get(identity, _MISSING)
         if bound is _MISSING:
-            if len(cache) >= _JOIN_CACHE_LIMIT:
+            if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
             bound = cache[identity] = _bind(lookup.get(key), alias, subs, record)
         record[alias] = bound

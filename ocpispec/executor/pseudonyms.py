@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.executor.errors import TransformError
+from ocpispec.executor.memo import text_memo
 
 KEY_DERIVATION = "ocpispec/v1"
 PSEUDONYM_BITS = 128
@@ -75,19 +76,21 @@ def pseudonymizer(master: bytes, export: str, domain: str) -> Callable[[Any], st
     null stays null. Families whose values repeat (drivers, places) are cached."""
     compute = _hasher(derive_key(master, export, domain), domain)
     if domain in _REPEATING:
-        return _cached(compute)
-    return lambda value: None if value is None else compute(value)
+        return text_memo(compute, _CACHE_LIMIT)
+    return compute
 
 
-def _hasher(key: bytes, domain: str) -> Callable[[Any], str]:
+def _hasher(key: bytes, domain: str) -> Callable[[Any], str | None]:
     digest = hmac_sha256(key)
     inner, outer = digest.inner, digest.outer  # type: ignore[attr-defined]
     size = PSEUDONYM_BITS // 8
     plain_text = domain != "token"
 
-    def compute(value: Any) -> str:
+    def compute(value: Any) -> str | None:
         if value.__class__ is str and plain_text:
             message = value.strip().lower().encode()
+        elif value is None:
+            return None
         else:
             message = canonical_identifier(value, domain)
         state = inner.copy()  # hmac_sha256, inlined: this runs once per record
@@ -97,19 +100,3 @@ def _hasher(key: bytes, domain: str) -> Callable[[Any], str]:
         return result.digest()[:size].hex()
 
     return compute
-
-
-def _cached(compute: Callable[[Any], str]) -> Callable[[Any], str | None]:
-    cache: dict[str, str] = {}
-
-    def cached(value: Any) -> str | None:
-        if value.__class__ is not str:  # 1, 1.0 and True hash alike: never cache them
-            return None if value is None else compute(value)
-        found = cache.get(value)
-        if found is None:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            found = cache[value] = compute(value)
-        return found
-
-    return cached

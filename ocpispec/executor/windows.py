@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ocpispec import plan as ir
-from ocpispec.executor.timestamps import format_timestamp, shift_back
 from ocpispec.state import FIRST_WATERMARK
+from ocpispec.timestamps import format_timestamp, shift_back
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from ocpispec.ocpi.client import DATA_MODULES, OcpiClient
 from ocpispec.ocpi.errors import OcpiError, safe_url
 from ocpispec.ocpi.options import Credentials, FetchOptions
 from ocpispec.ocpi.stats import EventSink, FetchStats
-from ocpispec.ocpi.timestamps import format_timestamp, normalise_timestamp, parse_timestamp
+from ocpispec.timestamps import format_timestamp, normalise_timestamp, parse_timestamp
 
 __all__ = ["DATA_MODULES", "Credentials", "EventSink", "FetchOptions", "FetchStats", "OcpiClient",
            "OcpiError", "format_timestamp", "normalise_timestamp", "parse_timestamp", "safe_url"]

@@ -26,8 +26,8 @@ from ocpispec.ocpi.discovery import Discovery, discover
 from ocpispec.ocpi.errors import fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
-from ocpispec.ocpi.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 from ocpispec.ocpi.transport import Transport
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 
 DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 

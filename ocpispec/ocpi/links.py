@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from ocpispec.ocpi.timestamps import parse_timestamp
+from ocpispec.timestamps import parse_timestamp
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from ocpispec.ocpi.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
+from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
 
 _FALLBACK_REQUIRED = ("last_updated",)
 _DATETIME_SUFFIXES = ("date_time", "datetime", "last_updated", "period_begin", "period_end", "timestamp")

@@ -100,13 +100,22 @@ def load_profile(name: str) -> Profile:
 
 
 def list_profiles() -> list[Profile]:
+    return [found for found in _scan() if isinstance(found, Profile)]
+
+
+def unreadable_profiles() -> list[errors.OcpiError]:
+    """One error per file in the profiles folder that `load_profile` cannot use."""
+    return [found for found in _scan() if isinstance(found, errors.OcpiError)]
+
+
+def _scan() -> list[Profile | errors.OcpiError]:
     folder = config_dir() / "profiles"
-    found = []
+    found: list[Profile | errors.OcpiError] = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             found.append(load_profile(path.stem))
-        except errors.OcpiError:
-            continue
+        except errors.OcpiError as problem:
+            found.append(problem)
     return found
 
 

@@ -4,7 +4,10 @@ Fields that are public at their place pass (`ocpispec.schema.public_projection`)
 plus the paths opened with `--privacy-pass`; everything else, unknown fields
 included, is withheld and counted by path. Private sites (`publish=false` or a
 driveway) lose their address, coordinates, names and owner too: there they are
-a person's home (`privacy.md`, context rule).
+a person's home (`privacy.md`, context rule). The location a session or CDR carries
+(2.1.1 `location`, 2.2+ `cdr_location`) loses them always: the record alone cannot
+tell a public charger from a home one (2.1.1 has no `publish`, `cdr_location` none
+either), and `get locations` gives a public site's details by id.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ocpispec.schema import catalogue, public_projection, unknown_fields
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
                        "directions", "images", "publish_allowed_to", "related_locations")
 PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physical_reference")
+EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
 
 
 class Release:
@@ -27,25 +31,33 @@ class Release:
         self.withheld: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
         self.private_sites = 0
+        self.embedded_locations = 0
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
         self.unknown.update(unknown_fields(self.version, self.module, obj))
         released = public_projection(self.version, self.module, obj, self.open_paths)
         if self.module == "locations" and _private_site(obj):
             self.private_sites += 1
-            self._strip_private_site(released)
+            self._strip_private_site(released, "")
+        for name in EMBEDDED_LOCATIONS.get(self.module, ()):
+            if isinstance(released.get(name), dict):
+                self.embedded_locations += 1
+                self._strip_private_site(released[name], name + ".")
         _count_withheld(obj, released, "", self.withheld)
         return released
 
-    def _strip_private_site(self, released: dict[str, Any]) -> None:
+    def _strip_private_site(self, site: dict[str, Any], prefix: str) -> None:
+        """`site` is a location (or a CDR's flat `cdr_location`, whose EVSE fields
+        sit at its top) at `prefix`; opened paths stay."""
         if "." in self.open_paths:
             return
-        for name in PRIVATE_SITE_FIELDS:
-            if name not in self.open_paths:
-                released.pop(name, None)
-        for evse in released.get("evses") or []:
+        flat = ("evse_id",) if prefix == "cdr_location." else ()
+        for name in (*PRIVATE_SITE_FIELDS, *flat):
+            if prefix + name not in self.open_paths:
+                site.pop(name, None)
+        for evse in site.get("evses") or []:
             for name in PRIVATE_EVSE_FIELDS:
-                if f"evses.{name}" not in self.open_paths:
+                if f"{prefix}evses.{name}" not in self.open_paths and isinstance(evse, dict):
                     evse.pop(name, None)
 
 

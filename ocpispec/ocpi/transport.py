@@ -293,6 +293,10 @@ def _unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiErr
                 help=help)
 
 
+NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "
+                  "`/versions`); if it worked before, log in again to refresh the endpoints")
+
+
 def _status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
     shown = "missing" if code is None else str(code)
     notes = [f"request: GET {safe_url(url)}",
@@ -303,8 +307,9 @@ def _status_error(url: str, http_status: int, code: int | None, message: Any) ->
     helps = {2: "the platform refused the request; check the filters and that your token may read this module",
              3: "the platform reported an internal error; try again later or contact the CPO",
              4: "a hub could not forward the request; try again later or contact the hub operator"}
+    help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
     return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
-                notes=notes, help=helps.get(family, "contact the CPO; the answer is not valid OCPI"))
+                notes=notes, help=help)
 
 
 def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
@@ -312,7 +317,6 @@ def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
         return _status_error(url, response.status_code, _int_or_none(body.get("status_code")),
                              body.get("status_message"))
     status = response.status_code
-    help = ("the endpoint does not exist; log in again to refresh the endpoints" if status == 404
-            else "check the request; the platform refused it")
+    help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
     return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
                 notes=[f"request: GET {safe_url(url)}"], help=help)

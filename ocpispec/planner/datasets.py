@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from ocpispec import plan as ir
 from ocpispec import syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
-from ocpispec.executor.timestamps import canonical_timestamp
 from ocpispec.planner import columns as cols
 from ocpispec.planner.lower import Lowerer, quote
 from ocpispec.schema import VERSIONS, catalogue
 from ocpispec.source import SourceFile, Span
+from ocpispec.timestamps import canonical_timestamp
 
 # where a fact record names its location, for the private-location check
 LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
@@ -178,9 +178,10 @@ class _Builder:
                                     f"`{self.module}` records are not tied to a location",
                                     None, None, None, None, self.origin)
         home = HOME_CHARGING.get(self.module)
-        description = "exclude records at locations with `publish` false or unknown"
+        description = "exclude records at locations with `publish` false or not listed"
         if home:
             description += ", and home-charging CDRs"
+        description += " (OCPI 2.1.1 has no `publish`: it lists public locations only)"
         return ir.PrivacyFilter(step_id, "exclude-private-locations", description,
                                 LOCATION_KEYS[self.module], "lookup.locations",
                                 home[0] if home else None, None, self.origin)

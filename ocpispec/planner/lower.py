@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 
 from ocpispec import syntax
 from ocpispec.checked import ResolvedField
-from ocpispec.executor.timestamps import TimestampError, canonical_timestamp
 from ocpispec.functions import ALIASES
 from ocpispec.schema.model import Kind
+from ocpispec.timestamps import TimestampError, canonical_timestamp
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _OPERATORS = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}

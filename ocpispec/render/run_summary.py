@@ -30,7 +30,8 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         return
     counts = dataset.counts
     yield _row("records read", f"{counts.read:,}")
-    yield _row("excluded", f"{counts.excluded_private:,} at non-public locations")
+    yield _row("excluded", f"{counts.excluded_private:,} at non-public locations "
+                            "(why: step `privacy.public_locations` of the plan)")
     yield _row("filtered out", f"{counts.filtered:,} by `where`")
     if counts.invalid:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))

@@ -6,7 +6,7 @@ Paths are dotted wire names with list levels left out: `evses.connectors.tariff_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ocpispec.schema.catalogue import Catalogue, catalogue
@@ -14,20 +14,90 @@ from ocpispec.schema.model import PrivacyClass
 
 # name -> sub-shape for object fields, None for leaves
 Shape = Mapping[str, "Shape | None"]
+# record -> its unknown dotted paths
+Finder = Callable[[Mapping[str, Any]], list[str]]
 
 
 def unknown_fields(version: str, module: str, record: Mapping[str, Any]) -> list[str]:
     """Dotted wire paths in `record` that the catalogue does not know, each once."""
-    return unknown_fields_of(version, catalogue().wired[version].roots[module], record)
+    return unknown_fields_finder(version, module)(record)
 
 
 def unknown_fields_of(version: str, object_name: str, record: Mapping[str, Any]) -> list[str]:
     """Same as `unknown_fields`, for any wire object (`Credentials`, `VersionDetails`)."""
-    shape = _shape(catalogue(), version, object_name)
-    found: dict[str, None] = {}
-    if isinstance(record, dict):
-        _collect_unknown(shape, record, "", found)
-    return list(found)
+    return _finder(catalogue(), version, object_name)(record)
+
+
+def unknown_fields_finder(version: str, module: str) -> Finder:
+    """`unknown_fields` for one module, with the catalogue looked up once: for loops."""
+    cat = catalogue()
+    return _finder(cat, version, cat.wired[version].roots[module])
+
+
+def _finder(cat: Catalogue, version: str, object_name: str) -> Finder:
+    def make() -> Finder:
+        shape = _shape(cat, version, object_name)
+        known = _known(shape, {})
+
+        def find(record: Mapping[str, Any]) -> list[str]:
+            # almost every record is fully known: a cheap key-set walk proves it
+            if not isinstance(record, dict) or _all_known(known, record):
+                return []
+            found: dict[str, None] = {}
+            _collect_unknown(shape, record, "", found)
+            return list(found)
+        return find
+    return cat.cached(("unknown-finder", version, object_name), make)
+
+
+class _Known:
+    """The keys of one wire object and of its object-valued fields, for `_all_known`:
+    `flat` children have no objects below them and are checked inline (mutable only
+    while built: shapes may refer to themselves)."""
+
+    __slots__ = ("keys", "flat", "nested")
+
+    def __init__(self, keys: frozenset[str]) -> None:
+        self.keys = keys
+        self.flat: tuple[tuple[str, frozenset[str]], ...] = ()
+        self.nested: tuple[tuple[str, _Known], ...] = ()
+
+
+def _known(shape: Shape, made: dict[int, _Known]) -> _Known:
+    if id(shape) not in made:
+        known = made[id(shape)] = _Known(frozenset(shape))
+        objects = [(key, sub) for key, sub in shape.items() if sub is not None]
+        known.flat = tuple((key, frozenset(sub)) for key, sub in objects
+                           if all(below is None for below in sub.values()))
+        flat = {key for key, _ in known.flat}
+        known.nested = tuple((key, _known(sub, made)) for key, sub in objects if key not in flat)
+    return made[id(shape)]
+
+
+def _all_known(known: _Known, node: dict[str, Any]) -> bool:
+    """Whether `node` and everything below it has known keys only; the same walk as
+    `_collect_unknown` (non-dict items and leaves are not looked into)."""
+    if not node.keys() <= known.keys:
+        return False
+    for key, keys in known.flat:
+        value = node.get(key)
+        if isinstance(value, dict):
+            if not value.keys() <= keys:
+                return False
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and not item.keys() <= keys:
+                    return False
+    for key, sub in known.nested:
+        value = node.get(key)
+        if isinstance(value, dict):
+            if not _all_known(sub, value):
+                return False
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and not _all_known(sub, item):
+                    return False
+    return True
 
 
 def public_projection(version: str, module: str, record: Mapping[str, Any],

@@ -1,8 +1,13 @@
 """OCPI timestamps: parse every form servers send, format the one form we emit.
 
-OCPI says `YYYY-MM-DDTHH:MM:SS(.fff)Z`, but servers also send no zone (meaning UTC),
-up to nine fraction digits and offsets such as `+02:00`. Everything is converted to
-UTC; output is always `YYYY-MM-DDTHH:MM:SSZ`.
+OCPI says `YYYY-MM-DDTHH:MM:SS(.fff)Z`, but servers also send no zone (UTC by the 2.2+
+rules), 1-9 fraction digits, a space for `T`, a lowercase `z` and offsets such as
+`+02:00` or `+0200` (not compliant but common). Everything is converted to UTC; output
+is always `YYYY-MM-DDTHH:MM:SSZ`, which also sorts correctly as text.
+
+Two readers share one grammar: `parse_timestamp` says whether a wire value is an OCPI
+DateTime (None when not), `read_timestamp` reads a value the executor meets, which may
+also be a date (`2026-01-01` is midnight UTC), and raises `TimestampError`.
 """
 
 from __future__ import annotations
@@ -10,22 +15,50 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+_DATETIME = re.compile(
+    r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
+CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+EPOCH_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class TimestampError(ValueError):
     """A value that is not a timestamp; the message never contains the value."""
 
 
-def parse_timestamp(value: object) -> datetime:
-    """An aware UTC datetime for an OCPI timestamp string."""
+def parse_timestamp(text: object) -> datetime | None:
+    """An aware UTC datetime, or None when `text` is not an OCPI DateTime."""
+    found = _DATETIME.match(text.strip()) if isinstance(text, str) else None
+    if found is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    try:
+        value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
+                         int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC)
+    except ValueError:
+        return None
+    return value - _offset(zone)
+
+
+def _offset(zone: str | None) -> timedelta:
+    if not zone or zone in ("Z", "z"):
+        return timedelta(0)
+    sign = 1 if zone[0] == "+" else -1
+    digits = zone[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
+    return timedelta(minutes=sign * minutes)
+
+
+def read_timestamp(value: object) -> datetime:
+    """An aware UTC datetime for a timestamp or date string; raises `TimestampError`."""
     if not isinstance(value, str):
         raise TimestampError(f"expected a timestamp, got {_kind(value)}")
-    try:
-        parsed = datetime.fromisoformat(value)
+    try:  # the C parser first: it takes the common forms and dates, fast
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
+        parsed = parse_timestamp(value)
+        if parsed is None:
             raise TimestampError("not an ISO 8601 timestamp") from None
     zone = parsed.tzinfo
     if zone is UTC:
@@ -35,39 +68,65 @@ def parse_timestamp(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def format_timestamp(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ` in UTC; naive datetimes are taken as UTC."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
+
+
+def normalise_timestamp(text: str) -> str:
+    """The canonical form of a DateTime string; anything else is returned unchanged."""
+    if CANONICAL.match(text):
+        return text
+    parsed = parse_timestamp(text)
+    return text if parsed is None else format_timestamp(parsed)
+
+
+def canonical_timestamp(text: str) -> str:
+    """`2026-01-01` -> `2026-01-01T00:00:00Z`: the form sent as `date_from`/`date_to`."""
+    return format_timestamp(read_timestamp(text))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 # `2026-01-05T10:23:45Z` and `...45.123Z`: the common form, truncated by slicing
-_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z\Z")
+_SLICEABLE = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z\Z")
 _SLICE_UNITS = {"minute": (16, ":00Z"), "hour": (13, ":00:00Z"), "day": (10, "T00:00:00Z"),
                 "month": (7, "-01T00:00:00Z"), "year": (4, "-01-01T00:00:00Z")}
 _valid_dates: set[str] = set()
-# every valid `:MM:SS` (hour) and `:SS` (minute) tail of a canonical timestamp
-_TAILS = {"hour": frozenset(f":{m:02d}:{s:02d}" for m in range(60) for s in range(60)),
-          "minute": frozenset(f":{s:02d}" for s in range(60))}
+# every valid `:MM:SSZ` (hour) and `:SSZ` (minute) tail of a canonical timestamp
+_TAILS = {"hour": frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60)),
+          "minute": frozenset(f":{s:02d}Z" for s in range(60))}
 
 
-def slicer(unit: str) -> Callable[[str], str | None]:
-    """A function truncating canonical UTC timestamps (`...Z`) to `unit` by slicing, or
-    returning None for any other form (the caller then parses it)."""
+def slicer(unit: str, otherwise: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A function truncating canonical UTC timestamps (`...Z`) to `unit` by slicing;
+    any other value (another form, null, not text) goes to `otherwise`."""
     if unit not in _SLICE_UNITS:
-        return lambda value: None
+        return otherwise
     cut, suffix = _SLICE_UNITS[unit]
-    match = _CANONICAL.match
+    match = _SLICEABLE.match
     done: dict[str, str] = {}
     tails = _TAILS.get(unit, frozenset())
 
-    def sliced(value: str) -> str | None:
+    def sliced(value: Any) -> str | None:
+        if value.__class__ is not str:
+            return otherwise(value)
         # fast path: `...THH:MM:SSZ` whose valid tail and seen prefix need no regex
-        if len(value) == 20 and value[cut:19] in tails:
+        if value[cut:] in tails:
             found = done.get(value[:cut])
-            if found is not None and value[19] == "Z":
+            if found is not None:
                 return found
         if match(value) is None:
-            return None
+            return otherwise(value)
         prefix = value[:cut]
         found = done.get(prefix)
         if found is None:
             if not _valid_date(value[:10]):
-                return None
+                return otherwise(value)
             if len(done) > 20_000:
                 done.clear()
             found = done[prefix] = prefix + suffix
@@ -87,17 +146,6 @@ def _valid_date(text: str) -> bool:
         _valid_dates.clear()
     _valid_dates.add(text)
     return True
-
-
-def format_timestamp(moment: datetime) -> str:
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment
-    return (f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T"
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z")
-
-
-def canonical_timestamp(text: str) -> str:
-    """`2026-01-01` -> `2026-01-01T00:00:00Z`: the form sent as `date_from`/`date_to`."""
-    return format_timestamp(parse_timestamp(text))
 
 
 def truncate_moment(moment: datetime, unit: str) -> datetime:

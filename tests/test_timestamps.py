@@ -1,0 +1,132 @@
+"""The one OCPI timestamp module: every form read, one form written, fast truncation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocpispec.executor.functions import TransformError, custom_functions
+from ocpispec.executor.jmes_compile import compile_expression
+from ocpispec.timestamps import (
+    TimestampError,
+    canonical_timestamp,
+    format_timestamp,
+    normalise_timestamp,
+    parse_timestamp,
+    read_timestamp,
+    shift_back,
+    truncate_moment,
+)
+
+NOON = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
+FUNCTIONS = custom_functions(b"test-key-" * 4, "export")
+EVERY_FORM = [
+    "2025-03-01T12:00:00Z", "2025-03-01T12:00:00", "2025-03-01T12:00:00.000Z", "2025-03-01T12:00:00.123456789Z",
+    "2025-03-01T13:00:00+01:00", "2025-03-01T13:00:00+0100", "2025-03-01T12:00:00+00:00", "2025-03-01 12:00:00",
+    "2025-03-01T12:00Z", " 2025-03-01T12:00:00z ", "2025-03-01T12:00:00.5Z", "2025-03-01T07:30:00-04:30"]
+
+
+@pytest.mark.parametrize("text", EVERY_FORM)
+def test_every_timestamp_form(text: str) -> None:
+    parsed = parse_timestamp(text)
+    assert parsed is not None and parsed.replace(microsecond=0) == NOON
+    assert parsed.tzinfo is UTC
+    assert normalise_timestamp(text) == "2025-03-01T12:00:00Z"
+
+
+@pytest.mark.parametrize("text", EVERY_FORM)
+def test_the_executor_reads_every_form_too(text: str) -> None:
+    moment = read_timestamp(text)
+    assert moment.replace(microsecond=0) == NOON and moment.utcoffset().total_seconds() == 0
+
+
+@pytest.mark.parametrize("text", ["None", "", "2025-13-01T00:00:00Z", "yesterday", "2025-03-01", "12:00"])
+def test_not_timestamps(text: str) -> None:
+    assert parse_timestamp(text) is None and normalise_timestamp(text) == text
+
+
+def test_fractions_keep_microseconds() -> None:
+    assert parse_timestamp("2025-03-01T12:00:00.123456789Z").microsecond == 123456
+    assert parse_timestamp("2025-03-01T12:00:00.5Z").microsecond == 500000
+    assert parse_timestamp("2025-03-01T12:00:00.1234567890Z") is None  # ten digits
+
+
+@pytest.mark.parametrize("value, message", [
+    (None, "expected a timestamp, got a value of another type"), (12, "expected a timestamp, got a number"),
+    (True, "expected a timestamp, got a boolean"), ({}, "expected a timestamp, got an object"),
+    ("2025-02-30T00:00:00Z", "not an ISO 8601 timestamp"), ("soon", "not an ISO 8601 timestamp")])
+def test_read_errors_never_show_the_value(value: object, message: str) -> None:
+    with pytest.raises(TimestampError) as caught:
+        read_timestamp(value)
+    assert str(caught.value) == message
+
+
+def test_dates_are_midnight_utc() -> None:
+    assert canonical_timestamp("2026-01-01") == "2026-01-01T00:00:00Z"
+    assert canonical_timestamp("2026-01-01T10:30") == "2026-01-01T10:30:00Z"
+    assert canonical_timestamp("2026-01-01T10:30:00+02:00") == "2026-01-01T08:30:00Z"
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 1, 1)))
+def test_format_parse_round_trip(value: datetime) -> None:
+    aware = value.replace(microsecond=0, tzinfo=UTC)
+    assert parse_timestamp(format_timestamp(aware)) == aware
+    assert read_timestamp(format_timestamp(aware)) == aware
+    assert format_timestamp(value.replace(microsecond=0)) == format_timestamp(aware)  # naive is UTC
+
+
+@pytest.mark.parametrize("unit, expected", [
+    ("minute", "2026-01-07T10:23:00Z"), ("quarter_hour", "2026-01-07T10:15:00Z"), ("hour", "2026-01-07T10:00:00Z"),
+    ("day", "2026-01-07T00:00:00Z"), ("week", "2026-01-05T00:00:00Z"), ("month", "2026-01-01T00:00:00Z"),
+    ("year", "2026-01-01T00:00:00Z")])
+def test_truncate_moment(unit: str, expected: str) -> None:
+    assert format_timestamp(truncate_moment(read_timestamp("2026-01-07T10:23:45Z"), unit)) == expected
+
+
+@pytest.mark.parametrize("amount, unit, expected", [
+    (7, "days", "2026-03-24T10:00:00Z"), (2, "hours", "2026-03-31T08:00:00Z"), (1, "week", "2026-03-24T10:00:00Z"),
+    (1, "month", "2026-02-28T10:00:00Z"), (1, "year", "2025-03-31T10:00:00Z"), (13, "months", "2025-02-28T10:00:00Z")])
+def test_shift_back(amount: int, unit: str, expected: str) -> None:
+    assert format_timestamp(shift_back(read_timestamp("2026-03-31T10:00:00Z"), amount, unit)) == expected
+
+
+def test_unknown_units_are_refused() -> None:
+    with pytest.raises(TimestampError, match="unknown time unit `fortnight`"):
+        truncate_moment(NOON, "fortnight")
+    with pytest.raises(TimestampError, match="unknown time unit `fortnight`"):
+        shift_back(NOON, 1, "fortnight")
+
+
+@pytest.mark.parametrize("text", ["2026-01-05T10:23:45Z", "2026-01-05T10:23:45.120Z",
+                                  "2026-01-05T10:23:60Z", "2026-01-05T10:63:45Z",
+                                  "2026-01-05T24:23:45Z", "2026-02-30T10:23:45Z",
+                                  "2026-01-05T10:23:45", "2026-01-05T10:23:45+02:00",
+                                  "2026-01-05T10:23:4XZ", "2026-01-05 10:23:45Z"])
+@pytest.mark.parametrize("unit", ["minute", "quarter_hour", "hour", "day", "week", "month"])
+def test_truncate_fast_paths_agree_with_parsing(text: str, unit: str) -> None:
+    truncate = compile_expression(f"truncate(t, '{unit}')", FUNCTIONS)
+    for _ in range(2):  # the second call meets a warm cache
+        try:
+            expected = format_timestamp(truncate_moment(read_timestamp(text), unit))
+        except TimestampError:
+            with pytest.raises(TransformError):
+                truncate({"t": text})
+            continue
+        assert truncate({"t": text}) == expected
+
+
+@pytest.mark.parametrize("unit, seconds_per_unit", [("minutes", 60), ("hours", 3600)])
+def test_elapsed_time_equals_rounding_the_quotient(unit: str, seconds_per_unit: int) -> None:
+    """`minutes`/`hours` skip `round()` for whole seconds; the float must be the same."""
+    elapsed = compile_expression(f"{unit}(a, b)", FUNCTIONS)
+    start = datetime(2026, 1, 5, 10, 23, 45, tzinfo=UTC)
+    spans = [*range(-4000, 4000, 7), *range(0, 400 * 86400, 86400 // 7 + 1), 10**8 + 13]
+    for seconds in spans:
+        end = start + timedelta(seconds=seconds)
+        got = elapsed({"a": format_timestamp(start), "b": format_timestamp(end)})
+        assert repr(got) == repr(round(seconds / seconds_per_unit, 4)), seconds
+    fraction = elapsed({"a": "2026-01-05T10:00:00Z", "b": "2026-01-05T10:00:00.5Z"})
+    assert fraction == round(0.5 / seconds_per_unit, 4)
