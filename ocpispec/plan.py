@@ -294,6 +294,8 @@ class Export:
     legal_basis: str | None
     legal_reference: str | None
     retention: str | None
+    schedule: str | None = None
+    cron: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ FORMATS = ("text", "json")
 
 def shaping_options(command):
     """`--limit`, `--page-size`, `--concurrency`: shared by `plan` and `run`."""
-    command = click.option("--concurrency", type=click.IntRange(1, 32), default=2,
+    command = click.option("--concurrency", type=click.IntRange(1, 32), default=4,
                            show_default=True, help="Pages fetched in parallel.")(command)
     command = click.option("--page-size", type=click.IntRange(1, 10_000), default=500,
                            show_default=True, help="Records asked for per request.")(command)

@@ -16,7 +16,7 @@ from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics
 from ocpispec.diagnostics import error
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
-DEMO_SIZE = 2000
+DEMO_SIZE = 20_000
 INTERRUPTED = error("OCX558", "the run was interrupted (Ctrl-C)",
                     notes=["no output was written and the `since last run` state did not change"],
                     help="run the same command again; it repeats the same window")
@@ -38,6 +38,7 @@ class RunArgs:
     state_path: Path | None
     as_of: datetime | None
     quiet: bool
+    follow: bool
 
 
 @click.command("run")
@@ -62,6 +63,9 @@ class RunArgs:
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", callback=lambda c, p, v: _moment(v),
               help="Run as if it were this UTC time: the end of every window (backfills, "
                    "reproducible runs).")
+@click.option("--follow", is_flag=True, help="Keep running on the spec's `schedule`: run now, "
+              "then again at each scheduled time (UTC) until Ctrl-C. A failed run is reported "
+              "and its window retried at the next scheduled time.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
@@ -80,16 +84,73 @@ def run(**options: object) -> None:
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
+    if args.follow:
+        _follow(plan, args)
+    elif not _run_once(plan, args):
+        sys.exit(1)
+
+
+def _run_once(plan, args: RunArgs) -> bool:
+    """One run with its summary; a failure is shown as a diagnostic and returns False."""
+    from ocpispec.executor import RunError
+    from ocpispec.ocpi import OcpiError
+
     try:
         result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
-        _fail(exc.diagnostic, args.spec)
+        _show(exc.diagnostic, args.spec)
+        return False
     except KeyboardInterrupt:
-        _fail(INTERRUPTED, args.spec)
+        _show(INTERRUPTED, args.spec)
+        sys.exit(1)
     if not args.quiet:
         from ocpispec.render.run_summary import summary_text
 
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
+    return True
+
+
+def _follow(plan, args: RunArgs) -> None:
+    """Run, then sleep until the schedule's next moment, until Ctrl-C."""
+    from datetime import UTC
+
+    from ocpispec import schedule
+
+    rule = _schedule_of(args)
+    while True:
+        _run_once(plan, args)
+        moment = schedule.next_run(rule, datetime.now(UTC))
+        click.echo(f"next run at {moment:%Y-%m-%dT%H:%M:%SZ} ({schedule.describe(rule)}); "
+                   "Ctrl-C stops", err=True)
+        try:
+            sleep_until(moment)
+        except KeyboardInterrupt:
+            click.echo("stopped between runs; nothing was interrupted", err=True)
+            return
+
+
+def _schedule_of(args: RunArgs):
+    from ocpispec.compiler import compile_file
+
+    for flag, given in (("--demo", args.demo), ("--dry-run", args.dry_run),
+                        ("--as-of", args.as_of is not None)):
+        if given:
+            raise click.UsageError(f"--follow cannot be combined with {flag}: a followed "
+                                   "export runs for real, at the real time")
+    rule = compile_file(args.spec).spec.schedule
+    if rule is None:
+        raise click.UsageError("--follow needs a `schedule` clause in the spec, e.g. "
+                               "`schedule daily at 06:00`")
+    return rule
+
+
+def sleep_until(moment: datetime) -> None:
+    """Sleep in short steps so a changed wall clock (suspend, NTP) is noticed."""
+    import time
+    from datetime import UTC
+
+    while (left := (moment - datetime.now(UTC)).total_seconds()) > 0:
+        time.sleep(min(left, 30.0))
 
 
 def _demo_options_need_demo(args: RunArgs) -> None:
@@ -238,7 +299,7 @@ def _sha256(spec: Path) -> str:
     return hashlib.sha256(spec.read_bytes()).hexdigest()
 
 
-def _fail(diagnostic, spec: Path) -> None:
+def _show(diagnostic, spec: Path) -> None:
     from ocpispec.compiler import read_source
     from ocpispec.diagnostics import CompileError
 
@@ -247,4 +308,3 @@ def _fail(diagnostic, spec: Path) -> None:
     except CompileError:
         source = None
     show_diagnostics([diagnostic], source, file=str(spec))
-    sys.exit(1)

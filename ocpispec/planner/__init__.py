@@ -8,7 +8,7 @@ fails as an internal diagnostic (OCX900) before any request is made.
 from __future__ import annotations
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec import schedule, syntax
 from ocpispec.checked import CheckedSpec
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
@@ -32,7 +32,7 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
         raise CompileError([_internal(f"cannot plan this spec: {exc}", checked.spec.span)])
     header = checked.spec.header
     result = ir.Plan(
-        spec=checked.source.name, export=_export(header),
+        spec=checked.source.name, export=_export(header, checked.spec.schedule),
         pseudonym_key=_reference(header.pseudonym_key), source=_source(checked.spec.source),
         datasets=datasets)
     _compile_all(result)
@@ -56,7 +56,7 @@ def _versions(source: syntax.Source) -> tuple[str, ...]:
     return (pinned,) if pinned in VERSIONS else VERSIONS
 
 
-def _export(header: syntax.Header) -> ir.Export:
+def _export(header: syntax.Header, rule: syntax.Schedule | None) -> ir.Export:
     basis = header.legal_basis
     retention = header.retention
     return ir.Export(
@@ -65,7 +65,9 @@ def _export(header: syntax.Header) -> ir.Export:
         purpose=header.purpose.value if header.purpose else None,
         legal_basis=basis.phrase if basis else None,
         legal_reference=basis.reference.value if basis and basis.reference else None,
-        retention=f"{retention.amount} {retention.unit.name}" if retention else None)
+        retention=f"{retention.amount} {retention.unit.name}" if retention else None,
+        schedule=schedule.describe(rule) if rule else None,
+        cron=schedule.cron_line(rule) if rule else None)
 
 
 def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:

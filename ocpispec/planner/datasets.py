@@ -34,7 +34,7 @@ DEFAULT_MIN_GROUP_SIZE = 10
 @dataclass(frozen=True, slots=True)
 class Options:
     page_size: int = 500
-    concurrency: int = 2
+    concurrency: int = 4
     sample: int | None = None  # `--limit N`: few records, so per-id lookups pay off
     versions: tuple[str, ...] = VERSIONS
 

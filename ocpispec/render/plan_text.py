@@ -35,9 +35,17 @@ def _header(plan: ir.Plan) -> Iterator[str]:
     rows = [("export", export.name), ("consumer", export.consumer or "(missing)"),
             ("purpose", export.purpose or "(missing)"), ("legal basis", basis),
             ("retention", export.retention or "(missing)"),
-            ("pseudonyms", _key_text(plan.pseudonym_key)), ("source", _source_text(plan.source))]
+            ("pseudonyms", _key_text(plan.pseudonym_key)), ("source", _source_text(plan.source)),
+            ("schedule", _schedule_text(export))]
     for label, value in rows:
         yield from _wrapped(f"  {label:<12} ", value)
+
+
+def _schedule_text(export: ir.Export) -> str:
+    if export.schedule is None:
+        return "none (run by hand, or from your own scheduler)"
+    cron = f"; cron `{export.cron}`" if export.cron else ""
+    return f"{export.schedule}{cron}; `ocpispec run --follow` keeps to it"
 
 
 def _key_text(key: ir.SecretReference | None) -> str:

@@ -1,0 +1,67 @@
+"""`ocpispec run --follow`: run now, then on the spec's schedule, until Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+
+import ocpispec.cli.run as run_command
+
+KEY = {"UTRECHT_PSEUDONYM_KEY": "follow-test-key-0123456789abcdefghijklmnop"}
+NO_SCHEDULE = """export quick consumer "Gemeente Utrecht" purpose "Tariff overview for residents"
+  legal basis public task retention 12 months
+source profile demo
+from tariffs select id as tariff output csv to stdout
+"""
+
+
+def scrub_times(text: str) -> str:
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", re.sub(r"\d+\.\ds", "<s>", text))
+
+
+def test_follow_needs_a_schedule(run_cli, tmp_path: Path, snapshot) -> None:
+    spec = tmp_path / "quick.ocx"
+    spec.write_text(NO_SCHEDULE)
+    result = run_cli("run", str(spec), "--follow")
+    assert result.exit_code == 2
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+@pytest.mark.parametrize("flag", ["--demo", "--dry-run"])
+def test_follow_runs_for_real(run_cli, flag: str, snapshot) -> None:
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--follow", flag)
+    assert result.exit_code == 2
+    assert cli_block(result) == snapshot
+
+
+def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=300)
+    waits: list[datetime] = []
+
+    def sleep_until(moment: datetime) -> None:
+        waits.append(moment)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    state = tmp_path / "state.json"
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--follow", "--state", str(state),
+                     "--out", str(tmp_path / "out.csv"), env=env)
+
+    assert result.exit_code == 0, result.stderr
+    assert len(waits) == 2 and all(moment.weekday() == 0 and moment.hour == 6 for moment in waits)
+    assert result.stderr.count("Ran `utrecht_sessions`") == 2
+    # the second run starts where the first ended, so it finds nothing new in the demo year
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert manifest["counts"]["read"] == 0
+    assert json.loads(state.read_text())
+    tail = result.stderr[result.stderr.rindex("next run at"):]
+    assert scrub_times(tail) == snapshot
