@@ -116,8 +116,9 @@ def _load(path: Path, export: str):
         return load_state(path, export)
     except StateError as exc:
         raise RunError.of("OCX553", f"cannot use the state file `{path}`: {exc}",
-                          help="repair or delete the file; deleting it makes the next "
-                               "`since last run` window start at 2000-01-01") from None
+                          help="give --state a file path; repair or delete a damaged file "
+                               "(deleting it makes the next `since last run` window start "
+                               "at 2000-01-01)") from None
 
 
 def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWindow],

@@ -279,6 +279,9 @@ def _export(plan: ir.Plan) -> dict[str, Any]:
 
 
 def _output_failed(target: Target, exc: OSError) -> RunError:
-    return RunError.of("OCX554", f"cannot write `{target.display}`: {exc.strerror or exc}",
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        reason = "a part of its directory path is a file, not a directory"
+    return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
                        help="check that the directory exists and is writable, or choose "
                             "another place with `--out`")

@@ -66,13 +66,17 @@ def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
     return None, "a key written in the spec (refused: keys never live in specs)"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _check_strength(value: str, where: str, span: Span | None) -> None:
     text = value.strip()
     if len(text) >= MIN_KEY_LENGTH and len(set(text)) >= MIN_DISTINCT:
         return
     problem = (f"has {len(text)} characters, fewer than {MIN_KEY_LENGTH}"
                if len(text) < MIN_KEY_LENGTH
-               else f"uses only {len(set(text))} different characters")
+               else f"uses only {_count(len(set(text)), 'different character')}")
     raise RunError.of("OCX551", f"the pseudonym key is too weak: {where} {problem}", span,
                       "key named here",
                       notes=("a short or repetitive key lets anyone who guesses it recompute "
