@@ -1,0 +1,50 @@
+"""The README tells the truth: its test command is CI's, its spec checks, its command
+table matches the CLI."""
+
+from __future__ import annotations
+
+import re
+
+from fixtures_cli import REPO
+
+from ocpispec.cli import COMMANDS
+from ocpispec.compiler import compile_source
+from ocpispec.source import SourceFile
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", README, flags=re.S)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    test_command = next(line for block in shell_blocks() for line in block.splitlines()
+                        if line.endswith("pytest"))
+    ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_the_main_job_uses_an_example_spec() -> None:
+    main_job = next(line for block in shell_blocks() for line in block.splitlines()
+                    if "run specs/" in line and "--demo" in line)
+    spec = re.search(r"run (specs/\S+\.ocx)", main_job).group(1)
+    assert (REPO / spec).is_file()
+
+
+def test_the_readme_spec_checks_clean() -> None:
+    spec = README.split("## A spec", 1)[1].split("```")[1]
+    checked = compile_source(SourceFile("README.md", spec))
+    assert checked.warnings == ()
+    assert [c.name for c in checked.datasets[0].columns] == [
+        "driver", "started", "duration_min", "energy_kwh", "area"]
+
+
+def test_the_command_table_lists_every_command() -> None:
+    table = re.findall(r"^\| `ocpispec ([a-z-]+)", README, flags=re.M)
+    assert sorted(table) == sorted(COMMANDS)
+
+
+def test_every_example_spec_is_listed() -> None:
+    listed = set(re.findall(r"^\| `(\w+\.ocx)`", README, flags=re.M))
+    assert listed == {path.name for path in (REPO / "specs").glob("*.ocx")}
