@@ -14,7 +14,7 @@ from ocpispec.checked import CheckedSpec
 from ocpispec.checks.context import Context
 from ocpispec.checks.dataset import check_dataset
 from ocpispec.checks.header import check_header, check_schedule, check_source
-from ocpispec.checks.output import check_destinations
+from ocpispec.checks.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
@@ -34,6 +34,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_destinations(spec.datasets, ctx)
     check_schedule(spec.schedule, ctx)
+    check_overwrites(spec.datasets, spec.schedule, ctx)
     _check_key(spec, ctx)
     diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
     if any(d.is_error for d in diagnostics):

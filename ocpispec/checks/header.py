@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from ocpispec import syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
+from ocpispec.schedule import WEEKDAYS
 
 LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
                "legitimate interests")
 RETENTION_UNITS = ("days", "weeks", "months", "years")
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SCHEDULE_UNITS = ("minutes", "hours")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

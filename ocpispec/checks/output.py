@@ -130,3 +130,27 @@ def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context) -> None
                             notes=["the second would overwrite or interleave with the first"],
                             help="give each dataset its own destination, e.g. with "
                                  "`{export}` and a suffix"))
+
+
+def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
+                     ctx: Context) -> None:
+    """A schedule that runs several times a day needs a destination that changes
+    within the day, or each run replaces the file the previous run delivered."""
+    if not isinstance(schedule, (syntax.Every, syntax.Hourly)):
+        return
+    if isinstance(schedule, syntax.Every) and schedule.unit.name.startswith("hour") \
+            and schedule.amount >= 24:
+        return
+    for dataset in datasets:
+        destination = dataset.output.destination
+        if destination is None or "{run.time}" in destination.value \
+                or "{run.timestamp}" in destination.value:
+            continue
+        ctx.emit(Diagnostic(
+            "OCX412", Severity.WARNING, "runs on the same day would overwrite each other's output",
+            (Label(destination.span, "the same path for every run of a day"),
+             Label(schedule.span, "runs more than once a day", False)),
+            notes=["each run writes only the records new since the previous run, so a "
+                   "replaced file loses the earlier run's records for the consumer"],
+            help="add `{run.time}` or `{run.timestamp}` to the path, e.g. "
+                 '`"exports/{export}-{run.timestamp}.csv"`'))
