@@ -15,7 +15,7 @@ from ocpispec.checks.context import Context
 from ocpispec.checks.dataset import check_dataset
 from ocpispec.checks.header import check_header, check_schedule, check_source
 from ocpispec.checks.output import check_destinations, check_overwrites
-from ocpispec.diagnostics import CompileError, Diagnostic, error
+from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
 from ocpispec.source import SourceFile
@@ -37,7 +37,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_overwrites(spec.datasets, spec.schedule, ctx)
     _check_key(spec, ctx)
     diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
-    if any(d.is_error for d in diagnostics):
+    if has_errors(diagnostics):
         raise CompileError(diagnostics)
     return CheckedSpec(spec, source, tuple(d for d in datasets if d is not None),
                        tuple(diagnostics))

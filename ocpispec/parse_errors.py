@@ -39,15 +39,14 @@ def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
     if isinstance(exc, UnexpectedToken):
         return _unexpected_token(exc, source, history, parser)
     if isinstance(exc, UnexpectedCharacters):
-        return _unexpected_character(exc, source, parser)
+        return _unexpected_character(exc, source)
     return error("OCX001", "the spec could not be parsed", Span(0, 0))
 
 
 # ---- lexer errors --------------------------------------------------------------------
 
 
-def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile,
-                          parser: Lark) -> Diagnostic:
+def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diagnostic:
     pos = exc.pos_in_stream
     char = source.text[pos] if pos < len(source.text) else ""
     if char == '"':
@@ -84,8 +83,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                      f"expected {_expected_list(expected, parser)}",
                      help="the spec stops in the middle of a clause; complete it")
     return error("OCX001", f"expected {_expected_list(expected, parser)}, found "
-                 f"{_describe_token(token, parser)}", span,
-                 f"unexpected {_describe_token(token, parser)}",
+                 f"{_describe_token(token)}", span,
+                 f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
 
@@ -93,7 +92,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
 def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic | None:
     if not history or history[-1].type != "AS" or expected != {"NAME"}:
         return None
-    found = _describe_token(token, parser)
+    found = _describe_token(token)
     if token.type == "$END":
         note = "the spec ends after `as`"
     elif _keyword(token.type, parser):
@@ -225,7 +224,7 @@ def _describe_terminal(name: str, parser: Lark) -> str:
     return _CLASSES.get(name, name.lower())
 
 
-def _describe_token(token: Token, parser: Lark) -> str:
+def _describe_token(token: Token) -> str:
     if token.type == "$END":
         return "the end of the file"
     if token.type in {"NAME", "STRING", "NUMBER", "INT"}:

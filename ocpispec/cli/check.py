@@ -8,7 +8,7 @@ import sys
 import click
 
 from ocpispec import report
-from ocpispec.diagnostics import CompileError, Diagnostic
+from ocpispec.diagnostics import CompileError, Diagnostic, has_errors
 from ocpispec.source import SourceFile
 
 
@@ -49,7 +49,7 @@ def check(specs: tuple[str, ...], fmt: str, max_errors: int, color: str) -> None
             diagnostics = list(exc.diagnostics)
         results.append((path, source, diagnostics))
     _show(results, fmt, _use_color(color))
-    if any(d.is_error for _, _, diagnostics in results for d in diagnostics):
+    if any(has_errors(diagnostics) for _, _, diagnostics in results):
         sys.exit(1)
 
 
@@ -70,6 +70,6 @@ def _show(results, fmt: str, color: bool) -> None:
         click.echo(text, nl=False, err=True)
         click.echo(report.summary_line(diagnostics, path), err=True, color=color)
     if len(results) > 1:
-        valid = sum(1 for _, _, ds in results if not any(d.is_error for d in ds))
+        valid = sum(1 for _, _, ds in results if not has_errors(ds))
         click.echo(f"Checked {len(results)} specs: {valid} valid, {len(results) - valid} "
                    "with errors.", err=True)

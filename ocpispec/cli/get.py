@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import IO, Any
 
 import click
+import orjson
 
 from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
@@ -15,17 +16,6 @@ from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
 from ocpispec.ocpi.release import Release, unknown_path
 from ocpispec.ocpi.stats import FetchStats
-
-try:
-    import orjson
-
-    def _line(obj: Any) -> bytes:
-        return orjson.dumps(obj) + b"\n"
-except ImportError:  # pragma: no cover
-    import json
-
-    def _line(obj: Any) -> bytes:
-        return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
@@ -141,7 +131,7 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
 
 def _dump(objects: Any, release: Release, out: IO[bytes]) -> None:
     for obj in objects:
-        out.write(_line(release.apply(obj)))
+        out.write(orjson.dumps(release.apply(obj)) + b"\n")
     out.flush()
 
 

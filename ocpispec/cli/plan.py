@@ -45,7 +45,7 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
 
 def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int):
     """Compile and plan SPEC; on errors print the diagnostics and exit 1."""
-    from ocpispec.compiler import compile_file, read_source
+    from ocpispec.compiler import compile_file
     from ocpispec.planner import Options, plan as make_plan
     from ocpispec.schema import VERSIONS
 
@@ -58,13 +58,19 @@ def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: in
                           versions=versions)
         return make_plan(checked, options)
     except CompileError as exc:
-        source = None
-        try:
-            source = read_source(spec)
-        except CompileError:
-            pass
-        show_diagnostics(exc.diagnostics, source, file=str(spec))
+        show_spec_diagnostics(exc.diagnostics, spec)
         sys.exit(1)
+
+
+def show_spec_diagnostics(diagnostics: Sequence[Diagnostic], spec: Path) -> None:
+    """`show_diagnostics` about SPEC, with its source lines when it can be read."""
+    from ocpispec.compiler import read_source
+
+    try:
+        source = read_source(spec)
+    except CompileError:
+        source = None
+    show_diagnostics(diagnostics, source, file=str(spec))
 
 
 def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None, *,

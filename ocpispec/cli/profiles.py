@@ -9,7 +9,7 @@ import click
 
 from ocpispec.ocpi import safe_url
 from ocpispec.ocpi.console import show_diagnostic
-from ocpispec.ocpi.profiles import Profile, config_dir, list_profiles, unreadable_profiles
+from ocpispec.ocpi.profiles import Profile, config_dir, scan_profiles
 
 
 @click.command("profiles")
@@ -22,7 +22,7 @@ def profiles(fmt: str) -> None:
     config directory (override with OCPISPEC_CONFIG_DIR). A file there that
     cannot be read is reported, and the exit code is then 1.
     """
-    found, problems = list_profiles(), unreadable_profiles()
+    found, problems = scan_profiles()
     for problem in problems:
         show_diagnostic(problem.diagnostic)
     _show(found, fmt, quiet_when_empty=bool(problems))

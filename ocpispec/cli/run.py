@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics
+from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
 from ocpispec.diagnostics import error
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
@@ -77,9 +77,6 @@ def run(**options: object) -> None:
 
     Exit codes: 0 done, 1 spec errors or a failed run, 2 usage error.
     """
-    from ocpispec.executor import RunError
-    from ocpispec.ocpi import OcpiError
-
     args = RunArgs(**options)  # type: ignore[arg-type]
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
@@ -98,10 +95,10 @@ def _run_once(plan, args: RunArgs) -> bool:
     try:
         result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
-        _show(exc.diagnostic, args.spec)
+        show_spec_diagnostics([exc.diagnostic], args.spec)
         return False
     except KeyboardInterrupt:
-        _show(INTERRUPTED, args.spec)
+        show_spec_diagnostics([INTERRUPTED], args.spec)
         sys.exit(1)
     if not args.quiet:
         from ocpispec.render.run_summary import summary_text
@@ -297,14 +294,3 @@ def _moment(value: str | None) -> datetime | None:
 
 def _sha256(spec: Path) -> str:
     return hashlib.sha256(spec.read_bytes()).hexdigest()
-
-
-def _show(diagnostic, spec: Path) -> None:
-    from ocpispec.compiler import read_source
-    from ocpispec.diagnostics import CompileError
-
-    try:
-        source = read_source(spec)
-    except CompileError:
-        source = None
-    show_diagnostics([diagnostic], source, file=str(spec))

@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page
@@ -21,17 +23,6 @@ from ocpispec.demo.wire import CPO_COUNTRY, CPO_NAME, CPO_PARTY, iso
 
 if TYPE_CHECKING:
     from ocpispec.demo.server import DemoServer
-
-try:
-    import orjson
-
-    def _dumps(value: Any) -> bytes:
-        return orjson.dumps(value)
-except ImportError:  # pragma: no cover - orjson is a dependency of the dev setup only
-    import json
-
-    def _dumps(value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
 
 _DATETIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters",
@@ -90,7 +81,7 @@ class DemoHandler(BaseHTTPRequestHandler):
                     return self._send(fault)
         reply = self._answer(kind, version, module, object_id, url.query, faults)
         if faults.truncated_body and kind == "list":
-            body = _dumps(reply.body)
+            body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
         self._send(reply)
 
@@ -200,7 +191,7 @@ class DemoHandler(BaseHTTPRequestHandler):
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
     def _send(self, reply: Reply) -> None:
-        body = reply.body if isinstance(reply.body, bytes) else _dumps(reply.body)
+        body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
         self._log(reply.status)     # before answering, so a test sees it once the client has the answer
         self.send_response(reply.status)
         names = {name.lower() for name, _ in reply.headers}

@@ -81,14 +81,12 @@ class Aggregator:
 
     def rows(self) -> Iterator[dict]:
         names = [key.name for key in self.step.keys]
-        released = 0
         for identity in sorted(self.groups, key=lambda i: _order(self.groups[i].keys)):
             group = self.groups[identity]
             size = len(group.entities) if self.entity is not None else group.records
             if size < self.step.min_group_size:
                 self.counts.groups_suppressed += 1
                 continue
-            released += 1
             row = dict(zip(names, group.keys))
             for measure, result in zip(self.step.measures, group.measures):
                 row[measure.name] = _result(measure.function, result, group.records)

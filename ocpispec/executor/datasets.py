@@ -20,7 +20,7 @@ from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
-from ocpispec.executor.pipeline import Counts, Pipeline
+from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import RenderContext, RenderError, render
 from ocpispec.state import FIRST_WATERMARK
@@ -133,7 +133,7 @@ class DatasetRun:
         self.counts.written = self._write(rows, version)
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
-        if not any(item.version == version for item in self.dataset.step(ir.Normalize).expressions):
+        if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
             raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
                               "was not made for", self.plan.source.origin, "version pinned here",
                               help="pin the version the platform speaks, or use `version auto`")
@@ -152,8 +152,7 @@ class DatasetRun:
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         fetch: ir.Fetch = self.dataset.get(step.fetch)
         normalize: ir.Normalize = self.dataset.get(step.normalize)
-        expression = next((item.expression for item in normalize.expressions
-                           if item.version == version), None)
+        expression = normalizer_for(normalize, version)
         if expression is None:
             raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
                               "was not made for", help="re-plan with `version auto`")

@@ -51,7 +51,7 @@ class Pipeline:
                  compile: Callable[[str | dict], Compiled],
                  lookups: Mapping[str, Lookup], counts: Counts,
                  unknown: Callable[[dict], list[str]] | None = None) -> None:
-        self._normalizer = _for_version(dataset.step(ir.Normalize).expressions, version)
+        self._normalizer = _for_version(dataset.step(ir.Normalize), version)
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
@@ -162,11 +162,17 @@ class Pipeline:
         return record
 
 
-def _for_version(expressions: tuple[ir.VersionExpression, ...], version: str) -> str:
-    for item in expressions:
-        if item.version == version:
-            return item.expression
-    raise TransformError(f"the plan has no normalizer for OCPI {version}")
+def normalizer_for(normalize: ir.Normalize, version: str) -> str | None:
+    """The normalizer's JMESPath for one OCPI version, None when the plan has none."""
+    return next((item.expression for item in normalize.expressions
+                 if item.version == version), None)
+
+
+def _for_version(normalize: ir.Normalize, version: str) -> str:
+    expression = normalizer_for(normalize, version)
+    if expression is None:
+        raise TransformError(f"the plan has no normalizer for OCPI {version}")
+    return expression
 
 
 # ---- privacy ---------------------------------------------------------------------------
@@ -182,14 +188,10 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     exclude = compile(step.exclude) if step.exclude else None
     lookup = lookups[step.lookup] if step.lookup else None
     location_of = compile(".".join(quote(name) for name in step.location_key or ()))
-    old = version == "2.1.1"
 
     def published(key: Any) -> bool:
         location = lookup.get(key) if lookup is not None else None
-        if location is None:
-            return False
-        flag = location.get("publish")
-        return flag is True or (flag is None and old)
+        return location is not None and _published(location.get("publish"), version)
 
     verdict = text_memo(published, _CACHE_LIMIT)  # per location key: bounded by the locations
 

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
+import orjson
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import fail, safe_url
-
-try:
-    import orjson
-
-    _loads = orjson.loads
-except ImportError:  # pragma: no cover
-    _loads = json.loads
 
 
 
@@ -24,7 +17,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
     OcpiError for a body that is not JSON. Error answers (HTTP >= 300) never raise:
     their body is returned as None when it is not JSON."""
     try:
-        return _loads(content)
+        return orjson.loads(content)
     except ValueError:
         pass
     if response.status_code >= 300:

@@ -100,23 +100,21 @@ def load_profile(name: str) -> Profile:
 
 
 def list_profiles() -> list[Profile]:
-    return [found for found in _scan() if isinstance(found, Profile)]
+    return scan_profiles()[0]
 
 
-def unreadable_profiles() -> list[errors.OcpiError]:
-    """One error per file in the profiles folder that `load_profile` cannot use."""
-    return [found for found in _scan() if isinstance(found, errors.OcpiError)]
-
-
-def _scan() -> list[Profile | errors.OcpiError]:
+def scan_profiles() -> tuple[list[Profile], list[errors.OcpiError]]:
+    """The usable profiles, and one error per file in the profiles folder that
+    `load_profile` cannot use, from one pass over the folder."""
     folder = config_dir() / "profiles"
-    found: list[Profile | errors.OcpiError] = []
+    found: list[Profile] = []
+    problems: list[errors.OcpiError] = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             found.append(load_profile(path.stem))
         except errors.OcpiError as problem:
-            found.append(problem)
-    return found
+            problems.append(problem)
+    return found, problems
 
 
 def profile_from_client(name: str, client: OcpiClient) -> Profile:

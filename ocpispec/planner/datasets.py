@@ -142,8 +142,9 @@ class _Builder:
         paths: list[tuple[str, ...]] = []
         for join in (j for j in self.checked.joins if j.module == module):
             paths.append(join.remote_key)
-            lists = {sub.name: sub.items for sub in self._subs(join)}
-            for sub in self._subs(join):
+            subs = self._subs(join)
+            lists = {sub.name: sub.items for sub in subs}
+            for sub in subs:
                 paths.append((*sub.items, *sub.item_key))
             for field in self.checked.touched:
                 if field.binding == join.alias:

@@ -32,7 +32,6 @@ from ocpispec.render.values import (
     ndjson_chunks,
 )
 
-BUILTIN_FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html")
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
               "markdown": "md", "html": "html"}
 PREVIEW_ROWS = 50
