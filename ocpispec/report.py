@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.source import SourceFile, Span
+from ocpispec.text import count
 
 FORMATS = ("full", "concise", "json")
 
@@ -58,17 +59,13 @@ def summary_line(diagnostics: Sequence[Diagnostic], file: str) -> str:
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     if errors:
-        counted = _plural(errors, "error")
+        counted = count(errors, "error")
         if warnings:
-            counted += f" and {_plural(warnings, 'warning')}"
+            counted += f" and {count(warnings, 'warning')}"
         return f"Found {counted} in {file}."
     if warnings:
-        return f"Success: {file} is valid, with {_plural(warnings, 'warning')}."
+        return f"Success: {file} is valid, with {count(warnings, 'warning')}."
     return f"Success: {file} is valid."
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _pick_source(sources: Mapping[str, SourceFile], file: str | None) -> SourceFile | None:

@@ -16,6 +16,7 @@ from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
 from ocpispec.ocpi.release import Release, unknown_path
 from ocpispec.ocpi.stats import FetchStats
+from ocpispec.text import count
 
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
@@ -136,8 +137,8 @@ def _dump(objects: Any, release: Release, out: IO[bytes]) -> None:
 
 
 def _summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
-    lines = [f"{module}: {stats.objects} objects (OCPI {version}, {_plural(stats.pages, 'page')}, "
-             f"{_plural(stats.requests, 'request')}, {_plural(stats.retries, 'retry', 'retries')})",
+    lines = [f"{module}: {stats.objects} objects (OCPI {version}, {count(stats.pages, 'page')}, "
+             f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
              f"  duplicates dropped: {stats.duplicates}",
              f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
              f"  unknown fields (withheld): {_paths(release.unknown) or 'none'}"]
@@ -164,9 +165,5 @@ def _paths(tally: dict[str, int]) -> str:
 
 def _counts(by_reason: dict[str, int]) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in sorted(by_reason.items()))
-
-
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ocpispec import plan as ir
 from ocpispec.executor.client import RunError
 from ocpispec.source import Span
+from ocpispec.text import count
 
 MIN_KEY_LENGTH = 32
 MIN_DISTINCT = 16
@@ -66,17 +67,13 @@ def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
     return None, "a key written in the spec (refused: keys never live in specs)"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def _check_strength(value: str, where: str, span: Span | None) -> None:
     text = value.strip()
     if len(text) >= MIN_KEY_LENGTH and len(set(text)) >= MIN_DISTINCT:
         return
     problem = (f"has {len(text)} characters, fewer than {MIN_KEY_LENGTH}"
                if len(text) < MIN_KEY_LENGTH
-               else f"uses only {_count(len(set(text)), 'different character')}")
+               else f"uses only {count(len(set(text)), 'different character')}")
     raise RunError.of("OCX551", f"the pseudonym key is too weak: {where} {problem}", span,
                       "key named here",
                       notes=("a short or repetitive key lets anyone who guesses it recompute "

@@ -122,8 +122,10 @@ class KeySet:
 
 
 class RecentKeys:
-    """Exact deduplication over the last `window` to `2 * window` keys in bounded
-    memory: two generations of fingerprints, at most about 32 bytes per window key.
+    """Deduplication over the last `window` to `2 * window` keys in bounded memory:
+    two generations of 64-bit key fingerprints, at most about 32 bytes per window key.
+    Two distinct keys share a fingerprint with odds of about 1 in 10^9 per crawl of
+    100,000 objects; such an object would be counted (never silently) as a duplicate.
 
     Duplicates from overlapping, refetched or repeated pages are always near each
     other. Only a platform that reorders its whole list during the crawl can repeat

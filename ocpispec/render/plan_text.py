@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
+from ocpispec.text import count
 
 WIDTH = 100
 _MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
@@ -170,13 +171,9 @@ def summary_line(plan: ir.Plan) -> str:
     order = ["pseudonymised", "generalised", "aggregated", "constant", "kept"]
     detail = ", ".join(f"{treatments[t]} {t}" for t in order if treatments[t])
     withheld = sum(d.withheld_count for d in datasets)
-    return (f"Plan: {_count(len(datasets), 'dataset')}, {_count(fetches, 'fetch', 'fetches')}, "
-            f"{_count(joins, 'join')}, {_count(columns, 'column')}"
+    return (f"Plan: {count(len(datasets), 'dataset')}, {count(fetches, 'fetch', 'fetches')}, "
+            f"{count(joins, 'join')}, {count(columns, 'column')}"
             f"{f' ({detail})' if detail else ''}, {withheld} fields withheld.")
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _wrapped(prefix: str, text: str) -> Iterator[str]:

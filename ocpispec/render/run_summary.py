@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec.executor import DatasetResult, RunResult
+from ocpispec.text import count
 
 MAX_LISTED = 8
 
@@ -83,4 +84,4 @@ def _row(label: str, value: str) -> str:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    return count(n, word, grouped=True)
