@@ -48,3 +48,20 @@ def test_the_command_table_lists_every_command() -> None:
 def test_every_example_spec_is_listed() -> None:
     listed = set(re.findall(r"^\| `(\w+\.ocx)`", README, flags=re.M))
     assert listed == {path.name for path in (REPO / "specs").glob("*.ocx")}
+
+
+def complete_specs_in_docs() -> list[tuple[str, str]]:
+    """Every fenced block in the README and docs/ that is a whole spec."""
+    found = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for block in re.findall(r"```[a-z]*\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            if re.search(r"^export \w+", block, re.M) and re.search(r"^output ", block, re.M):
+                found.append((path.name, block))
+    return found
+
+
+def test_every_whole_spec_in_the_docs_checks() -> None:
+    specs = complete_specs_in_docs()
+    assert len(specs) >= 2
+    for name, text in specs:
+        compile_source(SourceFile(name, text))
