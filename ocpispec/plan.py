@@ -37,6 +37,11 @@ class Window:
     unit: str | None = None
 
     @property
+    def incremental(self) -> bool:
+        """`since last run`: the window starts at the state's watermark."""
+        return self.kind == "since-last-run"
+
+    @property
     def date_from(self) -> str:
         match self.kind:
             case "since-last-run":

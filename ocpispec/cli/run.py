@@ -225,7 +225,7 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
 def _uses_state(plan) -> bool:
     from ocpispec import plan as ir
 
-    return any(d.step(ir.Fetch).window.kind == "since-last-run" for d in plan.datasets)
+    return any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
 
 
 def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):

@@ -155,7 +155,7 @@ def _save_state(plan: ir.Plan, state, path: Path, windows: dict[str, ResolvedWin
     committed = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     updates = {d.name: DatasetState(windows[d.name].date_to or committed, plan.fingerprint,
                                     committed)
-               for d in plan.datasets if d.step(ir.Fetch).window.kind == "since-last-run"}
+               for d in plan.datasets if d.step(ir.Fetch).window.incremental}
     if not updates:
         return False
     try:

@@ -167,7 +167,7 @@ class DatasetRun:
     def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
         if fetch.purpose == "records":
             return self.window
-        if fetch.window.kind == "since-last-run":
+        if fetch.window.incremental:
             return open_ended(self.window)
         return open_ended(resolve_window(fetch.window, None, self.now))
 
