@@ -104,7 +104,8 @@ class CheckedDataset:
     `fields` maps every FieldRef written in the dataset (where, join keys, columns)
     to its resolution. `touched` lists every resolved field the dataset reads,
     including the ones inside `jmespath("...")` escape hatches, which have synthetic
-    FieldRefs spanning the escape-hatch string.
+    FieldRefs spanning the escape-hatch string. `templates` is every file a custom
+    template output loads, with its sha256, so the plan's fingerprint covers them.
     """
 
     dataset: syntax.Dataset
@@ -116,6 +117,8 @@ class CheckedDataset:
     columns: tuple[CheckedColumn, ...]
     include_private: bool
     output_name: str
+    # (path relative to the spec's folder, sha256) of each custom template file
+    templates: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_aggregate(self) -> bool:

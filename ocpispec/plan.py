@@ -220,10 +220,20 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateDigest:
+    """A template file (path relative to the spec's folder) and its sha256."""
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class Render:
     """Write the rows as `format` to `destination` (None: stdout), optionally with a
     custom jinja2 `template` (path as written, relative to the spec file).
-    `geometry` names the coordinates column of a geojson output."""
+    `geometry` names the coordinates column of a geojson output. `templates` pins
+    every file the template loads (itself and its includes) to the content that was
+    checked: the fingerprint changes with any of them, and the run loads nothing else."""
 
     id: str
     format: str
@@ -231,6 +241,7 @@ class Render:
     template: str | None
     geometry: str | None
     origin: Span
+    templates: tuple[TemplateDigest, ...] = ()
 
 
 Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
@@ -391,7 +402,10 @@ def _encode(value: Any) -> Any:
         if kind:
             data["kind"] = kind
         for field in dataclasses.fields(value):
-            data[field.name] = _encode(getattr(value, field.name))
+            item = getattr(value, field.name)
+            if item == () and field.default == ():
+                continue  # an optional list left empty: plans without it keep their bytes
+            data[field.name] = _encode(item)
         return data
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]

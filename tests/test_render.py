@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec.render import RenderContext, RenderError, render
+from ocpispec.render import CustomTemplate, RenderContext, RenderError, render
 
 ROWS = [
     {"name": 'Garage "De Munt", Utrecht', "area": "3511", "kwh": 12.5, "ok": True,
@@ -29,7 +29,8 @@ CONTEXT = RenderContext(
 
 def _render(format: str, rows=ROWS, context=CONTEXT, template: Path | None = None) -> str:
     out = io.StringIO()
-    count = render(format, iter(rows), context, out, template=template)
+    custom = CustomTemplate(template.parent, template.name) if template else None
+    count = render(format, iter(rows), context, out, template=custom)
     assert count == len(rows)
     return out.getvalue()
 

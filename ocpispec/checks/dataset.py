@@ -31,10 +31,10 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         _check_group_size(dataset.body, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
-    output_name = check_output(dataset.output, columns, ctx)
+    output_name, templates = check_output(dataset.output, columns, ctx)
     return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
                           tuple(scope.touched.values()), tuple(columns),
-                          bool(source.includes), output_name)
+                          bool(source.includes), output_name, templates)
 
 
 def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:

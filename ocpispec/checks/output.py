@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedColumn
@@ -19,16 +18,19 @@ _TABULAR = frozenset({"csv", "markdown", "html"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-def check_output(output: syntax.Output, columns: Sequence[CheckedColumn], ctx: Context) -> str:
-    """Check one output clause; return its output name (pattern or `stdout`)."""
+def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
+                 ctx: Context) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Check one output clause; return its output name (pattern or `stdout`) and the
+    (path, sha256) of every template file it renders with."""
     fmt = output.format.name
+    templates: tuple[tuple[str, str], ...] = ()
     if fmt not in FORMATS:
         guess = did_you_mean(fmt, FORMATS)
         ctx.emit(error("OCX401", f"unknown output format `{fmt}`", output.format.span,
                        "not a format", notes=[f"formats are {backticked(FORMATS)}"],
                        help=f"did you mean `{guess}`?" if guess else "write one of the formats"))
     elif fmt == "template":
-        _check_template(output, columns, ctx)
+        templates = _check_template(output, columns, ctx)
     elif output.template is not None:
         ctx.emit(error("OCX403", f"`{fmt}` output takes no template", output.template.span,
                        "template given here", notes=["only `output template \"FILE\"` renders "
@@ -38,27 +40,20 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn], ctx: C
     _check_coordinates(output, fmt, columns, ctx)
     if output.destination is not None:
         _check_destination(output.destination, ctx)
-    return output.destination.value if output.destination else "stdout"
+    return (output.destination.value if output.destination else "stdout"), templates
 
 
-def _check_template(output: syntax.Output, columns, ctx: Context) -> None:
+def _check_template(output: syntax.Output, columns,
+                    ctx: Context) -> tuple[tuple[str, str], ...]:
     if output.template is None:
         ctx.emit(error("OCX402", "`template` output needs a template file", output.format.span,
                        "which template?",
                        help='name it after the format: `output template '
                             '"templates/report.md.j2" to "exports/report.md"`'))
-        return
-    from ocpispec.checks.templates import check_template_file
+        return ()
+    from ocpispec.checks.templates import check_templates
 
-    path = Path(ctx.source.name).parent / output.template.value
-    if not path.is_file():
-        ctx.emit(error("OCX402", f"template file `{output.template.value}` not found",
-                       output.template.span, "no such file",
-                       notes=[f"template paths are relative to the spec's folder; looked for "
-                              f"`{path.as_posix()}`"],
-                       help="fix the path, or create the template"))
-        return
-    check_template_file(path, output.template, [c.name for c in columns], ctx)
+    return check_templates(output.template, [c.name for c in columns], ctx)
 
 
 def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -> None:

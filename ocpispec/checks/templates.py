@@ -1,13 +1,17 @@
-"""Static check of a custom output template: it sees only the render context.
+"""Static check of a custom output template: where it comes from and what it reads.
 
 The executor renders templates in a sandbox with exactly `rows`, `columns`, `export`
-and `run`. Here the template (and every template it includes) is parsed, not
+and `run`. Here the template and every template it includes, imports or extends is
+located under the rules of `render/confine.py` (inside the spec's folder, no `..`, no
+symlink out, a template suffix), read once, hashed for the plan, and parsed, not
 rendered: every variable it reads must be one of those, every attribute read from a
-row must be a released column, and `export` and `run` offer only their documented keys.
+row must be a released column, `export` and `run` offer only their documented keys,
+and everything else it does must pass `template_policy.Policy`.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -17,7 +21,10 @@ from jinja2 import nodes
 
 from ocpispec import syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error
+from ocpispec.render import confine
+from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS, sandbox_environment
 
 CONTEXT = ("rows", "columns", "export", "run")
 # The keys of `export` and `run`, as the executor fills them (see ocpispec.render).
@@ -25,52 +32,137 @@ KEYS = {"export": ("name", "consumer", "purpose", "legal_basis", "retention"),
         "run": ("date", "time", "timestamp", "window_start", "window_end", "ocpi_version",
                 "plan_fingerprint")}
 # Methods of a mapping a template may call to walk a row, `export` or `run`.
-_MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})
+_MAPPING_METHODS = MAPPING_METHODS
+_CONFINED_HELP = ("keep templates and everything they include in the spec's folder, as "
+                  "regular files named `*.j2`, without `..` or symbolic links out of it")
 
 
-def check_template_file(path: Path, written: syntax.Text, columns: Sequence[str],
-                        ctx: Context, seen: frozenset[Path] = frozenset()) -> None:
-    if path in seen:
-        return
-    tree = _load(path, written, ctx)
-    if tree is None:
-        return
-    where = f"`{path.name}`"
-    _check_variables(tree, written, where, ctx)
-    _check_keys(tree, written, where, ctx)
-    _check_row_fields(tree, written, where, columns, ctx)
-    for name in jinja2.meta.find_referenced_templates(tree):
-        if name is None:
-            _report(written, f"template {where} includes a template chosen at run time", ctx,
-                    "cannot be checked", ["only includes with a constant file name are "
-                                          "checked"], "name the included template literally",
-                    "OCX405")
-            continue
-        included = path.parent / name
-        if not included.is_file():
-            _report(written, f"template {where} includes `{name}`, which does not exist", ctx,
-                    "missing include", [f"looked for `{included.as_posix()}`"],
-                    "fix the include, or create the template", "OCX402")
-            continue
-        check_template_file(included, written, columns, ctx, seen | {path})
-
-
-def _load(path: Path, written: syntax.Text, ctx: Context) -> nodes.Template | None:
+def check_templates(written: syntax.Text, columns: Sequence[str],
+                    ctx: Context) -> tuple[tuple[str, str], ...]:
+    """Check the template a spec names and every template it loads; return the
+    (path relative to the spec's folder, sha256) of each, sorted, for the plan."""
+    root = Path(ctx.source.name).parent
     try:
-        return jinja2.Environment().parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        _report(written, f"template `{path.name}` cannot be read", ctx, "unreadable file",
-                [type(exc).__name__], "save the template as UTF-8 text", "OCX402")
-    except jinja2.TemplateSyntaxError as exc:
-        _report(written, f"template `{path.name}` has a syntax error", ctx,
-                "invalid Jinja template", [f"line {exc.lineno}: {exc.message}"],
-                "fix the template; see the Jinja template documentation", "OCX404")
-    return None
+        main = confine.locate(root, "", written.value)
+    except confine.ConfinementError as exc:
+        _confinement(written, str(exc), ctx)
+        return ()
+    except FileNotFoundError:
+        ctx.emit(error("OCX402", f"template file `{written.value}` not found", written.span,
+                       "no such file",
+                       notes=["template paths are relative to the spec's folder; looked for "
+                              f"`{(root / written.value).as_posix()}`"],
+                       help="fix the path, or create the template"))
+        return ()
+    except OSError as exc:
+        _report(written, f"template `{written.value}` cannot be read", ctx, "unreadable file",
+                [type(exc).__name__], "check the file's permissions", "OCX402")
+        return ()
+    walker = _Walker(root, posixpath.dirname(main.key), written, tuple(columns), ctx)
+    walker.visit(main, ())
+    return tuple(sorted(walker.digests.items()))
+
+
+class _Walker:
+    def __init__(self, root: Path, base: str, written: syntax.Text, columns: tuple[str, ...],
+                 ctx: Context) -> None:
+        self.root, self.base, self.written, self.columns, self.ctx = \
+            root, base, written, columns, ctx
+        self.digests: dict[str, str] = {}
+
+    def visit(self, file: confine.TemplateFile, stack: tuple[str, ...]) -> None:
+        written, ctx = self.written, self.ctx
+        if file.key in stack:
+            _report(written, f"template `{file.key}` includes itself", ctx, "include cycle",
+                    [" -> ".join((*stack, file.key))], "break the cycle of includes",
+                    "OCX414")
+            return
+        if file.key in self.digests:
+            return
+        if len(self.digests) >= confine.MAX_TEMPLATE_FILES:
+            _report(written, f"the template loads more than {confine.MAX_TEMPLATE_FILES} "
+                    "files", ctx, "too many templates", [f"at `{file.key}`"],
+                    "merge some of the included templates", "OCX414")
+            return
+        tree = self._load(file)
+        if tree is None:
+            return
+        where = f"`{file.key}`"
+        _check_variables(tree, written, where, ctx)
+        _check_keys(tree, written, where, ctx)
+        _check_row_fields(tree, written, where, self.columns, ctx)
+        self._check_policy(tree, where)
+        for name in jinja2.meta.find_referenced_templates(tree):
+            if name is not None:
+                self._include(name, file, stack)
+
+    def _include(self, name: str, parent: confine.TemplateFile, stack: tuple[str, ...]) -> None:
+        try:
+            child = confine.locate(self.root, self.base, name)
+        except confine.ConfinementError as exc:
+            _confinement(self.written, f"`{parent.key}` loads {exc}", self.ctx)
+            return
+        except FileNotFoundError:
+            looked = posixpath.join(self.base, name)
+            _report(self.written, f"template `{parent.key}` includes `{name}`, which does not "
+                    "exist", self.ctx, "missing include", [f"looked for `{looked}`"],
+                    "fix the include, or create the template", "OCX402")
+            return
+        except OSError as exc:
+            _report(self.written, f"template `{name}` cannot be read", self.ctx,
+                    "unreadable file", [type(exc).__name__], "check the file's permissions",
+                    "OCX402")
+            return
+        self.visit(child, (*stack, parent.key))
+
+    def _load(self, file: confine.TemplateFile) -> nodes.Template | None:
+        written, ctx = self.written, self.ctx
+        try:
+            loaded = confine.read(file)
+        except confine.ConfinementError as exc:
+            _confinement(written, str(exc), ctx)
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            _report(written, f"template `{file.key}` cannot be read", ctx, "unreadable file",
+                    [type(exc).__name__], "save the template as UTF-8 text", "OCX402")
+            return None
+        self.digests[file.key] = loaded.sha256
+        try:
+            return sandbox_environment().parse(loaded.text)
+        except jinja2.TemplateSyntaxError as exc:
+            _report(written, f"template `{file.key}` has a syntax error", ctx,
+                    "invalid Jinja template", [f"line {exc.lineno}: {exc.message}"],
+                    "fix the template; see the Jinja template documentation", "OCX404")
+        except (RecursionError, ValueError, MemoryError):
+            _report(written, f"template `{file.key}` cannot be parsed", ctx,
+                    "invalid Jinja template", ["it nests too deeply or holds a number "
+                                               "too large to read"],
+                    "simplify the template", "OCX404")
+        return None
+
+    def _check_policy(self, tree: nodes.Template, where: str) -> None:
+        rows = {loop.target.name for loop in tree.find_all(nodes.For)
+                if isinstance(loop.iter, nodes.Name) and loop.iter.name == "rows"
+                and isinstance(loop.target, nodes.Name)}
+        keys = tuple(key for values in KEYS.values() for key in values)
+        policy = Policy(attribute_names(self.columns, keys), frozenset({*KEYS, *rows}))
+        for refusal in policy.refusals(tree):
+            _report(self.written, f"template {where} {refusal.what}", self.ctx,
+                    "not allowed in a template", [f"line {refusal.line}"], refusal.help,
+                    "OCX414")
+
+
+def _confinement(written: syntax.Text, reason: str, ctx: Context) -> None:
+    ctx.emit(error("OCX413", "the template may not be read: " + reason, written.span,
+                   "outside what a template may load",
+                   notes=["a template is copied into the output, so it must come from the "
+                          "spec's own folder"], help=_CONFINED_HELP))
 
 
 def _check_variables(tree: nodes.Template, written: syntax.Text, where: str,
                      ctx: Context) -> None:
-    for name in sorted(jinja2.meta.find_undeclared_variables(tree) - set(CONTEXT)):
+    unknown = jinja2.meta.find_undeclared_variables(tree) - set(CONTEXT) - FORBIDDEN_NAMES
+    for name in sorted(unknown):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 0)
         guess = did_you_mean(name, CONTEXT)
         _report(written, f"template {where} reads `{name}`, which it is not given", ctx,

@@ -22,7 +22,13 @@ from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
-from ocpispec.render import RenderContext, RenderError, render
+from ocpispec.render import (
+    CustomTemplate,
+    RenderContext,
+    RenderError,
+    render,
+    verify_template,
+)
 from ocpispec.state import FIRST_WATERMARK
 from ocpispec.timestamps import read_timestamp
 
@@ -68,7 +74,7 @@ class DatasetRun:
         self.render = dataset.step(ir.Render)
         self.counts = Counts()
         self.file: HashingFile | None = None
-        self.template: Path | None = None
+        self.template: CustomTemplate | None = None
         self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
 
     # ---- before the network --------------------------------------------------------
@@ -79,13 +85,15 @@ class DatasetRun:
             for text in ir.step_expressions(step):
                 self.compile(text)
         if self.render.template:
-            template = self.options.spec_dir / self.render.template
-            if not template.is_file():
-                raise RunError.of("OCX555", f"template `{self.render.template}` not found",
-                                  self.render.origin, "named here",
+            digests = {item.path: item.sha256 for item in self.render.templates}
+            self.template = CustomTemplate(self.options.spec_dir, self.render.template, digests)
+            try:
+                verify_template(self.template)
+            except RenderError as exc:
+                raise RunError.of("OCX555", str(exc), self.render.origin, "named here",
                                   notes=("templates are found relative to the spec file",),
-                                  help="create the template or fix its path in the spec")
-            self.template = template
+                                  help="check the spec again; the run reads only the "
+                                       "template files `ocpispec check` read") from None
 
     # ---- dry run --------------------------------------------------------------------
 

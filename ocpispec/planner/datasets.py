@@ -246,8 +246,10 @@ class _Builder:
         output = self.checked.dataset.output
         destination = output.destination.value if output.destination else None
         template = output.template.value if output.template else None
+        digests = tuple(ir.TemplateDigest(path, sha256)
+                        for path, sha256 in self.checked.templates)
         return ir.Render(f"render.{output.format.name}", output.format.name, destination,
-                         template, self._geometry(), output.span)
+                         template, self._geometry(), output.span, digests)
 
     def _geometry(self) -> str | None:
         for checked in self.checked.columns:

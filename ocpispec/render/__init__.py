@@ -1,8 +1,9 @@
 """Rendering released rows with jinja2, streaming.
 
 Built-in formats are templates in `render/templates/` (csv, ndjson, json, geojson,
-markdown, html); a spec may name its own template, which renders in an immutable
-sandbox with `StrictUndefined` and sees only this context:
+markdown, html); a spec may name its own template, which loads only from the spec's folder
+(`render/confine.py`), renders in a restricted sandbox (`render/sandbox.py`) with
+`StrictUndefined` and sees only this context:
 
 - `rows`: an iterator of dicts holding the released columns, in column order
 - `columns`: the column names
@@ -15,14 +16,16 @@ no document is ever held in memory.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ocpispec.render import confine
+from ocpispec.render.sandbox import ConfinedLoader, sandbox_environment
 from ocpispec.render.values import (
     CsvLines,
     cell,
@@ -65,7 +68,7 @@ class RowCounter:
 
 
 def render(format: str, rows: Iterable[Mapping[str, Any]], context: RenderContext,
-           out: TextIO, *, template: Path | None = None) -> int:
+           out: TextIO, *, template: CustomTemplate | None = None) -> int:
     """Write `rows` to `out` as `format` (or through `template`); returns the row count."""
     counter = RowCounter(rows)
     if template is not None:
@@ -104,28 +107,48 @@ def _builtin_environment() -> jinja2.Environment:
     return _ENVIRONMENT
 
 
-def _custom(path: Path, counter: RowCounter, context: RenderContext) -> Iterator[str]:
-    environment = sandbox_environment(path)
+@dataclass(frozen=True, slots=True)
+class CustomTemplate:
+    """A spec's own template: `name` as the spec writes it (relative to `root`, the
+    spec's folder), and the sha256 of every file it may load (None: not pinned)."""
+
+    root: Path
+    name: str
+    digests: Mapping[str, str] | None = None
+
+
+def verify_template(template: CustomTemplate) -> None:
+    """Before any output: every pinned file is still there, confined and unchanged.
+    Raises RenderError."""
+    for key in sorted(template.digests or {}):
+        try:
+            loaded = confine.read(confine.locate(template.root, "", key))
+        except confine.ConfinementError as exc:
+            raise RenderError(f"template `{key}` may not be read: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RenderError(f"template `{key}` cannot be read ({type(exc).__name__})") \
+                from None
+        if loaded.sha256 != (template.digests or {})[key]:
+            raise RenderError(f"template `{key}` changed since the spec was checked")
+
+
+def _custom(template: CustomTemplate, counter: RowCounter,
+            context: RenderContext) -> Iterator[str]:
+    base, main = posixpath.split(posixpath.normpath(template.name))
+    loader = ConfinedLoader(template.root, base, template.digests)
+    escape = any(part in (".html", ".htm", ".xml") for part in Path(main).suffixes)
+    environment = sandbox_environment(loader, autoescape=escape)
     variables = {"rows": counter, "columns": list(context.columns),
                  "export": dict(context.export), "run": dict(context.run)}
     try:
-        template = environment.get_template(path.name)
-        yield from template.generate(variables)
+        yield from environment.get_template(main).generate(variables)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError(f"syntax error in template `{path.name}` line {exc.lineno}: "
+        raise RenderError(f"syntax error in template `{template.name}` line {exc.lineno}: "
                           f"{exc.message}") from None
-    except jinja2.TemplateNotFound:
-        raise RenderError(f"template `{path}` not found") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template `{exc.name}` not found") from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"template `{path.name}` failed: {exc.message}") from None
-
-
-def sandbox_environment(path: Path) -> ImmutableSandboxedEnvironment:
-    """The environment custom templates render in: immutable sandbox, strict
-    undefined, HTML autoescaped when the template's name says html."""
-    escape = any(part in (".html", ".htm", ".xml") for part in path.suffixes)
-    environment = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(path.parent)), undefined=jinja2.StrictUndefined,
-        autoescape=escape, keep_trailing_newline=True)
-    environment.filters.update(json=json_text, cell=cell)
-    return environment
+        raise RenderError(f"template `{template.name}` failed: {exc.message}") from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        # the exception's own text may quote a row value, so only its kind is shown
+        raise RenderError(f"template `{template.name}` failed: {type(exc).__name__}") from None

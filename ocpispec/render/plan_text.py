@@ -117,9 +117,17 @@ def _step_text(step: ir.Step) -> str:
                     f"{step.counted_by}")
         case ir.Render():
             target = step.destination if step.destination is not None else "stdout"
-            template = f' with template "{step.template}"' if step.template else ""
+            template = f' "{step.template}"{_pins(step)}' if step.template else ""
             return f"{step.format}{template} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def _pins(step: ir.Render) -> str:
+    """The sha256 of each template file, so a reviewer sees what the plan pins."""
+    if len(step.templates) == 1:
+        return f" (sha256 {step.templates[0].sha256[:12]})"
+    files = ", ".join(f"{item.path} {item.sha256[:12]}" for item in step.templates)
+    return f" ({count(len(step.templates), 'file')}, sha256: {files})" if files else ""
 
 
 def _window_text(step: ir.Fetch) -> str:

@@ -1,0 +1,146 @@
+"""The sandbox custom templates render in, and the vocabulary they may use.
+
+`ocpispec check` refuses statically (see `checks/template_policy.py`) everything a
+template may not do; this environment refuses it again at run time, so a template
+that slipped past the check still reaches nothing but its context:
+
+- no globals (`range`, `lipsum`, `cycler`, `joiner`, `namespace`, `dict` are gone),
+  only the filters and tests listed here;
+- attributes only from a short list (row keys are items, not attributes), never one
+  starting with `_`;
+- only macros and the mapping methods `items`, `keys`, `values`, `get` are callable
+  (no `str.format`, no `loop(...)`, no `loop.cycle`);
+- `**` is refused, `%` on a string is refused, `*` may not build a sequence longer
+  than MAX_SEQUENCE, and width-like filter arguments are bounded;
+- templates load only through `ConfinedLoader` (see `confine.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ocpispec.render import confine
+from ocpispec.render.values import cell, json_text
+
+MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})
+LOOP_ATTRIBUTES = frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
+                             "length", "depth", "depth0", "previtem", "nextitem"})
+GROUP_ATTRIBUTES = frozenset({"grouper", "list"})
+SAFE_ATTRIBUTES = MAPPING_METHODS | LOOP_ATTRIBUTES | GROUP_ATTRIBUTES
+FILTERS = frozenset({
+    "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e",
+    "escape", "filesizeformat", "first", "float", "format", "groupby", "indent", "int",
+    "items", "join", "last", "length", "list", "lower", "map", "max", "min", "reject",
+    "rejectattr", "replace", "reverse", "round", "select", "selectattr", "slice", "sort",
+    "string", "striptags", "sum", "title", "tojson", "trim", "truncate", "unique", "upper",
+    "urlencode", "wordcount", "wordwrap", "json", "cell"})
+TESTS = frozenset({
+    "defined", "undefined", "none", "boolean", "false", "true", "integer", "float", "number",
+    "string", "mapping", "iterable", "sequence", "lower", "upper", "even", "odd",
+    "divisibleby", "eq", "equalto", "ne", "lt", "lessthan", "le", "gt", "greaterthan", "ge",
+    "in", "==", "!=", "<", "<=", ">", ">="})
+# Jinja names a template never gets: its globals and the internals of blocks and macros
+FORBIDDEN_NAMES = frozenset({"self", "super", "caller", "varargs", "kwargs", "range",
+                             "lipsum", "cycler", "joiner", "namespace", "dict"})
+# filters whose numeric arguments size what they build
+SIZED_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate", "batch", "slice"})
+MAX_SEQUENCE = 100_000
+MAX_WIDTH = 10_000
+
+
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        return attr in SAFE_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if not (isinstance(__obj, Macro) or _is_mapping_method(__obj)):
+            raise SecurityError("a template may call only its macros and `items`, `keys`, "
+                                "`values`, `get`")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("`**` is not allowed in a template")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("`%` string formatting is not allowed; use "
+                                "`\"%.1f\"|format(value)` with a literal format")
+        if operator == "*" and _product_size(left, right) > MAX_SEQUENCE:
+            raise SecurityError(f"`*` would build a sequence longer than {MAX_SEQUENCE:,}")
+        return super().call_binop(context, operator, left, right)
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads template names relative to `base` (the main template's folder, relative
+    to `root`, the spec's folder) under the rules of `confine`, and only files whose
+    sha256 is the one in `digests` (None: not pinned, for tests and previews)."""
+
+    def __init__(self, root: Path, base: str, digests: Mapping[str, str] | None) -> None:
+        self.root, self.base, self.digests = root, base, digests
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Callable[[], bool]]:
+        try:
+            file = confine.locate(self.root, self.base, template)
+            loaded = confine.read(file)
+        except confine.ConfinementError as exc:
+            raise SecurityError(str(exc)) from None
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SecurityError(f"`{template}` cannot be read ({type(exc).__name__})") from None
+        if self.digests is not None and self.digests.get(file.key) != loaded.sha256:
+            raise SecurityError(f"`{file.key}` changed since the spec was checked, or was "
+                                "not checked; check and run again")
+        return loaded.text, None, lambda: True
+
+
+def sandbox_environment(loader: jinja2.BaseLoader | None = None,
+                        autoescape: bool = False) -> ReportSandbox:
+    """The environment custom templates are parsed and rendered in."""
+    environment = ReportSandbox(loader=loader, undefined=jinja2.StrictUndefined,
+                                autoescape=autoescape, keep_trailing_newline=True)
+    environment.globals.clear()
+    filters = dict(environment.filters, json=json_text, cell=cell)
+    environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
+    environment.tests = {name: environment.tests[name] for name in TESTS}
+    return environment
+
+
+def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    if name not in SIZED_FILTERS:
+        return function
+
+    skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the context and the value
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for value in (*args[skip:], *kwargs.values()):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and abs(value) > MAX_WIDTH:
+                raise SecurityError(f"`{name}` takes sizes up to {MAX_WIDTH:,}")
+        return function(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):
+        if hasattr(function, attribute):
+            setattr(bounded, attribute, getattr(function, attribute))
+    return bounded
+
+
+def _is_mapping_method(obj: Any) -> bool:
+    owner = getattr(obj, "__self__", None)
+    return isinstance(owner, Mapping) and getattr(obj, "__name__", None) in MAPPING_METHODS
+
+
+def _product_size(left: Any, right: Any) -> int:
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
+            return len(sequence) * max(count, 0)
+    return 0
