@@ -15,7 +15,7 @@ include names chosen at run time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jinja2 import nodes
 
@@ -38,6 +38,8 @@ _ALLOWED_NODES = (
 # filters whose argument names an attribute to read from each item
 _ATTRIBUTE_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "groupby", "sort",
                                 "unique", "min", "max", "sum", "join", "dictsort"})
+# filters `map("name")` may apply: none that reads attributes or formats
+_MAPPABLE = FILTERS - _ATTRIBUTE_FILTERS - {"format"}
 _DESCRIBED = {
     nodes.CallBlock: "a `{% call %}` block (it hands the macro `caller`)",
     nodes.NSRef: "a namespace assignment (`{% set ns.x = ... %}`)",
@@ -62,8 +64,13 @@ class Policy:
     names: frozenset[str]
     # receivers whose keys `checks/templates.py` checks with a precise message
     checked: frozenset[str] = frozenset()
+    # loop variables over `columns`: the only names a row may be indexed with
+    keys: set[str] = field(default_factory=set)
 
     def refusals(self, tree: nodes.Template) -> Iterator[Refusal]:
+        self.keys = {loop.target.name for loop in tree.find_all(nodes.For)
+                     if isinstance(loop.iter, nodes.Name) and loop.iter.name == "columns"
+                     and isinstance(loop.target, nodes.Name)}
         modules = {node.target for node in tree.find_all(nodes.Import)}
         macros = {node.name for node in tree.find_all(nodes.Macro)}
         macros |= {name if isinstance(name, str) else name[-1]
@@ -129,11 +136,16 @@ class Policy:
                 return
             case nodes.Const(value=str() as key) if key.startswith("_") or key not in self.names:
                 yield self._attribute(key, node.lineno)
-            case nodes.Const() | nodes.Name() | nodes.Slice():
+            case nodes.Const() | nodes.Slice():
+                return
+            case nodes.Name(name=name) if name in self.keys:
+                return
+            case nodes.Getattr(node=nodes.Name(name="loop"), attr="index" | "index0"):
                 return
             case _:
                 yield Refusal(node.lineno, "reads an item chosen by an expression",
-                              "index with a literal or a loop variable")
+                              "index with a literal, `loop.index0`, or the variable of a "
+                              "`{% for name in columns %}` loop")
 
     def _call(self, node: nodes.Call, modules: set[str], macros: set[str]) -> Iterator[Refusal]:
         if node.dyn_args is not None or node.dyn_kwargs is not None:
@@ -185,7 +197,7 @@ class Policy:
         if len(node.args) <= position:
             return
         argument = node.args[position]
-        allowed = FILTERS if node.name == "map" else TESTS
+        allowed = _MAPPABLE if node.name == "map" else TESTS
         if not (isinstance(argument, nodes.Const) and argument.value in allowed):
             kind = "filter" if node.name == "map" else "test"
             yield Refusal(node.lineno, f"gives `{node.name}` a {kind} it may not use",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
+import jinja2.sandbox
 from jinja2 import nodes
 
 from ocpispec import syntax
@@ -24,7 +25,7 @@ from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
-from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS, sandbox_environment
+from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS
 
 CONTEXT = ("rows", "columns", "export", "run")
 # The keys of `export` and `run`, as the executor fills them (see ocpispec.render).
@@ -88,10 +89,15 @@ class _Walker:
         if tree is None:
             return
         where = f"`{file.key}`"
-        _check_variables(tree, written, where, ctx)
+        self._check_policy(tree, where)
+        try:
+            _check_variables(tree, written, where, ctx)
+        except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test, found by Jinja
+            _report(written, f"template {where} has an error", ctx, "invalid Jinja template",
+                    [f"line {exc.lineno}: {exc.message}"], "fix the template", "OCX404")
+            return
         _check_keys(tree, written, where, ctx)
         _check_row_fields(tree, written, where, self.columns, ctx)
-        self._check_policy(tree, where)
         for name in jinja2.meta.find_referenced_templates(tree):
             if name is not None:
                 self._include(name, file, stack)
@@ -128,7 +134,8 @@ class _Walker:
             return None
         self.digests[file.key] = loaded.sha256
         try:
-            return sandbox_environment().parse(loaded.text)
+            # parsed with every Jinja filter known, so the policy names a refused one
+            return jinja2.sandbox.ImmutableSandboxedEnvironment().parse(loaded.text)
         except jinja2.TemplateSyntaxError as exc:
             _report(written, f"template `{file.key}` has a syntax error", ctx,
                     "invalid Jinja template", [f"line {exc.lineno}: {exc.message}"],

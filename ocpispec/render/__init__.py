@@ -141,7 +141,9 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     variables = {"rows": counter, "columns": list(context.columns),
                  "export": dict(context.export), "run": dict(context.run)}
     try:
-        yield from environment.get_template(main).generate(variables)
+        for chunk in environment.get_template(main).generate(variables):
+            # a `{% filter %}` block may yield an undefined value instead of text
+            yield chunk if isinstance(chunk, str) else str(chunk)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"syntax error in template `{template.name}` line {exc.lineno}: "
                           f"{exc.message}") from None

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -55,8 +57,25 @@ MAX_SEQUENCE = 100_000
 MAX_WIDTH = 10_000
 
 
+class _RefusingCodeGenerator(CodeGenerator):
+    """Refuses Jinja's internal names and `{% call %}` when a template is compiled:
+    `self` and friends are compiled to objects the sandbox never sees as attributes."""
+
+    def visit_Name(self, node: nodes.Name, frame: Any) -> None:
+        if node.ctx == "load" and node.name in FORBIDDEN_NAMES:
+            self.fail(f"`{node.name}` is not available in a template", node.lineno)
+        super().visit_Name(node, frame)
+
+    def visit_CallBlock(self, node: nodes.CallBlock, frame: Any) -> None:
+        self.fail("`{% call %}` blocks are not available in a template", node.lineno)
+
+    def visit_NSRef(self, node: nodes.NSRef, frame: Any) -> None:
+        self.fail("namespace assignments are not available in a template", node.lineno)
+
+
 class ReportSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%"})
+    code_generator_class = _RefusingCodeGenerator
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return attr in SAFE_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
