@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from fixtures_cli import cli_block
 from frontend_helpers import HEADER, diagnose_source
 
 from ocpispec.compiler import compile_source
@@ -352,3 +353,10 @@ def test_the_run_loads_no_file_the_check_did_not_pin(tmp_path: Path) -> None:
         render("template", iter([]), RenderContext(COLUMNS, {}, {}), io.StringIO(),
                template=template)
     assert CANARY not in str(caught.value)
+
+
+@pytest.mark.parametrize("code", ["OCX413", "OCX414"])
+def test_explain_documents_the_template_codes(run_cli, snapshot, code: str) -> None:
+    assert cli_block(run_cli("explain", code)) == snapshot
+    listed = run_cli("explain", "--list").stdout
+    assert f"{code}  template-" in listed
