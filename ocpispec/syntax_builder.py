@@ -54,9 +54,28 @@ def unescape(body: str) -> str:
     return "".join(out)
 
 
+MAX_DIGITS = 15  # every integer of 15 digits is exact as a float and in JSON
+
+
 def _number(token: Token) -> int | float:
+    """A NUMBER or INT token; more than MAX_DIGITS digits on either side of the point
+    is OCX013 (no count, size or threshold needs them, and beyond them values stop
+    being exact, overflow to infinity or exceed Python's int-to-text limit)."""
     text = str(token)
+    whole, _, fraction = text.partition(".")
+    if len(whole) > MAX_DIGITS or len(fraction) > MAX_DIGITS:
+        raise CompileError([error(
+            "OCX013", "the number is too long", _span(token),
+            f"more than {MAX_DIGITS} digits" + (" after the point" if len(fraction) > MAX_DIGITS
+                                                 and len(whole) <= MAX_DIGITS else ""),
+            notes=[f"numbers in a spec have at most {MAX_DIGITS} digits before and "
+                   f"{MAX_DIGITS} after the decimal point"],
+            help="write a smaller number; counts and sizes this large are never needed")])
     return float(text) if "." in text else int(text)
+
+
+def _int(token: Token) -> int:
+    return int(_number(token))
 
 
 def _of(items: list, kind: type) -> tuple:
@@ -101,7 +120,7 @@ class _ToSyntax(Transformer):
 
     def retention(self, meta, children):
         amount, unit = children
-        return ("retention", s.Retention(int(amount), _ident(unit), _meta_span(meta)))
+        return ("retention", s.Retention(_int(amount), _ident(unit), _meta_span(meta)))
 
     def pseudonym_key(self, meta, children):
         return ("key", children[0])
@@ -163,7 +182,7 @@ class _ToSyntax(Transformer):
         return s.Between(self._date(children[0]), self._date(children[1]), _meta_span(meta))
 
     def last_period(self, meta, children):
-        return s.LastPeriod(int(children[0]), _ident(children[1]), _meta_span(meta))
+        return s.LastPeriod(_int(children[0]), _ident(children[1]), _meta_span(meta))
 
     def where_clause(self, meta, children):
         return s.Where(children[0], _meta_span(meta))
@@ -190,7 +209,7 @@ class _ToSyntax(Transformer):
         return tuple(children)
 
     def min_group_size(self, meta, children):
-        return (int(children[0]), _meta_span(meta))
+        return (_int(children[0]), _meta_span(meta))
 
     def column(self, meta, children):
         expr, *rest = children
@@ -218,7 +237,7 @@ class _ToSyntax(Transformer):
         return children[0]
 
     def every(self, meta, children):
-        return s.Every(int(children[0]), _ident(children[1]), _meta_span(meta))
+        return s.Every(_int(children[0]), _ident(children[1]), _meta_span(meta))
 
     def hourly(self, meta, children):
         return s.Hourly(_meta_span(meta))

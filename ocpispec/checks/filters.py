@@ -13,6 +13,9 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.schema.model import Kind
 
 PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
+# an upper bound of each unit in days; longer windows would overflow the calendar
+_PERIOD_DAYS = {"minutes": 1 / 1440, "hours": 1 / 24, "days": 1, "weeks": 7, "months": 31}
+MAX_WINDOW_DAYS = 36_525
 _ORDERED = frozenset({Kind.NUMBER, Kind.INTEGER, Kind.DATETIME, Kind.STRING})
 _NUMBERS = frozenset({Kind.NUMBER, Kind.INTEGER})
 _TEXTS = frozenset({Kind.STRING, Kind.ENUM, Kind.URL})
@@ -57,6 +60,10 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
         if amount < 1:
             ctx.emit(error("OCX213", "the window is empty", window.span, "zero length",
                            help=f"write `last 1 {word}` or more"))
+        elif amount * _PERIOD_DAYS[word.rstrip("s") + "s"] > MAX_WINDOW_DAYS:
+            ctx.emit(error("OCX213", "the window reaches back more than 100 years", window.span,
+                           "longer than any charging data", help="write a shorter period, "
+                           "or leave the window out to read every record"))
         return
     guess = did_you_mean(word, PERIOD_UNITS)
     ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time", unit.span, "unknown unit",

@@ -15,6 +15,7 @@ LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "pu
                "legitimate interests")
 RETENTION_UNITS = ("days", "weeks", "months", "years")
 SCHEDULE_UNITS = ("minutes", "hours")
+_MAX_INTERVAL_MINUTES = 7 * 24 * 60
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -166,6 +167,10 @@ def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
     elif amount < 1:
         ctx.emit(error("OCX409", "the schedule interval is zero", span, "never runs",
                        help=f"write `every 1 {plural}` or more"))
+    elif amount * (60 if plural == "hours" else 1) > _MAX_INTERVAL_MINUTES:
+        ctx.emit(error("OCX409", "the schedule interval is longer than a week", span,
+                       "too long for an interval",
+                       help="use `daily at HH:MM` or `weekly on DAY at HH:MM`"))
     elif plural == "minutes" and amount < 5:
         ctx.emit(warning("OCX410", f"running every {amount} minute{'s' * (amount > 1)} "
                          "strains the OCPI platform", span, "very frequent",

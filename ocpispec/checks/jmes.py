@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
-import jmespath
 from jmespath.exceptions import JMESPathError
 from jmespath.parser import Parser
 
@@ -111,10 +110,19 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
     try:
         with warnings.catch_warnings():  # jmespath warns about its old literal syntax
             warnings.simplefilter("ignore")
-            jmespath.compile(text)
             tree = Parser().parse(text).parsed
     except JMESPathError as exc:
         _report_syntax(literal, exc, ctx)
+        return []
+    except RecursionError:
+        tree = None
+    if tree is None or tree_depth(tree) > MAX_HATCH_DEPTH:
+        ctx.emit(error("OCX211", "the JMESPath expression nests too deeply", literal.span,
+                       f"more than {MAX_HATCH_DEPTH} levels deep",
+                       notes=["every operator, function call, projection and bracket adds "
+                              "a level"],
+                       help="split it into several columns, or write it with the "
+                            "language's own functions"))
         return []
     walk = _Walk()
     final = walk.value(tree, ())
@@ -128,6 +136,20 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
     if walk.problems:
         return []
     return _resolve(walk.touches, literal, scope, ctx)
+
+
+MAX_HATCH_DEPTH = 32
+
+
+def tree_depth(tree: dict) -> int:
+    """The depth of a parsed JMESPath tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.get("children", ())
+                     if isinstance(child, dict))
+    return deepest
 
 
 def _resolve(touches, literal: syntax.Literal, scope: Scope, ctx: Context):

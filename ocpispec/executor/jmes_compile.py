@@ -42,10 +42,15 @@ def compile_expression(text: str | dict, custom: Mapping[str, Custom], *,
     jmespath)."""
     tree = text if isinstance(text, dict) else parse_expression(text)
     compiler = _Compiler(custom)
-    if not codegen:
+    try:
+        if codegen:
+            try:
+                return Source(compiler.compile, compiler.resolve_call, _HELPERS).function(tree)
+            except (SyntaxError, RecursionError, MemoryError):
+                pass  # nested beyond what Python's compiler takes: closures have no such limit
         return compiler.compile(tree)
-    source = Source(compiler.compile, compiler.resolve_call, _HELPERS)
-    return source.function(tree)
+    except RecursionError:
+        raise ExpressionError("the expression nests too deeply to compile") from None
 
 
 def parse_expression(text: str) -> dict:
@@ -54,6 +59,8 @@ def parse_expression(text: str) -> dict:
         return _parse(text)
     except jmes_errors.JMESPathError as exc:
         raise ExpressionError(str(exc).splitlines()[0]) from None
+    except RecursionError:
+        raise ExpressionError("the expression nests too deeply to parse") from None
 
 
 @lru_cache(maxsize=256)

@@ -118,9 +118,9 @@ class Lowerer:
             case syntax.Matches():
                 return f"matches({self.expr(node.value)}, {raw_string(node.pattern.value)})"
             case syntax.And():
-                return " && ".join(f"({self.condition(part)})" for part in node.operands)
+                return _chain(" && ", [self.condition(part) for part in node.operands])
             case syntax.Or():
-                return " || ".join(f"({self.condition(part)})" for part in node.operands)
+                return _chain(" || ", [self.condition(part) for part in node.operands])
             case syntax.Not():
                 return f"!({self.condition(node.operand)})"
         raise LoweringError(f"cannot lower {type(node).__name__}")
@@ -140,6 +140,20 @@ class Lowerer:
             case syntax.Call(name=syntax.Ident(name="truncate")):
                 return True
         return False
+
+
+_FLAT_CHAIN = 8
+
+
+def _chain(operator: str, parts: list[str]) -> str:
+    """`(a) && (b) && (c)`; a longer chain is grouped into a balanced tree, so that
+    `where` with hundreds of terms nests log2(n) levels deep, not n (JMESPath chains
+    nest to the left, and every consumer of the tree walks it recursively). `&&` and
+    `||` are associative in value, so the grouping does not change the result."""
+    if len(parts) <= _FLAT_CHAIN:
+        return operator.join(f"({part})" for part in parts)
+    middle = len(parts) // 2
+    return f"({_chain(operator, parts[:middle])}){operator}({_chain(operator, parts[middle:])})"
 
 
 def field_refs(node: syntax.Expr | syntax.Condition) -> list[syntax.FieldRef]:
