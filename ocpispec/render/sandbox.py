@@ -6,8 +6,8 @@ that slipped past the check still reaches nothing but its context:
 
 - no globals (`range`, `lipsum`, `cycler`, `joiner`, `namespace`, `dict` are gone),
   only the filters and tests listed here;
-- attributes only from a short list (row keys are items, not attributes), never one
-  starting with `_`;
+- attributes only from a short list (row keys are items, not attributes) and the
+  macros of an imported template, never one starting with `_`;
 - only macros and the mapping methods `items`, `keys`, `values`, `get` are callable
   (no `str.format`, no `loop(...)`, no `loop.cycle`);
 - `**` is refused, `%` on a string is refused, `*` may not build a sequence longer
@@ -25,6 +25,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
+from jinja2.environment import TemplateModule
 from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -78,7 +79,9 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _RefusingCodeGenerator
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        return attr in SAFE_ATTRIBUTES and super().is_safe_attribute(obj, attr, value)
+        allowed = attr in SAFE_ATTRIBUTES or (isinstance(obj, TemplateModule)
+                                              and isinstance(value, Macro))
+        return allowed and super().is_safe_attribute(obj, attr, value)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         if not (isinstance(__obj, Macro) or _is_mapping_method(__obj)):

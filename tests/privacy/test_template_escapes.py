@@ -360,3 +360,18 @@ def test_explain_documents_the_template_codes(run_cli, snapshot, code: str) -> N
     assert cli_block(run_cli("explain", code)) == snapshot
     listed = run_cli("explain", "--list").stdout
     assert f"{code}  template-" in listed
+
+
+def test_macros_from_another_template_work(tmp_path: Path) -> None:
+    macros = {"macros.j2": "{% macro cell(v) %}[{{ v|default('-') }}]{% endmacro %}"}
+    template = ('{% import "macros.j2" as m %}{% from "macros.j2" import cell %}'
+                "{% for row in rows %}{{ m.cell(row.area) }}{{ cell(row.energy_kwh) }}"
+                "{% endfor %}")
+    assert _errors(_spec(tmp_path, template, macros)) == []
+    assert _sandboxed(tmp_path, template) == "[3511][1.5][1012][2.0]"
+
+
+def test_an_imported_template_offers_only_its_macros(tmp_path: Path) -> None:
+    (tmp_path / "macros.j2").write_text("{% set hidden = 1 %}")
+    with pytest.raises(RenderError):
+        _sandboxed(tmp_path, '{% import "macros.j2" as m %}{{ m.hidden }}{{ m.__dict__ }}')
