@@ -22,6 +22,7 @@ from jinja2 import nodes
 from ocpispec.render.sandbox import (
     FILTERS,
     FORBIDDEN_NAMES,
+    LOOP_ATTRIBUTES,
     MAX_WIDTH,
     SAFE_ATTRIBUTES,
     TESTS,
@@ -62,6 +63,8 @@ class Policy:
     the safe attributes of loops, groups and mappings)."""
 
     names: frozenset[str]
+    # the column names and `export`/`run` keys among `names`
+    data_names: frozenset[str] = frozenset()
     # receivers whose keys `checks/templates.py` checks with a precise message
     checked: frozenset[str] = frozenset()
     # loop variables over `columns`: the only names a row may be indexed with
@@ -92,14 +95,19 @@ class Policy:
             case nodes.Getattr(node=nodes.Name(name=name)) if name in modules | self.checked:
                 if node.attr.startswith("_"):
                     yield self._attribute(node.attr, line)
+            case nodes.Getattr(node=nodes.Name(name="rows" | "columns")):
+                yield self._attribute(node.attr, line)
             case nodes.Getattr():
                 if node.attr.startswith("_") or (node.attr not in self.names
-                                                 and not self._reported(node.node)):
+                                                 and not self._reported(node.node)) \
+                        or self._loop_only(node):
                     yield self._attribute(node.attr, line)
             case nodes.Getitem():
                 yield from self._item(node)
             case nodes.For(recursive=True):
                 yield Refusal(line, "uses a recursive loop", _PLAIN)
+            case nodes.Call() | nodes.Filter() | nodes.Test() if _repeated(node.kwargs):
+                yield Refusal(line, "passes the same keyword argument twice", _PLAIN)
             case nodes.Call():
                 yield from self._call(node, modules, macros)
             case nodes.Filter():
@@ -115,6 +123,11 @@ class Policy:
                 if not _constant_names(node.template):
                     yield Refusal(line, "loads a template whose name is chosen at run time",
                                   "name the template with a literal string")
+
+    def _loop_only(self, node: nodes.Getattr) -> bool:
+        """`loop.index` is a loop's; `columns.index` would be a list method."""
+        return node.attr in LOOP_ATTRIBUTES and node.attr not in self.data_names \
+            and not (isinstance(node.node, nodes.Name) and node.node.name == "loop")
 
     def _reported(self, receiver: nodes.Node) -> bool:
         """`run.window.start`: `run.window` is refused already; `.start` adds nothing."""
@@ -171,8 +184,7 @@ class Policy:
         if name == "format" and not isinstance(node.node, nodes.Const | None):
             yield Refusal(line, "applies `format` to something other than a literal",
                           'write the format as a literal: `"%.1f"|format(value)`')
-        if name in _ATTRIBUTE_FILTERS:
-            yield from self._attribute_arguments(node)
+        yield from self._attribute_arguments(node)
         if name in ("map", "select", "reject", "selectattr", "rejectattr"):
             yield from self._named_callables(node)
         yield from self._sizes((*node.args, *(k.value for k in node.kwargs)), line,
@@ -226,6 +238,10 @@ def _walk(tree: nodes.Node) -> Iterator[nodes.Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(list(node.iter_child_nodes())))
+
+
+def _repeated(keywords: list[nodes.Keyword]) -> bool:
+    return len({keyword.key for keyword in keywords}) < len(keywords)
 
 
 def _constant_names(template: nodes.Expr) -> bool:

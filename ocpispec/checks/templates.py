@@ -133,26 +133,39 @@ class _Walker:
                     [type(exc).__name__], "save the template as UTF-8 text", "OCX402")
             return None
         self.digests[file.key] = loaded.sha256
+        # parsed with every Jinja filter known, so the policy names a refused one
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment()
         try:
-            # parsed with every Jinja filter known, so the policy names a refused one
-            return jinja2.sandbox.ImmutableSandboxedEnvironment().parse(loaded.text)
+            tree = environment.parse(loaded.text)
         except jinja2.TemplateSyntaxError as exc:
             _report(written, f"template `{file.key}` has a syntax error", ctx,
                     "invalid Jinja template", [f"line {exc.lineno}: {exc.message}"],
                     "fix the template; see the Jinja template documentation", "OCX404")
+            return None
         except (RecursionError, ValueError, MemoryError):
             _report(written, f"template `{file.key}` cannot be parsed", ctx,
                     "invalid Jinja template", ["it nests too deeply or holds a number "
                                                "too large to read"],
                     "simplify the template", "OCX404")
-        return None
+            return None
+        try:
+            environment.compile(tree)  # what Jinja generates from it must be valid Python
+        except jinja2.TemplateSyntaxError:
+            pass  # an unknown filter or test: the policy names it
+        except (SyntaxError, RecursionError, ValueError, MemoryError) as exc:
+            _report(written, f"template `{file.key}` cannot be compiled", ctx,
+                    "invalid Jinja template", [getattr(exc, "msg", type(exc).__name__)],
+                    "simplify the template", "OCX404")
+            return None
+        return tree
 
     def _check_policy(self, tree: nodes.Template, where: str) -> None:
         rows = {loop.target.name for loop in tree.find_all(nodes.For)
                 if isinstance(loop.iter, nodes.Name) and loop.iter.name == "rows"
                 and isinstance(loop.target, nodes.Name)}
         keys = tuple(key for values in KEYS.values() for key in values)
-        policy = Policy(attribute_names(self.columns, keys), frozenset({*KEYS, *rows}))
+        policy = Policy(attribute_names(self.columns, keys), frozenset({*self.columns, *keys}),
+                        frozenset({*KEYS, *rows}))
         for refusal in policy.refusals(tree):
             _report(self.written, f"template {where} {refusal.what}", self.ctx,
                     "not allowed in a template", [f"line {refusal.line}"], refusal.help,

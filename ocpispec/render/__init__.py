@@ -53,13 +53,16 @@ class RenderContext:
     geometry: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class RowCounter:
     """Counts rows as the template pulls them; built-in summaries read `written`
     after their loop, when it is final."""
 
     rows: Iterable[Mapping[str, Any]]
     written: int = field(default=0)
+
+    def __repr__(self) -> str:  # what `{{ rows }}` prints: nothing of Python's insides
+        return "(rows)"
 
     def __iter__(self) -> Iterator[Mapping[str, Any]]:
         for row in self.rows:
@@ -151,6 +154,7 @@ def _custom(template: CustomTemplate, counter: RowCounter,
         raise RenderError(f"template `{exc.name}` not found") from None
     except jinja2.TemplateError as exc:
         raise RenderError(f"template `{template.name}` failed: {exc.message}") from None
-    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError,
+            SyntaxError) as exc:
         # the exception's own text may quote a row value, so only its kind is shown
         raise RenderError(f"template `{template.name}` failed: {type(exc).__name__}") from None

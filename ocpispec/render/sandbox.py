@@ -22,16 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.filters
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.environment import TemplateModule
-from jinja2.runtime import Macro
+from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
 from ocpispec.render.values import cell, json_text
 
+# groupby's result type is private to Jinja; without it no value has `grouper`/`list`
+_GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
 MAPPING_METHODS = frozenset({"items", "keys", "values", "get"})
 LOOP_ATTRIBUTES = frozenset({"index", "index0", "revindex", "revindex0", "first", "last",
                              "length", "depth", "depth0", "previtem", "nextitem"})
@@ -79,8 +82,17 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _RefusingCodeGenerator
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        allowed = attr in SAFE_ATTRIBUTES or (isinstance(obj, TemplateModule)
-                                              and isinstance(value, Macro))
+        match obj:
+            case LoopContext():
+                allowed = attr in LOOP_ATTRIBUTES
+            case _GroupTuple():
+                allowed = attr in GROUP_ATTRIBUTES
+            case Mapping():
+                allowed = attr in MAPPING_METHODS
+            case TemplateModule():
+                allowed = isinstance(value, Macro)
+            case _:
+                allowed = False
         return allowed and super().is_safe_attribute(obj, attr, value)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805

@@ -54,6 +54,11 @@ ESCAPES = [
     "{{ (1).real }}",
     "{{ columns.copy() }}",
     "{{ columns.append(1) }}",
+    "{{ columns.index }}",
+    "{{ rows.written }}",
+    "{{ export.name.index }}",
+    "{{ rows|upper(attribute='__class__') }}",
+    "{{ export.name|upper(attribute='x', attribute='y') }}",
     "{{ export.update({}) }}",
     "{{ export.pop('name') }}",
     # formatting
