@@ -42,7 +42,7 @@ def check_templates(written: syntax.Text, columns: Sequence[str],
                     ctx: Context) -> tuple[tuple[str, str], ...]:
     """Check the template a spec names and every template it loads; return the
     (path relative to the spec's folder, sha256) of each, sorted, for the plan."""
-    root = Path(ctx.source.name).parent
+    root = confine.templates_root(Path(ctx.source.name).parent)
     try:
         main = confine.locate(root, "", written.value)
     except confine.ConfinementError as exc:
@@ -51,7 +51,8 @@ def check_templates(written: syntax.Text, columns: Sequence[str],
     except FileNotFoundError:
         ctx.emit(error("OCX402", f"template file `{written.value}` not found", written.span,
                        "no such file",
-                       notes=["template paths are relative to the spec's folder; looked for "
+                       notes=["template paths are relative to the spec's folder (or "
+                              f"${confine.ROOT_VARIABLE}); looked for "
                               f"`{(root / written.value).as_posix()}`"],
                        help="fix the path, or create the template"))
         return ()

@@ -29,6 +29,7 @@ from ocpispec.render import (
     render,
     verify_template,
 )
+from ocpispec.render.confine import templates_root
 from ocpispec.state import FIRST_WATERMARK
 from ocpispec.timestamps import read_timestamp
 
@@ -86,7 +87,8 @@ class DatasetRun:
                 self.compile(text)
         if self.render.template:
             digests = {item.path: item.sha256 for item in self.render.templates}
-            self.template = CustomTemplate(self.options.spec_dir, self.render.template, digests)
+            root = templates_root(self.options.spec_dir)
+            self.template = CustomTemplate(root, self.render.template, digests)
             try:
                 verify_template(self.template)
             except RenderError as exc:

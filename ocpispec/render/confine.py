@@ -2,7 +2,8 @@
 
 A template file, and every file it includes, imports or extends, is named by a
 relative path without `..`, carries a template suffix, and resolves (symlinks
-followed) to a regular file inside the spec's folder. The same rules hold when the
+followed) to a regular file inside the spec's folder (or the templates root
+configured with `$OCPISPEC_TEMPLATES_ROOT`). The same rules hold when the
 spec is checked and when the template is loaded at run time, where the loader also
 compares each file with the sha256 the plan recorded, so a file swapped between the
 check and the run is refused instead of rendered.
@@ -24,6 +25,16 @@ from pathlib import Path
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_TEMPLATE_FILES = 32
+
+
+ROOT_VARIABLE = "OCPISPEC_TEMPLATES_ROOT"
+
+
+def templates_root(spec_dir: Path) -> Path:
+    """The folder templates are named relative to and confined to: the spec's folder,
+    or the folder `$OCPISPEC_TEMPLATES_ROOT` names (a template library shared by specs)."""
+    configured = os.environ.get(ROOT_VARIABLE, "").strip()
+    return Path(configured) if configured else spec_dir
 
 
 class ConfinementError(ValueError):

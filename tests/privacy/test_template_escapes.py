@@ -380,3 +380,25 @@ def test_an_imported_template_offers_only_its_macros(tmp_path: Path) -> None:
     (tmp_path / "macros.j2").write_text("{% set hidden = 1 %}")
     with pytest.raises(RenderError):
         _sandboxed(tmp_path, '{% import "macros.j2" as m %}{{ m.hidden }}{{ m.__dict__ }}')
+
+
+def test_a_configured_templates_root_replaces_the_spec_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library, specs = tmp_path / "library", tmp_path / "specs"
+    library.mkdir()
+    specs.mkdir()
+    (library / "report.md.j2").write_text("{% include 'footer.j2' %}")
+    (library / "footer.j2").write_text("{{ export.name }}")
+    (specs / "report.md.j2").write_text(CANARY)
+    monkeypatch.setenv("OCPISPEC_TEMPLATES_ROOT", str(library))
+    source = SourceFile(str(specs / "spec.ocx"), HEADER + BODY)
+    [step] = plan(compile_source(source)).datasets[0].all(Render)
+    assert [item.path for item in step.templates] == ["footer.j2", "report.md.j2"]
+    out = io.StringIO()
+    digests = {item.path: item.sha256 for item in step.templates}
+    render("template", iter([]), RenderContext(COLUMNS, {"name": "lib"}, {}), out,
+           template=CustomTemplate(library, "report.md.j2", digests))
+    assert out.getvalue() == "lib"
+    (library / "escape.j2").symlink_to(specs / "report.md.j2")
+    (library / "report.md.j2").write_text("{% include 'escape.j2' %}")
+    assert _errors(source) == ["OCX413"]
