@@ -162,9 +162,8 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
                 raise SecurityError(f"`{name}` takes sizes up to {MAX_WIDTH:,}")
         return function(*args, **kwargs)
 
-    for attribute in ("jinja_pass_arg",):
-        if hasattr(function, attribute):
-            setattr(bounded, attribute, getattr(function, attribute))
+    if hasattr(function, "jinja_pass_arg"):  # Jinja passes the environment or context first
+        bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
     return bounded
 
 
