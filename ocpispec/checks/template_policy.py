@@ -80,6 +80,9 @@ class Policy:
                    for node in tree.find_all(nodes.FromImport) for name in node.names}
         for node in _walk(tree):
             yield from self._node(node, modules, macros)
+        for name, line in _recursive_macros(tree):
+            yield Refusal(line, f"has the macro `{name}` call itself", "a template may not "
+                          "recurse: unroll the macro or loop over the rows instead")
 
     def _node(self, node: nodes.Node, modules: set[str], macros: set[str]) -> Iterator[Refusal]:
         line = node.lineno
@@ -238,6 +241,25 @@ def _walk(tree: nodes.Node) -> Iterator[nodes.Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(list(node.iter_child_nodes())))
+
+
+def _recursive_macros(tree: nodes.Template) -> Iterator[tuple[str, int]]:
+    """Macros that reach themselves through calls (one macro fanning out twice per
+    level runs 2**depth times, which no time limit catches)."""
+    defined = {macro.name: macro for macro in tree.find_all(nodes.Macro)}
+    calls = {name: {call.node.name for call in macro.find_all(nodes.Call)
+                    if isinstance(call.node, nodes.Name) and call.node.name in defined}
+             for name, macro in defined.items()}
+    for name, macro in defined.items():
+        seen, stack = set(), list(calls[name])
+        while stack:
+            callee = stack.pop()
+            if callee == name:
+                yield name, macro.lineno
+                break
+            if callee not in seen:
+                seen.add(callee)
+                stack.extend(calls[callee])
 
 
 def _repeated(keywords: list[nodes.Keyword]) -> bool:

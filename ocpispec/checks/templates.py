@@ -17,7 +17,6 @@ from pathlib import Path
 
 import jinja2
 import jinja2.meta
-import jinja2.sandbox
 from jinja2 import nodes
 
 from ocpispec import syntax
@@ -25,7 +24,7 @@ from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
-from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS
+from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS, analysis_environment
 
 CONTEXT = ("rows", "columns", "export", "run")
 # The keys of `export` and `run`, as the executor fills them (see ocpispec.render).
@@ -135,7 +134,7 @@ class _Walker:
             return None
         self.digests[file.key] = loaded.sha256
         # parsed with every Jinja filter known, so the policy names a refused one
-        environment = jinja2.sandbox.ImmutableSandboxedEnvironment()
+        environment = analysis_environment()
         try:
             tree = environment.parse(loaded.text)
         except jinja2.TemplateSyntaxError as exc:
@@ -152,7 +151,7 @@ class _Walker:
         try:
             environment.compile(tree)  # what Jinja generates from it must be valid Python
         except jinja2.TemplateSyntaxError:
-            pass  # an unknown filter or test: the policy names it
+            pass  # an unknown filter or test, or a name the compiler refuses: the policy names it
         except (SyntaxError, RecursionError, ValueError, MemoryError) as exc:
             _report(written, f"template `{file.key}` cannot be compiled", ctx,
                     "invalid Jinja template", [getattr(exc, "msg", type(exc).__name__)],

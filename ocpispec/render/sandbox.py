@@ -11,7 +11,8 @@ that slipped past the check still reaches nothing but its context:
 - only macros and the mapping methods `items`, `keys`, `values`, `get` are callable
   (no `str.format`, no `loop(...)`, no `loop.cycle`);
 - `**` is refused, `%` on a string is refused, `*` may not build a sequence longer
-  than MAX_SEQUENCE, and width-like filter arguments are bounded;
+  than MAX_SEQUENCE, no `+`, `~` or filter may build a text or list ten times that
+  long, and width-like filter arguments are bounded;
 - templates load only through `ConfinedLoader` (see `confine.py`).
 """
 
@@ -27,7 +28,7 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.environment import TemplateModule
-from jinja2.runtime import LoopContext, Macro
+from jinja2.runtime import LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
@@ -76,10 +77,22 @@ class _RefusingCodeGenerator(CodeGenerator):
     def visit_NSRef(self, node: nodes.NSRef, frame: Any) -> None:
         self.fail("namespace assignments are not available in a template", node.lineno)
 
+    def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
+        # `a ~ b`, bounded like `*` and `+`: `{% set b = a ~ a ~ a %}` repeated grows fast
+        markup = bool(frame.eval_ctx.volatile or frame.eval_ctx.autoescape)
+        self.write(f"environment.bounded_concat({markup!r}, (")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
 
 class ReportSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = _RefusingCodeGenerator
+
+    def bounded_concat(self, markup: bool, parts: tuple[Any, ...]) -> Any:
+        return _within_bounds("`~`", (markup_join if markup else str_join)(parts))
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         match obj:
@@ -109,7 +122,8 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                                 "`\"%.1f\"|format(value)` with a literal format")
         if operator == "*" and _product_size(left, right) > MAX_SEQUENCE:
             raise SecurityError(f"`*` would build a sequence longer than {MAX_SEQUENCE:,}")
-        return super().call_binop(context, operator, left, right)
+        return _within_bounds(f"`{operator}`",
+                              super().call_binop(context, operator, left, right))
 
 
 class ConfinedLoader(jinja2.BaseLoader):
@@ -141,7 +155,8 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
                         autoescape: bool = False) -> ReportSandbox:
     """The environment custom templates are parsed and rendered in."""
     environment = ReportSandbox(loader=loader, undefined=jinja2.StrictUndefined,
-                                autoescape=autoescape, keep_trailing_newline=True)
+                                autoescape=autoescape, keep_trailing_newline=True,
+                                optimized=False)
     environment.globals.clear()
     filters = dict(environment.filters, json=json_text, cell=cell)
     environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
@@ -149,22 +164,38 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
     return environment
 
 
-def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    if name not in SIZED_FILTERS:
-        return function
+def analysis_environment() -> ReportSandbox:
+    """The environment `check` parses and compiles templates with: every Jinja filter
+    and test known (so a refused one is named, not a syntax error), but nothing folded
+    at compile time that could be large (`'x' * 10**9`, `'x'|center(10**9)`)."""
+    environment = ReportSandbox(optimized=False)
+    environment.filters = {name: _bounded(name, function)
+                           for name, function in environment.filters.items()}
+    return environment
 
+
+def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing sizes above MAX_WIDTH and results above ten times
+    MAX_SEQUENCE (a chain of `replace` grows tenfold at each step)."""
     skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the context and the value
+    sized = name in SIZED_FILTERS
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        for value in (*args[skip:], *kwargs.values()):
+        for value in (*args[skip:], *kwargs.values()) if sized else ():
             if isinstance(value, (int, float)) and not isinstance(value, bool) \
                     and abs(value) > MAX_WIDTH:
                 raise SecurityError(f"`{name}` takes sizes up to {MAX_WIDTH:,}")
-        return function(*args, **kwargs)
+        return _within_bounds(f"`{name}`", function(*args, **kwargs))
 
     if hasattr(function, "jinja_pass_arg"):  # Jinja passes the environment or context first
         bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
     return bounded
+
+
+def _within_bounds(what: str, value: Any) -> Any:
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_SEQUENCE * 10:
+        raise SecurityError(f"{what} built a value longer than {MAX_SEQUENCE * 10:,}")
+    return value
 
 
 def _is_mapping_method(obj: Any) -> bool:

@@ -109,6 +109,8 @@ ESCAPES = [
     "{{ 'x'|center(1000000000) }}",
     "{{ rows|batch(1000000000)|list }}",
     "{{ export.name|wordwrap(width=1000000000) }}",
+    "{% macro m(n) %}{{ m(n) }}{{ m(n) }}{% endmacro %}{{ m(1) }}",
+    "{% macro a() %}{{ b() }}{% endmacro %}{% macro b() %}{{ a() }}{% endmacro %}{{ a() }}",
     # other variables and tags
     "{{ config }}",
     "{{ request }}",
@@ -210,6 +212,26 @@ def test_refusal_names_the_template_line_and_the_way_out(tmp_path: Path) -> None
     assert diagnostic.notes == ("line 2",)
     assert diagnostic.help == "attributes starting with `_` reach Python internals"
     assert diagnostic.labels[0].span.start == (HEADER + BODY).index('"report.md.j2"')
+
+
+GROWTH = [
+    "{{ 'x'" + "|replace('x', 'xxxxxxxxxx')" * 9 + " }}",
+    "{% set a = 'xxxxxxxxxx' %}" + "".join(
+        f"{{% set {b} = {'~'.join([a] * 10)} %}}" for a, b in zip("abcdefgh", "bcdefghi"))
+    + "{{ i|length }}",
+    "{% set a = 'xxxxxxxxxx' %}" + "".join(
+        f"{{% set {b} = {'+'.join([a] * 10)} %}}" for a, b in zip("abcdefgh", "bcdefghi"))
+    + "{{ i|length }}",
+    "{% set a = columns * 10000 %}{% set b = a + a + a + a + a + a + a + a + a + a %}"
+    "{{ (b + b + b + b + b + b + b + b + b + b)|length }}",
+]
+
+
+@pytest.mark.parametrize("template", GROWTH)
+def test_values_that_grow_without_bound_fail_the_render(tmp_path: Path, template: str) -> None:
+    """Each step is small enough to pass the check; the sandbox stops the growth."""
+    with pytest.raises(RenderError, match="built a value longer than"):
+        _sandboxed(tmp_path, template)
 
 
 # ---- where templates come from -----------------------------------------------------
