@@ -23,6 +23,7 @@ from ocpispec.render.sandbox import (
     FILTERS,
     FORBIDDEN_NAMES,
     LOOP_ATTRIBUTES,
+    MAPPING_METHODS,
     MAX_WIDTH,
     SAFE_ATTRIBUTES,
     TESTS,
@@ -69,11 +70,14 @@ class Policy:
     checked: frozenset[str] = frozenset()
     # loop variables over `columns`: the only names a row may be indexed with
     keys: set[str] = field(default_factory=set)
+    # the nodes that are called, by id: `row.items()` but not `row.items`
+    called: set[int] = field(default_factory=set)
 
     def refusals(self, tree: nodes.Template) -> Iterator[Refusal]:
         self.keys = {loop.target.name for loop in tree.find_all(nodes.For)
                      if isinstance(loop.iter, nodes.Name) and loop.iter.name == "columns"
                      and isinstance(loop.target, nodes.Name)}
+        self.called = {id(call.node) for call in tree.find_all(nodes.Call)}
         modules = {node.target for node in tree.find_all(nodes.Import)}
         macros = {node.name for node in tree.find_all(nodes.Macro)}
         macros |= {name if isinstance(name, str) else name[-1]
@@ -95,8 +99,12 @@ class Policy:
             case nodes.Name(name=name) if name in FORBIDDEN_NAMES:
                 yield Refusal(line, f"uses `{name}`, a Jinja internal a template may not "
                               "touch", _PLAIN)
-            case nodes.Getattr(node=nodes.Name(name=name)) if name in modules | self.checked:
+            case nodes.Getattr(node=nodes.Name(name=name)) if name in modules:
                 if node.attr.startswith("_"):
+                    yield self._attribute(node.attr, line)
+            case nodes.Getattr(node=nodes.Name(name=name)) if name in self.checked:
+                if node.attr.startswith("_") or (node.attr in MAPPING_METHODS
+                                                 and self._loop_only(node)):
                     yield self._attribute(node.attr, line)
             case nodes.Getattr(node=nodes.Name(name="rows" | "columns")):
                 yield self._attribute(node.attr, line)
@@ -128,8 +136,13 @@ class Policy:
                                   "name the template with a literal string")
 
     def _loop_only(self, node: nodes.Getattr) -> bool:
-        """`loop.index` is a loop's; `columns.index` would be a list method."""
-        return node.attr in LOOP_ATTRIBUTES and node.attr not in self.data_names \
+        """`loop.index` is a loop's; `columns.index` would be a list method; `items`
+        is only for calling (`row.items()`), printed it is a Python method."""
+        if node.attr in self.data_names:
+            return False
+        if node.attr in MAPPING_METHODS:
+            return id(node) not in self.called
+        return node.attr in LOOP_ATTRIBUTES \
             and not (isinstance(node.node, nodes.Name) and node.node.name == "loop")
 
     def _reported(self, receiver: nodes.Node) -> bool:

@@ -13,6 +13,7 @@ that slipped past the check still reaches nothing but its context:
 - `**` is refused, `%` on a string is refused, `*` may not build a sequence longer
   than MAX_SEQUENCE, no `+`, `~` or filter may build a text or list ten times that
   long, and width-like filter arguments are bounded;
+- `{{ ... }}` prints only data (text, numbers, lists, mappings), never an object;
 - templates load only through `ConfinedLoader` (see `confine.py`).
 """
 
@@ -156,7 +157,7 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
     """The environment custom templates are parsed and rendered in."""
     environment = ReportSandbox(loader=loader, undefined=jinja2.StrictUndefined,
                                 autoescape=autoescape, keep_trailing_newline=True,
-                                optimized=False)
+                                optimized=False, finalize=_printable)
     environment.globals.clear()
     filters = dict(environment.filters, json=json_text, cell=cell)
     environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
@@ -190,6 +191,16 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     if hasattr(function, "jinja_pass_arg"):  # Jinja passes the environment or context first
         bounded.jinja_pass_arg = function.jinja_pass_arg  # type: ignore[attr-defined]
     return bounded
+
+
+_PRINTABLE = (str, int, float, bool, type(None), list, tuple, dict, jinja2.Undefined)
+
+
+def _printable(value: Any) -> Any:
+    """What `{{ ... }}` may print: data, never a method, macro, loop or other object."""
+    if not isinstance(value, _PRINTABLE):
+        raise SecurityError(f"a template may print values, not a {type(value).__name__}")
+    return value
 
 
 def _within_bounds(what: str, value: Any) -> Any:

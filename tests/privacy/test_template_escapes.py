@@ -55,6 +55,8 @@ ESCAPES = [
     "{{ columns.copy() }}",
     "{{ columns.append(1) }}",
     "{{ columns.index }}",
+    "{{ export.items }}",
+    "{% for row in rows %}{{ row.get }}{% endfor %}",
     "{{ rows.written }}",
     "{{ export.name.index }}",
     "{{ rows|upper(attribute='__class__') }}",
