@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,10 +112,14 @@ class DatasetRun:
     def execute(self, client: Client) -> DatasetResult:
         from ocpispec.ocpi import OcpiError
 
+        before = _findings(client)
         try:
             self._execute(client)
         except OcpiError as exc:
             raise OcpiError(_pointing_at(exc.diagnostic, self.step)) from None
+        after = _findings(client)
+        self.counts.invalid_fields = after[0] - before[0]
+        self.counts.deviations = after[1] - before[1]
         return self._result(None)
 
     def _execute(self, client: Client) -> None:
@@ -237,7 +242,9 @@ class DatasetRun:
             "counts": {"read": counts.read, "excluded_private": counts.excluded_private,
                        "filtered": counts.filtered, "invalid": dict(sorted(counts.invalid.items())),
                        "written": counts.written, "groups": counts.groups,
-                       "groups_suppressed": counts.groups_suppressed},
+                       "groups_suppressed": counts.groups_suppressed,
+                       "invalid_fields": dict(sorted(counts.invalid_fields.items())),
+                       "deviations": dict(sorted(counts.deviations.items()))},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
                          "released_as": c.released_as} for c in self.dataset.columns],
             "withheld_fields": self.dataset.withheld_count,
@@ -248,6 +255,13 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
+    """The client's counts of values nulled for their type and of deviations read."""
+    stats = getattr(client, "stats", None)
+    return (Counter(getattr(stats, "invalid_fields", None) or {}),
+            Counter(getattr(stats, "deviations", None) or {}))
 
 
 def _reporting(records: Iterable[dict], name: str,
