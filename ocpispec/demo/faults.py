@@ -67,7 +67,8 @@ class Faults:
     """Every Nth object is invalid: it lacks `last_updated`, its key, or is not an object."""
     type_confused_values: bool = False
     """Every string field holds an object, a list, a number or an over-long string (with
-    canaries); every tenth object's own id too; plus a field whose name is an e-mail address."""
+    canaries), the required top-level ones on every tenth object only (it becomes invalid);
+    plus a field whose name is an e-mail address."""
     cdr_end_date_time: bool = False
     """OCPI 2.1.1 CDRs say `end_date_time` (the 2.2 name) instead of `stop_date_time`."""
     session_kWh: bool = False

@@ -32,8 +32,11 @@ def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: 
     if faults.tariff_no_tax_included and module == "tariffs":
         obj.pop("tax_included", None)
     if faults.type_confused_values:
-        keys = ("uid", "id") if index % 10 else ()      # every tenth object: its key too
-        _confuse(version, catalogue().wired[version].roots[module], obj, keys, [index])
+        root = catalogue().wired[version].roots[module]
+        # every tenth object: its key and required fields too (it becomes invalid)
+        keep = () if index % 10 == 0 else tuple(
+            name for name, field in catalogue().wire_object(version, root).fields.items() if field.required)
+        _confuse(version, root, obj, keep, [index])
         obj[UNUSUAL_NAME] = f"{PREFIX}unknown value"
     return obj
 
@@ -54,7 +57,8 @@ def _confuse(version: str, object_name: str, node: dict[str, Any], keep: tuple[s
                     _confuse(version, field.object, item, (), counter)
         elif field.kind in (Kind.STRING, Kind.URL):
             counter[0] += 1
-            node[name] = _confused(value, counter[0])
+            confused = _confused(value, counter[0])
+            node[name] = [confused] if field.many and counter[0] % 4 else confused
 
 
 def _confused(value: Any, turn: int) -> Any:
