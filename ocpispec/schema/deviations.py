@@ -28,7 +28,6 @@ Session          start_date_time        ->  start_datetime         2.1.1        
 Session          end_date_time          ->  end_datetime           2.1.1        OCPI 2.2 name
 Session          start_datetime         ->  start_date_time        2.2.1,2.3.0  OCPI 2.1.1 name
 Session          end_datetime           ->  end_date_time          2.2.1,2.3.0  OCPI 2.1.1 name
-Session          stop_date_time         ->  end_date_time          2.2.1,2.3.0  CDR name
 Location         parking_type           ->  type                   2.1.1        OCPI 2.2 name
 Location         type                   ->  parking_type           2.2.1,2.3.0  OCPI 2.1.1 name
 Connector        max_voltage            ->  voltage                2.1.1        OCPI 2.2 name

@@ -81,7 +81,7 @@ class _Shape:
         self.tests: dict[str, Test] = {}
         self.objects: dict[str, tuple[_Shape, bool]] = {}   # name -> (shape, many)
         self.renames: dict[str, tuple[str, str]] = {}       # wire name -> (field, why)
-        self.casings: dict[str, str] = {}                   # folded name -> field
+        self.casings: frozenset[str] = frozenset()          # the field names, for `_casing`
         self.defaults: tuple[tuple[str, Any, str], ...] = ()
 
 
@@ -99,7 +99,7 @@ def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[
             continue
         sub = objects.get(key)
         if sub is None:
-            if key in shape.renames or _folded(key) in shape.casings:
+            if key in shape.renames or _casing(shape, key) is not None:
                 moved = [key] if moved is None else [*moved, key]
             continue
         _walk_object(sub, node, key, value, prefix, invalid, found)
@@ -149,7 +149,7 @@ def _move(shape: _Shape, node: dict[str, Any], moved: list[str], prefix: str,
           invalid: list[tuple[str, str]], found: list[str]) -> None:
     """Fields sent under another name take their OCPI name, unless that is taken."""
     for key in moved:
-        target, why = shape.renames.get(key) or (shape.casings[_folded(key)], "other casing")
+        target, why = shape.renames.get(key) or (_casing(shape, key), "other casing")
         if node.get(target) is not None:
             continue                    # both sent: the OCPI one counts, the other is unknown
         value = node[target] = node.pop(key)
@@ -163,8 +163,13 @@ def _move(shape: _Shape, node: dict[str, Any], moved: list[str], prefix: str,
             _walk_object(shape.objects[target], node, target, value, prefix, invalid, found)
 
 
-def _folded(key: str) -> str:
-    return _CAMEL.sub("_", key).lower()
+def _casing(shape: _Shape, key: str) -> str | None:
+    """The field `key` names in other casing (`kWh`, `Last_Updated`, `startDateTime`)."""
+    lower = key.lower()
+    if lower in shape.casings:
+        return lower
+    folded = _CAMEL.sub("_", key).lower()
+    return folded if folded in shape.casings else None
 
 
 # ---- building the shapes ------------------------------------------------------------
@@ -196,7 +201,7 @@ class _Shapes:
                 shape.tests[field.name] = self._test(own, field)
         shape.renames = {alt: (to, why) for alt, (to, why) in self.renames.get(own, {}).items()
                          if to in fields and alt not in fields}
-        shape.casings = {_folded(n): n for n in fields}
+        shape.casings = frozenset(fields)
         shape.defaults = tuple(d for d in self.defaults.get(own, ()) if d[0] in fields)
         return shape
 
