@@ -27,6 +27,7 @@ from ocpispec.schema import deviations, lengths
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
 from ocpispec.schema.table import sections
+from ocpispec.schema.wire_codegen import generate
 from ocpispec.timestamps import CANONICAL, parse_timestamp
 
 # 2.3.0 OpenEnums: receivers accept values they do not know, if shaped like a value
@@ -61,12 +62,12 @@ def wire_reader(version: str, module: str) -> Reader:
 
 
 def _make_reader(version: str, root: str) -> Reader:
-    shape = _Shapes(version).of(root)
+    walk = generate(_Shapes(version).of(root), "", _HELPERS)
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
         found: list[str] = []
-        _walk(shape, record, "", invalid, found)
+        walk(record, invalid, found)
         return Findings(tuple(invalid), tuple(found)) if invalid or found else NOTHING
     return read
 
@@ -75,10 +76,11 @@ class _Shape:
     """One wire object: a test per field, the object fields below, and the deviations
     that apply to it (mutable only while built: shapes may refer to themselves)."""
 
-    __slots__ = ("tests", "objects", "renames", "casings", "defaults", "required")
+    __slots__ = ("tests", "quick", "objects", "renames", "casings", "defaults")
 
     def __init__(self) -> None:
         self.tests: dict[str, Test] = {}
+        self.quick: dict[str, tuple[str, Any]] = {}         # name -> (quick code, argument)
         self.objects: dict[str, tuple[_Shape, bool]] = {}   # name -> (shape, many)
         self.renames: dict[str, tuple[str, str]] = {}       # wire name -> (field, why)
         self.casings: frozenset[str] = frozenset()          # the field names, for `_casing`
@@ -87,6 +89,7 @@ class _Shape:
 
 def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
           found: list[str]) -> None:
+    """The generic walk (for values moved by a deviation); records take the generated one."""
     tests, objects = shape.tests, shape.objects
     moved: list[str] | None = None
     for key, value in node.items():
@@ -163,6 +166,15 @@ def _move(shape: _Shape, node: dict[str, Any], moved: list[str], prefix: str,
             _walk_object(shape.objects[target], node, target, value, prefix, invalid, found)
 
 
+def _moved(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
+           found: list[str]) -> None:
+    """Unknown keys of `node` that name a field in another way are moved to it."""
+    moved = [key for key in node if key not in shape.tests and key not in shape.objects
+             and (key in shape.renames or _casing(shape, key) is not None)]
+    if moved:
+        _move(shape, node, moved, prefix, invalid, found)
+
+
 def _casing(shape: _Shape, key: str) -> str | None:
     """The field `key` names in other casing (`kWh`, `Last_Updated`, `startDateTime`)."""
     lower = key.lower()
@@ -199,6 +211,7 @@ class _Shapes:
                 shape.objects[field.name] = (self.of(field.object), field.many)
             else:
                 shape.tests[field.name] = self._test(own, field)
+                shape.quick[field.name] = self._quick(own, field)
         shape.renames = {alt: (to, why) for alt, (to, why) in self.renames.get(own, {}).items()
                          if to in fields and alt not in fields}
         shape.casings = frozenset(fields)
@@ -218,6 +231,28 @@ class _Shapes:
                     return None, "a list with an item of the wrong type", None
             return None
         return each
+
+    def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
+        """How `wire_codegen` accepts a fitting value inline."""
+        if field.many:
+            return "other", None
+        match field.kind:
+            case Kind.STRING:
+                return "text", self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+            case Kind.URL:
+                return "text", lengths.URL_LENGTH
+            case Kind.ENUM:
+                assert field.enum is not None
+                return "choice", self._enum_values(field.enum)
+            case Kind.DATETIME:
+                return "stamp", None
+            case Kind.NUMBER:
+                return "number", None
+            case Kind.INTEGER:
+                return "whole", None
+            case Kind.BOOLEAN:
+                return "flag", None
+        return "other", None
 
     def _scalar(self, object_name: str, field: Field) -> Test:
         match field.kind:
@@ -249,8 +284,8 @@ def _string(limit: int) -> Test:
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
         if value.__class__ is str:
             return None if len(value) <= limit else (None, f"longer than {limit} characters", None)
-        if value.__class__ is int:
-            return str(value), None, "a number where OCPI says text, read as text"
+        if value.__class__ is int and len(text := str(value)) <= limit:
+            return text, None, "a number where OCPI says text, read as text"
         return None, "not a string", None
     return test
 
@@ -346,3 +381,7 @@ def default_rows() -> list[tuple[str, str, str, tuple[str, ...], str]]:
         obj, name, value, versions, *why = line.split()
         rows.append((obj, name, value, tuple(versions.split(",")), " ".join(why)))
     return rows
+
+
+_HELPERS = {"settle": _settle, "null": _null, "moved": _moved, "canonical": CANONICAL.match,
+            "quick_code": lambda shape, name: shape.quick[name]}
