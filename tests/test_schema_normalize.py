@@ -28,23 +28,22 @@ def search(expression: str, record: object) -> object:
 
 def test_expression_for_2_2_1_reads_the_same_names() -> None:
     assert CAT.normalizer_expression("sessions", "2.2.1", BRIEF_PATHS) == (
-        "{start_date_time: start_date_time, cdr_token: cdr_token && {contract_id: "
-        "cdr_token.contract_id}, location_id: location_id, total_cost: total_cost && "
-        "{excl_vat: total_cost.excl_vat}}")
+        "{start_date_time: start_date_time, cdr_token: cdr_token.{contract_id: contract_id}, "
+        "location_id: location_id, total_cost: total_cost.{excl_vat: excl_vat}}")
 
 
 def test_expression_for_2_1_1_reads_the_old_names() -> None:
     assert CAT.normalizer_expression("sessions", "2.1.1", BRIEF_PATHS) == (
         "{start_date_time: start_datetime, cdr_token: {contract_id: auth_id}, "
-        "location_id: location.id, total_cost: total_cost && {excl_vat: total_cost}}")
+        "location_id: location.id, total_cost: total_cost.{excl_vat: @}}")
 
 
 def test_expression_for_2_3_0_prices() -> None:
     assert CAT.normalizer_expression("cdrs", "2.3.0", [("total_cost",)]) == (
-        "{total_cost: total_cost && {excl_vat: total_cost.before_taxes, incl_vat: "
-        "total_cost.before_taxes && money_sum([total_cost.before_taxes, total_cost.taxes[].amount])}}")
+        "{total_cost: total_cost.{excl_vat: before_taxes, incl_vat: "
+        "before_taxes && money_sum([before_taxes, taxes[].amount])}}")
     assert CAT.normalizer_expression("tariffs", "2.3.0", [("min_price",)]) == (
-        "{min_price: min_price && {excl_vat: min_price.before_taxes, incl_vat: min_price.after_taxes}}")
+        "{min_price: min_price.{excl_vat: before_taxes, incl_vat: after_taxes}}")
 
 
 def test_lists_become_projections_and_missing_paths_null() -> None:
@@ -63,8 +62,7 @@ def test_lists_become_projections_and_missing_paths_null() -> None:
 def test_an_object_path_brings_all_its_fields_once() -> None:
     paths = [("coordinates", "latitude"), ("coordinates",), ("coordinates", "longitude")]
     assert CAT.normalizer_expression("locations", "2.2.1", paths) == (
-        "{coordinates: coordinates && {latitude: coordinates.latitude, "
-        "longitude: coordinates.longitude}}")
+        "{coordinates: coordinates.{latitude: latitude, longitude: longitude}}")
 
 
 def test_key_order_is_catalogue_order_whatever_the_request_order() -> None:
