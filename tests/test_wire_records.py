@@ -313,3 +313,23 @@ def test_open_data_locations_give_the_same_sites_on_2_1_1_and_2_2_1(run_cli, dem
         ids[version] = sorted(feature["properties"]["location_id"] for feature in features)
         assert manifest["counts"]["written"] == len(features) > 10
     assert ids["2.1.1"] == ids["2.2.1"]
+
+
+def test_the_get_summary_shows_findings(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=40, canaries=True,
+                                 faults=Faults(session_kWh=True, type_confused_values=True))
+    login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
+    assert login.exit_code == 0, login.stderr
+    result = run_cli("get", "sessions", "--date-to", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert "CANARY" not in result.stdout + result.stderr
+    assert "\n".join(result.stderr.splitlines()[1:]) == snapshot
+
+
+def test_a_truncated_page_is_still_truncated_not_salvaged() -> None:
+    from ocpispec.ocpi.body import _salvage
+    page = b'{"data": [{"id": "a"}, {"id": "caf\xe9"}, {"id": "b", "x": [1, 2'
+    assert _salvage(page) is None
+    assert _salvage(b'{"data": [{"id": "a"}], "status_code": 1000}') is None   # nothing to salvage
+    broken_envelope = b'{"data": [{"id": "a"}], "status_code": 10\xe900}'
+    assert _salvage(broken_envelope) is None
