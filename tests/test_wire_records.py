@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from fixtures_cli import SPECS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, OcpiClient
@@ -333,3 +335,20 @@ def test_a_truncated_page_is_still_truncated_not_salvaged() -> None:
     assert _salvage(b'{"data": [{"id": "a"}], "status_code": 1000}') is None   # nothing to salvage
     broken_envelope = b'{"data": [{"id": "a"}], "status_code": 10\xe900}'
     assert _salvage(broken_envelope) is None
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=300),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                     max_leaves=8)
+_STRING_FIELDS = [name for name, field in catalogue().wire_object("2.2.1", "Session").fields.items()
+                  if field.kind.value == "string" and not field.many]
+
+
+@settings(max_examples=150, deadline=None)
+@given(field=st.sampled_from(_STRING_FIELDS), value=_JSON)
+def test_after_reading_a_string_field_holds_a_short_string_or_null(field: str, value: object) -> None:
+    record, stats, _ = read("2.2.1", "sessions", {**SESSION, field: value})
+    kept = record[field]
+    assert kept is None or (isinstance(kept, str) and len(kept) <= 255)
+    if isinstance(value, (dict, list)):
+        assert kept is None and stats.invalid_fields

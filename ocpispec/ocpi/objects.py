@@ -16,6 +16,7 @@ from array import array
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.ocpi.body import Unreadable
+from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
@@ -55,10 +56,10 @@ class ObjectCheck:
         """Why `obj` is unusable, or None. Fixes what it can read tolerantly in place."""
         if obj.__class__ is not dict:
             return obj.reason if isinstance(obj, Unreadable) else "not a JSON object"
-        nulled: dict[str, str] = {}
+        nulled: dict[str, str] = _NOTHING_NULLED
         if self._read is not None:
             findings = self._read(obj)
-            if findings.invalid or findings.deviations:
+            if findings is not NOTHING:
                 if self._stats is not None:
                     self._stats.note_findings(self._module, findings)
                 nulled = dict(findings.invalid)
@@ -69,18 +70,22 @@ class ObjectCheck:
             if obj.get(name) is None:
                 return (f"`{name}` is {nulled[name]}" if name in nulled
                         else f"missing required field `{name}`")
-        stamp = obj["last_updated"]
-        if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
-            return "`last_updated` is not a DateTime"
+        if self._read is None:      # the reader has checked it (a bad one is null by now)
+            stamp = obj["last_updated"]
+            if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
+                return "`last_updated` is not a DateTime"
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(obj.get(name, "")).lower() for name in self.keys)
 
 
+_NOTHING_NULLED: dict[str, str] = {}
+
+
 def _reader(version: str, module: str) -> Any:
+    from ocpispec.schema.wire_check import wire_reader
     try:
-        from ocpispec.schema.wire_check import wire_reader
         return wire_reader(version, module)
     except (KeyError, LookupError):
         return None

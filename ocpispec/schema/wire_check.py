@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ocpispec.schema import deviations, lengths
@@ -383,5 +384,16 @@ def default_rows() -> list[tuple[str, str, str, tuple[str, ...], str]]:
     return rows
 
 
-_HELPERS = {"settle": _settle, "null": _null, "moved": _moved, "canonical": CANONICAL.match,
+def _stamp(text: str) -> bool:
+    """The quick DateTime test (`2025-02-12T08:33:40Z` and other 20-character forms):
+    the C parser is several times faster than a regular expression."""
+    try:
+        _fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+_fromisoformat = datetime.fromisoformat
+_HELPERS = {"settle": _settle, "null": _null, "moved": _moved, "stamp": _stamp,
             "quick_code": lambda shape, name: shape.quick[name]}

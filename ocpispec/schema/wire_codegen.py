@@ -17,7 +17,7 @@ Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str]], None]
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
 _FAILS = {
     "text": "v.__class__ is not str or len(v) > {arg}",
-    "stamp": "v.__class__ is not str or not canonical(v)",
+    "stamp": "v.__class__ is not str or len(v) != 20 or not stamp(v)",
     "choice": "v.__class__ is not str or v not in {arg}",
     "number": "v.__class__ is not float and v.__class__ is not int",
     "whole": "v.__class__ is not int",
@@ -28,9 +28,10 @@ _FAILS = {
 
 def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     """The check function of `shape` at `prefix`. `helpers` supplies `settle`, `null`,
-    `moved`, `canonical` and `quick_code(shape, name) -> (code, argument)`."""
+    `moved`, `stamp` (whether a 20-character text is a timestamp) and
+    `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
-    lines = ["def walk(node, invalid, found):", "    get = node.get"]
+    lines = ["def walk(node, invalid, found):"]
     for index, (name, test) in enumerate(shape.tests.items()):
         code, arg = helpers["quick_code"](shape, name)
         if code == "choice":
@@ -38,13 +39,13 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
             arg = f"E{index}"
         env[f"T{index}"] = test
         fails = _FAILS[code].format(arg=arg)
-        lines += [f"    v = get({name!r})",
+        lines += [f"    v = node.get({name!r})",
                   f"    if v is not None and ({fails}) and (p := T{index}(v)) is not None:",
                   f"        settle(node, {name!r}, {prefix!r}, p, invalid, found)"]
     for index, (name, (sub, many)) in enumerate(shape.objects.items()):
         env[f"C{index}"] = generate(sub, f"{prefix}{name}.", helpers)
         path = prefix + name
-        lines += [f"    v = get({name!r})", "    if v is not None:"]
+        lines += [f"    v = node.get({name!r})", "    if v is not None:"]
         if many:
             lines += ["        if v.__class__ is list:",
                       "            for item in v:",
@@ -69,7 +70,7 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
                   f"        moved(SHAPE, node, {prefix!r}, invalid, found)"]
     for index, (name, default, why) in enumerate(shape.defaults):
         env[f"D{index}"] = default
-        lines += [f"    if get({name!r}) is None:",
+        lines += [f"    if node.get({name!r}) is None:",
                   f"        node[{name!r}] = D{index}",
                   f"        found.append({f'{prefix}{name} missing, read as {default} ({why})'!r})"]
     exec("\n".join(lines), env)  # noqa: S102 - text built above from catalogue names only
