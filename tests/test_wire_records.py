@@ -352,3 +352,18 @@ def test_after_reading_a_string_field_holds_a_short_string_or_null(field: str, v
     assert kept is None or (isinstance(kept, str) and len(kept) <= 255)
     if isinstance(value, (dict, list)):
         assert kept is None and stats.invalid_fields
+
+
+def test_the_client_counts_unknown_fields_as_the_finder_would(run_cli, demo_server_factory,
+                                                              tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=60, faults=Faults(unknown_fields=True))
+    _, stderr, manifest = _run(run_cli, tmp_path, server, SESSION_SPEC, "unknown")
+    read = manifest["counts"]["read"]
+    assert manifest["unknown_fields"] == {"extensions": read, "x_demo_rating": read}
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        records = list(client.fetch("sessions"))
+    finder_counts: dict[str, int] = {}
+    for record in records:
+        for path in unknown_fields("2.2.1", "sessions", record):
+            finder_counts[path] = finder_counts.get(path, 0) + 1
+    assert client.stats.unknown_fields["sessions"] == finder_counts

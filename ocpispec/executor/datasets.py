@@ -112,7 +112,7 @@ class DatasetRun:
     def execute(self, client: Client) -> DatasetResult:
         from ocpispec.ocpi import OcpiError
 
-        before = _findings(client)
+        before, unknown_before = _findings(client), _unknown(client, self.dataset.module)
         try:
             self._execute(client)
         except OcpiError as exc:
@@ -120,6 +120,8 @@ class DatasetRun:
         after = _findings(client)
         self.counts.invalid_fields = after[0] - before[0]
         self.counts.deviations = after[1] - before[1]
+        if _counts_unknown(client):
+            self.counts.unknown_fields.update(_unknown(client, self.dataset.module) - unknown_before)
         return self._result(None)
 
     def _execute(self, client: Client) -> None:
@@ -146,7 +148,7 @@ class DatasetRun:
 
         module = self.dataset.module
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
-                            unknown_fields_finder(version, module))
+                            None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
         records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
@@ -262,6 +264,18 @@ def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
     stats = getattr(client, "stats", None)
     return (Counter(getattr(stats, "invalid_fields", None) or {}),
             Counter(getattr(stats, "deviations", None) or {}))
+
+
+def _counts_unknown(client: Client) -> bool:
+    """Whether the client counts unknown fields as it reads (the OCPI client does, in
+    the same walk as its type checks): then the pipeline need not look again."""
+    return isinstance(getattr(getattr(client, "stats", None), "unknown_fields", None), dict)
+
+
+def _unknown(client: Client, module: str) -> Counter[str]:
+    if not _counts_unknown(client):
+        return Counter()
+    return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
 
 
 def _reporting(records: Iterable[dict], name: str,

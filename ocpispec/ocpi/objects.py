@@ -57,6 +57,7 @@ class ObjectCheck:
         if obj.__class__ is not dict:
             return obj.reason if isinstance(obj, Unreadable) else "not a JSON object"
         nulled: dict[str, str] = _NOTHING_NULLED
+        findings = NOTHING
         if self._read is not None:
             findings = self._read(obj)
             if findings is not NOTHING:
@@ -74,6 +75,8 @@ class ObjectCheck:
             stamp = obj["last_updated"]
             if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
                 return "`last_updated` is not a DateTime"
+        if findings.unknown and self._stats is not None:
+            self._stats.note_unknown(self._module, findings.unknown)
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:

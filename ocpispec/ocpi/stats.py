@@ -31,6 +31,8 @@ class FetchStats:
     # "module.path (reason)" of values nulled for their type; "module.what" of deviations read
     invalid_fields: dict[str, int] = field(default_factory=dict)
     deviations: dict[str, int] = field(default_factory=dict)
+    # module -> unknown field path -> records (of the usable objects handed on)
+    unknown_fields: dict[str, dict[str, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0, objects: int = 0,
@@ -54,6 +56,12 @@ class FetchStats:
             for deviation in findings.deviations:
                 key = f"{module}.{deviation}"
                 self.deviations[key] = self.deviations.get(key, 0) + 1
+
+    def note_unknown(self, module: str, paths: tuple[str, ...]) -> None:
+        with self._lock:
+            tally = self.unknown_fields.setdefault(module, {})
+            for path in paths:
+                tally[path] = tally.get(path, 0) + 1
 
     @property
     def invalid(self) -> int:

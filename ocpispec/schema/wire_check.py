@@ -27,6 +27,7 @@ from typing import Any
 from ocpispec.schema import deviations, lengths
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.records import UNUSUAL, reportable_name
 from ocpispec.schema.table import sections
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.timestamps import CANONICAL, parse_timestamp
@@ -43,10 +44,12 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 @dataclass(frozen=True, slots=True)
 class Findings:
     """What reading one record found: `invalid` (path, reason) pairs whose value was
-    nulled, and `deviations` read tolerantly (descriptions naming paths only)."""
+    nulled, `deviations` read tolerantly (descriptions naming paths only), and the
+    `unknown` field paths as `records.unknown_fields` gives them."""
 
     invalid: tuple[tuple[str, str], ...]
     deviations: tuple[str, ...]
+    unknown: tuple[str, ...] = ()
 
 
 NOTHING = Findings((), ())
@@ -68,9 +71,18 @@ def _make_reader(version: str, root: str) -> Reader:
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
         found: list[str] = []
-        walk(record, invalid, found)
-        return Findings(tuple(invalid), tuple(found)) if invalid or found else NOTHING
+        unknown: list[str] = []
+        walk(record, invalid, found, unknown)
+        if invalid or found or unknown:
+            return Findings(tuple(invalid), tuple(found), _once(unknown))
+        return NOTHING
     return read
+
+
+def _once(unknown: list[str]) -> tuple[str, ...]:
+    """Each named path once, `UNUSUAL` as often as it was met (as `unknown_fields`)."""
+    return (*dict.fromkeys(path for path in unknown if path != UNUSUAL),
+            *(path for path in unknown if path == UNUSUAL))
 
 
 class _Shape:
@@ -168,12 +180,16 @@ def _move(shape: _Shape, node: dict[str, Any], moved: list[str], prefix: str,
 
 
 def _moved(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
-           found: list[str]) -> None:
-    """Unknown keys of `node` that name a field in another way are moved to it."""
-    moved = [key for key in node if key not in shape.tests and key not in shape.objects
-             and (key in shape.renames or _casing(shape, key) is not None)]
+           found: list[str], unknown: list[str]) -> None:
+    """Unknown keys of `node` that name a field in another way are moved to it; the
+    others are noted in `unknown` (by path when shaped like an identifier)."""
+    strange = [key for key in node if key not in shape.tests and key not in shape.objects]
+    moved = [key for key in strange if key in shape.renames or _casing(shape, key) is not None]
     if moved:
         _move(shape, node, moved, prefix, invalid, found)
+    for key in strange:
+        if key in node:             # not moved: both names were sent, or none is known
+            unknown.append(prefix + key if reportable_name(key) else UNUSUAL)
 
 
 def _casing(shape: _Shape, key: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str]], None]
+Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str], list[str]], None]
 
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
 _FAILS = {
@@ -31,7 +31,7 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     `moved`, `stamp` (whether a 20-character text is a timestamp) and
     `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
-    lines = ["def walk(node, invalid, found):"]
+    lines = ["def walk(node, invalid, found, unknown):"]
     for index, (name, test) in enumerate(shape.tests.items()):
         code, arg = helpers["quick_code"](shape, name)
         if code == "choice":
@@ -55,19 +55,18 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
                       "                    break",
                       "            else:",
                       "                for item in v:",
-                      f"                    C{index}(item, invalid, found)",
+                      f"                    C{index}(item, invalid, found, unknown)",
                       "        else:",
                       f"            null(node, {name!r}, {path!r}, 'not a list', invalid)"]
         else:
             lines += ["        if v.__class__ is dict:",
-                      f"            C{index}(v, invalid, found)",
+                      f"            C{index}(v, invalid, found, unknown)",
                       "        else:",
                       f"            null(node, {name!r}, {path!r}, 'not an object', invalid)"]
     env["KNOWN"] = frozenset((*shape.tests, *shape.objects))
     env["SHAPE"] = shape
-    if shape.renames or shape.casings:
-        lines += ["    if not node.keys() <= KNOWN:",
-                  f"        moved(SHAPE, node, {prefix!r}, invalid, found)"]
+    lines += ["    if not node.keys() <= KNOWN:",
+              f"        moved(SHAPE, node, {prefix!r}, invalid, found, unknown)"]
     for index, (name, default, why) in enumerate(shape.defaults):
         env[f"D{index}"] = default
         lines += [f"    if node.get({name!r}) is None:",
