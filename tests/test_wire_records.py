@@ -20,7 +20,8 @@ from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema import VERSIONS, PrivacyClass, catalogue
 from ocpispec.schema.records import UNUSUAL, unknown_fields
-from ocpispec.schema.wire_check import default_rows, rename_rows, wire_reader
+from ocpispec.schema.wire_check import wire_reader
+from ocpispec.schema.wire_tables import default_rows, rename_rows
 
 AS_OF = "2026-01-01T00:00:00Z"
 KEY = "test-pseudonym-key-0123456789-abcdefghijklmnop"

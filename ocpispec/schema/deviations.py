@@ -3,7 +3,7 @@
 Platforms send a field under another name (the name of another OCPI version, or a
 spelling of their own) or leave out a field that has a safe default. A record read
 through a deviation is valid; every deviation is counted (`ocpispec.schema.wire_check`)
-and reported once per run. Data only.
+and reported once per run. Data only; `wire_tables` parses it.
 
 `RENAMES` lines are `Object  wire-name  ->  spec-name  versions  why`: in the listed
 versions, an object field the version does not define but named `wire-name` is read

@@ -1,5 +1,5 @@
 """The maximum length of OCPI's string fields, per version (`-`: the field has no
-such string in that version). Data only; `limits` reads it.
+such string in that version). Data only; `wire_tables` parses it.
 
 Columns are 2.1.1, 2.2.1 and 2.3.0. For 2.3.0 the lengths of edition 2 are used where
 it widened a field (address 255, state 45, plain_data 5000): edition 1 data fits them.

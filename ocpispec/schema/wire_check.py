@@ -12,32 +12,26 @@ into a column, whatever it carries. A field sent under a known other name
 field with a safe default (`deviations.DEFAULTS`) gets it; a number sent as text or
 an id sent as a number is converted. Each of these is reported as a deviation.
 
-The walk visits only the keys a record has; each field's test is a closure built
-once from the catalogue.
+The same walk notes unknown field paths (`Findings.unknown`, as `records.unknown_fields`
+gives them). Per version and module the walk is generated once as straight-line code
+(`wire_codegen`); a value that fails its inline test gets its full test (`wire_tests`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ocpispec.schema import deviations, lengths
+from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
 from ocpispec.schema.records import UNUSUAL, reportable_name
-from ocpispec.schema.table import sections
 from ocpispec.schema.wire_codegen import generate
-from ocpispec.timestamps import CANONICAL, parse_timestamp
+from ocpispec.schema.wire_tests import Test
 
-# 2.3.0 OpenEnums: receivers accept values they do not know, if shaped like a value
-OPEN_ENUMS = frozenset({"ConnectorType", "Capability", "Facility", "ParkingType", "ParkingRestriction",
-                        "ImageCategory", "EnvironmentalImpactCategory", "TokenType", "VehicleType",
-                        "ConnectorCapability"})
-_ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
-_NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -54,8 +48,6 @@ class Findings:
 
 NOTHING = Findings((), ())
 Reader = Callable[[dict[str, Any]], Findings]
-# value -> None when it fits, else (replacement or None, reason or None, deviation or None)
-Test = Callable[[Any], "tuple[Any, str | None, str | None] | None"]
 
 
 def wire_reader(version: str, module: str) -> Reader:
@@ -210,9 +202,9 @@ class _Shapes:
         wired = catalogue().wired[version]
         self.objects = wired.objects.objects
         self.enums = wired.enums
-        self.lengths = _lengths(version)
-        self.renames = _renames(version)
-        self.defaults = _defaults(version)
+        self.lengths = wire_tables.string_lengths(version)
+        self.renames = wire_tables.renames(version)
+        self.defaults = wire_tables.defaults(version)
         from ocpispec.schema.neutral import WIRE_MODULES
         self.base = {name: d.base for name, d in getattr(WIRE_MODULES[version], "DERIVED", {}).items()}
         self.made: dict[str, _Shape] = {}
@@ -274,20 +266,20 @@ class _Shapes:
     def _scalar(self, object_name: str, field: Field) -> Test:
         match field.kind:
             case Kind.STRING:
-                return _string(self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH))
+                return wire_tests.string(self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH))
             case Kind.URL:
-                return _string(lengths.URL_LENGTH)
+                return wire_tests.string(lengths.URL_LENGTH)
             case Kind.NUMBER:
-                return _number
+                return wire_tests.number
             case Kind.INTEGER:
-                return _integer
+                return wire_tests.integer
             case Kind.BOOLEAN:
-                return _boolean
+                return wire_tests.boolean
             case Kind.DATETIME:
-                return _datetime
+                return wire_tests.datetime
             case Kind.ENUM:
                 assert field.enum is not None
-                return _enum(field.enum, self._enum_values(field.enum), self.version == "2.3.0")
+                return wire_tests.enum(field.enum, self._enum_values(field.enum), self.version == "2.3.0")
         raise ValueError(f"no test for `{field.kind}`")
 
     def _enum_values(self, name: str) -> frozenset[str]:
@@ -295,109 +287,6 @@ class _Shapes:
         for version in VERSIONS:                 # a value of another version is a value
             values.update(catalogue().wired[version].enums.get(name, ()))
         return frozenset(values)
-
-
-def _string(limit: int) -> Test:
-    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
-        if value.__class__ is str:
-            return None if len(value) <= limit else (None, f"longer than {limit} characters", None)
-        if value.__class__ is int and len(text := str(value)) <= limit:
-            return text, None, "a number where OCPI says text, read as text"
-        return None, "not a string", None
-    return test
-
-
-def _number(value: Any) -> tuple[Any, str | None, str | None] | None:
-    if value.__class__ is float or value.__class__ is int:
-        return None
-    if value.__class__ is str and _NUMBER_TEXT.match(value):
-        return float(value), None, "a number sent as text, read as a number"
-    return None, "not a number", None
-
-
-def _integer(value: Any) -> tuple[Any, str | None, str | None] | None:
-    if value.__class__ is int:
-        return None
-    if value.__class__ is float and value.is_integer() and abs(value) < 2 ** 53:
-        return int(value), None, "a whole number sent with a fraction, read as an integer"
-    if value.__class__ is str and _NUMBER_TEXT.match(value) and "." not in value:
-        return int(value), None, "a number sent as text, read as a number"
-    return None, "not an integer", None
-
-
-def _boolean(value: Any) -> tuple[Any, str | None, str | None] | None:
-    return None if value.__class__ is bool else (None, "not a boolean", None)
-
-
-def _datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
-    if value.__class__ is str and len(value) <= lengths.DATETIME_LENGTH and (
-            CANONICAL.match(value) or parse_timestamp(value) is not None):
-        return None
-    return None, "not a DateTime", None
-
-
-def _enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
-    upper = {value.upper(): value for value in values}
-    is_open = open_enums and name in OPEN_ENUMS
-
-    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
-        if value.__class__ is not str:
-            return None, f"not a {name} value", None
-        if value in values or (is_open and _ENUM_SHAPE.match(value)):
-            return None
-        canonical = upper.get(value.upper()) if len(value) <= 64 else None
-        if canonical is not None:
-            return canonical, None, f"a {name} value in other casing, read as {canonical}"
-        return None, f"not a {name} value", None
-    return test
-
-
-# ---- the data tables ---------------------------------------------------------------------
-
-
-def _lengths(version: str) -> Mapping[tuple[str, str], int]:
-    column = VERSIONS.index(version)
-    found: dict[tuple[str, str], int] = {}
-    for header, lines in sections(lengths.LENGTHS):
-        for name, *by_version in lines:
-            if by_version[column] != "-":
-                found[(header, name)] = int(by_version[column])
-    return found
-
-
-def _renames(version: str) -> dict[str, dict[str, tuple[str, str]]]:
-    found: dict[str, dict[str, tuple[str, str]]] = {}
-    for obj, alt, to, versions, why in rename_rows():
-        if version in versions:
-            found.setdefault(obj, {})[alt] = (to, why)
-    return found
-
-
-def _defaults(version: str) -> dict[str, tuple[tuple[str, Any, str], ...]]:
-    found: dict[str, tuple[tuple[str, Any, str], ...]] = {}
-    for obj, name, value, versions, why in default_rows():
-        if version in versions:
-            found[obj] = (*found.get(obj, ()), (name, value, why))
-    return found
-
-
-def rename_rows() -> list[tuple[str, str, str, tuple[str, ...], str]]:
-    """`deviations.RENAMES` as (object, wire name, OCPI name, versions, why)."""
-    rows = []
-    for line in deviations.RENAMES.strip().splitlines():
-        obj, alt, arrow, to, versions, *why = line.split()
-        assert arrow == "->", line
-        rows.append((obj, alt, to, tuple(versions.split(",")), " ".join(why)))
-    return rows
-
-
-def default_rows() -> list[tuple[str, str, str, tuple[str, ...], str]]:
-    """`deviations.DEFAULTS` as (object, field, value, versions, why)."""
-    rows = []
-    for line in deviations.DEFAULTS.strip().splitlines():
-        obj, name, value, versions, *why = line.split()
-        rows.append((obj, name, value, tuple(versions.split(",")), " ".join(why)))
-    return rows
 
 
 def _stamp(text: str) -> bool:
