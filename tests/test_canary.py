@@ -4,6 +4,7 @@ file, a manifest, the state, the summary or an error message."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,42 @@ def test_errors_leak_nothing(run_cli, demo_server_factory, tmp_path: Path) -> No
     assert result.exit_code == 1
     shown = (result.stderr + result.stdout).replace(str(tmp_path), "<tmp>")
     assert "CANARY" not in shown
+
+
+MODULES = ("sessions", "cdrs", "locations", "tariffs", "tokens")
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_type_confused_values_leak_nothing(run_cli, demo_server_factory, tmp_path: Path,
+                                           version: str) -> None:
+    """Objects, lists, numbers and over-long strings with canaries in every string field
+    (and a field named like an e-mail address): every shipped spec and `get` of every
+    module; the confused values are nulled and counted by path, never shown."""
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version=version, size=120, canaries=True,
+                                 faults=Faults(type_confused_values=True))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY, "RESEARCH_PSEUDONYM_KEY": KEY}
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        save_profile("cpo_production", profile_from_client("cpo_production", client))
+    texts = []
+    for spec in CORPUS:
+        out = tmp_path / spec.stem
+        result = run_cli("run", f"specs/{spec.name}", "--out", str(out), "--state",
+                         str(tmp_path / f"{spec.stem}.json"), "--as-of", "2026-01-01T00:00:00Z", env=env)
+        assert result.exit_code == 0, result.stderr
+        assert "values of the wrong type, read as null" in result.stderr
+        texts += [result.stdout, result.stderr]
+    login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
+    assert login.exit_code == 0, login.stderr
+    for module in MODULES:
+        result = run_cli("get", module, "--date-to", "2026-01-01", env=env)
+        assert result.exit_code == 0, result.stderr
+        assert "with unusual names" in result.stderr and "read as null" in result.stderr
+        texts += [result.stdout, result.stderr]
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and "config" not in path.parts:
+            texts.append(path.read_text(encoding="utf-8"))
+    leaks = [match.group() for text in texts for match in re.finditer(".{80}(CANARY|jansen).{40}", text)]
+    assert not leaks, f"canary found: {leaks[:3]}"

@@ -16,6 +16,7 @@ from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
 from ocpispec.ocpi.release import Release, unknown_path
 from ocpispec.ocpi.stats import FetchStats
+from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
@@ -141,7 +142,11 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
              f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
              f"  duplicates dropped: {stats.duplicates}",
              f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
-             f"  unknown fields (withheld): {_paths(release.unknown) or 'none'}"]
+             f"  unknown fields (withheld): {_unknown(release.unknown) or 'none'}"]
+    if stats.invalid_fields:
+        lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
+    if stats.deviations:
+        lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
     if release.private_sites:
         lines.append(f"  private sites (address, coordinates and names withheld): {release.private_sites}")
     if release.embedded_locations:
@@ -154,6 +159,14 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
     if stats.warnings:
         lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
     return "\n".join(lines)
+
+
+def _unknown(tally: dict[str, int]) -> str:
+    named, unusual = split_unusual(tally)
+    text = _paths(named)
+    if unusual:
+        text += ("; " if text else "") + f"{count(unusual, 'field')} with unusual names"
+    return text
 
 
 def _paths(tally: dict[str, int]) -> str:

@@ -65,6 +65,20 @@ class Faults:
     """Objects carry vendor fields the OCPI version does not define."""
     invalid_objects: int = 0
     """Every Nth object is invalid: it lacks `last_updated`, its key, or is not an object."""
+    type_confused_values: bool = False
+    """Every string field holds an object, a list, a number or an over-long string (with
+    canaries), the required top-level ones on every tenth object only (it becomes invalid);
+    plus a field whose name is an e-mail address."""
+    cdr_end_date_time: bool = False
+    """OCPI 2.1.1 CDRs say `end_date_time` (the 2.2 name) instead of `stop_date_time`."""
+    session_kWh: bool = False
+    """Sessions say `kWh` instead of `kwh`."""
+    tariff_no_tax_included: bool = False
+    """OCPI 2.3.0 tariffs lack their required `tax_included`."""
+    bad_utf8_object: bool = False
+    """One object per page holds an invalid UTF-8 byte."""
+    deep_nesting_object: bool = False
+    """One object per page holds a value nested 1,100 levels deep."""
     plain_token_only: bool = False
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
     fault_after_requests: int = 0

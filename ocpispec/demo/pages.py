@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import Listing
+from ocpispec.demo.record_faults import encode_page, mark_unreadable
 from ocpispec.demo.rng import Rng
 from ocpispec.demo.wire import iso
 
@@ -63,8 +64,9 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         items = list(listing.page(window, request.offset - 1, 1)) + items
     objects = [render(index, moved) for index, moved in items]
     objects = _data_faults(objects, [i for i, _ in items], request, faults, seed, page_size)
+    mark_unreadable(objects, faults)
     headers = _headers(request, faults, total, page_size, max_page_size, request.offset + served)
-    return Reply(200, headers, envelope(objects))
+    return Reply(200, headers, encode_page(envelope(objects), faults))
 
 
 def _page_size(limit: int | None, faults: Faults, max_page_size: int, default: int) -> int:

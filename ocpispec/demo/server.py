@@ -17,6 +17,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from ocpispec.demo.faults import Faults
+from ocpispec.demo.record_faults import deviate
 from ocpispec.demo.handler import DemoHandler, RequestRecord
 from ocpispec.demo.listing import Listing, listings
 from ocpispec.demo.world import World
@@ -121,4 +122,4 @@ class DemoServer:
         if self.canaries:
             from ocpispec.demo.canary import add_canaries
             add_canaries(version, module, obj, self._private_site_ids.__contains__)
-        return obj
+        return deviate(version, module, obj, index, self.faults)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,10 +122,16 @@ class DatasetRun:
     def execute(self, client: Client) -> DatasetResult:
         from ocpispec.ocpi import OcpiError
 
+        before, unknown_before = _findings(client), _unknown(client, self.dataset.module)
         try:
             self._execute(client)
         except OcpiError as exc:
             raise OcpiError(_pointing_at(exc.diagnostic, self.step)) from None
+        after = _findings(client)
+        self.counts.invalid_fields = after[0] - before[0]
+        self.counts.deviations = after[1] - before[1]
+        if _counts_unknown(client):
+            self.counts.unknown_fields.update(_unknown(client, self.dataset.module) - unknown_before)
         return self._result(None)
 
     def _execute(self, client: Client) -> None:
@@ -151,7 +158,7 @@ class DatasetRun:
 
         module = self.dataset.module
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
-                            unknown_fields_finder(version, module))
+                            None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
         records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
@@ -247,7 +254,9 @@ class DatasetRun:
             "counts": {"read": counts.read, "excluded_private": counts.excluded_private,
                        "filtered": counts.filtered, "invalid": dict(sorted(counts.invalid.items())),
                        "written": counts.written, "groups": counts.groups,
-                       "groups_suppressed": counts.groups_suppressed},
+                       "groups_suppressed": counts.groups_suppressed,
+                       "invalid_fields": dict(sorted(counts.invalid_fields.items())),
+                       "deviations": dict(sorted(counts.deviations.items()))},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
                          "released_as": c.released_as} for c in self.dataset.columns],
             "withheld_fields": self.dataset.withheld_count,
@@ -258,6 +267,25 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
+    """The client's counts of values nulled for their type and of deviations read."""
+    stats = getattr(client, "stats", None)
+    return (Counter(getattr(stats, "invalid_fields", None) or {}),
+            Counter(getattr(stats, "deviations", None) or {}))
+
+
+def _counts_unknown(client: Client) -> bool:
+    """Whether the client counts unknown fields as it reads (the OCPI client does, in
+    the same walk as its type checks): then the pipeline need not look again."""
+    return isinstance(getattr(getattr(client, "stats", None), "unknown_fields", None), dict)
+
+
+def _unknown(client: Client, module: str) -> Counter[str]:
+    if not _counts_unknown(client):
+        return Counter()
+    return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
 
 
 def _reporting(records: Iterable[dict], name: str,

@@ -36,6 +36,11 @@ _UNTOUCHED = frozenset({"literal", "index", "slice", "expref"})
 _NULL: Tree = {"type": "literal", "value": None, "children": []}
 
 
+def _entry(hash_: Tree, name: str) -> Tree:
+    entries = {pair["value"]: pair["children"][0] for pair in hash_["children"]}
+    return entries.get(name, _NULL)
+
+
 class Unfusable(Exception):
     """The expression holds a node type this module does not know how to rewrite."""
 
@@ -80,9 +85,15 @@ def _subexpression(node: Tree, fields: dict[str, Tree], whole: Tree) -> Tree:
     hashes (always an object: it is built from the wire object) is looked into."""
     head, *rest = node["children"]
     head = _rewrite(head, fields, whole)
-    while rest and head["type"] == "multi_select_dict" and rest[0]["type"] == "field":
-        entries = {pair["value"]: pair["children"][0] for pair in head["children"]}
-        head = entries.get(rest.pop(0)["value"], _NULL)
+    while rest and rest[0]["type"] == "field":
+        if head["type"] == "multi_select_dict":
+            head = _entry(head, rest.pop(0)["value"])
+        elif head["type"] == "subexpression" and head["children"][-1]["type"] == "multi_select_dict":
+            # `(x.{k: e}).k` is `x.e`: null when x is, e read from x otherwise
+            *path, hash_ = head["children"]
+            head = {**head, "children": [*path, _entry(hash_, rest.pop(0)["value"])]}
+        else:
+            break
     if not rest:
         return head
     return {**node, "children": [head, *rest]}

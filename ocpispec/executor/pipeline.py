@@ -38,6 +38,9 @@ class Counts:
     groups: int = 0
     groups_suppressed: int = 0
     unknown_fields: Counter[str] = field(default_factory=Counter)
+    # from the OCPI client: values nulled for their type, deviations read tolerantly
+    invalid_fields: Counter[str] = field(default_factory=Counter)
+    deviations: Counter[str] = field(default_factory=Counter)
 
     @property
     def invalid_total(self) -> int:

@@ -1,7 +1,14 @@
-"""Decoding a response body, and saying clearly what is wrong with a bad one."""
+"""Decoding a response body, and saying clearly what is wrong with a bad one.
+
+A list page that does not parse as a whole is split into its objects: an object
+holding an invalid UTF-8 byte, or nested deeper than the JSON parser goes (1,024
+levels), becomes an `Unreadable` item that the crawl counts as invalid, and the
+rest of the page is kept."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -10,6 +17,16 @@ import orjson
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import fail, safe_url
 
+# a JSON string (any bytes inside, escapes skipped) or one structural character
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
+MAX_DEPTH = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An object of a list page that cannot be read by itself, and why."""
+
+    reason: str
 
 
 def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
@@ -22,6 +39,8 @@ def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
         pass
     if response.status_code >= 300:
         return None
+    if (salvaged := _salvage(content)) is not None:
+        return salvaged
     if _truncated(content):
         return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
     kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
@@ -31,6 +50,74 @@ def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
                       f"{len(content)} bytes, starts with {_preview(content)}"],
                help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
                     "may answer instead of the platform")
+
+
+def _salvage(content: bytes) -> dict[str, Any] | None:
+    """The envelope with each object of its `data` list read by itself, or None when
+    the page does not have that shape or its fault lies outside the objects."""
+    spans = _data_items(content)
+    if spans is None:
+        return None
+    (start, end), items = spans
+    try:
+        body = orjson.loads(content[:start] + b"[]" + content[end:])
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    data: list[Any] = []
+    for low, high, depth in items:
+        piece = content[low:high]
+        try:
+            data.append(orjson.loads(piece))
+        except ValueError:
+            data.append(Unreadable(_why(piece, depth)))
+    if not any(isinstance(item, Unreadable) for item in data):
+        return None
+    body["data"] = data
+    return body
+
+
+def _data_items(content: bytes) -> tuple[tuple[int, int], list[tuple[int, int, int]]] | None:
+    """The byte span of the top-level `data` list and of each of its items (with the
+    item's nesting depth), found without parsing the items."""
+    depth, last_string, last, data_start = 0, b"", b"", -1
+    items: list[tuple[int, int, int]] = []
+    item_start, deepest = 0, 0
+    for match in _TOKENS.finditer(content):
+        token = match.group()
+        if token[:1] == b'"':
+            if depth == 1:
+                last_string = token
+            last = b'"'
+            continue
+        if token in (b"[", b"{"):
+            if depth == 1 and token == b"[" and last == b":" and last_string == b'"data"' and data_start < 0:
+                data_start, item_start, deepest = match.start(), match.end(), 0
+            depth += 1
+            if data_start >= 0:
+                deepest = max(deepest, depth - 2)
+        elif token in (b"]", b"}"):
+            depth -= 1
+            if depth == 1 and data_start >= 0 and token == b"]":
+                if content[item_start:match.start()].strip():
+                    items.append((item_start, match.start(), deepest))
+                return (data_start, match.end()), items
+        elif token == b"," and depth == 2 and data_start >= 0:
+            items.append((item_start, match.start(), deepest))
+            item_start, deepest = match.end(), 0
+        last = token
+    return None
+
+
+def _why(piece: bytes, depth: int) -> str:
+    try:
+        piece.decode("utf-8")
+    except UnicodeDecodeError:
+        return "holds an invalid UTF-8 byte"
+    if depth > MAX_DEPTH:
+        return f"nested deeper than {MAX_DEPTH:,} levels"
+    return "not valid JSON"
 
 
 def _truncated(content: bytes) -> bool:

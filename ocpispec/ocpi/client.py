@@ -24,6 +24,7 @@ from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target
 from ocpispec.ocpi.discovery import Discovery, discover
 from ocpispec.ocpi.errors import fail
+from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
@@ -122,7 +123,12 @@ class OcpiClient:
         url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
         answer = self._transport.get(url, routing=True, missing_ok=True)
         data = answer.data if answer is not None else None
-        return data if isinstance(data, dict) else None
+        if not isinstance(data, dict):
+            return None
+        if (problem := ObjectCheck(self.version, module, self.stats).problem(data)) is not None:
+            self.stats.note_invalid(problem)
+            return None
+        return data
 
     def close(self) -> None:
         self._transport.close()

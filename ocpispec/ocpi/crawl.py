@@ -101,7 +101,7 @@ class Crawl:
         self._stats = stats
         self._warnings = warnings
         self._events = events
-        self._check = ObjectCheck(target.version, target.module)
+        self._check = ObjectCheck(target.version, target.module, stats)
         self._keys = RecentKeys(options.dedup_window)
         self._yielded = 0
         self._last_duplicates = 0

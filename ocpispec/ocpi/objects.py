@@ -3,7 +3,9 @@
 An object is usable when it is a JSON object with its key fields, a parseable
 `last_updated` and the version's required top-level fields; anything else is
 counted by reason and left out (OCPI: process the valid objects, report the
-rest). Keys compare case-insensitively (ids are CiString); duplicates are found
+rest). Before that, every known field is checked against its catalogue type and
+known deviations are read (`ocpispec.schema.wire_check`): a value of the wrong type
+becomes null, and the findings are counted by path in the fetch statistics. Keys compare case-insensitively (ids are CiString); duplicates are found
 by key within a bounded window. Timestamps are rewritten to
 `YYYY-MM-DDTHH:MM:SSZ` when a page carries other forms.
 """
@@ -11,9 +13,14 @@ by key within a bounded window. Timestamps are rewritten to
 from __future__ import annotations
 
 from array import array
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ocpispec.ocpi.body import Unreadable
+from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    from ocpispec.ocpi.stats import FetchStats
 
 _FALLBACK_REQUIRED = ("last_updated",)
 _DATETIME_SUFFIXES = ("date_time", "datetime", "last_updated", "period_begin", "period_end", "timestamp")
@@ -35,30 +42,56 @@ def required_fields(version: str, module: str) -> tuple[str, ...]:
 
 
 class ObjectCheck:
-    def __init__(self, version: str, module: str) -> None:
+    def __init__(self, version: str, module: str, stats: FetchStats | None = None) -> None:
         self.keys = key_fields(version, module)
+        self._module = module
+        self._stats = stats
+        self._read = _reader(version, module)
         primary = self.keys[-2] if module == "tokens" else self.keys[-1]
         self._needed = (primary,)  # without its own id an object cannot be told apart
         required = required_fields(version, module)
         self._required = tuple(f for f in dict.fromkeys((*required, "last_updated")) if f != primary)
 
     def problem(self, obj: Any) -> str | None:
-        """Why `obj` is unusable, or None."""
-        if not isinstance(obj, dict):
-            return "not a JSON object"
+        """Why `obj` is unusable, or None. Fixes what it can read tolerantly in place."""
+        if obj.__class__ is not dict:
+            return obj.reason if isinstance(obj, Unreadable) else "not a JSON object"
+        nulled: dict[str, str] = _NOTHING_NULLED
+        findings = NOTHING
+        if self._read is not None:
+            findings = self._read(obj)
+            if findings is not NOTHING:
+                if self._stats is not None:
+                    self._stats.note_findings(self._module, findings)
+                nulled = dict(findings.invalid)
         for name in self._needed:
             if not isinstance(obj.get(name), str) or not obj[name]:
-                return f"missing key field `{name}`"
+                return f"key field `{name}` is {nulled[name]}" if name in nulled else f"missing key field `{name}`"
         for name in self._required:
             if obj.get(name) is None:
-                return f"missing required field `{name}`"
-        stamp = obj["last_updated"]
-        if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
-            return "`last_updated` is not a DateTime"
+                return (f"`{name}` is {nulled[name]}" if name in nulled
+                        else f"missing required field `{name}`")
+        if self._read is None:      # the reader has checked it (a bad one is null by now)
+            stamp = obj["last_updated"]
+            if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
+                return "`last_updated` is not a DateTime"
+        if findings.unknown and self._stats is not None:
+            self._stats.note_unknown(self._module, findings.unknown)
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:
         return tuple(str(obj.get(name, "")).lower() for name in self.keys)
+
+
+_NOTHING_NULLED: dict[str, str] = {}
+
+
+def _reader(version: str, module: str) -> Any:
+    from ocpispec.schema.wire_check import wire_reader
+    try:
+        return wire_reader(version, module)
+    except (KeyError, LookupError):
+        return None
 
 
 def normalise_timestamps(value: Any) -> Any:

@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Any
 
 from ocpispec.schema import catalogue, public_projection, unknown_fields
+from ocpispec.schema.records import reportable_name
 
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
                        "directions", "images", "publish_allowed_to", "related_locations")
@@ -88,6 +89,8 @@ def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[st
         return
     kept = released if isinstance(released, dict) else {}
     for name, value in original.items():
+        if not reportable_name(name):
+            continue                # counted as an unknown field with an unusual name
         path = prefix + name
         if name not in kept:
             tally[path] += 1

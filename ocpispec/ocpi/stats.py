@@ -5,7 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ocpispec.schema.wire_check import Findings
 
 
 class EventSink(Protocol):
@@ -25,6 +28,11 @@ class FetchStats:
     duplicates: int = 0
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # "module.path (reason)" of values nulled for their type; "module.what" of deviations read
+    invalid_fields: dict[str, int] = field(default_factory=dict)
+    deviations: dict[str, int] = field(default_factory=dict)
+    # module -> unknown field path -> records (of the usable objects handed on)
+    unknown_fields: dict[str, dict[str, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0, objects: int = 0,
@@ -39,6 +47,21 @@ class FetchStats:
     def note_invalid(self, reason: str) -> None:
         with self._lock:
             self.invalid_by_reason[reason] = self.invalid_by_reason.get(reason, 0) + 1
+
+    def note_findings(self, module: str, findings: Findings) -> None:
+        with self._lock:
+            for path, reason in findings.invalid:
+                key = f"{module}.{path} ({reason})"
+                self.invalid_fields[key] = self.invalid_fields.get(key, 0) + 1
+            for deviation in findings.deviations:
+                key = f"{module}.{deviation}"
+                self.deviations[key] = self.deviations.get(key, 0) + 1
+
+    def note_unknown(self, module: str, paths: tuple[str, ...]) -> None:
+        with self._lock:
+            tally = self.unknown_fields.setdefault(module, {})
+            for path in paths:
+                tally[path] = tally.get(path, 0) + 1
 
     @property
     def invalid(self) -> int:

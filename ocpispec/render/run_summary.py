@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec.executor import DatasetResult, RunResult
+from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
 MAX_LISTED = 8
@@ -37,6 +38,11 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     if counts.invalid:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
         yield _row("invalid", f"{counts.invalid_total:,} ({reasons})")
+    if counts.invalid_fields:
+        yield _row("invalid fields", "values of the wrong type, read as null: "
+                   + _listed(counts.invalid_fields))
+    if counts.deviations:
+        yield _row("deviations", "read tolerantly: " + _listed(counts.deviations))
     yield _row("rows written", f"{counts.written:,}")
     if counts.groups or counts.groups_suppressed:
         yield _row("groups", f"{counts.groups - counts.groups_suppressed:,} released, "
@@ -58,13 +64,23 @@ def _window(dataset: DatasetResult) -> str:
 
 
 def _unknown(dataset: DatasetResult) -> str:
-    unknown = dataset.counts.unknown_fields
-    if not unknown:
+    unknown, unusual = split_unusual(dataset.counts.unknown_fields)
+    if not unknown and not unusual:
         return "none"
     listed = sorted(unknown)
     shown = ", ".join(f"`{path}` ({unknown[path]:,})" for path in listed[:MAX_LISTED])
     more = f" and {len(listed) - MAX_LISTED} more" if len(listed) > MAX_LISTED else ""
-    return f"{_plural(len(listed), 'path')} dropped: {shown}{more}"
+    text = f"{_plural(len(listed), 'path')} dropped: {shown}{more}" if listed else ""
+    if unusual:
+        text += ("; " if text else "") + f"{_plural(unusual, 'unknown field')} with unusual names dropped"
+    return text
+
+
+def _listed(tally: dict[str, int]) -> str:
+    """`key` (n), most frequent first, at most MAX_LISTED; keys are paths and reasons."""
+    keys = sorted(tally, key=lambda key: (-tally[key], key))
+    shown = ", ".join(f"{key} ({tally[key]:,})" for key in keys[:MAX_LISTED])
+    return shown + (f" and {len(keys) - MAX_LISTED} more" if len(keys) > MAX_LISTED else "")
 
 
 def _closing(result: RunResult) -> str:

@@ -87,6 +87,7 @@ SOURCES: dict[str, dict[str, Source]] = {
         "CdrLocation@location.connector_power_type": wire(f"{_CONNECTOR_211}.power_type"),
         "Price@number.excl_vat": wire(""),
         "Location.parking_type": wire("type"),
+        "Location.publish": Computed("`true`", "publish", "true: OCPI 2.1.1 lists public locations only"),
         "Connector.max_voltage": wire("voltage"),
         "Connector.max_amperage": wire("amperage"),
         "Connector.tariff_ids": Computed("{tariff_id} && [{tariff_id}]", "tariff_id",
@@ -98,7 +99,7 @@ SOURCES: dict[str, dict[str, Source]] = {
     "2.3.0": {
         "Price.excl_vat": wire("before_taxes"),
         "Price.incl_vat": Computed(
-            "{before_taxes} && sum([{before_taxes}, sum({taxes[].amount} || `[]`)])", "taxes",
+            "{before_taxes} && money_sum([{before_taxes}, {taxes[].amount}])", "taxes",
             "{before_taxes} + sum({taxes[].amount})"),
         "Tariff.min_price": wire("min_price", "Price@limit"),
         "Tariff.max_price": wire("max_price", "Price@limit"),

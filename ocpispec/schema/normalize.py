@@ -4,7 +4,8 @@ record holding exactly the requested neutral paths (the default-deny projection)
 Objects become multi-select hashes whose expressions stay relative to the nearest
 list element, so `cdr_token.contract_id` reads `cdr_token.contract_id` in 2.2.1 and
 `auth_id` in 2.1.1; lists become projections (`charging_periods[].{...}`). A path
-the version does not carry yields `null`. Keys follow catalogue order.
+the version does not carry yields `null`, and so does an object the record lacks
+(`total_cost.{...}` is null when `total_cost` is). Keys follow catalogue order.
 """
 
 from __future__ import annotations
@@ -69,5 +70,7 @@ def _field(vmap: VersionMap, adapter: str, field: Field, base: WirePath,
     inner = sub_adapter(source, field)
     if field.many:
         return f"{path_text(path)}[].{_object(vmap, inner, (), tree)}"
+    if source.path:     # `a.{...}`: an absent object stays null, not an object of nulls
+        return f"{path_text(path)}.{_object(vmap, inner, (), tree)}"
     return _object(vmap, inner, path, tree)
 

@@ -2,15 +2,22 @@
 catalogue is turned into nested dicts once and the records are walked by their keys.
 
 Paths are dotted wire names with list levels left out: `evses.connectors.tariff_ids`.
+An unknown name can itself be data (`x-jan.jansen@example.com`): only names shaped
+like identifiers are reported; every other one is counted as `UNUSUAL`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ocpispec.schema.catalogue import Catalogue, catalogue
 from ocpispec.schema.model import PrivacyClass
+
+# an unknown field whose name is not shaped like an identifier: counted, never named
+UNUSUAL = "<unusual name>"
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,40}")
 
 # name -> sub-shape for object fields, None for leaves
 Shape = Mapping[str, "Shape | None"]
@@ -19,7 +26,8 @@ Finder = Callable[[Mapping[str, Any]], list[str]]
 
 
 def unknown_fields(version: str, module: str, record: Mapping[str, Any]) -> list[str]:
-    """Dotted wire paths in `record` that the catalogue does not know, each once."""
+    """Dotted wire paths in `record` that the catalogue does not know, each once;
+    `UNUSUAL` once for each unknown name not shaped like an identifier."""
     return unknown_fields_finder(version, module)(record)
 
 
@@ -44,8 +52,9 @@ def _finder(cat: Catalogue, version: str, object_name: str) -> Finder:
             if not isinstance(record, dict) or _all_known(known, record):
                 return []
             found: dict[str, None] = {}
-            _collect_unknown(shape, record, "", found)
-            return list(found)
+            unusual: list[str] = []
+            _collect_unknown(shape, record, "", found, unusual)
+            return [*found, *unusual]
         return find
     return cat.cached(("unknown-finder", version, object_name), make)
 
@@ -109,21 +118,34 @@ def public_projection(version: str, module: str, record: Mapping[str, Any],
     return _project(keep, record) if isinstance(record, dict) else {}
 
 
+def reportable_name(name: str) -> bool:
+    """Whether a field name is shaped like an identifier, so it may be shown."""
+    return _IDENTIFIER.fullmatch(name) is not None
+
+
+def split_unusual(tally: Mapping[str, int]) -> tuple[dict[str, int], int]:
+    """An unknown-field tally as (the named paths, how many had unusual names)."""
+    return {path: n for path, n in tally.items() if path != UNUSUAL}, tally.get(UNUSUAL, 0)
+
+
 def _collect_unknown(shape: Shape, node: dict[str, Any], prefix: str,
-                     found: dict[str, None]) -> None:
+                     found: dict[str, None], unusual: list[str]) -> None:
     for key, value in node.items():
         if key not in shape:
-            found[prefix + key] = None
+            if _IDENTIFIER.fullmatch(key):
+                found[prefix + key] = None
+            else:
+                unusual.append(UNUSUAL)
             continue
         sub = shape[key]
         if sub is None or value is None:
             continue
         if isinstance(value, dict):
-            _collect_unknown(sub, value, f"{prefix}{key}.", found)
+            _collect_unknown(sub, value, f"{prefix}{key}.", found, unusual)
         elif isinstance(value, list):
             for item in value:
                 if isinstance(item, dict):
-                    _collect_unknown(sub, item, f"{prefix}{key}.", found)
+                    _collect_unknown(sub, item, f"{prefix}{key}.", found, unusual)
 
 
 def _project(keep: Shape, node: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,304 @@
+"""Reading a wire record as the catalogue types it: every known field is checked
+against its type, known deviations are read tolerantly, and both are reported.
+
+    reader = wire_reader("2.2.1", "sessions")   # built once per version and module
+    findings = reader(record)                   # fixes `record` in place
+
+A value whose type does not fit (an object or a list where OCPI says string, a
+string longer than OCPI allows, an unknown enum value, a text that is no DateTime)
+becomes null and is reported by path and reason, never by value: it cannot leak
+into a column, whatever it carries. A field sent under a known other name
+(`deviations.RENAMES`, or in other casing) is moved to its OCPI name; a missing
+field with a safe default (`deviations.DEFAULTS`) gets it; a number sent as text or
+an id sent as a number is converted. Each of these is reported as a deviation.
+
+The same walk notes unknown field paths (`Findings.unknown`, as `records.unknown_fields`
+gives them). Per version and module the walk is generated once as straight-line code
+(`wire_codegen`); a value that fails its inline test gets its full test (`wire_tests`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ocpispec.schema import lengths, wire_tables, wire_tests
+from ocpispec.schema.catalogue import VERSIONS, catalogue
+from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.records import UNUSUAL, reportable_name
+from ocpispec.schema.wire_codegen import generate
+from ocpispec.schema.wire_tests import Test
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What reading one record found: `invalid` (path, reason) pairs whose value was
+    nulled, `deviations` read tolerantly (descriptions naming paths only), and the
+    `unknown` field paths as `records.unknown_fields` gives them."""
+
+    invalid: tuple[tuple[str, str], ...]
+    deviations: tuple[str, ...]
+    unknown: tuple[str, ...] = ()
+
+
+NOTHING = Findings((), ())
+Reader = Callable[[dict[str, Any]], Findings]
+
+
+def wire_reader(version: str, module: str) -> Reader:
+    """The reader of one module's records in one version (built once, then cached)."""
+    cat = catalogue()
+    root = cat.wired[version].roots[module]
+    return cat.cached(("wire-reader", version, root), lambda: _make_reader(version, root))
+
+
+def _make_reader(version: str, root: str) -> Reader:
+    walk = generate(_Shapes(version).of(root), "", _HELPERS)
+
+    def read(record: dict[str, Any]) -> Findings:
+        invalid: list[tuple[str, str]] = []
+        found: list[str] = []
+        unknown: list[str] = []
+        walk(record, invalid, found, unknown)
+        if invalid or found or unknown:
+            return Findings(tuple(invalid), tuple(found), _once(unknown))
+        return NOTHING
+    return read
+
+
+def _once(unknown: list[str]) -> tuple[str, ...]:
+    """Each named path once, `UNUSUAL` as often as it was met (as `unknown_fields`)."""
+    return (*dict.fromkeys(path for path in unknown if path != UNUSUAL),
+            *(path for path in unknown if path == UNUSUAL))
+
+
+class _Shape:
+    """One wire object: a test per field, the object fields below, and the deviations
+    that apply to it (mutable only while built: shapes may refer to themselves)."""
+
+    __slots__ = ("tests", "quick", "objects", "renames", "casings", "defaults")
+
+    def __init__(self) -> None:
+        self.tests: dict[str, Test] = {}
+        self.quick: dict[str, tuple[str, Any]] = {}         # name -> (quick code, argument)
+        self.objects: dict[str, tuple[_Shape, bool]] = {}   # name -> (shape, many)
+        self.renames: dict[str, tuple[str, str]] = {}       # wire name -> (field, why)
+        self.casings: frozenset[str] = frozenset()          # the field names, for `_casing`
+        self.defaults: tuple[tuple[str, Any, str], ...] = ()
+
+
+def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
+          found: list[str]) -> None:
+    """The generic walk (for values moved by a deviation); records take the generated one."""
+    tests, objects = shape.tests, shape.objects
+    moved: list[str] | None = None
+    for key, value in node.items():
+        if value is None:
+            continue
+        test = tests.get(key)
+        if test is not None:
+            if (problem := test(value)) is not None:
+                _settle(node, key, prefix, problem, invalid, found)
+            continue
+        sub = objects.get(key)
+        if sub is None:
+            if key in shape.renames or _casing(shape, key) is not None:
+                moved = [key] if moved is None else [*moved, key]
+            continue
+        _walk_object(sub, node, key, value, prefix, invalid, found)
+    if moved is not None:
+        _move(shape, node, moved, prefix, invalid, found)
+    for name, default, why in shape.defaults:
+        if node.get(name) is None:
+            node[name] = default
+            found.append(f"{prefix}{name} missing, read as {default} ({why})")
+
+
+def _walk_object(sub: tuple[_Shape, bool], node: dict[str, Any], key: str, value: Any, prefix: str,
+                 invalid: list[tuple[str, str]], found: list[str]) -> None:
+    shape, many = sub
+    path = prefix + key
+    if many:
+        if value.__class__ is not list:
+            return _null(node, key, path, "not a list", invalid)
+        if not all(item.__class__ is dict for item in value):
+            return _null(node, key, path, "a list with an item that is not an object", invalid)
+        for item in value:
+            _walk(shape, item, path + ".", invalid, found)
+    elif value.__class__ is dict:
+        _walk(shape, value, path + ".", invalid, found)
+    else:
+        _null(node, key, path, "not an object", invalid)
+
+
+def _settle(node: dict[str, Any], key: str, prefix: str,
+            problem: tuple[Any, str | None, str | None], invalid: list[tuple[str, str]],
+            found: list[str]) -> None:
+    replacement, reason, deviation = problem
+    node[key] = replacement
+    if reason is not None:
+        invalid.append((prefix + key, reason))
+    if deviation is not None:
+        found.append(f"{prefix}{key}: {deviation}")
+
+
+def _null(node: dict[str, Any], key: str, path: str, reason: str,
+          invalid: list[tuple[str, str]]) -> None:
+    node[key] = None
+    invalid.append((path, reason))
+
+
+def _move(shape: _Shape, node: dict[str, Any], moved: list[str], prefix: str,
+          invalid: list[tuple[str, str]], found: list[str]) -> None:
+    """Fields sent under another name take their OCPI name, unless that is taken."""
+    for key in moved:
+        target, why = shape.renames.get(key) or (_casing(shape, key), "other casing")
+        if node.get(target) is not None:
+            continue                    # both sent: the OCPI one counts, the other is unknown
+        value = node[target] = node.pop(key)
+        found.append(f"{prefix}{key} read as {prefix}{target} ({why})")
+        if value is None:
+            continue
+        if (test := shape.tests.get(target)) is not None:
+            if (problem := test(value)) is not None:
+                _settle(node, target, prefix, problem, invalid, found)
+        else:
+            _walk_object(shape.objects[target], node, target, value, prefix, invalid, found)
+
+
+def _moved(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
+           found: list[str], unknown: list[str]) -> None:
+    """Unknown keys of `node` that name a field in another way are moved to it; the
+    others are noted in `unknown` (by path when shaped like an identifier)."""
+    strange = [key for key in node if key not in shape.tests and key not in shape.objects]
+    moved = [key for key in strange if key in shape.renames or _casing(shape, key) is not None]
+    if moved:
+        _move(shape, node, moved, prefix, invalid, found)
+    for key in strange:
+        if key in node:             # not moved: both names were sent, or none is known
+            unknown.append(prefix + key if reportable_name(key) else UNUSUAL)
+
+
+def _casing(shape: _Shape, key: str) -> str | None:
+    """The field `key` names in other casing (`kWh`, `Last_Updated`, `startDateTime`)."""
+    lower = key.lower()
+    if lower in shape.casings:
+        return lower
+    folded = _CAMEL.sub("_", key).lower()
+    return folded if folded in shape.casings else None
+
+
+# ---- building the shapes ------------------------------------------------------------
+
+
+class _Shapes:
+    def __init__(self, version: str) -> None:
+        self.version = version
+        wired = catalogue().wired[version]
+        self.objects = wired.objects.objects
+        self.enums = wired.enums
+        self.lengths = wire_tables.string_lengths(version)
+        self.renames = wire_tables.renames(version)
+        self.defaults = wire_tables.defaults(version)
+        from ocpispec.schema.neutral import WIRE_MODULES
+        self.base = {name: d.base for name, d in getattr(WIRE_MODULES[version], "DERIVED", {}).items()}
+        self.made: dict[str, _Shape] = {}
+
+    def of(self, name: str) -> _Shape:
+        if name in self.made:
+            return self.made[name]
+        shape = self.made[name] = _Shape()
+        own = self.base.get(name, name)
+        fields = self.objects[name].fields
+        for field in fields.values():
+            if field.object is not None:
+                shape.objects[field.name] = (self.of(field.object), field.many)
+            else:
+                shape.tests[field.name] = self._test(own, field)
+                shape.quick[field.name] = self._quick(own, field)
+        shape.renames = {alt: (to, why) for alt, (to, why) in self.renames.get(own, {}).items()
+                         if to in fields and alt not in fields}
+        shape.casings = frozenset(fields)
+        shape.defaults = tuple(d for d in self.defaults.get(own, ()) if d[0] in fields)
+        return shape
+
+    def _test(self, object_name: str, field: Field) -> Test:
+        one = self._scalar(object_name, field)
+        if not field.many:
+            return one
+
+        def each(value: Any) -> tuple[Any, str | None, str | None] | None:
+            if value.__class__ is not list:
+                return None, "not a list", None
+            for item in value:
+                if item is None or one(item) is not None:
+                    return None, "a list with an item of the wrong type", None
+            return None
+        return each
+
+    def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
+        """How `wire_codegen` accepts a fitting value inline."""
+        if field.many:
+            return "other", None
+        match field.kind:
+            case Kind.STRING:
+                return "text", self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+            case Kind.URL:
+                return "text", lengths.URL_LENGTH
+            case Kind.ENUM:
+                assert field.enum is not None
+                return "choice", self._enum_values(field.enum)
+            case Kind.DATETIME:
+                return "stamp", None
+            case Kind.NUMBER:
+                return "number", None
+            case Kind.INTEGER:
+                return "whole", None
+            case Kind.BOOLEAN:
+                return "flag", None
+        return "other", None
+
+    def _scalar(self, object_name: str, field: Field) -> Test:
+        match field.kind:
+            case Kind.STRING:
+                return wire_tests.string(self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH))
+            case Kind.URL:
+                return wire_tests.string(lengths.URL_LENGTH)
+            case Kind.NUMBER:
+                return wire_tests.number
+            case Kind.INTEGER:
+                return wire_tests.integer
+            case Kind.BOOLEAN:
+                return wire_tests.boolean
+            case Kind.DATETIME:
+                return wire_tests.datetime
+            case Kind.ENUM:
+                assert field.enum is not None
+                return wire_tests.enum(field.enum, self._enum_values(field.enum), self.version == "2.3.0")
+        raise ValueError(f"no test for `{field.kind}`")
+
+    def _enum_values(self, name: str) -> frozenset[str]:
+        values = set(self.enums.get(name, ()))
+        for version in VERSIONS:                 # a value of another version is a value
+            values.update(catalogue().wired[version].enums.get(name, ()))
+        return frozenset(values)
+
+
+def _stamp(text: str) -> bool:
+    """The quick DateTime test (`2025-02-12T08:33:40Z` and other 20-character forms):
+    the C parser is several times faster than a regular expression."""
+    try:
+        _fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+_fromisoformat = datetime.fromisoformat
+_HELPERS = {"settle": _settle, "null": _null, "moved": _moved, "stamp": _stamp,
+            "quick_code": lambda shape, name: shape.quick[name]}

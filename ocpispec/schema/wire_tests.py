@@ -1,0 +1,78 @@
+"""The full type tests of `wire_check`, one per catalogue kind: a value that fits
+passes (None); otherwise the answer is (replacement or None, reason or None,
+deviation or None): a harmless deviation is converted and reported, anything else
+becomes null with its reason. Reasons and deviations never quote the value."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ocpispec.schema import lengths
+from ocpispec.timestamps import CANONICAL, parse_timestamp
+
+# value -> None when it fits, else (replacement or None, reason or None, deviation or None)
+Test = Callable[[Any], "tuple[Any, str | None, str | None] | None"]
+
+# 2.3.0 OpenEnums: receivers accept values they do not know, if shaped like a value
+OPEN_ENUMS = frozenset({"ConnectorType", "Capability", "Facility", "ParkingType", "ParkingRestriction",
+                        "ImageCategory", "EnvironmentalImpactCategory", "TokenType", "VehicleType",
+                        "ConnectorCapability"})
+_ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
+_NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
+
+
+def string(limit: int) -> Test:
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        if value.__class__ is str:
+            return None if len(value) <= limit else (None, f"longer than {limit} characters", None)
+        if value.__class__ is int and len(text := str(value)) <= limit:
+            return text, None, "a number where OCPI says text, read as text"
+        return None, "not a string", None
+    return test
+
+
+def number(value: Any) -> tuple[Any, str | None, str | None] | None:
+    if value.__class__ is float or value.__class__ is int:
+        return None
+    if value.__class__ is str and _NUMBER_TEXT.match(value):
+        return float(value), None, "a number sent as text, read as a number"
+    return None, "not a number", None
+
+
+def integer(value: Any) -> tuple[Any, str | None, str | None] | None:
+    if value.__class__ is int:
+        return None
+    if value.__class__ is float and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value), None, "a whole number sent with a fraction, read as an integer"
+    if value.__class__ is str and _NUMBER_TEXT.match(value) and "." not in value:
+        return int(value), None, "a number sent as text, read as a number"
+    return None, "not an integer", None
+
+
+def boolean(value: Any) -> tuple[Any, str | None, str | None] | None:
+    return None if value.__class__ is bool else (None, "not a boolean", None)
+
+
+def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
+    if value.__class__ is str and len(value) <= lengths.DATETIME_LENGTH and (
+            CANONICAL.match(value) or parse_timestamp(value) is not None):
+        return None
+    return None, "not a DateTime", None
+
+
+def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
+    upper = {value.upper(): value for value in values}
+    is_open = open_enums and name in OPEN_ENUMS
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        if value.__class__ is not str:
+            return None, f"not a {name} value", None
+        if value in values or (is_open and _ENUM_SHAPE.match(value)):
+            return None
+        canonical = upper.get(value.upper()) if len(value) <= 64 else None
+        if canonical is not None:
+            return canonical, None, f"a {name} value in other casing, read as {canonical}"
+        return None, f"not a {name} value", None
+    return test
