@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
@@ -107,6 +107,7 @@ class Crawl:
         self._last_duplicates = 0
         self._first_total: int | None = None
         self._totals_at_end: dict[int, int] = {}
+        self._links_trusted = True      # false once a followed next link answered 404
 
     def objects(self) -> Iterator[dict[str, Any]]:
         first = self._fetch(PageRequest(0, self._first_limit()))
@@ -151,7 +152,7 @@ class Crawl:
             request = self._next_request(page, seen)
             if request is None:
                 return
-            page = self._fetch(request)
+            page = self._fetch_followed(request)
             seen.add(page.url)
             yield from self._accept(page)
             if not page.objects:
@@ -167,15 +168,16 @@ class Crawl:
             return None
         following = page.request.offset + n
         limit = self._step(page)
-        if page.next_link is not None:
+        if page.next_link is not None and not self._links_trusted:
+            rebuilt = PageRequest(following, limit)
+        elif page.next_link is not None:
             link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
             if link.verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
                 if link.limit is not None and link.limit < limit:
                     return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
                 return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
             self._warn_link(link.verdict, link.detail)
-            offset = link.offset if link.verdict != "ok" and link.offset is not None else following
-            rebuilt = PageRequest(offset, link.limit or limit if link.verdict != "ok" else limit)
+            rebuilt = PageRequest(following, limit)
         else:
             if page.total is not None and following >= page.total:
                 return None
@@ -191,6 +193,9 @@ class Crawl:
             case "foreign":
                 message = (f"the platform's next links point to another host ({detail}); the token is not "
                            "sent there: the next pages are requested from the endpoint URL by offset")
+            case "path":
+                message = (f"the platform's next links point to another path ({detail}); the next pages "
+                           "are requested from the endpoint URL by offset")
             case "filters":
                 message = (f"the platform's next links change the date filters ({detail}); the next pages "
                            "are requested with the original filters by offset")
@@ -257,6 +262,20 @@ class Crawl:
             params["limit"] = str(request.limit)
         endpoint = self._target.endpoint
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+    def _fetch_followed(self, request: PageRequest) -> Page:
+        """A next link that answers 404 is tried once more as a request rebuilt from the endpoint."""
+        if request.url is None:
+            return self._fetch(request)
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            if problem.http_status != 404:
+                raise
+        self._links_trusted = False
+        self._warnings.add("a next link of the platform answered HTTP 404; this and the next pages are "
+                           "requested from the endpoint URL by offset", kind="link-404")
+        return self._fetch(PageRequest(request.offset, request.limit))
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)

@@ -43,8 +43,9 @@ _SECRET_WORDS = ("token", "key", "secret", "password", "signature", "auth")
 class OcpiError(Exception):
     """A failure talking to an OCPI platform, as a diagnostic ready to render."""
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, http_status: int | None = None) -> None:
         self.diagnostic = diagnostic
+        self.http_status = http_status      # the platform's HTTP status, when it answered
         super().__init__(diagnostic.message)
 
     @property
@@ -52,8 +53,9 @@ class OcpiError(Exception):
         return self.diagnostic.code
 
 
-def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None) -> OcpiError:
-    return OcpiError(error(code, message, notes=notes, help=help))
+def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None,
+         http_status: int | None = None) -> OcpiError:
+    return OcpiError(error(code, message, notes=notes, help=help), http_status)
 
 
 def status_meaning(code: int) -> str:

@@ -309,7 +309,7 @@ def _status_error(url: str, http_status: int, code: int | None, message: Any) ->
              4: "a hub could not forward the request; try again later or contact the hub operator"}
     help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
     return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
-                notes=notes, help=help)
+                notes=notes, help=help, http_status=http_status)
 
 
 def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
@@ -319,4 +319,4 @@ def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
     status = response.status_code
     help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
     return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
-                notes=[f"request: GET {safe_url(url)}"], help=help)
+                notes=[f"request: GET {safe_url(url)}"], help=help, http_status=status)

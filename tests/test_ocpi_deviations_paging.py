@@ -1,0 +1,105 @@
+"""Issue 8, paging: next links that would lead the crawl astray are not followed.
+Over real HTTP to the demo CPO, and through a small rewriting proxy for a stale link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fixtures_proxy import RewritingProxy
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+from ocpispec.ocpi.links import assess
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def fetch(url: str, token: str, module: str = "sessions", **options: object) -> tuple[list[str], OcpiClient]:
+    credentials = Credentials(url, token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=FetchOptions(**options)) as client:  # type: ignore[arg-type]
+        found = [o.get("id") or o["uid"] for o in client.fetch(module, date_to=DATE_TO)]
+    return found, client
+
+
+def module_requests(server: DemoServer, module: str) -> list[str]:
+    return [r.target for r in server.request_log if module in r.target]
+
+
+@pytest.mark.parametrize("module", ["sessions", "tokens"])
+def test_garbled_next_path_is_not_followed(demo_server_factory, module: str, snapshot) -> None:
+    server = demo_server_factory(size=250, max_page_size=15, faults=Faults(garbled_next_path=True))
+    found, client = fetch(server.versions_url, server.token, module, concurrency=1)
+    total = server.listings["2.2.1"][module].total(server.listings["2.2.1"][module].window(None, None))
+    assert len(found) == len(set(found)) == total
+    assert all(urlsplit(t).path == f"/ocpi/cpo/2.2.1/{module}" for t in module_requests(server, module))
+    assert all(r.status == 200 for r in server.request_log)
+    assert client.stats.warnings == snapshot
+
+
+def test_link_filter_where_none_was_sent_is_not_followed() -> None:
+    endpoint = "https://cpo.example/ocpi/2.2.1/locations"
+    ours = {"date_to": "2026-01-01T00:00:00Z"}
+    link = assess(endpoint + "?date_from=None&date_to=2026-01-01T00:00:00Z&offset=100", endpoint, endpoint, ours)
+    assert (link.verdict, link.detail) == ("filters", "date_from=None where none was sent")
+    link = assess(endpoint + "/?date_to=2026-01-01T00:00:00Z&offset=100", endpoint, endpoint, ours)
+    assert link.verdict == "path"
+    assert assess(endpoint + "?date_to=2026-01-01T00%3A00%3A00Z&offset=100&x=1", endpoint, endpoint,
+                  ours).verdict == "ok"
+
+
+def stale_link_proxy(server: DemoServer, answer_404: bool = True) -> RewritingProxy:
+    """Next links gain `cursor=stale`; requests carrying it answer 404 (an expired cursor)."""
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "link" in headers:
+            headers["link"] = headers["link"].replace('>; rel="next"', '&cursor=stale>; rel="next"')
+        return status, headers, body
+
+    def early(path: str):
+        if "cursor=stale" in path and answer_404:
+            return 404, {"Content-Type": "application/json"}, b'{"status_code": 2000, "data": null}'
+        return None
+
+    return RewritingProxy(server.origin, rewrite, early)
+
+
+def test_a_404_on_a_followed_link_falls_back_to_offset_once(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+    with stale_link_proxy(server) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+        sessions = [parse_qs(urlsplit(p).query) for p in proxy.paths if "/sessions" in p]
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert [("cursor" in q, q["offset"]) for q in sessions] == [
+        (False, ["0"]), (True, ["100"]), (False, ["100"]), (False, ["200"])]
+    assert client.stats.warnings == snapshot
+
+
+def test_a_404_on_the_rebuilt_request_fails(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "link" in headers:
+            headers["link"] = headers["link"].replace('>; rel="next"', '&cursor=stale>; rel="next"')
+        return status, headers, body
+
+    def early(path: str):
+        if "/sessions" in path and "offset=0" not in path:
+            return 404, {"Content-Type": "application/json"}, b'{"status_code": 2000, "data": null}'
+        return None
+
+    with RewritingProxy(server.origin, rewrite, early) as proxy, pytest.raises(OcpiError) as caught:
+        fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+    assert caught.value.http_status == 404
+    assert len([p for p in proxy.paths if "/sessions" in p]) == 3
+
+
+def test_date_from_none_where_none_was_sent_is_not_followed(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=15, faults=Faults(garbled_date_filters=True))
+    found, client = fetch(server.versions_url, server.token, "tokens", concurrency=1)
+    assert len(found) == len(set(found)) == 41
+    assert all("date_from" not in t for t in module_requests(server, "tokens"))
+    assert client.stats.warnings == [
+        "the platform's next links change the date filters (date_from=None where none was sent); the next "
+        "pages are requested with the original filters by offset"]
