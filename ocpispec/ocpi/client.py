@@ -54,7 +54,7 @@ class OcpiClient:
         warnings = Warnings(stats, events.warn if events is not None else None)
         http = Transport(credentials, options, stats, warnings, transport)
         try:
-            discovery = discover(http, credentials)
+            discovery = discover(http, credentials, warnings.add)
         except BaseException:
             http.close()
             raise

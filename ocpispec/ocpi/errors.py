@@ -1,7 +1,7 @@
 """Errors of the OCPI client, each carrying one OCX5xx diagnostic.
 
     OcpiError                     what failed (message), where (notes), what to do (help)
-      codes 500-514               see `ocpispec/codes/OCX5nn.md`
+      codes 500-518               see `ocpispec/codes/OCX5nn.md`
 
 URLs in messages go through `safe_url`: no user info, no secret-looking query values.
 The token itself is never part of any text built here.
@@ -29,6 +29,10 @@ MISSING_TOKEN = "OCX511"
 INVALID_PARTY = "OCX512"
 INVALID_VERSION_DETAILS = "OCX513"
 DEMO_PORT_UNAVAILABLE = "OCX514"
+REQUEST_TIMEOUT = "OCX515"
+RUN_DEADLINE = "OCX516"
+TLS_FAILED = "OCX517"
+FOREIGN_HOST = "OCX518"
 
 STATUS_MEANINGS = {
     1000: "success", 2000: "generic client error", 2001: "invalid or missing parameters",

@@ -11,15 +11,18 @@ and switches once to the other form on a 401.
 from __future__ import annotations
 
 import base64
+import contextlib
 import random
 import re
+import socket
+import ssl
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -49,6 +52,18 @@ class Retry:
     code: str                    # the code to give up with
     reason: str
     retry_after: float | None = None
+    timed_out: bool = False      # no answer in time: retried once at most
+
+
+class _Overrun(Exception):
+    """The request outlived its deadline; `received` bytes of the body had arrived."""
+
+    def __init__(self, received: int, budget: float, run_limited: bool) -> None:
+        super().__init__(received)
+        self.received, self.budget, self.run_limited = received, budget, run_limited
+
+
+_TIMEOUT_RETRIES = 1
 
 
 class Transport:
@@ -58,6 +73,9 @@ class Transport:
         self._stats = stats
         self._warnings = warnings
         self._token = credentials.token
+        self._login_url = credentials.versions_url
+        self._hosts = frozenset(h.lower() for h in (_hostname(credentials.versions_url), *credentials.allowed_hosts))
+        self._answered = False           # a first request answered: a later 500 is not about the token
         self._setting = credentials.token_encoding
         self._encoding = "plain" if self._setting == "plain" else "base64"
         self._switched = False
@@ -88,16 +106,35 @@ class Transport:
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
             missing_ok: bool = False) -> Answer | None:
-        failures = 0
+        self._check_host(url)
+        failures = timeouts = 0
         while True:
             outcome = self._attempt(url, routing, correlation_id, missing_ok)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
-            if failures > self.options.max_retries:
+            timeouts += outcome.timed_out
+            if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES:
                 raise _give_up(url, outcome, failures)
             self._stats.add(retries=1)
-            time.sleep(self._delay(failures, outcome.retry_after))
+            delay = self._delay(failures, outcome.retry_after)
+            if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
+                raise _run_deadline(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
+            time.sleep(delay)
+
+    def _check_host(self, url: str) -> None:
+        """The token goes only to the host of the URL the user gave, or to hosts allowed at login."""
+        host = _hostname(url)
+        if host in self._hosts:
+            if host != _hostname(self._login_url):
+                self._warnings.add(f"sending the token to `{host}` as allowed at login (--allow-host)",
+                                   kind=f"allowed-host-{host}")
+            return
+        raise fail(errors.FOREIGN_HOST, f"the platform points to another host (`{host[:80]}`) than the URL "
+                   "you gave; the token is not sent there",
+                   notes=[f"URL you gave: {safe_url(self._login_url)}",
+                          f"the platform's URL: {safe_url(url)}"],
+                   help=f"if `{host[:80]}` belongs to the platform, log in again with `--allow-host {host[:80]}`")
 
     # -- one attempt --------------------------------------------------------------
 
@@ -107,11 +144,20 @@ class Transport:
             self._limiter.wait()
             encoding = self._encoding
             self._stats.add(requests=1)
+            budget, run_limited = self._budget(url)
             try:
-                response, content = self._send(url, self._headers(encoding, routing, correlation_id))
+                response, content = self._send(url, self._headers(encoding, routing, correlation_id),
+                                               budget, run_limited)
             except httpx.TimeoutException:
-                return Retry(errors.CONNECTION_FAILED, f"no answer within {self.options.timeout:g} s")
+                if run_limited:
+                    raise _run_deadline(url, "waiting for an answer") from None
+                waited = min(self.options.timeout, budget)
+                return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
+            except _Overrun as overrun:
+                raise _overrun(url, overrun) from None
             except httpx.TransportError as exc:
+                if _tls_failure(exc):
+                    raise _tls_error(url, self._login_url, exc) from None
                 return Retry(errors.CONNECTION_FAILED, _describe(exc))
             status = response.status_code
             if status in (401, 403):
@@ -125,16 +171,47 @@ class Transport:
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
 
-    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        """The response and its body. The body is kept out of the response object: httpx
-        responses sit in a reference cycle, and a body inside one would live until the
-        next full garbage collection, so memory would grow with the export."""
-        with self._http.stream("GET", url, headers=headers) as response:
-            return response, b"".join(response.iter_bytes())
+    def _budget(self, url: str) -> tuple[float, bool]:
+        """Seconds this request may take, and whether the run's deadline is what limits it."""
+        budget = self.options.request_timeout
+        if self.options.deadline is not None:
+            left = self.options.deadline - time.monotonic()
+            if left <= 0:
+                raise _run_deadline(url, "before the request was sent")
+            if left < budget:
+                return left, True
+        return budget, False
+
+    def _send(self, url: str, headers: dict[str, str], budget: float,
+              run_limited: bool) -> tuple[httpx.Response, bytes]:
+        """The response and its body, within `budget` seconds of wall clock: connecting and
+        each read wait at most that long, and a watchdog cuts a body that trickles past it.
+        The body is kept out of the response object: httpx responses sit in a reference
+        cycle, and a body inside one would live until the next full garbage collection."""
+        ends = time.monotonic() + budget
+        timeout = httpx.Timeout(min(self.options.timeout, budget))
+        with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
+            cut = threading.Event()
+            watchdog = threading.Timer(max(0.0, ends - time.monotonic()), _cut, (response, cut))
+            watchdog.daemon = True
+            watchdog.start()
+            chunks: list[bytes] = []
+            try:
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+            except httpx.TransportError:
+                if not cut.is_set():
+                    raise
+                raise _Overrun(sum(map(len, chunks)), budget, run_limited) from None
+            finally:
+                watchdog.cancel()
+            return response, b"".join(chunks)
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
                 missing_ok: bool) -> Answer | Retry | None:
         status = response.status_code
+        if status == 500 and not self._answered:
+            raise _first_answer_failed(url, f"HTTP {status} {response.reason_phrase}".strip(), status)
         if status == 429 or status >= 500:
             return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
                          _retry_after(response))
@@ -150,6 +227,7 @@ class Transport:
             return None
         link = response.links.get("next", {}).get("url") or None
         loose = _LOOSE_TIMESTAMP.search(content) is not None
+        self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 
     def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
@@ -166,6 +244,8 @@ class Transport:
             return body.get("data")
         if missing_ok and code in (2003, 2004):
             return _MISSING
+        if code == 3000 and not self._answered:
+            raise _first_answer_failed(url, f"OCPI status_code 3000 ({status_meaning(3000)})", response.status_code)
         raise _status_error(url, response.status_code, code, body.get("status_message"))
 
     # -- helpers ------------------------------------------------------------------
@@ -224,6 +304,76 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     if (theirs := split_party(to_party)) is not None:
         headers.update({"OCPI-to-country-code": theirs[0], "OCPI-to-party-id": theirs[1]})
     return headers
+
+
+def _hostname(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _cut(response: httpx.Response, cut: threading.Event) -> None:
+    """The watchdog: shut the socket down under a read that has outlived the request's deadline."""
+    cut.set()
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
+    listed, given = urlsplit(url).scheme, urlsplit(login_url).scheme
+    reason = str(exc)[:200] or type(exc).__name__
+    notes = [f"request: GET {safe_url(url)}", f"TLS error: {reason}"]
+    if listed == "https" and given == "http":
+        return fail(errors.TLS_FAILED, f"the platform lists https:// endpoints, but `{errors.origin(url)}` fails "
+                    "the TLS handshake (the URL you gave is http://; the server may speak only plain http)",
+                    notes=[*notes, f"URL you gave: {safe_url(login_url)}"],
+                    help="ask the CPO to list its real endpoint URLs; if you trust the network to this host, "
+                         "log in again with `--endpoint-scheme-from-url` to use http:// for the endpoints")
+    return fail(errors.TLS_FAILED, f"the TLS handshake with `{errors.origin(url)}` failed",
+                notes=notes, help="check the URL's scheme and port; a certificate error means the platform's "
+                                  "certificate is not trusted here (not retried)")
+
+
+def _overrun(url: str, overrun: _Overrun) -> OcpiError:
+    if overrun.run_limited:
+        return _run_deadline(url, f"receiving the answer ({overrun.received} bytes of the body so far)")
+    return fail(errors.REQUEST_TIMEOUT, f"the platform did not finish its answer within {overrun.budget:g} s",
+                notes=[f"request: GET {safe_url(url)}",
+                       f"received: the headers and {overrun.received} bytes of the body"],
+                help="the platform sends its answer too slowly; raise `--request-timeout` or ask for smaller "
+                     "pages with `--page-size`, and tell the CPO")
+
+
+def _run_deadline(url: str, doing: str) -> OcpiError:
+    return fail(errors.RUN_DEADLINE, "the run's deadline passed", notes=[f"request: GET {safe_url(url)}",
+                f"while: {doing}"],
+                help="raise the deadline (`--deadline`) or narrow the window; nothing of this run was committed")
+
+
+TOKEN_HELP = ("the token may be wrong: some platforms answer an unknown token with HTTP 500 or OCPI status "
+              "3000 instead of 401; check the token with the CPO (and `--token-encoding`). If the token is "
+              "right, the platform is failing: try again later")
+
+
+def _first_answer_failed(url: str, what: str, http_status: int) -> OcpiError:
+    return fail(errors.UNAUTHORIZED, f"the platform's first answer was a server error ({what})",
+                notes=[f"request: GET {safe_url(url)}", "not retried: nothing was answered yet with this token"],
+                help=TOKEN_HELP, http_status=http_status)
 
 
 def _same_origin_redirect(url: str, location: str) -> str:
