@@ -110,7 +110,12 @@ class Crawl:
         self._links_trusted = True      # false once a followed next link answered 404
 
     def objects(self) -> Iterator[dict[str, Any]]:
-        first = self._fetch(PageRequest(0, self._first_limit()))
+        try:
+            first = self._fetch(PageRequest(0, self._first_limit()))
+        except OcpiError as problem:
+            if problem.http_status == 404 and self._target.module == "tokens" and self._target.version == "2.1.1":
+                raise receiver_only_tokens(self._target.endpoint) from None
+            raise
         self._first_total = first.total
         yield from self._accept(first)
         if self._finished_after_first(first):
@@ -315,6 +320,16 @@ class Crawl:
             self._stats.add(objects=fresh, duplicates=duplicates)
             if self._events is not None:
                 self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+
+
+def receiver_only_tokens(endpoint: str) -> OcpiError:
+    return fail(errors.UNKNOWN_MODULE, "the platform's OCPI 2.1.1 `tokens` endpoint cannot be listed",
+                notes=[f"request: GET {safe_url(endpoint)} answered HTTP 404",
+                       "in OCPI 2.1.1 a CPO's `tokens` module only receives tokens pushed by eMSPs; "
+                       "the version details list it all the same (2.1.1 has no roles)",
+                       "the platform lists no eMSP-side `tokens` endpoint (a URL with an `emsp` path segment)"],
+                help="leave `tokens` out of the export, or ask the CPO for OCPI 2.2.1+ or for an eMSP-side "
+                     "tokens endpoint")
 
 
 def _with_limit(url: str, limit: int) -> str:

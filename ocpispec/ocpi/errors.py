@@ -3,12 +3,15 @@
     OcpiError                     what failed (message), where (notes), what to do (help)
       codes 500-518               see `ocpispec/codes/OCX5nn.md`
 
-URLs in messages go through `safe_url`: no user info, no secret-looking query values.
+URLs in messages go through `safe_url`: no user info, and no query values but the paging
+parameters ocpispec itself sends (`offset`, `limit` as numbers, `date_from`/`date_to` as
+timestamps): a URL from the user, a profile or the platform may carry a secret under any name.
 The token itself is never part of any text built here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -41,7 +44,9 @@ STATUS_MEANINGS = {
     3002: "unsupported version", 3003: "no matching endpoints", 4000: "generic hub error",
     4001: "unknown receiver", 4002: "timeout on forwarded request", 4003: "connection problem",
 }
-_SECRET_WORDS = ("token", "key", "secret", "password", "signature", "auth")
+_NUMERIC_PARAMETERS = ("offset", "limit")
+_DATE_PARAMETERS = ("date_from", "date_to")
+_DATE_SHAPE = re.compile(r"^(\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?|None)$")
 
 
 class OcpiError(Exception):
@@ -70,7 +75,8 @@ def status_meaning(code: int) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL as a person reads it: decoded, without user info and secret-looking query values."""
+    """The URL as a person reads it: decoded, without user info, fragment and query values
+    other than ocpispec's own paging parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -79,8 +85,7 @@ def safe_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_secret(name) for name, _ in pairs):
-            query = urlencode([(n, "(redacted)" if _secret(n) else v) for n, v in pairs], safe="()")
+        query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
     return unquote(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
 
 
@@ -89,6 +94,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
-def _secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
+def _ours(name: str, value: str) -> bool:
+    if name in _NUMERIC_PARAMETERS:
+        return value.isdigit() and len(value) <= 9
+    return name in _DATE_PARAMETERS and _DATE_SHAPE.match(value) is not None
