@@ -183,7 +183,9 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
         return None
     try:
         answer = transport.get(url, missing_ok=True)
-    except OcpiError:
+    except OcpiError as problem:
+        if problem.code in (errors.TLS_FAILED, errors.FOREIGN_HOST):
+            raise                  # every endpoint would fail the same way: say so at login
         return None
     data = answer.data if answer is not None else None
     if not isinstance(data, dict):

@@ -166,7 +166,7 @@ def _field_problem(key: str, value: Any, kind: str) -> str | None:
         if value is None:
             return None
         kind = kind[:-1]
-    found = _kind_of(value)
+    found = f"`{value[:40]}`" if isinstance(value, str) and kind in _SHOWN else _kind_of(value)
     match kind:
         case "url" if not (isinstance(value, str) and _http_url(value)):
             return f"`{key}` must be an http(s) URL, found {found}"
@@ -190,6 +190,9 @@ def _field_problem(key: str, value: Any, kind: str) -> str | None:
     return None
 
 
+_SHOWN = ("party", "version", "encoding")          # kinds whose values are safe to print
+
+
 def _kind_of(value: Any) -> str:
     match value:
         case None:
@@ -199,7 +202,7 @@ def _kind_of(value: Any) -> str:
         case int() | float():
             return "a number"
         case str():
-            return "a string of another form"
+            return "another string"
         case list():
             return "a list"
         case dict():

@@ -63,6 +63,14 @@ class _Overrun(Exception):
         self.received, self.budget, self.run_limited = received, budget, run_limited
 
 
+class _FirstAnswerFailed(Exception):
+    """HTTP 500 or OCPI 3000 before anything was answered: likely a wrong token."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
 _TIMEOUT_RETRIES = 1
 
 
@@ -167,7 +175,12 @@ class Transport:
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
-            return self._answer(url, response, content, missing_ok)
+            try:
+                return self._answer(url, response, content, missing_ok)
+            except _FirstAnswerFailed as first:
+                if self._switch_encoding(encoding):
+                    continue                # a platform may answer the other token form with a 500 too
+                raise _first_answer_failed(url, first.what, status, self._setting, encoding) from None
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
 
@@ -211,7 +224,7 @@ class Transport:
                 missing_ok: bool) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
-            raise _first_answer_failed(url, f"HTTP {status} {response.reason_phrase}".strip(), status)
+            raise _FirstAnswerFailed(f"HTTP {status} {response.reason_phrase}".strip())
         if status == 429 or status >= 500:
             return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
                          _retry_after(response))
@@ -245,7 +258,7 @@ class Transport:
         if missing_ok and code in (2003, 2004):
             return _MISSING
         if code == 3000 and not self._answered:
-            raise _first_answer_failed(url, f"OCPI status_code 3000 ({status_meaning(3000)})", response.status_code)
+            raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
         raise _status_error(url, response.status_code, code, body.get("status_message"))
 
     # -- helpers ------------------------------------------------------------------
@@ -370,9 +383,11 @@ TOKEN_HELP = ("the token may be wrong: some platforms answer an unknown token wi
               "right, the platform is failing: try again later")
 
 
-def _first_answer_failed(url: str, what: str, http_status: int) -> OcpiError:
+def _first_answer_failed(url: str, what: str, http_status: int, setting: str, encoding: str) -> OcpiError:
+    tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
     return fail(errors.UNAUTHORIZED, f"the platform's first answer was a server error ({what})",
-                notes=[f"request: GET {safe_url(url)}", "not retried: nothing was answered yet with this token"],
+                notes=[f"request: GET {safe_url(url)}", f"the token was sent {tried}",
+                       "not retried further: nothing was answered yet with this token"],
                 help=TOKEN_HELP, http_status=http_status)
 
 
