@@ -76,10 +76,11 @@ class DemoHandler(BaseHTTPRequestHandler):
             if number > faults.fault_after_requests:
                 fault = self._fault(number, faults)
                 if fault in ("reset", "never"):
+                    self._log(0)
                     if fault == "never":
                         self.demo.stopping.wait()
                     self.close_connection = True
-                    return self._log(0)
+                    return None
                 if fault is not None:
                     return self._send(fault)
                 slow = bool(faults.trickle_body)

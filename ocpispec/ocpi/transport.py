@@ -435,6 +435,10 @@ def _describe(exc: httpx.TransportError) -> str:
 def _give_up(url: str, retry: Retry, tries: int) -> OcpiError:
     notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
     match retry.code:
+        case errors.CONNECTION_FAILED if retry.timed_out:
+            return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,
+                        help="the platform may be down or overloaded: try again later; if it is only slow, "
+                             "raise `--request-timeout`")
         case errors.CONNECTION_FAILED:
             return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
                         help="check the URL and your network (VPN, firewall); retry later if the platform is down")
