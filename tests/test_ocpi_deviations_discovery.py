@@ -148,3 +148,16 @@ def test_a_damaged_profile_gives_a_diagnostic(run_cli, demo_server_factory, tmp_
         texts.append(scrub(listed.stderr, tmp_path=tmp_path))
         path.write_text(json.dumps(original))
     assert "".join(texts) == snapshot
+
+
+def test_receiver_only_tokens_are_explained_when_counting(demo_server_factory) -> None:
+    from ocpispec.ocpi import Credentials, OcpiClient, OcpiError
+    server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=1))
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        assert client.count("sessions") == 40
+        try:
+            client.count("tokens")
+        except OcpiError as problem:
+            assert problem.code == "OCX507" and "cannot be listed" in problem.diagnostic.message
+        else:
+            raise AssertionError("counting receiver-only tokens must fail")
