@@ -93,3 +93,81 @@ def test_run_with_a_platform_that_never_answers(run_cli, demo_server_factory, tm
     assert not (tmp_path / "state.json").exists()
     text = re.sub(r"date_to=[0-9T:-]+Z", "date_to=NOW", scrub(cli_block(result), tmp_path=tmp_path))
     assert text == snapshot
+
+
+class TrickledHeaders:
+    """A raw server on 127.0.0.1 that answers every request with a status line and then
+    trickles a header one byte at a time (what the demo, an http.server, cannot do)."""
+
+    def __init__(self, pause: float) -> None:
+        import socket
+        import threading
+        self.pause = pause
+        self.accepted = 0
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/ocpi/versions"
+
+    def _serve(self) -> None:
+        import threading
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for byte in b"X-Slow: " + b"a" * 10_000:
+                    if self.stop.wait(self.pause):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def __enter__(self) -> TrickledHeaders:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+def test_trickled_headers_are_cut_at_the_request_deadline(snapshot) -> None:
+    with TrickledHeaders(pause=0.02) as server:
+        started = time.monotonic()
+        with pytest.raises(OcpiError) as caught:
+            OcpiClient.connect(Credentials(server.url, "t0ken"),
+                               options=FetchOptions(request_timeout=0.3, timeout=5, backoff_base=0.001))
+        assert time.monotonic() - started < 1.5
+        assert server.accepted == 2                     # retried once, like any request without an answer
+    assert caught.value.code == "OCX500"
+    assert shown(caught.value) == snapshot
+
+
+def test_an_endpoint_that_is_not_http_fails_at_once(demo_server_factory) -> None:
+    from fixtures_proxy import RewritingProxy
+    server = demo_server_factory(size=20)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        return status, headers, body.replace(b'"http://127.0.0.1', b'"ftp://127.0.0.1')
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        started = time.monotonic()
+        with pytest.raises(OcpiError) as caught:
+            OcpiClient.connect(Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC"))
+    assert time.monotonic() - started < 0.5
+    assert caught.value.code == "OCX513"
+    assert "the platform lists a URL that is not http(s)" in caught.value.diagnostic.message

@@ -24,7 +24,10 @@ class Credentials:
     allowed_hosts: tuple[str, ...] = ()      # other hosts discovery may send the token to
 
     def __str__(self) -> str:
-        return f"Credentials({self.versions_url}, party={self.party}, token=(redacted))"
+        from ocpispec.ocpi.errors import safe_url
+        return f"Credentials({safe_url(self.versions_url)}, party={self.party}, token=(redacted))"
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True, slots=True)

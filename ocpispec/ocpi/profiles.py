@@ -43,6 +43,10 @@ class Profile:
     endpoint_scheme_from_url: bool = False
     allowed_hosts: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        from ocpispec.ocpi.errors import safe_url
+        return f"Profile({self.name!r}, {safe_url(self.versions_url)}, party={self.party}, token=(redacted))"
+
     def credentials(self) -> Credentials:
         return Credentials(self.versions_url, self.token, party=self.party, token_encoding=self.token_encoding,
                            version=self.version, to_party=self.to_party,

@@ -56,11 +56,44 @@ class Retry:
 
 
 class _Overrun(Exception):
-    """The request outlived its deadline; `received` bytes of the body had arrived."""
+    """The request outlived its deadline; `received` bytes of the body had arrived
+    (None: not even the headers)."""
 
-    def __init__(self, received: int, budget: float, run_limited: bool) -> None:
+    def __init__(self, received: int | None, budget: float, run_limited: bool) -> None:
         super().__init__(received)
         self.received, self.budget, self.run_limited = received, budget, run_limited
+
+
+class _Guard:
+    """The watchdog's view of one request: its connection, learned from httpcore's trace
+    when a new connection is made, or from the response once the headers are in."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stream: Any = None
+        self.fired = False
+        self.headers = False
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self._use(info.get("return_value"))
+
+    def attach(self, stream: Any) -> None:
+        self.headers = True
+        self._use(stream)
+
+    def cut(self) -> None:
+        with self._lock:
+            self.fired = True
+            stream = self._stream
+        _shut(stream)
+
+    def _use(self, stream: Any) -> None:
+        with self._lock:
+            self._stream = stream if stream is not None else self._stream
+            fired = self.fired
+        if fired:
+            _shut(stream)
 
 
 class _FirstAnswerFailed(Exception):
@@ -162,7 +195,13 @@ class Transport:
                 waited = min(self.options.timeout, budget)
                 return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
             except _Overrun as overrun:
+                if overrun.received is None and not run_limited:     # not even headers: no answer
+                    return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
                 raise _overrun(url, overrun) from None
+            except httpx.UnsupportedProtocol:
+                raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
+                           notes=[f"URL: {safe_url(url)}"],
+                           help="ask the CPO to fix the URLs in its versions and version details") from None
             except httpx.TransportError as exc:
                 if _tls_failure(exc):
                     raise _tls_error(url, self._login_url, exc) from None
@@ -198,27 +237,28 @@ class Transport:
     def _send(self, url: str, headers: dict[str, str], budget: float,
               run_limited: bool) -> tuple[httpx.Response, bytes]:
         """The response and its body, within `budget` seconds of wall clock: connecting and
-        each read wait at most that long, and a watchdog cuts a body that trickles past it.
+        each read wait at most that long, and a watchdog shuts the socket under a request
+        still running at the deadline (headers or body trickling in).
         The body is kept out of the response object: httpx responses sit in a reference
         cycle, and a body inside one would live until the next full garbage collection."""
-        ends = time.monotonic() + budget
-        timeout = httpx.Timeout(min(self.options.timeout, budget))
-        with self._http.stream("GET", url, headers=headers, timeout=timeout) as response:
-            cut = threading.Event()
-            watchdog = threading.Timer(max(0.0, ends - time.monotonic()), _cut, (response, cut))
-            watchdog.daemon = True
-            watchdog.start()
-            chunks: list[bytes] = []
-            try:
+        guard = _Guard()
+        watchdog = threading.Timer(budget, guard.cut)
+        watchdog.daemon = True
+        watchdog.start()
+        chunks: list[bytes] = []
+        try:
+            with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
+                                   extensions={"trace": guard.trace}) as response:
+                guard.attach(response.extensions.get("network_stream"))
                 for chunk in response.iter_bytes():
                     chunks.append(chunk)
-            except httpx.TransportError:
-                if not cut.is_set():
-                    raise
-                raise _Overrun(sum(map(len, chunks)), budget, run_limited) from None
-            finally:
-                watchdog.cancel()
-            return response, b"".join(chunks)
+                return response, b"".join(chunks)
+        except httpx.TransportError:
+            if not guard.fired:
+                raise
+            raise _Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
+        finally:
+            watchdog.cancel()
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
                 missing_ok: bool) -> Answer | Retry | None:
@@ -326,10 +366,8 @@ def _hostname(url: str) -> str:
         return ""
 
 
-def _cut(response: httpx.Response, cut: threading.Event) -> None:
-    """The watchdog: shut the socket down under a read that has outlived the request's deadline."""
-    cut.set()
-    stream = response.extensions.get("network_stream")
+def _shut(stream: Any) -> None:
+    """Shut the socket under a request that has outlived its deadline: a blocked read returns."""
     sock = stream.get_extra_info("socket") if stream is not None else None
     if sock is not None:
         with contextlib.suppress(OSError):
@@ -363,11 +401,13 @@ def _tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
 
 
 def _overrun(url: str, overrun: _Overrun) -> OcpiError:
+    if overrun.received is None:
+        return _run_deadline(url, "waiting for an answer")
+    received = f"the headers and {overrun.received} bytes of the body"
     if overrun.run_limited:
-        return _run_deadline(url, f"receiving the answer ({overrun.received} bytes of the body so far)")
+        return _run_deadline(url, f"receiving the answer (so far {received})")
     return fail(errors.REQUEST_TIMEOUT, f"the platform did not finish its answer within {overrun.budget:g} s",
-                notes=[f"request: GET {safe_url(url)}",
-                       f"received: the headers and {overrun.received} bytes of the body"],
+                notes=[f"request: GET {safe_url(url)}", f"received: {received}"],
                 help="the platform sends its answer too slowly; raise `--request-timeout` or ask for smaller "
                      "pages with `--page-size`, and tell the CPO")
 
