@@ -79,8 +79,10 @@ def test_get_with_a_trickling_platform(run_cli, demo_server_factory, snapshot) -
     assert re.sub(r"and \d+ bytes", "and N bytes", scrub(cli_block(result))) == snapshot
 
 
-def test_run_with_a_platform_that_never_answers(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
-    server = demo_server_factory(size=50, faults=Faults(never_answer=True))
+@pytest.mark.parametrize("faults", [Faults(never_answer=True), Faults(trickle_body=0.05)],
+                         ids=["never_answer", "trickle_body"])
+def test_run_with_a_stalling_platform(run_cli, demo_server_factory, tmp_path, faults: Faults, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=faults)
     out = tmp_path / "out"
     started = time.monotonic()
     result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out / "locations.csv"),
@@ -92,6 +94,7 @@ def test_run_with_a_platform_that_never_answers(run_cli, demo_server_factory, tm
     assert not out.exists() or not any(out.iterdir())
     assert not (tmp_path / "state.json").exists()
     text = re.sub(r"date_to=[0-9T:-]+Z", "date_to=NOW", scrub(cli_block(result), tmp_path=tmp_path))
+    text = re.sub(r"and \d+ bytes", "and N bytes", text)
     assert text == snapshot
 
 

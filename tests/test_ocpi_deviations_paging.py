@@ -103,3 +103,21 @@ def test_date_from_none_where_none_was_sent_is_not_followed(demo_server_factory)
     assert client.stats.warnings == [
         "the platform's next links change the date filters (date_from=None where none was sent); the next "
         "pages are requested with the original filters by offset"]
+
+
+def test_run_with_garbled_next_links_is_complete(run_cli, demo_server_factory, tmp_path) -> None:
+    import json
+    server = demo_server_factory(size=1000, max_page_size=20, faults=Faults(garbled_next_path=True))
+    locations = server.listings["2.2.1"]["locations"]
+    out = tmp_path / "locations.geojson"
+    result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out), "--concurrency", "1",
+                     "--page-size", "20", "--state", str(tmp_path / "state.json"),
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.stderr
+    assert "warning: the platform's next links point to another path" in result.stderr
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    published = [server.render("2.2.1", "locations", i) for i in range(locations.total(locations.window(None, None)))]
+    assert len(published) == 100
+    assert sorted(f["properties"]["location_id"] for f in features) == sorted(
+        o["id"] for o in published if o.get("publish", True))
+    assert all(r.status == 200 for r in server.request_log)
