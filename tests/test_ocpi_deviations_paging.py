@@ -47,6 +47,10 @@ def test_link_filter_where_none_was_sent_is_not_followed() -> None:
     assert link.verdict == "path"
     assert assess(endpoint + "?date_to=2026-01-01T00%3A00%3A00Z&offset=100&x=1", endpoint, endpoint,
                   ours).verdict == "ok"
+    twice = assess(endpoint + "?date_to=2020-01-01T00:00:00Z&date_to=2026-01-01T00:00:00Z", endpoint, endpoint, ours)
+    assert (twice.verdict, twice.detail) == ("filters", "date_to given more than once")
+    assert assess(endpoint.replace("locations", "sessions%2F..%2Flocations") + "?date_to=2026-01-01T00:00:00Z",
+                  endpoint, endpoint, ours).verdict == "path"
 
 
 def stale_link_proxy(server: DemoServer, answer_404: bool = True) -> RewritingProxy:

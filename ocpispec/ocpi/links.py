@@ -29,7 +29,8 @@ class NextLink:
 
 def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) -> NextLink:
     url = urljoin(request_url, href.strip())
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    params = dict(pairs)
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
     if _origin(url) != _origin(endpoint):
         return NextLink(url, "foreign", offset, limit, _shown_origin(url))
@@ -39,6 +40,8 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) 
         ours, theirs = filters.get(name), params.get(name)
         if ours is None and theirs is None:
             continue
+        if [n for n, _ in pairs].count(name) > 1:
+            return NextLink(url, "filters", offset, limit, f"{name} given more than once")
         if ours is None or theirs is None or parse_timestamp(theirs) != parse_timestamp(ours):
             shown = "(missing)" if theirs is None else theirs[:40]
             return NextLink(url, "filters", offset, limit,
