@@ -3,18 +3,19 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, timeouts, HTTP 5xx and 429 (honouring `Retry-After`) and
-truncated bodies. Token encoding `auto` tries Base64 for 2.2+ (raw for 2.1.1)
-and switches once to the other form on a 401.
+connection errors, HTTP 5xx and 429 (honouring `Retry-After`) and truncated
+bodies; a request without an answer in time once at most. Not retried: TLS
+failures, a body outliving the request deadline, and a 500/3000 answering the
+first request (likely a wrong token). Token encoding `auto` tries Base64 for
+2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
+500/3000). The token goes only to the login URL's host and hosts allowed at login.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import random
 import re
-import socket
 import ssl
 import threading
 import time
@@ -29,7 +30,10 @@ import httpx
 from ocpispec import __version__
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body
-from ocpispec.ocpi.errors import OcpiError, fail, safe_url, status_meaning
+from ocpispec.ocpi.deadline import Overrun, RequestGuard
+from ocpispec.ocpi.errors import fail, safe_url, status_meaning
+from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
+                                    run_deadline_error, status_error, tls_error, unauthorized)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
 
@@ -45,55 +49,6 @@ class Answer:
     data: Any
     next_link: str | None
     loose_timestamps: bool       # some DateTime in the body is not `YYYY-MM-DDTHH:MM:SSZ`
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    code: str                    # the code to give up with
-    reason: str
-    retry_after: float | None = None
-    timed_out: bool = False      # no answer in time: retried once at most
-
-
-class _Overrun(Exception):
-    """The request outlived its deadline; `received` bytes of the body had arrived
-    (None: not even the headers)."""
-
-    def __init__(self, received: int | None, budget: float, run_limited: bool) -> None:
-        super().__init__(received)
-        self.received, self.budget, self.run_limited = received, budget, run_limited
-
-
-class _Guard:
-    """The watchdog's view of one request: its connection, learned from httpcore's trace
-    when a new connection is made, or from the response once the headers are in."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stream: Any = None
-        self.fired = False
-        self.headers = False
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            self._use(info.get("return_value"))
-
-    def attach(self, stream: Any) -> None:
-        self.headers = True
-        self._use(stream)
-
-    def cut(self) -> None:
-        with self._lock:
-            self.fired = True
-            stream = self._stream
-        _shut(stream)
-
-    def _use(self, stream: Any) -> None:
-        with self._lock:
-            self._stream = stream if stream is not None else self._stream
-            fired = self.fired
-        if fired:
-            _shut(stream)
 
 
 class _FirstAnswerFailed(Exception):
@@ -156,11 +111,11 @@ class Transport:
             failures += 1
             timeouts += outcome.timed_out
             if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES:
-                raise _give_up(url, outcome, failures)
+                raise give_up(url, outcome, failures)
             self._stats.add(retries=1)
             delay = self._delay(failures, outcome.retry_after)
             if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
-                raise _run_deadline(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
+                raise run_deadline_error(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
             time.sleep(delay)
 
     def _check_host(self, url: str) -> None:
@@ -191,26 +146,26 @@ class Transport:
                                                budget, run_limited)
             except httpx.TimeoutException:
                 if run_limited:
-                    raise _run_deadline(url, "waiting for an answer") from None
+                    raise run_deadline_error(url, "waiting for an answer") from None
                 waited = min(self.options.timeout, budget)
                 return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
-            except _Overrun as overrun:
+            except Overrun as overrun:
                 if overrun.received is None and not run_limited:     # not even headers: no answer
                     return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
-                raise _overrun(url, overrun) from None
+                raise overrun_error(url, overrun) from None
             except httpx.UnsupportedProtocol:
                 raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
                            notes=[f"URL: {safe_url(url)}"],
                            help="ask the CPO to fix the URLs in its versions and version details") from None
             except httpx.TransportError as exc:
                 if _tls_failure(exc):
-                    raise _tls_error(url, self._login_url, exc) from None
+                    raise tls_error(url, self._login_url, exc) from None
                 return Retry(errors.CONNECTION_FAILED, _describe(exc))
             status = response.status_code
             if status in (401, 403):
                 if self._switch_encoding(encoding):
                     continue
-                raise _unauthorized(url, status, self._setting, encoding)
+                raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
@@ -219,7 +174,7 @@ class Transport:
             except _FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):
                     continue                # a platform may answer the other token form with a 500 too
-                raise _first_answer_failed(url, first.what, status, self._setting, encoding) from None
+                raise first_answer_failed(url, first.what, status, self._setting, encoding) from None
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
 
@@ -229,7 +184,7 @@ class Transport:
         if self.options.deadline is not None:
             left = self.options.deadline - time.monotonic()
             if left <= 0:
-                raise _run_deadline(url, "before the request was sent")
+                raise run_deadline_error(url, "before the request was sent")
             if left < budget:
                 return left, True
         return budget, False
@@ -241,7 +196,7 @@ class Transport:
         still running at the deadline (headers or body trickling in).
         The body is kept out of the response object: httpx responses sit in a reference
         cycle, and a body inside one would live until the next full garbage collection."""
-        guard = _Guard()
+        guard = RequestGuard()
         watchdog = threading.Timer(budget, guard.cut)
         watchdog.daemon = True
         watchdog.start()
@@ -256,7 +211,7 @@ class Transport:
         except httpx.TransportError:
             if not guard.fired:
                 raise
-            raise _Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
+            raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
         finally:
             watchdog.cancel()
 
@@ -274,7 +229,7 @@ class Transport:
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status >= 300:
-            raise _http_error(url, response, body)
+            raise http_error(url, response, body)
         data = self._unwrap(url, response, body, missing_ok)
         if data is _MISSING:
             return None
@@ -292,14 +247,14 @@ class Transport:
         if "status_code" not in body:
             self._warnings.add("the platform's answers carry no `status_code`; assuming success")
             return body.get("data")
-        code = _int_or_none(body.get("status_code"))
+        code = int_or_none(body.get("status_code"))
         if code is not None and 1000 <= code < 2000:
             return body.get("data")
         if missing_ok and code in (2003, 2004):
             return _MISSING
         if code == 3000 and not self._answered:
             raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
-        raise _status_error(url, response.status_code, code, body.get("status_message"))
+        raise status_error(url, response.status_code, code, body.get("status_message"))
 
     # -- helpers ------------------------------------------------------------------
 
@@ -366,14 +321,6 @@ def _hostname(url: str) -> str:
         return ""
 
 
-def _shut(stream: Any) -> None:
-    """Shut the socket under a request that has outlived its deadline: a blocked read returns."""
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
 def _tls_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     for _ in range(8):
@@ -383,52 +330,6 @@ def _tls_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
-    listed, given = urlsplit(url).scheme, urlsplit(login_url).scheme
-    reason = str(exc)[:200] or type(exc).__name__
-    notes = [f"request: GET {safe_url(url)}", f"TLS error: {reason}"]
-    if listed == "https" and given == "http":
-        return fail(errors.TLS_FAILED, f"the platform lists https:// endpoints, but `{errors.origin(url)}` fails "
-                    "the TLS handshake (the URL you gave is http://; the server may speak only plain http)",
-                    notes=[*notes, f"URL you gave: {safe_url(login_url)}"],
-                    help="ask the CPO to list its real endpoint URLs; if you trust the network to this host, "
-                         "log in again with `--endpoint-scheme-from-url` to use http:// for the endpoints")
-    return fail(errors.TLS_FAILED, f"the TLS handshake with `{errors.origin(url)}` failed",
-                notes=notes, help="check the URL's scheme and port; a certificate error means the platform's "
-                                  "certificate is not trusted here (not retried)")
-
-
-def _overrun(url: str, overrun: _Overrun) -> OcpiError:
-    if overrun.received is None:
-        return _run_deadline(url, "waiting for an answer")
-    received = f"the headers and {overrun.received} bytes of the body"
-    if overrun.run_limited:
-        return _run_deadline(url, f"receiving the answer (so far {received})")
-    return fail(errors.REQUEST_TIMEOUT, f"the platform did not finish its answer within {overrun.budget:g} s",
-                notes=[f"request: GET {safe_url(url)}", f"received: {received}"],
-                help="the platform sends its answer too slowly; raise `--request-timeout` or ask for smaller "
-                     "pages with `--page-size`, and tell the CPO")
-
-
-def _run_deadline(url: str, doing: str) -> OcpiError:
-    return fail(errors.RUN_DEADLINE, "the run's deadline passed", notes=[f"request: GET {safe_url(url)}",
-                f"while: {doing}"],
-                help="raise the deadline (`--deadline`) or narrow the window; nothing of this run was committed")
-
-
-TOKEN_HELP = ("the token may be wrong: some platforms answer an unknown token with HTTP 500 or OCPI status "
-              "3000 instead of 401; check the token with the CPO (and `--token-encoding`). If the token is "
-              "right, the platform is failing: try again later")
-
-
-def _first_answer_failed(url: str, what: str, http_status: int, setting: str, encoding: str) -> OcpiError:
-    tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
-    return fail(errors.UNAUTHORIZED, f"the platform's first answer was a server error ({what})",
-                notes=[f"request: GET {safe_url(url)}", f"the token was sent {tried}",
-                       "not retried further: nothing was answered yet with this token"],
-                help=TOKEN_HELP, http_status=http_status)
 
 
 def _same_origin_redirect(url: str, location: str) -> str:
@@ -452,16 +353,6 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _describe(exc: httpx.TransportError) -> str:
     match exc:
         case httpx.ConnectError():
@@ -471,61 +362,3 @@ def _describe(exc: httpx.TransportError) -> str:
         case _:
             return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
-
-def _give_up(url: str, retry: Retry, tries: int) -> OcpiError:
-    notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
-    match retry.code:
-        case errors.CONNECTION_FAILED if retry.timed_out:
-            return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,
-                        help="the platform may be down or overloaded: try again later; if it is only slow, "
-                             "raise `--request-timeout`")
-        case errors.CONNECTION_FAILED:
-            return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
-                        help="check the URL and your network (VPN, firewall); retry later if the platform is down")
-        case errors.INVALID_RESPONSE:
-            return fail(retry.code, f"the platform sent an incomplete answer {tries} times", notes=notes,
-                        help="the platform or a proxy cuts answers short; try a smaller `--page-size` "
-                             "or ask the CPO to check its gateway")
-    return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
-                notes=notes, help="the platform is overloaded or down; try again later, "
-                                  "or lower `--concurrency` and set `--rps`")
-
-
-def _unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
-    if setting == "auto":
-        tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
-    else:
-        tried = "Base64-encoded" if encoding == "base64" else "raw"
-        help = "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
-    return fail(errors.UNAUTHORIZED, "the platform rejected the token",
-                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
-                help=help)
-
-
-NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "
-                  "`/versions`); if it worked before, log in again to refresh the endpoints")
-
-
-def _status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
-    shown = "missing" if code is None else str(code)
-    notes = [f"request: GET {safe_url(url)}",
-             f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
-    if isinstance(message, str) and message.strip():
-        notes.append(f"platform message: {message.strip()[:200]}")
-    family = (code or 0) // 1000
-    helps = {2: "the platform refused the request; check the filters and that your token may read this module",
-             3: "the platform reported an internal error; try again later or contact the CPO",
-             4: "a hub could not forward the request; try again later or contact the hub operator"}
-    help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
-    return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
-                notes=notes, help=help, http_status=http_status)
-
-
-def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
-    if isinstance(body, dict) and _int_or_none(body.get("status_code")) not in (None, 1000):
-        return _status_error(url, response.status_code, _int_or_none(body.get("status_code")),
-                             body.get("status_message"))
-    status = response.status_code
-    help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
-    return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
-                notes=[f"request: GET {safe_url(url)}"], help=help, http_status=status)
