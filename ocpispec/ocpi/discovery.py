@@ -39,7 +39,8 @@ Warn = Callable[[str], None]
 _LABEL = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", re.IGNORECASE)
 
 
-def discover(transport: Transport, credentials: Credentials, warn: Warn) -> Discovery:
+def discover(transport: Transport, credentials: Credentials, warn: Warn | None = None) -> Discovery:
+    warn = warn or (lambda message: None)
     answer = transport.get(credentials.versions_url)
     data = answer.data if answer is not None else None
     if isinstance(data, dict) and "endpoints" in data:
