@@ -161,3 +161,11 @@ def test_receiver_only_tokens_are_explained_when_counting(demo_server_factory) -
             assert problem.code == "OCX507" and "cannot be listed" in problem.diagnostic.message
         else:
             raise AssertionError("counting receiver-only tokens must fail")
+
+
+def test_a_500_for_the_other_token_form_is_not_a_wrong_token(run_cli, demo_server_factory, tmp_path) -> None:
+    server = demo_server_factory(size=20, faults=Faults(bad_token_status=500, plain_token_only=True))
+    result = login(run_cli, server)
+    assert result.exit_code == 0, result.stderr
+    assert saved(tmp_path)["token_encoding"] == "plain"
+    assert [r.status for r in server.request_log][:2] == [500, 200]

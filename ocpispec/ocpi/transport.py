@@ -136,6 +136,7 @@ class Transport:
 
     def _attempt(self, url: str, routing: bool, correlation_id: str | None,
                  missing_ok: bool) -> Answer | Retry | None:
+        first_failure: str | None = None
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
             encoding = self._encoding
@@ -165,6 +166,9 @@ class Transport:
             if status in (401, 403):
                 if self._switch_encoding(encoding):
                     continue
+                if first_failure is not None:   # 500 in one form, 401 in the other: say both
+                    raise first_answer_failed(url, f"{first_failure}, then HTTP {status}", status,
+                                              self._setting, encoding)
                 raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = _same_origin_redirect(url, response.headers["location"])
@@ -173,6 +177,7 @@ class Transport:
                 return self._answer(url, response, content, missing_ok)
             except _FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):
+                    first_failure = first.what
                     continue                # a platform may answer the other token form with a 500 too
                 raise first_answer_failed(url, first.what, status, self._setting, encoding) from None
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
