@@ -2,7 +2,10 @@
 
 Every switch is off by default. Faults hit data requests only (module list and
 object GETs), never the versions, version-details or credentials endpoints, so
-discovery keeps working; `fault_after_requests` delays them further. Latency
+discovery keeps working; `fault_after_requests` delays them further. The
+discovery deviations are the exception, by design: `nested_versions`,
+`short_version_label`, `credentials_receiver_only`, `https_endpoints`,
+`foreign_details_host`, `tokens_receiver_only` and `bad_token_status`. Latency
 applies to every request. A server's faults can be replaced while it runs:
 `server.faults = Faults(...)`.
 """
