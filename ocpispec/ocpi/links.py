@@ -9,6 +9,7 @@ same request the concurrent crawl would make.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -35,7 +36,7 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) 
     if _origin(url) != _origin(endpoint):
         return NextLink(url, "foreign", offset, limit, _shown_origin(url))
     if _path(url) != _path(endpoint):
-        return NextLink(url, "path", offset, limit, f"`{_path(url)[:120]}` instead of `{_path(endpoint)[:120]}`")
+        return NextLink(url, "path", offset, limit, f"`{_shown_path(url)}` instead of `{_shown_path(endpoint)}`")
     for name in FILTER_NAMES:
         ours, theirs = filters.get(name), params.get(name)
         if ours is None and theirs is None:
@@ -61,6 +62,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _path(url: str) -> str:
     return unquote(urlsplit(url).path) or "/"
+
+
+def _shown_path(url: str) -> str:
+    """The path for a warning: matrix parameters (`;jsessionid=...`) may be secrets."""
+    return re.sub(r";[^/]*", ";(redacted)", _path(url))[:120]
 
 
 def _shown_origin(url: str) -> str:
