@@ -24,6 +24,11 @@ def test_no_query_value_survives(pairs: list[tuple[str, str]], userinfo: bool) -
     assert shown.startswith("https://cpo.example/ocpi/versions?")
 
 
+def test_path_parameters_are_redacted() -> None:
+    assert safe_url("https://cpo.example/ocpi;jsessionid=S3CRET/versions") == \
+        "https://cpo.example/ocpi;(redacted)/versions"
+
+
 def test_our_paging_values_stay_readable() -> None:
     url = ("https://cpo.example/ocpi/2.2.1/sessions?date_from=2025-01-01T00:00:00Z"
            "&date_to=2026-01-01T00%3A00%3A00Z&offset=100&limit=50&session=abc123&offset=abc")

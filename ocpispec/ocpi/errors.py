@@ -3,9 +3,10 @@
     OcpiError                     what failed (message), where (notes), what to do (help)
       codes 500-518               see `ocpispec/codes/OCX5nn.md`
 
-URLs in messages go through `safe_url`: no user info, and no query values but the paging
-parameters ocpispec itself sends (`offset`, `limit` as numbers, `date_from`/`date_to` as
-timestamps): a URL from the user, a profile or the platform may carry a secret under any name.
+URLs in messages go through `safe_url`: no user info or path parameters, and no query
+values but the paging parameters ocpispec itself sends (`offset`, `limit` as numbers,
+`date_from`/`date_to` as timestamps): a URL from the user, a profile or the platform may
+carry a secret under any name.
 The token itself is never part of any text built here.
 """
 
@@ -75,8 +76,8 @@ def status_meaning(code: int) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL as a person reads it: decoded, without user info, fragment and query values
-    other than ocpispec's own paging parameters."""
+    """The URL as a person reads it: decoded, without user info, fragment, path parameters
+    and query values other than ocpispec's own paging parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -86,7 +87,8 @@ def safe_url(url: str) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
-    return unquote(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+    path = re.sub(r";[^/]*", ";(redacted)", parts.path)      # matrix parameters: `;jsessionid=...`
+    return unquote(urlunsplit((parts.scheme, netloc, path, query, "")))
 
 
 def origin(url: str) -> str:
