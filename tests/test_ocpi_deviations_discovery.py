@@ -91,7 +91,9 @@ def test_wrong_token_answered_with_500_or_3000(run_cli, demo_server_factory, tmp
 
 def test_receiver_only_tokens_of_a_2_1_1_cpo(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
     server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=1))
-    assert login(run_cli, server).exit_code == 0
+    logged_in = login(run_cli, server)
+    assert logged_in.exit_code == 0
+    assert "  note:          a 2.1.1 CPO's `tokens` endpoint usually only receives tokens" in logged_in.stdout
     result = run_cli("get", "tokens")
     assert result.exit_code == 1 and result.stdout == ""
     assert shown(result, server, tmp_path) == snapshot
@@ -99,7 +101,8 @@ def test_receiver_only_tokens_of_a_2_1_1_cpo(run_cli, demo_server_factory, tmp_p
 
 def test_an_emsp_side_tokens_endpoint_is_preferred_on_2_1_1(run_cli, demo_server_factory, tmp_path) -> None:
     server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=2))
-    assert login(run_cli, server).exit_code == 0
+    logged_in = login(run_cli, server)
+    assert logged_in.exit_code == 0 and "note:" not in logged_in.stdout
     assert saved(tmp_path)["endpoints"]["tokens"].endswith("/ocpi/emsp/2.1.1/tokens")
     result = run_cli("get", "tokens")
     assert result.exit_code == 0, result.stderr

@@ -10,6 +10,7 @@ import click
 from ocpispec.cli.client_options import request_timeout_option
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, safe_url
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
+from ocpispec.ocpi.discovery import emsp_side
 from ocpispec.ocpi.errors import MISSING_TOKEN, fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import Profile, profile_from_client, profile_path, save_profile
@@ -109,6 +110,10 @@ def _deviations(profile: Profile) -> list[str]:
         lines.append(f"  endpoints:     on this host always {scheme}:// (--endpoint-scheme-from-url)")
     if profile.allowed_hosts:
         lines.append(f"  token also to: {', '.join(profile.allowed_hosts)} (--allow-host)")
+    tokens = profile.endpoints.get("tokens")
+    if profile.version == "2.1.1" and tokens is not None and not emsp_side(tokens):
+        lines.append("  note:          a 2.1.1 CPO's `tokens` endpoint usually only receives tokens; "
+                     "pulling `tokens` may fail")
     return lines
 
 

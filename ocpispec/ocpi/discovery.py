@@ -153,7 +153,7 @@ def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict
     unlabelled: dict[str, str] = {}
     for module, role, url in entries:
         if version == "2.1.1":
-            if module not in senders or (module == "tokens" and _emsp_side(url)):
+            if module not in senders or (module == "tokens" and emsp_side(url)):
                 senders[module] = url
         elif role == "SENDER":
             senders.setdefault(module, url)
@@ -162,7 +162,7 @@ def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict
     return {**unlabelled, **senders}
 
 
-def _emsp_side(url: str) -> bool:
+def emsp_side(url: str) -> bool:
     """2.1.1 has no roles: an eMSP-side endpoint shows only in its path (`.../emsp/...`)."""
     return "emsp" in (segment.lower() for segment in urlsplit(url).path.split("/"))
 
