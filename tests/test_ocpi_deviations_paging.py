@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from fixtures_proxy import RewritingProxy
 
 from ocpispec.demo import DemoServer, Faults
@@ -127,3 +129,24 @@ def test_run_with_garbled_next_links_is_complete(run_cli, demo_server_factory, t
     assert sorted(f["properties"]["location_id"] for f in features) == sorted(
         o["id"] for o in published if o.get("publish", True))
     assert all(r.status == 200 for r in server.request_log)
+
+
+_ENDPOINT = "https://cpo.example/ocpi/2.2.1/sessions"
+_OURS = {"date_from": "2025-01-01T00:00:00Z", "date_to": "2026-01-01T00:00:00Z"}
+
+
+@given(st.sampled_from(["https://cpo.example", "http://cpo.example", "https://cpo.example:8443",
+                        "https://evil.example", ""]),
+       st.sampled_from(["/ocpi/2.2.1/sessions", "/ocpi/2.2.1/sessions/", "/cpo/VersionNumber.v_2_2_1/ModuleID.sessions/",
+                        "/ocpi/2.2.1/cdrs"]),
+       st.sampled_from([None, "2025-01-01T00:00:00Z", "None", "2024-01-01T00:00:00Z"]),
+       st.sampled_from([None, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]),
+       st.integers(0, 10_000))
+def test_a_link_is_followed_only_when_it_keeps_endpoint_and_filters(origin, path, date_from, date_to,
+                                                                     offset) -> None:
+    query = {"date_from": date_from, "date_to": date_to, "offset": str(offset)}
+    href = origin + path + "?" + "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+    link = assess(href, _ENDPOINT + "?offset=0", _ENDPOINT, _OURS)
+    kept = (origin in ("https://cpo.example", "") and path == "/ocpi/2.2.1/sessions"
+            and date_from == _OURS["date_from"] and date_to == _OURS["date_to"])
+    assert (link.verdict == "ok") == kept
