@@ -10,6 +10,8 @@ from typing import IO, Any
 import click
 import orjson
 
+from ocpispec.cli.client_options import request_timeout_option
+
 from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
@@ -53,9 +55,10 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="At most R requests per second.")
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
               help="Retries of a failing request (with exponential backoff) before giving up.")
+@request_timeout_option
 def get(module: str, name: str, date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
-        rps: float | None, retries: int) -> None:
+        rps: float | None, retries: int, request_timeout: float) -> None:
     """Dump an OCPI module as privacy-filtered NDJSON.
 
     Writes one JSON object per line to stdout, so `ocpispec get sessions | jq ...`
@@ -83,7 +86,7 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
-                           max_retries=retries)
+                           max_retries=retries, request_timeout=request_timeout)
     _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths)
 
 

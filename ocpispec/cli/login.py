@@ -7,8 +7,10 @@ import sys
 
 import click
 
-from ocpispec.ocpi import Credentials, OcpiClient, OcpiError, safe_url
+from ocpispec.cli.client_options import request_timeout_option
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, safe_url
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
+from ocpispec.ocpi.discovery import emsp_side
 from ocpispec.ocpi.errors import MISSING_TOKEN, fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import Profile, profile_from_client, profile_path, save_profile
@@ -19,6 +21,17 @@ def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if parts is None:
         raise click.BadParameter(f"`{value}` is not a party; write country code and party id, e.g. `NL-ABC`")
     return f"{parts[0]}-{parts[1]}"
+
+
+def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    hosts = []
+    for value in values:
+        host = value.strip().lower()
+        host = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
+        if not host or any(c in host for c in "/@ ?#"):
+            raise click.BadParameter(f"`{value}` is not a host name; write it like `api.cpo.example.com`")
+        hosts.append(host)
+    return tuple(dict.fromkeys(hosts))
 
 
 @click.command("login")
@@ -35,8 +48,16 @@ def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
                    "2.1.1, and the other form after a 401.")
 @click.option("--version", "version", type=click.Choice(("auto", *VERSIONS)), default="auto",
               show_default=True, help="OCPI version to use; auto: the highest both sides speak.")
+@click.option("--endpoint-scheme-from-url", "scheme_from_url", is_flag=True,
+              help="Use the scheme of URL (e.g. http://) for endpoints on its host that the platform lists "
+                   "with another (e.g. https:// on a server that speaks only http). Saved in the profile.")
+@click.option("--allow-host", "allowed_hosts", multiple=True, callback=_hosts, metavar="HOST",
+              help="Let discovery send the token to HOST too, when the platform's versions or endpoints "
+                   "point there (repeatable). Saved in the profile.")
+@request_timeout_option
 def login(url: str, token: str | None, token_env: str | None, party: str, name: str,
-          token_encoding: str, version: str) -> None:
+          token_encoding: str, version: str, scheme_from_url: bool, allowed_hosts: tuple[str, ...],
+          request_timeout: float) -> None:
     """Log in to an OCPI platform and store a credential profile.
 
     URL is the platform's versions URL (or a version-details URL). ocpispec
@@ -52,8 +73,10 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
     try:
         profile_path(name)
         secret = _token(token, token_env)
-        credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version)
-        with ConsoleEvents() as events, OcpiClient.connect(credentials, events=events) as client:
+        credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version,
+                                  endpoint_scheme_from_url=scheme_from_url, allowed_hosts=allowed_hosts)
+        options = FetchOptions(request_timeout=request_timeout)
+        with ConsoleEvents() as events, OcpiClient.connect(credentials, options=options, events=events) as client:
             profile = profile_from_client(name, client)
             offered = ", ".join(sorted(client.offered_versions))
             used = client.token_encoding
@@ -80,6 +103,20 @@ def _token(token: str | None, token_env: str | None) -> str:
     raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")
 
 
+def _deviations(profile: Profile) -> list[str]:
+    lines = []
+    if profile.endpoint_scheme_from_url:
+        scheme = profile.versions_url.partition(":")[0]
+        lines.append(f"  endpoints:     on this host always {scheme}:// (--endpoint-scheme-from-url)")
+    if profile.allowed_hosts:
+        lines.append(f"  token also to: {', '.join(profile.allowed_hosts)} (--allow-host)")
+    tokens = profile.endpoints.get("tokens")
+    if profile.version == "2.1.1" and tokens is not None and not emsp_side(tokens):
+        lines.append("  note:          a 2.1.1 CPO's `tokens` endpoint usually only receives tokens; "
+                     "pulling `tokens` may fail")
+    return lines
+
+
 def _report(profile: Profile, offered: str, used: str, path: str) -> None:
     modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
     encoding = "sent Base64-encoded" if used == "base64" else "sent raw"
@@ -88,6 +125,7 @@ def _report(profile: Profile, offered: str, used: str, path: str) -> None:
              f"  CPO party:     {profile.to_party or 'unknown'}",
              f"  modules:       {modules}",
              f"  token:         {encoding}",
+             *_deviations(profile),
              f"Saved profile `{profile.name}` to {path} (mode 0600).",
              "Next: ocpispec get sessions" + ("" if profile.name == "default" else f" --profile {profile.name}")]
     click.echo("\n".join(lines))

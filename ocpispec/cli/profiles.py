@@ -49,7 +49,9 @@ def _show(found: list[Profile], fmt: str, *, quiet_when_empty: bool) -> None:
 def _public(profile: Profile) -> dict[str, object]:
     return {"name": profile.name, "versions_url": safe_url(profile.versions_url), "party": profile.party,
             "version": profile.version, "token_encoding": profile.token_encoding,
-            "to_party": profile.to_party, "modules": _modules(profile), "created_at": profile.created_at}
+            "to_party": profile.to_party, "modules": _modules(profile), "created_at": profile.created_at,
+            "endpoint_scheme_from_url": profile.endpoint_scheme_from_url,
+            "allowed_hosts": list(profile.allowed_hosts)}
 
 
 def _modules(profile: Profile) -> list[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ocpispec.cli.client_options import request_timeout_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
 from ocpispec.diagnostics import error
 
@@ -39,6 +40,7 @@ class RunArgs:
     as_of: datetime | None
     quiet: bool
     follow: bool
+    request_timeout: float
 
 
 @click.command("run")
@@ -67,6 +69,7 @@ class RunArgs:
               "then again at each scheduled time (UTC) until Ctrl-C. A failed run is reported "
               "and its window retried at the next scheduled time.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
+@request_timeout_option
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
 
@@ -168,7 +171,7 @@ def _execute(plan, args: RunArgs):
     env = dict(os.environ)
     key, notes = _key(plan, args, env)
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
-                                 requests_per_second=args.rps)
+                                 requests_per_second=args.rps, request_timeout=args.request_timeout)
     with contextlib.ExitStack() as stack:
         credentials, now = _source(stack, plan, args, env, notes)
         events = _Events(args.quiet)

@@ -2,7 +2,10 @@
 
 Every switch is off by default. Faults hit data requests only (module list and
 object GETs), never the versions, version-details or credentials endpoints, so
-discovery keeps working; `fault_after_requests` delays them further. Latency
+discovery keeps working; `fault_after_requests` delays them further. The
+discovery deviations are the exception, by design: `nested_versions`,
+`short_version_label`, `credentials_receiver_only`, `https_endpoints`,
+`foreign_details_host`, `tokens_receiver_only` and `bad_token_status`. Latency
 applies to every request. A server's faults can be replaced while it runs:
 `server.faults = Faults(...)`.
 """
@@ -83,3 +86,27 @@ class Faults:
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
     fault_after_requests: int = 0
     """Inject faults only after this many data requests."""
+    garbled_next_path: bool = False
+    """`Link` next URLs keep the host but garble the path (`/cpo/VersionNumber.v_2_2_1/ModuleID.sessions/`,
+    which answers 404) and carry `date_from=None` even when the request had no `date_from`."""
+    https_endpoints: bool = False
+    """The version details list `https://` endpoints although the server speaks plain http."""
+    bad_token_status: int = 0
+    """A wrong token is answered with HTTP 500 (`500`) or HTTP 200 + OCPI status 3000 (`3000`), not 401.
+    Applies to every request, discovery included."""
+    tokens_receiver_only: int = 0
+    """2.1.1: the details list `tokens`, but the CPO's tokens endpoint only receives (listing it: 404).
+    `2`: the details also list an eMSP-side tokens endpoint (`/ocpi/emsp/2.1.1/tokens`) that lists them."""
+    nested_versions: bool = False
+    """The versions body is `{"data": {"versions": [...]}}`."""
+    short_version_label: bool = False
+    """Versions (list and details) are labelled `2.1`, `2.2`, `2.3`."""
+    credentials_receiver_only: bool = False
+    """2.2+: the version details list `credentials` only with role RECEIVER."""
+    trickle_body: float = 0.0
+    """Data requests: headers at once, then the body one byte every this many seconds."""
+    never_answer: bool = False
+    """Data requests are read and never answered (until the server stops)."""
+    foreign_details_host: bool = False
+    """The versions list and the version details point to host `localhost` (the same server under
+    another host name than the `127.0.0.1` of the versions URL)."""

@@ -29,6 +29,7 @@ _MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters"
              2002: "not enough information", 2003: "unknown location", 3000: "generic server error",
              3001: "unable to use the client's API", 3002: "unsupported version",
              3003: "no matching endpoints", 4000: "generic hub error"}
+EMSP_PREFIX = "/ocpi/emsp"
 _HTML_ERROR = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
 
 
@@ -68,22 +69,29 @@ class DemoHandler(BaseHTTPRequestHandler):
             return self._send(Reply(404, (), envelope(None, 2000, "no such endpoint")))
         kind, version, module, object_id = route
         if not self._authorized(version, faults):
-            return self._send(Reply(401, (("WWW-Authenticate", "Token"),),
-                                    envelope(None, 2000, "invalid or missing token")))
+            return self._send(_unauthorized(faults))
+        slow = False
         if kind in ("list", "object"):
             number = self.demo.count_data_request()
             if number > faults.fault_after_requests:
                 fault = self._fault(number, faults)
-                if fault == "reset":
+                if fault in ("reset", "never"):
+                    self._log(0)
+                    if fault == "never":
+                        self.demo.stopping.wait()
                     self.close_connection = True
-                    return self._log(0)
+                    return None
                 if fault is not None:
                     return self._send(fault)
+                slow = bool(faults.trickle_body)
+        if kind == "list" and module == "tokens" and version == "2.1.1" and faults.tokens_receiver_only \
+                and not url.path.startswith(EMSP_PREFIX):
+            return self._send(Reply(404, (), envelope(None, 2000, "tokens are only received here")))
         reply = self._answer(kind, version, module, object_id, url.query, faults)
         if faults.truncated_body and kind == "list":
             body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
-        self._send(reply)
+        self._send(reply, trickle=faults.trickle_body if slow else 0.0)
 
     def do_POST(self) -> None:  # noqa: N802
         self._send(Reply(405, (), envelope(None, 2000, "the demo CPO only answers GET")))
@@ -94,6 +102,9 @@ class DemoHandler(BaseHTTPRequestHandler):
 
     def _route(self, path: str) -> tuple[str, str | None, str | None, str | None] | None:
         parts = [p for p in path.split("/") if p]
+        if parts == ["ocpi", "emsp", "2.1.1", "tokens"] and self.demo.faults.tokens_receiver_only == 2 \
+                and "2.1.1" in self.demo.versions:
+            return "list", "2.1.1", "tokens", None
         if parts[:2] != ["ocpi", "cpo"]:
             return None
         rest = parts[2:]
@@ -124,6 +135,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         return encoded if version is not None else plain or encoded
 
     def _fault(self, number: int, faults: Faults) -> Reply | str | None:
+        if faults.never_answer:
+            return "never"
         if faults.reset_every and number % faults.reset_every == 0:
             return "reset"
         if faults.error_rate and unit(self.demo.seed, "fault", number) < faults.error_rate:
@@ -146,9 +159,11 @@ class DemoHandler(BaseHTTPRequestHandler):
         demo = self.demo
         match kind:
             case "versions":
-                return Reply(200, (), envelope([{"version": v, "url": demo.details_url(v)} for v in demo.versions]))
+                listed = [{"version": _label(v, faults), "url": _discovered(demo.details_url(v), faults)}
+                          for v in demo.versions]
+                return Reply(200, (), envelope({"versions": listed} if faults.nested_versions else listed))
             case "details":
-                return Reply(200, (), envelope(_details(demo, version)))
+                return Reply(200, (), envelope(_details(demo, version, faults)))
             case "credentials":
                 return Reply(200, (), envelope(_credentials(demo, version)))
             case "object":
@@ -190,7 +205,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(200, (), envelope(demo.render(version, module, sites.index(int(match.group(1))))))
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Reply, *, trickle: float = 0.0) -> None:
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
         self._log(reply.status)     # before answering, so a test sees it once the client has the answer
         self.send_response(reply.status)
@@ -201,22 +216,64 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if trickle:
+            return self._trickle(body, trickle)
         self.wfile.write(body)
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        self.wfile.flush()
+        self.close_connection = True
+        for i in range(len(body)):
+            if self.demo.stopping.wait(pause):
+                return
+            try:
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return
 
     def _log(self, status: int) -> None:
         headers = {k: v for k, v in self.headers.items() if k.lower() != "authorization"}
         self.demo.record(RequestRecord(self.command, self.path, status, headers))
 
 
-def _details(demo: DemoServer, version: str) -> dict[str, Any]:
+def _details(demo: DemoServer, version: str, faults: Faults) -> dict[str, Any]:
     base = demo.details_url(version)
+    if faults.https_endpoints:
+        base = base.replace("http://", "https://", 1)
+    base = _discovered(base, faults)
     modules = ["credentials", *sorted(demo.listings[version])]
+    label = _label(version, faults)
     if version == "2.1.1":
-        return {"version": version, "endpoints": [{"identifier": m, "url": f"{base}/{m}"} for m in modules]}
-    endpoints = [{"identifier": m, "role": "SENDER", "url": f"{base}/{m}"} for m in modules]
+        endpoints = [{"identifier": m, "url": f"{base}/{m}"} for m in modules]
+        if faults.tokens_receiver_only == 2:
+            emsp = _discovered(f"{demo.origin}{EMSP_PREFIX}/2.1.1/tokens", faults)
+            endpoints.append({"identifier": "tokens", "url": emsp})
+        return {"version": label, "endpoints": endpoints}
+    credentials_role = "RECEIVER" if faults.credentials_receiver_only else "SENDER"
+    endpoints = [{"identifier": m, "role": credentials_role if m == "credentials" else "SENDER",
+                  "url": f"{base}/{m}"} for m in modules]
     endpoints += [{"identifier": "tokens", "role": "RECEIVER", "url": f"{base}/receiver/tokens"},
                   {"identifier": "commands", "role": "RECEIVER", "url": f"{base}/receiver/commands"}]
-    return {"version": version, "endpoints": endpoints}
+    return {"version": label, "endpoints": endpoints}
+
+
+def _label(version: str, faults: Faults) -> str:
+    return version[:3] if faults.short_version_label else version
+
+
+def _discovered(url: str, faults: Faults) -> str:
+    """A URL handed out by discovery: on `localhost` with `foreign_details_host`."""
+    return url.replace("//127.0.0.1:", "//localhost:", 1) if faults.foreign_details_host else url
+
+
+def _unauthorized(faults: Faults) -> Reply:
+    match faults.bad_token_status:
+        case 500:
+            return Reply(500, (("Content-Type", "text/plain"),), b"Internal Server Error")
+        case 3000:
+            return Reply(200, (), envelope(None, 3000, "generic server error"))
+    return Reply(401, (("WWW-Authenticate", "Token"),), envelope(None, 2000, "invalid or missing token"))
 
 
 def _credentials(demo: DemoServer, version: str) -> dict[str, Any]:

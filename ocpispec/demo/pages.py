@@ -95,10 +95,21 @@ def _next_link(request: ListRequest, faults: Faults, page_size: int, next_offset
     if faults.garbled_date_filters:
         params["date_from"] = "None"
         params["date_to"] = "None"
-    target = f"{request.path}?{urlencode(params)}"
+    path = request.path
+    if faults.garbled_next_path:
+        params = {"date_from": "None", **params}
+        path = _garbled(path)
+    target = f"{path}?{urlencode(params)}"
     if faults.relative_next_link:
         return target
     return (FOREIGN_ORIGIN if faults.foreign_next_link else request.origin) + target
+
+
+def _garbled(path: str) -> str:
+    """`/ocpi/cpo/2.2.1/sessions` as a broken gateway rewrites it: `/cpo/VersionNumber.v_2_2_1/ModuleID.sessions/`."""
+    parts = [p for p in path.split("/") if p]
+    version, module = parts[-2], parts[-1]
+    return f"/cpo/VersionNumber.v_{version.replace('.', '_')}/ModuleID.{module}/"
 
 
 def _data_faults(objects: list[Any], indices: list[int], request: ListRequest, faults: Faults,

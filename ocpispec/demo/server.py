@@ -54,10 +54,12 @@ class DemoServer:
         self._thread: threading.Thread | None = None
         self._data_requests = 0
         self._counter_lock = threading.Lock()
+        self.stopping = threading.Event()      # set on stop: ends trickling and never-answering replies
 
     # -- lifecycle ----------------------------------------------------------------
 
     def start(self) -> DemoServer:
+        self.stopping.clear()
         httpd = ThreadingHTTPServer(("127.0.0.1", self._port), DemoHandler)
         httpd.daemon_threads = True
         httpd.demo = self  # type: ignore[attr-defined]
@@ -68,6 +70,7 @@ class DemoServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()

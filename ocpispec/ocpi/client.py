@@ -21,9 +21,9 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.crawl import Crawl, Target
+from ocpispec.ocpi.crawl import Crawl, Target, receiver_only_tokens
 from ocpispec.ocpi.discovery import Discovery, discover
-from ocpispec.ocpi.errors import fail
+from ocpispec.ocpi.errors import OcpiError, fail
 from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
@@ -55,7 +55,7 @@ class OcpiClient:
         warnings = Warnings(stats, events.warn if events is not None else None)
         http = Transport(credentials, options, stats, warnings, transport)
         try:
-            discovery = discover(http, credentials)
+            discovery = discover(http, credentials, warnings.add)
         except BaseException:
             http.close()
             raise
@@ -112,7 +112,12 @@ class OcpiClient:
         filters = _filters(module, date_from, date_to)
         endpoint = self._endpoint(module)
         query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
-        answer = self._transport.get(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", routing=True)
+        try:
+            answer = self._transport.get(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", routing=True)
+        except OcpiError as problem:
+            if problem.http_status == 404 and module == "tokens" and self.version == "2.1.1":
+                raise receiver_only_tokens(endpoint) from None
+            raise
         value = answer.headers.get("x-total-count") if answer is not None else None
         return int(value) if value is not None and value.strip().isdigit() else None
 

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
@@ -107,9 +107,15 @@ class Crawl:
         self._last_duplicates = 0
         self._first_total: int | None = None
         self._totals_at_end: dict[int, int] = {}
+        self._links_trusted = True      # false once a followed next link answered 404
 
     def objects(self) -> Iterator[dict[str, Any]]:
-        first = self._fetch(PageRequest(0, self._first_limit()))
+        try:
+            first = self._fetch(PageRequest(0, self._first_limit()))
+        except OcpiError as problem:
+            if problem.http_status == 404 and self._target.module == "tokens" and self._target.version == "2.1.1":
+                raise receiver_only_tokens(self._target.endpoint) from None
+            raise
         self._first_total = first.total
         yield from self._accept(first)
         if self._finished_after_first(first):
@@ -151,7 +157,7 @@ class Crawl:
             request = self._next_request(page, seen)
             if request is None:
                 return
-            page = self._fetch(request)
+            page = self._fetch_followed(request)
             seen.add(page.url)
             yield from self._accept(page)
             if not page.objects:
@@ -167,15 +173,16 @@ class Crawl:
             return None
         following = page.request.offset + n
         limit = self._step(page)
-        if page.next_link is not None:
+        if page.next_link is not None and not self._links_trusted:
+            rebuilt = PageRequest(following, limit)
+        elif page.next_link is not None:
             link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
             if link.verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
                 if link.limit is not None and link.limit < limit:
                     return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
                 return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
             self._warn_link(link.verdict, link.detail)
-            offset = link.offset if link.verdict != "ok" and link.offset is not None else following
-            rebuilt = PageRequest(offset, link.limit or limit if link.verdict != "ok" else limit)
+            rebuilt = PageRequest(following, limit)
         else:
             if page.total is not None and following >= page.total:
                 return None
@@ -191,6 +198,9 @@ class Crawl:
             case "foreign":
                 message = (f"the platform's next links point to another host ({detail}); the token is not "
                            "sent there: the next pages are requested from the endpoint URL by offset")
+            case "path":
+                message = (f"the platform's next links point to another path ({detail}); the next pages "
+                           "are requested from the endpoint URL by offset")
             case "filters":
                 message = (f"the platform's next links change the date filters ({detail}); the next pages "
                            "are requested with the original filters by offset")
@@ -258,6 +268,20 @@ class Crawl:
         endpoint = self._target.endpoint
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
+    def _fetch_followed(self, request: PageRequest) -> Page:
+        """A next link that answers 404 is tried once more as a request rebuilt from the endpoint."""
+        if request.url is None:
+            return self._fetch(request)
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            if problem.http_status != 404:
+                raise
+        self._links_trusted = False
+        self._warnings.add("a next link of the platform answered HTTP 404; this and the next pages are "
+                           "requested from the endpoint URL by offset", kind="link-404")
+        return self._fetch(PageRequest(request.offset, request.limit))
+
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
         answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
@@ -296,6 +320,16 @@ class Crawl:
             self._stats.add(objects=fresh, duplicates=duplicates)
             if self._events is not None:
                 self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+
+
+def receiver_only_tokens(endpoint: str) -> OcpiError:
+    return fail(errors.UNKNOWN_MODULE, "the platform's OCPI 2.1.1 `tokens` endpoint cannot be listed",
+                notes=[f"request: GET {safe_url(endpoint)} answered HTTP 404",
+                       "in OCPI 2.1.1 a CPO's `tokens` module only receives tokens pushed by eMSPs; "
+                       "the version details list it all the same (2.1.1 has no roles)",
+                       "the platform lists no eMSP-side `tokens` endpoint (a URL with an `emsp` path segment)"],
+                help="leave `tokens` out of the export, or ask the CPO for OCPI 2.2.1+ or for an eMSP-side "
+                     "tokens endpoint")
 
 
 def _with_limit(url: str, limit: int) -> str:

@@ -3,15 +3,22 @@
 The URL a user gives may be the versions URL (data: a list of versions) or a
 version-details URL (data: `{version, endpoints}`); both work. For 2.2+ only
 SENDER endpoints are kept (the interfaces that own the data we pull); 2.1.1 has
-no roles. The CPO's own party (for `OCPI-to-*`) comes from `GET credentials`.
+no roles. The CPO's own party (for `OCPI-to-*`) comes from `GET credentials`,
+whatever role the credentials endpoint is listed with.
+
+Deviations read with a warning: a versions list nested as `{"versions": [...]}`,
+version labels such as `2.2` (the supported version of that minor release), and
+with `endpoint_scheme_from_url` endpoints on the login URL's host whose scheme
+differs from the login URL's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
@@ -28,30 +35,60 @@ class Discovery:
     to_party: str | None
 
 
-def discover(transport: Transport, credentials: Credentials) -> Discovery:
+Warn = Callable[[str], None]
+_LABEL = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", re.IGNORECASE)
+
+
+def discover(transport: Transport, credentials: Credentials, warn: Warn | None = None) -> Discovery:
+    warn = warn or (lambda message: None)
     answer = transport.get(credentials.versions_url)
     data = answer.data if answer is not None else None
     if isinstance(data, dict) and "endpoints" in data:
-        version = _details_version(data, credentials)
-        return _finish(transport, credentials, version, credentials.versions_url, data, (version,))
-    versions = _offered_versions(data, credentials.versions_url)
+        version = _details_version(data, credentials, warn)
+        return _finish(transport, credentials, version, credentials.versions_url, data, (version,), warn)
+    if isinstance(data, dict) and isinstance(data.get("versions"), list):
+        warn("the platform's versions answer nests the list as `data.versions` instead of `data`; read it there")
+        data = data["versions"]
+    versions = _offered_versions(data, credentials.versions_url, warn)
     version = _choose(versions, credentials)
-    details_url = versions[version]
+    details_url = _with_login_scheme(versions[version], credentials, warn)
     transport.use_version(version)
     details = transport.get(details_url)
     return _finish(transport, credentials, version, details_url,
-                   details.data if details is not None else None, tuple(versions))
+                   details.data if details is not None else None, tuple(versions), warn)
 
 
-def _offered_versions(data: Any, url: str) -> dict[str, str]:
+def supported_version(label: str) -> str | None:
+    """The version ocpispec speaks that a platform's label means: itself, or the one
+    of the same minor release (`2.2`, `2.2.0`, `v2.2` -> `2.2.1`)."""
+    if label in VERSIONS:
+        return label
+    match = _LABEL.match(label)
+    if match is None:
+        return None
+    minor = f"{match.group(1)}.{match.group(2)}."
+    return next((v for v in VERSIONS if v.startswith(minor)), None)
+
+
+def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
     if not isinstance(data, list):
         raise fail(errors.INVALID_VERSION_DETAILS, "the versions URL did not answer with a list of versions",
                    notes=[f"request: GET {safe_url(url)}"],
                    help="pass the platform's OCPI versions URL (often ending in `/versions`)")
+    listed = [(entry["version"].strip(), urljoin(url, entry["url"])) for entry in data
+              if isinstance(entry, dict) and isinstance(entry.get("version"), str)
+              and isinstance(entry.get("url"), str)]
     offered: dict[str, str] = {}
-    for entry in data:
-        if isinstance(entry, dict) and isinstance(entry.get("version"), str) and isinstance(entry.get("url"), str):
-            offered.setdefault(entry["version"].strip(), urljoin(url, entry["url"]))
+    for label, target in listed:
+        if label in VERSIONS:
+            offered.setdefault(label, target)
+    for label, target in listed:
+        mapped = supported_version(label)
+        if mapped is not None and mapped != label and mapped not in offered:
+            warn(f"the platform labels a version `{label[:20]}`; using it as OCPI {mapped}")
+            offered[mapped] = target
+        elif mapped is None:
+            offered.setdefault(label[:20], target)
     return offered
 
 
@@ -69,12 +106,15 @@ def _choose(offered: Mapping[str, str], credentials: Credentials) -> str:
                if credentials.version == "auto" else "log in with `--version auto`")
 
 
-def _details_version(data: dict[str, Any], credentials: Credentials) -> str:
-    stated = str(data.get("version", "")).strip()
+def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn) -> str:
+    stated = str(data.get("version", "")).strip()[:20]
     if credentials.version != "auto":
         return credentials.version
-    if stated in VERSIONS:
-        return stated
+    mapped = supported_version(stated)
+    if mapped is not None:
+        if mapped != stated:
+            warn(f"the version details are labelled `{stated}`; using them as OCPI {mapped}")
+        return mapped
     raise fail(errors.NO_COMMON_VERSION, f"the version details are for OCPI `{stated or '?'}`, "
                "which ocpispec does not speak",
                notes=[f"request: GET {safe_url(credentials.versions_url)}"],
@@ -83,33 +123,60 @@ def _details_version(data: dict[str, Any], credentials: Credentials) -> str:
 
 
 def _finish(transport: Transport, credentials: Credentials, version: str, details_url: str,
-            details: Any, offered: tuple[str, ...]) -> Discovery:
-    endpoints = _sender_endpoints(details, version, details_url)
+            details: Any, offered: tuple[str, ...], warn: Warn) -> Discovery:
+    entries = _entries(details, version, details_url)
+    endpoints = {module: _with_login_scheme(url, credentials, warn)
+                 for module, url in _sender_endpoints(entries, version).items()}
     transport.use_version(version)
-    to_party = credentials.to_party or _cpo_party(transport, endpoints.get("credentials"), version)
+    credentials_url = next((url for module, _, url in entries if module == "credentials"), None)
+    if credentials_url is not None:
+        credentials_url = _with_login_scheme(credentials_url, credentials, warn)
+    to_party = credentials.to_party or _cpo_party(transport, credentials_url, version)
     return Discovery(version, details_url, endpoints, offered, to_party)
 
 
-def _sender_endpoints(details: Any, version: str, details_url: str) -> dict[str, str]:
+def _entries(details: Any, version: str, details_url: str) -> list[tuple[str, str, str]]:
+    """(module, ROLE or "", absolute URL) of every well-formed endpoint entry."""
     raw = details.get("endpoints") if isinstance(details, dict) else None
     if not isinstance(raw, list):
         raise fail(errors.INVALID_VERSION_DETAILS, f"the version details of OCPI {version} list no endpoints",
                    notes=[f"request: GET {safe_url(details_url)}"],
                    help="ask the CPO to check its version details endpoint")
+    return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").upper(),
+             urljoin(details_url, entry["url"])) for entry in raw
+            if isinstance(entry, dict) and isinstance(entry.get("identifier"), str)
+            and isinstance(entry.get("url"), str)]
+
+
+def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict[str, str]:
     senders: dict[str, str] = {}
     unlabelled: dict[str, str] = {}
-    for entry in raw:
-        if not isinstance(entry, dict) or not isinstance(entry.get("identifier"), str):
-            continue
-        if not isinstance(entry.get("url"), str):
-            continue
-        module, url = entry["identifier"].strip().lower(), urljoin(details_url, entry["url"])
-        role = str(entry.get("role") or "").upper()
-        if version == "2.1.1" or role == "SENDER":
+    for module, role, url in entries:
+        if version == "2.1.1":
+            if module not in senders or (module == "tokens" and emsp_side(url)):
+                senders[module] = url
+        elif role == "SENDER":
             senders.setdefault(module, url)
         elif not role:
             unlabelled.setdefault(module, url)
     return {**unlabelled, **senders}
+
+
+def emsp_side(url: str) -> bool:
+    """2.1.1 has no roles: an eMSP-side endpoint shows only in its path (`.../emsp/...`)."""
+    return "emsp" in (segment.lower() for segment in urlsplit(url).path.split("/"))
+
+
+def _with_login_scheme(url: str, credentials: Credentials, warn: Warn) -> str:
+    """With `endpoint_scheme_from_url`: an endpoint on the login URL's host gets the login
+    URL's scheme (a platform listing https:// endpoints while it speaks only http)."""
+    given, listed = urlsplit(credentials.versions_url), urlsplit(url)
+    if not credentials.endpoint_scheme_from_url or listed.scheme == given.scheme \
+            or (listed.hostname or "").lower() != (given.hostname or "").lower():
+        return url
+    warn(f"the platform lists {listed.scheme}:// endpoints; using {given.scheme}:// as the URL you logged in "
+         "with (--endpoint-scheme-from-url)")
+    return listed._replace(scheme=given.scheme).geturl()
 
 
 def _cpo_party(transport: Transport, url: str | None, version: str) -> str | None:
@@ -117,7 +184,9 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
         return None
     try:
         answer = transport.get(url, missing_ok=True)
-    except OcpiError:
+    except OcpiError as problem:
+        if problem.code in (errors.TLS_FAILED, errors.FOREIGN_HOST):
+            raise                  # every endpoint would fail the same way: say so at login
         return None
     data = answer.data if answer is not None else None
     if not isinstance(data, dict):

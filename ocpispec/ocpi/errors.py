@@ -1,14 +1,18 @@
 """Errors of the OCPI client, each carrying one OCX5xx diagnostic.
 
     OcpiError                     what failed (message), where (notes), what to do (help)
-      codes 500-514               see `ocpispec/codes/OCX5nn.md`
+      codes 500-518               see `ocpispec/codes/OCX5nn.md`
 
-URLs in messages go through `safe_url`: no user info, no secret-looking query values.
+URLs in messages go through `safe_url`: no user info or path parameters, and no query
+values but the paging parameters ocpispec itself sends (`offset`, `limit` as numbers,
+`date_from`/`date_to` as timestamps): a URL from the user, a profile or the platform may
+carry a secret under any name.
 The token itself is never part of any text built here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -29,6 +33,10 @@ MISSING_TOKEN = "OCX511"
 INVALID_PARTY = "OCX512"
 INVALID_VERSION_DETAILS = "OCX513"
 DEMO_PORT_UNAVAILABLE = "OCX514"
+REQUEST_TIMEOUT = "OCX515"
+RUN_DEADLINE = "OCX516"
+TLS_FAILED = "OCX517"
+FOREIGN_HOST = "OCX518"
 
 STATUS_MEANINGS = {
     1000: "success", 2000: "generic client error", 2001: "invalid or missing parameters",
@@ -37,14 +45,17 @@ STATUS_MEANINGS = {
     3002: "unsupported version", 3003: "no matching endpoints", 4000: "generic hub error",
     4001: "unknown receiver", 4002: "timeout on forwarded request", 4003: "connection problem",
 }
-_SECRET_WORDS = ("token", "key", "secret", "password", "signature", "auth")
+_NUMERIC_PARAMETERS = ("offset", "limit")
+_DATE_PARAMETERS = ("date_from", "date_to")
+_DATE_SHAPE = re.compile(r"^(\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?|None)$")
 
 
 class OcpiError(Exception):
     """A failure talking to an OCPI platform, as a diagnostic ready to render."""
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
+    def __init__(self, diagnostic: Diagnostic, http_status: int | None = None) -> None:
         self.diagnostic = diagnostic
+        self.http_status = http_status      # the platform's HTTP status, when it answered
         super().__init__(diagnostic.message)
 
     @property
@@ -52,8 +63,9 @@ class OcpiError(Exception):
         return self.diagnostic.code
 
 
-def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None) -> OcpiError:
-    return OcpiError(error(code, message, notes=notes, help=help))
+def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None,
+         http_status: int | None = None) -> OcpiError:
+    return OcpiError(error(code, message, notes=notes, help=help), http_status)
 
 
 def status_meaning(code: int) -> str:
@@ -64,7 +76,8 @@ def status_meaning(code: int) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL as a person reads it: decoded, without user info and secret-looking query values."""
+    """The URL as a person reads it: decoded, without user info, fragment, path parameters
+    and query values other than ocpispec's own paging parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -73,9 +86,9 @@ def safe_url(url: str) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_secret(name) for name, _ in pairs):
-            query = urlencode([(n, "(redacted)" if _secret(n) else v) for n, v in pairs], safe="()")
-    return unquote(urlunsplit((parts.scheme, netloc, parts.path, query, "")))
+        query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
+    path = re.sub(r";[^/]*", ";(redacted)", parts.path)      # matrix parameters: `;jsessionid=...`
+    return unquote(urlunsplit((parts.scheme, netloc, path, query, "")))
 
 
 def origin(url: str) -> str:
@@ -83,6 +96,7 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
-def _secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
+def _ours(name: str, value: str) -> bool:
+    if name in _NUMERIC_PARAMETERS:
+        return value.isdigit() and len(value) <= 9
+    return name in _DATE_PARAMETERS and _DATE_SHAPE.match(value) is not None

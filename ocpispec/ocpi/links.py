@@ -1,25 +1,28 @@
 """Judging a `Link: <...>; rel="next"` URL before following it.
 
 A next link is followed as is (every query parameter kept) only when it stays on
-the endpoint's scheme, host and port and keeps our date filters. Otherwise the
-crawler rebuilds the request from the endpoint URL, with the link's `offset` and
-`limit` when it has usable ones.
+the endpoint's scheme, host, port and path, and its date filters are ours: equal
+where we sent one, absent where we sent none (`date_from=None` is not "absent").
+Otherwise the crawler rebuilds the request from the endpoint URL by offset, the
+same request the concurrent crawl would make.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from ocpispec.timestamps import parse_timestamp
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+FILTER_NAMES = ("date_from", "date_to")
 
 
 @dataclass(frozen=True, slots=True)
 class NextLink:
     url: str                 # absolute
-    verdict: str             # ok | foreign | filters
+    verdict: str             # ok | foreign | path | filters
     offset: int | None
     limit: int | None
     detail: str = ""         # what is wrong, for the warning (never the token; no query for foreign)
@@ -27,14 +30,23 @@ class NextLink:
 
 def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) -> NextLink:
     url = urljoin(request_url, href.strip())
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    params = dict(pairs)
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
     if _origin(url) != _origin(endpoint):
         return NextLink(url, "foreign", offset, limit, _shown_origin(url))
-    for name, ours in filters.items():
-        theirs = params.get(name)
-        if theirs is None or parse_timestamp(theirs) != parse_timestamp(ours):
-            return NextLink(url, "filters", offset, limit, f"{name}={theirs if theirs is not None else '(missing)'}")
+    if _path(url) != _path(endpoint):
+        return NextLink(url, "path", offset, limit, f"`{_shown_path(url)}` instead of `{_shown_path(endpoint)}`")
+    for name in FILTER_NAMES:
+        ours, theirs = filters.get(name), params.get(name)
+        if ours is None and theirs is None:
+            continue
+        if [n for n, _ in pairs].count(name) > 1:
+            return NextLink(url, "filters", offset, limit, f"{name} given more than once")
+        if ours is None or theirs is None or parse_timestamp(theirs) != parse_timestamp(ours):
+            shown = "(missing)" if theirs is None else theirs[:40]
+            return NextLink(url, "filters", offset, limit,
+                            f"{name}={shown}" + ("" if ours is not None else " where none was sent"))
     return NextLink(url, "ok", offset, limit)
 
 
@@ -46,6 +58,15 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     except ValueError:
         port = -1
     return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def _path(url: str) -> str:
+    return unquote(urlsplit(url).path) or "/"
+
+
+def _shown_path(url: str) -> str:
+    """The path for a warning: matrix parameters (`;jsessionid=...`) may be secrets."""
+    return re.sub(r";[^/]*", ";(redacted)", _path(url))[:120]
 
 
 def _shown_origin(url: str) -> str:

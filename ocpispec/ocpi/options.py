@@ -20,9 +20,14 @@ class Credentials:
     token_encoding: str = "auto"       # auto | base64 | plain
     version: str = "auto"              # auto | 2.1.1 | 2.2.1 | 2.3.0
     to_party: str | None = None        # the CPO's party (OCPI-to-*), learned at login
+    endpoint_scheme_from_url: bool = False   # endpoints on the URL's host use the URL's scheme
+    allowed_hosts: tuple[str, ...] = ()      # other hosts discovery may send the token to
 
     def __str__(self) -> str:
-        return f"Credentials({self.versions_url}, party={self.party}, token=(redacted))"
+        from ocpispec.ocpi.errors import safe_url
+        return f"Credentials({safe_url(self.versions_url)}, party={self.party}, token=(redacted))"
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +36,19 @@ class FetchOptions:
     concurrency: int = 4
     requests_per_second: float | None = None
     max_retries: int = 5
-    timeout: float = 30.0
+    timeout: float = 30.0              # connect and read inactivity, per request
+    request_timeout: float = 60.0      # wall clock for one whole request, body included
+    deadline: float | None = None      # `time.monotonic()` moment no request may outlast (run deadline)
     backoff_base: float = 0.5          # seconds before the first retry; doubles per retry
     backoff_max: float = 30.0
     retry_after_max: float = 300.0     # longest Retry-After honoured
     dedup_window: int = 65536          # objects a duplicate is looked for (exact; bounded memory)
+
+
+def run_deadline(seconds: float | None) -> float | None:
+    """The `FetchOptions.deadline` for a run that may take `seconds` from now."""
+    import time
+    return None if seconds is None else time.monotonic() + seconds
 
 
 def split_party(party: str | None) -> tuple[str, str] | None:

@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.client import OcpiClient
 from ocpispec.ocpi.errors import fail
-from ocpispec.ocpi.options import Credentials
+from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, split_party
 
 FORMAT_VERSION = 1
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -39,16 +40,26 @@ class Profile:
     to_party: str | None = None
     endpoints: Mapping[str, str] = field(default_factory=dict)
     created_at: str = ""
+    endpoint_scheme_from_url: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        from ocpispec.ocpi.errors import safe_url
+        return f"Profile({self.name!r}, {safe_url(self.versions_url)}, party={self.party}, token=(redacted))"
 
     def credentials(self) -> Credentials:
         return Credentials(self.versions_url, self.token, party=self.party, token_encoding=self.token_encoding,
-                           version=self.version, to_party=self.to_party)
+                           version=self.version, to_party=self.to_party,
+                           endpoint_scheme_from_url=self.endpoint_scheme_from_url,
+                           allowed_hosts=self.allowed_hosts)
 
     def to_json(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, "name": self.name, "versions_url": self.versions_url,
                 "token": self.token, "party": self.party, "version": self.version,
                 "token_encoding": self.token_encoding, "to_party": self.to_party,
-                "endpoints": dict(self.endpoints), "created_at": self.created_at}
+                "endpoints": dict(self.endpoints), "created_at": self.created_at,
+                "endpoint_scheme_from_url": self.endpoint_scheme_from_url,
+                "allowed_hosts": list(self.allowed_hosts)}
 
 
 def config_dir() -> Path:
@@ -126,19 +137,89 @@ def profile_from_client(name: str, client: OcpiClient) -> Profile:
                    party=credentials.party, version=client.version,
                    token_encoding=learned if credentials.token_encoding == "auto" else credentials.token_encoding,
                    to_party=client.to_party, endpoints=dict(client.endpoints),
-                   created_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+                   created_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                   endpoint_scheme_from_url=credentials.endpoint_scheme_from_url,
+                   allowed_hosts=credentials.allowed_hosts)
 
 
 def _from_json(name: str, path: Path, raw: Any) -> Profile:
-    if not isinstance(raw, dict) or not isinstance(raw.get("versions_url"), str) \
-            or not isinstance(raw.get("token"), str):
-        raise _damaged(name, path, "missing `versions_url` or `token`")
-    endpoints = raw.get("endpoints") if isinstance(raw.get("endpoints"), dict) else {}
+    """Every field checked: a profile edited by hand (or damaged) gives a diagnostic,
+    naming the field and what it must be, never its value (it may be the token)."""
+    if not isinstance(raw, dict):
+        raise _damaged(name, path, "the file is not a JSON object")
+    problem = next((p for p in (_field_problem(key, raw.get(key), kind) for key, kind in _FIELDS) if p), None)
+    if problem is not None:
+        raise _damaged(name, path, problem)
+    endpoints = raw.get("endpoints") or {}
     return Profile(name=name, versions_url=raw["versions_url"], token=raw["token"], party=raw.get("party"),
-                   version=str(raw.get("version") or "auto"),
-                   token_encoding=str(raw.get("token_encoding") or "auto"), to_party=raw.get("to_party"),
-                   endpoints=MappingProxyType({str(k): str(v) for k, v in endpoints.items()}),
-                   created_at=str(raw.get("created_at") or ""))
+                   version=raw.get("version") or "auto", token_encoding=raw.get("token_encoding") or "auto",
+                   to_party=raw.get("to_party"), endpoints=MappingProxyType(dict(endpoints)),
+                   created_at=raw.get("created_at") or "",
+                   endpoint_scheme_from_url=bool(raw.get("endpoint_scheme_from_url", False)),
+                   allowed_hosts=tuple(raw.get("allowed_hosts") or ()))
+
+
+_FIELDS = (("versions_url", "url"), ("token", "token"), ("party", "party?"), ("version", "version?"),
+           ("token_encoding", "encoding?"), ("to_party", "party?"), ("endpoints", "endpoints?"),
+           ("created_at", "text?"), ("endpoint_scheme_from_url", "flag?"), ("allowed_hosts", "hosts?"))
+
+
+def _field_problem(key: str, value: Any, kind: str) -> str | None:
+    """What is wrong with one field, or None. Values are never shown."""
+    if kind.endswith("?"):
+        if value is None:
+            return None
+        kind = kind[:-1]
+    found = f"`{value[:40]}`" if isinstance(value, str) and kind in _SHOWN else _kind_of(value)
+    match kind:
+        case "url" if not (isinstance(value, str) and _http_url(value)):
+            return f"`{key}` must be an http(s) URL, found {found}"
+        case "token" if not (isinstance(value, str) and value.strip() and not any(c.isspace() for c in value)):
+            return f"`{key}` must be a non-empty string without spaces, found {found}"
+        case "party" if not (isinstance(value, str) and split_party(value) is not None):
+            return f"`{key}` must be a party such as `NL-ABC`, found {found}"
+        case "version" if value not in ("auto", *VERSIONS):
+            return f"`{key}` must be one of auto, {', '.join(VERSIONS)}, found {found}"
+        case "encoding" if value not in TOKEN_ENCODINGS:
+            return f"`{key}` must be one of {', '.join(TOKEN_ENCODINGS)}, found {found}"
+        case "endpoints" if not (isinstance(value, dict) and all(
+                isinstance(k, str) and isinstance(v, str) and _http_url(v) for k, v in value.items())):
+            return f"`{key}` must map module names to http(s) URLs, found {found}"
+        case "text" if not isinstance(value, str):
+            return f"`{key}` must be a string, found {found}"
+        case "flag" if not isinstance(value, bool):
+            return f"`{key}` must be true or false, found {found}"
+        case "hosts" if not (isinstance(value, list) and all(isinstance(h, str) and h for h in value)):
+            return f"`{key}` must be a list of host names, found {found}"
+    return None
+
+
+_SHOWN = ("party", "version", "encoding")          # kinds whose values are safe to print
+
+
+def _kind_of(value: Any) -> str:
+    match value:
+        case None:
+            return "nothing"
+        case bool():
+            return "a boolean"
+        case int() | float():
+            return "a number"
+        case str():
+            return "another string"
+        case list():
+            return "a list"
+        case dict():
+            return "an object"
+    return type(value).__name__
+
+
+def _http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _damaged(name: str, path: Path, why: str) -> errors.OcpiError:

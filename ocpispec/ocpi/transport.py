@@ -3,9 +3,12 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, timeouts, HTTP 5xx and 429 (honouring `Retry-After`) and
-truncated bodies. Token encoding `auto` tries Base64 for 2.2+ (raw for 2.1.1)
-and switches once to the other form on a 401.
+connection errors, HTTP 5xx and 429 (honouring `Retry-After`) and truncated
+bodies; a request without an answer in time once at most. Not retried: TLS
+failures, a body outliving the request deadline, and a 500/3000 answering the
+first request (likely a wrong token). Token encoding `auto` tries Base64 for
+2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
+500/3000). The token goes only to the login URL's host and hosts allowed at login.
 """
 
 from __future__ import annotations
@@ -13,20 +16,24 @@ from __future__ import annotations
 import base64
 import random
 import re
+import ssl
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from ocpispec import __version__
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body
-from ocpispec.ocpi.errors import OcpiError, fail, safe_url, status_meaning
+from ocpispec.ocpi.deadline import Overrun, RequestGuard
+from ocpispec.ocpi.errors import fail, safe_url, status_meaning
+from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
+                                    run_deadline_error, status_error, tls_error, unauthorized)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
 
@@ -44,11 +51,15 @@ class Answer:
     loose_timestamps: bool       # some DateTime in the body is not `YYYY-MM-DDTHH:MM:SSZ`
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    code: str                    # the code to give up with
-    reason: str
-    retry_after: float | None = None
+class _FirstAnswerFailed(Exception):
+    """HTTP 500 or OCPI 3000 before anything was answered: likely a wrong token."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+_TIMEOUT_RETRIES = 1
 
 
 class Transport:
@@ -58,6 +69,9 @@ class Transport:
         self._stats = stats
         self._warnings = warnings
         self._token = credentials.token
+        self._login_url = credentials.versions_url
+        self._hosts = frozenset(h.lower() for h in (_hostname(credentials.versions_url), *credentials.allowed_hosts))
+        self._answered = False           # a first request answered: a later 500 is not about the token
         self._setting = credentials.token_encoding
         self._encoding = "plain" if self._setting == "plain" else "base64"
         self._switched = False
@@ -88,53 +102,129 @@ class Transport:
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
             missing_ok: bool = False) -> Answer | None:
-        failures = 0
+        self._check_host(url)
+        failures = timeouts = 0
         while True:
             outcome = self._attempt(url, routing, correlation_id, missing_ok)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
-            if failures > self.options.max_retries:
-                raise _give_up(url, outcome, failures)
+            timeouts += outcome.timed_out
+            if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES:
+                raise give_up(url, outcome, failures)
             self._stats.add(retries=1)
-            time.sleep(self._delay(failures, outcome.retry_after))
+            delay = self._delay(failures, outcome.retry_after)
+            if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
+                raise run_deadline_error(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
+            time.sleep(delay)
+
+    def _check_host(self, url: str) -> None:
+        """The token goes only to the host of the URL the user gave, or to hosts allowed at login."""
+        host = _hostname(url)
+        if host in self._hosts:
+            if host != _hostname(self._login_url):
+                self._warnings.add(f"sending the token to `{host}` as allowed at login (--allow-host)",
+                                   kind=f"allowed-host-{host}")
+            return
+        raise fail(errors.FOREIGN_HOST, f"the platform points to another host (`{host[:80]}`) than the URL "
+                   "you gave; the token is not sent there",
+                   notes=[f"URL you gave: {safe_url(self._login_url)}",
+                          f"the platform's URL: {safe_url(url)}"],
+                   help=f"if `{host[:80]}` belongs to the platform, log in again with `--allow-host {host[:80]}`")
 
     # -- one attempt --------------------------------------------------------------
 
     def _attempt(self, url: str, routing: bool, correlation_id: str | None,
                  missing_ok: bool) -> Answer | Retry | None:
+        first_failure: str | None = None
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
             encoding = self._encoding
             self._stats.add(requests=1)
+            budget, run_limited = self._budget(url)
             try:
-                response, content = self._send(url, self._headers(encoding, routing, correlation_id))
+                response, content = self._send(url, self._headers(encoding, routing, correlation_id),
+                                               budget, run_limited)
             except httpx.TimeoutException:
-                return Retry(errors.CONNECTION_FAILED, f"no answer within {self.options.timeout:g} s")
+                if run_limited:
+                    raise run_deadline_error(url, "waiting for an answer") from None
+                waited = min(self.options.timeout, budget)
+                return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
+            except Overrun as overrun:
+                if overrun.received is None and not run_limited:     # not even headers: no answer
+                    return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
+                raise overrun_error(url, overrun) from None
+            except httpx.UnsupportedProtocol:
+                raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
+                           notes=[f"URL: {safe_url(url)}"],
+                           help="ask the CPO to fix the URLs in its versions and version details") from None
             except httpx.TransportError as exc:
+                if _tls_failure(exc):
+                    raise tls_error(url, self._login_url, exc) from None
                 return Retry(errors.CONNECTION_FAILED, _describe(exc))
             status = response.status_code
             if status in (401, 403):
                 if self._switch_encoding(encoding):
                     continue
-                raise _unauthorized(url, status, self._setting, encoding)
+                if first_failure is not None:   # 500 in one form, 401 in the other: say both
+                    raise first_answer_failed(url, f"{first_failure}, then HTTP {status}", status,
+                                              self._setting, encoding)
+                raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
-            return self._answer(url, response, content, missing_ok)
+            try:
+                return self._answer(url, response, content, missing_ok)
+            except _FirstAnswerFailed as first:
+                if self._switch_encoding(encoding):
+                    first_failure = first.what
+                    continue                # a platform may answer the other token form with a 500 too
+                raise first_answer_failed(url, first.what, status, self._setting, encoding) from None
         raise fail(errors.HTTP_ERROR, "too many redirects", notes=[f"request: GET {safe_url(url)}"],
                    help="check the versions URL; the platform keeps redirecting")
 
-    def _send(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
-        """The response and its body. The body is kept out of the response object: httpx
-        responses sit in a reference cycle, and a body inside one would live until the
-        next full garbage collection, so memory would grow with the export."""
-        with self._http.stream("GET", url, headers=headers) as response:
-            return response, b"".join(response.iter_bytes())
+    def _budget(self, url: str) -> tuple[float, bool]:
+        """Seconds this request may take, and whether the run's deadline is what limits it."""
+        budget = self.options.request_timeout
+        if self.options.deadline is not None:
+            left = self.options.deadline - time.monotonic()
+            if left <= 0:
+                raise run_deadline_error(url, "before the request was sent")
+            if left < budget:
+                return left, True
+        return budget, False
+
+    def _send(self, url: str, headers: dict[str, str], budget: float,
+              run_limited: bool) -> tuple[httpx.Response, bytes]:
+        """The response and its body, within `budget` seconds of wall clock: connecting and
+        each read wait at most that long, and a watchdog shuts the socket under a request
+        still running at the deadline (headers or body trickling in).
+        The body is kept out of the response object: httpx responses sit in a reference
+        cycle, and a body inside one would live until the next full garbage collection."""
+        guard = RequestGuard()
+        watchdog = threading.Timer(budget, guard.cut)
+        watchdog.daemon = True
+        watchdog.start()
+        chunks: list[bytes] = []
+        try:
+            with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
+                                   extensions={"trace": guard.trace}) as response:
+                guard.attach(response.extensions.get("network_stream"))
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                return response, b"".join(chunks)
+        except httpx.TransportError:
+            if not guard.fired:
+                raise
+            raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
+        finally:
+            watchdog.cancel()
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
                 missing_ok: bool) -> Answer | Retry | None:
         status = response.status_code
+        if status == 500 and not self._answered:
+            raise _FirstAnswerFailed(f"HTTP {status} {response.reason_phrase}".strip())
         if status == 429 or status >= 500:
             return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
                          _retry_after(response))
@@ -144,12 +234,13 @@ class Transport:
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status >= 300:
-            raise _http_error(url, response, body)
+            raise http_error(url, response, body)
         data = self._unwrap(url, response, body, missing_ok)
         if data is _MISSING:
             return None
         link = response.links.get("next", {}).get("url") or None
         loose = _LOOSE_TIMESTAMP.search(content) is not None
+        self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 
     def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
@@ -161,12 +252,14 @@ class Transport:
         if "status_code" not in body:
             self._warnings.add("the platform's answers carry no `status_code`; assuming success")
             return body.get("data")
-        code = _int_or_none(body.get("status_code"))
+        code = int_or_none(body.get("status_code"))
         if code is not None and 1000 <= code < 2000:
             return body.get("data")
         if missing_ok and code in (2003, 2004):
             return _MISSING
-        raise _status_error(url, response.status_code, code, body.get("status_message"))
+        if code == 3000 and not self._answered:
+            raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
+        raise status_error(url, response.status_code, code, body.get("status_message"))
 
     # -- helpers ------------------------------------------------------------------
 
@@ -226,6 +319,24 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     return headers
 
 
+def _hostname(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _same_origin_redirect(url: str, location: str) -> str:
     target = urljoin(url, location)
     if errors.origin(target) != errors.origin(url):
@@ -247,16 +358,6 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _describe(exc: httpx.TransportError) -> str:
     match exc:
         case httpx.ConnectError():
@@ -266,57 +367,3 @@ def _describe(exc: httpx.TransportError) -> str:
         case _:
             return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
-
-def _give_up(url: str, retry: Retry, tries: int) -> OcpiError:
-    notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
-    match retry.code:
-        case errors.CONNECTION_FAILED:
-            return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
-                        help="check the URL and your network (VPN, firewall); retry later if the platform is down")
-        case errors.INVALID_RESPONSE:
-            return fail(retry.code, f"the platform sent an incomplete answer {tries} times", notes=notes,
-                        help="the platform or a proxy cuts answers short; try a smaller `--page-size` "
-                             "or ask the CPO to check its gateway")
-    return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
-                notes=notes, help="the platform is overloaded or down; try again later, "
-                                  "or lower `--concurrency` and set `--rps`")
-
-
-def _unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
-    if setting == "auto":
-        tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
-    else:
-        tried = "Base64-encoded" if encoding == "base64" else "raw"
-        help = "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
-    return fail(errors.UNAUTHORIZED, "the platform rejected the token",
-                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
-                help=help)
-
-
-NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "
-                  "`/versions`); if it worked before, log in again to refresh the endpoints")
-
-
-def _status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
-    shown = "missing" if code is None else str(code)
-    notes = [f"request: GET {safe_url(url)}",
-             f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
-    if isinstance(message, str) and message.strip():
-        notes.append(f"platform message: {message.strip()[:200]}")
-    family = (code or 0) // 1000
-    helps = {2: "the platform refused the request; check the filters and that your token may read this module",
-             3: "the platform reported an internal error; try again later or contact the CPO",
-             4: "a hub could not forward the request; try again later or contact the hub operator"}
-    help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
-    return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
-                notes=notes, help=help)
-
-
-def _http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
-    if isinstance(body, dict) and _int_or_none(body.get("status_code")) not in (None, 1000):
-        return _status_error(url, response.status_code, _int_or_none(body.get("status_code")),
-                             body.get("status_message"))
-    status = response.status_code
-    help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
-    return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
-                notes=[f"request: GET {safe_url(url)}"], help=help)

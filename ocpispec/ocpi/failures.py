@@ -1,0 +1,140 @@
+"""The diagnostics of failed requests: what failed, where, what to do.
+
+Built by the transport; every URL goes through `safe_url`, and no body or token is
+ever part of the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.deadline import Overrun
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url, status_meaning
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    code: str                    # the code to give up with
+    reason: str
+    retry_after: float | None = None
+    timed_out: bool = False      # no answer in time: retried once at most
+
+
+def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
+    listed, given = urlsplit(url).scheme, urlsplit(login_url).scheme
+    reason = str(exc)[:200] or type(exc).__name__
+    notes = [f"request: GET {safe_url(url)}", f"TLS error: {reason}"]
+    if listed == "https" and given == "http":
+        return fail(errors.TLS_FAILED, f"the platform lists https:// endpoints, but `{errors.origin(url)}` fails "
+                    "the TLS handshake (the URL you gave is http://; the server may speak only plain http)",
+                    notes=[*notes, f"URL you gave: {safe_url(login_url)}"],
+                    help="ask the CPO to list its real endpoint URLs; if you trust the network to this host, "
+                         "log in again with `--endpoint-scheme-from-url` to use http:// for the endpoints")
+    return fail(errors.TLS_FAILED, f"the TLS handshake with `{errors.origin(url)}` failed",
+                notes=notes, help="check the URL's scheme and port; a certificate error means the platform's "
+                                  "certificate is not trusted here (not retried)")
+
+
+def overrun_error(url: str, overrun: Overrun) -> OcpiError:
+    if overrun.received is None:
+        return run_deadline_error(url, "waiting for an answer")
+    received = f"the headers and {overrun.received} bytes of the body"
+    if overrun.run_limited:
+        return run_deadline_error(url, f"receiving the answer (so far {received})")
+    return fail(errors.REQUEST_TIMEOUT, f"the platform did not finish its answer within {overrun.budget:g} s",
+                notes=[f"request: GET {safe_url(url)}", f"received: {received}"],
+                help="the platform sends its answer too slowly; raise `--request-timeout` or ask for smaller "
+                     "pages with `--page-size`, and tell the CPO")
+
+
+def run_deadline_error(url: str, doing: str) -> OcpiError:
+    return fail(errors.RUN_DEADLINE, "the run's deadline passed", notes=[f"request: GET {safe_url(url)}",
+                f"while: {doing}"],
+                help="raise the deadline (`--deadline`) or narrow the window; nothing of this run was committed")
+
+
+TOKEN_HELP = ("the token may be wrong: some platforms answer an unknown token with HTTP 500 or OCPI status "
+              "3000 instead of 401; check the token with the CPO (and `--token-encoding`). If the token is "
+              "right, the platform is failing: try again later")
+
+
+def first_answer_failed(url: str, what: str, http_status: int, setting: str, encoding: str) -> OcpiError:
+    tried = "Base64-encoded and raw" if setting == "auto" else ("Base64-encoded" if encoding == "base64" else "raw")
+    return fail(errors.UNAUTHORIZED, f"the platform's first answer was a server error ({what})",
+                notes=[f"request: GET {safe_url(url)}", f"the token was sent {tried}",
+                       "not retried further: nothing was answered yet with this token"],
+                help=TOKEN_HELP, http_status=http_status)
+
+
+def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
+    notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
+    match retry.code:
+        case errors.CONNECTION_FAILED if retry.timed_out:
+            return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,
+                        help="the platform may be down or overloaded: try again later; if it is only slow, "
+                             "raise `--request-timeout`")
+        case errors.CONNECTION_FAILED:
+            return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
+                        help="check the URL and your network (VPN, firewall); retry later if the platform is down")
+        case errors.INVALID_RESPONSE:
+            return fail(retry.code, f"the platform sent an incomplete answer {tries} times", notes=notes,
+                        help="the platform or a proxy cuts answers short; try a smaller `--page-size` "
+                             "or ask the CPO to check its gateway")
+    return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
+                notes=notes, help="the platform is overloaded or down; try again later, "
+                                  "or lower `--concurrency` and set `--rps`")
+
+
+def unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:
+    if setting == "auto":
+        tried, help = "Base64-encoded and raw", "check the token with the CPO: it must be the token for your party"
+    else:
+        tried = "Base64-encoded" if encoding == "base64" else "raw"
+        help = "log in again with `--token-encoding auto` to try both forms, or check the token with the CPO"
+    return fail(errors.UNAUTHORIZED, "the platform rejected the token",
+                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {status}", f"the token was sent {tried}"],
+                help=help)
+
+
+NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usually ends in "
+                  "`/versions`); if it worked before, log in again to refresh the endpoints")
+
+
+def status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
+    shown = "missing" if code is None else str(code)
+    notes = [f"request: GET {safe_url(url)}",
+             f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
+    if isinstance(message, str) and message.strip():
+        notes.append(f"platform message: {message.strip()[:200]}")
+    family = (code or 0) // 1000
+    helps = {2: "the platform refused the request; check the filters and that your token may read this module",
+             3: "the platform reported an internal error; try again later or contact the CPO",
+             4: "a hub could not forward the request; try again later or contact the hub operator"}
+    help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
+    return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
+                notes=notes, help=help, http_status=http_status)
+
+
+def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
+    if isinstance(body, dict) and int_or_none(body.get("status_code")) not in (None, 1000):
+        return status_error(url, response.status_code, int_or_none(body.get("status_code")),
+                             body.get("status_message"))
+    status = response.status_code
+    help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
+    return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
+                notes=[f"request: GET {safe_url(url)}"], help=help, http_status=status)
+
+
+def int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None

@@ -1,0 +1,73 @@
+"""A small rewriting proxy on 127.0.0.1 in front of the demo CPO, for platform
+deviations the demo does not produce itself.
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        proxy.origin      # http://127.0.0.1:PORT, forwards every GET to the demo
+
+URLs of the demo in bodies and `Link` headers are rewritten to the proxy's origin.
+`rewrite(path, status, headers, body)` returns the (status, headers, body) to send (header names lowercase);
+it may answer without asking the demo by returning a status before (`early`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+
+Rewrite = Callable[[str, int, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
+Early = Callable[[str], tuple[int, dict[str, str], bytes] | None]
+
+
+class RewritingProxy:
+    def __init__(self, upstream: str, rewrite: Rewrite, early: Early | None = None) -> None:
+        self.upstream = upstream
+        self.rewrite = rewrite
+        self.early = early
+        self.paths: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                proxy.paths.append(self.path)
+                answer = proxy.early(self.path) if proxy.early else None
+                if answer is None:
+                    headers = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "accept")}
+                    response = httpx.get(proxy.upstream + self.path, headers=headers, timeout=10)
+                    kept = {k.lower(): v.replace(proxy.upstream, proxy.origin) for k, v in response.headers.items()
+                            if k.lower() in ("content-type", "link", "x-total-count", "x-limit")}
+                    body = response.content.replace(proxy.upstream.encode(), proxy.origin.encode())
+                    answer = proxy.rewrite(self.path, response.status_code, kept, body)
+                status, headers, body = answer
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self) -> RewritingProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)

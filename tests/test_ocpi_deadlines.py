@@ -1,0 +1,176 @@
+"""Issue 10, deadlines: a platform that trickles its body or never answers fails within
+the per-request deadline (`--request-timeout`) or the run's deadline, with a clear
+message and nothing committed. Small deadlines keep these tests fast."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+from ocpispec.ocpi.options import run_deadline
+from ocpispec.report import render
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def pull(server: DemoServer, options: FetchOptions) -> OcpiError:
+    credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=options) as client, pytest.raises(OcpiError) as caught:
+        list(client.fetch("sessions", date_to=DATE_TO))
+    return caught.value
+
+
+def shown(error: OcpiError) -> str:
+    return scrub(render([error.diagnostic], {}))
+
+
+def test_a_trickling_body_fails_at_the_request_deadline(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(trickle_body=0.05))
+    started = time.monotonic()
+    error = pull(server, FetchOptions(request_timeout=0.5, timeout=5, backoff_base=0.001))
+    elapsed = time.monotonic() - started
+    assert 0.5 <= elapsed < 1.5
+    assert error.code == "OCX515"
+    assert len([r for r in server.request_log if "/sessions" in r.target]) == 1   # not retried
+    assert re.sub(r"and \d+ bytes", "and N bytes", shown(error)) == snapshot
+
+
+def test_a_platform_that_never_answers_fails_after_one_retry(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(never_answer=True))
+    started = time.monotonic()
+    error = pull(server, FetchOptions(request_timeout=0.3, backoff_base=0.001, max_retries=5))
+    assert time.monotonic() - started < 1.5
+    assert error.code == "OCX500"
+    assert len([r for r in server.request_log if "/sessions" in r.target]) == 2
+    assert shown(error) == snapshot
+
+
+def test_the_run_deadline_bounds_every_request(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(never_answer=True))
+    started = time.monotonic()
+    error = pull(server, FetchOptions(deadline=run_deadline(0.4), request_timeout=30, backoff_base=0.001))
+    assert time.monotonic() - started < 1.5
+    assert error.code == "OCX516"
+    assert shown(error) == snapshot
+
+
+def test_the_run_deadline_cuts_a_trickling_body(demo_server_factory) -> None:
+    server = demo_server_factory(size=50, faults=Faults(trickle_body=0.05))
+    started = time.monotonic()
+    error = pull(server, FetchOptions(deadline=run_deadline(0.4), request_timeout=30))
+    assert time.monotonic() - started < 1.5
+    assert error.code == "OCX516"
+
+
+def test_get_with_a_trickling_platform(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=Faults(trickle_body=0.05))
+    assert run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC").exit_code == 0
+    started = time.monotonic()
+    result = run_cli("get", "sessions", "--request-timeout", "0.4", "--date-to", "2026-01-01")
+    assert time.monotonic() - started < 2
+    assert result.exit_code == 1 and result.stdout == ""
+    assert re.sub(r"and \d+ bytes", "and N bytes", scrub(cli_block(result))) == snapshot
+
+
+@pytest.mark.parametrize("faults", [Faults(never_answer=True), Faults(trickle_body=0.05)],
+                         ids=["never_answer", "trickle_body"])
+def test_run_with_a_stalling_platform(run_cli, demo_server_factory, tmp_path, faults: Faults, snapshot) -> None:
+    server = demo_server_factory(size=50, faults=faults)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out / "locations.csv"),
+                     "--state", str(tmp_path / "state.json"), "--request-timeout", "0.3",
+                     "--as-of", "2026-01-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert time.monotonic() - started < 3
+    assert result.exit_code == 1
+    assert not out.exists() or not any(out.iterdir())
+    assert not (tmp_path / "state.json").exists()
+    text = re.sub(r"date_to=[0-9T:-]+Z", "date_to=NOW", scrub(cli_block(result), tmp_path=tmp_path))
+    text = re.sub(r"and \d+ bytes", "and N bytes", text)
+    assert text == snapshot
+
+
+class TrickledHeaders:
+    """A raw server on 127.0.0.1 that answers every request with a status line and then
+    trickles a header one byte at a time (what the demo, an http.server, cannot do)."""
+
+    def __init__(self, pause: float) -> None:
+        import socket
+        import threading
+        self.pause = pause
+        self.accepted = 0
+        self.stop = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/ocpi/versions"
+
+    def _serve(self) -> None:
+        import threading
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn) -> None:
+        with conn:
+            conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                for byte in b"X-Slow: " + b"a" * 10_000:
+                    if self.stop.wait(self.pause):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def __enter__(self) -> TrickledHeaders:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+def test_trickled_headers_are_cut_at_the_request_deadline(snapshot) -> None:
+    with TrickledHeaders(pause=0.02) as server:
+        started = time.monotonic()
+        with pytest.raises(OcpiError) as caught:
+            OcpiClient.connect(Credentials(server.url, "t0ken"),
+                               options=FetchOptions(request_timeout=0.3, timeout=5, backoff_base=0.001))
+        assert time.monotonic() - started < 1.5
+        assert server.accepted == 2                     # retried once, like any request without an answer
+    assert caught.value.code == "OCX500"
+    assert shown(caught.value) == snapshot
+
+
+def test_an_endpoint_that_is_not_http_fails_at_once(demo_server_factory) -> None:
+    from fixtures_proxy import RewritingProxy
+    server = demo_server_factory(size=20)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        return status, headers, body.replace(b'"http://127.0.0.1', b'"ftp://127.0.0.1')
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        started = time.monotonic()
+        with pytest.raises(OcpiError) as caught:
+            OcpiClient.connect(Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC"))
+    assert time.monotonic() - started < 0.5
+    assert caught.value.code == "OCX513"
+    assert "the platform lists a URL that is not http(s)" in caught.value.diagnostic.message

@@ -1,0 +1,174 @@
+"""Issue 8, discovery and authentication: platforms that deviate from OCPI, over real
+HTTP to the demo CPO, with the messages a user sees (snapshots)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+from ocpispec.demo import DemoServer, Faults
+
+
+def login(run_cli, server: DemoServer, *extra: str, url: str | None = None, token: str | None = None):
+    return run_cli("login", url or server.versions_url, "--token", token or server.token, "--party", "NL-ABC",
+                   *extra)
+
+
+def shown(result, server: DemoServer, tmp_path: Path) -> str:
+    text = cli_block(result)
+    assert server.token not in text
+    return scrub(text, tmp_path=tmp_path).replace(f"localhost:{server.port}", "localhost:PORT")
+
+
+def saved(tmp_path: Path) -> dict | None:
+    path = tmp_path / "config" / "profiles" / "default.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def test_nested_versions_body_is_read_with_a_warning(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(versions=("2.1.1", "2.2.1"), size=20, faults=Faults(nested_versions=True))
+    result = login(run_cli, server)
+    assert result.exit_code == 0
+    assert saved(tmp_path)["version"] == "2.2.1"
+    assert shown(result, server, tmp_path) == snapshot
+
+
+def test_short_version_labels_map_to_the_supported_version(run_cli, demo_server_factory, tmp_path,
+                                                           snapshot) -> None:
+    server = demo_server_factory(versions=("2.1.1", "2.2.1"), size=20, faults=Faults(short_version_label=True))
+    result = login(run_cli, server)
+    assert result.exit_code == 0
+    assert saved(tmp_path)["version"] == "2.2.1"
+    assert shown(result, server, tmp_path) == snapshot
+    details = login(run_cli, server, url=server.details_url("2.1.1"))
+    assert details.exit_code == 0 and saved(tmp_path)["version"] == "2.1.1"
+    assert "the version details are labelled `2.1`; using them as OCPI 2.1.1" in details.stderr
+
+
+def test_credentials_listed_as_receiver_still_give_the_cpo_party(run_cli, demo_server_factory, tmp_path) -> None:
+    server = demo_server_factory(size=20, faults=Faults(credentials_receiver_only=True))
+    result = login(run_cli, server)
+    assert result.exit_code == 0
+    assert "  CPO party:     NL-DMO\n" in result.stdout
+    assert saved(tmp_path)["to_party"] == "NL-DMO"
+    assert "credentials" not in saved(tmp_path)["endpoints"]
+
+
+def test_https_endpoints_on_a_plain_http_server(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(size=30, faults=Faults(https_endpoints=True))
+    started = time.monotonic()
+    failed = login(run_cli, server)
+    assert time.monotonic() - started < 3           # no retries of a TLS handshake failure
+    assert failed.exit_code == 1 and saved(tmp_path) is None
+    allowed = login(run_cli, server, "--endpoint-scheme-from-url")
+    assert allowed.exit_code == 0
+    assert saved(tmp_path)["endpoint_scheme_from_url"] is True
+    assert all(url.startswith("http://") for url in saved(tmp_path)["endpoints"].values())
+    pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 30
+    assert shown(failed, server, tmp_path) + shown(allowed, server, tmp_path) == snapshot
+
+
+def test_wrong_token_answered_with_500_or_3000(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    texts = []
+    for status in (500, 3000):
+        server = demo_server_factory(size=20, faults=Faults(bad_token_status=status))
+        started = time.monotonic()
+        result = login(run_cli, server, token="not-the-token")
+        assert time.monotonic() - started < 2       # not 12 s of retries
+        assert result.exit_code == 1 and saved(tmp_path) is None
+        assert "the token may be wrong" in result.stderr and "not-the-token" not in result.stderr
+        assert len(server.request_log) == 2        # the token in both forms, once each
+        texts.append(shown(result, server, tmp_path))
+        assert login(run_cli, server).exit_code == 0
+        (tmp_path / "config" / "profiles" / "default.json").unlink()
+    assert "\n".join(texts) == snapshot
+
+
+def test_receiver_only_tokens_of_a_2_1_1_cpo(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=1))
+    logged_in = login(run_cli, server)
+    assert logged_in.exit_code == 0
+    assert "  note:          a 2.1.1 CPO's `tokens` endpoint usually only receives tokens" in logged_in.stdout
+    result = run_cli("get", "tokens")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert shown(result, server, tmp_path) == snapshot
+
+
+def test_an_emsp_side_tokens_endpoint_is_preferred_on_2_1_1(run_cli, demo_server_factory, tmp_path) -> None:
+    server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=2))
+    logged_in = login(run_cli, server)
+    assert logged_in.exit_code == 0 and "note:" not in logged_in.stdout
+    assert saved(tmp_path)["endpoints"]["tokens"].endswith("/ocpi/emsp/2.1.1/tokens")
+    result = run_cli("get", "tokens")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == server.listings["2.1.1"]["tokens"].total(
+        server.listings["2.1.1"]["tokens"].window(None, None))
+
+
+def test_details_on_another_host_need_an_allowance(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(size=30, faults=Faults(foreign_details_host=True))
+    refused = login(run_cli, server)
+    assert refused.exit_code == 1 and saved(tmp_path) is None
+    assert [r.target for r in server.request_log] == ["/ocpi/cpo/versions"]
+    allowed = login(run_cli, server, "--allow-host", "localhost")
+    assert allowed.exit_code == 0
+    assert saved(tmp_path)["allowed_hosts"] == ["localhost"]
+    pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 30
+    assert "warning: sending the token to `localhost` as allowed at login (--allow-host)" in pulled.stderr
+    assert shown(refused, server, tmp_path) + shown(allowed, server, tmp_path) == snapshot
+
+
+def test_query_values_of_the_login_url_are_redacted(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(size=20)
+    url = server.versions_url + "?session=s3cr3t-value&x=1"
+    ok = login(run_cli, server, url=url)
+    wrong = login(run_cli, server, url=url, token="not-the-token")
+    listed = run_cli("profiles")
+    texts = [shown(r, server, tmp_path) for r in (ok, wrong, listed)]
+    assert all("s3cr3t" not in text for text in texts)
+    assert "\n".join(texts) == snapshot
+
+
+def test_a_damaged_profile_gives_a_diagnostic(run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    server = demo_server_factory(size=20)
+    assert login(run_cli, server).exit_code == 0
+    path = tmp_path / "config" / "profiles" / "default.json"
+    texts = []
+    for field, value in [("party", 123), ("token", ["x"]), ("endpoints", {"sessions": 5}),
+                         ("version", "9.9"), ("allowed_hosts", "localhost"), ("versions_url", "ftp://x")]:
+        profile = saved(tmp_path) or {}
+        original = json.loads(json.dumps(profile))
+        path.write_text(json.dumps({**original, field: value}))
+        listed, pulled = run_cli("profiles"), run_cli("get", "sessions")
+        assert listed.exit_code == 1 and pulled.exit_code == 1
+        assert server.token not in listed.stderr + pulled.stderr
+        texts.append(scrub(listed.stderr, tmp_path=tmp_path))
+        path.write_text(json.dumps(original))
+    assert "".join(texts) == snapshot
+
+
+def test_receiver_only_tokens_are_explained_when_counting(demo_server_factory) -> None:
+    from ocpispec.ocpi import Credentials, OcpiClient, OcpiError
+    server = demo_server_factory(version="2.1.1", size=40, faults=Faults(tokens_receiver_only=1))
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        assert client.count("sessions") == 40
+        try:
+            client.count("tokens")
+        except OcpiError as problem:
+            assert problem.code == "OCX507" and "cannot be listed" in problem.diagnostic.message
+        else:
+            raise AssertionError("counting receiver-only tokens must fail")
+
+
+def test_a_500_for_the_other_token_form_is_not_a_wrong_token(run_cli, demo_server_factory, tmp_path) -> None:
+    server = demo_server_factory(size=20, faults=Faults(bad_token_status=500, plain_token_only=True))
+    result = login(run_cli, server)
+    assert result.exit_code == 0, result.stderr
+    assert saved(tmp_path)["token_encoding"] == "plain"
+    assert [r.status for r in server.request_log][:2] == [500, 200]

@@ -1,0 +1,152 @@
+"""Issue 8, paging: next links that would lead the crawl astray are not followed.
+Over real HTTP to the demo CPO, and through a small rewriting proxy for a stale link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from fixtures_proxy import RewritingProxy
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+from ocpispec.ocpi.links import assess
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def fetch(url: str, token: str, module: str = "sessions", **options: object) -> tuple[list[str], OcpiClient]:
+    credentials = Credentials(url, token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=FetchOptions(**options)) as client:  # type: ignore[arg-type]
+        found = [o.get("id") or o["uid"] for o in client.fetch(module, date_to=DATE_TO)]
+    return found, client
+
+
+def module_requests(server: DemoServer, module: str) -> list[str]:
+    return [r.target for r in server.request_log if module in r.target]
+
+
+@pytest.mark.parametrize("module", ["sessions", "tokens"])
+def test_garbled_next_path_is_not_followed(demo_server_factory, module: str, snapshot) -> None:
+    server = demo_server_factory(size=250, max_page_size=15, faults=Faults(garbled_next_path=True))
+    found, client = fetch(server.versions_url, server.token, module, concurrency=1)
+    total = server.listings["2.2.1"][module].total(server.listings["2.2.1"][module].window(None, None))
+    assert len(found) == len(set(found)) == total
+    assert all(urlsplit(t).path == f"/ocpi/cpo/2.2.1/{module}" for t in module_requests(server, module))
+    assert all(r.status == 200 for r in server.request_log)
+    assert client.stats.warnings == snapshot
+
+
+def test_link_filter_where_none_was_sent_is_not_followed() -> None:
+    endpoint = "https://cpo.example/ocpi/2.2.1/locations"
+    ours = {"date_to": "2026-01-01T00:00:00Z"}
+    link = assess(endpoint + "?date_from=None&date_to=2026-01-01T00:00:00Z&offset=100", endpoint, endpoint, ours)
+    assert (link.verdict, link.detail) == ("filters", "date_from=None where none was sent")
+    link = assess(endpoint + "/?date_to=2026-01-01T00:00:00Z&offset=100", endpoint, endpoint, ours)
+    assert link.verdict == "path"
+    assert assess(endpoint + "?date_to=2026-01-01T00%3A00%3A00Z&offset=100&x=1", endpoint, endpoint,
+                  ours).verdict == "ok"
+    twice = assess(endpoint + "?date_to=2020-01-01T00:00:00Z&date_to=2026-01-01T00:00:00Z", endpoint, endpoint, ours)
+    assert (twice.verdict, twice.detail) == ("filters", "date_to given more than once")
+    session = assess("/x;jsessionid=S3CRET/locations?date_to=2026-01-01T00:00:00Z", endpoint, endpoint, ours)
+    assert (session.verdict, session.detail) == ("path", "`/x;(redacted)/locations` instead of `/ocpi/2.2.1/locations`")
+    assert assess(endpoint.replace("locations", "sessions%2F..%2Flocations") + "?date_to=2026-01-01T00:00:00Z",
+                  endpoint, endpoint, ours).verdict == "path"
+
+
+def stale_link_proxy(server: DemoServer, answer_404: bool = True) -> RewritingProxy:
+    """Next links gain `cursor=stale`; requests carrying it answer 404 (an expired cursor)."""
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "link" in headers:
+            headers["link"] = headers["link"].replace('>; rel="next"', '&cursor=stale>; rel="next"')
+        return status, headers, body
+
+    def early(path: str):
+        if "cursor=stale" in path and answer_404:
+            return 404, {"Content-Type": "application/json"}, b'{"status_code": 2000, "data": null}'
+        return None
+
+    return RewritingProxy(server.origin, rewrite, early)
+
+
+def test_a_404_on_a_followed_link_falls_back_to_offset_once(demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+    with stale_link_proxy(server) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+        sessions = [parse_qs(urlsplit(p).query) for p in proxy.paths if "/sessions" in p]
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert [("cursor" in q, q["offset"]) for q in sessions] == [
+        (False, ["0"]), (True, ["100"]), (False, ["100"]), (False, ["200"])]
+    assert client.stats.warnings == snapshot
+
+
+def test_a_404_on_the_rebuilt_request_fails(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "link" in headers:
+            headers["link"] = headers["link"].replace('>; rel="next"', '&cursor=stale>; rel="next"')
+        return status, headers, body
+
+    def early(path: str):
+        if "/sessions" in path and "offset=0" not in path:
+            return 404, {"Content-Type": "application/json"}, b'{"status_code": 2000, "data": null}'
+        return None
+
+    with RewritingProxy(server.origin, rewrite, early) as proxy, pytest.raises(OcpiError) as caught:
+        fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+    assert caught.value.http_status == 404
+    assert len([p for p in proxy.paths if "/sessions" in p]) == 3
+
+
+def test_date_from_none_where_none_was_sent_is_not_followed(demo_server_factory) -> None:
+    server = demo_server_factory(size=250, max_page_size=15, faults=Faults(garbled_date_filters=True))
+    found, client = fetch(server.versions_url, server.token, "tokens", concurrency=1)
+    assert len(found) == len(set(found)) == 41
+    assert all("date_from" not in t for t in module_requests(server, "tokens"))
+    assert client.stats.warnings == [
+        "the platform's next links change the date filters (date_from=None where none was sent); the next "
+        "pages are requested with the original filters by offset"]
+
+
+def test_run_with_garbled_next_links_is_complete(run_cli, demo_server_factory, tmp_path) -> None:
+    import json
+    server = demo_server_factory(size=1000, max_page_size=20, faults=Faults(garbled_next_path=True))
+    locations = server.listings["2.2.1"]["locations"]
+    out = tmp_path / "locations.geojson"
+    result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out), "--concurrency", "1",
+                     "--page-size", "20", "--state", str(tmp_path / "state.json"),
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.stderr
+    assert "warning: the platform's next links point to another path" in result.stderr
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    published = [server.render("2.2.1", "locations", i) for i in range(locations.total(locations.window(None, None)))]
+    assert len(published) == 100
+    assert sorted(f["properties"]["location_id"] for f in features) == sorted(
+        o["id"] for o in published if o.get("publish", True))
+    assert all(r.status == 200 for r in server.request_log)
+
+
+_ENDPOINT = "https://cpo.example/ocpi/2.2.1/sessions"
+_OURS = {"date_from": "2025-01-01T00:00:00Z", "date_to": "2026-01-01T00:00:00Z"}
+
+
+@given(st.sampled_from(["https://cpo.example", "http://cpo.example", "https://cpo.example:8443",
+                        "https://evil.example", ""]),
+       st.sampled_from(["/ocpi/2.2.1/sessions", "/ocpi/2.2.1/sessions/", "/cpo/VersionNumber.v_2_2_1/ModuleID.sessions/",
+                        "/ocpi/2.2.1/cdrs"]),
+       st.sampled_from([None, "2025-01-01T00:00:00Z", "None", "2024-01-01T00:00:00Z"]),
+       st.sampled_from([None, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"]),
+       st.integers(0, 10_000))
+def test_a_link_is_followed_only_when_it_keeps_endpoint_and_filters(origin, path, date_from, date_to,
+                                                                     offset) -> None:
+    query = {"date_from": date_from, "date_to": date_to, "offset": str(offset)}
+    href = origin + path + "?" + "&".join(f"{k}={v}" for k, v in query.items() if v is not None)
+    link = assess(href, _ENDPOINT + "?offset=0", _ENDPOINT, _OURS)
+    kept = (origin in ("https://cpo.example", "") and path == "/ocpi/2.2.1/sessions"
+            and date_from == _OURS["date_from"] and date_to == _OURS["date_to"])
+    assert (link.verdict == "ok") == kept

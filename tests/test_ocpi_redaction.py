@@ -1,0 +1,43 @@
+"""URLs as printed: no query value from a user, a profile or a platform survives, except
+the paging parameters ocpispec sends itself; no user info. And version labels."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocpispec.ocpi import safe_url
+from ocpispec.ocpi.discovery import supported_version
+
+_NAMES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_-", min_size=1, max_size=12)
+_SECRETS = st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz0123456789-._~", min_size=6,
+                   max_size=40).map(lambda s: f"Sx{s}")
+
+
+@given(st.lists(st.tuples(_NAMES, _SECRETS), min_size=1, max_size=5), st.booleans())
+def test_no_query_value_survives(pairs: list[tuple[str, str]], userinfo: bool) -> None:
+    query = "&".join(f"{name}={value}" for name, value in pairs)
+    url = f"https://{'me:Pw0rdSecret@' if userinfo else ''}cpo.example/ocpi/versions?{query}#Frag"
+    shown = safe_url(url)
+    assert all(value not in shown for _, value in pairs)
+    assert "Pw0rdSecret" not in shown and "Frag" not in shown
+    assert shown.startswith("https://cpo.example/ocpi/versions?")
+
+
+def test_path_parameters_are_redacted() -> None:
+    assert safe_url("https://cpo.example/ocpi;jsessionid=S3CRET/versions") == \
+        "https://cpo.example/ocpi;(redacted)/versions"
+
+
+def test_our_paging_values_stay_readable() -> None:
+    url = ("https://cpo.example/ocpi/2.2.1/sessions?date_from=2025-01-01T00:00:00Z"
+           "&date_to=2026-01-01T00%3A00%3A00Z&offset=100&limit=50&session=abc123&offset=abc")
+    assert safe_url(url) == ("https://cpo.example/ocpi/2.2.1/sessions?date_from=2025-01-01T00:00:00Z"
+                             "&date_to=2026-01-01T00:00:00Z&offset=100&limit=50&session=(redacted)"
+                             "&offset=(redacted)")
+
+
+def test_version_labels_map_to_the_release_we_speak() -> None:
+    assert [supported_version(v) for v in ("2.2", "2.2.0", "v2.2", "2.1", "2.3", "2.3.0", "2.2.1")] == [
+        "2.2.1", "2.2.1", "2.2.1", "2.1.1", "2.3.0", "2.3.0", "2.2.1"]
+    assert [supported_version(v) for v in ("2.0", "3.0", "", "2", "latest", "2.2.1.1")] == [None] * 6
