@@ -98,6 +98,29 @@ class CheckedColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterRead:
+    """A field the `where` condition reads, with its class (`exposure`, so an object
+    read whole counts as its most private sub-field)."""
+
+    field: str
+    privacy: PrivacyClass
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFilter:
+    """The `where` condition as the privacy review sees it: the non-public fields it
+    reads (unique, in source order) and the `because "..."` text if the spec gave one."""
+
+    reads: tuple[FilterRead, ...]
+    justification: str | None
+
+    @property
+    def privacy(self) -> PrivacyClass:
+        return PrivacyClass.highest([read.privacy for read in self.reads] or
+                                    [PrivacyClass.PUBLIC])
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedDataset:
     """One `from ... output ...` block after checking.
 
@@ -116,6 +139,7 @@ class CheckedDataset:
     columns: tuple[CheckedColumn, ...]
     include_private: bool
     output_name: str
+    filter: CheckedFilter | None = None
 
     @property
     def is_aggregate(self) -> bool:

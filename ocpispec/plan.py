@@ -23,6 +23,9 @@ from typing import Any
 from ocpispec.source import Span
 
 FORMAT_VERSION = 1
+# A field added to the IR later, left out of the JSON (and so of the fingerprint) while it
+# holds its default: plans that do not use it keep their fingerprint.
+_OMIT_DEFAULT = {"omit_default": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +161,29 @@ class PrivacyFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterRead:
+    """A non-public field a filter reads, and its privacy class."""
+
+    field: str
+    privacy: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filter:
-    """The `where` condition as one JMESPath boolean over the neutral record."""
+    """The `where` condition as one JMESPath boolean over the neutral record. `reads`
+    lists the non-public fields it reads; a filter that reads quasi or personal fields
+    is a privacy step (it decides whose records leave). `justification` is the
+    `where ... because "..."` text."""
 
     id: str
     expression: str
     origin: Span
+    reads: tuple[FilterRead, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def is_privacy_step(self) -> bool:
+        return any(read.privacy in ("quasi", "personal", "never") for read in self.reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +411,10 @@ def _encode(value: Any) -> Any:
         if kind:
             data["kind"] = kind
         for field in dataclasses.fields(value):
-            data[field.name] = _encode(getattr(value, field.name))
+            item = getattr(value, field.name)
+            if field.metadata.get("omit_default") and item == field.default:
+                continue
+            data[field.name] = _encode(item)
         return data
     if isinstance(value, (tuple, list)):
         return [_encode(item) for item in value]

@@ -8,15 +8,17 @@ about unless justified. See docs/language.md, "Privacy rules".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ocpispec import syntax
-from ocpispec.checks.context import Context, is_meaningful
+from ocpispec.checked import CheckedFilter, FilterRead
+from ocpispec.checks import floors
+from ocpispec.checks.context import Context, justification_problem
 from ocpispec.checks.types import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 
-_PROTECTING = frozenset({Effect.GENERALISE, Effect.DERIVE, Effect.PSEUDONYMISE, Effect.AGGREGATE})
 # Aggregates that release one record's exact value rather than a summary of the group.
 _EXTREMES = frozenset({"min", "max"})
 _MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
@@ -45,8 +47,8 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
                  group_key: bool = False) -> None:
     """Emit the privacy diagnostics of one released column (or `group by` key)."""
     justified = column.justification is not None
-    if justified and not is_meaningful(column.justification.value):
-        _weak_justification(column.justification, ctx)
+    if justified:
+        weak_justification(column.justification, ctx)
     needed = False
     for use in uses:
         finding = _finding(use, group_key, ctx)
@@ -74,22 +76,87 @@ def _finding(use: Use, group_key: bool, ctx: Context):
     return None
 
 
-def check_filter(uses: Iterable[Use], ctx: Context) -> None:
-    for use in uses:
-        cls = exposure(use, ctx)
-        where = use.field.ref.span
+@dataclass(frozen=True, slots=True)
+class FilterTest:
+    """One field read by one predicate of a `where` condition."""
+
+    use: Use
+    predicate: syntax.Condition
+
+
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def check_filter(where: syntax.Where, tests: Iterable[FilterTest],
+                 ctx: Context) -> CheckedFilter:
+    """A filter may not read NEVER fields (OCX309), may not probe a personal field
+    (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal
+    field at all only with `where ... because "..."` (OCX308)."""
+    justification = where.justification
+    reads: dict[str, FilterRead] = {}
+    for test in tests:
+        use, cls = test.use, exposure(test.use, ctx)
+        if cls is not PrivacyClass.PUBLIC:
+            reads.setdefault(use.field.qualified, FilterRead(use.field.qualified, cls))
         if cls is PrivacyClass.NEVER:
-            ctx.emit(error("OCX309", f"the filter reads `{use.field.qualified}`, which may "
-                           "never be used", where, "never-exportable field",
-                           notes=["credentials and blobs that embed card identifiers stay inside"],
-                           help="filter on another field"))
+            _never_filter(use, ctx)
         elif cls is PrivacyClass.PERSONAL:
-            ctx.emit(warning("OCX308", f"the filter selects records by the personal field "
-                             f"`{use.field.qualified}`", where, "singles out drivers",
-                             notes=["filtering on a card or contract picks out individual "
-                                    "people; the reviewer must agree to it"],
-                             help="filter on non-personal fields, or make sure the review "
-                                  "covers it"))
+            probe = _probe(test)
+            if probe is not None:
+                _oracle(use, probe, ctx)
+            elif justification is None:
+                _unjustified_filter(use, ctx)
+    if justification is not None:
+        weak_justification(justification, ctx)
+        if not reads:
+            ctx.emit(warning("OCX307", "this filter needs no justification",
+                             justification.span, "it reads only public fields",
+                             notes=["an unneeded `because` is noise in the privacy review"],
+                             help="remove the `because \"...\"` text"))
+    return CheckedFilter(tuple(reads.values()), justification.value if justification else None)
+
+
+def _probe(test: FilterTest) -> str | None:
+    """How a predicate probes a personal value rather than naming it, or None."""
+    use, predicate = test.use, test.predicate
+    if isinstance(predicate, syntax.Matches):
+        return "`matches` tests it against a pattern"
+    if use.hatch is not None:
+        return "`jmespath(...)` can test any part of it"
+    if use.around:
+        return "the filter tests a value computed from it"
+    if isinstance(predicate, syntax.Compare) and predicate.op in _ORDERING:
+        return f"`{predicate.op}` compares it by order"
+    return None
+
+
+def _oracle(use: Use, probe: str, ctx: Context) -> None:
+    field = use.field.qualified
+    ctx.emit(error("OCX330", f"the filter probes the personal field `{field}`",
+                   use.field.ref.span, probe,
+                   notes=["a filter that tests parts or ranges of an identifier is an oracle: "
+                          "datasets that each keep one pattern, and each release the "
+                          "pseudonym, give the identifier behind every pseudonym back",
+                          "no justification can allow it"],
+                   help=f"filter on other fields; to keep given cards, name them exactly: "
+                        f"`where {field} in [\"...\"] because \"...\"`"))
+
+
+def _never_filter(use: Use, ctx: Context) -> None:
+    ctx.emit(error("OCX309", f"the filter reads `{use.field.qualified}`, which may "
+                   "never be used", use.field.ref.span, "never-exportable field",
+                   notes=["credentials and blobs that embed card identifiers stay inside"],
+                   help="filter on another field"))
+
+
+def _unjustified_filter(use: Use, ctx: Context) -> None:
+    ctx.emit(error("OCX308", f"the filter selects records by the personal field "
+                   f"`{use.field.qualified}` without a justification", use.field.ref.span,
+                   "singles out drivers",
+                   notes=["filtering on a card or contract picks out individual people, even "
+                          "when the identifier is not released; the reviewer must approve it"],
+                   help="filter on non-personal fields, or add `because \"...\"` after the "
+                        "condition with the reason the privacy officer approves"))
 
 
 def _pseudonymised(use: Use) -> bool:
@@ -100,12 +167,9 @@ def _pseudonymised(use: Use) -> bool:
 
 
 def _protected(use: Use) -> bool:
-    """Coarsened, derived, pseudonymised or aggregated; a JMESPath `length(...)` (a read
-    that is not whole) only counts."""
-    if use.hatch is not None and not use.whole:
-        return True
-    return any(isinstance(node, syntax.Call) and _effect(node) in _PROTECTING
-               and node.name.name not in _EXTREMES for node in use.around if node is not use.hatch)
+    """Coarsened to at least its floor, derived from two record times, pseudonymised or
+    aggregated; a JMESPath `length(...)` (a read that is not whole) only counts."""
+    return floors.assess(use).protects
 
 
 def _effect(call: syntax.Call) -> Effect | None:
@@ -161,8 +225,13 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
                 if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
     if extremes:
         notes.append(f"`{extremes[0]}` releases one record's exact value, not a summary")
-    ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released unchanged",
-                     use.field.ref.span, "released as is", notes=notes,
+    shortfall = floors.assess(use).shortfall
+    if shortfall:
+        notes.append(shortfall)
+    what = "below its generaliser floor" if shortfall else "unchanged"
+    ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
+                     use.field.ref.span, "too fine to protect" if shortfall else "released as is",
+                     notes=notes,
                      help=_generaliser(field, use.field.field, name)))
 
 
@@ -181,12 +250,18 @@ def _generaliser(path: str, field: Field, name: str) -> str:
     return f"coarsen it, e.g. `{rewrite}`, or add `because \"...\"` with the reason"
 
 
-def _weak_justification(text: syntax.Text, ctx: Context) -> None:
-    ctx.emit(error("OCX306", "the justification is too short to review", text.span,
-                   "write why the consumer needs this",
+def weak_justification(text: syntax.Text, ctx: Context) -> bool:
+    """Report a `because` text that says nothing (OCX306); True when it was reported."""
+    problem = justification_problem(text.value)
+    if problem is None:
+        return False
+    ctx.emit(error("OCX306", "the justification is too weak to review", text.span,
+                   problem,
                    notes=["a reviewer approves the reason, so it must say something: at least "
-                          "two words and ten letters"],
+                          "three distinct words of three or more letters, not mostly digits "
+                          "or repeated characters, no word repeated to pad it out"],
                    help='e.g. `because "the study links sessions of one driver over a year"`'))
+    return True
 
 
 def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Context) -> None:
@@ -196,8 +271,7 @@ def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Cont
         ctx.emit(error("OCX311", f"`include private locations` means nothing for `{module}`",
                        include.span, why, help="remove the clause"))
         return
-    if not is_meaningful(include.justification.value):
-        _weak_justification(include.justification, ctx)
+    weak_justification(include.justification, ctx)
     ctx.emit(warning("OCX310", "the export includes records at private locations",
                      include.span, "home and restricted chargers included",
                      notes=["records at non-public locations (publish=false) reveal where "

@@ -239,7 +239,9 @@ class DatasetRun:
                        "written": counts.written, "groups": counts.groups,
                        "groups_suppressed": counts.groups_suppressed},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
-                         "released_as": c.released_as} for c in self.dataset.columns],
+                         "released_as": c.released_as, "justification": c.justification}
+                        for c in self.dataset.columns],
+            "filters": _filters(self.dataset),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
         }
@@ -248,6 +250,18 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _filters(dataset: ir.Dataset) -> list[dict[str, Any]]:
+    """The record selection the reviewer approved: `where` filters with the non-public
+    fields they read, and the private-location rule, each with its justification."""
+    found: list[dict[str, Any]] = [
+        {"step": step.id, "expression": step.expression, "privacy_step": step.is_privacy_step,
+         "reads": [{"field": read.field, "privacy": read.privacy} for read in step.reads],
+         "justification": step.justification} for step in dataset.all(ir.Filter)]
+    found += [{"step": step.id, "rule": step.rule, "justification": step.justification}
+              for step in dataset.all(ir.PrivacyFilter)]
+    return found
 
 
 def _reporting(records: Iterable[dict], name: str,

@@ -75,7 +75,8 @@ def _dataset(dataset: ir.Dataset) -> Iterator[str]:
     yield f"dataset `{dataset.name}` from `{dataset.module}`"
     width = max(len(step.id) for step in dataset.steps) + 2
     for step in dataset.steps:
-        marker = _MARKERS[type(step)]
+        marker = "!" if isinstance(step, ir.Filter) and step.is_privacy_step \
+            else _MARKERS[type(step)]
         yield from _wrapped(f"  {marker} {step.id:<{width}}", _step_text(step))
     yield ""
     yield from _columns(dataset)
@@ -107,7 +108,7 @@ def _step_text(step: ir.Step) -> str:
             return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
                     f" (ids compared case-insensitively), binds {names}")
         case ir.Filter():
-            return step.expression
+            return step.expression + _filter_reads(step)
         case ir.Project():
             return f"release {len(step.columns)} columns, nothing else (below)"
         case ir.Aggregate():
@@ -120,6 +121,13 @@ def _step_text(step: ir.Step) -> str:
             template = f' with template "{step.template}"' if step.template else ""
             return f"{step.format}{template} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def _filter_reads(step: ir.Filter) -> str:
+    shown = [read for read in step.reads if read.privacy != "public"]
+    text = ("; reads " + ", ".join(f"{read.privacy} `{read.field}`" for read in shown)
+            if shown else "")
+    return text + (f', because "{step.justification}"' if step.justification else "")
 
 
 def _window_text(step: ir.Fetch) -> str:

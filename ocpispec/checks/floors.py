@@ -1,0 +1,282 @@
+"""Generaliser floors: a generaliser protects a quasi-identifier only when it coarsens it.
+
+`round(kwh, 10)` or `truncate(start_date_time, minute)` release the value as good as
+unchanged, so they do not count. Each use of a field is followed from the field outwards
+through the calls and arithmetic around it, keeping the smallest step the value may
+still show (in the value's current unit): `kwh * 1000` shows steps a thousand times
+finer than `kwh`, `minutes(2026-01-01, start_date_time)` turns a time into minutes.
+The first call that coarsens to at least the floor protects the use; the same values
+are printed by `ocpispec explain OCX303` and listed in docs/language.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.functions import Effect, lookup
+from ocpispec.schema.model import Kind
+
+# The floors. Times: the hour (privacy.md: truncate to hour or coarser). Numbers
+# (energy, durations, costs): steps of 0.1 (one decimal). Coordinates: 0.01 degrees
+# (about 1 km). Postal codes: the first 4 characters (NL `1234AB` -> `1234`).
+TIME_FLOOR_SECONDS = 3600
+NUMBER_STEP = 0.1
+COORDINATE_STEP = 0.01
+POSTAL_PREFIX = 4
+
+UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
+                "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
+
+# One line per generaliser, for `explain` and the docs: (call, counts when ...).
+FLOOR_TABLE = (
+    ("truncate(t, unit)", "unit is `hour` or coarser (`day`, `week`, `month`, `year`)"),
+    ("round(x, n)", "the step 10^-n is at least 0.1 in the field's unit: at most 1 decimal "
+                    "for energy, durations and costs (scaling inside counts: "
+                    "`round(kwh * 1000, 1)` is below it)"),
+    ("bucket(x, edges)", "every band between two edges is at least 0.1 wide"),
+    ("prefix(s, n)", "`s` is a postal code and n is at most 4; on anything else `prefix` "
+                     "protects nothing"),
+    ("round_coords(c, n)", "n is at most 2 (0.01 degrees, about 1 km)"),
+    ("grid(c, size)", "size is at least 0.01 degrees"),
+    ("minutes(a, b), hours(a, b)", "a and b are two different timestamp fields of the "
+                                   "record itself (not a constant, not a joined record)"),
+    ("weekday(t), hour_of_day(t)", "always"),
+    ("sum, avg, count", "always (per group, with the minimum group size)"),
+    ("min, max, keep", "never: they pass one record's value through"),
+)
+
+_ALWAYS = frozenset({"weekday", "hour_of_day"})
+_PASS_THROUGH = frozenset({"min", "max", "keep"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a use leaves protected; `shortfall` explains a generaliser that was
+    present but too fine (None when there was none)."""
+
+    protects: bool
+    shortfall: str | None = None
+
+
+def assess(use: Use) -> Verdict:
+    return _Walk(use).run()
+
+
+class _Walk:
+    def __init__(self, use: Use) -> None:
+        self.use = use
+        self.step = _field_floor(use)
+        self.shortfall: str | None = None
+        self.previous: object = use.field.ref
+
+    def run(self) -> Verdict:
+        for node in self.use.around:
+            if self._protects(node):
+                return Verdict(True)
+            self.previous = node
+        return Verdict(False, self.shortfall)
+
+    def _protects(self, node: syntax.Call | syntax.BinaryOp) -> bool:
+        if node is self.use.hatch:
+            if not self.use.whole:
+                return True  # a structural read: `length(...)`, `type(...)`, `keys(...)`
+            self.step = math.inf
+            return False
+        if isinstance(node, syntax.BinaryOp):
+            self._arithmetic(node)
+            return False
+        return self._call(node)
+
+    def _arithmetic(self, op: syntax.BinaryOp) -> None:
+        other = op.right if _contains(op.left, self.previous) else op.left
+        factor = _constant(other)
+        if op.op in ("+", "-"):
+            return
+        if factor is None:
+            self.step = math.inf  # scaled by another value: the step cannot be known
+        elif factor == 0:
+            self.step = 0.0
+        else:
+            scale = abs(factor) if op.op == "*" else 1 / abs(factor)
+            self.step *= scale
+
+    def _call(self, call: syntax.Call) -> bool:
+        name = call.name.name
+        function = lookup(name)
+        if function is None:
+            self.step = math.inf
+            return False
+        if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
+            return True
+        if function.effect is Effect.AGGREGATE:
+            return name not in _PASS_THROUGH
+        if name in _PASS_THROUGH:
+            return False
+        check = _CHECKS.get(name)
+        if check is None:
+            self.step = math.inf
+            return False
+        verdict = check(self, call)
+        if not verdict and self.shortfall is None:
+            self.shortfall = _shortfall(name, call, self)
+        return verdict
+
+    # ---- one per generaliser ---------------------------------------------------------
+
+    def _truncate(self, call: syntax.Call) -> bool:
+        unit = _unit(call.args[1]) if len(call.args) > 1 else None
+        return unit is not None and _coarse(UNIT_SECONDS.get(unit, 0), self.step)
+
+    def _round(self, call: syntax.Call) -> bool:
+        digits = _constant(call.args[1]) if len(call.args) > 1 else 0
+        return digits is not None and _coarse(10.0 ** -digits, self.step)
+
+    def _bucket(self, call: syntax.Call) -> bool:
+        edges = _edges(call.args[1]) if len(call.args) > 1 else None
+        if not edges:
+            return False
+        widths = [b - a for a, b in zip(edges, edges[1:])]
+        return all(_coarse(width, self.step) for width in widths)
+
+    def _prefix(self, call: syntax.Call) -> bool:
+        length = _constant(call.args[1]) if len(call.args) > 1 else None
+        field = self.use.field.field
+        return (self.previous is self.use.field.ref and _is_postal(field.name)
+                and length is not None and 0 < length <= POSTAL_PREFIX)
+
+    def _round_coords(self, call: syntax.Call) -> bool:
+        digits = _constant(call.args[1]) if len(call.args) > 1 else None
+        return digits is not None and _coarse(10.0 ** -digits, self.step)
+
+    def _grid(self, call: syntax.Call) -> bool:
+        size = _constant(call.args[1]) if len(call.args) > 1 else None
+        return size is not None and _coarse(size, self.step)
+
+    def _duration(self, call: syntax.Call) -> bool:
+        if _between_record_times(call):
+            return True
+        # a time against a constant or another record's time: the time itself, in minutes
+        self.step /= 60 if call.name.name == "minutes" else 3600
+        return False
+
+
+_CHECKS = {"truncate": _Walk._truncate, "round": _Walk._round, "bucket": _Walk._bucket,
+           "prefix": _Walk._prefix, "round_coords": _Walk._round_coords, "grid": _Walk._grid,
+           "minutes": _Walk._duration, "hours": _Walk._duration}
+
+
+def _field_floor(use: Use) -> float:
+    """The smallest step the field may show, in its own unit (inf: no generaliser can
+    bring it to a floor, e.g. free text or an identifier-like string)."""
+    field = use.field.field
+    if field.object in GEO_OBJECTS:
+        return COORDINATE_STEP
+    match field.kind:
+        case Kind.DATETIME:
+            return TIME_FLOOR_SECONDS
+        case Kind.NUMBER | Kind.INTEGER:
+            return NUMBER_STEP
+    return math.inf
+
+
+def _coarse(step: float, floor: float) -> bool:
+    return step >= floor * (1 - 1e-9)
+
+
+def _is_postal(name: str) -> bool:
+    return "postal" in name
+
+
+def _between_record_times(call: syntax.Call) -> bool:
+    """`minutes(a, b)` where a and b are two different plain timestamp fields of the
+    dataset's own record (checked for kind by the typer)."""
+    if len(call.args) != 2 or not all(isinstance(arg, syntax.FieldRef) for arg in call.args):
+        return False
+    first, second = call.args
+    return first.path != second.path and "." not in first.dotted + second.dotted
+
+
+def _contains(expr: object, target: object) -> bool:
+    if expr is target:
+        return True
+    match expr:
+        case syntax.BinaryOp():
+            return _contains(expr.left, target) or _contains(expr.right, target)
+        case syntax.Call():
+            return any(_contains(arg, target) for arg in expr.args)
+    return False
+
+
+def _constant(expr: syntax.Expr) -> float | None:
+    if isinstance(expr, syntax.Literal) and expr.kind == "number":
+        return float(expr.value)  # type: ignore[arg-type]
+    if isinstance(expr, syntax.BinaryOp):
+        left, right = _constant(expr.left), _constant(expr.right)
+        if left is None or right is None:
+            return None
+        match expr.op:
+            case "+":
+                return left + right
+            case "-":
+                return left - right
+            case "*":
+                return left * right
+            case "/":
+                return left / right if right else None
+    return None
+
+
+def _unit(expr: syntax.Expr) -> str | None:
+    if isinstance(expr, syntax.FieldRef) and len(expr.path) == 1:
+        return expr.path[0]
+    return None
+
+
+def _edges(expr: syntax.Expr) -> list[float] | None:
+    if not isinstance(expr, syntax.ListLiteral):
+        return None
+    edges = [_constant(item) for item in expr.items]
+    return None if any(edge is None for edge in edges) else edges  # type: ignore[return-value]
+
+
+def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
+    match name:
+        case "truncate":
+            return "`truncate` counts from `hour` up; a finer unit releases the time"
+        case "round" | "bucket":
+            if walk.step == math.inf:
+                return (f"`{name}` works on a value scaled by another field or taken from "
+                        "`jmespath(...)`, so how fine it is cannot be known")
+            kept = _kept_step(name, call)
+            shown = f"steps of {_format(kept)}" if kept is not None else "fine steps"
+            needed = (f"at least {_format(walk.step)}" if math.isclose(walk.step, NUMBER_STEP)
+                      else f"at least {_format(walk.step)} here (the floor of "
+                           f"{_format(NUMBER_STEP)} in the field's unit, after the scaling "
+                           "or conversion inside)")
+            return f"`{name}` keeps {shown}; the floor is {needed}"
+        case "prefix":
+            return (f"`prefix` protects only a postal code, cut to at most {POSTAL_PREFIX} "
+                    "characters; on anything else it releases the start of the value")
+        case "round_coords" | "grid":
+            return (f"`{name}` keeps cells finer than {COORDINATE_STEP} degrees (about 1 km), "
+                    "so it points at a spot")
+        case "minutes" | "hours":
+            return (f"`{name}` counts only between two timestamps of the record itself; "
+                    "against a constant it releases the exact time")
+    return f"`{name}` does not coarsen the value enough"
+
+
+def _kept_step(name: str, call: syntax.Call) -> float | None:
+    if name == "round":
+        digits = _constant(call.args[1]) if len(call.args) > 1 else 0
+        return None if digits is None else 10.0 ** -digits
+    edges = _edges(call.args[1]) if len(call.args) > 1 else None
+    widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
+    return min(widths) if widths else None
+
+
+def _format(step: float) -> str:
+    return f"{step:g}"
