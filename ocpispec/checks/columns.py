@@ -132,7 +132,7 @@ def _checked(column: syntax.Column, name: str, mode: Mode, value: Value,
     level = PrivacyClass.highest(classes)
     effect = outer_effect(column.expr)
     return CheckedColumn(column, name, effect, value.kind, tuple(sources), level,
-                         privacy.released_as(effect, level),
+                         privacy.released_as(effect, level, column.expr),
                          column.justification.value if column.justification else None,
                          aggregate=mode is Mode.MEASURE)
 

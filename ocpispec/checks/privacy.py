@@ -279,10 +279,14 @@ def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Cont
                      help="keep this only with the privacy officer's written approval"))
 
 
-def released_as(effect: Effect, privacy: PrivacyClass) -> PrivacyClass:
-    """What leaves after the column's outermost transformation."""
+def released_as(effect: Effect, privacy: PrivacyClass,
+                expr: syntax.Expr | None = None) -> PrivacyClass:
+    """What leaves after the column's outermost transformation; `min` and `max` pass
+    one record's value through, so they keep its class."""
     if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
         return PrivacyClass.PUBLIC
+    if isinstance(expr, syntax.Call) and expr.name.name in _EXTREMES:
+        return privacy
     if effect is Effect.AGGREGATE and privacy.rank <= PrivacyClass.QUASI.rank:
         return PrivacyClass.PUBLIC
     return privacy
