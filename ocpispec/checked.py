@@ -109,10 +109,13 @@ class FilterRead:
 @dataclass(frozen=True, slots=True)
 class CheckedFilter:
     """The `where` condition as the privacy review sees it: the non-public fields it
-    reads (unique, in source order) and the `because "..."` text if the spec gave one."""
+    reads (unique, in source order) and the `because "..."` text if the spec gave one.
+    When it compares personal fields, `redacted` is the condition as written with the
+    compared values replaced, for the plan text and the manifest."""
 
     reads: tuple[FilterRead, ...]
     justification: str | None
+    redacted: str | None = None  # the condition as written, personal values blanked out
 
     @property
     def privacy(self) -> PrivacyClass:

@@ -173,17 +173,25 @@ class Filter:
     """The `where` condition as one JMESPath boolean over the neutral record. `reads`
     lists the non-public fields it reads; a filter that reads quasi or personal fields
     is a privacy step (it decides whose records leave). `justification` is the
-    `where ... because "..."` text."""
+    `where ... because "..."` text; `redacted` the condition as written with the values
+    compared to personal fields replaced, for views (plan text, manifest)."""
 
     id: str
     expression: str
     origin: Span
     reads: tuple[FilterRead, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
     justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    redacted: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        """What views print: the condition with personal values blanked out when it
+        compares personal fields, else the JMESPath expression."""
+        return f"where {self.redacted}" if self.redacted else self.expression
 
     @property
     def is_privacy_step(self) -> bool:
-        return any(read.privacy in ("quasi", "personal", "never") for read in self.reads)
+        return any(read.privacy != "public" for read in self.reads)
 
 
 @dataclass(frozen=True, slots=True)

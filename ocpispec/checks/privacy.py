@@ -7,6 +7,7 @@ about unless justified. See docs/language.md, "Privacy rules".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -113,7 +114,47 @@ def check_filter(where: syntax.Where, tests: Iterable[FilterTest],
                              justification.span, "it reads only public fields",
                              notes=["an unneeded `because` is noise in the privacy review"],
                              help="remove the `because \"...\"` text"))
-    return CheckedFilter(tuple(reads.values()), justification.value if justification else None)
+    personal = [test.predicate for test in tests
+                if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
+    return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
+                         redacted_condition(where.condition, personal, ctx) if personal else None)
+
+
+REDACTED = "(personal value)"
+_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.Condition],
+                       ctx: Context) -> str:
+    """The condition as written, comments dropped, every literal of the given predicates
+    replaced: a filter on a card uid must not put the uid into plans and manifests."""
+    spans = sorted({(lit.span.start, lit.span.end, isinstance(lit, syntax.ListLiteral))
+                    for predicate in predicates for lit in _literals(predicate)})
+    text, at = [], condition.span.start
+    for start, end, many in spans:
+        text += [ctx.source.text[at:start], f"[{REDACTED}, ...]" if many else REDACTED]
+        at = end
+    text.append(ctx.source.text[at:condition.span.end])
+    without_comments = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ",
+                                   "".join(text))
+    return " ".join(without_comments.split())
+
+
+def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:
+    match node:
+        case syntax.Literal() | syntax.ListLiteral():
+            yield node
+        case syntax.Compare() | syntax.BinaryOp():
+            yield from _literals(node.left)
+            yield from _literals(node.right)
+        case syntax.InList():
+            yield from _literals(node.value)
+            yield node.options
+        case syntax.IsNull():
+            yield from _literals(node.value)
+        case syntax.Call():
+            for arg in node.args:
+                yield from _literals(arg)
 
 
 def _probe(test: FilterTest) -> str | None:

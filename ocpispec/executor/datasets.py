@@ -256,7 +256,7 @@ def _filters(dataset: ir.Dataset) -> list[dict[str, Any]]:
     """The record selection the reviewer approved: `where` filters with the non-public
     fields they read, and the private-location rule, each with its justification."""
     found: list[dict[str, Any]] = [
-        {"step": step.id, "expression": step.expression, "privacy_step": step.is_privacy_step,
+        {"step": step.id, "condition": step.shown, "privacy_step": step.is_privacy_step,
          "reads": [{"field": read.field, "privacy": read.privacy} for read in step.reads],
          "justification": step.justification} for step in dataset.all(ir.Filter)]
     found += [{"step": step.id, "rule": step.rule, "justification": step.justification}

@@ -221,7 +221,8 @@ class _Builder:
         reads = tuple(ir.FilterRead(read.field, read.privacy.value)
                       for read in (checked.reads if checked else ()))
         return [ir.Filter(f"filter.{self.module}", expression, span, reads,
-                          checked.justification if checked else None)]
+                          checked.justification if checked else None,
+                          checked.redacted if checked else None)]
 
     # ---- output ------------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ def _step_text(step: ir.Step) -> str:
             return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
                     f" (ids compared case-insensitively), binds {names}")
         case ir.Filter():
-            return step.expression + _filter_reads(step)
+            return step.shown + _filter_reads(step)
         case ir.Project():
             return f"release {len(step.columns)} columns, nothing else (below)"
         case ir.Aggregate():
