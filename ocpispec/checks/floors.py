@@ -252,11 +252,10 @@ def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
                         "`jmespath(...)`, so how fine it is cannot be known")
             kept = _kept_step(name, call)
             shown = f"steps of {_format(kept)}" if kept is not None else "fine steps"
-            needed = (f"at least {_format(walk.step)}" if math.isclose(walk.step, NUMBER_STEP)
-                      else f"at least {_format(walk.step)} here (the floor of "
-                           f"{_format(NUMBER_STEP)} in the field's unit, after the scaling "
-                           "or conversion inside)")
-            return f"`{name}` keeps {shown}; the floor is {needed}"
+            if math.isclose(walk.step, NUMBER_STEP):
+                return f"`{name}` keeps {shown}; the floor is {_format(NUMBER_STEP)} (1 decimal)"
+            return (f"`{name}` keeps {shown} of a value scaled or converted inside it; the "
+                    f"field's floor needs steps of at least {_format(walk.step)} there")
         case "prefix":
             return (f"`prefix` protects only a postal code, cut to at most {POSTAL_PREFIX} "
                     "characters; on anything else it releases the start of the value")
