@@ -1,4 +1,7 @@
-"""Differencing: two aggregates of one export that differ only by a filter or a window.
+"""Differencing: datasets of one export that tell more together than each alone.
+
+Two aggregates that differ only by a filter or a window (OCX332), and row datasets that
+share a pseudonym but differ by a filter on non-public fields (OCX333).
 
 `group by ... compute sum(kwh)` over all sessions and the same over `where kwh < 55`
 look harmless one by one (every group above the minimum size), but subtracting one
@@ -17,6 +20,7 @@ from ocpispec import syntax
 from ocpispec.checked import CheckedDataset
 from ocpispec.checks.context import Context
 from ocpispec.diagnostics import Diagnostic, Label, Severity
+from ocpispec.functions import Effect
 
 _OPEN = (None, None)
 
@@ -34,13 +38,56 @@ class _Shape:
 
 
 def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) -> None:
-    aggregates = [d for d in datasets if d is not None and d.is_aggregate]
+    found = [d for d in datasets if d is not None]
+    aggregates = [d for d in found if d.is_aggregate]
     for index, later in enumerate(aggregates):
         for earlier in aggregates[:index]:
             difference = _difference(earlier, later, ctx)
             if difference is not None:
                 _warn(earlier, later, difference, ctx)
                 break  # one warning per dataset is enough to send the reviewer to it
+    rows = [d for d in found if not d.is_aggregate]
+    for index, later in enumerate(rows):
+        for earlier in rows[:index]:
+            linked = _linked_by_filter(earlier, later, ctx)
+            if linked is not None:
+                _warn_linked(earlier, later, linked, ctx)
+                break
+
+
+def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
+                      ctx: Context) -> str | None:
+    """The pseudonymised field two row datasets share when they differ by a filter that
+    reads non-public fields: each record's presence in each dataset then tells the
+    consumer which filters its hidden values pass."""
+    if first.module != second.module or _where(first, ctx) == _where(second, ctx):
+        return None
+    if not _overlap(first.dataset.source.window, second.dataset.source.window):
+        return None
+    private = [f for f in (first.filter, second.filter) if f is not None and f.reads]
+    shared = sorted(_pseudonymised(first) & _pseudonymised(second))
+    return shared[0] if private and shared else None
+
+
+def _pseudonymised(checked: CheckedDataset) -> set[str]:
+    return {column.sources[0].qualified for column in checked.columns
+            if column.effect is Effect.PSEUDONYMISE and len(column.sources) == 1}
+
+
+def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
+                 ctx: Context) -> None:
+    ctx.emit(Diagnostic(
+        "OCX333", Severity.WARNING,
+        f"two datasets of `{first.module}` release the pseudonym of `{field}` under "
+        "different filters",
+        (Label(_anchor(second), "a different filter on non-public fields"),
+         Label(_anchor(first), "the same pseudonyms here", False)),
+        notes=["the pseudonym links a record or driver across both files, so whether it "
+               "appears in each one tells the consumer which filters its hidden values pass",
+               "many such datasets narrow a value down past its generaliser: ranges of `kwh` "
+               "give the exact energy behind `round(kwh, 0)`"],
+        help="release the rows once, with the filtered field generalised as a column, or "
+             "drop the pseudonym from all but one dataset"))
 
 
 def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> str | None:

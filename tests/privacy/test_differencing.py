@@ -70,3 +70,30 @@ def test_warning_renders(snapshot) -> None:
         "  last 7 days\n  where kwh < 55\n", "b.csv")
     source = SourceFile("diff.ocx", text)
     assert report.render(diagnose_source(source), {"diff.ocx": source}) == snapshot
+
+
+# ---- row datasets linked by a pseudonym (OCX333) -----------------------------------------
+
+
+def _rows(where: str, out: str, columns: str = "pseudonymize(cdr_token.uid) as driver") -> str:
+    clause = f"  where {where}\n" if where else ""
+    return (f"from sessions\n{clause}select\n  {columns}\n  round(kwh, 0) as energy\n"
+            f'output csv to "{out}"\n')
+
+
+def test_energy_ranges_linked_by_the_driver_pseudonym_are_warned() -> None:
+    """The oracle of item 4 on a quasi field: ranges of kwh give the exact energy back."""
+    datasets = [_rows(f"kwh >= {i / 10} and kwh < {(i + 1) / 10}", f"{i}.csv")
+                for i in range(5)]
+    assert _codes(*datasets) == ["OCX333"] * 4
+
+
+@pytest.mark.parametrize("first, second, columns, expected", [
+    ("", "kwh > 50", "pseudonymize(cdr_token.uid) as driver", ["OCX333"]),
+    ("", "kwh > 50", "pseudonymize(id) as session", ["OCX333"]),
+    ('status = "COMPLETED"', 'status = "ACTIVE"', "pseudonymize(cdr_token.uid) as d", []),
+    ("kwh > 50", "kwh > 50", "pseudonymize(cdr_token.uid) as driver", []),
+    ("", "kwh > 50", "truncate(start_date_time, day) as day", []),
+])
+def test_linked_rows(first, second, columns, expected) -> None:
+    assert _codes(_rows(first, "a.csv", columns), _rows(second, "b.csv", columns)) == expected
