@@ -6,7 +6,7 @@ import datetime as dt
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedFilter
-from ocpispec.checks import privacy
+from ocpispec.checks import filter_privacy
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Value, with_article
@@ -83,13 +83,13 @@ def _parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
 def check_where(where: syntax.Where, scope: Scope, ctx: Context) -> CheckedFilter:
     """Type the condition, then its privacy: every field read, and how each is tested."""
     typer = Typer(scope, ctx, Mode.FILTER)
-    tests: list[privacy.FilterTest] = []
+    tests: list[filter_privacy.FilterTest] = []
     _condition(where.condition, typer, ctx, tests)
-    return privacy.check_filter(where, tests, ctx)
+    return filter_privacy.check_filter(where, tests, ctx)
 
 
 def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,
-               tests: list[privacy.FilterTest]) -> None:
+               tests: list[filter_privacy.FilterTest]) -> None:
     match condition:
         case syntax.And(operands=operands) | syntax.Or(operands=operands):
             for operand in operands:
@@ -99,7 +99,7 @@ def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,
         case _:
             start = len(typer.uses)
             _predicate(condition, typer, ctx)
-            tests += [privacy.FilterTest(use, condition) for use in typer.uses[start:]]
+            tests += [filter_privacy.FilterTest(use, condition) for use in typer.uses[start:]]
 
 
 def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
