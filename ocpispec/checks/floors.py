@@ -11,6 +11,7 @@ are printed by `ocpispec explain OCX303` and listed in docs/language.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -49,16 +50,37 @@ FLOOR_TABLE = (
 )
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
+# Where `truncate` cuts, in seconds since 1970-01-01 (a Thursday; weeks start on Monday).
+# Months and years cut on day boundaries, so the day grid stands in for them.
+_TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
+                   "hour": (3600.0, 0.0), "week": (604_800.0, 4 * 86_400.0)}
 _PASS_THROUGH = frozenset({"min", "max", "keep"})
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The cells a protecting `round`, `bucket`, `grid` or `round_coords` cuts the raw
+    field value x into: boundaries at v = scale * x + shift, where v is on `edges`
+    (bucket) or on k * `period` + `offset` (the others). Two columns of one dataset that
+    cut the same field on different grids together show cells finer than either."""
+
+    field: str
+    floor: float
+    scale: float
+    shift: float
+    period: float | None
+    offset: float
+    edges: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Whether a use leaves protected; `shortfall` explains a generaliser that was
-    present but too fine (None when there was none)."""
+    present but too fine (None when there was none); `grid` the cells it leaves in."""
 
     protects: bool
     shortfall: str | None = None
+    grid: Grid | None = None
 
 
 def assess(use: Use) -> Verdict:
@@ -66,16 +88,26 @@ def assess(use: Use) -> Verdict:
 
 
 class _Walk:
+    """Follows the value from the field outwards as v = scale * x + shift (shift None:
+    unknown; scale None: not an affine function of x, so its step cannot be known)."""
+
     def __init__(self, use: Use) -> None:
         self.use = use
-        self.step = _field_floor(use)
+        self.floor = _field_floor(use)
+        self.scale: float | None = 1.0
+        self.shift: float | None = 0.0
         self.shortfall: str | None = None
         self.previous: object = use.field.ref
+
+    @property
+    def step(self) -> float:
+        """The smallest step the value may show, in its current unit."""
+        return math.inf if self.scale is None else self.floor * abs(self.scale)
 
     def run(self) -> Verdict:
         for node in self.use.around:
             if self._protects(node):
-                return Verdict(True)
+                return Verdict(True, grid=self._cells(node))
             self.previous = node
         return Verdict(False, self.shortfall)
 
@@ -83,7 +115,7 @@ class _Walk:
         if node is self.use.hatch:
             if not self.use.whole:
                 return True  # a structural read: `length(...)`, `type(...)`, `keys(...)`
-            self.step = math.inf
+            self.scale = None
             return False
         if isinstance(node, syntax.BinaryOp):
             self._arithmetic(node)
@@ -91,23 +123,56 @@ class _Walk:
         return self._call(node)
 
     def _arithmetic(self, op: syntax.BinaryOp) -> None:
-        other = op.right if _contains(op.left, self.previous) else op.left
-        factor = _constant(other)
-        if op.op in ("+", "-"):
+        on_left = _contains(op.left, self.previous)
+        factor = _constant(op.right if on_left else op.left)
+        if self.scale is None:
             return
-        if factor is None:
-            self.step = math.inf  # scaled by another value: the step cannot be known
-        elif factor == 0:
-            self.step = 0.0
-        else:
-            scale = abs(factor) if op.op == "*" else 1 / abs(factor)
-            self.step *= scale
+        match op.op, factor:
+            case "+", None:
+                self.shift = None
+            case "+", _:
+                self.shift = None if self.shift is None else self.shift + factor
+            case "-", _ if on_left:
+                self.shift = None if self.shift is None or factor is None else \
+                    self.shift - factor
+            case "-", _:
+                self.scale = -self.scale
+                self.shift = None if self.shift is None or factor is None else \
+                    factor - self.shift
+            case "*", float() if factor is not None:
+                self.scale *= factor
+                self.shift = None if self.shift is None else self.shift * factor
+            case "/", float() if on_left and factor:
+                self.scale /= factor
+                self.shift = None if self.shift is None else self.shift / factor
+            case _:
+                self.scale = None  # scaled by another value, or divided into a constant
+
+    def _cells(self, call: syntax.Call | syntax.BinaryOp) -> Grid | None:
+        if not isinstance(call, syntax.Call) or self.scale is None or self.shift is None:
+            return None
+        name, field = call.name.name, self.use.field.qualified
+        argument = call.args[1] if len(call.args) > 1 else None
+        common = (field, self.floor, self.scale, self.shift)
+        match name:
+            case "round" | "round_coords":
+                digits = _constant(argument) if argument is not None else 0.0
+                period = 10.0 ** -(digits or 0)
+                return Grid(*common, period, period / 2)
+            case "grid":
+                return Grid(*common, _constant(argument), 0.0)
+            case "bucket":
+                return Grid(*common, None, 0.0, tuple(_edges(argument) or ()))
+            case "truncate":
+                unit = _unit(argument) if argument is not None else None
+                return Grid(*common, *_TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0)))
+        return None
 
     def _call(self, call: syntax.Call) -> bool:
         name = call.name.name
         function = lookup(name)
         if function is None:
-            self.step = math.inf
+            self.scale = None
             return False
         if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
             return True
@@ -117,7 +182,7 @@ class _Walk:
             return False
         check = _CHECKS.get(name)
         if check is None:
-            self.step = math.inf
+            self.scale = None
             return False
         verdict = check(self, call)
         if not verdict and self.shortfall is None:
@@ -159,7 +224,15 @@ class _Walk:
         if _between_record_times(call):
             return True
         # a time against a constant or another record's time: the time itself, in minutes
-        self.step /= 60 if call.name.name == "minutes" else 3600
+        unit = 60 if call.name.name == "minutes" else 3600
+        first = call.args[0] is self.previous
+        other = _epoch_seconds(call.args[1 if first else 0])
+        if self.scale is not None:
+            self.scale = (-self.scale if first else self.scale) / unit
+        if self.shift is not None and other is not None:
+            self.shift = ((other - self.shift) if first else (self.shift - other)) / unit
+        else:
+            self.shift = None
         return False
 
 
@@ -227,6 +300,16 @@ def _constant(expr: syntax.Expr) -> float | None:
             case "/":
                 return left / right if right else None
     return None
+
+
+def _epoch_seconds(expr: syntax.Expr) -> float | None:
+    if not (isinstance(expr, syntax.Literal) and expr.kind == "date"):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(expr.value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
 
 
 def _unit(expr: syntax.Expr) -> str | None:

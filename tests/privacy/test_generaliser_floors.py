@@ -217,3 +217,50 @@ def test_explain_and_docs_show_every_floor() -> None:
         assert f"`{first}(" in language or f"`{first}`" in language, call
     assert "0.01 degrees" in page and "`hour` or coarser" in page and "at most 4" in page
     assert math.isclose(floors.NUMBER_STEP, 0.1) and floors.TIME_FLOOR_SECONDS == 3600
+
+
+# ---- generalisations that combine --------------------------------------------------------
+
+
+@pytest.mark.parametrize("columns, module", [
+    (["round(kwh, 1) as a", "round(kwh + 0.02, 1) as b"], "sessions"),
+    (["round(kwh, 1) as a", "round(kwh + 0.033, 1) as b", "round(kwh + 0.066, 1) as c"],
+     "sessions"),
+    (["bucket(kwh, [0, 1, 2]) as a", "bucket(kwh, [0.02, 1.02, 2.02]) as b"], "sessions"),
+    (["truncate(start_date_time, hour) as a",
+      "round(minutes(2026-01-01T00:20:00Z, start_date_time), -2) as b"], "sessions"),
+    (["grid(cdr_location.coordinates, 0.013) as a", "grid(cdr_location.coordinates, 0.01) as b"],
+     "cdrs"),
+])
+def test_shifted_grids_of_one_field_combine_below_the_floor(columns, module) -> None:
+    body = f"from {module}\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+        "output ndjson to stdout\n"
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert {d.code for d in found} == {"OCX303"}
+    assert all("different grids" in d.notes[-1] for d in found)
+
+
+@pytest.mark.parametrize("columns, module", [
+    (["round(kwh, 1) as a", "round(kwh, 0) as b", "round(kwh * 1000, -2) as wh"], "sessions"),
+    (["round(kwh, 1) as a", "bucket(kwh, [0, 5, 10, 20]) as b"], "sessions"),
+    (["truncate(start_date_time, hour) as a", "truncate(start_date_time, week) as b",
+      "truncate(start_date_time, month) as c", "weekday(start_date_time) as d"], "sessions"),
+    (["round_coords(cdr_location.coordinates, 2) as a",
+      "grid(cdr_location.coordinates, 0.01) as b"], "cdrs"),
+    (["truncate(start_date_time, hour) as a",
+      "round(minutes(start_date_time, end_date_time)) as b"], "sessions"),
+])
+def test_nested_or_half_floor_grids_pass(columns, module) -> None:
+    body = f"from {module}\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+        "output ndjson to stdout\n"
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
+
+
+@FAST
+@given(st.integers(2, 6))
+def test_n_evenly_shifted_roundings_give_the_step_over_n(copies) -> None:
+    shifts = [round(0.1 * k / copies, 4) for k in range(copies)]
+    columns = "".join(f"  round(kwh + {shift}, 1) as c{k}\n" for k, shift in enumerate(shifts))
+    body = f"from sessions\nselect\n{columns}output ndjson to stdout\n"
+    found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))]
+    assert (found != []) is (0.1 / copies < 0.05 - 1e-9)
