@@ -285,7 +285,10 @@ def _contains(expr: object, target: object) -> bool:
 
 def _constant(expr: syntax.Expr) -> float | None:
     if isinstance(expr, syntax.Literal) and expr.kind == "number":
-        return float(expr.value)  # type: ignore[arg-type]
+        try:
+            return float(expr.value)  # type: ignore[arg-type]
+        except OverflowError:
+            return math.inf
     if isinstance(expr, syntax.BinaryOp):
         left, right = _constant(expr.left), _constant(expr.right)
         if left is None or right is None:
@@ -298,7 +301,7 @@ def _constant(expr: syntax.Expr) -> float | None:
             case "*":
                 return left * right
             case "/":
-                return left / right if right else None
+                return left / right if right and math.isfinite(right) else None
     return None
 
 

@@ -79,9 +79,12 @@ def _range(floor: float) -> tuple[float, float]:
 
 
 def _boundaries(grid: Grid, low: float, high: float) -> list[float]:
-    if grid.scale == 0:
+    if grid.scale == 0 or not all(map(math.isfinite, (grid.scale, grid.shift, grid.offset,
+                                                        grid.period or 1.0))):
         return []
     ends = sorted((grid.scale * low + grid.shift, grid.scale * high + grid.shift))
+    if not all(map(math.isfinite, ends)):
+        return []
     if grid.period is None:
         values = [edge for edge in grid.edges if ends[0] <= edge <= ends[1]]
     else:

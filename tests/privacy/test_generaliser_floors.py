@@ -264,3 +264,25 @@ def test_n_evenly_shifted_roundings_give_the_step_over_n(copies) -> None:
     body = f"from sessions\nselect\n{columns}output ndjson to stdout\n"
     found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))]
     assert (found != []) is (0.1 / copies < 0.05 - 1e-9)
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("truncate(start_date_time, minute) as minute", ["OCX303"]),
+    ("bucket(kwh, [0, 0.01, 0.02]) as band", ["OCX303"]),
+    ("truncate(start_date_time, hour) as hour", []),
+])
+def test_group_keys_have_the_same_floors(key, expected) -> None:
+    body = (f"from sessions\ngroup by {key}\ncompute\n  count() as n\n"
+            "  minimum group size 10\noutput csv to stdout\n")
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == expected
+
+
+def test_min_and_max_keep_the_class_of_what_they_release() -> None:
+    from frontend_helpers import check_text
+
+    body = ("from sessions\ngroup by truncate(start_date_time, day) as day\ncompute\n"
+            "  max(round(kwh, 0)) as biggest\n  sum(kwh) as total\n"
+            "  minimum group size 10\noutput csv to stdout\n")
+    columns = {c.name: c.released_as.value for c in check_text(body).datasets[0].columns}
+    assert columns == {"day": "quasi-identifier", "biggest": "quasi-identifier",
+                       "total": "public"}
