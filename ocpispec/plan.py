@@ -230,6 +230,7 @@ class Measure:
     sources: tuple[str, ...]
     privacy: str
     origin: Span
+    justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -241,6 +241,7 @@ class DatasetRun:
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
                          "released_as": c.released_as, "justification": c.justification}
                         for c in self.dataset.columns],
+            "measures": _measures(self.dataset),
             "filters": _filters(self.dataset),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
@@ -250,6 +251,13 @@ class DatasetRun:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate)
+
+
+def _measures(dataset: ir.Dataset) -> list[dict[str, Any]]:
+    aggregate = dataset.step(ir.Aggregate)
+    return [{"name": m.name, "function": m.function, "sources": list(m.sources),
+             "released_as": m.privacy, "justification": m.justification}
+            for m in (aggregate.measures if aggregate is not None else ())]
 
 
 def _filters(dataset: ir.Dataset) -> list[dict[str, Any]]:

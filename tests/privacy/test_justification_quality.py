@@ -108,3 +108,14 @@ def test_every_justification_appears_in_the_plan() -> None:
     text = plan_text(plan(check_text(body)))
     flat = " ".join(text.split())
     assert all(f'because "{reason}"' in flat for reason in reasons)
+
+
+def test_a_measure_justification_appears_in_the_plan() -> None:
+    why = "the grid operator sizes cables by the largest session"
+    body = ("from sessions\ngroup by truncate(start_date_time, week) as week\ncompute\n"
+            f'  max(kwh) as biggest because "{why}"\n  minimum group size 10\n'
+            "output csv to stdout\n")
+    planned = plan(check_text(body))
+    assert f'because "{why}"' in " ".join(plan_text(planned).split())
+    assert planned.datasets[0].step(type(planned.datasets[0].steps[-2])).measures[0] \
+        .justification == why
