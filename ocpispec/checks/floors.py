@@ -42,14 +42,16 @@ FLOOR_TABLE = (
                      "protects nothing"),
     ("round_coords(c, n)", "n is at most 2 (0.01 degrees, about 1 km)"),
     ("grid(c, size)", "size is at least 0.01 degrees"),
-    ("minutes(a, b), hours(a, b)", "a and b are two different timestamp fields of the "
-                                   "record itself (not a constant, not a joined record)"),
+    ("minutes(a, b), hours(a, b)", "never alone; between two different timestamp fields of "
+                                   "the record itself they give a duration, which is then a "
+                                   "number like energy (`round(..., 1)` or coarser)"),
     ("weekday(t), hour_of_day(t)", "always"),
     ("sum, avg, count", "always (per group, with the minimum group size)"),
     ("min, max, keep", "never: they pass one record's value through"),
 )
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
+_DURATIONS = frozenset({"minutes", "hours"})
 # Where `truncate` cuts, in seconds since 1970-01-01 (a Thursday; weeks start on Monday).
 # Months and years cut on day boundaries, so the day grid stands in for them.
 _TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
@@ -81,6 +83,7 @@ class Verdict:
     protects: bool
     shortfall: str | None = None
     grid: Grid | None = None
+    at: syntax.Call | None = None  # the generaliser that fell short
 
 
 def assess(use: Use) -> Verdict:
@@ -97,6 +100,8 @@ class _Walk:
         self.scale: float | None = 1.0
         self.shift: float | None = 0.0
         self.shortfall: str | None = None
+        self.short_at: syntax.Call | None = None
+        self.duration = False
         self.previous: object = use.field.ref
 
     @property
@@ -109,7 +114,11 @@ class _Walk:
             if self._protects(node):
                 return Verdict(True, grid=self._cells(node))
             self.previous = node
-        return Verdict(False, self.shortfall)
+        if self.duration and self.shortfall is None:
+            self.shortfall = ("`minutes` and `hours` between two times of the record give an "
+                              "exact duration: round it to at most 1 decimal, bucket it or "
+                              "aggregate it")
+        return Verdict(False, self.shortfall, at=self.short_at)
 
     def _protects(self, node: syntax.Call | syntax.BinaryOp) -> bool:
         if node is self.use.hatch:
@@ -185,8 +194,10 @@ class _Walk:
             self.scale = None
             return False
         verdict = check(self, call)
-        if not verdict and self.shortfall is None:
+        if not verdict and self.shortfall is None and not (self.duration and name in _DURATIONS):
             self.shortfall = _shortfall(name, call, self)
+        if not verdict and self.short_at is None:
+            self.short_at = call
         return verdict
 
     # ---- one per generaliser ---------------------------------------------------------
@@ -221,8 +232,11 @@ class _Walk:
         return size is not None and _coarse(size, self.step)
 
     def _duration(self, call: syntax.Call) -> bool:
-        if _between_record_times(call):
-            return True
+        if between_record_times(call):
+            # a duration: a new quantity, exact to the second, with the number floor
+            self.floor, self.scale, self.shift = NUMBER_STEP, 1.0, None
+            self.duration = True
+            return False
         # a time against a constant or another record's time: the time itself, in minutes
         unit = 60 if call.name.name == "minutes" else 3600
         first = call.args[0] is self.previous
@@ -263,7 +277,7 @@ def _is_postal(name: str) -> bool:
     return "postal" in name
 
 
-def _between_record_times(call: syntax.Call) -> bool:
+def between_record_times(call: syntax.Call) -> bool:
     """`minutes(a, b)` where a and b are two different plain timestamp fields of the
     dataset's own record (checked for kind by the typer)."""
     if len(call.args) != 2 or not all(isinstance(arg, syntax.FieldRef) for arg in call.args):

@@ -48,10 +48,16 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
     if justified:
         weak_justification(column.justification, ctx)
     needed = False
+    reported: list[syntax.Call] = []  # one OCX303 per generaliser that falls short
     for use in uses:
         finding = _finding(use, group_key, ctx)
         if finding is _never:
             _never(use, ctx)
+        elif finding is _quasi and not justified:
+            at = floors.assess(use).at
+            if at is None or not any(at is other for other in reported):
+                _quasi(use, name, ctx)
+            reported += [at] if at is not None else []
         elif finding is not None and not justified:
             finding(use, name, ctx)
         needed = needed or finding is not None
@@ -140,14 +146,20 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
                 if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
     if extremes:
         notes.append(f"`{extremes[0]}` releases one record's exact value, not a summary")
-    shortfall = floors.assess(use).shortfall
-    if shortfall:
-        notes.append(shortfall)
-    what = "below its generaliser floor" if shortfall else "unchanged"
+    verdict = floors.assess(use)
+    if verdict.shortfall:
+        notes.append(verdict.shortfall)
+    what = "below its generaliser floor" if verdict.shortfall else "unchanged"
+    help = _generaliser(field, use.field.field, name)
+    at = verdict.at
+    if at is not None and at.name.name in ("minutes", "hours") and \
+            floors.between_record_times(at):
+        written = ctx.source.text[at.span.start:at.span.end]
+        help = (f"round the duration, e.g. `round({written}, 1) as {name}`, or add "
+                "`because \"...\"` with the reason")
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
-                     use.field.ref.span, "too fine to protect" if shortfall else "released as is",
-                     notes=notes,
-                     help=_generaliser(field, use.field.field, name)))
+                     use.field.ref.span, "too fine to protect" if verdict.shortfall
+                     else "released as is", notes=notes, help=help))
 
 
 def _generaliser(path: str, field: Field, name: str) -> str:
