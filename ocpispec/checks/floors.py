@@ -11,11 +11,11 @@ are printed by `ocpispec explain OCX303` and listed in docs/language.md.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 
 from ocpispec import syntax
+from ocpispec.checks import literals
 from ocpispec.checks.types import GEO_OBJECTS, Use
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Kind
@@ -31,24 +31,9 @@ POSTAL_PREFIX = 4
 UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
                 "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
 
-# One line per generaliser, for `explain` and the docs: (call, counts when ...).
-FLOOR_TABLE = (
-    ("truncate(t, unit)", "unit is `hour` or coarser (`day`, `week`, `month`, `year`)"),
-    ("round(x, n)", "the step 10^-n is at least 0.1 in the field's unit: at most 1 decimal "
-                    "for energy, durations and costs (scaling inside counts: "
-                    "`round(kwh * 1000, 1)` is below it)"),
-    ("bucket(x, edges)", "every band between two edges is at least 0.1 wide"),
-    ("prefix(s, n)", "`s` is a postal code and n is at most 4; on anything else `prefix` "
-                     "protects nothing"),
-    ("round_coords(c, n)", "n is at most 2 (0.01 degrees, about 1 km)"),
-    ("grid(c, size)", "size is at least 0.01 degrees"),
-    ("minutes(a, b), hours(a, b)", "never alone; between two different timestamp fields of "
-                                   "the record itself they give a duration, which is then a "
-                                   "number like energy (`round(..., 1)` or coarser)"),
-    ("weekday(t), hour_of_day(t)", "always"),
-    ("sum, avg, count", "always (per group, with the minimum group size)"),
-    ("min, max, keep", "never: they pass one record's value through"),
-)
+# The calls with a floor, as docs/language.md and `explain OCX303` list them.
+GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid", "minutes",
+                "hours", "weekday", "hour_of_day", "sum", "avg", "count", "min", "max", "keep")
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
 _DURATIONS = frozenset({"minutes", "hours"})
@@ -132,8 +117,8 @@ class _Walk:
         return self._call(node)
 
     def _arithmetic(self, op: syntax.BinaryOp) -> None:
-        on_left = _contains(op.left, self.previous)
-        factor = _constant(op.right if on_left else op.left)
+        on_left = literals.contains(op.left, self.previous)
+        factor = literals.constant(op.right if on_left else op.left)
         if self.scale is None:
             return
         match op.op, factor:
@@ -165,15 +150,15 @@ class _Walk:
         common = (field, self.floor, self.scale, self.shift)
         match name:
             case "round" | "round_coords":
-                digits = _constant(argument) if argument is not None else 0.0
+                digits = literals.constant(argument) if argument is not None else 0.0
                 period = 10.0 ** -(digits or 0)
                 return Grid(*common, period, period / 2)
             case "grid":
-                return Grid(*common, _constant(argument), 0.0)
+                return Grid(*common, literals.constant(argument), 0.0)
             case "bucket":
-                return Grid(*common, None, 0.0, tuple(_edges(argument) or ()))
+                return Grid(*common, None, 0.0, tuple(literals.edges(argument) or ()))
             case "truncate":
-                unit = _unit(argument) if argument is not None else None
+                unit = literals.unit(argument) if argument is not None else None
                 return Grid(*common, *_TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0)))
         return None
 
@@ -203,32 +188,32 @@ class _Walk:
     # ---- one per generaliser ---------------------------------------------------------
 
     def _truncate(self, call: syntax.Call) -> bool:
-        unit = _unit(call.args[1]) if len(call.args) > 1 else None
+        unit = literals.unit(call.args[1]) if len(call.args) > 1 else None
         return unit is not None and _coarse(UNIT_SECONDS.get(unit, 0), self.step)
 
     def _round(self, call: syntax.Call) -> bool:
-        digits = _constant(call.args[1]) if len(call.args) > 1 else 0
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else 0
         return digits is not None and _coarse(10.0 ** -digits, self.step)
 
     def _bucket(self, call: syntax.Call) -> bool:
-        edges = _edges(call.args[1]) if len(call.args) > 1 else None
+        edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
         if not edges:
             return False
         widths = [b - a for a, b in zip(edges, edges[1:])]
         return all(_coarse(width, self.step) for width in widths)
 
     def _prefix(self, call: syntax.Call) -> bool:
-        length = _constant(call.args[1]) if len(call.args) > 1 else None
+        length = literals.constant(call.args[1]) if len(call.args) > 1 else None
         field = self.use.field.field
         return (self.previous is self.use.field.ref and _is_postal(field.name)
                 and length is not None and 0 < length <= POSTAL_PREFIX)
 
     def _round_coords(self, call: syntax.Call) -> bool:
-        digits = _constant(call.args[1]) if len(call.args) > 1 else None
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else None
         return digits is not None and _coarse(10.0 ** -digits, self.step)
 
     def _grid(self, call: syntax.Call) -> bool:
-        size = _constant(call.args[1]) if len(call.args) > 1 else None
+        size = literals.constant(call.args[1]) if len(call.args) > 1 else None
         return size is not None and _coarse(size, self.step)
 
     def _duration(self, call: syntax.Call) -> bool:
@@ -240,7 +225,7 @@ class _Walk:
         # a time against a constant or another record's time: the time itself, in minutes
         unit = 60 if call.name.name == "minutes" else 3600
         first = call.args[0] is self.previous
-        other = _epoch_seconds(call.args[1 if first else 0])
+        other = literals.epoch_seconds(call.args[1 if first else 0])
         if self.scale is not None:
             self.scale = (-self.scale if first else self.scale) / unit
         if self.shift is not None and other is not None:
@@ -286,62 +271,6 @@ def between_record_times(call: syntax.Call) -> bool:
     return first.path != second.path and "." not in first.dotted + second.dotted
 
 
-def _contains(expr: object, target: object) -> bool:
-    if expr is target:
-        return True
-    match expr:
-        case syntax.BinaryOp():
-            return _contains(expr.left, target) or _contains(expr.right, target)
-        case syntax.Call():
-            return any(_contains(arg, target) for arg in expr.args)
-    return False
-
-
-def _constant(expr: syntax.Expr) -> float | None:
-    if isinstance(expr, syntax.Literal) and expr.kind == "number":
-        try:
-            return float(expr.value)  # type: ignore[arg-type]
-        except OverflowError:
-            return math.inf
-    if isinstance(expr, syntax.BinaryOp):
-        left, right = _constant(expr.left), _constant(expr.right)
-        if left is None or right is None:
-            return None
-        match expr.op:
-            case "+":
-                return left + right
-            case "-":
-                return left - right
-            case "*":
-                return left * right
-            case "/":
-                return left / right if right and math.isfinite(right) else None
-    return None
-
-
-def _epoch_seconds(expr: syntax.Expr) -> float | None:
-    if not (isinstance(expr, syntax.Literal) and expr.kind == "date"):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(str(expr.value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp()
-
-
-def _unit(expr: syntax.Expr) -> str | None:
-    if isinstance(expr, syntax.FieldRef) and len(expr.path) == 1:
-        return expr.path[0]
-    return None
-
-
-def _edges(expr: syntax.Expr) -> list[float] | None:
-    if not isinstance(expr, syntax.ListLiteral):
-        return None
-    edges = [_constant(item) for item in expr.items]
-    return None if any(edge is None for edge in edges) else edges  # type: ignore[return-value]
-
-
 def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
     match name:
         case "truncate":
@@ -370,9 +299,9 @@ def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
 
 def _kept_step(name: str, call: syntax.Call) -> float | None:
     if name == "round":
-        digits = _constant(call.args[1]) if len(call.args) > 1 else 0
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else 0
         return None if digits is None else 10.0 ** -digits
-    edges = _edges(call.args[1]) if len(call.args) > 1 else None
+    edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
     widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
     return min(widths) if widths else None
 
