@@ -12,6 +12,8 @@ import json
 
 import pytest
 from frontend_helpers import HEADER, check_text, codes_of, diagnose_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpispec import report
 from ocpispec.checker import check
@@ -194,3 +196,30 @@ def test_diagnostics_of_the_attack_render(snapshot) -> None:
     text = _oracle_spec(_hex_bit_patterns()[:2], JUSTIFIED)
     found = diagnose_source(SourceFile("oracle.ocx", text))
     assert report.render(found, {"oracle.ocx": SourceFile("oracle.ocx", text)}) == snapshot
+
+
+# ---- hypothesis: every way of writing a filter on a personal field ---------------------
+
+_PERSONAL = ["cdr_token.uid", "cdr_token.contract_id", "authorization_reference", "meter_id",
+             "id"]
+_NAMING = ['{f} = "X1"', '{f} != "X1"', '{f} in ["X1", "X2"]', '{f} not in ["X1"]',
+           "{f} is null", "{f} is not null", '"X1" = {f}']
+_PROBING = ['{f} matches "X*"', '{f} matches "?1"', '{f} < "X"', '{f} >= "X"',
+            'prefix({f}, 2) = "X1"', 'keep({f}) = "X1"', 'pseudonymize({f}) = "X1"',
+            'jmespath("{f}") = "X1"', 'jmespath("length({f})") = 2',
+            "jmespath(\"starts_with({f}, 'X')\") = true"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(_PERSONAL), st.sampled_from(_NAMING + _PROBING), st.booleans(),
+       st.sampled_from(["", 'status = "COMPLETED" and ', "kwh > 1 or ", "not "]))
+def test_a_personal_filter_is_justified_naming_or_refused(field, form, justified, context):
+    predicate = form.format(f=field)
+    where = f"{context}({predicate})" if context.startswith("not") else context + predicate
+    written = f"{where} {JUSTIFIED}" if justified else where
+    found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + _dataset(written)))
+             if d.is_error]
+    if form in _PROBING:
+        assert found == ["OCX330"], written
+    else:
+        assert found == ([] if justified else ["OCX308"]), written
