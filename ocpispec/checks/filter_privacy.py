@@ -10,7 +10,7 @@ values blanked out of the condition text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec import syntax
@@ -33,7 +33,7 @@ class FilterTest:
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 
 
-def check_filter(where: syntax.Where, tests: Iterable[FilterTest],
+def check_filter(where: syntax.Where, tests: Sequence[FilterTest],
                  ctx: Context) -> CheckedFilter:
     """A filter may not read NEVER fields (OCX309), may not probe a personal field
     (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal

@@ -75,7 +75,7 @@ def _range(floor: float) -> tuple[float, float]:
         return _EPOCH_2026, _EPOCH_2026 + 30 * 86_400
     if math.isclose(floor, COORDINATE_STEP):
         return -180.0, 180.0
-    return 0.0, 2000.0
+    return 0.0, 200.0  # decimal steps repeat well within it
 
 
 def _boundaries(grid: Grid, low: float, high: float) -> list[float]:
