@@ -94,14 +94,17 @@ def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> 
     """What alone tells the two apart (`filter`, `window`), or None when they do not
     overlap, compute different things, or are the same."""
     shape_a, shape_b = _shape(first, ctx), _shape(second, ctx)
-    if (shape_a.module, shape_a.joins, shape_a.keys, shape_a.include_private) != \
-            (shape_b.module, shape_b.joins, shape_b.keys, shape_b.include_private):
+    if (shape_a.module, shape_a.joins, shape_a.keys) != \
+            (shape_b.module, shape_b.joins, shape_b.keys):
         return None
     if not shape_a.measures & shape_b.measures:
         return None
     if not _overlap(first.dataset.source.window, second.dataset.source.window):
         return None
-    filters = _where(first, ctx) != _where(second, ctx)
+    # `include private locations` on one side only is a filter too: the difference is
+    # the sessions at home and company chargers
+    filters = _where(first, ctx) != _where(second, ctx) or \
+        shape_a.include_private != shape_b.include_private
     windows = _window(first, ctx) != _window(second, ctx)
     if filters and windows:
         return "filter and window"
@@ -177,6 +180,8 @@ def _anchor(checked: CheckedDataset):
     source = checked.dataset.source
     if source.wheres:
         return source.wheres[0].span
+    if source.includes:
+        return source.includes[0].span
     if source.window is not None:
         return source.window.span
     return source.module.span
