@@ -60,11 +60,13 @@ def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
     """The pseudonymised field two row datasets share when they differ by a filter that
     reads non-public fields: each record's presence in each dataset then tells the
     consumer which filters its hidden values pass."""
-    if first.module != second.module or _where(first, ctx) == _where(second, ctx):
+    includes = first.include_private != second.include_private
+    if first.module != second.module or (_where(first, ctx) == _where(second, ctx)
+                                         and not includes):
         return None
     if not _overlap(first.dataset.source.window, second.dataset.source.window):
         return None
-    private = [f for f in (first.filter, second.filter) if f is not None and f.reads]
+    private = includes or any(f is not None and f.reads for f in (first.filter, second.filter))
     shared = sorted(_pseudonymised(first) & _pseudonymised(second))
     return shared[0] if private and shared else None
 

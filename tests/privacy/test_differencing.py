@@ -99,3 +99,11 @@ def test_energy_ranges_linked_by_the_driver_pseudonym_are_warned() -> None:
 ])
 def test_linked_rows(first, second, columns, expected) -> None:
     assert _codes(_rows(first, "a.csv", columns), _rows(second, "b.csv", columns)) == expected
+
+
+def test_private_locations_on_one_side_only_link_drivers_to_home_chargers() -> None:
+    private = ('from sessions\n  include private locations because "depot chargers of our own '
+               'fleet customers"\nselect\n  pseudonymize(cdr_token.uid) as driver\n'
+               '  round(kwh, 0) as energy\noutput csv to "b.csv"\n')
+    found = _codes(_rows("", "a.csv"), private)
+    assert [code for code in found if code != "OCX310"] == ["OCX333"]
