@@ -98,6 +98,32 @@ class CheckedColumn:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterRead:
+    """A field the `where` condition reads, with its class (`exposure`, so an object
+    read whole counts as its most private sub-field)."""
+
+    field: str
+    privacy: PrivacyClass
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFilter:
+    """The `where` condition as the privacy review sees it: the non-public fields it
+    reads (unique, in source order) and the `because "..."` text if the spec gave one.
+    When it compares personal fields, `redacted` is the condition as written with the
+    compared values replaced, for the plan text and the manifest."""
+
+    reads: tuple[FilterRead, ...]
+    justification: str | None
+    redacted: str | None = None  # the condition as written, personal values blanked out
+
+    @property
+    def privacy(self) -> PrivacyClass:
+        return PrivacyClass.highest([read.privacy for read in self.reads] or
+                                    [PrivacyClass.PUBLIC])
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedDataset:
     """One `from ... output ...` block after checking.
 
@@ -119,6 +145,7 @@ class CheckedDataset:
     output_name: str
     # (path relative to the spec's folder, sha256) of each custom template file
     templates: tuple[tuple[str, str], ...] = ()
+    filter: CheckedFilter | None = None
 
     @property
     def is_aggregate(self) -> bool:

@@ -23,6 +23,9 @@ from typing import Any
 from ocpispec.source import Span
 
 FORMAT_VERSION = 1
+# A field added to the IR later, left out of the JSON (and so of the fingerprint) while it
+# holds its default: plans that do not use it keep their fingerprint.
+_OMIT_DEFAULT = {"omit_default": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +161,37 @@ class PrivacyFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class FilterRead:
+    """A non-public field a filter reads, and its privacy class."""
+
+    field: str
+    privacy: str
+
+
+@dataclass(frozen=True, slots=True)
 class Filter:
-    """The `where` condition as one JMESPath boolean over the neutral record."""
+    """The `where` condition as one JMESPath boolean over the neutral record. `reads`
+    lists the non-public fields it reads; a filter that reads quasi or personal fields
+    is a privacy step (it decides whose records leave). `justification` is the
+    `where ... because "..."` text; `redacted` the condition as written with the values
+    compared to personal fields replaced, for views (plan text, manifest)."""
 
     id: str
     expression: str
     origin: Span
+    reads: tuple[FilterRead, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    redacted: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        """What views print: the condition with personal values blanked out when it
+        compares personal fields, else the JMESPath expression."""
+        return f"where {self.redacted}" if self.redacted else self.expression
+
+    @property
+    def is_privacy_step(self) -> bool:
+        return any(read.privacy != "public" for read in self.reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +230,7 @@ class Measure:
     sources: tuple[str, ...]
     privacy: str
     origin: Span
+    justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +432,8 @@ def _encode(value: Any) -> Any:
             data["kind"] = kind
         for field in dataclasses.fields(value):
             item = getattr(value, field.name)
+            if field.metadata.get("omit_default") and item == field.default:
+                continue
             if item == () and field.default == ():
                 continue  # an optional list left empty: plans without it keep their bytes
             data[field.name] = _encode(item)

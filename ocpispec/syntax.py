@@ -254,8 +254,12 @@ Window = SinceLastRun | SinceDate | Between | LastPeriod
 
 @dataclass(frozen=True, slots=True)
 class Where:
+    """`where CONDITION [because "..."]`: the justification is required when the
+    condition reads a personal field (a filter on a card picks out a person)."""
+
     condition: Condition
     span: Span
+    justification: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)

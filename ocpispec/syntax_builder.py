@@ -185,7 +185,8 @@ class _ToSyntax(Transformer):
         return s.LastPeriod(_int(children[0]), _ident(children[1]), _meta_span(meta))
 
     def where_clause(self, meta, children):
-        return s.Where(children[0], _meta_span(meta))
+        because = [_text(t) for t in children[1:] if isinstance(t, Token)]
+        return s.Where(children[0], _meta_span(meta), because[0] if because else None)
 
     def include_clause(self, meta, children):
         return s.IncludePrivate(_text(children[0]), _meta_span(meta))

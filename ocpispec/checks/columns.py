@@ -8,6 +8,7 @@ from ocpispec import syntax
 from ocpispec.checked import CheckedColumn, ResolvedField
 from ocpispec.checks import privacy
 from ocpispec.checks.context import Context, backticked
+from ocpispec.checks.grids import check_combined
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
@@ -17,18 +18,23 @@ from ocpispec.schema.model import Kind, PrivacyClass
 
 def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
                ctx: Context) -> list[CheckedColumn]:
+    released: list[tuple[syntax.Column, str, list[Use]]] = []
     match body:
         case syntax.Select(columns=columns):
-            checked = [_column(c, Mode.SELECT, scope, ctx) for c in columns]
+            checked = [_column(c, Mode.SELECT, scope, ctx, released) for c in columns]
         case syntax.Aggregate(keys=keys, measures=measures):
-            checked = [_column(c, Mode.KEY, scope, ctx) for c in keys]
+            checked = [_column(c, Mode.KEY, scope, ctx, released) for c in keys]
             checked += [_column(c, Mode.MEASURE, scope, ctx) for c in measures]
     found = [c for c in checked if c is not None]
     _check_duplicates(found, ctx)
+    check_combined(released, ctx)
     return found
 
 
-def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context) -> CheckedColumn | None:
+def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
+            released: list | None = None) -> CheckedColumn | None:
+    """Check one column; a released row value or group key joins `released` for the
+    check of generalisations that combine."""
     errors = ctx.error_count()
     typer = Typer(scope, ctx, mode)
     value = typer.value(column.expr)
@@ -38,6 +44,8 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context) -> Ch
     if ctx.error_count() > errors or not _scalar(column, value, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
     privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY)
+    if released is not None:
+        released.append((column, name, typer.uses))
     return _checked(column, name, mode, value, typer.uses, ctx)
 
 
@@ -132,7 +140,7 @@ def _checked(column: syntax.Column, name: str, mode: Mode, value: Value,
     level = PrivacyClass.highest(classes)
     effect = outer_effect(column.expr)
     return CheckedColumn(column, name, effect, value.kind, tuple(sources), level,
-                         privacy.released_as(effect, level),
+                         privacy.released_as(effect, level, column.expr),
                          column.justification.value if column.justification else None,
                          aggregate=mode is Mode.MEASURE)
 

@@ -4,6 +4,7 @@ and the list the diagnostics are collected in."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -62,6 +63,52 @@ def backticked(names: Iterable[str], limit: int = 12) -> str:
 
 
 def is_meaningful(text: str) -> bool:
-    """A written justification a reviewer can act on: at least two words, ten letters."""
-    words = text.split()
-    return len(words) >= 2 and sum(ch.isalnum() for ch in text) >= 10
+    """A written justification a reviewer can act on (see `justification_problem`)."""
+    return justification_problem(text) is None
+
+
+# Placeholder words: they fill a text without saying anything.
+_FILLER = frozenset({"lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing",
+                     "elit", "foo", "bar", "baz", "qux", "quux", "blah", "bla", "asdf",
+                     "qwerty", "xxx", "tbd", "todo", "fixme", "placeholder", "dummy", "etc"})
+# Short words a real sentence repeats; any other word written three times is padding.
+_COMMON = frozenset({"the", "and", "for", "per", "with", "from", "that", "this", "are",
+                     "was", "not", "our", "its", "their", "has", "have", "who", "which"})
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_VOWELS = frozenset("aeiouyàáâäèéêëìíîïòóôöùúûü")
+MIN_WORDS = 3
+
+
+def justification_problem(text: str) -> str | None:
+    """Why a `because "..."` text says nothing, or None when a reviewer can act on it:
+    at least three distinct real words of three or more letters, not mostly digits or
+    repeated characters, no word padded out three times, no placeholder text."""
+    words = [word.lower() for word in _WORD.findall(text)]
+    real = {word for word in words if _real(word)}
+    shown = [ch for ch in text if not ch.isspace()]
+    noise = sum(ch.isdigit() for ch in shown) + _repeated(shown)
+    if shown and noise * 2 > len(shown):
+        return "it is mostly digits or repeated characters"
+    padded = sorted({word for word in words if words.count(word) >= 3} - _COMMON)
+    if padded:
+        return f"it repeats `{padded[0]}` to look longer"
+    if len(real) < MIN_WORDS:
+        return (f"it has {len(real)} distinct real word{'s' if len(real) != 1 else ''} of "
+                f"three or more letters; at least {MIN_WORDS} are needed")
+    return None
+
+
+def _real(word: str) -> bool:
+    return word not in _FILLER and len(set(word)) > 1 and any(ch in _VOWELS for ch in word)
+
+
+def _repeated(chars: list[str]) -> int:
+    """How many characters stand in runs of three or more of the same character."""
+    total, run = 0, 1
+    for previous, current in zip(chars, [*chars[1:], None]):
+        if current is not None and current.lower() == previous.lower():
+            run += 1
+            continue
+        total += run if run >= 3 else 0
+        run = 1
+    return total

@@ -24,8 +24,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     filters.check_clauses(source, ctx)
     scope = Scope(module, ctx)
     joins = check_joins(source, scope, modules, ctx)
+    checked_filter = None
     for where in source.wheres[:1]:
-        filters.check_where(where, scope, ctx)
+        checked_filter = filters.check_where(where, scope, ctx)
     columns = check_body(dataset.body, scope, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
         _check_group_size(dataset.body, ctx)
@@ -34,7 +35,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     output_name, templates = check_output(dataset.output, columns, ctx)
     return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
                           tuple(scope.touched.values()), tuple(columns),
-                          bool(source.includes), output_name, templates)
+                          bool(source.includes), output_name, templates, checked_filter)
 
 
 def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ocpispec import syntax
-from ocpispec.checks import privacy
+from ocpispec.checked import CheckedFilter
+from ocpispec.checks import filter_privacy
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Value, with_article
@@ -86,19 +87,30 @@ def _parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
 # ---- where ------------------------------------------------------------------------------
 
 
-def check_where(where: syntax.Where, scope: Scope, ctx: Context) -> None:
+def check_where(where: syntax.Where, scope: Scope, ctx: Context) -> CheckedFilter:
+    """Type the condition, then its privacy: every field read, and how each is tested."""
     typer = Typer(scope, ctx, Mode.FILTER)
-    _condition(where.condition, typer, ctx)
-    privacy.check_filter(typer.uses, ctx)
+    tests: list[filter_privacy.FilterTest] = []
+    _condition(where.condition, typer, ctx, tests)
+    return filter_privacy.check_filter(where, tests, ctx)
 
 
-def _condition(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
+def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,
+               tests: list[filter_privacy.FilterTest]) -> None:
     match condition:
         case syntax.And(operands=operands) | syntax.Or(operands=operands):
             for operand in operands:
-                _condition(operand, typer, ctx)
+                _condition(operand, typer, ctx, tests)
         case syntax.Not(operand=operand):
-            _condition(operand, typer, ctx)
+            _condition(operand, typer, ctx, tests)
+        case _:
+            start = len(typer.uses)
+            _predicate(condition, typer, ctx)
+            tests += [filter_privacy.FilterTest(use, condition) for use in typer.uses[start:]]
+
+
+def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
+    match condition:
         case syntax.Compare():
             _compare(condition, typer, ctx)
         case syntax.InList():
@@ -112,6 +124,23 @@ def _condition(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
             if value.known and value.kind not in _TEXTS:
                 ctx.emit(_mismatch(condition.value, value, "`matches` works on text", ctx,
                                    "compare it with `=`, `<` or `>` instead"))
+            _check_pattern(condition.pattern, ctx)
+
+
+# `*` and `?` are the only wildcards; brackets would be character classes elsewhere.
+_NOT_IN_PATTERNS = "[]"
+
+
+def _check_pattern(pattern: syntax.Text, ctx: Context) -> None:
+    found = sorted({ch for ch in pattern.value if ch in _NOT_IN_PATTERNS})
+    if not found:
+        return
+    ctx.emit(error("OCX331", "`matches` knows only the wildcards `*` and `?`", pattern.span,
+                   f"`{found[0]}` is not allowed in a pattern",
+                   notes=["`*` is any run of characters, `?` exactly one; everything else "
+                          "matches itself, and the whole value must match",
+                          "character classes such as `[13579]` are not part of the language"],
+                   help="list the values with `in [...]`, or combine patterns with `or`"))
 
 
 def _single(expr: syntax.Expr, typer: Typer, ctx: Context) -> Value:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocpispec import syntax
-from ocpispec.checks.context import Context, is_meaningful
+from ocpispec.checks import floors
+from ocpispec.checks.context import Context, justification_problem
 from ocpispec.checks.types import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 
-_PROTECTING = frozenset({Effect.GENERALISE, Effect.DERIVE, Effect.PSEUDONYMISE, Effect.AGGREGATE})
 # Aggregates that release one record's exact value rather than a summary of the group.
 _EXTREMES = frozenset({"min", "max"})
 _MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
@@ -45,13 +45,19 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
                  group_key: bool = False) -> None:
     """Emit the privacy diagnostics of one released column (or `group by` key)."""
     justified = column.justification is not None
-    if justified and not is_meaningful(column.justification.value):
-        _weak_justification(column.justification, ctx)
+    if justified:
+        weak_justification(column.justification, ctx)
     needed = False
+    reported: list[syntax.Call] = []  # one OCX303 per generaliser that falls short
     for use in uses:
         finding = _finding(use, group_key, ctx)
         if finding is _never:
             _never(use, ctx)
+        elif finding is _quasi and not justified:
+            at = floors.assess(use).at
+            if at is None or not any(at is other for other in reported):
+                _quasi(use, name, ctx)
+            reported += [at] if at is not None else []
         elif finding is not None and not justified:
             finding(use, name, ctx)
         needed = needed or finding is not None
@@ -74,24 +80,6 @@ def _finding(use: Use, group_key: bool, ctx: Context):
     return None
 
 
-def check_filter(uses: Iterable[Use], ctx: Context) -> None:
-    for use in uses:
-        cls = exposure(use, ctx)
-        where = use.field.ref.span
-        if cls is PrivacyClass.NEVER:
-            ctx.emit(error("OCX309", f"the filter reads `{use.field.qualified}`, which may "
-                           "never be used", where, "never-exportable field",
-                           notes=["credentials and blobs that embed card identifiers stay inside"],
-                           help="filter on another field"))
-        elif cls is PrivacyClass.PERSONAL:
-            ctx.emit(warning("OCX308", f"the filter selects records by the personal field "
-                             f"`{use.field.qualified}`", where, "singles out drivers",
-                             notes=["filtering on a card or contract picks out individual "
-                                    "people; the reviewer must agree to it"],
-                             help="filter on non-personal fields, or make sure the review "
-                                  "covers it"))
-
-
 def _pseudonymised(use: Use) -> bool:
     if use.hatch is not None or not use.around:
         return False
@@ -100,12 +88,9 @@ def _pseudonymised(use: Use) -> bool:
 
 
 def _protected(use: Use) -> bool:
-    """Coarsened, derived, pseudonymised or aggregated; a JMESPath `length(...)` (a read
-    that is not whole) only counts."""
-    if use.hatch is not None and not use.whole:
-        return True
-    return any(isinstance(node, syntax.Call) and _effect(node) in _PROTECTING
-               and node.name.name not in _EXTREMES for node in use.around if node is not use.hatch)
+    """Coarsened to at least its floor, derived from two record times, pseudonymised or
+    aggregated; a JMESPath `length(...)` (a read that is not whole) only counts."""
+    return floors.assess(use).protects
 
 
 def _effect(call: syntax.Call) -> Effect | None:
@@ -161,9 +146,20 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
                 if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
     if extremes:
         notes.append(f"`{extremes[0]}` releases one record's exact value, not a summary")
-    ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released unchanged",
-                     use.field.ref.span, "released as is", notes=notes,
-                     help=_generaliser(field, use.field.field, name)))
+    verdict = floors.assess(use)
+    if verdict.shortfall:
+        notes.append(verdict.shortfall)
+    what = "below its generaliser floor" if verdict.shortfall else "unchanged"
+    help = _generaliser(field, use.field.field, name)
+    at = verdict.at
+    if at is not None and at.name.name in ("minutes", "hours") and \
+            floors.between_record_times(at):
+        written = ctx.source.text[at.span.start:at.span.end]
+        help = (f"round the duration, e.g. `round({written}, 1) as {name}`, or add "
+                "`because \"...\"` with the reason")
+    ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
+                     use.field.ref.span, "too fine to protect" if verdict.shortfall
+                     else "released as is", notes=notes, help=help))
 
 
 def _generaliser(path: str, field: Field, name: str) -> str:
@@ -181,12 +177,18 @@ def _generaliser(path: str, field: Field, name: str) -> str:
     return f"coarsen it, e.g. `{rewrite}`, or add `because \"...\"` with the reason"
 
 
-def _weak_justification(text: syntax.Text, ctx: Context) -> None:
-    ctx.emit(error("OCX306", "the justification is too short to review", text.span,
-                   "write why the consumer needs this",
+def weak_justification(text: syntax.Text, ctx: Context) -> bool:
+    """Report a `because` text that says nothing (OCX306); True when it was reported."""
+    problem = justification_problem(text.value)
+    if problem is None:
+        return False
+    ctx.emit(error("OCX306", "the justification is too weak to review", text.span,
+                   problem,
                    notes=["a reviewer approves the reason, so it must say something: at least "
-                          "two words and ten letters"],
+                          "three distinct words of three or more letters, not mostly digits "
+                          "or repeated characters, no word repeated to pad it out"],
                    help='e.g. `because "the study links sessions of one driver over a year"`'))
+    return True
 
 
 def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Context) -> None:
@@ -196,8 +198,7 @@ def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Cont
         ctx.emit(error("OCX311", f"`include private locations` means nothing for `{module}`",
                        include.span, why, help="remove the clause"))
         return
-    if not is_meaningful(include.justification.value):
-        _weak_justification(include.justification, ctx)
+    weak_justification(include.justification, ctx)
     ctx.emit(warning("OCX310", "the export includes records at private locations",
                      include.span, "home and restricted chargers included",
                      notes=["records at non-public locations (publish=false) reveal where "
@@ -205,10 +206,14 @@ def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Cont
                      help="keep this only with the privacy officer's written approval"))
 
 
-def released_as(effect: Effect, privacy: PrivacyClass) -> PrivacyClass:
-    """What leaves after the column's outermost transformation."""
+def released_as(effect: Effect, privacy: PrivacyClass,
+                expr: syntax.Expr | None = None) -> PrivacyClass:
+    """What leaves after the column's outermost transformation; `min` and `max` pass
+    one record's value through, so they keep its class."""
     if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
         return PrivacyClass.PUBLIC
+    if isinstance(expr, syntax.Call) and expr.name.name in _EXTREMES:
+        return privacy
     if effect is Effect.AGGREGATE and privacy.rank <= PrivacyClass.QUASI.rank:
         return PrivacyClass.PUBLIC
     return privacy

@@ -258,7 +258,10 @@ class DatasetRun:
                        "invalid_fields": dict(sorted(counts.invalid_fields.items())),
                        "deviations": dict(sorted(counts.deviations.items()))},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
-                         "released_as": c.released_as} for c in self.dataset.columns],
+                         "released_as": c.released_as, "justification": c.justification}
+                        for c in self.dataset.columns],
+            "measures": _measures(self.dataset),
+            "filters": _filters(self.dataset),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
         }
@@ -286,6 +289,25 @@ def _unknown(client: Client, module: str) -> Counter[str]:
     if not _counts_unknown(client):
         return Counter()
     return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
+
+
+def _measures(dataset: ir.Dataset) -> list[dict[str, Any]]:
+    aggregate = dataset.step(ir.Aggregate)
+    return [{"name": m.name, "function": m.function, "sources": list(m.sources),
+             "released_as": m.privacy, "justification": m.justification}
+            for m in (aggregate.measures if aggregate is not None else ())]
+
+
+def _filters(dataset: ir.Dataset) -> list[dict[str, Any]]:
+    """The record selection the reviewer approved: `where` filters with the non-public
+    fields they read, and the private-location rule, each with its justification."""
+    found: list[dict[str, Any]] = [
+        {"step": step.id, "condition": step.shown, "privacy_step": step.is_privacy_step,
+         "reads": [{"field": read.field, "privacy": read.privacy} for read in step.reads],
+         "justification": step.justification} for step in dataset.all(ir.Filter)]
+    found += [{"step": step.id, "rule": step.rule, "justification": step.justification}
+              for step in dataset.all(ir.PrivacyFilter)]
+    return found
 
 
 def _reporting(records: Iterable[dict], name: str,

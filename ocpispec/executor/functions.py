@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fnmatch import translate
 from typing import Any
 
 from jmespath import exceptions as jmes_errors
@@ -238,7 +237,11 @@ def prefixer(length: Any) -> Unary:
 
 
 def matcher(pattern: Any) -> Unary:
-    regex = re.compile(translate(str(pattern)), re.DOTALL)
+    """`*` any run of characters, `?` one; every other character matches itself (the
+    checker refuses `[` and `]`, and no character class is ever built here)."""
+    wildcards = {"*": ".*", "?": "."}
+    regex = re.compile("".join(wildcards.get(ch) or re.escape(ch) for ch in str(pattern))
+                       + r"\Z", re.DOTALL)
 
     def matches(value: Any) -> bool:
         return isinstance(value, str) and regex.match(value) is not None

@@ -72,7 +72,7 @@ def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
     argument = lowerer.expr(expr.args[0]) if expr.args else None
     return ir.Measure(checked.name, function, argument,
                       tuple(dict.fromkeys(field.qualified for field in checked.sources)),
-                      checked.released_as.value, checked.column.span)
+                      checked.released_as.value, checked.column.span, checked.justification)
 
 
 # ---- withheld ---------------------------------------------------------------------------

@@ -217,7 +217,12 @@ class _Builder:
         parts = [self.lowerer.condition(where.condition) for where in wheres]
         expression = parts[0] if len(parts) == 1 else " && ".join(f"({p})" for p in parts)
         span = wheres[0].span.to(wheres[-1].span)
-        return [ir.Filter(f"filter.{self.module}", expression, span)]
+        checked = self.checked.filter
+        reads = tuple(ir.FilterRead(read.field, read.privacy.value)
+                      for read in (checked.reads if checked else ()))
+        return [ir.Filter(f"filter.{self.module}", expression, span, reads,
+                          checked.justification if checked else None,
+                          checked.redacted if checked else None)]
 
     # ---- output ------------------------------------------------------------------------
 

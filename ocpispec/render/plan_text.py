@@ -75,7 +75,8 @@ def _dataset(dataset: ir.Dataset) -> Iterator[str]:
     yield f"dataset `{dataset.name}` from `{dataset.module}`"
     width = max(len(step.id) for step in dataset.steps) + 2
     for step in dataset.steps:
-        marker = _MARKERS[type(step)]
+        marker = "!" if isinstance(step, ir.Filter) and step.is_privacy_step \
+            else _MARKERS[type(step)]
         yield from _wrapped(f"  {marker} {step.id:<{width}}", _step_text(step))
     yield ""
     yield from _columns(dataset)
@@ -107,7 +108,7 @@ def _step_text(step: ir.Step) -> str:
             return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
                     f" (ids compared case-insensitively), binds {names}")
         case ir.Filter():
-            return step.expression
+            return step.shown + _filter_reads(step)
         case ir.Project():
             return f"release {len(step.columns)} columns, nothing else (below)"
         case ir.Aggregate():
@@ -130,6 +131,13 @@ def _pins(step: ir.Render) -> str:
     return f" ({count(len(step.templates), 'file')}, sha256: {files})" if files else ""
 
 
+def _filter_reads(step: ir.Filter) -> str:
+    shown = [read for read in step.reads if read.privacy != "public"]
+    text = ("; reads " + ", ".join(f"{read.privacy} `{read.field}`" for read in shown)
+            if shown else "")
+    return text + (f', because "{step.justification}"' if step.justification else "")
+
+
 def _window_text(step: ir.Fetch) -> str:
     if step.window.kind == "all":
         return "all records"
@@ -142,7 +150,7 @@ def _columns(dataset: ir.Dataset) -> Iterator[str]:
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         rows += [(m.name, ", ".join(m.sources) or "(records)", f"released as {m.privacy}",
-                  f"aggregated: {m.function}({m.argument or ''})", None)
+                  f"aggregated: {m.function}({m.argument or ''})", m.justification)
                  for m in aggregate.measures]
     yield f"  columns ({len(rows)})"
     name_width = max((len(row[0]) for row in rows), default=0)

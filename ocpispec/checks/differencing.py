@@ -1,0 +1,199 @@
+"""Differencing: datasets of one export that tell more together than each alone.
+
+Two aggregates that differ only by a filter or a window (OCX332), and row datasets that
+share a pseudonym but differ by a filter on non-public fields (OCX333).
+
+`group by ... compute sum(kwh)` over all sessions and the same over `where kwh < 55`
+look harmless one by one (every group above the minimum size), but subtracting one
+table from the other leaves the sessions the filter kept out, often a single one. The
+check compares the aggregates of one spec pairwise, by their written text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedDataset
+from ocpispec.checks.context import Context
+from ocpispec.diagnostics import Diagnostic, Label, Severity
+from ocpispec.functions import Effect
+
+_OPEN = (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What an aggregate computes, apart from its filter and window. Two aggregates
+    are comparable when everything but the measures is equal and one measure is shared."""
+
+    module: str
+    joins: tuple[str, ...]
+    keys: frozenset[str]
+    measures: frozenset[str]
+    include_private: bool
+
+
+def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) -> None:
+    found = [d for d in datasets if d is not None]
+    aggregates = [d for d in found if d.is_aggregate]
+    for index, later in enumerate(aggregates):
+        for earlier in aggregates[:index]:
+            difference = _difference(earlier, later, ctx)
+            if difference is not None:
+                _warn(earlier, later, difference, ctx)
+                break  # one warning per dataset is enough to send the reviewer to it
+    rows = [d for d in found if not d.is_aggregate]
+    for index, later in enumerate(rows):
+        for earlier in rows[:index]:
+            linked = _linked_by_filter(earlier, later, ctx)
+            if linked is not None:
+                _warn_linked(earlier, later, linked, ctx)
+                break
+
+
+def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
+                      ctx: Context) -> str | None:
+    """The pseudonymised field two row datasets share when they differ by a filter that
+    reads non-public fields: each record's presence in each dataset then tells the
+    consumer which filters its hidden values pass."""
+    includes = first.include_private != second.include_private
+    if first.module != second.module or (_where(first, ctx) == _where(second, ctx)
+                                         and not includes):
+        return None
+    if not _overlap(first.dataset.source.window, second.dataset.source.window):
+        return None
+    private = includes or any(f is not None and f.reads for f in (first.filter, second.filter))
+    shared = sorted(_pseudonymised(first) & _pseudonymised(second))
+    return shared[0] if private and shared else None
+
+
+def _pseudonymised(checked: CheckedDataset) -> set[str]:
+    return {column.sources[0].qualified for column in checked.columns
+            if column.effect is Effect.PSEUDONYMISE and len(column.sources) == 1}
+
+
+def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
+                 ctx: Context) -> None:
+    ctx.emit(Diagnostic(
+        "OCX333", Severity.WARNING,
+        f"two datasets of `{first.module}` release the pseudonym of `{field}` under "
+        "different filters",
+        (Label(_anchor(second), "a different filter on non-public fields"),
+         Label(_anchor(first), "the same pseudonyms here", False)),
+        notes=["the pseudonym links a record or driver across both files, so whether it "
+               "appears in each one tells the consumer which filters its hidden values pass",
+               "many such datasets narrow a value down past its generaliser: ranges of `kwh` "
+               "give the exact energy behind `round(kwh, 0)`"],
+        help="release the rows once, with the filtered field generalised as a column, or "
+             "drop the pseudonym from all but one dataset"))
+
+
+def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> str | None:
+    """What alone tells the two apart (`filter`, `window`), or None when they do not
+    overlap, compute different things, or are the same."""
+    shape_a, shape_b = _shape(first, ctx), _shape(second, ctx)
+    if (shape_a.module, shape_a.joins, shape_a.keys) != \
+            (shape_b.module, shape_b.joins, shape_b.keys):
+        return None
+    if not shape_a.measures & shape_b.measures:
+        return None
+    if not _overlap(first.dataset.source.window, second.dataset.source.window):
+        return None
+    # `include private locations` on one side only is a filter too: the difference is
+    # the sessions at home and company chargers
+    filters = _where(first, ctx) != _where(second, ctx) or \
+        shape_a.include_private != shape_b.include_private
+    windows = _window(first, ctx) != _window(second, ctx)
+    if filters and windows:
+        return "filter and window"
+    return "filter" if filters else "window" if windows else None
+
+
+def _shape(checked: CheckedDataset, ctx: Context) -> _Shape:
+    body = checked.dataset.body
+    assert isinstance(body, syntax.Aggregate)
+    source = checked.dataset.source
+    return _Shape(checked.module, tuple(_text(join.span, ctx) for join in source.joins),
+                  frozenset(_text(c.expr.span, ctx) for c in body.keys),
+                  frozenset(_text(c.expr.span, ctx) for c in body.measures),
+                  bool(source.includes))
+
+
+def _where(checked: CheckedDataset, ctx: Context) -> str:
+    wheres = checked.dataset.source.wheres
+    return _text(wheres[0].condition.span, ctx) if wheres else ""
+
+
+def _window(checked: CheckedDataset, ctx: Context) -> str:
+    window = checked.dataset.source.window
+    return _text(window.span, ctx) if window is not None else ""
+
+
+def _text(span, ctx: Context) -> str:
+    return re.sub(r"\s+", " ", ctx.source.text[span.start:span.end]).strip()
+
+
+def _overlap(first: syntax.Window | None, second: syntax.Window | None) -> bool:
+    (start_a, end_a), (start_b, end_b) = _bounds(first), _bounds(second)
+    return _before(start_a, end_b) and _before(start_b, end_a)
+
+
+def _before(start: dt.datetime | None, end: dt.datetime | None) -> bool:
+    return start is None or end is None or start < end
+
+
+def _bounds(window: syntax.Window | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Known bounds of a window; None is open (relative windows end at the run's time)."""
+    match window:
+        case syntax.SinceDate(start=start):
+            return _date(start), None
+        case syntax.Between(start=start, end=end):
+            return _date(start), _date(end)
+    return _OPEN
+
+
+def _date(literal: syntax.Literal) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(str(literal.value).replace("Z", "+00:00"))
+    except ValueError:
+        return None  # reported as OCX213 elsewhere
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
+          ctx: Context) -> None:
+    here, there = _anchor(second), _anchor(first)
+    ctx.emit(Diagnostic(
+        "OCX332", Severity.WARNING,
+        f"two aggregates of `{first.module}` differ only by their {difference}",
+        (Label(here, f"only the {difference} differs from the aggregate above"),
+         Label(there, "the same groups and measures here", False)),
+        notes=[_explanation(difference),
+               "the minimum group size protects each table alone, not their difference"],
+        help="release one of them; or make the filters split the records into parts that "
+             "do not overlap, and windows that do not overlap"))
+
+
+def _anchor(checked: CheckedDataset):
+    source = checked.dataset.source
+    if source.wheres:
+        return source.wheres[0].span
+    if source.includes:
+        return source.includes[0].span
+    if source.window is not None:
+        return source.window.span
+    return source.module.span
+
+
+def _explanation(difference: str) -> str:
+    if difference == "window":
+        return ("subtracting one table from the other leaves the records in one window and "
+                "not the other, group by group: a day, an hour, often a single session")
+    return ("subtracting one table from the other leaves, group by group, the records one "
+            "filter keeps and the other drops; with `where kwh < 55` against no filter, "
+            "that can be the one session above 55 kWh")
+

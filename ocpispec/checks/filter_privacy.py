@@ -1,0 +1,145 @@
+"""What a `where` filter may read, and how: filters decide whose records leave.
+
+A filter may not read NEVER fields (OCX309) and may not probe a personal field
+(OCX330: patterns, ordering, computed values, `jmespath`); naming a personal value
+exactly needs `where ... because "..."` (OCX308). The result, a CheckedFilter, lists
+the non-public fields the filter reads for the plan and the manifest, with personal
+values blanked out of the condition text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedFilter, FilterRead
+from ocpispec.checks.context import Context
+from ocpispec.checks.privacy import exposure, weak_justification
+from ocpispec.checks.types import Use
+from ocpispec.diagnostics import error, warning
+from ocpispec.schema.model import PrivacyClass
+
+
+@dataclass(frozen=True, slots=True)
+class FilterTest:
+    """One field read by one predicate of a `where` condition."""
+
+    use: Use
+    predicate: syntax.Condition
+
+
+_ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def check_filter(where: syntax.Where, tests: Sequence[FilterTest],
+                 ctx: Context) -> CheckedFilter:
+    """A filter may not read NEVER fields (OCX309), may not probe a personal field
+    (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal
+    field at all only with `where ... because "..."` (OCX308)."""
+    justification = where.justification
+    reads: dict[str, FilterRead] = {}
+    for test in tests:
+        use, cls = test.use, exposure(test.use, ctx)
+        if cls is not PrivacyClass.PUBLIC:
+            reads.setdefault(use.field.qualified, FilterRead(use.field.qualified, cls))
+        if cls is PrivacyClass.NEVER:
+            _never_filter(use, ctx)
+        elif cls is PrivacyClass.PERSONAL:
+            probe = _probe(test)
+            if probe is not None:
+                _oracle(use, probe, ctx)
+            elif justification is None:
+                _unjustified_filter(use, ctx)
+    if justification is not None:
+        weak_justification(justification, ctx)
+        if not reads:
+            ctx.emit(warning("OCX307", "this filter needs no justification",
+                             justification.span, "it reads only public fields",
+                             notes=["an unneeded `because` is noise in the privacy review"],
+                             help="remove the `because \"...\"` text"))
+    personal = [test.predicate for test in tests
+                if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
+    return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
+                         redacted_condition(where.condition, personal, ctx) if personal else None)
+
+
+REDACTED = "(personal value)"
+_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.Condition],
+                       ctx: Context) -> str:
+    """The condition as written, comments dropped, every literal of the given predicates
+    replaced: a filter on a card uid must not put the uid into plans and manifests."""
+    spans = sorted({(lit.span.start, lit.span.end, isinstance(lit, syntax.ListLiteral))
+                    for predicate in predicates for lit in _literals(predicate)})
+    text, at = [], condition.span.start
+    for start, end, many in spans:
+        text += [ctx.source.text[at:start], f"[{REDACTED}, ...]" if many else REDACTED]
+        at = end
+    text.append(ctx.source.text[at:condition.span.end])
+    without_comments = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ",
+                                   "".join(text))
+    return " ".join(without_comments.split())
+
+
+def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:
+    match node:
+        case syntax.Literal() | syntax.ListLiteral():
+            yield node
+        case syntax.Compare() | syntax.BinaryOp():
+            yield from _literals(node.left)
+            yield from _literals(node.right)
+        case syntax.InList():
+            yield from _literals(node.value)
+            yield node.options
+        case syntax.IsNull():
+            yield from _literals(node.value)
+        case syntax.Call():
+            for arg in node.args:
+                yield from _literals(arg)
+
+
+def _probe(test: FilterTest) -> str | None:
+    """How a predicate probes a personal value rather than naming it, or None."""
+    use, predicate = test.use, test.predicate
+    if isinstance(predicate, syntax.Matches):
+        return "`matches` tests it against a pattern"
+    if use.hatch is not None:
+        return "`jmespath(...)` can test any part of it"
+    if use.around:
+        return "the filter tests a value computed from it"
+    if isinstance(predicate, syntax.Compare) and predicate.op in _ORDERING:
+        return f"`{predicate.op}` compares it by order"
+    return None
+
+
+def _oracle(use: Use, probe: str, ctx: Context) -> None:
+    field = use.field.qualified
+    ctx.emit(error("OCX330", f"the filter probes the personal field `{field}`",
+                   use.field.ref.span, probe,
+                   notes=["a filter that tests parts or ranges of an identifier is an oracle: "
+                          "datasets that each keep one pattern, and each release the "
+                          "pseudonym, give the identifier behind every pseudonym back",
+                          "no justification can allow it"],
+                   help=f"filter on other fields; to keep given cards, name them exactly: "
+                        f"`where {field} in [\"...\"] because \"...\"`"))
+
+
+def _never_filter(use: Use, ctx: Context) -> None:
+    ctx.emit(error("OCX309", f"the filter reads `{use.field.qualified}`, which may "
+                   "never be used", use.field.ref.span, "never-exportable field",
+                   notes=["credentials and blobs that embed card identifiers stay inside"],
+                   help="filter on another field"))
+
+
+def _unjustified_filter(use: Use, ctx: Context) -> None:
+    ctx.emit(error("OCX308", f"the filter selects records by the personal field "
+                   f"`{use.field.qualified}` without a justification", use.field.ref.span,
+                   "singles out drivers",
+                   notes=["filtering on a card or contract picks out individual people, even "
+                          "when the identifier is not released; the reviewer must approve it"],
+                   help="filter on non-personal fields, or add `because \"...\"` after the "
+                        "condition with the reason the privacy officer approves"))

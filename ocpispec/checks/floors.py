@@ -1,0 +1,310 @@
+"""Generaliser floors: a generaliser protects a quasi-identifier only when it coarsens it.
+
+`round(kwh, 10)` or `truncate(start_date_time, minute)` release the value as good as
+unchanged, so they do not count. Each use of a field is followed from the field outwards
+through the calls and arithmetic around it, keeping the smallest step the value may
+still show (in the value's current unit): `kwh * 1000` shows steps a thousand times
+finer than `kwh`, `minutes(2026-01-01, start_date_time)` turns a time into minutes.
+The first call that coarsens to at least the floor protects the use; the same values
+are printed by `ocpispec explain OCX303` and listed in docs/language.md.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ocpispec import syntax
+from ocpispec.checks import literals
+from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.functions import Effect, lookup
+from ocpispec.schema.model import Kind
+
+# The floors. Times: the hour (privacy.md: truncate to hour or coarser). Numbers
+# (energy, durations, costs): steps of 0.1 (one decimal). Coordinates: 0.01 degrees
+# (about 1 km). Postal codes: the first 4 characters (NL `1234AB` -> `1234`).
+TIME_FLOOR_SECONDS = 3600
+NUMBER_STEP = 0.1
+COORDINATE_STEP = 0.01
+POSTAL_PREFIX = 4
+
+UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
+                "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
+
+# The calls with a floor, as docs/language.md and `explain OCX303` list them.
+GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid", "minutes",
+                "hours", "weekday", "hour_of_day", "sum", "avg", "count", "min", "max", "keep")
+
+_ALWAYS = frozenset({"weekday", "hour_of_day"})
+_DURATIONS = frozenset({"minutes", "hours"})
+# Where `truncate` cuts, in seconds since 1970-01-01 (a Thursday; weeks start on Monday).
+# Months and years cut on day boundaries, so the day grid stands in for them.
+_TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
+                   "hour": (3600.0, 0.0), "week": (604_800.0, 4 * 86_400.0)}
+_PASS_THROUGH = frozenset({"min", "max", "keep"})
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The cells a protecting `round`, `bucket`, `grid` or `round_coords` cuts the raw
+    field value x into: boundaries at v = scale * x + shift, where v is on `edges`
+    (bucket) or on k * `period` + `offset` (the others). Two columns of one dataset that
+    cut the same field on different grids together show cells finer than either."""
+
+    field: str
+    floor: float
+    scale: float
+    shift: float
+    period: float | None
+    offset: float
+    edges: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether a use leaves protected; `shortfall` explains a generaliser that was
+    present but too fine (None when there was none); `grid` the cells it leaves in."""
+
+    protects: bool
+    shortfall: str | None = None
+    grid: Grid | None = None
+    at: syntax.Call | None = None  # the generaliser that fell short
+
+
+def assess(use: Use) -> Verdict:
+    return _Walk(use).run()
+
+
+class _Walk:
+    """Follows the value from the field outwards as v = scale * x + shift (shift None:
+    unknown; scale None: not an affine function of x, so its step cannot be known)."""
+
+    def __init__(self, use: Use) -> None:
+        self.use = use
+        self.floor = _field_floor(use)
+        self.scale: float | None = 1.0
+        self.shift: float | None = 0.0
+        self.shortfall: str | None = None
+        self.short_at: syntax.Call | None = None
+        self.duration = False
+        self.previous: object = use.field.ref
+
+    @property
+    def step(self) -> float:
+        """The smallest step the value may show, in its current unit."""
+        return math.inf if self.scale is None else self.floor * abs(self.scale)
+
+    def run(self) -> Verdict:
+        for node in self.use.around:
+            if self._protects(node):
+                return Verdict(True, grid=self._cells(node))
+            self.previous = node
+        if self.duration and self.shortfall is None:
+            self.shortfall = ("`minutes` and `hours` between two times of the record give an "
+                              "exact duration: round it to at most 1 decimal, bucket it or "
+                              "aggregate it")
+        return Verdict(False, self.shortfall, at=self.short_at)
+
+    def _protects(self, node: syntax.Call | syntax.BinaryOp) -> bool:
+        if node is self.use.hatch:
+            if not self.use.whole:
+                return True  # a structural read: `length(...)`, `type(...)`, `keys(...)`
+            self.scale = None
+            return False
+        if isinstance(node, syntax.BinaryOp):
+            self._arithmetic(node)
+            return False
+        return self._call(node)
+
+    def _arithmetic(self, op: syntax.BinaryOp) -> None:
+        on_left = literals.contains(op.left, self.previous)
+        factor = literals.constant(op.right if on_left else op.left)
+        if self.scale is None:
+            return
+        match op.op, factor:
+            case "+", None:
+                self.shift = None
+            case "+", _:
+                self.shift = None if self.shift is None else self.shift + factor
+            case "-", _ if on_left:
+                self.shift = None if self.shift is None or factor is None else \
+                    self.shift - factor
+            case "-", _:
+                self.scale = -self.scale
+                self.shift = None if self.shift is None or factor is None else \
+                    factor - self.shift
+            case "*", float() if factor is not None:
+                self.scale *= factor
+                self.shift = None if self.shift is None else self.shift * factor
+            case "/", float() if on_left and factor:
+                self.scale /= factor
+                self.shift = None if self.shift is None else self.shift / factor
+            case _:
+                self.scale = None  # scaled by another value, or divided into a constant
+
+    def _cells(self, call: syntax.Call | syntax.BinaryOp) -> Grid | None:
+        if not isinstance(call, syntax.Call) or self.scale is None or self.shift is None:
+            return None
+        name, field = call.name.name, self.use.field.qualified
+        argument = call.args[1] if len(call.args) > 1 else None
+        common = (field, self.floor, self.scale, self.shift)
+        match name:
+            case "round" | "round_coords":
+                digits = literals.constant(argument) if argument is not None else 0.0
+                period = 10.0 ** -(digits or 0)
+                return Grid(*common, period, period / 2)
+            case "grid":
+                return Grid(*common, literals.constant(argument), 0.0)
+            case "bucket":
+                return Grid(*common, None, 0.0, tuple(literals.edges(argument) or ()))
+            case "truncate":
+                unit = literals.unit(argument) if argument is not None else None
+                return Grid(*common, *_TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0)))
+        return None
+
+    def _call(self, call: syntax.Call) -> bool:
+        name = call.name.name
+        function = lookup(name)
+        if function is None:
+            self.scale = None
+            return False
+        if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
+            return True
+        if function.effect is Effect.AGGREGATE:
+            return name not in _PASS_THROUGH
+        if name in _PASS_THROUGH:
+            return False
+        check = _CHECKS.get(name)
+        if check is None:
+            self.scale = None
+            return False
+        verdict = check(self, call)
+        if not verdict and self.shortfall is None and not (self.duration and name in _DURATIONS):
+            self.shortfall = _shortfall(name, call, self)
+        if not verdict and self.short_at is None:
+            self.short_at = call
+        return verdict
+
+    # ---- one per generaliser ---------------------------------------------------------
+
+    def _truncate(self, call: syntax.Call) -> bool:
+        unit = literals.unit(call.args[1]) if len(call.args) > 1 else None
+        return unit is not None and _coarse(UNIT_SECONDS.get(unit, 0), self.step)
+
+    def _round(self, call: syntax.Call) -> bool:
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else 0
+        return digits is not None and _coarse(10.0 ** -digits, self.step)
+
+    def _bucket(self, call: syntax.Call) -> bool:
+        edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
+        if not edges:
+            return False
+        widths = [b - a for a, b in zip(edges, edges[1:])]
+        return all(_coarse(width, self.step) for width in widths)
+
+    def _prefix(self, call: syntax.Call) -> bool:
+        length = literals.constant(call.args[1]) if len(call.args) > 1 else None
+        field = self.use.field.field
+        return (self.previous is self.use.field.ref and _is_postal(field.name)
+                and length is not None and 0 < length <= POSTAL_PREFIX)
+
+    def _round_coords(self, call: syntax.Call) -> bool:
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else None
+        return digits is not None and _coarse(10.0 ** -digits, self.step)
+
+    def _grid(self, call: syntax.Call) -> bool:
+        size = literals.constant(call.args[1]) if len(call.args) > 1 else None
+        return size is not None and _coarse(size, self.step)
+
+    def _duration(self, call: syntax.Call) -> bool:
+        if between_record_times(call):
+            # a duration: a new quantity, exact to the second, with the number floor
+            self.floor, self.scale, self.shift = NUMBER_STEP, 1.0, None
+            self.duration = True
+            return False
+        # a time against a constant or another record's time: the time itself, in minutes
+        unit = 60 if call.name.name == "minutes" else 3600
+        first = call.args[0] is self.previous
+        other = literals.epoch_seconds(call.args[1 if first else 0])
+        if self.scale is not None:
+            self.scale = (-self.scale if first else self.scale) / unit
+        if self.shift is not None and other is not None:
+            self.shift = ((other - self.shift) if first else (self.shift - other)) / unit
+        else:
+            self.shift = None
+        return False
+
+
+_CHECKS = {"truncate": _Walk._truncate, "round": _Walk._round, "bucket": _Walk._bucket,
+           "prefix": _Walk._prefix, "round_coords": _Walk._round_coords, "grid": _Walk._grid,
+           "minutes": _Walk._duration, "hours": _Walk._duration}
+
+
+def _field_floor(use: Use) -> float:
+    """The smallest step the field may show, in its own unit (inf: no generaliser can
+    bring it to a floor, e.g. free text or an identifier-like string)."""
+    field = use.field.field
+    if field.object in GEO_OBJECTS:
+        return COORDINATE_STEP
+    match field.kind:
+        case Kind.DATETIME:
+            return TIME_FLOOR_SECONDS
+        case Kind.NUMBER | Kind.INTEGER:
+            return NUMBER_STEP
+    return math.inf
+
+
+def _coarse(step: float, floor: float) -> bool:
+    return step >= floor * (1 - 1e-9)
+
+
+def _is_postal(name: str) -> bool:
+    return "postal" in name
+
+
+def between_record_times(call: syntax.Call) -> bool:
+    """`minutes(a, b)` where a and b are two different plain timestamp fields of the
+    dataset's own record (checked for kind by the typer)."""
+    if len(call.args) != 2 or not all(isinstance(arg, syntax.FieldRef) for arg in call.args):
+        return False
+    first, second = call.args
+    return first.path != second.path and "." not in first.dotted + second.dotted
+
+
+def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
+    match name:
+        case "truncate":
+            return "`truncate` counts from `hour` up; a finer unit releases the time"
+        case "round" | "bucket":
+            if walk.step == math.inf:
+                return (f"`{name}` works on a value scaled by another field or taken from "
+                        "`jmespath(...)`, so how fine it is cannot be known")
+            kept = _kept_step(name, call)
+            shown = f"steps of {_format(kept)}" if kept is not None else "fine steps"
+            if math.isclose(walk.step, NUMBER_STEP):
+                return f"`{name}` keeps {shown}; the floor is {_format(NUMBER_STEP)} (1 decimal)"
+            return (f"`{name}` keeps {shown} of a value scaled or converted inside it; the "
+                    f"field's floor needs steps of at least {_format(walk.step)} there")
+        case "prefix":
+            return (f"`prefix` protects only a postal code, cut to at most {POSTAL_PREFIX} "
+                    "characters; on anything else it releases the start of the value")
+        case "round_coords" | "grid":
+            return (f"`{name}` keeps cells finer than {COORDINATE_STEP} degrees (about 1 km), "
+                    "so it points at a spot")
+        case "minutes" | "hours":
+            return (f"`{name}` counts only between two timestamps of the record itself; "
+                    "against a constant it releases the exact time")
+    return f"`{name}` does not coarsen the value enough"
+
+
+def _kept_step(name: str, call: syntax.Call) -> float | None:
+    if name == "round":
+        digits = literals.constant(call.args[1]) if len(call.args) > 1 else 0
+        return None if digits is None else 10.0 ** -digits
+    edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
+    widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
+    return min(widths) if widths else None
+
+
+def _format(step: float) -> str:
+    return f"{step:g}"

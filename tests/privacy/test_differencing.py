@@ -1,0 +1,109 @@
+"""Two aggregates of one export that differ only by a filter or a window (issue 7,
+part of item 6): their difference isolates records, so the checker warns (OCX332)."""
+
+from __future__ import annotations
+
+import pytest
+from frontend_helpers import HEADER, diagnose_source
+
+from ocpispec import report
+from ocpispec.source import SourceFile
+
+
+def _aggregate(clauses: str, out: str, keys: str = "truncate(start_date_time, day) as day",
+               measures: str = "sum(kwh) as energy_kwh\n  count() as sessions",
+               module: str = "sessions") -> str:
+    return (f"from {module}\n{clauses}group by {keys}\ncompute\n  {measures}\n"
+            f'  minimum group size 10\noutput csv to "{out}"\n')
+
+
+def _codes(*datasets: str) -> list[str]:
+    found = diagnose_source(SourceFile("t.ocx", HEADER + "".join(datasets)))
+    return [d.code for d in found]
+
+
+@pytest.mark.parametrize("first, second", [
+    ("  last 7 days\n", "  last 7 days\n  where kwh < 55\n"),          # the issue's attack
+    ("", "  where kwh < 55\n"),
+    ("  where kwh < 56\n", "  where kwh < 55\n"),                        # a one-kWh slice
+    ("  last 7 days\n", "  last 8 days\n"),                              # a one-day slice
+    ("  since 2026-01-01\n", "  since 2026-01-02\n"),
+    ("  between 2026-01-01 and 2026-02-01\n", "  between 2026-01-15 and 2026-02-15\n"),
+    ("  since last run\n", "  since last run\n  where status = \"COMPLETED\"\n"),
+    ('  where evse_uid matches "NL*"\n', ""),
+    ("", '  include private locations because "depot chargers of our own fleet customers"\n'),
+])
+def test_aggregates_that_differ_only_by_filter_or_window_are_warned(first, second) -> None:
+    found = _codes(_aggregate(first, "a.csv"), _aggregate(second, "b.csv"))
+    assert [code for code in found if code != "OCX310"] == ["OCX332"]
+
+
+def test_a_shared_measure_is_enough() -> None:
+    assert _codes(_aggregate("", "a.csv", measures="sum(kwh) as energy_kwh"),
+                  _aggregate("  where kwh < 55\n", "b.csv",
+                             measures="count() as n\n  sum(kwh) as energy")) == ["OCX332"]
+
+
+@pytest.mark.parametrize("second", [
+    _aggregate("  where kwh < 55\n", "b.csv", keys="truncate(start_date_time, week) as week"),
+    _aggregate("  where kwh < 55\n", "b.csv", measures="avg(kwh) as mean_kwh"),
+    _aggregate("  where total_energy < 55\n", "b.csv", module="cdrs",
+               measures="sum(total_energy) as energy_kwh"),
+    _aggregate("  between 2025-01-01 and 2025-02-01\n", "b.csv"),      # no overlap
+    _aggregate("  between 2026-01-01 and 2026-02-01\n", "b.csv"),      # the same: a duplicate
+])
+def test_different_or_disjoint_aggregates_are_not_warned(second) -> None:
+    first = _aggregate("  between 2026-01-01 and 2026-02-01\n", "a.csv")
+    assert _codes(first, second) == []
+
+
+def test_one_warning_per_dataset() -> None:
+    datasets = [_aggregate(f"  where kwh < {limit}\n", f"{limit}.csv") for limit in (10, 20, 30)]
+    assert _codes(*datasets) == ["OCX332", "OCX332"]
+
+
+def test_select_datasets_are_left_alone() -> None:
+    select = ('from sessions\n{}select round(kwh, 1) as energy\noutput csv to "{}"\n')
+    assert _codes(select.format("", "a.csv"), select.format("  where kwh < 55\n", "b.csv")) == []
+
+
+def test_warning_renders(snapshot) -> None:
+    text = HEADER + _aggregate("  last 7 days\n", "a.csv") + _aggregate(
+        "  last 7 days\n  where kwh < 55\n", "b.csv")
+    source = SourceFile("diff.ocx", text)
+    assert report.render(diagnose_source(source), {"diff.ocx": source}) == snapshot
+
+
+# ---- row datasets linked by a pseudonym (OCX333) -----------------------------------------
+
+
+def _rows(where: str, out: str, columns: str = "pseudonymize(cdr_token.uid) as driver") -> str:
+    clause = f"  where {where}\n" if where else ""
+    return (f"from sessions\n{clause}select\n  {columns}\n  round(kwh, 0) as energy\n"
+            f'output csv to "{out}"\n')
+
+
+def test_energy_ranges_linked_by_the_driver_pseudonym_are_warned() -> None:
+    """The oracle of item 4 on a quasi field: ranges of kwh give the exact energy back."""
+    datasets = [_rows(f"kwh >= {i / 10} and kwh < {(i + 1) / 10}", f"{i}.csv")
+                for i in range(5)]
+    assert _codes(*datasets) == ["OCX333"] * 4
+
+
+@pytest.mark.parametrize("first, second, columns, expected", [
+    ("", "kwh > 50", "pseudonymize(cdr_token.uid) as driver", ["OCX333"]),
+    ("", "kwh > 50", "pseudonymize(id) as session", ["OCX333"]),
+    ('status = "COMPLETED"', 'status = "ACTIVE"', "pseudonymize(cdr_token.uid) as d", []),
+    ("kwh > 50", "kwh > 50", "pseudonymize(cdr_token.uid) as driver", []),
+    ("", "kwh > 50", "truncate(start_date_time, day) as day", []),
+])
+def test_linked_rows(first, second, columns, expected) -> None:
+    assert _codes(_rows(first, "a.csv", columns), _rows(second, "b.csv", columns)) == expected
+
+
+def test_private_locations_on_one_side_only_link_drivers_to_home_chargers() -> None:
+    private = ('from sessions\n  include private locations because "depot chargers of our own '
+               'fleet customers"\nselect\n  pseudonymize(cdr_token.uid) as driver\n'
+               '  round(kwh, 0) as energy\noutput csv to "b.csv"\n')
+    found = _codes(_rows("", "a.csv"), private)
+    assert [code for code in found if code != "OCX310"] == ["OCX333"]

@@ -1,0 +1,225 @@
+"""Filters cannot be used as oracles on personal fields (issue 7 item 4).
+
+The attack: many datasets, each keeping the records whose card uid fits one pattern and
+each releasing the uid's pseudonym. Which datasets a pseudonym appears in spells out the
+uid. Every way of probing a personal field in a filter is refused (OCX330); naming an
+identifier exactly needs a justification (OCX308); the plan and the manifest show it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from frontend_helpers import HEADER, check_text, codes_of, diagnose_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec import report
+from ocpispec.checker import check
+from ocpispec.diagnostics import CompileError
+from ocpispec.executor.functions import matcher
+from ocpispec.parser import parse
+from ocpispec.planner import plan
+from ocpispec.render.plan_text import plan_text
+from ocpispec.source import SourceFile
+
+JUSTIFIED = 'because "the fraud team reviews these blocked cards"'
+
+
+def _dataset(where: str, index: int = 0) -> str:
+    return (f"from sessions\n  where {where}\nselect\n  pseudonymize(cdr_token.uid) as driver\n"
+            f"output csv to \"out-{index}.csv\"\n")
+
+
+def _oracle_spec(patterns: list[str], because: str = "") -> str:
+    return HEADER + "".join(_dataset(f'cdr_token.uid matches "{p}" {because}', i)
+                            for i, p in enumerate(patterns))
+
+
+def _hex_bit_patterns() -> list[str]:
+    """The issue's attack: 14 hex positions x 4 bits, one character class each."""
+    patterns = []
+    for position in range(14):
+        for bit in range(4):
+            chars = "".join(f"{v:X}" for v in range(16) if v >> bit & 1)
+            patterns.append("?" * position + f"[{chars}]*")
+    return patterns
+
+
+def _all_codes(text: str) -> list[str]:
+    source = SourceFile("oracle.ocx", text)
+    with pytest.raises(CompileError) as caught:
+        check(parse(source), source, max_errors=10_000)
+    return [d.code for d in caught.value.diagnostics]
+
+
+def test_the_56_dataset_character_class_attack_is_refused_everywhere() -> None:
+    found = _all_codes(_oracle_spec(_hex_bit_patterns(), JUSTIFIED))
+    assert found.count("OCX330") == 56  # the probe, even though every one is justified
+    assert found.count("OCX331") == 56  # and the character class itself
+
+
+def test_the_attack_without_character_classes_is_refused_too() -> None:
+    """`?` and literal characters alone rebuild it: 14 positions x 16 values."""
+    patterns = ["?" * position + f"{value:X}*" for position in range(14) for value in range(16)]
+    found = _all_codes(_oracle_spec(patterns, JUSTIFIED))
+    assert found.count("OCX330") == 224 and "OCX331" not in found
+
+
+@pytest.mark.parametrize("where, probe", [
+    ('cdr_token.uid matches "04*"', "`matches` tests it against a pattern"),
+    ('cdr_token.uid > "8"', "`>` compares it by order"),
+    ('cdr_token.uid <= "8"', "`<=` compares it by order"),
+    ('"8" < cdr_token.contract_id', "`<` compares it by order"),
+    ('prefix(cdr_token.uid, 3) = "04A"', "the filter tests a value computed from it"),
+    ('pseudonymize(cdr_token.uid) = "abc"', "the filter tests a value computed from it"),
+    ('keep(cdr_token.uid) in ["04A2B3C4D5E6F7"]', "the filter tests a value computed from it"),
+    ("jmespath(\"starts_with(cdr_token.uid, '04')\") = true",
+     "`jmespath(...)` can test any part of it"),
+    ('jmespath("length(cdr_token.uid)") = 14', "`jmespath(...)` can test any part of it"),
+    ('jmespath("cdr_token.uid") = "04A2B3C4D5E6F7"', "`jmespath(...)` can test any part of it"),
+    ('not (cdr_token.uid matches "0*")', "`matches` tests it against a pattern"),
+    ('kwh > 1 or authorization_reference matches "A*"', "`matches` tests it against a pattern"),
+])
+def test_every_probe_of_a_personal_field_is_refused_even_justified(where, probe) -> None:
+    found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + _dataset(
+        f"{where} {JUSTIFIED}"))) if d.is_error]
+    assert [d.code for d in found] == ["OCX330"]
+    assert found[0].labels[0].message == probe
+
+
+@pytest.mark.parametrize("where", [
+    'cdr_token.uid = "04A2B3C4D5E6F7"',
+    'cdr_token.uid != "04A2B3C4D5E6F7"',
+    'cdr_token.contract_id in ["NL-ABC-C12345678-X"]',
+    'cdr_token.contract_id not in ["NL-ABC-C12345678-X"]',
+    "authorization_reference is null",
+    "authorization_reference is not null",
+    "cdr_token is not null",
+    'status = "COMPLETED" and meter_id = "M1"',
+])
+def test_naming_a_personal_value_needs_a_justification(where) -> None:
+    assert codes_of(_dataset(where)) == ["OCX308"]
+    assert codes_of(_dataset(f"{where} {JUSTIFIED}")) == []
+
+
+def test_a_weak_filter_justification_does_not_count() -> None:
+    assert codes_of(_dataset('cdr_token.uid = "04A2" because "0000000000 0"')) == ["OCX306"]
+
+
+def test_joined_personal_fields_are_personal_in_filters_too() -> None:
+    body = ("from cdrs\n  join tokens on cdr_token.uid as token\n"
+            '  where token.visual_number matches "12*"\n'
+            "select round(total_energy, 1) as energy\noutput csv to stdout\n")
+    assert codes_of(body) == ["OCX330"]
+
+
+def test_quasi_and_public_filters_stay_allowed() -> None:
+    assert codes_of(_dataset('kwh > 0.5 and evse_uid matches "NL*E?"')) == []
+
+
+def test_a_justification_on_a_public_filter_is_needless() -> None:
+    assert codes_of(_dataset(f'status = "COMPLETED" {JUSTIFIED}')) == ["OCX307"]
+
+
+@pytest.mark.parametrize("pattern", ["NL[0-9]*", "NL*]", "[!A]*"])
+def test_brackets_are_refused_in_any_pattern(pattern) -> None:
+    body = f'from locations\n  where id matches "{pattern}"\nselect id\noutput csv to stdout\n'
+    assert codes_of(body) == ["OCX331"]
+
+
+@pytest.mark.parametrize("pattern, value, expected", [
+    ("04*", "04A2B3", True), ("04*", "X04", False), ("04*", "04", True),
+    ("?4*", "04", True), ("?4*", "4", False), ("a?c", "abc", True), ("a?c", "abcd", False),
+    ("*", "", True), ("a.c", "abc", False), ("a+", "aa", False), ("[1]*", "[1]x", True),
+    ("[1]*", "1x", False), ("A*", "a", False), ("*\\n", "x\\n", True),
+])
+def test_the_executor_knows_only_star_and_question_mark(pattern, value, expected) -> None:
+    """Even a hand-edited plan gets no character classes or regex syntax."""
+    assert matcher(pattern)(value) is expected
+
+
+def test_the_plan_marks_privacy_filters_and_shows_reads_and_justification(snapshot) -> None:
+    body = ("from sessions\n"
+            f'  where kwh > 1 and cdr_token.uid in ["04A2B3C4D5E6F7"] {JUSTIFIED}\n'
+            "select pseudonymize(cdr_token.uid) as driver\noutput csv to \"a.csv\"\n"
+            'from sessions\n  where status = "COMPLETED"\n'
+            "select round(kwh, 1) as energy\noutput csv to \"b.csv\"\n")
+    planned = plan(check_text(body))
+    text = plan_text(planned)
+    lines = [line for line in text.splitlines() if "filter.sessions" in line]
+    assert lines[0].startswith("  ! filter.sessions") and lines[1].startswith("  ~ filter.")
+    data = planned.to_dict()["datasets"][0]
+    step = next(s for s in data["steps"] if s["kind"] == "filter")
+    assert step["reads"] == [{"field": "kwh", "privacy": "quasi-identifier"},
+                             {"field": "cdr_token.uid", "privacy": "personal"}]
+    assert step["justification"] == "the fraud team reviews these blocked cards"
+    public = next(s for s in planned.to_dict()["datasets"][1]["steps"] if s["kind"] == "filter")
+    assert "reads" not in public and "justification" not in public  # fingerprints unchanged
+    assert "04A2B3C4D5E6F7" not in text
+    assert text == snapshot
+
+
+def test_the_justification_changes_the_fingerprint() -> None:
+    body = ("from sessions\n  where cdr_token.uid = \"04\" because \"{why}\"\n"
+            "select round(kwh, 1) as energy\noutput csv to stdout\n")
+    first = plan(check_text(body.format(why="the fraud team reviews this card")))
+    second = plan(check_text(body.format(why="the fraud team reviews that card")))
+    assert first.fingerprint != second.fingerprint
+
+
+def test_the_manifest_lists_filters_and_justifications(run_cli, tmp_path) -> None:
+    spec = tmp_path / "fraud.ocx"
+    spec.write_text(HEADER + (
+        "from sessions\n"
+        f'  where kwh > 0 and cdr_token.uid not in ["0000"] {JUSTIFIED}\n'
+        "select\n  pseudonymize(cdr_token.uid) as driver\n"
+        '  end_date_time as ended because "billing disputes need the exact end time"\n'
+        'output csv to "out.csv"\n'))
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "50",
+                     "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    where = manifest["filters"][0]
+    assert where["privacy_step"] is True and where["justification"] == (
+        "the fraud team reviews these blocked cards")
+    assert {"field": "cdr_token.uid", "privacy": "personal"} in where["reads"]
+    assert manifest["filters"][1]["rule"] == "exclude-private-locations"
+    ended = next(c for c in manifest["columns"] if c["name"] == "ended")
+    assert ended["justification"] == "billing disputes need the exact end time"
+    assert where["condition"] == 'where kwh > 0 and cdr_token.uid not in [(personal value), ...]'
+    assert "0000" not in json.dumps(manifest)
+
+
+def test_diagnostics_of_the_attack_render(snapshot) -> None:
+    text = _oracle_spec(_hex_bit_patterns()[:2], JUSTIFIED)
+    found = diagnose_source(SourceFile("oracle.ocx", text))
+    assert report.render(found, {"oracle.ocx": SourceFile("oracle.ocx", text)}) == snapshot
+
+
+# ---- hypothesis: every way of writing a filter on a personal field ---------------------
+
+_PERSONAL = ["cdr_token.uid", "cdr_token.contract_id", "authorization_reference", "meter_id",
+             "id"]
+_NAMING = ['{f} = "X1"', '{f} != "X1"', '{f} in ["X1", "X2"]', '{f} not in ["X1"]',
+           "{f} is null", "{f} is not null", '"X1" = {f}']
+_PROBING = ['{f} matches "X*"', '{f} matches "?1"', '{f} < "X"', '{f} >= "X"',
+            'prefix({f}, 2) = "X1"', 'keep({f}) = "X1"', 'pseudonymize({f}) = "X1"',
+            'jmespath("{f}") = "X1"', 'jmespath("length({f})") = 2',
+            "jmespath(\"starts_with({f}, 'X')\") = true"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(_PERSONAL), st.sampled_from(_NAMING + _PROBING), st.booleans(),
+       st.sampled_from(["", 'status = "COMPLETED" and ', "kwh > 1 or ", "not "]))
+def test_a_personal_filter_is_justified_naming_or_refused(field, form, justified, context):
+    predicate = form.format(f=field)
+    where = f"{context}({predicate})" if context.startswith("not") else context + predicate
+    written = f"{where} {JUSTIFIED}" if justified else where
+    found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + _dataset(written)))
+             if d.is_error]
+    if form in _PROBING:
+        assert found == ["OCX330"], written
+    else:
+        assert found == ([] if justified else ["OCX308"]), written
