@@ -14,8 +14,8 @@ from fixtures_cli import SPECS, cli_block
 from ocpispec.demo import DemoServer, Faults
 
 AS_OF = "2026-01-01T00:00:00Z"  # the end of the demo CPO's year of sessions
-KEY = "test-pseudonym-key-0123456789-abcdefghijklmnop"
-OTHER_KEY = "another-pseudonym-key-9876543210-zyxwvutsrqpo"
+KEY = "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b"
+OTHER_KEY = "kQ3vT8xZ1mP6rW0yB5nH9cJ2fL7gD4sA+eU/oI8tR6w="
 KEYS = {"UTRECHT_PSEUDONYM_KEY": KEY, "RESEARCH_PSEUDONYM_KEY": KEY}
 CORPUS = sorted(SPECS.glob("*.ocx"))
 HEADER = '''export test_export

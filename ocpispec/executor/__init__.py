@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import plan as ir
+from ocpispec.pseudonym_scope import new_run_salt
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
+from ocpispec.executor.pseudonyms import PseudonymDomain, delivery_domain
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.state import (
     DatasetState,
@@ -76,9 +78,9 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
-    compile = _compiler(key, plan.export.name)
-    runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
-                       options, now) for dataset in plan.datasets]
+    compilers = _compilers(plan, key, windows, now)
+    runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name],
+                       compilers[dataset.name], options, now) for dataset in plan.datasets]
     for run in runs:
         run.prepare()
     client = connect()
@@ -132,8 +134,24 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                           help="give `--out` a directory, or fix the destination") from None
 
 
-def _compiler(key: bytes, export: str) -> Callable[[str | dict], Any]:
-    functions = custom_functions(key, export)
+def _compilers(plan: ir.Plan, key: bytes, windows: dict[str, ResolvedWindow],
+               now: datetime) -> dict[str, Callable[[str | dict], Any]]:
+    """One compiler per pseudonym domain: datasets whose deliveries share a scope
+    period share their pseudonyms (and compiled expressions)."""
+    export, salt = plan.export, new_run_salt()
+    by_domain: dict[PseudonymDomain, Callable[[str | dict], Any]] = {}
+    compilers = {}
+    for dataset in plan.datasets:
+        domain = delivery_domain(export.name, export.consumer, export.pseudonym_scope,
+                                 windows[dataset.name].date_to, now, salt)
+        if domain not in by_domain:
+            by_domain[domain] = _compiler(key, domain)
+        compilers[dataset.name] = by_domain[domain]
+    return compilers
+
+
+def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
+    functions = custom_functions(key, domain)
     cache: dict[str, Any] = {}
 
     def compile(text: str | dict) -> Any:

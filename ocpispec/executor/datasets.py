@@ -21,6 +21,7 @@ from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
+from ocpispec.executor.pseudonyms import pseudonym_manifest
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import RenderContext, RenderError, render
 from ocpispec.state import FIRST_WATERMARK
@@ -240,6 +241,7 @@ class DatasetRun:
                        "groups_suppressed": counts.groups_suppressed},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
                          "released_as": c.released_as} for c in self.dataset.columns],
+            "pseudonyms": pseudonym_manifest(self.plan, self.window.date_to, self.now),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
         }

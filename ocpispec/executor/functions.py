@@ -22,7 +22,7 @@ from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
 from ocpispec.executor.errors import TransformError
-from ocpispec.executor.pseudonyms import pseudonymizer
+from ocpispec.executor.pseudonyms import PseudonymDomain, pseudonymizer
 from ocpispec.timestamps import (
     TimestampError,
     format_timestamp,
@@ -299,9 +299,10 @@ def _generic(factory: Callable[..., Unary]) -> Callable[..., Any]:
     return call
 
 
-def custom_functions(master: bytes, export: str) -> dict[str, Custom]:
-    """The custom function table for one run: pseudonyms are keyed by `master`."""
-    pseudonym = lambda domain: pseudonymizer(master, export, domain)  # noqa: E731
+def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, Custom]:
+    """The custom function table for one delivery: pseudonyms are keyed by `master`
+    within `domain` (an export name alone: export scope, no consumer)."""
+    pseudonym = lambda family: pseudonymizer(master, domain, family)  # noqa: E731
     table = [
         Custom("pseudonymize", 2, _generic(pseudonym), pseudonym),
         Custom("truncate", 2, _generic(truncator), truncator),
