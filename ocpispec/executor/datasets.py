@@ -240,7 +240,8 @@ class DatasetRun:
                        "written": counts.written, "groups": counts.groups,
                        "groups_suppressed": counts.groups_suppressed},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
-                         "released_as": c.released_as} for c in self.dataset.columns],
+                         "privacy": c.privacy, "released_as": c.released_as}
+                        for c in self.dataset.columns],
             "pseudonyms": pseudonym_manifest(self.plan, self.window.date_to, self.now),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec import private_sites, syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
 from ocpispec.functions import ALIASES
 from ocpispec.planner.lower import Lowerer
@@ -80,11 +80,14 @@ def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
 
 def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tuple[ir.Withheld, ...]:
     """Every catalogue field of the module that no column releases, by privacy class
-    (highest first): what default-deny keeps back."""
+    (highest first): what default-deny keeps back. With private sites included, the
+    fields that describe a site are listed as personal."""
     released = [field.path for column in columns for field in column.sources
                 if field.binding == ""]
     groups: dict[PrivacyClass, list[str]] = {}
     for path, privacy in leaf_fields(dataset.module):
+        if dataset.include_private and private_sites.describes_site(dataset.module, path):
+            privacy = private_sites.site_class(privacy)
         if not any(path[: len(r)] == r or r[: len(path)] == path for r in released):
             groups.setdefault(privacy, []).append(".".join(path))
     order = sorted(groups, key=lambda c: -c.rank)

@@ -1,0 +1,151 @@
+"""Including private sites makes their details personal (issue 7, item 3).
+
+The attack: `include private locations because "..."`, then the address, coordinates,
+postal code, EVSE ids, name and owner of home chargers leave as public columns, each
+next to the owner's pseudonym."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from frontend_helpers import codes_of
+
+from ocpispec.planner.columns import leaf_fields
+from ocpispec.schema import catalogue
+
+INCLUDE = '  include private locations because "employer reimbursement of home charging"\n'
+KEY = "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"
+
+
+def _spec(module: str, columns: str, *, include: bool = True, join: bool = False) -> str:
+    return (f"from {module}\n" + (INCLUDE if include else "")
+            + ("  join locations on location_id\n" if join else "")
+            + f"select\n  {columns}\n  pseudonymize(cdr_token.contract_id) as driver\n"
+            + "output ndjson to stdout\n")
+
+
+SITE_COLUMNS = [
+    ("cdrs", "cdr_location.address", False), ("cdrs", "cdr_location.postal_code", False),
+    ("cdrs", "cdr_location.coordinates", False), ("cdrs", "cdr_location.name", False),
+    ("cdrs", "cdr_location.evse_id", False), ("cdrs", "cdr_location.evse_uid", False),
+    ("cdrs", "cdr_location.id", False), ("cdrs", "cdr_location.city", False),
+    ("sessions", "location_id", False), ("sessions", "evse_uid", False),
+    ("sessions", "connector_id", False),
+    ("sessions", "location.address", True), ("sessions", "location.coordinates.latitude", True),
+    ("sessions", "location.postal_code", True), ("sessions", "location.name", True),
+    ("sessions", "location.owner.name", True), ("sessions", "location.time_zone", True),
+    ("sessions", "location.evse.evse_id", True), ("sessions", "location.evse.uid", True),
+    ("sessions", "location.evse.coordinates", True),
+    ("sessions", "location.evse.physical_reference", True),
+    ("sessions", "location.connector.id", True),
+]
+
+
+@pytest.mark.parametrize(("module", "path", "join"), SITE_COLUMNS,
+                         ids=[path for _, path, _ in SITE_COLUMNS])
+def test_a_site_detail_of_a_private_dataset_is_refused(module: str, path: str,
+                                                        join: bool) -> None:
+    codes = codes_of(_spec(module, f"{path} as leaked", join=join))
+    assert "OCX330" in codes
+    # the same column is public infrastructure data when private sites stay out
+    assert "OCX330" not in codes_of(_spec(module, f"{path} as leaked", include=False,
+                                          join=join))
+
+
+@pytest.mark.parametrize("column", [
+    'jmespath("cdr_location.address") as leaked',
+    'jmespath("cdr_location") as leaked',
+    'jmespath("[cdr_location.postal_code, cdr_location.city]") as leaked',
+    "keep(cdr_location.postal_code) as leaked",
+])
+def test_escape_hatches_do_not_release_site_details(column: str) -> None:
+    assert "OCX330" in codes_of(_spec("cdrs", column))
+
+
+@pytest.mark.parametrize("column", [
+    "pseudonymize(cdr_location.id) as site",
+    "prefix(cdr_location.postal_code, 2) as area",
+    "grid(cdr_location.coordinates, 0.05) as cell",
+    'cdr_location.city as city because "the employer reimburses per municipality"',
+])
+def test_pseudonymised_coarsened_or_justified_site_details_pass(column: str) -> None:
+    codes = codes_of(_spec("cdrs", column))
+    assert "OCX330" not in codes and "OCX301" not in codes
+
+
+def test_grouping_by_a_raw_site_detail_is_refused_too() -> None:
+    body = ("from sessions\n" + INCLUDE + "  join locations on location_id\n"
+            "group by\n  location.postal_code as postal\ncompute\n  count() as n\n"
+            "  minimum group size 10\noutput csv to stdout\n")
+    assert "OCX330" in codes_of(body)
+
+
+def test_every_location_field_is_covered() -> None:
+    """Not a list of known-bad names: every leaf of a location, read through a join in
+    a private dataset, is refused unless it is the CPO's identity or cannot be a column."""
+    escaped = []
+    for path, _ in leaf_fields("locations"):
+        if path[0] in ("country_code", "party_id"):
+            continue
+        field = catalogue().resolve("locations", path)
+        if field.many:
+            continue  # lists cannot be columns at all (OCX209)
+        dotted = "location." + ".".join(path)
+        codes = codes_of(_spec("sessions", f"{dotted} as leaked", join=True))
+        if not {"OCX330", "OCX301", "OCX302"} & set(codes):
+            escaped.append((dotted, codes))
+    assert escaped == []
+
+
+# ---- end to end: plan, withheld list and manifest say personal -----------------------------
+
+RUN_SPEC = '''export home_charging
+  consumer "Lease company B.V."
+  purpose "Reimburse employees for charging at home"
+  legal basis contract "lease contracts"
+  retention 12 months
+  pseudonym key env HOME_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  where status = "COMPLETED"
+''' + INCLUDE + '''  join locations on location_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  pseudonymize(location_id) as site
+  prefix(location.postal_code, 2) as area
+  location.city as city because "the lease contract reimburses per municipality"
+  round(kwh, 1) as kwh
+output csv to "x"
+'''
+
+
+def test_plan_and_manifest_show_site_details_as_personal(run_cli, demo_server,
+                                                         tmp_path: Path, snapshot) -> None:
+    spec = tmp_path / "home.ocx"
+    spec.write_text(RUN_SPEC)
+    planned = run_cli("plan", str(spec))
+    assert planned.exit_code == 0, planned.stderr
+    columns = planned.stdout[planned.stdout.index("  columns"):]
+    assert columns.replace(str(tmp_path), "<tmp>") == snapshot
+    assert "site    <- location_id            personal -> public" in columns
+    assert "area    <- location.postal_code   personal -> personal" in columns
+    withheld = columns[columns.index("withheld"):].splitlines()[1]
+    assert withheld.split()[0] == "personal" and "evse_uid" in withheld
+
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token, "HOME_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    classes = {c["name"]: (c["privacy"], c["released_as"]) for c in manifest["columns"]}
+    assert classes["site"] == ("personal", "public")
+    assert classes["area"] == ("personal", "personal")
+    assert classes["city"] == ("personal", "personal")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
+    assert rows and all(len(row["area"]) <= 2 for row in rows)
+    assert manifest["counts"]["excluded_private"] == 0
