@@ -149,3 +149,52 @@ def test_plan_and_manifest_show_site_details_as_personal(run_cli, demo_server,
     rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
     assert rows and all(len(row["area"]) <= 2 for row in rows)
     assert manifest["counts"]["excluded_private"] == 0
+
+
+# ---- `get --privacy-pass`: opening a site detail is never silent ------------------------------
+
+
+def _ndjson(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+@pytest.mark.parametrize(("module", "opened", "place"), [
+    ("cdrs", "cdr_location.postal_code", "cdr_location"),
+    ("cdrs", " cdr_location.coordinates. ", "cdr_location"),
+    ("cdrs", "total_energy,cdr_location.evse_id", "cdr_location"),
+    ("locations", "postal_code", None),
+    ("locations", "evses.evse_id", None),
+])
+def test_get_warns_loudly_when_site_details_are_opened(run_cli, demo_profile, module: str,
+                                                       opened: str, place: str | None) -> None:
+    result = run_cli("get", module, "--privacy-pass", opened, "--date-to", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("warning: `--privacy-pass ")
+    assert "opens the details of PRIVATE sites" in result.stderr
+    assert "Do not share it." in result.stderr.split("\n\n")[0]
+    released = int(result.stderr.split("site details released (personal at private sites): ")[1]
+                   .split()[0])
+    assert released > 0
+
+
+def test_get_site_warning_text(run_cli, demo_profile, snapshot) -> None:
+    result = run_cli("get", "cdrs", "--privacy-pass", "cdr_location.postal_code",
+                     "--date-to", "2026-01-01")
+    assert result.stderr == snapshot
+
+
+def test_the_help_example_releases_no_site_detail(run_cli, demo_profile) -> None:
+    help_text = run_cli("get", "--help").stdout
+    example = next(line.split("--privacy-pass ")[1] for line in help_text.splitlines()
+                   if "get cdrs --privacy-pass" in line)
+    result = run_cli("get", "cdrs", "--privacy-pass", example, "--date-to", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    assert "PRIVATE" not in result.stderr and "site details released" not in result.stderr
+    for cdr in _ndjson(result.stdout):
+        assert not {"postal_code", "address", "coordinates", "name"} & set(cdr["cdr_location"])
+
+
+def test_public_fields_alone_do_not_warn(run_cli, demo_profile) -> None:
+    result = run_cli("get", "locations", "--privacy-pass", "parking_type",
+                     "--date-to", "2026-01-01")
+    assert result.exit_code == 0 and "warning" not in result.stderr
