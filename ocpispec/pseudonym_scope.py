@@ -2,22 +2,18 @@
 
 `export` (the default): for as long as the export, its consumer and the key stay the
 same, so a consumer can follow one driver across deliveries. `per day|week|month|
-quarter|year`: the period becomes part of the key derivation, so the same driver has
-unrelated pseudonyms in two periods. `per run`: every run draws a fresh random value
-that enters the derivation and is never stored, so no two runs link, and not even
-the CPO can recompute a run's pseudonyms afterwards.
-
-The scope is about deliveries: every record of one delivery carries the period that
-contains the end of the dataset's window (the run's time when the window is open), so
-deliveries of one period link and deliveries of different periods do not. A window
-that reaches back across a period boundary (a weekly run early in the month) links
-its few older records to the new period, never to the old one.
+quarter|year`: the period of each record's own time (a session's or CDR's
+`start_date_time`, otherwise `last_updated`, in UTC) becomes part of the key
+derivation, so the same driver has unrelated pseudonyms in two periods, whichever
+runs delivered the records and however their windows fall. `per run`: every run draws
+a fresh random value that enters the derivation and is never stored, so no two runs
+link, and not even the CPO can recompute a run's pseudonyms afterwards.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 EXPORT = "export"
 PERIODS = ("day", "week", "month", "quarter", "year")
@@ -46,11 +42,11 @@ def describe(scope: str) -> str:
         case "per run":
             return "new in every run (pseudonym scope per run): no two deliveries link"
     period = scope.removeprefix("per ")
-    return (f"new every {period} (pseudonym scope {scope}): deliveries link only within "
-            f"one {period}")
+    return (f"new every {period} of the records' time (pseudonym scope {scope}): records of "
+            f"different {period}s never link")
 
 
-def period_of(scope: str, moment: datetime, run_salt: str) -> str:
+def period_of(scope: str, moment: datetime, run_salt: str = "") -> str:
     """The period label that enters the key derivation (`""` for `export`)."""
     match scope:
         case "export":
@@ -71,18 +67,23 @@ def period_of(scope: str, moment: datetime, run_salt: str) -> str:
     raise ValueError(f"unknown pseudonym scope `{scope}`")
 
 
-def public_period(scope: str, period: str) -> str | None:
-    """What a manifest may say about the period: the calendar label, never a run's
-    random value."""
+_RECORD_TIME = {"sessions": "start_date_time", "cdrs": "start_date_time"}
+
+
+def record_time(module: str, scope: str) -> str | None:
+    """The neutral field whose period keys a record's pseudonyms (calendar scopes)."""
+    if scope in (EXPORT, "per run"):
+        return None
+    return _RECORD_TIME.get(module, "last_updated")
+
+
+def manifest_period(scope: str, module: str) -> str | None:
+    """What a manifest says about the period: never a run's random value."""
     if scope == "per run":
         return "this run only"
-    return period or None
+    field = record_time(module, scope)
+    return f"the {scope.removeprefix('per ')} of each record's `{field}` (UTC)" if field else None
 
 
 def new_run_salt() -> str:
     return secrets.token_hex(16)
-
-
-def delivery_moment(window_end: datetime | None, now: datetime) -> datetime:
-    """The instant whose period a delivery carries: just before its window's end."""
-    return (window_end - timedelta(seconds=1)) if window_end is not None else now

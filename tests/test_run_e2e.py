@@ -437,7 +437,7 @@ def _private_sites(server: DemoServer) -> set[str]:
 PLACES = HEADER + '''from sessions
   {include}
 select
-  location_id
+  location_id{why}
 output csv to "x"
 '''
 
@@ -446,13 +446,18 @@ def test_private_locations_are_excluded_unless_included(run_spec, demo_server,
                                                         tmp_path: Path) -> None:
     private = _private_sites(demo_server)
     assert private
-    result = run_spec(PLACES.format(include=""), demo_server, out="default")
+    result = run_spec(PLACES.format(include="", why=""), demo_server, out="default")
     assert result.exit_code == 0
     default = {row["location_id"] for row in read_csv(tmp_path / "default")}
     assert default and not default & private
     assert re.search(r"excluded\s+[1-9]\d* at non-public locations", result.stderr)
     include = 'include private locations because "the owner asked for their own data"'
-    assert run_spec(PLACES.format(include=include), demo_server, out="all").exit_code == 0
+    # a private site's id is personal: it leaves only with a reviewed reason (OCX330)
+    why = ' because "the owner asked for the ids of their own chargers"'
+    refused = run_spec(PLACES.format(include=include, why=""), demo_server, out="all")
+    assert refused.exit_code == 1 and "OCX330" in refused.stderr
+    assert run_spec(PLACES.format(include=include, why=why), demo_server,
+                    out="all").exit_code == 0
     everything = {row["location_id"] for row in read_csv(tmp_path / "all")}
     assert everything & private
 

@@ -29,7 +29,7 @@ from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.pseudonyms import PseudonymDomain, delivery_domain
+from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.state import (
     DatasetState,
@@ -78,7 +78,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
-    compilers = _compilers(plan, key, windows, now)
+    compilers = _compilers(plan, key)
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name],
                        compilers[dataset.name], options, now) for dataset in plan.datasets]
     for run in runs:
@@ -134,20 +134,11 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                           help="give `--out` a directory, or fix the destination") from None
 
 
-def _compilers(plan: ir.Plan, key: bytes, windows: dict[str, ResolvedWindow],
-               now: datetime) -> dict[str, Callable[[str | dict], Any]]:
-    """One compiler per pseudonym domain: datasets whose deliveries share a scope
-    period share their pseudonyms (and compiled expressions)."""
-    export, salt = plan.export, new_run_salt()
-    by_domain: dict[PseudonymDomain, Callable[[str | dict], Any]] = {}
-    compilers = {}
-    for dataset in plan.datasets:
-        domain = delivery_domain(export.name, export.consumer, export.pseudonym_scope,
-                                 windows[dataset.name].date_to, now, salt)
-        if domain not in by_domain:
-            by_domain[domain] = _compiler(key, domain)
-        compilers[dataset.name] = by_domain[domain]
-    return compilers
+def _compilers(plan: ir.Plan, key: bytes) -> dict[str, Callable[[str | dict], Any]]:
+    """The run's compiler, keyed for its pseudonym domain (export, consumer and, with
+    `pseudonym scope per run`, a fresh random value that is never stored)."""
+    compiler = _compiler(key, run_domain(plan.export, new_run_salt()))
+    return {dataset.name: compiler for dataset in plan.datasets}
 
 
 def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:

@@ -242,7 +242,7 @@ class DatasetRun:
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
                          "privacy": c.privacy, "released_as": c.released_as}
                         for c in self.dataset.columns],
-            "pseudonyms": pseudonym_manifest(self.plan, self.window.date_to, self.now),
+            "pseudonyms": pseudonym_manifest(self.plan, self.dataset.module),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
         }

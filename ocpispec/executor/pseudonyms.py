@@ -20,14 +20,13 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ocpispec import plan as ir
 from ocpispec import pseudonym_scope
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.memo import text_memo
-from ocpispec.timestamps import read_timestamp
+from ocpispec.timestamps import TimestampError, read_timestamp
 
 KEY_DERIVATION = "ocpispec/v2"
 _SALT = b"ocpispec pseudonym keys v2"
@@ -45,29 +44,23 @@ class PseudonymDomain:
     period: str = ""
 
 
-def delivery_domain(export: str, consumer: str | None, scope: str, window_end: str | None,
-                    now: datetime, run_salt: str) -> PseudonymDomain:
-    """The domain of one dataset's delivery in one run (see `ocpispec.pseudonym_scope`)."""
-    end = read_timestamp(window_end) if window_end is not None else None
-    moment = pseudonym_scope.delivery_moment(end, now)
-    return PseudonymDomain(export, consumer or "",
-                           pseudonym_scope.period_of(scope, moment, run_salt))
+def run_domain(export: ir.Export, run_salt: str) -> PseudonymDomain:
+    """The domain of one run: export and consumer, and for `per run` the run's random
+    value (calendar periods come from each record, see `periodic_pseudonymizer`)."""
+    scope = export.pseudonym_scope
+    period = f"run {run_salt}" if scope == "per run" else ""
+    return PseudonymDomain(export.name, export.consumer or "", period)
 
 
-def pseudonym_manifest(plan: ir.Plan, window_end: str | None,
-                       now: datetime) -> dict[str, Any] | None:
-    """What a manifest says about the pseudonyms: scheme, scope and calendar period
-    (never the key, never a run's random value); None when nothing is pseudonymised."""
+def pseudonym_manifest(plan: ir.Plan, module: str) -> dict[str, Any] | None:
+    """What a manifest says about the pseudonyms: scheme, scope and period (never the
+    key, never a run's random value); None when the plan has no key."""
     if plan.pseudonym_key is None:
         return None
     scope = plan.export.pseudonym_scope
-    period = ""
-    if scope not in (pseudonym_scope.EXPORT, "per run"):
-        end = read_timestamp(window_end) if window_end is not None else None
-        period = pseudonym_scope.period_of(scope, pseudonym_scope.delivery_moment(end, now), "")
     return {"scheme": f"HMAC-SHA-256, {PSEUDONYM_BITS} bits, keys by HKDF-SHA-256 "
                       f"({KEY_DERIVATION}) per export, consumer, period and field family",
-            "scope": scope, "period": pseudonym_scope.public_period(scope, period)}
+            "scope": scope, "period": pseudonym_scope.manifest_period(scope, module)}
 
 
 def consumer_identity(consumer: str | None) -> str:
@@ -164,3 +157,27 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
     if family in _REPEATING:
         return text_memo(compute, _CACHE_LIMIT)
     return compute
+
+
+def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[..., str | None]:
+    """`pseudonymize_in(value, family, moment, scope)`: the pseudonym under the key of
+    the calendar period that contains `moment` (the record's time)."""
+    keyed: dict[tuple[str, str], Callable[[Any], str | None]] = {}
+
+    def pseudonym(value: Any, family: str, moment: Any, scope: str) -> str | None:
+        if value is None:
+            return None
+        try:
+            period = pseudonym_scope.period_of(scope, read_timestamp(moment))
+        except (TimestampError, ValueError):
+            raise TransformError("no record time to place the pseudonym in its period") \
+                from None
+        found = keyed.get((family, period))
+        if found is None:
+            if len(keyed) >= 1_000:
+                keyed.clear()
+            found = keyed[(family, period)] = pseudonymizer(
+                master, PseudonymDomain(domain.export, domain.consumer, period), family)
+        return found(value)
+
+    return pseudonym

@@ -7,6 +7,8 @@ fails as an internal diagnostic (OCX900) before any request is made.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ocpispec import plan as ir
 from ocpispec import pseudonym_scope, schedule, syntax
 from ocpispec.checked import CheckedSpec
@@ -23,7 +25,8 @@ __all__ = ["Options", "plan"]
 
 def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
     """The plan of a checked spec. Raises CompileError (OCX900) on a planner bug."""
-    options = options or Options(versions=_versions(checked.spec.source))
+    options = dataclasses.replace(options or Options(versions=_versions(checked.spec.source)),
+                                  pseudonym_scope=_scope(checked.spec.header.pseudonym_scope))
     try:
         names = dataset_names(checked)
         datasets = tuple(dataset_plan(d, name, checked.source, options)

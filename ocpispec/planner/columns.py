@@ -55,13 +55,21 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.C
     detail = source.snippet(expr.span)
     if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
             "pseudonymize":
-        detail += f"  [family `{lowerer.family(expr.args[0])}`]" if expr.args else ""
+        detail += f"  [family `{lowerer.family(expr.args[0])}`{_period(lowerer)}]" \
+            if expr.args else ""
     return ir.Column(
         name=checked.name, expression=lowerer.expr(expr),
         sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
         origin=checked.column.span)
+
+
+def _period(lowerer: Lowerer) -> str:
+    if lowerer.period is None:
+        return ""
+    scope, moment = lowerer.period
+    return f", keyed by the {scope.removeprefix('per ')} of `{moment}`"
 
 
 def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:

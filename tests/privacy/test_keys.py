@@ -92,9 +92,9 @@ def test_random_keys_of_32_bytes_or_more_always_pass(seed: int, size: int) -> No
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=2, max_size=10),
        st.integers(min_value=4, max_value=20))
-def test_a_repeated_piece_is_worth_little_more_than_the_piece(piece: str, times: int) -> None:
-    single = estimate_bits(piece).bits
-    assert estimate_bits(piece * times).bits <= single + 12
+def test_a_repeated_piece_is_refused_however_long(piece: str, times: int) -> None:
+    assert key_weakness(piece * times) is not None
+    assert estimate_bits(piece * times).bits <= estimate_bits(piece).bits + 32
 
 
 # ---- derivation: export, consumer, period, family ----------------------------------------
@@ -158,12 +158,13 @@ from sessions
   between {start} and {end}
 select
   pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, month) as month
 output csv to "x"
 '''
 
 
 def _spec(tmp_path: Path, scope: str = "", start: str = "2025-03-01",
-          end: str = "2025-04-01") -> Path:
+          end: str = "2025-05-01") -> Path:
     path = tmp_path / f"spec-{abs(hash((scope, start, end)))}.ocx"
     line = f"  pseudonym scope {scope}\n" if scope else ""
     path.write_text(SPEC.format(scope=line, start=start, end=end))
@@ -175,53 +176,80 @@ def test_the_plan_states_the_scope_and_fingerprints_it(tmp_path: Path, snapshot)
              for scope in ("", "export", "per quarter", "per run")}
     assert plans[""].fingerprint == plans["export"].fingerprint, "export is the default"
     assert len({p.fingerprint for p in plans.values()}) == 3
-    header = [line for line in plan_text(plans["per quarter"]).splitlines()[:14]
+    text = plan_text(plans["per quarter"])
+    header = [line for line in text.splitlines()[:14]
               if line.startswith(("  pseudonyms", "               "))]
     assert "\n".join(header) == snapshot
+    assert "keyed by the quarter of `start_date_time`" in " ".join(text.split())
     assert plans["per quarter"].export.pseudonym_scope == "per quarter"
 
 
-# ---- end to end: deliveries of different periods do not link --------------------------------
+# ---- end to end: records of different periods do not link ------------------------------------
 
 
-def _drivers(run_cli, server, spec: Path, out: Path) -> tuple[list[str], dict]:
+def _rows(run_cli, server, spec: Path, out: Path) -> tuple[list[dict], dict]:
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
            "SCOPE_KEY": KEY}
     result = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, "--quiet",
                      env=env)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
-    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text())
-    assert KEY not in out.with_name(out.name + ".manifest.json").read_text()
-    return [row["driver"] for row in rows], manifest
+    manifest_text = out.with_name(out.name + ".manifest.json").read_text()
+    assert KEY not in manifest_text
+    return rows, json.loads(manifest_text)
 
 
-def test_monthly_scope_unlinks_months_but_not_one_month(run_cli, demo_server,
-                                                        tmp_path: Path) -> None:
-    march = _spec(tmp_path, "per month", "2025-03-01", "2025-04-01")
-    april = _spec(tmp_path, "per month", "2025-04-01", "2025-05-01")
-    first, manifest = _drivers(run_cli, demo_server, march, tmp_path / "march")
-    again, _ = _drivers(run_cli, demo_server, march, tmp_path / "march-again")
-    later, later_manifest = _drivers(run_cli, demo_server, april, tmp_path / "april")
-    assert first and first == again, "the same month's deliveries link"
-    assert not set(first) & set(later), "no driver links across months"
+def _by_month(rows: list[dict]) -> dict[str, set[str]]:
+    months: dict[str, set[str]] = {}
+    for row in rows:
+        months.setdefault(row["month"][:7], set()).add(row["driver"])
+    return months
+
+
+def test_monthly_scope_never_links_two_months(run_cli, demo_server, tmp_path: Path) -> None:
+    rows, manifest = _rows(run_cli, demo_server, _spec(tmp_path, "per month"), tmp_path / "m")
+    months = _by_month(rows)
+    assert len(months) >= 2
+    for month, drivers in months.items():
+        for other, others in months.items():
+            assert month == other or not drivers & others, "a driver links across months"
+    assert any(len(drivers) < sum(row["month"][:7] == month for row in rows)
+               for month, drivers in months.items()), "within a month a driver links"
     assert manifest["pseudonyms"]["scope"] == "per month"
-    assert (manifest["pseudonyms"]["period"], later_manifest["pseudonyms"]["period"]) == \
-        ("2025-03", "2025-04")
-    stable_march, _ = _drivers(run_cli, demo_server, _spec(tmp_path, "", "2025-03-01",
-                                                           "2025-04-01"), tmp_path / "m")
-    stable_april, stable_manifest = _drivers(run_cli, demo_server, _spec(
-        tmp_path, "", "2025-04-01", "2025-05-01"), tmp_path / "a")
-    assert set(stable_march) & set(stable_april), "export scope links a regular driver"
+    assert manifest["pseudonyms"]["period"] == "the month of each record's `start_date_time` (UTC)"
+    # the same period gives the same pseudonyms, whichever delivery carries the records
+    april, _ = _rows(run_cli, demo_server, _spec(tmp_path, "per month", "2025-04-01",
+                                                 "2025-05-01"), tmp_path / "april")
+    for row in april:
+        if row["month"].startswith("2025-04"):
+            assert row["driver"] in months["2025-04"]
+    # without a scope, a regular driver links across the months
+    stable, stable_manifest = _rows(run_cli, demo_server, _spec(tmp_path), tmp_path / "s")
+    stable_months = list(_by_month(stable).values())
+    assert set.intersection(*stable_months[:2])
     assert stable_manifest["pseudonyms"]["scope"] == "export"
     assert stable_manifest["pseudonyms"]["period"] is None
 
 
 def test_per_run_scope_never_links_two_runs(run_cli, demo_server, tmp_path: Path) -> None:
     spec = _spec(tmp_path, "per run")
-    first, manifest = _drivers(run_cli, demo_server, spec, tmp_path / "one")
-    second, _ = _drivers(run_cli, demo_server, spec, tmp_path / "two")
-    assert len(first) == len(second) > 0
-    assert not set(first) & set(second)
-    assert len(set(first)) < len(first), "within one run a driver keeps one pseudonym"
+    first, manifest = _rows(run_cli, demo_server, spec, tmp_path / "one")
+    second, _ = _rows(run_cli, demo_server, spec, tmp_path / "two")
+    drivers, again = [r["driver"] for r in first], [r["driver"] for r in second]
+    assert len(drivers) == len(again) > 0
+    assert not set(drivers) & set(again)
+    assert len(set(drivers)) < len(drivers), "within one run a driver keeps one pseudonym"
     assert manifest["pseudonyms"]["period"] == "this run only"
+
+
+def test_a_record_without_time_gets_no_pseudonym_outside_its_period() -> None:
+    from ocpispec.executor.errors import TransformError
+    from ocpispec.executor.pseudonyms import periodic_pseudonymizer
+
+    pseudonym = periodic_pseudonymizer(KEY.encode(), PseudonymDomain("x", "c"))
+    march = pseudonym("NL-TNM-C0123", "token", "2025-03-31T23:59:59Z", "per month")
+    assert march == pseudonym("nltnmc0123", "token", "2025-03-01T00:00:00+00:00", "per month")
+    assert march != pseudonym("NL-TNM-C0123", "token", "2025-04-01T00:00:00Z", "per month")
+    assert march == _pseudonym(PseudonymDomain("x", "c", "2025-03"))
+    with pytest.raises(TransformError):
+        pseudonym("NL-TNM-C0123", "token", None, "per month")
