@@ -2,7 +2,7 @@
 
 The spec says where the key is (`pseudonym key env NAME` or `profile NAME`); the
 value is the master secret of the export's HMAC pseudonyms. It is used as the UTF-8
-bytes of the text, which must be at least 32 characters long and worth at least 128
+bytes of the text without surrounding whitespace, which must be at least 32 characters long and worth at least 128
 bits by a conservative estimate (`executor.entropy`: repeats, runs, keyboard walks
 and well-known words count for little). `openssl rand -hex 32` (64 hex characters,
 256 bits) and `openssl rand -base64 32` always pass. A missing or weak key stops the
@@ -56,7 +56,8 @@ def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                           help=f"set {where} to a secret of at least {MIN_KEY_LENGTH} "
                                f"characters; {GENERATE}")
     _check_strength(value, where, span)
-    return PseudonymKey(value.encode("utf-8"), where)
+    # a trailing newline from a key file must not change every pseudonym
+    return PseudonymKey(value.strip().encode("utf-8"), where)
 
 
 def _lookup(reference: ir.SecretReference, env: Mapping[str, str],

@@ -74,6 +74,13 @@ def test_short_repeated_or_patterned_keys_are_refused(key: str) -> None:
     assert key not in shown and key[:12] not in shown, "the key is never shown"
 
 
+def test_surrounding_whitespace_of_a_key_does_not_change_pseudonyms() -> None:
+    reference = ir.SecretReference("env", "KEY")
+    plain = resolve_key(reference, env={"KEY": KEY})
+    assert resolve_key(reference, env={"KEY": f"  {KEY}\n"}).secret == plain.secret
+    assert KEY not in repr(plain)
+
+
 def test_the_estimate_names_what_made_a_key_weak() -> None:
     assert "a repeated part" in estimate_bits("passwordpasswordpasswordpassword").patterns
     assert "a keyboard run" in estimate_bits("qwertyuiopasdfghjkl" * 2).patterns

@@ -21,9 +21,13 @@ INCLUDE = '  include private locations because "employer reimbursement of home c
 KEY = "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"
 
 
-def _spec(module: str, columns: str, *, include: bool = True, join: bool = False) -> str:
-    return (f"from {module}\n" + (INCLUDE if include else "")
-            + ("  join locations on location_id\n" if join else "")
+JOINS = {"sessions": "  join locations on location_id\n", "cdrs": "  join locations on cdr_location.id\n",
+         "sessions+cdrs": "  join cdrs on id\n", "cdrs+sessions": "  join sessions on session_id\n"}
+
+
+def _spec(module: str, columns: str, *, include: bool = True, join: bool | str = False) -> str:
+    joined = JOINS[join] if isinstance(join, str) else JOINS[module] if join else ""
+    return (f"from {module}\n" + (INCLUDE if include else "") + joined
             + f"select\n  {columns}\n  pseudonymize(cdr_token.contract_id) as driver\n"
             + "output ndjson to stdout\n")
 
@@ -42,13 +46,19 @@ SITE_COLUMNS = [
     ("sessions", "location.evse.coordinates", True),
     ("sessions", "location.evse.physical_reference", True),
     ("sessions", "location.connector.id", True),
+    ("cdrs", "location.address", True), ("cdrs", "location.evse.evse_id", True),
+    # a site reached through a join to the other event module
+    ("sessions", "cdr.cdr_location.address", "sessions+cdrs"),
+    ("sessions", "cdr.cdr_location.evse_id", "sessions+cdrs"),
+    ("cdrs", "session.location_id", "cdrs+sessions"),
+    ("cdrs", "session.evse_uid", "cdrs+sessions"),
 ]
 
 
 @pytest.mark.parametrize(("module", "path", "join"), SITE_COLUMNS,
                          ids=[path for _, path, _ in SITE_COLUMNS])
 def test_a_site_detail_of_a_private_dataset_is_refused(module: str, path: str,
-                                                        join: bool) -> None:
+                                                        join: bool | str) -> None:
     codes = codes_of(_spec(module, f"{path} as leaked", join=join))
     assert "OCX330" in codes
     # the same column is public infrastructure data when private sites stay out
@@ -198,3 +208,18 @@ def test_public_fields_alone_do_not_warn(run_cli, demo_profile) -> None:
     result = run_cli("get", "locations", "--privacy-pass", "parking_type",
                      "--date-to", "2026-01-01")
     assert result.exit_code == 0 and "warning" not in result.stderr
+
+
+def test_get_warns_for_the_site_a_2_1_1_session_carries(run_cli, demo_server_factory) -> None:
+    server = demo_server_factory(version="2.1.1", size=60)
+    login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
+    assert login.exit_code == 0, login.stderr
+    quiet = run_cli("get", "sessions", "--date-to", "2026-01-01")
+    assert "PRIVATE" not in quiet.stderr
+    assert all("address" not in s["location"] for s in _ndjson(quiet.stdout))
+    opened = run_cli("get", "sessions", "--privacy-pass", "location.address",
+                     "--date-to", "2026-01-01")
+    assert opened.exit_code == 0, opened.stderr
+    assert opened.stderr.startswith("warning: `--privacy-pass location.address` opens the "
+                                    "details of PRIVATE sites")
+    assert any("address" in s["location"] for s in _ndjson(opened.stdout))
