@@ -78,9 +78,9 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
-    compilers = _compilers(plan, key)
-    runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name],
-                       compilers[dataset.name], options, now) for dataset in plan.datasets]
+    compile = _compiler(key, run_domain(plan.export, new_run_salt()))
+    runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
+                       options, now) for dataset in plan.datasets]
     for run in runs:
         run.prepare()
     client = connect()
@@ -134,14 +134,9 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                           help="give `--out` a directory, or fix the destination") from None
 
 
-def _compilers(plan: ir.Plan, key: bytes) -> dict[str, Callable[[str | dict], Any]]:
+def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
     """The run's compiler, keyed for its pseudonym domain (export, consumer and, with
     `pseudonym scope per run`, a fresh random value that is never stored)."""
-    compiler = _compiler(key, run_domain(plan.export, new_run_salt()))
-    return {dataset.name: compiler for dataset in plan.datasets}
-
-
-def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
     functions = custom_functions(key, domain)
     cache: dict[str, Any] = {}
 

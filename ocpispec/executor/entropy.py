@@ -28,14 +28,23 @@ _WORDS = ("password", "passwd", "secret", "changeme", "letmein", "welcome", "adm
           "test", "demo", "key", "token")
 
 
+_WORDS_BY_START: dict[str, tuple[str, ...]] = {}
+for _word in _WORDS:
+    _WORDS_BY_START[_word[:2]] = (*_WORDS_BY_START.get(_word[:2], ()), _word)
+
+
 @dataclass(frozen=True, slots=True)
 class Estimate:
     bits: float
     patterns: tuple[str, ...]  # what made it cheaper: "a repeated part", "a keyboard run"...
 
 
+_LONGEST = 512  # characters read: far beyond any key's need, and the search stays fast
+
+
 def estimate_bits(secret: str) -> Estimate:
-    text = secret.rstrip("=")  # base64 padding carries nothing
+    """The estimate over the first 512 characters (a longer key is judged by them)."""
+    text = secret[:_LONGEST].rstrip("=")  # base64 padding carries nothing
     if not text:
         return Estimate(0.0, ())
     per_char = _bits_per_character(text)
@@ -90,19 +99,24 @@ def _cheapest_piece(text: str, position: int, per_char: float) -> tuple[int, flo
 
 
 def _word_at(text: str, position: int) -> str | None:
-    found = [w for w in _WORDS if len(w) >= 3 and text.startswith(w, position)]
+    candidates = _WORDS_BY_START.get(text[position:position + 2], ())
+    found = [word for word in candidates if text.startswith(word, position)]
     return max(found, key=len) if found else None
 
 
 def _repeat_at(text: str, position: int) -> int:
-    """The longest piece at `position` that also starts earlier (it may overlap)."""
-    best = 0
-    for start in range(position):
-        length = 0
-        while position + length < len(text) and text[start + length] == text[position + length]:
-            length += 1
-        best = max(best, length)
-    return best
+    """The longest piece at `position` that also starts earlier (it may overlap): a
+    binary search on its length, since every prefix of a repeated piece repeats too."""
+    if position + 3 > len(text) or text.find(text[position:position + 3], 0, position + 2) < 0:
+        return 0  # shorter repeats do not count: the common case, answered at once
+    low, high = 3, len(text) - position
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text.find(text[position:position + middle], 0, position + middle - 1) >= 0:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _step_run(text: str, position: int) -> tuple[int, str]:
