@@ -4,7 +4,7 @@ Records stream into one accumulator per group (memory grows with the number of
 groups, not of records). A group is released only when it holds at least
 `min_group_size` people (distinct driver identifiers, when the records have one) or
 records; smaller groups are dropped entirely and counted. Drivers are told apart by
-the same canonical form their pseudonyms use (`pseudonyms.canonical_identifier`):
+the same canonical form their pseudonyms use (`pseudonyms.canonicalizer`):
 `NL-TNM-C0123` and `nltnmc0123` are one driver, never two. Records without a driver
 identifier count together as one. Rows come out sorted by their keys, so the same
 data always gives the same file.
@@ -20,11 +20,12 @@ from ocpispec import plan as ir
 from ocpispec.executor.functions import TransformError, as_number
 from ocpispec.executor.jmes_compile import Compiled
 from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.pseudonyms import canonical_identifier
+from ocpispec.executor.pseudonyms import canonicalizer
 from ocpispec.render.values import json_text
 
 _NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
+_canonical_driver = canonicalizer(DRIVER_FAMILY)
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def _identity(person: Any) -> bytes:
     """The driver as pseudonyms see them: canonical bytes of the token id."""
     if isinstance(person, (dict, list)):
         return json_text(person).encode()
-    canonical = canonical_identifier(person, DRIVER_FAMILY)
+    canonical = _canonical_driver(person)
     return _NOBODY if canonical is None or canonical == b"" else canonical
 
 

@@ -102,20 +102,32 @@ def canonical_identifier(value: Any, family: str) -> bytes | None:
     case-insensitive (CiString) and may carry surrounding spaces; token ids (card
     uids, eMA-IDs) also appear with and without separators (`NL-TNM-C0123`,
     `NL*TNM*C0123`, `nltnmc0123`, `04:A2:...`): only their letters and digits count."""
-    match value:
-        case None:
-            return None
-        case bool():
-            text = "true" if value else "false"
-        case int() | float():
-            text = repr(value)
-        case str():
+    return canonicalizer(family)(value)
+
+
+def canonicalizer(family: str) -> Callable[[Any], bytes | None]:
+    """`canonical_identifier` for one family, with the per-family choice made once
+    (it runs once per record)."""
+    token = family == "token"
+
+    def canonical(value: Any) -> bytes | None:
+        if value.__class__ is str:
             text = value.strip().casefold()
-            if family == "token":
+            if token:
                 text = "".join(char for char in text if char.isalnum())
-        case _:
-            raise TransformError("cannot pseudonymise an object or a list")
-    return text.encode("utf-8")
+            return text.encode("utf-8")
+        match value:
+            case None:
+                return None
+            case bool():
+                return b"true" if value else b"false"
+            case int() | float():
+                return repr(value).encode()
+            case str():  # a str subclass
+                return canonical(str(value))
+        raise TransformError("cannot pseudonymise an object or a list")
+
+    return canonical
 
 
 # families whose values repeat across records (drivers, places): worth a cache
@@ -148,10 +160,11 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
     if isinstance(domain, str):
         domain = PseudonymDomain(domain)
     digest = hmac_sha256(derive_key(master, domain, family))
+    canonical = canonicalizer(family)
     size = PSEUDONYM_BITS // 8
 
     def compute(value: Any) -> str | None:
-        message = canonical_identifier(value, family)
+        message = canonical(value)
         return None if message is None else digest(message)[:size].hex()
 
     if family in _REPEATING:
