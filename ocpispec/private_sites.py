@@ -6,7 +6,9 @@ filtered out). Inside one, the same fields may be someone's home or a restricted
 depot, linked to the drivers who charge there: every field that describes or
 locates the site becomes personal for that dataset. That covers the joined location
 with its EVSE and connector, the CDR's `cdr_location`, the site references a session
-carries (`location_id`, `evse_uid`, `connector_id`), and the same fields reached
+carries (`location_id`, `evse_uid`, `connector_id`), the CDR's
+`home_charging_compensation` (it says "this was at the driver's home"), and the same
+fields reached
 through a join to another module. Only the CPO's own identity (`country_code`,
 `party_id` of the location) says nothing about the site.
 
@@ -23,7 +25,7 @@ _OPERATOR_FIELDS = frozenset({"country_code", "party_id"})
 # fields of an event record that describe or point at the site it happened at
 _SITE_FIELDS = {
     "sessions": frozenset({"location_id", "evse_uid", "connector_id"}),
-    "cdrs": frozenset({"cdr_location"}),
+    "cdrs": frozenset({"cdr_location", "home_charging_compensation"}),  # "at the driver's home"
 }
 
 

@@ -37,6 +37,7 @@ SITE_COLUMNS = [
     ("cdrs", "cdr_location.coordinates", False), ("cdrs", "cdr_location.name", False),
     ("cdrs", "cdr_location.evse_id", False), ("cdrs", "cdr_location.evse_uid", False),
     ("cdrs", "cdr_location.id", False), ("cdrs", "cdr_location.city", False),
+    ("cdrs", "home_charging_compensation", False),
     ("sessions", "location_id", False), ("sessions", "evse_uid", False),
     ("sessions", "connector_id", False),
     ("sessions", "location.address", True), ("sessions", "location.coordinates.latitude", True),
