@@ -238,7 +238,8 @@ class _Builder:
         keys = [c for c in self.checked.columns if c.column in body.keys]
         measures = [c for c in self.checked.columns if c.column in body.measures]
         entity = DRIVERS.get(self.module)
-        counted_by = f"distinct drivers (`{entity}`)" if entity else "records"
+        counted_by = (f"distinct drivers (`{entity}`, ids compared as pseudonyms compare them)"
+                      if entity else "records")
         size = body.min_group_size
         return ir.Aggregate(
             f"aggregate.{self.module}",
