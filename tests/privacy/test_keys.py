@@ -88,6 +88,16 @@ def test_the_estimate_names_what_made_a_key_weak() -> None:
     assert key_weakness("passwordpasswordpasswordpassword").startswith("is worth about ")
 
 
+def test_a_huge_key_is_judged_quickly() -> None:
+    """A pasted file in the variable must not hang the run before it starts."""
+    import time
+
+    started = time.monotonic()
+    for key in ("a" * 200_000, "ab" * 100_000, random.Random(1).randbytes(100_000).hex()):
+        key_weakness(key)
+    assert time.monotonic() - started < 2.0
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=0, max_value=2 ** 64), st.integers(min_value=32, max_value=64))
 def test_random_keys_of_32_bytes_or_more_always_pass(seed: int, size: int) -> None:

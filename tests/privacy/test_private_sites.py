@@ -224,3 +224,50 @@ def test_get_warns_for_the_site_a_2_1_1_session_carries(run_cli, demo_server_fac
     assert opened.stderr.startswith("warning: `--privacy-pass location.address` opens the "
                                     "details of PRIVATE sites")
     assert any("address" in s["location"] for s in _ndjson(opened.stdout))
+
+
+ACCEPTED = '''export home_sites_accepted
+  consumer "Lease company B.V."
+  purpose "Reimburse employees for charging at home"
+  legal basis contract "lease contracts"
+  retention 12 months
+  pseudonym key env HOME_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+''' + INCLUDE + '''  join locations on location_id
+select
+  pseudonymize(location_id) as site
+  pseudonymize(location.evse.evse_id) as evse
+  prefix(location.postal_code, 2) as area
+  grid(location.coordinates, 0.05) as cell
+  jmespath("length(location.address)") as address_length
+output ndjson to "x"
+'''
+
+
+def test_no_private_site_value_leaves_through_accepted_columns(run_cli, demo_server,
+                                                               tmp_path: Path) -> None:
+    """What the checker lets through, run for real: no address, full postal code, EVSE id,
+    site id, owner or exact coordinate of a private site appears in the output."""
+    spec = tmp_path / "accepted.ocx"
+    spec.write_text(ACCEPTED)
+    out = tmp_path / "out.ndjson"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token, "HOME_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text()
+    world = demo_server.world
+    private = [world.site(j) for j in world.private_sites()]
+    from ocpispec.executor.pseudonyms import PseudonymDomain, pseudonymizer
+
+    pseudonym = pseudonymizer(KEY.encode(), PseudonymDomain("home_sites_accepted",
+                                                            "Lease company B.V."), "location")
+    released = {row["site"] for row in _ndjson(text)}
+    assert {pseudonym(site.id) for site in private} & released, "private sites are included"
+    for site in private:
+        secrets_of_site = [site.id, site.address, site.postal_code, f"{site.latitude:.4f}",
+                           f"{site.longitude:.4f}", *(e.evse_id for e in site.evses),
+                           *(e.uid for e in site.evses), *([site.owner] if site.owner else [])]
+        leaked = [value for value in secrets_of_site if value and value in text]
+        assert leaked == [], site.id
