@@ -22,7 +22,9 @@ KEY = "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"
 
 
 JOINS = {"sessions": "  join locations on location_id\n", "cdrs": "  join locations on cdr_location.id\n",
-         "sessions+cdrs": "  join cdrs on id\n", "cdrs+sessions": "  join sessions on session_id\n"}
+         "sessions+cdrs": "  join cdrs on id\n", "cdrs+sessions": "  join sessions on session_id\n",
+         "sessions+tariffs": "  join tariffs on charging_periods.tariff_id\n",
+         "cdrs+tariffs": "  join tariffs on tariffs.id\n"}
 
 
 def _spec(module: str, columns: str, *, include: bool = True, join: bool | str = False) -> str:
@@ -38,6 +40,8 @@ SITE_COLUMNS = [
     ("cdrs", "cdr_location.evse_id", False), ("cdrs", "cdr_location.evse_uid", False),
     ("cdrs", "cdr_location.id", False), ("cdrs", "cdr_location.city", False),
     ("cdrs", "home_charging_compensation", False),
+    ("sessions", "tariff.id", "sessions+tariffs"), ("cdrs", "tariff.id", "cdrs+tariffs"),
+    ("cdrs", "tariff.tariff_alt_url", "cdrs+tariffs"),
     ("sessions", "location_id", False), ("sessions", "evse_uid", False),
     ("sessions", "connector_id", False),
     ("sessions", "location.address", True), ("sessions", "location.coordinates.latitude", True),
@@ -72,8 +76,11 @@ def test_a_site_detail_of_a_private_dataset_is_refused(module: str, path: str,
     'jmespath("cdr_location") as leaked',
     'jmespath("[cdr_location.postal_code, cdr_location.city]") as leaked',
     "keep(cdr_location.postal_code) as leaked",
+    'jmespath("tariffs[0].id") as leaked',
+    'jmespath("charging_periods[0].tariff_id") as leaked',
 ])
 def test_escape_hatches_do_not_release_site_details(column: str) -> None:
+    """Also for a site's own tariff, read from a list inside the record."""
     assert "OCX330" in codes_of(_spec("cdrs", column))
 
 
