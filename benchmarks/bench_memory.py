@@ -51,7 +51,7 @@ def measure(size: int, folder: Path) -> dict:
     try:
         address = json.loads(server.stdout.readline())  # type: ignore[union-attr]
         env = {**os.environ, "OCPI_VERSIONS_URL": address["url"], "OCPI_TOKEN": address["token"],
-               "UTRECHT_PSEUDONYM_KEY": "benchmark-pseudonym-key-0123456789abcdef"}
+               "UTRECHT_PSEUDONYM_KEY": "a4f1c8e3b72d05f9e6a1c4b8d03f7e25c9a6b1f4d8e02c7a5f3b96d1e4c8a07b"}
         out = folder / f"sessions-{size}.csv"
         command = [sys.executable, "-c", EXPORTER, "run", str(SPEC), "--out", str(out),
                    "--state", str(folder / f"state-{size}.json"), "--as-of", AS_OF,

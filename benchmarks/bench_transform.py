@@ -62,7 +62,7 @@ select
   status
 output csv to "bench.csv"
 """
-KEY = b"benchmark-key-0123456789abcdefghijklmnop"
+KEY = b"f08b3e6a1d94c27f5b0e8a3d6c19f47e2b5d8a0c3f6e91b4d7a2c05e8f1b3d6a"
 VERSION = "2.2.1"
 
 

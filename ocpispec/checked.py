@@ -37,6 +37,9 @@ class ResolvedField:
 
     `path` is the version-neutral path inside the binding's object, e.g. binding
     `location`, path `("postal_code",)`; binding `""`, path `("cdr_token", "uid")`.
+    `site` marks a field that describes a charging site in a dataset that includes
+    private sites: its `field.privacy` is then raised to personal
+    (`ocpispec.private_sites`).
     """
 
     ref: syntax.FieldRef
@@ -46,6 +49,7 @@ class ResolvedField:
     field: Field
     many: bool
     versions: frozenset[str]
+    site: bool = False
 
     @property
     def privacy(self) -> PrivacyClass:

@@ -341,6 +341,7 @@ class Export:
     retention: str | None
     schedule: str | None = None
     cron: str | None = None
+    pseudonym_scope: str = "export"  # ocpispec.pseudonym_scope.SCOPES
 
 
 @dataclass(frozen=True, slots=True)

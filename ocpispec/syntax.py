@@ -184,6 +184,7 @@ class Header:
     retentions: tuple[Retention, ...]
     pseudonym_keys: tuple[SecretRef, ...]
     span: Span
+    pseudonym_scopes: tuple[PseudonymScope, ...] = ()
 
     @property
     def consumer(self) -> Text | None:
@@ -204,6 +205,22 @@ class Header:
     @property
     def pseudonym_key(self) -> SecretRef | None:
         return self.pseudonym_keys[0] if self.pseudonym_keys else None
+
+    @property
+    def pseudonym_scope(self) -> PseudonymScope | None:
+        return self.pseudonym_scopes[0] if self.pseudonym_scopes else None
+
+
+@dataclass(frozen=True, slots=True)
+class PseudonymScope:
+    """`pseudonym scope export` or `pseudonym scope per month` (checked words)."""
+
+    words: tuple[Ident, ...]
+    span: Span
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(word.name.lower() for word in self.words)
 
 
 # ---- source ---------------------------------------------------------------------------

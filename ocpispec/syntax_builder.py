@@ -105,6 +105,7 @@ class _ToSyntax(Transformer):
             retentions=_of([i[1] for i in items], s.Retention),
             pseudonym_keys=tuple(i[1] for i in items if i[0] == "key"),
             span=_meta_span(meta),
+            pseudonym_scopes=tuple(i[1] for i in items if i[0] == "scope"),
         )
 
     def consumer(self, meta, children):
@@ -124,6 +125,9 @@ class _ToSyntax(Transformer):
 
     def pseudonym_key(self, meta, children):
         return ("key", children[0])
+
+    def pseudonym_scope(self, meta, children):
+        return ("scope", s.PseudonymScope(tuple(_ident(c) for c in children), _meta_span(meta)))
 
     def env_ref(self, meta, children):
         return s.SecretRef("env", str(children[0]), _meta_span(meta))

@@ -14,7 +14,7 @@ from ocpispec.ocpi import Credentials, OcpiClient
 from ocpispec.ocpi.profiles import profile_from_client, save_profile
 
 CORPUS = sorted(SPECS.glob("*.ocx"))
-KEY = "canary-test-pseudonym-key-0123456789abcdefghij"
+KEY = "5b8e2d0f9a3c71e46b0d8f2a5c9e13b7d4f6a08c2e5b19d7f3a6c40e8b2d5f19"
 
 
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])

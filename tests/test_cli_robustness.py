@@ -11,7 +11,7 @@ from fixtures_demo import scrub
 
 from ocpispec.ocpi.release import Release
 
-KEY = "robustness-pseudonym-key-0123456789abcdefghij"
+KEY = "e7a3c9f1b05d28e64a1c7f9b3d0e52a8c6f4b19d2e7a30c5f8b1d64e9a2c7f03"
 
 
 @pytest.fixture

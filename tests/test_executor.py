@@ -144,7 +144,7 @@ def test_out_overrides_destinations(tmp_path: Path) -> None:
 
 def test_keys() -> None:
     reference = ir.SecretReference("env", "KEY", SPAN)
-    good = "0123456789abcdef0123456789abcdef"
+    good = "3f9c0e7a5b12d84e6a0c9f3b7d21e8a45c6b0f9e2d7a13c8b4e5f60a9d1c2b7e"
     assert resolve_key(reference, env={"KEY": good}).secret == good.encode()
     assert resolve_key(reference, env={}, demo=True).secret == DEMO_KEY
     with pytest.raises(RunError) as missing:

@@ -144,9 +144,14 @@ def test_pseudonyms_are_hmac_sha256_of_the_canonical_id() -> None:
 
     from ocpispec.executor.pseudonyms import derive_key, hmac_sha256
 
+    from ocpispec.executor.pseudonyms import PseudonymDomain
+
     master = b"test-key-" * 4
-    family = derive_key(master, "export", "session")
-    assert family == hmac.digest(master, b"ocpispec/v1/export/session", "sha256")
+    family = derive_key(master, PseudonymDomain("export"), "session")
+    info = b"".join(len(p).to_bytes(4, "big") + p
+                    for p in (b"ocpispec/v2", b"export", b"", b"", b"session"))
+    extracted = hmac.digest(b"ocpispec pseudonym keys v2", master, "sha256")
+    assert family == hmac.digest(extracted, info + b"\x01", "sha256"), "RFC 5869 HKDF"
     expected = hmac.digest(family, b"abc-123", "sha256")[:16].hex()
     assert compile_expression("pseudonymize(id, 'session')", FUNCTIONS)({"id": " ABC-123 "}) \
         == expected

@@ -16,6 +16,7 @@ export everything
   legal basis legitimate interests "LIA-1"
   retention 12 months
   pseudonym key profile keys
+  pseudonym scope per quarter
 source
   ocpi "https://ocpi.example.com/versions"
   token env OCPI_TOKEN
@@ -69,6 +70,7 @@ def test_header_and_source() -> None:
     assert header.legal_basis.reference.value == "LIA-1"
     assert (header.retention.amount, header.retention.unit.name) == (12, "months")
     assert header.pseudonym_key == s.SecretRef("profile", "keys", header.pseudonym_key.span)
+    assert header.pseudonym_scope.phrase == "per quarter"
     source = spec.source
     assert source.versions_url.kind == "literal"
     assert source.token.kind == "env" and source.token.value == "OCPI_TOKEN"

@@ -14,8 +14,8 @@ from fixtures_cli import SPECS, cli_block
 from ocpispec.demo import DemoServer, Faults
 
 AS_OF = "2026-01-01T00:00:00Z"  # the end of the demo CPO's year of sessions
-KEY = "test-pseudonym-key-0123456789-abcdefghijklmnop"
-OTHER_KEY = "another-pseudonym-key-9876543210-zyxwvutsrqpo"
+KEY = "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b"
+OTHER_KEY = "kQ3vT8xZ1mP6rW0yB5nH9cJ2fL7gD4sA+eU/oI8tR6w="
 KEYS = {"UTRECHT_PSEUDONYM_KEY": KEY, "RESEARCH_PSEUDONYM_KEY": KEY}
 CORPUS = sorted(SPECS.glob("*.ocx"))
 HEADER = '''export test_export
@@ -437,7 +437,7 @@ def _private_sites(server: DemoServer) -> set[str]:
 PLACES = HEADER + '''from sessions
   {include}
 select
-  location_id
+  location_id{why}
 output csv to "x"
 '''
 
@@ -446,13 +446,18 @@ def test_private_locations_are_excluded_unless_included(run_spec, demo_server,
                                                         tmp_path: Path) -> None:
     private = _private_sites(demo_server)
     assert private
-    result = run_spec(PLACES.format(include=""), demo_server, out="default")
+    result = run_spec(PLACES.format(include="", why=""), demo_server, out="default")
     assert result.exit_code == 0
     default = {row["location_id"] for row in read_csv(tmp_path / "default")}
     assert default and not default & private
     assert re.search(r"excluded\s+[1-9]\d* at non-public locations", result.stderr)
     include = 'include private locations because "the owner asked for their own data"'
-    assert run_spec(PLACES.format(include=include), demo_server, out="all").exit_code == 0
+    # a private site's id is personal: it leaves only with a reviewed reason (OCX334)
+    why = ' because "the owner asked for the ids of their own chargers"'
+    refused = run_spec(PLACES.format(include=include, why=""), demo_server, out="all")
+    assert refused.exit_code == 1 and "OCX334" in refused.stderr
+    assert run_spec(PLACES.format(include=include, why=why), demo_server,
+                    out="all").exit_code == 0
     everything = {row["location_id"] for row in read_csv(tmp_path / "all")}
     assert everything & private
 

@@ -12,7 +12,7 @@ from fixtures_cli import cli_block
 
 import ocpispec.cli.run as run_command
 
-KEY = {"UTRECHT_PSEUDONYM_KEY": "follow-test-key-0123456789abcdefghijklmnop"}
+KEY = {"UTRECHT_PSEUDONYM_KEY": "1d6f3b9e0a47c25e8d1b6f0a3c9e74d2b5f8a16c0e3d97b4a2f5c81e6d0b3a9f"}
 NO_SCHEDULE = """export quick consumer "Gemeente Utrecht" purpose "Tariff overview for residents"
   legal basis public task retention 12 months
 source profile demo

@@ -14,7 +14,7 @@ import pytest
 from ocpispec.demo import DemoServer
 
 VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
-KEY = "versions-agree-pseudonym-key-0123456789abcdef"
+KEY = "c2f0a94e7b1d58e36a0f4c9d2b7e81a5f3d6c09b4e2a7f18d5c3b90e6a4f2d71"
 
 
 @pytest.fixture(scope="module")

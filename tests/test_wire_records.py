@@ -24,7 +24,7 @@ from ocpispec.schema.wire_check import wire_reader
 from ocpispec.schema.wire_tables import default_rows, rename_rows
 
 AS_OF = "2026-01-01T00:00:00Z"
-KEY = "test-pseudonym-key-0123456789-abcdefghijklmnop"
+KEY = "a83f1c6e0b5d92e47f1a8c3e6b0d59f2c7a4e1b8d3f60c9e2a5b7d14f8c3e6a0"
 SESSION = {"country_code": "NL", "party_id": "DMO", "id": "S1", "start_date_time": "2025-01-01T10:00:00Z",
            "kwh": 5.5, "cdr_token": {"country_code": "NL", "party_id": "EMS", "uid": "U1", "type": "RFID",
                                      "contract_id": "C1"},

@@ -12,6 +12,7 @@ from ocpispec.checks.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
 
 SMALLEST_GROUP = 5
+EVENT_MODULES = ("sessions", "cdrs")  # the modules whose records happen at a site
 
 
 def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
@@ -22,7 +23,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         _unknown_module(source.module, modules, ctx)
         return None
     filters.check_clauses(source, ctx)
-    scope = Scope(module, ctx)
+    scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
     joins = check_joins(source, scope, modules, ctx)
     checked_filter = None
     for where in source.wheres[:1]:

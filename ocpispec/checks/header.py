@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec import pseudonym_scope, syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.schedule import WEEKDAYS
@@ -28,9 +28,12 @@ def check_header(header: syntax.Header, ctx: Context) -> None:
     _check_retention(header, ctx)
     for key in header.pseudonym_keys:
         check_secret(key, "pseudonym key", ctx)
+    for scope in header.pseudonym_scopes[:1]:
+        _check_pseudonym_scope(scope, ctx)
     for items, what in ((header.consumers, "consumer"), (header.purposes, "purpose"),
                         (header.legal_bases, "legal basis"), (header.retentions, "retention"),
-                        (header.pseudonym_keys, "pseudonym key")):
+                        (header.pseudonym_keys, "pseudonym key"),
+                        (header.pseudonym_scopes, "pseudonym scope")):
         _check_single(items, what, ctx)
 
 
@@ -93,6 +96,17 @@ def _check_retention(header: syntax.Header, ctx: Context) -> None:
     elif retention.amount < 1:
         ctx.emit(error("OCX317", "the retention period is zero", retention.span,
                        "no time to use the data", help="give a period of at least one day"))
+
+
+def _check_pseudonym_scope(scope: syntax.PseudonymScope, ctx: Context) -> None:
+    if pseudonym_scope.normalise(scope.phrase) is not None:
+        return
+    guess = did_you_mean(scope.phrase, pseudonym_scope.SCOPES)
+    ctx.emit(error("OCX335", f"`{scope.phrase}` is not a pseudonym scope", scope.span,
+                   "unknown scope", notes=[f"scopes are {backticked(pseudonym_scope.SCOPES)}"],
+                   help=f"write `pseudonym scope {guess}`" if guess else
+                   "write `pseudonym scope per quarter` (or another period), `per run`, or "
+                   "`export`"))
 
 
 def _plural_unit(word: str, amount: int, units: Sequence[str]) -> str | None:

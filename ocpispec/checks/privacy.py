@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocpispec import syntax
-from ocpispec.checks import floors
-from ocpispec.checks.context import Context, justification_problem
+from ocpispec.checks import floors, sites
+from ocpispec.checks.context import Context, is_meaningful, justification_problem
 from ocpispec.checks.types import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.functions import Effect, lookup
@@ -73,6 +73,8 @@ def _finding(use: Use, group_key: bool, ctx: Context):
     cls = exposure(use, ctx)
     if cls is PrivacyClass.NEVER:
         return _never
+    if cls is PrivacyClass.PERSONAL and use.field.site and not _pseudonymised(use):
+        return None if _protected(use) else sites.site_released
     if cls is PrivacyClass.PERSONAL:
         return _personal if not _pseudonymised(use) else _grouped_by_person if group_key else None
     if cls is PrivacyClass.QUASI and not _protected(use):
@@ -202,7 +204,9 @@ def check_include_private(include: syntax.IncludePrivate, module: str, ctx: Cont
     ctx.emit(warning("OCX310", "the export includes records at private locations",
                      include.span, "home and restricted chargers included",
                      notes=["records at non-public locations (publish=false) reveal where "
-                            "people live or work; they are left out by default"],
+                            "people live or work; they are left out by default",
+                            "in this dataset every field that describes the site (address, "
+                            "coordinates, postal code, EVSE ids, names, owner) is personal"],
                      help="keep this only with the privacy officer's written approval"))
 
 

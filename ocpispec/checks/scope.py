@@ -3,9 +3,9 @@ field references bound to the version-neutral catalogue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from ocpispec import syntax
+from ocpispec import private_sites, syntax
 from ocpispec.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
@@ -24,11 +24,15 @@ class _Reach:
 
 
 class Scope:
-    """Resolves the field references of one dataset and remembers every resolution."""
+    """Resolves the field references of one dataset and remembers every resolution.
 
-    def __init__(self, module: str, ctx: Context) -> None:
+    With `private_sites` (the dataset says `include private locations`), every field
+    that describes a site resolves as personal: class by context, not by catalogue."""
+
+    def __init__(self, module: str, ctx: Context, *, private_sites: bool = False) -> None:
         self.module = module
         self.ctx = ctx
+        self.private_sites = private_sites
         root = ctx.catalogue.root(module)
         self.own = _Reach(Binding("", module, root.name), ())
         self.reaches: list[_Reach] = []
@@ -84,8 +88,17 @@ class Scope:
             self._report_unresolved(ref, reach, rest, resolution)
             return None
         versions = catalogue.versions_of(binding.module, reach.base + rest)
-        return ResolvedField(ref, binding.name, binding.module, tuple(rest), resolution.leaf,
-                             resolution.many, frozenset(versions))
+        leaf, site = resolution.leaf, self._describes_site(reach, tuple(rest))
+        if site:
+            leaf = replace(leaf, privacy=private_sites.site_class(leaf.privacy))
+        return ResolvedField(ref, binding.name, binding.module, tuple(rest), leaf,
+                             resolution.many, frozenset(versions), site)
+
+    def _describes_site(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
+        if not self.private_sites:
+            return False
+        sub_binding = bool(reach.binding.name) and "." in reach.binding.name
+        return private_sites.describes_site(reach.binding.module, rest, sub_binding=sub_binding)
 
     # ---- diagnostics -----------------------------------------------------------------
 

@@ -16,13 +16,17 @@ from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
-from ocpispec.ocpi.release import Release, unknown_path
+from ocpispec.ocpi.release import Release, opened_site_details, unknown_path
 from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
+SITE_DETAILS_WARNING = (
+    "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
+    "  personal data (at a home charger they are the owner's address, linked to the record).\n"
+    "  Do not share it.\n")
 
 
 def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -45,7 +49,9 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="Only objects with last_updated < WHEN (UTC); default: now, fixed when the export starts.")
 @click.option("--privacy-pass", "privacy_pass", metavar="PATHS",
               help="Comma-separated fields to release although they are not public, e.g. "
-                   "`kwh,cdr_token.type` (list levels are left out). `.` releases everything.")
+                   "`kwh,cdr_token.type` (list levels are left out). `.` releases everything. "
+                   "Opening a site's address, coordinates, names or EVSE ids releases them for "
+                   "private sites too, and warns.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N objects.")
 @click.option("--page-size", type=click.IntRange(min=1), metavar="N",
               help="Objects per request; default: the platform's X-Limit.")
@@ -70,7 +76,7 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
     Examples:
       ocpispec get locations > locations.ndjson
       ocpispec get sessions --date-from 2025-01-01 | jq -s length
-      ocpispec get cdrs --privacy-pass total_energy,cdr_location.postal_code
+      ocpispec get cdrs --privacy-pass total_energy,total_time
     """
     module = module.strip().lower()
     if date_from is not None and date_to is not None and date_to <= date_from:
@@ -85,6 +91,8 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
     open_paths = _open_paths(privacy_pass, profile.version, module)
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
+    elif site_details := opened_site_details(module, open_paths):
+        click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
     options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                            max_retries=retries, request_timeout=request_timeout)
     _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths)
@@ -159,6 +167,9 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
     lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
     if release.open_paths:
         lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")
+    if release.site_details_released:
+        lines.append(f"  objects with site details released (personal at private sites): "
+                     f"{release.site_details_released}")
     if stats.warnings:
         lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
     return "\n".join(lines)

@@ -18,7 +18,9 @@ privacy: public    may be exported as is
          personal  identifies a driver, card, contract or record: pseudonymise or get an allowance
          never     may not leave at all, not even with an allowance
          An object has the highest class among its fields; the object holding a field can
-         raise its class (coordinates are public in a location, quasi in a CDR).
+         raise its class (coordinates are public in a location, quasi in a CDR). In a
+         dataset with `include private locations`, every field that describes the site
+         is personal.
 card:    1 required, ? optional, * list, + non-empty list"""
 
 

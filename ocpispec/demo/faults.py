@@ -59,7 +59,8 @@ class Faults:
     unstable_order: bool = False
     """Objects within a page come in a shuffled order."""
     lowercase_ids: bool = False
-    """Object ids (`id`, `uid`) are lowercased on every other page."""
+    """Object ids (`id`, `uid`, and `cdr_token.uid`/`contract_id`) are lowercased on every
+    other page."""
     naive_timestamps: bool = False
     """Timestamps without a zone (`2025-01-01T10:00:00`)."""
     fractional_timestamps: bool = False

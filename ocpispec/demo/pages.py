@@ -137,6 +137,11 @@ def _lowercase_ids(obj: dict[str, Any]) -> None:
     for key in ("id", "uid"):
         if isinstance(obj.get(key), str):
             obj[key] = obj[key].lower()
+    token = obj.get("cdr_token")
+    if isinstance(token, dict):  # the driver of a session or CDR, as another eMSP spells it
+        for key in ("uid", "contract_id"):
+            if isinstance(token.get(key), str):
+                token[key] = token[key].lower()
 
 
 def _restyle_timestamps(value: Any, faults: Faults, position: int) -> Any:

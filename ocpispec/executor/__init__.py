@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import plan as ir
+from ocpispec.pseudonym_scope import new_run_salt
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
+from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.state import (
     DatasetState,
@@ -76,7 +78,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
-    compile = _compiler(key, plan.export.name)
+    compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
     for run in runs:
@@ -132,8 +134,10 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                           help="give `--out` a directory, or fix the destination") from None
 
 
-def _compiler(key: bytes, export: str) -> Callable[[str | dict], Any]:
-    functions = custom_functions(key, export)
+def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
+    """The run's compiler, keyed for its pseudonym domain (export, consumer and, with
+    `pseudonym scope per run`, a fresh random value that is never stored)."""
+    functions = custom_functions(key, domain)
     cache: dict[str, Any] = {}
 
     def compile(text: str | dict) -> Any:

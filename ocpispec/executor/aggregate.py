@@ -3,8 +3,11 @@
 Records stream into one accumulator per group (memory grows with the number of
 groups, not of records). A group is released only when it holds at least
 `min_group_size` people (distinct driver identifiers, when the records have one) or
-records; smaller groups are dropped entirely and counted. Rows come out sorted by
-their keys, so the same data always gives the same file.
+records; smaller groups are dropped entirely and counted. Drivers are told apart by
+the same canonical form their pseudonyms use (`pseudonyms.canonicalizer`):
+`NL-TNM-C0123` and `nltnmc0123` are one driver, never two. Records without a driver
+identifier count together as one. Rows come out sorted by their keys, so the same
+data always gives the same file.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from ocpispec import plan as ir
 from ocpispec.executor.functions import TransformError, as_number
 from ocpispec.executor.jmes_compile import Compiled
 from ocpispec.executor.pipeline import Counts
+from ocpispec.executor.pseudonyms import canonicalizer
 from ocpispec.render.values import json_text
 
-_NOBODY = object()  # the entity of records without a driver identifier: one group member
+_NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member
+DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
+_canonical_driver = canonicalizer(DRIVER_FAMILY)
 
 
 @dataclass(slots=True)
@@ -44,7 +50,7 @@ class _Group:
     keys: tuple[Any, ...]
     measures: list[_Measure]
     records: int = 0
-    entities: set[int] = field(default_factory=set)
+    entities: set[bytes] = field(default_factory=set)
 
 
 class Aggregator:
@@ -94,10 +100,12 @@ class Aggregator:
         self.counts.groups = len(self.groups)
 
 
-def _identity(person: Any) -> int:
-    if person is None:
-        return hash(_NOBODY)
-    return hash(person if isinstance(person, (str, int, float)) else json_text(person))
+def _identity(person: Any) -> bytes:
+    """The driver as pseudonyms see them: canonical bytes of the token id."""
+    if isinstance(person, (dict, list)):
+        return json_text(person).encode()
+    canonical = _canonical_driver(person)
+    return _NOBODY if canonical is None or canonical == b"" else canonical
 
 
 def _result(function: str, measure: _Measure, records: int) -> Any:

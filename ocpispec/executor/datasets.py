@@ -22,6 +22,7 @@ from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
+from ocpispec.executor.pseudonyms import pseudonym_manifest
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import (
     CustomTemplate,
@@ -258,10 +259,12 @@ class DatasetRun:
                        "invalid_fields": dict(sorted(counts.invalid_fields.items())),
                        "deviations": dict(sorted(counts.deviations.items()))},
             "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
-                         "released_as": c.released_as, "justification": c.justification}
+                         "privacy": c.privacy, "released_as": c.released_as,
+                         "justification": c.justification}
                         for c in self.dataset.columns],
             "measures": _measures(self.dataset),
             "filters": _filters(self.dataset),
+            "pseudonyms": pseudonym_manifest(self.plan, self.dataset.module),
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
         }

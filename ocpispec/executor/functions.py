@@ -21,7 +21,7 @@ from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
 from ocpispec.executor.errors import TransformError
-from ocpispec.executor.pseudonyms import pseudonymizer
+from ocpispec.executor.pseudonyms import PseudonymDomain, periodic_pseudonymizer, pseudonymizer
 from ocpispec.timestamps import (
     TimestampError,
     format_timestamp,
@@ -319,11 +319,15 @@ def money_sum(amounts: Any) -> float | None:
     return float(total)
 
 
-def custom_functions(master: bytes, export: str) -> dict[str, Custom]:
-    """The custom function table for one run: pseudonyms are keyed by `master`."""
-    pseudonym = lambda domain: pseudonymizer(master, export, domain)  # noqa: E731
+def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, Custom]:
+    """The custom function table for one delivery: pseudonyms are keyed by `master`
+    within `domain` (an export name alone: export scope, no consumer)."""
+    pseudonym = lambda family: pseudonymizer(master, domain, family)  # noqa: E731
+    if isinstance(domain, str):
+        domain = PseudonymDomain(domain)
     table = [
         Custom("pseudonymize", 2, _generic(pseudonym), pseudonym),
+        Custom("pseudonymize_in", 4, periodic_pseudonymizer(master, domain)),
         Custom("truncate", 2, _generic(truncator), truncator),
         Custom("round", 2, _generic(rounder), rounder),
         Custom("bucket", 2, _generic(bucketer), bucketer),

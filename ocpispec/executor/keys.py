@@ -2,9 +2,11 @@
 
 The spec says where the key is (`pseudonym key env NAME` or `profile NAME`); the
 value is the master secret of the export's HMAC pseudonyms. It is used as the UTF-8
-bytes of the text, which must be at least 32 characters with at least 16 different
-ones: `openssl rand -hex 32` (64 hex characters, 256 bits) is a good key. A missing
-or weak key stops the run before any request is made.
+bytes of the text without surrounding whitespace, which must be at least 32 characters long and worth at least 128
+bits by a conservative estimate (`executor.entropy`: repeats, runs, keyboard walks
+and well-known words count for little). `openssl rand -hex 32` (64 hex characters,
+256 bits) and `openssl rand -base64 32` always pass. A missing or weak key stops the
+run before any request is made; the message never shows the key.
 
 `--demo` without the variable set uses a fixed, public demo key, so that a first run
 works without setup and gives stable pseudonyms; it must never protect real data.
@@ -18,11 +20,12 @@ from dataclasses import dataclass
 
 from ocpispec import plan as ir
 from ocpispec.executor.client import RunError
+from ocpispec.executor.entropy import estimate_bits
 from ocpispec.source import Span
 from ocpispec.text import count
 
 MIN_KEY_LENGTH = 32
-MIN_DISTINCT = 16
+MIN_KEY_BITS = 128
 DEMO_KEY = b"ocpispec-demo-key: public, for the built-in demo CPO only, never for real data"
 GENERATE = "generate one with `openssl rand -hex 32`"
 
@@ -53,7 +56,8 @@ def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                           help=f"set {where} to a secret of at least {MIN_KEY_LENGTH} "
                                f"characters; {GENERATE}")
     _check_strength(value, where, span)
-    return PseudonymKey(value.encode("utf-8"), where)
+    # a trailing newline from a key file must not change every pseudonym
+    return PseudonymKey(value.strip().encode("utf-8"), where)
 
 
 def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
@@ -68,14 +72,23 @@ def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
 
 
 def _check_strength(value: str, where: str, span: Span | None) -> None:
-    text = value.strip()
-    if len(text) >= MIN_KEY_LENGTH and len(set(text)) >= MIN_DISTINCT:
+    problem = key_weakness(value)
+    if problem is None:
         return
-    problem = (f"has {len(text)} characters, fewer than {MIN_KEY_LENGTH}"
-               if len(text) < MIN_KEY_LENGTH
-               else f"uses only {count(len(set(text)), 'different character')}")
     raise RunError.of("OCX551", f"the pseudonym key is too weak: {where} {problem}", span,
                       "key named here",
-                      notes=("a short or repetitive key lets anyone who guesses it recompute "
-                             "every pseudonym", "nothing was fetched"),
+                      notes=("a short, repetitive or patterned key lets anyone who guesses it "
+                             "recompute every pseudonym", "nothing was fetched"),
                       help=GENERATE)
+
+
+def key_weakness(value: str) -> str | None:
+    """Why a key is too weak (never quoting it), or None when it is strong enough."""
+    text = value.strip()
+    if len(text) < MIN_KEY_LENGTH:
+        return f"has {count(len(text), 'character')}, fewer than {MIN_KEY_LENGTH}"
+    estimate = estimate_bits(text)
+    if estimate.bits >= MIN_KEY_BITS:
+        return None
+    found = f" ({', '.join(estimate.patterns)})" if estimate.patterns else ""
+    return (f"is worth about {int(estimate.bits)} bits{found}, fewer than {MIN_KEY_BITS}")

@@ -1,10 +1,17 @@
-"""Keyed pseudonyms: HMAC-SHA-256 with a key derived per export and field family.
+"""Keyed pseudonyms: HMAC-SHA-256 under a key derived per export, consumer, scope
+period and field family.
 
-The master key never hashes values itself: each family (`token`, `session`, `cdr`,
-`location`, ...) gets HMAC(master, `ocpispec/v1/<export>/<family>`), so a card uid and
-a session id of equal text never share a pseudonym and two exports are unlinkable.
-Values are canonicalised first (OCPI ids are case-insensitive); the pseudonym is the
-first 128 bits of the HMAC as lowercase hex.
+The master key never hashes values itself. Each field family (`token`, `session`,
+`cdr`, `location`, ...) gets its own key from HKDF-SHA-256 (RFC 5869): extract with a
+fixed salt, then expand with an `info` that lists, length-prefixed, the export name,
+the consumer, the scope period and the family. So a card uid and a session id of
+equal text never share a pseudonym, two exports are unlinkable, two consumers who
+happen to share an export name are unlinkable, and with `pseudonym scope per month`
+(or `per run`, ...) the same driver gets another pseudonym in another period.
+
+Values are canonicalised first by `canonical_identifier`, the one definition of
+"the same identifier" that group counting (`executor.aggregate`) shares; the
+pseudonym is the first 128 bits of the HMAC as lowercase hex.
 """
 
 from __future__ import annotations
@@ -12,39 +19,115 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from ocpispec import plan as ir
+from ocpispec import pseudonym_scope
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.memo import text_memo
+from ocpispec.timestamps import TimestampError, read_timestamp
 
-KEY_DERIVATION = "ocpispec/v1"
+KEY_DERIVATION = "ocpispec/v2"
+_SALT = b"ocpispec pseudonym keys v2"
 PSEUDONYM_BITS = 128
 _CACHE_LIMIT = 50_000
 
 
-def derive_key(master: bytes, export: str, domain: str) -> bytes:
-    """The HMAC key of one field family of one export: separate families never share
-    pseudonyms, and two exports with the same master key are unlinkable."""
-    info = f"{KEY_DERIVATION}/{export}/{domain}".encode()
-    return hmac.digest(master, info, "sha256")
+@dataclass(frozen=True, slots=True)
+class PseudonymDomain:
+    """Whose pseudonyms these are: the export, its consumer and the scope period
+    (`""` for `pseudonym scope export`, `2025-Q1`, `2025-03`, `run <random>` ...)."""
+
+    export: str
+    consumer: str = ""
+    period: str = ""
 
 
-def canonical_identifier(value: Any, domain: str) -> bytes:
-    """OCPI ids are case-insensitive (CiString): lowercase them so a server that
-    changes case still yields the same pseudonym. Token ids also lose separators
-    (`NL-TNM-C0123` and `NLTNMC0123` are the same eMA-ID)."""
-    match value:
-        case bool():
-            text = "true" if value else "false"
-        case int() | float():
-            text = repr(value)
-        case str():
-            text = value.strip().lower()
-            if domain == "token":
-                text = text.replace("-", "").replace("*", "").replace(" ", "")
-        case _:
-            raise TransformError("cannot pseudonymise an object or a list")
-    return text.encode()
+def run_domain(export: ir.Export, run_salt: str) -> PseudonymDomain:
+    """The domain of one run: export and consumer, and for `per run` the run's random
+    value (calendar periods come from each record, see `periodic_pseudonymizer`)."""
+    scope = export.pseudonym_scope
+    period = f"run {run_salt}" if scope == "per run" else ""
+    return PseudonymDomain(export.name, export.consumer or "", period)
+
+
+def pseudonym_manifest(plan: ir.Plan, module: str) -> dict[str, Any] | None:
+    """What a manifest says about the pseudonyms: scheme, scope and period (never the
+    key, never a run's random value); None when the plan has no key."""
+    if plan.pseudonym_key is None:
+        return None
+    scope = plan.export.pseudonym_scope
+    return {"scheme": f"HMAC-SHA-256, {PSEUDONYM_BITS} bits, keys by HKDF-SHA-256 "
+                      f"({KEY_DERIVATION}) per export, consumer, period and field family",
+            "scope": scope, "period": pseudonym_scope.manifest_period(scope, module)}
+
+
+def consumer_identity(consumer: str | None) -> str:
+    """The consumer as the derivation reads it: case and spacing do not matter, so
+    re-wrapping the header line keeps the pseudonyms."""
+    return " ".join((consumer or "").split()).casefold()
+
+
+def hkdf_sha256(master: bytes, info: bytes, length: int = 32) -> bytes:
+    """HKDF-SHA-256 (RFC 5869) extract-then-expand with the fixed ocpispec salt."""
+    pseudo_random = hmac.digest(_SALT, master, "sha256")
+    output, block, counter = b"", b"", 1
+    while len(output) < length:
+        block = hmac.digest(pseudo_random, block + info + bytes([counter]), "sha256")
+        output += block
+        counter += 1
+    return output[:length]
+
+
+def derivation_info(domain: PseudonymDomain, family: str) -> bytes:
+    """`info` for HKDF: every part length-prefixed, so no choice of names can make two
+    different (export, consumer, period, family) tuples collide."""
+    parts = (KEY_DERIVATION, domain.export, consumer_identity(domain.consumer), domain.period,
+             family)
+    return b"".join(len(data).to_bytes(4, "big") + data
+                    for data in (str(part or "").encode("utf-8") for part in parts))
+
+
+def derive_key(master: bytes, domain: PseudonymDomain, family: str) -> bytes:
+    """The HMAC key of one field family within one pseudonym domain."""
+    return hkdf_sha256(master, derivation_info(domain, family))
+
+
+# ---- canonical identifiers --------------------------------------------------------------
+
+
+def canonical_identifier(value: Any, family: str) -> bytes | None:
+    """The canonical bytes of an identifier; None for null. OCPI ids are
+    case-insensitive (CiString) and may carry surrounding spaces; token ids (card
+    uids, eMA-IDs) also appear with and without separators (`NL-TNM-C0123`,
+    `NL*TNM*C0123`, `nltnmc0123`, `04:A2:...`): only their letters and digits count."""
+    return canonicalizer(family)(value)
+
+
+def canonicalizer(family: str) -> Callable[[Any], bytes | None]:
+    """`canonical_identifier` for one family, with the per-family choice made once
+    (it runs once per record)."""
+    token = family == "token"
+
+    def canonical(value: Any) -> bytes | None:
+        if value.__class__ is str:
+            text = value.strip().casefold()
+            if token:
+                text = "".join(char for char in text if char.isalnum())
+            return text.encode("utf-8")
+        match value:
+            case None:
+                return None
+            case bool():
+                return b"true" if value else b"false"
+            case int() | float():
+                return repr(value).encode()
+            case str():  # a str subclass
+                return canonical(str(value))
+        raise TransformError("cannot pseudonymise an object or a list")
+
+    return canonical
 
 
 # families whose values repeat across records (drivers, places): worth a cache
@@ -67,36 +150,47 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
         result.update(state.digest())
         return result.digest()
 
-    digest.inner, digest.outer = inner, outer  # type: ignore[attr-defined]
     return digest
 
 
-def pseudonymizer(master: bytes, export: str, domain: str) -> Callable[[Any], str | None]:
+def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
+                  family: str) -> Callable[[Any], str | None]:
     """HMAC-SHA-256 under the family's derived key, first 128 bits as lowercase hex;
     null stays null. Families whose values repeat (drivers, places) are cached."""
-    compute = _hasher(derive_key(master, export, domain), domain)
-    if domain in _REPEATING:
+    if isinstance(domain, str):
+        domain = PseudonymDomain(domain)
+    digest = hmac_sha256(derive_key(master, domain, family))
+    canonical = canonicalizer(family)
+    size = PSEUDONYM_BITS // 8
+
+    def compute(value: Any) -> str | None:
+        message = canonical(value)
+        return None if message is None else digest(message)[:size].hex()
+
+    if family in _REPEATING:
         return text_memo(compute, _CACHE_LIMIT)
     return compute
 
 
-def _hasher(key: bytes, domain: str) -> Callable[[Any], str | None]:
-    digest = hmac_sha256(key)
-    inner, outer = digest.inner, digest.outer  # type: ignore[attr-defined]
-    size = PSEUDONYM_BITS // 8
-    plain_text = domain != "token"
+def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[..., str | None]:
+    """`pseudonymize_in(value, family, moment, scope)`: the pseudonym under the key of
+    the calendar period that contains `moment` (the record's time)."""
+    keyed: dict[tuple[str, str], Callable[[Any], str | None]] = {}
 
-    def compute(value: Any) -> str | None:
-        if value.__class__ is str and plain_text:
-            message = value.strip().lower().encode()
-        elif value is None:
+    def pseudonym(value: Any, family: str, moment: Any, scope: str) -> str | None:
+        if value is None:
             return None
-        else:
-            message = canonical_identifier(value, domain)
-        state = inner.copy()  # hmac_sha256, inlined: this runs once per record
-        state.update(message)
-        result = outer.copy()
-        result.update(state.digest())
-        return result.digest()[:size].hex()
+        try:
+            period = pseudonym_scope.period_of(scope, read_timestamp(moment))
+        except (TimestampError, ValueError):
+            raise TransformError("no record time to place the pseudonym in its period") \
+                from None
+        found = keyed.get((family, period))
+        if found is None:
+            if len(keyed) >= 1_000:
+                keyed.clear()
+            found = keyed[(family, period)] = pseudonymizer(
+                master, PseudonymDomain(domain.export, domain.consumer, period), family)
+        return found(value)
 
-    return compute
+    return pseudonym

@@ -8,6 +8,10 @@ a person's home (`privacy.md`, context rule). The location a session or CDR carr
 (2.1.1 `location`, 2.2+ `cdr_location`) loses them always: the record alone cannot
 tell a public charger from a home one (2.1.1 has no `publish`, `cdr_location` none
 either), and `get locations` gives a public site's details by id.
+
+`--privacy-pass` can open those details too (`cdr_location.postal_code`); then they
+are personal data, and `opened_site_details` names them so that `get` warns as
+loudly as for `--privacy-pass .`.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Release:
         self.unknown: Counter[str] = Counter()
         self.private_sites = 0
         self.embedded_locations = 0
+        self.site_details_released = 0  # objects whose site details --privacy-pass let out
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
         self.unknown.update(unknown_fields(self.version, self.module, obj))
@@ -49,17 +54,39 @@ class Release:
 
     def _strip_private_site(self, site: dict[str, Any], prefix: str) -> None:
         """`site` is a location (or a CDR's flat `cdr_location`, whose EVSE fields
-        sit at its top) at `prefix`; opened paths stay."""
+        sit at its top) at `prefix`; opened paths stay (and are counted)."""
         if "." in self.open_paths:
+            self.site_details_released += 1
             return
-        flat = ("evse_id",) if prefix == "cdr_location." else ()
-        for name in (*PRIVATE_SITE_FIELDS, *flat):
-            if prefix + name not in self.open_paths:
+        opened = False
+        for name in _site_fields(prefix):
+            if prefix + name in self.open_paths:
+                opened = opened or name in site
+            else:
                 site.pop(name, None)
         for evse in site.get("evses") or []:
             for name in PRIVATE_EVSE_FIELDS:
-                if f"{prefix}evses.{name}" not in self.open_paths and isinstance(evse, dict):
+                if not isinstance(evse, dict):
+                    continue
+                if f"{prefix}evses.{name}" in self.open_paths:
+                    opened = opened or name in evse
+                else:
                     evse.pop(name, None)
+        self.site_details_released += opened
+
+
+def _site_fields(prefix: str) -> tuple[str, ...]:
+    return (*PRIVATE_SITE_FIELDS, *(("evse_id",) if prefix == "cdr_location." else ()))
+
+
+def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
+    """The opened paths that let out a private site's details (`.` aside): the
+    paths `Release` would otherwise strip."""
+    prefixes = [""] if module == "locations" else \
+        [name + "." for name in EMBEDDED_LOCATIONS.get(module, ())]
+    details = {prefix + name for prefix in prefixes for name in _site_fields(prefix)}
+    details |= {f"{prefix}evses.{name}" for prefix in prefixes for name in PRIVATE_EVSE_FIELDS}
+    return sorted(open_paths & details)
 
 
 def unknown_path(version: str, module: str, path: str) -> str | None:

@@ -7,8 +7,10 @@ fails as an internal diagnostic (OCX900) before any request is made.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ocpispec import plan as ir
-from ocpispec import schedule, syntax
+from ocpispec import pseudonym_scope, schedule, syntax
 from ocpispec.checked import CheckedSpec
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
@@ -23,7 +25,8 @@ __all__ = ["Options", "plan"]
 
 def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
     """The plan of a checked spec. Raises CompileError (OCX900) on a planner bug."""
-    options = options or Options(versions=_versions(checked.spec.source))
+    options = dataclasses.replace(options or Options(versions=_versions(checked.spec.source)),
+                                  pseudonym_scope=_scope(checked.spec.header.pseudonym_scope))
     try:
         names = dataset_names(checked)
         datasets = tuple(dataset_plan(d, name, checked.source, options)
@@ -67,7 +70,13 @@ def _export(header: syntax.Header, rule: syntax.Schedule | None) -> ir.Export:
         legal_reference=basis.reference.value if basis and basis.reference else None,
         retention=f"{retention.amount} {retention.unit.name}" if retention else None,
         schedule=schedule.describe(rule) if rule else None,
-        cron=schedule.cron_line(rule) if rule else None)
+        cron=schedule.cron_line(rule) if rule else None,
+        pseudonym_scope=_scope(header.pseudonym_scope))
+
+
+def _scope(scope: syntax.PseudonymScope | None) -> str:
+    found = pseudonym_scope.normalise(scope.phrase) if scope is not None else None
+    return found or pseudonym_scope.EXPORT
 
 
 def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec import private_sites, syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
 from ocpispec.functions import ALIASES
 from ocpispec.planner.lower import Lowerer
@@ -55,13 +55,21 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.C
     detail = source.snippet(expr.span)
     if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
             "pseudonymize":
-        detail += f"  [family `{lowerer.family(expr.args[0])}`]" if expr.args else ""
+        detail += f"  [family `{lowerer.family(expr.args[0])}`{_period(lowerer)}]" \
+            if expr.args else ""
     return ir.Column(
         name=checked.name, expression=lowerer.expr(expr),
         sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
         origin=checked.column.span)
+
+
+def _period(lowerer: Lowerer) -> str:
+    if lowerer.period is None:
+        return ""
+    scope, moment = lowerer.period
+    return f", keyed by the {scope.removeprefix('per ')} of `{moment}`"
 
 
 def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
@@ -80,11 +88,14 @@ def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
 
 def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tuple[ir.Withheld, ...]:
     """Every catalogue field of the module that no column releases, by privacy class
-    (highest first): what default-deny keeps back."""
+    (highest first): what default-deny keeps back. With private sites included, the
+    fields that describe a site are listed as personal."""
     released = [field.path for column in columns for field in column.sources
                 if field.binding == ""]
     groups: dict[PrivacyClass, list[str]] = {}
     for path, privacy in leaf_fields(dataset.module):
+        if dataset.include_private and private_sites.describes_site(dataset.module, path):
+            privacy = private_sites.site_class(privacy)
         if not any(path[: len(r)] == r or r[: len(path)] == path for r in released):
             groups.setdefault(privacy, []).append(".".join(path))
     order = sorted(groups, key=lambda c: -c.rank)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.lower import Lowerer, quote
@@ -37,6 +37,7 @@ class Options:
     concurrency: int = 4
     sample: int | None = None  # `--limit N`: few records, so per-id lookups pay off
     versions: tuple[str, ...] = VERSIONS
+    pseudonym_scope: str = "export"  # a calendar scope keys each pseudonym by record time
 
 
 def dataset_plan(checked: CheckedDataset, name: str, source: SourceFile,
@@ -55,9 +56,11 @@ class _Builder:
         self.origin = checked.dataset.source.span
         objects = {binding.name: binding.object for binding in checked.bindings}
         self.objects = objects
+        self.moment = pseudonym_scope.record_time(self.module, options.pseudonym_scope)
+        period = (options.pseudonym_scope, quote(self.moment)) if self.moment else None
         self.lowerer = Lowerer(checked.fields,
                                lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
-                               self._lists)
+                               self._lists, period)
         self.window = _window(checked.dataset.source.window)
 
     def build(self) -> ir.Dataset:
@@ -127,6 +130,8 @@ class _Builder:
     def _fact_paths(self) -> list[tuple[str, ...]]:
         paths = [field.path for field in self.checked.touched if field.binding == ""]
         paths += [join.local_key.path for join in self.checked.joins]
+        if self.moment:  # the time that puts each pseudonym in its period
+            paths.append((self.moment,))
         paths += [sub.local_key for join in self.checked.joins for sub in self._subs(join)]
         if self._private_check():
             paths.append(LOCATION_KEYS[self.module])
@@ -238,7 +243,8 @@ class _Builder:
         keys = [c for c in self.checked.columns if c.column in body.keys]
         measures = [c for c in self.checked.columns if c.column in body.measures]
         entity = DRIVERS.get(self.module)
-        counted_by = f"distinct drivers (`{entity}`)" if entity else "records"
+        counted_by = (f"distinct drivers (`{entity}`, ids compared as pseudonyms compare them)"
+                      if entity else "records")
         size = body.min_group_size
         return ir.Aggregate(
             f"aggregate.{self.module}",

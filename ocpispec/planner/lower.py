@@ -3,7 +3,8 @@
 Paths become neutral-record paths (a join's alias is a key of the record, so
 `location.postal_code` stays as written); calls become the custom functions of
 `executor.functions` with every optional argument made explicit; a pseudonym gets its
-field family as a second argument. Conditions become one JMESPath boolean, each
+field family as a second argument (and, under a calendar `pseudonym scope`, becomes
+`pseudonymize_in(value, family, record time, scope)`). Conditions become one JMESPath boolean, each
 operand parenthesised so precedence never depends on JMESPath's rules.
 """
 
@@ -41,10 +42,11 @@ class Lowerer:
     resolved path hold lists (they get a `[]` projection)."""
 
     def __init__(self, fields: Mapping[syntax.FieldRef, ResolvedField], domain: Domain,
-                 lists: ListSegments) -> None:
+                 lists: ListSegments, period: tuple[str, str] | None = None) -> None:
         self.fields = fields
         self.domain = domain
         self.lists = lists
+        self.period = period  # (scope, JMESPath of the record's time) for calendar scopes
 
     # ---- expressions --------------------------------------------------------------
 
@@ -86,6 +88,10 @@ class Lowerer:
                 return self.expr(args[0])
             case "jmespath":
                 return f"({_text_of(args[0])})"
+            case "pseudonymize" if self.period is not None:
+                scope, moment = self.period
+                return (f"pseudonymize_in({self.expr(args[0])}, "
+                        f"{raw_string(self.family(args[0]))}, {moment}, {raw_string(scope)})")
             case "pseudonymize":
                 return f"pseudonymize({self.expr(args[0])}, {raw_string(self.family(args[0]))})"
         lowered = [self.expr(args[0])] if args else []

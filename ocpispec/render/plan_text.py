@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
+from ocpispec import pseudonym_scope
 from ocpispec.text import count
 
 WIDTH = 100
@@ -36,7 +37,7 @@ def _header(plan: ir.Plan) -> Iterator[str]:
     rows = [("export", export.name), ("consumer", export.consumer or "(missing)"),
             ("purpose", export.purpose or "(missing)"), ("legal basis", basis),
             ("retention", export.retention or "(missing)"),
-            ("pseudonyms", _key_text(plan.pseudonym_key)), ("source", _source_text(plan.source)),
+            ("pseudonyms", _key_text(plan.pseudonym_key, export.pseudonym_scope)), ("source", _source_text(plan.source)),
             ("schedule", _schedule_text(export))]
     for label, value in rows:
         yield from _wrapped(f"  {label:<12} ", value)
@@ -49,12 +50,12 @@ def _schedule_text(export: ir.Export) -> str:
     return f"{export.schedule}{cron}; `ocpispec run --follow` keeps to it"
 
 
-def _key_text(key: ir.SecretReference | None) -> str:
+def _key_text(key: ir.SecretReference | None, scope: str) -> str:
     if key is None:
         return "no key (the spec pseudonymises nothing)"
     where = f"env `{key.name}`" if key.kind == "env" else f"{key.kind} `{key.name}`"
-    return (f"HMAC-SHA-256, key from {where} (never shown), "
-            "derived per export and per field family")
+    return (f"HMAC-SHA-256, key from {where} (never shown), derived per export, consumer "
+            f"and field family; {pseudonym_scope.describe(scope)}")
 
 
 def _source_text(source: ir.SourceSpec) -> str:

@@ -1,0 +1,39 @@
+"""The diagnostic for a private site's detail released as it is (class by context:
+`ocpispec.private_sites`, applied when `checks/scope.py` resolves a field)."""
+
+from __future__ import annotations
+
+from ocpispec.checks.context import Context
+from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.diagnostics import error
+
+
+def site_released(use: Use, name: str, ctx: Context) -> None:
+    field = use.field.qualified
+    ctx.emit(error(
+        "OCX334", f"`{field}` describes a site that may be someone's home", use.field.ref.span,
+        "a private site's detail, released as it is",
+        notes=_notes(use),
+        help=f"release {_protection(use, field, name)}, or add `because \"...\"` with the "
+             "reason the privacy officer approves"))
+
+
+def _notes(use: Use) -> list[str]:
+    notes = ["the dataset includes private locations, so every field that describes or "
+             "locates the site is personal here: at a home charger it is the driver's "
+             "address, linked to their sessions"]
+    if use.hatch is not None:
+        notes.append("fields read inside `jmespath(...)` leave unprotected")
+    elif any(getattr(node, "name", None) and node.name.name in ("min", "max")
+             for node in use.around):
+        notes.append("`min` and `max` release one record's exact value, not a summary")
+    return notes
+
+
+def _protection(use: Use, field: str, name: str) -> str:
+    leaf = use.field.field
+    if leaf.object in GEO_OBJECTS:
+        return f"a coarse cell instead: `grid({field}, 0.05) as {name}`"
+    if "postal" in leaf.name:
+        return f"an area instead: `prefix({field}, 2) as {name}`"
+    return f"a keyed pseudonym instead: `pseudonymize({field}) as {name}`"

@@ -1,0 +1,142 @@
+"""Minimum group size counts real drivers: spellings of one id count once, exactly as
+pseudonyms see them (issue 7, item 6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec import plan as ir
+from ocpispec.demo import Faults
+from ocpispec.executor.aggregate import DRIVER_FAMILY, Aggregator
+from ocpispec.executor.functions import custom_functions
+from ocpispec.executor.jmes_compile import compile_expression
+from ocpispec.executor.pipeline import Counts
+from ocpispec.executor.pseudonyms import canonical_identifier, pseudonymizer
+from ocpispec.source import Span
+
+SPAN = Span(0, 1)
+FUNCTIONS = custom_functions(b"\x5a" * 32, "export")
+DRIVER = "cdr_token.contract_id || cdr_token.uid"  # what the planner counts for sessions
+
+
+def _aggregator(minimum: int) -> tuple[Aggregator, Counts]:
+    key = ir.Column("area", "area", (), "generalised", "", "public", "public", None, SPAN)
+    step = ir.Aggregate("aggregate.sessions", (key,),
+                        (ir.Measure("sessions", "count", None, (), "public", SPAN),),
+                        minimum, True, "distinct drivers", DRIVER, SPAN)
+    counts = Counts()
+    return Aggregator(step, lambda text: compile_expression(text, FUNCTIONS), counts), counts
+
+
+def _session(area: str, contract_id: str) -> dict:
+    return {"area": area, "cdr_token": {"contract_id": contract_id, "uid": "UID"}}
+
+
+def _spellings(contract_id: str) -> list[str]:
+    """How platforms write one eMA-ID: case, separators, padding."""
+    bare = contract_id.replace("-", "")
+    return [contract_id, contract_id.lower(), bare, bare.lower(), contract_id.replace("-", "*"),
+            f" {contract_id} ", "-".join(bare)]
+
+
+def test_nine_drivers_in_many_spellings_do_not_pass_a_minimum_of_ten() -> None:
+    """The issue's attack: `NL-TNM-C0123` and `nltnmc0123` counted as two drivers, so a
+    group of 9 real drivers passed `minimum group size 10`."""
+    aggregator, counts = _aggregator(10)
+    drivers = [f"NL-TNM-C{number:04d}" for number in range(9)]
+    aggregator.add_all(_session("3511", spelling) for driver in drivers
+                       for spelling in _spellings(driver))
+    assert list(aggregator.rows()) == []
+    assert counts.groups_suppressed == 1
+    aggregator, _ = _aggregator(10)
+    aggregator.add_all(_session("3511", driver) for driver in [*drivers, "NL-TNM-C9999"])
+    assert list(aggregator.rows()) == [{"area": "3511", "sessions": 10}]
+
+
+_ID = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=16)
+
+
+@st.composite
+def _variant(draw, identifier: str) -> str:
+    text = "".join(char.lower() if draw(st.booleans()) else char for char in identifier)
+    separated = "".join(char + draw(st.sampled_from(["", "", "-", "*", " "])) for char in text)
+    return draw(st.sampled_from(["", " ", "  "])) + separated + draw(st.sampled_from(["", " "]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), st.lists(_ID, min_size=1, max_size=6, unique_by=str.lower))
+def test_canonical_forms_of_one_id_always_count_once(data, identifiers: list[str]) -> None:
+    aggregator, _ = _aggregator(1)
+    pseudonym = pseudonymizer(b"\x5a" * 32, "export", DRIVER_FAMILY)
+    for identifier in identifiers:
+        variants = data.draw(st.lists(_variant(identifier), min_size=1, max_size=5))
+        assert len({pseudonym(v) for v in variants}) == 1, "one driver, one pseudonym"
+        assert len({canonical_identifier(v, DRIVER_FAMILY) for v in variants}) == 1
+        aggregator.add_all(_session("a", variant) for variant in variants)
+    group = aggregator.groups[(repr("a"),)]
+    assert len(group.entities) == len(identifiers), "one count per driver"
+
+
+def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
+    aggregator, _ = _aggregator(1)
+    aggregator.add_all([_session("a", "NL-TNM-C0123"), _session("a", "nltnmc0123")])
+    (entity,) = aggregator.groups[(repr("a"),)].entities
+    assert entity == canonical_identifier("NL*TNM*C0123", DRIVER_FAMILY) == b"nltnmc0123"
+
+
+# ---- end to end: a platform that lowercases ids on every other page -------------------------
+
+
+SPEC = '''export counted
+  consumer "Test consumer"
+  purpose "Tests of group counting"
+  legal basis public task "test"
+  retention 1 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  where status = "COMPLETED"
+group by
+  status
+compute
+  count() as sessions
+  minimum group size {size}
+output csv to "x"
+'''
+
+
+def _run(run_cli, server, tmp_path: Path, name: str, size: int):
+    spec = tmp_path / f"{name}.ocx"
+    spec.write_text(SPEC.format(size=size))
+    out = tmp_path / f"{name}.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     "--quiet", env={"OCPI_VERSIONS_URL": server.versions_url,
+                                     "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
+
+
+def _real_drivers(server) -> int:
+    """Ground truth from the clean platform: distinct contract ids of completed sessions."""
+    from ocpispec.ocpi import Credentials, OcpiClient
+
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        return len({s["cdr_token"]["contract_id"] for s in client.fetch("sessions")
+                    if s["status"] == "COMPLETED"})
+
+
+def test_lowercased_ids_do_not_inflate_groups(run_cli, demo_server_factory,
+                                              tmp_path: Path) -> None:
+    clean = demo_server_factory(version="2.2.1", size=240, max_page_size=20)
+    faulty = demo_server_factory(version="2.2.1", size=240, max_page_size=20,
+                                 faults=Faults(lowercase_ids=True))
+    drivers = _real_drivers(clean)
+    # one group holding every driver: released at exactly their number, not one above,
+    # although the faulty platform spells many of them in two ways
+    for server, name in ((clean, "clean"), (faulty, "faulty")):
+        assert [row["sessions"] for row in _run(run_cli, server, tmp_path, name, drivers)]
+        assert _run(run_cli, server, tmp_path, f"{name}-above", drivers + 1) == []
