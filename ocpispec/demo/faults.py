@@ -65,6 +65,10 @@ class Faults:
     """Objects carry vendor fields the OCPI version does not define."""
     invalid_objects: int = 0
     """Every Nth object is invalid: it lacks `last_updated`, its key, or is not an object."""
+    ignore_date_filters: bool = False
+    """`date_from` and `date_to` are ignored: every list holds every object."""
+    inclusive_date_to: bool = False
+    """`date_to` is treated as inclusive (`last_updated <= date_to`)."""
     plain_token_only: bool = False
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
     fault_after_requests: int = 0
