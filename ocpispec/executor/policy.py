@@ -73,19 +73,19 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
                         f"{allowed.limit(read):,} of {read:,}")
     share = f"{math.ceil(total * 1000 / max(read, 1)) / 10:g}%"
     return RunError.of(
-        "OCX570", f"{_records(total)} of `{dataset}` ({module}) {_are(total)} invalid and "
-        f"would be lost", span, f"{total:,} of {read:,} records read here", notes=tuple(notes),
+        "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
+        f"invalid and would be lost", span, f"{total:,} of {read:,} records read here", notes=tuple(notes),
         help=f"have the platform fix them; to deliver the rest anyway, accept them with "
              f"`--allow-invalid {total}` (or a share, `--allow-invalid {share}`)")
 
 
-def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None) -> RunError:
+def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, *,
+                     recorded: str = " (the manifest records it)") -> RunError:
     return RunError.of(
         "OCX571", f"the records of `{dataset}` cannot be proven complete", span,
         "fetched here", notes=(*(f"why: {reason}" for reason in reasons), NOTHING_COMMITTED),
         help="try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its "
-             "paging; to deliver what arrived anyway, run with `--accept-incomplete` (the "
-             "manifest records it)")
+             f"paging; to deliver what arrived anyway, run with `--accept-incomplete`{recorded}")
 
 
 def empty_output(dataset: str, what: str, span: Span | None) -> RunError:
@@ -102,3 +102,7 @@ def _records(n: int) -> str:
 
 def _are(n: int) -> str:
     return "is" if n == 1 else "are"
+
+
+def _of(module: str, dataset: str) -> str:
+    return "" if module == dataset else f" ({module})"
