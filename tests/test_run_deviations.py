@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_run_e2e import (  # noqa: F401 (fixtures)
     AS_OF,
     HEADER,
@@ -27,6 +29,7 @@ from ocpispec.demo import Faults
 from ocpispec.executor import Tolerance
 from ocpispec.executor.crawls import WindowGuard
 from ocpispec.executor.records import MANIFEST_FORMAT
+from ocpispec.timestamps import parse_timestamp
 
 SESSION_IDS = HEADER + '''from sessions
   since last run
@@ -72,6 +75,7 @@ def test_allow_invalid_delivers_the_rest_and_records_how_many(run_spec, demo_ser
     assert result.exit_code == 0, result.stderr
     assert "invalid          8 (3 missing key field `id`" in result.stderr
     assert "accepted by --allow-invalid" in result.stderr
+    assert normalise(result.stderr, tmp_path) == snapshot
     manifest = json.loads((tmp_path / "out.manifest.json").read_text())
     assert manifest["deviations_accepted"] == {"invalid_records": "--allow-invalid 2%"}
     record = run_record(tmp_path)
@@ -135,6 +139,7 @@ def test_a_crawl_that_cannot_prove_completeness_fails(run_spec, demo_server_fact
     assert accepted.exit_code == 0, accepted.stderr
     manifest = json.loads((tmp_path / "out.manifest.json").read_text())
     assert manifest["deviations_accepted"] == {"incomplete_crawl": "--accept-incomplete"}
+    assert normalise(accepted.stderr, tmp_path) == snapshot
     incomplete = run_record(tmp_path)["datasets"][0]["accepted"]["incomplete"]
     assert any("X-Total-Count" in reason for reason in incomplete)
 
@@ -218,7 +223,7 @@ def test_window_guard_compares_instants() -> None:
 # ---- joins -------------------------------------------------------------------------------
 
 
-def test_join_misses_are_counted(run_spec, demo_server, tmp_path: Path) -> None:
+def test_join_misses_are_counted(run_spec, demo_server, tmp_path: Path, snapshot) -> None:
     spec = HEADER + '''from sessions
   join cdrs on id
 select
@@ -233,6 +238,7 @@ output csv to "x"
     counts = run_record(tmp_path)["datasets"][0]["counts"]
     assert unmatched > 0 and counts["join_misses"] == {"cdr": unmatched}
     assert f"join misses      {unmatched} records found no `cdr`" in result.stderr
+    assert normalise(result.stderr, tmp_path) == snapshot
     manifest = (tmp_path / "out.manifest.json").read_text()
     assert "join_misses" not in manifest
 
@@ -373,3 +379,39 @@ output csv to "x"
               record["filtered"], record["excluded_private"], sum(record["invalid"].values())}
     assert not secret & (set(_numbers(manifest)) - {manifest["output"]["rows"]})
     assert manifest["deviations_accepted"] == {"invalid_records": "--allow-invalid 5%"}
+
+
+def test_a_location_missing_from_the_list_is_fetched_by_id(run_spec, demo_server_factory,
+                                                           tmp_path: Path) -> None:
+    """The list sends some locations broken (left out, counted as invalid); a join
+    asks for those by id instead of leaving their sessions without a location."""
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100,
+                                 faults=Faults(invalid_objects=7))
+    spec = HEADER + '''from sessions
+  include private locations because "tests join every session"
+  join locations on location_id
+select
+  location_id
+  location.id as joined
+output csv to "x"
+'''
+    result = run_spec(spec, server, "--allow-invalid", "20%")
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(tmp_path / "out")
+    assert rows and all(row["joined"].lower() == row["location_id"].lower() for row in rows)
+    record = run_record(tmp_path)["datasets"][0]["counts"]
+    assert any(reason.startswith("locations: ") for reason in record["invalid"])
+    assert record["join_misses"] == {}
+    by_id = [r.target for r in server.request_log if "/locations/" in r.target]
+    assert by_id and all("?" not in target for target in by_id)
+
+
+@given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1)),
+       st.sampled_from(["Z", "+00:00", "+02:00", "-05:30", ""]),
+       st.sampled_from(["", ".5", ".123456789"]))
+def test_window_guard_agrees_with_instants(moment_: datetime, zone: str, fraction: str) -> None:
+    start, end = datetime(2010, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC)
+    text = moment_.strftime("%Y-%m-%dT%H:%M:%S") + fraction + zone
+    instant = parse_timestamp(text)
+    expected = -1 if instant < start else (1 if instant >= end else 0)
+    assert WindowGuard(start, end).side(text) == expected
