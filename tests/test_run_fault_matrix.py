@@ -76,6 +76,9 @@ def test_no_run_exits_0_having_lost_records(run_spec, profile_for, demo_server_f
         delivered = counts["read"] - counts["outside_window"]
         assert delivered == record["counts"]["read"], f"{name}: {delivered} records in the window"
         assert not counts["invalid"], name
+        if not counts["groups"]:  # every record in the window is accounted for
+            assert delivered == counts["excluded_private"] + counts["filtered"] + \
+                counts["written"], name
         manifest = json.loads((tmp_path / f"{name}.manifest.json").read_text())
         assert manifest["deviations_accepted"] == {}, name
         outcomes[name] = "complete"

@@ -82,6 +82,7 @@ class DatasetRun:
         self.policy: Policy = getattr(options, "policy", None) or Policy()
         self.records: AuditedFetch | None = None
         self.crawls: list[AuditedFetch] = []   # the lookups' bulk fetches
+        self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
         self.invalid_accepted = 0
         self.incomplete_accepted: tuple[str, ...] = ()
@@ -185,7 +186,9 @@ class DatasetRun:
                                date_to=_moment(window.date_to), enforce=False)
         self.crawls.append(records)
         fallback = per_id if step.module in SINGLE_OBJECT_MODULES else None
-        return TableLookup(records, compiled, step.key, fallback)
+        table = TableLookup(records, compiled, step.key, fallback)
+        self.tables.append((step.module, table))
+        return table
 
     def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
         if fetch.purpose == "records":
@@ -248,16 +251,19 @@ class DatasetRun:
         for crawl in self.crawls:
             counts.invalid.update({f"{crawl.module}: {reason}": n
                                    for reason, n in crawl.invalid_by_reason.items()})
+        for module, table in self.tables:
+            if table.unreadable:
+                counts.invalid[f"{module}: record without a usable key"] += table.unreadable
         sample = self.options.limit is not None  # a sample stops reading on purpose
         crawls = [*self.crawls, *([records] if records is not None and not sample else [])]
         doubts = tuple(reason for crawl in crawls for reason in crawl.incomplete())
         if doubts and not self.policy.accept_incomplete:
             raise rules.incomplete_crawl(self.dataset.name, doubts, span)
         self.incomplete_accepted = doubts
-        invalid = counts.invalid_total
-        if not self.policy.accepted_invalid(invalid, counts.read):
+        invalid, in_window = counts.invalid_total, counts.read - counts.outside_window
+        if not self.policy.accepted_invalid(invalid, in_window):
             raise rules.invalid_records(self.dataset.name, self.dataset.module, counts.invalid,
-                                        counts.read, self.policy, span)
+                                        in_window, self.policy, span)
         self.invalid_accepted = invalid
         if (empty := self._emptiness()) is not None:
             if self.policy.fail_on_empty:

@@ -57,11 +57,14 @@ class TableLookup:
                  key: tuple[str, ...], fallback: PerIdLookup | None = None) -> None:
         self.fallback = fallback
         self.table: dict[str, dict] = {}
+        self.unreadable = 0  # records the normalizer could not read, or without a key
         for record in records:
             normalized = _normalized(normalize, record)
             folded = fold(_at(normalized, key)) if normalized is not None else None
             if folded is not None:
                 self.table[folded] = normalized  # type: ignore[assignment]
+            else:
+                self.unreadable += 1
 
     def listed(self, key: Any) -> dict | None:
         folded = fold(key)
