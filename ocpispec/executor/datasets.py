@@ -239,9 +239,8 @@ class DatasetRun:
 
     def _settle(self) -> None:
         """Adds what the client dropped and what lay outside the window to the counts,
-        then fails the run for losses the options do not accept."""
-        counts, span = self.counts, self.dataset.step(ir.Fetch).origin
-        records = self.records
+        then fails the run for losses the options do not accept (`policy.judge`)."""
+        counts, records = self.counts, self.records
         if records is not None:
             counts.read += records.outside + sum(records.invalid_by_reason.values())
             counts.outside_window, counts.duplicates = records.outside, records.duplicates
@@ -257,26 +256,10 @@ class DatasetRun:
         sample = self.options.limit is not None  # a sample stops reading on purpose
         crawls = [*self.crawls, *([records] if records is not None and not sample else [])]
         doubts = tuple(reason for crawl in crawls for reason in crawl.incomplete())
-        if doubts and not self.policy.accept_incomplete:
-            raise rules.incomplete_crawl(self.dataset.name, doubts, span)
-        self.incomplete_accepted = doubts
-        invalid, in_window = counts.invalid_total, counts.read - counts.outside_window
-        if not self.policy.accepted_invalid(invalid, in_window):
-            raise rules.invalid_records(self.dataset.name, self.dataset.module, counts.invalid,
-                                        in_window, self.policy, span)
-        self.invalid_accepted = invalid
-        if (empty := self._emptiness()) is not None:
-            if self.policy.fail_on_empty:
-                raise rules.empty_output(self.dataset.name, empty, self.dataset.origin)
-            self.warnings.append(f"`{self.dataset.name}` {empty}")
-
-    def _emptiness(self) -> str | None:
-        counts = self.counts
-        if counts.written:
-            return None
-        if counts.groups and counts.groups == counts.groups_suppressed:
-            return "released no row: every group was smaller than the minimum group size"
-        return "released no row"
+        verdict = rules.judge(self.dataset, counts, doubts, self.policy)
+        self.invalid_accepted = verdict.invalid_accepted
+        self.incomplete_accepted = verdict.incomplete_accepted
+        self.warnings += verdict.warnings
 
     # ---- after every dataset succeeded ---------------------------------------------------
 

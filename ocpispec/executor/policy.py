@@ -14,6 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from typing import Any
+
+from ocpispec import plan as ir
 from ocpispec.executor.client import RunError
 from ocpispec.source import Span
 
@@ -60,6 +63,41 @@ class Policy:
     def accepted_invalid(self, invalid: int, read: int) -> bool:
         return invalid == 0 or (self.allow_invalid is not None
                                 and invalid <= self.allow_invalid.limit(read))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a dataset's run was let go with."""
+
+    invalid_accepted: int
+    incomplete_accepted: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Policy) -> Verdict:
+    """Raises the RunError of the first loss `policy` does not accept: a crawl not proven
+    complete (`doubts`), invalid records, or (with --fail-on-empty) no row released."""
+    span = dataset.step(ir.Fetch).origin
+    if doubts and not policy.accept_incomplete:
+        raise incomplete_crawl(dataset.name, doubts, span)
+    invalid, in_window = counts.invalid_total, counts.read - counts.outside_window
+    if not policy.accepted_invalid(invalid, in_window):
+        raise invalid_records(dataset.name, dataset.module, counts.invalid, in_window, policy,
+                              span)
+    warnings = ()
+    if (empty := _emptiness(counts)) is not None:
+        if policy.fail_on_empty:
+            raise empty_output(dataset.name, empty, dataset.origin)
+        warnings = (f"`{dataset.name}` {empty}",)
+    return Verdict(invalid, doubts, warnings)
+
+
+def _emptiness(counts: Any) -> str | None:
+    if counts.written:
+        return None
+    if counts.groups and counts.groups == counts.groups_suppressed:
+        return "released no row: every group was smaller than the minimum group size"
+    return "released no row"
 
 
 def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read: int,
