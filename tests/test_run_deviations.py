@@ -415,3 +415,24 @@ def test_window_guard_agrees_with_instants(moment_: datetime, zone: str, fractio
     instant = parse_timestamp(text)
     expected = -1 if instant < start else (1 if instant >= end else 0)
     assert WindowGuard(start, end).side(text) == expected
+
+
+def test_a_location_the_platform_does_not_serve_stays_a_counted_miss(
+        run_spec, demo_server_factory, tmp_path: Path) -> None:
+    """OCPI 2.1.1 lists no private site and answers 404 for it by id."""
+    server = demo_server_factory(version="2.1.1", size=300, max_page_size=100)
+    spec = HEADER + '''from sessions
+  include private locations because "tests join every session"
+  join locations on location_id
+select
+  location.id as joined
+output csv to "x"
+'''
+    result = run_spec(spec, server)
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(tmp_path / "out")
+    misses = sum(1 for row in rows if not row["joined"])
+    assert misses > 0
+    assert run_record(tmp_path)["datasets"][0]["counts"]["join_misses"] == {"location": misses}
+    asked = {r.target for r in server.request_log if "/locations/" in r.target}
+    assert 0 < len(asked) <= len(server.world.private_sites())

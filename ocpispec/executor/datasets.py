@@ -185,7 +185,9 @@ class DatasetRun:
                                date_from=_moment(self._date_from(fetch, window)),
                                date_to=_moment(window.date_to), enforce=False)
         self.crawls.append(records)
-        fallback = per_id if step.module in SINGLE_OBJECT_MODULES else None
+        fallback = None
+        if step.module in SINGLE_OBJECT_MODULES:
+            fallback = PerIdLookup(_best_effort(client, step.module), compiled)
         table = TableLookup(records, compiled, step.key, fallback)
         self.tables.append((step.module, table))
         return table
@@ -303,6 +305,27 @@ class DatasetRun:
                              self.window, self.dataset.withheld_count, estimate,
                              tuple(self.warnings), self.invalid_accepted,
                              self.incomplete_accepted)
+
+
+def _best_effort(client: Client, module: str) -> Callable[[str], dict | None]:
+    """`GET {endpoint}/{id}` for a key the bulk fetch did not hold. A platform that
+    refuses these (no single-object endpoint, errors) turns them off for the run: the
+    keys stay misses, counted as such."""
+    from ocpispec.ocpi import OcpiError
+
+    refused = False
+
+    def get(key: str) -> dict | None:
+        nonlocal refused
+        if refused:
+            return None
+        try:
+            return client.get_object(module, key)
+        except OcpiError:
+            refused = True
+            return None
+
+    return get
 
 
 def _reporting(records: Iterable[dict], name: str,
