@@ -17,6 +17,7 @@ from ocpispec.timestamps import read_timestamp
 FAULTS = {
     "ignore_date_filters": Faults(ignore_date_filters=True),
     "inclusive_date_to": Faults(inclusive_date_to=True),
+    "exclusive_date_from": Faults(exclusive_date_from=True),
     "invalid_objects": Faults(invalid_objects=30),
     "ignore_offset": Faults(ignore_offset=True),
     "ignore_limit": Faults(ignore_limit=True),

@@ -69,6 +69,8 @@ class Faults:
     """`date_from` and `date_to` are ignored: every list holds every object."""
     inclusive_date_to: bool = False
     """`date_to` is treated as inclusive (`last_updated <= date_to`)."""
+    exclusive_date_from: bool = False
+    """`date_from` is treated as exclusive (`last_updated > date_from`)."""
     plain_token_only: bool = False
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
     fault_after_requests: int = 0

@@ -73,7 +73,9 @@ def _date_faults(request: ListRequest, faults: Faults) -> ListRequest:
     if faults.ignore_date_filters:
         return dataclasses.replace(request, date_from=None, date_to=None)
     if faults.inclusive_date_to and request.date_to is not None:
-        return dataclasses.replace(request, date_to=request.date_to + 1)  # whole seconds
+        request = dataclasses.replace(request, date_to=request.date_to + 1)  # whole seconds
+    if faults.exclusive_date_from and request.date_from is not None:
+        request = dataclasses.replace(request, date_from=request.date_from + 1)
     return request
 
 

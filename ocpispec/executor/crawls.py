@@ -14,10 +14,15 @@ complete: the run fails unless `--accept-incomplete` is given.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ocpispec.timestamps import format_timestamp, parse_timestamp
+
+# asked for before `date_from`, so that a platform reading `date_from` as exclusive
+# (`last_updated > date_from`, as some do) still sends the records exactly at it; the
+# records of the overlap belong to the previous window and are dropped here
+OVERLAP = timedelta(seconds=1)
 
 # kinds of client warning after which a list cannot be proven complete
 _DOUBTS = {
@@ -63,9 +68,12 @@ class AuditedFetch:
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
+        self.overlap = 0                # records of the OVERLAP before `date_from`
+        asked = date_from - OVERLAP if enforce and date_from is not None else date_from
+        self._overlap_from = WindowGuard(asked, None)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)
         seen = len(crawls) if crawls is not None else 0
-        self._records = client.fetch(module, date_from=date_from, date_to=date_to, limit=limit)
+        self._records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
         self.report = crawls[-1] if crawls is not None and len(crawls) > seen else None
 
     @property
@@ -88,7 +96,10 @@ class AuditedFetch:
             if side == 0:
                 yield record
             elif side < 0:
-                self.before += 1
+                if self._overlap_from.side(stamp) == 0:
+                    self.overlap += 1
+                else:
+                    self.before += 1
             else:
                 self.at_end += 1
                 if end is not None and parse_timestamp(stamp) == end:
