@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from ocpispec.timestamps import format_timestamp, parse_timestamp
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
 # (`last_updated > date_from`, as some do) still sends the records exactly at it; the
-# records of the overlap belong to the previous window and are dropped here
+# records of the overlap belong to the previous window and are dropped here (nothing
+# lies before 2000-01-01, the first `since last run` window's start)
 OVERLAP = timedelta(seconds=1)
 
 # kinds of client warning after which a list cannot be proven complete
@@ -69,7 +70,9 @@ class AuditedFetch:
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
         self.overlap = 0                # records of the OVERLAP before `date_from`
-        asked = date_from - OVERLAP if enforce and date_from is not None else date_from
+        asked = date_from
+        if enforce and date_from is not None and date_from > EPOCH_FLOOR:
+            asked = date_from - OVERLAP
         self._overlap_from = WindowGuard(asked, None)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)
         seen = len(crawls) if crawls is not None else 0
