@@ -86,3 +86,20 @@ def test_no_run_exits_0_having_lost_records(run_spec, profile_for, demo_server_f
     assert outcomes["invalid_objects"] == "failed, nothing committed"
     assert all(outcome == "complete" for name, outcome in outcomes.items()
                if name not in ("invalid_objects", "ignore_offset")), outcomes
+
+
+def test_following_next_links_one_page_at_a_time_loses_nothing_either(
+        run_spec, demo_server_factory, tmp_path: Path) -> None:
+    """`--concurrency 1` pages by next link instead of by offset: the same verdicts."""
+    spec = CORPUS[[p.stem for p in CORPUS].index("municipality_sessions")]
+    honest = demo_server_factory(**SERVER)
+    assert run_spec(spec, honest, "-q", "--concurrency", "1", out="honest").exit_code == 0
+    expected = lines(tmp_path / "honest")
+    for name, faults in FAULTS.items():
+        server = demo_server_factory(**SERVER, faults=faults)
+        result = run_spec(spec, server, "-q", "--concurrency", "1", out=name)
+        if name in ("invalid_objects", "ignore_offset"):
+            assert result.exit_code == 1 and committed(tmp_path, name) == [], name
+        else:
+            assert result.exit_code == 0, (name, result.stderr)
+            assert lines(tmp_path / name) == expected, name
