@@ -444,3 +444,14 @@ output csv to "x"
     assert run_record(tmp_path)["datasets"][0]["counts"]["join_misses"] == {"location": misses}
     asked = {r.target for r in server.request_log if "/locations/" in r.target}
     assert 0 < len(asked) <= len(server.world.private_sites())
+
+
+def test_every_suggested_tolerance_is_accepted() -> None:
+    from ocpispec.executor.policy import Policy, invalid_records
+
+    for total, read in ((3, 0), (3, 1), (8, 400), (1, 3), (7, 7), (5, 100_000)):
+        text = invalid_records("sessions", "sessions", {"x": total}, read, Policy(),
+                               None).diagnostic.help or ""
+        for option in text.split("`--allow-invalid ")[1:]:
+            tolerance = Tolerance.parse(option.split("`")[0])
+            assert total <= tolerance.limit(read), (total, read, option)

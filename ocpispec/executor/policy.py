@@ -109,12 +109,13 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
     if allowed is not None:
         notes.insert(1, f"--allow-invalid {allowed} accepts at most "
                         f"{allowed.limit(read):,} of {read:,}")
-    share = f"{math.ceil(total * 1000 / max(read, 1)) / 10:g}%"
+    percent = math.ceil(total * 1000 / max(read, 1)) / 10
+    share = f" (or a share, `--allow-invalid {percent:g}%`)" if percent <= 100 else ""
     return RunError.of(
         "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
         f"invalid and would be lost", span, f"{total:,} of {read:,} records read here", notes=tuple(notes),
         help=f"have the platform fix them; to deliver the rest anyway, accept them with "
-             f"`--allow-invalid {total}` (or a share, `--allow-invalid {share}`)")
+             f"`--allow-invalid {total}`{share}")
 
 
 def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, *,
