@@ -80,14 +80,15 @@ def test_type_confused_values_leak_nothing(run_cli, demo_server_factory, tmp_pat
     for spec in CORPUS:
         out = tmp_path / spec.stem
         result = run_cli("run", f"specs/{spec.name}", "--out", str(out), "--state",
-                         str(tmp_path / f"{spec.stem}.json"), "--as-of", "2026-01-01T00:00:00Z", env=env)
+                         str(tmp_path / f"{spec.stem}.json"), "--as-of", "2026-01-01T00:00:00Z",
+                         "--allow-invalid", "100%", env=env)
         assert result.exit_code == 0, result.stderr
         assert "values of the wrong type, read as null" in result.stderr
         texts += [result.stdout, result.stderr]
     login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
     assert login.exit_code == 0, login.stderr
     for module in MODULES:
-        result = run_cli("get", module, "--date-to", "2026-01-01", env=env)
+        result = run_cli("get", module, "--date-to", "2026-01-01", "--allow-invalid", "100%", env=env)
         assert result.exit_code == 0, result.stderr
         assert "with unusual names" in result.stderr and "read as null" in result.stderr
         texts += [result.stdout, result.stderr]

@@ -101,10 +101,37 @@ def test_quirky_platform_warnings_and_counts(run_cli, demo_server_factory, snaps
         foreign_next_link=True, unknown_fields=True, invalid_objects=40, duplicate_objects=True))
     login(run_cli, server)
     result = run_cli("get", "sessions", "--concurrency", "1", *DATE_TO)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # 5 invalid objects were dropped
     assert len(lines(result.stdout)) == 195
     assert "x_demo_rating" not in result.stdout
     assert scrub(result.stderr) == snapshot
+    allowed = run_cli("get", "sessions", "--concurrency", "1", "--allow-invalid", "5", *DATE_TO)
+    assert allowed.exit_code == 0 and allowed.stdout == result.stdout
+    short = run_cli("get", "sessions", "--concurrency", "1", "--allow-invalid", "2%", *DATE_TO)
+    assert short.exit_code == 1  # 2% of 200 is 4
+
+
+def test_get_fails_when_the_platform_ignores_offset(run_cli, demo_server_factory, snapshot) -> None:
+    server = demo_server_factory(size=300, max_page_size=100, faults=Faults(ignore_offset=True))
+    login(run_cli, server)
+    result = run_cli("get", "sessions", *DATE_TO)
+    assert result.exit_code == 1
+    assert len(lines(result.stdout)) == 100
+    assert scrub(result.stderr) == snapshot
+    assert run_cli("get", "sessions", "--accept-incomplete", *DATE_TO).exit_code == 0
+
+
+def test_get_enforces_the_window(run_cli, demo_server_factory) -> None:
+    window = ("--date-from", "2025-06-01", "--date-to", "2025-07-01", "--privacy-pass", "id")
+    login(run_cli, demo_server_factory(size=300, max_page_size=100))
+    honest = run_cli("get", "sessions", *window)
+    server = demo_server_factory(size=300, max_page_size=100, faults=Faults(ignore_date_filters=True))
+    login(run_cli, server)
+    result = run_cli("get", "sessions", *window)
+    assert result.exit_code == 0
+    assert 0 < len(lines(result.stdout)) < 300
+    assert result.stdout == honest.stdout
+    assert result.stderr.count("ignores the date filters") == 1
 
 
 def test_failure_mid_stream_keeps_what_was_written(run_cli, demo_server_factory, snapshot) -> None:

@@ -60,8 +60,9 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
     assert len(waits) == 2 and all(moment.weekday() == 0 and moment.hour == 6 for moment in waits)
     assert result.stderr.count("Ran `utrecht_sessions`") == 2
     # the second run starts where the first ended, so it finds nothing new in the demo year
-    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
-    assert manifest["counts"]["read"] == 0
+    records = sorted((tmp_path / "runs").glob("*/*.json"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(records) == 2
+    assert json.loads(records[-1].read_text())["datasets"][0]["counts"]["read"] == 0
     assert json.loads(state.read_text())
     tail = result.stderr[result.stderr.rindex("next run at"):]
     assert scrub_times(tail) == snapshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sys
 from datetime import datetime
 from typing import IO, Any
@@ -21,6 +22,7 @@ from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
+GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
 SITE_DETAILS_WARNING = (
@@ -61,16 +63,26 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="At most R requests per second.")
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
               help="Retries of a failing request (with exponential backoff) before giving up.")
+@click.option("--allow-invalid", "allow_invalid", metavar="N|P%", callback=lambda c, p, v:
+              _tolerance(v), help="Exit 0 although up to N invalid objects (or P% of those "
+              "received) were left out.")
+@click.option("--accept-incomplete", is_flag=True, help="Exit 0 although the dump cannot be "
+              "proven complete (repeated pages, fewer objects than X-Total-Count).")
 @request_timeout_option
 def get(module: str, name: str, date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
-        rps: float | None, retries: int, request_timeout: float) -> None:
+        rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,
+        request_timeout: float) -> None:
     """Dump an OCPI module as privacy-filtered NDJSON.
 
     Writes one JSON object per line to stdout, so `ocpispec get sessions | jq ...`
     works; progress and the summary go to stderr. Only fields that are public
     pass; the others are withheld and counted in the summary. MODULE is one of
     the modules the platform offers (see `ocpispec login`).
+
+    Objects outside the date window are left out whatever the platform sends.
+    Exit code 1 when invalid objects were left out or the dump cannot be proven
+    complete, unless --allow-invalid or --accept-incomplete accepts it.
 
     \b
     Examples:
@@ -95,18 +107,25 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
         click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
     options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                            max_retries=retries, request_timeout=request_timeout)
-    _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths)
+    from ocpispec.executor.policy import Policy
+
+    policy = Policy(allow_invalid, accept_incomplete)
+    _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths, policy)
 
 
 def _export(credentials: Credentials, options: FetchOptions, module: str,
-            window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str]) -> None:
+            window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
+            policy: Any) -> None:
+    from ocpispec.executor.crawls import AuditedFetch
+
     date_from, date_to, limit = window
     out = sys.stdout.buffer
     with ConsoleEvents() as events:
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths)
-                _dump(client.fetch(module, date_from=date_from, date_to=date_to, limit=limit), release, out)
+                fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to, limit=limit)
+                _dump(fetched, release, out)
         except OcpiError as problem:
             out.flush()
             show_diagnostic(problem.diagnostic)
@@ -116,6 +135,37 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         except KeyboardInterrupt:
             _interrupted(out)
     click.echo(_summary(module, client.version, client.stats, release), err=True)
+    _judge(fetched, client.stats, policy)
+
+
+def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
+    """Exit 1 when objects were lost (invalid, or a crawl not proven complete) and the
+    options do not accept it; the objects on stdout are what arrived."""
+    from ocpispec.executor import policy as rules
+
+    if (warning := fetched.window_warning()) is not None:
+        click.echo(f"warning: {warning}", err=True)
+    invalid = fetched.invalid_by_reason
+    received = stats.objects + sum(invalid.values())
+    doubts = fetched.incomplete()
+    problem = None
+    if doubts and not policy.accept_incomplete:
+        problem = rules.incomplete_crawl(fetched.module, doubts, None, recorded="").diagnostic
+    elif not policy.accepted_invalid(sum(invalid.values()), received):
+        problem = rules.invalid_records(fetched.module, fetched.module, invalid, received, policy,
+                                        None).diagnostic
+    if problem is not None:
+        show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1], GET_NOTE)))
+        sys.exit(1)
+
+
+def _tolerance(value: str | None) -> Any:
+    from ocpispec.executor.policy import Tolerance
+
+    try:
+        return None if value is None else Tolerance.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _interrupted(out: IO[bytes]) -> None:

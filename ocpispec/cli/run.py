@@ -41,6 +41,9 @@ class RunArgs:
     quiet: bool
     follow: bool
     request_timeout: float
+    allow_invalid: object = None        # executor.Tolerance
+    accept_incomplete: bool = False
+    fail_on_empty: bool = False
 
 
 @click.command("run")
@@ -68,6 +71,14 @@ class RunArgs:
 @click.option("--follow", is_flag=True, help="Keep running on the spec's `schedule`: run now, "
               "then again at each scheduled time (UTC) until Ctrl-C. A failed run is reported "
               "and its window retried at the next scheduled time.")
+@click.option("--allow-invalid", "allow_invalid", metavar="N|P%", callback=lambda c, p, v:
+              _tolerance(v), help="Accept up to N invalid records per dataset (or P% of those "
+              "read) instead of failing; the summary and the run record count them.")
+@click.option("--accept-incomplete", is_flag=True, help="Deliver a crawl that cannot be "
+              "proven complete (repeated pages, fewer objects than X-Total-Count) instead of "
+              "failing; the manifest records it.")
+@click.option("--fail-on-empty", is_flag=True, help="Fail when a dataset releases no row "
+              "(nothing read, everything filtered, or every group suppressed).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 @request_timeout_option
 def run(**options: object) -> None:
@@ -77,6 +88,10 @@ def run(**options: object) -> None:
     written to a temporary file and renamed when complete, each with a
     `.manifest.json` beside it; the `since last run` state advances only after
     every output was written. The summary goes to stderr.
+
+    A dataset with invalid records, or whose records cannot be proven complete,
+    fails the run (see --allow-invalid, --accept-incomplete): nothing is written
+    and the state does not move.
 
     Exit codes: 0 done, 1 spec errors or a failed run, 2 usage error.
     """
@@ -165,7 +180,7 @@ def _demo_options_need_demo(args: RunArgs) -> None:
 
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
-    from ocpispec.executor import RunOptions, execute
+    from ocpispec.executor import Policy, RunOptions, execute
     from ocpispec.ocpi import FetchOptions, OcpiClient
 
     env = dict(os.environ)
@@ -184,8 +199,30 @@ def _execute(plan, args: RunArgs):
             out=args.out, limit=args.limit, dry_run=args.dry_run, state_path=args.state_path,
             use_state=not args.demo or args.state_path is not None, spec_dir=args.spec.parent,
             spec_sha256=_sha256(args.spec), now=now,
-            progress=None if args.quiet else _progress(stack))
+            progress=None if args.quiet else _progress(stack),
+            policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
+                          args.fail_on_empty),
+            runs_dir=_runs_dir(args))
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _runs_dir(args: RunArgs) -> Path | None:
+    """The CPO's run records live beside the state: `.ocpispec/runs/`, or `runs/` in
+    the directory of `--state`. Demo runs without `--state` keep none, as no state."""
+    if args.state_path is not None:
+        return args.state_path.parent / "runs"
+    return None if args.demo else Path(".ocpispec") / "runs"
+
+
+def _tolerance(value: str | None):
+    if value is None:
+        return None
+    from ocpispec.executor import Tolerance
+
+    try:
+        return Tolerance.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _key(plan, args: RunArgs, env: dict[str, str]):

@@ -83,6 +83,12 @@ class Faults:
     """One object per page holds an invalid UTF-8 byte."""
     deep_nesting_object: bool = False
     """One object per page holds a value nested 1,100 levels deep."""
+    ignore_date_filters: bool = False
+    """`date_from` and `date_to` are ignored: every list holds every object."""
+    inclusive_date_to: bool = False
+    """`date_to` is treated as inclusive (`last_updated <= date_to`)."""
+    exclusive_date_from: bool = False
+    """`date_from` is treated as exclusive (`last_updated > date_from`)."""
     plain_token_only: bool = False
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
     fault_after_requests: int = 0

@@ -7,6 +7,7 @@ and the data faults (`Faults`) that real platforms show.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
               max_page_size: int, default_page_size: int,
               render: Any) -> Reply:
     """`render(index, moved)` builds one wire object."""
+    request = _date_faults(request, faults)
     page_size = _page_size(request.limit, faults, max_page_size, default_page_size)
     if faults.mutate_mid_crawl and request.offset > 0:
         first = listing.window(request.date_from, request.date_to).low
@@ -67,6 +69,16 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     mark_unreadable(objects, faults)
     headers = _headers(request, faults, total, page_size, max_page_size, request.offset + served)
     return Reply(200, headers, encode_page(envelope(objects), faults))
+
+
+def _date_faults(request: ListRequest, faults: Faults) -> ListRequest:
+    if faults.ignore_date_filters:
+        return dataclasses.replace(request, date_from=None, date_to=None)
+    if faults.inclusive_date_to and request.date_to is not None:
+        request = dataclasses.replace(request, date_to=request.date_to + 1)  # whole seconds
+    if faults.exclusive_date_from and request.date_from is not None:
+        request = dataclasses.replace(request, date_from=request.date_from + 1)
+    return request
 
 
 def _page_size(limit: int | None, faults: Faults, max_page_size: int, default: int) -> int:

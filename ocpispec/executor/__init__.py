@@ -13,6 +13,7 @@ final name and does not advance the state.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +31,8 @@ from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
+from ocpispec.executor.policy import Policy, Tolerance
+from ocpispec.executor.records import run_record, write_run_record
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.state import (
     DatasetState,
@@ -40,8 +43,8 @@ from ocpispec.state import (
     save_state,
 )
 
-__all__ = ["Client", "Counts", "DatasetResult", "Estimate", "RunError", "RunOptions",
-           "RunResult", "execute"]
+__all__ = ["Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError", "RunOptions",
+           "RunResult", "Tolerance", "execute", "run_record", "write_run_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,8 @@ class RunOptions:
     spec_sha256: str | None = None
     now: datetime | None = None
     progress: Callable[[str, int], None] | None = None
+    policy: Policy = Policy()       # invalid records, incomplete crawls, empty outputs
+    runs_dir: Path | None = None    # the CPO's run records (None: none written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,8 @@ class RunResult:
     requests: int | None
     dry_run: bool
     state_path: Path | None
+    run_at: str = ""
+    record: Path | None = None      # the CPO's run record, when one was written
 
 
 def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
@@ -86,7 +93,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     client = connect()
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
-        return _result(plan, client, results, started, True, None)
+        return _result(plan, client, results, started, True, None, now)
     try:
         with _few_collections():
             results = tuple(run.execute(client) for run in runs)
@@ -97,7 +104,9 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
         raise
     results = tuple(result.with_manifest(m) for result, m in zip(results, manifests))
     saved = options.use_state and _save_state(plan, state, state_path, windows, now)
-    return _result(plan, client, results, started, False, state_path if saved else None)
+    result = _result(plan, client, results, started, False, state_path if saved else None,
+                     now)
+    return _recorded(plan, result, options) if options.runs_dir is not None else result
 
 
 @contextlib.contextmanager
@@ -172,9 +181,27 @@ def _save_state(plan: ir.Plan, state, path: Path, windows: dict[str, ResolvedWin
     return True
 
 
+def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResult:
+    """The run with the CPO's run record written (see `records`)."""
+    policy = options.policy
+    given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
+             "accept_incomplete": policy.accept_incomplete,
+             "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
+    record = run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
+                        options=given)
+    try:
+        path = write_run_record(options.runs_dir, record)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise RunError.of("OCX553", f"outputs and state were written but the run record "
+                          f"could not be: {exc.strerror}",
+                          help="fix the permissions of the runs directory") from None
+    return dataclasses.replace(result, record=path)
+
+
 def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], started: float,
-            dry_run: bool, state_path: Path | None) -> RunResult:
+            dry_run: bool, state_path: Path | None, now: datetime) -> RunResult:
     stats = getattr(client, "stats", None)
     requests = getattr(stats, "requests", None)
     return RunResult(plan.export.name, plan.fingerprint, client.version, results,
-                     time.monotonic() - started, requests, dry_run, state_path)
+                     time.monotonic() - started, requests, dry_run, state_path,
+                     now.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -18,12 +18,15 @@ from ocpispec import __version__
 from ocpispec import plan as ir
 from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator
+from ocpispec.executor import policy as rules
 from ocpispec.executor.client import Client, RunError
+from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import HashingFile, Target, write_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
-from ocpispec.executor.pseudonyms import pseudonym_manifest
-from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
+from ocpispec.executor.policy import Policy
+from ocpispec.executor.records import consumer_manifest
+from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
     CustomTemplate,
     RenderContext,
@@ -38,6 +41,8 @@ from ocpispec.timestamps import read_timestamp
 PROGRESS_EVERY = 1000
 # OCPI requires `date_from` on sessions even for "everything"
 REQUIRES_DATE_FROM = ("sessions",)
+# modules whose CPO interface serves `GET {endpoint}/{id}` (OCPI: locations only)
+SINGLE_OBJECT_MODULES = ("locations",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,9 @@ class DatasetResult:
     window: ResolvedWindow
     withheld: int
     estimate: Estimate | None = None
+    warnings: tuple[str, ...] = ()
+    invalid_accepted: int = 0                  # invalid records let go by --allow-invalid
+    incomplete_accepted: tuple[str, ...] = ()  # doubts let go by --accept-incomplete
 
     def with_manifest(self, manifest: Path | None) -> DatasetResult:
         return dataclasses.replace(self, manifest=str(manifest) if manifest else None)
@@ -79,6 +87,13 @@ class DatasetRun:
         self.file: HashingFile | None = None
         self.template: CustomTemplate | None = None
         self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
+        self.policy: Policy = getattr(options, "policy", None) or Policy()
+        self.records: AuditedFetch | None = None
+        self.crawls: list[AuditedFetch] = []   # the lookups' bulk fetches
+        self.tables: list[tuple[str, TableLookup]] = []
+        self.warnings: list[str] = []
+        self.invalid_accepted = 0
+        self.incomplete_accepted: tuple[str, ...] = ()
 
     # ---- before the network --------------------------------------------------------
 
@@ -133,6 +148,7 @@ class DatasetRun:
         self.counts.deviations = after[1] - before[1]
         if _counts_unknown(client):
             self.counts.unknown_fields.update(_unknown(client, self.dataset.module) - unknown_before)
+        self._settle()
         return self._result(None)
 
     def _execute(self, client: Client) -> None:
@@ -161,8 +177,11 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
-        records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
+        audited = AuditedFetch(client, module,
+                               date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
+        self.records = audited
+        records: Iterable[dict] = audited
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         return pipeline.rows(self._progress(records))
@@ -175,19 +194,29 @@ class DatasetRun:
             raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
                               "was not made for", help="re-plan with `version auto`")
         compiled = self.compile(expression)
+        per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
         if step.strategy == "per-id":
-            return PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
+            return per_id
         window = self._window(fetch)
-        records = client.fetch(step.module, date_from=_moment(self._date_from(fetch, window)),
-                               date_to=_moment(window.date_to))
-        return TableLookup(records, compiled, step.key)
+        records = AuditedFetch(client, step.module,
+                               date_from=_moment(self._date_from(fetch, window)),
+                               date_to=_moment(window.date_to), enforce=False)
+        self.crawls.append(records)
+        fallback = None
+        if step.module in SINGLE_OBJECT_MODULES:
+            fallback = PerIdLookup(_best_effort(client, step.module), compiled)
+        table = TableLookup(records, compiled, step.key, fallback)
+        self.tables.append((step.module, table))
+        return table
 
     def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
         if fetch.purpose == "records":
             return self.window
         if fetch.window.incremental:
-            return open_ended(self.window)
-        return open_ended(resolve_window(fetch.window, None, self.now))
+            window = open_ended(self.window)
+        else:
+            window = open_ended(resolve_window(fetch.window, None, self.now))
+        return widened(window) if fetch.window.kind != "all" else window
 
     def _date_from(self, fetch: ir.Fetch, window: ResolvedWindow) -> str | None:
         if window.date_from is None and fetch.module in REQUIRES_DATE_FROM:
@@ -225,6 +254,32 @@ class DatasetRun:
                 "window_start": self.window.date_from, "window_end": self.window.date_to,
                 "ocpi_version": version, "plan_fingerprint": self.plan.short_fingerprint}
 
+    # ---- what the crawls saw, and whether the run accepts it ---------------------------
+
+    def _settle(self) -> None:
+        """Adds what the client dropped and what lay outside the window to the counts,
+        then fails the run for losses the options do not accept (`policy.judge`)."""
+        counts, records = self.counts, self.records
+        if records is not None:
+            counts.read += records.outside + sum(records.invalid_by_reason.values())
+            counts.outside_window, counts.duplicates = records.outside, records.duplicates
+            counts.invalid.update(records.invalid_by_reason)
+            if (warning := records.window_warning()) is not None:
+                self.warnings.append(warning)
+        for crawl in self.crawls:
+            counts.invalid.update({f"{crawl.module}: {reason}": n
+                                   for reason, n in crawl.invalid_by_reason.items()})
+        for module, table in self.tables:
+            if table.unreadable:
+                counts.invalid[f"{module}: record without a usable key"] += table.unreadable
+        sample = self.options.limit is not None  # a sample stops reading on purpose
+        crawls = [*self.crawls, *([records] if records is not None and not sample else [])]
+        doubts = tuple(reason for crawl in crawls for reason in crawl.incomplete())
+        verdict = rules.judge(self.dataset, counts, doubts, self.policy)
+        self.invalid_accepted = verdict.invalid_accepted
+        self.incomplete_accepted = verdict.incomplete_accepted
+        self.warnings += verdict.warnings
+
     # ---- after every dataset succeeded ---------------------------------------------------
 
     def commit(self, version: str) -> Path | None:
@@ -241,38 +296,53 @@ class DatasetRun:
             self.file.file.discard()
 
     def _manifest(self, version: str) -> dict[str, Any]:
-        counts = self.counts
-        return {
-            "format_version": 1, "tool": f"ocpispec {__version__}",
-            "spec": {"path": self.plan.spec, "sha256": self.options.spec_sha256},
-            "plan_fingerprint": self.plan.fingerprint, "export": _export(self.plan),
-            "dataset": self.dataset.name, "module": self.dataset.module,
-            "output": {"file": self.target.path.name if self.target.path else None,
-                       "format": self.render.format, "sha256": self.file.sha256.hexdigest()
-                       if self.file else None, "rows": counts.written},
-            "ocpi_version": version, "run_at": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "window": {"start": self.window.date_from, "end": self.window.date_to},
-            "counts": {"read": counts.read, "excluded_private": counts.excluded_private,
-                       "filtered": counts.filtered, "invalid": dict(sorted(counts.invalid.items())),
-                       "written": counts.written, "groups": counts.groups,
-                       "groups_suppressed": counts.groups_suppressed,
-                       "invalid_fields": dict(sorted(counts.invalid_fields.items())),
-                       "deviations": dict(sorted(counts.deviations.items()))},
-            "columns": [{"name": c.name, "sources": list(c.sources), "treatment": c.treatment,
-                         "privacy": c.privacy, "released_as": c.released_as,
-                         "justification": c.justification}
-                        for c in self.dataset.columns],
-            "measures": _measures(self.dataset),
-            "filters": _filters(self.dataset),
-            "pseudonyms": pseudonym_manifest(self.plan, self.dataset.module),
-            "withheld_fields": self.dataset.withheld_count,
-            "unknown_fields": dict(sorted(counts.unknown_fields.items())),
-        }
+        output = {"file": self.target.path.name if self.target.path else None,
+                  "format": self.render.format,
+                  "sha256": self.file.sha256.hexdigest() if self.file else None,
+                  "rows": self.counts.written}
+        return consumer_manifest(
+            self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
+            spec_sha256=self.options.spec_sha256, output=output, version=version,
+            run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
+            accepted=self._accepted())
+
+    def _accepted(self) -> dict[str, Any]:
+        """The deviations this run accepted, as the consumer may know them: the option
+        given and the kind of deviation, never a count."""
+        accepted: dict[str, Any] = {}
+        if self.invalid_accepted and self.policy.allow_invalid is not None:
+            accepted["invalid_records"] = f"--allow-invalid {self.policy.allow_invalid}"
+        if self.incomplete_accepted:
+            accepted["incomplete_crawl"] = "--accept-incomplete"
+        return accepted
 
     def _result(self, estimate: Estimate | None) -> DatasetResult:
         return DatasetResult(self.dataset.name, self.dataset.module, self.render.format,
                              self.dataset.column_names, self.target.display, None, self.counts,
-                             self.window, self.dataset.withheld_count, estimate)
+                             self.window, self.dataset.withheld_count, estimate,
+                             tuple(self.warnings), self.invalid_accepted,
+                             self.incomplete_accepted)
+
+
+def _best_effort(client: Client, module: str) -> Callable[[str], dict | None]:
+    """`GET {endpoint}/{id}` for a key the bulk fetch did not hold. A platform that
+    refuses these (no single-object endpoint, errors) turns them off for the run: the
+    keys stay misses, counted as such."""
+    from ocpispec.ocpi import OcpiError
+
+    refused = False
+
+    def get(key: str) -> dict | None:
+        nonlocal refused
+        if refused:
+            return None
+        try:
+            return client.get_object(module, key)
+        except OcpiError:
+            refused = True
+            return None
+
+    return get
 
 
 def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
@@ -292,25 +362,6 @@ def _unknown(client: Client, module: str) -> Counter[str]:
     if not _counts_unknown(client):
         return Counter()
     return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
-
-
-def _measures(dataset: ir.Dataset) -> list[dict[str, Any]]:
-    aggregate = dataset.step(ir.Aggregate)
-    return [{"name": m.name, "function": m.function, "sources": list(m.sources),
-             "released_as": m.privacy, "justification": m.justification}
-            for m in (aggregate.measures if aggregate is not None else ())]
-
-
-def _filters(dataset: ir.Dataset) -> list[dict[str, Any]]:
-    """The record selection the reviewer approved: `where` filters with the non-public
-    fields they read, and the private-location rule, each with its justification."""
-    found: list[dict[str, Any]] = [
-        {"step": step.id, "condition": step.shown, "privacy_step": step.is_privacy_step,
-         "reads": [{"field": read.field, "privacy": read.privacy} for read in step.reads],
-         "justification": step.justification} for step in dataset.all(ir.Filter)]
-    found += [{"step": step.id, "rule": step.rule, "justification": step.justification}
-              for step in dataset.all(ir.PrivacyFilter)]
-    return found
 
 
 def _reporting(records: Iterable[dict], name: str,

@@ -4,6 +4,11 @@ A `TableLookup` holds the normalized records of a whole dimension module (bulk
 fetch), keyed by the folded key; memory is bounded by the dimension's size and only
 the fields the plan needs are kept. A `PerIdLookup` GETs `{endpoint}/{id}` for each
 key it is asked for, once (cached): cheaper when a sample needs few keys.
+
+A table whose module serves single objects (locations) asks for a key it does not
+hold with a per-id GET (`fallback`), at most `MAX_FALLBACK_KEYS` distinct keys per
+run: a location listed late or not at all still joins. The private-location check
+reads `listed` only: a location the platform does not list is never public.
 """
 
 from __future__ import annotations
@@ -44,19 +49,37 @@ def _normalized(normalize: Compiled, record: Any) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
+MAX_FALLBACK_KEYS = 1000
+
+
 class TableLookup:
     def __init__(self, records: Iterable[dict], normalize: Compiled,
-                 key: tuple[str, ...]) -> None:
+                 key: tuple[str, ...], fallback: PerIdLookup | None = None) -> None:
+        self.fallback = fallback
         self.table: dict[str, dict] = {}
+        self.unreadable = 0  # records the normalizer could not read, or without a key
         for record in records:
             normalized = _normalized(normalize, record)
             folded = fold(_at(normalized, key)) if normalized is not None else None
             if folded is not None:
                 self.table[folded] = normalized  # type: ignore[assignment]
+            else:
+                self.unreadable += 1
+
+    def listed(self, key: Any) -> dict | None:
+        folded = fold(key)
+        return None if folded is None else self.table.get(folded)
 
     def get(self, key: Any) -> dict | None:
         folded = fold(key)
-        return None if folded is None else self.table.get(folded)
+        if folded is None:
+            return None
+        found = self.table.get(folded)
+        fallback = self.fallback
+        if found is None and fallback is not None and (
+                folded in fallback.cache or len(fallback.cache) < MAX_FALLBACK_KEYS):
+            found = fallback.get(key)
+        return found
 
     def __len__(self) -> int:
         return len(self.table)

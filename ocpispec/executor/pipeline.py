@@ -28,9 +28,13 @@ _CACHE_LIMIT = 100_000
 @dataclass(slots=True)
 class Counts:
     """What happened to the records of one dataset. Reasons and paths only, never
-    values."""
+    values. `read` counts every distinct record the platform sent for the window:
+    those outside it, the invalid ones (the client's and the transformations'), the
+    excluded, the filtered and the rest."""
 
     read: int = 0
+    outside_window: int = 0
+    duplicates: int = 0
     excluded_private: int = 0
     filtered: int = 0
     invalid: Counter[str] = field(default_factory=Counter)
@@ -41,6 +45,7 @@ class Counts:
     # from the OCPI client: values nulled for their type, deviations read tolerantly
     invalid_fields: Counter[str] = field(default_factory=Counter)
     deviations: Counter[str] = field(default_factory=Counter)
+    join_misses: Counter[str] = field(default_factory=Counter)  # by join alias
 
     @property
     def invalid_total(self) -> int:
@@ -58,7 +63,8 @@ class Pipeline:
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
-        self.joins = [_joiner(join, lookups[join.lookup]) for join in dataset.all(ir.Join)]
+        self.joins = [_joiner(join, lookups[join.lookup], counts.join_misses)
+                      for join in dataset.all(ir.Join)]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
         project = dataset.step(ir.Project)
@@ -192,8 +198,11 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     lookup = lookups[step.lookup] if step.lookup else None
     location_of = compile(".".join(quote(name) for name in step.location_key or ()))
 
+    # only the locations the platform lists count (never a per-id GET for a miss)
+    find = getattr(lookup, "listed", None) or getattr(lookup, "get", None)
+
     def published(key: Any) -> bool:
-        location = lookup.get(key) if lookup is not None else None
+        location = find(key) if find is not None else None
         return location is not None and _published(location.get("publish"), version)
 
     verdict = text_memo(published, _CACHE_LIMIT)  # per location key: bounded by the locations
@@ -214,13 +223,14 @@ def _published(flag: Any, version: str) -> bool:
 # ---- joins -----------------------------------------------------------------------------
 
 
-def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
+def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[dict], None]:
     """Binds the joined record under its alias and each sub-binding inside it:
     `location.evse` is the EVSE of `location.evses` the record used, found by
     `evse_uid`; `location.connector` is then searched in that EVSE's connectors.
 
     Records at the same connector bind the same (read-only) dict, built once: the
-    cache is bounded by the number of connectors, not of records."""
+    cache is bounded by the number of connectors, not of records. A record whose key
+    finds no match is counted in `misses` under the alias."""
     alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
     sub_keys = [sub.local_key for sub in subs]
     cache: dict[tuple, dict | None] = {}
@@ -233,6 +243,8 @@ def _joiner(join: ir.Join, lookup: Lookup) -> Callable[[dict], None]:
             if len(cache) >= _CACHE_LIMIT:
                 cache.clear()
             bound = cache[identity] = _bind(lookup.get(key), alias, subs, record)
+        if bound is None and identity[0] is not None:
+            misses[alias] += 1
         record[alias] = bound
 
     return attach

@@ -7,7 +7,12 @@ from datetime import datetime
 
 from ocpispec import plan as ir
 from ocpispec.state import FIRST_WATERMARK
-from ocpispec.timestamps import format_timestamp, shift_back
+from ocpispec.timestamps import format_timestamp, read_timestamp, shift_back
+
+# how far before the records' window a session or CDR a join reads is looked for: OCPI
+# offers no GET of a single session or CDR, and a CDR's session was last updated before
+# the CDR was issued (normally within days; a billing cycle at most)
+DIMENSION_LOOKBACK_DAYS = 31
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +44,12 @@ def open_ended(window: ResolvedWindow) -> ResolvedWindow:
     """The same start without an end: for event modules a join reads, whose records
     (a session's CDR) may be created after the window closed."""
     return ResolvedWindow(window.date_from, None, window.first_run)
+
+
+def widened(window: ResolvedWindow) -> ResolvedWindow:
+    """`window` starting DIMENSION_LOOKBACK_DAYS earlier: for a session or CDR that a
+    join reads, which may have been updated before the records' window."""
+    if window.date_from is None:
+        return window
+    start = shift_back(read_timestamp(window.date_from), DIMENSION_LOOKBACK_DAYS, "day")
+    return ResolvedWindow(format_timestamp(start), window.date_to, window.first_run)

@@ -27,7 +27,7 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
-from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
+from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
 
 
@@ -99,7 +99,9 @@ class Crawl:
         self._target = target
         self._options = options
         self._stats = stats
-        self._warnings = warnings
+        self.report = CrawlReport(target.module)
+        stats.crawls.append(self.report)
+        self._warnings = _Noted(warnings, self.report)
         self._events = events
         self._check = ObjectCheck(target.version, target.module, stats)
         self._keys = RecentKeys(options.dedup_window)
@@ -110,13 +112,18 @@ class Crawl:
         self._links_trusted = True      # false once a followed next link answered 404
 
     def objects(self) -> Iterator[dict[str, Any]]:
+        yield from self._objects()
+        self.report.finished = True
+        self.report.limited = self._full()
+
+    def _objects(self) -> Iterator[dict[str, Any]]:
         try:
             first = self._fetch(PageRequest(0, self._first_limit()))
         except OcpiError as problem:
             if problem.http_status == 404 and self._target.module == "tokens" and self._target.version == "2.1.1":
                 raise receiver_only_tokens(self._target.endpoint) from None
             raise
-        self._first_total = first.total
+        self._first_total = self.report.first_total = first.total
         yield from self._accept(first)
         if self._finished_after_first(first):
             return
@@ -299,6 +306,8 @@ class Crawl:
 
     def _accept(self, page: Page) -> Iterator[dict[str, Any]]:
         fresh = duplicates = 0
+        if page.total is not None:
+            self.report.last_total = page.total
         try:
             for obj in page.objects:
                 if self._full():
@@ -306,6 +315,8 @@ class Crawl:
                 problem = self._check.problem(obj)
                 if problem is not None:
                     self._stats.note_invalid(problem)
+                    invalid = self.report.invalid_by_reason
+                    invalid[problem] = invalid.get(problem, 0) + 1
                     continue
                 if not self._keys.add(self._check.key(obj)):
                     duplicates += 1
@@ -318,6 +329,8 @@ class Crawl:
         finally:
             self._last_duplicates = duplicates
             self._stats.add(objects=fresh, duplicates=duplicates)
+            self.report.objects += fresh
+            self.report.duplicates += duplicates
             if self._events is not None:
                 self._events.page(self._target.module, self._yielded, self._first_total or page.total)
 
@@ -330,6 +343,19 @@ def receiver_only_tokens(endpoint: str) -> OcpiError:
                        "the platform lists no eMSP-side `tokens` endpoint (a URL with an `emsp` path segment)"],
                 help="leave `tokens` out of the export, or ask the CPO for OCPI 2.2.1+ or for an eMSP-side "
                      "tokens endpoint")
+
+
+class _Noted:
+    """The client's warnings, with the kind of each one this crawl raised noted in its
+    report (the client shows each warning once; the report keeps them per crawl)."""
+
+    def __init__(self, warnings: Warnings, report: CrawlReport) -> None:
+        self._warnings = warnings
+        self._report = report
+
+    def add(self, message: str, *, kind: str | None = None) -> None:
+        self._report.warning_kinds.append(kind or message)
+        self._warnings.add(message, kind=kind)
 
 
 def _with_limit(url: str, limit: int) -> str:

@@ -20,6 +20,31 @@ class EventSink(Protocol):
 
 
 @dataclass(slots=True)
+class CrawlReport:
+    """What one crawl of a module list saw, for judging whether it is complete:
+    `received` distinct objects (usable or invalid) against the platform's last
+    `X-Total-Count`, and the kinds of warning it raised (`all-repeated`, ...)."""
+
+    module: str
+    first_total: int | None = None
+    last_total: int | None = None
+    objects: int = 0
+    duplicates: int = 0
+    invalid_by_reason: dict[str, int] = field(default_factory=dict)
+    warning_kinds: list[str] = field(default_factory=list)
+    finished: bool = False      # reached the end of the list (not an error)
+    limited: bool = False       # stopped by the caller's `limit`: a sample
+
+    @property
+    def invalid(self) -> int:
+        return sum(self.invalid_by_reason.values())
+
+    @property
+    def received(self) -> int:
+        return self.objects + self.invalid
+
+
+@dataclass(slots=True)
 class FetchStats:
     requests: int = 0
     pages: int = 0
@@ -33,6 +58,7 @@ class FetchStats:
     deviations: dict[str, int] = field(default_factory=dict)
     # module -> unknown field path -> records (of the usable objects handed on)
     unknown_fields: dict[str, dict[str, int]] = field(default_factory=dict)
+    crawls: list[CrawlReport] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0, objects: int = 0,

@@ -92,7 +92,8 @@ def _step_text(step: ir.Step) -> str:
         case ir.Fetch():
             purpose = "" if step.purpose == "records" else f"  ({step.purpose})"
             return (f"GET {{{step.module} endpoint}}  {_window_text(step)}"
-                    f"  limit={step.page_size}  concurrency={step.concurrency}{purpose}")
+                    f"  limit={step.page_size}  concurrency={step.concurrency}{purpose}"
+                    f"{_dimension_window_note(step)}")
         case ir.Normalize():
             versions = ", ".join(item.version for item in step.expressions)
             return (f"OCPI {versions} -> {len(step.fields)} neutral fields, nothing else: "
@@ -137,6 +138,19 @@ def _filter_reads(step: ir.Filter) -> str:
     text = ("; reads " + ", ".join(f"{read.privacy} `{read.field}`" for read in shown)
             if shown else "")
     return text + (f', because "{step.justification}"' if step.justification else "")
+
+
+def _dimension_window_note(step: ir.Fetch) -> str:
+    """A join's dimension fetched with the records' window misses dimension records
+    updated before it: the executor starts it earlier (OCPI has no GET by id here)."""
+    if step.purpose == "records" or step.window.kind == "all":
+        return ""
+    from ocpispec.executor.windows import DIMENSION_LOOKBACK_DAYS
+
+    return (f"; follows the records' window, so a {step.module[:-1]} updated before it "
+            f"would be missed: starts {DIMENSION_LOOKBACK_DAYS} days before the records' "
+            f"`date_from` (OCPI has no GET of one {step.module[:-1]}); records still without "
+            "a match are counted as join misses")
 
 
 def _window_text(step: ir.Fetch) -> str:

@@ -32,12 +32,21 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         return
     counts = dataset.counts
     yield _row("records read", f"{counts.read:,}")
+    if counts.outside_window:
+        yield _row("outside window", f"{counts.outside_window:,} left out (sent by the "
+                   "platform although outside the window)")
+    if counts.duplicates:
+        yield _row("duplicates", f"{counts.duplicates:,} repeated objects dropped")
     yield _row("excluded", f"{counts.excluded_private:,} at non-public locations "
                             "(why: step `privacy.public_locations` of the plan)")
     yield _row("filtered out", f"{counts.filtered:,} by `where`")
     if counts.invalid:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.invalid.items()))
-        yield _row("invalid", f"{counts.invalid_total:,} ({reasons})")
+        accepted = ("; accepted by --allow-invalid" if dataset.invalid_accepted else "")
+        yield _row("invalid", f"{counts.invalid_total:,} ({reasons}){accepted}")
+    for alias, misses in sorted(counts.join_misses.items()):
+        yield _row("join misses", f"{misses:,} records found no `{alias}` (left null; "
+                   f"step `join.{alias}`)")
     if counts.invalid_fields:
         yield _row("invalid fields", "values of the wrong type, read as null: "
                    + _listed(counts.invalid_fields))
@@ -49,8 +58,12 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
                    f"{counts.groups_suppressed:,} suppressed as too small")
     yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
     yield _row("unknown fields", _unknown(dataset))
+    for reason in dataset.incomplete_accepted:
+        yield _row("incomplete", f"{reason}; accepted by --accept-incomplete")
     if dataset.manifest:
         yield _row("manifest", dataset.manifest)
+    for warning in dataset.warnings:
+        yield f"    warning: {warning}"
 
 
 def _window(dataset: DatasetResult) -> str:
@@ -91,6 +104,9 @@ def _closing(result: RunResult) -> str:
                 f"written and the state was not changed ({result.duration:.1f}s{requests}).")
     written = sum(d.counts.written for d in result.datasets)
     state = f" State saved to {result.state_path}." if result.state_path else ""
+    record = getattr(result, "record", None)
+    if record is not None:
+        state += f"\nRun record (every count; keep it, do not deliver it): {record}"
     return (f"Done in {result.duration:.1f}s: {_plural(len(result.datasets), 'dataset')}, "
             f"{_plural(written, 'row')} written{requests}.{state}")
 

@@ -184,8 +184,8 @@ def test_the_manifest_lists_filters_and_justifications(run_cli, tmp_path) -> Non
     where = manifest["filters"][0]
     assert where["privacy_step"] is True and where["justification"] == (
         "the fraud team reviews these blocked cards")
-    assert {"field": "cdr_token.uid", "privacy": "personal"} in where["reads"]
-    assert manifest["filters"][1]["rule"] == "exclude-private-locations"
+    assert {"field": "cdr_token.uid", "privacy": "personal"} in where["fields"]
+    assert manifest["private_locations"]["rule"] == "exclude-private-locations"
     ended = next(c for c in manifest["columns"] if c["name"] == "ended")
     assert ended["justification"] == "billing disputes need the exact end time"
     assert where["condition"] == 'where kwh > 0 and cdr_token.uid not in [(personal value), ...]'

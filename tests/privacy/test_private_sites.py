@@ -166,7 +166,8 @@ def test_plan_and_manifest_show_site_details_as_personal(run_cli, demo_server,
     assert classes["city"] == ("personal", "personal")
     rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
     assert rows and all(len(row["area"]) <= 2 for row in rows)
-    assert manifest["counts"]["excluded_private"] == 0
+    assert manifest["private_locations"] == {
+        "rule": "included-by-spec", "justification": "employer reimbursement of home charging"}
 
 
 # ---- `get --privacy-pass`: opening a site detail is never silent ------------------------------

@@ -1,0 +1,156 @@
+"""One crawl of a module list as the executor sees it: the window enforced on our
+side, and what the crawl can prove about its own completeness.
+
+A platform may ignore `date_from`/`date_to`, or treat `date_to` as inclusive. The
+records it sends outside `[date_from, date_to)` are left out here and counted, so the
+outputs, the manifests and the `since last run` state are right whatever it does.
+
+A crawl is complete when it reached the end of the list without repeating pages and,
+where the platform says how many objects the window holds (`X-Total-Count`), that
+many distinct objects (usable or invalid) arrived. Anything else cannot be proven
+complete: the run fails unless `--accept-incomplete` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
+
+# asked for before `date_from`, so that a platform reading `date_from` as exclusive
+# (`last_updated > date_from`, as some do) still sends the records exactly at it; the
+# records of the overlap belong to the previous window and are dropped here (nothing
+# lies before 2000-01-01, the first `since last run` window's start)
+OVERLAP = timedelta(seconds=1)
+
+# kinds of client warning after which a list cannot be proven complete
+_DOUBTS = {
+    "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
+    "repeat": "the next page would have repeated an earlier one, so paging stopped",
+}
+
+
+class WindowGuard:
+    """`date_from <= last_updated < date_to` (None: open), on canonical text where the
+    platform sends it and on instants otherwise."""
+
+    __slots__ = ("_from", "_to", "date_from", "date_to")
+
+    def __init__(self, date_from: datetime | None, date_to: datetime | None) -> None:
+        self.date_from, self.date_to = date_from, date_to
+        self._from, self._to = _text(date_from), _text(date_to)
+
+    def side(self, stamp: Any) -> int:
+        """-1 before the window, 0 inside, 1 at or after its end."""
+        if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z":
+            low, high, value = self._from, self._to, stamp
+        else:
+            moment = parse_timestamp(stamp)
+            if moment is None:   # the client checked `last_updated`; never here
+                return 0
+            low, high, value = self.date_from, self.date_to, moment
+        if low is not None and value < low:
+            return -1
+        if high is not None and value >= high:
+            return 1
+        return 0
+
+
+class AuditedFetch:
+    """`client.fetch(...)`, with records outside the window left out and counted
+    (`enforce`), and the client's report of the crawl kept for `incomplete()`."""
+
+    def __init__(self, client: Any, module: str, *, date_from: datetime | None,
+                 date_to: datetime | None, limit: int | None = None,
+                 enforce: bool = True) -> None:
+        self.module = module
+        self.guard = WindowGuard(date_from, date_to) if enforce else None
+        self.before = self.at_end = 0   # records outside the window, by side
+        self.at_date_to = 0             # of `at_end`: exactly at `date_to`
+        self.overlap = 0                # records of the OVERLAP before `date_from`
+        asked = date_from
+        if enforce and date_from is not None and date_from > EPOCH_FLOOR:
+            asked = date_from - OVERLAP
+        self._overlap_from = WindowGuard(asked, None)
+        crawls = getattr(getattr(client, "stats", None), "crawls", None)
+        seen = len(crawls) if crawls is not None else 0
+        self._records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
+        self.report = crawls[-1] if crawls is not None and len(crawls) > seen else None
+
+    @property
+    def outside(self) -> int:
+        return self.before + self.at_end
+
+    def __iter__(self) -> Iterator[dict]:
+        guard = self.guard
+        if guard is None:
+            yield from self._records
+            return
+        end, low, high = guard.date_to, guard._from, guard._to
+        for record in self._records:
+            stamp = record.get("last_updated")
+            if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and \
+                    (low is None or stamp >= low) and (high is None or stamp < high):
+                yield record  # the common case, inline: canonical and inside
+                continue
+            side = guard.side(stamp)
+            if side == 0:
+                yield record
+            elif side < 0:
+                if self._overlap_from.side(stamp) == 0:
+                    self.overlap += 1
+                else:
+                    self.before += 1
+            else:
+                self.at_end += 1
+                if end is not None and parse_timestamp(stamp) == end:
+                    self.at_date_to += 1
+
+    @property
+    def invalid_by_reason(self) -> dict[str, int]:
+        return dict(self.report.invalid_by_reason) if self.report is not None else {}
+
+    @property
+    def duplicates(self) -> int:
+        return self.report.duplicates if self.report is not None else 0
+
+    def incomplete(self) -> tuple[str, ...]:
+        """Why this crawl cannot be proven complete (empty when it can, or when it was
+        a sample cut short by `--limit`)."""
+        report = self.report
+        if report is None or report.limited:
+            return ()
+        reasons = [text for kind, text in _DOUBTS.items() if kind in report.warning_kinds]
+        if report.last_total is not None and report.received < report.last_total:
+            reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
+                           f"{report.received:,} arrived")
+        if not report.finished and not reasons:
+            reasons.append("the list was not read to its end")
+        return tuple(f"`{self.module}`: {reason}" for reason in reasons)
+
+    def window_warning(self) -> str | None:
+        """One clear warning when the platform sent records outside the window."""
+        if not self.outside:
+            return None
+        if self.outside == self.at_date_to:
+            return (f"the platform treats `date_to` as inclusive: {_records(self.outside)} at "
+                    f"exactly `date_to` left out of this window (the next window starts there "
+                    f"and includes {_them(self.outside)})")
+        return (f"the platform ignores the date filters of `{self.module}`: "
+                f"{_records(self.outside)} outside the window left out ({self.before:,} before "
+                f"`date_from`, {self.at_end:,} at or after `date_to`); the window is enforced "
+                "on our side")
+
+
+def _text(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")
+
+
+def _them(n: int) -> str:
+    return "it" if n == 1 else "them"

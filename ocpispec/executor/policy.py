@@ -1,0 +1,147 @@
+"""What a run accepts from a deviating platform, and the diagnostics when it does not.
+
+By default a dataset fails the run when any record is invalid (`--allow-invalid N` or
+`P%` accepts up to that many), when its crawl cannot be proven complete
+(`--accept-incomplete` accepts it), and, with `--fail-on-empty`, when it releases no
+row. A failed dataset fails the whole run: nothing is committed and the `since last
+run` state does not move. Diagnostics carry counts and reasons, never values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.executor.client import RunError
+from ocpispec.source import Span
+
+_TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
+NOTHING_COMMITTED = "nothing was written and the `since last run` state did not change"
+
+
+@dataclass(frozen=True, slots=True)
+class Tolerance:
+    """`--allow-invalid`: a number of records (`12`) or a share of those read (`0.5%`)."""
+
+    amount: float
+    percent: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Tolerance:
+        found = _TOLERANCE.match(text)
+        if found is None:
+            raise ValueError("expected a number of records (`12`) or a share (`0.5%`)")
+        amount, percent = float(found.group(1)), found.group(2) == "%"
+        if percent and amount > 100:
+            raise ValueError("a share is at most 100%")
+        if not percent and not amount.is_integer():
+            raise ValueError("a number of records is a whole number; write `0.5%` for a share")
+        return cls(amount, percent)
+
+    def limit(self, read: int) -> int:
+        """The most invalid records accepted among `read`."""
+        if self.percent:
+            return math.floor(read * self.amount / 100 + 1e-9)
+        return int(self.amount)
+
+    def __str__(self) -> str:
+        number = f"{self.amount:g}"
+        return f"{number}%" if self.percent else number
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    allow_invalid: Tolerance | None = None
+    accept_incomplete: bool = False
+    fail_on_empty: bool = False
+
+    def accepted_invalid(self, invalid: int, read: int) -> bool:
+        return invalid == 0 or (self.allow_invalid is not None
+                                and invalid <= self.allow_invalid.limit(read))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a dataset's run was let go with."""
+
+    invalid_accepted: int
+    incomplete_accepted: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Policy) -> Verdict:
+    """Raises the RunError of the first loss `policy` does not accept: a crawl not proven
+    complete (`doubts`), invalid records, or (with --fail-on-empty) no row released."""
+    span = dataset.step(ir.Fetch).origin
+    if doubts and not policy.accept_incomplete:
+        raise incomplete_crawl(dataset.name, doubts, span)
+    invalid, in_window = counts.invalid_total, counts.read - counts.outside_window
+    if not policy.accepted_invalid(invalid, in_window):
+        raise invalid_records(dataset.name, dataset.module, counts.invalid, in_window, policy,
+                              span)
+    warnings = ()
+    if (empty := _emptiness(counts)) is not None:
+        if policy.fail_on_empty:
+            raise empty_output(dataset.name, empty, dataset.origin)
+        warnings = (f"`{dataset.name}` {empty}",)
+    return Verdict(invalid, doubts, warnings)
+
+
+def _emptiness(counts: Any) -> str | None:
+    if counts.written:
+        return None
+    if counts.groups and counts.groups == counts.groups_suppressed:
+        return "released no row: every group was smaller than the minimum group size"
+    return "released no row"
+
+
+def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read: int,
+                    policy: Policy, span: Span | None) -> RunError:
+    total = sum(invalid.values())
+    reasons = [f"{n:,} {reason}" for reason, n in sorted(invalid.items())]
+    allowed = policy.allow_invalid
+    notes = [f"why: {'; '.join(reasons)}", NOTHING_COMMITTED]
+    if allowed is not None:
+        notes.insert(1, f"--allow-invalid {allowed} accepts at most "
+                        f"{allowed.limit(read):,} of {read:,}")
+    percent = math.ceil(total * 1000 / max(read, 1)) / 10
+    share = f" (or a share, `--allow-invalid {percent:g}%`)" if percent <= 100 else ""
+    return RunError.of(
+        "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
+        f"invalid and would be lost", span, f"{total:,} of {read:,} records read here", notes=tuple(notes),
+        help=f"have the platform fix them; to deliver the rest anyway, accept them with "
+             f"`--allow-invalid {total}`{share}")
+
+
+def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, *,
+                     recorded: str = " (the manifest records it)") -> RunError:
+    return RunError.of(
+        "OCX571", f"the records of `{dataset}` cannot be proven complete", span,
+        "fetched here", notes=(*(f"why: {reason}" for reason in reasons), NOTHING_COMMITTED),
+        help="try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its "
+             f"paging; to deliver what arrived anyway, run with `--accept-incomplete`{recorded}")
+
+
+def empty_output(dataset: str, what: str, span: Span | None) -> RunError:
+    return RunError.of(
+        "OCX572", f"`{dataset}` {what}, and --fail-on-empty is given", span,
+        "dataset declared here", notes=(NOTHING_COMMITTED,),
+        help="check the window, the `where` filter and the minimum group size; drop "
+             "--fail-on-empty to deliver an empty file")
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record" + ("" if n == 1 else "s")
+
+
+def _are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _of(module: str, dataset: str) -> str:
+    return "" if module == dataset else f" ({module})"
