@@ -19,7 +19,8 @@ from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.outputs import HashingFile, Target, write_manifest
+from ocpispec.executor.atomic import AtomicFile
+from ocpispec.executor.outputs import HashingFile, Target, manifest_path, stage_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window
 from ocpispec.render import RenderContext, RenderError, render
@@ -70,6 +71,9 @@ class DatasetRun:
         self.file: HashingFile | None = None
         self.template: Path | None = None
         self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
+        self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
+        self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
+        self.staged: list[AtomicFile] = []
 
     # ---- before the network --------------------------------------------------------
 
@@ -145,6 +149,8 @@ class DatasetRun:
         fetch = self.dataset.step(ir.Fetch)
         records = client.fetch(module, date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
+        if self.screen is not None:
+            records = self.screen(records)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         return pipeline.rows(self._progress(records))
@@ -209,18 +215,27 @@ class DatasetRun:
 
     # ---- after every dataset succeeded ---------------------------------------------------
 
-    def commit(self, version: str) -> Path | None:
+    def stage(self, version: str) -> list[AtomicFile]:
+        """The output and its manifest, complete and fsynced under temporary names;
+        the executor publishes them (`journal.commit`)."""
         if self.file is None:
-            return None
+            return []
         try:
-            self.file.file.commit()
-            return write_manifest(self.file.file.path, self._manifest(version))
+            self.file.file.finish()
+            self.staged = [self.file.file]
+            self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
+        return self.staged
+
+    def manifest(self) -> Path | None:
+        return manifest_path(self.file.file.path) if self.file is not None else None
 
     def discard(self) -> None:
         if self.file is not None:
             self.file.file.discard()
+        for file in self.staged:
+            file.discard()
 
     def _manifest(self, version: str) -> dict[str, Any]:
         counts = self.counts
@@ -242,6 +257,7 @@ class DatasetRun:
                          "released_as": c.released_as} for c in self.dataset.columns],
             "withheld_fields": self.dataset.withheld_count,
             "unknown_fields": dict(sorted(counts.unknown_fields.items())),
+            **self.manifest_extra,
         }
 
     def _result(self, estimate: Estimate | None) -> DatasetResult:
