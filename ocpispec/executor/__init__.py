@@ -222,6 +222,7 @@ def _recover(state_path: Path, export: str) -> list[str]:
 
 def _check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime,
                       wall: datetime, options: RunOptions, advancing: bool) -> None:
+    export = state.export
     """A watermark never moves back (the next run would deliver again what was
     delivered) and never lies in the future (records updated until then would be lost)."""
     for dataset in incremental:
@@ -232,20 +233,21 @@ def _check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime
         if mark > wall + CLOCK_SKEW:
             raise RunError.of("OCX572", f"the state's watermark of `{dataset.name}` ({stored}) "
                               f"lies in the future (the clock says {format_timestamp(wall)})",
-                              notes=("records updated before that moment would never be "
+                              notes=("either the system clock moved back since the last run, "
+                                     "or the state was changed by hand",
+                                     "records updated before that moment would never be "
                                      "delivered",),
-                              help="if the clock is right, move the watermark back on "
-                                   "purpose: `ocpispec state set-watermark EXPORT TIMESTAMP "
-                                   "--yes`; if the clock is wrong, fix it first")
+                              help="if the clock is wrong, fix it first; if it is right, "
+                                   "move the watermark back on purpose: `ocpispec state "
+                                   f"set-watermark {export} TIMESTAMP --yes`")
         if now < mark and not options.restart:
             given = "--as-of" if options.now is not None else "the clock"
             raise RunError.of("OCX571", f"{given} ({format_timestamp(now)}) is earlier than "
                               f"the state's watermark of `{dataset.name}` ({stored})",
                               notes=("the window would move back and the next run would "
-                                     "deliver records again",) if given == "--as-of" else (
-                                     "the system clock moved back since the last run",),
+                                     "deliver records again",),
                               help="a backfill is explicit: `ocpispec state set-watermark "
-                                   "EXPORT TIMESTAMP --yes`, or run with another --state")
+                                   f"{export} TIMESTAMP --yes`, or run with another --state")
     if advancing and options.now is not None and now > wall + CLOCK_SKEW:
         raise RunError.of("OCX572", f"--as-of ({format_timestamp(now)}) lies in the future "
                           f"(the clock says {format_timestamp(wall)})",
