@@ -19,6 +19,7 @@ import click
 
 from ocpispec.cli.plan import show_diagnostics
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.text import count
 
 STATE_OPTION = click.option("--state", "state_path", type=click.Path(path_type=Path),
                             metavar="PATH", help="The state file [default: "
@@ -49,7 +50,8 @@ def show(export: str, state_path: Path | None) -> None:
     else:
         click.echo(f"State of `{export}` at {path} (serial {current.serial}):")
         for name, item in sorted(current.datasets.items()):
-            seen = f", {len(item.seen):,} lookback digests" if item.seen else ""
+            seen = f", {count(len(item.seen), 'lookback digest', grouped=True)}" \
+                if item.seen else ""
             click.echo(f"  {name}: watermark {item.watermark}, committed {item.committed_at}, "
                        f"plan {item.plan_fingerprint[:12]}{seen}")
     if journal_path(path).exists():

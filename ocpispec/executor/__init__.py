@@ -47,6 +47,7 @@ from ocpispec.executor.lookback import Screen, seen_key
 from ocpispec.executor.signals import deferred_signals
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.state import DatasetState, State, StateError, default_state_path, load_state
+from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
 CLOCK_SKEW = timedelta(minutes=5)  # clocks of machines sharing a state file may differ
@@ -315,8 +316,9 @@ def _manifest_extra(run: DatasetRun, changes: dict[str, tuple[str, list[str]]],
 
 
 def _lookback_notes(screens: dict[str, Screen]) -> list[str]:
-    return [f"lookback: `{name}` skipped {screen.skipped:,} record(s) read again that were "
-            "delivered before" for name, screen in screens.items() if screen.skipped]
+    return [f"lookback: `{name}` skipped {count(screen.skipped, 'record', grouped=True)} "
+            "read again that were delivered before"
+            for name, screen in screens.items() if screen.skipped]
 
 
 def _remove_leftovers(targets, state_path: Path | None) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocpispec.executor.atomic import AtomicFile, fsync_directory, publish, write_atomically
+from ocpispec.text import count
 from ocpispec.state import State, state_from_dict, state_text, state_to_dict
 
 JOURNAL_FORMAT = 1
@@ -50,12 +51,12 @@ class Recovered:
     state_serial: int | None
 
     def note(self) -> str:
-        parts = [f"finished the commit of an interrupted run: {self.published} file(s) "
+        parts = [f"finished the commit of an interrupted run: {count(self.published, 'file')} "
                  "published"]
         if self.state_serial is not None:
             parts.append("the state advanced as that run meant to")
         if self.missing:
-            parts.append(f"{self.missing} file(s) were no longer there")
+            parts.append(f"{count(self.missing, 'file')} no longer there")
         return "; ".join(parts)
 
 
