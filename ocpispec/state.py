@@ -66,7 +66,8 @@ def load_state(path: Path, export: str) -> State:
     except FileNotFoundError:
         return State(export)
     except (OSError, UnicodeDecodeError) as exc:
-        raise StateError(f"cannot read state file: {getattr(exc, 'strerror', None) or exc.__class__.__name__}") from None
+        reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+        raise StateError(f"cannot read state file: {reason}") from None
     try:
         return state_from_dict(json.loads(text), export)
     except StateError:
@@ -97,7 +98,8 @@ def _dataset(name: str, item: dict) -> DatasetState:
         except TimestampError:
             raise StateError(f"the `{key}` of dataset `{name}` is not a UTC timestamp such "
                              "as 2026-01-01T00:00:00Z") from None
-    fingerprint, summary, seen = item["plan_fingerprint"], item.get("plan_summary"), item.get("seen", [])
+    fingerprint, summary = item["plan_fingerprint"], item.get("plan_summary")
+    seen = item.get("seen", [])
     if not isinstance(fingerprint, str):
         raise StateError(f"the `plan_fingerprint` of dataset `{name}` is not text")
     if summary is not None and not isinstance(summary, dict):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fixtures_cli import cli_block
 
-import ocpispec.cli.run as run_command
+import ocpispec.cli.run_control as run_command
 
 KEY = {"UTRECHT_PSEUDONYM_KEY": "follow-test-key-0123456789abcdefghijklmnop"}
 NO_SCHEDULE = """export quick consumer "Gemeente Utrecht" purpose "Tariff overview for residents"

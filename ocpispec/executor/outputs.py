@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import plan as ir
-from ocpispec.executor.atomic import AtomicFile
+from ocpispec.executor.atomic import AtomicFile, write_atomically
 from ocpispec.render import EXTENSIONS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_.]+)\}")
@@ -115,6 +115,12 @@ class HashingFile:
 
 def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
+
+
+def write_manifest(path: Path, content: Mapping[str, Any]) -> Path:
+    target = manifest_path(path)
+    write_atomically(target, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+    return target
 
 
 def stage_manifest(path: Path, content: Mapping[str, Any]) -> AtomicFile:
