@@ -72,10 +72,10 @@ class RunArgs:
               "this long for it (default: fail at once).")
 @click.option("--restart", is_flag=True, help="Start `since last run` windows over, at "
               "2000-01-01 (e.g. after the plan changed); the state advances as usual.")
-@click.option("--lookback", type=str, callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
+@click.option("--lookback", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
               help="Re-read DURATION (e.g. 30m, 2h, 1d) before the watermark and deliver only "
                    "records not delivered before: catches records that arrive late.")
-@click.option("--deadline", type=str, callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
+@click.option("--deadline", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
               help="Abandon a run that takes longer than DURATION (e.g. 90s, 20m): no output, "
                    "state unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")

@@ -16,7 +16,8 @@ import click
 from ocpispec.cli.plan import show_spec_diagnostics
 from ocpispec.diagnostics import error
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)\s*$")
+_DURATION = re.compile(
+    r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
