@@ -275,3 +275,29 @@ def test_files_are_never_world_readable(run, server, tmp_path: Path) -> None:
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode & 0o007 == 0, (name, oct(mode))
         assert mode == 0o640, (name, oct(mode))
+
+
+def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Path,
+                                             tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=20,
+                                 faults=Faults(latency_ms=80))
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
+                              str(tmp_path / "first.csv"), "--state", str(tmp_path / "state.json"),
+                              "--as-of", MID, "--page-size", "20", "--concurrency", "1", "-q"],
+                             env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not any("sessions" in r.target for r in server.request_log):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    refused, _ = run(server, "--as-of", MID, out="refused.csv")
+    waited, rows = run(server, "--as-of", MID, "--wait-lock", "30", out="waited.csv")
+    assert first.wait(timeout=30) == 0, first.stderr.read()
+    assert refused.exit_code == 1 and "OCX570" in refused.stderr
+    assert waited.exit_code == 0 and rows == []  # it ran after the first committed
+    assert len(_rows(tmp_path / "first.csv")) > 0
