@@ -283,8 +283,8 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
     import sys
     import time
 
-    server = demo_server_factory(version="2.2.1", size=600, max_page_size=20,
-                                 faults=Faults(latency_ms=80))
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
+                                 faults=Faults(latency_ms=40))
     env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
            "TEST_PSEUDONYM_KEY": KEY}
     first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
