@@ -301,3 +301,27 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
     assert refused.exit_code == 1 and "OCX570" in refused.stderr
     assert waited.exit_code == 0 and rows == []  # it ran after the first committed
     assert len(_rows(tmp_path / "first.csv")) > 0
+
+
+def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    import ocpispec.executor.atomic as atomic
+
+    real, calls = atomic.publish, []
+
+    def failing(temp, final):
+        calls.append(final)
+        if len(calls) == 3:  # the journal and the output are published, the manifest not
+            raise OSError(28, "No space left on device")
+        real(temp, final)
+
+    monkeypatch.setattr(atomic, "publish", failing)
+    result, _ = run(server, "--as-of", AS_OF)
+    assert result.exit_code == 1 and "the commit stopped half way" in result.stderr
+    assert (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.manifest.json").exists()
+    assert not (tmp_path / "state.json").exists()
+    monkeypatch.setattr(atomic, "publish", real)
+    again, rows = run(server, "--as-of", AS_OF, out="again.csv")
+    assert again.exit_code == 0 and rows == []
+    assert (tmp_path / "out.csv.manifest.json").exists()  # rolled forward, not lost
+    assert _watermark(tmp_path) == AS_OF

@@ -31,7 +31,6 @@ from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
-from ocpispec.executor.journal import CommitPending
 from ocpispec.executor.lock import run_lock
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.signals import deferred_signals
@@ -132,7 +131,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         with deferred_signals() as deferred:
             statekeeping.commit(files, state_path if locked else None, new_state)
     except BaseException as exc:
-        if not isinstance(exc, CommitPending):
+        if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs
             for run in runs:
                 run.discard()
         raise

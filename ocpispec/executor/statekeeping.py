@@ -173,20 +173,26 @@ def advanced(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
     return state.advanced(updates)
 
 
+class CommitPendingError(RunError):
+    """The commit stopped after its commit point: its files must stay for recovery."""
+
+
 def commit(files: list, state_path: Path | None, state: State | None) -> None:
     try:
         journal.commit(files, state_path, state, pause=_test_pause())
     except CommitPending as exc:
         cause = exc.__cause__
         reason = getattr(cause, "strerror", None) or cause.__class__.__name__
-        raise RunError.of("OCX553", f"the commit stopped half way: {reason}",
-                          notes=(f"the journal `{exc.journal}` holds what is left to do; "
-                                 "the next run of this export finishes it first, so nothing "
-                                 "is delivered twice or lost",),
-                          help="fix the cause (space, permissions) and run again") from None
+        diagnostic = RunError.of(
+            "OCX553", f"the commit stopped half way: {reason}",
+            notes=(f"the journal `{exc.journal}` holds what is left to do; the next run of "
+                   "this export finishes it first, so nothing is delivered twice or lost",),
+            help="fix the cause (space, permissions) and run again").diagnostic
+        raise CommitPendingError(diagnostic) from None
     except OSError as exc:
-        raise RunError.of("OCX554", f"cannot publish the outputs: {exc.strerror}",
-                          notes=("nothing was published and the state did not change",),
+        notes = ("nothing was published and the state did not change",) if state_path else (
+            "files renamed before the failure stay published",)
+        raise RunError.of("OCX554", f"cannot publish the outputs: {exc.strerror}", notes=notes,
                           help="check that the directories are writable and have space") \
             from None
 
