@@ -124,3 +124,24 @@ def test_a_run_to_a_full_disk_is_a_diagnostic(demo_server, spec: Path, tmp_path:
     assert done.returncode == 1 and "OCX554" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "state.json").exists()  # nothing delivered: the state stays
+
+
+def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_path: Path) -> None:
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    journal = tmp_path / "state.json.journal"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
+         str(state), "--as-of", AS_OF],
+        env={**os.environ, **_env(demo_server), "OCPISPEC_TEST_COMMIT_PAUSE": "0.3"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not journal.exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped (SIGTERM) after the run committed" in stderr
+    assert out.exists() and (tmp_path / "out.csv.manifest.json").exists()
+    assert json.loads(state.read_text())["datasets"]["sessions"]["watermark"] == AS_OF
+    assert not journal.exists()
