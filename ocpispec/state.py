@@ -38,6 +38,7 @@ class DatasetState:
     committed_at: str
     plan_summary: Mapping[str, Any] | None = None
     seen: tuple[str, ...] = ()  # keyed digests of records read within the lookback horizon
+    seen_since: str | None = None  # the start of that horizon (None: no lookback ran)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,9 @@ def state_from_dict(data: dict, export: str) -> State:
 
 
 def _dataset(name: str, item: dict) -> DatasetState:
-    for key in ("watermark", "committed_at"):
+    for key in ("watermark", "committed_at", "seen_since"):
+        if key == "seen_since" and item.get(key) is None:
+            continue
         value = item[key]
         try:
             if not isinstance(value, str) or not CANONICAL.match(value):
@@ -106,7 +109,8 @@ def _dataset(name: str, item: dict) -> DatasetState:
         raise StateError(f"the `plan_summary` of dataset `{name}` is not an object")
     if not isinstance(seen, list) or not all(isinstance(d, str) and _DIGEST.match(d) for d in seen):
         raise StateError(f"the `seen` digests of dataset `{name}` are damaged")
-    return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary, tuple(seen))
+    return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
+                        tuple(seen), item.get("seen_since"))
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
@@ -123,8 +127,9 @@ def _dataset_dict(item: DatasetState) -> dict[str, Any]:
                             "committed_at": item.committed_at}
     if item.plan_summary is not None:
         data["plan_summary"] = dict(item.plan_summary)
-    if item.seen:
+    if item.seen_since is not None:
         data["seen"] = sorted(item.seen)
+        data["seen_since"] = item.seen_since
     return data
 
 

@@ -325,3 +325,16 @@ def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path
     assert again.exit_code == 0 and rows == []
     assert (tmp_path / "out.csv.manifest.json").exists()  # rolled forward, not lost
     assert _watermark(tmp_path) == AS_OF
+
+
+def test_a_first_or_longer_lookback_never_delivers_twice(run, server, tmp_path: Path) -> None:
+    first, a = run(server, "--as-of", "2025-04-01T00:00:00Z", out="a.csv")
+    second, b = run(server, "--as-of", MID, "--lookback", "5d", out="b.csv")  # nothing to dedupe by
+    third, c = run(server, "--as-of", "2025-10-01T00:00:00Z", "--lookback", "30d", out="c.csv")
+    fourth, d = run(server, "--as-of", AS_OF, "--lookback", "5d", out="d.csv")
+    assert {first.exit_code, second.exit_code, third.exit_code, fourth.exit_code} == {0}
+    reference, everything = run(server, "--as-of", AS_OF, "--restart", out="all.csv")
+    assert sorted(a + b + c + d) == sorted(everything)
+    windows = [json.loads((tmp_path / f"{n}.csv.manifest.json").read_text())["window"]["start"]
+               for n in "bcd"]
+    assert windows == ["2025-04-01T00:00:00Z", "2025-06-26T00:00:00Z", "2025-09-26T00:00:00Z"]

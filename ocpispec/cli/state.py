@@ -141,7 +141,7 @@ def _moved(current, name: str, mark: str):
     found = current.datasets.get(name)
     if found is None:
         return DatasetState(mark, "", now)
-    return dataclasses.replace(found, watermark=mark, committed_at=now, seen=())
+    return dataclasses.replace(found, watermark=mark, committed_at=now, seen=(), seen_since=None)
 
 
 def _path(export: str, state_path: Path | None) -> Path:

@@ -106,7 +106,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     watermarks = {d.name: None if options.restart else state.watermark(d.name)
                   for d in plan.datasets}
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
-                                      options.lookback)
+                                      statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
     statekeeping.remove_leftovers(targets.values(), state_path if locked else None)

@@ -10,7 +10,10 @@ has a new `last_updated` and is delivered again, as in any incremental run).
 What was read is remembered in the state as keyed digests (HMAC-SHA-256 under a key
 derived from the pseudonym key, 128 bits): object ids are not personal values, but a
 digest keeps even them out of the state file. Only records whose `last_updated` lies
-within the horizon the next run re-reads are kept, so the state stays small.
+within the horizon the next run re-reads are kept, so the state stays small; the state
+also keeps where that horizon starts, and a run never re-reads further back than the
+digests reach (a first run with a lookback, or a longer lookback than the last run's,
+re-reads only what it can deduplicate).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ class Screen:
     def __init__(self, key: bytes, before: Iterable[str], horizon: datetime) -> None:
         self._key = key
         self._before = frozenset(before)
-        self._horizon = horizon
+        self.horizon = horizon
         self.seen: set[str] = set()
         self.skipped = 0
 
@@ -41,7 +44,7 @@ class Screen:
         for record in records:
             digest, updated = self._identify(record)
             if digest is not None:
-                if updated >= self._horizon:
+                if updated >= self.horizon:
                     self.seen.add(digest)
                 if digest in self._before:
                     self.skipped += 1
@@ -50,10 +53,10 @@ class Screen:
 
     def _identify(self, record: object) -> tuple[str | None, datetime]:
         if not isinstance(record, dict):
-            return None, self._horizon
+            return None, self.horizon
         identity = record.get("id", record.get("uid"))
         updated = parse_timestamp(record.get("last_updated"))
         if not isinstance(identity, str) or updated is None:
-            return None, self._horizon  # the pipeline counts it as invalid
+            return None, self.horizon  # the pipeline counts it as invalid
         message = f"{identity.strip().lower()}\x00{updated:%Y-%m-%dT%H:%M:%S}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32], updated

@@ -114,6 +114,17 @@ def plan_changes(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
     return found
 
 
+def lookback(state: State, dataset: str, options: Any) -> timedelta | None:
+    """How far this run re-reads before the watermark: the lookback asked for, but never
+    beyond the horizon the stored digests cover (what it cannot deduplicate it would
+    deliver twice)."""
+    stored = state.datasets.get(dataset)
+    if not options.lookback or options.restart or stored is None or stored.seen_since is None:
+        return None
+    reach = read_timestamp(stored.watermark) - read_timestamp(stored.seen_since)
+    return min(options.lookback, reach) if reach > timedelta(0) else None
+
+
 def screens(runs: list[DatasetRun], state: State, key: bytes,
              options: Any) -> dict[str, Screen]:
     if not options.lookback:
@@ -169,7 +180,8 @@ def advanced(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
         screen = screens.get(dataset.name)
         updates[dataset.name] = DatasetState(
             windows[dataset.name].date_to or committed, plan.fingerprint, committed,
-            plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else ())
+            plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
+            format_timestamp(screen.horizon) if screen else None)
     return state.advanced(updates)
 
 
