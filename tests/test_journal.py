@@ -94,3 +94,45 @@ def test_a_damaged_journal_stops_the_run_with_a_diagnostic(run_cli, demo_server,
     assert result.exit_code == 1 and "OCX553" in result.stderr
     assert "is damaged" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_missing_file_never_advances_the_state(tmp_path: Path) -> None:
+    state_path = tmp_path / "state.json"
+    files = _stage(tmp_path, 2)
+
+    def crash(step: str) -> None:
+        raise Crash()
+
+    try:
+        journal.commit(files, state_path, NEW, pause=crash)
+    except Crash:
+        pass
+    files[1].temp.unlink()  # someone removed it
+    recovered = journal.recover(state_path, EXPORT)
+    assert recovered is not None and recovered.missing == 1
+    assert "NOT advanced" in recovered.note()
+    assert not state_path.exists()  # repeat the window rather than lose a file's records
+    assert (tmp_path / "out-0.csv").exists()
+
+
+def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    files = _stage(tmp_path, 1)
+
+    def crash(step: str) -> None:
+        raise Crash()
+
+    try:
+        journal.commit(files, other, NEW, pause=crash)
+    except Crash:
+        pass
+    import os
+
+    dead = files[0].temp.with_name(files[0].temp.name.replace(str(os.getpid()), "999999999"))
+    files[0].temp.rename(dead)
+    journal_file = journal.journal_path(other)
+    journal_file.write_text(journal_file.read_text().replace(str(files[0].temp), str(dead)))
+    from ocpispec.executor.atomic import remove_stale_partials
+
+    remove_stale_partials(tmp_path, journal.pending_files(tmp_path / "mine.json"))
+    assert dead.exists()

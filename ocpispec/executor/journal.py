@@ -56,7 +56,9 @@ class Recovered:
         if self.state_serial is not None:
             parts.append("the state advanced as that run meant to")
         if self.missing:
-            parts.append(f"{count(self.missing, 'file')} no longer there")
+            parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
+                         "was NOT advanced: this run delivers that window again, and the "
+                         "files that were published repeat it")
         return "; ".join(parts)
 
 
@@ -65,12 +67,16 @@ def journal_path(state_path: Path) -> Path:
 
 
 def pending_files(state_path: Path) -> frozenset[Path]:
-    """The temporary files a pending commit still needs (never to be cleaned up)."""
-    try:
-        data = json.loads(journal_path(state_path).read_text(encoding="utf-8"))
-        return frozenset(Path(temp) for temp, _ in data["renames"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
+    """The temporary files pending commits still need (never to be cleaned up): those
+    of every journal beside the state file, so other exports' are kept too."""
+    needed: set[Path] = set()
+    for journal in state_path.parent.glob("*.journal"):
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            needed.update(Path(temp) for temp, _ in data["renames"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return frozenset(needed)
 
 
 def commit(files: Sequence[AtomicFile], state_path: Path | None, state: State | None,
@@ -124,6 +130,8 @@ def recover(state_path: Path, export: str) -> Recovered | None:
             published += 1
         elif not final.exists():
             missing += 1
+    if missing:  # a file is gone: advancing would lose its records; repeating is loud
+        state = None
     if state is not None:
         write_atomically(state_path, state_text(state))
     _remove(journal)
