@@ -250,6 +250,7 @@ def test_a_state_write_that_fails_after_publishing_is_finished_next_run(
     again, rows = run(server, "--as-of", AS_OF, out="c.csv")
     assert again.exit_code == 0 and rows == []  # nothing delivered twice
     assert _note(again, "finished the commit") == snapshot
+    assert "finished the commit" in again.stderr
     assert _watermark(tmp_path) == AS_OF
     assert not journal_path(tmp_path / "state.json").exists()
 

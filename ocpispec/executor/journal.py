@@ -51,8 +51,9 @@ class Recovered:
     state_serial: int | None
 
     def note(self) -> str:
-        parts = [f"finished the commit of an interrupted run: {count(self.published, 'file')} "
-                 "published"]
+        done = (f"published the {count(self.published, 'file')} it had not yet renamed"
+                if self.published else "its files were already published")
+        parts = [f"finished the commit an interrupted run left: {done}"]
         if self.state_serial is not None:
             parts.append("the state advanced as that run meant to")
         if self.missing:

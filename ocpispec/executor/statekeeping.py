@@ -156,8 +156,8 @@ def manifest_extra(run: DatasetRun, changes: dict[str, tuple[str, list[str]]],
 
 
 def lookback_notes(screens: dict[str, Screen]) -> list[str]:
-    return [f"lookback: `{name}` skipped {count(screen.skipped, 'record', grouped=True)} "
-            "read again that were delivered before"
+    return [f"lookback: `{name}`: {count(screen.skipped, 'record', grouped=True)} read "
+            "again and skipped (delivered before)"
             for name, screen in screens.items() if screen.skipped]
 
 
