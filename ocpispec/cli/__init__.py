@@ -56,9 +56,9 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
                 KeyboardInterrupt):
             raise
-        except BrokenPipeError:
+        except BrokenPipeError:  # the reader stopped early (`| head`): not a failure
             _silence_stdout()
-            sys.exit(1)
+            sys.exit(0)
         except OSError as exc:
             if exc.errno not in _OUTPUT_FULL:
                 _internal_error(exc)
