@@ -207,6 +207,7 @@ def test_lookback_delivers_late_records_once(run, demo_server_factory, tmp_path:
     manifest = json.loads((tmp_path / "b.csv.manifest.json").read_text())
     assert manifest["lookback"]["resumed_at"] == MID
     assert manifest["lookback"]["already_delivered"] > 0
+    assert manifest["lookback"]["late"] == 4
 
 
 # ---- one run at a time ----------------------------------------------------------------------------

@@ -33,12 +33,15 @@ def seen_key(key: bytes, export: str) -> bytes:
 class Screen:
     """Passes records not read before; collects the digests for the next run."""
 
-    def __init__(self, key: bytes, before: Iterable[str], horizon: datetime) -> None:
+    def __init__(self, key: bytes, before: Iterable[str], horizon: datetime,
+                 watermark: datetime | None = None) -> None:
         self._key = key
         self._before = frozenset(before)
         self.horizon = horizon
+        self._watermark = watermark  # records before it that are new arrived late
         self.seen: set[str] = set()
         self.skipped = 0
+        self.late = 0
 
     def __call__(self, records: Iterable[dict]) -> Iterator[dict]:
         for record in records:
@@ -49,6 +52,8 @@ class Screen:
                 if digest in self._before:
                     self.skipped += 1
                     continue
+                if self._watermark is not None and updated < self._watermark:
+                    self.late += 1
             yield record
 
     def _identify(self, record: object) -> tuple[str | None, datetime]:

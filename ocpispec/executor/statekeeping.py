@@ -136,8 +136,9 @@ def screens(runs: list[DatasetRun], state: State, key: bytes,
         stored = state.datasets.get(run.dataset.name)
         before = stored.seen if stored is not None and not options.restart else ()
         horizon = read_timestamp(run.window.date_to) - options.lookback
+        resumed = read_timestamp(run.window.watermark) if run.window.watermark else None
         run.screen = screens[run.dataset.name] = Screen(seen_key(key, run.plan.export.name),
-                                                         before, horizon)
+                                                         before, horizon, resumed)
     return screens
 
 
@@ -151,14 +152,19 @@ def manifest_extra(run: DatasetRun, changes: dict[str, tuple[str, list[str]]],
     if screen is not None and options.lookback:
         extra["lookback"] = {"seconds": int(options.lookback.total_seconds()),
                              "resumed_at": run.window.watermark,
-                             "already_delivered": screen.skipped}
+                             "already_delivered": screen.skipped, "late": screen.late}
     return extra
 
 
 def lookback_notes(screens: dict[str, Screen]) -> list[str]:
-    return [f"lookback: `{name}`: {count(screen.skipped, 'record', grouped=True)} read "
-            "again and skipped (delivered before)"
-            for name, screen in screens.items() if screen.skipped]
+    notes = []
+    for name, screen in screens.items():
+        if screen.skipped or screen.late:
+            notes.append(f"lookback: `{name}`: {count(screen.late, 'late record', grouped=True)} "
+                         "found (updated before the previous window's end, delivered now); "
+                         f"{count(screen.skipped, 'record', grouped=True)} read again and "
+                         "skipped (delivered before)")
+    return notes
 
 
 def remove_leftovers(targets, state_path: Path | None) -> None:
