@@ -17,9 +17,9 @@ from ocpispec import __version__
 from ocpispec import plan as ir
 from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator
+from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.outputs import HashingFile, Target, manifest_path, stage_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window

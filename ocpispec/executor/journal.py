@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocpispec.executor.atomic import AtomicFile, fsync_directory, publish, write_atomically
-from ocpispec.text import count
 from ocpispec.state import State, state_from_dict, state_text, state_to_dict
+from ocpispec.text import count
 
 JOURNAL_FORMAT = 1
 
