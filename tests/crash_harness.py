@@ -77,23 +77,23 @@ def main_loop(config: dict) -> dict:
     duration, status = timed(run_args(config, next(moments)))
     left = {"calibration_exit": os.waitstatus_to_exitcode(status), "durations": [],
             "killed": 0, "finished_before_kill": 0, "journal_left": 0, "rerun_failures": 0,
-            "state_changed": 0}
+            "state_changed": 0, "killed_before_commit": 0}
     for _ in range(config["cycles"]):
         before = state.read_bytes() if state.exists() else b""
         pid = spawn(run_args(config, next(moments)))
-        time.sleep(rng.uniform(0.4, 1.1) * duration)
+        time.sleep(rng.uniform(0.2, 1.1) * duration)
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         _, status = os.waitpid(pid, 0)
-        if os.WIFSIGNALED(status):
-            left["killed"] += 1
-        else:
-            left["finished_before_kill"] += 1
-        if journal.exists():
-            left["journal_left"] += 1
-        left["state_changed"] += (state.read_bytes() if state.exists() else b"") != before
+        killed, journaled = os.WIFSIGNALED(status), journal.exists()
+        changed = (state.read_bytes() if state.exists() else b"") != before
+        left["killed"] += killed
+        left["finished_before_kill"] += not killed
+        left["journal_left"] += journaled
+        left["state_changed"] += changed
+        left["killed_before_commit"] += killed and not journaled and not changed
         duration, status = timed(run_args(config, next(moments)))
         left["durations"].append(round(duration, 3))
         if os.waitstatus_to_exitcode(status) != 0:
