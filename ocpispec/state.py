@@ -3,23 +3,28 @@
 One small JSON file per export (default `.ocpispec/state/<export>.json` under the
 current directory). It holds, per dataset, the `date_to` of the last committed run,
 which becomes the next run's `date_from` (OCPI windows are `[date_from, date_to)`, so
-consecutive runs neither overlap nor leave gaps). It is written atomically and only
-after every output of the run was committed; it contains no personal values and no
-secrets.
+consecutive runs neither overlap nor leave gaps), the plan fingerprint and a summary of
+the plan (column names and treatments, a digest of the filter, the window: no values),
+and with a lookback the keyed digests of the records read inside the lookback horizon.
+It is written atomically and only after every output of the run was committed
+(`ocpispec.executor.journal`); it contains no personal values and no secrets.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
-from ocpispec.executor.atomic import write_atomically
+from ocpispec.timestamps import CANONICAL, TimestampError, read_timestamp
 
 STATE_FORMAT = 1
 FIRST_WATERMARK = "2000-01-01T00:00:00Z"
+_DIGEST = re.compile(r"^[0-9a-f]{32}$")
 
 
 class StateError(Exception):
@@ -31,6 +36,9 @@ class DatasetState:
     watermark: str
     plan_fingerprint: str
     committed_at: str
+    plan_summary: Mapping[str, Any] | None = None
+    seen: tuple[str, ...] = ()  # keyed digests of records read within the lookback horizon
+    seen_since: str | None = None  # the start of that horizon (None: no lookback ran)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,33 +66,78 @@ def load_state(path: Path, export: str) -> State:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return State(export)
-    except OSError as exc:
-        raise StateError(f"cannot read state file: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+        raise StateError(f"cannot read state file: {reason}") from None
     try:
-        return _parse(json.loads(text), export)
+        return state_from_dict(json.loads(text), export)
+    except StateError:
+        raise
     except (ValueError, KeyError, TypeError, AttributeError):
         raise StateError("state file is not valid ocpispec state") from None
 
 
-def _parse(data: dict, export: str) -> State:
+def state_from_dict(data: dict, export: str) -> State:
     if data.get("format_version") != STATE_FORMAT:
         raise ValueError("unknown state format")
     if data["export"] != export:
         raise StateError(f"state file belongs to export `{data['export']}`, not `{export}`")
-    datasets = {name: DatasetState(str(item["watermark"]), str(item["plan_fingerprint"]),
-                                   str(item["committed_at"]))
-                for name, item in data["datasets"].items()}
-    return State(export, int(data["serial"]), MappingProxyType(datasets))
+    serial = data["serial"]
+    if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
+        raise StateError("its `serial` is not a whole number")
+    datasets = {str(name): _dataset(str(name), item) for name, item in data["datasets"].items()}
+    return State(export, serial, MappingProxyType(datasets))
 
 
-def save_state(path: Path, state: State) -> None:
-    data = {
+def _dataset(name: str, item: dict) -> DatasetState:
+    for key in ("watermark", "committed_at", "seen_since"):
+        if key == "seen_since" and item.get(key) is None:
+            continue
+        value = item[key]
+        try:
+            if not isinstance(value, str) or not CANONICAL.match(value):
+                raise TimestampError("not canonical")
+            read_timestamp(value)
+        except TimestampError:
+            raise StateError(f"the `{key}` of dataset `{name}` is not a UTC timestamp such "
+                             "as 2026-01-01T00:00:00Z") from None
+    fingerprint, summary = item["plan_fingerprint"], item.get("plan_summary")
+    seen = item.get("seen", [])
+    if not isinstance(fingerprint, str):
+        raise StateError(f"the `plan_fingerprint` of dataset `{name}` is not text")
+    if summary is not None and not isinstance(summary, dict):
+        raise StateError(f"the `plan_summary` of dataset `{name}` is not an object")
+    if not isinstance(seen, list) or not all(isinstance(d, str) and _DIGEST.match(d) for d in seen):
+        raise StateError(f"the `seen` digests of dataset `{name}` are damaged")
+    return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
+                        tuple(seen), item.get("seen_since"))
+
+
+def state_to_dict(state: State) -> dict[str, Any]:
+    return {
         "format_version": STATE_FORMAT,
         "export": state.export,
         "serial": state.serial,
-        "datasets": {name: {"watermark": item.watermark,
-                            "plan_fingerprint": item.plan_fingerprint,
-                            "committed_at": item.committed_at}
-                     for name, item in sorted(state.datasets.items())},
+        "datasets": {name: _dataset_dict(item) for name, item in sorted(state.datasets.items())},
     }
-    write_atomically(path, json.dumps(data, indent=2) + "\n")
+
+
+def _dataset_dict(item: DatasetState) -> dict[str, Any]:
+    data: dict[str, Any] = {"watermark": item.watermark, "plan_fingerprint": item.plan_fingerprint,
+                            "committed_at": item.committed_at}
+    if item.plan_summary is not None:
+        data["plan_summary"] = dict(item.plan_summary)
+    if item.seen_since is not None:
+        data["seen"] = sorted(item.seen)
+        data["seen_since"] = item.seen_since
+    return data
+
+
+def state_text(state: State) -> str:
+    return json.dumps(state_to_dict(state), indent=2) + "\n"
+
+
+def save_state(path: Path, state: State) -> None:
+    from ocpispec.executor.atomic import write_atomically  # not at import: no cycle
+
+    write_atomically(path, state_text(state))

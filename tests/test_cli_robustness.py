@@ -61,7 +61,7 @@ def test_run_interrupted_leaves_nothing(run_cli, demo_server, tmp_path: Path,
     result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "out.csv"),
                      "--state", str(tmp_path / "state.json"), env=env)
     assert result.exit_code == 1
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "config") == []
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "config") == ["state.json.lock"]
     assert demo_server.token not in result.stderr and KEY not in result.stderr
     assert cli_block(result) == snapshot
 

@@ -85,7 +85,7 @@ def test_atomic_file_appears_only_on_commit(tmp_path: Path) -> None:
     assert not target.exists()
     file.commit()
     assert target.read_bytes() == b"a,b\r\n"
-    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    assert oct(target.stat().st_mode & 0o777) == oct(0o640 & ~_umask())  # never world-readable
     failed = AtomicFile(target)
     failed.stream.write("partial")
     failed.discard()

@@ -422,7 +422,7 @@ def test_failed_run_leaves_no_output_and_keeps_the_state(run_cli, demo_server_fa
     assert out.read_text() == "previous export\n"
     assert not (tmp_path / "out.csv.manifest.json").exists()
     assert state.read_text() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "state.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "state.json", "state.json.lock"]
     assert server.token not in result.stderr
     assert normalise(cli_block(result), tmp_path).replace(str(server.port), "<port>") == snapshot
 
@@ -519,10 +519,13 @@ output ndjson to stdout
     assert sorted(p.name for p in out.iterdir()) == [
         "locations.ndjson", "locations.ndjson.manifest.json",
         "test_export-sessions.csv", "test_export-sessions.csv.manifest.json"]
-    assert json.loads(state.read_text())["datasets"] == {"sessions": {
-        "watermark": AS_OF, "plan_fingerprint": json.loads(
-            (out / "locations.ndjson.manifest.json").read_text())["plan_fingerprint"],
-        "committed_at": AS_OF}}
+    saved = json.loads(state.read_text())["datasets"]
+    assert list(saved) == ["sessions"]
+    assert saved["sessions"]["watermark"] == AS_OF
+    assert saved["sessions"]["plan_fingerprint"] == json.loads(
+        (out / "locations.ndjson.manifest.json").read_text())["plan_fingerprint"]
+    assert set(saved["sessions"]) == {"watermark", "plan_fingerprint", "committed_at",
+                                      "plan_summary"}
     two = run_cli("run", str(spec), "--out", str(tmp_path / "file.csv"), "--state", str(state),
                   env=source_env(demo_server))
     assert two.exit_code == 1 and "OCX556" in two.stderr

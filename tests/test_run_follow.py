@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fixtures_cli import cli_block
 
-import ocpispec.cli.run as run_command
+import ocpispec.cli.run_control as run_command
 
 KEY = {"UTRECHT_PSEUDONYM_KEY": "1d6f3b9e0a47c25e8d1b6f0a3c9e74d2b5f8a16c0e3d97b4a2f5c81e6d0b3a9f"}
 NO_SCHEDULE = """export quick consumer "Gemeente Utrecht" purpose "Tariff overview for residents"
@@ -65,4 +65,39 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
     assert json.loads(records[-1].read_text())["datasets"][0]["counts"]["read"] == 0
     assert json.loads(state.read_text())
     tail = result.stderr[result.stderr.rindex("next run at"):]
+    assert scrub_times(tail) == snapshot
+
+
+def test_follow_stops_at_start_when_a_run_could_never_work(run_cli, demo_server_factory,
+                                                           monkeypatch, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=300)
+    monkeypatch.setattr(run_command, "sleep_until", lambda moment: pytest.fail("looped"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}  # no key
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--follow", env=env)
+    assert result.exit_code == 1
+    assert server.request_log == []
+    assert cli_block(result) == snapshot
+
+
+def test_follow_counts_repeated_failures_and_exits_with_the_last_outcome(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch, snapshot) -> None:
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version="2.2.1", size=300, faults=Faults(envelope_error=3000))
+    waits: list[datetime] = []
+
+    def sleep_until(moment: datetime) -> None:
+        waits.append(moment)
+        if len(waits) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--follow", "--state",
+                     str(tmp_path / "state.json"), "--out", str(tmp_path / "out.csv"), env=env)
+    assert result.exit_code == 1
+    assert result.stderr.count("error[") == 3
+    assert "warning: 2 runs in a row failed" in result.stderr
+    assert "warning: 3 runs in a row failed" in result.stderr
+    tail = result.stderr[result.stderr.index("warning: 3 runs"):]
     assert scrub_times(tail) == snapshot

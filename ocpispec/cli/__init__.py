@@ -1,10 +1,19 @@
 """The `ocpispec` command line. Each command lives in its own module and is loaded
-only when invoked, so `ocpispec check` never imports the HTTP stack."""
+only when invoked, so `ocpispec check` never imports the HTTP stack.
+
+Exit codes: 0 success, 1 a diagnosed failure (spec errors, a failed or interrupted
+run), 2 usage error, 70 internal error (a bug: "internal error" and a short report
+hint; the traceback only with OCPISPEC_DEBUG=1, since exception texts may hold values).
+"""
 
 from __future__ import annotations
 
+import errno
 import importlib
 import importlib.util
+import os
+import sys
+import traceback
 
 import click
 
@@ -21,7 +30,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "profiles": ("ocpispec.cli.profiles", "profiles", "List stored credential profiles (tokens never shown)."),
     "get": ("ocpispec.cli.get", "get", "Dump an OCPI module as privacy-filtered NDJSON."),
     "demo-server": ("ocpispec.cli.demo_server", "demo_server", "Serve a synthetic OCPI platform on 127.0.0.1."),
+    "state": ("ocpispec.cli.state", "state", "Show, reset or move the `since last run` state of an export."),
 }
+EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
+_OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
 
 
 class LazyGroup(click.Group):
@@ -34,11 +46,62 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[cmd_name]
         return getattr(importlib.import_module(module), attribute)
 
+    def invoke(self, ctx: click.Context):
+        """Every failure a command did not diagnose ends here: a full disk on stdout as a
+        diagnostic, anything else as an internal error (exit 70)."""
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk shows here, not in an ignored exit-time flush
+            return result
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # the reader stopped early (`| head`): not a failure
+            _silence_stdout()
+            sys.exit(0)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_FULL:
+                _internal_error(exc)
+            _silence_stdout()
+            from ocpispec.cli.plan import show_diagnostics
+            from ocpispec.diagnostics import error
+
+            show_diagnostics([error("OCX554", "cannot write the output: "
+                                    f"{os.strerror(exc.errno)}",
+                                    help="free space on the device, or write elsewhere, "
+                                         "and run again")])
+            sys.exit(1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            _internal_error(exc)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _internal_error(exc: BaseException) -> None:
+    """Never the exception's text (it may hold a value or a URL): its type and where."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if "ocpispec" in f.filename] or frames
+    where = f" at {os.path.basename(own[-1].filename)}:{own[-1].lineno}" if own else ""
+    click.echo(f"internal error: {type(exc).__name__}{where} (ocpispec {__version__})\n"
+               "  this is a bug in ocpispec, not in your spec or platform; please report it\n"
+               "  with the command you ran (leave out tokens and keys); set OCPISPEC_DEBUG=1 "
+               "to see the traceback", err=True)
+    if os.environ.get("OCPISPEC_DEBUG"):
+        traceback.print_exception(exc, file=sys.stderr)
+    sys.exit(EXIT_INTERNAL)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _importable(name: str) -> bool:

@@ -7,20 +7,17 @@ import hashlib
 import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
+from ocpispec.cli import run_control
 from ocpispec.cli.client_options import request_timeout_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
-from ocpispec.diagnostics import error
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEMO_SIZE = 20_000
-INTERRUPTED = error("OCX558", "the run was interrupted (Ctrl-C)",
-                    notes=["no output was written and the `since last run` state did not change"],
-                    help="run the same command again; it repeats the same window")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +38,10 @@ class RunArgs:
     quiet: bool
     follow: bool
     request_timeout: float
+    wait_lock: float
+    restart: bool
+    lookback: timedelta | None
+    deadline: timedelta | None
     allow_invalid: object = None        # executor.Tolerance
     accept_incomplete: bool = False
     fail_on_empty: bool = False
@@ -79,6 +80,17 @@ class RunArgs:
               "failing; the manifest records it.")
 @click.option("--fail-on-empty", is_flag=True, help="Fail when a dataset releases no row "
               "(nothing read, everything filtered, or every group suppressed).")
+@click.option("--wait-lock", "wait_lock", type=click.FloatRange(min=0), default=0,
+              metavar="SECONDS", help="If another run of this export holds its state, wait "
+              "this long for it (default: fail at once).")
+@click.option("--restart", is_flag=True, help="Start `since last run` windows over, at "
+              "2000-01-01 (e.g. after the plan changed); the state advances as usual.")
+@click.option("--lookback", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
+              help="Re-read DURATION (e.g. 30m, 2h, 1d) before the watermark and deliver only "
+                   "records not delivered before: catches records that arrive late.")
+@click.option("--deadline", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
+              help="Abandon a run that takes longer than DURATION (e.g. 90s, 20m): no output, "
+                   "state unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 @request_timeout_option
 def run(**options: object) -> None:
@@ -93,79 +105,48 @@ def run(**options: object) -> None:
     fails the run (see --allow-invalid, --accept-incomplete): nothing is written
     and the state does not move.
 
-    Exit codes: 0 done, 1 spec errors or a failed run, 2 usage error.
+    Exit codes: 0 done, 1 spec errors or a failed run (also an interrupted one:
+    Ctrl-C, SIGTERM, --deadline), 2 usage error, 70 internal error (a bug).
     """
     args = RunArgs(**options)  # type: ignore[arg-type]
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
-    if args.follow:
-        _follow(plan, args)
-    elif not _run_once(plan, args):
-        sys.exit(1)
+    with run_control.terminate_like_interrupt():
+        if args.follow:
+            run_control.follow(plan, args, _run_once)
+        elif not _run_once(plan, args):
+            sys.exit(1)
 
 
 def _run_once(plan, args: RunArgs) -> bool:
-    """One run with its summary; a failure is shown as a diagnostic and returns False."""
+    """One run with its summary; a failure is shown as a diagnostic and returns False.
+    An interruption (Ctrl-C, SIGTERM) is shown and exits with 1."""
     from ocpispec.executor import RunError
     from ocpispec.ocpi import OcpiError
 
     try:
-        result, notes = _execute(plan, args)
+        with run_control.deadline(args.deadline):
+            result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         return False
-    except KeyboardInterrupt:
-        show_spec_diagnostics([INTERRUPTED], args.spec)
+    except run_control.DeadlineExceeded:
+        show_spec_diagnostics([run_control.deadline_passed(args.deadline)], args.spec)
+        return False
+    except KeyboardInterrupt as exc:
+        how = "SIGTERM" if isinstance(exc, run_control.Terminated) else "Ctrl-C"
+        show_spec_diagnostics([run_control.interrupted(how)], args.spec)
         sys.exit(1)
     if not args.quiet:
         from ocpispec.render.run_summary import summary_text
 
+        notes = [*notes, *result.notes]
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
+    if result.stopped_by:
+        click.echo(f"stopped ({result.stopped_by}) after the run committed", err=True)
+        sys.exit(0)
     return True
-
-
-def _follow(plan, args: RunArgs) -> None:
-    """Run, then sleep until the schedule's next moment, until Ctrl-C."""
-    from datetime import UTC
-
-    from ocpispec import schedule
-
-    rule = _schedule_of(args)
-    while True:
-        _run_once(plan, args)
-        moment = schedule.next_run(rule, datetime.now(UTC))
-        click.echo(f"next run at {moment:%Y-%m-%dT%H:%M:%SZ} ({schedule.describe(rule)}); "
-                   "Ctrl-C stops", err=True)
-        try:
-            sleep_until(moment)
-        except KeyboardInterrupt:
-            click.echo("stopped between runs; nothing was interrupted", err=True)
-            return
-
-
-def _schedule_of(args: RunArgs):
-    from ocpispec.compiler import compile_file
-
-    for flag, given in (("--demo", args.demo), ("--dry-run", args.dry_run),
-                        ("--as-of", args.as_of is not None)):
-        if given:
-            raise click.UsageError(f"--follow cannot be combined with {flag}: a followed "
-                                   "export runs for real, at the real time")
-    rule = compile_file(args.spec).spec.schedule
-    if rule is None:
-        raise click.UsageError("--follow needs a `schedule` clause in the spec, e.g. "
-                               "`schedule daily at 06:00`")
-    return rule
-
-
-def sleep_until(moment: datetime) -> None:
-    """Sleep in short steps so a changed wall clock (suspend, NTP) is noticed."""
-    import time
-    from datetime import UTC
-
-    while (left := (moment - datetime.now(UTC)).total_seconds()) > 0:
-        time.sleep(min(left, 30.0))
 
 
 def _demo_options_need_demo(args: RunArgs) -> None:
@@ -202,7 +183,8 @@ def _execute(plan, args: RunArgs):
             progress=None if args.quiet else _progress(stack),
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
-            runs_dir=_runs_dir(args))
+            runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
+            restart=args.restart, lookback=args.lookback)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

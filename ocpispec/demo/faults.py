@@ -91,6 +91,9 @@ class Faults:
     """`date_from` is treated as exclusive (`last_updated > date_from`)."""
     plain_token_only: bool = False
     """Accept only the raw token, even on 2.2.1/2.3.0 (as some platforms do)."""
+    late_records: int = 0
+    """Sessions and CDRs: the first crawl of a list does not see the last N objects of its
+    window (inserted late, back-dated inside it); every later crawl sees them."""
     fault_after_requests: int = 0
     """Inject faults only after this many data requests."""
     garbled_next_path: bool = False

@@ -39,12 +39,16 @@ class Listing:
         self.render = render
         self.moved: list[int] = []
         self.moved_at = 0
+        self.late: tuple[int, ...] = ()   # hidden until the next crawl (`late_records`)
+        self.late_state = "none"          # none -> hidden -> arrived
+        self.events = False               # sessions and CDRs can arrive late
         self._lock = threading.Lock()
 
     def window(self, date_from: int | None, date_to: int | None) -> Window:
         low = 0 if date_from is None else self._first_at_or_after(date_from)
         high = self.count if date_to is None else self._first_at_or_after(date_to)
-        inside = tuple(i for i in self.moved if low <= i < high)
+        hidden = self.late if self.late_state == "hidden" else ()
+        inside = tuple(sorted(i for i in (*self.moved, *hidden) if low <= i < high))
         in_window = ((date_from is None or self.moved_at >= date_from)
                      and (date_to is None or self.moved_at < date_to))
         return Window(low, high, inside, tuple(self.moved) if in_window and self.moved else ())
@@ -70,6 +74,16 @@ class Listing:
             if not self.moved:
                 self.moved = sorted(i for i in indices if 0 <= i < self.count)
                 self.moved_at = now
+
+    def crawl_started(self, date_from: int | None, date_to: int | None, late: int) -> None:
+        """The first crawl misses the window's last `late` objects; the next finds them."""
+        with self._lock:
+            if self.late_state == "none":
+                high = self.count if date_to is None else self._first_at_or_after(date_to)
+                self.late = tuple(range(max(0, high - late), high))
+                self.late_state = "hidden"
+            elif self.late_state == "hidden":
+                self.late_state = "arrived"
 
     def _nth_regular(self, window: Window, position: int) -> int:
         index = window.low + position
@@ -104,10 +118,13 @@ def listings(world: World, version: str) -> dict[str, Listing]:
         index, credit = world.cdr_ref(k)
         return charges.cdr(version, world.charge(index), world.cdr_last_updated(k), credit=credit)
 
+    sessions = Listing(world.size, world.session_last_updated,
+                       lambda i: charges.session(version, world.charge(i)))
+    cdrs = Listing(world.cdr_count(), world.cdr_last_updated, cdr)
+    sessions.events = cdrs.events = True
     return {
-        "sessions": Listing(world.size, world.session_last_updated,
-                            lambda i: charges.session(version, world.charge(i))),
-        "cdrs": Listing(world.cdr_count(), world.cdr_last_updated, cdr),
+        "sessions": sessions,
+        "cdrs": cdrs,
         "locations": Listing(len(sites), lambda n: world.site(sites[n]).last_updated, location),
         "tariffs": Listing(len(TARIFF_LIST), lambda t: TARIFF_LIST[t].last_updated,
                            lambda t: wire.tariff(version, TARIFF_LIST[t])),

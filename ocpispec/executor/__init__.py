@@ -5,9 +5,12 @@
 Everything that can fail without the network (state file, output targets, templates,
 compiling the expressions with the run's key) is done before `connect()` is called.
 Records stream from the fetch through the compiled transforms into the renderer one
-at a time; outputs are written to temporary files and renamed only when every dataset
-succeeded, then the manifests, then the state. A failure leaves no output under a
-final name and does not advance the state.
+at a time; outputs and manifests are written to temporary files and published with the
+state advance as one recoverable commit (`journal`) only when every dataset succeeded.
+A failure before the commit leaves no output under a final name and does not advance
+the state; a crash during it is finished by the next run. A run that keeps state holds
+the export's lock (`lock`); watermarks never move back or into the future; a sample
+(`--limit`) never moves them.
 """
 
 from __future__ import annotations
@@ -18,33 +21,31 @@ import gc
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ocpispec import plan as ir
-from ocpispec.pseudonym_scope import new_run_salt
+from ocpispec.executor import statekeeping
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
+from ocpispec.executor.lock import run_lock
 from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
 from ocpispec.executor.policy import Policy, Tolerance
+from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
 from ocpispec.executor.records import run_record, write_run_record
+from ocpispec.executor.signals import deferred_signals
+from ocpispec.executor.statekeeping import CLOCK_SKEW
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
-from ocpispec.state import (
-    DatasetState,
-    State,
-    StateError,
-    default_state_path,
-    load_state,
-    save_state,
-)
+from ocpispec.pseudonym_scope import new_run_salt
+from ocpispec.state import State, default_state_path
 
-__all__ = ["Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError", "RunOptions",
-           "RunResult", "Tolerance", "execute", "run_record", "write_run_record"]
+__all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError",
+           "RunOptions", "RunResult", "Tolerance", "execute", "run_record", "wall_clock",
+           "write_run_record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,9 @@ class RunOptions:
     progress: Callable[[str, int], None] | None = None
     policy: Policy = Policy()       # invalid records, incomplete crawls, empty outputs
     runs_dir: Path | None = None    # the CPO's run records (None: none written)
+    wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
+    restart: bool = False  # `since last run` windows start over at 2000-01-01
+    lookback: timedelta | None = None  # re-read this much before the watermark
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,39 +78,84 @@ class RunResult:
     state_path: Path | None
     run_at: str = ""
     record: Path | None = None      # the CPO's run record, when one was written
+    notes: tuple[str, ...] = ()
+    stopped_by: str | None = None  # a stop signal that arrived during the commit
 
 
 def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
             options: RunOptions = RunOptions()) -> RunResult:
-    started = time.monotonic()
-    now = (options.now or datetime.now(UTC)).replace(microsecond=0)
+    """Everything between the state lock and the commit. A run of a `since last run`
+    export holds the export's lock throughout and first finishes a commit a crashed run
+    left; other exports have no state to keep in step with their outputs."""
     state_path = options.state_path or default_state_path(plan.export.name)
-    state = _load(state_path, plan.export.name) if options.use_state else State(plan.export.name)
-    windows = {d.name: resolve_window(d.step(ir.Fetch).window, state.watermark(d.name), now)
+    incremental = any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
+    locked = options.use_state and not options.dry_run and incremental
+    with run_lock(state_path, options.wait_lock) if locked else contextlib.nullcontext():
+        return _execute(plan, key, connect, options, state_path, locked)
+
+
+def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
+             state_path: Path, locked: bool) -> RunResult:
+    started = time.monotonic()
+    wall = wall_clock().replace(microsecond=0)
+    now = (options.now or wall).replace(microsecond=0)
+    export = plan.export.name
+    notes = statekeeping.recover(state_path, export) if locked else []
+    state = statekeeping.load(state_path, export) if options.use_state else State(export)
+    incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
+    advancing = locked and options.limit is None and bool(incremental)
+    if options.use_state and incremental and options.limit is not None:
+        notes.append("a sample (--limit): the `since last run` state was not advanced")
+    if options.use_state:
+        statekeeping.check_watermarks(incremental, state, now, wall, options, advancing)
+    if advancing:
+        statekeeping.check_writable(state_path)
+    changes = statekeeping.plan_changes(plan, incremental, state, options) \
+        if options.use_state else {}
+    notes.extend(note for note, _ in changes.values())
+    watermarks = {d.name: None if options.restart else state.watermark(d.name)
+                  for d in plan.datasets}
+    windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
+                                      statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
+    statekeeping.remove_leftovers(targets.values(), state_path if locked else None)
     compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
     for run in runs:
         run.prepare()
+    screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
-        return _result(plan, client, results, started, True, None, now)
+        return _result(plan, client, results, started, True, None, notes, now)
     try:
         with _few_collections():
             results = tuple(run.execute(client) for run in runs)
-        manifests = [run.commit(client.version) for run in runs]
-    except BaseException:
         for run in runs:
-            run.discard()
+            run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
+        files = [file for run in runs for file in run.stage(client.version)]
+        new_state = statekeeping.advanced(plan, incremental, state, windows, wall, screens) \
+            if advancing else None
+        with deferred_signals() as deferred:
+            statekeeping.commit(files, state_path if locked else None, new_state)
+    except BaseException as exc:
+        if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs
+            for run in runs:
+                run.discard()
         raise
-    results = tuple(result.with_manifest(m) for result, m in zip(results, manifests))
-    saved = options.use_state and _save_state(plan, state, state_path, windows, now)
-    result = _result(plan, client, results, started, False, state_path if saved else None,
-                     now)
+    results = tuple(result.with_manifest(run.manifest()) for result, run in zip(results, runs))
+    notes.extend(statekeeping.lookback_notes(screens))
+    result = _result(plan, client, results, started, False,
+                     state_path if new_state is not None else None, notes, now,
+                     deferred.stop_requested)
     return _recorded(plan, result, options) if options.runs_dir is not None else result
+
+
+def wall_clock() -> datetime:
+    """The real time (tests replace it to move the clock back)."""
+    return datetime.now(UTC)
 
 
 @contextlib.contextmanager
@@ -120,16 +169,6 @@ def _few_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def _load(path: Path, export: str):
-    try:
-        return load_state(path, export)
-    except StateError as exc:
-        raise RunError.of("OCX553", f"cannot use the state file `{path}`: {exc}",
-                          help="give --state a file path; repair or delete a damaged file "
-                               "(deleting it makes the next `since last run` window start "
-                               "at 2000-01-01)") from None
 
 
 def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWindow],
@@ -163,24 +202,6 @@ def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any
     return compile
 
 
-def _save_state(plan: ir.Plan, state, path: Path, windows: dict[str, ResolvedWindow],
-                now: datetime) -> bool:
-    committed = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    updates = {d.name: DatasetState(windows[d.name].date_to or committed, plan.fingerprint,
-                                    committed)
-               for d in plan.datasets if d.step(ir.Fetch).window.incremental}
-    if not updates:
-        return False
-    try:
-        save_state(path, state.advanced(updates))
-    except OSError as exc:
-        raise RunError.of("OCX553", f"outputs were written but the state file `{path}` "
-                          f"could not be: {exc.strerror}",
-                          help="fix the permissions; until then the next run repeats this "
-                               "window") from None
-    return True
-
-
 def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResult:
     """The run with the CPO's run record written (see `records`)."""
     policy = options.policy
@@ -199,9 +220,10 @@ def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResul
 
 
 def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], started: float,
-            dry_run: bool, state_path: Path | None, now: datetime) -> RunResult:
+            dry_run: bool, state_path: Path | None, notes: list[str], now: datetime,
+            stopped_by: str | None = None) -> RunResult:
     stats = getattr(client, "stats", None)
     requests = getattr(stats, "requests", None)
     return RunResult(plan.export.name, plan.fingerprint, client.version, results,
                      time.monotonic() - started, requests, dry_run, state_path,
-                     now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                     now.strftime("%Y-%m-%dT%H:%M:%SZ"), None, tuple(notes), stopped_by)

@@ -2,15 +2,25 @@
 
 A reader never sees a half-written file under the final name: either the old file
 (or none) or the complete new one. `discard` removes the temporary file.
+
+Temporary files are named `.<final name>.<pid>-<random>.partial`: a later run can
+tell a killed run's leftovers (their process is gone) from a live run's files and
+remove only the former (`remove_stale_partials`). Every file made here (outputs,
+manifests, state, journal, lock) has mode 0640, or less when the umask is stricter:
+never world-readable.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import secrets
 from pathlib import Path
 from typing import TextIO
+
+FILE_MODE = 0o640
+_PARTIAL = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.partial$")
 
 
 class AtomicFile:
@@ -19,24 +29,36 @@ class AtomicFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
-                                    dir=path.parent)
-        self.temp = Path(temp)
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get normal modes
+        self.temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+        fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
+        os.fchmod(fd, file_mode())  # the umask may have been looser than FILE_MODE
         self.stream: TextIO = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
+    def finish(self) -> None:
+        """Everything on disk under the temporary name; nothing under the final one."""
+        if not self.stream.closed:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            self.stream.close()
+
+    def publish(self) -> None:
+        publish(self.temp, self.path)
+
     def commit(self) -> None:
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        self.stream.close()
-        os.replace(self.temp, self.path)
-        _fsync_directory(self.path.parent)
+        self.finish()
+        self.publish()
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
             self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
+
+
+def publish(temp: Path, final: Path) -> None:
+    """Rename a finished temporary file to its final name, durably."""
+    os.replace(temp, final)
+    fsync_directory(final.parent)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -49,13 +71,48 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def file_mode() -> int:
+    """0640, narrowed further by the user's umask."""
+    return FILE_MODE & ~_umask()
+
+
+def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) -> list[Path]:
+    """Remove the temporary files of runs that were killed (their process is gone)
+    from `directory`; `keep` are files a pending commit still needs."""
+    removed = []
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PARTIAL.match(entry.name)
+        if match is None or entry in keep or _alive(int(match.group(1))):
+            continue
+        with contextlib.suppress(OSError):
+            entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:

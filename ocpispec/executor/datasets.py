@@ -19,10 +19,11 @@ from ocpispec import plan as ir
 from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor import policy as rules
+from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.outputs import HashingFile, Target, write_manifest
+from ocpispec.executor.outputs import HashingFile, Target, manifest_path, stage_manifest
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
@@ -94,6 +95,9 @@ class DatasetRun:
         self.warnings: list[str] = []
         self.invalid_accepted = 0
         self.incomplete_accepted: tuple[str, ...] = ()
+        self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
+        self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
+        self.staged: list[AtomicFile] = []
 
     # ---- before the network --------------------------------------------------------
 
@@ -182,6 +186,8 @@ class DatasetRun:
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
         self.records = audited
         records: Iterable[dict] = audited
+        if self.screen is not None:
+            records = self.screen(records)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         return pipeline.rows(self._progress(records))
@@ -282,18 +288,27 @@ class DatasetRun:
 
     # ---- after every dataset succeeded ---------------------------------------------------
 
-    def commit(self, version: str) -> Path | None:
+    def stage(self, version: str) -> list[AtomicFile]:
+        """The output and its manifest, complete and fsynced under temporary names;
+        the executor publishes them (`journal.commit`)."""
         if self.file is None:
-            return None
+            return []
         try:
-            self.file.file.commit()
-            return write_manifest(self.file.file.path, self._manifest(version))
+            self.file.file.finish()
+            self.staged = [self.file.file]
+            self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
+        return self.staged
+
+    def manifest(self) -> Path | None:
+        return manifest_path(self.file.file.path) if self.file is not None else None
 
     def discard(self) -> None:
         if self.file is not None:
             self.file.file.discard()
+        for file in self.staged:
+            file.discard()
 
     def _manifest(self, version: str) -> dict[str, Any]:
         output = {"file": self.target.path.name if self.target.path else None,
@@ -304,7 +319,7 @@ class DatasetRun:
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
-            accepted=self._accepted())
+            accepted=self._accepted()) | self.manifest_extra
 
     def _accepted(self) -> dict[str, Any]:
         """The deviations this run accepted, as the consumer may know them: the option

@@ -121,3 +121,15 @@ def write_manifest(path: Path, content: Mapping[str, Any]) -> Path:
     target = manifest_path(path)
     write_atomically(target, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
     return target
+
+
+def stage_manifest(path: Path, content: Mapping[str, Any]) -> AtomicFile:
+    """The manifest of the output `path`, finished under a temporary name."""
+    target = AtomicFile(manifest_path(path))
+    try:
+        target.stream.write(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+        target.finish()
+    except BaseException:
+        target.discard()
+        raise
+    return target

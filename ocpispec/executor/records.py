@@ -94,6 +94,7 @@ def run_record(result: Any, *, spec: str, spec_sha256: str | None,
         "duration_s": round(result.duration, 3), "requests": result.requests,
         "options": options,
         "state": {"path": str(result.state_path) if result.state_path else None},
+        "notes": list(getattr(result, "notes", ())),
         "datasets": [_dataset(dataset) for dataset in result.datasets],
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ocpispec import plan as ir
 from ocpispec.state import FIRST_WATERMARK
@@ -18,18 +18,26 @@ DIMENSION_LOOKBACK_DAYS = 31
 @dataclass(frozen=True, slots=True)
 class ResolvedWindow:
     """`date_from` inclusive, `date_to` exclusive (None: open). `first_run` marks a
-    `since last run` window without a watermark yet: it starts at 2000-01-01."""
+    `since last run` window without a watermark yet (or restarted): it starts at
+    2000-01-01. `watermark` is set when a lookback re-reads `[date_from, watermark)`."""
 
     date_from: str | None
     date_to: str | None
     first_run: bool = False
+    watermark: str | None = None
 
 
-def resolve_window(window: ir.Window, watermark: str | None, now: datetime) -> ResolvedWindow:
+def resolve_window(window: ir.Window, watermark: str | None, now: datetime,
+                   lookback: timedelta | None = None) -> ResolvedWindow:
     now_text = format_timestamp(now)
     match window.kind:
         case "since-last-run":
-            return ResolvedWindow(watermark or FIRST_WATERMARK, now_text, watermark is None)
+            if watermark is None:
+                return ResolvedWindow(FIRST_WATERMARK, now_text, True)
+            if lookback:
+                start = max(read_timestamp(watermark) - lookback, read_timestamp(FIRST_WATERMARK))
+                return ResolvedWindow(format_timestamp(start), now_text, False, watermark)
+            return ResolvedWindow(watermark, now_text)
         case "since":
             return ResolvedWindow(window.start, now_text)
         case "between":
@@ -43,7 +51,7 @@ def resolve_window(window: ir.Window, watermark: str | None, now: datetime) -> R
 def open_ended(window: ResolvedWindow) -> ResolvedWindow:
     """The same start without an end: for event modules a join reads, whose records
     (a session's CDR) may be created after the window closed."""
-    return ResolvedWindow(window.date_from, None, window.first_run)
+    return ResolvedWindow(window.date_from, None, window.first_run, window.watermark)
 
 
 def widened(window: ResolvedWindow) -> ResolvedWindow:
@@ -52,4 +60,5 @@ def widened(window: ResolvedWindow) -> ResolvedWindow:
     if window.date_from is None:
         return window
     start = shift_back(read_timestamp(window.date_from), DIMENSION_LOOKBACK_DAYS, "day")
-    return ResolvedWindow(format_timestamp(start), window.date_to, window.first_run)
+    return ResolvedWindow(format_timestamp(start), window.date_to, window.first_run,
+                          window.watermark)

@@ -1,0 +1,181 @@
+"""How a run is stopped and repeated: SIGTERM handled like Ctrl-C, the `--deadline`,
+durations, and `--follow` (pre-flight checks, failure counts, the exit code when
+stopped between runs)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sys
+from datetime import datetime, timedelta
+
+import click
+
+from ocpispec.cli.plan import show_spec_diagnostics
+from ocpispec.diagnostics import error
+
+_DURATION = re.compile(
+    r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (cron, systemd, CI stopping a job): handled exactly like Ctrl-C."""
+
+
+class DeadlineExceeded(BaseException):
+    """The run's `--deadline` passed (a BaseException: no retry loop swallows it)."""
+
+
+def interrupted(how: str):
+    return error("OCX558", f"the run was interrupted ({how})",
+                 notes=["no output was written and the `since last run` state did not change"],
+                 help="run the same command again; it repeats the same window")
+
+
+def deadline_passed(limit: timedelta):
+    return error("OCX583", f"the run did not finish within --deadline {_duration_text(limit)}",
+                 notes=["no output was written and the `since last run` state did not change"],
+                 help="give the run more time, narrow the window, or find what is slow "
+                      "(--page-size, --concurrency, the platform's latency)")
+
+
+@contextlib.contextmanager
+def terminate_like_interrupt():
+    """SIGTERM raises `Terminated` (a KeyboardInterrupt) in the main thread."""
+    def terminate(signum, frame):
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread (an embedding host): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def deadline(limit: timedelta | None):
+    """SIGALRM after `limit` raises DeadlineExceeded in the main thread."""
+    if limit is None:
+        yield
+        return
+
+    def passed(signum, frame):
+        raise DeadlineExceeded()
+
+    previous = signal.signal(signal.SIGALRM, passed)
+    signal.setitimer(signal.ITIMER_REAL, limit.total_seconds())
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def follow(plan, args, run_once) -> None:
+    """Run, then sleep until the schedule's next moment, until Ctrl-C or SIGTERM.
+    What cannot work without the network (key, source variables, profile, state file)
+    is checked once before the first run: a followed export that cannot run stops at
+    once instead of failing on every schedule. Stopped between runs, the exit code says
+    whether the last run failed."""
+    from datetime import UTC
+
+    from ocpispec import schedule
+
+    rule = _schedule_of(args)
+    _preflight(plan, args)
+    failures = 0
+    while True:
+        if run_once(plan, args):
+            failures = 0
+        else:
+            failures += 1
+            if failures > 1:
+                click.echo(f"warning: {failures} runs in a row failed; the state has not "
+                           "advanced since the last successful run", err=True)
+        moment = schedule.next_run(rule, datetime.now(UTC))
+        click.echo(f"next run at {moment:%Y-%m-%dT%H:%M:%SZ} ({schedule.describe(rule)}); "
+                   "Ctrl-C stops", err=True)
+        try:
+            sleep_until(moment)
+        except KeyboardInterrupt:
+            last = (f"the last run failed ({failures} in a row)" if failures
+                    else "the last run succeeded")
+            click.echo(f"stopped between runs; nothing was interrupted; {last}", err=True)
+            sys.exit(1 if failures else 0)
+
+
+def _preflight(plan, args) -> None:
+    from ocpispec.cli.run import _key, _uses_state
+    from ocpispec.executor import RunError
+    from ocpispec.executor.sources import spec_source
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.state import StateError, default_state_path, load_state
+
+    env = dict(os.environ)
+    try:
+        _key(plan, args, env)
+        spec_source(plan.source, env, args.profile)
+        if _uses_state(plan):
+            load_state(args.state_path or default_state_path(plan.export.name),
+                       plan.export.name)
+    except (RunError, OcpiError) as exc:
+        show_spec_diagnostics([exc.diagnostic], args.spec)
+    except StateError as exc:
+        show_spec_diagnostics([error("OCX553", f"cannot use the state file: {exc}",
+                                     help="repair or reset it (`ocpispec state`), or give "
+                                          "--state another path")], args.spec)
+    else:
+        return
+    click.echo("--follow stopped before the first run: this would fail at every scheduled "
+               "time", err=True)
+    sys.exit(1)
+
+
+def _schedule_of(args):
+    from ocpispec.compiler import compile_file
+
+    for flag, given in (("--demo", args.demo), ("--dry-run", args.dry_run),
+                        ("--as-of", args.as_of is not None), ("--restart", args.restart)):
+        if given:
+            raise click.UsageError(f"--follow cannot be combined with {flag}: a followed "
+                                   "export runs for real, at the real time")
+    rule = compile_file(args.spec).spec.schedule
+    if rule is None:
+        raise click.UsageError("--follow needs a `schedule` clause in the spec, e.g. "
+                               "`schedule daily at 06:00`")
+    return rule
+
+
+def sleep_until(moment: datetime) -> None:
+    """Sleep in short steps so a changed wall clock (suspend, NTP) is noticed."""
+    import time
+    from datetime import UTC
+
+    while (left := (moment - datetime.now(UTC)).total_seconds()) > 0:
+        time.sleep(min(left, 30.0))
+
+
+def duration(value: str | None) -> timedelta | None:
+    if value is None:
+        return None
+    found = _DURATION.match(value)
+    if found is None or int(found.group(1)) == 0:
+        raise click.BadParameter("expected a duration such as 90s, 30m, 2h or 1d")
+    return timedelta(seconds=int(found.group(1)) * _SECONDS[found.group(2)[0]])
+
+
+def _duration_text(limit: timedelta | None) -> str:
+    seconds = int(limit.total_seconds()) if limit else 0
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+

@@ -1,0 +1,183 @@
+"""`ocpispec state show|reset|set-watermark EXPORT`: the `since last run` state.
+
+Every change takes the export's run lock (so it never races a run) and first finishes
+a commit an interrupted run left. A watermark is never set into the future; moving
+it, either way, changes what the next run delivers, so it needs `--yes`: back, the
+next run delivers again what was delivered (a backfill); forward, records in between
+are never delivered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from ocpispec.cli.plan import show_diagnostics
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.text import count
+
+STATE_OPTION = click.option("--state", "state_path", type=click.Path(path_type=Path),
+                            metavar="PATH", help="The state file [default: "
+                            ".ocpispec/state/<EXPORT>.json].")
+
+
+@click.group("state")
+def state() -> None:
+    """Show, reset or move the `since last run` state of an export.
+
+    EXPORT is the export's name (the spec's `export NAME`). Changing the state takes
+    the export's lock, so it never races a run.
+    """
+
+
+@state.command("show")
+@click.argument("export")
+@STATE_OPTION
+def show(export: str, state_path: Path | None) -> None:
+    """Show the watermark, plan and commit time of each dataset."""
+    from ocpispec.executor.journal import journal_path
+
+    path = _path(export, state_path)
+    current = _load(path, export)
+    if not current.datasets:
+        click.echo(f"No state for `{export}` at {path}: the next `since last run` window "
+                   "starts at 2000-01-01.")
+    else:
+        click.echo(f"State of `{export}` at {path} (serial {current.serial}):")
+        for name, item in sorted(current.datasets.items()):
+            seen = f", {count(len(item.seen), 'lookback digest', grouped=True)}" \
+                if item.seen else ""
+            click.echo(f"  {name}: watermark {item.watermark}, committed {item.committed_at}, "
+                       f"plan {item.plan_fingerprint[:12]}{seen}")
+    if journal_path(path).exists():
+        click.echo("A commit of an interrupted run is pending; the next run (or any state "
+                   "change) finishes it.")
+
+
+@state.command("reset")
+@click.argument("export")
+@STATE_OPTION
+@click.option("--yes", is_flag=True, help="Confirm: the next run delivers everything again.")
+def reset(export: str, state_path: Path | None, yes: bool) -> None:
+    """Forget the state: the next run starts at 2000-01-01 and delivers everything."""
+    path = _path(export, state_path)
+    with _locked(path, export) as current:
+        if not current.datasets:
+            click.echo(f"No state for `{export}` at {path}; nothing to reset.")
+            return
+        if not yes:
+            _fail(error("OCX581", "resetting the state moves every watermark back to "
+                        "2000-01-01", notes=["the next run delivers everything again"],
+                        help="add --yes if that is what you want"))
+        path.unlink()
+    click.echo(f"Reset the state of `{export}`: the next run starts at 2000-01-01.")
+
+
+@state.command("set-watermark")
+@click.argument("export")
+@click.argument("timestamp")
+@STATE_OPTION
+@click.option("--dataset", metavar="NAME", help="Only this dataset (default: every dataset "
+              "in the state).")
+@click.option("--yes", is_flag=True, help="Confirm a move that changes what the next run "
+              "delivers.")
+def set_watermark(export: str, timestamp: str, state_path: Path | None, dataset: str | None,
+                  yes: bool) -> None:
+    """Move the watermark to TIMESTAMP (UTC): the explicit backfill command."""
+    from ocpispec.executor import CLOCK_SKEW, wall_clock
+    from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
+
+    try:
+        moment = read_timestamp(timestamp)
+    except TimestampError:
+        raise click.BadParameter("expected a timestamp such as 2026-01-01T00:00:00Z",
+                                 param_hint="TIMESTAMP") from None
+    mark = format_timestamp(moment)
+    if moment > wall_clock() + CLOCK_SKEW:
+        _fail(error("OCX582", f"{mark} lies in the future",
+                    notes=["records updated before that moment would never be delivered"],
+                    help="give a moment that has passed"))
+    path = _path(export, state_path)
+    with _locked(path, export) as current:
+        names = [dataset] if dataset else sorted(current.datasets)
+        if not names:
+            _fail(error("OCX553", f"no state for `{export}` at {path}",
+                        help="name the dataset with --dataset to create one"))
+        _confirm_moves(current, names, moment, yes)
+        updated = current.advanced({name: _moved(current, name, mark) for name in names})
+        from ocpispec.state import save_state
+
+        save_state(path, updated)
+    click.echo(f"Set the watermark of {', '.join(f'`{n}`' for n in names)} to {mark}.")
+
+
+def _confirm_moves(current, names: list[str], moment: datetime, yes: bool) -> None:
+    from ocpispec.timestamps import read_timestamp
+
+    back = [n for n in names if n in current.datasets
+            and read_timestamp(current.datasets[n].watermark) > moment]
+    forward = [n for n in names if n in current.datasets
+               and read_timestamp(current.datasets[n].watermark) < moment]
+    if yes or not (back or forward):
+        return
+    if back:
+        _fail(error("OCX581", f"this moves the watermark of `{back[0]}` back",
+                    notes=["the next run delivers records again that were delivered before "
+                           "(a backfill)"], help="add --yes if that is what you want"))
+    _fail(error("OCX581", f"this moves the watermark of `{forward[0]}` forward",
+                notes=["records updated in between are never delivered"],
+                help="add --yes if that is what you want"))
+
+
+def _moved(current, name: str, mark: str):
+    from ocpispec.state import DatasetState
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = current.datasets.get(name)
+    if found is None:
+        return DatasetState(mark, "", now)
+    return dataclasses.replace(found, watermark=mark, committed_at=now, seen=(), seen_since=None)
+
+
+def _path(export: str, state_path: Path | None) -> Path:
+    from ocpispec.state import default_state_path
+
+    return state_path or default_state_path(export)
+
+
+def _load(path: Path, export: str):
+    from ocpispec.state import StateError, load_state
+
+    try:
+        return load_state(path, export)
+    except StateError as exc:
+        _fail(error("OCX553", f"cannot use the state file `{path}`: {exc}",
+                    help="repair the file, or remove it with `ocpispec state reset` after "
+                         "moving it aside"))
+
+
+@contextlib.contextmanager
+def _locked(path: Path, export: str):
+    from ocpispec.executor import RunError
+    from ocpispec.executor.journal import JournalError, recover
+    from ocpispec.executor.lock import run_lock
+
+    try:
+        with run_lock(path):
+            with contextlib.suppress(FileNotFoundError):
+                recover(path, export)
+            yield _load(path, export)
+    except RunError as exc:
+        _fail(exc.diagnostic)
+    except JournalError as exc:
+        _fail(error("OCX553", str(exc), help="make the directories writable and try again"))
+
+
+def _fail(diagnostic: Diagnostic) -> None:
+    show_diagnostics([diagnostic])
+    sys.exit(1)

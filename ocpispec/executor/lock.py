@@ -1,0 +1,63 @@
+"""One run of an export at a time: an OS file lock beside the state file.
+
+`run_lock(state_path, wait)` holds `fcntl.flock` on `<state>.lock` for the whole run
+(reading the state, fetching, committing). A second run of the same export (an
+overlapping cron job) waits up to `wait` seconds and then fails with OCX580; it never
+commits over the first. The operating system releases the lock when the holder
+exits, however it exits (kill -9 included), so a crash never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ocpispec.executor.atomic import file_mode
+from ocpispec.executor.client import RunError
+
+_POLL = 0.05
+
+
+def lock_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name + ".lock")
+
+
+@contextlib.contextmanager
+def run_lock(state_path: Path, wait: float = 0.0) -> Iterator[None]:
+    path = lock_path(state_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, file_mode())
+    except OSError as exc:
+        raise RunError.of("OCX553", f"cannot create the lock file `{path}` beside the state "
+                          f"file: {exc.strerror}",
+                          help="the state's directory must be writable; fix its permissions "
+                               "or give --state another path") from None
+    try:
+        _acquire(fd, path, wait)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _acquire(fd: int, path: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(_POLL)
+    waited = f" after waiting {wait:g} s" if wait else ""
+    raise RunError.of("OCX580", f"another run of this export is in progress (it holds "
+                      f"`{path}`){waited}",
+                      notes=("two runs of one export must not both commit: the second "
+                             "would deliver the same window again",),
+                      help="let the other run finish, or wait for it with --wait-lock "
+                           "SECONDS; a killed run releases the lock by itself")

@@ -1,0 +1,108 @@
+"""Kill -9 loop for tests/test_crash_loop.py (run as a subprocess; not a test module).
+
+    python crash_harness.py CONFIG.json
+
+Imports the CLI once, then per cycle forks a child that runs `ocpispec run` with an
+`--as-of` later than every earlier run's, kills it with SIGKILL after a random delay
+drawn to land in fetch, render or commit, and forks another child that runs to the
+end with a later `--as-of`. Prints one JSON line: what the kills left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ocpispec.cli import main
+
+
+def child(args: list[str]) -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    code = 0
+    try:
+        main(args, prog_name="ocpispec", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001
+        code = 99
+    os._exit(code)
+
+
+def spawn(args: list[str]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        child(args)
+    return pid
+
+
+def warm_up(config: dict) -> None:
+    """One run in this process first: the parser, the schema and the compiled
+    expressions are then cached, and every forked child starts warm."""
+    warm = Path(config["state"]).with_name("warm-up")
+    try:
+        main(["run", config["spec"], "--state", str(warm / "state.json"), "--out",
+              str(warm) + "/", "-q", "--as-of", "2025-01-02T00:00:00Z"],
+             prog_name="ocpispec", standalone_mode=True)
+    except SystemExit:
+        pass
+
+
+def timed(args: list[str]) -> tuple[float, int]:
+    began = time.monotonic()
+    _, status = os.waitpid(spawn(args), 0)
+    return time.monotonic() - began, status
+
+
+def run_args(config: dict, moment: datetime) -> list[str]:
+    return ["run", config["spec"], "--state", config["state"], "--as-of",
+            moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "-q"]
+
+
+def main_loop(config: dict) -> dict:
+    rng = random.Random(config["seed"])
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    step = timedelta(days=360) / (2 * config["cycles"] + 1)
+    moments = iter(start + step * (i + 1) for i in range(2 * config["cycles"] + 1))
+    state, journal = Path(config["state"]), Path(config["state"] + ".journal")
+    warm_up(config)
+    # calibrate: how long one uninterrupted run takes (then: the last finished run)
+    duration, status = timed(run_args(config, next(moments)))
+    left = {"calibration_exit": os.waitstatus_to_exitcode(status), "durations": [],
+            "killed": 0, "finished_before_kill": 0, "journal_left": 0, "rerun_failures": 0,
+            "state_changed": 0, "killed_before_commit": 0}
+    for _ in range(config["cycles"]):
+        before = state.read_bytes() if state.exists() else b""
+        pid = spawn(run_args(config, next(moments)))
+        time.sleep(rng.uniform(0.2, 1.1) * duration)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _, status = os.waitpid(pid, 0)
+        killed, journaled = os.WIFSIGNALED(status), journal.exists()
+        changed = (state.read_bytes() if state.exists() else b"") != before
+        left["killed"] += killed
+        left["finished_before_kill"] += not killed
+        left["journal_left"] += journaled
+        left["state_changed"] += changed
+        left["killed_before_commit"] += killed and not journaled and not changed
+        duration, status = timed(run_args(config, next(moments)))
+        left["durations"].append(round(duration, 3))
+        if os.waitstatus_to_exitcode(status) != 0:
+            left["rerun_failures"] += 1
+    left["last"] = (start + step * (2 * config["cycles"] + 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return left
+
+
+if __name__ == "__main__":
+    settings = json.loads(Path(sys.argv[1]).read_text())
+    os.environ.update(settings["env"])
+    print(json.dumps(main_loop(settings)))

@@ -1,0 +1,82 @@
+"""kill -9 at random moments near the end of a run never loses or repeats a record.
+
+A harness process (tests/crash_harness.py) imports the CLI once and forks `ocpispec
+run` children against a demo CPO on 127.0.0.1: each cycle kills one run with SIGKILL
+after a random delay (landing in fetch, render or the commit, which a test-only pause
+widens), then lets the next run finish. Every run has a later `--as-of`, so every
+published file has its own name. At the end, the sessions delivered across all
+published files must be the sessions of the whole window, each exactly once.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ocpispec.demo import DemoServer
+
+HARNESS = Path(__file__).with_name("crash_harness.py")
+KEY = "61c0e9b3f7a24d58e1b6c3a0f9d27e4b8c5a1f06d3e9b72a4c8f15e0b6d3a9c7"
+CYCLES = 50
+SPEC = '''export crash_test
+  consumer "Test consumer"
+  purpose "Crash tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select pseudonymize(id) as session
+output csv to "{directory}/{{window.end}}.csv"
+'''
+
+
+def _delivered(directory: Path) -> collections.Counter[str]:
+    found: collections.Counter[str] = collections.Counter()
+    for path in directory.glob("*.csv"):
+        with path.open(newline="") as handle:
+            found.update(row["session"] for row in csv.DictReader(handle))
+    return found
+
+
+def _harness(tmp_path: Path, server: DemoServer, spec: Path, state: Path) -> dict:
+    config = tmp_path / "crash.json"
+    config.write_text(json.dumps({
+        "spec": str(spec), "state": str(state), "cycles": CYCLES, "seed": 20261202,
+        "env": {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_TEST_COMMIT_PAUSE": "0.02",
+                "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}}))
+    done = subprocess.run([sys.executable, str(HARNESS), str(config)], capture_output=True,
+                          text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None:
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    whole.write_text(SPEC.format(directory=reference))
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        report = _harness(tmp_path, server, spec, tmp_path / "state.json")
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
+        final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+                                str(tmp_path / "reference.json"), "--as-of", report["last"],
+                                "-q"], env=env, capture_output=True, text=True, timeout=60)
+    assert final.returncode == 0, final.stderr
+    assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
+    assert report["killed"] >= CYCLES * 0.5, report  # most runs really were killed
+    assert report["journal_left"] >= 3, report  # kills after the commit point
+    assert report["killed_before_commit"] >= 5, report  # kills in fetch and render
+    delivered, expected = _delivered(out), _delivered(reference)
+    assert len(expected) > 1000
+    assert set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+    assert leftovers == [], leftovers  # the runs after the kills removed them

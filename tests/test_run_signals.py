@@ -1,0 +1,147 @@
+"""Signals, deadlines, full disks and internal errors: each ends with a diagnostic and
+a documented exit code, never a traceback, and leaves nothing half done."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+import ocpispec.cli.run as run_command
+from ocpispec.demo import Faults
+
+KEY = "d29f4a7c0e1b86d35f2a9c4e7b0d18f6a3c5e29b1d7f40a8c6e3b95d2f0a7c14"
+AS_OF = "2026-01-01T00:00:00Z"
+SPEC = '''export signal_test
+  consumer "Test consumer"
+  purpose "Signal tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select pseudonymize(id) as session
+output csv to "out.csv"
+'''
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.ocx"
+    path.write_text(SPEC)
+    return path
+
+
+def _env(server) -> dict[str, str]:
+    return {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+            "TEST_PSEUDONYM_KEY": KEY}
+
+
+def test_sigterm_is_handled_like_ctrl_c(demo_server_factory, spec: Path, tmp_path: Path,
+                                        snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=50,
+                                 faults=Faults(latency_ms=40))
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
+         str(state), "--as-of", AS_OF, "--page-size", "50", "--concurrency", "1"],
+        env={**os.environ, **_env(server), "NO_COLOR": "1", "COLUMNS": "100"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while sum(1 for r in server.request_log if "sessions" in r.target) < 3:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=20)
+    assert process.returncode == 1
+    assert not out.exists() and not state.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    assert "Traceback" not in stderr
+    assert scrub(stderr, tmp_path=tmp_path) == snapshot
+
+
+def test_the_deadline_abandons_a_slow_run(run_cli, demo_server_factory, spec: Path,
+                                          tmp_path: Path, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=20,
+                                 faults=Faults(latency_ms=150))
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(tmp_path / "state.json"), "--as-of", AS_OF, "--deadline", "1s",
+                     "--page-size", "20", "--concurrency", "1", env=_env(server))
+    assert result.exit_code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.ocx", "state.json.lock"]
+    shown = result.stderr[result.stderr.index("error[OCX583]"):]  # not other servers' noise
+    assert scrub(shown, tmp_path=tmp_path) == snapshot
+
+
+@pytest.mark.parametrize("value", ["0s", "soon", "10 fortnights"])
+def test_durations_are_checked(run_cli, spec: Path, value: str) -> None:
+    result = run_cli("run", str(spec), "--deadline", value)
+    assert result.exit_code == 2 and "expected a duration such as 90s" in result.stderr
+
+
+def test_an_internal_error_has_its_own_exit_code(run_cli, demo_server, spec: Path,
+                                                 monkeypatch, snapshot) -> None:
+    def broken(plan, args):
+        raise ZeroDivisionError("token=secret-value-that-must-not-show")
+
+    monkeypatch.setattr(run_command, "_execute", broken)
+    result = run_cli("run", str(spec), env=_env(demo_server))
+    assert result.exit_code == 70
+    shown = result.stderr[result.stderr.index("internal error"):]  # not other servers' noise
+    assert "secret-value" not in result.stderr and "Traceback" not in shown
+    assert re.sub(r"\.py:\d+", ".py:<line>", shown) == snapshot
+    debug = run_cli("run", str(spec), env={**_env(demo_server), "OCPISPEC_DEBUG": "1"})
+    assert debug.exit_code == 70
+    assert "Traceback" in debug.stderr[debug.stderr.index("internal error"):]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_get_to_a_full_disk_is_a_diagnostic(demo_profile, tmp_path: Path, snapshot) -> None:
+    env = {**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "get", "sessions"], env=env,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr == snapshot
+
+
+def test_a_run_to_a_full_disk_is_a_diagnostic(demo_server, spec: Path, tmp_path: Path) -> None:
+    env = {**os.environ, **_env(demo_server), "NO_COLOR": "1"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--out", "-",
+                               "--state", str(tmp_path / "state.json"), "--as-of", AS_OF],
+                              env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1 and "OCX554" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "state.json").exists()  # nothing delivered: the state stays
+
+
+def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_path: Path) -> None:
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    journal = tmp_path / "state.json.journal"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
+         str(state), "--as-of", AS_OF],
+        env={**os.environ, **_env(demo_server), "OCPISPEC_TEST_COMMIT_PAUSE": "0.3"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not journal.exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "stopped (SIGTERM) after the run committed" in stderr
+    assert out.exists() and (tmp_path / "out.csv.manifest.json").exists()
+    assert json.loads(state.read_text())["datasets"]["sessions"]["watermark"] == AS_OF
+    assert not journal.exists()

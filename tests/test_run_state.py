@@ -1,0 +1,350 @@
+"""The `since last run` state under adversity, over real HTTP against the demo CPO:
+samples, watermarks that would move back or into the future, plan changes, late
+records, locks, journals, damaged state, file modes."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+import ocpispec.executor as executor
+from ocpispec.demo import Faults
+from ocpispec.executor.journal import journal_path
+
+KEY = "3e9a1c7f5b2d08e64a0c9f3b7d1e52a8c6f4b09e2d7a31c5f8b0d64e9a3c7f12"
+AS_OF = "2026-01-01T00:00:00Z"
+MID = "2025-07-01T00:00:00Z"
+SPEC = '''export state_test
+  consumer "Test consumer"
+  purpose "State tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select
+  pseudonymize(id) as session
+{extra}output csv to "out.csv"
+'''
+
+
+@pytest.fixture
+def server(demo_server_factory):
+    return demo_server_factory(version="2.2.1", size=600, max_page_size=100)
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.ocx"
+    path.write_text(SPEC.format(extra=""))
+    return path
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, spec: Path):
+    """`ocpispec run SPEC` against a server with the state in tmp; returns (result, rows)."""
+
+    def invoke(server, *args: str, out: str = "out.csv", spec_path: Path | None = None):
+        target = tmp_path / out
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        result = run_cli("run", str(spec_path or spec), "--out", str(target), "--state",
+                         str(tmp_path / "state.json"), *args, env=env)
+        rows = _rows(target) if target.exists() and result.exit_code == 0 else None
+        return result, rows
+
+    return invoke
+
+
+def _rows(path: Path) -> list[str]:
+    with path.open(newline="") as handle:
+        return [row["session"] for row in csv.DictReader(handle)]
+
+
+def _state(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "state.json").read_text())
+
+
+def _watermark(tmp_path: Path) -> str:
+    return _state(tmp_path)["datasets"]["sessions"]["watermark"]
+
+
+def _note(result, start: str) -> str:
+    """The summary note that begins with `start`, as a user reads it."""
+    return next(line for line in result.stderr.splitlines() if line.startswith(f"note: {start}"))
+
+
+def text(result, tmp_path: Path) -> str:
+    block = scrub(cli_block(result), tmp_path=tmp_path)
+    return re.sub(r"\d+\.\ds", "<s>", re.sub(r"[0-9a-f]{12}", "<fp>", block))
+
+
+# ---- samples ------------------------------------------------------------------------------
+
+def test_a_sample_never_moves_the_watermark(run, server, tmp_path: Path, snapshot) -> None:
+    result, rows = run(server, "--as-of", MID)
+    assert result.exit_code == 0 and _watermark(tmp_path) == MID
+    before = (tmp_path / "state.json").read_text()
+    sample, rows = run(server, "--as-of", AS_OF, "--limit", "5", out="sample.csv")
+    assert sample.exit_code == 0 and len(rows) <= 5
+    assert (tmp_path / "state.json").read_text() == before
+    assert _note(sample, "a sample") == snapshot
+    full, rows = run(server, "--as-of", AS_OF, out="full.csv")
+    assert full.exit_code == 0 and len(rows) > 5  # nothing lost to the sample
+
+
+# ---- watermarks never move back or into the future ------------------------------------------
+
+def test_as_of_before_the_watermark_is_refused(run, server, tmp_path: Path, snapshot) -> None:
+    assert run(server, "--as-of", AS_OF)[0].exit_code == 0
+    before = (tmp_path / "state.json").read_text()
+    result, _ = run(server, "--as-of", MID, out="again.csv")
+    assert result.exit_code == 1
+    assert (tmp_path / "state.json").read_text() == before
+    assert not (tmp_path / "again.csv").exists()
+    assert text(result, tmp_path) == snapshot
+
+
+def test_a_clock_that_moved_back_is_refused(run, server, tmp_path: Path, monkeypatch,
+                                            snapshot) -> None:
+    assert run(server)[0].exit_code == 0
+    watermark = _watermark(tmp_path)
+    from datetime import timedelta
+
+    earlier = executor.wall_clock() - timedelta(hours=1)
+    monkeypatch.setattr(executor, "wall_clock", lambda: earlier)
+    result, _ = run(server, out="again.csv")
+    assert result.exit_code == 1 and "OCX582" in result.stderr
+    assert "the system clock moved back" in result.stderr
+    assert _watermark(tmp_path) == watermark
+    assert re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", text(result, tmp_path)) == snapshot
+
+
+def test_a_watermark_in_the_future_is_refused(run, server, tmp_path: Path, snapshot) -> None:
+    state = {"format_version": 1, "export": "state_test", "serial": 1, "datasets": {
+        "sessions": {"watermark": "2999-01-01T00:00:00Z", "plan_fingerprint": "x",
+                     "committed_at": AS_OF}}}
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    result, _ = run(server)
+    assert result.exit_code == 1 and "OCX582" in result.stderr
+    assert server.request_log == []
+    as_of, _ = run(server, "--as-of", "2999-01-01T00:00:00Z")
+    assert as_of.exit_code == 1 and "OCX582" in as_of.stderr
+    assert re.sub(r"clock says [0-9TZ:-]+", "clock says <now>", text(result, tmp_path)) == snapshot
+
+
+@pytest.mark.parametrize("damage", [
+    {"watermark": "yesterday"}, {"watermark": 5}, {"committed_at": None},
+    {"seen": ["not a digest"]}, {"plan_summary": "text"},
+], ids=["words", "number", "null", "seen", "summary"])
+def test_damaged_state_values_are_a_diagnostic(run, server, tmp_path: Path, damage: dict) -> None:
+    item = {"watermark": MID, "plan_fingerprint": "x", "committed_at": MID, **damage}
+    (tmp_path / "state.json").write_text(json.dumps(
+        {"format_version": 1, "export": "state_test", "serial": 1, "datasets": {"sessions": item}}))
+    result, _ = run(server)
+    assert result.exit_code == 1
+    assert "OCX553" in result.stderr and "Traceback" not in result.stderr
+    assert server.request_log == []
+
+
+# ---- the plan changed ---------------------------------------------------------------------------
+
+def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Path, snapshot) -> None:
+    assert run(server, "--as-of", MID)[0].exit_code == 0
+    changed = tmp_path / "changed.ocx"
+    changed.write_text(SPEC.format(extra="  truncate(start_date_time, day) as day\n")
+                       .replace("select", 'where kwh > 0\nselect'))
+    result, rows = run(server, "--as-of", AS_OF, out="b.csv", spec_path=changed)
+    assert result.exit_code == 0, result.stderr
+    assert "columns added: `day`" in result.stderr and "the `where` filter was added" in result.stderr
+    manifest = json.loads((tmp_path / "b.csv.manifest.json").read_text())
+    assert manifest["window"]["start"] == MID
+    assert manifest["plan_change"] == {"changes": ["columns added: `day`",
+                                                   "the `where` filter was added"],
+                                       "restarted": False}
+    note = next(line for line in result.stderr.splitlines() if "changed since" in line)
+    assert re.sub(r"[0-9a-f]{12}", "<fp>", note) == snapshot
+    restarted, _ = run(server, "--as-of", AS_OF, "--restart", out="c.csv", spec_path=changed)
+    assert restarted.exit_code == 0
+    assert json.loads((tmp_path / "c.csv.manifest.json").read_text())["window"]["start"] == \
+        "2000-01-01T00:00:00Z"
+
+
+# ---- late records and lookback ----------------------------------------------------------------
+
+def test_late_records_are_lost_without_lookback(run, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=600, faults=Faults(late_records=4))
+    first, a = run(server, "--as-of", MID, out="a.csv")
+    second, b = run(server, "--as-of", AS_OF, out="b.csv")
+    reference, everything = run(server, "--as-of", AS_OF, "--restart", out="all.csv")
+    assert first.exit_code == second.exit_code == reference.exit_code == 0
+    assert len(set(everything) - set(a) - set(b)) == 4  # the defect: lost, no warning
+
+
+def test_lookback_delivers_late_records_once(run, demo_server_factory, tmp_path: Path,
+                                            snapshot) -> None:
+    server = demo_server_factory(version="2.2.1", size=600, faults=Faults(late_records=4))
+    first, a = run(server, "--as-of", MID, "--lookback", "3d", out="a.csv")
+    second, b = run(server, "--as-of", AS_OF, "--lookback", "3d", out="b.csv")
+    third, c = run(server, "--as-of", AS_OF, "--lookback", "3d", out="c.csv")
+    assert first.exit_code == second.exit_code == third.exit_code == 0, second.stderr
+    saved = _state(tmp_path)["datasets"]["sessions"]
+    assert saved["seen"] and all(re.fullmatch(r"[0-9a-f]{32}", d) for d in saved["seen"])
+    reference, everything = run(server, "--as-of", AS_OF, "--restart", out="all.csv")
+    delivered = a + b + c
+    assert sorted(delivered) == sorted(everything)  # every record exactly once
+    assert c == []
+    assert _note(second, "lookback:") == snapshot
+    manifest = json.loads((tmp_path / "b.csv.manifest.json").read_text())
+    assert manifest["lookback"]["resumed_at"] == MID
+    assert set(manifest["lookback"]) == {"seconds", "resumed_at"}  # counts stay with the CPO
+    notes = [note for record in tmp_path.rglob("runs/*/*.json")
+             for note in json.loads(record.read_text())["notes"]]
+    assert any(note.startswith("lookback: `sessions`: 4 late records") for note in notes), notes
+
+
+# ---- one run at a time ----------------------------------------------------------------------------
+
+def test_a_second_run_cannot_commit_while_one_holds_the_lock(run, server, tmp_path: Path,
+                                                             snapshot) -> None:
+    lock = tmp_path / "state.json.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result, _ = run(server, "--as-of", AS_OF)
+        waited, _ = run(server, "--as-of", AS_OF, "--wait-lock", "0.2")
+    assert result.exit_code == waited.exit_code == 1
+    assert "after waiting 0.2 s" in waited.stderr
+    assert server.request_log == [] and not (tmp_path / "out.csv").exists()
+    assert text(result, tmp_path) == snapshot
+    assert run(server, "--as-of", AS_OF)[0].exit_code == 0  # released: runs again
+
+
+# ---- the commit journal -----------------------------------------------------------------------------
+
+def test_a_state_write_that_fails_after_publishing_is_finished_next_run(
+        run, server, tmp_path: Path, monkeypatch, snapshot) -> None:
+    import ocpispec.executor.journal as journal
+
+    assert run(server, "--as-of", MID, out="a.csv")[0].exit_code == 0
+    real = journal.write_atomically
+
+    def failing(path, content):
+        if path.name == "state.json":
+            raise OSError(28, "No space left on device")
+        return real(path, content)
+
+    monkeypatch.setattr(journal, "write_atomically", failing)
+    result, _ = run(server, "--as-of", AS_OF, out="b.csv")
+    assert result.exit_code == 1
+    assert (tmp_path / "b.csv").exists()  # published...
+    assert _watermark(tmp_path) == MID  # ...state not yet
+    assert journal_path(tmp_path / "state.json").exists()
+    assert text(result, tmp_path) == snapshot
+    monkeypatch.setattr(journal, "write_atomically", real)
+    again, rows = run(server, "--as-of", AS_OF, out="c.csv")
+    assert again.exit_code == 0 and rows == []  # nothing delivered twice
+    assert _note(again, "finished the commit") == snapshot
+    assert "finished the commit" in again.stderr
+    assert _watermark(tmp_path) == AS_OF
+    assert not journal_path(tmp_path / "state.json").exists()
+
+
+def test_an_unwritable_state_stops_the_run_before_fetching(run, server, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the state's directory should be")
+    result, _ = run(server, "--as-of", AS_OF, "--state", str(blocker / "state.json"))
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert server.request_log == [] and not (tmp_path / "out.csv").exists()
+
+
+def test_stale_partials_of_killed_runs_are_removed(run, server, tmp_path: Path) -> None:
+    dead = tmp_path / ".out.csv.999999999-deadbeef.partial"
+    dead.write_text("half an export")
+    live = tmp_path / f".other.csv.{os.getpid()}-cafe.partial"
+    live.write_text("a run in progress")
+    assert run(server, "--as-of", AS_OF)[0].exit_code == 0
+    assert not dead.exists() and live.exists()
+
+
+def test_files_are_never_world_readable(run, server, tmp_path: Path) -> None:
+    old = os.umask(0o002)
+    try:
+        assert run(server, "--as-of", AS_OF)[0].exit_code == 0
+    finally:
+        os.umask(old)
+    for name in ("out.csv", "out.csv.manifest.json", "state.json", "state.json.lock"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode & 0o007 == 0, (name, oct(mode))
+        assert mode == 0o640, (name, oct(mode))
+
+
+def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Path,
+                                             tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
+                                 faults=Faults(latency_ms=40))
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    first = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
+                              str(tmp_path / "first.csv"), "--state", str(tmp_path / "state.json"),
+                              "--as-of", MID, "--page-size", "20", "--concurrency", "1", "-q"],
+                             env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not any("sessions" in r.target for r in server.request_log):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    refused, _ = run(server, "--as-of", MID, out="refused.csv")
+    waited, rows = run(server, "--as-of", MID, "--wait-lock", "30", out="waited.csv")
+    assert first.wait(timeout=30) == 0, first.stderr.read()
+    assert refused.exit_code == 1 and "OCX580" in refused.stderr
+    assert waited.exit_code == 0 and rows == []  # it ran after the first committed
+    assert len(_rows(tmp_path / "first.csv")) > 0
+
+
+def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    import ocpispec.executor.atomic as atomic
+
+    real, calls = atomic.publish, []
+
+    def failing(temp, final):
+        calls.append(final)
+        if len(calls) == 3:  # the journal and the output are published, the manifest not
+            raise OSError(28, "No space left on device")
+        real(temp, final)
+
+    monkeypatch.setattr(atomic, "publish", failing)
+    result, _ = run(server, "--as-of", AS_OF)
+    assert result.exit_code == 1 and "the commit stopped half way" in result.stderr
+    assert (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.manifest.json").exists()
+    assert not (tmp_path / "state.json").exists()
+    monkeypatch.setattr(atomic, "publish", real)
+    again, rows = run(server, "--as-of", AS_OF, out="again.csv")
+    assert again.exit_code == 0 and rows == []
+    assert (tmp_path / "out.csv.manifest.json").exists()  # rolled forward, not lost
+    assert _watermark(tmp_path) == AS_OF
+
+
+def test_a_first_or_longer_lookback_never_delivers_twice(run, server, tmp_path: Path) -> None:
+    first, a = run(server, "--as-of", "2025-04-01T00:00:00Z", out="a.csv")
+    second, b = run(server, "--as-of", MID, "--lookback", "5d", out="b.csv")  # nothing to dedupe by
+    third, c = run(server, "--as-of", "2025-10-01T00:00:00Z", "--lookback", "30d", out="c.csv")
+    fourth, d = run(server, "--as-of", AS_OF, "--lookback", "5d", out="d.csv")
+    assert {first.exit_code, second.exit_code, third.exit_code, fourth.exit_code} == {0}
+    reference, everything = run(server, "--as-of", AS_OF, "--restart", out="all.csv")
+    assert sorted(a + b + c + d) == sorted(everything)
+    windows = [json.loads((tmp_path / f"{n}.csv.manifest.json").read_text())["window"]["start"]
+               for n in "bcd"]
+    assert windows == ["2025-04-01T00:00:00Z", "2025-06-26T00:00:00Z", "2025-09-26T00:00:00Z"]
