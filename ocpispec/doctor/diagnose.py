@@ -51,7 +51,7 @@ def _diagnose(credentials: Credentials, options: DoctorOptions, fetch: FetchOpti
     client, failure = _connect(credentials, fetch, recorder)
     found = _discovered(client)
     raw = platform.raw_answers(recorder.exchanges)
-    findings += platform.versions_findings(raw, found)
+    findings += platform.versions_findings(raw, found, recorder.exchanges)
     findings += platform.endpoint_findings(raw, found, credentials.versions_url)
     findings += platform.credentials_findings(raw, found)
     findings += platform.token_findings(recorder.exchanges, found)
@@ -123,8 +123,11 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int) -> list[
                                 "content were not tested"))
     findings += paging.header_findings(probe)
     findings += paging.link_findings(probe)
-    findings += paging.limit_findings(probe, sample_size)
-    findings += paging.offset_findings(probe, lambda o: check.key(o) if isinstance(o, dict) else ("#", str(o)))
+    def key(obj: object) -> tuple[str, ...]:
+        return check.key(obj) if isinstance(obj, dict) else ("#", str(obj))
+
+    findings += paging.limit_findings(probe, sample_size, key)
+    findings += paging.offset_findings(probe, key)
     findings += window.window_findings(probe)
     findings += content.timestamp_findings(probe)
     findings += content.id_findings(probe, key_fields(version, module))

@@ -13,12 +13,15 @@ from ocpispec.doctor.probes import SECOND_LIMIT, ModuleProbe, Page, link_problem
 Key = Callable[[Any], tuple[str, ...]]
 
 
-def limit_findings(probe: ModuleProbe, sample_size: int) -> list[Finding]:
+def limit_findings(probe: ModuleProbe, sample_size: int, key: Key) -> list[Finding]:
     sample, second = probe.pages.get("sample"), probe.pages.get("second")
     if sample is None or second is None:
         return []
-    asked = [(p.limit, len(p.objects)) for p in (sample, second) if p.limit is not None]
-    over = [(limit, got) for limit, got in asked if got > limit]
+    keys = [key(o) for o in sample.objects]
+    asked = [(p.limit, len(p.objects), placement(p, keys, key) == "overlap")
+             for p in (sample, second) if p.limit is not None]
+    # a page that starts with the previous page's last object is reported by `offset_findings`
+    over = [(limit, got) for limit, got, repeats in asked if got > limit + repeats]
     if over:
         limit, got = over[-1]
         return [Finding(probe.module, "limit", Status.HANDLED, f"ignores `limit`: limit={limit} returned {got} objects",
@@ -72,9 +75,13 @@ def placement(page: Page, sample_keys: list[tuple[str, ...]], key: Key) -> str:
     if k < 1 or m <= 0:
         return "unknown"
     got = set(keys[:m])
-    for name, start in (("shifted", k), ("start", 0), ("overlap", k - 1)):
-        if got == set(sample_keys[start:start + m]):
-            return name
+    if got == set(sample_keys[k:k + m]):
+        return "shifted"
+    one_more = page.limit is not None and len(keys) == page.limit + 1
+    if one_more and got == set(sample_keys[k - 1:k - 1 + m]):
+        return "overlap"
+    if got == set(sample_keys[:m]):
+        return "start"
     return "elsewhere"
 
 

@@ -60,7 +60,7 @@ def raw_answers(exchanges: list[Exchange]) -> RawAnswers:
     return RawAnswers(versions, details, details_url, credentials)
 
 
-def versions_findings(raw: RawAnswers, found: Discovered) -> list[Finding]:
+def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchange]) -> list[Finding]:
     connected = found.version is not None
     findings: list[Finding] = []
     listing = raw.versions
@@ -80,7 +80,7 @@ def versions_findings(raw: RawAnswers, found: Discovered) -> list[Finding]:
         offered = ", ".join(labels) if labels else ", ".join(found.offered)
         findings.insert(0, Finding(PLATFORM, "versions", Status.OK,
                                    f"OCPI {found.version} negotiated (offered: {offered or found.version})"))
-    elif raw.versions is None and raw.details is None:
+    elif raw.versions is None and raw.details is None and exchanges and exchanges[0].status == 200:
         findings.append(Finding(PLATFORM, "versions", Status.BLOCKING,
                                 "the versions URL answered no list of versions"))
     return findings
@@ -99,6 +99,11 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> 
                         + (f"; RECEIVER-only: {', '.join(receivers)}" if receivers else ""),
                         "ocpispec pulls from SENDER interfaces only" if receivers else
                         ("" if data_modules else "there is nothing to export"))]
+    unused = sorted({m for m, _ in roles if m in DATA_MODULES} - set(data_modules) - set(receivers))
+    if unused:
+        findings.append(Finding(PLATFORM, "unused endpoints", Status.INFO,
+                                f"listed but not pulled from: {', '.join(unused)}",
+                                "ocpispec leaves them alone; specs that use them fail"))
     base = raw.details_url or versions_url
     elsewhere = sorted({_where(url, base) for url in found.endpoints.values()} - {""})
     if elsewhere:
