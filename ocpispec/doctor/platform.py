@@ -160,6 +160,8 @@ def wrong_token_finding(outcome: str, status: int | None, ocpi_status: int | Non
     match outcome:
         case "refused":
             return Finding(PLATFORM, check, Status.OK, f"a wrong token is refused with HTTP {status}")
+        case _ if status is None:
+            return Finding(PLATFORM, check, Status.SKIPPED, "not tested: the request got no answer")
         case "served":
             return Finding(PLATFORM, check, Status.WARNING, "a request with a wrong token was answered with data",
                            "ocpispec cannot notice a wrong token; ask the CPO to check its authentication")

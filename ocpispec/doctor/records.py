@@ -49,7 +49,7 @@ def sample_deviations(version: str, module: str, objects: list[Any]) -> Deviatio
             if meaning is not None:
                 found.renamed[name] = meaning
         found.missing.update(name for name in required if obj.get(name) is None)
-        found.confused.update(dict.fromkeys(confused_paths(version, root.name, obj)))
+        found.confused.update(confused_paths(version, root.name, obj))
     return found
 
 
