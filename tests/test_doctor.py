@@ -65,7 +65,7 @@ def test_json_shape(serve, snapshot) -> None:
     data = render_json(doctor(server))
     assert data["exit_code"] == 0 and data["requests"]["count"] == len(data["requests"]["each"]) <= 40
     data["requests"] = {k: "..." for k in data["requests"]}
-    assert json.loads(scrub(json.dumps(data))) == snapshot
+    assert json.loads(_MS.sub("N ms", scrub(json.dumps(data)))) == snapshot
 
 
 # fault -> (version, value, area, check, status, words the finding must contain)
@@ -270,3 +270,50 @@ def test_cli_usage_errors(run_cli, args: list[str], snapshot) -> None:
 def test_cli_help(run_cli, snapshot) -> None:
     result = run_cli("doctor", "--help")
     assert result.exit_code == 0 and cli_block(result) == snapshot
+
+
+# -- the judgements, on pages built by hand ------------------------------------------
+
+def _probe(window_stamps: list[str], after_stamps: list[str]):
+    from datetime import UTC, datetime
+
+    from ocpispec.doctor.probes import ModuleProbe, Page
+
+    def page(stamps: list[str]) -> Page:
+        objects = [{"id": f"S{i}", "last_updated": s} for i, s in enumerate(stamps)]
+        return Page("u", 0, 10, {}, objects, None, None, None, None, 0.0)
+
+    probe = ModuleProbe("sessions", "http://cpo.example/sessions", datetime(2026, 1, 1, tzinfo=UTC))
+    probe.pages.update(sample=page(["2025-01-01T00:00:00Z"]), window=page(window_stamps), after=page(after_stamps))
+    probe.bounds = (datetime(2025, 1, 1, 10, tzinfo=UTC), datetime(2025, 1, 1, 11, tzinfo=UTC))
+    return probe
+
+
+A, B, LATER, EARLIER = "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", "2025-01-02T00:00:00Z", "2024-12-31T00:00:00Z"
+
+
+@pytest.mark.parametrize(("window_stamps", "after_stamps", "status", "words"), [
+    ([A, "2025-01-01T10:00:00.500Z"], [B, LATER], Status.OK, "`date_from` inclusive, `date_to` exclusive"),
+    ([A, B], [B, LATER], Status.HANDLED, "`date_to` is inclusive"),
+    ([A, B, LATER], [B], Status.HANDLED, "ignores `date_to`"),
+    ([A], [A, B], Status.HANDLED, "ignores `date_from`"),
+    ([EARLIER, A, B, LATER], [EARLIER, A], Status.HANDLED, "ignores `date_from` and `date_to`"),
+    ([], [B], Status.BLOCKING, "`date_from` is exclusive"),
+])
+def test_date_filter_verdicts(window_stamps, after_stamps, status: Status, words: str) -> None:
+    from ocpispec.doctor.window import window_findings
+
+    (finding,) = window_findings(_probe(window_stamps, after_stamps))
+    assert finding.status is status and words in finding.observed
+
+
+@pytest.mark.parametrize(("value", "form"), [
+    ("2025-01-01T10:00:00Z", "Z"), ("2025-01-01T10:00:00.123Z", "fractional"),
+    ("2025-01-01T10:00:00+01:00", "offset"), ("2025-01-01T10:00:00.5+00:00", "offset"),
+    ("2025-01-01T10:00:00", "naive"), ("2025-01-01 10:00:00Z", "other"), ("2025-01-01T10:00:00z", "other"),
+    ("2025-13-01T10:00:00Z", "unreadable"),
+])
+def test_timestamp_forms(value: str, form: str) -> None:
+    from ocpispec.doctor.content import timestamp_form
+
+    assert timestamp_form(value) == form

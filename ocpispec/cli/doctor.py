@@ -68,7 +68,12 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
+    try:
+        report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
+    except KeyboardInterrupt:
+        click.echo("doctor was interrupted (Ctrl-C); it never writes to the platform, so nothing changed there",
+                   err=True)
+        sys.exit(1)
     if fmt == "json":
         click.echo(json.dumps(render_json(report), indent=2))
     else:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-from ocpispec.ocpi.errors import OcpiError
+from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.transport import Transport
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
@@ -107,7 +107,10 @@ class _Getter:
     def _get(self, url: str, filters: dict[str, str], offset: int, limit: int | None) -> Page:
         answer = self._transport.get(url, routing=True)
         data = answer.data if answer is not None else None
-        objects = data if isinstance(data, list) else []
+        if data is not None and not isinstance(data, list):
+            raise fail(INVALID_RESPONSE, f"the list answered with a {type(data).__name__} instead of a list "
+                       "of objects", help="check that the endpoint is the module's SENDER list interface")
+        objects = data or []
         headers = answer.headers if answer is not None else {}
         href = answer.next_link.strip() if answer is not None and answer.next_link else None
         return Page(url, offset, limit, filters, objects, _natural(headers.get("x-total-count")),
