@@ -230,9 +230,12 @@ def test_shown_url_keeps_query_names_only() -> None:
 
 # -- the command line ----------------------------------------------------------------
 
-def test_cli_with_a_profile(run_cli, demo_profile, demo_server: DemoServer) -> None:
+def test_cli_with_a_profile_at_ten_requests_per_second(run_cli, demo_profile, demo_server: DemoServer) -> None:
+    before, started = len(demo_server.request_log), time.monotonic()
     result = run_cli("doctor")
+    elapsed, sent = time.monotonic() - started, len(demo_server.request_log) - before
     assert result.exit_code == 0, result.stdout
+    assert 20 <= sent <= 40 and elapsed >= (sent - 1) / 10 * 0.95
     assert result.stdout.startswith(f"ocpispec doctor: {demo_server.versions_url}\n")
     assert "Ready to export" in result.stdout
 

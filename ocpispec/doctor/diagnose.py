@@ -9,15 +9,15 @@ from dataclasses import dataclass
 import httpx
 import orjson
 
-from ocpispec.ocpi import Credentials, FetchOptions, FetchStats, OcpiClient, OcpiError
-from ocpispec.ocpi.objects import ObjectCheck, key_fields
-from ocpispec.ocpi.stats import Warnings
-from ocpispec.ocpi.transport import Transport
 from ocpispec.doctor import content, paging, platform, records, window
 from ocpispec.doctor.model import Finding, Report, Status, Timing
 from ocpispec.doctor.platform import PLATFORM, Discovered
 from ocpispec.doctor.probes import ModuleProbe, probe_module
 from ocpispec.doctor.recorder import ProbeStopped, Recorder, shown_url
+from ocpispec.ocpi import Credentials, FetchOptions, FetchStats, OcpiClient, OcpiError
+from ocpispec.ocpi.objects import ObjectCheck, key_fields
+from ocpispec.ocpi.stats import Warnings
+from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 
 WRONG_TOKEN = "ocpispec-doctor-deliberately-wrong-token"

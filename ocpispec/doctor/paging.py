@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ocpispec.ocpi.links import assess
 from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import SECOND_LIMIT, ModuleProbe, Page, link_problems
+from ocpispec.ocpi.links import assess
 
 Key = Callable[[Any], tuple[str, ...]]
 

@@ -13,11 +13,11 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
+from ocpispec.doctor.model import Finding, Status
+from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.errors import origin
 from ocpispec.ocpi.options import VERSIONS
-from ocpispec.doctor.model import Finding, Status
-from ocpispec.doctor.recorder import Exchange, shown_url
 
 PLATFORM = "platform"
 

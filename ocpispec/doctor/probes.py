@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.transport import Transport
-from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
 SECOND_LIMIT = 2
