@@ -320,3 +320,21 @@ def test_timestamp_forms(value: str, form: str) -> None:
     from ocpispec.doctor.content import timestamp_form
 
     assert timestamp_form(value) == form
+
+
+def test_recorder_stops_an_endless_answer() -> None:
+    from ocpispec.doctor.recorder import ProbeStopped
+
+    inner = httpx.MockTransport(lambda request: httpx.Response(200, content=b"x" * 5000))
+    recorder = Recorder("t", max_requests=5, max_seconds=5, rate=None, inner=inner, max_bytes=1000)
+    with httpx.Client(transport=recorder) as client, pytest.raises(ProbeStopped, match="larger than"):
+        client.get("http://cpo.example/x")
+
+
+def test_platform_names_cannot_reach_the_terminal() -> None:
+    from ocpispec.doctor import Finding
+
+    hostile = Finding("sessions", "unknown fields", Status.HANDLED, "fields: `x\x1b[2J\rowned`", "never exported")
+    report = Report("http://cpo.example/versions", "2.2.1", ("2.2.1",), "base64", findings=(hostile,))
+    text = render_text(report)
+    assert "\x1b" not in text and "\r" not in text and "`x?[2J?owned`" in text

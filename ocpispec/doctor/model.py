@@ -55,6 +55,11 @@ class Report:
         return sum(1 for f in self.findings if f.status is status)
 
 
+def clip(text: str, most: int = 60) -> str:
+    """A platform-supplied name, cut to `most` characters."""
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
 def timing_summary(timings: tuple[Timing, ...] | list[Timing]) -> tuple[int, float, float]:
     """(requests, median seconds, slowest seconds)."""
     if not timings:

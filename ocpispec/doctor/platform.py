@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import orjson
 
-from ocpispec.doctor.model import Finding, Status
+from ocpispec.doctor.model import Finding, Status, clip
 from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.errors import origin
@@ -69,7 +69,8 @@ def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchan
                                "instead of being `data` itself",
                                "ocpispec reads the nested list", "ocpispec cannot read the versions"))
         listing = listing["versions"]
-    labels = [str(e.get("version")) for e in listing if isinstance(e, dict)] if isinstance(listing, list) else []
+    labels = [clip(str(e.get("version")), 20) for e in listing if isinstance(e, dict)][:10] \
+        if isinstance(listing, list) else []
     short = [label for label in labels if label not in VERSIONS and _abbreviates(label)]
     if short:
         findings.append(_coped(connected, "version labels",
@@ -125,7 +126,8 @@ def credentials_findings(raw: RawAnswers, found: Discovered) -> list[Finding]:
     if found.version == "2.1.1":
         return [Finding(PLATFORM, "credentials", Status.OK, f"CPO party {found.to_party or 'not stated'}")]
     roles = data.get("roles") if isinstance(data, dict) else None
-    named = [str(r.get("role")) for r in roles if isinstance(r, dict)] if isinstance(roles, list) else []
+    named = [clip(str(r.get("role")), 20) for r in roles if isinstance(r, dict)][:6] \
+        if isinstance(roles, list) else []
     if "CPO" in (n.upper() for n in named):
         return [Finding(PLATFORM, "credentials", Status.OK,
                         f"CPO role {found.to_party or '(without a party)'}: sent as OCPI-to-*")]

@@ -39,11 +39,12 @@ class Exchange:
 
 class Recorder(httpx.BaseTransport):
     def __init__(self, token: str, *, max_requests: int, max_seconds: float, rate: float | None,
-                 inner: httpx.BaseTransport | None = None) -> None:
+                 inner: httpx.BaseTransport | None = None, max_bytes: int = 32 * 1024 * 1024) -> None:
         self._inner = inner or httpx.HTTPTransport()
         self._forms = {f"Token {base64.b64encode(token.encode()).decode()}": "base64", f"Token {token}": "raw"}
         self._max_requests = max_requests
         self._max_seconds = max_seconds
+        self._max_bytes = max_bytes
         self._limiter = RateLimiter(rate)
         self._started: float | None = None
         self.exchanges: list[Exchange] = []
@@ -89,12 +90,15 @@ class Recorder(httpx.BaseTransport):
             raise ProbeStopped(f"the probing time of {self._max_seconds:g} s is spent")
 
     def _read(self, response: httpx.Response, started: float) -> bytes:
-        chunks = []
+        chunks, size = [], 0
         try:
             for chunk in response.stream:               # type: ignore[union-attr]
                 chunks.append(chunk)
+                size += len(chunk)
                 if time.monotonic() - started > self._max_seconds:
                     raise ProbeStopped("an answer took longer than the whole probing time")
+                if size > self._max_bytes:
+                    raise ProbeStopped(f"an answer was larger than {self._max_bytes // 2**20} MiB")
         finally:
             response.close()
         return b"".join(chunks)

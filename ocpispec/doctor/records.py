@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocpispec.doctor.model import Finding, Status
+from ocpispec.doctor.model import Finding, Status, clip
 from ocpispec.ocpi.objects import ObjectCheck, required_fields
 from ocpispec.schema import VERSIONS, Kind, catalogue, unknown_fields, wire_root
 
@@ -108,7 +108,7 @@ def deviation_findings(module: str, version: str, found: Deviations) -> list[Fin
                                     f"{total} of {found.objects} sampled objects are unusable: {reasons}",
                                     "ocpispec leaves them out and counts them in the run summary"))
     if found.renamed:
-        names = "; ".join(f"`{name}` ({meaning})" for name, meaning in sorted(found.renamed.items()))
+        names = "; ".join(f"`{clip(name)}` ({meaning})" for name, meaning in sorted(found.renamed.items())[:6])
         findings.append(Finding(module, "field names", Status.WARNING, f"alternative field names: {names}",
                                 "ocpispec reads them as unknown fields (never exported); the standard field "
                                 "counts as missing"))
@@ -136,5 +136,5 @@ def deviation_findings(module: str, version: str, found: Deviations) -> list[Fin
 
 def _listed(counts: Counter[str], most: int = 6) -> str:
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = ", ".join(f"{name if ' ' in name else f'`{name}`'} ({n})" for name, n in items[:most])
+    shown = ", ".join(f"{clip(name, 80) if ' ' in name else f'`{clip(name)}`'} ({n})" for name, n in items[:most])
     return shown + (f" and {len(items) - most} more" if len(items) > most else "")

@@ -11,20 +11,27 @@ _STATUS_WIDTH = max(len(s.value) for s in Status)
 
 
 def render_text(report: Report) -> str:
-    lines = [f"ocpispec doctor: {report.platform}", _headline(report), ""]
+    lines = [f"ocpispec doctor: {printable(report.platform)}", _headline(report), ""]
     areas = list(dict.fromkeys(f.area for f in report.findings))
     width = max((len(f.check) for f in report.findings), default=0)
     indent = " " * (2 + _STATUS_WIDTH + 2 + width + 2)
     for area in areas:
         endpoint = report.modules.get(area)
-        lines.append(f"{area}" + (f" ({endpoint})" if endpoint else ""))
+        lines.append(printable(area + (f" ({endpoint})" if endpoint else "")))
         for finding in (f for f in report.findings if f.area == area):
-            lines.append(f"  {finding.status.value:<{_STATUS_WIDTH}}  {finding.check:<{width}}  {finding.observed}")
+            lines.append(f"  {finding.status.value:<{_STATUS_WIDTH}}  {finding.check:<{width}}  "
+                         f"{printable(finding.observed)}")
             if finding.action:
-                lines.append(f"{indent}-> {finding.action}")
+                lines.append(f"{indent}-> {printable(finding.action)}")
         lines.append("")
     lines.append(_verdict(report))
     return "\n".join(lines) + "\n"
+
+
+def printable(text: str) -> str:
+    """Platform-supplied names (fields, labels) may hold control characters: never
+    let them reach a terminal."""
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def render_json(report: Report) -> dict[str, Any]:
