@@ -78,7 +78,7 @@ EXISTING = {
     "garbled_date_filters": ("2.2.1", True, "sessions", "next link", Status.HANDLED, "changed `date_from`"),
     "next_link_loop": ("2.2.1", True, "sessions", "next link", Status.HANDLED, "back to an earlier page"),
     "duplicate_objects": ("2.2.1", True, "sessions", "offset", Status.HANDLED, "repeat the last object"),
-    "lowercase_ids": ("2.2.1", True, "sessions", "id casing", Status.HANDLED, "`id` of"),
+    "lowercase_ids": ("2.2.1", True, "sessions", "id casing", Status.HANDLED, "`id` changes case"),
     "naive_timestamps": ("2.2.1", True, "sessions", "timestamps", Status.HANDLED, "no time zone"),
     "fractional_timestamps": ("2.2.1", True, "sessions", "timestamps", Status.HANDLED, "fractional seconds"),
     "unknown_fields": ("2.2.1", True, "sessions", "unknown fields", Status.HANDLED, "`x_demo_rating`"),

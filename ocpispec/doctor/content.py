@@ -74,7 +74,8 @@ def id_findings(probe: ModuleProbe, fields: tuple[str, ...]) -> list[Finding]:
     differing = sorted({fields[i] for forms in changed for a in forms for b in forms
                         for i in range(len(fields)) if a[i] != b[i]})
     return [Finding(probe.module, "id casing", Status.HANDLED,
-                    f"{', '.join(f'`{f}`' for f in differing)} of {len(changed)} objects change case between pages",
+                    f"{', '.join(f'`{f}`' for f in differing)} changes case between pages "
+                    f"({len(changed)} {'object' if len(changed) == 1 else 'objects'})",
                     "ocpispec compares ids case-insensitively (OCPI CiString), so repeats are still recognised")]
 
 

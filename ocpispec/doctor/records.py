@@ -105,7 +105,8 @@ def deviation_findings(module: str, version: str, found: Deviations) -> list[Fin
                                     "ocpispec leaves unusable objects out, so an export would be empty"))
         else:
             findings.append(Finding(module, "invalid objects", Status.HANDLED,
-                                    f"{total} of {found.objects} sampled objects are unusable: {reasons}",
+                                    f"{total} of {found.objects} sampled objects {'is' if total == 1 else 'are'} "
+                                    f"unusable: {reasons}",
                                     "ocpispec leaves them out and counts them in the run summary"))
     if found.renamed:
         names = "; ".join(f"`{clip(name)}` ({meaning})" for name, meaning in sorted(found.renamed.items())[:6])
