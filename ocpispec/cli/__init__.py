@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "login": ("ocpispec.cli.login", "login", "Log in to an OCPI platform and store a credential profile."),
     "profiles": ("ocpispec.cli.profiles", "profiles", "List stored credential profiles (tokens never shown)."),
     "get": ("ocpispec.cli.get", "get", "Dump an OCPI module as privacy-filtered NDJSON."),
+    "doctor": ("ocpispec.cli.doctor", "doctor", "Check an OCPI platform before the first export (read-only)."),
     "demo-server": ("ocpispec.cli.demo_server", "demo_server", "Serve a synthetic OCPI platform on 127.0.0.1."),
     "state": ("ocpispec.cli.state", "state", "Show, reset or move the `since last run` state of an export."),
 }

@@ -1,0 +1,108 @@
+"""`ocpispec doctor [--profile P | URL --token T]`: a read-only conformance check."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ocpispec.ocpi import Credentials, OcpiError
+from ocpispec.ocpi.console import show_diagnostic
+from ocpispec.ocpi.errors import MISSING_TOKEN, fail
+from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
+from ocpispec.ocpi.profiles import load_profile
+
+
+def _party(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = split_party(value)
+    if parts is None:
+        raise click.BadParameter(f"`{value}` is not a party; write country code and party id, e.g. `NL-ABC`")
+    return f"{parts[0]}-{parts[1]}"
+
+
+@click.command("doctor")
+@click.argument("url", required=False)
+@click.option("--profile", "name", metavar="NAME", help="Check the platform of a stored profile "
+              "(default: `default` when no URL is given).")
+@click.option("--token", metavar="TOKEN", help="The credentials token, with URL. Prefer --token-env.")
+@click.option("--token-env", metavar="VAR", help="Read the token from environment variable VAR.")
+@click.option("--party", callback=_party, metavar="XX-YYY", help="Your own party, sent as OCPI-from-* on 2.2+.")
+@click.option("--token-encoding", type=click.Choice(TOKEN_ENCODINGS), default="auto", show_default=True,
+              help="How the token goes in the Authorization header, with URL.")
+@click.option("--version", "version", type=click.Choice(("auto", *VERSIONS)), default="auto", show_default=True,
+              help="OCPI version to check, with URL; auto: the highest both sides speak.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--rps", type=click.FloatRange(min=0, max=10, min_open=True), default=10.0, show_default=True,
+              help="At most R requests per second (10 at most).")
+def doctor(url: str | None, name: str | None, token: str | None, token_env: str | None, party: str | None,
+           token_encoding: str, version: str, fmt: str, rps: float) -> None:
+    """Check an OCPI platform before the first export (read-only).
+
+    Negotiates a version the way every ocpispec command does, then probes each
+    data module with a few small GET requests (at most 40, at most 10 per
+    second) and reports, for each check, what the platform does and what
+    ocpispec does about it: versions and endpoints, token encoding,
+    pagination headers and next links, `limit`, `offset`, `date_from` and
+    `date_to`, timestamp forms, id casing, record deviations of a sample page
+    and the time per request. It never writes to the platform; tokens and
+    query values are never printed.
+
+    Exit code 0 when the platform is conformant or deviates only in ways
+    ocpispec handles, 1 when a finding blocks exports, 2 on usage errors.
+
+    \b
+    Examples:
+      ocpispec doctor
+      ocpispec doctor --profile cpo-test --format json
+      ocpispec doctor https://cpo.example.com/ocpi/versions --token-env CPO_TOKEN --party NL-ABC
+    """
+    from ocpispec.doctor import DoctorOptions, diagnose, render_json, render_text
+
+    try:
+        credentials = _credentials(url, name, token, token_env, party, token_encoding, version)
+    except OcpiError as problem:
+        show_diagnostic(problem.diagnostic)
+        sys.exit(1)
+    try:
+        report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
+    except KeyboardInterrupt:
+        click.echo("doctor was interrupted (Ctrl-C); it never writes to the platform, so nothing changed there",
+                   err=True)
+        sys.exit(1)
+    if fmt == "json":
+        click.echo(json.dumps(render_json(report), indent=2))
+    else:
+        click.echo(render_text(report), nl=False)
+    sys.exit(report.exit_code)
+
+
+def _credentials(url: str | None, name: str | None, token: str | None, token_env: str | None,
+                 party: str | None, token_encoding: str, version: str) -> Credentials:
+    if url is None:
+        if token or token_env:
+            raise click.UsageError("`--token` and `--token-env` go with a URL; with a profile the stored token is used")
+        profile = load_profile(name or "default")
+        return Credentials(profile.versions_url, profile.token, party=party or profile.party,
+                           token_encoding=profile.token_encoding, version=profile.version)
+    if name is not None:
+        raise click.UsageError("pass either a URL or `--profile`, not both")
+    return Credentials(url, _token(token, token_env), party=party, token_encoding=token_encoding, version=version)
+
+
+def _token(token: str | None, token_env: str | None) -> str:
+    if token and token_env:
+        raise click.UsageError("pass the token with either `--token` or `--token-env`, not both")
+    if token_env:
+        value = os.environ.get(token_env, "")
+        if not value.strip():
+            raise fail(MISSING_TOKEN, f"environment variable `{token_env}` is empty or not set",
+                       help=f"export the token first: `export {token_env}=...`")
+        return value.strip()
+    if token:
+        return token.strip()
+    raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")

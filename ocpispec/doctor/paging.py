@@ -1,0 +1,146 @@
+"""Paging checks of one module: `limit`, `offset`, pagination headers, next links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ocpispec.doctor.model import Finding, Status
+from ocpispec.doctor.probes import SECOND_LIMIT, ModuleProbe, Page, link_problems
+from ocpispec.ocpi.links import assess
+
+Key = Callable[[Any], tuple[str, ...]]
+
+
+def limit_findings(probe: ModuleProbe, sample_size: int, key: Key) -> list[Finding]:
+    sample, second = probe.pages.get("sample"), probe.pages.get("second")
+    if sample is None or second is None:
+        return []
+    keys = [key(o) for o in sample.objects]
+    asked = [(p.limit, len(p.objects), placement(p, keys, key) == "overlap")
+             for p in (sample, second) if p.limit is not None]
+    # a page that starts with the previous page's last object is reported by `offset_findings`
+    over = [(limit, got) for limit, got, repeats in asked if got > limit + repeats]
+    if over:
+        limit, got = over[-1]
+        return [Finding(probe.module, "limit", Status.HANDLED, f"ignores `limit`: limit={limit} returned {got} objects",
+                        "ocpispec takes pages as they come, pages on by the size it got and stops at its own `--limit`")]
+    observed = f"limit={SECOND_LIMIT} returned {len(second.objects)}"
+    remaining = sample.total - 1 if sample.total is not None else None
+    if len(second.objects) < SECOND_LIMIT and remaining is not None and remaining > len(second.objects):
+        return [Finding(probe.module, "limit", Status.HANDLED, f"{observed} although more objects exist",
+                        "ocpispec asks again for the rest of a short page")]
+    if sample.total is not None and len(sample.objects) < min(sample_size, sample.total):
+        cap = f" (`X-Limit` {sample.x_limit})" if sample.x_limit is not None else ""
+        return [Finding(probe.module, "limit", Status.OK,
+                        f"{observed}; pages capped at {len(sample.objects)} objects{cap}",
+                        "ocpispec asks again for the rest of a short page")]
+    return [Finding(probe.module, "limit", Status.OK, observed)]
+
+
+def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
+    sample = probe.pages.get("sample")
+    later = [p for name in ("second", "third") if (p := probe.pages.get(name)) is not None]
+    if sample is None or not later:
+        return []
+    keys = [key(o) for o in sample.objects]
+    places = [p for p in (placement(page, keys, key) for page in later) if p != "unknown"]
+    module = probe.module
+    if not places:
+        return [Finding(module, "offset", Status.SKIPPED, "too few objects to test `offset`")]
+    if all(p == "shifted" for p in places):
+        return [Finding(module, "offset", Status.OK, "offset=1 starts at the 2nd object of offset=0")]
+    if "overlap" in places:
+        return [Finding(module, "offset", Status.HANDLED, "pages repeat the last object of the page before",
+                        "ocpispec drops repeated objects by key")]
+    if all(p == "start" for p in places):
+        if sample.total is not None and sample.total <= len(sample.objects):
+            return [Finding(module, "offset", Status.HANDLED, "ignores `offset`: every page is the first page",
+                            "the whole list fits on one page, so nothing is missed")]
+        return [Finding(module, "offset", Status.BLOCKING, "ignores `offset`: every page is the first page",
+                        "ocpispec cannot page past the first page: it sees the repeats and reports the "
+                        "export as incomplete; ask the CPO to honour `offset`")]
+    return [Finding(module, "offset", Status.WARNING, "`offset` does not select the expected objects "
+                    "(the order may change between requests)",
+                    "ocpispec drops repeats by key, but objects can be missed when the order changes mid-crawl")]
+
+
+def placement(page: Page, sample_keys: list[tuple[str, ...]], key: Key) -> str:
+    """Where `page` sits in the sample: shifted (at its offset), start, overlap (one
+    before its offset), elsewhere, or unknown (nothing to compare)."""
+    keys = [key(o) for o in page.objects]
+    k = page.offset
+    m = min(len(keys), len(sample_keys) - k, SECOND_LIMIT)
+    if k < 1 or m <= 0:
+        return "unknown"
+    got = set(keys[:m])
+    if got == set(sample_keys[k:k + m]):
+        return "shifted"
+    one_more = page.limit is not None and len(keys) == page.limit + 1
+    if one_more and got == set(sample_keys[k - 1:k - 1 + m]):
+        return "overlap"
+    if got == set(sample_keys[:m]):
+        return "start"
+    return "elsewhere"
+
+
+def header_findings(probe: ModuleProbe) -> list[Finding]:
+    sample = probe.pages.get("sample")
+    if sample is None:
+        return []
+    module = probe.module
+    if sample.total is None and sample.x_limit is None and sample.link is None:
+        return [Finding(module, "pagination headers", Status.HANDLED, "no `X-Total-Count`, `X-Limit` or `Link`",
+                        "ocpispec pages by offset, one page at a time, until an empty page")]
+    missing = [name for name, value in (("X-Total-Count", sample.total), ("X-Limit", sample.x_limit))
+               if value is None]
+    if "X-Total-Count" in missing:
+        return [Finding(module, "pagination headers", Status.HANDLED, "no `X-Total-Count`",
+                        "ocpispec pages one page at a time (no concurrent requests), by link or offset")]
+    shown = f"`X-Total-Count` {sample.total}" + (f", `X-Limit` {sample.x_limit}" if sample.x_limit is not None
+                                                 else ", no `X-Limit`")
+    return [Finding(module, "pagination headers", Status.OK, shown)]
+
+
+def link_findings(probe: ModuleProbe) -> list[Finding]:
+    sample = probe.pages.get("sample")
+    if sample is None:
+        return []
+    module = probe.module
+    more = sample.total is not None and sample.total > len(sample.objects)
+    pages = [p for name in ("sample", "second") if (p := probe.pages.get(name)) is not None and p.link]
+    if not pages:
+        if more:
+            return [Finding(module, "next link", Status.HANDLED, "no `Link` although more objects exist",
+                            "ocpispec pages by offset")]
+        return []
+    findings = [f for page in pages if (f := _judge(probe, page)) is not None]
+    if findings:
+        return findings[:1]
+    relative = any(not urlsplit(p.link_href or "").scheme for p in pages)
+    return [Finding(module, "next link", Status.OK, "usable: same scheme, host, port and path, filters kept"
+                    + (" (relative, resolved against the request)" if relative else ""), "ocpispec follows it")]
+
+
+def _judge(probe: ModuleProbe, page: Page) -> Finding | None:
+    assert page.link is not None
+    problems = link_problems(page.link, probe.endpoint, page.filters)
+    if problems:
+        followed = assess(page.link_href or page.link, page.url, probe.endpoint, page.filters).verdict == "ok"
+        observed = f"the next link has {', '.join(problems)}"
+        if followed:
+            return Finding(probe.module, "next link", Status.WARNING, observed, "ocpispec follows it as sent")
+        action = "ocpispec does not follow it: it asks the endpoint for the next page by offset, with its own filters"
+        if problems[0].startswith("another scheme"):
+            action += "; the token is never sent to another host"
+        return Finding(probe.module, "next link", Status.HANDLED, observed, action)
+    offset = _natural(dict(parse_qsl(urlsplit(page.link).query)).get("offset"))
+    if offset is not None and offset <= page.offset:
+        return Finding(probe.module, "next link", Status.HANDLED, "the next link points back to an earlier page",
+                       "ocpispec notices the repeat and pages by offset")
+    return None
+
+
+def _natural(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None

@@ -1,0 +1,162 @@
+"""The few requests `doctor` sends per module, and the pages they brought back.
+
+Per module, at most five GETs, all within `[2000-01-01, now)` unless said otherwise:
+
+    sample   offset=0 limit=SAMPLE   the sample page: headers, link, records, timestamps
+    second   offset=1 limit=2        is `limit` honoured, does `offset` shift by one
+    third    the second page's next link when it is usable, else offset=3 limit=2
+    window   date_from=tA date_to=tB limit=10   (tA < tB: the two earliest seconds seen)
+    after    date_from=tB limit=2
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from ocpispec.doctor.recorder import ProbeStopped, Recorder
+from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
+from ocpispec.ocpi.transport import Transport
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
+
+SECOND_LIMIT = 2
+WINDOW_LIMIT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    url: str
+    offset: int
+    limit: int | None
+    filters: dict[str, str]
+    objects: list[Any]
+    total: int | None
+    x_limit: int | None
+    link: str | None              # the next link, absolute
+    link_href: str | None         # the next link as sent
+    seconds: float
+
+
+@dataclass(slots=True)
+class ModuleProbe:
+    module: str
+    endpoint: str
+    now: datetime
+    pages: dict[str, Page] = field(default_factory=dict)
+    third_by_link: bool = False
+    bounds: tuple[datetime, datetime] | None = None     # tA, tB
+    error: OcpiError | None = None
+    error_status: int | None = None
+    stopped: str | None = None
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return {"date_from": format_timestamp(EPOCH_FLOOR), "date_to": format_timestamp(self.now)}
+
+
+def probe_module(transport: Transport, recorder: Recorder, module: str, endpoint: str, now: datetime,
+                 sample_size: int) -> ModuleProbe:
+    probe = ModuleProbe(module, endpoint, now)
+    try:
+        _run(probe, _Getter(transport, recorder, endpoint), sample_size)
+    except ProbeStopped as stop:
+        probe.stopped = str(stop)
+    except OcpiError as problem:
+        probe.error = problem
+        probe.error_status = recorder.exchanges[-1].status if recorder.exchanges else None
+    return probe
+
+
+def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
+    filters = probe.filters
+    sample = probe.pages["sample"] = get.page(filters, 0, sample_size)
+    if not sample.objects:
+        return
+    second = probe.pages["second"] = get.page(filters, 1, SECOND_LIMIT)
+    link = usable_link(second.link, probe.endpoint, filters) if second.link else None
+    if link is not None:
+        probe.third_by_link = True
+        probe.pages["third"] = get.follow(link, filters)
+    else:
+        probe.pages["third"] = get.page(filters, 1 + SECOND_LIMIT, SECOND_LIMIT)
+    probe.bounds = earliest_seconds(sample.objects)
+    if probe.bounds is None:
+        return
+    early, late = (format_timestamp(t) for t in probe.bounds)
+    probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, WINDOW_LIMIT)
+    probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
+
+
+class _Getter:
+    def __init__(self, transport: Transport, recorder: Recorder, endpoint: str) -> None:
+        self._transport = transport
+        self._recorder = recorder
+        self._endpoint = endpoint
+
+    def page(self, filters: dict[str, str], offset: int, limit: int) -> Page:
+        query = urlencode({**filters, "offset": str(offset), "limit": str(limit)})
+        url = f"{self._endpoint}{'&' if '?' in self._endpoint else '?'}{query}"
+        return self._get(url, filters, offset, limit)
+
+    def follow(self, url: str, filters: dict[str, str]) -> Page:
+        params = dict(parse_qsl(urlsplit(url).query))
+        return self._get(url, filters, _natural(params.get("offset")) or 0, _natural(params.get("limit")))
+
+    def _get(self, url: str, filters: dict[str, str], offset: int, limit: int | None) -> Page:
+        answer = self._transport.get(url, routing=True)
+        data = answer.data if answer is not None else None
+        if data is not None and not isinstance(data, list):
+            raise fail(INVALID_RESPONSE, f"the list answered with a {type(data).__name__} instead of a list "
+                       "of objects", help="check that the endpoint is the module's SENDER list interface")
+        objects = data or []
+        headers = answer.headers if answer is not None else {}
+        href = answer.next_link.strip() if answer is not None and answer.next_link else None
+        return Page(url, offset, limit, filters, objects, _natural(headers.get("x-total-count")),
+                    _natural(headers.get("x-limit")), urljoin(url, href) if href else None, href,
+                    self._recorder.exchanges[-1].seconds)
+
+
+def usable_link(link: str, endpoint: str, filters: dict[str, str]) -> str | None:
+    """The link when it stays on the endpoint (scheme, host, port and path) and keeps
+    both date filters; None otherwise. Only such a link is ever requested."""
+    return link if not link_problems(link, endpoint, filters) else None
+
+
+def link_problems(link: str, endpoint: str, filters: dict[str, str]) -> list[str]:
+    ours, theirs = urlsplit(endpoint), urlsplit(link)
+    problems = []
+    if (ours.scheme.lower(), _host_port(ours)) != (theirs.scheme.lower(), _host_port(theirs)):
+        problems.append("another scheme, host or port")
+    elif ours.path.rstrip("/") != theirs.path.rstrip("/"):
+        problems.append("another path")
+    params = dict(parse_qsl(theirs.query, keep_blank_values=True))
+    changed = [name for name, value in filters.items()
+               if name not in params or parse_timestamp(params[name]) != parse_timestamp(value)]
+    if changed:
+        problems.append(f"changed {' and '.join(f'`{n}`' for n in changed)}")
+    return problems
+
+
+def earliest_seconds(objects: list[Any]) -> tuple[datetime, datetime] | None:
+    """The two earliest distinct whole seconds of `last_updated` among `objects`."""
+    seconds = sorted({stamp for obj in objects if (stamp := last_updated(obj)) is not None})
+    return (seconds[0], seconds[1]) if len(seconds) >= 2 else None
+
+
+def last_updated(obj: Any) -> datetime | None:
+    stamp = parse_timestamp(obj.get("last_updated")) if isinstance(obj, dict) else None
+    return stamp - timedelta(microseconds=stamp.microsecond) if stamp is not None else None
+
+
+def _host_port(parts: Any) -> tuple[str, int | None]:
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
+def _natural(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None

@@ -1,0 +1,114 @@
+"""The HTTP layer under every `doctor` request: read-only, bounded, rate-limited, timed.
+
+`Recorder` wraps the real httpx transport. It refuses anything but GET (doctor never
+writes to a platform), stops after `max_requests` requests or `max_seconds` of
+probing, spaces requests to at most `rate` per second, and keeps each exchange
+(status, headers, body, time, and which form the token was sent in) so the checks
+can look at what the platform really answered. The token itself is never kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import httpx
+
+from ocpispec.ocpi.transport import RateLimiter
+
+
+class ProbeStopped(Exception):
+    """A limit of the probing was reached; the remaining checks are skipped."""
+
+
+class WriteRefused(ProbeStopped):
+    """Doctor tried a request other than GET: a bug, and never sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    url: str
+    status: int | None          # None: no answer
+    headers: httpx.Headers
+    body: bytes                 # decoded (content-encoding undone)
+    seconds: float
+    token_form: str             # base64 | raw | other | none
+
+
+class Recorder(httpx.BaseTransport):
+    def __init__(self, token: str, *, max_requests: int, max_seconds: float, rate: float | None,
+                 inner: httpx.BaseTransport | None = None, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self._inner = inner or httpx.HTTPTransport()
+        self._forms = {f"Token {base64.b64encode(token.encode()).decode()}": "base64", f"Token {token}": "raw"}
+        self._max_requests = max_requests
+        self._max_seconds = max_seconds
+        self._max_bytes = max_bytes
+        self._limiter = RateLimiter(rate)
+        self._started: float | None = None
+        self.exchanges: list[Exchange] = []
+
+    @property
+    def requests(self) -> int:
+        return len(self.exchanges)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            raise WriteRefused(f"doctor only reads; refused {request.method}")
+        self._check_budget()
+        self._limiter.wait()
+        started = time.monotonic()
+        form = self._forms.get(request.headers.get("authorization", ""),
+                               "other" if "authorization" in request.headers else "none")
+        try:
+            response = self._inner.handle_request(request)
+            raw = self._read(response, started)
+        except httpx.TransportError:
+            self.exchanges.append(Exchange(str(request.url), None, httpx.Headers(), b"",
+                                           time.monotonic() - started, form))
+            raise
+        decoded = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
+        self.exchanges.append(Exchange(str(request.url), response.status_code, response.headers,
+                                       decoded.read(), time.monotonic() - started, form))
+        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
+                              extensions=response.extensions, request=request)
+
+    def close(self) -> None:
+        """Each client closes its transport; the recorder outlives them (see `shutdown`)."""
+
+    def shutdown(self) -> None:
+        self._inner.close()
+
+    def _check_budget(self) -> None:
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        if len(self.exchanges) >= self._max_requests:
+            raise ProbeStopped(f"the budget of {self._max_requests} requests is spent")
+        if now - self._started > self._max_seconds:
+            raise ProbeStopped(f"the probing time of {self._max_seconds:g} s is spent")
+
+    def _read(self, response: httpx.Response, started: float) -> bytes:
+        chunks, size = [], 0
+        try:
+            for chunk in response.stream:               # type: ignore[union-attr]
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() - started > self._max_seconds:
+                    raise ProbeStopped("an answer took longer than the whole probing time")
+                if size > self._max_bytes:
+                    raise ProbeStopped(f"an answer was larger than {self._max_bytes // 2**20} MiB")
+        finally:
+            response.close()
+        return b"".join(chunks)
+
+
+def shown_url(url: str) -> str:
+    """Scheme, host and path, with the query's names but none of its values."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparsable URL)"
+    names = "&".join(dict.fromkeys(name for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, names, ""))
