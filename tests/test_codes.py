@@ -91,3 +91,12 @@ def test_explain_needs_a_code(run_cli) -> None:
     result = run_cli("explain")
     assert result.exit_code == 2
     assert "name a code" in result.stderr
+
+
+@pytest.mark.parametrize("code", [doc.code for doc in codes.all_codes()])
+def test_explain_of_every_code(run_cli, code: str, snapshot) -> None:
+    """What `ocpispec explain` prints for each code is reviewed text: a changed page shows
+    up as a snapshot diff."""
+    result = run_cli("explain", code)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout == snapshot
