@@ -189,7 +189,8 @@ def test_doctor_names_each_fault(serve, case: str) -> None:
     report = doctor(server, _options(faults))
     assert_named(report, area, check, status, words)
     assert len(report.timings) <= 40
-    assert server.token not in render_text(report)
+    text = render_text(report) + json.dumps(render_json(report))
+    assert server.token not in text and "CANARY" not in text
     only_gets(server)
 
 
@@ -236,12 +237,55 @@ def test_doctor_and_a_run_judge_records_alike(serve) -> None:
         stats = client.stats
     auth = {"Authorization": f"Token {base64.b64encode(server.token.encode()).decode()}"}
     listed = [obj for offset in (0, 20, 40) for obj in httpx.get(
-        f"{server.details_url('2.2.1')}/sessions?offset={offset}&limit=20", headers=auth).json()["data"]]
+        f"{server.details_url('2.2.1')}/sessions?date_from=2000-01-01T00:00:00Z&offset={offset}&limit=20",
+        headers=auth).json()["data"]]
     found = sample_deviations("2.2.1", "sessions", listed)
     assert len(listed) == 60 and sum(found.invalid.values()) == stats.invalid == 60 - len(usable) > 0
     assert {f"sessions.{k}": n for k, n in found.nulled.items()} == stats.invalid_fields != {}
     assert {f"sessions.{k}": n for k, n in found.tolerated.items()} == stats.deviations != {}
     assert dict(found.unknown) == stats.unknown_fields["sessions"]
+
+
+def test_a_wrong_token_blocks(serve) -> None:
+    server = serve()
+    report = diagnose(Credentials(server.versions_url, "not-the-token", party="NL-ABC"), FAST)
+    assert report.exit_code == 1 and report.version is None
+    assert findings(report, "connect")[0].status is Status.BLOCKING
+    assert "OCX502" in findings(report, "connect")[0].observed
+
+
+@pytest.mark.parametrize("case", ["ignore_offset", "foreign_next_link", "plain_token_only", "unknown_fields",
+                                  "envelope_error", "type_confused_values", "session_kWh", "late_records",
+                                  "credentials_receiver_only", "https_endpoints", "bad_utf8_object"])
+def test_fault_reports_read_well(serve, case: str, snapshot) -> None:
+    version, faults, *_ = FAULT_CASES[case]
+    assert shown(doctor(serve(version, **faults), _options(faults))) == snapshot
+
+
+def test_every_module_failing_is_reported_once_each(serve) -> None:
+    report = doctor(serve(envelope_error=2001))
+    blocked = {f.area for f in report.findings if f.status is Status.BLOCKING}
+    assert blocked == {"cdrs", "locations", "sessions", "tariffs", "tokens"}
+
+
+def test_the_token_is_never_sent_to_a_foreign_next_link(serve) -> None:
+    report = doctor(serve(foreign_next_link=True))
+    assert all("cpo-internal" not in t.path for t in report.timings)
+
+
+def test_request_budget_is_kept(serve) -> None:
+    server = serve()
+    report = doctor(server, DoctorOptions(requests_per_second=None, max_requests=12))
+    assert len(report.timings) == len(server.request_log) == 12
+    assert any(f.status is Status.SKIPPED and "budget of 12 requests" in f.observed for f in report.findings)
+
+
+def test_slow_platform_time_per_request(serve) -> None:
+    report = doctor(serve(latency_ms=30))
+    timing = findings(report, "time per request", "sessions")[0]
+    first = int(re.search(r"first (\d+) ms", timing.observed).group(1))
+    assert first >= 30
+    assert all(t.seconds >= 0.03 for t in report.timings)
 
 
 # -- the recorder: read-only, rate-limited -----------------------------------------------
