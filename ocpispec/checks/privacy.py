@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ocpispec import syntax
 from ocpispec.checks import floors, sites
-from ocpispec.checks.context import Context, is_meaningful, justification_problem
+from ocpispec.checks.context import Context, justification_problem
 from ocpispec.checks.types import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.functions import Effect, lookup

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
+from ocpispec.cli.client_options import token_from_options
 from ocpispec.ocpi import Credentials, OcpiError
 from ocpispec.ocpi.console import show_diagnostic
-from ocpispec.ocpi.errors import MISSING_TOKEN, fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import load_profile
 
@@ -91,18 +90,5 @@ def _credentials(url: str | None, name: str | None, token: str | None, token_env
                            token_encoding=profile.token_encoding, version=profile.version)
     if name is not None:
         raise click.UsageError("pass either a URL or `--profile`, not both")
-    return Credentials(url, _token(token, token_env), party=party, token_encoding=token_encoding, version=version)
+    return Credentials(url, token_from_options(token, token_env), party=party, token_encoding=token_encoding, version=version)
 
-
-def _token(token: str | None, token_env: str | None) -> str:
-    if token and token_env:
-        raise click.UsageError("pass the token with either `--token` or `--token-env`, not both")
-    if token_env:
-        value = os.environ.get(token_env, "")
-        if not value.strip():
-            raise fail(MISSING_TOKEN, f"environment variable `{token_env}` is empty or not set",
-                       help=f"export the token first: `export {token_env}=...`")
-        return value.strip()
-    if token:
-        return token.strip()
-    raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")

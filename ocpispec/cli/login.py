@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
-from ocpispec.cli.client_options import request_timeout_option
+from ocpispec.cli.client_options import request_timeout_option, token_from_options
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, safe_url
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.discovery import emsp_side
-from ocpispec.ocpi.errors import MISSING_TOKEN, fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import Profile, profile_from_client, profile_path, save_profile
 
@@ -72,7 +70,7 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
     """
     try:
         profile_path(name)
-        secret = _token(token, token_env)
+        secret = token_from_options(token, token_env, prompt=True)
         credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version,
                                   endpoint_scheme_from_url=scheme_from_url, allowed_hosts=allowed_hosts)
         options = FetchOptions(request_timeout=request_timeout)
@@ -86,21 +84,6 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
         sys.exit(1)
     _report(profile, offered, used, str(path))
 
-
-def _token(token: str | None, token_env: str | None) -> str:
-    if token and token_env:
-        raise click.UsageError("pass the token with either `--token` or `--token-env`, not both")
-    if token_env:
-        value = os.environ.get(token_env, "")
-        if not value.strip():
-            raise fail(MISSING_TOKEN, f"environment variable `{token_env}` is empty or not set",
-                       help=f"export the token first: `export {token_env}=...`")
-        return value.strip()
-    if token:
-        return token.strip()
-    if sys.stdin.isatty():
-        return click.prompt("Token", hide_input=True).strip()
-    raise click.UsageError("pass the token with `--token TOKEN` or `--token-env VAR`")
 
 
 def _deviations(profile: Profile) -> list[str]:
