@@ -33,7 +33,8 @@ class SourceFile:
 
     @classmethod
     def read(cls, path: str | Path) -> SourceFile:
-        return cls(str(path), Path(path).read_text(encoding="utf-8"))
+        # utf-8-sig: editors on Windows save a byte-order mark that is not part of the text
+        return cls(str(path), Path(path).read_text(encoding="utf-8-sig"))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""

@@ -87,3 +87,14 @@ def test_help(run_cli, snapshot, command) -> None:
     result = run_cli(command, "--help")
     assert result.exit_code == 0
     assert cli_block(result) == snapshot
+
+
+def test_a_byte_order_mark_is_not_part_of_the_spec(run_cli, tmp_path) -> None:
+    """Editors on Windows save UTF-8 with a byte-order mark; it was an invisible
+    `unexpected character` at 1:1."""
+    original = open("specs/research_cdrs.ocx", encoding="utf-8").read()
+    marked = tmp_path / "research_cdrs.ocx"
+    marked.write_bytes(b"\xef\xbb\xbf" + original.encode("utf-8"))
+    result = run_cli("check", str(marked))
+    assert result.exit_code == 0, result.stderr
+    assert "is valid" in result.stderr + result.stdout

@@ -89,7 +89,10 @@ def test_privacy_pass_unknown_field(run_cli, demo_profile, snapshot) -> None:
 
 
 def test_unknown_module(run_cli, demo_profile, snapshot) -> None:
-    assert cli_block(run_cli("get", "commands", *DATE_TO)) == snapshot
+    """A usage error naming the modules, before any request."""
+    result = run_cli("get", "commands", *DATE_TO)
+    assert result.exit_code == 2
+    assert cli_block(result) == snapshot
 
 
 def test_without_a_profile(run_cli, snapshot, tmp_path) -> None:
@@ -169,3 +172,13 @@ def test_embedded_locations_lose_site_details(run_cli, demo_server_factory, vers
                    for evse in site.get("evses", []))
     assert f"embedded locations (site and EVSE details withheld, see `get locations`): {len(objects)}" \
         in result.stderr
+
+
+def test_a_misspelt_privacy_pass_gets_a_did_you_mean(run_cli, demo_server, snapshot) -> None:
+    login(run_cli, demo_server)
+    result = run_cli("get", "sessions", "--privacy-pass", "start_datetime,cdr_token.typ", *DATE_TO)
+    assert result.exit_code == 2
+    assert "did you mean `cdr_token.type`?" in result.stderr
+    assert cli_block(result) == snapshot
+    result = run_cli("get", "sessions", "--privacy-pass", "start_datetime", *DATE_TO)
+    assert "did you mean `start_date_time`?" in result.stderr

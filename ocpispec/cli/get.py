@@ -17,8 +17,9 @@ from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import load_profile
-from ocpispec.ocpi.release import Release, opened_site_details, unknown_path
+from ocpispec.ocpi.release import Release, close_paths, opened_site_details, unknown_path
 from ocpispec.ocpi.stats import FetchStats
+from ocpispec.schema import MODULES
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
@@ -43,7 +44,7 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 @click.command("get")
-@click.argument("module")
+@click.argument("module", type=click.Choice(MODULES), metavar="MODULE")
 @click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
               help="Credential profile from `ocpispec login`.")
 @click.option("--date-from", callback=_when, metavar="WHEN", help="Only objects with last_updated >= WHEN (UTC).")
@@ -187,8 +188,10 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
         except KeyError:
             return paths        # unknown module: the client reports it after discovery
         if missing is not None:
-            raise click.BadParameter(f"`{missing}` is not a field of `{module}` in OCPI {version}",
-                                     param_hint="'--privacy-pass'")
+            guesses = close_paths(version, module, missing)
+            hint = f"; did you mean `{guesses[0]}`?" if guesses else ""
+            raise click.BadParameter(f"`{missing}` is not a field of `{module}` in OCPI {version}"
+                                     f"{hint}", param_hint="'--privacy-pass'")
     return paths
 
 

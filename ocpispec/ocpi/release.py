@@ -16,6 +16,8 @@ loudly as for `--privacy-pass .`.
 
 from __future__ import annotations
 
+import difflib
+
 from collections import Counter
 from typing import Any
 
@@ -87,6 +89,21 @@ def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
     details = {prefix + name for prefix in prefixes for name in _site_fields(prefix)}
     details |= {f"{prefix}evses.{name}" for prefix in prefixes for name in PRIVATE_EVSE_FIELDS}
     return sorted(open_paths & details)
+
+
+def close_paths(version: str, module: str, path: str) -> list[str]:
+    """Known field paths of the module that look like the unknown `path` (for a did-you-mean)."""
+    cat = catalogue()
+    head, _, last = path.rpartition(".")
+    current = cat.wired[version].roots[module]
+    for name in head.split(".") if head else ():
+        field = cat.wire_object(version, current).get(name) if current else None
+        current = field.object if field is not None else None
+    if not current:
+        return []
+    names = list(cat.wire_object(version, current).fields)
+    prefix = f"{head}." if head else ""
+    return [prefix + name for name in difflib.get_close_matches(last, names, n=3, cutoff=0.6)]
 
 
 def unknown_path(version: str, module: str, path: str) -> str | None:
