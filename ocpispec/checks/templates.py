@@ -106,7 +106,7 @@ class _Walker:
         try:
             child = confine.locate(self.root, self.base, name)
         except confine.ConfinementError as exc:
-            _confinement(self.written, f"`{parent.key}` loads {exc}", self.ctx)
+            _confinement(self.written, f"{exc} (loaded by `{parent.key}`)", self.ctx)
             return
         except FileNotFoundError:
             looked = posixpath.join(self.base, name)
