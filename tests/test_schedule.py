@@ -24,7 +24,7 @@ def parse_schedule(text: str):
 
 @pytest.mark.parametrize(("text", "words", "cron"), [
     ("schedule every 15 minutes", "every 15 minutes", "*/15 * * * *"),
-    ("schedule every 7 minutes", "every 7 minutes", None),
+    ("schedule every 90 minutes", "every 90 minutes", None),
     ("schedule every 6 hours", "every 6 hours", "0 */6 * * *"),
     ("schedule hourly", "hourly, on the hour", "0 * * * *"),
     ("schedule daily at 02:30", "daily at 02:30 UTC", "30 2 * * *"),
@@ -59,3 +59,37 @@ def test_next_run_on_the_boundary_moves_on() -> None:
     rule = parse_schedule("schedule every 15 minutes")
     at = datetime(2026, 11, 24, 10, 15, tzinfo=UTC)
     assert schedule.next_run(rule, at) == datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
+
+
+def _schedule_codes(text: str) -> list[str]:
+    from frontend_helpers import diagnose_source
+
+    return [d.code for d in diagnose_source(SourceFile("s.ocx", HEADER + text))]
+
+
+@pytest.mark.parametrize("minutes", range(1, 7 * 24 * 60 + 1, 7))
+def test_an_interval_is_accepted_only_when_it_divides_a_day(minutes: int) -> None:
+    """Intervals restart at midnight UTC; one that does not divide a day would space its
+    runs unevenly (`every 7 hours`: 21:00 then 00:00) or, beyond a day, run daily."""
+    for text in (f"schedule every {minutes} minutes",
+                 *([f"schedule every {minutes // 60} hours"] if minutes % 60 == 0 else [])):
+        refused = "OCX409" in _schedule_codes(text)
+        assert refused == (24 * 60 % minutes != 0 or minutes > 24 * 60), text
+
+
+def test_an_uneven_interval_says_why_and_what_instead(snapshot) -> None:
+    from frontend_helpers import diagnose_source
+
+    from ocpispec.report import render
+
+    source = SourceFile("s.ocx", HEADER + "schedule every 7 hours")
+    assert render(diagnose_source(source), {"s.ocx": source}) == snapshot
+
+
+def test_a_plan_says_why_no_cron_line_fits() -> None:
+    from ocpispec.planner import plan
+    from ocpispec.render.plan_text import plan_text
+
+    checked = compile_source(SourceFile("s.ocx", HEADER + "schedule every 90 minutes"))
+    text = " ".join(plan_text(plan(checked)).split())
+    assert "no single cron line can say it (cron's `*/N` minutes needs N to divide 60)" in text

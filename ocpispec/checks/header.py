@@ -16,6 +16,7 @@ LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "pu
 RETENTION_UNITS = ("days", "weeks", "months", "years")
 SCHEDULE_UNITS = ("minutes", "hours")
 _MAX_INTERVAL_MINUTES = 7 * 24 * 60
+_DAY_MINUTES = 24 * 60
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -180,17 +181,48 @@ def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
                             "HH:MM` / `weekly on DAY at HH:MM`"))
     elif amount < 1:
         ctx.emit(error("OCX409", "the schedule interval is zero", span, "never runs",
-                       help=f"write `every 1 {plural}` or more"))
+                       help=f"write `every 1 {plural[:-1]}` or more"))
     elif amount * (60 if plural == "hours" else 1) > _MAX_INTERVAL_MINUTES:
         ctx.emit(error("OCX409", "the schedule interval is longer than a week", span,
                        "too long for an interval",
                        help="use `daily at HH:MM` or `weekly on DAY at HH:MM`"))
+    elif _DAY_MINUTES % (minutes := amount * (60 if plural == "hours" else 1)):
+        ctx.emit(error("OCX409", f"runs every {amount} {plural} cannot be evenly spaced",
+                       span, "does not divide a day",
+                       notes=[_uneven_note(minutes)],
+                       help=_even_intervals(minutes)))
     elif plural == "minutes" and amount < 5:
         ctx.emit(warning("OCX410", f"running every {amount} minute{'s' * (amount > 1)} "
                          "strains the OCPI platform", span, "very frequent",
                          notes=["each run pages through the OCPI interface of a production "
                                 "platform"], help="schedule at most every 5 minutes, e.g. "
                          "`every 15 minutes`"))
+
+
+def _uneven_note(minutes: int) -> str:
+    if minutes > _DAY_MINUTES:
+        return ("intervals start again at midnight UTC each day, as cron's `*/N` does, so an "
+                "interval longer than a day would run daily")
+    last = _DAY_MINUTES // minutes * minutes
+    return (f"intervals start at midnight UTC each day, as cron's `*/N` does: the day's last "
+            f"run at {last // 60:02d}:{last % 60:02d} would come {_DAY_MINUTES - last} minutes "
+            "before the next day's first at 00:00")
+
+
+def _even_intervals(minutes: int) -> str:
+    """Help naming the nearest intervals that divide a day, or the daily and weekly forms."""
+    if minutes > _DAY_MINUTES:
+        return "write `daily at HH:MM` or `weekly on DAY at HH:MM`"
+    divisors = [d for d in range(1, _DAY_MINUTES + 1) if _DAY_MINUTES % d == 0]
+    below = max(d for d in divisors if d < minutes)
+    above = min(d for d in divisors if d > minutes)
+    return f"write `every {_interval_words(below)}` or `every {_interval_words(above)}`"
+
+
+def _interval_words(minutes: int) -> str:
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour{'s' * (minutes > 60)}"
+    return f"{minutes} minute{'s' * (minutes > 1)}"
 
 
 def _check_time(at: syntax.Text, ctx: Context) -> None:

@@ -46,7 +46,8 @@ def _header(plan: ir.Plan) -> Iterator[str]:
 def _schedule_text(export: ir.Export) -> str:
     if export.schedule is None:
         return "none (run by hand, or from your own scheduler)"
-    cron = f"; cron `{export.cron}`" if export.cron else ""
+    cron = (f"; cron `{export.cron}`" if export.cron else
+            "; no single cron line can say it (cron's `*/N` minutes needs N to divide 60)")
     return f"{export.schedule}{cron}; `ocpispec run --follow` keeps to it"
 
 
