@@ -126,3 +126,15 @@ def test_cli_port_in_use(run_cli, demo_server: DemoServer, snapshot) -> None:
     result = run_cli("demo-server", "--port", str(demo_server.port), "--exit-after", "0")
     assert result.exit_code == 1
     assert scrub(cli_block(result)).replace(str(demo_server.port), "PORT") == snapshot
+
+
+def test_every_fault_switch_is_in_the_help(run_cli) -> None:
+    import dataclasses
+
+    from ocpispec.demo import Faults
+    from ocpispec.demo.faults import fault_summaries
+
+    shown = run_cli("demo-server", "--help").stdout
+    names = {field.name for field in dataclasses.fields(Faults)}
+    assert set(fault_summaries()) == names
+    assert all(f"  {name} " in shown for name in names)

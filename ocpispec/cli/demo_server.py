@@ -11,6 +11,7 @@ import time
 import click
 
 from ocpispec.demo import SUPPORTED_VERSIONS, DemoServer, Faults
+from ocpispec.demo.faults import fault_summaries
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.errors import DEMO_PORT_UNAVAILABLE, OcpiError, fail
 
@@ -18,7 +19,22 @@ DEFAULT_PORT = 8765
 _FAULT_NAMES = [f.name for f in dataclasses.fields(Faults)]
 
 
-@click.command("demo-server")
+class _WithFaults(click.Command):
+    """Help that ends with every fault switch and what it does."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(f"The data ends at {_data_end()}: run windowed specs against it "
+                                 f"with `--as-of {_data_end()}` (`run --demo` does this itself).")
+            formatter.write_paragraph()
+            formatter.write_text("Fault switches (`--fault NAME` or `--fault NAME=N`; more in "
+                                 "docs/demo-server.md):")
+            formatter.write_dl(sorted(fault_summaries().items()))
+
+
+@click.command("demo-server", cls=_WithFaults)
 @click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("--version", "version", type=click.Choice(SUPPORTED_VERSIONS),
@@ -103,10 +119,29 @@ def _banner(server: DemoServer) -> str:
         f"Demo CPO {server.party} serving OCPI {versions} with {server.size} sessions",
         f"  versions URL: {server.versions_url}",
         f"  token:        {server.token}",
+        f"  faults:       {_active(server.faults)}",
+        f"  data ends:    {_data_end()} (run windowed specs with --as-of {_data_end()})",
         "Log in with:",
         f"  {server.login_command()}",
         "Then try: ocpispec get sessions | jq -s length",
         "Press Ctrl-C to stop."])
+
+
+def _active(faults: Faults) -> str:
+    default = Faults()
+    changed = [f"{field.name}={getattr(faults, field.name)}"
+               if not isinstance(getattr(faults, field.name), bool) else field.name
+               for field in dataclasses.fields(Faults)
+               if getattr(faults, field.name) != getattr(default, field.name)]
+    return ", ".join(changed) or "none"
+
+
+def _data_end() -> str:
+    from datetime import UTC, datetime
+
+    from ocpispec.demo.world import SESSIONS_SPAN, SESSIONS_START
+
+    return f"{datetime.fromtimestamp(SESSIONS_START + SESSIONS_SPAN, UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _port_problem(port: int, problem: OSError) -> OcpiError:

@@ -22,9 +22,11 @@ class Faults:
     error_rate: float = 0.0
     """Share of data requests answered with HTTP `error_status` (deterministic per request number)."""
     error_status: int = 503
+    """The HTTP status of the `error_rate` answers."""
     rate_limit_every: int = 0
     """Every Nth data request gets HTTP 429 with `Retry-After: retry_after`."""
     retry_after: int = 1
+    """The `Retry-After` seconds of the `rate_limit_every` answers."""
     reset_every: int = 0
     """Every Nth data request: the connection is closed without an answer."""
     envelope_error: int | None = None
@@ -120,3 +122,21 @@ class Faults:
     foreign_details_host: bool = False
     """The versions list and the version details point to host `localhost` (the same server under
     another host name than the `127.0.0.1` of the versions URL)."""
+
+
+def fault_summaries() -> dict[str, str]:
+    """Each fault switch with the first sentence of its description (the docstring under
+    the field), for `demo-server --help`."""
+    import ast
+    import inspect
+    import re
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(Faults)))
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    found: dict[str, str] = {}
+    for field, after in zip(body, body[1:]):
+        match field, after:
+            case ast.AnnAssign(target=ast.Name(id=name)), ast.Expr(value=ast.Constant(value=str(text))):
+                found[name] = re.split(r"\.\s+(?=[A-Z`])", " ".join(text.split()))[0].rstrip(".")
+    return found
