@@ -50,9 +50,9 @@ def _header(plan: ir.Plan) -> tuple[HeaderItem, ...]:
              ("purpose", export.purpose), ("legal basis", basis),
              ("retention", export.retention)]
     header = [HeaderItem(label, value or MISSING, value is None) for label, value in items]
-    header += [HeaderItem("schedule", _schedule(export)),
-               HeaderItem("source", _source(plan.source)),
-               HeaderItem("pseudonyms", _pseudonyms(plan))]
+    header += [HeaderItem("schedule", _schedule(export), verbatim=False),
+               HeaderItem("source", _source(plan.source), verbatim=False),
+               HeaderItem("pseudonyms", _pseudonyms(plan), verbatim=False)]
     return tuple(header)
 
 

@@ -15,9 +15,14 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class HeaderItem:
+    """One line of the export's header. `verbatim`: the spec's own words (consumer,
+    purpose...), shown exactly as written; otherwise a sentence of the review's whose
+    `backticked` names are shown as code."""
+
     label: str
     value: str
     missing: bool = False
+    verbatim: bool = True
 
 
 @dataclass(frozen=True, slots=True)

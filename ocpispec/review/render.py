@@ -45,6 +45,7 @@ def _environment(kind: str) -> jinja2.Environment:
         env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                  trim_blocks=True, lstrip_blocks=True)
         env.filters["prose"] = html_prose
+        env.filters["breakable"] = html_breakable
     else:
         env = jinja2.Environment(loader=loader, autoescape=False, finalize=markdown_text,
                                  undefined=jinja2.StrictUndefined, trim_blocks=True,
@@ -65,6 +66,12 @@ def html_prose(text: object) -> Markup:
     """Escaped text in which `code` spans become <code> elements."""
     escaped = str(escape(str(text)))
     return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
+
+
+def html_breakable(name: object) -> Markup:
+    """An escaped field name that may wrap after its dots and underscores."""
+    escaped = str(escape(str(name)))
+    return Markup(re.sub(r"([._])", r"\1<wbr>", escaped))
 
 
 def markdown_text(value: object) -> str:

@@ -88,4 +88,6 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, dict) and set(value) == {"latitude", "longitude"}:
+        return f"{value['latitude']}, {value['longitude']}"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
