@@ -329,3 +329,15 @@ def _text(html: str) -> str:
     parser = _Cells()
     parser.feed(html)
     return " ".join(parser.rows.values())
+
+
+def test_a_run_carries_the_fingerprint_the_review_shows(run_cli, tmp_path: Path) -> None:
+    """write -> check -> review -> run: the delivery's manifest names the reviewed plan."""
+    spec = "specs/municipality_sessions.ocx"
+    assert run_cli("check", spec).exit_code == 0
+    reviewed = json.loads(run_cli("review", spec, "--format", "json").stdout)
+    out = tmp_path / "sessions.csv"
+    result = run_cli("run", spec, "--demo", "--demo-size", "500", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["plan_fingerprint"] == reviewed["fingerprints"]["plan"]

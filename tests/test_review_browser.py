@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import struct
 from pathlib import Path
 
 import pytest
-from browser import open_page
+from browser import chromium, open_page
 from fixtures_cli import SPECS
 from test_review import HOSTILE
 
@@ -97,6 +96,11 @@ def _keep(png: bytes, name: str) -> None:
         (Path(folder) / name).write_bytes(png)
 
 
-if shutil.which("chromium") is None:  # pragma: no cover - visible in the skip reason
+def test_ci_installs_chromium_when_missing() -> None:
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert "apt-get install -y -qq chromium" in ci and 'id -u' in ci
+
+
+if chromium() is None:  # pragma: no cover - visible in the skip reason
     pytestmark = pytest.mark.skip(reason="headless Chromium is not installed (Debian: "
                                          "`apt-get install chromium`; .ci/run installs it)")
