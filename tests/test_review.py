@@ -197,7 +197,7 @@ def test_warnings_are_shown_in_plain_words(run_cli, tmp_path: Path) -> None:
                     .replace("  minimum group size 10\n", ""))
     result = run_cli("review", str(spec), "--format", "markdown")
     assert result.exit_code == 0
-    assert "- **the aggregate sets no minimum group size** (OCX319, " in result.stdout
+    assert "- **The aggregate sets no minimum group size** (OCX319, " in result.stdout
     assert "This is the default: the spec states no minimum group size." in result.stdout
 
 

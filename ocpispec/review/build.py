@@ -138,7 +138,7 @@ def _one_line(text: str) -> str:
 def _destination(render: ir.Render) -> str:
     target = f"the file `{render.destination}`" if render.destination else "standard output"
     if render.template:
-        return f"{target}, rendered by the custom template `{render.template}` ({render.format})"
+        return f"{target}, rendered by the custom template `{render.template}`"
     return f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
 
 
@@ -174,7 +174,8 @@ def _warning(diagnostic: Diagnostic, spec: CheckedSpec) -> WarningItem:
     if span is not None:
         line, col = spec.source.line_col(span.start)
         where = f"{where}:{line}:{col}"
-    return WarningItem(diagnostic.code, diagnostic.message, where, diagnostic.help)
+    return WarningItem(diagnostic.code, diagnostic.message, where, diagnostic.help,
+                       diagnostic.notes)
 
 
 __all__ = ["MISSING", "review"]

@@ -106,6 +106,7 @@ class WarningItem:
     message: str
     where: str
     help: str | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

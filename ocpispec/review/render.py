@@ -20,7 +20,7 @@ from ocpispec.review.model import Review
 FORMATS = ("html", "markdown", "json")
 _CODE = re.compile(r"`([^`\n]+)`")
 _MD_SPECIAL = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;",
-               "[": "\\[", "]": "\\]", "*": "\\*"}
+               "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`"}
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
 _MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL))
 
@@ -51,8 +51,20 @@ def _environment(kind: str) -> jinja2.Environment:
                                  undefined=jinja2.StrictUndefined, trim_blocks=True,
                                  lstrip_blocks=True)
         env.filters["code"] = markdown_code
+        env.filters["prose"] = markdown_prose
     env.filters["badge"] = badge_class
+    env.filters["sentence"] = sentence
+    env.filters["capital"] = lambda text: text[:1].upper() + text[1:]
     return env
+
+
+def sentence(text: str) -> str:
+    """A diagnostic's lowercase phrase as a sentence: capital first letter, full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def markdown_code(text: object) -> Markup:
@@ -76,16 +88,24 @@ def html_breakable(name: object) -> Markup:
 
 def markdown_text(value: object) -> str:
     """Any printed value, safe inside a Markdown paragraph or table cell: markup
-    characters escaped (code spans kept), line breaks folded."""
+    characters (backticks too) escaped, line breaks folded."""
     if value is None:
         return ""
     if isinstance(value, Markup):  # text the template itself marked as markup
         return str(value)
-    text = _LINE_BREAKS.sub(" ", str(value))
-    parts = re.split(r"(`[^`]+`)", text)
-    return "".join(part.replace("|", "\\|") if _is_code(part)
-                   else _MD_PATTERN.sub(lambda m: _MD_SPECIAL[m.group(0)], part)
-                   for part in parts)
+    return _markdown_escape(_LINE_BREAKS.sub(" ", str(value)))
+
+
+def markdown_prose(text: object) -> Markup:
+    """A sentence of the review's own: its `code` spans stay code spans (their text is
+    literal in Markdown; pipes escaped for tables), the rest is escaped."""
+    parts = re.split(r"(`[^`]+`)", _LINE_BREAKS.sub(" ", str(text)))
+    return Markup("".join(part.replace("|", "\\|") if _is_code(part)
+                          else _markdown_escape(part) for part in parts))
+
+
+def _markdown_escape(text: str) -> str:
+    return _MD_PATTERN.sub(lambda m: _MD_SPECIAL[m.group(0)], text)
 
 
 def _is_code(part: str) -> bool:

@@ -195,8 +195,10 @@ def window_words(window: ir.Window) -> str:
         case "between":
             return f"records updated from {window.start} up to {window.end}"
         case "last":
-            return (f"the last {window.amount} {window.unit}, counted back from the time of "
-                    "each run")
+            unit = window.unit or ""
+            span = f"{unit.removesuffix('s')}" if window.amount == 1 else \
+                f"{window.amount} {unit if unit.endswith('s') else unit + 's'}"
+            return f"the last {span}, counted back from the time of each run"
     return window.kind
 
 
