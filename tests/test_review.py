@@ -110,6 +110,7 @@ def test_spec_text_is_escaped_in_html() -> None:
     assert "a fleet &lt;script&gt;x()&lt;/script&gt;" in html  # the filter's justification
     text = _text(html)
     assert "<script>alert('consumer')</script> | [click](javascript:alert(1))" in text
+    assert html.count('<tr class="attention">') == 1  # the personal column kept as is
 
 
 def test_spec_text_is_escaped_in_markdown() -> None:
@@ -120,6 +121,7 @@ def test_spec_text_is_escaped_in_markdown() -> None:
     consumer = next(line for line in markdown.splitlines() if line.startswith("| consumer |"))
     assert len(re.findall(r"(?<!\\)\|", consumer)) == 3
     assert "&lt;script&gt;" in consumer
+    assert "| personal → **personal** |" in markdown
     for line in markdown.splitlines():
         if line.startswith("| `contract`"):
             assert len(re.findall(r"(?<!\\)\|", line)) == 6, line

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ocpispec.cli.plan import build_plan, show_diagnostics, show_spec_diagnostics
+from ocpispec.cli.plan import build_checked_plan, show_diagnostics, show_spec_diagnostics
 
 FORMATS = ("html", "markdown", "json")
 _BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
@@ -36,16 +36,9 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool) -
 
     Exit codes: 0 written, 1 spec errors or a failed sample or write, 2 usage error.
     """
-    from ocpispec.compiler import compile_file
-    from ocpispec.diagnostics import CompileError
     from ocpispec.review import build_review, render_review
 
-    plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
-    try:
-        checked = compile_file(spec)
-    except CompileError as exc:  # build_plan succeeded, so this cannot happen
-        show_spec_diagnostics(exc.diagnostics, spec)
-        sys.exit(1)
+    checked, plan = build_checked_plan(spec)
     rows = _sample(plan, spec) if sample else None
     text = render_review(build_review(checked, plan, sample=rows), _format(format_, output))
     if output is None:
