@@ -156,8 +156,8 @@ def test_any_consumer_text_reads_back_as_text(consumer: str) -> None:
     assert "<" not in row
 
 
-def test_transformations_in_plain_words(tmp_path: Path) -> None:
-    spec = HOSTILE.replace("  last 7 days\n", "  last 7 days\n").replace(
+def test_transformations_in_plain_words() -> None:
+    spec = HOSTILE.replace(
         "pseudonymize(cdr_token.uid) as driver", "\n  ".join([
             "pseudonymize(cdr_token.uid) as driver",
             "truncate(start_date_time, quarter_hour) as started",
@@ -218,8 +218,9 @@ def test_output_file_format_follows_its_extension(run_cli, tmp_path: Path) -> No
         result = run_cli("review", "specs/monthly_report.ocx", "-o", str(tmp_path / name))
         assert result.exit_code == 0 and result.stdout == ""
         assert marker in (tmp_path / name).read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "r.html", "r.json", "r.md"] \
-        or sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.json", "r.md"]
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"r.html", "r.json", "r.md"} <= names
+    assert not [name for name in names if name.endswith(".tmp")]  # no temporary file left
 
 
 def test_unwritable_output_is_a_diagnostic(run_cli, snapshot, tmp_path: Path) -> None:
