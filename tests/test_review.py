@@ -344,3 +344,42 @@ def test_a_run_carries_the_fingerprint_the_review_shows(run_cli, tmp_path: Path)
     assert result.exit_code == 0, result.stderr
     manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["plan_fingerprint"] == reviewed["fingerprints"]["plan"]
+
+
+def test_private_location_allowance_is_shown_with_its_reason() -> None:
+    spec = (SPECS / "utilisation_by_area.ocx").read_text().replace(
+        "  join locations on location_id\n",
+        "  join locations on location_id\n  include private locations because \"our own depot "
+        "chargers, agreed with the works council\"\n")
+    review = _review_of(spec)
+    flow = review.datasets[0].flow
+    assert flow.private_locations.startswith("records at non-public locations are INCLUDED")
+    assert flow.private_locations_justification == ("our own depot chargers, agreed with the "
+                                                    "works council")
+    assert [w.code for w in review.warnings] == ["OCX310"]
+    assert "Because: &ldquo;our own depot chargers" in render_review(review, "html")
+
+
+@pytest.mark.parametrize(("window", "words"), [
+    (dict(kind="all"), "all records the platform holds (no time window)"),
+    (dict(kind="since", start="2026-01-01T00:00:00Z"), "records updated since 2026-01-01T00:00:00Z"),
+    (dict(kind="between", start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z"),
+     "records updated from 2026-01-01T00:00:00Z up to 2026-02-01T00:00:00Z"),
+    (dict(kind="last", amount=1, unit="month"), "the last month, counted back from the time "
+                                                "of each run"),
+    (dict(kind="last", amount=30, unit="days"), "the last 30 days, counted back from the time "
+                                                "of each run"),
+    (dict(kind="last", amount=2, unit="week"), "the last 2 weeks, counted back from the time "
+                                               "of each run"),
+])
+def test_windows_in_plain_words(window: dict, words: str) -> None:
+    from ocpispec import plan as ir
+    from ocpispec.review.words import window_words
+
+    assert window_words(ir.Window(**window)) == words
+
+
+def test_ci_installs_chromium_when_missing() -> None:
+    """The browser test needs Chromium; CI installs it when it runs as root."""
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "apt-get install -y -qq chromium" in ci and '[ "$(id -u)" -eq 0 ]' in ci
