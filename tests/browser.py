@@ -24,6 +24,7 @@ import pytest
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT = 30.0
+A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)
 
 
 def chromium() -> str | None:
@@ -51,7 +52,7 @@ class PageReport:
     values: dict[str, str] = field(default_factory=dict)
     screenshot: bytes = b""
     pdf: bytes = b""                 # printed on the page size the CSS asks for (A4)
-    print_screenshot: bytes = b""    # the page at A4 width with print styles
+    print_screenshot: bytes = b""    # the page at A4's printable width with print styles
 
     @property
     def pdf_pages(self) -> int:
@@ -150,8 +151,10 @@ def _drive(socket_url: str, url: str, evaluate: dict[str, str]) -> PageReport:
         report.screenshot = base64.b64decode(shot["data"])
         pdf = session.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)
         report.pdf = base64.b64decode(pdf["data"])
-        session.call("Emulation.setDeviceMetricsOverride", width=794, height=1123,
+        # the printable width of A4 with the page's 12 mm side margins, at 96 px per inch
+        session.call("Emulation.setDeviceMetricsOverride", width=A4_PRINTABLE_PX, height=1123,
                      deviceScaleFactor=1, mobile=False)
+        session.call("Emulation.setScrollbarsHidden", hidden=True)
         session.call("Emulation.setEmulatedMedia", media="print")
         shot = session.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         report.print_screenshot = base64.b64decode(shot["data"])

@@ -289,7 +289,8 @@ def _replace(value, **changes):
 _BASE = _review_of((SPECS / "municipality_sessions.ocx").read_text(), "specs/m.ocx")
 _ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "p", "h1", "h2",
                  "h3", "main", "section", "table", "caption", "tbody", "thead", "tr", "th",
-                 "td", "code", "span", "strong", "footer", "wbr", "br", "ul", "li", "div"}
+                 "td", "code", "span", "strong", "footer", "wbr", "br", "ul", "li", "div",
+                 "colgroup", "col"}
 
 
 def _tags(html: str) -> dict[str, int]:
