@@ -45,6 +45,13 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
 
 def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int):
     """Compile and plan SPEC; on errors print the diagnostics and exit 1."""
+    return build_checked_plan(spec, limit=limit, page_size=page_size,
+                              concurrency=concurrency)[1]
+
+
+def build_checked_plan(spec: Path, *, limit: int | None = None, page_size: int = 500,
+                       concurrency: int = 4):
+    """`build_plan`, also returning the checked spec: (checked, plan)."""
     from ocpispec.compiler import compile_file
     from ocpispec.planner import Options, plan as make_plan
     from ocpispec.schema import VERSIONS
@@ -56,7 +63,7 @@ def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: in
         versions = (pinned.name,) if pinned and pinned.name in VERSIONS else VERSIONS
         options = Options(page_size=page_size, concurrency=concurrency, sample=limit,
                           versions=versions)
-        return make_plan(checked, options)
+        return checked, make_plan(checked, options)
     except CompileError as exc:
         show_spec_diagnostics(exc.diagnostics, spec)
         sys.exit(1)

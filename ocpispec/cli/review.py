@@ -1,0 +1,96 @@
+"""`ocpispec review SPEC`: the page a privacy officer reads and signs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ocpispec.cli.plan import build_checked_plan, show_diagnostics, show_spec_diagnostics
+
+FORMATS = ("html", "markdown", "json")
+_BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown",
+              ".json": "json"}
+
+
+@click.command("review")
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
+              help="Form of the review [default: from the -o file's extension, else markdown].")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="Write the review to FILE instead of standard output.")
+@click.option("--sample", is_flag=True, help="Add up to 10 rows made by running the plan "
+              "against the built-in demo CPO (synthetic data, marked as such); writes "
+              "nothing else and keeps no state.")
+def review(spec: Path, format_: str | None, output: Path | None, sample: bool) -> None:
+    """Write the privacy review of SPEC: the page a privacy officer reads and signs.
+
+    Makes no network request (with --sample, only to the demo CPO it starts on
+    127.0.0.1). Shows the export's header, the data flow, every released column with
+    the OCPI fields it reads and its transformation in plain words, the withheld
+    fields, the aggregate protection, the check's warnings and the fingerprints.
+    HTML is one self-contained page that works offline and prints on A4.
+
+    Exit codes: 0 written, 1 spec errors or a failed sample or write, 2 usage error.
+    """
+    from ocpispec.review import build_review, render_review
+
+    checked, plan = build_checked_plan(spec)
+    rows = _sample(plan, spec) if sample else None
+    text = render_review(build_review(checked, plan, sample=rows), _format(format_, output))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    _write(output, text)
+    click.echo(f"review written to {output}", err=True)
+
+
+def _format(given: str | None, output: Path | None) -> str:
+    if given is not None:
+        return given
+    return _BY_SUFFIX.get(output.suffix.lower(), "markdown") if output else "markdown"
+
+
+def _sample(plan, spec: Path):
+    from ocpispec.executor import RunError
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.review import demo_sample
+
+    try:
+        return demo_sample(plan, spec.parent)
+    except (RunError, OcpiError) as exc:
+        show_spec_diagnostics([exc.diagnostic], spec)
+        sys.exit(1)
+
+
+def _write(path: Path, text: str) -> None:
+    """Whole or not at all: a temporary file beside FILE, renamed over it."""
+    from ocpispec.diagnostics import error
+
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=path.parent if str(path.parent) else ".")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644 & ~_umask())
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        show_diagnostics([error("OCX600", f"cannot write the review to `{path}`: "
+                                f"{exc.strerror or type(exc).__name__}",
+                                help="check that the folder exists and is writable, or "
+                                     "give another -o FILE")])
+        sys.exit(1)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

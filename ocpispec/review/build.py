@@ -1,0 +1,181 @@
+"""The review model from a checked spec and its plan (no network, deterministic)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ocpispec import __version__, syntax
+from ocpispec import plan as ir
+from ocpispec.checked import CheckedColumn, CheckedDataset, CheckedSpec
+from ocpispec.diagnostics import Diagnostic
+from ocpispec.review import words
+from ocpispec.review.model import (
+    DatasetReview,
+    FilterItem,
+    Fingerprints,
+    Flow,
+    HeaderItem,
+    Protection,
+    ReleasedColumn,
+    Review,
+    Sample,
+    SourceField,
+    WarningItem,
+    WithheldGroup,
+)
+
+MISSING = "(not stated)"
+
+
+def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None) -> Review:
+    datasets = tuple(_dataset(c, p, checked, plan.export.pseudonym_scope)
+                     for c, p in zip(checked.datasets, plan.datasets))
+    spec_sha256 = hashlib.sha256(checked.source.text.encode()).hexdigest()
+    return Review(
+        spec=plan.spec, export=plan.export.name, header=_header(plan), datasets=datasets,
+        warnings=tuple(_warning(d, checked) for d in checked.warnings),
+        fingerprints=Fingerprints(plan=plan.fingerprint, spec_sha256=spec_sha256),
+        tool_version=__version__, sample=sample)
+
+
+# ---- header ---------------------------------------------------------------------------
+
+
+def _header(plan: ir.Plan) -> tuple[HeaderItem, ...]:
+    export = plan.export
+    basis = export.legal_basis
+    if basis and export.legal_reference:
+        basis = f"{basis} ({export.legal_reference})"
+    items = [("export", export.name), ("consumer", export.consumer),
+             ("purpose", export.purpose), ("legal basis", basis),
+             ("retention", export.retention)]
+    header = [HeaderItem(label, value or MISSING, value is None) for label, value in items]
+    header += [HeaderItem("schedule", _schedule(export), verbatim=False),
+               HeaderItem("source", _source(plan.source), verbatim=False),
+               HeaderItem("pseudonyms", _pseudonyms(plan), verbatim=False)]
+    return tuple(header)
+
+
+def _schedule(export: ir.Export) -> str:
+    if export.schedule is None:
+        return "none: run by hand or by the CPO's own scheduler"
+    return f"{export.schedule} (cron `{export.cron}`)" if export.cron else export.schedule
+
+
+def _source(source: ir.SourceSpec) -> str:
+    version = f"OCPI {source.version}" if source.version not in (None, "auto") \
+        else "the newest OCPI version both sides speak"
+    if source.profile:
+        return f"the CPO's OCPI platform, login stored as profile `{source.profile}`; {version}"
+    parts = []
+    if source.versions_url:
+        parts.append(f"versions URL from {source.versions_url.kind} "
+                     f"`{source.versions_url.name}`")
+    if source.token:
+        parts.append(f"token from {source.token.kind} `{source.token.name}`")
+    if source.party:
+        parts.append(f"party {source.party}")
+    return f"the CPO's OCPI platform ({', '.join(parts)}); {version}"
+
+
+def _pseudonyms(plan: ir.Plan) -> str:
+    key = plan.pseudonym_key
+    if key is None:
+        return "none: the export pseudonymises nothing, so it needs no key"
+    return (f"keyed HMAC-SHA-256 with a key the CPO keeps ({key.kind} `{key.name}`, never "
+            f"shown or delivered), separate for this export and consumer; "
+            f"{words.scope_words(plan.export.pseudonym_scope)}")
+
+
+# ---- datasets -------------------------------------------------------------------------
+
+
+def _dataset(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec,
+             scope: str) -> DatasetReview:
+    body = checked.dataset.body
+    columns = tuple(_column(column, _role(column, body), scope, dataset.module)
+                    for column in checked.columns)
+    withheld = tuple(WithheldGroup(group.privacy, group.fields) for group in dataset.withheld)
+    return DatasetReview(dataset.name, _flow(checked, dataset, spec), columns, withheld,
+                         _protection(dataset.step(ir.Aggregate)))
+
+
+def _role(column: CheckedColumn, body: syntax.Select | syntax.Aggregate) -> str:
+    if isinstance(body, syntax.Aggregate):
+        return "group key" if column.column in body.keys else "measure"
+    return "column"
+
+
+def _flow(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec) -> Flow:
+    privacy: ir.PrivacyFilter | None = dataset.step(ir.PrivacyFilter)
+    render: ir.Render = dataset.step(ir.Render)
+    return Flow(
+        module=dataset.module, module_words=words.MODULES.get(dataset.module, dataset.module),
+        joins=tuple(words.join_words(join, dataset.module) for join in dataset.all(ir.Join)),
+        window=words.window_words(dataset.step(ir.Fetch).window),
+        filters=_filters(checked, spec),
+        private_locations=words.privacy_filter_words(privacy) if privacy else "not applicable",
+        private_locations_justification=privacy.justification if privacy else None,
+        destination=_destination(render),
+        template_pins=tuple((pin.path, pin.sha256) for pin in render.templates))
+
+
+def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ...]:
+    wheres = checked.dataset.source.wheres
+    if not wheres:
+        return ()
+    found = checked.filter
+    condition = found.redacted if found is not None and found.redacted else \
+        " and ".join(_one_line(spec.source.snippet(where.condition.span)) for where in wheres)
+    reads = tuple((read.field, read.privacy.value) for read in found.reads) if found else ()
+    return (FilterItem(condition, reads, found.justification if found else None),)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _destination(render: ir.Render) -> str:
+    target = f"the file `{render.destination}`" if render.destination else "standard output"
+    if render.template:
+        return f"{target}, rendered by the custom template `{render.template}`"
+    return f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
+
+
+def _column(column: CheckedColumn, role: str, scope: str, module: str) -> ReleasedColumn:
+    sources = tuple(SourceField(field.qualified, field.field.doc, field.privacy.value)
+                    for field in dict.fromkeys(column.sources))
+    before = column.privacy.value if column.sources else "none (reads no field)"
+    return ReleasedColumn(column.name, role, sources,
+                          words.transformation(column.column.expr, scope, module), before,
+                          column.released_as.value, column.justification)
+
+
+def _protection(aggregate: ir.Aggregate | None) -> Protection | None:
+    if aggregate is None:
+        return None
+    counted = "distinct drivers" if aggregate.entity else "records"
+    how = ("a driver is counted by contract id, or by card uid where a record has no "
+           "contract id, compared the way pseudonyms compare them"
+           if aggregate.entity else "each record counts once")
+    default = "" if aggregate.min_group_size_stated else \
+        " This is the default: the spec states no minimum group size."
+    text = (f"A group (one row) with fewer than {aggregate.min_group_size} {counted} is not "
+            f"released at all; {how}.{default}")
+    return Protection(aggregate.min_group_size, aggregate.min_group_size_stated, counted, text)
+
+
+# ---- warnings -------------------------------------------------------------------------
+
+
+def _warning(diagnostic: Diagnostic, spec: CheckedSpec) -> WarningItem:
+    span = diagnostic.primary_span
+    where = spec.source.name
+    if span is not None:
+        line, col = spec.source.line_col(span.start)
+        where = f"{where}:{line}:{col}"
+    return WarningItem(diagnostic.code, diagnostic.message, where, diagnostic.help,
+                       diagnostic.notes)
+
+
+__all__ = ["MISSING", "review"]

@@ -1,0 +1,153 @@
+"""The review document as data: what every renderer (HTML, Markdown, JSON) shows.
+
+Built by `build.review` from a checked spec and its plan; holds no record values
+except in `Sample`, whose rows come from the demo CPO's synthetic data. Texts taken
+from the spec (consumer, purpose, justifications...) are untrusted: the renderers
+escape them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderItem:
+    """One line of the export's header. `verbatim`: the spec's own words (consumer,
+    purpose...), shown exactly as written; otherwise a sentence of the review's whose
+    `backticked` names are shown as code."""
+
+    label: str
+    value: str
+    missing: bool = False
+    verbatim: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FilterItem:
+    """A `where` condition as written (personal values blanked), the non-public
+    fields it reads with their classes, and its justification."""
+
+    condition: str
+    reads: tuple[tuple[str, str], ...]
+    justification: str | None
+
+    @property
+    def sensitive(self) -> bool:
+        return any(privacy != "public" for _, privacy in self.reads)
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    module: str
+    module_words: str
+    joins: tuple[str, ...]
+    window: str
+    filters: tuple[FilterItem, ...]
+    private_locations: str
+    private_locations_justification: str | None
+    destination: str
+    template_pins: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceField:
+    name: str
+    description: str
+    privacy: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedColumn:
+    name: str
+    role: str                     # "column", "group key" or "measure"
+    sources: tuple[SourceField, ...]
+    transformation: str
+    privacy_before: str
+    privacy_after: str
+    justification: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WithheldGroup:
+    privacy: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """The aggregate's group floor: groups under `min_group_size` of `counted_in`
+    are left out."""
+
+    min_group_size: int
+    stated: bool
+    counted_in: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetReview:
+    name: str
+    flow: Flow
+    columns: tuple[ReleasedColumn, ...]
+    withheld: tuple[WithheldGroup, ...]
+    protection: Protection | None
+
+    @property
+    def withheld_count(self) -> int:
+        return sum(len(group.fields) for group in self.withheld)
+
+
+@dataclass(frozen=True, slots=True)
+class WarningItem:
+    code: str
+    message: str
+    where: str
+    help: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprints:
+    plan: str
+    spec_sha256: str
+    # The privacy fingerprint (approvals bind to it) is wired up by the approvals work;
+    # None until then, and rendered only when set.
+    privacy_fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampleTable:
+    dataset: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """Rows from the built-in demo CPO's synthetic data, never from a real platform."""
+
+    note: str
+    tables: tuple[SampleTable, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    spec: str
+    export: str
+    header: tuple[HeaderItem, ...]
+    datasets: tuple[DatasetReview, ...]
+    warnings: tuple[WarningItem, ...]
+    fingerprints: Fingerprints
+    tool_version: str
+    sample: Sample | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["format"] = "ocpispec-review/1"
+        for dataset, source in zip(data["datasets"], self.datasets):
+            for item, flt in zip(dataset["flow"]["filters"], source.flow.filters):
+                item["sensitive"] = flt.sensitive
+        return data

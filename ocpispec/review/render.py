@@ -1,0 +1,118 @@
+"""The review in three forms: a self-contained HTML page, Markdown and JSON.
+
+HTML and Markdown come from jinja2 templates shipped in `review/templates/`. Every
+text from the spec is untrusted: the HTML environment autoescapes everything, and the
+Markdown environment escapes every printed value (`finalize`), so a consumer named
+`<script>` shows as text in both.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ocpispec.review.model import Review
+
+FORMATS = ("html", "markdown", "json")
+_CODE = re.compile(r"`([^`\n]+)`")
+_MD_SPECIAL = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;",
+               "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`"}
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+_MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL))
+
+
+def render_review(review: Review, format: str) -> str:
+    """The review as `format` (one of FORMATS); deterministic, ends with a newline."""
+    match format:
+        case "json":
+            return json.dumps(review.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        case "html":
+            return _environment("html").get_template("review.html.j2").render(r=review)
+        case "markdown":
+            text = _environment("markdown").get_template("review.md.j2").render(r=review)
+            return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    raise ValueError(f"unknown review format `{format}`")
+
+
+@functools.cache
+def _environment(kind: str) -> jinja2.Environment:
+    loader = jinja2.PackageLoader("ocpispec.review", "templates")
+    if kind == "html":
+        env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                                 trim_blocks=True, lstrip_blocks=True)
+        env.filters["prose"] = html_prose
+        env.filters["breakable"] = html_breakable
+    else:
+        env = jinja2.Environment(loader=loader, autoescape=False, finalize=markdown_text,
+                                 undefined=jinja2.StrictUndefined, trim_blocks=True,
+                                 lstrip_blocks=True)
+        env.filters["code"] = markdown_code
+        env.filters["prose"] = markdown_prose
+    env.filters["badge"] = badge_class
+    env.filters["sentence"] = sentence
+    env.filters["capital"] = lambda text: text[:1].upper() + text[1:]
+    return env
+
+
+def sentence(text: str) -> str:
+    """A diagnostic's lowercase phrase as a sentence: capital first letter, full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def markdown_code(text: object) -> Markup:
+    """A Markdown code span of `text` (backticks cannot end it early; pipes escaped
+    for tables)."""
+    inner = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")
+    return Markup(f"`{inner}`")
+
+
+def html_prose(text: object) -> Markup:
+    """Escaped text in which `code` spans become <code> elements."""
+    escaped = str(escape(str(text)))
+    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
+
+
+def html_breakable(name: object) -> Markup:
+    """An escaped field name that may wrap after its dots and underscores."""
+    escaped = str(escape(str(name)))
+    return Markup(re.sub(r"([._])", r"\1<wbr>", escaped))
+
+
+def markdown_text(value: object) -> str:
+    """Any printed value, safe inside a Markdown paragraph or table cell: markup
+    characters (backticks too) escaped, line breaks folded."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):  # text the template itself marked as markup
+        return str(value)
+    return _markdown_escape(_LINE_BREAKS.sub(" ", str(value)))
+
+
+def markdown_prose(text: object) -> Markup:
+    """A sentence of the review's own: its `code` spans stay code spans (their text is
+    literal in Markdown; pipes escaped for tables), the rest is escaped."""
+    parts = re.split(r"(`[^`]+`)", _LINE_BREAKS.sub(" ", str(text)))
+    return Markup("".join(part.replace("|", "\\|") if _is_code(part)
+                          else _markdown_escape(part) for part in parts))
+
+
+def _markdown_escape(text: str) -> str:
+    return _MD_PATTERN.sub(lambda m: _MD_SPECIAL[m.group(0)], text)
+
+
+def _is_code(part: str) -> bool:
+    return len(part) > 1 and part.startswith("`") and part.endswith("`")
+
+
+def badge_class(privacy: str) -> str:
+    """The CSS class of a privacy class badge."""
+    return {"public": "public", "quasi-identifier": "quasi", "personal": "personal",
+            "never-exportable": "never"}.get(privacy, "other")

@@ -1,0 +1,227 @@
+"""Plain words for a privacy officer: fields, transformations, windows and modules.
+
+Everything here turns a piece of the checked spec into an English phrase such as "the
+start time, cut to the hour" or "a keyed pseudonym of the contract id, stable within
+this export for this consumer". No phrase ever holds a record value: the only text
+taken from the spec is field names, units and constants the spec itself states.
+"""
+
+from __future__ import annotations
+
+from ocpispec import plan as ir
+from ocpispec import syntax
+from ocpispec.functions import ALIASES
+
+MODULES = {
+    "sessions": "charging sessions",
+    "cdrs": "charge detail records (the billed record of a charging session)",
+    "locations": "charging locations, with their charge points and connectors",
+    "tariffs": "tariffs",
+    "tokens": "charging tokens (cards, app accounts)",
+}
+SINGULAR = {"sessions": "session", "cdrs": "CDR", "locations": "location",
+            "tariffs": "tariff", "tokens": "token"}
+_LEAF_WORDS = {
+    "start_date_time": "start time", "end_date_time": "end time", "kwh": "energy (kWh)",
+    "total_energy": "total energy (kWh)", "excl_vat": "cost excluding VAT",
+    "incl_vat": "cost including VAT",
+    "twentyfourseven": "open-all-day flag", "last_updated": "last-updated time",
+    "contract_id": "contract id", "auth_id": "contract id",
+    "connector_power_type": "connector power type",
+}
+_OWNER_WORDS = {"cdr_token": "token", "cdr_location": "location"}
+_UNITS = {"quarter_hour": "quarter of an hour"}
+_KM_PER_DEGREE = 111.32
+
+
+def field_words(path: tuple[str, ...], module: str = "") -> str:
+    """`location.postal_code` -> "the location's postal code"; `cdr_token.contract_id`
+    -> "the contract id"; `id` of a CDR -> "the CDR's id"."""
+    *owners, leaf = path
+    if leaf in ("id", "uid") and not owners and module in SINGULAR:
+        return f"the {SINGULAR[module]}'s {leaf}"
+    if leaf in _LEAF_WORDS:
+        return f"the {_LEAF_WORDS[leaf]}"
+    name = leaf.replace("_", " ")
+    if owners:
+        owner = _OWNER_WORDS.get(owners[-1], owners[-1].replace("_", " "))
+        if owner.endswith("s") and not owner.endswith("ss"):
+            owner = owner[:-1]
+        return f"the {owner}'s {name}"
+    return f"the {name}"
+
+
+def scope_words(scope: str) -> str:
+    """How long a pseudonym stays the same, as the review states it."""
+    match scope:
+        case "export":
+            return "stable within this export for this consumer"
+        case "per run":
+            return "new in every run, so that no two deliveries link"
+    period = scope.removeprefix("per ")
+    return (f"stable for this consumer within one {period} of the record's time, "
+            f"new in the next {period}")
+
+
+def transformation(expr: syntax.Expr, scope: str, module: str = "") -> str:
+    """What a column's expression does, in plain words."""
+    match expr:
+        case syntax.FieldRef():
+            return f"{field_words(expr.path, module)}, as it is"
+        case syntax.Call():
+            return _call(expr, scope, module)
+        case syntax.Literal():
+            return f"the fixed value {_literal(expr)}"
+        case syntax.BinaryOp():
+            return (f"{_operand(expr.left, scope, module)} {_OPERATORS[expr.op]} "
+                    f"{_operand(expr.right, scope, module)}")
+    return "a computed value"
+
+
+_OPERATORS = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
+
+
+def _operand(expr: syntax.Expr, scope: str, module: str) -> str:
+    if isinstance(expr, syntax.FieldRef):
+        return field_words(expr.path, module)
+    if isinstance(expr, syntax.Literal):
+        return _literal(expr)
+    return f"({transformation(expr, scope, module)})"
+
+
+def _call(call: syntax.Call, scope: str, module: str) -> str:
+    name = ALIASES.get(call.name.name, call.name.name)
+    args = call.args
+    first = _inner(args[0], scope, module) if args else ""
+    match name, args[1:]:
+        case "keep", _:
+            return f"{first}, as it is"
+        case "pseudonymize", _:
+            return f"a keyed pseudonym of {first}, {scope_words(scope)}"
+        case "truncate", (syntax.FieldRef(path=(unit,)), *_):
+            return f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))}"
+        case "round", ():
+            return f"{first}, rounded to a whole number"
+        case "round", (syntax.Literal(value=0), *_):
+            return f"{first}, rounded to a whole number"
+        case "round", (syntax.Literal(value=digits), *_):
+            return f"{first}, rounded to {_decimals(digits)}"
+        case "bucket", (syntax.ListLiteral(items=items), *_):
+            return f"{first}, as a range: {_ranges(items)}"
+        case "prefix", (syntax.Literal(value=length), *_):
+            return f"the first {length} characters of {_bare(first)}"
+        case "round_coords", (syntax.Literal(value=digits), *_):
+            return f"{first}, latitude and longitude rounded to {_decimals(digits)}"
+        case "grid", (syntax.Literal(value=size), *_):
+            return (f"{first}, moved to the centre of its grid cell of {size} degrees "
+                    f"(about {_km(size)} north to south)")
+        case "minutes" | "hours", (second, *_):
+            return f"the {name} from {_bare(first)} to {_bare(_inner(second, scope, module))}"
+        case "weekday", _:
+            return f"the day of the week of {_bare(first)} (UTC)"
+        case "hour_of_day", _:
+            return f"the hour of the day (0-23) of {_bare(first)} (UTC)"
+        case "constant", _:
+            return f"the fixed value {_literal(args[0]) if args else ''}".rstrip()
+        case "jmespath", _:
+            return _jmespath(args)
+        case "count", _:
+            return "the number of records in the group"
+        case "sum", _:
+            return f"the total of {_bare(first)} over the group"
+        case "avg", _:
+            return f"the average of {_bare(first)} over the group"
+        case "min" | "max", _:
+            which = "smallest" if name == "min" else "largest"
+            return (f"the {which} value of {_bare(first)} in the group (one record's own "
+                    "value)")
+    return f"`{name}` of {first}"
+
+
+def _jmespath(args: tuple[syntax.Expr, ...]) -> str:
+    if args and isinstance(args[0], syntax.Literal) and isinstance(args[0].value, str):
+        return f"computed by the JMESPath expression `{args[0].value}` over the record"
+    return "computed by a JMESPath expression over the record"
+
+
+def _inner(expr: syntax.Expr, scope: str, module: str) -> str:
+    if isinstance(expr, syntax.FieldRef):
+        return field_words(expr.path, module)
+    return transformation(expr, scope, module)
+
+
+def _bare(text: str) -> str:
+    """Drop a trailing ", as it is" when a phrase is nested in another."""
+    return text.removesuffix(", as it is")
+
+
+def _decimals(digits: object) -> str:
+    return "1 decimal" if digits == 1 else f"{digits} decimals"
+
+
+def _km(degrees: object) -> str:
+    try:
+        return f"{float(degrees) * _KM_PER_DEGREE:.1f} km"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "an unknown distance"
+
+
+def _ranges(items: tuple[syntax.Literal, ...]) -> str:
+    bounds = [item.value for item in items]
+    labels = [f"{low}-{high}" for low, high in zip(bounds, bounds[1:])]
+    return ", ".join([f"under {bounds[0]}", *labels, f"{bounds[-1]} or more"]) \
+        if bounds else "(no ranges)"
+
+
+def _literal(literal: syntax.Expr) -> str:
+    if not isinstance(literal, syntax.Literal):
+        return "a constant"
+    if literal.kind == "string":
+        return f"\u201c{literal.value}\u201d"
+    if literal.kind == "boolean":
+        return "true" if literal.value else "false"
+    return "empty" if literal.value is None else str(literal.value)
+
+
+def window_words(window: ir.Window) -> str:
+    match window.kind:
+        case "all":
+            return "all records the platform holds (no time window)"
+        case "since-last-run":
+            return ("since the last successful run: each run delivers the records updated "
+                    "after the previous delivery")
+        case "since":
+            return f"records updated since {window.start}"
+        case "between":
+            return f"records updated from {window.start} up to {window.end}"
+        case "last":
+            unit = window.unit or ""
+            span = f"{unit.removesuffix('s')}" if window.amount == 1 else \
+                f"{window.amount} {unit if unit.endswith('s') else unit + 's'}"
+            return f"the last {span}, counted back from the time of each run"
+    return window.kind
+
+
+def join_words(join: ir.Join, module: str) -> str:
+    local = ".".join(join.local_key)
+    singular = SINGULAR.get(module, module)
+    return (f"each {singular} is matched to its {SINGULAR.get(join.module, join.module)} "
+            f"(from `{join.module}`) by `{local}`; fields read through it are named "
+            f"`{join.alias}.…`")
+
+
+def privacy_filter_words(step: ir.PrivacyFilter) -> str:
+    match step.rule:
+        case "exclude-private-locations":
+            text = ("records at non-public locations are left out: locations with `publish` "
+                    "false, and locations the platform does not list")
+            if step.exclude:
+                text += "; home-charging records are left out too"
+            return text
+        case "public-locations-only":
+            return "only locations with `publish` true are released"
+        case "included-by-spec":
+            return "records at non-public locations are INCLUDED, by a written allowance"
+        case "not-location-bound":
+            return f"{step.description}: there is no location to screen"
+    return step.description

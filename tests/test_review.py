@@ -1,0 +1,386 @@
+"""`ocpispec review`: content snapshots of the three forms for every shipped spec,
+escaping of untrusted spec text, plain-word transformations, `-o` and `--sample`."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fixtures_cli import REPO, SPECS, cli_block
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.compiler import compile_file, compile_source
+from ocpispec.planner import plan as make_plan
+from ocpispec.review import SAMPLE_ROWS, build_review, render_review
+from ocpispec.review.model import HeaderItem
+from ocpispec.source import SourceFile
+
+CORPUS = sorted(SPECS.glob("*.ocx"))
+FORMATS = ("html", "markdown", "json")
+STYLE = re.compile(r"<style>.*?</style>", re.S)
+
+HOSTILE = """\
+export hostile
+  consumer "<script>alert('consumer')</script> | [click](javascript:alert(1))"
+  purpose "Plan chargers</td></tr></table><img src=x onerror=alert(2)> & more"
+  legal basis public task "Art. 6(1)(e) <b>GDPR</b>"
+  retention 1 year
+  pseudonym key env HOSTILE_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions
+  last 7 days
+  where cdr_token.uid = "ABC<i>" because "a fleet <script>x()</script> asked for its own cards"
+select
+  pseudonymize(cdr_token.uid) as driver
+  keep(cdr_token.contract_id) as contract because "the consumer <script>bills</script> | per contract"
+output csv to stdout
+"""
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+def content(text: str) -> str:
+    """The HTML without its stylesheet: the snapshot is about what the page says."""
+    return STYLE.sub("<style>(the page's stylesheet)</style>", text)
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+def test_review_of_every_shipped_spec(run_cli, snapshot, spec: Path, format_: str) -> None:
+    result = run_cli("review", _relative(spec), "--format", format_)
+    assert result.exit_code == 0, result.stderr
+    assert content(result.stdout) == snapshot
+
+
+def test_the_review_is_deterministic_and_needs_no_network(run_cli, monkeypatch) -> None:
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("review opened a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    first = run_cli("review", "specs/municipality_sessions.ocx", "--format", "html")
+    second = run_cli("review", "specs/municipality_sessions.ocx", "--format", "html")
+    assert first.exit_code == 0 and first.stdout == second.stdout
+
+
+def test_html_is_one_self_contained_accessible_page(run_cli) -> None:
+    html = run_cli("review", "specs/utilisation_by_area.ocx", "--format", "html").stdout
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    assert "@media print" in html and "size: A4" in html
+    for external in ("<link", "<script", "src=", "@import", "url(", "http://", "https://"):
+        assert external not in html, external
+    tags = _tags(html)
+    assert tags["caption"] == tags["table"] and tags["th"] > 0
+    headers = re.findall(r"<th(?![a-z])[^>]*>", html)
+    assert headers and all(re.fullmatch(r'<th scope="(row|col)">', cell) for cell in headers)
+    assert tags["h1"] == 1 and tags["h2"] >= 4 and tags["main"] == 1
+
+
+def test_json_form_carries_the_model(run_cli) -> None:
+    data = json.loads(run_cli("review", "specs/research_cdrs.ocx", "--format", "json").stdout)
+    assert data["format"] == "ocpispec-review/1"
+    driver = data["datasets"][0]["columns"][0]
+    assert driver["transformation"] == ("a keyed pseudonym of the contract id, stable within "
+                                        "this export for this consumer")
+    assert (driver["privacy_before"], driver["privacy_after"]) == ("personal", "public")
+    assert data["fingerprints"]["privacy_fingerprint"] is None
+    assert len(data["fingerprints"]["plan"]) == 64
+
+
+def _review_of(text: str, name: str = "spec.ocx"):
+    checked = compile_source(SourceFile(name, text))
+    return build_review(checked, make_plan(checked))
+
+
+def test_spec_text_is_escaped_in_html() -> None:
+    html = render_review(_review_of(HOSTILE), "html")
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(&#39;consumer&#39;)&lt;/script&gt;" in html
+    assert "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;img src=x onerror=alert(2)&gt; &amp; more" in html
+    assert "a fleet &lt;script&gt;x()&lt;/script&gt;" in html  # the filter's justification
+    text = _text(html)
+    assert "<script>alert('consumer')</script> | [click](javascript:alert(1))" in text
+    assert html.count('<tr class="attention">') == 1  # the personal column kept as is
+
+
+def test_spec_text_is_escaped_in_markdown() -> None:
+    markdown = render_review(_review_of(HOSTILE), "markdown")
+    assert "<script" not in markdown and "<img" not in markdown
+    assert not re.search(r"(?<!\\)\]\(javascript", markdown)  # no live link
+    assert "\\[click\\](javascript" in markdown
+    consumer = next(line for line in markdown.splitlines() if line.startswith("| consumer |"))
+    assert len(re.findall(r"(?<!\\)\|", consumer)) == 3
+    assert "&lt;script&gt;" in consumer
+    assert "| personal → **personal** |" in markdown
+    for line in markdown.splitlines():
+        if line.startswith("| `contract`"):
+            assert len(re.findall(r"(?<!\\)\|", line)) == 6, line
+
+
+def test_personal_filter_is_marked_and_its_values_blanked() -> None:
+    review = _review_of(HOSTILE)
+    (flt,) = review.datasets[0].flow.filters
+    assert flt.sensitive and ("cdr_token.uid", "personal") in flt.reads
+    assert "ABC" not in flt.condition
+    html = render_review(review, "html")
+    assert "ABC" not in html and "filters on personal <code>cdr_token.uid</code>" in html
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=4)
+                | st.sampled_from(list("<>&\"'`|[]()*_#\\") + ["<script>", "</td>", "-->", "<!--"]),
+                max_size=12).map("".join))
+def test_any_consumer_text_reads_back_as_text(consumer: str) -> None:
+    review = _BASE
+    header = tuple(HeaderItem(item.label, consumer) if item.label == "consumer" else item
+                   for item in review.header)
+    html = render_review(_replace(review, header=header), "html")
+    parser = _Cells()
+    parser.feed(html)
+    assert parser.rows["consumer"] == consumer
+    assert parser.tags <= _ALLOWED_TAGS
+    row = next(line for line in render_review(_replace(review, header=header),
+                                               "markdown").splitlines()
+               if line.startswith("| consumer |"))
+    assert len(re.findall(r"(?<!\\)\|", row.replace("\\\\", ""))) == 3
+    assert "<" not in row
+
+
+def test_transformations_in_plain_words() -> None:
+    spec = HOSTILE.replace(
+        "pseudonymize(cdr_token.uid) as driver", "\n  ".join([
+            "pseudonymize(cdr_token.uid) as driver",
+            "truncate(start_date_time, quarter_hour) as started",
+            "hours(start_date_time, end_date_time) as hours",
+            "weekday(start_date_time) as day",
+            "hour_of_day(end_date_time) as hour",
+            "bucket(kwh, [0, 10, 20]) as energy",
+            "constant(\"NL\") as country",
+            "round(kwh) as kwh",
+        ])).replace("  pseudonym key env HOSTILE_KEY\n",
+                    "  pseudonym key env HOSTILE_KEY\n  pseudonym scope per month\n")
+    words = {c.name: c.transformation for c in _review_of(spec).datasets[0].columns}
+    assert words == {
+        "driver": "a keyed pseudonym of the token's uid, stable for this consumer within one "
+                  "month of the record's time, new in the next month",
+        "started": "the start time, cut to the quarter of an hour",
+        "hours": "the hours from the start time to the end time",
+        "day": "the day of the week of the start time (UTC)",
+        "hour": "the hour of the day (0-23) of the end time (UTC)",
+        "energy": "the energy (kWh), as a range: under 0, 0-10, 10-20, 20 or more",
+        "country": "the fixed value \u201cNL\u201d",
+        "kwh": "the energy (kWh), rounded to a whole number",
+        "contract": "the contract id, as it is",
+    }
+
+
+def test_aggregate_protection_states_the_floor_in_drivers() -> None:
+    review = build_review(*_compiled(SPECS / "utilisation_by_area.ocx"))
+    protection = review.datasets[0].protection
+    assert protection is not None
+    assert (protection.min_group_size, protection.counted_in) == (10, "distinct drivers")
+    assert build_review(*_compiled(SPECS / "municipality_sessions.ocx")).datasets[0] \
+        .protection is None
+
+
+def test_warnings_are_shown_in_plain_words(run_cli, tmp_path: Path) -> None:
+    spec = tmp_path / "warned.ocx"
+    spec.write_text((SPECS / "utilisation_by_area.ocx").read_text()
+                    .replace("  minimum group size 10\n", ""))
+    result = run_cli("review", str(spec), "--format", "markdown")
+    assert result.exit_code == 0
+    assert "- **The aggregate sets no minimum group size** (OCX319, " in result.stdout
+    assert "This is the default: the spec states no minimum group size." in result.stdout
+
+
+def test_privacy_fingerprint_is_rendered_only_when_set() -> None:
+    review = build_review(*_compiled(SPECS / "municipality_sessions.ocx"))
+    assert "privacy fingerprint" not in render_review(review, "html")
+    stamped = _replace(review, fingerprints=_replace(review.fingerprints,
+                                                     privacy_fingerprint="ab" * 32))
+    for format_ in ("html", "markdown"):
+        assert "privacy fingerprint" in render_review(stamped, format_)
+
+
+def test_output_file_format_follows_its_extension(run_cli, tmp_path: Path) -> None:
+    for name, marker in (("r.html", "<!DOCTYPE html>"), ("r.md", "# Privacy review"),
+                         ("r.json", '"format": "ocpispec-review/1"')):
+        result = run_cli("review", "specs/monthly_report.ocx", "-o", str(tmp_path / name))
+        assert result.exit_code == 0 and result.stdout == ""
+        assert marker in (tmp_path / name).read_text()
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"r.html", "r.json", "r.md"} <= names
+    assert not [name for name in names if name.endswith(".tmp")]  # no temporary file left
+
+
+def test_unwritable_output_is_a_diagnostic(run_cli, snapshot, tmp_path: Path) -> None:
+    result = run_cli("review", "specs/monthly_report.ocx", "-o",
+                     str(tmp_path / "missing" / "review.html"))
+    assert result.exit_code == 1
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_a_broken_spec_shows_its_diagnostics(run_cli, snapshot, tmp_path: Path) -> None:
+    spec = tmp_path / "broken.ocx"
+    spec.write_text((SPECS / "municipality_sessions.ocx").read_text()
+                    .replace("pseudonymize(cdr_token.contract_id)", "cdr_token.contract_id"))
+    result = run_cli("review", str(spec))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_sample_rows_come_from_the_demo_and_write_nothing(run_cli, snapshot, monkeypatch,
+                                                          tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = run_cli("review", str(SPECS / "municipality_sessions.ocx"), "--sample",
+                     "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert list(work.iterdir()) == []  # no export, manifest, state or run record
+    sample = result.stdout[result.stdout.index("## Sample rows"):result.stdout.index(
+        "## Fingerprints")]
+    assert "SYNTHETIC" in sample and "demo CPO" in sample
+    rows = [line for line in sample.splitlines() if line.startswith("| ")][1:]
+    assert 0 < len(rows) <= SAMPLE_ROWS
+    assert sample == snapshot
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+def test_sample_of_every_shipped_spec(spec: Path, tmp_path: Path, monkeypatch) -> None:
+    from ocpispec.review import demo_sample
+
+    monkeypatch.chdir(tmp_path)
+    checked, plan = _compiled(spec)
+    sample = demo_sample(plan, spec.parent)
+    (table,) = sample.tables
+    assert table.columns == plan.datasets[0].column_names
+    assert 0 < len(table.rows) <= SAMPLE_ROWS
+    assert all(len(row) == len(table.columns) for row in table.rows)
+    html = render_review(build_review(checked, plan, sample=sample), "html")
+    assert "SYNTHETIC DATA" in html and "Synthetic sample of" in html
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+
+def _compiled(path: Path):
+    checked = compile_file(path)
+    return checked, make_plan(checked)
+
+
+def _replace(value, **changes):
+    import dataclasses
+
+    return dataclasses.replace(value, **changes)
+
+
+_BASE = _review_of((SPECS / "municipality_sessions.ocx").read_text(), "specs/m.ocx")
+_ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "p", "h1", "h2",
+                 "h3", "main", "section", "table", "caption", "tbody", "thead", "tr", "th",
+                 "td", "code", "span", "strong", "footer", "wbr", "br", "ul", "li", "div",
+                 "colgroup", "col"}
+
+
+def _tags(html: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for tag in re.findall(r"<([a-z0-9]+)[\s>]", html):
+        counts[tag] = counts.get(tag, 0) + 1
+    return counts
+
+
+class _Cells(HTMLParser):
+    """Text of each header table row, by its row heading; every tag name seen."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: dict[str, str] = {}
+        self.tags: set[str] = set()
+        self._label: str | None = None
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.add(tag)
+        if tag in ("th", "td"):
+            self._in, self._buffer = tag, ""
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "th" and self._in == "th":
+            self._label = self._buffer
+        elif tag == "td" and self._in == "td" and self._label is not None:
+            self.rows.setdefault(self._label, self._buffer)
+            self._label = None
+        if tag in ("th", "td"):
+            self._in = None
+
+    def handle_data(self, data) -> None:
+        if self._in:
+            self._buffer += data
+
+
+def _text(html: str) -> str:
+    parser = _Cells()
+    parser.feed(html)
+    return " ".join(parser.rows.values())
+
+
+def test_a_run_carries_the_fingerprint_the_review_shows(run_cli, tmp_path: Path) -> None:
+    """write -> check -> review -> run: the delivery's manifest names the reviewed plan."""
+    spec = "specs/municipality_sessions.ocx"
+    assert run_cli("check", spec).exit_code == 0
+    reviewed = json.loads(run_cli("review", spec, "--format", "json").stdout)
+    out = tmp_path / "sessions.csv"
+    result = run_cli("run", spec, "--demo", "--demo-size", "500", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["plan_fingerprint"] == reviewed["fingerprints"]["plan"]
+
+
+def test_private_location_allowance_is_shown_with_its_reason() -> None:
+    spec = (SPECS / "utilisation_by_area.ocx").read_text().replace(
+        "  join locations on location_id\n",
+        "  join locations on location_id\n  include private locations because \"our own depot "
+        "chargers, agreed with the works council\"\n")
+    review = _review_of(spec)
+    flow = review.datasets[0].flow
+    assert flow.private_locations.startswith("records at non-public locations are INCLUDED")
+    assert flow.private_locations_justification == ("our own depot chargers, agreed with the "
+                                                    "works council")
+    assert [w.code for w in review.warnings] == ["OCX310"]
+    assert "Because: &ldquo;our own depot chargers" in render_review(review, "html")
+
+
+@pytest.mark.parametrize(("window", "words"), [
+    (dict(kind="all"), "all records the platform holds (no time window)"),
+    (dict(kind="since", start="2026-01-01T00:00:00Z"), "records updated since 2026-01-01T00:00:00Z"),
+    (dict(kind="between", start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z"),
+     "records updated from 2026-01-01T00:00:00Z up to 2026-02-01T00:00:00Z"),
+    (dict(kind="last", amount=1, unit="month"), "the last month, counted back from the time "
+                                                "of each run"),
+    (dict(kind="last", amount=30, unit="days"), "the last 30 days, counted back from the time "
+                                                "of each run"),
+    (dict(kind="last", amount=2, unit="week"), "the last 2 weeks, counted back from the time "
+                                               "of each run"),
+])
+def test_windows_in_plain_words(window: dict, words: str) -> None:
+    from ocpispec import plan as ir
+    from ocpispec.review.words import window_words
+
+    assert window_words(ir.Window(**window)) == words
+
+
+def test_ci_installs_chromium_when_missing() -> None:
+    """The browser test needs Chromium; CI installs it when it runs as root."""
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "apt-get install -y -qq chromium" in ci and '[ "$(id -u)" -eq 0 ]' in ci
