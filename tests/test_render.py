@@ -81,6 +81,27 @@ def test_html_summary_escapes(snapshot) -> None:
     assert text == snapshot
 
 
+def test_markdown_header_and_cells_show_text_as_written(snapshot) -> None:
+    """A consumer or a platform value with Markdown or HTML in it never becomes a tag, a
+    link or emphasis; a window without bounds reads as words, not `None to None`."""
+    export = {**CONTEXT.export, "consumer": "<img src=x onerror=alert(1)> *Gemeente* [x](http://evil)",
+              "purpose": "planning | stats"}
+    run = {**CONTEXT.run, "window_start": None, "window_end": None}
+    context = RenderContext(CONTEXT.columns, export, run)
+    rows = [{**ROWS[1], "name": "<b>bold</b> `code`"}]
+    text = _render("markdown", rows, context)
+    assert "<img" not in text.replace("\\<img", "") and "\\<img" in text
+    assert "- window: all records" in text and "None" not in text
+    assert text == snapshot
+
+
+def test_a_window_open_at_one_end_reads_as_words() -> None:
+    run = {**CONTEXT.run, "window_start": None}
+    context = RenderContext(CONTEXT.columns, CONTEXT.export, run)
+    for format in ("markdown", "html"):
+        assert "the first record to 2026-01-01T00:00:00Z" in _render(format, context=context)
+
+
 def test_summary_shows_only_the_first_rows() -> None:
     rows = [{"name": f"row {i}", "area": "", "kwh": i, "ok": True, "note": "", "none": None}
             for i in range(60)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -131,5 +132,12 @@ def geojson_feature(row: Mapping[str, Any], geometry: str | None) -> str:
     return json_text({"type": "Feature", "geometry": shape, "properties": properties})
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+
+
 def markdown_cell(value: Any) -> str:
-    return cell(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A value as Markdown text on one line: the characters that start markup (emphasis,
+    code, links, HTML tags, table cells) are backslash-escaped, so text from a spec or a
+    platform shows as written and never becomes a tag or a link."""
+    text = cell(value).replace("\r", " ").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
