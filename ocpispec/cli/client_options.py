@@ -25,6 +25,13 @@ def request_timeout_option(command: F) -> F:
                              "that stalls or trickles its answer fails after this.")(command)
 
 
+def rps_option(command: F) -> F:
+    """`--rps R`: the same request-rate limit for every command that fetches."""
+    return click.option("--rps", type=click.FloatRange(min=0, min_open=True), metavar="R",
+                        help="At most R requests per second (e.g. 0.5: one request every "
+                             "two seconds).")(command)
+
+
 def token_from_options(token: str | None, token_env: str | None, *, prompt: bool = False) -> str:
     """The token given as `--token` or `--token-env VAR` (or typed at a hidden prompt when
     `prompt` and stdin is a terminal); never both, never an empty variable."""

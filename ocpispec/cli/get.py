@@ -11,7 +11,7 @@ from typing import IO, Any
 import click
 import orjson
 
-from ocpispec.cli.client_options import request_timeout_option
+from ocpispec.cli.client_options import request_timeout_option, rps_option
 
 from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
@@ -60,8 +60,7 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="Objects per request; default: the platform's X-Limit.")
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=4, show_default=True,
               help="Pages fetched at the same time (when the platform sends X-Total-Count).")
-@click.option("--rps", type=click.FloatRange(min=0, min_open=True), metavar="R",
-              help="At most R requests per second.")
+@rps_option
 @click.option("--retries", type=click.IntRange(min=0), default=5, show_default=True,
               help="Retries of a failing request (with exponential backoff) before giving up.")
 @click.option("--allow-invalid", "allow_invalid", metavar="N|P%", callback=lambda c, p, v:

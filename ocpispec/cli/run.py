@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ocpispec.cli import run_control
-from ocpispec.cli.client_options import request_timeout_option
+from ocpispec.cli.client_options import request_timeout_option, rps_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
@@ -60,8 +60,7 @@ class RunArgs:
 @click.option("--out", metavar="PATH", help="Write here instead of the spec's destination "
               "(a directory for several datasets; `-` for stdout).")
 @shaping_options
-@click.option("--rps", type=click.FloatRange(min=0.1), metavar="R",
-              help="At most R requests per second.")
+@rps_option
 @click.option("--dry-run", is_flag=True, help="Plan and ask the platform how many records "
               "there are (X-Total-Count); write nothing.")
 @click.option("--state", "state_path", type=click.Path(path_type=Path), metavar="PATH",
