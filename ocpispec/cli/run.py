@@ -104,6 +104,18 @@ def run(**options: object) -> None:
     fails the run (see --allow-invalid, --accept-incomplete): nothing is written
     and the state does not move.
 
+    --follow runs for real at the real time, so it cannot be combined with
+    --demo, --dry-run or --as-of.
+
+    \b
+    Examples:
+      ocpispec run specs/municipality_sessions.ocx --demo     # no platform needed
+      ocpispec run specs/research_cdrs.ocx --demo --limit 50  # a quick sample
+      ocpispec run consumer.ocx --profile cpo_production      # the real platform
+      ocpispec run consumer.ocx --dry-run                     # counts, no writes
+      ocpispec run consumer.ocx --as-of 2026-01-01T00:00:00Z  # up to a moment
+      ocpispec run consumer.ocx --follow --deadline 20m       # on its schedule
+
     Exit codes: 0 done, 1 spec errors or a failed run (also an interrupted one:
     Ctrl-C, SIGTERM, --deadline), 2 usage error, 70 internal error (a bug).
     """
