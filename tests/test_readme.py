@@ -65,3 +65,11 @@ def test_every_whole_spec_in_the_docs_checks() -> None:
     assert len(specs) >= 2
     for name, text in specs:
         compile_source(SourceFile(name, text))
+
+
+def test_the_completion_line_works(run_cli) -> None:
+    """The README's completion line: click prints a shell function for each shell."""
+    assert "_OCPISPEC_COMPLETE=bash_source ocpispec" in README
+    for shell in ("bash", "zsh", "fish"):
+        result = run_cli(env={"_OCPISPEC_COMPLETE": f"{shell}_source"})
+        assert "_OCPISPEC_COMPLETE" in result.stdout, shell
