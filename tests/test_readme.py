@@ -73,3 +73,13 @@ def test_the_completion_line_works(run_cli) -> None:
     for shell in ("bash", "zsh", "fish"):
         result = run_cli(env={"_OCPISPEC_COMPLETE": f"{shell}_source"})
         assert "_OCPISPEC_COMPLETE" in result.stdout, shell
+
+
+def test_the_plan_example_in_the_docs_is_the_real_plan(run_cli) -> None:
+    """docs/plan-and-run.md ends its plan example with the summary and fingerprint that
+    `ocpispec plan specs/municipality_sessions.ocx` prints."""
+    doc = (REPO / "docs" / "plan-and-run.md").read_text(encoding="utf-8")
+    shown = doc.split("It ends with a summary line and the plan fingerprint:", 1)[1]
+    shown = shown.split("```")[1].strip()
+    printed = run_cli("plan", "specs/municipality_sessions.ocx").stdout.strip().splitlines()
+    assert shown.splitlines() == printed[-2:]
