@@ -161,12 +161,16 @@ def _concise(d: Diagnostic, source: SourceFile | None, name: str | None) -> str:
 # ---- json --------------------------------------------------------------------------------
 
 
-def json_document(entries: Sequence[tuple[Diagnostic, SourceFile | None, str | None]]) -> str:
-    """The CI envelope over diagnostics of one or more files."""
+def json_document(entries: Sequence[tuple[Diagnostic, SourceFile | None, str | None]],
+                  files: Sequence[dict] | None = None) -> str:
+    """The CI envelope over diagnostics of one or more files; `files`, when given, is the
+    result of each file checked (`ocpispec check`)."""
     records = [json_record(d, source, name) for d, source, name in entries]
     errors = sum(1 for d, _, _ in entries if d.is_error)
     document = {"format_version": "1", "valid": errors == 0, "error_count": errors,
                 "warning_count": len(entries) - errors, "diagnostics": records}
+    if files is not None:
+        document["files"] = list(files)
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 

@@ -59,8 +59,10 @@ def test_json_goes_to_stdout(run_cli, snapshot) -> None:
 def test_json_when_valid(run_cli) -> None:
     result = run_cli("check", "--format", "json", CLEAN)
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {"format_version": "1", "valid": True, "error_count": 0,
-                                         "warning_count": 0, "diagnostics": []}
+    assert json.loads(result.stdout) == {
+        "format_version": "1", "valid": True, "error_count": 0, "warning_count": 0,
+        "diagnostics": [],
+        "files": [{"file": CLEAN, "valid": True, "error_count": 0, "warning_count": 0}]}
 
 
 def test_missing_file_is_a_diagnostic(run_cli, snapshot) -> None:
@@ -75,11 +77,11 @@ def test_usage_errors_exit_2(run_cli) -> None:
     assert run_cli("check", "--max-errors", "0", CLEAN).exit_code == 2
 
 
-def test_color_never_with_no_color(run_cli) -> None:
-    result = run_cli("check", "--color", "always", BROKEN)
-    assert "\x1b[" not in result.stderr
-    colored = run_cli("check", "--color", "always", BROKEN, env={"NO_COLOR": ""})
-    assert "\x1b[" not in colored.stderr  # NO_COLOR set, even when empty
+def test_color_never_and_no_color(run_cli) -> None:
+    """NO_COLOR (no-color.org) turns the automatic colour off; an explicit `--color
+    always` overrides it, as the convention says a command-line flag should."""
+    assert "\x1b[" not in run_cli("check", "--color", "never", BROKEN).stderr
+    assert "\x1b[" not in run_cli("check", BROKEN, env={"NO_COLOR": "1"}).stderr
 
 
 @pytest.mark.parametrize("command", ["check", "explain"])
@@ -98,3 +100,48 @@ def test_a_byte_order_mark_is_not_part_of_the_spec(run_cli, tmp_path) -> None:
     result = run_cli("check", str(marked))
     assert result.exit_code == 0, result.stderr
     assert "is valid" in result.stderr + result.stdout
+
+
+def test_a_folder_checks_every_spec_below_it(run_cli, tmp_path) -> None:
+    (tmp_path / "nested").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    spec = open("specs/research_cdrs.ocx", encoding="utf-8").read()
+    for place in ("a.ocx", "nested/b.ocx", ".hidden/c.ocx"):
+        (tmp_path / place).write_text(spec, encoding="utf-8")
+    (tmp_path / "nested" / "broken.ocx").write_text("export", encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(tmp_path))
+    assert result.exit_code == 1
+    files = json.loads(result.stdout)["files"]
+    assert [(f["file"].replace(str(tmp_path), "<dir>"), f["valid"]) for f in files] == [
+        ("<dir>/a.ocx", True), ("<dir>/nested/b.ocx", True), ("<dir>/nested/broken.ocx", False)]
+    assert files[2]["error_count"] >= 1 and files[0]["error_count"] == 0
+
+
+def test_a_folder_without_specs_is_reported(run_cli, tmp_path) -> None:
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 1 and "OCX010" in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "env", "coloured"), [
+    ("always", {}, True), ("always", {"NO_COLOR": "1"}, True),
+    ("auto", {}, False), ("never", {}, False)])
+def test_color_always_colours_even_when_piped(run_cli, flag, env, coloured) -> None:
+    result = run_cli("check", "--color", flag, "tests/cases/OCX301_personal_field_exposed.ocx",
+                     env=env)
+    assert ("\x1b[" in result.stderr) is coloured
+
+
+def test_sarif_for_code_scanning(run_cli, snapshot) -> None:
+    result = run_cli("check", "--format", "sarif", "tests/cases/OCX301_personal_field_exposed.ocx",
+                     "tests/cases/OCX303_quasi_identifier_released.ocx", "specs/research_cdrs.ocx")
+    assert result.exit_code == 1
+    log = json.loads(result.stdout)
+    run = log["runs"][0]
+    assert log["version"] == "2.1.0" and run["tool"]["driver"]["name"] == "ocpispec"
+    rules = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    for result_entry in run["results"]:
+        assert rules[result_entry["ruleIndex"]] == result_entry["ruleId"]
+        region = result_entry["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    assert {r["level"] for r in run["results"]} <= {"error", "warning"}
+    assert result.stdout == snapshot
