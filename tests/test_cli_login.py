@@ -87,3 +87,36 @@ def test_no_profiles_yet(run_cli, snapshot, tmp_path: Path) -> None:
 def test_help(run_cli, snapshot) -> None:
     assert cli_block(run_cli("login", "--help")) == snapshot
     assert cli_block(run_cli("profiles", "--help")) == snapshot
+
+
+def test_profiles_test_checks_the_token_and_the_endpoints(run_cli, demo_server_factory,
+                                                          tmp_path: Path, snapshot) -> None:
+    server = demo_server_factory(version="2.2.1")
+    assert run_cli("login", server.versions_url, "--token", server.token, "--party",
+                   "NL-ABC", "--profile", "cpo").exit_code == 0
+    works = run_cli("profiles", "test", "cpo")
+    assert works.exit_code == 0 and "token accepted, OCPI 2.2.1; works" in works.stderr
+    assert server.token not in works.stdout + works.stderr
+    profile = tmp_path / "config" / "profiles" / "cpo.json"
+    stored = json.loads(profile.read_text())
+    stored["endpoints"].pop("tariffs")
+    stored["endpoints"]["sessions"] = stored["endpoints"]["sessions"] + "-old"
+    profile.write_text(json.dumps(stored))
+    changed = run_cli("profiles", "test", "cpo")
+    assert changed.exit_code == 1
+    assert scrub(cli_block(changed)) == snapshot
+    stored["token"] = "not-the-token"
+    profile.write_text(json.dumps(stored))
+    refused = run_cli("profiles", "test", "cpo")
+    assert refused.exit_code == 1 and "OCX502" in refused.stderr
+    assert "not-the-token" not in refused.stderr
+
+
+def test_profiles_rm(run_cli, demo_server: DemoServer, tmp_path: Path) -> None:
+    assert run_cli("login", demo_server.versions_url, "--token", demo_server.token,
+                   "--party", "NL-ABC", "--profile", "old").exit_code == 0
+    missing = run_cli("profiles", "rm", "nope")
+    assert missing.exit_code == 2 and "no profile `nope` (stored: old)" in missing.stderr
+    assert run_cli("profiles", "rm", "old").exit_code == 0
+    assert not (tmp_path / "config" / "profiles" / "old.json").exists()
+    assert run_cli("profiles", "rm", "../etc").exit_code == 2
