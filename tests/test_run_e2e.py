@@ -529,3 +529,35 @@ output ndjson to stdout
     two = run_cli("run", str(spec), "--out", str(tmp_path / "file.csv"), "--state", str(state),
                   env=source_env(demo_server))
     assert two.exit_code == 1 and "OCX556" in two.stderr
+
+
+def test_summary_json_for_schedulers(run_cli, tmp_path: Path, snapshot) -> None:
+    """`--summary json`: one document on stdout with the outcome and every count; a
+    failed run gives the diagnostic's code instead; it never shares stdout with data."""
+    import json as json_module
+
+    out = tmp_path / "sessions.csv"
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--demo", "--demo-size", "300",
+                     "--demo-version", "2.2.1", "--out", str(out), "--summary", "json",
+                     env={"UTRECHT_PSEUDONYM_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    document = json_module.loads(result.stdout)
+    assert document["outcome"] == "done"
+    [dataset] = document["run"]["datasets"]
+    counts = dataset["counts"]
+    assert counts["read"] == 300 and counts["written"] == len(out.read_text().splitlines()) - 1
+    assert document["outputs"] == [{"dataset": "sessions", "format": "csv", "target": str(out),
+                                    "manifest": f"{out}.manifest.json", "rows": counts["written"]}]
+    assert KEY not in result.stdout
+    shape = {key: sorted(value) if isinstance(value, dict) else type(value).__name__
+             for key, value in document.items()}
+    assert shape == snapshot
+    failed = run_cli("run", "specs/municipality_sessions.ocx", "--summary", "json",
+                     env={"UTRECHT_PSEUDONYM_KEY": KEY, "OCPI_VERSIONS_URL": "",
+                          "OCPI_TOKEN": ""})
+    assert failed.exit_code == 1
+    error = json_module.loads(failed.stdout)
+    assert error["outcome"] == "failed" and error["error"]["code"].startswith("OCX5")
+    clash = run_cli("run", "specs/municipality_sessions.ocx", "--demo", "--out", "-",
+                    "--summary", "json")
+    assert clash.exit_code == 2 and "--summary json writes to stdout" in clash.stderr

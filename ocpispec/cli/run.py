@@ -37,6 +37,7 @@ class RunArgs:
     as_of: datetime | None
     quiet: bool
     follow: bool
+    summary_format: str
     request_timeout: float
     wait_lock: float
     restart: bool
@@ -90,6 +91,10 @@ class RunArgs:
 @click.option("--deadline", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
               help="Abandon a run that takes longer than DURATION (e.g. 90s, 20m): no output, "
                    "state unchanged.")
+@click.option("--summary", "summary_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: the summary on stderr; json: one JSON document on "
+              "stdout (outcome, counts, outputs, state, duration, requests; see "
+              "docs/plan-and-run.md), for schedulers and CI.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 @request_timeout_option
 def run(**options: object) -> None:
@@ -123,6 +128,9 @@ def run(**options: object) -> None:
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
+    if args.summary_format == "json" and _writes_stdout(plan, args.out):
+        raise click.UsageError("--summary json writes to stdout, and so does this run's output "
+                               "(`--out -` or `to stdout`); write the output to a file with --out")
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, args, _run_once)
@@ -141,15 +149,21 @@ def _run_once(plan, args: RunArgs) -> bool:
             result, notes = _execute(plan, args)
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
+        _json_summary(args, plan, None, exc.diagnostic)
         return False
     except run_control.DeadlineExceeded:
-        show_spec_diagnostics([run_control.deadline_passed(args.deadline)], args.spec)
+        diagnostic = run_control.deadline_passed(args.deadline)
+        show_spec_diagnostics([diagnostic], args.spec)
+        _json_summary(args, plan, None, diagnostic)
         return False
     except KeyboardInterrupt as exc:
         how = "SIGTERM" if isinstance(exc, run_control.Terminated) else "Ctrl-C"
         show_spec_diagnostics([run_control.interrupted(how)], args.spec)
+        _json_summary(args, plan, None, run_control.interrupted(how))
         sys.exit(1)
-    if not args.quiet:
+    if args.summary_format == "json":
+        _json_summary(args, plan, result, None, notes)
+    elif not args.quiet:
         from ocpispec.render.run_summary import summary_text
 
         notes = [*notes, *result.notes]
@@ -197,6 +211,23 @@ def _execute(plan, args: RunArgs):
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _writes_stdout(plan, out: str | None) -> bool:
+    from ocpispec import plan as ir
+
+    if out is not None:
+        return out == "-"
+    return any(d.step(ir.Render).destination is None for d in plan.datasets)
+
+
+def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
+    """`--summary json`: one document on stdout per run (see run_json)."""
+    if args.summary_format != "json":
+        return
+    from ocpispec.render.run_json import run_json
+
+    click.echo(run_json(plan, result, diagnostic, notes))
 
 
 def _runs_dir(args: RunArgs) -> Path | None:

@@ -80,6 +80,7 @@ class RunResult:
     record: Path | None = None      # the CPO's run record, when one was written
     notes: tuple[str, ...] = ()
     stopped_by: str | None = None  # a stop signal that arrived during the commit
+    record_data: dict[str, Any] | None = None  # the run record itself (`run --summary json`)
 
 
 def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
@@ -150,7 +151,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     result = _result(plan, client, results, started, False,
                      state_path if new_state is not None else None, notes, now,
                      deferred.stop_requested)
-    return _recorded(plan, result, options) if options.runs_dir is not None else result
+    return _recorded(plan, result, options)
 
 
 def wall_clock() -> datetime:
@@ -203,13 +204,17 @@ def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any
 
 
 def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResult:
-    """The run with the CPO's run record written (see `records`)."""
+    """The run with the CPO's run record (see `records`): kept on the result, and written
+    under `runs_dir` when there is one."""
     policy = options.policy
     given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
              "accept_incomplete": policy.accept_incomplete,
              "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
     record = run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
                         options=given)
+    result = dataclasses.replace(result, record_data=record)
+    if options.runs_dir is None:
+        return result
     try:
         path = write_run_record(options.runs_dir, record)  # type: ignore[arg-type]
     except OSError as exc:

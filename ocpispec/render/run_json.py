@@ -1,0 +1,46 @@
+"""`run --summary json`: one JSON document per run for schedulers and CI.
+
+The document is the CPO's run record (every count; see `executor.records`) with the
+outcome and, for a failed run, the diagnostic's code and message. Like the stderr
+summary it stays with the CPO: it holds counts, never a record value or a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.diagnostics import Diagnostic
+
+SUMMARY_FORMAT = 1
+
+
+def run_json(plan: ir.Plan, result: Any | None, diagnostic: Diagnostic | None,
+             notes: Sequence[str] = ()) -> str:
+    """`result` is an `executor.RunResult` (None when the run failed)."""
+    document: dict[str, Any] = {"summary_format": SUMMARY_FORMAT, "export": plan.export.name,
+                                "plan_fingerprint": plan.fingerprint}
+    if result is None:
+        document["outcome"] = "failed"
+        document["error"] = _error(diagnostic)
+    else:
+        document["outcome"] = "dry run" if result.dry_run else "done"
+        document["run"] = result.record_data or {}
+        document["outputs"] = [_output(dataset) for dataset in result.datasets]
+        document["notes"] = [*notes, *result.notes]
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _error(diagnostic: Diagnostic | None) -> dict[str, Any] | None:
+    if diagnostic is None:
+        return None
+    return {"code": diagnostic.code, "message": diagnostic.message,
+            "notes": list(diagnostic.notes), "help": diagnostic.help}
+
+
+def _output(dataset: Any) -> dict[str, Any]:
+    return {"dataset": dataset.name, "format": dataset.format, "target": dataset.target,
+            "manifest": str(dataset.manifest) if dataset.manifest else None,
+            "rows": dataset.counts.written}
