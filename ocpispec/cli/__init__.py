@@ -14,6 +14,7 @@ import importlib.util
 import os
 import sys
 import traceback
+from pathlib import Path
 
 import click
 
@@ -112,7 +113,14 @@ def _importable(name: str) -> bool:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ocpispec")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="Log each request and stage (-v), and "
+              "retries and detail (-vv), to stderr or --log-file. URLs have their query "
+              "values redacted; tokens, keys and record values are never logged.")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              help="Write the log to PATH (appending) instead of stderr.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one object per line, with the event's fields.")
+def main(verbose: int, log_file: Path | None, log_format: str) -> None:
     """ocpispec turns a CPO's OCPI interface into reviewed, privacy-safe data exports.
 
     Write one .ocx export spec per data consumer, check it, let your privacy officer
@@ -120,3 +128,7 @@ def main() -> None:
 
       ocpispec run specs/municipality_sessions.ocx --demo
     """
+    if verbose or log_file is not None:
+        from ocpispec.logs import configure
+
+        configure(verbose, log_file, log_format)

@@ -40,6 +40,7 @@ from ocpispec.executor.records import run_record, write_run_record
 from ocpispec.executor.signals import deferred_signals
 from ocpispec.executor.statekeeping import CLOCK_SKEW
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
+from ocpispec.logs import RUN
 from ocpispec.pseudonym_scope import new_run_salt
 from ocpispec.state import State, default_state_path
 
@@ -133,14 +134,16 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         return _result(plan, client, results, started, True, None, notes, now)
     try:
         with _few_collections():
-            results = tuple(run.execute(client) for run in runs)
+            results = tuple(_timed(run, client) for run in runs)
         for run in runs:
             run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
         files = [file for run in runs for file in run.stage(client.version)]
         new_state = statekeeping.advanced(plan, incremental, state, windows, wall, screens) \
             if advancing else None
         with deferred_signals() as deferred:
+            committing = time.monotonic()
             statekeeping.commit(files, state_path if locked else None, new_state)
+            _stage("commit", None, time.monotonic() - committing, len(files))
     except BaseException as exc:
         if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs
             for run in runs:
@@ -152,6 +155,22 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                      state_path if new_state is not None else None, notes, now,
                      deferred.stop_requested)
     return _recorded(plan, result, options)
+
+
+def _timed(run: DatasetRun, client: Client) -> DatasetResult:
+    """A dataset's fetch, transform and render, logged as one stage."""
+    started = time.monotonic()
+    result = run.execute(client)
+    _stage("dataset", run.dataset.name, time.monotonic() - started, result.counts.read)
+    return result
+
+
+def _stage(stage: str, dataset: str | None, seconds: float, records: int) -> None:
+    what = f"{stage} `{dataset}`" if dataset else stage
+    unit = "records read" if stage == "dataset" else "files"
+    RUN.info("%s: %.3f s, %d %s", what, seconds, records, unit,
+             extra={"event": "stage", "stage": stage, "dataset": dataset,
+                    "seconds": round(seconds, 4), "records": records})
 
 
 def wall_clock() -> datetime:

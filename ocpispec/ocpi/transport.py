@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ocpispec import __version__
+from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
@@ -114,6 +115,10 @@ class Transport:
                 raise give_up(url, outcome, failures)
             self._stats.add(retries=1)
             delay = self._delay(failures, outcome.retry_after)
+            HTTP.info("retry %d of GET %s in %.1f s: %s", failures, safe_url(url), delay,
+                      outcome.reason, extra={"event": "retry", "method": "GET",
+                                             "url": safe_url(url), "attempt": failures,
+                                             "delay_s": round(delay, 3), "reason": outcome.reason})
             if self.options.deadline is not None and time.monotonic() + delay >= self.options.deadline:
                 raise run_deadline_error(url, f"waiting {delay:.1f} s to retry after: {outcome.reason}")
             time.sleep(delay)
@@ -142,9 +147,11 @@ class Transport:
             encoding = self._encoding
             self._stats.add(requests=1)
             budget, run_limited = self._budget(url)
+            started = time.monotonic()
             try:
                 response, content = self._send(url, self._headers(encoding, routing, correlation_id),
                                                budget, run_limited)
+                _log_request(url, response.status_code, len(content), started)
             except httpx.TimeoutException:
                 if run_limited:
                     raise run_deadline_error(url, "waiting for an answer") from None
@@ -344,6 +351,15 @@ def _same_origin_redirect(url: str, location: str) -> str:
                    notes=[f"request: GET {safe_url(url)}", f"redirect to: {errors.origin(target)}"],
                    help="use the redirect target as the versions URL if you trust it, then log in again")
     return target
+
+
+def _log_request(url: str, status: int, size: int, started: float) -> None:
+    if HTTP.isEnabledFor(20):  # logging.INFO: skip the URL work when nobody listens
+        shown = safe_url(url)
+        ms = round((time.monotonic() - started) * 1000, 1)
+        HTTP.info("GET %s -> %d, %d bytes, %.0f ms", shown, status, size, ms,
+                  extra={"event": "request", "method": "GET", "url": shown, "status": status,
+                         "bytes": size, "ms": ms})
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -1,0 +1,68 @@
+"""`-v`, `--log-file`, `--log-format json`: a request log and stage timings that hold no
+token, key, query value or record value."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from ocpispec.demo import Faults
+
+KEY = "8c2e5a0f7d14b93e6a1c0f5d8b2e74a9c3f61d0b8e5a27c4f9d3b06e1a8c5f2d7"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_loggers():
+    yield
+    root = logging.getLogger("ocpispec")
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    root.setLevel(logging.NOTSET)
+
+
+def _run(run_cli, server, tmp_path: Path, *front: str):
+    env = {"OCPI_VERSIONS_URL": server.versions_url + "?session=s3cr3t-query",
+           "OCPI_TOKEN": server.token, "UTRECHT_PSEUDONYM_KEY": KEY}
+    return run_cli(*front, "run", "specs/municipality_sessions.ocx", "--out",
+                   str(tmp_path / "out.csv"), "--state", str(tmp_path / "state.json"),
+                   "--as-of", "2026-01-01T00:00:00Z", "-q", env=env)
+
+
+def test_a_json_log_of_requests_and_stages(run_cli, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100, canaries=True,
+                                 faults=Faults(rate_limit_every=3, retry_after=0))
+    log = tmp_path / "run.log"
+    result = _run(run_cli, server, tmp_path, "-vv", "--log-format", "json", "--log-file", str(log))
+    assert result.exit_code == 0, result.stderr
+    text = log.read_text(encoding="utf-8")
+    events = [json.loads(line) for line in text.splitlines()]
+    requests = [e for e in events if e.get("event") == "request"]
+    assert len(requests) >= 5 and all(e["method"] == "GET" and e["ms"] >= 0 for e in requests)
+    assert {e["status"] for e in requests} == {200, 429}
+    retries = [e for e in events if e.get("event") == "retry"]
+    assert retries and all(e["reason"].startswith("HTTP 429") for e in retries)
+    stages = {e["stage"] for e in events if e.get("event") == "stage"}
+    assert stages == {"dataset", "commit"}
+    for secret in (server.token, KEY, "s3cr3t-query", "CANARY"):
+        assert secret not in text, secret
+    assert "session=(redacted)" in text
+
+
+def test_text_log_on_stderr_and_quiet_without_v(run_cli, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=100)
+    verbose = _run(run_cli, server, tmp_path, "-v")
+    assert verbose.exit_code == 0
+    assert "INFO    ocpispec.http: GET http://127.0.0.1" in verbose.stderr
+    assert "ocpispec.run: dataset `sessions`" in verbose.stderr
+    plain = _run(run_cli, server, tmp_path / "again")
+    assert "ocpispec.http" not in plain.stderr
+
+
+def test_the_global_options_are_in_the_help(run_cli, snapshot) -> None:
+    from fixtures_cli import cli_block
+
+    assert cli_block(run_cli("--help")) == snapshot
