@@ -257,6 +257,20 @@ class TemplateDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class CsvDialect:
+    """How CSV text is written (`ocpispec.formats.dialects`): `delimiter` between
+    fields, `decimal` `point` or `comma`, a UTF-8 `bom` first, `quote` `minimal` (only
+    fields that need it) or `all`, `lines` `crlf` or `lf`."""
+
+    name: str
+    delimiter: str = ","
+    decimal: str = "point"
+    bom: bool = False
+    quote: str = "minimal"
+    lines: str = "crlf"
+
+
+@dataclass(frozen=True, slots=True)
 class Render:
     """Write the rows as `format` to `destination` (None: stdout), optionally with a
     custom jinja2 `template` (path as written, relative to the spec file).
@@ -271,6 +285,9 @@ class Render:
     geometry: str | None
     origin: Span
     templates: tuple[TemplateDigest, ...] = ()
+    # `gzip`/`zstd` from the destination's suffix; the CSV dialect when one is chosen
+    compression: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    dialect: CsvDialect | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render

@@ -347,14 +347,26 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputOption:
+    """A CSV dialect option of an output clause: `delimiter ";"` (value `;`),
+    `decimal comma`, `bom` (True), `no bom` (False), `quote all`, `lines lf`."""
+
+    name: str
+    value: str | bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
-    """`output FORMAT ["template.j2"] to "path-pattern"` or `to stdout`
-    (destination None)."""
+    """`output FORMAT [DIALECT] ["template.j2"] [OPTION...] to "path-pattern"` or
+    `to stdout` (destination None)."""
 
     format: Ident
     template: Text | None
     destination: Text | None
     span: Span
+    dialect: Ident | None = None
+    options: tuple[OutputOption, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

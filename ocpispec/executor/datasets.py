@@ -23,7 +23,13 @@ from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.outputs import HashingFile, Target, manifest_path, stage_manifest
+from ocpispec.executor.outputs import (
+    HashingFile,
+    Target,
+    compression_of,
+    manifest_path,
+    stage_manifest,
+)
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
@@ -235,12 +241,13 @@ class DatasetRun:
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
         context = RenderContext(self.dataset.column_names, _export(self.plan),
-                                self._run_values(version), self.render.geometry)
+                                self._run_values(version), self.render.geometry,
+                                self.render.dialect)
         if self.target.path is None:
             out: Any = sys.stdout
         else:
             try:
-                self.file = HashingFile(self.target.path)
+                self.file = HashingFile(self.target.path, compression_of(self.target))
             except OSError as exc:
                 raise _output_failed(self.target, exc) from None
             out = self.file
@@ -294,7 +301,7 @@ class DatasetRun:
         if self.file is None:
             return []
         try:
-            self.file.file.finish()
+            self.file.finish()
             self.staged = [self.file.file]
             self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
         except OSError as exc:
@@ -314,12 +321,27 @@ class DatasetRun:
         output = {"file": self.target.path.name if self.target.path else None,
                   "format": self.render.format,
                   "sha256": self.file.sha256.hexdigest() if self.file else None,
+                  **self._encoding(),
                   "rows": self.counts.written}
         return consumer_manifest(
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
             accepted=self._accepted()) | self.manifest_extra
+
+    def _encoding(self) -> dict[str, Any]:
+        """How the file is written, when it differs from the plain default: the
+        delivered size and compression, the CSV dialect (so a consumer can read it)."""
+        extra: dict[str, Any] = {}
+        if self.file is not None and (compression := compression_of(self.target)):
+            extra["compression"] = compression
+            extra["bytes"] = self.file.delivered.size
+        if self.render.dialect is not None:
+            dialect = self.render.dialect
+            extra["dialect"] = {"name": dialect.name, "delimiter": dialect.delimiter,
+                                "decimal": dialect.decimal, "bom": dialect.bom,
+                                "quote": dialect.quote, "lines": dialect.lines}
+        return extra
 
     def _accepted(self) -> dict[str, Any]:
         """The deviations this run accepted, as the consumer may know them: the option

@@ -121,8 +121,17 @@ def _step_text(step: ir.Step) -> str:
         case ir.Render():
             target = step.destination if step.destination is not None else "stdout"
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
-            return f"{step.format}{template} -> {target}"
+            return f"{step.format}{template}{_how(step)} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def _how(step: ir.Render) -> str:
+    """The CSV dialect and the compression, when the spec chose them."""
+    from ocpispec.formats.dialects import describe
+
+    parts = [f"dialect {describe(step.dialect)}"] if step.dialect else []
+    parts += [f"{step.compression}-compressed"] if step.compression else []
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _pins(step: ir.Render) -> str:
