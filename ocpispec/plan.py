@@ -208,6 +208,11 @@ class Column:
     released_as: str
     justification: str | None
     origin: Span
+    # what a value is, as typed outputs (Parquet, the data package) declare it:
+    # `string`, `number`, `integer`, `boolean`, `datetime` (UTC), `geopoint` or `any`
+    type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # the column in words: the source field (catalogue) and what was done to it
+    description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,8 @@ class Measure:
     privacy: str
     origin: Span
     justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.destination import check_dialect, check_file_destination
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 
-FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "template")
+FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "template")
 PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
                 "window.end")
 _TABULAR = frozenset({"csv", "markdown", "html", "parquet"})

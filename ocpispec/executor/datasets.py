@@ -24,6 +24,7 @@ from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.outputs import (
+    BinarySink,
     HashingFile,
     Target,
     compression_of,
@@ -33,6 +34,7 @@ from ocpispec.executor.outputs import (
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
+from ocpispec.formats.fields import typed_fields
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
     CustomTemplate,
@@ -108,7 +110,16 @@ class DatasetRun:
     # ---- before the network --------------------------------------------------------
 
     def prepare(self) -> None:
-        """Compile every expression (with the run's key) and find the template."""
+        """Compile every expression (with the run's key), find the template, and make
+        sure a Parquet output can be written."""
+        if self.render.format == "parquet":
+            from ocpispec.render.parquet import available
+
+            if not available():
+                raise RunError.of("OCX591", "Parquet output needs pyarrow, which is not "
+                                  "installed", self.render.origin, "Parquet output",
+                                  help="install it with `pip install 'ocpispec[parquet]'`, "
+                                       "or write `output csv`")
         for step in self.dataset.steps:
             for text in ir.step_expressions(step):
                 self.compile(text)
@@ -240,6 +251,8 @@ class DatasetRun:
         return records if report is None else _reporting(records, self.dataset.name, report)
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
+        if self.render.format == "parquet":
+            return self._write_parquet(rows, version)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)
@@ -257,6 +270,27 @@ class DatasetRun:
             raise RunError.of("OCX555", str(exc), self.render.origin, "template named here",
                               help="fix the template; it sees only `rows`, `columns`, "
                                    "`export` and `run`") from None
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+
+    def _write_parquet(self, rows: Iterable[dict], version: str) -> int:
+        from ocpispec.render.parquet import ParquetError, write_parquet
+
+        sink: Any = sys.stdout.buffer
+        if self.target.path is not None:
+            try:
+                self.file = HashingFile(self.target.path)
+            except OSError as exc:
+                raise _output_failed(self.target, exc) from None
+            sink = BinarySink(self.file)
+        header = {"export": _export(self.plan), "dataset": self.dataset.name,
+                  "plan_fingerprint": self.plan.fingerprint, "ocpi_version": version}
+        try:
+            return write_parquet(rows, typed_fields(self.dataset), sink, header)
+        except ParquetError as exc:
+            raise RunError.of("OCX592", str(exc), self.render.origin, "Parquet output",
+                              help="this is a bug in ocpispec's column types; write `csv` "
+                                   "until it is fixed, and please report it") from None
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
 

@@ -160,6 +160,28 @@ class HashingFile:
         self.file.finish()
 
 
+class BinarySink:
+    """A HashingFile as the binary file object a writer library expects (pyarrow):
+    bytes go to the file uncompressed; closing is the run's business (`finish`)."""
+
+    closed = False
+
+    def __init__(self, file: HashingFile) -> None:
+        self.file = file
+
+    def write(self, data: bytes) -> int:
+        return self.file.write_bytes(bytes(data))
+
+    def tell(self) -> int:
+        return self.file.delivered.size
+
+    def flush(self) -> None:
+        """Flushed and fsynced at `finish`."""
+
+    def close(self) -> None:
+        """Closed at `finish`."""
+
+
 class _Delivered:
     """The bytes that reach the file, hashed and counted on the way."""
 

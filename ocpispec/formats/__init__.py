@@ -81,10 +81,20 @@ def describe(text: str) -> Destination:
     return Destination(scheme, extension, compression, foreign, suffix_used)
 
 
+# extensions of file kinds ocpispec does not write: a name with one of them promises
+# a file the output is not
+OTHER_KINDS = frozenset({".xlsx", ".xls", ".ods", ".pdf", ".avro", ".orc", ".feather",
+                         ".arrow", ".sqlite", ".db", ".xml", ".yaml", ".yml", ".tar"})
+
+
 def fits(fmt: str, extension: str | None) -> bool:
-    """Whether a file named with `extension` may hold `fmt` (no extension always fits;
-    custom templates write any kind of text)."""
-    return extension is None or fmt not in EXTENSIONS or extension in EXTENSIONS[fmt]
+    """Whether a file named with `extension` may hold `fmt`: not when the extension
+    belongs to another format or to a file kind ocpispec does not write. Names without
+    an extension, or with one no format claims (`v2.1.1`, `.dat`), fit; custom
+    templates write any kind of text."""
+    if extension is None or fmt not in EXTENSIONS or extension in EXTENSIONS[fmt]:
+        return True
+    return format_for(extension) is None and extension not in OTHER_KINDS
 
 
 def format_for(extension: str) -> str | None:

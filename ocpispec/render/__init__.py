@@ -37,7 +37,7 @@ from ocpispec.render.values import (
 )
 
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
-              "markdown": "md", "html": "html"}
+              "markdown": "md", "html": "html", "parquet": "parquet"}
 PREVIEW_ROWS = 50
 
 
