@@ -29,11 +29,13 @@ from ocpispec.executor.outputs import (
     Target,
     compression_of,
     manifest_path,
+    stage_datapackage,
     stage_manifest,
 )
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
+from ocpispec.formats.datapackage import data_package
 from ocpispec.formats.fields import typed_fields
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
@@ -338,6 +340,7 @@ class DatasetRun:
             self.file.finish()
             self.staged = [self.file.file]
             self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
+            self.staged.append(stage_datapackage(self.file.file.path, self._data_package()))
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
         return self.staged
@@ -362,6 +365,19 @@ class DatasetRun:
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
             accepted=self._accepted()) | self.manifest_extra
+
+    def _data_package(self) -> dict[str, Any]:
+        aggregate = self.dataset.step(ir.Aggregate)
+        expressions = {column.name: column.detail for column in self.dataset.columns}
+        if aggregate is not None:
+            expressions |= {m.name: f"{m.function}()" for m in aggregate.measures}
+        return data_package(
+            file=self.target.path.name if self.target.path else "", fmt=self.render.format,
+            fields=typed_fields(self.dataset), dataset=self.dataset.name,
+            export=_export(self.plan), dialect=self.render.dialect,
+            compression=compression_of(self.target),
+            created=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            fingerprint=self.plan.fingerprint, expressions=expressions)
 
     def _encoding(self) -> dict[str, Any]:
         """How the file is written, when it differs from the plain default: the

@@ -217,6 +217,15 @@ def compressor(compression: str | None, sink: Any) -> Any:
     raise OutputError(f"unknown compression `{compression}`")
 
 
+def datapackage_path(path: Path) -> Path:
+    return path.with_name(path.name + ".datapackage.json")
+
+
+def stage_datapackage(path: Path, content: Mapping[str, Any]) -> AtomicFile:
+    """The data package of the output `path`, finished under a temporary name."""
+    return _stage(datapackage_path(path), content)
+
+
 def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".manifest.json")
 
@@ -229,7 +238,11 @@ def write_manifest(path: Path, content: Mapping[str, Any]) -> Path:
 
 def stage_manifest(path: Path, content: Mapping[str, Any]) -> AtomicFile:
     """The manifest of the output `path`, finished under a temporary name."""
-    target = AtomicFile(manifest_path(path))
+    return _stage(manifest_path(path), content)
+
+
+def _stage(path: Path, content: Mapping[str, Any]) -> AtomicFile:
+    target = AtomicFile(path)
     try:
         target.stream.write(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
         target.finish()
