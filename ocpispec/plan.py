@@ -366,6 +366,8 @@ class Export:
     schedule: str | None = None
     cron: str | None = None
     pseudonym_scope: str = "export"  # ocpispec.pseudonym_scope.SCOPES
+    # `licence "CC-BY-4.0"` (open data): the data package's licence
+    licence: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,6 +185,7 @@ class Header:
     pseudonym_keys: tuple[SecretRef, ...]
     span: Span
     pseudonym_scopes: tuple[PseudonymScope, ...] = ()
+    licences: tuple[Text, ...] = ()  # `licence "CC-BY-4.0"`: for open data
 
     @property
     def consumer(self) -> Text | None:

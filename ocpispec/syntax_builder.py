@@ -106,7 +106,11 @@ class _ToSyntax(Transformer):
             pseudonym_keys=tuple(i[1] for i in items if i[0] == "key"),
             span=_meta_span(meta),
             pseudonym_scopes=tuple(i[1] for i in items if i[0] == "scope"),
+            licences=tuple(i[1] for i in items if i[0] == "licence"),
         )
+
+    def licence(self, meta, children):
+        return ("licence", _text(children[0]))
 
     def consumer(self, meta, children):
         return ("consumer", _text(children[0]))

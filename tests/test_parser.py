@@ -17,6 +17,7 @@ export everything
   retention 12 months
   pseudonym key profile keys
   pseudonym scope per quarter
+  licence "CC-BY-4.0"
 source
   ocpi "https://ocpi.example.com/versions"
   token env OCPI_TOKEN

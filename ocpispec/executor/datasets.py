@@ -474,8 +474,9 @@ def _export(plan: ir.Plan) -> dict[str, Any]:
     basis = export.legal_basis
     if basis and export.legal_reference:
         basis = f"{basis} ({export.legal_reference})"
-    return {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
-            "legal_basis": basis, "retention": export.retention}
+    shown = {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
+             "legal_basis": basis, "retention": export.retention}
+    return shown | ({"licence": export.licence} if export.licence else {})
 
 
 def _output_failed(target: Target, exc: OSError) -> RunError:

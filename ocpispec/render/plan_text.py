@@ -39,6 +39,8 @@ def _header(plan: ir.Plan) -> Iterator[str]:
             ("retention", export.retention or "(missing)"),
             ("pseudonyms", _key_text(plan.pseudonym_key, export.pseudonym_scope)), ("source", _source_text(plan.source)),
             ("schedule", _schedule_text(export))]
+    if export.licence:
+        rows.insert(5, ("licence", export.licence))
     for label, value in rows:
         yield from _wrapped(f"  {label:<12} ", value)
 

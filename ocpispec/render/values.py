@@ -58,16 +58,19 @@ class CsvLines:
         self.dialect = dialect or CsvDialect("rfc-4180")
         self._buffer = io.StringIO()
         self._end = "\r\n" if self.dialect.lines == "crlf" else "\n"
+        # the writer always ends rows in CRLF, so it quotes a field holding a lone `\r`
+        # or `\n` whatever the dialect's line end; `_take` swaps the end for LF
         self._writer = csv.writer(self._buffer, delimiter=self.dialect.delimiter,
-                                  lineterminator=self._end,
+                                  lineterminator="\r\n",
                                   quoting=csv.QUOTE_ALL if self.dialect.quote == "all"
                                   else csv.QUOTE_MINIMAL)
 
     def _take(self) -> str:
+        """The one row just written, ended as the dialect says."""
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
-        return text
+        return text if self._end == "\r\n" else text[:-2] + self._end
 
     def header(self) -> str:
         self._writer.writerow(self.columns)
