@@ -24,6 +24,7 @@ from ocpispec.formats.fields import PSEUDONYM_LENGTH, TypedField
 from ocpispec.render.values import cell
 
 ROW_GROUP_ROWS = 65_536
+BATCH_ROWS = 4_096
 
 
 class ParquetError(Exception):
@@ -43,7 +44,9 @@ def available() -> bool:
 def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField],
                   sink: Any, header: Mapping[str, Any], *,
                   row_group_rows: int = ROW_GROUP_ROWS) -> int:
-    """Write `rows` to the binary file-like `sink`; returns the row count."""
+    """Write `rows` to the binary file-like `sink`; returns the row count. Rows are
+    turned into Arrow batches of `BATCH_ROWS` (compact, unlike Python objects) and a row
+    group is written whenever `row_group_rows` of them are pending."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -52,26 +55,36 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField
     names = [field.name for field in fields]
     columns: list[list[Any]] = [[] for _ in fields]
     appends = [column.append for column in columns]
+    batch_rows = min(BATCH_ROWS, row_group_rows)
+    pending: list[Any] = []
     written = 0
     with pq.ParquetWriter(sink, schema, compression="snappy") as writer:
         for row in rows:
             for append, value in zip(appends, map(row.get, names)):
                 append(value)
             written += 1
-            if len(columns[0]) >= row_group_rows:
-                _flush(pa, writer, schema, fields, columns)
+            if len(columns[0]) == batch_rows:
+                pending.append(_batch(pa, schema, fields, columns))
+                if sum(batch.num_rows for batch in pending) >= row_group_rows:
+                    _write_group(pa, writer, pending, row_group_rows)
         if columns[0]:
-            _flush(pa, writer, schema, fields, columns)
+            pending.append(_batch(pa, schema, fields, columns))
+        if pending:
+            _write_group(pa, writer, pending, row_group_rows)
     return written
 
 
-def _flush(pa: Any, writer: Any, schema: Any, fields: Sequence[TypedField],
-           columns: list[list[Any]]) -> None:
+def _batch(pa: Any, schema: Any, fields: Sequence[TypedField], columns: list[list[Any]]) -> Any:
     arrays = [_array(pa, field, values, schema.field(field.name).type)
               for field, values in zip(fields, columns)]
-    writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
     for column in columns:
         column.clear()
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _write_group(pa: Any, writer: Any, pending: list[Any], row_group_rows: int) -> None:
+    writer.write_table(pa.Table.from_batches(pending), row_group_size=row_group_rows)
+    pending.clear()
 
 
 def _field(pa: Any, field: TypedField) -> Any:
