@@ -5,7 +5,9 @@ One demo CPO runs in a subprocess; for each format the exporter runs
 changed to the format, in a fresh process over real HTTP, and reports its own
 peak resident set size (`ru_maxrss`) and wall time. Also printed: the RSS of a process
 that only imports the CLI, and one that imports the CLI and pyarrow, so the share of
-pyarrow's own import in the Parquet figure can be read off. Target (issue 11): Parquet
+pyarrow's own import in the Parquet figure can be read off. pyarrow imports pandas on
+first use when it is installed; the exporter hides pandas unless `--with-pandas` is
+given, as in an environment made by `pip install 'ocpispec[parquet]'`. Target (issue 11): Parquet
 within 20% of CSV at 1,000,000 sessions. The 1,000,000 run takes minutes per format.
 
     .venv/bin/python benchmarks/bench_outputs.py [--sessions 1000000]
@@ -37,7 +39,13 @@ with DemoServer(version="2.2.1", size=int(sys.argv[1]), max_page_size=1000) as s
 """
 
 EXPORTER = """
-import json, resource, sys, time
+import json, os, resource, sys, time
+if os.environ.get("BENCH_NO_PANDAS"):
+    class NoPandas:  # as after `pip install 'ocpispec[parquet]'`, which brings no pandas
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "pandas":
+                raise ImportError(name)
+    sys.meta_path.insert(0, NoPandas())
 from ocpispec.cli import main
 started = time.perf_counter()
 try:
@@ -53,13 +61,14 @@ import json, resource, sys
 import ocpispec.cli
 if sys.argv[1] == "pyarrow":
     import pyarrow, pyarrow.parquet
+    pyarrow.array([1])  # the first array loads the rest of the library (and pandas)
 print(json.dumps({"peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
 
-def export(fmt: str, address: dict, folder: Path) -> dict:
+def export(fmt: str, address: dict, folder: Path, pandas: bool) -> dict:
     env = {**os.environ, "OCPI_VERSIONS_URL": address["url"], "OCPI_TOKEN": address["token"],
-           "UTRECHT_PSEUDONYM_KEY": KEY}
+           "UTRECHT_PSEUDONYM_KEY": KEY, **({} if pandas else {"BENCH_NO_PANDAS": "1"})}
     out = folder / f"sessions.{fmt}"
     spec = folder / f"sessions-{fmt}.ocx"  # the same spec, its output clause changed
     spec.write_text(re.sub(r'output csv to "[^"]*"', f'output {fmt.split(".")[0]} to "{out}"',
@@ -86,6 +95,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--formats", nargs="+", default=["csv", "parquet", "csv.gz", "csv.zst"])
+    parser.add_argument("--with-pandas", action="store_true",
+                        help="let pyarrow import pandas when installed (it does on first use, "
+                             "about 50 MB more); by default the exporter runs as after "
+                             "`pip install 'ocpispec[parquet]'`, without pandas")
     args = parser.parse_args()
     print(f"import only: CLI {imported('cli'):.1f} MB, CLI + pyarrow "
           f"{imported('pyarrow'):.1f} MB")
@@ -97,7 +110,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             for fmt in args.formats:
                 print(f"exporting {args.sessions:,} sessions as {fmt} ...", file=sys.stderr)
-                result = results[fmt] = export(fmt, address, Path(folder))
+                result = results[fmt] = export(fmt, address, Path(folder), args.with_pandas)
                 print(f"{fmt:<8} rows {result['rows']:>9,}  peak RSS "
                       f"{result['peak_kb'] / 1024:7.1f} MB  {result['seconds']:7.1f} s  "
                       f"file {result['bytes'] / 1e6:8.1f} MB", flush=True)
