@@ -1,4 +1,4 @@
-"""Peak memory and time of one export written as CSV, Parquet and compressed CSV.
+"""Peak memory and time of one export written as CSV, Parquet, XLSX and compressed CSV.
 
 One demo CPO runs in a subprocess; for each format the exporter runs
 `specs/municipality_sessions.ocx` (sessions joined to locations) with its output clause
@@ -57,7 +57,13 @@ finally:
 """
 
 IMPORTS = """
-import json, resource, sys
+import json, os, resource, sys
+if os.environ.get("BENCH_NO_PANDAS"):
+    class NoPandas:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "pandas":
+                raise ImportError(name)
+    sys.meta_path.insert(0, NoPandas())
 import ocpispec.cli
 if sys.argv[1] == "pyarrow":
     import pyarrow, pyarrow.parquet
@@ -85,23 +91,25 @@ def export(fmt: str, address: dict, folder: Path, pandas: bool) -> dict:
     return {**report, "rows": manifest["output"]["rows"], "bytes": out.stat().st_size}
 
 
-def imported(what: str) -> float:
+def imported(what: str, pandas: bool) -> float:
+    env = {**os.environ, **({} if pandas else {"BENCH_NO_PANDAS": "1"})}
     done = subprocess.run([sys.executable, "-c", IMPORTS, what], capture_output=True,
-                          text=True, check=True, cwd=REPO)
+                          text=True, check=True, cwd=REPO, env=env)
     return json.loads(done.stdout)["peak_kb"] / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    parser.add_argument("--formats", nargs="+", default=["csv", "parquet", "csv.gz", "csv.zst"])
+    parser.add_argument("--formats", nargs="+",
+                        default=["csv", "parquet", "xlsx", "csv.gz", "csv.zst"])
     parser.add_argument("--with-pandas", action="store_true",
                         help="let pyarrow import pandas when installed (it does on first use, "
                              "about 50 MB more); by default the exporter runs as after "
                              "`pip install 'ocpispec[parquet]'`, without pandas")
     args = parser.parse_args()
-    print(f"import only: CLI {imported('cli'):.1f} MB, CLI + pyarrow "
-          f"{imported('pyarrow'):.1f} MB")
+    print(f"import only: CLI {imported('cli', args.with_pandas):.1f} MB, CLI + pyarrow "
+          f"{imported('pyarrow', args.with_pandas):.1f} MB")
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(args.sessions)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
     results = {}

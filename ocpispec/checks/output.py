@@ -12,10 +12,11 @@ from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.destination import check_dialect, check_file_destination
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 
-FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "template")
+FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
+           "template")
 PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
                 "window.end")
-_TABULAR = frozenset({"csv", "markdown", "html", "parquet"})
+_TABULAR = frozenset({"csv", "markdown", "html", "xlsx"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 

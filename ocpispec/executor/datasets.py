@@ -255,6 +255,8 @@ class DatasetRun:
     def _write(self, rows: Iterable[dict], version: str) -> int:
         if self.render.format == "parquet":
             return self._write_parquet(rows, version)
+        if self.render.format == "xlsx":
+            return self._write_xlsx(rows)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)
@@ -275,16 +277,32 @@ class DatasetRun:
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
 
+    def _binary_sink(self) -> Any:
+        if self.target.path is None:
+            return sys.stdout.buffer
+        try:
+            self.file = HashingFile(self.target.path)
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+        return BinarySink(self.file)
+
+    def _write_xlsx(self, rows: Iterable[dict]) -> int:
+        from ocpispec.render.xlsx import XlsxError, write_xlsx
+
+        sink = self._binary_sink()
+        try:
+            return write_xlsx(rows, typed_fields(self.dataset), sink, self.dataset.name)
+        except XlsxError as exc:
+            raise RunError.of("OCX593", str(exc), self.render.origin, "XLSX output",
+                              help="split the export (e.g. a shorter window or `{run.date}` "
+                                   "per day), or write `csv` or `parquet`") from None
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+
     def _write_parquet(self, rows: Iterable[dict], version: str) -> int:
         from ocpispec.render.parquet import ParquetError, write_parquet
 
-        sink: Any = sys.stdout.buffer
-        if self.target.path is not None:
-            try:
-                self.file = HashingFile(self.target.path)
-            except OSError as exc:
-                raise _output_failed(self.target, exc) from None
-            sink = BinarySink(self.file)
+        sink = self._binary_sink()
         header = {"export": _export(self.plan), "dataset": self.dataset.name,
                   "plan_fingerprint": self.plan.fingerprint, "ocpi_version": version}
         try:

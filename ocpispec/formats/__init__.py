@@ -30,13 +30,14 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "markdown": (".md", ".markdown"),
     "html": (".html", ".htm"),
     "parquet": (".parquet",),
+    "xlsx": (".xlsx",),
 }
 # a trailing suffix -> the compression it asks for (streamed)
 COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".zst": "zstd"}
 # suffixes that name a compression ocpispec does not write
 FOREIGN_COMPRESSIONS = (".bz2", ".xz", ".lz4", ".lzma", ".br", ".zip", ".7z", ".tgz", ".z")
 # formats that compress themselves (or are binary): no outer compression
-UNCOMPRESSIBLE = frozenset({"parquet"})
+UNCOMPRESSIBLE = frozenset({"parquet", "xlsx"})
 # URL schemes a destination may use; local paths and `stdout` are always supported
 SUPPORTED_SCHEMES: tuple[str, ...] = ()
 DESTINATION_KINDS = "a local path (relative or absolute) or `stdout`"
@@ -83,7 +84,7 @@ def describe(text: str) -> Destination:
 
 # extensions of file kinds ocpispec does not write: a name with one of them promises
 # a file the output is not
-OTHER_KINDS = frozenset({".xlsx", ".xls", ".ods", ".pdf", ".avro", ".orc", ".feather",
+OTHER_KINDS = frozenset({".xls", ".ods", ".pdf", ".avro", ".orc", ".feather",
                          ".arrow", ".sqlite", ".db", ".xml", ".yaml", ".yml", ".tar"})
 
 

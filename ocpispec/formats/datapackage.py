@@ -21,7 +21,8 @@ from ocpispec.plan import CsvDialect
 MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
                "json": "application/json", "geojson": "application/geo+json",
                "markdown": "text/markdown", "html": "text/html",
-               "parquet": "application/vnd.apache.parquet"}
+               "parquet": "application/vnd.apache.parquet",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # the frictionless name of a compression (zstd has none there yet)
 COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
 # units of the quantities a column may come from, by source field or function

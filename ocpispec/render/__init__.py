@@ -37,7 +37,8 @@ from ocpispec.render.values import (
 )
 
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
-              "markdown": "md", "html": "html", "parquet": "parquet"}
+              "markdown": "md", "html": "html", "parquet": "parquet",
+              "xlsx": "xlsx"}
 PREVIEW_ROWS = 50
 
 
