@@ -251,3 +251,14 @@ def test_every_dialect_reads_back_cell_for_cell(dialect: CsvDialect, rows) -> No
                 assert float(cell.replace(",", ".")) == value
             elif isinstance(value, str):
                 assert cell == value
+
+
+def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_path,
+                                                               monkeypatch) -> None:
+    from ocpispec.executor import datasets
+
+    monkeypatch.setattr(datasets, "zstd_available", lambda: False)
+    result = run('output csv to "OUT/x.csv.zst"', server)
+    assert result.exit_code == 1 and "OCX594" in result.output
+    assert "pip install 'ocpispec[zstd]'" in result.output
+    assert not (tmp_path / "out").exists()

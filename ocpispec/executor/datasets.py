@@ -31,6 +31,7 @@ from ocpispec.executor.outputs import (
     manifest_path,
     stage_datapackage,
     stage_manifest,
+    zstd_available,
 )
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
@@ -114,6 +115,11 @@ class DatasetRun:
     def prepare(self) -> None:
         """Compile every expression (with the run's key), find the template, and make
         sure a Parquet output can be written."""
+        if compression_of(self.target) == "zstd" and not zstd_available():
+            raise RunError.of("OCX594", "zstd compression needs zstandard, which is not "
+                              "installed", self.render.origin, "output",
+                              help="install it with `pip install 'ocpispec[zstd]'`, or end "
+                                   "the file name in `.gz`")
         if self.render.format == "parquet":
             from ocpispec.render.parquet import available
 

@@ -126,6 +126,14 @@ def _fitting(out: str, fmt: str) -> None:
                             f"{', '.join(formats.EXTENSIONS[fmt])})")
 
 
+def zstd_available() -> bool:
+    try:
+        import zstandard  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def compression_of(target: Target) -> str | None:
     return None if target.path is None else formats.describe(target.path.name).compression
 

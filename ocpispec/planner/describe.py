@@ -67,6 +67,15 @@ def _step(call: syntax.Call) -> str:
             return "number of records in the group"
         case "jmespath":
             return "computed by a JMESPath expression over the record"
+        case "keep":
+            return "as the platform sent it"
+        case "constant":
+            return f"the fixed value {args[0]}" if args and args[0] is not None else \
+                "a fixed value"
+        case "weekday":
+            return "day of the week (`monday` ... `sunday`), UTC"
+        case "hour_of_day":
+            return "hour of the day (0-23), UTC"
         case "sum" | "avg" | "min" | "max":
             return {"sum": "sum", "avg": "mean", "min": "smallest value",
                     "max": "largest value"}[name] + " over the group"
