@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from ocpispec.formats.dialects import DEFAULT_DIALECT, PRESETS, DialectError, dialect_from
+from ocpispec.formats.dialects import PRESETS, DialectError, dialect_from
 
-__all__ = ["COMPRESSIONS", "DEFAULT_DIALECT", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
+__all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
            "UNCOMPRESSIBLE", "Destination", "DialectError", "describe", "dialect_from",
            "fits", "url_scheme"]
 

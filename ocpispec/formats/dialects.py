@@ -10,22 +10,24 @@ no byte order mark, fields quoted only when they must be, CRLF line ends.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
-from ocpispec.plan import CsvDialect
+from typing import TYPE_CHECKING, Any
 
-DEFAULT_DIALECT = CsvDialect("rfc-4180")
+if TYPE_CHECKING:  # the checker uses this module without loading the plan IR
+    from ocpispec.plan import CsvDialect
 
-PRESETS: dict[str, CsvDialect] = {
-    "rfc-4180": DEFAULT_DIALECT,
+DEFAULTS: dict[str, Any] = {"delimiter": ",", "decimal": "point", "bom": False,
+                            "quote": "minimal", "lines": "crlf"}
+PRESETS: dict[str, dict[str, Any]] = {
+    "rfc-4180": {},
     # Dutch and German Excel read `;` lists, decimal commas, and UTF-8 only with a BOM
-    "excel-nl": CsvDialect("excel-nl", delimiter=";", decimal="comma", bom=True),
-    "excel-de": CsvDialect("excel-de", delimiter=";", decimal="comma", bom=True),
+    "excel-nl": {"delimiter": ";", "decimal": "comma", "bom": True},
+    "excel-de": {"delimiter": ";", "decimal": "comma", "bom": True},
     # English-language Excel: commas and points, but still UTF-8 only with a BOM
-    "excel-en": CsvDialect("excel-en", bom=True),
-    "unix": CsvDialect("unix", lines="lf"),
-    "tab-separated": CsvDialect("tab-separated", delimiter="\t", lines="lf"),
+    "excel-en": {"bom": True},
+    "unix": {"lines": "lf"},
+    "tab-separated": {"delimiter": "\t", "lines": "lf"},
 }
 PRESET_NOTES = {
     "rfc-4180": "`,`, decimal point, no BOM, CRLF (the default)",
@@ -48,21 +50,27 @@ class DialectError(ValueError):
         self.option, self.choices = option, choices
 
 
-def dialect_from(preset: str | None, options: Iterable[tuple[str, str | bool]]) -> CsvDialect:
-    """The dialect a preset and options describe (options override the preset, in order).
-    Raises KeyError for an unknown preset and DialectError for a bad option value."""
-    dialect = PRESETS[preset] if preset is not None else DEFAULT_DIALECT
+def settings(preset: str | None, options: Iterable[tuple[str, str | bool]]) -> dict[str, Any]:
+    """The name and settings a preset and options describe (options override the
+    preset, in order). Raises KeyError for an unknown preset and DialectError for a bad
+    option value or a decimal comma between commas."""
+    chosen = {**DEFAULTS, **PRESETS[preset or "rfc-4180"]}
     changed = False
     for name, value in options:
         validate_option(name, value)
-        dialect = dataclasses.replace(dialect, **{name: value})
+        chosen[name] = value
         changed = True
-    if dialect.delimiter == "," and dialect.decimal == "comma":
+    if chosen["delimiter"] == "," and chosen["decimal"] == "comma":
         raise DialectError("decimal", "a decimal comma needs a delimiter other than `,`")
-    if changed:
-        base = preset or "rfc-4180"
-        dialect = dataclasses.replace(dialect, name=f"{base} (changed)")
-    return dialect
+    base = preset or "rfc-4180"
+    return {"name": f"{base} (changed)" if changed else base, **chosen}
+
+
+def dialect_from(preset: str | None, options: Iterable[tuple[str, str | bool]]) -> CsvDialect:
+    """The plan's CsvDialect of a preset and options (see `settings`)."""
+    from ocpispec.plan import CsvDialect
+
+    return CsvDialect(**settings(preset, options))
 
 
 def validate_option(name: str, value: str | bool) -> None:
