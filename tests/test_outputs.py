@@ -262,3 +262,18 @@ def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_p
     assert result.exit_code == 1 and "OCX594" in result.output
     assert "pip install 'ocpispec[zstd]'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_plan_with_dialect_and_compression_round_trips(tmp_path) -> None:
+    from ocpispec.compiler import compile_file
+    from ocpispec.plan import Plan
+    from ocpispec.planner import plan as make_plan
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER + 'output csv excel-nl quote all to "exports/x.csv.gz"\n')
+    plan = make_plan(compile_file(spec))
+    again = Plan.from_dict(json.loads(plan.to_json()))
+    assert again == plan
+    render = again.datasets[0].steps[-1]
+    assert render.dialect == dialect_from("excel-nl", [("quote", "all")])
+    assert render.compression == "gzip"
