@@ -255,9 +255,9 @@ def test_every_dialect_reads_back_cell_for_cell(dialect: CsvDialect, rows) -> No
 
 def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_path,
                                                                monkeypatch) -> None:
-    from ocpispec.executor import datasets
+    from ocpispec.executor import writers
 
-    monkeypatch.setattr(datasets, "zstd_available", lambda: False)
+    monkeypatch.setattr(writers, "zstd_available", lambda: False)
     result = run('output csv to "OUT/x.csv.zst"', server)
     assert result.exit_code == 1 and "OCX594" in result.output
     assert "pip install 'ocpispec[zstd]'" in result.output

@@ -23,21 +23,18 @@ from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.executor import writers
 from ocpispec.executor.outputs import (
-    BinarySink,
     HashingFile,
     Target,
     compression_of,
     manifest_path,
     stage_datapackage,
     stage_manifest,
-    zstd_available,
 )
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
-from ocpispec.formats.datapackage import data_package
-from ocpispec.formats.fields import typed_fields
 from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
     CustomTemplate,
@@ -115,19 +112,7 @@ class DatasetRun:
     def prepare(self) -> None:
         """Compile every expression (with the run's key), find the template, and make
         sure a Parquet output can be written."""
-        if compression_of(self.target) == "zstd" and not zstd_available():
-            raise RunError.of("OCX594", "zstd compression needs zstandard, which is not "
-                              "installed", self.render.origin, "output",
-                              help="install it with `pip install 'ocpispec[zstd]'`, or end "
-                                   "the file name in `.gz`")
-        if self.render.format == "parquet":
-            from ocpispec.render.parquet import available
-
-            if not available():
-                raise RunError.of("OCX591", "Parquet output needs pyarrow, which is not "
-                                  "installed", self.render.origin, "Parquet output",
-                                  help="install it with `pip install 'ocpispec[parquet]'`, "
-                                       "or write `output csv`")
+        writers.require_libraries(self.render, self.target)
         for step in self.dataset.steps:
             for text in ir.step_expressions(step):
                 self.compile(text)
@@ -259,10 +244,8 @@ class DatasetRun:
         return records if report is None else _reporting(records, self.dataset.name, report)
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
-        if self.render.format == "parquet":
-            return self._write_parquet(rows, version)
-        if self.render.format == "xlsx":
-            return self._write_xlsx(rows)
+        if self.render.format in ("parquet", "xlsx"):
+            return self._write_binary(rows, version)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)
@@ -283,40 +266,13 @@ class DatasetRun:
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
 
-    def _binary_sink(self) -> Any:
-        if self.target.path is None:
-            return sys.stdout.buffer
+    def _write_binary(self, rows: Iterable[dict], version: str) -> int:
         try:
-            self.file = HashingFile(self.target.path)
-        except OSError as exc:
-            raise _output_failed(self.target, exc) from None
-        return BinarySink(self.file)
-
-    def _write_xlsx(self, rows: Iterable[dict]) -> int:
-        from ocpispec.render.xlsx import XlsxError, write_xlsx
-
-        sink = self._binary_sink()
-        try:
-            return write_xlsx(rows, typed_fields(self.dataset), sink, self.dataset.name)
-        except XlsxError as exc:
-            raise RunError.of("OCX593", str(exc), self.render.origin, "XLSX output",
-                              help="split the export (e.g. a shorter window or `{run.date}` "
-                                   "per day), or write `csv` or `parquet`") from None
-        except OSError as exc:
-            raise _output_failed(self.target, exc) from None
-
-    def _write_parquet(self, rows: Iterable[dict], version: str) -> int:
-        from ocpispec.render.parquet import ParquetError, write_parquet
-
-        sink = self._binary_sink()
-        header = {"export": _export(self.plan), "dataset": self.dataset.name,
-                  "plan_fingerprint": self.plan.fingerprint, "ocpi_version": version}
-        try:
-            return write_parquet(rows, typed_fields(self.dataset), sink, header)
-        except ParquetError as exc:
-            raise RunError.of("OCX592", str(exc), self.render.origin, "Parquet output",
-                              help="this is a bug in ocpispec's column types; write `csv` "
-                                   "until it is fixed, and please report it") from None
+            self.file, sink = writers.open_binary(self.target)
+            if self.render.format == "xlsx":
+                return writers.write_xlsx(rows, self.dataset, self.render, sink)
+            return writers.write_parquet(rows, self.plan, self.dataset, self.render, sink,
+                                         _export(self.plan), version)
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
 
@@ -364,7 +320,9 @@ class DatasetRun:
             self.file.finish()
             self.staged = [self.file.file]
             self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
-            self.staged.append(stage_datapackage(self.file.file.path, self._data_package()))
+            self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
+                self.plan, self.dataset, self.render, self.target, _export(self.plan),
+                self.now)))
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
         return self.staged
@@ -382,40 +340,13 @@ class DatasetRun:
         output = {"file": self.target.path.name if self.target.path else None,
                   "format": self.render.format,
                   "sha256": self.file.sha256.hexdigest() if self.file else None,
-                  **self._encoding(),
+                  **writers.encoding(self.render, self.target, self.file),
                   "rows": self.counts.written}
         return consumer_manifest(
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
             accepted=self._accepted()) | self.manifest_extra
-
-    def _data_package(self) -> dict[str, Any]:
-        aggregate = self.dataset.step(ir.Aggregate)
-        expressions = {column.name: column.detail for column in self.dataset.columns}
-        if aggregate is not None:
-            expressions |= {m.name: f"{m.function}()" for m in aggregate.measures}
-        return data_package(
-            file=self.target.path.name if self.target.path else "", fmt=self.render.format,
-            fields=typed_fields(self.dataset), dataset=self.dataset.name,
-            export=_export(self.plan), dialect=self.render.dialect,
-            compression=compression_of(self.target),
-            created=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            fingerprint=self.plan.fingerprint, expressions=expressions)
-
-    def _encoding(self) -> dict[str, Any]:
-        """How the file is written, when it differs from the plain default: the
-        delivered size and compression, the CSV dialect (so a consumer can read it)."""
-        extra: dict[str, Any] = {}
-        if self.file is not None and (compression := compression_of(self.target)):
-            extra["compression"] = compression
-            extra["bytes"] = self.file.delivered.size
-        if self.render.dialect is not None:
-            dialect = self.render.dialect
-            extra["dialect"] = {"name": dialect.name, "delimiter": dialect.delimiter,
-                                "decimal": dialect.decimal, "bom": dialect.bom,
-                                "quote": dialect.quote, "lines": dialect.lines}
-        return extra
 
     def _accepted(self) -> dict[str, Any]:
         """The deviations this run accepted, as the consumer may know them: the option
