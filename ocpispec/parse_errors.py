@@ -28,6 +28,7 @@ _CLASSES = {
     "VERSION": "an OCPI version (`2.1.1`, `2.2.1`, `2.3.0` or `auto`)",
     "PARTY": "a party id such as `NL-TNM`",
     "COMPARATOR": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+    "DIALECT": "a CSV dialect such as `excel-nl`",
     "$END": "the end of the file",
 }
 
@@ -178,6 +179,8 @@ _GROUPS = (
     ("an arithmetic operator", {"PLUS", "MINUS", "STAR", "SLASH"}, 3),
     ("an expression", {"LPAR", "LSQB", "NUMBER", "STRING", "DATE", "TRUE", "FALSE", "NULL",
                        "NAME"}, 5),
+    ("a CSV dialect or option", {"DIALECT", "BOM", "DECIMAL", "DELIMITER", "LINES", "NO",
+                                 "QUOTE"}, 4),
 )
 
 

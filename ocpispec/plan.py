@@ -208,6 +208,11 @@ class Column:
     released_as: str
     justification: str | None
     origin: Span
+    # what a value is, as typed outputs (Parquet, the data package) declare it:
+    # `string`, `number`, `integer`, `boolean`, `datetime` (UTC), `geopoint` or `any`
+    type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # the column in words: the source field (catalogue) and what was done to it
+    description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +236,8 @@ class Measure:
     privacy: str
     origin: Span
     justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +264,20 @@ class TemplateDigest:
 
 
 @dataclass(frozen=True, slots=True)
+class CsvDialect:
+    """How CSV text is written (`ocpispec.formats.dialects`): `delimiter` between
+    fields, `decimal` `point` or `comma`, a UTF-8 `bom` first, `quote` `minimal` (only
+    fields that need it) or `all`, `lines` `crlf` or `lf`."""
+
+    name: str
+    delimiter: str = ","
+    decimal: str = "point"
+    bom: bool = False
+    quote: str = "minimal"
+    lines: str = "crlf"
+
+
+@dataclass(frozen=True, slots=True)
 class Render:
     """Write the rows as `format` to `destination` (None: stdout), optionally with a
     custom jinja2 `template` (path as written, relative to the spec file).
@@ -271,6 +292,9 @@ class Render:
     geometry: str | None
     origin: Span
     templates: tuple[TemplateDigest, ...] = ()
+    # `gzip`/`zstd` from the destination's suffix; the CSV dialect when one is chosen
+    compression: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    dialect: CsvDialect | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
@@ -342,6 +366,8 @@ class Export:
     schedule: str | None = None
     cron: str | None = None
     pseudonym_scope: str = "export"  # ocpispec.pseudonym_scope.SCOPES
+    # `licence "CC-BY-4.0"` (open data): the data package's licence
+    licence: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

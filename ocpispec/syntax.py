@@ -185,6 +185,7 @@ class Header:
     pseudonym_keys: tuple[SecretRef, ...]
     span: Span
     pseudonym_scopes: tuple[PseudonymScope, ...] = ()
+    licences: tuple[Text, ...] = ()  # `licence "CC-BY-4.0"`: for open data
 
     @property
     def consumer(self) -> Text | None:
@@ -347,14 +348,26 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputOption:
+    """A CSV dialect option of an output clause: `delimiter ";"` (value `;`),
+    `decimal comma`, `bom` (True), `no bom` (False), `quote all`, `lines lf`."""
+
+    name: str
+    value: str | bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
-    """`output FORMAT ["template.j2"] to "path-pattern"` or `to stdout`
-    (destination None)."""
+    """`output FORMAT [DIALECT] ["template.j2"] [OPTION...] to "path-pattern"` or
+    `to stdout` (destination None)."""
 
     format: Ident
     template: Text | None
     destination: Text | None
     span: Span
+    dialect: Ident | None = None
+    options: tuple[OutputOption, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,7 +106,11 @@ class _ToSyntax(Transformer):
             pseudonym_keys=tuple(i[1] for i in items if i[0] == "key"),
             span=_meta_span(meta),
             pseudonym_scopes=tuple(i[1] for i in items if i[0] == "scope"),
+            licences=tuple(i[1] for i in items if i[0] == "licence"),
         )
+
+    def licence(self, meta, children):
+        return ("licence", _text(children[0]))
 
     def consumer(self, meta, children):
         return ("consumer", _text(children[0]))
@@ -225,10 +229,31 @@ class _ToSyntax(Transformer):
 
     def output_clause(self, meta, children):
         fmt, *rest = children
-        template = [_text(t) for t in rest if isinstance(t, Token)]
+        template = [_text(t) for t in rest if isinstance(t, Token) and t.type == "STRING"]
+        dialect = [_ident(t) for t in rest if isinstance(t, Token) and t.type == "DIALECT"]
+        options = tuple(o for o in rest if isinstance(o, s.OutputOption))
         destination = rest[-1]
         return s.Output(_ident(fmt), template[0] if template else None,
-                        destination if isinstance(destination, s.Text) else None, _meta_span(meta))
+                        destination if isinstance(destination, s.Text) else None, _meta_span(meta),
+                        dialect[0] if dialect else None, options)
+
+    def delimiter_option(self, meta, children):
+        return s.OutputOption("delimiter", _text(children[0]).value, _meta_span(meta))
+
+    def decimal_option(self, meta, children):
+        return s.OutputOption("decimal", str(children[0]), _meta_span(meta))
+
+    def bom_option(self, meta, children):
+        return s.OutputOption("bom", True, _meta_span(meta))
+
+    def no_bom_option(self, meta, children):
+        return s.OutputOption("bom", False, _meta_span(meta))
+
+    def quote_option(self, meta, children):
+        return s.OutputOption("quote", str(children[0]), _meta_span(meta))
+
+    def lines_option(self, meta, children):
+        return s.OutputOption("lines", str(children[0]), _meta_span(meta))
 
     def file_destination(self, meta, children):
         return _text(children[0])

@@ -85,7 +85,7 @@ def test_run_with_a_stalling_platform(run_cli, demo_server_factory, tmp_path, fa
     server = demo_server_factory(size=50, faults=faults)
     out = tmp_path / "out"
     started = time.monotonic()
-    result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out / "locations.csv"),
+    result = run_cli("run", "specs/open_data_locations.ocx", "--out", str(out / "locations.geojson"),
                      "--state", str(tmp_path / "state.json"), "--request-timeout", "0.3",
                      "--as-of", "2026-01-01T00:00:00Z",
                      env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})

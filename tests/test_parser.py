@@ -17,6 +17,7 @@ export everything
   retention 12 months
   pseudonym key profile keys
   pseudonym scope per quarter
+  licence "CC-BY-4.0"
 source
   ocpi "https://ocpi.example.com/versions"
   token env OCPI_TOKEN
@@ -45,7 +46,7 @@ from cdrs
 group by truncate(start_date_time, day) as day
 compute count() as n
   minimum group size 10
-output csv to stdout
+output csv excel-nl delimiter "|" decimal point no bom bom quote all lines lf to stdout
 from locations between 2026-01-01 and 2026-02-01 select id output json to "a.json"
 from tariffs last 7 days select id output json to "b.json"
 schedule weekly on monday at 06:00

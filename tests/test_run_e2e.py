@@ -517,8 +517,9 @@ output ndjson to stdout
                      AS_OF, env=source_env(demo_server))
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "locations.ndjson", "locations.ndjson.manifest.json",
-        "test_export-sessions.csv", "test_export-sessions.csv.manifest.json"]
+        "locations.ndjson", "locations.ndjson.datapackage.json", "locations.ndjson.manifest.json",
+        "test_export-sessions.csv", "test_export-sessions.csv.datapackage.json",
+        "test_export-sessions.csv.manifest.json"]
     saved = json.loads(state.read_text())["datasets"]
     assert list(saved) == ["sessions"]
     assert saved["sessions"]["watermark"] == AS_OF

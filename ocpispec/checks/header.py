@@ -34,7 +34,8 @@ def check_header(header: syntax.Header, ctx: Context) -> None:
     for items, what in ((header.consumers, "consumer"), (header.purposes, "purpose"),
                         (header.legal_bases, "legal basis"), (header.retentions, "retention"),
                         (header.pseudonym_keys, "pseudonym key"),
-                        (header.pseudonym_scopes, "pseudonym scope")):
+                        (header.pseudonym_scopes, "pseudonym scope"),
+                        (header.licences, "licence")):
         _check_single(items, what, ctx)
 
 

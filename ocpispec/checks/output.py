@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from ocpispec import syntax
 from ocpispec.checked import CheckedColumn
 from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.destination import check_dialect, check_file_destination
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 
-FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "template")
+FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
+           "template")
 PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
                 "window.end")
-_TABULAR = frozenset({"csv", "markdown", "html"})
+_TABULAR = frozenset({"csv", "markdown", "html", "xlsx"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -40,6 +42,9 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
     _check_coordinates(output, fmt, columns, ctx)
     if output.destination is not None:
         _check_destination(output.destination, ctx)
+    if fmt in FORMATS:
+        check_file_destination(output, ctx)
+        check_dialect(output, ctx)
     return (output.destination.value if output.destination else "stdout"), templates
 
 

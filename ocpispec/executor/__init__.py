@@ -32,7 +32,12 @@ from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.executor.lock import run_lock
-from ocpispec.executor.outputs import OutputError, placeholders, resolve_targets
+from ocpispec.executor.outputs import (
+    MismatchError,
+    OutputError,
+    placeholders,
+    resolve_targets,
+)
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.policy import Policy, Tolerance
 from ocpispec.executor.pseudonyms import PseudonymDomain, run_domain
@@ -197,6 +202,10 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
                                    windows[d.name].date_to) for d in plan.datasets}
     try:
         return resolve_targets(plan.datasets, options.out, values)
+    except MismatchError as exc:
+        raise RunError.of("OCX590", str(exc),
+                          help="give `--out` a file name that fits the output's format, "
+                               "or a directory") from None
     except OutputError as exc:
         raise RunError.of("OCX556", str(exc),
                           help="give `--out` a directory, or fix the destination") from None

@@ -17,22 +17,24 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any
 
 FILE_MODE = 0o640
 _PARTIAL = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.partial$")
 
 
 class AtomicFile:
-    """A text file that appears under `path` only when `commit` is called."""
+    """A text file (bytes with `binary`) that appears under `path` only when `commit`
+    is called."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, binary: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
         os.fchmod(fd, file_mode())  # the umask may have been looser than FILE_MODE
-        self.stream: TextIO = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.stream: IO[Any] = open(fd, "wb") if binary else \
+            open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
     def finish(self) -> None:
         """Everything on disk under the temporary name; nothing under the final one."""

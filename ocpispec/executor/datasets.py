@@ -23,7 +23,15 @@ from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.outputs import HashingFile, Target, manifest_path, stage_manifest
+from ocpispec.executor import writers
+from ocpispec.executor.outputs import (
+    HashingFile,
+    Target,
+    compression_of,
+    manifest_path,
+    stage_datapackage,
+    stage_manifest,
+)
 from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
 from ocpispec.executor.policy import Policy
 from ocpispec.executor.records import consumer_manifest
@@ -102,7 +110,9 @@ class DatasetRun:
     # ---- before the network --------------------------------------------------------
 
     def prepare(self) -> None:
-        """Compile every expression (with the run's key) and find the template."""
+        """Compile every expression (with the run's key), find the template, and make
+        sure a Parquet output can be written."""
+        writers.require_libraries(self.render, self.target)
         for step in self.dataset.steps:
             for text in ir.step_expressions(step):
                 self.compile(text)
@@ -234,13 +244,16 @@ class DatasetRun:
         return records if report is None else _reporting(records, self.dataset.name, report)
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
+        if self.render.format in ("parquet", "xlsx"):
+            return self._write_binary(rows, version)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
-                                self._run_values(version), self.render.geometry)
+                                self._run_values(version), self.render.geometry,
+                                self.render.dialect)
         if self.target.path is None:
             out: Any = sys.stdout
         else:
             try:
-                self.file = HashingFile(self.target.path)
+                self.file = HashingFile(self.target.path, compression_of(self.target))
             except OSError as exc:
                 raise _output_failed(self.target, exc) from None
             out = self.file
@@ -250,6 +263,16 @@ class DatasetRun:
             raise RunError.of("OCX555", str(exc), self.render.origin, "template named here",
                               help="fix the template; it sees only `rows`, `columns`, "
                                    "`export` and `run`") from None
+        except OSError as exc:
+            raise _output_failed(self.target, exc) from None
+
+    def _write_binary(self, rows: Iterable[dict], version: str) -> int:
+        try:
+            self.file, sink = writers.open_binary(self.target)
+            if self.render.format == "xlsx":
+                return writers.write_xlsx(rows, self.dataset, self.render, sink)
+            return writers.write_parquet(rows, self.plan, self.dataset, self.render, sink,
+                                         _export(self.plan), version)
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
 
@@ -294,9 +317,12 @@ class DatasetRun:
         if self.file is None:
             return []
         try:
-            self.file.file.finish()
+            self.file.finish()
             self.staged = [self.file.file]
             self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
+            self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
+                self.plan, self.dataset, self.render, self.target, _export(self.plan),
+                self.now)))
         except OSError as exc:
             raise _output_failed(self.target, exc) from None
         return self.staged
@@ -314,6 +340,7 @@ class DatasetRun:
         output = {"file": self.target.path.name if self.target.path else None,
                   "format": self.render.format,
                   "sha256": self.file.sha256.hexdigest() if self.file else None,
+                  **writers.encoding(self.render, self.target, self.file),
                   "rows": self.counts.written}
         return consumer_manifest(
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
@@ -411,8 +438,9 @@ def _export(plan: ir.Plan) -> dict[str, Any]:
     basis = export.legal_basis
     if basis and export.legal_reference:
         basis = f"{basis} ({export.legal_reference})"
-    return {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
-            "legal_basis": basis, "retention": export.retention}
+    shown = {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
+             "legal_basis": basis, "retention": export.retention}
+    return shown | ({"licence": export.licence} if export.licence else {})
 
 
 def _output_failed(target: Target, exc: OSError) -> RunError:

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ocpispec import formats
 from ocpispec import plan as ir
 from ocpispec.executor.atomic import AtomicFile, write_atomically
 from ocpispec.render import EXTENSIONS
@@ -30,6 +31,10 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_.]+)\}")
 
 class OutputError(Exception):
     """An output cannot be placed where the spec or `--out` says."""
+
+
+class MismatchError(OutputError):
+    """`--out` names a file that cannot hold the format (OCX590)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,7 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
         if count > 1:
             raise OutputError("`--out -` needs a spec with one dataset")
         return Target(None)
+    _fitting(out, render.format)
     chosen = Path(out)
     directory = chosen.is_dir() or out.endswith(("/", "\\"))
     if count == 1 and not directory:
@@ -101,16 +107,131 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
     return Target(chosen / name)
 
 
-class HashingFile:
-    """An AtomicFile whose content is hashed as it is written (for the manifest)."""
+def _fitting(out: str, fmt: str) -> None:
+    """`--out` is checked as the spec's destination is at check time."""
+    described = formats.describe(out)
+    if described.scheme is not None:
+        raise MismatchError(f"`--out` with `{described.scheme}:` is not supported; "
+                            f"supported: {formats.DESTINATION_KINDS}")
+    if out.endswith(("/", "\\")) or Path(out).is_dir():
+        return
+    if described.foreign is not None:
+        raise MismatchError(f"`--out` ends in `{described.foreign}`, a compression "
+                            "ocpispec does not write (it writes `.gz` and `.zst`)")
+    if described.compression is not None and fmt in formats.UNCOMPRESSIBLE:
+        raise MismatchError(f"`{fmt}` output cannot be compressed")
+    if not formats.fits(fmt, described.extension):
+        raise MismatchError(f"`--out` names a `{described.extension}` file, but the output "
+                            f"is `{fmt}` (files ending in "
+                            f"{', '.join(formats.EXTENSIONS[fmt])})")
 
-    def __init__(self, path: Path) -> None:
-        self.file = AtomicFile(path)
-        self.sha256 = hashlib.sha256()
+
+def zstd_available() -> bool:
+    try:
+        import zstandard  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def compression_of(target: Target) -> str | None:
+    return None if target.path is None else formats.describe(target.path.name).compression
+
+
+class HashingFile:
+    """An AtomicFile written as UTF-8, compressed as it streams when `compression` is
+    `gzip` or `zstd`; `sha256` and `size` are over the bytes delivered (after
+    compression), so the manifest's hash checks the file the consumer receives."""
+
+    def __init__(self, path: Path, compression: str | None = None) -> None:
+        self.file = AtomicFile(path, binary=True)
+        self.delivered = _Delivered(self.file.stream)
+        self._encoder = compressor(compression, self.delivered)
+
+    @property
+    def sha256(self) -> Any:
+        return self.delivered.sha256
 
     def write(self, text: str) -> int:
-        self.sha256.update(text.encode("utf-8"))
-        return self.file.stream.write(text)
+        self._encoder.write(text.encode("utf-8"))
+        return len(text)
+
+    def write_bytes(self, data: bytes) -> int:
+        """Bytes a binary format (Parquet) wrote; never compressed a second time."""
+        return self.delivered.write(data)
+
+    def finish(self) -> None:
+        """The compressed stream closed (its trailer written), the file fsynced."""
+        if self._encoder is not self.delivered:
+            self._encoder.close()
+            self._encoder = self.delivered
+        self.file.finish()
+
+
+class BinarySink:
+    """A HashingFile as the binary file object a writer library expects (pyarrow):
+    bytes go to the file uncompressed; closing is the run's business (`finish`)."""
+
+    closed = False
+
+    def __init__(self, file: HashingFile) -> None:
+        self.file = file
+
+    def write(self, data: bytes) -> int:
+        return self.file.write_bytes(bytes(data))
+
+    def tell(self) -> int:
+        return self.file.delivered.size
+
+    def flush(self) -> None:
+        """Flushed and fsynced at `finish`."""
+
+    def close(self) -> None:
+        """Closed at `finish`."""
+
+
+class _Delivered:
+    """The bytes that reach the file, hashed and counted on the way."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.sha256, self.size = stream, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        """Compressors flush their sink; the file is flushed and fsynced at `finish`."""
+
+    def close(self) -> None:
+        """The file is closed at `finish`, not by a compressor."""
+
+
+def compressor(compression: str | None, sink: Any) -> Any:
+    """A writable that compresses into `sink` (`sink` itself without compression).
+    gzip files carry no name and time stamp, so equal content gives equal bytes."""
+    match compression:
+        case None:
+            return sink
+        case "gzip":
+            import gzip
+
+            return gzip.GzipFile(filename="", mode="wb", fileobj=sink, mtime=0)
+        case "zstd":
+            import zstandard
+
+            return zstandard.ZstdCompressor(level=3).stream_writer(sink, closefd=False)
+    raise OutputError(f"unknown compression `{compression}`")
+
+
+def datapackage_path(path: Path) -> Path:
+    return path.with_name(path.name + ".datapackage.json")
+
+
+def stage_datapackage(path: Path, content: Mapping[str, Any]) -> AtomicFile:
+    """The data package of the output `path`, finished under a temporary name."""
+    return _stage(datapackage_path(path), content)
 
 
 def manifest_path(path: Path) -> Path:
@@ -125,7 +246,11 @@ def write_manifest(path: Path, content: Mapping[str, Any]) -> Path:
 
 def stage_manifest(path: Path, content: Mapping[str, Any]) -> AtomicFile:
     """The manifest of the output `path`, finished under a temporary name."""
-    target = AtomicFile(manifest_path(path))
+    return _stage(manifest_path(path), content)
+
+
+def _stage(path: Path, content: Mapping[str, Any]) -> AtomicFile:
+    target = AtomicFile(path)
     try:
         target.stream.write(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
         target.finish()

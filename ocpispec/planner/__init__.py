@@ -71,7 +71,8 @@ def _export(header: syntax.Header, rule: syntax.Schedule | None) -> ir.Export:
         retention=f"{retention.amount} {retention.unit.name}" if retention else None,
         schedule=schedule.describe(rule) if rule else None,
         cron=schedule.cron_line(rule) if rule else None,
-        pseudonym_scope=_scope(header.pseudonym_scope))
+        pseudonym_scope=_scope(header.pseudonym_scope),
+        licence=header.licences[0].value if header.licences else None)
 
 
 def _scope(scope: syntax.PseudonymScope | None) -> str:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from ocpispec import plan as ir
 from ocpispec import private_sites, syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
-from ocpispec.functions import ALIASES
+from ocpispec.functions import ALIASES, Effect
+from ocpispec.planner.describe import describe
 from ocpispec.planner.lower import Lowerer
 from ocpispec.schema import catalogue
-from ocpispec.schema.model import PrivacyClass
+from ocpispec.schema.model import Kind, PrivacyClass
 from ocpispec.source import SourceFile
 
 _TOKEN_FIELDS = {"auth_id", "authorization_reference", "contract_id", "visual_number",
@@ -62,7 +63,39 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.C
         sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
-        origin=checked.column.span)
+        origin=checked.column.span, type=value_type(checked), description=describe(checked))
+
+
+_KIND_TYPES = {Kind.STRING: "string", Kind.ENUM: "string", Kind.URL: "string",
+               Kind.NUMBER: "number", Kind.INTEGER: "integer", Kind.BOOLEAN: "boolean",
+               Kind.DATETIME: "datetime"}
+
+
+def value_type(checked: CheckedColumn) -> str:
+    """The type a column's values have once released: pseudonyms are strings, `round`
+    to whole numbers gives integers, coordinates are geopoints; `any` when the checker
+    cannot tell (a `jmespath(...)` escape hatch)."""
+    expr = checked.column.expr
+    name = ALIASES.get(expr.name.name, expr.name.name) if isinstance(expr, syntax.Call) else None
+    if checked.effect is Effect.PSEUDONYMISE:
+        return "string"
+    if name in ("round_coords", "grid") or (checked.kind is Kind.OBJECT and any(
+            field.field.object == "GeoLocation" for field in checked.sources)):
+        return "geopoint"
+    if name == "count":
+        return "integer"
+    if name == "round" and checked.kind is Kind.NUMBER and _whole(expr):
+        return "integer"
+    return _KIND_TYPES.get(checked.kind, "any") if checked.kind is not None else "any"
+
+
+def _whole(call: syntax.Call) -> bool:
+    """`round(x)` and `round(x, 0)` (or fewer decimals) give whole numbers."""
+    if len(call.args) < 2:
+        return True
+    digits = call.args[1]
+    return isinstance(digits, syntax.Literal) and isinstance(digits.value, (int, float)) \
+        and not isinstance(digits.value, bool) and digits.value <= 0
 
 
 def _period(lowerer: Lowerer) -> str:
@@ -80,7 +113,8 @@ def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
     argument = lowerer.expr(expr.args[0]) if expr.args else None
     return ir.Measure(checked.name, function, argument,
                       tuple(dict.fromkeys(field.qualified for field in checked.sources)),
-                      checked.released_as.value, checked.column.span, checked.justification)
+                      checked.released_as.value, checked.column.span, checked.justification,
+                      value_type(checked), describe(checked))
 
 
 # ---- withheld ---------------------------------------------------------------------------

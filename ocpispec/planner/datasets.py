@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ocpispec import formats
 from ocpispec import plan as ir
 from ocpispec import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
@@ -259,8 +260,14 @@ class _Builder:
         template = output.template.value if output.template else None
         digests = tuple(ir.TemplateDigest(path, sha256)
                         for path, sha256 in self.checked.templates)
+        compression = formats.describe(destination).compression if destination else None
+        dialect = None
+        if output.dialect is not None or output.options:
+            dialect = formats.dialect_from(output.dialect.name if output.dialect else None,
+                                           ((o.name, o.value) for o in output.options))
         return ir.Render(f"render.{output.format.name}", output.format.name, destination,
-                         template, self._geometry(), output.span, digests)
+                         template, self._geometry(), output.span, digests, compression,
+                         dialect)
 
     def _geometry(self) -> str | None:
         for checked in self.checked.columns:

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 import jinja2
 
+from ocpispec.plan import CsvDialect
 from ocpispec.render import confine
 from ocpispec.render.sandbox import ConfinedLoader, sandbox_environment
 from ocpispec.render.values import (
@@ -36,7 +37,8 @@ from ocpispec.render.values import (
 )
 
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
-              "markdown": "md", "html": "html"}
+              "markdown": "md", "html": "html", "parquet": "parquet",
+              "xlsx": "xlsx"}
 PREVIEW_ROWS = 50
 
 
@@ -51,6 +53,7 @@ class RenderContext:
     export: Mapping[str, Any]
     run: Mapping[str, Any]
     geometry: str | None = None
+    dialect: CsvDialect | None = None
 
 
 @dataclass(slots=True, repr=False)
@@ -88,7 +91,7 @@ def _builtin(format: str, counter: RowCounter, context: RenderContext) -> Iterat
     variables = {
         "rows": counter, "columns": context.columns, "export": context.export,
         "run": context.run, "stats": counter, "preview": PREVIEW_ROWS,
-        "geometry": context.geometry, "csv": CsvLines(context.columns),
+        "geometry": context.geometry, "csv": CsvLines(context.columns, context.dialect),
         "ndjson_chunks": ndjson_chunks,
     }
     return _builtin_environment().get_template(f"{format}.j2").generate(variables)

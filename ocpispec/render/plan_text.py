@@ -39,6 +39,8 @@ def _header(plan: ir.Plan) -> Iterator[str]:
             ("retention", export.retention or "(missing)"),
             ("pseudonyms", _key_text(plan.pseudonym_key, export.pseudonym_scope)), ("source", _source_text(plan.source)),
             ("schedule", _schedule_text(export))]
+    if export.licence:
+        rows.insert(5, ("licence", export.licence))
     for label, value in rows:
         yield from _wrapped(f"  {label:<12} ", value)
 
@@ -122,8 +124,17 @@ def _step_text(step: ir.Step) -> str:
         case ir.Render():
             target = step.destination if step.destination is not None else "stdout"
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
-            return f"{step.format}{template} -> {target}"
+            return f"{step.format}{template}{_how(step)} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def _how(step: ir.Render) -> str:
+    """The CSV dialect and the compression, when the spec chose them."""
+    from ocpispec.formats.dialects import describe
+
+    parts = [f"dialect {describe(step.dialect)}"] if step.dialect else []
+    parts += [f"{step.compression}-compressed"] if step.compression else []
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _pins(step: ir.Render) -> str:

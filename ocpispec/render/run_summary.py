@@ -62,6 +62,8 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         yield _row("incomplete", f"{reason}; accepted by --accept-incomplete")
     if dataset.manifest:
         yield _row("manifest", dataset.manifest)
+        yield _row("data package", dataset.manifest.removesuffix(".manifest.json")
+                   + ".datapackage.json")
     for warning in dataset.warnings:
         yield f"    warning: {warning}"
 

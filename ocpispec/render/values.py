@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ocpispec.plan import CsvDialect
+
 
 def is_geo(value: Any) -> bool:
     return isinstance(value, Mapping) and "latitude" in value and "longitude" in value
@@ -46,24 +48,34 @@ CHUNK_ROWS = 512
 
 
 class CsvLines:
-    """Formats rows as RFC 4180 lines (CRLF, quotes doubled, fields with separators,
-    quotes or line breaks quoted) with the `csv` module, a chunk of rows at a time so
-    the template loop runs once per chunk rather than once per row."""
+    """Formats rows as CSV lines in a dialect (default RFC 4180: `,`, CRLF, quotes
+    doubled, fields with separators, quotes or line breaks quoted) with the `csv`
+    module, a chunk of rows at a time so the template loop runs once per chunk rather
+    than once per row. A dialect may choose another delimiter, a decimal comma, a
+    UTF-8 byte order mark before the header, quoting of every field and LF line ends."""
 
-    def __init__(self, columns: Sequence[str]) -> None:
+    def __init__(self, columns: Sequence[str], dialect: CsvDialect | None = None) -> None:
         self.columns = tuple(columns)
+        self.dialect = dialect or CsvDialect("rfc-4180")
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._end = "\r\n" if self.dialect.lines == "crlf" else "\n"
+        # the writer always ends rows in CRLF, so it quotes a field holding a lone `\r`
+        # or `\n` whatever the dialect's line end; `_take` swaps the end for LF
+        self._writer = csv.writer(self._buffer, delimiter=self.dialect.delimiter,
+                                  lineterminator="\r\n",
+                                  quoting=csv.QUOTE_ALL if self.dialect.quote == "all"
+                                  else csv.QUOTE_MINIMAL)
 
     def _take(self) -> str:
+        """The one row just written, ended as the dialect says."""
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
-        return text
+        return text if self._end == "\r\n" else text[:-2] + self._end
 
     def header(self) -> str:
         self._writer.writerow(self.columns)
-        return self._take()
+        return ("\ufeff" if self.dialect.bom else "") + self._take()
 
     def chunks(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         """Lines joined directly when no cell needs quoting (the common case, checked
@@ -73,6 +85,9 @@ class CsvLines:
         writerow = self._writer.writerow
         lines: list[str] = []
         plain, number = str, _NUMBERS
+        delimiter, end = self.dialect.delimiter, self._end
+        fast = self.dialect.quote == "minimal"
+        comma = self.dialect.decimal == "comma"
         ordered: bool | None = None
         for row in rows:
             # rows come in column order (the render contract); checked on the first row
@@ -81,10 +96,14 @@ class CsvLines:
             values = row.values() if ordered and len(row) == count else map(row.get, columns)
             cells = [v if v.__class__ is plain else repr(v) if v.__class__ in number
                      else _text(v) for v in values]
-            line = ",".join(cells)
-            if line.count(",") == width and '"' not in line and "\n" not in line \
-                    and "\r" not in line and (width or line):
-                lines.append(line + "\r\n")
+            if comma:
+                cells = [_decimal_comma(v, c) for v, c in zip(values, cells)] \
+                    if ordered and len(row) == count else \
+                    [_decimal_comma(row.get(n), c) for n, c in zip(columns, cells)]
+            line = delimiter.join(cells)
+            if fast and line.count(delimiter) == width and '"' not in line \
+                    and "\n" not in line and "\r" not in line and (width or line):
+                lines.append(line + end)
             else:
                 writerow(cells)
                 lines.append(self._take())
@@ -93,6 +112,11 @@ class CsvLines:
                 lines = []
         if lines:
             yield "".join(lines)
+
+
+def _decimal_comma(value: Any, text: str) -> str:
+    """A float written with a decimal comma (`2,5`); every other cell unchanged."""
+    return text.replace(".", ",") if value.__class__ is float else text
 
 
 _NUMBERS = frozenset({int, float})

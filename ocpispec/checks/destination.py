@@ -1,0 +1,103 @@
+"""Where an output goes and how it is written, checked before anything runs: the
+destination's URL scheme, its extension against the format, its compression suffix,
+and the CSV dialect (`ocpispec.formats`)."""
+
+from __future__ import annotations
+
+from ocpispec import formats, syntax
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import error
+from ocpispec.formats import dialects
+
+
+def check_file_destination(output: syntax.Output, ctx: Context) -> None:
+    destination, fmt = output.destination, output.format.name
+    if destination is None:
+        return
+    described = formats.describe(destination.value)
+    if described.scheme is not None:
+        supported = [f"`{scheme}://`" for scheme in formats.SUPPORTED_SCHEMES]
+        ctx.emit(error("OCX415", f"destinations with `{described.scheme}:` are not supported",
+                       destination.span, "not a local path",
+                       notes=[f"supported: {formats.DESTINATION_KINDS}"
+                              + (", " + ", ".join(supported) if supported else ""),
+                              "a run would otherwise write a local folder named "
+                              f"`{described.scheme}:`"],
+                       help="write to a local path, e.g. `\"exports/{export}-{run.date}."
+                            f"{_suggested(fmt)}\"`, and deliver the file from there"))
+        return
+    if described.foreign is not None:
+        ctx.emit(error("OCX417", f"`{described.foreign}` is not a compression ocpispec writes",
+                       destination.span, "unknown compression suffix",
+                       notes=["compressions: " + ", ".join(
+                           f"`{suffix}` ({name})" for suffix, name in formats.COMPRESSIONS.items())],
+                       help=f"end the file name with `.{_suggested(fmt)}.gz` or "
+                            f"`.{_suggested(fmt)}.zst`, or leave out the suffix"))
+        return
+    if described.compression is not None and fmt in formats.UNCOMPRESSIBLE:
+        ctx.emit(error("OCX418", f"`{fmt}` output cannot be compressed with "
+                       f"`{described.compression_suffix}`", destination.span,
+                       "compression suffix", notes=[f"`{fmt}` files compress their own "
+                                                    "columns"],
+                       help=f"end the file name with `.{_suggested(fmt)}`"))
+        return
+    if not formats.fits(fmt, described.extension):
+        owner = formats.format_for(described.extension or "")
+        hint = f"; `{described.extension}` is a `{owner}` file" if owner else ""
+        ctx.emit(error("OCX416", f"a `{fmt}` output cannot be named `{described.extension}`",
+                       destination.span, "extension does not fit the format",
+                       notes=[f"`{fmt}` files end in {backticked(formats.EXTENSIONS[fmt])}"
+                              + hint],
+                       help=f"write `output {owner} ...`" if owner and owner != fmt else
+                       f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _suggested(fmt: str) -> str:
+    return formats.EXTENSIONS.get(fmt, (".txt",))[0].lstrip(".")
+
+
+def check_dialect(output: syntax.Output, ctx: Context) -> None:
+    fmt = output.format.name
+    if fmt != "csv":
+        given = output.dialect.span if output.dialect else output.options[0].span \
+            if output.options else None
+        if given is not None:
+            ctx.emit(error("OCX421", f"`{fmt}` output takes no CSV dialect", given,
+                           "a CSV dialect", help="remove it, or write `output csv ...`"))
+        return
+    preset = output.dialect.name if output.dialect else None
+    if preset is not None and preset not in formats.PRESETS:
+        guess = did_you_mean(preset, formats.PRESETS)
+        ctx.emit(error("OCX419", f"unknown CSV dialect `{preset}`", output.dialect.span,
+                       "not a dialect",
+                       notes=[f"`{name}`: {note}" for name, note in dialects.PRESET_NOTES.items()],
+                       help=f"did you mean `{guess}`?" if guess else
+                       "write one of the dialects, or options such as `delimiter \";\"`"))
+        return
+    for option in output.options:
+        try:
+            dialects.validate_option(option.name, option.value)
+        except formats.DialectError as exc:
+            _bad_option(option, exc, ctx)
+            return
+    try:
+        dialects.settings(preset, ((o.name, o.value) for o in output.options))
+    except formats.DialectError as exc:
+        culprit = [o for o in output.options if o.name == exc.option]
+        span = culprit[-1].span if culprit else output.dialect.span  # type: ignore[union-attr]
+        ctx.emit(error("OCX420", str(exc), span, "this option", notes=[_OPTIONS],
+                       help='add `delimiter ";"`, or write `decimal point`'))
+
+
+_OPTIONS = ("options: `delimiter \"C\"`, `decimal point|comma`, `bom`, `no bom`, "
+            "`quote minimal|all`, `lines crlf|lf`")
+
+
+def _bad_option(option: syntax.OutputOption, exc: formats.DialectError, ctx: Context) -> None:
+    if exc.choices:
+        message = f"`{option.name}` takes " + " or ".join(f"`{c}`" for c in exc.choices)
+        fix = " or ".join(f"`{option.name} {choice}`" for choice in exc.choices)
+        help = f"write {fix}"
+    else:
+        message, help = str(exc), 'choose another delimiter, e.g. `delimiter ";"`'
+    ctx.emit(error("OCX420", message, option.span, "this option", notes=[_OPTIONS], help=help))

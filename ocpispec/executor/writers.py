@@ -1,0 +1,104 @@
+"""The formats that are not jinja2 text: Parquet and XLSX written into an output's
+HashingFile (or stdout), what each needs installed, and what the manifest and the data
+package say about how a file is written."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.executor.client import RunError
+from ocpispec.executor.outputs import (
+    BinarySink,
+    HashingFile,
+    Target,
+    compression_of,
+    zstd_available,
+)
+from ocpispec.formats.datapackage import data_package
+from ocpispec.formats.fields import typed_fields
+
+
+def require_libraries(render: ir.Render, target: Target) -> None:
+    """Before the network: the libraries an output needs are installed (OCX591, OCX594)."""
+    if compression_of(target) == "zstd" and not zstd_available():
+        raise RunError.of("OCX594", "zstd compression needs zstandard, which is not "
+                          "installed", render.origin, "output",
+                          help="install it with `pip install 'ocpispec[zstd]'`, or end "
+                               "the file name in `.gz`")
+    if render.format == "parquet":
+        from ocpispec.render.parquet import available
+
+        if not available():
+            raise RunError.of("OCX591", "Parquet output needs pyarrow, which is not "
+                              "installed", render.origin, "Parquet output",
+                              help="install it with `pip install 'ocpispec[parquet]'`, "
+                                   "or write `output csv`")
+
+
+def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
+    """The output file (None for stdout) and the binary sink to write into."""
+    if target.path is None:
+        return None, sys.stdout.buffer
+    file = HashingFile(target.path)
+    return file, BinarySink(file)
+
+
+def write_xlsx(rows: Iterable[dict], dataset: ir.Dataset, render: ir.Render, sink: Any) -> int:
+    from ocpispec.render.xlsx import XlsxError
+    from ocpispec.render.xlsx import write_xlsx as write
+
+    try:
+        return write(rows, typed_fields(dataset), sink, dataset.name)
+    except XlsxError as exc:
+        raise RunError.of("OCX593", str(exc), render.origin, "XLSX output",
+                          help="split the export (e.g. a shorter window or `{run.date}` "
+                               "per day), or write `csv` or `parquet`") from None
+
+
+def write_parquet(rows: Iterable[dict], plan: ir.Plan, dataset: ir.Dataset, render: ir.Render,
+                  sink: Any, export: dict[str, Any], version: str) -> int:
+    from ocpispec.render.parquet import ParquetError
+    from ocpispec.render.parquet import write_parquet as write
+
+    header = {"export": export, "dataset": dataset.name,
+              "plan_fingerprint": plan.fingerprint, "ocpi_version": version}
+    try:
+        return write(rows, typed_fields(dataset), sink, header)
+    except ParquetError as exc:
+        raise RunError.of("OCX592", str(exc), render.origin, "Parquet output",
+                          help="this is a bug in ocpispec's column types; write `csv` "
+                               "until it is fixed, and please report it") from None
+
+
+def encoding(render: ir.Render, target: Target, file: HashingFile | None) -> dict[str, Any]:
+    """How the file is written, when it differs from the plain default: the delivered
+    size and compression, the CSV dialect (so a consumer can read it)."""
+    extra: dict[str, Any] = {}
+    if file is not None and (compression := compression_of(target)):
+        extra["compression"] = compression
+        extra["bytes"] = file.delivered.size
+    if render.dialect is not None:
+        dialect = render.dialect
+        extra["dialect"] = {"name": dialect.name, "delimiter": dialect.delimiter,
+                            "decimal": dialect.decimal, "bom": dialect.bom,
+                            "quote": dialect.quote, "lines": dialect.lines}
+    return extra
+
+
+def package_of(plan: ir.Plan, dataset: ir.Dataset, render: ir.Render, target: Target,
+               export: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The data package delivered beside the output (`formats.datapackage`)."""
+    aggregate = dataset.step(ir.Aggregate)
+    expressions = {column.name: column.detail for column in dataset.columns}
+    if aggregate is not None:
+        expressions |= {m.name: f"{m.function}()" for m in aggregate.measures}
+    return data_package(
+        file=target.path.name if target.path else "", fmt=render.format,
+        fields=typed_fields(dataset), dataset=dataset.name, export=export,
+        dialect=render.dialect, compression=compression_of(target),
+        created=now.strftime("%Y-%m-%dT%H:%M:%SZ"), fingerprint=plan.fingerprint,
+        expressions=expressions)

@@ -1,0 +1,104 @@
+"""Output formats as files: which extensions fit a format, which compression a suffix
+asks for, which destinations are supported, and the CSV dialects.
+
+Pure rules with no I/O, shared by the checker (`checks/destination.py`), the planner
+and the executor (`executor/outputs.py`), so `check` refuses exactly what `run` could
+not deliver.
+
+    describe("exports/x-{run.date}.csv.gz") -> Destination(scheme=None, extension=".csv",
+                                                           compression="gzip", ...)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ocpispec.formats.dialects import PRESETS, DialectError, dialect_from
+
+__all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
+           "UNCOMPRESSIBLE", "Destination", "DialectError", "describe", "dialect_from",
+           "fits", "url_scheme"]
+
+# the file extensions a format's output may carry (the first is the one to suggest)
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv", ".tsv", ".txt"),
+    "ndjson": (".ndjson", ".jsonl"),
+    "json": (".json",),
+    "geojson": (".geojson", ".json"),
+    "markdown": (".md", ".markdown"),
+    "html": (".html", ".htm"),
+    "parquet": (".parquet",),
+    "xlsx": (".xlsx",),
+}
+# a trailing suffix -> the compression it asks for (streamed)
+COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".zst": "zstd"}
+# suffixes that name a compression ocpispec does not write
+FOREIGN_COMPRESSIONS = (".bz2", ".xz", ".lz4", ".lzma", ".br", ".zip", ".7z", ".tgz", ".z")
+# formats that compress themselves (or are binary): no outer compression
+UNCOMPRESSIBLE = frozenset({"parquet", "xlsx"})
+# URL schemes a destination may use; local paths and `stdout` are always supported
+SUPPORTED_SCHEMES: tuple[str, ...] = ()
+DESTINATION_KINDS = "a local path (relative or absolute) or `stdout`"
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """What a destination text asks for. `extension` is the format extension before
+    any compression suffix (`.csv` of `x.csv.gz`), None when the name has none;
+    `compression` the compression (`gzip`, `zstd`) or None; `foreign` a compression
+    suffix ocpispec does not write (`.bz2`)."""
+
+    scheme: str | None
+    extension: str | None
+    compression: str | None
+    foreign: str | None = None
+    compression_suffix: str | None = None
+
+
+def url_scheme(text: str) -> str | None:
+    """`s3` of `s3://bucket/key`, `ftp` of `ftp:...`; None for a local path (a
+    one-letter drive such as `C:` is a path, not a scheme)."""
+    match = _SCHEME.match(text.strip())
+    return match.group(1).lower() if match else None
+
+
+def describe(text: str) -> Destination:
+    """Read a destination pattern (placeholders may stand anywhere but in a suffix)."""
+    scheme = url_scheme(text)
+    name = PurePosixPath(_PLACEHOLDER.sub("x", text.replace("\\", "/"))).name
+    suffixes = [suffix.lower() for suffix in PurePosixPath(name).suffixes]
+    compression = foreign = suffix_used = None
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffix_used = suffixes.pop()
+        compression = COMPRESSIONS[suffix_used]
+    elif suffixes and suffixes[-1] in FOREIGN_COMPRESSIONS:
+        foreign = suffix_used = suffixes.pop()
+    extension = suffixes[-1] if suffixes else None
+    return Destination(scheme, extension, compression, foreign, suffix_used)
+
+
+# extensions of file kinds ocpispec does not write: a name with one of them promises
+# a file the output is not
+OTHER_KINDS = frozenset({".xls", ".ods", ".pdf", ".avro", ".orc", ".feather",
+                         ".arrow", ".sqlite", ".db", ".xml", ".yaml", ".yml", ".tar"})
+
+
+def fits(fmt: str, extension: str | None) -> bool:
+    """Whether a file named with `extension` may hold `fmt`: not when the extension
+    belongs to another format or to a file kind ocpispec does not write. Names without
+    an extension, or with one no format claims (`v2.1.1`, `.dat`), fit; custom
+    templates write any kind of text."""
+    if extension is None or fmt not in EXTENSIONS or extension in EXTENSIONS[fmt]:
+        return True
+    return format_for(extension) is None and extension not in OTHER_KINDS
+
+
+def format_for(extension: str) -> str | None:
+    """The format an extension belongs to most (`.parquet` -> parquet), for hints."""
+    return next((fmt for fmt, extensions in EXTENSIONS.items() if extension in extensions),
+                None)

@@ -1,0 +1,130 @@
+"""The typed data dictionary delivered beside an output: a Frictionless Data Package
+(`<file>.datapackage.json`, https://specs.frictionlessdata.io/data-package/).
+
+One resource, the output file, with a Table Schema: each released column's name, type,
+format, description (catalogue and transformation), unit where the source has one,
+treatment, and the marker of a missing value; the CSV dialect; the export header
+(consumer, purpose, legal basis, retention, licence) under `ocpispec` and in the
+package's own fields. It describes columns, never values: it holds nothing a run read.
+It replaces neither the manifest (what was released, under which plan) nor the review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ocpispec.formats.fields import PSEUDONYM_LENGTH, TypedField
+from ocpispec.plan import CsvDialect
+
+MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
+               "json": "application/json", "geojson": "application/geo+json",
+               "markdown": "text/markdown", "html": "text/html",
+               "parquet": "application/vnd.apache.parquet",
+               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# the frictionless name of a compression (zstd has none there yet)
+COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
+# units of the quantities a column may come from, by source field or function
+UNITS = {"kwh": "kWh", "total_energy": "kWh", "max_electric_power": "W",
+         "max_voltage": "V", "max_amperage": "A", "total_time": "h",
+         "total_parking_time": "h", "minutes": "min", "hours": "h"}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: str,
+                 export: Mapping[str, Any], dialect: CsvDialect | None,
+                 compression: str | None, created: str, fingerprint: str,
+                 expressions: Mapping[str, str]) -> dict[str, Any]:
+    """The package of one output. `expressions` maps a column to the spec text that
+    made it (for the unit of `minutes(...)`)."""
+    resource: dict[str, Any] = {
+        "name": _name(dataset), "path": file, "format": fmt,
+        "mediatype": MEDIA_TYPES.get(fmt, "text/plain"),
+        "encoding": "utf-8-sig" if dialect is not None and dialect.bom else "utf-8",
+        "schema": {"fields": [_field(f, fmt, dialect, expressions.get(f.name, ""))
+                              for f in fields],
+                   "missingValues": [""]},
+    }
+    if fmt == "csv":
+        resource["profile"] = "tabular-data-resource"
+        resource["dialect"] = _dialect(dialect or CsvDialect("rfc-4180"))
+    if compression is not None:
+        resource["compression"] = COMPRESSION_NAMES[compression]
+    package: dict[str, Any] = {
+        "name": _name(str(export.get("name") or dataset)),
+        "title": f"{export.get('name')}: {dataset}",
+        "description": export.get("purpose") or "",
+        "created": created,
+        "profile": "tabular-data-package" if fmt == "csv" else "data-package",
+        "resources": [resource],
+        "ocpispec": {"export": dict(export), "dataset": dataset,
+                     "plan_fingerprint": fingerprint,
+                     "manifest": f"{file}.manifest.json"},
+    }
+    if export.get("licence"):
+        package["licenses"] = [_licence(str(export["licence"]))]
+    if export.get("consumer"):
+        package["contributors"] = [{"title": export["consumer"], "role": "contributor"}]
+    return package
+
+
+def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
+           expression: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": field.name, "type": _type(field, fmt),
+                             "description": field.description,
+                             "ocpispec:treatment": field.treatment,
+                             "ocpispec:sources": list(field.sources)}
+    match entry["type"]:
+        case "datetime":
+            entry["format"] = "any"  # ISO 8601, UTC (`Z`); whole seconds or finer
+        case "boolean":
+            entry["trueValues"], entry["falseValues"] = ["true"], ["false"]
+        case "number" if dialect is not None and dialect.decimal == "comma":
+            entry["decimalChar"] = ","
+    if field.pseudonym:
+        entry["constraints"] = {"pattern": f"[0-9a-f]{{{PSEUDONYM_LENGTH}}}"}
+    if field.type == "geopoint" and fmt == "csv":
+        entry["description"] += " (written as `latitude,longitude`)"
+    if (unit := _unit(field, expression)) is not None:
+        entry["ocpispec:unit"] = unit
+    return entry
+
+
+def _type(field: TypedField, fmt: str) -> str:
+    """Table Schema's type: a geopoint is an object in JSON and text in CSV (Table
+    Schema's own geopoint puts longitude first; ocpispec writes latitude first)."""
+    if field.type == "geopoint":
+        return "string" if fmt == "csv" else "object"
+    return field.type
+
+
+def _unit(field: TypedField, expression: str) -> str | None:
+    if field.type not in ("number", "integer"):
+        return None
+    for function in ("minutes", "hours"):
+        if re.search(rf"\b{function}\s*\(", expression):
+            return UNITS[function]
+    if field.treatment.startswith("aggregated (count"):
+        return None
+    units = {UNITS[source.rsplit(".", 1)[-1]] for source in field.sources
+             if source.rsplit(".", 1)[-1] in UNITS}
+    return units.pop() if len(units) == 1 else None
+
+
+def _dialect(dialect: CsvDialect) -> dict[str, Any]:
+    return {"delimiter": dialect.delimiter,
+            "lineTerminator": "\r\n" if dialect.lines == "crlf" else "\n",
+            "quoteChar": '"', "doubleQuote": True, "header": True}
+
+
+def _licence(text: str) -> dict[str, str]:
+    """`CC-BY-4.0` (an SPDX-like id) or a URL."""
+    if re.match(r"^https?://", text):
+        return {"path": text, "title": text}
+    return {"name": text, "title": text}
+
+
+def _name(text: str) -> str:
+    """Frictionless names: lowercase letters, digits, `-`, `_` and `.`."""
+    return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "data"

@@ -1,0 +1,94 @@
+"""A released column in words, for the consumer: what the source field is (from the
+catalogue) and what the spec did to it (from the transformation), e.g. "when the
+session started (reset when a pending session becomes active); cut to the hour, UTC".
+
+Typed outputs carry it: the Parquet column metadata and the data package's field
+descriptions."""
+
+from __future__ import annotations
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedColumn
+from ocpispec.functions import ALIASES, lookup
+
+
+def describe(checked: CheckedColumn) -> str:
+    expr = checked.column.expr
+    what = _sources(checked)
+    if isinstance(expr, syntax.Call):
+        how = _transformation(expr)
+        return f"{what}; {how}" if what and how else how or what
+    if isinstance(expr, syntax.FieldRef):
+        return what + ("; UTC" if checked.kind is not None and checked.kind.value == "datetime"
+                       else "")
+    return what or "a value computed by the spec"
+
+
+def _sources(checked: CheckedColumn) -> str:
+    docs = []
+    for source in checked.sources:
+        doc = source.field.doc or source.qualified
+        docs.append(doc if not source.binding else f"{source.binding}: {doc}")
+    return " / ".join(dict.fromkeys(docs))
+
+
+def _transformation(call: syntax.Call) -> str:
+    """What the call does, inner calls first: `round(minutes(a, b))` is "minutes from
+    the first timestamp to the second, rounded to a whole number"."""
+    inner = next((arg for arg in call.args if isinstance(arg, syntax.Call)), None)
+    outer = _step(call)
+    return f"{_transformation(inner)}, {outer}" if inner is not None else outer
+
+
+def _step(call: syntax.Call) -> str:
+    name = ALIASES.get(call.name.name, call.name.name)
+    args = [_literal(arg) for arg in call.args]
+    match name:
+        case "pseudonymize":
+            return ("keyed pseudonym (HMAC-SHA-256, first 128 bits as 32 lowercase hex "
+                    "characters); equal ids give equal pseudonyms within this export")
+        case "truncate":
+            return f"cut to the {(args[1] or 'unit').replace('_', ' ')}, UTC"
+        case "round":
+            digits = args[1] if len(args) > 1 else "0"
+            return "rounded to a whole number" if digits in ("0", None) else \
+                f"rounded to {digits} decimal{'s' if digits != '1' else ''}"
+        case "bucket":
+            return f"the range it falls in, with bounds {args[1]}"
+        case "prefix":
+            return f"the first {args[1]} characters"
+        case "round_coords":
+            return f"latitude and longitude rounded to {args[1]} decimals"
+        case "grid":
+            return f"the centre of its grid cell of {args[1]} degrees"
+        case "minutes" | "hours":
+            return f"{name} from the first timestamp to the second"
+        case "count":
+            return "number of records in the group"
+        case "jmespath":
+            return "computed by a JMESPath expression over the record"
+        case "keep":
+            return "as the platform sent it"
+        case "constant":
+            return f"the fixed value {args[0]}" if args and args[0] is not None else \
+                "a fixed value"
+        case "weekday":
+            return "day of the week (`monday` ... `sunday`), UTC"
+        case "hour_of_day":
+            return "hour of the day (0-23), UTC"
+        case "sum" | "avg" | "min" | "max":
+            return {"sum": "sum", "avg": "mean", "min": "smallest value",
+                    "max": "largest value"}[name] + " over the group"
+    function = lookup(name)
+    return function.summary if function is not None else ""
+
+
+def _literal(expr: syntax.Expr) -> str | None:
+    match expr:
+        case syntax.Literal(value=value):
+            return str(value)
+        case syntax.FieldRef():
+            return expr.dotted
+        case syntax.ListLiteral(items=items):
+            return "[" + ", ".join(str(item.value) for item in items) + "]"
+    return None

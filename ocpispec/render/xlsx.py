@@ -1,0 +1,120 @@
+"""XLSX output with openpyxl in write-only mode: rows stream into the sheet's XML on
+disk as they come, so memory stays flat; the workbook is zipped into the output at the
+end. Sheet 1 (named after the dataset) holds a header row and typed cells: numbers,
+whole numbers, booleans, timestamps (UTC, shown `yyyy-mm-dd h:mm:ss`; Excel has no time
+zones) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
+treatment, sources.
+
+Text is always a text cell: a value starting with `=` never becomes a formula, and
+characters XML cannot hold are dropped. Excel sheets hold at most 1,048,576 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ocpispec.formats.fields import TypedField
+from ocpispec.render.values import cell
+
+MAX_ROWS = 1_048_576 - 1  # the header takes one
+MAX_TEXT = 32_767
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+
+
+class XlsxError(Exception):
+    """The rows do not fit a sheet, or a value does not fit its column's type (the
+    message names the column, never the value)."""
+
+
+def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], sink: Any,
+               sheet: str) -> int:
+    """Write `rows` as a workbook to the binary file-like `sink`; returns the row count."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    workbook = Workbook(write_only=True)
+    data = workbook.create_sheet(_SHEET_NAME.sub("_", sheet)[:31] or "data")
+    header = []
+    for field in fields:
+        heading = WriteOnlyCell(data, value=field.name)
+        heading.comment = Comment(field.description or field.name, "ocpispec")
+        header.append(heading)
+    data.append(header)
+    convert = [_converter(field, data, WriteOnlyCell) for field in fields]
+    names = [field.name for field in fields]
+    written = 0
+    for row in rows:
+        written += 1
+        if written > MAX_ROWS:
+            raise XlsxError(f"an XLSX sheet holds at most {MAX_ROWS:,} rows; this output "
+                            "has more")
+        data.append([make(value) for make, value in zip(convert, map(row.get, names))])
+    columns = workbook.create_sheet("columns")
+    columns.append(["column", "type", "description", "treatment", "sources"])
+    for field in fields:
+        columns.append([_safe(field.name), field.type, _safe(field.description),
+                        field.treatment, _safe(", ".join(field.sources))])
+    workbook.save(sink)
+    return written
+
+
+def _converter(field: TypedField, sheet: Any, make_cell: Any):
+    def text(value: Any) -> Any:
+        if value is None:
+            return None
+        shown = _safe(value if value.__class__ is str else cell(value))
+        if not shown.startswith("="):
+            return shown
+        written = make_cell(sheet, value=shown)
+        written.data_type = "s"  # never a formula
+        return written
+
+    def timestamp(value: Any) -> Any:
+        """A naive UTC datetime: openpyxl gives it a date format of its own."""
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment
+
+    def typed(kind: type) -> Any:
+        def make(value: Any) -> Any:
+            if value is None or value.__class__ is kind:
+                return value
+            if kind is float and value.__class__ is int:
+                return float(value)
+            if kind is int and value.__class__ is float and value.is_integer():
+                return int(value)
+            raise XlsxError(f"a value of column `{field.name}` is not a {field.type}")
+        return make
+
+    match field.type:
+        case "datetime":
+            return _guarded(field, timestamp)
+        case "number":
+            return typed(float)
+        case "integer":
+            return typed(int)
+        case "boolean":
+            return typed(bool)
+    return text
+
+
+def _guarded(field: TypedField, convert: Any) -> Any:
+    def make(value: Any) -> Any:
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
+                from None
+    return make
+
+
+def _safe(text: str) -> str:
+    return _ILLEGAL.sub("", text)[:MAX_TEXT]

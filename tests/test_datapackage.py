@@ -1,0 +1,150 @@
+"""The data package beside every output: valid for the `frictionless` library, loads in
+pandas with its declared types (the docs' own code), and says nothing but what the
+columns are. Runs go over real HTTP against the demo CPO on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fixtures_cli import REPO
+from ocpispec.demo import DemoServer
+from test_outputs import HEADER, KEY
+
+AS_OF = "2026-01-01T00:00:00Z"
+LICENSED = HEADER.replace("  retention 1 months\n",
+                          '  retention 1 months\n  licence "CC-BY-4.0"\n')
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer(version="2.2.1", size=120, max_page_size=50) as demo:
+        yield demo
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, server):
+    def invoke(output: str, *args: str, spec: str = LICENSED):
+        path = tmp_path / "spec.ocx"
+        path.write_text(spec + output.replace("OUT/", f"{tmp_path}/out/") + "\n")
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "OUTPUT_TEST_KEY": KEY}
+        result = run_cli("run", str(path), "--state", str(tmp_path / "state.json"),
+                         "--as-of", AS_OF, *args, env=env)
+        assert result.exit_code == 0, result.output
+        return result
+
+    return invoke
+
+
+def package(path: Path) -> dict:
+    return json.loads(path.with_name(path.name + ".datapackage.json").read_text())
+
+
+def docs_loader():
+    """The pandas loader docs/outputs.md shows, run as the docs print it."""
+    text = (REPO / "docs" / "outputs.md").read_text()
+    block = text.split("<!-- load-csv-with-package -->\n```python\n", 1)[1].split("```", 1)[0]
+    code = block.split("\nsessions = ", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "docs/outputs.md", "exec"), namespace)  # noqa: S102
+    return namespace["read_package_csv"]
+
+
+def test_the_package_validates_with_frictionless(run, tmp_path) -> None:
+    from frictionless import validate
+
+    for name, output in (("plain.csv", "csv"), ("packed.csv.gz", "csv"),
+                         ("dutch.csv", "csv excel-nl")):
+        run(f'output {output} to "OUT/{name}"')
+        report = validate(str(tmp_path / "out" / f"{name}.datapackage.json"))
+        assert report.valid, report.flatten(["type", "note"])[:3]
+
+
+def test_a_broken_type_declaration_fails_validation(run, tmp_path) -> None:
+    """The test above can fail: declare the text column `area` an integer."""
+    from frictionless import validate
+
+    run('output csv to "OUT/x.csv"')
+    descriptor = tmp_path / "out" / "x.csv.datapackage.json"
+    content = json.loads(descriptor.read_text())
+    content["resources"][0]["schema"]["fields"][0]["type"] = "integer"
+    descriptor.write_text(json.dumps(content))
+    assert not validate(str(descriptor)).valid
+
+
+@pytest.mark.parametrize("name, output", [("x.csv", "csv"), ("x.csv.gz", "csv"),
+                                          ("x.csv.zst", "csv excel-de"),
+                                          ("x.tsv", "csv tab-separated")])
+def test_pandas_loads_the_csv_with_its_declared_types(run, tmp_path, name, output) -> None:
+    run(f'output {output} to "OUT/{name}"')
+    run('output parquet to "OUT/typed.parquet"')
+    frame = docs_loader()(str(tmp_path / "out" / f"{name}.datapackage.json"))
+    typed = pd.read_parquet(tmp_path / "out" / "typed.parquet", dtype_backend="numpy_nullable")
+    assert {n: str(t) for n, t in frame.dtypes.items()} == {
+        "driver": "string", "started": "datetime64[us, UTC]", "energy_kwh": "Float64",
+        "minutes": "Int64", "area": "string", "published": "boolean"}
+    pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
+
+
+def test_the_schema_describes_the_released_columns_and_the_export(run, tmp_path) -> None:
+    run('output csv excel-nl to "OUT/x.csv.gz"')
+    described = package(tmp_path / "out" / "x.csv.gz")
+    resource = described["resources"][0]
+    assert resource["path"] == "x.csv.gz" and resource["compression"] == "gz"
+    assert resource["dialect"]["delimiter"] == ";" and resource["encoding"] == "utf-8-sig"
+    fields = {field["name"]: field for field in resource["schema"]["fields"]}
+    assert list(fields) == ["driver", "started", "energy_kwh", "minutes", "area", "published"]
+    assert fields["started"]["type"] == "datetime"
+    assert fields["started"]["description"].endswith("cut to the hour, UTC")
+    assert fields["energy_kwh"]["decimalChar"] == "," and fields["energy_kwh"][
+        "ocpispec:unit"] == "kWh"
+    assert fields["minutes"]["type"] == "integer" and fields["minutes"]["ocpispec:unit"] == "min"
+    assert fields["driver"]["ocpispec:treatment"] == "pseudonymised"
+    assert resource["schema"]["missingValues"] == [""]
+    assert described["licenses"] == [{"name": "CC-BY-4.0", "title": "CC-BY-4.0"}]
+    export = described["ocpispec"]["export"]
+    assert export["consumer"] == "Test consumer" and export["retention"] == "1 months"
+    assert export["licence"] == "CC-BY-4.0"
+    assert described["ocpispec"]["manifest"] == "x.csv.gz.manifest.json"
+
+
+def test_the_package_holds_no_value_of_the_data(run, tmp_path) -> None:
+    run('output csv to "OUT/x.csv"')
+    text = (tmp_path / "out" / "x.csv.datapackage.json").read_text()
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out" / "x.csv").read_text(),
+                                           newline="")))
+    values = {row[name] for row in rows for name in ("driver", "started", "area")
+              if row[name]}
+    assert values and not any(value in text for value in values)
+    assert not re.search(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])", text)  # no pseudonym
+
+
+@pytest.mark.parametrize("fmt, name, profile", [("ndjson", "x.ndjson", "data-package"),
+                                                 ("parquet", "x.parquet", "data-package"),
+                                                 ("json", "x.json.zst", "data-package")])
+def test_every_file_output_has_a_package(run, tmp_path, fmt, name, profile) -> None:
+    run(f'output {fmt} to "OUT/{name}"')
+    described = package(tmp_path / "out" / name)
+    assert described["profile"] == profile
+    assert described["resources"][0]["format"] == fmt
+    assert [f["name"] for f in described["resources"][0]["schema"]["fields"]][:2] == [
+        "driver", "started"]
+
+
+def test_stdout_gets_no_package(run, tmp_path) -> None:
+    result = run("output csv to stdout")
+    assert result.stdout.startswith("driver,started,")
+    assert not list(tmp_path.rglob("*.datapackage.json"))
+
+
+def test_the_plan_shows_the_licence(run_cli, tmp_path) -> None:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(LICENSED + 'output csv to "exports/x.csv"\n')
+    assert "  licence      CC-BY-4.0" in run_cli("plan", str(spec)).output

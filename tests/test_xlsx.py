@@ -1,0 +1,89 @@
+"""XLSX output: typed cells a consumer opens in Excel (read back with openpyxl), the
+column descriptions beside them, no formulas from data. Runs go over real HTTP against
+the demo CPO on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ocpispec.demo import DemoServer
+from ocpispec.formats.fields import TypedField
+from ocpispec.render import xlsx
+from test_outputs import HEADER, KEY, manifest
+
+AS_OF = "2026-01-01T00:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer(version="2.2.1", size=100, max_page_size=50) as demo:
+        yield demo
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, server):
+    def invoke(output: str):
+        path = tmp_path / "spec.ocx"
+        path.write_text(HEADER + output.replace("OUT/", f"{tmp_path}/out/") + "\n")
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "OUTPUT_TEST_KEY": KEY}
+        return run_cli("run", str(path), "--state", str(tmp_path / "state.json"), "--as-of",
+                       AS_OF, env=env)
+
+    return invoke
+
+
+def test_excel_cells_are_typed_and_hold_the_csv_values(run, tmp_path) -> None:
+    assert run('output csv to "OUT/x.csv"').exit_code == 0
+    result = run('output xlsx to "OUT/x.xlsx"')
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
+    assert workbook.sheetnames == ["sessions", "columns"]
+    sheet = workbook["sessions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    text = (tmp_path / "out" / "x.csv").read_text()
+    expected = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows[0] == ("driver", "started", "energy_kwh", "minutes", "area", "published")
+    assert len(rows) - 1 == len(expected) > 50
+    for cells, row in zip(rows[1:], expected):
+        driver, started, energy, minutes, area, published = cells
+        assert driver == row["driver"] and area == row["area"] and isinstance(area, str)
+        assert started == datetime.fromisoformat(row["started"]).replace(tzinfo=None)
+        assert published is (row["published"] == "true")
+        assert energy == (float(row["energy_kwh"]) if row["energy_kwh"] else None)
+        assert minutes == (int(row["minutes"]) if row["minutes"] else None)
+    assert sheet["A1"].comment.text.startswith("contract id")
+    described = list(workbook["columns"].iter_rows(values_only=True))
+    assert described[0] == ("column", "type", "description", "treatment", "sources")
+    assert described[2][:2] == ("started", "datetime")
+    assert manifest(tmp_path / "out" / "x.xlsx")["output"]["format"] == "xlsx"
+
+
+def test_text_never_becomes_a_formula(tmp_path) -> None:
+    fields = [TypedField("name", "string", "", "kept", (), "public")]
+    path = tmp_path / "x.xlsx"
+    with path.open("wb") as sink:
+        xlsx.write_xlsx([{"name": '=HYPERLINK("http://x","y")'}, {"name": "a\x00b\x1fc"}],
+                        fields, sink, "data")
+    sheet = openpyxl.load_workbook(path)["data"]
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value == '=HYPERLINK("http://x","y")'
+    assert sheet["A3"].value == "abc"
+
+
+def test_too_many_rows_fail_the_run_with_nothing_written(run, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    result = run('output xlsx to "OUT/x.xlsx"')
+    assert result.exit_code == 1 and "OCX593" in result.output
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_coordinates_and_compression_are_refused(run_cli, tmp_path) -> None:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER + 'output xlsx to "exports/x.xlsx.gz"\n')
+    assert "OCX418" in run_cli("check", str(spec)).output
