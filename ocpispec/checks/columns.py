@@ -102,29 +102,34 @@ def _check_measure(column: syntax.Column, uses: Sequence[Use], calls, ctx: Conte
                        help="wrap it in an aggregate, e.g. `sum(kwh) as energy_kwh`, or move "
                             "it to `group by`"))
         return
-    expr = column.expr
-    top = isinstance(expr, syntax.Call) and _is_aggregate(expr)
-    nested = [call for call in calls if _is_aggregate(call) and call is not expr]
-    if not top or nested:
-        inner = nested[0]
-        ctx.emit(error("OCX216", "a `compute` column must be one aggregate call",
-                       expr.span, "an aggregate inside an aggregate" if top
-                       else "computes with an aggregate's result",
-                       notes=["each `compute` column is `count()`, `sum(x)`, `avg(x)`, `min(x)` "
-                              "or `max(x)`, where x is computed per record (`sum(kwh * 1000)`, "
-                              "`avg(minutes(start_date_time, end_date_time))`); arithmetic, "
-                              "rounding or a second aggregate over the group's result is not "
-                              "supported yet"],
-                       help=f"write `{inner.name.name}({'' if inner.name.name == 'count' else '...'})` alone, move the arithmetic inside "
-                            "it where that means the same (`sum(kwh) * 1000` is "
-                            "`sum(kwh * 1000)`), or round in the consumer's tool"))
-        return
+    outside = False
     for use in uses:
         if not any(isinstance(node, syntax.Call) and _is_aggregate(node) for node in use.around):
+            outside = True
             ctx.emit(error("OCX210", f"`{use.field.qualified}` is used outside an aggregate",
                            use.field.ref.span, "one value per record, not per group",
                            help=f"wrap it in an aggregate such as `avg({use.field.qualified})`, "
                                 "or group by it"))
+    if not outside:
+        _check_one_aggregate(column.expr, calls, ctx)
+
+
+def _check_one_aggregate(expr: syntax.Expr, calls: Sequence[syntax.Call], ctx: Context) -> None:
+    """The planner makes a measure of one aggregate call over a per-record argument (an
+    aggregate inside an aggregate is OCX210, from the argument check)."""
+    if isinstance(expr, syntax.Call) and _is_aggregate(expr):
+        return
+    inner = next(call for call in calls if _is_aggregate(call))
+    shown = f"{inner.name.name}({'' if inner.name.name == 'count' else '...'})"
+    ctx.emit(error("OCX216", "a `compute` column must be one aggregate call",
+                   expr.span, "computes with an aggregate's result",
+                   notes=["each `compute` column is `count()`, `sum(x)`, `avg(x)`, `min(x)` or "
+                          "`max(x)`, where x is computed per record (`sum(kwh * 1000)`, "
+                          "`avg(minutes(start_date_time, end_date_time))`); arithmetic or "
+                          "rounding over the group's result is not supported yet"],
+                   help=f"write `{shown}` alone, move the arithmetic inside it where that "
+                        "means the same (`sum(kwh) * 1000` is `sum(kwh * 1000)`), or round "
+                        "in the consumer's tool"))
 
 
 def _is_aggregate(call: syntax.Call) -> bool:
