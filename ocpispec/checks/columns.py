@@ -8,6 +8,7 @@ from ocpispec import syntax
 from ocpispec.checked import CheckedColumn, ResolvedField
 from ocpispec.checks import privacy
 from ocpispec.checks.context import Context, backticked
+from ocpispec.checks.filters import parse_date
 from ocpispec.checks.grids import check_combined
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
@@ -38,6 +39,7 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     errors = ctx.error_count()
     typer = Typer(scope, ctx, mode)
     value = typer.value(column.expr)
+    _check_dates(column.expr, ctx)
     name = _name(column, ctx)
     if mode is Mode.MEASURE:
         _check_measure(column, typer.uses, typer.calls, ctx)
@@ -130,6 +132,22 @@ def _check_one_aggregate(expr: syntax.Expr, calls: Sequence[syntax.Call], ctx: C
                    help=f"write `{shown}` alone, move the arithmetic inside it where that "
                         "means the same (`sum(kwh) * 1000` is `sum(kwh * 1000)`), or round "
                         "in the consumer's tool"))
+
+
+def _check_dates(expr: syntax.Expr, ctx: Context) -> None:
+    """A date literal anywhere in a column is a real calendar date (as in filters)."""
+    match expr:
+        case syntax.Literal(kind="date"):
+            parse_date(expr, ctx)
+        case syntax.BinaryOp(left=left, right=right):
+            _check_dates(left, ctx)
+            _check_dates(right, ctx)
+        case syntax.Call(args=args):
+            for argument in args:
+                _check_dates(argument, ctx)
+        case syntax.ListLiteral(items=items):
+            for item in items:
+                _check_dates(item, ctx)
 
 
 def _is_aggregate(call: syntax.Call) -> bool:

@@ -46,9 +46,9 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
         case syntax.LastPeriod(amount=amount, unit=unit):
             _check_period(amount, unit, window, ctx)
         case syntax.SinceDate(start=start):
-            _parse_date(start, ctx)
+            parse_date(start, ctx)
         case syntax.Between(start=start, end=end):
-            first, last = _parse_date(start, ctx), _parse_date(end, ctx)
+            first, last = parse_date(start, ctx), parse_date(end, ctx)
             if first is not None and last is not None and first >= last:
                 ctx.emit(error("OCX213", "the window ends before it starts", window.span,
                                f"`{start.value}` is not before `{end.value}`",
@@ -72,7 +72,7 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
                    help=f"write `last {amount} {guess or 'days'}`"))
 
 
-def _parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
+def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
     text = str(literal.value)
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -173,7 +173,7 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                        "a comparison with null is never true",
                        help="write `is null` or `is not null`"))
         return
-    if literal.kind == "date" and _parse_date(literal, ctx) is None:
+    if literal.kind == "date" and parse_date(literal, ctx) is None:
         return
     if not value.known:
         return

@@ -29,6 +29,10 @@ NULL = "`null`"
 def expression(cat: Catalogue, module: str, version: str,
                paths: Iterable[Sequence[str]]) -> str:
     tree = _tree(cat, module, paths)
+    if not tree:
+        # a dataset that reads no field (only constants, `count()`): an empty record each
+        # time, a new dict, since the pipeline binds joins into it
+        return "merge(`{}`)"
     return _object(cat.maps[version], neutral.ROOTS[module], (), tree)
 
 
