@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "doctor": ("ocpispec.cli.doctor", "doctor", "Check an OCPI platform before the first export (read-only)."),
     "demo-server": ("ocpispec.cli.demo_server", "demo_server", "Serve a synthetic OCPI platform on 127.0.0.1."),
     "state": ("ocpispec.cli.state", "state", "Show, reset or move the `since last run` state of an export."),
+    "diff": ("ocpispec.cli.diff", "diff", "Show the privacy-relevant changes between two versions of a spec."),
+    "approve": ("ocpispec.cli.approve", "approve", "Record a privacy officer's approval of a spec's privacy fingerprint."),
+    "approvals": ("ocpispec.cli.approvals", "approvals", "List a spec's approvals: valid, stale or badly signed."),
 }
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 _OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}

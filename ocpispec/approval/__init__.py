@@ -1,0 +1,1 @@
+"""Approvals of a spec, bound to its privacy fingerprint (see docs/approvals.md)."""
