@@ -45,6 +45,7 @@ class RunArgs:
     allow_invalid: object = None        # executor.Tolerance
     accept_incomplete: bool = False
     fail_on_empty: bool = False
+    allowed_signers: Path | None = None
 
 
 @click.command("run")
@@ -91,6 +92,10 @@ class RunArgs:
 @click.option("--deadline", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
               help="Abandon a run that takes longer than DURATION (e.g. 90s, 20m): no output, "
                    "state unchanged.")
+@click.option("--allowed-signers", "allowed_signers", type=click.Path(path_type=Path),
+              metavar="PATH", help="Verify approval signatures against this allowed_signers "
+              "file [default: $OCPISPEC_ALLOWED_SIGNERS] (specs that `requires signed "
+              "approval`).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 @request_timeout_option
 def run(**options: object) -> None:
@@ -112,6 +117,7 @@ def run(**options: object) -> None:
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
+    _check_approval(plan, args)
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, args, _run_once)
@@ -147,6 +153,20 @@ def _run_once(plan, args: RunArgs) -> bool:
         click.echo(f"stopped ({result.stopped_by}) after the run committed", err=True)
         sys.exit(0)
     return True
+
+
+def _check_approval(plan, args: RunArgs) -> None:
+    """A spec that must be approved runs only with a valid approval (before any request)."""
+    from ocpispec.approval.gate import check_approval
+    from ocpispec.executor import RunError
+
+    try:
+        note = check_approval(args.spec, plan, os.environ, args.allowed_signers)
+    except RunError as exc:
+        show_spec_diagnostics([exc.diagnostic], args.spec)
+        sys.exit(1)
+    if note and not args.quiet:
+        click.echo(f"approval: {note}", err=True)
 
 
 def _demo_options_need_demo(args: RunArgs) -> None:

@@ -62,9 +62,12 @@ def _export_changes(old: dict[str, Any], new: dict[str, Any]):
     for key, label in _EXPORT_FIELDS:
         before, after = old.get(key), new.get(key)
         if before != after:
-            kind = "weakened" if key == "approval" and _approval_rank(after) < \
-                _approval_rank(before) else "changed"
+            kind = _approval_direction(before, after) if key == "approval" else "changed"
             yield Change("export", kind, f"{label}: {_quoted(before)} -> {_quoted(after)}")
+
+
+def _approval_direction(before: str | None, after: str | None) -> str:
+    return "weakened" if _approval_rank(after) < _approval_rank(before) else "strengthened"
 
 
 def _approval_rank(value: str | None) -> int:
