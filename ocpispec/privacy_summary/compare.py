@@ -81,7 +81,7 @@ def _dataset_changes(old: dict[str, Any], new: dict[str, Any]):
     yield from _listed(old["joins"], new["joins"], "join",
                        lambda j: f"join `{j['module']}` on `{j['on']}` as `{j['alias']}`")
     yield from _listed(old["private_locations"], new["private_locations"],
-                       "private-location rule", _private_text)
+                       "private locations", _private_text, direction=_private_direction)
     yield from _listed(old["filters"], new["filters"], "filter", _filter_text)
     yield from _column_changes(old["columns"], new["columns"])
     yield from _aggregate_changes(old["aggregate"], new["aggregate"])
@@ -90,17 +90,22 @@ def _dataset_changes(old: dict[str, Any], new: dict[str, Any]):
     yield from _template_changes(old["outputs"], new["outputs"])
 
 
-def _listed(old: list, new: list, what: str, describe, key=None):
-    """Items compared as sets: removed ones, then added ones."""
+def _listed(old: list, new: list, what: str, describe, key=None, direction=None):
+    """Items compared as sets: removed ones, then added ones; one removed and one added
+    is one item changed (`direction(before, after)` may call it weakened)."""
     key = key or _key
-    old_keys = [key(item) for item in old]
-    new_keys = [key(item) for item in new]
-    for item, key in zip(old, old_keys):
-        if key not in new_keys:
-            yield "removed", f"{what} removed: {describe(item)}"
-    for item, key in zip(new, new_keys):
-        if key not in old_keys:
-            yield "added", f"{what} added: {describe(item)}"
+    new_keys = {key(item) for item in new}
+    old_keys = {key(item) for item in old}
+    gone = [item for item in old if key(item) not in new_keys]
+    came = [item for item in new if key(item) not in old_keys]
+    if len(gone) == 1 and len(came) == 1:
+        kind = direction(gone[0], came[0]) if direction else "changed"
+        yield kind, f"{what}: {describe(gone[0])} -> {describe(came[0])}"
+        return
+    for item in gone:
+        yield "removed", f"{what} removed: {describe(item)}"
+    for item in came:
+        yield "added", f"{what} added: {describe(item)}"
 
 
 def _key(item: Any) -> str:
@@ -110,6 +115,12 @@ def _key(item: Any) -> str:
 def _private_text(rule: dict[str, Any]) -> str:
     why = f', because "{rule["justification"]}"' if rule["justification"] else ""
     return f"{rule['rule']}{why}"
+
+
+def _private_direction(before: dict[str, Any], after: dict[str, Any]) -> str:
+    included = [rule["rule"] == "included-by-spec" for rule in (before, after)]
+    return {(False, True): "weakened", (True, False): "strengthened"}.get(tuple(included),
+                                                                         "changed")
 
 
 def _filter_text(item: dict[str, Any]) -> str:
