@@ -17,6 +17,7 @@ export everything
   retention 12 months
   pseudonym key profile keys
   pseudonym scope per quarter
+  requires signed approval
 source
   ocpi "https://ocpi.example.com/versions"
   token env OCPI_TOKEN
