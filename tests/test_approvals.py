@@ -221,3 +221,12 @@ def test_json_listing(run_cli, workdir: Path) -> None:
     assert data["valid"] == 1 and data["requires"] == "approval"
     assert data["approvals"][0]["state"] == "valid"
     assert data["approvals"][0]["approved_at"] == "2026-12-01T09:00:00Z"
+
+
+def test_approving_a_spec_that_does_not_demand_it(run_cli, workdir: Path) -> None:
+    _edit(workdir / SPEC, "  requires approval\n", "")
+    listed = run_cli("approvals", SPEC)
+    assert "none: approve it with" in listed.stdout and "not required" in listed.stdout
+    result = run_cli("approve", SPEC, "--by", PAT)
+    assert result.exit_code == 0 and "does not say `requires approval`" in result.stderr
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0

@@ -160,3 +160,20 @@ def test_a_personal_value_alters_it_but_is_never_in_the_summary() -> None:
 def test_the_fingerprint_is_a_function_of_the_plan() -> None:
     result = plan(compile_file(MUNICIPALITY))
     assert privacy_fingerprint(result) == result.privacy_fingerprint
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=str)
+def test_diff_names_each_change_specifically(change: str) -> None:
+    """`diff` and the fingerprint agree, and each change is named, not just detected."""
+    from ocpispec.privacy_summary import difference
+
+    spec, *edits = CHANGES[change] if len(CHANGES[change]) % 2 else (MUNICIPALITY.name,
+                                                                     *CHANGES[change])
+    text = changed = (SPECS / spec).read_text()
+    for old, new in zip(edits[::2], edits[1::2]):
+        changed = changed.replace(old, new)
+    name = str(SPECS / spec)
+    result = difference(_plan_text(text, name), _plan_text(changed, name), old_name="a",
+                        new_name="b")
+    assert result.needs_review and result.changes
+    assert all("other privacy-relevant details" not in c.text for c in result.changes)
