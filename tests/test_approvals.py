@@ -230,3 +230,14 @@ def test_approving_a_spec_that_does_not_demand_it(run_cli, workdir: Path) -> Non
     result = run_cli("approve", SPEC, "--by", PAT)
     assert result.exit_code == 0 and "does not say `requires approval`" in result.stderr
     assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+
+def test_a_mangled_summary_still_gives_a_diagnostic(run_cli, workdir: Path, server) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    text = record.read_text()
+    record.write_text(text[:text.index("[summary]")] + "[summary]\nformat = 1\n")
+    _edit(workdir / SPEC, *RAW_START)
+    result = _run(run_cli, server)
+    assert result.exit_code == 1 and "OCX610" in result.stderr
+    assert "cannot be compared" in result.stderr

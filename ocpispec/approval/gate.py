@@ -78,7 +78,12 @@ def _explain(statuses, plan: ir.Plan) -> list[str]:
         return notes + [f"the spec was never approved (no records in `{folder.name}/`)"]
     if last.privacy_fingerprint == plan.privacy_fingerprint:
         return notes
-    changes = changes_since(last.summary, plan)
+    try:
+        changes = changes_since(last.summary, plan)
+    except (KeyError, TypeError, AttributeError, ValueError):  # a hand-edited summary
+        return notes + [f"the spec changed since the version approved by {last.approved_by} "
+                        f"({last.privacy_fingerprint[:12]}); its record's summary cannot be "
+                        "compared: see `ocpispec diff`"]
     notes.append(f"changed since the version approved by {last.approved_by} at "
                  f"{last.approved_at} ({last.privacy_fingerprint[:12]}):")
     shown = changes[:MAX_CHANGES_SHOWN]

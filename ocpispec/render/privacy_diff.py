@@ -4,14 +4,15 @@ fields ever (filters on them are shown redacted by the summary)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from collections import Counter
 from collections.abc import Iterator
 
 from ocpispec.privacy_summary import Change, Difference
-from ocpispec.render.plan_text import _wrapped
 from ocpispec.text import count
 
 FORMATS = ("text", "markdown", "json")
+WIDTH = 100
 _MARKERS = {"added": "+", "removed": "-", "weakened": "!", "strengthened": "^",
             "changed": "~", "renamed": "~"}
 
@@ -73,3 +74,9 @@ def _by_area(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
+
+
+def _wrapped(prefix: str, text: str) -> Iterator[str]:
+    yield from textwrap.wrap(text, width=WIDTH, initial_indent=prefix,
+                             subsequent_indent=" " * len(prefix), break_on_hyphens=False,
+                             break_long_words=False) or [prefix.rstrip()]
