@@ -44,8 +44,8 @@ try:
             for name, tree in (TREES.items() if run % 2 == 0 else reversed(TREES.items())):
                 env = {**os.environ, "PYTHONPATH": tree, "OCPI_VERSIONS_URL": address["url"],
                        "OCPI_TOKEN": address["token"], "OCPISPEC_CONFIG_DIR": folder,
-                       "UTRECHT_PSEUDONYM_KEY": "benchmark-pseudonym-key-0123456789abcdef",
-                       "RESEARCH_PSEUDONYM_KEY": "benchmark-pseudonym-key-0123456789abcdef"}
+                       "UTRECHT_PSEUDONYM_KEY": "5f0c2a9e7d13b846a1e5c0f93d7b28a64e1f9c05b3d8a27e6c4f10b9d5e3a782",
+                       "RESEARCH_PSEUDONYM_KEY": "5f0c2a9e7d13b846a1e5c0f93d7b28a64e1f9c05b3d8a27e6c4f10b9d5e3a782"}
                 out = Path(folder) / f"{name}-{run}.out"
                 cmd = [PY, "-c", EXPORTER, "run", f"{tree}/{SPEC}", "--out", str(out), "--state",
                        str(Path(folder) / f"s-{name}-{run}.json"), "--as-of", "2026-01-01T00:00:00Z",

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -68,84 +69,181 @@ def test_json_shape(serve, snapshot) -> None:
     assert json.loads(_MS.sub("N ms", scrub(json.dumps(data)))) == snapshot
 
 
-# fault -> (version, value, area, check, status, words the finding must contain)
-EXISTING = {
-    "ignore_offset": ("2.2.1", True, "sessions", "offset", Status.BLOCKING, "ignores `offset`"),
-    "ignore_limit": ("2.2.1", True, "sessions", "limit", Status.HANDLED, "ignores `limit`"),
-    "no_pagination_headers": ("2.2.1", True, "sessions", "pagination headers", Status.HANDLED, "no `X-Total-Count`"),
-    "foreign_next_link": ("2.2.1", True, "sessions", "next link", Status.HANDLED, "another scheme, host or port"),
-    "relative_next_link": ("2.2.1", True, "sessions", "next link", Status.OK, "relative"),
-    "garbled_date_filters": ("2.2.1", True, "sessions", "next link", Status.HANDLED, "changed `date_from`"),
-    "next_link_loop": ("2.2.1", True, "sessions", "next link", Status.HANDLED, "back to an earlier page"),
-    "duplicate_objects": ("2.2.1", True, "sessions", "offset", Status.HANDLED, "repeat the last object"),
-    "lowercase_ids": ("2.2.1", True, "sessions", "id casing", Status.HANDLED, "`id` changes case"),
-    "naive_timestamps": ("2.2.1", True, "sessions", "timestamps", Status.HANDLED, "no time zone"),
-    "fractional_timestamps": ("2.2.1", True, "sessions", "timestamps", Status.HANDLED, "fractional seconds"),
-    "unknown_fields": ("2.2.1", True, "sessions", "unknown fields", Status.HANDLED, "`x_demo_rating`"),
-    "invalid_objects": ("2.2.1", 5, "sessions", "invalid objects", Status.HANDLED, "not a JSON object"),
-    "plain_token_only": ("2.2.1", True, "platform", "token", Status.HANDLED, "only raw"),
-    "envelope_error": ("2.2.1", 3000, "sessions", "endpoint", Status.BLOCKING, "status `3000`"),
+# case -> (version, fault switches, area, check, status, words the finding must contain); a case
+# is named after the switch it tests (`switch=value` when one switch has several cases)
+ON = True
+FAULT_CASES = {
+    # platform: discovery, roles, the token
+    "nested_versions": ("2.2.1", {"nested_versions": ON}, "platform", "versions", Status.HANDLED, "nested"),
+    "short_version_label": ("2.2.1", {"short_version_label": ON}, "platform", "version labels", Status.HANDLED,
+                            "`2.2`"),
+    "credentials_receiver_only": ("2.2.1", {"credentials_receiver_only": ON}, "platform", "credentials",
+                                  Status.HANDLED, "`credentials` only with role RECEIVER"),
+    "https_endpoints": ("2.2.1", {"https_endpoints": ON}, "platform", "endpoint URLs", Status.WARNING,
+                        "`https://` instead of `http://`"),
+    "foreign_details_host": ("2.2.1", {"foreign_details_host": ON}, "platform", "connect", Status.BLOCKING,
+                             "another host (`localhost`)"),
+    "tokens_receiver_only": ("2.1.1", {"tokens_receiver_only": 1}, "tokens", "endpoint", Status.WARNING,
+                             "may only receive tokens"),
+    "tokens_receiver_only=2": ("2.1.1", {"tokens_receiver_only": 2}, "platform", "endpoints", Status.HANDLED,
+                               "listed twice"),
+    "plain_token_only": ("2.2.1", {"plain_token_only": ON}, "platform", "token", Status.HANDLED, "only raw"),
+    "bad_token_status=500": ("2.2.1", {"bad_token_status": 500}, "platform", "wrong token", Status.WARNING,
+                             "HTTP 500 instead of 401"),
+    "bad_token_status=3000": ("2.2.1", {"bad_token_status": 3000}, "platform", "wrong token", Status.WARNING,
+                              "OCPI status 3000 instead of 401"),
+    # answers that fail or come slowly
+    "latency_ms": ("2.2.1", {"latency_ms": 20}, "sessions", "time per request", Status.INFO, "slowest"),
+    "error_rate": ("2.2.1", {"error_rate": 1.0}, "sessions", "endpoint", Status.BLOCKING, "HTTP 503 (2)"),
+    "error_status": ("2.2.1", {"error_rate": 1.0, "error_status": 502}, "sessions", "endpoint", Status.BLOCKING,
+                     "HTTP 502 (2)"),
+    "fault_after_requests": ("2.2.1", {"error_rate": 1.0, "fault_after_requests": 6}, "locations", "endpoint",
+                             Status.BLOCKING, "HTTP 503"),
+    "rate_limit_every": ("2.2.1", {"rate_limit_every": 4, "retry_after": 0}, "sessions", "retries", Status.HANDLED,
+                         "HTTP 429"),
+    "retry_after": ("2.2.1", {"rate_limit_every": 4, "retry_after": 0}, "sessions", "retries", Status.HANDLED,
+                    "`Retry-After: 0`"),
+    "reset_every": ("2.2.1", {"reset_every": 4}, "sessions", "retries", Status.HANDLED, "no answer"),
+    "envelope_error": ("2.2.1", {"envelope_error": 3000}, "sessions", "endpoint", Status.BLOCKING,
+                       "OCPI status 3000"),
+    "envelope_error=2001": ("2.2.1", {"envelope_error": 2001}, "sessions", "endpoint", Status.BLOCKING,
+                            "OCPI status `2001`"),
+    "malformed_body": ("2.2.1", {"malformed_body": ON}, "sessions", "endpoint", Status.BLOCKING,
+                       "`text/html`, not JSON"),
+    "truncated_body": ("2.2.1", {"truncated_body": ON}, "sessions", "endpoint", Status.BLOCKING, "incomplete answer"),
+    "trickle_body": ("2.2.1", {"trickle_body": 0.05}, "cdrs", "endpoint", Status.BLOCKING,
+                     "did not finish its answer within 0.3 s"),
+    "never_answer": ("2.2.1", {"never_answer": ON}, "cdrs", "endpoint", Status.BLOCKING, "did not answer"),
+    # paging
+    "ignore_offset": ("2.2.1", {"ignore_offset": ON}, "sessions", "offset", Status.BLOCKING, "ignores `offset`"),
+    "ignore_limit": ("2.2.1", {"ignore_limit": ON}, "sessions", "limit", Status.HANDLED, "ignores `limit`"),
+    "echo_limit": ("2.2.1", {"echo_limit": ON}, "sessions", "limit", Status.HANDLED, "`X-Limit` echoes"),
+    "no_pagination_headers": ("2.2.1", {"no_pagination_headers": ON}, "sessions", "pagination headers",
+                              Status.HANDLED, "no `X-Total-Count`"),
+    "foreign_next_link": ("2.2.1", {"foreign_next_link": ON}, "sessions", "next link", Status.HANDLED,
+                          "another scheme, host or port"),
+    "relative_next_link": ("2.2.1", {"relative_next_link": ON}, "sessions", "next link", Status.OK, "relative"),
+    "garbled_date_filters": ("2.2.1", {"garbled_date_filters": ON}, "sessions", "next link", Status.HANDLED,
+                             "changed `date_from`"),
+    "garbled_next_path": ("2.2.1", {"garbled_next_path": ON}, "sessions", "next link", Status.HANDLED,
+                          "another path"),
+    "next_link_loop": ("2.2.1", {"next_link_loop": ON}, "sessions", "next link", Status.HANDLED,
+                       "back to an earlier page"),
+    "empty_link_on_last": ("2.2.1", {"empty_link_on_last": ON}, "tariffs", "next link", Status.HANDLED,
+                           "empty `Link` header"),
+    "duplicate_objects": ("2.2.1", {"duplicate_objects": ON}, "sessions", "offset", Status.HANDLED,
+                          "repeat the last object"),
+    "unstable_order": ("2.2.1", {"unstable_order": ON}, "sessions", "offset", Status.WARNING, "order may change"),
+    "mutate_mid_crawl": ("2.2.1", {"mutate_mid_crawl": 3}, "sessions", "total count", Status.HANDLED,
+                         "shrank from 60 to 57"),
+    "late_records": ("2.2.1", {"late_records": 3}, "sessions", "total count", Status.WARNING, "arrived late"),
+    # date filters
+    "ignore_date_filters": ("2.2.1", {"ignore_date_filters": ON}, "sessions", "date filters", Status.HANDLED,
+                            "ignores `date_from` and `date_to`"),
+    "inclusive_date_to": ("2.2.1", {"inclusive_date_to": ON}, "sessions", "date filters", Status.HANDLED,
+                          "`date_to` is inclusive"),
+    "exclusive_date_from": ("2.2.1", {"exclusive_date_from": ON}, "sessions", "date filters", Status.BLOCKING,
+                            "`date_from` is exclusive"),
+    # content
+    "lowercase_ids": ("2.2.1", {"lowercase_ids": ON}, "sessions", "id casing", Status.HANDLED, "`id` changes case"),
+    "naive_timestamps": ("2.2.1", {"naive_timestamps": ON}, "sessions", "timestamps", Status.HANDLED, "no time zone"),
+    "fractional_timestamps": ("2.2.1", {"fractional_timestamps": ON}, "sessions", "timestamps", Status.HANDLED,
+                              "fractional seconds"),
+    "unknown_fields": ("2.2.1", {"unknown_fields": ON}, "sessions", "unknown fields", Status.HANDLED,
+                       "`x_demo_rating`"),
+    "invalid_objects": ("2.2.1", {"invalid_objects": 5}, "sessions", "invalid objects", Status.HANDLED,
+                        "not a JSON object"),
+    "bad_utf8_object": ("2.2.1", {"bad_utf8_object": ON}, "sessions", "invalid objects", Status.HANDLED,
+                        "invalid UTF-8 byte"),
+    "deep_nesting_object": ("2.2.1", {"deep_nesting_object": ON}, "sessions", "invalid objects", Status.HANDLED,
+                            "nested deeper than 1,024 levels"),
+    "type_confused_values": ("2.2.1", {"type_confused_values": ON}, "sessions", "value types", Status.WARNING,
+                             "wrong JSON type"),
+    "cdr_end_date_time": ("2.1.1", {"cdr_end_date_time": ON}, "cdrs", "deviations", Status.HANDLED,
+                          "end_date_time read as stop_date_time"),
+    "session_kWh": ("2.2.1", {"session_kWh": ON}, "sessions", "deviations", Status.HANDLED, "kWh read as kwh"),
+    "tariff_no_tax_included": ("2.3.0", {"tariff_no_tax_included": ON}, "tariffs", "deviations", Status.HANDLED,
+                               "tax_included missing, read as NO"),
 }
-
-# agreed in COMMON.md, implemented by other branches: run once merged
-COMING = {
-    "cdr_end_date_time": ("2.1.1", True, "cdrs", None, None, "end_date_time"),
-    "session_kWh": ("2.2.1", True, "sessions", None, None, "kWh"),
-    "tariff_no_tax_included": ("2.3.0", True, "tariffs", None, None, "tax_included"),
-    "type_confused_values": ("2.2.1", True, "sessions", "value types", Status.WARNING, "wrong JSON type"),
-    "garbled_next_path": ("2.2.1", True, "sessions", "next link", None, "the next link has"),
-    "https_endpoints": ("2.2.1", True, "platform", "endpoint URLs", Status.WARNING, "`https://`"),
-    "tokens_receiver_only": ("2.1.1", True, None, None, None, "tokens"),
-    "nested_versions": ("2.2.1", True, "platform", "versions", None, "nested"),
-    "short_version_label": ("2.2.1", True, "platform", "version labels", None, "`2.2`"),
-    "credentials_receiver_only": ("2.2.1", True, "platform", "credentials", Status.HANDLED, "no CPO role"),
-    "ignore_date_filters": ("2.2.1", True, "sessions", "date filters", Status.HANDLED, "ignores"),
-    "inclusive_date_to": ("2.2.1", True, "sessions", "date filters", Status.HANDLED, "inclusive"),
-}
-BAD_TOKEN = {"bad_token_status=500": 500, "bad_token_status=3000": 3000}
+# a platform that holds answers back: a short request timeout keeps the test fast
+SLOW = DoctorOptions(requests_per_second=None, timeout=0.3)
 
 
-def assert_named(report: Report, area: str | None, check: str | None, status: Status | None, words: str) -> None:
-    named = [f for f in report.findings if (area is None or f.area == area) and (check is None or f.check == check)
-             and f.status is not Status.OK and words in f.observed]
-    assert named, f"no finding names it:\n{render_text(report)}"
-    if status is not None:
-        assert named[0].status is status
-    assert named[0].action, "every deviation says what ocpispec does"
+def _options(faults: dict[str, object]) -> DoctorOptions:
+    return SLOW if {"trickle_body", "never_answer"} & set(faults) else FAST
+
+
+def assert_named(report: Report, area: str, check: str, status: Status, words: str) -> None:
+    named = [f for f in findings(report, check, area) if words in f.observed]
+    assert named, f"no `{area}` / `{check}` finding says {words!r}:\n{render_text(report)}"
+    assert named[0].status is status, render_text(report)
+    assert status is Status.OK or named[0].status is Status.INFO or named[0].action, \
+        "every deviation says what ocpispec does"
     assert report.exit_code == (1 if any(f.status is Status.BLOCKING for f in report.findings) else 0)
 
 
-@pytest.mark.parametrize("fault", sorted(EXISTING))
-def test_doctor_names_each_fault(serve, fault: str) -> None:
-    version, value, area, check, status, words = EXISTING[fault]
-    server = serve(version, **{fault: value})
-    report = doctor(server)
-    if status is Status.OK:
-        assert any(f.status is Status.OK and words in f.observed for f in findings(report, check, area))
-    else:
-        assert_named(report, area, check, status, words)
-    assert len(report.timings) <= 40
-    only_gets(server)
-
-
-@pytest.mark.parametrize("fault", sorted(COMING))
-def test_doctor_names_faults_of_other_branches(serve, fault: str) -> None:
-    if fault not in FAULT_NAMES:
-        pytest.skip(f"the demo has no `{fault}` fault on this branch yet")
-    version, value, area, check, status, words = COMING[fault]
-    server = serve(version, **{fault: value})
-    report = doctor(server)
+@pytest.mark.parametrize("case", sorted(FAULT_CASES))
+def test_doctor_names_each_fault(serve, case: str) -> None:
+    version, faults, area, check, status, words = FAULT_CASES[case]
+    server = serve(version, **faults)
+    report = doctor(server, _options(faults))
     assert_named(report, area, check, status, words)
+    assert len(report.timings) <= 40
+    text = render_text(report) + json.dumps(render_json(report))
+    assert server.token not in text and "CANARY" not in text
     only_gets(server)
 
 
-@pytest.mark.parametrize("switch", sorted(BAD_TOKEN))
-def test_doctor_names_a_wrong_token_answered_as_an_outage(serve, switch: str) -> None:
-    if "bad_token_status" not in FAULT_NAMES:
-        pytest.skip("the demo has no `bad_token_status` fault on this branch yet")
-    report = doctor(serve("2.2.1", bad_token_status=BAD_TOKEN[switch]))
-    (finding,) = findings(report, "wrong token")
-    assert finding.status is Status.WARNING and "instead of 401" in finding.observed
+def test_every_fault_switch_has_a_doctor_case() -> None:
+    """A new switch in `ocpispec/demo/faults.py` needs a case in FAULT_CASES (and a line in
+    docs/doctor.md saying what doctor shows for it)."""
+    covered = {name.partition("=")[0] for name in FAULT_CASES}
+    assert covered == FAULT_NAMES, f"without a doctor case: {sorted(FAULT_NAMES - covered)}"
+    for name, (_, faults, *_rest) in FAULT_CASES.items():
+        assert name.partition("=")[0] in faults, f"case `{name}` does not switch on its fault"
+    documented = (Path(__file__).parent.parent / "docs" / "doctor.md").read_text()
+    assert not [n for n in FAULT_NAMES if f"`{n}`" not in documented], "docs/doctor.md misses a fault"
+
+
+def test_faults_after_some_requests_spare_the_first_module(serve) -> None:
+    report = doctor(serve(error_rate=1.0, fault_after_requests=6))
+    assert not [f for f in report.findings if f.area == "cdrs" and f.status is Status.BLOCKING]
+    assert findings(report, "endpoint", "locations")[0].status is Status.BLOCKING
+
+
+def test_a_silent_platform_is_given_up_after_one_module(serve) -> None:
+    started = time.monotonic()
+    report = doctor(serve(never_answer=True), SLOW)
+    assert time.monotonic() - started < 3
+    skipped = [f.area for f in report.findings if f.check == "probing" and f.status is Status.SKIPPED]
+    assert skipped == ["locations", "sessions", "tariffs", "tokens"]
+
+
+def test_a_module_failing_with_3000_is_not_blamed_on_the_token(serve) -> None:
+    (finding,) = findings(doctor(serve(envelope_error=3000)), "endpoint", "sessions")
+    assert finding.status is Status.BLOCKING and finding.observed.startswith("OCX502")
+    assert "not the token" in finding.action and "401" in finding.action
+
+
+def test_doctor_and_a_run_judge_records_alike(serve) -> None:
+    """Doctor's counts for a list are the client's own (`FetchStats`) for the same objects."""
+    from ocpispec.doctor.records import sample_deviations
+    from ocpispec.ocpi import FetchOptions, OcpiClient
+
+    server = serve(type_confused_values=True, session_kWh=True, unknown_fields=True, invalid_objects=7)
+    credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=1)) as client:
+        usable = list(client.fetch("sessions"))
+        stats = client.stats
+    auth = {"Authorization": f"Token {base64.b64encode(server.token.encode()).decode()}"}
+    listed = [obj for offset in (0, 20, 40) for obj in httpx.get(
+        f"{server.details_url('2.2.1')}/sessions?date_from=2000-01-01T00:00:00Z&offset={offset}&limit=20",
+        headers=auth).json()["data"]]
+    found = sample_deviations("2.2.1", "sessions", listed)
+    assert len(listed) == 60 and sum(found.invalid.values()) == stats.invalid == 60 - len(usable) > 0
+    assert {f"sessions.{k}": n for k, n in found.nulled.items()} == stats.invalid_fields != {}
+    assert {f"sessions.{k}": n for k, n in found.tolerated.items()} == stats.deviations != {}
+    assert dict(found.unknown) == stats.unknown_fields["sessions"]
 
 
 def test_a_wrong_token_blocks(serve) -> None:
@@ -156,10 +254,12 @@ def test_a_wrong_token_blocks(serve) -> None:
     assert "OCX502" in findings(report, "connect")[0].observed
 
 
-@pytest.mark.parametrize("fault", ["ignore_offset", "foreign_next_link", "plain_token_only", "unknown_fields"])
-def test_fault_reports_read_well(serve, fault: str, snapshot) -> None:
-    version, value, *_ = EXISTING[fault]
-    assert shown(doctor(serve(version, **{fault: value}))) == snapshot
+@pytest.mark.parametrize("case", ["ignore_offset", "foreign_next_link", "plain_token_only", "unknown_fields",
+                                  "envelope_error", "type_confused_values", "session_kWh", "late_records",
+                                  "credentials_receiver_only", "https_endpoints", "bad_utf8_object"])
+def test_fault_reports_read_well(serve, case: str, snapshot) -> None:
+    version, faults, *_ = FAULT_CASES[case]
+    assert shown(doctor(serve(version, **faults), _options(faults))) == snapshot
 
 
 def test_every_module_failing_is_reported_once_each(serve) -> None:

@@ -24,7 +24,30 @@ FAULTS = {
     "mutate_mid_crawl": Faults(mutate_mid_crawl=5),
     "duplicate_objects": Faults(duplicate_objects=True),
     "no_pagination_headers": Faults(no_pagination_headers=True),
+    "relative_next_link": Faults(relative_next_link=True),
+    "foreign_next_link": Faults(foreign_next_link=True),
+    "garbled_next_path": Faults(garbled_next_path=True),
+    "next_link_loop": Faults(next_link_loop=True),
+    "garbled_date_filters": Faults(garbled_date_filters=True),
+    "empty_link_on_last": Faults(empty_link_on_last=True),
+    "echo_limit": Faults(echo_limit=True),
+    "unstable_order": Faults(unstable_order=True),
+    "lowercase_ids": Faults(lowercase_ids=True),
+    "naive_timestamps": Faults(naive_timestamps=True),
+    "fractional_timestamps": Faults(fractional_timestamps=True),
+    "unknown_fields": Faults(unknown_fields=True),
+    "type_confused_values": Faults(type_confused_values=True),
+    "session_kWh": Faults(session_kWh=True),
+    "bad_utf8_object": Faults(bad_utf8_object=True),
+    "deep_nesting_object": Faults(deep_nesting_object=True),
+    "rate_limit_every": Faults(rate_limit_every=4, retry_after=0),
+    "reset_every": Faults(reset_every=6),
+    "truncated_body": Faults(truncated_body=True),
+    "malformed_body": Faults(malformed_body=True),
 }
+# faults that leave records unusable or a crawl unprovable: the run fails, nothing committed
+MAY_FAIL = {"invalid_objects", "ignore_offset", "type_confused_values", "bad_utf8_object",
+            "deep_nesting_object", "truncated_body", "malformed_body", "next_link_loop"}
 SERVER = {"version": "2.2.1", "size": 400, "max_page_size": 100}
 
 
@@ -38,8 +61,9 @@ def truth(server, module: str, window: dict) -> int:
 
 
 def lines(path: Path) -> list[str]:
-    """The output's lines as a multiset: a refetched page may come later in the file."""
-    return sorted(path.read_text(encoding="utf-8").splitlines())
+    """The output's lines as a multiset: a refetched page may come later in the file (in
+    a JSON array the last element has no comma, so commas at line ends are ignored)."""
+    return sorted(line.rstrip(",") for line in path.read_text(encoding="utf-8").splitlines())
 
 
 def committed(tmp_path: Path, out: str) -> list[str]:
@@ -67,7 +91,7 @@ def test_no_run_exits_0_having_lost_records(run_spec, profile_for, demo_server_f
         result = run_spec(spec, server, "-q", out=name)
         if result.exit_code != 0:
             assert result.exit_code == 1, (name, result.stderr)
-            assert "error[OCX57" in result.stderr, (name, result.stderr)
+            assert "error[OCX5" in result.stderr, (name, result.stderr)
             assert committed(tmp_path, name) == [], name
             assert len(list((tmp_path / "runs").glob("*/*.json"))) == before
             outcomes[name] = "failed, nothing committed"
@@ -81,11 +105,11 @@ def test_no_run_exits_0_having_lost_records(run_spec, profile_for, demo_server_f
             assert delivered == counts["excluded_private"] + counts["filtered"] + \
                 counts["written"], name
         manifest = json.loads((tmp_path / f"{name}.manifest.json").read_text())
-        assert manifest["deviations_accepted"] == {}, name
+        assert not {"invalid_records", "incomplete_crawl"} & set(manifest["deviations_accepted"]), name
         outcomes[name] = "complete"
     assert outcomes["invalid_objects"] == "failed, nothing committed"
     assert all(outcome == "complete" for name, outcome in outcomes.items()
-               if name not in ("invalid_objects", "ignore_offset")), outcomes
+               if name not in MAY_FAIL), outcomes
 
 
 def test_following_next_links_one_page_at_a_time_loses_nothing_either(
@@ -98,7 +122,7 @@ def test_following_next_links_one_page_at_a_time_loses_nothing_either(
     for name, faults in FAULTS.items():
         server = demo_server_factory(**SERVER, faults=faults)
         result = run_spec(spec, server, "-q", "--concurrency", "1", out=name)
-        if name in ("invalid_objects", "ignore_offset"):
+        if result.exit_code != 0 and name in MAY_FAIL:
             assert result.exit_code == 1 and committed(tmp_path, name) == [], name
         else:
             assert result.exit_code == 0, (name, result.stderr)

@@ -4,16 +4,16 @@ collect the findings."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
-import orjson
 
-from ocpispec.doctor import content, paging, platform, records, window
+from ocpispec.doctor import answers, content, paging, platform, records, window
 from ocpispec.doctor.model import Finding, Report, Status, Timing
 from ocpispec.doctor.platform import PLATFORM, Discovered
 from ocpispec.doctor.probes import ModuleProbe, probe_module
-from ocpispec.doctor.recorder import ProbeStopped, Recorder, shown_url
+from ocpispec.doctor.recorder import Exchange, ProbeStopped, Recorder, shown_url
 from ocpispec.ocpi import Credentials, FetchOptions, FetchStats, OcpiClient, OcpiError
 from ocpispec.ocpi.objects import ObjectCheck, key_fields
 from ocpispec.ocpi.stats import Warnings
@@ -37,8 +37,8 @@ def diagnose(credentials: Credentials, options: DoctorOptions = DoctorOptions(),
     """Probe the platform behind `credentials` with GET requests only."""
     recorder = Recorder(credentials.token, max_requests=options.max_requests, max_seconds=options.max_seconds,
                         rate=options.requests_per_second, inner=transport)
-    fetch = FetchOptions(concurrency=1, max_retries=1, timeout=options.timeout, backoff_base=0.1,
-                         backoff_max=0.5, retry_after_max=2.0)
+    fetch = FetchOptions(concurrency=1, max_retries=1, timeout=options.timeout, request_timeout=options.timeout,
+                         backoff_base=0.1, backoff_max=0.5, retry_after_max=2.0)
     try:
         return _diagnose(credentials, options, fetch, recorder)
     finally:
@@ -61,8 +61,10 @@ def _diagnose(credentials: Credentials, options: DoctorOptions, fetch: FetchOpti
     if client is not None:
         with client:
             modules = {m: client.endpoints[m] for m in client.modules}
-            findings += _wrong_token(credentials, client, fetch, recorder, modules)
-            findings += _modules(credentials, client, fetch, recorder, options)
+            wrong = _wrong_token(credentials, client, fetch, recorder, modules)
+            findings += wrong
+            refused = any(f.check == "wrong token" and f.status is Status.OK for f in wrong)
+            findings += _modules(credentials, client, fetch, recorder, options, refused)
     timings = tuple(Timing(shown_url(e.url), e.status, e.seconds) for e in recorder.exchanges)
     return Report(shown_url(credentials.versions_url), found.version, found.offered, found.token_encoding,
                   {m: shown_url(url) for m, url in modules.items()}, tuple(findings), timings)
@@ -98,25 +100,37 @@ def _transport(credentials: Credentials, client: OcpiClient, fetch: FetchOptions
 
 
 def _modules(credentials: Credentials, client: OcpiClient, fetch: FetchOptions, recorder: Recorder,
-             options: DoctorOptions) -> list[Finding]:
+             options: DoctorOptions, token_refused: bool) -> list[Finding]:
     transport = _transport(credentials, client, fetch, recorder)
     now = utc_now()
     findings: list[Finding] = []
+    silent: str | None = None           # a module that did not answer in time: the others are skipped
     try:
         for module in client.modules:
+            if silent is not None:
+                findings.append(Finding(module, "probing", Status.SKIPPED,
+                                        f"not probed: `{silent}` did not answer in time"))
+                continue
+            before = recorder.requests
             probe = probe_module(transport, recorder, module, client.endpoints[module], now, options.sample_size)
-            findings += module_findings(probe, client.version, options.sample_size)
+            findings += module_findings(probe, client.version, options.sample_size,
+                                        recorder.exchanges[before:], token_refused)
+            if probe.error is not None and probe.error.code in answers.NO_ANSWER_CODES:
+                silent = module
     finally:
         transport.close()
     return findings
 
 
-def module_findings(probe: ModuleProbe, version: str, sample_size: int) -> list[Finding]:
+def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchanges: Sequence[Exchange] = (),
+                    token_refused: bool = False) -> list[Finding]:
     module = probe.module
     check = ObjectCheck(version, module)
     findings: list[Finding] = []
     if probe.error is not None:
-        findings.append(_failure(probe))
+        findings.append(answers.failure(probe, version, exchanges, token_refused))
+    elif (retried := answers.retried(module, exchanges)) is not None:
+        findings.append(retried)
     sample = probe.pages.get("sample")
     if sample is not None and not sample.objects:
         findings.append(Finding(module, "sample", Status.SKIPPED, "the module list is empty; paging and "
@@ -128,6 +142,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int) -> list[
 
     findings += paging.limit_findings(probe, sample_size, key)
     findings += paging.offset_findings(probe, key)
+    findings += paging.count_findings(probe)
     findings += window.window_findings(probe)
     findings += content.timestamp_findings(probe)
     findings += content.id_findings(probe, key_fields(version, module))
@@ -141,17 +156,6 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int) -> list[
         findings.append(Finding(module, "time per request", Status.INFO,
                                 f"{len(seconds)} pages: first {_ms(seconds[0])}, slowest {_ms(max(seconds))}"))
     return findings
-
-
-def _failure(probe: ModuleProbe) -> Finding:
-    assert probe.error is not None
-    diagnostic = probe.error.diagnostic
-    if probe.error_status == 404:
-        return Finding(probe.module, "endpoint", Status.WARNING,
-                       "listed in the version details, but the list answers HTTP 404",
-                       f"specs that use `{probe.module}` fail; the other modules are not affected")
-    return Finding(probe.module, "endpoint", Status.BLOCKING, f"{diagnostic.code}: {diagnostic.message}",
-                   diagnostic.help or "")
 
 
 def _wrong_token(credentials: Credentials, client: OcpiClient, fetch: FetchOptions, recorder: Recorder,
@@ -176,16 +180,7 @@ def _wrong_token(credentials: Credentials, client: OcpiClient, fetch: FetchOptio
     status = answered[-1].status if answered else None
     if status in (401, 403):
         outcome = "refused"
-    return [platform.wrong_token_finding(outcome, status, _ocpi_status(answered[-1].body) if answered else None)]
-
-
-def _ocpi_status(body: bytes) -> int | None:
-    try:
-        value = orjson.loads(body)
-    except ValueError:
-        return None
-    code = value.get("status_code") if isinstance(value, dict) else None
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+    return [platform.wrong_token_finding(outcome, status, answers.ocpi_status(answered[-1].body) if answered else None)]
 
 
 def _ms(seconds: float) -> str:

@@ -27,6 +27,13 @@ def limit_findings(probe: ModuleProbe, sample_size: int, key: Key) -> list[Findi
         return [Finding(probe.module, "limit", Status.HANDLED, f"ignores `limit`: limit={limit} returned {got} objects",
                         "ocpispec takes pages as they come, pages on by the size it got and stops at its own `--limit`")]
     observed = f"limit={SECOND_LIMIT} returned {len(second.objects)}"
+    if sample.x_limit is not None and sample.x_limit == sample.limit and len(sample.objects) < sample.x_limit \
+            and sample.total is not None and sample.total > len(sample.objects):
+        return [Finding(probe.module, "limit", Status.HANDLED,
+                        f"`X-Limit` echoes the requested limit ({sample.x_limit}) although the page holds "
+                        f"{len(sample.objects)} objects",
+                        "ocpispec counts the objects it got, not `X-Limit`, and asks again for the rest of a "
+                        "short page, so nothing is skipped")]
     remaining = sample.total - 1 if sample.total is not None else None
     if len(second.objects) < SECOND_LIMIT and remaining is not None and remaining > len(second.objects):
         return [Finding(probe.module, "limit", Status.HANDLED, f"{observed} although more objects exist",
@@ -47,6 +54,9 @@ def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
     keys = [key(o) for o in sample.objects]
     places = [p for p in (placement(page, keys, key) for page in later) if p != "unknown"]
     module = probe.module
+    if shrunk(probe) is not None and "shifted" not in places:
+        return [Finding(module, "offset", Status.SKIPPED, "not judged: the list changed between the requests "
+                        "(see `total count`)")]
     if not places:
         return [Finding(module, "offset", Status.SKIPPED, "too few objects to test `offset`")]
     if all(p == "shifted" for p in places):
@@ -68,21 +78,27 @@ def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
 
 def placement(page: Page, sample_keys: list[tuple[str, ...]], key: Key) -> str:
     """Where `page` sits in the sample: shifted (at its offset), start, overlap (one
-    before its offset), elsewhere, or unknown (nothing to compare)."""
-    keys = [key(o) for o in page.objects]
+    before its offset), elsewhere, or unknown (nothing to compare). An object that
+    could not be read (bad bytes, nested too deep) matches any position."""
     k = page.offset
-    m = min(len(keys), len(sample_keys) - k, SECOND_LIMIT)
-    if k < 1 or m <= 0:
+    m = min(len(page.objects), len(sample_keys) - k, SECOND_LIMIT)
+    got = {key(o) for o in page.objects[:m] if isinstance(o, dict)}
+    if k < 1 or m <= 0 or not got:
         return "unknown"
-    got = set(keys[:m])
-    if got == set(sample_keys[k:k + m]):
+    if _within(got, sample_keys[k:k + m]):
         return "shifted"
-    one_more = page.limit is not None and len(keys) == page.limit + 1
-    if one_more and got == set(sample_keys[k - 1:k - 1 + m]):
+    one_more = page.limit is not None and len(page.objects) == page.limit + 1
+    if one_more and _within(got, sample_keys[k - 1:k - 1 + m]):
         return "overlap"
-    if got == set(sample_keys[:m]):
+    if _within(got, sample_keys[:m]):
         return "start"
     return "elsewhere"
+
+
+def _within(got: set[tuple[str, ...]], expected: list[tuple[str, ...]]) -> bool:
+    """`got` are the keys at `expected`'s places; an unreadable sample object (key `#`) matches any."""
+    wildcards = sum(1 for k in expected if k[:1] == ("#",))
+    return len(got - set(expected)) <= wildcards
 
 
 def header_findings(probe: ModuleProbe) -> list[Finding]:
@@ -114,13 +130,24 @@ def link_findings(probe: ModuleProbe) -> list[Finding]:
         if more:
             return [Finding(module, "next link", Status.HANDLED, "no `Link` although more objects exist",
                             "ocpispec pages by offset")]
-        return []
+        return _empty_on_last(probe)
     findings = [f for page in pages if (f := _judge(probe, page)) is not None]
     if findings:
         return findings[:1]
+    if empty := _empty_on_last(probe):
+        return empty
     relative = any(not urlsplit(p.link_href or "").scheme for p in pages)
     return [Finding(module, "next link", Status.OK, "usable: same scheme, host, port and path, filters kept"
                     + (" (relative, resolved against the request)" if relative else ""), "ocpispec follows it")]
+
+
+def _empty_on_last(probe: ModuleProbe) -> list[Finding]:
+    """The last page should carry no `Link` at all; an empty one is read as the end."""
+    sample = probe.pages.get("sample")
+    if sample is None or sample.link_header is None or sample.link_header.strip() or sample.link is not None:
+        return []
+    return [Finding(probe.module, "next link", Status.HANDLED, "the last page carries an empty `Link` header "
+                    "(OCPI: no `Link` on the last page)", "ocpispec reads it as the end of the list")]
 
 
 def _judge(probe: ModuleProbe, page: Page) -> Finding | None:
@@ -144,3 +171,35 @@ def _judge(probe: ModuleProbe, page: Page) -> Finding | None:
 
 def _natural(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
+
+
+def count_findings(probe: ModuleProbe) -> list[Finding]:
+    """`X-Total-Count` of one pinned window, compared across the module's requests."""
+    sample, recount = probe.pages.get("sample"), probe.pages.get("recount")
+    findings: list[Finding] = []
+    if (change := shrunk(probe)) is not None:
+        findings.append(Finding(probe.module, "total count", Status.HANDLED,
+                                f"`X-Total-Count` shrank from {change[0]} to {change[1]} between pages of the "
+                                "same window: objects were updated while the list was read",
+                                "ocpispec fetches the shifted objects again; the updated ones come in the "
+                                "next run"))
+    if sample is not None and recount is not None and sample.total is not None and recount.total is not None \
+            and recount.total > sample.total:
+        findings.append(Finding(probe.module, "total count", Status.WARNING,
+                                f"`X-Total-Count` of the same window grew from {sample.total} to {recount.total} "
+                                "between the first and the last request: objects arrived late, with a "
+                                "`last_updated` inside a window already read",
+                                "an incremental run would miss them: run with `--lookback` (e.g. `--lookback 1h`) "
+                                "to read the end of the previous window again"))
+    return findings
+
+
+def shrunk(probe: ModuleProbe) -> tuple[int, int] | None:
+    """(first, smaller) when `X-Total-Count` fell between the sample and a later page."""
+    sample = probe.pages.get("sample")
+    if sample is None or sample.total is None:
+        return None
+    later = [p.total for name in ("second", "third") if (p := probe.pages.get(name)) is not None
+             and p.total is not None and p.filters == sample.filters]
+    smaller = [t for t in later if t < sample.total]
+    return (sample.total, min(smaller)) if smaller else None

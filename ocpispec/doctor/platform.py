@@ -89,7 +89,7 @@ def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchan
 
 def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> list[Finding]:
     if found.endpoints is None or found.version is None:
-        return []
+        return _unreached_endpoints(raw, versions_url)
     data_modules = sorted(m for m in found.endpoints if m in DATA_MODULES)
     roles = _roles(raw.details)
     receivers = sorted({m for m, role in roles if role == "RECEIVER"} - set(data_modules))
@@ -100,6 +100,13 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> 
                         + (f"; RECEIVER-only: {', '.join(receivers)}" if receivers else ""),
                         "ocpispec pulls from SENDER interfaces only" if receivers else
                         ("" if data_modules else "there is nothing to export"))]
+    twice = sorted(m for m in data_modules if [r[0] for r in roles].count(m) > 1)
+    if found.version == "2.1.1" and twice:
+        chosen = ", ".join(f"`{m}` at {urlsplit(shown_url(found.endpoints[m])).path}" for m in twice)
+        findings.append(Finding(PLATFORM, "endpoints", Status.HANDLED,
+                                f"listed twice (OCPI 2.1.1 has no roles): {', '.join(twice)}",
+                                f"ocpispec pulls from the eMSP-side one when a path names it ({chosen}); "
+                                "a CPO-side `tokens` endpoint only receives"))
     unused = sorted({m for m, _ in roles if m in DATA_MODULES} - set(data_modules) - set(receivers))
     if unused:
         findings.append(Finding(PLATFORM, "unused endpoints", Status.INFO,
@@ -115,9 +122,36 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> 
     return findings
 
 
+def _unreached_endpoints(raw: RawAnswers, versions_url: str) -> list[Finding]:
+    """Discovery failed after the version details came: do their URLs point elsewhere?"""
+    entries = raw.details.get("endpoints") if isinstance(raw.details, dict) else None
+    urls = [e["url"] for e in entries if isinstance(e, dict) and isinstance(e.get("url"), str)] \
+        if isinstance(entries, list) else []
+    base = raw.details_url or versions_url
+    elsewhere = sorted({_where(url, base) for url in urls} - {""})
+    if not elsewhere:
+        return []
+    return [Finding(PLATFORM, "endpoint URLs", Status.WARNING,
+                    f"endpoints point elsewhere than the version details: {'; '.join(elsewhere)}",
+                    "ocpispec uses the URLs as listed and sends the token nowhere else: see `connect` for why "
+                    "they cannot be used")]
+
+
 def credentials_findings(raw: RawAnswers, found: Discovered) -> list[Finding]:
     if found.version is None:
         return []
+    roles = {role for module, role in _roles(raw.details) if module == "credentials"}
+    if found.version != "2.1.1" and roles and "SENDER" not in roles and "" not in roles:
+        party = found.to_party
+        return [Finding(PLATFORM, "credentials", Status.HANDLED,
+                        f"the version details list `credentials` only with role {', '.join(sorted(roles))}",
+                        "ocpispec reads the CPO's party from it all the same"
+                        + (f": {party}, sent as OCPI-to-*" if party else "; it found none, so it sends no "
+                           "OCPI-to-* headers (fine on a direct connection, a hub cannot route them)"))]
+    return _credentials_answer(raw, found)
+
+
+def _credentials_answer(raw: RawAnswers, found: Discovered) -> list[Finding]:
     data = raw.credentials
     if data is None:
         return [Finding(PLATFORM, "credentials", Status.INFO, "the credentials endpoint gave no answer",

@@ -1,12 +1,13 @@
 """The few requests `doctor` sends per module, and the pages they brought back.
 
-Per module, at most five GETs, all within `[2000-01-01, now)` unless said otherwise:
+Per module, at most six GETs, all within `[2000-01-01, now)` unless said otherwise:
 
     sample   offset=0 limit=SAMPLE   the sample page: headers, link, records, timestamps
     second   offset=1 limit=2        is `limit` honoured, does `offset` shift by one
     third    the second page's next link when it is usable, else offset=3 limit=2
     window   date_from=tA date_to=tB limit=10   (tA < tB: the two earliest seconds seen)
     after    date_from=tB limit=2
+    recount  offset=0 limit=1        the sample's window again: did objects arrive late in it?
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Page:
     link: str | None              # the next link, absolute
     link_href: str | None         # the next link as sent
     seconds: float
+    link_header: str | None = None    # the raw `Link` header (None: not sent)
 
 
 @dataclass(slots=True)
@@ -82,11 +84,12 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
     else:
         probe.pages["third"] = get.page(filters, 1 + SECOND_LIMIT, SECOND_LIMIT)
     probe.bounds = earliest_seconds(sample.objects)
-    if probe.bounds is None:
-        return
-    early, late = (format_timestamp(t) for t in probe.bounds)
-    probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, WINDOW_LIMIT)
-    probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
+    if probe.bounds is not None:
+        early, late = (format_timestamp(t) for t in probe.bounds)
+        probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, WINDOW_LIMIT)
+        probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
+    if sample.total is not None:
+        probe.pages["recount"] = get.page(filters, 0, 1)
 
 
 class _Getter:
@@ -115,7 +118,7 @@ class _Getter:
         href = answer.next_link.strip() if answer is not None and answer.next_link else None
         return Page(url, offset, limit, filters, objects, _natural(headers.get("x-total-count")),
                     _natural(headers.get("x-limit")), urljoin(url, href) if href else None, href,
-                    self._recorder.exchanges[-1].seconds)
+                    self._recorder.exchanges[-1].seconds, headers.get("link"))
 
 
 def usable_link(link: str, endpoint: str, filters: dict[str, str]) -> str | None:

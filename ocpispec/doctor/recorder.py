@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -43,8 +44,8 @@ class Recorder(httpx.BaseTransport):
         self._inner = inner or httpx.HTTPTransport()
         self._forms = {f"Token {base64.b64encode(token.encode()).decode()}": "base64", f"Token {token}": "raw"}
         self._max_requests = max_requests
-        self._max_seconds = max_seconds
-        self._max_bytes = max_bytes
+        self.max_seconds = max_seconds
+        self.max_bytes = max_bytes
         self._limiter = RateLimiter(rate)
         self._started: float | None = None
         self.exchanges: list[Exchange] = []
@@ -63,15 +64,14 @@ class Recorder(httpx.BaseTransport):
                                "other" if "authorization" in request.headers else "none")
         try:
             response = self._inner.handle_request(request)
-            raw = self._read(response, started)
         except httpx.TransportError:
             self.exchanges.append(Exchange(str(request.url), None, httpx.Headers(), b"",
                                            time.monotonic() - started, form))
             raise
-        decoded = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
-        self.exchanges.append(Exchange(str(request.url), response.status_code, response.headers,
-                                       decoded.read(), time.monotonic() - started, form))
-        return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw),
+        # the body is read as the client reads it, so the client's own request deadline
+        # (which shuts the socket under a trickling body) works through the recorder
+        recorded = _RecordedStream(self, str(request.url), response, started, form)
+        return httpx.Response(response.status_code, headers=response.headers, stream=recorded,
                               extensions=response.extensions, request=request)
 
     def close(self) -> None:
@@ -86,22 +86,53 @@ class Recorder(httpx.BaseTransport):
             self._started = now
         if len(self.exchanges) >= self._max_requests:
             raise ProbeStopped(f"the budget of {self._max_requests} requests is spent")
-        if now - self._started > self._max_seconds:
-            raise ProbeStopped(f"the probing time of {self._max_seconds:g} s is spent")
+        if now - self._started > self.max_seconds:
+            raise ProbeStopped(f"the probing time of {self.max_seconds:g} s is spent")
 
-    def _read(self, response: httpx.Response, started: float) -> bytes:
-        chunks, size = [], 0
+    def _record(self, url: str, response: httpx.Response, raw: bytes, seconds: float, form: str) -> None:
+        decoded = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
         try:
-            for chunk in response.stream:               # type: ignore[union-attr]
-                chunks.append(chunk)
+            body = decoded.read()
+        except httpx.DecodingError:
+            body = raw
+        self.exchanges.append(Exchange(url, response.status_code, response.headers, body, seconds, form))
+
+
+class _RecordedStream(httpx.SyncByteStream):
+    """The body of one answer, passed on chunk by chunk and kept for the checks; the
+    exchange is recorded once the body is read, cut off or closed."""
+
+    def __init__(self, recorder: Recorder, url: str, response: httpx.Response, started: float, form: str) -> None:
+        self._recorder, self._url, self._response = recorder, url, response
+        self._started, self._form = started, form
+        self._chunks: list[bytes] = []
+        self._done = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        size = 0
+        try:
+            for chunk in self._response.stream:         # type: ignore[union-attr]
                 size += len(chunk)
-                if time.monotonic() - started > self._max_seconds:
+                if time.monotonic() - self._started > self._recorder.max_seconds:
                     raise ProbeStopped("an answer took longer than the whole probing time")
-                if size > self._max_bytes:
-                    raise ProbeStopped(f"an answer was larger than {self._max_bytes // 2**20} MiB")
+                if size > self._recorder.max_bytes:
+                    raise ProbeStopped(f"an answer was larger than {self._recorder.max_bytes // 2**20} MiB")
+                self._chunks.append(chunk)
+                yield chunk
         finally:
-            response.close()
-        return b"".join(chunks)
+            self._finish()
+
+    def close(self) -> None:
+        try:
+            self._response.close()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self._recorder._record(self._url, self._response, b"".join(self._chunks),
+                                   time.monotonic() - self._started, self._form)
 
 
 def shown_url(url: str) -> str:

@@ -44,6 +44,9 @@ def window_findings(probe: ModuleProbe) -> list[Finding]:
                         "`date_to` come back; OCPI 2.2 says exclusive)",
                         "ocpispec enforces the window on its side, so such objects come in the next run only")]
     if not any(t == early for t in inside):
+        if any(not isinstance(obj, dict) for obj in window.objects):
+            return [Finding(module, CHECK, Status.SKIPPED, "not judged: the window page held an object ocpispec "
+                            "cannot read (see `invalid objects`)")]
         return [Finding(module, CHECK, Status.BLOCKING, "`date_from` is exclusive: objects updated exactly at "
                         "`date_from` do not come back",
                         "an incremental run would miss objects updated in the second its previous window "

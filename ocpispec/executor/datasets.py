@@ -322,13 +322,22 @@ class DatasetRun:
             accepted=self._accepted()) | self.manifest_extra
 
     def _accepted(self) -> dict[str, Any]:
-        """The deviations this run accepted, as the consumer may know them: the option
-        given and the kind of deviation, never a count."""
+        """The deviations this run accepted, as the consumer may know them. Invalid
+        records left out are counted by reason: without the counts of records read,
+        excluded and filtered (which stay with the CPO) they cannot size a suppressed
+        group. Deviations read tolerantly are named without counts, since a deviation
+        on every record would count the records read."""
         accepted: dict[str, Any] = {}
         if self.invalid_accepted and self.policy.allow_invalid is not None:
-            accepted["invalid_records"] = f"--allow-invalid {self.policy.allow_invalid}"
+            accepted["invalid_records"] = {
+                "option": f"--allow-invalid {self.policy.allow_invalid}",
+                "left_out": self.invalid_accepted,
+                "by_reason": dict(sorted(self.counts.invalid.items()))}
         if self.incomplete_accepted:
-            accepted["incomplete_crawl"] = "--accept-incomplete"
+            accepted["incomplete_crawl"] = {"option": "--accept-incomplete",
+                                            "why": list(self.incomplete_accepted)}
+        if self.counts.deviations:
+            accepted["read_tolerantly"] = sorted(self.counts.deviations)
         return accepted
 
     def _result(self, estimate: Estimate | None) -> DatasetResult:

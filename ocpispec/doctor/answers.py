@@ -1,0 +1,86 @@
+"""How a module's list answered when it was not a plain success: the failure that
+stopped its probing, and the answers the client retried on the way.
+
+The client's own diagnostic says what failed; the recorder's copies of the answers
+add what the platform actually sent (HTTP status, OCPI `status_code`, `Retry-After`,
+a dropped connection), so every finding names the deviation it saw.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import orjson
+
+from ocpispec.doctor.model import Finding, Status
+from ocpispec.doctor.probes import ModuleProbe
+from ocpispec.doctor.recorder import Exchange
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.crawl import receiver_only_tokens
+
+NO_ANSWER_CODES = (errors.CONNECTION_FAILED, errors.REQUEST_TIMEOUT)
+_RETRIED_HELP = ("ocpispec retries with backoff, honouring `Retry-After` (up to 300 s); a run fails only when "
+                 "the retries run out")
+
+
+def failure(probe: ModuleProbe, version: str, exchanges: Sequence[Exchange], token_refused: bool) -> Finding:
+    """The finding for a module whose probing failed."""
+    assert probe.error is not None
+    module, error = probe.module, probe.error
+    diagnostic = error.diagnostic
+    if probe.error_status == 404:
+        if module == "tokens" and version == "2.1.1":
+            explained = receiver_only_tokens(probe.endpoint).diagnostic
+            return Finding(module, "endpoint", Status.WARNING,
+                           f"{explained.code}: the list answers HTTP 404: in OCPI 2.1.1 a CPO's `tokens` endpoint "
+                           "may only receive tokens, and no eMSP-side `tokens` endpoint is listed",
+                           "specs that use `tokens` fail; the other modules are not affected. "
+                           + (explained.help or ""))
+        return Finding(module, "endpoint", Status.WARNING,
+                       "listed in the version details, but the list answers HTTP 404",
+                       f"specs that use `{module}` fail; the other modules are not affected")
+    seen = _seen(exchanges)
+    observed = f"{diagnostic.code}: {diagnostic.message}" + (f"; answers: {seen}" if seen else "")
+    if error.code == errors.UNAUTHORIZED and token_refused and "first answer" in diagnostic.message:
+        return Finding(module, "endpoint", Status.BLOCKING, observed,
+                       "not the token: this platform refuses a wrong token with 401 (see `wrong token`), so the "
+                       "module itself is failing; runs that use it fail until the CPO fixes it")
+    return Finding(module, "endpoint", Status.BLOCKING, observed, diagnostic.help or "")
+
+
+def retried(module: str, exchanges: Sequence[Exchange]) -> Finding | None:
+    """Answers the client retried although the probing went on (429, 5xx, no answer)."""
+    seen = _seen(exchanges)
+    if not seen:
+        return None
+    return Finding(module, "retries", Status.HANDLED, f"answers retried: {seen}", _RETRIED_HELP)
+
+
+def _seen(exchanges: Sequence[Exchange]) -> str:
+    """The answers that were not a success, counted: `HTTP 429 with Retry-After: 0 (2), no answer (1)`."""
+    counts: Counter[str] = Counter()
+    for exchange in exchanges:
+        status = exchange.status
+        if status is None:
+            counts["no answer (connection closed or timed out)"] += 1
+        elif status == 429:
+            after = exchange.headers.get("retry-after")
+            counts["HTTP 429" + (f" with `Retry-After: {_short(after)}`" if after is not None else "")] += 1
+        elif status >= 500:
+            counts[f"HTTP {status}"] += 1
+    return ", ".join(f"{what} ({n})" for what, n in counts.most_common())
+
+
+def ocpi_status(body: bytes) -> int | None:
+    try:
+        value = orjson.loads(body)
+    except ValueError:
+        return None
+    code = value.get("status_code") if isinstance(value, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def _short(value: str) -> str:
+    text = value.strip()[:12]
+    return text if text.isdigit() else "(a date)"
