@@ -4,6 +4,7 @@ ssh-keygen (keys generated per test)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -73,6 +74,9 @@ def test_the_officers_workflow(run_cli, workdir: Path, server, snapshot) -> None
     first = _run(run_cli, server)
     assert first.exit_code == 0, first.stderr
     assert (workdir / "out").exists() and server.request_log
+    record = json.loads(next((workdir / "state" / "runs").glob("*/*.json")).read_text())
+    assert record["approval"]["approved_by"] == PAT and record["approval"]["requires"] == "approval"
+    assert record["privacy_fingerprint"] == record["approval"]["privacy_fingerprint"]
 
     original = (workdir / SPEC).read_text()
     (workdir / "old.ocx").write_text(original)
@@ -214,8 +218,6 @@ def test_signing_with_a_missing_key_records_nothing(run_cli, workdir: Path, snap
 
 
 def test_json_listing(run_cli, workdir: Path) -> None:
-    import json
-
     assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
     data = json.loads(run_cli("approvals", SPEC, "--format", "json").stdout)
     assert data["valid"] == 1 and data["requires"] == "approval"

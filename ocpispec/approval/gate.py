@@ -20,9 +20,10 @@ MAX_CHANGES_SHOWN = 8
 
 
 def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
-                   signers_option: Path | None = None) -> str | None:
-    """None when no approval is required; else a note naming the approval that lets
-    the run go on. Raises RunError when there is none."""
+                   signers_option: Path | None = None) -> dict[str, object] | None:
+    """None when no approval is required; else the approval that lets the run go on
+    (for the run record: record file, reviewer, time, fingerprint, whether its
+    signature was verified). Raises RunError when there is none."""
     from ocpispec.executor import RunError
 
     demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
@@ -42,9 +43,10 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
     if valid:
         chosen = valid[-1].approval
         assert chosen is not None
-        return (f"approved by {chosen.approved_by} at {chosen.approved_at} "
-                f"(privacy fingerprint {plan.short_privacy_fingerprint}, "
-                f"{chosen.path.name})")
+        return {"record": chosen.path.name, "approved_by": chosen.approved_by,
+                "approved_at": chosen.approved_at,
+                "privacy_fingerprint": chosen.privacy_fingerprint,
+                "signature": valid[-1].signature, "requires": demanded}
     raise RunError.of("OCX610", f"`{spec}` has no valid approval of its privacy fingerprint "
                       f"{plan.short_privacy_fingerprint}",
                       notes=(why, *_explain(statuses, plan),

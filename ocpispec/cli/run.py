@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sys
@@ -46,6 +47,7 @@ class RunArgs:
     accept_incomplete: bool = False
     fail_on_empty: bool = False
     allowed_signers: Path | None = None
+    approval: dict | None = None  # the approval the run goes on with (set by the gate)
 
 
 @click.command("run")
@@ -117,7 +119,7 @@ def run(**options: object) -> None:
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency)
-    _check_approval(plan, args)
+    args = dataclasses.replace(args, approval=_check_approval(plan, args))
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, args, _run_once)
@@ -155,18 +157,21 @@ def _run_once(plan, args: RunArgs) -> bool:
     return True
 
 
-def _check_approval(plan, args: RunArgs) -> None:
+def _check_approval(plan, args: RunArgs) -> dict | None:
     """A spec that must be approved runs only with a valid approval (before any request)."""
     from ocpispec.approval.gate import check_approval
     from ocpispec.executor import RunError
 
     try:
-        note = check_approval(args.spec, plan, os.environ, args.allowed_signers)
+        approval = check_approval(args.spec, plan, os.environ, args.allowed_signers)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         sys.exit(1)
-    if note and not args.quiet:
-        click.echo(f"approval: {note}", err=True)
+    if approval and not args.quiet:
+        click.echo(f"approval: approved by {approval['approved_by']} at "
+                   f"{approval['approved_at']} (privacy fingerprint "
+                   f"{plan.short_privacy_fingerprint}, {approval['record']})", err=True)
+    return approval
 
 
 def _demo_options_need_demo(args: RunArgs) -> None:
@@ -204,7 +209,7 @@ def _execute(plan, args: RunArgs):
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
-            restart=args.restart, lookback=args.lookback)
+            restart=args.restart, lookback=args.lookback, approval=args.approval)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 
