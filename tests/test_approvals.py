@@ -243,3 +243,14 @@ def test_a_mangled_summary_still_gives_a_diagnostic(run_cli, workdir: Path, serv
     result = _run(run_cli, server)
     assert result.exit_code == 1 and "OCX610" in result.stderr
     assert "cannot be compared" in result.stderr
+
+
+@needs_ssh_keygen
+def test_a_missing_allowed_signers_file(run_cli, workdir: Path, keys, server) -> None:
+    _edit(workdir / SPEC, "requires approval", "requires signed approval")
+    assert run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"])).exit_code == 0
+    listed = run_cli("approvals", SPEC, "--allowed-signers", "nowhere")
+    assert "unverified" in listed.stdout and "`nowhere` is missing" in listed.stdout
+    result = _run(run_cli, server, "--allowed-signers", "nowhere")
+    assert result.exit_code == 1 and "OCX611" in result.stderr
+    assert "`nowhere` does not exist" in result.stderr and server.request_log == []

@@ -32,9 +32,11 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
     why = _why(plan, demanded)
     signed = demanded == requirements.SIGNED
     signers = allowed_signers(signers_option, env)
-    if signed and signers is None:
-        raise RunError.of("OCX611", f"`{spec}` needs a signed approval, and no allowed "
-                          "signers file is given to check signatures against",
+    if signed and (signers is None or not signers.is_file()):
+        given = "no allowed signers file is given" if signers is None else \
+            f"the allowed signers file `{signers}` does not exist"
+        raise RunError.of("OCX611", f"`{spec}` needs a signed approval, and {given} to check "
+                          "signatures against",
                           notes=(why, "nothing was requested from the platform"),
                           help=f"set {ENV_ALLOWED_SIGNERS} (or --allowed-signers) to the "
                                "CPO's allowed_signers file")

@@ -50,6 +50,8 @@ def _status(record: Approval, fingerprint: str, signers: Path | None,
         signature = "not signed"
     elif signers is None:
         signature = "signed, not verified (no allowed signers file given)"
+    elif not signers.is_file():
+        signature = f"signed, not verified (the allowed signers file `{signers}` is missing)"
     else:
         verdict = verify(record.path, record.signature_path, record.principal, signers)
         if not verdict.ok:
