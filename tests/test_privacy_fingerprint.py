@@ -35,7 +35,7 @@ def _fingerprint(text: str, name: str = "specs/x.ocx") -> str:
 # ---- layout keeps it -------------------------------------------------------------------
 
 _LAYOUT = st.sampled_from(["comment line", "trailing comment", "indent", "blank line",
-                           "trailing spaces"])
+                           "trailing spaces", "spaces in expressions"])
 
 
 @st.composite
@@ -55,6 +55,8 @@ def _relayout(draw, text: str) -> str:
                 lines.insert(at, "")
             case "trailing spaces":
                 lines[at] += " " * draw(st.integers(1, 4))
+            case "spaces in expressions" if not {'"', "#"} & set(lines[at]):
+                lines[at] = lines[at].replace("(", "( ").replace(", ", " ,  ")
     return "\n".join(lines)
 
 
