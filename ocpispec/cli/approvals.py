@@ -64,7 +64,25 @@ def _text(spec: Path, plan, demanded: str | None, statuses) -> str:
     if not statuses:
         lines.append("  none: approve it with `ocpispec approve SPEC --by \"Name <email>\"`")
     lines.append(f"{valid} valid approval{'s' if valid != 1 else ''} of the spec as it is now.")
+    if not valid:
+        lines += _changes_since_last(plan, statuses)
     return "\n".join(lines) + "\n"
+
+
+def _changes_since_last(plan, statuses) -> list[str]:
+    """What changed since the newest approval, when the spec is no longer approved."""
+    from ocpispec.approval.status import last_approved
+    from ocpispec.privacy_summary import changes_since
+
+    last = last_approved(statuses)
+    if last is None or last.privacy_fingerprint == plan.privacy_fingerprint:
+        return []
+    try:
+        changes = changes_since(last.summary, plan)
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return []
+    return [f"Changed since the approval of {last.approved_by} at {last.approved_at}:",
+            *(f"  {change.kind}: {change.text}" for change in changes)]
 
 
 def _json(plan, demanded: str | None, statuses) -> dict:
