@@ -368,6 +368,8 @@ class Export:
     pseudonym_scope: str = "export"  # ocpispec.pseudonym_scope.SCOPES
     # `licence "CC-BY-4.0"` (open data): the data package's licence
     licence: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # `requires approval` / `requires signed approval` in the header (ocpispec.approval)
+    approval: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,10 +403,16 @@ class Plan:
     datasets: tuple[Dataset, ...]
     fingerprint: str = ""
     format_version: int = FORMAT_VERSION
+    # sha256 of what the plan discloses (ocpispec.privacy_summary); not part of `fingerprint`
+    privacy_fingerprint: str = ""
 
     @property
     def short_fingerprint(self) -> str:
         return self.fingerprint[:12]
+
+    @property
+    def short_privacy_fingerprint(self) -> str:
+        return self.privacy_fingerprint[:12]
 
     def to_dict(self) -> dict[str, Any]:
         return _encode(self)
@@ -436,7 +444,7 @@ def step_expressions(step: Step) -> tuple[str, ...]:
 def fingerprint(plan: Plan) -> str:
     """sha256 over the canonical JSON of what the plan does."""
     data = _without_origins(_encode(plan))
-    for key in ("fingerprint", "spec"):
+    for key in ("fingerprint", "privacy_fingerprint", "spec"):
         data.pop(key, None)
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()

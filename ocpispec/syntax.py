@@ -186,6 +186,7 @@ class Header:
     span: Span
     pseudonym_scopes: tuple[PseudonymScope, ...] = ()
     licences: tuple[Text, ...] = ()  # `licence "CC-BY-4.0"`: for open data
+    approval_requirements: tuple[ApprovalRequirement, ...] = ()
 
     @property
     def consumer(self) -> Text | None:
@@ -211,10 +212,26 @@ class Header:
     def pseudonym_scope(self) -> PseudonymScope | None:
         return self.pseudonym_scopes[0] if self.pseudonym_scopes else None
 
+    @property
+    def approval_requirement(self) -> ApprovalRequirement | None:
+        return self.approval_requirements[0] if self.approval_requirements else None
+
 
 @dataclass(frozen=True, slots=True)
 class PseudonymScope:
     """`pseudonym scope export` or `pseudonym scope per month` (checked words)."""
+
+    words: tuple[Ident, ...]
+    span: Span
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(word.name.lower() for word in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequirement:
+    """`requires approval` or `requires signed approval` (checked words)."""
 
     words: tuple[Ident, ...]
     span: Span

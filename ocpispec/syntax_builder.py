@@ -107,6 +107,7 @@ class _ToSyntax(Transformer):
             span=_meta_span(meta),
             pseudonym_scopes=tuple(i[1] for i in items if i[0] == "scope"),
             licences=tuple(i[1] for i in items if i[0] == "licence"),
+            approval_requirements=tuple(i[1] for i in items if i[0] == "approval"),
         )
 
     def licence(self, meta, children):
@@ -132,6 +133,10 @@ class _ToSyntax(Transformer):
 
     def pseudonym_scope(self, meta, children):
         return ("scope", s.PseudonymScope(tuple(_ident(c) for c in children), _meta_span(meta)))
+
+    def requires_approval(self, meta, children):
+        return ("approval", s.ApprovalRequirement(tuple(_ident(c) for c in children),
+                                                  _meta_span(meta)))
 
     def env_ref(self, meta, children):
         return s.SecretRef("env", str(children[0]), _meta_span(meta))

@@ -18,6 +18,7 @@ export everything
   pseudonym key profile keys
   pseudonym scope per quarter
   licence "CC-BY-4.0"
+  requires signed approval
 source
   ocpi "https://ocpi.example.com/versions"
   token env OCPI_TOKEN

@@ -93,7 +93,7 @@ def test_json_form_carries_the_model(run_cli) -> None:
     assert driver["transformation"] == ("a keyed pseudonym of the contract id, stable within "
                                         "this export for this consumer")
     assert (driver["privacy_before"], driver["privacy_after"]) == ("personal", "public")
-    assert data["fingerprints"]["privacy_fingerprint"] is None
+    assert len(data["fingerprints"]["privacy_fingerprint"]) == 64  # what approvals bind to
     assert len(data["fingerprints"]["plan"]) == 64
 
 
@@ -203,13 +203,16 @@ def test_warnings_are_shown_in_plain_words(run_cli, tmp_path: Path) -> None:
     assert "This is the default: the spec states no minimum group size." in result.stdout
 
 
-def test_privacy_fingerprint_is_rendered_only_when_set() -> None:
+def test_the_review_shows_the_privacy_fingerprint_approvals_bind_to() -> None:
+    from ocpispec.privacy_summary import privacy_fingerprint
+
+    checked, plan = _compiled(SPECS / "municipality_sessions.ocx")
     review = build_review(*_compiled(SPECS / "municipality_sessions.ocx"))
-    assert "privacy fingerprint" not in render_review(review, "html")
-    stamped = _replace(review, fingerprints=_replace(review.fingerprints,
-                                                     privacy_fingerprint="ab" * 32))
+    assert review.fingerprints.privacy_fingerprint == privacy_fingerprint(plan)
     for format_ in ("html", "markdown"):
-        assert "privacy fingerprint" in render_review(stamped, format_)
+        assert review.fingerprints.privacy_fingerprint in render_review(review, format_)
+    unset = _replace(review, fingerprints=_replace(review.fingerprints, privacy_fingerprint=None))
+    assert "privacy fingerprint" not in render_review(unset, "html")
 
 
 def test_output_file_format_follows_its_extension(run_cli, tmp_path: Path) -> None:

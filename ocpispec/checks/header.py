@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from ocpispec import pseudonym_scope, syntax
+from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.schedule import WEEKDAYS
@@ -31,11 +32,14 @@ def check_header(header: syntax.Header, ctx: Context) -> None:
         check_secret(key, "pseudonym key", ctx)
     for scope in header.pseudonym_scopes[:1]:
         _check_pseudonym_scope(scope, ctx)
+    for requirement in header.approval_requirements[:1]:
+        _check_approval_requirement(requirement, ctx)
     for items, what in ((header.consumers, "consumer"), (header.purposes, "purpose"),
                         (header.legal_bases, "legal basis"), (header.retentions, "retention"),
                         (header.pseudonym_keys, "pseudonym key"),
                         (header.pseudonym_scopes, "pseudonym scope"),
-                        (header.licences, "licence")):
+                        (header.licences, "licence"),
+                        (header.approval_requirements, "approval requirement")):
         _check_single(items, what, ctx)
 
 
@@ -109,6 +113,17 @@ def _check_pseudonym_scope(scope: syntax.PseudonymScope, ctx: Context) -> None:
                    help=f"write `pseudonym scope {guess}`" if guess else
                    "write `pseudonym scope per quarter` (or another period), `per run`, or "
                    "`export`"))
+
+
+def _check_approval_requirement(requirement: syntax.ApprovalRequirement, ctx: Context) -> None:
+    if approval_requirement.normalise(requirement.phrase) is not None:
+        return
+    guess = did_you_mean(requirement.phrase, approval_requirement.REQUIREMENTS)
+    ctx.emit(error("OCX440", f"`requires {requirement.phrase}` is not an approval requirement",
+                   requirement.span, "unknown requirement",
+                   notes=["a spec can demand `requires approval` or `requires signed approval`"],
+                   help=f"write `requires {guess}`" if guess else
+                   "write `requires approval` (or `requires signed approval`)"))
 
 
 def _plural_unit(word: str, amount: int, units: Sequence[str]) -> str | None:

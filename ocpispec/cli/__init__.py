@@ -34,6 +34,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo-server": ("ocpispec.cli.demo_server", "demo_server", "Serve a synthetic OCPI platform on 127.0.0.1."),
     "state": ("ocpispec.cli.state", "state", "Show, reset or move the `since last run` state of an export."),
     "review": ("ocpispec.cli.review", "review", "Write the privacy review of a spec (HTML, Markdown, JSON)."),
+    "diff": ("ocpispec.cli.diff", "diff", "Show the privacy-relevant changes between two versions of a spec."),
+    "approve": ("ocpispec.cli.approve", "approve", "Record a privacy officer's approval of a spec's privacy fingerprint."),
+    "approvals": ("ocpispec.cli.approvals", "approvals", "List a spec's approvals: valid, stale or badly signed."),
 }
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 _OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}

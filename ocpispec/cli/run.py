@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sys
@@ -46,6 +47,8 @@ class RunArgs:
     allow_invalid: object = None        # executor.Tolerance
     accept_incomplete: bool = False
     fail_on_empty: bool = False
+    allowed_signers: Path | None = None
+    approval: dict | None = None  # the approval the run goes on with (set by the gate)
 
 
 @click.command("run")
@@ -95,6 +98,10 @@ class RunArgs:
               show_default=True, help="text: the summary on stderr; json: one JSON document on "
               "stdout (outcome, counts, outputs, state, duration, requests; see "
               "docs/plan-and-run.md), for schedulers and CI.")
+@click.option("--allowed-signers", "allowed_signers", type=click.Path(path_type=Path),
+              metavar="PATH", help="Verify approval signatures against this allowed_signers "
+              "file [default: $OCPISPEC_ALLOWED_SIGNERS] (specs that `requires signed "
+              "approval`).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
 @request_timeout_option
 def run(**options: object) -> None:
@@ -131,6 +138,7 @@ def run(**options: object) -> None:
     if args.summary_format == "json" and _writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
+    args = dataclasses.replace(args, approval=_check_approval(plan, args))
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, args, _run_once)
@@ -174,6 +182,23 @@ def _run_once(plan, args: RunArgs) -> bool:
     return True
 
 
+def _check_approval(plan, args: RunArgs) -> dict | None:
+    """A spec that must be approved runs only with a valid approval (before any request)."""
+    from ocpispec.approval.gate import check_approval
+    from ocpispec.executor import RunError
+
+    try:
+        approval = check_approval(args.spec, plan, os.environ, args.allowed_signers)
+    except RunError as exc:
+        show_spec_diagnostics([exc.diagnostic], args.spec)
+        sys.exit(1)
+    if approval and not args.quiet:
+        click.echo(f"approval: approved by {approval['approved_by']} at "
+                   f"{approval['approved_at']} (privacy fingerprint "
+                   f"{plan.short_privacy_fingerprint}, {approval['record']})", err=True)
+    return approval
+
+
 def _demo_options_need_demo(args: RunArgs) -> None:
     ctx = click.get_current_context()
     given = [f"--{name.replace('_', '-')}" for name in ("demo_version", "demo_size")
@@ -209,7 +234,7 @@ def _execute(plan, args: RunArgs):
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
-            restart=args.restart, lookback=args.lookback)
+            restart=args.restart, lookback=args.lookback, approval=args.approval)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

@@ -70,6 +70,7 @@ class RunOptions:
     wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
     restart: bool = False  # `since last run` windows start over at 2000-01-01
     lookback: timedelta | None = None  # re-read this much before the watermark
+    approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,7 @@ def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResul
              "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
     record = run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
                         options=given)
+    record.update(privacy_fingerprint=plan.privacy_fingerprint, approval=options.approval)
     result = dataclasses.replace(result, record_data=record)
     if options.runs_dir is None:
         return result

@@ -11,12 +11,14 @@ import dataclasses
 
 from ocpispec import plan as ir
 from ocpispec import pseudonym_scope, schedule, syntax
+from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checked import CheckedSpec
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.planner.datasets import Options, dataset_plan
 from ocpispec.planner.lower import LoweringError
+from ocpispec.privacy_summary import privacy_fingerprint
 from ocpispec.schema import VERSIONS
 from ocpispec.source import Span
 
@@ -39,7 +41,8 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
         pseudonym_key=_reference(header.pseudonym_key), source=_source(checked.spec.source),
         datasets=datasets)
     _compile_all(result)
-    return ir.with_fingerprint(result)
+    result = ir.with_fingerprint(result)
+    return dataclasses.replace(result, privacy_fingerprint=privacy_fingerprint(result))
 
 
 def dataset_names(checked: CheckedSpec) -> list[str]:
@@ -72,12 +75,17 @@ def _export(header: syntax.Header, rule: syntax.Schedule | None) -> ir.Export:
         schedule=schedule.describe(rule) if rule else None,
         cron=schedule.cron_line(rule) if rule else None,
         pseudonym_scope=_scope(header.pseudonym_scope),
-        licence=header.licences[0].value if header.licences else None)
+        licence=header.licences[0].value if header.licences else None,
+        approval=_approval(header.approval_requirement))
 
 
 def _scope(scope: syntax.PseudonymScope | None) -> str:
     found = pseudonym_scope.normalise(scope.phrase) if scope is not None else None
     return found or pseudonym_scope.EXPORT
+
+
+def _approval(requirement: syntax.ApprovalRequirement | None) -> str | None:
+    return approval_requirement.normalise(requirement.phrase) if requirement else None
 
 
 def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:

@@ -25,7 +25,9 @@ def plan_text(plan: ir.Plan) -> str:
              "  + fetch   ~ transform   ! privacy   > output"]
     for dataset in plan.datasets:
         lines += ["", *_dataset(dataset)]
-    lines += ["", summary_line(plan), f"Fingerprint: {plan.short_fingerprint}"]
+    lines += ["", summary_line(plan), f"Fingerprint: {plan.short_fingerprint}",
+              f"Privacy fingerprint: {plan.short_privacy_fingerprint} (what `ocpispec approve` "
+              "signs off)"]
     return "\n".join(lines) + "\n"
 
 
@@ -41,6 +43,9 @@ def _header(plan: ir.Plan) -> Iterator[str]:
             ("schedule", _schedule_text(export))]
     if export.licence:
         rows.insert(5, ("licence", export.licence))
+    if export.approval:
+        rows.append(("approval", f"`requires {export.approval}`: `ocpispec run` refuses this "
+                                 "spec until its privacy fingerprint is approved"))
     for label, value in rows:
         yield from _wrapped(f"  {label:<12} ", value)
 

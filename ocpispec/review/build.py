@@ -34,7 +34,8 @@ def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None)
     return Review(
         spec=plan.spec, export=plan.export.name, header=_header(plan), datasets=datasets,
         warnings=tuple(_warning(d, checked) for d in checked.warnings),
-        fingerprints=Fingerprints(plan=plan.fingerprint, spec_sha256=spec_sha256),
+        fingerprints=Fingerprints(plan=plan.fingerprint, spec_sha256=spec_sha256,
+                                  privacy_fingerprint=plan.privacy_fingerprint),
         tool_version=__version__, sample=sample)
 
 

@@ -113,8 +113,7 @@ class WarningItem:
 class Fingerprints:
     plan: str
     spec_sha256: str
-    # The privacy fingerprint (approvals bind to it) is wired up by the approvals work;
-    # None until then, and rendered only when set.
+    # what `ocpispec approve` signs off (ocpispec.privacy_summary); None renders nothing
     privacy_fingerprint: str | None = None
 
 

@@ -1,0 +1,97 @@
+"""The run's gate: a spec that must be approved runs only with a valid approval of its
+current privacy fingerprint. Checked before any request; a refusal is a RunError
+(OCX610, or OCX611 when signatures are required but cannot be checked) that names what
+changed since the last approved version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ocpispec import plan as ir
+from ocpispec.approval import requirement as requirements
+from ocpispec.approval.records import approvals_dir
+from ocpispec.approval.signing import ENV_ALLOWED_SIGNERS, allowed_signers
+from ocpispec.approval.status import (BAD_SIGNATURE, UNSIGNED, UNVERIFIED, assess,
+                                      last_approved)
+
+MAX_CHANGES_SHOWN = 8
+
+
+def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
+                   signers_option: Path | None = None) -> dict[str, object] | None:
+    """None when no approval is required; else the approval that lets the run go on
+    (for the run record: record file, reviewer, time, fingerprint, whether its
+    signature was verified). Raises RunError when there is none."""
+    from ocpispec.executor import RunError
+
+    demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
+    if demanded is None:
+        return None
+    why = _why(plan, demanded)
+    signed = demanded == requirements.SIGNED
+    signers = allowed_signers(signers_option, env)
+    if signed and (signers is None or not signers.is_file()):
+        given = "no allowed signers file is given" if signers is None else \
+            f"the allowed signers file `{signers}` does not exist"
+        raise RunError.of("OCX611", f"`{spec}` needs a signed approval, and {given} to check "
+                          "signatures against",
+                          notes=(why, "nothing was requested from the platform"),
+                          help=f"set {ENV_ALLOWED_SIGNERS} (or --allowed-signers) to the "
+                               "CPO's allowed_signers file")
+    statuses = assess(spec, plan, signers=signers, require_signature=signed)
+    valid = [status for status in statuses if status.valid]
+    if valid:
+        chosen = valid[-1].approval
+        assert chosen is not None
+        return {"record": chosen.path.name, "approved_by": chosen.approved_by,
+                "approved_at": chosen.approved_at,
+                "privacy_fingerprint": chosen.privacy_fingerprint,
+                "signature": valid[-1].signature, "requires": demanded}
+    raise RunError.of("OCX610", f"`{spec}` has no valid approval of its privacy fingerprint "
+                      f"{plan.short_privacy_fingerprint}",
+                      notes=(why, *_explain(statuses, plan),
+                             "nothing was requested from the platform"),
+                      help=f"review the change (`ocpispec diff`, `ocpispec plan {spec}`), "
+                           f"then `ocpispec approve {spec} --by \"Name <email>\""
+                           f"{' --sign-key KEY' if signed else ''}`")
+
+
+def _why(plan: ir.Plan, demanded: str) -> str:
+    if plan.export.approval == demanded:
+        return f"the spec says `requires {demanded}`"
+    return f"{requirements.ENV_REQUIRE} demands {demanded} of every spec"
+
+
+def _explain(statuses, plan: ir.Plan) -> list[str]:
+    from ocpispec.privacy_summary import changes_since
+
+    notes = []
+    right = [s for s in statuses if s.approval is not None
+             and s.approval.privacy_fingerprint == plan.privacy_fingerprint]
+    if any(s.state in (UNSIGNED, UNVERIFIED) for s in right):
+        notes.append("an approval of this fingerprint exists but carries no signature that "
+                     "verifies; approve again with --sign-key")
+    bad = [s.path.name for s in statuses if s.state == BAD_SIGNATURE]
+    if bad:
+        notes.append(f"refused for a bad signature: {', '.join(bad)}")
+    last = last_approved(statuses)
+    if last is None:
+        folder = approvals_dir(Path(plan.spec))
+        return notes + [f"the spec was never approved (no records in `{folder.name}/`)"]
+    if last.privacy_fingerprint == plan.privacy_fingerprint:
+        return notes
+    try:
+        changes = changes_since(last.summary, plan)
+    except (KeyError, TypeError, AttributeError, ValueError):  # a hand-edited summary
+        return notes + [f"the spec changed since the version approved by {last.approved_by} "
+                        f"({last.privacy_fingerprint[:12]}); its record's summary cannot be "
+                        "compared: see `ocpispec diff`"]
+    notes.append(f"changed since the version approved by {last.approved_by} at "
+                 f"{last.approved_at} ({last.privacy_fingerprint[:12]}):")
+    shown = changes[:MAX_CHANGES_SHOWN]
+    notes += [f"  {change.kind}: {change.text}" for change in shown]
+    if len(changes) > len(shown):
+        notes.append(f"  ... and {len(changes) - len(shown)} more (`ocpispec diff`)")
+    return notes

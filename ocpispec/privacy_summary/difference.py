@@ -1,0 +1,57 @@
+"""Two versions of what is disclosed, side by side: the changes and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.privacy_summary.compare import Change, compare
+from ocpispec.privacy_summary.summary import comparable, exact_part, summarise
+
+NEEDS_REVIEW = "needs a new review"
+NO_CHANGE = "no privacy-relevant change"
+HIDDEN_VALUE = Change("filters", "changed", "a value compared in a filter on personal fields "
+                      "changed (values are not shown)")
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    old_name: str
+    new_name: str
+    old_fingerprint: str
+    new_fingerprint: str
+    changes: tuple[Change, ...]
+
+    @property
+    def needs_review(self) -> bool:
+        return self.old_fingerprint != self.new_fingerprint
+
+    @property
+    def verdict(self) -> str:
+        return NEEDS_REVIEW if self.needs_review else NO_CHANGE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"old": {"spec": self.old_name, "privacy_fingerprint": self.old_fingerprint},
+                "new": {"spec": self.new_name, "privacy_fingerprint": self.new_fingerprint},
+                "changes": [change.to_dict() for change in self.changes],
+                "verdict": self.verdict, "needs_review": self.needs_review}
+
+
+def difference(old: ir.Plan, new: ir.Plan, *, old_name: str, new_name: str) -> Difference:
+    """What changed from plan `old` to plan `new` (both need `privacy_fingerprint`)."""
+    changes = compare(summarise(old), summarise(new))
+    if not changes and exact_part(old) != exact_part(new):
+        changes = [HIDDEN_VALUE]
+    return Difference(old_name, new_name, old.privacy_fingerprint, new.privacy_fingerprint,
+                      tuple(changes))
+
+
+def changes_since(summary: dict[str, Any], plan: ir.Plan) -> list[Change]:
+    """What changed from a stored summary (an approval record's) to a plan. A stored
+    summary that equals the plan's, under another fingerprint, differs in a hidden value."""
+    current = summarise(plan)
+    changes = compare(summary, current)
+    if not changes and comparable(summary) == comparable(current):
+        return [HIDDEN_VALUE]
+    return changes

@@ -1,0 +1,135 @@
+"""The privacy summary of a plan: everything a privacy officer signs off, nothing else.
+
+A summary is plain JSON-safe data (dicts, lists, strings, numbers). It holds who receives
+the data and why (consumer, purpose, legal basis, retention, schedule, pseudonym scope,
+the approval requirement) and, per dataset, the module, the window, joins, private-location
+handling, filters, released columns with treatments and justifications, aggregate
+protections and the output (format, destination, template and the sha256 of every
+template file). It leaves out what does not change what is disclosed: comments and
+layout (spans are dropped and every text is normalised), page size, concurrency, the
+sample limit, the source and the spec's path.
+
+A summary holds no null: an absent text is `""` and an absent aggregate `{}`, so it
+round-trips through TOML (approval records) unchanged. No value compared to a personal
+field enters a summary: such a filter appears in its
+redacted form. Its exact expression goes into the fingerprint only (`exact_part`), so
+an approval record, which stores the summary, holds no personal value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec import plan as ir
+
+SUMMARY_FORMAT = 1
+# keys whose values are for people to read; comparing and fingerprinting ignore them
+DISPLAY_KEYS = frozenset({"shown"})
+
+
+def summarise(plan: ir.Plan) -> dict[str, Any]:
+    """The privacy summary of a plan (see the module docstring)."""
+    return {"format": SUMMARY_FORMAT, "export": _export(plan.export),
+            "datasets": [_dataset(dataset) for dataset in plan.datasets]}
+
+
+def exact_part(plan: ir.Plan) -> list[str]:
+    """The exact expressions of filters that compare personal fields: fingerprinted,
+    never stored or shown."""
+    return [step.expression for dataset in plan.datasets for step in dataset.all(ir.Filter)
+            if step.redacted]
+
+
+def comparable(value: Any) -> Any:
+    """The summary without its display-only keys."""
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items() if key not in DISPLAY_KEYS}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    return value
+
+
+def _export(export: ir.Export) -> dict[str, Any]:
+    found = {"name": export.name, "consumer": _text(export.consumer),
+             "purpose": _text(export.purpose), "legal_basis": _text(export.legal_basis),
+             "legal_reference": _text(export.legal_reference),
+             "retention": _text(export.retention), "schedule": _text(export.schedule),
+             "pseudonym_scope": export.pseudonym_scope, "approval": _text(export.approval)}
+    if export.licence:  # who may reuse open data; absent, specs keep their fingerprint
+        found["licence"] = export.licence
+    return found
+
+
+def _text(value: str | None) -> str:
+    return "" if value is None else value
+
+
+def _dataset(dataset: ir.Dataset) -> dict[str, Any]:
+    fetch = next(step for step in dataset.all(ir.Fetch) if step.purpose == "records")
+    return {
+        "name": dataset.name, "module": dataset.module, "window": window_text(fetch.window),
+        "joins": [_join(step) for step in dataset.all(ir.Join)],
+        "private_locations": [_private(step) for step in dataset.all(ir.PrivacyFilter)],
+        "filters": [_filter(step) for step in dataset.all(ir.Filter)],
+        "columns": [_column(column) for column in dataset.columns],
+        "aggregate": _aggregate(dataset.step(ir.Aggregate)),
+        "outputs": [_output(step) for step in dataset.all(ir.Render)],
+    }
+
+
+def window_text(window: ir.Window) -> str:
+    match window.kind:
+        case "all":
+            return "all records"
+        case "since-last-run":
+            return "since last run"
+        case "since":
+            return f"since {window.start}"
+        case "between":
+            return f"between {window.start} and {window.end}"
+        case "last":
+            return f"last {window.amount} {window.unit}"
+    return window.kind
+
+
+def _join(step: ir.Join) -> dict[str, Any]:
+    return {"module": step.module, "alias": step.alias,
+            "on": f"{'.'.join(step.local_key)} = {step.module}.{'.'.join(step.remote_key)}"}
+
+
+def _private(step: ir.PrivacyFilter) -> dict[str, Any]:
+    return {"rule": step.rule, "excludes": _text(step.exclude),
+            "justification": _text(step.justification)}
+
+
+def _filter(step: ir.Filter) -> dict[str, Any]:
+    reads = [{"field": read.field, "privacy": read.privacy}
+             for read in step.reads if read.privacy != "public"]
+    if step.redacted:  # the values are personal: the condition only in its redacted form
+        return {"condition": "", "shown": f"where {step.redacted}", "reads": reads,
+                "justification": _text(step.justification)}
+    return {"condition": step.expression, "shown": step.expression, "reads": reads,
+            "justification": _text(step.justification)}
+
+
+def _column(column: ir.Column) -> dict[str, Any]:
+    return {"name": column.name, "expression": column.expression,
+            "shown": " ".join(column.detail.split()), "sources": list(column.sources),
+            "treatment": column.treatment, "privacy": column.privacy,
+            "released_as": column.released_as, "justification": _text(column.justification)}
+
+
+def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
+    if step is None:
+        return {}
+    measures = [{"name": m.name, "function": m.function, "argument": _text(m.argument),
+                 "sources": list(m.sources), "released_as": m.privacy,
+                 "justification": _text(m.justification)} for m in step.measures]
+    return {"measures": measures, "min_group_size": step.min_group_size,
+            "counted_by": step.counted_by, "entity": _text(step.entity)}
+
+
+def _output(step: ir.Render) -> dict[str, Any]:
+    return {"format": step.format, "destination": _text(step.destination),
+            "template": _text(step.template), "geometry": _text(step.geometry),
+            "templates": [{"path": item.path, "sha256": item.sha256} for item in step.templates]}

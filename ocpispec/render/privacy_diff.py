@@ -1,0 +1,82 @@
+"""`ocpispec diff` as text, Markdown or JSON. Deterministic; no values of personal
+fields ever (filters on them are shown redacted by the summary)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections import Counter
+from collections.abc import Iterator
+
+from ocpispec.privacy_summary import Change, Difference
+from ocpispec.text import count
+
+FORMATS = ("text", "markdown", "json")
+WIDTH = 100
+_MARKERS = {"added": "+", "removed": "-", "weakened": "!", "strengthened": "^",
+            "changed": "~", "renamed": "~"}
+
+
+def render_difference(diff: Difference, format: str) -> str:
+    match format:
+        case "json":
+            return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        case "markdown":
+            return "\n".join(_markdown(diff)) + "\n"
+    return "\n".join(_text(diff)) + "\n"
+
+
+def verdict_line(diff: Difference) -> str:
+    if not diff.needs_review:
+        return f"Verdict: {diff.verdict}."
+    kinds = Counter(change.kind for change in diff.changes)
+    detail = ", ".join(f"{kinds[kind]} {kind}" for kind in _MARKERS if kinds[kind])
+    return f"Verdict: {diff.verdict} ({count(len(diff.changes), 'change')}: {detail})."
+
+
+def _text(diff: Difference) -> Iterator[str]:
+    yield f"Privacy diff of {diff.old_name} -> {diff.new_name}"
+    yield f"  old privacy fingerprint  {diff.old_fingerprint[:12]}"
+    yield f"  new privacy fingerprint  {diff.new_fingerprint[:12]}"
+    for area, changes in _by_area(diff.changes):
+        yield ""
+        yield area
+        for change in changes:
+            yield from _wrapped(f"  {_MARKERS.get(change.kind, '~')} {change.kind:<12} ",
+                                change.text)
+    yield ""
+    yield verdict_line(diff)
+
+
+def _markdown(diff: Difference) -> Iterator[str]:
+    yield "# Privacy diff"
+    yield ""
+    yield "| | spec | privacy fingerprint |"
+    yield "|---|---|---|"
+    yield f"| old | `{_cell(diff.old_name)}` | `{diff.old_fingerprint[:12]}` |"
+    yield f"| new | `{_cell(diff.new_name)}` | `{diff.new_fingerprint[:12]}` |"
+    for area, changes in _by_area(diff.changes):
+        yield ""
+        yield f"## {area}"
+        yield ""
+        for change in changes:
+            yield f"- **{change.kind}**: {change.text}"
+    yield ""
+    yield f"**{verdict_line(diff)}**"
+
+
+def _by_area(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
+    areas: dict[str, list[Change]] = {}
+    for change in changes:
+        areas.setdefault(change.area, []).append(change)
+    return list(areas.items())
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def _wrapped(prefix: str, text: str) -> Iterator[str]:
+    yield from textwrap.wrap(text, width=WIDTH, initial_indent=prefix,
+                             subsequent_indent=" " * len(prefix), break_on_hyphens=False,
+                             break_long_words=False) or [prefix.rstrip()]

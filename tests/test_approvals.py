@@ -1,0 +1,256 @@
+"""Approvals bound to the privacy fingerprint: `approve`, `approvals`, and `run`
+refusing a spec that must be approved, before any request. Signatures with the real
+ssh-keygen (keys generated per test)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import SPECS, cli_block
+from fixtures_demo import demo_server_factory  # noqa: F401 - fixture
+
+KEY = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9011223344556677889900aabbccdde"
+PAT = "Pat Jansen <pat@cpo.example>"
+RAW_START = ("truncate(start_date_time, hour) as started_hour",
+             'start_date_time as started_hour because "the planners need exact start times"')
+SPEC = "specs/sessions.ocx"
+
+needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None,
+                                      reason="ssh-keygen is not installed (openssh-client); "
+                                             ".ci/run installs it")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> Path:
+    """specs/sessions.ocx (the municipality spec with `requires approval`) in a temporary
+    working directory, and a clock that ticks a minute per approval."""
+    (tmp_path / "specs").mkdir()
+    text = (SPECS / "municipality_sessions.ocx").read_text()
+    (tmp_path / SPEC).write_text(text.replace("  retention 24 months\n",
+                                              "  retention 24 months\n  requires approval\n"))
+    monkeypatch.chdir(tmp_path)
+    ticks = iter(range(1000))
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr("ocpispec.approval.records.now",
+                        lambda: start + timedelta(minutes=next(ticks)))
+    for name in ("OCPISPEC_REQUIRE_APPROVAL", "OCPISPEC_SIGNING_KEY", "OCPISPEC_ALLOWED_SIGNERS"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def server(demo_server_factory):  # noqa: F811
+    return demo_server_factory(version="2.2.1", size=200, max_page_size=100)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+
+
+def _run(run_cli, server, *args: str, env: dict[str, str] | None = None):
+    return run_cli("run", SPEC, "--out", "out", "--state", "state/s.json", "--as-of",
+                   "2026-01-01T00:00:00Z", "--quiet", *args,
+                   env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                        "UTRECHT_PSEUDONYM_KEY": KEY, **(env or {})})
+
+
+def test_the_officers_workflow(run_cli, workdir: Path, server, snapshot) -> None:
+    """Approve, run, change a column to the raw start time, see diff flag it and the
+    run refused until it is approved again."""
+    refused = _run(run_cli, server)
+    assert refused.exit_code == 1 and "OCX610" in refused.stderr
+    assert server.request_log == []  # refused before any request
+
+    approved = run_cli("approve", SPEC, "--by", PAT, "--note", "DPIA-2026-07")
+    assert approved.exit_code == 0, approved.stderr
+    first = _run(run_cli, server)
+    assert first.exit_code == 0, first.stderr
+    assert (workdir / "out").exists() and server.request_log
+    record = json.loads(next((workdir / "state" / "runs").glob("*/*.json")).read_text())
+    assert record["approval"]["approved_by"] == PAT and record["approval"]["requires"] == "approval"
+    assert record["privacy_fingerprint"] == record["approval"]["privacy_fingerprint"]
+
+    original = (workdir / SPEC).read_text()
+    (workdir / "old.ocx").write_text(original)
+    _edit(workdir / SPEC, *RAW_START)
+    assert run_cli("diff", "old.ocx", SPEC).exit_code == 1
+    requests = len(server.request_log)
+    changed = _run(run_cli, server)
+    assert changed.exit_code == 1 and len(server.request_log) == requests
+    listed = run_cli("approvals", SPEC)
+    assert "stale" in listed.stdout and "0 valid" in listed.stdout
+
+    assert run_cli("approve", SPEC, "--by", PAT, "--note", "exact times for the planners")\
+        .exit_code == 0
+    second = _run(run_cli, server, "--restart")
+    assert second.exit_code == 0, second.stderr
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+    (workdir / SPEC).write_text(original)  # back to the first approved version: valid again
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+    assert cli_block(refused) == snapshot(name="never approved")
+    assert cli_block(changed) == snapshot(name="changed since approved")
+    assert cli_block(approved) == snapshot(name="approve")
+    assert cli_block(listed) == snapshot(name="approvals")
+
+
+def test_the_record_is_small_reviewable_toml(run_cli, workdir: Path, snapshot) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT, "--note", "DPIA-2026-07").exit_code == 0
+    records = list((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    assert [path.name for path in records] == ["20261201T090000Z-" +
+                                               records[0].name[17:29] + ".toml"]
+    text = records[0].read_text()
+    assert text.replace("0.1.0", "VERSION") == snapshot
+
+
+def test_a_personal_filter_value_is_not_in_the_record(run_cli, workdir: Path) -> None:
+    _edit(workdir / SPEC, '  where status = "COMPLETED"',
+          '  where status = "COMPLETED" and cdr_token.uid in ["04A2B3C4D5E6F7"] '
+          'because "the fraud team reviews this blocked card"')
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    assert "04A2B3C4D5E6F7" not in record.read_text()
+    _edit(workdir / SPEC, "04A2B3C4D5E6F7", "04A2B3C4D5E6F8")
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1 and "stale" in listed.stdout
+
+
+def test_the_setting_demands_approval_of_every_spec(run_cli, workdir: Path, server) -> None:
+    _edit(workdir / SPEC, "  requires approval\n", "")
+    assert _run(run_cli, server).exit_code == 0
+    gated = _run(run_cli, server, env={"OCPISPEC_REQUIRE_APPROVAL": "1"})
+    assert gated.exit_code == 1 and "OCPISPEC_REQUIRE_APPROVAL demands approval" in gated.stderr
+    mistyped = _run(run_cli, server, env={"OCPISPEC_REQUIRE_APPROVAL": "yess"})
+    assert mistyped.exit_code == 1 and "OCX611" in mistyped.stderr  # fails closed: signed
+
+
+def test_reviewer_must_be_name_and_email(run_cli, workdir: Path) -> None:
+    result = run_cli("approve", SPEC, "--by", "pat")
+    assert result.exit_code == 2 and "Name <email>" in result.stderr
+    assert not (workdir / "specs" / "sessions.ocx.approvals").exists()
+
+
+def test_a_spec_with_errors_is_not_approved(run_cli, workdir: Path) -> None:
+    _edit(workdir / SPEC, "pseudonymize(cdr_token.contract_id)", "cdr_token.contract_id")
+    result = run_cli("approve", SPEC, "--by", PAT)
+    assert result.exit_code == 1 and "OCX301" in result.stderr
+    assert not (workdir / "specs" / "sessions.ocx.approvals").exists()
+
+
+def test_an_unreadable_record_is_listed_not_trusted(run_cli, workdir: Path) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    record.write_text("privacy_fingerprint = [")
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1 and "unreadable" in listed.stdout
+
+
+# ---- signatures ------------------------------------------------------------------------
+
+
+def _keypair(directory: Path, name: str) -> Path:
+    key = directory / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)],
+                   check=True, capture_output=True)
+    return key
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    pat, mallory = _keypair(folder, "pat"), _keypair(folder, "mallory")
+    signers = folder / "allowed_signers"
+    public = (folder / "pat.pub").read_text().strip()
+    signers.write_text(f'pat@cpo.example namespaces="ocpispec-approval" {public}\n')
+    return {"pat": pat, "mallory": mallory, "signers": signers}
+
+
+@needs_ssh_keygen
+def test_signed_approvals(run_cli, workdir: Path, keys, server, snapshot) -> None:
+    _edit(workdir / SPEC, "requires approval", "requires signed approval")
+    signers = {"OCPISPEC_ALLOWED_SIGNERS": str(keys["signers"])}
+    no_signers = _run(run_cli, server)
+    assert no_signers.exit_code == 1 and "OCX611" in no_signers.stderr
+
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0  # unsigned
+    unsigned = _run(run_cli, server, env=signers)
+    assert unsigned.exit_code == 1 and "no signature that verifies" in unsigned.stderr
+
+    signed = run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"]))
+    assert signed.exit_code == 0, signed.stderr
+    assert _run(run_cli, server, env=signers).exit_code == 0
+    assert server.request_log
+
+    # someone else's key, under Pat's name: not valid
+    forged = run_cli("approve", SPEC, "--by", PAT, env={"OCPISPEC_SIGNING_KEY":
+                                                        str(keys["mallory"])})
+    assert forged.exit_code == 0
+    listed = run_cli("approvals", SPEC, env=signers)
+    assert listed.stdout.count("bad signature") == 1 and "1 valid" in listed.stdout
+    assert cli_block(listed).replace(str(keys["signers"]), "<signers>") == snapshot
+
+
+@needs_ssh_keygen
+def test_an_edited_signed_record_is_refused(run_cli, workdir: Path, keys, server) -> None:
+    _edit(workdir / SPEC, "requires approval", "requires signed approval")
+    assert run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"])).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").glob("*.toml"))
+    _edit(record, 'note = ""', 'note = "edited after signing"')
+    result = _run(run_cli, server, "--allowed-signers", str(keys["signers"]))
+    assert result.exit_code == 1 and "refused for a bad signature" in result.stderr
+    assert server.request_log == []
+
+
+@needs_ssh_keygen
+def test_signing_with_a_missing_key_records_nothing(run_cli, workdir: Path, snapshot) -> None:
+    result = run_cli("approve", SPEC, "--by", PAT, "--sign-key", "keys/missing")
+    assert result.exit_code == 1
+    assert list((workdir / "specs" / "sessions.ocx.approvals").iterdir()) == []
+    assert cli_block(result) == snapshot
+
+
+def test_json_listing(run_cli, workdir: Path) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    data = json.loads(run_cli("approvals", SPEC, "--format", "json").stdout)
+    assert data["valid"] == 1 and data["requires"] == "approval"
+    assert data["approvals"][0]["state"] == "valid"
+    assert data["approvals"][0]["approved_at"] == "2026-12-01T09:00:00Z"
+
+
+def test_approving_a_spec_that_does_not_demand_it(run_cli, workdir: Path) -> None:
+    _edit(workdir / SPEC, "  requires approval\n", "")
+    listed = run_cli("approvals", SPEC)
+    assert "none: approve it with" in listed.stdout and "not required" in listed.stdout
+    result = run_cli("approve", SPEC, "--by", PAT)
+    assert result.exit_code == 0 and "does not say `requires approval`" in result.stderr
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+
+def test_a_mangled_summary_still_gives_a_diagnostic(run_cli, workdir: Path, server) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    text = record.read_text()
+    record.write_text(text[:text.index("[summary]")] + "[summary]\nformat = 1\n")
+    _edit(workdir / SPEC, *RAW_START)
+    result = _run(run_cli, server)
+    assert result.exit_code == 1 and "OCX610" in result.stderr
+    assert "cannot be compared" in result.stderr
+
+
+@needs_ssh_keygen
+def test_a_missing_allowed_signers_file(run_cli, workdir: Path, keys, server) -> None:
+    _edit(workdir / SPEC, "requires approval", "requires signed approval")
+    assert run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"])).exit_code == 0
+    listed = run_cli("approvals", SPEC, "--allowed-signers", "nowhere")
+    assert "unverified" in listed.stdout and "`nowhere` is missing" in listed.stdout
+    result = _run(run_cli, server, "--allowed-signers", "nowhere")
+    assert result.exit_code == 1 and "OCX611" in result.stderr
+    assert "`nowhere` does not exist" in result.stderr and server.request_log == []

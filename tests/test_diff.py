@@ -1,0 +1,169 @@
+"""`ocpispec diff OLD NEW`: privacy-relevant changes, the verdict and its exit code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import SPECS, cli_block
+
+RAW_START = ("truncate(start_date_time, hour) as started_hour",
+             'start_date_time as started_hour because "the planners need exact start times"')
+
+
+@pytest.fixture
+def specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> Path:
+    """A copy of specs/ in a temporary working directory (names in snapshots stay short)."""
+    shutil.copytree(SPECS, tmp_path / "specs", ignore=shutil.ignore_patterns("*.approvals"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "specs"
+
+
+def _variant(specs: Path, name: str, *edits: tuple[str, str],
+             base: str = "municipality_sessions.ocx") -> str:
+    text = (specs / base).read_text()
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    (specs / name).write_text(text)
+    return f"specs/{name}"
+
+
+def test_raw_start_time_needs_a_new_review(run_cli, specs, snapshot) -> None:
+    new = _variant(specs, "raw.ocx", RAW_START)
+    assert run_cli("check", new).exit_code == 0  # the spec still checks
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new)
+    assert result.exit_code == 1
+    assert "weakened" in result.stdout and "needs a new review" in result.stdout
+    assert cli_block(result) == snapshot
+
+
+@pytest.mark.parametrize("format_", ["markdown", "json"])
+def test_other_formats(run_cli, specs, snapshot, format_: str) -> None:
+    new = _variant(specs, "raw.ocx", RAW_START)
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new, "--format", format_)
+    assert result.exit_code == 1
+    if format_ == "json":
+        data = json.loads(result.stdout)
+        assert data["needs_review"] is True and data["changes"][0]["kind"] == "weakened"
+    assert result.stdout == snapshot
+
+
+def test_comments_and_layout_are_no_change(run_cli, specs, snapshot) -> None:
+    new = _variant(specs, "relaid.ocx",
+                   ("# Weekly export", "# A weekly export, reworded."),
+                   ("  round(kwh, 1) as energy_kwh", "      round(kwh, 1)   as energy_kwh  # kWh"),
+                   ("select\n", "\n\nselect   # what leaves\n"))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new)
+    assert result.exit_code == 0
+    assert cli_block(result) == snapshot
+
+
+def test_many_kinds_of_change(run_cli, specs, snapshot) -> None:
+    new = _variant(
+        specs, "changed.ocx",
+        ("retention 24 months", "retention 36 months"),
+        ("  since last run", "  last 30 days"),
+        ('  where status = "COMPLETED"', '  where status = "COMPLETED" and cdr_token.uid in '
+         '["04A2B3C4D5E6F7"] because "the fraud team reviews this blocked card"'),
+        ("as started_hour", "as start_hour"),
+        ("round(kwh, 1) as energy_kwh", "round(kwh) as energy_kwh"),
+        ("pseudonymize(cdr_token.contract_id) as driver\n", ""),
+        ("  location.connector.standard as connector_standard",
+         "  location.connector.standard as connector_standard\n  status as status"),
+        ("schedule weekly on monday at 06:00", "schedule daily at 06:00"),
+        ("utrecht-sessions-{run.date}", "utrecht-{run.date}"))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new)
+    assert result.exit_code == 1
+    assert "04A2B3C4D5E6F7" not in result.stdout  # a personal value is never shown
+    assert cli_block(result) == snapshot
+
+
+def test_a_personal_value_alone_changes_the_verdict(run_cli, specs) -> None:
+    card = ('  where status = "COMPLETED"', '  where status = "COMPLETED" and cdr_token.uid in '
+            '["04A2B3C4D5E6F7"] because "the fraud team reviews this blocked card"')
+    old = _variant(specs, "card.ocx", card)
+    new = _variant(specs, "card2.ocx", (card[0], card[1].replace("04A2B3C4D5E6F7", "04FF")))
+    result = run_cli("diff", old, new)
+    assert result.exit_code == 1
+    assert "a value compared in a filter on personal fields changed" in result.stdout
+    assert "04FF" not in result.stdout and "04A2" not in result.stdout
+
+
+def test_a_side_with_errors_is_a_diagnostic(run_cli, specs, snapshot) -> None:
+    broken = _variant(specs, "broken.ocx", RAW_START,
+                      ('because "the planners need exact start times"', ""),
+                      ("pseudonymize(cdr_token.contract_id)", "cdr_token.contract_id"))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", broken)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert cli_block(result) == snapshot
+
+
+def test_a_missing_file_is_a_diagnostic(run_cli, specs) -> None:
+    result = run_cli("diff", "specs/nonexistent.ocx", "specs/municipality_sessions.ocx")
+    assert result.exit_code == 1 and "OCX010" in result.stderr
+
+
+# ---- REV:path from git ------------------------------------------------------------------
+
+
+def _git(*args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(specs: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("HOME", str(specs.parent))
+    _git("init", "-q", "-b", "main")
+    _git("add", "-A")
+    _git("commit", "-q", "-m", "specs")
+    return specs.parent
+
+
+def test_a_revision_against_the_working_file(run_cli, repo, snapshot) -> None:
+    spec = repo / "specs" / "municipality_sessions.ocx"
+    spec.write_text(spec.read_text().replace(*RAW_START))
+    result = run_cli("diff", "HEAD:specs/municipality_sessions.ocx",
+                     "specs/municipality_sessions.ocx")
+    assert result.exit_code == 1
+    assert cli_block(result) == snapshot
+    _git("commit", "-qam", "raw start time")
+    unchanged = run_cli("diff", "HEAD:specs/municipality_sessions.ocx",
+                        "./specs/municipality_sessions.ocx")
+    assert unchanged.exit_code == 0, unchanged.stderr
+    back = run_cli("diff", "HEAD~1:specs/municipality_sessions.ocx",
+                   "HEAD:./specs/municipality_sessions.ocx")
+    assert back.exit_code == 1 and "weakened" in back.stdout
+
+
+def test_an_unknown_revision_is_a_diagnostic(run_cli, repo, snapshot) -> None:
+    result = run_cli("diff", "nosuchrev:specs/municipality_sessions.ocx",
+                     "specs/municipality_sessions.ocx")
+    assert result.exit_code == 1
+    missing = run_cli("diff", "HEAD:specs/missing.ocx", "specs/municipality_sessions.ocx")
+    assert missing.exit_code == 1 and "OCX614" in missing.stderr
+    assert cli_block(result) == snapshot
+
+
+def test_template_contents_and_minimum_group_size(run_cli, repo, snapshot) -> None:
+    """The old side is read from git with its folder: its template as it was then."""
+    template = repo / "specs" / "templates" / "monthly_report.md.j2"
+    template.write_text(template.read_text() + "\nRevised.\n")
+    new = _variant(repo / "specs", "monthly_report.ocx",
+                   ("minimum group size 10", "minimum group size 5"),
+                   ("  join locations on location_id", "  include private locations because "
+                    "\"home chargers count too\"\n  join locations on location_id"),
+                   ("power_type as power_type", "power_type as power_type because \"a type, "
+                    "not a place\""), base="monthly_report.ocx")
+    result = run_cli("diff", "HEAD:specs/monthly_report.ocx", new)
+    assert result.exit_code == 1
+    assert "template `templates/monthly_report.md.j2` content changed" in result.stdout
+    assert "weakened     private locations" in result.stdout
+    assert cli_block(result) == snapshot
