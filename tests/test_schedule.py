@@ -93,3 +93,18 @@ def test_a_plan_says_why_no_cron_line_fits() -> None:
     checked = compile_source(SourceFile("s.ocx", HEADER + "schedule every 90 minutes"))
     text = " ".join(plan_text(plan(checked)).split())
     assert "no single cron line can say it (cron's `*/N` minutes needs N to divide 60)" in text
+
+
+@pytest.mark.parametrize(("destination", "warned"), [
+    ("exports/s-{run.date}.csv", True), ("exports/s.csv", True),
+    ("exports/s-{run.timestamp}.csv", False), ("exports/s-{run.date}-{run.time}.csv", False),
+    ("exports/s-{window.start}.csv", False), ("exports/s-{window.end}.csv", False)])
+def test_same_day_overwrite_needs_a_path_that_changes_each_run(destination: str,
+                                                              warned: bool) -> None:
+    """OCX412 warned also for `{window.start}`/`{window.end}`, which differ per run."""
+    text = (HEADER.replace("output csv to stdout", f'output csv to "{destination}"')
+            + "schedule every 6 hours")
+    from frontend_helpers import diagnose_source
+
+    codes = [d.code for d in diagnose_source(SourceFile("s.ocx", text))]
+    assert ("OCX412" in codes) is warned

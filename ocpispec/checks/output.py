@@ -132,6 +132,11 @@ def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context) -> None
                                  "`{export}` and a suffix"))
 
 
+# placeholders whose value differs between two runs on one day: the time, or the window
+# (a `since last run` window starts where the previous one ended and ends at the run)
+_CHANGES_EACH_RUN = ("run.time", "run.timestamp", "window.start", "window.end")
+
+
 def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
                      ctx: Context) -> None:
     """A schedule that runs several times a day needs a destination that changes
@@ -143,8 +148,8 @@ def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedu
         return
     for dataset in datasets:
         destination = dataset.output.destination
-        if destination is None or "{run.time}" in destination.value \
-                or "{run.timestamp}" in destination.value:
+        if destination is None or any(f"{{{name}}}" in destination.value
+                                      for name in _CHANGES_EACH_RUN):
             continue
         ctx.emit(Diagnostic(
             "OCX412", Severity.WARNING, "runs on the same day would overwrite each other's output",
@@ -152,5 +157,5 @@ def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedu
              Label(schedule.span, "runs more than once a day", False)),
             notes=["each run writes only the records new since the previous run, so a "
                    "replaced file loses the earlier run's records for the consumer"],
-            help="add `{run.time}` or `{run.timestamp}` to the path, e.g. "
+            help="add `{run.time}`, `{run.timestamp}` or `{window.end}` to the path, e.g. "
                  '`"exports/{export}-{run.timestamp}.csv"`'))
