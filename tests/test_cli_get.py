@@ -182,3 +182,10 @@ def test_a_misspelt_privacy_pass_gets_a_did_you_mean(run_cli, demo_server, snaps
     assert cli_block(result) == snapshot
     result = run_cli("get", "sessions", "--privacy-pass", "start_datetime", *DATE_TO)
     assert "did you mean `start_date_time`?" in result.stderr
+
+
+def test_get_demo_needs_no_login(run_cli) -> None:
+    result = run_cli("get", "sessions", "--demo", "--limit", "3")
+    assert result.exit_code == 0, result.stderr
+    assert len(lines(result.stdout)) == 3
+    assert "sessions: 3 objects (OCPI 2.2.1" in result.stderr

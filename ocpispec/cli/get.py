@@ -47,6 +47,8 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.argument("module", type=click.Choice(MODULES), metavar="MODULE")
 @click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
               help="Credential profile from `ocpispec login`.")
+@click.option("--demo", is_flag=True, help="Pull from the built-in demo CPO (OCPI 2.2.1, 2,000 "
+              "sessions ending 2026-01-01) instead of a profile: no login needed.")
 @click.option("--date-from", callback=_when, metavar="WHEN", help="Only objects with last_updated >= WHEN (UTC).")
 @click.option("--date-to", callback=_when, metavar="WHEN",
               help="Only objects with last_updated < WHEN (UTC); default: now, fixed when the export starts.")
@@ -69,7 +71,7 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--accept-incomplete", is_flag=True, help="Exit 0 although the dump cannot be "
               "proven complete (repeated pages, fewer objects than X-Total-Count).")
 @request_timeout_option
-def get(module: str, name: str, date_from: datetime | None, date_to: datetime | None,
+def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
         rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,
         request_timeout: float) -> None:
@@ -86,6 +88,7 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
 
     \b
     Examples:
+      ocpispec get sessions --demo --limit 5         # no login: the demo CPO
       ocpispec get locations > locations.ndjson
       ocpispec get sessions --date-from 2025-01-01 | jq -s length
       ocpispec get cdrs --privacy-pass total_energy,total_time
@@ -95,22 +98,43 @@ def get(module: str, name: str, date_from: datetime | None, date_to: datetime | 
         raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "
                                  f"{date_from:%Y-%m-%dT%H:%M:%SZ}; the window would be empty",
                                  param_hint="'--date-to'")
+    with contextlib.ExitStack() as stack:
+        credentials, version = _demo(stack) if demo else _profile(name)
+        open_paths = _open_paths(privacy_pass, version, module)
+        _get(module, credentials, open_paths, (date_from, date_to, limit),
+             FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
+                          max_retries=retries, request_timeout=request_timeout),
+             allow_invalid, accept_incomplete)
+
+
+def _profile(name: str) -> tuple[Credentials, str]:
     try:
         profile = load_profile(name)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    open_paths = _open_paths(privacy_pass, profile.version, module)
+    return profile.credentials(), profile.version
+
+
+def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str]:
+    from ocpispec.demo import DemoServer
+    from ocpispec.executor.sources import DEMO_PARTY
+
+    server = stack.enter_context(DemoServer(versions=("2.2.1",), size=2000))
+    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), "2.2.1"
+
+
+def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
+         window: tuple[datetime | None, datetime | None, int | None], options: FetchOptions,
+         allow_invalid: Any, accept_incomplete: bool) -> None:
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     elif site_details := opened_site_details(module, open_paths):
         click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
-    options = FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
-                           max_retries=retries, request_timeout=request_timeout)
     from ocpispec.executor.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)
-    _export(profile.credentials(), options, module, (date_from, date_to, limit), open_paths, policy)
+    _export(credentials, options, module, window, open_paths, policy)
 
 
 def _export(credentials: Credentials, options: FetchOptions, module: str,
