@@ -144,7 +144,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
 
     date_from, date_to, limit = window
     out = sys.stdout.buffer
-    with ConsoleEvents() as events:
+    with ConsoleEvents(limit=limit) as events:
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths)

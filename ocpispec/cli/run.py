@@ -212,7 +212,7 @@ def _demo_options_need_demo(args: RunArgs) -> None:
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
     from ocpispec.executor import Policy, RunOptions, execute
-    from ocpispec.ocpi import FetchOptions, OcpiClient
+    from ocpispec.ocpi import FetchOptions, OcpiClient, safe_url
 
     env = dict(os.environ)
     key, notes = _key(plan, args, env)
@@ -220,9 +220,11 @@ def _execute(plan, args: RunArgs):
                                  requests_per_second=args.rps, request_timeout=args.request_timeout)
     with contextlib.ExitStack() as stack:
         credentials, now = _source(stack, plan, args, env, notes)
-        events = _Events(args.quiet)
+        events = _events(stack, args)
 
         def connect():
+            if hasattr(events, "connecting"):
+                events.connecting(safe_url(credentials.versions_url))
             return stack.enter_context(OcpiClient.connect(credentials, options=fetch_options,
                                                           events=events))
 
@@ -230,7 +232,7 @@ def _execute(plan, args: RunArgs):
             out=args.out, limit=args.limit, dry_run=args.dry_run, state_path=args.state_path,
             use_state=not args.demo or args.state_path is not None, spec_dir=args.spec.parent,
             spec_sha256=_sha256(args.spec), now=now,
-            progress=None if args.quiet else _progress(stack),
+            on_dataset=getattr(events, "started", None),
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
@@ -350,24 +352,13 @@ class _Events:
             click.echo(f"warning: {message}", err=True)
 
 
-def _progress(stack: contextlib.ExitStack):
-    """A rich progress line on a terminal; nothing when stderr is a file or a pipe."""
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+def _events(stack: contextlib.ExitStack, args: RunArgs):
+    """Bars and dataset lines on a terminal; warnings alone when stderr is piped."""
+    if args.quiet or not sys.stderr.isatty():
+        return _Events(args.quiet)
+    from ocpispec.cli.run_progress import RunProgress
 
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                        console=Console(stderr=True), transient=True)
-    stack.enter_context(progress)
-    tasks: dict[str, object] = {}
-
-    def report(dataset: str, records: int) -> None:
-        if dataset not in tasks:
-            tasks[dataset] = progress.add_task(dataset)
-        progress.update(tasks[dataset], description=f"{dataset}: {records:,} records read")
-
-    return report
+    return stack.enter_context(RunProgress())
 
 
 def _moment(value: str | None) -> datetime | None:

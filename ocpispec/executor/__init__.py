@@ -65,6 +65,8 @@ class RunOptions:
     spec_sha256: str | None = None
     now: datetime | None = None
     progress: Callable[[str, int], None] | None = None
+    # told when a dataset starts: its name, where it writes, its window in words
+    on_dataset: Callable[[str, str, str], None] | None = None
     policy: Policy = Policy()       # invalid records, incomplete crawls, empty outputs
     runs_dir: Path | None = None    # the CPO's run records (None: none written)
     wait_lock: float = 0.0  # seconds to wait for another run of the export to finish

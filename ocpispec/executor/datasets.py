@@ -153,6 +153,8 @@ class DatasetRun:
         from ocpispec.ocpi import OcpiError
 
         before, unknown_before = _findings(client), _unknown(client, self.dataset.module)
+        if (started := getattr(self.options, "on_dataset", None)) is not None:
+            started(self.dataset.name, self.target.display, _window_words(self.window))
         try:
             self._execute(client)
         except OcpiError as exc:
@@ -413,6 +415,13 @@ def _unknown(client: Client, module: str) -> Counter[str]:
     if not _counts_unknown(client):
         return Counter()
     return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
+
+
+def _window_words(window: ResolvedWindow) -> str:
+    start, end = window.date_from, window.date_to
+    if start is None and end is None:
+        return "all records"
+    return f"{start or 'the first record'} to {end or 'now'}"
 
 
 def _reporting(records: Iterable[dict], name: str,

@@ -15,22 +15,46 @@ import click
 from ocpispec.diagnostics import Diagnostic
 
 
-class ConsoleEvents:
-    """Progress bar (only when `progress`, i.e. stderr is a terminal) and warnings."""
+def progress_columns() -> tuple:
+    """The columns of every bar: what, bar, `done/total` with thousands separators,
+    percentage, records per second, time left (`get` and `run` alike)."""
+    from rich.progress import BarColumn, ProgressColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    def __init__(self, *, progress: bool | None = None, stream: TextIO | None = None) -> None:
+    class Count(ProgressColumn):
+        def render(self, task) -> Text:
+            if task.fields.get("waiting"):
+                return Text("")
+            done = f"{int(task.completed):,}"
+            return Text(f"{done}/{int(task.total):,}" if task.total else f"{done} records")
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f}/s" if speed else "")
+
+    return (TextColumn("{task.description}"), BarColumn(), Count(), TaskProgressColumn(), Rate(),
+            TimeRemainingColumn())
+
+
+class ConsoleEvents:
+    """Progress bar (only when `progress`, i.e. stderr is a terminal) and warnings;
+    `limit` caps the bar's total (`get --limit`)."""
+
+    def __init__(self, *, progress: bool | None = None, stream: TextIO | None = None,
+                 limit: int | None = None) -> None:
         self._stream = stream
         self._want_progress = _is_terminal(stream) if progress is None else progress
         self._progress = None
         self._tasks: dict[str, int] = {}
+        self._limit = limit
 
     def __enter__(self) -> ConsoleEvents:
         if self._want_progress:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress
             console = Console(file=self._stream or sys.stderr)
-            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                      TimeElapsedColumn(), console=console, transient=True)
+            self._progress = Progress(*progress_columns(), console=console, transient=True)
             self._progress.start()
         return self
 
@@ -43,6 +67,9 @@ class ConsoleEvents:
     def page(self, module: str, objects: int, total: int | None) -> None:
         if self._progress is None:
             return
+        if self._limit is not None:
+            total = self._limit if total is None else min(total, self._limit)
+            objects = min(objects, total)
         if module not in self._tasks:
             self._tasks[module] = self._progress.add_task(f"fetching {module}", total=total)
         self._progress.update(self._tasks[module], completed=objects, total=total)
