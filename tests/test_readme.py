@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from fixtures_cli import REPO
 
 from ocpispec.cli import COMMANDS
@@ -83,3 +85,49 @@ def test_the_plan_example_in_the_docs_is_the_real_plan(run_cli) -> None:
     shown = shown.split("```")[1].strip().splitlines()
     printed = run_cli("plan", "specs/municipality_sessions.ocx").stdout.strip().splitlines()
     assert shown == printed[-len(shown):]
+
+
+def _shown_commands() -> list[tuple[str, str]]:
+    """Every `ocpispec ...` line in a shell block of the README and docs/, as written
+    (up to a pipe, a redirection or a comment)."""
+    import shlex
+
+    found = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = path.read_text(encoding="utf-8")
+        for block in re.findall(r"```(?:sh|bash|console|shell)\n(.*?)```", text, flags=re.S):
+            block = re.sub(r"\\\n\s*", " ", block)  # continuation lines
+            for line in block.splitlines():
+                line = line.strip().removeprefix("$ ")
+                command = re.sub(r"^(\.venv/bin/|python3 -m venv .*&& )", "", line)
+                if not command.startswith("ocpispec "):
+                    continue
+                command = re.sub(r"<[^<>\n]+>", "PLACEHOLDER", command)  # `<printed token>`
+                words = shlex.split(command.split(" #")[0], posix=True)
+                for stop in ("|", ">", ">>", "&&", "2>"):
+                    if stop in words:
+                        words = words[:words.index(stop)]
+                found.append((f"{path.name}: {line}", words[1:]))
+    return found
+
+
+@pytest.mark.parametrize(("where", "args"), _shown_commands(), ids=lambda v: v if isinstance(v, str) else None)
+def test_every_command_in_the_docs_parses_as_shown(where: str, args: list[str]) -> None:
+    """The command, its options and its arguments exist as written (values are checked by
+    click as a run would, without running it)."""
+    import click
+
+    from ocpispec.cli import main
+
+    import warnings
+
+    with main.make_context("ocpispec", list(args), resilient_parsing=False) as context:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # click 8.2 `protected_args`
+            pending = [*context.protected_args, *context.args]
+        name, command, rest = main.resolve_command(context, pending)
+        assert command is not None, where
+        try:
+            command.make_context(name, rest, parent=context)
+        except click.exceptions.Exit:
+            pass  # --help and --version
