@@ -70,7 +70,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     token = _as_name(exc.token, source, parser)
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
-    for rule in (_missing_name_after_as, _comma_between_columns,
+    for rule in (_sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
         if found is not None:
@@ -88,6 +88,23 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
+    """`order by`, `having count() > 5`, `count(distinct x)`: SQL words just before the
+    place the parser stopped (OCX014 says what ocpispec does instead)."""
+    from ocpispec.checks.habits import sql_word
+
+    following = [*history[-5:], token]
+    for position, seen in enumerate(following):
+        if seen.type != "NAME":
+            continue
+        after = following[position + 1] if position + 1 < len(following) else None
+        word = sql_word(str(seen), Span(seen.start_pos, seen.end_pos),
+                        str(after).lower() if after is not None else None)
+        if word is not None:
+            return word
+    return None
 
 
 def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic | None:

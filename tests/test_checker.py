@@ -261,3 +261,23 @@ def test_included_templates_are_checked_too(tmp_path) -> None:
     found = _template_codes(tmp_path, '{% include "part.j2" %}{% include "gone.j2" %}',
                             {"part.j2": "{% for row in rows %}{{ row.kwh }}{% endfor %}"})
     assert [code for code, _ in found] == ["OCX402", "OCX405"]
+
+
+@pytest.mark.parametrize(("body", "code", "words"), [
+    ("select\n  status\nhaving count() > 5\n", "OCX014", "`having` is SQL"),
+    ("select\n  status\norder by status\n", "OCX014", "`order by` is SQL"),
+    ("select\n  status\nlimit 10\n", "OCX014", "`limit` is SQL"),
+    ("group by status as s\ncompute\n  count(distinct cdr_token.uid) as d\n  minimum group size 10\n",
+     "OCX014", "`distinct` is SQL"),
+    ("select\n  status session_status\n", "OCX015", "`session_status` follows `status` without `as`"),
+    ("select\n  round(kwh, 1) energy\n", "OCX015", "`energy` follows `round(kwh, 1)` without `as`"),
+])
+def test_sql_habits_get_their_own_diagnostic(body: str, code: str, words: str) -> None:
+    found = diagnose_source(SourceFile("t.ocx", HEADER + "from sessions\n" + body
+                                       + "output csv to stdout\n"))
+    assert [d.code for d in found] == [code], [d.message for d in found]
+    assert found[0].message.startswith(words)
+
+
+def test_a_known_field_after_a_column_is_still_a_column() -> None:
+    assert codes_of("from sessions\nselect\n  status kwh\noutput csv to stdout\n") == ["OCX303"]

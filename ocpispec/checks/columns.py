@@ -10,6 +10,7 @@ from ocpispec.checks import privacy
 from ocpispec.checks.context import Context, backticked
 from ocpispec.checks.filters import parse_date
 from ocpispec.checks.grids import check_combined
+from ocpispec.checks.habits import column_habits
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
@@ -22,14 +23,31 @@ def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
     released: list[tuple[syntax.Column, str, list[Use]]] = []
     match body:
         case syntax.Select(columns=columns):
+            columns = _without_habits(columns, scope, ctx)
             checked = [_column(c, Mode.SELECT, scope, ctx, released) for c in columns]
         case syntax.Aggregate(keys=keys, measures=measures):
+            keys, measures = _without_habits(keys, scope, ctx), _without_habits(measures, scope, ctx)
             checked = [_column(c, Mode.KEY, scope, ctx, released) for c in keys]
             checked += [_column(c, Mode.MEASURE, scope, ctx) for c in measures]
     found = [c for c in checked if c is not None]
     _check_duplicates(found, ctx)
     check_combined(released, ctx)
     return found
+
+
+def _without_habits(columns: Sequence[syntax.Column], scope: Scope,
+                    ctx: Context) -> list[syntax.Column]:
+    """The columns left after reporting SQL words and names written without `as`."""
+    def known(ref: syntax.FieldRef) -> bool:
+        return (ref.path[0] in {binding.name for binding in scope.bindings}
+                or ctx.catalogue.resolve(scope.module, ref.path).ok)
+
+    flagged = column_habits(columns, ctx.source, known)
+    for _, diagnostic in flagged:
+        if diagnostic is not None:
+            ctx.emit(diagnostic)
+    dropped = {id(column) for column, _ in flagged}
+    return [column for column in columns if id(column) not in dropped]
 
 
 def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,

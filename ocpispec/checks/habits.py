@@ -1,0 +1,91 @@
+"""Habits from SQL, and a column name written without `as`.
+
+Line breaks carry no meaning in a spec, so `having`, `order by` or `limit` after the
+columns parse as more columns, and `status session_status` as two. Such words get their
+own diagnostic (OCX014) saying what ocpispec does instead, and a bare name after a column
+on the same line gets OCX015 (`write status as session_status`), before the checker would
+report an unknown field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec import syntax
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.source import SourceFile
+
+# word -> (what it is, what to do instead)
+SQL_WORDS: dict[str, tuple[str, str]] = {
+    "having": ("`having` filters groups in SQL; ocpispec releases a group only when it "
+               "holds at least `minimum group size` distinct drivers",
+               "state `minimum group size N` under `compute`; to keep or drop records before "
+               "grouping, write `where ...` under `from`"),
+    "order": ("`order by` sorts in SQL; ocpispec writes rows in the order the platform "
+              "sends them (aggregates by group key)",
+              "leave it out and sort in the consumer's tool"),
+    "limit": ("`limit` takes the first rows in SQL; in ocpispec a sample is a run option",
+              "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
+    "offset": ("`offset` skips rows in SQL; ocpispec delivers every record of the window",
+               "leave it out; narrow the window instead (`since`, `between`, `last`)"),
+    "distinct": ("`distinct` is SQL; `count()` counts records, and the minimum group size "
+                 "already counts distinct drivers",
+                 "write `count()`; to release one row per value, group by it"),
+    "top": ("`top` takes the first rows in SQL; in ocpispec a sample is a run option",
+            "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
+}
+
+
+def sql_word(word: str, span, next_word: str | None = None) -> Diagnostic | None:
+    """OCX014 for a SQL keyword where the spec language has none."""
+    found = SQL_WORDS.get(word.lower())
+    if found is None or (word.lower() == "order" and next_word not in (None, "by")):
+        return None
+    what, instead = found
+    shown = "order by" if word.lower() == "order" else word
+    return error("OCX014", f"`{shown}` is SQL, not part of the spec language", span,
+                 "not an ocpispec clause", notes=[what], help=instead)
+
+
+def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
+                  known) -> list[tuple[syntax.Column, Diagnostic | None]]:
+    """Columns that are really a SQL word or a name written without `as` (with their
+    diagnostic), and the words after a SQL word on its line (None: nothing more to say).
+    `known(ref)` says whether a field reference resolves; only unknown names are judged."""
+    found = []
+    previous: syntax.Column | None = None
+    for column in columns:
+        diagnostic = _judge(column, previous, source, known)
+        if diagnostic is not None:
+            found.append((column, diagnostic))
+            if diagnostic.code == "OCX015":
+                found.append((previous, None))  # its missing name is the same mistake
+        elif found and found[-1][0] is previous and diagnostic is None \
+                and found[-1][1].code == "OCX014" and _same_line(previous, column, source):
+            found.append((column, None))  # `limit 10`: the 10 belongs to the SQL word
+        previous = column
+    return [(column, d) for column, d in found]
+
+
+def _same_line(first: syntax.Column | None, second: syntax.Column,
+               source: SourceFile | None) -> bool:
+    if first is None or source is None:
+        return False
+    return source.line_col(first.span.end)[0] == source.line_col(second.span.start)[0]
+
+
+def _judge(column: syntax.Column, previous: syntax.Column | None, source: SourceFile | None,
+           known) -> Diagnostic | None:
+    expr = column.expr
+    if not isinstance(expr, syntax.FieldRef) or len(expr.path) != 1 or known(expr):
+        return None
+    if (habit := sql_word(expr.path[0], expr.span)) is not None:
+        return habit
+    if previous is None or previous.alias is not None or not _same_line(previous, column, source):
+        return None
+    before = source.snippet(previous.expr.span)
+    name = expr.path[0]
+    return error("OCX015", f"`{name}` follows `{before}` without `as`", expr.span,
+                 "read as a second column", notes=[
+                     "line breaks carry no meaning, so two expressions in a row are two "
+                     "columns; a column's output name comes after `as`"],
+                 help=f"write `{before} as {name}`")
