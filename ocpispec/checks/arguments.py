@@ -3,17 +3,26 @@ grid sizes, `constant(...)` values and the `jmespath("...")` escape hatch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ocpispec import syntax
 from ocpispec.checks.context import backticked, did_you_mean
 from ocpispec.checks.jmes import analyse_hatch
 from ocpispec.diagnostics import error
+from ocpispec.checks.values import UNKNOWN, Use, Value, literal_value
 from ocpispec.functions import TIME_UNITS, ArgKind, Function
 
 if TYPE_CHECKING:
     from ocpispec.checks.context import Context
-    from ocpispec.checks.types import Typer, Value
+    from ocpispec.checks.scope import Scope
+
+
+class Typing(Protocol):
+    """What `check_hatch` needs of the typer that calls it (`types.Typer`)."""
+
+    ctx: Context
+    scope: Scope
+    uses: list[Use]
 
 # Smallest and largest whole number each function accepts for its literal argument.
 _INTEGER_RANGES = {"round": (-6, 10), "prefix": (1, 20), "round_coords": (0, 7)}
@@ -21,8 +30,6 @@ _INTEGER_RANGES = {"round": (-6, 10), "prefix": (1, 20), "round_coords": (0, 7)}
 
 def check_literal_argument(call: syntax.Call, function: Function, kind: ArgKind,
                            arg: syntax.Expr, ctx: Context) -> Value | None:
-    from ocpispec.checks.types import UNKNOWN, literal_value
-
     problem = _problem(function, kind, arg)
     if problem is not None:
         label, help = problem
@@ -104,10 +111,8 @@ def _number(expr: syntax.Expr) -> int | float | None:
     return None
 
 
-def check_hatch(call: syntax.Call, arg: syntax.Expr, typer: Typer, around: tuple) -> Value:
+def check_hatch(call: syntax.Call, arg: syntax.Expr, typer: Typing, around: tuple) -> Value:
     """`jmespath("...")`: the text must compile, and every field it reads must resolve."""
-    from ocpispec.checks.types import UNKNOWN, Use
-
     if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
         typer.ctx.emit(error("OCX211", "`jmespath` needs the expression as a quoted text",
                              arg.span, "not a quoted text",

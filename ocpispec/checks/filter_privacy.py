@@ -17,7 +17,7 @@ from ocpispec import syntax
 from ocpispec.checked import CheckedFilter, FilterRead
 from ocpispec.checks.context import Context
 from ocpispec.checks.privacy import exposure, weak_justification
-from ocpispec.checks.types import Use
+from ocpispec.checks.values import Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.schema.model import PrivacyClass
 

@@ -212,7 +212,7 @@ def _literal_family(literal: syntax.Literal) -> str:
 
 
 def _literal_value(literal: syntax.Literal) -> Value:
-    from ocpispec.checks.types import literal_value
+    from ocpispec.checks.values import literal_value
 
     return literal_value(literal)
 

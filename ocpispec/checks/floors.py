@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ocpispec import syntax
 from ocpispec.checks import literals
-from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.checks.values import GEO_OBJECTS, Use
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Kind
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from ocpispec import syntax
 from ocpispec.checks.context import Context
 from ocpispec.checks.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
-from ocpispec.checks.types import Use
+from ocpispec.checks.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.schema.model import PrivacyClass
 

@@ -82,7 +82,7 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
 
 
 def _is_geo(column: CheckedColumn) -> bool:
-    from ocpispec.checks.types import GEO_OBJECTS
+    from ocpispec.checks.values import GEO_OBJECTS
     from ocpispec.functions import Result, lookup
 
     expr = column.column.expr

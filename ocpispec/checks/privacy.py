@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ocpispec import syntax
 from ocpispec.checks import floors, sites
 from ocpispec.checks.context import Context, justification_problem
-from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.checks.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass

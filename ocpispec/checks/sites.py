@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ocpispec.checks.context import Context
-from ocpispec.checks.types import GEO_OBJECTS, Use
+from ocpispec.checks.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error
 
 

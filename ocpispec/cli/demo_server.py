@@ -137,11 +137,9 @@ def _active(faults: Faults) -> str:
 
 
 def _data_end() -> str:
-    from datetime import UTC, datetime
+    from ocpispec.demo.world import data_end
 
-    from ocpispec.demo.world import SESSIONS_SPAN, SESSIONS_START
-
-    return f"{datetime.fromtimestamp(SESSIONS_START + SESSIONS_SPAN, UTC):%Y-%m-%dT%H:%M:%SZ}"
+    return f"{data_end():%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _port_problem(port: int, problem: OSError) -> OcpiError:

@@ -16,6 +16,7 @@ import click
 from ocpispec.cli import run_control
 from ocpispec.cli.client_options import request_timeout_option, rps_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
+from ocpispec.cli.run_setup import pseudonym_key, uses_state
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEMO_SIZE = 20_000
@@ -117,7 +118,7 @@ def run(**options: object) -> None:
     and the state does not move.
 
     --follow runs for real at the real time, so it cannot be combined with
-    --demo, --dry-run or --as-of.
+    --demo, --dry-run, --as-of or --restart.
 
     \b
     Examples:
@@ -277,18 +278,7 @@ def _tolerance(value: str | None):
 
 
 def _key(plan, args: RunArgs, env: dict[str, str]):
-    from ocpispec.executor.keys import resolve_key
-    from ocpispec.executor.sources import profile_pseudonym_key
-
-    reference = plan.pseudonym_key
-    key = resolve_key(reference, env=env, demo=args.demo,
-                      span=reference.origin if reference else None,
-                      profile_key=lambda name: profile_pseudonym_key(name, env))
-    notes = []
-    if key.description == "the public demo key":
-        variable = f"`{reference.name}`" if reference.kind == "env" else "a pseudonym key"
-        notes.append(f"using the public demo key; set {variable} for pseudonyms of your own")
-    return key, notes
+    return pseudonym_key(plan, args.demo, env)
 
 
 def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str],
@@ -307,16 +297,10 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
         now = demo_clock()
         notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
                      "windows count back from there")
-    if args.state_path is None and _uses_state(plan):
+    if args.state_path is None and uses_state(plan):
         notes.append("--demo: `since last run` starts at 2000-01-01 and no state is kept "
                      "(give --state to keep one)")
     return credentials, now
-
-
-def _uses_state(plan) -> bool:
-    from ocpispec import plan as ir
-
-    return any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
 
 
 def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
@@ -331,11 +315,9 @@ def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
 
 def demo_clock() -> datetime:
     """The demo CPO's "now": the end of its synthetic year of sessions."""
-    from datetime import UTC
+    from ocpispec.demo.world import data_end
 
-    from ocpispec.demo.world import SESSIONS_SPAN, SESSIONS_START
-
-    return datetime.fromtimestamp(SESSIONS_START + SESSIONS_SPAN, UTC)
+    return data_end()
 
 
 class _Events:

@@ -112,7 +112,7 @@ def follow(plan, args, run_once) -> None:
 
 
 def _preflight(plan, args) -> None:
-    from ocpispec.cli.run import _key, _uses_state
+    from ocpispec.cli.run_setup import pseudonym_key, uses_state
     from ocpispec.executor import RunError
     from ocpispec.executor.sources import spec_source
     from ocpispec.ocpi import OcpiError
@@ -120,9 +120,9 @@ def _preflight(plan, args) -> None:
 
     env = dict(os.environ)
     try:
-        _key(plan, args, env)
+        pseudonym_key(plan, args.demo, env)
         spec_source(plan.source, env, args.profile)
-        if _uses_state(plan):
+        if uses_state(plan):
             load_state(args.state_path or default_state_path(plan.export.name),
                        plan.export.name)
     except (RunError, OcpiError) as exc:

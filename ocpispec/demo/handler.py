@@ -6,10 +6,11 @@ import base64
 import binascii
 import calendar
 import re
+import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -21,8 +22,31 @@ from ocpispec.demo.rng import unit
 from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.wire import CPO_COUNTRY, CPO_NAME, CPO_PARTY, iso
 
-if TYPE_CHECKING:
-    from ocpispec.demo.server import DemoServer
+
+
+class DemoServer(Protocol):
+    """What a request handler reads of the demo server it serves (`server.DemoServer`),
+    as a protocol so that the handler does not import the server that imports it."""
+
+    faults: Faults
+    versions: tuple[str, ...]
+    listings: dict[str, dict[str, Any]]
+    token: str
+    seed: int
+    origin: str
+    versions_url: str
+    max_page_size: int
+    default_page_size: int | None
+    world: Any
+    stopping: threading.Event
+
+    def details_url(self, version: str) -> str: ...
+
+    def render(self, version: str, module: str, index: int) -> dict[str, Any]: ...
+
+    def count_data_request(self) -> int: ...
+
+    def record(self, request: RequestRecord) -> None: ...
 
 _DATETIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 _MEANINGS = {2000: "generic client error", 2001: "invalid or missing parameters",

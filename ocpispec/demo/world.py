@@ -16,6 +16,13 @@ from ocpispec.demo.tariffs import TARIFFS, Tariff
 
 SESSIONS_START = 1735689600          # 2025-01-01T00:00:00Z
 SESSIONS_SPAN = 365 * 86400
+
+
+def data_end():
+    """The demo CPO's "now": the end of its synthetic year of sessions (a UTC datetime)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(SESSIONS_START + SESSIONS_SPAN, UTC)
 SITES_START = 1709251200             # 2024-03-01T00:00:00Z
 DRIVERS_START = 1706745600           # 2024-02-01T00:00:00Z
 BLOCK = 20                           # sessions per status block: 17 completed, 3 not

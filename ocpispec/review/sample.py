@@ -29,7 +29,7 @@ NOTE = ("These rows were produced by running this plan against the built-in demo
 
 def demo_sample(plan: ir.Plan, spec_dir: Path, *, rows: int = SAMPLE_ROWS) -> Sample:
     """Up to `rows` rows per dataset. Raises the executor's RunError or OcpiError."""
-    from ocpispec.cli.run import demo_clock
+    from ocpispec.demo.world import data_end
     from ocpispec.demo import DemoServer
     from ocpispec.executor import RunOptions, execute
     from ocpispec.executor.keys import resolve_key
@@ -43,7 +43,7 @@ def demo_sample(plan: ir.Plan, spec_dir: Path, *, rows: int = SAMPLE_ROWS) -> Sa
                           profile_key=lambda name: None)
         limit = None if dataset.step(ir.Aggregate) is not None else SAMPLE_RECORDS
         options = RunOptions(out="-", limit=limit, use_state=False, spec_dir=spec_dir,
-                             now=demo_clock(), runs_dir=None)
+                             now=data_end(), runs_dir=None)
         captured = io.StringIO()
         with contextlib.ExitStack() as stack:
             server = stack.enter_context(DemoServer(versions=_versions(plan), size=DEMO_SIZE))

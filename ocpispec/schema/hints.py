@@ -17,7 +17,7 @@ from ocpispec.schema.mapping import VersionMap, names_only, sub_adapter
 from ocpispec.schema.neutral import Computed, Wire
 
 if TYPE_CHECKING:
-    from ocpispec.schema.catalogue import Catalogue
+    from ocpispec.schema.view import CatalogueView
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ _BY_HAND = {
 Table = dict[tuple[str, str], _Entry]
 
 
-def rename_hint(cat: Catalogue, object_name: str, path: tuple[str, ...]) -> RenameHint | None:
+def rename_hint(cat: CatalogueView, object_name: str, path: tuple[str, ...]) -> RenameHint | None:
     resolution = cat.resolve_in(object_name, path)
     if resolution.ok:
         return None
@@ -83,7 +83,7 @@ def _note(name: str, entry: _Entry, neutral: tuple[str, ...]) -> str:
     return f"`{name}` is the OCPI {versions} name; the version-neutral name is `{target}`"
 
 
-def _table(cat: Catalogue) -> Table:
+def _table(cat: CatalogueView) -> Table:
     found: dict[tuple[str, str], tuple[tuple[str, ...], list[str]]] = {}
     for version, vmap in cat.maps.items():
         for obj in cat.neutral.objects:

@@ -19,14 +19,14 @@ from ocpispec.schema.model import Field
 from ocpispec.schema.neutral import Computed, WirePath
 
 if TYPE_CHECKING:
-    from ocpispec.schema.catalogue import Catalogue
+    from ocpispec.schema.view import CatalogueView
 
 # requested sub-paths per field name; None = the whole field
 Tree = dict[str, "Tree | None"]
 NULL = "`null`"
 
 
-def expression(cat: Catalogue, module: str, version: str,
+def expression(cat: CatalogueView, module: str, version: str,
                paths: Iterable[Sequence[str]]) -> str:
     tree = _tree(cat, module, paths)
     if not tree:
@@ -36,7 +36,7 @@ def expression(cat: Catalogue, module: str, version: str,
     return _object(cat.maps[version], neutral.ROOTS[module], (), tree)
 
 
-def _tree(cat: Catalogue, module: str, paths: Iterable[Sequence[str]]) -> Tree:
+def _tree(cat: CatalogueView, module: str, paths: Iterable[Sequence[str]]) -> Tree:
     tree: Tree = {}
     for path in paths:
         if not path or not cat.resolve(module, path).ok:
