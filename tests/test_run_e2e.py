@@ -562,3 +562,22 @@ def test_summary_json_for_schedulers(run_cli, tmp_path: Path, snapshot) -> None:
     clash = run_cli("run", "specs/municipality_sessions.ocx", "--demo", "--out", "-",
                     "--summary", "json")
     assert clash.exit_code == 2 and "--summary json writes to stdout" in clash.stderr
+
+
+def test_quiet_leaves_out_the_warnings_check_reports(run_cli, tmp_path: Path) -> None:
+    spec = tmp_path / "warned.ocx"
+    spec.write_text('export warned\n  consumer "c"\n  purpose "statistics for the city council"\n'
+                    '  legal basis public task "x"\n  retention 1 months\n'
+                    '  pseudonym key env UTRECHT_PSEUDONYM_KEY\n'
+                    'source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN\n'
+                    'from sessions\nselect\n  status\n  kwh\noutput csv to "x.csv"\n',
+                    encoding="utf-8")
+    checked = run_cli("check", str(spec))
+    assert "warning[OCX303]" in checked.stderr
+    loud = run_cli("run", str(spec), "--demo", "--demo-size", "200", "--out",
+                   str(tmp_path / "a.csv"), env={"UTRECHT_PSEUDONYM_KEY": KEY})
+    quiet = run_cli("run", str(spec), "--demo", "--demo-size", "200", "--out",
+                    str(tmp_path / "b.csv"), "-q", env={"UTRECHT_PSEUDONYM_KEY": KEY})
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "warning[OCX303]" in loud.stderr
+    assert quiet.stderr == ""

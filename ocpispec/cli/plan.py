@@ -43,14 +43,16 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
     click.echo(result.to_json() if format_ == "json" else plan_text(result), nl=False)
 
 
-def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int):
-    """Compile and plan SPEC; on errors print the diagnostics and exit 1."""
+def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int,
+               warnings: bool = True):
+    """Compile and plan SPEC; on errors print the diagnostics and exit 1. `warnings`
+    False leaves out the spec's warnings (`run -q`: `check` reported them)."""
     return build_checked_plan(spec, limit=limit, page_size=page_size,
-                              concurrency=concurrency)[1]
+                              concurrency=concurrency, warnings=warnings)[1]
 
 
 def build_checked_plan(spec: Path, *, limit: int | None = None, page_size: int = 500,
-                       concurrency: int = 4):
+                       concurrency: int = 4, warnings: bool = True):
     """`build_plan`, also returning the checked spec: (checked, plan)."""
     from ocpispec.compiler import compile_file
     from ocpispec.planner import Options, plan as make_plan
@@ -58,7 +60,8 @@ def build_checked_plan(spec: Path, *, limit: int | None = None, page_size: int =
 
     try:
         checked = compile_file(spec)
-        show_diagnostics(checked.warnings, checked.source)
+        if warnings:
+            show_diagnostics(checked.warnings, checked.source)
         pinned = checked.spec.source.version
         versions = (pinned.name,) if pinned and pinned.name in VERSIONS else VERSIONS
         options = Options(page_size=page_size, concurrency=concurrency, sample=limit,

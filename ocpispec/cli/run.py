@@ -103,7 +103,8 @@ class RunArgs:
               metavar="PATH", help="Verify approval signatures against this allowed_signers "
               "file [default: $OCPISPEC_ALLOWED_SIGNERS] (specs that `requires signed "
               "approval`).")
-@click.option("--quiet", "-q", is_flag=True, help="No summary and no progress on stderr.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary, no progress and none of the "
+              "spec's warnings (`check` shows them) on stderr; errors still show.")
 @request_timeout_option
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
@@ -135,7 +136,7 @@ def run(**options: object) -> None:
     args = RunArgs(**options)  # type: ignore[arg-type]
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
-                      concurrency=args.concurrency)
+                      concurrency=args.concurrency, warnings=not args.quiet)
     if args.summary_format == "json" and _writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
