@@ -64,8 +64,9 @@ class RunArgs:
               help="At most R requests per second.")
 @click.option("--dry-run", is_flag=True, help="Plan and ask the platform how many records "
               "there are (X-Total-Count); write nothing.")
-@click.option("--state", "state_path", type=click.Path(path_type=Path), metavar="PATH",
-              help="State file for `since last run` [default: .ocpispec/state/<export>.json].")
+@click.option("--state", "--ledger", "state_path", type=click.Path(path_type=Path),
+              metavar="PATH", help="The ledger: `since last run` state and the log of runs "
+              "[default: $OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", callback=lambda c, p, v: _moment(v),
               help="Run as if it were this UTC time: the end of every window (backfills, "
                    "reproducible runs).")
@@ -189,11 +190,13 @@ def _execute(plan, args: RunArgs):
 
 
 def _runs_dir(args: RunArgs) -> Path | None:
-    """The CPO's run records live beside the state: `.ocpispec/runs/`, or `runs/` in
+    """The CPO's run records live beside the ledger: `.ocpispec/runs/`, or `runs/` in
     the directory of `--state`. Demo runs without `--state` keep none, as no state."""
+    from ocpispec.ledger import default_ledger_path
+
     if args.state_path is not None:
         return args.state_path.parent / "runs"
-    return None if args.demo else Path(".ocpispec") / "runs"
+    return None if args.demo else default_ledger_path().parent / "runs"
 
 
 def _tolerance(value: str | None):

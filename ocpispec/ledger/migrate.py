@@ -1,0 +1,95 @@
+"""Moving JSON state files (ocpispec before the ledger) into the ledger, automatically.
+
+Two layouts are found:
+- `--state FILE` naming a JSON state file: FILE becomes the ledger. The JSON is kept
+  as `FILE.pre-ledger.json`, the ledger is built under a temporary name and renamed
+  over FILE in one step, so a kill at any moment leaves either the JSON or the ledger.
+- the default layout: `.ocpispec/state/<export>.json` beside `.ocpispec/ledger.sqlite`.
+  Its state is stored in one transaction, then the file is renamed
+  `<export>.json.migrated`; a kill in between finds the state already there and only
+  renames.
+A commit an interrupted old run left (`<file>.journal`) is finished first, as that
+version would have.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+from ocpispec.state import State, StateError, load_state as load_json_state
+
+
+def legacy_state_path(ledger: Path, export: str) -> Path:
+    return ledger.parent / "state" / f"{export}.json"
+
+
+def migrate(ledger: Path, export: str) -> None:
+    if _is_json(ledger):
+        _in_place(ledger, export)
+    legacy = legacy_state_path(ledger, export)
+    if legacy.exists() or Path(f"{legacy}.journal").exists():
+        _beside(ledger, legacy, export)
+
+
+def _is_json(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64).lstrip()[:1] == b"{"
+    except OSError:
+        return False
+
+
+def _finish_old_commit(path: Path, export: str) -> None:
+    from ocpispec.executor import journal
+
+    journal.recover(path, export)
+
+
+def _in_place(ledger: Path, export: str) -> None:
+    from ocpispec.executor.atomic import write_atomically
+    from ocpispec.ledger import store
+
+    _finish_old_commit(ledger, export)
+    text = ledger.read_text(encoding="utf-8")
+    owner = _owner(text)
+    state = load_json_state(ledger, owner)
+    write_atomically(Path(f"{ledger}.pre-ledger.json"), text)
+    temporary = ledger.with_name(f".{ledger.name}.migrating")
+    with contextlib.suppress(FileNotFoundError):
+        temporary.unlink()
+    store.save_state(temporary, state)
+    from ocpispec.executor.atomic import publish
+
+    publish(temporary, ledger)
+    if owner != export:
+        raise StateError(f"state file belongs to export `{owner}`, not `{export}`")
+
+
+def _owner(text: str) -> str:
+    try:
+        owner = json.loads(text)["export"]
+    except (ValueError, KeyError, TypeError):
+        raise StateError("state file is not valid ocpispec state") from None
+    if not isinstance(owner, str):
+        raise StateError("state file is not valid ocpispec state")
+    return owner
+
+
+def _beside(ledger: Path, legacy: Path, export: str) -> None:
+    from ocpispec.executor.atomic import fsync_directory
+    from ocpispec.ledger import store
+
+    _finish_old_commit(legacy, export)
+    if not legacy.exists():
+        return
+    state = load_json_state(legacy, export)
+    with store.connect(ledger) as conn, store.transaction(conn):
+        if conn.execute("SELECT 1 FROM state WHERE export = ?", (export,)).fetchone() is None:
+            store._write_state(conn, state)
+    legacy.rename(legacy.with_name(legacy.name + ".migrated"))
+    fsync_directory(legacy.parent)
+
+
+__all__ = ["State", "legacy_state_path", "migrate"]
