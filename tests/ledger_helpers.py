@@ -18,7 +18,10 @@ def _rows(path: Path, query: str, *args) -> list[tuple]:
 
 
 def state_dict(path: Path, export: str | None = None) -> dict | None:
-    """The state of `export` (or of the only export) as the JSON state file held it."""
+    """The state of `export` (or of the only export) as the JSON state file held it
+    (a JSON state file not yet moved into a ledger is read as it is)."""
+    if path.exists() and path.read_bytes()[:1] == b"{":
+        return json.loads(path.read_text())
     rows = _rows(path, "SELECT export, body FROM state")
     found = [json.loads(body) for name, body in rows if export in (None, name)]
     assert len(found) <= 1, "name the export"

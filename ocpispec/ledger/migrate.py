@@ -26,11 +26,25 @@ def legacy_state_path(ledger: Path, export: str) -> Path:
 
 
 def migrate(ledger: Path, export: str) -> None:
-    if _is_json(ledger):
-        _in_place(ledger, export)
-    legacy = legacy_state_path(ledger, export)
-    if legacy.exists() or Path(f"{legacy}.journal").exists():
-        _beside(ledger, legacy, export)
+    from ocpispec.executor.journal import JournalError
+    from ocpispec.ledger.db import LedgerError
+
+    try:
+        if _is_json(ledger) or (Path(f"{ledger}.journal").exists() and not _is_sqlite(ledger)):
+            _in_place(ledger, export)
+        legacy = legacy_state_path(ledger, export)
+        if legacy.exists() or Path(f"{legacy}.journal").exists():
+            _beside(ledger, legacy, export)
+    except JournalError as exc:
+        raise LedgerError(str(exc)) from None
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _is_json(path: Path) -> bool:
@@ -52,6 +66,8 @@ def _in_place(ledger: Path, export: str) -> None:
     from ocpispec.ledger import store
 
     _finish_old_commit(ledger, export)
+    if not ledger.exists():
+        return
     text = ledger.read_text(encoding="utf-8")
     owner = _owner(text)
     state = load_json_state(ledger, owner)
