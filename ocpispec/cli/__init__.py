@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo-server": ("ocpispec.cli.demo_server", "demo_server", "Serve a synthetic OCPI platform on 127.0.0.1."),
     "state": ("ocpispec.cli.state", "state", "Show, reset or move the `since last run` state of an export."),
     "review": ("ocpispec.cli.review", "review", "Write the privacy review of a spec (HTML, Markdown, JSON)."),
+    "history": ("ocpispec.cli.history", "history", "List logged runs, or the register of what each consumer received."),
 }
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 _OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
