@@ -31,7 +31,7 @@ def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
     return {
         "id": uuid.uuid4().hex, "export": export.name, "run_at": run_at,
         "recorded_at": _now(), "user": _user(), "host": _host(),
-        "spec_path": str(Path(plan.spec)), "spec_sha256": spec_sha256,
+        "spec_path": str(Path(plan.spec).resolve()), "spec_sha256": spec_sha256,
         "plan_fingerprint": plan.fingerprint,
         "privacy_fingerprint": getattr(plan, "privacy_fingerprint", None),
         "approval": None, "consumer": export.consumer, "purpose": export.purpose,
@@ -55,11 +55,12 @@ def with_result(entry: dict[str, Any], plan: ir.Plan, result: Any,
 
 def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
     counts = result.counts
-    columns = [{"name": c.name, "class": c.released_as, "treatment": c.treatment}
-               for c in dataset.columns]
+    columns = [{"name": c.name, "source_class": c.privacy, "treatment": c.treatment,
+                "class": c.released_as} for c in dataset.columns]
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
-        columns += [{"name": m.name, "class": m.privacy, "treatment": m.function}
+        columns += [{"name": m.name, "source_class": None, "treatment": m.function,
+                     "class": m.privacy}
                     for m in aggregate.measures]
     return {"dataset": dataset.name, "module": dataset.module,
             "window_start": result.window.date_from, "window_end": result.window.date_to,

@@ -62,7 +62,7 @@ def _counts_text(counts: dict[str, Any]) -> str:
              f"excluded {counts['excluded_private']:,}", f"filtered {counts['filtered']:,}",
              f"invalid {sum(counts['invalid'].values()):,}"]
     parts += [f"written {counts['written']:,}"]
-    if counts["groups"] is not None:
+    if counts["groups"] or counts["groups_suppressed"]:
         parts += [f"groups {counts['groups']:,}",
                   f"suppressed {counts['groups_suppressed']:,}"]
     if counts["join_misses"]:
@@ -88,7 +88,7 @@ def history_csv(runs: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for run in runs:
-        common = {key: run[key] for key in CSV_FIELDS if key in run}
+        common = {key: run[key] for key in CSV_FIELDS if key in run and key != "outputs"}
         for item in run["datasets"] or [None]:
             writer.writerow({**common, **_csv_dataset(run, item)})
     return buffer.getvalue()
@@ -126,7 +126,10 @@ class Disclosure:
     last: str = ""
     deliveries: int = 0
     rows: int = 0
-    categories: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    data_from: str = ""
+    data_to: str = ""
+    # (module, column) -> (class in OCPI, treatment, class as released)
+    categories: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
 
 
 def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
@@ -143,13 +146,28 @@ def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
         item.deliveries += 1
         for dataset in run["datasets"]:
             item.rows += dataset["counts"]["written"]
+            _period(item, dataset["window_start"], dataset["window_end"])
             for column in dataset["columns"]:
-                names = item.categories.setdefault((dataset["module"], column["class"]), set())
-                names.add(column["name"])
+                item.categories[(dataset["module"], column["name"])] = (
+                    column.get("source_class") or "-", column["treatment"], column["class"])
     grouped: dict[str, list[Disclosure]] = {}
     for item in found.values():
         grouped.setdefault(item.consumer, []).append(item)
     return {name: sorted(grouped[name], key=lambda d: d.export) for name in sorted(grouped)}
+
+
+def _period(item: Disclosure, start: str | None, end: str | None) -> None:
+    if start:
+        item.data_from = min(item.data_from or start, start)
+    if end:
+        item.data_to = max(item.data_to, end)
+
+
+def _dates(item: Disclosure) -> str:
+    period = f"; data from {item.data_from or '-'} to {item.data_to or '-'}" \
+        if item.data_from or item.data_to else ""
+    return (f"{item.first} to {item.last}, {count(item.deliveries, 'delivery', 'deliveries')}, "
+            f"{count(item.rows, 'row', grouped=True)}{period}")
 
 
 def _basis(item: Disclosure) -> str:
@@ -168,17 +186,16 @@ def register_markdown(runs: list[dict[str, Any]], where: str) -> str:
     for consumer, items in grouped.items():
         lines += [f"## {_md(consumer)}", ""]
         for item in items:
-            lines += [f"### Export `{_md(item.export)}`", "",
+            lines += [f"### Export {_md(item.export)}", "",
                       f"- **Purpose:** {_md(item.purpose or 'not stated')}",
                       f"- **Legal basis:** {_md(_basis(item))}",
                       f"- **Retention:** {_md(item.retention or 'not stated')}",
-                      f"- **Disclosed:** {item.first} to {item.last}, "
-                      f"{count(item.deliveries, 'delivery', 'deliveries')}, "
-                      f"{count(item.rows, 'row', grouped=True)}", "",
-                      "| Module | Class | Columns |", "| --- | --- | --- |"]
-            for (module, privacy), names in sorted(item.categories.items()):
-                lines.append(f"| {_md(module)} | {_md(privacy)} | "
-                             f"{', '.join(_md(n) for n in sorted(names))} |")
+                      f"- **Disclosed:** {_dates(item)}", "",
+                      "| Module | Column | Class in OCPI | Treatment | Released as |",
+                      "| --- | --- | --- | --- | --- |"]
+            for (module, name), classes in sorted(item.categories.items()):
+                cells = " | ".join(_md(text) for text in (module, name, *classes))
+                lines.append(f"| {cells} |")
             lines.append("")
     return "\n".join(lines)
 
@@ -207,14 +224,14 @@ def register_html(runs: list[dict[str, Any]], where: str) -> str:
                      f"<dt>Purpose</dt><dd>{e(item.purpose or 'not stated')}</dd>",
                      f"<dt>Legal basis</dt><dd>{e(_basis(item))}</dd>",
                      f"<dt>Retention</dt><dd>{e(item.retention or 'not stated')}</dd>",
-                     f"<dt>Disclosed</dt><dd>{e(item.first)} to {e(item.last)}, "
-                     f"{count(item.deliveries, 'delivery', 'deliveries')}, "
-                     f"{count(item.rows, 'row', grouped=True)}</dd>", "</dl>",
-                     "<table><thead><tr><th scope=\"col\">Module</th><th scope=\"col\">Class"
-                     "</th><th scope=\"col\">Columns</th></tr></thead><tbody>"]
-            for (module, privacy), names in sorted(item.categories.items()):
-                body.append(f"<tr><td>{e(module)}</td><td>{e(privacy)}</td>"
-                            f"<td>{e(', '.join(sorted(names)))}</td></tr>")
+                     f"<dt>Disclosed</dt><dd>{e(_dates(item))}</dd>", "</dl>",
+                     "<table><thead><tr>" + "".join(
+                         f"<th scope=\"col\">{name}</th>" for name in (
+                             "Module", "Column", "Class in OCPI", "Treatment", "Released as"))
+                     + "</tr></thead><tbody>"]
+            for (module, name), classes in sorted(item.categories.items()):
+                body.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in
+                                             (module, name, *classes)) + "</tr>")
             body.append("</tbody></table>")
         body.append("</section>")
     return _PAGE.format(body="\n".join(body))
