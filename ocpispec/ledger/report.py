@@ -179,7 +179,7 @@ def _basis(item: Disclosure) -> str:
 def register_markdown(runs: list[dict[str, Any]], where: str) -> str:
     grouped = disclosures(runs)
     lines = ["# Register of disclosures", "",
-             f"From the disclosure log `{_md(where)}`: what each consumer received "
+             f"From the disclosure log {_md(where)}: what each consumer received "
              "(GDPR Art. 30 (1)(c)-(f)). Counts are rows released; no value is listed.", ""]
     if not grouped:
         lines += ["No disclosure logged.", ""]
