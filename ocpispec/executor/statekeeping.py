@@ -56,7 +56,7 @@ def recover(state_path: Path, export: str) -> list[str]:
 
 def _migrated(path: Path, export: str) -> list[str]:
     legacy = ledger.legacy_state_path(path, export)
-    before = path.exists() and path.read_bytes()[:1] == b"{" or legacy.exists()
+    before = ledger.is_json_state(path) or legacy.exists()
     ledger.migrate(path, export)
     return [f"moved the JSON state of `{export}` into the ledger `{path}`"] if before else []
 

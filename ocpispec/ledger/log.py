@@ -82,8 +82,8 @@ def _output(dataset: str, file: Any) -> dict[str, Any]:
             digest.update(chunk)
             size += len(chunk)
     kind = "manifest" if file.path.name.endswith(".manifest.json") else "output"
-    return {"dataset": dataset, "kind": kind, "path": str(file.path.resolve()), "sha256": digest.hexdigest(),
-            "size": size}
+    return {"dataset": dataset, "kind": kind, "path": str(file.path.resolve()),
+            "sha256": digest.hexdigest(), "size": size}
 
 
 def insert_run(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
@@ -108,12 +108,8 @@ def insert_run(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
                       json.dumps(item["columns"])))
     for item in entry["outputs"]:
         conn.execute("INSERT INTO run_outputs VALUES (?, ?, ?, ?, ?, ?)",
-                     (entry["id"], _dataset_of(entry, item), item["kind"], item["path"],
+                     (entry["id"], item["dataset"], item["kind"], item["path"],
                       item["sha256"], item["size"]))
-
-
-def _dataset_of(entry: dict[str, Any], output: dict[str, Any]) -> str:
-    return output.get("dataset") or ""
 
 
 def _now() -> str:

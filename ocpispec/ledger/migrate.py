@@ -30,7 +30,7 @@ def migrate(ledger: Path, export: str) -> None:
     from ocpispec.ledger.db import LedgerError
 
     try:
-        if _is_json(ledger) or (Path(f"{ledger}.journal").exists() and not _is_sqlite(ledger)):
+        if is_json_state(ledger) or (Path(f"{ledger}.journal").exists() and not _is_sqlite(ledger)):
             _in_place(ledger, export)
         legacy = legacy_state_path(ledger, export)
         if legacy.exists() or Path(f"{legacy}.journal").exists():
@@ -47,7 +47,8 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
-def _is_json(path: Path) -> bool:
+def is_json_state(path: Path) -> bool:
+    """Whether `path` holds a JSON state file of an earlier version."""
     try:
         with path.open("rb") as handle:
             return handle.read(64).lstrip()[:1] == b"{"
@@ -108,4 +109,4 @@ def _beside(ledger: Path, legacy: Path, export: str) -> None:
     fsync_directory(legacy.parent)
 
 
-__all__ = ["State", "legacy_state_path", "migrate"]
+__all__ = ["State", "is_json_state", "legacy_state_path", "migrate"]

@@ -244,7 +244,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Register of disclosures</title>
 <style>
-body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; color: #1d2430; }}
+body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 60em; margin: 2em auto;
+       padding: 0 1em; color: #1d2430; }}
 h1, h2, h3 {{ line-height: 1.2; }}
 h2 {{ border-bottom: 2px solid #2d6a4f; padding-bottom: .2em; margin-top: 2em; }}
 dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }}
