@@ -198,3 +198,25 @@ def test_json_state_files_of_the_default_layout_move_into_the_ledger(
     assert not legacy.exists() and legacy.with_name("utrecht_sessions.json.migrated").exists()
     saved = state_dict(root / "ledger.sqlite")
     assert saved["serial"] == 5 and saved["datasets"]["sessions"]["watermark"] == AS_OF
+
+
+def test_the_approval_workflow_can_log_its_fingerprint_and_approval(demo_server,
+                                                                    tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ocpispec.cli.plan import build_plan
+    from ocpispec.executor import RunOptions, execute
+    from ocpispec.ocpi import Credentials, OcpiClient
+
+    plan = build_plan(SPEC, limit=None, page_size=100, concurrency=1)
+    ledger = tmp_path / "ledger.sqlite"
+    options = RunOptions(out=str(tmp_path / "out.csv"), state_path=ledger,
+                         now=datetime(2026, 1, 1, tzinfo=UTC),
+                         privacy_fingerprint="c0ffee" * 10 + "c0de",
+                         approval="approvals/municipality_sessions.approval#1")
+    credentials = Credentials(demo_server.versions_url, demo_server.token)
+    with OcpiClient.connect(credentials) as client:
+        execute(plan, key=bytes.fromhex(KEY), connect=lambda: client, options=options)
+    (logged,) = runs(ledger)
+    assert logged["privacy_fingerprint"] == "c0ffee" * 10 + "c0de"
+    assert logged["approval"] == "approvals/municipality_sessions.approval#1"

@@ -64,6 +64,8 @@ class RunOptions:
     wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
     restart: bool = False  # `since last run` windows start over at 2000-01-01
     lookback: timedelta | None = None  # re-read this much before the watermark
+    privacy_fingerprint: str | None = None  # logged with the run (the approval workflow)
+    approval: str | None = None  # the approval the run was allowed by, as logged
 
 
 @dataclass(frozen=True, slots=True)

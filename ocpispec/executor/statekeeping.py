@@ -257,7 +257,9 @@ def _test_pause():
 def log_entry(plan: ir.Plan, options: Any, result: Any, staged: list) -> dict[str, Any]:
     outcome = "sample" if options.limit is not None else "committed"
     entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=result.run_at,
-                             outcome=outcome, limit=options.limit)
+                             outcome=outcome, limit=options.limit,
+                             privacy_fingerprint=options.privacy_fingerprint,
+                             approval=options.approval)
     return ledger.with_result(entry, plan, result, staged)
 
 
@@ -289,5 +291,7 @@ def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> 
         outcome, code = "interrupted", exc.__class__.__name__
     now = options.now.strftime("%Y-%m-%dT%H:%M:%SZ") if options.now else None
     entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=now,
-                             outcome=outcome, code=code, limit=options.limit)
+                             outcome=outcome, code=code, limit=options.limit,
+                             privacy_fingerprint=options.privacy_fingerprint,
+                             approval=options.approval)
     log(path, entry, published=False)

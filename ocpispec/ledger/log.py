@@ -26,15 +26,17 @@ OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete")
 
 
 def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
-              outcome: str, code: str | None = None, limit: int | None = None) -> dict[str, Any]:
+              outcome: str, code: str | None = None, limit: int | None = None,
+              privacy_fingerprint: str | None = None,
+              approval: str | None = None) -> dict[str, Any]:
     export = plan.export
     return {
         "id": uuid.uuid4().hex, "export": export.name, "run_at": run_at,
         "recorded_at": _now(), "user": _user(), "host": _host(),
         "spec_path": str(Path(plan.spec).resolve()), "spec_sha256": spec_sha256,
         "plan_fingerprint": plan.fingerprint,
-        "privacy_fingerprint": getattr(plan, "privacy_fingerprint", None),
-        "approval": None, "consumer": export.consumer, "purpose": export.purpose,
+        "privacy_fingerprint": privacy_fingerprint, "approval": approval,
+        "consumer": export.consumer, "purpose": export.purpose,
         "legal_basis": export.legal_basis, "legal_reference": export.legal_reference,
         "retention": export.retention, "outcome": outcome, "code": code,
         "ocpi_version": None, "requests": None, "duration_s": None, "sample_limit": limit,
