@@ -220,3 +220,16 @@ def test_the_approval_workflow_can_log_its_fingerprint_and_approval(demo_server,
     (logged,) = runs(ledger)
     assert logged["privacy_fingerprint"] == "c0ffee" * 10 + "c0de"
     assert logged["approval"] == "approvals/municipality_sessions.approval#1"
+
+
+def test_a_json_state_file_of_another_export_is_refused_and_kept(run_cli, tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    text = json.dumps({"format_version": 1, "export": "utrecht_sessions", "serial": 1,
+                       "datasets": {}})
+    path.write_text(text)
+    result = run_cli("state", "show", "another_export", "--state", str(path))
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert "belongs to export `utrecht_sessions`" in result.stderr
+    assert path.read_text() == text  # not moved into a ledger by the wrong export
+    assert run_cli("state", "show", "utrecht_sessions", "--state", str(path)).exit_code == 0
+    assert path.read_bytes().startswith(b"SQLite format 3")

@@ -15,10 +15,9 @@ version would have.
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 
-from ocpispec.state import State, StateError, load_state as load_json_state
+from ocpispec.state import State, load_state as load_json_state
 
 
 def legacy_state_path(ledger: Path, export: str) -> Path:
@@ -70,8 +69,7 @@ def _in_place(ledger: Path, export: str) -> None:
     if not ledger.exists():
         return
     text = ledger.read_text(encoding="utf-8")
-    owner = _owner(text)
-    state = load_json_state(ledger, owner)
+    state = load_json_state(ledger, export)  # another export's file stays as it is
     write_atomically(Path(f"{ledger}.pre-ledger.json"), text)
     temporary = ledger.with_name(f".{ledger.name}.migrating")
     with contextlib.suppress(FileNotFoundError):
@@ -80,18 +78,6 @@ def _in_place(ledger: Path, export: str) -> None:
     from ocpispec.executor.atomic import publish
 
     publish(temporary, ledger)
-    if owner != export:
-        raise StateError(f"state file belongs to export `{owner}`, not `{export}`")
-
-
-def _owner(text: str) -> str:
-    try:
-        owner = json.loads(text)["export"]
-    except (ValueError, KeyError, TypeError):
-        raise StateError("state file is not valid ocpispec state") from None
-    if not isinstance(owner, str):
-        raise StateError("state file is not valid ocpispec state")
-    return owner
 
 
 def _beside(ledger: Path, legacy: Path, export: str) -> None:
