@@ -233,3 +233,16 @@ def test_a_json_state_file_of_another_export_is_refused_and_kept(run_cli, tmp_pa
     assert path.read_text() == text  # not moved into a ledger by the wrong export
     assert run_cli("state", "show", "utrecht_sessions", "--state", str(path)).exit_code == 0
     assert path.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_run_without_its_key_is_logged_as_failed(run_cli, demo_server_factory,
+                                                   tmp_path: Path) -> None:
+    demo_server = demo_server_factory(version="2.2.1", size=50)
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token}
+    ledger = tmp_path / "ledger.sqlite"
+    result = run_cli("run", str(SPEC), "--out", str(tmp_path / "o.csv"), "--state", str(ledger),
+                     "--as-of", AS_OF, env=env)
+    assert result.exit_code == 1
+    code = re.search(r"error\[(OCX\d+)\]", result.stderr).group(1)
+    assert [(r["outcome"], r["code"]) for r in runs(ledger)] == [("failed", code)]
+    assert demo_server.request_log == []  # nothing was fetched

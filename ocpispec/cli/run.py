@@ -166,11 +166,13 @@ def _execute(plan, args: RunArgs):
     from ocpispec.ocpi import FetchOptions, OcpiClient
 
     env = dict(os.environ)
-    key, notes = _key(plan, args, env)
+    with _logged_if_it_fails(plan, args):
+        key, notes = _key(plan, args, env)
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
                                  requests_per_second=args.rps, request_timeout=args.request_timeout)
     with contextlib.ExitStack() as stack:
-        credentials, now = _source(stack, plan, args, env, notes)
+        with _logged_if_it_fails(plan, args):
+            credentials, now = _source(stack, plan, args, env, notes)
         events = _Events(args.quiet)
 
         def connect():
@@ -187,6 +189,27 @@ def _execute(plan, args: RunArgs):
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+@contextlib.contextmanager
+def _logged_if_it_fails(plan, args: RunArgs):
+    """A run that fails before the executor starts (no key, no source) is logged in the
+    disclosure log too, as the executor logs its own failures."""
+    from ocpispec.executor import RunError
+    from ocpispec.ocpi import OcpiError
+
+    try:
+        yield
+    except (RunError, OcpiError) as exc:
+        if not args.dry_run and (args.state_path is not None or not args.demo):
+            from ocpispec.executor import RunOptions
+            from ocpispec.executor.statekeeping import log_failure
+            from ocpispec.ledger import default_ledger_path
+
+            options = RunOptions(limit=args.limit, spec_sha256=_sha256(args.spec),
+                                 now=args.as_of)
+            log_failure(plan, options, args.state_path or default_ledger_path(), exc)
+        raise
 
 
 def _runs_dir(args: RunArgs) -> Path | None:
