@@ -10,9 +10,13 @@ from pathlib import Path
 def _rows(path: Path, query: str, *args) -> list[tuple]:
     if not path.exists():
         return []
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
     try:
         return conn.execute(query, args).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a run is creating the ledger right now
+            return []
+        raise
     finally:
         conn.close()
 
