@@ -1,13 +1,14 @@
 """Run state: the `since last run` watermark of each dataset of an export.
 
-One small JSON file per export (default `.ocpispec/state/<export>.json` under the
-current directory). It holds, per dataset, the `date_to` of the last committed run,
-which becomes the next run's `date_from` (OCPI windows are `[date_from, date_to)`, so
-consecutive runs neither overlap nor leave gaps), the plan fingerprint and a summary of
-the plan (column names and treatments, a digest of the filter, the window: no values),
+The state lives in the ledger (`ocpispec.ledger`), stored in the JSON form defined here;
+earlier versions kept it as one JSON file per export (`.ocpispec/state/<export>.json`),
+which `load_state` still reads for the migration. It holds, per dataset, the `date_to`
+of the last committed run, which becomes the next run's `date_from` (OCPI windows are
+`[date_from, date_to)`, so consecutive runs neither overlap nor leave gaps), the plan
+fingerprint and a summary of the plan (column names and treatments, a digest of the filter, the window: no values),
 and with a lookback the keyed digests of the records read inside the lookback horizon.
-It is written atomically and only after every output of the run was committed
-(`ocpispec.executor.journal`); it contains no personal values and no secrets.
+It advances only with the commit of every output of the run (`ocpispec.ledger.store`);
+it contains no personal values and no secrets.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,21 @@ def warm_up(config: dict) -> None:
         pass
 
 
+def ledger_now(path: Path) -> tuple[bool, str]:
+    """Whether a commit is pending, and the stored state, read-only from the ledger."""
+    if not path.exists():
+        return False, ""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    try:
+        pending = conn.execute("SELECT count(*) FROM pending").fetchone()[0] > 0
+        state = conn.execute("SELECT body FROM state").fetchall()
+    except sqlite3.OperationalError:  # killed while creating the schema
+        return False, ""
+    finally:
+        conn.close()
+    return pending, repr(state)
+
+
 def timed(args: list[str]) -> tuple[float, int]:
     began = time.monotonic()
     _, status = os.waitpid(spawn(args), 0)
@@ -71,7 +87,7 @@ def main_loop(config: dict) -> dict:
     start = datetime(2025, 1, 1, tzinfo=UTC)
     step = timedelta(days=360) / (2 * config["cycles"] + 1)
     moments = iter(start + step * (i + 1) for i in range(2 * config["cycles"] + 1))
-    state, journal = Path(config["state"]), Path(config["state"] + ".journal")
+    ledger = Path(config["state"])
     warm_up(config)
     # calibrate: how long one uninterrupted run takes (then: the last finished run)
     duration, status = timed(run_args(config, next(moments)))
@@ -79,7 +95,7 @@ def main_loop(config: dict) -> dict:
             "killed": 0, "finished_before_kill": 0, "journal_left": 0, "rerun_failures": 0,
             "state_changed": 0, "killed_before_commit": 0}
     for _ in range(config["cycles"]):
-        before = state.read_bytes() if state.exists() else b""
+        before = ledger_now(ledger)[1]
         pid = spawn(run_args(config, next(moments)))
         time.sleep(rng.uniform(0.2, 1.1) * duration)
         try:
@@ -87,8 +103,9 @@ def main_loop(config: dict) -> dict:
         except ProcessLookupError:
             pass
         _, status = os.waitpid(pid, 0)
-        killed, journaled = os.WIFSIGNALED(status), journal.exists()
-        changed = (state.read_bytes() if state.exists() else b"") != before
+        killed = os.WIFSIGNALED(status)
+        journaled, after = ledger_now(ledger)
+        changed = after != before
         left["killed"] += killed
         left["finished_before_kill"] += not killed
         left["journal_left"] += journaled

@@ -25,6 +25,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Invoke `ocpispec ARGS...` with colour off, a private config dir and the repo
     as working directory. Returns the click Result."""
     monkeypatch.setenv("OCPISPEC_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("OCPISPEC_LEDGER", str(tmp_path / "ledger" / "ledger.sqlite"))
     monkeypatch.chdir(REPO)
 
     def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:

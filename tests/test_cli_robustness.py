@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ledger_helpers import has_state, pending, runs, state_dict
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
 
@@ -61,7 +62,11 @@ def test_run_interrupted_leaves_nothing(run_cli, demo_server, tmp_path: Path,
     result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "out.csv"),
                      "--state", str(tmp_path / "state.json"), env=env)
     assert result.exit_code == 1
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "config") == ["state.json.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name not in ("config", "ledger")) \
+        == ["state.json", "state.json.utrecht_sessions.lock"]
+    assert not has_state(tmp_path / "state.json")
+    assert [(r["outcome"], r["code"]) for r in runs(tmp_path / "state.json")] == \
+        [("interrupted", "KeyboardInterrupt")]
     assert demo_server.token not in result.stderr and KEY not in result.stderr
     assert cli_block(result) == snapshot
 

@@ -5,7 +5,8 @@ run` children against a demo CPO on 127.0.0.1: each cycle kills one run with SIG
 after a random delay (landing in fetch, render or the commit, which a test-only pause
 widens), then lets the next run finish. Every run has a later `--as-of`, so every
 published file has its own name. At the end, the sessions delivered across all
-published files must be the sessions of the whole window, each exactly once.
+published files must be the sessions of the whole window, each exactly once, and the
+ledger's disclosure log must hold each published run exactly once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from ledger_helpers import runs
 
 from ocpispec.demo import DemoServer
 
@@ -78,5 +81,8 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None
     assert len(expected) > 1000
     assert set(delivered) == set(expected), "lost records"
     assert max(delivered.values()) == 1, "repeated records"
+    logged = [run for run in runs(tmp_path / "state.json") if run["outcome"] == "committed"]
+    assert len(logged) == len(list(out.glob("*.csv"))), "a published run not logged once"
+    assert len({run["run_at"] for run in logged}) == len(logged)
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
     assert leftovers == [], leftovers  # the runs after the kills removed them

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from ledger_helpers import has_state, pending, runs, state_dict
 from hypothesis import given
 from hypothesis import strategies as st
 from test_run_e2e import (  # noqa: F401 (fixtures)
@@ -42,7 +43,7 @@ output csv to "x"
 
 def nothing_committed(tmp_path: Path, out: str = "out") -> None:
     assert not (tmp_path / out).exists() and not (tmp_path / f"{out}.manifest.json").exists()
-    assert not (tmp_path / f"state-{out}.json").exists()
+    assert not has_state(tmp_path / f"state-{out}.json")
     assert not list(tmp_path.glob(f".{out}.*")), "no temporary file is left behind"
     assert not (tmp_path / "runs").exists()
 
@@ -85,7 +86,7 @@ def test_allow_invalid_delivers_the_rest_and_records_how_many(run_spec, demo_ser
     assert dataset["accepted"]["invalid"] == 8
     assert sum(dataset["counts"]["invalid"].values()) == 8
     assert record["options"]["allow_invalid"] == "2%"
-    assert json.loads((tmp_path / "state-out.json").read_text())["datasets"]
+    assert state_dict(tmp_path / "state-out.json")["datasets"]
 
 
 def test_invalid_dimension_records_count_too(run_spec, demo_server_factory,

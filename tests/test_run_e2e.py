@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_cli import SPECS, cli_block
+from ledger_helpers import runs, state_dict
 from ocpispec.demo import DemoServer, Faults
 
 AS_OF = "2026-01-01T00:00:00Z"  # the end of the demo CPO's year of sessions
@@ -391,16 +392,16 @@ def test_since_last_run_advances_the_state(run_cli, demo_server, tmp_path: Path)
     first = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "a"),
                     "--as-of", "2025-07-01T00:00:00Z", *common, env=source_env(demo_server))
     assert first.exit_code == 0
-    saved = json.loads(state.read_text())
+    saved = state_dict(state)
     assert saved["datasets"]["sessions"]["watermark"] == "2025-07-01T00:00:00Z"
-    assert KEY not in state.read_text()
+    assert KEY.encode() not in state.read_bytes()
     second = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "b"),
                      "--as-of", AS_OF, *common, env=source_env(demo_server))
     assert second.exit_code == 0
     first_rows, second_rows = read_csv(tmp_path / "a"), read_csv(tmp_path / "b")
     assert first_rows and second_rows
     assert max(r["started_hour"] for r in first_rows) < "2025-07-01T01"
-    assert json.loads(state.read_text())["datasets"]["sessions"]["watermark"] == AS_OF
+    assert state_dict(state)["datasets"]["sessions"]["watermark"] == AS_OF
     manifest = json.loads((tmp_path / "b.manifest.json").read_text())
     assert manifest["window"]["start"] == "2025-07-01T00:00:00Z"
     assert manifest["window"]["end"] == AS_OF
@@ -414,15 +415,18 @@ def test_failed_run_leaves_no_output_and_keeps_the_state(run_cli, demo_server_fa
     out.write_text("previous export\n")
     state.write_text(json.dumps({"format_version": 1, "export": "utrecht_sessions", "serial": 1,
                                  "datasets": {}}))
-    before = state.read_text()
+    before = state_dict(state)
     result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(out), "--state",
                      str(state), "--as-of", AS_OF, "--page-size", "100",
                      env=source_env(server))
     assert result.exit_code == 1
     assert out.read_text() == "previous export\n"
     assert not (tmp_path / "out.csv.manifest.json").exists()
-    assert state.read_text() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "state.json", "state.json.lock"]
+    assert state_dict(state) == before  # moved into the ledger, not advanced
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "out.csv", "state.json", "state.json.pre-ledger.json",
+        "state.json.utrecht_sessions.lock"]
+    assert [(r["outcome"], r["code"]) for r in runs(state)] == [("failed", "OCX503")]
     assert server.token not in result.stderr
     assert normalise(cli_block(result), tmp_path).replace(str(server.port), "<port>") == snapshot
 
@@ -520,7 +524,7 @@ output ndjson to stdout
         "locations.ndjson", "locations.ndjson.datapackage.json", "locations.ndjson.manifest.json",
         "test_export-sessions.csv", "test_export-sessions.csv.datapackage.json",
         "test_export-sessions.csv.manifest.json"]
-    saved = json.loads(state.read_text())["datasets"]
+    saved = state_dict(state)["datasets"]
     assert list(saved) == ["sessions"]
     assert saved["sessions"]["watermark"] == AS_OF
     assert saved["sessions"]["plan_fingerprint"] == json.loads(

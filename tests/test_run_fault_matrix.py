@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ledger_helpers import has_state, pending, runs, state_dict
 from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
 
 from ocpispec.demo import Faults
@@ -67,8 +68,9 @@ def lines(path: Path) -> list[str]:
 
 
 def committed(tmp_path: Path, out: str) -> list[str]:
-    names = [out, f"{out}.manifest.json", f"state-{out}.json"]
-    return [name for name in names if (tmp_path / name).exists()] + \
+    names = [out, f"{out}.manifest.json"]
+    state = [f"state-{out}.json"] if has_state(tmp_path / f"state-{out}.json") else []
+    return [name for name in names if (tmp_path / name).exists()] + state + \
         [path.name for path in tmp_path.glob(f".{out}.*")]
 
 

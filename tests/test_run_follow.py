@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from ledger_helpers import has_state, pending, runs, state_dict
 from fixtures_cli import cli_block
 
 import ocpispec.cli.run_control as run_command
@@ -63,7 +64,7 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
     records = sorted((tmp_path / "runs").glob("*/*.json"), key=lambda p: p.stat().st_mtime_ns)
     assert len(records) == 2
     assert json.loads(records[-1].read_text())["datasets"][0]["counts"]["read"] == 0
-    assert json.loads(state.read_text())
+    assert state_dict(state)
     tail = result.stderr[result.stderr.rindex("next run at"):]
     assert scrub_times(tail) == snapshot
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ledger_helpers import has_state, pending, runs, state_dict
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
 
@@ -63,7 +64,7 @@ def test_sigterm_is_handled_like_ctrl_c(demo_server_factory, spec: Path, tmp_pat
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=20)
     assert process.returncode == 1
-    assert not out.exists() and not state.exists()
+    assert not out.exists() and not has_state(state)
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
     assert "Traceback" not in stderr
     assert scrub(stderr, tmp_path=tmp_path) == snapshot
@@ -77,7 +78,9 @@ def test_the_deadline_abandons_a_slow_run(run_cli, demo_server_factory, spec: Pa
                      str(tmp_path / "state.json"), "--as-of", AS_OF, "--deadline", "1s",
                      "--page-size", "20", "--concurrency", "1", env=_env(server))
     assert result.exit_code == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.ocx", "state.json.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["spec.ocx", "state.json", "state.json.signal_test.lock"]
+    assert not has_state(tmp_path / "state.json")
     shown = result.stderr[result.stderr.index("error[OCX583]"):]  # not other servers' noise
     assert scrub(shown, tmp_path=tmp_path) == snapshot
 
@@ -123,19 +126,18 @@ def test_a_run_to_a_full_disk_is_a_diagnostic(demo_server, spec: Path, tmp_path:
                               env=env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
     assert done.returncode == 1 and "OCX554" in done.stderr
     assert "Traceback" not in done.stderr
-    assert not (tmp_path / "state.json").exists()  # nothing delivered: the state stays
+    assert not has_state(tmp_path / "state.json")  # nothing delivered: the state stays
 
 
 def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_path: Path) -> None:
     out, state = tmp_path / "out.csv", tmp_path / "state.json"
-    journal = tmp_path / "state.json.journal"
     process = subprocess.Popen(
         [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
          str(state), "--as-of", AS_OF],
         env={**os.environ, **_env(demo_server), "OCPISPEC_TEST_COMMIT_PAUSE": "0.3"},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
-    while not journal.exists():
+    while not pending(state):
         assert time.monotonic() < deadline and process.poll() is None
         time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
@@ -143,5 +145,5 @@ def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_pat
     assert process.returncode == 0, stderr
     assert "stopped (SIGTERM) after the run committed" in stderr
     assert out.exists() and (tmp_path / "out.csv.manifest.json").exists()
-    assert json.loads(state.read_text())["datasets"]["sessions"]["watermark"] == AS_OF
-    assert not journal.exists()
+    assert state_dict(state)["datasets"]["sessions"]["watermark"] == AS_OF
+    assert pending(state) == 0 and [r["outcome"] for r in runs(state)] == ["committed"]

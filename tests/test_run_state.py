@@ -18,7 +18,7 @@ from fixtures_demo import scrub
 
 import ocpispec.executor as executor
 from ocpispec.demo import Faults
-from ocpispec.executor.journal import journal_path
+from ledger_helpers import has_state, pending, state_dict
 
 KEY = "3e9a1c7f5b2d08e64a0c9f3b7d1e52a8c6f4b09e2d7a31c5f8b0d64e9a3c7f12"
 AS_OF = "2026-01-01T00:00:00Z"
@@ -71,7 +71,7 @@ def _rows(path: Path) -> list[str]:
 
 
 def _state(tmp_path: Path) -> dict:
-    return json.loads((tmp_path / "state.json").read_text())
+    return state_dict(tmp_path / "state.json")
 
 
 def _watermark(tmp_path: Path) -> str:
@@ -93,10 +93,10 @@ def text(result, tmp_path: Path) -> str:
 def test_a_sample_never_moves_the_watermark(run, server, tmp_path: Path, snapshot) -> None:
     result, rows = run(server, "--as-of", MID)
     assert result.exit_code == 0 and _watermark(tmp_path) == MID
-    before = (tmp_path / "state.json").read_text()
+    before = state_dict(tmp_path / "state.json")
     sample, rows = run(server, "--as-of", AS_OF, "--limit", "5", out="sample.csv")
     assert sample.exit_code == 0 and len(rows) <= 5
-    assert (tmp_path / "state.json").read_text() == before
+    assert state_dict(tmp_path / "state.json") == before
     assert _note(sample, "a sample") == snapshot
     full, rows = run(server, "--as-of", AS_OF, out="full.csv")
     assert full.exit_code == 0 and len(rows) > 5  # nothing lost to the sample
@@ -106,10 +106,10 @@ def test_a_sample_never_moves_the_watermark(run, server, tmp_path: Path, snapsho
 
 def test_as_of_before_the_watermark_is_refused(run, server, tmp_path: Path, snapshot) -> None:
     assert run(server, "--as-of", AS_OF)[0].exit_code == 0
-    before = (tmp_path / "state.json").read_text()
+    before = state_dict(tmp_path / "state.json")
     result, _ = run(server, "--as-of", MID, out="again.csv")
     assert result.exit_code == 1
-    assert (tmp_path / "state.json").read_text() == before
+    assert state_dict(tmp_path / "state.json") == before
     assert not (tmp_path / "again.csv").exists()
     assert text(result, tmp_path) == snapshot
 
@@ -216,7 +216,7 @@ def test_lookback_delivers_late_records_once(run, demo_server_factory, tmp_path:
 
 def test_a_second_run_cannot_commit_while_one_holds_the_lock(run, server, tmp_path: Path,
                                                              snapshot) -> None:
-    lock = tmp_path / "state.json.lock"
+    lock = tmp_path / "state.json.state_test.lock"
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         result, _ = run(server, "--as-of", AS_OF)
@@ -232,30 +232,30 @@ def test_a_second_run_cannot_commit_while_one_holds_the_lock(run, server, tmp_pa
 
 def test_a_state_write_that_fails_after_publishing_is_finished_next_run(
         run, server, tmp_path: Path, monkeypatch, snapshot) -> None:
-    import ocpispec.executor.journal as journal
+    import sqlite3
+
+    import ocpispec.ledger.store as store
 
     assert run(server, "--as-of", MID, out="a.csv")[0].exit_code == 0
-    real = journal.write_atomically
+    real = store._finish
 
-    def failing(path, content):
-        if path.name == "state.json":
-            raise OSError(28, "No space left on device")
-        return real(path, content)
+    def failing(*args):
+        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(journal, "write_atomically", failing)
+    monkeypatch.setattr(store, "_finish", failing)
     result, _ = run(server, "--as-of", AS_OF, out="b.csv")
     assert result.exit_code == 1
     assert (tmp_path / "b.csv").exists()  # published...
     assert _watermark(tmp_path) == MID  # ...state not yet
-    assert journal_path(tmp_path / "state.json").exists()
+    assert pending(tmp_path / "state.json") == 1
     assert text(result, tmp_path) == snapshot
-    monkeypatch.setattr(journal, "write_atomically", real)
+    monkeypatch.setattr(store, "_finish", real)
     again, rows = run(server, "--as-of", AS_OF, out="c.csv")
     assert again.exit_code == 0 and rows == []  # nothing delivered twice
     assert _note(again, "finished the commit") == snapshot
     assert "finished the commit" in again.stderr
     assert _watermark(tmp_path) == AS_OF
-    assert not journal_path(tmp_path / "state.json").exists()
+    assert pending(tmp_path / "state.json") == 0
 
 
 def test_an_unwritable_state_stops_the_run_before_fetching(run, server, tmp_path: Path) -> None:
@@ -281,7 +281,7 @@ def test_files_are_never_world_readable(run, server, tmp_path: Path) -> None:
         assert run(server, "--as-of", AS_OF)[0].exit_code == 0
     finally:
         os.umask(old)
-    for name in ("out.csv", "out.csv.manifest.json", "state.json", "state.json.lock"):
+    for name in ("out.csv", "out.csv.manifest.json", "state.json", "state.json.state_test.lock"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode & 0o007 == 0, (name, oct(mode))
         assert mode == 0o640, (name, oct(mode))
@@ -321,7 +321,7 @@ def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path
 
     def failing(temp, final):
         calls.append(final)
-        if len(calls) == 3:  # the journal and the output are published, the manifest not
+        if len(calls) == 2:  # the output is published, the manifest not
             raise OSError(28, "No space left on device")
         real(temp, final)
 
@@ -329,7 +329,7 @@ def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path
     result, _ = run(server, "--as-of", AS_OF)
     assert result.exit_code == 1 and "the commit stopped half way" in result.stderr
     assert (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.manifest.json").exists()
-    assert not (tmp_path / "state.json").exists()
+    assert not has_state(tmp_path / "state.json")
     monkeypatch.setattr(atomic, "publish", real)
     again, rows = run(server, "--as-of", AS_OF, out="again.csv")
     assert again.exit_code == 0 and rows == []

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from fixtures_cli import cli_block
+from ledger_helpers import has_state, state_dict
 
 STATE = {"format_version": 1, "export": "utrecht_sessions", "serial": 3, "datasets": {
     "sessions": {"watermark": "2026-01-01T00:00:00Z", "plan_fingerprint": "ab" * 32,
-                 "committed_at": "2026-01-01T00:00:05Z", "seen": ["0" * 32]}}}
+                 "committed_at": "2026-01-01T00:00:05Z", "seen": ["0" * 32],
+                 "seen_since": "2025-12-31T00:00:00Z"}}}
 
 
 @pytest.fixture
@@ -35,7 +37,11 @@ def test_show(run_cli, state: Path, tmp_path: Path, snapshot) -> None:
 
 
 def test_show_names_a_pending_commit(run_cli, state: Path) -> None:
-    Path(f"{state}.journal").write_text("{}")
+    from ocpispec import ledger
+
+    ledger.load_state(state, "utrecht_sessions")  # moves the JSON file into a ledger
+    with ledger.connect(state) as conn, ledger.transaction(conn):
+        conn.execute("INSERT INTO pending VALUES ('utrecht_sessions', 1, '[]', NULL, NULL)")
     result = run_cli("state", "show", "utrecht_sessions", "--state", str(state))
     assert "A commit of an interrupted run is pending" in result.stdout
 
@@ -44,11 +50,11 @@ def test_set_watermark_back_needs_yes(run_cli, state: Path, tmp_path: Path, snap
     refused = run_cli("state", "set-watermark", "utrecht_sessions", "2025-06-01T00:00:00Z",
                       "--state", str(state))
     assert refused.exit_code == 1
-    assert json.loads(state.read_text()) == STATE
+    assert state_dict(state) == STATE
     done = run_cli("state", "set-watermark", "utrecht_sessions", "2025-06-01", "--state",
                    str(state), "--yes")
     assert done.exit_code == 0
-    saved = json.loads(state.read_text())["datasets"]["sessions"]
+    saved = state_dict(state)["datasets"]["sessions"]
     assert saved["watermark"] == "2025-06-01T00:00:00Z"
     assert "seen" not in saved  # a backfill delivers the lookback horizon again too
     assert block(refused, tmp_path) + block(done, tmp_path) == snapshot
@@ -64,15 +70,15 @@ def test_set_watermark_refuses_the_future(run_cli, state: Path, tmp_path: Path, 
     result = run_cli("state", "set-watermark", "utrecht_sessions", "2999-01-01T00:00:00Z",
                      "--state", str(state), "--yes")
     assert result.exit_code == 1
-    assert json.loads(state.read_text()) == STATE
+    assert state_dict(state) == STATE
     assert block(result, tmp_path) == snapshot
 
 
 def test_reset_needs_yes(run_cli, state: Path, tmp_path: Path, snapshot) -> None:
     refused = run_cli("state", "reset", "utrecht_sessions", "--state", str(state))
-    assert refused.exit_code == 1 and state.exists()
+    assert refused.exit_code == 1 and has_state(state)
     done = run_cli("state", "reset", "utrecht_sessions", "--state", str(state), "--yes")
-    assert done.exit_code == 0 and not state.exists()
+    assert done.exit_code == 0 and not has_state(state)
     assert block(refused, tmp_path) + block(done, tmp_path) == snapshot
 
 

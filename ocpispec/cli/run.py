@@ -68,8 +68,9 @@ class RunArgs:
 @rps_option
 @click.option("--dry-run", is_flag=True, help="Plan and ask the platform how many records "
               "there are (X-Total-Count); write nothing.")
-@click.option("--state", "state_path", type=click.Path(path_type=Path), metavar="PATH",
-              help="State file for `since last run` [default: .ocpispec/state/<export>.json].")
+@click.option("--state", "--ledger", "state_path", type=click.Path(path_type=Path),
+              metavar="PATH", help="The ledger: `since last run` state and the log of runs "
+              "[default: $OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", callback=lambda c, p, v: _moment(v),
               help="Run as if it were this UTC time: the end of every window (backfills, "
                    "reproducible runs).")
@@ -217,11 +218,13 @@ def _execute(plan, args: RunArgs):
     from ocpispec.ocpi import FetchOptions, OcpiClient, safe_url
 
     env = dict(os.environ)
-    key, notes = _key(plan, args, env)
+    with _logged_if_it_fails(plan, args):
+        key, notes = _key(plan, args, env)
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
                                  requests_per_second=args.rps, request_timeout=args.request_timeout)
     with contextlib.ExitStack() as stack:
-        credentials, now = _source(stack, plan, args, env, notes)
+        with _logged_if_it_fails(plan, args):
+            credentials, now = _source(stack, plan, args, env, notes)
         events = _events(stack, args)
 
         def connect():
@@ -259,12 +262,35 @@ def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
     click.echo(run_json(plan, result, diagnostic, notes))
 
 
+@contextlib.contextmanager
+def _logged_if_it_fails(plan, args: RunArgs):
+    """A run that fails before the executor starts (no key, no source) is logged in the
+    disclosure log too, as the executor logs its own failures."""
+    from ocpispec.executor import RunError
+    from ocpispec.ocpi import OcpiError
+
+    try:
+        yield
+    except (RunError, OcpiError) as exc:
+        if not args.dry_run and (args.state_path is not None or not args.demo):
+            from ocpispec.executor import RunOptions
+            from ocpispec.executor.statekeeping import log_failure
+            from ocpispec.ledger import default_ledger_path
+
+            options = RunOptions(limit=args.limit, spec_sha256=_sha256(args.spec),
+                                 now=args.as_of)
+            log_failure(plan, options, args.state_path or default_ledger_path(), exc)
+        raise
+
+
 def _runs_dir(args: RunArgs) -> Path | None:
-    """The CPO's run records live beside the state: `.ocpispec/runs/`, or `runs/` in
+    """The CPO's run records live beside the ledger: `.ocpispec/runs/`, or `runs/` in
     the directory of `--state`. Demo runs without `--state` keep none, as no state."""
+    from ocpispec.ledger import default_ledger_path
+
     if args.state_path is not None:
         return args.state_path.parent / "runs"
-    return None if args.demo else Path(".ocpispec") / "runs"
+    return None if args.demo else default_ledger_path().parent / "runs"
 
 
 def _tolerance(value: str | None):

@@ -116,19 +116,19 @@ def _preflight(plan, args) -> None:
     from ocpispec.executor import RunError
     from ocpispec.executor.sources import spec_source
     from ocpispec.ocpi import OcpiError
-    from ocpispec.state import StateError, default_state_path, load_state
+    from ocpispec.ledger import LedgerError, default_ledger_path, load_state
+    from ocpispec.state import StateError
 
     env = dict(os.environ)
     try:
         pseudonym_key(plan, args.demo, env)
         spec_source(plan.source, env, args.profile)
         if uses_state(plan):
-            load_state(args.state_path or default_state_path(plan.export.name),
-                       plan.export.name)
+            load_state(args.state_path or default_ledger_path(), plan.export.name)
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
-    except StateError as exc:
-        show_spec_diagnostics([error("OCX553", f"cannot use the state file: {exc}",
+    except (StateError, LedgerError) as exc:
+        show_spec_diagnostics([error("OCX553", f"cannot use the ledger: {exc}",
                                      help="repair or reset it (`ocpispec state`), or give "
                                           "--state another path")], args.spec)
     else:

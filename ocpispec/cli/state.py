@@ -21,9 +21,10 @@ from ocpispec.cli.plan import show_diagnostics
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.text import count
 
-STATE_OPTION = click.option("--state", "state_path", type=click.Path(path_type=Path),
-                            metavar="PATH", help="The state file [default: "
-                            ".ocpispec/state/<EXPORT>.json].")
+STATE_OPTION = click.option("--state", "--ledger", "state_path",
+                            type=click.Path(path_type=Path), metavar="PATH",
+                            help="The ledger holding the state [default: $OCPISPEC_LEDGER or "
+                            ".ocpispec/ledger.sqlite]; a JSON state file is moved into it.")
 
 
 @click.group("state")
@@ -40,7 +41,7 @@ def state() -> None:
 @STATE_OPTION
 def show(export: str, state_path: Path | None) -> None:
     """Show the watermark, plan and commit time of each dataset."""
-    from ocpispec.executor.journal import journal_path
+    from ocpispec.ledger import LedgerError, has_pending
 
     path = _path(export, state_path)
     current = _load(path, export)
@@ -54,7 +55,10 @@ def show(export: str, state_path: Path | None) -> None:
                 if item.seen else ""
             click.echo(f"  {name}: watermark {item.watermark}, committed {item.committed_at}, "
                        f"plan {item.plan_fingerprint[:12]}{seen}")
-    if journal_path(path).exists():
+    pending = False
+    with contextlib.suppress(LedgerError):
+        pending = has_pending(path, export)
+    if pending:
         click.echo("A commit of an interrupted run is pending; the next run (or any state "
                    "change) finishes it.")
 
@@ -74,7 +78,9 @@ def reset(export: str, state_path: Path | None, yes: bool) -> None:
             _fail(error("OCX581", "resetting the state moves every watermark back to "
                         "2000-01-01", notes=["the next run delivers everything again"],
                         help="add --yes if that is what you want"))
-        path.unlink()
+        from ocpispec.ledger import forget_state
+
+        forget_state(path, export)
     click.echo(f"Reset the state of `{export}`: the next run starts at 2000-01-01.")
 
 
@@ -110,7 +116,7 @@ def set_watermark(export: str, timestamp: str, state_path: Path | None, dataset:
                         help="name the dataset with --dataset to create one"))
         _confirm_moves(current, names, moment, yes)
         updated = current.advanced({name: _moved(current, name, mark) for name in names})
-        from ocpispec.state import save_state
+        from ocpispec.ledger import save_state
 
         save_state(path, updated)
     click.echo(f"Set the watermark of {', '.join(f'`{n}`' for n in names)} to {mark}.")
@@ -145,36 +151,39 @@ def _moved(current, name: str, mark: str):
 
 
 def _path(export: str, state_path: Path | None) -> Path:
-    from ocpispec.state import default_state_path
+    from ocpispec.ledger import default_ledger_path
 
-    return state_path or default_state_path(export)
+    return state_path or default_ledger_path()
 
 
 def _load(path: Path, export: str):
-    from ocpispec.state import StateError, load_state
+    from ocpispec.ledger import LedgerError, load_state
+    from ocpispec.state import StateError
 
     try:
         return load_state(path, export)
-    except StateError as exc:
-        _fail(error("OCX553", f"cannot use the state file `{path}`: {exc}",
-                    help="repair the file, or remove it with `ocpispec state reset` after "
-                         "moving it aside"))
+    except (StateError, LedgerError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}",
+                    help="repair it, or move it aside (the next run then starts at "
+                         "2000-01-01)"))
 
 
 @contextlib.contextmanager
 def _locked(path: Path, export: str):
     from ocpispec.executor import RunError
-    from ocpispec.executor.journal import JournalError, recover
     from ocpispec.executor.lock import run_lock
+    from ocpispec.ledger import LedgerError, migrate, recover
+    from ocpispec.state import StateError
 
     try:
-        with run_lock(path):
-            with contextlib.suppress(FileNotFoundError):
-                recover(path, export)
+        with run_lock(path, export):
+            migrate(path, export)
+            recover(path, export)
             yield _load(path, export)
     except RunError as exc:
         _fail(exc.diagnostic)
-    except JournalError as exc:
+    except (LedgerError, StateError, OSError) as exc:
         _fail(error("OCX553", str(exc), help="make the directories writable and try again"))
 
 

@@ -47,7 +47,7 @@ from ocpispec.executor.statekeeping import CLOCK_SKEW
 from ocpispec.executor.windows import ResolvedWindow, resolve_window
 from ocpispec.logs import RUN
 from ocpispec.pseudonym_scope import new_run_salt
-from ocpispec.state import State, default_state_path
+from ocpispec.state import State
 
 __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError",
            "RunOptions", "RunResult", "Tolerance", "execute", "run_record", "wall_clock",
@@ -59,7 +59,7 @@ class RunOptions:
     out: str | None = None
     limit: int | None = None
     dry_run: bool = False
-    state_path: Path | None = None
+    state_path: Path | None = None  # the ledger (state and disclosure log)
     use_state: bool = True  # False: `since last run` starts at 2000-01-01, no state written
     spec_dir: Path = Path(".")
     spec_sha256: str | None = None
@@ -73,6 +73,7 @@ class RunOptions:
     restart: bool = False  # `since last run` windows start over at 2000-01-01
     lookback: timedelta | None = None  # re-read this much before the watermark
     approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
+    privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +98,19 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     """Everything between the state lock and the commit. A run of a `since last run`
     export holds the export's lock throughout and first finishes a commit a crashed run
     left; other exports have no state to keep in step with their outputs."""
-    state_path = options.state_path or default_state_path(plan.export.name)
+    from ocpispec.ledger import default_ledger_path
+
+    state_path = options.state_path or default_ledger_path()
     incremental = any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
     locked = options.use_state and not options.dry_run and incremental
-    with run_lock(state_path, options.wait_lock) if locked else contextlib.nullcontext():
-        return _execute(plan, key, connect, options, state_path, locked)
+    try:
+        with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
+                else contextlib.nullcontext():
+            return _execute(plan, key, connect, options, state_path, locked)
+    except BaseException as exc:
+        if options.use_state and not options.dry_run:
+            statekeeping.log_failure(plan, options, state_path, exc)
+        raise
 
 
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
@@ -145,12 +154,19 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             results = tuple(_timed(run, client) for run in runs)
         for run in runs:
             run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
-        files = [file for run in runs for file in run.stage(client.version)]
+        staged = [(run.dataset.name, file) for run in runs for file in run.stage(client.version)]
+        files = [file for _, file in staged]
         new_state = statekeeping.advanced(plan, incremental, state, windows, wall, screens) \
             if advancing else None
+        entry = statekeeping.log_entry(
+            plan, options, _result(plan, client, results, started, False, None, notes, now),
+            staged) if options.use_state else None
         with deferred_signals() as deferred:
             committing = time.monotonic()
-            statekeeping.commit(files, state_path if locked else None, new_state)
+            statekeeping.commit(files, state_path if locked else None, new_state,
+                                plan.export.name, entry)
+            if entry is not None and not locked:
+                statekeeping.log(state_path, entry, published=True)
             _stage("commit", None, time.monotonic() - committing, len(files))
     except BaseException as exc:
         if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs

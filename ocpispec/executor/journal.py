@@ -1,4 +1,6 @@
-"""Publish-and-advance as one recoverable step: the commit journal.
+"""The commit journal of ocpispec before the ledger (JSON state files), kept to finish
+a commit such a version left when its state moves into the ledger (`ledger.migrate`);
+runs now commit through `ocpispec.ledger.store`.
 
 A run's outputs and the state advance must both happen or neither. `commit` does:
 

@@ -1,7 +1,7 @@
-"""One run of an export at a time: an OS file lock beside the state file.
+"""One run of an export at a time: an OS file lock beside the ledger.
 
-`run_lock(state_path, wait)` holds `fcntl.flock` on `<state>.lock` for the whole run
-(reading the state, fetching, committing). A second run of the same export (an
+`run_lock(ledger, export, wait)` holds `fcntl.flock` on `<ledger>.<export>.lock` for
+the whole run (reading the state, fetching, committing). A second run of the same export (an
 overlapping cron job) waits up to `wait` seconds and then fails with OCX580; it never
 commits over the first. The operating system releases the lock when the holder
 exits, however it exits (kill -9 included), so a crash never leaves a stale lock.
@@ -22,20 +22,21 @@ from ocpispec.executor.client import RunError
 _POLL = 0.05
 
 
-def lock_path(state_path: Path) -> Path:
-    return state_path.with_name(state_path.name + ".lock")
+def lock_path(ledger: Path, export: str) -> Path:
+    """One lock per export: runs of other exports sharing the ledger do not wait."""
+    return ledger.with_name(f"{ledger.name}.{export}.lock")
 
 
 @contextlib.contextmanager
-def run_lock(state_path: Path, wait: float = 0.0) -> Iterator[None]:
-    path = lock_path(state_path)
+def run_lock(ledger: Path, export: str, wait: float = 0.0) -> Iterator[None]:
+    path = lock_path(ledger, export)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, file_mode())
     except OSError as exc:
-        raise RunError.of("OCX553", f"cannot create the lock file `{path}` beside the state "
-                          f"file: {exc.strerror}",
-                          help="the state's directory must be writable; fix its permissions "
+        raise RunError.of("OCX553", f"cannot create the lock file `{path}` beside the ledger: "
+                          f"{exc.strerror}",
+                          help="the ledger's directory must be writable; fix its permissions "
                                "or give --state another path") from None
     try:
         _acquire(fd, path, wait)

@@ -13,14 +13,14 @@ from typing import Any
 
 from ocpispec import plan as ir
 from ocpispec.executor import plan_change
-from ocpispec.executor.atomic import AtomicFile, remove_stale_partials
+from ocpispec.executor.atomic import remove_stale_partials
 from ocpispec.executor.client import RunError
 from ocpispec.executor.datasets import DatasetRun
-from ocpispec.executor import journal
-from ocpispec.executor.journal import CommitPending, JournalError, journal_path, pending_files
+from ocpispec import ledger
+from ocpispec.ledger import CommitPending, LedgerError, pending_files
 from ocpispec.executor.lookback import Screen, seen_key
 from ocpispec.executor.windows import ResolvedWindow
-from ocpispec.state import DatasetState, State, StateError, load_state
+from ocpispec.state import DatasetState, State, StateError
 from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
@@ -29,25 +29,36 @@ CLOCK_SKEW = timedelta(minutes=5)  # clocks of machines sharing a state file may
 
 def load(path: Path, export: str):
     try:
-        return load_state(path, export)
-    except StateError as exc:
-        raise RunError.of("OCX553", f"cannot use the state file `{path}`: {exc}",
-                          help="give --state a file path; repair or delete a damaged file "
-                               "(deleting it makes the next `since last run` window start "
-                               "at 2000-01-01)") from None
+        return ledger.load_state(path, export)
+    except (StateError, LedgerError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise RunError.of("OCX553", f"cannot use the ledger `{path}`: {reason}",
+                          help="give --state another ledger path; repair a damaged one or "
+                               "move it aside (without it the next `since last run` window "
+                               "starts at 2000-01-01)") from None
 
 
 def recover(state_path: Path, export: str) -> list[str]:
     try:
-        recovered = journal.recover(state_path, export)
-    except (JournalError, StateError, OSError) as exc:
-        raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: {exc}",
-                          notes=(f"the journal `{journal_path(state_path)}` lists the files "
-                                 "that run was publishing and the state it was writing",),
-                          help="make the state's directory and the outputs' directories "
-                               "writable and run again; do not delete the journal (that "
+        migrate_notes = _migrated(state_path, export)
+        recovered = ledger.recover(state_path, export)
+    except (LedgerError, StateError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
+                          f"{reason}",
+                          notes=(f"the ledger `{state_path}` lists the files that run was "
+                                 "publishing and the state it was writing",),
+                          help="make the ledger's directory and the outputs' directories "
+                               "writable and run again; do not delete the ledger (that "
                                "run's window would be delivered twice)") from None
-    return [recovered.note()] if recovered else []
+    return migrate_notes + ([recovered.note()] if recovered else [])
+
+
+def _migrated(path: Path, export: str) -> list[str]:
+    legacy = ledger.legacy_state_path(path, export)
+    before = ledger.is_json_state(path) or legacy.exists()
+    ledger.migrate(path, export)
+    return [f"moved the JSON state of `{export}` into the ledger `{path}`"] if before else []
 
 
 def check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime,
@@ -88,10 +99,11 @@ def check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime,
 def check_writable(state_path: Path) -> None:
     """Fail before fetching, not after publishing, when the state cannot be written."""
     try:
-        AtomicFile(state_path).discard()
-    except OSError as exc:
-        raise RunError.of("OCX553", f"the state file `{state_path}` cannot be written: "
-                          f"{exc.strerror}",
+        ledger.check_writable(state_path)
+    except (OSError, LedgerError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise RunError.of("OCX553", f"the ledger `{state_path}` cannot be written: "
+                          f"{reason}",
                           notes=("checked before fetching: outputs published without the "
                                  "state would be delivered again",),
                           help="fix the permissions or free space, or give --state another "
@@ -195,22 +207,40 @@ class CommitPendingError(RunError):
     """The commit stopped after its commit point: its files must stay for recovery."""
 
 
-def commit(files: list, state_path: Path | None, state: State | None) -> None:
+def commit(files: list, state_path: Path | None, state: State | None, export: str,
+           entry: dict[str, Any] | None) -> None:
+    """Publish the files and, with a ledger, advance the state and log the run as one
+    recoverable commit (`ledger.store`)."""
+    if state_path is None:
+        _publish(files)
+        return
     try:
-        journal.commit(files, state_path, state, pause=_test_pause())
+        ledger.commit(files, state_path, export, state, entry, pause=_test_pause())
     except CommitPending as exc:
-        cause = exc.__cause__
-        reason = getattr(cause, "strerror", None) or cause.__class__.__name__
+        from ocpispec.ledger.db import reason_of
+
+        reason = reason_of(exc.__cause__)
         diagnostic = RunError.of(
             "OCX553", f"the commit stopped half way: {reason}",
-            notes=(f"the journal `{exc.journal}` holds what is left to do; the next run of "
+            notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "
                    "this export finishes it first, so nothing is delivered twice or lost",),
             help="fix the cause (space, permissions) and run again").diagnostic
         raise CommitPendingError(diagnostic) from None
+    except (OSError, LedgerError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise RunError.of("OCX554", f"cannot publish the outputs: {reason}",
+                          notes=("nothing was published and the state did not change",),
+                          help="check that the directories are writable and have space") \
+            from None
+
+
+def _publish(files: list) -> None:
+    try:
+        for file in files:
+            file.publish()
     except OSError as exc:
-        notes = ("nothing was published and the state did not change",) if state_path else (
-            "files renamed before the failure stay published",)
-        raise RunError.of("OCX554", f"cannot publish the outputs: {exc.strerror}", notes=notes,
+        raise RunError.of("OCX554", f"cannot publish the outputs: {exc.strerror}",
+                          notes=("files renamed before the failure stay published",),
                           help="check that the directories are writable and have space") \
             from None
 
@@ -219,3 +249,59 @@ def _test_pause():
     """`OCPISPEC_TEST_COMMIT_PAUSE=SECONDS` sleeps at each commit step (crash tests)."""
     seconds = float(os.environ.get("OCPISPEC_TEST_COMMIT_PAUSE") or 0)
     return (lambda step: time.sleep(seconds)) if seconds > 0 else (lambda step: None)
+
+
+# ---- the disclosure log ---------------------------------------------------------------------
+
+
+def log_entry(plan: ir.Plan, options: Any, result: Any, staged: list) -> dict[str, Any]:
+    outcome = "sample" if options.limit is not None else "committed"
+    entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=result.run_at,
+                             outcome=outcome, limit=options.limit,
+                             privacy_fingerprint=options.privacy_fingerprint
+                             or plan.privacy_fingerprint or None,
+                             approval=_approval_text(options.approval))
+    return ledger.with_result(entry, plan, result, staged)
+
+
+def log(path: Path, entry: dict[str, Any], *, published: bool) -> None:
+    """Log a run outside the commit (an export without state)."""
+    try:
+        ledger.record(path, entry)
+    except (OSError, LedgerError) as exc:
+        if not published:
+            return
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise RunError.of("OCX553", f"the outputs were published but the run could not be "
+                          f"logged in the ledger `{path}`: {reason}",
+                          help="fix the permissions of the ledger's directory") from None
+
+
+def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> None:
+    """Log a run that failed or was interrupted, best effort: the failure itself is
+    what the user must see. A commit stopped half way is logged by the run that
+    finishes it."""
+    if isinstance(exc, CommitPendingError):
+        return
+    diagnostic = getattr(exc, "diagnostic", None)
+    if diagnostic is not None:
+        outcome, code = "failed", diagnostic.code
+    elif isinstance(exc, Exception):
+        outcome, code = "failed", "internal"
+    else:
+        outcome, code = "interrupted", exc.__class__.__name__
+    now = options.now.strftime("%Y-%m-%dT%H:%M:%SZ") if options.now else None
+    entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=now,
+                             outcome=outcome, code=code, limit=options.limit,
+                             privacy_fingerprint=options.privacy_fingerprint
+                             or plan.privacy_fingerprint or None,
+                             approval=_approval_text(options.approval))
+    log(path, entry, published=False)
+
+
+def _approval_text(approval: dict | str | None) -> str | None:
+    """The approval a run went on with, as the log keeps it: who, when, which record."""
+    if approval is None or isinstance(approval, str):
+        return approval
+    return (f"{approval.get('approved_by')} at {approval.get('approved_at')} "
+            f"({approval.get('record')})")

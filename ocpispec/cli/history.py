@@ -1,0 +1,81 @@
+"""`ocpispec history [EXPORT]`: the disclosure log; `--register`: what each consumer
+received, for the register of processing activities (GDPR Art. 30)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ocpispec.cli.plan import show_diagnostics
+from ocpispec.diagnostics import error
+
+LIST_FORMATS = ("text", "json", "csv")
+REGISTER_FORMATS = ("markdown", "html")
+
+
+@click.command("history")
+@click.argument("export", required=False)
+@click.option("--since", metavar="DATE", help="Only runs recorded at or after DATE (UTC; "
+              "2026-01-01 or 2026-01-01T12:00:00Z).")
+@click.option("--register", is_flag=True, help="Per consumer, what was disclosed: categories "
+              "of data (columns with their privacy class), purpose, legal basis, retention, "
+              "dates and row counts.")
+@click.option("--format", "form", type=click.Choice(LIST_FORMATS + REGISTER_FORMATS),
+              help="text, json or csv for the list [default: text]; markdown or html for "
+                   "--register [default: markdown].")
+@click.option("--ledger", "--state", "ledger_path", type=click.Path(path_type=Path),
+              metavar="PATH", help="The ledger [default: $OCPISPEC_LEDGER or "
+              ".ocpispec/ledger.sqlite].")
+def history(export: str | None, since: str | None, register: bool, form: str | None,
+            ledger_path: Path | None) -> None:
+    """List the runs in the disclosure log, oldest first: who ran what, when, with which
+    spec and plan, the windows, every count, the files with their sha256, the outcome.
+
+    No record value, token or key is ever logged. With --register, print per consumer
+    what was disclosed, the records an Art. 30 register needs.
+    """
+    from ocpispec.ledger import LedgerError, default_ledger_path
+    from ocpispec.ledger import query, report
+
+    form = _form(form, register)
+    path = ledger_path or default_ledger_path()
+    try:
+        runs = query.logged_runs(path, export, _since(since))
+    except LedgerError as exc:
+        show_diagnostics([error("OCX620", f"cannot read the ledger `{path}`: {exc}",
+                                help="give --ledger the path of an ocpispec ledger")])
+        sys.exit(1)
+    where = str(path)
+    if register:
+        text = report.register_html(runs, where) if form == "html" else \
+            report.register_markdown(runs, where)
+    else:
+        text = {"text": lambda: report.history_text(runs, where),
+                "json": lambda: report.history_json(runs),
+                "csv": lambda: report.history_csv(runs)}[form]()
+    click.echo(text, nl=False)
+
+
+def _form(form: str | None, register: bool) -> str:
+    allowed = REGISTER_FORMATS if register else LIST_FORMATS
+    if form is None:
+        return allowed[0]
+    if form not in allowed:
+        what = "--register" if register else "the list of runs"
+        raise click.BadParameter(f"{form} is not a form of {what}; use "
+                                 f"{' or '.join(allowed)}", param_hint="--format")
+    return form
+
+
+def _since(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
+
+    try:
+        return format_timestamp(read_timestamp(value))
+    except TimestampError:
+        raise click.BadParameter("expected a date such as 2026-01-01 or a UTC timestamp "
+                                 "such as 2026-01-01T12:00:00Z", param_hint="--since") from None

@@ -1,0 +1,118 @@
+"""The ledger file: one SQLite database holding the `since last run` state of every
+export, the commit journal and the disclosure log.
+
+Opened with a rollback journal and `synchronous=FULL`: a transaction is durable when
+`commit` returns and is either wholly there or not at all after a kill -9 or a power
+cut. No WAL (no `-wal`/`-shm` files beside it, and it works on network shares that
+lack shared memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+_BUSY_MS = 10_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (
+    export TEXT PRIMARY KEY, serial INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (
+    export TEXT PRIMARY KEY, pid INTEGER NOT NULL, renames TEXT NOT NULL,
+    state TEXT, run TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, export TEXT NOT NULL,
+    run_at TEXT, recorded_at TEXT NOT NULL, user TEXT, host TEXT,
+    spec_path TEXT, spec_sha256 TEXT, plan_fingerprint TEXT,
+    privacy_fingerprint TEXT, approval TEXT,
+    consumer TEXT, purpose TEXT, legal_basis TEXT, legal_reference TEXT, retention TEXT,
+    outcome TEXT NOT NULL, code TEXT, ocpi_version TEXT, requests INTEGER,
+    duration_s REAL, sample_limit INTEGER);
+CREATE INDEX IF NOT EXISTS runs_by_export ON runs (export, recorded_at);
+CREATE TABLE IF NOT EXISTS run_datasets (
+    run_id TEXT NOT NULL REFERENCES runs (id), dataset TEXT NOT NULL, module TEXT,
+    window_start TEXT, window_end TEXT, counts TEXT NOT NULL, columns TEXT NOT NULL,
+    PRIMARY KEY (run_id, dataset));
+CREATE TABLE IF NOT EXISTS run_outputs (
+    run_id TEXT NOT NULL REFERENCES runs (id), dataset TEXT NOT NULL, kind TEXT NOT NULL,
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL);
+"""
+
+
+class LedgerError(Exception):
+    """The ledger cannot be opened or used; the message says why (never a value)."""
+
+
+@contextlib.contextmanager
+def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
+    """A connection with the schema in place; the caller opens transactions itself
+    (`with transaction(conn)`)."""
+    from ocpispec.executor.atomic import file_mode
+
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, file_mode()))
+        conn = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise LedgerError(f"cannot open the ledger: {reason_of(exc)}") from None
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=FULL")
+        _ensure_schema(conn)
+        yield conn
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"the ledger is not usable: {reason_of(exc)}") from None
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT: all of it or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _ensure_schema(conn: sqlite3.Connection) -> None:
+    found = conn.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone()
+    if found is not None:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None or int(row[0]) != SCHEMA_VERSION:
+            raise LedgerError("the ledger was written by another version of ocpispec")
+        return
+    conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta VALUES "
+                       f"('schema', '{SCHEMA_VERSION}');COMMIT;")
+
+
+def reason_of(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or exc.__class__.__name__
+    text = str(exc)
+    return text if text in _SQLITE_REASONS else exc.__class__.__name__
+
+
+_SQLITE_REASONS = {"database is locked", "file is not a database", "disk I/O error",
+                   "attempt to write a readonly database", "database or disk is full",
+                   "unable to open database file", "database disk image is malformed"}
+
+
+def write_state(conn: sqlite3.Connection, state) -> None:
+    """Store one export's `State` (as the state module serialises it) in the ledger."""
+    import json
+
+    from ocpispec.state import state_to_dict
+
+    conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
+                 (state.export, state.serial, json.dumps(state_to_dict(state), sort_keys=True)))

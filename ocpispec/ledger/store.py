@@ -1,0 +1,209 @@
+"""The state and the commit journal in the ledger.
+
+A run's outputs, its state advance and its entry in the disclosure log happen all or
+not at all (`commit`):
+
+1. every output and manifest is complete and fsynced under its temporary name;
+2. one transaction stores the pending commit: each temporary name with its final
+   name, the whole new state and the run's log entry (the commit point);
+3. the temporary files are renamed to their final names;
+4. one transaction stores the new state, adds the run to the log and removes the
+   pending commit.
+
+A run killed before 2 left only temporary files: nothing was published, the state did
+not move and the log has no entry (the next run removes the leftovers). A run killed
+after 2 is finished by the next run (`recover`, under the export's lock, before the
+state is read): the renames not yet done are repeated and step 4 is done. Renames are
+idempotent and step 4 is one transaction, so a crash during recovery is recovered the
+same way, and no run is ever logged twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
+from ocpispec.ledger.migrate import migrate
+from ocpispec.state import State, StateError, state_from_dict, state_to_dict
+from ocpispec.text import count
+
+
+class CommitPending(Exception):
+    """The commit failed after its commit point: the next run finishes it."""
+
+    def __init__(self, ledger: Path) -> None:
+        super().__init__(str(ledger))
+        self.journal = ledger
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    published: int
+    missing: int
+    state_serial: int | None
+
+    def note(self) -> str:
+        done = (f"published the {count(self.published, 'file')} it had not yet renamed"
+                if self.published else "its files were already published")
+        parts = [f"finished the commit an interrupted run left: {done}"]
+        if self.state_serial is not None:
+            parts.append("the state advanced as that run meant to")
+        if self.missing:
+            parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
+                         "was NOT advanced: this run delivers that window again, and the "
+                         "files that were published repeat it")
+        return "; ".join(parts)
+
+
+def load_state(path: Path, export: str) -> State:
+    """The export's state in the ledger at `path` (an empty state when it has none);
+    legacy JSON state files are moved in first (`migrate`)."""
+    migrate(path, export)
+    if not path.exists():
+        return State(export)
+    with connect(path) as conn:
+        return _read_state(conn, export)
+
+
+def _read_state(conn: sqlite3.Connection, export: str) -> State:
+    row = conn.execute("SELECT body FROM state WHERE export = ?", (export,)).fetchone()
+    if row is None:
+        return State(export)
+    try:
+        return state_from_dict(json.loads(row[0]), export)
+    except StateError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise StateError("the ledger's state of this export is damaged") from None
+
+
+def save_state(path: Path, state: State) -> None:
+    with connect(path) as conn, transaction(conn):
+        _write_state(conn, state)
+
+
+def forget_state(path: Path, export: str) -> None:
+    with connect(path) as conn, transaction(conn):
+        conn.execute("DELETE FROM state WHERE export = ?", (export,))
+
+
+def _write_state(conn: sqlite3.Connection, state: State) -> None:
+    write_state(conn, state)
+
+
+def check_writable(path: Path) -> None:
+    """Raise OSError/LedgerError now, not after publishing, when it cannot be written."""
+    with connect(path) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("UPDATE meta SET value = value WHERE key = 'schema'")
+        finally:
+            conn.execute("ROLLBACK")
+
+
+def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
+           run: dict[str, Any] | None, pause=lambda step: None) -> None:
+    """Publish `files` (finished AtomicFiles), save `state` and log `run`, recoverably."""
+    renames = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
+    body = json.dumps(state_to_dict(state)) if state is not None else None
+    with connect(path) as conn:
+        with transaction(conn):
+            conn.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?)",
+                         (export, os.getpid(), json.dumps(renames), body,
+                          json.dumps(run) if run is not None else None))
+        pause("journal")
+        try:
+            for file in files:
+                file.publish()
+                pause("rename")
+            _finish(conn, export, state, run)
+            pause("state")
+        except (OSError, sqlite3.Error) as exc:
+            raise CommitPending(path) from exc
+
+
+def _finish(conn: sqlite3.Connection, export: str, state: State | None,
+            run: dict[str, Any] | None) -> None:
+    from ocpispec.ledger.log import insert_run
+
+    with transaction(conn):
+        if state is not None:
+            _write_state(conn, state)
+        if run is not None:
+            insert_run(conn, run)
+        conn.execute("DELETE FROM pending WHERE export = ?", (export,))
+
+
+def recover(path: Path, export: str) -> Recovered | None:
+    """Finish the commit a crashed run of `export` left, if any."""
+    from ocpispec.executor.atomic import publish
+
+    if not path.exists():
+        return None
+    with connect(path) as conn:
+        row = conn.execute("SELECT renames, state, run FROM pending WHERE export = ?",
+                           (export,)).fetchone()
+        if row is None:
+            return None
+        try:
+            renames = [(Path(temp), Path(final)) for temp, final in json.loads(row[0])]
+            state = state_from_dict(json.loads(row[1]), export) if row[1] else None
+            run = json.loads(row[2]) if row[2] else None
+        except (ValueError, KeyError, TypeError, AttributeError, StateError) as exc:
+            raise LedgerError(f"the pending commit of `{export}` is damaged "
+                              f"({exc.__class__.__name__})") from None
+        published = missing = 0
+        for temp, final in renames:
+            if temp.exists():
+                publish(temp, final)
+                published += 1
+            elif not final.exists():
+                missing += 1
+        if missing:  # a file is gone: advancing would lose its records; repeating is loud
+            state = None
+            if run is not None:
+                run = {**run, "outcome": "incomplete"}
+        _finish(conn, export, state, run)
+    return Recovered(published, missing, state.serial if state is not None else None)
+
+
+def pending_files(path: Path) -> frozenset[Path]:
+    """The temporary files pending commits still need (never to be cleaned up), of
+    every export in the ledger."""
+    if not path.exists():
+        return frozenset()
+    try:
+        with connect(path) as conn:
+            rows = conn.execute("SELECT renames FROM pending").fetchall()
+    except LedgerError:
+        return frozenset()
+    needed: set[Path] = set()
+    for (renames,) in rows:
+        try:
+            needed.update(Path(temp) for temp, _ in json.loads(renames))
+        except (ValueError, TypeError):
+            continue
+    return frozenset(needed)
+
+
+def has_pending(path: Path, export: str) -> bool:
+    if not path.exists():
+        return False
+    with connect(path) as conn:
+        return conn.execute("SELECT 1 FROM pending WHERE export = ?",
+                            (export,)).fetchone() is not None
+
+
+def record(path: Path, run: dict[str, Any]) -> None:
+    """Log a run that published nothing under the commit protocol (a failure, or an
+    export without state) in its own transaction."""
+    from ocpispec.ledger.log import insert_run
+
+    with connect(path) as conn, transaction(conn):
+        insert_run(conn, run)

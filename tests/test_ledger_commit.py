@@ -1,0 +1,126 @@
+"""The commit in the ledger: a crash at any step after the commit point, and again at
+any step of its recovery, ends in the same files, state and log as a commit that never
+crashed; the run is logged exactly once. (Crashes before the commit point publish
+nothing: tests/test_crash_loop.py.)"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger_helpers import has_state, pending, runs, state_dict
+
+import ocpispec.executor.atomic as atomic
+from ocpispec import ledger
+from ocpispec.executor.atomic import AtomicFile, remove_stale_partials
+from ocpispec.state import DatasetState, State
+
+EXPORT = "ledger_test"
+NEW = State(EXPORT, 2, {"sessions": DatasetState("2026-01-01T00:00:00Z", "f" * 64,
+                                                  "2026-01-01T00:00:01Z")})
+ENTRY = {"id": "0" * 32, "export": EXPORT, "run_at": "2026-01-01T00:00:00Z",
+         "recorded_at": "2026-01-01T00:00:01Z", "user": "u", "host": "h", "spec_path": "s.ocx",
+         "spec_sha256": "a" * 64, "plan_fingerprint": "f" * 64, "privacy_fingerprint": None,
+         "approval": None, "consumer": "c", "purpose": "p", "legal_basis": "consent",
+         "legal_reference": None, "retention": "1 months", "outcome": "committed",
+         "code": None, "ocpi_version": "2.2.1", "requests": 3, "duration_s": 0.5,
+         "sample_limit": None, "datasets": [], "outputs": []}
+
+
+class Crash(BaseException):
+    """kill -9, as far as the code under test can tell."""
+
+
+def _stage(directory: Path, count: int) -> list[AtomicFile]:
+    files = []
+    for number in range(count):
+        file = AtomicFile(directory / f"out-{number}.csv")
+        file.stream.write(f"file {number}\n")
+        file.finish()
+        files.append(file)
+    return files
+
+
+@settings(max_examples=40, deadline=None)
+@given(crash_at=st.integers(0, 6), recovery_crash_at=st.integers(0, 4))
+def test_any_crash_is_finished_by_recovery(tmp_path_factory, crash_at: int,
+                                           recovery_crash_at: int) -> None:
+    directory = tmp_path_factory.mktemp("commit")
+    path = directory / "ledger.sqlite"
+    steps = iter(range(100))
+
+    def pause(step: str) -> None:
+        if next(steps) == crash_at:
+            raise Crash()
+
+    files = _stage(directory, 3)
+    try:
+        ledger.commit(files, path, EXPORT, NEW, ENTRY, pause=pause)
+        crashed = False
+    except Crash:
+        crashed = True
+    if crashed and pending(path):
+        real, calls = atomic.publish, iter(range(100))
+
+        def flaky(temp: Path, final: Path) -> None:
+            if next(calls) == recovery_crash_at:
+                raise Crash()
+            real(temp, final)
+
+        atomic.publish = flaky
+        try:
+            ledger.recover(path, EXPORT)
+        except Crash:
+            pass
+        finally:
+            atomic.publish = real
+        ledger.recover(path, EXPORT)
+    names = sorted(p.name for p in directory.iterdir() if p.name.startswith("out"))
+    assert names == ["out-0.csv", "out-1.csv", "out-2.csv"]
+    assert state_dict(path)["datasets"]["sessions"]["watermark"] == "2026-01-01T00:00:00Z"
+    assert pending(path) == 0
+    assert [run["id"] for run in runs(path)] == [ENTRY["id"]]
+    assert [(directory / f"out-{n}.csv").read_text() for n in range(3)] == \
+        ["file 0\n", "file 1\n", "file 2\n"]
+
+
+def test_a_missing_file_never_advances_the_state(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    files = _stage(tmp_path, 2)
+
+    def crash(step: str) -> None:
+        raise Crash()
+
+    try:
+        ledger.commit(files, path, EXPORT, NEW, ENTRY, pause=crash)
+    except Crash:
+        pass
+    files[1].temp.unlink()  # someone removed it
+    recovered = ledger.recover(path, EXPORT)
+    assert recovered is not None and recovered.missing == 1
+    assert "NOT advanced" in recovered.note()
+    assert not has_state(path)  # repeat the window rather than lose a file's records
+    assert [run["outcome"] for run in runs(path)] == ["incomplete"]
+    assert (tmp_path / "out-0.csv").exists()
+
+
+def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    files = _stage(tmp_path, 1)
+    dead = files[0].temp.with_name(files[0].temp.name.replace(str(os.getpid()), "999999999"))
+    files[0].temp.rename(dead)
+    files[0].temp = dead
+
+    def crash(step: str) -> None:
+        raise Crash()
+
+    try:
+        ledger.commit(files, path, "other_export", None, None, pause=crash)
+    except Crash:
+        pass
+    remove_stale_partials(tmp_path, ledger.pending_files(path))
+    assert dead.exists()
+    assert ledger.recover(path, EXPORT) is None  # not this export's
+    assert ledger.recover(path, "other_export").published == 1
