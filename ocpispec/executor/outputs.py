@@ -39,12 +39,17 @@ class MismatchError(OutputError):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A file (`path`) or stdout (`path` None)."""
+    """A file (`path`) or stdout (`path` None). A remote destination (`remote`, its
+    placeholders filled in) is written to `path` in a local spool directory first and
+    delivered from there (`ocpispec.delivery`)."""
 
     path: Path | None
+    remote: formats.Remote | None = None
 
     @property
     def display(self) -> str:
+        if self.remote is not None:
+            return self.remote.url
         return "stdout" if self.path is None else str(self.path)
 
 
@@ -78,13 +83,30 @@ def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
     targets = {}
     for dataset in datasets:
         render = dataset.step(ir.Render)
+        if out is None and render.destination is not None \
+                and formats.url_scheme(render.destination) in formats.REMOTE_SCHEMES:
+            targets[dataset.name] = _remote(expand(render.destination, values[dataset.name]))
+            continue
         own = None if render.destination is None else Path(expand(render.destination,
                                                                   values[dataset.name]))
         targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
-    files = [t.path for t in targets.values() if t.path is not None]
+    files = [t.remote.url if t.remote else t.path for t in targets.values()
+             if t.path is not None]
     if len(set(files)) != len(files):
         raise OutputError("two datasets would write the same file")
     return targets
+
+
+def _remote(url: str) -> Target:
+    """A remote destination, written first into a fresh local spool directory (0700)."""
+    import tempfile
+
+    try:
+        remote = formats.parse_remote(url)
+    except formats.RemoteError as exc:
+        raise OutputError(f"the destination `{formats.redact(url)}`: {exc}") from None
+    spool = Path(tempfile.mkdtemp(prefix="ocpispec-outbox-"))
+    return Target(spool / remote.name, remote)
 
 
 def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str | None,

@@ -39,7 +39,9 @@ def load(path: Path, export: str):
 
 def recover(state_path: Path, export: str) -> list[str]:
     try:
-        recovered = journal.recover(state_path, export)
+        from ocpispec.delivery import finish_rename
+
+        recovered = journal.recover(state_path, export, finish_rename)
     except (JournalError, StateError, OSError) as exc:
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: {exc}",
                           notes=(f"the journal `{journal_path(state_path)}` lists the files "
@@ -195,12 +197,20 @@ class CommitPendingError(RunError):
     """The commit stopped after its commit point: its files must stay for recovery."""
 
 
-def commit(files: list, state_path: Path | None, state: State | None) -> None:
+def commit(files: list, state_path: Path | None, state: State | None,
+           outbox: Any = None) -> None:
+    from ocpispec.delivery import Failure
+
     try:
-        journal.commit(files, state_path, state, pause=_test_pause())
+        journal.commit(files, state_path, state, pause=_test_pause(), outbox=outbox)
+    except Failure as exc:  # no state kept: delivered files are published one by one
+        raise RunError.of(exc.code, exc.message,
+                          notes=("files renamed before the failure stay published",),
+                          help=exc.help) from None
     except CommitPending as exc:
         cause = exc.__cause__
-        reason = getattr(cause, "strerror", None) or cause.__class__.__name__
+        reason = getattr(cause, "message", None) or getattr(cause, "strerror", None) \
+            or cause.__class__.__name__
         diagnostic = RunError.of(
             "OCX553", f"the commit stopped half way: {reason}",
             notes=(f"the journal `{exc.journal}` holds what is left to do; the next run of "
