@@ -254,3 +254,35 @@ def test_a_login_that_cannot_be_used_is_named(deliver, sshd, tmp_path, setup, me
     assert message in result.output
     shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
     assert shown == snapshot  # carets as long as the tmp path: shortened
+
+
+def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """The uploads are verified before the commit point; the journal then holds the
+    remote renames with the new state, so the next run finishes them (roll forward)."""
+    sshd.profile(tmp_path / "config")
+    rename = sftp.Session.rename
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    monkeypatch.setattr(sftp.Session, "rename", refuse)
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    result = deliver(url)
+    assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
+    assert "the commit stopped half way" in result.output
+    journal = json.loads((tmp_path / "state.json.journal").read_text())
+    assert [url for url, _ in journal["remote"]] == [
+        f"{url}", f"{url}.datapackage.json", f"{url}.manifest.json"]
+    assert not (tmp_path / "state.json").exists()
+    assert all(name.endswith(".partial") for name in remote_files(sshd.root))
+    assert len(remote_files(sshd.root)) == 3
+
+    monkeypatch.setattr(sftp.Session, "rename", rename)
+    again = deliver(url)
+    assert again.exit_code == 0, again.output
+    assert "finished the commit an interrupted run left" in again.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+    assert not (tmp_path / "state.json.journal").exists()
+    assert json.loads((tmp_path / "state.json").read_text())["datasets"]
