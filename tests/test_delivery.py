@@ -155,16 +155,29 @@ def test_a_second_run_replaces_nothing_it_should_not(deliver, sshd, tmp_path) ->
                                        "x.csv.manifest.json"]
 
 
+@pytest.fixture(scope="module")
+def larger_server():
+    """Enough sessions for a CSV of several upload chunks (32 KiB each)."""
+    with DemoServer(version="2.2.1", size=3000, max_page_size=1000) as demo:
+        yield demo
+
+
 def test_a_server_killed_mid_upload_leaves_nothing_and_the_state_unchanged(
-        deliver, sshd, tmp_path, monkeypatch) -> None:
+        run_cli, sshd, tmp_path, monkeypatch, larger_server) -> None:
     sshd.profile(tmp_path / "config")
+    seen: list[tuple[int, int]] = []
 
     def kill(sent: int, total: int) -> None:
+        seen.append((sent, total))
         sshd.stop()
 
     monkeypatch.setattr(sftp, "progress", kill)
-    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
-    result = deliver(url)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER + f'output csv to "sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"\n')
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "state.json"), "--as-of",
+                     AS_OF, env={"OCPI_VERSIONS_URL": larger_server.versions_url,
+                                 "OCPI_TOKEN": larger_server.token, "DELIVERY_TEST_KEY": KEY})
+    assert seen and seen[0][0] < seen[0][1]  # stopped with part of the file sent
     assert result.exit_code == 1
     assert "error[OCX595]" in result.output and "failed after 2 attempts" in result.output
     assert "nothing was placed under the final name" in result.output
