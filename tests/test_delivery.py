@@ -90,7 +90,7 @@ def test_redact_cuts_out_a_login() -> None:
     ("sftp://me:Hunter2pw@files.example.org/in/x.csv", "OCX422"),
     ("sftp://files.example.org:0/in/x.csv", "OCX423"),
     ("sftp://files.example.org/in/x.parquet", "OCX416"),
-    ("s3://bucket/x.csv", "OCX415"),
+    ("ftp://files.example.org/x.csv", "OCX415"),
 ])
 def test_check_refuses_what_cannot_be_delivered(deliver, destination, code) -> None:
     result = deliver(destination, command="check")
@@ -107,9 +107,9 @@ def test_the_plan_shows_the_destination_and_its_transport(deliver, snapshot) -> 
     assert " ".join(shown.split()) == snapshot
 
 
-def test_the_s3_refusal_lists_sftp(deliver, tmp_path, snapshot) -> None:
-    result = deliver("s3://bucket/top-stations.csv", command="check")
-    assert "`sftp://`" in result.output
+def test_the_ftp_refusal_lists_what_is_supported(deliver, tmp_path, snapshot) -> None:
+    result = deliver("ftp://files.example.org/top-stations.csv", command="check")
+    assert "`sftp://`, `s3://`" in result.output
     assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
 
 

@@ -67,11 +67,12 @@ def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
                                   "credentials never belong in it"],
                            help="remove `user:password@` and put the login in a destination "
                                 "profile (`<config>/destinations/HOST.toml`, mode 0600) or "
-                                "in OCPISPEC_SFTP_* environment variables"))
+                                "in environment variables (docs/outputs.md, Delivery)"))
         else:
             ctx.emit(error("OCX423", f"a malformed delivery destination: {exc}",
-                           destination.span, "not `sftp://host[:port]/directory/name`",
+                           destination.span, "not a delivery URL",
                            help="write e.g. `\"sftp://files.example.org/incoming/"
+                                "{export}-{run.date}.csv\"` or `\"s3://bucket/incoming/"
                                 "{export}-{run.date}.csv\"`"))
         return False
     return True

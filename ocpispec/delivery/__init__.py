@@ -36,28 +36,36 @@ class Failure(Exception):
         self.code, self.message, self.notes, self.help = code, message, notes, help
 
 
-def available() -> bool:
-    try:
-        import paramiko  # noqa: F401
-    except ImportError:
-        return False
-    return True
+LIBRARIES = {"sftp": ("paramiko", "sftp"), "s3": ("boto3", "s3")}
+
+
+def available(scheme: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(LIBRARIES[scheme][0]) is not None
 
 
 def resolve(remote: Remote) -> Login:
-    """The destination's login (OCX596), with paramiko installed (OCX599)."""
-    if not available():
-        raise Failure("OCX599", f"delivery to `{remote.url}` needs paramiko, which is not "
-                      "installed", help="install it with `pip install 'ocpispec[sftp]'`")
+    """The destination's login (OCX596), with its library installed (OCX599)."""
+    if not available(remote.scheme):
+        library, extra = LIBRARIES[remote.scheme]
+        raise Failure("OCX599", f"delivery to `{remote.url}` needs {library}, which is not "
+                      "installed", help=f"install it with `pip install 'ocpispec[{extra}]'`")
     try:
         return login_for(remote)
     except (ProfileError, OSError) as exc:
         raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
                       notes=("credentials never stand in a spec: a destination profile in "
                              "the config directory, or environment variables, give them",),
-                      help="write `<config>/destinations/HOST.toml` (mode 0600) with host, "
-                           "user, key_file and known_hosts; see docs/outputs.md#delivery"
+                      help=_PROFILE_HELP[remote.scheme]
                       ) from None
+
+
+_PROFILE_HELP = {
+    "sftp": "write `<config>/destinations/HOST.toml` (mode 0600) with host, user, key_file "
+            "and known_hosts; see docs/outputs.md#delivery",
+    "s3": "write `<config>/destinations/BUCKET.toml` (mode 0600) with bucket, endpoint_url, "
+          "access_key_env and secret_key_env; see docs/outputs.md#delivery"}
 
 
 def preflight(remote: Remote, login: Login) -> None:
@@ -143,15 +151,17 @@ def finish_rename(url: str, temp: str) -> str:
 
 
 def _connect(remote: Remote, login: Login) -> Any:
-    from ocpispec.delivery.sftp import Session
-
+    if remote.scheme == "s3":
+        from ocpispec.delivery.s3 import Session
+    else:
+        from ocpispec.delivery.sftp import Session  # type: ignore[assignment]
     return _retrying(remote, login, lambda: Session(login))
 
 
 def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
     """`attempt` with up to `login.retries` more tries after a transfer failure,
     waiting `backoff_seconds`, doubled each time. A host key problem is never retried."""
-    from ocpispec.delivery.sftp import HostKeyError, TransferError, VerifyError
+    from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
 
     tries = login.retries + 1
     for number in range(1, tries + 1):

@@ -11,9 +11,19 @@
     retries = 3                       # attempts after the first, with backoff
     backoff_seconds = 1.0
 
-A destination `sftp://NAME/...` uses the profile `NAME.toml`; otherwise the profile
-whose `host` is the URL's host; otherwise the environment: OCPISPEC_SFTP_USER,
-OCPISPEC_SFTP_KEY_FILE or OCPISPEC_SFTP_PASSWORD, OCPISPEC_SFTP_KNOWN_HOSTS.
+For S3-compatible object storage (`s3://NAME/key`):
+
+    bucket = "consumer-drop"           # the real bucket; the file's name is what specs use
+    endpoint_url = "https://s3.example.org"   # leave out for AWS itself
+    region = "eu-central-1"
+    access_key_env = "DROP_ACCESS_KEY_ID"     # names of environment variables
+    secret_key_env = "DROP_SECRET_ACCESS_KEY"
+
+A destination `SCHEME://NAME/...` uses the profile `NAME.toml`; otherwise the profile
+whose `host` (`bucket`) is the URL's host; otherwise the environment: for SFTP
+OCPISPEC_SFTP_USER, OCPISPEC_SFTP_KEY_FILE or OCPISPEC_SFTP_PASSWORD,
+OCPISPEC_SFTP_KNOWN_HOSTS; for S3 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_DEFAULT_REGION and OCPISPEC_S3_ENDPOINT.
 A profile holds references (a key file's path, an environment variable's name), not
 secrets; it is refused when others may read it."""
 
@@ -29,8 +39,11 @@ from ocpispec.formats.remote import DEFAULT_PORTS, Remote
 
 ENV = {"user": "OCPISPEC_SFTP_USER", "key_file": "OCPISPEC_SFTP_KEY_FILE",
        "password": "OCPISPEC_SFTP_PASSWORD", "known_hosts": "OCPISPEC_SFTP_KNOWN_HOSTS"}
-_FIELDS = {"host", "port", "user", "key_file", "password_env", "known_hosts", "retries",
-           "backoff_seconds"}
+_COMMON = {"retries", "backoff_seconds"}
+_FIELDS = {"sftp": _COMMON | {"host", "port", "user", "key_file", "password_env",
+                              "known_hosts"},
+           "s3": _COMMON | {"bucket", "endpoint_url", "region", "access_key_env",
+                            "secret_key_env"}}
 
 
 class ProfileError(Exception):
@@ -41,15 +54,18 @@ class ProfileError(Exception):
 class Login:
     """Where and as whom to connect. `source` says where it came from (for messages)."""
 
-    host: str
+    host: str  # for S3: the bucket
     port: int
-    user: str
-    known_hosts: Path
+    user: str  # for S3: the access key id
+    known_hosts: Path | None
     source: str
     key_file: Path | None = None
-    password: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)  # for S3: the secret key
     retries: int = 3
     backoff_seconds: float = 1.0
+    scheme: str = "sftp"
+    endpoint_url: str | None = None
+    region: str | None = None
 
 
 def destinations_dir() -> Path:
@@ -64,13 +80,16 @@ def login_for(remote: Remote) -> Login:
     named = folder / f"{remote.host}.toml"
     if named.is_file():
         return _from_profile(named, remote)
+    host_field = "bucket" if remote.scheme == "s3" else "host"
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        if _read(path).get("host", "").lower() == remote.host:
+        if str(_read(path, remote.scheme).get(host_field, "")).lower() == remote.host:
             return _from_profile(path, remote)
+    if remote.scheme == "s3":
+        return _s3_from_environment(remote, folder)
     return _from_environment(remote, folder)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path, scheme: str) -> dict:
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ProfileError(f"the destination profile `{path}` may be read by others "
@@ -80,16 +99,19 @@ def _read(path: Path) -> dict:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"the destination profile `{path}` cannot be read "
                            f"({exc.__class__.__name__})") from None
-    unknown = sorted(set(data) - _FIELDS)
+    unknown = sorted(set(data) - _FIELDS[scheme])
     if unknown:
-        raise ProfileError(f"the destination profile `{path}` has unknown fields: "
-                           + ", ".join(unknown) + "; known: " + ", ".join(sorted(_FIELDS)))
+        raise ProfileError(f"the destination profile `{path}` has unknown fields for "
+                           f"{scheme}: " + ", ".join(unknown) + "; known: "
+                           + ", ".join(sorted(_FIELDS[scheme])))
     return data
 
 
 def _from_profile(path: Path, remote: Remote) -> Login:
-    data = _read(path)
+    data = _read(path, remote.scheme)
     source = f"destination profile `{path}`"
+    if remote.scheme == "s3":
+        return _s3_from_profile(data, source, remote)
     try:
         password = None
         if "password_env" in data:
@@ -121,13 +143,50 @@ def _from_environment(remote: Remote, folder: Path) -> Login:
         password=os.environ.get(ENV["password"]) or None))
 
 
+def _s3_from_profile(data: dict, source: str, remote: Remote) -> Login:
+    def secret(field: str, default: str) -> str:
+        name = str(data.get(field, default))
+        value = os.environ.get(name)
+        if not value:
+            raise ProfileError(f"the {source} takes `{field.removesuffix('_env')}` from the "
+                               f"environment variable {name}, which is not set")
+        return value
+
+    try:
+        login = Login(host=str(data.get("bucket", remote.host)), port=0,
+                      user=secret("access_key_env", "AWS_ACCESS_KEY_ID"), known_hosts=None,
+                      source=source, password=secret("secret_key_env", "AWS_SECRET_ACCESS_KEY"),
+                      retries=int(data.get("retries", 3)),
+                      backoff_seconds=float(data.get("backoff_seconds", 1.0)), scheme="s3",
+                      endpoint_url=data.get("endpoint_url"), region=data.get("region"))
+    except (TypeError, ValueError) as exc:
+        raise ProfileError(f"the {source} has a value of the wrong type "
+                           f"({exc.__class__.__name__})") from None
+    return _checked(login)
+
+
+def _s3_from_environment(remote: Remote, folder: Path) -> Login:
+    source = f"environment (no destination profile for `{remote.host}` in {folder})"
+    user = os.environ.get("AWS_ACCESS_KEY_ID") or _need(source, "AWS_ACCESS_KEY_ID")
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or _need(source, "AWS_SECRET_ACCESS_KEY")
+    return _checked(Login(host=remote.host, port=0, user=user, known_hosts=None,
+                          source=source, password=secret, scheme="s3",
+                          endpoint_url=os.environ.get("OCPISPEC_S3_ENDPOINT") or None,
+                          region=os.environ.get("AWS_DEFAULT_REGION") or None))
+
+
 def _checked(login: Login) -> Login:
+    if login.scheme == "s3":
+        if login.retries < 0 or login.backoff_seconds < 0:
+            raise ProfileError(f"the {login.source} has a negative retries or "
+                               "backoff_seconds")
+        return login
     if login.key_file is None and login.password is None:
         raise ProfileError(f"the {login.source} gives neither a key file nor a password")
     if login.key_file is not None and not login.key_file.is_file():
         raise ProfileError(f"the key file `{login.key_file}` named by the {login.source} "
                            "does not exist")
-    if not login.known_hosts.is_file():
+    if login.known_hosts is None or not login.known_hosts.is_file():
         raise ProfileError(f"the known_hosts file `{login.known_hosts}` named by the "
                            f"{login.source} does not exist; host keys are never accepted "
                            "unseen")

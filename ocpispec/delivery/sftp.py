@@ -16,21 +16,12 @@ import os
 import secrets
 import socket
 from pathlib import Path
+from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
 from ocpispec.delivery.profiles import Login
 
+__all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
+
 CHUNK = 1 << 18
-
-
-class HostKeyError(Exception):
-    """The server's host key is unknown or differs from known_hosts."""
-
-
-class TransferError(Exception):
-    """Connecting, uploading, verifying or renaming failed (worth retrying)."""
-
-
-class VerifyError(TransferError):
-    """The uploaded file's size or sha256 differs from the local file's."""
 
 
 def progress(sent: int, total: int) -> None:
@@ -101,7 +92,7 @@ class Session:
     def upload(self, local: Path, directory: str, name: str) -> str:
         """`local` under a temporary name in `directory`, verified; that name."""
         temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
-        size, digest = _digest(local)
+        size, digest = digest_of(local)
         try:
             with open(local, "rb") as source:
                 self.sftp.putfo(source, temp, file_size=size, callback=progress,
@@ -156,7 +147,7 @@ class Session:
             self.sftp.remove(path)
 
 
-def _digest(path: Path) -> tuple[int, str]:
+def digest_of(path: Path) -> tuple[int, str]:
     found, size = hashlib.sha256(), 0
     with open(path, "rb") as source:
         while chunk := source.read(CHUNK):

@@ -1,5 +1,6 @@
-"""Remote destinations as text: `sftp://host[:port]/path/name.csv`, read and checked
-without I/O (the checker and the executor share it).
+"""Remote destinations as text: `sftp://host[:port]/path/name.csv` and
+`s3://bucket/key/name.csv`, read and checked without I/O (the checker and the executor
+share it). For S3 the "host" is the bucket and the path the key (after its `/`).
 
 A destination URL never holds credentials (`user:password@` is refused at check time);
 its host names a destination profile (`<config>/destinations/<host>.toml`) or a host
@@ -16,9 +17,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-REMOTE_SCHEMES: dict[str, str] = {"sftp": "SFTP"}
-DEFAULT_PORTS = {"sftp": 22}
+REMOTE_SCHEMES: dict[str, str] = {"sftp": "SFTP", "s3": "S3"}
+DEFAULT_PORTS = {"sftp": 22, "s3": 443}
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class RemoteError(ValueError):
@@ -70,6 +72,10 @@ def parse_remote(text: str) -> Remote:
     if not _HOST.match(host):
         raise RemoteError("the destination names no host (placeholders cannot stand in it)"
                           if not host or "{" in host else f"`{host}` is not a host name")
+    if scheme == "s3" and (port_text or not _BUCKET.match(host)):
+        raise RemoteError(f"`{parts.netloc}` is not a bucket name (3-63 lowercase letters, "
+                          "digits, `.` and `-`; the endpoint and port go in the destination "
+                          "profile)")
     port = None
     if port_text:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:

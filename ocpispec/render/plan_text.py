@@ -142,6 +142,9 @@ def _target(destination: str | None) -> str:
     scheme = formats.url_scheme(destination)
     if scheme not in formats.REMOTE_SCHEMES:
         return destination
+    if scheme == "s3":
+        return (f"{formats.redact(destination)} (delivered to S3: put under a temporary key, "
+                "verified, copied to its key)")
     return (f"{formats.redact(destination)} (delivered over "
             f"{formats.REMOTE_SCHEMES[scheme]}: uploaded under a temporary name, "
             "verified, renamed)")
