@@ -48,10 +48,13 @@ class S3Server:
         folder = config / "destinations"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name or self.bucket}.toml"
-        path.write_text("".join(f'{key} = {value if isinstance(value, (int, float)) else chr(34) + str(value) + chr(34)}\n'
-                                for key, value in fields.items()))
+        path.write_text("".join(f"{key} = {_toml(value)}\n" for key, value in fields.items()))
         path.chmod(0o600)
         return path
+
+
+def _toml(value: object) -> str:
+    return str(value) if isinstance(value, (int, float)) else f'"{value}"'
 
 
 def start_moto() -> S3Server:

@@ -53,8 +53,8 @@ class Session:
         self._call(f"the bucket `{self.bucket}`", self.client.head_bucket, Bucket=self.bucket)
 
     def upload(self, local: Path, directory: str, name: str) -> str:
-        prefix = directory.strip("/")
-        temp = f"/{prefix + '/' if prefix else ''}.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        folder = directory.rstrip("/")
+        temp = f"{folder}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
         size, digest = digest_of(local)
         try:
             self._call("upload", self.client.upload_file, str(local), self.bucket, temp[1:],

@@ -4,14 +4,13 @@ and verified before the commit point, the local spool removed afterwards."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping, Sequence
 
 from ocpispec import delivery
 from ocpispec.delivery import Login
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import RunError
-from ocpispec.executor.outputs import Target
+from ocpispec.executor.outputs import Target, remove_spools
 from ocpispec.source import Span
 
 
@@ -56,9 +55,7 @@ def upload(files: Sequence[AtomicFile], targets: Mapping[str, Target],
 def cleanup(targets: Mapping[str, Target]) -> None:
     """The local spool directories of remote targets (their files were delivered or
     the run failed)."""
-    for target in targets.values():
-        if target.remote is not None and target.path is not None:
-            shutil.rmtree(target.path.parent, ignore_errors=True)
+    remove_spools(targets.values())
 
 
 def _error(exc: delivery.Failure, note: str | None = None,

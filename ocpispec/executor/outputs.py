@@ -80,21 +80,35 @@ def expand(pattern: str, values: Mapping[str, str]) -> str:
 def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
                     values: Mapping[str, Mapping[str, str]]) -> dict[str, Target]:
     """The target of every dataset, honouring `--out`."""
-    targets = {}
-    for dataset in datasets:
-        render = dataset.step(ir.Render)
-        if out is None and render.destination is not None \
-                and formats.url_scheme(render.destination) in formats.REMOTE_SCHEMES:
-            targets[dataset.name] = _remote(expand(render.destination, values[dataset.name]))
-            continue
-        own = None if render.destination is None else Path(expand(render.destination,
-                                                                  values[dataset.name]))
-        targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
-    files = [t.remote.url if t.remote else t.path for t in targets.values()
-             if t.path is not None]
-    if len(set(files)) != len(files):
-        raise OutputError("two datasets would write the same file")
+    targets: dict[str, Target] = {}
+    try:
+        for dataset in datasets:
+            render = dataset.step(ir.Render)
+            if out is None and render.destination is not None \
+                    and formats.url_scheme(render.destination) in formats.REMOTE_SCHEMES:
+                targets[dataset.name] = _remote(expand(render.destination,
+                                                       values[dataset.name]))
+                continue
+            own = None if render.destination is None else Path(expand(render.destination,
+                                                                      values[dataset.name]))
+            targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
+        files = [t.remote.url if t.remote else t.path for t in targets.values()
+                 if t.path is not None]
+        if len(set(files)) != len(files):
+            raise OutputError("two datasets would write the same file")
+    except OutputError:
+        remove_spools(targets.values())
+        raise
     return targets
+
+
+def remove_spools(targets) -> None:
+    """The local spool directories of remote targets (delivered, or the run failed)."""
+    import shutil
+
+    for target in targets:
+        if target.remote is not None and target.path is not None:
+            shutil.rmtree(target.path.parent, ignore_errors=True)
 
 
 def _remote(url: str) -> Target:
