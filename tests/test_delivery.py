@@ -119,6 +119,9 @@ def test_the_ftp_refusal_lists_what_is_supported(deliver, tmp_path, snapshot) ->
 def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, sshd, tmp_path,
                                                                run_cli) -> None:
     sshd.profile(tmp_path / "config")
+    other = tmp_path / "config" / "destinations" / "bucket.toml"  # an S3 profile beside it
+    other.write_text('bucket = "drop"\nendpoint_url = "http://127.0.0.1:9"\n')
+    other.chmod(0o600)
     url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{export}}-{{run.date}}.csv"
     result = deliver(url)
     assert result.exit_code == 0, result.output

@@ -82,14 +82,15 @@ def login_for(remote: Remote) -> Login:
         return _from_profile(named, remote)
     host_field = "bucket" if remote.scheme == "s3" else "host"
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        if str(_read(path, remote.scheme).get(host_field, "")).lower() == remote.host:
+        if str(_read(path, None).get(host_field, "")).lower() == remote.host:
             return _from_profile(path, remote)
     if remote.scheme == "s3":
         return _s3_from_environment(remote, folder)
     return _from_environment(remote, folder)
 
 
-def _read(path: Path, scheme: str) -> dict:
+def _read(path: Path, scheme: str | None) -> dict:
+    """A profile's fields, checked against those of `scheme` (when given)."""
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ProfileError(f"the destination profile `{path}` may be read by others "
@@ -99,7 +100,7 @@ def _read(path: Path, scheme: str) -> dict:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"the destination profile `{path}` cannot be read "
                            f"({exc.__class__.__name__})") from None
-    unknown = sorted(set(data) - _FIELDS[scheme])
+    unknown = sorted(set(data) - _FIELDS[scheme]) if scheme else []
     if unknown:
         raise ProfileError(f"the destination profile `{path}` has unknown fields for "
                            f"{scheme}: " + ", ".join(unknown) + "; known: "
