@@ -302,3 +302,19 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
                                        "x.csv.manifest.json"]
     assert not (tmp_path / "state.json.journal").exists()
     assert json.loads((tmp_path / "state.json").read_text())["datasets"]
+
+
+def test_the_spool_of_a_killed_run_is_removed(deliver, sshd, tmp_path) -> None:
+    """A run killed before delivering leaves its finished output in a local spool
+    (0700); the next run that delivers anywhere removes it."""
+    import subprocess
+    import sys
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = Path(tempfile.mkdtemp(prefix=f"ocpispec-outbox-{gone}-"))
+    (stale / ".x.csv.1-ab.partial").write_text("started,energy_kwh\n")
+    sshd.profile(tmp_path / "config")
+    assert deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv").exit_code == 0
+    assert not stale.exists()

@@ -10,13 +10,16 @@ from ocpispec import delivery
 from ocpispec.delivery import Login
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import RunError
-from ocpispec.executor.outputs import Target, remove_spools
+from ocpispec.executor.outputs import Target, remove_spools, remove_stale_spools
 from ocpispec.source import Span
 
 
 def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span]) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
-    `spans` are the outputs' places in the spec, by dataset."""
+    `spans` are the outputs' places in the spec, by dataset. First removes the spools
+    killed runs left."""
+    if any(target.remote is not None for target in targets.values()):
+        remove_stale_spools()
     logins = {}
     for name, target in targets.items():
         if target.remote is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -119,8 +120,28 @@ def _remote(url: str) -> Target:
         remote = formats.parse_remote(url)
     except formats.RemoteError as exc:
         raise OutputError(f"the destination `{formats.redact(url)}`: {exc}") from None
-    spool = Path(tempfile.mkdtemp(prefix="ocpispec-outbox-"))
+    spool = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
     return Target(spool / remote.name, remote)
+
+
+SPOOL_PREFIX = "ocpispec-outbox-"
+
+
+def remove_stale_spools() -> list[Path]:
+    """The spool directories of killed runs (their process is gone): they may hold a
+    finished output that was never delivered."""
+    import shutil
+    import tempfile
+
+    from ocpispec.executor.atomic import process_alive
+
+    removed = []
+    for spool in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):
+        pid = spool.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and spool.is_dir() and not process_alive(int(pid)):
+            shutil.rmtree(spool, ignore_errors=True)
+            removed.append(spool)
+    return removed
 
 
 def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str | None,
