@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
@@ -318,3 +320,25 @@ def test_the_spool_of_a_killed_run_is_removed(deliver, sshd, tmp_path) -> None:
     sshd.profile(tmp_path / "config")
     assert deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv").exit_code == 0
     assert not stale.exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="/@#?\n\r\t ",
+                                      blacklist_categories=("Cs", "Cc")),
+               min_size=4, max_size=40))
+def test_a_password_in_a_url_is_never_echoed(password) -> None:
+    url = f"sftp://me:{password}@files.example.org/in/x.csv"
+    with pytest.raises(RemoteError) as caught:
+        parse_remote(url)
+    assert caught.value.credentials and password not in str(caught.value)
+    assert password not in redact(url)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_after_the_scheme_is_read_or_refused(rest) -> None:
+    for scheme in ("sftp", "s3"):
+        try:
+            parse_remote(f"{scheme}://{rest}")
+        except RemoteError:
+            pass

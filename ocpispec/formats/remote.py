@@ -62,9 +62,13 @@ def parse_remote(text: str) -> Remote:
     scheme = text.split(":", 1)[0].lower()
     if scheme not in REMOTE_SCHEMES:
         raise RemoteError(f"`{scheme}:` is not a delivery scheme")
-    parts = urlsplit(text.strip())
-    if "@" in parts.netloc:
+    authority = text.strip()[len(scheme) + 3:].split("/", 1)[0]
+    if "@" in authority:
         raise RemoteError("the destination holds a user name or password", credentials=True)
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        raise RemoteError("the destination is not a URL (`[` or `]` in its host)") from None
     if parts.query or parts.fragment:
         raise RemoteError("the destination has a `?` or `#` part; a destination is "
                           f"`{scheme}://host[:port]/path/name`")
