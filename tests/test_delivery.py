@@ -342,3 +342,14 @@ def test_any_text_after_the_scheme_is_read_or_refused(rest) -> None:
             parse_remote(f"{scheme}://{rest}")
         except RemoteError:
             pass
+
+
+def test_a_missing_library_stops_the_run_before_fetching(deliver, tmp_path,
+                                                         monkeypatch) -> None:
+    import ocpispec.delivery
+
+    monkeypatch.setattr(ocpispec.delivery, "available", lambda scheme: False)
+    result = deliver("sftp://files.example.org/in/x.csv")
+    assert result.exit_code == 1 and "error[OCX599]" in result.output
+    assert "pip install 'ocpispec[sftp]'" in result.output
+    assert not (tmp_path / "state.json").exists()
