@@ -74,7 +74,7 @@ def manifest(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("destination, code", [
-    ("s3://bucket/top-stations.csv", "OCX415"), ("ftp://host/x.csv", "OCX415"),
+    ("gs://bucket/top-stations.csv", "OCX415"), ("ftp://host/x.csv", "OCX415"),
     ("OUT/x.parquet", "OCX416"), ("OUT/x.ndjson", "OCX416"), ("OUT/x.csv.bz2", "OCX417"),
 ])
 def test_a_destination_that_cannot_be_delivered_fails_before_the_run(
@@ -85,7 +85,9 @@ def test_a_destination_that_cannot_be_delivered_fails_before_the_run(
     assert run_cli("check", str(tmp_path / "spec.ocx")).exit_code == 1
 
 
-def test_the_s3_spec_of_the_issue_names_what_is_supported(run_cli, tmp_path, snapshot) -> None:
+def test_the_s3_spec_of_the_issue_is_refused_for_its_name(run_cli, tmp_path, snapshot) -> None:
+    """`output csv to "s3://bucket/top-stations.parquet"`: S3 is a destination now, but a
+    CSV named `.parquet` is not."""
     spec = tmp_path / "top.ocx"
     spec.write_text(HEADER + 'output csv to "s3://bucket/top-stations.parquet"\n')
     result = run_cli("check", str(spec))

@@ -15,16 +15,19 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
     if destination is None:
         return
     described = formats.describe(destination.value)
-    if described.scheme is not None:
+    if described.scheme is not None and described.scheme not in formats.SUPPORTED_SCHEMES:
         supported = [f"`{scheme}://`" for scheme in formats.SUPPORTED_SCHEMES]
         ctx.emit(error("OCX415", f"destinations with `{described.scheme}:` are not supported",
-                       destination.span, "not a local path",
+                       destination.span, "not a supported destination",
                        notes=[f"supported: {formats.DESTINATION_KINDS}"
                               + (", " + ", ".join(supported) if supported else ""),
                               "a run would otherwise write a local folder named "
                               f"`{described.scheme}:`"],
                        help="write to a local path, e.g. `\"exports/{export}-{run.date}."
-                            f"{_suggested(fmt)}\"`, and deliver the file from there"))
+                            f"{_suggested(fmt)}\"`, or to `sftp://host/path/name."
+                            f"{_suggested(fmt)}`"))
+        return
+    if described.scheme is not None and not _remote_ok(destination, ctx):
         return
     if described.foreign is not None:
         ctx.emit(error("OCX417", f"`{described.foreign}` is not a compression ocpispec writes",
@@ -50,6 +53,29 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               + hint],
                        help=f"write `output {owner} ...`" if owner and owner != fmt else
                        f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
+    """A delivery URL: no credentials in it (OCX422), a host and a file (OCX423)."""
+    try:
+        formats.parse_remote(destination.value)
+    except formats.RemoteError as exc:
+        if exc.credentials:
+            ctx.emit(error("OCX422", "the destination holds credentials", destination.span,
+                           "a user name or password in the URL",
+                           notes=["a spec is reviewed, versioned and shown in plans: "
+                                  "credentials never belong in it"],
+                           help="remove `user:password@` and put the login in a destination "
+                                "profile (`<config>/destinations/HOST.toml`, mode 0600) or "
+                                "in environment variables (docs/outputs.md, Delivery)"))
+        else:
+            ctx.emit(error("OCX423", f"a malformed delivery destination: {exc}",
+                           destination.span, "not a delivery URL",
+                           help="write e.g. `\"sftp://files.example.org/incoming/"
+                                "{export}-{run.date}.csv\"` or `\"s3://bucket/incoming/"
+                                "{export}-{run.date}.csv\"`"))
+        return False
+    return True
 
 
 def _suggested(fmt: str) -> str:

@@ -171,6 +171,7 @@ def _load(path: Path, export: str):
 
 @contextlib.contextmanager
 def _locked(path: Path, export: str):
+    from ocpispec.delivery import finish_rename
     from ocpispec.executor import RunError
     from ocpispec.executor.lock import run_lock
     from ocpispec.ledger import LedgerError, migrate, recover
@@ -179,7 +180,7 @@ def _locked(path: Path, export: str):
     try:
         with run_lock(path, export):
             migrate(path, export)
-            recover(path, export)
+            recover(path, export, finish_rename)  # remote renames reconnect
             yield _load(path, export)
     except RunError as exc:
         _fail(exc.diagnostic)

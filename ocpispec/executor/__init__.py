@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import plan as ir
-from ocpispec.executor import statekeeping
+from ocpispec.executor import deliveries, statekeeping
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
 from ocpispec.executor.functions import custom_functions
@@ -138,17 +138,31 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                                       statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
+    try:
+        return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
+                        notes, state, incremental, advancing, changes, windows, targets)
+    finally:
+        deliveries.cleanup(targets)
+
+
+def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
+             state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
+             notes: list[str], state: State, incremental: list[ir.Dataset], advancing: bool,
+             changes: dict, windows: dict[str, ResolvedWindow], targets: dict) -> RunResult:
     statekeeping.remove_leftovers(targets.values(), state_path if locked else None)
     compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
     for run in runs:
         run.prepare()
+    logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
+                                          for d in plan.datasets})
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
         return _result(plan, client, results, started, True, None, notes, now)
+    outbox = None
     try:
         with _few_collections():
             results = tuple(_timed(run, client) for run in runs)
@@ -161,10 +175,11 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),
             staged) if options.use_state else None
+        local, outbox = deliveries.upload(files, targets, logins)
         with deferred_signals() as deferred:
             committing = time.monotonic()
-            statekeeping.commit(files, state_path if locked else None, new_state,
-                                plan.export.name, entry)
+            statekeeping.commit(local, state_path if locked else None, new_state,
+                                plan.export.name, entry, outbox)
             if entry is not None and not locked:
                 statekeeping.log(state_path, entry, published=True)
             _stage("commit", None, time.monotonic() - committing, len(files))
@@ -172,7 +187,12 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs
             for run in runs:
                 run.discard()
+            if outbox is not None:
+                outbox.abort()
         raise
+    finally:
+        if outbox is not None:
+            outbox.close()
     results = tuple(result.with_manifest(run.manifest()) for result, run in zip(results, runs))
     notes.extend(statekeeping.lookback_notes(screens))
     result = _result(plan, client, results, started, False,

@@ -88,7 +88,7 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) 
         return removed
     for entry in entries:
         match = _PARTIAL.match(entry.name)
-        if match is None or entry in keep or _alive(int(match.group(1))):
+        if match is None or entry in keep or process_alive(int(match.group(1))):
             continue
         with contextlib.suppress(OSError):
             entry.unlink()
@@ -96,7 +96,7 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) 
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:

@@ -81,7 +81,7 @@ class DatasetResult:
     invalid_accepted: int = 0                  # invalid records let go by --allow-invalid
     incomplete_accepted: tuple[str, ...] = ()  # doubts let go by --accept-incomplete
 
-    def with_manifest(self, manifest: Path | None) -> DatasetResult:
+    def with_manifest(self, manifest: Path | str | None) -> DatasetResult:
         return dataclasses.replace(self, manifest=str(manifest) if manifest else None)
 
 
@@ -329,8 +329,12 @@ class DatasetRun:
             raise _output_failed(self.target, exc) from None
         return self.staged
 
-    def manifest(self) -> Path | None:
-        return manifest_path(self.file.file.path) if self.file is not None else None
+    def manifest(self) -> Path | str | None:
+        if self.file is None:
+            return None
+        if self.target.remote is not None:
+            return self.target.remote.url + ".manifest.json"
+        return manifest_path(self.file.file.path)
 
     def discard(self) -> None:
         if self.file is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,12 +40,17 @@ class MismatchError(OutputError):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A file (`path`) or stdout (`path` None)."""
+    """A file (`path`) or stdout (`path` None). A remote destination (`remote`, its
+    placeholders filled in) is written to `path` in a local spool directory first and
+    delivered from there (`ocpispec.delivery`)."""
 
     path: Path | None
+    remote: formats.Remote | None = None
 
     @property
     def display(self) -> str:
+        if self.remote is not None:
+            return self.remote.url
         return "stdout" if self.path is None else str(self.path)
 
 
@@ -75,16 +81,67 @@ def expand(pattern: str, values: Mapping[str, str]) -> str:
 def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
                     values: Mapping[str, Mapping[str, str]]) -> dict[str, Target]:
     """The target of every dataset, honouring `--out`."""
-    targets = {}
-    for dataset in datasets:
-        render = dataset.step(ir.Render)
-        own = None if render.destination is None else Path(expand(render.destination,
-                                                                  values[dataset.name]))
-        targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
-    files = [t.path for t in targets.values() if t.path is not None]
-    if len(set(files)) != len(files):
-        raise OutputError("two datasets would write the same file")
+    targets: dict[str, Target] = {}
+    try:
+        for dataset in datasets:
+            render = dataset.step(ir.Render)
+            if out is None and render.destination is not None \
+                    and formats.url_scheme(render.destination) in formats.REMOTE_SCHEMES:
+                targets[dataset.name] = _remote(expand(render.destination,
+                                                       values[dataset.name]))
+                continue
+            own = None if render.destination is None else Path(expand(render.destination,
+                                                                      values[dataset.name]))
+            targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
+        files = [t.remote.url if t.remote else t.path for t in targets.values()
+                 if t.path is not None]
+        if len(set(files)) != len(files):
+            raise OutputError("two datasets would write the same file")
+    except OutputError:
+        remove_spools(targets.values())
+        raise
     return targets
+
+
+def remove_spools(targets) -> None:
+    """The local spool directories of remote targets (delivered, or the run failed)."""
+    import shutil
+
+    for target in targets:
+        if target.remote is not None and target.path is not None:
+            shutil.rmtree(target.path.parent, ignore_errors=True)
+
+
+def _remote(url: str) -> Target:
+    """A remote destination, written first into a fresh local spool directory (0700)."""
+    import tempfile
+
+    try:
+        remote = formats.parse_remote(url)
+    except formats.RemoteError as exc:
+        raise OutputError(f"the destination `{formats.redact(url)}`: {exc}") from None
+    spool = Path(tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-"))
+    return Target(spool / remote.name, remote)
+
+
+SPOOL_PREFIX = "ocpispec-outbox-"
+
+
+def remove_stale_spools() -> list[Path]:
+    """The spool directories of killed runs (their process is gone): they may hold a
+    finished output that was never delivered."""
+    import shutil
+    import tempfile
+
+    from ocpispec.executor.atomic import process_alive
+
+    removed = []
+    for spool in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):
+        pid = spool.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and spool.is_dir() and not process_alive(int(pid)):
+            shutil.rmtree(spool, ignore_errors=True)
+            removed.append(spool)
+    return removed
 
 
 def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str | None,

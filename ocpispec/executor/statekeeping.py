@@ -40,8 +40,10 @@ def load(path: Path, export: str):
 
 def recover(state_path: Path, export: str) -> list[str]:
     try:
+        from ocpispec.delivery import finish_rename
+
         migrate_notes = _migrated(state_path, export)
-        recovered = ledger.recover(state_path, export)
+        recovered = ledger.recover(state_path, export, finish_rename)
     except (LedgerError, StateError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
@@ -208,18 +210,29 @@ class CommitPendingError(RunError):
 
 
 def commit(files: list, state_path: Path | None, state: State | None, export: str,
-           entry: dict[str, Any] | None) -> None:
-    """Publish the files and, with a ledger, advance the state and log the run as one
-    recoverable commit (`ledger.store`)."""
+           entry: dict[str, Any] | None, outbox: Any = None) -> None:
+    """Publish the files (and the `outbox`'s verified uploads) and, with a ledger, advance
+    the state and log the run as one recoverable commit (`ledger.store`)."""
+    from ocpispec.delivery import Failure
+
     if state_path is None:
-        _publish(files)
+        try:
+            _publish(files)
+            if outbox is not None:
+                outbox.publish()
+        except Failure as exc:  # no state kept: delivered files are published one by one
+            raise RunError.of(exc.code, exc.message,
+                              notes=("files renamed before the failure stay published",),
+                              help=exc.help) from None
         return
     try:
-        ledger.commit(files, state_path, export, state, entry, pause=_test_pause())
+        ledger.commit(files, state_path, export, state, entry, pause=_test_pause(),
+                      outbox=outbox)
     except CommitPending as exc:
         from ocpispec.ledger.db import reason_of
 
-        reason = reason_of(exc.__cause__)
+        cause = exc.__cause__
+        reason = getattr(cause, "message", None) or reason_of(cause)
         diagnostic = RunError.of(
             "OCX553", f"the commit stopped half way: {reason}",
             notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ocpispec.formats.dialects import PRESETS, DialectError, dialect_from
+from ocpispec.formats.remote import REMOTE_SCHEMES, Remote, RemoteError, parse_remote, redact
 
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
            "UNCOMPRESSIBLE", "Destination", "DialectError", "describe", "dialect_from",
-           "fits", "url_scheme"]
+           "REMOTE_SCHEMES", "Remote", "RemoteError", "fits", "parse_remote", "redact",
+           "url_scheme"]
 
 # the file extensions a format's output may carry (the first is the one to suggest)
 EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -39,8 +41,8 @@ FOREIGN_COMPRESSIONS = (".bz2", ".xz", ".lz4", ".lzma", ".br", ".zip", ".7z", ".
 # formats that compress themselves (or are binary): no outer compression
 UNCOMPRESSIBLE = frozenset({"parquet", "xlsx"})
 # URL schemes a destination may use; local paths and `stdout` are always supported
-SUPPORTED_SCHEMES: tuple[str, ...] = ()
-DESTINATION_KINDS = "a local path (relative or absolute) or `stdout`"
+SUPPORTED_SCHEMES: tuple[str, ...] = tuple(REMOTE_SCHEMES)
+DESTINATION_KINDS = "a local path (relative or absolute), `stdout`"
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")

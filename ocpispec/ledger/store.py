@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,9 +108,15 @@ def check_writable(path: Path) -> None:
 
 
 def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
-           run: dict[str, Any] | None, pause=lambda step: None) -> None:
-    """Publish `files` (finished AtomicFiles), save `state` and log `run`, recoverably."""
-    renames = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
+           run: dict[str, Any] | None, pause=lambda step: None, outbox: Any = None) -> None:
+    """Publish `files` (finished AtomicFiles) and the `outbox`'s uploads (verified under
+    temporary remote names, `ocpispec.delivery`), save `state` and log `run`, recoverably:
+    the pending row is the commit point, and recovery repeats what is left."""
+    from ocpispec.delivery import Failure
+
+    local = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
+    remote = outbox.renames() if outbox is not None else []
+    renames = {"local": local, "remote": remote} if remote else local
     body = json.dumps(state_to_dict(state)) if state is not None else None
     with connect(path) as conn:
         with transaction(conn):
@@ -122,10 +128,21 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
             for file in files:
                 file.publish()
                 pause("rename")
+            if outbox is not None:
+                outbox.publish(pause)
             _finish(conn, export, state, run)
             pause("state")
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, Failure) as exc:
             raise CommitPending(path) from exc
+
+
+def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
+    """(local temp -> final, remote (url, temp)) of a pending row."""
+    data = json.loads(text)
+    local, remote = (data.get("local", []), data.get("remote", [])) \
+        if isinstance(data, dict) else (data, [])
+    return ([(Path(temp), Path(final)) for temp, final in local],
+            [(str(url), str(temp)) for url, temp in remote])
 
 
 def _finish(conn: sqlite3.Connection, export: str, state: State | None,
@@ -140,8 +157,11 @@ def _finish(conn: sqlite3.Connection, export: str, state: State | None,
         conn.execute("DELETE FROM pending WHERE export = ?", (export,))
 
 
-def recover(path: Path, export: str) -> Recovered | None:
-    """Finish the commit a crashed run of `export` left, if any."""
+def recover(path: Path, export: str,
+            finish_remote: Callable[[str, str], str] | None = None) -> Recovered | None:
+    """Finish the commit a crashed run of `export` left, if any; `finish_remote(url,
+    temp)` finishes a remote rename (`published`, `done` or `missing`)."""
+    from ocpispec.delivery import Failure
     from ocpispec.executor.atomic import publish
 
     if not path.exists():
@@ -152,7 +172,7 @@ def recover(path: Path, export: str) -> Recovered | None:
         if row is None:
             return None
         try:
-            renames = [(Path(temp), Path(final)) for temp, final in json.loads(row[0])]
+            renames, remote = _renames(row[0])
             state = state_from_dict(json.loads(row[1]), export) if row[1] else None
             run = json.loads(row[2]) if row[2] else None
         except (ValueError, KeyError, TypeError, AttributeError, StateError) as exc:
@@ -165,6 +185,15 @@ def recover(path: Path, export: str) -> Recovered | None:
                 published += 1
             elif not final.exists():
                 missing += 1
+        for url, temp in remote:
+            if finish_remote is None:
+                raise LedgerError(f"the pending commit of `{export}` holds remote deliveries")
+            try:
+                outcome = finish_remote(url, temp)
+            except Failure as exc:
+                raise LedgerError(exc.message) from None
+            published += outcome == "published"
+            missing += outcome == "missing"
         if missing:  # a file is gone: advancing would lose its records; repeating is loud
             state = None
             if run is not None:
@@ -186,8 +215,8 @@ def pending_files(path: Path) -> frozenset[Path]:
     needed: set[Path] = set()
     for (renames,) in rows:
         try:
-            needed.update(Path(temp) for temp, _ in json.loads(renames))
-        except (ValueError, TypeError):
+            needed.update(temp for temp, _ in _renames(renames)[0])
+        except (ValueError, TypeError, AttributeError):
             continue
     return frozenset(needed)
 

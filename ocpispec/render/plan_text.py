@@ -127,10 +127,27 @@ def _step_text(step: ir.Step) -> str:
                     f"drop groups of fewer than {step.min_group_size}{stated} "
                     f"{step.counted_by}")
         case ir.Render():
-            target = step.destination if step.destination is not None else "stdout"
+            target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
             return f"{step.format}{template}{_how(step)} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def _target(destination: str | None) -> str:
+    """The destination (credentials redacted) and, for a remote one, its transport."""
+    from ocpispec import formats
+
+    if destination is None:
+        return "stdout"
+    scheme = formats.url_scheme(destination)
+    if scheme not in formats.REMOTE_SCHEMES:
+        return destination
+    if scheme == "s3":
+        return (f"{formats.redact(destination)} (delivered to S3: put under a temporary key, "
+                "verified, copied to its key)")
+    return (f"{formats.redact(destination)} (delivered over "
+            f"{formats.REMOTE_SCHEMES[scheme]}: uploaded under a temporary name, "
+            "verified, renamed)")
 
 
 def _how(step: ir.Render) -> str:

@@ -1,0 +1,190 @@
+"""Delivery of finished output files to a remote destination (SFTP), atomically.
+
+    login = login_for(remote)                 # destination profile or environment
+    preflight(remote, login)                  # before fetching: host key, login, directory
+    outbox = upload([(remote, files)])        # temporary names, verified (before the commit point)
+    outbox.renames() -> journal entries       # the commit journal holds them
+    outbox.publish()                          # after the commit point: rename to final names
+    finish_rename(url, temp, final)           # recovery of a crashed commit (next run)
+
+Every failure is a `Failure` with a diagnostic code, naming the destination by its URL
+(which never holds credentials) and never a password or key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ocpispec.delivery.profiles import Login, ProfileError, login_for
+from ocpispec.formats.remote import Remote, parse_remote
+
+__all__ = ["Failure", "Login", "Outbox", "finish_rename", "login_for", "preflight",
+           "upload"]
+
+
+class Failure(Exception):
+    """A delivery that cannot be done: a diagnostic code and what to tell the user."""
+
+    def __init__(self, code: str, message: str, notes: tuple[str, ...] = (),
+                 help: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.notes, self.help = code, message, notes, help
+
+
+LIBRARIES = {"sftp": ("paramiko", "sftp"), "s3": ("boto3", "s3")}
+
+
+def available(scheme: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(LIBRARIES[scheme][0]) is not None
+
+
+def resolve(remote: Remote) -> Login:
+    """The destination's login (OCX596), with its library installed (OCX599)."""
+    if not available(remote.scheme):
+        library, extra = LIBRARIES[remote.scheme]
+        raise Failure("OCX599", f"delivery to `{remote.url}` needs {library}, which is not "
+                      "installed", help=f"install it with `pip install 'ocpispec[{extra}]'`")
+    try:
+        return login_for(remote)
+    except (ProfileError, OSError) as exc:
+        raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
+                      notes=("credentials never stand in a spec: a destination profile in "
+                             "the config directory, or environment variables, give them",),
+                      help=_PROFILE_HELP[remote.scheme]
+                      ) from None
+
+
+_PROFILE_HELP = {
+    "sftp": "write `<config>/destinations/HOST.toml` (mode 0600) with host, user, key_file "
+            "and known_hosts; see docs/outputs.md#delivery",
+    "s3": "write `<config>/destinations/BUCKET.toml` (mode 0600) with bucket, endpoint_url, "
+          "access_key_env and secret_key_env; see docs/outputs.md#delivery"}
+
+
+def preflight(remote: Remote, login: Login) -> None:
+    """Before anything is fetched: the server answers, its host key is known, the login
+    is accepted and the target directory exists."""
+    session = _connect(remote, login)
+    try:
+        _retrying(remote, login, lambda: session.check_directory(remote.directory))
+    finally:
+        session.close()
+
+
+@dataclass(slots=True)
+class _Pending:
+    session: Any
+    remote: Remote  # the final file
+    temp: str
+
+
+@dataclass(slots=True)
+class Outbox:
+    """Files uploaded under temporary names and verified, awaiting their rename."""
+
+    pending: list[_Pending] = field(default_factory=list)
+    sessions: list[Any] = field(default_factory=list)
+
+    def renames(self) -> list[list[str]]:
+        """For the commit journal: `[url of the final file, temporary path]`."""
+        return [[item.remote.url, item.temp] for item in self.pending]
+
+    def publish(self, pause: Callable[[str], None] = lambda step: None) -> None:
+        for item in self.pending:
+            _retrying(item.remote, item.session.login,
+                      lambda item=item: item.session.ensure().rename(item.temp,
+                                                                        item.remote.path))
+            pause("remote rename")
+
+    def abort(self) -> None:
+        """Before the commit point: remove what was uploaded (best effort)."""
+        for item in self.pending:
+            item.session.remove(item.temp)
+        self.pending.clear()
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.close()
+
+
+def upload(groups: Sequence[tuple[Remote, Login, Sequence[tuple[Path, str]]]]) -> Outbox:
+    """Each `(local temporary file, final name)` of each remote destination uploaded
+    beside its final name under a temporary one and verified. On failure everything
+    this call uploaded is removed and `Failure` raised."""
+    outbox = Outbox()
+    try:
+        for remote, login, files in groups:
+            session = _connect(remote, login)
+            outbox.sessions.append(session)
+            for local, name in files:
+                target = remote.at(f"{remote.directory.rstrip('/')}/{name}")
+                temp = _retrying(target, login, lambda local=local, name=name:
+                                 session.ensure().upload(local, remote.directory, name))
+                outbox.pending.append(_Pending(session, target, temp))
+    except BaseException:
+        outbox.abort()
+        outbox.close()
+        raise
+    return outbox
+
+
+def finish_rename(url: str, temp: str) -> str:
+    """Recovery: finish one remote rename a crashed commit left. `published` when it
+    was done now, `done` when it had been, `missing` when neither name exists."""
+    remote = parse_remote(url)
+    login = resolve(remote)
+    session = _connect(remote, login)
+    try:
+        if session.exists(temp):
+            _retrying(remote, login, lambda: session.rename(temp, remote.path))
+            return "published"
+        return "done" if session.exists(remote.path) else "missing"
+    finally:
+        session.close()
+
+
+def _connect(remote: Remote, login: Login) -> Any:
+    if remote.scheme == "s3":
+        from ocpispec.delivery.s3 import Session
+    else:
+        from ocpispec.delivery.sftp import Session  # type: ignore[assignment]
+    return _retrying(remote, login, lambda: Session(login))
+
+
+def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
+    """`attempt` with up to `login.retries` more tries after a transfer failure,
+    waiting `backoff_seconds`, doubled each time. A host key problem is never retried."""
+    from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
+
+    tries = login.retries + 1
+    for number in range(1, tries + 1):
+        try:
+            return attempt()
+        except HostKeyError as exc:
+            raise Failure("OCX597", f"the host key of `{remote.url}` is not trusted: {exc}",
+                          notes=("host keys are checked against known_hosts and never "
+                                 "accepted unseen: an unknown or changed key may be "
+                                 "another machine",),
+                          help=f"check the key with the server's administrator, then add "
+                               f"it: `ssh-keyscan -p {login.port} {login.host} >> "
+                               f"{login.known_hosts}`") from None
+        except TransferError as exc:
+            if number == tries:
+                code = "OCX598" if isinstance(exc, VerifyError) else "OCX595"
+                raise Failure(code, f"delivery to `{remote.url}` failed after "
+                              f"{number} attempt{'s' if number > 1 else ''}: {exc}",
+                              notes=("nothing was placed under the final name and the "
+                                     "state did not advance",),
+                              help="check the server, the disk space and the permissions "
+                                   "there, then run again") from None
+            with contextlib.suppress(Exception):
+                time.sleep(login.backoff_seconds * 2 ** (number - 1))
+    raise AssertionError("unreachable")
+

@@ -1,0 +1,162 @@
+"""SFTP delivery with paramiko: connect with the host key checked against known_hosts,
+upload under a temporary name, verify, rename.
+
+Verification re-reads the uploaded file from the server and compares its size and
+sha256 with the local file's: a server that truncated or altered the file (disk full,
+quota, a broken connection) is caught before the file gets its final name. The rename
+uses `posix-rename@openssh.com` (replaces atomically) where the server offers it, else
+the plain SFTP rename after removing an older file of that name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import socket
+from pathlib import Path
+from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
+from ocpispec.delivery.profiles import Login
+
+__all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
+
+CHUNK = 1 << 18
+
+
+def progress(sent: int, total: int) -> None:
+    """Called as an upload proceeds (tests stop the server mid-upload here)."""
+
+
+class Session:
+    """One SSH connection with its SFTP channel."""
+
+    def __init__(self, login: Login) -> None:
+        self.login = login
+        self._open()
+
+    def ensure(self) -> Session:
+        """This session, connected again when the connection was lost."""
+        transport = self.client.get_transport()
+        if transport is None or not transport.is_active():
+            self.close()
+            self._open()
+        return self
+
+    def _open(self) -> None:
+        import paramiko
+
+        login = self.login
+        self.client = paramiko.SSHClient()
+        try:
+            self.client.load_host_keys(str(login.known_hosts))
+        except (OSError, paramiko.SSHException) as exc:
+            raise HostKeyError(f"cannot read the known_hosts file `{login.known_hosts}` "
+                               f"({exc.__class__.__name__})") from None
+        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        try:
+            self.client.connect(
+                login.host, port=login.port, username=login.user,
+                key_filename=str(login.key_file) if login.key_file else None,
+                password=login.password, allow_agent=False, look_for_keys=False,
+                timeout=15, banner_timeout=15, auth_timeout=15)
+            self.sftp = self.client.open_sftp()
+        except paramiko.BadHostKeyException:
+            self.close()
+            raise HostKeyError("the server's host key differs from the one known_hosts "
+                               f"(`{login.known_hosts}`) holds for it") from None
+        except paramiko.AuthenticationException:
+            self.close()
+            raise TransferError(f"the login was refused (user `{login.user}`)") from None
+        except paramiko.SSHException as exc:
+            self.close()
+            if "not found in known_hosts" in str(exc):
+                raise HostKeyError(f"the server's host key is not in `{login.known_hosts}`"
+                                   ) from None
+            raise TransferError(f"SSH failed ({exc.__class__.__name__})") from None
+        except (OSError, socket.timeout, EOFError) as exc:
+            self.close()
+            raise TransferError(_reason(exc)) from None
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+    def check_directory(self, directory: str) -> None:
+        try:
+            self.sftp.stat(directory)
+        except OSError as exc:
+            raise TransferError(f"the directory `{directory}` on the server: {_reason(exc)}"
+                                ) from None
+
+    def upload(self, local: Path, directory: str, name: str) -> str:
+        """`local` under a temporary name in `directory`, verified; that name."""
+        temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        size, digest = digest_of(local)
+        try:
+            with open(local, "rb") as source:
+                self.sftp.putfo(source, temp, file_size=size, callback=progress,
+                                confirm=False)
+            self._verify(temp, size, digest)
+        except VerifyError:
+            self.remove(temp)
+            raise
+        except Exception as exc:
+            self.remove(temp)
+            if isinstance(exc, TransferError):
+                raise
+            raise TransferError(f"upload failed: {_reason(exc)}") from None
+        return temp
+
+    def _verify(self, temp: str, size: int, digest: str) -> None:
+        stored = self.sftp.stat(temp).st_size
+        if stored != size:
+            raise VerifyError(f"the server holds {stored} bytes of {size}")
+        found = hashlib.sha256()
+        with self.sftp.open(temp, "rb") as remote:
+            remote.prefetch(size)
+            while chunk := remote.read(CHUNK):
+                found.update(chunk)
+        if found.hexdigest() != digest:
+            raise VerifyError("the bytes on the server differ from the file written (sha256)")
+
+    def rename(self, temp: str, final: str) -> None:
+        """`temp` becomes `final`, replacing an older `final` in one step where the
+        server offers `posix-rename@openssh.com` (OpenSSH does)."""
+        try:
+            try:
+                self.sftp.posix_rename(temp, final)
+            except OSError as exc:
+                if "unsupported" not in str(exc).lower():
+                    raise
+                with contextlib.suppress(OSError):
+                    self.sftp.remove(final)
+                self.sftp.rename(temp, final)
+        except Exception as exc:
+            raise TransferError(f"rename failed: {_reason(exc)}") from None
+
+    def exists(self, path: str) -> bool:
+        try:
+            self.sftp.stat(path)
+        except OSError:
+            return False
+        return True
+
+    def remove(self, path: str) -> None:
+        with contextlib.suppress(Exception):
+            self.sftp.remove(path)
+
+
+def digest_of(path: Path) -> tuple[int, str]:
+    found, size = hashlib.sha256(), 0
+    with open(path, "rb") as source:
+        while chunk := source.read(CHUNK):
+            found.update(chunk)
+            size += len(chunk)
+    return size, found.hexdigest()
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "strerror", None) or (str(exc.args[0]) if exc.args and
+                                                isinstance(exc.args[0], str) else "")
+    return reason or exc.__class__.__name__

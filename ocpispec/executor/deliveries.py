@@ -1,0 +1,68 @@
+"""The executor's side of remote delivery (`ocpispec.delivery`): logins checked and
+servers tried before anything is fetched, the staged files of remote targets uploaded
+and verified before the commit point, the local spool removed afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ocpispec import delivery
+from ocpispec.delivery import Login
+from ocpispec.executor.atomic import AtomicFile
+from ocpispec.executor.client import RunError
+from ocpispec.executor.outputs import Target, remove_spools, remove_stale_spools
+from ocpispec.source import Span
+
+
+def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span]) -> dict[str, Login]:
+    """Each remote target's login, its server tried (host key, login, directory);
+    `spans` are the outputs' places in the spec, by dataset. First removes the spools
+    killed runs left."""
+    if any(target.remote is not None for target in targets.values()):
+        remove_stale_spools()
+    logins = {}
+    for name, target in targets.items():
+        if target.remote is None:
+            continue
+        try:
+            logins[name] = login = delivery.resolve(target.remote)
+            delivery.preflight(target.remote, login)
+        except delivery.Failure as exc:
+            raise _error(exc, "checked before fetching: nothing was read or written",
+                         spans.get(name)) from None
+    return logins
+
+
+def upload(files: Sequence[AtomicFile], targets: Mapping[str, Target],
+           logins: Mapping[str, Login]) -> tuple[list[AtomicFile], delivery.Outbox | None]:
+    """The files to publish locally, and the outbox of the remote ones (uploaded under
+    temporary names and verified); the manifest of each output goes last, so a consumer
+    that waits for it finds the data complete."""
+    spools = {target.path.parent: (target.remote, logins[name])
+              for name, target in targets.items() if target.remote is not None
+              and target.path is not None}
+    local = [file for file in files if file.path.parent not in spools]
+    if not spools:
+        return local, None
+    groups = []
+    for spool, (remote, login) in spools.items():
+        mine = sorted((file for file in files if file.path.parent == spool),
+                      key=lambda file: file.path.name.endswith(".manifest.json"))
+        groups.append((remote, login, [(file.temp, file.path.name) for file in mine]))
+    try:
+        return local, delivery.upload(groups)
+    except delivery.Failure as exc:
+        raise _error(exc) from None
+
+
+def cleanup(targets: Mapping[str, Target]) -> None:
+    """The local spool directories of remote targets (their files were delivered or
+    the run failed)."""
+    remove_spools(targets.values())
+
+
+def _error(exc: delivery.Failure, note: str | None = None,
+           span: Span | None = None) -> RunError:
+    notes = exc.notes + ((note,) if note else ())
+    return RunError.of(exc.code, exc.message, span, "delivered here" if span else "",
+                       notes=notes, help=exc.help)

@@ -1,0 +1,89 @@
+"""A local S3-compatible server for delivery tests: moto's server mode (`moto[server]`,
+which speaks the S3 HTTP protocol) started as its own process on 127.0.0.1 on a free
+port, with one bucket."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ACCESS_KEY, SECRET_KEY = "AKIAOCPISPECTEST0001", "Sk-4d1f0c9e7b2a-never-shown-8e3f"
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    bucket: str
+    process: subprocess.Popen
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",
+                            aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+    def keys(self) -> list[str]:
+        listed = self.client().list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def get(self, key: str) -> bytes:
+        return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+
+    def profile(self, config: Path, name: str | None = None, **extra: object) -> Path:
+        fields = {"bucket": self.bucket, "endpoint_url": self.endpoint,
+                  "region": "us-east-1", "access_key_env": "TEST_S3_ACCESS_KEY",
+                  "secret_key_env": "TEST_S3_SECRET_KEY", "retries": 1,
+                  "backoff_seconds": 0.01} | extra
+        folder = config / "destinations"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name or self.bucket}.toml"
+        path.write_text("".join(f"{key} = {_toml(value)}\n" for key, value in fields.items()))
+        path.chmod(0o600)
+        return path
+
+
+def _toml(value: object) -> str:
+    return str(value) if isinstance(value, (int, float)) else f'"{value}"'
+
+
+def start_moto() -> S3Server:
+    pytest.importorskip("moto", reason="moto[server] is not installed")
+    pytest.importorskip("boto3", reason="boto3 is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1",
+         "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("moto's server exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    server = S3Server(f"http://127.0.0.1:{port}", "consumer-drop", process)
+    server.client().create_bucket(Bucket=server.bucket)
+    return server
+
+
+@pytest.fixture
+def s3_server(monkeypatch):
+    monkeypatch.setenv("TEST_S3_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setenv("TEST_S3_SECRET_KEY", SECRET_KEY)
+    server = start_moto()
+    yield server
+    server.stop()

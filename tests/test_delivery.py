@@ -1,0 +1,365 @@
+"""Delivery to SFTP against a real OpenSSH server (tests/fixtures_sftp.py) on 127.0.0.1:
+the file, its manifest and data package uploaded under temporary names, verified and
+renamed; a failure mid-upload leaves nothing under the final name and the state where
+it was; host keys are checked; credentials are never shown."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+from ledger_helpers import has_state, pending, state_dict
+
+from ocpispec.delivery import sftp
+from ocpispec.demo import DemoServer
+from ocpispec.formats import RemoteError, parse_remote, redact
+
+AS_OF = "2026-01-01T00:00:00Z"
+KEY = "9c4e71b2d05a8f36e1b7c92d4a6f03e58b1d7c24f9e60a3b5d8c1f47e2a96b03"
+HEADER = '''export delivery_tests
+  consumer "Test consumer"
+  purpose "Delivery to the consumer's server"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env DELIVERY_TEST_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select
+  truncate(start_date_time, hour) as started
+  round(kwh, 1) as energy_kwh
+'''
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer(version="2.2.1", size=60, max_page_size=50) as demo:
+        yield demo
+
+
+@pytest.fixture
+def deliver(run_cli, tmp_path: Path, server):
+    """Write the spec with `destination` into tmp and run it with a state file."""
+
+    def invoke(destination: str, *args: str, command: str = "run", before: tuple = ()):
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(HEADER + f'output csv to "{destination}"\n')
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "DELIVERY_TEST_KEY": KEY}
+        extra = ("--state", str(tmp_path / "state.json"), "--as-of", AS_OF) \
+            if command == "run" else ()
+        return run_cli(*before, command, str(spec), *extra, *args, env=env)
+
+    return invoke
+
+
+def remote_files(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir()) if root.exists() else []
+
+
+# ---- check time ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url, fault", [
+    ("sftp://files.example.org/in/x.csv", None),
+    ("sftp://files.example.org:2222/in/{run.date}.csv", None),
+    ("sftp://me:pw@files.example.org/in/x.csv", "credentials"),
+    ("sftp:///in/x.csv", "no host"), ("sftp://{export}/in/x.csv", "no host"),
+    ("sftp://files.example.org:99999/x.csv", "port"), ("sftp://h/in/", "no file"),
+    ("sftp://h/in/../x.csv", "`..`"), ("sftp://h/x.csv?a=1", "`?`"),
+])
+def test_delivery_urls_are_read_strictly(url, fault) -> None:
+    if fault is None:
+        assert parse_remote(url).url == url
+        return
+    with pytest.raises(RemoteError) as caught:
+        parse_remote(url)
+    assert fault in str(caught.value) or (fault == "credentials" and caught.value.credentials)
+    assert "pw" not in str(caught.value).replace("path", "")
+
+
+def test_redact_cuts_out_a_login() -> None:
+    assert redact("sftp://me:secret@host/x.csv") == "sftp://(redacted)@host/x.csv"
+    assert redact("sftp://host/x.csv") == "sftp://host/x.csv"
+
+
+@pytest.mark.parametrize("destination, code", [
+    ("sftp://me:Hunter2pw@files.example.org/in/x.csv", "OCX422"),
+    ("sftp://files.example.org:0/in/x.csv", "OCX423"),
+    ("sftp://files.example.org/in/x.parquet", "OCX416"),
+    ("ftp://files.example.org/x.csv", "OCX415"),
+])
+def test_check_refuses_what_cannot_be_delivered(deliver, destination, code) -> None:
+    result = deliver(destination, command="check")
+    assert result.exit_code == 1 and f"error[{code}]" in result.output
+    message = result.output.split("\n")[0]
+    assert "Hunter2pw" not in message
+
+
+def test_the_plan_shows_the_destination_and_its_transport(deliver, snapshot) -> None:
+    result = deliver("sftp://files.example.org/incoming/{export}-{run.date}.csv",
+                     command="plan")
+    assert result.exit_code == 0, result.output
+    shown = result.output[result.output.index("> render.csv"):].split("\n\n")[0]
+    assert " ".join(shown.split()) == snapshot
+
+
+def test_the_ftp_refusal_lists_what_is_supported(deliver, tmp_path, snapshot) -> None:
+    result = deliver("ftp://files.example.org/top-stations.csv", command="check")
+    assert "`sftp://`, `s3://`" in result.output
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+# ---- runs against a real sshd ----------------------------------------------------------
+
+
+def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, sshd, tmp_path,
+                                                               run_cli) -> None:
+    sshd.profile(tmp_path / "config")
+    other = tmp_path / "config" / "destinations" / "bucket.toml"  # an S3 profile beside it
+    other.write_text('bucket = "drop"\nendpoint_url = "http://127.0.0.1:9"\n')
+    other.chmod(0o600)
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{export}}-{{run.date}}.csv"
+    result = deliver(url)
+    assert result.exit_code == 0, result.output
+    name = "delivery_tests-2026-01-01.csv"
+    assert remote_files(sshd.root) == [name, f"{name}.datapackage.json",
+                                       f"{name}.manifest.json"]
+    data = (sshd.root / name).read_bytes()
+    manifest = json.loads((sshd.root / f"{name}.manifest.json").read_text())
+    assert manifest["output"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["output"]["file"] == name and data.startswith(b"started,energy_kwh")
+    assert state_dict(tmp_path / "state.json")["datasets"]
+    assert f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{name}" in result.output
+    assert not list(Path("/tmp").glob(f"ocpispec-outbox-*/{name}*"))
+
+
+def test_the_url_host_may_name_the_profile(deliver, sshd, tmp_path) -> None:
+    sshd.profile(tmp_path / "config", name="lab")
+    result = deliver(f"sftp://lab{sshd.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+
+
+def test_a_second_run_replaces_nothing_it_should_not(deliver, sshd, tmp_path) -> None:
+    """The same final name delivered again is replaced in one step (posix-rename)."""
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url).exit_code == 0
+    first = (sshd.root / "x.csv").read_bytes()
+    result = deliver(url, "--restart")
+    assert result.exit_code == 0, result.output
+    assert (sshd.root / "x.csv").read_bytes() == first
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+
+
+@pytest.fixture(scope="module")
+def larger_server():
+    """Enough sessions for a CSV of several upload chunks (32 KiB each)."""
+    with DemoServer(version="2.2.1", size=3000, max_page_size=1000) as demo:
+        yield demo
+
+
+def test_a_server_killed_mid_upload_leaves_nothing_and_the_state_unchanged(
+        run_cli, sshd, tmp_path, monkeypatch, larger_server) -> None:
+    sshd.profile(tmp_path / "config")
+    seen: list[tuple[int, int]] = []
+
+    def kill(sent: int, total: int) -> None:
+        seen.append((sent, total))
+        sshd.stop()
+
+    monkeypatch.setattr(sftp, "progress", kill)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER + f'output csv to "sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"\n')
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "state.json"), "--as-of",
+                     AS_OF, env={"OCPI_VERSIONS_URL": larger_server.versions_url,
+                                 "OCPI_TOKEN": larger_server.token, "DELIVERY_TEST_KEY": KEY})
+    assert seen and seen[0][0] < seen[0][1]  # stopped with part of the file sent
+    assert result.exit_code == 1
+    assert "error[OCX595]" in result.output and "failed after 2 attempts" in result.output
+    assert "nothing was placed under the final name" in result.output
+    assert not [name for name in remote_files(sshd.root) if not name.endswith(".partial")]
+    assert not has_state(tmp_path / "state.json")
+    assert not list(Path("/tmp").glob("ocpispec-outbox-*/x.csv*"))
+
+
+def test_a_failed_verification_is_retried_then_refused(deliver, sshd, tmp_path,
+                                                        monkeypatch) -> None:
+    """A server that stores other bytes than were sent (simulated by changing the
+    remote file between upload and verification) never gets the final name."""
+    sshd.profile(tmp_path / "config")
+    verify = sftp.Session._verify
+
+    def tamper(self, temp: str, size: int, digest: str) -> None:
+        Path(temp).write_bytes(b"x" * size)  # the server's disk, seen from here
+        verify(self, temp, size, digest)
+
+    monkeypatch.setattr(sftp.Session, "_verify", tamper)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX598]" in result.output, result.output
+    assert "sha256" in result.output
+    assert remote_files(sshd.root) == []
+    assert not has_state(tmp_path / "state.json")
+
+
+def test_an_unknown_host_key_is_refused_before_anything_is_fetched(deliver, sshd, tmp_path,
+                                                                    server) -> None:
+    sshd.profile(tmp_path / "config")
+    sshd.known_hosts.write_text("")
+    before = server.stats.requests if hasattr(server, "stats") else None
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX597]" in result.output, result.output
+    assert "not in" in result.output and "ssh-keyscan" in result.output
+    assert remote_files(sshd.root) == [] and not has_state(tmp_path / "state.json")
+    if before is not None:
+        assert server.stats.requests == before
+
+
+def test_a_changed_host_key_is_refused(deliver, sshd, tmp_path) -> None:
+    sshd.profile(tmp_path / "config")
+    other = (sshd.client_key.with_suffix(".pub")).read_text().split()
+    sshd.known_hosts.write_text(f"[127.0.0.1]:{sshd.port} {other[0]} {other[1]}\n")
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX597]" in result.output
+    assert "differs" in result.output and remote_files(sshd.root) == []
+
+
+def test_credentials_never_appear_in_output_or_logs(deliver, sshd, tmp_path,
+                                                    monkeypatch) -> None:
+    """A password from the environment that the server refuses (it takes keys only)."""
+    secret = "Pw-7c1e9a4f-never-shown"
+    monkeypatch.setenv("LAB_SFTP_PASSWORD", secret)
+    profile = sshd.profile(tmp_path / "config", password_env="LAB_SFTP_PASSWORD")
+    text = profile.read_text().replace(f'key_file = "{sshd.client_key}"\n', "")
+    profile.write_text(text)
+    log = tmp_path / "run.log"
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv",
+                     before=("-vv", "--log-file", str(log)))
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert "login was refused" in result.output
+    assert secret not in result.output and secret not in log.read_text()
+    assert secret not in profile.read_text()
+
+
+@pytest.mark.parametrize("setup, message", [
+    ("mode", "may be read by others"), ("user", "gives no `user`"),
+    ("key", "does not exist"), ("env", "gives no `OCPISPEC_SFTP_USER`"),
+])
+def test_a_login_that_cannot_be_used_is_named(deliver, sshd, tmp_path, setup, message,
+                                              snapshot) -> None:
+    config = tmp_path / "config"
+    profile = sshd.profile(config)
+    match setup:
+        case "mode":
+            profile.chmod(0o644)
+        case "user":
+            profile.write_text("\n".join(line for line in profile.read_text().splitlines()
+                                         if not line.startswith("user")))
+        case "key":
+            sshd.client_key.unlink()
+        case "env":
+            profile.unlink()
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX596]" in result.output
+    assert message in result.output
+    shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
+    assert shown == snapshot  # carets as long as the tmp path: shortened
+
+
+def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """The uploads are verified before the commit point; the ledger's pending commit
+    then holds the remote renames with the new state, so the next run finishes them
+    (roll forward)."""
+    sshd.profile(tmp_path / "config")
+    rename = sftp.Session.rename
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    monkeypatch.setattr(sftp.Session, "rename", refuse)
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    result = deliver(url)
+    assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
+    assert "the commit stopped half way" in result.output
+    [(renames,)] = _pending_rows(tmp_path / "state.json")
+    assert [url for url, _ in json.loads(renames)["remote"]] == [
+        f"{url}", f"{url}.datapackage.json", f"{url}.manifest.json"]
+    assert not has_state(tmp_path / "state.json")
+    assert all(name.endswith(".partial") for name in remote_files(sshd.root))
+    assert len(remote_files(sshd.root)) == 3
+
+    monkeypatch.setattr(sftp.Session, "rename", rename)
+    again = deliver(url)
+    assert again.exit_code == 0, again.output
+    assert "finished the commit an interrupted run left" in again.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+    assert pending(tmp_path / "state.json") == 0
+    assert state_dict(tmp_path / "state.json")["datasets"]
+
+
+def test_the_spool_of_a_killed_run_is_removed(deliver, sshd, tmp_path) -> None:
+    """A run killed before delivering leaves its finished output in a local spool
+    (0700); the next run that delivers anywhere removes it."""
+    import subprocess
+    import sys
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = Path(tempfile.mkdtemp(prefix=f"ocpispec-outbox-{gone}-"))
+    (stale / ".x.csv.1-ab.partial").write_text("started,energy_kwh\n")
+    sshd.profile(tmp_path / "config")
+    assert deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv").exit_code == 0
+    assert not stale.exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="/@#?\n\r\t ",
+                                      blacklist_categories=("Cs", "Cc")),
+               min_size=4, max_size=40))
+def test_a_password_in_a_url_is_never_echoed(password) -> None:
+    url = f"sftp://me:{password}@files.example.org/in/x.csv"
+    with pytest.raises(RemoteError) as caught:
+        parse_remote(url)
+    assert caught.value.credentials and password not in str(caught.value)
+    assert password not in redact(url)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_after_the_scheme_is_read_or_refused(rest) -> None:
+    for scheme in ("sftp", "s3"):
+        try:
+            parse_remote(f"{scheme}://{rest}")
+        except RemoteError:
+            pass
+
+
+def test_a_missing_library_stops_the_run_before_fetching(deliver, tmp_path,
+                                                         monkeypatch) -> None:
+    import ocpispec.delivery
+
+    monkeypatch.setattr(ocpispec.delivery, "available", lambda scheme: False)
+    result = deliver("sftp://files.example.org/in/x.csv")
+    assert result.exit_code == 1 and "error[OCX599]" in result.output
+    assert "pip install 'ocpispec[sftp]'" in result.output
+    assert not has_state(tmp_path / "state.json")
+
+
+def _pending_rows(ledger: Path) -> list[tuple[str]]:
+    import sqlite3
+
+    with sqlite3.connect(ledger) as conn:
+        return conn.execute("SELECT renames FROM pending").fetchall()

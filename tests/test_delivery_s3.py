@@ -1,0 +1,165 @@
+"""Delivery to S3-compatible object storage against a local server (moto's server mode,
+its own process on 127.0.0.1; tests/fixtures_s3.py): put under a temporary key,
+verified, copied to the final key, the temporary key deleted; a failure leaves nothing
+under the final key and the state where it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from fixtures_s3 import SECRET_KEY
+from ledger_helpers import has_state, state_dict
+
+from ocpispec.delivery import s3
+from ocpispec.delivery.faults import TransferError
+from ocpispec.demo import DemoServer
+
+AS_OF = "2026-01-01T00:00:00Z"
+KEY = "b71e04c9a3d58f26e9c1b74d02a6f83e5c9d1b07a4e62f38d5b9c0e71a4f26d8"
+HEADER = '''export s3_tests
+  consumer "Test consumer"
+  purpose "Delivery to the consumer's bucket"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env S3_TEST_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select
+  truncate(start_date_time, hour) as started
+  round(kwh, 1) as energy_kwh
+'''
+NAMES = ["x.csv", "x.csv.datapackage.json", "x.csv.manifest.json"]
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer(version="2.2.1", size=60, max_page_size=50) as demo:
+        yield demo
+
+
+@pytest.fixture
+def deliver(run_cli, tmp_path: Path, server):
+    def invoke(destination: str, *args: str, command: str = "run", before: tuple = ()):
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(HEADER + f'output csv to "{destination}"\n')
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "S3_TEST_KEY": KEY}
+        extra = ("--state", str(tmp_path / "state.json"), "--as-of", AS_OF) \
+            if command == "run" else ()
+        return run_cli(*before, command, str(spec), *extra, *args, env=env)
+
+    return invoke
+
+
+def test_the_plan_shows_the_bucket_and_how_it_is_written(deliver, snapshot) -> None:
+    result = deliver("s3://consumer-drop/incoming/{export}-{run.date}.csv", command="plan")
+    assert result.exit_code == 0, result.output
+    shown = result.output[result.output.index("> render.csv"):].split("\n\n")[0]
+    assert " ".join(shown.split()) == snapshot
+
+
+@pytest.mark.parametrize("url", ["s3://Not_A_Bucket/x.csv", "s3://bucket:9000/x.csv"])
+def test_a_bucket_is_a_bucket_name(deliver, url) -> None:
+    result = deliver(url, command="check")
+    assert result.exit_code == 1 and "error[OCX423]" in result.output
+
+
+def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, s3_server, tmp_path,
+                                                               ) -> None:
+    s3_server.profile(tmp_path / "config")
+    result = deliver("s3://consumer-drop/incoming/x.csv")
+    assert result.exit_code == 0, result.output
+    assert s3_server.keys() == [f"incoming/{name}" for name in NAMES]
+    data = s3_server.get("incoming/x.csv")
+    manifest = json.loads(s3_server.get("incoming/x.csv.manifest.json"))
+    assert manifest["output"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert data.startswith(b"started,energy_kwh")
+    assert state_dict(tmp_path / "state.json")["datasets"]
+    assert "s3://consumer-drop/incoming/x.csv" in result.output
+
+
+def test_a_profile_may_name_the_bucket_for_the_spec(deliver, s3_server, tmp_path) -> None:
+    s3_server.profile(tmp_path / "config", name="drop")
+    result = deliver("s3://drop/x.csv")
+    assert result.exit_code == 0, result.output
+    assert s3_server.keys() == NAMES
+
+
+def test_a_server_lost_mid_delivery_leaves_nothing_under_a_final_key(
+        deliver, s3_server, tmp_path, monkeypatch) -> None:
+    """The server dies as the second file (the data package) starts uploading: until
+    then only temporary keys exist, and the run fails without advancing the state."""
+    s3_server.profile(tmp_path / "config")
+    seen: list[list[str]] = []
+    upload = s3.Session.upload
+
+    def dying(self, local, directory, name):
+        if name.endswith(".datapackage.json") and not seen:
+            seen.append(s3_server.keys())
+            s3_server.stop()
+        return upload(self, local, directory, name)
+
+    monkeypatch.setattr(s3.Session, "upload", dying)
+    result = deliver("s3://consumer-drop/x.csv")
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert "s3://consumer-drop/x.csv.datapackage.json" in result.output
+    assert len(seen[0]) == 1 and seen[0][0].startswith(".x.csv.") \
+        and seen[0][0].endswith(".partial")
+    assert not has_state(tmp_path / "state.json")
+
+
+def test_a_failed_verification_is_refused(deliver, s3_server, tmp_path, monkeypatch) -> None:
+    s3_server.profile(tmp_path / "config")
+    verify = s3.Session._verify
+
+    def tamper(self, temp, size, digest):
+        s3_server.client().put_object(Bucket=s3_server.bucket, Key=temp[1:],
+                                      Body=b"y" * size)
+        verify(self, temp, size, digest)
+
+    monkeypatch.setattr(s3.Session, "_verify", tamper)
+    result = deliver("s3://consumer-drop/x.csv")
+    assert result.exit_code == 1 and "error[OCX598]" in result.output, result.output
+    assert s3_server.keys() == [] and not has_state(tmp_path / "state.json")
+
+
+def test_a_copy_that_fails_after_the_commit_point_is_finished_by_the_next_run(
+        deliver, s3_server, tmp_path, monkeypatch) -> None:
+    s3_server.profile(tmp_path / "config")
+    rename = s3.Session.rename
+
+    def refuse(self, temp, final):
+        raise TransferError("copy failed: AccessDenied")
+
+    monkeypatch.setattr(s3.Session, "rename", refuse)
+    result = deliver("s3://consumer-drop/x.csv")
+    assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
+    assert all(key.endswith(".partial") for key in s3_server.keys())
+    assert not has_state(tmp_path / "state.json")
+    monkeypatch.setattr(s3.Session, "rename", rename)
+    again = deliver("s3://consumer-drop/x.csv")
+    assert again.exit_code == 0, again.output
+    assert "finished the commit an interrupted run left" in again.output
+    assert s3_server.keys() == NAMES
+
+
+def test_a_wrong_secret_is_refused_and_never_shown(deliver, s3_server, tmp_path,
+                                                   monkeypatch) -> None:
+    """moto accepts any key; a bucket that does not exist stands in for a refusal."""
+    s3_server.profile(tmp_path / "config", name="drop", bucket="no-such-bucket")
+    log = tmp_path / "run.log"
+    result = deliver("s3://drop/x.csv", before=("-vv", "--log-file", str(log)))
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert "NoSuchBucket" in result.output or "404" in result.output
+    assert SECRET_KEY not in result.output and SECRET_KEY not in log.read_text()
+
+
+def test_missing_credentials_are_named(deliver, s3_server, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+    result = deliver("s3://consumer-drop/x.csv")
+    assert result.exit_code == 1 and "error[OCX596]" in result.output
+    assert "AWS_ACCESS_KEY_ID" in result.output
