@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "diff": ("ocpispec.cli.diff", "diff", "Show the privacy-relevant changes between two versions of a spec."),
     "approve": ("ocpispec.cli.approve", "approve", "Record a privacy officer's approval of a spec's privacy fingerprint."),
     "approvals": ("ocpispec.cli.approvals", "approvals", "List a spec's approvals: valid, stale or badly signed."),
+    "config": ("ocpispec.cli.config", "config", "Show the effective configuration and where each value came from."),
 }
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 _OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}

@@ -37,8 +37,12 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
     source fields and transformation, the fields default-deny withholds, a
     summary line and the plan fingerprint. Exit code 1 if the spec has errors.
     """
+    from ocpispec.cli.configured import command_config, effective
     from ocpispec.render.plan_text import plan_text
 
+    settings = command_config(spec)
+    page_size = effective(settings, "page_size", page_size)
+    concurrency = effective(settings, "concurrency", concurrency)
     result = build_plan(spec, limit=limit, page_size=page_size, concurrency=concurrency)
     click.echo(result.to_json() if format_ == "json" else plan_text(result), nl=False)
 
