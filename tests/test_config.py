@@ -297,3 +297,16 @@ def test_get_uses_the_configured_profile(run_cli, demo_profile, tmp_path: Path,
     missing = run_cli("get", "locations", "--limit", "2")
     assert missing.exit_code == 1 and "missing" in missing.stderr
     assert run_cli("get", "locations", "--limit", "2", "--profile", "configured").exit_code == 0
+
+
+def test_state_commands_use_the_configured_state_dir(run_cli, project: Path,
+                                                     env: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project / "ocpispec.toml", 'state_dir = "state"\n')
+    spec = project / "specs" / "consumer" / "spec.ocx"
+    assert run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "-q",
+                   env=env).exit_code == 0
+    monkeypatch.chdir(project / "specs")
+    shown = run_cli("state", "show", "config_test")
+    assert shown.exit_code == 0 and "watermark 2026-01-01T00:00:00Z" in shown.stdout
+    assert str(project.resolve() / "state" / "config_test.json") in shown.stdout

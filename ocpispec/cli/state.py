@@ -145,9 +145,15 @@ def _moved(current, name: str, mark: str):
 
 
 def _path(export: str, state_path: Path | None) -> Path:
+    """`--state`, else `<state_dir>/<EXPORT>.json` when a state_dir is configured
+    (`ocpispec.toml` found from the current directory, or OCPISPEC_STATE_DIR)."""
+    from ocpispec.cli.configured import command_config
     from ocpispec.state import default_state_path
 
-    return state_path or default_state_path(export)
+    if state_path is not None:
+        return state_path
+    state_dir = command_config().get("state_dir")
+    return Path(state_dir) / f"{export}.json" if state_dir else default_state_path(export)
 
 
 def _load(path: Path, export: str):
