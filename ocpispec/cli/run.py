@@ -120,6 +120,10 @@ def run(**options: object) -> None:
     --follow runs for real at the real time, so it cannot be combined with
     --demo, --dry-run or --as-of.
 
+    Defaults for --profile, --page-size, --concurrency, --rps and --state, the
+    output root, the templates root and a required approval can come from an
+    `ocpispec.toml` (see `ocpispec config` and docs/configuration.md).
+
     \b
     Examples:
       ocpispec run specs/municipality_sessions.ocx --demo     # no platform needed
