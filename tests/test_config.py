@@ -207,8 +207,9 @@ def test_config_text_names_every_origin(run_cli, project: Path, tmp_path: Path,
     write(project / "ocpispec.toml", GOOD_FILE)
     write(tmp_path / "config" / "ocpispec.toml", "concurrency = 8\npage_size = 50\n")
     result = run_cli("config", "--spec", str(project / "specs" / "consumer" / "spec.ocx"),
-                     env={"OCPISPEC_RPS": "2.5"})
+                     "--page-size", "100", env={"OCPISPEC_RPS": "2.5"})
     assert result.exit_code == 0
+    assert "page_size         100  [flag --page-size]" in result.stdout
     assert scrubbed(result, tmp_path) == snapshot
 
 

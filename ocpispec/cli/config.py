@@ -14,7 +14,14 @@ import click
               "project file is looked for from SPEC's folder, not the current one).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one document, for tools.")
-def config(spec: Path | None, format_: str) -> None:
+@click.option("--profile", metavar="NAME", help="As `run --profile`: show it as a flag.")
+@click.option("--page-size", type=click.IntRange(1, 10_000), metavar="N",
+              help="As `run --page-size`.")
+@click.option("--concurrency", type=click.IntRange(1, 32), metavar="N",
+              help="As `run --concurrency`.")
+@click.option("--rps", type=click.FloatRange(min=0, min_open=True), metavar="R",
+              help="As `run --rps`.")
+def config(spec: Path | None, format_: str, **flags: object) -> None:
     """Show the effective configuration and where each value came from.
 
     Values come from, strongest first: a flag on the command, an environment
@@ -27,6 +34,10 @@ def config(spec: Path | None, format_: str) -> None:
     Examples:
       ocpispec config
       ocpispec config --spec specs/municipality_sessions.ocx --format json
+      ocpispec config --page-size 100        # a flag beats everything
+
+    The flags --profile, --page-size, --concurrency and --rps show what a
+    command given them would use.
 
     Exit codes: 0 shown, 1 a file or variable is wrong (diagnostics on stderr).
     """
@@ -34,6 +45,9 @@ def config(spec: Path | None, format_: str) -> None:
     from ocpispec.config import find_project_file, user_file
 
     effective = command_config(spec)
+    for name, value in flags.items():
+        if value is not None:
+            effective = effective.with_flag(name, value, f"--{name.replace('_', '-')}")
     start = spec.parent if spec is not None else Path.cwd()
     project, user = find_project_file(start), user_file()
     user = user if user.is_file() else None
