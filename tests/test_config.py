@@ -311,3 +311,41 @@ def test_state_commands_use_the_configured_state_dir(run_cli, project: Path,
     shown = run_cli("state", "show", "config_test")
     assert shown.exit_code == 0 and "watermark 2026-01-01T00:00:00Z" in shown.stdout
     assert str(project.resolve() / "state" / "config_test.json") in shown.stdout
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("page_size = 1\n[fetch]\npage_size = 2\n", 2),
+    ("# x\nfetch.page_size = 2\n", 2),
+    ("[destinations.a]\nkind = 1\n[profiles.x]\nname = 2\n", 3)])
+def test_unknown_tables_point_at_their_first_line(project: Path, text: str, line: int) -> None:
+    write(project / "ocpispec.toml", text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(project, env={})
+    diagnostic, source = caught.value.problems[0]
+    assert diagnostic.code == "OCX630"
+    assert source.line_col(diagnostic.primary_span.start)[0] == line
+
+
+@given(st.fixed_dictionaries({}, optional={
+    "flag": st.integers(1, 10_000), "env": st.integers(1, 10_000),
+    "project": st.integers(1, 10_000), "user": st.integers(1, 10_000)}))
+@settings(max_examples=40, deadline=None)
+def test_the_strongest_place_wins(tmp_path_factory, given_values: dict[str, int]) -> None:
+    root = tmp_path_factory.mktemp("precedence")
+    user_dir, project = root / "user", root / "project"
+    project.mkdir()
+    if "user" in given_values:
+        write(user_dir / "ocpispec.toml", f"page_size = {given_values['user']}\n")
+    if "project" in given_values:
+        write(project / "ocpispec.toml", f"page_size = {given_values['project']}\n")
+    env = {}
+    if "env" in given_values:
+        env["OCPISPEC_PAGE_SIZE"] = str(given_values["env"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OCPISPEC_CONFIG_DIR", str(user_dir))
+        config = load_config(project, env=env)
+    if "flag" in given_values:
+        config = config.with_flag("page_size", given_values["flag"], "--page-size")
+    strongest = next((given_values[place] for place in ("flag", "env", "project", "user")
+                      if place in given_values), 500)
+    assert config.get("page_size") == strongest

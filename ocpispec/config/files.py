@@ -130,7 +130,12 @@ class _Reader:
                         "remove it; see docs/configuration.md"))
 
     def _span(self, where: tuple[str, ...]) -> Span | None:
-        return self.spans.get(where)
+        """The key as written; for a table written with dotted keys or sub-tables
+        (`fetch.page_size = 1`), its first line."""
+        if where in self.spans:
+            return self.spans[where]
+        inside = [span for path, span in self.spans.items() if path[:len(where)] == where]
+        return min(inside, key=lambda span: span.start) if inside else None
 
     def _line(self, where: tuple[str, ...]) -> int:
         span = self._span(where)
