@@ -86,6 +86,8 @@ def test_relative_paths_in_a_file_are_relative_to_the_file(project: Path) -> Non
     config = load_config(project / "specs", env={"OCPISPEC_TEMPLATES_ROOT": "lib"})
     assert config.get("output_root") == project.resolve() / "exports"
     assert config.get("state_dir") == Path("/var/state")
+    assert config.get("runs_dir") == Path("/var/state/runs")
+    assert config.origin("runs_dir") == "built-in: beside state_dir"
     assert config.get("templates_root") == Path("lib")  # env: relative to the current dir
 
 
@@ -349,3 +351,14 @@ def test_the_strongest_place_wins(tmp_path_factory, given_values: dict[str, int]
     strongest = next((given_values[place] for place in ("flag", "env", "project", "user")
                       if place in given_values), 500)
     assert config.get("page_size") == strongest
+
+
+def test_a_configured_runs_dir_holds_the_run_records(run_cli, project: Path,
+                                                     env: dict[str, str]) -> None:
+    write(project / "ocpispec.toml", 'state_dir = "state"\nruns_dir = "records"\n')
+    spec = project / "specs" / "consumer" / "spec.ocx"
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--out",
+                     str(project / "out.csv"), "-q", env=env)
+    assert result.exit_code == 0, result.output
+    assert list((project / "records" / "config_test").glob("*.json"))
+    assert not (project / "state" / "runs").exists()

@@ -300,7 +300,8 @@ def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
 def _runs_dir(args: RunArgs) -> Path | None:
     """The CPO's run records live beside the state: `.ocpispec/runs/`, or `runs/` in
     the directory of `--state`. Demo runs without `--state` keep none, as no state."""
-    configured = args.settings.get("runs_dir") if args.settings else None
+    set_by_user = args.settings and not args.settings.origin("runs_dir").startswith("built-in")
+    configured = args.settings.get("runs_dir") if set_by_user else None
     if configured is not None:
         return None if args.demo and args.state_path is None else Path(configured)
     if args.state_path is not None:

@@ -95,6 +95,10 @@ def load_config(start: Path | None = None, env: Mapping[str, str] | None = None)
                                        "(its value is not shown)"), None))
     if problems:
         raise ConfigError(problems)
+    if values["runs_dir"].origin == BUILTIN and values["state_dir"].value is not None:
+        state_dir = values["state_dir"]
+        values["runs_dir"] = Value(Path(state_dir.value) / "runs",  # type: ignore[arg-type]
+                                   f"{BUILTIN}: beside state_dir")
     destinations = {}
     for read in reversed(files):
         destinations.update({name: (table, str(read.path))
