@@ -38,6 +38,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "approve": ("ocpispec.cli.approve", "approve", "Record a privacy officer's approval of a spec's privacy fingerprint."),
     "approvals": ("ocpispec.cli.approvals", "approvals", "List a spec's approvals: valid, stale or badly signed."),
     "history": ("ocpispec.cli.history", "history", "List logged runs, or the register of what each consumer received."),
+    "config": ("ocpispec.cli.config", "config", "Show the effective configuration and where each value came from."),
+    "init": ("ocpispec.cli.init", "init", "Write a commented starting spec that checks clean."),
 }
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
 _OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}

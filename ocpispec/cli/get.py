@@ -43,6 +43,20 @@ def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     return parsed
 
 
+def _configured(name: str, page_size: int | None, concurrency: int, rps: float | None):
+    """Flags typed win; else configured values (the platform's X-Limit and the profile
+    `default` stay when nothing is configured)."""
+    from ocpispec.cli.configured import command_config, effective
+
+    settings = command_config()
+    if settings.origin("profile") != "built-in":
+        name = effective(settings, "profile", name, "name")
+    if settings.origin("page_size") != "built-in":
+        page_size = effective(settings, "page_size", page_size)
+    return (name, page_size, effective(settings, "concurrency", concurrency),
+            effective(settings, "rps", rps))
+
+
 @click.command("get")
 @click.argument("module", type=click.Choice(MODULES), metavar="MODULE")
 @click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
@@ -94,6 +108,7 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
       ocpispec get cdrs --privacy-pass total_energy,total_time
     """
     module = module.strip().lower()
+    name, page_size, concurrency, rps = _configured(name, page_size, concurrency, rps)
     if date_from is not None and date_to is not None and date_to <= date_from:
         raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "
                                  f"{date_from:%Y-%m-%dT%H:%M:%SZ}; the window would be empty",

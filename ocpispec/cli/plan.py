@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from ocpispec.diagnostics import CompileError, Diagnostic
+from ocpispec.cli.show import show_diagnostics, show_spec_diagnostics  # noqa: F401 (re-exported)
+from ocpispec.diagnostics import CompileError
 
 FORMATS = ("text", "json")
 
@@ -37,8 +36,12 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
     source fields and transformation, the fields default-deny withholds, a
     summary line and the plan fingerprint. Exit code 1 if the spec has errors.
     """
+    from ocpispec.cli.configured import command_config, effective
     from ocpispec.render.plan_text import plan_text
 
+    settings = command_config(spec)
+    page_size = effective(settings, "page_size", page_size)
+    concurrency = effective(settings, "concurrency", concurrency)
     result = build_plan(spec, limit=limit, page_size=page_size, concurrency=concurrency)
     click.echo(result.to_json() if format_ == "json" else plan_text(result), nl=False)
 
@@ -72,28 +75,3 @@ def build_checked_plan(spec: Path, *, limit: int | None = None, page_size: int =
         sys.exit(1)
 
 
-def show_spec_diagnostics(diagnostics: Sequence[Diagnostic], spec: Path) -> None:
-    """`show_diagnostics` about SPEC, with its source lines when it can be read."""
-    from ocpispec.compiler import read_source
-
-    try:
-        source = read_source(spec)
-    except CompileError:
-        source = None
-    show_diagnostics(diagnostics, source, file=str(spec))
-
-
-def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None, *,
-                     file: str | None = None) -> None:
-    """Render diagnostics to stderr, coloured only on a terminal without NO_COLOR;
-    `file` names the spec when its source could not be read."""
-    if not diagnostics:
-        return
-    from ocpispec.report import render
-
-    sources = {source.name: source} if source is not None else {}
-    stream = sys.stderr
-    color = stream.isatty() and "NO_COLOR" not in os.environ
-    text = render(list(diagnostics), sources, color=color,
-                  file=source.name if source is not None else file)
-    click.echo(text.rstrip("\n"), err=True)

@@ -50,6 +50,7 @@ class RunArgs:
     fail_on_empty: bool = False
     allowed_signers: Path | None = None
     approval: dict | None = None  # the approval the run goes on with (set by the gate)
+    settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
 
 
 @click.command("run")
@@ -122,6 +123,10 @@ def run(**options: object) -> None:
     --follow runs for real at the real time, so it cannot be combined with
     --demo, --dry-run, --as-of or --restart.
 
+    Defaults for --profile, --page-size, --concurrency, --rps and --state, the
+    output root, the templates root and a required approval can come from an
+    `ocpispec.toml` (see `ocpispec config` and docs/configuration.md).
+
     \b
     Examples:
       ocpispec run specs/municipality_sessions.ocx --demo     # no platform needed
@@ -134,10 +139,11 @@ def run(**options: object) -> None:
     Exit codes: 0 done, 1 spec errors or a failed run (also an interrupted one:
     Ctrl-C, SIGTERM, --deadline), 2 usage error, 70 internal error (a bug).
     """
-    args = RunArgs(**options)  # type: ignore[arg-type]
+    args = _configured(RunArgs(**options))  # type: ignore[arg-type]
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency, warnings=not args.quiet)
+    args = dataclasses.replace(args, state_path=_state_path(plan, args))
     if args.summary_format == "json" and _writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
@@ -185,13 +191,48 @@ def _run_once(plan, args: RunArgs) -> bool:
     return True
 
 
+def _configured(args: RunArgs) -> RunArgs:
+    """Flags typed on the command line win; else the configuration (environment,
+    `ocpispec.toml`, built-in)."""
+    from ocpispec.cli.configured import command_config, effective
+
+    settings = command_config(args.spec)
+    return dataclasses.replace(
+        args, settings=settings,
+        profile=effective(settings, "profile", args.profile),
+        page_size=effective(settings, "page_size", args.page_size),
+        concurrency=effective(settings, "concurrency", args.concurrency),
+        rps=effective(settings, "rps", args.rps))
+
+
+def _state_path(plan, args: RunArgs) -> Path | None:
+    """`--state`, else the ledger `<state_dir>/ledger.sqlite` when a state_dir is
+    configured (not for --demo, which keeps no state unless --state says where)."""
+    state_dir = args.settings.get("state_dir") if args.settings else None
+    if args.state_path is not None or args.demo or state_dir is None:
+        return args.state_path
+    return Path(state_dir) / "ledger.sqlite"
+
+
+def _approval_env(args: RunArgs) -> dict[str, str]:
+    """The environment the approval gate reads, with a configured `require_approval`."""
+    from ocpispec.approval.requirement import ENV_REQUIRE
+
+    env = dict(os.environ)
+    if args.settings and not env.get(ENV_REQUIRE, "").strip():
+        demanded = args.settings.get("require_approval")
+        env[ENV_REQUIRE] = "signed" if demanded == "signed approval" else \
+            "approval" if demanded else "no"
+    return env
+
+
 def _check_approval(plan, args: RunArgs) -> dict | None:
     """A spec that must be approved runs only with a valid approval (before any request)."""
     from ocpispec.approval.gate import check_approval
     from ocpispec.executor import RunError
 
     try:
-        approval = check_approval(args.spec, plan, os.environ, args.allowed_signers)
+        approval = check_approval(args.spec, plan, _approval_env(args), args.allowed_signers)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         sys.exit(1)
@@ -241,7 +282,8 @@ def _execute(plan, args: RunArgs):
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
-            restart=args.restart, lookback=args.lookback, approval=args.approval)
+            restart=args.restart, lookback=args.lookback, approval=args.approval,
+            output_root=args.settings.get("output_root") if args.settings else None)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 
@@ -288,6 +330,10 @@ def _runs_dir(args: RunArgs) -> Path | None:
     the directory of `--state`. Demo runs without `--state` keep none, as no state."""
     from ocpispec.ledger import default_ledger_path
 
+    set_by_user = args.settings and not args.settings.origin("runs_dir").startswith("built-in")
+    configured = args.settings.get("runs_dir") if set_by_user else None
+    if configured is not None:
+        return None if args.demo and args.state_path is None else Path(configured)
     if args.state_path is not None:
         return args.state_path.parent / "runs"
     return None if args.demo else default_ledger_path().parent / "runs"

@@ -151,9 +151,16 @@ def _moved(current, name: str, mark: str):
 
 
 def _path(export: str, state_path: Path | None) -> Path:
+    """`--state`, else the ledger `<state_dir>/ledger.sqlite` when a state_dir is
+    configured (`ocpispec.toml` found from the current directory, or
+    OCPISPEC_STATE_DIR), else the default ledger."""
+    from ocpispec.cli.configured import command_config
     from ocpispec.ledger import default_ledger_path
 
-    return state_path or default_ledger_path()
+    if state_path is not None:
+        return state_path
+    state_dir = command_config().get("state_dir")
+    return Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
 
 
 def _load(path: Path, export: str):

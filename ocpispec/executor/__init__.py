@@ -69,6 +69,7 @@ class RunOptions:
     on_dataset: Callable[[str, str, str], None] | None = None
     policy: Policy = Policy()       # invalid records, incomplete crawls, empty outputs
     runs_dir: Path | None = None    # the CPO's run records (None: none written)
+    output_root: Path | None = None  # where relative destinations go (None: the current dir)
     wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
     restart: bool = False  # `since last run` windows start over at 2000-01-01
     lookback: timedelta | None = None  # re-read this much before the watermark
@@ -240,7 +241,7 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
     values = {d.name: placeholders(plan.export.name, d.name, now, windows[d.name].date_from,
                                    windows[d.name].date_to) for d in plan.datasets}
     try:
-        return resolve_targets(plan.datasets, options.out, values)
+        return resolve_targets(plan.datasets, options.out, values, options.output_root)
     except MismatchError as exc:
         raise RunError.of("OCX590", str(exc),
                           help="give `--out` a file name that fits the output's format, "

@@ -5,7 +5,7 @@ Placeholders in a destination (all UTC, safe in file names):
 `{export}`, `{dataset}`, `{run.date}` (2026-01-05), `{run.time}` (103000),
 `{run.timestamp}` (20260105T103000Z), `{window.start}`, `{window.end}` (20260101T000000Z,
 or `all` for an open window). Relative destinations are relative to the current
-directory. `--out PATH` replaces the destination of a single-dataset spec; with
+directory, or to the configured `output_root`. `--out PATH` replaces the destination of a single-dataset spec; with
 several datasets it must be a directory, and each output keeps its own file name.
 `--out -` (or `to stdout` in the spec) streams to stdout.
 """
@@ -79,8 +79,10 @@ def expand(pattern: str, values: Mapping[str, str]) -> str:
 
 
 def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
-                    values: Mapping[str, Mapping[str, str]]) -> dict[str, Target]:
-    """The target of every dataset, honouring `--out`."""
+                    values: Mapping[str, Mapping[str, str]],
+                    root: Path | None = None) -> dict[str, Target]:
+    """The target of every dataset, honouring `--out`; a relative local destination is
+    placed under `root` (the configured `output_root`) when there is one."""
     targets: dict[str, Target] = {}
     try:
         for dataset in datasets:
@@ -92,6 +94,8 @@ def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
                 continue
             own = None if render.destination is None else Path(expand(render.destination,
                                                                       values[dataset.name]))
+            if own is not None and root is not None and not own.is_absolute():
+                own = root / own
             targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
         files = [t.remote.url if t.remote else t.path for t in targets.values()
                  if t.path is not None]

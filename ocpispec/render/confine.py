@@ -32,9 +32,14 @@ ROOT_VARIABLE = "OCPISPEC_TEMPLATES_ROOT"
 
 def templates_root(spec_dir: Path) -> Path:
     """The folder templates are named relative to and confined to: the spec's folder,
-    or the folder `$OCPISPEC_TEMPLATES_ROOT` names (a template library shared by specs)."""
+    or the folder `$OCPISPEC_TEMPLATES_ROOT` names (a template library shared by specs),
+    else the `templates_root` of an `ocpispec.toml` (see docs/configuration.md)."""
     configured = os.environ.get(ROOT_VARIABLE, "").strip()
-    return Path(configured) if configured else spec_dir
+    if configured:
+        return Path(configured)
+    from ocpispec.config import configured_templates_root
+
+    return configured_templates_root(spec_dir) or spec_dir
 
 
 class ConfinementError(ValueError):
