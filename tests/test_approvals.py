@@ -63,8 +63,13 @@ def _run(run_cli, server, *args: str, env: dict[str, str] | None = None):
 
 
 def test_the_officers_workflow(run_cli, workdir: Path, server, snapshot) -> None:
-    """Approve, run, change a column to the raw start time, see diff flag it and the
-    run refused until it is approved again."""
+    """docs/review.md end to end: review, approve, run, change a column to the raw start
+    time, see diff flag it and the run refused until it is approved again, then both
+    runs in the disclosure log and the register."""
+    review = run_cli("review", SPEC, "-o", "review.html")
+    assert review.exit_code == 0, review.stderr
+    page = (workdir / "review.html").read_text()
+    assert "privacy fingerprint" in page and "Gemeente" in page
     refused = _run(run_cli, server)
     assert refused.exit_code == 1 and "OCX610" in refused.stderr
     assert server.request_log == []  # refused before any request
@@ -93,6 +98,12 @@ def test_the_officers_workflow(run_cli, workdir: Path, server, snapshot) -> None
     second = _run(run_cli, server, "--restart")
     assert second.exit_code == 0, second.stderr
     assert run_cli("approvals", SPEC, "--check").exit_code == 0
+    history = json.loads(run_cli("history", "--state", "state/s.json", "--format", "json").stdout)
+    delivered = [run for run in history if run["outcome"] == "committed"]
+    assert len(delivered) == 2
+    assert {run["approval"].split(" at ")[0] for run in delivered} == {PAT}
+    register = run_cli("history", "--state", "state/s.json", "--register")
+    assert register.exit_code == 0 and "Gemeente" in register.stdout
     (workdir / SPEC).write_text(original)  # back to the first approved version: valid again
     assert run_cli("approvals", SPEC, "--check").exit_code == 0
     assert cli_block(refused) == snapshot(name="never approved")
