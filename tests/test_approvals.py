@@ -100,6 +100,8 @@ def test_the_officers_workflow(run_cli, workdir: Path, server, snapshot) -> None
     assert run_cli("approvals", SPEC, "--check").exit_code == 0
     history = json.loads(run_cli("history", "--state", "state/s.json", "--format", "json").stdout)
     delivered = [run for run in history if run["outcome"] == "committed"]
+    refusals = [run["code"] for run in history if run["outcome"] == "failed"]
+    assert refusals == ["OCX610", "OCX610"]  # never approved; changed since approved
     assert len(delivered) == 2
     assert {run["approval"].split(" at ")[0] for run in delivered} == {PAT}
     register = run_cli("history", "--state", "state/s.json", "--register")

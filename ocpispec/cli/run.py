@@ -232,7 +232,8 @@ def _check_approval(plan, args: RunArgs) -> dict | None:
     from ocpispec.executor import RunError
 
     try:
-        approval = check_approval(args.spec, plan, _approval_env(args), args.allowed_signers)
+        with _logged_if_it_fails(plan, args):  # a refused run is in the disclosure log too
+            approval = check_approval(args.spec, plan, _approval_env(args), args.allowed_signers)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         sys.exit(1)
