@@ -39,6 +39,9 @@ class Diagnostic:
     labels: tuple[Label, ...] = ()
     notes: tuple[str, ...] = ()
     help: str | None = None
+    # source ranges holding a secret (a token, a password): every rendering of the
+    # source shows them as `*`, in this diagnostic's snippet and in any other
+    secrets: tuple[Span, ...] = ()
 
     @property
     def primary_span(self) -> Span | None:

@@ -42,7 +42,7 @@ def render(diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile],
     `file` names the entry of `sources` the spans point into; with one source it may
     be omitted. Diagnostics without labels (runtime faults) render without a snippet.
     """
-    source = _pick_source(sources, file)
+    source = _masked(_pick_source(sources, file), diagnostics)
     name = file or (source.name if source else None)
     match format:
         case "full":
@@ -52,6 +52,20 @@ def render(diagnostics: Sequence[Diagnostic], sources: Mapping[str, SourceFile],
         case "json":
             return json_document([(d, source, name) for d in diagnostics]) + "\n"
     raise ValueError(f"unknown diagnostic format {format!r}; expected one of {FORMATS}")
+
+
+def _masked(source: SourceFile | None, diagnostics: Sequence[Diagnostic]) -> SourceFile | None:
+    """The source with every secret any diagnostic names replaced by `*` (offsets, lines
+    and columns unchanged), so no snippet shows a token or a password."""
+    spans = [span for d in diagnostics for span in d.secrets]
+    if source is None or not spans:
+        return source
+    text = list(source.text)
+    for span in spans:
+        for offset in range(max(span.start, 0), min(span.end, len(text))):
+            if text[offset] != "\n":
+                text[offset] = "*"
+    return SourceFile(source.name, "".join(text))
 
 
 def summary_line(diagnostics: Sequence[Diagnostic], file: str) -> str:

@@ -281,3 +281,37 @@ def test_sql_habits_get_their_own_diagnostic(body: str, code: str, words: str) -
 
 def test_a_known_field_after_a_column_is_still_a_column() -> None:
     assert codes_of("from sessions\nselect\n  status kwh\noutput csv to stdout\n") == ["OCX303"]
+
+
+def test_secrets_written_into_a_spec_are_masked_in_every_rendering() -> None:
+    """OCX305 and OCX422 name a secret: no snippet shows it, in any format."""
+    from ocpispec import report
+
+    text = HEADER.replace("retention", 'pseudonym key "s3cr3t-key-value-123"\n  retention') \
+        if "pseudonym key" not in HEADER else HEADER
+    body = ('from locations\nselect\n  id\n'
+            'output csv to "sftp://bob:hunter2pw@files.example.org/x.csv"\n')
+    source = SourceFile("t.ocx", text + body)
+    found = diagnose_source(source)
+    assert "OCX422" in [d.code for d in found]
+    for fmt in report.FORMATS:
+        shown = report.render(found, {"t.ocx": source}, format=fmt)
+        assert "hunter2pw" not in shown and "bob:" not in shown
+        assert "s3cr3t" not in shown
+    assert "sftp://*************@files.example.org" in report.render(found, {"t.ocx": source})
+
+
+def test_a_literal_token_and_key_are_masked() -> None:
+    from ocpispec import report
+
+    text = ('export x\n  consumer "c"\n  purpose "statistics for the city council"\n'
+            '  legal basis public task "x"\n  retention 1 months\n'
+            '  pseudonym key "s3cr3t-key-value-123"\n'
+            'source ocpi "http://x/versions" token "t0k3n-secret"\n'
+            'from locations\nselect\n  id\noutput csv to "x.csv"\n')
+    source = SourceFile("t.ocx", text)
+    found = diagnose_source(source)
+    assert [d.code for d in found].count("OCX305") == 2
+    shown = report.render(found, {"t.ocx": source})
+    assert "s3cr3t" not in shown and "t0k3n" not in shown
+    assert 'token "************"' in shown

@@ -4,10 +4,13 @@ and the CSV dialect (`ocpispec.formats`)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from ocpispec import formats, syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects
+from ocpispec.source import Span
 
 
 def check_file_destination(output: syntax.Output, ctx: Context) -> None:
@@ -55,19 +58,36 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                        f"end the file name with `.{_suggested(fmt)}`"))
 
 
+def _userinfo(destination: syntax.Text, ctx: Context) -> tuple[Span, ...]:
+    """Where `user:password@` stands in the source (the part between `://` and the last
+    `@` before the path)."""
+    written = ctx.source.text[destination.span.start:destination.span.end]
+    start = written.find("://")
+    if start < 0:
+        return (destination.span,)
+    authority_end = written.find("/", start + 3)
+    authority = written[start + 3: authority_end if authority_end >= 0 else len(written)]
+    at = authority.rfind("@")
+    if at < 0:
+        return (destination.span,)
+    begin = destination.span.start + start + 3
+    return (Span(begin, begin + at),)
+
+
 def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
     """A delivery URL: no credentials in it (OCX422), a host and a file (OCX423)."""
     try:
         formats.parse_remote(destination.value)
     except formats.RemoteError as exc:
         if exc.credentials:
-            ctx.emit(error("OCX422", "the destination holds credentials", destination.span,
-                           "a user name or password in the URL",
-                           notes=["a spec is reviewed, versioned and shown in plans: "
-                                  "credentials never belong in it"],
-                           help="remove `user:password@` and put the login in a destination "
-                                "profile (`<config>/destinations/HOST.toml`, mode 0600) or "
-                                "in environment variables (docs/outputs.md, Delivery)"))
+            found = error("OCX422", "the destination holds credentials", destination.span,
+                          "a user name or password in the URL",
+                          notes=["a spec is reviewed, versioned and shown in plans: "
+                                 "credentials never belong in it; they are masked here"],
+                          help="remove `user:password@` and put the login in a destination "
+                               "profile (`<config>/destinations/HOST.toml`, mode 0600) or "
+                               "in environment variables (docs/outputs.md, Delivery)")
+            ctx.emit(dataclasses.replace(found, secrets=_userinfo(destination, ctx)))
         else:
             ctx.emit(error("OCX423", f"a malformed delivery destination: {exc}",
                            destination.span, "not a delivery URL",

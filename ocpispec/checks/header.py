@@ -3,6 +3,7 @@ and schedule."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 
@@ -11,6 +12,7 @@ from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.schedule import WEEKDAYS
+from ocpispec.source import Span
 
 LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
                "legitimate interests")
@@ -140,11 +142,21 @@ def check_secret(ref: syntax.SecretRef, what: str, ctx: Context) -> None:
     if ref.kind != "literal":
         return
     name = "OCPI_TOKEN" if what == "token" else "OCX_PSEUDONYM_KEY"
-    ctx.emit(error("OCX305", f"the {what} is written into the spec", ref.span,
-                   "a secret in plain text",
-                   notes=["specs are kept in version control and shown to reviewers; "
-                          "secrets never belong in them"],
-                   help=f"reference it instead: `{what} env {name}` or `{what} profile NAME`"))
+    found = error("OCX305", f"the {what} is written into the spec", ref.span,
+                  "a secret in plain text",
+                  notes=["specs are kept in version control and shown to reviewers; "
+                         "secrets never belong in them; it is masked here"],
+                  help=f"reference it instead: `{what} env {name}` or `{what} profile NAME`")
+    ctx.emit(dataclasses.replace(found, secrets=(_inside_quotes(ref.span, ctx),)))
+
+
+def _inside_quotes(span, ctx: Context):
+    """The text of a quoted literal without its quotes (what is secret)."""
+    written = ctx.source.text[span.start:span.end]
+    first, last = written.find('"'), written.rfind('"')
+    if 0 <= first < last:
+        return Span(span.start + first + 1, span.start + last)
+    return span
 
 
 # ---- source ---------------------------------------------------------------------------
