@@ -24,41 +24,13 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
 from ocpispec.ledger.migrate import migrate
+from ocpispec.ledger.outcome import CommitPending, Recovered
 from ocpispec.state import State, StateError, state_from_dict, state_to_dict
-from ocpispec.text import count
-
-
-class CommitPending(Exception):
-    """The commit failed after its commit point: the next run finishes it."""
-
-    def __init__(self, ledger: Path) -> None:
-        super().__init__(str(ledger))
-        self.journal = ledger
-
-
-@dataclass(frozen=True, slots=True)
-class Recovered:
-    published: int
-    missing: int
-    state_serial: int | None
-
-    def note(self) -> str:
-        done = (f"published the {count(self.published, 'file')} it had not yet renamed"
-                if self.published else "its files were already published")
-        parts = [f"finished the commit an interrupted run left: {done}"]
-        if self.state_serial is not None:
-            parts.append("the state advanced as that run meant to")
-        if self.missing:
-            parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
-                         "was NOT advanced: this run delivers that window again, and the "
-                         "files that were published repeat it")
-        return "; ".join(parts)
 
 
 def load_state(path: Path, export: str) -> State:

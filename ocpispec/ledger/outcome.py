@@ -1,0 +1,38 @@
+"""How a commit ended when it did not end cleanly: stopped after its commit point
+(`CommitPending`), or finished later by recovery (`Recovered`). Shared by the ledger
+and by the JSON journal of earlier versions (`executor.journal`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ocpispec.text import count
+
+
+class CommitPending(Exception):
+    """The commit failed after its commit point (the journal written, or the ledger's
+    pending row stored): the next run finishes it. `journal` names where it is kept."""
+
+    def __init__(self, journal: Path) -> None:
+        super().__init__(str(journal))
+        self.journal = journal
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    published: int
+    missing: int
+    state_serial: int | None
+
+    def note(self) -> str:
+        done = (f"published the {count(self.published, 'file')} it had not yet renamed"
+                if self.published else "its files were already published")
+        parts = [f"finished the commit an interrupted run left: {done}"]
+        if self.state_serial is not None:
+            parts.append("the state advanced as that run meant to")
+        if self.missing:
+            parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
+                         "was NOT advanced: this run delivers that window again, and the "
+                         "files that were published repeat it")
+        return "; ".join(parts)
