@@ -12,13 +12,23 @@ class; the file's metadata carries the export header under `ocpispec`.
 
 pyarrow is an optional extra (`pip install 'ocpispec[parquet]'`); `available()` says
 whether it is installed. Conversion errors name the column, never a value.
+
+Memory (issue 11; docs/outputs.md#memory): pyarrow's fixed cost dominates, so the writer
+keeps it small. It loads only the Parquet writer (`pyarrow._parquet`, not
+`pyarrow.parquet`, which also loads the S3 filesystem and OpenSSL: ~8 MB), converts
+timestamps and integers in Python instead of with Arrow's compute casts (the kernel
+registry costs ~10 MB), and, unless ARROW_DEFAULT_MEMORY_POOL says otherwise, has Arrow
+allocate with the system allocator (jemalloc holds ~15 MB of arenas for this workload).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from datetime import UTC, datetime, timedelta
 
 from ocpispec.formats.fields import PSEUDONYM_LENGTH, TypedField
 from ocpispec.render.values import cell
@@ -32,13 +42,28 @@ class ParquetError(Exception):
     column and the type, never the value)."""
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def available() -> bool:
     try:
-        import pyarrow  # noqa: F401
-        import pyarrow.parquet  # noqa: F401
+        _pyarrow()
     except ImportError:
         return False
     return True
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    """pyarrow and its Parquet writer class, with as little of the library as that needs."""
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    import pyarrow as pa
+
+    try:
+        from pyarrow._parquet import ParquetWriter  # the writer alone
+    except ImportError:  # a pyarrow that moved it: the public module
+        from pyarrow.parquet import ParquetWriter
+    return pa, ParquetWriter
 
 
 def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField],
@@ -47,9 +72,7 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField
     """Write `rows` to the binary file-like `sink`; returns the row count. Rows are
     turned into Arrow batches of `BATCH_ROWS` (compact, unlike Python objects) and a row
     group is written whenever `row_group_rows` of them are pending."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    pa, parquet_writer = _pyarrow()
     schema = pa.schema([_field(pa, field) for field in fields],
                        metadata={"ocpispec": json.dumps(header, ensure_ascii=False)})
     names = [field.name for field in fields]
@@ -58,7 +81,8 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField
     batch_rows = min(BATCH_ROWS, row_group_rows)
     pending: list[Any] = []
     written = 0
-    with pq.ParquetWriter(sink, schema, compression="snappy") as writer:
+    writer = _open(parquet_writer, sink, schema)
+    try:
         for row in rows:
             for append, value in zip(appends, map(row.get, names)):
                 append(value)
@@ -71,7 +95,24 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField
             pending.append(_batch(pa, schema, fields, columns))
         if pending:
             _write_group(pa, writer, pending, row_group_rows)
+    finally:
+        writer.close()
     return written
+
+
+_OPTIONS = {"compression": "snappy", "version": "2.6", "use_dictionary": True,
+            "write_statistics": True, "writer_engine_version": "V2",
+            "data_page_version": "1.0", "use_compliant_nested_type": True,
+            "store_schema": True}  # what pyarrow.parquet.ParquetWriter passes by default
+
+
+def _open(parquet_writer: Any, sink: Any, schema: Any) -> Any:
+    try:
+        return parquet_writer(sink, schema, **_OPTIONS)
+    except (TypeError, ValueError):  # the private writer's arguments changed
+        from pyarrow.parquet import ParquetWriter
+
+        return ParquetWriter(sink, schema, compression="snappy")
 
 
 def _batch(pa: Any, schema: Any, fields: Sequence[TypedField], columns: list[list[Any]]) -> Any:
@@ -114,9 +155,9 @@ def _array(pa: Any, field: TypedField, values: list[Any], arrow_type: Any) -> An
     try:
         match field.type:
             case "datetime":
-                return pa.array(values, pa.string()).cast(arrow_type)
+                return pa.array([_micros(value) for value in values], arrow_type)
             case "integer":
-                return pa.array(values).cast(arrow_type) if values else pa.array([], arrow_type)
+                return pa.array([_integer(value) for value in values], arrow_type)
             case "geopoint":
                 return pa.array([_point(value) for value in values], arrow_type)
             case "string" | "any":
@@ -125,6 +166,26 @@ def _array(pa: Any, field: TypedField, values: list[Any], arrow_type: Any) -> An
     except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
         raise ParquetError(f"a value of column `{field.name}` is not {_article(field.type)} "
                            f"({type(exc).__name__})") from None
+
+
+def _micros(value: Any) -> int | None:
+    """Microseconds since 1970 UTC of an ISO 8601 timestamp (without a zone: UTC)."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _integer(value: Any) -> int | None:
+    if value is None or value.__class__ is int:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int):
+        raise TypeError("not an integer")
+    return int(value)
 
 
 def _text(value: Any) -> str | None:
