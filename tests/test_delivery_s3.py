@@ -163,3 +163,63 @@ def test_missing_credentials_are_named(deliver, s3_server, tmp_path, monkeypatch
     result = deliver("s3://consumer-drop/x.csv")
     assert result.exit_code == 1 and "error[OCX596]" in result.output
     assert "AWS_ACCESS_KEY_ID" in result.output
+
+
+def _session(s3_server):
+    from ocpispec.delivery.profiles import Login
+
+    login = Login(host=s3_server.bucket, port=0, user="AKIAOCPISPECTEST0001",
+                  known_hosts=None, source="test", password=SECRET_KEY, retries=0,
+                  scheme="s3", endpoint_url=s3_server.endpoint, region="us-east-1")
+    return s3.Session(login)
+
+
+def _big_file(tmp_path: Path, size: int = 11 << 20) -> Path:
+    path = tmp_path / "big.csv"
+    with path.open("wb") as out:
+        for block in range(size >> 20):
+            out.write(bytes([48 + block % 10]) * (1 << 20))
+    return path
+
+
+def test_a_large_file_goes_up_and_is_copied_in_parts(s3_server, tmp_path, monkeypatch) -> None:
+    """Above the threshold (64 MB; 5 MB here, S3's smallest part) the upload and the
+    copy to the final key are multipart: no single request of 5 GB or more, S3's
+    limit for one PUT or copy."""
+    monkeypatch.setattr(s3, "MULTIPART_BYTES", 5 << 20)
+    monkeypatch.setattr(s3, "PART_BYTES", 5 << 20)
+    session = _session(s3_server)
+    local = _big_file(tmp_path)
+    temp = session.upload(local, "/in", "big.csv")
+    head = s3_server.client().head_object(Bucket=s3_server.bucket, Key=temp[1:])
+    assert head["ETag"].strip('"').endswith("-3")  # three parts
+    session.rename(temp, "/in/big.csv")
+    final = s3_server.client().head_object(Bucket=s3_server.bucket, Key="in/big.csv")
+    assert final["ETag"].strip('"').endswith("-3")  # copied in parts
+    assert s3_server.keys() == ["in/big.csv"]
+    assert hashlib.sha256(s3_server.get("in/big.csv")).digest() == \
+        hashlib.sha256(local.read_bytes()).digest()
+
+
+def test_a_multipart_upload_failing_mid_way_is_aborted(s3_server, tmp_path,
+                                                       monkeypatch) -> None:
+    """The second part is refused: nothing under any key, and no unfinished multipart
+    upload left on the server (S3 keeps and bills those until they are aborted)."""
+    monkeypatch.setattr(s3, "MULTIPART_BYTES", 5 << 20)
+    monkeypatch.setattr(s3, "PART_BYTES", 5 << 20)
+    session = _session(s3_server)
+    parts: list[int] = []
+
+    def refuse_the_second(params, **_):
+        parts.append(params["PartNumber"])
+        if params["PartNumber"] == 2:
+            raise ConnectionResetError("the connection broke")
+
+    session.client.meta.events.register("before-parameter-build.s3.UploadPart",
+                                        refuse_the_second)
+    with pytest.raises(TransferError):
+        session.upload(_big_file(tmp_path), "/in", "big.csv")
+    assert 2 in parts
+    assert s3_server.keys() == []
+    assert s3_server.client().list_multipart_uploads(
+        Bucket=s3_server.bucket).get("Uploads", []) == []

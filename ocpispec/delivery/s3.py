@@ -2,11 +2,13 @@
 terms S3 has.
 
 S3 has no rename. A file is put under a temporary key beside its final key
-(`dir/.NAME.PID-RANDOM.partial`; a multipart upload for large files, which S3 shows
-only when it completes), verified by reading it back (size and sha256), then copied
-server-side to the final key and the temporary key deleted. A copy creates the final
-object in one step: a reader sees the old object or the complete new one, never a part
-(objects up to 5 GB, the limit of a single copy).
+(`dir/.NAME.PID-RANDOM.partial`; a multipart upload above `MULTIPART_BYTES`, which S3
+shows only when it completes), verified by reading it back (size and sha256), then
+copied server-side to the final key and the temporary key deleted. The copy is one
+request up to `MULTIPART_BYTES` and a multipart copy above (a single copy stops at
+5 GB); either way the final object appears in one step: a reader sees the old object
+or the complete new one, never a part. A multipart upload or copy that fails is
+aborted, so its parts do not linger unseen (and billed) on the server.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from ocpispec.delivery.faults import TransferError, VerifyError
 from ocpispec.delivery.profiles import Login
 from ocpispec.delivery.sftp import CHUNK, digest_of
 
-__all__ = ["Session", "progress"]
+__all__ = ["MULTIPART_BYTES", "PART_BYTES", "Session", "progress"]
+
+MULTIPART_BYTES = 64 << 20  # larger files go up (and are copied) in parts
+PART_BYTES = 16 << 20  # S3 allows 10,000 parts; boto3 grows the parts of larger files
 
 
 def progress(sent: int) -> None:
@@ -58,9 +63,10 @@ class Session:
         size, digest = digest_of(local)
         try:
             self._call("upload", self.client.upload_file, str(local), self.bucket, temp[1:],
-                       Callback=lambda sent: progress(sent))
+                       Callback=lambda sent: progress(sent), Config=_transfer())
             self._verify(temp, size, digest)
         except TransferError:
+            self.abort_uploads(temp)
             self.remove(temp)
             raise
         return temp
@@ -79,9 +85,25 @@ class Session:
 
     def rename(self, temp: str, final: str) -> None:
         """Copy to the final key (one step for readers), then delete the temporary key."""
-        self._call("copy", self.client.copy_object, Bucket=self.bucket, Key=final[1:],
-                   CopySource={"Bucket": self.bucket, "Key": temp[1:]})
+        try:
+            self._call("copy", self.client.copy, {"Bucket": self.bucket, "Key": temp[1:]},
+                       self.bucket, final[1:], Config=_transfer())
+        except TransferError:
+            self.abort_uploads(final)
+            raise
         self.remove(temp)
+
+    def abort_uploads(self, path: str) -> int:
+        """Abort the unfinished multipart uploads to `path` (best effort); how many."""
+        aborted = 0
+        with contextlib.suppress(Exception):
+            listed = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=path[1:])
+            for upload in listed.get("Uploads", []):
+                if upload["Key"] == path[1:]:
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=upload["Key"],
+                                                       UploadId=upload["UploadId"])
+                    aborted += 1
+        return aborted
 
     def exists(self, path: str) -> bool:
         try:
@@ -99,6 +121,13 @@ class Session:
             return method(*args, **kwargs)
         except Exception as exc:
             raise TransferError(f"{what} failed: {_reason(exc)}") from None
+
+
+def _transfer() -> Any:
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(multipart_threshold=MULTIPART_BYTES,
+                          multipart_chunksize=PART_BYTES, use_threads=False)
 
 
 def _reason(exc: BaseException) -> str:
