@@ -363,3 +363,29 @@ def _pending_rows(ledger: Path) -> list[tuple[str]]:
 
     with sqlite3.connect(ledger) as conn:
         return conn.execute("SELECT renames FROM pending").fetchall()
+
+
+def test_temporary_files_a_killed_run_left_are_removed_or_reported(deliver, sshd,
+                                                                   tmp_path) -> None:
+    """A killed run leaves `.NAME.PID-RANDOM.partial` files; the next run removes this
+    output's that are over an hour old, names the younger ones (another run may be
+    writing them), and leaves other outputs' alone."""
+    import os
+    import time
+
+    sshd.profile(tmp_path / "config")
+    sshd.root.mkdir(parents=True, exist_ok=True)
+    old = sshd.root / ".delivery_tests-2025-12-31.csv.4242-0badcafe.partial"
+    young = sshd.root / ".delivery_tests-2026-01-01.csv.manifest.json.4243-deadbeef.partial"
+    other = sshd.root / ".other.csv.4244-feedf00d.partial"
+    for path in (old, young, other):
+        path.write_text("started,energy_kwh\n")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    os.utime(other, (time.time() - 7200, time.time() - 7200))
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{export}}-{{run.date}}.csv")
+    assert result.exit_code == 0, result.output
+    assert not old.exists() and young.exists() and other.exists()
+    text = " ".join(result.output.split())
+    assert f"removed 1 temporary file (`{old.name}`) a killed run left at " \
+           f"`sftp://127.0.0.1:{sshd.port}{sshd.root}`" in text
+    assert f"1 temporary file (`{young.name}`) at" in text and "left in place" in text

@@ -223,3 +223,24 @@ def test_a_multipart_upload_failing_mid_way_is_aborted(s3_server, tmp_path,
     assert s3_server.keys() == []
     assert s3_server.client().list_multipart_uploads(
         Bucket=s3_server.bucket).get("Uploads", []) == []
+
+
+def test_temporary_keys_and_unfinished_uploads_a_killed_run_left_are_removed(
+        deliver, s3_server, tmp_path, monkeypatch) -> None:
+    from ocpispec.delivery import leftovers
+
+    monkeypatch.setattr(leftovers, "LEFTOVER_SECONDS", 0)
+    s3_server.profile(tmp_path / "config")
+    client = s3_server.client()
+    client.put_object(Bucket=s3_server.bucket, Key="in/.x.csv.4242-0badcafe.partial",
+                      Body=b"started\n")
+    client.put_object(Bucket=s3_server.bucket, Key="in/.other.csv.4242-0badcafe.partial",
+                      Body=b"started\n")
+    client.create_multipart_upload(Bucket=s3_server.bucket,
+                                   Key="in/.x.csv.manifest.json.4243-deadbeef.partial")
+    result = deliver("s3://consumer-drop/in/x.csv")
+    assert result.exit_code == 0, result.output
+    assert s3_server.keys() == ["in/.other.csv.4242-0badcafe.partial",
+                                *[f"in/{name}" for name in NAMES]]
+    assert client.list_multipart_uploads(Bucket=s3_server.bucket).get("Uploads", []) == []
+    assert "removed 2 temporary files" in " ".join(result.output.split())

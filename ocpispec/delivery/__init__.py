@@ -1,7 +1,8 @@
 """Delivery of finished output files to a remote destination (SFTP), atomically.
 
     login = login_for(remote)                 # destination profile or environment
-    preflight(remote, login)                  # before fetching: host key, login, directory
+    preflight(remote, login, pattern)         # before fetching: host key, login, directory;
+                                              # old temporary files of killed runs removed
     outbox = upload([(remote, files)])        # temporary names, verified (before the commit point)
     outbox.renames() -> journal entries       # the commit journal holds them
     outbox.publish()                          # after the commit point: rename to final names
@@ -14,17 +15,19 @@ Every failure is a `Failure` with a diagnostic code, naming the destination by i
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ocpispec.delivery.leftovers import Leftovers, name_pattern
 from ocpispec.delivery.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
 
-__all__ = ["Failure", "Login", "Outbox", "finish_rename", "login_for", "preflight",
-           "upload"]
+__all__ = ["Failure", "Leftovers", "Login", "Outbox", "finish_rename", "login_for",
+           "name_pattern", "preflight", "upload"]
 
 
 class Failure(Exception):
@@ -68,12 +71,17 @@ _PROFILE_HELP = {
           "access_key_env and secret_key_env; see docs/outputs.md#delivery"}
 
 
-def preflight(remote: Remote, login: Login) -> None:
+def preflight(remote: Remote, login: Login,
+              pattern: re.Pattern[str] | None = None) -> Leftovers:
     """Before anything is fetched: the server answers, its host key is known, the login
-    is accepted and the target directory exists."""
+    is accepted and the target directory exists. With `pattern` (`name_pattern`), the
+    temporary files killed runs left there are swept (`delivery.leftovers`)."""
+    from ocpispec.delivery.leftovers import sweep
+
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.check_directory(remote.directory))
+        return Leftovers() if pattern is None else sweep(session, remote.directory, pattern)
     finally:
         session.close()
 

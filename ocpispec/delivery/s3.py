@@ -116,6 +116,31 @@ class Session:
         with contextlib.suppress(Exception):
             self.client.delete_object(Bucket=self.bucket, Key=path[1:])
 
+    def partials(self, directory: str) -> list[tuple[str, float]]:
+        """The temporary objects and unfinished multipart uploads in `directory` (their
+        keys with a leading `/`) and their age in seconds."""
+        from datetime import UTC, datetime
+
+        prefix = f"{directory.strip('/')}/." if directory.strip("/") else "."
+        now, found = datetime.now(UTC), {}
+        with contextlib.suppress(Exception):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix)
+            for page in pages:
+                for item in page.get("Contents", []):
+                    found[item["Key"]] = item["LastModified"]
+        with contextlib.suppress(Exception):
+            listed = self.client.list_multipart_uploads(Bucket=self.bucket, Prefix=prefix)
+            for upload in listed.get("Uploads", []):
+                found.setdefault(upload["Key"], upload["Initiated"])
+        return [(f"/{key}", (now - moment).total_seconds()) for key, moment in found.items()
+                if key.endswith(".partial")]
+
+    def discard(self, path: str) -> None:
+        """A temporary object and any unfinished multipart upload to it."""
+        self.abort_uploads(path)
+        self.remove(path)
+
     def _call(self, what: str, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)

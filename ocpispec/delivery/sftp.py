@@ -15,6 +15,7 @@ import hashlib
 import os
 import secrets
 import socket
+import time
 from pathlib import Path
 from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
 from ocpispec.delivery.profiles import Login
@@ -145,6 +146,19 @@ class Session:
     def remove(self, path: str) -> None:
         with contextlib.suppress(Exception):
             self.sftp.remove(path)
+
+    def partials(self, directory: str) -> list[tuple[str, float]]:
+        """The temporary files in `directory` and their age in seconds."""
+        try:
+            entries = self.sftp.listdir_attr(directory)
+        except OSError:
+            return []
+        now = time.time()
+        return [(f"{directory.rstrip('/')}/{entry.filename}", now - (entry.st_mtime or 0))
+                for entry in entries if entry.filename.endswith(".partial")]
+
+    def discard(self, path: str) -> None:
+        self.remove(path)
 
 
 def digest_of(path: Path) -> tuple[int, str]:

@@ -157,7 +157,9 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     for run in runs:
         run.prepare()
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
-                                          for d in plan.datasets})
+                                          for d in plan.datasets}, notes,
+                                {d.name: d.step(ir.Render).destination
+                                 for d in plan.datasets})
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:

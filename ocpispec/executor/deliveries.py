@@ -14,23 +14,48 @@ from ocpispec.executor.outputs import Target, remove_spools, remove_stale_spools
 from ocpispec.source import Span
 
 
-def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span]) -> dict[str, Login]:
+def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
+            notes: list[str] | None = None,
+            templates: Mapping[str, str | None] | None = None) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
-    killed runs left."""
+    killed runs left; with the destinations as written (`templates`, by dataset), also
+    the temporary files they left on the servers, said in `notes`."""
     if any(target.remote is not None for target in targets.values()):
         remove_stale_spools()
     logins = {}
     for name, target in targets.items():
         if target.remote is None:
             continue
+        template = (templates or {}).get(name)
+        pattern = delivery.name_pattern(template.rsplit("/", 1)[-1]) if template else None
         try:
             logins[name] = login = delivery.resolve(target.remote)
-            delivery.preflight(target.remote, login)
+            swept = delivery.preflight(target.remote, login, pattern)
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",
                          spans.get(name)) from None
+        if notes is not None:
+            notes.extend(_swept_notes(target, swept))
     return logins
+
+
+def _swept_notes(target: Target, swept: delivery.Leftovers) -> list[str]:
+    assert target.remote is not None
+    where = target.remote.at(target.remote.directory).url
+    notes = []
+    if swept.removed:
+        notes.append(f"removed {_files(swept.removed)} a killed run left at `{where}`")
+    if swept.young:
+        notes.append(f"{_files(swept.young)} at `{where}` may be a killed run's or another "
+                     "run's upload in progress; left in place (removed by a run once "
+                     "they are an hour old)")
+    return notes
+
+
+def _files(paths: tuple[str, ...]) -> str:
+    names = ", ".join(f"`{path.rsplit('/', 1)[-1]}`" for path in paths)
+    return f"{len(paths)} temporary file{'s' if len(paths) > 1 else ''} ({names})"
 
 
 def upload(files: Sequence[AtomicFile], targets: Mapping[str, Target],
