@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,10 @@ def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, s3_serve
     assert data.startswith(b"started,energy_kwh")
     assert state_dict(tmp_path / "state.json")["datasets"]
     assert "s3://consumer-drop/incoming/x.csv" in result.output
+    logged = sqlite3.connect(tmp_path / "state.json").execute(
+        "SELECT path FROM run_outputs ORDER BY path").fetchall()
+    assert [path for path, in logged] == [f"s3://consumer-drop/incoming/{name}"
+                                          for name in NAMES]  # not the local spool
 
 
 def test_a_profile_may_name_the_bucket_for_the_spec(deliver, s3_server, tmp_path) -> None:

@@ -177,7 +177,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             if advancing else None
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),
-            staged) if options.use_state else None
+            staged, targets.values()) if options.use_state else None
         local, outbox = deliveries.upload(files, targets, logins)
         with deferred_signals() as deferred:
             committing = time.monotonic()

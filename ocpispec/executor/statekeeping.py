@@ -267,14 +267,21 @@ def _test_pause():
 # ---- the disclosure log ---------------------------------------------------------------------
 
 
-def log_entry(plan: ir.Plan, options: Any, result: Any, staged: list) -> dict[str, Any]:
+def log_entry(plan: ir.Plan, options: Any, result: Any, staged: list,
+              targets: Any = ()) -> dict[str, Any]:
+    """The run's disclosure-log entry; files spooled for a remote target (`targets`)
+    are logged under their remote destination, not the local spool."""
+    from ocpispec.formats.remote import redact
+
+    remotes = {target.path.parent: redact(target.remote.at(target.remote.directory).url)
+               for target in targets if target.remote is not None and target.path is not None}
     outcome = "sample" if options.limit is not None else "committed"
     entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=result.run_at,
                              outcome=outcome, limit=options.limit,
                              privacy_fingerprint=options.privacy_fingerprint
                              or plan.privacy_fingerprint or None,
                              approval=_approval_text(options.approval))
-    return ledger.with_result(entry, plan, result, staged)
+    return ledger.with_result(entry, plan, result, staged, remotes)
 
 
 def log(path: Path, entry: dict[str, Any], *, published: bool) -> None:

@@ -16,6 +16,7 @@ import json
 import socket
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,15 @@ def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
 
 
 def with_result(entry: dict[str, Any], plan: ir.Plan, result: Any,
-                files: list[tuple[str, Any]]) -> dict[str, Any]:
+                files: list[tuple[str, Any]],
+                remotes: Mapping[Path, str] | None = None) -> dict[str, Any]:
     """The entry completed by a run's results and its staged (finished) files, each
-    with the name of its dataset."""
+    with the name of its dataset. A file staged in a local spool directory for remote
+    delivery is logged under its destination: `remotes` maps the spool directory to the
+    remote directory's URL (which never holds credentials)."""
     by_name = {d.name: d for d in plan.datasets}
     datasets = [_dataset(by_name[d.name], d) for d in result.datasets]
-    outputs = [_output(name, file) for name, file in files]
+    outputs = [_output(name, file, remotes or {}) for name, file in files]
     return {**entry, "ocpi_version": result.version, "requests": result.requests,
             "duration_s": round(result.duration, 3), "datasets": datasets,
             "outputs": outputs}
@@ -77,14 +81,16 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
             "columns": columns}
 
 
-def _output(dataset: str, file: Any) -> dict[str, Any]:
+def _output(dataset: str, file: Any, remotes: Mapping[Path, str]) -> dict[str, Any]:
     digest, size = hashlib.sha256(), 0
     with open(file.temp, "rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
     kind = "manifest" if file.path.name.endswith(".manifest.json") else "output"
-    return {"dataset": dataset, "kind": kind, "path": str(file.path.resolve()),
+    remote = remotes.get(file.path.parent)
+    path = f"{remote.rstrip('/')}/{file.path.name}" if remote else str(file.path.resolve())
+    return {"dataset": dataset, "kind": kind, "path": path,
             "sha256": digest.hexdigest(), "size": size}
 
 
