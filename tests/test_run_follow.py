@@ -102,3 +102,36 @@ def test_follow_counts_repeated_failures_and_exits_with_the_last_outcome(
     assert "warning: 3 runs in a row failed" in result.stderr
     tail = result.stderr[result.stderr.index("warning: 3 runs"):]
     assert scrub_times(tail) == snapshot
+
+
+def test_a_warning_appears_once_not_at_every_scheduled_run(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch) -> None:
+    """The platform deviates the same way at every run (no pagination headers): the
+    warning is shown at the first run and not repeated by the later ones."""
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=10,
+                                 faults=Faults(no_pagination_headers=True))
+    spec = tmp_path / "fixed.ocx"  # a fixed window: every run reads the same pages
+    spec.write_text(NO_SCHEDULE.replace("source profile demo", "source ocpi env "
+                                        "OCPI_VERSIONS_URL token env OCPI_TOKEN")
+                    .replace("from tariffs select id as tariff output csv to stdout",
+                             "from sessions between 2025-01-01 and 2025-04-01\n"
+                             "select round(kwh, 1) as energy_kwh\n"
+                             f'output csv to "{tmp_path / "out.csv"}"\n'
+                             "schedule weekly on monday at 06:00"))
+    waits: list[datetime] = []
+
+    def sleep_until(moment: datetime) -> None:
+        waits.append(moment)
+        if len(waits) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    result = run_cli("run", str(spec), "--follow", "--state", str(tmp_path / "state.json"),
+                     env=env)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("Ran `quick`") == 3
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings and len(warnings) == len(set(warnings)), result.stderr

@@ -51,6 +51,7 @@ class RunArgs:
     allowed_signers: Path | None = None
     approval: dict | None = None  # the approval the run goes on with (set by the gate)
     settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
+    shown_warnings: set | None = None  # --follow: warnings shown by an earlier run
 
 
 @click.command("run")
@@ -150,7 +151,8 @@ def run(**options: object) -> None:
     args = dataclasses.replace(args, approval=_check_approval(plan, args))
     with run_control.terminate_like_interrupt():
         if args.follow:
-            run_control.follow(plan, args, _run_once)
+            run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
+                               _run_once)
         elif not _run_once(plan, args):
             sys.exit(1)
 
@@ -409,12 +411,30 @@ class _Events:
 
 
 def _events(stack: contextlib.ExitStack, args: RunArgs):
-    """Bars and dataset lines on a terminal; warnings alone when stderr is piped."""
+    """Bars and dataset lines on a terminal; warnings alone when stderr is piped. Under
+    --follow a warning an earlier run showed is not shown again."""
     if args.quiet or not sys.stderr.isatty():
-        return _Events(args.quiet)
-    from ocpispec.cli.run_progress import RunProgress
+        events = _Events(args.quiet)
+    else:
+        from ocpispec.cli.run_progress import RunProgress
 
-    return stack.enter_context(RunProgress())
+        events = stack.enter_context(RunProgress())
+    return events if args.shown_warnings is None else _Once(events, args.shown_warnings)
+
+
+class _Once:
+    """Events whose warnings are shown once across the runs of --follow."""
+
+    def __init__(self, events, shown: set) -> None:
+        self._events, self._shown = events, shown
+
+    def __getattr__(self, name: str):
+        return getattr(self._events, name)
+
+    def warn(self, message: str) -> None:
+        if message not in self._shown:
+            self._shown.add(message)
+            self._events.warn(message)
 
 
 def _moment(value: str | None) -> datetime | None:
