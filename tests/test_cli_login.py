@@ -120,3 +120,21 @@ def test_profiles_rm(run_cli, demo_server: DemoServer, tmp_path: Path) -> None:
     assert run_cli("profiles", "rm", "old").exit_code == 0
     assert not (tmp_path / "config" / "profiles" / "old.json").exists()
     assert run_cli("profiles", "rm", "../etc").exit_code == 2
+
+
+def test_login_doctor_and_profiles_test_use_the_configured_profile(run_cli, demo_server: DemoServer,
+                                                                   tmp_path: Path) -> None:
+    """`profile = "cpo-test"` in ocpispec.toml: `login` saves under it, `doctor` and
+    `profiles test` check it, without `--profile` on any command line."""
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "ocpispec.toml").write_text('profile = "cpo-test"\nrps = 50\n')
+    assert login(run_cli, demo_server).exit_code == 0
+    assert (tmp_path / "config" / "profiles" / "cpo-test.json").exists()
+    assert not (tmp_path / "config" / "profiles" / "default.json").exists()
+    tested = run_cli("profiles", "test")
+    assert tested.exit_code == 0 and "profile `cpo-test`: token accepted" in tested.stderr
+    checked = run_cli("doctor", "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)  # rps = 50 is capped at doctor's 10, not refused
+    other = login(run_cli, demo_server, "--profile", "other")
+    assert other.exit_code == 0 and (tmp_path / "config" / "profiles" / "other.json").exists()

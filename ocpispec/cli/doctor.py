@@ -26,7 +26,7 @@ def _party(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.command("doctor")
 @click.argument("url", required=False)
 @click.option("--profile", "name", metavar="NAME", help="Check the platform of a stored profile "
-              "(default: `default` when no URL is given).")
+              "(default: the configured `profile`, else `default`, when no URL is given).")
 @click.option("--token", metavar="TOKEN", help="The credentials token, with URL. Prefer --token-env.")
 @click.option("--token-env", metavar="VAR", help="Read the token from environment variable VAR.")
 @click.option("--party", callback=_party, metavar="XX-YYY", help="Your own party, sent as OCPI-from-* on 2.2+.")
@@ -62,6 +62,7 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
     """
     from ocpispec.doctor import DoctorOptions, diagnose, render_json, render_text
 
+    name, rps = _configured(url, name, rps)
     try:
         credentials = _credentials(url, name, token, token_env, party, token_encoding, version)
     except OcpiError as problem:
@@ -78,6 +79,18 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
     else:
         click.echo(render_text(report), nl=False)
     sys.exit(report.exit_code)
+
+
+def _configured(url: str | None, name: str | None, rps: float) -> tuple[str | None, float]:
+    """The configured `profile` (when no URL is given) and `rps` (at most 10), unless
+    typed on the command line (`ocpispec.toml`, docs/configuration.md)."""
+    from ocpispec.cli.configured import command_config, effective
+
+    settings = command_config()
+    if url is None:
+        name = effective(settings, "profile", name, "name")
+    configured = effective(settings, "rps", rps)
+    return name, rps if configured is None else min(float(configured), 10.0)  # type: ignore[arg-type]
 
 
 def _credentials(url: str | None, name: str | None, token: str | None, token_env: str | None,

@@ -39,8 +39,9 @@ def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
 @click.option("--token-env", metavar="VAR", help="Read the token from environment variable VAR.")
 @click.option("--party", required=True, callback=_party, metavar="XX-YYY",
               help="Your own party (country code and party id), sent as OCPI-from-* on 2.2+.")
-@click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
-              help="Name to save the credentials under.")
+@click.option("--profile", "name", default="default", metavar="NAME",
+              help="Name to save the credentials under  [default: the configured `profile`, "
+                   "else `default`]")
 @click.option("--token-encoding", type=click.Choice(TOKEN_ENCODINGS), default="auto", show_default=True,
               help="How the token goes in the Authorization header; auto: Base64 on 2.2+, raw on "
                    "2.1.1, and the other form after a 401.")
@@ -68,6 +69,7 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
       ocpispec login https://cpo.example.com/ocpi/versions --token-env CPO_TOKEN --party NL-ABC
       ocpispec login http://127.0.0.1:8765/ocpi/cpo/versions --token 0f3c... --party NL-ABC
     """
+    name = _configured_name(name)
     try:
         profile_path(name)
         secret = token_from_options(token, token_env, prompt=True)
@@ -84,6 +86,13 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
         sys.exit(1)
     _report(profile, offered, used, str(path))
 
+
+
+def _configured_name(name: str) -> str:
+    """`--profile`, else the configured `profile` (`ocpispec.toml`), else `default`."""
+    from ocpispec.cli.configured import command_config, effective
+
+    return effective(command_config(), "profile", name, "name") or name  # type: ignore[return-value]
 
 
 def _deviations(profile: Profile) -> list[str]:

@@ -49,11 +49,16 @@ def remove(name: str) -> None:
 
 
 @profiles.command("test")
-@click.argument("name")
-def test(name: str) -> None:
+@click.argument("name", required=False)
+def test(name: str | None) -> None:
     """Check that profile NAME still works: discovery with its token (two GET requests,
-    no data), compared with what `login` stored. Exit 1 when it fails or changed."""
+    no data), compared with what `login` stored. Exit 1 when it fails or changed.
+    Without NAME: the configured `profile` (`ocpispec.toml`), else `default`."""
+    from ocpispec.cli.configured import command_config
     from ocpispec.ocpi import OcpiClient, OcpiError
+
+    if name is None:
+        name = str(command_config().get("profile") or "default")
 
     profile = _loaded(name)
     try:
