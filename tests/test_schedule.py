@@ -108,3 +108,15 @@ def test_same_day_overwrite_needs_a_path_that_changes_each_run(destination: str,
 
     codes = [d.code for d in diagnose_source(SourceFile("s.ocx", text))]
     assert ("OCX412" in codes) is warned
+
+
+@pytest.mark.parametrize("interval", ["every 0 minutes", "every 0 hours", "every 7 minutes",
+                                      "every 7 hours"])
+def test_a_refused_interval_gets_one_diagnostic(interval: str) -> None:
+    """OCX409 says the schedule cannot run; OCX412 (same-day overwrite) would only add
+    a second diagnostic about a schedule that is already wrong."""
+    text = (HEADER.replace("output csv to stdout", 'output csv to "exports/s.csv"')
+            + f"schedule {interval}")
+    from frontend_helpers import diagnose_source
+
+    assert [d.code for d in diagnose_source(SourceFile("s.ocx", text))] == ["OCX409"]

@@ -137,6 +137,12 @@ def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context) -> None
 _CHANGES_EACH_RUN = ("run.time", "run.timestamp", "window.start", "window.end")
 
 
+def _refused_interval(schedule: syntax.Every) -> bool:
+    """An interval OCX409 refuses: zero, or one that does not divide a day."""
+    minutes = schedule.amount * (60 if schedule.unit.name.startswith("hour") else 1)
+    return minutes < 1 or 1440 % minutes != 0
+
+
 def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
                      ctx: Context) -> None:
     """A schedule that runs several times a day needs a destination that changes
@@ -146,6 +152,8 @@ def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedu
     if isinstance(schedule, syntax.Every) and schedule.unit.name.startswith("hour") \
             and schedule.amount >= 24:
         return
+    if isinstance(schedule, syntax.Every) and _refused_interval(schedule):
+        return  # OCX409 already says the schedule cannot run: one diagnostic, not two
     for dataset in datasets:
         destination = dataset.output.destination
         if destination is None or any(f"{{{name}}}" in destination.value
