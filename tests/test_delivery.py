@@ -389,3 +389,29 @@ def test_temporary_files_a_killed_run_left_are_removed_or_reported(deliver, sshd
     assert f"removed 1 temporary file (`{old.name}`) a killed run left at " \
            f"`sftp://127.0.0.1:{sshd.port}{sshd.root}`" in text
     assert f"1 temporary file (`{young.name}`) at" in text and "left in place" in text
+
+
+def test_a_destination_table_in_the_configuration_gives_the_login(deliver, sshd, tmp_path,
+                                                                  monkeypatch) -> None:
+    """`[destinations.lab]` in ocpispec.toml (no secrets: paths and names only) stands in
+    for `<config>/destinations/lab.toml`."""
+    import getpass
+    import os
+
+    monkeypatch.setenv("LAB_SFTP_KEY_FILE", "")
+    config = tmp_path / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "ocpispec.toml").write_text(
+        '[destinations.lab]\nkind = "sftp"\nhost = "127.0.0.1"\n'
+        f'port = {sshd.port}\nuser = "{getpass.getuser()}"\n'
+        f'key_file_env = "LAB_SFTP_KEY_FILE"\nknown_hosts = "{sshd.known_hosts}"\n'
+        "retries = 1\nbackoff_seconds = 0.01\n")
+    os.environ["LAB_SFTP_KEY_FILE"] = str(sshd.client_key)  # restored by monkeypatch
+    result = deliver(f"sftp://lab{sshd.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+    (config / "ocpispec.toml").write_text('[destinations.lab]\nkind = "s3"\n')
+    refused = deliver(f"sftp://lab{sshd.root}/y.csv")
+    assert refused.exit_code == 1 and "error[OCX596]" in refused.output
+    assert "is of kind `s3`, not `sftp`" in " ".join(refused.output.split())

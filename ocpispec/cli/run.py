@@ -286,7 +286,8 @@ def _execute(plan, args: RunArgs):
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
-            output_root=args.settings.get("output_root") if args.settings else None)
+            output_root=args.settings.get("output_root") if args.settings else None,
+            destinations=args.settings.destinations if args.settings else None)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

@@ -48,14 +48,15 @@ def available(scheme: str) -> bool:
     return importlib.util.find_spec(LIBRARIES[scheme][0]) is not None
 
 
-def resolve(remote: Remote) -> Login:
-    """The destination's login (OCX596), with its library installed (OCX599)."""
+def resolve(remote: Remote, tables: Any = None) -> Login:
+    """The destination's login (OCX596), with its library installed (OCX599);
+    `tables`: the configuration's `[destinations.NAME]` tables (`Config.destinations`)."""
     if not available(remote.scheme):
         library, extra = LIBRARIES[remote.scheme]
         raise Failure("OCX599", f"delivery to `{remote.url}` needs {library}, which is not "
                       "installed", help=f"install it with `pip install 'ocpispec[{extra}]'`")
     try:
-        return login_for(remote)
+        return login_for(remote, tables)
     except (ProfileError, OSError) as exc:
         raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
                       notes=("credentials never stand in a spec: a destination profile in "
@@ -143,11 +144,11 @@ def upload(groups: Sequence[tuple[Remote, Login, Sequence[tuple[Path, str]]]]) -
     return outbox
 
 
-def finish_rename(url: str, temp: str) -> str:
+def finish_rename(url: str, temp: str, tables: Any = None) -> str:
     """Recovery: finish one remote rename a crashed commit left. `published` when it
     was done now, `done` when it had been, `missing` when neither name exists."""
     remote = parse_remote(url)
-    login = resolve(remote)
+    login = resolve(remote, tables)
     session = _connect(remote, login)
     try:
         if session.exists(temp):

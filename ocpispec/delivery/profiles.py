@@ -25,13 +25,20 @@ OCPISPEC_SFTP_USER, OCPISPEC_SFTP_KEY_FILE or OCPISPEC_SFTP_PASSWORD,
 OCPISPEC_SFTP_KNOWN_HOSTS; for S3 AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_DEFAULT_REGION and OCPISPEC_S3_ENDPOINT.
 A profile holds references (a key file's path, an environment variable's name), not
-secrets; it is refused when others may read it."""
+secrets; it is refused when others may read it.
+
+The same fields may stand in a `[destinations.NAME]` table of `ocpispec.toml`
+(docs/configuration.md) with `kind = "sftp"` or `"s3"`, `key_file_env` (the name of a
+variable holding the key file's path) in place of `key_file`; such a table is used when no
+profile file is named after the URL's host, by its NAME or its `host` (`bucket`).
+The configuration holds no secrets either (it refuses keys such as `password`)."""
 
 from __future__ import annotations
 
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +47,8 @@ from ocpispec.formats.remote import DEFAULT_PORTS, Remote
 ENV = {"user": "OCPISPEC_SFTP_USER", "key_file": "OCPISPEC_SFTP_KEY_FILE",
        "password": "OCPISPEC_SFTP_PASSWORD", "known_hosts": "OCPISPEC_SFTP_KNOWN_HOSTS"}
 _COMMON = {"retries", "backoff_seconds"}
-_FIELDS = {"sftp": _COMMON | {"host", "port", "user", "key_file", "password_env",
-                              "known_hosts"},
+_FIELDS = {"sftp": _COMMON | {"host", "port", "user", "key_file", "key_file_env",
+                              "password_env", "known_hosts"},
            "s3": _COMMON | {"bucket", "endpoint_url", "region", "access_key_env",
                             "secret_key_env"}}
 
@@ -74,13 +81,20 @@ def destinations_dir() -> Path:
     return config_dir() / "destinations"
 
 
-def login_for(remote: Remote) -> Login:
-    """The login of a remote destination: its profile, or the environment."""
+Tables = Mapping[str, tuple[Mapping[str, object], str]]  # name -> (fields, origin)
+
+
+def login_for(remote: Remote, tables: Tables | None = None) -> Login:
+    """The login of a remote destination: its profile file, its table in the
+    configuration (`tables`: `Config.destinations`), or the environment."""
     folder = destinations_dir()
     named = folder / f"{remote.host}.toml"
     if named.is_file():
         return _from_profile(named, remote)
     host_field = "bucket" if remote.scheme == "s3" else "host"
+    for name, (table, origin) in (tables or {}).items():
+        if name == remote.host or str(table.get(host_field, "")).lower() == remote.host:
+            return _from_table(name, table, origin, remote)
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
         if str(_read(path, None).get(host_field, "")).lower() == remote.host:
             return _from_profile(path, remote)
@@ -108,9 +122,26 @@ def _read(path: Path, scheme: str | None) -> dict:
     return data
 
 
+def _from_table(name: str, table: Mapping[str, object], origin: str,
+                remote: Remote) -> Login:
+    source = f"destination `{name}` of the configuration ({origin})"
+    data = {key: value for key, value in table.items() if key != "kind"}
+    kind = table.get("kind", remote.scheme)
+    if kind != remote.scheme:
+        raise ProfileError(f"the {source} is of kind `{kind}`, not `{remote.scheme}`")
+    unknown = sorted(set(data) - _FIELDS[remote.scheme])
+    if unknown:
+        raise ProfileError(f"the {source} has unknown fields for {remote.scheme}: "
+                           + ", ".join(unknown) + "; known: kind, "
+                           + ", ".join(sorted(_FIELDS[remote.scheme])))
+    return _from_data(data, source, remote)
+
+
 def _from_profile(path: Path, remote: Remote) -> Login:
-    data = _read(path, remote.scheme)
-    source = f"destination profile `{path}`"
+    return _from_data(_read(path, remote.scheme), f"destination profile `{path}`", remote)
+
+
+def _from_data(data: Mapping[str, object], source: str, remote: Remote) -> Login:
     if remote.scheme == "s3":
         return _s3_from_profile(data, source, remote)
     try:
@@ -121,11 +152,18 @@ def _from_profile(path: Path, remote: Remote) -> Login:
                 raise ProfileError(f"the {source} takes its password from the environment "
                                    f"variable {data['password_env']}, which is not set")
         port = remote.port or int(data.get("port", DEFAULT_PORTS[remote.scheme]))
+        key_file = data.get("key_file")
+        if key_file is None and "key_file_env" in data:  # the configuration refuses `key_file`
+            key_file = os.environ.get(str(data["key_file_env"]))
+            if not key_file:
+                raise ProfileError(f"the {source} takes its key file's path from the "
+                                   f"environment variable {data['key_file_env']}, which is "
+                                   "not set")
         return _checked(Login(
             host=str(data.get("host", remote.host)), port=port,
             user=str(data.get("user") or _need(source, "user")),
             known_hosts=_path(data.get("known_hosts", "~/.ssh/known_hosts")),
-            source=source, key_file=_path(data["key_file"]) if "key_file" in data else None,
+            source=source, key_file=_path(key_file) if key_file else None,
             password=password, retries=int(data.get("retries", 3)),
             backoff_seconds=float(data.get("backoff_seconds", 1.0))))
     except (TypeError, ValueError) as exc:
@@ -144,7 +182,7 @@ def _from_environment(remote: Remote, folder: Path) -> Login:
         password=os.environ.get(ENV["password"]) or None))
 
 
-def _s3_from_profile(data: dict, source: str, remote: Remote) -> Login:
+def _s3_from_profile(data: Mapping[str, object], source: str, remote: Remote) -> Login:
     def secret(field: str, default: str) -> str:
         name = str(data.get(field, default))
         value = os.environ.get(name)

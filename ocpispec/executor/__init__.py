@@ -75,6 +75,7 @@ class RunOptions:
     lookback: timedelta | None = None  # re-read this much before the watermark
     approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
     privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
+    destinations: Any = None  # the configuration's `[destinations.NAME]` tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     wall = wall_clock().replace(microsecond=0)
     now = (options.now or wall).replace(microsecond=0)
     export = plan.export.name
-    notes = statekeeping.recover(state_path, export) if locked else []
+    notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
     incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
     advancing = locked and options.limit is None and bool(incremental)
@@ -159,7 +160,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, notes,
                                 {d.name: d.step(ir.Render).destination
-                                 for d in plan.datasets})
+                                 for d in plan.datasets}, options.destinations)
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:

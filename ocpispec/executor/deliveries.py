@@ -16,7 +16,8 @@ from ocpispec.source import Span
 
 def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             notes: list[str] | None = None,
-            templates: Mapping[str, str | None] | None = None) -> dict[str, Login]:
+            templates: Mapping[str, str | None] | None = None,
+            destinations: Mapping | None = None) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
     killed runs left; with the destinations as written (`templates`, by dataset), also
@@ -30,7 +31,7 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
         template = (templates or {}).get(name)
         pattern = delivery.name_pattern(template.rsplit("/", 1)[-1]) if template else None
         try:
-            logins[name] = login = delivery.resolve(target.remote)
+            logins[name] = login = delivery.resolve(target.remote, destinations)
             swept = delivery.preflight(target.remote, login, pattern)
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",

@@ -38,12 +38,13 @@ def load(path: Path, export: str):
                                "starts at 2000-01-01)") from None
 
 
-def recover(state_path: Path, export: str) -> list[str]:
+def recover(state_path: Path, export: str, destinations: Any = None) -> list[str]:
     try:
         from ocpispec.delivery import finish_rename
 
         migrate_notes = _migrated(state_path, export)
-        recovered = ledger.recover(state_path, export, finish_rename)
+        recovered = ledger.recover(state_path, export,
+                                   lambda url, temp: finish_rename(url, temp, destinations))
     except (LedgerError, StateError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
