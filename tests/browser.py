@@ -64,7 +64,9 @@ def open_page(path: Path, *, width: int = 1200, height: int = 900,
     """Load `path`; `evaluate` maps names to JavaScript expressions whose values the
     report keeps (in `values`)."""
     binary = require_chromium()
-    with tempfile.TemporaryDirectory(prefix="ocpispec-chromium-") as profile:
+    # ignore_cleanup_errors: chromium's helper processes may still write the profile
+    with tempfile.TemporaryDirectory(prefix="ocpispec-chromium-",
+                                     ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-extensions", "--disable-background-networking",
