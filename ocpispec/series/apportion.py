@@ -23,12 +23,22 @@ _CACHE_LIMIT = 100_000
 
 
 def units_of(value: int | float) -> tuple[int, int]:
-    """(units, exponent) with value == units * 10**exponent exactly, exponent <= -3."""
+    """(units, exponent) with value == units * 10**exponent exactly, exponent <= -3.
+    A float counts as the decimal its repr shows (`0.1` is 1/10, not the binary
+    fraction nearest it)."""
     if value.__class__ is int:
         return value * 1000, -3
-    exponent = Decimal(repr(value)).as_tuple().exponent
-    exponent = min(exponent if isinstance(exponent, int) else -3, -3)
-    return int(Decimal(repr(value)).scaleb(-exponent)), exponent
+    text = repr(value)
+    point = text.find(".")
+    if point < 0 or "e" in text:
+        exponent = Decimal(text).as_tuple().exponent
+        exponent = min(exponent if isinstance(exponent, int) else -3, -3)
+        return int(Decimal(text).scaleb(-exponent)), exponent
+    decimals = len(text) - point - 1
+    digits = int(text[:point] + text[point + 1:])
+    if decimals < 3:
+        return digits * 10 ** (3 - decimals), -3
+    return digits, -decimals
 
 
 def value_of(units: int, exponent: int) -> float:
