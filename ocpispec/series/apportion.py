@@ -62,7 +62,8 @@ def split(units: int, weights: list[int]) -> list[int]:
 
 def micros(moment: datetime) -> int:
     """Microseconds since the epoch, exactly."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * _MICRO + delta.microseconds
 
 
 def utc_slots(length: int) -> Callable[[int, int], list[tuple[int, int]]]:
