@@ -351,3 +351,18 @@ def test_the_shipped_spec_suppresses_small_cells_and_counts_them(run_cli, demo_s
     with open(tmp_path / "p.csv") as file:
         header = file.readline().strip()
     assert header == "slot,postal_area,energy_kwh,periods"
+
+
+def test_the_slot_and_the_unnesting_are_part_of_what_is_approved() -> None:
+    """Changing quarter hours to hours, or dropping `spread`, changes the privacy
+    fingerprint, and `diff` names the change."""
+    from ocpispec.privacy_summary import compare, summarise
+
+    quarter, hour = plan(checked(profile())), plan(checked(profile("hour")))
+    assert quarter.privacy_fingerprint != hour.privacy_fingerprint
+    changes = compare(summarise(hour), summarise(quarter))
+    assert ("changed", "rows: spread `period.energy_kwh` over hour in utc as `slot` -> spread "
+                       "`period.energy_kwh` over quarter_hour in utc as `slot`") in \
+        [(c.kind, c.text) for c in changes]
+    plain = summarise(plan(checked((SPECS / "utilisation_by_area.ocx").read_text())))
+    assert "rows" not in plain["datasets"][0]
