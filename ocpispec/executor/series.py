@@ -35,7 +35,7 @@ from ocpispec.series.apportion import (
     value_of,
     zone_of,
 )
-from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
+from ocpispec.timestamps import CANONICAL, TimestampError, format_timestamp, read_timestamp
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Rows = list[dict]
@@ -105,23 +105,28 @@ def _periods(step: ir.Unnest, counts: Counter[str]) -> Callable[[list[dict], dic
     parent_end = step.parent_end
 
     def derive(elements: list[dict], row: dict) -> list[dict]:
-        starts = [_moment(element.get("start_date_time")) for element in elements]
+        texts = [element.get("start_date_time") for element in elements]
+        starts = [_moment(text) for text in texts]
         order = sorted(range(len(elements)),
                        key=lambda i: (starts[i] is None, starts[i] or 0, i))
         if any(order[i] != i for i in range(len(order))):
             counts[OUT_OF_ORDER] += 1
-        final = _moment(_at(row, parent_end)) if parent_end else None
+        final_text = _at(row, parent_end) if parent_end else None
+        final = _moment(final_text)
         derived = []
         for position, index in enumerate(order):
             start = starts[index]
-            following = starts[order[position + 1]] if position + 1 < len(order) else None
-            end = following if following is not None else final
+            after = order[position + 1] if position + 1 < len(order) else None
+            end, end_text = final, final_text
+            if after is not None and starts[after] is not None:
+                end, end_text = starts[after], texts[after]
             if start is None:
                 counts[NO_START] += 1
                 end = None
             period = elements[index].copy()
             period["energy_kwh"] = _energy(period.get("dimensions"), energy_types, counts)
-            period["end"] = format_timestamp_micros(end) if end is not None else None
+            period["end"] = None if end is None else (
+                end_text if CANONICAL.match(end_text) else format_timestamp_micros(end))
             period["duration"] = (round((end - start) / 60_000_000, 6)
                                   if end is not None and start is not None else None)
             derived.append(period)
@@ -179,14 +184,27 @@ def _spread(step: ir.Spread, counts: Counter[str]) -> Expand:
             named = in_zone(zone, start, end)
             names = [name for name, _ in named]
             covered = named
+        if len(covered) == 1:  # the common short period: one slot, the whole value
+            return [_set(row, value, names[0])]
         parts = split(units, [micro for _, micro in covered])
-        rows = []
-        for name, part in zip(names, parts):
-            if part:
-                out = _with(row, value_path, value_of(part, exponent))
-                out[alias] = name
-                rows.append(out)
-        return rows
+        return [_set(row, value_of(part, exponent), name)
+                for name, part in zip(names, parts) if part]
+
+    if len(value_path) == 2:  # `period.energy_kwh`: copy the row and the element only
+        holder, leaf = value_path
+
+        def _set(row: dict, part: Any, name: str) -> dict:
+            out = row.copy()
+            inner = out[holder].copy()
+            inner[leaf] = part
+            out[holder] = inner
+            out[alias] = name
+            return out
+    else:
+        def _set(row: dict, part: Any, name: str) -> dict:
+            out = _with(row, value_path, part)
+            out[alias] = name
+            return out
 
     return spread
 
@@ -215,14 +233,27 @@ def _at(record: Any, path: tuple[str, ...] | None) -> Any:
     return record
 
 
+_MOMENTS: dict[str, int | None] = {}  # a period's start is read again as the previous end
+_MOMENTS_LIMIT = 10_000
+
+
 def _moment(value: Any) -> int | None:
     """Microseconds since the epoch of a timestamp, None when it is not one."""
-    if value is None:
+    if value.__class__ is not str:
         return None
-    try:
-        return micros(read_timestamp(value))
-    except TimestampError:
-        return None
+    found = _MOMENTS.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        if len(_MOMENTS) >= _MOMENTS_LIMIT:
+            _MOMENTS.clear()
+        try:
+            found = micros(read_timestamp(value))
+        except TimestampError:
+            found = None
+        _MOMENTS[value] = found
+    return found
+
+
+_UNSEEN = object()
 
 
 def format_timestamp_micros(moment: int) -> str:
