@@ -366,3 +366,29 @@ def test_the_slot_and_the_unnesting_are_part_of_what_is_approved() -> None:
         [(c.kind, c.text) for c in changes]
     plain = summarise(plan(checked((SPECS / "utilisation_by_area.ocx").read_text())))
     assert "rows" not in plain["datasets"][0]
+
+
+def test_locations_unnest_evses_then_connectors() -> None:
+    text = HEADER + '''from locations
+  each evses as evse
+  each evse.connectors as connector
+select
+  id
+  evse.uid as evse_uid
+  connector.id as connector_id
+  connector.max_electric_power as max_power_w
+output csv to stdout
+'''
+    dataset = dataset_of(text)
+    assert [(s.alias, s.parent, s.items) for s in dataset.all(ir.Unnest)] == [
+        ("evse", "", ("evses",)), ("connector", "evse", ("connectors",))]
+    assert "evses.connectors.max_electric_power" in dataset.step(ir.Normalize).fields
+    counts: Counter[str] = Counter()
+    expand = runtime.expander(dataset, counts)
+    location = {"id": "L1", "evses": [
+        {"uid": "E1", "connectors": [{"id": "1", "max_electric_power": 11000},
+                                     {"id": "2", "max_electric_power": 22000}]},
+        {"uid": "E2", "connectors": []}, "not an object"]}
+    rows = expand(location)
+    assert [(r["evse"]["uid"], r["connector"]["id"]) for r in rows] == [("E1", "1"), ("E1", "2")]
+    assert counts == Counter({runtime.NO_ELEMENTS.format(list="evse.connectors"): 1})
