@@ -392,3 +392,26 @@ output csv to stdout
     rows = expand(location)
     assert [(r["evse"]["uid"], r["connector"]["id"]) for r in rows] == [("E1", "1"), ("E1", "2")]
     assert counts == Counter({runtime.NO_ELEMENTS.format(list="evse.connectors"): 1})
+
+
+def test_a_group_keeps_no_more_drivers_than_its_minimum_needs() -> None:
+    """Memory stays bounded by the groups: a group stops collecting drivers once it
+    has enough to be released, and suppression still sees the difference."""
+    from ocpispec.executor.aggregate import Aggregator
+    from ocpispec.executor.pipeline import Counts
+
+    aggregate = dataset_of(profile("hour")).step(ir.Aggregate)
+    from ocpispec.executor.functions import custom_functions
+    from ocpispec.executor.jmes_compile import compile_expression
+    functions = custom_functions(b"\x5a" * 32, "series_test")
+    aggregator = Aggregator(aggregate, lambda text: compile_expression(text, functions), Counts())
+    for index in range(25):
+        aggregator.add({"slot": "2026-01-05T10:00:00Z", "location": {"postal_code": "3511AB"},
+                        "period": {"energy_kwh": 1.0},
+                        "cdr_token": {"contract_id": f"NL-TNM-C{index:07d}"}})
+    for index in range(9):
+        aggregator.add({"slot": "2026-01-05T11:00:00Z", "location": {"postal_code": "3511AB"},
+                        "period": {"energy_kwh": 1.0},
+                        "cdr_token": {"contract_id": f"NL-TNM-C{index:07d}"}})
+    assert sorted(len(group.entities) for group in aggregator.groups.values()) == [9, 10]
+    assert [row["slot"] for row in aggregator.rows()] == ["2026-01-05T10:00:00Z"]
