@@ -128,6 +128,40 @@ class CheckedFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckedEach:
+    """`each charging_periods as period`: one row per element of the list at `items`
+    inside the `parent` scope (`""`: the record; or an earlier `each` alias). `base` is
+    the list's path from the record, `object` the element's catalogue object and
+    `derived` the derived fields the spec reads (`energy_kwh`, `duration`, `end`).
+    `parent_end` is the record's field that ends the last element (charging periods)."""
+
+    each: syntax.Each
+    alias: str
+    parent: str
+    items: tuple[str, ...]
+    base: tuple[str, ...]
+    object: str
+    derived: tuple[str, ...] = ()
+    parent_end: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSpread:
+    """`spread VALUE over UNIT in ZONE as ALIAS`: paths are qualified row paths
+    (`period.energy_kwh`); `zone` is `utc` or `location` (then `zone_field` is
+    `location.time_zone`)."""
+
+    spread: syntax.Spread
+    alias: str
+    value: tuple[str, ...]
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+    unit: str
+    zone: str
+    zone_field: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedDataset:
     """One `from ... output ...` block after checking.
 
@@ -150,6 +184,8 @@ class CheckedDataset:
     # (path relative to the spec's folder, sha256) of each custom template file
     templates: tuple[tuple[str, str], ...] = ()
     filter: CheckedFilter | None = None
+    eaches: tuple[CheckedEach, ...] = ()
+    spread: CheckedSpread | None = None
 
     @property
     def is_aggregate(self) -> bool:

@@ -297,11 +297,52 @@ class Render:
     dialect: CsvDialect | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
-Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
+@dataclass(frozen=True, slots=True)
+class Unnest:
+    """`each`: one row per element of the list at `items` inside `parent` (`""`: the
+    record; else an earlier alias), bound as `alias`; the rest of the row is the
+    parent's. `fields` are the element fields the row may hold (default deny: nothing
+    else of the element was normalized). `derived` are fields computed per charging
+    period (`energy_kwh` from the `energy_types` dimensions, `duration` in minutes,
+    `end`: the next period's start, or the record's `parent_end`)."""
+
+    id: str
+    alias: str
+    parent: str
+    items: tuple[str, ...]
+    fields: tuple[str, ...]
+    origin: Span
+    derived: tuple[str, ...] = ()
+    energy_types: tuple[str, ...] = ()
+    parent_end: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """`spread`: each row becomes one row per `unit` slot that the interval from
+    `start` to `end` covers (row paths), with the number at `value` replaced by its part
+    and the slot's start under `alias`. Parts are pro rata to the seconds covered,
+    exact in decimal (`scheme`); slots are in UTC or in the time zone at `zone_field`."""
+
+    id: str
+    value: tuple[str, ...]
+    start: tuple[str, ...]
+    end: tuple[str, ...]
+    unit: str
+    zone: str
+    alias: str
+    scheme: str
+    origin: Span
+    zone_field: tuple[str, ...] | None = None
+
+
+Step = (Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
+        | Unnest | Spread)
 STEP_KINDS: dict[str, type] = {
     "fetch": Fetch, "normalize": Normalize, "lookup": Lookup, "join": Join,
     "privacy": PrivacyFilter, "filter": Filter, "project": Project, "aggregate": Aggregate,
     "render": Render,
+    "unnest": Unnest, "spread": Spread,
 }
 
 

@@ -315,6 +315,33 @@ class Join:
 
 
 @dataclass(frozen=True, slots=True)
+class Each:
+    """`each charging_periods as period`: one row per element of a list field; the
+    element is reachable as `period.…`, the parent's fields stay reachable."""
+
+    path: FieldRef
+    alias: Ident
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """`spread period.energy_kwh over quarter_hour in utc as slot`: the value is
+    apportioned over the time slots its interval covers; `zone` holds the words after
+    `in` (empty when the clause names no time zone, which the checker refuses)."""
+
+    value: FieldRef
+    unit: Ident
+    zone: tuple[Ident, ...]
+    alias: Ident
+    span: Span
+
+    @property
+    def zone_phrase(self) -> str:
+        return " ".join(word.name.lower() for word in self.zone)
+
+
+@dataclass(frozen=True, slots=True)
 class From:
     module: Ident
     windows: tuple[Window, ...]
@@ -322,6 +349,8 @@ class From:
     includes: tuple[IncludePrivate, ...]
     joins: tuple[Join, ...]
     span: Span
+    eaches: tuple[Each, ...] = ()
+    spreads: tuple[Spread, ...] = ()
 
     @property
     def window(self) -> Window | None:

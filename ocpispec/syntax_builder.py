@@ -183,7 +183,8 @@ class _ToSyntax(Transformer):
         module, *items = children
         windows = _of(items, (s.SinceLastRun, s.SinceDate, s.Between, s.LastPeriod))
         return s.From(_ident(module), windows, _of(items, s.Where), _of(items, s.IncludePrivate),
-                      _of(items, s.Join), _meta_span(meta))
+                      _of(items, s.Join), _meta_span(meta), _of(items, s.Each),
+                      _of(items, s.Spread))
 
     def since_last_run(self, meta, children):
         return s.SinceLastRun(_meta_span(meta))
@@ -207,6 +208,16 @@ class _ToSyntax(Transformer):
     def join_clause(self, meta, children):
         module, key, *alias = children
         return s.Join(_ident(module), key, _ident(alias[0]) if alias else None, _meta_span(meta))
+
+    def each_clause(self, meta, children):
+        path, alias = children
+        return s.Each(path, _ident(alias), _meta_span(meta))
+
+    def spread_clause(self, meta, children):
+        value, unit, *words = children
+        *zone, alias = words
+        return s.Spread(value, _ident(unit), tuple(_ident(word) for word in zone), _ident(alias),
+                        _meta_span(meta))
 
     def select_clause(self, meta, children):
         return s.Select(tuple(children), _meta_span(meta))

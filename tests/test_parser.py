@@ -44,6 +44,8 @@ select
 output template "report.j2" to "out/{run.date}.md"
 from cdrs
   since 2026-01-01
+  each charging_periods as period
+  spread period.energy_kwh over hour in location time zone as slot
 group by truncate(start_date_time, day) as day
 compute count() as n
   minimum group size 10
@@ -144,6 +146,10 @@ def test_aggregate_and_windows() -> None:
     assert (last.amount, last.unit.name) == (7, "days")
     assert isinstance(spec.schedule, s.Weekly)
     assert (spec.schedule.day.name, spec.schedule.at.value) == ("monday", "06:00")
+    each, spread = spec.datasets[1].source.eaches[0], spec.datasets[1].source.spreads[0]
+    assert (each.path.path, each.alias.name) == (("charging_periods",), "period")
+    assert (spread.value.path, spread.unit.name, spread.zone_phrase, spread.alias.name) == \
+        (("period", "energy_kwh"), "hour", "location time zone", "slot")
 
 
 @pytest.mark.parametrize("rule, cls", [("every 15 minutes", s.Every), ("hourly", s.Hourly),

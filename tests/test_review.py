@@ -259,6 +259,12 @@ def test_sample_rows_come_from_the_demo_and_write_nothing(run_cli, snapshot, mon
     assert sample == snapshot
 
 
+# quarter hours x 4-digit postal areas: the demo's few sessions never put ten drivers in
+# one cell, so every cell is withheld (tests/test_series.py checks its totals with a
+# lower minimum)
+SUPPRESSED_ON_DEMO = {"dso_load_profile"}
+
+
 @pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
 def test_sample_of_every_shipped_spec(spec: Path, tmp_path: Path, monkeypatch) -> None:
     from ocpispec.review import demo_sample
@@ -268,7 +274,10 @@ def test_sample_of_every_shipped_spec(spec: Path, tmp_path: Path, monkeypatch) -
     sample = demo_sample(plan, spec.parent)
     (table,) = sample.tables
     assert table.columns == plan.datasets[0].column_names
-    assert 0 < len(table.rows) <= SAMPLE_ROWS
+    if spec.stem in SUPPRESSED_ON_DEMO:
+        assert table.rows == ()
+    else:
+        assert 0 < len(table.rows) <= SAMPLE_ROWS
     assert all(len(row) == len(table.columns) for row in table.rows)
     html = render_review(build_review(checked, plan, sample=sample), "html")
     assert "SYNTHETIC DATA" in html and "Synthetic sample of" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedDataset
-from ocpispec.checks import filters, privacy
+from ocpispec.checks import filters, privacy, series
 from ocpispec.checks.columns import check_body
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.output import check_output
@@ -25,6 +25,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     filters.check_clauses(source, ctx)
     scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
     joins = check_joins(source, scope, modules, ctx)
+    eaches = series.check_eaches(source, scope, ctx)
+    spread = series.check_spread(source, scope, eaches, ctx)
+    series.check_filter_reads(source, eaches, spread, ctx)
     checked_filter = None
     for where in source.wheres[:1]:
         checked_filter = filters.check_where(where, scope, ctx)
@@ -36,7 +39,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     output_name, templates = check_output(dataset.output, columns, ctx)
     return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
                           tuple(scope.touched.values()), tuple(columns),
-                          bool(source.includes), output_name, templates, checked_filter)
+                          bool(source.includes), output_name, templates, checked_filter,
+                          eaches, spread)
 
 
 def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:

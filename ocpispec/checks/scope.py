@@ -9,6 +9,7 @@ from ocpispec import private_sites, syntax
 from ocpispec.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
+from ocpispec.schema import VERSIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,10 @@ class Scope:
         self.fields: dict[syntax.FieldRef, ResolvedField] = {}
         self.touched: dict[str, ResolvedField] = {}
         self._warned_versions: set[str] = set()
+        # fields no catalogue object has: derived element fields, a spread's slot
+        # (written path -> binding, path in it, field, paths it reads; `ocpispec.series`)
+        self.derived: dict[tuple[str, ...], tuple[str, tuple[str, ...], object,
+                                                  tuple[tuple[str, ...], ...]]] = {}
 
     @property
     def bindings(self) -> tuple[Binding, ...]:
@@ -48,12 +53,25 @@ class Scope:
         for binding in checked.bindings:
             self.reaches.append(_Reach(binding, sub_paths.get(binding.name, ())))
 
+    def add_element(self, binding: Binding, base: tuple[str, ...]) -> None:
+        """An `each` alias: the element object of the list at `base` in the record."""
+        self.reaches.append(_Reach(binding, base))
+
+    def reach_of(self, name: str) -> tuple[Binding, tuple[str, ...]] | None:
+        """The binding called `name` and where its object sits in the record."""
+        for reach in self.reaches:
+            if reach.binding.name == name:
+                return reach.binding, reach.base
+        return None
+
     # ---- resolution ------------------------------------------------------------------
 
     def resolve(self, ref: syntax.FieldRef, *, synthetic: bool = False) -> ResolvedField | None:
         """Bind a reference, or emit a diagnostic and return None."""
         if not synthetic and ref in self.fields:
             return self.fields[ref]
+        if ref.path in self.derived:
+            return self._derived(ref, synthetic)
         reach, rest = self._split(ref.path)
         if not rest:
             self._whole_binding(ref, reach)
@@ -65,6 +83,18 @@ class Scope:
             self.fields[ref] = resolved
         self.touch(resolved)
         self._check_version(ref, resolved)
+        return resolved
+
+    def _derived(self, ref: syntax.FieldRef, synthetic: bool) -> ResolvedField:
+        """A derived field: resolved without the catalogue; the fields it is computed
+        from are touched (they give it its class and reach the normalizer)."""
+        binding, path, field, reads = self.derived[ref.path]
+        for read in reads:
+            self.resolve(syntax.FieldRef(read, ref.span), synthetic=True)
+        resolved = ResolvedField(ref, binding, self.module, path, field, False,
+                                 frozenset(VERSIONS))
+        if not synthetic:
+            self.fields[ref] = resolved
         return resolved
 
     def touch(self, resolved: ResolvedField) -> None:

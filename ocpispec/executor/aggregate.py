@@ -62,6 +62,8 @@ class Aggregator:
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
         self.groups: dict[tuple[str, ...], _Group] = {}
+        self._person: Any = _NOBODY  # the last driver seen and its identity
+        self._identity = _NOBODY
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -82,8 +84,12 @@ class Aggregator:
         for measure, value in zip(group.measures, values):
             measure.add(value)
         group.records += 1
-        if self.entity is not None:
-            group.entities.add(_identity(self.entity(record)))
+        if self.entity is not None and len(group.entities) < self.step.min_group_size:
+            # the set only decides `size < min_group_size`: beyond that it need not grow
+            person = self.entity(record)
+            if person is not self._person:  # rows of one record (each/spread) share it
+                self._person, self._identity = person, _identity(person)
+            group.entities.add(self._identity)
 
     def rows(self) -> Iterator[dict]:
         names = [key.name for key in self.step.keys]

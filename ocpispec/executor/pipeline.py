@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from ocpispec.executor.jmes_compile import Compiled, ExpressionError, is_false, 
 from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.executor.lookups import Lookup, fold
 from ocpispec.executor.memo import text_memo
+from ocpispec.executor.series import expander
 from ocpispec.planner.lower import quote
 
 # bound of the per-key caches of the privacy check and the joins (keys are locations,
@@ -46,6 +48,8 @@ class Counts:
     invalid_fields: Counter[str] = field(default_factory=Counter)
     deviations: Counter[str] = field(default_factory=Counter)
     join_misses: Counter[str] = field(default_factory=Counter)  # by join alias
+    # `each` and `spread`: records, elements and values by what happened to them
+    series: Counter[str] = field(default_factory=Counter)
 
     @property
     def invalid_total(self) -> int:
@@ -71,11 +75,14 @@ class Pipeline:
         self.project = compile(project.expression) if project else None
         self.counts = counts
         self.unknown = unknown
+        self.expand = expander(dataset, counts.series)
         self._fusion = (compile, lookups, version, where, project)  # for `_fused_record`
 
     def rows(self, records: Iterable[dict]) -> Iterator[dict]:
         """The projected rows of `records`, lazily. `map`/`filter` rather than a
         generator: one Python frame less per record (rows are never empty dicts)."""
+        if self.expand is not None:
+            return chain.from_iterable(filter(None, map(self._safe(self._expanded()), records)))
         record = self.record
         if not self.joins and self.privacy is not None and self.where is not None \
                 and self.project is not None:
@@ -118,6 +125,20 @@ class Pipeline:
             self.counts.filtered += 1
             return None
         return self.project(record) if self.project is not None else record
+
+    def _expanded(self) -> Callable[[dict], list[dict] | None]:
+        """`record` for a dataset that unnests or spreads: a record becomes rows."""
+        record, expand, project = self.record, self.expand, self.project
+        self.project = None  # `record` stops before the projection; rows are projected here
+
+        def rows(wire: dict) -> list[dict] | None:
+            found = record(wire)
+            if found is None:
+                return None
+            made = expand(found)
+            return [project(row) for row in made] if project is not None else made
+
+        return rows
 
     def _common_record(self) -> Callable[[dict], dict | None]:
         """`record` for the usual shape (privacy check, filter, projection, no join)

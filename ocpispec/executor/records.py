@@ -113,6 +113,7 @@ def _dataset(dataset: Any) -> dict[str, Any]:
             "written": counts.written, "groups": counts.groups,
             "groups_suppressed": counts.groups_suppressed,
             "join_misses": dict(sorted(counts.join_misses.items())),
+            **({"series": dict(sorted(counts.series.items()))} if counts.series else {}),
             "invalid_fields": dict(sorted(counts.invalid_fields.items())),
             "deviations": dict(sorted(counts.deviations.items())),
         },

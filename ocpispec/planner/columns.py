@@ -126,6 +126,9 @@ def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tup
     fields that describe a site are listed as personal."""
     released = [field.path for column in columns for field in column.sources
                 if field.binding == ""]
+    bases = {each.alias: each.base for each in dataset.eaches}
+    released += [(*bases[field.binding], *field.path) for column in columns
+                 for field in column.sources if field.binding in bases]
     groups: dict[PrivacyClass, list[str]] = {}
     for path, privacy in leaf_fields(dataset.module):
         if dataset.include_private and private_sites.describes_site(dataset.module, path):

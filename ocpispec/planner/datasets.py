@@ -12,6 +12,7 @@ from ocpispec import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.lower import Lowerer, quote
+from ocpispec.planner.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
 from ocpispec.source import SourceFile, Span
 from ocpispec.timestamps import canonical_timestamp
@@ -73,6 +74,7 @@ class _Builder:
         steps: list[ir.Step] = [*fetches, *normalizers, *lookups, self._privacy()]
         steps += [self._join(join) for join in self.checked.joins]
         steps += self._filter()
+        steps += series_steps(self.checked, self._element_fields)
         steps.append(self._body())
         steps.append(self._render())
         body_columns = self.checked.columns
@@ -130,6 +132,8 @@ class _Builder:
 
     def _fact_paths(self) -> list[tuple[str, ...]]:
         paths = [field.path for field in self.checked.touched if field.binding == ""]
+        paths += [path for each in self.checked.eaches for path in self._element_paths(each)]
+        paths += [each.parent_end for each in self.checked.eaches if each.parent_end]
         paths += [join.local_key.path for join in self.checked.joins]
         if self.moment:  # the time that puts each pseudonym in its period
             paths.append((self.moment,))
@@ -143,6 +147,13 @@ class _Builder:
         if self.checked.is_aggregate and self.module in DRIVER_PATHS:
             paths += DRIVER_PATHS[self.module]
         return paths
+
+    def _element_fields(self, alias: str) -> tuple[tuple[str, ...], ...]:
+        """The fields of an `each` element the dataset reads (derived ones excluded)."""
+        return tuple(field.path for field in self.checked.touched if field.binding == alias)
+
+    def _element_paths(self, each) -> list[tuple[str, ...]]:
+        return [(*each.base, *path) for path in self._element_fields(each.alias)]
 
     def _dimension_paths(self, module: str) -> list[tuple[str, ...]]:
         paths: list[tuple[str, ...]] = []

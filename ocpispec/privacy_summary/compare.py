@@ -83,11 +83,18 @@ def _dataset_changes(old: dict[str, Any], new: dict[str, Any]):
     yield from _listed(old["private_locations"], new["private_locations"],
                        "private locations", _private_text, direction=_private_direction)
     yield from _listed(old["filters"], new["filters"], "filter", _filter_text)
+    yield from _listed(old.get("rows", []), new.get("rows", []), "rows", _rows_text)
     yield from _column_changes(old["columns"], new["columns"])
     yield from _aggregate_changes(old["aggregate"], new["aggregate"])
     yield from _listed(old["outputs"], new["outputs"], "output", _output_text,
                        key=lambda out: _key({**out, "templates": []}))
     yield from _template_changes(old["outputs"], new["outputs"])
+
+
+def _rows_text(item: dict[str, Any]) -> str:
+    if "spread" in item:
+        return f"spread `{item['spread']}` over {item['over']} in {item['in']} as `{item['as']}`"
+    return f"each `{item['each']}` as `{item['as']}` (fields {', '.join(item['fields']) or 'none'})"
 
 
 def _listed(old: list, new: list, what: str, describe, key=None, direction=None):

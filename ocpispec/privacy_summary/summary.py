@@ -74,7 +74,19 @@ def _dataset(dataset: ir.Dataset) -> dict[str, Any]:
         "columns": [_column(column) for column in dataset.columns],
         "aggregate": _aggregate(dataset.step(ir.Aggregate)),
         "outputs": [_output(step) for step in dataset.all(ir.Render)],
-    }
+    } | _rows(dataset)
+
+
+def _rows(dataset: ir.Dataset) -> dict[str, Any]:
+    """`each` and `spread`: which rows are made and over which slots (a dataset without
+    them has no `rows` key, so its summary and fingerprint stay as they were)."""
+    rows = [{"each": f"{step.parent + '.' if step.parent else ''}{'.'.join(step.items)}",
+             "as": step.alias, "fields": list(step.fields), "derived": list(step.derived)}
+            for step in dataset.all(ir.Unnest)]
+    rows += [{"spread": ".".join(step.value), "over": step.unit,
+              "in": "utc" if step.zone == "utc" else ".".join(step.zone_field or ()),
+              "as": step.alias} for step in dataset.all(ir.Spread)]
+    return {"rows": rows} if rows else {}
 
 
 def window_text(window: ir.Window) -> str:

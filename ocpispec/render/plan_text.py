@@ -14,7 +14,8 @@ from ocpispec.text import count
 
 WIDTH = 100
 _MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
-            ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">"}
+            ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">",
+            ir.Unnest: "~", ir.Spread: "~"}
 _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalised",
                      "derived": "generalised", "kept as is": "kept", "raw JMESPath": "kept",
                      "constant": "constant", "aggregated": "aggregated"}
@@ -126,11 +127,31 @@ def _step_text(step: ir.Step) -> str:
             return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
                     f"drop groups of fewer than {step.min_group_size}{stated} "
                     f"{step.counted_by}")
+        case ir.Unnest() | ir.Spread():
+            return series_text(step)
         case ir.Render():
             target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
             return f"{step.format}{template}{_how(step)} -> {target}"
     raise TypeError(type(step).__name__)
+
+
+def series_text(step: ir.Unnest | ir.Spread) -> str:
+    """`each` and `spread` in words."""
+    if isinstance(step, ir.Spread):
+        zone = "UTC" if step.zone == "utc" else f"the time zone in `{'.'.join(step.zone_field or ())}`"
+        return (f"one row per {step.unit.replace('_', ' ')} slot ({zone}) from "
+                f"`{'.'.join(step.start)}` to `{'.'.join(step.end)}`, bound as {step.alias}; "
+                f"`{'.'.join(step.value)}` becomes its part of each slot: {step.scheme}")
+    parent = f"{step.parent}." if step.parent else ""
+    text = (f"one row per element of `{parent}{'.'.join(step.items)}`, bound as {step.alias}; "
+            f"its fields: {', '.join(step.fields) or 'none'}")
+    if step.derived:
+        end = ".".join(step.parent_end or ("(none)",))
+        text += (f"; derived {', '.join(step.derived)}: energy from the "
+                 f"{' else '.join(step.energy_types)} dimension, end at the next period's "
+                 f"start or the record's `{end}`")
+    return text
 
 
 def _target(destination: str | None) -> str:

@@ -47,6 +47,8 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     for alias, misses in sorted(counts.join_misses.items()):
         yield _row("join misses", f"{misses:,} records found no `{alias}` (left null; "
                    f"step `join.{alias}`)")
+    for reason, number in sorted(counts.series.items()):
+        yield _row("each/spread", f"{number:,} {reason}")
     if counts.invalid_fields:
         yield _row("invalid fields", "values of the wrong type, read as null: "
                    + _listed(counts.invalid_fields))

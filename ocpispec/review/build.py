@@ -118,7 +118,8 @@ def _flow(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec) -> Fl
         private_locations=words.privacy_filter_words(privacy) if privacy else "not applicable",
         private_locations_justification=privacy.justification if privacy else None,
         destination=_destination(render),
-        template_pins=tuple((pin.path, pin.sha256) for pin in render.templates))
+        template_pins=tuple((pin.path, pin.sha256) for pin in render.templates),
+        rows=words.series_words(dataset))
 
 
 def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ...]:

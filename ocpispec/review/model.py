@@ -50,6 +50,7 @@ class Flow:
     private_locations_justification: str | None
     destination: str
     template_pins: tuple[tuple[str, str], ...] = ()
+    rows: tuple[str, ...] = ()  # `each` and `spread` in words
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,4 +150,6 @@ class Review:
         for dataset, source in zip(data["datasets"], self.datasets):
             for item, flt in zip(dataset["flow"]["filters"], source.flow.filters):
                 item["sensitive"] = flt.sensitive
+            if not dataset["flow"]["rows"]:
+                del dataset["flow"]["rows"]  # reviews of datasets without each/spread keep their shape
         return data

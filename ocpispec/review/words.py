@@ -225,3 +225,20 @@ def privacy_filter_words(step: ir.PrivacyFilter) -> str:
         case "not-location-bound":
             return f"{step.description}: there is no location to screen"
     return step.description
+
+
+def series_words(dataset: ir.Dataset) -> tuple[str, ...]:
+    """`each` and `spread` steps, as the reviewer reads them."""
+    found = []
+    for step in dataset.all(ir.Unnest):
+        owner = f"`{step.parent}`" if step.parent else "record"
+        found.append(f"each {owner} becomes one row per element of `{'.'.join(step.items)}`, "
+                     f"named `{step.alias}.…`; only its fields the spec reads are kept")
+    spread = dataset.step(ir.Spread)
+    if spread is not None:
+        zone = "UTC" if spread.zone == "utc" else "the location's local time"
+        found.append(f"`{'.'.join(spread.value)}` is spread over the "
+                     f"{spread.unit.replace('_', ' ')}s ({zone}) from `{'.'.join(spread.start)}` "
+                     f"to `{'.'.join(spread.end)}`, pro rata and exactly (the parts add up to "
+                     f"the value); the slot is named `{spread.alias}`")
+    return tuple(found)

@@ -1,0 +1,213 @@
+"""`each LIST as NAME` and `spread VALUE over UNIT in ZONE as NAME`: names bound to
+the scope before the columns are checked (see `ocpispec.series`)."""
+
+from __future__ import annotations
+
+from ocpispec import series, syntax
+from ocpispec.checked import Binding, CheckedEach, CheckedSpread
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.scope import Scope
+from ocpispec.checks.values import field_value
+from ocpispec.diagnostics import error
+from ocpispec.schema.model import Kind
+
+_NUMBERS = (Kind.NUMBER, Kind.INTEGER)
+
+
+def check_eaches(source: syntax.From, scope: Scope, ctx: Context) -> tuple[CheckedEach, ...]:
+    """Bind each `each` alias in order (a later one may unnest an earlier element)."""
+    checked: list[CheckedEach] = []
+    for each in source.eaches:
+        item = _check_each(each, scope, checked, ctx)
+        if item is not None:
+            checked.append(item)
+    return tuple(checked)
+
+
+def _check_each(each: syntax.Each, scope: Scope, done: list[CheckedEach],
+                ctx: Context) -> CheckedEach | None:
+    aliases = {item.alias: item for item in done}
+    head = each.path.path[0]
+    parent = head if head in aliases and len(each.path.path) > 1 else ""
+    items = each.path.path[1:] if parent else each.path.path
+    base = (*aliases[parent].base, *items) if parent else items
+    owner = aliases[parent].object if parent else None
+    resolution = (ctx.catalogue.resolve_in(owner, items) if owner
+                  else ctx.catalogue.resolve(scope.module, items))
+    leaf = resolution.leaf
+    if not resolution.ok or leaf is None or leaf.kind is not Kind.OBJECT \
+            or not resolution.fields[-1].many or leaf.object is None:
+        ctx.emit(_not_a_list(each, scope, owner, ctx))
+        return None
+    if any(field.many for field in resolution.fields[:-1]):
+        ctx.emit(_not_a_list(each, scope, owner, ctx))
+        return None
+    if not _free(each.alias, scope, ctx):
+        return None
+    scope.add_element(Binding(each.alias.name, scope.module, leaf.object), base)
+    derived: tuple[str, ...] = ()
+    parent_end = None
+    if leaf.object == series.PERIOD_OBJECT and not parent:
+        parent_end = series.PARENT_END.get(scope.module)
+        derived = tuple(series.DERIVED)
+        for name, field in series.DERIVED.items():
+            reads = tuple((each.alias.name, *read) for read in series.DERIVED_READS[name])
+            if name in ("duration", "end") and parent_end:
+                reads += (parent_end,)
+            scope.derived[(each.alias.name, name)] = (each.alias.name, (name,), field, reads)
+    return CheckedEach(each, each.alias.name, parent, tuple(items), tuple(base), leaf.object,
+                       derived, parent_end)
+
+
+def _not_a_list(each: syntax.Each, scope: Scope, owner: str | None, ctx: Context):
+    lists = _lists(scope, owner, ctx)
+    return error("OCX222", f"`{each.path.dotted}` is not a list of records that `each` can "
+                 "unnest", each.path.span, "not a list of objects in this record",
+                 notes=[f"lists here: {backticked(lists)}" if lists else
+                        "this record has no list of objects"],
+                 help=f"write `each {lists[0]} as NAME`" if lists else
+                      "unnest a list of the module's own records, e.g. `each charging_periods "
+                      "as period` on sessions or CDRs")
+
+
+def _lists(scope: Scope, owner: str | None, ctx: Context) -> list[str]:
+    obj = ctx.catalogue.object(owner) if owner else ctx.catalogue.root(scope.module)
+    return [name for name, field in obj.fields.items()
+            if field.many and field.kind is Kind.OBJECT]
+
+
+def _free(alias: syntax.Ident, scope: Scope, ctx: Context) -> bool:
+    """A new name may not hide a field of the record, a join or another name."""
+    name = alias.name
+    taken = {binding.name for binding in scope.bindings} | {path[0] for path in scope.derived}
+    hides = name in ctx.catalogue.root(scope.module).fields
+    if name not in taken and not hides:
+        return True
+    what = (f"the field `{name}` of `{scope.own.binding.object}`" if hides
+            else f"the name `{name}` already bound in this dataset")
+    ctx.emit(error("OCX223", f"`{name}` hides {what}", alias.span, "ambiguous name",
+                   help=f"choose another name, e.g. `as {name}_item`"))
+    return False
+
+
+# ---- spread -------------------------------------------------------------------------
+
+
+def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, ...],
+                 ctx: Context) -> CheckedSpread | None:
+    if not source.spreads:
+        return None
+    for extra in source.spreads[1:]:
+        ctx.emit(error("OCX224", "a dataset spreads one value", extra.span, "second `spread`",
+                       help="spread one measure per dataset; write a second dataset for "
+                            "another"))
+    spread = source.spreads[0]
+    unit = _unit(spread, ctx)
+    zone = _zone(spread, scope, ctx)
+    interval = _interval(spread, scope, eaches, ctx)
+    if unit is None or zone is None or interval is None or not _free(spread.alias, scope, ctx):
+        return None
+    start, end = interval
+    alias = spread.alias.name
+    scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit),
+                               (start, end, *((zone[1],) if zone[1] else ())))
+    return CheckedSpread(spread, alias, spread.value.path, start, end, unit, zone[0], zone[1])
+
+
+def _unit(spread: syntax.Spread, ctx: Context) -> str | None:
+    unit = spread.unit.name
+    if unit in series.SLOT_UNITS:
+        return unit
+    guess = did_you_mean(unit, tuple(series.SLOT_UNITS))
+    ctx.emit(error("OCX224", f"`{unit}` is not a time slot", spread.unit.span, "unknown slot",
+                   notes=[f"slots are {backticked(tuple(series.SLOT_UNITS))}"],
+                   help=f"did you mean `{guess}`?" if guess else "use one of the slots above"))
+    return None
+
+
+def _zone(spread: syntax.Spread, scope: Scope,
+          ctx: Context) -> tuple[str, tuple[str, ...] | None] | None:
+    phrase = spread.zone_phrase
+    span = spread.zone[0].span.to(spread.zone[-1].span) if spread.zone else spread.unit.span
+    if phrase == "utc":
+        return "utc", None
+    if phrase == "location time zone":
+        reach = scope.reach_of("location")
+        if reach is None or reach[0].module != "locations":
+            ctx.emit(error("OCX225", "the location's time zone needs the location", span,
+                           "no `location` in this dataset",
+                           help="add `join locations on location_id` (sessions) or `join "
+                                "locations on cdr_location.id` (CDRs), or spread `in utc`"))
+            return None
+        return "location", ("location", "time_zone")
+    missing = not spread.zone
+    ctx.emit(error("OCX225", "say in which time zone the slots are" if missing else
+                   f"`in {phrase}` is not a time zone a spread can use", span,
+                   "no time zone" if missing else "unknown time zone",
+                   notes=["a quarter hour or a day starts at a different moment in UTC and in "
+                          "the local time of the charger; the consumer must know which"],
+                   help=f"write `over {spread.unit.name} in utc` or `over {spread.unit.name} "
+                        "in location time zone`"))
+    return None
+
+
+def _interval(spread: syntax.Spread, scope: Scope, eaches: tuple[CheckedEach, ...],
+              ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The value's field and the start and end of the interval it is spread over."""
+    value = spread.value
+    resolved = scope.resolve(value)
+    if resolved is None:
+        return None
+    kind = field_value(resolved)
+    periods = {each.alias for each in eaches if each.derived}
+    if kind.kind not in _NUMBERS or kind.many:
+        ctx.emit(error("OCX224", f"`{value.dotted}` is not a number to spread", value.span,
+                       "not a number", help="spread a measure such as `period.energy_kwh`"))
+        return None
+    if resolved.binding in periods:
+        return (resolved.binding, "start_date_time"), (resolved.binding, "end")
+    interval = series.RECORD_INTERVAL.get(scope.module)
+    if resolved.binding == "" and interval is not None:
+        return interval
+    ctx.emit(error("OCX224", f"`{value.dotted}` has no time interval to spread over",
+                   value.span, "no start and end",
+                   notes=["a spread apportions a value over the time from a start to an end: "
+                          "a charging period's (`each charging_periods as period`) or a "
+                          "session's or CDR's own"],
+                   help="spread `period.energy_kwh` after `each charging_periods as period`"))
+    return None
+
+
+def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
+                       spread: CheckedSpread | None, ctx: Context) -> None:
+    """`where` runs on the record, before it is unnested: it cannot read an element."""
+    names = {each.alias for each in eaches} | ({spread.alias} if spread else set())
+    for where in source.wheres[:1]:
+        for ref in field_refs(where.condition):
+            if ref.path[0] in names:
+                ctx.emit(error(
+                    "OCX221", f"`where` cannot read `{ref.dotted}`", ref.span,
+                    "an element of an unnested list",
+                    notes=["`where` keeps or drops whole records before `each` makes a row "
+                           "per element"],
+                    help="filter on the record's own fields; to leave elements out of a "
+                         "total, aggregate only what you need"))
+                return
+
+
+def field_refs(node: syntax.Expr | syntax.Condition) -> list[syntax.FieldRef]:
+    """Every FieldRef under a condition or expression, in source order."""
+    match node:
+        case syntax.FieldRef():
+            return [node]
+        case syntax.Call():
+            return [ref for arg in node.args for ref in field_refs(arg)]
+        case syntax.BinaryOp() | syntax.Compare():
+            return field_refs(node.left) + field_refs(node.right)
+        case syntax.InList() | syntax.IsNull() | syntax.Matches():
+            return field_refs(node.value)
+        case syntax.And() | syntax.Or():
+            return [ref for part in node.operands for ref in field_refs(part)]
+        case syntax.Not():
+            return field_refs(node.operand)
+    return []

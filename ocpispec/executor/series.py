@@ -1,0 +1,261 @@
+"""The `unnest` and `spread` steps: one record becomes rows, compiled once per run.
+
+Every case that puts a value nowhere or somewhere it might not belong is counted under
+`Counts.series` (reasons only, never values), so the CPO's run record shows it:
+
+- a record whose list is missing or empty makes no row;
+- charging periods out of order are sorted by their start; a period without a valid
+  start sorts last and has no end or duration;
+- a period without an ENERGY (or ENERGY_IMPORT) dimension has energy 0;
+- a value whose interval has no valid start cannot be placed and is left out;
+- an interval without an end, or not after its start, puts the whole value in the
+  slot of its start;
+- a zero or null value makes no slot rows (the rows would add nothing to a sum);
+- a row without a usable time zone is spread in UTC.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.executor.functions import as_number
+from ocpispec.series import SLOT_UNITS
+from ocpispec.series.apportion import (
+    local_slots,
+    micros,
+    split,
+    units_of,
+    utc_label,
+    utc_slots,
+    value_of,
+    zone_of,
+)
+from ocpispec.timestamps import CANONICAL, TimestampError, format_timestamp, read_timestamp
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Rows = list[dict]
+Expand = Callable[[dict], Rows]
+
+NO_ELEMENTS = "records without `{list}`: no rows"
+OUT_OF_ORDER = "records with charging periods out of order: sorted by start"
+NO_START = "charging periods without a valid start: no end or duration"
+NO_ENERGY = "charging periods without an energy dimension: energy 0"
+NOT_PLACED = "values without a valid start: not spread (left out)"
+WHOLE = "intervals without an end or not after their start: whole value in the slot of their start"
+NOTHING = "zero or null values: no slot rows"
+UTC_FALLBACK = "rows without a usable time zone: spread in UTC"
+
+
+def expander(dataset: ir.Dataset, counts: Counter[str]) -> Expand | None:
+    """The rows of one (normalized, joined, filtered) record, or None when the
+    dataset neither unnests nor spreads."""
+    steps: list[Expand] = [_unnest(step, counts) for step in dataset.all(ir.Unnest)]
+    spread = dataset.step(ir.Spread)
+    if spread is not None:
+        steps.append(_spread(spread, counts))
+    if not steps:
+        return None
+    if len(steps) == 1:
+        return steps[0]
+
+    def expand(record: dict) -> Rows:
+        rows = [record]
+        for step in steps:
+            rows = [out for row in rows for out in step(row)]
+        return rows
+
+    return expand
+
+
+# ---- unnest -------------------------------------------------------------------------
+
+
+def _unnest(step: ir.Unnest, counts: Counter[str]) -> Expand:
+    alias, parent, items = step.alias, step.parent, step.items
+    missing = NO_ELEMENTS.format(list=".".join(((parent,) if parent else ()) + items))
+    periods = _periods(step, counts) if step.derived else None
+
+    def unnest(row: dict) -> Rows:
+        found = _at(row.get(parent) if parent else row, items)
+        elements = [item for item in found if item.__class__ is dict] \
+            if found.__class__ is list else []
+        if not elements:
+            counts[missing] += 1
+            return []
+        if periods is not None:
+            elements = periods(elements, row)
+        rows = []
+        for element in elements:
+            out = row.copy()
+            out[alias] = element
+            rows.append(out)
+        return rows
+
+    return unnest
+
+
+def _periods(step: ir.Unnest, counts: Counter[str]) -> Callable[[list[dict], dict], list[dict]]:
+    """Charging periods in start order with `energy_kwh`, `end` and `duration`."""
+    energy_types = step.energy_types
+    parent_end = step.parent_end
+
+    def derive(elements: list[dict], row: dict) -> list[dict]:
+        texts = [element.get("start_date_time") for element in elements]
+        starts = [_moment(text) for text in texts]
+        order = sorted(range(len(elements)),
+                       key=lambda i: (starts[i] is None, starts[i] or 0, i))
+        if any(order[i] != i for i in range(len(order))):
+            counts[OUT_OF_ORDER] += 1
+        final_text = _at(row, parent_end) if parent_end else None
+        final = _moment(final_text)
+        derived = []
+        for position, index in enumerate(order):
+            start = starts[index]
+            after = order[position + 1] if position + 1 < len(order) else None
+            end, end_text = final, final_text
+            if after is not None and starts[after] is not None:
+                end, end_text = starts[after], texts[after]
+            if start is None:
+                counts[NO_START] += 1
+                end = None
+            period = elements[index].copy()
+            period["energy_kwh"] = _energy(period.get("dimensions"), energy_types, counts)
+            period["end"] = None if end is None else (
+                end_text if CANONICAL.match(end_text) else format_timestamp_micros(end))
+            period["duration"] = (round((end - start) / 60_000_000, 6)
+                                  if end is not None and start is not None else None)
+            derived.append(period)
+        return derived
+
+    return derive
+
+
+def _energy(dimensions: Any, types: tuple[str, ...], counts: Counter[str]) -> float | int:
+    if dimensions.__class__ is list:
+        for wanted in types:
+            volumes = [dimension.get("volume") for dimension in dimensions
+                       if dimension.__class__ is dict and dimension.get("type") == wanted]
+            if len(volumes) == 1:
+                return as_number(volumes[0])
+            if volumes:  # several: added in decimal, so their sum is exact too
+                return float(sum(Decimal(repr(as_number(volume))) for volume in volumes))
+    counts[NO_ENERGY] += 1
+    return 0
+
+
+# ---- spread -------------------------------------------------------------------------
+
+
+def _spread(step: ir.Spread, counts: Counter[str]) -> Expand:
+    length = SLOT_UNITS[step.unit]
+    value_path, start_path, end_path, alias = step.value, step.start, step.end, step.alias
+    zone_path = step.zone_field if step.zone == "location" else None
+    in_utc, utc_name = utc_slots(length), utc_label(length)
+    in_zone = local_slots(step.unit)
+
+    def spread(row: dict) -> Rows:
+        value = _at(row, value_path)
+        if value is None or value == 0:
+            counts[NOTHING] += 1
+            return []
+        units, exponent = units_of(as_number(value))
+        start = _moment(_at(row, start_path))
+        if start is None:
+            counts[NOT_PLACED] += 1
+            return []
+        end = _moment(_at(row, end_path))
+        if end is None or end <= start:
+            counts[WHOLE] += 1
+            end = start + 1
+        zone = None
+        if zone_path is not None:
+            zone = zone_of(_at(row, zone_path))
+            if zone is None:
+                counts[UTC_FALLBACK] += 1
+        if zone is None:
+            covered = in_utc(start, end)
+            names = [utc_name(edge) for edge, _ in covered]
+        else:
+            named = in_zone(zone, start, end)
+            names = [name for name, _ in named]
+            covered = named
+        if len(covered) == 1:  # the common short period: one slot, the whole value
+            return [_set(row, value, names[0])]
+        parts = split(units, [micro for _, micro in covered])
+        return [_set(row, value_of(part, exponent), name)
+                for name, part in zip(names, parts) if part]
+
+    if len(value_path) == 2:  # `period.energy_kwh`: copy the row and the element only
+        holder, leaf = value_path
+
+        def _set(row: dict, part: Any, name: str) -> dict:
+            out = row.copy()
+            inner = out[holder].copy()
+            inner[leaf] = part
+            out[holder] = inner
+            out[alias] = name
+            return out
+    else:
+        def _set(row: dict, part: Any, name: str) -> dict:
+            out = _with(row, value_path, part)
+            out[alias] = name
+            return out
+
+    return spread
+
+
+def _with(row: dict, path: tuple[str, ...], value: Any) -> dict:
+    """A copy of `row` with `value` at `path` (the dicts along it copied, not shared)."""
+    out = row.copy()
+    holder = out
+    for name in path[:-1]:
+        inner = holder.get(name)
+        inner = inner.copy() if inner.__class__ is dict else {}
+        holder[name] = inner
+        holder = inner
+    holder[path[-1]] = value
+    return out
+
+
+# ---- values ---------------------------------------------------------------------------
+
+
+def _at(record: Any, path: tuple[str, ...] | None) -> Any:
+    for name in path or ():
+        if record.__class__ is not dict:
+            return None
+        record = record.get(name)
+    return record
+
+
+_MOMENTS: dict[str, int | None] = {}  # a period's start is read again as the previous end
+_MOMENTS_LIMIT = 10_000
+
+
+def _moment(value: Any) -> int | None:
+    """Microseconds since the epoch of a timestamp, None when it is not one."""
+    if value.__class__ is not str:
+        return None
+    found = _MOMENTS.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        if len(_MOMENTS) >= _MOMENTS_LIMIT:
+            _MOMENTS.clear()
+        try:
+            found = micros(read_timestamp(value))
+        except TimestampError:
+            found = None
+        _MOMENTS[value] = found
+    return found
+
+
+_UNSEEN = object()
+
+
+def format_timestamp_micros(moment: int) -> str:
+    return format_timestamp(_EPOCH + timedelta(microseconds=moment))
+
