@@ -51,7 +51,11 @@ def unicity_text(figures: dict[str, Any]) -> str | None:
 
 def enforced_text(enforced: dict[str, Any]) -> str:
     limit = enforced["suppression_limit_percent"]
-    applied = "" if enforced.get("limit_applied", True) else " (a sample: limit not applied)"
+    applied = ""
+    if not enforced.get("limit_applied", True):
+        over = enforced["suppression_rate_percent"] > limit
+        applied = (" — over the limit: a run would fail (OCX527)" if over else
+                   " (measured, limit not applied)")
     return (f"k {enforced['k']}: {enforced['generalised_rows']:,} rows recoded to a coarser "
             f"level, {enforced['suppressed_rows']:,} rows in "
             f"{enforced['suppressed_classes']:,} classes suppressed "

@@ -211,7 +211,8 @@ class DatasetRun:
         if self.dataset.step(ir.Aggregate) is not None:
             return pipeline.rows(self._progress(records))
         self.risk = RowRisk(self.dataset, self.compile, version,
-                            sample=self.options.limit is not None)
+                            sample=self.options.limit is not None
+                            or getattr(self.options, "assess", False))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
 
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
