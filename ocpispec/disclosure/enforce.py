@@ -61,8 +61,11 @@ class KEnforcer:
     """`add(row, hidden, rank_base)` for every row, then iterate `released()`."""
 
     def __init__(self, k: int, over: Sequence[str],
-                 levels: dict[str, Sequence[Callable[[Any], Any]]], limit: float) -> None:
+                 levels: dict[str, Sequence[Callable[[Any], Any]]], limit: float,
+                 fail: bool = True) -> None:
+        """`fail` False (a sample, an assessment): the limit is reported, not applied."""
         self.k, self.over, self.levels, self.limit = k, tuple(over), levels, limit
+        self.fail = fail
         self.depth = max((len(functions) for functions in levels.values()), default=0)
         self.folder = SpillFolder("ocpispec-k-")
         self.conn = self.folder.database("rows.sqlite")
@@ -107,7 +110,7 @@ class KEnforcer:
             "SELECT COUNT(*), COUNT(DISTINCT cls) FROM rows WHERE cls IN "
             "(SELECT cls FROM failing)").fetchone()
         self.outcome = Enforced(self.k, total, generalised, suppressed, classes, self.limit)
-        if total and 100 * suppressed > self.limit * total:
+        if self.fail and total and 100 * suppressed > self.limit * total:
             raise LimitExceeded(self.outcome)
         return self.outcome
 

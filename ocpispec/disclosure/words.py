@@ -55,7 +55,7 @@ def enforced_text(enforced: dict[str, Any]) -> str:
     if not enforced.get("limit_applied", True):
         over = enforced["suppression_rate_percent"] > limit
         applied = (" — over the limit: a run would fail (OCX527)" if over else
-                   " (measured, limit not applied)")
+                   " (within the limit)")
     return (f"k {enforced['k']}: {enforced['generalised_rows']:,} rows recoded to a coarser "
             f"level, {enforced['suppressed_rows']:,} rows in "
             f"{enforced['suppressed_classes']:,} classes suppressed "

@@ -72,8 +72,8 @@ class RowRisk:
         rule = self.rule
         levels = {h.column: [recoder(h.kind, level) for level in h.levels]
                   for h in rule.hierarchies}
-        enforcer = KEnforcer(rule.k, rule.over, levels,
-                             100.0 if self.sample else rule.suppression_limit)
+        enforcer = KEnforcer(rule.k, rule.over, levels, rule.suppression_limit,
+                             fail=not self.sample)
         self._open.append(enforcer)
         hide = self.drivers.of
         for row in rows:
@@ -137,9 +137,9 @@ def _limit_exceeded(rule: ir.KAnonymity, exc: LimitExceeded) -> RunError:
     outcome = exc.outcome
     return RunError.of(
         "OCX527", f"k-anonymity would suppress {outcome.rate:g}% of the rows "
-        f"({outcome.suppressed} of {outcome.rows}), more than the limit of "
+        f"({outcome.suppressed:,} of {outcome.rows:,}), more than the limit of "
         f"{rule.suppression_limit:g}%", rule.origin, "the rule",
-        notes=(f"{outcome.suppressed_classes} classes still held fewer than {rule.k} drivers "
+        notes=(f"{outcome.suppressed_classes:,} classes still held fewer than {rule.k} drivers "
                "after recoding", "nothing was written and the state did not move"),
         help="release coarser columns (a shorter prefix, a longer time unit), name fewer "
              "columns in `over (...)`, lower k, or raise the limit after review; "
