@@ -4,14 +4,15 @@ quasi-identifiers counted in distinct drivers, and unicity on known (place, time
 Memory stays bounded: every row adds one (class, driver) pair and at most one (driver,
 point) pair to an SQLite file in a private temporary folder, and the figures come out
 of SQL over that file. The driver never reaches the disk as it is: it is stored as a
-keyed hash under a random key drawn for the meter and never stored, so the spill file
-holds no identifier. The file is deleted when the meter closes.
+keyed hash under a random key drawn for the run and never stored (`Drivers`), so the
+spill file holds no identifier; the unicity ranks are 63-bit integers. The folder is
+private (0700) and deleted when the meter closes.
 
 Unicity (de Montjoye et al. 2013) is estimated by sampling: for each driver, p of the
-driver's distinct (place, time) points are chosen by a fixed-seed ranking (a keyed hash
-of the point under a constant seed, so the same data always gives the same figure and
-nothing personal seeds it), and the driver is unique when no other driver's trace holds
-all p points. A driver with fewer than p points is judged on the points they have.
+driver's distinct (place, time) points are chosen by a fixed-seed ranking (a hash of
+the driver and the point keyed with a constant seed, so the same data always gives the
+same figure and nothing personal or random seeds it), and the driver is unique when no
+other driver's trace holds all p points. A driver with fewer than p points is judged on the points they have.
 """
 
 from __future__ import annotations
