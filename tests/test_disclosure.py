@@ -175,3 +175,61 @@ def test_recoders_move_values_up() -> None:
     assert recoder("grid", "0.1")({"latitude": 52.09, "longitude": 5.12}) == \
         {"latitude": 52.05, "longitude": 5.15}
     assert recoder("prefix", "2")(None) is None
+
+
+SPEC = '''export k_plan
+  consumer "Test consumer"
+  purpose "k-anonymity plan tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+source profile demo
+from sessions
+  join locations on location_id
+select
+  truncate(start_date_time, hour) as started_hour
+  prefix(location.postal_code, 4) as postal_area
+  round(kwh, 1) as energy_kwh
+  location.connector.standard as standard
+{rule}output csv to "out.csv"
+'''
+
+
+def _plan(rule: str):
+    from ocpispec.compiler import compile_source
+    from ocpispec.planner import plan
+    from ocpispec.source import SourceFile
+
+    return plan(compile_source(SourceFile("k.ocx", SPEC.format(rule=rule))))
+
+
+def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
+    from ocpispec import plan as ir
+    from ocpispec.render.plan_text import plan_text
+
+    plan = _plan("  require k 5 suppression limit 2%\n")
+    rule = plan.datasets[0].step(ir.KAnonymity)
+    assert rule.over == ("started_hour", "postal_area", "energy_kwh")  # the default set
+    assert not rule.over_stated and rule.suppression_limit == 2.0
+    assert [(h.column, h.levels) for h in rule.hierarchies] == [
+        ("started_hour", ("4 hours", "day", "week")), ("postal_area", ("3", "2")),
+        ("energy_kwh", ("1", "10"))]
+    text = " ".join(plan_text(plan).split())
+    assert "k_anonymity.sessions every class of equal `started_hour`, `postal_area`, " \
+           "`energy_kwh` (the released quasi-identifiers) holds at least 5 distinct " \
+           "drivers" in text
+    assert "`postal_area` → 3 characters → 2 characters" in text
+    assert ir.Plan.from_dict(plan.to_dict()) == plan
+
+
+def test_plans_without_a_rule_keep_their_fingerprint_shape() -> None:
+    assert "k_anonymity" not in _plan("").to_json()
+
+
+def test_the_privacy_summary_sees_the_rule_change() -> None:
+    from ocpispec.privacy_summary import compare, summarise
+
+    without, weak, strong = (summarise(_plan(rule)) for rule in (
+        "", "  require k 3 over (started_hour)\n", "  require k 5 over (started_hour)\n"))
+    assert [c.kind for c in compare(without, weak)] == ["strengthened"]
+    assert [c.kind for c in compare(strong, weak)] == ["weakened"]
+    assert [c.kind for c in compare(weak, without)] == ["weakened"]

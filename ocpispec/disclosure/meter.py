@@ -175,8 +175,8 @@ class RiskMeter:
                            self.point_columns, one, two)
 
     def _unicity(self, drivers: int) -> tuple[float | None, float | None]:
-        if not self.point_columns or not drivers:
-            return None, None
+        if not self.point_columns or not drivers or not self.by_driver:
+            return None, None  # unicity is about people: not measured without drivers
         conn = self.conn
         conn.execute("CREATE TEMP TABLE sample AS SELECT driver, "
                      "MAX(CASE WHEN r = 1 THEN point END) AS a, "
