@@ -137,26 +137,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--skip-floor", action="store_true",
+                        help="leave out the `no measurement` variant (then `without rule` "
+                             "is the floor)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:
         print(json.dumps(run_variant(args.variant, args.sessions, Path(args.folder))))
         return
-    results: dict[str, list[dict]] = {variant: [] for variant in VARIANTS}
+    variants = VARIANTS[1:] if args.skip_floor else VARIANTS
+    results: dict[str, list[dict]] = {variant: [] for variant in variants}
     with tempfile.TemporaryDirectory(prefix="bench-kanon-") as folder:
         for _ in range(args.repeat):
-            for variant in VARIANTS:
+            for variant in variants:
                 done = subprocess.run([sys.executable, __file__, "--variant", variant,
                                        "--sessions", str(args.sessions), "--folder", folder],
                                       capture_output=True, text=True, cwd=REPO, check=True)
                 results[variant].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    floor = statistics.median(r["seconds"] for r in results["no measurement"])
+    floor = statistics.median(r["seconds"] for r in results[variants[0]])
     print(f"{args.sessions:,} sessions, {args.repeat} run(s) per variant, medians; machine "
           "may be shared")
     print(f"{'variant':<16} {'seconds':>8} {'sessions/s':>11} {'x floor':>8} {'peak MB':>8} "
           f"{'rows':>10}  k-anonymity")
-    for variant in VARIANTS:
+    for variant in variants:
         runs = results[variant]
         seconds = statistics.median(r["seconds"] for r in runs)
         last = runs[-1]
