@@ -224,7 +224,7 @@ class _ToSyntax(Transformer):
         return tuple(_ident(name) for name in children)
 
     def k_limit(self, meta, children):
-        return [float(children[0]), _meta_span(meta)]
+        return [float(str(children[0]).rstrip("%")), _meta_span(meta)]
 
     def aggregate_clause(self, meta, children):
         keys, measures, *minimum = children
