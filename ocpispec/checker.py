@@ -15,6 +15,7 @@ from ocpispec.checks.context import Context
 from ocpispec.checks.dataset import check_dataset
 from ocpispec.checks.differencing import check_differencing
 from ocpispec.checks.header import check_header, check_schedule, check_source
+from ocpispec.checks.k_rule import check_k_rules
 from ocpispec.checks.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.functions import Effect, lookup
@@ -34,6 +35,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_source(spec.source, VERSIONS, ctx)
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
+    check_k_rules(spec, datasets, ctx)
     check_destinations(spec.datasets, ctx)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)

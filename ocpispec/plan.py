@@ -256,6 +256,35 @@ class Aggregate:
 
 
 @dataclass(frozen=True, slots=True)
+class Hierarchy:
+    """The levels a quasi-identifier moves up when its class is too small (local
+    recoding): `kind` `time`, `prefix`, `grid` or `round`; `levels` coarsest last
+    (`4 hours`, `day`, `week`; `3`, `2` characters; grid cells; rounding steps)."""
+
+    column: str
+    kind: str
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KAnonymity:
+    """`require k K over (...) suppression limit P%` on a row dataset: every released
+    class of equal values in `over` holds at least `k` distinct drivers (counted by
+    `entity`, never released); failing classes are recoded up `hierarchies`, then
+    suppressed; more than `suppression_limit` percent suppressed fails the run."""
+
+    id: str
+    k: int
+    over: tuple[str, ...]
+    over_stated: bool
+    hierarchies: tuple[Hierarchy, ...]
+    suppression_limit: float
+    counted_by: str
+    entity: str | None
+    origin: Span
+
+
+@dataclass(frozen=True, slots=True)
 class TemplateDigest:
     """A template file (path relative to the spec's folder) and its sha256."""
 
@@ -337,12 +366,13 @@ class Spread:
 
 
 Step = (Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
-        | Unnest | Spread)
+        | Unnest | Spread | KAnonymity)
 STEP_KINDS: dict[str, type] = {
     "fetch": Fetch, "normalize": Normalize, "lookup": Lookup, "join": Join,
     "privacy": PrivacyFilter, "filter": Filter, "project": Project, "aggregate": Aggregate,
     "render": Render,
     "unnest": Unnest, "spread": Spread,
+    "k_anonymity": KAnonymity,
 }
 
 

@@ -379,6 +379,20 @@ class Column:
 class Select:
     columns: tuple[Column, ...]
     span: Span
+    k_rule: KRule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KRule:
+    """`require k 5 over (a, b) suppression limit 2%` after a row dataset's columns.
+    `over` empty: the released quasi-identifiers; `limit` None: the default."""
+
+    k: int
+    k_span: Span
+    over: tuple[Ident, ...]
+    limit: float | None
+    limit_span: Span | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)

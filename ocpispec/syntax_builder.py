@@ -220,7 +220,22 @@ class _ToSyntax(Transformer):
                         _meta_span(meta))
 
     def select_clause(self, meta, children):
-        return s.Select(tuple(children), _meta_span(meta))
+        rules = [child for child in children if isinstance(child, s.KRule)]
+        columns = tuple(child for child in children if not isinstance(child, s.KRule))
+        return s.Select(columns, _meta_span(meta), rules[0] if rules else None)
+
+    def k_rule(self, meta, children):
+        k, *rest = children
+        over = next((item for item in rest if isinstance(item, tuple)), ())
+        limit = next((item for item in rest if isinstance(item, list)), None)
+        return s.KRule(_int(k), _span(k), over, limit[0] if limit else None,
+                       limit[1] if limit else None, _meta_span(meta))
+
+    def k_over(self, meta, children):
+        return tuple(_ident(name) for name in children)
+
+    def k_limit(self, meta, children):
+        return [float(str(children[0]).rstrip("%")), _meta_span(meta)]
 
     def aggregate_clause(self, meta, children):
         keys, measures, *minimum = children

@@ -52,6 +52,8 @@ compute count() as n
 output csv excel-nl delimiter "|" decimal point no bom bom quote all lines lf to stdout
 from locations between 2026-01-01 and 2026-02-01 select id output json to "a.json"
 from tariffs last 7 days select id output json to "b.json"
+from locations select prefix(postal_code, 4) as area
+  require k 5 over (area) suppression limit 2% output json to "c.json"
 schedule weekly on monday at 06:00
 '''
 

@@ -25,13 +25,18 @@ _BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "
 @click.option("--sample", is_flag=True, help="Add up to 10 rows made by running the plan "
               "against the built-in demo CPO (synthetic data, marked as such); writes "
               "nothing else and keeps no state.")
-def review(spec: Path, format_: str | None, output: Path | None, sample: bool) -> None:
+@click.option("--ledger", "ledger", type=click.Path(path_type=Path), metavar="PATH",
+              help="Read the measured risk from this ledger [default: $OCPISPEC_LEDGER or "
+                   ".ocpispec/ledger.sqlite].")
+def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
+           ledger: Path | None) -> None:
     """Write the privacy review of SPEC: the page a privacy officer reads and signs.
 
     Makes no network request (with --sample, only to the demo CPO it starts on
     127.0.0.1). Shows the export's header, the data flow, every released column with
     the OCPI fields it reads and its transformation in plain words, the withheld
-    fields, the aggregate protection, the check's warnings and the fingerprints.
+    fields, the aggregate protection, the measured risk (from the last `run --assess`
+    or run in the ledger), the check's warnings and the fingerprints.
     HTML is one self-contained page that works offline and prints on A4.
 
     Exit codes: 0 written, 1 spec errors or a failed sample or write, 2 usage error.
@@ -40,12 +45,26 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool) -
 
     checked, plan = build_checked_plan(spec)
     rows = _sample(plan, spec) if sample else None
-    text = render_review(build_review(checked, plan, sample=rows), _format(format_, output))
+    history = _history(plan, ledger)
+    text = render_review(build_review(checked, plan, sample=rows, history=history),
+                         _format(format_, output))
     if output is None:
         click.echo(text, nl=False)
         return
     _write(output, text)
     click.echo(f"review written to {output}", err=True)
+
+
+def _history(plan, ledger: Path | None) -> list[dict]:
+    """The export's logged runs, for the measured risk (none when there is no ledger)."""
+    from ocpispec.ledger import LedgerError, default_ledger_path
+    from ocpispec.ledger.query import logged_runs
+
+    try:
+        return logged_runs(ledger or default_ledger_path(), plan.export.name)
+    except LedgerError as exc:
+        click.echo(f"warning: the measured risk is not shown: {exc}", err=True)
+        return []
 
 
 def _format(given: str | None, output: Path | None) -> str:

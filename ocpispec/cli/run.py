@@ -52,6 +52,7 @@ class RunArgs:
     approval: dict | None = None  # the approval the run goes on with (set by the gate)
     settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
     shown_warnings: set | None = None  # --follow: warnings shown by an earlier run
+    assess: bool = False  # measure the disclosure risk only (see ocpispec/disclosure)
 
 
 @click.command("run")
@@ -70,6 +71,10 @@ class RunArgs:
 @rps_option
 @click.option("--dry-run", is_flag=True, help="Plan and ask the platform how many records "
               "there are (X-Total-Count); write nothing.")
+@click.option("--assess", is_flag=True, help="Fetch and measure the re-identification risk "
+              "of every row dataset (class sizes in distinct drivers, unicity, what a k rule "
+              "would suppress); write no output, keep the state, log the figures in the "
+              "ledger's history for the review.")
 @click.option("--state", "--ledger", "state_path", type=click.Path(path_type=Path),
               metavar="PATH", help="The ledger: `since last run` state and the log of runs "
               "[default: $OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
@@ -134,6 +139,7 @@ def run(**options: object) -> None:
       ocpispec run specs/research_cdrs.ocx --demo --limit 50  # a quick sample
       ocpispec run consumer.ocx --profile cpo_production      # the real platform
       ocpispec run consumer.ocx --dry-run                     # counts, no writes
+      ocpispec run consumer.ocx --assess                      # the risk, no writes
       ocpispec run consumer.ocx --as-of 2026-01-01T00:00:00Z  # up to a moment
       ocpispec run consumer.ocx --follow --deadline 20m       # on its schedule
 
@@ -148,7 +154,11 @@ def run(**options: object) -> None:
     if args.summary_format == "json" and _writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
-    args = dataclasses.replace(args, approval=_check_approval(plan, args))
+    if args.assess and (args.dry_run or args.follow):
+        raise click.UsageError("--assess measures one run; it cannot be combined with "
+                               "--dry-run or --follow")
+    if not args.assess:  # an assessment releases nothing: the officer assesses first
+        args = dataclasses.replace(args, approval=_check_approval(plan, args))
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
@@ -180,7 +190,11 @@ def _run_once(plan, args: RunArgs) -> bool:
         show_spec_diagnostics([run_control.interrupted(how)], args.spec)
         _json_summary(args, plan, None, run_control.interrupted(how))
         sys.exit(1)
-    if args.summary_format == "json":
+    if args.assess and args.summary_format != "json":
+        from ocpispec.render.assess_report import assess_text
+
+        click.echo(assess_text(result, notes=(*notes, *result.notes)), nl=False)
+    elif args.summary_format == "json":
         _json_summary(args, plan, result, None, notes)
     elif not args.quiet:
         from ocpispec.render.run_summary import summary_text
@@ -286,6 +300,7 @@ def _execute(plan, args: RunArgs):
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
+            assess=args.assess,
             output_root=args.settings.get("output_root") if args.settings else None,
             destinations=args.settings.destinations if args.settings else None)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
@@ -318,7 +333,8 @@ def _logged_if_it_fails(plan, args: RunArgs):
     try:
         yield
     except (RunError, OcpiError) as exc:
-        if not args.dry_run and (args.state_path is not None or not args.demo):
+        if not args.dry_run and not args.assess and \
+                (args.state_path is not None or not args.demo):
             from ocpispec.executor import RunOptions
             from ocpispec.executor.statekeeping import log_failure
             from ocpispec.ledger import default_ledger_path

@@ -49,6 +49,7 @@ from ocpispec.logs import RUN
 from ocpispec.pseudonym_scope import new_run_salt
 from ocpispec.state import State
 
+ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError",
            "RunOptions", "RunResult", "Tolerance", "execute", "run_record", "wall_clock",
            "write_run_record"]
@@ -76,6 +77,7 @@ class RunOptions:
     approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
     privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
     destinations: Any = None  # the configuration's `[destinations.NAME]` tables
+    assess: bool = False  # `run --assess`: measure the risk; write nothing, keep the state
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +106,13 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
 
     state_path = options.state_path or default_ledger_path()
     incremental = any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
-    locked = options.use_state and not options.dry_run and incremental
+    locked = options.use_state and not options.dry_run and incremental and not options.assess
     try:
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
                 else contextlib.nullcontext():
             return _execute(plan, key, connect, options, state_path, locked)
     except BaseException as exc:
-        if options.use_state and not options.dry_run:
+        if options.use_state and not options.dry_run and not options.assess:
             statekeeping.log_failure(plan, options, state_path, exc)
         raise
 
@@ -151,12 +153,15 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
              state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
              notes: list[str], state: State, incremental: list[ir.Dataset], advancing: bool,
              changes: dict, windows: dict[str, ResolvedWindow], targets: dict) -> RunResult:
-    statekeeping.remove_leftovers(targets.values(), state_path if locked else None)
+    if not options.assess:
+        statekeeping.remove_leftovers(targets.values(), state_path if locked else None)
     compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
     for run in runs:
         run.prepare()
+    if options.assess:
+        return _assessed(plan, connect(), runs, options, state_path, started, notes, now)
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, notes,
                                 {d.name: d.step(ir.Render).destination
@@ -203,6 +208,26 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                      state_path if new_state is not None else None, notes, now,
                      deferred.stop_requested)
     return _recorded(plan, result, options)
+
+
+def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: RunOptions,
+              state_path: Path, started: float, notes: list[str], now: datetime) -> RunResult:
+    """`run --assess`: every dataset fetched and measured, nothing rendered, staged or
+    committed, the state untouched; the figures are logged in the ledger's history (as
+    an `assessed` run) when the run keeps state, so the review can show them."""
+    try:
+        with _few_collections():
+            results = tuple(_timed(run, client) for run in runs)
+    finally:
+        for run in runs:
+            run.discard()
+    result = _result(plan, client, results, started, False, None, notes, now)
+    if options.use_state:
+        entry = statekeeping.log_entry(plan, options, result, [])
+        statekeeping.log(state_path, entry | {"outcome": "assessed"}, published=True)
+        result = dataclasses.replace(result, notes=(
+            *result.notes, f"{ASSESSMENT_LOGGED} `{state_path}` (outcome `assessed`)"))
+    return _recorded(plan, result, dataclasses.replace(options, runs_dir=None))
 
 
 def _timed(run: DatasetRun, client: Client) -> DatasetResult:

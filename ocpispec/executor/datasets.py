@@ -22,6 +22,7 @@ from ocpispec.executor import policy as rules
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
+from ocpispec.executor.disclosure import RowRisk
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor import writers
 from ocpispec.executor.outputs import (
@@ -80,6 +81,7 @@ class DatasetResult:
     warnings: tuple[str, ...] = ()
     invalid_accepted: int = 0                  # invalid records let go by --allow-invalid
     incomplete_accepted: tuple[str, ...] = ()  # doubts let go by --accept-incomplete
+    risk: dict[str, Any] | None = None  # measured risk and k-anonymity (CPO side only)
 
     def with_manifest(self, manifest: Path | str | None) -> DatasetResult:
         return dataclasses.replace(self, manifest=str(manifest) if manifest else None)
@@ -106,6 +108,7 @@ class DatasetRun:
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
         self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
         self.staged: list[AtomicFile] = []
+        self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
 
     # ---- before the network --------------------------------------------------------
 
@@ -180,6 +183,9 @@ class DatasetRun:
             aggregator = Aggregator(aggregate, self.compile, self.counts)
             aggregator.add_all(rows)
             rows = aggregator.rows()
+        if getattr(self.options, "assess", False):  # measure only: nothing is rendered
+            self.counts.written = sum(1 for _ in rows)
+            return
         self.counts.written = self._write(rows, version)
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
@@ -202,7 +208,12 @@ class DatasetRun:
             records = self.screen(records)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
-        return pipeline.rows(self._progress(records))
+        if self.dataset.step(ir.Aggregate) is not None:
+            return pipeline.rows(self._progress(records))
+        self.risk = RowRisk(self.dataset, self.compile, version,
+                            sample=self.options.limit is not None
+                            or getattr(self.options, "assess", False))
+        return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
 
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         fetch: ir.Fetch = self.dataset.get(step.fetch)
@@ -337,6 +348,8 @@ class DatasetRun:
         return manifest_path(self.file.file.path)
 
     def discard(self) -> None:
+        if self.risk is not None:
+            self.risk.close()
         if self.file is not None:
             self.file.file.discard()
         for file in self.staged:
@@ -352,7 +365,8 @@ class DatasetRun:
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
-            accepted=self._accepted()) | self.manifest_extra
+            accepted=self._accepted()) | self.manifest_extra | \
+            (self.risk.manifest() if self.risk is not None else {})
 
     def _accepted(self) -> dict[str, Any]:
         """The deviations this run accepted, as the consumer may know them. Invalid
@@ -378,7 +392,8 @@ class DatasetRun:
                              self.dataset.column_names, self.target.display, None, self.counts,
                              self.window, self.dataset.withheld_count, estimate,
                              tuple(self.warnings), self.invalid_accepted,
-                             self.incomplete_accepted)
+                             self.incomplete_accepted,
+                             self.risk.result() if self.risk is not None else None)
 
 
 def _best_effort(client: Client, module: str) -> Callable[[str], dict | None]:

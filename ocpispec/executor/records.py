@@ -121,6 +121,7 @@ def _dataset(dataset: Any) -> dict[str, Any]:
                      "incomplete": list(dataset.incomplete_accepted)},
         "warnings": list(dataset.warnings),
         "unknown_fields": dict(sorted(counts.unknown_fields.items())),
+        **({"risk": dataset.risk} if getattr(dataset, "risk", None) else {}),
     }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ocpispec import plan as ir
 
-OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete")
+OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete", "assessed")
 
 
 def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
@@ -77,7 +77,8 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
                 "invalid": dict(sorted(counts.invalid.items())),
                 "written": counts.written, "groups": counts.groups,
                 "groups_suppressed": counts.groups_suppressed,
-                "join_misses": dict(sorted(counts.join_misses.items()))},
+                "join_misses": dict(sorted(counts.join_misses.items())),
+                **({"risk": result.risk} if getattr(result, "risk", None) else {})},
             "columns": columns}
 
 

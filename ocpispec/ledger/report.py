@@ -51,6 +51,8 @@ def _run_lines(run: dict[str, Any]) -> Iterator[str]:
         yield f"  {item['dataset']} ({item['module']}): window {item['window_start'] or '-'} " \
               f"to {item['window_end'] or '-'}"
         yield f"    {_counts_text(item['counts'])}"
+        if (risk := _risk_text(item["counts"].get("risk"))) is not None:
+            yield f"    risk: {risk}"
     for output in run["outputs"]:
         yield f"  {output['kind']} {output['path']} ({output['size']:,} bytes, sha256 " \
               f"{_short(output['sha256'])})"
@@ -71,6 +73,18 @@ def _counts_text(counts: dict[str, Any]) -> str:
     if counts["invalid"]:
         text += " (invalid: " + ", ".join(f"{reason} {number:,}" for reason, number
                                            in counts["invalid"].items()) + ")"
+    return text
+
+
+def _risk_text(risk: dict[str, Any] | None) -> str | None:
+    """The measured risk in one line (ocpispec/disclosure), when it was measured."""
+    from ocpispec.disclosure.words import headline
+
+    text = headline(risk)
+    enforced = (risk or {}).get("k_anonymity")
+    if text is not None and enforced:
+        text += (f"; k {enforced['k']}: {enforced['suppressed_rows']:,} rows suppressed "
+                 f"({enforced['suppression_rate_percent']:g}%)")
     return text
 
 

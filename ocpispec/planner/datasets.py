@@ -11,6 +11,7 @@ from ocpispec import plan as ir
 from ocpispec import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
+from ocpispec.planner.k_rule import k_step
 from ocpispec.planner.lower import Lowerer, quote
 from ocpispec.planner.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
@@ -75,7 +76,10 @@ class _Builder:
         steps += [self._join(join) for join in self.checked.joins]
         steps += self._filter()
         steps += series_steps(self.checked, self._element_fields)
-        steps.append(self._body())
+        steps.append(body := self._body())
+        if isinstance(body, ir.Project) and \
+                (rule := k_step(self.checked, body, self.module, DRIVERS.get(self.module))):
+            steps.append(rule)
         steps.append(self._render())
         body_columns = self.checked.columns
         return ir.Dataset(self.name, self.module, tuple(steps),

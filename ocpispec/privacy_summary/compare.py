@@ -86,6 +86,7 @@ def _dataset_changes(old: dict[str, Any], new: dict[str, Any]):
     yield from _listed(old.get("rows", []), new.get("rows", []), "rows", _rows_text)
     yield from _column_changes(old["columns"], new["columns"])
     yield from _aggregate_changes(old["aggregate"], new["aggregate"])
+    yield from _k_rule_changes(old.get("k_anonymity"), new.get("k_anonymity"))
     yield from _listed(old["outputs"], new["outputs"], "output", _output_text,
                        key=lambda out: _key({**out, "templates": []}))
     yield from _template_changes(old["outputs"], new["outputs"])
@@ -95,6 +96,23 @@ def _rows_text(item: dict[str, Any]) -> str:
     if "spread" in item:
         return f"spread `{item['spread']}` over {item['over']} in {item['in']} as `{item['as']}`"
     return f"each `{item['each']}` as `{item['as']}` (fields {', '.join(item['fields']) or 'none'})"
+def _k_rule_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
+    """A k rule added or with a larger k is stronger; removed, a smaller k or a higher
+    suppression limit weaker (a higher limit lets more of the data go missing, not leak,
+    but the officer approved the limit)."""
+    if old == new:
+        return
+    if old is None or new is None:
+        kind = "strengthened" if old is None else "weakened"
+        rule = new or old
+        yield kind, (f"k-anonymity rule {'added' if old is None else 'removed'}: "
+                     f"k {rule['k']} over {', '.join(rule['over'])}")
+        return
+    kind = "weakened" if new["k"] < old["k"] or set(new["over"]) < set(old["over"]) else \
+        "strengthened" if new["k"] > old["k"] else "changed"
+    yield kind, (f"k-anonymity rule: k {old['k']} over {', '.join(old['over'])}, limit "
+                 f"{old['suppression_limit']:g}% -> k {new['k']} over "
+                 f"{', '.join(new['over'])}, limit {new['suppression_limit']:g}%")
 
 
 def _listed(old: list, new: list, what: str, describe, key=None, direction=None):

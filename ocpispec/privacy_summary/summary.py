@@ -66,7 +66,8 @@ def _text(value: str | None) -> str:
 
 def _dataset(dataset: ir.Dataset) -> dict[str, Any]:
     fetch = next(step for step in dataset.all(ir.Fetch) if step.purpose == "records")
-    return {
+    rule = dataset.step(ir.KAnonymity)
+    return ({"k_anonymity": _k_rule(rule)} if rule is not None else {}) | {
         "name": dataset.name, "module": dataset.module, "window": window_text(fetch.window),
         "joins": [_join(step) for step in dataset.all(ir.Join)],
         "private_locations": [_private(step) for step in dataset.all(ir.PrivacyFilter)],
@@ -139,6 +140,13 @@ def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
                  "justification": _text(m.justification)} for m in step.measures]
     return {"measures": measures, "min_group_size": step.min_group_size,
             "counted_by": step.counted_by, "entity": _text(step.entity)}
+
+
+def _k_rule(step: ir.KAnonymity) -> dict[str, Any]:
+    """A k rule (absent without one, so other specs keep their privacy fingerprint)."""
+    return {"k": step.k, "over": list(step.over), "suppression_limit": step.suppression_limit,
+            "hierarchies": [{"column": h.column, "kind": h.kind, "levels": list(h.levels)}
+                            for h in step.hierarchies], "counted_by": step.counted_by}
 
 
 def _output(step: ir.Render) -> dict[str, Any]:

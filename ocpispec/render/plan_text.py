@@ -15,7 +15,7 @@ from ocpispec.text import count
 WIDTH = 100
 _MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
             ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">",
-            ir.Unnest: "~", ir.Spread: "~"}
+            ir.Unnest: "~", ir.Spread: "~", ir.KAnonymity: "!"}
 _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalised",
                      "derived": "generalised", "kept as is": "kept", "raw JMESPath": "kept",
                      "constant": "constant", "aggregated": "aggregated"}
@@ -129,6 +129,8 @@ def _step_text(step: ir.Step) -> str:
                     f"{step.counted_by}")
         case ir.Unnest() | ir.Spread():
             return series_text(step)
+        case ir.KAnonymity():
+            return k_rule_text(step)
         case ir.Render():
             target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
@@ -152,6 +154,18 @@ def series_text(step: ir.Unnest | ir.Spread) -> str:
                  f"{' else '.join(step.energy_types)} dimension, end at the next period's "
                  f"start or the record's `{end}`")
     return text
+def k_rule_text(step: ir.KAnonymity) -> str:
+    """The k rule for a reviewer: k, over which columns, the recoding, the limit."""
+    from ocpispec.disclosure.hierarchy import describe
+
+    over = ", ".join(f"`{name}`" for name in step.over) or "(no quasi-identifier released)"
+    stated = "" if step.over_stated else " (the released quasi-identifiers)"
+    recoding = "; ".join(f"`{h.column}` → {describe(h.kind, h.levels)}"
+                         for h in step.hierarchies) or "none (suppression only)"
+    return (f"every class of equal {over}{stated} holds at least {step.k} {step.counted_by}; "
+            f"smaller classes are first recoded one level at a time ({recoding}), then "
+            f"suppressed; more than {step.suppression_limit:g}% of rows suppressed fails "
+            "the run")
 
 
 def _target(destination: str | None) -> str:

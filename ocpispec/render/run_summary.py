@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ocpispec.disclosure.words import risk_lines
 from ocpispec.executor import DatasetResult, RunResult
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
@@ -58,6 +59,8 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     if counts.groups or counts.groups_suppressed:
         yield _row("groups", f"{counts.groups - counts.groups_suppressed:,} released, "
                    f"{counts.groups_suppressed:,} suppressed as too small")
+    for label, text in risk_lines(dataset.risk):
+        yield _row(label, text)
     yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
     yield _row("unknown fields", _unknown(dataset))
     for reason in dataset.incomplete_accepted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from ocpispec import __version__, syntax
@@ -23,12 +24,17 @@ from ocpispec.review.model import (
     WarningItem,
     WithheldGroup,
 )
+from ocpispec.review.risk import risk_review
 
 MISSING = "(not stated)"
 
 
-def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None) -> Review:
-    datasets = tuple(_dataset(c, p, checked, plan.export.pseudonym_scope)
+def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None,
+           history: list[dict] | None = None) -> Review:
+    """`history`: the export's runs from the ledger (oldest first), for the measured
+    risk; None or [] shows every dataset as not yet measured."""
+    datasets = tuple(dataclasses.replace(_dataset(c, p, checked, plan.export.pseudonym_scope),
+                                         risk=risk_review(plan, p, history or []))
                      for c, p in zip(checked.datasets, plan.datasets))
     spec_sha256 = hashlib.sha256(checked.source.text.encode()).hexdigest()
     return Review(

@@ -89,12 +89,29 @@ class Protection:
 
 
 @dataclass(frozen=True, slots=True)
+class RiskReview:
+    """The measured re-identification risk (ocpispec/disclosure): `status` `measured` or
+    `not yet measured`; `headline` one figure, `lines` the rest as (label, text);
+    `rule` the k rule in force in words; `command` what measures it; `stale` a note
+    when the figures were measured under another plan."""
+
+    status: str
+    measured: str | None
+    headline: str | None
+    lines: tuple[tuple[str, str], ...]
+    rule: str | None
+    command: str
+    stale: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetReview:
     name: str
     flow: Flow
     columns: tuple[ReleasedColumn, ...]
     withheld: tuple[WithheldGroup, ...]
     protection: Protection | None
+    risk: RiskReview | None = None
 
     @property
     def withheld_count(self) -> int:

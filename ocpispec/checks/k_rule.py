@@ -1,0 +1,80 @@
+"""`require k K over (...) suppression limit P%` on a row dataset (ocpispec/disclosure).
+
+The rule must name released columns (OCX342) other than a pseudonymised identifier,
+ask for at least 2 drivers per class (OCX343) and allow at most 100% suppression
+(OCX344). A k-anonymised export that also releases a pseudonym kept stable across
+deliveries is warned about (OCX345): the pseudonym links a driver's rows across
+windows, so each window's k no longer holds for the whole history.
+"""
+
+from __future__ import annotations
+
+from ocpispec import pseudonym_scope, syntax
+from ocpispec.checked import CheckedDataset
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import error, warning
+from ocpispec.functions import Effect
+
+SMALLEST_K = 2
+
+
+def check_k_rules(spec: syntax.Spec, datasets: list[CheckedDataset | None],
+                  ctx: Context) -> None:
+    scope = spec.header.pseudonym_scope
+    phrase = pseudonym_scope.normalise(scope.phrase) if scope else pseudonym_scope.EXPORT
+    for dataset in datasets:
+        if dataset is None or not isinstance(dataset.dataset.body, syntax.Select):
+            continue
+        rule = dataset.dataset.body.k_rule
+        if rule is not None:
+            _check_rule(rule, dataset, ctx)
+            _check_scope(rule, dataset, phrase, ctx)
+
+
+def _check_rule(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> None:
+    released = {column.name: column for column in dataset.columns}
+    for name in rule.over:
+        column = released.get(name.name)
+        if column is None:
+            guess = did_you_mean(name.name, released)
+            ctx.emit(error("OCX342", f"the k rule names `{name.name}`, which this dataset does "
+                           "not release", name.span, "not a released column",
+                           notes=[f"released columns are {backticked(released)}"],
+                           help=f"did you mean `{guess}`?" if guess else
+                           "name released columns in `over (...)`, or leave `over` out to "
+                           "use the released quasi-identifiers"))
+        elif column.effect is Effect.PSEUDONYMISE:
+            ctx.emit(error("OCX342", f"the k rule names `{name.name}`, a pseudonymised "
+                           "identifier", name.span, "an identity, not a quasi-identifier",
+                           notes=["k counts distinct drivers in each class; a class of one "
+                                  "pseudonym always holds one driver"],
+                           help="name the columns someone may know about a charge (time, "
+                                "place, energy), not the pseudonym"))
+    if rule.k < SMALLEST_K:
+        ctx.emit(error("OCX343", f"`require k {rule.k}` protects nobody", rule.k_span,
+                       f"k must be at least {SMALLEST_K}",
+                       notes=["k is the fewest distinct drivers every released class holds"],
+                       help="use `require k 5` (a common floor) or more"))
+    if rule.limit is not None and rule.limit > 100:
+        ctx.emit(error("OCX344", f"a suppression limit of {rule.limit:g}% is more than "
+                       "all rows", rule.limit_span or rule.span, "at most 100%",
+                       notes=["the limit is the largest share of a window's rows that may be "
+                              "suppressed before the run fails"],
+                       help="write e.g. `suppression limit 2%`"))
+
+
+def _check_scope(rule: syntax.KRule, dataset: CheckedDataset, scope: str | None,
+                 ctx: Context) -> None:
+    if scope != pseudonym_scope.EXPORT:
+        return
+    pseudonyms = [c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE]
+    if not pseudonyms:
+        return
+    ctx.emit(warning("OCX345", "a k-anonymised export releases a pseudonym that is stable "
+                     "across deliveries", rule.span, "k holds per window only",
+                     notes=[f"{backticked(pseudonyms)} keeps one value per driver in every "
+                            "delivery (pseudonym scope export): a consumer can join a "
+                            "driver's rows across windows, and a class of k drivers in each "
+                            "window does not protect a driver's whole history"],
+                     help="add `pseudonym scope per run` to the header (or a calendar scope "
+                          "no longer than a window, e.g. `per week`)"))

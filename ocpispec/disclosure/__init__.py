@@ -1,0 +1,17 @@
+"""Disclosure control for row exports: measured risk and enforced k-anonymity.
+
+    RiskMeter / Drivers   count classes and unicity while rows stream (meter.py)
+    KEnforcer             recode then suppress until every class holds k (enforce.py)
+    quasi_columns         the default quasi-identifiers of a dataset (quasi.py)
+    levels_for, recoder   the generalisation hierarchies (hierarchy.py)
+    risk_lines            the figures in words (words.py)
+"""
+
+from ocpispec.disclosure.enforce import Enforced, KEnforcer, LimitExceeded
+from ocpispec.disclosure.hierarchy import describe, kind_of, levels_for, recoder
+from ocpispec.disclosure.meter import BUCKETS, Drivers, RiskFigures, RiskMeter, bucket
+from ocpispec.disclosure.quasi import point_columns, quasi_columns
+
+__all__ = ["BUCKETS", "Drivers", "Enforced", "KEnforcer", "LimitExceeded", "RiskFigures",
+           "RiskMeter", "bucket", "describe", "kind_of", "levels_for", "point_columns",
+           "quasi_columns", "recoder"]

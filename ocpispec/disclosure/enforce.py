@@ -1,0 +1,160 @@
+"""Enforcing k-anonymity on a row export: buffer, count, recode locally, suppress.
+
+Rows of one window are buffered in an SQLite file in a private temporary folder (memory
+stays bounded), each with its driver as the meter hides it (`meter.Drivers`). Then:
+
+1. the classes (rows with equal values in the rule's quasi-identifiers) are counted in
+   distinct drivers;
+2. the rows of every class with fewer than k drivers move one level up the hierarchy of
+   each of those columns that has a level left (local recoding: only the failing
+   classes are coarsened, the rest keep their detail), and the classes are counted
+   again; this repeats while a level is left;
+3. the rows of classes still under k are suppressed;
+4. if the suppressed rows are more than the limit's share of all rows, the run fails
+   (`LimitExceeded`) and nothing is released.
+
+Rows come out in the order they came in. Every class released holds at least k drivers.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec.disclosure.meter import SpillFolder, class_key
+
+_BATCH = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Enforced:
+    """What enforcement did. `rate` is the suppressed share of rows, in percent."""
+
+    k: int
+    rows: int
+    generalised: int
+    suppressed: int
+    suppressed_classes: int
+    limit: float
+
+    @property
+    def rate(self) -> float:
+        return round(100 * self.suppressed / self.rows, 3) if self.rows else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"k": self.k, "rows": self.rows, "generalised_rows": self.generalised,
+                "suppressed_rows": self.suppressed,
+                "suppressed_classes": self.suppressed_classes,
+                "suppression_rate_percent": self.rate, "suppression_limit_percent": self.limit}
+
+
+class LimitExceeded(Exception):
+    def __init__(self, outcome: Enforced) -> None:
+        super().__init__(f"{outcome.suppressed} of {outcome.rows} rows ({outcome.rate}%) "
+                         f"would be suppressed, more than the limit of {outcome.limit}%")
+        self.outcome = outcome
+
+
+class KEnforcer:
+    """`add(row, hidden, rank_base)` for every row, then iterate `released()`."""
+
+    def __init__(self, k: int, over: Sequence[str],
+                 levels: dict[str, Sequence[Callable[[Any], Any]]], limit: float,
+                 fail: bool = True) -> None:
+        """`fail` False (a sample, an assessment): the limit is reported, not applied."""
+        self.k, self.over, self.levels, self.limit = k, tuple(over), levels, limit
+        self.fail = fail
+        self.depth = max((len(functions) for functions in levels.values()), default=0)
+        self.folder = SpillFolder("ocpispec-k-")
+        self.conn = self.folder.database("rows.sqlite")
+        self.conn.executescript(
+            "CREATE TABLE rows (id INTEGER PRIMARY KEY, hidden BLOB NOT NULL, "
+            "rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
+            "row BLOB NOT NULL, recoded BLOB);"
+            "CREATE INDEX rows_by_class ON rows (cls);")
+        self._pending: list[tuple[bytes, bytes, str, bytes]] = []
+        self.outcome: Enforced | None = None
+
+    def add(self, row: dict, hidden: bytes, rank_base: bytes) -> None:
+        self._pending.append((hidden, rank_base, self._class(row),
+                              pickle.dumps(row, pickle.HIGHEST_PROTOCOL)))
+        if len(self._pending) >= _BATCH:
+            self._flush()
+
+    def _class(self, row: dict) -> str:
+        return class_key([row.get(name) for name in self.over])
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT INTO rows (hidden, rank_base, cls, row) "
+                                  "VALUES (?, ?, ?, ?)", self._pending)
+            self.conn.execute("COMMIT")
+            self._pending.clear()
+
+    def enforce(self) -> Enforced:
+        """Recode, then suppress; raises `LimitExceeded` past the limit."""
+        self._flush()
+        conn = self.conn
+        total = conn.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
+        for level in range(1, self.depth + 1):
+            if not self._mark_failing():
+                break
+            self._recode(level)
+        self._mark_failing()
+        generalised = conn.execute("SELECT COUNT(*) FROM rows WHERE level > 0 AND cls NOT IN "
+                                   "(SELECT cls FROM failing)").fetchone()[0]
+        suppressed, classes = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT cls) FROM rows WHERE cls IN "
+            "(SELECT cls FROM failing)").fetchone()
+        self.outcome = Enforced(self.k, total, generalised, suppressed, classes, self.limit)
+        if self.fail and total and 100 * suppressed > self.limit * total:
+            raise LimitExceeded(self.outcome)
+        return self.outcome
+
+    def _mark_failing(self) -> int:
+        conn = self.conn
+        conn.execute("DROP TABLE IF EXISTS failing")
+        conn.execute("CREATE TABLE failing (cls TEXT PRIMARY KEY) WITHOUT ROWID")
+        conn.execute("INSERT INTO failing SELECT cls FROM rows GROUP BY cls "
+                     "HAVING COUNT(DISTINCT hidden) < ?", (self.k,))
+        return conn.execute("SELECT COUNT(*) FROM failing").fetchone()[0]
+
+    def _recode(self, level: int) -> None:
+        """Every row of a failing class, one level up (from its original values), a
+        batch of rows at a time."""
+        conn, last = self.conn, 0
+        while batch := conn.execute("SELECT id, row FROM rows WHERE id > ? AND cls IN "
+                                    "(SELECT cls FROM failing) ORDER BY id LIMIT ?",
+                                    (last, _BATCH)).fetchall():
+            updates = []
+            for ident, blob in batch:
+                row = pickle.loads(blob)
+                for name, functions in self.levels.items():
+                    if functions:
+                        row[name] = functions[min(level, len(functions)) - 1](row.get(name))
+                updates.append((level, self._class(row),
+                                pickle.dumps(row, pickle.HIGHEST_PROTOCOL), ident))
+            last = batch[-1][0]
+            conn.execute("BEGIN")
+            conn.executemany("UPDATE rows SET level = ?, cls = ?, recoded = ? WHERE id = ?",
+                             updates)
+            conn.execute("COMMIT")
+
+    def released(self) -> Iterator[tuple[dict, bytes, bytes]]:
+        """The rows that stay (recoded where needed), in arrival order, each with its
+        hidden driver and rank base (for the meter)."""
+        cursor = self.conn.execute(
+            "SELECT row, recoded, hidden, rank_base FROM rows WHERE cls NOT IN "
+            "(SELECT cls FROM failing) ORDER BY id")
+        while batch := cursor.fetchmany(_BATCH):
+            for row, recoded, hidden, rank_base in batch:
+                yield pickle.loads(recoded if recoded is not None else row), hidden, rank_base
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.folder.remove()

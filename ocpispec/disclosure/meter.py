@@ -1,0 +1,203 @@
+"""Measuring re-identification risk while rows stream: equivalence classes over the
+quasi-identifiers counted in distinct drivers, and unicity on known (place, time) points.
+
+Memory stays bounded: every row adds one (class, driver) pair and at most one (driver,
+point) pair to an SQLite file in a private temporary folder, and the figures come out
+of SQL over that file. The driver never reaches the disk as it is: it is stored as a
+keyed hash under a random key drawn for the run and never stored (`Drivers`), so the
+spill file holds no identifier; the unicity ranks are 63-bit integers. The folder is
+private (0700) and deleted when the meter closes.
+
+Unicity (de Montjoye et al. 2013) is estimated by sampling: for each driver, p of the
+driver's distinct (place, time) points are chosen by a fixed-seed ranking (a hash of
+the driver and the point keyed with a constant seed, so the same data always gives the
+same figure and nothing personal or random seeds it), and the driver is unique when no
+other driver's trace holds all p points. A driver with fewer than p points is judged on the points they have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BUCKETS = ("1", "2-4", "5-9", "10+")
+_SEED = b"ocpispec unicity sample v1"
+_BATCH = 20_000
+_SCHEMA = """
+CREATE TABLE members (cls TEXT NOT NULL, driver BLOB NOT NULL, rows INTEGER NOT NULL,
+                      PRIMARY KEY (cls, driver)) WITHOUT ROWID;
+CREATE TABLE points (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL,
+                     PRIMARY KEY (point, driver)) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RiskFigures:
+    """What the meter found in one dataset's released rows. Shares are fractions."""
+
+    quasi: tuple[str, ...]
+    counted_in: str                  # "drivers" or "records"
+    rows: int
+    drivers: int
+    classes: int
+    smallest: int | None             # the smallest class, in `counted_in`
+    classes_by_size: dict[str, int]  # bucket -> classes
+    rows_by_size: dict[str, int]     # bucket -> rows in classes of that size
+    points: tuple[str, ...] = ()     # the columns a (place, time) point is made of
+    unique_1: float | None = None    # share of drivers unique on 1 known point
+    unique_2: float | None = None    # ... on 2 known points
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"quasi_identifiers": list(self.quasi), "counted_in": self.counted_in,
+                "rows": self.rows, "drivers": self.drivers, "classes": self.classes,
+                "smallest_class": self.smallest,
+                "classes_by_size": dict(self.classes_by_size),
+                "rows_by_size": dict(self.rows_by_size),
+                "unicity": {"points": list(self.points), "one_point": self.unique_1,
+                            "two_points": self.unique_2}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RiskFigures:
+        unicity = data.get("unicity") or {}
+        return cls(tuple(data["quasi_identifiers"]), data["counted_in"], data["rows"],
+                   data["drivers"], data["classes"], data.get("smallest_class"),
+                   dict(data["classes_by_size"]), dict(data["rows_by_size"]),
+                   tuple(unicity.get("points") or ()), unicity.get("one_point"),
+                   unicity.get("two_points"))
+
+
+def bucket(size: int) -> str:
+    return "1" if size <= 1 else "2-4" if size <= 4 else "5-9" if size <= 9 else "10+"
+
+
+def class_key(values: Sequence[Any]) -> str:
+    """One text per combination of released values (the class's name in the spill)."""
+    return json.dumps(list(values), sort_keys=True, separators=(",", ":"), default=str,
+                      ensure_ascii=False)
+
+
+class SpillFolder:
+    """A private temporary folder (0700) removed on close."""
+
+    def __init__(self, prefix: str) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+
+    def database(self, name: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path / name, isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000",
+                       "temp_store=FILE", "locking_mode=EXCLUSIVE"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class Drivers:
+    """How a driver enters the spill: `hidden`, a keyed hash under a random key drawn
+    for the run and never stored, and `rank_base`, a fixed-seed hash from which the
+    unicity sample is ranked (so the same data gives the same figures)."""
+
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+        self._serial = 0
+
+    def of(self, driver: bytes | None) -> tuple[bytes, bytes]:
+        if driver is None:  # counted in records: each row is its own
+            self._serial += 1
+            driver = b"\x00record" + self._serial.to_bytes(8, "big")
+        return (hashlib.blake2b(driver, key=self._key, digest_size=16).digest(),
+                hashlib.blake2b(driver, key=_SEED, digest_size=8).digest())
+
+
+class RiskMeter:
+    """Feed it `add(hidden, rank_base, class_values, point)` per released row (see
+    `Drivers`); `figures()` once, then `close()`."""
+
+    def __init__(self, quasi: tuple[str, ...], points: tuple[str, ...],
+                 by_driver: bool) -> None:
+        self.quasi, self.point_columns, self.by_driver = quasi, points, by_driver
+        self.folder = SpillFolder("ocpispec-risk-")
+        self.conn = self.folder.database("risk.sqlite")
+        self.conn.executescript(_SCHEMA)
+        self._members: list[tuple[str, bytes]] = []
+        self._points: list[tuple[str, bytes, int]] = []
+        self.rows = 0
+
+    def add(self, hidden: bytes, rank_base: bytes, values: Sequence[Any],
+            point: Sequence[Any] | None) -> None:
+        self.rows += 1
+        self._members.append((class_key(values), hidden))
+        if point is not None and self.point_columns:
+            text = class_key(point)
+            rank = int.from_bytes(hashlib.blake2b(rank_base + text.encode(), key=_SEED,
+                                                  digest_size=8).digest(), "big") >> 1
+            self._points.append((text, hidden, rank))
+        if len(self._members) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        conn = self.conn
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO members VALUES (?, ?, 1) ON CONFLICT (cls, driver) "
+                         "DO UPDATE SET rows = rows + 1", self._members)
+        conn.executemany("INSERT OR IGNORE INTO points VALUES (?, ?, ?)", self._points)
+        conn.execute("COMMIT")
+        self._members.clear()
+        self._points.clear()
+
+    def figures(self) -> RiskFigures:
+        self._flush()
+        classes = dict.fromkeys(BUCKETS, 0)
+        rows = dict.fromkeys(BUCKETS, 0)
+        smallest = None
+        total_classes = 0
+        for size, count in self.conn.execute(
+                "SELECT COUNT(*), SUM(rows) FROM members GROUP BY cls"):
+            name = bucket(size)
+            classes[name] += 1
+            rows[name] += count
+            total_classes += 1
+            smallest = size if smallest is None or size < smallest else smallest
+        drivers = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT driver FROM members)").fetchone()[0]
+        one, two = self._unicity(drivers)
+        return RiskFigures(self.quasi, "drivers" if self.by_driver else "records", self.rows,
+                           drivers, total_classes, smallest, classes, rows,
+                           self.point_columns, one, two)
+
+    def _unicity(self, drivers: int) -> tuple[float | None, float | None]:
+        if not self.point_columns or not drivers or not self.by_driver:
+            return None, None  # unicity is about people: not measured without drivers
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE sample AS SELECT driver, "
+                     "MAX(CASE WHEN r = 1 THEN point END) AS a, "
+                     "MAX(CASE WHEN r = 2 THEN point END) AS b FROM (SELECT driver, point, "
+                     "ROW_NUMBER() OVER (PARTITION BY driver ORDER BY rank, point) AS r "
+                     "FROM points) WHERE r <= 2 GROUP BY driver")
+        sampled = conn.execute("SELECT COUNT(*) FROM sample").fetchone()[0]
+        if not sampled:
+            return None, None
+        one = conn.execute("SELECT COUNT(*) FROM sample s WHERE "
+                           "(SELECT COUNT(*) FROM points p WHERE p.point = s.a) = 1"
+                           ).fetchone()[0]
+        two = conn.execute(
+            "SELECT COUNT(*) FROM sample s WHERE (CASE WHEN s.b IS NULL THEN "
+            "(SELECT COUNT(*) FROM points p WHERE p.point = s.a) ELSE "
+            "(SELECT COUNT(*) FROM points p1 JOIN points p2 ON p2.point = s.b "
+            "AND p2.driver = p1.driver WHERE p1.point = s.a) END) = 1").fetchone()[0]
+        return round(one / sampled, 4), round(two / sampled, 4)
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.folder.remove()

@@ -1,0 +1,59 @@
+"""Which released columns are quasi-identifiers, and which make a (place, time) point.
+
+By default the quasi-identifiers of a row dataset are its released columns that
+describe when, where, how much or how (times, places, energy, durations, costs, power
+types): the columns whose source class is quasi-identifier, and those that read a
+place or a power type. A pseudonymised driver is not one of them: it is the identity
+itself, which the k rule counts (see `DRIVER_FIELDS`). A spec may name the set instead
+(`require k 5 over (started_hour, postal_area)`).
+
+A point is what someone may know about one charge: its place (the quasi-identifiers
+reading a place field) and its time (those released as a timestamp).
+"""
+
+from __future__ import annotations
+
+from ocpispec import plan as ir
+
+PLACE_FIELDS = frozenset({"postal_code", "coordinates", "city", "address", "location_id",
+                          "evse_uid", "evse_id", "state", "name"})
+PLACE_ROOTS = frozenset({"location", "cdr_location"})
+HOW_FIELDS = frozenset({"power_type"})
+DRIVER_FIELDS = frozenset({"cdr_token.contract_id", "cdr_token.uid", "auth_id", "uid",
+                           "contract_id", "cdr_token.visual_number", "visual_number"})
+
+
+def quasi_columns(dataset: ir.Dataset) -> tuple[str, ...]:
+    """The default quasi-identifiers of a row dataset, in column order."""
+    return tuple(column.name for column in dataset.columns if _is_quasi(column))
+
+
+def point_columns(dataset: ir.Dataset, quasi: tuple[str, ...]) -> tuple[str, ...]:
+    """The quasi-identifiers that make a (place, time) point: places first, then times.
+    () when the dataset releases neither."""
+    by_name = {column.name: column for column in dataset.columns}
+    chosen = [by_name[name] for name in quasi if name in by_name]
+    places = [c.name for c in chosen if _is_place(c)]
+    times = [c.name for c in chosen if c.type == "datetime" and c.name not in places]
+    return (*places, *times)
+
+
+def _is_quasi(column: ir.Column) -> bool:
+    if any(source in DRIVER_FIELDS for source in column.sources):
+        return False
+    if column.privacy == "quasi-identifier":
+        return True
+    return _is_place(column) or any(_leaf(source) in HOW_FIELDS for source in column.sources)
+
+
+def _is_place(column: ir.Column) -> bool:
+    for source in column.sources:
+        leaf = _leaf(source)
+        if leaf in PLACE_FIELDS and (source.split(".")[0] in PLACE_ROOTS or
+                                     leaf in ("location_id", "evse_uid", "evse_id")):
+            return True
+    return False
+
+
+def _leaf(source: str) -> str:
+    return source.rsplit(".", 1)[-1]

@@ -1,0 +1,82 @@
+"""The figures in words: for the run summary, the `--assess` report and the review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec.disclosure.meter import BUCKETS
+
+BUCKET_WORDS = {"1": "k=1", "2-4": "k=2–4", "5-9": "k=5–9", "10+": "k≥10"}
+
+
+def risk_lines(risk: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, text) pairs; [] when nothing was measured (an aggregate)."""
+    if not risk:
+        return []
+    lines = []
+    figures = risk.get("figures")
+    if figures:
+        lines += [("risk classes", classes_text(figures)),
+                  ("class sizes", sizes_text(figures))]
+        if (unicity := unicity_text(figures)) is not None:
+            lines.append(("unicity", unicity))
+    if risk.get("k_anonymity"):
+        lines.append(("k-anonymity", enforced_text(risk["k_anonymity"])))
+    return lines
+
+
+def classes_text(figures: dict[str, Any]) -> str:
+    over = ", ".join(f"`{name}`" for name in figures["quasi_identifiers"]) or "no column"
+    unit = "distinct drivers" if figures["counted_in"] == "drivers" else "rows"
+    smallest = figures["smallest_class"]
+    low = "" if smallest is None else f"; the smallest holds {smallest:,}"
+    return (f"{figures['classes']:,} classes of equal {over} over {figures['rows']:,} rows, "
+            f"counted in {unit}{low}")
+
+
+def sizes_text(figures: dict[str, Any]) -> str:
+    classes, rows = figures["classes_by_size"], figures["rows_by_size"]
+    return ", ".join(f"{BUCKET_WORDS[b]}: {classes.get(b, 0):,} classes "
+                     f"({rows.get(b, 0):,} rows)" for b in BUCKETS)
+
+
+def unicity_text(figures: dict[str, Any]) -> str | None:
+    unicity = figures.get("unicity") or {}
+    if unicity.get("one_point") is None:
+        return None
+    points = ", ".join(f"`{name}`" for name in unicity["points"])
+    return (f"{_percent(unicity['one_point'])} of drivers are the only one at 1 known "
+            f"(place, time) point, {_percent(unicity['two_points'])} at 2 (a point: {points})")
+
+
+def enforced_text(enforced: dict[str, Any]) -> str:
+    limit = enforced["suppression_limit_percent"]
+    applied = ""
+    if not enforced.get("limit_applied", True):
+        over = enforced["suppression_rate_percent"] > limit
+        applied = (" — over the limit: a run would fail (OCX527)" if over else
+                   " (within the limit)")
+    return (f"k {enforced['k']}: {enforced['generalised_rows']:,} rows recoded to a coarser "
+            f"level, {enforced['suppressed_rows']:,} rows in "
+            f"{enforced['suppressed_classes']:,} classes suppressed "
+            f"({enforced['suppression_rate_percent']:g}%, limit {limit:g}%){applied}")
+
+
+def headline(risk: dict[str, Any] | None) -> str | None:
+    """One line for a review: the share of rows in classes of fewer than 5 drivers and
+    the unicity on 2 points."""
+    figures = (risk or {}).get("figures")
+    if not figures:
+        return None
+    rows = figures["rows_by_size"]
+    small = rows.get("1", 0) + rows.get("2-4", 0)
+    share = small / figures["rows"] if figures["rows"] else 0.0
+    text = f"{_percent(share)} of rows in classes of fewer than 5 {figures['counted_in']}"
+    unicity = (figures.get("unicity") or {}).get("two_points")
+    if unicity is not None:
+        text += f"; {_percent(unicity)} of drivers unique on 2 known (place, time) points"
+    return text
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}%"

@@ -1,0 +1,146 @@
+"""Measured risk and enforced k-anonymity for a row dataset, as its rows stream.
+
+`RowRisk.tap` sees each wire record on its way into the pipeline and `RowRisk.rows`
+each projected row on its way out (the pipeline is lazy and one-to-one, so the last
+record tapped is the one a row came from): the driver is read from the wire record
+with the same canonical form pseudonyms and aggregates use, and is never released.
+Without a k rule the rows pass through unchanged while the meter counts them; with
+one, they are buffered on disk, recoded and suppressed (`disclosure.KEnforcer`) and
+then measured as released. The figures go to the run's result (the CPO's summary,
+run record and ledger); the consumer's manifest gets only k and the suppression rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.disclosure import (
+    Drivers,
+    KEnforcer,
+    LimitExceeded,
+    RiskMeter,
+    point_columns,
+    quasi_columns,
+    recoder,
+)
+from ocpispec.executor.aggregate import _identity
+from ocpispec.executor.client import RunError
+
+
+class RowRisk:
+    def __init__(self, dataset: ir.Dataset, compile: Callable[[str], Any], version: str,
+                 sample: bool = False) -> None:
+        self.dataset, self.sample = dataset, sample
+        self.rule: ir.KAnonymity | None = dataset.step(ir.KAnonymity)
+        self.quasi = self.rule.over if self.rule else quasi_columns(dataset)
+        self.points = point_columns(dataset, self.quasi)
+        self.driver = _driver_reader(dataset.module, version, compile)
+        self.drivers = Drivers()
+        self.last: Any = None
+        self.figures: dict[str, Any] | None = None
+        self.enforced: dict[str, Any] | None = None
+        self._open: list[Any] = []
+
+    def tap(self, records: Iterable[dict]) -> Iterator[dict]:
+        for record in records:
+            self.last = record
+            yield record
+
+    def rows(self, rows: Iterable[dict]) -> Iterator[dict]:
+        meter = RiskMeter(self.quasi, self.points, self.driver is not None)
+        self._open.append(meter)
+        try:
+            if self.rule is None:
+                yield from self._measured(rows, meter)
+            else:
+                yield from self._enforced(rows, meter)
+            self.figures = meter.figures().to_dict()
+        finally:
+            self.close()
+
+    def _measured(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
+        quasi, points, hide = self.quasi, self.points, self.drivers.of
+        for row in rows:
+            hidden, rank = hide(self._driver())
+            meter.add(hidden, rank, [row.get(name) for name in quasi],
+                      [row.get(name) for name in points] if points else None)
+            yield row
+
+    def _enforced(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
+        rule = self.rule
+        levels = {h.column: [recoder(h.kind, level) for level in h.levels]
+                  for h in rule.hierarchies}
+        enforcer = KEnforcer(rule.k, rule.over, levels, rule.suppression_limit,
+                             fail=not self.sample)
+        self._open.append(enforcer)
+        hide = self.drivers.of
+        for row in rows:
+            enforcer.add(row, *hide(self._driver()))
+        try:
+            outcome = enforcer.enforce()
+        except LimitExceeded as exc:
+            self.enforced = exc.outcome.to_dict()
+            raise _limit_exceeded(rule, exc) from None
+        self.enforced = outcome.to_dict() | {"limit_applied": not self.sample}
+        quasi, points = self.quasi, self.points
+        for row, hidden, rank in enforcer.released():
+            meter.add(hidden, rank, [row.get(name) for name in quasi],
+                      [row.get(name) for name in points] if points else None)
+            yield row
+
+    def _driver(self) -> bytes | None:
+        if self.driver is None:
+            return None
+        return _identity(self.driver(self.last))
+
+    def result(self) -> dict[str, Any] | None:
+        if self.figures is None and self.enforced is None:
+            return None
+        return {"figures": self.figures, "k_anonymity": self.enforced}
+
+    def manifest(self) -> dict[str, Any]:
+        """What the consumer may know: k and the suppression rate, nothing else."""
+        if self.rule is None or self.enforced is None:
+            return {}
+        return {"k_anonymity": {"k": self.rule.k, "over": list(self.rule.over),
+                                "suppression_rate_percent":
+                                    self.enforced["suppression_rate_percent"]}}
+
+    def close(self) -> None:
+        while self._open:
+            self._open.pop().close()
+
+
+def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
+                   ) -> Callable[[dict], Any] | None:
+    """The driver id of a wire record, through the catalogue's normalizer for the
+    driver fields only (the same fields aggregates count)."""
+    from ocpispec.planner.datasets import DRIVER_PATHS, DRIVERS
+    from ocpispec.schema import catalogue
+
+    if module not in DRIVERS:
+        return None
+    normalize = compile(catalogue().normalizer_expression(module, version,
+                                                          DRIVER_PATHS[module]))
+    entity = compile(DRIVERS[module])
+
+    def driver(wire: Any) -> Any:
+        record = normalize(wire) if isinstance(wire, dict) else None
+        return entity(record) if isinstance(record, dict) else None
+
+    return driver
+
+
+def _limit_exceeded(rule: ir.KAnonymity, exc: LimitExceeded) -> RunError:
+    outcome = exc.outcome
+    return RunError.of(
+        "OCX527", f"k-anonymity would suppress {outcome.rate:g}% of the rows "
+        f"({outcome.suppressed:,} of {outcome.rows:,}), more than the limit of "
+        f"{rule.suppression_limit:g}%", rule.origin, "the rule",
+        notes=(f"{outcome.suppressed_classes:,} classes still held fewer than {rule.k} drivers "
+               "after recoding", "nothing was written and the state did not move"),
+        help="release coarser columns (a shorter prefix, a longer time unit), name fewer "
+             "columns in `over (...)`, lower k, or raise the limit after review; "
+             "`ocpispec run --assess` shows the class sizes")

@@ -1,0 +1,50 @@
+"""The report `ocpispec run --assess` prints: the measured re-identification risk of
+each row dataset, in words, with what was and was not done. Counts only, never values."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ocpispec.disclosure.words import risk_lines
+from ocpispec.executor import ASSESSMENT_LOGGED, DatasetResult, RunResult
+
+WIDTH = 100
+HOW_TO_READ = ("How to read it: a class is the rows that share every quasi-identifier value; "
+               "a driver in a class of k=1 can be singled out by anyone who knows those "
+               "values. Unicity is the share of drivers whose rows are the only ones at 1 or 2 "
+               "(place, time) points someone may know, from a sample of each driver's points "
+               "drawn with a fixed seed.")
+
+
+def assess_text(result: RunResult, *, notes: tuple[str, ...] = ()) -> str:
+    lines = [f"Assessment of `{result.export}`: OCPI {result.version}, plan "
+             f"{result.fingerprint[:12]}", *(f"note: {note}" for note in notes)]
+    for dataset in result.datasets:
+        lines += ["", *_dataset(dataset)]
+    ending = (f"Nothing was written and the state was not changed "
+              f"({result.duration:.1f}s, {result.requests or 0:,} requests). "
+              + ("The figures are in the ledger's history (`ocpispec history`) and the "
+                 "review (`ocpispec review`)." if _logged(notes) else
+                 "Give --state (or run without --demo) to keep the figures for the review."))
+    lines += ["", *textwrap.wrap(HOW_TO_READ, WIDTH), "", *textwrap.wrap(ending, WIDTH)]
+    return "\n".join(lines) + "\n"
+
+
+def _dataset(dataset: DatasetResult) -> list[str]:
+    lines = [f"  {dataset.name} ({dataset.module}, {dataset.window.date_from or 'the beginning'}"
+             f" to {dataset.window.date_to or 'now'})",
+             _row("records read", f"{dataset.counts.read:,}"),
+             _row("rows released", f"{dataset.counts.written:,}")]
+    measured = risk_lines(dataset.risk)
+    if not measured:
+        return [*lines, _row("risk", "an aggregate: protected by its minimum group size "
+                                     "(not measured here)")]
+    return [*lines, *(_row(label, text) for label, text in measured)]
+
+
+def _logged(notes: tuple[str, ...]) -> bool:
+    return any(note.startswith(ASSESSMENT_LOGGED) for note in notes)
+
+
+def _row(label: str, value: str) -> str:
+    return f"    {label:<16} {value}"

@@ -1,0 +1,54 @@
+"""The measured risk a review shows for each dataset: the figures of the last run or
+`run --assess` logged in the ledger's history, the k rule in force and its effect, or
+"not yet measured" with the command that measures it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.disclosure.words import headline, risk_lines
+from ocpispec.review.model import RiskReview
+
+MEASURING = ("assessed", "committed", "sample")
+
+
+def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
+                ) -> RiskReview:
+    rule = dataset.step(ir.KAnonymity)
+    rule_text = _rule_words(rule) if rule is not None else None
+    command = f"ocpispec run {Path(plan.spec).as_posix()} --assess"
+    aggregate = dataset.step(ir.Aggregate)
+    for run in reversed(runs):
+        if run.get("outcome") not in MEASURING:
+            continue
+        found = next((d for d in run.get("datasets", []) if d["dataset"] == dataset.name), None)
+        if found is None:
+            continue
+        counts = found.get("counts", {})
+        risk = counts.get("risk")
+        if aggregate is None and not risk:
+            continue
+        how = "`run --assess`" if run["outcome"] == "assessed" else f"a {run['outcome']} run"
+        stale = None
+        if run.get("plan_fingerprint") != plan.fingerprint:
+            stale = (f"measured under plan {str(run.get('plan_fingerprint'))[:12]}; the plan "
+                     f"has changed since: measure again with `{command}`")
+        measured = f"by {how} recorded at {run.get('recorded_at')}, window " \
+                   f"{found.get('window_start') or 'the beginning'} to " \
+                   f"{found.get('window_end') or 'now'}"
+        if aggregate is not None:
+            groups, dropped = counts.get("groups", 0), counts.get("groups_suppressed", 0)
+            figure = (f"{groups - dropped:,} groups released, {dropped:,} suppressed as smaller "
+                      f"than {aggregate.min_group_size} {aggregate.counted_by.split(' (')[0]}")
+            return RiskReview("measured", measured, figure, (), rule_text, command, stale)
+        return RiskReview("measured", measured, headline(risk),
+                          tuple(risk_lines(risk)), rule_text, command, stale)
+    return RiskReview("not yet measured", None, None, (), rule_text, command, None)
+
+
+def _rule_words(rule: ir.KAnonymity) -> str:
+    from ocpispec.render.plan_text import k_rule_text
+
+    return k_rule_text(rule)

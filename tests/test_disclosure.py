@@ -1,0 +1,235 @@
+"""The risk meter and the k-anonymity enforcer against brute-force references."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.disclosure import (
+    Drivers,
+    KEnforcer,
+    LimitExceeded,
+    RiskMeter,
+    bucket,
+    levels_for,
+    recoder,
+)
+from ocpispec.disclosure.meter import _SEED
+
+ROWS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["3511", "3512", "3521"]),
+                          st.integers(0, 5)), min_size=0, max_size=120)
+
+
+def _measure(rows, by_driver=True):
+    meter, drivers = RiskMeter(("place", "hour"), ("place", "hour"), by_driver), Drivers()
+    try:
+        for driver, place, hour in rows:
+            hidden, rank = drivers.of(str(driver).encode() if by_driver else None)
+            meter.add(hidden, rank, [place, hour], [place, hour])
+        return meter.figures()
+    finally:
+        meter.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROWS)
+def test_class_counts_match_brute_force(rows) -> None:
+    figures = _measure(rows)
+    members: dict[tuple, set] = defaultdict(set)
+    counts: dict[tuple, int] = defaultdict(int)
+    for driver, place, hour in rows:
+        members[(place, hour)].add(driver)
+        counts[(place, hour)] += 1
+    expected_classes = {name: 0 for name in ("1", "2-4", "5-9", "10+")}
+    expected_rows = dict(expected_classes)
+    for key, drivers in members.items():
+        expected_classes[bucket(len(drivers))] += 1
+        expected_rows[bucket(len(drivers))] += counts[key]
+    assert figures.rows == len(rows)
+    assert figures.classes == len(members)
+    assert figures.drivers == len({driver for driver, _, _ in rows})
+    assert figures.classes_by_size == expected_classes
+    assert figures.rows_by_size == expected_rows
+    assert figures.smallest == (min(map(len, members.values())) if members else None)
+
+
+def _rank(driver: bytes, point: tuple) -> int:
+    from ocpispec.disclosure.meter import class_key
+
+    base = hashlib.blake2b(driver, key=_SEED, digest_size=8).digest()
+    text = class_key(point)
+    return int.from_bytes(hashlib.blake2b(base + text.encode(), key=_SEED,
+                                          digest_size=8).digest(), "big") >> 1, text
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROWS)
+def test_unicity_matches_brute_force(rows) -> None:
+    figures = _measure(rows)
+    traces: dict[int, set] = defaultdict(set)
+    for driver, place, hour in rows:
+        traces[driver].add((place, hour))
+    if not traces:
+        assert figures.unique_1 is None
+        return
+    unique_1 = unique_2 = 0
+    for driver, trace in traces.items():
+        chosen = sorted(trace, key=lambda point: _rank(str(driver).encode(), point))[:2]
+        holders_1 = [d for d, t in traces.items() if chosen[0] in t]
+        holders_2 = [d for d, t in traces.items() if all(p in t for p in chosen)]
+        unique_1 += len(holders_1) == 1
+        unique_2 += len(holders_2) == 1
+    assert figures.unique_1 == round(unique_1 / len(traces), 4)
+    assert figures.unique_2 == round(unique_2 / len(traces), 4)
+
+
+def test_rows_without_drivers_count_as_records() -> None:
+    figures = _measure([(1, "3511", 1), (1, "3511", 1)], by_driver=False)
+    assert figures.counted_in == "records"
+    assert figures.classes_by_size["2-4"] == 1
+
+
+def _enforce(rows, k, limit=100.0, levels=None):
+    levels = levels if levels is not None else {
+        "hour": [recoder("time", level) for level in levels_for("truncate", "hour")],
+        "place": [recoder("prefix", level) for level in levels_for("prefix", 4)]}
+    enforcer, drivers = KEnforcer(k, ("hour", "place"), levels, limit), Drivers()
+    try:
+        for driver, row in rows:
+            enforcer.add(row, *drivers.of(driver.encode()))
+        outcome = enforcer.enforce()
+        released = [(row, hidden) for row, hidden, _ in enforcer.released()]
+        return outcome, released
+    finally:
+        enforcer.close()
+
+
+ROW_DATA = st.lists(st.tuples(
+    st.sampled_from([f"driver-{n}" for n in range(15)]),
+    st.builds(lambda day, hour, place: {"hour": f"2026-01-{day:02d}T{hour:02d}:00:00Z",
+                                        "place": place, "kwh": 1.5},
+              st.integers(1, 3), st.integers(0, 23),
+              st.sampled_from(["3511", "3512", "3521", "3581", "1012"]))), max_size=150)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ROW_DATA, st.integers(2, 6))
+def test_enforcement_leaves_no_class_under_k(rows, k) -> None:
+    outcome, released = _enforce(rows, k)
+    classes: dict[tuple, set] = defaultdict(set)
+    for row, hidden in released:
+        classes[(row["hour"], row["place"])].add(hidden)
+    assert all(len(drivers) >= k for drivers in classes.values())
+    assert len(released) + outcome.suppressed == len(rows) == outcome.rows
+    assert all(row["kwh"] == 1.5 for row, _ in released)  # other columns untouched
+
+
+def test_local_recoding_comes_before_suppression() -> None:
+    """Five drivers, each alone in an hour of one 4-hour block and one postal code:
+    every class is too small, but one level up they form one class of five."""
+    rows = [(f"d{n}", {"hour": f"2026-01-05T{12 + n % 4:02d}:00:00Z", "place": "3511"})
+            for n in range(5)]
+    outcome, released = _enforce(rows, 5)
+    assert outcome.suppressed == 0 and outcome.generalised == 5
+    assert {row["hour"] for row, _ in released} == {"2026-01-05T12:00:00Z"}
+    assert {row["place"] for row, _ in released} == {"351"}
+
+
+def test_classes_that_pass_keep_their_detail() -> None:
+    rows = [(f"d{n}", {"hour": "2026-01-05T13:00:00Z", "place": "3511"}) for n in range(5)]
+    rows += [("lonely", {"hour": "2026-01-05T14:00:00Z", "place": "3511"})]
+    outcome, released = _enforce(rows, 5, levels={})
+    assert outcome.generalised == 0 and outcome.suppressed == 1
+    assert [row["hour"] for row, _ in released] == ["2026-01-05T13:00:00Z"] * 5
+
+
+def test_the_limit_fails_past_its_share() -> None:
+    rows = [(f"d{n}", {"hour": f"2026-01-0{1 + n}T00:00:00Z", "place": str(n)})
+            for n in range(3)]
+    with pytest.raises(LimitExceeded) as raised:
+        _enforce(rows, 2, limit=50.0, levels={})
+    assert raised.value.outcome.suppressed == 3 and raised.value.outcome.rate == 100.0
+
+
+@pytest.mark.parametrize(("function", "argument", "levels"), [
+    ("truncate", "hour", ("4 hours", "day", "week")),
+    ("truncate", "day", ("week", "month", "year")),
+    ("prefix", 4, ("3", "2")),
+    ("grid", 0.01, ("0.05", "0.1", "0.5")),
+    ("round", 1, ("1", "10")),
+    ("minutes", None, ()),
+])
+def test_hierarchies_follow_the_generaliser(function, argument, levels) -> None:
+    assert levels_for(function, argument) == levels
+
+
+def test_recoders_move_values_up() -> None:
+    assert recoder("time", "4 hours")("2026-01-05T15:00:00Z") == "2026-01-05T12:00:00Z"
+    assert recoder("time", "day")("2026-01-05T15:00:00Z") == "2026-01-05T00:00:00Z"
+    assert recoder("prefix", "2")("3511") == "35"
+    assert recoder("round", "10")(23.4) == 20
+    assert recoder("grid", "0.1")({"latitude": 52.09, "longitude": 5.12}) == \
+        {"latitude": 52.05, "longitude": 5.15}
+    assert recoder("prefix", "2")(None) is None
+
+
+SPEC = '''export k_plan
+  consumer "Test consumer"
+  purpose "k-anonymity plan tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+source profile demo
+from sessions
+  join locations on location_id
+select
+  truncate(start_date_time, hour) as started_hour
+  prefix(location.postal_code, 4) as postal_area
+  round(kwh, 1) as energy_kwh
+  location.connector.standard as standard
+{rule}output csv to "out.csv"
+'''
+
+
+def _plan(rule: str):
+    from ocpispec.compiler import compile_source
+    from ocpispec.planner import plan
+    from ocpispec.source import SourceFile
+
+    return plan(compile_source(SourceFile("k.ocx", SPEC.format(rule=rule))))
+
+
+def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
+    from ocpispec import plan as ir
+    from ocpispec.render.plan_text import plan_text
+
+    plan = _plan("  require k 5 suppression limit 2%\n")
+    rule = plan.datasets[0].step(ir.KAnonymity)
+    assert rule.over == ("started_hour", "postal_area", "energy_kwh")  # the default set
+    assert not rule.over_stated and rule.suppression_limit == 2.0
+    assert [(h.column, h.levels) for h in rule.hierarchies] == [
+        ("started_hour", ("4 hours", "day", "week")), ("postal_area", ("3", "2")),
+        ("energy_kwh", ("1", "10"))]
+    text = " ".join(plan_text(plan).split())
+    assert "k_anonymity.sessions every class of equal `started_hour`, `postal_area`, " \
+           "`energy_kwh` (the released quasi-identifiers) holds at least 5 distinct " \
+           "drivers" in text
+    assert "`postal_area` → 3 characters → 2 characters" in text
+    assert ir.Plan.from_dict(plan.to_dict()) == plan
+
+
+def test_plans_without_a_rule_keep_their_fingerprint_shape() -> None:
+    assert "k_anonymity" not in _plan("").to_json()
+
+
+def test_the_privacy_summary_sees_the_rule_change() -> None:
+    from ocpispec.privacy_summary import compare, summarise
+
+    without, weak, strong = (summarise(_plan(rule)) for rule in (
+        "", "  require k 3 over (started_hour)\n", "  require k 5 over (started_hour)\n"))
+    assert [c.kind for c in compare(without, weak)] == ["strengthened"]
+    assert [c.kind for c in compare(strong, weak)] == ["weakened"]
+    assert [c.kind for c in compare(weak, without)] == ["weakened"]

@@ -1,0 +1,135 @@
+"""k-anonymity and `run --assess` end to end, over real HTTP against the demo CPO: the
+released classes, the manifest, the suppression limit, the assessment and the review."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from fixtures_demo import scrub
+
+from ocpispec.ledger.query import logged_runs
+from ledger_helpers import has_state
+
+KEY = "7c2e9f41a08b6d53e1f7a92c4b60d8e35a1c9f07b2e4d68a3f5c1b90e7d24a6c"
+SPEC = '''export k_test
+  consumer "Test consumer"
+  purpose "k-anonymity tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+  pseudonym scope per run
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+  join locations on location_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, {unit}) as started
+  prefix(location.postal_code, 4) as postal_area
+  round(kwh, 1) as energy_kwh
+  require k 3 over (started, postal_area) suppression limit 20%
+output csv to "out.csv"
+'''
+
+
+@pytest.fixture(scope="module")
+def server():
+    from ocpispec.demo import DemoServer
+
+    with DemoServer(version="2.2.1", size=600, max_page_size=200) as demo:
+        yield demo
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, server):
+    def invoke(unit: str, *args: str):
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(SPEC.format(unit=unit))
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        return run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                       str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z",
+                       *args, env=env)
+
+    return invoke
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_released_class_holds_k_drivers(run, tmp_path: Path) -> None:
+    result = run("day")
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out.csv")
+    classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        classes[(row["started"], row["postal_area"])].add(row["driver"])
+    assert rows and min(len(drivers) for drivers in classes.values()) >= 3
+    assert "k-anonymity      k 3:" in result.output
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert manifest["k_anonymity"] == {"k": 3, "over": ["started", "postal_area"],
+                                       "suppression_rate_percent": 0.0}
+    assert "class" not in json.dumps(manifest["k_anonymity"])
+    assert has_state(tmp_path / "ledger.sqlite")
+    [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
+    risk = logged["datasets"][0]["counts"]["risk"]
+    assert risk["figures"]["smallest_class"] >= 3
+    assert risk["k_anonymity"]["suppressed_rows"] == 0
+
+
+def test_the_suppression_limit_fails_the_run_cleanly(run, tmp_path: Path) -> None:
+    result = run("hour")
+    assert result.exit_code == 1
+    assert "error[OCX527]: k-anonymity would suppress" in result.output
+    left = [path.name for path in tmp_path.iterdir() if not path.name.startswith("ledger")]
+    assert left == ["spec.ocx"]  # no output, manifest or temporary file
+    assert not has_state(tmp_path / "ledger.sqlite")
+    [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
+    assert (logged["outcome"], logged["code"]) == ("failed", "OCX527")
+
+
+def test_assess_writes_nothing_and_keeps_the_state(run, tmp_path: Path, snapshot) -> None:
+    assert run("day").exit_code == 0
+    ledger = tmp_path / "ledger.sqlite"
+    (tmp_path / "out.csv").unlink()
+    for name in ("out.csv.manifest.json", "out.csv.datapackage.json"):
+        (tmp_path / name).unlink()
+    before = _state_rows(ledger)
+    result = run("hour", "--assess", "--restart")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "out.csv").exists()
+    assert not list(tmp_path.glob("*.json"))
+    assert _state_rows(ledger) == before
+    outcomes = [entry["outcome"] for entry in logged_runs(ledger, "k_test")]
+    assert outcomes == ["committed", "assessed"]
+    text = re.sub(r"\(\d+\.\d+s, [\d,]+ requests\)", "(TIME, N requests)",
+                  scrub(result.output, tmp_path=tmp_path))
+    assert text == snapshot
+
+
+def test_review_shows_the_last_assessment(run, run_cli, tmp_path: Path) -> None:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="day"))
+    ledger = str(tmp_path / "ledger.sqlite")
+    before = run_cli("review", str(spec), "--ledger", ledger).output
+    assert "**Not yet measured.** Run `ocpispec run" in before
+    assert run("day", "--assess").exit_code == 0
+    after = run_cli("review", str(spec), "--ledger", ledger).output
+    assert "Measured by `run --assess` recorded at" in after
+    assert "| class sizes | k=1: 0 classes (0 rows)" in after
+    assert "**Rule in force:** every class of equal `started`, `postal_area`" in after
+    html = run_cli("review", str(spec), "--ledger", ledger, "--format", "html").output
+    assert "<h3>Measured risk</h3>" in html and "Rule in force" in html
+
+
+def _state_rows(ledger: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(ledger) as conn:
+        return conn.execute("SELECT * FROM state ORDER BY export").fetchall()
