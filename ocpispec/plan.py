@@ -226,8 +226,30 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One aggregate inside a composed measure: `function` (`count`, `count_distinct`,
+    `sum`, `avg`, `min`, `max`, `median`, `percentile`) over `argument` (JMESPath of the
+    record, None for `count()`); `fraction` is a percentile's 0..1 parameter."""
+
+    function: str
+    argument: str | None
+    fraction: float | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        if self.function == "count_distinct":
+            return f"count(distinct {self.argument})"
+        if self.function == "percentile":
+            return f"percentile({self.argument}, {self.fraction})"
+        return f"{self.function}({self.argument or ''})"
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
-    """`function` over `argument` (JMESPath, None for `count()`) in each group."""
+    """`function` over `argument` (JMESPath, None for `count()`) in each group. A
+    composed measure (`round(sum(kwh), 1)`, `count(distinct x)`, `median(x)`) has
+    function `formula`: its aggregates are `parts`, and `formula` is JMESPath over the
+    parts' results named `"#0"`, `"#1"`, ...; `written` is the spec's text of it."""
 
     name: str
     function: str
@@ -238,6 +260,16 @@ class Measure:
     justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    parts: tuple[Part, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    formula: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    written: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        """The measure as the plan shows it: the whole expression."""
+        if self.written is not None:
+            return self.written
+        return f"{self.function}({self.argument or ''})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +469,8 @@ def step_expressions(step: Step) -> tuple[str, ...]:
         case Aggregate():
             return (*(key.expression for key in step.keys),
                     *(m.argument for m in step.measures if m.argument),
+                    *(p.argument for m in step.measures for p in m.parts if p.argument),
+                    *(m.formula for m in step.measures if m.formula),
                     *((step.entity,) if step.entity else ()))
     return ()
 

@@ -73,6 +73,8 @@ class Call:
     name: Ident
     args: tuple[Expr, ...]
     span: Span
+    # `count(distinct x)`: the aggregate counts different values, not records
+    distinct: bool = False
 
 
 @dataclass(frozen=True, slots=True)

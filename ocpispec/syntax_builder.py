@@ -334,6 +334,10 @@ class _ToSyntax(Transformer):
         name, *args = children
         return s.Call(_ident(name), tuple(a for a in args if a is not None), _meta_span(meta))
 
+    def distinct_call(self, meta, children):
+        name, argument = children
+        return s.Call(_ident(name), (argument,), _meta_span(meta), distinct=True)
+
     def path(self, meta, children):
         return s.FieldRef(tuple(str(c) for c in children), _meta_span(meta))
 

@@ -1,67 +1,92 @@
-"""Streaming aggregation with small-group suppression.
+"""Streaming aggregation with small-group suppression, in bounded memory.
 
-Records stream into one accumulator per group (memory grows with the number of
-groups, not of records). A group is released only when it holds at least
-`min_group_size` people (distinct driver identifiers, when the records have one) or
-records; smaller groups are dropped entirely and counted. Drivers are told apart by
-the same canonical form their pseudonyms use (`pseudonyms.canonicalizer`):
-`NL-TNM-C0123` and `nltnmc0123` are one driver, never two. Records without a driver
-identifier count together as one. Rows come out sorted by their keys, so the same
-data always gives the same file.
+Records stream into one compact state per group (`accumulators`). A group is released
+only when it holds at least `min_group_size` people (distinct driver identifiers, when
+the records have one) or records; smaller groups are dropped entirely and counted.
+Drivers are told apart by the same canonical form their pseudonyms use
+(`pseudonyms.canonicalizer`): `NL-TNM-C0123` and `nltnmc0123` are one driver, never
+two. Records without a driver identifier count together as one. A group remembers its
+drivers only until it reaches the minimum.
+
+When more than `max_groups` groups are in memory, they are merged into a temporary
+SQLite file (`spill`) and memory starts again; the rows come out of the file in the
+same order. Rows come out sorted by their keys, so the same data always gives the same
+file, spilled or not.
+
+A measure is one aggregate (`sum(kwh)`) or a formula over several (`round(sum(kwh) /
+count(), 1)`): each distinct aggregate is computed once per group, then the formula is
+evaluated over their results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from ocpispec import plan as ir
+from ocpispec.executor import accumulators as acc
 from ocpispec.executor.functions import TransformError, as_number
 from ocpispec.executor.jmes_compile import Compiled
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.pseudonyms import canonicalizer
+from ocpispec.executor.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
 _NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
 _canonical_driver = canonicalizer(DRIVER_FAMILY)
+# groups held in memory before they spill to disk (about 0.3 KiB each for a typical
+# aggregate; see benchmarks/aggregate_memory.py)
+MAX_GROUPS = 100_000
 
 
-@dataclass(slots=True)
-class _Measure:
-    total: float = 0
-    values: int = 0
-    low: Any = None
-    high: Any = None
-
-    def add(self, value: Any) -> None:
-        if value is None:
-            return
-        number = as_number(value)
-        self.total += number
-        self.values += 1
-        self.low = number if self.low is None or number < self.low else self.low
-        self.high = number if self.high is None or number > self.high else self.high
+def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
+    if measure.parts:
+        return measure.parts
+    return (ir.Part(measure.function, measure.argument),)
 
 
-@dataclass(slots=True)
-class _Group:
-    keys: tuple[Any, ...]
-    measures: list[_Measure]
-    records: int = 0
-    entities: set[bytes] = field(default_factory=set)
+class _Layout:
+    """Where each part's value lives in a group state: slots are shared by parts of
+    one kind over one argument (`sum(kwh)` and `avg(kwh)` read one `stats` slot)."""
+
+    def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled]) -> None:
+        self.arguments: list[Compiled] = []
+        self.kinds: list[str] = []
+        slots: dict[tuple[str, str], int] = {}
+        self.parts: list[tuple[ir.Measure, list[tuple[ir.Part, int | None]]]] = []
+        for measure in step.measures:
+            placed = []
+            for part in measure_parts(measure):
+                kind = acc.slot_kind(part.function)
+                index = None
+                if kind is not None and part.argument is not None:
+                    index = slots.get((kind, part.argument))
+                    if index is None:
+                        index = slots[(kind, part.argument)] = len(self.kinds)
+                        self.kinds.append(kind)
+                        self.arguments.append(compile(part.argument))
+                placed.append((part, index))
+            self.parts.append((measure, placed))
+        self.formulas = [compile(m.formula) if m.formula else None for m in step.measures]
 
 
 class Aggregator:
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
-                 counts: Counts) -> None:
+                 counts: Counts, max_groups: int = MAX_GROUPS,
+                 spill_directory: str | None = None) -> None:
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
-        self.arguments = [compile(m.argument) if m.argument else None for m in step.measures]
+        self.layout = _Layout(step, compile)
+        self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
-        self.groups: dict[tuple[str, ...], _Group] = {}
+        self.minimum = max(step.min_group_size, 1)
+        self.digest = acc.Digester()
+        self.groups: dict[bytes, list] = {}
+        self.max_groups = max_groups
+        self.spill_directory = spill_directory
+        self.spill: SpillFile | None = None
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -72,32 +97,80 @@ class Aggregator:
 
     def add(self, record: dict) -> None:
         keys = tuple(key(record) for key in self.keys)
-        values = [argument(record) if argument else None for argument in self.arguments]
-        identity = tuple(json_text(key) if isinstance(key, (dict, list)) else repr(key)
-                         for key in keys)
-        group = self.groups.get(identity)
-        if group is None:
-            group = _Group(keys, [_Measure() for _ in self.arguments])
-            self.groups[identity] = group
-        for measure, value in zip(group.measures, values):
-            measure.add(value)
-        group.records += 1
+        values = [argument(record) for argument in self.layout.arguments]
+        identity = sort_key(keys)
+        state = self.groups.get(identity)
+        if state is None:
+            if len(self.groups) >= self.max_groups:
+                self._spill()
+            state = self.groups[identity] = acc.new_state(keys, self.kinds)
+        for index, (kind, value) in enumerate(zip(self.kinds, values), acc.FIRST_SLOT):
+            self._add_value(kind, state[index], value)
+        state[acc.RECORDS] += 1
         if self.entity is not None:
-            group.entities.add(_identity(self.entity(record)))
+            acc.add_driver(state, self.digest(_identity(self.entity(record))), self.minimum)
+
+    def _add_value(self, kind: str, slot: Any, value: Any) -> None:
+        match kind:
+            case acc.STATS:
+                acc.add_stats(slot, value)
+            case acc.DISTINCT if value is not None:
+                slot.add(self.digest(_distinct_bytes(value)))
+            case acc.QUANTILES if value is not None:
+                slot.add(as_number(value))
+
+    def _spill(self) -> None:
+        if self.spill is None:
+            self.spill = SpillFile(self.spill_directory)
+        self.spill.flush(self.groups, self._merge)
+        self.groups = {}
+
+    def _merge(self, into: list, other: list) -> list:
+        return acc.merge(into, other, self.kinds, self.minimum)
+
+    def _states(self) -> Iterator[list]:
+        if self.spill is None:
+            for identity in sorted(self.groups):
+                yield self.groups[identity]
+            return
+        self._spill()
+        try:
+            for _, state in self.spill.states():
+                yield state
+        finally:
+            self.spill.close()
+
+    @property
+    def spilled(self) -> int:
+        """How many times the groups went to disk."""
+        return self.spill.flushes if self.spill is not None else 0
 
     def rows(self) -> Iterator[dict]:
         names = [key.name for key in self.step.keys]
-        for identity in sorted(self.groups, key=lambda i: _order(self.groups[i].keys)):
-            group = self.groups[identity]
-            size = len(group.entities) if self.entity is not None else group.records
-            if size < self.step.min_group_size:
+        groups = 0
+        for state in self._states():
+            groups += 1
+            if not acc.reached(state, self.entity is not None, self.step.min_group_size):
                 self.counts.groups_suppressed += 1
                 continue
-            row = dict(zip(names, group.keys))
-            for measure, result in zip(self.step.measures, group.measures):
-                row[measure.name] = _result(measure.function, result, group.records)
+            row = dict(zip(names, state[acc.KEYS]))
+            for (measure, placed), formula in zip(self.layout.parts, self.layout.formulas):
+                row[measure.name] = self._value(state, placed, formula)
             yield row
-        self.counts.groups = len(self.groups)
+        self.counts.groups = groups
+
+    def _value(self, state: list, placed, formula: Compiled | None) -> Any:
+        results = [acc.result(part.function,
+                              state[acc.FIRST_SLOT + index] if index is not None else None,
+                              state[acc.RECORDS], part.fraction)
+                   for part, index in placed]
+        if formula is None:
+            return results[0]
+        try:
+            value = formula({f"#{i}": result for i, result in enumerate(results)})
+        except TransformError:
+            return None
+        return acc.tidy(value) if isinstance(value, float) else value
 
 
 def _identity(person: Any) -> bytes:
@@ -108,39 +181,8 @@ def _identity(person: Any) -> bytes:
     return _NOBODY if canonical is None or canonical == b"" else canonical
 
 
-def _result(function: str, measure: _Measure, records: int) -> Any:
-    match function:
-        case "count":
-            return records
-        case "sum":
-            return _tidy(measure.total) if measure.values else None
-        case "avg":
-            return _tidy(measure.total / measure.values) if measure.values else None
-        case "min":
-            return measure.low
-        case "max":
-            return measure.high
-    raise TransformError(f"unknown aggregate `{function}`")
-
-
-def _tidy(number: float) -> float | int:
-    """Sums of decimals carry binary noise (12.300000000000001); six decimals is
-    far below any precision OCPI data has."""
-    return number if isinstance(number, int) else round(number, 6)
-
-
-def _order(keys: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
-    ordered = []
-    for key in keys:
-        match key:
-            case None:
-                ordered.append((0, 0))
-            case bool():
-                ordered.append((1, int(key)))
-            case int() | float():
-                ordered.append((2, key))
-            case str():
-                ordered.append((3, key))
-            case _:
-                ordered.append((4, json_text(key)))
-    return tuple(ordered)
+def _distinct_bytes(value: Any) -> bytes:
+    """Values are told apart as JSON tells them apart (`1` and `"1"` differ)."""
+    if isinstance(value, str):
+        return b"s" + value.encode("utf-8", "surrogatepass")
+    return b"j" + json_text(value).encode()

@@ -66,6 +66,8 @@ def _column(column: ir.Column) -> dict[str, Any]:
 def _measure(measure: ir.Measure) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": measure.name, "function": measure.function,
                              "sources": list(measure.sources), "released_as": measure.privacy}
+    if measure.written:
+        entry["expression"] = measure.written
     if measure.justification:
         entry["justification"] = measure.justification
     return entry

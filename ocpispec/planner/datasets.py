@@ -250,7 +250,7 @@ class _Builder:
         return ir.Aggregate(
             f"aggregate.{self.module}",
             tuple(cols.column(c, self.lowerer, self.source) for c in keys),
-            tuple(cols.measure(c, self.lowerer) for c in measures),
+            tuple(cols.measure(c, self.lowerer, self.source) for c in measures),
             size if size is not None else DEFAULT_MIN_GROUP_SIZE, size is not None,
             counted_by, entity, body.span)
 

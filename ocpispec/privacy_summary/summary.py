@@ -124,7 +124,8 @@ def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
         return {}
     measures = [{"name": m.name, "function": m.function, "argument": _text(m.argument),
                  "sources": list(m.sources), "released_as": m.privacy,
-                 "justification": _text(m.justification)} for m in step.measures]
+                 "justification": _text(m.justification),
+                 **({"expression": m.written} if m.written else {})} for m in step.measures]
     return {"measures": measures, "min_group_size": step.min_group_size,
             "counted_by": step.counted_by, "entity": _text(step.entity)}
 

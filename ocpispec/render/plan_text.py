@@ -199,7 +199,7 @@ def _columns(dataset: ir.Dataset) -> Iterator[str]:
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         rows += [(m.name, ", ".join(m.sources) or "(records)", f"released as {m.privacy}",
-                  f"aggregated: {m.function}({m.argument or ''})", m.justification)
+                  f"aggregated: {m.shown}", m.justification)
                  for m in aggregate.measures]
     yield f"  columns ({len(rows)})"
     name_width = max((len(row[0]) for row in rows), default=0)
