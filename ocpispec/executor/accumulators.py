@@ -4,8 +4,9 @@ A group's state is a plain list `[keys, records, drivers, slot, slot, ...]` so i
 pickles small and two partial states of one group (one in memory, one spilled to disk)
 merge into the state one pass would have built:
 
-- `drivers` counts people only up to the minimum group size: a set of 16-byte digests
-  while the group is smaller, then `True` (reached). Nothing needs the exact number.
+- `drivers` counts people only up to the minimum group size: one 16-byte digest, then a
+  set of them while the group is smaller, then `True` (reached). Nothing needs the
+  exact number.
 - a `stats` slot is `[total, values, low, high]` of one per-record argument, shared by
   `sum`, `avg`, `min` and `max` of that argument;
 - a `distinct` slot is the set of 16-byte digests of the different values;
@@ -40,7 +41,7 @@ class Digester:
 
 
 def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
-    state: list = [keys, 0, set()]
+    state: list = [keys, 0, None]
     for kind in kinds:
         match kind:
             case "stats":
@@ -55,12 +56,30 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
 
 
 def add_driver(state: list, driver: bytes, minimum: int) -> None:
+    """Drivers of a group: None, one digest, a set of them, or True once `minimum`
+    were seen (most groups of a fine grouping hold one driver: no set for them)."""
     drivers = state[DRIVERS]
-    if drivers is True:
-        return
-    drivers.add(driver)
-    if len(drivers) >= minimum:
-        state[DRIVERS] = True
+    if drivers is None:
+        state[DRIVERS] = True if minimum <= 1 else driver
+    elif drivers.__class__ is bytes:
+        if drivers != driver:
+            state[DRIVERS] = True if minimum <= 2 else {drivers, driver}
+    else:
+        drivers.add(driver)
+        if len(drivers) >= minimum:
+            state[DRIVERS] = True
+
+
+def driver_count(drivers: Any) -> int:
+    if drivers is None:
+        return 0
+    return 1 if drivers.__class__ is bytes else len(drivers)
+
+
+def _driver_set(drivers: Any) -> set:
+    if drivers is None:
+        return set()
+    return {drivers} if drivers.__class__ is bytes else drivers
 
 
 def add_stats(slot: list, value: Any) -> None:
@@ -88,9 +107,9 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
         if other[DRIVERS] is True:
             into[DRIVERS] = True
         else:
-            into[DRIVERS] |= other[DRIVERS]
-            if len(into[DRIVERS]) >= minimum:
-                into[DRIVERS] = True
+            drivers = _driver_set(into[DRIVERS]) | _driver_set(other[DRIVERS])
+            into[DRIVERS] = True if len(drivers) >= minimum else \
+                (next(iter(drivers)) if len(drivers) == 1 else drivers or None)
     for index, kind in enumerate(kinds, FIRST_SLOT):
         mine, theirs = into[index], other[index]
         match kind:
@@ -112,7 +131,7 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
 
 def reached(state: list, counts_people: bool, minimum: int) -> bool:
     if counts_people:
-        return state[DRIVERS] is True or len(state[DRIVERS]) >= minimum
+        return state[DRIVERS] is True or driver_count(state[DRIVERS]) >= minimum
     return state[RECORDS] >= minimum
 
 

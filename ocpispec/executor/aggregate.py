@@ -83,7 +83,7 @@ class Aggregator:
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
-        self.groups: dict[bytes, list] = {}
+        self.groups: dict[tuple, list] = {}
         self.max_groups = max_groups
         self.spill_directory = spill_directory
         self.spill: SpillFile | None = None
@@ -96,33 +96,36 @@ class Aggregator:
                 self.counts.invalid[exc.reason] += 1
 
     def add(self, record: dict) -> None:
-        keys = tuple(key(record) for key in self.keys)
-        values = [argument(record) for argument in self.layout.arguments]
-        identity = sort_key(keys)
+        keys = tuple([key(record) for key in self.keys])
+        identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
         state = self.groups.get(identity)
         if state is None:
             if len(self.groups) >= self.max_groups:
                 self._spill()
             state = self.groups[identity] = acc.new_state(keys, self.kinds)
-        for index, (kind, value) in enumerate(zip(self.kinds, values), acc.FIRST_SLOT):
-            self._add_value(kind, state[index], value)
+        index = acc.FIRST_SLOT
+        for kind, argument in zip(self.kinds, self.layout.arguments):
+            value = argument(record)
+            if kind is acc.STATS:
+                acc.add_stats(state[index], value)
+            elif value is not None:
+                self._add_value(kind, state[index], value)
+            index += 1
         state[acc.RECORDS] += 1
-        if self.entity is not None:
+        if self.entity is not None and state[acc.DRIVERS] is not True:
             acc.add_driver(state, self.digest(_identity(self.entity(record))), self.minimum)
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:
-            case acc.STATS:
-                acc.add_stats(slot, value)
-            case acc.DISTINCT if value is not None:
+            case acc.DISTINCT:
                 slot.add(self.digest(_distinct_bytes(value)))
-            case acc.QUANTILES if value is not None:
+            case acc.QUANTILES:
                 slot.add(as_number(value))
 
     def _spill(self) -> None:
         if self.spill is None:
             self.spill = SpillFile(self.spill_directory)
-        self.spill.flush(self.groups, self._merge)
+        self.spill.flush(self.groups.values(), self._merge)
         self.groups = {}
 
     def _merge(self, into: list, other: list) -> list:
@@ -130,8 +133,7 @@ class Aggregator:
 
     def _states(self) -> Iterator[list]:
         if self.spill is None:
-            for identity in sorted(self.groups):
-                yield self.groups[identity]
+            yield from sorted(self.groups.values(), key=lambda state: sort_key(state[acc.KEYS]))
             return
         self._spill()
         try:
@@ -171,6 +173,14 @@ class Aggregator:
         except TransformError:
             return None
         return acc.tidy(value) if isinstance(value, float) else value
+
+
+def _typed(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A group's identity when a key is not text: `1`, `1.0` and `true` are three
+    groups, as they are three different values in the output."""
+    return tuple(key if key.__class__ is str else
+                 (key.__class__, json_text(key) if isinstance(key, (dict, list)) else repr(key))
+                 for key in keys)
 
 
 def _identity(person: Any) -> bytes:

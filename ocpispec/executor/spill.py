@@ -17,7 +17,7 @@ import pickle
 import sqlite3
 import struct
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ocpispec.render.values import json_text
@@ -67,9 +67,10 @@ class SpillFile:
         self.db.execute("CREATE TABLE groups (key BLOB PRIMARY KEY, state BLOB) WITHOUT ROWID")
         self.flushes = 0
 
-    def flush(self, groups: dict[bytes, list], merge: Callable[[list, list], list]) -> None:
-        """Write the in-memory groups, merging each with its spilled state if any."""
+    def flush(self, states: Iterable[list], merge: Callable[[list, list], list]) -> None:
+        """Write the in-memory group states, merging each with its spilled one if any."""
         self.flushes += 1
+        groups = {sort_key(state[0]): state for state in states}
         with self.db:
             keys = sorted(groups)
             for start in range(0, len(keys), 500):
