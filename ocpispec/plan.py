@@ -273,6 +273,26 @@ class Measure:
 
 
 @dataclass(frozen=True, slots=True)
+class Dominance:
+    """The (n, k) rule: a group whose `contributors` largest drivers give more than
+    `percent` of a sum (or an average's sum) is suppressed."""
+
+    contributors: int
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """Another dataset of the export, over the same records (module, window, joins,
+    filters), that releases totals of this aggregate's groups along `keys` (names of
+    this aggregate's keys); `dominance` is that dataset's rule, if any."""
+
+    dataset: str
+    keys: tuple[str, ...]
+    dominance: Dominance | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Aggregate:
     """Group by the key columns, compute measures, drop groups smaller than
     `min_group_size` counted by `counted_by` (`entity` JMESPath when it counts people)."""
@@ -285,6 +305,12 @@ class Aggregate:
     counted_by: str
     entity: str | None
     origin: Span
+    # statistical disclosure control (docs/privacy-model.md): the dominance rule, the
+    # base counts are rounded to, and the datasets whose totals secondary suppression
+    # protects against
+    dominance: Dominance | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    round_counts: int | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    margins: tuple[Margin, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

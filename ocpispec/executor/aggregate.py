@@ -25,6 +25,7 @@ from typing import Any
 
 from ocpispec import plan as ir
 from ocpispec.executor import accumulators as acc
+from ocpispec.executor import suppression
 from ocpispec.executor.functions import TransformError, as_number
 from ocpispec.executor.jmes_compile import Compiled
 from ocpispec.executor.pipeline import Counts
@@ -69,6 +70,16 @@ class _Layout:
                 placed.append((part, index))
             self.parts.append((measure, placed))
         self.formulas = [compile(m.formula) if m.formula else None for m in step.measures]
+        # each driver's total of every summed argument, when a dominance rule needs it
+        self.by_driver: list[int] = []
+        if step.dominance is not None or any(m.dominance for m in step.margins):
+            for argument in dict.fromkeys(part.argument for m in step.measures
+                                          for part in measure_parts(m)
+                                          if part.function in ("sum", "avg") and part.argument):
+                self.by_driver.append(len(self.kinds))
+                self.kinds.append(acc.BY_DRIVER)
+                self.arguments.append(compile(argument))
+        self.counts_only = [_is_count(m) for m in step.measures]
 
 
 class Aggregator:
@@ -78,6 +89,7 @@ class Aggregator:
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
         self.layout = _Layout(step, compile)
+        self.names = [key.name for key in step.keys]
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
@@ -87,6 +99,7 @@ class Aggregator:
         self.max_groups = max_groups
         self.spill_directory = spill_directory
         self.spill: SpillFile | None = None
+        self.records_seen = 0
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -103,17 +116,30 @@ class Aggregator:
             if len(self.groups) >= self.max_groups:
                 self._spill()
             state = self.groups[identity] = acc.new_state(keys, self.kinds)
+        driver = None
+        if self.layout.by_driver or (self.entity is not None and state[acc.DRIVERS] is not True):
+            driver = self._driver(record)
+            if self.entity is not None and state[acc.DRIVERS] is not True:
+                acc.add_driver(state, driver, self.minimum)
         index = acc.FIRST_SLOT
         for kind, argument in zip(self.kinds, self.layout.arguments):
             value = argument(record)
             if kind is acc.STATS:
                 acc.add_stats(state[index], value)
+            elif kind is acc.BY_DRIVER:
+                acc.add_by_driver(state[index], driver, value)  # type: ignore[arg-type]
             elif value is not None:
                 self._add_value(kind, state[index], value)
             index += 1
         state[acc.RECORDS] += 1
-        if self.entity is not None and state[acc.DRIVERS] is not True:
-            acc.add_driver(state, self.digest(_identity(self.entity(record))), self.minimum)
+
+    def _driver(self, record: dict) -> bytes:
+        """The contributor of a record: its driver, or the record itself when the
+        module has no driver."""
+        if self.entity is None:
+            self.records_seen += 1
+            return self.records_seen.to_bytes(8, "big")
+        return self.digest(_identity(self.entity(record)))
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:
@@ -148,18 +174,58 @@ class Aggregator:
         return self.spill.flushes if self.spill is not None else 0
 
     def rows(self) -> Iterator[dict]:
-        names = [key.name for key in self.step.keys]
+        if self.step.margins:
+            yield from self._rows_with_margins()
+            return
         groups = 0
         for state in self._states():
             groups += 1
-            if not acc.reached(state, self.entity is not None, self.step.min_group_size):
-                self.counts.groups_suppressed += 1
-                continue
-            row = dict(zip(names, state[acc.KEYS]))
-            for (measure, placed), formula in zip(self.layout.parts, self.layout.formulas):
-                row[measure.name] = self._value(state, placed, formula)
-            yield row
+            status = self._status(state)
+            if status is None:
+                yield self._row(state)
         self.counts.groups = groups
+
+    def _status(self, state: list) -> str | None:
+        """Why a group is suppressed (counted), or None when it is released."""
+        if not acc.reached(state, self.entity is not None, self.step.min_group_size):
+            self.counts.groups_suppressed += 1
+            return suppression.SMALL
+        rule = self.step.dominance
+        if rule is not None and any(suppression.dominated(state[acc.FIRST_SLOT + slot], rule)
+                                    for slot in self.layout.by_driver):
+            self.counts.groups_dominated += 1
+            return suppression.DOMINATED
+        return None
+
+    def _row(self, state: list) -> dict:
+        row = dict(zip(self.names, state[acc.KEYS]))
+        base = self.step.round_counts
+        for (measure, placed), formula, count in zip(self.layout.parts, self.layout.formulas,
+                                                     self.layout.counts_only):
+            value = self._value(state, placed, formula)
+            row[measure.name] = _rounded(value, base) if base and count else value
+        return row
+
+    def _rows_with_margins(self) -> Iterator[dict]:
+        positions = {key.name: index for index, key in enumerate(self.step.keys)}
+        margins = [(margin, tuple(positions[name] for name in margin.keys), {})
+                   for margin in self.step.margins]
+        cells: list[suppression.Cell] = []
+        for state in self._states():
+            status = self._status(state)
+            cell = suppression.Cell(state[acc.KEYS], state[acc.RECORDS], status,
+                                    self._row(state) if status is None else None)
+            slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
+            for _, at, lines in margins:
+                key = suppression.line_key(cell.keys, at)
+                lines.setdefault(key, suppression.Line()).add(len(cells), slots)
+            cells.append(cell)
+        self.counts.groups_secondary += suppression.secondary(
+            cells, [(margin, lines) for margin, _, lines in margins])
+        self.counts.groups = len(cells)
+        for cell in cells:
+            if cell.status is None and cell.row is not None:
+                yield cell.row
 
     def _value(self, state: list, placed, formula: Compiled | None) -> Any:
         results = [acc.result(part.function,
@@ -173,6 +239,21 @@ class Aggregator:
         except TransformError:
             return None
         return acc.tidy(value) if isinstance(value, float) else value
+
+
+def _is_count(measure: ir.Measure) -> bool:
+    """A measure that is a count of records or of different values (rounded by
+    `round counts to`)."""
+    if measure.function == "count":
+        return True
+    return len(measure.parts) == 1 and measure.parts[0].function == "count_distinct" \
+        and measure.formula == '"#0"'
+
+
+def _rounded(value: Any, base: int) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return value
+    return base * ((value + base // 2) // base)
 
 
 def _typed(keys: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -46,6 +46,9 @@ class Counts:
     invalid_fields: Counter[str] = field(default_factory=Counter)
     deviations: Counter[str] = field(default_factory=Counter)
     join_misses: Counter[str] = field(default_factory=Counter)  # by join alias
+    # groups suppressed by the dominance rule, and to protect released totals
+    groups_dominated: int = 0
+    groups_secondary: int = 0
 
     @property
     def invalid_total(self) -> int:

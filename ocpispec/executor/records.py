@@ -114,6 +114,7 @@ def _dataset(dataset: Any) -> dict[str, Any]:
             "excluded_private": counts.excluded_private, "filtered": counts.filtered,
             "written": counts.written, "groups": counts.groups,
             "groups_suppressed": counts.groups_suppressed,
+            **_disclosure_counts(counts),
             "join_misses": dict(sorted(counts.join_misses.items())),
             "invalid_fields": dict(sorted(counts.invalid_fields.items())),
             "deviations": dict(sorted(counts.deviations.items())),
@@ -142,3 +143,11 @@ def write_run_record(directory: Path, record: dict[str, Any]) -> Path:
         path = first.with_name(f"{first.stem}-{serial}.json")
     write_atomically(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def _disclosure_counts(counts: Any) -> dict[str, int]:
+    """Groups held back by the dominance rule and by secondary suppression (numbers of
+    cells, never values); absent when none were."""
+    found = {"groups_dominated": counts.groups_dominated,
+             "groups_secondary": counts.groups_secondary}
+    return {name: value for name, value in found.items() if value}

@@ -125,7 +125,7 @@ def _step_text(step: ir.Step) -> str:
             stated = "" if step.min_group_size_stated else " (default)"
             return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
                     f"drop groups of fewer than {step.min_group_size}{stated} "
-                    f"{step.counted_by}")
+                    f"{step.counted_by}{disclosure_words(step)}")
         case ir.Render():
             target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
@@ -246,3 +246,21 @@ def _wrapped(prefix: str, text: str) -> Iterator[str]:
                           subsequent_indent=" " * len(prefix), break_on_hyphens=False,
                           break_long_words=False)
     yield from lines or [prefix.rstrip()]
+
+
+def disclosure_words(step: ir.Aggregate) -> str:
+    """The disclosure controls of an aggregate beyond the minimum group size."""
+    words = []
+    if step.dominance is not None:
+        words.append(f"drop groups where the {_largest(step.dominance.contributors)} give "
+                     f"more than {step.dominance.percent}% of a sum")
+    for margin in step.margins:
+        words.append(f"secondary suppression against the totals of `{margin.dataset}` "
+                     f"(by {', '.join(margin.keys)})")
+    if step.round_counts:
+        words.append(f"counts rounded to multiples of {step.round_counts}")
+    return "".join(f"; {word}" for word in words)
+
+
+def _largest(contributors: int) -> str:
+    return "largest driver" if contributors == 1 else f"{contributors} largest drivers"
