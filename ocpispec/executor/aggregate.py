@@ -20,7 +20,7 @@ evaluated over their results.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ocpispec import plan as ir
@@ -39,6 +39,12 @@ _canonical_driver = canonicalizer(DRIVER_FAMILY)
 # groups held in memory before they spill to disk (about 0.3 KiB each for a typical
 # aggregate; see benchmarks/aggregate_memory.py)
 MAX_GROUPS = 100_000
+
+
+def export_aggregates(plan: ir.Plan) -> dict[str, ir.Aggregate]:
+    """Every aggregate of an export by dataset name."""
+    return {dataset.name: step for dataset in plan.datasets
+            if (step := dataset.step(ir.Aggregate)) is not None}
 
 
 def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
@@ -85,7 +91,11 @@ class _Layout:
 class Aggregator:
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
                  counts: Counts, max_groups: int = MAX_GROUPS,
-                 spill_directory: str | None = None) -> None:
+                 spill_directory: str | None = None, dataset: str = "",
+                 export: Mapping[str, ir.Aggregate] | None = None) -> None:
+        """`dataset` is this aggregate's dataset name and `export` every aggregate of the
+        export by dataset name: a finer dataset whose totals this one releases is
+        aggregated alongside, to withhold the totals its secondary suppression needs."""
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
         self.layout = _Layout(step, compile)
@@ -100,6 +110,12 @@ class Aggregator:
         self.spill_directory = spill_directory
         self.spill: SpillFile | None = None
         self.records_seen = 0
+        self.dataset = dataset
+        self.all_keys = tuple(range(len(step.keys)))
+        self.finer = [Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
+                                 export)
+                      for name, other in (export or {}).items()
+                      if any(margin.dataset == dataset for margin in other.margins)]
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -109,6 +125,11 @@ class Aggregator:
                 self.counts.invalid[exc.reason] += 1
 
     def add(self, record: dict) -> None:
+        for finer in self.finer:  # as its own run sees the record, whatever this one does
+            try:
+                finer.add(record)
+            except TransformError:
+                pass
         keys = tuple([key(record) for key in self.keys])
         identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
         state = self.groups.get(identity)
@@ -174,7 +195,7 @@ class Aggregator:
         return self.spill.flushes if self.spill is not None else 0
 
     def rows(self) -> Iterator[dict]:
-        if self.step.margins:
+        if self.step.margins or self.finer:
             yield from self._rows_with_margins()
             return
         groups = 0
@@ -207,12 +228,25 @@ class Aggregator:
         return row
 
     def _rows_with_margins(self) -> Iterator[dict]:
+        cells, margins = self.decide()
+        for cell in cells:
+            if cell.status is None and cell.row is not None:
+                yield cell.row
+
+    def decide(self) -> tuple[list[suppression.Cell], list[tuple[ir.Margin, dict]]]:
+        """Every cell with its status after primary and secondary suppression, and the
+        lines of each margin (with the totals to withhold)."""
         positions = {key.name: index for index, key in enumerate(self.step.keys)}
         margins = [(margin, tuple(positions[name] for name in margin.keys), {})
                    for margin in self.step.margins]
+        withheld = self._withheld_by_finer()
         cells: list[suppression.Cell] = []
         for state in self._states():
             status = self._status(state)
+            if status is None and suppression.line_key(state[acc.KEYS], self.all_keys) \
+                    in withheld:
+                self.counts.groups_secondary += 1
+                status = suppression.SECONDARY
             cell = suppression.Cell(state[acc.KEYS], state[acc.RECORDS], status,
                                     self._row(state) if status is None else None)
             slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
@@ -223,9 +257,18 @@ class Aggregator:
         self.counts.groups_secondary += suppression.secondary(
             cells, [(margin, lines) for margin, _, lines in margins])
         self.counts.groups = len(cells)
-        for cell in cells:
-            if cell.status is None and cell.row is not None:
-                yield cell.row
+        return cells, [(margin, lines) for margin, _, lines in margins]
+
+    def _withheld_by_finer(self) -> set[tuple]:
+        """The groups of this dataset that a finer dataset of the export needs withheld
+        (totals of its lines that would give a suppressed cell away)."""
+        withheld: set[tuple] = set()
+        for finer in self.finer:
+            _, margins = finer.decide()
+            for margin, lines in margins:
+                if margin.dataset == self.dataset:
+                    withheld |= {key for key, line in lines.items() if line.total_suppressed}
+        return withheld
 
     def _value(self, state: list, placed, formula: Compiled | None) -> Any:
         results = [acc.result(part.function,

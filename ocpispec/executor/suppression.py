@@ -6,13 +6,17 @@ rule; contributions counted per driver as the minimum group size counts them).
 
 Secondary: when another dataset of the export releases totals of this one along some
 keys (a `Margin`), a line of cells that adds up to one released total must not hide
-exactly one value, or subtraction gives it back. Greedy, to a fixed point: for every
-line of every margin with exactly one unknown (a suppressed cell, or the total itself
-when that dataset's own dominance rule suppresses it), suppress the released cell of
-the line with the fewest records (ties: the first in output order). Each line then
-hides nothing or at least two values. This defeats recomputation along any one margin
-and the chains of such steps across margins; it is not a full linear-programming
-audit of tables with several margins (see docs/privacy-model.md).
+exactly one value, or subtraction gives it back. Greedy, to a fixed point, for every
+line of every margin with exactly one unknown:
+- the unknown is a cell: the line's total is withheld too (by the other dataset, which
+  runs this same decision over the same records, see `Aggregator`);
+- the unknown is the total (that dataset's own dominance rule withholds it): the
+  released cell of the line with the fewest records is suppressed (ties: the first in
+  output order), and the margins it lies on are looked at again.
+Each line then hides nothing or at least two values (cells or its total): no suppressed
+cell or total can be recomputed along any margin, nor by chains of such steps across
+margins. It is not a full linear-programming audit of tables with several margins (see
+docs/privacy-model.md).
 """
 
 from __future__ import annotations
@@ -66,8 +70,9 @@ def line_key(keys: tuple[Any, ...], positions: tuple[int, ...]) -> tuple:
 
 def secondary(cells: list[Cell], margins: Iterable[tuple[ir.Margin, dict[tuple, Line]]]
               ) -> int:
-    """Suppress released cells until every line hides zero or at least two values;
-    returns how many were suppressed."""
+    """Suppress cells and withhold totals until every line hides zero or at least two
+    values; returns how many cells were suppressed (withheld totals are marked on the
+    lines: `total_suppressed`)."""
     margins = list(margins)
     for margin, lines in margins:
         if margin.dominance is not None:
@@ -81,15 +86,14 @@ def secondary(cells: list[Cell], margins: Iterable[tuple[ir.Margin, dict[tuple, 
         for _, lines in margins:
             for line in lines.values():
                 hidden = sum(1 for i in line.cells if cells[i].status is not None)
-                hidden += line.total_suppressed
-                if hidden != 1:
+                if hidden + line.total_suppressed != 1:
+                    continue
+                changed = True
+                if hidden:
+                    line.total_suppressed = True
                     continue
                 released = [i for i in line.cells if cells[i].status is None]
-                if not released:
-                    continue
                 chosen = min(released, key=lambda i: (cells[i].records, i))
                 cells[chosen].status = SECONDARY
                 added += 1
-                changed = True
     return added
-

@@ -252,7 +252,7 @@ def disclosure_words(step: ir.Aggregate) -> str:
     """The disclosure controls of an aggregate beyond the minimum group size."""
     words = []
     if step.dominance is not None:
-        words.append(f"drop groups where the {_largest(step.dominance.contributors)} give "
+        words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")
     for margin in step.margins:
         words.append(f"secondary suppression against the totals of `{margin.dataset}` "
@@ -263,4 +263,4 @@ def disclosure_words(step: ir.Aggregate) -> str:
 
 
 def _largest(contributors: int) -> str:
-    return "largest driver" if contributors == 1 else f"{contributors} largest drivers"
+    return "largest driver gives" if contributors == 1 else f"{contributors} largest drivers give"
