@@ -3,6 +3,8 @@ recomputed from the released cells and the released totals of another dataset.""
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +12,7 @@ from ocpispec import plan as ir
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.pipeline import Counts
 from test_aggregate_engine import SPAN, compile
+from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 
 MEASURES = (ir.Measure("sessions", "count", None, (), "public", SPAN),
             ir.Measure("energy", "sum", "kwh", (), "public", SPAN))
@@ -142,3 +145,64 @@ def test_a_dominated_total_costs_one_more_cell() -> None:
     rows, counts = _run(_step(("x", "y"), margins=(ir.Margin("by_x", ("x",), rule),)), records)
     assert [(row["x"], row["y"]) for row in rows] == [(0, 1), (0, 2)]
     assert counts.groups_secondary == 1
+
+
+# ---- end to end against the demo CPO --------------------------------------------------------
+
+TWO_TABLES = '''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+  truncate(start_date_time, month) as month
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 3
+  dominance 1 85%
+output csv to "monthly.csv"
+
+from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 3
+  dominance 1 85%
+  round counts to 5
+output csv to "cities.csv"
+'''
+
+
+def test_an_export_with_totals_gives_no_suppressed_cell_away(run_spec, demo_server,
+                                                               tmp_path) -> None:
+    spec = HEADER + TWO_TABLES
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    assert "to protect released totals" in result.stderr
+    monthly, cities = read_csv(out / "monthly.csv"), read_csv(out / "cities.csv")
+    assert all(int(row["sessions"]) % 5 == 0 for row in cities)
+    assert monthly and cities
+    full = HEADER + TWO_TABLES.replace("  minimum group size 3\n  dominance 1 85%\n", "  minimum group size 1\n").replace("  round counts to 5\n", "")
+    (tmp_path / "full").mkdir()
+    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    truth = {(row["city"], row["month"]): float(row["energy_kwh"])
+             for row in read_csv(tmp_path / "full" / "monthly.csv")}
+    released = {(row["city"], row["month"]) for row in monthly}
+    totals = {row["city"] for row in cities}
+    for city in totals:
+        hidden = [cell for cell in truth if cell[0] == city and cell not in released]
+        assert len(hidden) != 1, f"{hidden} follows from the total of {city}"
+    for city in {cell[0] for cell in truth} - totals:  # a withheld total hides 2+ cells
+        assert sum(cell[0] == city and cell not in released for cell in truth) >= 1
+    manifest = json.loads((out / "monthly.csv.manifest.json").read_text())
+    assert "dominance" in manifest["disclosure_control"]
+    assert "groups_secondary" not in json.dumps(manifest)  # counts stay with the CPO
+    records = list((tmp_path / "state-out" / "runs").rglob("*.json"))
+    counts = json.loads(records[0].read_text())["datasets"]
+    assert any(dataset["counts"].get("groups_secondary") for dataset in counts)

@@ -43,6 +43,9 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
         manifest["measures"] = [_measure(measure) for measure in aggregate.measures]
         manifest["minimum_group_size"] = {"size": aggregate.min_group_size,
                                           "counted_by": aggregate.counted_by}
+        controls = disclosure_rules(aggregate)
+        if controls:
+            manifest["disclosure_control"] = controls
     manifest["filters"] = _filters(dataset)
     privacy = dataset.step(ir.PrivacyFilter)
     if privacy is not None:
@@ -151,3 +154,20 @@ def _disclosure_counts(counts: Any) -> dict[str, int]:
     found = {"groups_dominated": counts.groups_dominated,
              "groups_secondary": counts.groups_secondary}
     return {name: value for name, value in found.items() if value}
+
+
+def disclosure_rules(aggregate: ir.Aggregate) -> dict[str, Any]:
+    """The rules beyond the minimum group size, in the consumer's words (no counts:
+    how many cells a rule held back stays in the CPO's run record)."""
+    rules: dict[str, Any] = {}
+    if aggregate.dominance is not None:
+        rules["dominance"] = (f"a group where the {aggregate.dominance.contributors} largest "
+                              f"driver(s) give more than {aggregate.dominance.percent}% of a "
+                              "sum is not released")
+    if aggregate.margins:
+        rules["secondary_suppression"] = [
+            f"no withheld group follows from the totals of `{margin.dataset}` "
+            f"(by {', '.join(margin.keys)})" for margin in aggregate.margins]
+    if aggregate.round_counts:
+        rules["counts_rounded_to"] = aggregate.round_counts
+    return rules
