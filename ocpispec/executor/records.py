@@ -169,5 +169,5 @@ def disclosure_rules(aggregate: ir.Aggregate) -> dict[str, Any]:
             f"no withheld group follows from the totals of `{margin.dataset}` "
             f"(by {', '.join(margin.keys)})" for margin in aggregate.margins]
     if aggregate.round_counts:
-        rules["counts_rounded_to"] = aggregate.round_counts
+        rules["rounding"] = f"counts are released as multiples of {aggregate.round_counts}"
     return rules
