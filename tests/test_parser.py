@@ -48,6 +48,8 @@ group by truncate(start_date_time, day) as day
 compute count() as n
   count(distinct status) as statuses
   minimum group size 10
+  dominance 1 85%
+  round counts to 5
 output csv excel-nl delimiter "|" decimal point no bom bom quote all lines lf to stdout
 from locations between 2026-01-01 and 2026-02-01 select id output json to "a.json"
 from tariffs last 7 days select id output json to "b.json"
