@@ -8,9 +8,9 @@ Drivers are told apart by the same canonical form their pseudonyms use
 two. Records without a driver identifier count together as one. A group remembers its
 drivers only until it reaches the minimum.
 
-When more than `max_groups` groups are in memory, they are merged into a temporary
-SQLite file (`spill`) and memory starts again; the rows come out of the file in the
-same order. Rows come out sorted by their keys, so the same data always gives the same
+When more than `max_groups` groups are in memory, their states are appended to a
+temporary SQLite file (`spill`) and memory starts again; at the end the file gives each
+group once, its partial states merged, in the same order as without it. Rows come out sorted by their keys, so the same data always gives the same
 file, spilled or not.
 
 A measure is one aggregate (`sum(kwh)`) or a formula over several (`round(sum(kwh) /
@@ -172,7 +172,7 @@ class Aggregator:
     def _spill(self) -> None:
         if self.spill is None:
             self.spill = SpillFile(self.spill_directory)
-        self.spill.flush(self.groups.values(), self._merge)
+        self.spill.flush(self.groups.values())
         self.groups = {}
 
     def _merge(self, into: list, other: list) -> list:
@@ -184,8 +184,7 @@ class Aggregator:
             return
         self._spill()
         try:
-            for _, state in self.spill.states():
-                yield state
+            yield from self.spill.states(self._merge)
         finally:
             self.spill.close()
 

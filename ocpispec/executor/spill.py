@@ -6,8 +6,10 @@ else; each by value), and two different key tuples never share bytes. It is the
 group's identity in memory and the primary key on disk, so SQLite's `ORDER BY` (memcmp
 on blobs) gives the rows in the same order as sorting in memory.
 
-`SpillFile` is a temporary SQLite database (mode 0600, deleted when closed) holding
-pickled group states; flushing merges a batch of in-memory states into it.
+`SpillFile` is a temporary SQLite database (mode 0600, deleted when closed): a flush
+appends the pickled partial states of the groups in memory (no lookups), and reading
+back sorts by key once and merges the partial states of each group in the order they
+were written.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ def _text(text: str) -> bytes:
 
 
 class SpillFile:
+    """Partial group states appended in batches; read back once, ordered by key, with
+    the partial states of one group merged in the order they were written."""
+
     def __init__(self, directory: str | None = None) -> None:
         handle, self.path = tempfile.mkstemp(prefix="ocpispec-groups-", suffix=".sqlite",
                                              dir=directory)
@@ -64,27 +69,31 @@ class SpillFile:
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=OFF")
         self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("CREATE TABLE groups (key BLOB PRIMARY KEY, state BLOB) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE parts (key BLOB, state BLOB)")
         self.flushes = 0
 
-    def flush(self, states: Iterable[list], merge: Callable[[list, list], list]) -> None:
-        """Write the in-memory group states, merging each with its spilled one if any."""
+    def flush(self, states: Iterable[list]) -> None:
+        """Append the in-memory group states (merged when read back)."""
         self.flushes += 1
-        groups = {sort_key(state[0]): state for state in states}
         with self.db:
-            keys = sorted(groups)
-            for start in range(0, len(keys), 500):
-                batch = keys[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                for key, blob in self.db.execute(
-                        f"SELECT key, state FROM groups WHERE key IN ({marks})", batch):
-                    groups[key] = merge(groups[key], pickle.loads(blob))
-            self.db.executemany("INSERT OR REPLACE INTO groups VALUES (?, ?)",
-                                ((key, pickle.dumps(groups[key], 5)) for key in keys))
+            self.db.executemany("INSERT INTO parts VALUES (?, ?)",
+                                ((sort_key(state[0]), pickle.dumps(state, 5))
+                                 for state in states))
 
-    def states(self) -> Iterator[tuple[bytes, list]]:
-        for key, blob in self.db.execute("SELECT key, state FROM groups ORDER BY key"):
-            yield key, pickle.loads(blob)
+    def states(self, merge: Callable[[list, list], list]) -> Iterator[list]:
+        """Every group once, in key order."""
+        self.db.execute("CREATE INDEX parts_by_key ON parts (key)")
+        current_key, current = None, None
+        for key, blob in self.db.execute("SELECT key, state FROM parts ORDER BY key, rowid"):
+            state = pickle.loads(blob)
+            if key == current_key:
+                current = merge(current, state)
+                continue
+            if current is not None:
+                yield current
+            current_key, current = key, state
+        if current is not None:
+            yield current
 
     def close(self) -> None:
         self.db.close()
