@@ -125,6 +125,12 @@ _FUNCTIONS = (
              "smallest value in the group", "min(kwh) as min_kwh", aggregate=True),
     Function("max", (ArgKind.NUMBER,), Result.NUMBER, Effect.AGGREGATE,
              "largest value in the group", "max(kwh) as max_kwh", aggregate=True),
+    Function("median", (ArgKind.NUMBER,), Result.NUMBER, Effect.AGGREGATE,
+             "middle value of the group (exact up to 4,096 values, then within 0.5%)",
+             "median(kwh) as median_kwh", aggregate=True),
+    Function("percentile", (ArgKind.NUMBER, ArgKind.NUMBER_LITERAL), Result.NUMBER,
+             Effect.AGGREGATE, "value below which the given share (0.05 to 0.95) of the "
+             "group lies", "percentile(kwh, 0.9) as p90_kwh", aggregate=True),
 )
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in _FUNCTIONS}

@@ -226,8 +226,30 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One aggregate inside a composed measure: `function` (`count`, `count_distinct`,
+    `sum`, `avg`, `min`, `max`, `median`, `percentile`) over `argument` (JMESPath of the
+    record, None for `count()`); `fraction` is a percentile's 0..1 parameter."""
+
+    function: str
+    argument: str | None
+    fraction: float | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        if self.function == "count_distinct":
+            return f"count(distinct {self.argument})"
+        if self.function == "percentile":
+            return f"percentile({self.argument}, {self.fraction})"
+        return f"{self.function}({self.argument or ''})"
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
-    """`function` over `argument` (JMESPath, None for `count()`) in each group."""
+    """`function` over `argument` (JMESPath, None for `count()`) in each group. A
+    composed measure (`round(sum(kwh), 1)`, `count(distinct x)`, `median(x)`) has
+    function `formula`: its aggregates are `parts`, and `formula` is JMESPath over the
+    parts' results named `"#0"`, `"#1"`, ...; `written` is the spec's text of it."""
 
     name: str
     function: str
@@ -238,6 +260,36 @@ class Measure:
     justification: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    parts: tuple[Part, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    formula: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    written: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+
+    @property
+    def shown(self) -> str:
+        """The measure as the plan shows it: the whole expression."""
+        if self.written is not None:
+            return self.written
+        return f"{self.function}({self.argument or ''})"
+
+
+@dataclass(frozen=True, slots=True)
+class Dominance:
+    """The (n, k) rule: a group whose `contributors` largest drivers give more than
+    `percent` of a sum (or an average's sum) is suppressed."""
+
+    contributors: int
+    percent: int
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """Another dataset of the export, over the same records (module, window, joins,
+    filters), that releases totals of this aggregate's groups along `keys` (names of
+    this aggregate's keys); `dominance` is that dataset's rule, if any."""
+
+    dataset: str
+    keys: tuple[str, ...]
+    dominance: Dominance | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +305,12 @@ class Aggregate:
     counted_by: str
     entity: str | None
     origin: Span
+    # statistical disclosure control (docs/privacy-model.md): the dominance rule, the
+    # base counts are rounded to, and the datasets whose totals secondary suppression
+    # protects against
+    dominance: Dominance | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    round_counts: int | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    margins: tuple[Margin, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,6 +566,8 @@ def step_expressions(step: Step) -> tuple[str, ...]:
         case Aggregate():
             return (*(key.expression for key in step.keys),
                     *(m.argument for m in step.measures if m.argument),
+                    *(p.argument for m in step.measures for p in m.parts if p.argument),
+                    *(m.formula for m in step.measures if m.formula),
                     *((step.entity,) if step.entity else ()))
     return ()
 

@@ -73,6 +73,8 @@ class Call:
     name: Ident
     args: tuple[Expr, ...]
     span: Span
+    # `count(distinct x)`: the aggregate counts different values, not records
+    distinct: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,12 +398,34 @@ class KRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Dominance:
+    """`dominance 1 85%`: a group whose `contributors` largest drivers give more than
+    `percent` of a sum is suppressed (the (n, k) rule)."""
+
+    contributors: int
+    percent: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RoundCounts:
+    """`round counts to 5`: counts are released as multiples of `base`. `word` is the
+    first word as written (the checker insists on `round`)."""
+
+    word: Ident
+    base: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Aggregate:
     keys: tuple[Column, ...]
     measures: tuple[Column, ...]
     min_group_size: int | None
     min_group_size_span: Span | None
     span: Span
+    dominance: Dominance | None = None
+    round_counts: RoundCounts | None = None
 
 
 # ---- output / schedule ----------------------------------------------------------------

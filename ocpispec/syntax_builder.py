@@ -238,9 +238,22 @@ class _ToSyntax(Transformer):
         return [float(str(children[0]).rstrip("%")), _meta_span(meta)]
 
     def aggregate_clause(self, meta, children):
-        keys, measures, *minimum = children
+        keys, measures, *rest = children
+        minimum = [item for item in rest if isinstance(item, tuple)]
         size, size_span = minimum[0] if minimum else (None, None)
-        return s.Aggregate(keys, measures, size, size_span, _meta_span(meta))
+        dominance = [item for item in rest if isinstance(item, s.Dominance)]
+        rounding = [item for item in rest if isinstance(item, s.RoundCounts)]
+        return s.Aggregate(keys, measures, size, size_span, _meta_span(meta),
+                           dominance[-1] if dominance else None,
+                           rounding[-1] if rounding else None)
+
+    def dominance(self, meta, children):
+        contributors, percent = children
+        return s.Dominance(_int(contributors), _int(percent), _meta_span(meta))
+
+    def round_counts(self, meta, children):
+        word, base = children
+        return s.RoundCounts(_ident(word), _int(base), _meta_span(meta))
 
     def group_keys(self, meta, children):
         return tuple(children)
@@ -359,6 +372,10 @@ class _ToSyntax(Transformer):
     def call(self, meta, children):
         name, *args = children
         return s.Call(_ident(name), tuple(a for a in args if a is not None), _meta_span(meta))
+
+    def distinct_call(self, meta, children):
+        name, argument = children
+        return s.Call(_ident(name), (argument,), _meta_span(meta), distinct=True)
 
     def path(self, meta, children):
         return s.FieldRef(tuple(str(c) for c in children), _meta_span(meta))

@@ -48,7 +48,10 @@ from cdrs
   spread period.energy_kwh over hour in location time zone as slot
 group by truncate(start_date_time, day) as day
 compute count() as n
+  count(distinct status) as statuses
   minimum group size 10
+  dominance 1 85%
+  round counts to 5
 output csv excel-nl delimiter "|" decimal point no bom bom quote all lines lf to stdout
 from locations between 2026-01-01 and 2026-02-01 select id output json to "a.json"
 from tariffs last 7 days select id output json to "b.json"
@@ -137,7 +140,8 @@ def test_aggregate_and_windows() -> None:
     body = spec.datasets[1].body
     assert isinstance(body, s.Aggregate)
     assert [c.alias.name for c in body.keys] == ["day"]
-    assert [c.alias.name for c in body.measures] == ["n"]
+    assert [c.alias.name for c in body.measures] == ["n", "statuses"]
+    assert [getattr(c.expr, "distinct", None) for c in body.measures] == [False, True]
     assert body.min_group_size == 10
     assert body.keys[0].expr.args[1] == s.FieldRef(("day",), body.keys[0].expr.args[1].span)
     assert spec.datasets[1].output.destination is None

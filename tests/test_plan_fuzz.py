@@ -269,7 +269,7 @@ SELECT = "select round(kwh, 1) as e\noutput csv to stdout\n"
 REGRESSIONS = {
     "arithmetic_over_an_aggregate": ("from sessions\ngroup by weekday(start_date_time) as d\n"
                                      "compute round(sum(kwh), 1) as e\n  minimum group size 10\n"
-                                     "output csv to stdout\n", "diagnostics"),
+                                     "output csv to stdout\n", "plan"),
     "a_dataset_that_reads_no_field": ("from tariffs\nselect constant(1) as one\n"
                                       "output csv to stdout\n", "plan"),
     "an_impossible_date_in_a_column": ("from sessions\nselect 2026-02-30 as d\n"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedColumn, ResolvedField
-from ocpispec.checks import privacy
+from ocpispec.checks import measures, privacy
 from ocpispec.checks.context import Context, backticked
 from ocpispec.checks.filters import parse_date
 from ocpispec.checks.grids import check_combined
@@ -131,25 +131,7 @@ def _check_measure(column: syntax.Column, uses: Sequence[Use], calls, ctx: Conte
                            help=f"wrap it in an aggregate such as `avg({use.field.qualified})`, "
                                 "or group by it"))
     if not outside:
-        _check_one_aggregate(column.expr, calls, ctx)
-
-
-def _check_one_aggregate(expr: syntax.Expr, calls: Sequence[syntax.Call], ctx: Context) -> None:
-    """The planner makes a measure of one aggregate call over a per-record argument (an
-    aggregate inside an aggregate is OCX210, from the argument check)."""
-    if isinstance(expr, syntax.Call) and _is_aggregate(expr):
-        return
-    inner = next(call for call in calls if _is_aggregate(call))
-    shown = f"{inner.name.name}({'' if inner.name.name == 'count' else '...'})"
-    ctx.emit(error("OCX216", "a `compute` column must be one aggregate call",
-                   expr.span, "computes with an aggregate's result",
-                   notes=["each `compute` column is `count()`, `sum(x)`, `avg(x)`, `min(x)` or "
-                          "`max(x)`, where x is computed per record (`sum(kwh * 1000)`, "
-                          "`avg(minutes(start_date_time, end_date_time))`); arithmetic or "
-                          "rounding over the group's result is not supported yet"],
-                   help=f"write `{shown}` alone, move the arithmetic inside it where that "
-                        "means the same (`sum(kwh) * 1000` is `sum(kwh * 1000)`), or round "
-                        "in the consumer's tool"))
+        measures.check_shape(column.expr, uses, ctx)
 
 
 def _check_dates(expr: syntax.Expr, ctx: Context) -> None:
@@ -197,10 +179,23 @@ def _checked(column: syntax.Column, name: str, mode: Mode, value: Value,
     classes = [privacy.exposure(use, ctx) for use in uses]
     level = PrivacyClass.highest(classes)
     effect = outer_effect(column.expr)
+    released = privacy.released_as(effect, level, column.expr)
+    if mode is Mode.MEASURE:
+        effect = Effect.AGGREGATE  # also arithmetic and rounding over aggregates
+        released = max((_aggregate_released(call, level)
+                        for call in measures.aggregate_calls(column.expr)),
+                       key=lambda c: c.rank, default=released)
     return CheckedColumn(column, name, effect, value.kind, tuple(sources), level,
-                         privacy.released_as(effect, level, column.expr),
+                         released,
                          column.justification.value if column.justification else None,
                          aggregate=mode is Mode.MEASURE)
+
+
+def _aggregate_released(call: syntax.Call, level: PrivacyClass) -> PrivacyClass:
+    """A count of different values is a number (OCX227 refuses raw personal ones)."""
+    if call.distinct:
+        return PrivacyClass.PUBLIC
+    return privacy.released_as(Effect.AGGREGATE, level, call)
 
 
 def _unique(fields) -> list[ResolvedField]:

@@ -7,6 +7,7 @@ from ocpispec.checked import CheckedDataset
 from ocpispec.checks import filters, privacy, series
 from ocpispec.checks.columns import check_body
 from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.checks.disclosure import check_disclosure
 from ocpispec.checks.output import check_output
 from ocpispec.checks.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
@@ -34,6 +35,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     columns = check_body(dataset.body, scope, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
         _check_group_size(dataset.body, ctx)
+        check_disclosure(dataset.body, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     output_name, templates = check_output(dataset.output, columns, ctx)

@@ -29,7 +29,8 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
                "leave it out; narrow the window instead (`since`, `between`, `last`)"),
     "distinct": ("`distinct` is SQL; `count()` counts records, and the minimum group size "
                  "already counts distinct drivers",
-                 "write `count()`; to release one row per value, group by it"),
+                 "to release one row per value, group by it; to count the different values "
+                 "in each group, write `count(distinct x)` under `compute`"),
     "top": ("`top` takes the first rows in SQL; in ocpispec a sample is a run option",
             "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
 }

@@ -6,6 +6,8 @@ it, so the privacy pass can tell a pseudonymised identifier from a raw one.
 
 from __future__ import annotations
 
+import dataclasses
+
 from ocpispec import syntax
 from ocpispec.checks import arguments
 from ocpispec.checks.context import Context, backticked, did_you_mean
@@ -89,6 +91,8 @@ class Typer:
         self.calls.append(call)
         if not self._placement_ok(call, function, around):
             return UNKNOWN
+        if call.distinct:
+            function = distinct_form(function)
         lowest = len(function.params) - function.optional_params
         if not lowest <= len(call.args) <= len(function.params):
             self._arity(call, function, lowest)
@@ -198,3 +202,11 @@ def _mismatch_help(function: Function, value: Value) -> str:
         return "pass one of the object's fields instead of the whole object"
     fallback = f"write it like `{function.example}`"
     return _GENERALISERS.get(value.kind, fallback) if value.kind else fallback
+
+
+def distinct_form(function: Function) -> Function:
+    """`count(distinct x)` takes one value of any scalar kind (OCX226 refuses
+    `distinct` on other aggregates)."""
+    if function.name != "count":
+        return function
+    return dataclasses.replace(function, params=(ArgKind.ANY_SCALAR,))

@@ -1,69 +1,121 @@
-"""Streaming aggregation with small-group suppression.
+"""Streaming aggregation with small-group suppression, in bounded memory.
 
-Records stream into one accumulator per group (memory grows with the number of
-groups, not of records). A group is released only when it holds at least
-`min_group_size` people (distinct driver identifiers, when the records have one) or
-records; smaller groups are dropped entirely and counted. Drivers are told apart by
-the same canonical form their pseudonyms use (`pseudonyms.canonicalizer`):
-`NL-TNM-C0123` and `nltnmc0123` are one driver, never two. Records without a driver
-identifier count together as one. Rows come out sorted by their keys, so the same
-data always gives the same file.
+Records stream into one compact state per group (`accumulators`). A group is released
+only when it holds at least `min_group_size` people (distinct driver identifiers, when
+the records have one) or records; smaller groups are dropped entirely and counted.
+Drivers are told apart by the same canonical form their pseudonyms use
+(`pseudonyms.canonicalizer`): `NL-TNM-C0123` and `nltnmc0123` are one driver, never
+two. Records without a driver identifier count together as one. A group remembers its
+drivers only until it reaches the minimum.
+
+When more than `max_groups` groups are in memory, their states are appended to a
+temporary SQLite file (`spill`) and memory starts again; at the end the file gives each
+group once, its partial states merged, in the same order as without it. Rows come out sorted by their keys, so the same data always gives the same
+file, spilled or not.
+
+A measure is one aggregate (`sum(kwh)`) or a formula over several (`round(sum(kwh) /
+count(), 1)`): each distinct aggregate is computed once per group, then the formula is
+evaluated over their results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ocpispec import plan as ir
+from ocpispec.executor import accumulators as acc
+from ocpispec.executor import suppression
 from ocpispec.executor.functions import TransformError, as_number
 from ocpispec.executor.jmes_compile import Compiled
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.pseudonyms import canonicalizer
+from ocpispec.executor.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
 _NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
 _canonical_driver = canonicalizer(DRIVER_FAMILY)
+# groups held in memory before they spill to disk (about 0.3 KiB each for a typical
+# aggregate; see benchmarks/aggregate_memory.py)
+MAX_GROUPS = 100_000
 
 
-@dataclass(slots=True)
-class _Measure:
-    total: float = 0
-    values: int = 0
-    low: Any = None
-    high: Any = None
-
-    def add(self, value: Any) -> None:
-        if value is None:
-            return
-        number = as_number(value)
-        self.total += number
-        self.values += 1
-        self.low = number if self.low is None or number < self.low else self.low
-        self.high = number if self.high is None or number > self.high else self.high
+def export_aggregates(plan: ir.Plan) -> dict[str, ir.Aggregate]:
+    """Every aggregate of an export by dataset name."""
+    return {dataset.name: step for dataset in plan.datasets
+            if (step := dataset.step(ir.Aggregate)) is not None}
 
 
-@dataclass(slots=True)
-class _Group:
-    keys: tuple[Any, ...]
-    measures: list[_Measure]
-    records: int = 0
-    entities: set[bytes] = field(default_factory=set)
+def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
+    if measure.parts:
+        return measure.parts
+    return (ir.Part(measure.function, measure.argument),)
+
+
+class _Layout:
+    """Where each part's value lives in a group state: slots are shared by parts of
+    one kind over one argument (`sum(kwh)` and `avg(kwh)` read one `stats` slot)."""
+
+    def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled]) -> None:
+        self.arguments: list[Compiled] = []
+        self.kinds: list[str] = []
+        slots: dict[tuple[str, str], int] = {}
+        self.parts: list[tuple[ir.Measure, list[tuple[ir.Part, int | None]]]] = []
+        for measure in step.measures:
+            placed = []
+            for part in measure_parts(measure):
+                kind = acc.slot_kind(part.function)
+                index = None
+                if kind is not None and part.argument is not None:
+                    index = slots.get((kind, part.argument))
+                    if index is None:
+                        index = slots[(kind, part.argument)] = len(self.kinds)
+                        self.kinds.append(kind)
+                        self.arguments.append(compile(part.argument))
+                placed.append((part, index))
+            self.parts.append((measure, placed))
+        self.formulas = [compile(m.formula) if m.formula else None for m in step.measures]
+        # each driver's total of every summed argument, when a dominance rule needs it
+        self.by_driver: list[int] = []
+        if step.dominance is not None or any(m.dominance for m in step.margins):
+            for argument in dict.fromkeys(part.argument for m in step.measures
+                                          for part in measure_parts(m)
+                                          if part.function in ("sum", "avg") and part.argument):
+                self.by_driver.append(len(self.kinds))
+                self.kinds.append(acc.BY_DRIVER)
+                self.arguments.append(compile(argument))
+        self.counts_only = [_is_count(m) for m in step.measures]
 
 
 class Aggregator:
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
-                 counts: Counts) -> None:
+                 counts: Counts, max_groups: int = MAX_GROUPS,
+                 spill_directory: str | None = None, dataset: str = "",
+                 export: Mapping[str, ir.Aggregate] | None = None) -> None:
+        """`dataset` is this aggregate's dataset name and `export` every aggregate of the
+        export by dataset name: a finer dataset whose totals this one releases is
+        aggregated alongside, to withhold the totals its secondary suppression needs."""
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
-        self.arguments = [compile(m.argument) if m.argument else None for m in step.measures]
+        self.layout = _Layout(step, compile)
+        self.names = [key.name for key in step.keys]
+        self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
-        self.groups: dict[tuple[str, ...], _Group] = {}
-        self._person: Any = _NOBODY  # the last driver seen and its identity
-        self._identity = _NOBODY
+        self.minimum = max(step.min_group_size, 1)
+        self.digest = acc.Digester()
+        self.groups: dict[tuple, list] = {}
+        self.max_groups = max_groups
+        self.spill_directory = spill_directory
+        self.spill: SpillFile | None = None
+        self.records_seen = 0
+        self.dataset = dataset
+        self.all_keys = tuple(range(len(step.keys)))
+        self.finer = [Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
+                                 export)
+                      for name, other in (export or {}).items()
+                      if any(margin.dataset == dataset for margin in other.margins)]
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -73,37 +125,185 @@ class Aggregator:
                 self.counts.invalid[exc.reason] += 1
 
     def add(self, record: dict) -> None:
-        keys = tuple(key(record) for key in self.keys)
-        values = [argument(record) if argument else None for argument in self.arguments]
-        identity = tuple(json_text(key) if isinstance(key, (dict, list)) else repr(key)
-                         for key in keys)
-        group = self.groups.get(identity)
-        if group is None:
-            group = _Group(keys, [_Measure() for _ in self.arguments])
-            self.groups[identity] = group
-        for measure, value in zip(group.measures, values):
-            measure.add(value)
-        group.records += 1
-        if self.entity is not None and len(group.entities) < self.step.min_group_size:
-            # the set only decides `size < min_group_size`: beyond that it need not grow
-            person = self.entity(record)
-            if person is not self._person:  # rows of one record (each/spread) share it
-                self._person, self._identity = person, _identity(person)
-            group.entities.add(self._identity)
+        for finer in self.finer:  # as its own run sees the record, whatever this one does
+            try:
+                finer.add(record)
+            except TransformError:
+                pass
+        keys = tuple([key(record) for key in self.keys])
+        identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
+        state = self.groups.get(identity)
+        if state is None:
+            if len(self.groups) >= self.max_groups:
+                self._spill()
+            state = self.groups[identity] = acc.new_state(keys, self.kinds)
+        driver = None
+        if self.layout.by_driver or (self.entity is not None and state[acc.DRIVERS] is not True):
+            driver = self._driver(record)
+            if self.entity is not None and state[acc.DRIVERS] is not True:
+                acc.add_driver(state, driver, self.minimum)
+        index = acc.FIRST_SLOT
+        for kind, argument in zip(self.kinds, self.layout.arguments):
+            value = argument(record)
+            if kind is acc.STATS:
+                acc.add_stats(state[index], value)
+            elif kind is acc.BY_DRIVER:
+                acc.add_by_driver(state[index], driver, value)  # type: ignore[arg-type]
+            elif value is not None:
+                self._add_value(kind, state[index], value)
+            index += 1
+        state[acc.RECORDS] += 1
+
+    def _driver(self, record: dict) -> bytes:
+        """The contributor of a record: its driver, or the record itself when the
+        module has no driver."""
+        if self.entity is None:
+            self.records_seen += 1
+            return self.records_seen.to_bytes(8, "big")
+        return self.digest(_identity(self.entity(record)))
+
+    def _add_value(self, kind: str, slot: Any, value: Any) -> None:
+        match kind:
+            case acc.DISTINCT:
+                slot.add(self.digest(_distinct_bytes(value)))
+            case acc.QUANTILES:
+                slot.add(as_number(value))
+
+    def _spill(self) -> None:
+        if self.spill is None:
+            self.spill = SpillFile(self.spill_directory)
+        self.spill.flush(self.groups.values())
+        self.groups = {}
+
+    def _merge(self, into: list, other: list) -> list:
+        return acc.merge(into, other, self.kinds, self.minimum)
+
+    def _states(self) -> Iterator[list]:
+        if self.spill is None:
+            yield from sorted(self.groups.values(), key=lambda state: sort_key(state[acc.KEYS]))
+            return
+        self._spill()
+        try:
+            yield from self.spill.states(self._merge)
+        finally:
+            self.spill.close()
+
+    @property
+    def spilled(self) -> int:
+        """How many times the groups went to disk."""
+        return self.spill.flushes if self.spill is not None else 0
 
     def rows(self) -> Iterator[dict]:
-        names = [key.name for key in self.step.keys]
-        for identity in sorted(self.groups, key=lambda i: _order(self.groups[i].keys)):
-            group = self.groups[identity]
-            size = len(group.entities) if self.entity is not None else group.records
-            if size < self.step.min_group_size:
-                self.counts.groups_suppressed += 1
-                continue
-            row = dict(zip(names, group.keys))
-            for measure, result in zip(self.step.measures, group.measures):
-                row[measure.name] = _result(measure.function, result, group.records)
-            yield row
-        self.counts.groups = len(self.groups)
+        if self.step.margins or self.finer:
+            yield from self._rows_with_margins()
+            return
+        groups = 0
+        for state in self._states():
+            groups += 1
+            status = self._status(state)
+            if status is None:
+                yield self._row(state)
+        self.counts.groups = groups
+
+    def _status(self, state: list) -> str | None:
+        """Why a group is suppressed (counted), or None when it is released."""
+        if not acc.reached(state, self.entity is not None, self.step.min_group_size):
+            self.counts.groups_suppressed += 1
+            return suppression.SMALL
+        rule = self.step.dominance
+        if rule is not None and any(suppression.dominated(state[acc.FIRST_SLOT + slot], rule)
+                                    for slot in self.layout.by_driver):
+            self.counts.groups_dominated += 1
+            return suppression.DOMINATED
+        return None
+
+    def _row(self, state: list) -> dict:
+        row = dict(zip(self.names, state[acc.KEYS]))
+        base = self.step.round_counts
+        for (measure, placed), formula, count in zip(self.layout.parts, self.layout.formulas,
+                                                     self.layout.counts_only):
+            value = self._value(state, placed, formula)
+            row[measure.name] = _rounded(value, base) if base and count else value
+        return row
+
+    def _rows_with_margins(self) -> Iterator[dict]:
+        cells, margins = self.decide()
+        for cell in cells:
+            if cell.status is None and cell.row is not None:
+                yield cell.row
+
+    def decide(self) -> tuple[list[suppression.Cell], list[tuple[ir.Margin, dict]]]:
+        """Every cell with its status after primary and secondary suppression, and the
+        lines of each margin (with the totals to withhold)."""
+        positions = {key.name: index for index, key in enumerate(self.step.keys)}
+        margins = [(margin, tuple(positions[name] for name in margin.keys), {})
+                   for margin in self.step.margins]
+        withheld = self._withheld_by_finer()
+        cells: list[suppression.Cell] = []
+        for state in self._states():
+            status = self._status(state)
+            if status is None and suppression.line_key(state[acc.KEYS], self.all_keys) \
+                    in withheld:
+                self.counts.groups_secondary += 1
+                status = suppression.SECONDARY
+            cell = suppression.Cell(state[acc.KEYS], state[acc.RECORDS], status,
+                                    self._row(state) if status is None else None)
+            slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
+            for _, at, lines in margins:
+                key = suppression.line_key(cell.keys, at)
+                lines.setdefault(key, suppression.Line()).add(len(cells), slots)
+            cells.append(cell)
+        self.counts.groups_secondary += suppression.secondary(
+            cells, [(margin, lines) for margin, _, lines in margins])
+        self.counts.groups = len(cells)
+        return cells, [(margin, lines) for margin, _, lines in margins]
+
+    def _withheld_by_finer(self) -> set[tuple]:
+        """The groups of this dataset that a finer dataset of the export needs withheld
+        (totals of its lines that would give a suppressed cell away)."""
+        withheld: set[tuple] = set()
+        for finer in self.finer:
+            _, margins = finer.decide()
+            for margin, lines in margins:
+                if margin.dataset == self.dataset:
+                    withheld |= {key for key, line in lines.items() if line.total_suppressed}
+        return withheld
+
+    def _value(self, state: list, placed, formula: Compiled | None) -> Any:
+        results = [acc.result(part.function,
+                              state[acc.FIRST_SLOT + index] if index is not None else None,
+                              state[acc.RECORDS], part.fraction)
+                   for part, index in placed]
+        if formula is None:
+            return results[0]
+        try:
+            value = formula({f"#{i}": result for i, result in enumerate(results)})
+        except TransformError:
+            return None
+        return acc.tidy(value) if isinstance(value, float) else value
+
+
+def _is_count(measure: ir.Measure) -> bool:
+    """A measure that is a count of records or of different values (rounded by
+    `round counts to`)."""
+    if measure.function == "count":
+        return True
+    return len(measure.parts) == 1 and measure.parts[0].function == "count_distinct" \
+        and measure.formula == '"#0"'
+
+
+def _rounded(value: Any, base: int) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return value
+    return base * ((value + base // 2) // base)
+
+
+def _typed(keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A group's identity when a key is not text: `1`, `1.0` and `true` are three
+    groups, as they are three different values in the output."""
+    return tuple(key if key.__class__ is str else
+                 (key.__class__, json_text(key) if isinstance(key, (dict, list)) else repr(key))
+                 for key in keys)
 
 
 def _identity(person: Any) -> bytes:
@@ -114,39 +314,8 @@ def _identity(person: Any) -> bytes:
     return _NOBODY if canonical is None or canonical == b"" else canonical
 
 
-def _result(function: str, measure: _Measure, records: int) -> Any:
-    match function:
-        case "count":
-            return records
-        case "sum":
-            return _tidy(measure.total) if measure.values else None
-        case "avg":
-            return _tidy(measure.total / measure.values) if measure.values else None
-        case "min":
-            return measure.low
-        case "max":
-            return measure.high
-    raise TransformError(f"unknown aggregate `{function}`")
-
-
-def _tidy(number: float) -> float | int:
-    """Sums of decimals carry binary noise (12.300000000000001); six decimals is
-    far below any precision OCPI data has."""
-    return number if isinstance(number, int) else round(number, 6)
-
-
-def _order(keys: tuple[Any, ...]) -> tuple[tuple[int, Any], ...]:
-    ordered = []
-    for key in keys:
-        match key:
-            case None:
-                ordered.append((0, 0))
-            case bool():
-                ordered.append((1, int(key)))
-            case int() | float():
-                ordered.append((2, key))
-            case str():
-                ordered.append((3, key))
-            case _:
-                ordered.append((4, json_text(key)))
-    return tuple(ordered)
+def _distinct_bytes(value: Any) -> bytes:
+    """Values are told apart as JSON tells them apart (`1` and `"1"` differ)."""
+    if isinstance(value, str):
+        return b"s" + value.encode("utf-8", "surrogatepass")
+    return b"j" + json_text(value).encode()

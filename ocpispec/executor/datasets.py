@@ -17,7 +17,7 @@ from typing import Any
 from ocpispec import __version__
 from ocpispec import plan as ir
 from ocpispec.diagnostics import Diagnostic, Label
-from ocpispec.executor.aggregate import Aggregator
+from ocpispec.executor.aggregate import Aggregator, export_aggregates
 from ocpispec.executor import policy as rules
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
@@ -180,7 +180,8 @@ class DatasetRun:
         rows = self._rows(client, version, lookups)
         aggregate = self.dataset.step(ir.Aggregate)
         if aggregate is not None:
-            aggregator = Aggregator(aggregate, self.compile, self.counts)
+            aggregator = Aggregator(aggregate, self.compile, self.counts,
+                                    dataset=self.dataset.name, export=export_aggregates(self.plan))
             aggregator.add_all(rows)
             rows = aggregator.rows()
         if getattr(self.options, "assess", False):  # measure only: nothing is rendered

@@ -50,6 +50,9 @@ class Counts:
     join_misses: Counter[str] = field(default_factory=Counter)  # by join alias
     # `each` and `spread`: records, elements and values by what happened to them
     series: Counter[str] = field(default_factory=Counter)
+    # groups suppressed by the dominance rule, and to protect released totals
+    groups_dominated: int = 0
+    groups_secondary: int = 0
 
     @property
     def invalid_total(self) -> int:

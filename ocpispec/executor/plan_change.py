@@ -24,7 +24,7 @@ def summarize(dataset: ir.Dataset) -> dict[str, Any]:
                for c in dataset.columns}
     for measure in aggregate.measures if aggregate else ():
         columns[measure.name] = {"treatment": "aggregated",
-                                 "expression": _digest(f"{measure.function}({measure.argument})")}
+                                 "expression": _digest(_measure_text(measure))}
     return {
         "format": SUMMARY_FORMAT,
         "module": dataset.module,
@@ -84,3 +84,10 @@ def _presence(what: str, before: str | None, after: str | None) -> str:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _measure_text(measure) -> str:
+    """What a measure computes; a composed one by its formula over its parts."""
+    if not measure.parts:
+        return f"{measure.function}({measure.argument})"
+    return " ".join([measure.formula or "", *(part.shown for part in measure.parts)])

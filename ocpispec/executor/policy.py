@@ -97,6 +97,10 @@ def _emptiness(counts: Any) -> str | None:
         return None
     if counts.groups and counts.groups == counts.groups_suppressed:
         return "released no row: every group was smaller than the minimum group size"
+    if counts.groups and counts.groups == (counts.groups_suppressed + counts.groups_dominated
+                                           + counts.groups_secondary):
+        return ("released no row: every group was too small, dominated by one driver or "
+                "held back to protect released totals")
     return "released no row"
 
 

@@ -43,6 +43,9 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
         manifest["measures"] = [_measure(measure) for measure in aggregate.measures]
         manifest["minimum_group_size"] = {"size": aggregate.min_group_size,
                                           "counted_by": aggregate.counted_by}
+        controls = disclosure_rules(aggregate)
+        if controls:
+            manifest["disclosure_control"] = controls
     manifest["filters"] = _filters(dataset)
     privacy = dataset.step(ir.PrivacyFilter)
     if privacy is not None:
@@ -66,6 +69,8 @@ def _column(column: ir.Column) -> dict[str, Any]:
 def _measure(measure: ir.Measure) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": measure.name, "function": measure.function,
                              "sources": list(measure.sources), "released_as": measure.privacy}
+    if measure.written:
+        entry["expression"] = measure.written
     if measure.justification:
         entry["justification"] = measure.justification
     return entry
@@ -112,6 +117,7 @@ def _dataset(dataset: Any) -> dict[str, Any]:
             "excluded_private": counts.excluded_private, "filtered": counts.filtered,
             "written": counts.written, "groups": counts.groups,
             "groups_suppressed": counts.groups_suppressed,
+            **_disclosure_counts(counts),
             "join_misses": dict(sorted(counts.join_misses.items())),
             **({"series": dict(sorted(counts.series.items()))} if counts.series else {}),
             "invalid_fields": dict(sorted(counts.invalid_fields.items())),
@@ -142,3 +148,28 @@ def write_run_record(directory: Path, record: dict[str, Any]) -> Path:
         path = first.with_name(f"{first.stem}-{serial}.json")
     write_atomically(path, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def _disclosure_counts(counts: Any) -> dict[str, int]:
+    """Groups held back by the dominance rule and by secondary suppression (numbers of
+    cells, never values); absent when none were."""
+    found = {"groups_dominated": counts.groups_dominated,
+             "groups_secondary": counts.groups_secondary}
+    return {name: value for name, value in found.items() if value}
+
+
+def disclosure_rules(aggregate: ir.Aggregate) -> dict[str, Any]:
+    """The rules beyond the minimum group size, in the consumer's words (no counts:
+    how many cells a rule held back stays in the CPO's run record)."""
+    rules: dict[str, Any] = {}
+    if aggregate.dominance is not None:
+        rules["dominance"] = (f"a group where the {aggregate.dominance.contributors} largest "
+                              f"driver(s) give more than {aggregate.dominance.percent}% of a "
+                              "sum is not released")
+    if aggregate.margins:
+        rules["secondary_suppression"] = [
+            f"no withheld group follows from the totals of `{margin.dataset}` "
+            f"(by {', '.join(margin.keys)})" for margin in aggregate.margins]
+    if aggregate.round_counts:
+        rules["rounding"] = f"counts are released as multiples of {aggregate.round_counts}"
+    return rules

@@ -95,7 +95,7 @@ def package_of(plan: ir.Plan, dataset: ir.Dataset, render: ir.Render, target: Ta
     aggregate = dataset.step(ir.Aggregate)
     expressions = {column.name: column.detail for column in dataset.columns}
     if aggregate is not None:
-        expressions |= {m.name: f"{m.function}()" for m in aggregate.measures}
+        expressions |= {m.name: m.written or f"{m.function}()" for m in aggregate.measures}
     return data_package(
         file=target.path.name if target.path else "", fmt=render.format,
         fields=typed_fields(dataset), dataset=dataset.name, export=export,

@@ -77,6 +77,9 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
                 "invalid": dict(sorted(counts.invalid.items())),
                 "written": counts.written, "groups": counts.groups,
                 "groups_suppressed": counts.groups_suppressed,
+                **{name: value for name, value in (
+                    ("groups_dominated", counts.groups_dominated),
+                    ("groups_secondary", counts.groups_secondary)) if value},
                 "join_misses": dict(sorted(counts.join_misses.items())),
                 **({"risk": result.risk} if getattr(result, "risk", None) else {})},
             "columns": columns}

@@ -67,6 +67,10 @@ def _counts_text(counts: dict[str, Any]) -> str:
     if counts["groups"] or counts["groups_suppressed"]:
         parts += [f"groups {counts['groups']:,}",
                   f"suppressed {counts['groups_suppressed']:,}"]
+        if counts.get("groups_dominated"):
+            parts.append(f"dominated {counts['groups_dominated']:,}")
+        if counts.get("groups_secondary"):
+            parts.append(f"secondary {counts['groups_secondary']:,}")
     if counts["join_misses"]:
         parts.append(f"join misses {sum(counts['join_misses'].values()):,}")
     text = ", ".join(parts)

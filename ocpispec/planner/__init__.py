@@ -18,6 +18,7 @@ from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
 from ocpispec.planner.datasets import Options, dataset_plan
 from ocpispec.planner.lower import LoweringError
+from ocpispec.planner.margins import with_margins
 from ocpispec.privacy_summary import privacy_fingerprint
 from ocpispec.schema import VERSIONS
 from ocpispec.source import Span
@@ -31,8 +32,8 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
                                   pseudonym_scope=_scope(checked.spec.header.pseudonym_scope))
     try:
         names = dataset_names(checked)
-        datasets = tuple(dataset_plan(d, name, checked.source, options)
-                         for d, name in zip(checked.datasets, names))
+        datasets = with_margins(tuple(dataset_plan(d, name, checked.source, options)
+                                      for d, name in zip(checked.datasets, names)))
     except (LoweringError, ValueError, KeyError) as exc:
         raise CompileError([_internal(f"cannot plan this spec: {exc}", checked.spec.span)])
     header = checked.spec.header

@@ -8,6 +8,7 @@ from ocpispec import plan as ir
 from ocpispec import private_sites, syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
 from ocpispec.functions import ALIASES, Effect
+from ocpispec.planner import measures
 from ocpispec.planner.describe import describe
 from ocpispec.planner.lower import Lowerer
 from ocpispec.schema import catalogue
@@ -105,16 +106,32 @@ def _period(lowerer: Lowerer) -> str:
     return f", keyed by the {scope.removeprefix('per ')} of `{moment}`"
 
 
-def measure(checked: CheckedColumn, lowerer: Lowerer) -> ir.Measure:
+def measure(checked: CheckedColumn, lowerer: Lowerer,
+            source: SourceFile | None = None) -> ir.Measure:
     expr = checked.column.expr
-    if not isinstance(expr, syntax.Call):
-        raise ValueError(f"measure `{checked.name}` is not an aggregate call")
+    sources = tuple(dict.fromkeys(field.qualified for field in checked.sources))
+    if not measures.is_simple(expr):
+        parts, formula = measures.compose(expr, lowerer)
+        written = source.snippet(expr.span) if source is not None else formula
+        return ir.Measure(checked.name, "formula", None, sources, checked.released_as.value,
+                          checked.column.span, checked.justification, _measure_type(checked),
+                          describe(checked), parts=parts, formula=formula, written=written)
+    assert isinstance(expr, syntax.Call)
     function = expr.name.name
     argument = lowerer.expr(expr.args[0]) if expr.args else None
-    return ir.Measure(checked.name, function, argument,
-                      tuple(dict.fromkeys(field.qualified for field in checked.sources)),
+    return ir.Measure(checked.name, function, argument, sources,
                       checked.released_as.value, checked.column.span, checked.justification,
                       value_type(checked), describe(checked))
+
+
+def _measure_type(checked: CheckedColumn) -> str:
+    """A composed measure is a number; `count(distinct x)` alone is a whole number."""
+    expr = checked.column.expr
+    if isinstance(expr, syntax.Call) and expr.distinct:
+        return "integer"
+    if isinstance(expr, syntax.Call) and expr.name.name == "round" and _whole(expr):
+        return "integer"
+    return "number"
 
 
 # ---- withheld ---------------------------------------------------------------------------

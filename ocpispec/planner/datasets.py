@@ -265,9 +265,12 @@ class _Builder:
         return ir.Aggregate(
             f"aggregate.{self.module}",
             tuple(cols.column(c, self.lowerer, self.source) for c in keys),
-            tuple(cols.measure(c, self.lowerer) for c in measures),
+            tuple(cols.measure(c, self.lowerer, self.source) for c in measures),
             size if size is not None else DEFAULT_MIN_GROUP_SIZE, size is not None,
-            counted_by, entity, body.span)
+            counted_by, entity, body.span,
+            dominance=ir.Dominance(body.dominance.contributors, body.dominance.percent)
+            if body.dominance is not None else None,
+            round_counts=body.round_counts.base if body.round_counts is not None else None)
 
     def _render(self) -> ir.Render:
         output = self.checked.dataset.output

@@ -137,9 +137,19 @@ def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
         return {}
     measures = [{"name": m.name, "function": m.function, "argument": _text(m.argument),
                  "sources": list(m.sources), "released_as": m.privacy,
-                 "justification": _text(m.justification)} for m in step.measures]
+                 "justification": _text(m.justification),
+                 **({"expression": m.written} if m.written else {})} for m in step.measures]
+    controls: dict[str, Any] = {}
+    if step.dominance is not None:
+        controls["dominance"] = {"contributors": step.dominance.contributors,
+                                 "percent": step.dominance.percent}
+    if step.margins:
+        controls["margins"] = [{"dataset": m.dataset, "keys": list(m.keys)}
+                               for m in step.margins]
+    if step.round_counts:
+        controls["round_counts"] = step.round_counts
     return {"measures": measures, "min_group_size": step.min_group_size,
-            "counted_by": step.counted_by, "entity": _text(step.entity)}
+            "counted_by": step.counted_by, "entity": _text(step.entity), **controls}
 
 
 def _k_rule(step: ir.KAnonymity) -> dict[str, Any]:

@@ -126,7 +126,7 @@ def _step_text(step: ir.Step) -> str:
             stated = "" if step.min_group_size_stated else " (default)"
             return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
                     f"drop groups of fewer than {step.min_group_size}{stated} "
-                    f"{step.counted_by}")
+                    f"{step.counted_by}{disclosure_words(step)}")
         case ir.Unnest() | ir.Spread():
             return series_text(step)
         case ir.KAnonymity():
@@ -234,7 +234,7 @@ def _columns(dataset: ir.Dataset) -> Iterator[str]:
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         rows += [(m.name, ", ".join(m.sources) or "(records)", f"released as {m.privacy}",
-                  f"aggregated: {m.function}({m.argument or ''})", m.justification)
+                  f"aggregated: {m.shown}", m.justification)
                  for m in aggregate.measures]
     yield f"  columns ({len(rows)})"
     name_width = max((len(row[0]) for row in rows), default=0)
@@ -281,3 +281,21 @@ def _wrapped(prefix: str, text: str) -> Iterator[str]:
                           subsequent_indent=" " * len(prefix), break_on_hyphens=False,
                           break_long_words=False)
     yield from lines or [prefix.rstrip()]
+
+
+def disclosure_words(step: ir.Aggregate) -> str:
+    """The disclosure controls of an aggregate beyond the minimum group size."""
+    words = []
+    if step.dominance is not None:
+        words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
+                     f"more than {step.dominance.percent}% of a sum")
+    for margin in step.margins:
+        words.append(f"secondary suppression against the totals of `{margin.dataset}` "
+                     f"(by {', '.join(margin.keys)})")
+    if step.round_counts:
+        words.append(f"counts rounded to multiples of {step.round_counts}")
+    return "".join(f"; {word}" for word in words)
+
+
+def _largest(contributors: int) -> str:
+    return "largest driver gives" if contributors == 1 else f"{contributors} largest drivers give"

@@ -57,8 +57,10 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         yield _row("deviations", "read tolerantly: " + _listed(counts.deviations))
     yield _row("rows written", f"{counts.written:,}")
     if counts.groups or counts.groups_suppressed:
-        yield _row("groups", f"{counts.groups - counts.groups_suppressed:,} released, "
-                   f"{counts.groups_suppressed:,} suppressed as too small")
+        held = counts.groups_suppressed + counts.groups_dominated + counts.groups_secondary
+        yield _row("groups", f"{counts.groups - held:,} released, "
+                   f"{counts.groups_suppressed:,} suppressed as too small"
+                   + _disclosure_control(counts))
     for label, text in risk_lines(dataset.risk):
         yield _row(label, text)
     yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
@@ -124,3 +126,13 @@ def _row(label: str, value: str) -> str:
 
 def _plural(n: int, word: str) -> str:
     return count(n, word, grouped=True)
+
+
+def _disclosure_control(counts) -> str:
+    """Cells the dominance rule and secondary suppression held back (counts only)."""
+    text = ""
+    if counts.groups_dominated:
+        text += f", {counts.groups_dominated:,} by the dominance rule"
+    if counts.groups_secondary:
+        text += f", {counts.groups_secondary:,} to protect released totals"
+    return text

@@ -169,8 +169,25 @@ def _protection(aggregate: ir.Aggregate | None) -> Protection | None:
     default = "" if aggregate.min_group_size_stated else \
         " This is the default: the spec states no minimum group size."
     text = (f"A group (one row) with fewer than {aggregate.min_group_size} {counted} is not "
-            f"released at all; {how}.{default}")
+            f"released at all; {how}.{default}{_disclosure_sentences(aggregate)}")
     return Protection(aggregate.min_group_size, aggregate.min_group_size_stated, counted, text)
+
+
+def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
+    """The dominance rule, secondary suppression and rounding, for the officer."""
+    text = ""
+    if aggregate.dominance is not None:
+        who = "the largest driver gives" if aggregate.dominance.contributors == 1 else \
+            f"the {aggregate.dominance.contributors} largest drivers give"
+        text += (f" Nor is a group where {who} more than {aggregate.dominance.percent}% of "
+                 "a sum: such a row would mostly show one driver's figure.")
+    for margin in aggregate.margins:
+        text += (f" The export also releases totals by {', '.join(margin.keys)} "
+                 f"(`{margin.dataset}`); more groups or totals are held back so that no "
+                 "withheld group can be worked out by subtraction.")
+    if aggregate.round_counts:
+        text += f" Counts are released as multiples of {aggregate.round_counts}."
+    return text
 
 
 # ---- warnings -------------------------------------------------------------------------

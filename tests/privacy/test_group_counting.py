@@ -17,6 +17,7 @@ from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import compile_expression
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.pseudonyms import canonical_identifier, pseudonymizer
+from ocpispec.executor.accumulators import DRIVERS, driver_count
 from ocpispec.source import Span
 
 SPAN = Span(0, 1)
@@ -71,24 +72,23 @@ def _variant(draw, identifier: str) -> str:
 @settings(max_examples=150, deadline=None)
 @given(st.data(), st.lists(_ID, min_size=1, max_size=6, unique_by=str.lower))
 def test_canonical_forms_of_one_id_always_count_once(data, identifiers: list[str]) -> None:
-    # a group keeps at most `minimum` drivers (all the suppression decision needs):
-    # a minimum above the number of drivers keeps every one of them to count
-    aggregator, _ = _aggregator(10)
+    aggregator, _ = _aggregator(1000)  # below the minimum, a group keeps its drivers
     pseudonym = pseudonymizer(b"\x5a" * 32, "export", DRIVER_FAMILY)
     for identifier in identifiers:
         variants = data.draw(st.lists(_variant(identifier), min_size=1, max_size=5))
         assert len({pseudonym(v) for v in variants}) == 1, "one driver, one pseudonym"
         assert len({canonical_identifier(v, DRIVER_FAMILY) for v in variants}) == 1
         aggregator.add_all(_session("a", variant) for variant in variants)
-    group = aggregator.groups[(repr("a"),)]
-    assert len(group.entities) == len(identifiers), "one count per driver"
+    (group,) = aggregator.groups.values()
+    assert driver_count(group[DRIVERS]) == len(identifiers), "one count per driver"
 
 
 def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
-    aggregator, _ = _aggregator(1)
+    aggregator, _ = _aggregator(1000)
     aggregator.add_all([_session("a", "NL-TNM-C0123"), _session("a", "nltnmc0123")])
-    (entity,) = aggregator.groups[(repr("a"),)].entities
-    assert entity == canonical_identifier("NL*TNM*C0123", DRIVER_FAMILY) == b"nltnmc0123"
+    (group,) = aggregator.groups.values()
+    assert canonical_identifier("NL*TNM*C0123", DRIVER_FAMILY) == b"nltnmc0123"
+    assert group[DRIVERS] == aggregator.digest(b"nltnmc0123")  # one driver, kept as a digest
 
 
 # ---- end to end: a platform that lowercases ids on every other page -------------------------

@@ -1,0 +1,178 @@
+"""Compact, mergeable per-group state for the aggregator.
+
+A group's state is a plain list `[keys, records, drivers, slot, slot, ...]` so it
+pickles small and two partial states of one group (one in memory, one spilled to disk)
+merge into the state one pass would have built:
+
+- `drivers` counts people only up to the minimum group size: one 16-byte digest, then a
+  set of them while the group is smaller, then `True` (reached). Nothing needs the
+  exact number.
+- a `stats` slot is `[total, values, low, high]` of one per-record argument, shared by
+  `sum`, `avg`, `min` and `max` of that argument;
+- a `distinct` slot is the set of 16-byte digests of the different values;
+- a `quantiles` slot is a `Quantiles` (exact up to 4,096 values, then a sketch);
+- a `by_driver` slot maps driver digests to their total, for the dominance rule.
+
+Digests are BLAKE2b-128 keyed with a random key made per run and kept in memory only,
+so neither memory nor a spill file holds a raw identifier or value; two different
+values share a digest with odds of about 2^-128 per pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any
+
+from ocpispec.executor.functions import as_number
+from ocpispec.executor.quantiles import Quantiles
+
+KEYS, RECORDS, DRIVERS = 0, 1, 2
+FIRST_SLOT = 3
+STATS, DISTINCT, QUANTILES, BY_DRIVER = "stats", "distinct", "quantiles", "by_driver"
+
+
+class Digester:
+    def __init__(self) -> None:
+        self.key = os.urandom(32)
+
+    def __call__(self, data: bytes) -> bytes:
+        return hashlib.blake2b(data, key=self.key, digest_size=16).digest()
+
+
+def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
+    state: list = [keys, 0, None]
+    for kind in kinds:
+        match kind:
+            case "stats":
+                state.append([0, 0, None, None])
+            case "distinct":
+                state.append(set())
+            case "quantiles":
+                state.append(Quantiles())
+            case "by_driver":
+                state.append({})
+    return state
+
+
+def add_driver(state: list, driver: bytes, minimum: int) -> None:
+    """Drivers of a group: None, one digest, a set of them, or True once `minimum`
+    were seen (most groups of a fine grouping hold one driver: no set for them)."""
+    drivers = state[DRIVERS]
+    if drivers is None:
+        state[DRIVERS] = True if minimum <= 1 else driver
+    elif drivers.__class__ is bytes:
+        if drivers != driver:
+            state[DRIVERS] = True if minimum <= 2 else {drivers, driver}
+    else:
+        drivers.add(driver)
+        if len(drivers) >= minimum:
+            state[DRIVERS] = True
+
+
+def driver_count(drivers: Any) -> int:
+    if drivers is None:
+        return 0
+    return 1 if drivers.__class__ is bytes else len(drivers)
+
+
+def _driver_set(drivers: Any) -> set:
+    if drivers is None:
+        return set()
+    return {drivers} if drivers.__class__ is bytes else drivers
+
+
+def add_stats(slot: list, value: Any) -> None:
+    if value is None:
+        return
+    number = as_number(value)
+    slot[0] += number
+    slot[1] += 1
+    if slot[2] is None or number < slot[2]:
+        slot[2] = number
+    if slot[3] is None or number > slot[3]:
+        slot[3] = number
+
+
+def add_by_driver(slot: dict, driver: bytes, value: Any) -> None:
+    if value is None:
+        return
+    slot[driver] = slot.get(driver, 0) + as_number(value)
+
+
+def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list:
+    """`other` folded into `into` (both states of one group)."""
+    into[RECORDS] += other[RECORDS]
+    if into[DRIVERS] is not True:
+        if other[DRIVERS] is True:
+            into[DRIVERS] = True
+        else:
+            drivers = _driver_set(into[DRIVERS]) | _driver_set(other[DRIVERS])
+            into[DRIVERS] = True if len(drivers) >= minimum else \
+                (next(iter(drivers)) if len(drivers) == 1 else drivers or None)
+    for index, kind in enumerate(kinds, FIRST_SLOT):
+        mine, theirs = into[index], other[index]
+        match kind:
+            case "stats":
+                if theirs[1]:
+                    mine[0] += theirs[0]
+                    mine[1] += theirs[1]
+                    mine[2] = theirs[2] if mine[2] is None else min(mine[2], theirs[2])
+                    mine[3] = theirs[3] if mine[3] is None else max(mine[3], theirs[3])
+            case "distinct":
+                mine |= theirs
+            case "quantiles":
+                mine.merge(theirs)
+            case "by_driver":
+                for driver, total in theirs.items():
+                    mine[driver] = mine.get(driver, 0) + total
+    return into
+
+
+def reached(state: list, counts_people: bool, minimum: int) -> bool:
+    if counts_people:
+        return state[DRIVERS] is True or driver_count(state[DRIVERS]) >= minimum
+    return state[RECORDS] >= minimum
+
+
+def tidy(number: float | int) -> float | int:
+    """Sums of decimals carry binary noise (12.300000000000001); six decimals is far
+    below any precision OCPI data has."""
+    return number if isinstance(number, int) else round(number, 6)
+
+
+def result(function: str, slot: Any, records: int, fraction: float | None) -> Any:
+    match function:
+        case "count":
+            return records
+        case "sum":
+            return tidy(slot[0]) if slot[1] else None
+        case "avg":
+            return tidy(slot[0] / slot[1]) if slot[1] else None
+        case "min":
+            return slot[2]
+        case "max":
+            return slot[3]
+        case "count_distinct":
+            return len(slot)
+        case "median":
+            value = slot.quantile(0.5)
+            return None if value is None else tidy(value)
+        case "percentile":
+            value = slot.quantile(fraction if fraction is not None else 0.5)
+            return None if value is None else tidy(value)
+    raise ValueError(f"unknown aggregate `{function}`")
+
+
+def slot_kind(function: str) -> str | None:
+    """The slot a part's function reads (`count` reads the group's record count)."""
+    match function:
+        case "count":
+            return None
+        case "sum" | "avg" | "min" | "max":
+            return STATS
+        case "count_distinct":
+            return DISTINCT
+        case "median" | "percentile":
+            return QUANTILES
+    raise ValueError(f"unknown aggregate `{function}`")

@@ -1,0 +1,93 @@
+"""Which datasets of an export release totals of another's groups.
+
+Two aggregates read the same records when every step before the aggregate that selects
+records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
+the coarser one (grouping by some of the finer one's key expressions, not all) releases
+margins of the finer one: each of its rows is the total of some of the finer rows.
+Secondary suppression in the finer dataset (executor.suppression) makes sure no
+suppressed row can be recomputed from those totals by subtraction. The coarser dataset
+runs the finer one's decision over its own records to withhold the totals it needs
+withheld, so its normalisation keeps the fields the finer one reads too (they reach
+its aggregator, never its output).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ocpispec import plan as ir
+from ocpispec.planner.datasets import _ordered
+from ocpispec.schema import catalogue
+
+# (normalisation only keeps the fields a dataset reads: it selects no records)
+_BEFORE = (ir.Fetch, ir.Lookup, ir.Join, ir.PrivacyFilter, ir.Filter)
+
+
+def with_margins(datasets: tuple[ir.Dataset, ...]) -> tuple[ir.Dataset, ...]:
+    marked = tuple(_with_margins(dataset, datasets) for dataset in datasets)
+    return tuple(_reading_finer(dataset, marked) for dataset in marked)
+
+
+def _reading_finer(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.Dataset:
+    """The coarser dataset's normalisations widened by the fields of the finer ones."""
+    finer = [other for other in datasets if any(
+        margin.dataset == dataset.name
+        for margin in getattr(other.step(ir.Aggregate), "margins", ()))]
+    if not finer:
+        return dataset
+    steps = []
+    for step in dataset.steps:
+        if isinstance(step, ir.Normalize):
+            fields = [field for other in finer for same in other.all(ir.Normalize)
+                      if same.id == step.id for field in same.fields]
+            step = _widened(step, fields)
+        steps.append(step)
+    return dataclasses.replace(dataset, steps=tuple(steps))
+
+
+def _widened(step: ir.Normalize, fields: list[str]) -> ir.Normalize:
+    if set(fields) <= set(step.fields):
+        return step
+    ordered = _ordered(step.module, [f.split(".") for f in (*step.fields, *fields)])
+    expressions = tuple(ir.VersionExpression(
+        item.version, catalogue().normalizer_expression(step.module, item.version, ordered))
+        for item in step.expressions)
+    return dataclasses.replace(step, fields=tuple(".".join(path) for path in ordered),
+                               expressions=expressions)
+
+
+def _with_margins(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.Dataset:
+    aggregate = dataset.step(ir.Aggregate)
+    if aggregate is None:
+        return dataset
+    margins = tuple(margin for other in datasets if other is not dataset
+                    for margin in [_margin(dataset, aggregate, other)] if margin is not None)
+    if not margins:
+        return dataset
+    steps = tuple(dataclasses.replace(step, margins=margins) if step is aggregate else step
+                  for step in dataset.steps)
+    return dataclasses.replace(dataset, steps=steps)
+
+
+def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> ir.Margin | None:
+    coarse = other.step(ir.Aggregate)
+    if coarse is None or _records(dataset) != _records(other):
+        return None
+    by_expression = {key.expression: key.name for key in aggregate.keys}
+    wanted = [key.expression for key in coarse.keys]
+    if not set(wanted) < set(by_expression):
+        return None
+    return ir.Margin(other.name, tuple(by_expression[e] for e in wanted), coarse.dominance)
+
+
+def _records(dataset: ir.Dataset) -> list:
+    """What selects the records, without step ids and spans."""
+    return [_plain(ir._encode(step)) for step in dataset.steps if isinstance(step, _BEFORE)]
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items() if key not in ("origin", "id")}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

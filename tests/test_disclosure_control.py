@@ -1,0 +1,208 @@
+"""Dominance, secondary suppression and rounding of counts: no suppressed cell can be
+recomputed from the released cells and the released totals of another dataset."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec import plan as ir
+from ocpispec.executor.aggregate import Aggregator
+from ocpispec.executor.pipeline import Counts
+from test_aggregate_engine import SPAN, compile
+from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
+
+MEASURES = (ir.Measure("sessions", "count", None, (), "public", SPAN),
+            ir.Measure("energy", "sum", "kwh", (), "public", SPAN))
+
+
+def _step(keys, minimum=2, dominance=None, margins=(), round_counts=None) -> ir.Aggregate:
+    columns = tuple(ir.Column(k, k, (), "generalised", "", "public", "public", None, SPAN)
+                    for k in keys)
+    return ir.Aggregate("aggregate.sessions", columns, MEASURES, minimum, True,
+                        "distinct drivers", "driver", SPAN, dominance=dominance,
+                        round_counts=round_counts, margins=margins)
+
+
+def _run(step, records):
+    counts = Counts()
+    aggregator = Aggregator(step, compile, counts)
+    aggregator.add_all(records)
+    return list(aggregator.rows()), counts
+
+
+def test_a_group_one_driver_dominates_is_suppressed() -> None:
+    records = [{"x": "a", "driver": "big", "kwh": 90.0}]
+    records += [{"x": "a", "driver": f"d{i}", "kwh": 1.0} for i in range(5)]
+    records += [{"x": "b", "driver": f"d{i}", "kwh": 10.0} for i in range(5)]
+    rows, counts = _run(_step(("x",), dominance=ir.Dominance(1, 85)), records)
+    assert [row["x"] for row in rows] == ["b"]
+    assert (counts.groups, counts.groups_suppressed, counts.groups_dominated) == (2, 0, 1)
+    rows, _ = _run(_step(("x",), dominance=ir.Dominance(2, 95)), records)
+    assert [row["x"] for row in rows] == ["b"]
+    rows, _ = _run(_step(("x",)), records)
+    assert [row["x"] for row in rows] == ["a", "b"]
+
+
+def test_one_driver_counts_once_however_many_sessions() -> None:
+    """Contributions are per driver, told apart as the minimum group size tells them."""
+    records = [{"x": "a", "driver": "NL-TNM-C0001", "kwh": 30.0},
+               {"x": "a", "driver": "nltnmc0001", "kwh": 30.0},
+               {"x": "a", "driver": "c2", "kwh": 5.0}, {"x": "a", "driver": "c3", "kwh": 5.0}]
+    rows, counts = _run(_step(("x",), dominance=ir.Dominance(1, 85)), records)
+    assert rows == [] and counts.groups_dominated == 1
+
+
+def test_counts_are_rounded_to_the_base() -> None:
+    records = [{"x": "a", "driver": f"d{i}", "kwh": 1.0} for i in range(7)]
+    records += [{"x": "b", "driver": f"d{i}", "kwh": 1.0} for i in range(13)]
+    rows, _ = _run(_step(("x",), round_counts=5), records)
+    assert [(row["sessions"], row["energy"]) for row in rows] == [(5, 7.0), (15, 13.0)]
+
+
+cells = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 5),
+                           st.integers(1, 40)), min_size=1, max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells, st.booleans(), st.sampled_from([None, ir.Dominance(1, 85), ir.Dominance(2, 90)]))
+def test_no_suppressed_cell_can_be_recomputed(rows, both, dominance) -> None:
+    """The finer table by (x, y) and the totals by x (and by y), each released under the
+    same rules, as one export with two or three datasets releases them."""
+    records = [{"x": x, "y": y, "driver": f"d{driver}", "kwh": float(kwh)}
+               for x, y, driver, kwh in rows]
+    axes = [0, 1] if both else [0]
+    margins = tuple(ir.Margin(f"by_{'xy'[axis]}", ("xy"[axis],), dominance) for axis in axes)
+    fine = _step(("x", "y"), dominance=dominance, margins=margins)
+    released, counts = _run(fine, records)
+    known = {(row["x"], row["y"]): [row["sessions"], row["energy"]] for row in released}
+    truth = {(r["x"], r["y"]) for r in records}
+    hidden = truth - set(known)
+    assert counts.groups == len(truth)
+    assert len(hidden) == counts.groups_suppressed + counts.groups_dominated + \
+        counts.groups_secondary
+    totals = {}
+    for axis in axes:
+        name = f"by_{'xy'[axis]}"
+        step = _step(("xy"[axis],), dominance=dominance)
+        aggregator = Aggregator(step, compile, Counts(), dataset=name,
+                                export={"fine": fine, name: step})
+        aggregator.add_all(records)
+        totals[axis] = {row["xy"[axis]]: [row["sessions"], row["energy"]]
+                        for row in aggregator.rows()}
+    # the attacker solves any released total with one unknown cell, again and again
+    # with what was found (chains of subtraction across both margins)
+    found: dict[tuple, list[float]] = {}
+    progress = True
+    while progress:
+        progress = False
+        for axis in axes:
+            for value, total in totals[axis].items():
+                line = [cell for cell in truth if cell[axis] == value]
+                unknown = [cell for cell in line if cell in hidden and cell not in found]
+                if len(unknown) != 1:
+                    continue
+                rest = [sum((known.get(cell) or found[cell])[i] for cell in line
+                            if cell != unknown[0]) for i in (0, 1)]
+                found[unknown[0]] = [total[0] - rest[0], total[1] - rest[1]]
+                progress = True
+    assert found == {}, f"recomputed {sorted(found)} of {sorted(hidden)}"
+    # nor a withheld total from the released cells of its line
+    for axis in axes:
+        for value in {cell[axis] for cell in truth} - set(totals[axis]):
+            line = [cell for cell in truth if cell[axis] == value]
+            assert any(cell in hidden for cell in line)
+
+
+def test_a_total_that_would_give_one_cell_away_is_withheld() -> None:
+    records = [{"x": 0, "y": y, "driver": f"d{y}{i}", "kwh": 1.0} for y in range(3)
+               for i in range(3 if y else 1)]
+    records += [{"x": 1, "y": y, "driver": f"e{y}{i}", "kwh": 1.0} for y in range(2)
+                for i in range(3)]
+    fine = _step(("x", "y"), margins=(ir.Margin("by_x", ("x",)),))
+    rows, counts = _run(fine, records)
+    assert [(row["x"], row["y"]) for row in rows] == [(0, 1), (0, 2), (1, 0), (1, 1)]
+    assert counts.groups_suppressed == 1 and counts.groups_secondary == 0
+    coarse = _step(("x",))
+    assert [row["x"] for row in _run(coarse, records)[0]] == [0, 1]
+    counts = Counts()
+    aggregator = Aggregator(coarse, compile, counts, dataset="by_x",
+                            export={"fine": fine, "by_x": coarse})
+    aggregator.add_all(records)
+    assert [row["x"] for row in aggregator.rows()] == [1]
+    assert counts.groups_secondary == 1
+
+
+def test_a_dominated_total_costs_one_more_cell() -> None:
+    """The totals' own rule withholds x=0; with every cell of its line released, the
+    smallest is suppressed so the total cannot be added up."""
+    records = [{"x": 0, "y": 0, "driver": "big", "kwh": 500.0}]
+    records += [{"x": 0, "y": y, "driver": f"d{y}{i}", "kwh": 1.0} for y in range(3)
+                for i in range(3 + y)]
+    rule = ir.Dominance(1, 85)
+    rows, counts = _run(_step(("x", "y"), margins=(ir.Margin("by_x", ("x",), rule),)), records)
+    assert [(row["x"], row["y"]) for row in rows] == [(0, 1), (0, 2)]
+    assert counts.groups_secondary == 1
+
+
+# ---- end to end against the demo CPO --------------------------------------------------------
+
+TWO_TABLES = '''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+  truncate(start_date_time, month) as month
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 3
+  dominance 1 85%
+output csv to "monthly.csv"
+
+from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 3
+  dominance 1 85%
+  round counts to 5
+output csv to "cities.csv"
+'''
+
+
+def test_an_export_with_totals_gives_no_suppressed_cell_away(run_spec, demo_server,
+                                                               tmp_path) -> None:
+    spec = HEADER + TWO_TABLES
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    assert "to protect released totals" in result.stderr
+    monthly, cities = read_csv(out / "monthly.csv"), read_csv(out / "cities.csv")
+    assert all(int(row["sessions"]) % 5 == 0 for row in cities)
+    assert monthly and cities
+    full = HEADER + TWO_TABLES.replace("  minimum group size 3\n  dominance 1 85%\n", "  minimum group size 1\n").replace("  round counts to 5\n", "")
+    (tmp_path / "full").mkdir()
+    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    truth = {(row["city"], row["month"]): float(row["energy_kwh"])
+             for row in read_csv(tmp_path / "full" / "monthly.csv")}
+    released = {(row["city"], row["month"]) for row in monthly}
+    totals = {row["city"] for row in cities}
+    for city in totals:
+        hidden = [cell for cell in truth if cell[0] == city and cell not in released]
+        assert len(hidden) != 1, f"{hidden} follows from the total of {city}"
+    for city in {cell[0] for cell in truth} - totals:  # a withheld total hides 2+ cells
+        assert sum(cell[0] == city and cell not in released for cell in truth) >= 1
+    manifest = json.loads((out / "monthly.csv.manifest.json").read_text())
+    assert "dominance" in manifest["disclosure_control"]
+    assert "groups_secondary" not in json.dumps(manifest)  # counts stay with the CPO
+    records = list((tmp_path / "state-out" / "runs").rglob("*.json"))
+    counts = json.loads(records[0].read_text())["datasets"]
+    assert any(dataset["counts"].get("groups_secondary") for dataset in counts)
