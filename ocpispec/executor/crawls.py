@@ -76,7 +76,12 @@ class AuditedFetch:
         self._overlap_from = WindowGuard(asked, None)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)
         seen = len(crawls) if crawls is not None else 0
-        self._records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
+        pages = getattr(client, "fetch_pages", None)
+        if pages is not None:
+            self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit)
+        else:  # a client without pages: each record a page of its own
+            records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
+            self._pages = ([record] for record in records)
         self.report = crawls[-1] if crawls is not None and len(crawls) > seen else None
 
     @property
@@ -84,20 +89,33 @@ class AuditedFetch:
         return self.before + self.at_end
 
     def __iter__(self) -> Iterator[dict]:
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[dict]]:
+        """The records inside the window, a page at a time (in order)."""
         guard = self.guard
         if guard is None:
-            yield from self._records
+            yield from self._pages
             return
-        end, low, high = guard.date_to, guard._from, guard._to
-        for record in self._records:
+        low, high = guard._from, guard._to
+        for page in self._pages:
+            kept = [record for record in page
+                    if (stamp := record.get("last_updated")).__class__ is str and len(stamp) == 20
+                    and stamp[19] == "Z" and (low is None or stamp >= low)
+                    and (high is None or stamp < high)]  # the common case: canonical, inside
+            yield kept if len(kept) == len(page) else self._screened(page)
+
+    def _screened(self, page: list[dict]) -> list[dict]:
+        """A page with records outside the window (or in another form), one at a time."""
+        guard = self.guard
+        assert guard is not None
+        end, kept = guard.date_to, []
+        for record in page:
             stamp = record.get("last_updated")
-            if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and \
-                    (low is None or stamp >= low) and (high is None or stamp < high):
-                yield record  # the common case, inline: canonical and inside
-                continue
             side = guard.side(stamp)
             if side == 0:
-                yield record
+                kept.append(record)
             elif side < 0:
                 if self._overlap_from.side(stamp) == 0:
                     self.overlap += 1
@@ -107,6 +125,7 @@ class AuditedFetch:
                 self.at_end += 1
                 if end is not None and parse_timestamp(stamp) == end:
                     self.at_date_to += 1
+        return kept
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:

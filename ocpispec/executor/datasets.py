@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +197,7 @@ class DatasetRun:
                                date_from=_moment(self._date_from(fetch, self.window)),
                                date_to=_moment(self.window.date_to), limit=self.options.limit)
         self.records = audited
-        records: Iterable[dict] = audited
+        records: Iterable[dict] = chain.from_iterable(audited.pages())
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
