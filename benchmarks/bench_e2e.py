@@ -48,7 +48,7 @@ def pseudo(value):
     if value is None: return ""
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
 def stamp(t):
-    return datetime.strptime(t, "%Y-%m-%dT%H:%M:%SZ") if t else None
+    return datetime.fromisoformat(t) if t else None
 def pages(client, endpoint):
     offset = 0
     while True:
@@ -70,8 +70,8 @@ with httpx.Client(headers=headers, timeout=60) as client:
             start, end = stamp(s.get("start_date_time")), stamp(s.get("end_date_time"))
             cost = s.get("total_cost") or {}
             w.writerow([pseudo((s.get("cdr_token") or {}).get("contract_id")), pseudo(s["id"]),
-                        start.strftime("%Y-%m-%dT%H:00:00Z") if start else "",
-                        end.strftime("%Y-%m-%dT%H:00:00Z") if end else "",
+                        s["start_date_time"][:13] + ":00:00Z" if start else "",
+                        s["end_date_time"][:13] + ":00:00Z" if end else "",
                         round(s["kwh"], 1), round((end - start).total_seconds() / 60) if end else "",
                         round(cost.get("excl_vat") or 0), s.get("auth_method"), s.get("currency"),
                         s.get("status")])
