@@ -51,6 +51,7 @@ class RunArgs:
     allowed_signers: Path | None = None
     approval: dict | None = None  # the approval the run goes on with (set by the gate)
     settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
+    workers: int = 1  # processes reading the records' pages
 
 
 @click.command("run")
@@ -107,6 +108,9 @@ class RunArgs:
               "approval`).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary, no progress and none of the "
               "spec's warnings (`check` shows them) on stderr; errors still show.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that parse, check and transform the records' pages (the "
+              "output is the same for any N; more pays on a machine with idle cores).")
 @request_timeout_option
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
@@ -284,7 +288,8 @@ def _execute(plan, args: RunArgs):
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
-            output_root=args.settings.get("output_root") if args.settings else None)
+            output_root=args.settings.get("output_root") if args.settings else None,
+            workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

@@ -75,6 +75,7 @@ class RunOptions:
     lookback: timedelta | None = None  # re-read this much before the watermark
     approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
     privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
+    workers: int = 1  # processes reading the records' pages (`executor.workers`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class AuditedFetch:
 
     def __init__(self, client: Any, module: str, *, date_from: datetime | None,
                  date_to: datetime | None, limit: int | None = None,
-                 enforce: bool = True) -> None:
+                 enforce: bool = True, prepare: Any = None) -> None:
         self.module = module
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
@@ -78,7 +78,8 @@ class AuditedFetch:
         seen = len(crawls) if crawls is not None else 0
         pages = getattr(client, "fetch_pages", None)
         if pages is not None:
-            self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit)
+            extra = {} if prepare is None else {"prepare": prepare}
+            self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit, **extra)
         else:  # a client without pages: each record a page of its own
             records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
             self._pages = ([record] for record in records)
@@ -100,19 +101,21 @@ class AuditedFetch:
             return
         low, high = guard._from, guard._to
         for page in self._pages:
-            kept = [record for record in page
-                    if (stamp := record.get("last_updated")).__class__ is str and len(stamp) == 20
-                    and stamp[19] == "Z" and (low is None or stamp >= low)
-                    and (high is None or stamp < high)]  # the common case: canonical, inside
-            yield kept if len(kept) == len(page) else self._screened(page)
+            if getattr(page, "prepared", False):  # read by worker processes: the stamp is [3]
+                stamps = [item[3] for item in page]
+            else:
+                stamps = [record.get("last_updated") for record in page]
+            inside = [stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z"
+                      and (low is None or stamp >= low) and (high is None or stamp < high)
+                      for stamp in stamps]  # the common case: canonical, inside
+            yield page if all(inside) else self._screened(page, stamps)
 
-    def _screened(self, page: list[dict]) -> list[dict]:
+    def _screened(self, page: list, stamps: list[Any]) -> list:
         """A page with records outside the window (or in another form), one at a time."""
         guard = self.guard
         assert guard is not None
-        end, kept = guard.date_to, []
-        for record in page:
-            stamp = record.get("last_updated")
+        end, kept = guard.date_to, page.__class__()
+        for record, stamp in zip(page, stamps):
             side = guard.side(stamp)
             if side == 0:
                 kept.append(record)

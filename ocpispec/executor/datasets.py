@@ -106,6 +106,7 @@ class DatasetRun:
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
         self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
         self.staged: list[AtomicFile] = []
+        self.pool: Any = None  # worker processes (`--workers`), while the records stream
 
     # ---- before the network --------------------------------------------------------
 
@@ -174,13 +175,18 @@ class DatasetRun:
             self.step = self.dataset.get(lookup.fetch)
             lookups[lookup.id] = self._lookup(client, lookup, version)
         self.step = self.dataset.step(ir.Fetch)
-        rows = self._rows(client, version, lookups)
-        aggregate = self.dataset.step(ir.Aggregate)
-        if aggregate is not None:
-            aggregator = Aggregator(aggregate, self.compile, self.counts)
-            aggregator.add_all(rows)
-            rows = aggregator.rows()
-        self.counts.written = self._write(rows, version)
+        try:
+            rows = self._rows(client, version, lookups)
+            aggregate = self.dataset.step(ir.Aggregate)
+            if aggregate is not None:
+                aggregator = Aggregator(aggregate, self.compile, self.counts)
+                aggregator.add_all(rows)
+                rows = aggregator.rows()
+            self.counts.written = self._write(rows, version)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+                self.pool = None
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
@@ -193,16 +199,33 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
+        if self._uses_workers(client):
+            from ocpispec.executor.workers import PagePool, prepared_rows
+
+            one = pipeline.one()
+            self.pool = PagePool(self.options.workers, version, module, one, self.counts)
         audited = AuditedFetch(client, module,
                                date_from=_moment(self._date_from(fetch, self.window)),
-                               date_to=_moment(self.window.date_to), limit=self.options.limit)
+                               date_to=_moment(self.window.date_to), limit=self.options.limit,
+                               prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
         records: Iterable[dict] = chain.from_iterable(audited.pages())
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
+        if self.pool is not None:
+            return prepared_rows(self._progress(records), self.counts, one)
         return pipeline.rows(self._progress(records))
+
+    def _uses_workers(self, client: Client) -> bool:
+        """`--workers N` (N > 1) for the OCPI client's records, where the platform can
+        fork; a lookback screen reads whole records, so it keeps one process."""
+        if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
+            return False
+        from ocpispec.executor.workers import available
+
+        return _counts_unknown(client) and hasattr(client, "fetch_pages") and available()
 
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         fetch: ir.Fetch = self.dataset.get(step.fetch)

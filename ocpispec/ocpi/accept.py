@@ -93,3 +93,36 @@ def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, .
         "    return fresh, duplicates, invalid",
     ]
     return "\n".join(lines)
+
+
+class Prepared(list):  # type: ignore[type-arg]
+    """A page as worker processes read it (`executor.workers`): per object a tuple
+    (problem, findings or None, key, last_updated, what the transformation made of it).
+    The crawl judges it with `accept_prepared`, the executor's window with `[3]`."""
+
+    __slots__ = ()
+    prepared = True
+
+
+def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: Any,
+                    module: str) -> tuple[Prepared, int, dict[str, int]]:
+    """`accept` for a prepared page: the same counts and statistics, in the same order;
+    the dedup stays here, in one process, across every page."""
+    fresh = Prepared()
+    duplicates, invalid = 0, {}
+    for item in items:
+        if room is not None and len(fresh) >= room:
+            break
+        problem, findings = item[0], item[1]
+        if findings is not None and stats is not None:
+            stats.note_findings(module, findings)
+        if problem is not None:
+            invalid[problem] = invalid.get(problem, 0) + 1
+            continue
+        if findings is not None and findings.unknown and stats is not None:
+            stats.note_unknown(module, findings.unknown)
+        if not keys.add(item[2]):
+            duplicates += 1
+            continue
+        fresh.append(item)
+    return fresh, duplicates, invalid

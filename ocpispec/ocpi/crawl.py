@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
-from ocpispec.ocpi.accept import page_accepter
+from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
@@ -59,6 +59,7 @@ class Target:
     filters: dict[str, str]     # date_from / date_to, already formatted
     limit: int | None           # most objects to yield
     correlation_id: str
+    prepare: Any = None         # reads a page body in worker processes (`executor.workers`)
 
 
 @dataclass(slots=True)
@@ -297,7 +298,8 @@ class Crawl:
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
-        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
+                                     prepare=self._target.prepare)
         assert answer is not None  # only `missing_ok` requests answer None
         data = [] if answer.data is None else answer.data
         if not isinstance(data, list):
@@ -317,8 +319,12 @@ class Crawl:
             self.report.last_total = page.total
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
-        fresh, duplicates, invalid = self._accepter(page.objects, room, page.loose_timestamps,
-                                                    self._keys)
+        if page.objects.__class__ is Prepared:  # read by worker processes
+            fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,
+                                                         self._target.module)
+        else:
+            fresh, duplicates, invalid = self._accepter(page.objects, room, page.loose_timestamps,
+                                                        self._keys)
         for problem, n in invalid.items():
             self._stats.note_invalid(problem, n)
             found = self.report.invalid_by_reason

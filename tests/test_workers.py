@@ -1,0 +1,84 @@
+"""`run --workers 2` delivers byte for byte what `--workers 1` delivers, with the same
+counts, also when the platform sends invalid, duplicate, late, loosely stamped and
+unreadable objects (dedup and the window stay in the parent, across every page)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
+
+from ocpispec.demo import Faults
+from ocpispec.executor.workers import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="needs fork")
+
+MIXED = Faults(duplicate_objects=True, invalid_objects=30, unknown_fields=True,
+               naive_timestamps=True, ignore_date_filters=True, lowercase_ids=True,
+               type_confused_values=True)
+SPECS = {p.stem: p for p in CORPUS}
+
+
+def _counts(tmp_path: Path) -> dict:
+    record = run_record(tmp_path)
+    return {"datasets": [{key: value for key, value in dataset.items() if key not in ("output", "manifest")}
+                         for dataset in record["datasets"]], "notes": record["notes"]}
+
+
+@pytest.mark.parametrize("spec", ["municipality_sessions", "utilisation_by_area", "research_cdrs"])
+@pytest.mark.parametrize("faults", [MIXED, Faults(bad_utf8_object=True)], ids=["mixed", "bad_utf8"])
+def test_workers_deliver_the_same_bytes_and_counts(run_spec, profile_for, demo_server_factory,
+                                                   tmp_path: Path, spec: str,
+                                                   faults: Faults) -> None:
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=50, faults=faults)
+    profile_for("cpo_production", server)
+    outcomes = {}
+    for workers in ("1", "2"):
+        result = run_spec(SPECS[spec], server, "-q", "--allow-invalid", "100%", "--page-size", "50",
+                          "--workers", workers, "--as-of", "2025-07-01T00:00:00Z",
+                          out=f"w{workers}")
+        assert result.exit_code == 0, result.stderr
+        outcomes[workers] = ((tmp_path / f"w{workers}").read_bytes(), _counts(tmp_path))
+    assert outcomes["2"][0] == outcomes["1"][0]
+    assert outcomes["2"][1] == outcomes["1"][1]
+    counts = outcomes["2"][1]["datasets"][0]["counts"]
+    assert counts["invalid"] and counts["read"] > counts["written"]
+    if faults is MIXED:
+        assert counts["duplicates_dropped"] and counts["outside_window"]
+
+
+def test_a_limited_run_with_workers_stops_where_one_process_stops(
+        run_spec, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=50,
+                                 faults=Faults(duplicate_objects=True))
+    spec = SPECS["municipality_sessions"]
+    outputs = []
+    for workers in ("1", "3"):
+        result = run_spec(spec, server, "-q", "--limit", "77", "--page-size", "50",
+                          "--workers", workers, out=f"l{workers}")
+        assert result.exit_code == 0, result.stderr
+        outputs.append((tmp_path / f"l{workers}").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers are forked: what they are given travels in memory, never as an
+    argument (a spawned worker would get its arguments pickled over a pipe)."""
+    import multiprocessing
+
+    started = []
+    real = multiprocessing.get_context
+
+    def spy(method=None):
+        started.append(method)
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
+    result = run_spec(SPECS["municipality_sessions"], server, "-q", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    assert started == ["fork"]
+    assert json.loads((tmp_path / "out.manifest.json").read_text())["output"]["rows"] > 0
