@@ -199,7 +199,7 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
-        if self._uses_workers(client):
+        if self._uses_workers(client, lookups):
             from ocpispec.executor.workers import PagePool, prepared_rows
 
             one = pipeline.one()
@@ -218,10 +218,16 @@ class DatasetRun:
             return prepared_rows(self._progress(records), self.counts, one)
         return pipeline.rows(self._progress(records))
 
-    def _uses_workers(self, client: Client) -> bool:
+    def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can
-        fork; a lookback screen reads whole records, so it keeps one process."""
+        fork. A lookback screen reads whole records, and a lookup that may ask the
+        platform for a key (per-id, or a join on a table with a per-id fallback) needs
+        the parent's connection: such datasets keep one process."""
         if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
+            return False
+        joined = {join.lookup for join in self.dataset.all(ir.Join)}
+        if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
+                   for name, lookup in lookups.items()):
             return False
         from ocpispec.executor.workers import available
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -49,7 +50,7 @@ class PagePool:
         global _STATE
         _STATE = (ObjectCheck(version, module, None), record, counts)
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context)
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet)
         list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
 
     def prepare(self, content: bytes) -> dict[str, Any] | None:
@@ -81,6 +82,13 @@ def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any])
         counts.filtered += filtered
         if invalid:
             counts.invalid.update(invalid)
+
+
+def _quiet() -> None:
+    """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
+    neither runs the parent's handlers nor prints a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _ready(_: int) -> bool:
