@@ -54,12 +54,12 @@ def _mutate(draw: Any, obj: dict[str, Any]) -> None:
         case 0:
             obj.pop(name, None)
         case 1:
-            obj[name] = draw(ODD_VALUES)
+            obj[name] = copy.deepcopy(draw(ODD_VALUES))
         case 2 if isinstance(obj.get(name), str):
             obj[name] = obj[name].swapcase()  # another casing of a key: the same object
         case 3 if isinstance(obj.get(name), dict) and obj[name]:
             inner = draw(st.sampled_from(sorted(obj[name])))
-            obj[name][inner] = draw(ODD_VALUES)
+            obj[name][inner] = copy.deepcopy(draw(ODD_VALUES))
         case _:
             obj[name] = copy.deepcopy(obj.get("last_updated"))
 

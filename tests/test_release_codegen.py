@@ -41,7 +41,7 @@ def cases(draw: Any) -> tuple[str, str, dict[str, Any]]:
             elif isinstance(below, dict) and draw(st.booleans()):
                 node = below
             else:
-                node[name] = draw(ODD)
+                node[name] = copy.deepcopy(draw(ODD))
                 break
     return version, module, record
 
