@@ -48,15 +48,15 @@ def test_run_interrupted_leaves_nothing(run_cli, demo_server, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch, snapshot) -> None:
     from ocpispec.ocpi import OcpiClient
 
-    original = OcpiClient.fetch
+    original = OcpiClient.fetch_pages
 
-    def fetch(self, module, **kwargs):
-        for number, obj in enumerate(original(self, module, **kwargs)):
-            if module == "sessions" and number == 50:
+    def fetch_pages(self, module, **kwargs):  # the executor reads whole pages
+        for number, page in enumerate(original(self, module, **kwargs)):
+            if module == "sessions" and number == 1:
                 raise KeyboardInterrupt
-            yield obj
+            yield page
 
-    monkeypatch.setattr(OcpiClient, "fetch", fetch)
+    monkeypatch.setattr(OcpiClient, "fetch_pages", fetch_pages)
     env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token,
            "UTRECHT_PSEUDONYM_KEY": KEY}
     result = run_cli("run", "specs/municipality_sessions.ocx", "--out", str(tmp_path / "out.csv"),

@@ -53,6 +53,7 @@ class RunArgs:
     settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
     shown_warnings: set | None = None  # --follow: warnings shown by an earlier run
     assess: bool = False  # measure the disclosure risk only (see ocpispec/disclosure)
+    workers: int = 1  # processes reading the records' pages
 
 
 @click.command("run")
@@ -113,6 +114,9 @@ class RunArgs:
               "approval`).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary, no progress and none of the "
               "spec's warnings (`check` shows them) on stderr; errors still show.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that parse, check and transform the records' pages (the "
+              "output is the same for any N; more pays on a machine with idle cores).")
 @request_timeout_option
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.
@@ -302,7 +306,8 @@ def _execute(plan, args: RunArgs):
             restart=args.restart, lookback=args.lookback, approval=args.approval,
             assess=args.assess,
             output_root=args.settings.get("output_root") if args.settings else None,
-            destinations=args.settings.destinations if args.settings else None)
+            destinations=args.settings.destinations if args.settings else None,
+            workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

@@ -78,6 +78,7 @@ class RunOptions:
     privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)
     destinations: Any = None  # the configuration's `[destinations.NAME]` tables
     assess: bool = False  # `run --assess`: measure the risk; write nothing, keep the state
+    workers: int = 1  # processes reading the records' pages (`executor.workers`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class AuditedFetch:
 
     def __init__(self, client: Any, module: str, *, date_from: datetime | None,
                  date_to: datetime | None, limit: int | None = None,
-                 enforce: bool = True) -> None:
+                 enforce: bool = True, prepare: Any = None) -> None:
         self.module = module
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
@@ -76,7 +76,13 @@ class AuditedFetch:
         self._overlap_from = WindowGuard(asked, None)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)
         seen = len(crawls) if crawls is not None else 0
-        self._records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
+        pages = getattr(client, "fetch_pages", None)
+        if pages is not None:
+            extra = {} if prepare is None else {"prepare": prepare}
+            self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit, **extra)
+        else:  # a client without pages: each record a page of its own
+            records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)
+            self._pages = ([record] for record in records)
         self.report = crawls[-1] if crawls is not None and len(crawls) > seen else None
 
     @property
@@ -84,20 +90,35 @@ class AuditedFetch:
         return self.before + self.at_end
 
     def __iter__(self) -> Iterator[dict]:
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[dict]]:
+        """The records inside the window, a page at a time (in order)."""
         guard = self.guard
         if guard is None:
-            yield from self._records
+            yield from self._pages
             return
-        end, low, high = guard.date_to, guard._from, guard._to
-        for record in self._records:
-            stamp = record.get("last_updated")
-            if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and \
-                    (low is None or stamp >= low) and (high is None or stamp < high):
-                yield record  # the common case, inline: canonical and inside
-                continue
+        low, high = guard._from, guard._to
+        for page in self._pages:
+            if getattr(page, "prepared", False):  # read by worker processes: the stamp is [3]
+                stamps = [item[3] for item in page]
+            else:
+                stamps = [record.get("last_updated") for record in page]
+            inside = [stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z"
+                      and (low is None or stamp >= low) and (high is None or stamp < high)
+                      for stamp in stamps]  # the common case: canonical, inside
+            yield page if all(inside) else self._screened(page, stamps)
+
+    def _screened(self, page: list, stamps: list[Any]) -> list:
+        """A page with records outside the window (or in another form), one at a time."""
+        guard = self.guard
+        assert guard is not None
+        end, kept = guard.date_to, page.__class__()
+        for record, stamp in zip(page, stamps):
             side = guard.side(stamp)
             if side == 0:
-                yield record
+                kept.append(record)
             elif side < 0:
                 if self._overlap_from.side(stamp) == 0:
                     self.overlap += 1
@@ -107,6 +128,7 @@ class AuditedFetch:
                 self.at_end += 1
                 if end is not None and parse_timestamp(stamp) == end:
                     self.at_date_to += 1
+        return kept
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:

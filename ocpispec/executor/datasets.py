@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,23 @@ class DatasetRun:
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
         self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
         self.staged: list[AtomicFile] = []
-        self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
+        try:
+            rows = self._rows(client, version, lookups)
+            aggregate = self.dataset.step(ir.Aggregate)
+            if aggregate is not None:
+                aggregator = Aggregator(aggregate, self.compile, self.counts,
+                                        dataset=self.dataset.name,
+                                        export=export_aggregates(self.plan))
+                aggregator.add_all(rows)
+                rows = aggregator.rows()
+            if getattr(self.options, "assess", False):  # measure only: nothing is rendered
+                self.counts.written = sum(1 for _ in rows)
+                return
+            self.counts.written = self._write(rows, version)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+                self.pool = None
 
     # ---- before the network --------------------------------------------------------
 
@@ -177,17 +193,14 @@ class DatasetRun:
             self.step = self.dataset.get(lookup.fetch)
             lookups[lookup.id] = self._lookup(client, lookup, version)
         self.step = self.dataset.step(ir.Fetch)
-        rows = self._rows(client, version, lookups)
-        aggregate = self.dataset.step(ir.Aggregate)
-        if aggregate is not None:
-            aggregator = Aggregator(aggregate, self.compile, self.counts,
-                                    dataset=self.dataset.name, export=export_aggregates(self.plan))
-            aggregator.add_all(rows)
-            rows = aggregator.rows()
-        if getattr(self.options, "assess", False):  # measure only: nothing is rendered
-            self.counts.written = sum(1 for _ in rows)
-            return
-        self.counts.written = self._write(rows, version)
+        if self.pool is not None:
+            return prepared_rows(self._progress(records), self.counts, one)
+        if self.dataset.step(ir.Aggregate) is not None:
+            return pipeline.rows(self._progress(records))
+        self.risk = RowRisk(self.dataset, self.compile, version,
+                            sample=self.options.limit is not None
+                            or getattr(self.options, "assess", False))
+        return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
@@ -200,11 +213,17 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
+        if self._uses_workers(client, lookups):
+            from ocpispec.executor.workers import PagePool, prepared_rows
+
+            one = pipeline.one()
+            self.pool = PagePool(self.options.workers, version, module, one, self.counts)
         audited = AuditedFetch(client, module,
                                date_from=_moment(self._date_from(fetch, self.window)),
-                               date_to=_moment(self.window.date_to), limit=self.options.limit)
+                               date_to=_moment(self.window.date_to), limit=self.options.limit,
+                               prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
-        records: Iterable[dict] = audited
+        records: Iterable[dict] = chain.from_iterable(audited.pages())
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
@@ -215,6 +234,28 @@ class DatasetRun:
                             sample=self.options.limit is not None
                             or getattr(self.options, "assess", False))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
+        if self.pool is not None:
+            return prepared_rows(self._progress(records), self.counts, one)
+        return pipeline.rows(self._progress(records))
+
+    def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
+        """`--workers N` (N > 1) for the OCPI client's records, where the platform can
+        fork. A lookback screen reads whole records, and a lookup that may ask the
+        platform for a key (per-id, or a join on a table with a per-id fallback) needs
+        the parent's connection: such datasets keep one process."""
+        if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
+            return False
+        if self.dataset.step(ir.Aggregate) is None or self.dataset.all(ir.Unnest):
+            # a row dataset's risk meter reads each record beside its row, and `each`
+            # makes several rows of one record: both need the records in this process
+            return False
+        joined = {join.lookup for join in self.dataset.all(ir.Join)}
+        if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
+                   for name, lookup in lookups.items()):
+            return False
+        from ocpispec.executor.workers import available
+
+        return _counts_unknown(client) and hasattr(client, "fetch_pages") and available()
 
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         fetch: ir.Fetch = self.dataset.get(step.fetch)

@@ -86,11 +86,15 @@ class Pipeline:
         generator: one Python frame less per record (rows are never empty dicts)."""
         if self.expand is not None:
             return chain.from_iterable(filter(None, map(self._safe(self._expanded()), records)))
+        return filter(None, map(self.one(), records))
+
+    def one(self) -> Callable[[dict], dict | None]:
+        """The row of one record, or None (counted): what `rows` maps over."""
         record = self.record
         if not self.joins and self.privacy is not None and self.where is not None \
                 and self.project is not None:
             record = self._fused_record() or self._common_record()
-        return filter(None, map(self._safe(record), records))
+        return self._safe(record)
 
     def _safe(self, record: Callable[[dict], dict | None]) -> Callable[[dict], dict | None]:
         """Counts each record read; a record whose transformation fails is counted as

@@ -101,10 +101,22 @@ class OcpiClient:
         """Every object of `module` with `date_from <= last_updated < date_to`, each once,
         streamed as pages arrive. `date_to` is pinned to now when None; sessions always
         get a `date_from` (2000-01-01 when None). `limit` caps the number of objects."""
+        return self._crawl(module, date_from, date_to, limit).objects()
+
+    def fetch_pages(self, module: str, *, date_from: datetime | None = None,
+                    date_to: datetime | None = None, limit: int | None = None,
+                    prepare: Any = None) -> Iterator[list[Any]]:
+        """`fetch`, a page of objects at a time (the executor works on whole pages).
+        With `prepare` (`executor.workers`), pages hold what worker processes made of
+        each object instead."""
+        return self._crawl(module, date_from, date_to, limit, prepare).pages()
+
+    def _crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
+               limit: int | None, prepare: Any = None) -> Crawl:
         target = Target(module, self.version, self._endpoint(module), _filters(module, date_from, date_to),
-                        limit, str(uuid.uuid4()))
+                        limit, str(uuid.uuid4()), prepare)
         return Crawl(self._transport, target, self._options, self.stats, self._warnings,
-                     self._events).objects()
+                     self._events)
 
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:

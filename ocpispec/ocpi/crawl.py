@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
-from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
+from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
+from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
@@ -58,6 +59,7 @@ class Target:
     filters: dict[str, str]     # date_from / date_to, already formatted
     limit: int | None           # most objects to yield
     correlation_id: str
+    prepare: Any = None         # reads a page body in worker processes (`executor.workers`)
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ class Crawl:
         stats.crawls.append(self.report)
         self._warnings = _Noted(warnings, self.report)
         self._events = events
-        self._check = ObjectCheck(target.version, target.module, stats)
+        self._accepter = page_accepter(ObjectCheck(target.version, target.module, stats))
         self._keys = RecentKeys(options.dedup_window)
         self._yielded = 0
         self._last_duplicates = 0
@@ -112,11 +114,16 @@ class Crawl:
         self._links_trusted = True      # false once a followed next link answered 404
 
     def objects(self) -> Iterator[dict[str, Any]]:
-        yield from self._objects()
+        for page in self.pages():
+            yield from page
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The usable new objects page by page, in order (a page may be empty)."""
+        yield from self._pages()
         self.report.finished = True
         self.report.limited = self._full()
 
-    def _objects(self) -> Iterator[dict[str, Any]]:
+    def _pages(self) -> Iterator[list[dict[str, Any]]]:
         try:
             first = self._fetch(PageRequest(0, self._first_limit()))
         except OcpiError as problem:
@@ -124,7 +131,7 @@ class Crawl:
                 raise receiver_only_tokens(self._target.endpoint) from None
             raise
         self._first_total = self.report.first_total = first.total
-        yield from self._accept(first)
+        yield self._accept(first)
         if self._finished_after_first(first):
             return
         if self._options.concurrency > 1 and first.total is not None:
@@ -134,7 +141,7 @@ class Crawl:
 
     # -- strategies ---------------------------------------------------------------
 
-    def _by_offset(self, first: Page) -> Iterator[dict[str, Any]]:
+    def _by_offset(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
@@ -146,7 +153,7 @@ class Crawl:
                     return
                 request, future = running.popleft()
                 page = future.result()
-                yield from self._accept(page)
+                yield self._accept(page)
                 if self._full():
                     return
                 if not request.refill and page.objects and self._last_duplicates == len(page.objects):
@@ -156,17 +163,17 @@ class Crawl:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _by_link(self, first: Page) -> Iterator[dict[str, Any]]:
+    def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen = first, {first.url}
         while not self._full():
             if refill := self._refill(page):
-                yield from self._accept(self._fetch(refill))
+                yield self._accept(self._fetch(refill))
             request = self._next_request(page, seen)
             if request is None:
                 return
             page = self._fetch_followed(request)
             seen.add(page.url)
-            yield from self._accept(page)
+            yield self._accept(page)
             if not page.objects:
                 return
             if self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
@@ -291,7 +298,8 @@ class Crawl:
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
-        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
+                                     prepare=self._target.prepare)
         assert answer is not None  # only `missing_ok` requests answer None
         data = [] if answer.data is None else answer.data
         if not isinstance(data, list):
@@ -304,35 +312,31 @@ class Crawl:
         return Page(request, url, data, _count(headers.get("x-total-count")), _count(headers.get("x-limit")),
                     answer.next_link, answer.loose_timestamps)
 
-    def _accept(self, page: Page) -> Iterator[dict[str, Any]]:
-        fresh = duplicates = 0
+    def _accept(self, page: Page) -> list[dict[str, Any]]:
+        """The page's usable objects not seen before (`accept.page_accepter`: one compiled
+        loop per page doing `ObjectCheck.problem`, the key and the dedup of each object)."""
         if page.total is not None:
             self.report.last_total = page.total
-        try:
-            for obj in page.objects:
-                if self._full():
-                    return
-                problem = self._check.problem(obj)
-                if problem is not None:
-                    self._stats.note_invalid(problem)
-                    invalid = self.report.invalid_by_reason
-                    invalid[problem] = invalid.get(problem, 0) + 1
-                    continue
-                if not self._keys.add(self._check.key(obj)):
-                    duplicates += 1
-                    continue
-                if page.loose_timestamps:
-                    normalise_timestamps(obj)
-                fresh += 1
-                self._yielded += 1
-                yield obj
-        finally:
-            self._last_duplicates = duplicates
-            self._stats.add(objects=fresh, duplicates=duplicates)
-            self.report.objects += fresh
-            self.report.duplicates += duplicates
-            if self._events is not None:
-                self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+        limit = self._target.limit
+        room = None if limit is None else max(0, limit - self._yielded)
+        if page.objects.__class__ is Prepared:  # read by worker processes
+            fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,
+                                                         self._target.module)
+        else:
+            fresh, duplicates, invalid = self._accepter(page.objects, room, page.loose_timestamps,
+                                                        self._keys)
+        for problem, n in invalid.items():
+            self._stats.note_invalid(problem, n)
+            found = self.report.invalid_by_reason
+            found[problem] = found.get(problem, 0) + n
+        self._yielded += len(fresh)
+        self._last_duplicates = duplicates
+        self._stats.add(objects=len(fresh), duplicates=duplicates)
+        self.report.objects += len(fresh)
+        self.report.duplicates += duplicates
+        if self._events is not None:
+            self._events.page(self._target.module, self._yielded, self._first_total or page.total)
+        return fresh
 
 
 def receiver_only_tokens(endpoint: str) -> OcpiError:

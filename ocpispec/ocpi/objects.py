@@ -16,7 +16,7 @@ from array import array
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.ocpi.body import Unreadable
-from ocpispec.schema.wire_check import NOTHING
+from ocpispec.schema.wire_check import NOTHING, Findings
 from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
@@ -44,39 +44,40 @@ def required_fields(version: str, module: str) -> tuple[str, ...]:
 class ObjectCheck:
     def __init__(self, version: str, module: str, stats: FetchStats | None = None) -> None:
         self.keys = key_fields(version, module)
-        self._module = module
-        self._stats = stats
-        self._read = _reader(version, module)
+        self.module = module
+        self.stats = stats
+        self.reader = _reader(version, module)
         primary = self.keys[-2] if module == "tokens" else self.keys[-1]
-        self._needed = (primary,)  # without its own id an object cannot be told apart
+        self.needed = (primary,)  # without its own id an object cannot be told apart
         required = required_fields(version, module)
-        self._required = tuple(f for f in dict.fromkeys((*required, "last_updated")) if f != primary)
+        self.required = tuple(f for f in dict.fromkeys((*required, "last_updated")) if f != primary)
 
     def problem(self, obj: Any) -> str | None:
         """Why `obj` is unusable, or None. Fixes what it can read tolerantly in place."""
         if obj.__class__ is not dict:
             return obj.reason if isinstance(obj, Unreadable) else "not a JSON object"
+        return self.judge(obj, self.reader(obj) if self.reader is not None else NOTHING)
+
+    def judge(self, obj: dict[str, Any], findings: Findings) -> str | None:
+        """`problem` of an object the wire reader has read, with what it found."""
         nulled: dict[str, str] = _NOTHING_NULLED
-        findings = NOTHING
-        if self._read is not None:
-            findings = self._read(obj)
-            if findings is not NOTHING:
-                if self._stats is not None:
-                    self._stats.note_findings(self._module, findings)
-                nulled = dict(findings.invalid)
-        for name in self._needed:
+        if findings is not NOTHING:
+            if self.stats is not None:
+                self.stats.note_findings(self.module, findings)
+            nulled = dict(findings.invalid)
+        for name in self.needed:
             if not isinstance(obj.get(name), str) or not obj[name]:
                 return f"key field `{name}` is {nulled[name]}" if name in nulled else f"missing key field `{name}`"
-        for name in self._required:
+        for name in self.required:
             if obj.get(name) is None:
                 return (f"`{name}` is {nulled[name]}" if name in nulled
                         else f"missing required field `{name}`")
-        if self._read is None:      # the reader has checked it (a bad one is null by now)
+        if self.reader is None:      # the reader has checked it (a bad one is null by now)
             stamp = obj["last_updated"]
             if not isinstance(stamp, str) or (not CANONICAL.match(stamp) and parse_timestamp(stamp) is None):
                 return "`last_updated` is not a DateTime"
-        if findings.unknown and self._stats is not None:
-            self._stats.note_unknown(self._module, findings.unknown)
+        if findings.unknown and self.stats is not None:
+            self.stats.note_unknown(self.module, findings.unknown)
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:

@@ -21,7 +21,9 @@ import difflib
 from collections import Counter
 from typing import Any
 
+from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
+from ocpispec.schema.records import unknown_fields_finder
 from ocpispec.schema.records import reportable_name
 
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
@@ -40,9 +42,23 @@ class Release:
         self.private_sites = 0
         self.embedded_locations = 0
         self.site_details_released = 0  # objects whose site details --privacy-pass let out
+        self._embedded = EMBEDDED_LOCATIONS.get(module, ())
+        self._project: Any = None
+        try:
+            self._unknown: Any = unknown_fields_finder(version, module)
+            if module != "locations":  # private sites lose fields after the projection
+                self._project = compiled_projection(version, module, open_paths)
+        except KeyError:  # a module the version lacks: the crawl reports it first
+            self._unknown = lambda obj: unknown_fields(version, module, obj)
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
-        self.unknown.update(unknown_fields(self.version, self.module, obj))
+        self.unknown.update(self._unknown(obj))
+        if self._project is not None and not any(name in obj for name in self._embedded):
+            return self._project(obj, self.withheld)  # nothing to strip: one compiled pass
+        return self.reference(obj)
+
+    def reference(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """`apply` without the unknown-field count, in two generic passes."""
         released = public_projection(self.version, self.module, obj, self.open_paths)
         if self.module == "locations" and _private_site(obj):
             self.private_sites += 1

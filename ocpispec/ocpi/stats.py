@@ -70,9 +70,9 @@ class FetchStats:
             self.objects += objects
             self.duplicates += duplicates
 
-    def note_invalid(self, reason: str) -> None:
+    def note_invalid(self, reason: str, times: int = 1) -> None:
         with self._lock:
-            self.invalid_by_reason[reason] = self.invalid_by_reason.get(reason, 0) + 1
+            self.invalid_by_reason[reason] = self.invalid_by_reason.get(reason, 0) + times
 
     def note_findings(self, module: str, findings: Findings) -> None:
         with self._lock:

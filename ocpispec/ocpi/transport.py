@@ -20,6 +20,7 @@ import ssl
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -102,11 +103,13 @@ class Transport:
         self._routing = {} if version == "2.1.1" else _routing_headers(party, to_party)
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
-            missing_ok: bool = False) -> Answer | None:
+            missing_ok: bool = False, prepare: Callable[[bytes], Any] | None = None) -> Answer | None:
+        """`prepare`, when given, reads a body instead of `decode_body` (worker processes
+        parse and check a page's objects); a body it returns None for is decoded here."""
         self._check_host(url)
         failures = timeouts = 0
         while True:
-            outcome = self._attempt(url, routing, correlation_id, missing_ok)
+            outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
@@ -140,7 +143,7 @@ class Transport:
     # -- one attempt --------------------------------------------------------------
 
     def _attempt(self, url: str, routing: bool, correlation_id: str | None,
-                 missing_ok: bool) -> Answer | Retry | None:
+                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None) -> Answer | Retry | None:
         first_failure: str | None = None
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
@@ -181,7 +184,7 @@ class Transport:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
             try:
-                return self._answer(url, response, content, missing_ok)
+                return self._answer(url, response, content, missing_ok, prepare)
             except _FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):
                     first_failure = first.what
@@ -228,7 +231,7 @@ class Transport:
             watchdog.cancel()
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
-                missing_ok: bool) -> Answer | Retry | None:
+                missing_ok: bool, prepare: Callable[[bytes], Any] | None = None) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
             raise _FirstAnswerFailed(f"HTTP {status} {response.reason_phrase}".strip())
@@ -237,7 +240,10 @@ class Transport:
                          _retry_after(response))
         if status == 404 and missing_ok:
             return None
-        body = decode_body(url, response, content)
+        body = prepare(content) if prepare is not None and status < 300 else None
+        prepared = body is not None
+        if body is None:
+            body = decode_body(url, response, content)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status >= 300:
@@ -246,7 +252,7 @@ class Transport:
         if data is _MISSING:
             return None
         link = response.links.get("next", {}).get("url") or None
-        loose = _LOOSE_TIMESTAMP.search(content) is not None
+        loose = not prepared and _LOOSE_TIMESTAMP.search(content) is not None
         self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 

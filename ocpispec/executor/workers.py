@@ -1,0 +1,129 @@
+"""Worker processes for the records of one dataset (`run --workers N`).
+
+Pages are independent: a worker parses a page body, reads and checks each object
+(`ObjectCheck`, the same code as in one process), keys it, normalises its timestamps
+and runs the dataset's record pipeline on it. The parent keeps everything that spans
+pages, in page order: the dedup (`accept.accept_prepared`), the window, the counts and
+the writer, so the output is byte-identical to `--workers 1`.
+
+    pool = PagePool(2, version, module, pipeline)   # forks the workers now
+    pages = client.fetch_pages(..., prepare=pool.prepare)
+    rows = prepared_rows(records, counts, one)      # counts as `Pipeline.rows` does
+    pool.close()
+
+The workers are forked (never spawned): they inherit the compiled pipeline, its
+lookup tables and the pseudonym key from memory, so no secret is ever in a process
+argument, a pipe or a log. A body a worker cannot read as a list page (not JSON,
+invalid UTF-8, no `data` list) goes back to the parent's own decoding.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import orjson
+
+from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
+from ocpispec.schema.wire_check import NOTHING
+
+# the same test as the transport's (`transport._LOOSE_TIMESTAMP`)
+_LOOSE = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+
+# (check, per-record pipeline, its counts): set in the parent just before the fork
+_STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any] | None = None
+
+
+def available() -> bool:
+    """Whether this platform can fork worker processes."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class PagePool:
+    def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
+                 counts: Any) -> None:
+        global _STATE
+        _STATE = (ObjectCheck(version, module, None), record, counts)
+        context = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet)
+        list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
+
+    def prepare(self, content: bytes) -> dict[str, Any] | None:
+        return self._pool.submit(_prepare, content).result()  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        global _STATE
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        _STATE = None
+
+
+def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any]) -> Iterator[dict]:
+    """The rows of prepared objects, counted as `Pipeline.rows` counts them. The
+    objects of a page the parent decoded itself come as records: `one` (the pipeline,
+    counting) takes them here."""
+    for item in items:
+        if item.__class__ is not tuple:
+            if (row := one(item)) is not None:
+                yield row
+            continue
+        counts.read += 1
+        row, excluded, filtered, invalid, misses = item[4]
+        if misses:  # a join that found nothing still lets its record through
+            counts.join_misses.update(misses)
+        if row is not None:
+            yield row
+            continue
+        counts.excluded_private += excluded
+        counts.filtered += filtered
+        if invalid:
+            counts.invalid.update(invalid)
+
+
+def _quiet() -> None:
+    """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
+    neither runs the parent's handlers nor prints a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _ready(_: int) -> bool:
+    return True
+
+
+def _prepare(content: bytes) -> dict[str, Any] | None:
+    try:
+        body = orjson.loads(content)
+    except ValueError:
+        return None
+    if body.__class__ is not dict or body.get("data").__class__ is not list:
+        return None
+    loose = _LOOSE.search(content) is not None
+    body["data"] = Prepared([_item(obj, loose) for obj in body["data"]])
+    return body  # type: ignore[no-any-return]
+
+
+def _item(obj: Any, loose: bool) -> tuple:
+    assert _STATE is not None
+    check, record, counts = _STATE
+    if obj.__class__ is not dict:
+        return ("not a JSON object", None, None, None, None)
+    findings = check.reader(obj) if check.reader is not None else NOTHING
+    problem = check.judge(obj, findings)
+    noted = None if findings is NOTHING else findings
+    if problem is not None:
+        return (problem, noted, None, None, None)
+    key = check.key(obj)
+    if loose:
+        normalise_timestamps(obj)
+    counts.excluded_private = counts.filtered = 0
+    counts.invalid.clear()
+    counts.join_misses.clear()
+    row = record(obj)
+    outcome = (row, counts.excluded_private, counts.filtered, dict(counts.invalid) or None,
+               dict(counts.join_misses) or None)
+    return (None, noted, key, obj.get("last_updated"), outcome)

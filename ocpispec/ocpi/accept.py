@@ -1,0 +1,128 @@
+"""One page of a module list, checked, keyed and deduplicated in one compiled loop.
+
+`ObjectCheck.problem`, `ObjectCheck.key` and `RecentKeys.add` say what happens to one
+object; this module does the same to a whole page, with the per-module parts (key
+fields, required fields, their reasons) generated once per OCPI version and module
+as straight-line Python, the way `schema.wire_codegen` compiles the type checks:
+
+    accept = page_accepter(check)          # per crawl; the text is built once
+    fresh, duplicates, invalid = accept(objects, room, loose, keys)
+
+An object the wire reader finds nothing wrong with (almost all of them) is judged
+inline; one with findings goes through `ObjectCheck.problem`'s own logic
+(`ObjectCheck.judge`), so reasons and counts are the same. `tests/test_accept.py`
+holds both paths to `problem`, `key` and `RecentKeys.add` with hypothesis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ocpispec.ocpi.body import Unreadable
+from ocpispec.schema.wire_check import NOTHING
+
+if TYPE_CHECKING:
+    from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
+
+# (objects, room or None, loose timestamps, keys) -> (fresh, duplicates, invalid by reason)
+Accepter = Callable[[list[Any], "int | None", bool, "RecentKeys"],
+                    tuple[list[dict[str, Any]], int, dict[str, int]]]
+
+_CACHE: dict[tuple, str] = {}
+
+
+def page_accepter(check: ObjectCheck) -> Accepter:
+    """The compiled page loop of `check` (bound to its statistics)."""
+    from ocpispec.ocpi.objects import normalise_timestamps
+
+    env: dict[str, Any] = {"read": check.reader, "NOTHING": NOTHING, "Unreadable": Unreadable,
+                           "judge": check.judge, "normalise": normalise_timestamps}
+    shape = (check.keys, check.needed, check.required, check.reader is not None)
+    if shape not in _CACHE:
+        _CACHE[shape] = _text(*shape)
+    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    return env["accept"]  # type: ignore[no-any-return]
+
+
+def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],
+          reads: bool) -> str:
+    fast = [f"            elif (v := obj.get({name!r})).__class__ is not str or not v:\n"
+            f"                problem = {f'missing key field `{name}`'!r}" for name in needed]
+    fast += [f"            elif obj.get({name!r}) is None:\n"
+             f"                problem = {f'missing required field `{name}`'!r}"
+             for name in required]
+    key = ", ".join(f"str(obj.get({name!r}, '')).lower()" for name in keys)
+    lines = [
+        "def accept(objects, room, loose, keys):",
+        "    fresh = []",
+        "    append = fresh.append",
+        "    add = keys.add",
+        "    duplicates = 0",
+        "    invalid = {}",
+        "    for obj in objects:",
+        "        if room is not None and len(fresh) >= room:",
+        "            break",
+        "        if obj.__class__ is not dict:",
+        "            problem = obj.reason if isinstance(obj, Unreadable) else 'not a JSON object'",
+    ]
+    if reads:
+        lines += [
+            "        else:",
+            "            findings = read(obj)",
+            "            if findings is not NOTHING:",
+            "                problem = judge(obj, findings)",
+            "            elif False:",
+            "                pass",
+            *fast,
+            "            else:",
+            "                problem = None",
+        ]
+    else:
+        lines += ["        else:", "            problem = judge(obj, NOTHING)"]
+    lines += [
+        "        if problem is not None:",
+        "            invalid[problem] = invalid.get(problem, 0) + 1",
+        "            continue",
+        f"        if not add(({key},)):",
+        "            duplicates += 1",
+        "            continue",
+        "        if loose:",
+        "            normalise(obj)",
+        "        append(obj)",
+        "    return fresh, duplicates, invalid",
+    ]
+    return "\n".join(lines)
+
+
+class Prepared(list):  # type: ignore[type-arg]
+    """A page as worker processes read it (`executor.workers`): per object a tuple
+    (problem, findings or None, key, last_updated, what the transformation made of it).
+    The crawl judges it with `accept_prepared`, the executor's window with `[3]`."""
+
+    __slots__ = ()
+    prepared = True
+
+
+def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: Any,
+                    module: str) -> tuple[Prepared, int, dict[str, int]]:
+    """`accept` for a prepared page: the same counts and statistics, in the same order;
+    the dedup stays here, in one process, across every page."""
+    fresh = Prepared()
+    duplicates, invalid = 0, {}
+    for item in items:
+        if room is not None and len(fresh) >= room:
+            break
+        problem, findings = item[0], item[1]
+        if findings is not None and stats is not None:
+            stats.note_findings(module, findings)
+        if problem is not None:
+            invalid[problem] = invalid.get(problem, 0) + 1
+            continue
+        if findings is not None and findings.unknown and stats is not None:
+            stats.note_unknown(module, findings.unknown)
+        if not keys.add(item[2]):
+            duplicates += 1
+            continue
+        fresh.append(item)
+    return fresh, duplicates, invalid

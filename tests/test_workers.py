@@ -1,0 +1,121 @@
+"""`run --workers 2` delivers byte for byte what `--workers 1` delivers, with the same
+counts, also when the platform sends invalid, duplicate, late, loosely stamped and
+unreadable objects (dedup and the window stay in the parent, across every page)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
+
+from ocpispec.demo import Faults
+from ocpispec.executor.workers import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="needs fork")
+
+MIXED = Faults(duplicate_objects=True, invalid_objects=30, unknown_fields=True,
+               naive_timestamps=True, ignore_date_filters=True, lowercase_ids=True,
+               type_confused_values=True)
+SOURCE = """export workers_test
+  consumer "Test consumer"
+  purpose "Testing worker processes"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env UTRECHT_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+"""
+SPECS = {  # no join: a join may ask the platform for a key, which keeps one process
+    "rows": SOURCE + """from sessions
+  last 8 weeks
+  where status = "COMPLETED"
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  pseudonymize(id) as session
+  truncate(start_date_time, hour) as started
+  round(kwh, 1) as energy_kwh
+  minutes(start_date_time, end_date_time) as duration_min
+  round(total_cost.excl_vat, 0) as cost_eur
+  auth_method
+  status
+output csv to "sessions.csv"
+""",
+    "groups": SOURCE + """from sessions
+  where status = "COMPLETED"
+group by
+  truncate(start_date_time, month) as month
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 5
+output csv to "groups.csv"
+""",
+    "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions")],
+}
+
+
+def _counts(tmp_path: Path) -> dict:
+    record = run_record(tmp_path)
+    return {"datasets": [{key: value for key, value in dataset.items() if key not in ("output", "manifest")}
+                         for dataset in record["datasets"]], "notes": record["notes"]}
+
+
+@pytest.mark.parametrize("spec", ["rows", "groups", "joined"])
+@pytest.mark.parametrize("faults", [MIXED, Faults(bad_utf8_object=True)], ids=["mixed", "bad_utf8"])
+def test_workers_deliver_the_same_bytes_and_counts(run_spec, profile_for, demo_server_factory,
+                                                   tmp_path: Path, spec: str,
+                                                   faults: Faults) -> None:
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=50, faults=faults)
+    profile_for("cpo_production", server)
+    outcomes = {}
+    for workers in ("1", "2"):
+        result = run_spec(SPECS[spec], server, "-q", "--allow-invalid", "100%", "--page-size", "50",
+                          "--workers", workers, "--as-of", "2025-07-01T00:00:00Z",
+                          out=f"w{workers}")
+        assert result.exit_code == 0, result.stderr
+        outcomes[workers] = ((tmp_path / f"w{workers}").read_bytes(), _counts(tmp_path))
+    assert outcomes["2"][0] == outcomes["1"][0]
+    assert outcomes["2"][1] == outcomes["1"][1]
+    counts = outcomes["2"][1]["datasets"][0]["counts"]
+    assert counts["invalid"] and counts["read"] > counts["written"]
+    if faults is MIXED:
+        assert counts["duplicates_dropped"]
+    if spec == "rows":
+        assert counts["excluded_private"] and counts["filtered"] and counts["written"]
+        assert counts["outside_window"] or faults is not MIXED
+
+
+def test_a_limited_run_with_workers_stops_where_one_process_stops(
+        run_spec, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=50,
+                                 faults=Faults(duplicate_objects=True))
+    spec = SPECS["rows"]
+    outputs = []
+    for workers in ("1", "1b", "3", "3b"):
+        result = run_spec(spec, server, "-q", "--limit", "77", "--page-size", "50",
+                          "--workers", workers[0], out=f"l{workers}")
+        assert result.exit_code == 0, result.stderr
+        outputs.append((tmp_path / f"l{workers}").read_bytes())
+    assert [o == outputs[0] for o in outputs] == [True] * 4
+
+
+def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers are forked: what they are given travels in memory, never as an
+    argument (a spawned worker would get its arguments pickled over a pipe)."""
+    import multiprocessing
+
+    started = []
+    real = multiprocessing.get_context
+
+    def spy(method=None):
+        started.append(method)
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
+    result = run_spec(SPECS["rows"], server, "-q", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    assert started == ["fork"]
+    assert json.loads((tmp_path / "out.manifest.json").read_text())["output"]["rows"] > 0
