@@ -108,23 +108,8 @@ class DatasetRun:
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
         self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
         self.staged: list[AtomicFile] = []
-        try:
-            rows = self._rows(client, version, lookups)
-            aggregate = self.dataset.step(ir.Aggregate)
-            if aggregate is not None:
-                aggregator = Aggregator(aggregate, self.compile, self.counts,
-                                        dataset=self.dataset.name,
-                                        export=export_aggregates(self.plan))
-                aggregator.add_all(rows)
-                rows = aggregator.rows()
-            if getattr(self.options, "assess", False):  # measure only: nothing is rendered
-                self.counts.written = sum(1 for _ in rows)
-                return
-            self.counts.written = self._write(rows, version)
-        finally:
-            if self.pool is not None:
-                self.pool.close()
-                self.pool = None
+        self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
+        self.pool: Any = None  # worker processes (`--workers`), while the records stream
 
     # ---- before the network --------------------------------------------------------
 
@@ -193,14 +178,23 @@ class DatasetRun:
             self.step = self.dataset.get(lookup.fetch)
             lookups[lookup.id] = self._lookup(client, lookup, version)
         self.step = self.dataset.step(ir.Fetch)
-        if self.pool is not None:
-            return prepared_rows(self._progress(records), self.counts, one)
-        if self.dataset.step(ir.Aggregate) is not None:
-            return pipeline.rows(self._progress(records))
-        self.risk = RowRisk(self.dataset, self.compile, version,
-                            sample=self.options.limit is not None
-                            or getattr(self.options, "assess", False))
-        return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
+        try:
+            rows = self._rows(client, version, lookups)
+            aggregate = self.dataset.step(ir.Aggregate)
+            if aggregate is not None:
+                aggregator = Aggregator(aggregate, self.compile, self.counts,
+                                        dataset=self.dataset.name,
+                                        export=export_aggregates(self.plan))
+                aggregator.add_all(rows)
+                rows = aggregator.rows()
+            if getattr(self.options, "assess", False):  # measure only: nothing is rendered
+                self.counts.written = sum(1 for _ in rows)
+                return
+            self.counts.written = self._write(rows, version)
+        finally:
+            if self.pool is not None:
+                self.pool.close()
+                self.pool = None
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
@@ -228,15 +222,14 @@ class DatasetRun:
             records = self.screen(records)
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
+        if self.pool is not None:
+            return prepared_rows(self._progress(records), self.counts, one)
         if self.dataset.step(ir.Aggregate) is not None:
             return pipeline.rows(self._progress(records))
         self.risk = RowRisk(self.dataset, self.compile, version,
                             sample=self.options.limit is not None
                             or getattr(self.options, "assess", False))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
-        if self.pool is not None:
-            return prepared_rows(self._progress(records), self.counts, one)
-        return pipeline.rows(self._progress(records))
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can
