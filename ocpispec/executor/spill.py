@@ -36,7 +36,7 @@ def _encode(key: Any) -> bytes:
         case bool():
             return b"\x01" + (b"\x01" if key else b"\x00")
         case int() | float():
-            return b"\x02" + _number(key) + _text(repr(key))
+            return b"\x02" + _number(key) + _excess(key) + _text(repr(key))
         case str():
             return b"\x03" + _text(key)
     return b"\x04" + _text(json_text(key))
@@ -50,6 +50,23 @@ def _number(number: int | float) -> bytes:
     bits = struct.unpack(">Q", struct.pack(">d", value))[0]
     bits = bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | (1 << 63)
     return struct.pack(">Q", bits)
+
+
+def _excess(number: int | float) -> bytes:
+    """What an integer has beyond its nearest float (10**20 and 10**20 - 8192 are one
+    float): an exact tie-breaker, ordered like the integers themselves."""
+    if number.__class__ is float:
+        return b"\x01"
+    try:
+        excess = number - int(float(number))
+    except OverflowError:  # beyond any float: all of it is excess (prefixed by +/-inf)
+        excess = int(number)
+    if excess == 0:
+        return b"\x01"
+    magnitude = abs(excess).to_bytes((abs(excess).bit_length() + 7) // 8, "big")
+    if excess > 0:
+        return b"\x02" + struct.pack(">H", len(magnitude)) + magnitude
+    return b"\x00" + struct.pack(">H", 65535 - len(magnitude)) + bytes(255 - b for b in magnitude)
 
 
 def _text(text: str) -> bytes:
