@@ -81,16 +81,16 @@ class _Leaf:
 
 def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField],
                   sink: Any, header: Mapping[str, Any], *,
-                  row_group_rows: int = ROW_GROUP_ROWS,
+                  row_group_rows: int = ROW_GROUP_ROWS, page_rows: int = PAGE_ROWS,
                   compression: str = COMPRESSION) -> int:
     """Write `rows` to the binary file-like `sink`; returns the row count. Every
-    `PAGE_ROWS` rows become a compressed page per column; a row group's pages go to
+    `page_rows` rows become a compressed page per column; a row group's pages go to
     the sink when `row_group_rows` rows are pending."""
     writer = _Writer(fields, sink, compressor(compression), CODECS[compression])
     names = [f.name for f in fields]
     columns: list[list[Any]] = [[] for _ in fields]
     appends = [column.append for column in columns]
-    page_rows = min(PAGE_ROWS, row_group_rows)
+    page_rows = min(page_rows, row_group_rows)
     written = pending = 0
     for row in rows:
         for append, value in zip(appends, map(row.get, names)):
