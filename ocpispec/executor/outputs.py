@@ -230,7 +230,7 @@ class HashingFile:
 
 
 class BinarySink:
-    """A HashingFile as the binary file object a writer library expects (pyarrow):
+    """A HashingFile as the binary file object a binary writer expects (Parquet, XLSX):
     bytes go to the file uncompressed; closing is the run's business (`finish`)."""
 
     closed = False

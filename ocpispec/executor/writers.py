@@ -23,20 +23,13 @@ from ocpispec.formats.fields import typed_fields
 
 
 def require_libraries(render: ir.Render, target: Target) -> None:
-    """Before the network: the libraries an output needs are installed (OCX591, OCX594)."""
+    """Before the network: the libraries an output needs are installed (OCX594; Parquet
+    needs none since ocpispec writes it itself, so OCX591 is no longer raised)."""
     if compression_of(target) == "zstd" and not zstd_available():
         raise RunError.of("OCX594", "zstd compression needs zstandard, which is not "
                           "installed", render.origin, "output",
                           help="install it with `pip install 'ocpispec[zstd]'`, or end "
                                "the file name in `.gz`")
-    if render.format == "parquet":
-        from ocpispec.render.parquet import available
-
-        if not available():
-            raise RunError.of("OCX591", "Parquet output needs pyarrow, which is not "
-                              "installed", render.origin, "Parquet output",
-                              help="install it with `pip install 'ocpispec[parquet]'`, "
-                                   "or write `output csv`")
 
 
 def open_binary(target: Target) -> tuple[HashingFile | None, Any]:

@@ -1,40 +1,56 @@
-"""Parquet output with pyarrow: typed columns, one row group per block of rows as they
-stream, so memory stays flat however many rows a run writes.
+"""Parquet output with ocpispec's own encoder (no pyarrow): typed columns, a row group
+per block of rows as they stream, so memory stays flat however many rows a run writes.
 
-Types (`formats.fields.TypedField.type`): `datetime` -> timestamp[us, UTC]; `number`
--> float64 (OCPI sends money and energy as JSON numbers, so a decimal type would only
-pretend to a precision the source does not have, and pandas reads float64 natively);
-`integer` -> int64; `boolean` -> bool; `string` -> string (pseudonyms: 32 lowercase hex
-characters, said in the column metadata); `geopoint` -> struct<latitude, longitude:
-float64>; `any` (a `jmespath(...)` column) -> its text as the CSV cell holds it.
-Every column's metadata carries its description, treatment, sources and released
-class; the file's metadata carries the export header under `ocpispec`.
+Types (`formats.fields.TypedField.type`): `datetime` -> INT64 TIMESTAMP(UTC, MICROS);
+`number` -> DOUBLE (OCPI sends money and energy as JSON numbers, so a decimal type would
+only pretend to a precision the source does not have, and pandas reads float64
+natively); `integer` -> INT64; `boolean` -> BOOLEAN; `string` -> BYTE_ARRAY STRING
+(pseudonyms: 32 lowercase hex characters, said in the column metadata); `geopoint` ->
+a group of two DOUBLE fields `latitude`, `longitude`; `any` (a `jmespath(...)` column)
+-> its text as the CSV cell holds it. Every column is optional.
 
-pyarrow is an optional extra (`pip install 'ocpispec[parquet]'`); `available()` says
-whether it is installed. Conversion errors name the column, never a value.
-
-Memory (issue 11; docs/outputs.md#memory): pyarrow's fixed cost dominates, so the writer
-keeps it small. It loads only the Parquet writer (`pyarrow._parquet`, not
-`pyarrow.parquet`, which also loads the S3 filesystem and OpenSSL: ~8 MB), converts
-timestamps and integers in Python instead of with Arrow's compute casts (the kernel
-registry costs ~10 MB), and, unless ARROW_DEFAULT_MEMORY_POOL says otherwise, has Arrow
-allocate with the system allocator (jemalloc holds ~15 MB of arenas for this workload).
+The file: format v1 data pages of `PAGE_ROWS` rows, PLAIN values, definition levels in
+the RLE/bit-packed hybrid, GZIP compression (every Parquet reader has it, and zlib is in
+the standard library; the same rows give the same bytes wherever ocpispec runs), a row
+group per `ROW_GROUP_ROWS` rows. Null counts per column chunk, no min/max. The footer
+carries the export header under `ocpispec` and, under `ARROW:schema`, the Arrow schema
+with each column's description, treatment, sources and released class (what pyarrow
+and pandas show as field metadata). Conversion errors name the column, never a value.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import struct
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from datetime import UTC, datetime, timedelta
-
 from ocpispec.formats.fields import PSEUDONYM_LENGTH, TypedField
+from ocpispec.render import parquet_thrift as thrift
+from ocpispec.render.parquet_arrow import ArrowField, arrow_schema
+from ocpispec.render.parquet_pages import (
+    BOOLEAN,
+    BYTE_ARRAY,
+    CODECS,
+    DOUBLE,
+    INT64,
+    PLAIN,
+    RLE,
+    Page,
+    compressor,
+    encode_page,
+)
 from ocpispec.render.values import cell
 
 ROW_GROUP_ROWS = 65_536
-BATCH_ROWS = 4_096
+PAGE_ROWS = 8_192
+COMPRESSION = "gzip"
+CREATED_BY = "ocpispec (own Parquet encoder)"
+_MAGIC = b"PAR1"
+_OPTIONAL = 1
+_UTF8, _TIMESTAMP_MICROS = 0, 10  # ConvertedType, for readers older than LogicalType
 
 
 class ParquetError(Exception):
@@ -47,125 +63,181 @@ _MICROSECOND = timedelta(microseconds=1)
 
 
 def available() -> bool:
-    try:
-        _pyarrow()
-    except ImportError:
-        return False
+    """Parquet output needs nothing beyond the standard library (kept for callers that
+    ask; pyarrow is no longer needed, see OCX591)."""
     return True
 
 
-def _pyarrow() -> tuple[Any, Any]:
-    """pyarrow and its Parquet writer class, with as little of the library as that needs."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-    import pyarrow as pa
+@dataclass
+class _Leaf:
+    """A column chunk being written: its path, physical type, maximum definition
+    level, and the pages of the current row group."""
 
-    try:
-        from pyarrow._parquet import ParquetWriter  # the writer alone
-    except ImportError:  # a pyarrow that moved it: the public module
-        from pyarrow.parquet import ParquetWriter
-    return pa, ParquetWriter
+    path: tuple[str, ...]
+    physical: int
+    max_level: int
+    pages: list[Page] = field(default_factory=list)
 
 
 def write_parquet(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField],
                   sink: Any, header: Mapping[str, Any], *,
-                  row_group_rows: int = ROW_GROUP_ROWS) -> int:
-    """Write `rows` to the binary file-like `sink`; returns the row count. Rows are
-    turned into Arrow batches of `BATCH_ROWS` (compact, unlike Python objects) and a row
-    group is written whenever `row_group_rows` of them are pending."""
-    pa, parquet_writer = _pyarrow()
-    schema = pa.schema([_field(pa, field) for field in fields],
-                       metadata={"ocpispec": json.dumps(header, ensure_ascii=False)})
-    names = [field.name for field in fields]
+                  row_group_rows: int = ROW_GROUP_ROWS, page_rows: int = PAGE_ROWS,
+                  compression: str = COMPRESSION) -> int:
+    """Write `rows` to the binary file-like `sink`; returns the row count. Every
+    `page_rows` rows become a compressed page per column; a row group's pages go to
+    the sink when `row_group_rows` rows are pending."""
+    writer = _Writer(fields, sink, compressor(compression), CODECS[compression])
+    names = [f.name for f in fields]
     columns: list[list[Any]] = [[] for _ in fields]
     appends = [column.append for column in columns]
-    batch_rows = min(BATCH_ROWS, row_group_rows)
-    pending: list[Any] = []
-    written = 0
-    writer = _open(parquet_writer, sink, schema)
-    try:
-        for row in rows:
-            for append, value in zip(appends, map(row.get, names)):
-                append(value)
-            written += 1
-            if len(columns[0]) == batch_rows:
-                pending.append(_batch(pa, schema, fields, columns))
-                if sum(batch.num_rows for batch in pending) >= row_group_rows:
-                    _write_group(pa, writer, pending, row_group_rows)
-        if columns[0]:
-            pending.append(_batch(pa, schema, fields, columns))
-        if pending:
-            _write_group(pa, writer, pending, row_group_rows)
-    finally:
-        writer.close()
+    page_rows = min(page_rows, row_group_rows)
+    written = pending = 0
+    for row in rows:
+        for append, value in zip(appends, map(row.get, names)):
+            append(value)
+        written += 1
+        pending += 1
+        if pending % page_rows == 0 or pending == row_group_rows:
+            writer.add_pages(columns)
+        if pending == row_group_rows:
+            writer.flush_group(pending)
+            pending = 0
+    if columns and columns[0]:
+        writer.add_pages(columns)
+    if pending:
+        writer.flush_group(pending)
+    writer.close(header, written)
     return written
 
 
-_OPTIONS = {"compression": "snappy", "version": "2.6", "use_dictionary": True,
-            "write_statistics": True, "writer_engine_version": "V2",
-            "data_page_version": "1.0", "use_compliant_nested_type": True,
-            "store_schema": True}  # what pyarrow.parquet.ParquetWriter passes by default
+class _Writer:
+    def __init__(self, fields: Sequence[TypedField], sink: Any, compress: Any,
+                 codec: int) -> None:
+        self.fields, self.sink, self.compress, self.codec = fields, sink, compress, codec
+        self.leaves = [leaf for f in fields for leaf in _leaves(f)]
+        self.groups: list[bytes] = []
+        self.position = 0
+        self._write(_MAGIC)
+
+    def _write(self, data: bytes) -> None:
+        self.sink.write(data)
+        self.position += len(data)
+
+    def add_pages(self, columns: list[list[Any]]) -> None:
+        """The pending rows of each column as a page of each of its leaves."""
+        leaves = iter(self.leaves)
+        for typed, values in zip(self.fields, columns):
+            try:
+                converted = _convert(typed.type, values)
+                if typed.type == "geopoint":
+                    for index in (0, 1):
+                        parts = [None if p is None else p[index] for p in converted]
+                        self._page(next(leaves), parts)
+                else:
+                    self._page(next(leaves), converted)
+            except (TypeError, ValueError, KeyError, OverflowError, UnicodeError):
+                raise ParquetError(f"a value of column `{typed.name}` is not "
+                                   f"{_article(typed.type)}") from None
+            values.clear()
+
+    def _page(self, leaf: _Leaf, values: list[Any]) -> None:
+        leaf.pages.append(encode_page(values, leaf.physical, leaf.max_level, self.compress))
+
+    def flush_group(self, rows: int) -> None:
+        """The row group's column chunks, one after another, and its metadata."""
+        start, chunks, total = self.position, [], 0
+        for leaf in self.leaves:
+            offset = self.position
+            for page in leaf.pages:
+                self._write(page.data)
+            uncompressed = sum(page.uncompressed for page in leaf.pages)
+            total += uncompressed
+            chunks.append(self._chunk(leaf, offset, uncompressed))
+            leaf.pages.clear()
+        self.groups.append(thrift.struct([
+            (1, ("list", "struct"), chunks), (2, "i64", total), (3, "i64", rows),
+            (5, "i64", start), (6, "i64", self.position - start),
+            (7, "i16", len(self.groups))]))
+
+    def _chunk(self, leaf: _Leaf, offset: int, uncompressed: int) -> bytes:
+        statistics = thrift.struct([(3, "i64", sum(page.nulls for page in leaf.pages))])
+        metadata = thrift.struct([
+            (1, "i32", leaf.physical), (2, ("list", "i32"), [PLAIN, RLE]),
+            (3, ("list", "binary"), list(leaf.path)), (4, "i32", self.codec),
+            (5, "i64", sum(page.values for page in leaf.pages)),
+            (6, "i64", uncompressed), (7, "i64", self.position - offset),
+            (9, "i64", offset), (12, "struct", statistics)])
+        return thrift.struct([(2, "i64", offset), (3, "struct", metadata)])
+
+    def close(self, header: Mapping[str, Any], rows: int) -> None:
+        """The footer: FileMetaData, its length, the magic."""
+        exported = json.dumps(header, ensure_ascii=False)
+        arrow = arrow_schema([_arrow_field(f) for f in self.fields], {"ocpispec": exported})
+        key_values = [thrift.struct([(1, "binary", key), (2, "binary", value)])
+                      for key, value in (("ocpispec", exported), ("ARROW:schema", arrow))]
+        footer = thrift.struct([
+            (1, "i32", 2), (2, ("list", "struct"), _schema(self.fields)), (3, "i64", rows),
+            (4, ("list", "struct"), self.groups), (5, ("list", "struct"), key_values),
+            (6, "binary", CREATED_BY)])
+        self._write(footer + struct.pack("<I", len(footer)) + _MAGIC)
 
 
-def _open(parquet_writer: Any, sink: Any, schema: Any) -> Any:
-    try:
-        return parquet_writer(sink, schema, **_OPTIONS)
-    except (TypeError, ValueError):  # the private writer's arguments changed
-        from pyarrow.parquet import ParquetWriter
-
-        return ParquetWriter(sink, schema, compression="snappy")
+def _leaves(typed: TypedField) -> list[_Leaf]:
+    if typed.type == "geopoint":
+        return [_Leaf((typed.name, part), DOUBLE, 2) for part in ("latitude", "longitude")]
+    return [_Leaf((typed.name,), _PHYSICAL.get(typed.type, BYTE_ARRAY), 1)]
 
 
-def _batch(pa: Any, schema: Any, fields: Sequence[TypedField], columns: list[list[Any]]) -> Any:
-    arrays = [_array(pa, field, values, schema.field(field.name).type)
-              for field, values in zip(fields, columns)]
-    for column in columns:
-        column.clear()
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+_PHYSICAL = {"datetime": INT64, "number": DOUBLE, "integer": INT64, "boolean": BOOLEAN}
 
 
-def _write_group(pa: Any, writer: Any, pending: list[Any], row_group_rows: int) -> None:
-    writer.write_table(pa.Table.from_batches(pending), row_group_size=row_group_rows)
-    pending.clear()
+def _schema(fields: Sequence[TypedField]) -> list[bytes]:
+    """SchemaElements, depth first: the root, then each column (a geopoint: a group
+    and its two members)."""
+    elements = [thrift.struct([(4, "binary", "schema"), (5, "i32", len(fields))])]
+    for typed in fields:
+        if typed.type == "geopoint":
+            elements.append(thrift.struct([(3, "i32", _OPTIONAL), (4, "binary", typed.name),
+                                           (5, "i32", 2)]))
+            elements += [_element(part, "number") for part in ("latitude", "longitude")]
+        else:
+            elements.append(_element(typed.name, typed.type))
+    return elements
 
 
-def _field(pa: Any, field: TypedField) -> Any:
-    metadata = {"description": field.description, "treatment": field.treatment,
-                "sources": ", ".join(field.sources), "released_as": field.released_as}
-    if field.pseudonym:
+def _element(name: str, kind: str) -> bytes:
+    converted = logical = None
+    if kind == "datetime":
+        micros = thrift.union(2, thrift.struct([]))
+        timestamp = thrift.struct([(1, "bool", True), (2, "struct", micros)])
+        converted, logical = _TIMESTAMP_MICROS, thrift.union(8, timestamp)
+    elif kind not in _PHYSICAL:
+        converted, logical = _UTF8, thrift.union(1, thrift.struct([]))
+    return thrift.struct([(1, "i32", _PHYSICAL.get(kind, BYTE_ARRAY)), (3, "i32", _OPTIONAL),
+                          (4, "binary", name), (6, "i32", converted), (10, "struct", logical)])
+
+
+def _arrow_field(typed: TypedField) -> ArrowField:
+    metadata = {"description": typed.description, "treatment": typed.treatment,
+                "sources": ", ".join(typed.sources), "released_as": typed.released_as}
+    if typed.pseudonym:
         metadata["format"] = f"{PSEUDONYM_LENGTH} lowercase hex characters"
-    return pa.field(field.name, _arrow_type(pa, field.type), nullable=True, metadata=metadata)
+    return ArrowField(typed.name, typed.type, metadata)
 
 
-def _arrow_type(pa: Any, kind: str) -> Any:
+def _convert(kind: str, values: list[Any]) -> list[Any]:
     match kind:
         case "datetime":
-            return pa.timestamp("us", tz="UTC")
-        case "number":
-            return pa.float64()
+            return [_micros(value) for value in values]
         case "integer":
-            return pa.int64()
+            return [_integer(value) for value in values]
+        case "number":
+            return [_number(value) for value in values]
         case "boolean":
-            return pa.bool_()
+            return [_boolean(value) for value in values]
         case "geopoint":
-            return pa.struct([("latitude", pa.float64()), ("longitude", pa.float64())])
-    return pa.string()
-
-
-def _array(pa: Any, field: TypedField, values: list[Any], arrow_type: Any) -> Any:
-    try:
-        match field.type:
-            case "datetime":
-                return pa.array([_micros(value) for value in values], arrow_type)
-            case "integer":
-                return pa.array([_integer(value) for value in values], arrow_type)
-            case "geopoint":
-                return pa.array([_point(value) for value in values], arrow_type)
-            case "string" | "any":
-                return pa.array([_text(value) for value in values], arrow_type)
-        return pa.array(values, arrow_type)
-    except (pa.ArrowException, TypeError, ValueError, KeyError) as exc:
-        raise ParquetError(f"a value of column `{field.name}` is not {_article(field.type)} "
-                           f"({type(exc).__name__})") from None
+            return [_point(value) for value in values]
+    return [_text(value) for value in values]
 
 
 def _micros(value: Any) -> int | None:
@@ -188,15 +260,28 @@ def _integer(value: Any) -> int | None:
     return int(value)
 
 
+def _number(value: Any) -> float | None:
+    if value is None or value.__class__ is float:
+        return value
+    if not isinstance(value, int | float):
+        raise TypeError("not a number")
+    return float(value)
+
+
+def _boolean(value: Any) -> bool | None:
+    if value is None or value is True or value is False:
+        return value
+    raise TypeError("not a boolean")
+
+
 def _text(value: Any) -> str | None:
     return value if value is None or value.__class__ is str else cell(value)
 
 
-def _point(value: Any) -> dict[str, float] | None:
+def _point(value: Any) -> tuple[float, float] | None:
     if value is None:
         return None
-    return {"latitude": float(value["latitude"]), "longitude": float(value["longitude"])}
-
+    return float(value["latitude"]), float(value["longitude"])
 
 
 def _article(kind: str) -> str:
