@@ -11,6 +11,7 @@ import dataclasses
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedSpec
+from ocpispec.checks.calendar import check_fit
 from ocpispec.checks.context import Context
 from ocpispec.checks.dataset import check_dataset
 from ocpispec.checks.differencing import check_differencing
@@ -37,6 +38,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_destinations(spec.datasets, ctx)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
+    check_fit(spec.datasets, spec.schedule, ctx)
     _check_key(spec, ctx)
     diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
     if has_errors(diagnostics):

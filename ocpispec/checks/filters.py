@@ -45,6 +45,10 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
     match window:
         case syntax.LastPeriod(amount=amount, unit=unit):
             _check_period(amount, unit, window, ctx)
+        case syntax.PreviousPeriod() | syntax.MonthToDate():
+            from ocpispec.checks.calendar import check_calendar_window
+
+            check_calendar_window(window, ctx)
         case syntax.SinceDate(start=start):
             parse_date(start, ctx)
         case syntax.Between(start=start, end=end):

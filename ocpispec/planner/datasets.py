@@ -3,12 +3,13 @@ projection or aggregation, render."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec import formats
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope, syntax
+from ocpispec import calendar_windows, pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.lower import Lowerer, quote
@@ -62,7 +63,7 @@ class _Builder:
         self.lowerer = Lowerer(checked.fields,
                                lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
                                self._lists, period)
-        self.window = _window(checked.dataset.source.window)
+        self.window = _window(checked.dataset.source.window, checked.dataset.source.event_time)
 
     def build(self) -> ir.Dataset:
         dims = self._dimension_modules()
@@ -288,7 +289,14 @@ class _Builder:
         return (*head, *(field.many for field in fields))
 
 
-def _window(window: syntax.Window | None) -> ir.Window:
+def _window(window: syntax.Window | None, event: syntax.EventTime | None = None) -> ir.Window:
+    lowered = _last_updated_window(window)
+    if event is not None:
+        return dataclasses.replace(lowered, event_time=event.field.dotted)
+    return lowered
+
+
+def _last_updated_window(window: syntax.Window | None) -> ir.Window:
     match window:
         case None:
             return ir.Window("all")
@@ -301,7 +309,16 @@ def _window(window: syntax.Window | None) -> ir.Window:
                              end=canonical_timestamp(str(end.value)))
         case syntax.LastPeriod(amount=amount, unit=unit):
             return ir.Window("last", amount=amount, unit=unit.name)
+        case syntax.PreviousPeriod(unit=unit, amount=amount, zone=zone):
+            return ir.Window("previous", amount=amount, unit=calendar_windows.unit_of(unit.name),
+                             zone=_zone(zone))
+        case syntax.MonthToDate(zone=zone):
+            return ir.Window("month-to-date", unit="month", zone=_zone(zone))
     raise ValueError(f"unknown window {window!r}")
+
+
+def _zone(zone: syntax.Text | None) -> str | None:
+    return None if zone is None or zone.value == "UTC" else zone.value
 
 
 def _ordered(module: str, paths: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:

@@ -89,6 +89,8 @@ def window_text(window: ir.Window) -> str:
             return f"between {window.start} and {window.end}"
         case "last":
             return f"last {window.amount} {window.unit}"
+        case "previous" | "month-to-date":
+            return window.rule
     return window.kind
 
 

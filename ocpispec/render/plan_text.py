@@ -190,6 +190,9 @@ def _dimension_window_note(step: ir.Fetch) -> str:
 def _window_text(step: ir.Fetch) -> str:
     if step.window.kind == "all":
         return "all records"
+    if step.window.calendar:
+        return (f"`{step.window.rule}`, resolved from the run's clock: "
+                f"date_from={step.window.date_from}  date_to={step.window.date_to}")
     return f"date_from={step.window.date_from}  date_to={step.window.date_to}"
 
 

@@ -75,6 +75,8 @@ def _window(dataset: DatasetResult) -> str:
     text = f"{window.date_from or 'the beginning'} to {window.date_to or 'now'}"
     if window.first_run:
         text += " (first `since last run`: everything since 2000-01-01)"
+    if window.rule:
+        text += f" ({window.rule})"
     return text
 
 

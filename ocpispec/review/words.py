@@ -199,6 +199,10 @@ def window_words(window: ir.Window) -> str:
             span = f"{unit.removesuffix('s')}" if window.amount == 1 else \
                 f"{window.amount} {unit if unit.endswith('s') else unit + 's'}"
             return f"the last {span}, counted back from the time of each run"
+        case "previous" | "month-to-date":
+            return (f"{window.rule}: whole calendar periods before the period each run falls "
+                    "in" if window.kind == "previous" else
+                    f"{window.rule}: from the start of the run's month up to the run")
     return window.kind
 
 
