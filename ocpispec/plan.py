@@ -324,11 +324,31 @@ class Render:
     dialect: CsvDialect | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
-Step = Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    column: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """`order by` released columns (nulls last, ties broken by the other columns in
+    order, so the output is deterministic), then, for an aggregate, `limit` rows of
+    the released groups. Row exports sort in bounded memory (runs spilled to temporary
+    files and merged)."""
+
+    id: str
+    keys: tuple[SortKey, ...]
+    limit: int | None
+    origin: Span
+
+
+Step = (Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
+        | Order)
 STEP_KINDS: dict[str, type] = {
     "fetch": Fetch, "normalize": Normalize, "lookup": Lookup, "join": Join,
     "privacy": PrivacyFilter, "filter": Filter, "project": Project, "aggregate": Aggregate,
-    "render": Render,
+    "render": Render, "order": Order,
 }
 
 
@@ -347,6 +367,8 @@ class Dataset:
     steps: tuple[Step, ...]
     withheld: tuple[Withheld, ...]
     origin: Span
+    # a named dataset's id before it had a name (`sessions-2`): its state moves to `name`
+    previous_name: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
     def step(self, kind: type) -> Any:
         """The first step of a kind, or None."""

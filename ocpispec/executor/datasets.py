@@ -23,6 +23,7 @@ from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.executor.ordering import ordered
 from ocpispec.executor import writers
 from ocpispec.executor.outputs import (
     HashingFile,
@@ -180,6 +181,8 @@ class DatasetRun:
             aggregator = Aggregator(aggregate, self.compile, self.counts)
             aggregator.add_all(rows)
             rows = aggregator.rows()
+        if (order := self.dataset.step(ir.Order)) is not None:
+            rows = ordered(rows, order, self.dataset.column_names, aggregate=aggregate is not None)
         self.counts.written = self._write(rows, version)
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:

@@ -75,10 +75,23 @@ class _Builder:
         steps += [self._join(join) for join in self.checked.joins]
         steps += self._filter()
         steps.append(self._body())
+        steps += self._order()
         steps.append(self._render())
         body_columns = self.checked.columns
         return ir.Dataset(self.name, self.module, tuple(steps),
                           cols.withheld(self.checked, body_columns), self.checked.dataset.span)
+
+    def _order(self) -> list[ir.Step]:
+        dataset = self.checked.dataset
+        if dataset.order is None and dataset.limit is None:
+            return []
+        keys = tuple(ir.SortKey(key.name.name, key.descending)
+                     for key in (dataset.order.keys if dataset.order else ()))
+        span = dataset.order.span if dataset.order else dataset.limit.span
+        if dataset.limit is not None:
+            span = Span(span.start, dataset.limit.span.end)
+        return [ir.Order(f"order.{self.name}", keys,
+                         dataset.limit.count if dataset.limit else None, span)]
 
     # ---- fetching ------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from ocpispec.text import count
 
 WIDTH = 100
 _MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
-            ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">"}
+            ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">",
+            ir.Order: "~"}
 _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalised",
                      "derived": "generalised", "kept as is": "kept", "raw JMESPath": "kept",
                      "constant": "constant", "aggregated": "aggregated"}
@@ -126,6 +127,12 @@ def _step_text(step: ir.Step) -> str:
             return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
                     f"drop groups of fewer than {step.min_group_size}{stated} "
                     f"{step.counted_by}")
+        case ir.Order():
+            keys = ", ".join(f"`{key.column}`" + (" descending" if key.descending else "")
+                             for key in step.keys)
+            limit = (f"; keep the first {step.limit} released groups (after the minimum "
+                     "group size)" if step.limit is not None else "")
+            return (f"sort by {keys} (nulls last; ties by the other columns)" + limit)
         case ir.Render():
             target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
