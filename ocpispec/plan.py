@@ -44,6 +44,9 @@ class Window:
     unit: str | None = None
     zone: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     event_time: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # per OCPI version, the JMESPath reading `event_time` from a wire record
+    event_expressions: tuple[VersionExpression, ...] = dataclasses.field(
+        default=(), metadata=_OMIT_DEFAULT)
 
     @property
     def calendar(self) -> bool:

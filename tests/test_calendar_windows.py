@@ -169,7 +169,9 @@ def _codes(window: str, rule: str) -> list[str]:
     ('previous day in "Europe/Amsterdam"', "daily at 22:30", ["OCX424"]),  # DST
     ("previous week", "weekly on monday at 06:00", []),
     ("previous week", "monthly on day 1 at 06:00", ["OCX424"]),
-    ("previous 4 complete weeks", "weekly on monday at 06:00", ["OCX424"]),
+    ("previous 4 complete weeks", "weekly on monday at 06:00", []),  # sliding, whole weeks
+    ("previous 4 complete weeks", "monthly on day 1 at 06:00", ["OCX424"]),
+    ("previous 3 complete months", "daily at 06:00", ["OCX424"]),
     ("last 1 month", "daily at 06:00", ["OCX424"]),
     ("last 1 month", "monthly on day 1 at 06:00", []),
     ("last 7 days", "weekly on monday at 06:00", []),

@@ -84,6 +84,45 @@ def check_schedule(rule: syntax.Monthly | syntax.Cron, ctx: Context) -> None:
                                help='write e.g. `cron "0 6 * * 1-5"` (06:00 UTC on weekdays)'))
 
 
+# ---- window on an event time ----------------------------------------------------------------
+
+EVENT_TIMES = {"sessions": ("start_date_time", "end_date_time"),
+               "cdrs": ("start_date_time", "end_date_time")}
+
+
+def check_event_time(source: syntax.From, ctx: Context) -> None:
+    """`window on FIELD`: a start or end time of a session or CDR, with a window that
+    is not `since last run`."""
+    if not source.event_times:
+        return
+    event = source.event_times[0]
+    if len(source.event_times) > 1:
+        ctx.emit(error("OCX235", "more than one `window on` in this `from` block",
+                       source.event_times[1].span, "second `window on`",
+                       help="keep one `window on`"))
+    fields = EVENT_TIMES.get(source.module.name, ())
+    if event.field.dotted not in fields:
+        ctx.emit(error("OCX235", f"the window cannot apply to `{event.field.dotted}`",
+                       event.field.span, "not an event time of this module",
+                       notes=["OCPI filters on `last_updated`; a window on another time works "
+                              "only for a time `last_updated` never precedes: the start or end "
+                              "of a session or CDR"],
+                       help=f"write `window on {fields[0]}`" if fields else
+                       f"leave `window on` out: the window of `{source.module.name}` applies "
+                       "to `last_updated`"))
+    elif source.window is None or isinstance(source.window, syntax.SinceLastRun):
+        what = "no window" if source.window is None else "`since last run`"
+        ctx.emit(error("OCX235", f"`window on` needs a time window, not {what}",
+                       event.span, "which window?",
+                       notes=["`since last run` follows `last_updated`: a session delivered "
+                              "when it started would not be delivered again when it ends, "
+                              "and one that started before the watermark but changed after "
+                              "would be lost; whole calendar periods are delivered once each"]
+                       if source.window is not None else [],
+                       help="use a calendar window with its schedule, e.g. `previous month` "
+                            "with `schedule monthly on day 1 at 06:00`"))
+
+
 # ---- fit ------------------------------------------------------------------------------------
 
 
@@ -98,6 +137,8 @@ def check_fit(datasets: Sequence[syntax.Dataset], rule: syntax.Schedule | None,
         if not isinstance(window, (syntax.LastPeriod, syntax.PreviousPeriod)):
             continue  # month to date is a progress report: each run re-reads the month
         runs = runs if runs is not None else _runs(rule)
+        if _sliding(window, runs):
+            continue
         found = _first_misfit(window, runs)
         if found is not None:
             ctx.emit(_misfit(window, rule, *found))
@@ -128,6 +169,16 @@ def resolve(window: syntax.Window, now: datetime) -> tuple[datetime, datetime]:
 
 def _zone(zone: syntax.Text | None) -> str | None:
     return zone.value if zone is not None else None
+
+
+def _sliding(window: syntax.Window, runs: list[datetime]) -> bool:
+    """`previous 4 complete weeks` run once a week: a sliding window of whole periods,
+    overlapping by design (each week is in four files, always whole). It counts as
+    fitting when one period per run would tile."""
+    if not isinstance(window, syntax.PreviousPeriod) or (window.amount or 1) == 1:
+        return False
+    single = syntax.PreviousPeriod(window.unit, None, window.zone, window.span)
+    return _first_misfit(single, runs) is None
 
 
 def _first_misfit(window: syntax.Window, runs: list[datetime]):
@@ -178,8 +229,8 @@ def _help(window: syntax.Window) -> str:
         if amount == 1:
             return (f"run it once per {unit}, after the {unit} has ended in the window's time "
                     f"zone in every season: `{_FITTING[unit]}`")
-        return (f"for one {unit} per run write `previous {unit}` with `{_FITTING[unit]}`; "
-                f"{amount} {unit}s per run overlap unless it runs every {amount} {unit}s")
+        return (f"run it once per {unit} (a sliding window of {amount} whole {unit}s): "
+                f"`{_FITTING[unit]}`; or write `previous {unit}`")
     return ("use a calendar window with its schedule, e.g. `previous month` with "
             "`schedule monthly on day 1 at 06:00`, or `since last run`")
 

@@ -33,6 +33,9 @@ def check_clauses(source: syntax.From, ctx: Context) -> None:
                                 help=_duplicate_help(what)))
     for window in source.windows[:1]:
         _check_window(window, ctx)
+    from ocpispec.checks.calendar import check_event_time
+
+    check_event_time(source, ctx)
 
 
 def _duplicate_help(what: str) -> str:

@@ -22,6 +22,7 @@ from ocpispec.executor import policy as rules
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
+from ocpispec.executor.event_window import EventWindow, superset
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.executor.ordering import ordered
 from ocpispec.executor import writers
@@ -99,6 +100,7 @@ class DatasetRun:
         self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
         self.policy: Policy = getattr(options, "policy", None) or Policy()
         self.records: AuditedFetch | None = None
+        self.event: EventWindow | None = None  # `window on FIELD`
         self.crawls: list[AuditedFetch] = []   # the lookups' bulk fetches
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
@@ -196,11 +198,15 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
+        fetched = superset(self.window) if fetch.window.event_time else self.window
         audited = AuditedFetch(client, module,
-                               date_from=_moment(self._date_from(fetch, self.window)),
-                               date_to=_moment(self.window.date_to), limit=self.options.limit)
+                               date_from=_moment(self._date_from(fetch, fetched)),
+                               date_to=_moment(fetched.date_to), limit=self.options.limit)
         self.records = audited
         records: Iterable[dict] = audited
+        if fetch.window.event_time:
+            self.event = EventWindow(fetch.window, version, self.window, self.compile)
+            records = self.event.keep(records)
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
@@ -297,6 +303,9 @@ class DatasetRun:
         if records is not None:
             counts.read += records.outside + sum(records.invalid_by_reason.values())
             counts.outside_window, counts.duplicates = records.outside, records.duplicates
+            if self.event is not None:  # `window on FIELD`: outside the event window
+                counts.read += self.event.outside
+                counts.outside_window += self.event.outside
             counts.invalid.update(records.invalid_by_reason)
             if (warning := records.window_warning()) is not None:
                 self.warnings.append(warning)

@@ -9,7 +9,7 @@ released or a row export projected, before they are written.
   released columns, which the output file holds anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
-directions), then every column in column order.
+directions), then every column in column order. Measured in benchmarks/bench_order.py.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 from ocpispec import plan as ir
 
 RUN_ROWS = 50_000
+SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
 
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
@@ -38,47 +39,54 @@ def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
 
 
 def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str]):
+    """A key of plain tuples Python compares natively: per column (null, kind, value),
+    nulls last in either direction, numbers before booleans before texts; descending
+    numbers negated, descending texts as negated code points."""
     stated = [(key.column, key.descending) for key in keys]
     named = {column for column, _ in stated}
     order = stated + [(column, False) for column in columns if column not in named]
+    parts = [(column, _descending if descending else _ascending) for column, descending in order]
 
     def key(row: dict) -> tuple:
-        return tuple(_Value(row.get(column), descending) for column, descending in order)
+        get = row.get
+        return tuple([part(get(column)) for column, part in parts])
 
     return key
 
 
-class _Value:
-    """One column's value in the order: numbers by value, other values by their kind
-    and then value, null after everything in either direction."""
-
-    __slots__ = ("rank", "descending")
-
-    def __init__(self, value: Any, descending: bool) -> None:
-        self.rank = _rank(value)
-        self.descending = descending
-
-    def __lt__(self, other: _Value) -> bool:
-        if self.rank[0] != other.rank[0]:  # nulls (kind 9) last, whatever the direction
-            return self.rank[0] < other.rank[0]
-        if self.descending:
-            return other.rank[1] < self.rank[1]
-        return self.rank[1] < other.rank[1]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Value) and self.rank == other.rank
+_NULL = (1, 0, 0)
 
 
-def _rank(value: Any) -> tuple[int, Any]:
+def _ascending(value: Any) -> tuple:
+    kind = value.__class__
     if value is None:
-        return (9, 0)
-    if isinstance(value, bool):
-        return (1, int(value))
-    if isinstance(value, (int, float)):
-        return (0, value)
-    if isinstance(value, str):
-        return (2, value)
-    return (3, repr(value))
+        return _NULL
+    if kind is int or kind is float:
+        return (0, 0, value)
+    if kind is str:
+        return (0, 2, value)
+    if kind is bool:
+        return (0, 1, int(value))
+    return (0, 3, repr(value))
+
+
+def _descending(value: Any) -> tuple:
+    kind = value.__class__
+    if value is None:
+        return _NULL
+    if kind is int or kind is float:
+        return (0, 0, -value)
+    if kind is str:
+        return (0, 2, _reversed_text(value))
+    if kind is bool:
+        return (0, 1, -int(value))
+    return (0, 3, _reversed_text(repr(value)))
+
+
+def _reversed_text(text: str) -> tuple[int, ...]:
+    """Compares in the reverse order of `text` (a longer text after its prefix, so the
+    terminator 1 is above every negated code point)."""
+    return (*(-ord(char) for char in text), 1)
 
 
 def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterator[dict]:
@@ -98,10 +106,13 @@ def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterat
 
 
 def _spill(rows: list[dict], folder: Path, number: int) -> Path:
+    """Rows pickled in batches of SPILL_BATCH (one pickle per batch: an unpickler's
+    memo would otherwise keep every row it read)."""
     path = folder / f"run-{number:05d}.pickle"
     with path.open("wb") as handle:
-        for row in rows:  # one pickle per row: an unpickler's memo would keep every row
-            pickle.dump(row, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for start in range(0, len(rows), SPILL_BATCH):
+            pickle.dump(rows[start:start + SPILL_BATCH], handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
@@ -109,6 +120,7 @@ def _read(path: Path) -> Iterator[dict]:
     with path.open("rb") as handle:
         while True:
             try:
-                yield pickle.load(handle)
+                batch = pickle.load(handle)
             except EOFError:
                 return
+            yield from batch

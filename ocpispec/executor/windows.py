@@ -31,6 +31,16 @@ class ResolvedWindow:
 
 def resolve_window(window: ir.Window, watermark: str | None, now: datetime,
                    lookback: timedelta | None = None) -> ResolvedWindow:
+    resolved = _resolve(window, watermark, now, lookback)
+    if window.event_time is None:
+        return resolved
+    rule = f"{resolved.rule or window.kind}, on {window.event_time}"
+    return ResolvedWindow(resolved.date_from, resolved.date_to, resolved.first_run,
+                          resolved.watermark, rule)
+
+
+def _resolve(window: ir.Window, watermark: str | None, now: datetime,
+             lookback: timedelta | None) -> ResolvedWindow:
     now_text = format_timestamp(now)
     match window.kind:
         case "since-last-run":

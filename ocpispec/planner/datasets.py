@@ -63,7 +63,18 @@ class _Builder:
         self.lowerer = Lowerer(checked.fields,
                                lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
                                self._lists, period)
-        self.window = _window(checked.dataset.source.window, checked.dataset.source.event_time)
+        self.window = self._event_window(_window(checked.dataset.source.window,
+                                                 checked.dataset.source.event_time))
+
+    def _event_window(self, window: ir.Window) -> ir.Window:
+        """The window with, for `window on FIELD`, the field read from each version's
+        wire record (the executor keeps records whose field is in the window)."""
+        if window.event_time is None:
+            return window
+        path = tuple(window.event_time.split("."))
+        return dataclasses.replace(window, event_expressions=tuple(
+            ir.VersionExpression(v, catalogue().normalizer_expression(self.module, v, [path]))
+            for v in self.options.versions))
 
     def build(self) -> ir.Dataset:
         dims = self._dimension_modules()
@@ -114,7 +125,7 @@ class _Builder:
         mode = "per-id" if self._strategy(module) == "per-id" else "pages"
         window = ir.Window("all")
         if module in EVENT_MODULES:  # their records change after the fact's: no end
-            window = self.window
+            window = dataclasses.replace(self.window, event_time=None, event_expressions=())
             if window.kind == "between":
                 window = ir.Window("since", start=window.start)
         return ir.Fetch(f"fetch.{module}", module, self._purpose(module), mode, window,

@@ -195,6 +195,18 @@ def _dimension_window_note(step: ir.Fetch) -> str:
 
 
 def _window_text(step: ir.Fetch) -> str:
+    if step.window.event_time:
+        from ocpispec.executor.event_window import EVENT_MARGIN
+
+        return (f"{_plain_window_text(step)}, on `{step.window.event_time}`: OCPI filters "
+                f"on `last_updated` only, so fetches `last_updated` from "
+                f"{EVENT_MARGIN.days} day before the window's start, open-ended (a record is "
+                f"never last updated before its start or end; the day absorbs clock skew), "
+                f"and keeps the records whose `{step.window.event_time}` is in the window")
+    return _plain_window_text(step)
+
+
+def _plain_window_text(step: ir.Fetch) -> str:
     if step.window.kind == "all":
         return "all records"
     if step.window.calendar:

@@ -33,8 +33,10 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     counts = dataset.counts
     yield _row("records read", f"{counts.read:,}")
     if counts.outside_window:
-        yield _row("outside window", f"{counts.outside_window:,} left out (sent by the "
-                   "platform although outside the window)")
+        yield _row("outside window", f"{counts.outside_window:,} left out " + (
+            "(read by `last_updated`, their event time outside the window)"
+            if dataset.window.rule and ", on " in dataset.window.rule else
+            "(sent by the platform although outside the window)"))
     if counts.duplicates:
         yield _row("duplicates", f"{counts.duplicates:,} repeated objects dropped")
     yield _row("excluded", f"{counts.excluded_private:,} at non-public locations "
