@@ -181,3 +181,13 @@ def test_limit_on_an_aggregate_holds_n_rows() -> None:
     step = ir.Order("order.x", (ir.SortKey("n", True),), 2, None)
     data = [{"g": g, "n": n} for g, n in (("a", 3), ("b", 9), ("c", 9), ("d", 1))]
     assert [r["g"] for r in ordered(iter(data), step, ("g", "n"), aggregate=True)] == ["b", "c"]
+
+
+def test_out_directory_files_are_named_after_the_datasets(run, tmp_path: Path) -> None:
+    """A dataset writing to stdout is written under `--out DIR/` as NAME.csv."""
+    spec = ('from sessions as weekly_sessions previous week select status output csv to stdout\n'
+            'from cdrs previous week select currency output csv to "b.csv"\n')
+    result = run(spec, "--out", str(tmp_path / "out") + "/")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.csv")) == \
+        ["b.csv", "weekly_sessions.csv"]
