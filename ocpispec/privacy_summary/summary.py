@@ -78,6 +78,11 @@ def _dataset(dataset: ir.Dataset) -> dict[str, Any]:
 
 
 def window_text(window: ir.Window) -> str:
+    text = _window_kind_text(window)
+    return f"{text}, on {window.event_time}" if window.event_time else text
+
+
+def _window_kind_text(window: ir.Window) -> str:
     match window.kind:
         case "all":
             return "all records"

@@ -184,6 +184,14 @@ def _literal(literal: syntax.Expr) -> str:
 
 
 def window_words(window: ir.Window) -> str:
+    words = _window_kind_words(window)
+    if window.event_time:
+        return (f"{words}; applied to `{window.event_time}` (records are fetched by "
+                "last update from a day earlier, and kept when that time is in the window)")
+    return words
+
+
+def _window_kind_words(window: ir.Window) -> str:
     match window.kind:
         case "all":
             return "all records the platform holds (no time window)"
