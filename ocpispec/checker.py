@@ -11,7 +11,10 @@ import dataclasses
 
 from ocpispec import syntax
 from ocpispec.checked import CheckedSpec
+from ocpispec.checks.calendar import check_fit
 from ocpispec.checks.context import Context
+from ocpispec.checks.order import check_dataset_names
+from ocpispec.dataset_names import dataset_ids
 from ocpispec.checks.dataset import check_dataset
 from ocpispec.checks.differencing import check_differencing
 from ocpispec.checks.header import check_header, check_schedule, check_source
@@ -39,6 +42,8 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_destinations(spec.datasets, ctx)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
+    check_fit(spec.datasets, spec.schedule, ctx)
+    check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
     diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
     if has_errors(diagnostics):

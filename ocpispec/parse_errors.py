@@ -97,7 +97,7 @@ def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
 
     following = [*history[-5:], token]
     for position, seen in enumerate(following):
-        if seen.type != "NAME":
+        if seen.type not in ("NAME", "ORDER", "LIMIT"):
             continue
         after = following[position + 1] if position + 1 < len(following) else None
         word = sql_word(str(seen), Span(seen.start_pos, seen.end_pos),

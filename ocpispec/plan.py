@@ -31,13 +31,35 @@ _OMIT_DEFAULT = {"omit_default": True}
 @dataclass(frozen=True, slots=True)
 class Window:
     """The time window of a fetch. `kind`: `all`, `since-last-run`, `since`,
-    `between` or `last`. `start`/`end` are canonical UTC timestamps."""
+    `between`, `last`, or the calendar windows `previous` (`amount` whole periods of
+    `unit`, None: one) and `month-to-date`, aligned to `zone` (None: UTC).
+    `start`/`end` are canonical UTC timestamps. `event_time` (`window on FIELD`): the
+    window applies to that timestamp field; the fetch reads a superset by `last_updated`
+    and the executor keeps the records whose field falls in the window."""
 
     kind: str
     start: str | None = None
     end: str | None = None
     amount: int | None = None
     unit: str | None = None
+    zone: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    event_time: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # per OCPI version, the JMESPath reading `event_time` from a wire record
+    event_expressions: tuple[VersionExpression, ...] = dataclasses.field(
+        default=(), metadata=_OMIT_DEFAULT)
+
+    @property
+    def calendar(self) -> bool:
+        return self.kind in ("previous", "month-to-date")
+
+    @property
+    def rule(self) -> str:
+        """The window as the spec wrote it, for views (`previous month in UTC`)."""
+        from ocpispec.calendar_windows import describe
+
+        if self.calendar:
+            return describe(self.kind, self.unit, self.amount, self.zone)
+        return self.kind
 
     @property
     def incremental(self) -> bool:
@@ -53,10 +75,18 @@ class Window:
                 return self.start or ""
             case "last":
                 return f"now-{self.amount}{_UNIT_ABBREVIATIONS.get(self.unit or '', self.unit)}"
+            case "previous":
+                back = self.amount or 1
+                before = "previous" if back == 1 else f"{back}th previous"
+                return f"start of the {before} {self.unit} ({self.zone or 'UTC'})"
+            case "month-to-date":
+                return f"start of this month ({self.zone or 'UTC'})"
         return "(none)"
 
     @property
     def date_to(self) -> str:
+        if self.kind == "previous":
+            return f"start of this {self.unit} ({self.zone or 'UTC'})"
         return self.end if self.kind == "between" and self.end else "now"
 
 
@@ -423,14 +453,33 @@ class Spread:
     zone_field: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    column: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """`order by` released columns (nulls last, ties broken by the other columns in
+    order, so the output is deterministic), then, for an aggregate, `limit` rows of
+    the released groups. Row exports sort in bounded memory (runs spilled to temporary
+    files and merged)."""
+
+    id: str
+    keys: tuple[SortKey, ...]
+    limit: int | None
+    origin: Span
+
+
 Step = (Fetch | Normalize | Lookup | Join | PrivacyFilter | Filter | Project | Aggregate | Render
-        | Unnest | Spread | KAnonymity)
+        | Unnest | Spread | KAnonymity | Order)
 STEP_KINDS: dict[str, type] = {
     "fetch": Fetch, "normalize": Normalize, "lookup": Lookup, "join": Join,
     "privacy": PrivacyFilter, "filter": Filter, "project": Project, "aggregate": Aggregate,
     "render": Render,
     "unnest": Unnest, "spread": Spread,
-    "k_anonymity": KAnonymity,
+    "k_anonymity": KAnonymity, "order": Order,
 }
 
 
@@ -449,6 +498,8 @@ class Dataset:
     steps: tuple[Step, ...]
     withheld: tuple[Withheld, ...]
     origin: Span
+    # a named dataset's id before it had a name (`sessions-2`): its state moves to `name`
+    previous_name: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
     def step(self, kind: type) -> Any:
         """The first step of a kind, or None."""

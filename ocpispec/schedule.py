@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ocpispec import syntax
+from ocpispec import cron, syntax
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -21,6 +21,10 @@ def describe(schedule: syntax.Schedule) -> str:
             return f"daily at {at.value} UTC"
         case syntax.Weekly(day=day, at=at):
             return f"weekly on {day.name.lower()} at {at.value} UTC"
+        case syntax.Monthly(day=day, at=at):
+            return f"monthly on day {day} at {at.value} UTC"
+        case syntax.Cron(expression=expression):
+            return f"cron \"{' '.join(expression.value.split())}\" (UTC)"
     raise TypeError(f"not a schedule: {schedule!r}")
 
 
@@ -40,6 +44,11 @@ def cron_line(schedule: syntax.Schedule) -> str | None:
         case syntax.Weekly(day=day, at=at):
             hour, minute = _clock(at.value)
             return f"{minute} {hour} * * {(WEEKDAYS.index(day.name.lower()) + 1) % 7}"
+        case syntax.Monthly(day=day, at=at):
+            hour, minute = _clock(at.value)
+            return f"{minute} {hour} {day} * *"
+        case syntax.Cron(expression=expression):
+            return " ".join(expression.value.split())
     return None
 
 
@@ -56,6 +65,8 @@ def next_run(schedule: syntax.Schedule, after: datetime) -> datetime:
         case syntax.Weekly(day=day, at=at):
             return _next_daily(after, _clock(at.value),
                                days=(WEEKDAYS.index(day.name.lower()),))
+        case syntax.Monthly() | syntax.Cron():
+            return cron.next_after(cron.parse(cron_line(schedule) or ""), after)
     raise TypeError(f"not a schedule: {schedule!r}")
 
 

@@ -52,6 +52,15 @@ class State:
         found = self.datasets.get(dataset)
         return found.watermark if found else None
 
+    def renamed(self, renames: Mapping[str, str]) -> State:
+        """The state with each dataset `old` of `renames` kept under its new name (a
+        dataset that gained a name with `as`); a new name that has state already wins."""
+        moved = {renames.get(name, name) if renames.get(name) not in self.datasets else name:
+                 found for name, found in self.datasets.items()}
+        if moved.keys() == self.datasets.keys():
+            return self
+        return State(self.export, self.serial, MappingProxyType(moved))
+
     def advanced(self, updates: Mapping[str, DatasetState]) -> State:
         merged = {**self.datasets, **updates}
         return State(self.export, self.serial + 1, MappingProxyType(merged))

@@ -286,7 +286,36 @@ class LastPeriod:
     span: Span
 
 
-Window = SinceLastRun | SinceDate | Between | LastPeriod
+@dataclass(frozen=True, slots=True)
+class PreviousPeriod:
+    """`previous month` (amount None) or `previous 4 complete weeks`: whole calendar
+    periods before the run, aligned to UTC or to `zone` (`in "Europe/Amsterdam"`)."""
+
+    unit: Ident
+    amount: int | None
+    zone: Text | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MonthToDate:
+    """`month to date`: from the start of the run's calendar month to the run."""
+
+    zone: Text | None
+    span: Span
+
+
+Window = SinceLastRun | SinceDate | Between | LastPeriod | PreviousPeriod | MonthToDate
+CALENDAR_WINDOWS = (PreviousPeriod, MonthToDate)
+
+
+@dataclass(frozen=True, slots=True)
+class EventTime:
+    """`window on start_date_time`: the window applies to this timestamp field of the
+    record, not to `last_updated` (what OCPI filters on)."""
+
+    field: FieldRef
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +382,12 @@ class From:
     span: Span
     eaches: tuple[Each, ...] = ()
     spreads: tuple[Spread, ...] = ()
+    name: Ident | None = None  # `from sessions as weekly_sessions`
+    event_times: tuple[EventTime, ...] = ()
+
+    @property
+    def event_time(self) -> EventTime | None:
+        return self.event_times[0] if self.event_times else None
 
     @property
     def window(self) -> Window | None:
@@ -479,7 +514,51 @@ class Weekly:
     span: Span
 
 
-Schedule = Every | Hourly | Daily | Weekly
+@dataclass(frozen=True, slots=True)
+class Monthly:
+    """`monthly on day 1 at 06:00` (UTC)."""
+
+    day: int
+    at: Text
+    span: Span
+    day_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cron:
+    """`cron "0 6 * * 1-5"`: five crontab time fields, UTC."""
+
+    expression: Text
+    span: Span
+
+
+Schedule = Every | Hourly | Daily | Weekly | Monthly | Cron
+
+
+# ---- order / limit --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderKey:
+    """A released column's name in `order by`, `desc` for descending."""
+
+    name: Ident
+    descending: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBy:
+    keys: tuple[OrderKey, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`limit N`: the first N rows after ordering (aggregates only)."""
+
+    count: int
+    span: Span
 
 
 # ---- spec -----------------------------------------------------------------------------
@@ -491,6 +570,8 @@ class Dataset:
     body: Select | Aggregate
     output: Output
     span: Span
+    order: OrderBy | None = None
+    limit: Limit | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,15 +176,53 @@ class _ToSyntax(Transformer):
     # ---- datasets --------------------------------------------------------------------
 
     def dataset(self, meta, children):
-        source, body, output = children
-        return s.Dataset(source, body, output, _meta_span(meta))
+        source, body, *rest = children
+        order = _of(rest, s.OrderBy)
+        limit = _of(rest, s.Limit)
+        return s.Dataset(source, body, rest[-1], _meta_span(meta),
+                         order[0] if order else None, limit[0] if limit else None)
 
     def from_clause(self, meta, children):
         module, *items = children
-        windows = _of(items, (s.SinceLastRun, s.SinceDate, s.Between, s.LastPeriod))
+        windows = _of(items, (s.SinceLastRun, s.SinceDate, s.Between, s.LastPeriod,
+                              *s.CALENDAR_WINDOWS))
+        names = [item[1] for item in items if isinstance(item, tuple) and item[0] == "name"]
         return s.From(_ident(module), windows, _of(items, s.Where), _of(items, s.IncludePrivate),
                       _of(items, s.Join), _meta_span(meta), _of(items, s.Each),
-                      _of(items, s.Spread))
+                      _of(items, s.Spread), names[0] if names else None,
+                      _of(items, s.EventTime))
+
+    def dataset_name(self, meta, children):
+        return ("name", _ident(children[0]))
+
+    def window_on(self, meta, children):
+        return s.EventTime(children[0], _meta_span(meta))
+
+    def time_zone(self, meta, children):
+        return _text(children[0])
+
+    def previous_period(self, meta, children):
+        unit, *zone = children
+        return s.PreviousPeriod(_ident(unit), None, zone[0] if zone else None, _meta_span(meta))
+
+    def previous_complete(self, meta, children):
+        amount, unit, *zone = children
+        return s.PreviousPeriod(_ident(unit), _int(amount), zone[0] if zone else None,
+                                _meta_span(meta))
+
+    def month_to_date(self, meta, children):
+        return s.MonthToDate(children[0] if children else None, _meta_span(meta))
+
+    def order_clause(self, meta, children):
+        return s.OrderBy(tuple(children), _meta_span(meta))
+
+    def order_key(self, meta, children):
+        name, *direction = children
+        return s.OrderKey(_ident(name), bool(direction) and direction[0].type == "DESCENDING",
+                          _meta_span(meta))
+
+    def limit_clause(self, meta, children):
+        return s.Limit(_int(children[0]), _meta_span(meta))
 
     def since_last_run(self, meta, children):
         return s.SinceLastRun(_meta_span(meta))
@@ -321,6 +359,13 @@ class _ToSyntax(Transformer):
 
     def weekly(self, meta, children):
         return s.Weekly(_ident(children[0]), _text_of_token(children[1]), _meta_span(meta))
+
+    def monthly(self, meta, children):
+        return s.Monthly(_int(children[0]), _text_of_token(children[1]), _meta_span(meta),
+                         _span(children[0]))
+
+    def cron(self, meta, children):
+        return s.Cron(_text(children[0]), _meta_span(meta))
 
     # ---- conditions ------------------------------------------------------------------
 

@@ -275,8 +275,8 @@ def test_included_templates_are_checked_too(tmp_path) -> None:
 
 @pytest.mark.parametrize(("body", "code", "words"), [
     ("select\n  status\nhaving count() > 5\n", "OCX014", "`having` is SQL"),
-    ("select\n  status\norder by status\n", "OCX014", "`order by` is SQL"),
-    ("select\n  status\nlimit 10\n", "OCX014", "`limit` is SQL"),
+    ("  order by status\nselect\n  status\n", "OCX014", "`order by` is not allowed here"),
+    ("  limit 10\nselect\n  status\n", "OCX014", "`limit` is not allowed here"),
     ("select distinct status\n", "OCX014", "`distinct` is SQL"),
     ("select\n  status session_status\n", "OCX015", "`session_status` follows `status` without `as`"),
     ("select\n  round(kwh, 1) energy\n", "OCX015", "`energy` follows `round(kwh, 1)` without `as`"),

@@ -57,6 +57,11 @@ from locations between 2026-01-01 and 2026-02-01 select id output json to "a.jso
 from tariffs last 7 days select id output json to "b.json"
 from locations select prefix(postal_code, 4) as area
   require k 5 over (area) suppression limit 2% output json to "c.json"
+from sessions as named previous month in "Europe/Amsterdam" window on start_date_time
+group by status compute count() as n order by n desc status asc limit 3
+output csv to "c.csv"
+from cdrs previous 4 complete weeks select id order by id output json to "d.json"
+from cdrs month to date select id output json to "e.json"
 schedule weekly on monday at 06:00
 '''
 
@@ -206,7 +211,8 @@ def test_every_grammar_rule_is_reached_and_built() -> None:
              if not str(rule.origin.name).startswith("_") and
              (rule.alias or not rule.options.expand1)}
     seen: set[str] = set()
-    for rule in ("weekly on monday at 06:00", "every 15 minutes", "hourly", "daily at 06:30"):
+    for rule in ("weekly on monday at 06:00", "every 15 minutes", "hourly", "daily at 06:30",
+                 "monthly on day 1 at 06:00", 'cron "0 6 * * 1-5"'):
         tree = parser.parse(EVERYTHING.replace("weekly on monday at 06:00", rule))
         seen |= {str(node.data) for node in tree.iter_subtrees()}
     assert rules - seen == set()

@@ -47,7 +47,7 @@ def test_a_run_on_a_terminal_shows_datasets_bars_and_a_clean_summary(tmp_path: P
                                  "--concurrency", "1")
     assert code == 0, shown
     assert "connecting to http://127.0.0.1:" in shown
-    assert re.search(r"fetching cdrs +━+ 1,411/1,411 +100%", shown)
+    assert re.search(r"fetching cdrs +━+ 1,458/1,458 +100%", shown)
     assert re.search(r"fetching locations +━+ 400/400", shown)
     assert re.search(r"\d[\d,]*/s", shown) and re.search(r"\d:\d\d:\d\d", shown)  # rate, ETA
     started = re.search(r"cdrs -> .*cdrs\.ndjson  \(.*\)", shown).group()

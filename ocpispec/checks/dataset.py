@@ -8,6 +8,7 @@ from ocpispec.checks import filters, privacy, series
 from ocpispec.checks.columns import check_body
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.disclosure import check_disclosure
+from ocpispec.checks.order import check_order
 from ocpispec.checks.output import check_output
 from ocpispec.checks.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
@@ -39,6 +40,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     output_name, templates = check_output(dataset.output, columns, ctx)
+    check_order(dataset, columns, ctx)
     return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
                           tuple(scope.touched.values()), tuple(columns),
                           bool(source.includes), output_name, templates, checked_filter,

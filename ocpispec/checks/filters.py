@@ -33,6 +33,9 @@ def check_clauses(source: syntax.From, ctx: Context) -> None:
                                 help=_duplicate_help(what)))
     for window in source.windows[:1]:
         _check_window(window, ctx)
+    from ocpispec.checks.calendar import check_event_time
+
+    check_event_time(source, ctx)
 
 
 def _duplicate_help(what: str) -> str:
@@ -45,6 +48,10 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
     match window:
         case syntax.LastPeriod(amount=amount, unit=unit):
             _check_period(amount, unit, window, ctx)
+        case syntax.PreviousPeriod() | syntax.MonthToDate():
+            from ocpispec.checks.calendar import check_calendar_window
+
+            check_calendar_window(window, ctx)
         case syntax.SinceDate(start=start):
             parse_date(start, ctx)
         case syntax.Between(start=start, end=end):

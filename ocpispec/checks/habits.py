@@ -20,11 +20,13 @@ SQL_WORDS: dict[str, tuple[str, str]] = {
                "holds at least `minimum group size` distinct drivers",
                "state `minimum group size N` under `compute`; to keep or drop records before "
                "grouping, write `where ...` under `from`"),
-    "order": ("`order by` sorts in SQL; ocpispec writes rows in the order the platform "
-              "sends them (aggregates by group key)",
-              "leave it out and sort in the consumer's tool"),
-    "limit": ("`limit` takes the first rows in SQL; in ocpispec a sample is a run option",
-              "leave it out and run `ocpispec run SPEC --limit N` for a sample"),
+    "order": ("`order by` sorts by released columns and comes after the columns (after "
+              "`compute` and `minimum group size` in an aggregate), just before `output`",
+              "move `order by COLUMN [desc]` to just before `output`"),
+    "limit": ("`limit N` keeps the first N groups of an aggregate (after `order by`) and "
+              "comes just before `output`; a row export takes no `limit`, a sample is the "
+              "run option `--limit N`",
+              "move `limit N` to just before `output`, after `order by`"),
     "offset": ("`offset` skips rows in SQL; ocpispec delivers every record of the window",
                "leave it out; narrow the window instead (`since`, `between`, `last`)"),
     "distinct": ("`distinct` is SQL; `count()` counts records, and the minimum group size "
@@ -43,8 +45,15 @@ def sql_word(word: str, span, next_word: str | None = None) -> Diagnostic | None
         return None
     what, instead = found
     shown = "order by" if word.lower() == "order" else word
+    if word.lower() in _PLACED:
+        return error("OCX014", f"`{shown}` is not allowed here", span,
+                     "in the wrong place", notes=[what], help=instead)
     return error("OCX014", f"`{shown}` is SQL, not part of the spec language", span,
                  "not an ocpispec clause", notes=[what], help=instead)
+
+
+# SQL words the language has, in one place of a dataset
+_PLACED = ("order", "limit")
 
 
 def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,

@@ -197,6 +197,15 @@ def check_schedule(schedule: syntax.Schedule | None, ctx: Context) -> None:
                 ctx.emit(error("OCX409", f"`{day.name}` is not a day of the week", day.span,
                                "unknown weekday", help=f"write `{guess or 'monday'}`"))
             _check_time(at, ctx)
+        case syntax.Monthly(at=at):
+            from ocpispec.checks.calendar import check_schedule as check_calendar_schedule
+
+            check_calendar_schedule(schedule, ctx)
+            _check_time(at, ctx)
+        case syntax.Cron():
+            from ocpispec.checks.calendar import check_schedule as check_calendar_schedule
+
+            check_calendar_schedule(schedule, ctx)
 
 
 def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:

@@ -126,6 +126,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     export = plan.export.name
     notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
+    state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
     incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
     advancing = locked and options.limit is None and bool(incremental)
     if options.use_state and incremental and options.limit is not None:

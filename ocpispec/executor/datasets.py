@@ -23,7 +23,9 @@ from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.crawls import AuditedFetch
 from ocpispec.executor.disclosure import RowRisk
+from ocpispec.executor.event_window import EventWindow, superset
 from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.executor.ordering import ordered
 from ocpispec.executor import writers
 from ocpispec.executor.outputs import (
     HashingFile,
@@ -100,6 +102,7 @@ class DatasetRun:
         self.step: ir.Fetch = dataset.step(ir.Fetch)  # the fetch running, for errors
         self.policy: Policy = getattr(options, "policy", None) or Policy()
         self.records: AuditedFetch | None = None
+        self.event: EventWindow | None = None  # `window on FIELD`
         self.crawls: list[AuditedFetch] = []   # the lookups' bulk fetches
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
@@ -187,6 +190,9 @@ class DatasetRun:
                                         export=export_aggregates(self.plan))
                 aggregator.add_all(rows)
                 rows = aggregator.rows()
+            if (order := self.dataset.step(ir.Order)) is not None:
+                rows = ordered(rows, order, self.dataset.column_names,
+                               aggregate=aggregate is not None)
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
                 self.counts.written = sum(1 for _ in rows)
                 return
@@ -212,12 +218,16 @@ class DatasetRun:
 
             one = pipeline.one()
             self.pool = PagePool(self.options.workers, version, module, one, self.counts)
+        fetched = superset(self.window) if fetch.window.event_time else self.window
         audited = AuditedFetch(client, module,
-                               date_from=_moment(self._date_from(fetch, self.window)),
-                               date_to=_moment(self.window.date_to), limit=self.options.limit,
+                               date_from=_moment(self._date_from(fetch, fetched)),
+                               date_to=_moment(fetched.date_to), limit=self.options.limit,
                                prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
         records: Iterable[dict] = chain.from_iterable(audited.pages())
+        if fetch.window.event_time:
+            self.event = EventWindow(fetch.window, version, self.window, self.compile)
+            records = self.event.keep(records)
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
@@ -238,9 +248,11 @@ class DatasetRun:
         the parent's connection: such datasets keep one process."""
         if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
             return False
-        if self.dataset.step(ir.Aggregate) is None or self.dataset.all(ir.Unnest):
-            # a row dataset's risk meter reads each record beside its row, and `each`
-            # makes several rows of one record: both need the records in this process
+        if self.dataset.step(ir.Aggregate) is None or self.dataset.all(ir.Unnest) \
+                or self.dataset.step(ir.Fetch).window.event_time:
+            # a row dataset's risk meter reads each record beside its row, `each` makes
+            # several rows of one record, and `window on` reads each record's event
+            # time: all need the records in this process
             return False
         joined = {join.lookup for join in self.dataset.all(ir.Join)}
         if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
@@ -340,6 +352,9 @@ class DatasetRun:
         if records is not None:
             counts.read += records.outside + sum(records.invalid_by_reason.values())
             counts.outside_window, counts.duplicates = records.outside, records.duplicates
+            if self.event is not None:  # `window on FIELD`: outside the event window
+                counts.read += self.event.outside
+                counts.outside_window += self.event.outside
             counts.invalid.update(records.invalid_by_reason)
             if (warning := records.window_warning()) is not None:
                 self.warnings.append(warning)

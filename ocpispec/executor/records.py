@@ -38,6 +38,8 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
                    "enforced": "records outside [start, end) are never released"},
         "columns": [_column(column) for column in dataset.columns],
     }
+    if getattr(window, "rule", None):
+        manifest["window"]["rule"] = window.rule
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         manifest["measures"] = [_measure(measure) for measure in aggregate.measures]
@@ -109,7 +111,8 @@ def _dataset(dataset: Any) -> dict[str, Any]:
     return {
         "name": dataset.name, "module": dataset.module,
         "output": dataset.target, "manifest": dataset.manifest,
-        "window": {"start": dataset.window.date_from, "end": dataset.window.date_to},
+        "window": {"start": dataset.window.date_from, "end": dataset.window.date_to,
+                   **({"rule": dataset.window.rule} if dataset.window.rule else {})},
         "counts": {
             "read": counts.read, "outside_window": counts.outside_window,
             "duplicates_dropped": counts.duplicates,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ocpispec import calendar_windows
 from ocpispec import plan as ir
 from ocpispec.state import FIRST_WATERMARK
 from ocpispec.timestamps import format_timestamp, read_timestamp, shift_back
@@ -25,10 +26,21 @@ class ResolvedWindow:
     date_to: str | None
     first_run: bool = False
     watermark: str | None = None
+    rule: str | None = None  # a calendar window as written: `previous month in UTC`
 
 
 def resolve_window(window: ir.Window, watermark: str | None, now: datetime,
                    lookback: timedelta | None = None) -> ResolvedWindow:
+    resolved = _resolve(window, watermark, now, lookback)
+    if window.event_time is None:
+        return resolved
+    rule = f"{resolved.rule or window.kind}, on {window.event_time}"
+    return ResolvedWindow(resolved.date_from, resolved.date_to, resolved.first_run,
+                          resolved.watermark, rule)
+
+
+def _resolve(window: ir.Window, watermark: str | None, now: datetime,
+             lookback: timedelta | None) -> ResolvedWindow:
     now_text = format_timestamp(now)
     match window.kind:
         case "since-last-run":
@@ -45,13 +57,25 @@ def resolve_window(window: ir.Window, watermark: str | None, now: datetime,
         case "last":
             start = shift_back(now, window.amount or 0, window.unit or "day")
             return ResolvedWindow(format_timestamp(start), now_text)
+        case "previous" | "month-to-date":
+            start, end = calendar_range(window, now)
+            return ResolvedWindow(format_timestamp(start), format_timestamp(end),
+                                  rule=window.rule)
     return ResolvedWindow(None, None)
+
+
+def calendar_range(window: ir.Window, now: datetime) -> tuple[datetime, datetime]:
+    """`[start, end)` in UTC of a calendar window for a run at `now`."""
+    if window.kind == "month-to-date":
+        return calendar_windows.to_date("month", window.zone, now)
+    return calendar_windows.previous(window.unit or "day", window.amount or 1, window.zone, now)
 
 
 def open_ended(window: ResolvedWindow) -> ResolvedWindow:
     """The same start without an end: for event modules a join reads, whose records
     (a session's CDR) may be created after the window closed."""
-    return ResolvedWindow(window.date_from, None, window.first_run, window.watermark)
+    return ResolvedWindow(window.date_from, None, window.first_run, window.watermark,
+                          window.rule)
 
 
 def widened(window: ResolvedWindow) -> ResolvedWindow:
@@ -61,4 +85,4 @@ def widened(window: ResolvedWindow) -> ResolvedWindow:
         return window
     start = shift_back(read_timestamp(window.date_from), DIMENSION_LOOKBACK_DAYS, "day")
     return ResolvedWindow(format_timestamp(start), window.date_to, window.first_run,
-                          window.watermark)
+                          window.watermark, window.rule)

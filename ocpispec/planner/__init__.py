@@ -13,6 +13,7 @@ from ocpispec import plan as ir
 from ocpispec import pseudonym_scope, schedule, syntax
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checked import CheckedSpec
+from ocpispec.dataset_names import dataset_ids, positional_ids
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
@@ -32,8 +33,9 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
                                   pseudonym_scope=_scope(checked.spec.header.pseudonym_scope))
     try:
         names = dataset_names(checked)
-        datasets = with_margins(tuple(dataset_plan(d, name, checked.source, options)
-                                      for d, name in zip(checked.datasets, names)))
+        datasets = with_margins(tuple(
+            _with_previous(dataset_plan(d, name, checked.source, options), old)
+            for d, name, old in zip(checked.datasets, names, _previous_names(checked))))
     except (LoweringError, ValueError, KeyError) as exc:
         raise CompileError([_internal(f"cannot plan this spec: {exc}", checked.spec.span)])
     header = checked.spec.header
@@ -47,15 +49,22 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
 
 
 def dataset_names(checked: CheckedSpec) -> list[str]:
-    """A dataset is named after its module; a second dataset of the same module gets
-    `-2`, and so on. State files key watermarks by these names."""
-    seen: dict[str, int] = {}
-    names = []
-    for dataset in checked.datasets:
-        seen[dataset.module] = seen.get(dataset.module, 0) + 1
-        count = seen[dataset.module]
-        names.append(dataset.module if count == 1 else f"{dataset.module}-{count}")
-    return names
+    """A dataset is named with `as` or after its module; a second dataset of the same
+    module gets `-2`, and so on (`ocpispec.dataset_names`). The state keys watermarks
+    by these names."""
+    return dataset_ids([d.dataset for d in checked.datasets])
+
+
+def _previous_names(checked: CheckedSpec) -> list[str | None]:
+    """The module-based id of each named dataset (where its state was kept before it
+    had a name), None for datasets without a name or named as their id."""
+    positional = positional_ids([d.module for d in checked.datasets])
+    names = dataset_names(checked)
+    return [old if old != new else None for old, new in zip(positional, names)]
+
+
+def _with_previous(dataset: ir.Dataset, previous: str | None) -> ir.Dataset:
+    return dataclasses.replace(dataset, previous_name=previous) if previous else dataset
 
 
 def _versions(source: syntax.Source) -> tuple[str, ...]:

@@ -3,12 +3,13 @@ projection or aggregation, render."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec import formats
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope, syntax
+from ocpispec import calendar_windows, pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.k_rule import k_step
@@ -64,7 +65,18 @@ class _Builder:
         self.lowerer = Lowerer(checked.fields,
                                lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
                                self._lists, period)
-        self.window = _window(checked.dataset.source.window)
+        self.window = self._event_window(_window(checked.dataset.source.window,
+                                                 checked.dataset.source.event_time))
+
+    def _event_window(self, window: ir.Window) -> ir.Window:
+        """The window with, for `window on FIELD`, the field read from each version's
+        wire record (the executor keeps records whose field is in the window)."""
+        if window.event_time is None:
+            return window
+        path = tuple(window.event_time.split("."))
+        return dataclasses.replace(window, event_expressions=tuple(
+            ir.VersionExpression(v, catalogue().normalizer_expression(self.module, v, [path]))
+            for v in self.options.versions))
 
     def build(self) -> ir.Dataset:
         dims = self._dimension_modules()
@@ -80,10 +92,23 @@ class _Builder:
         if isinstance(body, ir.Project) and \
                 (rule := k_step(self.checked, body, self.module, DRIVERS.get(self.module))):
             steps.append(rule)
+        steps += self._order()
         steps.append(self._render())
         body_columns = self.checked.columns
         return ir.Dataset(self.name, self.module, tuple(steps),
                           cols.withheld(self.checked, body_columns), self.checked.dataset.span)
+
+    def _order(self) -> list[ir.Step]:
+        dataset = self.checked.dataset
+        if dataset.order is None and dataset.limit is None:
+            return []
+        keys = tuple(ir.SortKey(key.name.name, key.descending)
+                     for key in (dataset.order.keys if dataset.order else ()))
+        span = dataset.order.span if dataset.order else dataset.limit.span
+        if dataset.limit is not None:
+            span = Span(span.start, dataset.limit.span.end)
+        return [ir.Order(f"order.{self.name}", keys,
+                         dataset.limit.count if dataset.limit else None, span)]
 
     # ---- fetching ------------------------------------------------------------------
 
@@ -106,7 +131,7 @@ class _Builder:
         mode = "per-id" if self._strategy(module) == "per-id" else "pages"
         window = ir.Window("all")
         if module in EVENT_MODULES:  # their records change after the fact's: no end
-            window = self.window
+            window = dataclasses.replace(self.window, event_time=None, event_expressions=())
             if window.kind == "between":
                 window = ir.Window("since", start=window.start)
         return ir.Fetch(f"fetch.{module}", module, self._purpose(module), mode, window,
@@ -306,7 +331,14 @@ class _Builder:
         return (*head, *(field.many for field in fields))
 
 
-def _window(window: syntax.Window | None) -> ir.Window:
+def _window(window: syntax.Window | None, event: syntax.EventTime | None = None) -> ir.Window:
+    lowered = _last_updated_window(window)
+    if event is not None:
+        return dataclasses.replace(lowered, event_time=event.field.dotted)
+    return lowered
+
+
+def _last_updated_window(window: syntax.Window | None) -> ir.Window:
     match window:
         case None:
             return ir.Window("all")
@@ -319,7 +351,16 @@ def _window(window: syntax.Window | None) -> ir.Window:
                              end=canonical_timestamp(str(end.value)))
         case syntax.LastPeriod(amount=amount, unit=unit):
             return ir.Window("last", amount=amount, unit=unit.name)
+        case syntax.PreviousPeriod(unit=unit, amount=amount, zone=zone):
+            return ir.Window("previous", amount=amount, unit=calendar_windows.unit_of(unit.name),
+                             zone=_zone(zone))
+        case syntax.MonthToDate(zone=zone):
+            return ir.Window("month-to-date", unit="month", zone=_zone(zone))
     raise ValueError(f"unknown window {window!r}")
+
+
+def _zone(zone: syntax.Text | None) -> str | None:
+    return None if zone is None or zone.value == "UTC" else zone.value
 
 
 def _ordered(module: str, paths: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:

@@ -91,6 +91,11 @@ def _rows(dataset: ir.Dataset) -> dict[str, Any]:
 
 
 def window_text(window: ir.Window) -> str:
+    text = _window_kind_text(window)
+    return f"{text}, on {window.event_time}" if window.event_time else text
+
+
+def _window_kind_text(window: ir.Window) -> str:
     match window.kind:
         case "all":
             return "all records"
@@ -102,6 +107,8 @@ def window_text(window: ir.Window) -> str:
             return f"between {window.start} and {window.end}"
         case "last":
             return f"last {window.amount} {window.unit}"
+        case "previous" | "month-to-date":
+            return window.rule
     return window.kind
 
 

@@ -15,7 +15,7 @@ from ocpispec.text import count
 WIDTH = 100
 _MARKERS = {ir.Fetch: "+", ir.Normalize: "~", ir.Lookup: "~", ir.Join: "~", ir.Filter: "~",
             ir.Aggregate: "~", ir.PrivacyFilter: "!", ir.Project: "!", ir.Render: ">",
-            ir.Unnest: "~", ir.Spread: "~", ir.KAnonymity: "!"}
+            ir.Unnest: "~", ir.Spread: "~", ir.KAnonymity: "!", ir.Order: "~"}
 _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalised",
                      "derived": "generalised", "kept as is": "kept", "raw JMESPath": "kept",
                      "constant": "constant", "aggregated": "aggregated"}
@@ -131,6 +131,12 @@ def _step_text(step: ir.Step) -> str:
             return series_text(step)
         case ir.KAnonymity():
             return k_rule_text(step)
+        case ir.Order():
+            keys = ", ".join(f"`{key.column}`" + (" descending" if key.descending else "")
+                             for key in step.keys)
+            limit = (f"; keep the first {step.limit} released groups (after the minimum "
+                     "group size)" if step.limit is not None else "")
+            return (f"sort by {keys} (nulls last; ties by the other columns)" + limit)
         case ir.Render():
             target = _target(step.destination)
             template = f' "{step.template}"{_pins(step)}' if step.template else ""
@@ -223,8 +229,23 @@ def _dimension_window_note(step: ir.Fetch) -> str:
 
 
 def _window_text(step: ir.Fetch) -> str:
+    if step.window.event_time:
+        from ocpispec.executor.event_window import EVENT_MARGIN
+
+        return (f"{_plain_window_text(step)}, on `{step.window.event_time}`: OCPI filters "
+                f"on `last_updated` only, so fetches `last_updated` from "
+                f"{EVENT_MARGIN.days} day before the window's start, open-ended (a record is "
+                f"never last updated before its start or end; the day absorbs clock skew), "
+                f"and keeps the records whose `{step.window.event_time}` is in the window")
+    return _plain_window_text(step)
+
+
+def _plain_window_text(step: ir.Fetch) -> str:
     if step.window.kind == "all":
         return "all records"
+    if step.window.calendar:
+        return (f"`{step.window.rule}`, resolved from the run's clock: "
+                f"date_from={step.window.date_from}  date_to={step.window.date_to}")
     return f"date_from={step.window.date_from}  date_to={step.window.date_to}"
 
 

@@ -34,8 +34,10 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     counts = dataset.counts
     yield _row("records read", f"{counts.read:,}")
     if counts.outside_window:
-        yield _row("outside window", f"{counts.outside_window:,} left out (sent by the "
-                   "platform although outside the window)")
+        yield _row("outside window", f"{counts.outside_window:,} left out " + (
+            "(read by `last_updated`, their event time outside the window)"
+            if dataset.window.rule and ", on " in dataset.window.rule else
+            "(sent by the platform although outside the window)"))
     if counts.duplicates:
         yield _row("duplicates", f"{counts.duplicates:,} repeated objects dropped")
     yield _row("excluded", f"{counts.excluded_private:,} at non-public locations "
@@ -82,6 +84,8 @@ def _window(dataset: DatasetResult) -> str:
     text = f"{window.date_from or 'the beginning'} to {window.date_to or 'now'}"
     if window.first_run:
         text += " (first `since last run`: everything since 2000-01-01)"
+    if window.rule:
+        text += f" ({window.rule})"
     return text
 
 

@@ -184,6 +184,14 @@ def _literal(literal: syntax.Expr) -> str:
 
 
 def window_words(window: ir.Window) -> str:
+    words = _window_kind_words(window)
+    if window.event_time:
+        return (f"{words}; applied to `{window.event_time}` (records are fetched by "
+                "last update from a day earlier, and kept when that time is in the window)")
+    return words
+
+
+def _window_kind_words(window: ir.Window) -> str:
     match window.kind:
         case "all":
             return "all records the platform holds (no time window)"
@@ -199,6 +207,10 @@ def window_words(window: ir.Window) -> str:
             span = f"{unit.removesuffix('s')}" if window.amount == 1 else \
                 f"{window.amount} {unit if unit.endswith('s') else unit + 's'}"
             return f"the last {span}, counted back from the time of each run"
+        case "previous" | "month-to-date":
+            return (f"{window.rule}: whole calendar periods before the period each run falls "
+                    "in" if window.kind == "previous" else
+                    f"{window.rule}: from the start of the run's month up to the run")
     return window.kind
 
 

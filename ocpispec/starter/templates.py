@@ -75,7 +75,7 @@ schedule weekly on monday at 06:00
 # Charge detail records for research: drivers and CDRs as keyed pseudonyms, energy
 # in bands, costs in whole euros, times to the hour, places as cells of ~5 x 5 km.
 from cdrs
-  last 30 days
+  previous day
   join locations on cdr_location.id
 select
   pseudonymize(cdr_token.contract_id) as driver
@@ -119,7 +119,8 @@ schedule daily at 03:00
 # Totals per (postal district, week) only, and only for groups of at least ten
 # drivers: no row describes a single driver, so no pseudonym key is needed.
 from sessions
-  last 4 weeks
+  previous week
+  window on start_date_time
   where status = "COMPLETED"
   join locations on location_id
 group by
@@ -135,8 +136,8 @@ output csv to "exports/$export-{run.date}.csv"
 schedule weekly on monday at 05:00
 ''', 'public task "FILL IN: e.g. Art. 6(1)(e) GDPR; agreement ..."', "5 years", False),
     "load-profile": ('''
-# A load profile: energy charged per hour of the day per postal area, over the last
-# thirteen weeks, for groups of at least ten drivers. The area is the postal district
+# A load profile: energy charged per hour of the day per postal area, over the previous
+# calendar quarter, for groups of at least ten drivers. The area is the postal district
 # (the first two digits): with 4-digit areas most groups are too small and withheld.
 #
 # NOTE: until the language can unnest a session's charging periods, this is an
@@ -144,7 +145,7 @@ schedule weekly on monday at 05:00
 # not spread over the hours it charged. Read it as "when charging starts", and
 # refine it once unnesting exists.
 from sessions
-  last 13 weeks
+  previous quarter
   where status = "COMPLETED"
   join locations on location_id
 group by
@@ -156,7 +157,7 @@ compute
   minimum group size 10
 output csv to "exports/$export-{run.date}.csv"
 
-schedule weekly on monday at 04:00
+schedule cron "0 4 1 1,4,7,10 *"
 ''', 'legitimate interests "FILL IN: e.g. grid planning with the DSO; agreement ..."',
         "5 years", False),
 }

@@ -1,0 +1,101 @@
+"""Calendar windows: `previous month`, `previous 4 complete weeks`, `month to date`,
+in UTC or a stated IANA time zone (`in "Europe/Amsterdam"`), resolved from the run's
+clock.
+
+A window is whole calendar periods before the period the run falls in: it ends at the
+start of the run's current period and starts `amount` periods earlier. Period starts
+are local midnights (weeks start on Monday, as ISO 8601 has it; quarters in January,
+April, July and October), turned into UTC instants with the zone's rules of that date,
+so a local day across a DST change lasts 23 or 25 hours and February 29 belongs to its
+month. Every boundary is a function of the local date alone, so the window one run ends
+with is exactly where the next period's window starts: consecutive periods tile time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+UNITS = ("day", "week", "month", "quarter", "year")
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def unit_of(word: str) -> str | None:
+    """`month` or `months` -> `month`; None for a word that is not a calendar unit."""
+    singular = word.lower().removesuffix("s")
+    return singular if singular in UNITS else None
+
+
+def zone_of(name: str | None) -> ZoneInfo | None:
+    """The IANA zone (None for UTC); raises LookupError for an unknown name."""
+    if name is None or name == "UTC":
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise LookupError(name) from None
+
+
+def zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def previous(unit: str, amount: int, zone: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """`[start, end)` in UTC: the `amount` whole periods of `unit` before the period
+    `now` falls in."""
+    tz = zone_of(zone)
+    current = period_start(_local_date(now, tz), unit)
+    return _instant(shift(current, -amount, unit), tz), _instant(current, tz)
+
+
+def to_date(unit: str, zone: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """`[start of the current period, now)` in UTC (`month to date`)."""
+    tz = zone_of(zone)
+    return _instant(period_start(_local_date(now, tz), unit), tz), now.astimezone(UTC)
+
+
+def period_start(day: date, unit: str) -> date:
+    """The first local date of the period holding `day`."""
+    match unit:
+        case "day":
+            return day
+        case "week":
+            return day - timedelta(days=day.weekday())
+        case "month":
+            return day.replace(day=1)
+        case "quarter":
+            return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        case "year":
+            return date(day.year, 1, 1)
+    raise ValueError(f"not a calendar unit: {unit}")
+
+
+def shift(start: date, amount: int, unit: str) -> date:
+    """A period start moved by `amount` periods (start stays a period start)."""
+    if unit == "day":
+        return start + timedelta(days=amount)
+    if unit == "week":
+        return start + timedelta(weeks=amount)
+    months = start.year * 12 + start.month - 1 + amount * _MONTHS[unit]
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def describe(kind: str, unit: str | None, amount: int | None, zone: str | None) -> str:
+    """`previous month in Europe/Amsterdam`, `previous 4 complete weeks in UTC`."""
+    where = f" in {zone or 'UTC'}"
+    if kind == "month-to-date":
+        return f"month to date{where}"
+    if amount is None:
+        return f"previous {unit}{where}"
+    return f"previous {amount} complete {unit}{'s' if amount != 1 else ''}{where}"
+
+
+def _local_date(moment: datetime, tz: ZoneInfo | None) -> date:
+    return moment.astimezone(tz or UTC).date()
+
+
+def _instant(day: date, tz: ZoneInfo | None) -> datetime:
+    """Local midnight of `day` as a UTC instant. Where midnight does not exist (a DST
+    gap at midnight) the zone's offset before the change is used, the same for the
+    window that ends there and the one that starts there."""
+    return datetime(day.year, day.month, day.day, tzinfo=tz or UTC).astimezone(UTC)

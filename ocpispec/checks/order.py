@@ -1,0 +1,93 @@
+"""`order by` and `limit`, and the names of datasets (`from sessions as weekly_sessions`).
+
+`order by` sorts by released columns, of row exports and aggregates alike: it shows
+nothing that is not in the file. `limit N` keeps the first N rows of an aggregate, and
+only of its released groups (the executor applies it after the minimum group size has
+suppressed the small ones). On a row export `limit` is refused (OCX232): the first rows
+by a measure are the extremes of individuals (the longest session, the largest bill),
+exactly the records that single a driver out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec import syntax
+from ocpispec.checked import CheckedColumn
+from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+
+
+def check_order(dataset: syntax.Dataset, columns: Sequence[CheckedColumn], ctx: Context) -> None:
+    names = [column.name for column in columns]
+    if dataset.order is not None:
+        _check_keys(dataset.order, names, ctx)
+    if dataset.limit is not None:
+        _check_limit(dataset, ctx)
+
+
+def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context) -> None:
+    seen: dict[str, syntax.OrderKey] = {}
+    for key in order.keys:
+        name = key.name.name
+        if name in seen:
+            ctx.emit(Diagnostic("OCX234", Severity.ERROR, f"`{name}` is in `order by` twice",
+                                (Label(key.span, "again"), Label(seen[name].span, "first here",
+                                                                 False)),
+                                help=f"keep one `{name}`"))
+        elif name not in names:
+            guess = did_you_mean(name, names)
+            ctx.emit(error("OCX234", f"`{name}` is not a released column", key.name.span,
+                           "not a column of this dataset",
+                           notes=[f"`order by` sorts by the names of released columns: "
+                                  f"{backticked(names)}"],
+                           help=f"write `{guess}`" if guess else
+                           "name a column, or give the expression a name with `as` and "
+                           "order by that"))
+        seen.setdefault(name, key)
+
+
+def _check_limit(dataset: syntax.Dataset, ctx: Context) -> None:
+    limit = dataset.limit
+    if isinstance(dataset.body, syntax.Select):
+        ctx.emit(error("OCX232", "`limit` is for aggregates, not row exports", limit.span,
+                       "would release the first rows of individuals",
+                       notes=["the first rows by a column are the extremes of individuals: the "
+                              "longest session, the largest bill, the earliest driver; those "
+                              "are the records that single a person out",
+                              "a top N of an aggregate is taken from released groups only, "
+                              "after the minimum group size"],
+                       help="group the rows and take the top groups (`group by ... compute "
+                            "... order by ... limit N`); for a sample of rows run `ocpispec "
+                            "run SPEC --limit N`"))
+    elif limit.count < 1:
+        ctx.emit(error("OCX232", "`limit 0` releases nothing", limit.span, "no rows",
+                       help="write `limit 1` or more, or leave the dataset out"))
+    elif dataset.order is None:
+        ctx.emit(error("OCX232", "`limit` without `order by` keeps arbitrary groups",
+                       limit.span, "which groups?",
+                       notes=["the order groups are found in depends on the platform's pages"],
+                       help="say which groups come first: `order by COLUMN desc` before it"))
+
+
+def check_dataset_names(datasets: Sequence[syntax.Dataset], ids: Sequence[str],
+                        ctx: Context) -> None:
+    """OCX233: two datasets with one name (given with `as`, or the module-based id)."""
+    seen: dict[str, syntax.Dataset] = {}
+    for dataset, name in zip(datasets, ids):
+        if name in seen:
+            first = seen[name]
+            ctx.emit(Diagnostic(
+                "OCX233", Severity.ERROR, f"two datasets are named `{name}`",
+                (Label(_name_span(dataset), "second dataset with this name"),
+                 Label(_name_span(first), "first one", False)),
+                notes=["the name keys the `since last run` state, the run history, the "
+                       "manifests and the `--out` file names, so it must be unique"],
+                help=f"name one of them differently: `from {dataset.source.module.name} as "
+                     f"{dataset.source.module.name}_2`"))
+        seen.setdefault(name, dataset)
+
+
+def _name_span(dataset: syntax.Dataset):
+    source = dataset.source
+    return source.name.span if source.name is not None else source.module.span

@@ -1,0 +1,72 @@
+"""`window on start_date_time`: a window on an event time of the record, where OCPI
+can only filter on `last_updated`.
+
+A session's or CDR's `last_updated` is never before its start or its end: the record
+is created when the session starts and updated when it ends or is billed. So every
+record whose event time lies in `[start, end)` was last updated at or after `start`.
+The fetch therefore asks for `last_updated >= start - EVENT_MARGIN` with no upper
+bound (a CDR of a March session may be issued in April), a superset, and this module
+keeps the records whose event time falls in `[start, end)`. The margin absorbs clocks
+that disagree: the charger stamps the start, the platform `last_updated`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from ocpispec import plan as ir
+from ocpispec.executor.windows import ResolvedWindow
+from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
+
+EVENT_MARGIN = timedelta(days=1)
+
+
+def superset(window: ResolvedWindow) -> ResolvedWindow:
+    """What to fetch by `last_updated` for an event window: from EVENT_MARGIN before its
+    start, open-ended."""
+    start = window.date_from
+    if start is not None:
+        start = format_timestamp(read_timestamp(start) - EVENT_MARGIN)
+    return ResolvedWindow(start, None, window.first_run, window.watermark, window.rule)
+
+
+class EventWindow:
+    """Keeps the wire records whose event time is in `[window.date_from, date_to)`;
+    counts the others (`outside`), including records without a readable event time."""
+
+    def __init__(self, step: ir.Window, version: str, window: ResolvedWindow,
+                 compile: Callable[[str], Any]) -> None:
+        expression = next(item.expression for item in step.event_expressions
+                          if item.version == version)
+        self.extract = compile(expression)
+        self.field = step.event_time or ""
+        self.start = _moment(window.date_from)
+        self.end = _moment(window.date_to)
+        self.outside = 0
+
+    def keep(self, records: Iterable[Any]) -> Iterator[Any]:
+        for record in records:
+            if self._inside(record):
+                yield record
+            else:
+                self.outside += 1
+
+    def _inside(self, record: Any) -> bool:
+        if not isinstance(record, dict):
+            return True  # the pipeline counts it as invalid
+        found = self.extract(record)
+        value = found.get(self.field) if isinstance(found, dict) else None
+        if not isinstance(value, str):
+            return False
+        try:
+            moment = read_timestamp(value)
+        except (TimestampError, ValueError):
+            return False
+        return (self.start is None or moment >= self.start) and \
+            (self.end is None or moment < self.end)
+
+
+def _moment(text: str | None) -> datetime | None:
+    return read_timestamp(text) if text is not None else None
