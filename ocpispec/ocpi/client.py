@@ -12,17 +12,17 @@ stable while the platform keeps changing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target, receiver_only_tokens
-from ocpispec.ocpi.discovery import Discovery, discover
+from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
 from ocpispec.ocpi.errors import OcpiError, fail
 from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
@@ -31,12 +31,16 @@ from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 
 DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
+# what a stored endpoint that no longer works looks like: it moved (404, 405, 410), the
+# host is gone, the token lost access to it, or the module is not among those stored
+_STALE_STATUS = (401, 403, 404, 405, 410)
+_STALE_CODES = (errors.CONNECTION_FAILED, errors.UNKNOWN_MODULE)
 
 
 class OcpiClient:
     def __init__(self, transport: Transport, discovery: Discovery, credentials: Credentials,
                  options: FetchOptions, stats: FetchStats, warnings: Warnings,
-                 events: EventSink | None) -> None:
+                 events: EventSink | None, stored: bool = False) -> None:
         self._transport = transport
         self._discovery = discovery
         self._options = options
@@ -44,23 +48,30 @@ class OcpiClient:
         self._events = events
         self.credentials = credentials
         self.stats = stats
+        self.stored = stored          # working on a stored discovery, not yet confirmed
+        self.discovered = not stored  # this client asked the platform (the profile may keep it)
 
     @classmethod
     def connect(cls, credentials: Credentials, *, options: FetchOptions = FetchOptions(),
                 events: EventSink | None = None,
                 transport: httpx.BaseTransport | None = None) -> OcpiClient:
-        """Discover the platform: versions, the highest common one, its SENDER endpoints."""
+        """Discover the platform: versions, the highest common one, its SENDER endpoints.
+        Credentials carrying a stored discovery (a profile's, see `Profile.credentials`)
+        skip it: no request until the first page. When a stored endpoint then fails
+        (moved, gone, refused), the client discovers once and asks again."""
         _validate(credentials, options)
         stats = FetchStats()
         warnings = Warnings(stats, events.warn if events is not None else None)
         http = Transport(credentials, options, stats, warnings, transport)
+        stored = stored_discovery(credentials)
         try:
-            discovery = discover(http, credentials, warnings.add)
+            discovery = stored or discover(http, credentials, warnings.add)
         except BaseException:
             http.close()
             raise
+        http.use_version(discovery.version)
         http.route(discovery.version, credentials.party, discovery.to_party)
-        return cls(http, discovery, credentials, options, stats, warnings, events)
+        return cls(http, discovery, credentials, options, stats, warnings, events, stored is not None)
 
     # -- what discovery found -------------------------------------------------------
 
@@ -101,15 +112,25 @@ class OcpiClient:
         """Every object of `module` with `date_from <= last_updated < date_to`, each once,
         streamed as pages arrive. `date_to` is pinned to now when None; sessions always
         get a `date_from` (2000-01-01 when None). `limit` caps the number of objects."""
-        target = Target(module, self.version, self._endpoint(module), _filters(module, date_from, date_to),
-                        limit, str(uuid.uuid4()))
-        return Crawl(self._transport, target, self._options, self.stats, self._warnings,
-                     self._events).objects()
+        filters = _filters(module, date_from, date_to)
+
+        def crawl() -> Iterator[dict[str, Any]]:
+            target = Target(module, self.version, self._endpoint(module), filters, limit,
+                            str(uuid.uuid4()))
+            return Crawl(self._transport, target, self._options, self.stats, self._warnings,
+                         self._events).objects()
+
+        if self.stored and module not in self._discovery.endpoints:
+            self._rediscover(f"no `{module}` endpoint stored")
+        objects = crawl()
+        return self._first_page_checked(objects, crawl) if self.stored else objects
 
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:
         """`X-Total-Count` of the window, from a one-object probe (None if not sent)."""
-        filters = _filters(module, date_from, date_to)
+        return self._stale_checked(lambda: self._count(module, _filters(module, date_from, date_to)))
+
+    def _count(self, module: str, filters: dict[str, str]) -> int | None:
         endpoint = self._endpoint(module)
         query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
         try:
@@ -123,6 +144,9 @@ class OcpiClient:
 
     def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
+        return self._stale_checked(lambda: self._get_object(module, object_id))
+
+    def _get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         endpoint = self._endpoint(module)
         path, _, query = endpoint.partition("?")
         url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
@@ -144,6 +168,48 @@ class OcpiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- a stored discovery that no longer holds ---------------------------------------
+
+    def _stale_checked(self, ask: Callable[[], T]) -> T:
+        """`ask()`; when it fails the way a stale stored endpoint fails, discover once and
+        ask again. The first answer confirms the stored discovery."""
+        if not self.stored:
+            return ask()
+        try:
+            answer = ask()
+        except OcpiError as problem:
+            if not _stale(problem):
+                raise
+            self._rediscover(problem.code)
+            return ask()
+        self.stored = False
+        return answer
+
+    def _first_page_checked(self, objects: Iterator[T], crawl: Callable[[], Iterator[T]]) -> Iterator[T]:
+        """The crawl, started again after one discovery when its first page fails as a
+        stale endpoint does. Nothing was yielded then, so nothing repeats."""
+        try:
+            first = next(objects, _END)
+        except OcpiError as problem:
+            if not (self.stored and _stale(problem)):
+                raise
+            self._rediscover(problem.code)
+            objects = crawl()
+            first = next(objects, _END)
+        self.stored = False
+        if first is not _END:
+            yield first
+            yield from objects
+
+    def _rediscover(self, why: str) -> None:
+        self._warnings.add(f"the stored discovery did not hold ({why}); discovered the platform "
+                           "again and used its current endpoints")
+        self.stored = False
+        self._discovery = discover(self._transport, self.credentials, self._warnings.add)
+        self.discovered = True
+        self._transport.use_version(self._discovery.version)
+        self._transport.route(self._discovery.version, self.credentials.party, self._discovery.to_party)
+
     def _endpoint(self, module: str) -> str:
         url = self._discovery.endpoints.get(module)
         if url is None or module == "credentials":
@@ -153,6 +219,14 @@ class OcpiClient:
                        help=f"use one of {offered}" if self.modules else "ask the CPO to enable data modules "
                             "for your token")
         return url
+
+
+_END: Any = object()
+T = TypeVar("T")
+
+
+def _stale(problem: OcpiError) -> bool:
+    return problem.code in _STALE_CODES or problem.http_status in _STALE_STATUS
 
 
 def _filters(module: str, date_from: datetime | None, date_to: datetime | None) -> dict[str, str]:
