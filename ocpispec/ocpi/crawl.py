@@ -2,7 +2,9 @@
 
 The first page tells the crawler what the platform does. With `X-Total-Count`
 and concurrency > 1 it fetches the remaining pages by offset, several at a time,
-and hands them on in offset order. Otherwise it follows the `Link` next URLs one
+and hands them on in offset order. It opens connections gradually: two pages in
+flight at first, one more for every page that arrives, up to the concurrency, so a
+platform sees no burst of connects and a short list needs few connections. Otherwise it follows the `Link` next URLs one
 by one (see `links`), and without usable links pages by offset until an empty
 page. Either way:
   * a page shorter than asked is followed by a request for the rest (servers cap
@@ -29,6 +31,9 @@ from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
+
+
+_FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that arrives
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,14 +143,16 @@ class Crawl:
         schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
+        in_flight = min(_FIRST_IN_FLIGHT, self._options.concurrency)
         try:
             while True:
-                while len(running) < self._options.concurrency and (request := schedule.next()) is not None:
+                while len(running) < in_flight and (request := schedule.next()) is not None:
                     running.append((request, pool.submit(self._fetch, request)))
                 if not running:
                     return
                 request, future = running.popleft()
                 page = future.result()
+                in_flight = min(in_flight + 1, self._options.concurrency)
                 yield from self._accept(page)
                 if self._full():
                     return

@@ -1,7 +1,10 @@
-"""A profile's stored discovery is reused: `get` and `run` send no discovery request while
-it is younger than `rediscover_after`, discover again (once) when a stored endpoint fails
-or the profile is older, and keep what they discovered for the next time. Counted in the
-demo CPO's request log, over HTTP."""
+"""Fewer round trips and connects, counted by the demo CPO over HTTP.
+
+A profile's stored discovery is reused: `get` and `run` send no discovery request while it
+is younger than `rediscover_after`, discover again (once) when a stored endpoint fails or
+the profile is older, and keep what they discovered for the next time. A crawl opens its
+connections gradually.
+"""
 
 from __future__ import annotations
 
@@ -133,3 +136,31 @@ def _profile():
 def test_a_profile_never_discovered_has_no_age():
     assert dataclasses.replace(_profile(), created_at="").discovery_age() == float("inf")
     assert _profile().discovery_age(NOW) == timedelta(hours=12).total_seconds()
+
+
+# -- connections are opened gradually ------------------------------------------------------
+
+def test_a_short_list_opens_connections_gradually(demo_server_factory):
+    """Four pages at concurrency 8: two in flight after the first page, then one more as
+    each arrives, so two connections carry them all (a burst would open three)."""
+    from ocpispec.demo.faults import Faults
+    from ocpispec.ocpi import Credentials, FetchOptions
+
+    server = demo_server_factory(size=400, max_page_size=100, faults=Faults(latency_ms=20))
+    credentials = Credentials(server.versions_url, server.token, party="NL-OCX")
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=8)) as client:
+        before = server.connections
+        objects = list(client.fetch("sessions"))
+    assert len(objects) == 400
+    assert server.connections - before <= 1     # the discovery's connection, and one more
+
+
+def test_a_long_list_reaches_the_full_concurrency(demo_server_factory):
+    from ocpispec.demo.faults import Faults
+    from ocpispec.ocpi import Credentials, FetchOptions
+
+    server = demo_server_factory(size=2000, max_page_size=100, faults=Faults(latency_ms=20))
+    credentials = Credentials(server.versions_url, server.token, party="NL-OCX")
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=4)) as client:
+        assert len(list(client.fetch("sessions"))) == 2000
+    assert 3 <= server.connections <= 4
