@@ -2,26 +2,15 @@
 
 lark imports `regex` whenever it is installed, only to size terminals written with
 Unicode categories (`\\p{...}`), which grammar/ocx.lark does not use. Loading it costs a
-tenth of a cold `ocpispec check`, so lark is imported here with `regex` hidden; any later
-`import regex` elsewhere works as usual. Every module of ocpispec takes lark from here.
+tenth of a cold `ocpispec check`, so lark is imported here with `regex` hidden (see
+`lean_import`). Every module of ocpispec takes lark from here.
 """
 
 from __future__ import annotations
 
-import sys
+from ocpispec.lean_import import import_without
 
-
-def _import_lark() -> None:
-    if "lark" in sys.modules or "regex" in sys.modules:
-        return
-    sys.modules["regex"] = None  # type: ignore[assignment]  # `import regex` raises ImportError
-    try:
-        import lark  # noqa: F401
-    finally:
-        del sys.modules["regex"]
-
-
-_import_lark()
+import_without("lark", "regex")
 
 from lark import Lark, Token, Transformer, Tree, v_args  # noqa: E402
 from lark.exceptions import (  # noqa: E402

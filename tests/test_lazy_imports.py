@@ -12,7 +12,7 @@ import pytest
 from fixtures_cli import REPO
 
 HEAVY = ("httpx", "httpcore", "h11", "ssl", "jinja2", "pyarrow", "openpyxl", "paramiko",
-         "boto3", "hypothesis", "pandas", "rich", "sqlite3", "zstandard", "jmespath",
+         "boto3", "hypothesis", "pandas", "rich", "pygments", "sqlite3", "zstandard", "jmespath",
          "platformdirs", "regex", "orjson", "csv", "concurrent.futures", "email")
 
 _PROBE = """
@@ -40,6 +40,15 @@ def loaded_by(*args: str) -> list[str]:
                                   ("explain", "OCX101")])
 def test_offline_commands_load_no_heavy_module(args):
     assert loaded_by(*args) == []
+
+
+def test_get_loads_the_http_stack_but_not_the_run_machinery():
+    """`get` needs httpx, not the templates, the ledger, the expression compiler, the
+    output writers, nor httpx's own command-line tool (pygments, rich)."""
+    loaded = loaded_by("get", "sessions", "--demo", "--limit", "1")
+    assert "httpx" in loaded
+    assert not {"jinja2", "sqlite3", "jmespath", "csv", "rich", "pyarrow", "openpyxl",
+                "concurrent.futures"} & set(loaded)
 
 
 def test_the_probe_sees_a_heavy_module_when_one_is_loaded():

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
@@ -31,6 +30,9 @@ from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that arrives
@@ -140,6 +142,8 @@ class Crawl:
     # -- strategies ---------------------------------------------------------------
 
     def _by_offset(self, first: Page) -> Iterator[dict[str, Any]]:
+        from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
+
         schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
