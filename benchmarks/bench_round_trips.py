@@ -42,9 +42,12 @@ MAX_PAGE = 1000
 
 # -- measuring ---------------------------------------------------------------------------
 
-def wall(command: list[str], env: dict[str, str], stdout=subprocess.DEVNULL) -> float:
+def wall(command: list[str], env: dict[str, str]) -> float:
+    """Wall time of one run; in the tree `env` names (PYTHONPATH), which is also the
+    working directory, since `python -m` puts the working directory first on the path."""
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    done = subprocess.run(command, cwd=env.get("PYTHONPATH", REPO), env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr.decode()[-2000:]}")
@@ -189,7 +192,7 @@ def get_vs_plain(runs: int, sessions: int, ref: str | None) -> None:
 
 # -- a crawl at 50 ms ----------------------------------------------------------------------
 
-def crawl_seconds(url: str, concurrency: int, burst: bool) -> float:
+def crawl_seconds(url: str, concurrency: int, burst: bool, stored: bool = True) -> float:
     from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, crawl
     from ocpispec.ocpi.profiles import Profile
     discovered = OcpiClient.connect(Credentials(url, TOKEN, party="NL-ABC"))
@@ -201,7 +204,7 @@ def crawl_seconds(url: str, concurrency: int, burst: bool) -> float:
     crawl._FIRST_IN_FLIGHT = concurrency if burst else saved
     try:
         started = time.perf_counter()
-        with OcpiClient.connect(profile.credentials(reuse_discovery_for=math.inf),
+        with OcpiClient.connect(profile.credentials(reuse_discovery_for=math.inf if stored else None),
                                 options=FetchOptions(concurrency=concurrency)) as client:
             count = sum(1 for _ in client.fetch("sessions"))
         elapsed = time.perf_counter() - started
@@ -237,10 +240,11 @@ def parse_seconds(url: str, sessions: int) -> float:
 def latency(runs: int, sessions: int, latency_ms: float = 50.0, concurrency: int = 4) -> None:
     with demo_server(sessions, latency_ms) as url:
         parse = parse_seconds(url, sessions)
-        gradual, burst = [], []
+        gradual, burst, discovering = [], [], []
         for _ in range(runs):
             gradual.append(crawl_seconds(url, concurrency, False))
             burst.append(crawl_seconds(url, concurrency, True))
+            discovering.append(crawl_seconds(url, concurrency, False, stored=False))
     pages = math.ceil(sessions / MAX_PAGE) + 1          # the first page is the server's default size
     floor = 3 * latency_ms / 1000 + pages * latency_ms / 1000 / concurrency + parse
     print(f"\n{sessions} sessions at {latency_ms:.0f} ms, concurrency {concurrency}, stored discovery, "
@@ -249,6 +253,8 @@ def latency(runs: int, sessions: int, latency_ms: float = 50.0, concurrency: int
           f"+ parse {parse * 1000:.0f} ms (orjson) = {floor * 1000:.0f} ms")
     print(f"  gradual connections (default)   {spread(gradual)}  {statistics.median(gradual) / floor:.2f}x floor")
     print(f"  all connections at once         {spread(burst)}  {statistics.median(burst) / floor:.2f}x floor")
+    print(f"  discovering first (no profile)  {spread(discovering)}  "
+          f"{statistics.median(discovering) / floor:.2f}x floor")
 
 
 def main() -> None:

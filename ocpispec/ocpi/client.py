@@ -32,9 +32,10 @@ from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 
 DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 # what a stored endpoint that no longer works looks like: it moved (404, 405, 410), the
-# host is gone, the token lost access to it, or the module is not among those stored
+# host is gone, or the token lost access to it (a module not stored at all is discovered
+# again before asking)
 _STALE_STATUS = (401, 403, 404, 405, 410)
-_STALE_CODES = (errors.CONNECTION_FAILED, errors.UNKNOWN_MODULE)
+_STALE_CODES = (errors.CONNECTION_FAILED,)
 
 
 class OcpiClient:
@@ -120,15 +121,15 @@ class OcpiClient:
             return Crawl(self._transport, target, self._options, self.stats, self._warnings,
                          self._events).objects()
 
-        if self.stored and module not in self._discovery.endpoints:
-            self._rediscover(f"no `{module}` endpoint stored")
+        self._stored_lists(module)
         objects = crawl()
-        return self._first_page_checked(objects, crawl) if self.stored else objects
+        return self._first_page_checked(module, objects, crawl) if self.stored else objects
 
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:
         """`X-Total-Count` of the window, from a one-object probe (None if not sent)."""
-        return self._stale_checked(lambda: self._count(module, _filters(module, date_from, date_to)))
+        self._stored_lists(module)
+        return self._stale_checked(module, lambda: self._count(module, _filters(module, date_from, date_to)))
 
     def _count(self, module: str, filters: dict[str, str]) -> int | None:
         endpoint = self._endpoint(module)
@@ -144,7 +145,8 @@ class OcpiClient:
 
     def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
-        return self._stale_checked(lambda: self._get_object(module, object_id))
+        self._stored_lists(module)
+        return self._stale_checked(module, lambda: self._get_object(module, object_id))
 
     def _get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         endpoint = self._endpoint(module)
@@ -170,30 +172,34 @@ class OcpiClient:
 
     # -- a stored discovery that no longer holds ---------------------------------------
 
-    def _stale_checked(self, ask: Callable[[], T]) -> T:
-        """`ask()`; when it fails the way a stale stored endpoint fails, discover once and
-        ask again. The first answer confirms the stored discovery."""
+    def _stored_lists(self, module: str) -> None:
+        """A module the stored discovery does not list may have come since: ask."""
+        if self.stored and module not in self._discovery.endpoints:
+            self._rediscover(f"no `{module}` endpoint stored")
+
+    def _stale_checked(self, module: str, ask: Callable[[], T]) -> T:
+        """`ask()`; when it fails the way a stale stored endpoint fails, discover once and,
+        if the endpoint moved, ask again. The first answer confirms the stored discovery."""
         if not self.stored:
             return ask()
         try:
             answer = ask()
         except OcpiError as problem:
-            if not _stale(problem):
+            if not self._moved(module, problem):
                 raise
-            self._rediscover(problem.code)
             return ask()
         self.stored = False
         return answer
 
-    def _first_page_checked(self, objects: Iterator[T], crawl: Callable[[], Iterator[T]]) -> Iterator[T]:
+    def _first_page_checked(self, module: str, objects: Iterator[T],
+                            crawl: Callable[[], Iterator[T]]) -> Iterator[T]:
         """The crawl, started again after one discovery when its first page fails as a
         stale endpoint does. Nothing was yielded then, so nothing repeats."""
         try:
             first = next(objects, _END)
         except OcpiError as problem:
-            if not (self.stored and _stale(problem)):
+            if not (self.stored and self._moved(module, problem)):
                 raise
-            self._rediscover(problem.code)
             objects = crawl()
             first = next(objects, _END)
         self.stored = False
@@ -201,9 +207,17 @@ class OcpiClient:
             yield first
             yield from objects
 
+    def _moved(self, module: str, problem: OcpiError) -> bool:
+        """Whether `problem` means the stored endpoint of `module` no longer holds: it
+        failed as a stale one does, and discovery lists another URL for it now."""
+        if not _stale(problem):
+            return False
+        before = self._discovery.endpoints.get(module)
+        self._rediscover(problem.code)
+        return self._discovery.endpoints.get(module) != before
+
     def _rediscover(self, why: str) -> None:
-        self._warnings.add(f"the stored discovery did not hold ({why}); discovered the platform "
-                           "again and used its current endpoints")
+        self._warnings.add(f"the stored discovery did not hold ({why}); discovered the platform again")
         self.stored = False
         self._discovery = discover(self._transport, self.credentials, self._warnings.add)
         self.discovered = True
