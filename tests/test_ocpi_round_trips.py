@@ -164,3 +164,27 @@ def test_a_long_list_reaches_the_full_concurrency(demo_server_factory):
     with OcpiClient.connect(credentials, options=FetchOptions(concurrency=4)) as client:
         assert len(list(client.fetch("sessions"))) == 2000
     assert 3 <= server.connections <= 4
+
+
+def test_run_with_a_fresh_profile_sends_no_discovery_request(demo_server, demo_profile, run_cli,
+                                                             tmp_path):
+    start = len(demo_server.request_log)
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--profile", "default",
+                     "--out", str(tmp_path / "out.csv"), "--state", str(tmp_path / "ledger.sqlite"),
+                     "--as-of", "2026-01-01T00:00:00Z",
+                     env={"UTRECHT_PSEUDONYM_KEY": "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b"})
+    assert result.exit_code == 0, result.stderr
+    asked = paths(demo_server, start)
+    assert "sessions" in asked and not {"versions", "2.2.1", "credentials"} & set(asked)
+
+
+def test_run_keeps_a_new_discovery_in_the_profile(demo_server, demo_profile, run_cli, tmp_path):
+    start = len(demo_server.request_log)
+    result = run_cli("run", "specs/municipality_sessions.ocx", "--profile", "default",
+                     "--out", str(tmp_path / "out.csv"), "--state", str(tmp_path / "ledger.sqlite"),
+                     "--as-of", "2026-01-01T00:00:00Z",
+                     env={"UTRECHT_PSEUDONYM_KEY": "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b",
+                          "OCPISPEC_REDISCOVER_AFTER": "0"})
+    assert result.exit_code == 0, result.stderr
+    assert paths(demo_server, start)[:2] == ["versions", "2.2.1"]
+    assert load_profile("default").discovered_at
