@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 
-_FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that arrives
+_FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that has arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,8 @@ class Crawl:
                     return
                 request, future = running.popleft()
                 page = future.result()
-                in_flight = min(in_flight + 1, self._options.concurrency)
+                arrived = 1 + sum(1 for _, waiting in running if waiting.done())
+                in_flight = min(in_flight + arrived, self._options.concurrency)
                 yield from self._accept(page)
                 if self._full():
                     return
