@@ -8,12 +8,16 @@ a missing `output`, a missing `source`, a misspelled keyword.
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
+from ocpispec.lark_without_regex import (
+    Lark,
+    PatternStr,
+    Token,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.source import SourceFile, Span
@@ -154,6 +158,8 @@ def _misspelled_keyword(token, expected, span, history, parser) -> Diagnostic | 
     words = sorted(_keyword(name, parser) for name in expected if _keyword(name, parser))
     if not words or any(_keyword(name, parser) is None for name in expected - {"$END"}):
         return None
+    import difflib  # only for a misspelt keyword
+
     close = difflib.get_close_matches(str(token), words, n=1, cutoff=0.6)
     if not close:
         return None

@@ -6,7 +6,6 @@ source files their spans point into.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -185,6 +184,8 @@ def json_document(entries: Sequence[tuple[Diagnostic, SourceFile | None, str | N
                 "warning_count": len(entries) - errors, "diagnostics": records}
     if files is not None:
         document["files"] = list(files)
+    import json
+
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 

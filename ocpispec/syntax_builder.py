@@ -5,7 +5,7 @@ Only `ocpispec.parser` uses this; the lark tree never leaves the parse stage.
 
 from __future__ import annotations
 
-from lark import Token, Transformer, Tree, v_args
+from ocpispec.lark_without_regex import Token, Transformer, Tree, v_args
 
 from ocpispec import syntax as s
 from ocpispec.diagnostics import CompileError, error

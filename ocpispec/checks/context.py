@@ -3,7 +3,6 @@ and the list the diagnostics are collected in."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,6 +49,8 @@ def did_you_mean(word: str, options: Iterable[str]) -> str | None:
     lowered = {option.lower(): option for option in options}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    import difflib  # only on a misspelling
+
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[close[0]] if close else None
 

@@ -11,15 +11,14 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
-from jmespath.exceptions import JMESPathError
-from jmespath.parser import Parser
-
 from ocpispec import syntax
 from ocpispec.checks.context import backticked
 from ocpispec.diagnostics import error
 from ocpispec.source import Span
 
 if TYPE_CHECKING:
+    from jmespath.exceptions import JMESPathError
+
     from ocpispec.checked import ResolvedField
     from ocpispec.checks.context import Context
     from ocpispec.checks.scope import Scope
@@ -106,6 +105,9 @@ class _Walk:
 
 def analyse_hatch(literal: syntax.Literal, scope: Scope,
                   ctx: Context) -> list[tuple[ResolvedField, bool]]:
+    from jmespath.exceptions import JMESPathError  # only a spec with the escape hatch loads it
+    from jmespath.parser import Parser
+
     text = str(literal.value)
     try:
         with warnings.catch_warnings():  # jmespath warns about its old literal syntax

@@ -16,7 +16,7 @@ from ocpispec.cli.client_options import request_timeout_option, rps_option
 from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
-from ocpispec.ocpi.profiles import load_profile
+from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
 from ocpispec.ocpi.release import Release, close_paths, opened_site_details, unknown_path
 from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema import MODULES
@@ -54,7 +54,7 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
     if settings.origin("page_size") != "built-in":
         page_size = effective(settings, "page_size", page_size)
     return (name, page_size, effective(settings, "concurrency", concurrency),
-            effective(settings, "rps", rps))
+            effective(settings, "rps", rps), settings.get("rediscover_after"))
 
 
 @click.command("get")
@@ -108,40 +108,42 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
       ocpispec get cdrs --privacy-pass total_energy,total_time
     """
     module = module.strip().lower()
-    name, page_size, concurrency, rps = _configured(name, page_size, concurrency, rps)
+    name, page_size, concurrency, rps, max_age = _configured(name, page_size, concurrency, rps)
     if date_from is not None and date_to is not None and date_to <= date_from:
         raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "
                                  f"{date_from:%Y-%m-%dT%H:%M:%SZ}; the window would be empty",
                                  param_hint="'--date-to'")
     with contextlib.ExitStack() as stack:
-        credentials, version = _demo(stack) if demo else _profile(name)
+        credentials, version, profile = _demo(stack) if demo else _profile(name, max_age)
         open_paths = _open_paths(privacy_pass, version, module)
         _get(module, credentials, open_paths, (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                           max_retries=retries, request_timeout=request_timeout),
-             allow_invalid, accept_incomplete)
+             allow_invalid, accept_incomplete, profile)
 
 
-def _profile(name: str) -> tuple[Credentials, str]:
+def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]:
+    """The profile's credentials, with its stored discovery when it is younger than
+    `rediscover_after` hours (then `get` sends no discovery request)."""
     try:
         profile = load_profile(name)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    return profile.credentials(), profile.version
+    return profile.credentials(reuse_discovery_for=reuse_seconds(max_age)), profile.version, profile
 
 
-def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str]:
+def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str, None]:
     from ocpispec.demo import DemoServer
     from ocpispec.executor.sources import DEMO_PARTY
 
     server = stack.enter_context(DemoServer(versions=("2.2.1",), size=2000))
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), "2.2.1"
+    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), "2.2.1", None
 
 
 def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
          window: tuple[datetime | None, datetime | None, int | None], options: FetchOptions,
-         allow_invalid: Any, accept_incomplete: bool) -> None:
+         allow_invalid: Any, accept_incomplete: bool, profile: Profile | None = None) -> None:
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     elif site_details := opened_site_details(module, open_paths):
@@ -149,12 +151,12 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
     from ocpispec.executor.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)
-    _export(credentials, options, module, window, open_paths, policy)
+    _export(credentials, options, module, window, open_paths, policy, profile)
 
 
 def _export(credentials: Credentials, options: FetchOptions, module: str,
             window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
-            policy: Any) -> None:
+            policy: Any, profile: Profile | None) -> None:
     from ocpispec.executor.crawls import AuditedFetch
 
     date_from, date_to, limit = window
@@ -165,6 +167,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 release = Release(client.version, module, open_paths)
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to, limit=limit)
                 _dump(fetched, release, out)
+                if profile is not None:
+                    remember_discovery(profile, client)
         except OcpiError as problem:
             out.flush()
             show_diagnostic(problem.diagnostic)

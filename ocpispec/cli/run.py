@@ -54,6 +54,7 @@ class RunArgs:
     shown_warnings: set | None = None  # --follow: warnings shown by an earlier run
     assess: bool = False  # measure the disclosure risk only (see ocpispec/disclosure)
     workers: int = 1  # processes reading the records' pages
+    connected: list = dataclasses.field(default_factory=list)  # told the client once connected
 
 
 @click.command("run")
@@ -292,8 +293,11 @@ def _execute(plan, args: RunArgs):
         def connect():
             if hasattr(events, "connecting"):
                 events.connecting(safe_url(credentials.versions_url))
-            return stack.enter_context(OcpiClient.connect(credentials, options=fetch_options,
-                                                          events=events))
+            client = stack.enter_context(OcpiClient.connect(credentials, options=fetch_options,
+                                                            events=events))
+            for tell in args.connected:
+                tell(client)
+            return client
 
         options = RunOptions(
             out=args.out, limit=args.limit, dry_run=args.dry_run, state_path=args.state_path,
@@ -386,7 +390,14 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
     from ocpispec.executor.sources import spec_source
 
     if not args.demo:
-        return spec_source(plan.source, env, args.profile).credentials, args.as_of
+        from ocpispec.ocpi.profiles import remember_discovery, reuse_seconds
+
+        hours = args.settings.get("rediscover_after") if args.settings else None
+        choice = spec_source(plan.source, env, args.profile, reuse_seconds(hours))
+        if choice.profile is not None:
+            args.connected.append(lambda client: stack.callback(remember_discovery,
+                                                                choice.profile, client))
+        return choice.credentials, args.as_of
     credentials = _start_demo(stack, args.demo_version, args.demo_size)
     notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the spec's "
                  "source is not used")

@@ -107,6 +107,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("templates_root", PATH, ROOT_VARIABLE, None, "none (the spec's folder)",
             "folder custom templates are named relative to and confined to"),
     Setting("require_approval", APPROVAL, ENV_REQUIRE, None, "no (the spec decides)", "approval every run needs: no, approval or signed"),
+    Setting("rediscover_after", WHOLE, "OCPISPEC_REDISCOVER_AFTER", 24, "24",
+            "hours a profile's stored discovery is reused before discovering again (0: always)",
+            0, 8760),
 )}
 
 DESTINATIONS = "destinations"

@@ -79,6 +79,10 @@ class DemoHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.demo.count_connection()
+
     @property
     def demo(self) -> DemoServer:
         return self.server.demo  # type: ignore[attr-defined]

@@ -53,6 +53,7 @@ class DemoServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._data_requests = 0
+        self.connections = 0                   # TCP connections accepted (keep-alive reuses one)
         self._counter_lock = threading.Lock()
         self.stopping = threading.Event()      # set on stop: ends trickling and never-answering replies
 
@@ -116,6 +117,10 @@ class DemoServer:
         with self._counter_lock:
             self._data_requests += 1
             return self._data_requests
+
+    def count_connection(self) -> None:
+        with self._counter_lock:
+            self.connections += 1
 
     def record(self, record: RequestRecord) -> None:
         self.request_log.append(record)

@@ -22,15 +22,20 @@ DEMO_PARTY = "NL-OCX"
 class SourceChoice:
     credentials: Credentials
     description: str  # for notes on stderr; never contains the token
+    profile: object = None  # the stored login it came from (ocpi.profiles.Profile), if any
 
 
 def spec_source(source: ir.SourceSpec, env: Mapping[str, str],
-                profile: str | None = None) -> SourceChoice:
+                profile: str | None = None, reuse_discovery_for: float | None = None) -> SourceChoice:
+    """With `reuse_discovery_for` (seconds), a profile's stored discovery of at most that
+    age rides along on the credentials, so the run skips discovery."""
     from ocpispec.ocpi.profiles import load_profile
 
     name = profile or source.profile
     if name is not None:
-        return SourceChoice(load_profile(name).credentials(), f"profile `{name}`")
+        stored = load_profile(name)
+        return SourceChoice(stored.credentials(reuse_discovery_for=reuse_discovery_for),
+                            f"profile `{name}`", stored)
     url = _secret(source.versions_url, "versions URL", source, env)
     token = _secret(source.token, "token", source, env)
     version = source.version if source.version and source.version != "auto" else "auto"

@@ -12,17 +12,17 @@ stable while the platform keeps changing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target, receiver_only_tokens
-from ocpispec.ocpi.discovery import Discovery, discover
+from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
 from ocpispec.ocpi.errors import OcpiError, fail
 from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
@@ -31,12 +31,17 @@ from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
 
 DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
+# what a stored endpoint that no longer works looks like: it moved (404, 405, 410), the
+# host is gone, or the token lost access to it (a module not stored at all is discovered
+# again before asking)
+_STALE_STATUS = (401, 403, 404, 405, 410)
+_STALE_CODES = (errors.CONNECTION_FAILED,)
 
 
 class OcpiClient:
     def __init__(self, transport: Transport, discovery: Discovery, credentials: Credentials,
                  options: FetchOptions, stats: FetchStats, warnings: Warnings,
-                 events: EventSink | None) -> None:
+                 events: EventSink | None, stored: bool = False) -> None:
         self._transport = transport
         self._discovery = discovery
         self._options = options
@@ -44,23 +49,30 @@ class OcpiClient:
         self._events = events
         self.credentials = credentials
         self.stats = stats
+        self.stored = stored          # working on a stored discovery, not yet confirmed
+        self.discovered = not stored  # this client asked the platform (the profile may keep it)
 
     @classmethod
     def connect(cls, credentials: Credentials, *, options: FetchOptions = FetchOptions(),
                 events: EventSink | None = None,
                 transport: httpx.BaseTransport | None = None) -> OcpiClient:
-        """Discover the platform: versions, the highest common one, its SENDER endpoints."""
+        """Discover the platform: versions, the highest common one, its SENDER endpoints.
+        Credentials carrying a stored discovery (a profile's, see `Profile.credentials`)
+        skip it: no request until the first page. When a stored endpoint then fails
+        (moved, gone, refused), the client discovers once and asks again."""
         _validate(credentials, options)
         stats = FetchStats()
         warnings = Warnings(stats, events.warn if events is not None else None)
         http = Transport(credentials, options, stats, warnings, transport)
+        stored = stored_discovery(credentials)
         try:
-            discovery = discover(http, credentials, warnings.add)
+            discovery = stored or discover(http, credentials, warnings.add)
         except BaseException:
             http.close()
             raise
+        http.use_version(discovery.version)
         http.route(discovery.version, credentials.party, discovery.to_party)
-        return cls(http, discovery, credentials, options, stats, warnings, events)
+        return cls(http, discovery, credentials, options, stats, warnings, events, stored is not None)
 
     # -- what discovery found -------------------------------------------------------
 
@@ -101,7 +113,7 @@ class OcpiClient:
         """Every object of `module` with `date_from <= last_updated < date_to`, each once,
         streamed as pages arrive. `date_to` is pinned to now when None; sessions always
         get a `date_from` (2000-01-01 when None). `limit` caps the number of objects."""
-        return self._crawl(module, date_from, date_to, limit).objects()
+        return self._checked_crawl(module, date_from, date_to, limit)
 
     def fetch_pages(self, module: str, *, date_from: datetime | None = None,
                     date_to: datetime | None = None, limit: int | None = None,
@@ -109,19 +121,30 @@ class OcpiClient:
         """`fetch`, a page of objects at a time (the executor works on whole pages).
         With `prepare` (`executor.workers`), pages hold what worker processes made of
         each object instead."""
-        return self._crawl(module, date_from, date_to, limit, prepare).pages()
+        return self._checked_crawl(module, date_from, date_to, limit, prepare, pages=True)
 
-    def _crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
-               limit: int | None, prepare: Any = None) -> Crawl:
-        target = Target(module, self.version, self._endpoint(module), _filters(module, date_from, date_to),
-                        limit, str(uuid.uuid4()), prepare)
-        return Crawl(self._transport, target, self._options, self.stats, self._warnings,
-                     self._events)
+    def _checked_crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
+                       limit: int | None, prepare: Any = None, pages: bool = False) -> Iterator[Any]:
+        filters = _filters(module, date_from, date_to)
+
+        def crawl() -> Iterator[Any]:
+            target = Target(module, self.version, self._endpoint(module), filters, limit,
+                            str(uuid.uuid4()), prepare)
+            run = Crawl(self._transport, target, self._options, self.stats, self._warnings,
+                        self._events)
+            return run.pages() if pages else run.objects()
+
+        self._stored_lists(module)
+        items = crawl()
+        return self._first_page_checked(module, items, crawl) if self.stored else items
 
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:
         """`X-Total-Count` of the window, from a one-object probe (None if not sent)."""
-        filters = _filters(module, date_from, date_to)
+        self._stored_lists(module)
+        return self._stale_checked(module, lambda: self._count(module, _filters(module, date_from, date_to)))
+
+    def _count(self, module: str, filters: dict[str, str]) -> int | None:
         endpoint = self._endpoint(module)
         query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
         try:
@@ -135,6 +158,10 @@ class OcpiClient:
 
     def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
+        self._stored_lists(module)
+        return self._stale_checked(module, lambda: self._get_object(module, object_id))
+
+    def _get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         endpoint = self._endpoint(module)
         path, _, query = endpoint.partition("?")
         url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
@@ -156,6 +183,60 @@ class OcpiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- a stored discovery that no longer holds ---------------------------------------
+
+    def _stored_lists(self, module: str) -> None:
+        """A module the stored discovery does not list may have come since: ask."""
+        if self.stored and module not in self._discovery.endpoints:
+            self._rediscover(f"no `{module}` endpoint stored")
+
+    def _stale_checked(self, module: str, ask: Callable[[], T]) -> T:
+        """`ask()`; when it fails the way a stale stored endpoint fails, discover once and,
+        if the endpoint moved, ask again. The first answer confirms the stored discovery."""
+        if not self.stored:
+            return ask()
+        try:
+            answer = ask()
+        except OcpiError as problem:
+            if not self._moved(module, problem):
+                raise
+            return ask()
+        self.stored = False
+        return answer
+
+    def _first_page_checked(self, module: str, objects: Iterator[T],
+                            crawl: Callable[[], Iterator[T]]) -> Iterator[T]:
+        """The crawl, started again after one discovery when its first page fails as a
+        stale endpoint does. Nothing was yielded then, so nothing repeats."""
+        try:
+            first = next(objects, _END)
+        except OcpiError as problem:
+            if not (self.stored and self._moved(module, problem)):
+                raise
+            objects = crawl()
+            first = next(objects, _END)
+        self.stored = False
+        if first is not _END:
+            yield first
+            yield from objects
+
+    def _moved(self, module: str, problem: OcpiError) -> bool:
+        """Whether `problem` means the stored endpoint of `module` no longer holds: it
+        failed as a stale one does, and discovery lists another URL for it now."""
+        if not _stale(problem):
+            return False
+        before = self._discovery.endpoints.get(module)
+        self._rediscover(problem.code)
+        return self._discovery.endpoints.get(module) != before
+
+    def _rediscover(self, why: str) -> None:
+        self._warnings.add(f"the stored discovery did not hold ({why}); discovered the platform again")
+        self.stored = False
+        self._discovery = discover(self._transport, self.credentials, self._warnings.add)
+        self.discovered = True
+        self._transport.use_version(self._discovery.version)
+        self._transport.route(self._discovery.version, self.credentials.party, self._discovery.to_party)
+
     def _endpoint(self, module: str) -> str:
         url = self._discovery.endpoints.get(module)
         if url is None or module == "credentials":
@@ -165,6 +246,14 @@ class OcpiClient:
                        help=f"use one of {offered}" if self.modules else "ask the CPO to enable data modules "
                             "for your token")
         return url
+
+
+_END: Any = object()
+T = TypeVar("T")
+
+
+def _stale(problem: OcpiError) -> bool:
+    return problem.code in _STALE_CODES or problem.http_status in _STALE_STATUS
 
 
 def _filters(module: str, date_from: datetime | None, date_to: datetime | None) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 The first page tells the crawler what the platform does. With `X-Total-Count`
 and concurrency > 1 it fetches the remaining pages by offset, several at a time,
-and hands them on in offset order. Otherwise it follows the `Link` next URLs one
+and hands them on in offset order. It opens connections gradually: two pages in
+flight at first, one more for every page that arrives, up to the concurrency, so a
+platform sees no burst of connects and a short list needs few connections. Otherwise it follows the `Link` next URLs one
 by one (see `links`), and without usable links pages by offset until an empty
 page. Either way:
   * a page shorter than asked is followed by a request for the rest (servers cap
@@ -17,9 +19,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
@@ -30,6 +31,12 @@ from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+
+_FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that has arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +149,22 @@ class Crawl:
     # -- strategies ---------------------------------------------------------------
 
     def _by_offset(self, first: Page) -> Iterator[list[dict[str, Any]]]:
+        from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
+
         schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
+        in_flight = min(_FIRST_IN_FLIGHT, self._options.concurrency)
         try:
             while True:
-                while len(running) < self._options.concurrency and (request := schedule.next()) is not None:
+                while len(running) < in_flight and (request := schedule.next()) is not None:
                     running.append((request, pool.submit(self._fetch, request)))
                 if not running:
                     return
                 request, future = running.popleft()
                 page = future.result()
+                arrived = 1 + sum(1 for _, waiting in running if waiting.done())
+                in_flight = min(in_flight + arrived, self._options.concurrency)
                 yield self._accept(page)
                 if self._full():
                     return

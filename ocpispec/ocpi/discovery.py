@@ -58,6 +58,15 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
                    details.data if details is not None else None, tuple(versions), warn)
 
 
+def stored_discovery(credentials: Credentials) -> Discovery | None:
+    """The discovery a profile stored, when it holds one: a pinned version and its
+    endpoints. None means: discover."""
+    if credentials.version == "auto" or not credentials.endpoints:
+        return None
+    return Discovery(credentials.version, credentials.versions_url, dict(credentials.endpoints),
+                     (credentials.version,), credentials.to_party)
+
+
 def supported_version(label: str) -> str | None:
     """The version ocpispec speaks that a platform's label means: itself, or the one
     of the same minor release (`2.2`, `2.2.0`, `v2.2` -> `2.2.1`)."""

@@ -22,6 +22,9 @@ class Credentials:
     to_party: str | None = None        # the CPO's party (OCPI-to-*), learned at login
     endpoint_scheme_from_url: bool = False   # endpoints on the URL's host use the URL's scheme
     allowed_hosts: tuple[str, ...] = ()      # other hosts discovery may send the token to
+    # a discovery stored at login (module, URL) pairs of `version`: used instead of
+    # discovering again, until one of its endpoints fails (see `OcpiClient.connect`)
+    endpoints: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         from ocpispec.ocpi.errors import safe_url

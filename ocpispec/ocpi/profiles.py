@@ -8,6 +8,7 @@ credentials token); it never appears in a repr or in `ocpispec profiles`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from ocpispec.ocpi import errors
 from ocpispec.ocpi.client import OcpiClient
 from ocpispec.ocpi.errors import fail
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, split_party
+from ocpispec.timestamps import parse_timestamp
 
 FORMAT_VERSION = 1
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -42,16 +44,30 @@ class Profile:
     created_at: str = ""
     endpoint_scheme_from_url: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    discovered_at: str = ""            # when `endpoints` were last discovered ("": at created_at)
 
     def __repr__(self) -> str:
         from ocpispec.ocpi.errors import safe_url
         return f"Profile({self.name!r}, {safe_url(self.versions_url)}, party={self.party}, token=(redacted))"
 
-    def credentials(self) -> Credentials:
+    def credentials(self, *, reuse_discovery_for: float | None = None,
+                    now: datetime | None = None) -> Credentials:
+        """The credentials to connect with. With `reuse_discovery_for` (seconds), they carry
+        the stored endpoints when these were discovered at most that long ago, so the
+        client skips discovery (see `OcpiClient.connect`)."""
+        fresh = reuse_discovery_for is not None and self.discovery_age(now) <= reuse_discovery_for
         return Credentials(self.versions_url, self.token, party=self.party, token_encoding=self.token_encoding,
                            version=self.version, to_party=self.to_party,
                            endpoint_scheme_from_url=self.endpoint_scheme_from_url,
-                           allowed_hosts=self.allowed_hosts)
+                           allowed_hosts=self.allowed_hosts,
+                           endpoints=tuple(sorted(self.endpoints.items())) if fresh else ())
+
+    def discovery_age(self, now: datetime | None = None) -> float:
+        """Seconds since the stored endpoints were discovered (infinite when unknown)."""
+        stamp = parse_timestamp(self.discovered_at or self.created_at)
+        if stamp is None:
+            return float("inf")
+        return max(0.0, ((now or datetime.now(UTC)) - stamp).total_seconds())
 
     def to_json(self) -> dict[str, Any]:
         return {"format_version": FORMAT_VERSION, "name": self.name, "versions_url": self.versions_url,
@@ -59,7 +75,8 @@ class Profile:
                 "token_encoding": self.token_encoding, "to_party": self.to_party,
                 "endpoints": dict(self.endpoints), "created_at": self.created_at,
                 "endpoint_scheme_from_url": self.endpoint_scheme_from_url,
-                "allowed_hosts": list(self.allowed_hosts)}
+                "allowed_hosts": list(self.allowed_hosts),
+                **({"discovered_at": self.discovered_at} if self.discovered_at else {})}
 
 
 def config_dir() -> Path:
@@ -137,9 +154,37 @@ def profile_from_client(name: str, client: OcpiClient) -> Profile:
                    party=credentials.party, version=client.version,
                    token_encoding=learned if credentials.token_encoding == "auto" else credentials.token_encoding,
                    to_party=client.to_party, endpoints=dict(client.endpoints),
-                   created_at=datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+                   created_at=_now_text(),
                    endpoint_scheme_from_url=credentials.endpoint_scheme_from_url,
                    allowed_hosts=credentials.allowed_hosts)
+
+
+REDISCOVER_AFTER_HOURS = 24
+
+
+def reuse_seconds(hours: object) -> float:
+    """The `rediscover_after` setting (hours; None: the default) in seconds."""
+    return 3600.0 * (REDISCOVER_AFTER_HOURS if hours is None else float(hours))  # type: ignore[arg-type]
+
+
+def remember_discovery(profile: Profile, client: OcpiClient) -> Profile:
+    """Store what `client` discovered when it asked the platform (its stored discovery was
+    too old or failed): the next connection skips discovery again. Only the version, the
+    endpoints and the CPO's party change; the token and the rest stay as logged in."""
+    if not client.discovered or not profile.endpoints:
+        return profile
+    refreshed = dataclasses.replace(profile, version=client.version, endpoints=dict(client.endpoints),
+                                    to_party=client.to_party or profile.to_party,
+                                    discovered_at=_now_text())
+    try:
+        save_profile(profile.name, refreshed)
+    except OSError:
+        return profile        # a read-only config folder: discover again next time
+    return refreshed
+
+
+def _now_text() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _from_json(name: str, path: Path, raw: Any) -> Profile:
@@ -156,12 +201,14 @@ def _from_json(name: str, path: Path, raw: Any) -> Profile:
                    to_party=raw.get("to_party"), endpoints=MappingProxyType(dict(endpoints)),
                    created_at=raw.get("created_at") or "",
                    endpoint_scheme_from_url=bool(raw.get("endpoint_scheme_from_url", False)),
-                   allowed_hosts=tuple(raw.get("allowed_hosts") or ()))
+                   allowed_hosts=tuple(raw.get("allowed_hosts") or ()),
+                   discovered_at=raw.get("discovered_at") or "")
 
 
 _FIELDS = (("versions_url", "url"), ("token", "token"), ("party", "party?"), ("version", "version?"),
            ("token_encoding", "encoding?"), ("to_party", "party?"), ("endpoints", "endpoints?"),
-           ("created_at", "text?"), ("endpoint_scheme_from_url", "flag?"), ("allowed_hosts", "hosts?"))
+           ("created_at", "text?"), ("endpoint_scheme_from_url", "flag?"), ("allowed_hosts", "hosts?"),
+           ("discovered_at", "text?"))
 
 
 def _field_problem(key: str, value: Any, kind: str) -> str | None:

@@ -1,0 +1,55 @@
+"""Each command loads only what it uses: a fresh interpreter runs the command and
+reports which heavy modules ended up in `sys.modules`. A module-level import of any of
+them on the `check` path (or of the HTTP stack on `--help`) makes this fail."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from fixtures_cli import REPO
+
+HEAVY = ("httpx", "httpcore", "h11", "ssl", "jinja2", "pyarrow", "openpyxl", "paramiko",
+         "boto3", "hypothesis", "pandas", "rich", "pygments", "sqlite3", "zstandard", "jmespath",
+         "platformdirs", "regex", "orjson", "csv", "concurrent.futures", "email")
+
+_PROBE = """
+import contextlib, io, json, sys
+heavy = set(json.loads(sys.argv[2]))
+sys.argv = ["ocpispec", *json.loads(sys.argv[1])]
+from ocpispec.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(set(sys.modules) & heavy)))
+"""
+
+
+def loaded_by(*args: str) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+                          cwd=REPO, capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("args", [("--help",), ("check", "specs/municipality_sessions.ocx"),
+                                  ("check", "--format", "json", "specs/municipality_sessions.ocx"),
+                                  ("explain", "OCX101")])
+def test_offline_commands_load_no_heavy_module(args):
+    assert loaded_by(*args) == []
+
+
+def test_get_loads_the_http_stack_but_not_the_run_machinery():
+    """`get` needs httpx, not the templates, the ledger, the expression compiler, the
+    output writers, nor httpx's own command-line tool (pygments, rich)."""
+    loaded = loaded_by("get", "sessions", "--demo", "--limit", "1")
+    assert "httpx" in loaded
+    assert not {"jinja2", "sqlite3", "jmespath", "csv", "rich", "pyarrow", "openpyxl",
+                "concurrent.futures"} & set(loaded)
+
+
+def test_the_probe_sees_a_heavy_module_when_one_is_loaded():
+    assert "httpx" in loaded_by("get", "--help") or "orjson" in loaded_by("get", "--help")
