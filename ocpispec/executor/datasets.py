@@ -367,7 +367,8 @@ class DatasetRun:
         sample = self.options.limit is not None  # a sample stops reading on purpose
         crawls = [*self.crawls, *([records] if records is not None and not sample else [])]
         doubts = tuple(reason for crawl in crawls for reason in crawl.incomplete())
-        verdict = rules.judge(self.dataset, counts, doubts, self.policy)
+        looked_up = sum(crawl.report.received for crawl in self.crawls if crawl.report is not None)
+        verdict = rules.judge(self.dataset, counts, doubts, self.policy, looked_up)
         self.invalid_accepted = verdict.invalid_accepted
         self.incomplete_accepted = verdict.incomplete_accepted
         self.warnings += verdict.warnings

@@ -74,16 +74,20 @@ class Verdict:
     warnings: tuple[str, ...]
 
 
-def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Policy) -> Verdict:
+def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Policy,
+          looked_up: int = 0) -> Verdict:
     """Raises the RunError of the first loss `policy` does not accept: a crawl not proven
-    complete (`doubts`), invalid records, or (with --fail-on-empty) no row released."""
+    complete (`doubts`), invalid records, or (with --fail-on-empty) no row released.
+    Invalid records count those of the lookups' lists, so a share (`--allow-invalid 5%`)
+    is of every record read: the window's and the `looked_up` ones."""
     span = dataset.step(ir.Fetch).origin
     if doubts and not policy.accept_incomplete:
         raise incomplete_crawl(dataset.name, doubts, span)
-    invalid, in_window = counts.invalid_total, counts.read - counts.outside_window
+    invalid = counts.invalid_total
+    in_window = counts.read - counts.outside_window + looked_up
     if not policy.accepted_invalid(invalid, in_window):
         raise invalid_records(dataset.name, dataset.module, counts.invalid, in_window, policy,
-                              span)
+                              span, looked_up)
     warnings = ()
     if (empty := _emptiness(counts)) is not None:
         if policy.fail_on_empty:
@@ -105,7 +109,7 @@ def _emptiness(counts: Any) -> str | None:
 
 
 def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read: int,
-                    policy: Policy, span: Span | None) -> RunError:
+                    policy: Policy, span: Span | None, looked_up: int = 0) -> RunError:
     total = sum(invalid.values())
     reasons = [f"{n:,} {reason}" for reason, n in sorted(invalid.items())]
     allowed = policy.allow_invalid
@@ -117,7 +121,8 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
     share = f" (or a share, `--allow-invalid {percent:g}%`)" if percent <= 100 else ""
     return RunError.of(
         "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
-        f"invalid and would be lost", span, f"{total:,} of {read:,} records read here", notes=tuple(notes),
+        f"invalid and would be lost", span, f"{total:,} of {read:,} records read here"
+        + (f" ({looked_up:,} of them by lookups)" if looked_up else ""), notes=tuple(notes),
         help=f"have the platform fix them; to deliver the rest anyway, accept them with "
              f"`--allow-invalid {total}`{share}")
 

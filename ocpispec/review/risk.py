@@ -40,8 +40,15 @@ def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
                    f"{found.get('window_end') or 'now'}"
         if aggregate is not None:
             groups, dropped = counts.get("groups", 0), counts.get("groups_suppressed", 0)
-            figure = (f"{groups - dropped:,} groups released, {dropped:,} suppressed as smaller "
+            dominated = counts.get("groups_dominated", 0)
+            secondary = counts.get("groups_secondary", 0)
+            released = groups - dropped - dominated - secondary
+            figure = (f"{released:,} groups released, {dropped:,} suppressed as smaller "
                       f"than {aggregate.min_group_size} {aggregate.counted_by.split(' (')[0]}")
+            if dominated:
+                figure += f", {dominated:,} withheld as dominated by a few drivers"
+            if secondary:
+                figure += f", {secondary:,} withheld to protect released totals"
             return RiskReview("measured", measured, figure, (), rule_text, command, stale)
         return RiskReview("measured", measured, headline(risk),
                           tuple(risk_lines(risk)), rule_text, command, stale)
