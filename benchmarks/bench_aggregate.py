@@ -92,7 +92,7 @@ def _step(composed: bool):
     from ocpispec import plan as ir
     from ocpispec.compiler import compile_source
     from ocpispec.planner import plan
-    from ocpispec.source import SourceFile
+    from ocpispec.diagnostics.source import SourceFile
 
     text = SPEC.format(extra=COMPOSED if composed else "")
     dataset = plan(compile_source(SourceFile("bench.ocx", text))).datasets[0]

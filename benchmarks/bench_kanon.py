@@ -109,7 +109,7 @@ def run_variant(variant: str, sessions: int, folder: Path) -> dict:
     from ocpispec.compiler import compile_source
     from ocpispec.executor import RunOptions, execute
     from ocpispec.planner import plan as make_plan
-    from ocpispec.source import SourceFile
+    from ocpispec.diagnostics.source import SourceFile
 
     text = SPEC.read_text().replace(RULE, "")
     if variant == "with rule":

@@ -14,7 +14,7 @@ from ocpispec import syntax
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.functions import Effect
 from ocpispec.schema.model import Field, Kind, PrivacyClass
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 
 @dataclass(frozen=True, slots=True)

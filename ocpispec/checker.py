@@ -23,7 +23,7 @@ from ocpispec.checks.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 
 def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> CheckedSpec:

@@ -8,7 +8,7 @@ from ocpispec.checked import CheckedSpec
 from ocpispec.checker import check
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.parser import parse
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 
 def read_source(path: str | Path) -> SourceFile:

@@ -20,7 +20,7 @@ from ocpispec.lark_without_regex import (
 )
 
 from ocpispec.diagnostics import Diagnostic, error
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 
 _CLASSES = {
     "NAME": "a name",

@@ -14,7 +14,7 @@ from ocpispec import syntax as s
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
 from ocpispec.parse_errors import syntax_error
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.syntax_builder import build, unescape
 
 __all__ = ["parse", "grammar_path", "lark_parser", "unescape"]

@@ -20,7 +20,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 FORMAT_VERSION = 1
 # A field added to the IR later, left out of the JSON (and so of the fingerprint) while it

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal as Lit
 
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 # ---- leaves -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from ocpispec.lark_without_regex import Token, Transformer, Tree, v_args
 
 from ocpispec import syntax as s
 from ocpispec.diagnostics import CompileError, error
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 
 def build(tree: Tree) -> s.Spec:

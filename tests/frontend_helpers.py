@@ -7,7 +7,7 @@ from pathlib import Path
 from ocpispec.checked import CheckedSpec
 from ocpispec.compiler import compile_source, read_source
 from ocpispec.diagnostics import CompileError, Diagnostic
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = sorted((REPO / "tests" / "cases").glob("*.ocx"))

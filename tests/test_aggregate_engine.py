@@ -18,7 +18,7 @@ from ocpispec.executor.jmes_compile import compile_expression
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.quantiles import EXACT_LIMIT, RELATIVE_ERROR, Quantiles
 from ocpispec.executor.spill import sort_key
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 SPAN = Span(0, 1)
 FUNCTIONS = custom_functions(bytes.fromhex(

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec import calendar_windows, cron, schedule, syntax
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 NOWHERE = Span(0, 0)
 ZONES = ("UTC", "Europe/Amsterdam", "America/New_York", "Australia/Sydney", "Asia/Kolkata",

@@ -10,7 +10,7 @@ from ocpispec.diagnostics import CompileError, Severity
 from ocpispec.functions import Effect
 from ocpispec.parser import parse
 from ocpispec.schema.model import Kind, PrivacyClass
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 SESSIONS = "from sessions\n  join locations on location_id\nselect\n{columns}output csv to stdout\n"
 
@@ -294,7 +294,7 @@ def test_a_known_field_after_a_column_is_still_a_column() -> None:
 
 def test_secrets_written_into_a_spec_are_masked_in_every_rendering() -> None:
     """OCX305 and OCX422 name a secret: no snippet shows it, in any format."""
-    from ocpispec import report
+    from ocpispec.diagnostics import report
 
     text = HEADER.replace("retention", 'pseudonym key "s3cr3t-key-value-123"\n  retention') \
         if "pseudonym key" not in HEADER else HEADER
@@ -311,7 +311,7 @@ def test_secrets_written_into_a_spec_are_masked_in_every_rendering() -> None:
 
 
 def test_a_literal_token_and_key_are_masked() -> None:
-    from ocpispec import report
+    from ocpispec.diagnostics import report
 
     text = ('export x\n  consumer "c"\n  purpose "statistics for the city council"\n'
             '  legal basis public task "x"\n  retention 1 months\n'

@@ -9,7 +9,7 @@ import pytest
 from fixtures_cli import cli_block
 from frontend_helpers import CASES, REPO
 
-from ocpispec import codes
+from ocpispec.diagnostics import codes
 
 FRONT_END = [doc for doc in codes.all_codes() if int(doc.code[3:]) < 500]
 SOURCES = [REPO / "ocpispec" / name for name in (
@@ -54,7 +54,7 @@ def test_doc_has_every_section(doc) -> None:
 
 
 def test_every_doc_file_parses() -> None:
-    files = sorted(path.stem for path in (REPO / "ocpispec" / "codes").glob("*.md"))
+    files = sorted(path.stem for path in (REPO / "ocpispec" / "diagnostics" / "codes").glob("*.md"))
     assert files == [doc.code for doc in codes.all_codes()]
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from frontend_helpers import CASES, REPO, diagnose
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.diagnostics import Diagnostic, Severity
 
 
@@ -74,7 +74,7 @@ def test_color_only_when_asked() -> None:
 def test_tabs_are_expanded_before_the_caret() -> None:
     from ocpispec.compiler import compile_source
     from ocpispec.diagnostics import CompileError
-    from ocpispec.source import SourceFile
+    from ocpispec.diagnostics.source import SourceFile
 
     text = (CASES[0].read_text().split("from sessions")[0] +
             "from sessions\n\tselect\tround(kwh, 1)\toutput csv to stdout\n")

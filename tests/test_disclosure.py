@@ -197,7 +197,7 @@ select
 def _plan(rule: str):
     from ocpispec.compiler import compile_source
     from ocpispec.planner import plan
-    from ocpispec.source import SourceFile
+    from ocpispec.diagnostics.source import SourceFile
 
     return plan(compile_source(SourceFile("k.ocx", SPEC.format(rule=rule))))
 

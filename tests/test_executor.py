@@ -21,7 +21,7 @@ from ocpispec.executor.lookups import PerIdLookup, TableLookup, fold
 from ocpispec.executor.outputs import OutputError, expand, placeholders, resolve_targets
 from ocpispec.executor.pipeline import Counts, Pipeline
 from ocpispec.executor.windows import resolve_window
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 from ocpispec.state import DatasetState, State, StateError, load_state, save_state
 
 NOW = datetime(2026, 3, 15, 10, 30, 5, tzinfo=UTC)

@@ -10,10 +10,10 @@ from frontend_helpers import CASES, REPO, SPECS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.compiler import compile_source
 from ocpispec.diagnostics import CompileError, Diagnostic
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 CORPUS = [path for path in (*SPECS, *CASES) if not path.name.startswith("OCX010")]
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|\"[^\"\n]*\"|\s+|.", re.S)

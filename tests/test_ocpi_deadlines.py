@@ -16,7 +16,7 @@ from fixtures_demo import scrub
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
 from ocpispec.ocpi.options import run_deadline
-from ocpispec.report import render
+from ocpispec.diagnostics.report import render
 
 DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
 

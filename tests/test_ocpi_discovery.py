@@ -10,7 +10,7 @@ import pytest
 
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
-from ocpispec.report import render
+from ocpispec.diagnostics.report import render
 
 ALL = ("2.1.1", "2.2.1", "2.3.0")
 DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)

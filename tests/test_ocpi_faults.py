@@ -12,7 +12,7 @@ import pytest
 
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
-from ocpispec.report import render
+from ocpispec.diagnostics.report import render
 
 DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 
 from ocpispec.ocpi import OcpiError
 from ocpispec.ocpi.profiles import Profile, config_dir, list_profiles, load_profile, save_profile
-from ocpispec.report import render
+from ocpispec.diagnostics.report import render
 
 SECRET = "s3cr3t-token-value"
 
@@ -80,7 +80,7 @@ def test_list_profiles_sorted() -> None:
 
 
 def test_every_client_code_is_documented() -> None:
-    from ocpispec import codes
+    from ocpispec.diagnostics import codes
     from ocpispec.ocpi import errors
     used = {value for name, value in vars(errors).items() if name.isupper() and str(value).startswith("OCX")}
     assert used == {f"OCX{n}" for n in range(500, 519)}

@@ -7,7 +7,7 @@ import pytest
 from ocpispec import syntax as s
 from ocpispec.diagnostics import CompileError
 from ocpispec.parser import grammar_path, lark_parser, parse, unescape
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 EVERYTHING = '''# every construct of the language
 export everything

@@ -15,7 +15,8 @@ from jmespath.exceptions import JMESPathError
 from test_frontend_fuzz import mangled_spec
 
 from ocpispec import plan as ir
-from ocpispec import report, schedule
+from ocpispec import schedule
+from ocpispec.diagnostics import report
 from ocpispec.compiler import compile_source
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.errors import TransformError
@@ -25,7 +26,7 @@ from ocpispec.executor.windows import resolve_window
 from ocpispec.functions import FUNCTIONS, TIME_UNITS
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 FUZZ = settings(max_examples=100, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -15,7 +15,7 @@ from fixtures_cli import SPECS
 from ocpispec.compiler import compile_file, compile_source
 from ocpispec.planner import Options, plan
 from ocpispec.privacy_summary import privacy_fingerprint, summarise
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 CORPUS = sorted(SPECS.glob("*.ocx"))
 MUNICIPALITY = SPECS / "municipality_sessions.ocx"

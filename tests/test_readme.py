@@ -11,7 +11,7 @@ from fixtures_cli import REPO
 
 from ocpispec.cli import COMMANDS
 from ocpispec.compiler import compile_source
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -17,7 +17,7 @@ from ocpispec.compiler import compile_file, compile_source
 from ocpispec.planner import plan as make_plan
 from ocpispec.review import SAMPLE_ROWS, build_review, render_review
 from ocpispec.review.model import HeaderItem
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 CORPUS = sorted(SPECS.glob("*.ocx"))
 FORMATS = ("html", "markdown", "json")

@@ -8,7 +8,7 @@ import pytest
 
 from ocpispec import schedule
 from ocpispec.compiler import compile_source
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 HEADER = """export s consumer "Gemeente Utrecht" purpose "Capacity planning for chargers"
   legal basis public task retention 12 months
@@ -80,7 +80,7 @@ def test_an_interval_is_accepted_only_when_it_divides_a_day(minutes: int) -> Non
 def test_an_uneven_interval_says_why_and_what_instead(snapshot) -> None:
     from frontend_helpers import diagnose_source
 
-    from ocpispec.report import render
+    from ocpispec.diagnostics.report import render
 
     source = SourceFile("s.ocx", HEADER + "schedule every 7 hours")
     assert render(diagnose_source(source), {"s.ocx": source}) == snapshot

@@ -21,7 +21,7 @@ from ocpispec.executor import series as runtime
 from ocpispec.parser import parse
 from ocpispec.planner import plan
 from ocpispec.series.apportion import local_slots, split, units_of, value_of, zone_of
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 HEADER = '''export series_test
   consumer "Test consumer"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ocpispec import syntax
 from ocpispec.diagnostics import Diagnostic
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 
 if TYPE_CHECKING:
     from ocpispec.schema import Catalogue

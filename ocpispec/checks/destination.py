@@ -10,7 +10,7 @@ from ocpispec import formats, syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 
 def check_file_destination(output: syntax.Output, ctx: Context) -> None:

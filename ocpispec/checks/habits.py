@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ocpispec import syntax
 from ocpispec.diagnostics import Diagnostic, error
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 # word -> (what it is, what to do instead)
 SQL_WORDS: dict[str, tuple[str, str]] = {

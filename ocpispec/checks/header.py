@@ -12,7 +12,7 @@ from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.schedule import WEEKDAYS
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
                "legitimate interests")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ocpispec import syntax
 from ocpispec.checks.context import backticked
 from ocpispec.diagnostics import error
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 if TYPE_CHECKING:
     from jmespath.exceptions import JMESPathError

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.diagnostics import CompileError, Diagnostic, has_errors
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,7 +89,7 @@ def _show(results, fmt: str, color: bool) -> None:
         click.echo(report.json_document(entries, files=files))
         return
     if fmt == "sarif":
-        from ocpispec.sarif import sarif_document
+        from ocpispec.diagnostics.sarif import sarif_document
 
         click.echo(sarif_document(entries))
         return

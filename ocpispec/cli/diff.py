@@ -50,7 +50,7 @@ def plan_side(argument: str, workdir: Path):
     from ocpispec.compiler import compile_source, read_source
     from ocpispec.diagnostics import CompileError
     from ocpispec.planner import plan
-    from ocpispec.source import SourceFile
+    from ocpispec.diagnostics.source import SourceFile
     from ocpispec.spec_revisions import materialise
 
     source = None

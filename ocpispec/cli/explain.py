@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ocpispec import codes
+from ocpispec.diagnostics import codes
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

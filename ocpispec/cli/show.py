@@ -29,7 +29,7 @@ def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None, *,
     `file` names the spec when its source could not be read."""
     if not diagnostics:
         return
-    from ocpispec.report import render
+    from ocpispec.diagnostics.report import render
 
     sources = {source.name: source} if source is not None else {}
     stream = sys.stderr

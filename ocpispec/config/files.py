@@ -13,7 +13,7 @@ from pathlib import Path
 from ocpispec.config.locate import key_spans, redacted
 from ocpispec.config.settings import DESTINATIONS, SETTINGS, BadValue, is_secret_name
 from ocpispec.diagnostics import Diagnostic, error
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 
 FILE_NAME = "ocpispec.toml"
 _DESTINATION_VALUES = (str, int, float, bool)

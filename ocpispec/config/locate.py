@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ocpispec.config.settings import is_secret_name
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _ASSIGN = re.compile(r"^(\s*)([A-Za-z0-9_\-\"'.]+?)\s*=")

@@ -11,7 +11,7 @@ from pathlib import Path
 from ocpispec.config.files import FILE_NAME, ConfigFile, find_project_file, iter_files
 from ocpispec.config.settings import SETTINGS, BadValue
 from ocpispec.diagnostics import CompileError, Diagnostic, error
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 BUILTIN = "built-in"
 

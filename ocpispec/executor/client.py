@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ocpispec.diagnostics import Diagnostic, error
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 
 class Client(Protocol):

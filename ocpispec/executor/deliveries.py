@@ -11,7 +11,7 @@ from ocpispec.delivery import Login
 from ocpispec.executor.atomic import AtomicFile
 from ocpispec.executor.client import RunError
 from ocpispec.executor.outputs import Target, remove_spools, remove_stale_spools
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 
 def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from ocpispec import plan as ir
 from ocpispec.executor.client import RunError
 from ocpispec.executor.entropy import estimate_bits
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 from ocpispec.text import count
 
 MIN_KEY_LENGTH = 32

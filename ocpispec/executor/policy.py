@@ -18,7 +18,7 @@ from typing import Any
 
 from ocpispec import plan as ir
 from ocpispec.executor.client import RunError
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
 NOTHING_COMMITTED = "nothing was written and the `since last run` state did not change"

@@ -84,7 +84,7 @@ class ConsoleEvents:
 
 def show_diagnostic(diagnostic: Diagnostic) -> None:
     """Render a label-less (runtime) diagnostic to stderr."""
-    from ocpispec.report import render
+    from ocpispec.diagnostics.report import render
     click.echo(render([diagnostic], {}), err=True, nl=False)
 
 

@@ -1,7 +1,7 @@
 """Errors of the OCPI client, each carrying one OCX5xx diagnostic.
 
     OcpiError                     what failed (message), where (notes), what to do (help)
-      codes 500-518               see `ocpispec/codes/OCX5nn.md`
+      codes 500-518               see `ocpispec/diagnostics/codes/OCX5nn.md`
 
 URLs in messages go through `safe_url`: no user info or path parameters, and no query
 values but the paging parameters ocpispec itself sends (`offset`, `limit` as numbers,

@@ -22,7 +22,7 @@ from ocpispec.planner.lower import LoweringError
 from ocpispec.planner.margins import with_margins
 from ocpispec.privacy_summary import privacy_fingerprint
 from ocpispec.schema import VERSIONS
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 __all__ = ["Options", "plan"]
 

@@ -13,7 +13,7 @@ from ocpispec.planner.describe import describe
 from ocpispec.planner.lower import Lowerer
 from ocpispec.schema import catalogue
 from ocpispec.schema.model import Kind, PrivacyClass
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 _TOKEN_FIELDS = {"auth_id", "authorization_reference", "contract_id", "visual_number",
                  "group_id"}

@@ -16,7 +16,7 @@ from ocpispec.planner.k_rule import k_step
 from ocpispec.planner.lower import Lowerer, quote
 from ocpispec.planner.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.timestamps import canonical_timestamp
 
 # where a fact record names its location, for the private-location check

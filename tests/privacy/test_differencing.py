@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from frontend_helpers import HEADER, diagnose_source
 
-from ocpispec import report
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics import report
+from ocpispec.diagnostics.source import SourceFile
 
 
 def _aggregate(clauses: str, out: str, keys: str = "truncate(start_date_time, day) as day",

@@ -15,14 +15,14 @@ from frontend_helpers import HEADER, check_text, codes_of, diagnose_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.checker import check
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.functions import matcher
 from ocpispec.parser import parse
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 JUSTIFIED = 'because "the fraud team reviews these blocked cards"'
 

@@ -14,10 +14,10 @@ from frontend_helpers import HEADER, diagnose_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.checks import floors
-from ocpispec.codes import lookup
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.codes import lookup
+from ocpispec.diagnostics.source import SourceFile
 
 FAST = settings(max_examples=60, deadline=None)
 

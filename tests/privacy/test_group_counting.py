@@ -18,7 +18,7 @@ from ocpispec.executor.jmes_compile import compile_expression
 from ocpispec.executor.pipeline import Counts
 from ocpispec.executor.pseudonyms import canonical_identifier, pseudonymizer
 from ocpispec.executor.accumulators import DRIVERS, driver_count
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 SPAN = Span(0, 1)
 FUNCTIONS = custom_functions(b"\x5a" * 32, "export")

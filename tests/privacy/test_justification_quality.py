@@ -8,11 +8,11 @@ from frontend_helpers import HEADER, check_text, codes_of, diagnose_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import report
+from ocpispec.diagnostics import report
 from ocpispec.checks.context import justification_problem
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 FAST = settings(max_examples=80, deadline=None)
 

@@ -15,7 +15,7 @@ from ocpispec.compiler import compile_source
 from ocpispec.plan import Render
 from ocpispec.planner import plan
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 CANARY = "CANARY-4e1f9"
 COLUMNS = ("energy_kwh", "area")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 CANARY = "CANARY-fuzz-31c"
 BODY = ('from sessions\nselect round(kwh, 1) as energy_kwh\n'

@@ -1,4 +1,4 @@
-"""The diagnostic code index: one markdown document per code in `ocpispec/codes/`.
+"""The diagnostic code index: one markdown document per code in `ocpispec/diagnostics/codes/`.
 
 Each file `OCXnnn.md` starts with `# OCXnnn slug`, then a one-sentence summary, then
 the sections `## What it means`, `## Example`, `## How to fix`. `ocpispec explain`
@@ -40,7 +40,7 @@ def by_slug(slug: str) -> CodeDoc | None:
 
 @functools.cache
 def _index() -> dict[str, CodeDoc]:
-    folder = importlib.resources.files("ocpispec").joinpath("codes")
+    folder = importlib.resources.files("ocpispec.diagnostics").joinpath("codes")
     docs = (_parse(entry.read_text(encoding="utf-8")) for entry in folder.iterdir()
             if entry.name.endswith(".md"))
     return {doc.code: doc for doc in docs if doc is not None}

@@ -1,7 +1,7 @@
 """Diagnostics as values: every stage reports problems with these, never with strings.
 
-Rendering (full, concise, JSON) lives in `ocpispec.report`; explanations of each code in
-`ocpispec.codes`.
+Rendering (full, concise, JSON) lives in `ocpispec.diagnostics.report`; explanations of each code in
+`ocpispec.diagnostics.codes`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ocpispec.source import Span
+from ocpispec.diagnostics.source import Span
 
 
 class Severity(enum.Enum):

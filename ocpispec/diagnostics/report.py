@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ocpispec.diagnostics import Diagnostic, Label, Severity
-from ocpispec.source import SourceFile, Span
+from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.text import count
 
 FORMATS = ("full", "concise", "json")
@@ -190,7 +190,7 @@ def json_document(entries: Sequence[tuple[Diagnostic, SourceFile | None, str | N
 
 
 def json_record(d: Diagnostic, source: SourceFile | None, name: str | None) -> dict:
-    from ocpispec import codes
+    from ocpispec.diagnostics import codes
 
     doc = codes.lookup(d.code)
     span = d.primary_span

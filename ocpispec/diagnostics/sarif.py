@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ocpispec.diagnostics import Diagnostic
-from ocpispec.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -29,7 +29,7 @@ def sarif_document(entries: Sequence[tuple[Diagnostic, SourceFile | None, str | 
 
 
 def _rules(found: list[str]) -> list[dict[str, Any]]:
-    from ocpispec import codes
+    from ocpispec.diagnostics import codes
 
     rules = []
     for code in found:
