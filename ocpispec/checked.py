@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic
-from ocpispec.functions import Effect
+from ocpispec.language.functions import Effect
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 from ocpispec.diagnostics.source import SourceFile
 

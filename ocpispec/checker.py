@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedSpec
 from ocpispec.checks.calendar import check_fit
 from ocpispec.checks.context import Context
@@ -21,7 +21,7 @@ from ocpispec.checks.header import check_header, check_schedule, check_source
 from ocpispec.checks.k_rule import check_k_rules
 from ocpispec.checks.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
-from ocpispec.functions import Effect, lookup
+from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
 from ocpispec.diagnostics.source import SourceFile
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from ocpispec.checked import CheckedSpec
 from ocpispec.checker import check
 from ocpispec.diagnostics import CompileError, error
-from ocpispec.parser import parse
+from ocpispec.language.parser import parse
 from ocpispec.diagnostics.source import SourceFile
 
 

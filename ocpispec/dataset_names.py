@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 
 
 def positional_ids(modules: Sequence[str]) -> list[str]:

@@ -545,7 +545,7 @@ class Export:
     retention: str | None
     schedule: str | None = None
     cron: str | None = None
-    pseudonym_scope: str = "export"  # ocpispec.pseudonym_scope.SCOPES
+    pseudonym_scope: str = "export"  # ocpispec.language.pseudonym_scope.SCOPES
     # `licence "CC-BY-4.0"` (open data): the data package's licence
     licence: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     # `requires approval` / `requires signed approval` in the header (ocpispec.approval)

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import calendar_windows, cron, schedule, syntax
+from ocpispec import calendar_windows
+from ocpispec.language import cron, schedule, syntax
 from ocpispec.diagnostics.source import Span
 
 NOWHERE = Span(0, 0)

@@ -7,8 +7,8 @@ from frontend_helpers import HEADER, check_text, codes_of, diagnose_source, only
 
 from ocpispec.checker import check
 from ocpispec.diagnostics import CompileError, Severity
-from ocpispec.functions import Effect
-from ocpispec.parser import parse
+from ocpispec.language.functions import Effect
+from ocpispec.language.parser import parse
 from ocpispec.schema.model import Kind, PrivacyClass
 from ocpispec.diagnostics.source import SourceFile
 

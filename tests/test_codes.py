@@ -13,7 +13,8 @@ from ocpispec.diagnostics import codes
 
 FRONT_END = [doc for doc in codes.all_codes() if int(doc.code[3:]) < 500]
 SOURCES = [REPO / "ocpispec" / name for name in (
-    "parser.py", "parse_errors.py", "syntax_builder.py", "checker.py", "compiler.py")]
+    "language/parser.py", "language/parse_errors.py", "language/syntax_builder.py",
+    "checker.py", "compiler.py")]
 SOURCES += sorted((REPO / "ocpispec" / "checks").glob("*.py"))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ocpispec import syntax as s
+from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError
-from ocpispec.parser import grammar_path, lark_parser, parse, unescape
+from ocpispec.language.parser import grammar_path, lark_parser, parse, unescape
 from ocpispec.diagnostics.source import SourceFile
 
 EVERYTHING = '''# every construct of the language
@@ -204,7 +204,7 @@ def test_unescape(text, expected) -> None:
 
 
 def test_every_grammar_rule_is_reached_and_built() -> None:
-    from ocpispec.syntax_builder import _ToSyntax
+    from ocpispec.language.syntax_builder import _ToSyntax
 
     parser = lark_parser()
     rules = {str(rule.alias or rule.origin.name) for rule in parser.rules

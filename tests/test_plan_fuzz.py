@@ -15,7 +15,7 @@ from jmespath.exceptions import JMESPathError
 from test_frontend_fuzz import mangled_spec
 
 from ocpispec import plan as ir
-from ocpispec import schedule
+from ocpispec.language import schedule
 from ocpispec.diagnostics import report
 from ocpispec.compiler import compile_source
 from ocpispec.diagnostics import CompileError
@@ -23,7 +23,7 @@ from ocpispec.executor.errors import TransformError
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import compile_expression
 from ocpispec.executor.windows import resolve_window
-from ocpispec.functions import FUNCTIONS, TIME_UNITS
+from ocpispec.language.functions import FUNCTIONS, TIME_UNITS
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ocpispec import schedule
+from ocpispec.language import schedule
 from ocpispec.compiler import compile_source
 from ocpispec.diagnostics.source import SourceFile
 

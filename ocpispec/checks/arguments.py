@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.context import backticked, did_you_mean
 from ocpispec.checks.jmes import analyse_hatch
 from ocpispec.diagnostics import error
 from ocpispec.checks.values import UNKNOWN, Use, Value, literal_value
-from ocpispec.functions import TIME_UNITS, ArgKind, Function
+from ocpispec.language.functions import TIME_UNITS, ArgKind, Function
 
 if TYPE_CHECKING:
     from ocpispec.checks.context import Context

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from ocpispec import calendar_windows, cron, schedule as schedules, syntax
+from ocpispec import calendar_windows
+from ocpispec.language import cron, schedule as schedules, syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.timestamps import shift_back

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn, ResolvedField
 from ocpispec.checks import measures, privacy
 from ocpispec.checks.context import Context, backticked
@@ -14,7 +14,7 @@ from ocpispec.checks.habits import column_habits
 from ocpispec.checks.scope import Scope
 from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
-from ocpispec.functions import Effect, lookup
+from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind, PrivacyClass
 
 

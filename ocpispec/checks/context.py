@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.diagnostics.source import SourceFile, Span
 

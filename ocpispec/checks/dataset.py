@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedDataset
 from ocpispec.checks import filters, privacy, series
 from ocpispec.checks.columns import check_body

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocpispec import formats, syntax
+from ocpispec import formats
+from ocpispec.language import syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects

@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedDataset
 from ocpispec.checks.context import Context
 from ocpispec.diagnostics import Diagnostic, Label, Severity
-from ocpispec.functions import Effect
+from ocpispec.language.functions import Effect
 
 _OPEN = (None, None)
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedFilter, FilterRead
 from ocpispec.checks.context import Context
 from ocpispec.checks.privacy import exposure, weak_justification

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedFilter
 from ocpispec.checks import filter_privacy
 from ocpispec.checks.context import Context, backticked, did_you_mean

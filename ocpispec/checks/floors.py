@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ocpispec import series, syntax
+from ocpispec import series
+from ocpispec.language import syntax
 from ocpispec.checks import literals
 from ocpispec.checks.values import GEO_OBJECTS, Use
-from ocpispec.functions import Effect, lookup
+from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind
 
 # The floors. Times: the hour (privacy.md: truncate to hour or coarser). Numbers

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.context import Context
 from ocpispec.checks.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
 from ocpispec.checks.values import Use

@@ -7,11 +7,11 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from ocpispec import pseudonym_scope, syntax
+from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
-from ocpispec.schedule import WEEKDAYS
+from ocpispec.language.schedule import WEEKDAYS
 from ocpispec.diagnostics.source import Span
 
 LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",

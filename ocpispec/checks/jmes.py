@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.context import backticked
 from ocpispec.diagnostics import error
 from ocpispec.diagnostics.source import Span

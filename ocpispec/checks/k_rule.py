@@ -9,11 +9,11 @@ windows, so each window's k no longer holds for the whole history.
 
 from __future__ import annotations
 
-from ocpispec import pseudonym_scope, syntax
+from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error, warning
-from ocpispec.functions import Effect
+from ocpispec.language.functions import Effect
 
 SMALLEST_K = 2
 

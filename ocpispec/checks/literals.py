@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 
 
 def contains(expr: object, target: object) -> bool:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.context import Context
 from ocpispec.checks.types import Use
 from ocpispec.diagnostics import error
-from ocpispec.functions import Effect, lookup
+from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import PrivacyClass
 
 # per-value functions that may take an aggregate's result

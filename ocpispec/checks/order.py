@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error

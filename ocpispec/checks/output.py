@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.destination import check_dialect, check_file_destination
@@ -83,7 +83,7 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
 
 def _is_geo(column: CheckedColumn) -> bool:
     from ocpispec.checks.values import GEO_OBJECTS
-    from ocpispec.functions import Result, lookup
+    from ocpispec.language.functions import Result, lookup
 
     expr = column.column.expr
     if isinstance(expr, syntax.Call):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks import floors, sites
 from ocpispec.checks.context import Context, justification_problem
 from ocpispec.checks.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
-from ocpispec.functions import Effect, lookup
+from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 
 # Aggregates that release one record's exact value rather than a summary of the group.

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ocpispec import private_sites, syntax
+from ocpispec import private_sites
+from ocpispec.language import syntax
 from ocpispec.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning

@@ -3,7 +3,8 @@ the scope before the columns are checked (see `ocpispec.series`)."""
 
 from __future__ import annotations
 
-from ocpispec import series, syntax
+from ocpispec import series
+from ocpispec.language import syntax
 from ocpispec.checked import Binding, CheckedEach, CheckedSpread
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope

@@ -19,7 +19,7 @@ import jinja2
 import jinja2.meta
 from jinja2 import nodes
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error

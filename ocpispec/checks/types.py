@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks import arguments
 from ocpispec.checks.context import Context, backticked, did_you_mean
 from ocpispec.checks.scope import Scope
@@ -22,7 +22,7 @@ from ocpispec.checks.values import (  # noqa: F401 - re-exported: the checks imp
     literal_value,
 )
 from ocpispec.diagnostics import error
-from ocpispec.functions import ALIASES, FUNCTIONS, ArgKind, Function, Result, lookup
+from ocpispec.language.functions import ALIASES, FUNCTIONS, ArgKind, Function, Result, lookup
 from ocpispec.schema.model import Kind
 
 _NUMBERS = frozenset({Kind.NUMBER, Kind.INTEGER})

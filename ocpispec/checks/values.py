@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import ResolvedField
 from ocpispec.schema.model import Kind
 

@@ -51,7 +51,7 @@ def plan_side(argument: str, workdir: Path):
     from ocpispec.diagnostics import CompileError
     from ocpispec.planner import plan
     from ocpispec.diagnostics.source import SourceFile
-    from ocpispec.spec_revisions import materialise
+    from ocpispec.language.revisions import materialise
 
     source = None
     try:

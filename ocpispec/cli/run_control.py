@@ -86,7 +86,7 @@ def follow(plan, args, run_once) -> None:
     whether the last run failed."""
     from datetime import UTC
 
-    from ocpispec import schedule
+    from ocpispec.language import schedule
 
     rule = _schedule_of(args)
     _preflight(plan, args)

@@ -165,7 +165,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.executor.datasets import DatasetRun
     from ocpispec.executor.pseudonyms import run_domain
     from ocpispec.executor.signals import deferred_signals
-    from ocpispec.pseudonym_scope import new_run_salt
+    from ocpispec.language.pseudonym_scope import new_run_salt
 
     if not options.assess:
         statekeeping.remove_leftovers(targets.values(), state_path if locked else None)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope
+from ocpispec.language import pseudonym_scope
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.memo import text_memo
 from ocpispec.timestamps import TimestampError, read_timestamp

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope, schedule, syntax
+from ocpispec.language import pseudonym_scope, schedule, syntax
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.checked import CheckedSpec
 from ocpispec.dataset_names import dataset_ids, positional_ids

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
-from ocpispec import private_sites, syntax
+from ocpispec import private_sites
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
-from ocpispec.functions import ALIASES, Effect
+from ocpispec.language.functions import ALIASES, Effect
 from ocpispec.planner import measures
 from ocpispec.planner.describe import describe
 from ocpispec.planner.lower import Lowerer

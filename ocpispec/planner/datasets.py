@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from ocpispec import formats
 from ocpispec import plan as ir
-from ocpispec import calendar_windows, pseudonym_scope, syntax
+from ocpispec import calendar_windows
+from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.k_rule import k_step

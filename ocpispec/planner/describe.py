@@ -7,9 +7,9 @@ descriptions."""
 
 from __future__ import annotations
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn
-from ocpispec.functions import ALIASES, lookup
+from ocpispec.language.functions import ALIASES, lookup
 
 
 def describe(checked: CheckedColumn) -> str:

@@ -4,11 +4,11 @@ and the hierarchy each column climbs before rows are suppressed."""
 from __future__ import annotations
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import CheckedColumn, CheckedDataset
 from ocpispec.disclosure.hierarchy import kind_of, levels_for
 from ocpispec.disclosure.quasi import quasi_columns
-from ocpispec.functions import ALIASES
+from ocpispec.language.functions import ALIASES
 
 DEFAULT_LIMIT = 5.0  # percent of a window's rows
 GENERALISERS = ("truncate", "prefix", "grid", "round_coords", "round")

@@ -14,9 +14,9 @@ import json
 import re
 from collections.abc import Callable, Mapping
 
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checked import ResolvedField
-from ocpispec.functions import ALIASES
+from ocpispec.language.functions import ALIASES
 from ocpispec.schema.model import Kind
 from ocpispec.timestamps import TimestampError, canonical_timestamp
 

@@ -11,7 +11,7 @@ executor names `"#0"`, `"#1"`, ... (an aggregate written twice is computed once)
 from __future__ import annotations
 
 from ocpispec import plan as ir
-from ocpispec import syntax
+from ocpispec.language import syntax
 from ocpispec.checks.measures import is_aggregate
 from ocpispec.planner.lower import _OPERATORS, Lowerer, LoweringError, literal
 

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope
+from ocpispec.language import pseudonym_scope
 from ocpispec.text import count
 
 WIDTH = 100

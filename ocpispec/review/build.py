@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
-from ocpispec import __version__, syntax
+from ocpispec import __version__
+from ocpispec.language import syntax
 from ocpispec import plan as ir
 from ocpispec.checked import CheckedColumn, CheckedDataset, CheckedSpec
 from ocpispec.diagnostics import Diagnostic

@@ -9,8 +9,8 @@ taken from the spec is field names, units and constants the spec itself states.
 from __future__ import annotations
 
 from ocpispec import plan as ir
-from ocpispec import syntax
-from ocpispec.functions import ALIASES
+from ocpispec.language import syntax
+from ocpispec.language.functions import ALIASES
 
 MODULES = {
     "sessions": "charging sessions",

@@ -19,7 +19,7 @@ from ocpispec.diagnostics import report
 from ocpispec.checker import check
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.functions import matcher
-from ocpispec.parser import parse
+from ocpispec.language.parser import parse
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile

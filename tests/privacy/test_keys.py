@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec import plan as ir
-from ocpispec import pseudonym_scope
+from ocpispec.language import pseudonym_scope
 from ocpispec.compiler import compile_file
 from ocpispec.executor.client import RunError
 from ocpispec.executor.entropy import estimate_bits

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ocpispec import syntax as s
+from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
-from ocpispec.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
-from ocpispec.parse_errors import syntax_error
+from ocpispec.language.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
+from ocpispec.language.parse_errors import syntax_error
 from ocpispec.diagnostics.source import SourceFile, Span
-from ocpispec.syntax_builder import build, unescape
+from ocpispec.language.syntax_builder import build, unescape
 
 __all__ = ["parse", "grammar_path", "lark_parser", "unescape"]
 
@@ -25,9 +25,9 @@ _GRAMMAR = ("grammar", "ocx.lark")
 def grammar_path() -> Path:
     """The grammar shipped in the wheel (`ocpispec/grammar/`), else the one in the source
     checkout. A plain path: `importlib.resources` would cost a cold `check` 5 ms."""
-    here = Path(__file__).resolve().parent
-    packaged = here.joinpath(*_GRAMMAR)
-    return packaged if packaged.is_file() else here.parent.joinpath(*_GRAMMAR)
+    package = Path(__file__).resolve().parents[1]  # ocpispec/ (this is ocpispec/language/)
+    packaged = package.joinpath(*_GRAMMAR)
+    return packaged if packaged.is_file() else package.parent.joinpath(*_GRAMMAR)
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """The typed syntax tree of an .ocx spec.
 
-Produced by `ocpispec.parser.parse`; every node is a frozen dataclass carrying the span
+Produced by `ocpispec.language.parser.parse`; every node is a frozen dataclass carrying the span
 of the text it came from. The lark parse tree never leaves the parser. Node names match
 the grammar rules in grammar/ocx.lark.
 """

@@ -1,13 +1,13 @@
-"""The lark parse tree -> the typed syntax tree (`ocpispec.syntax`), with spans.
+"""The lark parse tree -> the typed syntax tree (`ocpispec.language.syntax`), with spans.
 
-Only `ocpispec.parser` uses this; the lark tree never leaves the parse stage.
+Only `ocpispec.language.parser` uses this; the lark tree never leaves the parse stage.
 """
 
 from __future__ import annotations
 
-from ocpispec.lark_without_regex import Token, Transformer, Tree, v_args
+from ocpispec.language.lark_without_regex import Token, Transformer, Tree, v_args
 
-from ocpispec import syntax as s
+from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.diagnostics.source import Span
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ocpispec.lark_without_regex import (
+from ocpispec.language.lark_without_regex import (
     Lark,
     PatternStr,
     Token,
