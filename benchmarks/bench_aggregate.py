@@ -90,7 +90,7 @@ def _iso(seconds: int) -> str:
 
 def _step(composed: bool):
     from ocpispec import plan as ir
-    from ocpispec.compiler import compile_source
+    from ocpispec.check.compiler import compile_source
     from ocpispec.planner import plan
     from ocpispec.diagnostics.source import SourceFile
 

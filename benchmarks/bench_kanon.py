@@ -106,7 +106,7 @@ class SyntheticCpo:
 
 def run_variant(variant: str, sessions: int, folder: Path) -> dict:
     """One export in this process; prints its figures as JSON."""
-    from ocpispec.compiler import compile_source
+    from ocpispec.check.compiler import compile_source
     from ocpispec.executor import RunOptions, execute
     from ocpispec.planner import plan as make_plan
     from ocpispec.diagnostics.source import SourceFile

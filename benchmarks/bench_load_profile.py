@@ -107,7 +107,7 @@ def sites_json() -> list[str]:
 
 def run_ocpispec(records, sites) -> tuple[int, int]:
     from ocpispec import plan as ir
-    from ocpispec.compiler import compile_file
+    from ocpispec.check.compiler import compile_file
     from ocpispec.executor import _few_collections as few_collections
     from ocpispec.executor.aggregate import Aggregator
     from ocpispec.executor.functions import custom_functions

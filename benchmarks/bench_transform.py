@@ -37,7 +37,7 @@ import orjson
 from jmespath.visitor import Options
 
 from ocpispec import plan as ir
-from ocpispec.compiler import compile_file
+from ocpispec.check.compiler import compile_file
 from ocpispec.executor import _few_collections as few_collections
 from ocpispec.executor.functions import OcxFunctions, custom_functions
 from ocpispec.executor.jmes_compile import compile_expression, is_false

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocpispec.checked import CheckedSpec
-from ocpispec.compiler import compile_source, read_source
+from ocpispec.check.checked import CheckedSpec
+from ocpispec.check.compiler import compile_source, read_source
 from ocpispec.diagnostics import CompileError, Diagnostic
 from ocpispec.diagnostics.source import SourceFile
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from frontend_helpers import HEADER, check_text, codes_of, diagnose_source, only
 
-from ocpispec.checker import check
+from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError, Severity
 from ocpispec.language.functions import Effect
 from ocpispec.language.parser import parse

@@ -14,8 +14,8 @@ from ocpispec.diagnostics import codes
 FRONT_END = [doc for doc in codes.all_codes() if int(doc.code[3:]) < 500]
 SOURCES = [REPO / "ocpispec" / name for name in (
     "language/parser.py", "language/parse_errors.py", "language/syntax_builder.py",
-    "checker.py", "compiler.py")]
-SOURCES += sorted((REPO / "ocpispec" / "checks").glob("*.py"))
+    "check/checker.py", "check/compiler.py")]
+SOURCES += sorted((REPO / "ocpispec" / "check").glob("*.py"))
 
 
 def _case_codes() -> set[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from frontend_helpers import REPO, SPECS
 
-from ocpispec.checked import CheckedSpec
-from ocpispec.compiler import compile_file
+from ocpispec.check.checked import CheckedSpec
+from ocpispec.check.compiler import compile_file
 
 
 @pytest.fixture(autouse=True)

@@ -72,7 +72,7 @@ def test_color_only_when_asked() -> None:
 
 
 def test_tabs_are_expanded_before_the_caret() -> None:
-    from ocpispec.compiler import compile_source
+    from ocpispec.check.compiler import compile_source
     from ocpispec.diagnostics import CompileError
     from ocpispec.diagnostics.source import SourceFile
 

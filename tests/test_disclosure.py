@@ -195,7 +195,7 @@ select
 
 
 def _plan(rule: str):
-    from ocpispec.compiler import compile_source
+    from ocpispec.check.compiler import compile_source
     from ocpispec.planner import plan
     from ocpispec.diagnostics.source import SourceFile
 

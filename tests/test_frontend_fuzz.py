@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocpispec.diagnostics import report
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.diagnostics import CompileError, Diagnostic
 from ocpispec.diagnostics.source import SourceFile
 

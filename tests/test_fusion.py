@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 
 from ocpispec import plan as ir
-from ocpispec.compiler import compile_file
+from ocpispec.check.compiler import compile_file
 from ocpispec.demo import charges, wire
 from ocpispec.demo.world import World
 from ocpispec.executor.functions import TransformError

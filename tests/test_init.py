@@ -9,7 +9,7 @@ import pytest
 from fixtures_cli import cli_block
 
 from ocpispec.cli import init as init_command
-from ocpispec.compiler import compile_file
+from ocpispec.check.compiler import compile_file
 from ocpispec.starter import KINDS, Answers, export_name, starting_spec
 
 

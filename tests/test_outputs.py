@@ -267,7 +267,7 @@ def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_p
 
 
 def test_a_plan_with_dialect_and_compression_round_trips(tmp_path) -> None:
-    from ocpispec.compiler import compile_file
+    from ocpispec.check.compiler import compile_file
     from ocpispec.plan import Plan
     from ocpispec.planner import plan as make_plan
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_cli import SPECS, cli_block
-from ocpispec.compiler import compile_file
+from ocpispec.check.compiler import compile_file
 from ocpispec.plan import Plan, fingerprint
 from ocpispec.planner import plan
 

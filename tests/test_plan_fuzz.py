@@ -17,7 +17,7 @@ from test_frontend_fuzz import mangled_spec
 from ocpispec import plan as ir
 from ocpispec.language import schedule
 from ocpispec.diagnostics import report
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.functions import custom_functions

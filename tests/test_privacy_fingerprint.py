@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixtures_cli import SPECS
-from ocpispec.compiler import compile_file, compile_source
+from ocpispec.check.compiler import compile_file, compile_source
 from ocpispec.planner import Options, plan
 from ocpispec.privacy_summary import privacy_fingerprint, summarise
 from ocpispec.diagnostics.source import SourceFile

@@ -10,7 +10,7 @@ import pytest
 from fixtures_cli import REPO
 
 from ocpispec.cli import COMMANDS
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.diagnostics.source import SourceFile
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from fixtures_cli import REPO, SPECS, cli_block
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec.compiler import compile_file, compile_source
+from ocpispec.check.compiler import compile_file, compile_source
 from ocpispec.planner import plan as make_plan
 from ocpispec.review import SAMPLE_ROWS, build_review, render_review
 from ocpispec.review.model import HeaderItem

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ocpispec.language import schedule
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.diagnostics.source import SourceFile
 
 HEADER = """export s consumer "Gemeente Utrecht" purpose "Capacity planning for chargers"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from fixtures_cli import SPECS
 from ocpispec import plan as ir
 from ocpispec.language import syntax
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.executor import series as runtime
 from ocpispec.language.parser import parse
 from ocpispec.planner import plan

@@ -41,7 +41,7 @@ def check(specs: tuple[str, ...], fmt: str, max_errors: int, color: str) -> None
       ocpispec check --format json specs/*.ocx > check.json
       ocpispec check --format sarif specs > ocpispec.sarif
     """
-    from ocpispec.compiler import compile_source, read_source
+    from ocpispec.check.compiler import compile_source, read_source
 
     results: list[tuple[str, SourceFile | None, list[Diagnostic]]] = []
     for path in _expand(specs):

@@ -47,7 +47,7 @@ def diff(old: str, new: str, format_: str) -> None:
 def plan_side(argument: str, workdir: Path):
     """The plan of one side, or None after printing its diagnostics."""
     from ocpispec.cli.plan import show_diagnostics
-    from ocpispec.compiler import compile_source, read_source
+    from ocpispec.check.compiler import compile_source, read_source
     from ocpispec.diagnostics import CompileError
     from ocpispec.planner import plan
     from ocpispec.diagnostics.source import SourceFile

@@ -139,7 +139,7 @@ def _preflight(plan, args) -> None:
 
 
 def _schedule_of(args):
-    from ocpispec.compiler import compile_file
+    from ocpispec.check.compiler import compile_file
 
     for flag, given in (("--demo", args.demo), ("--dry-run", args.dry_run),
                         ("--as-of", args.as_of is not None), ("--restart", args.restart)):

@@ -14,7 +14,7 @@ from ocpispec.diagnostics import CompileError, Diagnostic
 
 def show_spec_diagnostics(diagnostics: Sequence[Diagnostic], spec: Path) -> None:
     """`show_diagnostics` about SPEC, with its source lines when it can be read."""
-    from ocpispec.compiler import read_source
+    from ocpispec.check.compiler import read_source
 
     try:
         source = read_source(spec)

@@ -1,7 +1,7 @@
 """Output formats as files: which extensions fit a format, which compression a suffix
 asks for, which destinations are supported, and the CSV dialects.
 
-Pure rules with no I/O, shared by the checker (`checks/destination.py`), the planner
+Pure rules with no I/O, shared by the checker (`check/destination.py`), the planner
 and the executor (`executor/outputs.py`), so `check` refuses exactly what `run` could
 not deliver.
 

@@ -97,7 +97,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
 def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
     """`order by`, `having count() > 5`, `count(distinct x)`: SQL words just before the
     place the parser stopped (OCX014 says what ocpispec does instead)."""
-    from ocpispec.checks.habits import sql_word
+    from ocpispec.check.habits import sql_word
 
     following = [*history[-5:], token]
     for position, seen in enumerate(following):

@@ -12,8 +12,8 @@ import dataclasses
 from ocpispec import plan as ir
 from ocpispec.language import pseudonym_scope, schedule, syntax
 from ocpispec.approval import requirement as approval_requirement
-from ocpispec.checked import CheckedSpec
-from ocpispec.dataset_names import dataset_ids, positional_ids
+from ocpispec.check.checked import CheckedSpec
+from ocpispec.check.dataset_names import dataset_ids, positional_ids
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
@@ -50,7 +50,7 @@ def plan(checked: CheckedSpec, options: Options | None = None) -> ir.Plan:
 
 def dataset_names(checked: CheckedSpec) -> list[str]:
     """A dataset is named with `as` or after its module; a second dataset of the same
-    module gets `-2`, and so on (`ocpispec.dataset_names`). The state keys watermarks
+    module gets `-2`, and so on (`ocpispec.check.dataset_names`). The state keys watermarks
     by these names."""
     return dataset_ids([d.dataset for d in checked.datasets])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec import plan as ir
-from ocpispec import private_sites
+from ocpispec.check import private_sites
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn, CheckedDataset, ResolvedField
+from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
 from ocpispec.language.functions import ALIASES, Effect
 from ocpispec.planner import measures
 from ocpispec.planner.describe import describe

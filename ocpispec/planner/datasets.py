@@ -11,7 +11,7 @@ from ocpispec import formats
 from ocpispec import plan as ir
 from ocpispec import calendar_windows
 from ocpispec.language import pseudonym_scope, syntax
-from ocpispec.checked import CheckedDataset, CheckedJoin, ResolvedField
+from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.planner import columns as cols
 from ocpispec.planner.k_rule import k_step
 from ocpispec.planner.lower import Lowerer, quote

@@ -8,7 +8,7 @@ descriptions."""
 from __future__ import annotations
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn
+from ocpispec.check.checked import CheckedColumn
 from ocpispec.language.functions import ALIASES, lookup
 
 

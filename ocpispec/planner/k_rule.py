@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ocpispec import plan as ir
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn, CheckedDataset
+from ocpispec.check.checked import CheckedColumn, CheckedDataset
 from ocpispec.disclosure.hierarchy import kind_of, levels_for
 from ocpispec.disclosure.quasi import quasi_columns
 from ocpispec.language.functions import ALIASES

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from ocpispec.language import syntax
-from ocpispec.checked import ResolvedField
+from ocpispec.check.checked import ResolvedField
 from ocpispec.language.functions import ALIASES
 from ocpispec.schema.model import Kind
 from ocpispec.timestamps import TimestampError, canonical_timestamp

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ocpispec import plan as ir
 from ocpispec.language import syntax
-from ocpispec.checks.measures import is_aggregate
+from ocpispec.check.measures import is_aggregate
 from ocpispec.planner.lower import _OPERATORS, Lowerer, LoweringError, literal
 
 SIMPLE = frozenset({"count", "sum", "avg", "min", "max"})

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ocpispec import plan as ir
 from ocpispec import series
-from ocpispec.checked import CheckedDataset, CheckedEach, CheckedSpread
+from ocpispec.check.checked import CheckedDataset, CheckedEach, CheckedSpread
 
 SCHEME = ("pro rata to the seconds of each slot covered; exact in decimal: the value in "
           "units of its last decimal digit (at least 0.001), split by largest remainder")

@@ -1,6 +1,6 @@
 """The sandbox custom templates render in, and the vocabulary they may use.
 
-`ocpispec check` refuses statically (see `checks/template_policy.py`) everything a
+`ocpispec check` refuses statically (see `check/template_policy.py`) everything a
 template may not do; this environment refuses it again at run time, so a template
 that slipped past the check still reaches nothing but its context:
 

@@ -8,7 +8,7 @@ import hashlib
 from ocpispec import __version__
 from ocpispec.language import syntax
 from ocpispec import plan as ir
-from ocpispec.checked import CheckedColumn, CheckedDataset, CheckedSpec
+from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.review import words
 from ocpispec.review.model import (

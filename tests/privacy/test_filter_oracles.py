@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.diagnostics import report
-from ocpispec.checker import check
+from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.functions import matcher
 from ocpispec.language.parser import parse

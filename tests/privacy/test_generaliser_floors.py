@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.diagnostics import report
-from ocpispec.checks import floors
+from ocpispec.check import floors
 from ocpispec.diagnostics.codes import lookup
 from ocpispec.diagnostics.source import SourceFile
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.diagnostics import report
-from ocpispec.checks.context import justification_problem
+from ocpispec.check.context import justification_problem
 from ocpispec.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from ocpispec import plan as ir
 from ocpispec.language import pseudonym_scope
-from ocpispec.compiler import compile_file
+from ocpispec.check.compiler import compile_file
 from ocpispec.executor.client import RunError
 from ocpispec.executor.entropy import estimate_bits
 from ocpispec.executor.keys import MIN_KEY_BITS, key_weakness, resolve_key

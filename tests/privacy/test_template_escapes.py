@@ -11,7 +11,7 @@ import pytest
 from fixtures_cli import cli_block
 from frontend_helpers import HEADER, diagnose_source
 
-from ocpispec.compiler import compile_source
+from ocpispec.check.compiler import compile_source
 from ocpispec.plan import Render
 from ocpispec.planner import plan
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render

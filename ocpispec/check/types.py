@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 
 from ocpispec.language import syntax
-from ocpispec.checks import arguments
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.scope import Scope
-from ocpispec.checks.values import (  # noqa: F401 - re-exported: the checks import them here
+from ocpispec.check import arguments
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.scope import Scope
+from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
     GEO_OBJECTS,
     UNKNOWN,
     Mode,

@@ -66,7 +66,7 @@ class Policy:
     names: frozenset[str]
     # the column names and `export`/`run` keys among `names`
     data_names: frozenset[str] = frozenset()
-    # receivers whose keys `checks/templates.py` checks with a precise message
+    # receivers whose keys `check/templates.py` checks with a precise message
     checked: frozenset[str] = frozenset()
     # loop variables over `columns`: the only names a row may be indexed with
     keys: set[str] = field(default_factory=set)

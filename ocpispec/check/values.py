@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 
 from ocpispec.language import syntax
-from ocpispec.checked import ResolvedField
+from ocpispec.check.checked import ResolvedField
 from ocpispec.schema.model import Kind
 
 GEO_OBJECTS = frozenset({"GeoLocation"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedFilter
-from ocpispec.checks import filter_privacy
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.scope import Scope
-from ocpispec.checks.types import Mode, Typer, Value, with_article
+from ocpispec.check.checked import CheckedFilter
+from ocpispec.check import filter_privacy
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.scope import Scope
+from ocpispec.check.types import Mode, Typer, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.schema.model import Kind
 
@@ -33,7 +33,7 @@ def check_clauses(source: syntax.From, ctx: Context) -> None:
                                 help=_duplicate_help(what)))
     for window in source.windows[:1]:
         _check_window(window, ctx)
-    from ocpispec.checks.calendar import check_event_time
+    from ocpispec.check.calendar import check_event_time
 
     check_event_time(source, ctx)
 
@@ -49,7 +49,7 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
         case syntax.LastPeriod(amount=amount, unit=unit):
             _check_period(amount, unit, window, ctx)
         case syntax.PreviousPeriod() | syntax.MonthToDate():
-            from ocpispec.checks.calendar import check_calendar_window
+            from ocpispec.check.calendar import check_calendar_window
 
             check_calendar_window(window, ctx)
         case syntax.SinceDate(start=start):
@@ -219,7 +219,7 @@ def _literal_family(literal: syntax.Literal) -> str:
 
 
 def _literal_value(literal: syntax.Literal) -> Value:
-    from ocpispec.checks.values import literal_value
+    from ocpispec.check.values import literal_value
 
     return literal_value(literal)
 

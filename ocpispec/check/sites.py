@@ -1,10 +1,10 @@
 """The diagnostic for a private site's detail released as it is (class by context:
-`ocpispec.private_sites`, applied when `checks/scope.py` resolves a field)."""
+`ocpispec.check.private_sites`, applied when `check/scope.py` resolves a field)."""
 
 from __future__ import annotations
 
-from ocpispec.checks.context import Context
-from ocpispec.checks.values import GEO_OBJECTS, Use
+from ocpispec.check.context import Context
+from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error
 
 

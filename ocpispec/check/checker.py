@@ -1,7 +1,7 @@
 """Check stage: syntax tree -> CheckedSpec, every field resolved and every column
 classified, or every problem found (up to a cap) as diagnostics.
 
-The passes live in `ocpispec.checks`, one module per concern; this module runs them
+The passes live in `ocpispec.check`, one module per concern; this module runs them
 in order and is the stage's one public entry.
 """
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 import dataclasses
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedSpec
-from ocpispec.checks.calendar import check_fit
-from ocpispec.checks.context import Context
-from ocpispec.checks.order import check_dataset_names
-from ocpispec.dataset_names import dataset_ids
-from ocpispec.checks.dataset import check_dataset
-from ocpispec.checks.differencing import check_differencing
-from ocpispec.checks.header import check_header, check_schedule, check_source
-from ocpispec.checks.k_rule import check_k_rules
-from ocpispec.checks.output import check_destinations, check_overwrites
+from ocpispec.check.checked import CheckedSpec
+from ocpispec.check.calendar import check_fit
+from ocpispec.check.context import Context
+from ocpispec.check.order import check_dataset_names
+from ocpispec.check.dataset_names import dataset_ids
+from ocpispec.check.dataset import check_dataset
+from ocpispec.check.differencing import check_differencing
+from ocpispec.check.header import check_header, check_schedule, check_source
+from ocpispec.check.k_rule import check_k_rules
+from ocpispec.check.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue

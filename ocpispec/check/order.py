@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.checked import CheckedColumn
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 
 

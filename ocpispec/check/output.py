@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.destination import check_dialect, check_file_destination
+from ocpispec.check.checked import CheckedColumn
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.destination import check_dialect, check_file_destination
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 
 FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
@@ -56,7 +56,7 @@ def _check_template(output: syntax.Output, columns,
                        help='name it after the format: `output template '
                             '"templates/report.md.j2" to "exports/report.md"`'))
         return ()
-    from ocpispec.checks.templates import check_templates
+    from ocpispec.check.templates import check_templates
 
     return check_templates(output.template, [c.name for c in columns], ctx)
 
@@ -82,7 +82,7 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
 
 
 def _is_geo(column: CheckedColumn) -> bool:
-    from ocpispec.checks.values import GEO_OBJECTS
+    from ocpispec.check.values import GEO_OBJECTS
     from ocpispec.language.functions import Result, lookup
 
     expr = column.column.expr

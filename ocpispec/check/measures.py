@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import Context
-from ocpispec.checks.types import Use
+from ocpispec.check.context import Context
+from ocpispec.check.types import Use
 from ocpispec.diagnostics import error
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import PrivacyClass

@@ -12,16 +12,16 @@ import warnings
 from typing import TYPE_CHECKING
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import backticked
+from ocpispec.check.context import backticked
 from ocpispec.diagnostics import error
 from ocpispec.diagnostics.source import Span
 
 if TYPE_CHECKING:
     from jmespath.exceptions import JMESPathError
 
-    from ocpispec.checked import ResolvedField
-    from ocpispec.checks.context import Context
-    from ocpispec.checks.scope import Scope
+    from ocpispec.check.checked import ResolvedField
+    from ocpispec.check.context import Context
+    from ocpispec.check.scope import Scope
 
 STANDARD_FUNCTIONS = (
     "abs", "avg", "ceil", "contains", "ends_with", "floor", "join", "keys", "length", "map",

@@ -10,8 +10,8 @@ windows, so each window's k no longer holds for the whole history.
 from __future__ import annotations
 
 from ocpispec.language import pseudonym_scope, syntax
-from ocpispec.checked import CheckedDataset
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.checked import CheckedDataset
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ocpispec import private_sites
+from ocpispec.check import private_sites
 from ocpispec.language import syntax
-from ocpispec.checked import Binding, CheckedJoin, ResolvedField
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
 

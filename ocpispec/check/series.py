@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from ocpispec import series
 from ocpispec.language import syntax
-from ocpispec.checked import Binding, CheckedEach, CheckedSpread
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.scope import Scope
-from ocpispec.checks.values import field_value
+from ocpispec.check.checked import Binding, CheckedEach, CheckedSpread
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.scope import Scope
+from ocpispec.check.values import field_value
 from ocpispec.diagnostics import error
 from ocpispec.schema.model import Kind
 

@@ -16,9 +16,9 @@ import math
 from collections.abc import Iterable
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import Context
-from ocpispec.checks.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
-from ocpispec.checks.values import Use
+from ocpispec.check.context import Context
+from ocpispec.check.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
+from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.schema.model import PrivacyClass
 

@@ -8,7 +8,7 @@ import dataclasses
 
 from ocpispec import formats
 from ocpispec.language import syntax
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects
 from ocpispec.diagnostics.source import Span

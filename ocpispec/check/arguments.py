@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import backticked, did_you_mean
-from ocpispec.checks.jmes import analyse_hatch
+from ocpispec.check.context import backticked, did_you_mean
+from ocpispec.check.jmes import analyse_hatch
 from ocpispec.diagnostics import error
-from ocpispec.checks.values import UNKNOWN, Use, Value, literal_value
+from ocpispec.check.values import UNKNOWN, Use, Value, literal_value
 from ocpispec.language.functions import TIME_UNITS, ArgKind, Function
 
 if TYPE_CHECKING:
-    from ocpispec.checks.context import Context
-    from ocpispec.checks.scope import Scope
+    from ocpispec.check.context import Context
+    from ocpispec.check.scope import Scope
 
 
 class Typing(Protocol):

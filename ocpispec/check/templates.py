@@ -20,8 +20,8 @@ import jinja2.meta
 from jinja2 import nodes
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.template_policy import Policy, attribute_names
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
 from ocpispec.render.sandbox import FORBIDDEN_NAMES, MAPPING_METHODS, analysis_environment

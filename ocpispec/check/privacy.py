@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocpispec.language import syntax
-from ocpispec.checks import floors, sites
-from ocpispec.checks.context import Context, justification_problem
-from ocpispec.checks.values import GEO_OBJECTS, Use
+from ocpispec.check import floors, sites
+from ocpispec.check.context import Context, justification_problem
+from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass

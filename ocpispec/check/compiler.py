@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ocpispec.checked import CheckedSpec
-from ocpispec.checker import check
+from ocpispec.check.checked import CheckedSpec
+from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.language.parser import parse
 from ocpispec.diagnostics.source import SourceFile

@@ -12,7 +12,7 @@ record points to (its id, alternative text and URL: a home's own tariff names it
 the same fields reached through a join to another module. Only the CPO's own identity
 (`country_code`, `party_id` of the location) says nothing about the site.
 
-The checker (`checks/scope.py`) and the planner's withheld list share this rule.
+The checker (`check/scope.py`) and the planner's withheld list share this rule.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ than 3 contributors). OCX230: a rounding base outside 2..100.
 from __future__ import annotations
 
 from ocpispec.language import syntax
-from ocpispec.checks.context import Context
-from ocpispec.checks.measures import aggregate_calls
+from ocpispec.check.context import Context
+from ocpispec.check.measures import aggregate_calls
 from ocpispec.diagnostics import error, warning
 
 MAX_CONTRIBUTORS = 3

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedColumn, ResolvedField
-from ocpispec.checks import measures, privacy
-from ocpispec.checks.context import Context, backticked
-from ocpispec.checks.filters import parse_date
-from ocpispec.checks.grids import check_combined
-from ocpispec.checks.habits import column_habits
-from ocpispec.checks.scope import Scope
-from ocpispec.checks.types import Mode, Typer, Use, Value, with_article
+from ocpispec.check.checked import CheckedColumn, ResolvedField
+from ocpispec.check import measures, privacy
+from ocpispec.check.context import Context, backticked
+from ocpispec.check.filters import parse_date
+from ocpispec.check.grids import check_combined
+from ocpispec.check.habits import column_habits
+from ocpispec.check.scope import Scope
+from ocpispec.check.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind, PrivacyClass

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.approval import requirement as approval_requirement
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.language.schedule import WEEKDAYS
 from ocpispec.diagnostics.source import Span
@@ -198,12 +198,12 @@ def check_schedule(schedule: syntax.Schedule | None, ctx: Context) -> None:
                                "unknown weekday", help=f"write `{guess or 'monday'}`"))
             _check_time(at, ctx)
         case syntax.Monthly(at=at):
-            from ocpispec.checks.calendar import check_schedule as check_calendar_schedule
+            from ocpispec.check.calendar import check_schedule as check_calendar_schedule
 
             check_calendar_schedule(schedule, ctx)
             _check_time(at, ctx)
         case syntax.Cron():
-            from ocpispec.checks.calendar import check_schedule as check_calendar_schedule
+            from ocpispec.check.calendar import check_schedule as check_calendar_schedule
 
             check_calendar_schedule(schedule, ctx)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ocpispec import calendar_windows
 from ocpispec.language import cron, schedule as schedules, syntax
-from ocpispec.checks.context import Context, backticked, did_you_mean
+from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.timestamps import shift_back
 

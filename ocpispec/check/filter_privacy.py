@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedFilter, FilterRead
-from ocpispec.checks.context import Context
-from ocpispec.checks.privacy import exposure, weak_justification
-from ocpispec.checks.values import Use
+from ocpispec.check.checked import CheckedFilter, FilterRead
+from ocpispec.check.context import Context
+from ocpispec.check.privacy import exposure, weak_justification
+from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.schema.model import PrivacyClass
 

@@ -39,7 +39,7 @@ class ResolvedField:
     `location`, path `("postal_code",)`; binding `""`, path `("cdr_token", "uid")`.
     `site` marks a field that describes a charging site in a dataset that includes
     private sites: its `field.privacy` is then raised to personal
-    (`ocpispec.private_sites`).
+    (`ocpispec.check.private_sites`).
     """
 
     ref: syntax.FieldRef

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedDataset
-from ocpispec.checks import filters, privacy, series
-from ocpispec.checks.columns import check_body
-from ocpispec.checks.context import Context, backticked, did_you_mean
-from ocpispec.checks.disclosure import check_disclosure
-from ocpispec.checks.order import check_order
-from ocpispec.checks.output import check_output
-from ocpispec.checks.scope import Scope, check_joins
+from ocpispec.check.checked import CheckedDataset
+from ocpispec.check import filters, privacy, series
+from ocpispec.check.columns import check_body
+from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.disclosure import check_disclosure
+from ocpispec.check.order import check_order
+from ocpispec.check.output import check_output
+from ocpispec.check.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
 
 SMALLEST_GROUP = 5

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from ocpispec import series
 from ocpispec.language import syntax
-from ocpispec.checks import literals
-from ocpispec.checks.values import GEO_OBJECTS, Use
+from ocpispec.check import literals
+from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind
 

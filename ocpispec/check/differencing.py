@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ocpispec.language import syntax
-from ocpispec.checked import CheckedDataset
-from ocpispec.checks.context import Context
+from ocpispec.check.checked import CheckedDataset
+from ocpispec.check.context import Context
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.language.functions import Effect
 

@@ -1,1 +1,0 @@
-"""The checker's passes, one module per concern; `ocpispec.checker.check` runs them."""
