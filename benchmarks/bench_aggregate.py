@@ -89,9 +89,9 @@ def _iso(seconds: int) -> str:
 
 
 def _step(composed: bool):
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
     from ocpispec.check.compiler import compile_source
-    from ocpispec.planner import plan
+    from ocpispec.plan.planner import plan
     from ocpispec.diagnostics.source import SourceFile
 
     text = SPEC.format(extra=COMPOSED if composed else "")

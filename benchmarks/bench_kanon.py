@@ -108,7 +108,7 @@ def run_variant(variant: str, sessions: int, folder: Path) -> dict:
     """One export in this process; prints its figures as JSON."""
     from ocpispec.check.compiler import compile_source
     from ocpispec.executor import RunOptions, execute
-    from ocpispec.planner import plan as make_plan
+    from ocpispec.plan.planner import plan as make_plan
     from ocpispec.diagnostics.source import SourceFile
 
     text = SPEC.read_text().replace(RULE, "")

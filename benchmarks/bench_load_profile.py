@@ -106,7 +106,7 @@ def sites_json() -> list[str]:
 
 
 def run_ocpispec(records, sites) -> tuple[int, int]:
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
     from ocpispec.check.compiler import compile_file
     from ocpispec.executor import _few_collections as few_collections
     from ocpispec.executor.aggregate import Aggregator
@@ -114,7 +114,7 @@ def run_ocpispec(records, sites) -> tuple[int, int]:
     from ocpispec.executor.jmes_compile import compile_expression
     from ocpispec.executor.lookups import TableLookup
     from ocpispec.executor.pipeline import Counts, Pipeline
-    from ocpispec.planner import plan as make_plan
+    from ocpispec.plan.planner import plan as make_plan
 
     plan = make_plan(compile_file(SPEC))
     dataset = plan.datasets[0]

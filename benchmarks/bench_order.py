@@ -20,7 +20,7 @@ import sys
 
 CHILD = r"""
 import json, random, resource, sys, time
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.ordering import ordered
 
 count, sort = int(sys.argv[1]), sys.argv[2] == "sort"

@@ -36,14 +36,14 @@ import jmespath
 import orjson
 from jmespath.visitor import Options
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.check.compiler import compile_file
 from ocpispec.executor import _few_collections as few_collections
 from ocpispec.executor.functions import OcxFunctions, custom_functions
 from ocpispec.executor.jmes_compile import compile_expression, is_false
 from ocpispec.executor.lookups import TableLookup
 from ocpispec.executor.pipeline import Counts, Pipeline
-from ocpispec.planner import plan as make_plan
+from ocpispec.plan.planner import plan as make_plan
 from ocpispec.render import RenderContext, render
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import compile_expression

@@ -196,14 +196,14 @@ select
 
 def _plan(rule: str):
     from ocpispec.check.compiler import compile_source
-    from ocpispec.planner import plan
+    from ocpispec.plan.planner import plan
     from ocpispec.diagnostics.source import SourceFile
 
     return plan(compile_source(SourceFile("k.ocx", SPEC.format(rule=rule))))
 
 
 def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
     from ocpispec.render.plan_text import plan_text
 
     plan = _plan("  require k 5 suppression limit 2%\n")

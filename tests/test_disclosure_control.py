@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.pipeline import Counts
 from test_aggregate_engine import SPAN, compile

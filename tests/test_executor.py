@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor import RunError
 from ocpispec.executor.aggregate import Aggregator
 from ocpispec.executor.atomic import AtomicFile

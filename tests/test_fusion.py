@@ -8,7 +8,7 @@ import jmespath
 import pytest
 from hypothesis import given, settings
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.check.compiler import compile_file
 from ocpispec.demo import charges, wire
 from ocpispec.demo.world import World
@@ -17,7 +17,7 @@ from ocpispec.executor.jmes_compile import compile_expression, parse_expression
 from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.executor.lookups import TableLookup
 from ocpispec.executor.pipeline import Counts, Pipeline
-from ocpispec.planner import plan as make_plan
+from ocpispec.plan.planner import plan as make_plan
 
 # the records, functions and comparison of the compiler's own agreement tests
 from test_jmes_compile import FUNCTIONS, OPTIONS, RECORDS, _canonical

@@ -17,7 +17,7 @@ from frontend_helpers import codes_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.ordering import external_sort, ordered, sort_key
 from ocpispec.ledger import load_state, save_state
 from ocpispec.state import DatasetState, State

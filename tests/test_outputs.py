@@ -20,7 +20,7 @@ from fixtures_cli import cli_block
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.formats import PRESETS, describe, dialect_from
 from ocpispec.formats.dialects import DialectError
-from ocpispec.plan import CsvDialect
+from ocpispec.plan.ir import CsvDialect
 from ocpispec.render.values import CsvLines
 
 AS_OF = "2026-01-01T00:00:00Z"
@@ -268,8 +268,8 @@ def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_p
 
 def test_a_plan_with_dialect_and_compression_round_trips(tmp_path) -> None:
     from ocpispec.check.compiler import compile_file
-    from ocpispec.plan import Plan
-    from ocpispec.planner import plan as make_plan
+    from ocpispec.plan.ir import Plan
+    from ocpispec.plan.planner import plan as make_plan
 
     spec = tmp_path / "spec.ocx"
     spec.write_text(HEADER + 'output csv excel-nl quote all to "exports/x.csv.gz"\n')

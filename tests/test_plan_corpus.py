@@ -9,8 +9,8 @@ import pytest
 
 from fixtures_cli import SPECS, cli_block
 from ocpispec.check.compiler import compile_file
-from ocpispec.plan import Plan, fingerprint
-from ocpispec.planner import plan
+from ocpispec.plan.ir import Plan, fingerprint
+from ocpispec.plan.planner import plan
 
 CORPUS = sorted(SPECS.glob("*.ocx"))
 

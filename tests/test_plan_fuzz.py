@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jmespath.exceptions import JMESPathError
 from test_frontend_fuzz import mangled_spec
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import schedule
 from ocpispec.diagnostics import report
 from ocpispec.check.compiler import compile_source
@@ -24,7 +24,7 @@ from ocpispec.executor.functions import custom_functions
 from ocpispec.executor.jmes_compile import compile_expression
 from ocpispec.executor.windows import resolve_window
 from ocpispec.language.functions import FUNCTIONS, TIME_UNITS
-from ocpispec.planner import plan
+from ocpispec.plan.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from fixtures_cli import SPECS
 from ocpispec.check.compiler import compile_file, compile_source
-from ocpispec.planner import Options, plan
+from ocpispec.plan.planner import Options, plan
 from ocpispec.privacy_summary import privacy_fingerprint, summarise
 from ocpispec.diagnostics.source import SourceFile
 
@@ -80,7 +80,7 @@ def test_page_size_concurrency_and_sample_keep_it(spec: Path) -> None:
 
 
 def test_the_plan_fingerprint_does_not_cover_the_privacy_fingerprint() -> None:
-    from ocpispec.plan import fingerprint
+    from ocpispec.plan.ir import fingerprint
 
     result = plan(compile_file(MUNICIPALITY))
     assert len(result.privacy_fingerprint) == 64

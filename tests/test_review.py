@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.check.compiler import compile_file, compile_source
-from ocpispec.planner import plan as make_plan
+from ocpispec.plan.planner import plan as make_plan
 from ocpispec.review import SAMPLE_ROWS, build_review, render_review
 from ocpispec.review.model import HeaderItem
 from ocpispec.diagnostics.source import SourceFile
@@ -386,7 +386,7 @@ def test_private_location_allowance_is_shown_with_its_reason() -> None:
                                                "of each run"),
 ])
 def test_windows_in_plain_words(window: dict, words: str) -> None:
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
     from ocpispec.review.words import window_words
 
     assert window_words(ir.Window(**window)) == words

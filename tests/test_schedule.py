@@ -87,7 +87,7 @@ def test_an_uneven_interval_says_why_and_what_instead(snapshot) -> None:
 
 
 def test_a_plan_says_why_no_cron_line_fits() -> None:
-    from ocpispec.planner import plan
+    from ocpispec.plan.planner import plan
     from ocpispec.render.plan_text import plan_text
 
     checked = compile_source(SourceFile("s.ocx", HEADER + "schedule every 90 minutes"))

@@ -14,12 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixtures_cli import SPECS
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.check.compiler import compile_source
 from ocpispec.executor import series as runtime
 from ocpispec.language.parser import parse
-from ocpispec.planner import plan
+from ocpispec.plan.planner import plan
 from ocpispec.series.apportion import local_slots, split, units_of, value_of, zone_of
 from ocpispec.diagnostics.source import SourceFile
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.approval import requirement as requirements
 from ocpispec.approval.records import approvals_dir
 from ocpispec.approval.signing import ENV_ALLOWED_SIGNERS, allowed_signers

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.approval.records import Approval, read_records
 from ocpispec.approval.signing import verify
 

@@ -49,7 +49,7 @@ def plan_side(argument: str, workdir: Path):
     from ocpispec.cli.plan import show_diagnostics
     from ocpispec.check.compiler import compile_source, read_source
     from ocpispec.diagnostics import CompileError
-    from ocpispec.planner import plan
+    from ocpispec.plan.planner import plan
     from ocpispec.diagnostics.source import SourceFile
     from ocpispec.language.revisions import materialise
 

@@ -58,7 +58,7 @@ def build_checked_plan(spec: Path, *, limit: int | None = None, page_size: int =
                        concurrency: int = 4, warnings: bool = True):
     """`build_plan`, also returning the checked spec: (checked, plan)."""
     from ocpispec.check.compiler import compile_file
-    from ocpispec.planner import Options, plan as make_plan
+    from ocpispec.plan.planner import Options, plan as make_plan
     from ocpispec.schema import VERSIONS
 
     try:

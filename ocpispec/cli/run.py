@@ -316,7 +316,7 @@ def _execute(plan, args: RunArgs):
 
 
 def _writes_stdout(plan, out: str | None) -> bool:
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
 
     if out is not None:
         return out == "-"

@@ -22,6 +22,6 @@ def pseudonym_key(plan, demo: bool, env: dict[str, str]):
 
 def uses_state(plan) -> bool:
     """Whether a dataset has a `since last run` window."""
-    from ocpispec import plan as ir
+    from ocpispec.plan import ir
 
     return any(d.step(ir.Fetch).window.incremental for d in plan.datasets)

@@ -13,7 +13,7 @@ reading a place field) and its time (those released as a timestamp).
 
 from __future__ import annotations
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 PLACE_FIELDS = frozenset({"postal_code", "coordinates", "city", "address", "location_id",
                           "evse_uid", "evse_id", "state", "name"})

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.client import Client, RunError
 from ocpispec.executor.policy import Policy, Tolerance
 from ocpispec.logs import RUN

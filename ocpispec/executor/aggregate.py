@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor import accumulators as acc
 from ocpispec.executor import suppression
 from ocpispec.executor.functions import TransformError, as_number

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import __version__
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.diagnostics import Diagnostic, Label
 from ocpispec.executor.aggregate import Aggregator, export_aggregates
 from ocpispec.executor import policy as rules

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.disclosure import (
     Drivers,
     KEnforcer,
@@ -117,7 +117,7 @@ def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
                    ) -> Callable[[dict], Any] | None:
     """The driver id of a wire record, through the catalogue's normalizer for the
     driver fields only (the same fields aggregates count)."""
-    from ocpispec.planner.datasets import DRIVER_PATHS, DRIVERS
+    from ocpispec.plan.datasets import DRIVER_PATHS, DRIVERS
     from ocpispec.schema import catalogue
 
     if module not in DRIVERS:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.windows import ResolvedWindow
 from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
 

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.client import RunError
 from ocpispec.executor.entropy import estimate_bits
 from ocpispec.diagnostics.source import Span

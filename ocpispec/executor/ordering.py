@@ -22,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 RUN_ROWS = 50_000
 SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run

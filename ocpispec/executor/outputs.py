@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import formats
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.atomic import AtomicFile, write_atomically
 from ocpispec.render import EXTENSIONS
 

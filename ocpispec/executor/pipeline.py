@@ -13,14 +13,14 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.functions import TransformError
 from ocpispec.executor.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.executor.lookups import Lookup, fold
 from ocpispec.executor.memo import text_memo
 from ocpispec.executor.series import expander
-from ocpispec.planner.lower import quote
+from ocpispec.plan.lower import quote
 
 # bound of the per-key caches of the privacy check and the joins (keys are locations,
 # EVSEs, connectors: a dimension's size, not the number of records)

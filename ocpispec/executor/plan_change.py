@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 SUMMARY_FORMAT = 1
 

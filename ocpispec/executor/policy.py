@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.client import RunError
 from ocpispec.diagnostics.source import Span
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.executor.errors import TransformError
 from ocpispec.executor.memo import text_memo

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.atomic import write_atomically
 from ocpispec.executor.pseudonyms import pseudonym_manifest
 

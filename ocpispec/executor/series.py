@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.functions import as_number
 from ocpispec.series import SLOT_UNITS
 from ocpispec.series.apportion import (

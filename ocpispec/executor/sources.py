@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor.client import RunError
 from ocpispec.ocpi import Credentials
 

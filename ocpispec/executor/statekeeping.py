@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.executor import plan_change
 from ocpispec.executor.atomic import remove_stale_partials
 from ocpispec.executor.client import RunError

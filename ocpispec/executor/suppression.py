@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 SMALL, DOMINATED, SECONDARY = "small", "dominated", "secondary"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ocpispec import calendar_windows
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.state import FIRST_WATERMARK
 from ocpispec.timestamps import format_timestamp, read_timestamp, shift_back
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ocpispec.formats.fields import PSEUDONYM_LENGTH, TypedField
-from ocpispec.plan import CsvDialect
+from ocpispec.plan.ir import CsvDialect
 
 MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
                "json": "application/json", "geojson": "application/geo+json",

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the checker uses this module without loading the plan IR
-    from ocpispec.plan import CsvDialect
+    from ocpispec.plan.ir import CsvDialect
 
 DEFAULTS: dict[str, Any] = {"delimiter": ",", "decimal": "point", "bom": False,
                             "quote": "minimal", "lines": "crlf"}
@@ -68,7 +68,7 @@ def settings(preset: str | None, options: Iterable[tuple[str, str | bool]]) -> d
 
 def dialect_from(preset: str | None, options: Iterable[tuple[str, str | bool]]) -> CsvDialect:
     """The plan's CsvDialect of a preset and options (see `settings`)."""
-    from ocpispec.plan import CsvDialect
+    from ocpispec.plan.ir import CsvDialect
 
     return CsvDialect(**settings(preset, options))
 

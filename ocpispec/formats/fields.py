@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 PSEUDONYM_LENGTH = 32  # hex characters: the first 128 bits of the HMAC
 

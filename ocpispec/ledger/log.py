@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete", "assessed")
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.privacy_summary.compare import Change, compare
 from ocpispec.privacy_summary.difference import Difference, changes_since, difference
 from ocpispec.privacy_summary.summary import comparable, exact_part, summarise

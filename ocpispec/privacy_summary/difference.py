@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.privacy_summary.compare import Change, compare
 from ocpispec.privacy_summary.summary import comparable, exact_part, summarise
 

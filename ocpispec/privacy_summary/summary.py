@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 
 SUMMARY_FORMAT = 1
 # keys whose values are for people to read; comparing and fingerprinting ignore them

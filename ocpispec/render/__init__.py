@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 import jinja2
 
-from ocpispec.plan import CsvDialect
+from ocpispec.plan.ir import CsvDialect
 from ocpispec.render import confine
 from ocpispec.render.sandbox import ConfinedLoader, sandbox_environment
 from ocpispec.render.values import (

@@ -8,7 +8,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterator
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.text import count
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.diagnostics import Diagnostic
 
 SUMMARY_FORMAT = 1

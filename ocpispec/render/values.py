@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from ocpispec.plan import CsvDialect
+from ocpispec.plan.ir import CsvDialect
 
 
 def is_geo(value: Any) -> bool:

@@ -7,7 +7,7 @@ import hashlib
 
 from ocpispec import __version__
 from ocpispec.language import syntax
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.review import words

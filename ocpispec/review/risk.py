@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.disclosure.words import headline, risk_lines
 from ocpispec.review.model import RiskReview
 

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.review.model import Sample, SampleTable
 
 SAMPLE_ROWS = 10

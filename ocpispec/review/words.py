@@ -8,7 +8,7 @@ taken from the spec is field names, units and constants the spec itself states.
 
 from __future__ import annotations
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.language.functions import ALIASES
 

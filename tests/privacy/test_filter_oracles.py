@@ -20,7 +20,7 @@ from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError
 from ocpispec.executor.functions import matcher
 from ocpispec.language.parser import parse
-from ocpispec.planner import plan
+from ocpispec.plan.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.demo import Faults
 from ocpispec.executor.aggregate import DRIVER_FAMILY, Aggregator
 from ocpispec.executor.functions import custom_functions

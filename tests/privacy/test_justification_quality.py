@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ocpispec.diagnostics import report
 from ocpispec.check.context import justification_problem
-from ocpispec.planner import plan
+from ocpispec.plan.planner import plan
 from ocpispec.render.plan_text import plan_text
 from ocpispec.diagnostics.source import SourceFile
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.check.compiler import compile_file
 from ocpispec.executor.client import RunError
@@ -27,7 +27,7 @@ from ocpispec.executor.pseudonyms import (
     derive_key,
     pseudonymizer,
 )
-from ocpispec.planner import plan as make_plan
+from ocpispec.plan.planner import plan as make_plan
 from ocpispec.render.plan_text import plan_text
 
 AS_OF = "2026-01-01T00:00:00Z"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from frontend_helpers import codes_of
 
-from ocpispec.planner.columns import leaf_fields
+from ocpispec.plan.columns import leaf_fields
 from ocpispec.schema import catalogue
 
 INCLUDE = '  include private locations because "employer reimbursement of home charging"\n'

@@ -12,8 +12,8 @@ from fixtures_cli import cli_block
 from frontend_helpers import HEADER, diagnose_source
 
 from ocpispec.check.compiler import compile_source
-from ocpispec.plan import Render
-from ocpispec.planner import plan
+from ocpispec.plan.ir import Render
+from ocpispec.plan.planner import plan
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render
 from ocpispec.diagnostics.source import SourceFile
 

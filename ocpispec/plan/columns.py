@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.check import private_sites
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
 from ocpispec.language.functions import ALIASES, Effect
-from ocpispec.planner import measures
-from ocpispec.planner.describe import describe
-from ocpispec.planner.lower import Lowerer
+from ocpispec.plan import measures
+from ocpispec.plan.describe import describe
+from ocpispec.plan.lower import Lowerer
 from ocpispec.schema import catalogue
 from ocpispec.schema.model import Kind, PrivacyClass
 from ocpispec.diagnostics.source import SourceFile

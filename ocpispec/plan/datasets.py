@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ocpispec import formats
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec import calendar_windows
 from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
-from ocpispec.planner import columns as cols
-from ocpispec.planner.k_rule import k_step
-from ocpispec.planner.lower import Lowerer, quote
-from ocpispec.planner.series import series_steps
+from ocpispec.plan import columns as cols
+from ocpispec.plan.k_rule import k_step
+from ocpispec.plan.lower import Lowerer, quote
+from ocpispec.plan.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.timestamps import canonical_timestamp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec import series
 from ocpispec.check.checked import CheckedDataset, CheckedEach, CheckedSpread
 

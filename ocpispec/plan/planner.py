@@ -1,4 +1,4 @@
-"""The planner: a checked spec becomes a plan (see `ocpispec.plan`).
+"""The planner: a checked spec becomes a plan (see `ocpispec.plan.ir`).
 
 `plan(checked)` is deterministic and needs no network. Every JMESPath expression of
 the plan is compiled here, with the custom functions registered, so a bad expression
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope, schedule, syntax
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.check.checked import CheckedSpec
@@ -17,9 +17,9 @@ from ocpispec.check.dataset_names import dataset_ids, positional_ids
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
 from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
-from ocpispec.planner.datasets import Options, dataset_plan
-from ocpispec.planner.lower import LoweringError
-from ocpispec.planner.margins import with_margins
+from ocpispec.plan.datasets import Options, dataset_plan
+from ocpispec.plan.lower import LoweringError
+from ocpispec.plan.margins import with_margins
 from ocpispec.privacy_summary import privacy_fingerprint
 from ocpispec.schema import VERSIONS
 from ocpispec.diagnostics.source import Span

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocpispec import plan as ir
-from ocpispec.planner.datasets import _ordered
+from ocpispec.plan import ir
+from ocpispec.plan.datasets import _ordered
 from ocpispec.schema import catalogue
 
 # (normalisation only keeps the fields a dataset reads: it selects no records)

@@ -10,10 +10,10 @@ executor names `"#0"`, `"#1"`, ... (an aggregate written twice is computed once)
 
 from __future__ import annotations
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.check.measures import is_aggregate
-from ocpispec.planner.lower import _OPERATORS, Lowerer, LoweringError, literal
+from ocpispec.plan.lower import _OPERATORS, Lowerer, LoweringError, literal
 
 SIMPLE = frozenset({"count", "sum", "avg", "min", "max"})
 

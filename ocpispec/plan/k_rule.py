@@ -3,7 +3,7 @@ and the hierarchy each column climbs before rows are suppressed."""
 
 from __future__ import annotations
 
-from ocpispec import plan as ir
+from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn, CheckedDataset
 from ocpispec.disclosure.hierarchy import kind_of, levels_for
