@@ -100,7 +100,7 @@ def _step(composed: bool):
 
 
 def _old_aggregator():
-    source = subprocess.run(["git", "show", f"{BASE_COMMIT}:ocpispec/executor/aggregate.py"],
+    source = subprocess.run(["git", "show", f"{BASE_COMMIT}:ocpispec/execute/aggregate.py"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout
     path = Path(tempfile.mkdtemp()) / "aggregate_before.py"
     path.write_text(source)
@@ -112,9 +112,9 @@ def _old_aggregator():
 
 
 def run_variant(variant: str, sessions: int, max_groups: int) -> dict:
-    from ocpispec.executor.functions import custom_functions
-    from ocpispec.executor.jmes_compile import compile_expression
-    from ocpispec.executor.pipeline import Counts
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.execute.pipeline import Counts
 
     functions = custom_functions(bytes(range(32)), "bench")
 
@@ -134,7 +134,7 @@ def run_variant(variant: str, sessions: int, max_groups: int) -> dict:
         if variant == "before":
             aggregator = _old_aggregator()(step, compile, counts)
         else:
-            from ocpispec.executor.aggregate import Aggregator
+            from ocpispec.execute.aggregate import Aggregator
             bound = 1000 if variant == "tiny" else max_groups
             aggregator = Aggregator(step, compile, counts, max_groups=bound)
         aggregator.add_all(json.loads(text) for text in records(sessions))

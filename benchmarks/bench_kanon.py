@@ -107,7 +107,7 @@ class SyntheticCpo:
 def run_variant(variant: str, sessions: int, folder: Path) -> dict:
     """One export in this process; prints its figures as JSON."""
     from ocpispec.check.compiler import compile_source
-    from ocpispec.executor import RunOptions, execute
+    from ocpispec.execute import RunOptions, execute
     from ocpispec.plan.planner import plan as make_plan
     from ocpispec.diagnostics.source import SourceFile
 
@@ -116,13 +116,13 @@ def run_variant(variant: str, sessions: int, folder: Path) -> dict:
         text = text.replace("\noutput csv", "\n" + RULE + "output csv", 1)
         assert RULE in text
     if variant == "no measurement":
-        from ocpispec.executor import disclosure
+        from ocpispec.execute import disclosure
 
         disclosure.RowRisk.rows = lambda self, rows: rows  # type: ignore[method-assign]
     plan = make_plan(compile_source(SourceFile(str(SPEC), text)))
     options = RunOptions(out=str(folder / f"{variant.replace(' ', '-')}.csv"), use_state=False,
                          now=WEEK + timedelta(days=7))
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
 
     started = time.perf_counter()
     try:

@@ -108,12 +108,12 @@ def sites_json() -> list[str]:
 def run_ocpispec(records, sites) -> tuple[int, int]:
     from ocpispec.plan import ir
     from ocpispec.check.compiler import compile_file
-    from ocpispec.executor import _few_collections as few_collections
-    from ocpispec.executor.aggregate import Aggregator
-    from ocpispec.executor.functions import custom_functions
-    from ocpispec.executor.jmes_compile import compile_expression
-    from ocpispec.executor.lookups import TableLookup
-    from ocpispec.executor.pipeline import Counts, Pipeline
+    from ocpispec.execute import _few_collections as few_collections
+    from ocpispec.execute.aggregate import Aggregator
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.execute.lookups import TableLookup
+    from ocpispec.execute.pipeline import Counts, Pipeline
     from ocpispec.plan.planner import plan as make_plan
 
     plan = make_plan(compile_file(SPEC))

@@ -2,7 +2,7 @@
 
 Each size runs in a fresh process (so one size's heap never lifts another's peak) and
 streams N generated rows of a row export (an energy, a day, a pseudonym-sized text)
-through `ocpispec.executor.ordering.ordered`, sorted by energy descending. Peak memory
+through `ocpispec.execute.ordering.ordered`, sorted by energy descending. Peak memory
 is the process's maximum resident set size, read next to a floor: the same process
 streaming the same rows without sorting. Flat means: the sorted peak stays about the
 floor plus one run of rows (50,000), whatever N.
@@ -21,7 +21,7 @@ import sys
 CHILD = r"""
 import json, random, resource, sys, time
 from ocpispec.plan import ir
-from ocpispec.executor.ordering import ordered
+from ocpispec.execute.ordering import ordered
 
 count, sort = int(sys.argv[1]), sys.argv[2] == "sort"
 rng = random.Random(7)

@@ -38,11 +38,11 @@ from jmespath.visitor import Options
 
 from ocpispec.plan import ir
 from ocpispec.check.compiler import compile_file
-from ocpispec.executor import _few_collections as few_collections
-from ocpispec.executor.functions import OcxFunctions, custom_functions
-from ocpispec.executor.jmes_compile import compile_expression, is_false
-from ocpispec.executor.lookups import TableLookup
-from ocpispec.executor.pipeline import Counts, Pipeline
+from ocpispec.execute import _few_collections as few_collections
+from ocpispec.execute.functions import OcxFunctions, custom_functions
+from ocpispec.execute.jmes_compile import compile_expression, is_false
+from ocpispec.execute.lookups import TableLookup
+from ocpispec.execute.pipeline import Counts, Pipeline
 from ocpispec.plan.planner import plan as make_plan
 from ocpispec.render import RenderContext, render
 

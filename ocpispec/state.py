@@ -148,6 +148,6 @@ def state_text(state: State) -> str:
 
 
 def save_state(path: Path, state: State) -> None:
-    from ocpispec.executor.atomic import write_atomically  # not at import: no cycle
+    from ocpispec.execute.atomic import write_atomically  # not at import: no cycle
 
     write_atomically(path, state_text(state))

@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.plan import ir
-from ocpispec.executor.aggregate import Aggregator
-from ocpispec.executor.functions import custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
-from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.quantiles import EXACT_LIMIT, RELATIVE_ERROR, Quantiles
-from ocpispec.executor.spill import sort_key
+from ocpispec.execute.aggregate import Aggregator
+from ocpispec.execute.functions import custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
+from ocpispec.execute.pipeline import Counts
+from ocpispec.execute.quantiles import EXACT_LIMIT, RELATIVE_ERROR, Quantiles
+from ocpispec.execute.spill import sort_key
 from ocpispec.diagnostics.source import Span
 
 SPAN = Span(0, 1)

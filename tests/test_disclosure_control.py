@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.plan import ir
-from ocpispec.executor.aggregate import Aggregator
-from ocpispec.executor.pipeline import Counts
+from ocpispec.execute.aggregate import Aggregator
+from ocpispec.execute.pipeline import Counts
 from test_aggregate_engine import SPAN, compile
 from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 

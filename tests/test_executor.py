@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from ocpispec.plan import ir
-from ocpispec.executor import RunError
-from ocpispec.executor.aggregate import Aggregator
-from ocpispec.executor.atomic import AtomicFile
-from ocpispec.executor.functions import custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
-from ocpispec.executor.keys import DEMO_KEY, resolve_key
-from ocpispec.executor.lookups import PerIdLookup, TableLookup, fold
-from ocpispec.executor.outputs import OutputError, expand, placeholders, resolve_targets
-from ocpispec.executor.pipeline import Counts, Pipeline
-from ocpispec.executor.windows import resolve_window
+from ocpispec.execute import RunError
+from ocpispec.execute.aggregate import Aggregator
+from ocpispec.execute.atomic import AtomicFile
+from ocpispec.execute.functions import custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
+from ocpispec.execute.keys import DEMO_KEY, resolve_key
+from ocpispec.execute.lookups import PerIdLookup, TableLookup, fold
+from ocpispec.execute.outputs import OutputError, expand, placeholders, resolve_targets
+from ocpispec.execute.pipeline import Counts, Pipeline
+from ocpispec.execute.windows import resolve_window
 from ocpispec.diagnostics.source import Span
 from ocpispec.state import DatasetState, State, StateError, load_state, save_state
 

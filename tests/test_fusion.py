@@ -12,11 +12,11 @@ from ocpispec.plan import ir
 from ocpispec.check.compiler import compile_file
 from ocpispec.demo import charges, wire
 from ocpispec.demo.world import World
-from ocpispec.executor.functions import TransformError
-from ocpispec.executor.jmes_compile import compile_expression, parse_expression
-from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
-from ocpispec.executor.lookups import TableLookup
-from ocpispec.executor.pipeline import Counts, Pipeline
+from ocpispec.execute.functions import TransformError
+from ocpispec.execute.jmes_compile import compile_expression, parse_expression
+from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
+from ocpispec.execute.lookups import TableLookup
+from ocpispec.execute.pipeline import Counts, Pipeline
 from ocpispec.plan.planner import plan as make_plan
 
 # the records, functions and comparison of the compiler's own agreement tests

@@ -205,7 +205,7 @@ def test_the_approval_workflow_can_log_its_fingerprint_and_approval(demo_server,
     from datetime import UTC, datetime
 
     from ocpispec.cli.plan import build_plan
-    from ocpispec.executor import RunOptions, execute
+    from ocpispec.execute import RunOptions, execute
     from ocpispec.ocpi import Credentials, OcpiClient
 
     plan = build_plan(SPEC, limit=None, page_size=100, concurrency=1)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jmespath.visitor import Options
 
-from ocpispec.executor.functions import OcxFunctions, TransformError, custom_functions
-from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
+from ocpispec.execute.functions import OcxFunctions, TransformError, custom_functions
+from ocpispec.execute.jmes_compile import ExpressionError, compile_expression
 
 FUNCTIONS = custom_functions(b"test-key-" * 4, "export")
 OPTIONS = Options(custom_functions=OcxFunctions(FUNCTIONS))
@@ -142,9 +142,9 @@ def test_bad_values_raise_transform_errors_without_the_value() -> None:
 def test_pseudonyms_are_hmac_sha256_of_the_canonical_id() -> None:
     import hmac
 
-    from ocpispec.executor.pseudonyms import derive_key, hmac_sha256
+    from ocpispec.execute.pseudonyms import derive_key, hmac_sha256
 
-    from ocpispec.executor.pseudonyms import PseudonymDomain
+    from ocpispec.execute.pseudonyms import PseudonymDomain
 
     master = b"test-key-" * 4
     family = derive_key(master, PseudonymDomain("export"), "session")

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ocpispec.executor.journal as journal
-from ocpispec.executor.atomic import AtomicFile
+import ocpispec.execute.journal as journal
+from ocpispec.execute.atomic import AtomicFile
 from ocpispec.state import DatasetState, State, load_state
 
 EXPORT = "journal_test"
@@ -132,7 +132,7 @@ def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:
     files[0].temp.rename(dead)
     journal_file = journal.journal_path(other)
     journal_file.write_text(journal_file.read_text().replace(str(files[0].temp), str(dead)))
-    from ocpispec.executor.atomic import remove_stale_partials
+    from ocpispec.execute.atomic import remove_stale_partials
 
     remove_stale_partials(tmp_path, journal.pending_files(tmp_path / "mine.json"))
     assert dead.exists()

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger_helpers import has_state, pending, runs, state_dict
 
-import ocpispec.executor.atomic as atomic
+import ocpispec.execute.atomic as atomic
 from ocpispec import ledger
-from ocpispec.executor.atomic import AtomicFile, remove_stale_partials
+from ocpispec.execute.atomic import AtomicFile, remove_stale_partials
 from ocpispec.state import DatasetState, State
 
 EXPORT = "ledger_test"

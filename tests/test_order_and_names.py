@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.plan import ir
-from ocpispec.executor.ordering import external_sort, ordered, sort_key
+from ocpispec.execute.ordering import external_sort, ordered, sort_key
 from ocpispec.ledger import load_state, save_state
 from ocpispec.state import DatasetState, State
 

@@ -257,7 +257,7 @@ def test_every_dialect_reads_back_cell_for_cell(dialect: CsvDialect, rows) -> No
 
 def test_without_zstandard_a_zst_run_stops_before_the_network(run, server, tmp_path,
                                                                monkeypatch) -> None:
-    from ocpispec.executor import writers
+    from ocpispec.execute import writers
 
     monkeypatch.setattr(writers, "zstd_available", lambda: False)
     result = run('output csv to "OUT/x.csv.zst"', server)

@@ -19,10 +19,10 @@ from ocpispec.language import schedule
 from ocpispec.diagnostics import report
 from ocpispec.check.compiler import compile_source
 from ocpispec.diagnostics import CompileError
-from ocpispec.executor.errors import TransformError
-from ocpispec.executor.functions import custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
-from ocpispec.executor.windows import resolve_window
+from ocpispec.execute.errors import TransformError
+from ocpispec.execute.functions import custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
+from ocpispec.execute.windows import resolve_window
 from ocpispec.language.functions import FUNCTIONS, TIME_UNITS
 from ocpispec.plan.planner import plan
 from ocpispec.render.plan_text import plan_text
@@ -38,7 +38,7 @@ HEADER = '''export fuzz_export
   pseudonym key env FUZZ_KEY
 source profile demo
 '''
-# what executor/pipeline.py treats as one bad record rather than a failed run
+# what execute/pipeline.py treats as one bad record rather than a failed run
 RECORD_ERRORS = (TransformError, JMESPathError, TypeError, ValueError, ArithmeticError)
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RECORDS = [{}, {"kwh": 12.5, "status": "COMPLETED", "start_date_time": "2026-01-01T10:00:00Z",

@@ -27,9 +27,9 @@ from test_run_e2e import (  # noqa: F401 (fixtures)
 
 from fixtures_cli import cli_block
 from ocpispec.demo import Faults
-from ocpispec.executor import Tolerance
-from ocpispec.executor.crawls import WindowGuard
-from ocpispec.executor.records import MANIFEST_FORMAT
+from ocpispec.execute import Tolerance
+from ocpispec.execute.crawls import WindowGuard
+from ocpispec.execute.records import MANIFEST_FORMAT
 from ocpispec.timestamps import parse_timestamp
 
 SESSION_IDS = HEADER + '''from sessions
@@ -277,7 +277,7 @@ output csv to "x"
     wide = run_record(tmp_path)["datasets"][0]["counts"]["join_misses"].get("session", 0)
     assert wide == len(rows) - len(matched)  # credit CDRs of sessions months before
 
-    from ocpispec.executor import windows
+    from ocpispec.execute import windows
 
     monkeypatch.setattr(windows, "DIMENSION_LOOKBACK_DAYS", 0)
     narrow = run_spec(spec, server, out="narrow")
@@ -456,7 +456,7 @@ output csv to "x"
 
 
 def test_every_suggested_tolerance_is_accepted() -> None:
-    from ocpispec.executor.policy import Policy, invalid_records
+    from ocpispec.execute.policy import Policy, invalid_records
 
     for total, read in ((3, 0), (3, 1), (8, 400), (1, 3), (7, 7), (5, 100_000)):
         text = invalid_records("sessions", "sessions", {"x": total}, read, Policy(),

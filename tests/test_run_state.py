@@ -16,7 +16,7 @@ import pytest
 from fixtures_cli import cli_block
 from fixtures_demo import scrub
 
-import ocpispec.executor as executor
+import ocpispec.execute as executor
 from ocpispec.demo import Faults
 from ledger_helpers import has_state, pending, state_dict
 
@@ -315,7 +315,7 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
 
 def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path: Path,
                                                            monkeypatch) -> None:
-    import ocpispec.executor.atomic as atomic
+    import ocpispec.execute.atomic as atomic
 
     real, calls = atomic.publish, []
 

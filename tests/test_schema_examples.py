@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from ocpispec.executor.functions import custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
+from ocpispec.execute.functions import custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
 from ocpispec.schema import MODULES, VERSIONS, catalogue, unknown_fields
 from ocpispec.schema.records import unknown_fields_of
 

@@ -10,7 +10,7 @@ import jmespath
 import pytest
 from jmespath.visitor import Options
 
-from ocpispec.executor.functions import PLAN_TIME_KEY, OcxFunctions, custom_functions
+from ocpispec.execute.functions import PLAN_TIME_KEY, OcxFunctions, custom_functions
 from ocpispec.schema import MODULES, VERSIONS, catalogue
 from ocpispec.schema.reference import describe
 
@@ -122,7 +122,7 @@ def test_2_3_0_money_is_summed_exactly(before: float, taxes: list[float], total:
 
 
 def test_money_rounds_the_same_on_2_2_1_and_2_3_0() -> None:
-    from ocpispec.executor.functions import rounder
+    from ocpispec.execute.functions import rounder
     for cents in range(0, 100000, 7):
         before, tax = cents / 100, (cents * 21 // 100) / 100
         incl = float(Decimal(repr(before)) + Decimal(repr(tax)))

@@ -17,7 +17,7 @@ from fixtures_cli import SPECS
 from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.check.compiler import compile_source
-from ocpispec.executor import series as runtime
+from ocpispec.execute import series as runtime
 from ocpispec.language.parser import parse
 from ocpispec.plan.planner import plan
 from ocpispec.series.apportion import local_slots, split, units_of, value_of, zone_of
@@ -399,12 +399,12 @@ output csv to stdout
 def test_a_group_keeps_no_more_drivers_than_its_minimum_needs() -> None:
     """Memory stays bounded by the groups: a group stops collecting drivers once it
     has enough to be released, and suppression still sees the difference."""
-    from ocpispec.executor.aggregate import Aggregator
-    from ocpispec.executor.pipeline import Counts
+    from ocpispec.execute.aggregate import Aggregator
+    from ocpispec.execute.pipeline import Counts
 
     aggregate = dataset_of(profile("hour")).step(ir.Aggregate)
-    from ocpispec.executor.functions import custom_functions
-    from ocpispec.executor.jmes_compile import compile_expression
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import compile_expression
     functions = custom_functions(b"\x5a" * 32, "series_test")
     aggregator = Aggregator(aggregate, lambda text: compile_expression(text, functions), Counts())
     for index in range(25):
@@ -415,7 +415,7 @@ def test_a_group_keeps_no_more_drivers_than_its_minimum_needs() -> None:
         aggregator.add({"slot": "2026-01-05T11:00:00Z", "location": {"postal_code": "3511AB"},
                         "period": {"energy_kwh": 1.0},
                         "cdr_token": {"contract_id": f"NL-TNM-C{index:07d}"}})
-    from ocpispec.executor import accumulators as acc
+    from ocpispec.execute import accumulators as acc
     drivers = sorted(-1 if state[acc.DRIVERS] is True else acc.driver_count(state[acc.DRIVERS])
                      for state in aggregator.groups.values())
     assert drivers == [-1, 9]  # -1: the minimum was reached and no set is kept

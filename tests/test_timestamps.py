@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ocpispec.executor.functions import TransformError, custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
+from ocpispec.execute.functions import TransformError, custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
 from ocpispec.timestamps import (
     TimestampError,
     canonical_timestamp,

@@ -11,7 +11,7 @@ import pytest
 from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
 
 from ocpispec.demo import Faults
-from ocpispec.executor.workers import available
+from ocpispec.execute.workers import available
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs fork")
 

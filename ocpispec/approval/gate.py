@@ -24,7 +24,7 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
     """None when no approval is required; else the approval that lets the run go on
     (for the run record: record file, reviewer, time, fingerprint, whether its
     signature was verified). Raises RunError when there is none."""
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
 
     demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
     if demanded is None:

@@ -23,7 +23,7 @@ from typing import Any
 import tomli_w
 
 from ocpispec import __version__
-from ocpispec.executor.atomic import write_atomically
+from ocpispec.execute.atomic import write_atomically
 
 RECORD_FORMAT = 1
 SUFFIX = ".toml"

@@ -135,7 +135,7 @@ def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]
 
 def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str, None]:
     from ocpispec.demo import DemoServer
-    from ocpispec.executor.sources import DEMO_PARTY
+    from ocpispec.execute.sources import DEMO_PARTY
 
     server = stack.enter_context(DemoServer(versions=("2.2.1",), size=2000))
     return Credentials(server.versions_url, server.token, party=DEMO_PARTY), "2.2.1", None
@@ -148,7 +148,7 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     elif site_details := opened_site_details(module, open_paths):
         click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
-    from ocpispec.executor.policy import Policy
+    from ocpispec.execute.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)
     _export(credentials, options, module, window, open_paths, policy, profile)
@@ -157,7 +157,7 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
 def _export(credentials: Credentials, options: FetchOptions, module: str,
             window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
             policy: Any, profile: Profile | None) -> None:
-    from ocpispec.executor.crawls import AuditedFetch
+    from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
     out = sys.stdout.buffer
@@ -184,7 +184,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
 def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
     """Exit 1 when objects were lost (invalid, or a crawl not proven complete) and the
     options do not accept it; the objects on stdout are what arrived."""
-    from ocpispec.executor import policy as rules
+    from ocpispec.execute import policy as rules
 
     if (warning := fetched.window_warning()) is not None:
         click.echo(f"warning: {warning}", err=True)
@@ -203,7 +203,7 @@ def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
 
 
 def _tolerance(value: str | None) -> Any:
-    from ocpispec.executor.policy import Tolerance
+    from ocpispec.execute.policy import Tolerance
 
     try:
         return None if value is None else Tolerance.parse(value)

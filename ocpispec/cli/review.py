@@ -74,7 +74,7 @@ def _format(given: str | None, output: Path | None) -> str:
 
 
 def _sample(plan, spec: Path):
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
     from ocpispec.ocpi import OcpiError
     from ocpispec.review import demo_sample
 

@@ -175,7 +175,7 @@ def run(**options: object) -> None:
 def _run_once(plan, args: RunArgs) -> bool:
     """One run with its summary; a failure is shown as a diagnostic and returns False.
     An interruption (Ctrl-C, SIGTERM) is shown and exits with 1."""
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
     from ocpispec.ocpi import OcpiError
 
     try:
@@ -250,7 +250,7 @@ def _approval_env(args: RunArgs) -> dict[str, str]:
 def _check_approval(plan, args: RunArgs) -> dict | None:
     """A spec that must be approved runs only with a valid approval (before any request)."""
     from ocpispec.approval.gate import check_approval
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
 
     try:
         with _logged_if_it_fails(plan, args):  # a refused run is in the disclosure log too
@@ -277,7 +277,7 @@ def _demo_options_need_demo(args: RunArgs) -> None:
 
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
-    from ocpispec.executor import Policy, RunOptions, execute
+    from ocpispec.execute import Policy, RunOptions, execute
     from ocpispec.ocpi import FetchOptions, OcpiClient, safe_url
 
     env = dict(os.environ)
@@ -336,7 +336,7 @@ def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
 def _logged_if_it_fails(plan, args: RunArgs):
     """A run that fails before the executor starts (no key, no source) is logged in the
     disclosure log too, as the executor logs its own failures."""
-    from ocpispec.executor import RunError
+    from ocpispec.execute import RunError
     from ocpispec.ocpi import OcpiError
 
     try:
@@ -344,8 +344,8 @@ def _logged_if_it_fails(plan, args: RunArgs):
     except (RunError, OcpiError) as exc:
         if not args.dry_run and not args.assess and \
                 (args.state_path is not None or not args.demo):
-            from ocpispec.executor import RunOptions
-            from ocpispec.executor.statekeeping import log_failure
+            from ocpispec.execute import RunOptions
+            from ocpispec.execute.statekeeping import log_failure
             from ocpispec.ledger import default_ledger_path
 
             options = RunOptions(limit=args.limit, spec_sha256=_sha256(args.spec),
@@ -371,7 +371,7 @@ def _runs_dir(args: RunArgs) -> Path | None:
 def _tolerance(value: str | None):
     if value is None:
         return None
-    from ocpispec.executor import Tolerance
+    from ocpispec.execute import Tolerance
 
     try:
         return Tolerance.parse(value)
@@ -387,7 +387,7 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
             notes: list[str]):
     """Credentials and the run's "now": the spec's or profile's platform, or the
     demo CPO with its own clock."""
-    from ocpispec.executor.sources import spec_source
+    from ocpispec.execute.sources import spec_source
 
     if not args.demo:
         from ocpispec.ocpi.profiles import remember_discovery, reuse_seconds
@@ -414,7 +414,7 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
 
 def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
     from ocpispec.demo import DemoServer
-    from ocpispec.executor.sources import DEMO_PARTY
+    from ocpispec.execute.sources import DEMO_PARTY
     from ocpispec.ocpi import Credentials
 
     versions = (version,) if version else DEMO_VERSIONS

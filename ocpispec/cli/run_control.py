@@ -113,8 +113,8 @@ def follow(plan, args, run_once) -> None:
 
 def _preflight(plan, args) -> None:
     from ocpispec.cli.run_setup import pseudonym_key, uses_state
-    from ocpispec.executor import RunError
-    from ocpispec.executor.sources import spec_source
+    from ocpispec.execute import RunError
+    from ocpispec.execute.sources import spec_source
     from ocpispec.ocpi import OcpiError
     from ocpispec.ledger import LedgerError, default_ledger_path, load_state
     from ocpispec.state import StateError

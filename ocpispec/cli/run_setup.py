@@ -6,8 +6,8 @@ from __future__ import annotations
 
 def pseudonym_key(plan, demo: bool, env: dict[str, str]):
     """The run's key (never shown) and the notes that go with it."""
-    from ocpispec.executor.keys import resolve_key
-    from ocpispec.executor.sources import profile_pseudonym_key
+    from ocpispec.execute.keys import resolve_key
+    from ocpispec.execute.sources import profile_pseudonym_key
 
     reference = plan.pseudonym_key
     key = resolve_key(reference, env=env, demo=demo,

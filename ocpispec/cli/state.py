@@ -95,7 +95,7 @@ def reset(export: str, state_path: Path | None, yes: bool) -> None:
 def set_watermark(export: str, timestamp: str, state_path: Path | None, dataset: str | None,
                   yes: bool) -> None:
     """Move the watermark to TIMESTAMP (UTC): the explicit backfill command."""
-    from ocpispec.executor import CLOCK_SKEW, wall_clock
+    from ocpispec.execute import CLOCK_SKEW, wall_clock
     from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
 
     try:
@@ -179,8 +179,8 @@ def _load(path: Path, export: str):
 @contextlib.contextmanager
 def _locked(path: Path, export: str):
     from ocpispec.delivery import finish_rename
-    from ocpispec.executor import RunError
-    from ocpispec.executor.lock import run_lock
+    from ocpispec.execute import RunError
+    from ocpispec.execute.lock import run_lock
     from ocpispec.ledger import LedgerError, migrate, recover
     from ocpispec.state import StateError
 

@@ -2,7 +2,7 @@
 asks for, which destinations are supported, and the CSV dialects.
 
 Pure rules with no I/O, shared by the checker (`check/destination.py`), the planner
-and the executor (`executor/outputs.py`), so `check` refuses exactly what `run` could
+and the executor (`execute/outputs.py`), so `check` refuses exactly what `run` could
 not deliver.
 
     describe("exports/x-{run.date}.csv.gz") -> Destination(scheme=None, extension=".csv",

@@ -52,7 +52,7 @@ class LedgerError(Exception):
 def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
     """A connection with the schema in place; the caller opens transactions itself
     (`with transaction(conn)`)."""
-    from ocpispec.executor.atomic import file_mode
+    from ocpispec.execute.atomic import file_mode
 
     try:
         if create:

@@ -26,7 +26,7 @@ def legacy_state_path(ledger: Path, export: str) -> Path:
 
 
 def migrate(ledger: Path, export: str) -> None:
-    from ocpispec.executor.journal import JournalError
+    from ocpispec.execute.journal import JournalError
     from ocpispec.ledger.db import LedgerError
 
     try:
@@ -57,13 +57,13 @@ def is_json_state(path: Path) -> bool:
 
 
 def _finish_old_commit(path: Path, export: str) -> None:
-    from ocpispec.executor import journal
+    from ocpispec.execute import journal
 
     journal.recover(path, export)
 
 
 def _in_place(ledger: Path, export: str) -> None:
-    from ocpispec.executor.atomic import write_atomically
+    from ocpispec.execute.atomic import write_atomically
 
     _finish_old_commit(ledger, export)
     if not ledger.exists():
@@ -76,13 +76,13 @@ def _in_place(ledger: Path, export: str) -> None:
         temporary.unlink()
     with connect(temporary) as conn, transaction(conn):
         write_state(conn, state)
-    from ocpispec.executor.atomic import publish
+    from ocpispec.execute.atomic import publish
 
     publish(temporary, ledger)
 
 
 def _beside(ledger: Path, legacy: Path, export: str) -> None:
-    from ocpispec.executor.atomic import fsync_directory
+    from ocpispec.execute.atomic import fsync_directory
 
     _finish_old_commit(legacy, export)
     if not legacy.exists():

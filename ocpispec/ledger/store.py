@@ -134,7 +134,7 @@ def recover(path: Path, export: str,
     """Finish the commit a crashed run of `export` left, if any; `finish_remote(url,
     temp)` finishes a remote rename (`published`, `done` or `missing`)."""
     from ocpispec.delivery import Failure
-    from ocpispec.executor.atomic import publish
+    from ocpispec.execute.atomic import publish
 
     if not path.exists():
         return None

@@ -15,8 +15,8 @@ from ocpispec.approval import requirement as approval_requirement
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.dataset_names import dataset_ids, positional_ids
 from ocpispec.diagnostics import CompileError, error
-from ocpispec.executor.functions import PLAN_TIME_KEY, custom_functions
-from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
+from ocpispec.execute.functions import PLAN_TIME_KEY, custom_functions
+from ocpispec.execute.jmes_compile import ExpressionError, compile_expression
 from ocpispec.plan.datasets import Options, dataset_plan
 from ocpispec.plan.lower import LoweringError
 from ocpispec.plan.margins import with_margins

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from ocpispec.disclosure.words import risk_lines
-from ocpispec.executor import ASSESSMENT_LOGGED, DatasetResult, RunResult
+from ocpispec.execute import ASSESSMENT_LOGGED, DatasetResult, RunResult
 
 WIDTH = 100
 HOW_TO_READ = ("How to read it: a class is the rows that share every quasi-identifier value; "

@@ -220,7 +220,7 @@ def _dimension_window_note(step: ir.Fetch) -> str:
     updated before it: the executor starts it earlier (OCPI has no GET by id here)."""
     if step.purpose == "records" or step.window.kind == "all":
         return ""
-    from ocpispec.executor.windows import DIMENSION_LOOKBACK_DAYS
+    from ocpispec.execute.windows import DIMENSION_LOOKBACK_DAYS
 
     return (f"; follows the records' window, so a {step.module[:-1]} updated before it "
             f"would be missed: starts {DIMENSION_LOOKBACK_DAYS} days before the records' "
@@ -230,7 +230,7 @@ def _dimension_window_note(step: ir.Fetch) -> str:
 
 def _window_text(step: ir.Fetch) -> str:
     if step.window.event_time:
-        from ocpispec.executor.event_window import EVENT_MARGIN
+        from ocpispec.execute.event_window import EVENT_MARGIN
 
         return (f"{_plain_window_text(step)}, on `{step.window.event_time}`: OCPI filters "
                 f"on `last_updated` only, so fetches `last_updated` from "

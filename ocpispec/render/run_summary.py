@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ocpispec.disclosure.words import risk_lines
-from ocpispec.executor import DatasetResult, RunResult
+from ocpispec.execute import DatasetResult, RunResult
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 

@@ -31,9 +31,9 @@ def demo_sample(plan: ir.Plan, spec_dir: Path, *, rows: int = SAMPLE_ROWS) -> Sa
     """Up to `rows` rows per dataset. Raises the executor's RunError or OcpiError."""
     from ocpispec.demo.world import data_end
     from ocpispec.demo import DemoServer
-    from ocpispec.executor import RunOptions, execute
-    from ocpispec.executor.keys import resolve_key
-    from ocpispec.executor.sources import DEMO_PARTY
+    from ocpispec.execute import RunOptions, execute
+    from ocpispec.execute.keys import resolve_key
+    from ocpispec.execute.sources import DEMO_PARTY
     from ocpispec.ocpi import Credentials, OcpiClient
 
     tables = []

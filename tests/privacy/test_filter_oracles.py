@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ocpispec.diagnostics import report
 from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError
-from ocpispec.executor.functions import matcher
+from ocpispec.execute.functions import matcher
 from ocpispec.language.parser import parse
 from ocpispec.plan.planner import plan
 from ocpispec.render.plan_text import plan_text

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from ocpispec.plan import ir
 from ocpispec.demo import Faults
-from ocpispec.executor.aggregate import DRIVER_FAMILY, Aggregator
-from ocpispec.executor.functions import custom_functions
-from ocpispec.executor.jmes_compile import compile_expression
-from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.pseudonyms import canonical_identifier, pseudonymizer
-from ocpispec.executor.accumulators import DRIVERS, driver_count
+from ocpispec.execute.aggregate import DRIVER_FAMILY, Aggregator
+from ocpispec.execute.functions import custom_functions
+from ocpispec.execute.jmes_compile import compile_expression
+from ocpispec.execute.pipeline import Counts
+from ocpispec.execute.pseudonyms import canonical_identifier, pseudonymizer
+from ocpispec.execute.accumulators import DRIVERS, driver_count
 from ocpispec.diagnostics.source import Span
 
 SPAN = Span(0, 1)

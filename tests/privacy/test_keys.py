@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.check.compiler import compile_file
-from ocpispec.executor.client import RunError
-from ocpispec.executor.entropy import estimate_bits
-from ocpispec.executor.keys import MIN_KEY_BITS, key_weakness, resolve_key
-from ocpispec.executor.pseudonyms import (
+from ocpispec.execute.client import RunError
+from ocpispec.execute.entropy import estimate_bits
+from ocpispec.execute.keys import MIN_KEY_BITS, key_weakness, resolve_key
+from ocpispec.execute.pseudonyms import (
     PseudonymDomain,
     derivation_info,
     derive_key,
@@ -260,8 +260,8 @@ def test_per_run_scope_never_links_two_runs(run_cli, demo_server, tmp_path: Path
 
 
 def test_a_record_without_time_gets_no_pseudonym_outside_its_period() -> None:
-    from ocpispec.executor.errors import TransformError
-    from ocpispec.executor.pseudonyms import periodic_pseudonymizer
+    from ocpispec.execute.errors import TransformError
+    from ocpispec.execute.pseudonyms import periodic_pseudonymizer
 
     pseudonym = periodic_pseudonymizer(KEY.encode(), PseudonymDomain("x", "c"))
     march = pseudonym("NL-TNM-C0123", "token", "2025-03-31T23:59:59Z", "per month")

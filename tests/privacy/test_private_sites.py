@@ -267,7 +267,7 @@ def test_no_private_site_value_leaves_through_accepted_columns(run_cli, demo_ser
     text = out.read_text()
     world = demo_server.world
     private = [world.site(j) for j in world.private_sites()]
-    from ocpispec.executor.pseudonyms import PseudonymDomain, pseudonymizer
+    from ocpispec.execute.pseudonyms import PseudonymDomain, pseudonymizer
 
     pseudonym = pseudonymizer(KEY.encode(), PseudonymDomain("home_sites_accepted",
                                                             "Lease company B.V."), "location")

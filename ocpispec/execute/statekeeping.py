@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor import plan_change
-from ocpispec.executor.atomic import remove_stale_partials
-from ocpispec.executor.client import RunError
-from ocpispec.executor.datasets import DatasetRun
+from ocpispec.execute import plan_change
+from ocpispec.execute.atomic import remove_stale_partials
+from ocpispec.execute.client import RunError
+from ocpispec.execute.datasets import DatasetRun
 from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, pending_files
-from ocpispec.executor.lookback import Screen, seen_key
-from ocpispec.executor.windows import ResolvedWindow
+from ocpispec.execute.lookback import Screen, seen_key
+from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.state import DatasetState, State, StateError
 from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp

@@ -20,8 +20,8 @@ from typing import Any
 from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
-from ocpispec.executor.errors import TransformError
-from ocpispec.executor.pseudonyms import PseudonymDomain, periodic_pseudonymizer, pseudonymizer
+from ocpispec.execute.errors import TransformError
+from ocpispec.execute.pseudonyms import PseudonymDomain, periodic_pseudonymizer, pseudonymizer
 from ocpispec.timestamps import (
     TimestampError,
     format_timestamp,

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.client import RunError
-from ocpispec.executor.outputs import (
+from ocpispec.execute.client import RunError
+from ocpispec.execute.outputs import (
     BinarySink,
     HashingFile,
     Target,

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.windows import ResolvedWindow
+from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
 
 EVENT_MARGIN = timedelta(days=1)

@@ -24,8 +24,8 @@ from jmespath import exceptions as jmes_errors
 from jmespath.parser import Parser
 from jmespath.visitor import Options, TreeInterpreter
 
-from ocpispec.executor.functions import Custom, OcxFunctions
-from ocpispec.executor.jmes_codegen import Source
+from ocpispec.execute.functions import Custom, OcxFunctions
+from ocpispec.execute.jmes_codegen import Source
 
 Compiled = Callable[[Any], Any]
 

@@ -25,8 +25,8 @@ from ocpispec.disclosure import (
     quasi_columns,
     recoder,
 )
-from ocpispec.executor.aggregate import _identity
-from ocpispec.executor.client import RunError
+from ocpispec.execute.aggregate import _identity
+from ocpispec.execute.client import RunError
 
 
 class RowRisk:

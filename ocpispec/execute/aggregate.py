@@ -24,13 +24,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor import accumulators as acc
-from ocpispec.executor import suppression
-from ocpispec.executor.functions import TransformError, as_number
-from ocpispec.executor.jmes_compile import Compiled
-from ocpispec.executor.pipeline import Counts
-from ocpispec.executor.pseudonyms import canonicalizer
-from ocpispec.executor.spill import SpillFile, sort_key
+from ocpispec.execute import accumulators as acc
+from ocpispec.execute import suppression
+from ocpispec.execute.functions import TransformError, as_number
+from ocpispec.execute.jmes_compile import Compiled
+from ocpispec.execute.pipeline import Counts
+from ocpispec.execute.pseudonyms import canonicalizer
+from ocpispec.execute.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
 _NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member

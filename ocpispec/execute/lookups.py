@@ -18,8 +18,8 @@ from typing import Any, Protocol
 
 from jmespath.exceptions import JMESPathError
 
-from ocpispec.executor.functions import TransformError
-from ocpispec.executor.jmes_compile import Compiled
+from ocpispec.execute.functions import TransformError
+from ocpispec.execute.jmes_compile import Compiled
 
 
 def fold(value: Any) -> str | None:

@@ -24,8 +24,8 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
-from ocpispec.executor.errors import TransformError
-from ocpispec.executor.memo import text_memo
+from ocpispec.execute.errors import TransformError
+from ocpispec.execute.memo import text_memo
 from ocpispec.timestamps import TimestampError, read_timestamp
 
 KEY_DERIVATION = "ocpispec/v2"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.client import RunError
+from ocpispec.execute.client import RunError
 from ocpispec.diagnostics.source import Span
 
 _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")

@@ -26,17 +26,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.client import Client, RunError
-from ocpispec.executor.policy import Policy, Tolerance
+from ocpispec.execute.client import Client, RunError
+from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.logs import RUN
 from ocpispec.state import State
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 if TYPE_CHECKING:
-    from ocpispec.executor.datasets import DatasetResult, DatasetRun, Estimate
-    from ocpispec.executor.pipeline import Counts
-    from ocpispec.executor.pseudonyms import PseudonymDomain
-    from ocpispec.executor.windows import ResolvedWindow
+    from ocpispec.execute.datasets import DatasetResult, DatasetRun, Estimate
+    from ocpispec.execute.pipeline import Counts
+    from ocpispec.execute.pseudonyms import PseudonymDomain
+    from ocpispec.execute.windows import ResolvedWindow
 
 # The run's machinery (outputs, templates, the ledger, the expression compiler) loads on
 # first use, so that `get`, which needs only the policy and the audited fetch, starts fast.
@@ -48,7 +48,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(f"ocpispec.executor.{_LAZY[name]}"), name)
+        return getattr(importlib.import_module(f"ocpispec.execute.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError",
@@ -104,8 +104,8 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     """Everything between the state lock and the commit. A run of a `since last run`
     export holds the export's lock throughout and first finishes a commit a crashed run
     left; other exports have no state to keep in step with their outputs."""
-    from ocpispec.executor import statekeeping
-    from ocpispec.executor.lock import run_lock
+    from ocpispec.execute import statekeeping
+    from ocpispec.execute.lock import run_lock
     from ocpispec.ledger import default_ledger_path
 
     state_path = options.state_path or default_ledger_path()
@@ -123,8 +123,8 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
 
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool) -> RunResult:
-    from ocpispec.executor import deliveries, statekeeping
-    from ocpispec.executor.windows import resolve_window
+    from ocpispec.execute import deliveries, statekeeping
+    from ocpispec.execute.windows import resolve_window
 
     started = time.monotonic()
     wall = wall_clock().replace(microsecond=0)
@@ -161,10 +161,10 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
              state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
              notes: list[str], state: State, incremental: list[ir.Dataset], advancing: bool,
              changes: dict, windows: dict[str, ResolvedWindow], targets: dict) -> RunResult:
-    from ocpispec.executor import deliveries, statekeeping
-    from ocpispec.executor.datasets import DatasetRun
-    from ocpispec.executor.pseudonyms import run_domain
-    from ocpispec.executor.signals import deferred_signals
+    from ocpispec.execute import deliveries, statekeeping
+    from ocpispec.execute.datasets import DatasetRun
+    from ocpispec.execute.pseudonyms import run_domain
+    from ocpispec.execute.signals import deferred_signals
     from ocpispec.language.pseudonym_scope import new_run_salt
 
     if not options.assess:
@@ -237,7 +237,7 @@ def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: Ru
             run.discard()
     result = _result(plan, client, results, started, False, None, notes, now)
     if options.use_state:
-        from ocpispec.executor import statekeeping
+        from ocpispec.execute import statekeeping
 
         entry = statekeeping.log_entry(plan, options, result, [])
         statekeeping.log(state_path, entry | {"outcome": "assessed"}, published=True)
@@ -282,7 +282,7 @@ def _few_collections() -> Iterator[None]:
 
 def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWindow],
              now: datetime):
-    from ocpispec.executor.outputs import MismatchError, OutputError, placeholders, resolve_targets
+    from ocpispec.execute.outputs import MismatchError, OutputError, placeholders, resolve_targets
 
     values = {d.name: placeholders(plan.export.name, d.name, now, windows[d.name].date_from,
                                    windows[d.name].date_to) for d in plan.datasets}
@@ -300,8 +300,8 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
 def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
     """The run's compiler, keyed for its pseudonym domain (export, consumer and, with
     `pseudonym scope per run`, a fresh random value that is never stored)."""
-    from ocpispec.executor.functions import custom_functions
-    from ocpispec.executor.jmes_compile import ExpressionError, compile_expression
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import ExpressionError, compile_expression
 
     functions = custom_functions(key, domain)
     cache: dict[str, Any] = {}
@@ -327,7 +327,7 @@ def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResul
     given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
              "accept_incomplete": policy.accept_incomplete,
              "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
-    from ocpispec.executor.records import run_record, write_run_record
+    from ocpispec.execute.records import run_record, write_run_record
 
     record = run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
                         options=given)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ocpispec.plan import ir
-from ocpispec.executor.client import RunError
+from ocpispec.execute.client import RunError
 from ocpispec.ocpi import Credentials
 
 DEMO_PARTY = "NL-OCX"

@@ -24,8 +24,8 @@ import hashlib
 import os
 from typing import Any
 
-from ocpispec.executor.functions import as_number
-from ocpispec.executor.quantiles import Quantiles
+from ocpispec.execute.functions import as_number
+from ocpispec.execute.quantiles import Quantiles
 
 KEYS, RECORDS, DRIVERS = 0, 1, 2
 FIRST_SLOT = 3

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.atomic import write_atomically
-from ocpispec.executor.pseudonyms import pseudonym_manifest
+from ocpispec.execute.atomic import write_atomically
+from ocpispec.execute.pseudonyms import pseudonym_manifest
 
 MANIFEST_FORMAT = 2
 RUN_RECORD_FORMAT = 1

@@ -14,12 +14,12 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from ocpispec.plan import ir
-from ocpispec.executor.functions import TransformError
-from ocpispec.executor.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
-from ocpispec.executor.jmes_fuse import Unfusable, fusable, fuse
-from ocpispec.executor.lookups import Lookup, fold
-from ocpispec.executor.memo import text_memo
-from ocpispec.executor.series import expander
+from ocpispec.execute.functions import TransformError
+from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
+from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
+from ocpispec.execute.lookups import Lookup, fold
+from ocpispec.execute.memo import text_memo
+from ocpispec.execute.series import expander
 from ocpispec.plan.lower import quote
 
 # bound of the per-key caches of the privacy check and the joins (keys are locations,

@@ -26,7 +26,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from ocpispec.executor.atomic import AtomicFile, fsync_directory, publish, write_atomically
+from ocpispec.execute.atomic import AtomicFile, fsync_directory, publish, write_atomically
 from ocpispec.ledger.outcome import CommitPending, Recovered
 from ocpispec.state import State, state_from_dict, state_text, state_to_dict
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from ocpispec import formats
 from ocpispec.plan import ir
-from ocpispec.executor.atomic import AtomicFile, write_atomically
+from ocpispec.execute.atomic import AtomicFile, write_atomically
 from ocpispec.render import EXTENSIONS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_.]+)\}")
@@ -137,7 +137,7 @@ def remove_stale_spools() -> list[Path]:
     import shutil
     import tempfile
 
-    from ocpispec.executor.atomic import process_alive
+    from ocpispec.execute.atomic import process_alive
 
     removed = []
     for spool in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):

@@ -17,17 +17,17 @@ from typing import Any
 from ocpispec import __version__
 from ocpispec.plan import ir
 from ocpispec.diagnostics import Diagnostic, Label
-from ocpispec.executor.aggregate import Aggregator, export_aggregates
-from ocpispec.executor import policy as rules
-from ocpispec.executor.atomic import AtomicFile
-from ocpispec.executor.client import Client, RunError
-from ocpispec.executor.crawls import AuditedFetch
-from ocpispec.executor.disclosure import RowRisk
-from ocpispec.executor.event_window import EventWindow, superset
-from ocpispec.executor.lookups import Lookup, PerIdLookup, TableLookup
-from ocpispec.executor.ordering import ordered
-from ocpispec.executor import writers
-from ocpispec.executor.outputs import (
+from ocpispec.execute.aggregate import Aggregator, export_aggregates
+from ocpispec.execute import policy as rules
+from ocpispec.execute.atomic import AtomicFile
+from ocpispec.execute.client import Client, RunError
+from ocpispec.execute.crawls import AuditedFetch
+from ocpispec.execute.disclosure import RowRisk
+from ocpispec.execute.event_window import EventWindow, superset
+from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.execute.ordering import ordered
+from ocpispec.execute import writers
+from ocpispec.execute.outputs import (
     HashingFile,
     Target,
     compression_of,
@@ -35,10 +35,10 @@ from ocpispec.executor.outputs import (
     stage_datapackage,
     stage_manifest,
 )
-from ocpispec.executor.pipeline import Counts, Pipeline, normalizer_for
-from ocpispec.executor.policy import Policy
-from ocpispec.executor.records import consumer_manifest
-from ocpispec.executor.windows import ResolvedWindow, open_ended, resolve_window, widened
+from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
+from ocpispec.execute.policy import Policy
+from ocpispec.execute.records import consumer_manifest
+from ocpispec.execute.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
     CustomTemplate,
     RenderContext,
@@ -214,7 +214,7 @@ class DatasetRun:
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
         if self._uses_workers(client, lookups):
-            from ocpispec.executor.workers import PagePool, prepared_rows
+            from ocpispec.execute.workers import PagePool, prepared_rows
 
             one = pipeline.one()
             self.pool = PagePool(self.options.workers, version, module, one, self.counts)
@@ -258,7 +258,7 @@ class DatasetRun:
         if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
                    for name, lookup in lookups.items()):
             return False
-        from ocpispec.executor.workers import available
+        from ocpispec.execute.workers import available
 
         return _counts_unknown(client) and hasattr(client, "fetch_pages") and available()
 

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.executor.functions import as_number
+from ocpispec.execute.functions import as_number
 from ocpispec.series import SLOT_UNITS
 from ocpispec.series.apportion import (
     local_slots,

@@ -16,8 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ocpispec.executor.atomic import file_mode
-from ocpispec.executor.client import RunError
+from ocpispec.execute.atomic import file_mode
+from ocpispec.execute.client import RunError
 
 _POLL = 0.05
 

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 
 from ocpispec import delivery
 from ocpispec.delivery import Login
-from ocpispec.executor.atomic import AtomicFile
-from ocpispec.executor.client import RunError
-from ocpispec.executor.outputs import Target, remove_spools, remove_stale_spools
+from ocpispec.execute.atomic import AtomicFile
+from ocpispec.execute.client import RunError
+from ocpispec.execute.outputs import Target, remove_spools, remove_stale_spools
 from ocpispec.diagnostics.source import Span
 
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ocpispec.plan import ir
-from ocpispec.executor.client import RunError
-from ocpispec.executor.entropy import estimate_bits
+from ocpispec.execute.client import RunError
+from ocpispec.execute.entropy import estimate_bits
 from ocpispec.diagnostics.source import Span
 from ocpispec.text import count
 
