@@ -27,8 +27,8 @@ def main() -> None:
     from fixtures_s3 import ACCESS_KEY, SECRET_KEY, start_moto
     from fixtures_sftp import start_sshd
 
-    from ocpispec import delivery
-    from ocpispec.delivery import sftp
+    from ocpispec import deliver as delivery
+    from ocpispec.deliver import sftp
     from ocpispec.formats import parse_remote
 
     with tempfile.TemporaryDirectory() as folder:

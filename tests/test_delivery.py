@@ -18,7 +18,7 @@ from fixtures_cli import cli_block
 from fixtures_demo import scrub
 from ledger_helpers import has_state, pending, state_dict
 
-from ocpispec.delivery import sftp
+from ocpispec.deliver import sftp
 from ocpispec.demo import DemoServer
 from ocpispec.formats import RemoteError, parse_remote, redact
 
@@ -349,9 +349,9 @@ def test_any_text_after_the_scheme_is_read_or_refused(rest) -> None:
 
 def test_a_missing_library_stops_the_run_before_fetching(deliver, tmp_path,
                                                          monkeypatch) -> None:
-    import ocpispec.delivery
+    import ocpispec.deliver
 
-    monkeypatch.setattr(ocpispec.delivery, "available", lambda scheme: False)
+    monkeypatch.setattr(ocpispec.deliver, "available", lambda scheme: False)
     result = deliver("sftp://files.example.org/in/x.csv")
     assert result.exit_code == 1 and "error[OCX599]" in result.output
     assert "pip install 'ocpispec[sftp]'" in result.output

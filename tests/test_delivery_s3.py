@@ -15,8 +15,8 @@ import pytest
 from fixtures_s3 import SECRET_KEY
 from ledger_helpers import has_state, state_dict
 
-from ocpispec.delivery import s3
-from ocpispec.delivery.faults import TransferError
+from ocpispec.deliver import s3
+from ocpispec.deliver.faults import TransferError
 from ocpispec.demo import DemoServer
 
 AS_OF = "2026-01-01T00:00:00Z"
@@ -171,7 +171,7 @@ def test_missing_credentials_are_named(deliver, s3_server, tmp_path, monkeypatch
 
 
 def _session(s3_server):
-    from ocpispec.delivery.profiles import Login
+    from ocpispec.deliver.profiles import Login
 
     login = Login(host=s3_server.bucket, port=0, user="AKIAOCPISPECTEST0001",
                   known_hosts=None, source="test", password=SECRET_KEY, retries=0,
@@ -232,7 +232,7 @@ def test_a_multipart_upload_failing_mid_way_is_aborted(s3_server, tmp_path,
 
 def test_temporary_keys_and_unfinished_uploads_a_killed_run_left_are_removed(
         deliver, s3_server, tmp_path, monkeypatch) -> None:
-    from ocpispec.delivery import leftovers
+    from ocpispec.deliver import leftovers
 
     monkeypatch.setattr(leftovers, "LEFTOVER_SECONDS", 0)
     s3_server.profile(tmp_path / "config")

@@ -178,7 +178,7 @@ def _load(path: Path, export: str):
 
 @contextlib.contextmanager
 def _locked(path: Path, export: str):
-    from ocpispec.delivery import finish_rename
+    from ocpispec.deliver import finish_rename
     from ocpispec.execute import RunError
     from ocpispec.execute.lock import run_lock
     from ocpispec.ledger import LedgerError, migrate, recover

@@ -1,4 +1,4 @@
-"""The executor's side of remote delivery (`ocpispec.delivery`): logins checked and
+"""The executor's side of remote delivery (`ocpispec.deliver`): logins checked and
 servers tried before anything is fetched, the staged files of remote targets uploaded
 and verified before the commit point, the local spool removed afterwards."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ocpispec import delivery
-from ocpispec.delivery import Login
+from ocpispec import deliver as delivery
+from ocpispec.deliver import Login
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import RunError
 from ocpispec.execute.outputs import Target, remove_spools, remove_stale_spools

@@ -42,7 +42,7 @@ class MismatchError(OutputError):
 class Target:
     """A file (`path`) or stdout (`path` None). A remote destination (`remote`, its
     placeholders filled in) is written to `path` in a local spool directory first and
-    delivered from there (`ocpispec.delivery`)."""
+    delivered from there (`ocpispec.deliver`)."""
 
     path: Path | None
     remote: formats.Remote | None = None

@@ -40,7 +40,7 @@ def load(path: Path, export: str):
 
 def recover(state_path: Path, export: str, destinations: Any = None) -> list[str]:
     try:
-        from ocpispec.delivery import finish_rename
+        from ocpispec.deliver import finish_rename
 
         migrate_notes = _migrated(state_path, export)
         recovered = ledger.recover(state_path, export,
@@ -214,7 +214,7 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
            entry: dict[str, Any] | None, outbox: Any = None) -> None:
     """Publish the files (and the `outbox`'s verified uploads) and, with a ledger, advance
     the state and log the run as one recoverable commit (`ledger.store`)."""
-    from ocpispec.delivery import Failure
+    from ocpispec.deliver import Failure
 
     if state_path is None:
         try:

@@ -4,7 +4,7 @@ share it). For S3 the "host" is the bucket and the path the key (after its `/`).
 
 A destination URL never holds credentials (`user:password@` is refused at check time);
 its host names a destination profile (`<config>/destinations/<host>.toml`) or a host
-one of them describes, or the environment supplies the login (`ocpispec.delivery`).
+one of them describes, or the environment supplies the login (`ocpispec.deliver`).
 
     parse_remote("sftp://files.example.org:2222/in/{run.date}.csv")
       -> Remote(scheme="sftp", host="files.example.org", port=2222,

@@ -82,9 +82,9 @@ def check_writable(path: Path) -> None:
 def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
            run: dict[str, Any] | None, pause=lambda step: None, outbox: Any = None) -> None:
     """Publish `files` (finished AtomicFiles) and the `outbox`'s uploads (verified under
-    temporary remote names, `ocpispec.delivery`), save `state` and log `run`, recoverably:
+    temporary remote names, `ocpispec.deliver`), save `state` and log `run`, recoverably:
     the pending row is the commit point, and recovery repeats what is left."""
-    from ocpispec.delivery import Failure
+    from ocpispec.deliver import Failure
 
     local = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
     remote = outbox.renames() if outbox is not None else []
@@ -133,7 +133,7 @@ def recover(path: Path, export: str,
             finish_remote: Callable[[str, str], str] | None = None) -> Recovered | None:
     """Finish the commit a crashed run of `export` left, if any; `finish_remote(url,
     temp)` finishes a remote rename (`published`, `done` or `missing`)."""
-    from ocpispec.delivery import Failure
+    from ocpispec.deliver import Failure
     from ocpispec.execute.atomic import publish
 
     if not path.exists():

@@ -1,4 +1,4 @@
-"""What a transport (SFTP, S3) raises; `ocpispec.delivery` turns them into diagnostics."""
+"""What a transport (SFTP, S3) raises; `ocpispec.deliver` turns them into diagnostics."""
 
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ import secrets
 import socket
 import time
 from pathlib import Path
-from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
-from ocpispec.delivery.profiles import Login
+from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
+from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ocpispec.delivery.leftovers import Leftovers, name_pattern
-from ocpispec.delivery.profiles import Login, ProfileError, login_for
+from ocpispec.deliver.leftovers import Leftovers, name_pattern
+from ocpispec.deliver.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
 
 __all__ = ["Failure", "Leftovers", "Login", "Outbox", "finish_rename", "login_for",
@@ -77,7 +77,7 @@ def preflight(remote: Remote, login: Login,
     """Before anything is fetched: the server answers, its host key is known, the login
     is accepted and the target directory exists. With `pattern` (`name_pattern`), the
     temporary files killed runs left there are swept (`delivery.leftovers`)."""
-    from ocpispec.delivery.leftovers import sweep
+    from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)
     try:
@@ -161,16 +161,16 @@ def finish_rename(url: str, temp: str, tables: Any = None) -> str:
 
 def _connect(remote: Remote, login: Login) -> Any:
     if remote.scheme == "s3":
-        from ocpispec.delivery.s3 import Session
+        from ocpispec.deliver.s3 import Session
     else:
-        from ocpispec.delivery.sftp import Session  # type: ignore[assignment]
+        from ocpispec.deliver.sftp import Session  # type: ignore[assignment]
     return _retrying(remote, login, lambda: Session(login))
 
 
 def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
     """`attempt` with up to `login.retries` more tries after a transfer failure,
     waiting `backoff_seconds`, doubled each time. A host key problem is never retried."""
-    from ocpispec.delivery.faults import HostKeyError, TransferError, VerifyError
+    from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
 
     tries = login.retries + 1
     for number in range(1, tries + 1):

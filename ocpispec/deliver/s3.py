@@ -20,9 +20,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from ocpispec.delivery.faults import TransferError, VerifyError
-from ocpispec.delivery.profiles import Login
-from ocpispec.delivery.sftp import CHUNK, digest_of
+from ocpispec.deliver.faults import TransferError, VerifyError
+from ocpispec.deliver.profiles import Login
+from ocpispec.deliver.sftp import CHUNK, digest_of
 
 __all__ = ["MULTIPART_BYTES", "PART_BYTES", "Session", "progress"]
 
