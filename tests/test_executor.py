@@ -22,7 +22,7 @@ from ocpispec.execute.outputs import OutputError, expand, placeholders, resolve_
 from ocpispec.execute.pipeline import Counts, Pipeline
 from ocpispec.execute.windows import resolve_window
 from ocpispec.diagnostics.source import Span
-from ocpispec.state import DatasetState, State, StateError, load_state, save_state
+from ocpispec.ledger.state import DatasetState, State, StateError, load_state, save_state
 
 NOW = datetime(2026, 3, 15, 10, 30, 5, tzinfo=UTC)
 SPAN = Span(0, 1)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import ocpispec.execute.journal as journal
 from ocpispec.execute.atomic import AtomicFile
-from ocpispec.state import DatasetState, State, load_state
+from ocpispec.ledger.state import DatasetState, State, load_state
 
 EXPORT = "journal_test"
 NEW = State(EXPORT, 2, {"sessions": DatasetState("2026-01-01T00:00:00Z", "f" * 64,

@@ -15,7 +15,7 @@ from ledger_helpers import has_state, pending, runs, state_dict
 import ocpispec.execute.atomic as atomic
 from ocpispec import ledger
 from ocpispec.execute.atomic import AtomicFile, remove_stale_partials
-from ocpispec.state import DatasetState, State
+from ocpispec.ledger.state import DatasetState, State
 
 EXPORT = "ledger_test"
 NEW = State(EXPORT, 2, {"sessions": DatasetState("2026-01-01T00:00:00Z", "f" * 64,

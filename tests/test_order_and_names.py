@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ocpispec.plan import ir
 from ocpispec.execute.ordering import external_sort, ordered, sort_key
 from ocpispec.ledger import load_state, save_state
-from ocpispec.state import DatasetState, State
+from ocpispec.ledger.state import DatasetState, State
 
 AS_OF = "2026-01-01T00:00:00Z"
 HEADER = '''export ordering

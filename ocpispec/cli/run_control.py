@@ -117,7 +117,7 @@ def _preflight(plan, args) -> None:
     from ocpispec.execute.sources import spec_source
     from ocpispec.ocpi import OcpiError
     from ocpispec.ledger import LedgerError, default_ledger_path, load_state
-    from ocpispec.state import StateError
+    from ocpispec.ledger.state import StateError
 
     env = dict(os.environ)
     try:

@@ -141,7 +141,7 @@ def _confirm_moves(current, names: list[str], moment: datetime, yes: bool) -> No
 
 
 def _moved(current, name: str, mark: str):
-    from ocpispec.state import DatasetState
+    from ocpispec.ledger.state import DatasetState
 
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     found = current.datasets.get(name)
@@ -165,7 +165,7 @@ def _path(export: str, state_path: Path | None) -> Path:
 
 def _load(path: Path, export: str):
     from ocpispec.ledger import LedgerError, load_state
-    from ocpispec.state import StateError
+    from ocpispec.ledger.state import StateError
 
     try:
         return load_state(path, export)
@@ -182,7 +182,7 @@ def _locked(path: Path, export: str):
     from ocpispec.execute import RunError
     from ocpispec.execute.lock import run_lock
     from ocpispec.ledger import LedgerError, migrate, recover
-    from ocpispec.state import StateError
+    from ocpispec.ledger.state import StateError
 
     try:
         with run_lock(path, export):

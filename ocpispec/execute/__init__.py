@@ -29,7 +29,7 @@ from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.logs import RUN
-from ocpispec.state import State
+from ocpispec.ledger.state import State
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ from ocpispec.render import (
     verify_template,
 )
 from ocpispec.render.confine import templates_root
-from ocpispec.state import FIRST_WATERMARK
+from ocpispec.ledger.state import FIRST_WATERMARK
 from ocpispec.timestamps import read_timestamp
 
 PROGRESS_EVERY = 1000

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ocpispec.execute.atomic import AtomicFile, fsync_directory, publish, write_atomically
 from ocpispec.ledger.outcome import CommitPending, Recovered
-from ocpispec.state import State, state_from_dict, state_text, state_to_dict
+from ocpispec.ledger.state import State, state_from_dict, state_text, state_to_dict
 
 JOURNAL_FORMAT = 1
 

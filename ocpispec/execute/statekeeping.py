@@ -20,7 +20,7 @@ from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, pending_files
 from ocpispec.execute.lookback import Screen, seen_key
 from ocpispec.execute.windows import ResolvedWindow
-from ocpispec.state import DatasetState, State, StateError
+from ocpispec.ledger.state import DatasetState, State, StateError
 from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp
 

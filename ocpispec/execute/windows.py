@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from ocpispec import calendar_windows
 from ocpispec.plan import ir
-from ocpispec.state import FIRST_WATERMARK
+from ocpispec.ledger.state import FIRST_WATERMARK
 from ocpispec.timestamps import format_timestamp, read_timestamp, shift_back
 
 # how far before the records' window a session or CDR a join reads is looked for: OCPI

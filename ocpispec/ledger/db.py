@@ -112,7 +112,7 @@ def write_state(conn: sqlite3.Connection, state) -> None:
     """Store one export's `State` (as the state module serialises it) in the ledger."""
     import json
 
-    from ocpispec.state import state_to_dict
+    from ocpispec.ledger.state import state_to_dict
 
     conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)",
                  (state.export, state.serial, json.dumps(state_to_dict(state), sort_keys=True)))

@@ -18,7 +18,7 @@ import contextlib
 from pathlib import Path
 
 from ocpispec.ledger.db import connect, transaction, write_state
-from ocpispec.state import State, load_state as load_json_state
+from ocpispec.ledger.state import State, load_state as load_json_state
 
 
 def legacy_state_path(ledger: Path, export: str) -> Path:

@@ -30,7 +30,7 @@ from typing import Any
 from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered
-from ocpispec.state import State, StateError, state_from_dict, state_to_dict
+from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
 
 
 def load_state(path: Path, export: str) -> State:
