@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
+from test_run_e2e import SMALL_DEMO_CORPUS as CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
 
 from ocpispec.demo import Faults
 from ocpispec.executor.workers import available
@@ -51,7 +51,7 @@ compute
   minimum group size 5
 output csv to "groups.csv"
 """,
-    "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions")],
+    "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions_without_k")],
 }
 
 
@@ -115,7 +115,8 @@ def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_p
 
     monkeypatch.setattr(multiprocessing, "get_context", spy)
     server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
-    result = run_spec(SPECS["rows"], server, "-q", "--workers", "2")
+    # an aggregate: a row dataset keeps one process (its risk meter reads the records)
+    result = run_spec(SPECS["groups"], server, "-q", "--workers", "2")
     assert result.exit_code == 0, result.stderr
     assert started == ["fork"]
     assert json.loads((tmp_path / "out.manifest.json").read_text())["output"]["rows"] > 0
