@@ -11,6 +11,10 @@ from ocpispec.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
+# The shipped municipality spec without its k rule, as typed from the repo root: for tests
+# about something other than disclosure control that run against small demo CPOs, where
+# k 5 suppresses every row (tests/test_corpus_check.py keeps it in step with the spec).
+WITHOUT_K = "tests/specs/municipality_sessions_without_k.ocx"
 CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_cli import SPECS, cli_block
+from fixtures_cli import REPO, WITHOUT_K, cli_block
 from fixtures_demo import demo_server_factory  # noqa: F401 - fixture
 
 KEY = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9011223344556677889900aabbccdde"
@@ -31,7 +31,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> Path:
     """specs/sessions.ocx (the municipality spec with `requires approval`) in a temporary
     working directory, and a clock that ticks a minute per approval."""
     (tmp_path / "specs").mkdir()
-    text = (SPECS / "municipality_sessions.ocx").read_text()
+    # the municipality spec without its k rule: the approval workflow runs it against a
+    # demo of 200 sessions, where k 5 would suppress every row
+    text = (REPO / WITHOUT_K).read_text()
     (tmp_path / SPEC).write_text(text.replace("  retention 24 months\n",
                                               "  retention 24 months\n  requires approval\n"))
     monkeypatch.chdir(tmp_path)

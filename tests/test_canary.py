@@ -9,16 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_cli import SPECS
+from fixtures_cli import REPO, SPECS, WITHOUT_K
 from ocpispec.ocpi import Credentials, OcpiClient
 from ocpispec.ocpi.profiles import profile_from_client, save_profile
 
-CORPUS = sorted(SPECS.glob("*.ocx"))
+# The municipality spec runs without its k rule: at 300 sessions k 5 suppresses every row,
+# leaving nothing that could leak. The rule only coarsens or removes rows, so the copy
+# releases at least what the shipped spec does.
+CORPUS = [REPO / WITHOUT_K if spec.stem == "municipality_sessions" else spec
+          for spec in sorted(SPECS.glob("*.ocx"))]
 KEY = "5b8e2d0f9a3c71e46b0d8f2a5c9e13b7d4f6a08c2e5b19d7f3a6c40e8b2d5f19"
 
 
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
-@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem.removesuffix("_without_k"))
 def test_spec_leaks_nothing(run_cli, demo_server_factory, tmp_path: Path, spec: Path,
                           version: str) -> None:
     server = demo_server_factory(version=version, size=300, canaries=True)
@@ -30,7 +34,7 @@ def test_spec_leaks_nothing(run_cli, demo_server_factory, tmp_path: Path, spec: 
     texts = []
     for limit in ((), ("--limit", "25")):
         out = tmp_path / f"out{len(limit)}"
-        result = run_cli("run", f"specs/{spec.name}", "--out", str(out), "--state",
+        result = run_cli("run", str(spec.relative_to(REPO)), "--out", str(out), "--state",
                          str(tmp_path / f"state{len(limit)}.json"), "--as-of",
                          "2026-01-01T00:00:00Z", *limit, env=env)
         assert result.exit_code == 0, result.stderr
@@ -79,7 +83,7 @@ def test_type_confused_values_leak_nothing(run_cli, demo_server_factory, tmp_pat
     texts = []
     for spec in CORPUS:
         out = tmp_path / spec.stem
-        result = run_cli("run", f"specs/{spec.name}", "--out", str(out), "--state",
+        result = run_cli("run", str(spec.relative_to(REPO)), "--out", str(out), "--state",
                          str(tmp_path / f"{spec.stem}.json"), "--as-of", "2026-01-01T00:00:00Z",
                          "--allow-invalid", "100%", env=env)
         assert result.exit_code == 0, result.stderr

@@ -53,3 +53,16 @@ def summary(checked: CheckedSpec) -> str:
         written = sorted({ref.dotted for ref in dataset.fields})
         lines.append("  written fields: " + ", ".join(written))
     return "\n".join(lines) + "\n"
+
+
+def test_the_test_copy_without_k_is_the_shipped_spec_minus_its_k_rule() -> None:
+    """tests/specs/municipality_sessions_without_k.ocx (used where a test about something
+    other than disclosure runs against a small demo) must not drift from the shipped spec:
+    the same text but for its header and the k rule with its comment block."""
+    shipped = (REPO / "specs" / "municipality_sessions.ocx").read_text().splitlines()
+    copy = (REPO / "tests" / "specs" / "municipality_sessions_without_k.ocx").read_text()
+    start = next(i for i, line in enumerate(shipped) if line.startswith("  # Nobody can be"))
+    rule = next(i for i, line in enumerate(shipped) if line.startswith("  require k "))
+    expected = shipped[:start] + shipped[rule + 1:]
+    body = [line for line in copy.splitlines()]
+    assert body[4:] == expected and all(line.startswith("#") for line in body[:4])

@@ -353,7 +353,8 @@ def test_a_run_carries_the_fingerprint_the_review_shows(run_cli, tmp_path: Path)
     assert run_cli("check", spec).exit_code == 0
     reviewed = json.loads(run_cli("review", spec, "--format", "json").stdout)
     out = tmp_path / "sessions.csv"
-    result = run_cli("run", spec, "--demo", "--demo-size", "500", "--out", str(out), "-q")
+    # the demo's default 20,000 sessions: the spec's k rule fails a run on a few hundred
+    result = run_cli("run", spec, "--demo", "--out", str(out), "-q")
     assert result.exit_code == 0, result.stderr
     manifest = json.loads(Path(f"{out}.manifest.json").read_text())
     assert manifest["plan_fingerprint"] == reviewed["fingerprints"]["plan"]

@@ -36,8 +36,9 @@ def test_review_renders_in_chromium(run_cli, tmp_path: Path) -> None:
     assert report.requests == [page.resolve().as_uri()]  # nothing fetched: works offline
     assert report.title == "Privacy review: utrecht_sessions"
     for text in ("utrecht_sessions", "Gemeente Utrecht, afdeling Ruimte en Mobiliteit",
-                 "a keyed pseudonym of the contract id, stable within this export for this "
-                 "consumer", "the start time, cut to the hour", "Withheld fields",
+                 "a keyed pseudonym of the contract id, stable for this consumer within one "
+                 "week of the record's time", "the start time, cut to the hour",
+                 "Rule in force:", "Measured risk", "Withheld fields",
                  "Sample rows: SYNTHETIC DATA", "plan fingerprint", "Sign-off"):
         assert text in report.text, text
     assert report.values["tables"] == report.values["captions"] != "0"

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_run_e2e import CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
+from test_run_e2e import SMALL_DEMO_CORPUS as CORPUS, profile_for, run_record, run_spec  # noqa: F401 (fixtures)
 
 from ocpispec.demo import Faults
 from ocpispec.execute.workers import available
@@ -51,7 +51,7 @@ compute
   minimum group size 5
 output csv to "groups.csv"
 """,
-    "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions")],
+    "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions_without_k")],
 }
 
 
