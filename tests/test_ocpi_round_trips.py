@@ -12,7 +12,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fixtures_cli import run_cli  # noqa: F401  (fixture)
+from fixtures_cli import WITHOUT_K, run_cli  # noqa: F401  (fixture)
 from fixtures_demo import demo_profile, demo_server  # noqa: F401  (fixtures)
 
 from ocpispec.ocpi import OcpiClient, OcpiError
@@ -169,7 +169,7 @@ def test_a_long_list_reaches_the_full_concurrency(demo_server_factory):
 def test_run_with_a_fresh_profile_sends_no_discovery_request(demo_server, demo_profile, run_cli,
                                                              tmp_path):
     start = len(demo_server.request_log)
-    result = run_cli("run", "specs/municipality_sessions.ocx", "--profile", "default",
+    result = run_cli("run", WITHOUT_K, "--profile", "default",  # round trips, not k
                      "--out", str(tmp_path / "out.csv"), "--state", str(tmp_path / "ledger.sqlite"),
                      "--as-of", "2026-01-01T00:00:00Z",
                      env={"UTRECHT_PSEUDONYM_KEY": "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b"})
@@ -180,7 +180,7 @@ def test_run_with_a_fresh_profile_sends_no_discovery_request(demo_server, demo_p
 
 def test_run_keeps_a_new_discovery_in_the_profile(demo_server, demo_profile, run_cli, tmp_path):
     start = len(demo_server.request_log)
-    result = run_cli("run", "specs/municipality_sessions.ocx", "--profile", "default",
+    result = run_cli("run", WITHOUT_K, "--profile", "default",  # round trips, not k
                      "--out", str(tmp_path / "out.csv"), "--state", str(tmp_path / "ledger.sqlite"),
                      "--as-of", "2026-01-01T00:00:00Z",
                      env={"UTRECHT_PSEUDONYM_KEY": "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b",

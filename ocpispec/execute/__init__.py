@@ -29,10 +29,10 @@ from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.logs import RUN
-from ocpispec.ledger.state import State
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 if TYPE_CHECKING:
+    from ocpispec.ledger.state import State
     from ocpispec.execute.datasets import DatasetResult, DatasetRun, Estimate
     from ocpispec.execute.pipeline import Counts
     from ocpispec.execute.pseudonyms import PseudonymDomain
@@ -131,6 +131,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     now = (options.now or wall).replace(microsecond=0)
     export = plan.export.name
     notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
+    from ocpispec.ledger.state import State  # the ledger (and sqlite3) only for a run
+
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
     state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
     incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
