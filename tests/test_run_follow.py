@@ -44,14 +44,7 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   snapshot) -> None:
     server = demo_server_factory(version="2.2.1", size=300)
-    waits: list[datetime] = []
-
-    def sleep_until(moment: datetime) -> None:
-        waits.append(moment)
-        if len(waits) == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    waits = _interrupt_after(2, monkeypatch)
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
     state = tmp_path / "state.json"
     # the spec without its k rule: this test is about scheduling, on a 300-session demo
@@ -87,14 +80,7 @@ def test_follow_counts_repeated_failures_and_exits_with_the_last_outcome(
     from ocpispec.demo import Faults
 
     server = demo_server_factory(version="2.2.1", size=300, faults=Faults(envelope_error=3000))
-    waits: list[datetime] = []
-
-    def sleep_until(moment: datetime) -> None:
-        waits.append(moment)
-        if len(waits) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    _interrupt_after(3, monkeypatch)
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
     result = run_cli("run", "specs/municipality_sessions.ocx", "--follow", "--state",
                      str(tmp_path / "state.json"), "--out", str(tmp_path / "out.csv"), env=env)
@@ -122,14 +108,7 @@ def test_a_warning_appears_once_not_at_every_scheduled_run(
                              "select round(kwh, 1) as energy_kwh\n"
                              f'output csv to "{tmp_path / "out.csv"}"\n'
                              "schedule weekly on monday at 06:00"))
-    waits: list[datetime] = []
-
-    def sleep_until(moment: datetime) -> None:
-        waits.append(moment)
-        if len(waits) == 3:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    _interrupt_after(3, monkeypatch)
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
     result = run_cli("run", str(spec), "--follow", "--state", str(tmp_path / "state.json"),
                      env=env)
@@ -137,3 +116,17 @@ def test_a_warning_appears_once_not_at_every_scheduled_run(
     assert result.stderr.count("Ran `quick`") == 3
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert warnings and len(warnings) == len(set(warnings)), result.stderr
+
+
+def _interrupt_after(count: int, monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+    """`--follow` sleeps until each next run: record the moments, and stop it with
+    Ctrl-C at the `count`-th wait."""
+    waits: list[datetime] = []
+
+    def sleep_until(moment: datetime) -> None:
+        waits.append(moment)
+        if len(waits) == count:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_command, "sleep_until", sleep_until)
+    return waits

@@ -184,7 +184,7 @@ def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
     """`where` runs on the record, before it is unnested: it cannot read an element."""
     names = {each.alias for each in eaches} | ({spread.alias} if spread else set())
     for where in source.wheres[:1]:
-        for ref in field_refs(where.condition):
+        for ref in syntax.field_refs(where.condition):
             if ref.path[0] in names:
                 ctx.emit(error(
                     "OCX221", f"`where` cannot read `{ref.dotted}`", ref.span,
@@ -195,20 +195,3 @@ def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
                          "total, aggregate only what you need"))
                 return
 
-
-def field_refs(node: syntax.Expr | syntax.Condition) -> list[syntax.FieldRef]:
-    """Every FieldRef under a condition or expression, in source order."""
-    match node:
-        case syntax.FieldRef():
-            return [node]
-        case syntax.Call():
-            return [ref for arg in node.args for ref in field_refs(arg)]
-        case syntax.BinaryOp() | syntax.Compare():
-            return field_refs(node.left) + field_refs(node.right)
-        case syntax.InList() | syntax.IsNull() | syntax.Matches():
-            return field_refs(node.value)
-        case syntax.And() | syntax.Or():
-            return [ref for part in node.operands for ref in field_refs(part)]
-        case syntax.Not():
-            return field_refs(node.operand)
-    return []

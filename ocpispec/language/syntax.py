@@ -581,3 +581,21 @@ class Spec:
     datasets: tuple[Dataset, ...]
     schedule: Schedule | None
     span: Span
+
+
+def field_refs(node: Expr | Condition) -> list[FieldRef]:
+    """Every FieldRef under a condition or expression, in source order."""
+    match node:
+        case FieldRef():
+            return [node]
+        case Call():
+            return [ref for arg in node.args for ref in field_refs(arg)]
+        case BinaryOp() | Compare():
+            return field_refs(node.left) + field_refs(node.right)
+        case InList() | IsNull() | Matches():
+            return field_refs(node.value)
+        case And() | Or():
+            return [ref for part in node.operands for ref in field_refs(part)]
+        case Not():
+            return field_refs(node.operand)
+    return []

@@ -106,7 +106,7 @@ class Lowerer:
 
     def family(self, node: syntax.Expr) -> str:
         """The pseudonym family of a value: its first field's family."""
-        refs = [ref for ref in field_refs(node) if ref in self.fields]
+        refs = [ref for ref in syntax.field_refs(node) if ref in self.fields]
         return self.domain(self.fields[refs[0]]) if refs else "value"
 
     # ---- conditions -----------------------------------------------------------------
@@ -160,24 +160,6 @@ def _chain(operator: str, parts: list[str]) -> str:
         return operator.join(f"({part})" for part in parts)
     middle = len(parts) // 2
     return f"({_chain(operator, parts[:middle])}){operator}({_chain(operator, parts[middle:])})"
-
-
-def field_refs(node: syntax.Expr | syntax.Condition) -> list[syntax.FieldRef]:
-    """Every FieldRef under a node, in source order."""
-    match node:
-        case syntax.FieldRef():
-            return [node]
-        case syntax.Call():
-            return [ref for arg in node.args for ref in field_refs(arg)]
-        case syntax.BinaryOp() | syntax.Compare():
-            return field_refs(node.left) + field_refs(node.right)
-        case syntax.InList() | syntax.IsNull() | syntax.Matches():
-            return field_refs(node.value)
-        case syntax.And() | syntax.Or():
-            return [ref for part in node.operands for ref in field_refs(part)]
-        case syntax.Not():
-            return field_refs(node.operand)
-    return []
 
 
 def literal(node: syntax.Literal) -> str:
