@@ -37,3 +37,23 @@ def test_the_review_of_every_shipped_spec_shows_a_measured_risk(run_cli, tmp_pat
     if "\n  require k " in spec.read_text():
         assert "**Rule in force:** every class of equal" in risk
         assert "k 5:" in risk and "suppressed" in risk
+
+
+def test_an_aggregate_figure_counts_every_kind_of_withheld_group(snapshot) -> None:
+    """Groups withheld by dominance and to protect released totals are named beside the
+    small ones, so released + withheld adds up to every group the run saw."""
+    from ocpispec.check import compile_file
+    from ocpispec.plan import plan as make_plan
+    from ocpispec.review.risk import risk_review
+
+    plan = make_plan(compile_file(SPECS / "utilisation_by_area.ocx"))
+    [dataset] = plan.datasets
+    run = {"outcome": "committed", "plan_fingerprint": plan.fingerprint,
+           "recorded_at": "2026-01-05T05:00:00Z",
+           "datasets": [{"dataset": dataset.name, "window_start": "2025-12-01T00:00:00Z",
+                         "window_end": "2025-12-29T00:00:00Z",
+                         "counts": {"groups": 40, "groups_suppressed": 7,
+                                    "groups_dominated": 2, "groups_secondary": 3}}]}
+    review = risk_review(plan, dataset, [run])
+    assert review.headline.startswith("28 groups released, 7 suppressed as smaller than 10")
+    assert review.headline == snapshot
