@@ -101,3 +101,26 @@ def test_type_confused_values_leak_nothing(run_cli, demo_server_factory, tmp_pat
             texts.append(path.read_bytes().decode("utf-8", "replace"))
     leaks = [match.group() for text in texts for match in re.finditer(".{80}(CANARY|jansen).{40}", text)]
     assert not leaks, f"canary found: {leaks[:3]}"
+
+
+def test_the_k_rule_and_its_assessment_leak_nothing(run_cli, demo_server_factory,
+                                                    tmp_path: Path) -> None:
+    """The shipped k rule on canary data: `--assess` (report and ledger) and the run that
+    fails on the suppression limit (OCX527) name counts and columns, never a value."""
+    server = demo_server_factory(version="2.2.1", size=300, canaries=True)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    ledger = str(tmp_path / "ledger.sqlite")
+    common = ("--out", str(tmp_path / "out.csv"), "--as-of", "2026-01-01T00:00:00Z")
+    assessed = run_cli("run", "specs/municipality_sessions.ocx", "--assess", "--state", ledger,
+                       *common, env=env)
+    assert assessed.exit_code == 0, assessed.stderr
+    assert "k 5" in assessed.stdout + assessed.stderr
+    failed = run_cli("run", "specs/municipality_sessions.ocx", "--state", ledger, *common,
+                     env=env)
+    assert failed.exit_code == 1 and "OCX527" in failed.stderr
+    assert not (tmp_path / "out.csv").exists()
+    texts = [assessed.stdout, assessed.stderr, failed.stdout, failed.stderr]
+    texts += [path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
+              if path.is_file() and "config" not in path.parts]
+    assert not [text for text in texts if "CANARY" in text.replace(str(tmp_path), "<tmp>")]
