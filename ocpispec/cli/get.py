@@ -164,7 +164,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     with ConsoleEvents(limit=limit) as events:
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
-                release = Release(client.version, module, open_paths)
+                release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to, limit=limit)
                 _dump(fetched, release, out)
                 if profile is not None:
@@ -237,18 +237,28 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
     return paths
 
 
-def _dump(objects: Any, release: Release, out: IO[bytes]) -> None:
-    for obj in objects:
-        out.write(orjson.dumps(release.apply(obj)) + b"\n")
-    out.flush()
+def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
+    """One write per page (a write per object costs more than the object's checks);
+    interrupted (Ctrl-C), the objects released so far are still written."""
+    apply, dumps = release.apply, orjson.dumps
+    for page in fetched.pages():
+        lines: list[bytes] = []
+        try:
+            for obj in page:
+                lines.append(dumps(apply(obj)) + b"\n")
+        finally:
+            if lines:
+                out.write(b"".join(lines))
+                out.flush()
 
 
 def _summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
+    unknown = release.unknown_tally(stats.unknown_fields.get(module))
     lines = [f"{module}: {stats.objects} objects (OCPI {version}, {count(stats.pages, 'page')}, "
              f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
              f"  duplicates dropped: {stats.duplicates}",
              f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
-             f"  unknown fields (withheld): {_unknown(release.unknown) or 'none'}"]
+             f"  unknown fields (withheld): {_unknown(unknown) or 'none'}"]
     if stats.invalid_fields:
         lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
     if stats.deviations:
@@ -258,7 +268,7 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
     if release.embedded_locations:
         lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
                      f"{release.embedded_locations}")
-    withheld = {p: n for p, n in release.withheld.items() if p not in release.unknown}
+    withheld = {p: n for p, n in release.withheld.items() if p not in unknown}
     lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
     if release.open_paths:
         lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")

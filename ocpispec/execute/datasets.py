@@ -213,11 +213,16 @@ class DatasetRun:
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
                             None if _counts_unknown(client) else unknown_fields_finder(version, module))
         fetch = self.dataset.step(ir.Fetch)
+        if self.dataset.step(ir.Aggregate) is None:
+            self.risk = RowRisk(self.dataset, self.compile, version,
+                                sample=self.options.limit is not None
+                                or getattr(self.options, "assess", False))
         if self._uses_workers(client, lookups):
             from ocpispec.execute.workers import PagePool, prepared_rows
 
             one = pipeline.one()
-            self.pool = PagePool(self.options.workers, version, module, one, self.counts)
+            self.pool = PagePool(self.options.workers, version, module, one, self.counts,
+                                 self.risk.beside() if self.risk is not None else None)
         fetched = superset(self.window) if fetch.window.event_time else self.window
         audited = AuditedFetch(client, module,
                                date_from=_moment(self._date_from(fetch, fetched)),
@@ -233,12 +238,12 @@ class DatasetRun:
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         if self.pool is not None:
+            if self.risk is not None:
+                return self.risk.rows(prepared_rows(self.risk.tap(self._progress(records)),
+                                                    self.counts, one))
             return prepared_rows(self._progress(records), self.counts, one)
-        if self.dataset.step(ir.Aggregate) is not None:
+        if self.risk is None:
             return pipeline.rows(self._progress(records))
-        self.risk = RowRisk(self.dataset, self.compile, version,
-                            sample=self.options.limit is not None
-                            or getattr(self.options, "assess", False))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
@@ -248,11 +253,9 @@ class DatasetRun:
         the parent's connection: such datasets keep one process."""
         if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
             return False
-        if self.dataset.step(ir.Aggregate) is None or self.dataset.all(ir.Unnest) \
-                or self.dataset.step(ir.Fetch).window.event_time:
-            # a row dataset's risk meter reads each record beside its row, `each` makes
-            # several rows of one record, and `window on` reads each record's event
-            # time: all need the records in this process
+        if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Fetch).window.event_time:
+            # `each` makes several rows of one record, and `window on` reads each
+            # record's event time: both need the records in this process
             return False
         joined = {join.lookup for join in self.dataset.all(ir.Join)}
         if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)

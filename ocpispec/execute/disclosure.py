@@ -21,6 +21,7 @@ from ocpispec.disclosure import (
     KEnforcer,
     LimitExceeded,
     RiskMeter,
+    measured,
     point_columns,
     quasi_columns,
     recoder,
@@ -63,9 +64,13 @@ class RowRisk:
     def _measured(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
         quasi, points, hide = self.quasi, self.points, self.drivers.of
         for row in rows:
-            hidden, rank = hide(self._driver())
-            meter.add(hidden, rank, [row.get(name) for name in quasi],
-                      [row.get(name) for name in points] if points else None)
+            last = self.last
+            if last.__class__ is tuple and (part := last[4][5]) is not None:
+                meter.add_measured(*part)  # measured by a worker process
+            else:
+                hidden, rank = hide(self._driver())
+                meter.add(hidden, rank, [row.get(name) for name in quasi],
+                          [row.get(name) for name in points] if points else None)
             yield row
 
     def _enforced(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
@@ -77,7 +82,11 @@ class RowRisk:
         self._open.append(enforcer)
         hide = self.drivers.of
         for row in rows:
-            enforcer.add(row, *hide(self._driver()))
+            last = self.last
+            if last.__class__ is tuple and (part := last[4][5]) is not None:
+                enforcer.add(row, *part)  # the driver hidden by a worker process
+            else:
+                enforcer.add(row, *hide(self._driver()))
         try:
             outcome = enforcer.enforce()
         except LimitExceeded as exc:
@@ -94,6 +103,24 @@ class RowRisk:
         if self.driver is None:
             return None
         return _identity(self.driver(self.last))
+
+    def beside(self) -> Callable[[dict, dict], Any] | None:
+        """What a worker process computes beside each row for the meter (`workers`):
+        the driver hidden as `Drivers` hides it (the run's key is inherited by the
+        fork, never sent), and without a k rule the row's class and point too. None
+        where a row counts as its own driver (numbered here, in page order)."""
+        driver, hide = self.driver, self.drivers.of
+        if driver is None:
+            return None
+        if self.rule is not None:
+            return lambda wire, row: hide(_identity(driver(wire)))
+        quasi, points = self.quasi, self.points
+
+        def part(wire: dict, row: dict) -> tuple:
+            hidden, rank = hide(_identity(driver(wire)))
+            return measured(hidden, rank, [row.get(name) for name in quasi],
+                            [row.get(name) for name in points] if points else None)
+        return part
 
     def result(self) -> dict[str, Any] | None:
         if self.figures is None and self.enforced is None:

@@ -9,6 +9,10 @@ the writer, so the output is byte-identical to `--workers 1`.
     pool = PagePool(2, version, module, pipeline)   # forks the workers now
     pages = client.fetch_pages(..., prepare=pool.prepare)
     rows = prepared_rows(records, counts, one)      # counts as `Pipeline.rows` does
+
+A row dataset's risk meter needs the driver of each row's record: the worker reads it
+too (`RowRisk.beside`: the driver hidden as in one process, and the row's class and
+point) and sends it beside the row, so the records never come back to the parent.
     pool.close()
 
 The workers are forked (never spawned): they inherit the compiled pipeline, its
@@ -35,8 +39,10 @@ from ocpispec.schema.wire_check import NOTHING
 # the same test as the transport's (`transport._LOOSE_TIMESTAMP`)
 _LOOSE = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 
-# (check, per-record pipeline, its counts): set in the parent just before the fork
-_STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any] | None = None
+# (check, per-record pipeline, its counts, what is computed beside a row or None): set
+# in the parent just before the fork
+_STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
+              Callable[[dict, dict], Any] | None] | None = None
 
 
 def available() -> bool:
@@ -46,9 +52,9 @@ def available() -> bool:
 
 class PagePool:
     def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
-                 counts: Any) -> None:
+                 counts: Any, beside: Callable[[dict, dict], Any] | None = None) -> None:
         global _STATE
-        _STATE = (ObjectCheck(version, module, None), record, counts)
+        _STATE = (ObjectCheck(version, module, None), record, counts, beside)
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet)
         list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
@@ -72,7 +78,7 @@ def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any])
                 yield row
             continue
         counts.read += 1
-        row, excluded, filtered, invalid, misses = item[4]
+        row, excluded, filtered, invalid, misses = item[4][:5]
         if misses:  # a join that found nothing still lets its record through
             counts.join_misses.update(misses)
         if row is not None:
@@ -109,7 +115,7 @@ def _prepare(content: bytes) -> dict[str, Any] | None:
 
 def _item(obj: Any, loose: bool) -> tuple:
     assert _STATE is not None
-    check, record, counts = _STATE
+    check, record, counts, beside = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, None, None, None)
     findings = check.reader(obj) if check.reader is not None else NOTHING
@@ -125,5 +131,6 @@ def _item(obj: Any, loose: bool) -> tuple:
     counts.join_misses.clear()
     row = record(obj)
     outcome = (row, counts.excluded_private, counts.filtered, dict(counts.invalid) or None,
-               dict(counts.join_misses) or None)
+               dict(counts.join_misses) or None,
+               beside(obj, row) if beside is not None and row is not None else None)
     return (None, noted, key, obj.get("last_updated"), outcome)

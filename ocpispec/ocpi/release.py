@@ -33,7 +33,12 @@ EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_locat
 
 
 class Release:
-    def __init__(self, version: str, module: str, open_paths: frozenset[str]) -> None:
+    """`apply` releases one object. With `crawl_counts_unknown`, the unknown fields are
+    the crawl's to count (its wire reader notes them in `FetchStats.unknown_fields` in
+    the same walk that checks the types), so they are not walked for a second time."""
+
+    def __init__(self, version: str, module: str, open_paths: frozenset[str],
+                 crawl_counts_unknown: bool = False) -> None:
         self.version = version
         self.module = module
         self.open_paths = open_paths
@@ -44,15 +49,22 @@ class Release:
         self.site_details_released = 0  # objects whose site details --privacy-pass let out
         self._embedded = EMBEDDED_LOCATIONS.get(module, ())
         self._project: Any = None
+        self.counts_unknown = True
         try:
             self._unknown: Any = unknown_fields_finder(version, module)
             if module != "locations":  # private sites lose fields after the projection
                 self._project = compiled_projection(version, module, open_paths)
+            self.counts_unknown = not crawl_counts_unknown
         except KeyError:  # a module the version lacks: the crawl reports it first
             self._unknown = lambda obj: unknown_fields(version, module, obj)
 
+    def unknown_tally(self, crawl_tally: dict[str, int] | None) -> dict[str, int]:
+        """The unknown fields by path: this release's count, or the crawl's."""
+        return dict(self.unknown) if self.counts_unknown else dict(crawl_tally or {})
+
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
-        self.unknown.update(self._unknown(obj))
+        if self.counts_unknown:
+            self.unknown.update(self._unknown(obj))
         if self._project is not None and not any(name in obj for name in self._embedded):
             return self._project(obj, self.withheld)  # nothing to strip: one compiled pass
         return self.reference(obj)
