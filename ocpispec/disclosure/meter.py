@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import secrets
 import shutil
 import sqlite3
@@ -31,20 +32,26 @@ from typing import Any
 BUCKETS = ("1", "2-4", "5-9", "10+")
 _SEED = b"ocpispec unicity sample v1"
 _BATCH = 20_000
-# rows are appended while they stream (an insert into a keyed table costs a B-tree
-# search per row, and classes and points are nearly unique); the keyed tables are
-# built from them once, in `figures`
-_SCHEMA = """
+# While rows stream, batches of them are appended to two plain files: an SQLite
+# insert per row, from the thread that renders while the fetch threads run, would
+# hand the interpreter lock back and forth once per row. `figures` loads each file
+# into its own SQLite database and builds the keyed table there, the classes and
+# the unicity sample in two threads (SQLite runs a statement without the lock).
+_MEMBERS = """
 CREATE TABLE member_rows (cls TEXT NOT NULL, driver BLOB NOT NULL);
-CREATE TABLE point_rows (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL);
-"""
-_KEYED = """
 CREATE TABLE members (cls TEXT NOT NULL, driver BLOB NOT NULL, rows INTEGER NOT NULL,
                       PRIMARY KEY (cls, driver)) WITHOUT ROWID;
+"""
+_MEMBERS_KEYED = """
 INSERT INTO members SELECT cls, driver, COUNT(*) FROM member_rows GROUP BY cls, driver;
 DROP TABLE member_rows;
+"""
+_POINTS = """
+CREATE TABLE point_rows (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL);
 CREATE TABLE points (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL,
                      PRIMARY KEY (point, driver)) WITHOUT ROWID;
+"""
+_POINTS_KEYED = """
 INSERT INTO points SELECT point, driver, MIN(rank) FROM point_rows GROUP BY point, driver;
 DROP TABLE point_rows;
 """
@@ -124,7 +131,7 @@ class SpillFolder:
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
 
     def database(self, name: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path / name, isolation_level=None)
+        conn = sqlite3.connect(self.path / name, isolation_level=None, check_same_thread=False)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000",
                        "temp_store=FILE", "locking_mode=EXCLUSIVE"):
             conn.execute(f"PRAGMA {pragma}")
@@ -159,10 +166,10 @@ class RiskMeter:
                  by_driver: bool) -> None:
         self.quasi, self.point_columns, self.by_driver = quasi, points, by_driver
         self.folder = SpillFolder("ocpispec-risk-")
-        self.conn = self.folder.database("risk.sqlite")
-        self.conn.executescript(_SCHEMA)
+        self._files = [(self.folder.path / name).open("wb") for name in ("members", "points")]
         self._members: list[tuple[str, bytes]] = []
         self._points: list[tuple[str, bytes, int]] = []
+        self._connections: list[sqlite3.Connection] = []
         self.rows = 0
 
     def add(self, hidden: bytes, rank_base: bytes, values: Sequence[Any],
@@ -180,40 +187,64 @@ class RiskMeter:
             self._flush()
 
     def _flush(self) -> None:
-        conn = self.conn
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO member_rows VALUES (?, ?)", self._members)
-        if self._points:
-            conn.executemany("INSERT INTO point_rows VALUES (?, ?, ?)", self._points)
-        conn.execute("COMMIT")
-        self._members.clear()
-        self._points.clear()
+        for batch, file in zip((self._members, self._points), self._files):
+            if batch:
+                pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
+        self._members, self._points = [], []
 
     def figures(self) -> RiskFigures:
         self._flush()
-        self.conn.executescript(_KEYED)
+        for file in self._files:
+            file.close()
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="ocpispec-risk") as pool:
+            unicity = pool.submit(self._unicity)
+            drivers, total_classes, smallest, classes, rows = self._classes()
+            one, two = unicity.result()
+        return RiskFigures(self.quasi, "drivers" if self.by_driver else "records", self.rows,
+                           drivers, total_classes, smallest, classes, rows,
+                           self.point_columns, one, two)
+
+    def _classes(self) -> tuple[int, int, int | None, dict[str, int], dict[str, int]]:
+        conn = self._database("members", _MEMBERS, "member_rows", 2, _MEMBERS_KEYED)
         classes = dict.fromkeys(BUCKETS, 0)
         rows = dict.fromkeys(BUCKETS, 0)
         smallest = None
         total_classes = 0
-        for size, count in self.conn.execute(
-                "SELECT COUNT(*), SUM(rows) FROM members GROUP BY cls"):
+        for size, count in conn.execute("SELECT COUNT(*), SUM(rows) FROM members GROUP BY cls"):
             name = bucket(size)
             classes[name] += 1
             rows[name] += count
             total_classes += 1
             smallest = size if smallest is None or size < smallest else smallest
-        drivers = self.conn.execute(
+        drivers = conn.execute(
             "SELECT COUNT(*) FROM (SELECT DISTINCT driver FROM members)").fetchone()[0]
-        one, two = self._unicity(drivers)
-        return RiskFigures(self.quasi, "drivers" if self.by_driver else "records", self.rows,
-                           drivers, total_classes, smallest, classes, rows,
-                           self.point_columns, one, two)
+        return drivers, total_classes, smallest, classes, rows
 
-    def _unicity(self, drivers: int) -> tuple[float | None, float | None]:
-        if not self.point_columns or not drivers or not self.by_driver:
+    def _database(self, name: str, schema: str, table: str, width: int,
+                  keyed: str) -> sqlite3.Connection:
+        """The SQLite database of one spill file: its batches loaded, then keyed."""
+        conn = self.folder.database(name + ".sqlite")
+        self._connections.append(conn)
+        conn.executescript(schema)
+        insert = f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
+        conn.execute("BEGIN")
+        with (self.folder.path / name).open("rb") as batches:
+            while True:
+                try:
+                    batch = pickle.load(batches)  # noqa: S301 - written by this meter
+                except EOFError:
+                    break
+                conn.executemany(insert, batch)
+        conn.execute("COMMIT")
+        conn.executescript(keyed)
+        return conn
+
+    def _unicity(self) -> tuple[float | None, float | None]:
+        if not self.point_columns or not self.rows or not self.by_driver:
             return None, None  # unicity is about people: not measured without drivers
-        conn = self.conn
+        conn = self._database("points", _POINTS, "point_rows", 3, _POINTS_KEYED)
         conn.execute("CREATE TEMP TABLE sample AS SELECT driver, "
                      "MAX(CASE WHEN r = 1 THEN point END) AS a, "
                      "MAX(CASE WHEN r = 2 THEN point END) AS b FROM (SELECT driver, point, "
@@ -234,6 +265,9 @@ class RiskMeter:
 
     def close(self) -> None:
         try:
-            self.conn.close()
+            for file in self._files:
+                file.close()
+            for conn in self._connections:
+                conn.close()
         finally:
             self.folder.remove()
