@@ -189,3 +189,35 @@ def test_get_demo_needs_no_login(run_cli) -> None:
     assert result.exit_code == 0, result.stderr
     assert len(lines(result.stdout)) == 3
     assert "sessions: 3 objects (OCPI 2.2.1" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["sessions", "cdrs", "locations", "tariffs", "tokens"])
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1"])
+def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory, module: str,
+                                                    version: str, monkeypatch) -> None:
+    """`get --workers 2` reads, checks and releases pages in worker processes: the same
+    bytes on stdout and the same summary (withheld fields, private sites, embedded
+    locations, invalid objects) as one process, also from a quirky platform."""
+    from ocpispec.execute.workers import available
+
+    if not available():
+        pytest.skip("needs fork")
+    server = demo_server_factory(version=version, size=300, max_page_size=40, faults=Faults(
+        duplicate_objects=True, invalid_objects=7, unknown_fields=True, naive_timestamps=True,
+        ignore_date_filters=True, type_confused_values=True, lowercase_ids=True))
+    login(run_cli, server)
+    import multiprocessing
+
+    forks = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context",
+                        lambda method=None: forks.append(method) or real(method))
+    outcomes = [run_cli("get", module, "--page-size", "40", "--allow-invalid", "100%",
+                        *(("--privacy-pass", "kwh") if module == "sessions" else ()),
+                        *DATE_TO, "--workers", workers)
+                for workers in ("1", "2")]
+    assert outcomes[0].exit_code == 0, outcomes[0].stderr
+    assert outcomes[0].stdout and outcomes[1].stdout == outcomes[0].stdout
+    assert outcomes[1].stderr == outcomes[0].stderr
+    assert outcomes[1].exit_code == outcomes[0].exit_code
+    assert forks == ["fork"]  # the second one ran worker processes

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import sys
 from datetime import datetime
+from collections.abc import Iterator
 from typing import IO, Any
 
 import click
@@ -85,10 +86,13 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @click.option("--accept-incomplete", is_flag=True, help="Exit 0 although the dump cannot be "
               "proven complete (repeated pages, fewer objects than X-Total-Count).")
 @request_timeout_option
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that parse, check and release the pages (the output is the "
+              "same for any N; more pays on a machine with idle cores).")
 def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
         rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,
-        request_timeout: float) -> None:
+        request_timeout: float, workers: int) -> None:
     """Dump an OCPI module as privacy-filtered NDJSON.
 
     Writes one JSON object per line to stdout, so `ocpispec get sessions | jq ...`
@@ -119,7 +123,7 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
         _get(module, credentials, open_paths, (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                           max_retries=retries, request_timeout=request_timeout),
-             allow_invalid, accept_incomplete, profile)
+             allow_invalid, accept_incomplete, profile, workers)
 
 
 def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]:
@@ -143,7 +147,8 @@ def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str, None]:
 
 def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
          window: tuple[datetime | None, datetime | None, int | None], options: FetchOptions,
-         allow_invalid: Any, accept_incomplete: bool, profile: Profile | None = None) -> None:
+         allow_invalid: Any, accept_incomplete: bool, profile: Profile | None = None,
+         workers: int = 1) -> None:
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
     elif site_details := opened_site_details(module, open_paths):
@@ -151,22 +156,25 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
     from ocpispec.execute.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)
-    _export(credentials, options, module, window, open_paths, policy, profile)
+    _export(credentials, options, module, window, open_paths, policy, profile, workers)
 
 
 def _export(credentials: Credentials, options: FetchOptions, module: str,
             window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
-            policy: Any, profile: Profile | None) -> None:
+            policy: Any, profile: Profile | None, workers: int = 1) -> None:
     from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
     out = sys.stdout.buffer
-    with ConsoleEvents(limit=limit) as events:
+    with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack:
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
-                fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to, limit=limit)
+                pool = stack.enter_context(_pool(workers, client, module, release))
+                fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
+                                       limit=limit, prepare=pool.prepare if pool else None)
                 _dump(fetched, release, out)
+                release.settle()
                 if profile is not None:
                     remember_discovery(profile, client)
         except OcpiError as problem:
@@ -237,15 +245,39 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
     return paths
 
 
+@contextlib.contextmanager
+def _pool(workers: int, client: Any, module: str, release: Release) -> Iterator[Any]:
+    """Worker processes that read, check and release whole pages (`execute.workers`),
+    where there are more than one and the platform can fork; else None."""
+    from ocpispec.execute.workers import PagePool, available
+
+    if workers <= 1 or not available() or not release.worker_safe:
+        yield None
+        return
+    from ocpispec.execute.pipeline import Counts
+
+    pool = PagePool(workers, client.version, module, release.line, Counts())
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
     """One write per page (a write per object costs more than the object's checks);
-    interrupted (Ctrl-C), the objects released so far are still written."""
-    apply, dumps = release.apply, orjson.dumps
+    interrupted (Ctrl-C), the objects released so far are still written. A page the
+    workers read holds each object's line, made there (`Release.line`)."""
+    apply, dumps, absorb = release.apply, orjson.dumps, release.absorb
     for page in fetched.pages():
         lines: list[bytes] = []
         try:
             for obj in page:
-                lines.append(dumps(apply(obj)) + b"\n")
+                if obj.__class__ is tuple:
+                    line, outcome = obj[4][0]
+                    absorb(outcome)
+                    lines.append(line)
+                else:
+                    lines.append(dumps(apply(obj)) + b"\n")
         finally:
             if lines:
                 out.write(b"".join(lines))

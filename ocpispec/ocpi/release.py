@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import difflib
 
+import orjson
+
 from collections import Counter
 from typing import Any
 
@@ -49,18 +51,49 @@ class Release:
         self.site_details_released = 0  # objects whose site details --privacy-pass let out
         self._embedded = EMBEDDED_LOCATIONS.get(module, ())
         self._project: Any = None
+        self._outcomes: dict[tuple, tuple] = {}
+        self._absorbed: dict[tuple, int] = {}
         self.counts_unknown = True
+        self.worker_safe = False
         try:
             self._unknown: Any = unknown_fields_finder(version, module)
             if module != "locations":  # private sites lose fields after the projection
                 self._project = compiled_projection(version, module, open_paths)
             self.counts_unknown = not crawl_counts_unknown
+            # a worker's `line` keeps no count of its own that the parent would miss
+            self.worker_safe = crawl_counts_unknown
         except KeyError:  # a module the version lacks: the crawl reports it first
             self._unknown = lambda obj: unknown_fields(version, module, obj)
 
     def unknown_tally(self, crawl_tally: dict[str, int] | None) -> dict[str, int]:
         """The unknown fields by path: this release's count, or the crawl's."""
         return dict(self.unknown) if self.counts_unknown else dict(crawl_tally or {})
+
+    def line(self, obj: dict[str, Any]) -> tuple[bytes, tuple]:
+        """`apply` as a worker process does it (`get --workers`): the released object
+        as an NDJSON line, and what it withheld, for `absorb` in the parent (equal
+        outcomes are one shared tuple, so a page pickles each kind once)."""
+        counted = self.withheld = Counter()
+        sites, embedded, opened = self.private_sites, self.embedded_locations, \
+            self.site_details_released
+        text = orjson.dumps(self.apply(obj)) + b"\n"
+        outcome = (tuple(counted.items()), self.private_sites - sites,
+                   self.embedded_locations - embedded, self.site_details_released - opened)
+        return text, self._outcomes.setdefault(outcome, outcome)
+
+    def absorb(self, outcome: tuple) -> None:
+        """Count what a worker's `line` withheld from an object that was written."""
+        self._absorbed[outcome] = self._absorbed.get(outcome, 0) + 1
+
+    def settle(self) -> None:
+        """Fold the absorbed outcomes into the counts (before they are read)."""
+        for (withheld, sites, embedded, opened), times in self._absorbed.items():
+            for path, n in withheld:
+                self.withheld[path] += n * times
+            self.private_sites += sites * times
+            self.embedded_locations += embedded * times
+            self.site_details_released += opened * times
+        self._absorbed.clear()
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
         if self.counts_unknown:
