@@ -166,7 +166,9 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
 
     date_from, date_to, limit = window
     out = sys.stdout.buffer
-    with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack:
+    from ocpispec.gc_tuning import streaming
+
+    with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True)

@@ -106,6 +106,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     left; other exports have no state to keep in step with their outputs."""
     from ocpispec.execute import statekeeping
     from ocpispec.execute.lock import run_lock
+    from ocpispec.gc_tuning import streaming
     from ocpispec.ledger import default_ledger_path
 
     state_path = options.state_path or default_ledger_path()
@@ -113,7 +114,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     locked = options.use_state and not options.dry_run and incremental and not options.assess
     try:
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
-                else contextlib.nullcontext():
+                else contextlib.nullcontext(), streaming():
             return _execute(plan, key, connect, options, state_path, locked)
     except BaseException as exc:
         if options.use_state and not options.dry_run and not options.assess:
