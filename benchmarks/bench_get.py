@@ -2,7 +2,7 @@
 the same pre-rendered realistic pages from the static server (`realistic.py`).
 
     .venv/bin/python benchmarks/bench_get.py [--sessions 200000] [--runs 5]
-        [--page-size 1000] [--base /tmp/base-fetch]
+        [--page-size 1000] [--base /tmp/base-fetch] [--workers 1,2]
 
 plain   one process: httpx.Client, pages of `--page-size` one after the other by
         offset, orjson, one NDJSON line per object to a file (no checks, no privacy)
@@ -50,21 +50,26 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--base", default=None)
+    parser.add_argument("--workers", default="1", help="comma-separated `get --workers` values "
+                        "for this checkout (the base runs without the option)")
     args = parser.parse_args()
+    workers = [int(n) for n in args.workers.split(",")]
     server, address = serve(args.sessions, args.page_size)
     results: dict[str, list[dict]] = {}
     try:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
             env = {**os.environ, "TOKEN": address["token"], "OCPISPEC_CONFIG_DIR": str(folder)}
-            trees = {"new": HERE.parent, **({"base": Path(args.base)} if args.base else {})}
             login = [sys.executable, "-m", "ocpispec", "login", address["url"], "--token-env",
                      "TOKEN", "--party", "NL-ABC"]
             timed(login, {**env, "PYTHONPATH": str(HERE.parent)}, HERE.parent)
-            commands = {label: ([sys.executable, "-m", "ocpispec", "get", "sessions", "--page-size",
-                                 str(args.page_size), "--date-from", "2000-01-01",
-                                 "--date-to", "2026-01-01"], {**env, "PYTHONPATH": str(tree)}, tree)
-                        for label, tree in trees.items()}
+            get = [sys.executable, "-m", "ocpispec", "get", "sessions", "--page-size",
+                   str(args.page_size), "--date-from", "2000-01-01", "--date-to", "2026-01-01"]
+            commands = {f"new -w {n}" if len(workers) > 1 else "new":
+                        ([*get, "--workers", str(n)] if n > 1 else get,
+                         {**env, "PYTHONPATH": str(HERE.parent)}, HERE.parent) for n in workers}
+            if args.base:
+                commands["base"] = (get, {**env, "PYTHONPATH": args.base}, Path(args.base))
             commands["plain httpx"] = ([sys.executable, "-c", PLAIN, address["url"], address["token"],
                                         str(folder / "plain.ndjson"), str(args.page_size)], env,
                                        HERE.parent)
