@@ -36,8 +36,8 @@ def interrupt_after(monkeypatch: pytest.MonkeyPatch):
 
 def test_get_interrupted_keeps_what_was_written(run_cli, demo_profile, interrupt_after,
                                                 snapshot) -> None:
-    interrupt_after(5)
-    result = run_cli("get", "sessions", "--date-to", "2026-01-01")
+    interrupt_after(5)  # in this process: worker processes would release the objects
+    result = run_cli("get", "sessions", "--date-to", "2026-01-01", "--workers", "1")
     assert result.exit_code == 1
     assert len(result.stdout.splitlines()) == 5
     assert "Traceback" not in result.stderr

@@ -156,3 +156,47 @@ def test_row_exports_use_the_workers_and_measure_the_same_risk(
     assert risks["1"]["figures"]["rows"] > 0
     assert (risks["1"]["k_anonymity"] is not None) == (spec == "k_rows")
     assert risks["2"] == risks["1"]
+
+
+def test_workers_die_with_a_killed_run(demo_server_factory, tmp_path: Path) -> None:
+    """`kill -9` of a run leaves no worker behind (they would keep its run lock)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
+                                 faults=Faults(latency_ms=200))
+    spec = tmp_path / "rows.ocx"
+    spec.write_text(SPECS["rows"])
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": "3f9a1c7e5b2d8f40a6c3e9b17d5f2a8c4e0b6d93f1a7c5e2b8d4f0a6c3e9b71d",
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    run = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "-q",
+                            "--workers", "2", "--page-size", "20", "--out", str(tmp_path / "o.csv"),
+                            "--state", str(tmp_path / "state.sqlite")], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline and run.poll() is None:
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the run never started its workers"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid) for pid in workers) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                and "zombie" not in _state(pid)]
+    time.sleep(0.5)  # the killed run's requests in flight end before the server stops
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"

@@ -32,6 +32,45 @@ def rps_option(command: F) -> F:
                              "two seconds).")(command)
 
 
+# `--workers auto`: as many processes as usable cores, at most this many. Measured on a
+# 2-core machine (docs/plan-and-run.md, "Worker processes"); more cores were not
+# available to measure a larger default against.
+AUTO_WORKERS_MAX = 2
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+class Workers(click.ParamType):
+    """`auto` (one per usable core, at most `AUTO_WORKERS_MAX`; 1 on one core) or 1-64."""
+
+    name = "N|auto"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "auto":
+            return max(1, min(usable_cores(), AUTO_WORKERS_MAX))
+        if text.isdigit() and 1 <= int(text) <= 64:
+            return int(text)
+        self.fail(f"{value!r} is neither `auto` nor a number from 1 to 64", param, ctx)
+
+
+def workers_option(what: str) -> Callable[[F], F]:
+    """`--workers N|auto` (default auto; `OCPISPEC_WORKERS` sets it for cron and CI)."""
+    return click.option(
+        "--workers", type=Workers(), default="auto", show_default=True,
+        envvar="OCPISPEC_WORKERS", show_envvar=True,
+        help=f"Processes that {what} (the output is the same for any N). `auto`: one per "
+             f"usable core, at most {AUTO_WORKERS_MAX}; 1 on a one-core machine.")
+
+
 def token_from_options(token: str | None, token_env: str | None, *, prompt: bool = False) -> str:
     """The token given as `--token` or `--token-env VAR` (or typed at a hidden prompt when
     `prompt` and stdin is a terminal); never both, never an empty variable."""

@@ -12,7 +12,7 @@ from typing import IO, Any
 import click
 import orjson
 
-from ocpispec.cli.client_options import request_timeout_option, rps_option
+from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
 
 from ocpispec.diagnostics import error
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
@@ -86,9 +86,7 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @click.option("--accept-incomplete", is_flag=True, help="Exit 0 although the dump cannot be "
               "proven complete (repeated pages, fewer objects than X-Total-Count).")
 @request_timeout_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that parse, check and release the pages (the output is the "
-              "same for any N; more pays on a machine with idle cores).")
+@workers_option("parse, check and release the pages")
 def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
         rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,

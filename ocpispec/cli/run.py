@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ocpispec.cli import run_control
-from ocpispec.cli.client_options import request_timeout_option, rps_option
+from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
 from ocpispec.cli.run_setup import pseudonym_key, uses_state
 
@@ -115,9 +115,7 @@ class RunArgs:
               "approval`).")
 @click.option("--quiet", "-q", is_flag=True, help="No summary, no progress and none of the "
               "spec's warnings (`check` shows them) on stderr; errors still show.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that parse, check and transform the records' pages (the "
-              "output is the same for any N; more pays on a machine with idle cores).")
+@workers_option("parse, check and transform the records' pages")
 @request_timeout_option
 def run(**options: object) -> None:
     """Run the export SPEC: fetch, transform, write.

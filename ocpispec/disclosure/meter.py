@@ -2,11 +2,11 @@
 quasi-identifiers counted in distinct drivers, and unicity on known (place, time) points.
 
 Memory stays bounded: every row adds one (class, driver) pair and at most one (driver,
-point) pair to an SQLite file in a private temporary folder, and the figures come out
-of SQL over that file. The driver never reaches the disk as it is: it is stored as a
-keyed hash under a random key drawn for the run and never stored (`Drivers`), so the
-spill file holds no identifier; the unicity ranks are 63-bit integers. The folder is
-private (0700) and deleted when the meter closes.
+point) pair to spill files in a private temporary folder, in batches; at the end they
+are loaded into SQLite there and the figures come out of SQL. The driver never reaches
+the disk as it is: it is stored as a keyed hash under a random key drawn for the run
+and never stored (`Drivers`), so the spill holds no identifier; the unicity ranks are
+63-bit integers. The folder is private (0700) and deleted when the meter closes.
 
 Unicity (de Montjoye et al. 2013) is estimated by sampling: for each driver, p of the
 driver's distinct (place, time) points are chosen by a fixed-seed ranking (a hash of

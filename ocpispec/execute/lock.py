@@ -21,6 +21,11 @@ from ocpispec.execute.client import RunError
 
 _POLL = 0.05
 
+# descriptors of the locks this process holds: a forked worker process closes its
+# copies (`close_inherited`), so that a worker outliving a killed run (however briefly)
+# never keeps the next run out
+_HELD: set[int] = set()
+
 
 def lock_path(ledger: Path, export: str) -> Path:
     """One lock per export: runs of other exports sharing the ledger do not wait."""
@@ -40,9 +45,20 @@ def run_lock(ledger: Path, export: str, wait: float = 0.0) -> Iterator[None]:
                                "or give --state another path") from None
     try:
         _acquire(fd, path, wait)
+        _HELD.add(fd)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)  # closing releases the lock
+
+
+def close_inherited() -> None:
+    """In a forked child: drop its copies of the parent's lock descriptors (the lock
+    stays the parent's; it is released when the parent's own descriptor closes)."""
+    for fd in tuple(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
 
 
 def _acquire(fd: int, path: Path, wait: float) -> None:

@@ -23,15 +23,19 @@ invalid UTF-8, no `data` list) goes back to the parent's own decoding.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import re
 import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import orjson
 
+from ocpispec.execute.lock import close_inherited
 from ocpispec.ocpi.accept import Prepared
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
 from ocpispec.schema.wire_check import NOTHING
@@ -56,7 +60,8 @@ class PagePool:
         global _STATE
         _STATE = (ObjectCheck(version, module, None), record, counts, beside)
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet)
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
+                                         initargs=(os.getpid(),))
         list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
 
     def prepare(self, content: bytes) -> dict[str, Any] | None:
@@ -90,11 +95,32 @@ def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any])
             counts.invalid.update(invalid)
 
 
-def _quiet() -> None:
+def _quiet(parent: int) -> None:
     """Ctrl-C and SIGTERM are the parent's to handle (it stops the workers): a worker
-    neither runs the parent's handlers nor prints a traceback of its own."""
+    neither runs the parent's handlers nor prints a traceback of its own. A worker
+    dies with its parent (a run killed with `kill -9` leaves no worker behind) and
+    never holds the parent's run lock."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    close_inherited()
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent exits (`prctl(PR_SET_PDEATHSIG)`).
+    Elsewhere the worker ends when the parent's end of its pipe closes."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _ready(_: int) -> bool:
