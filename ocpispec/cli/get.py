@@ -267,18 +267,26 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
     """One write per page (a write per object costs more than the object's checks);
     interrupted (Ctrl-C), the objects released so far are still written. A page the
     workers read holds each object's line, made there (`Release.line`)."""
-    apply, dumps, absorb = release.apply, orjson.dumps, release.absorb
+    apply, dumps = release.apply, orjson.dumps
     for page in fetched.pages():
         lines: list[bytes] = []
+        # a page unpickles each kind of outcome once: equal outcomes are one object,
+        # counted here by identity (hashing the tuple per object would cost more)
+        outcomes: dict[int, list] = {}
         try:
             for obj in page:
                 if obj.__class__ is tuple:
                     line, outcome = obj[4][0]
-                    absorb(outcome)
+                    if (seen := outcomes.get(id(outcome))) is None:
+                        outcomes[id(outcome)] = [outcome, 1]
+                    else:
+                        seen[1] += 1
                     lines.append(line)
                 else:
                     lines.append(dumps(apply(obj)) + b"\n")
         finally:
+            for outcome, times in outcomes.values():
+                release.absorb(outcome, times)
             if lines:
                 out.write(b"".join(lines))
                 out.flush()

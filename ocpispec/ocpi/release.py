@@ -81,9 +81,9 @@ class Release:
                    self.embedded_locations - embedded, self.site_details_released - opened)
         return text, self._outcomes.setdefault(outcome, outcome)
 
-    def absorb(self, outcome: tuple) -> None:
-        """Count what a worker's `line` withheld from an object that was written."""
-        self._absorbed[outcome] = self._absorbed.get(outcome, 0) + 1
+    def absorb(self, outcome: tuple, times: int = 1) -> None:
+        """Count what a worker's `line` withheld from `times` objects that were written."""
+        self._absorbed[outcome] = self._absorbed.get(outcome, 0) + times
 
     def settle(self) -> None:
         """Fold the absorbed outcomes into the counts (before they are read)."""
