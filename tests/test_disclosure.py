@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import hashlib
 from collections import defaultdict
 
@@ -25,14 +28,34 @@ ROWS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["3511", "3512", "
 
 
 def _measure(rows, by_driver=True):
-    meter, drivers = RiskMeter(("place", "hour"), ("place", "hour"), by_driver), Drivers()
+    """The figures of `rows`, computed both ways (in memory with numpy, and SQL over
+    the spill), which must agree."""
+    found = []
+    for in_memory_rows in ("1000000", "0"):
+        meter, drivers = RiskMeter(("place", "hour"), ("place", "hour"), by_driver), Drivers()
+        try:
+            for driver, place, hour in rows:
+                hidden, rank = drivers.of(str(driver).encode() if by_driver else None)
+                meter.add(hidden, rank, [place, hour], [place, hour])
+            with _env("OCPISPEC_RISK_IN_MEMORY_ROWS", in_memory_rows):
+                found.append(meter.figures())
+        finally:
+            meter.close()
+    assert found[0] == found[1]
+    return found[0]
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str):
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
-        for driver, place, hour in rows:
-            hidden, rank = drivers.of(str(driver).encode() if by_driver else None)
-            meter.add(hidden, rank, [place, hour], [place, hour])
-        return meter.figures()
+        yield
     finally:
-        meter.close()
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
 
 
 @settings(max_examples=60, deadline=None)

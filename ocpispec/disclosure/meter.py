@@ -1,9 +1,10 @@
 """Measuring re-identification risk while rows stream: equivalence classes over the
 quasi-identifiers counted in distinct drivers, and unicity on known (place, time) points.
 
-Memory stays bounded: every row adds one (class, driver) pair and at most one (driver,
-point) pair to spill files in a private temporary folder, in batches; at the end they
-are loaded into SQLite there and the figures come out of SQL. The driver never reaches
+Memory stays bounded: every row adds one fixed-width (class, driver) record and at most
+one (point, driver, rank) record to spill files in a private temporary folder; at the
+end the figures are computed from them in memory by sorting (`in_memory`, numpy) up to
+250,000 rows, and above that by SQL after loading them into SQLite there. The driver never reaches
 the disk as it is: it is stored as a keyed hash under a random key drawn for the run
 and never stored (`Drivers`), so the spill holds no identifier; the unicity ranks are
 63-bit integers. The folder is private (0700) and deleted when the meter closes.
@@ -19,12 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import secrets
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,14 +32,28 @@ from typing import Any
 BUCKETS = ("1", "2-4", "5-9", "10+")
 _SEED = b"ocpispec unicity sample v1"
 _BATCH = 20_000
-# While rows stream, batches of them are appended to two plain files: an SQLite
-# insert per row, from the thread that renders while the fetch threads run, would
-# hand the interpreter lock back and forth once per row. `figures` loads each file
-# into its own SQLite database and builds the keyed table there, the classes and
-# the unicity sample in two threads (SQLite runs a statement without the lock).
+MEMBER = 32  # class digest (16) + hidden driver (16)
+POINT = 40   # point digest (16) + hidden driver (16) + rank (8, big-endian, 63 bits)
+
+
+def _in_memory_rows() -> int:
+    """Up to how many rows the figures are computed in memory (`in_memory`); the
+    environment variable is for tests that hold the two ways to each other."""
+    import os
+
+    from_env = os.environ.get("OCPISPEC_RISK_IN_MEMORY_ROWS")
+    if from_env is not None and from_env.isdigit():
+        return int(from_env)
+    return 250_000
+# While rows stream, their records are appended to two plain files: an SQLite insert
+# per row, from the thread that renders while the fetch threads run, would hand the
+# interpreter lock back and forth once per row. Above the in-memory bound, `figures`
+# loads each file into its own SQLite database and builds the keyed table there, the
+# classes and the unicity sample in two threads (SQLite runs a statement without the
+# lock).
 _MEMBERS = """
-CREATE TABLE member_rows (cls TEXT NOT NULL, driver BLOB NOT NULL);
-CREATE TABLE members (cls TEXT NOT NULL, driver BLOB NOT NULL, rows INTEGER NOT NULL,
+CREATE TABLE member_rows (cls BLOB NOT NULL, driver BLOB NOT NULL);
+CREATE TABLE members (cls BLOB NOT NULL, driver BLOB NOT NULL, rows INTEGER NOT NULL,
                       PRIMARY KEY (cls, driver)) WITHOUT ROWID;
 """
 _MEMBERS_KEYED = """
@@ -47,8 +61,8 @@ INSERT INTO members SELECT cls, driver, COUNT(*) FROM member_rows GROUP BY cls, 
 DROP TABLE member_rows;
 """
 _POINTS = """
-CREATE TABLE point_rows (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL);
-CREATE TABLE points (point TEXT NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL,
+CREATE TABLE point_rows (point BLOB NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL);
+CREATE TABLE points (point BLOB NOT NULL, driver BLOB NOT NULL, rank INTEGER NOT NULL,
                      PRIMARY KEY (point, driver)) WITHOUT ROWID;
 """
 _POINTS_KEYED = """
@@ -112,16 +126,22 @@ def class_key(values: Sequence[Any]) -> str:
 
 
 def measured(hidden: bytes, rank_base: bytes, values: Sequence[Any],
-             point: Sequence[Any] | None) -> tuple[str, bytes, str | None, int | None]:
-    """What `RiskMeter.add` stores of one row: its class, its driver, and its (place,
-    time) point with the point's fixed-seed rank. Pure, so worker processes can do it."""
-    cls = class_key(values)
+             point: Sequence[Any] | None) -> tuple[bytes, bytes | None]:
+    """What `RiskMeter.add` stores of one row, as two fixed-width records: the class
+    and the driver (`MEMBER` bytes), and the (place, time) point, the driver and the
+    point's fixed-seed rank (`POINT` bytes; None without a point). A class or point is
+    a 128-bit digest of its text. Pure, so worker processes can do it."""
+    member = _digest(class_key(values).encode()) + hidden
     if point is None:
-        return cls, hidden, None, None
-    text = class_key(point)
-    rank = int.from_bytes(hashlib.blake2b(rank_base + text.encode(), key=_SEED,
-                                          digest_size=8).digest(), "big") >> 1
-    return cls, hidden, text, rank
+        return member, None
+    text = class_key(point).encode()
+    rank = int.from_bytes(hashlib.blake2b(rank_base + text, key=_SEED, digest_size=8).digest(),
+                          "big") >> 1
+    return member, _digest(text) + hidden + rank.to_bytes(8, "big")
+
+
+def _digest(text: bytes) -> bytes:
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 class SpillFolder:
@@ -167,8 +187,8 @@ class RiskMeter:
         self.quasi, self.point_columns, self.by_driver = quasi, points, by_driver
         self.folder = SpillFolder("ocpispec-risk-")
         self._files = [(self.folder.path / name).open("wb") for name in ("members", "points")]
-        self._members: list[tuple[str, bytes]] = []
-        self._points: list[tuple[str, bytes, int]] = []
+        self._members = bytearray()
+        self._points = bytearray()
         self._connections: list[sqlite3.Connection] = []
         self.rows = 0
 
@@ -177,34 +197,68 @@ class RiskMeter:
         self.add_measured(*measured(hidden, rank_base, values,
                                     point if self.point_columns else None))
 
-    def add_measured(self, cls: str, hidden: bytes, point: str | None, rank: int | None) -> None:
+    def add_measured(self, member: bytes, point: bytes | None) -> None:
         """`add` for a row `measured` elsewhere (in a worker process)."""
         self.rows += 1
-        self._members.append((cls, hidden))
+        self._members += member
         if point is not None:
-            self._points.append((point, hidden, rank))
-        if len(self._members) >= _BATCH:
+            self._points += point
+        if len(self._members) >= _BATCH * MEMBER:
             self._flush()
 
     def _flush(self) -> None:
-        for batch, file in zip((self._members, self._points), self._files):
-            if batch:
-                pickle.dump(batch, file, pickle.HIGHEST_PROTOCOL)
-        self._members, self._points = [], []
+        for records, file in zip((self._members, self._points), self._files):
+            file.write(records)
+        self._members, self._points = bytearray(), bytearray()
 
     def figures(self) -> RiskFigures:
         self._flush()
         for file in self._files:
             file.close()
+        found = self._in_memory() if self.rows <= _in_memory_rows() else None
+        if found is None:
+            found = self._in_sql()
+        (drivers, total_classes, smallest, classes, rows), (one, two) = found
+        return RiskFigures(self.quasi, "drivers" if self.by_driver else "records", self.rows,
+                           drivers, total_classes, smallest, classes, rows,
+                           self.point_columns, one, two)
+
+    def _in_sql(self) -> tuple[tuple, tuple]:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1, thread_name_prefix="ocpispec-risk") as pool:
             unicity = pool.submit(self._unicity)
-            drivers, total_classes, smallest, classes, rows = self._classes()
-            one, two = unicity.result()
-        return RiskFigures(self.quasi, "drivers" if self.by_driver else "records", self.rows,
-                           drivers, total_classes, smallest, classes, rows,
-                           self.point_columns, one, two)
+            return self._classes(), unicity.result()
+
+    def _in_memory(self) -> tuple[tuple, tuple] | None:
+        """The figures by `in_memory` (numpy), or None where it does not apply."""
+        try:
+            from ocpispec.disclosure import in_memory
+        except ImportError:  # numpy missing: SQL does it all
+            return None
+        classes, drivers = in_memory.members(self.folder.path / "members")
+        figures = in_memory.class_figures(classes, drivers, BUCKETS)
+        del classes, drivers
+        if not self.point_columns or not self.rows or not self.by_driver:
+            return figures, (None, None)
+        try:
+            return figures, in_memory.unicity(*in_memory.points(self.folder.path / "points"))
+        except in_memory.TooLarge:
+            return figures, self._unicity()
+
+    def _records(self, name: str) -> Iterator[list[tuple]]:
+        """The spill file `name` in batches of rows for SQL: (class, driver) or (point,
+        driver, rank)."""
+        size = MEMBER if name == "members" else POINT
+        with (self.folder.path / name).open("rb") as spill:
+            while chunk := spill.read(size * _BATCH):
+                if size == MEMBER:
+                    yield [(chunk[at:at + 16], chunk[at + 16:at + 32])
+                           for at in range(0, len(chunk), size)]
+                else:
+                    yield [(chunk[at:at + 16], chunk[at + 16:at + 32],
+                            int.from_bytes(chunk[at + 32:at + 40], "big"))
+                           for at in range(0, len(chunk), size)]
 
     def _classes(self) -> tuple[int, int, int | None, dict[str, int], dict[str, int]]:
         conn = self._database("members", _MEMBERS, "member_rows", 2, _MEMBERS_KEYED)
@@ -230,13 +284,8 @@ class RiskMeter:
         conn.executescript(schema)
         insert = f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
         conn.execute("BEGIN")
-        with (self.folder.path / name).open("rb") as batches:
-            while True:
-                try:
-                    batch = pickle.load(batches)  # noqa: S301 - written by this meter
-                except EOFError:
-                    break
-                conn.executemany(insert, batch)
+        for batch in self._records(name):
+            conn.executemany(insert, batch)
         conn.execute("COMMIT")
         conn.executescript(keyed)
         return conn
