@@ -97,7 +97,8 @@ def test_workers_deliver_the_same_bytes_and_counts(run_spec, profile_for, demo_s
 
 
 def test_a_limited_run_with_workers_stops_where_one_process_stops(
-        run_spec, demo_server_factory, tmp_path: Path) -> None:
+        run_spec, demo_server_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ocpispec.execute.datasets.SMALL_LIMIT", 0)  # workers even for 77
     server = demo_server_factory(version="2.2.1", size=400, max_page_size=50,
                                  faults=Faults(duplicate_objects=True))
     spec = SPECS["rows"]
@@ -108,6 +109,20 @@ def test_a_limited_run_with_workers_stops_where_one_process_stops(
         assert result.exit_code == 0, result.stderr
         outputs.append((tmp_path / f"l{workers}").read_bytes())
     assert [o == outputs[0] for o in outputs] == [True] * 4
+
+
+def test_a_small_sample_starts_no_worker(run_spec, demo_server_factory,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    started = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context",
+                        lambda method=None: started.append(method) or real(method))
+    server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
+    result = run_spec(SPECS["rows"], server, "-q", "--limit", "20", "--workers", "2")
+    assert result.exit_code == 0, result.stderr
+    assert started == []
 
 
 def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_path: Path,

@@ -24,6 +24,9 @@ from ocpispec.schema import MODULES
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
+# a dump of at most this many objects (`--limit`) is read in one process: starting
+# workers would cost more than they save
+SMALL_LIMIT = 5_000
 GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
@@ -170,7 +173,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
-                pool = stack.enter_context(_pool(workers, client, module, release))
+                pool = stack.enter_context(_pool(1 if limit is not None and limit <= SMALL_LIMIT
+                                                 else workers, client, module, release))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
                                        limit=limit, prepare=pool.prepare if pool else None)
                 _dump(fetched, release, out)

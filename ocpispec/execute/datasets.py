@@ -23,6 +23,8 @@ from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
+
+SMALL_LIMIT = 5_000  # `--limit` at most this: one process
 from ocpispec.execute.event_window import EventWindow, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.execute.ordering import ordered
@@ -253,6 +255,8 @@ class DatasetRun:
         the parent's connection: such datasets keep one process."""
         if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
             return False
+        if self.options.limit is not None and self.options.limit <= SMALL_LIMIT:
+            return False  # a small sample: starting workers would cost more than they save
         if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Fetch).window.event_time:
             # `each` makes several rows of one record, and `window on` reads each
             # record's event time: both need the records in this process
