@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TypeVar
 
+from ocpispec.frozen import frozen
 from ocpispec.schema import hints, neutral, normalize, table
 from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JOINS, JoinSpec
@@ -26,7 +26,7 @@ MODULES: tuple[str, ...] = ("sessions", "cdrs", "locations", "tariffs", "tokens"
 _ENUM_NAMES = {"ParkingType": {"2.1.1": "LocationType"}, "AllowedType": {"2.1.1": "Allowed"}}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolution:
     """A neutral path looked up segment by segment.
 
@@ -48,7 +48,7 @@ class Resolution:
         return self.fields[-1] if self.ok and self.fields else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Wired:
     """One OCPI version on the wire."""
 
