@@ -13,6 +13,7 @@ from pathlib import Path
 from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.language.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
+from ocpispec.language.lean_lexer import PLUGINS
 from ocpispec.language.parse_errors import syntax_error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.syntax_builder import build, unescape
@@ -34,7 +35,7 @@ def grammar_path() -> Path:
 def lark_parser() -> Lark:
     text = grammar_path().read_text(encoding="utf-8")
     return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True, cache=True)
+                maybe_placeholders=True, cache=True, _plugins=PLUGINS)
 
 
 MAX_DEPTH = 100
