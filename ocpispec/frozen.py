@@ -3,8 +3,9 @@
 On CPython 3.11 `@dataclass` compiles six methods from generated source for every class
 (about half a millisecond each class). The syntax tree, the checker and the schema define
 about a hundred such classes, which cost a cold `ocpispec check` a third of its time.
-`@frozen` compiles only `__init__`; repr, equality, hashing, frozenness and pickling are
-shared functions that read the class's field names.
+`@frozen` compiles only `__init__`, and only when the class makes its first instance;
+repr, equality, hashing, frozenness and pickling are shared functions that read the
+class's field names.
 
 To the standard library the result is an ordinary dataclass: `dataclasses.fields`,
 `replace`, `asdict` and `is_dataclass` work, `match` uses `__match_args__`, instances
@@ -35,7 +36,6 @@ def frozen(cls: T) -> T:
                  if key not in ("__dict__", "__weakref__") and key not in fields}
     namespace["__slots__"] = tuple(fields)
     namespace["__dataclass_fields__"] = fields
-    namespace["__init__"] = _init(cls, fields)
     if "__match_args__" not in own:
         namespace["__match_args__"] = tuple(f.name for f in fields.values() if f.init)
     namespace["__ocx_fields__"] = tuple(fields)
@@ -50,7 +50,22 @@ def frozen(cls: T) -> T:
         namespace["__hash__"] = _hash  # as @dataclass does for a class with its own __eq__
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
+    if "__init__" not in own:
+        made.__init__ = _compiled_on_first_call(made)
     return made
+
+
+def _compiled_on_first_call(cls: type) -> Callable[..., None]:
+    """A stand-in `__init__` that compiles the real one the first time the class makes an
+    instance, then leaves it in its place: a spec uses few of the syntax classes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if cls.__init__ is __init__:
+            cls.__init__ = _init(cls, cls.__dataclass_fields__)
+        cls.__init__(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
 
 
 _RESERVED = {"self", "_set", "_FACTORY"}
