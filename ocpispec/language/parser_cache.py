@@ -37,7 +37,7 @@ from ocpispec.language.lark_without_regex import Lark
 from lark import __version__ as LARK_VERSION  # noqa: E402  # after lark_without_regex
 from lark.parsers import lalr_analysis  # noqa: E402
 
-FORMAT = "1"  # bump when what is pickled changes shape
+FORMAT = "2"  # bump when what is pickled changes shape
 
 
 def cached_parser(grammar: str, build: Callable[[bool], Lark]) -> Lark:
