@@ -3,9 +3,9 @@
 On CPython 3.11 `@dataclass` compiles six methods from generated source for every class
 (about half a millisecond each class). The syntax tree, the checker and the schema define
 about a hundred such classes, which cost a cold `ocpispec check` a third of its time.
-`@frozen` compiles only `__init__`, and only when the class makes its first instance;
-repr, equality, hashing, frozenness and pickling are shared functions that read the
-class's field names.
+`@frozen` compiles `__init__` once per shape of class rather than once per class (see
+`_init`); repr, equality, hashing, frozenness and pickling are shared functions that
+read the class's field names.
 
 To the standard library the result is an ordinary dataclass: `dataclasses.fields`,
 `replace`, `asdict` and `is_dataclass` work, `match` uses `__match_args__`, instances
@@ -19,6 +19,8 @@ tests/test_frozen.py compares both, class by class.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
 from dataclasses import MISSING, Field, FrozenInstanceError
 from operator import attrgetter
 from typing import Any, Callable, TypeVar
@@ -51,21 +53,8 @@ def frozen(cls: T) -> T:
     made = type(cls)(cls.__name__, cls.__bases__, namespace)
     made.__qualname__ = cls.__qualname__
     if "__init__" not in own:
-        made.__init__ = _compiled_on_first_call(made)
+        made.__init__ = _init(made, fields)
     return made
-
-
-def _compiled_on_first_call(cls: type) -> Callable[..., None]:
-    """A stand-in `__init__` that compiles the real one the first time the class makes an
-    instance, then leaves it in its place: a spec uses few of the syntax classes."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if cls.__init__ is __init__:
-            cls.__init__ = _init(cls, cls.__dataclass_fields__)
-        cls.__init__(self, *args, **kwargs)
-
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    return __init__
 
 
 _RESERVED = {"self", "_set", "_FACTORY"}
@@ -94,44 +83,69 @@ def _field(cls: type, name: str, annotation: Any, default: Any) -> Field:
     return made
 
 
+# ---- __init__ ----------------------------------------------------------------------------
+#
+# `@dataclass` writes `__init__` as source and compiles it, for every class. Classes with
+# the same *shape* (how many fields, and which have a default_factory or stay out of
+# `__init__`) differ only in their field names, so the source is written with placeholder
+# names (`f0`, `f1`, ...), compiled once per shape, and each class gets a copy of that
+# code with its own names put in (`CodeType.replace`). The body is what `@dataclass`
+# writes for a frozen class:
+#
+#     def __init__(self, name, span, distinct=False):
+#         _set(self, 'name', name)         # _set is object.__setattr__
+#         _set(self, 'span', span)
+#         _set(self, 'distinct', distinct)
+#
+# with `_make_x() if x is _FACTORY else x` for a default_factory, then __post_init__.
+
+
 def _init(cls: type, fields: dict[str, Field]) -> Callable[..., None]:
-    """`__init__` compiled from source, as `@dataclass` writes it: positional parameters in
-    field order, defaults, a fresh default_factory value per instance, then __post_init__."""
-    parameters, defaults, lines = ["self"], [], []
+    shape, defaults = [], []
     scope: dict[str, Any] = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
-    for f in fields.values():
-        if f.init:
-            parameters.append(f.name)
-            if f.default is not MISSING or f.default_factory is not MISSING:
-                defaults.append(_FACTORY if f.default is MISSING else f.default)
-            elif defaults:
-                raise TypeError(f"non-default argument {f.name!r} follows default argument")
-        value = _initial_value(f, scope)
+    for index, f in enumerate(fields.values()):
+        if f.default_factory is not MISSING:
+            scope[f"_make_f{index}"] = f.default_factory
+        elif not f.init and f.default is not MISSING:
+            scope[f"_default_f{index}"] = f.default
+        if f.init and (f.default is not MISSING or f.default_factory is not MISSING):
+            defaults.append(_FACTORY if f.default is MISSING else f.default)
+        elif f.init and defaults:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+        shape.append(_kind(f))
+    template = _template(tuple(shape), hasattr(cls, "__post_init__"))
+    names = {f"f{index}": name for index, name in enumerate(fields)}
+    code = template.replace(
+        co_varnames=tuple(names.get(name, name) for name in template.co_varnames),
+        co_consts=tuple(names.get(c, c) if isinstance(c, str) else c for c in template.co_consts),
+        co_qualname=f"{cls.__qualname__}.__init__")
+    return types.FunctionType(code, scope, "__init__", tuple(defaults) or None)
+
+
+def _kind(f: Field) -> str:
+    if f.default_factory is not MISSING:
+        return "factory" if f.init else "made"
+    if f.init:
+        return "given"
+    return "default" if f.default is not MISSING else "unset"
+
+
+@functools.cache
+def _template(shape: tuple[str, ...], post_init: bool) -> types.CodeType:
+    parameters, lines = ["self"], []
+    for index, kind in enumerate(shape):
+        name = f"f{index}"
+        if kind in ("given", "factory"):
+            parameters.append(name)
+        value = {"given": name, "factory": f"_make_{name}() if {name} is _FACTORY else {name}",
+                 "made": f"_make_{name}()", "default": f"_default_{name}"}.get(kind)
         if value is not None:
-            lines.append(f"_set(self, {f.name!r}, {value})")
-    if hasattr(cls, "__post_init__"):
+            lines.append(f"_set(self, {name!r}, {value})")
+    if post_init:
         lines.append("self.__post_init__()")
     source = f"def __init__({', '.join(parameters)}):\n    " + "\n    ".join(lines or ["pass"])
-    exec(compile(source, f"<@frozen {cls.__qualname__}>", "exec"), scope)
-    init = scope["__init__"]
-    init.__defaults__ = tuple(defaults) or None
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    return init
-
-
-def _initial_value(f: Field, scope: dict[str, Any]) -> str | None:
-    """The expression a field starts from; None leaves it unset (init=False, no default)."""
-    if f.default_factory is not MISSING:
-        scope[f"_make_{f.name}"] = f.default_factory
-        if f.init:
-            return f"_make_{f.name}() if {f.name} is _FACTORY else {f.name}"
-        return f"_make_{f.name}()"
-    if f.init:
-        return f.name
-    if f.default is not MISSING:
-        scope[f"_default_{f.name}"] = f.default
-        return f"_default_{f.name}"
-    return None
+    module = compile(source, "<@frozen __init__>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
 
 
 def _values_getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:

@@ -129,3 +129,27 @@ def test_fields_cannot_be_inherited():
         @frozen
         class Child(Ours):
             extra: int = 0
+
+
+def test_classes_of_one_shape_keep_their_own_names_defaults_and_factories():
+    @frozen
+    class Left:
+        a: int
+        b: tuple = ()
+        made: list = field(default_factory=list, init=False)
+        fixed: str = field(default="x", init=False)
+
+    @frozen
+    class Right:
+        c: int
+        d: tuple = (1,)
+        made: dict = field(default_factory=dict, init=False)
+        fixed: str = field(default="y", init=False)
+
+    left, right = Left(1), Right(c=2)
+    assert (left.a, left.b, left.made, left.fixed) == (1, (), [], "x")
+    assert (right.c, right.d, right.made, right.fixed) == (2, (1,), {}, "y")
+    assert Left(1).made is not left.made  # a fresh value per instance
+    with pytest.raises(TypeError, match=r"Right.__init__\(\) got an unexpected keyword argument 'a'"):
+        Right(a=1)
+    assert repr(right).endswith(".Right(c=2, d=(1,), made={}, fixed='y')")
