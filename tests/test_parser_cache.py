@@ -60,7 +60,7 @@ def test_a_damaged_cache_file_is_rebuilt(cache):
     again = Builder()
     parser_cache.cached_parser(GRAMMAR, again)
     assert again.calls == [False]
-    assert parser_cache._read(file) is not None  # rewritten whole
+    assert parser_cache._read(file, parser_cache._key(GRAMMAR)) is not None  # rewritten whole
 
 
 def test_another_grammar_gets_another_file(cache):
@@ -109,3 +109,13 @@ def test_check_works_with_a_cache_folder_that_cannot_be_created(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "valid" in done.stderr
+
+
+def test_a_file_for_another_key_under_the_same_name_is_not_read(cache, monkeypatch):
+    parser_cache.cached_parser(GRAMMAR, Builder())
+    (file,) = cache.glob("parser-*.pickle")
+    monkeypatch.setattr(parser_cache, "FORMAT", "another")  # as if the checksum collided
+    monkeypatch.setattr(parser_cache.zlib, "crc32", lambda data: int(file.stem.split("-")[1], 16))
+    builder = Builder()
+    parser_cache.cached_parser(GRAMMAR, builder)
+    assert builder.calls == [False]

@@ -58,10 +58,12 @@ class TerminalScanner(Scanner):
         return None
 
 
+@functools.cache
 def _matcher(pattern: Any, flags: int) -> Literal | Regex:
+    """One matcher per terminal, shared by every state (and so pickled once)."""
     if isinstance(pattern, PatternStr) and not pattern.flags and not flags:
-        return Literal(pattern.value)
-    return Regex(pattern.to_regexp(), flags)
+        return Literal(str(pattern.value))
+    return Regex(str(pattern.to_regexp()), flags)
 
 
 class Literal:
@@ -163,6 +165,11 @@ def _keywords_inside_patterns(terminals: list[Any], flags: int, re_: Any,
                 if string.pattern.flags <= pattern.pattern.flags:
                     inside.add(string)
         if unless:
-            callbacks[pattern.name] = UnlessCallback(
-                TerminalScanner(unless, flags, re_, use_bytes=use_bytes))
+            callbacks[pattern.name] = _unless(tuple(unless), flags, re_, use_bytes)
     return [t for t in terminals if t not in inside], callbacks
+
+
+@functools.cache
+def _unless(strings: tuple[Any, ...], flags: int, re_: Any, use_bytes: bool) -> UnlessCallback:
+    """The retyping callback for one set of strings, shared by the states that have it."""
+    return UnlessCallback(TerminalScanner(list(strings), flags, re_, use_bytes=use_bytes))

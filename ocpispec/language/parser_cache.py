@@ -8,9 +8,10 @@ itself is pickled (it loads in about 3 ms) into a folder only the user can write
 
 - where: `$OCPISPEC_CACHE_DIR`, else `$XDG_CACHE_HOME/ocpispec`, else `~/.cache/ocpispec`;
   used only when that folder belongs to the user and nobody else may write to it;
-- key: a hash of the grammar text, the lark version, the Python version, the lexer
-  plug-in's source (lean_lexer.py) and FORMAT, in the file name, so a changed grammar or
-  an upgraded lark never reads a stale parser;
+- key: the grammar text, the lark version, the Python version, the lexer plug-in's
+  source (lean_lexer.py) and FORMAT, stored in the file and compared whole before the
+  parser is read (a checksum of it names the file), so a changed grammar or an upgraded
+  lark never reads a stale parser;
 - written atomically (a temporary file in the same folder, then a rename);
 - any trouble reading it (missing, truncated, from another lark) means building the
   parser again, and any trouble writing it (read-only home, full disk) is ignored: the
@@ -19,15 +20,14 @@ itself is pickled (it loads in about 3 ms) into a folder only the user can write
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import io
 import os
 import pickle
 import stat
 import sys
-import tempfile
 import types
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from ocpispec.language.lark_without_regex import Lark
 from lark import __version__ as LARK_VERSION  # noqa: E402  # after lark_without_regex
 from lark.parsers import lalr_analysis  # noqa: E402
 
-FORMAT = "2"  # bump when what is pickled changes shape
+FORMAT = "4"  # bump when what is pickled changes shape
 
 
 def cached_parser(grammar: str, build: Callable[[bool], Lark]) -> Lark:
@@ -46,12 +46,13 @@ def cached_parser(grammar: str, build: Callable[[bool], Lark]) -> Lark:
     folder = cache_folder()
     if folder is None:
         return build(True)
-    path = folder / f"parser-{_key(grammar)}.pickle"
-    loaded = _read(path)
+    key = _key(grammar)
+    path = folder / f"parser-{zlib.crc32(key.encode()):08x}.pickle"
+    loaded = _read(path, key)
     if loaded is not None:
         return loaded
     parser = build(False)
-    _write(path, parser)
+    _write(path, key, parser)
     return parser
 
 
@@ -75,24 +76,36 @@ def cache_folder() -> Path | None:
 
 
 def _key(grammar: str) -> str:
-    digest = hashlib.sha256("\0".join((FORMAT, LARK_VERSION, sys.version, grammar)).encode())
-    digest.update(Path(lean_lexer.__file__).read_bytes())
-    return digest.hexdigest()[:32]
+    """Everything the pickled parser depends on, compared whole when reading (a checksum
+    of it only names the file)."""
+    lexer_source = Path(lean_lexer.__file__).read_text(encoding="utf-8")
+    return "\0".join((FORMAT, LARK_VERSION, sys.version, grammar, lexer_source))
 
 
-def _read(path: Path) -> Lark | None:
+def _read(path: Path, key: str) -> Lark | None:
     try:
         with open(path, "rb") as file:
+            if pickle.load(file) != key:
+                return None
             loaded = pickle.load(file)
     except Exception:  # noqa: BLE001 - missing, truncated or foreign: build it again
         return None
     return loaded if isinstance(loaded, Lark) else None
 
 
-def _write(path: Path, parser: Lark) -> None:
+# what only building the parser needs: the grammar text and its analysed form
+_BUILD_ONLY = frozenset({"grammar", "source_grammar", "_parse_tree_builder"})
+
+
+def _write(path: Path, key: str, parser: Lark) -> None:
+    import tempfile
+
+    kept = Lark.__new__(Lark)
+    kept.__dict__.update((k, v) for k, v in vars(parser).items() if k not in _BUILD_ONLY)
     try:
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
+        pickle.dump(key, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(kept)
         descriptor, temporary = tempfile.mkstemp(prefix=".parser-", dir=path.parent)
         try:
             with os.fdopen(descriptor, "wb") as file:
