@@ -7,11 +7,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from test_lean_lexer import SPECS, outcome, stock_parser
 
+from ocpispec import user_cache
 from ocpispec.language import parser_cache
 from ocpispec.language.lark_without_regex import Lark
 from ocpispec.language.lean_lexer import PLUGINS
@@ -60,7 +62,7 @@ def test_a_damaged_cache_file_is_rebuilt(cache):
     again = Builder()
     parser_cache.cached_parser(GRAMMAR, again)
     assert again.calls == [False]
-    assert parser_cache._read(file, parser_cache._key(GRAMMAR)) is not None  # rewritten whole
+    assert user_cache.read(file, parser_cache._key(GRAMMAR)) is not None  # rewritten whole
 
 
 def test_another_grammar_gets_another_file(cache):
@@ -95,7 +97,7 @@ def test_a_failed_write_leaves_no_temporary_file(cache, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(parser_cache.os, "replace", full)
+    monkeypatch.setattr(user_cache.os, "replace", full)
     assert parser_cache.cached_parser(GRAMMAR, Builder()) is not None
     assert not list(cache.iterdir())
 
@@ -115,7 +117,18 @@ def test_a_file_for_another_key_under_the_same_name_is_not_read(cache, monkeypat
     parser_cache.cached_parser(GRAMMAR, Builder())
     (file,) = cache.glob("parser-*.pickle")
     monkeypatch.setattr(parser_cache, "FORMAT", "another")  # as if the checksum collided
-    monkeypatch.setattr(parser_cache.zlib, "crc32", lambda data: int(file.stem.split("-")[1], 16))
+    monkeypatch.setattr(user_cache.zlib, "crc32", lambda data: int(file.stem.split("-")[1], 16))
     builder = Builder()
     parser_cache.cached_parser(GRAMMAR, builder)
     assert builder.calls == [False]
+
+
+def test_files_not_written_for_a_month_are_removed_when_another_is_written(cache):
+    cache.mkdir(mode=0o700)
+    old, recent = cache / "parser-00000000.pickle", cache / "catalogue-00000000.pickle"
+    for file in (old, recent):
+        file.write_bytes(b"x")
+    month_ago = time.time() - 31 * 24 * 3600
+    os.utime(old, (month_ago, month_ago))
+    parser_cache.cached_parser(GRAMMAR, Builder())
+    assert not old.exists() and recent.exists()
