@@ -15,14 +15,20 @@ temporary folder, run with that folder first on the path) in the same rounds, an
 the ratio of each command to its counterpart there: a before/after figure on one machine
 under one load. The machine may be shared: read the CPU times and the ratios.
 
+`--instructions` also counts the instructions each command executes (valgrind's
+callgrind, one run each, PYTHONHASHSEED=0): a figure other processes do not disturb.
+
     .venv/bin/python benchmarks/bench_check.py [--runs 15] [--spec PATH] [--against REV]
+        [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -134,6 +140,29 @@ def report(samples: dict[str, list[tuple[float, float]]], ref: str | None) -> No
     print("  (wall time grows when other processes share the CPU; CPU time much less)")
 
 
+def instructions(commands: dict[str, Command], ref: str | None) -> None:
+    """Instructions executed by one run of each command (after the timed rounds, so every
+    cache is warm), and the ratio to the floor's."""
+    if shutil.which("valgrind") is None:
+        print("\n  (--instructions: valgrind is not installed)")
+        return
+    counts = {}
+    for name, (command, env) in commands.items():
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                               *command], cwd=env.get("PYTHONPATH", REPO),
+                              env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True)
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if found:
+            counts[name] = int(found.group(1))
+    print("\n  instructions (callgrind, one run each):")
+    for name, count in counts.items():
+        print(f"  {name:44} {count / 1e6:8.1f} M  {count / counts[FLOOR]:6.2f}x floor")
+    for mine in (name for name in counts if name.startswith("ocpispec ") and ref is not None):
+        theirs = f"{ref}: ocpispec --help" if "help" in mine else f"{ref}: ocpispec check"
+        if theirs in counts:
+            print(f"  {mine} / {ref}: {counts[mine] / counts[theirs]:.2f}x")
+
+
 def _median(values: list[tuple[float, float]], index: int) -> float:
     return statistics.median(value[index] for value in values)
 
@@ -150,14 +179,18 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV", help="also measure this git revision")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="also measure `check` without a bytecode cache")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count each command's instructions with valgrind")
     args = parser.parse_args()
     spec = str((REPO / args.spec).resolve())
     with tempfile.TemporaryDirectory(prefix="ocx-bench-pyc-") as pycache, \
             revision(args.against) as tree:
         commands = commands_for(spec, pycache, tree, args.against, args.no_bytecode)
         samples = interleaved(commands, args.runs)
-    print(f"cold start, {args.runs} interleaved rounds, bytecode cached, times in ms")
-    report(samples, args.against)
+        print(f"cold start, {args.runs} interleaved rounds, bytecode cached, times in ms")
+        report(samples, args.against)
+        if args.instructions:
+            instructions(commands, args.against)
 
 
 if __name__ == "__main__":
