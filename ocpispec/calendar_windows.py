@@ -14,7 +14,10 @@ with is exactly where the next period's window starts: consecutive periods tile 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: loading zoneinfo reads the interpreter's build settings
+    from zoneinfo import ZoneInfo
 
 UNITS = ("day", "week", "month", "quarter", "year")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -30,6 +33,8 @@ def zone_of(name: str | None) -> ZoneInfo | None:
     """The IANA zone (None for UTC); raises LookupError for an unknown name."""
     if name is None or name == "UTC":
         return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -37,6 +42,8 @@ def zone_of(name: str | None) -> ZoneInfo | None:
 
 
 def zone_names() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
     return frozenset(available_timezones())
 
 

@@ -12,6 +12,7 @@ also be a date (`2026-01-01` is midnight UTC), and raises `TimestampError`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -98,8 +99,11 @@ _SLICE_UNITS = {"minute": (16, ":00Z"), "hour": (13, ":00:00Z"), "day": (10, "T0
                 "month": (7, "-01T00:00:00Z"), "year": (4, "-01-01T00:00:00Z")}
 _valid_dates: set[str] = set()
 # every valid `:MM:SSZ` (hour) and `:SSZ` (minute) tail of a canonical timestamp
-_TAILS = {"hour": frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60)),
-          "minute": frozenset(f":{s:02d}Z" for s in range(60))}
+@functools.cache
+def _tails(unit: str) -> frozenset[str]:
+    if unit == "hour":
+        return frozenset(f":{m:02d}:{s:02d}Z" for m in range(60) for s in range(60))
+    return frozenset(f":{s:02d}Z" for s in range(60)) if unit == "minute" else frozenset()
 
 
 def slicer(unit: str, otherwise: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
@@ -110,7 +114,7 @@ def slicer(unit: str, otherwise: Callable[[Any], str | None]) -> Callable[[Any],
     cut, suffix = _SLICE_UNITS[unit]
     match = _SLICEABLE.match
     done: dict[str, str] = {}
-    tails = _TAILS.get(unit, frozenset())
+    tails = _tails(unit)
 
     def sliced(value: Any) -> str | None:
         if value.__class__ is not str:

@@ -334,7 +334,7 @@ def test_a_password_in_a_url_is_never_echoed(password) -> None:
     with pytest.raises(RemoteError) as caught:
         parse_remote(url)
     assert caught.value.credentials and password not in str(caught.value)
-    assert password not in redact(url)
+    assert password not in redact(url).replace("(redacted)", "")  # `(red` is in the marker
 
 
 @settings(max_examples=300, deadline=None)

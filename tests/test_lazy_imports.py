@@ -29,8 +29,8 @@ print(json.dumps(sorted(set(sys.modules) & heavy)))
 """
 
 
-def loaded_by(*args: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(HEAVY)],
+def loaded_by(*args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(args), json.dumps(watched)],
                           cwd=REPO, capture_output=True, text=True, check=True, timeout=120)
     return json.loads(done.stdout)
 
@@ -53,3 +53,23 @@ def test_get_loads_the_http_stack_but_not_the_run_machinery():
 
 def test_the_probe_sees_a_heavy_module_when_one_is_loaded():
     assert "httpx" in loaded_by("get", "--help") or "orjson" in loaded_by("get", "--help")
+
+
+# what `check` never needs: the later stages, the fetch side's record walk, and what only
+# building the parser or an unusual spec needs (lark's grammar loader's own imports, zones)
+NOT_FOR_CHECK = ("ocpispec.execute", "ocpispec.plan", "ocpispec.ocpi", "ocpispec.render",
+                 "ocpispec.ledger", "ocpispec.deliver", "ocpispec.review", "ocpispec.config",
+                 "ocpispec.schema.records", "tempfile", "hashlib", "getpass", "pkgutil",
+                 "shutil", "zoneinfo", "subprocess", "socket")
+
+
+@pytest.mark.parametrize("spec", ["specs/municipality_sessions.ocx",
+                                  "tests/cases/OCX101_unknown_module.ocx"])
+def test_check_loads_no_later_stage_nor_build_time_module(spec):
+    assert (REPO / spec).is_file()
+    assert loaded_by("check", spec, watched=NOT_FOR_CHECK) == []
+
+
+def test_the_check_probe_sees_a_later_stage_when_one_is_loaded():
+    assert "ocpispec.plan" in loaded_by("plan", "specs/municipality_sessions.ocx",
+                                        watched=NOT_FOR_CHECK)

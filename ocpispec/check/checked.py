@@ -8,8 +8,8 @@ planner needs nothing else; it never consults the schema for names again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.language.functions import Effect
@@ -17,7 +17,7 @@ from ocpispec.schema.model import Field, Kind, PrivacyClass
 from ocpispec.diagnostics.source import SourceFile
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Binding:
     """A record scope that expressions can reach.
 
@@ -31,7 +31,7 @@ class Binding:
     object: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ResolvedField:
     """A field reference bound to the catalogue.
 
@@ -61,7 +61,7 @@ class ResolvedField:
         return ".".join((self.binding, *self.path)) if self.binding else ".".join(self.path)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedJoin:
     """`join locations on location_id`: the remote module, alias, and the keys.
 
@@ -79,7 +79,7 @@ class CheckedJoin:
     bindings: tuple[Binding, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedColumn:
     """A released column.
 
@@ -101,7 +101,7 @@ class CheckedColumn:
     aggregate: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FilterRead:
     """A field the `where` condition reads, with its class (`exposure`, so an object
     read whole counts as its most private sub-field)."""
@@ -110,7 +110,7 @@ class FilterRead:
     privacy: PrivacyClass
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedFilter:
     """The `where` condition as the privacy review sees it: the non-public fields it
     reads (unique, in source order) and the `because "..."` text if the spec gave one.
@@ -127,7 +127,7 @@ class CheckedFilter:
                                     [PrivacyClass.PUBLIC])
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedEach:
     """`each charging_periods as period`: one row per element of the list at `items`
     inside the `parent` scope (`""`: the record; or an earlier `each` alias). `base` is
@@ -145,7 +145,7 @@ class CheckedEach:
     parent_end: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedSpread:
     """`spread VALUE over UNIT in ZONE as ALIAS`: paths are qualified row paths
     (`period.energy_kwh`); `zone` is `utc` or `location` (then `zone_field` is
@@ -161,7 +161,7 @@ class CheckedSpread:
     zone_field: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedDataset:
     """One `from ... output ...` block after checking.
 
@@ -192,7 +192,7 @@ class CheckedDataset:
         return isinstance(self.dataset.body, syntax.Aggregate)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckedSpec:
     spec: syntax.Spec
     source: SourceFile

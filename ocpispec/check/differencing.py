@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
@@ -25,7 +25,7 @@ from ocpispec.language.functions import Effect
 _OPEN = (None, None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Shape:
     """What an aggregate computes, apart from its filter and window. Two aggregates
     are comparable when everything but the measures is equal and one measure is shared."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter, FilterRead
 from ocpispec.check.context import Context
@@ -22,7 +22,7 @@ from ocpispec.diagnostics import error, warning
 from ocpispec.schema.model import PrivacyClass
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FilterTest:
     """One field read by one predicate of a `where` condition."""
 

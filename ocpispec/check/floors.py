@@ -12,9 +12,9 @@ are printed by `ocpispec explain OCX303` and listed in docs/language.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from ocpispec import series
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals
 from ocpispec.check.values import GEO_OBJECTS, Use
@@ -45,7 +45,7 @@ _TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
 _PASS_THROUGH = frozenset({"min", "max", "keep"})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Grid:
     """The cells a protecting `round`, `bucket`, `grid` or `round_coords` cuts the raw
     field value x into: boundaries at v = scale * x + shift, where v is on `edges`
@@ -61,7 +61,7 @@ class Grid:
     edges: tuple[float, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Verdict:
     """Whether a use leaves protected; `shortfall` explains a generaliser that was
     present but too fine (None when there was none); `grid` the cells it leaves in."""

@@ -3,9 +3,10 @@ field references bound to the version-neutral catalogue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ocpispec.check import private_sites
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
@@ -13,7 +14,7 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Reach:
     """A binding and where its object sits inside the binding module's records."""
 

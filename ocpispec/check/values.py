@@ -4,8 +4,8 @@ reads (`Use`): the vocabulary the typer and the argument checks share."""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import ResolvedField
 from ocpispec.schema.model import Kind
@@ -22,7 +22,7 @@ class Mode(enum.Enum):
     FILTER = "where"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Value:
     """What an expression produces, as far as the checker can tell (kind None: unknown)."""
 
@@ -60,7 +60,7 @@ _PLURALS = {"text": "texts", "number": "numbers", "whole number": "whole numbers
 UNKNOWN = Value(None)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Use:
     """One field read by an expression; `around` holds the enclosing nodes, innermost
     first. `whole` marks an object read as a whole (its every sub-field leaves)."""

@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -92,6 +91,8 @@ class LazyGroup(click.Group):
 
 def _internal_error(exc: BaseException) -> None:
     """Never the exception's text (it may hold a value or a URL): its type and where."""
+    import traceback
+
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if "ocpispec" in f.filename] or frames
     where = f" at {os.path.basename(own[-1].filename)}:{own[-1].lineno}" if own else ""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import re
-from dataclasses import dataclass
+
+from ocpispec.frozen import frozen
 
 _HEADING = re.compile(r"^# (OCX\d{3}) ([a-z0-9]+(?:-[a-z0-9]+)*)\s*$")
 SECTIONS = ("## What it means", "## Example", "## How to fix")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CodeDoc:
     code: str
     slug: str

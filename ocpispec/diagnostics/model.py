@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 
 
 class Severity(enum.Enum):
@@ -18,14 +18,14 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Label:
     span: Span
     message: str = ""
     primary: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Diagnostic:
     """One problem: a stable code, what is wrong, where, and how to fix it.
 

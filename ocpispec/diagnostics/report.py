@@ -7,10 +7,10 @@ source files their spans point into.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.frozen import frozen
 from ocpispec.text import count
 
 FORMATS = ("full", "concise", "json")
@@ -19,7 +19,7 @@ _RESET, _BOLD, _RED, _YELLOW, _BLUE, _CYAN = (
     "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[36m")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Style:
     color: bool
 

@@ -12,11 +12,11 @@ not deliver.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ocpispec.formats.dialects import PRESETS, DialectError, dialect_from
 from ocpispec.formats.remote import REMOTE_SCHEMES, Remote, RemoteError, parse_remote, redact
+from ocpispec.frozen import frozen
 
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
            "UNCOMPRESSIBLE", "Destination", "DialectError", "describe", "dialect_from",
@@ -48,7 +48,7 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Destination:
     """What a destination text asks for. `extension` is the format extension before
     any compression suffix (`.csv` of `x.csv.gz`), None when the name has none;

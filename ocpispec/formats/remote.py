@@ -14,8 +14,9 @@ one of them describes, or the environment supplies the login (`ocpispec.deliver`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from ocpispec.frozen import frozen
 
 REMOTE_SCHEMES: dict[str, str] = {"sftp": "SFTP", "s3": "S3"}
 DEFAULT_PORTS = {"sftp": 22, "s3": 443}
@@ -31,7 +32,7 @@ class RemoteError(ValueError):
         self.credentials = credentials
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Remote:
     scheme: str
     host: str

@@ -10,8 +10,9 @@ day matches either, as in Vixie cron. No `@daily`, `L`, `W` or `#`: the spec has
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from ocpispec.frozen import frozen
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                 "dec")
@@ -28,7 +29,7 @@ class CronError(ValueError):
     """A line that is not five valid crontab fields; the message says which and why."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CronRule:
     minutes: frozenset[int]
     hours: frozenset[int]

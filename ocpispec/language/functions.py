@@ -8,7 +8,8 @@ docs list them. Implementations live in the executor, not here.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from ocpispec.frozen import frozen
 
 
 class ArgKind(enum.Enum):
@@ -59,7 +60,7 @@ class Result(enum.Enum):
     ANY = "any"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Function:
     name: str
     params: tuple[ArgKind, ...]

@@ -1,7 +1,7 @@
 """Parse stage: spec text -> typed syntax tree (`syntax.Spec`).
 
-The lark tree never leaves this module. The LALR parser is built once per process
-from `grammar/ocx.lark`, with lark's grammar cache so that a cold `ocpispec check`
+The lark tree never leaves this module. The LALR parser is built from `grammar/ocx.lark`
+once and kept in the user's cache folder (`parser_cache`), so that a cold `ocpispec check`
 stays fast. Syntax errors become exactly one OCX0xx diagnostic (see `parse_errors`).
 """
 
@@ -13,6 +13,8 @@ from pathlib import Path
 from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.language.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
+from ocpispec.language.lean_lexer import PLUGINS
+from ocpispec.language.parser_cache import cached_parser
 from ocpispec.language.parse_errors import syntax_error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.syntax_builder import build, unescape
@@ -32,9 +34,14 @@ def grammar_path() -> Path:
 
 @functools.cache
 def lark_parser() -> Lark:
+    """The LALR parser, built once and kept in the user's cache folder (`parser_cache`)."""
     text = grammar_path().read_text(encoding="utf-8")
-    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True, cache=True)
+
+    def build(lark_cache: bool) -> Lark:
+        return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
+                    maybe_placeholders=True, cache=lark_cache, _plugins=PLUGINS)
+
+    return cached_parser(text, build)
 
 
 MAX_DEPTH = 100

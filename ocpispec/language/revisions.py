@@ -10,15 +10,15 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ocpispec.diagnostics import CompileError, error
+from ocpispec.frozen import frozen
 
 _GIT_TIMEOUT = 30
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SpecSide:
     """Where to read one side of a diff, and the name to show for it."""
 

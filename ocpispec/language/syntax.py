@@ -7,15 +7,15 @@ the grammar rules in grammar/ocx.lark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal as Lit
 
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 
 # ---- leaves -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Ident:
     """A name written in the spec (export name, module, alias, unit, format...)."""
 
@@ -23,7 +23,7 @@ class Ident:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Text:
     """A quoted string, already unescaped."""
 
@@ -34,7 +34,7 @@ class Text:
 # ---- value expressions --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FieldRef:
     """A dotted path: `kwh`, `cdr_token.uid`, `location.postal_code`."""
 
@@ -49,7 +49,7 @@ class FieldRef:
 LiteralKind = Lit["string", "number", "date", "boolean", "null"]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Literal:
     """A constant. Dates keep their text (`2026-01-01` or `2026-01-01T06:00:00Z`)."""
 
@@ -58,13 +58,13 @@ class Literal:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ListLiteral:
     items: tuple[Literal, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Call:
     """A function: a transformation (`round(kwh, 1)`), an aggregate (`count()`) or
     the raw escape hatch (`jmespath("...")`). A bare unit argument such as `hour`
@@ -77,7 +77,7 @@ class Call:
     distinct: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class BinaryOp:
     op: Lit["+", "-", "*", "/"]
     left: Expr
@@ -91,7 +91,7 @@ Expr = FieldRef | Literal | ListLiteral | Call | BinaryOp
 # ---- conditions (where) ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Compare:
     op: Lit["=", "!=", "<", "<=", ">", ">="]
     left: Expr
@@ -99,7 +99,7 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class InList:
     value: Expr
     options: ListLiteral
@@ -107,14 +107,14 @@ class InList:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IsNull:
     value: Expr
     negated: bool
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Matches:
     """A glob pattern match: `*` any run of characters, `?` one character."""
 
@@ -123,19 +123,19 @@ class Matches:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class And:
     operands: tuple[Condition, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Or:
     operands: tuple[Condition, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Not:
     operand: Condition
     span: Span
@@ -147,7 +147,7 @@ Condition = Compare | InList | IsNull | Matches | And | Or | Not
 # ---- header ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SecretRef:
     """Where a secret comes from. `literal` is never accepted by the checker."""
 
@@ -156,7 +156,7 @@ class SecretRef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LegalBasis:
     words: tuple[Ident, ...]
     reference: Text | None
@@ -167,14 +167,14 @@ class LegalBasis:
         return " ".join(word.name for word in self.words)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Retention:
     amount: int
     unit: Ident
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Header:
     """`export NAME` and its items. Repeated items are kept so the checker can
     report them; `None` means the item is missing."""
@@ -219,7 +219,7 @@ class Header:
         return self.approval_requirements[0] if self.approval_requirements else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PseudonymScope:
     """`pseudonym scope export` or `pseudonym scope per month` (checked words)."""
 
@@ -231,7 +231,7 @@ class PseudonymScope:
         return " ".join(word.name.lower() for word in self.words)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ApprovalRequirement:
     """`requires approval` or `requires signed approval` (checked words)."""
 
@@ -246,7 +246,7 @@ class ApprovalRequirement:
 # ---- source ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Source:
     """`source ocpi <ref> token <ref> party XX-YYY version V` or `source profile NAME`."""
 
@@ -261,32 +261,32 @@ class Source:
 # ---- from block -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SinceLastRun:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SinceDate:
     start: Literal
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Between:
     start: Literal
     end: Literal
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LastPeriod:
     amount: int
     unit: Ident
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PreviousPeriod:
     """`previous month` (amount None) or `previous 4 complete weeks`: whole calendar
     periods before the run, aligned to UTC or to `zone` (`in "Europe/Amsterdam"`)."""
@@ -297,7 +297,7 @@ class PreviousPeriod:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class MonthToDate:
     """`month to date`: from the start of the run's calendar month to the run."""
 
@@ -309,7 +309,7 @@ Window = SinceLastRun | SinceDate | Between | LastPeriod | PreviousPeriod | Mont
 CALENDAR_WINDOWS = (PreviousPeriod, MonthToDate)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EventTime:
     """`window on start_date_time`: the window applies to this timestamp field of the
     record, not to `last_updated` (what OCPI filters on)."""
@@ -318,7 +318,7 @@ class EventTime:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Where:
     """`where CONDITION [because "..."]`: the justification is required when the
     condition reads a personal field (a filter on a card picks out a person)."""
@@ -328,7 +328,7 @@ class Where:
     justification: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class IncludePrivate:
     """`include private locations because "..."`: the reviewed allowance to keep
     records at non-public (publish=false) locations."""
@@ -337,7 +337,7 @@ class IncludePrivate:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Join:
     module: Ident
     key: FieldRef
@@ -345,7 +345,7 @@ class Join:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Each:
     """`each charging_periods as period`: one row per element of a list field; the
     element is reachable as `period.…`, the parent's fields stay reachable."""
@@ -355,7 +355,7 @@ class Each:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Spread:
     """`spread period.energy_kwh over quarter_hour in utc as slot`: the value is
     apportioned over the time slots its interval covers; `zone` holds the words after
@@ -372,7 +372,7 @@ class Spread:
         return " ".join(word.name.lower() for word in self.zone)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class From:
     module: Ident
     windows: tuple[Window, ...]
@@ -401,7 +401,7 @@ class From:
 # ---- select / aggregate ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Column:
     """One released column: an expression, its output name and, for a value that
     would otherwise be refused, the written justification (`because "..."`)."""
@@ -412,14 +412,14 @@ class Column:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Select:
     columns: tuple[Column, ...]
     span: Span
     k_rule: KRule | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class KRule:
     """`require k 5 over (a, b) suppression limit 2%` after a row dataset's columns.
     `over` empty: the released quasi-identifiers; `limit` None: the default."""
@@ -432,7 +432,7 @@ class KRule:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dominance:
     """`dominance 1 85%`: a group whose `contributors` largest drivers give more than
     `percent` of a sum is suppressed (the (n, k) rule)."""
@@ -442,7 +442,7 @@ class Dominance:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RoundCounts:
     """`round counts to 5`: counts are released as multiples of `base`. `word` is the
     first word as written (the checker insists on `round`)."""
@@ -452,7 +452,7 @@ class RoundCounts:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Aggregate:
     keys: tuple[Column, ...]
     measures: tuple[Column, ...]
@@ -466,7 +466,7 @@ class Aggregate:
 # ---- output / schedule ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OutputOption:
     """A CSV dialect option of an output clause: `delimiter ";"` (value `;`),
     `decimal comma`, `bom` (True), `no bom` (False), `quote all`, `lines lf`."""
@@ -476,7 +476,7 @@ class OutputOption:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Output:
     """`output FORMAT [DIALECT] ["template.j2"] [OPTION...] to "path-pattern"` or
     `to stdout` (destination None)."""
@@ -489,32 +489,32 @@ class Output:
     options: tuple[OutputOption, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Every:
     amount: int
     unit: Ident
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hourly:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Daily:
     at: Text
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Weekly:
     day: Ident
     at: Text
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Monthly:
     """`monthly on day 1 at 06:00` (UTC)."""
 
@@ -524,7 +524,7 @@ class Monthly:
     day_span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Cron:
     """`cron "0 6 * * 1-5"`: five crontab time fields, UTC."""
 
@@ -538,7 +538,7 @@ Schedule = Every | Hourly | Daily | Weekly | Monthly | Cron
 # ---- order / limit --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OrderKey:
     """A released column's name in `order by`, `desc` for descending."""
 
@@ -547,13 +547,13 @@ class OrderKey:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class OrderBy:
     keys: tuple[OrderKey, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Limit:
     """`limit N`: the first N rows after ordering (aggregates only)."""
 
@@ -564,7 +564,7 @@ class Limit:
 # ---- spec -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dataset:
     source: From
     body: Select | Aggregate
@@ -574,7 +574,7 @@ class Dataset:
     limit: Limit | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Spec:
     header: Header
     source: Source

@@ -17,7 +17,16 @@ from ocpispec.schema.catalogue import (
 from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JoinSpec, SubBinding
 from ocpispec.schema.model import Field, Kind, ObjectType, PrivacyClass
-from ocpispec.schema.records import public_projection, unknown_fields
+
+_FROM_RECORDS = ("public_projection", "unknown_fields")  # the fetch side's; `check` needs neither
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_RECORDS:
+        from ocpispec.schema import records
+
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def wire_root(version: str, module: str) -> ObjectType:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
+from ocpispec import user_cache
+from ocpispec.frozen import frozen
 from ocpispec.schema import hints, neutral, normalize, table
 from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JOINS, JoinSpec
@@ -26,7 +29,7 @@ MODULES: tuple[str, ...] = ("sessions", "cdrs", "locations", "tariffs", "tokens"
 _ENUM_NAMES = {"ParkingType": {"2.1.1": "LocationType"}, "AllowedType": {"2.1.1": "Allowed"}}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resolution:
     """A neutral path looked up segment by segment.
 
@@ -48,7 +51,7 @@ class Resolution:
         return self.fields[-1] if self.ok and self.fields else None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Wired:
     """One OCPI version on the wire."""
 
@@ -166,11 +169,20 @@ _CATALOGUE: Catalogue | None = None
 
 
 def catalogue() -> Catalogue:
-    """The catalogue, built on first use (a few milliseconds) and then shared."""
+    """The catalogue, built on first use and then shared. Building it takes a twentieth
+    of a cold `ocpispec check`, so it is kept between processes in the user's cache
+    (`ocpispec.user_cache`), keyed by the schema package's sources."""
     global _CATALOGUE
     if _CATALOGUE is None:
-        _CATALOGUE = _build()
+        loaded = user_cache.cached("catalogue", _sources_key(), _build)
+        _CATALOGUE = loaded if isinstance(loaded, Catalogue) else _build()
     return _CATALOGUE
+
+
+def _sources_key() -> str:
+    package = Path(__file__).parent
+    sources = sorted(entry.path for entry in os.scandir(package) if entry.name.endswith(".py"))
+    return user_cache.sources_key(*sources, package.parent / "frozen.py")
 
 
 def _build() -> Catalogue:

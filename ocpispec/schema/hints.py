@@ -10,9 +10,9 @@ changes that no single field mapping explains are listed by hand.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ocpispec.frozen import frozen
 from ocpispec.schema.mapping import VersionMap, names_only, sub_adapter
 from ocpispec.schema.neutral import Computed, Wire
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ocpispec.schema.view import CatalogueView
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RenameHint:
     """A spec wrote `written`, a name of the wire `versions`; `neutral` is the path to
     write instead, `note` explains the change (for the help of a diagnostic)."""
@@ -31,7 +31,7 @@ class RenameHint:
     note: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Entry:
     neutral: tuple[str, ...]
     versions: tuple[str, ...]

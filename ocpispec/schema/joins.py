@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ocpispec.frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+
+@frozen
 class SubBinding:
     """A record inside the joined one that the local record used: the EVSE and the
     connector of a location (`location.evse.*`, `location.connector.*`).
@@ -21,7 +22,7 @@ class SubBinding:
     local_key: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class JoinSpec:
     """`join <target>`: records of `target` whose `remote_key` equals the local
     record's `local_key`, bound as `alias`."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from ocpispec.frozen import frozen
 
 
 class Kind(enum.Enum):
@@ -45,7 +46,7 @@ _RANK = {PrivacyClass.PUBLIC: 0, PrivacyClass.QUASI: 1, PrivacyClass.PERSONAL: 2
          PrivacyClass.NEVER: 3}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Field:
     """One field of an OCPI object.
 
@@ -63,7 +64,7 @@ class Field:
     doc: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ObjectType:
     name: str
     fields: Mapping[str, Field]

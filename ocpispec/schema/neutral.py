@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from ocpispec.frozen import frozen
 from ocpispec.schema import table, v2_1_1, v2_2_1, v2_3_0
 from ocpispec.schema.table import ObjectSet, Row
 
 WirePath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Wire:
     """The neutral field is the value at `path` (relative to the current wire node).
     For an object field, `adapter` reads its sub-fields, relative to that value."""
@@ -34,7 +34,7 @@ class Wire:
     adapter: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Computed:
     """A leaf computed by a JMESPath template whose `{relative.path}` placeholders are
     wire paths relative to the current node. `reads` names the wire field it replaces

@@ -5,8 +5,9 @@ what `ocpispec schema` prints and `docs/schema.md` describes."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from ocpispec.frozen import frozen
 from ocpispec.schema.catalogue import VERSIONS, Catalogue
 from ocpispec.schema.mapping import fill, path_text, sub_adapter
 from ocpispec.schema.model import Field, PrivacyClass
@@ -16,7 +17,7 @@ from ocpispec.schema.neutral import ROOTS, Computed, Source, Wire, WirePath
 State = Mapping[str, tuple[str, WirePath]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FieldInfo:
     path: tuple[str, ...]
     field: Field                   # privacy is the class at this place

@@ -15,9 +15,9 @@ otherwise public `GeoLocation.latitude` to quasi-identifier), and the field's ow
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
+from ocpispec.frozen import frozen
 from ocpispec.schema.model import Field, Kind, ObjectType, PrivacyClass
 
 SCALARS = {"string": Kind.STRING, "number": Kind.NUMBER, "integer": Kind.INTEGER,
@@ -27,7 +27,7 @@ CLASSES = {"public": PrivacyClass.PUBLIC, "quasi": PrivacyClass.QUASI,
 CARDINALITIES = {"1": (False, True), "?": (False, False), "*": (True, False), "+": (True, True)}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Row:
     """One field line of an object table: `name type cardinality`."""
 
@@ -36,7 +36,7 @@ class Row:
     cardinality: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Note:
     """One field line of the annotation table: privacy class and doc."""
 
@@ -44,7 +44,7 @@ class Note:
     doc: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Derived:
     """An object built from another one with some fields changed (2.1.1 embeds a
     Location in sessions and CDRs, where its place fields describe a driver).
@@ -54,7 +54,7 @@ class Derived:
     changes: Mapping[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ObjectSet:
     """Object types plus the annotated class of every field, which `effective`
     uses as a floor when walking down a path."""

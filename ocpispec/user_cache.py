@@ -1,0 +1,131 @@
+"""Values ocpispec builds from its own code and data at start-up (the spec parser, the
+schema catalogue), pickled between processes in the user's cache folder.
+
+- where: `$OCPISPEC_CACHE_DIR`, else `$XDG_CACHE_HOME/ocpispec`, else `~/.cache/ocpispec`;
+  used only when that folder belongs to the user and nobody else may write to it, so a
+  file there is as trusted as the installed package (never the shared temporary folder,
+  where another local user could leave a file of their own);
+- key: a text naming everything the value depends on (sources, versions), stored in the
+  file and compared whole before the value is read; a checksum of it names the file, so
+  two versions of ocpispec side by side keep a file each;
+- written atomically (a temporary file in the same folder, then a rename); files not
+  written for 30 days are removed when another is written;
+- any trouble reading (missing, truncated, another key) means building the value again,
+  and any trouble writing (read-only home, full disk) is ignored: the cache only ever
+  saves time.
+
+    parser = cached("parser", key, build)        # build() when there is nothing to read
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import pickle
+import stat
+import sys
+import time
+import types
+import zlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_STALE_AFTER = 30 * 24 * 3600
+
+
+def cached(name: str, key: str, build: Callable[[], T],
+           pickler: type[pickle.Pickler] | None = None) -> T:
+    """The value stored under `name` for `key`, else `build()` stored there."""
+    folder = cache_folder()
+    if folder is None:
+        return build()
+    path = folder / f"{name}-{zlib.crc32(key.encode()):08x}.pickle"
+    value = read(path, key)
+    if value is None:
+        value = build()
+        write(path, key, value, pickler or Pickler)
+    return value
+
+
+def cache_folder() -> Path | None:
+    """The user's cache folder for ocpispec, created if needed; None when it cannot be
+    used safely (not the user's own, writable by others, not creatable)."""
+    configured = os.environ.get("OCPISPEC_CACHE_DIR")
+    if configured:
+        folder = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(base) / "ocpispec"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return None
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return None
+    return folder if stat.S_ISDIR(info.st_mode) else None
+
+
+def sources_key(*files: str | Path) -> str:
+    """A key for values built from these source files: Python's version and each file's
+    size and modification time (as the interpreter's own bytecode cache checks them)."""
+    parts = [sys.version]
+    for file in files:
+        info = os.stat(file)
+        parts.append(f"{Path(file).name}:{info.st_size}:{info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def read(path: Path, key: str) -> Any | None:
+    try:
+        with open(path, "rb") as file:
+            if pickle.load(file) != key:
+                return None
+            return pickle.load(file)
+    except Exception:  # noqa: BLE001 - missing, truncated or foreign: build it again
+        return None
+
+
+def write(path: Path, key: str, value: Any, pickler: type[pickle.Pickler]) -> None:
+    import tempfile
+
+    try:
+        buffer = io.BytesIO()
+        pickle.dump(key, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(buffer.getvalue())
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        _remove_stale(path.parent)
+    except Exception:  # noqa: BLE001 - read-only, full or odd: the cache is optional
+        return
+
+
+def _remove_stale(folder: Path) -> None:
+    cutoff = time.time() - _STALE_AFTER
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".pickle") and entry.stat().st_mtime < cutoff:
+            os.unlink(entry.path)
+
+
+class Pickler(pickle.Pickler):
+    """Pickles modules by name and read-only mappings as such (neither pickles by itself)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, types.ModuleType):
+            return importlib.import_module, (obj.__name__,)
+        if isinstance(obj, types.MappingProxyType):
+            return read_only, (dict(obj),)
+        return NotImplemented
+
+
+def read_only(mapping: Mapping[Any, Any]) -> types.MappingProxyType:
+    return types.MappingProxyType(dict(mapping))

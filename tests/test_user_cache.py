@@ -1,0 +1,64 @@
+"""What `ocpispec.user_cache` keeps between processes (the spec parser, the schema
+catalogue) changes nothing: every spec in the repository checks the same without a
+cache, with a cache being written and with a cache being read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from fixtures_cli import REPO
+
+from ocpispec import user_cache
+from ocpispec.schema import catalogue as _catalogue  # noqa: F401  # the module, below
+
+catalogue_module = sys.modules["ocpispec.schema.catalogue"]
+
+
+def check_everything(cache_dir) -> str:
+    env = {**os.environ, "OCPISPEC_CACHE_DIR": str(cache_dir), "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "check", "--format", "json",
+                           "specs", "tests/cases"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 1, done.stderr  # tests/cases holds specs with errors
+    return done.stdout
+
+
+def test_every_spec_checks_the_same_with_and_without_the_cache(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    without = check_everything(blocker / "cache")  # no usable folder: nothing cached
+    cache = tmp_path / "cache"
+    writing = check_everything(cache)
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*.pickle")) == ["catalogue", "parser"]
+    reading = check_everything(cache)
+    assert without == writing == reading
+    assert '"valid": false' in without and '"valid": true' in without
+
+
+def test_a_catalogue_read_from_the_cache_equals_a_built_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("OCPISPEC_CACHE_DIR", str(tmp_path))
+    key = catalogue_module._sources_key()
+    user_cache.cached("catalogue", key, catalogue_module._build)
+    read = user_cache.cached("catalogue", key, lambda: None)
+    built = catalogue_module._build()
+    assert read is not None and read is not built
+    assert read.neutral == built.neutral and read.wired == built.wired
+    for version, version_map in built.maps.items():
+        for slot in type(version_map).__slots__:
+            assert getattr(read.maps[version], slot) == getattr(version_map, slot), (version, slot)
+    session = ("cdr_token", "contract_id")
+    assert read.resolve("sessions", session) == built.resolve("sessions", session)
+
+
+def test_the_catalogue_key_follows_the_schema_sources(tmp_path):
+    before = catalogue_module._sources_key()
+    source = REPO / "ocpispec" / "schema" / "notes.py"
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        assert catalogue_module._sources_key() != before
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert catalogue_module._sources_key() == before
