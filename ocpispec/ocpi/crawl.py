@@ -2,7 +2,8 @@
 
 The first page tells the crawler what the platform does. With `X-Total-Count`
 and concurrency > 1 it fetches the remaining pages by offset, several at a time,
-and hands them on in offset order. It opens connections gradually: two pages in
+and hands them on in offset order; it fetches them in a thread of its own
+(`ahead.Ahead`), so requests go on while the consumer works on a page. It opens connections gradually: two pages in
 flight at first, one more for every page that arrives, up to the concurrency, so a
 platform sees no burst of connects and a short list needs few connections. Otherwise it follows the `Link` next URLs one
 by one (see `links`), and without usable links pages by offset until an empty
@@ -282,7 +283,7 @@ class Crawl:
                            "stopped paging", kind="all-repeated")
         return True
 
-    def _refill(self, page: Page, warn: Callable[[str, str], None] | None = None) -> PageRequest | None:
+    def _refill(self, page: Page, warn: Callable[..., None] | None = None) -> PageRequest | None:
         """The request for objects that shifted below this page when the total shrank
         (its warning goes to `warn`, by default to the client's warnings)."""
         if page.total is None or page.request.refill:
