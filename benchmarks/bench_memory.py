@@ -6,7 +6,13 @@ locations, CSV) over real HTTP and reports its own peak resident set size
 (`ru_maxrss`). Targets: under 150 MB, and the large run within 20% of the small one
 (memory must not grow with the number of records). The 1,000,000 run takes minutes.
 
-    .venv/bin/python benchmarks/bench_memory.py [--sizes 100000 1000000]
+    .venv/bin/python benchmarks/bench_memory.py [--sizes 100000 1000000] [--data demo|realistic]
+
+`--data demo` (the default) serves the demo CPO's world: at most 500 drivers and 400
+sites, so every per-driver cache stays small. `--data realistic` serves the pre-rendered
+pages of `realistic.py` (unique drivers at realistic repeat rates, a site per 60
+sessions) from its static server: what grows with the drivers shows there. Its sites
+grow with the sessions too (the joined locations are held in memory: a cost per site).
 """
 
 from __future__ import annotations
@@ -45,9 +51,10 @@ finally:
 """
 
 
-def measure(size: int, folder: Path) -> dict:
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(size)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+def measure(size: int, folder: Path, data: str = "demo") -> dict:
+    command = ([sys.executable, "-c", SERVER, str(size)] if data == "demo" else
+               [sys.executable, str(REPO / "benchmarks" / "realistic.py"), "serve", str(size)])
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         address = json.loads(server.stdout.readline())  # type: ignore[union-attr]
         env = {**os.environ, "OCPI_VERSIONS_URL": address["url"], "OCPI_TOKEN": address["token"],
@@ -71,13 +78,15 @@ def measure(size: int, folder: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--data", choices=("demo", "realistic"), default="demo")
     args = parser.parse_args()
+    print(f"{args.data} data, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (the machine may be shared)")
     results = []
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             print(f"exporting {size:,} sessions ...", file=sys.stderr)
             started = time.perf_counter()
-            result = measure(size, Path(folder))
+            result = measure(size, Path(folder), args.data)
             results.append(result)
             print(f"sessions {size:>10,}  rows {result['rows']:>9,}  peak RSS "
                   f"{result['peak_kb'] / 1024:7.1f} MB  export {result['seconds']:7.1f} s  "

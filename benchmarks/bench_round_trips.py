@@ -10,9 +10,15 @@ spread (25th-75th percentile) and its ratio to a floor measured in the same run.
   get       `ocpispec get sessions > /dev/null` with a logged-in profile, against a plain
             sequential httpx client asking the largest page the server gives (1,000),
             parsing with `json` and with `orjson`, each a fresh process, at 0 ms.
-  latency   the client crawling SESSIONS at 50 ms per request (concurrency 4, stored
-            discovery), against the floor (3 round trips + pages x latency / concurrency
-            + parse time); and the same crawl opening every connection at once.
+  latency   the client crawling SESSIONS realistic sessions (`realistic.py`) served at
+            50 ms per request by a static page server in its own process (pre-rendered
+            pages: the server's CPU does not count), concurrency 4, against the floor
+            3 round trips + pages x latency / concurrency + parse time, where pages =
+            SESSIONS / 1,000 (the largest page) and parse time is `orjson.loads` of the
+            same bodies. Each crawl runs in a fresh process and is timed from `connect`:
+            with the stored discovery, opening every connection at once, and
+            discovering first; and `ocpispec get sessions` whole, start-up included.
+            Medians, spreads (p25-p75), ratios to the floor and CPU seconds.
 
 `--against REF` runs the same commands on the tree of a git revision (exported with
 `git archive` to a temporary folder) in the same rounds, for a before/after figure.
@@ -165,8 +171,8 @@ def plain_client(url: str, parser: str) -> None:
     print(count)
 
 
-def login(url: str, config: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-m", "ocpispec", "login", url, "--token", TOKEN, "--party", "NL-ABC"],
+def login(url: str, config: str, env: dict[str, str], token: str = TOKEN) -> None:
+    subprocess.run([sys.executable, "-m", "ocpispec", "login", url, "--token", token, "--party", "NL-ABC"],
                    cwd=REPO, env={**env, "OCPISPEC_CONFIG_DIR": config}, check=True, capture_output=True)
 
 
@@ -192,42 +198,80 @@ def get_vs_plain(runs: int, sessions: int, ref: str | None) -> None:
 
 # -- a crawl at 50 ms ----------------------------------------------------------------------
 
-def crawl_seconds(url: str, concurrency: int, burst: bool, stored: bool = True) -> float:
+def serve_static(sessions: int, latency_ms: float) -> None:
+    """`--serve-static N MS`: the pre-rendered realistic pages (`realistic.py`), each answer
+    after `MS` ms, until stdin closes. Its own CPU is a few microseconds a page, so the
+    crawl is measured rather than the server's rendering."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import realistic
+
+    plain = realistic._handler
+
+    def slow(pages: realistic.Pages) -> type:
+        class Slow(plain(pages)):  # type: ignore[misc]
+            def do_GET(self) -> None:  # noqa: N802
+                time.sleep(latency_ms / 1000)
+                super().do_GET()
+        return Slow
+
+    realistic._handler = slow
+    with realistic.static_server(realistic.rendered_pages(sessions, MAX_PAGE)) as url:
+        print(json.dumps({"url": url, "token": realistic.TOKEN}), flush=True)
+        sys.stdin.read()
+
+
+@contextmanager
+def static_server(sessions: int, latency_ms: float) -> Iterator[dict[str, str]]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve-static", str(sessions), str(latency_ms)]
+    process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield json.loads(process.stdout.readline())
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=10)
+
+
+def crawl_once(url: str, token: str, concurrency: int, mode: str) -> None:
+    """`--crawl URL TOKEN CONCURRENCY MODE`, in a fresh process (so `--against` can run
+    another tree): prints the wall and CPU seconds of one crawl of `sessions`, after a
+    discovery that is not timed. Modes: `stored` (the profile's discovery, gradual
+    connections), `burst` (stored, every connection at once), `discover` (no profile)."""
     from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, crawl
     from ocpispec.ocpi.profiles import Profile
-    discovered = OcpiClient.connect(Credentials(url, TOKEN, party="NL-ABC"))
-    profile = Profile("bench", url, TOKEN, party="NL-ABC", version=discovered.version,
+    discovered = OcpiClient.connect(Credentials(url, token, party="NL-ABC"))
+    profile = Profile("bench", url, token, party="NL-ABC", version=discovered.version,
                       to_party=discovered.to_party, endpoints=dict(discovered.endpoints),
                       created_at="2099-01-01T00:00:00Z")
     discovered.close()
-    saved = crawl._FIRST_IN_FLIGHT
-    crawl._FIRST_IN_FLIGHT = concurrency if burst else saved
-    try:
-        started = time.perf_counter()
-        with OcpiClient.connect(profile.credentials(reuse_discovery_for=math.inf if stored else None),
-                                options=FetchOptions(concurrency=concurrency)) as client:
-            count = sum(1 for _ in client.fetch("sessions"))
-        elapsed = time.perf_counter() - started
-    finally:
-        crawl._FIRST_IN_FLIGHT = saved
-    if count == 0:
+    if mode == "burst":
+        crawl._FIRST_IN_FLIGHT = concurrency
+    credentials = profile.credentials(reuse_discovery_for=None if mode == "discover" else math.inf)
+    started, cpu = time.perf_counter(), time.process_time()
+    with OcpiClient.connect(credentials, options=FetchOptions(concurrency=concurrency)) as client:
+        count = sum(len(page) for page in client.fetch_pages("sessions"))
+    print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                      "objects": count}))
+
+
+def crawl_seconds(url: str, token: str, concurrency: int, mode: str, tree: Path | None) -> dict:
+    env = environment(tempfile.gettempdir() + "/ocx-bench-crawl-pyc", tree)
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--crawl", url, token,
+                           str(concurrency), mode], cwd=env.get("PYTHONPATH", REPO), env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the crawl failed:\n{done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["objects"] == 0:
         raise RuntimeError("no sessions")
-    return elapsed
+    return result
 
 
-def parse_seconds(url: str, sessions: int) -> float:
-    """Parse time: `orjson.loads` of the same pages' bodies (fetched once beforehand), the
-    least any client spends on them."""
-    import base64
-
-    import httpx
+def parse_seconds(bodies: list[bytes]) -> float:
+    """Parse time: `orjson.loads` of every page body, the least any client spends on them
+    (the fastest of 5 passes)."""
     import orjson
-    headers = {"Authorization": "Token " + base64.b64encode(TOKEN.encode()).decode()}
-    with httpx.Client(headers=headers, timeout=60) as http:
-        endpoint = url.rsplit("/versions", 1)[0] + "/2.2.1/sessions"
-        bodies = [http.get(endpoint, params={"date_from": "2000-01-01T00:00:00Z", "offset": offset,
-                                             "limit": MAX_PAGE}).content
-                  for offset in range(0, sessions, MAX_PAGE)]
     timings = []
     for _ in range(5):
         started = time.perf_counter()
@@ -237,24 +281,52 @@ def parse_seconds(url: str, sessions: int) -> float:
     return min(timings)
 
 
-def latency(runs: int, sessions: int, latency_ms: float = 50.0, concurrency: int = 4) -> None:
-    with demo_server(sessions, latency_ms) as url:
-        parse = parse_seconds(url, sessions)
-        gradual, burst, discovering = [], [], []
-        for _ in range(runs):
-            gradual.append(crawl_seconds(url, concurrency, False))
-            burst.append(crawl_seconds(url, concurrency, True))
-            discovering.append(crawl_seconds(url, concurrency, False, stored=False))
-    pages = math.ceil(sessions / MAX_PAGE) + 1          # the first page is the server's default size
+def get_seconds(config: str, tree: Path | None) -> dict:
+    """`ocpispec get sessions > /dev/null` as a user runs it (a fresh process, start-up,
+    the privacy filter and the writing included), with its CPU seconds."""
+    import resource
+    env = environment(tempfile.gettempdir() + "/ocx-bench-crawl-pyc", tree, config)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = wall([sys.executable, "-m", "ocpispec", "get", "sessions"], env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
+
+
+def latency(runs: int, sessions: int, ref: str | None, latency_ms: float = 50.0, concurrency: int = 4) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import realistic
+    bodies = realistic.rendered_pages(sessions, MAX_PAGE).modules["sessions"]
+    parse = parse_seconds(bodies)
+    pages = math.ceil(sessions / MAX_PAGE)
     floor = 3 * latency_ms / 1000 + pages * latency_ms / 1000 / concurrency + parse
-    print(f"\n{sessions} sessions at {latency_ms:.0f} ms, concurrency {concurrency}, stored discovery, "
-          f"{runs} interleaved runs:")
+    modes = {"stored discovery, gradual connections": "stored",
+             "stored discovery, all connections at once": "burst",
+             "discovering first (no profile)": "discover",
+             "`ocpispec get sessions` (fresh process)": "get"}
+    with revision(ref) as tree, static_server(sessions, latency_ms) as server, \
+            tempfile.TemporaryDirectory(prefix="ocx-bench-lat-") as config:
+        login(server["url"], config, environment(config + "/pyc", None), server["token"])
+        trees = {"": None} if tree is None else {"": None, f"{ref}: ": tree}
+        samples: dict[str, list[dict]] = {f"{label}{name}": [] for label in trees for name in modes}
+        jobs = [(f"{label}{name}", mode, there) for label, there in trees.items() for name, mode in modes.items()]
+        for round_number in range(runs + 1):
+            shift = round_number % len(jobs)
+            for name, mode, there in jobs[shift:] + jobs[:shift]:
+                result = (get_seconds(config, there) if mode == "get" else
+                          crawl_seconds(server["url"], server["token"], concurrency, mode, there))
+                if round_number:
+                    samples[name].append(result)
+    print(f"\n{sessions} realistic sessions at {latency_ms:.0f} ms from a static page server (its own "
+          f"process), concurrency {concurrency}, {runs} interleaved runs; each crawl a fresh process, "
+          "timed from `connect` (start-up and an untimed first discovery excluded):")
     print(f"  floor: 3 x {latency_ms:.0f} ms + {pages} pages x {latency_ms:.0f} ms / {concurrency} "
-          f"+ parse {parse * 1000:.0f} ms (orjson) = {floor * 1000:.0f} ms")
-    print(f"  gradual connections (default)   {spread(gradual)}  {statistics.median(gradual) / floor:.2f}x floor")
-    print(f"  all connections at once         {spread(burst)}  {statistics.median(burst) / floor:.2f}x floor")
-    print(f"  discovering first (no profile)  {spread(discovering)}  "
-          f"{statistics.median(discovering) / floor:.2f}x floor")
+          f"+ parse {parse * 1000:.0f} ms (orjson, {sum(map(len, bodies)) / 1e6:.1f} MB) = {floor * 1000:.0f} ms")
+    print(f"  {'':48} {'median':>11}  (p25-p75; min)              x floor   CPU median")
+    for name, results in samples.items():
+        seconds = [r["seconds"] for r in results]
+        cpu = statistics.median(r["cpu"] for r in results)
+        print(f"  {name:48} {spread(seconds):42} {statistics.median(seconds) / floor:6.2f}x  "
+              f"{cpu * 1000:7.0f} ms")
 
 
 def main() -> None:
@@ -264,9 +336,17 @@ def main() -> None:
     parser.add_argument("--against", metavar="REF", help="also measure this git revision")
     parser.add_argument("--only", default="startup,get,latency")
     parser.add_argument("--plain-client", nargs=2, metavar=("URL", "PARSER"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve-static", nargs=2, metavar=("SESSIONS", "MS"), help=argparse.SUPPRESS)
+    parser.add_argument("--crawl", nargs=4, metavar=("URL", "TOKEN", "CONCURRENCY", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_client:
         plain_client(*args.plain_client)
+        return
+    if args.serve_static:
+        serve_static(int(args.serve_static[0]), float(args.serve_static[1]))
+        return
+    if args.crawl:
+        crawl_once(args.crawl[0], args.crawl[1], int(args.crawl[2]), args.crawl[3])
         return
     print("command:", " ".join(["python", *sys.argv]), f"({os.cpu_count()} cores, load "
           f"{os.getloadavg()[0]:.1f}: the machine may be shared)")
@@ -276,7 +356,7 @@ def main() -> None:
     if "get" in parts:
         get_vs_plain(max(3, args.runs // 3), args.sessions, args.against)
     if "latency" in parts:
-        latency(max(3, args.runs // 3), args.sessions)
+        latency(max(3, args.runs // 3), args.sessions, args.against)
 
 
 if __name__ == "__main__":

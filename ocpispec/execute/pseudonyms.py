@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ KEY_DERIVATION = "ocpispec/v2"
 _SALT = b"ocpispec pseudonym keys v2"
 PSEUDONYM_BITS = 128
 _CACHE_LIMIT = 50_000
+_PERIODS_KEPT = 8          # (family, period) keys and caches kept by `periodic_pseudonymizer`
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +176,12 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
 
 def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[..., str | None]:
     """`pseudonymize_in(value, family, moment, scope)`: the pseudonym under the key of
-    the calendar period that contains `moment` (the record's time)."""
-    keyed: dict[tuple[str, str], Callable[[Any], str | None]] = {}
+    the calendar period that contains `moment` (the record's time).
+
+    Only the `_PERIODS_KEPT` periods used last keep their keys and caches: records come
+    about in time order, so a week long past is not asked again, and keeping every
+    period's cache would grow with the number of periods times the drivers of each."""
+    keyed: OrderedDict[tuple[str, str], Callable[[Any], str | None]] = OrderedDict()
 
     def pseudonym(value: Any, family: str, moment: Any, scope: str) -> str | None:
         if value is None:
@@ -187,10 +193,12 @@ def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[.
                 from None
         found = keyed.get((family, period))
         if found is None:
-            if len(keyed) >= 1_000:
-                keyed.clear()
+            if len(keyed) >= _PERIODS_KEPT:
+                keyed.popitem(last=False)
             found = keyed[(family, period)] = pseudonymizer(
                 master, PseudonymDomain(domain.export, domain.consumer, period), family)
+        else:
+            keyed.move_to_end((family, period))
         return found(value)
 
     return pseudonym

@@ -2,7 +2,8 @@
 
 The first page tells the crawler what the platform does. With `X-Total-Count`
 and concurrency > 1 it fetches the remaining pages by offset, several at a time,
-and hands them on in offset order. It opens connections gradually: two pages in
+and hands them on in offset order; it fetches them in a thread of its own
+(`ahead.Ahead`), so requests go on while the consumer works on a page. It opens connections gradually: two pages in
 flight at first, one more for every page that arrives, up to the concurrency, so a
 platform sees no burst of connects and a short list needs few connections. Otherwise it follows the `Link` next URLs one
 by one (see `links`), and without usable links pages by offset until an empty
@@ -18,7 +19,7 @@ page. Either way:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -126,7 +127,9 @@ class Crawl:
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         """The usable new objects page by page, in order (a page may be empty)."""
-        yield from self._pages()
+        from ocpispec.ocpi.collector import fewer_collections
+        with fewer_collections():
+            yield from self._pages()
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -138,17 +141,52 @@ class Crawl:
                 raise receiver_only_tokens(self._target.endpoint) from None
             raise
         self._first_total = self.report.first_total = first.total
+        if self._more_by_offset(first):
+            # more pages are certainly needed: fetch them while the first one is accepted
+            yield from self._by_offset(first, first_accepted=False)
+            return
         yield self._accept(first)
         if self._finished_after_first(first):
             return
         if self._options.concurrency > 1 and first.total is not None:
-            yield from self._by_offset(first)
+            yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
 
+    def _more_by_offset(self, first: Page) -> bool:
+        """Whether the concurrent crawl follows the first page, whatever accepting it finds."""
+        limit = self._target.limit
+        return (self._options.concurrency > 1 and first.total is not None and bool(first.objects)
+                and (limit is None or len(first.objects) < limit)
+                and not (first.next_link is None and len(first.objects) >= first.total))
+
     # -- strategies ---------------------------------------------------------------
 
-    def _by_offset(self, first: Page) -> Iterator[list[dict[str, Any]]]:
+    def _by_offset(self, first: Page, first_accepted: bool) -> Iterator[list[dict[str, Any]]]:
+        """The pages after the first, fetched by offset in a thread of their own (`Ahead`)
+        while this one accepts and hands on the pages before them, in offset order."""
+        from ocpispec.ocpi.ahead import Ahead
+
+        with Ahead(self._offset_pages(first), name="ocpispec-pages") as fetched:
+            if not first_accepted:
+                yield self._accept(first)
+                if self._full():
+                    return
+            for request, page, notes in fetched:
+                yield self._accept(page)
+                if self._full():
+                    return
+                if not request.refill and page.objects and self._last_duplicates == len(page.objects):
+                    self._warnings.add("the platform sent a page of objects it had already sent (it may ignore "
+                                       "`offset`); the export may be incomplete", kind="all-repeated")
+                for message, kind in notes:
+                    self._warnings.add(message, kind=kind)
+
+    def _offset_pages(self, first: Page) -> Generator[tuple[PageRequest, Page, list[tuple[str, str]]], None, None]:
+        """The fetching side of `_by_offset` (runs in the `Ahead` thread): the pages after
+        the first in offset order, each with the warnings it gave rise to (the consumer
+        adds them, after the page, as the sequential crawl does). It opens connections
+        gradually: `_FIRST_IN_FLIGHT` pages in flight, one more per page arrived."""
         from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
 
         schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
@@ -165,13 +203,9 @@ class Crawl:
                 page = future.result()
                 arrived = 1 + sum(1 for _, waiting in running if waiting.done())
                 in_flight = min(in_flight + arrived, self._options.concurrency)
-                yield self._accept(page)
-                if self._full():
-                    return
-                if not request.refill and page.objects and self._last_duplicates == len(page.objects):
-                    self._warnings.add("the platform sent a page of objects it had already sent (it may ignore "
-                                       "`offset`); the export may be incomplete", kind="all-repeated")
-                schedule.learn(request, page, self._refill(page))
+                notes: list[tuple[str, str]] = []
+                schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))))
+                yield request, page, notes
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -249,8 +283,9 @@ class Crawl:
                            "stopped paging", kind="all-repeated")
         return True
 
-    def _refill(self, page: Page) -> PageRequest | None:
-        """The request for objects that shifted below this page when the total shrank."""
+    def _refill(self, page: Page, warn: Callable[..., None] | None = None) -> PageRequest | None:
+        """The request for objects that shifted below this page when the total shrank
+        (its warning goes to `warn`, by default to the client's warnings)."""
         if page.total is None or page.request.refill:
             return None
         start, n = page.request.offset, len(page.objects)
@@ -259,8 +294,9 @@ class Crawl:
         if before is None or before <= page.total:
             return None
         drop = before - page.total
-        self._warnings.add(f"`X-Total-Count` shrank from {self._first_total} to {page.total} during the crawl "
-                           "(objects changed on the platform); fetching the shifted objects again", kind="shrink")
+        (warn or self._warnings.add)(f"`X-Total-Count` shrank from {self._first_total} to {page.total} during "
+                                     "the crawl (objects changed on the platform); fetching the shifted objects "
+                                     "again", kind="shrink")
         return PageRequest(max(0, start - drop), drop, refill=True)
 
     def _finished_after_first(self, first: Page) -> bool:

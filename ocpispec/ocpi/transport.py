@@ -40,6 +40,9 @@ from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
 
 _LOOSE_TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+# the tail of it, which starts with a literal the regex engine scans for quickly: every
+# match of `_LOOSE_TIMESTAMP` holds one, so a body without it (almost every body) is done
+_LOOSE_TAIL = re.compile(rb'-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 _MAX_REDIRECTS = 5
 
 
@@ -252,7 +255,7 @@ class Transport:
         if data is _MISSING:
             return None
         link = response.links.get("next", {}).get("url") or None
-        loose = not prepared and _LOOSE_TIMESTAMP.search(content) is not None
+        loose = not prepared and loose_timestamps(content)
         self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 
@@ -321,6 +324,11 @@ class RateLimiter:
             self._next = start + self._interval
         if start > now:
             time.sleep(start - now)
+
+
+def loose_timestamps(content: bytes) -> bool:
+    """Whether some DateTime in `content` is not `YYYY-MM-DDTHH:MM:SSZ`."""
+    return _LOOSE_TAIL.search(content) is not None and _LOOSE_TIMESTAMP.search(content) is not None
 
 
 def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
