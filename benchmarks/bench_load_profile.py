@@ -108,7 +108,7 @@ def sites_json() -> list[str]:
 def run_ocpispec(records, sites) -> tuple[int, int]:
     from ocpispec.plan import ir
     from ocpispec.check.compiler import compile_file
-    from ocpispec.execute import _few_collections as few_collections
+    from ocpispec.gc_tuning import fewer_collections as few_collections
     from ocpispec.execute.aggregate import Aggregator
     from ocpispec.execute.functions import custom_functions
     from ocpispec.execute.jmes_compile import compile_expression

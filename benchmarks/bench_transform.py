@@ -38,7 +38,7 @@ from jmespath.visitor import Options
 
 from ocpispec.plan import ir
 from ocpispec.check.compiler import compile_file
-from ocpispec.execute import _few_collections as few_collections
+from ocpispec.gc_tuning import fewer_collections as few_collections
 from ocpispec.execute.functions import OcxFunctions, custom_functions
 from ocpispec.execute.jmes_compile import compile_expression, is_false
 from ocpispec.execute.lookups import TableLookup

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
 from ocpispec.ocpi.ahead import Ahead
-from ocpispec.ocpi.collector import THRESHOLD, fewer_collections
+from ocpispec.gc_tuning import CRAWL_THRESHOLD as THRESHOLD, fewer_collections
 from ocpispec.ocpi.transport import _LOOSE_TIMESTAMP, loose_timestamps
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ocpispec.diagnostics import report
+from ocpispec.gc_tuning import paused
 from ocpispec.diagnostics import CompileError, Diagnostic, has_errors
 from ocpispec.diagnostics.source import SourceFile
 
@@ -44,7 +42,7 @@ def check(specs: tuple[str, ...], fmt: str, max_errors: int, color: str) -> None
       ocpispec check --format json specs/*.ocx > check.json
       ocpispec check --format sarif specs > ocpispec.sarif
     """
-    with _collector_paused():
+    with paused():
         results = _check_all(_expand(specs), max_errors)
     _show(results, fmt, _use_color(color))
     if any(has_errors(diagnostics) for _, _, diagnostics in results):
@@ -64,20 +62,6 @@ def _check_all(paths: list[str], max_errors: int) -> list[tuple[str, SourceFile 
             diagnostics = list(exc.diagnostics)
         results.append((path, source, diagnostics))
     return results
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Checking builds trees, not cycles: the cyclic garbage collector, which would run
-    some ninety times while the checker's modules load and the schema catalogue is built
-    (a twentieth of a cold check), waits until the check is done."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _expand(specs: tuple[str, ...]) -> list[str]:

@@ -152,7 +152,9 @@ class SpillFolder:
 
     def database(self, name: str) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path / name, isolation_level=None, check_same_thread=False)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-16000",
+        # a 4 MB page cache: these files are read in sorted passes, and a larger cache
+        # only raises the peak memory of a run (`benchmarks/bench_memory.py`)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-4000",
                        "temp_store=FILE", "locking_mode=EXCLUSIVE"):
             conn.execute(f"PRAGMA {pragma}")
         return conn

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.policy import Policy, Tolerance
+from ocpispec.gc_tuning import fewer_collections
 from ocpispec.logs import RUN
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
@@ -190,7 +190,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         return _result(plan, client, results, started, True, None, notes, now)
     outbox = None
     try:
-        with _few_collections():
+        with fewer_collections():
             results = tuple(_timed(run, client) for run in runs)
         for run in runs:
             run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
@@ -233,7 +233,7 @@ def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: Ru
     committed, the state untouched; the figures are logged in the ledger's history (as
     an `assessed` run) when the run keeps state, so the review can show them."""
     try:
-        with _few_collections():
+        with fewer_collections():
             results = tuple(_timed(run, client) for run in runs)
     finally:
         for run in runs:
@@ -268,19 +268,6 @@ def _stage(stage: str, dataset: str | None, seconds: float, records: int) -> Non
 def wall_clock() -> datetime:
     """The real time (tests replace it to move the clock back)."""
     return datetime.now(UTC)
-
-
-@contextlib.contextmanager
-def _few_collections() -> Iterator[None]:
-    """The record stream allocates millions of short-lived, acyclic dicts that reference
-    counting frees; the cyclic collector scanning them every 700 allocations only costs
-    time. It runs rarely during the stream and as usual afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(20_000, before[1], before[2])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWindow],

@@ -127,7 +127,7 @@ class Crawl:
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         """The usable new objects page by page, in order (a page may be empty)."""
-        from ocpispec.ocpi.collector import fewer_collections
+        from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
             yield from self._pages()
         self.report.finished = True
