@@ -25,6 +25,9 @@ from ocpispec.plan.lower import quote
 # bound of the per-key caches of the privacy check and the joins (keys are locations,
 # EVSEs, connectors: a dimension's size, not the number of records)
 _CACHE_LIMIT = 100_000
+# a join's bindings are copies of the joined location (about a kilobyte each), so their
+# cache is kept smaller: binding again after it is cleared costs one dict copy
+_BINDINGS_LIMIT = 8_192
 
 
 @dataclass(slots=True)
@@ -268,7 +271,7 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[di
         identity = (fold(key), *(fold(_at(record, path)) for path in sub_keys))
         bound = cache.get(identity, _MISSING)
         if bound is _MISSING:
-            if len(cache) >= _CACHE_LIMIT:
+            if len(cache) >= _BINDINGS_LIMIT:
                 cache.clear()
             bound = cache[identity] = _bind(lookup.get(key), alias, subs, record)
         if bound is None and identity[0] is not None:
