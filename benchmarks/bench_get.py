@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--base", default=None)
     parser.add_argument("--workers", default="1", help="comma-separated `get --workers` values "
-                        "for this checkout (the base runs without the option)")
+                        "for this checkout (the base runs with its own default)")
     args = parser.parse_args()
     workers = [int(n) for n in args.workers.split(",")]
     server, address = serve(args.sessions, args.page_size)
@@ -66,7 +66,7 @@ def main() -> None:
             get = [sys.executable, "-m", "ocpispec", "get", "sessions", "--page-size",
                    str(args.page_size), "--date-from", "2000-01-01", "--date-to", "2026-01-01"]
             commands = {f"new -w {n}" if len(workers) > 1 else "new":
-                        ([*get, "--workers", str(n)] if n > 1 else get,
+                        ([*get, "--workers", str(n)],
                          {**env, "PYTHONPATH": str(HERE.parent)}, HERE.parent) for n in workers}
             if args.base:
                 commands["base"] = (get, {**env, "PYTHONPATH": args.base}, Path(args.base))
