@@ -34,11 +34,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from revisions import revision  # noqa: E402
 TARGET = 0.080
 FLOOR = "python -c pass (floor)"
 
@@ -85,18 +86,6 @@ def environment(pycache: str, tree: Path | None, *, bytecode: bool = True) -> di
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     return env
-
-
-@contextmanager
-def revision(ref: str | None) -> Iterator[Path | None]:
-    if ref is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="ocx-bench-rev-") as folder:
-        archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        yield Path(folder)
 
 
 def commands_for(spec: str, pycache: str, tree: Path | None, ref: str | None,

@@ -41,6 +41,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from revisions import revision  # noqa: E402
 TOKEN = "0c9d7a41e5b2f8c36d1a4e7b9f2c5d80"
 SPEC = "specs/municipality_sessions.ocx"
 MAX_PAGE = 1000
@@ -97,17 +100,6 @@ def environment(pycache: str, tree: Path | None, config: str | None = None) -> d
     if config is not None:
         env["OCPISPEC_CONFIG_DIR"] = config
     return env
-
-
-@contextmanager
-def revision(ref: str | None) -> Iterator[Path | None]:
-    if ref is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="ocx-bench-rev-") as folder:
-        archive = subprocess.run(["git", "archive", ref], cwd=REPO, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        yield Path(folder)
 
 
 @contextmanager
