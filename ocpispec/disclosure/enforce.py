@@ -72,8 +72,11 @@ class KEnforcer:
         self.conn.executescript(
             "CREATE TABLE rows (id INTEGER PRIMARY KEY, hidden BLOB NOT NULL, "
             "rank_base BLOB NOT NULL, level INTEGER NOT NULL DEFAULT 0, cls TEXT NOT NULL, "
-            "row BLOB NOT NULL, recoded BLOB);"
-            "CREATE INDEX rows_by_class ON rows (cls);")
+            "row BLOB NOT NULL, recoded BLOB);")
+        # rows are appended to a plain file while they stream and loaded into SQLite
+        # (then indexed) when the rule is enforced: an insert per row from the rendering
+        # thread would trade the interpreter lock with the fetch threads once per row
+        self._spill = (self.folder.path / "rows").open("wb")
         self._pending: list[tuple[bytes, bytes, str, bytes]] = []
         self.outcome: Enforced | None = None
 
@@ -88,15 +91,28 @@ class KEnforcer:
 
     def _flush(self) -> None:
         if self._pending:
-            self.conn.execute("BEGIN")
-            self.conn.executemany("INSERT INTO rows (hidden, rank_base, cls, row) "
-                                  "VALUES (?, ?, ?, ?)", self._pending)
-            self.conn.execute("COMMIT")
-            self._pending.clear()
+            pickle.dump(self._pending, self._spill, pickle.HIGHEST_PROTOCOL)
+            self._pending = []
+
+    def _load(self) -> None:
+        """The spilled rows into SQLite, in the order they came, then indexed."""
+        self._flush()
+        self._spill.close()
+        self.conn.execute("BEGIN")
+        with (self.folder.path / "rows").open("rb") as spill:
+            while True:
+                try:
+                    batch = pickle.load(spill)  # noqa: S301 - written by this enforcer
+                except EOFError:
+                    break
+                self.conn.executemany("INSERT INTO rows (hidden, rank_base, cls, row) "
+                                      "VALUES (?, ?, ?, ?)", batch)
+        self.conn.execute("COMMIT")
+        self.conn.execute("CREATE INDEX rows_by_class ON rows (cls)")
 
     def enforce(self) -> Enforced:
         """Recode, then suppress; raises `LimitExceeded` past the limit."""
-        self._flush()
+        self._load()
         conn = self.conn
         total = conn.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
         for level in range(1, self.depth + 1):
@@ -155,6 +171,7 @@ class KEnforcer:
 
     def close(self) -> None:
         try:
+            self._spill.close()
             self.conn.close()
         finally:
             self.folder.remove()
