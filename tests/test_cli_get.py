@@ -204,7 +204,8 @@ def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory
         pytest.skip("needs fork")
     server = demo_server_factory(version=version, size=300, max_page_size=40, faults=Faults(
         duplicate_objects=True, invalid_objects=7, unknown_fields=True, naive_timestamps=True,
-        ignore_date_filters=True, type_confused_values=True, lowercase_ids=True))
+        ignore_date_filters=True, type_confused_values=True, lowercase_ids=True,
+        bad_utf8_object=True))
     login(run_cli, server)
     import multiprocessing
 
