@@ -26,6 +26,23 @@ SUPPORTED_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 PREFIX = "/ocpi/cpo"
 
 
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, quiet about clients that hang up: a client that stops reading
+    (an interrupted run, a killed process, a crawl that fetched ahead) resets its
+    connections, which a real platform shrugs off. Anything else is still printed."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        error = sys.exc_info()[1]
+        stopping = getattr(getattr(self, "demo", None), "stopping", None)
+        if isinstance(error, ConnectionError) or (stopping is not None and stopping.is_set()):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class DemoServer:
     party = "NL-DMO"
 
@@ -61,8 +78,7 @@ class DemoServer:
 
     def start(self) -> DemoServer:
         self.stopping.clear()
-        httpd = ThreadingHTTPServer(("127.0.0.1", self._port), DemoHandler)
-        httpd.daemon_threads = True
+        httpd = _Server(("127.0.0.1", self._port), DemoHandler)
         httpd.demo = self  # type: ignore[attr-defined]
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
