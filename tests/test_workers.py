@@ -215,3 +215,37 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
     except (OSError, IndexError):
         return "zombie"
+
+
+def test_a_stop_signal_during_the_fork_still_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signal arriving while the workers are forked is not lost in an at-fork callback
+    (where Python ignores exceptions): it arrives again once they are started."""
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ocpispec.execute.pipeline import Counts
+    from ocpispec.execute.workers import PagePool
+
+    class Stop(BaseException):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    real_map = ProcessPoolExecutor.map
+
+    def map_with_a_signal(self, *args, **kwargs):
+        found = list(real_map(self, *args, **kwargs))  # the forks
+        try:  # as if it came in an at-fork callback, which ignores what it raises
+            signal.raise_signal(signal.SIGALRM)
+        except BaseException:  # noqa: BLE001 - what Python does there
+            pass
+        return found
+
+    monkeypatch.setattr(ProcessPoolExecutor, "map", map_with_a_signal)
+    previous = signal.signal(signal.SIGALRM, stop)
+    try:
+        with pytest.raises(Stop):
+            PagePool(2, "2.2.1", "sessions", lambda record: None, Counts())
+    finally:
+        signal.signal(signal.SIGALRM, previous)

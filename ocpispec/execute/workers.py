@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 
 from ocpispec.execute.lock import close_inherited
+from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
 from ocpispec.schema.wire_check import NOTHING
@@ -60,9 +61,17 @@ class PagePool:
         global _STATE
         _STATE = (ObjectCheck(version, module, None), record, counts, beside)
         context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
-                                         initargs=(os.getpid(),))
-        list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
+        # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
+        # would raise inside an at-fork callback, where Python ignores the exception and
+        # the run goes on: they wait until the workers are started, then arrive again
+        with deferred_signals() as deferred:
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
+                                             initargs=(os.getpid(),))
+            list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
+        if deferred.received:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            for number in deferred.received:
+                signal.raise_signal(number)
 
     def prepare(self, content: bytes) -> dict[str, Any] | None:
         return self._pool.submit(_prepare, content).result()  # type: ignore[no-any-return]
@@ -102,6 +111,7 @@ def _quiet(parent: int) -> None:
     never holds the parent's run lock."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     close_inherited()
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the line above took effect
