@@ -38,3 +38,16 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
                              input=input, catch_exceptions=False, prog_name="ocpispec")
 
     return invoke
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The start methods of the process pools the code under test makes (`["fork"]`
+    when it started worker processes, `[]` when it kept one process)."""
+    import multiprocessing
+
+    started: list = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(multiprocessing, "get_context",
+                        lambda method=None: started.append(method) or real(method))
+    return started

@@ -194,7 +194,7 @@ def test_get_demo_needs_no_login(run_cli) -> None:
 @pytest.mark.parametrize("module", ["sessions", "cdrs", "locations", "tariffs", "tokens"])
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1"])
 def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory, module: str,
-                                                    version: str, monkeypatch) -> None:
+                                                    version: str, forks) -> None:
     """`get --workers 2` reads, checks and releases pages in worker processes: the same
     bytes on stdout and the same summary (withheld fields, private sites, embedded
     locations, invalid objects) as one process, also from a quirky platform."""
@@ -207,12 +207,6 @@ def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory
         ignore_date_filters=True, type_confused_values=True, lowercase_ids=True,
         bad_utf8_object=True))
     login(run_cli, server)
-    import multiprocessing
-
-    forks = []
-    real = multiprocessing.get_context
-    monkeypatch.setattr(multiprocessing, "get_context",
-                        lambda method=None: forks.append(method) or real(method))
     outcomes = [run_cli("get", module, "--page-size", "40", "--allow-invalid", "100%",
                         *(("--privacy-pass", "kwh") if module == "sessions" else ()),
                         *DATE_TO, "--workers", workers)

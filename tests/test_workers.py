@@ -98,7 +98,7 @@ def test_workers_deliver_the_same_bytes_and_counts(run_spec, profile_for, demo_s
 
 def test_a_limited_run_with_workers_stops_where_one_process_stops(
         run_spec, demo_server_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ocpispec.execute.datasets.SMALL_LIMIT", 0)  # workers even for 77
+    monkeypatch.setattr("ocpispec.execute.workers.SMALL_SAMPLE", 0)  # workers even for 77
     server = demo_server_factory(version="2.2.1", size=400, max_page_size=50,
                                  faults=Faults(duplicate_objects=True))
     spec = SPECS["rows"]
@@ -111,62 +111,38 @@ def test_a_limited_run_with_workers_stops_where_one_process_stops(
     assert [o == outputs[0] for o in outputs] == [True] * 4
 
 
-def test_a_small_sample_starts_no_worker(run_spec, demo_server_factory,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import multiprocessing
-
-    started = []
-    real = multiprocessing.get_context
-    monkeypatch.setattr(multiprocessing, "get_context",
-                        lambda method=None: started.append(method) or real(method))
+def test_a_small_sample_starts_no_worker(run_spec, demo_server_factory, forks) -> None:
     server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
     result = run_spec(SPECS["rows"], server, "-q", "--limit", "20", "--workers", "2")
     assert result.exit_code == 0, result.stderr
-    assert started == []
+    assert forks == []
 
 
 def test_no_secret_in_the_workers_arguments(run_spec, demo_server_factory, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+                                            forks) -> None:
     """The workers are forked: what they are given travels in memory, never as an
     argument (a spawned worker would get its arguments pickled over a pipe)."""
-    import multiprocessing
-
-    started = []
-    real = multiprocessing.get_context
-
-    def spy(method=None):
-        started.append(method)
-        return real(method)
-
-    monkeypatch.setattr(multiprocessing, "get_context", spy)
     server = demo_server_factory(version="2.2.1", size=200, max_page_size=50)
     # an aggregate: row datasets keep one process (their risk meter reads each record)
     result = run_spec(SPECS["groups"], server, "-q", "--workers", "2")
     assert result.exit_code == 0, result.stderr
-    assert started == ["fork"]
+    assert forks == ["fork"]
     assert json.loads((tmp_path / "out.manifest.json").read_text())["output"]["rows"] > 0
 
 
 @pytest.mark.parametrize("spec", ["rows", "k_rows"])
 def test_row_exports_use_the_workers_and_measure_the_same_risk(
-        run_spec, demo_server_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        spec: str) -> None:
+        run_spec, demo_server_factory, tmp_path: Path, forks, spec: str) -> None:
     """A row dataset is read by the workers too: its risk figures (and with a k rule the
     enforcement) come out exactly as in one process."""
-    import multiprocessing
-
-    started = []
-    real = multiprocessing.get_context
-    monkeypatch.setattr(multiprocessing, "get_context",
-                        lambda method=None: started.append(method) or real(method))
     server = demo_server_factory(version="2.2.1", size=400, max_page_size=50)
     risks = {}
     for workers in ("1", "2"):
-        started.clear()
+        forks.clear()
         result = run_spec(SPECS[spec], server, "-q", "--page-size", "50", "--workers", workers,
                           "--as-of", "2025-07-01T00:00:00Z", out=f"w{workers}")
         assert result.exit_code == 0, result.stderr
-        assert started == ([] if workers == "1" else ["fork"])
+        assert forks == ([] if workers == "1" else ["fork"])
         risks[workers] = run_record(tmp_path)["datasets"][0]["risk"]
     assert risks["1"]["figures"]["rows"] > 0
     assert (risks["1"]["k_anonymity"] is not None) == (spec == "k_rows")
@@ -249,3 +225,12 @@ def test_a_stop_signal_during_the_fork_still_stops_the_run(monkeypatch: pytest.M
             PagePool(2, "2.2.1", "sessions", lambda record: None, Counts())
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("command", [("run", "specs/municipality_sessions.ocx"),
+                                     ("get", "sessions")])
+@pytest.mark.parametrize("value", ["0", "many", "65"])
+def test_a_bad_workers_value_is_a_usage_error(run_cli, command, value, snapshot) -> None:
+    result = run_cli(*command, "--workers", value)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == snapshot

@@ -24,9 +24,6 @@ from ocpispec.schema import MODULES
 from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
-# a dump of at most this many objects (`--limit`) is read in one process: starting
-# workers would cost more than they save
-SMALL_LIMIT = 5_000
 GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
@@ -173,8 +170,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
-                pool = stack.enter_context(_pool(1 if limit is not None and limit <= SMALL_LIMIT
-                                                 else workers, client, module, release))
+                pool = stack.enter_context(_pool(workers, limit, client, module, release))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
                                        limit=limit, prepare=pool.prepare if pool else None)
                 _dump(fetched, release, out)
@@ -250,12 +246,18 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
 
 
 @contextlib.contextmanager
-def _pool(workers: int, client: Any, module: str, release: Release) -> Iterator[Any]:
+def _pool(workers: int, limit: int | None, client: Any, module: str,
+          release: Release) -> Iterator[Any]:
     """Worker processes that read, check and release whole pages (`execute.workers`),
-    where there are more than one and the platform can fork; else None."""
-    from ocpispec.execute.workers import PagePool, available
+    where there are more than one, the dump is no small sample and the platform can
+    fork; else None."""
+    from ocpispec.execute.workers import PagePool, available, small_sample
 
-    if workers <= 1 or not available() or not release.worker_safe:
+    if small_sample(limit):
+        workers = 1
+
+    # a release that counts unknown fields itself would count them in the workers, unseen
+    if workers <= 1 or not available() or release.counts_unknown:
         yield None
         return
     from ocpispec.execute.pipeline import Counts

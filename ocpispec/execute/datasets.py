@@ -23,8 +23,6 @@ from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
-
-SMALL_LIMIT = 5_000  # `--limit` at most this: one process
 from ocpispec.execute.event_window import EventWindow, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup
 from ocpispec.execute.ordering import ordered
@@ -255,8 +253,10 @@ class DatasetRun:
         the parent's connection: such datasets keep one process."""
         if getattr(self.options, "workers", 1) <= 1 or self.screen is not None:
             return False
-        if self.options.limit is not None and self.options.limit <= SMALL_LIMIT:
-            return False  # a small sample: starting workers would cost more than they save
+        from ocpispec.execute.workers import available, small_sample
+
+        if small_sample(self.options.limit):
+            return False
         if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Fetch).window.event_time:
             # `each` makes several rows of one record, and `window on` reads each
             # record's event time: both need the records in this process
@@ -265,8 +265,6 @@ class DatasetRun:
         if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
                    for name, lookup in lookups.items()):
             return False
-        from ocpispec.execute.workers import available
-
         return _counts_unknown(client) and hasattr(client, "fetch_pages") and available()
 
     def _lookup(self, client: Client, step: ir.Lookup, version: str) -> Lookup:

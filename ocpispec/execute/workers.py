@@ -50,6 +50,15 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
               Callable[[dict, dict], Any] | None] | None = None
 
 
+# a `--limit` sample of at most this many records is read in one process: starting
+# workers would cost more than they save (docs/plan-and-run.md, the crossover)
+SMALL_SAMPLE = 5_000
+
+
+def small_sample(limit: int | None) -> bool:
+    return limit is not None and limit <= SMALL_SAMPLE
+
+
 def available() -> bool:
     """Whether this platform can fork worker processes."""
     return "fork" in multiprocessing.get_all_start_methods()

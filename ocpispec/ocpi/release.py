@@ -54,14 +54,11 @@ class Release:
         self._outcomes: dict[tuple, tuple] = {}
         self._absorbed: dict[tuple, int] = {}
         self.counts_unknown = True
-        self.worker_safe = False
         try:
             self._unknown: Any = unknown_fields_finder(version, module)
             if module != "locations":  # private sites lose fields after the projection
                 self._project = compiled_projection(version, module, open_paths)
             self.counts_unknown = not crawl_counts_unknown
-            # a worker's `line` keeps no count of its own that the parent would miss
-            self.worker_safe = crawl_counts_unknown
         except KeyError:  # a module the version lacks: the crawl reports it first
             self._unknown = lambda obj: unknown_fields(version, module, obj)
 
