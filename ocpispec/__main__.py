@@ -1,3 +1,3 @@
-from ocpispec.cli import main
+from ocpispec.launch import main
 
 main()

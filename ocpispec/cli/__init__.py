@@ -8,16 +8,14 @@ hint; the traceback only with OCPISPEC_DEBUG=1, since exception texts may hold v
 
 from __future__ import annotations
 
-import errno
 import importlib
 import importlib.util
-import os
-import sys
 from pathlib import Path
 
 import click
 
 from ocpispec import __version__
+from ocpispec.launch.guard import guarded
 
 # command name -> (module, attribute, one-line summary shown in `ocpispec --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -40,10 +38,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("ocpispec.cli.config", "config", "Show the effective configuration and where each value came from."),
     "init": ("ocpispec.cli.init", "init", "Write a commented starting spec that checks clean."),
 }
-EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
-_OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if _importable(name)]
@@ -55,63 +49,16 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx: click.Context):
-        """Every failure a command did not diagnose ends here: a full disk on stdout as a
-        diagnostic, anything else as an internal error (exit 70)."""
-        try:
-            result = super().invoke(ctx)
-            sys.stdout.flush()  # a full disk shows here, not in an ignored exit-time flush
-            return result
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit,
-                KeyboardInterrupt):
-            raise
-        except BrokenPipeError:  # the reader stopped early (`| head`): not a failure
-            _silence_stdout()
-            sys.exit(0)
-        except OSError as exc:
-            if exc.errno not in _OUTPUT_FULL:
-                _internal_error(exc)
-            _silence_stdout()
-            from ocpispec.cli.plan import show_diagnostics
-            from ocpispec.diagnostics import error
-
-            show_diagnostics([error("OCX554", "cannot write the output: "
-                                    f"{os.strerror(exc.errno)}",
-                                    help="free space on the device, or write elsewhere, "
-                                         "and run again")])
-            sys.exit(1)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            _internal_error(exc)
+        """Every failure a command did not diagnose ends in `launch.guard`: a full disk on
+        stdout as a diagnostic, anything else as an internal error (exit 70)."""
+        return guarded(lambda: super(LazyGroup, self).invoke(ctx),
+                       passthrough=(click.exceptions.Exit, click.ClickException, click.Abort))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
-
-
-def _internal_error(exc: BaseException) -> None:
-    """Never the exception's text (it may hold a value or a URL): its type and where."""
-    import traceback
-
-    frames = traceback.extract_tb(exc.__traceback__)
-    own = [f for f in frames if "ocpispec" in f.filename] or frames
-    where = f" at {os.path.basename(own[-1].filename)}:{own[-1].lineno}" if own else ""
-    click.echo(f"internal error: {type(exc).__name__}{where} (ocpispec {__version__})\n"
-               "  this is a bug in ocpispec, not in your spec or platform; please report it\n"
-               "  with the command you ran (leave out tokens and keys); set OCPISPEC_DEBUG=1 "
-               "to see the traceback", err=True)
-    if os.environ.get("OCPISPEC_DEBUG"):
-        traceback.print_exception(exc, file=sys.stderr)
-    sys.exit(EXIT_INTERNAL)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush fails no more."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def _importable(name: str) -> bool:

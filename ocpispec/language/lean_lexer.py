@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from ocpispec.language import lark_without_regex  # noqa: F401  # lark without `regex`, first
+from ocpispec.language.matchers import Literal, Regex
 
 from lark.lexer import (  # noqa: E402
     BasicLexer,
@@ -64,55 +65,6 @@ def _matcher(pattern: Any, flags: int) -> Literal | Regex:
     if isinstance(pattern, PatternStr) and not pattern.flags and not flags:
         return Literal(str(pattern.value))
     return Regex(str(pattern.to_regexp()), flags)
-
-
-class Literal:
-    """A keyword or punctuation: `"select"`, `","` (what `re.escape(value)` matches)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: str) -> None:
-        self.value = value
-
-    def match(self, text: str, pos: int, end: int) -> str | None:
-        return self.value if text.startswith(self.value, pos, end) else None
-
-    def fullmatch(self, text: str) -> bool:
-        return text == self.value
-
-
-class Regex:
-    """A pattern terminal, compiled when first used and once per process (pickled as its
-    source, so that a parser loaded from the cache compiles only what it uses)."""
-
-    __slots__ = ("regexp", "flags", "_compiled")
-
-    def __init__(self, regexp: str, flags: int) -> None:
-        self.regexp, self.flags, self._compiled = regexp, flags, None
-
-    def __getstate__(self) -> tuple[str, int]:
-        return self.regexp, self.flags
-
-    def __setstate__(self, state: tuple[str, int]) -> None:
-        self.regexp, self.flags = state
-        self._compiled = None
-
-    def compiled(self) -> re.Pattern[str]:
-        if self._compiled is None:
-            self._compiled = _compile(self.regexp, self.flags)
-        return self._compiled
-
-    def match(self, text: str, pos: int, end: int) -> str | None:
-        found = self.compiled().match(text, pos, end)
-        return None if found is None else found.group(0)
-
-    def fullmatch(self, text: str) -> bool:
-        return self.compiled().fullmatch(text) is not None
-
-
-@functools.cache
-def _compile(regexp: str, flags: int) -> re.Pattern[str]:
-    return re.compile(regexp, flags)
 
 
 class LeanBasicLexer(BasicLexer):

@@ -10,14 +10,18 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
-from ocpispec.language.lark_without_regex import Lark, Token, Tree, UnexpectedInput, VisitError
-from ocpispec.language.lean_lexer import PLUGINS
-from ocpispec.language.parser_cache import cached_parser
-from ocpispec.language.parse_errors import syntax_error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.fast_parser import ParseTable, parse_text
+from ocpispec.language.fast_table import cached_table
 from ocpispec.language.syntax_builder import build, unescape
+from ocpispec.language.tree import from_lark
+
+if TYPE_CHECKING:
+    from ocpispec.language.lark_without_regex import Lark
 
 __all__ = ["parse", "grammar_path", "lark_parser", "unescape"]
 
@@ -35,7 +39,11 @@ def grammar_path() -> Path:
 @functools.cache
 def lark_parser() -> Lark:
     """The LALR parser, built once and kept in the user's cache folder (`parser_cache`)."""
-    text = grammar_path().read_text(encoding="utf-8")
+    from ocpispec.language.lark_without_regex import Lark
+    from ocpispec.language.lean_lexer import PLUGINS
+    from ocpispec.language.parser_cache import cached_parser
+
+    text = _grammar_text()
 
     def build(lark_cache: bool) -> Lark:
         return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
@@ -44,23 +52,35 @@ def lark_parser() -> Lark:
     return cached_parser(text, build)
 
 
+@functools.cache
+def _grammar_text() -> str:
+    return grammar_path().read_text(encoding="utf-8")
+
+
+@functools.cache
+def fast_table() -> ParseTable | None:
+    """The lark-free parser's table (`fast_parser`), kept in the user's cache folder."""
+    return cached_table(_grammar_text(), lark_parser)
+
+
 MAX_DEPTH = 100
 
 
 def parse(source: SourceFile) -> s.Spec:
     """Parse a spec; raise CompileError with one OCX0xx diagnostic on bad syntax."""
-    tree = _parse_tree(source)
+    table = fast_table()
+    tree = parse_text(table, source.text) if table is not None else None
+    if tree is None:  # lark parses it again: its error is the diagnostic
+        lark_tree = _lark_tree(source)
+        _check_depth(lark_tree)
+        tree = from_lark(lark_tree)
     _check_depth(tree)
-    try:
-        return build(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, CompileError):
-            raise exc.orig_exc from None
-        raise
+    return build(tree)
 
 
-def _check_depth(tree: Tree) -> None:
-    """Refuse absurdly deep nesting before the recursive passes meet it."""
+def _check_depth(tree: Any) -> None:
+    """Refuse absurdly deep nesting before the recursive passes meet it (this module's
+    tree or lark's)."""
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
@@ -70,13 +90,16 @@ def _check_depth(tree: Tree) -> None:
                 f"more than {MAX_DEPTH} levels deep",
                 notes=["parentheses, `not` and operators nest expressions and conditions"],
                 help="split the expression into simpler columns or conditions")])
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+        stack.extend((child, depth + 1) for child in node.children if hasattr(child, "children"))
 
 
-def _parse_tree(source: SourceFile) -> Tree:
+def _lark_tree(source: SourceFile) -> Any:
+    from ocpispec.language.lark_without_regex import UnexpectedInput
+    from ocpispec.language.parse_errors import syntax_error
+
     parser = lark_parser()
     interactive = parser.parse_interactive(source.text)
-    history: list[Token] = []
+    history: list[Any] = []
     try:
         for token in interactive.iter_parse():
             history.append(token)

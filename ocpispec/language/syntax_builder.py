@@ -1,11 +1,11 @@
-"""The lark parse tree -> the typed syntax tree (`ocpispec.language.syntax`), with spans.
+"""The parse tree (`ocpispec.language.tree`) -> the typed syntax tree (`ocpispec.language.syntax`), with spans.
 
 Only `ocpispec.language.parser` uses this; the lark tree never leaves the parse stage.
 """
 
 from __future__ import annotations
 
-from ocpispec.language.lark_without_regex import Token, Transformer, Tree, v_args
+from ocpispec.language.tree import Builder, Token, Tree
 
 from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
@@ -13,7 +13,7 @@ from ocpispec.diagnostics.source import Span
 
 
 def build(tree: Tree) -> s.Spec:
-    return _ToSyntax().transform(tree)
+    return _ToSyntax().build_tree(tree)
 
 
 def _span(item: Token | Tree | s.Ident | s.Text) -> Span:
@@ -82,9 +82,9 @@ def _of(items: list, kind: type) -> tuple:
     return tuple(item for item in items if isinstance(item, kind))
 
 
-@v_args(meta=True)
-class _ToSyntax(Transformer):
-    """lark tree -> syntax dataclasses. Method names are grammar rule names."""
+class _ToSyntax(Builder):
+    """Parse tree -> syntax dataclasses. Method names are grammar rule names; each is
+    called with the node's meta and its built children."""
 
     # ---- spec, header, source ------------------------------------------------------
 

@@ -1,0 +1,98 @@
+"""What `ocpispec check` does, without click: the click command (`cli/check.py`) and
+the fast entry point (`launch.main`) both call `run_check`."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ocpispec.diagnostics import CompileError, Diagnostic, has_errors, report
+from ocpispec.diagnostics.source import SourceFile
+from ocpispec.gc_tuning import paused
+from ocpispec.launch.arguments import CheckArguments
+
+Results = list[tuple[str, SourceFile | None, list[Diagnostic]]]
+
+
+def run_check(arguments: CheckArguments) -> int:
+    """Check every spec, print the report; the exit status (1 when a spec has errors)."""
+    with paused():
+        results = check_all(expand(arguments.specs), arguments.max_errors)
+    show(results, arguments.fmt, use_color(arguments.color))
+    return 1 if any(has_errors(diagnostics) for _, _, diagnostics in results) else 0
+
+
+def check_all(paths: list[str], max_errors: int) -> Results:
+    from ocpispec.check.compiler import compile_source, read_source
+
+    results: Results = []
+    for path in paths:
+        source: SourceFile | None = None
+        try:
+            source = read_source(path)
+            diagnostics = list(compile_source(source, max_errors=max_errors).warnings)
+        except CompileError as exc:
+            diagnostics = list(exc.diagnostics)
+        results.append((path, source, diagnostics))
+    return results
+
+
+def expand(specs: tuple[str, ...]) -> list[str]:
+    """Each argument, with a folder replaced by the `.ocx` files below it (sorted; hidden
+    folders such as `.git` and `.venv` left out). A folder without specs stays, so it is
+    reported rather than silently checking nothing."""
+    paths: list[str] = []
+    for spec in specs:
+        folder = Path(spec)
+        if not folder.is_dir():
+            paths.append(spec)
+            continue
+        found = sorted(str(path) for path in folder.rglob("*.ocx") if path.is_file()
+                       and not any(part.startswith(".") for part in path.relative_to(folder).parts))
+        paths.extend(found or [spec])
+    return paths
+
+
+def use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return not os.environ.get("NO_COLOR") and sys.stderr.isatty()
+
+
+def show(results: Results, fmt: str, color: bool) -> None:
+    entries = [(d, source, path) for path, source, diagnostics in results for d in diagnostics]
+    if fmt == "json":
+        files = [{"file": path, "valid": not has_errors(diagnostics),
+                  "error_count": sum(1 for d in diagnostics if d.is_error),
+                  "warning_count": sum(1 for d in diagnostics if not d.is_error)}
+                 for path, _, diagnostics in results]
+        echo(report.json_document(entries, files=files) + "\n", sys.stdout)
+        return
+    if fmt == "sarif":
+        from ocpispec.diagnostics.sarif import sarif_document
+
+        echo(sarif_document(entries) + "\n", sys.stdout)
+        return
+    for path, source, diagnostics in results:
+        sources = {path: source} if source is not None else {}
+        text = report.render(diagnostics, sources, format=fmt, color=color, file=path)
+        echo(text, sys.stderr, color)
+        echo(report.summary_line(diagnostics, path) + "\n", sys.stderr, color)
+    if len(results) > 1:
+        valid = sum(1 for _, _, ds in results if not has_errors(ds))
+        echo(f"Checked {len(results)} specs: {valid} valid, {len(results) - valid} "
+             "with errors.\n", sys.stderr)
+
+
+_ANSI_STYLE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+
+
+def echo(text: str, stream: TextIO, color: bool | None = None) -> None:
+    """Write and flush, as `click.echo` does: terminal styles are kept only when colour
+    was asked for, or (not said) when the stream is a terminal."""
+    keep_styles = stream.isatty() if color is None else color
+    stream.write(text if keep_styles else _ANSI_STYLE.sub("", text))
+    stream.flush()

@@ -1,0 +1,116 @@
+"""The fast entry point (ocpispec/launch): a `check` command line is read without click
+and gives the same output and exit status as the click command; anything it does not
+fully understand goes to click."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import click
+import pytest
+from fixtures_cli import REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.cli.check import check as click_check
+from ocpispec.launch import check_arguments
+from ocpispec.launch.arguments import COLORS, FORMATS
+
+VALID = "specs/municipality_sessions.ocx"
+BROKEN = "tests/cases/OCX101_unknown_module.ocx"
+SYNTAX = "tests/cases/OCX001_unexpected_token.ocx"
+
+_CLICK = "import sys; sys.argv[0] = 'ocpispec'; from ocpispec.cli import main; main()"
+
+
+def run(entry: list[str], *args: str) -> tuple[int, str, str]:
+    env = {**os.environ, "NO_COLOR": "", "OCPISPEC_DEBUG": ""}
+    done = subprocess.run([sys.executable, *entry, *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("check", VALID),
+    ("check", BROKEN),
+    ("check", SYNTAX),
+    ("check", VALID, BROKEN, SYNTAX),
+    ("check", "specs"),
+    ("check", "no/such/spec.ocx"),
+    ("check", "--format", "json", VALID, BROKEN),
+    ("check", "--format=sarif", BROKEN),
+    ("check", "--format", "concise", "--max-errors", "1", "tests/cases"),
+    ("check", "--color", "always", BROKEN),
+    ("check", "--color=never", "--max-errors=2", BROKEN),
+    ("check", "--", VALID),
+], ids=lambda args: " ".join(args[1:]))
+def test_the_fast_path_prints_what_click_prints(args):
+    assert check_arguments(list(args)) is not None
+    assert run(["-m", "ocpispec"], *args) == run(["-c", _CLICK], *args)
+
+
+@pytest.mark.parametrize("args", [
+    ("check",), ("check", "-h"), ("check", "--help"), ("check", "--format", "xml", VALID),
+    ("check", "--max-errors", "0", VALID), ("check", "--max-errors", "many", VALID),
+    ("check", "--format", "json", "--format", "full", VALID), ("check", "--format"),
+    ("check", "--colour", "always", VALID), ("-v", "check", VALID), ("plan", VALID), (),
+])
+def test_anything_else_goes_to_click(args):
+    assert check_arguments(list(args)) is None
+
+
+def test_a_usage_error_is_still_click_s():
+    status, _, err = run(["-m", "ocpispec"], "check", "--format", "xml", VALID)
+    assert status == 2 and "Invalid value for '--format'" in err
+
+
+_PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["ocpispec", *json.loads(sys.argv[1])]
+from ocpispec.launch import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(m for m in ("click", "lark") if m in sys.modules)))
+"""
+
+
+def test_check_loads_neither_click_nor_lark():
+    """lark only when the spec's parse table is not in the user's cache yet."""
+    args = json.dumps(["check", VALID])
+    for _ in range(2):  # the first run may fill the cache
+        done = subprocess.run([sys.executable, "-c", _PROBE, args], cwd=REPO,
+                              capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout) == []
+
+
+def test_the_choices_are_the_click_command_s():
+    options = {option.name: option for option in click_check.params}
+    assert tuple(options["fmt"].type.choices) == FORMATS
+    assert tuple(options["color"].type.choices) == COLORS
+
+
+WORDS = st.sampled_from(["check", VALID, "x.ocx", "-", "--", "--format", "json", "full",
+                         "--format=concise", "--max-errors", "3", "0", "+2", " 4", "--color",
+                         "never", "--color=always", "-h", "--bogus", "--max-errors=7", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, max_size=7))
+def test_a_line_read_without_click_means_what_click_reads(words):
+    argv = ["check", *words]
+    read = check_arguments(argv)
+    if read is None:
+        return
+    try:
+        context = click_check.make_context("check", list(words))
+    except click.exceptions.UsageError as exc:  # pragma: no cover - a disagreement
+        raise AssertionError(f"click refuses what the fast path read: {exc}") from None
+    params = context.params
+    assert (read.specs, read.fmt, read.max_errors, read.color) == (
+        params["specs"], params["fmt"], params["max_errors"], params["color"])
