@@ -168,13 +168,13 @@ def _propagate(meta: Meta, children: list[Any]) -> None:
     keeps its own span and takes the lifting rule's as its container."""
     start = _first_span(children)
     if start is not None:
-        if not hasattr(meta, "start_pos"):
+        if meta.start_pos is None:
             meta.start_pos = start
             meta.empty = False
         meta.container_start_pos = start
     end = _first_span(reversed(children), end=True)
     if end is not None:
-        if not hasattr(meta, "end_pos"):
+        if meta.end_pos is None:
             meta.end_pos = end
             meta.empty = False
         meta.container_end_pos = end
@@ -189,6 +189,6 @@ def _first_span(children: Any, end: bool = False) -> int | None:
         if child.__class__ is Tree and not child.meta.empty:
             meta = child.meta
             if end:
-                return getattr(meta, "container_end_pos", meta.end_pos)
-            return getattr(meta, "container_start_pos", meta.start_pos)
+                return meta.end_pos if meta.container_end_pos is None else meta.container_end_pos
+            return meta.start_pos if meta.container_start_pos is None else meta.container_start_pos
     return None

@@ -38,6 +38,10 @@ class Meta:
 
     def __init__(self) -> None:
         self.empty = True
+        self.start_pos: int | None = None
+        self.end_pos: int | None = None
+        self.container_start_pos: int | None = None
+        self.container_end_pos: int | None = None
 
 
 class Tree:

@@ -12,6 +12,8 @@ print the same bytes and exit with the same status (tests/test_launch.py).
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 
 from ocpispec.launch.arguments import CheckArguments, check_arguments
@@ -26,7 +28,26 @@ def main() -> None:
 
         command_line()
         return
+    gc.disable()  # a check allocates little and ends soon: collecting would only cost time
     from ocpispec.launch.check import run_check
     from ocpispec.launch.guard import guarded
 
-    sys.exit(guarded(lambda: run_check(arguments)))
+    try:
+        status = guarded(lambda: run_check(arguments))
+    except SystemExit as stop:
+        if not isinstance(stop.code, int | None):
+            raise
+        status = stop.code or 0
+    _leave(status)
+
+
+def _leave(status: int) -> None:
+    """End the process now: a check has written its report and holds no file open, so
+    the interpreter's own teardown (every module and object freed one by one, a tenth of
+    a check's time) is skipped."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(status)
