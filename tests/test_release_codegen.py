@@ -62,3 +62,22 @@ def test_sites_still_take_the_reference_path() -> None:
     site = wire.location("2.2.1", WORLD.site(next(iter(WORLD.private_sites()))))
     released = release.apply(site)
     assert release.private_sites == 1 and "address" not in released
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.sampled_from(OPENINGS))
+def test_a_worker_s_line_counts_as_the_reference(
+        case: tuple[str, str, dict[str, Any]], opened: frozenset[str]) -> None:
+    """`Release.line` (what a `get --workers` process sends back) names the same
+    withheld paths, counted once per object absorbed."""
+    import orjson
+
+    version, module, record = case
+    worker = Release(version, module, opened, crawl_counts_unknown=True)
+    reference = Release(version, module, opened)
+    text, outcome = worker.line(copy.deepcopy(record))
+    assert orjson.loads(text) == reference.reference(copy.deepcopy(record))
+    parent = Release(version, module, opened, crawl_counts_unknown=True)
+    parent.absorb(outcome, 3)
+    parent.settle()
+    assert parent.withheld == {path: 3 * n for path, n in reference.withheld.items()}

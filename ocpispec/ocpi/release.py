@@ -44,7 +44,8 @@ class Release:
         self.version = version
         self.module = module
         self.open_paths = open_paths
-        self.withheld: Counter[str] = Counter()
+        self._withheld: Counter[str] = Counter()
+        self._noted: dict[tuple[str, ...], int] = {}  # withheld paths of one object -> objects
         self.unknown: Counter[str] = Counter()
         self.private_sites = 0
         self.embedded_locations = 0
@@ -52,6 +53,7 @@ class Release:
         self._embedded = EMBEDDED_LOCATIONS.get(module, ())
         self._project: Any = None
         self._outcomes: dict[tuple, tuple] = {}
+        self._noted_outcomes: dict[tuple[str, ...], tuple] = {}
         self._absorbed: dict[tuple, int] = {}
         self.counts_unknown = True
         try:
@@ -62,6 +64,21 @@ class Release:
         except KeyError:  # a module the version lacks: the crawl reports it first
             self._unknown = lambda obj: unknown_fields(version, module, obj)
 
+    @property
+    def withheld(self) -> Counter[str]:
+        """Fields withheld as not public, by path (the compiled pass's notes folded in)."""
+        if self._noted:
+            for paths, times in self._noted.items():
+                for path in paths:
+                    self._withheld[path] += times
+            self._noted.clear()
+        return self._withheld
+
+    @withheld.setter
+    def withheld(self, counter: Counter[str]) -> None:
+        self._noted.clear()
+        self._withheld = counter
+
     def unknown_tally(self, crawl_tally: dict[str, int] | None) -> dict[str, int]:
         """The unknown fields by path: this release's count, or the crawl's."""
         return dict(self.unknown) if self.counts_unknown else dict(crawl_tally or {})
@@ -70,11 +87,20 @@ class Release:
         """`apply` as a worker process does it (`get --workers`): the released object
         as an NDJSON line, and what it withheld, for `absorb` in the parent (equal
         outcomes are one shared tuple, so a page pickles each kind once)."""
-        counted = self.withheld = Counter()
+        if self._project is not None and not self.counts_unknown \
+                and not any(name in obj for name in self._embedded):
+            noted: list[str] = []  # the compiled pass alone: its notes name the outcome
+            text = orjson.dumps(self._project(obj, noted)) + b"\n"
+            key = tuple(noted)
+            if (outcome := self._noted_outcomes.get(key)) is None:
+                outcome = (tuple(Counter(noted).items()), 0, 0, 0)
+                outcome = self._noted_outcomes[key] = self._outcomes.setdefault(outcome, outcome)
+            return text, outcome
+        self.withheld = Counter()
         sites, embedded, opened = self.private_sites, self.embedded_locations, \
             self.site_details_released
         text = orjson.dumps(self.apply(obj)) + b"\n"
-        outcome = (tuple(counted.items()), self.private_sites - sites,
+        outcome = (tuple(self.withheld.items()), self.private_sites - sites,
                    self.embedded_locations - embedded, self.site_details_released - opened)
         return text, self._outcomes.setdefault(outcome, outcome)
 
@@ -96,7 +122,12 @@ class Release:
         if self.counts_unknown:
             self.unknown.update(self._unknown(obj))
         if self._project is not None and not any(name in obj for name in self._embedded):
-            return self._project(obj, self.withheld)  # nothing to strip: one compiled pass
+            noted: list[str] = []  # nothing to strip: one compiled pass
+            released = self._project(obj, noted)
+            if noted:
+                key = tuple(noted)
+                self._noted[key] = self._noted.get(key, 0) + 1
+            return released
         return self.reference(obj)
 
     def reference(self, obj: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,11 @@ both happen in one walk, generated once per OCPI version, module and set of open
 paths as one small function per object place, so a field costs one dict lookup:
 
     project = compiled_projection(version, module, open_paths)
-    released = project(obj, withheld)      # `withheld` is a Counter of paths
+    released = project(obj, noted)         # appends each withheld field's path to `noted`
+
+A withheld field is noted by appending its path, built once per place and name (not a
+counter's increment of a text made per field): `Release` counts the list of one object
+as a whole, since objects of one platform mostly withhold the same fields.
 
 Only field names shaped like identifiers are counted (`records.reportable_name`), as
 before. `tests/test_release_codegen.py` holds it to the two-pass reference with
@@ -15,28 +19,29 @@ hypothesis.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _holds_objects, _keep_tree, _shape, reportable_name
 
-Projection = Callable[[dict[str, Any], Counter[str]], dict[str, Any]]
+Projection = Callable[[dict[str, Any], list[str]], dict[str, Any]]
 
 _LINES = """def P{n}(node, tally):
     out = {{}}
     for key, value in node.items():
         kind = KIND{n}.get(key)
         if kind is None:
-            if key in NAMED{n} or (key not in KNOWN{n} and reportable(key)):
-                tally[PREFIX{n} + key] += 1
+            if key in NAMED{n}:
+                tally.append(PATH{n}[key])
+            elif key not in KNOWN{n} and reportable(key):
+                tally.append(PREFIX{n} + key)
         elif kind is True:
             if value is None or (value.__class__ is not dict and value.__class__ is not list) \\
                     or not holds(value):
                 out[key] = value
             else:
-                tally[PREFIX{n} + key] += 1
+                tally.append(PATH{n}[key])
         elif value is None:
             out[key] = None
         elif value.__class__ is dict:
@@ -44,7 +49,7 @@ _LINES = """def P{n}(node, tally):
         elif value.__class__ is list:
             out[key] = [kind(item, tally) for item in value if item.__class__ is dict]
         else:
-            tally[PREFIX{n} + key] += 1
+            tally.append(PATH{n}[key])
     return out
 """
 
@@ -72,5 +77,6 @@ def _function(keep: Any, shape: Any, prefix: str, env: dict[str, Any]) -> Projec
     env[f"KNOWN{n}"] = frozenset(shape)
     env[f"NAMED{n}"] = frozenset(name for name in shape if reportable_name(name))
     env[f"PREFIX{n}"] = prefix
+    env[f"PATH{n}"] = {name: prefix + name for name in (*shape, *kinds)}
     exec(_LINES.format(n=n), env)  # noqa: S102 - a fixed text; names are in the tables
     return env[f"P{n}"]  # type: ignore[no-any-return]
