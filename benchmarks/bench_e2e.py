@@ -7,7 +7,8 @@ hand-written floor fetching the same pages, and to another checkout of ocpispec.
         [--base /tmp/base-fetch] [--workers 1,2]
 
 Every contender runs in its own process, interleaved run by run (the machine may be
-shared: the ratios against the floor in the same run are what count). Prints medians,
+shared: the ratios against the floor in the same run are what count), after an untimed
+warm-up round, with its bytecode cached as an installed package has it. Prints medians,
 min-max spreads, sessions/s and the ratios; checks that every ocpispec output is
 byte-identical to the first one.
 
@@ -96,9 +97,22 @@ def serve(sessions: int, page_size: int) -> tuple[subprocess.Popen[str], dict]:
     return server, json.loads(server.stdout.readline())
 
 
+# Every contender reads bytecode from a cache, as an installed package does (pip compiles
+# it at install time): a shell with PYTHONDONTWRITEBYTECODE set would otherwise have a
+# checkout recompile its sources on every run, while the floor's libraries are compiled.
+# The cache is filled by an untimed warm-up round (`warm_up`).
+BYTECODE = tempfile.mkdtemp(prefix="ocpispec-bench-pyc-")
+
+
+def installed_like(env: dict[str, str]) -> dict[str, str]:
+    env = {**env, "PYTHONPYCACHEPREFIX": BYTECODE}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def timed(command: list[str], env: dict[str, str], cwd: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", TIMED, *command], env=env, cwd=cwd,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", TIMED, *command], env=installed_like(env),
+                          cwd=cwd, capture_output=True, text=True, check=True)
     report = json.loads(done.stdout)
     if report["rc"]:
         sys.exit(f"{command[:4]} failed:\n{report['stderr']}")
@@ -151,6 +165,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
             runs = contenders(args, folder, address)
+            for label, (command, env, cwd) in runs.items():  # warm-up: compiles, caches
+                timed(command(-1), env, cwd)
             for run in range(args.runs):
                 order = list(runs.items())
                 for label, (command, env, cwd) in (order if run % 2 == 0 else order[::-1]):

@@ -7,7 +7,8 @@ the same pre-rendered realistic pages from the static server (`realistic.py`).
 plain   one process: httpx.Client, pages of `--page-size` one after the other by
         offset, orjson, one NDJSON line per object to a file (no checks, no privacy)
 
-Every contender runs in its own process, interleaved; prints medians, spreads, CPU
+Every contender runs in its own process, interleaved, after an untimed warm-up round
+(bytecode cached, as an installed package has it); prints medians, spreads, CPU
 seconds and the ratios against the plain client (the machine may be shared).
 """
 
@@ -73,6 +74,11 @@ def main() -> None:
             commands["plain httpx"] = ([sys.executable, "-c", PLAIN, address["url"], address["token"],
                                         str(folder / "plain.ndjson"), str(args.page_size)], env,
                                        HERE.parent)
+            for label, (command, run_env, cwd) in commands.items():  # warm-up (bytecode)
+                out = folder / f"{label}-warm-up.ndjson"
+                shell = [*command] if label == "plain httpx" else \
+                    ["sh", "-c", '"$@" > "$0"', str(out), *command]
+                timed(shell, run_env, cwd)
             for run in range(args.runs):
                 order = list(commands.items())
                 for label, (command, run_env, cwd) in (order if run % 2 == 0 else order[::-1]):
