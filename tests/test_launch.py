@@ -122,3 +122,24 @@ def test_a_line_read_without_click_means_what_click_reads(words):
     params = context.params
     assert (read.specs, read.fmt, read.max_errors, read.color) == (
         params["specs"], params["fmt"], params["max_errors"], params["color"])
+
+
+def test_ctrl_c_during_a_check_ends_as_click_ends_it(tmp_path):
+    """SIGINT while the fast path checks: "Aborted!" and exit 1, no traceback."""
+    import signal
+    import time
+
+    specs = tmp_path / "many"
+    specs.mkdir()
+    text = (REPO / VALID).read_text(encoding="utf-8")
+    for n in range(400):
+        (specs / f"s{n:03}.ocx").write_text(text, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "ocpispec", "check", str(specs)], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.6)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the check ended before the signal")
+    assert process.returncode == 1
+    assert err.endswith("\nAborted!\n") and "Traceback" not in err

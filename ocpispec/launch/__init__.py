@@ -38,6 +38,9 @@ def main() -> None:
         if not isinstance(stop.code, int | None):
             raise
         status = stop.code or 0
+    except (KeyboardInterrupt, EOFError):  # as click ends a command stopped by Ctrl-C
+        sys.stderr.write("\nAborted!\n")
+        status = 1
     _leave(status)
 
 
