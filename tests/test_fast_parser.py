@@ -106,3 +106,12 @@ def test_a_spec_parsed_from_a_cached_table_loads_no_lark(tmp_path):
                             capture_output=True, text=True, check=True)
     assert first.stdout.split()[0] == "Spec"
     assert second.stdout.strip() == "Spec []"  # read from the cache: neither lark nor click
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_parses_or_is_refused_without_an_exception(text):
+    tree = parse_text(fast_table(), text)
+    assert tree is None or tree.data == "start"
+    if tree is None:
+        assert lark_shape(text) == "error"
