@@ -121,3 +121,21 @@ def test_a_page_with_every_kind_of_problem() -> None:
     assert stats.unknown_fields == {"sessions": {"x_note": 1}}
     assert fresh[1]["meter_id"] is None  # too long for OCPI: nulled, and counted
     assert stats.invalid_fields == {"sessions.meter_id (longer than 255 characters)": 1}
+
+
+@settings(max_examples=300, deadline=None)
+@given(pages())
+def test_a_worker_s_inline_judge_agrees_with_the_reference(case: tuple[str, str, list[Any]]) -> None:
+    """`clean_judge` (what a worker process runs on an object the wire reader found
+    nothing wrong with) gives `judge`'s problem and, for a usable object, `key`."""
+    from ocpispec.ocpi.accept import clean_judge
+    from ocpispec.schema.wire_check import NOTHING
+
+    version, module, page = case
+    check = ObjectCheck(version, module)
+    clean = clean_judge(check)
+    for obj in page:
+        if not isinstance(obj, dict) or check.reader(obj) is not NOTHING:
+            continue
+        problem = check.judge(obj, NOTHING)
+        assert clean(obj) == (problem, None if problem else check.key(obj))

@@ -37,17 +37,18 @@ import orjson
 
 from ocpispec.execute.lock import close_inherited
 from ocpispec.execute.signals import deferred_signals
-from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.accept import Prepared, clean_judge
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
 from ocpispec.schema.wire_check import NOTHING
 
 # the same test as the transport's (`transport._LOOSE_TIMESTAMP`)
 _LOOSE = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 
-# (check, per-record pipeline, its counts, what is computed beside a row or None): set
-# in the parent just before the fork
+# (check, per-record pipeline, its counts, what is computed beside a row or None, the
+# check's inline judge and key of a clean object or None): set in the parent just
+# before the fork
 _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
-              Callable[[dict, dict], Any] | None] | None = None
+              Callable[[dict, dict], Any] | None, Any] | None = None
 
 
 # a `--limit` sample of at most this many records is read in one process: starting
@@ -68,7 +69,9 @@ class PagePool:
     def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None) -> None:
         global _STATE
-        _STATE = (ObjectCheck(version, module, None), record, counts, beside)
+        check = ObjectCheck(version, module, None)
+        clean = clean_judge(check) if check.reader is not None else None
+        _STATE = (check, record, counts, beside, clean)
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -160,15 +163,18 @@ def _prepare(content: bytes) -> dict[str, Any] | None:
 
 def _item(obj: Any, loose: bool) -> tuple:
     assert _STATE is not None
-    check, record, counts, beside = _STATE
+    check, record, counts, beside, clean = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, None, None, None)
     findings = check.reader(obj) if check.reader is not None else NOTHING
-    problem = check.judge(obj, findings)
+    if findings is NOTHING and clean is not None:
+        problem, key = clean(obj)  # as `accept` judges a clean object, inline
+    else:
+        problem = check.judge(obj, findings)
+        key = check.key(obj) if problem is None else None
     noted = None if findings is NOTHING else findings
     if problem is not None:
         return (problem, noted, None, None, None)
-    key = check.key(obj)
     if loose:
         normalise_timestamps(obj)
     counts.excluded_private = counts.filtered = 0

@@ -45,14 +45,38 @@ def page_accepter(check: ObjectCheck) -> Accepter:
     return env["accept"]  # type: ignore[no-any-return]
 
 
-def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],
-          reads: bool) -> str:
+def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | None, tuple]]:
+    """For a worker process (`execute.workers`): the problem of an object the wire
+    reader found nothing wrong with, judged inline as `accept` judges it, and its key."""
+    shape = ("clean", check.keys, check.needed, check.required)
+    if shape not in _CACHE:
+        lines = ["def clean(obj):", "    if False:", "        pass",
+                 *(line[8:] for line in _fast(check.needed, check.required)),
+                 "    else:", f"        return None, ({_key(check.keys)},)",
+                 "    return problem, None"]
+        _CACHE[shape] = "\n".join(lines)
+    env: dict[str, Any] = {}
+    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    return env["clean"]  # type: ignore[no-any-return]
+
+
+def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
     fast = [f"            elif (v := obj.get({name!r})).__class__ is not str or not v:\n"
             f"                problem = {f'missing key field `{name}`'!r}" for name in needed]
     fast += [f"            elif obj.get({name!r}) is None:\n"
              f"                problem = {f'missing required field `{name}`'!r}"
              for name in required]
-    key = ", ".join(f"str(obj.get({name!r}, '')).lower()" for name in keys)
+    return fast
+
+
+def _key(keys: tuple[str, ...]) -> str:
+    return ", ".join(f"str(obj.get({name!r}, '')).lower()" for name in keys)
+
+
+def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],
+          reads: bool) -> str:
+    fast = _fast(needed, required)
+    key = _key(keys)
     lines = [
         "def accept(objects, room, loose, keys):",
         "    fresh = []",
