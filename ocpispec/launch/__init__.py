@@ -1,10 +1,11 @@
 """The `ocpispec` command's entry point: `check` without the command-line framework.
 
 `ocpispec check SPEC...` is what editors, pre-commit hooks and CI run most often, so it
-must start fast. Loading click and the command table costs it about a quarter of its
+must start fast. Loading click and the command table costs it about a tenth of its
 time, so `main` reads a plain `check` command line itself (`check_arguments`) and runs
 it through the same code the click command uses (`launch.check`), under the same last
-line of defence (`launch.guard`). Anything else, and any `check` line it does not fully
+line of defence (`launch.guard`), without the cyclic collector and without the
+interpreter's teardown (another seventh). Anything else, and any `check` line it does not fully
 understand (an unknown or repeated option, `--help`, a bad value, a global option before
 the command), goes to click, which prints usage errors and help as always. Both paths
 print the same bytes and exit with the same status (tests/test_launch.py).
