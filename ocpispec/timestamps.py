@@ -21,11 +21,21 @@ from typing import Any
 _DATETIME = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
 CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+# a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`
+LOOSE_IN_BODY = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+# its tail, which starts with a literal the regex engine scans for quickly: every match
+# of `LOOSE_IN_BODY` holds one, so a body without it (almost every body) is done
+_LOOSE_TAIL = re.compile(rb'-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 EPOCH_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class TimestampError(ValueError):
     """A value that is not a timestamp; the message never contains the value."""
+
+
+def loose_timestamps(content: bytes) -> bool:
+    """Whether some DateTime in the JSON body `content` is not `YYYY-MM-DDTHH:MM:SSZ`."""
+    return _LOOSE_TAIL.search(content) is not None and LOOSE_IN_BODY.search(content) is not None
 
 
 def parse_timestamp(text: object) -> datetime | None:

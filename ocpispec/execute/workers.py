@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -40,9 +39,8 @@ from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
 from ocpispec.schema.wire_check import NOTHING
+from ocpispec.timestamps import loose_timestamps
 
-# the same test as the transport's (`transport._LOOSE_TIMESTAMP`)
-_LOOSE = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 
 # (check, per-record pipeline, its counts, what is computed beside a row or None, the
 # check's inline judge and key of a clean object or None): set in the parent just
@@ -156,7 +154,7 @@ def _prepare(content: bytes) -> dict[str, Any] | None:
         return None
     if body.__class__ is not dict or body.get("data").__class__ is not list:
         return None
-    loose = _LOOSE.search(content) is not None
+    loose = loose_timestamps(content)  # the transport's test
     body["data"] = Prepared([_item(obj, loose) for obj in body["data"]])
     return body  # type: ignore[no-any-return]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import random
-import re
 import ssl
 import threading
 import time
@@ -38,11 +37,8 @@ from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_er
                                     run_deadline_error, status_error, tls_error, unauthorized)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
+from ocpispec.timestamps import loose_timestamps
 
-_LOOSE_TIMESTAMP = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
-# the tail of it, which starts with a literal the regex engine scans for quickly: every
-# match of `_LOOSE_TIMESTAMP` holds one, so a body without it (almost every body) is done
-_LOOSE_TAIL = re.compile(rb'-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
 _MAX_REDIRECTS = 5
 
 
@@ -324,11 +320,6 @@ class RateLimiter:
             self._next = start + self._interval
         if start > now:
             time.sleep(start - now)
-
-
-def loose_timestamps(content: bytes) -> bool:
-    """Whether some DateTime in `content` is not `YYYY-MM-DDTHH:MM:SSZ`."""
-    return _LOOSE_TAIL.search(content) is not None and _LOOSE_TIMESTAMP.search(content) is not None
 
 
 def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
