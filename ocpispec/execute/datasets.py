@@ -177,11 +177,11 @@ class DatasetRun:
     def _execute(self, client: Client) -> None:
         version = client.version
         lookups = {}
-        for lookup in self.dataset.all(ir.Lookup):
-            self.step = self.dataset.get(lookup.fetch)
-            lookups[lookup.id] = self._lookup(client, lookup, version)
-        self.step = self.dataset.step(ir.Fetch)
         try:
+            for lookup in self.dataset.all(ir.Lookup):
+                self.step = self.dataset.get(lookup.fetch)
+                lookups[lookup.id] = self._lookup(client, lookup, version)
+            self.step = self.dataset.step(ir.Fetch)
             rows = self._rows(client, version, lookups)
             aggregate = self.dataset.step(ir.Aggregate)
             if aggregate is not None:
@@ -201,6 +201,8 @@ class DatasetRun:
             if self.pool is not None:
                 self.pool.close()
                 self.pool = None
+            for _, table in self.tables:  # a spilled table's file, once nothing reads it
+                table.close()
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:

@@ -1,0 +1,159 @@
+"""A dimension table (`TableLookup`) answers the same in memory and spilled to SQLite:
+`get` and `listed` as a plain dict of the normalized records would, with case folding,
+missing keys, unreadable records and the per-id fallback; the spill lives in a private
+folder that `close` removes, and a forked process reads it through its own connection."""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.execute.dimension_store import RecordStore, decode, encode
+from ocpispec.execute.jmes_compile import compile_expression
+from ocpispec.execute.lookups import MAX_FALLBACK_KEYS, PerIdLookup, TableLookup, fold
+
+NORMALIZE = compile_expression("{id: id, publish: publish, postal_code: postal_code, "
+                               "evses: evses}", {})
+
+ids = st.sampled_from(["LOC1", "loc1", " Loc1 ", "LOC2", "loc-3", "Ünï", "37", "", "x y"]) | \
+    st.integers(-5, 40) | st.none() | st.booleans()
+leaves = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=8)
+          | st.floats(allow_nan=True, allow_infinity=True))
+values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
+records = st.fixed_dictionaries({"id": ids}, optional={"publish": st.booleans() | st.none(),
+                                                       "postal_code": values, "evses": values}) \
+    | st.integers() | st.text(max_size=3)  # not an object: unreadable
+
+
+def _same(left, right) -> bool:
+    """Equal, with NaN equal to itself (a record holding NaN is still the same record)."""
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left):
+        return math.isnan(right)
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return list(left) == list(right) and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(_same, left, right))
+    return bool(left == right)
+
+
+def _reference(rows: list) -> tuple[dict, int]:
+    """The table as a dict, the way `TableLookup` kept it before it was bounded."""
+    table, unreadable = {}, 0
+    for row in rows:
+        normalized = NORMALIZE(row) if isinstance(row, dict) else None
+        folded = fold(normalized.get("id")) if isinstance(normalized, dict) else None
+        if folded is None:
+            unreadable += 1
+        else:
+            table[folded] = normalized
+    return table, unreadable
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(records, max_size=25), asked=st.lists(ids, max_size=12))
+def test_a_spilled_table_answers_as_the_dict_would(rows: list, asked: list) -> None:
+    reference, unreadable = _reference(rows)
+    fetched: list[str] = []
+
+    def get_object(key: str) -> dict | None:
+        fetched.append(key)
+        return {"id": key.upper(), "publish": False} if key.strip().startswith("x") else None
+
+    for bound in (0, 1 << 30):
+        fallback = PerIdLookup(get_object, NORMALIZE)
+        table = TableLookup(iter(rows), NORMALIZE, ("id",), fallback, bound=bound)
+        try:
+            assert table.table.spilled is (bound == 0 and bool(reference))
+            assert len(table) == len(reference) and table.unreadable == unreadable
+            for key in [*asked, *(row.get("id") for row in rows if isinstance(row, dict))]:
+                expected = reference.get(fold(key)) if fold(key) is not None else None
+                assert _same(table.listed(key), expected)
+                found = table.get(key)
+                if expected is None and fold(key) is not None:
+                    expected = fallback.get(key)  # asked of the platform, once per key
+                assert _same(found, expected)
+                assert _same(table.get(key), found)  # again: from the LRU, a fresh copy
+        finally:
+            table.close()
+
+
+def test_the_fallback_stays_bounded_with_a_spilled_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    fallback = PerIdLookup(lambda key: asked.append(key) or {"id": key}, NORMALIZE)
+    table = TableLookup([{"id": "LOC1"}], NORMALIZE, ("id",), fallback, bound=0)
+    try:
+        for n in range(MAX_FALLBACK_KEYS + 50):
+            table.get(f"other-{n}")
+        assert len(asked) == len(fallback.cache) == MAX_FALLBACK_KEYS
+        assert table.get("other-1") == {"id": "other-1", "publish": None, "postal_code": None,
+                                        "evses": None}
+        assert table.get("loc1")["id"] == "LOC1" and table.listed("other-1") is None
+    finally:
+        table.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=values)
+def test_encoding_gives_back_the_same_value(value) -> None:
+    assert _same(decode(encode(value)), value)
+
+
+def test_values_json_cannot_carry_are_pickled() -> None:
+    for value in ({"a": float("nan")}, [2**70], {"a": (1, 2)}, {1: "x"}, {"a": float("inf")}):
+        assert encode(value)[:1] == b"\x80"
+        assert _same(decode(encode(value)), value)
+    assert encode({"id": "LOC1", "n": 1.5}) == b'{"id":"LOC1","n":1.5}'
+
+
+def test_the_spill_is_private_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    small = RecordStore(bound=1 << 20)
+    small.put("a", {"id": "A"})
+    small.finish()
+    assert not small.spilled and list(tmp_path.iterdir()) == []
+    store = RecordStore(bound=300)
+    for n in range(5000):  # spills, then flushes a batch at a time
+        store.put(f"k{n % 4000}", {"id": f"K{n}"})
+    store.finish()
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("ocpispec-lookup-")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "records.sqlite").stat().st_mode) == 0o600
+    assert len(store) == 4000 and store.get("k1") == {"id": "K4001"}  # the last one wins
+    assert store.get("k4000") is None
+    store.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_process_reads_the_spill_through_its_own_connection() -> None:
+    table = TableLookup([{"id": f"LOC{n}", "publish": n % 2 == 0} for n in range(300)],
+                        NORMALIZE, ("id",), bound=0)
+    try:
+        assert table.get("loc7")["publish"] is False  # the parent's connection is open
+        parent_connection = table.table._readers[os.getpid()]
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            try:
+                ok = (table.listed("LOC8")["publish"] is True and table.get("nope") is None
+                      and table.table._readers[os.getpid()] is not parent_connection)
+                os.write(write, b"1" if ok else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        assert os.read(read, 1) == b"1"
+        os.waitpid(child, 0)
+        assert table.get("LOC299")["id"] == "LOC299"  # the parent's still works
+    finally:
+        table.close()
