@@ -157,3 +157,48 @@ def test_a_forked_process_reads_the_spill_through_its_own_connection() -> None:
         assert table.get("LOC299")["id"] == "LOC299"  # the parent's still works
     finally:
         table.close()
+
+
+# ---- a whole run, spilled and not ---------------------------------------------------------
+
+from test_run_e2e import profile_for, run_spec, source_env  # noqa: E402,F401 (fixtures)
+from test_workers import MIXED, SPECS, _counts  # noqa: E402
+
+from ocpispec.execute import dimension_store  # noqa: E402
+from ocpispec.execute.workers import available  # noqa: E402
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("spec", ["joined", "rows"])
+def test_a_run_with_a_spilled_table_delivers_the_same_bytes(
+        run_spec, profile_for, demo_server_factory, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, forks, spec: str, workers: str) -> None:
+    """Against the demo CPO (ids in mixed case, invalid and duplicate objects): the
+    output and the counts with every location spilled to SQLite are those of the table
+    in memory, in one process and in worker processes (which read the spilled file)."""
+    if workers == "2" and not available():
+        pytest.skip("needs fork")
+    spill_root = tmp_path / "tmp"
+    spill_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill_root))
+    spills: list[int] = []
+    real_spill = dimension_store.RecordStore._spill
+    monkeypatch.setattr(dimension_store.RecordStore, "_spill",
+                        lambda self: spills.append(1) or real_spill(self))
+    server = demo_server_factory(version="2.2.1", size=600, max_page_size=50, faults=MIXED)
+    profile_for("cpo_production", server)
+    outcomes = {}
+    for bound in ("8388608", "0"):
+        result = run_spec(SPECS[spec], server, "-q", "--allow-invalid", "100%", "--page-size",
+                          "50", "--workers", workers, "--as-of", "2025-07-01T00:00:00Z",
+                          out=f"b{bound}", env=source_env(
+                              server, OCPISPEC_LOOKUP_IN_MEMORY_BYTES=bound))
+        assert result.exit_code == 0, result.stderr
+        outcomes[bound] = ((tmp_path / f"b{bound}").read_bytes(), _counts(tmp_path))
+        assert [p.name for p in spill_root.iterdir() if "lookup" in p.name] == []  # removed
+    assert spills == [1]  # only the run with the bound 0 spilled
+    assert outcomes["0"] == outcomes["8388608"]
+    counts = outcomes["0"][1]["datasets"][0]["counts"]
+    assert counts["written"] and counts["excluded_private"]
+    # `rows` reads its records in worker processes; a join with a per-id fallback keeps one
+    assert forks == (["fork", "fork"] if workers == "2" and spec == "rows" else [])

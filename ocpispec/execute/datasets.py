@@ -55,6 +55,10 @@ PROGRESS_EVERY = 1000
 REQUIRES_DATE_FROM = ("sessions",)
 # modules whose CPO interface serves `GET {endpoint}/{id}` (OCPI: locations only)
 SINGLE_OBJECT_MODULES = ("locations",)
+# pages of a lookup's bulk fetch in flight at most: its pages are read once, and a
+# location page parses to about 9 KB per object, so each page fetched ahead of the
+# table costs about 10 MB of peak memory at 1,000 per page (docs/plan-and-run.md)
+LOOKUP_CONCURRENCY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +287,8 @@ class DatasetRun:
         window = self._window(fetch)
         records = AuditedFetch(client, step.module,
                                date_from=_moment(self._date_from(fetch, window)),
-                               date_to=_moment(window.date_to), enforce=False)
+                               date_to=_moment(window.date_to), enforce=False,
+                               concurrency=LOOKUP_CONCURRENCY)
         self.crawls.append(records)
         fallback = None
         if step.module in SINGLE_OBJECT_MODULES:
