@@ -5,12 +5,14 @@ plan reads: the normalizer projects them), about a fifth of the Python objects i
 decodes to. Up to `in_memory_bytes()` of keys and records they stay in a dict; above
 that the store spills to an SQLite file in a private temporary folder (0700, removed by
 `close`) and memory holds only the pending batch. Either way a small LRU of decoded
-records sits in front: the records of one site come in bursts.
+records sits in front: the records of one site come in bursts. Like the dict it
+replaces, `get` hands out the same object while it is in the LRU: callers never
+change it (`pipeline._bind` copies it before adding the sub-bindings).
 
     store = RecordStore()
     store.put("loc1", {"id": "LOC1", ...})    # the last record of a key wins
     store.finish()                            # before the first `get`
-    store.get("loc1")                         # a fresh dict, equal to the one put
+    store.get("loc1")                         # equal to the one put (read only: shared)
     store.close()
 
 Encoding: orjson where it gives back an equal value (the usual case: JSON values the
@@ -113,9 +115,10 @@ class RecordStore:
 
     def get(self, key: str) -> Any:
         recent = self._recent
-        if key in recent:
+        found = recent.get(key)
+        if found is not None:
             recent.move_to_end(key)
-            return decode(recent[key])
+            return found
         if self._folder is None:
             encoded = self._memory.get(key)
         else:
@@ -124,10 +127,10 @@ class RecordStore:
             encoded = None if row is None else row[0]
         if encoded is None:
             return None
-        recent[key] = encoded
+        found = recent[key] = decode(encoded)
         if len(recent) > LRU_SIZE:
             recent.popitem(last=False)
-        return decode(encoded)
+        return found
 
     def __len__(self) -> int:
         return self._spilled_count if self._folder is not None else len(self._memory)
