@@ -141,10 +141,11 @@ class RecordStore:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        # only this process's own: a worker's connections live (and end) in the worker,
+        # and a parent's connection a worker inherited is never touched by the worker
         reader = self._readers.pop(os.getpid(), None)
         if reader is not None:
             reader.close()
-        self._readers.clear()  # a forked parent's connection is never closed here
         self._recent.clear()
         if self._folder is not None:
             self._folder.remove()
