@@ -202,3 +202,23 @@ def test_a_run_with_a_spilled_table_delivers_the_same_bytes(
     assert counts["written"] and counts["excluded_private"]
     # `rows` reads its records in worker processes; a join with a per-id fallback keeps one
     assert forks == (["fork", "fork"] if workers == "2" and spec == "rows" else [])
+
+
+def test_a_lookup_reads_its_dimension_one_page_at_a_time(
+        run_spec, demo_server_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages fetched ahead of a table cost memory in proportion to their size (a page of
+    locations parses to about 9 KB per object); the records keep the run's concurrency."""
+    from ocpispec.ocpi import client
+
+    seen: list[tuple[str, int]] = []
+    real = client.Crawl.__init__
+
+    def spy(self, transport, target, options, *args) -> None:
+        seen.append((target.module, options.concurrency))
+        real(self, transport, target, options, *args)
+
+    monkeypatch.setattr(client.Crawl, "__init__", spy)
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=20)
+    result = run_spec(SPECS["joined"], server, "-q", "--concurrency", "4", "--workers", "1")
+    assert result.exit_code == 0, result.stderr
+    assert seen == [("locations", 1), ("sessions", 4)]
