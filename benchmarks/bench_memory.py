@@ -12,7 +12,15 @@ locations, CSV) over real HTTP and reports its own peak resident set size
 sites, so every per-driver cache stays small. `--data realistic` serves the pre-rendered
 pages of `realistic.py` (unique drivers at realistic repeat rates, a site per 60
 sessions) from its static server: what grows with the drivers shows there. Its sites
-grow with the sessions too (the joined locations are held in memory: a cost per site).
+grow with the sessions too (16,666 at 1,000,000): the joined locations table is bounded
+(encoded in memory up to 2 MiB, then in a private SQLite file), and the locations are
+read one page at a time.
+
+Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   132.9 MB at 100,000, 139.1 MB at 1,000,000 (+4.7%; was 137.3 /
+                       219.1 MB, +59.5%, with every location as Python objects)
+    --data demo        116.7 MB at 100,000, 127.1 MB at 1,000,000 (+9.0%)
+`OCPISPEC_LOOKUP_IN_MEMORY_BYTES=0` (passed on to the exporter) spills every table.
 """
 
 from __future__ import annotations

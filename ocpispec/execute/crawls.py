@@ -64,7 +64,8 @@ class AuditedFetch:
 
     def __init__(self, client: Any, module: str, *, date_from: datetime | None,
                  date_to: datetime | None, limit: int | None = None,
-                 enforce: bool = True, prepare: Any = None) -> None:
+                 enforce: bool = True, prepare: Any = None,
+                 concurrency: int | None = None) -> None:
         self.module = module
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
@@ -79,6 +80,8 @@ class AuditedFetch:
         pages = getattr(client, "fetch_pages", None)
         if pages is not None:
             extra = {} if prepare is None else {"prepare": prepare}
+            if concurrency is not None:
+                extra["concurrency"] = concurrency
             self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit, **extra)
         else:  # a client without pages: each record a page of its own
             records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)

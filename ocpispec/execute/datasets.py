@@ -55,6 +55,10 @@ PROGRESS_EVERY = 1000
 REQUIRES_DATE_FROM = ("sessions",)
 # modules whose CPO interface serves `GET {endpoint}/{id}` (OCPI: locations only)
 SINGLE_OBJECT_MODULES = ("locations",)
+# pages of a lookup's bulk fetch in flight at most: its pages are read once, and a
+# location page parses to about 9 KB per object, so each page fetched ahead of the
+# table costs about 10 MB of peak memory at 1,000 per page (docs/plan-and-run.md)
+LOOKUP_CONCURRENCY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +181,11 @@ class DatasetRun:
     def _execute(self, client: Client) -> None:
         version = client.version
         lookups = {}
-        for lookup in self.dataset.all(ir.Lookup):
-            self.step = self.dataset.get(lookup.fetch)
-            lookups[lookup.id] = self._lookup(client, lookup, version)
-        self.step = self.dataset.step(ir.Fetch)
         try:
+            for lookup in self.dataset.all(ir.Lookup):
+                self.step = self.dataset.get(lookup.fetch)
+                lookups[lookup.id] = self._lookup(client, lookup, version)
+            self.step = self.dataset.step(ir.Fetch)
             rows = self._rows(client, version, lookups)
             aggregate = self.dataset.step(ir.Aggregate)
             if aggregate is not None:
@@ -201,6 +205,8 @@ class DatasetRun:
             if self.pool is not None:
                 self.pool.close()
                 self.pool = None
+            for _, table in self.tables:  # a spilled table's file, once nothing reads it
+                table.close()
 
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
@@ -281,7 +287,8 @@ class DatasetRun:
         window = self._window(fetch)
         records = AuditedFetch(client, step.module,
                                date_from=_moment(self._date_from(fetch, window)),
-                               date_to=_moment(window.date_to), enforce=False)
+                               date_to=_moment(window.date_to), enforce=False,
+                               concurrency=LOOKUP_CONCURRENCY)
         self.crawls.append(records)
         fallback = None
         if step.module in SINGLE_OBJECT_MODULES:

@@ -1,8 +1,10 @@
 """Dimension records for joins and for the private-location check.
 
 A `TableLookup` holds the normalized records of a whole dimension module (bulk
-fetch), keyed by the folded key; memory is bounded by the dimension's size and only
-the fields the plan needs are kept. A `PerIdLookup` GETs `{endpoint}/{id}` for each
+fetch), keyed by the folded key: only the fields the plan reads (the normalizer
+projects them), encoded, in memory up to a bound and in a private SQLite file above it
+(`dimension_store`), so memory does not grow with the dimension. `close` removes the
+file. A `PerIdLookup` GETs `{endpoint}/{id}` for each
 key it is asked for, once (cached): cheaper when a sample needs few keys.
 
 A table whose module serves single objects (locations) asks for a key it does not
@@ -18,6 +20,7 @@ from typing import Any, Protocol
 
 from jmespath.exceptions import JMESPathError
 
+from ocpispec.execute.dimension_store import RecordStore
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled
 
@@ -54,17 +57,25 @@ MAX_FALLBACK_KEYS = 1000
 
 class TableLookup:
     def __init__(self, records: Iterable[dict], normalize: Compiled,
-                 key: tuple[str, ...], fallback: PerIdLookup | None = None) -> None:
+                 key: tuple[str, ...], fallback: PerIdLookup | None = None,
+                 bound: int | None = None) -> None:
+        """`bound`: bytes held in memory before the table spills (default:
+        `dimension_store.in_memory_bytes()`)."""
         self.fallback = fallback
-        self.table: dict[str, dict] = {}
+        self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
-        for record in records:
-            normalized = _normalized(normalize, record)
-            folded = fold(_at(normalized, key)) if normalized is not None else None
-            if folded is not None:
-                self.table[folded] = normalized  # type: ignore[assignment]
-            else:
-                self.unreadable += 1
+        try:
+            for record in records:
+                normalized = _normalized(normalize, record)
+                folded = fold(_at(normalized, key)) if normalized is not None else None
+                if folded is not None:
+                    self.table.put(folded, normalized)
+                else:
+                    self.unreadable += 1
+            self.table.finish()
+        except BaseException:
+            self.table.close()
+            raise
 
     def listed(self, key: Any) -> dict | None:
         folded = fold(key)
@@ -83,6 +94,9 @@ class TableLookup:
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def close(self) -> None:
+        self.table.close()
 
 
 class PerIdLookup:

@@ -1,6 +1,6 @@
 """One dataset's records, one at a time: normalize -> privacy -> join -> filter ->
-project. Nothing here holds more than the current record; the lookup tables it reads
-are built beforehand and bounded by the dimension modules' size. Without joins the
+project. Nothing here holds more than the current record and bounded caches; the
+lookup tables it reads are built beforehand, in bounded memory (`dimension_store`). Without joins the
 normalizer is fused into the later steps (`jmes_fuse`): same values, no neutral record."""
 
 from __future__ import annotations
@@ -25,9 +25,11 @@ from ocpispec.plan.lower import quote
 # bound of the per-key caches of the privacy check and the joins (keys are locations,
 # EVSEs, connectors: a dimension's size, not the number of records)
 _CACHE_LIMIT = 100_000
-# a join's bindings are copies of the joined location (about a kilobyte each), so their
-# cache is kept smaller: binding again after it is cleared costs one dict copy
-_BINDINGS_LIMIT = 8_192
+# a join's bindings hold the joined location as the table decoded it (about 2 KB for a
+# location with its EVSEs): 2,048 of them cost a few MB (8,192 cost 18 MB of peak RSS
+# in `bench_memory.py --data realistic`); binding again after the cache is cleared
+# costs a table lookup (`dimension_store`: an LRU, then a decode) and one dict copy
+_BINDINGS_LIMIT = 2_048
 
 
 @dataclass(slots=True)

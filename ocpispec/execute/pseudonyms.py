@@ -156,7 +156,7 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
 
 
 def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
-                  family: str) -> Callable[[Any], str | None]:
+                  family: str, cache_limit: int = _CACHE_LIMIT) -> Callable[[Any], str | None]:
     """HMAC-SHA-256 under the family's derived key, first 128 bits as lowercase hex;
     null stays null. Families whose values repeat (drivers, places) are cached."""
     if isinstance(domain, str):
@@ -170,7 +170,7 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
         return None if message is None else digest(message)[:size].hex()
 
     if family in _REPEATING:
-        return text_memo(compute, _CACHE_LIMIT)
+        return text_memo(compute, cache_limit)
     return compute
 
 
@@ -180,7 +180,9 @@ def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[.
 
     Only the `_PERIODS_KEPT` periods used last keep their keys and caches: records come
     about in time order, so a week long past is not asked again, and keeping every
-    period's cache would grow with the number of periods times the drivers of each."""
+    period's cache would grow with the number of periods times the drivers of each. The
+    kept periods share one cache bound (`_CACHE_LIMIT` in all): 8 caches of 50,000
+    drivers each held 23 MB at a million realistic sessions (`bench_memory.py`)."""
     keyed: OrderedDict[tuple[str, str], Callable[[Any], str | None]] = OrderedDict()
 
     def pseudonym(value: Any, family: str, moment: Any, scope: str) -> str | None:
@@ -196,7 +198,8 @@ def periodic_pseudonymizer(master: bytes, domain: PseudonymDomain) -> Callable[.
             if len(keyed) >= _PERIODS_KEPT:
                 keyed.popitem(last=False)
             found = keyed[(family, period)] = pseudonymizer(
-                master, PseudonymDomain(domain.export, domain.consumer, period), family)
+                master, PseudonymDomain(domain.export, domain.consumer, period), family,
+                _CACHE_LIMIT // _PERIODS_KEPT)
         else:
             keyed.move_to_end((family, period))
         return found(value)

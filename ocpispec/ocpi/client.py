@@ -11,6 +11,7 @@ stable while the platform keeps changing.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -117,20 +118,26 @@ class OcpiClient:
 
     def fetch_pages(self, module: str, *, date_from: datetime | None = None,
                     date_to: datetime | None = None, limit: int | None = None,
-                    prepare: Any = None) -> Iterator[list[Any]]:
+                    prepare: Any = None, concurrency: int | None = None) -> Iterator[list[Any]]:
         """`fetch`, a page of objects at a time (the executor works on whole pages).
         With `prepare` (`executor.workers`), pages hold what worker processes made of
-        each object instead."""
-        return self._checked_crawl(module, date_from, date_to, limit, prepare, pages=True)
+        each object instead. `concurrency` caps the options' for this list (pages in
+        flight and fetched ahead cost memory in proportion)."""
+        return self._checked_crawl(module, date_from, date_to, limit, prepare, pages=True,
+                                   concurrency=concurrency)
 
     def _checked_crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
-                       limit: int | None, prepare: Any = None, pages: bool = False) -> Iterator[Any]:
+                       limit: int | None, prepare: Any = None, pages: bool = False,
+                       concurrency: int | None = None) -> Iterator[Any]:
         filters = _filters(module, date_from, date_to)
+        options = self._options
+        if concurrency is not None and concurrency < options.concurrency:
+            options = dataclasses.replace(options, concurrency=max(1, concurrency))
 
         def crawl() -> Iterator[Any]:
             target = Target(module, self.version, self._endpoint(module), filters, limit,
                             str(uuid.uuid4()), prepare)
-            run = Crawl(self._transport, target, self._options, self.stats, self._warnings,
+            run = Crawl(self._transport, target, options, self.stats, self._warnings,
                         self._events)
             return run.pages() if pages else run.objects()
 
