@@ -96,7 +96,7 @@ class _Driver:
             start = self.pos
             for type_, matcher in lexer.terminals:
                 value = matcher.match(text, start, end)
-                if value is not None:
+                if value:  # lark refuses terminals that can match nothing: never stuck
                     break
             else:
                 raise _Unparsable
