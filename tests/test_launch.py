@@ -143,3 +143,27 @@ def test_ctrl_c_during_a_check_ends_as_click_ends_it(tmp_path):
         pytest.skip("the check ended before the signal")
     assert process.returncode == 1
     assert err.endswith("\nAborted!\n") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("args", "status"), [
+    (("check", VALID), 0), (("check", "--format", "json", VALID), 0), (("check", BROKEN), 1),
+    (("explain", "OCX101"), 0), (("--help",), 0),
+], ids=lambda value: " ".join(value) if isinstance(value, tuple) else str(value))
+@pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&- <&-"])
+def test_a_command_started_without_its_standard_streams_does_not_fail(args, status, closed):
+    """cron and service managers may start a command with stdout, stderr or stdin
+    closed: what it would print is dropped, its exit status is its own."""
+    done = subprocess.run(["sh", "-c", f'"$@" {closed}', "sh", sys.executable, "-m", "ocpispec",
+                           *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == status
+    assert "internal error" not in done.stderr
+
+
+def test_an_export_started_without_its_standard_streams_writes_its_output(tmp_path):
+    out = tmp_path / "sample.ndjson"
+    command = [sys.executable, "-m", "ocpispec", "run", "specs/research_cdrs.ocx", "--demo",
+               "--limit", "20", "--out", str(out)]
+    done = subprocess.run(["sh", "-c", '"$@" >&- 2>&- <&-', "sh", *command], cwd=REPO,
+                          timeout=180)
+    assert done.returncode == 0
+    assert out.read_text(encoding="utf-8").count("\n") >= 1

@@ -23,6 +23,7 @@ __all__ = ["CheckArguments", "check_arguments", "main"]
 
 
 def main() -> None:
+    _standard_streams()
     arguments = check_arguments(sys.argv[1:])
     if arguments is None:
         from ocpispec.cli import main as command_line
@@ -43,6 +44,22 @@ def main() -> None:
         sys.stderr.write("\nAborted!\n")
         status = 1
     _leave(status)
+
+
+def _standard_streams() -> None:
+    """A process started with stdin, stdout or stderr closed (`>&-`) gets /dev/null in
+    their place: what it writes there is dropped instead of failing the command, and no
+    file it opens later can take their descriptor (where a stray write would land)."""
+    for descriptor, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != descriptor:
+                os.dup2(null, descriptor)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(descriptor, mode, encoding="utf-8", closefd=False))
 
 
 def _leave(status: int) -> None:

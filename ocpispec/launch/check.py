@@ -90,9 +90,12 @@ def show(results: Results, fmt: str, color: bool) -> None:
 _ANSI_STYLE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
 
 
-def echo(text: str, stream: TextIO, color: bool | None = None) -> None:
+def echo(text: str, stream: TextIO | None, color: bool | None = None) -> None:
     """Write and flush, as `click.echo` does: terminal styles are kept only when colour
-    was asked for, or (not said) when the stream is a terminal."""
+    was asked for, or (not said) when the stream is a terminal; nothing when the process
+    was started without the stream (`>&-`)."""
+    if stream is None:
+        return
     keep_styles = stream.isatty() if color is None else color
     stream.write(text if keep_styles else _ANSI_STYLE.sub("", text))
     stream.flush()
