@@ -72,9 +72,10 @@ def parse(source: SourceFile) -> s.Spec:
     tree = parse_text(table, source.text) if table is not None else None
     if tree is None:  # lark parses it again: its error is the diagnostic
         lark_tree = _lark_tree(source)
-        _check_depth(lark_tree)
+        _check_depth(lark_tree)  # before `from_lark`, which recurses
         tree = from_lark(lark_tree)
-    _check_depth(tree)
+    else:
+        _check_depth(tree)
     return build(tree)
 
 

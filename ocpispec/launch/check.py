@@ -3,6 +3,7 @@ the fast entry point (`launch.main`) both call `run_check`."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -87,7 +88,10 @@ def show(results: Results, fmt: str, color: bool) -> None:
              "with errors.\n", sys.stderr)
 
 
-_ANSI_STYLE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
+@functools.cache
+def _ansi_style() -> re.Pattern[str]:
+    """Compiled on first need: a report holds a terminal style only when coloured."""
+    return re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
 
 
 def echo(text: str, stream: TextIO | None, color: bool | None = None) -> None:
@@ -97,5 +101,5 @@ def echo(text: str, stream: TextIO | None, color: bool | None = None) -> None:
     if stream is None:
         return
     keep_styles = stream.isatty() if color is None else color
-    stream.write(text if keep_styles else _ANSI_STYLE.sub("", text))
+    stream.write(text if keep_styles or "\033" not in text else _ansi_style().sub("", text))
     stream.flush()
