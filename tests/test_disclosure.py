@@ -21,7 +21,7 @@ from ocpispec.disclosure import (
     levels_for,
     recoder,
 )
-from ocpispec.disclosure.meter import _SEED
+from ocpispec.disclosure.meter import _SEED, class_digest, class_key
 
 ROWS = st.lists(st.tuples(st.integers(0, 12), st.sampled_from(["3511", "3512", "3521"]),
                           st.integers(0, 5)), min_size=0, max_size=120)
@@ -256,3 +256,27 @@ def test_the_privacy_summary_sees_the_rule_change() -> None:
     assert [c.kind for c in compare(without, weak)] == ["strengthened"]
     assert [c.kind for c in compare(strong, weak)] == ["weakened"]
     assert [c.kind for c in compare(weak, without)] == ["weakened"]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
+                                                                 max_size=3),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=5), st.lists(JSON_VALUES, max_size=5))
+def test_class_digests_tell_classes_apart_as_class_keys_do(first, second) -> None:
+    """A class is named by a digest of its JSON (or, where JSON cannot tell values
+    apart, of `class_key`): two rows share a class exactly when their keys are equal."""
+    for a, b in ((first, second), (first, list(first)), (second, [*second])):
+        assert (class_digest(a) == class_digest(b)) == (class_key(a) == class_key(b)), (a, b)
+
+
+def test_class_digests_keep_the_types_json_keeps() -> None:
+    values = [[1], [1.0], [True], ["1"], [None], [float("nan")], [float("inf")], [2**70],
+              [{"a": None}], [{"a": float("nan")}], [[1, "1"]], [-0.0], [0.0]]
+    assert len({class_digest(v) for v in values}) == len(values)
+    assert class_digest([{"b": 1, "a": 2}]) == class_digest([{"a": 2, "b": 1}])

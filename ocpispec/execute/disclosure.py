@@ -149,13 +149,12 @@ def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
 
     if module not in DRIVERS:
         return None
-    normalize = compile(catalogue().normalizer_expression(module, version,
-                                                          DRIVER_PATHS[module]))
-    entity = compile(DRIVERS[module])
+    # one compiled function: the normalizer's object piped into the entity
+    normalized_entity = compile(catalogue().normalizer_expression(
+        module, version, DRIVER_PATHS[module]) + " | " + DRIVERS[module])
 
     def driver(wire: Any) -> Any:
-        record = normalize(wire) if isinstance(wire, dict) else None
-        return entity(record) if isinstance(record, dict) else None
+        return normalized_entity(wire) if isinstance(wire, dict) else None
 
     return driver
 

@@ -91,6 +91,16 @@ def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
     assert group[DRIVERS] == aggregator.digest(b"nltnmc0123")  # one driver, kept as a digest
 
 
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=24)
+       | st.text(alphabet=st.characters(max_codepoint=127), max_size=24))
+def test_the_ascii_shortcut_keeps_the_canonical_form(text: str) -> None:
+    """Token ids in ASCII take a shortcut (bytes translated): it gives the bytes the
+    general rule gives (strip, casefold, letters and digits only)."""
+    general = "".join(char for char in text.strip().casefold() if char.isalnum())
+    assert canonical_identifier(text, DRIVER_FAMILY) == general.encode()
+
 # ---- end to end: a platform that lowercases ids on every other page -------------------------
 
 
