@@ -67,7 +67,7 @@ class KEnforcer:
         self.k, self.over, self.levels, self.limit = k, tuple(over), levels, limit
         self.fail = fail
         self.depth = max((len(functions) for functions in levels.values()), default=0)
-        self.folder = SpillFolder("ocpispec-k-")
+        self.folder = SpillFolder("k")
         self.conn = self.folder.database("rows.sqlite")
         self.conn.executescript(
             "CREATE TABLE rows (id INTEGER PRIMARY KEY, hidden BLOB NOT NULL, "

@@ -21,15 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
+
+from ocpispec.scratch import ScratchFolder
 
 BUCKETS = ("1", "2-4", "5-9", "10+")
 _SEED = b"ocpispec unicity sample v1"
@@ -165,11 +164,8 @@ def _digest(text: bytes) -> bytes:
     return hashlib.blake2b(text, digest_size=16).digest()
 
 
-class SpillFolder:
-    """A private temporary folder (0700) removed on close."""
-
-    def __init__(self, prefix: str) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix=prefix))
+class SpillFolder(ScratchFolder):
+    """A private scratch folder (0700, `ocpispec.scratch`) for SQLite spills."""
 
     def database(self, name: str) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path / name, isolation_level=None, check_same_thread=False)
@@ -179,9 +175,6 @@ class SpillFolder:
                        "temp_store=FILE", "locking_mode=EXCLUSIVE"):
             conn.execute(f"PRAGMA {pragma}")
         return conn
-
-    def remove(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 class Drivers:
@@ -208,7 +201,7 @@ class RiskMeter:
     def __init__(self, quasi: tuple[str, ...], points: tuple[str, ...],
                  by_driver: bool) -> None:
         self.quasi, self.point_columns, self.by_driver = quasi, points, by_driver
-        self.folder = SpillFolder("ocpispec-risk-")
+        self.folder = SpillFolder("risk")
         self._files = [(self.folder.path / name).open("wb") for name in ("members", "points")]
         self._members = bytearray()
         self._points = bytearray()

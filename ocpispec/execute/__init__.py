@@ -126,12 +126,17 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
              state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
     from ocpispec.execute.windows import resolve_window
+    from ocpispec.scratch import remove_stale_scratch
 
+    swept = remove_stale_scratch()  # what runs killed before this one could not remove
     started = time.monotonic()
     wall = wall_clock().replace(microsecond=0)
     now = (options.now or wall).replace(microsecond=0)
     export = plan.export.name
     notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
+    if swept:
+        notes.append(f"removed {_folders(len(swept))} that runs killed earlier left in "
+                     f"{swept[0].parent}")
     from ocpispec.ledger.state import State  # the ledger (and sqlite3) only for a run
 
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
@@ -342,3 +347,7 @@ def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], s
     return RunResult(plan.export.name, plan.fingerprint, client.version, results,
                      time.monotonic() - started, requests, dry_run, state_path,
                      now.strftime("%Y-%m-%dT%H:%M:%SZ"), None, tuple(notes), stopped_by)
+
+
+def _folders(count: int) -> str:
+    return "1 scratch folder" if count == 1 else f"{count:,} scratch folders"

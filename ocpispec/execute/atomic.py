@@ -19,6 +19,8 @@ import secrets
 from pathlib import Path
 from typing import IO, Any
 
+from ocpispec.scratch import process_alive
+
 FILE_MODE = 0o640
 _PARTIAL = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.partial$")
 
@@ -94,17 +96,6 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) 
             entry.unlink()
             removed.append(entry)
     return removed
-
-
-def process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 

@@ -155,7 +155,7 @@ class RecordStore:
     def _spill(self) -> None:
         from ocpispec.disclosure.meter import SpillFolder
 
-        self._folder = SpillFolder("ocpispec-lookup-")
+        self._folder = SpillFolder("lookup")
         path = self._folder.path / "records.sqlite"
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         writer = sqlite3.connect(path)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import heapq
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
+from ocpispec.scratch import ScratchFolder
 
 RUN_ROWS = 50_000
 SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
@@ -97,11 +97,11 @@ def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterat
     if len(first) < run_rows:  # fits in one run: no files
         yield from first
         return
-    with tempfile.TemporaryDirectory(prefix="ocpispec-order-") as folder:
-        runs = [_spill(first, Path(folder), 0)]
+    with ScratchFolder("order") as folder:
+        runs = [_spill(first, folder.path, 0)]
         del first
         while chunk := sorted(islice(iterator, run_rows), key=key):
-            runs.append(_spill(chunk, Path(folder), len(runs)))
+            runs.append(_spill(chunk, folder.path, len(runs)))
         yield from heapq.merge(*(_read(path) for path in runs), key=key)
 
 
