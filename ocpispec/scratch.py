@@ -2,7 +2,8 @@
 
 Spills live in the temporary directory, in folders named `ocpispec-<kind>-<pid>-<random>`
 (mode 0700): the risk meter's records (`risk`), the rows a k rule holds back, suppressed
-ones included (`k`), a sort's runs of rows (`order`) and a large lookup table (`lookup`).
+ones included (`k`), a sort's runs of rows (`order`), a large lookup table (`lookup`) and
+the partial states of an aggregate's groups, small ones included (`groups`).
 Each is removed when its work ends. A run killed with `kill -9`, by the OOM killer or by
 a power cut cannot remove them, so every run first sweeps the ones whose owner is gone.
 
@@ -29,7 +30,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
-KINDS = ("risk", "k", "lookup", "order")
+KINDS = ("risk", "k", "lookup", "order", "groups")
 _OWNER = ".owner"
 
 

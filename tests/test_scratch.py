@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpispec.scratch import ScratchFolder, remove_stale_scratch
+from ocpispec.scratch import KINDS, ScratchFolder, remove_stale_scratch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,9 +41,10 @@ def _killed(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def test_a_killed_owners_folder_is_swept(tmp_path: Path) -> None:
-    process, folder = _holder(tmp_path)
-    assert folder.parent == tmp_path and folder.name.startswith(f"ocpispec-k-{process.pid}-")
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_killed_owners_folder_is_swept(tmp_path: Path, kind: str) -> None:
+    process, folder = _holder(tmp_path, kind)
+    assert folder.parent == tmp_path and folder.name.startswith(f"ocpispec-{kind}-{process.pid}-")
     assert remove_stale_scratch(tmp_path) == [] and folder.exists(), "its owner lives"
     _killed(process)
     assert (folder / "rows").exists(), "a kill leaves the folder"

@@ -6,10 +6,10 @@ else; each by value), and two different key tuples never share bytes. It is the
 group's identity in memory and the primary key on disk, so SQLite's `ORDER BY` (memcmp
 on blobs) gives the rows in the same order as sorting in memory.
 
-`SpillFile` is a temporary SQLite database (mode 0600, deleted when closed): a flush
-appends the pickled partial states of the groups in memory (no lookups), and reading
-back sorts by key once and merges the partial states of each group in the order they
-were written.
+`SpillFile` is a temporary SQLite database (mode 0600, in a scratch folder of its own,
+deleted when closed; `ocpispec.scratch`): a flush appends the pickled partial states of
+the groups in memory (no lookups), and reading back sorts by key once and merges the
+partial states of each group in the order they were written.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ocpispec.render.values import json_text
+from ocpispec.scratch import ScratchFolder
 
 
 def sort_key(keys: tuple[Any, ...]) -> bytes:
@@ -80,8 +81,11 @@ class SpillFile:
     the partial states of one group merged in the order they were written."""
 
     def __init__(self, directory: str | None = None) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="ocpispec-groups-", suffix=".sqlite",
-                                             dir=directory)
+        # by default in a scratch folder, which the next run removes if this one is killed
+        self._folder = ScratchFolder("groups") if directory is None else None
+        handle, self.path = tempfile.mkstemp(
+            prefix="ocpispec-groups-", suffix=".sqlite",
+            dir=directory if self._folder is None else self._folder.path)
         os.close(handle)
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=OFF")
@@ -118,4 +122,6 @@ class SpillFile:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+        if self._folder is not None:
+            self._folder.remove()
 
