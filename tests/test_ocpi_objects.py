@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocpispec.ocpi.errors import safe_url
 from ocpispec.ocpi.links import assess
-from ocpispec.ocpi.objects import KeySet, ObjectCheck, RecentKeys, normalise_timestamps
+from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
 
 
 def test_normalise_only_datetime_fields() -> None:
@@ -32,17 +32,6 @@ def test_object_check_and_case_insensitive_keys() -> None:
 def test_token_keys_include_the_type() -> None:
     check = ObjectCheck("2.2.1", "tokens")
     assert check.keys == ("country_code", "party_id", "uid", "type")
-
-
-def test_key_set_is_exact() -> None:
-    keys = KeySet(10)
-    assert keys.add(7) and not keys.add(7) and 7 in keys and 8 not in keys
-    big = keys
-    for value in range(1, 5000):
-        if big.crowded:
-            big = big.grown()
-        big.add(value * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF or 1)
-    assert big.count == 5000
 
 
 def test_recent_keys_window() -> None:

@@ -82,3 +82,50 @@ def test_a_worker_s_line_counts_as_the_reference(
     parent.absorb(outcome, 3)
     parent.settle()
     assert parent.withheld == {path: 3 * n for path, n in reference.withheld.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.sampled_from(OPENINGS))
+def test_a_key_sequence_s_shape_releases_and_notes_as_the_generic_loop(
+        case: tuple[str, str, dict[str, Any]], opened: frozenset[str]) -> None:
+    """The function generated for a key sequence (`release_shapes`) gives the generic
+    loop's object, byte for byte (key order included), and its notes in their order."""
+    import orjson
+
+    from ocpispec.ocpi import release_shapes
+    from ocpispec.ocpi.release_codegen import compiled_projection
+
+    version, module, record = case
+    project = compiled_projection(version, module, opened)
+    places = [value for value in project.__globals__.values()
+              if isinstance(value, release_shapes.Place)]
+    found = []
+    for room in (release_shapes.SHAPES_PER_PLACE, 0):
+        for place in places:
+            place.shapes.clear()
+        limit, release_shapes.SHAPES_PER_PLACE = release_shapes.SHAPES_PER_PLACE, room
+        try:
+            noted: list[str] = []
+            found.append((orjson.dumps(project(copy.deepcopy(record), noted)), noted))
+        finally:
+            release_shapes.SHAPES_PER_PLACE = limit
+    assert found[0] == found[1]
+    for place in places:
+        place.shapes.clear()
+
+
+def test_shapes_are_bounded_per_place() -> None:
+    from ocpispec.ocpi import release_shapes
+    from ocpispec.ocpi.release_codegen import compiled_projection
+
+    project = compiled_projection("2.2.1", "tokens", frozenset())
+    (root,) = [value for value in project.__globals__.values()
+               if isinstance(value, release_shapes.Place) and value.prefix == ""]
+    root.shapes.clear()
+    token = dict(RECORDS[("2.2.1", "tokens")][0])
+    for number in range(3 * release_shapes.SHAPES_PER_PLACE):
+        noted: list[str] = []
+        released = project({**token, f"x_{number}": 1}, noted)
+        assert f"x_{number}" not in released and f"x_{number}" in noted
+    assert len(root.shapes) == release_shapes.SHAPES_PER_PLACE
+    root.shapes.clear()

@@ -12,6 +12,9 @@ A withheld field is noted by appending its path, built once per place and name (
 counter's increment of a text made per field): `Release` counts the list of one object
 as a whole, since objects of one platform mostly withhold the same fields.
 
+Each place first looks up the object's key sequence (`release_shapes`): for the few
+sequences a platform sends, a generated function reads only the kept fields.
+
 Only field names shaped like identifiers are counted (`records.reportable_name`), as
 before. `tests/test_release_codegen.py` holds it to the two-pass reference with
 hypothesis.
@@ -22,12 +25,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ocpispec.ocpi.release_shapes import Place
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _holds_objects, _keep_tree, _shape, reportable_name
 
 Projection = Callable[[dict[str, Any], list[str]], dict[str, Any]]
 
 _LINES = """def P{n}(node, tally):
+    keys = tuple(node)
+    shaped = SHAPES{n}.get(keys)
+    if shaped is None and keys not in SHAPES{n}:
+        shaped = PLACE{n}.shaped(keys)
+    if shaped is not None and (out := shaped(node, tally)) is not None:
+        return out
     out = {{}}
     for key, value in node.items():
         kind = KIND{n}.get(key)
@@ -78,5 +88,7 @@ def _function(keep: Any, shape: Any, prefix: str, env: dict[str, Any]) -> Projec
     env[f"NAMED{n}"] = frozenset(name for name in shape if reportable_name(name))
     env[f"PREFIX{n}"] = prefix
     env[f"PATH{n}"] = {name: prefix + name for name in (*shape, *kinds)}
+    place = env[f"PLACE{n}"] = Place(kinds, env[f"KNOWN{n}"], env[f"NAMED{n}"], prefix)
+    env[f"SHAPES{n}"] = place.shapes
     exec(_LINES.format(n=n), env)  # noqa: S102 - a fixed text; names are in the tables
     return env[f"P{n}"]  # type: ignore[no-any-return]
