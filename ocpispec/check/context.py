@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Context:
+    """One spec's check: its source, the catalogue, the pinned version, the findings."""
+
     source: SourceFile
     catalogue: Catalogue
     version: str | None
