@@ -63,13 +63,17 @@ def remove_stale_scratch(root: Path | None = None) -> list[Path]:
     """Remove the scratch folders of runs that are gone; the folders removed."""
     root = Path(tempfile.gettempdir()) if root is None else root
     removed = []
-    for kind in KINDS:
-        prefix = f"ocpispec-{kind}-"
-        for folder in root.glob(f"{prefix}*-*"):
-            pid = folder.name.removeprefix(prefix).split("-", 1)[0]
-            if pid.isdigit() and _ours(folder) and not process_alive(int(pid)) \
-                    and _remove_unowned(folder):
-                removed.append(folder)
+    try:
+        names = [entry.name for entry in os.scandir(root) if entry.name.startswith("ocpispec-")]
+    except OSError:
+        return removed
+    for name in sorted(names):
+        kind, _, rest = name.removeprefix("ocpispec-").partition("-")
+        pid = rest.split("-", 1)[0]
+        folder = root / name
+        if kind in KINDS and pid.isdigit() and "-" in rest and _ours(folder) \
+                and not process_alive(int(pid)) and _remove_unowned(folder):
+            removed.append(folder)
     return removed
 
 
