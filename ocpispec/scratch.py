@@ -59,8 +59,10 @@ class ScratchFolder:
         self.remove()
 
 
-def remove_stale_scratch(root: Path | None = None) -> list[Path]:
-    """Remove the scratch folders of runs that are gone; the folders removed."""
+def remove_stale_scratch(root: Path | None = None,
+                         kinds: tuple[str, ...] = KINDS) -> list[Path]:
+    """Remove the folders of these kinds that runs now gone left; the folders removed.
+    (The delivery outbox, `ocpispec-outbox-<pid>-...`, is swept by kind `outbox`.)"""
     root = Path(tempfile.gettempdir()) if root is None else root
     removed = []
     try:
@@ -71,7 +73,7 @@ def remove_stale_scratch(root: Path | None = None) -> list[Path]:
         kind, _, rest = name.removeprefix("ocpispec-").partition("-")
         pid = rest.split("-", 1)[0]
         folder = root / name
-        if kind in KINDS and pid.isdigit() and "-" in rest and _ours(folder) \
+        if kind in kinds and pid.isdigit() and "-" in rest and _ours(folder) \
                 and not process_alive(int(pid)) and _remove_unowned(folder):
             removed.append(folder)
     return removed

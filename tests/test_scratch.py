@@ -141,3 +141,18 @@ def _gone_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()
     return process.pid
+
+
+def test_the_sweep_note_as_the_summary_prints_it(tmp_path: Path, snapshot) -> None:
+    gone = _gone_pid()
+    for kind in ("k", "risk"):
+        (tmp_path / f"ocpispec-{kind}-{gone}-abc").mkdir(mode=0o700)
+    env = {**os.environ, "TMPDIR": str(tmp_path), "OCPISPEC_CONFIG_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", "specs/research_cdrs.ocx",
+                           "--demo", "--limit", "20", "--out", str(tmp_path / "out.ndjson"),
+                           "--state", str(tmp_path / "s.db")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    notes = [line.replace(str(tmp_path), "<TMPDIR>")
+             for line in (done.stdout + done.stderr).splitlines() if "scratch folder" in line]
+    assert notes == snapshot

@@ -29,6 +29,7 @@ from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.gc_tuning import fewer_collections
 from ocpispec.logs import RUN
+from ocpispec.text import count
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 if TYPE_CHECKING:
@@ -135,8 +136,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     export = plan.export.name
     notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
     if swept:
-        notes.append(f"removed {_folders(len(swept))} that runs killed earlier left in "
-                     f"{swept[0].parent}")
+        notes.append(f"removed {count(len(swept), 'scratch folder', grouped=True)} that runs "
+                     f"killed earlier left in {swept[0].parent}")
     from ocpispec.ledger.state import State  # the ledger (and sqlite3) only for a run
 
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
@@ -347,7 +348,3 @@ def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], s
     return RunResult(plan.export.name, plan.fingerprint, client.version, results,
                      time.monotonic() - started, requests, dry_run, state_path,
                      now.strftime("%Y-%m-%dT%H:%M:%SZ"), None, tuple(notes), stopped_by)
-
-
-def _folders(count: int) -> str:
-    return "1 scratch folder" if count == 1 else f"{count:,} scratch folders"

@@ -96,7 +96,6 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) 
             entry.unlink()
             removed.append(entry)
     return removed
-    return True
 
 
 def _umask() -> int:

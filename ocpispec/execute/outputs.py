@@ -133,19 +133,10 @@ SPOOL_PREFIX = "ocpispec-outbox-"
 
 def remove_stale_spools() -> list[Path]:
     """The spool directories of killed runs (their process is gone): they may hold a
-    finished output that was never delivered."""
-    import shutil
-    import tempfile
+    finished output that was never delivered. Swept as scratch folders are."""
+    from ocpispec.scratch import remove_stale_scratch
 
-    from ocpispec.execute.atomic import process_alive
-
-    removed = []
-    for spool in Path(tempfile.gettempdir()).glob(f"{SPOOL_PREFIX}*-*"):
-        pid = spool.name.removeprefix(SPOOL_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and spool.is_dir() and not process_alive(int(pid)):
-            shutil.rmtree(spool, ignore_errors=True)
-            removed.append(spool)
-    return removed
+    return remove_stale_scratch(kinds=("outbox",))
 
 
 def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str | None,

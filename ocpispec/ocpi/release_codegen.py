@@ -33,9 +33,7 @@ Projection = Callable[[dict[str, Any], list[str]], dict[str, Any]]
 
 _LINES = """def P{n}(node, tally):
     keys = tuple(node)
-    shaped = SHAPES{n}.get(keys)
-    if shaped is None and keys not in SHAPES{n}:
-        shaped = PLACE{n}.shaped(keys)
+    shaped = SHAPES{n}.get(keys) or PLACE{n}.shaped(keys)
     if shaped is not None and (out := shaped(node, tally)) is not None:
         return out
     out = {{}}

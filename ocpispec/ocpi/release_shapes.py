@@ -39,7 +39,7 @@ class Place:
     def __init__(self, kinds: dict[str, Any], known: frozenset[str], named: frozenset[str],
                  prefix: str) -> None:
         self.kinds, self.known, self.named, self.prefix = kinds, known, named, prefix
-        self.shapes: dict[tuple[str, ...], Shaped | None] = {}
+        self.shapes: dict[tuple[str, ...], Shaped] = {}
 
     def shaped(self, keys: tuple[str, ...]) -> Shaped | None:
         """The function for `keys`, made on first sight while there is room."""
