@@ -288,13 +288,16 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
         raise sftp.TransferError("rename failed: Permission denied")
 
     monkeypatch.setattr(sftp.Session, "rename", refuse)
-    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    # each window its own file: the next run's window must not replace the file the
+    # recovery finishes (tests/test_replacing.py)
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-{{window.start}}.csv"
+    first = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-20000101T000000Z.csv"
     result = deliver(url)
     assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
     assert "the commit stopped half way" in result.output
     [(renames,)] = _pending_rows(tmp_path / "state.json")
     assert [url for url, _ in json.loads(renames)["remote"]] == [
-        f"{url}", f"{url}.datapackage.json", f"{url}.manifest.json"]
+        f"{first}", f"{first}.datapackage.json", f"{first}.manifest.json"]
     assert not has_state(tmp_path / "state.json")
     assert all(name.endswith(".partial") for name in remote_files(sshd.root))
     assert len(remote_files(sshd.root)) == 3
@@ -303,8 +306,9 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
     again = deliver(url)
     assert again.exit_code == 0, again.output
     assert "finished the commit an interrupted run left" in again.output
-    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
-                                       "x.csv.manifest.json"]
+    assert remote_files(sshd.root) == [
+        f"x-{start}.csv{suffix}" for start in ("20000101T000000Z", "20260101T000000Z")
+        for suffix in ("", ".datapackage.json", ".manifest.json")]
     assert pending(tmp_path / "state.json") == 0
     assert state_dict(tmp_path / "state.json")["datasets"]
 
@@ -415,3 +419,21 @@ def test_a_destination_table_in_the_configuration_gives_the_login(deliver, sshd,
     refused = deliver(f"sftp://lab{sshd.root}/y.csv")
     assert refused.exit_code == 1 and "error[OCX596]" in refused.output
     assert "is of kind `s3`, not `sftp`" in " ".join(refused.output.split())
+
+
+def test_a_delivered_file_of_another_window_is_never_replaced(deliver, sshd, tmp_path) -> None:
+    """`execute/replacing.py` on SFTP: the manifest delivered beside the file says its
+    window; a run of the next window to the same name stops before fetching."""
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url, "--as-of", "2025-07-01T00:00:00Z").exit_code == 0
+    first = (sshd.root / "x.csv").read_bytes()
+    state = state_dict(tmp_path / "state.json")
+    result = deliver(url)  # the next window, as of 2026-01-01
+    assert result.exit_code == 1
+    assert "error[OCX556]: this run would replace a delivered file: " \
+           f"`sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv` holds an earlier delivery" \
+           in result.stderr
+    assert (sshd.root / "x.csv").read_bytes() == first
+    assert state_dict(tmp_path / "state.json") == state
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json", "x.csv.manifest.json"]

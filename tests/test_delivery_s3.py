@@ -141,15 +141,20 @@ def test_a_copy_that_fails_after_the_commit_point_is_finished_by_the_next_run(
         raise TransferError("copy failed: AccessDenied")
 
     monkeypatch.setattr(s3.Session, "rename", refuse)
-    result = deliver("s3://consumer-drop/x.csv")
+    # each window its own object: the next run's window must not replace the object the
+    # recovery finishes (tests/test_replacing.py)
+    url = "s3://consumer-drop/x-{window.start}.csv"
+    result = deliver(url)
     assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
     assert all(key.endswith(".partial") for key in s3_server.keys())
     assert not has_state(tmp_path / "state.json")
     monkeypatch.setattr(s3.Session, "rename", rename)
-    again = deliver("s3://consumer-drop/x.csv")
+    again = deliver(url)
     assert again.exit_code == 0, again.output
     assert "finished the commit an interrupted run left" in again.output
-    assert s3_server.keys() == NAMES
+    assert s3_server.keys() == sorted(
+        f"x-{start}.csv{suffix}" for start in ("20000101T000000Z", "20260101T000000Z")
+        for suffix in ("", ".datapackage.json", ".manifest.json"))
 
 
 def test_a_wrong_secret_is_refused_and_never_shown(deliver, s3_server, tmp_path,
@@ -249,3 +254,21 @@ def test_temporary_keys_and_unfinished_uploads_a_killed_run_left_are_removed(
                                 *[f"in/{name}" for name in NAMES]]
     assert client.list_multipart_uploads(Bucket=s3_server.bucket).get("Uploads", []) == []
     assert "removed 2 temporary files" in " ".join(result.output.split())
+
+
+def test_a_delivered_object_of_another_window_is_never_replaced(deliver, s3_server,
+                                                                tmp_path) -> None:
+    """`execute/replacing.py` on S3: the manifest delivered beside the object says its
+    window; a run of the next window to the same key stops before fetching."""
+    s3_server.profile(tmp_path / "config")
+    url = "s3://consumer-drop/incoming/x.csv"
+    assert deliver(url, "--as-of", "2025-07-01T00:00:00Z").exit_code == 0
+    first = s3_server.get("incoming/x.csv")
+    state = state_dict(tmp_path / "state.json")
+    result = deliver(url)  # the next window, as of 2026-01-01
+    assert result.exit_code == 1
+    assert "error[OCX556]: this run would replace a delivered file: " \
+           "`s3://consumer-drop/incoming/x.csv` holds an earlier delivery" in result.stderr
+    assert s3_server.get("incoming/x.csv") == first
+    assert state_dict(tmp_path / "state.json") == state
+    assert s3_server.keys() == [f"incoming/{name}" for name in NAMES]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from ledger_helpers import has_state, pending, runs, state_dict
-from fixtures_cli import WITHOUT_K, cli_block
+from fixtures_cli import REPO, WITHOUT_K, cli_block
 
 import ocpispec.cli.run_control as run_command
 
@@ -48,9 +48,13 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
     state = tmp_path / "state.json"
     # the spec without its k rule: this test is about scheduling, on a 300-session demo
-    # where k 5 would suppress every row
-    result = run_cli("run", WITHOUT_K, "--follow", "--state", str(state),
-                     "--out", str(tmp_path / "out.csv"), env=env)
+    # where k 5 would suppress every row; each window gets its own file (a run never
+    # replaces the file of another window: tests/test_replacing.py)
+    spec = tmp_path / "spec.ocx"
+    written = (REPO / WITHOUT_K).read_text()
+    spec.write_text(re.sub(r'output csv to "[^"]*"',
+                           f'output csv to "{tmp_path}/out-{{window.start}}.csv"', written))
+    result = run_cli("run", str(spec), "--follow", "--state", str(state), env=env)
 
     assert result.exit_code == 0, result.stderr
     assert len(waits) == 2 and all(moment.weekday() == 0 and moment.hour == 6 for moment in waits)
@@ -60,6 +64,7 @@ def test_follow_runs_again_at_each_scheduled_time(run_cli, demo_server_factory, 
     assert len(records) == 2
     assert json.loads(records[-1].read_text())["datasets"][0]["counts"]["read"] == 0
     assert state_dict(state)
+    assert len(list(tmp_path.glob("out-*.csv"))) == 2
     tail = result.stderr[result.stderr.rindex("next run at"):]
     assert scrub_times(tail) == snapshot
 

@@ -26,8 +26,8 @@ from ocpispec.deliver.leftovers import Leftovers, name_pattern
 from ocpispec.deliver.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
 
-__all__ = ["Failure", "Leftovers", "Login", "Outbox", "finish_rename", "login_for",
-           "name_pattern", "preflight", "upload"]
+__all__ = ["Failure", "Leftovers", "Login", "Outbox", "delivered_manifest", "finish_rename",
+           "login_for", "name_pattern", "preflight", "upload"]
 
 
 class Failure(Exception):
@@ -155,6 +155,19 @@ def finish_rename(url: str, temp: str, tables: Any = None) -> str:
             _retrying(remote, login, lambda: session.rename(temp, remote.path))
             return "published"
         return "done" if session.exists(remote.path) else "missing"
+    finally:
+        session.close()
+
+
+def delivered_manifest(remote: Remote, login: Login, limit: int = 1 << 20) -> bytes | None:
+    """The manifest delivered beside the file at `remote` (its first `limit` bytes),
+    where both are there; None otherwise."""
+    session = _connect(remote, login)
+    try:
+        if not _retrying(remote, login, lambda: session.exists(remote.path)):
+            return None
+        return _retrying(remote, login,  # type: ignore[no-any-return]
+                         lambda: session.read_small(remote.path + ".manifest.json", limit))
     finally:
         session.close()
 

@@ -112,6 +112,15 @@ class Session:
             return False
         return True
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        """The first `limit` bytes of the object at `path`; None where there is none."""
+        try:
+            found = self.client.get_object(Bucket=self.bucket, Key=path[1:],
+                                           Range=f"bytes=0-{limit - 1}")
+            return found["Body"].read(limit)  # type: ignore[no-any-return]
+        except Exception:
+            return None
+
     def remove(self, path: str) -> None:
         with contextlib.suppress(Exception):
             self.client.delete_object(Bucket=self.bucket, Key=path[1:])

@@ -143,6 +143,14 @@ class Session:
             return False
         return True
 
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        """The first `limit` bytes of the file at `path`; None where there is none."""
+        try:
+            with self.sftp.open(path, "rb") as remote:
+                return remote.read(limit)  # type: ignore[no-any-return]
+        except OSError:
+            return None
+
     def remove(self, path: str) -> None:
         with contextlib.suppress(Exception):
             self.sftp.remove(path)

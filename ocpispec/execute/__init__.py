@@ -160,6 +160,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                for d in plan.datasets}
     targets = _targets(plan, options, windows, now)
     try:
+        if not options.dry_run and not options.assess:
+            from ocpispec.execute.replacing import check_replacements
+
+            check_replacements(plan, targets, windows)
         return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
                         notes, state, incremental, advancing, changes, windows, targets)
     finally:
@@ -189,6 +193,10 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                                           for d in plan.datasets}, notes,
                                 {d.name: d.step(ir.Render).destination
                                  for d in plan.datasets}, options.destinations)
+    if logins and not options.dry_run:
+        from ocpispec.execute.replacing import check_remote_replacements
+
+        check_remote_replacements(plan, targets, windows, logins)
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:

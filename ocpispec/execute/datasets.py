@@ -428,7 +428,7 @@ class DatasetRun:
             self.plan, self.dataset, tool=f"ocpispec {__version__}", export=_export(self.plan),
             spec_sha256=self.options.spec_sha256, output=output, version=version,
             run_at=self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), window=self.window,
-            accepted=self._accepted()) | self.manifest_extra | \
+            accepted=self._accepted(), sample=self.options.limit) | self.manifest_extra | \
             (self.risk.manifest() if self.risk is not None else {})
 
     def _accepted(self) -> dict[str, Any]:

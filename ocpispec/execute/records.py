@@ -27,7 +27,8 @@ RUN_RECORD_FORMAT = 1
 
 def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: dict[str, Any],
                       spec_sha256: str | None, output: dict[str, Any], version: str,
-                      run_at: str, window: Any, accepted: dict[str, Any]) -> dict[str, Any]:
+                      run_at: str, window: Any, accepted: dict[str, Any],
+                      sample: int | None = None) -> dict[str, Any]:
     manifest: dict[str, Any] = {
         "format_version": MANIFEST_FORMAT, "tool": tool,
         "spec": {"file": Path(plan.spec).name, "sha256": spec_sha256},
@@ -40,6 +41,9 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
     }
     if getattr(window, "rule", None):
         manifest["window"]["rule"] = window.rule
+    if sample is not None:  # `--limit`: not every record of the window
+        manifest["sample"] = {"limit": sample,
+                              "note": "a sample: at most this many records of the window"}
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         manifest["measures"] = [_measure(measure) for measure in aggregate.measures]

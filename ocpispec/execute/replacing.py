@@ -1,0 +1,154 @@
+"""A delivered file is never replaced by a different delivery.
+
+A destination whose pattern does not change from one run to the next (`{run.date}`
+and a second run that day, `{window.end}` and a run whose window ends where the last
+one did, a fixed name, a `--limit` sample of an incremental export) would otherwise
+put this run's file where an earlier run's file lies. With `since last run` the earlier
+file holds records the state has moved past: replacing it loses them for good.
+
+Before anything is fetched, each local target is compared with the manifest beside
+it: a file that holds rows of another export or dataset, or of another window, is a
+delivery this run must not replace (OCX556), and the run stops with nothing fetched
+and the state unmoved. Running a window again (a failed delivery, a demo) replaces
+its own file: the records are the same ones. A file without a readable manifest, or
+whose manifest says it holds no row, is replaced as before. A remote destination
+(SFTP, S3) is compared with the manifest delivered beside it, once its server has been
+tried and before anything is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ocpispec.plan import ir
+from ocpispec.execute.client import RunError
+from ocpispec.execute.outputs import Target, manifest_path
+from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.text import count
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the manifest beside an existing output says it delivered."""
+
+    export: str | None
+    dataset: str | None
+    start: str | None
+    end: str | None
+    rows: int
+
+
+def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
+                       windows: Mapping[str, ResolvedWindow]) -> None:
+    """Refuse (OCX556) a run that would replace an earlier, different delivery in a
+    local file."""
+    for dataset in plan.datasets:
+        target = targets[dataset.name]
+        if target.remote is None and target.path is not None:
+            _check(delivered_at(target.path), str(target.path), plan, dataset, windows)
+
+
+def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
+                              windows: Mapping[str, ResolvedWindow],
+                              logins: Mapping[str, Any]) -> None:
+    """The same for remote destinations, from the manifest delivered beside the file
+    (after `deliveries.prepare` tried each server)."""
+    from ocpispec import deliver
+
+    for dataset in plan.datasets:
+        target = targets[dataset.name]
+        if target.remote is None:
+            continue
+        try:
+            text = deliver.delivered_manifest(target.remote, logins[dataset.name])
+        except deliver.Failure as exc:
+            raise RunError.of(exc.code, exc.message, dataset.step(ir.Render).origin,
+                              "the destination",
+                              notes=(*exc.notes, "checked before fetching: nothing was read "
+                                     "or written"), help=exc.help) from None
+        earlier = None if text is None else parse_delivery(text)
+        _check(earlier, target.remote.url, plan, dataset, windows)
+
+
+def delivered_at(path: Path) -> Delivery | None:
+    """The delivery of rows at `path`, as its manifest describes it; None for no file,
+    no readable manifest, or a file without rows."""
+    try:
+        if not path.is_file():
+            return None
+        return parse_delivery(manifest_path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def parse_delivery(text: bytes) -> Delivery | None:
+    """A manifest's delivery of rows; None for anything else."""
+    try:
+        manifest = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    rows = _field(manifest, "output", "rows")
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows <= 0:
+        return None
+    return Delivery(_text(_field(manifest, "export", "name")), _text(manifest.get("dataset")),
+                    _text(_field(manifest, "window", "start")),
+                    _text(_field(manifest, "window", "end")), rows)
+
+
+def _check(earlier: Delivery | None, where: str, plan: ir.Plan, dataset: ir.Dataset,
+           windows: Mapping[str, ResolvedWindow]) -> None:
+    window = windows[dataset.name]
+    if earlier is not None and not _same_delivery(earlier, plan.export.name, dataset.name,
+                                                  window):
+        raise _refusal(where, earlier, plan.export.name, dataset, window)
+
+
+def _same_delivery(earlier: Delivery, export: str, dataset: str,
+                   window: ResolvedWindow) -> bool:
+    return (earlier.export, earlier.dataset, earlier.start, earlier.end) == \
+        (export, dataset, window.date_from, window.date_to)
+
+
+def _refusal(where: str, earlier: Delivery, export: str, dataset: ir.Dataset,
+             window: ResolvedWindow) -> RunError:
+    rows = count(earlier.rows, "row", grouped=True)
+    if (earlier.export, earlier.dataset) != (export, dataset.name):
+        whose = f"a delivery of `{earlier.export}` (dataset `{earlier.dataset}`)"
+        why = f"`{where}` holds {whose} with {rows}"
+    else:
+        why = (f"`{where}` holds an earlier delivery of `{dataset.name}` with {rows} from "
+               f"{_span(earlier.start, earlier.end)}, and this run's window is "
+               f"{_span(window.date_from, window.date_to)}")
+    return RunError.of(
+        "OCX556", f"this run would replace a delivered file: {why}",
+        dataset.step(ir.Render).origin, "the destination",
+        notes=(_loss(dataset), "nothing was fetched and the state did not move"),
+        help="give each window its own file: put `{run.timestamp}` or `{window.start}` in "
+             "the destination (or pass `--out`); or move the earlier file away once its "
+             "consumer has it, then run again")
+
+
+def _loss(dataset: ir.Dataset) -> str:
+    if dataset.step(ir.Fetch).window.incremental:
+        return ("replacing the file would lose the rows it delivered: the `since last run` "
+                "state has moved past them, so no later run delivers them again")
+    return "replacing the file would take the rows it delivered from its consumer"
+
+
+def _span(start: str | None, end: str | None) -> str:
+    return f"{start or 'the beginning'} to {end or 'now'}"
+
+
+def _field(manifest: dict[str, Any], section: str, name: str) -> Any:
+    part = manifest.get(section)
+    return part.get(name) if isinstance(part, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

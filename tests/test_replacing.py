@@ -1,0 +1,166 @@
+"""A delivered file is never replaced by a different delivery (`execute/replacing.py`):
+over real HTTP against the demo CPO, a run whose destination holds an earlier run's
+rows of another window stops before any request, with the file and the state as they
+were; the same window runs again, and files that hold no delivery are replaced."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger_helpers import state_dict
+
+from ocpispec.execute.replacing import delivered_at
+
+KEY = "5d0c8e1a3f7b29c64e1a0d8f3b6c2e9a7f4d1b8c0e5a3f9d2b7c6e4a1f8d3b05"
+AS_OF = "2026-01-01T00:00:00Z"
+MID = "2025-07-01T00:00:00Z"
+SPEC = '''export replace_test
+  consumer "Test consumer"
+  purpose "Tests that a delivered file is kept"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions {window}
+select
+  pseudonymize(id) as session
+output csv to "{destination}"
+'''
+
+
+@pytest.fixture
+def server(demo_server_factory):
+    return demo_server_factory(version="2.2.1", size=400, max_page_size=100)
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path):
+    """`ocpispec run` of a spec with `window` writing to `destination` (in tmp)."""
+
+    def invoke(server, *args: str, window: str = "since last run",
+               destination: str = "out/sessions.csv", export: str = "replace_test"):
+        spec = tmp_path / f"{export}.ocx"
+        spec.write_text(SPEC.format(window=window, destination=tmp_path / destination)
+                        .replace("replace_test", export))
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), *args,
+                       env=env)
+
+    return invoke
+
+
+def _sessions(path: Path) -> list[str]:
+    with path.open(newline="") as handle:
+        return [row["session"] for row in csv.DictReader(handle)]
+
+
+def test_an_incremental_run_never_replaces_the_last_delivery(run, server, tmp_path: Path,
+                                                             snapshot) -> None:
+    first = run(server, "--as-of", MID)
+    assert first.exit_code == 0, first.output
+    delivered = tmp_path / "out/sessions.csv"
+    before = delivered.read_bytes()
+    assert _sessions(delivered)
+    state = state_dict(tmp_path / "ledger.sqlite")
+    requests = len(server.request_log)
+
+    second = run(server, "--as-of", AS_OF)
+    assert second.exit_code == 1
+    assert scrub(cli_block(second), tmp_path=tmp_path) == snapshot
+    assert delivered.read_bytes() == before
+    assert state_dict(tmp_path / "ledger.sqlite") == state
+    assert len(server.request_log) == requests, "the refused run made a request"
+
+    moved = tmp_path / "picked-up.csv"
+    delivered.rename(moved)
+    third = run(server, "--as-of", AS_OF)
+    assert third.exit_code == 0, third.output
+    everything = run(server, "--as-of", AS_OF, "--restart", "--out",
+                     str(tmp_path / "all.csv"))
+    assert everything.exit_code == 0, everything.output
+    both = _sessions(moved) + _sessions(delivered)
+    assert sorted(both) == sorted(_sessions(tmp_path / "all.csv"))
+    assert len(set(both)) == len(both), "a record was delivered twice"
+
+
+def test_a_sample_of_an_incremental_export_never_replaces_a_delivery(run, server,
+                                                                    tmp_path: Path) -> None:
+    assert run(server, "--as-of", MID).exit_code == 0
+    before = (tmp_path / "out/sessions.csv").read_bytes()
+    sample = run(server, "--as-of", AS_OF, "--limit", "3")
+    assert sample.exit_code == 1 and "OCX556" in sample.stderr
+    assert (tmp_path / "out/sessions.csv").read_bytes() == before
+
+
+def test_the_same_window_runs_again_into_its_own_file(run, server, tmp_path: Path) -> None:
+    window = "previous month"
+    assert run(server, "--as-of", AS_OF, window=window).exit_code == 0
+    before = (tmp_path / "out/sessions.csv").read_bytes()
+    again = run(server, "--as-of", AS_OF, window=window)
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "out/sessions.csv").read_bytes() == before
+
+
+def test_another_window_of_a_fixed_window_export_is_refused(run, server, tmp_path: Path) -> None:
+    window = "previous month"
+    assert run(server, "--as-of", AS_OF, window=window).exit_code == 0
+    later = run(server, "--as-of", "2025-12-01T00:00:00Z", window=window)
+    assert later.exit_code == 1 and "OCX556" in later.stderr
+    assert "take the rows it delivered from its consumer" in later.stderr
+
+
+def test_another_exports_delivery_is_refused(run, server, tmp_path: Path) -> None:
+    assert run(server, "--as-of", MID, export="first_export").exit_code == 0
+    other = run(server, "--as-of", MID, export="second_export")
+    assert other.exit_code == 1
+    assert "holds a delivery of `first_export`" in other.stderr
+
+
+@pytest.mark.parametrize("manifest", [None, "not json", '{"output": {"rows": 0}}', "[]",
+                                      '{"output": {"rows": true}}'])
+def test_a_file_that_holds_no_delivery_is_replaced(run, server, tmp_path: Path,
+                                                   manifest: str | None) -> None:
+    target = tmp_path / "out/sessions.csv"
+    target.parent.mkdir()
+    target.write_text("someone's,old,file\n")
+    if manifest is not None:
+        (tmp_path / "out/sessions.csv.manifest.json").write_text(manifest)
+    result = run(server, "--as-of", MID)
+    assert result.exit_code == 0, result.output
+    assert _sessions(target)
+
+
+def test_a_dry_run_is_not_refused(run, server, tmp_path: Path) -> None:
+    assert run(server, "--as-of", MID).exit_code == 0
+    assert run(server, "--as-of", AS_OF, "--dry-run").exit_code == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.sampled_from(["output", "rows", "export", "name",
+                                                       "dataset", "window", "start", "end"]),
+                                      inner, max_size=4), max_leaves=12))
+def test_any_manifest_is_read_without_an_exception(tmp_path_factory, manifest) -> None:
+    folder = tmp_path_factory.mktemp("manifest")
+    (folder / "x.csv").write_text("a\n")
+    (folder / "x.csv.manifest.json").write_text(json.dumps(manifest))
+    found = delivered_at(folder / "x.csv")
+    assert found is None or found.rows > 0
+
+
+def test_the_manifest_of_a_sample_says_so(run, server, tmp_path: Path) -> None:
+    assert run(server, "--as-of", MID, "--limit", "3", window="previous month").exit_code == 0
+    manifest = json.loads((tmp_path / "out/sessions.csv.manifest.json").read_text())
+    assert manifest["sample"]["limit"] == 3 and manifest["output"]["rows"] <= 3
+    assert run(server, "--as-of", MID, window="previous month").exit_code == 0
+    manifest = json.loads((tmp_path / "out/sessions.csv.manifest.json").read_text())
+    assert "sample" not in manifest
