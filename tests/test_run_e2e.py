@@ -240,6 +240,26 @@ def test_custom_template(run_spec, demo_server, tmp_path: Path) -> None:
     assert lines[1].startswith("- LOC")
 
 
+def test_custom_template_may_use_its_rows_more_than_once(run_spec, demo_server,
+                                                         tmp_path: Path) -> None:
+    """`rows` is a sequence: a second loop, `length`, `last`, an index and the JSON
+    filters see every row, not an iterator the first loop emptied."""
+    (tmp_path / "twice.txt.j2").write_text(
+        "{% for row in rows %}{{ row.location_id }};{% endfor %}\n"
+        "{{ rows | length }} {{ rows | map(attribute='location_id') | list | length }}\n"
+        "{{ rows[0].location_id }} {{ (rows | last).location_id }}\n"
+        "{{ rows | json }}\n{{ rows | tojson }}\n")
+    spec = LOCATIONS.replace("output {format}", 'output template "twice.txt.j2"')
+    result = run_spec(spec.format(extra=""), demo_server, "--limit", "5")
+    assert result.exit_code == 0, result.stderr
+    ids, counts, ends, as_json, as_tojson = (tmp_path / "out").read_text().splitlines()
+    listed = ids.rstrip(";").split(";")
+    assert len(listed) > 1 and counts == f"{len(listed)} {len(listed)}"
+    assert ends == f"{listed[0]} {listed[-1]}"
+    assert [row["location_id"] for row in json.loads(as_json)] == listed
+    assert [row["location_id"] for row in json.loads(as_tojson)] == listed
+
+
 def test_stdout_output(run_spec, demo_server) -> None:
     result = run_spec(LOCATIONS.format(format="csv", extra=""), demo_server, "--limit", "3",
                       out="-")

@@ -5,7 +5,9 @@ markdown, html); a spec may name its own template, which loads only from the spe
 (`render/confine.py`), renders in a restricted sandbox (`render/sandbox.py`) with
 `StrictUndefined` and sees only this context:
 
-- `rows`: an iterator of dicts holding the released columns, in column order
+- `rows`: a sequence of dicts holding the released columns, in column order; a
+  template may loop it more than once, index it, count it (`rows | length`) or print
+  it (`rows | tojson`), so its rows are held in memory (built-in formats stream)
 - `columns`: the column names
 - `export`: name, consumer, purpose, legal_basis, retention
 - `run`: date, time, timestamp, window_start, window_end, ocpi_version, plan_fingerprint
@@ -144,7 +146,9 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     loader = ConfinedLoader(template.root, base, template.digests)
     escape = any(part in (".html", ".htm", ".xml") for part in Path(main).suffixes)
     environment = sandbox_environment(loader, autoescape=escape)
-    variables = {"rows": counter, "columns": list(context.columns),
+    # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`
+    # over an iterator would see nothing (or fail) after the first pass
+    variables = {"rows": tuple(counter), "columns": list(context.columns),
                  "export": dict(context.export), "run": dict(context.run)}
     try:
         for chunk in environment.get_template(main).generate(variables):
