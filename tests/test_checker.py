@@ -267,6 +267,14 @@ def test_template_sees_only_released_columns_and_documented_keys(tmp_path) -> No
         ("OCX405", "`r.driver`, which is not a released column")]
 
 
+def test_template_may_use_the_documented_json_and_cell_filters(tmp_path) -> None:
+    """`json` and `cell` are ocpispec's own filters: the run has them, so the check
+    must compile a template that uses them (it said "No filter named 'json'")."""
+    body = ("{{ rows | json }}\n"
+            "{% for row in rows %}{{ row.energy_kwh | cell }} {{ row | json }}{% endfor %}")
+    assert _template_codes(tmp_path, body) == []
+
+
 def test_included_templates_are_checked_too(tmp_path) -> None:
     found = _template_codes(tmp_path, '{% include "part.j2" %}{% include "gone.j2" %}',
                             {"part.j2": "{% for row in rows %}{{ row.kwh }}{% endfor %}"})

@@ -170,8 +170,10 @@ def analysis_environment() -> ReportSandbox:
     and test known (so a refused one is named, not a syntax error), but nothing folded
     at compile time that could be large (`'x' * 10**9`, `'x'|center(10**9)`)."""
     environment = ReportSandbox(optimized=False)
+    # ocpispec's own filters too, or a template using them fails to compile (OCX404)
+    filters = dict(environment.filters, json=json_text, cell=cell)
     environment.filters = {name: _bounded(name, function)
-                           for name, function in environment.filters.items()}
+                           for name, function in filters.items()}
     return environment
 
 
