@@ -157,6 +157,22 @@ def test_custom_template_cannot_reach_outside_its_context(tmp_path: Path, body: 
     assert "evil.j2" in str(caught.value)
 
 
+def test_a_failing_template_names_the_file_and_line(tmp_path: Path, snapshot) -> None:
+    """The message names where it failed (an included template by its own name), never
+    the value: a `TypeError`'s text may quote a row."""
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "sum.j2").write_text("total:\n\n{{ rows[0].kwh + rows[0].name }}\n")
+    (tmp_path / "main.j2").write_text('{{ rows | length }}\n{% include "parts/sum.j2" %}\n')
+    (tmp_path / "direct.j2").write_text("one\n{{ rows[1].ok.x.y }}\n")
+    messages = []
+    for name in ("main.j2", "direct.j2"):
+        with pytest.raises(RenderError) as caught:
+            _render("template", template=tmp_path / name)
+        messages.append(str(caught.value))
+    assert messages == snapshot
+    assert "plain" not in " ".join(messages) and "Garage" not in " ".join(messages)
+
+
 def test_html_template_is_autoescaped(tmp_path: Path) -> None:
     template = tmp_path / "page.html.j2"
     template.write_text("{% for row in rows %}<p>{{ row.name }}</p>{% endfor %}")

@@ -19,6 +19,7 @@ no document is ever held in memory.
 from __future__ import annotations
 
 import posixpath
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ import jinja2
 
 from ocpispec.plan.ir import CsvDialect
 from ocpispec.render import confine
-from ocpispec.render.sandbox import ConfinedLoader, sandbox_environment
+from ocpispec.render.sandbox import TEMPLATE_PREFIX, ConfinedLoader, sandbox_environment
 from ocpispec.render.values import (
     CsvLines,
     cell,
@@ -160,8 +161,21 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template `{exc.name}` not found") from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"template `{template.name}` failed: {exc.message}") from None
+        raise RenderError(f"template {failed_at(exc, template.name)}: {exc.message}") \
+            from None
     except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError,
             SyntaxError) as exc:
         # the exception's own text may quote a row value, so only its kind is shown
-        raise RenderError(f"template `{template.name}` failed: {type(exc).__name__}") from None
+        raise RenderError(f"template {failed_at(exc, template.name)}: "
+                          f"{type(exc).__name__}") from None
+
+
+def failed_at(exc: BaseException, name: str) -> str:
+    """Where a template failed: "`t.j2` failed at line 3", the innermost template line
+    of the traceback (an included template's own name), or "`t.j2` failed"."""
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+              if frame.filename.startswith(TEMPLATE_PREFIX) and frame.lineno]
+    if not frames:
+        return f"`{name}` failed"
+    where = frames[-1]
+    return f"`{where.filename.removeprefix(TEMPLATE_PREFIX)}` failed at line {where.lineno}"

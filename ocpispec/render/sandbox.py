@@ -60,6 +60,9 @@ FORBIDDEN_NAMES = frozenset({"self", "super", "caller", "varargs", "kwargs", "ra
 # filters whose numeric arguments size what they build
 SIZED_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate", "batch", "slice"})
 MAX_SEQUENCE = 100_000
+# what the file names of a template's compiled code start with (the rest is its key)
+TEMPLATE_PREFIX = "template:"
+
 MAX_WIDTH = 10_000
 
 
@@ -149,7 +152,9 @@ class ConfinedLoader(jinja2.BaseLoader):
         if self.digests is not None and self.digests.get(file.key) != loaded.sha256:
             raise SecurityError(f"`{file.key}` changed since the spec was checked, or was "
                                 "not checked; check and run again")
-        return loaded.text, None, lambda: True
+        # the key as the file name: a run-time error can then name the template and
+        # line it happened in (`render.failed_at`)
+        return loaded.text, TEMPLATE_PREFIX + file.key, lambda: True
 
 
 def sandbox_environment(loader: jinja2.BaseLoader | None = None,
