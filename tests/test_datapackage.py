@@ -115,6 +115,51 @@ def test_the_schema_describes_the_released_columns_and_the_export(run, tmp_path)
     assert described["ocpispec"]["manifest"] == "x.csv.gz.manifest.json"
 
 
+UNITS_SPEC = HEADER.split("from sessions", 1)[0] + """from sessions
+  join locations on location_id
+select
+  round(kwh, 1) as energy_kwh
+  round(kwh * 1000, -2) as energy_wh
+  round(location.connector.max_electric_power / 1000, 0) as power_kw
+  location.connector.max_electric_power as power_w
+  round(minutes(start_date_time, end_date_time) / 60, 1) as hours_from_minutes
+  round(kwh / hours(start_date_time, end_date_time), 1) as mean_power
+  round(kwh + 0.5, 0) as energy_plus
+"""
+AGGREGATE_UNITS_SPEC = HEADER.split("from sessions", 1)[0] + """from sessions
+  join locations on location_id
+  each charging_periods as period
+group by
+  location.city as city
+compute
+  round(sum(period.energy_kwh), 1) as energy_kwh
+  round(avg(period.duration), 0) as period_min
+  round(sum(kwh) / count(), 1) as kwh_per_row
+  sum(kwh) * 1000 as energy_wh
+  count(distinct kwh) as energies
+  count() as periods
+  minimum group size 2
+"""
+
+
+def test_units_follow_what_the_column_computes(run, tmp_path) -> None:
+    """A unit is declared only where the tool knows it: scaled, divided or multiplied
+    values (W / 1000, kWh * 1000, kWh per hour) and counts declare none rather than
+    the unit of the field they read; a charging period's energy and duration have one."""
+    run('output csv to "OUT/rows.csv"', spec=UNITS_SPEC)
+    run('output csv to "OUT/groups.csv"', spec=AGGREGATE_UNITS_SPEC)
+    units = {name: {field["name"]: field.get("ocpispec:unit")
+                    for field in package(tmp_path / "out" / name)["resources"][0][
+                        "schema"]["fields"]}
+             for name in ("rows.csv", "groups.csv")}
+    assert units["rows.csv"] == {
+        "energy_kwh": "kWh", "energy_wh": None, "power_kw": None, "power_w": "W",
+        "hours_from_minutes": None, "mean_power": None, "energy_plus": "kWh"}
+    assert units["groups.csv"] == {
+        "city": None, "energy_kwh": "kWh", "period_min": "min", "kwh_per_row": "kWh",
+        "energy_wh": None, "energies": None, "periods": None}
+
+
 def test_the_package_holds_no_value_of_the_data(run, tmp_path) -> None:
     run('output csv to "OUT/x.csv"')
     text = (tmp_path / "out" / "x.csv.datapackage.json").read_text()

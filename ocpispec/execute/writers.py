@@ -20,6 +20,7 @@ from ocpispec.execute.outputs import (
 )
 from ocpispec.formats.datapackage import data_package
 from ocpispec.formats.fields import typed_fields
+from ocpispec.formats.units import column_unit, measure_unit
 
 
 def require_libraries(render: ir.Render, target: Target) -> None:
@@ -86,12 +87,13 @@ def package_of(plan: ir.Plan, dataset: ir.Dataset, render: ir.Render, target: Ta
                export: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The data package delivered beside the output (`formats.datapackage`)."""
     aggregate = dataset.step(ir.Aggregate)
-    expressions = {column.name: column.detail for column in dataset.columns}
+    columns = aggregate.keys if aggregate is not None else dataset.columns
+    units = {column.name: column_unit(column) for column in columns}
     if aggregate is not None:
-        expressions |= {m.name: m.written or f"{m.function}()" for m in aggregate.measures}
+        units |= {m.name: measure_unit(m) for m in aggregate.measures}
     return data_package(
         file=target.path.name if target.path else "", fmt=render.format,
         fields=typed_fields(dataset), dataset=dataset.name, export=export,
         dialect=render.dialect, compression=compression_of(target),
         created=now.strftime("%Y-%m-%dT%H:%M:%SZ"), fingerprint=plan.fingerprint,
-        expressions=expressions)
+        units=units)

@@ -25,24 +25,20 @@ MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 # the frictionless name of a compression (zstd has none there yet)
 COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
-# units of the quantities a column may come from, by source field or function
-UNITS = {"kwh": "kWh", "total_energy": "kWh", "max_electric_power": "W",
-         "max_voltage": "V", "max_amperage": "A", "total_time": "h",
-         "total_parking_time": "h", "minutes": "min", "hours": "h"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: str,
                  export: Mapping[str, Any], dialect: CsvDialect | None,
                  compression: str | None, created: str, fingerprint: str,
-                 expressions: Mapping[str, str]) -> dict[str, Any]:
-    """The package of one output. `expressions` maps a column to the spec text that
-    made it (for the unit of `minutes(...)`)."""
+                 units: Mapping[str, str | None]) -> dict[str, Any]:
+    """The package of one output. `units` maps a column to the unit of its values
+    (`formats.units`), None or absent when it has none the tool can name."""
     resource: dict[str, Any] = {
         "name": _name(dataset), "path": file, "format": fmt,
         "mediatype": MEDIA_TYPES.get(fmt, "text/plain"),
         "encoding": "utf-8-sig" if dialect is not None and dialect.bom else "utf-8",
-        "schema": {"fields": [_field(f, fmt, dialect, expressions.get(f.name, ""))
+        "schema": {"fields": [_field(f, fmt, dialect, units.get(f.name))
                               for f in fields],
                    "missingValues": [""]},
     }
@@ -70,7 +66,7 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
 
 
 def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
-           expression: str) -> dict[str, Any]:
+           unit: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": field.name, "type": _type(field, fmt),
                              "description": field.description,
                              "ocpispec:treatment": field.treatment,
@@ -86,7 +82,7 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
         entry["constraints"] = {"pattern": f"[0-9a-f]{{{PSEUDONYM_LENGTH}}}"}
     if field.type == "geopoint" and fmt == "csv":
         entry["description"] += " (written as `latitude,longitude`)"
-    if (unit := _unit(field, expression)) is not None:
+    if unit is not None and field.type in ("number", "integer"):
         entry["ocpispec:unit"] = unit
     return entry
 
@@ -97,19 +93,6 @@ def _type(field: TypedField, fmt: str) -> str:
     if field.type == "geopoint":
         return "string" if fmt == "csv" else "object"
     return field.type
-
-
-def _unit(field: TypedField, expression: str) -> str | None:
-    if field.type not in ("number", "integer"):
-        return None
-    for function in ("minutes", "hours"):
-        if re.search(rf"\b{function}\s*\(", expression):
-            return UNITS[function]
-    if field.treatment.startswith("aggregated (count"):
-        return None
-    units = {UNITS[source.rsplit(".", 1)[-1]] for source in field.sources
-             if source.rsplit(".", 1)[-1] in UNITS}
-    return units.pop() if len(units) == 1 else None
 
 
 def _dialect(dialect: CsvDialect) -> dict[str, Any]:

@@ -1,0 +1,100 @@
+"""The unit of a released number, for the data package (`ocpispec:unit`).
+
+Read from what the plan computes, not from the fields a column mentions: a field
+keeps its unit through `round` and the aggregates that keep one (`sum`, `avg`, `min`,
+`max`, `median`, `percentile`); `minutes(...)` and `hours(...)` are durations; a count
+has none. Arithmetic keeps a unit only where it cannot change it: adding or taking
+away a value of the same unit (or a constant), multiplying or dividing by a count.
+Anything else (`max_electric_power / 1000`, `kwh * 1000`, `kwh / hours(a, b)`) has a
+unit the tool cannot name, so none is declared rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jmespath import parser
+
+from ocpispec.plan import ir
+
+# units of the quantities a column may come from, by the last segment of a field path
+# (`energy_kwh` and `duration` are a charging period's derived fields)
+FIELD_UNITS = {"kwh": "kWh", "total_energy": "kWh", "energy_kwh": "kWh",
+               "max_electric_power": "W", "max_voltage": "V", "max_amperage": "A",
+               "total_time": "h", "total_parking_time": "h", "duration": "min"}
+FUNCTION_UNITS = {"minutes": "min", "hours": "h"}
+# what a value's unit is while it is worked out: a unit, COUNT (a dimensionless
+# number), CONSTANT (a number written in the spec) or None (unknown)
+COUNT, CONSTANT = "", "#constant"
+KEEPING = frozenset({"round", "abs", "sum", "avg", "min", "max", "median", "percentile"})
+COUNTING = frozenset({"count", "count_distinct"})
+
+
+def column_unit(column: ir.Column) -> str | None:
+    return _declared(_of(_parsed(column.expression), {}))
+
+
+def measure_unit(measure: ir.Measure) -> str | None:
+    if measure.function == "formula" and measure.formula is not None:
+        parts = {f"#{index}": _part(part.function, part.argument)
+                 for index, part in enumerate(measure.parts)}
+        return _declared(_of(_parsed(measure.formula), parts))
+    return _declared(_part(measure.function, measure.argument))
+
+
+def _part(function: str, argument: str | None) -> str | None:
+    if function in COUNTING:
+        return COUNT
+    if function in KEEPING and argument is not None:
+        return _of(_parsed(argument), {})
+    return None
+
+
+def _declared(unit: str | None) -> str | None:
+    return None if unit in (COUNT, CONSTANT) else unit
+
+
+def _parsed(expression: str) -> Mapping[str, Any] | None:
+    try:
+        return parser.Parser().parse(expression).parsed
+    except Exception:  # noqa: BLE001 - a plan's text that is not JMESPath has no unit
+        return None
+
+
+def _of(node: Mapping[str, Any] | None, parts: Mapping[str, str | None]) -> str | None:
+    match node:
+        case {"type": "field", "value": str(name)}:
+            return parts[name] if name in parts else FIELD_UNITS.get(name)
+        case {"type": "subexpression", "children": [*_, last]}:
+            return _of(last, parts) if last.get("type") == "field" else None
+        case {"type": "literal", "value": int() | float()}:
+            return CONSTANT
+        case {"type": "function_expression", "value": str(name), "children": children}:
+            return _call(name, [_of(child, parts) for child in children])
+    return None
+
+
+def _call(name: str, units: Sequence[str | None]) -> str | None:
+    if name in FUNCTION_UNITS:
+        return FUNCTION_UNITS[name]
+    if name in KEEPING and units:
+        return units[0]
+    if len(units) != 2:
+        return None
+    left, right = units
+    match name:
+        case "add" | "subtract":
+            return _sum(left, right)
+        case "multiply":
+            return right if left == COUNT else left if right == COUNT else None
+        case "divide":
+            return left if right == COUNT else \
+                COUNT if left == right and left not in (None, CONSTANT) else None
+    return None
+
+
+def _sum(left: str | None, right: str | None) -> str | None:
+    if left == right or right == CONSTANT:
+        return left
+    return right if left == CONSTANT else None
