@@ -160,6 +160,33 @@ def test_units_follow_what_the_column_computes(run, tmp_path) -> None:
         "energy_wh": None, "energies": None, "periods": None}
 
 
+def test_descriptions_follow_arithmetic_and_distinct_counts(run, tmp_path) -> None:
+    """What a column holds, in words: the arithmetic the spec did to a field, and a
+    count of different values (not of records, and not a pseudonym)."""
+    run('output csv to "OUT/rows.csv"', spec=UNITS_SPEC)
+    run('output csv to "OUT/groups.csv"', spec=AGGREGATE_UNITS_SPEC.replace(
+        "count(distinct kwh) as energies",
+        "count(distinct kwh) as energies\n  count(distinct pseudonymize(cdr_token.uid)) "
+        "as cards"))
+    described = {f"{name[:-4]}.{field['name']}": field["description"]
+                 for name in ("rows.csv", "groups.csv")
+                 for field in package(tmp_path / "out" / name)["resources"][0]["schema"][
+                     "fields"]}
+    assert described["rows.power_kw"].endswith(
+        "maximum power in W; divided by 1000, rounded to a whole number")
+    assert described["rows.energy_wh"].endswith(
+        "in kWh; times 1000, rounded to the nearest 100")
+    assert described["rows.hours_from_minutes"].endswith(
+        "minutes from the first timestamp to the second, divided by 60, rounded to 1 decimal")
+    assert described["rows.mean_power"].endswith(
+        "divided by (hours from the first timestamp to the second), rounded to 1 decimal")
+    assert described["groups.energy_wh"].endswith("in kWh; sum over the group, times 1000")
+    assert described["groups.energies"].endswith("; number of different values in the group")
+    assert described["groups.cards"].endswith(
+        "; number of different values in the group, counted by keyed pseudonym")
+    assert "equal pseudonyms" not in described["groups.cards"]
+
+
 def test_the_package_holds_no_value_of_the_data(run, tmp_path) -> None:
     run('output csv to "OUT/x.csv"')
     text = (tmp_path / "out" / "x.csv.datapackage.json").read_text()

@@ -184,6 +184,48 @@ def test_transformations_in_plain_words() -> None:
     }
 
 
+MEASURES = """export measures
+  consumer "Test consumer"
+  purpose "Measures in plain words"
+  legal basis public task
+  retention 1 year
+  pseudonym key env MEASURES_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+group by
+  status
+compute
+  count() as sessions
+  count(distinct pseudonymize(cdr_token.uid)) as cards
+  count(distinct evse_uid) as evses
+  median(kwh) as median_kwh
+  percentile(kwh, 0.9) as p90_kwh
+  round(percentile(kwh, 0.25), 1) as p25_kwh
+  round(sum(kwh), -2) as energy_hundreds
+  minimum group size 10
+output csv to "out.csv"
+"""
+
+
+def test_measures_in_plain_words() -> None:
+    """A count of different values is not a count of records, and a percentile says
+    which one."""
+    words = {c.name: c.transformation for c in _review_of(MEASURES).datasets[0].columns}
+    assert words == {
+        "status": "the status, as it is",
+        "sessions": "the number of records in the group",
+        "cards": "the number of different values of the token's uid in the group, counted "
+                 "by keyed pseudonym (none is released)",
+        "evses": "the number of different values of the evse uid in the group",
+        "median_kwh": "the median of the energy (kWh) over the group",
+        "p90_kwh": "the 90th percentile of the energy (kWh) over the group",
+        "p25_kwh": "the 25th percentile of the energy (kWh) over the group, rounded to "
+                   "1 decimal",
+        "energy_hundreds": "the total of the energy (kWh) over the group, rounded to the "
+                           "nearest 100",
+    }
+
+
 def test_aggregate_protection_states_the_floor_in_drivers() -> None:
     review = build_review(*_compiled(SPECS / "utilisation_by_area.ocx"))
     protection = review.datasets[0].protection

@@ -15,7 +15,7 @@ from ocpispec.language.functions import ALIASES, lookup
 def describe(checked: CheckedColumn) -> str:
     expr = checked.column.expr
     what = _sources(checked)
-    if isinstance(expr, syntax.Call):
+    if isinstance(expr, (syntax.Call, syntax.BinaryOp)):
         how = _transformation(expr)
         return f"{what}; {how}" if what and how else how or what
     if isinstance(expr, syntax.FieldRef):
@@ -32,12 +32,45 @@ def _sources(checked: CheckedColumn) -> str:
     return " / ".join(dict.fromkeys(docs))
 
 
-def _transformation(call: syntax.Call) -> str:
-    """What the call does, inner calls first: `round(minutes(a, b))` is "minutes from
-    the first timestamp to the second, rounded to a whole number"."""
-    inner = next((arg for arg in call.args if isinstance(arg, syntax.Call)), None)
-    outer = _step(call)
+def _transformation(expr: syntax.Call | syntax.BinaryOp) -> str:
+    """What the expression does, inner steps first: `round(minutes(a, b))` is "minutes
+    from the first timestamp to the second, rounded to a whole number";
+    `round(max_electric_power / 1000, 0)` is "divided by 1000, rounded to a whole
+    number". A count of different values says so, whatever it counts."""
+    if isinstance(expr, syntax.BinaryOp):
+        return _arithmetic(expr)
+    if _counts_distinct(expr):
+        return _step(expr)
+    inner = next((arg for arg in expr.args
+                  if isinstance(arg, (syntax.Call, syntax.BinaryOp))), None)
+    outer = _step(expr)
     return f"{_transformation(inner)}, {outer}" if inner is not None else outer
+
+
+_OPERATORS = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
+
+
+def _arithmetic(expr: syntax.BinaryOp) -> str:
+    """`kwh * 1000` is "times 1000"; `kwh / hours(a, b)` is "divided by (hours from
+    the first timestamp to the second)"; a constant on the left is named too."""
+    operator = _OPERATORS[expr.op]
+    right = _operand(expr.right)
+    match expr.left:
+        case syntax.Call() | syntax.BinaryOp():
+            return f"{_transformation(expr.left)}, {operator} {right}"
+        case syntax.FieldRef():
+            return f"{operator} {right}"
+    return f"{_operand(expr.left)} {operator} {right}"
+
+
+def _operand(expr: syntax.Expr) -> str:
+    if isinstance(expr, (syntax.Call, syntax.BinaryOp)):
+        return f"({_transformation(expr)})"
+    return _literal(expr) or "a value"
+
+
+def _counts_distinct(call: syntax.Call) -> bool:
+    return call.distinct and ALIASES.get(call.name.name, call.name.name) == "count"
 
 
 def _step(call: syntax.Call) -> str:
@@ -51,8 +84,11 @@ def _step(call: syntax.Call) -> str:
             return f"cut to the {(args[1] or 'unit').replace('_', ' ')}, UTC"
         case "round":
             digits = args[1] if len(args) > 1 else "0"
-            return "rounded to a whole number" if digits in ("0", None) else \
-                f"rounded to {digits} decimal{'s' if digits != '1' else ''}"
+            if digits in ("0", None):
+                return "rounded to a whole number"
+            if digits.startswith("-") and digits[1:].isdigit():  # round(x, -2): to hundreds
+                return f"rounded to the nearest {10 ** int(digits[1:]):,}"
+            return f"rounded to {digits} decimal{'s' if digits != '1' else ''}"
         case "bucket":
             return f"the range it falls in, with bounds {args[1]}"
         case "prefix":
@@ -63,8 +99,15 @@ def _step(call: syntax.Call) -> str:
             return f"the centre of its grid cell of {args[1]} degrees"
         case "minutes" | "hours":
             return f"{name} from the first timestamp to the second"
+        case "count" if call.distinct:
+            pseudonymised = bool(call.args) and isinstance(call.args[0], syntax.Call) and \
+                ALIASES.get(call.args[0].name.name, call.args[0].name.name) == "pseudonymize"
+            return "number of different values in the group" + (
+                ", counted by keyed pseudonym" if pseudonymised else "")
         case "count":
             return "number of records in the group"
+        case "percentile" if len(args) > 1 and args[1] is not None:
+            return f"value below which a share of {args[1]} of the group lies"
         case "jmespath":
             return "computed by a JMESPath expression over the record"
         case "keep":

@@ -125,8 +125,16 @@ def _call(call: syntax.Call, scope: str, module: str) -> str:
             return f"the fixed value {_literal(args[0]) if args else ''}".rstrip()
         case "jmespath", _:
             return _jmespath(args)
+        case "count", _ if call.distinct:
+            return _distinct(args[0], scope, module) if args else \
+                "the number of different values in the group"
         case "count", _:
             return "the number of records in the group"
+        case "median", _:
+            return f"the median of {_bare(first)} over the group"
+        case "percentile", (syntax.Literal(value=int() | float() as share), *_):
+            return (f"the {_ordinal(round(share * 100, 6))} percentile of {_bare(first)} "
+                    "over the group")
         case "sum", _:
             return f"the total of {_bare(first)} over the group"
         case "avg", _:
@@ -136,6 +144,15 @@ def _call(call: syntax.Call, scope: str, module: str) -> str:
             return (f"the {which} value of {_bare(first)} in the group (one record's own "
                     "value)")
     return f"`{name}` of {first}"
+
+
+def _distinct(expr: syntax.Expr, scope: str, module: str) -> str:
+    if isinstance(expr, syntax.Call) and expr.args and \
+            ALIASES.get(expr.name.name, expr.name.name) == "pseudonymize":
+        counted = _bare(_inner(expr.args[0], scope, module))
+        return (f"the number of different values of {counted} in the group, counted by "
+                "keyed pseudonym (none is released)")
+    return f"the number of different values of {_bare(_inner(expr, scope, module))} in the group"
 
 
 def _jmespath(args: tuple[syntax.Expr, ...]) -> str:
@@ -155,7 +172,17 @@ def _bare(text: str) -> str:
     return text.removesuffix(", as it is")
 
 
+def _ordinal(number: float) -> str:
+    """90 -> "90th", 2.5 -> "2.5th", 1 -> "1st", 22 -> "22nd"."""
+    shown = f"{number:g}"
+    if number != int(number) or int(number) % 100 in (11, 12, 13):
+        return f"{shown}th"
+    return shown + {1: "st", 2: "nd", 3: "rd"}.get(int(number) % 10, "th")
+
+
 def _decimals(digits: object) -> str:
+    if isinstance(digits, int) and digits < 0:  # round(x, -2): to hundreds
+        return f"the nearest {10 ** -digits:,}"
     return "1 decimal" if digits == 1 else f"{digits} decimals"
 
 
