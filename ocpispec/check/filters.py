@@ -73,10 +73,31 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
                            "longer than any charging data", help="write a shorter period, "
                            "or leave the window out to read every record"))
         return
+    notes, help = _unit_help(amount, word)
+    ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time here", unit.span,
+                   "unknown unit", notes=[f"units are {backticked(PERIOD_UNITS)}", *notes],
+                   help=help))
+
+
+# units of time a rolling window does not take, as a number of one it does: the help
+# says the same length, never a spelling guess (`years` is close to `days`)
+_EQUIVALENTS = {"year": (12, "months"), "quarter": (3, "months"), "fortnight": (2, "weeks"),
+                "decade": (120, "months")}
+_CALENDAR = frozenset({"year", "quarter"})
+
+
+def _unit_help(amount: int, word: str) -> tuple[list[str], str]:
+    single = word.removesuffix("s")
+    if single in _EQUIVALENTS:
+        factor, unit = _EQUIVALENTS[single]
+        calendar = f"previous {single}" if amount == 1 else \
+            f"previous {amount} complete {single}s"
+        notes = [f"`{calendar}` reads whole calendar {single}s instead"] \
+            if single in _CALENDAR else []
+        return notes, f"write `last {amount * factor} {unit}`, the same length"
     guess = did_you_mean(word, PERIOD_UNITS)
-    ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time", unit.span, "unknown unit",
-                   notes=[f"units are {backticked(PERIOD_UNITS)}"],
-                   help=f"write `last {amount} {guess or 'days'}`"))
+    return [], (f"write `last {amount} {guess}`" if guess is not None else
+                "write the length in one of these units")
 
 
 def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
