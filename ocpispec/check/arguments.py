@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from ocpispec.language import syntax
+from ocpispec.check import time_units
 from ocpispec.check.context import backticked, did_you_mean
 from ocpispec.check.jmes import analyse_hatch
 from ocpispec.diagnostics import error
@@ -78,10 +79,13 @@ def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
         return None
     quoted = isinstance(arg, syntax.Literal) and isinstance(arg.value, str)
     written = arg.value if quoted else ".".join(getattr(arg, "path", ()))
-    guess = did_you_mean(str(written), TIME_UNITS) if written else None
     how = "without quotes" if quoted else "as one of these words"
-    return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}, e.g. "
-            f"`{guess or 'hour'}`")
+    if written and str(written) in TIME_UNITS:
+        return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}: `{written}`")
+    guess = time_units.spelling_guess(str(written), TIME_UNITS) if written else None
+    example = f", e.g. `{guess}`" if guess is not None else \
+        "" if written and time_units.is_time_unit(str(written)) else ", e.g. `hour`"
+    return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}{example}")
 
 
 def _integer_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:

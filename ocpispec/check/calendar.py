@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ocpispec import calendar_windows
 from ocpispec.language import cron, schedule as schedules, syntax
+from ocpispec.check import time_units
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.timestamps import shift_back
@@ -37,11 +38,10 @@ def check_calendar_window(window: syntax.PreviousPeriod | syntax.MonthToDate,
         return
     unit = calendar_windows.unit_of(window.unit.name)
     if unit is None:
-        guess = did_you_mean(window.unit.name.lower(), calendar_windows.UNITS)
         ctx.emit(error("OCX213", f"`{window.unit.name}` is not a calendar period",
                        window.unit.span, "unknown period",
                        notes=[f"calendar periods are {backticked(calendar_windows.UNITS)}"],
-                       help=f"write `previous {guess or 'month'}`"))
+                       help=_previous_instead(window.amount or 1, window.unit.name)))
     elif window.amount is not None and window.amount < 1:
         ctx.emit(error("OCX213", "the window is empty", window.span, "zero periods",
                        help=f"write `previous 1 complete {unit}` or more"))
@@ -242,3 +242,15 @@ def _range(bounds: tuple[datetime, datetime]) -> str:
 
 def _moment(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _previous_instead(amount: int, word: str) -> str:
+    """The same whole periods in a calendar unit (`previous 2 complete semesters` ->
+    `previous 4 complete quarters`), or the unit `word` misspells."""
+    if (same := time_units.same_length(amount, word, calendar_windows.UNITS)) is not None:
+        count, unit = same
+        return "write `previous " + (f"{unit}`" if count == 1 else
+                                     f"{count} complete {unit}s`") + ", the same periods"
+    guess = time_units.spelling_guess(word, calendar_windows.UNITS)
+    return f"write `previous {guess}`" if guess is not None else \
+        "write one of these periods"

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter
-from ocpispec.check import filter_privacy
+from ocpispec.check import filter_privacy, time_units
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Value, with_article
@@ -79,25 +79,16 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
                    help=help))
 
 
-# units of time a rolling window does not take, as a number of one it does: the help
-# says the same length, never a spelling guess (`years` is close to `days`)
-_EQUIVALENTS = {"year": (12, "months"), "quarter": (3, "months"), "fortnight": (2, "weeks"),
-                "decade": (120, "months")}
-_CALENDAR = frozenset({"year", "quarter"})
-
-
 def _unit_help(amount: int, word: str) -> tuple[list[str], str]:
-    single = word.removesuffix("s")
-    if single in _EQUIVALENTS:
-        factor, unit = _EQUIVALENTS[single]
-        calendar = f"previous {single}" if amount == 1 else \
-            f"previous {amount} complete {single}s"
-        notes = [f"`{calendar}` reads whole calendar {single}s instead"] \
-            if single in _CALENDAR else []
-        return notes, f"write `last {amount * factor} {unit}`, the same length"
-    guess = did_you_mean(word, PERIOD_UNITS)
-    return [], (f"write `last {amount} {guess}`" if guess is not None else
-                "write the length in one of these units")
+    single = time_units.singular(word)
+    calendar = f"previous {single}" if amount == 1 else f"previous {amount} complete {single}s"
+    notes = [f"`{calendar}` reads whole calendar {single}s instead"] \
+        if single in ("quarter", "year") else []
+    if (same := time_units.same_length(amount, word, PERIOD_UNITS)) is not None:
+        return notes, f"write `last {same[0]} {same[1]}`, the same length"
+    guess = time_units.spelling_guess(word, PERIOD_UNITS)
+    return notes, (f"write `last {amount} {guess}`" if guess is not None else
+                   "write the length in one of these units")
 
 
 def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:

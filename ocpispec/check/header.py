@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.approval import requirement as approval_requirement
+from ocpispec.check import time_units
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.language.schedule import WEEKDAYS
@@ -96,11 +97,10 @@ def _check_retention(header: syntax.Header, ctx: Context) -> None:
         return
     unit = _plural_unit(retention.unit.name, retention.amount, RETENTION_UNITS)
     if unit is None:
-        guess = did_you_mean(retention.unit.name, RETENTION_UNITS)
         ctx.emit(error("OCX317", f"`{retention.unit.name}` is not a retention unit",
                        retention.unit.span, "unknown unit",
                        notes=[f"units are {backticked(RETENTION_UNITS)}"],
-                       help=f"write `retention {retention.amount} {guess or 'months'}`"))
+                       help=_retention_help(retention.amount, retention.unit.name)))
     elif retention.amount < 1:
         ctx.emit(error("OCX317", "the retention period is zero", retention.span,
                        "no time to use the data", help="give a period of at least one day"))
@@ -126,6 +126,14 @@ def _check_approval_requirement(requirement: syntax.ApprovalRequirement, ctx: Co
                    notes=["a spec can demand `requires approval` or `requires signed approval`"],
                    help=f"write `requires {guess}`" if guess else
                    "write `requires approval` (or `requires signed approval`)"))
+
+
+def _retention_help(amount: int, word: str) -> str:
+    if (same := time_units.same_length(amount, word, RETENTION_UNITS)) is not None:
+        return f"write `retention {same[0]} {same[1]}`, the same period"
+    guess = time_units.spelling_guess(word, RETENTION_UNITS)
+    return f"write `retention {amount} {guess}`" if guess is not None else \
+        "write the period in one of these units"
 
 
 def _plural_unit(word: str, amount: int, units: Sequence[str]) -> str | None:
@@ -211,11 +219,11 @@ def check_schedule(schedule: syntax.Schedule | None, ctx: Context) -> None:
 def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
     plural = _plural_unit(unit.name, amount, SCHEDULE_UNITS)
     if plural is None:
-        guess = did_you_mean(unit.name, SCHEDULE_UNITS)
+        every = _every_instead(amount, unit.name)
         ctx.emit(error("OCX409", f"`{unit.name}` is not a schedule unit", unit.span,
                        "expected `minutes` or `hours`",
-                       help=f"write `every {amount} {guess or 'hours'}`, or use `daily at "
-                            "HH:MM` / `weekly on DAY at HH:MM`"))
+                       help=(f"write `{every}`, or use " if every else "use ") +
+                       "`daily at HH:MM` / `weekly on DAY at HH:MM`"))
     elif amount < 1:
         ctx.emit(error("OCX409", "the schedule interval is zero", span, "never runs",
                        help=f"write `every 1 {plural[:-1]}` or more"))
@@ -234,6 +242,16 @@ def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
                          notes=["each run pages through the OCPI interface of a production "
                                 "platform"], help="schedule at most every 5 minutes, e.g. "
                          "`every 15 minutes`"))
+
+
+def _every_instead(amount: int, word: str) -> str | None:
+    """The same interval in minutes or hours when it is one a schedule takes (it divides
+    a day), or the unit `word` misspells."""
+    if (same := time_units.same_length(amount, word, SCHEDULE_UNITS)) is not None:
+        minutes = same[0] * (60 if same[1].startswith("hour") else 1)
+        return f"every {same[0]} {same[1]}" if _DAY_MINUTES % minutes == 0 else None
+    guess = time_units.spelling_guess(word, SCHEDULE_UNITS)
+    return f"every {amount} {guess}" if guess is not None else None
 
 
 def _uneven_note(minutes: int) -> str:

@@ -1,0 +1,56 @@
+"""What to suggest for a unit of time a clause does not take.
+
+A spelling guess is only right for a misspelling: `years` is close to `days`, `decades`
+to `months`, `quarter` to `quarter_hour`, and `every 2 days` would become `every 2
+hours`. A word that is itself a unit of time gets the same length in a unit the clause
+takes (`last 1 year` -> `last 12 months`), or no suggestion of a length when none holds
+it exactly; only other words are matched by spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec.check.context import did_you_mean
+
+# lengths in the smallest unit of their family: fixed units in minutes, calendar units in
+# months (a month has no fixed number of days, so the two families never mix)
+_FIXED = {"minute": 1, "hour": 60, "day": 1440, "week": 10_080, "fortnight": 20_160}
+_CALENDAR = {"month": 1, "quarter": 3, "semester": 6, "year": 12, "decade": 120}
+_OTHER = frozenset({"second", "millisecond", "century"})
+
+
+def singular(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and word[:-1] in (*_FIXED, *_CALENDAR, *_OTHER) \
+        else word
+
+
+def is_time_unit(word: str) -> bool:
+    return singular(word) in (*_FIXED, *_CALENDAR, *_OTHER)
+
+
+def same_length(amount: int, word: str, units: Sequence[str]) -> tuple[int, str] | None:
+    """`amount word` as a whole number of the largest of `units` that holds it exactly
+    (the unit as `units` spells it, singular after 1); None when none does."""
+    single = singular(word)
+    family = _FIXED if single in _FIXED else _CALENDAR if single in _CALENDAR else None
+    if family is None:
+        return None
+    length = amount * family[single]
+    sizes = sorted(((family[singular(unit)], unit) for unit in units
+                    if singular(unit) in family), reverse=True)
+    for size, unit in sizes:
+        if length % size == 0:
+            count = length // size
+            return count, unit.removesuffix("s") if count == 1 else unit
+    return None
+
+
+def spelling_guess(word: str, units: Sequence[str]) -> str | None:
+    """The unit `word` is a misspelling of (or the other number of); None for a real
+    unit of time the clause does not take (a guess would change the length)."""
+    same = [unit for unit in units if singular(unit) == singular(word)]
+    if same:  # `minutes` where the clause says `minute`
+        return same[0]
+    return None if is_time_unit(word) else did_you_mean(word, units)
