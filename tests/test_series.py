@@ -5,6 +5,8 @@ DSO load profile against the demo CPO."""
 from __future__ import annotations
 
 import csv
+import json
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -266,6 +268,30 @@ def test_a_quarter_hour_slot_is_below_the_time_floor_an_hour_is_not() -> None:
         ' because "grid load per quarter hour, cells of ten drivers"', "")).warnings] == \
         ["OCX303"]
     assert checked(profile("hour")).warnings == ()
+
+
+def test_a_local_slot_is_not_described_as_utc(run_cli, demo_server, tmp_path: Path) -> None:
+    """Slots in the location's time zone are written with the local offset: the data
+    package says so (it said "UTC"); UTC slots still say UTC."""
+    descriptions = {}
+    for zone in ("location time zone", "utc"):
+        spec = tmp_path / "local.ocx"
+        spec.write_text(profile("hour", zone).replace(
+            "source profile demo", "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN")
+            .replace("minimum group size 10", "minimum group size 1")
+            .replace("output csv to stdout", f'output csv to "{tmp_path}/out.csv"'))
+        result = _run(run_cli, demo_server, spec, tmp_path / "out.csv")
+        assert result.exit_code == 0, result.output
+        package = json.loads((tmp_path / "out.csv.datapackage.json").read_text())
+        slot = package["resources"][0]["schema"]["fields"][0]
+        descriptions[zone] = slot["description"]
+        if zone != "utc":
+            rows = (tmp_path / "out.csv").read_text().splitlines()[1:]
+            assert rows and all(re.match(r"\S+T\S+[+-]\d\d:\d\d,", row) for row in rows)
+    assert descriptions == {
+        "location time zone": "slot: start of the hour slot in the location's local time, "
+                              "with its UTC offset (typed outputs: the UTC instant)",
+        "utc": "slot: start of the hour slot; UTC"}
 
 
 def test_the_group_size_still_counts_distinct_drivers() -> None:

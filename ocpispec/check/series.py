@@ -110,7 +110,7 @@ def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, .
         return None
     start, end = interval
     alias = spread.alias.name
-    scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit),
+    scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit, zone[0]),
                                (start, end, *((zone[1],) if zone[1] else ())))
     return CheckedSpread(spread, alias, spread.value.path, start, end, unit, zone[0], zone[1])
 

@@ -7,6 +7,7 @@ descriptions."""
 
 from __future__ import annotations
 
+from ocpispec import series
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn
 from ocpispec.language.functions import ALIASES, lookup
@@ -19,8 +20,9 @@ def describe(checked: CheckedColumn) -> str:
         how = _transformation(expr)
         return f"{what}; {how}" if what and how else how or what
     if isinstance(expr, syntax.FieldRef):
-        return what + ("; UTC" if checked.kind is not None and checked.kind.value == "datetime"
-                       else "")
+        local = any(series.in_local_time(source.field) for source in checked.sources)
+        return what + ("; UTC" if checked.kind is not None and
+                       checked.kind.value == "datetime" and not local else "")
     return what or "a value computed by the spec"
 
 

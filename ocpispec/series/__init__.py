@@ -47,10 +47,16 @@ DERIVED_READS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def slot_field(alias: str, unit: str) -> Field:
-    """The synthetic field a spread's slot alias resolves to: a time, as quasi as any."""
-    return Field(alias, Kind.DATETIME, PrivacyClass.QUASI,
-                 doc=_slot_doc(unit))
+# how a slot in the location's time zone reads: text outputs write the local time with
+# its offset, typed outputs (Parquet, XLSX) the UTC instant it starts at
+LOCAL_TIME = "in the location's local time, with its UTC offset (typed outputs: the UTC instant)"
+
+
+def slot_field(alias: str, unit: str, zone: str = "utc") -> Field:
+    """The synthetic field a spread's slot alias resolves to: a time, as quasi as any.
+    `zone` is `utc` or `location` (then its doc says it is local time, not UTC)."""
+    doc = _slot_doc(unit) + (f" {LOCAL_TIME}" if zone == "location" else "")
+    return Field(alias, Kind.DATETIME, PrivacyClass.QUASI, doc=doc)
 
 
 def _slot_doc(unit: str) -> str:
@@ -63,4 +69,10 @@ _COARSE_DOCS = frozenset(_slot_doc(unit) for unit, seconds in SLOT_UNITS.items()
 
 def at_time_floor(field: Field) -> bool:
     """Whether a field is a slot of an hour or longer: already at the time floor."""
-    return field.kind is Kind.DATETIME and field.doc in _COARSE_DOCS
+    return field.kind is Kind.DATETIME and \
+        (field.doc or "").removesuffix(f" {LOCAL_TIME}") in _COARSE_DOCS
+
+
+def in_local_time(field: Field) -> bool:
+    """Whether a field is a slot in the location's time zone (not UTC)."""
+    return field.kind is Kind.DATETIME and (field.doc or "").endswith(LOCAL_TIME)
