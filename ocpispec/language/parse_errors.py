@@ -103,6 +103,8 @@ def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
     for position, seen in enumerate(following):
         if seen.type not in ("NAME", "ORDER", "LIMIT"):
             continue
+        if position > 0 and following[position - 1].type == "AS":
+            continue  # `as order`: a column named with a reserved word (OCX005 says so)
         after = following[position + 1] if position + 1 < len(following) else None
         word = sql_word(str(seen), Span(seen.start_pos, seen.end_pos),
                         str(after).lower() if after is not None else None)
@@ -115,15 +117,19 @@ def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic
     if not history or history[-1].type != "AS" or expected != {"NAME"}:
         return None
     found = _describe_token(token)
+    help = "write the column's output name after `as`, e.g. `round(kwh, 1) as energy_kwh`"
     if token.type == "$END":
         note = "the spec ends after `as`"
-    elif _keyword(token.type, parser):
+    elif (keyword := _keyword(token.type, parser)) and token.line == history[-1].line:
+        # `as order` on one line: the word was meant as the name
+        note = f"found {found}, a reserved word, which cannot name a column"
+        help = f"choose another name, e.g. `as {keyword}_name`"
+    elif keyword:
         note = f"found {found}, a keyword, which cannot name a column"
     else:
         note = f"found {found}; a column name is a word such as `energy_kwh`"
     return error("OCX005", "missing column name after `as`", span, "expected a name here",
-                 notes=[note], help="write the column's output name after `as`, e.g. "
-                 "`round(kwh, 1) as energy_kwh`")
+                 notes=[note], help=help)
 
 
 def _comma_between_columns(token, expected, span, history, parser) -> Diagnostic | None:
