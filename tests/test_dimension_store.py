@@ -222,3 +222,23 @@ def test_a_lookup_reads_its_dimension_one_page_at_a_time(
     result = run_spec(SPECS["joined"], server, "-q", "--concurrency", "4", "--workers", "1")
     assert result.exit_code == 0, result.stderr
     assert seen == [("locations", 1), ("sessions", 4)]
+
+
+@pytest.mark.parametrize("bound", [0, 10**9], ids=["spilled", "in memory"])
+def test_a_credit_cdr_never_hides_the_cdr_of_its_session(bound: int) -> None:
+    """Keyed by session, the last CDR wins, but a credit CDR only where no other is:
+    the original before or after it, and a CDR issued after it, stay the session's."""
+    cdrs = [{"id": "A", "session_id": "S1"}, {"id": "A-C", "session_id": "S1", "credit": True},
+            {"id": "B-C", "session_id": "S2", "credit": True}, {"id": "B", "session_id": "S2"},
+            {"id": "C-C", "session_id": "S3", "credit": True},
+            {"id": "D", "session_id": "S4"}, {"id": "D-C", "session_id": "S4", "credit": True},
+            {"id": "D2", "session_id": "S4"}]
+    normalize = compile_expression("{id: id, session_id: session_id}", {})
+    table = TableLookup(iter(cdrs), normalize, ("session_id",), bound=bound,
+                        secondary=lambda record: record.get("credit") is True)
+    try:
+        assert table.table.spilled == (bound == 0)
+        assert {key: table.get(key)["id"] for key in ("S1", "S2", "S3", "S4")} == {
+            "S1": "A", "S2": "B", "S3": "C-C", "S4": "D2"}
+    finally:
+        table.close()

@@ -309,6 +309,27 @@ output csv to "x"
     assert all(row["session_kwh"] == row["cdr_kwh"] for row in joined)
 
 
+def test_a_session_joins_its_cdr_not_the_credit_reversing_it(run_spec, demo_server,
+                                                              tmp_path: Path) -> None:
+    """A credit CDR names the session of the CDR it reverses: the join found it (it
+    comes later) and released its negative costs as the session's."""
+    spec = HEADER + '''from sessions
+  where status = "COMPLETED"
+  join cdrs on id
+select
+  pseudonymize(id) as session
+  cdr.credit
+  round(cdr.total_cost.excl_vat, 0) as cost
+output csv to "x"
+'''
+    result = run_spec(spec, demo_server)
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(tmp_path / "out")
+    # the demo CPO credits one session in 80 (CDR...-C): those sessions joined the credit
+    assert rows and not [row for row in rows if row["credit"] == "true"]
+    assert all(int(row["cost"]) >= 0 for row in rows if row["cost"])
+
+
 def test_join_cdrs_to_tariffs(run_spec, demo_server, tmp_path: Path) -> None:
     spec = HEADER + '''from cdrs
   join tariffs on tariffs.id

@@ -24,7 +24,7 @@ from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.event_window import EventWindow, superset
-from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup
+from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.ordering import ordered
 from ocpispec.execute import writers
 from ocpispec.execute.outputs import (
@@ -293,7 +293,8 @@ class DatasetRun:
         fallback = None
         if step.module in SINGLE_OBJECT_MODULES:
             fallback = PerIdLookup(_best_effort(client, step.module), compiled)
-        table = TableLookup(records, compiled, step.key, fallback)
+        table = TableLookup(records, compiled, step.key, fallback,
+                            secondary=is_credit if step.module == "cdrs" else None)
         self.tables.append((step.module, table))
         return table
 

@@ -11,6 +11,7 @@ change it (`pipeline._bind` copies it before adding the sub-bindings).
 
     store = RecordStore()
     store.put("loc1", {"id": "LOC1", ...})    # the last record of a key wins
+    store.put_first("loc1", {...})            # ... unless put_first: then the first
     store.finish()                            # before the first `get`
     store.get("loc1")                         # equal to the one put (read only: shared)
     store.close()
@@ -104,6 +105,13 @@ class RecordStore:
             self._flush()
         elif self._writer is None and self._bytes > self.bound:
             self._spill()
+
+    def put_first(self, key: str, record: Any) -> None:
+        """`put`, unless the key already holds a record (which then stays)."""
+        if key in self._memory or (self._writer is not None and self._writer.execute(
+                "SELECT 1 FROM records WHERE key = ?", (key,)).fetchone() is not None):
+            return
+        self.put(key, record)
 
     def finish(self) -> None:
         """Every record written: the pending batch flushed and the writer closed."""

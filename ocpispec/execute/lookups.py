@@ -55,12 +55,22 @@ def _normalized(normalize: Compiled, record: Any) -> dict | None:
 MAX_FALLBACK_KEYS = 1000
 
 
+def is_credit(record: Any) -> bool:
+    """A credit CDR (OCPI 2.2+, `credit` true): it reverses an earlier CDR of the same
+    session, with negative costs, so it is not the session's CDR while another is."""
+    return isinstance(record, dict) and record.get("credit") is True
+
+
 class TableLookup:
     def __init__(self, records: Iterable[dict], normalize: Compiled,
                  key: tuple[str, ...], fallback: PerIdLookup | None = None,
-                 bound: int | None = None) -> None:
+                 bound: int | None = None,
+                 secondary: Callable[[Any], bool] | None = None) -> None:
         """`bound`: bytes held in memory before the table spills (default:
-        `dimension_store.in_memory_bytes()`)."""
+        `dimension_store.in_memory_bytes()`). Of the records of one key the last
+        wins, except that a `secondary` one (as the platform sent it) only fills a
+        key no other record holds: a credit CDR (`is_credit`) never hides the CDR of
+        its session it reverses, nor the one issued after it."""
         self.fallback = fallback
         self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
@@ -68,7 +78,9 @@ class TableLookup:
             for record in records:
                 normalized = _normalized(normalize, record)
                 folded = fold(_at(normalized, key)) if normalized is not None else None
-                if folded is not None:
+                if folded is not None and secondary is not None and secondary(record):
+                    self.table.put_first(folded, normalized)
+                elif folded is not None:
                     self.table.put(folded, normalized)
                 else:
                     self.unreadable += 1
