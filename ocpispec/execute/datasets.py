@@ -185,6 +185,7 @@ class DatasetRun:
             for lookup in self.dataset.all(ir.Lookup):
                 self.step = self.dataset.get(lookup.fetch)
                 lookups[lookup.id] = self._lookup(client, lookup, version)
+            self.warnings += _keyless_joins(self.dataset, version)
             self.step = self.dataset.step(ir.Fetch)
             rows = self._rows(client, version, lookups)
             aggregate = self.dataset.step(ir.Aggregate)
@@ -281,6 +282,10 @@ class DatasetRun:
             raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
                               "was not made for", help="re-plan with `version auto`")
         compiled = self.compile(expression)
+        from ocpispec.schema import catalogue
+
+        if version not in catalogue().versions_of(step.module, step.key):
+            return self._keyless(step, compiled, version)
         per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
         if step.strategy == "per-id":
             return per_id
@@ -295,6 +300,15 @@ class DatasetRun:
             fallback = PerIdLookup(_best_effort(client, step.module), compiled)
         table = TableLookup(records, compiled, step.key, fallback,
                             secondary=is_credit if step.module == "cdrs" else None)
+        self.tables.append((step.module, table))
+        return table
+
+    def _keyless(self, step: ir.Lookup, compiled: Any, version: str) -> Lookup:
+        """A dimension whose join key this OCPI version does not have (2.1.1 CDRs name
+        no session): nothing can match, so nothing is fetched; every join on it misses,
+        and the summary says why (the platform is not at fault)."""
+        self.warnings.append(_no_key(version, step.module, step.key, step.module))
+        table = TableLookup((), compiled, step.key)
         self.tables.append((step.module, table))
         return table
 
@@ -486,6 +500,24 @@ def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
     stats = getattr(client, "stats", None)
     return (Counter(getattr(stats, "invalid_fields", None) or {}),
             Counter(getattr(stats, "deviations", None) or {}))
+
+
+def _keyless_joins(dataset: ir.Dataset, version: str) -> list[str]:
+    """Joins whose key the dataset's own records lack on this OCPI version (2.1.1
+    sessions have no `cdr_token.uid`, 2.1.1 CDRs no `session_id`): they cannot match."""
+    from ocpispec.schema import catalogue
+
+    found = []
+    for join in dataset.all(ir.Join):
+        known = catalogue().resolve(dataset.module, join.local_key).ok
+        if known and version not in catalogue().versions_of(dataset.module, join.local_key):
+            found.append(_no_key(version, dataset.module, join.local_key, join.module))
+    return found
+
+
+def _no_key(version: str, module: str, key: tuple[str, ...], joined: str) -> str:
+    return (f"OCPI {version} `{module}` have no `{'.'.join(key)}`: joins to `{joined}` "
+            "find no record (their fields are empty)")
 
 
 def _counts_unknown(client: Client) -> bool:
