@@ -74,6 +74,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     token = _as_name(exc.token, source, parser)
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
+    if (punctuated := _punctuated_name(token, history, source)) is not None:
+        return punctuated
     for rule in (_sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
@@ -92,6 +94,33 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+_PUNCTUATED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)+")
+_NAMED_AFTER = {"AS": "as", "EXPORT": "export"}
+
+
+def _punctuated_name(token: Token, history: list[Token],
+                     source: SourceFile) -> Diagnostic | None:
+    """`export my-export`, `as energy-kwh`, `as weekly.sessions`: a name written with
+    `-` or `.` reads as a name and then an operator, which the parser reports far from
+    the cause (even as a missing `source`). Names are one word."""
+    following = [*history[-3:], token]
+    for position, name in enumerate(following[1:], start=1):
+        before = following[position - 1]
+        if name.type != "NAME" or before.type not in _NAMED_AFTER:
+            continue
+        word = _PUNCTUATED.match(source.text, name.start_pos or 0)
+        if word is None:
+            continue
+        written, fixed = word.group(), re.sub(r"[-.]", "_", word.group())
+        keyword = _NAMED_AFTER[before.type]
+        return error("OCX001", f"`{written}` is not a name", Span(word.start(), word.end()),
+                     "a name is one word",
+                     notes=["names are letters, digits and `_`; `-` and `.` would be "
+                            "read as operators"],
+                     help=f"write `{keyword} {fixed}`")
+    return None
 
 
 def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
