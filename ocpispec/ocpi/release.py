@@ -208,7 +208,10 @@ def unknown_path(version: str, module: str, path: str) -> str | None:
 
 
 def _private_site(obj: dict[str, Any]) -> bool:
-    return obj.get("publish") is False or obj.get("parking_type") == "ON_DRIVEWAY"
+    # as the run reads `publish` (`schema.neutral`): a location that says it and not
+    # exactly `true` (`false`, `"false"`, `0`) is not public, on 2.1.1 too
+    publish = obj.get("publish")
+    return (publish is not None and publish is not True) or obj.get("parking_type") == "ON_DRIVEWAY"
 
 
 def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:

@@ -87,7 +87,12 @@ SOURCES: dict[str, dict[str, Source]] = {
         "CdrLocation@location.connector_power_type": wire(f"{_CONNECTOR_211}.power_type"),
         "Price@number.excl_vat": wire(""),
         "Location.parking_type": wire("type"),
-        "Location.publish": Computed("`true`", "publish", "true: OCPI 2.1.1 lists public locations only"),
+        # 2.1.1 lists public locations only, but a platform that still says `publish`
+        # (the 2.2 field) is believed unless it says exactly `true`: a site it marks
+        # as not public is never taken for a public one
+        "Location.publish": Computed("{publish} == null || {publish} == `true`", "publish",
+                                     "true unless it says `publish` otherwise: OCPI 2.1.1 "
+                                     "lists public locations only"),
         "Connector.max_voltage": wire("voltage"),
         "Connector.max_amperage": wire("amperage"),
         "Connector.tariff_ids": Computed("{tariff_id} && [{tariff_id}]", "tariff_id",
