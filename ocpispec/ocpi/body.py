@@ -43,8 +43,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
         return salvaged
     if _truncated(content):
         return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
-    kind = response.headers.get("content-type", "no content type").split(";")[0].strip()
-    what = "an empty body" if not content.strip() else f"`{kind}`, not JSON"
+    what = "an empty body" if not content.strip() else f"{_content_type(response)}, not JSON"
     raise fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
                       f"{len(content)} bytes, starts with {_preview(content)}"],
@@ -145,8 +144,31 @@ def _truncated(content: bytes) -> bool:
     return in_string or depth > 0
 
 
+# content types named as they are; any other is the platform's text, so not shown
+_KNOWN_TYPES = frozenset({"application/json", "text/html", "text/plain", "text/xml",
+                          "application/xml", "application/xhtml+xml", "application/octet-stream",
+                          "application/problem+json", "text/json", "text/javascript"})
+
+
+def _content_type(response: httpx.Response) -> str:
+    kind = response.headers.get("content-type")
+    if kind is None:
+        return "no content type"
+    kind = kind.split(";")[0].strip().lower()
+    return f"`{kind}`" if kind in _KNOWN_TYPES else "a content type of its own (not shown)"
+
+
+_TAG = re.compile(r"<[!?]?[A-Za-z][A-Za-z0-9-]{0,15}")
+
+
 def _preview(content: bytes) -> str:
-    """The first few bytes, printable only: enough to recognise an HTML page."""
-    head = content[:24].decode("utf-8", errors="replace")
-    cleaned = "".join(c if c.isprintable() else " " for c in head).strip()
-    return f"`{cleaned}`" if cleaned else "nothing printable"
+    """What the body looks like, never its text (a broken page of records starts with
+    one): the opening tag of an HTML or XML page, or the kind of text."""
+    head = content.lstrip()[:64].decode("utf-8", errors="replace")
+    if not head:
+        return "nothing printable"
+    if (tag := _TAG.match(head)) is not None:
+        return f"`{tag.group()}` (an HTML or XML page)"
+    if head[0] in "{[":
+        return f"`{head[0]}` (JSON that does not parse; its text is not shown)"
+    return "text that is not JSON (not shown)"

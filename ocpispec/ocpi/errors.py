@@ -7,13 +7,18 @@ URLs in messages go through `safe_url`: no user info or path parameters, and no 
 values but the paging parameters ocpispec itself sends (`offset`, `limit` as numbers,
 `date_from`/`date_to` as timestamps): a URL from the user, a profile or the platform may
 carry a secret under any name.
-The token itself is never part of any text built here.
+The token itself is never part of any text built here, and neither is text the
+platform chose: its `status_message`, an HTTP reason phrase of its own or the bytes of
+a body can quote a record (a card id, a driver's name), so they are described, never
+shown (`status_line`, `platform_message`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from ocpispec.diagnostics import Diagnostic, error
@@ -73,6 +78,23 @@ def status_meaning(code: int) -> str:
         return STATUS_MEANINGS[code]
     family = {1: "success", 2: "client error", 3: "server error", 4: "hub error"}.get(code // 1000)
     return f"custom {family}" if family else "not an OCPI status code"
+
+
+def status_line(status: int) -> str:
+    """`HTTP 503 Service Unavailable`: the standard phrase, never the one the platform sent."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def platform_message(message: Any) -> str | None:
+    """The note about a platform's `status_message`: its length, not its text."""
+    if not isinstance(message, str) or not message.strip():
+        return None
+    length = len(message.strip())
+    return (f"platform message: not shown ({length} character{'' if length == 1 else 's'}; "
+            "a platform's text can quote record values)")
 
 
 def safe_url(url: str) -> str:

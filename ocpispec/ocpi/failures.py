@@ -1,7 +1,8 @@
 """The diagnostics of failed requests: what failed, where, what to do.
 
-Built by the transport; every URL goes through `safe_url`, and no body or token is
-ever part of the text.
+Built by the transport; every URL goes through `safe_url`, and no body, token or
+text of the platform's (its `status_message`, a reason phrase of its own) is ever
+part of the text.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import httpx
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.deadline import Overrun
-from ocpispec.ocpi.errors import OcpiError, fail, safe_url, status_meaning
+from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
+                                  status_meaning)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +111,8 @@ def status_error(url: str, http_status: int, code: int | None, message: Any) -> 
     shown = "missing" if code is None else str(code)
     notes = [f"request: GET {safe_url(url)}",
              f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
-    if isinstance(message, str) and message.strip():
-        notes.append(f"platform message: {message.strip()[:200]}")
+    if (said := platform_message(message)) is not None:
+        notes.append(said)
     family = (code or 0) // 1000
     helps = {2: "the platform refused the request; check the filters and that your token may read this module",
              3: "the platform reported an internal error; try again later or contact the CPO",
@@ -126,7 +128,7 @@ def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
                              body.get("status_message"))
     status = response.status_code
     help = NOT_FOUND_HELP if status == 404 else "check the request; the platform refused it"
-    return fail(errors.HTTP_ERROR, f"the platform answered HTTP {status} {response.reason_phrase}".strip(),
+    return fail(errors.HTTP_ERROR, f"the platform answered {status_line(status)}",
                 notes=[f"request: GET {safe_url(url)}"], help=help, http_status=status)
 
 

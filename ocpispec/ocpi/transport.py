@@ -32,7 +32,7 @@ from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
-from ocpispec.ocpi.errors import fail, safe_url, status_meaning
+from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
                                     run_deadline_error, status_error, tls_error, unauthorized)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
@@ -233,9 +233,9 @@ class Transport:
                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
-            raise _FirstAnswerFailed(f"HTTP {status} {response.reason_phrase}".strip())
+            raise _FirstAnswerFailed(status_line(status))
         if status == 429 or status >= 500:
-            return Retry(errors.RETRIES_EXHAUSTED, f"HTTP {status} {response.reason_phrase}".strip(),
+            return Retry(errors.RETRIES_EXHAUSTED, status_line(status),
                          _retry_after(response))
         if status == 404 and missing_ok:
             return None
