@@ -98,8 +98,9 @@ def platform_message(message: Any) -> str | None:
 
 
 def safe_url(url: str) -> str:
-    """The URL as a person reads it: decoded, without user info, fragment, path parameters
-    and query values other than ocpispec's own paging parameters."""
+    """The URL as a person reads it: decoded, without user info, fragment, path parameters,
+    object ids after a module's endpoint and query values other than ocpispec's own paging
+    parameters."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -110,7 +111,14 @@ def safe_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
     path = re.sub(r";[^/]*", ";(redacted)", parts.path)      # matrix parameters: `;jsessionid=...`
+    path = _OBJECT_IDS.sub(r"\1/(id)", path)                  # `locations/LOC042`: a record's id
     return unquote(urlunsplit((parts.scheme, netloc, path, query, "")))
+
+
+# OCPI addresses one object as `{module endpoint}/{id}[/{evse_uid}[/{connector_id}]]`; the
+# ids are record values (a home charger's location id), so they are never shown
+_OBJECT_IDS = re.compile(r"(/(?:locations|sessions|cdrs|tariffs|tokens))/[^/]+(?:/[^/]*)*$",
+                         re.IGNORECASE)
 
 
 def origin(url: str) -> str:

@@ -124,3 +124,39 @@ def test_what_is_said_instead(run_cli, tmp_path: Path, snapshot) -> None:
                      if line.lstrip().startswith(("error", "= note: status", "= note: platform"))]
             shown.append(f"{fault}: " + json.dumps(notes))
     assert "\n".join(shown).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+# ---- object ids in the URLs ocpispec itself builds ------------------------------------------
+
+SITES_SPEC = '''export site_lookups
+  consumer "Gemeente Utrecht"
+  purpose "Plan the municipal charging network from the sessions"
+  legal basis public task
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  join locations on location_id
+select
+  prefix(location.postal_code, 4) as area
+  status
+output ndjson to "{out}"
+'''
+
+
+def test_object_ids_are_not_logged(run_cli, tmp_path: Path) -> None:
+    """A join looks locations up one by one (`GET .../locations/{id}`), home chargers
+    among them: the log names the endpoint, never the id."""
+    from ocpispec.demo.world import World
+
+    spec = tmp_path / "sites.ocx"
+    spec.write_text(SITES_SPEC.replace("{out}", str(tmp_path / "out.ndjson")))
+    log = tmp_path / "run.jsonl"
+    result = run_cli("-vv", "--log-format", "json", "--log-file", str(log), "run", str(spec),
+                     "--demo", "--limit", "200")
+    assert result.exit_code == 0, result.stderr
+    text = log.read_text() + result.stderr
+    assert "/locations/(id)" in text             # looked up one by one
+    world = World(7, 1000)
+    ids = {world.site(j).id for j in range(world.site_count)}
+    assert {world.site(j).id for j in world.private_sites()} <= ids
+    assert not [site for site in ids if site in text]
