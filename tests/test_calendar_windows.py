@@ -182,7 +182,9 @@ def _codes(window: str, rule: str) -> list[str]:
     ('previous year in "Pacific/Honolulu"', 'cron "0 6 1 1 *"', []),  # late, but tiles
 ])
 def test_schedule_and_window_fit(window, rule, codes) -> None:
-    assert [c for c in _codes(window, rule) if c != "OCX412"] == codes
+    # OCX336 (an aggregate released again over the same records) is the privacy side of
+    # overlapping windows: tests/privacy/test_differencing.py
+    assert [c for c in _codes(window, rule) if c not in ("OCX412", "OCX336")] == codes
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -145,6 +145,26 @@ def check_fit(datasets: Sequence[syntax.Dataset], rule: syntax.Schedule | None,
             ctx.emit(_misfit(window, rule, *found))
 
 
+def overlapping_runs(window: syntax.Window | None, rule: syntax.Schedule) -> str | None:
+    """How the windows of consecutive scheduled runs share records (a label), or None when
+    each run reads records no earlier run read."""
+    match window:
+        case syntax.SinceLastRun():
+            return None
+        case None:
+            return "no window: every run reads every record again"
+        case syntax.SinceDate():
+            return "a fixed start: every run reads again what the runs before it read"
+        case syntax.Between():
+            return "a fixed window: every run reads it again"
+        case syntax.MonthToDate():
+            return "every run reads the month so far again"
+    found = _first_misfit(window, _runs(rule))
+    if found is None or found[0] != "overlap":
+        return None
+    return f"consecutive runs overlap: {_moment(found[4][0])} to {_moment(found[2][1])} is in both"
+
+
 def _runs(rule: syntax.Schedule) -> list[datetime]:
     runs, moment = [], _SIMULATION_START
     while len(runs) < _MAX_RUNS:

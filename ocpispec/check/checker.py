@@ -16,7 +16,7 @@ from ocpispec.check.context import Context
 from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
 from ocpispec.check.dataset import check_dataset
-from ocpispec.check.differencing import check_differencing
+from ocpispec.check.differencing import check_differencing, check_repeated_releases
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
 from ocpispec.check.output import check_destinations, check_overwrites
@@ -43,6 +43,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
     check_fit(spec.datasets, spec.schedule, ctx)
+    check_repeated_releases(datasets, spec.schedule, ctx)
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
     diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)

@@ -197,3 +197,41 @@ def _explanation(difference: str) -> str:
             "filter keeps and the other drops; with `where kwh < 55` against no filter, "
             "that can be the one session above 55 kWh")
 
+
+
+# ---- one aggregate, released again and again ---------------------------------------------------
+
+
+def check_repeated_releases(datasets: Iterable[CheckedDataset | None],
+                            rule: syntax.Schedule | None, ctx: Context) -> None:
+    """OCX336 for each aggregate whose scheduled runs read overlapping windows: each file is
+    safe alone, but one minus the one before is the records in between, often one driver's."""
+    if rule is None or any(d.is_error for d in ctx.diagnostics):
+        return                      # a schedule that does not parse cannot be played
+    from ocpispec.check.calendar import overlapping_runs
+
+    for checked in datasets:
+        if checked is None or not checked.is_aggregate:
+            continue
+        window = checked.dataset.source.window
+        found = overlapping_runs(window, rule)
+        if found is not None:
+            ctx.emit(_repeated(checked, window, rule, found))
+
+
+def _repeated(checked: CheckedDataset, window: syntax.Window | None, rule: syntax.Schedule,
+              found: str) -> Diagnostic:
+    anchor = window.span if window is not None else checked.dataset.source.module.span
+    return Diagnostic(
+        "OCX336", Severity.WARNING,
+        f"each scheduled run releases this aggregate of `{checked.module}` again over "
+        "records an earlier run released",
+        (Label(anchor, found),
+         Label(rule.span, "runs here", False)),
+        notes=["subtracting one file from the next leaves, group by group, the records that "
+               "came or changed in between: an hour of a month-to-date report is often a "
+               "single session, and a record updated out of a fixed window is alone in the "
+               "difference",
+               "the minimum group size protects each file alone, not the difference of two"],
+        help="release each record once: a calendar window with its schedule (`previous "
+             "month` with `schedule monthly on day 1 at 06:00`) or `since last run`")

@@ -107,3 +107,48 @@ def test_private_locations_on_one_side_only_link_drivers_to_home_chargers() -> N
                '  round(kwh, 0) as energy\noutput csv to "b.csv"\n')
     found = _codes(_rows("", "a.csv"), private)
     assert [code for code in found if code != "OCX310"] == ["OCX333"]
+
+
+# ---- one aggregate released again by its own schedule (OCX336) --------------------------------
+
+SCHEDULED = [
+    ('  month to date in "Europe/Amsterdam"\n', "schedule hourly\n"),    # the hour in between
+    ("  since 2026-01-01\n", "schedule daily at 06:00\n"),                # cumulative totals
+    ("", "schedule daily at 06:00\n"),                                     # everything, every day
+    ("  between 2026-01-01 and 2026-02-01\n", "schedule daily at 06:00\n"),
+    ("  last 7 days\n", "schedule daily at 06:00\n"),                      # rolling, overlapping
+    # sliding whole weeks: each week again, with the sessions still charging at the run before
+    ("  previous 4 complete weeks\n  window on start_date_time\n",
+     "schedule weekly on monday at 05:00\n"),
+]
+
+
+@pytest.mark.parametrize("window, schedule", SCHEDULED)
+def test_an_aggregate_released_again_by_its_schedule_is_warned(window, schedule) -> None:
+    found = _codes(_aggregate(window, "a-{run.timestamp}.csv"), schedule)
+    assert "OCX336" in found
+
+
+@pytest.mark.parametrize("window, schedule", [
+    ("  since last run\n", "schedule hourly\n"),
+    ("  previous week\n  window on start_date_time\n", "schedule weekly on wednesday at 05:00\n"),
+    ('  previous month in "Europe/Amsterdam"\n', "schedule monthly on day 1 at 06:00\n"),
+    ("  last 1 day\n", "schedule daily at 06:00\n"),
+    ('  month to date in "Europe/Amsterdam"\n', ""),                       # no schedule: one run
+])
+def test_an_aggregate_released_once_per_record_is_not_warned(window, schedule) -> None:
+    assert "OCX336" not in _codes(_aggregate(window, "a-{run.timestamp}.csv"), schedule)
+
+
+def test_rows_released_again_are_left_to_ocx424() -> None:
+    rows = ('from sessions\n  month to date\nselect\n  status\noutput csv to '
+            '"r-{run.timestamp}.csv"\nschedule hourly\n')
+    assert "OCX336" not in _codes(rows)
+
+
+def test_repeated_release_renders(snapshot) -> None:
+    text = HEADER + _aggregate('  month to date in "Europe/Amsterdam"\n',
+                               "a-{run.timestamp}.csv") + "schedule hourly\n"
+    source = SourceFile("t.ocx", text)
+    found = [d for d in diagnose_source(source) if d.code == "OCX336"]
+    assert report.render(found, {"t.ocx": source}) == snapshot
