@@ -41,13 +41,15 @@ def server(demo_server_factory):
 
 
 @pytest.fixture
-def run(run_cli, tmp_path: Path):
-    """`ocpispec run` of a spec with `window` writing to `destination` (in tmp)."""
+def run(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`ocpispec run` of a spec with `window` writing to `destination`, both in tmp
+    (the working directory, so the destination is written as it is)."""
+    monkeypatch.chdir(tmp_path)
 
     def invoke(server, *args: str, window: str = "since last run",
                destination: str = "out/sessions.csv", export: str = "replace_test"):
         spec = tmp_path / f"{export}.ocx"
-        spec.write_text(SPEC.format(window=window, destination=tmp_path / destination)
+        spec.write_text(SPEC.format(window=window, destination=destination)
                         .replace("replace_test", export))
         env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
                "TEST_PSEUDONYM_KEY": KEY}

@@ -35,7 +35,7 @@ def same_length(amount: int, word: str, units: Sequence[str]) -> tuple[int, str]
     (the unit as `units` spells it, singular after 1); None when none does."""
     single = singular(word)
     family = _FIXED if single in _FIXED else _CALENDAR if single in _CALENDAR else None
-    if family is None:
+    if family is None or amount < 1:  # nothing holds no time (the zero is reported)
         return None
     length = amount * family[single]
     sizes = sorted(((family[singular(unit)], unit) for unit in units
