@@ -18,6 +18,10 @@ from ocpispec.schema.model import PrivacyClass
 # an unknown field whose name is not shaped like an identifier: counted, never named
 UNUSUAL = "<unusual name>"
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]{0,40}")
+# a name that holds a value rather than naming one (a key of a map keyed by card,
+# contract or session id): three digits in a row, or a part of 8 or more hex digits
+_DIGITS = re.compile(r"\d{3}")
+_HEX = re.compile(r"[0-9a-f]*\d[0-9a-f]*")
 
 # name -> sub-shape for object fields, None for leaves
 Shape = Mapping[str, "Shape | None"]
@@ -119,8 +123,11 @@ def public_projection(version: str, module: str, record: Mapping[str, Any],
 
 
 def reportable_name(name: str) -> bool:
-    """Whether a field name is shaped like an identifier, so it may be shown."""
-    return _IDENTIFIER.fullmatch(name) is not None
+    """Whether a field name is shaped like an identifier and not like a value, so it
+    may be shown."""
+    if _IDENTIFIER.fullmatch(name) is None or _DIGITS.search(name):
+        return False
+    return not any(len(part) >= 8 and _HEX.fullmatch(part) for part in name.split("_"))
 
 
 def split_unusual(tally: Mapping[str, int]) -> tuple[dict[str, int], int]:
@@ -132,7 +139,7 @@ def _collect_unknown(shape: Shape, node: dict[str, Any], prefix: str,
                      found: dict[str, None], unusual: list[str]) -> None:
     for key, value in node.items():
         if key not in shape:
-            if _IDENTIFIER.fullmatch(key):
+            if reportable_name(key):
                 found[prefix + key] = None
             else:
                 unusual.append(UNUSUAL)
