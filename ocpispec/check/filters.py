@@ -136,6 +136,8 @@ def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
             value = _single(condition.value, typer, ctx)
             for option in condition.options.items:
                 _match(condition.value, value, option, "=", ctx)
+            if not condition.options.items:
+                _empty_list(condition, ctx)
         case syntax.IsNull():
             typer.value(condition.value)
         case syntax.Matches():
@@ -144,6 +146,15 @@ def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
                 ctx.emit(_mismatch(condition.value, value, "`matches` works on text", ctx,
                                    "compare it with `=`, `<` or `>` instead"))
             _check_pattern(condition.pattern, ctx)
+
+
+def _empty_list(condition: syntax.InList, ctx: Context) -> None:
+    keeps = "every record" if condition.negated else "no record"
+    ctx.emit(error("OCX204", f"`{'not ' if condition.negated else ''}in []` keeps {keeps}",
+                   condition.options.span, "an empty list",
+                   notes=["a value is never one of no values"],
+                   help="list the values to keep, e.g. `in [\"COMPLETED\"]`, or drop the "
+                        "condition"))
 
 
 # `*` and `?` are the only wildcards; brackets would be character classes elsewhere.
