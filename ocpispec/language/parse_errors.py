@@ -76,6 +76,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     span = _token_span(token, source, history)
     if (punctuated := _punctuated_name(token, history, source)) is not None:
         return punctuated
+    if (exponent := _exponent_number(token, history, source)) is not None:
+        return exponent
     for rule in (_sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
@@ -121,6 +123,42 @@ def _punctuated_name(token: Token, history: list[Token],
                             "read as operators"],
                      help=f"write `{keyword} {fixed}`")
     return None
+
+
+_EXPONENT = re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+def _exponent_number(token: Token, history: list[Token],
+                     source: SourceFile) -> Diagnostic | None:
+    """`1e3`: a number with an exponent reads as the number `1` and a name `e3`."""
+    before = [seen for seen in history[-2:] if seen.start_pos != token.start_pos]
+    number = before[-1] if before else None
+    if number is None or number.type != "NUMBER" or token.start_pos != number.end_pos \
+            or not str(token).lower().startswith("e"):
+        return None
+    written = _EXPONENT.match(source.text, number.start_pos or 0)
+    if written is None:
+        return None
+    return error("OCX001", f"`{written.group()}` is not a number the spec language reads",
+                 Span(written.start(), written.end()), "a number with an exponent",
+                 notes=["numbers are written out in digits, with an optional decimal point"],
+                 help=f"write `{plain}`" if (plain := _plain(written.group())) else
+                 "write the number out in digits (at most 15 before and 15 after the "
+                 "decimal point)")
+
+
+def _plain(written: str) -> str | None:
+    """`1e3` -> `1000`, `2.5e-3` -> `0.0025`, exactly (decimal, not binary); None when
+    it would have more digits than a number in a spec may (OCX013)."""
+    from decimal import Decimal
+
+    exponent = written.lower().partition("e")[2]
+    if abs(int(exponent)) > 30:
+        return None
+    text = format(Decimal(written), "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    whole, _, fraction = text.lstrip("-").partition(".")
+    return text if len(whole) <= 15 and len(fraction) <= 15 else None
 
 
 def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
