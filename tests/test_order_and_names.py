@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import random
+import sqlite3
 import tracemalloc
 from pathlib import Path
 from types import MappingProxyType
@@ -83,6 +84,28 @@ def test_duplicate_names_and_ids_are_refused() -> None:
     clash = ('from sessions select status output csv to "a.csv"\n'
              'from cdrs as sessions select currency output csv to "b.csv"\n')
     assert codes_of(clash) == ["OCX233"]
+
+
+@pytest.mark.parametrize("body", [
+    "select status\n  location.evse.status as Status\n",
+    "group by status compute count() as STATUS minimum group size 10\n",
+])
+def test_column_names_that_differ_only_in_case_are_refused(body: str) -> None:
+    """DuckDB, SQLite and most databases read `Status` and `status` as one column."""
+    spec = "from sessions\n  join locations on location_id\n" + body + "output csv to stdout\n"
+    assert codes_of(spec) == ["OCX207"]
+
+
+def test_a_file_with_case_only_different_names_would_not_load(run, tmp_path: Path) -> None:
+    """What the refusal prevents: the run writes nothing, and a file with such a header
+    is one SQLite (and DuckDB) will not create a table from."""
+    out = tmp_path / "x.csv"
+    result = run("from sessions previous month\nselect\n  status\n  currency as Status\n"
+                 f'output csv to "{out}"\n')
+    assert result.exit_code != 0 and "OCX207" in result.output
+    assert not out.exists()
+    with pytest.raises(sqlite3.OperationalError, match="duplicate column name"):
+        sqlite3.connect(":memory:").execute('CREATE TABLE t ("status", "Status")')
 
 
 # ---- run -------------------------------------------------------------------------------

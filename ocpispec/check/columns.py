@@ -156,24 +156,29 @@ def _is_aggregate(call: syntax.Call) -> bool:
 
 
 def _check_duplicates(columns: Sequence[CheckedColumn], ctx: Context) -> None:
-    # by case-folded name: Excel, DuckDB, R's readers and SQL tools do not tell
-    # `Energy` from `energy`, so a consumer could not load both
+    """Names must differ in more than case: DuckDB, SQLite, most databases, R's
+    `janitor` and Excel's Power Query read `Name` and `name` as one column."""
     seen: dict[str, CheckedColumn] = {}
     for column in columns:
         first = seen.setdefault(column.name.casefold(), column)
         if first is column:
             continue
-        same = first.name == column.name
-        ctx.emit(Diagnostic(
-            "OCX207", Severity.ERROR,
-            f"two columns are named `{column.name}`" if same else
-            f"two columns are named `{first.name}` and `{column.name}`",
-            (Label(_name_span(column.column), "second column with this name"),
-             Label(_name_span(first.column), "first column with this name", False)),
-            notes=["column names become CSV headers and JSON keys; they must be unique" +
-                   ("" if same else ", also without regard to case: Excel, DuckDB and SQL "
-                    "tools read `A` and `a` as one column")],
-            help=f"rename one with `as`, e.g. `as {column.name}_2`"))
+        ctx.emit(_duplicate(column, first))
+
+
+def _duplicate(column: CheckedColumn, first: CheckedColumn) -> Diagnostic:
+    labels = (Label(_name_span(column.column), "second column with this name"),
+              Label(_name_span(first.column), "first column with this name", False))
+    notes = ["column names become CSV headers and JSON keys; they must be unique"]
+    if column.name == first.name:
+        message = f"two columns are named `{column.name}`"
+    else:
+        message = (f"two columns are named `{first.name}` and `{column.name}`, "
+                   "which differ only in case")
+        notes.append("DuckDB, SQLite and most databases read column names without "
+                     "case, so they would load these as one column or refuse the file")
+    return Diagnostic("OCX207", Severity.ERROR, message, labels, notes=notes,
+                      help=f"rename one with `as`, e.g. `as {column.name}_2`")
 
 
 def _name_span(column: syntax.Column):
