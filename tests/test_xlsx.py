@@ -28,9 +28,11 @@ def server():
 
 @pytest.fixture
 def run(run_cli, tmp_path: Path, server):
-    def invoke(output: str):
+    def invoke(output: str, dataset: str | None = None):
         path = tmp_path / "spec.ocx"
-        path.write_text(HEADER + output.replace("OUT/", f"{tmp_path}/out/") + "\n")
+        header = HEADER if dataset is None else HEADER.replace(
+            "from sessions\n", f"from sessions as {dataset}\n")
+        path.write_text(header + output.replace("OUT/", f"{tmp_path}/out/") + "\n")
         env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
                "OUTPUT_TEST_KEY": KEY}
         return run_cli("run", str(path), "--state", str(tmp_path / "state.json"), "--as-of",
@@ -87,3 +89,17 @@ def test_coordinates_and_compression_are_refused(run_cli, tmp_path) -> None:
     spec = tmp_path / "spec.ocx"
     spec.write_text(HEADER + 'output xlsx to "exports/x.xlsx.gz"\n')
     assert "OCX418" in run_cli("check", str(spec)).output
+
+
+@pytest.mark.parametrize("dataset", ["columns", "Columns", "history"])
+def test_a_dataset_named_like_a_taken_sheet_keeps_the_columns_sheet(run, tmp_path,
+                                                                    dataset) -> None:
+    """A dataset named `columns` once took that sheet name, pushing the description to
+    `columns1`; `History` is reserved by Excel (which compares names without case)."""
+    result = run('output xlsx to "OUT/x.xlsx"', dataset=dataset)
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx", read_only=True)
+    assert workbook.sheetnames == ["data", "columns"]
+    described = list(workbook["columns"].iter_rows(values_only=True))
+    assert described[0] == ("column", "type", "description", "treatment", "sources")
+    assert next(workbook["data"].iter_rows(values_only=True))[0] == "driver"

@@ -23,6 +23,7 @@ MAX_ROWS = 1_048_576 - 1  # the header takes one
 MAX_TEXT = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
+_TAKEN_SHEET_NAMES = frozenset({"columns", "history"})
 
 
 class XlsxError(Exception):
@@ -38,7 +39,7 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     from openpyxl.comments import Comment
 
     workbook = Workbook(write_only=True)
-    data = workbook.create_sheet(_SHEET_NAME.sub("_", sheet)[:31] or "data")
+    data = workbook.create_sheet(_sheet_name(sheet))
     header = []
     for field in fields:
         heading = WriteOnlyCell(data, value=field.name)
@@ -114,6 +115,14 @@ def _guarded(field: TypedField, convert: Any) -> Any:
             raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
                 from None
     return make
+
+
+def _sheet_name(dataset: str) -> str:
+    """The data sheet's name: the dataset's, without the characters Excel refuses, at
+    most 31 characters; `data` when that is empty, the describing sheet's `columns` or
+    Excel's reserved `History` (Excel compares sheet names without case)."""
+    name = _SHEET_NAME.sub("_", dataset)[:31]
+    return "data" if not name or name.casefold() in _TAKEN_SHEET_NAMES else name
 
 
 def _safe(text: str) -> str:
