@@ -91,6 +91,32 @@ def test_coordinates_and_compression_are_refused(run_cli, tmp_path) -> None:
     assert "OCX418" in run_cli("check", str(spec)).output
 
 
+def docs_workbook_loader():
+    """The pandas loader docs/outputs.md shows for XLSX, run as the docs print it."""
+    text = (Path(__file__).parents[1] / "docs" / "outputs.md").read_text()
+    block = text.split("<!-- load-xlsx -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(block.split("\nsessions = ", 1)[0], "docs/outputs.md", "exec"), namespace)  # noqa: S102
+    return namespace["read_workbook"]
+
+
+def test_pandas_loads_the_workbook_with_the_types_of_its_columns_sheet(run, tmp_path) -> None:
+    """Plain `read_excel` turns the text cells of postal areas into numbers (`0106` would
+    lose its zero) and whole numbers with an empty cell into floats; the documented
+    loader gives the frame the Parquet file of the same rows gives."""
+    assert run('output xlsx to "OUT/x.xlsx"').exit_code == 0
+    assert run('output parquet to "OUT/x.parquet"').exit_code == 0
+    import pandas as pd
+
+    assert str(pd.read_excel(tmp_path / "out" / "x.xlsx", sheet_name=0).area.dtype) != "string"
+    frame = docs_workbook_loader()(str(tmp_path / "out" / "x.xlsx"))
+    typed = pd.read_parquet(tmp_path / "out" / "x.parquet", dtype_backend="numpy_nullable")
+    assert {n: str(t) for n, t in frame.dtypes.items()} == {
+        "driver": "string", "started": "datetime64[us, UTC]", "energy_kwh": "Float64",
+        "minutes": "Int64", "area": "string", "published": "boolean"}
+    pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
+
+
 @pytest.mark.parametrize("dataset", ["columns", "Columns", "history"])
 def test_a_dataset_named_like_a_taken_sheet_keeps_the_columns_sheet(run, tmp_path,
                                                                     dataset) -> None:
