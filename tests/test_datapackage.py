@@ -57,6 +57,49 @@ def docs_loader():
     return namespace["read_package_csv"]
 
 
+def docs_json_loader():
+    """The NDJSON/JSON loader docs/outputs.md shows, run as the docs print it, after the
+    CSV block it takes `PANDAS_TYPES` and the imports from."""
+    text = (REPO / "docs" / "outputs.md").read_text()
+    csv_block = text.split("<!-- load-csv-with-package -->\n```python\n", 1)[1].split("```", 1)[0]
+    block = text.split("<!-- load-json-with-package -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(csv_block.split("\nsessions = ", 1)[0], "docs/outputs.md", "exec"), namespace)  # noqa: S102
+    exec(compile(block.split("\ncdrs = ", 1)[0], "docs/outputs.md", "exec"), namespace)  # noqa: S102
+    return namespace["read_package_json"]
+
+
+TYPED = {"driver": "string", "started": "datetime64[us, UTC]", "energy_kwh": "Float64",
+         "minutes": "Int64", "area": "string", "published": "boolean"}
+
+
+@pytest.mark.parametrize("name, output", [("x.ndjson", "ndjson"), ("x.ndjson.gz", "ndjson"),
+                                          ("x.json", "json")])
+def test_pandas_loads_json_with_its_declared_types(run, tmp_path, name, output) -> None:
+    """Plain `read_json` makes the text postal areas numbers and leaves timestamps text;
+    the documented loader gives the frame the Parquet file of the same rows gives."""
+    run(f'output {output} to "OUT/{name}"')
+    run('output parquet to "OUT/typed.parquet"')
+    plain = pd.read_json(tmp_path / "out" / name, lines=output == "ndjson")
+    assert str(plain.area.dtype) != "string" and str(plain.started.dtype) != TYPED["started"]
+    frame = docs_json_loader()(str(tmp_path / "out" / f"{name}.datapackage.json"))
+    typed = pd.read_parquet(tmp_path / "out" / "typed.parquet", dtype_backend="numpy_nullable")
+    assert {n: str(t) for n, t in frame.dtypes.items()} == TYPED
+    pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
+
+
+@pytest.mark.parametrize("name, output", [("x.ndjson", "ndjson"), ("x.json", "json")])
+def test_an_empty_json_output_loads_with_its_columns(run, tmp_path, name, output) -> None:
+    empty = LICENSED.replace("from sessions\n", "from sessions\n  where kwh > 1000000\n")
+    run(f'output {output} to "OUT/{name}"', spec=empty)
+    frame = docs_json_loader()(str(tmp_path / "out" / f"{name}.datapackage.json"))
+    assert len(frame) == 0 and list(frame.columns) == list(TYPED)
+    # pandas gives an empty timestamp column second precision
+    assert {n: str(t) for n, t in frame.dtypes.items() if n != "started"} == \
+        {n: t for n, t in TYPED.items() if n != "started"}
+    assert isinstance(frame.started.dtype, pd.DatetimeTZDtype) and str(frame.started.dt.tz) == "UTC"
+
+
 def test_the_package_validates_with_frictionless(run, tmp_path) -> None:
     from frictionless import validate
 
