@@ -147,6 +147,20 @@ def test_compressed_outputs_hold_the_plain_bytes_and_the_manifest_hashes_the_fil
     assert "compression" not in manifest(plain)["output"]
 
 
+@pytest.mark.parametrize("name, fmt", [("x.csv", "csv"), ("x.ndjson", "ndjson"),
+                                       ("x.parquet", "parquet"), ("x.xlsx", "xlsx")])
+def test_every_manifest_has_the_size_and_hash_of_its_file(run, server, tmp_path,
+                                                          name, fmt) -> None:
+    """Not only a compressed file's: a consumer checks an uncompressed one the same way."""
+    result = run(f'output {fmt} to "OUT/{name}"', server)
+    assert result.exit_code == 0, result.output
+    delivered = (tmp_path / "out" / name).read_bytes()
+    output = manifest(tmp_path / "out" / name)["output"]
+    assert output["bytes"] == len(delivered) > 0
+    assert output["sha256"] == hashlib.sha256(delivered).hexdigest()
+    assert "compression" not in output
+
+
 def test_gzip_output_is_reproducible(run, server, tmp_path) -> None:
     """No file name or time stamp in the gzip header: equal rows, equal bytes."""
     target = tmp_path / "out" / "x.csv.gz"

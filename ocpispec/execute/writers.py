@@ -69,11 +69,13 @@ def write_parquet(rows: Iterable[dict], plan: ir.Plan, dataset: ir.Dataset, rend
 
 
 def encoding(render: ir.Render, target: Target, file: HashingFile | None) -> dict[str, Any]:
-    """How the file is written, when it differs from the plain default: the delivered
-    size and compression, the CSV dialect (so a consumer can read it)."""
+    """How the file is written: the delivered size (compressed or not, so a consumer
+    can check the file they received), the compression and the CSV dialect when they
+    differ from the plain default (so a consumer can read it)."""
     extra: dict[str, Any] = {}
     if file is not None and (compression := compression_of(target)):
         extra["compression"] = compression
+    if file is not None:
         extra["bytes"] = file.delivered.size
     if render.dialect is not None:
         dialect = render.dialect
