@@ -11,6 +11,7 @@ import io
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import zstandard
 from hypothesis import given, settings
@@ -293,3 +294,46 @@ def test_a_plan_with_dialect_and_compression_round_trips(tmp_path) -> None:
     render = again.datasets[0].steps[-1]
     assert render.dialect == dialect_from("excel-nl", [("quote", "all")])
     assert render.compression == "gzip"
+
+
+# ---- coordinates ------------------------------------------------------------------------
+
+LOCATIONS = '''export open_locations
+  consumer "Test consumer"
+  purpose "Outputs consumers can load"
+  legal basis public task "test"
+  retention 1 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from locations
+  where publish = true
+select
+  id as location_id
+  coordinates
+  grid(coordinates, 0.05) as cell
+output {fmt} to "{out}"
+'''
+
+
+@pytest.mark.parametrize("fmt, name", [("ndjson", "x.ndjson"), ("json", "x.json"),
+                                       ("parquet", "x.parquet")])
+def test_coordinates_kept_as_is_are_numbers_like_every_coordinates_column(
+        run_cli, server, tmp_path, fmt, name) -> None:
+    """OCPI sends latitude and longitude as text; a consumer gets numbers in every
+    coordinates column, kept as is or generalised, as the Parquet file and the
+    GeoJSON geometry have them."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(LOCATIONS.format(fmt=fmt, out=tmp_path / "out" / name))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "state.json"), "--as-of",
+                     AS_OF, env=env)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "out" / name
+    frame = pd.read_parquet(path) if fmt == "parquet" else \
+        pd.read_json(path, lines=fmt == "ndjson", dtype=False)
+    assert len(frame) > 10
+    for column in ("coordinates", "cell"):
+        for point in frame[column]:
+            assert {type(point["latitude"]), type(point["longitude"])} == {float}, point
+    package = json.loads(path.with_name(name + ".datapackage.json").read_text())
+    assert [f["type"] for f in package["resources"][0]["schema"]["fields"]] == \
+        ["string", "object", "object"]

@@ -333,6 +333,7 @@ class DatasetRun:
     def _write(self, rows: Iterable[dict], version: str) -> int:
         if self.render.format in ("parquet", "xlsx"):
             return self._write_binary(rows, version)
+        rows = writers.numeric_points(rows, self.dataset)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)

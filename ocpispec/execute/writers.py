@@ -4,6 +4,7 @@ package say about how a file is written."""
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -21,6 +22,7 @@ from ocpispec.execute.outputs import (
 from ocpispec.formats.datapackage import data_package
 from ocpispec.formats.fields import typed_fields
 from ocpispec.formats.units import column_unit, measure_unit
+from ocpispec.render.values import is_geo
 
 
 def require_libraries(render: ir.Render, target: Target) -> None:
@@ -31,6 +33,39 @@ def require_libraries(render: ir.Render, target: Target) -> None:
                           "installed", render.origin, "output",
                           help="install it with `pip install 'ocpispec[zstd]'`, or end "
                                "the file name in `.gz`")
+
+
+def numeric_points(rows: Iterable[dict], dataset: ir.Dataset) -> Iterable[dict]:
+    """The rows with every coordinates column as numbers: OCPI sends latitude and
+    longitude as text (`"52.090737"`), so a column kept as is would hold text where a
+    `grid` or `round_coords` column of the same type holds numbers, and JSON readers
+    would give the consumer strings. Parquet and GeoJSON geometry convert on their own."""
+    names = tuple(f.name for f in typed_fields(dataset) if f.type == "geopoint")
+    if not names:
+        return rows
+    return (_with_numeric_points(row, names) for row in rows)
+
+
+def _with_numeric_points(row: dict, names: tuple[str, ...]) -> dict:
+    points = {name: point for name in names
+              if (point := _numeric_point(row.get(name))) is not None}
+    return row | points if points else row
+
+
+def _numeric_point(value: Any) -> dict[str, float] | None:
+    """`{"latitude": 52.09, "longitude": 5.12}` for coordinates given as text; None for
+    coordinates already numbers, a null, or text that is no number (left as it is)."""
+    if not is_geo(value) or all(isinstance(value[k], float | int) and
+                                not isinstance(value[k], bool)
+                                for k in ("latitude", "longitude")):
+        return None
+    try:
+        latitude, longitude = float(value["latitude"]), float(value["longitude"])
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    return {"latitude": latitude, "longitude": longitude}
 
 
 def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
