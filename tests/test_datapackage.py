@@ -265,3 +265,21 @@ def test_the_plan_shows_the_licence(run_cli, tmp_path) -> None:
     spec = tmp_path / "spec.ocx"
     spec.write_text(LICENSED + 'output csv to "exports/x.csv"\n')
     assert "  licence      CC-BY-4.0" in run_cli("plan", str(spec)).output
+
+
+def test_a_geojson_package_declares_its_properties_and_its_geometry(run, tmp_path) -> None:
+    """Every declared field but the geometry is a property of every feature; the
+    coordinates column is no property but the feature's geometry, and says so."""
+    spec = LICENSED.split("from sessions", 1)[0] + (
+        "from locations\n  where publish = true\nselect\n  id as location_id\n"
+        "  grid(coordinates, 0.05) as cell\n  city\n")
+    run('output geojson to "OUT/x.geojson"', spec=spec)
+    features = json.loads((tmp_path / "out" / "x.geojson").read_text())["features"]
+    fields = package(tmp_path / "out" / "x.geojson")["resources"][0]["schema"]["fields"]
+    assert [(f["name"], f["type"]) for f in fields] == [
+        ("location_id", "string"), ("cell", "geojson"), ("city", "string")]
+    assert "geometry" in fields[1]["description"]
+    properties = [f["name"] for f in fields if f["type"] != "geojson"]
+    assert len(features) > 10
+    assert all(list(feature["properties"]) == properties for feature in features)
+    assert all(feature["geometry"]["type"] == "Point" for feature in features)

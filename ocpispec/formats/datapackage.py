@@ -82,16 +82,20 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
         entry["constraints"] = {"pattern": f"[0-9a-f]{{{PSEUDONYM_LENGTH}}}"}
     if field.type == "geopoint" and fmt == "csv":
         entry["description"] += " (written as `latitude,longitude`)"
+    if field.type == "geopoint" and fmt == "geojson":
+        entry["description"] += (" (each feature's geometry, a GeoJSON Point with "
+                                 "longitude first, not one of its properties)")
     if unit is not None and field.type in ("number", "integer"):
         entry["ocpispec:unit"] = unit
     return entry
 
 
 def _type(field: TypedField, fmt: str) -> str:
-    """Table Schema's type: a geopoint is an object in JSON and text in CSV (Table
-    Schema's own geopoint puts longitude first; ocpispec writes latitude first)."""
+    """Table Schema's type: a geopoint is an object in JSON, text in CSV and a GeoJSON
+    geometry in GeoJSON (the one coordinates column a GeoJSON output has; Table Schema's
+    own geopoint puts longitude first, but ocpispec writes latitude first elsewhere)."""
     if field.type == "geopoint":
-        return "string" if fmt == "csv" else "object"
+        return {"csv": "string", "geojson": "geojson"}.get(fmt, "object")
     return field.type
 
 
