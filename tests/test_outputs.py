@@ -337,3 +337,50 @@ def test_coordinates_kept_as_is_are_numbers_like_every_coordinates_column(
     package = json.loads(path.with_name(name + ".datapackage.json").read_text())
     assert [f["type"] for f in package["resources"][0]["schema"]["fields"]] == \
         ["string", "object", "object"]
+
+
+# ---- Excel dates ------------------------------------------------------------------------
+
+BANDS = '''export excel_bands
+  consumer "Test consumer"
+  purpose "Outputs consumers can load"
+  legal basis public task "test"
+  retention 1 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  bucket(kwh, {edges}) as energy_band_kwh
+output {output} to "{out}"
+'''
+
+
+@pytest.mark.parametrize("edges, output, warned", [
+    ("[0, 5, 10, 20, 50]", "csv excel-nl", True),
+    ("[0, 5, 10, 20, 50]", "csv delimiter \";\" bom", True),
+    ("[0, 5, 10, 20, 50]", "csv", False),          # not for Excel: pandas, R, DuckDB
+    ("[0, 5, 10, 20, 50]", "xlsx", False),         # text cells stay text
+    ("[0, 2.5, 25, 50]", "csv excel-nl", False),   # no band Excel reads as a date
+])
+def test_bucket_labels_excel_opens_as_dates_are_warned(run_cli, server, tmp_path, edges,
+                                                       output, warned) -> None:
+    """`5-10` in a CSV Excel opens is 5 October there; the run warns (OCX425) and the
+    file keeps the label for every other reader."""
+    out = tmp_path / "out" / ("x.xlsx" if output == "xlsx" else "x.csv")
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(BANDS.format(edges=edges, output=output, out=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "state.json"), "--as-of",
+                     AS_OF, env=env)
+    assert result.exit_code == 0, result.output
+    assert ("OCX425" in result.output) is warned
+    if output == "xlsx":
+        import openpyxl
+
+        cells = [row[0] for row in openpyxl.load_workbook(out).active.iter_rows(
+            min_row=2, values_only=True)]
+        assert "5-10" in cells and all(isinstance(c, str) for c in cells if c is not None)
+    else:
+        labels = {row[0] for row in csv.reader(io.StringIO(
+            out.read_text(encoding="utf-8-sig"), newline=""),
+            delimiter=";" if ";" in output or "excel" in output else ",")}
+        assert ("5-10" in labels) is (" 5," in edges)

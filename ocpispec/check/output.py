@@ -10,7 +10,9 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.destination import check_dialect, check_file_destination
-from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+from ocpispec import formats
+from ocpispec.formats import dialects
+from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 
 FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
            "template")
@@ -45,6 +47,8 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
     if fmt in FORMATS:
         check_file_destination(output, ctx)
         check_dialect(output, ctx)
+    if fmt == "csv":
+        _check_excel_dates(output, columns, ctx)
     return (output.destination.value if output.destination else "stdout"), templates
 
 
@@ -96,6 +100,48 @@ def _is_geo(column: CheckedColumn) -> bool:
 
 def _geo_path(column: CheckedColumn) -> str:
     return column.sources[0].qualified if column.sources else "coordinates"
+
+
+def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
+                       ctx: Context) -> None:
+    """A CSV for Excel (a dialect with a byte order mark: `excel-nl`, `excel-de`,
+    `excel-en`) whose `bucket` labels Excel opens as dates (`5-10` becomes 5 October
+    or 10 May, `10-20` October 2020)."""
+    try:
+        chosen = dialects.settings(
+            output.dialect.name if output.dialect else None,
+            ((o.name, o.value) for o in output.options))
+    except (KeyError, formats.DialectError):
+        return  # reported by check_dialect
+    if not chosen["bom"]:
+        return
+    for column in columns:
+        dated = _date_like_labels(column.column.expr)
+        if dated:
+            ctx.emit(warning(
+                "OCX425", f"the bucket labels of `{column.name}` such as "
+                f"`{dated[0]}` open as dates in Excel", column.column.expr.span, "labels such as "
+                f"`{dated[0]}`",
+                notes=["Excel reads text of two whole numbers joined by `-` as a day and "
+                       "month, or a month and year, when it opens a CSV, and keeps only the "
+                       "date; the data package and other tools still see the label"],
+                help="write `output xlsx` (its text cells stay text), or choose edges "
+                     "none of which Excel can read as a month (1 to 12)"))
+
+
+def _date_like_labels(expr: syntax.Expr) -> list[str]:
+    """The labels `bucket(x, [edges])` writes that Excel reads as a date: two whole
+    numbers from 1 to 99, one of them a month (1 to 12)."""
+    if not (isinstance(expr, syntax.Call) and expr.name.name == "bucket"
+            and len(expr.args) == 2 and isinstance(expr.args[1], syntax.ListLiteral)):
+        return []
+    edges = [item.value for item in expr.args[1].items]
+    if not all(isinstance(e, int | float) and not isinstance(e, bool) for e in edges):
+        return []
+    bounds = sorted(edges)
+    return [f"{int(low)}-{int(high)}" for low, high in zip(bounds, bounds[1:])
+            if float(low).is_integer() and float(high).is_integer()
+            and 1 <= low < 100 and 1 <= high < 100 and (1 <= low <= 12 or 1 <= high <= 12)]
 
 
 def _check_destination(destination: syntax.Text, ctx: Context) -> None:
