@@ -283,3 +283,35 @@ def test_a_geojson_package_declares_its_properties_and_its_geometry(run, tmp_pat
     assert len(features) > 10
     assert all(list(feature["properties"]) == properties for feature in features)
     assert all(feature["geometry"]["type"] == "Point" for feature in features)
+
+
+ARROW_TYPES = {"string": "string", "integer": "int64", "number": "double", "boolean": "bool",
+               "datetime": "timestamp[us, tz=UTC]"}
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_typed_files_hold_the_types_their_package_declares(run, tmp_path, fmt) -> None:
+    """A `jmespath` column has no one type; Parquet and XLSX write it as text, so the data
+    package (and the workbook's `columns` sheet) declare `string`, not `any`."""
+    import openpyxl
+    import pyarrow.parquet as pq
+
+    spec = LICENSED.split("from sessions", 1)[0] + (
+        "from locations\n  where publish = true\nselect\n  id as location_id\n"
+        '  opening_times.twentyfourseven as open_24_7\n  jmespath("length(evses)") as evses\n')
+    run(f'output {fmt} to "OUT/x.{fmt}"', spec=spec)
+    path = tmp_path / "out" / f"x.{fmt}"
+    declared = {f["name"]: f["type"]
+                for f in package(path)["resources"][0]["schema"]["fields"]}
+    assert declared == {"location_id": "string", "open_24_7": "boolean", "evses": "string"}
+    if fmt == "parquet":
+        schema = pq.read_schema(path)
+        assert {name: str(schema.field(name).type) for name in declared} == \
+            {name: ARROW_TYPES[kind] for name, kind in declared.items()}
+    else:
+        workbook = openpyxl.load_workbook(path)
+        rows = list(workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
+        assert rows and all(isinstance(row[2], str) for row in rows)
+        described = {row[0]: row[1] for row in workbook["columns"].iter_rows(
+            min_row=2, values_only=True)}
+        assert described == declared

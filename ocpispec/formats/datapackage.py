@@ -26,6 +26,8 @@ MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
 # the frictionless name of a compression (zstd has none there yet)
 COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# typed formats that write a column of no one type (`jmespath(...)`) as its text
+TEXT_FOR_ANY = frozenset({"parquet", "xlsx"})
 
 
 def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: str,
@@ -96,6 +98,8 @@ def _type(field: TypedField, fmt: str) -> str:
     own geopoint puts longitude first, but ocpispec writes latitude first elsewhere)."""
     if field.type == "geopoint":
         return {"csv": "string", "geojson": "geojson"}.get(fmt, "object")
+    if field.type == "any" and fmt in TEXT_FOR_ANY:
+        return "string"
     return field.type
 
 

@@ -58,7 +58,7 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     columns = workbook.create_sheet("columns")
     columns.append(["column", "type", "description", "treatment", "sources"])
     for field in fields:
-        columns.append([_safe(field.name), field.type, _safe(field.description),
+        columns.append([_safe(field.name), _declared(field), _safe(field.description),
                         field.treatment, _safe(", ".join(field.sources))])
     workbook.save(sink)
     return written
@@ -115,6 +115,12 @@ def _guarded(field: TypedField, convert: Any) -> Any:
             raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
                 from None
     return make
+
+
+def _declared(field: TypedField) -> str:
+    """The type the `columns` sheet names: a column of no one type (`jmespath`) is
+    written as text cells, so it says `string`, as the data package does."""
+    return "string" if field.type == "any" else field.type
 
 
 def _sheet_name(dataset: str) -> str:
