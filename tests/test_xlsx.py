@@ -85,6 +85,17 @@ def test_too_many_rows_fail_the_run_with_nothing_written(run, tmp_path, monkeypa
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
+def test_a_text_longer_than_a_cell_fails_the_run_rather_than_being_cut(run, tmp_path,
+                                                                        monkeypatch) -> None:
+    """Excel cells hold 32,767 characters; a longer text (a `jmespath` list) was cut to
+    that, a truncated JSON text the consumer could not tell from a whole one."""
+    monkeypatch.setattr(xlsx, "MAX_TEXT", 20)  # the pseudonyms have 32 characters
+    result = run('output xlsx to "OUT/x.xlsx"')
+    assert result.exit_code == 1 and "OCX593" in result.output
+    assert "column `driver` is longer than the 20 characters an Excel cell holds" in result.output
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
 def test_coordinates_and_compression_are_refused(run_cli, tmp_path) -> None:
     spec = tmp_path / "spec.ocx"
     spec.write_text(HEADER + 'output xlsx to "exports/x.xlsx.gz"\n')

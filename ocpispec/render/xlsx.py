@@ -6,7 +6,8 @@ zones) and text; each header cell carries the column's description as a comment.
 treatment, sources.
 
 Text is always a text cell: a value starting with `=` never becomes a formula, and
-characters XML cannot hold are dropped. Excel sheets hold at most 1,048,576 rows.
+characters XML cannot hold are dropped. A text longer than a cell holds (32,767
+characters) stops the output rather than being cut. Excel sheets hold at most 1,048,576 rows.
 """
 
 from __future__ import annotations
@@ -68,7 +69,10 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
     def text(value: Any) -> Any:
         if value is None:
             return None
-        shown = _safe(value if value.__class__ is str else cell(value))
+        shown = _ILLEGAL.sub("", value if value.__class__ is str else cell(value))
+        if len(shown) > MAX_TEXT:
+            raise XlsxError(f"a value of column `{field.name}` is longer than the "
+                            f"{MAX_TEXT:,} characters an Excel cell holds")
         if not shown.startswith("="):
             return shown
         written = make_cell(sheet, value=shown)
