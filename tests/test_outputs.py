@@ -384,3 +384,28 @@ def test_bucket_labels_excel_opens_as_dates_are_warned(run_cli, server, tmp_path
             out.read_text(encoding="utf-8-sig"), newline=""),
             delimiter=";" if ";" in output or "excel" in output else ",")}
         assert ("5-10" in labels) is (" 5," in edges)
+
+
+# ---- .tsv ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output, name", [("csv", "x.tsv"), ("csv", "x.tsv.gz"),
+                                          ("csv quote all", "x.tsv")])
+def test_a_tsv_file_is_tab_separated_unless_a_dialect_says_otherwise(run, server, tmp_path,
+                                                                     output, name) -> None:
+    """`output csv to "x.tsv"` wrote commas into a file every TSV reader splits on tabs."""
+    result = run(f'output {output} to "OUT/{name}"', server)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "out" / name
+    frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == ["driver", "started", "energy_kwh", "minutes", "area",
+                                   "published"]
+    assert len(frame) > 50
+    assert manifest(path)["output"]["dialect"]["name"].startswith("tab-separated")
+    package = json.loads(path.with_name(name + ".datapackage.json").read_text())
+    assert package["resources"][0]["dialect"]["delimiter"] == "\t"
+
+
+def test_a_named_dialect_wins_over_the_tsv_extension(run, server, tmp_path) -> None:
+    assert run('output csv rfc-4180 to "OUT/x.tsv"', server).exit_code == 0
+    assert (tmp_path / "out" / "x.tsv").read_text().startswith("driver,started,")

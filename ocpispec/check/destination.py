@@ -128,7 +128,9 @@ def check_dialect(output: syntax.Output, ctx: Context) -> None:
             _bad_option(option, exc, ctx)
             return
     try:
-        dialects.settings(preset, ((o.name, o.value) for o in output.options))
+        dialects.settings(formats.base_dialect(
+            preset, output.destination.value if output.destination else None),
+            ((o.name, o.value) for o in output.options))
     except formats.DialectError as exc:
         culprit = [o for o in output.options if o.name == exc.option]
         span = culprit[-1].span if culprit else output.dialect.span  # type: ignore[union-attr]

@@ -108,8 +108,9 @@ def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
     `excel-en`) whose `bucket` labels Excel opens as dates (`5-10` becomes 5 October
     or 10 May, `10-20` October 2020)."""
     try:
-        chosen = dialects.settings(
+        chosen = dialects.settings(formats.base_dialect(
             output.dialect.name if output.dialect else None,
+            output.destination.value if output.destination else None),
             ((o.name, o.value) for o in output.options))
     except (KeyError, formats.DialectError):
         return  # reported by check_dialect

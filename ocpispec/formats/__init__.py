@@ -19,7 +19,8 @@ from ocpispec.formats.remote import REMOTE_SCHEMES, Remote, RemoteError, parse_r
 from ocpispec.frozen import frozen
 
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
-           "UNCOMPRESSIBLE", "Destination", "DialectError", "describe", "dialect_from",
+           "UNCOMPRESSIBLE", "Destination", "DialectError", "base_dialect", "describe",
+           "dialect_from",
            "REMOTE_SCHEMES", "Remote", "RemoteError", "fits", "parse_remote", "redact",
            "url_scheme"]
 
@@ -88,6 +89,14 @@ def describe(text: str) -> Destination:
 # a file the output is not
 OTHER_KINDS = frozenset({".xls", ".ods", ".pdf", ".avro", ".orc", ".feather",
                          ".arrow", ".sqlite", ".db", ".xml", ".yaml", ".yml", ".tar"})
+
+
+def base_dialect(named: str | None, destination: str | None) -> str | None:
+    """The CSV dialect options apply over: the one named, else `tab-separated` for a
+    `.tsv` file (its readers split on tabs), else None (RFC 4180)."""
+    if named is not None or destination is None:
+        return named
+    return "tab-separated" if describe(destination).extension == ".tsv" else None
 
 
 def fits(fmt: str, extension: str | None) -> bool:

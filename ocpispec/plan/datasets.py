@@ -306,9 +306,10 @@ class _Builder:
                         for path, sha256 in self.checked.templates)
         compression = formats.describe(destination).compression if destination else None
         dialect = None
-        if output.dialect is not None or output.options:
-            dialect = formats.dialect_from(output.dialect.name if output.dialect else None,
-                                           ((o.name, o.value) for o in output.options))
+        base = formats.base_dialect(output.dialect.name if output.dialect else None,
+                                    destination) if output.format.name == "csv" else None
+        if base is not None or output.options:
+            dialect = formats.dialect_from(base, ((o.name, o.value) for o in output.options))
         return ir.Render(f"render.{output.format.name}", output.format.name, destination,
                          template, self._geometry(), output.span, digests, compression,
                          dialect)
