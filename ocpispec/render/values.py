@@ -88,18 +88,22 @@ class CsvLines:
         delimiter, end = self.dialect.delimiter, self._end
         fast = self.dialect.quote == "minimal"
         comma = self.dialect.decimal == "comma"
+        inert = self.dialect.bom  # a CSV with a BOM is for Excel (`_inert`)
         ordered: bool | None = None
         for row in rows:
             # rows come in column order (the render contract); checked on the first row
             if ordered is None:
                 ordered = tuple(row) == columns
             values = row.values() if ordered and len(row) == count else map(row.get, columns)
+            if comma or inert:
+                values = list(values)
             cells = [v if v.__class__ is plain else repr(v) if v.__class__ in number
                      else _text(v) for v in values]
             if comma:
-                cells = [_decimal_comma(v, c) for v, c in zip(values, cells)] \
-                    if ordered and len(row) == count else \
-                    [_decimal_comma(row.get(n), c) for n, c in zip(columns, cells)]
+                cells = [_decimal_comma(v, c) for v, c in zip(values, cells)]
+            if inert:
+                cells = [_inert(c) if v.__class__ is plain else c
+                         for v, c in zip(values, cells)]
             line = delimiter.join(cells)
             if fast and line.count(delimiter) == width and '"' not in line \
                     and "\n" not in line and "\r" not in line and (width or line):
@@ -120,6 +124,16 @@ def _decimal_comma(value: Any, text: str) -> str:
 
 
 _NUMBERS = frozenset({int, float})
+# what Excel reads as the start of a formula when it opens a CSV
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def _inert(text: str) -> str:
+    """A text Excel would run as a formula (`=HYPERLINK(...)`, `+1-1`, `@SUM(...)`),
+    prefixed with `'`, which Excel reads as "text follows" and does not show. A value
+    the platform sends (a location's name) never becomes a formula on the consumer's
+    machine."""
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
 
 
 def _text(value: Any) -> str:

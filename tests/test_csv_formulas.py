@@ -1,0 +1,87 @@
+"""A CSV for Excel (a dialect with a BOM: `excel-nl`, `excel-de`, `excel-en`) never
+holds a text Excel would run as a formula: a location name the platform sends as
+`=HYPERLINK(...)` arrives as text. Plain CSV (for pandas, R, DuckDB) keeps every value
+as sent."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocpispec.demo import DemoServer
+from ocpispec.plan.ir import CsvDialect
+from ocpispec.render.values import CsvLines
+
+FORMULAS = ("=HYPERLINK(\"http://x.example\",\"open\")", "+1+2", "-2+3", "@SUM(A1:A2)",
+            "\t=1+1", "\r=1+1")
+
+
+class _FormulaServer(DemoServer):
+    """The demo CPO, where public locations are named like formulas."""
+
+    def render(self, version: str, module: str, index: int) -> dict[str, Any]:
+        obj = super().render(version, module, index)
+        if module == "locations":
+            obj["name"] = FORMULAS[int(obj["id"][3:]) % len(FORMULAS)]
+        return obj
+
+
+SPEC = '''export formula_test
+  consumer "Gemeente Test"
+  purpose "Public charging locations for the municipal map"
+  legal basis public task "test"
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from locations
+select
+  id as site
+  name
+output csv {dialect} to "{out}"
+'''
+
+
+@pytest.fixture(scope="module")
+def server():
+    with _FormulaServer(version="2.2.1", size=100, max_page_size=100) as demo:
+        yield demo
+
+
+def _names(path: Path, delimiter: str) -> list[str]:
+    text = path.read_bytes().decode("utf-8-sig")  # a \r in a cell stays a \r
+    return [row["name"] for row in csv.DictReader(io.StringIO(text, newline=""),
+                                                  delimiter=delimiter)]
+
+
+@pytest.mark.parametrize(("dialect", "delimiter"), [("excel-nl", ";"), ("excel-en", ","),
+                                                    ("bom", ",")])
+def test_a_csv_for_excel_holds_no_formula(run_cli, server, tmp_path: Path, dialect: str,
+                                          delimiter: str) -> None:
+    out = tmp_path / "sites.csv"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(dialect=dialect, out=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    names = _names(out, delimiter)
+    assert names and all(name.startswith("'") for name in names)
+    assert {name[1:] for name in names} <= set(FORMULAS)
+
+
+def test_plain_csv_keeps_the_values_as_sent(run_cli, server, tmp_path: Path) -> None:
+    out = tmp_path / "sites.csv"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(dialect="", out=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    assert run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env).exit_code == 0
+    assert set(_names(out, ",")) <= set(FORMULAS)
+
+
+def test_only_text_is_made_inert() -> None:
+    lines = CsvLines(["text", "number", "empty"], CsvDialect("excel-nl", ";", "comma", True))
+    rows = [{"text": "-5", "number": -5.5, "empty": None},
+            {"text": "=1+1", "number": -2, "empty": ""}]
+    assert "".join(lines.chunks(rows)) == "'-5;-5,5;\r\n'=1+1;-2;\r\n"
