@@ -110,7 +110,7 @@ FAULT_CASES = {
                             "OCPI status `2001`"),
     "malformed_body": ("2.2.1", {"malformed_body": ON}, "sessions", "endpoint", Status.BLOCKING,
                        "`text/html`, not JSON"),
-    "truncated_body": ("2.2.1", {"truncated_body": ON}, "sessions", "endpoint", Status.BLOCKING, "incomplete answer"),
+    "truncated_body": ("2.2.1", {"truncated_body": ON}, "sessions", "endpoint", Status.BLOCKING, "incomplete or undecodable answer"),
     "trickle_body": ("2.2.1", {"trickle_body": 0.05}, "cdrs", "endpoint", Status.BLOCKING,
                      "did not finish its answer within 0.3 s"),
     "never_answer": ("2.2.1", {"never_answer": ON}, "cdrs", "endpoint", Status.BLOCKING, "did not answer"),

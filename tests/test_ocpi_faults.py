@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from fixtures_proxy import RewritingProxy
+
 from ocpispec.demo import DemoServer, Faults
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
 from ocpispec.diagnostics.report import render
@@ -155,3 +157,37 @@ def test_redirect_to_another_host_is_not_followed(demo_server: DemoServer, fast_
                            options=fast_options, transport=httpx.MockTransport(handler))
     assert seen == ["cpo.example"]
     assert shown(caught.value, demo_server) == snapshot
+
+
+def gzip_claiming_proxy(server: DemoServer, times: int | None) -> RewritingProxy:
+    """Session pages say `Content-Encoding: gzip` over a plain body (a proxy that labels
+    what it did not compress): the first `times` of them, or all when None."""
+    labelled = []
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "/sessions" in path and (times is None or len(labelled) < times):
+            labelled.append(path)
+            headers["content-encoding"] = "gzip"
+        return status, headers, body
+
+    return RewritingProxy(server.origin, rewrite)
+
+
+def test_a_body_that_does_not_decode_is_retried(demo_server_factory, fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=50)
+    with gzip_claiming_proxy(server, times=2) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client:
+            assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 50
+        assert client.stats.retries == 2
+
+
+def test_a_body_that_never_decodes_is_explained(demo_server_factory, fast_options: FetchOptions,
+                                                snapshot) -> None:
+    server = demo_server_factory(size=50)
+    with gzip_claiming_proxy(server, times=None) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client, pytest.raises(OcpiError) as caught:
+            list(client.fetch("sessions", date_to=DATE_TO))
+    assert caught.value.code == "OCX504"
+    assert shown(caught.value, server) == snapshot

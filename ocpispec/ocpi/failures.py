@@ -84,9 +84,9 @@ def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
             return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
                         help="check the URL and your network (VPN, firewall); retry later if the platform is down")
         case errors.INVALID_RESPONSE:
-            return fail(retry.code, f"the platform sent an incomplete answer {tries} times", notes=notes,
-                        help="the platform or a proxy cuts answers short; try a smaller `--page-size` "
-                             "or ask the CPO to check its gateway")
+            return fail(retry.code, f"the platform sent an incomplete or undecodable answer {tries} times",
+                        notes=notes, help="the platform or a proxy cuts answers short or mislabels their "
+                                          "encoding; try a smaller `--page-size` or ask the CPO to check its gateway")
     return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
                 notes=notes, help="the platform is overloaded or down; try again later, "
                                   "or lower `--concurrency` and set `--rps`")

@@ -3,8 +3,8 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, HTTP 5xx and 429 (honouring `Retry-After`) and truncated
-bodies; a request without an answer in time once at most. Not retried: TLS
+connection errors, HTTP 5xx and 429 (honouring `Retry-After`), truncated
+bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
 first request (likely a wrong token). Token encoding `auto` tries Base64 for
 2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
@@ -163,6 +163,9 @@ class Transport:
                 if overrun.received is None and not run_limited:     # not even headers: no answer
                     return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
                 raise overrun_error(url, overrun) from None
+            except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
+                return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
+                             "header says")
             except httpx.UnsupportedProtocol:
                 raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
                            notes=[f"URL: {safe_url(url)}"],
