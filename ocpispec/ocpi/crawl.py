@@ -87,10 +87,13 @@ class _Schedule:
         request, self.cursor = PageRequest(self.cursor, self.step), self.cursor + self.step
         return request
 
-    def learn(self, request: PageRequest, page: Page, refill: PageRequest | None) -> None:
+    def learn(self, request: PageRequest, page: Page, refill: PageRequest | None, more: bool) -> None:
+        """`more`: the page's next link points past it, whatever `X-Total-Count` says."""
         n = len(page.objects)
         if page.total is not None and page.total > self.end:
             self.end = page.total
+        if more and n and not request.refill:
+            self.end = max(self.end, request.offset + n + 1)
         if refill is not None:
             self.extra.append(refill)
         if request.refill:
@@ -189,7 +192,10 @@ class Crawl:
         gradually: `_FIRST_IN_FLIGHT` pages in flight, one more per page arrived."""
         from concurrent.futures import ThreadPoolExecutor  # a one-page list never needs it
 
-        schedule = _Schedule(self._step(first), first.total or 0, len(first.objects))
+        end = first.total or 0
+        if self._links_past(first):      # a total below what the links announce (the page's own length)
+            end = max(end, len(first.objects) + 1)
+        schedule = _Schedule(self._step(first), end, len(first.objects))
         running: deque[tuple[PageRequest, Future[Page]]] = deque()
         pool = ThreadPoolExecutor(self._options.concurrency, thread_name_prefix="ocpispec-fetch")
         in_flight = min(_FIRST_IN_FLIGHT, self._options.concurrency)
@@ -204,10 +210,19 @@ class Crawl:
                 arrived = 1 + sum(1 for _, waiting in running if waiting.done())
                 in_flight = min(in_flight + arrived, self._options.concurrency)
                 notes: list[tuple[str, str]] = []
-                schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))))
+                schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))),
+                               self._links_past(page))
                 yield request, page, notes
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _links_past(self, page: Page) -> bool:
+        """Whether the page's next link asks for objects after it: the list goes on even where
+        `X-Total-Count` says it ends (some platforms send the page's own length there)."""
+        if page.next_link is None:
+            return False
+        offset = assess(page.next_link, page.url, self._target.endpoint, self._target.filters).offset
+        return offset is None or offset > page.request.offset
 
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen = first, {first.url}
