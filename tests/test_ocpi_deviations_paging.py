@@ -4,6 +4,7 @@ Over real HTTP to the demo CPO, and through a small rewriting proxy for a stale 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -123,6 +124,33 @@ def test_next_links_beyond_a_too_low_total_are_followed(demo_server_factory, con
         found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
     assert found == [f"SES{i:09d}" for i in range(250)]
     assert client.stats.crawls[-1].finished
+
+
+def stride_link_proxy(server: DemoServer) -> RewritingProxy:
+    """Next links advance by the `limit` asked for, not by the objects sent (the platform
+    caps pages lower), and no `X-Total-Count` would tell."""
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        headers.pop("x-total-count", None)
+        if "link" in headers:
+            asked = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+            headers["link"] = re.sub(r"offset=\d+", f"offset={int(asked.get('offset', 0)) + int(asked['limit'])}",
+                                     headers["link"])
+        return status, headers, body
+
+    return RewritingProxy(server.origin, rewrite)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_next_links_that_skip_objects_are_not_followed(demo_server_factory, concurrency: int) -> None:
+    server = demo_server_factory(size=250, max_page_size=30)
+    with stride_link_proxy(server) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency,
+                              page_size=100)
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.warnings == [
+        "the platform's next links skip objects (offset 100 after 30 objects from offset 0); the next pages "
+        "are requested by offset from the end of each page"]
 
 
 def test_date_from_none_where_none_was_sent_is_not_followed(demo_server_factory) -> None:

@@ -252,11 +252,14 @@ class Crawl:
             rebuilt = PageRequest(following, limit)
         elif page.next_link is not None:
             link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
-            if link.verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
+            verdict, detail = link.verdict, link.detail
+            if verdict == "ok" and link.offset is not None and link.offset > following:
+                verdict, detail = "skip", f"offset {link.offset} after {n} objects from offset {page.request.offset}"
+            if verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
                 if link.limit is not None and link.limit < limit:
                     return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
                 return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
-            self._warn_link(link.verdict, link.detail)
+            self._warn_link(verdict, detail)
             rebuilt = PageRequest(following, limit)
         else:
             if page.total is not None and following >= page.total:
@@ -276,6 +279,9 @@ class Crawl:
             case "path":
                 message = (f"the platform's next links point to another path ({detail}); the next pages "
                            "are requested from the endpoint URL by offset")
+            case "skip":
+                message = (f"the platform's next links skip objects ({detail}); the next pages are "
+                           "requested by offset from the end of each page")
             case "filters":
                 message = (f"the platform's next links change the date filters ({detail}); the next pages "
                            "are requested with the original filters by offset")
