@@ -3,6 +3,7 @@ a documented exit code, never a traceback, and leaves nothing half done."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -147,3 +148,27 @@ def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_pat
     assert out.exists() and (tmp_path / "out.csv.manifest.json").exists()
     assert state_dict(state)["datasets"]["sessions"]["watermark"] == AS_OF
     assert pending(state) == 0 and [r["outcome"] for r in runs(state)] == ["committed"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_while_the_run_starts_is_diagnosed(tmp_path: Path, stop: signal.Signals, snapshot) -> None:
+    """A job stopped before its run began (here: while it reads its spec from a pipe)
+    ends like one stopped later: OCX558 and exit 1, not killed by the signal."""
+    spec = tmp_path / "spec.ocx"
+    os.mkfifo(spec)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(spec), "--state", str(tmp_path / "state.json")],
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, writer = time.monotonic() + 30, None
+    while writer is None:   # opens once the run opens the spec; it then waits to read it
+        assert time.monotonic() < deadline and process.poll() is None
+        with contextlib.suppress(OSError):
+            writer = os.open(spec, os.O_WRONLY | os.O_NONBLOCK)
+        time.sleep(0.02)
+    process.send_signal(stop)
+    stdout, stderr = process.communicate(timeout=20)
+    os.close(writer)
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr and not (tmp_path / "state.json").exists()
+    assert scrub(stderr, tmp_path=tmp_path) == snapshot

@@ -8,6 +8,7 @@ import sys
 import click
 
 from ocpispec.cli.client_options import token_from_options
+from ocpispec.launch.stop import stop_name
 from ocpispec.ocpi import Credentials, OcpiError
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
@@ -70,9 +71,9 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
         sys.exit(1)
     try:
         report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
-    except KeyboardInterrupt:
-        click.echo("doctor was interrupted (Ctrl-C); it never writes to the platform, so nothing changed there",
-                   err=True)
+    except KeyboardInterrupt as stop:
+        click.echo(f"doctor was interrupted ({stop_name(stop)}); it never writes to the platform, so nothing "
+                   "changed there", err=True)
         sys.exit(1)
     if fmt == "json":
         click.echo(json.dumps(render_json(report), indent=2))

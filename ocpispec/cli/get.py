@@ -15,6 +15,7 @@ import orjson
 from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
 
 from ocpispec.diagnostics import error
+from ocpispec.launch.stop import stop_name
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
@@ -183,8 +184,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             sys.exit(1)
         except BrokenPipeError:
             sys.exit(0)
-        except KeyboardInterrupt:
-            _interrupted(out)
+        except KeyboardInterrupt as stop:
+            _interrupted(out, stop_name(stop))
     click.echo(_summary(module, client.version, client.stats, release), err=True)
     _judge(fetched, client.stats, policy)
 
@@ -219,10 +220,10 @@ def _tolerance(value: str | None) -> Any:
         raise click.BadParameter(str(exc)) from None
 
 
-def _interrupted(out: IO[bytes]) -> None:
+def _interrupted(out: IO[bytes], how: str) -> None:
     with contextlib.suppress(OSError):
         out.flush()
-    show_diagnostic(error("OCX558", "`get` was interrupted (Ctrl-C)",
+    show_diagnostic(error("OCX558", f"`get` was interrupted ({how})",
                           notes=["the objects written to stdout so far are an incomplete dump"],
                           help="run it again; narrow it with `--date-from`/`--date-to` or `--limit`"))
     sys.exit(1)

@@ -15,8 +15,9 @@ import click
 
 from ocpispec.cli import run_control
 from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
-from ocpispec.cli.plan import build_plan, shaping_options, show_spec_diagnostics
+from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
 from ocpispec.cli.run_setup import pseudonym_key, uses_state
+from ocpispec.launch.stop import stop_name
 
 DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEMO_SIZE = 20_000
@@ -149,7 +150,16 @@ def run(**options: object) -> None:
     Exit codes: 0 done, 1 spec errors or a failed run (also an interrupted one:
     Ctrl-C, SIGTERM, --deadline), 2 usage error, 70 internal error (a bug).
     """
-    args = _configured(RunArgs(**options))  # type: ignore[arg-type]
+    try:
+        _run(RunArgs(**options))  # type: ignore[arg-type]
+    except KeyboardInterrupt as stop:   # while starting, before the run handles it: nothing was read
+        # (not `show_spec_diagnostics`: reading the spec again could be what was interrupted)
+        show_diagnostics([run_control.interrupted(stop_name(stop))], file=str(options["spec"]))
+        sys.exit(1)
+
+
+def _run(args: RunArgs) -> None:
+    args = _configured(args)
     _demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency, warnings=not args.quiet)
@@ -189,7 +199,7 @@ def _run_once(plan, args: RunArgs) -> bool:
         _json_summary(args, plan, None, diagnostic)
         return False
     except KeyboardInterrupt as exc:
-        how = "SIGTERM" if isinstance(exc, run_control.Terminated) else "Ctrl-C"
+        how = stop_name(exc)
         show_spec_diagnostics([run_control.interrupted(how)], args.spec)
         _json_summary(args, plan, None, run_control.interrupted(how))
         sys.exit(1)

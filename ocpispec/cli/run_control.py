@@ -15,14 +15,11 @@ import click
 
 from ocpispec.cli.plan import show_spec_diagnostics
 from ocpispec.diagnostics import error
+from ocpispec.launch.stop import Terminated as Terminated, raise_terminated
 
 _DURATION = re.compile(
     r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (cron, systemd, CI stopping a job): handled exactly like Ctrl-C."""
 
 
 class DeadlineExceeded(BaseException):
@@ -44,12 +41,10 @@ def deadline_passed(limit: timedelta):
 
 @contextlib.contextmanager
 def terminate_like_interrupt():
-    """SIGTERM raises `Terminated` (a KeyboardInterrupt) in the main thread."""
-    def terminate(signum, frame):
-        raise Terminated()
-
+    """SIGTERM raises `Terminated` (a KeyboardInterrupt) in the main thread (the `ocpispec`
+    command does so from its start, `launch.stop`; this covers a run called otherwise)."""
     try:
-        previous = signal.signal(signal.SIGTERM, terminate)
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
     except ValueError:  # not the main thread (an embedding host): leave signals alone
         yield
         return

@@ -8,7 +8,8 @@ line of defence (`launch.guard`), without the cyclic collector and without the
 interpreter's teardown (another seventh). Anything else, and any `check` line it does not fully
 understand (an unknown or repeated option, `--help`, a bad value, a global option before
 the command), goes to click, which prints usage errors and help as always. Both paths
-print the same bytes and exit with the same status (tests/test_launch.py).
+print the same bytes and exit with the same status (tests/test_launch.py). Before
+anything else SIGTERM is made to stop a command as Ctrl-C does (`launch.stop`).
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ import os
 import sys
 
 from ocpispec.launch.arguments import CheckArguments, check_arguments
+from ocpispec.launch.stop import terminate_like_interrupt
 
 __all__ = ["CheckArguments", "check_arguments", "main"]
 
 
 def main() -> None:
+    terminate_like_interrupt()
     _standard_streams()
     arguments = check_arguments(sys.argv[1:])
     if arguments is None:
-        from ocpispec.cli import main as command_line
-
+        try:
+            from ocpispec.cli import main as command_line
+        except KeyboardInterrupt:   # stopped while loading: as click ends a command stopped by Ctrl-C
+            sys.stderr.write("\nAborted!\n")
+            _leave(1)
         command_line()
         return
     gc.disable()  # a check allocates little and ends soon: collecting would only cost time

@@ -1,0 +1,33 @@
+"""SIGTERM, from the process's first moment, ends a command the way Ctrl-C does.
+
+Cron, systemd and CI stop a job with SIGTERM. Python's default for it kills the
+process on the spot (exit status 143, no word on stderr); a run installs its own
+handler only once its spec is planned, so a job stopped while it started ended
+without the diagnostic and the exit code 1 the documentation promises. `main`
+installs this handler before anything else is imported: SIGTERM raises
+`Terminated`, a KeyboardInterrupt, in the main thread, and every command handles
+it where it handles Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (cron, systemd, CI stopping a job): handled exactly like Ctrl-C."""
+
+
+def raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def terminate_like_interrupt() -> None:
+    """From now on SIGTERM raises `Terminated` in the main thread."""
+    signal.signal(signal.SIGTERM, raise_terminated)
+
+
+def stop_name(stop: KeyboardInterrupt) -> str:
+    """How a stop is named in a diagnostic: `SIGTERM` or `Ctrl-C`."""
+    return "SIGTERM" if isinstance(stop, Terminated) else "Ctrl-C"
