@@ -153,6 +153,28 @@ def test_next_links_that_skip_objects_are_not_followed(demo_server_factory, conc
         "are requested by offset from the end of each page"]
 
 
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_an_empty_page_whose_total_fell_to_zero_is_checked(demo_server_factory, concurrency: int) -> None:
+    """A page that comes back empty with `X-Total-Count: 0` (a platform's query failed
+    inside) looks like the end of the list. The shrink is checked like any other: the
+    objects before it are asked for again, whose total says the list did not end."""
+    server = demo_server_factory(size=250, max_page_size=50)
+    glitched: list[str] = []
+
+    def early(path: str):
+        if "/sessions" in path and "offset=100" in path and not glitched:
+            glitched.append(path)
+            return 200, {"Content-Type": "application/json", "X-Total-Count": "0", "X-Limit": "50"}, (
+                b'{"data": [], "status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}')
+        return None
+
+    with RewritingProxy(server.origin, lambda *answer: answer[1:], early) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    report = client.stats.crawls[-1]
+    assert glitched and report.finished
+    assert (report.received, report.last_total) == (len(set(found)), 250) and len(found) < 250
+
+
 def test_date_from_none_where_none_was_sent_is_not_followed(demo_server_factory) -> None:
     server = demo_server_factory(size=250, max_page_size=15, faults=Faults(garbled_date_filters=True))
     found, client = fetch(server.versions_url, server.token, "tokens", concurrency=1)

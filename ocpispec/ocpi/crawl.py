@@ -235,9 +235,8 @@ class Crawl:
             page = self._fetch_followed(request)
             seen.add(page.url)
             yield self._accept(page)
-            if not page.objects:
-                return
-            if self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
+            # an empty page ends the list on the next turn, after the refill its shrunk total asks for
+            if page.objects and self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
                 return
 
     # -- deciding the next request --------------------------------------------------
@@ -310,8 +309,8 @@ class Crawl:
         if page.total is None or page.request.refill:
             return None
         start, n = page.request.offset, len(page.objects)
-        self._totals_at_end[start + n] = page.total
         before = self._totals_at_end.get(start, self._first_total) if start else None
+        self._totals_at_end[start + n] = page.total     # (after reading: an empty page ends where it starts)
         if before is None or before <= page.total:
             return None
         drop = before - page.total
