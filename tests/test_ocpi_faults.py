@@ -191,3 +191,18 @@ def test_a_body_that_never_decodes_is_explained(demo_server_factory, fast_option
             list(client.fetch("sessions", date_to=DATE_TO))
     assert caught.value.code == "OCX504"
     assert shown(caught.value, server) == snapshot
+
+
+def test_a_byte_order_mark_before_the_json_is_read(demo_server_factory, fast_options: FetchOptions) -> None:
+    """Some platforms (.NET) start their JSON with a UTF-8 byte order mark; orjson refuses it."""
+    server = demo_server_factory(size=250, max_page_size=100)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        return status, headers, b"\xef\xbb\xbf" + body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client:
+            found = [o["id"] for o in client.fetch("sessions", date_to=DATE_TO)]
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.retries == 0

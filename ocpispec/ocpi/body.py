@@ -20,6 +20,7 @@ from ocpispec.ocpi.errors import fail, safe_url
 # a JSON string (any bytes inside, escapes skipped) or one structural character
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
 MAX_DEPTH = 1024
+_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +31,16 @@ class Unreadable:
 
 
 def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
-    """The parsed JSON; a `str` describing a truncated body (worth a retry); or raises
+    """The parsed JSON (after a UTF-8 byte order mark, if one comes first); a `str`
+    describing a truncated body (worth a retry); or raises
     OcpiError for a body that is not JSON. Error answers (HTTP >= 300) never raise:
     their body is returned as None when it is not JSON."""
     try:
         return orjson.loads(content)
     except ValueError:
         pass
+    if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
+        return decode_body(url, response, content[len(_BOM):])
     if response.status_code >= 300:
         return None
     if (salvaged := _salvage(content)) is not None:
