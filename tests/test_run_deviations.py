@@ -470,3 +470,47 @@ def test_every_suggested_tolerance_is_accepted() -> None:
         for option in text.split("`--allow-invalid ")[1:]:
             tolerance = Tolerance.parse(option.split("`")[0])
             assert total <= tolerance.limit(read), (total, read, option)
+
+
+def test_a_location_updated_while_the_locations_are_read_keeps_its_sessions(
+        run_spec, demo_server_factory, tmp_path: Path) -> None:
+    """A location's `last_updated` moves whenever one of its EVSEs changes status. One
+    that moved past the pinned `date_to` before its page was read is missing from that
+    list; its sessions were excluded as at a location the platform does not list, with
+    exit 0. It is read from the list of what was updated since the pin."""
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=10)
+    spec = HEADER + '''from sessions
+select
+  pseudonymize(id) as session
+output csv to "x"
+'''
+    expected = run_spec(spec, server, out="expected")
+    assert expected.exit_code == 0, expected.stderr
+    site = next(o["id"] for i in range(15, 30) if (o := server.render("2.2.1", "locations", i))["publish"])
+    moved: dict[str, object] = {}
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "/locations?" not in path:
+            return status, headers, body
+        page = json.loads(body)
+        if "date_to" in path:   # the pinned list: `site` updated just after the pin
+            kept = [o for o in page["data"] if o["id"] != site]
+            moved.update({o["id"]: o for o in page["data"] if o["id"] == site})
+            if "x-total-count" in headers and moved:
+                headers["x-total-count"] = str(int(headers["x-total-count"]) - 1)
+            page["data"] = kept
+        elif moved:             # what was updated since the pin
+            page["data"] = [*page["data"], {**moved[site], "last_updated": moment(2**31)}]
+            headers["x-total-count"] = str(len(page["data"]))
+        return status, headers, json.dumps(page).encode()
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")
+        result = run_spec(spec, server, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert moved
+    assert read_csv(tmp_path / "out") == read_csv(tmp_path / "expected")
+    counts = [run_record(tmp_path, nth)["datasets"][0]["counts"] for nth in (0, 1)]
+    assert counts[0]["excluded_private"] == counts[1]["excluded_private"] > 0   # the private sites only

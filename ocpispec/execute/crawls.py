@@ -65,7 +65,7 @@ class AuditedFetch:
     def __init__(self, client: Any, module: str, *, date_from: datetime | None,
                  date_to: datetime | None, limit: int | None = None,
                  enforce: bool = True, prepare: Any = None,
-                 concurrency: int | None = None) -> None:
+                 concurrency: int | None = None, open_end: bool = False) -> None:
         self.module = module
         self.guard = WindowGuard(date_from, date_to) if enforce else None
         self.before = self.at_end = 0   # records outside the window, by side
@@ -82,6 +82,8 @@ class AuditedFetch:
             extra = {} if prepare is None else {"prepare": prepare}
             if concurrency is not None:
                 extra["concurrency"] = concurrency
+            if open_end:    # no `date_to` sent at all (`client.fetch_pages`)
+                extra["open_end"] = True
             self._pages = pages(module, date_from=asked, date_to=date_to, limit=limit, **extra)
         else:  # a client without pages: each record a page of its own
             records = client.fetch(module, date_from=asked, date_to=date_to, limit=limit)

@@ -48,7 +48,7 @@ from ocpispec.render import (
 )
 from ocpispec.render.confine import templates_root
 from ocpispec.ledger.state import FIRST_WATERMARK
-from ocpispec.timestamps import read_timestamp
+from ocpispec.timestamps import read_timestamp, utc_now
 
 PROGRESS_EVERY = 1000
 # OCPI requires `date_from` on sessions even for "everything"
@@ -289,17 +289,11 @@ class DatasetRun:
         per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
         if step.strategy == "per-id":
             return per_id
-        window = self._window(fetch)
-        records = AuditedFetch(client, step.module,
-                               date_from=_moment(self._date_from(fetch, window)),
-                               date_to=_moment(window.date_to), enforce=False,
-                               concurrency=LOOKUP_CONCURRENCY)
-        self.crawls.append(records)
         fallback = None
         if step.module in SINGLE_OBJECT_MODULES:
             fallback = PerIdLookup(_best_effort(client, step.module), compiled)
-        table = TableLookup(records, compiled, step.key, fallback,
-                            secondary=is_credit if step.module == "cdrs" else None)
+        table = TableLookup(self._listed(client, step.module, fetch), compiled, step.key,
+                            fallback, secondary=is_credit if step.module == "cdrs" else None)
         self.tables.append((step.module, table))
         return table
 
@@ -311,6 +305,27 @@ class DatasetRun:
         table = TableLookup((), compiled, step.key)
         self.tables.append((step.module, table))
         return table
+
+    def _listed(self, client: Client, module: str, fetch: ir.Fetch) -> Iterator[dict]:
+        """A lookup's records as the platform lists them. A list read up to now is read
+        with `date_to` pinned when it starts (pages stay still), so an object updated
+        while it is read (a location whose EVSE changed status) leaves that window
+        before its page comes: it is read again from a second list, of the objects
+        updated since the pin (without any `date_to`: a platform clock ahead of ours
+        must not hide them again). Without it, a public location missed this way made its
+        sessions count as at a location the platform does not list."""
+        window = self._window(fetch)
+        end = _moment(window.date_to)
+        pinned = end if end is not None else utc_now()
+        listed = AuditedFetch(client, module, date_from=_moment(self._date_from(fetch, window)),
+                              date_to=pinned, enforce=False, concurrency=LOOKUP_CONCURRENCY)
+        self.crawls.append(listed)
+        yield from listed
+        if end is None:
+            moved = AuditedFetch(client, module, date_from=pinned, date_to=None, enforce=False,
+                                 concurrency=LOOKUP_CONCURRENCY, open_end=True)
+            self.crawls.append(moved)
+            yield from moved
 
     def _window(self, fetch: ir.Fetch) -> ResolvedWindow:
         if fetch.purpose == "records":

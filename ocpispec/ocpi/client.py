@@ -118,18 +118,23 @@ class OcpiClient:
 
     def fetch_pages(self, module: str, *, date_from: datetime | None = None,
                     date_to: datetime | None = None, limit: int | None = None,
-                    prepare: Any = None, concurrency: int | None = None) -> Iterator[list[Any]]:
+                    prepare: Any = None, concurrency: int | None = None,
+                    open_end: bool = False) -> Iterator[list[Any]]:
         """`fetch`, a page of objects at a time (the executor works on whole pages).
         With `prepare` (`executor.workers`), pages hold what worker processes made of
         each object instead. `concurrency` caps the options' for this list (pages in
-        flight and fetched ahead cost memory in proportion)."""
+        flight and fetched ahead cost memory in proportion). `open_end` sends no
+        `date_to` at all (instead of pinning it to now): everything updated since
+        `date_from`, whatever the platform's clock says."""
         return self._checked_crawl(module, date_from, date_to, limit, prepare, pages=True,
-                                   concurrency=concurrency)
+                                   concurrency=concurrency, open_end=open_end)
 
     def _checked_crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
                        limit: int | None, prepare: Any = None, pages: bool = False,
-                       concurrency: int | None = None) -> Iterator[Any]:
+                       concurrency: int | None = None, open_end: bool = False) -> Iterator[Any]:
         filters = _filters(module, date_from, date_to)
+        if open_end:
+            del filters["date_to"]
         options = self._options
         if concurrency is not None and concurrency < options.concurrency:
             options = dataclasses.replace(options, concurrency=max(1, concurrency))
