@@ -514,3 +514,57 @@ output csv to "x"
     assert read_csv(tmp_path / "out") == read_csv(tmp_path / "expected")
     counts = [run_record(tmp_path, nth)["datasets"][0]["counts"] for nth in (0, 1)]
     assert counts[0]["excluded_private"] == counts[1]["excluded_private"] > 0   # the private sites only
+
+
+def local_time_filters_proxy(server, shift_hours: int):
+    """A platform that reads our `...Z` date filters as its local time, `shift_hours` east
+    of UTC: it applies them that much earlier than asked (no next links, by offset)."""
+    import base64
+    from datetime import timedelta
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    import httpx
+    from fixtures_proxy import RewritingProxy
+
+    token = base64.b64encode(server.token.encode()).decode()
+
+    def early(path: str):
+        parts = urlsplit(path)
+        if not parts.path.endswith("/sessions"):
+            return None
+        params = dict(parse_qsl(parts.query))
+        for name in ("date_from", "date_to"):
+            if name in params:
+                moved = parse_timestamp(params[name]) - timedelta(hours=shift_hours)
+                params[name] = moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        answer = httpx.get(f"{server.origin}{parts.path}?{urlencode(params)}",
+                           headers={"Authorization": f"Token {token}"}, timeout=10)
+        headers = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "x-total-count")}
+        return answer.status_code, headers, answer.content
+
+    return RewritingProxy(server.origin, lambda *answer: answer[1:], early)
+
+
+def test_a_platform_reading_utc_as_local_time_loses_no_record(
+        run_cli, demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """Its `date_to` falls two hours early, and so does the next run's `date_from`: the
+    records of each window's last two hours came in neither run (exit 0). They are read
+    from the list of what was updated since `date_to`, once."""
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=100)
+    spec = tmp_path / "ids.ocx"
+    spec.write_text(SESSION_IDS)
+    ends = [moment(server.world.session_last_updated(n) + 1800) for n in (1000, 2000)]
+    with local_time_filters_proxy(server, 2) as proxy:
+        env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")
+        results = [run_cli("run", str(spec), "--out", str(tmp_path / f"out{n}"), "--state",
+                           str(tmp_path / "state.json"), "--as-of", end, env=env)
+                   for n, end in enumerate(ends)]
+    assert all(r.exit_code == 0 for r in results), [r.stderr for r in results]
+    assert run_cli("run", str(spec), "--out", str(tmp_path / "truth"), "--state",
+                   str(tmp_path / "truth.json"), "--as-of", ends[-1], env=source_env(server)).exit_code == 0
+    delivered = [row["session"] for n in (0, 1) for row in read_csv(tmp_path / f"out{n}")]
+    truth = [row["session"] for row in read_csv(tmp_path / "truth")]
+    assert len(delivered) == len(set(delivered)), "a record arrived twice"
+    assert sorted(delivered) == sorted(truth), "a record was lost"
+    warnings = [line.strip() for line in results[0].stderr.splitlines() if "earlier than asked" in line]
+    assert warnings == [snapshot]

@@ -25,6 +25,10 @@ from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 # lies before 2000-01-01, the first `since last run` window's start)
 OVERLAP = timedelta(seconds=1)
 
+# how far a platform may apply the date filters earlier than asked: it reads our UTC
+# `...Z` as its local time (up to 14 hours east of UTC) or keeps only the date (a day)
+SHIFT_MARGIN = timedelta(hours=25)
+
 # kinds of client warning after which a list cannot be proven complete
 _DOUBTS = {
     "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
@@ -71,6 +75,9 @@ class AuditedFetch:
         self.before = self.at_end = 0   # records outside the window, by side
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
         self.overlap = 0                # records of the OVERLAP before `date_from`
+        self.latest: datetime | None = None           # the latest `last_updated` kept
+        self.caught_at_end = 0          # records a platform cutting early left out (`missed_at_end`)
+        self.earliest_before: datetime | None = None  # of the records before the window
         asked = date_from
         if enforce and date_from is not None and date_from > EPOCH_FLOOR:
             asked = date_from - OVERLAP
@@ -113,7 +120,16 @@ class AuditedFetch:
             inside = [stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z"
                       and (low is None or stamp >= low) and (high is None or stamp < high)
                       for stamp in stamps]  # the common case: canonical, inside
-            yield page if all(inside) else self._screened(page, stamps)
+            if all(inside):
+                if stamps:
+                    self._keep_latest(parse_timestamp(max(stamps)))
+                yield page
+            else:
+                yield self._screened(page, stamps)
+
+    def _keep_latest(self, moment: datetime | None) -> None:
+        if moment is not None and (self.latest is None or moment > self.latest):
+            self.latest = moment
 
     def _screened(self, page: list, stamps: list[Any]) -> list:
         """A page with records outside the window (or in another form), one at a time."""
@@ -124,16 +140,50 @@ class AuditedFetch:
             side = guard.side(stamp)
             if side == 0:
                 kept.append(record)
+                self._keep_latest(parse_timestamp(stamp))
             elif side < 0:
                 if self._overlap_from.side(stamp) == 0:
                     self.overlap += 1
                 else:
                     self.before += 1
+                    moment = parse_timestamp(stamp)
+                    if moment is not None and (self.earliest_before is None or moment < self.earliest_before):
+                        self.earliest_before = moment
             else:
                 self.at_end += 1
                 if end is not None and parse_timestamp(stamp) == end:
                     self.at_date_to += 1
         return kept
+
+    def may_have_cut_early(self) -> bool:
+        """Whether the platform may have applied `date_to` earlier than asked, so that the
+        records of the window's last hours never came: it sent nothing at or after
+        `date_to`, and nothing before `date_from` that shows it ignores `date_from` (a
+        record more than SHIFT_MARGIN before it). Read once the pages are read."""
+        guard = self.guard
+        if guard is None or guard.date_to is None or guard.date_from is None or self.at_end:
+            return False
+        return self.earliest_before is None or self.earliest_before >= guard.date_from - SHIFT_MARGIN
+
+    def missed_at_end(self, tail: AuditedFetch) -> Iterator[list[dict]]:
+        """The pages of `tail`, a list of the records updated since this window's
+        `date_to` asked for without an end (or SHIFT_MARGIN after it), reduced to what
+        a platform that applies its filters earlier than asked (our UTC read as its local
+        time, a date without its time) kept from this crawl: records inside the window
+        and later than every record that came. The platform's filter is a bound on
+        `last_updated`, so none of them can have come before; each is read once."""
+        guard = self.guard
+        assert guard is not None and tail.guard is None
+        floor = self.latest
+        for page in tail.pages():
+            stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
+                record.get("last_updated") for record in page]
+            kept = page.__class__()
+            for record, stamp in zip(page, stamps):
+                if guard.side(stamp) == 0 and (floor is None or (parse_timestamp(stamp) or floor) > floor):
+                    kept.append(record)
+                    self.caught_at_end += 1
+            yield kept
 
     @property
     def invalid_by_reason(self) -> dict[str, int]:
@@ -156,6 +206,15 @@ class AuditedFetch:
         if not report.finished and not reasons:
             reasons.append("the list was not read to its end")
         return tuple(f"`{self.module}`: {reason}" for reason in reasons)
+
+    def early_cut_warning(self) -> str | None:
+        """One warning when `missed_at_end` found records the crawl did not bring."""
+        if not self.caught_at_end:
+            return None
+        return (f"the platform applies the date filters of `{self.module}` earlier than asked (it may read "
+                f"UTC as its local time): {_records(self.caught_at_end)} of the window's end came only "
+                "from the list of records updated since `date_to`, and " + ("was" if self.caught_at_end == 1
+                                                                             else "were") + " delivered")
 
     def window_warning(self) -> str | None:
         """One clear warning when the platform sent records outside the window."""

@@ -21,7 +21,7 @@ from ocpispec.execute.aggregate import Aggregator, export_aggregates
 from ocpispec.execute import policy as rules
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
-from ocpispec.execute.crawls import AuditedFetch
+from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.event_window import EventWindow, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
@@ -236,7 +236,7 @@ class DatasetRun:
                                date_to=_moment(fetched.date_to), limit=self.options.limit,
                                prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
-        records: Iterable[dict] = chain.from_iterable(audited.pages())
+        records: Iterable[dict] = chain.from_iterable(self._with_tail(client, module, audited))
         if fetch.window.event_time:
             self.event = EventWindow(fetch.window, version, self.window, self.compile)
             records = self.event.keep(records)
@@ -252,6 +252,26 @@ class DatasetRun:
         if self.risk is None:
             return pipeline.rows(self._progress(records))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
+
+    def _with_tail(self, client: Client, module: str, audited: AuditedFetch) -> Iterator[list]:
+        """The records' pages; then, unless the platform showed that it sends the window's
+        end (or ignores the filters), the records it kept back by applying its date filters
+        earlier than asked (`AuditedFetch.missed_at_end`): read from a list of the records
+        updated since `date_to`, without an end (in a window that ended long ago, up to
+        SHIFT_MARGIN after it). Without it a platform reading our UTC as its local time
+        lost the window's last hours in every run: the next run's `date_from` excluded
+        them again, and this run had never had them."""
+        yield from audited.pages()
+        guard = audited.guard
+        if self.options.limit is not None or guard is None or not audited.may_have_cut_early():
+            return
+        end = guard.date_to
+        assert end is not None
+        until = end + SHIFT_MARGIN
+        tail = AuditedFetch(client, module, date_from=end, date_to=until, enforce=False,
+                            prepare=self.pool.prepare if self.pool is not None else None,
+                            open_end=until > utc_now())
+        yield from audited.missed_at_end(tail)
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can
@@ -400,6 +420,8 @@ class DatasetRun:
                 counts.outside_window += self.event.outside
             counts.invalid.update(records.invalid_by_reason)
             if (warning := records.window_warning()) is not None:
+                self.warnings.append(warning)
+            if (warning := records.early_cut_warning()) is not None:
                 self.warnings.append(warning)
         for crawl in self.crawls:
             counts.invalid.update({f"{crawl.module}: {reason}": n
