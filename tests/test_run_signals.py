@@ -161,14 +161,19 @@ def test_a_stop_while_the_run_starts_is_diagnosed(tmp_path: Path, stop: signal.S
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}, cwd=tmp_path,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline, writer = time.monotonic() + 30, None
-    while writer is None:   # opens once the run opens the spec; it then waits to read it
-        assert time.monotonic() < deadline and process.poll() is None
-        with contextlib.suppress(OSError):
-            writer = os.open(spec, os.O_WRONLY | os.O_NONBLOCK)
-        time.sleep(0.02)
-    process.send_signal(stop)
-    stdout, stderr = process.communicate(timeout=20)
-    os.close(writer)
+    try:
+        while writer is None:   # opens once the run opens the spec; it then waits to read it
+            assert time.monotonic() < deadline and process.poll() is None
+            with contextlib.suppress(OSError):
+                writer = os.open(spec, os.O_WRONLY | os.O_NONBLOCK)
+            time.sleep(0.02)
+        process.send_signal(stop)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if writer is not None:
+            os.close(writer)
     assert process.returncode == 1, stderr
     assert "Traceback" not in stderr and not (tmp_path / "state.json").exists()
     assert scrub(stderr, tmp_path=tmp_path) == snapshot
