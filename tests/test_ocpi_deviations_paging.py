@@ -105,22 +105,27 @@ def test_a_404_on_the_rebuilt_request_fails(demo_server_factory) -> None:
     assert len([p for p in proxy.paths if "/sessions" in p]) == 3
 
 
-def page_length_total_proxy(server: DemoServer) -> RewritingProxy:
+def page_length_total_proxy(server: DemoServer, links: bool = True) -> RewritingProxy:
     """`X-Total-Count` says how many objects the page holds, not the list (a platform that
-    counts what it sends); the next links are right."""
+    counts what it sends); the next links are right, or there are none."""
 
     def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
         if "x-total-count" in headers:
             headers["x-total-count"] = str(len(json.loads(body)["data"]))
+        if not links:
+            headers.pop("link", None)
         return status, headers, body
 
     return RewritingProxy(server.origin, rewrite)
 
 
 @pytest.mark.parametrize("concurrency", [1, 2, 4])
-def test_next_links_beyond_a_too_low_total_are_followed(demo_server_factory, concurrency: int) -> None:
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_a_total_that_is_the_page_length_does_not_end_the_list(demo_server_factory, concurrency: int,
+                                                                links: bool) -> None:
+    """With next links, they say the list goes on; without, a full page does."""
     server = demo_server_factory(size=250, max_page_size=30)
-    with page_length_total_proxy(server) as proxy:
+    with page_length_total_proxy(server, links) as proxy:
         found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
     assert found == [f"SES{i:09d}" for i in range(250)]
     assert client.stats.crawls[-1].finished

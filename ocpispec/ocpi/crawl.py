@@ -151,7 +151,7 @@ class Crawl:
         yield self._accept(first)
         if self._finished_after_first(first):
             return
-        if self._options.concurrency > 1 and first.total is not None:
+        if self._options.concurrency > 1 and first.total is not None and not self._total_is_page_length(first):
             yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
@@ -161,7 +161,8 @@ class Crawl:
         limit = self._target.limit
         return (self._options.concurrency > 1 and first.total is not None and bool(first.objects)
                 and (limit is None or len(first.objects) < limit)
-                and not (first.next_link is None and len(first.objects) >= first.total))
+                and not (first.next_link is None and len(first.objects) >= first.total)
+                and not self._total_is_page_length(first))
 
     # -- strategies ---------------------------------------------------------------
 
@@ -224,6 +225,15 @@ class Crawl:
         offset = assess(page.next_link, page.url, self._target.endpoint, self._target.filters).offset
         return offset is None or offset > page.request.offset
 
+    def _total_is_page_length(self, page: Page) -> bool:
+        """Whether `X-Total-Count` may be the length of this full page (as long as asked, or
+        as `X-Limit`) rather than of the list, as some platforms send it: the list is then
+        read page by page until one is not full, whatever the total says (a list that
+        really is one full page costs one more request, answered with an empty page)."""
+        n = len(page.objects)
+        caps = [cap for cap in (page.request.limit, page.x_limit) if cap]
+        return page.total is not None and 0 < page.total <= n and bool(caps) and n >= min(caps)
+
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen = first, {first.url}
         while not self._full():
@@ -262,8 +272,10 @@ class Crawl:
             rebuilt = PageRequest(following, limit)
         else:
             if page.total is not None and following >= page.total:
-                return None
-            self._warn_missing_link(page)
+                if not self._total_is_page_length(page):
+                    return None
+            else:
+                self._warn_missing_link(page)
             rebuilt = PageRequest(following, limit)
         if self._url(rebuilt) in seen:
             self._warnings.add("the next page would repeat an earlier one; stopped paging", kind="repeat")
@@ -322,7 +334,8 @@ class Crawl:
     def _finished_after_first(self, first: Page) -> bool:
         if self._full() or not first.objects:
             return True
-        return first.next_link is None and first.total is not None and len(first.objects) >= first.total
+        return (first.next_link is None and first.total is not None and len(first.objects) >= first.total
+                and not self._total_is_page_length(first))
 
     def _first_limit(self) -> int | None:
         sizes = [s for s in (self._options.page_size, self._target.limit) if s]
