@@ -206,3 +206,62 @@ def test_an_export_with_totals_gives_no_suppressed_cell_away(run_spec, demo_serv
     records = list((tmp_path / "state-out" / "runs").rglob("*.json"))
     counts = json.loads(records[0].read_text())["datasets"]
     assert any(dataset["counts"].get("groups_secondary") for dataset in counts)
+
+
+def _leaks(fine: list[dict], truth: list[dict], totals: list[dict], keys: tuple[str, ...],
+           line: str) -> list[tuple]:
+    """The withheld cells of `fine` that a released total of `totals` (along `line`)
+    gives away: the only cell of its line missing from `fine`."""
+    released = {tuple(row[k] for k in keys) for row in fine}
+    cells = [tuple(row[k] for k in keys) for row in truth]
+    at = keys.index(line)
+    leaks = []
+    for total in totals:
+        hidden = [cell for cell in cells if cell[at] == total[line] and cell not in released]
+        if len(hidden) == 1:
+            leaks.append(hidden[0])
+    return leaks
+
+
+BY_CONNECTOR = '''from sessions as fine
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+  location.connector.power_type as power_type
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 8
+output csv to "fine.csv"
+
+from sessions as by_city
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 8
+output csv to "by_city.csv"
+'''
+
+
+def test_totals_of_a_dataset_reading_less_of_the_join_give_no_cell_away(
+        run_spec, demo_server, tmp_path) -> None:
+    """The finer table reads the session's connector (`location.connector`), the totals
+    only the location: the two read the same records all the same, so the totals per
+    city are withheld where they would give a small city/power-type cell away."""
+    spec = HEADER + BY_CONNECTOR
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "full").mkdir()
+    full = spec.replace("minimum group size 8", "minimum group size 1")
+    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    fine, totals = read_csv(tmp_path / "out" / "fine.csv"), \
+        read_csv(tmp_path / "out" / "by_city.csv")
+    truth = read_csv(tmp_path / "full" / "fine.csv")
+    assert fine and totals and len(fine) < len(truth)
+    assert _leaks(fine, truth, totals, ("city", "power_type"), "city") == []

@@ -3,12 +3,16 @@
 Two aggregates read the same records when every step before the aggregate that selects
 records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
 the coarser one (grouping by some of the finer one's key expressions, not all) releases
-margins of the finer one: each of its rows is the total of some of the finer rows.
+margins of the finer one: each of its rows is the total of some of the finer rows. A
+join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
+connector is not found keeps its row with an empty binding, so two datasets that read
+different parts of one join still read the same records.
 Secondary suppression in the finer dataset (executor.suppression) makes sure no
 suppressed row can be recomputed from those totals by subtraction. The coarser dataset
 runs the finer one's decision over its own records to withhold the totals it needs
 withheld, so its normalisation keeps the fields the finer one reads too (they reach
-its aggregator, never its output).
+its aggregator, never its output), and its joins bind what the finer one reads
+(`location.connector` for a finer `group by location.connector.power_type`).
 """
 
 from __future__ import annotations
@@ -37,12 +41,26 @@ def _reading_finer(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.
         return dataset
     steps = []
     for step in dataset.steps:
-        if isinstance(step, ir.Normalize):
-            fields = [field for other in finer for same in other.all(ir.Normalize)
-                      if same.id == step.id for field in same.fields]
-            step = _widened(step, fields)
+        match step:
+            case ir.Normalize():
+                fields = [field for other in finer for same in other.all(ir.Normalize)
+                          if same.id == step.id for field in same.fields]
+                step = _widened(step, fields)
+            case ir.Join():
+                step = _bound(step, [same for other in finer for same in other.all(ir.Join)
+                                     if same.id == step.id])
         steps.append(step)
     return dataclasses.replace(dataset, steps=tuple(steps))
+
+
+def _bound(step: ir.Join, others: list[ir.Join]) -> ir.Join:
+    """The join binding every sub-binding the finer datasets read too: a join's
+    sub-bindings are a chain from the catalogue (the EVSE, then its connector), so the
+    longest one holds the others."""
+    longest = max((other.sub_bindings for other in others), key=len, default=())
+    if len(longest) <= len(step.sub_bindings):
+        return step
+    return dataclasses.replace(step, sub_bindings=longest)
 
 
 def _widened(step: ir.Normalize, fields: list[str]) -> ir.Normalize:
@@ -85,9 +103,14 @@ def _records(dataset: ir.Dataset) -> list:
     return [_plain(ir._encode(step)) for step in dataset.steps if isinstance(step, _BEFORE)]
 
 
+# what a step does without selecting records: its id, where it was written, and the
+# sub-bindings of a join (they bind, never drop)
+_NOT_SELECTING = ("origin", "id", "sub_bindings")
+
+
 def _plain(value):
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items() if key not in ("origin", "id")}
+        return {key: _plain(item) for key, item in value.items() if key not in _NOT_SELECTING}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
