@@ -265,3 +265,48 @@ def test_totals_of_a_dataset_reading_less_of_the_join_give_no_cell_away(
     truth = read_csv(tmp_path / "full" / "fine.csv")
     assert fine and totals and len(fine) < len(truth)
     assert _leaks(fine, truth, totals, ("city", "power_type"), "city") == []
+
+
+MONTHLY_SPREAD = '''from sessions as monthly
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh over day in utc as slot
+group by
+  location.city as city
+  truncate(slot, month) as month
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 3
+output csv to "monthly.csv"
+
+from sessions as by_city
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 3
+output csv to "by_city.csv"
+'''
+
+
+def test_totals_of_sessions_give_no_cell_of_their_spread_away(run_spec, demo_server,
+                                                             tmp_path) -> None:
+    """The energy per city adds up the energy the finer table spreads over days: the
+    totals dataset counts the finer cells over the finer rows (periods, slots), not
+    over its own sessions, and withholds the totals that would give one away."""
+    spec = HEADER + MONTHLY_SPREAD
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "full").mkdir()
+    full = spec.replace("minimum group size 3", "minimum group size 1")
+    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    fine, totals = read_csv(tmp_path / "out" / "monthly.csv"), \
+        read_csv(tmp_path / "out" / "by_city.csv")
+    truth = read_csv(tmp_path / "full" / "monthly.csv")
+    assert fine and totals and len(fine) < len(truth)
+    assert _leaks(fine, truth, totals, ("city", "month"), "city") == []
+    assert "to protect released totals" in result.stderr

@@ -30,6 +30,7 @@ from ocpispec.execute.functions import TransformError, as_number
 from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
 from ocpispec.execute.pseudonyms import canonicalizer
+from ocpispec.execute.series import further
 from ocpispec.execute.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
@@ -45,6 +46,14 @@ def export_aggregates(plan: ir.Plan) -> dict[str, ir.Aggregate]:
     """Every aggregate of an export by dataset name."""
     return {dataset.name: step for dataset in plan.datasets
             if (step := dataset.step(ir.Aggregate)) is not None}
+
+
+def finer_rows(plan: ir.Plan, dataset: ir.Dataset) -> dict[str, Any]:
+    """For each dataset whose totals `dataset` releases, how one of `dataset`'s rows
+    becomes its rows (`series.further`; None: the row as it is)."""
+    return {other.name: further(dataset, other) for other in plan.datasets
+            if any(margin.dataset == dataset.name
+                   for margin in getattr(other.step(ir.Aggregate), "margins", ()))}
 
 
 def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
@@ -92,10 +101,15 @@ class Aggregator:
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
                  counts: Counts, max_groups: int = MAX_GROUPS,
                  spill_directory: str | None = None, dataset: str = "",
-                 export: Mapping[str, ir.Aggregate] | None = None) -> None:
+                 export: Mapping[str, ir.Aggregate] | None = None,
+                 rows_of: Mapping[str, Callable[[dict], list[dict]] | None] | None = None
+                 ) -> None:
         """`dataset` is this aggregate's dataset name and `export` every aggregate of the
         export by dataset name: a finer dataset whose totals this one releases is
-        aggregated alongside, to withhold the totals its secondary suppression needs."""
+        aggregated alongside, to withhold the totals its secondary suppression needs.
+        `rows_of` turns one of this dataset's rows into a finer dataset's rows, when that
+        one unnests or spreads further (`series.further`): its cells are counted over
+        its own rows, as its own run counts them."""
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
         self.layout = _Layout(step, compile)
@@ -112,8 +126,8 @@ class Aggregator:
         self.records_seen = 0
         self.dataset = dataset
         self.all_keys = tuple(range(len(step.keys)))
-        self.finer = [Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
-                                 export)
+        self.finer = [(Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
+                                  export), (rows_of or {}).get(name))
                       for name, other in (export or {}).items()
                       if any(margin.dataset == dataset for margin in other.margins)]
 
@@ -125,11 +139,12 @@ class Aggregator:
                 self.counts.invalid[exc.reason] += 1
 
     def add(self, record: dict) -> None:
-        for finer in self.finer:  # as its own run sees the record, whatever this one does
-            try:
-                finer.add(record)
-            except TransformError:
-                pass
+        for finer, rows_of in self.finer:  # as its own run sees it, whatever this one does
+            for row in _rows_of(rows_of, record):
+                try:
+                    finer.add(row)
+                except TransformError:
+                    pass
         keys = tuple([key(record) for key in self.keys])
         identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
         state = self.groups.get(identity)
@@ -262,7 +277,7 @@ class Aggregator:
         """The groups of this dataset that a finer dataset of the export needs withheld
         (totals of its lines that would give a suppressed cell away)."""
         withheld: set[tuple] = set()
-        for finer in self.finer:
+        for finer, _ in self.finer:
             _, margins = finer.decide()
             for margin, lines in margins:
                 if margin.dataset == self.dataset:
@@ -281,6 +296,17 @@ class Aggregator:
         except TransformError:
             return None
         return acc.tidy(value) if isinstance(value, float) else value
+
+
+def _rows_of(rows_of: Callable[[dict], list[dict]] | None, record: dict) -> Iterable[dict]:
+    """A finer dataset's rows of one of this dataset's rows (none when they cannot be
+    made: that dataset's own run counts the record as invalid)."""
+    if rows_of is None:
+        return (record,)
+    try:
+        return rows_of(record)
+    except (TransformError, TypeError, ValueError, ArithmeticError):
+        return ()
 
 
 def _is_count(measure: ir.Measure) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from ocpispec import __version__
 from ocpispec.plan import ir
 from ocpispec.diagnostics import Diagnostic, Label
-from ocpispec.execute.aggregate import Aggregator, export_aggregates
+from ocpispec.execute.aggregate import Aggregator, export_aggregates, finer_rows
 from ocpispec.execute import policy as rules
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
@@ -192,7 +192,8 @@ class DatasetRun:
             if aggregate is not None:
                 aggregator = Aggregator(aggregate, self.compile, self.counts,
                                         dataset=self.dataset.name,
-                                        export=export_aggregates(self.plan))
+                                        export=export_aggregates(self.plan),
+                                        rows_of=finer_rows(self.plan, self.dataset))
                 aggregator.add_all(rows)
                 rows = aggregator.rows()
             if (order := self.dataset.step(ir.Order)) is not None:

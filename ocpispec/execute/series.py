@@ -16,6 +16,7 @@ Every case that puts a value nowhere or somewhere it might not belong is counted
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -70,6 +71,29 @@ def expander(dataset: ir.Dataset, counts: Counter[str]) -> Expand | None:
         return rows
 
     return expand
+
+
+def further(dataset: ir.Dataset, finer: ir.Dataset) -> Expand | None:
+    """How a row of `dataset` becomes the rows of `finer`, another dataset of the export
+    over the same records: the `each` and `spread` steps `finer` takes after those of
+    `dataset` (a load profile's charging periods and slots, under totals per session).
+    None when `finer` takes no step more, or steps `dataset`'s rows cannot be taken
+    through (then its rows are `finer`'s as they are). Cases are not counted: the finer
+    dataset's own run counts them."""
+    own, theirs = _expansion(dataset), _expansion(finer)
+    if len(theirs) <= len(own) or [_bare(s) for s in theirs[:len(own)]] != \
+            [_bare(s) for s in own]:
+        return None
+    return expander(dataclasses.replace(finer, steps=theirs[len(own):]), Counter())
+
+
+def _expansion(dataset: ir.Dataset) -> tuple[Any, ...]:
+    return tuple(step for step in dataset.steps if isinstance(step, (ir.Unnest, ir.Spread)))
+
+
+def _bare(step: Any) -> Any:
+    """A step as it acts on rows, whatever its id and where it was written."""
+    return dataclasses.replace(step, id="", origin=None)
 
 
 # ---- unnest -------------------------------------------------------------------------
