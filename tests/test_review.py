@@ -439,3 +439,50 @@ def test_ci_installs_chromium_when_missing() -> None:
     """The browser test needs Chromium; CI installs it when it runs as root."""
     ci = (REPO / ".ci" / "run").read_text()
     assert "apt-get install -y -qq chromium" in ci and '[ "$(id -u)" -eq 0 ]' in ci
+
+
+UNJUSTIFIED = """\
+export unjustified
+  consumer "Grid operator"
+  purpose "Largest and smallest sessions per postal area for grid planning"
+  legal basis legitimate interests "grid planning agreement"
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions
+  last 7 days
+  join locations on location_id
+group by
+  prefix(location.postal_code, 4) as postal_area
+compute
+  sum(kwh) as energy_kwh
+  max(kwh) as max_kwh
+  min(kwh) as min_kwh because "the planners size cables for the smallest session too"
+  minimum group size 10
+output csv to stdout
+"""
+
+
+@pytest.mark.parametrize("format_", ("markdown", "html"))
+def test_a_column_a_warning_asks_to_justify_is_not_shown_as_needing_none(
+        run_cli, snapshot, tmp_path: Path, format_: str) -> None:
+    """`max(kwh)` releases one record's exact energy (OCX303, no `because`): its
+    justification cell says none was given and points at the warning, where a column
+    that needs none says so."""
+    spec = tmp_path / "unjustified.ocx"
+    spec.write_text(UNJUSTIFIED)
+    result = run_cli("review", str(spec), "--format", format_)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    names = ("energy_kwh", "max_kwh", "min_kwh")
+    if format_ == "markdown":
+        rows = [line for line in lines if line.startswith(tuple(f"| `{n}`" for n in names))]
+    else:  # a row's cells are on the lines after its header cell
+        rows = [" ".join(part.strip() for part in lines[i:i + 5]) for i, line in enumerate(lines)
+                if line.strip().startswith(tuple(f'<th scope="row"><code>{n}</code>'
+                                                 for n in names))]
+    assert len(rows) == 3
+    assert any("none given" in row and "OCX303" in row for row in rows)
+    assert not any("none needed" in row for row in rows if "max_kwh" in row)
+    assert "\n".join(rows) == snapshot

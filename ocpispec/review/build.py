@@ -101,7 +101,8 @@ def _pseudonyms(plan: ir.Plan) -> str:
 def _dataset(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec,
              scope: str) -> DatasetReview:
     body = checked.dataset.body
-    columns = tuple(_column(column, _role(column, body), scope, dataset.module)
+    columns = tuple(_column(column, _role(column, body), scope, dataset.module,
+                            _unjustified(column, spec))
                     for column in checked.columns)
     withheld = tuple(WithheldGroup(group.privacy, group.fields) for group in dataset.withheld)
     return DatasetReview(dataset.name, _flow(checked, dataset, spec), columns, withheld,
@@ -151,13 +152,32 @@ def _destination(render: ir.Render) -> str:
     return f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
 
 
-def _column(column: CheckedColumn, role: str, scope: str, module: str) -> ReleasedColumn:
+def _column(column: CheckedColumn, role: str, scope: str, module: str,
+            unjustified: tuple[str, ...]) -> ReleasedColumn:
     sources = tuple(SourceField(field.qualified, field.field.doc, field.privacy.value)
                     for field in dict.fromkeys(column.sources))
     before = column.privacy.value if column.sources else "none (reads no field)"
     return ReleasedColumn(column.name, role, sources,
                           words.transformation(column.column.expr, scope, module), before,
-                          column.released_as.value, column.justification)
+                          column.released_as.value, column.justification, unjustified)
+
+
+# the warnings of a column that its `because "..."` answers (check.privacy.check_column):
+# a quasi-identifier released below its floor, a site's field at private locations,
+# a group per person
+_WANT_JUSTIFICATION = frozenset({"OCX303", "OCX334", "OCX321"})
+
+
+def _unjustified(column: CheckedColumn, spec: CheckedSpec) -> tuple[str, ...]:
+    """The codes of the warnings on this column that ask for a justification it lacks:
+    the review must not say it needs none."""
+    if column.justification is not None:
+        return ()
+    span = column.column.span
+    return tuple(dict.fromkeys(
+        d.code for d in spec.warnings
+        if d.code in _WANT_JUSTIFICATION and (at := d.primary_span) is not None
+        and span.start <= at.start and at.end <= span.end))
 
 
 def _protection(aggregate: ir.Aggregate | None) -> Protection | None:

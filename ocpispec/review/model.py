@@ -69,6 +69,8 @@ class ReleasedColumn:
     privacy_before: str
     privacy_after: str
     justification: str | None
+    # the warnings a `because "..."` on this column would answer, when it has none
+    unjustified: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
