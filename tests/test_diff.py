@@ -167,3 +167,48 @@ def test_template_contents_and_minimum_group_size(run_cli, repo, snapshot) -> No
     assert "template `templates/monthly_report.md.j2` content changed" in result.stdout
     assert "weakened     private locations" in result.stdout
     assert cli_block(result) == snapshot
+
+
+TOTALS = '''
+from sessions as by_district
+  previous week
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 2) as postal_district
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "exports/by-district-{run.date}.csv"
+'''
+
+
+def test_disclosure_control_rules_are_named_with_their_direction(run_cli, specs,
+                                                                 snapshot) -> None:
+    """Dominance, rounding of counts and secondary suppression are rules the officer
+    approved: dropping or loosening one is a named weakening, not an anonymous
+    "other details changed"."""
+    protected = ("  minimum group size 10\n", "  minimum group size 10\n  dominance 1 85%\n"
+                 "  round counts to 5\n")
+    old = _variant(specs, "protected.ocx", protected,
+                   ("schedule weekly", TOTALS + "\nschedule weekly"),
+                   base="utilisation_by_area.ocx")
+    for name, edits, expected in (
+            ("no_dominance.ocx", [("  dominance 1 85%\n", "")],
+             "weakened     dominance rule removed"),
+            ("looser.ocx", [("dominance 1 85%", "dominance 1 95%"),
+                            ("round counts to 5", "round counts to 2")],
+             "weakened     dominance rule: withhold a group where the 1 largest driver gives "
+             "more than 85%"),
+            ("no_totals.ocx", [(TOTALS, "")], "secondary suppression removed: against the totals of `by_district`"),
+    ):
+        text = (specs / "protected.ocx").read_text()
+        for before, after in edits:
+            text = text.replace(before, after)
+        (specs / name).write_text(text)
+        result = run_cli("diff", old, f"specs/{name}")
+        assert result.exit_code == 1, result.stderr
+        assert expected in result.stdout
+        assert "other privacy-relevant details changed" not in result.stdout
+        assert cli_block(result) == snapshot(name=name)

@@ -228,6 +228,45 @@ def _aggregate_changes(old: dict | None, new: dict | None):
         yield "changed", f"groups counted by: {old['counted_by']} -> {new['counted_by']}"
     yield from _listed(old["measures"], new["measures"], "measure",
                        lambda m: f"`{m['name']}` = {m['function']}({m['argument'] or ''})")
+    yield from _dominance_changes(old.get("dominance"), new.get("dominance"))
+    yield from _rounding_changes(old.get("round_counts"), new.get("round_counts"))
+    yield from _listed(old.get("margins", []), new.get("margins", []),
+                       "secondary suppression", _margin_text)
+
+
+def _dominance_changes(old: dict | None, new: dict | None):
+    """A dominance rule `N K%` withholds a group whose N largest drivers give more than
+    K% of a sum: without it, with a higher K or (at the same K) a smaller N, fewer groups
+    are withheld."""
+    if old == new:
+        return
+    if old is None or new is None:
+        yield ("strengthened" if old is None else "weakened"), \
+            f"dominance rule {'added' if old is None else 'removed'}: {_dominance_text(new or old)}"
+        return
+    weaker = new["percent"] >= old["percent"] and new["contributors"] <= old["contributors"]
+    stronger = new["percent"] <= old["percent"] and new["contributors"] >= old["contributors"]
+    kind = "weakened" if weaker else "strengthened" if stronger else "changed"
+    yield kind, f"dominance rule: {_dominance_text(old)} -> {_dominance_text(new)}"
+
+
+def _dominance_text(rule: dict) -> str:
+    return (f"withhold a group where the {rule['contributors']} largest driver"
+            f"{'s give' if rule['contributors'] > 1 else ' gives'} more than "
+            f"{rule['percent']}% of a sum")
+
+
+def _rounding_changes(old: int | None, new: int | None):
+    """Counts rounded to a multiple of a base: none, or a smaller base, shows more."""
+    if old == new:
+        return
+    kind = "weakened" if (new or 1) < (old or 1) else "strengthened"
+    yield kind, (f"counts rounded to multiples of: {old or '(exact counts)'} -> "
+                 f"{new or '(exact counts)'}")
+
+
+def _margin_text(margin: dict) -> str:
+    return f"against the totals of `{margin['dataset']}` (by {', '.join(margin['keys'])})"
 
 
 def _quoted(value: Any) -> str:
