@@ -310,3 +310,34 @@ def test_totals_of_sessions_give_no_cell_of_their_spread_away(run_spec, demo_ser
     assert fine and totals and len(fine) < len(truth)
     assert _leaks(fine, truth, totals, ("city", "month"), "city") == []
     assert "to protect released totals" in result.stderr
+
+
+COUNTS_IN_ARITHMETIC = '''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  count() * 1 as sessions_again
+  count() / 7 as sessions_per_day
+  count(distinct location_id) + 0 as sites
+  minimum group size 3
+  round counts to 5
+output csv to "cities.csv"
+'''
+
+
+def test_a_count_in_arithmetic_is_rounded_too(run_spec, demo_server, tmp_path) -> None:
+    """`round counts to 5` must not be undone by writing the count another way:
+    `count() * 1` and `count() / 7` are computed from the rounded count."""
+    (tmp_path / "out").mkdir()
+    result = run_spec(HEADER + COUNTS_IN_ARITHMETIC, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    rows = read_csv(tmp_path / "out" / "cities.csv")
+    assert rows
+    for row in rows:
+        assert int(row["sessions"]) % 5 == 0
+        assert row["sessions_again"] == row["sessions"]
+        assert round(float(row["sessions_per_day"]) * 7, 3) == int(row["sessions"])
+        assert int(row["sites"]) % 5 == 0

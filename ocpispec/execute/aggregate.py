@@ -94,7 +94,6 @@ class _Layout:
                 self.by_driver.append(len(self.kinds))
                 self.kinds.append(acc.BY_DRIVER)
                 self.arguments.append(compile(argument))
-        self.counts_only = [_is_count(m) for m in step.measures]
 
 
 class Aggregator:
@@ -234,11 +233,8 @@ class Aggregator:
 
     def _row(self, state: list) -> dict:
         row = dict(zip(self.names, state[acc.KEYS]))
-        base = self.step.round_counts
-        for (measure, placed), formula, count in zip(self.layout.parts, self.layout.formulas,
-                                                     self.layout.counts_only):
-            value = self._value(state, placed, formula)
-            row[measure.name] = _rounded(value, base) if base and count else value
+        for (measure, placed), formula in zip(self.layout.parts, self.layout.formulas):
+            row[measure.name] = self._value(state, placed, formula)
         return row
 
     def _rows_with_margins(self) -> Iterator[dict]:
@@ -285,10 +281,17 @@ class Aggregator:
         return withheld
 
     def _value(self, state: list, placed, formula: Compiled | None) -> Any:
+        """A measure's value. With `round counts to`, a measure made of counts alone is
+        computed from the rounded counts: `count() * 1` or `count() / 7` is a count in
+        another unit and must not give the exact count back. (A ratio with another
+        aggregate, `sum(kwh) / count()`, is that aggregate's figure, like `avg(kwh)`.)"""
+        base = self.step.round_counts
         results = [acc.result(part.function,
                               state[acc.FIRST_SLOT + index] if index is not None else None,
                               state[acc.RECORDS], part.fraction)
                    for part, index in placed]
+        if base and all(part.function in _COUNTS for part, _ in placed):
+            results = [_rounded(result, base) for result in results]
         if formula is None:
             return results[0]
         try:
@@ -309,13 +312,8 @@ def _rows_of(rows_of: Callable[[dict], list[dict]] | None, record: dict) -> Iter
         return ()
 
 
-def _is_count(measure: ir.Measure) -> bool:
-    """A measure that is a count of records or of different values (rounded by
-    `round counts to`)."""
-    if measure.function == "count":
-        return True
-    return len(measure.parts) == 1 and measure.parts[0].function == "count_distinct" \
-        and measure.formula == '"#0"'
+# the aggregates `round counts to` rounds, alone or inside a formula
+_COUNTS = frozenset({"count", "count_distinct"})
 
 
 def _rounded(value: Any, base: int) -> Any:
