@@ -486,3 +486,51 @@ def test_a_column_a_warning_asks_to_justify_is_not_shown_as_needing_none(
     assert any("none given" in row and "OCX303" in row for row in rows)
     assert not any("none needed" in row for row in rows if "max_kwh" in row)
     assert "\n".join(rows) == snapshot
+
+
+WITH_TOTALS = """\
+export with_totals
+  consumer "Statistics office"
+  purpose "Charging per postal district and power type, with district totals"
+  legal basis legal obligation "statistics act"
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions as by_type
+  last 7 days
+  join locations on location_id
+group by
+  prefix(location.postal_code, 2) as district
+  location.connector.power_type as power_type
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "by-type.csv"
+
+from sessions as totals
+  last 7 days
+  join locations on location_id
+group by
+  prefix(location.postal_code, 2) as district
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "totals.csv"
+"""
+
+
+@pytest.mark.parametrize("format_", ("markdown", "html"))
+def test_the_protection_names_the_totals_dataset_as_code(run_cli, snapshot, tmp_path: Path,
+                                                         format_: str) -> None:
+    """The sentence on secondary suppression names the totals' dataset as code, not
+    with escaped backticks the reader sees as `\\`totals\\``."""
+    spec = tmp_path / "with_totals.ocx"
+    spec.write_text(WITH_TOTALS)
+    result = run_cli("review", str(spec), "--format", format_)
+    assert result.exit_code == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()
+             if "also releases totals" in line]
+    assert len(lines) == 1 and "\\`" not in lines[0]
+    assert ("(<code>totals</code>)" if format_ == "html" else "(`totals`)") in lines[0]
+    assert lines[0] == snapshot
