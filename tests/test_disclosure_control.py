@@ -341,3 +341,20 @@ def test_a_count_in_arithmetic_is_rounded_too(run_spec, demo_server, tmp_path) -
         assert row["sessions_again"] == row["sessions"]
         assert round(float(row["sessions_per_day"]) * 7, 3) == int(row["sessions"])
         assert int(row["sites"]) % 5 == 0
+
+
+def test_a_sum_beside_its_average_is_warned_of_under_rounding(run_spec, demo_server,
+                                                               tmp_path) -> None:
+    """The warning is true: the released sum over the released average is the exact
+    count the rounding was meant to hide."""
+    spec = HEADER + COUNTS_IN_ARITHMETIC.replace(
+        "  minimum group size 3\n", "  sum(kwh) as energy_kwh\n  avg(kwh) as avg_kwh\n"
+        "  minimum group size 3\n")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    assert "warning[OCX337]: counts are rounded, but this measure gives the exact count" \
+        in result.stderr
+    rows = read_csv(tmp_path / "out" / "cities.csv")
+    exact = [round(float(row["energy_kwh"]) / float(row["avg_kwh"])) for row in rows]
+    assert any(count % 5 for count in exact)

@@ -3,7 +3,9 @@
 
 OCX018: the rounding clause starts with a word other than `round`. OCX229: a dominance
 rule that protects nothing (no `sum` to protect, or a threshold outside 50..99%, or more
-than 3 contributors). OCX230: a rounding base outside 2..100.
+than 3 contributors). OCX230: a rounding base outside 2..100. OCX337: a measure that gives
+the exact count back beside the rounded one (`avg(x)` beside `sum(x)`, or a released
+aggregate divided by the count, `sum(kwh) / count()` beside `sum(kwh)`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def check_disclosure(body: syntax.Aggregate, ctx: Context) -> None:
         _check_dominance(body, body.dominance, ctx)
     if body.round_counts is not None:
         _check_rounding(body.round_counts, ctx)
+        _check_rounding_undone(body, ctx)
 
 
 def _check_dominance(body: syntax.Aggregate, rule: syntax.Dominance, ctx: Context) -> None:
@@ -62,3 +65,46 @@ def _check_rounding(rule: syntax.RoundCounts, ctx: Context) -> None:
                        notes=["rounding hides the exact size of small groups; 3, 5 or 10 "
                               "are usual bases"],
                        help="write `round counts to 5`"))
+
+
+_COUNTS = frozenset({"count"})
+
+
+def _check_rounding_undone(body: syntax.Aggregate, ctx: Context) -> None:
+    """Counts are rounded, but another measure may divide the exact count out: a
+    group's `sum(x)` over its `avg(x)` is its count, and so is `sum(kwh)` over a
+    released `sum(kwh) / count()`."""
+    calls = [(column, call) for column in body.measures for call in aggregate_calls(column.expr)]
+    text = ctx.source.text
+
+    def argument(call: syntax.Call) -> str | None:
+        return " ".join(text[call.args[0].span.start:call.args[0].span.end].split()) \
+            if call.args else None
+
+    summed = {argument(call) for _, call in calls if call.name.name == "sum"}
+    # the aggregates released as they are, by (function, argument)
+    alone = {(column.expr.name.name, argument(column.expr)) for column in body.measures
+             if isinstance(column.expr, syntax.Call) and aggregate_calls(column.expr) ==
+             [column.expr]}
+    for column, call in calls:
+        others = [other for other in aggregate_calls(column.expr)
+                  if other.name.name not in _COUNTS]
+        mixed = call.name.name in _COUNTS and bool(others) and all(
+            (other.name.name, argument(other)) in alone for other in others)
+        averaged = call.name.name == "avg" and argument(call) in summed
+        if mixed or averaged:
+            _rounding_undone(body.round_counts, column, call, averaged, ctx)
+            return
+
+
+def _rounding_undone(rule: syntax.RoundCounts, column: syntax.Column, call: syntax.Call,
+                     averaged: bool, ctx: Context) -> None:
+    how = ("a group's sum divided by its average is its exact count" if averaged else
+           "a count in arithmetic with another aggregate uses the exact count, and that "
+           "aggregate divided by the result gives it back")
+    ctx.emit(warning("OCX337", "counts are rounded, but this measure gives the exact count "
+                     "back", call.span, "the exact count can be worked out from it",
+                     notes=[how, f"`round counts to {rule.base}` rounds `count()` and "
+                            "measures made of counts alone"],
+                     help="release the sum or the average, not both (for a ratio: "
+                          "not the aggregate it divides)"))
