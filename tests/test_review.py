@@ -534,3 +534,16 @@ def test_the_protection_names_the_totals_dataset_as_code(run_cli, snapshot, tmp_
     assert len(lines) == 1 and "\\`" not in lines[0]
     assert ("(<code>totals</code>)" if format_ == "html" else "(`totals`)") in lines[0]
     assert lines[0] == snapshot
+
+
+def test_count_over_unnested_rows_says_what_it_counts() -> None:
+    """In the load profile a record becomes one row per charging period and quarter
+    hour: `count()` counts those rows, and the review must not call them records."""
+    review = build_review(*_compiled(SPECS / "dso_load_profile.ocx"))
+    periods = next(c for c in review.datasets[0].columns if c.name == "periods")
+    assert "records in the group" not in periods.transformation
+    assert "one per element of `charging_periods` and quarter hour slot" in \
+        periods.transformation
+    plain = build_review(*_compiled(SPECS / "monthly_statistics.ocx"))
+    sessions = next(c for c in plain.datasets[0].columns if c.name == "sessions")
+    assert sessions.transformation == "the number of records in the group"

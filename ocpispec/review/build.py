@@ -101,8 +101,9 @@ def _pseudonyms(plan: ir.Plan) -> str:
 def _dataset(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec,
              scope: str) -> DatasetReview:
     body = checked.dataset.body
+    counted = words.row_words(dataset)
     columns = tuple(_column(column, _role(column, body), scope, dataset.module,
-                            _unjustified(column, spec))
+                            _unjustified(column, spec), counted)
                     for column in checked.columns)
     withheld = tuple(WithheldGroup(group.privacy, group.fields) for group in dataset.withheld)
     return DatasetReview(dataset.name, _flow(checked, dataset, spec), columns, withheld,
@@ -153,12 +154,13 @@ def _destination(render: ir.Render) -> str:
 
 
 def _column(column: CheckedColumn, role: str, scope: str, module: str,
-            unjustified: tuple[str, ...]) -> ReleasedColumn:
+            unjustified: tuple[str, ...], counted: str) -> ReleasedColumn:
     sources = tuple(SourceField(field.qualified, field.field.doc, field.privacy.value)
                     for field in dict.fromkeys(column.sources))
     before = column.privacy.value if column.sources else "none (reads no field)"
     return ReleasedColumn(column.name, role, sources,
-                          words.transformation(column.column.expr, scope, module), before,
+                          words.transformation(column.column.expr, scope, module, counted),
+                          before,
                           column.released_as.value, column.justification, unjustified)
 
 

@@ -63,33 +63,50 @@ def scope_words(scope: str) -> str:
             f"new in the next {period}")
 
 
-def transformation(expr: syntax.Expr, scope: str, module: str = "") -> str:
-    """What a column's expression does, in plain words."""
+RECORDS = "records"  # what `count()` counts in a dataset without `each` or `spread`
+
+
+def transformation(expr: syntax.Expr, scope: str, module: str = "",
+                   counted: str = RECORDS) -> str:
+    """What a column's expression does, in plain words. `counted`: what `count()`
+    counts, the dataset's rows in words (`row_words`)."""
     match expr:
         case syntax.FieldRef():
             return f"{field_words(expr.path, module)}, as it is"
         case syntax.Call():
-            return _call(expr, scope, module)
+            return _call(expr, scope, module, counted)
         case syntax.Literal():
             return f"the fixed value {_literal(expr)}"
         case syntax.BinaryOp():
-            return (f"{_operand(expr.left, scope, module)} {_OPERATORS[expr.op]} "
-                    f"{_operand(expr.right, scope, module)}")
+            return (f"{_operand(expr.left, scope, module, counted)} {_OPERATORS[expr.op]} "
+                    f"{_operand(expr.right, scope, module, counted)}")
     return "a computed value"
+
+
+def row_words(dataset: ir.Dataset) -> str:
+    """What one row of a dataset is, for `count()`: a record, unless `each` or
+    `spread` make several rows of one."""
+    parts = [f"element of `{'.'.join(step.items)}`" for step in dataset.all(ir.Unnest)]
+    if (spread := dataset.step(ir.Spread)) is not None:
+        parts.append(f"{spread.unit.replace('_', ' ')} slot")
+    if not parts:
+        return RECORDS
+    return (f"rows (one per {' and '.join(parts)} of a record, not one per record; see the "
+            "data flow)")
 
 
 _OPERATORS = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
 
 
-def _operand(expr: syntax.Expr, scope: str, module: str) -> str:
+def _operand(expr: syntax.Expr, scope: str, module: str, counted: str) -> str:
     if isinstance(expr, syntax.FieldRef):
         return field_words(expr.path, module)
     if isinstance(expr, syntax.Literal):
         return _literal(expr)
-    return f"({transformation(expr, scope, module)})"
+    return f"({transformation(expr, scope, module, counted)})"
 
 
-def _call(call: syntax.Call, scope: str, module: str) -> str:
+def _call(call: syntax.Call, scope: str, module: str, counted: str = RECORDS) -> str:
     name = ALIASES.get(call.name.name, call.name.name)
     args = call.args
     first = _inner(args[0], scope, module) if args else ""
@@ -129,7 +146,7 @@ def _call(call: syntax.Call, scope: str, module: str) -> str:
             return _distinct(args[0], scope, module) if args else \
                 "the number of different values in the group"
         case "count", _:
-            return "the number of records in the group"
+            return f"the number of {counted} in the group"
         case "median", _:
             return f"the median of {_bare(first)} over the group"
         case "percentile", (syntax.Literal(value=int() | float() as share), *_):
