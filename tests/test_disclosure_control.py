@@ -358,3 +358,44 @@ def test_a_sum_beside_its_average_is_warned_of_under_rounding(run_spec, demo_ser
     rows = read_csv(tmp_path / "out" / "cities.csv")
     exact = [round(float(row["energy_kwh"]) / float(row["avg_kwh"])) for row in rows]
     assert any(count % 5 for count in exact)
+
+
+NATIONAL_TOTAL = '''from sessions as by_country
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.country as country
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 40
+output csv to "by_country.csv"
+
+from sessions as national
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  constant("all") as area
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 40
+output csv to "national.csv"
+'''
+
+
+def test_a_grand_total_by_a_constant_gives_no_cell_away(run_spec, demo_server,
+                                                         tmp_path) -> None:
+    """A total over every group (`group by constant("all")`) is a margin of the
+    finer table too: with one country withheld, the grand total is withheld."""
+    spec = HEADER + NATIONAL_TOTAL
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "full").mkdir()
+    assert run_spec(spec.replace("minimum group size 40", "minimum group size 1"),
+                    demo_server, out="full/").exit_code == 0
+    released = {row["country"] for row in read_csv(tmp_path / "out" / "by_country.csv")}
+    truth = {row["country"] for row in read_csv(tmp_path / "full" / "by_country.csv")}
+    national = read_csv(tmp_path / "out" / "national.csv")
+    assert len(truth - released) == 1  # the case: one country withheld
+    assert national == []
+    assert "to protect released totals" in result.stderr

@@ -31,6 +31,7 @@ from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
 from ocpispec.execute.pseudonyms import canonicalizer
 from ocpispec.execute.series import further
+from ocpispec.plan.margins import line_keys
 from ocpispec.execute.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
@@ -124,7 +125,9 @@ class Aggregator:
         self.spill: SpillFile | None = None
         self.records_seen = 0
         self.dataset = dataset
-        self.all_keys = tuple(range(len(step.keys)))
+        # the positions of the keys a finer dataset's lines name (not the constants)
+        self.all_keys = tuple(index for index, key in enumerate(step.keys)
+                              if key in line_keys(step))
         self.finer = [(Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
                                   export), (rows_of or {}).get(name))
                       for name, other in (export or {}).items()

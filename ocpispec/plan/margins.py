@@ -2,8 +2,8 @@
 
 Two aggregates read the same records when every step before the aggregate that selects
 records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
-the coarser one (grouping by some of the finer one's key expressions, not all) releases
-margins of the finer one: each of its rows is the total of some of the finer rows. A
+the coarser one (grouping by some of the finer one's key expressions, not all, and
+constants) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
 join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
 connector is not found keeps its row with an empty binding, so two datasets that read
 different parts of one join still read the same records.
@@ -92,10 +92,16 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
     if coarse is None or _records(dataset) != _records(other):
         return None
     by_expression = {key.expression: key.name for key in aggregate.keys}
-    wanted = [key.expression for key in coarse.keys]
+    wanted = [key.expression for key in line_keys(coarse)]
     if not set(wanted) < set(by_expression):
         return None
     return ir.Margin(other.name, tuple(by_expression[e] for e in wanted), coarse.dominance)
+
+
+def line_keys(aggregate: ir.Aggregate) -> tuple[ir.Column, ...]:
+    """The keys that tell a coarser dataset's rows apart: not its constants (a national
+    total grouped by `constant("NL")` is the total of every finer group)."""
+    return tuple(key for key in aggregate.keys if key.treatment != "constant")
 
 
 def _records(dataset: ir.Dataset) -> list:

@@ -266,7 +266,8 @@ def _rounding_changes(old: int | None, new: int | None):
 
 
 def _margin_text(margin: dict) -> str:
-    return f"against the totals of `{margin['dataset']}` (by {', '.join(margin['keys'])})"
+    by = f"by {', '.join(margin['keys'])}" if margin["keys"] else "over all groups"
+    return f"against the totals of `{margin['dataset']}` ({by})"
 
 
 def _quoted(value: Any) -> str:

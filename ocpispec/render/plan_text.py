@@ -311,8 +311,9 @@ def disclosure_words(step: ir.Aggregate) -> str:
         words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")
     for margin in step.margins:
+        by = f"by {', '.join(margin.keys)}" if margin.keys else "over all groups"
         words.append(f"secondary suppression against the totals of `{margin.dataset}` "
-                     f"(by {', '.join(margin.keys)})")
+                     f"({by})")
     if step.round_counts:
         words.append(f"counts rounded to multiples of {step.round_counts}")
     return "".join(f"; {word}" for word in words)

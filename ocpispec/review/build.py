@@ -205,7 +205,8 @@ def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
         text += (f" Nor is a group where {who} more than {aggregate.dominance.percent}% of "
                  "a sum: such a row would mostly show one driver's figure.")
     for margin in aggregate.margins:
-        text += (f" The export also releases totals by {', '.join(margin.keys)} "
+        by = f"by {', '.join(margin.keys)}" if margin.keys else "over all groups"
+        text += (f" The export also releases totals {by} "
                  f"(`{margin.dataset}`); more groups or totals are held back so that no "
                  "withheld group can be worked out by subtraction.")
     if aggregate.round_counts:
