@@ -399,3 +399,52 @@ def test_a_grand_total_by_a_constant_gives_no_cell_away(run_spec, demo_server,
     assert len(truth - released) == 1  # the case: one country withheld
     assert national == []
     assert "to protect released totals" in result.stderr
+
+
+REGIONS = '''from sessions as by_area
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 2) as area
+compute
+  sum(kwh) as energy_kwh
+  minimum group size MIN
+output csv to "by_area.csv"
+
+from sessions as by_region
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 1) as region
+compute
+  sum(kwh) as energy_kwh
+  minimum group size MIN
+output csv to "by_region.csv"
+'''
+
+
+def test_totals_by_a_shorter_prefix_give_no_cell_away(run_spec, demo_server,
+                                                        tmp_path) -> None:
+    """Regions (the first digit of the postal code) are totals of areas (the first
+    two): a region that would give its only withheld area away is withheld."""
+    (tmp_path / "full").mkdir()
+    assert run_spec(HEADER + REGIONS.replace("MIN", "1"), demo_server,
+                    out="full/").exit_code == 0
+    truth = read_csv(tmp_path / "full" / "by_area.csv")
+    leaks_seen = 0
+    for minimum in (5, 10, 15, 20):
+        out = f"out{minimum}"
+        (tmp_path / out).mkdir()
+        result = run_spec(HEADER + REGIONS.replace("MIN", str(minimum)), demo_server,
+                          out=f"{out}/")
+        assert result.exit_code == 0, result.stderr
+        areas = read_csv(tmp_path / out / "by_area.csv")
+        regions = [{"region": row["region"]} for row in read_csv(tmp_path / out /
+                                                                 "by_region.csv")]
+        released = {row["area"] for row in areas}
+        for region in regions:
+            hidden = [row["area"] for row in truth
+                      if row["area"][:1] == region["region"] and row["area"] not in released]
+            assert len(hidden) != 1, f"area {hidden} follows from region {region}"
+        leaks_seen += "to protect released totals" in result.stderr
+    assert leaks_seen  # the case occurs: some region was withheld for its area

@@ -263,8 +263,8 @@ class Aggregator:
             cell = suppression.Cell(state[acc.KEYS], state[acc.RECORDS], status,
                                     self._row(state) if status is None else None)
             slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
-            for _, at, lines in margins:
-                key = suppression.line_key(cell.keys, at)
+            for margin, at, lines in margins:
+                key = suppression.line_key(cell.keys, at, margin.cuts)
                 lines.setdefault(key, suppression.Line()).add(len(cells), slots)
             cells.append(cell)
         self.counts.groups_secondary += suppression.secondary(

@@ -64,8 +64,17 @@ class Line:
     total_suppressed: bool = False
 
 
-def line_key(keys: tuple[Any, ...], positions: tuple[int, ...]) -> tuple:
-    return tuple(repr(keys[position]) for position in positions)
+def line_key(keys: tuple[Any, ...], positions: tuple[int, ...],
+             cuts: tuple[int | None, ...] = ()) -> tuple:
+    """The line of a cell along some of its keys; a key with a cut is read as its first
+    characters (the totals' coarser prefix of it)."""
+    if not cuts:
+        return tuple(repr(keys[position]) for position in positions)
+    return tuple(repr(_cut(keys[position], cut)) for position, cut in zip(positions, cuts))
+
+
+def _cut(value: Any, cut: int | None) -> Any:
+    return value[:cut] if cut is not None and isinstance(value, str) else value
 
 
 def secondary(cells: list[Cell], margins: Iterable[tuple[ir.Margin, dict[tuple, Line]]]

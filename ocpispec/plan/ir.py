@@ -315,11 +315,15 @@ class Dominance:
 class Margin:
     """Another dataset of the export, over the same records (module, window, joins,
     filters), that releases totals of this aggregate's groups along `keys` (names of
-    this aggregate's keys); `dominance` is that dataset's rule, if any."""
+    this aggregate's keys); `dominance` is that dataset's rule, if any. `cuts`, one per
+    key when any: the number of characters the totals keep of that key (a region,
+    `prefix(postal_code, 1)`, over districts, `prefix(postal_code, 2)`), or None for
+    the key as it is."""
 
     dataset: str
     keys: tuple[str, ...]
     dominance: Dominance | None = None
+    cuts: tuple[int | None, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

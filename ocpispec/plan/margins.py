@@ -3,7 +3,8 @@
 Two aggregates read the same records when every step before the aggregate that selects
 records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
 the coarser one (grouping by some of the finer one's key expressions, not all, and
-constants) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
+constants; a key may be a shorter `prefix` of one of the finer keys: regions over
+districts) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
 join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
 connector is not found keeps its row with an empty binding, so two datasets that read
 different parts of one join still read the same records.
@@ -18,6 +19,7 @@ its aggregator, never its output), and its joins bind what the finer one reads
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from ocpispec.plan import ir
 from ocpispec.plan.datasets import _ordered
@@ -92,10 +94,35 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
     if coarse is None or _records(dataset) != _records(other):
         return None
     by_expression = {key.expression: key.name for key in aggregate.keys}
-    wanted = [key.expression for key in line_keys(coarse)]
-    if not set(wanted) < set(by_expression):
+    prefixes = {found[0]: (key.name, found[1]) for key in aggregate.keys
+                if (found := _prefix(key.expression)) is not None}
+    names: list[str] = []
+    cuts: list[int | None] = []
+    for key in line_keys(coarse):
+        found = _prefix(key.expression)
+        if key.expression in by_expression:
+            names.append(by_expression[key.expression])
+            cuts.append(None)
+        elif found is not None and found[0] in prefixes and found[1] < prefixes[found[0]][1]:
+            names.append(prefixes[found[0]][0])  # fewer characters of the same value
+            cuts.append(found[1])
+        else:
+            return None
+    if len(set(names)) < len(names) or \
+            (set(names) == set(by_expression.values()) and cuts == [None] * len(cuts)):
         return None
-    return ir.Margin(other.name, tuple(by_expression[e] for e in wanted), coarse.dominance)
+    return ir.Margin(other.name, tuple(names), coarse.dominance,
+                     tuple(cuts) if any(cut is not None for cut in cuts) else ())
+
+
+# `prefix(x, n)` as the planner writes it
+_PREFIX = re.compile(r"prefix\((?P<inner>.+), `(?P<length>\d+)`\)")
+
+
+def _prefix(expression: str) -> tuple[str, int] | None:
+    """(x, n) of a key that keeps the first n characters of x."""
+    found = _PREFIX.fullmatch(expression)
+    return (found["inner"], int(found["length"])) if found else None
 
 
 def line_keys(aggregate: ir.Aggregate) -> tuple[ir.Column, ...]:
@@ -120,3 +147,12 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value
+
+
+def margin_keys(keys: tuple[str, ...] | list[str], cuts: tuple[int | None, ...] | list) -> str:
+    """The keys a margin's totals are by, in words: `district`, or `the first 1
+    character of district` for a shorter prefix of it."""
+    cuts = list(cuts) or [None] * len(keys)
+    return ", ".join(name if cut is None else
+                     f"the first {cut} character{'s' if cut != 1 else ''} of {name}"
+                     for name, cut in zip(keys, cuts))

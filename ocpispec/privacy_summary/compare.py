@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ocpispec.plan.margins import margin_keys
 from ocpispec.privacy_summary.summary import comparable
 
 _CLASS_RANK = {"public": 0, "quasi-identifier": 1, "personal": 2, "never-exportable": 3}
@@ -266,7 +267,8 @@ def _rounding_changes(old: int | None, new: int | None):
 
 
 def _margin_text(margin: dict) -> str:
-    by = f"by {', '.join(margin['keys'])}" if margin["keys"] else "over all groups"
+    by = f"by {margin_keys(margin['keys'], margin.get('cuts', ()))}" if margin["keys"] else \
+        "over all groups"
     return f"against the totals of `{margin['dataset']}` ({by})"
 
 

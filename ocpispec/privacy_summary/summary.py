@@ -151,7 +151,8 @@ def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
         controls["dominance"] = {"contributors": step.dominance.contributors,
                                  "percent": step.dominance.percent}
     if step.margins:
-        controls["margins"] = [{"dataset": m.dataset, "keys": list(m.keys)}
+        controls["margins"] = [{"dataset": m.dataset, "keys": list(m.keys),
+                                **({"cuts": list(m.cuts)} if m.cuts else {})}
                                for m in step.margins]
     if step.round_counts:
         controls["round_counts"] = step.round_counts

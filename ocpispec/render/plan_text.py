@@ -8,6 +8,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterator
 
+from ocpispec.plan.margins import margin_keys
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.text import count
@@ -311,7 +312,8 @@ def disclosure_words(step: ir.Aggregate) -> str:
         words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")
     for margin in step.margins:
-        by = f"by {', '.join(margin.keys)}" if margin.keys else "over all groups"
+        by = f"by {margin_keys(margin.keys, margin.cuts)}" if margin.keys else \
+            "over all groups"
         words.append(f"secondary suppression against the totals of `{margin.dataset}` "
                      f"({by})")
     if step.round_counts:

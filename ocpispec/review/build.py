@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 
+from ocpispec.plan.margins import margin_keys
 from ocpispec import __version__
 from ocpispec.language import syntax
 from ocpispec.plan import ir
@@ -205,7 +206,8 @@ def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
         text += (f" Nor is a group where {who} more than {aggregate.dominance.percent}% of "
                  "a sum: such a row would mostly show one driver's figure.")
     for margin in aggregate.margins:
-        by = f"by {', '.join(margin.keys)}" if margin.keys else "over all groups"
+        by = f"by {margin_keys(margin.keys, margin.cuts)}" if margin.keys else \
+            "over all groups"
         text += (f" The export also releases totals {by} "
                  f"(`{margin.dataset}`); more groups or totals are held back so that no "
                  "withheld group can be worked out by subtraction.")
