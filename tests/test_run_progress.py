@@ -71,3 +71,16 @@ def test_get_on_a_terminal_counts_to_its_limit() -> None:
     assert code == 0, shown
     assert re.search(r"fetching sessions +━+ 1,500/1,500 +100%", shown), shown[-2000:]
     assert "/2,000" not in shown  # the platform's total, capped by --limit
+
+
+def test_a_further_list_of_a_module_goes_on_from_where_the_bar_was() -> None:
+    """A run reads a module's list, then the objects updated since its end: that second
+    crawl counts from 0 again, and the bar must not fall back to it."""
+    from ocpispec.ocpi.console import ModuleTally
+
+    tally = ModuleTally()
+    assert tally.add("cdrs", 200, 1458) == (200, 1458)
+    assert tally.add("cdrs", 1458, 1458) == (1458, 1458)
+    assert tally.add("cdrs", 0, 0) == (1458, 1458)
+    assert tally.add("cdrs", 3, 3) == (1461, 1461)
+    assert tally.add("locations", 0, None) == (0, None)

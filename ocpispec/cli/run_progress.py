@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from ocpispec.ocpi.console import progress_columns
+from ocpispec.ocpi.console import ModuleTally, progress_columns
 
 
 class RunProgress:
@@ -23,6 +23,7 @@ class RunProgress:
         self.console = console or Console(stderr=True)
         self._bars = Progress(*progress_columns(), console=self.console, transient=True)
         self._tasks: dict[str, TaskID] = {}
+        self._tally = ModuleTally()
         self._waiting: TaskID | None = None
 
     def __enter__(self) -> RunProgress:
@@ -52,6 +53,7 @@ class RunProgress:
 
     def page(self, module: str, objects: int, total: int | None) -> None:
         self.connected()
+        objects, total = self._tally.add(module, objects, total)
         key = f"fetch:{module}"
         if key not in self._tasks:
             self._tasks[key] = self._bars.add_task(f"fetching {module}", total=total)

@@ -47,6 +47,7 @@ class ConsoleEvents:
         self._want_progress = _is_terminal(stream) if progress is None else progress
         self._progress = None
         self._tasks: dict[str, int] = {}
+        self._tally = ModuleTally()
         self._limit = limit
 
     def __enter__(self) -> ConsoleEvents:
@@ -67,6 +68,7 @@ class ConsoleEvents:
     def page(self, module: str, objects: int, total: int | None) -> None:
         if self._progress is None:
             return
+        objects, total = self._tally.add(module, objects, total)
         if self._limit is not None:
             total = self._limit if total is None else min(total, self._limit)
             objects = min(objects, total)
@@ -80,6 +82,24 @@ class ConsoleEvents:
             self._progress.console.print(text, markup=False, highlight=False)
         else:
             click.echo(text, err=True, file=self._stream)
+
+
+class ModuleTally:
+    """Objects per module over the lists a client reads of it, for progress bars. A run
+    reads a module's list and then a short list of the objects updated since its end:
+    the count a crawl reports starts again at 0, and the bar goes on from where it was
+    rather than falling back to "0 records"."""
+
+    def __init__(self) -> None:
+        self._lists: dict[str, tuple[int, int]] = {}  # module -> (earlier lists, this one)
+
+    def add(self, module: str, objects: int, total: int | None) -> tuple[int, int | None]:
+        """(objects so far, total so far) after a crawl reported (`objects`, `total`)."""
+        earlier, last = self._lists.get(module, (0, 0))
+        if objects < last:  # the count started again: a further list of the module
+            earlier += last
+        self._lists[module] = (earlier, objects)
+        return earlier + objects, None if total is None else earlier + total
 
 
 def show_diagnostic(diagnostic: Diagnostic) -> None:
