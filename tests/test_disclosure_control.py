@@ -248,18 +248,24 @@ output csv to "by_city.csv"
 '''
 
 
+def _protected_and_full(run_spec, server, tmp_path, spec: str, minimum: int):
+    """The spec run into `out/` as written, and into `full/` with every group released
+    (the truth a leak is measured against); the protected run's result."""
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "full").mkdir()
+    full = spec.replace(f"minimum group size {minimum}", "minimum group size 1")
+    assert run_spec(full, server, out="full/").exit_code == 0
+    return result
+
+
 def test_totals_of_a_dataset_reading_less_of_the_join_give_no_cell_away(
         run_spec, demo_server, tmp_path) -> None:
     """The finer table reads the session's connector (`location.connector`), the totals
     only the location: the two read the same records all the same, so the totals per
     city are withheld where they would give a small city/power-type cell away."""
-    spec = HEADER + BY_CONNECTOR
-    (tmp_path / "out").mkdir()
-    result = run_spec(spec, demo_server, out="out/")
-    assert result.exit_code == 0, result.stderr
-    (tmp_path / "full").mkdir()
-    full = spec.replace("minimum group size 8", "minimum group size 1")
-    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    result = _protected_and_full(run_spec, demo_server, tmp_path, HEADER + BY_CONNECTOR, 8)
     fine, totals = read_csv(tmp_path / "out" / "fine.csv"), \
         read_csv(tmp_path / "out" / "by_city.csv")
     truth = read_csv(tmp_path / "full" / "fine.csv")
@@ -297,13 +303,7 @@ def test_totals_of_sessions_give_no_cell_of_their_spread_away(run_spec, demo_ser
     """The energy per city adds up the energy the finer table spreads over days: the
     totals dataset counts the finer cells over the finer rows (periods, slots), not
     over its own sessions, and withholds the totals that would give one away."""
-    spec = HEADER + MONTHLY_SPREAD
-    (tmp_path / "out").mkdir()
-    result = run_spec(spec, demo_server, out="out/")
-    assert result.exit_code == 0, result.stderr
-    (tmp_path / "full").mkdir()
-    full = spec.replace("minimum group size 3", "minimum group size 1")
-    assert run_spec(full, demo_server, out="full/").exit_code == 0
+    result = _protected_and_full(run_spec, demo_server, tmp_path, HEADER + MONTHLY_SPREAD, 3)
     fine, totals = read_csv(tmp_path / "out" / "monthly.csv"), \
         read_csv(tmp_path / "out" / "by_city.csv")
     truth = read_csv(tmp_path / "full" / "monthly.csv")
@@ -386,13 +386,7 @@ def test_a_grand_total_by_a_constant_gives_no_cell_away(run_spec, demo_server,
                                                          tmp_path) -> None:
     """A total over every group (`group by constant("all")`) is a margin of the
     finer table too: with one country withheld, the grand total is withheld."""
-    spec = HEADER + NATIONAL_TOTAL
-    (tmp_path / "out").mkdir()
-    result = run_spec(spec, demo_server, out="out/")
-    assert result.exit_code == 0, result.stderr
-    (tmp_path / "full").mkdir()
-    assert run_spec(spec.replace("minimum group size 40", "minimum group size 1"),
-                    demo_server, out="full/").exit_code == 0
+    result = _protected_and_full(run_spec, demo_server, tmp_path, HEADER + NATIONAL_TOTAL, 40)
     released = {row["country"] for row in read_csv(tmp_path / "out" / "by_country.csv")}
     truth = {row["country"] for row in read_csv(tmp_path / "full" / "by_country.csv")}
     national = read_csv(tmp_path / "out" / "national.csv")
