@@ -111,19 +111,22 @@ def test_the_same_window_runs_again_into_its_own_file(run, server, tmp_path: Pat
     assert (tmp_path / "out/sessions.csv").read_bytes() == before
 
 
-def test_another_window_of_a_fixed_window_export_is_refused(run, server, tmp_path: Path) -> None:
+def test_another_window_of_a_fixed_window_export_is_refused(run, server, tmp_path: Path,
+                                                           snapshot) -> None:
     window = "previous month"
     assert run(server, "--as-of", AS_OF, window=window).exit_code == 0
     later = run(server, "--as-of", "2025-12-01T00:00:00Z", window=window)
     assert later.exit_code == 1 and "OCX556" in later.stderr
     assert "take the rows it delivered from its consumer" in later.stderr
+    assert scrub(cli_block(later), tmp_path=tmp_path) == snapshot
 
 
-def test_another_exports_delivery_is_refused(run, server, tmp_path: Path) -> None:
+def test_another_exports_delivery_is_refused(run, server, tmp_path: Path, snapshot) -> None:
     assert run(server, "--as-of", MID, export="first_export").exit_code == 0
     other = run(server, "--as-of", MID, export="second_export")
     assert other.exit_code == 1
     assert "holds a delivery of `first_export`" in other.stderr
+    assert scrub(cli_block(other), tmp_path=tmp_path) == snapshot
 
 
 @pytest.mark.parametrize("manifest", [None, "not json", '{"output": {"rows": 0}}', "[]",
