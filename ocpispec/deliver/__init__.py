@@ -1,7 +1,8 @@
 """Delivery of finished output files to a remote destination (SFTP), atomically.
 
     login = login_for(remote)                 # destination profile or environment
-    preflight(remote, login, pattern)         # before fetching: host key, login, directory;
+    preflight(remote, login, pattern)         # before fetching: host key, login, directory,
+                                              # the manifest of a file delivered there;
                                               # old temporary files of killed runs removed
     outbox = upload([(remote, files)])        # temporary names, verified (before the commit point)
     outbox.renames() -> journal entries       # the commit journal holds them
@@ -26,8 +27,8 @@ from ocpispec.deliver.leftovers import Leftovers, name_pattern
 from ocpispec.deliver.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
 
-__all__ = ["Failure", "Leftovers", "Login", "Outbox", "delivered_manifest", "finish_rename",
-           "login_for", "name_pattern", "preflight", "upload"]
+__all__ = ["Failure", "Leftovers", "Login", "Outbox", "Preflight", "finish_rename", "login_for",
+           "name_pattern", "preflight", "upload"]
 
 
 class Failure(Exception):
@@ -72,19 +73,38 @@ _PROFILE_HELP = {
           "access_key_env and secret_key_env; see docs/outputs.md#delivery"}
 
 
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """What trying a destination found: the temporary files of killed runs swept, and
+    the manifest delivered beside the final file (its first MiB; None where the file or
+    its manifest is not there)."""
+
+    leftovers: Leftovers
+    delivered: bytes | None
+
+
 def preflight(remote: Remote, login: Login,
-              pattern: re.Pattern[str] | None = None) -> Leftovers:
+              pattern: re.Pattern[str] | None = None) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
     is accepted and the target directory exists. With `pattern` (`name_pattern`), the
-    temporary files killed runs left there are swept (`delivery.leftovers`)."""
+    temporary files killed runs left there are swept (`delivery.leftovers`). In the same
+    session, the manifest of a file already delivered under the final name is read."""
     from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.check_directory(remote.directory))
-        return Leftovers() if pattern is None else sweep(session, remote.directory, pattern)
+        swept = Leftovers() if pattern is None else sweep(session, remote.directory, pattern)
+        return Preflight(swept, _delivered(session, remote, login))
     finally:
         session.close()
+
+
+def _delivered(session: Any, remote: Remote, login: Login, limit: int = 1 << 20) -> bytes | None:
+    if not _retrying(remote, login, lambda: session.exists(remote.path)):
+        return None
+    return _retrying(remote, login,  # type: ignore[no-any-return]
+                     lambda: session.read_small(remote.path + ".manifest.json", limit))
 
 
 @dataclass(slots=True)
@@ -155,19 +175,6 @@ def finish_rename(url: str, temp: str, tables: Any = None) -> str:
             _retrying(remote, login, lambda: session.rename(temp, remote.path))
             return "published"
         return "done" if session.exists(remote.path) else "missing"
-    finally:
-        session.close()
-
-
-def delivered_manifest(remote: Remote, login: Login, limit: int = 1 << 20) -> bytes | None:
-    """The manifest delivered beside the file at `remote` (its first `limit` bytes),
-    where both are there; None otherwise."""
-    session = _connect(remote, login)
-    try:
-        if not _retrying(remote, login, lambda: session.exists(remote.path)):
-            return None
-        return _retrying(remote, login,  # type: ignore[no-any-return]
-                         lambda: session.read_small(remote.path + ".manifest.json", limit))
     finally:
         session.close()
 

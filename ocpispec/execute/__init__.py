@@ -189,14 +189,15 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         run.prepare()
     if options.assess:
         return _assessed(plan, connect(), runs, options, state_path, started, notes, now)
+    delivered: dict[str, bytes | None] = {}
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, notes,
                                 {d.name: d.step(ir.Render).destination
-                                 for d in plan.datasets}, options.destinations)
-    if logins and not options.dry_run:
+                                 for d in plan.datasets}, options.destinations, delivered)
+    if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 
-        check_remote_replacements(plan, targets, windows, logins)
+        check_remote_replacements(plan, targets, windows, delivered)
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:

@@ -17,11 +17,13 @@ from ocpispec.diagnostics.source import Span
 def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             notes: list[str] | None = None,
             templates: Mapping[str, str | None] | None = None,
-            destinations: Mapping | None = None) -> dict[str, Login]:
+            destinations: Mapping | None = None,
+            delivered: dict[str, bytes | None] | None = None) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
     killed runs left; with the destinations as written (`templates`, by dataset), also
-    the temporary files they left on the servers, said in `notes`."""
+    the temporary files they left on the servers, said in `notes`. `delivered` gets,
+    by dataset, the manifest of a file already under the final name (`replacing`)."""
     if any(target.remote is not None for target in targets.values()):
         remove_stale_spools()
     logins = {}
@@ -32,12 +34,14 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
         pattern = delivery.name_pattern(template.rsplit("/", 1)[-1]) if template else None
         try:
             logins[name] = login = delivery.resolve(target.remote, destinations)
-            swept = delivery.preflight(target.remote, login, pattern)
+            tried = delivery.preflight(target.remote, login, pattern)
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",
                          spans.get(name)) from None
         if notes is not None:
-            notes.extend(_swept_notes(target, swept))
+            notes.extend(_swept_notes(target, tried.leftovers))
+        if delivered is not None:
+            delivered[name] = tried.delivered
     return logins
 
 

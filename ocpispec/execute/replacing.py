@@ -54,24 +54,14 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
 
 def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                               windows: Mapping[str, ResolvedWindow],
-                              logins: Mapping[str, Any]) -> None:
+                              delivered: Mapping[str, bytes | None]) -> None:
     """The same for remote destinations, from the manifest delivered beside the file
-    (after `deliveries.prepare` tried each server)."""
-    from ocpispec import deliver
-
+    (read while `deliveries.prepare` tried each server), by dataset."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
-        if target.remote is None:
-            continue
-        try:
-            text = deliver.delivered_manifest(target.remote, logins[dataset.name])
-        except deliver.Failure as exc:
-            raise RunError.of(exc.code, exc.message, dataset.step(ir.Render).origin,
-                              "the destination",
-                              notes=(*exc.notes, "checked before fetching: nothing was read "
-                                     "or written"), help=exc.help) from None
-        earlier = None if text is None else parse_delivery(text)
-        _check(earlier, target.remote.url, plan, dataset, windows)
+        text = delivered.get(dataset.name)
+        if target.remote is not None and text is not None:
+            _check(parse_delivery(text), target.remote.url, plan, dataset, windows)
 
 
 def delivered_at(path: Path) -> Delivery | None:
