@@ -113,6 +113,8 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     state_path = options.state_path or default_ledger_path()
     incremental = any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
     locked = options.use_state and not options.dry_run and incremental and not options.assess
+    if options.use_state and not options.dry_run and not options.assess:
+        statekeeping.check_kind(state_path)  # before the lock and the failure log beside it
     try:
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
                 else contextlib.nullcontext(), streaming():

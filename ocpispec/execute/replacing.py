@@ -14,11 +14,19 @@ its own file: the records are the same ones. A file without a readable manifest,
 whose manifest says it holds no row, is replaced as before. A remote destination
 (SFTP, S3) is compared with the manifest delivered beside it, once its server has been
 tried and before anything is fetched.
+
+Outputs are replaced by renaming a finished file over the old one, so a local target
+(or the manifest or data package beside it) that exists and is not a regular file is
+refused before anything is fetched: renaming over a device (`/dev/full`, `/dev/null`),
+a named pipe or a symbolic link would replace that node with a plain file, and over a
+directory it fails only once everything has been fetched.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +34,7 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.client import RunError
-from ocpispec.execute.outputs import Target, manifest_path
+from ocpispec.execute.outputs import Target, datapackage_path, manifest_path
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.text import count
 
@@ -49,6 +57,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
+            _check_kind(target.path, dataset)
             _check(delivered_at(target.path), str(target.path), plan, dataset, windows)
 
 
@@ -62,6 +71,35 @@ def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
         text = delivered.get(dataset.name)
         if target.remote is not None and text is not None:
             _check(parse_delivery(text), target.remote.url, plan, dataset, windows)
+
+
+def _check_kind(path: Path, dataset: ir.Dataset) -> None:
+    """OCX554 when the output or a file beside it exists and is not a regular file."""
+    for place in (path, manifest_path(path), datapackage_path(path)):
+        try:
+            mode = os.lstat(place).st_mode
+        except OSError:  # missing (the usual case), or unreadable: writing will tell
+            continue
+        if not stat.S_ISREG(mode):
+            raise RunError.of(
+                "OCX554", f"cannot write `{place}`: it is {_kind(mode)}, not a regular file",
+                dataset.step(ir.Render).origin, "the destination",
+                notes=("ocpispec writes a new file and renames it over the old one, which "
+                       "would replace this node itself; nothing was fetched",),
+                help="give the path of a regular file or a directory, or `--out -` for "
+                     "stdout")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
 
 
 def delivered_at(path: Path) -> Delivery | None:

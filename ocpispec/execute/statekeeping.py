@@ -6,6 +6,7 @@ state that the commit journal publishes with the outputs."""
 from __future__ import annotations
 
 import os
+import stat
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,6 +37,22 @@ def load(path: Path, export: str):
                           help="give --state another ledger path; repair a damaged one or "
                                "move it aside (without it the next `since last run` window "
                                "starts at 2000-01-01)") from None
+
+
+def check_kind(state_path: Path) -> None:
+    """OCX553 when the ledger's path exists and is not a regular file: SQLite would
+    write its journal and the run lock beside a device (`--state /dev/null`) or fail
+    on a directory with a misleading reason."""
+    try:
+        mode = os.stat(state_path).st_mode  # a link to the ledger's file is fine
+    except OSError:  # missing: created by the first commit
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a device or other special file"
+        raise RunError.of("OCX553", f"cannot use the ledger `{state_path}`: it is {kind}, "
+                                    "not a regular file",
+                          help="give --state the path of a file (it is created when "
+                               "missing), or leave --state out for the default ledger")
 
 
 def recover(state_path: Path, export: str, destinations: Any = None) -> list[str]:

@@ -1,0 +1,124 @@
+"""Outputs and the ledger are regular files (`replacing._check_kind`,
+`statekeeping.check_kind`): a run is refused before any request when its output, the
+manifest or data package beside it, or its ledger is a device, a named pipe, a directory
+or (for outputs, which are renamed into place) a symbolic link. Renaming a finished
+file over such a node would replace the node itself: as root, `--out /dev/full` used to
+turn the device into a plain file holding the export."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+
+KEY = "5d0c8e1a3f7b29c64e1a0d8f3b6c2e9a7f4d1b8c0e5a3f9d2b7c6e4a1f8d3b05"
+SPEC = '''export special_targets
+  consumer "Test consumer"
+  purpose "Tests that only regular files are replaced"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select
+  pseudonymize(id) as session
+output csv to "out/sessions.csv"
+'''
+
+
+@pytest.fixture
+def server(demo_server_factory):
+    return demo_server_factory(version="2.2.1", size=50, max_page_size=100)
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "special_targets.ocx"
+    spec.write_text(SPEC)
+
+    def invoke(server, *args: str, state: Path | None = None):
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        return run_cli("run", str(spec), "--state", str(state or tmp_path / "ledger.sqlite"),
+                       "--as-of", "2026-01-01T00:00:00Z", *args, env=env)
+
+    return invoke
+
+
+def _node(kind: str, path: Path, tmp_path: Path) -> None:
+    match kind:
+        case "fifo":
+            os.mkfifo(path)
+        case "directory":
+            path.mkdir()
+        case "symlink":
+            (tmp_path / "elsewhere.csv").write_text("kept\n")
+            path.symlink_to(tmp_path / "elsewhere.csv")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "symlink"])
+@pytest.mark.parametrize("place", ["sessions.csv", "sessions.csv.manifest.json",
+                                   "sessions.csv.datapackage.json"])
+def test_an_output_that_is_not_a_regular_file_is_refused_before_any_request(
+        run, server, tmp_path: Path, kind: str, place: str) -> None:
+    node = tmp_path / "out" / place  # beside the spec's destination, `out/sessions.csv`
+    node.parent.mkdir()
+    _node(kind, node, tmp_path)
+    before = os.lstat(node).st_mode
+
+    result = run(server)
+
+    assert result.exit_code == 1, result.output
+    assert "error[OCX554]" in result.output
+    assert "not a regular file" in result.output
+    assert server.request_log == []
+    assert os.lstat(node).st_mode == before
+    assert sorted(path.name for path in node.parent.iterdir()) == [place]
+    if kind == "symlink":
+        assert (tmp_path / "elsewhere.csv").read_text() == "kept\n"
+
+
+def test_a_device_as_output_is_refused_and_left_a_device(run, server, tmp_path: Path,
+                                                           snapshot) -> None:
+    result = run(server, "--out", "/dev/null")
+
+    assert result.exit_code == 1
+    assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+    assert not Path("/dev/null.manifest.json").exists()
+    assert server.request_log == []
+
+
+@pytest.mark.parametrize("kind", ["device", "directory"])
+def test_a_ledger_that_is_not_a_regular_file_is_refused(run, server, tmp_path: Path,
+                                                        snapshot, kind: str) -> None:
+    state = Path("/dev/null") if kind == "device" else tmp_path / "ledger"
+    if kind == "directory":
+        state.mkdir()
+
+    result = run(server, state=state)
+
+    assert result.exit_code == 1
+    assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+    assert server.request_log == []
+    assert not Path("/dev/null-journal").exists()
+    assert not list(state.parent.glob(f"{state.name}.*.lock"))
+    assert not (tmp_path / "out").exists()
+    if kind == "directory":
+        assert list(state.iterdir()) == []
+
+
+def test_a_ledger_reached_by_a_symbolic_link_is_used(run, server, tmp_path: Path) -> None:
+    real = tmp_path / "real.sqlite"
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(real)
+
+    result = run(server, state=link)
+
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and real.stat().st_size > 0
