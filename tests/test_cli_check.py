@@ -7,6 +7,8 @@ import json
 import pytest
 from fixtures_cli import cli_block
 
+from ocpispec.check.compiler import MOST_SPEC_BYTES
+
 CLEAN = "specs/municipality_sessions.ocx"
 BROKEN = "tests/cases/OCX104_unknown_field.ocx"
 WARNS = "tests/cases/OCX303_quasi_identifier_released.ocx"
@@ -145,3 +147,37 @@ def test_sarif_for_code_scanning(run_cli, snapshot) -> None:
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
     assert {r["level"] for r in run["results"]} <= {"error", "warning"}
     assert result.stdout == snapshot
+
+
+@pytest.mark.parametrize("command", ["check", "plan", "review"])
+def test_a_device_is_refused_as_a_spec_without_being_read(run_cli, command, snapshot) -> None:
+    """`/dev/zero` used to be read until memory ran out."""
+    result = run_cli(command, "/dev/zero")
+    assert result.exit_code == 1
+    assert "error[OCX010]: cannot read `/dev/zero`: it is a device, not a file" in result.stderr
+    if command == "check":
+        assert result.stderr == snapshot
+
+
+def test_a_file_far_larger_than_a_spec_is_refused(run_cli, tmp_path) -> None:
+    spec = tmp_path / "huge.ocx"
+    spec.write_text(open("specs/research_cdrs.ocx", encoding="utf-8").read() * 1000)
+    assert spec.stat().st_size > MOST_SPEC_BYTES
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 1
+    assert "it is larger than 1 MiB, far more than any spec" in result.stderr
+
+
+def test_a_spec_from_a_named_pipe_is_read(run_cli, tmp_path) -> None:
+    """`ocpispec check <(generate-spec)`: the shell hands over a pipe."""
+    import os
+    import threading
+
+    pipe = tmp_path / "spec.ocx"
+    os.mkfifo(pipe)
+    text = open("specs/research_cdrs.ocx", encoding="utf-8").read()
+    writer = threading.Thread(target=lambda: pipe.write_text(text, encoding="utf-8"))
+    writer.start()
+    result = run_cli("check", str(pipe))
+    writer.join(5)
+    assert result.exit_code == 0, result.output
