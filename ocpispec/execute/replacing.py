@@ -39,6 +39,10 @@ from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.text import count
 
 
+# a manifest is a few KB; a larger file beside the output is not one of ours
+_MOST_MANIFEST_BYTES = 1 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """What the manifest beside an existing output says it delivered."""
@@ -108,7 +112,9 @@ def delivered_at(path: Path) -> Delivery | None:
     try:
         if not path.is_file():
             return None
-        return parse_delivery(manifest_path(path).read_bytes())
+        with manifest_path(path).open("rb") as manifest:
+            text = manifest.read(_MOST_MANIFEST_BYTES + 1)
+        return parse_delivery(text) if len(text) <= _MOST_MANIFEST_BYTES else None
     except OSError:
         return None
 
