@@ -56,6 +56,10 @@ class Faults:
     mutate_mid_crawl: int = 0
     """On the first page request with offset > 0, this many objects of the first page
     are updated "now": they leave a pinned `date_to` window, so `X-Total-Count` shrinks."""
+    update_unread: int = 0
+    """On the first page request with offset > 0, this many objects from the middle of the
+    window, not read yet, are updated "now": they leave a pinned `date_to` window before
+    their page comes (and everything behind them shifts down)."""
     duplicate_objects: bool = False
     """Every page after the first repeats the last object of the previous page."""
     unstable_order: bool = False

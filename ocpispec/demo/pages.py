@@ -59,6 +59,8 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     if faults.mutate_mid_crawl and request.offset > 0:
         first = listing.window(request.date_from, request.date_to).low
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), int(time.time()))
+    if faults.update_unread and request.offset > 0:
+        _update_unread(listing, request, faults.update_unread)
     window = listing.window(request.date_from, request.date_to)
     total = listing.total(window)
     offset = 0 if faults.ignore_offset else request.offset
@@ -71,6 +73,12 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     mark_unreadable(objects, faults)
     headers = _headers(request, faults, total, page_size, max_page_size, request.offset + served)
     return Reply(200, headers, encode_page(envelope(objects), faults))
+
+
+def _update_unread(listing: Listing, request: ListRequest, count: int) -> None:
+    window = listing.window(request.date_from, request.date_to)
+    middle = max(window.low + request.offset, (window.low + window.high) // 2)
+    listing.move(list(range(middle, min(middle + count, window.high))), int(time.time()))
 
 
 def _date_faults(request: ListRequest, faults: Faults) -> ListRequest:

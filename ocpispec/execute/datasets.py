@@ -23,7 +23,7 @@ from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
-from ocpispec.execute.event_window import EventWindow, superset
+from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.ordering import ordered
 from ocpispec.execute import writers
@@ -107,6 +107,7 @@ class DatasetRun:
         self.policy: Policy = getattr(options, "policy", None) or Policy()
         self.records: AuditedFetch | None = None
         self.event: EventWindow | None = None  # `window on FIELD`
+        self.moved: AuditedFetch | None = None  # its list of updates since the pin
         self.crawls: list[AuditedFetch] = []   # the lookups' bulk fetches
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
@@ -232,15 +233,17 @@ class DatasetRun:
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
                                  self.risk.beside() if self.risk is not None else None)
         fetched = superset(self.window) if fetch.window.event_time else self.window
+        pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,
                                date_from=_moment(self._date_from(fetch, fetched)),
-                               date_to=_moment(fetched.date_to), limit=self.options.limit,
+                               date_to=pinned or _moment(fetched.date_to), limit=self.options.limit,
                                prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
-        records: Iterable[dict] = chain.from_iterable(self._with_tail(client, module, audited))
-        if fetch.window.event_time:
-            self.event = EventWindow(fetch.window, version, self.window, self.compile)
-            records = self.event.keep(records)
+        records: Iterable[dict]
+        if pinned is not None:
+            records = self._event_records(client, fetch, version, audited, pinned)
+        else:
+            records = chain.from_iterable(self._with_tail(client, module, audited))
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
@@ -273,6 +276,24 @@ class DatasetRun:
                             prepare=self.pool.prepare if self.pool is not None else None,
                             open_end=until > utc_now())
         yield from audited.missed_at_end(tail)
+
+    def _event_records(self, client: Client, fetch: ir.Fetch, version: str,
+                       audited: AuditedFetch, pinned: datetime) -> Iterator[dict]:
+        """`window on FIELD`: the records of the list pinned at `pinned`, then those of the
+        list of updates since then that the first list did not deliver (`EventWindow`).
+        The second list starts where the first ends, so a platform applying both date
+        filters earlier than asked (it reads our UTC as its local time) hands it what
+        it kept back from the first: no other tail is read."""
+        from ocpispec.ocpi.objects import ObjectCheck
+
+        self.event = EventWindow(fetch.window, version, self.window, self.compile,
+                                 key=ObjectCheck(version, fetch.module).key)
+        yield from self.event.keep(chain.from_iterable(audited.pages()))
+        if self.options.limit is not None:  # a sample stops reading on purpose
+            return
+        self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
+                                  enforce=False, open_end=True)
+        yield from self.event.keep_moved(self.moved)
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can
@@ -419,6 +440,11 @@ class DatasetRun:
             if self.event is not None:  # `window on FIELD`: outside the event window
                 counts.read += self.event.outside
                 counts.outside_window += self.event.outside
+                counts.duplicates += self.event.repeated
+            if self.moved is not None:
+                counts.duplicates += self.moved.duplicates
+                counts.read += sum(self.moved.invalid_by_reason.values())
+                counts.invalid.update(self.moved.invalid_by_reason)
             counts.invalid.update(records.invalid_by_reason)
             if (warning := records.window_warning()) is not None:
                 self.warnings.append(warning)
@@ -431,7 +457,8 @@ class DatasetRun:
             if table.unreadable:
                 counts.invalid[f"{module}: record without a usable key"] += table.unreadable
         sample = self.options.limit is not None  # a sample stops reading on purpose
-        crawls = [*self.crawls, *([records] if records is not None and not sample else [])]
+        crawls = [*self.crawls, *([records] if records is not None and not sample else []),
+                  *([self.moved] if self.moved is not None else [])]
         doubts = tuple(reason for crawl in crawls for reason in crawl.incomplete())
         looked_up = sum(crawl.report.received for crawl in self.crawls if crawl.report is not None)
         verdict = rules.judge(self.dataset, counts, doubts, self.policy, looked_up)

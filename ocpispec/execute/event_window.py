@@ -8,6 +8,13 @@ The fetch therefore asks for `last_updated >= start - EVENT_MARGIN` with no uppe
 bound (a CDR of a March session may be issued in April), a superset, and this module
 keeps the records whose event time falls in `[start, end)`. The margin absorbs clocks
 that disagree: the charger stamps the start, the platform `last_updated`.
+
+"Open-ended" is a list pinned at `MOVED_MARGIN` before the run starts, then a second
+list of the records updated since that pin (`keep_moved`). A record of the window the
+platform updates while the first list is read leaves it (its `last_updated` passes the
+pin) before its page comes; the next run reads another event-time window, so without
+the second list it was never delivered. A record both lists hold is delivered once, as
+the first list read it.
 """
 
 from __future__ import annotations
@@ -21,6 +28,17 @@ from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
 
 EVENT_MARGIN = timedelta(days=1)
+# the first list ends this long before the run starts: a platform clock that lags ours
+# by less still stamps a record updated during the crawl after the pin, so it leaves the
+# list (which the crawl sees as a shrinking total) instead of moving to its end and
+# shifting an unread record onto a page already read
+MOVED_MARGIN = timedelta(minutes=10)
+
+
+def pin(window: ResolvedWindow, now: datetime) -> datetime:
+    """Where the first list of an event window ends and the list of updates starts."""
+    start = superset(window).date_from
+    return max(now - MOVED_MARGIN, read_timestamp(start)) if start is not None else now - MOVED_MARGIN
 
 
 def superset(window: ResolvedWindow) -> ResolvedWindow:
@@ -37,7 +55,8 @@ class EventWindow:
     counts the others (`outside`), including records without a readable event time."""
 
     def __init__(self, step: ir.Window, version: str, window: ResolvedWindow,
-                 compile: Callable[[str], Any]) -> None:
+                 compile: Callable[[str], Any],
+                 key: Callable[[dict], tuple[str, ...]] | None = None) -> None:
         expression = next(item.expression for item in step.event_expressions
                           if item.version == version)
         self.extract = compile(expression)
@@ -45,13 +64,35 @@ class EventWindow:
         self.start = _moment(window.date_from)
         self.end = _moment(window.date_to)
         self.outside = 0
+        self.moved = 0       # records of the window delivered from the list of updates
+        self.repeated = 0    # records of that list delivered already
+        self._key = key
+        self._kept: set[int] = set()   # fingerprints of the keys delivered (with `key`)
 
     def keep(self, records: Iterable[Any]) -> Iterator[Any]:
         for record in records:
             if self._inside(record):
+                if self._key is not None and isinstance(record, dict):
+                    self._kept.add(hash(self._key(record)))
                 yield record
             else:
                 self.outside += 1
+
+    def keep_moved(self, records: Iterable[Any]) -> Iterator[Any]:
+        """The records of the list of updates since the pin that are inside the window
+        and were not delivered from the first list (each once)."""
+        assert self._key is not None
+        for record in records:
+            if not isinstance(record, dict):
+                yield record      # the pipeline counts it as invalid
+            elif not self._inside(record):
+                self.outside += 1
+            elif (fingerprint := hash(self._key(record))) in self._kept:
+                self.repeated += 1
+            else:
+                self._kept.add(fingerprint)
+                self.moved += 1
+                yield record
 
     def _inside(self, record: Any) -> bool:
         if not isinstance(record, dict):
