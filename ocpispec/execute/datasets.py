@@ -293,7 +293,7 @@ class DatasetRun:
             return
         self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
                                   enforce=False, open_end=True)
-        yield from self.event.keep_moved(self.moved)
+        yield from self.event.keep_moved(self.moved, pinned)
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can

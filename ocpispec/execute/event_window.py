@@ -25,7 +25,7 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.windows import ResolvedWindow
-from ocpispec.timestamps import TimestampError, format_timestamp, read_timestamp
+from ocpispec.timestamps import TimestampError, format_timestamp, parse_timestamp, read_timestamp
 
 EVENT_MARGIN = timedelta(days=1)
 # the first list ends this long before the run starts: a platform clock that lags ours
@@ -78,17 +78,22 @@ class EventWindow:
             else:
                 self.outside += 1
 
-    def keep_moved(self, records: Iterable[Any]) -> Iterator[Any]:
-        """The records of the list of updates since the pin that are inside the window
-        and were not delivered from the first list (each once)."""
+    def keep_moved(self, records: Iterable[Any], pin: datetime) -> Iterator[Any]:
+        """The records of the list of updates since `pin` that are inside the window
+        and were not delivered from the first list (each once). A record it holds from
+        before the pin (a platform that ignores `date_from`) was the first list's to
+        count: it is only delivered when the first list did not bring it."""
         assert self._key is not None
         for record in records:
             if not isinstance(record, dict):
                 yield record      # the pipeline counts it as invalid
-            elif not self._inside(record):
-                self.outside += 1
+                continue
+            updated = parse_timestamp(record.get("last_updated"))
+            counted = updated is None or updated >= pin
+            if not self._inside(record):
+                self.outside += counted
             elif (fingerprint := hash(self._key(record))) in self._kept:
-                self.repeated += 1
+                self.repeated += counted
             else:
                 self._kept.add(fingerprint)
                 self.moved += 1
