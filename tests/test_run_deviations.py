@@ -568,3 +568,27 @@ def test_a_platform_reading_utc_as_local_time_loses_no_record(
     assert sorted(delivered) == sorted(truth), "a record was lost"
     warnings = [line.strip() for line in results[0].stderr.splitlines() if "earlier than asked" in line]
     assert warnings == [snapshot]
+
+
+@pytest.mark.parametrize("shift_hours", [-2, -7])
+def test_a_platform_reading_utc_as_a_local_time_west_of_utc_loses_no_record(
+        run_cli, demo_server_factory, tmp_path: Path, shift_hours: int) -> None:
+    """West of UTC it applies the filters late: each run's window came without its first
+    hours (they had been at or after the previous run's `date_to`, left out there). They
+    are read from a list of the records updated before `date_from`, once."""
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=100)
+    spec = tmp_path / "ids.ocx"
+    spec.write_text(SESSION_IDS)
+    ends = [moment(server.world.session_last_updated(n) + 1800) for n in (700, 1400, 2100, 2800)]
+    with local_time_filters_proxy(server, shift_hours) as proxy:
+        env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")
+        results = [run_cli("run", str(spec), "--out", str(tmp_path / f"out{n}"), "--state",
+                           str(tmp_path / "state.json"), "--as-of", end, env=env)
+                   for n, end in enumerate(ends)]
+    assert all(r.exit_code == 0 for r in results), [r.stderr for r in results]
+    assert run_cli("run", str(spec), "--out", str(tmp_path / "truth"), "--state",
+                   str(tmp_path / "truth.json"), "--as-of", ends[-1], env=source_env(server)).exit_code == 0
+    delivered = [row["session"] for n in range(len(ends)) for row in read_csv(tmp_path / f"out{n}")]
+    truth = [row["session"] for row in read_csv(tmp_path / "truth")]
+    assert len(delivered) == len(set(delivered)), "a record arrived twice"
+    assert sorted(delivered) == sorted(truth), "a record was lost"

@@ -76,6 +76,8 @@ class AuditedFetch:
         self.at_date_to = 0             # of `at_end`: exactly at `date_to`
         self.overlap = 0                # records of the OVERLAP before `date_from`
         self.latest: datetime | None = None           # the latest `last_updated` kept
+        self.earliest: datetime | None = None         # the earliest `last_updated` kept
+        self.caught_at_start = 0        # records a platform filtering late left out (`missed_at_start`)
         self.caught_at_end = 0          # records a platform cutting early left out (`missed_at_end`)
         self.earliest_before: datetime | None = None  # of the records before the window
         asked = date_from
@@ -123,6 +125,7 @@ class AuditedFetch:
             if all(inside):
                 if stamps:
                     self._keep_latest(parse_timestamp(max(stamps)))
+                    self._keep_earliest(parse_timestamp(min(stamps)))
                 yield page
             else:
                 yield self._screened(page, stamps)
@@ -130,6 +133,10 @@ class AuditedFetch:
     def _keep_latest(self, moment: datetime | None) -> None:
         if moment is not None and (self.latest is None or moment > self.latest):
             self.latest = moment
+
+    def _keep_earliest(self, moment: datetime | None) -> None:
+        if moment is not None and (self.earliest is None or moment < self.earliest):
+            self.earliest = moment
 
     def _screened(self, page: list, stamps: list[Any]) -> list:
         """A page with records outside the window (or in another form), one at a time."""
@@ -140,7 +147,8 @@ class AuditedFetch:
             side = guard.side(stamp)
             if side == 0:
                 kept.append(record)
-                self._keep_latest(parse_timestamp(stamp))
+                self._keep_latest(moment := parse_timestamp(stamp))
+                self._keep_earliest(moment)
             elif side < 0:
                 if self._overlap_from.side(stamp) == 0:
                     self.overlap += 1
@@ -185,6 +193,35 @@ class AuditedFetch:
                     self.caught_at_end += 1
             yield kept
 
+    def may_have_filtered_late(self) -> bool:
+        """Whether the platform may apply the date filters later than asked (it reads our
+        UTC `...Z` as its local time west of UTC), so that the records of the window's
+        first hours never came (the previous window had left them out as at or after
+        its `date_to`): it sent records at or after `date_to`, and none before
+        `date_from` (it does not ignore `date_from`). Read once the pages are read."""
+        guard = self.guard
+        if guard is None or guard.date_from is None or guard.date_from <= EPOCH_FLOOR:
+            return False
+        return self.at_end > 0 and self.before == 0
+
+    def missed_at_start(self, head: AuditedFetch) -> Iterator[list[dict]]:
+        """The pages of `head`, a list of the records updated in the SHIFT_MARGIN before
+        `date_from`, reduced to what a platform applying its filters late kept from this
+        crawl: records inside the window and earlier than every record that came (its
+        filter is a bound on `last_updated`, so none of them can have come before)."""
+        guard = self.guard
+        assert guard is not None and head.guard is None
+        ceiling = self.earliest
+        for page in head.pages():
+            stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
+                record.get("last_updated") for record in page]
+            kept = page.__class__()
+            for record, stamp in zip(page, stamps):
+                if guard.side(stamp) == 0 and (ceiling is None or (parse_timestamp(stamp) or ceiling) < ceiling):
+                    kept.append(record)
+                    self.caught_at_start += 1
+            yield kept
+
     @property
     def invalid_by_reason(self) -> dict[str, int]:
         return dict(self.report.invalid_by_reason) if self.report is not None else {}
@@ -215,6 +252,15 @@ class AuditedFetch:
                 f"UTC as its local time): {_records(self.caught_at_end)} of the window's end came only "
                 "from the list of records updated since `date_to`, and " + ("was" if self.caught_at_end == 1
                                                                              else "were") + " delivered")
+
+    def late_filter_warning(self) -> str | None:
+        """One warning when `missed_at_start` found records the crawl did not bring."""
+        if not self.caught_at_start:
+            return None
+        n = self.caught_at_start
+        return (f"the platform applies the date filters of `{self.module}` later than asked (it may read "
+                f"UTC as its local time): {_records(n)} of the window's start came only from the list of "
+                "records updated before `date_from`, and " + ("was" if n == 1 else "were") + " delivered")
 
     def window_warning(self) -> str | None:
         """One clear warning when the platform sent records outside the window."""

@@ -267,7 +267,16 @@ class DatasetRun:
         them again, and this run had never had them."""
         yield from audited.pages()
         guard = audited.guard
-        if self.options.limit is not None or guard is None or not audited.may_have_cut_early():
+        if self.options.limit is not None or guard is None:
+            return
+        if audited.may_have_filtered_late():
+            assert guard.date_from is not None
+            head = AuditedFetch(client, module, date_from=guard.date_from - SHIFT_MARGIN,
+                                date_to=guard.date_from, enforce=False,
+                                prepare=self.pool.prepare if self.pool is not None else None)
+            yield from audited.missed_at_start(head)
+            return
+        if not audited.may_have_cut_early():
             return
         end = guard.date_to
         assert end is not None
@@ -449,6 +458,8 @@ class DatasetRun:
             if (warning := records.window_warning()) is not None:
                 self.warnings.append(warning)
             if (warning := records.early_cut_warning()) is not None:
+                self.warnings.append(warning)
+            if (warning := records.late_filter_warning()) is not None:
                 self.warnings.append(warning)
         for crawl in self.crawls:
             counts.invalid.update({f"{crawl.module}: {reason}": n
