@@ -516,9 +516,10 @@ output csv to "x"
     assert counts[0]["excluded_private"] == counts[1]["excluded_private"] > 0   # the private sites only
 
 
-def local_time_filters_proxy(server, shift_hours: int):
+def local_time_filters_proxy(server, shift_hours: int, now=None):
     """A platform that reads our `...Z` date filters as its local time, `shift_hours` east
-    of UTC: it applies them that much earlier than asked (no next links, by offset)."""
+    of UTC: it applies them that much earlier than asked (no next links, by offset).
+    With `now` (a callable), it holds no record updated after `now()`."""
     import base64
     from datetime import timedelta
     from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -537,6 +538,9 @@ def local_time_filters_proxy(server, shift_hours: int):
             if name in params:
                 moved = parse_timestamp(params[name]) - timedelta(hours=shift_hours)
                 params[name] = moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if now is not None:
+            end = min(parse_timestamp(params.get("date_to", "2100-01-01T00:00:00Z")), now())
+            params["date_to"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
         answer = httpx.get(f"{server.origin}{parts.path}?{urlencode(params)}",
                            headers={"Authorization": f"Token {token}"}, timeout=10)
         headers = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "x-total-count")}
@@ -594,3 +598,31 @@ def test_a_platform_reading_utc_as_a_local_time_west_of_utc_loses_no_record(
     assert sorted(delivered) == sorted(truth), "a record was lost"
     warnings = [line.strip() for line in results[1].stderr.splitlines() if "later than asked" in line]
     assert warnings == [snapshot]
+
+
+def test_a_platform_filtering_late_loses_no_record_when_each_run_ends_now(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch) -> None:
+    """Run in real time, no record lies after `date_to` to show that the platform filters
+    late: a record before the earliest one that came (which an honest platform would
+    have sent) shows it, and the window's first hours are read from the list before it."""
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=100)
+    spec = tmp_path / "ids.ocx"
+    spec.write_text(SESSION_IDS)
+    ends = [moment(server.world.session_last_updated(n) + 1800) for n in (700, 1400, 2100, 2800)]
+    clock = [parse_timestamp(ends[0])]
+    monkeypatch.setattr("ocpispec.execute.datasets.utc_now", lambda: clock[0])
+    results = []
+    with local_time_filters_proxy(server, -7, now=lambda: clock[0]) as proxy:
+        env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")
+        for n, end in enumerate(ends):
+            clock[0] = parse_timestamp(end)
+            results.append(run_cli("run", str(spec), "--out", str(tmp_path / f"out{n}"), "--state",
+                                   str(tmp_path / "state.json"), "--as-of", end, env=env))
+    assert all(r.exit_code == 0 for r in results), [r.stderr for r in results]
+    assert run_cli("run", str(spec), "--out", str(tmp_path / "truth"), "--state",
+                   str(tmp_path / "truth.json"), "--as-of", ends[-1], env=source_env(server)).exit_code == 0
+    delivered = [row["session"] for n in range(len(ends)) for row in read_csv(tmp_path / f"out{n}")]
+    truth = [row["session"] for row in read_csv(tmp_path / "truth")]
+    assert len(delivered) == len(set(delivered)), "a record arrived twice"
+    assert sorted(delivered) == sorted(truth), "a record was lost"
+    assert all("later than asked" in r.stderr for r in results[1:])

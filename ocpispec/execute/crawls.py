@@ -204,6 +204,21 @@ class AuditedFetch:
             return False
         return self.at_end > 0 and self.before == 0
 
+    def gap_at_start(self, now: datetime) -> tuple[datetime, datetime] | None:
+        """In a window ending about `now`, nothing can come at or after `date_to` to show
+        that the platform filters late (such records do not exist yet); but it then
+        holds records in `[date_from, earliest kept)` where an honest one holds none.
+        That range (to a second before the earliest record, against an inclusive
+        `date_to`), when the crawl could have missed such records."""
+        guard = self.guard
+        if guard is None or guard.date_from is None or guard.date_from <= EPOCH_FLOOR \
+                or guard.date_to is None or guard.date_to < now - SHIFT_MARGIN:
+            return None
+        if self.before or self.at_end or self.earliest is None:
+            return None
+        end = self.earliest - timedelta(seconds=1)
+        return (guard.date_from, end) if end > guard.date_from else None
+
     def missed_at_start(self, head: AuditedFetch) -> Iterator[list[dict]]:
         """The pages of `head`, a list of the records updated in the SHIFT_MARGIN before
         `date_from`, reduced to what a platform applying its filters late kept from this

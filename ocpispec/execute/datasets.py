@@ -269,7 +269,7 @@ class DatasetRun:
         guard = audited.guard
         if self.options.limit is not None or guard is None:
             return
-        if audited.may_have_filtered_late():
+        if audited.may_have_filtered_late() or self._gap_answers(client, module, audited):
             assert guard.date_from is not None
             head = AuditedFetch(client, module, date_from=guard.date_from - SHIFT_MARGIN,
                                 date_to=guard.date_from, enforce=False,
@@ -285,6 +285,16 @@ class DatasetRun:
                             prepare=self.pool.prepare if self.pool is not None else None,
                             open_end=until > utc_now())
         yield from audited.missed_at_end(tail)
+
+    def _gap_answers(self, client: Client, module: str, audited: AuditedFetch) -> bool:
+        """Whether the platform lists a record before the earliest one the crawl brought
+        (`AuditedFetch.gap_at_start`): one request of one record."""
+        gap = audited.gap_at_start(utc_now())
+        if gap is None:
+            return False
+        probe = AuditedFetch(client, module, date_from=gap[0], date_to=gap[1], limit=1,
+                             enforce=False)
+        return any(page for page in probe.pages())
 
     def _event_records(self, client: Client, fetch: ir.Fetch, version: str,
                        audited: AuditedFetch, pinned: datetime) -> Iterator[dict]:
