@@ -136,6 +136,8 @@ FAULT_CASES = {
     "unstable_order": ("2.2.1", {"unstable_order": ON}, "sessions", "offset", Status.WARNING, "order may change"),
     "mutate_mid_crawl": ("2.2.1", {"mutate_mid_crawl": 3}, "sessions", "total count", Status.HANDLED,
                          "shrank from 60 to 57"),
+    "update_unread": ("2.2.1", {"update_unread": 3}, "sessions", "total count", Status.HANDLED,
+                      "shrank from 60 to 57"),
     "late_records": ("2.2.1", {"late_records": 3}, "sessions", "total count", Status.WARNING, "arrived late"),
     # date filters
     "ignore_date_filters": ("2.2.1", {"ignore_date_filters": ON}, "sessions", "date filters", Status.HANDLED,

@@ -132,9 +132,28 @@ def test_no_pagination_headers_pages_by_offset_until_empty(demo_server_factory, 
     server = demo_server_factory(size=250, max_page_size=100, faults=Faults(no_pagination_headers=True))
     found, client = ids(server, concurrency=concurrency)
     assert found == expected(server)
-    assert [q["offset"] for q in data_requests(server)] == [["0"], ["100"], ["200"], ["250"]]
+    # each page starts 5 objects early, and a page of those 5 alone ends the list
+    assert [q["offset"] for q in data_requests(server)] == [["0"], ["95"], ["190"], ["245"]]
     assert client.stats.warnings == [
         "the platform sends no pagination headers; paging by offset until an empty page"]
+    assert client.stats.duplicates == 0     # the objects asked for again are no duplicates
+
+
+@pytest.mark.parametrize("moved, lost, doubted", [(3, 0, False), (5, 0, True), (8, 3, True)])
+def test_without_a_total_objects_shifting_between_pages_are_read_again(
+        demo_server_factory, moved: int, lost: int, doubted: bool) -> None:
+    """Objects of the first page updated past the pinned `date_to` after it was read: the
+    rest shift down onto it. Nothing shows it without `X-Total-Count`, so each page starts
+    5 objects early. A page repeating none of them may follow a larger shift (or exactly
+    5): a doubt, so the run fails instead of losing what shifted further."""
+    server = demo_server_factory(size=250, max_page_size=50,
+                                 faults=Faults(no_pagination_headers=True, mutate_mid_crawl=moved))
+    found, client = ids(server, concurrency=1)
+    assert len(set(found)) == len(found) == len(expected(server)) - lost
+    shift = [w for w in client.stats.warnings if "shifted between pages" in w]
+    assert shift == (["no object of the previous page came again at offset 45 (objects may have shifted "
+                      "between pages, and the platform sends no `X-Total-Count` to show it)"] if doubted else [])
+    assert ("shift" in client.stats.crawls[-1].warning_kinds) is doubted
 
 
 def test_foreign_next_link_is_not_followed(demo_server_factory) -> None:

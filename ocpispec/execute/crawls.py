@@ -33,6 +33,7 @@ SHIFT_MARGIN = timedelta(hours=25)
 _DOUBTS = {
     "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
     "repeat": "the next page would have repeated an earlier one, so paging stopped",
+    "shift": "objects may have shifted between pages by more than the overlap read again",
 }
 
 

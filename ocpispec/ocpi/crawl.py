@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 
 _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that has arrived
+# objects of the previous page asked for again when the platform sends no `X-Total-Count`,
+# whose shrinking would show that objects left the list and the rest shifted down
+_SHIFT_OVERLAP = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class PageRequest:
     limit: int | None
     url: str | None = None      # a next link, followed as is
     refill: bool = False        # re-fetch after a shrink; never triggers more requests
+    overlap: int = 0            # objects of the previous page asked for again (no total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +249,8 @@ class Crawl:
             page = self._fetch_followed(request)
             seen.add(page.url)
             yield self._accept(page)
+            if request.overlap and self._overlap_ends_or_broke(request, page):
+                return
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
             if page.objects and self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
                 return
@@ -276,11 +282,34 @@ class Crawl:
                     return None
             else:
                 self._warn_missing_link(page)
-            rebuilt = PageRequest(following, limit)
+            rebuilt = self._overlapping(page, following, limit)
         if self._url(rebuilt) in seen:
             self._warnings.add("the next page would repeat an earlier one; stopped paging", kind="repeat")
             return None
         return rebuilt
+
+    def _overlapping(self, page: Page, following: int, limit: int) -> PageRequest:
+        """The next page by offset. Without `X-Total-Count` nothing shows that objects
+        left the list while it is read (updated past a pinned `date_to`) and those behind
+        them shifted onto pages already read: the request starts a few objects early, and
+        those it repeats must be among them (`_overlap_ends_or_broke`)."""
+        overlap = min(_SHIFT_OVERLAP, len(page.objects) - 1, limit - 1)
+        if page.total is not None or overlap <= 0:
+            return PageRequest(following, limit)
+        return PageRequest(following - overlap, limit, overlap=overlap)
+
+    def _overlap_ends_or_broke(self, request: PageRequest, page: Page) -> bool:
+        """After a page asked for with an overlap: True when it held nothing but objects
+        already sent (the end of the list). A page that repeats none of them may follow a
+        shift of more objects than the overlap: the crawl cannot be proven complete."""
+        n, repeated = len(page.objects), self._last_duplicates
+        if n and repeated == n and n <= request.overlap:
+            return True
+        if n and not repeated:
+            self._warnings.add(f"no object of the previous page came again at offset {request.offset} "
+                               "(objects may have shifted between pages, and the platform sends no "
+                               "`X-Total-Count` to show it)", kind="shift")
+        return False
 
     def _warn_link(self, verdict: str, detail: str) -> None:
         match verdict:
@@ -412,6 +441,7 @@ class Crawl:
             found[problem] = found.get(problem, 0) + n
         self._yielded += len(fresh)
         self._last_duplicates = duplicates
+        duplicates -= min(duplicates, page.request.overlap)  # asked for again on purpose
         self._stats.add(objects=len(fresh), duplicates=duplicates)
         self.report.objects += len(fresh)
         self.report.duplicates += duplicates
