@@ -6,7 +6,7 @@ empty exports, and the split of the consumer manifest from the CPO's run record.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ from ocpispec.demo import Faults
 from ocpispec.execute import Tolerance
 from ocpispec.execute.crawls import WindowGuard
 from ocpispec.execute.records import MANIFEST_FORMAT
-from ocpispec.timestamps import parse_timestamp
+from ocpispec.timestamps import format_timestamp, parse_timestamp, read_timestamp
 
 # The municipality runs below use the spec without its k rule: they are about invalid
 # records and incomplete crawls on 400-session demos, where k 5 would suppress every row.
@@ -516,7 +516,7 @@ output csv to "x"
     assert counts[0]["excluded_private"] == counts[1]["excluded_private"] > 0   # the private sites only
 
 
-def local_time_filters_proxy(server, shift_hours: int, now=None):
+def local_time_filters_proxy(server, shift_hours: int, now=None, asked=None):
     """A platform that reads our `...Z` date filters as its local time, `shift_hours` east
     of UTC: it applies them that much earlier than asked (no next links, by offset).
     With `now` (a callable), it holds no record updated after `now()`."""
@@ -534,10 +534,14 @@ def local_time_filters_proxy(server, shift_hours: int, now=None):
         if not parts.path.endswith("/sessions"):
             return None
         params = dict(parse_qsl(parts.query))
+        if asked is not None:
+            asked.append(dict(params))
         for name in ("date_from", "date_to"):
-            if name in params:
+            if name in params and shift_hours is not None:
                 moved = parse_timestamp(params[name]) - timedelta(hours=shift_hours)
                 params[name] = moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if shift_hours is None:
+            params.pop("date_to", None)     # a platform ignoring `date_to` only
         if now is not None:
             end = min(parse_timestamp(params.get("date_to", "2100-01-01T00:00:00Z")), now())
             params["date_to"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -626,3 +630,25 @@ def test_a_platform_filtering_late_loses_no_record_when_each_run_ends_now(
     assert len(delivered) == len(set(delivered)), "a record arrived twice"
     assert sorted(delivered) == sorted(truth), "a record was lost"
     assert all("later than asked" in r.stderr for r in results[1:])
+
+
+def test_a_platform_ignoring_date_to_only_is_not_read_twice(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """It sends everything after `date_to` (left out: the next window's), which a platform
+    filtering late does too; but also records days after it, which no late filter does:
+    no list before `date_from` is read."""
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=100)
+    spec = tmp_path / "ids.ocx"
+    spec.write_text(SESSION_IDS)
+    ends = [moment(server.world.session_last_updated(n) + 1800) for n in (1000, 2000)]
+    asked: list[dict] = []
+    with local_time_filters_proxy(server, None, asked=asked) as proxy:
+        env = source_env(server, OCPI_VERSIONS_URL=proxy.origin + "/ocpi/cpo/versions")
+        results = [run_cli("run", str(spec), "--out", str(tmp_path / f"out{n}"), "--state",
+                           str(tmp_path / "state.json"), "--as-of", end, env=env)
+                   for n, end in enumerate(ends)]
+    assert all(r.exit_code == 0 for r in results), [r.stderr for r in results]
+    second = read_timestamp(ends[0]) - timedelta(seconds=1)   # its `date_from`, a second early
+    assert {(q["date_from"], q["date_to"]) for q in asked} == \
+        {("2000-01-01T00:00:00Z", ends[0]), (format_timestamp(second), ends[1])}  # the runs' own lists
+    assert len(read_csv(tmp_path / "out1")) == 1000

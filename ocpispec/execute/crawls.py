@@ -81,6 +81,7 @@ class AuditedFetch:
         self.caught_at_start = 0        # records a platform filtering late left out (`missed_at_start`)
         self.caught_at_end = 0          # records a platform cutting early left out (`missed_at_end`)
         self.earliest_before: datetime | None = None  # of the records before the window
+        self.latest_at_end: datetime | None = None    # of the records at or after its end
         asked = date_from
         if enforce and date_from is not None and date_from > EPOCH_FLOOR:
             asked = date_from - OVERLAP
@@ -160,8 +161,11 @@ class AuditedFetch:
                         self.earliest_before = moment
             else:
                 self.at_end += 1
-                if end is not None and parse_timestamp(stamp) == end:
+                moment = parse_timestamp(stamp)
+                if end is not None and moment == end:
                     self.at_date_to += 1
+                if moment is not None and (self.latest_at_end is None or moment > self.latest_at_end):
+                    self.latest_at_end = moment
         return kept
 
     def may_have_cut_early(self) -> bool:
@@ -198,12 +202,15 @@ class AuditedFetch:
         """Whether the platform may apply the date filters later than asked (it reads our
         UTC `...Z` as its local time west of UTC), so that the records of the window's
         first hours never came (the previous window had left them out as at or after
-        its `date_to`): it sent records at or after `date_to`, and none before
-        `date_from` (it does not ignore `date_from`). Read once the pages are read."""
+        its `date_to`): it sent records after `date_to` (not only at it), but none more than
+        SHIFT_MARGIN after it (it does not ignore `date_to`), and none before `date_from`
+        (it does not ignore `date_from`). Read once the pages are read."""
         guard = self.guard
-        if guard is None or guard.date_from is None or guard.date_from <= EPOCH_FLOOR:
+        if guard is None or guard.date_from is None or guard.date_from <= EPOCH_FLOOR \
+                or guard.date_to is None or self.latest_at_end is None:
             return False
-        return self.at_end > 0 and self.before == 0
+        return self.before == 0 and self.at_date_to < self.at_end \
+            and self.latest_at_end < guard.date_to + SHIFT_MARGIN
 
     def gap_at_start(self, now: datetime) -> tuple[datetime, datetime] | None:
         """In a window ending about `now`, nothing can come at or after `date_to` to show
