@@ -57,15 +57,19 @@ def _delivered(tmp_path: Path) -> list[tuple[str, str]]:
                   for row in csv.DictReader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize("concurrency", ["1", "4"])
+@pytest.mark.parametrize("concurrency, faults", [
+    ("1", Faults(update_unread=7)), ("4", Faults(update_unread=7)),
+    ("4", Faults(update_unread=4, no_pagination_headers=True)),
+    ("4", Faults(update_unread=7, lowercase_ids=True)),
+    ("4", Faults(update_unread=7, inclusive_date_to=True, exclusive_date_from=True))],
+    ids=["sequential", "concurrent", "no-headers", "lowercase-ids", "boundaries"])
 def test_records_updated_before_their_page_are_delivered_once(
-        run_cli, demo_server_factory, tmp_path: Path, concurrency: str) -> None:
-    server = demo_server_factory(version=VERSION, size=600, max_page_size=50,
-                                 faults=Faults(update_unread=7))
+        run_cli, demo_server_factory, tmp_path: Path, concurrency: str, faults: Faults) -> None:
+    server = demo_server_factory(version=VERSION, size=600, max_page_size=50, faults=faults)
     result = _run(run_cli, server, tmp_path, "--concurrency", concurrency)
     assert result.exit_code == 0, result.output
     moved = server.listings[VERSION]["sessions"].moved
-    assert len(moved) == 7
+    assert len(moved) == faults.update_unread
     expected = _expected(server)
     assert len(expected) > 200
     assert _delivered(tmp_path) == expected
