@@ -86,3 +86,24 @@ def test_an_honest_platform_reads_the_list_of_updates_once_and_it_is_empty(
     assert len(lists) == 2, lists           # the pinned list, the list of updates since the pin
     assert "date_to" not in lists[1]
     assert "the platform" not in result.output  # no warning about it
+
+
+def test_a_version_left_out_gives_way_to_the_later_one(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """Sessions of the first page, read, then updated while the rest is read: the version
+    read first fails the filter, the later one passes it (as a session read while ACTIVE
+    and updated to COMPLETED would), so the later one is delivered, once."""
+    server = demo_server_factory(version=VERSION, size=600, max_page_size=50,
+                                 faults=Faults(mutate_mid_crawl=3))
+    spec = tmp_path / "started.ocx"
+    spec.write_text(SPEC.replace("between 2025-03-01", "between 2025-01-01").replace(
+        "window on start_date_time\n", "window on start_date_time\n  where last_updated >= 2026-06-01\n"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "started.csv"),
+                     "--state", str(tmp_path / "ledger.sqlite"), env=env)
+    assert result.exit_code == 0, result.output
+    listing = server.listings[VERSION]["sessions"]
+    assert len(listing.moved) == 3
+    sessions = [listing.render(index) for index in listing.moved]
+    assert all("2025-01" in s["start_date_time"] for s in sessions)   # inside the window
+    assert _delivered(tmp_path) == sorted((s["start_date_time"], str(s["kwh"])) for s in sessions)

@@ -307,7 +307,9 @@ class DatasetRun:
 
         self.event = EventWindow(fetch.window, version, self.window, self.compile,
                                  key=ObjectCheck(version, fetch.module).key)
-        yield from self.event.keep(chain.from_iterable(audited.pages()))
+        counts = self.counts
+        yield from self.event.keep(chain.from_iterable(audited.pages()), lambda: (
+            counts.filtered + counts.excluded_private + sum(counts.invalid.values())))
         if self.options.limit is not None:  # a sample stops reading on purpose
             return
         self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,

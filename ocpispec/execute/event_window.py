@@ -13,8 +13,9 @@ that disagree: the charger stamps the start, the platform `last_updated`.
 list of the records updated since that pin (`keep_moved`). A record of the window the
 platform updates while the first list is read leaves it (its `last_updated` passes the
 pin) before its page comes; the next run reads another event-time window, so without
-the second list it was never delivered. A record both lists hold is delivered once, as
-the first list read it.
+the second list it was never delivered. A record both lists hold is delivered once: as
+the first list read it, unless that version was left out (a session still ACTIVE, where
+the export keeps COMPLETED ones) and the later one is not.
 """
 
 from __future__ import annotations
@@ -69,14 +70,21 @@ class EventWindow:
         self._key = key
         self._kept: set[int] = set()   # fingerprints of the keys delivered (with `key`)
 
-    def keep(self, records: Iterable[Any]) -> Iterator[Any]:
+    def keep(self, records: Iterable[Any],
+             dropped: Callable[[], int] | None = None) -> Iterator[Any]:
+        """The records inside the window. With a `key`, those the pipeline delivered
+        are remembered for `keep_moved`: `dropped` counts the records it left out (by
+        `where`, privacy, invalid), and a record is done with once the next is asked
+        for, so a version left out (an ACTIVE session) gives way to a later one."""
         for record in records:
-            if self._inside(record):
-                if self._key is not None and isinstance(record, dict):
-                    self._kept.add(hash(self._key(record)))
-                yield record
-            else:
+            if not self._inside(record):
                 self.outside += 1
+                continue
+            before = dropped() if dropped is not None else 0
+            yield record
+            if self._key is not None and isinstance(record, dict) and \
+                    (dropped is None or dropped() == before):
+                self._kept.add(hash(self._key(record)))
 
     def keep_moved(self, records: Iterable[Any], pin: datetime) -> Iterator[Any]:
         """The records of the list of updates since `pin` that are inside the window
