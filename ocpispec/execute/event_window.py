@@ -68,7 +68,7 @@ class EventWindow:
         self.moved = 0       # records of the window delivered from the list of updates
         self.repeated = 0    # records of that list delivered already
         self._key = key
-        self._kept: set[int] = set()   # fingerprints of the keys delivered (with `key`)
+        self._kept: dict[int, bool] = {}  # key fingerprints read (with `key`): delivered?
 
     def keep(self, records: Iterable[Any],
              dropped: Callable[[], int] | None = None) -> Iterator[Any]:
@@ -82,9 +82,8 @@ class EventWindow:
                 continue
             before = dropped() if dropped is not None else 0
             yield record
-            if self._key is not None and isinstance(record, dict) and \
-                    (dropped is None or dropped() == before):
-                self._kept.add(hash(self._key(record)))
+            if self._key is not None and isinstance(record, dict):
+                self._kept[hash(self._key(record))] = dropped is None or dropped() == before
 
     def keep_moved(self, records: Iterable[Any], pin: datetime) -> Iterator[Any]:
         """The records of the list of updates since `pin` that are inside the window
@@ -97,15 +96,17 @@ class EventWindow:
                 yield record      # the pipeline counts it as invalid
                 continue
             updated = parse_timestamp(record.get("last_updated"))
-            counted = updated is None or updated >= pin
+            again = updated is not None and updated < pin   # the first list's version
             if not self._inside(record):
-                self.outside += counted
-            elif (fingerprint := hash(self._key(record))) in self._kept:
-                self.repeated += counted
-            else:
-                self._kept.add(fingerprint)
-                self.moved += 1
-                yield record
+                self.outside += not again
+                continue
+            delivered = self._kept.get(fingerprint := hash(self._key(record)))
+            if delivered or (delivered is not None and again):
+                self.repeated += not again
+                continue
+            self._kept[fingerprint] = True
+            self.moved += 1
+            yield record
 
     def _inside(self, record: Any) -> bool:
         if not isinstance(record, dict):
