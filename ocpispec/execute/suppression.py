@@ -23,8 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from ocpispec.execute import functions
 from ocpispec.plan import ir
 
 SMALL, DOMINATED, SECONDARY = "small", "dominated", "secondary"
@@ -65,16 +67,31 @@ class Line:
 
 
 def line_key(keys: tuple[Any, ...], positions: tuple[int, ...],
-             cuts: tuple[int | None, ...] = ()) -> tuple:
-    """The line of a cell along some of its keys; a key with a cut is read as its first
-    characters (the totals' coarser prefix of it)."""
+             cuts: tuple[int | str | None, ...] = ()) -> tuple:
+    """The line of a cell along some of its keys; a key with a cut is read as the
+    totals read it: its first characters (a coarser prefix), or a coarser part of its
+    timestamp (the week of a day), computed by the very function the totals' key is."""
     if not cuts:
         return tuple(repr(keys[position]) for position in positions)
     return tuple(repr(_cut(keys[position], cut)) for position, cut in zip(positions, cuts))
 
 
-def _cut(value: Any, cut: int | None) -> Any:
-    return value[:cut] if cut is not None and isinstance(value, str) else value
+def _cut(value: Any, cut: int | str | None) -> Any:
+    match cut:
+        case None:
+            return value
+        case int():
+            return value[:cut] if isinstance(value, str) else value
+        case "weekday":
+            return functions.weekday(value)
+        case "hour_of_day":
+            return functions.hour_of_day(value)
+    return _truncator(cut)(value)
+
+
+@cache
+def _truncator(unit: str):
+    return functions.truncator(unit)
 
 
 def secondary(cells: list[Cell], margins: Iterable[tuple[ir.Margin, dict[tuple, Line]]]

@@ -317,13 +317,14 @@ class Margin:
     filters), that releases totals of this aggregate's groups along `keys` (names of
     this aggregate's keys); `dominance` is that dataset's rule, if any. `cuts`, one per
     key when any: the number of characters the totals keep of that key (a region,
-    `prefix(postal_code, 1)`, over districts, `prefix(postal_code, 2)`), or None for
-    the key as it is."""
+    `prefix(postal_code, 1)`, over districts, `prefix(postal_code, 2)`), the part of
+    the timestamp they keep (`week`, `month`, `weekday`, `hour_of_day`...: weeks over
+    days), or None for the key as it is."""
 
     dataset: str
     keys: tuple[str, ...]
     dominance: Dominance | None = None
-    cuts: tuple[int | None, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    cuts: tuple[int | str | None, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 Two aggregates read the same records when every step before the aggregate that selects
 records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
 the coarser one (grouping by some of the finer one's key expressions, not all, and
-constants; a key may be a shorter `prefix` of one of the finer keys: regions over
-districts) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
+constants; a key may be a function of one of the finer keys: a shorter `prefix`,
+regions over districts, or a coarser part of the same timestamp, weeks, months or
+weekdays over days) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
 join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
 connector is not found keeps its row with an empty binding, so two datasets that read
 different parts of one join still read the same records.
@@ -94,17 +95,14 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
     if coarse is None or _records(dataset) != _records(other):
         return None
     by_expression = {key.expression: key.name for key in aggregate.keys}
-    prefixes = {found[0]: (key.name, found[1]) for key in aggregate.keys
-                if (found := _prefix(key.expression)) is not None}
     names: list[str] = []
-    cuts: list[int | None] = []
+    cuts: list[int | str | None] = []
     for key in line_keys(coarse):
-        found = _prefix(key.expression)
         if key.expression in by_expression:
             names.append(by_expression[key.expression])
             cuts.append(None)
-        elif found is not None and found[0] in prefixes and found[1] < prefixes[found[0]][1]:
-            names.append(prefixes[found[0]][0])  # fewer characters of the same value
+        elif (found := _coarsening(key.expression, aggregate.keys)) is not None:
+            names.append(found[0])
             cuts.append(found[1])
         else:
             return None
@@ -115,14 +113,65 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
                      tuple(cuts) if any(cut is not None for cut in cuts) else ())
 
 
-# `prefix(x, n)` as the planner writes it
+# `prefix(x, n)`, `truncate(t, 'unit')`, `weekday(t)`, `hour_of_day(t)` as the planner
+# writes them
 _PREFIX = re.compile(r"prefix\((?P<inner>.+), `(?P<length>\d+)`\)")
+_TRUNCATE = re.compile(r"truncate\((?P<inner>.+), '(?P<unit>[a-z_]+)'\)")
+_OF_TIME = re.compile(r"(?P<function>weekday|hour_of_day)\((?P<inner>.+)\)")
+
+# The time units each unit is made of whole: a week is days (and hours...), but weeks
+# straddle months and years, so a month or a year is never a sum of weeks.
+_MADE_OF = {
+    "quarter_hour": {"minute"},
+    "hour": {"minute", "quarter_hour"},
+    "day": {"minute", "quarter_hour", "hour"},
+    "week": {"minute", "quarter_hour", "hour", "day"},
+    "month": {"minute", "quarter_hour", "hour", "day"},
+    "year": {"minute", "quarter_hour", "hour", "day", "month"},
+    "weekday": {"minute", "quarter_hour", "hour", "day"},
+    "hour_of_day": {"minute", "quarter_hour", "hour"},
+}
 
 
 def _prefix(expression: str) -> tuple[str, int] | None:
     """(x, n) of a key that keeps the first n characters of x."""
     found = _PREFIX.fullmatch(expression)
     return (found["inner"], int(found["length"])) if found else None
+
+
+def _time_part(expression: str) -> tuple[str, str] | None:
+    """(t, part) of a key that is a part of the timestamp t: a `truncate` unit,
+    `weekday` or `hour_of_day`."""
+    if found := _TRUNCATE.fullmatch(expression):
+        return found["inner"], found["unit"]
+    if found := _OF_TIME.fullmatch(expression):
+        return found["inner"], found["function"]
+    return None
+
+
+def _coarsening(expression: str, finer: tuple[ir.Column, ...]) -> tuple[str, int | str] | None:
+    """(the finer key, the cut) when the coarser key `expression` is a function of one
+    of the finer keys, so its rows are totals of the finer rows: fewer characters of the
+    same text (regions over districts: the cut is the length), or a coarser part of the
+    same timestamp (weeks over days, months over hours, weekdays over days: the cut is
+    the part, `week`, `weekday`...); a timestamp read as it is is made of every part."""
+    if (cut := _prefix(expression)) is not None:
+        for key in finer:
+            found = _prefix(key.expression)
+            if key.expression == cut[0] or \
+                    (found is not None and found[0] == cut[0] and cut[1] < found[1]):
+                return key.name, cut[1]
+        return None
+    if (part := _time_part(expression)) is None:
+        return None
+    for key in finer:
+        if key.expression == part[0]:
+            return key.name, part[1]
+        found = _TRUNCATE.fullmatch(key.expression)
+        if found is not None and found["inner"] == part[0] and \
+                found["unit"] in _MADE_OF.get(part[1], ()):
+            return key.name, part[1]
+    return None
 
 
 def line_keys(aggregate: ir.Aggregate) -> tuple[ir.Column, ...]:
@@ -149,10 +198,22 @@ def _plain(value):
     return value
 
 
-def margin_keys(keys: tuple[str, ...] | list[str], cuts: tuple[int | None, ...] | list) -> str:
-    """The keys a margin's totals are by, in words: `district`, or `the first 1
-    character of district` for a shorter prefix of it."""
+def margin_keys(keys: tuple[str, ...] | list[str], cuts: tuple[int | str | None, ...] | list
+                ) -> str:
+    """The keys a margin's totals are by, in words: `district`, `the first 1
+    character of district` for a shorter prefix of it, `the week of day` for a coarser
+    part of a timestamp."""
     cuts = list(cuts) or [None] * len(keys)
-    return ", ".join(name if cut is None else
-                     f"the first {cut} character{'s' if cut != 1 else ''} of {name}"
-                     for name, cut in zip(keys, cuts))
+    return ", ".join(_cut_words(name, cut) for name, cut in zip(keys, cuts))
+
+
+def _cut_words(name: str, cut: int | str | None) -> str:
+    match cut:
+        case None:
+            return name
+        case int():
+            return f"the first {cut} character{'s' if cut != 1 else ''} of {name}"
+    return f"the {_PART_WORDS.get(cut, cut)} of {name}"
+
+
+_PART_WORDS = {"quarter_hour": "quarter hour", "hour_of_day": "hour of the day"}
