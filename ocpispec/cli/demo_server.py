@@ -107,6 +107,8 @@ def _value(name: str, raw: str, default: object) -> object:
             return True
         raise click.BadParameter(f"fault `{name}` needs a value: `--fault {name}=N`", param_hint="'--fault'")
     try:
+        if isinstance(default, str):
+            return raw
         return float(raw) if isinstance(default, float) else (raw.lower() in ("1", "true", "yes")
                                                                if isinstance(default, bool) else int(raw))
     except ValueError:

@@ -81,6 +81,11 @@ class Faults:
     plus a field whose name is an e-mail address."""
     cdr_end_date_time: bool = False
     """OCPI 2.1.1 CDRs say `end_date_time` (the 2.2 name) instead of `stop_date_time`."""
+    publish_under: str = ""
+    """Private sites also say they are not public under this other key (`Publish`,
+    `publish `, `is_published`), set to false; on 2.2.1 and 2.3.0 their `publish` says
+    true, on 2.1.1 (no `publish`) `/locations` lists them too (fixed when the server
+    starts)."""
     session_kWh: bool = False
     """Sessions say `kWh` instead of `kwh`."""
     tariff_no_tax_included: bool = False

@@ -228,7 +228,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             if tariff is not None:
                 return Reply(200, (), envelope(demo.render(version, module, tariff.index)))
         match = re.fullmatch(r"LOC(\d{5})", object_id.upper())
-        sites = listed_sites(demo.world, version)
+        sites = listed_sites(demo.world, version, demo.lists_every_site)
         if module == "locations" and match and int(match.group(1)) in sites:
             return Reply(200, (), envelope(demo.render(version, module, sites.index(int(match.group(1))))))
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))

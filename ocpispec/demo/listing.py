@@ -96,18 +96,19 @@ class Listing:
         return bisect.bisect_left(range(self.count), epoch, key=self.last_updated)
 
 
-def listed_sites(world: World, version: str) -> Sequence[int]:
+def listed_sites(world: World, version: str, every: bool = False) -> Sequence[int]:
     """The site indices `/locations` lists, in order. OCPI 2.1.1 has no `publish`
     flag, and private chargers must not be published: there it lists public sites only
-    (sessions and CDRs at private sites still name them)."""
-    if version != "2.1.1":
+    (sessions and CDRs at private sites still name them), unless `every` (the fault
+    `publish_under`)."""
+    if version != "2.1.1" or every:
         return range(world.site_count)
     private = set(world.private_sites())
     return [j for j in range(world.site_count) if j not in private]
 
 
-def listings(world: World, version: str) -> dict[str, Listing]:
-    sites = listed_sites(world, version)
+def listings(world: World, version: str, every: bool = False) -> dict[str, Listing]:
+    sites = listed_sites(world, version, every)
 
     def location(position: int) -> dict[str, Any]:
         site = world.site(sites[position])

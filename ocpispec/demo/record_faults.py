@@ -23,10 +23,16 @@ _DEEP_MARK = "demo-deep-nesting-object"
 UNUSUAL_NAME = f"x-{PREFIX}jan.jansen@example.com"
 
 
-def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: Faults) -> dict[str, Any]:
-    """Apply the record faults that are switched on to `obj` (in place); returns it."""
+def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: Faults,
+            private_sites: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Apply the record faults that are switched on to `obj` (in place); returns it.
+    `private_sites`: the ids of the sites that are not public."""
     if faults.cdr_end_date_time and module == "cdrs" and version == "2.1.1" and "stop_date_time" in obj:
         obj["end_date_time"] = obj.pop("stop_date_time")
+    if faults.publish_under and module == "locations" and obj.get("id") in private_sites:
+        if version != "2.1.1":
+            obj["publish"] = True
+        obj[faults.publish_under] = False
     if faults.session_kWh and module == "sessions" and "kwh" in obj:
         obj["kWh"] = obj.pop("kwh")
     if faults.tariff_no_tax_included and module == "tariffs":

@@ -64,7 +64,9 @@ class DemoServer:
         self.token = token or secrets.token_hex(16)
         self.request_log: list[RequestRecord] = []
         self.world = World(seed, size)
-        self.listings: dict[str, dict[str, Listing]] = {v: listings(self.world, v) for v in self.versions}
+        self.lists_every_site = bool(faults.publish_under)
+        self.listings: dict[str, dict[str, Listing]] = {
+            v: listings(self.world, v, self.lists_every_site) for v in self.versions}
         self._private_site_ids = frozenset(self.world.site(j).id for j in self.world.private_sites())
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
@@ -146,4 +148,4 @@ class DemoServer:
         if self.canaries:
             from ocpispec.demo.canary import add_canaries
             add_canaries(version, module, obj, self._private_site_ids.__contains__)
-        return deviate(version, module, obj, index, self.faults)
+        return deviate(version, module, obj, index, self.faults, self._private_site_ids)

@@ -26,6 +26,7 @@ from typing import Any
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
+from ocpispec.schema.publish import says_not_public
 from ocpispec.schema.records import reportable_name
 
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
@@ -209,9 +210,11 @@ def unknown_path(version: str, module: str, path: str) -> str | None:
 
 def _private_site(obj: dict[str, Any]) -> bool:
     # as the run reads `publish` (`schema.neutral`): a location that says it and not
-    # exactly `true` (`false`, `"false"`, `0`) is not public, on 2.1.1 too
+    # exactly `true` (`false`, `"false"`, `0`), also under another key
+    # (`schema.publish`), is not public, on 2.1.1 too
     publish = obj.get("publish")
-    return (publish is not None and publish is not True) or obj.get("parking_type") == "ON_DRIVEWAY"
+    return (publish is not None and publish is not True) or says_not_public(obj) or \
+        obj.get("parking_type") == "ON_DRIVEWAY"
 
 
 def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.publish import says_not_public
 from ocpispec.schema.records import UNUSUAL, reportable_name
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_tests import Test
@@ -47,6 +48,7 @@ class Findings:
 
 
 NOTHING = Findings((), ())
+_NOT_PUBLIC = "publish: another key (`Publish`, `is_published`...) says not public: read as false"
 Reader = Callable[[dict[str, Any]], Findings]
 
 
@@ -54,10 +56,11 @@ def wire_reader(version: str, module: str) -> Reader:
     """The reader of one module's records in one version (built once, then cached)."""
     cat = catalogue()
     root = cat.wired[version].roots[module]
-    return cat.cached(("wire-reader", version, root), lambda: _make_reader(version, root))
+    return cat.cached(("wire-reader", version, root),
+                      lambda: _make_reader(version, root, module == "locations"))
 
 
-def _make_reader(version: str, root: str) -> Reader:
+def _make_reader(version: str, root: str, location: bool = False) -> Reader:
     walk = generate(_Shapes(version).of(root), "", _HELPERS)
 
     def read(record: dict[str, Any]) -> Findings:
@@ -65,6 +68,9 @@ def _make_reader(version: str, root: str) -> Reader:
         found: list[str] = []
         unknown: list[str] = []
         walk(record, invalid, found, unknown)
+        if location and says_not_public(record) and record.get("publish") is not False:
+            record["publish"] = False
+            found.append(_NOT_PUBLIC)
         if invalid or found or unknown:
             return Findings(tuple(invalid), tuple(found), _once(unknown))
         return NOTHING

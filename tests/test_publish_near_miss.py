@@ -1,0 +1,68 @@
+"""A location that says it is not public under a key other than OCPI's `publish` (other
+casing, a stray space, `is_published`) is not public: not in `get`, not in `run`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_cli_get import DATE_TO, lines, login
+from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
+
+KEYS = ["Publish", "PUBLISH", "publish ", "is_published", "Published"]
+
+SITES = '''from sessions as sessions
+  join locations on location_id
+select
+  location_id as site
+  location.city as city
+output csv to "sessions.csv"
+
+from locations as locations
+select
+  id as site
+  city as city
+output csv to "locations.csv"
+'''
+
+
+def _private_ids(server) -> set[str]:
+    return {server.world.site(j).id for j in server.world.private_sites()}
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize("key", KEYS)
+def test_get_strips_a_site_that_says_it_is_not_public_under_another_key(
+        run_cli, demo_server_factory, version: str, key: str) -> None:
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version=version, size=300, faults=Faults(publish_under=key))
+    private = _private_ids(server)
+    login(run_cli, server)
+    result = run_cli("get", "locations", *DATE_TO)
+    assert result.exit_code == 0, result.stderr
+    listed = {obj["id"]: obj for obj in lines(result.stdout)}
+    assert private & set(listed)   # the platform lists them (2.1.1 too)
+    for site in private & set(listed):
+        assert "address" not in listed[site] and "coordinates" not in listed[site]
+        assert listed[site].get("publish") is not True
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+@pytest.mark.parametrize("key", KEYS)
+def test_run_excludes_a_site_that_says_it_is_not_public_under_another_key(
+        run_spec, demo_server_factory, tmp_path, version: str, key: str) -> None:
+    from ocpispec.demo import Faults
+
+    server = demo_server_factory(version=version, size=300, faults=Faults(publish_under=key))
+    private = _private_ids(server)
+    (tmp_path / "out").mkdir()
+    result = run_spec(HEADER + SITES, server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    sessions = read_csv(tmp_path / "out" / "sessions.csv")
+    locations = read_csv(tmp_path / "out" / "locations.csv")
+    assert sessions and locations
+    assert not private & {row["site"] for row in sessions}
+    assert not private & {row["site"] for row in locations}
+    for row in [*sessions, *locations]:
+        assert "CANARY" not in json.dumps(row)
