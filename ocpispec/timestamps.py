@@ -184,6 +184,21 @@ def truncate_moment(moment: datetime, unit: str) -> datetime:
     raise TimestampError(f"unknown time unit `{unit}`")
 
 
+# The parts of a timestamp each coarser part is made of whole (a key by the coarser part
+# totals keys by these): a week is days, hours...; weeks straddle months and years, so a
+# month or a year is never a sum of weeks, nor the hour of the day one of days.
+TIME_PARTS_MADE_OF = {
+    "quarter_hour": frozenset({"minute"}),
+    "hour": frozenset({"minute", "quarter_hour"}),
+    "day": frozenset({"minute", "quarter_hour", "hour"}),
+    "week": frozenset({"minute", "quarter_hour", "hour", "day"}),
+    "month": frozenset({"minute", "quarter_hour", "hour", "day"}),
+    "year": frozenset({"minute", "quarter_hour", "hour", "day", "month"}),
+    "weekday": frozenset({"minute", "quarter_hour", "hour", "day"}),
+    "hour_of_day": frozenset({"minute", "quarter_hour", "hour"}),
+}
+
+
 UNIT_DELTAS = {
     "minute": timedelta(minutes=1), "minutes": timedelta(minutes=1),
     "hour": timedelta(hours=1), "hours": timedelta(hours=1),

@@ -21,6 +21,7 @@ from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.language.functions import Effect
+from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
 _OPEN = (None, None)
 
@@ -28,13 +29,15 @@ _OPEN = (None, None)
 @frozen
 class _Shape:
     """What an aggregate computes, apart from its filter and window. Two aggregates
-    are comparable when everything but the measures is equal and one measure is shared."""
+    are comparable when everything but the measures is equal and one measure is shared,
+    or when the keys of one are totals of the other's (`_totals`)."""
 
     module: str
     joins: tuple[str, ...]
     keys: frozenset[str]
     measures: frozenset[str]
     include_private: bool
+    forms: tuple[tuple[str, str, object], ...] = ()
 
 
 def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) -> None:
@@ -44,7 +47,8 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
         for earlier in aggregates[:index]:
             difference = _difference(earlier, later, ctx)
             if difference is not None:
-                _warn(earlier, later, difference, ctx)
+                _warn(earlier, later, difference, ctx,
+                      _shape(earlier, ctx).keys != _shape(later, ctx).keys)
                 break  # one warning per dataset is enough to send the reviewer to it
     rows = [d for d in found if not d.is_aggregate]
     for index, later in enumerate(rows):
@@ -96,8 +100,10 @@ def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> 
     """What alone tells the two apart (`filter`, `window`), or None when they do not
     overlap, compute different things, or are the same."""
     shape_a, shape_b = _shape(first, ctx), _shape(second, ctx)
-    if (shape_a.module, shape_a.joins, shape_a.keys) != \
-            (shape_b.module, shape_b.joins, shape_b.keys):
+    if (shape_a.module, shape_a.joins) != (shape_b.module, shape_b.joins):
+        return None
+    if shape_a.keys != shape_b.keys and not _totals(shape_a.forms, shape_b.forms) \
+            and not _totals(shape_b.forms, shape_a.forms):
         return None
     if not shape_a.measures & shape_b.measures:
         return None
@@ -120,7 +126,52 @@ def _shape(checked: CheckedDataset, ctx: Context) -> _Shape:
     return _Shape(checked.module, tuple(_text(join.span, ctx) for join in source.joins),
                   frozenset(_text(c.expr.span, ctx) for c in body.keys),
                   frozenset(_text(c.expr.span, ctx) for c in body.measures),
-                  bool(source.includes))
+                  bool(source.includes),
+                  tuple(_form(c.expr, ctx) for c in body.keys))
+
+
+def _form(expr: syntax.Expr, ctx: Context) -> tuple[str, str, object]:
+    """A group key as (what it reads, how it cuts it, how far): `prefix(x, 2)` is
+    (x, prefix, 2), `truncate(t, day)` (t, time, day), `weekday(t)` (t, time, weekday),
+    a field as it is (x, raw, None), a constant ("", constant, None); anything else is
+    its text."""
+    match expr:
+        case syntax.FieldRef():
+            return expr.dotted, "raw", None
+        case syntax.Call(name=syntax.Ident(name="constant")):
+            return "", "constant", None
+        case syntax.Call(name=syntax.Ident(name="prefix"),
+                         args=(syntax.FieldRef() as field, syntax.Literal(value=int() as n))):
+            return field.dotted, "prefix", n
+        case syntax.Call(name=syntax.Ident(name="truncate"),
+                         args=(syntax.FieldRef() as field, syntax.FieldRef(path=(unit,)))):
+            return field.dotted, "time", unit
+        case syntax.Call(name=syntax.Ident(name="weekday" | "hour_of_day" as part),
+                         args=(syntax.FieldRef() as field,)):
+            return field.dotted, "time", part
+    return _text(expr.span, ctx), "other", None
+
+
+def _totals(coarse: tuple[tuple[str, str, object], ...],
+            fine: tuple[tuple[str, str, object], ...]) -> bool:
+    """Whether every key of `coarse` is a constant, a key of `fine`, or a coarser cut of
+    one (a shorter prefix, a coarser part of the same timestamp): each of its rows is
+    then a total of rows of `fine`, as `plan/margins.py` finds them over equal records."""
+    return all(key[1] == "constant" or key in fine or
+               any(_coarser(key, other) for other in fine) for key in coarse)
+
+
+def _coarser(key: tuple[str, str, object], other: tuple[str, str, object]) -> bool:
+    read, cut, level = key
+    if read != other[0] or cut not in ("prefix", "time"):
+        return False
+    if other[1] == "raw":
+        return True
+    if other[1] != cut:
+        return False
+    if cut == "prefix":
+        return isinstance(level, int) and isinstance(other[2], int) and level < other[2]
+    return other[2] in TIME_PARTS_MADE_OF.get(str(level), ())
 
 
 def _where(checked: CheckedDataset, ctx: Context) -> str:
@@ -165,14 +216,24 @@ def _date(literal: syntax.Literal) -> dt.datetime | None:
 
 
 def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
-          ctx: Context) -> None:
+          ctx: Context, totals: bool = False) -> None:
     here, there = _anchor(second), _anchor(first)
+    if totals:  # one groups by coarser keys: its rows are totals of the other's
+        message = (f"two aggregates of `{first.module}`, one the totals of the other's "
+                   f"groups, differ by their {difference}")
+        labels = (Label(here, f"the {difference} differs from the aggregate above"),
+                  Label(there, "groups or totals of the same measures here", False))
+        extra = ["secondary suppression protects a total only over the same records: "
+                 "over another filter or window it is not applied, and a total minus the "
+                 "groups of its line leaves the records the two read differently"]
+    else:
+        message = f"two aggregates of `{first.module}` differ only by their {difference}"
+        labels = (Label(here, f"only the {difference} differs from the aggregate above"),
+                  Label(there, "the same groups and measures here", False))
+        extra = []
     ctx.emit(Diagnostic(
-        "OCX332", Severity.WARNING,
-        f"two aggregates of `{first.module}` differ only by their {difference}",
-        (Label(here, f"only the {difference} differs from the aggregate above"),
-         Label(there, "the same groups and measures here", False)),
-        notes=[_explanation(difference),
+        "OCX332", Severity.WARNING, message, labels,
+        notes=[_explanation(difference), *extra,
                "the minimum group size protects each table alone, not their difference"],
         help="release one of them; or make the filters split the records into parts that "
              "do not overlap, and windows that do not overlap"))

@@ -25,6 +25,7 @@ import re
 from ocpispec.plan import ir
 from ocpispec.plan.datasets import _ordered
 from ocpispec.schema import catalogue
+from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
 # (normalisation only keeps the fields a dataset reads: it selects no records)
 _BEFORE = (ir.Fetch, ir.Lookup, ir.Join, ir.PrivacyFilter, ir.Filter)
@@ -119,19 +120,6 @@ _PREFIX = re.compile(r"prefix\((?P<inner>.+), `(?P<length>\d+)`\)")
 _TRUNCATE = re.compile(r"truncate\((?P<inner>.+), '(?P<unit>[a-z_]+)'\)")
 _OF_TIME = re.compile(r"(?P<function>weekday|hour_of_day)\((?P<inner>.+)\)")
 
-# The time units each unit is made of whole: a week is days (and hours...), but weeks
-# straddle months and years, so a month or a year is never a sum of weeks.
-_MADE_OF = {
-    "quarter_hour": {"minute"},
-    "hour": {"minute", "quarter_hour"},
-    "day": {"minute", "quarter_hour", "hour"},
-    "week": {"minute", "quarter_hour", "hour", "day"},
-    "month": {"minute", "quarter_hour", "hour", "day"},
-    "year": {"minute", "quarter_hour", "hour", "day", "month"},
-    "weekday": {"minute", "quarter_hour", "hour", "day"},
-    "hour_of_day": {"minute", "quarter_hour", "hour"},
-}
-
 
 def _prefix(expression: str) -> tuple[str, int] | None:
     """(x, n) of a key that keeps the first n characters of x."""
@@ -169,7 +157,7 @@ def _coarsening(expression: str, finer: tuple[ir.Column, ...]) -> tuple[str, int
             return key.name, part[1]
         found = _TRUNCATE.fullmatch(key.expression)
         if found is not None and found["inner"] == part[0] and \
-                found["unit"] in _MADE_OF.get(part[1], ()):
+                found["unit"] in TIME_PARTS_MADE_OF.get(part[1], ()):
             return key.name, part[1]
     return None
 

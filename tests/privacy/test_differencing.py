@@ -38,6 +38,35 @@ def test_aggregates_that_differ_only_by_filter_or_window_are_warned(first, secon
     assert [code for code in found if code != "OCX310"] == ["OCX332"]
 
 
+@pytest.mark.parametrize("fine, coarse", [
+    ("truncate(start_date_time, day) as day", "truncate(start_date_time, week) as week"),
+    ("truncate(start_date_time, day) as day", "weekday(start_date_time) as weekday"),
+    ("truncate(start_date_time, hour) as hour", "truncate(start_date_time, day) as day"),
+    ("truncate(start_date_time, day) as day", 'constant("all") as everything'),
+    ("truncate(start_date_time, day) as day\n  prefix(location.postal_code, 3) as area",
+     "prefix(location.postal_code, 2) as district"),
+    ("truncate(start_date_time, day) as day\n  location.city as city", "location.city as city"),
+])
+@pytest.mark.parametrize("filters", [
+    ('  where status = "COMPLETED"\n', '  where status in ["COMPLETED"]\n'),  # the same, written another way
+    ("", "  where kwh < 55\n"),
+    ("  last 7 days\n", "  last 8 days\n"),
+])
+def test_totals_over_other_records_are_warned(fine, coarse, filters) -> None:
+    """Totals of another aggregate's groups (coarser keys) over other records: secondary
+    suppression does not protect them, and their difference isolates records."""
+    join = "  join locations on location_id\n"
+    found = _codes(_aggregate(filters[0] + join, "a.csv", keys=fine),
+                   _aggregate(filters[1] + join, "b.csv", keys=coarse))
+    assert found == ["OCX332"]
+    found = _codes(_aggregate(filters[1] + join, "b.csv", keys=coarse),
+                   _aggregate(filters[0] + join, "a.csv", keys=fine))
+    assert found == ["OCX332"]
+    # over the same records they are margins: secondary suppression, no warning
+    assert _codes(_aggregate(filters[0] + join, "a.csv", keys=fine),
+                  _aggregate(filters[0] + join, "b.csv", keys=coarse)) == []
+
+
 def test_a_shared_measure_is_enough() -> None:
     assert _codes(_aggregate("", "a.csv", measures="sum(kwh) as energy_kwh"),
                   _aggregate("  where kwh < 55\n", "b.csv",
@@ -45,7 +74,8 @@ def test_a_shared_measure_is_enough() -> None:
 
 
 @pytest.mark.parametrize("second", [
-    _aggregate("  where kwh < 55\n", "b.csv", keys="truncate(start_date_time, week) as week"),
+    _aggregate("  where kwh < 55\n", "b.csv", keys="truncate(end_date_time, week) as week"),
+    _aggregate("  where kwh < 55\n", "b.csv", keys="evse_uid as evse"),
     _aggregate("  where kwh < 55\n", "b.csv", measures="avg(kwh) as mean_kwh"),
     _aggregate("  where total_energy < 55\n", "b.csv", module="cdrs",
                measures="sum(total_energy) as energy_kwh"),
