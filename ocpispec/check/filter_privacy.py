@@ -113,6 +113,10 @@ def _probe(test: FilterTest) -> str | None:
         return "the filter tests a value computed from it"
     if isinstance(predicate, syntax.Compare) and predicate.op in _ORDERING:
         return f"`{predicate.op}` compares it by order"
+    if isinstance(predicate, syntax.Compare) and not any(
+            isinstance(side, syntax.Literal) for side in (predicate.left, predicate.right)):
+        # `cdr_token.uid = location.name`: each kept row says what the identifier is
+        return "it is compared with another field, not named by a value"
     return None
 
 

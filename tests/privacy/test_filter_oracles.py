@@ -81,6 +81,9 @@ def test_the_attack_without_character_classes_is_refused_too() -> None:
     ('jmespath("cdr_token.uid") = "04A2B3C4D5E6F7"', "`jmespath(...)` can test any part of it"),
     ('not (cdr_token.uid matches "0*")', "`matches` tests it against a pattern"),
     ('kwh > 1 or authorization_reference matches "A*"', "`matches` tests it against a pattern"),
+    ("cdr_token.uid = evse_uid", "it is compared with another field, not named by a value"),
+    ("connector_id != cdr_token.contract_id",
+     "it is compared with another field, not named by a value"),
 ])
 def test_every_probe_of_a_personal_field_is_refused_even_justified(where, probe) -> None:
     found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + _dataset(
@@ -207,7 +210,7 @@ _NAMING = ['{f} = "X1"', '{f} != "X1"', '{f} in ["X1", "X2"]', '{f} not in ["X1"
 _PROBING = ['{f} matches "X*"', '{f} matches "?1"', '{f} < "X"', '{f} >= "X"',
             'prefix({f}, 2) = "X1"', 'keep({f}) = "X1"', 'pseudonymize({f}) = "X1"',
             'jmespath("{f}") = "X1"', 'jmespath("length({f})") = 2',
-            "jmespath(\"starts_with({f}, 'X')\") = true"]
+            "jmespath(\"starts_with({f}, 'X')\") = true", "{f} = evse_uid", "evse_uid != {f}"]
 
 
 @settings(max_examples=80, deadline=None)
