@@ -561,3 +561,22 @@ def test_which_coarser_times_are_totals(tmp_path, fine, coarse, words) -> None:
     assert [margin_keys(m.keys, m.cuts) for m in margins] == \
         ([f"country, {words}"] if words else [])
     assert ir.Plan.from_dict(planned.to_dict()) == planned
+
+
+@pytest.mark.parametrize("coarse", [
+    'jmespath("location.city")', "keep(location.city)", "location.city",
+    "prefix(location.city, 20)",
+])
+def test_a_total_is_recognised_however_its_key_is_written(tmp_path, coarse) -> None:
+    """`jmespath("location.city")` and `keep(location.city)` group as `location.city`
+    does: their rows are totals of the finer groups, and must be recognised as such."""
+    from ocpispec.check.compiler import compile_file
+    from ocpispec.plan.planner import plan
+
+    spec = HEADER + TIME_TABLES.replace("location.country as country", "location.city as city") \
+        .replace("FINE", "truncate(start_date_time, day)").replace("WINDOW", "previous month") \
+        .replace("MIN", "5")
+    spec = spec.replace("  location.city as city\n  COARSE as total\n", f"  {coarse} as city\n")
+    (tmp_path / "spec.ocx").write_text(spec)
+    margins = plan(compile_file(tmp_path / "spec.ocx")).datasets[0].step(ir.Aggregate).margins
+    assert [(m.dataset, m.keys) for m in margins] == [("totals", ("city",))]

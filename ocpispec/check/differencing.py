@@ -24,6 +24,7 @@ from ocpispec.language.functions import Effect
 from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
 _OPEN = (None, None)
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @frozen
@@ -138,6 +139,12 @@ def _form(expr: syntax.Expr, ctx: Context) -> tuple[str, str, object]:
     match expr:
         case syntax.FieldRef():
             return expr.dotted, "raw", None
+        case syntax.Call(name=syntax.Ident(name="keep"), args=(syntax.FieldRef() as field,)):
+            return field.dotted, "raw", None
+        case syntax.Call(name=syntax.Ident(name="jmespath"),
+                         args=(syntax.Literal(value=str() as text),)) \
+                if _PATH.fullmatch(text.strip()):
+            return text.strip(), "raw", None
         case syntax.Call(name=syntax.Ident(name="constant")):
             return "", "constant", None
         case syntax.Call(name=syntax.Ident(name="prefix"),

@@ -20,7 +20,10 @@ its aggregator, never its output), and its joins bind what the finer one reads
 from __future__ import annotations
 
 import dataclasses
-import re
+import functools
+import json
+
+import jmespath
 
 from ocpispec.plan import ir
 from ocpispec.plan.datasets import _ordered
@@ -95,12 +98,12 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
     coarse = other.step(ir.Aggregate)
     if coarse is None or _records(dataset) != _records(other):
         return None
-    by_expression = {key.expression: key.name for key in aggregate.keys}
+    by_expression = {_canonical(key.expression): key.name for key in aggregate.keys}
     names: list[str] = []
     cuts: list[int | str | None] = []
     for key in line_keys(coarse):
-        if key.expression in by_expression:
-            names.append(by_expression[key.expression])
+        if _canonical(key.expression) in by_expression:
+            names.append(by_expression[_canonical(key.expression)])
             cuts.append(None)
         elif (found := _coarsening(key.expression, aggregate.keys)) is not None:
             names.append(found[0])
@@ -114,26 +117,27 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
                      tuple(cuts) if any(cut is not None for cut in cuts) else ())
 
 
-# `prefix(x, n)`, `truncate(t, 'unit')`, `weekday(t)`, `hour_of_day(t)` as the planner
-# writes them
-_PREFIX = re.compile(r"prefix\((?P<inner>.+), `(?P<length>\d+)`\)")
-_TRUNCATE = re.compile(r"truncate\((?P<inner>.+), '(?P<unit>[a-z_]+)'\)")
-_OF_TIME = re.compile(r"(?P<function>weekday|hour_of_day)\((?P<inner>.+)\)")
+@functools.lru_cache(maxsize=1024)
+def _canonical(expression: str) -> str:
+    """The expression's syntax tree as text: `(location.city)`, which the JMESPath hatch
+    lowers to, and `location.city` are one key however they are written."""
+    return json.dumps(jmespath.compile(expression).parsed, sort_keys=True)
 
 
-def _prefix(expression: str) -> tuple[str, int] | None:
-    """(x, n) of a key that keeps the first n characters of x."""
-    found = _PREFIX.fullmatch(expression)
-    return (found["inner"], int(found["length"])) if found else None
-
-
-def _time_part(expression: str) -> tuple[str, str] | None:
-    """(t, part) of a key that is a part of the timestamp t: a `truncate` unit,
-    `weekday` or `hour_of_day`."""
-    if found := _TRUNCATE.fullmatch(expression):
-        return found["inner"], found["unit"]
-    if found := _OF_TIME.fullmatch(expression):
-        return found["inner"], found["function"]
+def _cut_of(expression: str) -> tuple[str, str, int | str] | None:
+    """(x, kind, level) of a key that cuts x: `prefix(x, n)` is (x, prefix, n);
+    `truncate(t, 'unit')`, `weekday(t)` and `hour_of_day(t)` are (t, time, the part);
+    x is canonical (`_canonical`)."""
+    node = json.loads(_canonical(expression))
+    if node.get("type") != "function_expression":
+        return None
+    match node["value"], node["children"]:
+        case "prefix", [inner, {"type": "literal", "value": int() as length}]:
+            return json.dumps(inner, sort_keys=True), "prefix", length
+        case "truncate", [inner, {"type": "literal", "value": str() as unit}]:
+            return json.dumps(inner, sort_keys=True), "time", unit
+        case ("weekday" | "hour_of_day") as part, [inner]:
+            return json.dumps(inner, sort_keys=True), "time", part
     return None
 
 
@@ -142,23 +146,19 @@ def _coarsening(expression: str, finer: tuple[ir.Column, ...]) -> tuple[str, int
     of the finer keys, so its rows are totals of the finer rows: fewer characters of the
     same text (regions over districts: the cut is the length), or a coarser part of the
     same timestamp (weeks over days, months over hours, weekdays over days: the cut is
-    the part, `week`, `weekday`...); a timestamp read as it is is made of every part."""
-    if (cut := _prefix(expression)) is not None:
-        for key in finer:
-            found = _prefix(key.expression)
-            if key.expression == cut[0] or \
-                    (found is not None and found[0] == cut[0] and cut[1] < found[1]):
-                return key.name, cut[1]
+    the part, `week`, `weekday`...); a value read as it is is made of every cut."""
+    if (cut := _cut_of(expression)) is None:
         return None
-    if (part := _time_part(expression)) is None:
-        return None
+    inner, kind, level = cut
     for key in finer:
-        if key.expression == part[0]:
-            return key.name, part[1]
-        found = _TRUNCATE.fullmatch(key.expression)
-        if found is not None and found["inner"] == part[0] and \
-                found["unit"] in TIME_PARTS_MADE_OF.get(part[1], ()):
-            return key.name, part[1]
+        if _canonical(key.expression) == inner:
+            return key.name, level
+        found = _cut_of(key.expression)
+        if found is None or found[:2] != (inner, kind):
+            continue
+        if kind == "prefix" and level < found[2] or \
+                kind == "time" and found[2] in TIME_PARTS_MADE_OF.get(str(level), ()):
+            return key.name, level
     return None
 
 

@@ -46,6 +46,10 @@ def test_aggregates_that_differ_only_by_filter_or_window_are_warned(first, secon
     ("truncate(start_date_time, day) as day\n  prefix(location.postal_code, 3) as area",
      "prefix(location.postal_code, 2) as district"),
     ("truncate(start_date_time, day) as day\n  location.city as city", "location.city as city"),
+    ("truncate(start_date_time, day) as day\n  location.city as city",
+     'jmespath("location.city") as city'),
+    ("truncate(start_date_time, day) as day\n  location.city as city",
+     "keep(location.city) as city"),
 ])
 @pytest.mark.parametrize("filters", [
     ('  where status = "COMPLETED"\n', '  where status in ["COMPLETED"]\n'),  # the same, written another way
