@@ -34,7 +34,8 @@ UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
 
 # The calls with a floor, as docs/language.md and `explain OCX303` list them.
 GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid", "minutes",
-                "hours", "weekday", "hour_of_day", "sum", "avg", "count", "min", "max", "keep")
+                "hours", "weekday", "hour_of_day", "sum", "avg", "count", "min", "max", "median",
+                "percentile", "keep")
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
 _DURATIONS = frozenset({"minutes", "hours"})
@@ -42,7 +43,9 @@ _DURATIONS = frozenset({"minutes", "hours"})
 # Months and years cut on day boundaries, so the day grid stands in for them.
 _TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
                    "hour": (3600.0, 0.0), "week": (604_800.0, 4 * 86_400.0)}
-_PASS_THROUGH = frozenset({"min", "max", "keep"})
+# `median` and `percentile` are one record's value too (or a point between two: at
+# 0.95 of ten drivers, nearly the largest one's)
+_PASS_THROUGH = frozenset({"min", "max", "median", "percentile", "keep"})
 
 
 @frozen

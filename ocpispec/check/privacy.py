@@ -17,8 +17,9 @@ from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
 
-# Aggregates that release one record's exact value rather than a summary of the group.
-_EXTREMES = frozenset({"min", "max"})
+# Aggregates that release one record's exact value rather than a summary of the group
+# (a percentile is a record's value, or a point between two records' values).
+_EXTREMES = frozenset({"min", "max", "median", "percentile"})
 _MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
 
 
@@ -141,13 +142,20 @@ def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:
                           "figures"))
 
 
+def _extreme_note(name: str) -> str:
+    if name in ("min", "max"):
+        return f"`{name}` releases one record's exact value, not a summary"
+    return (f"`{name}` releases one record's exact value (or a point between two records' "
+            "values), not a summary")
+
+
 def _quasi(use: Use, name: str, ctx: Context) -> None:
     field = use.field.qualified
     notes = ["times, places, energy and costs single out drivers when combined"]
     extremes = [node.name.name for node in use.around
                 if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
     if extremes:
-        notes.append(f"`{extremes[0]}` releases one record's exact value, not a summary")
+        notes.append(_extreme_note(extremes[0]))
     verdict = floors.assess(use)
     if verdict.shortfall:
         notes.append(verdict.shortfall)

@@ -24,9 +24,11 @@ def _notes(use: Use) -> list[str]:
              "address, linked to their sessions"]
     if use.hatch is not None:
         notes.append("fields read inside `jmespath(...)` leave unprotected")
-    elif any(getattr(node, "name", None) and node.name.name in ("min", "max")
+    elif any(getattr(node, "name", None) and node.name.name in ("min", "max", "median",
+                                                                  "percentile")
              for node in use.around):
-        notes.append("`min` and `max` release one record's exact value, not a summary")
+        notes.append("`min`, `max`, `median` and `percentile` release one record's exact "
+                     "value (or a point between two), not a summary")
     return notes
 
 
