@@ -27,7 +27,7 @@ def shaping_options(command):
 @click.command("plan")
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--format", "format_", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="`json` prints the plan IR.")
+              show_default=True, help="`json` prints the plan IR (values compared to personal fields blanked out).")
 @shaping_options
 def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrency: int) -> None:
     """Show what a run of SPEC would fetch, transform, release and withhold.
@@ -43,7 +43,7 @@ def plan(spec: Path, format_: str, limit: int | None, page_size: int, concurrenc
     page_size = effective(settings, "page_size", page_size)
     concurrency = effective(settings, "concurrency", concurrency)
     result = build_plan(spec, limit=limit, page_size=page_size, concurrency=concurrency)
-    click.echo(result.to_json() if format_ == "json" else plan_text(result), nl=False)
+    click.echo(result.to_view_json() if format_ == "json" else plan_text(result), nl=False)
 
 
 def build_plan(spec: Path, *, limit: int | None, page_size: int, concurrency: int,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass
@@ -608,6 +609,29 @@ class Plan:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_view_json(self) -> str:
+        """`to_json` for people (`ocpispec plan --format json`): a filter that compares
+        personal fields has the text literals of its expression blanked out, as its
+        `redacted` form and the plan text have (the fingerprint is the plan's own)."""
+        return json.dumps(_blank_personal(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+# JMESPath text literals: raw strings `'...'`, and JSON literals in backticks that hold
+# text (`"x"`, `["a", "b"]`)
+_TEXT_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*\"(?:[^`\\]|\\.)*`")
+BLANKED = "'(personal value)'"
+
+
+def _blank_personal(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_blank_personal(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    blanked = {key: _blank_personal(value) for key, value in data.items()}
+    if blanked.get("redacted") and isinstance(blanked.get("expression"), str):
+        blanked["expression"] = _TEXT_LITERAL.sub(BLANKED, blanked["expression"])
+    return blanked
 
 
 def step_expressions(step: Step) -> tuple[str, ...]:

@@ -164,6 +164,30 @@ def test_the_plan_marks_privacy_filters_and_shows_reads_and_justification(snapsh
     assert text == snapshot
 
 
+_IDS = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789-", min_size=4, max_size=24).map(lambda s: "ZQ" + s)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_IDS, _IDS, st.sampled_from(["{f} = \"{a}\"", "{f} != \"{a}\"",
+                                    "{f} in [\"{a}\", \"{b}\"]", "{f} not in [\"{a}\"]",
+                                    "not ({f} = \"{a}\") and kwh > 1 and {f} != \"{b}\""]),
+       st.sampled_from(["cdr_token.uid", "cdr_token.contract_id", "id"]))
+def test_a_personal_value_named_in_a_filter_is_in_no_view_of_the_plan(a, b, form, field):
+    """The values a filter names personal fields by are blanked in every view a
+    reviewer or a log sees: the plan text, `plan --format json`, the review."""
+    from ocpispec.review import build_review, render_review
+
+    where = form.format(f=field, a=a, b=b)
+    checked = check_text(_dataset(f"{where} {JUSTIFIED}"))
+    planned = plan(checked)
+    views = [plan_text(planned), planned.to_view_json(),
+             *(render_review(build_review(checked, planned), format)
+               for format in ("json", "markdown", "html"))]
+    for view in views:
+        assert a not in view and b not in view
+    assert json.loads(planned.to_view_json())["fingerprint"] == planned.fingerprint
+
+
 def test_the_justification_changes_the_fingerprint() -> None:
     body = ("from sessions\n  where cdr_token.uid = \"04\" because \"{why}\"\n"
             "select round(kwh, 1) as energy\noutput csv to stdout\n")
