@@ -102,8 +102,8 @@ class Aggregator:
                  counts: Counts, max_groups: int = MAX_GROUPS,
                  spill_directory: str | None = None, dataset: str = "",
                  export: Mapping[str, ir.Aggregate] | None = None,
-                 rows_of: Mapping[str, Callable[[dict], list[dict]] | None] | None = None
-                 ) -> None:
+                 rows_of: Mapping[str, Callable[[dict], list[dict]] | None] | None = None,
+                 _within: frozenset[str] = frozenset()) -> None:
         """`dataset` is this aggregate's dataset name and `export` every aggregate of the
         export by dataset name: a finer dataset whose totals this one releases is
         aggregated alongside, to withhold the totals its secondary suppression needs.
@@ -128,10 +128,17 @@ class Aggregator:
         # the positions of the keys a finer dataset's lines name (not the constants)
         self.all_keys = tuple(index for index, key in enumerate(step.keys)
                               if key in line_keys(step))
+        # totals by a value the run observes per group (a country over cities) may point
+        # both ways (cities over countries): a replica never runs one it runs within
+        within = _within | {dataset}
         self.finer = [(Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
-                                  export), (rows_of or {}).get(name))
-                      for name, other in (export or {}).items()
+                                  export, None, within), (rows_of or {}).get(name))
+                      for name, other in (export or {}).items() if name not in within
                       if any(margin.dataset == dataset for margin in other.margins)]
+        # per margin with observed keys: their compiled expressions, and per group (by
+        # its keys' repr) the values its records showed, or None once two differ
+        self.observed = [([compile(e) if e else None for e in margin.observed], {})
+                         if margin.observed else None for margin in step.margins]
 
     def add_all(self, records: Iterable[dict]) -> None:
         for record in records:
@@ -154,6 +161,8 @@ class Aggregator:
             if len(self.groups) >= self.max_groups:
                 self._spill()
             state = self.groups[identity] = acc.new_state(keys, self.kinds)
+        if self.observed:
+            self._observe(repr(identity), record)
         driver = None
         if self.layout.by_driver or (self.entity is not None and state[acc.DRIVERS] is not True):
             driver = self._driver(record)
@@ -170,6 +179,18 @@ class Aggregator:
                 self._add_value(kind, state[index], value)
             index += 1
         state[acc.RECORDS] += 1
+
+    def _observe(self, group: str, record: dict) -> None:
+        for observed in self.observed:
+            if observed is None:
+                continue
+            expressions, seen = observed
+            try:
+                values = tuple(e(record) if e is not None else None for e in expressions)
+            except (TransformError, TypeError, ValueError):
+                values = None  # unknown: the group cannot be placed on a line
+            if seen.setdefault(group, values) != values:
+                seen[group] = None  # the group lies on two lines: no margin
 
     def _driver(self, record: dict) -> bytes:
         """The contributor of a record: its driver, or the record itself when the
@@ -250,9 +271,13 @@ class Aggregator:
         """Every cell with its status after primary and secondary suppression, and the
         lines of each margin (with the totals to withhold)."""
         positions = {key.name: index for index, key in enumerate(self.step.keys)}
-        margins = [(margin, tuple(positions[name] for name in margin.keys), {})
-                   for margin in self.step.margins]
+        margins = [(margin, tuple(positions.get(name, -1) for name in margin.keys), {})
+                   for margin, observed in zip(self.step.margins, self.observed)
+                   if observed is None or None not in observed[1].values()]
+        observed_of = {id(margin): observed[1] for margin, observed
+                       in zip(self.step.margins, self.observed) if observed is not None}
         withheld = self._withheld_by_finer()
+        unsure: set[int] = set()
         cells: list[suppression.Cell] = []
         for state in self._states():
             status = self._status(state)
@@ -264,9 +289,16 @@ class Aggregator:
                                     self._row(state) if status is None else None)
             slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
             for margin, at, lines in margins:
-                key = suppression.line_key(cell.keys, at, margin.cuts)
+                if not margin.observed:
+                    key = suppression.line_key(cell.keys, at, margin.cuts)
+                elif (seen := observed_of[id(margin)].get(_group(cell.keys))) is not None:
+                    key = suppression.observed_line_key(cell.keys, at, margin.cuts, seen)
+                else:  # a group not observed: the lines are not known, so no margin
+                    unsure.add(id(margin))
+                    continue
                 lines.setdefault(key, suppression.Line()).add(len(cells), slots)
             cells.append(cell)
+        margins = [item for item in margins if id(item[0]) not in unsure]
         self.counts.groups_secondary += suppression.secondary(
             cells, [(margin, lines) for margin, _, lines in margins])
         self.counts.groups = len(cells)
@@ -323,6 +355,12 @@ def _rounded(value: Any, base: int) -> Any:
     if not isinstance(value, int) or isinstance(value, bool):
         return value
     return base * ((value + base // 2) // base)
+
+
+def _group(keys: tuple[Any, ...]) -> str:
+    """A group's identity as text, as `add` keys the values `_observe` saw."""
+    keys = tuple(keys)
+    return repr(keys if all(k.__class__ is str for k in keys) else _typed(keys))
 
 
 def _typed(keys: tuple[Any, ...]) -> tuple[Any, ...]:

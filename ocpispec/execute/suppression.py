@@ -76,6 +76,15 @@ def line_key(keys: tuple[Any, ...], positions: tuple[int, ...],
     return tuple(repr(_cut(keys[position], cut)) for position, cut in zip(positions, cuts))
 
 
+def observed_line_key(keys: tuple[Any, ...], positions: tuple[int, ...],
+                      cuts: tuple[int | str | None, ...], seen: tuple[Any, ...]) -> tuple:
+    """`line_key` of a margin with observed keys: where `seen` holds a value (the one
+    the group's records showed for the totals' own key), that value."""
+    cuts = cuts or (None,) * len(positions)
+    return tuple(repr(shown) if position < 0 else repr(_cut(keys[position], cut))
+                 for position, cut, shown in zip(positions, cuts, seen))
+
+
 def _cut(value: Any, cut: int | str | None) -> Any:
     match cut:
         case None:

@@ -320,12 +320,16 @@ class Margin:
     key when any: the number of characters the totals keep of that key (a region,
     `prefix(postal_code, 1)`, over districts, `prefix(postal_code, 2)`), the part of
     the timestamp they keep (`week`, `month`, `weekday`, `hour_of_day`...: weeks over
-    days), or None for the key as it is."""
+    days), or None for the key as it is. `observed`: see the field."""
 
     dataset: str
     keys: tuple[str, ...]
     dominance: Dominance | None = None
     cuts: tuple[int | str | None, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
+    # per key when any: the totals' own key expression where the totals group by a value
+    # that is not a cut of this aggregate's keys (a country over cities): the line of a
+    # group is the value its records show, when each group shows one (else no line)
+    observed: tuple[str, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ records (fetch, lookups, joins, the privacy filter, `where`) does the same thing
 the coarser one (grouping by some of the finer one's key expressions, not all, and
 constants; a key may be a function of one of the finer keys: a shorter `prefix`,
 regions over districts, or a coarser part of the same timestamp, weeks, months or
-weekdays over days) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
+weekdays over days; or any other key, `observed`: the run notes the value each finer
+group's records show for it, and the margin holds when each shows one, countries over
+cities) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
 join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
 connector is not found keeps its row with an empty binding, so two datasets that read
 different parts of one join still read the same records.
@@ -40,8 +42,11 @@ def with_margins(datasets: tuple[ir.Dataset, ...]) -> tuple[ir.Dataset, ...]:
 
 
 def _reading_finer(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.Dataset:
-    """The coarser dataset's normalisations widened by the fields of the finer ones."""
-    finer = [other for other in datasets if any(
+    """The coarser dataset's normalisations widened by the fields of the finer ones,
+    and a finer one's by the fields of totals whose keys it observes."""
+    margins = getattr(dataset.step(ir.Aggregate), "margins", ())
+    observed = {margin.dataset for margin in margins if margin.observed}
+    finer = [other for other in datasets if other.name in observed or any(
         margin.dataset == dataset.name
         for margin in getattr(other.step(ir.Aggregate), "margins", ()))]
     if not finer:
@@ -101,20 +106,27 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
     by_expression = {_canonical(key.expression): key.name for key in aggregate.keys}
     names: list[str] = []
     cuts: list[int | str | None] = []
+    observed: list[str] = []
     for key in line_keys(coarse):
         if _canonical(key.expression) in by_expression:
             names.append(by_expression[_canonical(key.expression)])
             cuts.append(None)
+            observed.append("")
         elif (found := _coarsening(key.expression, aggregate.keys)) is not None:
             names.append(found[0])
             cuts.append(found[1])
-        else:
-            return None
-    if len(set(names)) < len(names) or \
-            (set(names) == set(by_expression.values()) and cuts == [None] * len(cuts)):
+            observed.append("")
+        else:  # a country over cities: the run sees whether each city lies in one
+            names.append(key.name)
+            cuts.append(None)
+            observed.append(key.expression)
+    derived = [name for name, seen in zip(names, observed) if not seen]
+    if len(set(names)) < len(names) or not any(cuts) and not any(observed) and \
+            set(derived) == set(by_expression.values()):
         return None
     return ir.Margin(other.name, tuple(names), coarse.dominance,
-                     tuple(cuts) if any(cut is not None for cut in cuts) else ())
+                     tuple(cuts) if any(cut is not None for cut in cuts) else (),
+                     tuple(observed) if any(observed) else ())
 
 
 @functools.lru_cache(maxsize=1024)
@@ -186,13 +198,16 @@ def _plain(value):
     return value
 
 
-def margin_keys(keys: tuple[str, ...] | list[str], cuts: tuple[int | str | None, ...] | list
-                ) -> str:
+def margin_keys(keys: tuple[str, ...] | list[str], cuts: tuple[int | str | None, ...] | list,
+                observed: tuple[str, ...] | list = ()) -> str:
     """The keys a margin's totals are by, in words: `district`, `the first 1
     character of district` for a shorter prefix of it, `the week of day` for a coarser
-    part of a timestamp."""
+    part of a timestamp, `country (if each group lies in one)` for a value the run
+    observes."""
     cuts = list(cuts) or [None] * len(keys)
-    return ", ".join(_cut_words(name, cut) for name, cut in zip(keys, cuts))
+    seen = list(observed) or [""] * len(keys)
+    return ", ".join(f"{name} (if each group lies in one)" if shown else _cut_words(name, cut)
+                     for name, cut, shown in zip(keys, cuts, seen))
 
 
 def _cut_words(name: str, cut: int | str | None) -> str:

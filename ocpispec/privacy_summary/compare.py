@@ -267,8 +267,8 @@ def _rounding_changes(old: int | None, new: int | None):
 
 
 def _margin_text(margin: dict) -> str:
-    by = f"by {margin_keys(margin['keys'], margin.get('cuts', ()))}" if margin["keys"] else \
-        "over all groups"
+    keys = margin_keys(margin["keys"], margin.get("cuts", ()), margin.get("observed", ()))
+    by = f"by {keys}" if margin["keys"] else "over all groups"
     return f"against the totals of `{margin['dataset']}` ({by})"
 
 

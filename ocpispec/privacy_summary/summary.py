@@ -152,7 +152,9 @@ def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
                                  "percent": step.dominance.percent}
     if step.margins:
         controls["margins"] = [{"dataset": m.dataset, "keys": list(m.keys),
-                                **({"cuts": list(m.cuts)} if m.cuts else {})}
+                                **({"cuts": list(m.cuts)} if m.cuts else {}),
+                                **({"observed": [bool(e) for e in m.observed]}
+                                   if m.observed else {})}
                                for m in step.margins]
     if step.round_counts:
         controls["round_counts"] = step.round_counts

@@ -312,7 +312,7 @@ def disclosure_words(step: ir.Aggregate) -> str:
         words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")
     for margin in step.margins:
-        by = f"by {margin_keys(margin.keys, margin.cuts)}" if margin.keys else \
+        by = f"by {margin_keys(margin.keys, margin.cuts, margin.observed)}" if margin.keys else \
             "over all groups"
         words.append(f"secondary suppression against the totals of `{margin.dataset}` "
                      f"({by})")

@@ -206,7 +206,7 @@ def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
         text += (f" Nor is a group where {who} more than {aggregate.dominance.percent}% of "
                  "a sum: such a row would mostly show one driver's figure.")
     for margin in aggregate.margins:
-        by = f"by {margin_keys(margin.keys, margin.cuts)}" if margin.keys else \
+        by = f"by {margin_keys(margin.keys, margin.cuts, margin.observed)}" if margin.keys else \
             "over all groups"
         text += (f" The export also releases totals {by} "
                  f"(`{margin.dataset}`); more groups or totals are held back so that no "
