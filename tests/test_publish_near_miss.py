@@ -66,3 +66,26 @@ def test_run_excludes_a_site_that_says_it_is_not_public_under_another_key(
     assert not private & {row["site"] for row in locations}
     for row in [*sessions, *locations]:
         assert "CANARY" not in json.dumps(row)
+
+
+@pytest.mark.parametrize(("extra", "public"), [
+    ({}, True),
+    ({"Publish": True}, True),
+    ({"Publish": False}, False),
+    ({"publish ": "false"}, False),
+    ({"is_published": 0}, False),
+    ({"IsPublished": None}, False),
+    ({"publish_allowed_to": [{"uid": "X"}]}, False),
+    ({"publish_allowed_to": []}, True),
+    ({"publisher": False}, True),   # another word
+])
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1"])
+def test_the_wire_reader_reads_the_publish_flag_conservatively(extra, public, version) -> None:
+    from ocpispec.demo import DemoServer
+    from ocpispec.schema.wire_check import wire_reader
+
+    record = DemoServer(version=version, size=50).render(version, "locations", 0)
+    assert record.get("publish", True) is True   # the demo's first site is public
+    record.update(extra)
+    wire_reader(version, "locations")(record)
+    assert (record.get("publish", True) is True) is public
