@@ -99,6 +99,17 @@ def canonical_timestamp(text: str) -> str:
     return format_timestamp(read_timestamp(text))
 
 
+def chronological(text: str) -> str | None:
+    """A fixed-width UTC form of a timestamp that orders as its instant does
+    (`YYYY-MM-DDTHH:MM:SS.ffffff`), or None when `text` is not one. Text order is only
+    chronological among canonical `...Z` values: a local slot `02:00:00+01:00` is an
+    hour after `02:00:00+02:00` and sorts before it as text."""
+    if len(text) == 20 and CANONICAL.match(text):
+        return text[:19] + ".000000"
+    parsed = parse_timestamp(text)
+    return None if parsed is None else parsed.strftime("%Y-%m-%dT%H:%M:%S.%f").rjust(26, "0")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

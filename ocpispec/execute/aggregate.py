@@ -114,6 +114,9 @@ class Aggregator:
         self.keys = [compile(key.expression) for key in step.keys]
         self.layout = _Layout(step, compile)
         self.names = [key.name for key in step.keys]
+        # timestamp keys order by their instant: local slots carry different offsets
+        self.times = frozenset(index for index, key in enumerate(step.keys)
+                               if key.type == "datetime")
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
@@ -209,7 +212,7 @@ class Aggregator:
 
     def _spill(self) -> None:
         if self.spill is None:
-            self.spill = SpillFile(self.spill_directory)
+            self.spill = SpillFile(self.spill_directory, self.times)
         self.spill.flush(self.groups.values())
         self.groups = {}
 
@@ -218,7 +221,9 @@ class Aggregator:
 
     def _states(self) -> Iterator[list]:
         if self.spill is None:
-            yield from sorted(self.groups.values(), key=lambda state: sort_key(state[acc.KEYS]))
+            times = self.times
+            yield from sorted(self.groups.values(),
+                              key=lambda state: sort_key(state[acc.KEYS], times))
             return
         self._spill()
         try:

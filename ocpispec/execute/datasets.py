@@ -199,7 +199,8 @@ class DatasetRun:
                 rows = aggregator.rows()
             if (order := self.dataset.step(ir.Order)) is not None:
                 rows = ordered(rows, order, self.dataset.column_names,
-                               aggregate=aggregate is not None)
+                               aggregate=aggregate is not None,
+                               times=self.dataset.time_columns)
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
                 self.counts.written = sum(1 for _ in rows)
                 return

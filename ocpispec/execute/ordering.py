@@ -9,28 +9,32 @@ released or a row export projected, before they are written.
   released columns, which the output file holds anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
-directions), then every column in column order. Measured in benchmarks/bench_order.py.
+directions), then every column in column order. Timestamp columns order by their
+instant, not their text (a local slot carries its offset). Measured in benchmarks/bench_order.py.
 """
 
 from __future__ import annotations
 
 import heapq
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.scratch import ScratchFolder
+from ocpispec.timestamps import chronological
 
 RUN_ROWS = 50_000
 SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
 
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
-            aggregate: bool, run_rows: int = RUN_ROWS) -> Iterator[dict]:
-    key = sort_key(step.keys, columns)
+            aggregate: bool, run_rows: int = RUN_ROWS,
+            times: frozenset[str] = frozenset()) -> Iterator[dict]:
+    """`times`: the timestamp columns, which order by their instant."""
+    key = sort_key(step.keys, columns, times)
     if step.limit is not None:
         return iter(heapq.nsmallest(step.limit, rows, key=key))
     if aggregate:
@@ -38,14 +42,17 @@ def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
     return external_sort(rows, key, run_rows)
 
 
-def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str]):
+def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str],
+             times: frozenset[str] = frozenset()):
     """A key of plain tuples Python compares natively: per column (null, kind, value),
     nulls last in either direction, numbers before booleans before texts; descending
-    numbers negated, descending texts as negated code points."""
+    numbers negated, descending texts as negated code points. A timestamp column (in
+    `times`) orders by the instant, then the text: local times carry their offset, and
+    `02:00+01:00` comes an hour after `02:00+02:00` on the night clocks go back."""
     stated = [(key.column, key.descending) for key in keys]
     named = {column for column, _ in stated}
     order = stated + [(column, False) for column in columns if column not in named]
-    parts = [(column, _descending if descending else _ascending) for column, descending in order]
+    parts = [(column, _part(descending, column in times)) for column, descending in order]
 
     def key(row: dict) -> tuple:
         get = row.get
@@ -55,6 +62,29 @@ def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str]):
 
 
 _NULL = (1, 0, 0)
+
+
+def _part(descending: bool, time: bool) -> Callable[[Any], tuple]:
+    if time:
+        return _later_first if descending else _earlier_first
+    return _descending if descending else _ascending
+
+
+def _earlier_first(value: Any) -> tuple:
+    """A timestamp by (instant, text); a text that is no timestamp after every one."""
+    if value.__class__ is not str:
+        return _ascending(value)
+    instant = chronological(value)
+    return (0, 2, (1, value) if instant is None else (0, instant, value))
+
+
+def _later_first(value: Any) -> tuple:
+    if value.__class__ is not str:
+        return _descending(value)
+    instant = chronological(value)
+    if instant is None:
+        return (0, 2, (-1, _reversed_text(value)))
+    return (0, 2, (0, _reversed_text(instant), _reversed_text(value)))
 
 
 def _ascending(value: Any) -> tuple:

@@ -541,6 +541,14 @@ class Dataset:
         return tuple(column.name for column in self.columns)
 
     @property
+    def time_columns(self) -> frozenset[str]:
+        """The released columns whose values are timestamps (ordered by instant)."""
+        aggregate = self.step(Aggregate)
+        typed = (*aggregate.keys, *aggregate.measures) if aggregate is not None \
+            else self.columns
+        return frozenset(column.name for column in typed if column.type == "datetime")
+
+    @property
     def withheld_count(self) -> int:
         return sum(len(group.fields) for group in self.withheld)
 
