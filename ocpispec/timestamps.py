@@ -47,9 +47,9 @@ def parse_timestamp(text: object) -> datetime | None:
     try:
         value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                          int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC)
-    except ValueError:
+        return value - _offset(zone)
+    except (ValueError, OverflowError):  # no such date, or beyond year 1..9999 in UTC
         return None
-    return value - _offset(zone)
 
 
 def _offset(zone: str | None) -> timedelta:
@@ -76,7 +76,10 @@ def read_timestamp(value: object) -> datetime:
         return parsed
     if zone is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # `9999-12-31T23:30:00-01:00` is after the year 9999 in UTC
+        raise TimestampError("outside the years 1 to 9999 in UTC") from None
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -130,3 +130,28 @@ def test_elapsed_time_equals_rounding_the_quotient(unit: str, seconds_per_unit: 
         assert repr(got) == repr(round(seconds / seconds_per_unit, 4)), seconds
     fraction = elapsed({"a": "2026-01-05T10:00:00Z", "b": "2026-01-05T10:00:00.5Z"})
     assert fraction == round(0.5 / seconds_per_unit, 4)
+
+
+EDGE_YEARS = st.sampled_from(["0001-01-01", "0001-01-02", "9999-12-31", "9999-12-30", "2025-03-01"])
+EDGE_TIMES = st.sampled_from(["00:00:00", "00:30:00", "23:30:00", "23:59:59.999"])
+EDGE_ZONES = st.sampled_from(["Z", "", "+01:00", "-01:00", "+14:00", "-12:00", "+0530", "-99"])
+
+
+@given(day=EDGE_YEARS, time=EDGE_TIMES, zone=EDGE_ZONES,
+       function=st.sampled_from(["truncate(t, 'week')", "truncate(t, 'year')",
+                                 "minutes(t, u)", "hours(u, t)", "weekday(t)", "hour_of_day(t)"]))
+def test_timestamps_at_the_edge_of_the_calendar_never_crash(day, time, zone, function) -> None:
+    """`9999-12-31T23:30:00-01:00` is after the year 9999 in UTC: not a timestamp (None,
+    TimestampError, a counted TransformError), never an OverflowError."""
+    text = f"{day}T{time}{zone}"
+    parsed = parse_timestamp(text)
+    assert parsed is None or parsed.tzinfo is UTC
+    assert normalise_timestamp(text) in (text, format_timestamp(parsed) if parsed else text)
+    try:
+        read_timestamp(text)
+    except TimestampError as error:
+        assert text not in str(error)
+    try:
+        compile_expression(function, FUNCTIONS)({"t": text, "u": "2025-03-01T12:00:00Z"})
+    except TransformError:
+        pass
