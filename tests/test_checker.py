@@ -145,6 +145,32 @@ def test_join_alias_and_bad_keys() -> None:
                     "output csv to stdout\n") == ["OCX101", "OCX303"]
 
 
+AGGREGATE_TAIL = "compute sum(period.energy_kwh) as e\n  minimum group size 10\noutput csv to stdout\n"
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("from sessions\n  join locations on evse_uid\nselect location.city\n  location.evse.status\n"
+     "output csv to stdout\n", "OCX206"),
+    ("from sessions\n  join locations on evse_uid as site\nwhere site.city = \"Utrecht\"\n"
+     "select site.city\noutput csv to stdout\n", "OCX206"),
+    ("from cdrs\n  join tariffs on tariff_id\nselect tariff.currency\noutput csv to stdout\n",
+     "OCX206"),
+    ("from tokens\n  join locations on uid\nselect location.city\noutput csv to stdout\n",
+     "OCX102"),
+    ("from sessions\n  each periods as period\ngroup by period.start_date_time as start\n"
+     + AGGREGATE_TAIL, "OCX222"),
+    ("from sessions\n  each charging_periods as period\n"
+     "  spread period.energy_kwh over minute in utc as slot\ngroup by slot\n" + AGGREGATE_TAIL,
+     "OCX224"),
+    ("from sessions\n  each charging_periods as period\n"
+     "  spread period.energy_kwh over hour as slot\ngroup by slot\n" + AGGREGATE_TAIL, "OCX225"),
+])
+def test_a_failed_join_each_or_spread_is_reported_once(body: str, code: str) -> None:
+    """The columns reading a join, `each` or `spread` name that failed its own check are
+    not reported again as unknown fields ("join the locations first" after a join)."""
+    assert codes_of(body) == [code]
+
+
 def test_join_alias_may_not_hide_a_field() -> None:
     found = only("from cdrs\n  join tariffs on tariffs.id as tariffs\nselect currency\n"
                  "output csv to stdout\n")

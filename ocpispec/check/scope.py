@@ -12,6 +12,7 @@ from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
+from ocpispec.schema.joins import JOINS
 
 
 @frozen
@@ -46,6 +47,9 @@ class Scope:
         # (written path -> binding, path in it, field, paths it reads; `ocpispec.series`)
         self.derived: dict[tuple[str, ...], tuple[str, tuple[str, ...], object,
                                                   tuple[tuple[str, ...], ...]]] = {}
+        # names of joins, `each` and `spread` that failed their own check (already
+        # reported): a column reading one is not reported again as an unknown field
+        self.broken: set[str] = set()
 
     @property
     def bindings(self) -> tuple[Binding, ...]:
@@ -58,6 +62,12 @@ class Scope:
     def add_element(self, binding: Binding, base: tuple[str, ...]) -> None:
         """An `each` alias: the element object of the list at `base` in the record."""
         self.reaches.append(_Reach(binding, base))
+
+    def add_broken(self, name: str) -> None:
+        """A name the spec binds by a join, `each` or `spread` that failed its check."""
+        if not any(binding.name == name for binding in self.bindings) and \
+                not any(path[0] == name for path in self.derived):
+            self.broken.add(name)
 
     def reach_of(self, name: str) -> tuple[Binding, tuple[str, ...]] | None:
         """The binding called `name` and where its object sits in the record."""
@@ -75,6 +85,8 @@ class Scope:
         if ref.path in self.derived:
             return self._derived(ref, synthetic)
         reach, rest = self._split(ref.path)
+        if not reach.parts and ref.path[0] in self.broken:
+            return None  # its join, `each` or `spread` has its error already
         if not rest:
             self._whole_binding(ref, reach)
             return None
@@ -221,6 +233,8 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
     for join in dataset.joins:
         result = _check_join(join, scope, modules, ctx)
         if result is None:
+            if (alias := _intended_alias(join, ctx)) is not None:
+                scope.add_broken(alias)
             continue
         item, sub_paths = result
         clash = _alias_clash(join, item.alias, aliases, scope, ctx)
@@ -231,6 +245,14 @@ def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
         scope.add_join(item, sub_paths)
         checked.append(item)
     return checked
+
+
+def _intended_alias(join: syntax.Join, ctx: Context) -> str | None:
+    """The name a join that failed its check would have bound."""
+    if join.alias is not None:
+        return join.alias.name
+    return next((spec.alias for specs in JOINS.values() for spec in specs
+                 if spec.target == join.module.name), None)
 
 
 def _alias_clash(join: syntax.Join, alias: str, aliases: dict[str, syntax.Join], scope: Scope,

@@ -22,6 +22,8 @@ def check_eaches(source: syntax.From, scope: Scope, ctx: Context) -> tuple[Check
         item = _check_each(each, scope, checked, ctx)
         if item is not None:
             checked.append(item)
+        elif each.alias.name not in ctx.catalogue.root(scope.module).fields:
+            scope.add_broken(each.alias.name)
     return tuple(checked)
 
 
@@ -107,6 +109,8 @@ def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, .
     zone = _zone(spread, scope, ctx)
     interval = _interval(spread, scope, eaches, ctx)
     if unit is None or zone is None or interval is None or not _free(spread.alias, scope, ctx):
+        if spread.alias.name not in ctx.catalogue.root(scope.module).fields:
+            scope.add_broken(spread.alias.name)
         return None
     start, end = interval
     alias = spread.alias.name
