@@ -61,9 +61,35 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                      notes=["a quoted string ends on the line where it starts"],
                      help='close the string with `"` on the same line')
     shown = "a tab" if char == "\t" else f"`{char}`"
+    habit = _character_habit(char, source.text[pos + 1:pos + 2])
+    if habit is not None:
+        label, help = habit
+        return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1), label,
+                     help=help)
     return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                  "not part of the spec language",
                  help="remove it, or put it inside a quoted string")
+
+
+def _character_habit(char: str, after: str) -> tuple[str, str] | None:
+    """A character other languages use, with what the spec language writes instead."""
+    match char:
+        case "'":
+            return ("single quote", 'quoted strings use double quotes: `"..."`')
+        case "&":
+            return ("not an operator", "combine conditions with `and`")
+        case "|":
+            return ("not an operator", "combine conditions with `or`")
+        case "!" if after != "=":
+            return ("not an operator", "negate a condition with `not`; not equal is `!=`")
+        case ";":
+            return ("not part of the spec language",
+                    "remove it: clauses and columns need no terminator")
+    if char.isalpha() or char.isdigit():
+        return ("not a letter names may use",
+                "names are ASCII letters, digits and `_` (write `ae` for `ä`); any text "
+                "may stand inside a quoted string")
+    return None
 
 
 # ---- parser errors -------------------------------------------------------------------
@@ -78,7 +104,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
-    for rule in (_sql_habit, _missing_name_after_as, _comma_between_columns,
+    for rule in (_operator_habit, _sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
         if found is not None:
@@ -159,6 +185,35 @@ def _plain(written: str) -> str | None:
     text = text.rstrip("0").rstrip(".") if "." in text else text
     whole, _, fraction = text.lstrip("-").partition(".")
     return text if len(whole) <= 15 and len(fraction) <= 15 else None
+
+
+# comparisons written as other languages do -> as the spec language does
+_OPERATORS = {"==": "=", "<>": "!=", "=<": "<=", "=>": ">=", "=!": "!="}
+
+
+def _operator_habit(token, expected, span, history, parser) -> Diagnostic | None:
+    """`status == "X"`, `status <> "X"`, `kwh between 5 and 10`, `in ("A", "B")`: the
+    parser stops at the second half; say what the condition is written as instead."""
+    previous = history[-1] if history else None
+    if previous is not None and previous.type == "COMPARATOR" \
+            and previous.end_pos == token.start_pos \
+            and (written := f"{previous}{token}") in _OPERATORS:
+        fixed = _OPERATORS[written]
+        return error("OCX001", f"`{written}` is not a comparison", Span(previous.start_pos,
+                     token.end_pos), f"write `{fixed}`",
+                     notes=["comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`"],
+                     help=f"write `{fixed}`")
+    if token.type == "BETWEEN" and "COMPARATOR" in expected:
+        return error("OCX001", "`between` is a time window, not a condition", span,
+                     "not a comparison",
+                     notes=["`between DATE and DATE` under `from` selects the records "
+                            "changed in that range"],
+                     help="compare twice: `where kwh >= 5 and kwh <= 10`")
+    if token.type == "LPAR" and previous is not None and previous.type == "IN" \
+            and expected == {"LSQB"}:
+        return error("OCX001", "a list is written in square brackets", span, "expected `[`",
+                     help='write `in ["COMPLETED", "ACTIVE"]`')
+    return None
 
 
 def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
