@@ -14,6 +14,7 @@ include names chosen at run time.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -193,7 +194,10 @@ class Policy:
     def _filter(self, node: nodes.Filter) -> Iterator[Refusal]:
         name, line = node.name, node.lineno
         if name not in FILTERS:
-            yield Refusal(line, f"uses the filter `{name}`", f"filters are {_listed(FILTERS)}")
+            guess = difflib.get_close_matches(name, sorted(FILTERS), n=1, cutoff=0.6)
+            yield Refusal(line, f"uses the filter `{name}`",
+                          f"did you mean `{guess[0]}`? filters are {_listed(FILTERS)}" if guess
+                          else f"filters are {_listed(FILTERS)}")
             return
         if node.dyn_args is not None or node.dyn_kwargs is not None:
             yield Refusal(line, f"passes `*args` or `**kwargs` to `{name}`", _PLAIN)

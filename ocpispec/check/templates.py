@@ -89,12 +89,14 @@ class _Walker:
         if tree is None:
             return
         where = f"`{file.key}`"
-        self._check_policy(tree, where)
+        refused = self._check_policy(tree, where)
         try:
             _check_variables(tree, written, where, ctx)
         except jinja2.TemplateSyntaxError as exc:  # an unknown filter or test, found by Jinja
-            _report(written, f"template {where} has an error", ctx, "invalid Jinja template",
-                    [f"line {exc.lineno}: {exc.message}"], "fix the template", "OCX404")
+            if not refused:  # else the policy has named it (OCX414), with the ones allowed
+                _report(written, f"template {where} has an error", ctx,
+                        "invalid Jinja template", [f"line {exc.lineno}: {exc.message}"],
+                        "fix the template", "OCX404")
             return
         _check_keys(tree, written, where, ctx)
         _check_row_fields(tree, written, where, self.columns, ctx)
@@ -159,17 +161,20 @@ class _Walker:
             return None
         return tree
 
-    def _check_policy(self, tree: nodes.Template, where: str) -> None:
+    def _check_policy(self, tree: nodes.Template, where: str) -> int:
+        """Report what the policy refuses; how many refusals."""
         rows = {loop.target.name for loop in tree.find_all(nodes.For)
                 if isinstance(loop.iter, nodes.Name) and loop.iter.name == "rows"
                 and isinstance(loop.target, nodes.Name)}
         keys = tuple(key for values in KEYS.values() for key in values)
         policy = Policy(attribute_names(self.columns, keys), frozenset({*self.columns, *keys}),
                         frozenset({*KEYS, *rows}))
-        for refusal in policy.refusals(tree):
+        refusals = list(policy.refusals(tree))
+        for refusal in refusals:
             _report(self.written, f"template {where} {refusal.what}", self.ctx,
                     "not allowed in a template", [f"line {refusal.line}"], refusal.help,
                     "OCX414")
+        return len(refusals)
 
 
 def _confinement(written: syntax.Text, reason: str, ctx: Context) -> None:

@@ -426,3 +426,14 @@ def test_a_configured_templates_root_replaces_the_spec_folder(
     (library / "escape.j2").symlink_to(specs / "report.md.j2")
     (library / "report.md.j2").write_text("{% include 'escape.j2' %}")
     assert _errors(source) == ["OCX413"]
+
+
+def test_an_unknown_filter_is_one_error_with_a_suggestion(tmp_path: Path) -> None:
+    """Jinja's own "no filter named" (OCX404) is not repeated beside the policy's
+    refusal, which lists the filters a template may use (OCX414)."""
+    [diagnostic] = diagnose_source(_spec(tmp_path, "{{ export.name|upper_case }}"))
+    assert (diagnostic.code, diagnostic.message) == (
+        "OCX414", "template `report.md.j2` uses the filter `upper_case`")
+    assert diagnostic.help.startswith("did you mean `upper`? filters are `abs`, ")
+    [unknown] = diagnose_source(_spec(tmp_path, "{{ export.name|zzzz }}"))
+    assert unknown.code == "OCX414" and unknown.help.startswith("filters are `abs`, ")
