@@ -369,3 +369,29 @@ def test_a_literal_token_and_key_are_masked() -> None:
     shown = report.render(found, {"t.ocx": source})
     assert "s3cr3t" not in shown and "t0k3n" not in shown
     assert 'token "************"' in shown
+
+
+@pytest.mark.parametrize(("first", "second", "message"), [
+    ('"out/x.csv"', '"out/x.csv"', "two datasets write to `out/x.csv`"),
+    ('"out/X.csv"', '"out/x.csv"', "two datasets write to `out/x.csv`"),
+    ('"out/{export}.csv"', '"out/test_export.csv"',
+     "two datasets write to `out/test_export.csv`"),
+    ('"out/x.csv"', '"out/x.csv.manifest.json"',
+     "`out/x.csv.manifest.json` and `out/x.csv` would write one file"),
+    ('"out/x.csv.datapackage.json"', '"out/x.csv"',
+     "`out/x.csv` and `out/x.csv.datapackage.json` would write one file"),
+])
+def test_two_datasets_never_write_one_file(first: str, second: str, message: str) -> None:
+    """Neither one destination (in any case, `{export}` filled in) nor a destination
+    named like the manifest or data package another output has beside it."""
+    format_of = lambda path: "json" if path.endswith('json"') else "csv"  # noqa: E731
+    body = "".join(f"from sessions as d{index}\nselect status\noutput {format_of(path)} to {path}\n"
+                   for index, path in enumerate((first, second)))
+    found = only(body)
+    assert (found.code, found.message) == ("OCX408", message)
+
+
+def test_a_placeholder_error_is_not_also_a_shared_destination() -> None:
+    body = ('from sessions as a select status output csv to "out/{dataset}.csv"\n'
+            'from sessions as b select status output csv to "out/{dataset}.csv"\n')
+    assert codes_of(body) == ["OCX407", "OCX407"]

@@ -39,7 +39,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
-    check_destinations(spec.datasets, ctx)
+    check_destinations(spec.datasets, ctx, spec.header.name.name)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
     check_fit(spec.datasets, spec.schedule, ctx)

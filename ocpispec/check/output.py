@@ -163,20 +163,52 @@ def _check_destination(destination: syntax.Text, ctx: Context) -> None:
                             "`stdout`"))
 
 
-def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
-    seen: dict[str, syntax.Output] = {}
+# the files a run writes beside an output (`execute.outputs`): its manifest and data package
+COMPANIONS = (".manifest.json", ".datapackage.json")
+
+
+def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context,
+                       export: str = "") -> None:
+    """Two datasets may not write one file: neither the same destination nor one
+    named like the other's manifest or data package (`x.csv.manifest.json`), which
+    would replace it. Paths are compared with `{export}` filled in and case folded
+    (the consumer's disk may not tell `X.csv` from `x.csv`)."""
+    seen: dict[str, tuple[syntax.Output, str]] = {}
     for dataset in datasets:
         output = dataset.output
         name = output.destination.value if output.destination else "stdout"
-        first = seen.setdefault(name, output)
-        if first is output:
+        if output.destination is not None and _has_placeholder_error(name):
+            continue  # OCX407 already reported: one diagnostic, not two
+        files = _written(name, export)
+        clash = next((seen[file] for file in files if file in seen), None)
+        if clash is None:
+            seen.update({file: (output, name) for file in files})
             continue
-        ctx.emit(Diagnostic("OCX408", Severity.ERROR, f"two datasets write to `{name}`",
-                            (Label(output.span, "second output"),
-                             Label(first.span, "first output", False)),
-                            notes=["the second would overwrite or interleave with the first"],
-                            help="give each dataset its own destination, e.g. with "
-                                 "`{export}` and a suffix"))
+        first, first_name = clash
+        same = files[0] == _written(first_name, export)[0]
+        ctx.emit(Diagnostic(
+            "OCX408", Severity.ERROR, f"two datasets write to `{name}`" if same else
+            f"`{name}` and `{first_name}` would write one file",
+            (Label(output.span, "second output"), Label(first.span, "first output", False)),
+            notes=["the second would overwrite or interleave with the first" if same else
+                   "beside each output a run writes its manifest and data package "
+                   "(`NAME.manifest.json`, `NAME.datapackage.json`): one output would "
+                   "replace the other's"],
+            help="give each dataset its own destination, e.g. with `{export}` and a suffix"))
+
+
+def _has_placeholder_error(text: str) -> bool:
+    stripped = _PLACEHOLDER.sub("", text)
+    return "{" in stripped or "}" in stripped or \
+        any(name not in PLACEHOLDERS for name in _PLACEHOLDER.findall(text))
+
+
+def _written(name: str, export: str) -> tuple[str, ...]:
+    """The output file and the files beside it, as compared (stdout is one stream)."""
+    path = name.replace("{export}", export).casefold()
+    if name == "stdout":
+        return (path,)
+    return (path, *(path + suffix for suffix in COMPANIONS))
 
 
 # placeholders whose value differs between two runs on one day: the time, or the window
