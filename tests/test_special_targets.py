@@ -122,3 +122,34 @@ def test_a_ledger_reached_by_a_symbolic_link_is_used(run, server, tmp_path: Path
 
     assert result.exit_code == 0, result.output
     assert link.is_symlink() and real.stat().st_size > 0
+
+
+@pytest.mark.parametrize("destination", ["ledger.sqlite", "ledger.sqlite-journal",
+                                         "ledger.sqlite.special_targets.lock",
+                                         "runs/special_targets/notes.txt"])
+def test_an_output_over_the_ledger_or_the_run_records_is_refused(
+        run, server, tmp_path: Path, snapshot, destination: str) -> None:
+    """A template may be named anything: written over the ledger it erased the
+    disclosure log and the `since last run` state (the run then failed to log itself)."""
+    assert run(server).exit_code == 0  # a first run: the ledger holds its record
+    ledger = (tmp_path / "ledger.sqlite").read_bytes()
+    (tmp_path / "rows.j2").write_text("{% for row in rows %}{{ row.session }}\n{% endfor %}")
+    spec = tmp_path / "special_targets.ocx"
+    spec.write_text(SPEC.replace('output csv to "out/sessions.csv"',
+                                 f'output template "rows.j2" to "{destination}"'))
+    requests = len(server.request_log)
+    target = tmp_path / destination
+    before = target.read_bytes() if target.exists() else None
+
+    result = run(server)
+
+    assert result.exit_code == 1, result.output
+    assert "error[OCX554]" in result.output
+    assert len(server.request_log) == requests  # refused before any request
+    if destination != "ledger.sqlite":  # the ledger logs the refused run
+        assert (target.read_bytes() if target.exists() else None) == before
+    assert (tmp_path / "ledger.sqlite").read_bytes()[:16] == b"SQLite format 3\x00"
+    assert len((tmp_path / "ledger.sqlite").read_bytes()) >= len(ledger)
+    assert not list(target.parent.glob(f"{target.name}*.manifest.json"))
+    if destination == "ledger.sqlite":
+        assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot

@@ -165,7 +165,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         if not options.dry_run and not options.assess:
             from ocpispec.execute.replacing import check_replacements
 
-            check_replacements(plan, targets, windows)
+            check_replacements(plan, targets, windows, (state_path, options.runs_dir))
         return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
                         notes, state, incremental, advancing, changes, windows, targets)
     finally:

@@ -55,13 +55,17 @@ class Delivery:
 
 
 def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
-                       windows: Mapping[str, ResolvedWindow]) -> None:
+                       windows: Mapping[str, ResolvedWindow],
+                       bookkeeping: tuple[Path, Path | None] | None = None) -> None:
     """Refuse (OCX556) a run that would replace an earlier, different delivery in a
-    local file."""
+    local file, and (OCX554) one that would write over the ledger or the run records
+    (`bookkeeping`: the ledger's path and the run records' directory)."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
             _check_kind(target.path, dataset)
+            if bookkeeping is not None:
+                _check_not_bookkeeping(target.path, dataset, *bookkeeping)
             _check(delivered_at(target.path), str(target.path), plan, dataset, windows)
 
 
@@ -92,6 +96,32 @@ def _check_kind(path: Path, dataset: ir.Dataset) -> None:
                        "would replace this node itself; nothing was fetched",),
                 help="give the path of a regular file or a directory, or `--out -` for "
                      "stdout")
+
+
+def _check_not_bookkeeping(path: Path, dataset: ir.Dataset, ledger: Path,
+                           runs: Path | None) -> None:
+    """OCX554 when the output or a file beside it is the ledger, one of the files
+    SQLite and the run lock keep beside it (`ledger.sqlite-journal`,
+    `ledger.sqlite.EXPORT.lock`), or lies in the run records' directory: a template may
+    be named anything, and renaming it into place would erase the disclosure log and
+    the `since last run` state."""
+    ledger = Path(os.path.realpath(ledger))
+    records = Path(os.path.realpath(runs)) if runs is not None else None
+    for place in (path, manifest_path(path), datapackage_path(path)):
+        real = Path(os.path.realpath(place))
+        beside_ledger = real.parent == ledger.parent and (
+            real.name == ledger.name or real.name.startswith((f"{ledger.name}-",
+                                                              f"{ledger.name}.")))
+        if beside_ledger or (records is not None and records in real.parents):
+            what = "the ledger, or a file kept beside it" if beside_ledger \
+                else "in the directory of the run records"
+            raise RunError.of(
+                "OCX554", f"cannot write `{place}`: it is {what}",
+                dataset.step(ir.Render).origin, "the destination",
+                notes=("the ledger holds the disclosure log and the `since last run` "
+                       "state; an output written there would erase them; nothing was "
+                       "fetched",),
+                help="write the output elsewhere (another destination, or `--out PATH`)")
 
 
 def _kind(mode: int) -> str:
