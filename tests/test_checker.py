@@ -395,3 +395,9 @@ def test_a_placeholder_error_is_not_also_a_shared_destination() -> None:
     body = ('from sessions as a select status output csv to "out/{dataset}.csv"\n'
             'from sessions as b select status output csv to "out/{dataset}.csv"\n')
     assert codes_of(body) == ["OCX407", "OCX407"]
+
+
+def test_the_total_the_compute_help_suggests_checks_clean() -> None:
+    """OCX001 for `compute` without `group by` suggests `group by constant("all")`."""
+    assert codes_of('from sessions\ngroup by constant("all") as scope\ncompute count() as n\n'
+                    '  minimum group size 10\noutput csv to stdout\n') == []

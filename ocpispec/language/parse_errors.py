@@ -104,7 +104,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
-    for rule in (_operator_habit, _sql_habit, _missing_name_after_as, _comma_between_columns,
+    for rule in (_operator_habit, _aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
         if found is not None:
@@ -214,6 +214,50 @@ def _operator_habit(token, expected, span, history, parser) -> Diagnostic | None
         return error("OCX001", "a list is written in square brackets", span, "expected `[`",
                      help='write `in ["COMPLETED", "ACTIVE"]`')
     return None
+
+
+_TOTAL = 'for one total over all records: `group by constant("all") as scope`'
+
+
+def _aggregate_shape(token, expected, span, history, parser) -> Diagnostic | None:
+    """A dataset is `select COLUMNS` or `group by KEYS compute MEASURES`: `compute`
+    without `group by`, `select` mixed with either, or `group by` without `compute`."""
+    block = _since_last(history, "FROM")
+    grouped, selected = "GROUP" in block, "SELECT" in block
+    if token.type == "COMPUTE" and selected:
+        return error("OCX001", "`select` and `compute` do not mix", span,
+                     "a row export has no measures",
+                     notes=["a dataset releases rows (`select COLUMNS`) or groups "
+                            "(`group by KEYS` then `compute MEASURES`)"],
+                     help="write `group by` instead of `select` for the columns that form "
+                          "the groups; " + _TOTAL)
+    if token.type == "COMPUTE" and not grouped:
+        return error("OCX001", "`compute` needs `group by` before it", span,
+                     "no groups to compute over",
+                     notes=["measures are computed per group of the `group by` keys"],
+                     help="write `group by KEY as NAME` before `compute`; " + _TOTAL)
+    if token.type == "SELECT" and grouped:
+        return error("OCX001", "an aggregate has no `select`", span, "after `group by`",
+                     notes=["an aggregate's columns are its `group by` keys and its "
+                            "`compute` measures"],
+                     help="list the measures under `compute`: `compute count() as sessions`")
+    if "COMPUTE" in expected and grouped and "COMPUTE" not in block \
+            and token.type in ("OUTPUT", "ORDER", "LIMIT", "$END", "FROM"):
+        return error("OCX001", "`group by` needs `compute`", span, "expected `compute`",
+                     notes=["an aggregate releases its keys with measures over each group"],
+                     help="add the measures after the keys, e.g. `compute count() as "
+                          "sessions`")
+    return None
+
+
+def _since_last(history: list[Token], kind: str) -> set[str]:
+    """The token types after the last token of `kind`."""
+    types: set[str] = set()
+    for seen in reversed(history):
+        if seen.type == kind:
+            break
+        types.add(seen.type)
+    return types
 
 
 def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
