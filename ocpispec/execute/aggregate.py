@@ -10,7 +10,7 @@ drivers only until it reaches the minimum.
 
 When more than `max_groups` groups are in memory, their states are appended to a
 temporary SQLite file (`spill`) and memory starts again; at the end the file gives each
-group once, its partial states merged, in the same order as without it. Rows come out sorted by their keys, so the same data always gives the same
+group once, its partial states merged, in the same order as without it. Rows come out sorted by their keys (timestamps, buckets and weekdays by what they stand for: `value_order`), so the same data always gives the same
 file, spilled or not.
 
 A measure is one aggregate (`sum(kwh)`) or a formula over several (`round(sum(kwh) /
@@ -25,7 +25,7 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.execute import accumulators as acc
-from ocpispec.execute import suppression
+from ocpispec.execute import suppression, value_order
 from ocpispec.execute.functions import TransformError, as_number
 from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
@@ -114,9 +114,10 @@ class Aggregator:
         self.keys = [compile(key.expression) for key in step.keys]
         self.layout = _Layout(step, compile)
         self.names = [key.name for key in step.keys]
-        # timestamp keys order by their instant: local slots carry different offsets
-        self.times = frozenset(index for index, key in enumerate(step.keys)
-                               if key.type == "datetime")
+        # keys whose texts order by what they stand for (local slots, buckets, weekdays)
+        by_name = value_order.ranks(step.keys)
+        self.ranks = {index: by_name[key.name] for index, key in enumerate(step.keys)
+                      if key.name in by_name}
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         self.counts = counts
@@ -212,7 +213,7 @@ class Aggregator:
 
     def _spill(self) -> None:
         if self.spill is None:
-            self.spill = SpillFile(self.spill_directory, self.times)
+            self.spill = SpillFile(self.spill_directory, self.ranks)
         self.spill.flush(self.groups.values())
         self.groups = {}
 
@@ -221,9 +222,9 @@ class Aggregator:
 
     def _states(self) -> Iterator[list]:
         if self.spill is None:
-            times = self.times
+            ranks = self.ranks
             yield from sorted(self.groups.values(),
-                              key=lambda state: sort_key(state[acc.KEYS], times))
+                              key=lambda state: sort_key(state[acc.KEYS], ranks))
             return
         self._spill()
         try:

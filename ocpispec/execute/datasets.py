@@ -26,6 +26,7 @@ from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.ordering import ordered
+from ocpispec.execute import value_order
 from ocpispec.execute import writers
 from ocpispec.execute.outputs import (
     HashingFile,
@@ -200,7 +201,7 @@ class DatasetRun:
             if (order := self.dataset.step(ir.Order)) is not None:
                 rows = ordered(rows, order, self.dataset.column_names,
                                aggregate=aggregate is not None,
-                               times=self.dataset.time_columns)
+                               ranks=value_order.ranks(self.dataset.released_columns))
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
                 self.counts.written = sum(1 for _ in rows)
                 return

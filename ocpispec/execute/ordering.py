@@ -9,22 +9,22 @@ released or a row export projected, before they are written.
   released columns, which the output file holds anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
-directions), then every column in column order. Timestamp columns order by their
-instant, not their text (a local slot carries its offset). Measured in benchmarks/bench_order.py.
+directions), then every column in column order. Timestamps, bucket labels and
+weekdays order by what they stand for, not their text (`value_order`). Measured in benchmarks/bench_order.py.
 """
 
 from __future__ import annotations
 
 import heapq
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.scratch import ScratchFolder
-from ocpispec.timestamps import chronological
+from ocpispec.execute.value_order import Rank
 
 RUN_ROWS = 50_000
 SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
@@ -32,9 +32,9 @@ SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
             aggregate: bool, run_rows: int = RUN_ROWS,
-            times: frozenset[str] = frozenset()) -> Iterator[dict]:
-    """`times`: the timestamp columns, which order by their instant."""
-    key = sort_key(step.keys, columns, times)
+            ranks: Mapping[str, Rank] | None = None) -> Iterator[dict]:
+    """`ranks`: the columns whose texts order by a rank (`value_order`)."""
+    key = sort_key(step.keys, columns, ranks)
     if step.limit is not None:
         return iter(heapq.nsmallest(step.limit, rows, key=key))
     if aggregate:
@@ -43,16 +43,18 @@ def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
 
 
 def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str],
-             times: frozenset[str] = frozenset()):
+             ranks: Mapping[str, Rank] | None = None):
     """A key of plain tuples Python compares natively: per column (null, kind, value),
     nulls last in either direction, numbers before booleans before texts; descending
-    numbers negated, descending texts as negated code points. A timestamp column (in
-    `times`) orders by the instant, then the text: local times carry their offset, and
-    `02:00+01:00` comes an hour after `02:00+02:00` on the night clocks go back."""
+    numbers negated, descending texts as negated code points. A column in `ranks`
+    (timestamps, buckets, weekdays) orders its texts by rank, then as text: local times
+    carry their offset, and `02:00+01:00` comes an hour after `02:00+02:00` on the
+    night clocks go back; `5-10` comes before `10-20`."""
+    ranks = ranks or {}
     stated = [(key.column, key.descending) for key in keys]
     named = {column for column, _ in stated}
     order = stated + [(column, False) for column in columns if column not in named]
-    parts = [(column, _part(descending, column in times)) for column, descending in order]
+    parts = [(column, _part(descending, ranks.get(column))) for column, descending in order]
 
     def key(row: dict) -> tuple:
         get = row.get
@@ -64,27 +66,21 @@ def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str],
 _NULL = (1, 0, 0)
 
 
-def _part(descending: bool, time: bool) -> Callable[[Any], tuple]:
-    if time:
-        return _later_first if descending else _earlier_first
-    return _descending if descending else _ascending
+def _part(descending: bool, rank: Rank | None) -> Callable[[Any], tuple]:
+    if rank is None:
+        return _descending if descending else _ascending
 
+    def ranked(value: Any) -> tuple:
+        if value.__class__ is not str:
+            return _descending(value) if descending else _ascending(value)
+        found = rank(value)
+        if not descending:
+            return (0, 2, (1, value) if found is None else (0, found, value))
+        if found is None:
+            return (0, 2, (-1, _reversed_text(value)))
+        return (0, 2, (0, bytes(255 - byte for byte in found), _reversed_text(value)))
 
-def _earlier_first(value: Any) -> tuple:
-    """A timestamp by (instant, text); a text that is no timestamp after every one."""
-    if value.__class__ is not str:
-        return _ascending(value)
-    instant = chronological(value)
-    return (0, 2, (1, value) if instant is None else (0, instant, value))
-
-
-def _later_first(value: Any) -> tuple:
-    if value.__class__ is not str:
-        return _descending(value)
-    instant = chronological(value)
-    if instant is None:
-        return (0, 2, (-1, _reversed_text(value)))
-    return (0, 2, (0, _reversed_text(instant), _reversed_text(value)))
+    return ranked
 
 
 def _ascending(value: Any) -> tuple:

@@ -2,7 +2,7 @@
 
 `sort_key` encodes a group's key values so that comparing the bytes orders groups as
 the aggregator always has (null, then booleans, numbers, text, then JSON of anything
-else; each by value; a timestamp key by its instant), and two different key tuples
+else; each by value; a timestamp, bucket or weekday by what it stands for), and two different key tuples
 never share bytes. It is the
 group's identity in memory and the primary key on disk, so SQLite's `ORDER BY` (memcmp
 on blobs) gives the rows in the same order as sorting in memory.
@@ -20,31 +20,31 @@ import pickle
 import sqlite3
 import struct
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ocpispec.render.values import json_text
 from ocpispec.scratch import ScratchFolder
-from ocpispec.timestamps import chronological
+from ocpispec.execute.value_order import Rank
 
 
-def sort_key(keys: tuple[Any, ...], times: frozenset[int] = frozenset()) -> bytes:
-    """`times`: the positions of timestamp keys, which order by their instant."""
-    if not times:
+def sort_key(keys: tuple[Any, ...], ranks: Mapping[int, Rank] | None = None) -> bytes:
+    """`ranks`: by position, the keys whose texts order by a rank (`value_order`)."""
+    if not ranks:
         return b"".join(_encode(key) for key in keys)
-    return b"".join(_encode_time(key) if index in times else _encode(key)
+    return b"".join(_encode_ranked(key, ranks[index]) if index in ranks else _encode(key)
                     for index, key in enumerate(keys))
 
 
-def _encode_time(key: Any) -> bytes:
-    """A timestamp among texts: by its UTC instant (fixed width), then as text, so two
-    labels of one instant stay two keys; a text that is no timestamp after them all."""
+def _encode_ranked(key: Any, rank: Rank) -> bytes:
+    """A text by its rank (fixed width), then as text, so two texts of one rank stay
+    two keys; a text without a rank after them all."""
     if key.__class__ is not str:
         return _encode(key)
-    instant = chronological(key)
-    if instant is None:
+    ranked = rank(key)
+    if ranked is None:
         return b"\x03\x02" + _text(key)
-    return b"\x03\x01" + instant.encode("ascii") + _text(key)
+    return b"\x03\x01" + ranked + _text(key)
 
 
 def _encode(key: Any) -> bytes:
@@ -97,9 +97,10 @@ class SpillFile:
     """Partial group states appended in batches; read back once, ordered by key, with
     the partial states of one group merged in the order they were written."""
 
-    def __init__(self, directory: str | None = None, times: frozenset[int] = frozenset()) -> None:
-        """`times`: the positions of the timestamp keys (`sort_key`)."""
-        self.times = times
+    def __init__(self, directory: str | None = None,
+                 ranks: Mapping[int, Rank] | None = None) -> None:
+        """`ranks`: the keys whose texts order by a rank (`sort_key`)."""
+        self.ranks = ranks
         # by default in a scratch folder, which the next run removes if this one is killed
         self._folder = ScratchFolder("groups") if directory is None else None
         handle, self.path = tempfile.mkstemp(
@@ -117,7 +118,7 @@ class SpillFile:
         self.flushes += 1
         with self.db:
             self.db.executemany("INSERT INTO parts VALUES (?, ?)",
-                                ((sort_key(state[0], self.times), pickle.dumps(state, 5))
+                                ((sort_key(state[0], self.ranks), pickle.dumps(state, 5))
                                  for state in states))
 
     def states(self, merge: Callable[[list, list], list]) -> Iterator[list]:

@@ -541,12 +541,10 @@ class Dataset:
         return tuple(column.name for column in self.columns)
 
     @property
-    def time_columns(self) -> frozenset[str]:
-        """The released columns whose values are timestamps (ordered by instant)."""
+    def released_columns(self) -> tuple[Column, ...]:
+        """The released columns: an aggregate's keys, or the projected columns."""
         aggregate = self.step(Aggregate)
-        typed = (*aggregate.keys, *aggregate.measures) if aggregate is not None \
-            else self.columns
-        return frozenset(column.name for column in typed if column.type == "datetime")
+        return aggregate.keys if aggregate is not None else self.columns
 
     @property
     def withheld_count(self) -> int:

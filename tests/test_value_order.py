@@ -1,7 +1,8 @@
-"""Timestamps order by their instant, not their text: a slot in the location's time zone
-carries its offset, and on the night the clocks go back `02:00:00+01:00` comes an hour
-after `02:00:00+02:00`, although it sorts before it as text. Both orders are covered: the
-aggregator's own (group keys, in memory and spilled) and `order by`."""
+"""Released values order by what they stand for, not their text: a slot in the
+location's time zone carries its offset, and on the night the clocks go back
+`02:00:00+01:00` comes an hour after `02:00:00+02:00`, although it sorts before it as
+text; bucket labels order by their bounds and weekdays from Monday. Both orders are
+covered: the aggregator's own (group keys, in memory and spilled) and `order by`."""
 
 from __future__ import annotations
 
@@ -18,7 +19,12 @@ from hypothesis import strategies as st
 from ocpispec.execute.ordering import external_sort, sort_key as row_key
 from ocpispec.execute.spill import sort_key as group_key
 from ocpispec.plan import ir
+from ocpispec.execute.functions import bucketer
+from ocpispec.execute.value_order import ranks
 from ocpispec.timestamps import parse_timestamp
+
+TIME = ranks([ir.Column("slot", "slot", (), "kept as is", "", "quasi", "quasi", None, None,
+                        type="datetime")])["slot"]
 
 ZONES = [ZoneInfo(name) for name in ("Europe/Amsterdam", "America/New_York",
                                      "Australia/Lord_Howe", "Asia/Kolkata", "UTC")]
@@ -45,7 +51,7 @@ def in_time_order(values: list, descending: bool = False) -> bool:
 @given(values=st.lists(cells, max_size=40), descending=st.booleans(), run_rows=st.integers(1, 7))
 def test_order_by_a_timestamp_column_is_chronological(values, descending, run_rows) -> None:
     rows = [{"slot": value, "n": index} for index, value in enumerate(values)]
-    key = row_key((ir.SortKey("slot", descending),), ("slot", "n"), frozenset({"slot"}))
+    key = row_key((ir.SortKey("slot", descending),), ("slot", "n"), {"slot": TIME})
     ordered = sorted(rows, key=key)
     slots = [row["slot"] for row in ordered]
     assert in_time_order(slots, descending)
@@ -57,16 +63,16 @@ def test_order_by_a_timestamp_column_is_chronological(values, descending, run_ro
 @settings(max_examples=150, deadline=None)
 @given(keys=st.lists(st.tuples(cells, st.sampled_from(["3511", "3512"])), max_size=40))
 def test_group_keys_order_chronologically_and_stay_distinct(keys) -> None:
-    encoded = sorted(keys, key=lambda key: group_key(key, frozenset({0})))
+    encoded = sorted(keys, key=lambda key: group_key(key, {0: TIME}))
     assert in_time_order([slot for slot, _ in encoded])
-    assert len({group_key(key, frozenset({0})) for key in keys}) == len(set(keys))
+    assert len({group_key(key, {0: TIME}) for key in keys}) == len(set(keys))
 
 
 def test_the_two_two_oclock_hours_of_the_october_night() -> None:
     summer, winter = "2025-10-26T02:00:00+02:00", "2025-10-26T02:00:00+01:00"
     assert winter < summer  # as text: the wrong way round
-    assert group_key((summer,), frozenset({0})) < group_key((winter,), frozenset({0}))
-    key = row_key((ir.SortKey("slot"),), ("slot",), frozenset({"slot"}))
+    assert group_key((summer,), {0: TIME}) < group_key((winter,), {0: TIME})
+    key = row_key((ir.SortKey("slot"),), ("slot",), {"slot": TIME})
     assert key({"slot": summer}) < key({"slot": winter})
 
 
@@ -106,3 +112,70 @@ def test_local_slots_across_the_october_night_are_in_time_order(
     descending = "desc" in order
     assert times == sorted(times, reverse=descending)
     assert len(set(times)) == len(times)
+
+
+# ---- bucket labels and weekdays --------------------------------------------------------
+
+BAND = ranks([ir.Column("band", "bucket(kwh, `[5,10]`)", (), "generalised", "", "quasi",
+                        "quasi", None, None, type="string")])["band"]
+DAY = ranks([ir.Column("day", "weekday(start_date_time)", (), "generalised", "", "quasi",
+                       "quasi", None, None, type="string")])["day"]
+WEEK = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+edges = st.lists(st.one_of(st.integers(-1000, 1000),
+                           st.decimals(-100, 100, places=2).map(float)),
+                 min_size=1, max_size=8, unique=True).map(sorted)
+
+
+def labels_in_order(bounds: list) -> list[str]:
+    """Every label `bucket` gives for these edges, from the lowest value up."""
+    bucket = bucketer(bounds)
+    probes = [bounds[0] - 1, *bounds]
+    return list(dict.fromkeys(bucket(probe) for probe in probes))
+
+
+@settings(max_examples=150, deadline=None)
+@given(bounds=edges, descending=st.booleans(), seed=st.randoms())
+def test_bucket_labels_order_by_their_bounds(bounds, descending, seed) -> None:
+    expected = labels_in_order(bounds)
+    shuffled = expected[:]
+    seed.shuffle(shuffled)
+    key = row_key((ir.SortKey("band", descending),), ("band",), {"band": BAND})
+    got = [row["band"] for row in sorted(({"band": label} for label in shuffled), key=key)]
+    assert got == (expected[::-1] if descending else expected)
+    encoded = sorted(shuffled, key=lambda label: group_key((label,), {0: BAND}))
+    assert encoded == expected
+
+
+def test_weekdays_order_from_monday() -> None:
+    key = row_key((ir.SortKey("day"),), ("day",), {"day": DAY})
+    assert sorted(({"day": day} for day in sorted(WEEK)), key=key) == [{"day": d} for d in WEEK]
+    assert sorted(sorted(WEEK), key=lambda day: group_key((day,), {0: DAY})) == WEEK
+
+
+BANDS = SPEC.split("from sessions")[0] + '''from sessions
+  previous month
+group by
+  bucket(kwh, [5, 10, 20, 50]) as band
+  weekday(start_date_time) as day
+compute count() as sessions
+  minimum group size 1
+{order}output csv to "{out}"
+'''
+
+
+@pytest.mark.parametrize("order", ["", "order by band desc day\n"])
+def test_bands_and_weekdays_of_a_run_are_in_their_order(
+        order, run_cli, tmp_path: Path, demo_server) -> None:
+    out = tmp_path / "bands.csv"
+    spec = tmp_path / "bands.ocx"
+    spec.write_text(BANDS.format(order=order, out=out))
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token}
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                     "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    rows = [(row["band"], row["day"]) for row in csv.DictReader(io.StringIO(out.read_text()))]
+    band_order = ["<5", "5-10", "10-20", "20-50", "50+"]
+    keys = [(band_order.index(band), WEEK.index(day)) for band, day in rows]
+    if order:
+        keys = [(-band, day) for band, day in keys]
+    assert len(rows) > 7 and keys == sorted(keys)
