@@ -158,7 +158,7 @@ class Typer:
             "OCX201", f"`{function.name}` needs {with_article(kind.value)}, but {shown} is "
             f"{with_article(value.describe())}", arg.span, value.describe(),
             notes=[f"`{function.name}`: {function.summary}"],
-            help=_mismatch_help(function, value)))
+            help=_coordinate_help(arg) or _mismatch_help(function, value)))
 
 
 def _accepts(kind: ArgKind, value: Value) -> bool:
@@ -193,6 +193,18 @@ _GENERALISERS = {
     Kind.STRING: "for text use `prefix(..., n)` or `pseudonymize(...)`",
     Kind.ENUM: "for an enum value use `keep(...)` or select it directly",
 }
+
+
+def _coordinate_help(arg) -> str | None:
+    """`round(coordinates.latitude, 2)`: OCPI sends a coordinate as text, and the pair
+    has generalisers of its own."""
+    if not isinstance(arg, syntax.FieldRef) or len(arg.path) < 2 \
+            or arg.path[-1] not in ("latitude", "longitude") or arg.path[-2] != "coordinates":
+        return None
+    pair = ".".join(arg.path[:-1])
+    return (f"OCPI sends coordinates as text; coarsen the pair with `round_coords({pair}, 2)` "
+            f"or `grid({pair}, 0.05)` (in `geojson`, `json` or `ndjson`), or select "
+            f"`{arg.dotted}` as it is")
 
 
 def _mismatch_help(function: Function, value: Value) -> str:
