@@ -60,6 +60,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         return error("OCX004", "unterminated string", span, "this string has no closing `\"`",
                      notes=["a quoted string ends on the line where it starts"],
                      help='close the string with `"` on the same line')
+    if (offset := _time_with_offset(source, pos)) is not None:
+        return offset
     shown = "a tab" if char == "\t" else f"`{char}`"
     habit = _character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
@@ -69,6 +71,31 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
     return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                  "not part of the spec language",
                  help="remove it, or put it inside a quoted string")
+
+
+_WITH_OFFSET = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)([+-]\d{2}(?::?\d{2})?)")
+
+
+def _time_with_offset(source: SourceFile, pos: int) -> Diagnostic | None:
+    """`since 2026-06-01T00:00:00+02:00`: times in a spec are UTC (`Z`), so the parser
+    stops inside the offset; say which UTC time that is."""
+    start = source.text.rfind("\n", 0, pos) + 1
+    end = source.text.find("\n", pos)
+    line = source.text[start:end if end != -1 else len(source.text)]
+    for found in _WITH_OFFSET.finditer(line):
+        if not found.start(2) <= pos - start < found.end():
+            continue
+        from ocpispec.timestamps import format_timestamp, parse_timestamp
+
+        moment = parse_timestamp(found.group())
+        if moment is None:
+            return None
+        utc = format_timestamp(moment)
+        return error("OCX001", f"`{found.group()}` has a UTC offset", Span(
+            start + found.start(), start + found.end()), "an offset",
+            notes=["times in a spec are UTC, written with `Z` (or without a zone)"],
+            help=f"write `{utc}`, the same moment in UTC")
+    return None
 
 
 def _character_habit(char: str, after: str) -> tuple[str, str] | None:
@@ -100,6 +127,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     token = _as_name(exc.token, source, parser)
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
+    if (offset := _time_with_offset(source, span.start)) is not None:
+        return offset
     if (punctuated := _punctuated_name(token, history, source)) is not None:
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
