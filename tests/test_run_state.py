@@ -348,3 +348,20 @@ def test_a_first_or_longer_lookback_never_delivers_twice(run, server, tmp_path: 
     windows = [json.loads((tmp_path / f"{n}.csv.manifest.json").read_text())["window"]["start"]
                for n in "bcd"]
     assert windows == ["2025-04-01T00:00:00Z", "2025-06-26T00:00:00Z", "2025-09-26T00:00:00Z"]
+
+
+def test_a_since_date_after_the_run_is_refused(run, server, tmp_path: Path, snapshot) -> None:
+    """`since 2999-01-01` (a mistyped year) wrote an empty file whose manifest showed a
+    window ending before it started; now nothing is requested or written."""
+    spec = tmp_path / "future.ocx"
+    spec.write_text(SPEC.format(extra="").replace("since last run", "since 2999-01-01"))
+    result, _ = run(server, "--as-of", AS_OF, spec_path=spec)
+    assert result.exit_code == 1
+    assert server.request_log == []
+    assert not (tmp_path / "out.csv").exists()
+    assert re.sub(r"run's time \([0-9TZ:-]+\)", "run's time (<now>)",
+                  text(result, tmp_path)) == snapshot
+    past = tmp_path / "past.ocx"
+    past.write_text(SPEC.format(extra="").replace("since last run", "since 2025-12-01"))
+    ok, rows = run(server, "--as-of", AS_OF, spec_path=past)
+    assert ok.exit_code == 0 and rows

@@ -128,7 +128,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
-    from ocpispec.execute.windows import resolve_window
+    from ocpispec.execute.windows import check_started, resolve_window
     from ocpispec.scratch import remove_stale_scratch
 
     swept = remove_stale_scratch()  # what runs killed before this one could not remove
@@ -160,6 +160,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
                                       statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
+    check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
     targets = _targets(plan, options, windows, now)
     try:
         if not options.dry_run and not options.assess:

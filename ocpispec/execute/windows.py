@@ -64,6 +64,25 @@ def _resolve(window: ir.Window, watermark: str | None, now: datetime,
     return ResolvedWindow(None, None)
 
 
+def check_started(plan: ir.Plan, windows: dict[str, ResolvedWindow], now: datetime) -> None:
+    """OCX582 before any request when a fixed start lies after the run's time: `since
+    2027-01-01` (a mistyped year) gave an empty file whose manifest showed a window
+    ending before it started."""
+    from ocpispec.execute.client import RunError
+
+    for dataset in plan.datasets:
+        window = windows[dataset.name]
+        fetch = dataset.step(ir.Fetch)
+        if fetch.window.kind != "since" or window.date_from is None \
+                or read_timestamp(window.date_from) <= now:
+            continue
+        raise RunError.of(
+            "OCX582", f"the window of `{dataset.name}` starts at {window.date_from}, after "
+            f"the run's time ({format_timestamp(now)})", fetch.origin, "a start in the future",
+            notes=("no record can have been updated since then: the file would be empty",),
+            help="give a `since` date that has passed (times in a spec are UTC)")
+
+
 def calendar_range(window: ir.Window, now: datetime) -> tuple[datetime, datetime]:
     """`[start, end)` in UTC of a calendar window for a run at `now`."""
     if window.kind == "month-to-date":
