@@ -56,7 +56,14 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
             parse_date(start, ctx)
         case syntax.Between(start=start, end=end):
             first, last = parse_date(start, ctx), parse_date(end, ctx)
-            if first is not None and last is not None and first >= last:
+            if first is not None and last is not None and first == last:
+                ctx.emit(error("OCX213", "the window is empty", window.span,
+                               f"it starts and ends at `{start.value}`",
+                               notes=["`between A and B` reads from A up to, not "
+                                      "including, B"],
+                               help=f"end it later, e.g. `between {start.value} and "
+                                    f"{_day_after(first, str(start.value))}`"))
+            elif first is not None and last is not None and first > last:
                 ctx.emit(error("OCX213", "the window ends before it starts", window.span,
                                f"`{start.value}` is not before `{end.value}`",
                                help=f"write `between {end.value} and {start.value}`"))
@@ -89,6 +96,12 @@ def _unit_help(amount: int, word: str) -> tuple[list[str], str]:
     guess = time_units.spelling_guess(word, PERIOD_UNITS)
     return notes, (f"write `last {amount} {guess}`" if guess is not None else
                    "write the length in one of these units")
+
+
+def _day_after(moment: dt.datetime, written: str) -> str:
+    later = moment + dt.timedelta(days=1)
+    return later.date().isoformat() if len(written) == 10 else \
+        later.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
