@@ -1,0 +1,139 @@
+"""Habits from other languages that stop the parser, each with what the spec language
+writes instead (`parse_errors` tries these before its generic "expected ..."):
+
+- comparisons as programmers and SQL write them (`==`, `<>`), `between` in a
+  condition, a list in parentheses;
+- the shape of an aggregate: `compute` without `group by`, `select` mixed with it;
+- characters: single quotes, `&&`, `||`, `!`, `;`, letters outside ASCII in a name;
+- a time with a UTC offset (times in a spec are UTC).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.lark_without_regex import Token
+
+
+_WITH_OFFSET = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)([+-]\d{2}(?::?\d{2})?)")
+
+
+def time_with_offset(source: SourceFile, pos: int) -> Diagnostic | None:
+    """`since 2026-06-01T00:00:00+02:00`: times in a spec are UTC (`Z`), so the parser
+    stops inside the offset; say which UTC time that is."""
+    start = source.text.rfind("\n", 0, pos) + 1
+    end = source.text.find("\n", pos)
+    line = source.text[start:end if end != -1 else len(source.text)]
+    for found in _WITH_OFFSET.finditer(line):
+        if not found.start(2) <= pos - start < found.end():
+            continue
+        from ocpispec.timestamps import format_timestamp, parse_timestamp
+
+        moment = parse_timestamp(found.group())
+        if moment is None:
+            return None
+        utc = format_timestamp(moment)
+        return error("OCX001", f"`{found.group()}` has a UTC offset", Span(
+            start + found.start(), start + found.end()), "an offset",
+            notes=["times in a spec are UTC, written with `Z` (or without a zone)"],
+            help=f"write `{utc}`, the same moment in UTC")
+    return None
+
+
+def character_habit(char: str, after: str) -> tuple[str, str] | None:
+    """A character other languages use, with what the spec language writes instead."""
+    match char:
+        case "'":
+            return ("single quote", 'quoted strings use double quotes: `"..."`')
+        case "&":
+            return ("not an operator", "combine conditions with `and`")
+        case "|":
+            return ("not an operator", "combine conditions with `or`")
+        case "!" if after != "=":
+            return ("not an operator", "negate a condition with `not`; not equal is `!=`")
+        case ";":
+            return ("not part of the spec language",
+                    "remove it: clauses and columns need no terminator")
+    if char.isalpha() or char.isdigit():
+        return ("not a letter names may use",
+                "names are ASCII letters, digits and `_` (write `ae` for `ä`); any text "
+                "may stand inside a quoted string")
+    return None
+
+
+# ---- parser errors -------------------------------------------------------------------
+
+
+# comparisons written as other languages do -> as the spec language does
+_OPERATORS = {"==": "=", "<>": "!=", "=<": "<=", "=>": ">=", "=!": "!="}
+
+
+def operator_habit(token, expected, span, history, parser) -> Diagnostic | None:
+    """`status == "X"`, `status <> "X"`, `kwh between 5 and 10`, `in ("A", "B")`: the
+    parser stops at the second half; say what the condition is written as instead."""
+    previous = history[-1] if history else None
+    if previous is not None and previous.type == "COMPARATOR" \
+            and previous.end_pos == token.start_pos \
+            and (written := f"{previous}{token}") in _OPERATORS:
+        fixed = _OPERATORS[written]
+        return error("OCX001", f"`{written}` is not a comparison", Span(previous.start_pos,
+                     token.end_pos), f"write `{fixed}`",
+                     notes=["comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`"],
+                     help=f"write `{fixed}`")
+    if token.type == "BETWEEN" and "COMPARATOR" in expected:
+        return error("OCX001", "`between` is a time window, not a condition", span,
+                     "not a comparison",
+                     notes=["`between DATE and DATE` under `from` selects the records "
+                            "changed in that range"],
+                     help="compare twice: `where kwh >= 5 and kwh <= 10`")
+    if token.type == "LPAR" and previous is not None and previous.type == "IN" \
+            and expected == {"LSQB"}:
+        return error("OCX001", "a list is written in square brackets", span, "expected `[`",
+                     help='write `in ["COMPLETED", "ACTIVE"]`')
+    return None
+
+
+_TOTAL = 'for one total over all records: `group by constant("all") as scope`'
+
+
+def aggregate_shape(token, expected, span, history, parser) -> Diagnostic | None:
+    """A dataset is `select COLUMNS` or `group by KEYS compute MEASURES`: `compute`
+    without `group by`, `select` mixed with either, or `group by` without `compute`."""
+    block = _since_last(history, "FROM")
+    grouped, selected = "GROUP" in block, "SELECT" in block
+    if token.type == "COMPUTE" and selected:
+        return error("OCX001", "`select` and `compute` do not mix", span,
+                     "a row export has no measures",
+                     notes=["a dataset releases rows (`select COLUMNS`) or groups "
+                            "(`group by KEYS` then `compute MEASURES`)"],
+                     help="write `group by` instead of `select` for the columns that form "
+                          "the groups; " + _TOTAL)
+    if token.type == "COMPUTE" and not grouped:
+        return error("OCX001", "`compute` needs `group by` before it", span,
+                     "no groups to compute over",
+                     notes=["measures are computed per group of the `group by` keys"],
+                     help="write `group by KEY as NAME` before `compute`; " + _TOTAL)
+    if token.type == "SELECT" and grouped:
+        return error("OCX001", "an aggregate has no `select`", span, "after `group by`",
+                     notes=["an aggregate's columns are its `group by` keys and its "
+                            "`compute` measures"],
+                     help="list the measures under `compute`: `compute count() as sessions`")
+    if "COMPUTE" in expected and grouped and "COMPUTE" not in block \
+            and token.type in ("OUTPUT", "ORDER", "LIMIT", "$END", "FROM"):
+        return error("OCX001", "`group by` needs `compute`", span, "expected `compute`",
+                     notes=["an aggregate releases its keys with measures over each group"],
+                     help="add the measures after the keys, e.g. `compute count() as "
+                          "sessions`")
+    return None
+
+
+def _since_last(history: list[Token], kind: str) -> set[str]:
+    """The token types after the last token of `kind`."""
+    types: set[str] = set()
+    for seen in reversed(history):
+        if seen.type == kind:
+            break
+        types.add(seen.type)
+    return types
