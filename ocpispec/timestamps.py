@@ -1,9 +1,9 @@
 """OCPI timestamps: parse every form servers send, format the one form we emit.
 
 OCPI says `YYYY-MM-DDTHH:MM:SS(.fff)Z`, but servers also send no zone (UTC by the 2.2+
-rules), 1-9 fraction digits, a space for `T`, a lowercase `z` and offsets such as
-`+02:00` or `+0200` (not compliant but common). Everything is converted to UTC; output
-is always `YYYY-MM-DDTHH:MM:SSZ`, which also sorts correctly as text.
+rules), 1-9 fraction digits, a space or a lowercase `t` for `T` and a lowercase `z` (RFC
+3339 allows both), and offsets such as `+02:00` or `+0200` (not compliant but common).
+Everything is converted to UTC; output is always `YYYY-MM-DDTHH:MM:SSZ`, which also sorts correctly as text.
 
 Two readers share one grammar: `parse_timestamp` says whether a wire value is an OCPI
 DateTime (None when not), `read_timestamp` reads a value the executor meets, which may
@@ -19,13 +19,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
+    r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
 CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`
-LOOSE_IN_BODY = re.compile(rb'"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+LOOSE_IN_BODY = re.compile(rb'"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
 # its tail, which starts with a literal the regex engine scans for quickly: every match
 # of `LOOSE_IN_BODY` holds one, so a body without it (almost every body) is done
-_LOOSE_TAIL = re.compile(rb'-\d\d[T ]\d\d:\d\d(?!:\d\dZ")')
+_LOOSE_TAIL = re.compile(rb'-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
 EPOCH_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)
 
 

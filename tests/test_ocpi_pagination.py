@@ -212,7 +212,7 @@ def test_duplicates_with_lowercased_ids_are_dropped(demo_server_factory, concurr
     assert client.stats.duplicates == 4
 
 
-@pytest.mark.parametrize("style", ["naive_timestamps", "fractional_timestamps"])
+@pytest.mark.parametrize("style", ["naive_timestamps", "fractional_timestamps", "offset_timestamps"])
 def test_timestamps_are_normalised(demo_server_factory, style: str) -> None:
     server = demo_server_factory(size=60, max_page_size=100, faults=Faults(**{style: True}))
     reference = DemoServer(size=60)

@@ -71,6 +71,9 @@ class Faults:
     """Timestamps without a zone (`2025-01-01T10:00:00`)."""
     fractional_timestamps: bool = False
     """Timestamps with fractional seconds and, on odd objects, `+00:00` instead of `Z`."""
+    offset_timestamps: bool = False
+    """Timestamps in local time with their offset (`2025-01-01T11:00:00+01:00`), and on odd
+    objects with a lowercase `t` and `z` (`2025-01-01t10:00:00z`, which RFC 3339 allows)."""
     unknown_fields: bool = False
     """Objects carry vendor fields the OCPI version does not define."""
     invalid_objects: int = 0

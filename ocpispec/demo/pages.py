@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from datetime import datetime, timedelta
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -140,7 +141,7 @@ def _data_faults(objects: list[Any], indices: list[int], request: ListRequest, f
     if faults.lowercase_ids and page_number % 2 == 1:
         for obj in objects:
             _lowercase_ids(obj)
-    if faults.naive_timestamps or faults.fractional_timestamps:
+    if faults.naive_timestamps or faults.fractional_timestamps or faults.offset_timestamps:
         for position, obj in enumerate(objects):
             _restyle_timestamps(obj, faults, position)
     if faults.unknown_fields:
@@ -175,9 +176,18 @@ def _restyle_timestamps(value: Any, faults: Faults, position: int) -> Any:
     elif isinstance(value, str) and (match := _TIMESTAMP.match(value)):
         if faults.naive_timestamps:
             return match.group(1)
+        if faults.offset_timestamps:
+            return _local_time(match.group(1), position)
         zone = "+00:00" if position % 2 else "Z"
         return f"{match.group(1)}.123456789{zone}" if position % 3 else f"{match.group(1)}.5{zone}"
     return value
+
+
+def _local_time(utc: str, position: int) -> str:
+    if position % 2:
+        return utc.replace("T", "t") + "z"
+    moment = datetime.fromisoformat(utc) + timedelta(hours=1)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + "+01:00"
 
 
 def _invalidate(obj: dict[str, Any], index: int, every: int) -> Any:

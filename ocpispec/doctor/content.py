@@ -11,7 +11,7 @@ from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import ModuleProbe
 from ocpispec.timestamps import parse_timestamp
 
-_STAMP = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d")
 _FORMS = {
     "Z": ("`...:SSZ`", Status.OK, ""),
     "fractional": ("fractional seconds", Status.HANDLED, "ocpispec reads them and writes whole seconds"),

@@ -52,7 +52,7 @@ STATUS_MEANINGS = {
 }
 _NUMERIC_PARAMETERS = ("offset", "limit")
 _DATE_PARAMETERS = ("date_from", "date_to")
-_DATE_SHAPE = re.compile(r"^(\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?|None)$")
+_DATE_SHAPE = re.compile(r"^(\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?|None)$")
 
 
 class OcpiError(Exception):
