@@ -41,6 +41,7 @@ _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that
 # objects of the previous page asked for again when the platform sends no `X-Total-Count`,
 # whose shrinking would show that objects left the list and the rest shifted down
 _SHIFT_OVERLAP = 5
+_MOST_EMPTY_PAGES = 20  # empty pages in a row followed by their next link before giving up
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ class Crawl:
         self._first_total: int | None = None
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404
+        self._empty_pages = 0           # empty pages in a row whose next link was followed
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -155,7 +157,8 @@ class Crawl:
         yield self._accept(first)
         if self._finished_after_first(first):
             return
-        if self._options.concurrency > 1 and first.total is not None and not self._total_is_page_length(first):
+        if (self._options.concurrency > 1 and first.total is not None and first.objects
+                and not self._total_is_page_length(first)):
             yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
@@ -260,7 +263,8 @@ class Crawl:
     def _next_request(self, page: Page, seen: set[str]) -> PageRequest | None:
         n = len(page.objects)
         if n == 0:
-            return None
+            return self._after_empty_page(page, seen)
+        self._empty_pages = 0
         following = page.request.offset + n
         limit = self._step(page)
         if page.next_link is not None and not self._links_trusted:
@@ -310,6 +314,29 @@ class Crawl:
                                "(objects may have shifted between pages, and the platform sends no "
                                "`X-Total-Count` to show it)", kind="shift")
         return False
+
+    def _after_empty_page(self, page: Page, seen: set[str]) -> PageRequest | None:
+        """An empty page ends the list unless its next link asks for a later page: some
+        platforms filter a page after cutting it, so a page may hold nothing while the list
+        goes on. A link that cannot be followed leaves the list in doubt (incomplete)."""
+        if page.next_link is None:
+            return None
+        link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
+        onward = link.offset is None or link.offset > page.request.offset
+        if not (self._links_trusted and link.verdict == "ok" and onward and link.url not in seen):
+            self._warnings.add("the platform sent an empty page with a next link that is not followed "
+                               f"({link.detail or 'it does not lead further'}); the list may go on",
+                               kind="empty-page-link")
+            return None
+        self._empty_pages += 1
+        if self._empty_pages > _MOST_EMPTY_PAGES:
+            self._warnings.add(f"the platform sent {_MOST_EMPTY_PAGES} empty pages in a row, each with a next "
+                               "link; stopped paging, the list may go on", kind="empty-pages")
+            return None
+        self._warnings.add("the platform sent an empty page with a next link; following the link",
+                           kind="empty-page-followed")
+        offset = link.offset if link.offset is not None else page.request.offset
+        return PageRequest(offset, link.limit, link.url)
 
     def _warn_link(self, verdict: str, detail: str) -> None:
         match verdict:
@@ -361,7 +388,7 @@ class Crawl:
         return PageRequest(max(0, start - drop), drop, refill=True)
 
     def _finished_after_first(self, first: Page) -> bool:
-        if self._full() or not first.objects:
+        if self._full() or not first.objects and first.next_link is None:
             return True
         return (first.next_link is None and first.total is not None and len(first.objects) >= first.total
                 and not self._total_is_page_length(first))
@@ -411,6 +438,10 @@ class Crawl:
         answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
                                      prepare=self._target.prepare)
         assert answer is not None  # only `missing_ok` requests answer None
+        headers = answer.headers
+        total = _count(headers.get("x-total-count"))
+        if answer.data is None:
+            self._check_no_data(request, url, total, answer.next_link)
         data = [] if answer.data is None else answer.data
         if not isinstance(data, list):
             raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
@@ -418,9 +449,23 @@ class Crawl:
                        notes=[f"request: GET {safe_url(url)}"],
                        help="check that the endpoint is the module's list (SENDER) interface")
         self._stats.add(pages=1)
-        headers = answer.headers
-        return Page(request, url, data, _count(headers.get("x-total-count")), _count(headers.get("x-limit")),
-                    answer.next_link, answer.loose_timestamps)
+        return Page(request, url, data, total, _count(headers.get("x-limit")), answer.next_link,
+                    answer.loose_timestamps)
+
+    def _check_no_data(self, request: PageRequest, url: str, total: int | None, next_link: str | None) -> None:
+        """A page without `data` (null, missing, HTTP 204) is an empty page where the list
+        ends; where the platform says the list goes on (a next link, or `X-Total-Count`
+        beyond this offset) it is a page the platform failed to fill, not an empty one."""
+        goes_on = next_link is not None or (total is not None and total > request.offset)
+        if not goes_on:
+            return
+        said = "a next link" if next_link is not None else f"`X-Total-Count` {total:,}"
+        raise fail(errors.INVALID_RESPONSE, f"a page of the `{self._target.module}` list came without `data`, "
+                   "although the list goes on",
+                   notes=[f"request: GET {safe_url(url)}", f"the page carries {said}; an empty page "
+                          "would be `\"data\": []`"],
+                   help="the platform failed to fill this page (an error inside it?); try again later, "
+                        "and tell the CPO if it persists")
 
     def _accept(self, page: Page) -> list[dict[str, Any]]:
         """The page's usable objects not seen before (`accept.page_accepter`: one compiled

@@ -242,6 +242,10 @@ class Transport:
                          _retry_after(response))
         if status == 404 and missing_ok:
             return None
+        if status == 204:           # No Content: an answer without `data` (some platforms' empty page)
+            self._answered = True
+            return Answer(url, status, response.headers, None, response.links.get("next", {}).get("url") or None,
+                          False)
         body = prepare(content) if prepare is not None and status < 300 else None
         prepared = body is not None
         if body is None:

@@ -1,0 +1,142 @@
+"""Pages without objects: `"data": []`, `"data": null` and HTTP 204, first, in the middle
+and at the end of a list. An empty page ends the list only where nothing says it goes on;
+a page without `data` where the list goes on fails loudly, never as a silent end.
+Over real HTTP to the demo CPO, through a small rewriting proxy."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from fixtures_demo import scrub
+from fixtures_proxy import RewritingProxy
+
+from ocpispec.demo import DemoServer, Faults
+from ocpispec.diagnostics.report import render
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError
+
+DATE_TO = datetime(2026, 1, 1, tzinfo=UTC)
+ALL = [f"SES{i:09d}" for i in range(250)]
+Pick = Callable[[str], bool]
+
+
+def at(offset: int) -> Pick:
+    return lambda path: "/sessions" in path and re.search(rf"[?&]offset={offset}(&|$)", path) is not None
+
+
+def proxy(server: DemoServer, pages: Pick, *, data: object = (), status: int = 200,
+          total: bool = True, link: Callable[[str], str | None] | None = None) -> RewritingProxy:
+    """The pages `pages` picks answer `data` (`()`: unchanged) or HTTP `status` without a
+    body; `total=False` drops `X-Total-Count`; `link(path)` replaces their next link."""
+
+    def rewrite(path: str, code: int, headers: dict[str, str], body: bytes):
+        if not total:
+            headers.pop("x-total-count", None)
+        if not pages(path):
+            return code, headers, body
+        if link is not None:
+            headers.pop("link", None)
+            if (target := link(path)) is not None:
+                headers["link"] = f'<{target}>; rel="next"'
+        if status != 200:
+            return status, headers, b""
+        if data != ():
+            envelope = json.loads(body)
+            envelope["data"] = data
+            body = json.dumps(envelope).encode()
+        return code, headers, body
+
+    return RewritingProxy(server.origin, rewrite)
+
+
+def fetch(url: str, token: str, **options: object) -> tuple[list[str], OcpiClient]:
+    credentials = Credentials(url, token, party="NL-ABC")
+    with OcpiClient.connect(credentials, options=FetchOptions(**options)) as client:  # type: ignore[arg-type]
+        found = [o["id"] for o in client.fetch("sessions", date_to=DATE_TO)]
+    return found, client
+
+
+@pytest.fixture
+def server(demo_server_factory) -> DemoServer:
+    return demo_server_factory(size=250, max_page_size=100)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("total", [True, False], ids=["total", "link-only"])
+def test_a_page_without_data_in_the_middle_fails_loudly(server, concurrency: int, total: bool, snapshot) -> None:
+    """`"data": null` with a next link (or a total beyond it) was read as an empty page: the
+    crawl ended after 100 of 250 sessions and called the list complete."""
+    with proxy(server, at(100), data=None, total=total) as rewriting, pytest.raises(OcpiError) as caught:
+        fetch(rewriting.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    assert caught.value.code == "OCX504"
+    assert scrub(render([caught.value.diagnostic], {})) == snapshot
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_204_in_the_middle_of_a_list_fails_loudly(server, concurrency: int) -> None:
+    with proxy(server, at(100), status=204) as rewriting, pytest.raises(OcpiError) as caught:
+        fetch(rewriting.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    assert caught.value.code == "OCX504"
+    assert "came without `data`, although the list goes on" in caught.value.diagnostic.message
+
+
+@pytest.mark.parametrize("answer", ["null", "204", "empty"])
+def test_a_last_page_without_objects_ends_the_list(demo_server_factory, answer: str) -> None:
+    """A platform without pagination headers answers the page after the last one with
+    `data: null`, HTTP 204 or `[]`: the end of the list (204 said "not an OCPI endpoint")."""
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(no_pagination_headers=True))
+    shape = {"null": {"data": None}, "204": {"status": 204}, "empty": {"data": []}}[answer]
+    with proxy(server, at(250), **shape) as rewriting:  # type: ignore[arg-type]
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+    assert found == ALL
+    assert client.stats.crawls[-1].finished
+
+
+def test_204_for_an_empty_list(server) -> None:
+    with proxy(server, at(0), status=204, total=False, link=lambda path: None) as rewriting:
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
+    assert found == []
+    assert client.stats.crawls[-1].finished and client.stats.warnings == []
+
+
+@pytest.mark.parametrize("offset", [0, 100])
+def test_an_empty_page_with_a_next_link_is_followed(server, offset: int) -> None:
+    """A platform that filters a page after cutting it (objects the token may not see)
+    sends an empty page whose next link goes on: the crawl stopped there, losing the rest."""
+    with proxy(server, at(offset), data=[], total=False) as rewriting:
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
+    assert found == [s for i, s in enumerate(ALL) if not offset <= i < offset + 100]
+    assert client.stats.warnings == ["the platform sent an empty page with a next link; following the link"]
+    assert "empty-page-followed" in client.stats.crawls[-1].warning_kinds
+
+
+def test_empty_pages_with_next_links_forever_stop_in_doubt(server) -> None:
+    """Every page after the first is empty and links to the next offset, without end."""
+    def onward(path: str) -> str:
+        offset = int(re.search(r"offset=(\d+)", path).group(1))  # type: ignore[union-attr]
+        return rewriting.origin + re.sub(r"offset=\d+", f"offset={offset + 100}", path)
+
+    pages = lambda path: "/sessions" in path and not at(0)(path)  # noqa: E731
+    with proxy(server, pages, data=[], total=False, link=onward) as rewriting:
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
+    assert found == ALL[:100]
+    assert len([p for p in rewriting.paths if "/sessions" in p]) == 1 + 21
+    assert "empty-pages" in client.stats.crawls[-1].warning_kinds
+
+
+def test_an_unfollowable_link_on_an_empty_page_makes_get_fail(run_cli, server) -> None:
+    """The empty page's link leads to another host: not followed, and `get` says the dump
+    may be incomplete (OCX571) instead of ending quietly."""
+    foreign = lambda path: "http://cpo-internal.local:8080" + path  # noqa: E731
+    with proxy(server, at(100), data=[], total=False, link=foreign) as rewriting:
+        login = run_cli("login", rewriting.origin + "/ocpi/cpo/versions", "--token", server.token,
+                        "--party", "NL-ABC")
+        assert login.exit_code == 0, login.stderr
+        result = run_cli("get", "sessions", "--concurrency", "1", "--date-to", "2026-01-01")
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 100
+    assert "OCX571" in result.stderr
+    assert "an empty page carried a next link that could not be followed" in result.stderr
