@@ -206,3 +206,56 @@ def test_a_byte_order_mark_before_the_json_is_read(demo_server_factory, fast_opt
             found = [o["id"] for o in client.fetch("sessions", date_to=DATE_TO)]
     assert found == [f"SES{i:09d}" for i in range(250)]
     assert client.stats.retries == 0
+
+
+def refusing_proxy(server: DemoServer, status: int, times: int | None) -> RewritingProxy:
+    """The session page at offset 100 is refused with `status` the first `times` times
+    (all times when None), after the first page was served with the same token."""
+    refused: list[str] = []
+
+    def early(path: str):
+        if "/sessions" in path and "offset=100" in path and (times is None or len(refused) < times):
+            refused.append(path)
+            return status, {"content-type": "application/json"}, (
+                b'{"status_code": 2001, "status_message": "token expired", "timestamp": "2025-01-01T00:00:00Z"}')
+        return None
+
+    return RewritingProxy(server.origin, lambda path, code, headers, body: (code, headers, body), early)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_refusal_after_the_token_worked_is_retried(demo_server_factory, fast_options: FetchOptions,
+                                                     status: int, concurrency: int) -> None:
+    """A platform refreshing its token store refuses one request mid-crawl. That used to
+    switch to the raw token form (refused too) and fail with "the platform rejected the token"."""
+    server = demo_server_factory(size=250, max_page_size=100)
+    options = FetchOptions(max_retries=3, backoff_base=0.001, backoff_max=0.01, concurrency=concurrency)
+    with refusing_proxy(server, status, times=2) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=options) as client:
+            found = [o["id"] for o in client.fetch("sessions", date_to=DATE_TO)]
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.retries == 2
+    assert client.token_encoding == "base64"
+    assert [r.status for r in server.request_log if "/sessions" in r.target] == [200, 200, 200]
+
+
+def test_a_token_revoked_mid_crawl_is_explained(demo_server_factory, fast_options: FetchOptions,
+                                                snapshot) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+    with refusing_proxy(server, 401, times=None) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client, pytest.raises(OcpiError) as caught:
+            list(client.fetch("sessions", date_to=DATE_TO))
+        assert len([p for p in proxy.paths if "offset=100" in p]) == fast_options.max_retries + 1
+    assert caught.value.code == "OCX502" and caught.value.http_status == 401
+    assert shown(caught.value, server) == snapshot
+
+
+def test_a_refusal_before_any_data_still_tries_the_other_token_form(demo_server_factory,
+                                                                     fast_options: FetchOptions) -> None:
+    server = demo_server_factory(size=50, faults=Faults(plain_token_only=True))
+    with connect(server, fast_options) as client:
+        assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 50
+    assert client.token_encoding == "plain" and client.stats.retries == 0

@@ -25,6 +25,7 @@ class Retry:
     reason: str
     retry_after: float | None = None
     timed_out: bool = False      # no answer in time: retried once at most
+    http_status: int | None = None
 
 
 def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
@@ -83,6 +84,11 @@ def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
         case errors.CONNECTION_FAILED:
             return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
                         help="check the URL and your network (VPN, firewall); retry later if the platform is down")
+        case errors.UNAUTHORIZED:
+            return fail(retry.code, f"the platform refused the token {tries} times after accepting it for earlier "
+                        "requests", notes=notes, http_status=retry.http_status,
+                        help="the token may have been revoked or replaced while the export ran: check it with the "
+                             "CPO, log in again if it changed, and run again")
         case errors.INVALID_RESPONSE:
             return fail(retry.code, f"the platform sent an incomplete or undecodable answer {tries} times",
                         notes=notes, help="the platform or a proxy cuts answers short or mislabels their "

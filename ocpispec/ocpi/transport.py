@@ -6,7 +6,8 @@ needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
 connection errors, HTTP 5xx and 429 (honouring `Retry-After`), truncated
 bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
-first request (likely a wrong token). Token encoding `auto` tries Base64 for
+first request (likely a wrong token). A 401/403 after data requests were answered
+with the same token form is retried too (a platform refreshing its token store). Token encoding `auto` tries Base64 for
 2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
 500/3000). The token goes only to the login URL's host and hosts allowed at login.
 """
@@ -76,6 +77,7 @@ class Transport:
         self._setting = credentials.token_encoding
         self._encoding = "plain" if self._setting == "plain" else "base64"
         self._switched = False
+        self._confirmed: str | None = None   # the encoding a data request was answered with
         self._lock = threading.Lock()
         self._routing: dict[str, str] = {}
         self._limiter = RateLimiter(options.requests_per_second)
@@ -176,6 +178,9 @@ class Transport:
                 return Retry(errors.CONNECTION_FAILED, _describe(exc))
             status = response.status_code
             if status in (401, 403):
+                if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup
+                    return Retry(errors.UNAUTHORIZED, f"{status_line(status)} after the token was accepted",
+                                 http_status=status)
                 if self._switch_encoding(encoding):
                     continue
                 if first_failure is not None:   # 500 in one form, 401 in the other: say both
@@ -186,7 +191,10 @@ class Transport:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
             try:
-                return self._answer(url, response, content, missing_ok, prepare)
+                answer = self._answer(url, response, content, missing_ok, prepare)
+                if routing and isinstance(answer, Answer):
+                    self._confirmed = encoding
+                return answer
             except _FirstAnswerFailed as first:
                 if self._switch_encoding(encoding):
                     first_failure = first.what
