@@ -151,6 +151,8 @@ FAULT_CASES = {
     "naive_timestamps": ("2.2.1", {"naive_timestamps": ON}, "sessions", "timestamps", Status.HANDLED, "no time zone"),
     "fractional_timestamps": ("2.2.1", {"fractional_timestamps": ON}, "sessions", "timestamps", Status.HANDLED,
                               "fractional seconds"),
+    "offset_timestamps": ("2.2.1", {"offset_timestamps": ON}, "sessions", "timestamps", Status.HANDLED,
+                          "UTC offsets such as `+01:00`"),
     "unknown_fields": ("2.2.1", {"unknown_fields": ON}, "sessions", "unknown fields", Status.HANDLED,
                        "`x_demo_rating`"),
     "invalid_objects": ("2.2.1", {"invalid_objects": 5}, "sessions", "invalid objects", Status.HANDLED,

@@ -17,7 +17,7 @@ _FORMS = {
     "fractional": ("fractional seconds", Status.HANDLED, "ocpispec reads them and writes whole seconds"),
     "offset": ("UTC offsets such as `+01:00`", Status.HANDLED, "ocpispec converts them to UTC"),
     "naive": ("no time zone", Status.HANDLED, "ocpispec reads them as UTC (OCPI 2.2: no zone means UTC)"),
-    "other": ("other spellings (a space for `T`, a lowercase `z`)", Status.HANDLED,
+    "other": ("other spellings (a space or `t` for `T`, a lowercase `z`)", Status.HANDLED,
               "ocpispec reads them and writes `YYYY-MM-DDTHH:MM:SSZ`"),
     "unreadable": ("unreadable values", Status.WARNING,
                    "ocpispec leaves an object whose `last_updated` it cannot read out, and counts it"),
@@ -47,7 +47,7 @@ def timestamp_form(value: str) -> str:
         return "offset"
     if not value.endswith(("Z", "z")):
         return "naive"
-    if "T" not in value or value.endswith("z"):
+    if "T" not in value.strip() or value.endswith("z"):
         return "other"
     return "fractional" if re.search(r":\d\d[.,]\d+Z$", value) else "Z"
 
