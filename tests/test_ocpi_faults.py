@@ -4,6 +4,7 @@ message a user sees (snapshot). Backoff is scaled down to milliseconds."""
 from __future__ import annotations
 
 import base64
+import re
 import time
 from datetime import UTC, datetime
 
@@ -259,3 +260,46 @@ def test_a_refusal_before_any_data_still_tries_the_other_token_form(demo_server_
     with connect(server, fast_options) as client:
         assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 50
     assert client.token_encoding == "plain" and client.stats.retries == 0
+
+
+def throttling_proxy(server: DemoServer, retry_after: str, times: int = 1) -> RewritingProxy:
+    """The session page at offset 100 is answered HTTP 429 with `retry_after` `times` times."""
+    throttled: list[str] = []
+
+    def early(path: str):
+        if "/sessions" in path and "offset=100" in path and len(throttled) < times:
+            throttled.append(path)
+            return 429, {"retry-after": retry_after}, b""
+        return None
+
+    return RewritingProxy(server.origin, lambda path, code, headers, body: (code, headers, body), early)
+
+
+@pytest.mark.parametrize("retry_after", ["3600", "Wed, 21 Oct 2099 07:28:00 GMT", "1000000000"])
+def test_a_retry_after_beyond_the_longest_wait_fails_at_once(demo_server_factory, retry_after: str,
+                                                            snapshot) -> None:
+    """A `Retry-After` of an hour used to mean 5 minutes of sleep before each of the retries,
+    then a failure anyway."""
+    server = demo_server_factory(size=250, max_page_size=100)
+    options = FetchOptions(max_retries=3, backoff_base=0.001, retry_after_max=0.05, retry_after_give_up=300)
+    started = time.monotonic()
+    with throttling_proxy(server, retry_after, times=10) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=options) as client, pytest.raises(OcpiError) as caught:
+            list(client.fetch("sessions", date_to=DATE_TO))
+        assert len([p for p in proxy.paths if "offset=100" in p]) == 1
+    assert time.monotonic() - started < 5
+    assert caught.value.code == "OCX505"
+    text = re.sub(r"after \d{4}-\d\d-\d\d \d\d:\d\d UTC", "after <time> UTC", shown(caught.value, server))
+    assert re.sub(r"wait [\d,]+ days", "wait <n> days", text) == snapshot
+
+
+@pytest.mark.parametrize("retry_after", ["0.2", "Wed, 21 Oct 2015 07:28:00 GMT", "-3", "soon", "299"])
+def test_a_retry_after_within_the_longest_wait_is_waited_for(demo_server_factory, retry_after: str) -> None:
+    server = demo_server_factory(size=250, max_page_size=100)
+    options = FetchOptions(max_retries=3, backoff_base=0.001, retry_after_max=0.3)
+    with throttling_proxy(server, retry_after) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=options) as client:
+            assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 250
+    assert client.stats.retries == 1

@@ -8,6 +8,7 @@ part of the text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -96,6 +97,31 @@ def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
     return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
                 notes=notes, help="the platform is overloaded or down; try again later, "
                                   "or lower `--concurrency` and set `--rps`")
+
+
+def wait_too_long(url: str, retry: Retry, longest: float) -> OcpiError:
+    """The platform asks for a pause longer than ocpispec waits: waiting the most before
+    each retry would only fail later (five retries of 300 s are 25 minutes)."""
+    wait = retry.retry_after
+    assert wait is not None
+    if wait > 86400:
+        when = "the wait is implausible (the platform's clock or configuration?): try again later and tell the CPO"
+    else:
+        when = f"try again after {datetime.now(UTC) + timedelta(seconds=wait):%Y-%m-%d %H:%M} UTC"
+    return fail(errors.RETRIES_EXHAUSTED, f"the platform asks to wait {_duration(wait)} before the next "
+                f"request, more than the {_duration(longest)} ocpispec waits",
+                notes=[f"request: GET {safe_url(url)}", f"last failure: {retry.reason} with `Retry-After`"],
+                help=f"{when}; if the platform limits every burst, lower `--concurrency` and set `--rps`")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 86400:,.0f} days"
 
 
 def unauthorized(url: str, status: int, setting: str, encoding: str) -> OcpiError:

@@ -45,6 +45,7 @@ class FetchOptions:
     backoff_base: float = 0.5          # seconds before the first retry; doubles per retry
     backoff_max: float = 30.0
     retry_after_max: float = 300.0     # longest Retry-After honoured
+    retry_after_give_up: float = 300.0  # a longer Retry-After fails at once (waiting would only fail later)
     dedup_window: int = 65536          # objects a duplicate is looked for (exact; bounded memory)
 
 

@@ -3,7 +3,8 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, HTTP 5xx and 429 (honouring `Retry-After`), truncated
+connection errors, HTTP 5xx and 429 (honouring `Retry-After`; one longer than
+`retry_after_give_up` fails at once instead of waiting the most each time), truncated
 bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
 first request (likely a wrong token). A 401/403 after data requests were answered
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import random
+import re
 import ssl
 import threading
 import time
@@ -35,7 +37,7 @@ from ocpispec.ocpi.body import decode_body
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
-                                    run_deadline_error, status_error, tls_error, unauthorized)
+                                    run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.timestamps import loose_timestamps
@@ -117,6 +119,8 @@ class Transport:
             timeouts += outcome.timed_out
             if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES:
                 raise give_up(url, outcome, failures)
+            if outcome.retry_after is not None and outcome.retry_after > self.options.retry_after_give_up:
+                raise wait_too_long(url, outcome, self.options.retry_after_give_up)
             self._stats.add(retries=1)
             delay = self._delay(failures, outcome.retry_after)
             HTTP.info("retry %d of GET %s in %.1f s: %s", failures, safe_url(url), delay,
@@ -386,7 +390,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
         return None
-    if value.strip().isdigit():
+    if re.fullmatch(r"\s*\d{1,12}(\.\d+)?\s*", value):    # seconds (a fraction is not HTTP, but read)
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
