@@ -4,6 +4,7 @@ message a user sees (snapshot). Backoff is scaled down to milliseconds."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 from datetime import UTC, datetime
@@ -303,3 +304,30 @@ def test_a_retry_after_within_the_longest_wait_is_waited_for(demo_server_factory
         with OcpiClient.connect(credentials, options=options) as client:
             assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 250
     assert client.stats.retries == 1
+
+
+@pytest.mark.parametrize("declared, codec", [
+    ("iso-8859-1", "latin-1"), ("windows-1252", "cp1252"), ("utf-16", "utf-16"), (None, "utf-16"),
+    ("iso-8859-1", "utf-8")],  # a server default declaring Latin-1 over a UTF-8 body: read as UTF-8
+    ids=["latin-1", "cp1252", "utf-16", "utf-16-bom-undeclared", "latin-1-declared-utf-8-sent"])
+def test_a_body_in_the_charset_it_declares_is_read(demo_server_factory, declared: str | None, codec: str) -> None:
+    """Older platforms send Latin-1 and say so in `Content-Type`; objects holding a
+    non-ASCII letter used to be left out as holding an invalid UTF-8 byte."""
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(naive_timestamps=True))
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "/sessions" not in path:
+            return status, headers, body
+        envelope = json.loads(body)
+        envelope["data"][0]["meter_id"] = "Zähler-é"
+        kind = "application/json" + (f"; charset={declared}" if declared else "")
+        return status, {**headers, "content-type": kind}, json.dumps(envelope, ensure_ascii=False).encode(codec)
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=FetchOptions(max_retries=0)) as client:
+            found = list(client.fetch("sessions", date_to=DATE_TO))
+    assert [o["id"] for o in found] == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.invalid_by_reason == {}
+    assert [o["meter_id"] for o in found if "Z" in o.get("meter_id", "")] == ["Zähler-é"] * 3
+    assert all(o["last_updated"].endswith("Z") for o in found)

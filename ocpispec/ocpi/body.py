@@ -7,6 +7,7 @@ rest of the page is kept."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -30,17 +31,19 @@ class Unreadable:
     reason: str
 
 
-def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
-    """The parsed JSON (after a UTF-8 byte order mark, if one comes first); a `str`
-    describing a truncated body (worth a retry); or raises
-    OcpiError for a body that is not JSON. Error answers (HTTP >= 300) never raise:
-    their body is returned as None when it is not JSON."""
+def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False) -> Any:
+    """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
+    the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
+    body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
+    (HTTP >= 300) never raise: their body is returned as None when it is not JSON."""
     try:
         return orjson.loads(content)
     except ValueError:
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
-        return decode_body(url, response, content[len(_BOM):])
+        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded)
+    if not transcoded and (utf8 := _from_declared_charset(response, content)) is not None:
+        return decode_body(url, response, utf8, transcoded=True)
     if response.status_code >= 300:
         return None
     if (salvaged := _salvage(content)) is not None:
@@ -53,6 +56,36 @@ def decode_body(url: str, response: httpx.Response, content: bytes) -> Any:
                       f"{len(content)} bytes, starts with {_preview(content)}"],
                help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
                     "may answer instead of the platform")
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def wide_charset(response: httpx.Response, content: bytes) -> bool:
+    """Whether the body is UTF-16 or UTF-32 (declared, or a UTF-16 byte order mark), where
+    byte scans for ASCII text (the transport's test for loose timestamps) see nothing."""
+    charset = (response.charset_encoding or "").lower().replace("_", "-")
+    return content[:2] in _UTF16_BOMS or charset.startswith(("utf-16", "utf-32", "utf16", "utf32", "ucs-"))
+
+
+def _from_declared_charset(response: httpx.Response, content: bytes) -> bytes | None:
+    """The body re-encoded as UTF-8 when it is not UTF-8 but in the charset its
+    `Content-Type` declares (`charset=iso-8859-1`, `windows-1252`: older platforms), or
+    UTF-16 with a byte order mark. Only a body that failed as UTF-8 gets here: a platform
+    that declares Latin-1 but sends UTF-8 (a common server default) is read as UTF-8."""
+    charset = response.charset_encoding or ("utf-16" if content[:2] in _UTF16_BOMS else None)
+    if charset is None:
+        return None
+    try:
+        codec = codecs.lookup(charset).name
+    except LookupError:
+        return None
+    if codec == "utf-8":
+        return None
+    try:
+        return content.decode(codec).encode("utf-8")
+    except (UnicodeError, ValueError):
+        return None
 
 
 def _salvage(content: bytes) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ import httpx
 from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.body import decode_body
+from ocpispec.ocpi.body import decode_body, wide_charset
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
@@ -270,7 +270,7 @@ class Transport:
         if data is _MISSING:
             return None
         link = response.links.get("next", {}).get("url") or None
-        loose = not prepared and loose_timestamps(content)
+        loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
         self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
 
