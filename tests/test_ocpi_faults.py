@@ -331,3 +331,24 @@ def test_a_body_in_the_charset_it_declares_is_read(demo_server_factory, declared
     assert client.stats.invalid_by_reason == {}
     assert [o["meter_id"] for o in found if "Z" in o.get("meter_id", "")] == ["Zähler-é"] * 3
     assert all(o["last_updated"].endswith("Z") for o in found)
+
+
+@pytest.mark.parametrize("encoding", ["br", "x-vendor-pack"])
+def test_a_body_compressed_in_an_unreadable_encoding_is_named(demo_server_factory, fast_options: FetchOptions,
+                                                             encoding: str, snapshot) -> None:
+    """A gateway that compresses as it likes: the error said "not JSON; a proxy or login
+    page may answer instead of the platform"."""
+    import gzip
+    server = demo_server_factory(size=50)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "/sessions" in path:
+            return status, {**headers, "content-encoding": encoding}, gzip.compress(body)
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client, pytest.raises(OcpiError) as caught:
+            list(client.fetch("sessions", date_to=DATE_TO))
+    assert caught.value.code == "OCX504"
+    assert re.sub(r"\d+ bytes", "N bytes", shown(caught.value, server)) == snapshot

@@ -50,6 +50,13 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
         return salvaged
     if _truncated(content):
         return f"the JSON body ends after {len(content)} bytes, in the middle of a value"
+    if (encoding := _undecoded_encoding(response)) is not None:
+        raise fail(errors.INVALID_RESPONSE, f"the platform compressed its answer {encoding}, which "
+                   "ocpispec did not ask for and cannot read",
+                   notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
+                          f"{len(content)} bytes; ocpispec reads gzip and deflate"],
+                   help="ask the CPO (or its gateway) to honour `Accept-Encoding` and send gzip, deflate or "
+                        "an uncompressed body")
     what = "an empty body" if not content.strip() else f"{_content_type(response)}, not JSON"
     raise fail(errors.INVALID_RESPONSE, f"the platform answered with {what}",
                notes=[f"request: GET {safe_url(url)}", f"status: HTTP {response.status_code}, "
@@ -193,6 +200,20 @@ def _content_type(response: httpx.Response) -> str:
         return "no content type"
     kind = kind.split(";")[0].strip().lower()
     return f"`{kind}`" if kind in _KNOWN_TYPES else "a content type of its own (not shown)"
+
+
+_DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity", ""})
+_KNOWN_ENCODINGS = frozenset({"br", "zstd", "compress", "x-compress", "lzma", "xz", "bzip2", "snappy"})
+
+
+def _undecoded_encoding(response: httpx.Response) -> str | None:
+    """The `Content-Encoding` httpx passed through undecoded (it decodes gzip and
+    deflate; `br` and `zstd` only with optional packages this tool does not need)."""
+    names = [name.strip().lower() for name in response.headers.get("content-encoding", "").split(",")]
+    unknown = [name for name in names if name not in _DECODED]
+    if not unknown:
+        return None
+    return f"as `{unknown[0]}`" if unknown[0] in _KNOWN_ENCODINGS else "in an encoding of its own (not shown)"
 
 
 _TAG = re.compile(r"<[!?]?[A-Za-z][A-Za-z0-9-]{0,15}")
