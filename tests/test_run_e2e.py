@@ -514,6 +514,22 @@ def test_dry_run_writes_nothing(run_spec, demo_server, tmp_path: Path, snapshot)
     assert normalise(cli_block(result), tmp_path) == snapshot
 
 
+def test_dry_run_estimates_the_requests_the_run_makes(run_spec, demo_server_factory, tmp_path: Path) -> None:
+    """The estimate divided by the spec's page size (one request for 300 sessions) although the
+    platform caps pages at 100, and left out the list of records updated since the window's
+    end that every fetch reads after its pages: "about 2 requests" for a run of 7."""
+    server = demo_server_factory(size=300, max_page_size=100)
+    dry = run_spec(WITHOUT_K, server, "--dry-run", "--concurrency", "1")
+    assert dry.exit_code == 0, dry.stderr
+    estimated = int(re.search(r"Estimate: about (\d+) requests", dry.stderr).group(1))  # type: ignore[union-attr]
+    assert "fetch.sessions   300 records in 4 requests" in dry.stderr
+    before = len(server.request_log)
+    real = run_spec(WITHOUT_K, server, "--concurrency", "1")
+    assert real.exit_code == 0, real.stderr
+    data = [r for r in server.request_log[before:] if re.search(r"/(sessions|locations)\?", r.target)]
+    assert estimated == len(data) == 6
+
+
 # ---- privacy at run time -------------------------------------------------------------------
 
 

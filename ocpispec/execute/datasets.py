@@ -150,14 +150,19 @@ class DatasetRun:
                 fetches.append((fetch.id, None, None))
                 continue
             window = self._window(fetch)
-            total = client.count(fetch.module, date_from=_moment(self._date_from(fetch, window)),
-                                 date_to=_moment(window.date_to))
+            bounds = {"date_from": _moment(self._date_from(fetch, window)), "date_to": _moment(window.date_to)}
+            total, cap = (client.list_size(fetch.module, **bounds) if hasattr(client, "list_size")
+                          else (client.count(fetch.module, **bounds), None))
             if total is None:
                 fetches.append((fetch.id, None, None))
                 continue
-            if self.options.limit is not None and fetch.purpose == "records":
+            sample = self.options.limit is not None and fetch.purpose == "records"
+            if sample:
                 total = min(total, self.options.limit)
-            fetches.append((fetch.id, total, max(1, math.ceil(total / fetch.page_size))))
+            page = min(fetch.page_size, cap or fetch.page_size)
+            # and, after the pages, the list of records updated since the window's end
+            # (a platform applying `date_to` early; a sample does not read it)
+            fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + (0 if sample else 1)))
         return self._result(Estimate(tuple(fetches)))
 
     # ---- the run ----------------------------------------------------------------------

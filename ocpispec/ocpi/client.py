@@ -153,10 +153,17 @@ class OcpiClient:
     def count(self, module: str, *, date_from: datetime | None = None,
               date_to: datetime | None = None) -> int | None:
         """`X-Total-Count` of the window, from a one-object probe (None if not sent)."""
+        return self.list_size(module, date_from=date_from, date_to=date_to)[0]
+
+    def list_size(self, module: str, *, date_from: datetime | None = None,
+                  date_to: datetime | None = None) -> tuple[int | None, int | None]:
+        """`X-Total-Count` of the window and the platform's page cap (`X-Limit`), from a
+        one-object probe; None for a header not sent (or an `X-Limit` of 1, the probe's
+        own limit echoed)."""
         self._stored_lists(module)
         return self._stale_checked(module, lambda: self._count(module, _filters(module, date_from, date_to)))
 
-    def _count(self, module: str, filters: dict[str, str]) -> int | None:
+    def _count(self, module: str, filters: dict[str, str]) -> tuple[int | None, int | None]:
         endpoint = self._endpoint(module)
         query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
         try:
@@ -165,8 +172,9 @@ class OcpiClient:
             if problem.http_status == 404 and module == "tokens" and self.version == "2.1.1":
                 raise receiver_only_tokens(endpoint) from None
             raise
-        value = answer.headers.get("x-total-count") if answer is not None else None
-        return int(value) if value is not None and value.strip().isdigit() else None
+        headers = answer.headers if answer is not None else {}
+        cap = _header_count(headers.get("x-limit"))
+        return _header_count(headers.get("x-total-count")), cap if cap is not None and cap > 1 else None
 
     def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
@@ -296,3 +304,7 @@ def _validate(credentials: Credentials, options: FetchOptions) -> None:
                    help="write your party as country code and party id, e.g. `NL-ABC`")
     if options.concurrency < 1 or (options.page_size is not None and options.page_size < 1):
         raise ValueError("concurrency and page_size must be at least 1")
+
+
+def _header_count(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None
