@@ -172,3 +172,22 @@ def test_a_500_for_the_other_token_form_is_not_a_wrong_token(run_cli, demo_serve
     assert result.exit_code == 0, result.stderr
     assert saved(tmp_path)["token_encoding"] == "plain"
     assert [r.status for r in server.request_log][:2] == [500, 200]
+
+
+def test_version_labels_written_as_json_numbers(run_cli, demo_server_factory, tmp_path) -> None:
+    """`{"version": 2.2}` (a serialiser's decimal field), in the versions list and in the
+    details: login said "the platform offers: none"."""
+    import re
+
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(versions=("2.1.1", "2.2.1"), size=20)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        return status, headers, re.sub(rb'"version": ?"(2\.[12])\.1"', rb'"version":\1', body)
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        result = login(run_cli, server, url=proxy.origin + "/ocpi/cpo/versions")
+    assert result.exit_code == 0, result.stderr
+    assert saved(tmp_path)["version"] == "2.2.1"
+    assert "the platform labels a version `2.2`; using it as OCPI 2.2.1" in result.stderr

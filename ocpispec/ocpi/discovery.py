@@ -84,9 +84,8 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
         raise fail(errors.INVALID_VERSION_DETAILS, "the versions URL did not answer with a list of versions",
                    notes=[f"request: GET {safe_url(url)}"],
                    help="pass the platform's OCPI versions URL (often ending in `/versions`)")
-    listed = [(entry["version"].strip(), urljoin(url, entry["url"])) for entry in data
-              if isinstance(entry, dict) and isinstance(entry.get("version"), str)
-              and isinstance(entry.get("url"), str)]
+    listed = [(_label(entry["version"]), urljoin(url, entry["url"])) for entry in data
+              if isinstance(entry, dict) and _label(entry.get("version")) and isinstance(entry.get("url"), str)]
     offered: dict[str, str] = {}
     for label, target in listed:
         if label in VERSIONS:
@@ -99,6 +98,16 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
         elif mapped is None:
             offered.setdefault(label[:20], target)
     return offered
+
+
+def _label(value: Any) -> str:
+    """A version label as text: a string, or a JSON number (`2.2`, as some platforms'
+    serialisers write a decimal field), which `supported_version` then maps."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def _choose(offered: Mapping[str, str], credentials: Credentials) -> str:
