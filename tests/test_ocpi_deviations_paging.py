@@ -227,3 +227,31 @@ def test_a_link_is_followed_only_when_it_keeps_endpoint_and_filters(origin, path
     kept = (origin in ("https://cpo.example", "") and path == "/ocpi/2.2.1/sessions"
             and date_from == _OURS["date_from"] and date_to == _OURS["date_to"])
     assert (link.verdict == "ok") == kept
+
+
+def stale_total_proxy(server: DemoServer, total: int, links: bool) -> RewritingProxy:
+    """Every page says `X-Total-Count: total`, below what the list holds (a cached count,
+    or 0 from a count query that failed); with or without next links."""
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if "x-total-count" in headers:
+            headers["x-total-count"] = str(total)
+        if not links:
+            headers.pop("link", None)
+        return status, headers, body
+
+    return RewritingProxy(server.origin, rewrite)
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+@pytest.mark.parametrize("total", [0, 150])
+def test_a_full_page_past_the_total_disproves_it(demo_server_factory, concurrency: int, links: bool,
+                                                 total: int) -> None:
+    """Without next links the crawl ended at the total (200 or 100 of 250 sessions) and
+    called the list complete, since at least `X-Total-Count` objects had arrived."""
+    server = demo_server_factory(size=250, max_page_size=100)
+    with stale_total_proxy(server, total, links) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.crawls[-1].finished

@@ -219,7 +219,7 @@ class Crawl:
                 in_flight = min(in_flight + arrived, self._options.concurrency)
                 notes: list[tuple[str, str]] = []
                 schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))),
-                               self._links_past(page))
+                               self._links_past(page) or self._total_is_page_length(page))
                 yield request, page, notes
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -234,12 +234,15 @@ class Crawl:
 
     def _total_is_page_length(self, page: Page) -> bool:
         """Whether `X-Total-Count` may be the length of this full page (as long as asked, or
-        as `X-Limit`) rather than of the list, as some platforms send it: the list is then
-        read page by page until one is not full, whatever the total says (a list that
-        really is one full page costs one more request, answered with an empty page)."""
+        as `X-Limit`) rather than of the list, as some platforms send it, or is disproved by
+        it: a full page reaching past the total (a stale or cached count, a count of 0). The
+        list is then read page by page until one is not full, whatever the total says (a
+        list that really is one full page costs one more request, answered with an empty page)."""
         n = len(page.objects)
         caps = [cap for cap in (page.request.limit, page.x_limit) if cap]
-        return page.total is not None and 0 < page.total <= n and bool(caps) and n >= min(caps)
+        if page.total is None or not caps or n < min(caps):
+            return False
+        return 0 < page.total <= n or page.request.offset + n > page.total
 
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen = first, {first.url}
