@@ -352,3 +352,26 @@ def test_a_body_compressed_in_an_unreadable_encoding_is_named(demo_server_factor
             list(client.fetch("sessions", date_to=DATE_TO))
     assert caught.value.code == "OCX504"
     assert re.sub(r"\d+ bytes", "N bytes", shown(caught.value, server)) == snapshot
+
+
+@pytest.mark.parametrize("code", [3000, 4002, 4003])
+def test_a_passing_server_status_mid_crawl_is_retried(demo_server_factory, fast_options: FetchOptions,
+                                                      code: int) -> None:
+    """OCPI 3000 inside HTTP 200 is the envelope's HTTP 500: one of them on page 2 failed the
+    whole export, where an HTTP 500 was retried. A hub's 4002/4003 likewise."""
+    server = demo_server_factory(size=250, max_page_size=100)
+    answered: list[str] = []
+
+    def early(path: str):
+        if "/sessions" in path and "offset=100" in path and not answered:
+            answered.append(path)
+            body = {"status_code": code, "status_message": "busy", "timestamp": "2025-01-01T00:00:00Z"}
+            return 200, {"content-type": "application/json"}, json.dumps(body).encode()
+        return None
+
+    with RewritingProxy(server.origin, lambda path, status, headers, body: (status, headers, body), early) as proxy:
+        credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=fast_options) as client:
+            found = [o["id"] for o in client.fetch("sessions", date_to=DATE_TO)]
+    assert found == [f"SES{i:09d}" for i in range(250)]
+    assert client.stats.retries == 1

@@ -486,7 +486,7 @@ def test_since_last_run_advances_the_state(run_cli, demo_server, tmp_path: Path)
 def test_failed_run_leaves_no_output_and_keeps_the_state(run_cli, demo_server_factory,
                                                          tmp_path: Path, snapshot) -> None:
     server = demo_server_factory(version="2.2.1", size=300, max_page_size=100,
-                                 faults=Faults(envelope_error=3000, fault_after_requests=3))  # locations: 2, sessions: 1
+                                 faults=Faults(envelope_error=2001, fault_after_requests=3))  # locations: 2, sessions: 1
     out, state = tmp_path / "out.csv", tmp_path / "state.json"
     out.write_text("previous export\n")
     state.write_text(json.dumps({"format_version": 1, "export": "utrecht_sessions", "serial": 1,

@@ -85,6 +85,10 @@ def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
         case errors.CONNECTION_FAILED:
             return fail(retry.code, f"cannot reach the OCPI platform after {tries} tries", notes=notes,
                         help="check the URL and your network (VPN, firewall); retry later if the platform is down")
+        case errors.OCPI_STATUS:
+            return fail(retry.code, f"gave up after {tries} tries: the platform kept answering with an OCPI "
+                        "server or hub error", notes=notes,
+                        help="the platform (or its hub) is failing: try again later, or contact the CPO")
         case errors.UNAUTHORIZED:
             return fail(retry.code, f"the platform refused the token {tries} times after accepting it for earlier "
                         "requests", notes=notes, http_status=retry.http_status,

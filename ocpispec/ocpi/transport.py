@@ -7,7 +7,8 @@ connection errors, HTTP 5xx and 429 (honouring `Retry-After`; one longer than
 `retry_after_give_up` fails at once instead of waiting the most each time), truncated
 bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
-first request (likely a wrong token). A 401/403 after data requests were answered
+first request (likely a wrong token). OCPI status 3000, 4002 and 4003 in an
+answer are retried like HTTP 5xx (after that first request). A 401/403 after data requests were answered
 with the same token form is retried too (a platform refreshing its token store). Token encoding `auto` tries Base64 for
 2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
 500/3000). The token goes only to the login URL's host and hosts allowed at login.
@@ -269,6 +270,8 @@ class Transport:
         data = self._unwrap(url, response, body, missing_ok)
         if data is _MISSING:
             return None
+        if isinstance(data, Retry):
+            return data
         link = response.links.get("next", {}).get("url") or None
         loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
         self._answered = True
@@ -290,6 +293,8 @@ class Transport:
             return _MISSING
         if code == 3000 and not self._answered:
             raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
+        if code in _PASSING_STATUS:   # the envelope's 5xx: retried like one
+            return Retry(errors.OCPI_STATUS, f"OCPI status {code} ({status_meaning(code)})")
         raise status_error(url, response.status_code, code, body.get("status_message"))
 
     # -- helpers ------------------------------------------------------------------
@@ -320,6 +325,9 @@ class Transport:
 
 
 _MISSING = object()
+# OCPI statuses of a passing failure (generic server error; a hub's timeout or connection
+# problem forwarding the request), retried like HTTP 5xx once the platform has answered
+_PASSING_STATUS = frozenset({3000, 4002, 4003})
 
 
 class RateLimiter:
