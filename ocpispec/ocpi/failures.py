@@ -92,8 +92,9 @@ def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
         case errors.UNAUTHORIZED:
             return fail(retry.code, f"the platform refused the token {tries} times after accepting it for earlier "
                         "requests", notes=notes, http_status=retry.http_status,
-                        help="the token may have been revoked or replaced while the export ran: check it with the "
-                             "CPO, log in again if it changed, and run again")
+                        help="the token may have been revoked or replaced while the export ran, or may not be "
+                             "allowed to read this module: check it with the CPO, log in again if it changed, "
+                             "and run again")
         case errors.INVALID_RESPONSE:
             return fail(retry.code, f"the platform sent an incomplete or undecodable answer {tries} times",
                         notes=notes, help="the platform or a proxy cuts answers short or mislabels their "

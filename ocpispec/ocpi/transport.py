@@ -65,6 +65,7 @@ class _FirstAnswerFailed(Exception):
 
 
 _TIMEOUT_RETRIES = 1
+_REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a refusal stays
 
 
 class Transport:
@@ -111,14 +112,15 @@ class Transport:
         """`prepare`, when given, reads a body instead of `decode_body` (worker processes
         parse and check a page's objects); a body it returns None for is decoded here."""
         self._check_host(url)
-        failures = timeouts = 0
+        failures = timeouts = refusals = 0
         while True:
             outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
             timeouts += outcome.timed_out
-            if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES:
+            refusals += outcome.code == errors.UNAUTHORIZED
+            if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES or refusals > _REFUSAL_RETRIES:
                 raise give_up(url, outcome, failures)
             if outcome.retry_after is not None and outcome.retry_after > self.options.retry_after_give_up:
                 raise wait_too_long(url, outcome, self.options.retry_after_give_up)
