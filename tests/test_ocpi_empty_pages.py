@@ -123,8 +123,24 @@ def test_empty_pages_with_next_links_forever_stop_in_doubt(server) -> None:
     with proxy(server, pages, data=[], total=False, link=onward) as rewriting:
         found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
     assert found == ALL[:100]
-    assert len([p for p in rewriting.paths if "/sessions" in p]) == 1 + 21
+    assert len([p for p in rewriting.paths if "/sessions" in p]) == 1 + 6
     assert "empty-pages" in client.stats.crawls[-1].warning_kinds
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_a_platform_linking_every_page_ends_after_the_short_one(server, concurrency: int) -> None:
+    """Some platforms send a next link on every page, the last (short) one too: the empty
+    page it leads to ends the list, as before (not followed on, not in doubt)."""
+    def onward(path: str) -> str:
+        offset = int(re.search(r"offset=(\d+)", path).group(1))  # type: ignore[union-attr]
+        return rewriting.origin + re.sub(r"offset=\d+", f"offset={offset + 100}", path)
+
+    with proxy(server, lambda path: "/sessions" in path, total=False, link=onward) as rewriting:
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    assert found == ALL
+    assert len([p for p in rewriting.paths if "/sessions" in p]) == 4
+    report = client.stats.crawls[-1]
+    assert report.finished and not [kind for kind in report.warning_kinds if kind.startswith("empty-page")]
 
 
 def test_an_unfollowable_link_on_an_empty_page_makes_get_fail(run_cli, server) -> None:

@@ -41,7 +41,7 @@ _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that
 # objects of the previous page asked for again when the platform sends no `X-Total-Count`,
 # whose shrinking would show that objects left the list and the rest shifted down
 _SHIFT_OVERLAP = 5
-_MOST_EMPTY_PAGES = 20  # empty pages in a row followed by their next link before giving up
+_MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before giving up
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +129,7 @@ class Crawl:
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404
         self._empty_pages = 0           # empty pages in a row whose next link was followed
+        self._last_short = False        # the last page with objects held fewer than asked
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -268,6 +269,8 @@ class Crawl:
         if n == 0:
             return self._after_empty_page(page, seen)
         self._empty_pages = 0
+        caps = [cap for cap in (page.request.limit, page.x_limit) if cap]
+        self._last_short = bool(caps) and n < min(caps)
         following = page.request.offset + n
         limit = self._step(page)
         if page.next_link is not None and not self._links_trusted:
@@ -321,8 +324,9 @@ class Crawl:
     def _after_empty_page(self, page: Page, seen: set[str]) -> PageRequest | None:
         """An empty page ends the list unless its next link asks for a later page: some
         platforms filter a page after cutting it, so a page may hold nothing while the list
-        goes on. A link that cannot be followed leaves the list in doubt (incomplete)."""
-        if page.next_link is None:
+        goes on. After a short page the list ended there (some platforms link every page,
+        the last one too). A link that cannot be followed leaves the list in doubt."""
+        if page.next_link is None or self._last_short:
             return None
         link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
         onward = link.offset is None or link.offset > page.request.offset
