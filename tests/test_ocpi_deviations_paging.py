@@ -255,3 +255,18 @@ def test_a_full_page_past_the_total_disproves_it(demo_server_factory, concurrenc
         found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
     assert found == [f"SES{i:09d}" for i in range(250)]
     assert client.stats.crawls[-1].finished
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+@pytest.mark.parametrize("total", [None, 150])
+def test_a_platform_ignoring_offset_still_ends_when_its_pages_pass_the_total(demo_server_factory, concurrency: int,
+                                                                             total: int | None) -> None:
+    """Every page is the first page again (shuffled): each full page reaches past the total,
+    which must not make the crawl read on forever."""
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(ignore_offset=True, unstable_order=True))
+    with stale_total_proxy(server, total, links=False) if total is not None else RewritingProxy(
+            server.origin, lambda path, status, headers, body: (status, headers, body)) as proxy:
+        found, client = fetch(proxy.origin + "/ocpi/cpo/versions", server.token, concurrency=concurrency)
+    assert sorted(found) == [f"SES{i:09d}" for i in range(100)]
+    assert "all-repeated" in client.stats.crawls[-1].warning_kinds
+    assert len([p for p in proxy.paths if "/sessions" in p]) <= 3

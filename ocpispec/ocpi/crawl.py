@@ -179,6 +179,7 @@ class Crawl:
         while this one accepts and hands on the pages before them, in offset order."""
         from ocpispec.ocpi.ahead import Ahead
 
+        last = first
         with Ahead(self._offset_pages(first), name="ocpispec-pages") as fetched:
             if not first_accepted:
                 yield self._accept(first)
@@ -193,6 +194,12 @@ class Crawl:
                                        "`offset`); the export may be incomplete", kind="all-repeated")
                 for message, kind in notes:
                     self._warnings.add(message, kind=kind)
+                if not request.refill and request.offset >= last.request.offset:
+                    last = page
+        if last is not first and self._total_is_page_length(last) and "all-repeated" not in self.report.warning_kinds:
+            # a full last page reaching past `X-Total-Count` disproves it: read on page by
+            # page (the sequential crawl stops on a page of repeats, a platform ignoring offset)
+            yield from self._by_link(last)
 
     def _offset_pages(self, first: Page) -> Generator[tuple[PageRequest, Page, list[tuple[str, str]]], None, None]:
         """The fetching side of `_by_offset` (runs in the `Ahead` thread): the pages after
@@ -220,7 +227,7 @@ class Crawl:
                 in_flight = min(in_flight + arrived, self._options.concurrency)
                 notes: list[tuple[str, str]] = []
                 schedule.learn(request, page, self._refill(page, lambda message, kind: notes.append((message, kind))),
-                               self._links_past(page) or self._total_is_page_length(page))
+                               self._links_past(page))
                 yield request, page, notes
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
