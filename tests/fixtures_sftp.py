@@ -86,7 +86,9 @@ def _keygen(path: Path) -> None:
                    check=True, capture_output=True)
 
 
-def start_sshd(base: Path) -> SshServer:
+def start_sshd(base: Path, sftp_options: str = "") -> SshServer:
+    """`sftp_options`: flags of `internal-sftp` (`-P posix-rename` refuses that request,
+    as hardened and SFTP-v3-only servers do)."""
     if SSHD is None or shutil.which("ssh-keygen") is None:
         pytest.skip("OpenSSH's sshd is not installed (Debian `openssh-server`; .ci/run "
                     "installs it when run as root)")
@@ -114,7 +116,7 @@ KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin prohibit-password
 AllowUsers {getpass.getuser()}
-Subsystem sftp internal-sftp
+Subsystem sftp internal-sftp {sftp_options}
 LogLevel ERROR
 """)
     if os.geteuid() == 0:

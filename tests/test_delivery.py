@@ -437,3 +437,31 @@ def test_a_delivered_file_of_another_window_is_never_replaced(deliver, sshd, tmp
     assert (sshd.root / "x.csv").read_bytes() == first
     assert state_dict(tmp_path / "state.json") == state
     assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json", "x.csv.manifest.json"]
+
+
+@pytest.fixture
+def sshd_without_posix_rename(tmp_path: Path):
+    from fixtures_sftp import start_sshd
+
+    server = start_sshd(tmp_path, "-P posix-rename")
+    yield server
+    server.stop()
+
+
+def test_a_server_without_posix_rename_gets_the_file_replaced(
+        deliver, sshd_without_posix_rename, tmp_path) -> None:
+    """A server that refuses `posix-rename@openssh.com` (OpenSSH's `-P posix-rename`
+    answers "Permission denied"; SFTP v3 servers answer with their own words) gets the
+    plain rename, after an older file of that name is removed."""
+    sshd = sshd_without_posix_rename
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    first = deliver(url)
+    assert first.exit_code == 0, first.output
+    delivered = (sshd.root / "x.csv").read_bytes()
+    again = deliver(url, "--restart")
+    assert again.exit_code == 0, again.output
+    assert (sshd.root / "x.csv").read_bytes() == delivered
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+    assert state_dict(tmp_path / "state.json")["datasets"]

@@ -11,6 +11,7 @@ the plain SFTP rename after removing an older file of that name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -127,14 +128,23 @@ class Session:
         try:
             try:
                 self.sftp.posix_rename(temp, final)
+                return
             except OSError as exc:
-                if "unsupported" not in str(exc).lower():
+                if exc.errno == errno.ENOENT:
                     raise
-                with contextlib.suppress(OSError):
-                    self.sftp.remove(final)
-                self.sftp.rename(temp, final)
+            self._plain_rename(temp, final)
         except Exception as exc:
             raise TransferError(f"rename failed: {_reason(exc)}") from None
+
+    def _plain_rename(self, temp: str, final: str) -> None:
+        """The SFTP v3 rename, which fails where `final` exists: an older `final` is
+        removed first. The refusal of posix-rename comes in the server's own words
+        ("Operation unsupported", "Permission denied" where OpenSSH runs with
+        `-P posix-rename`, an empty text): whatever the reason, the plain rename is
+        tried, and fails as well where the rename itself is not allowed."""
+        if self.exists(final):
+            self.sftp.remove(final)
+        self.sftp.rename(temp, final)
 
     def exists(self, path: str) -> bool:
         try:
