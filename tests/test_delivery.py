@@ -465,3 +465,74 @@ def test_a_server_without_posix_rename_gets_the_file_replaced(
     assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
                                        "x.csv.manifest.json"]
     assert state_dict(tmp_path / "state.json")["datasets"]
+
+
+@pytest.mark.parametrize("other, name, ledgers", [
+    ("other_export", "{export}-{window.start}.csv", ("other-state.json", "state.json")),
+    ("delivery_tests_b", "{export}-{window.start}.csv", ("other-state.json", "state.json")),
+    # a name that is the first export's: only the shared ledger knows the files are needed
+    ("other_export", "delivery_tests-{window.start}.csv", ("state.json",)),
+])
+def test_a_pending_commit_of_another_export_is_never_swept(
+        deliver, run_cli, server, sshd, tmp_path, monkeypatch, other, name, ledgers) -> None:
+    """Two exports deliver `{export}-{window.start}.csv` to one directory. The commit of the
+    first stops after its commit point, its temporary files wait for its next run; the
+    second export's sweep, hours later, must leave them: they hold the first export's
+    delivered window."""
+    import os
+    import time
+
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{export}}-{{window.start}}.csv"
+    rename = sftp.Session.rename
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    monkeypatch.setattr(sftp.Session, "rename", refuse)
+    assert "error[OCX553]" in deliver(url).output
+    monkeypatch.setattr(sftp.Session, "rename", rename)
+    waiting = remote_files(sshd.root)
+    assert len(waiting) == 3
+    for file in waiting:
+        os.utime(sshd.root / file, (time.time() - 7200, time.time() - 7200))
+
+    spec = tmp_path / "other.ocx"
+    spec.write_text(HEADER.replace("export delivery_tests", f"export {other}")
+                    + f'output csv to "{url.replace("{export}-{window.start}.csv", name)}"\n')
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "DELIVERY_TEST_KEY": KEY}
+    for ledger in ledgers:  # its own ledger, or the shared one
+        second = run_cli("run", str(spec), "--state", str(tmp_path / ledger), "--as-of",
+                         AS_OF, "--restart", env=env)
+        assert second.exit_code == 0, second.output
+        assert "removed" not in second.output, second.output
+        assert set(waiting) <= set(remote_files(sshd.root))
+
+    again = deliver(url)
+    assert "finished the commit an interrupted run left" in again.output, again.output
+    assert {"delivery_tests-20000101T000000Z.csv", "delivery_tests-20260101T000000Z.csv"} \
+        <= set(remote_files(sshd.root))
+    assert state_dict(tmp_path / "state.json", "delivery_tests")["datasets"]
+
+
+_EXPORT_NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_EXPORT_NAMES, _EXPORT_NAMES, st.sampled_from(
+    ["{export}-{run.date}.csv", "{export}{run.timestamp}.csv", "{export}_{window.start}.csv",
+     "{dataset}-{export}-{run.time}.csv.gz", "{export}.csv"]))
+def test_an_outputs_sweep_matches_its_own_temporary_files_only(mine, theirs, template) -> None:
+    from ocpispec.deliver import name_pattern
+    from ocpispec.execute.outputs import expand, placeholders
+    from datetime import UTC, datetime
+
+    def temporary(export: str) -> str:
+        values = placeholders(export, "sessions", datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+                              "2026-01-01T00:00:00Z", None)
+        return f".{expand(template, values)}.manifest.json.4242-0badcafe.partial"
+
+    pattern = name_pattern(template, {"export": mine, "dataset": "sessions"})
+    assert pattern.match(temporary(mine))
+    assert (pattern.match(temporary(theirs)) is not None) == (mine == theirs)

@@ -83,18 +83,20 @@ class Preflight:
     delivered: bytes | None
 
 
-def preflight(remote: Remote, login: Login,
-              pattern: re.Pattern[str] | None = None) -> Preflight:
+def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = None,
+              keep: frozenset[str] = frozenset()) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
     is accepted and the target directory exists. With `pattern` (`name_pattern`), the
-    temporary files killed runs left there are swept (`delivery.leftovers`). In the same
+    temporary files killed runs left there are swept (`delivery.leftovers`), except the
+    paths in `keep` (a pending commit's, of another export). In the same
     session, the manifest of a file already delivered under the final name is read."""
     from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.check_directory(remote.directory))
-        swept = Leftovers() if pattern is None else sweep(session, remote.directory, pattern)
+        swept = (Leftovers() if pattern is None
+                 else sweep(session, remote.directory, pattern, keep))
         return Preflight(swept, _delivered(session, remote, login))
     finally:
         session.close()

@@ -192,11 +192,14 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         run.prepare()
     if options.assess:
         return _assessed(plan, connect(), runs, options, state_path, started, notes, now)
+    from ocpispec.ledger import pending_remote
+
     delivered: dict[str, bytes | None] = {}
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, notes,
                                 {d.name: d.step(ir.Render).destination
-                                 for d in plan.datasets}, options.destinations, delivered)
+                                 for d in plan.datasets}, options.destinations, delivered,
+                                plan.export.name, pending_remote(state_path))
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 

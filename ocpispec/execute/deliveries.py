@@ -12,18 +12,22 @@ from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import RunError
 from ocpispec.execute.outputs import Target, remove_spools, remove_stale_spools
 from ocpispec.diagnostics.source import Span
+from ocpispec.formats.remote import Remote, parse_remote
 
 
 def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             notes: list[str] | None = None,
             templates: Mapping[str, str | None] | None = None,
             destinations: Mapping | None = None,
-            delivered: dict[str, bytes | None] | None = None) -> dict[str, Login]:
+            delivered: dict[str, bytes | None] | None = None, export: str = "",
+            keep: frozenset[str] = frozenset()) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
     killed runs left; with the destinations as written (`templates`, by dataset), also
     the temporary files they left on the servers, said in `notes`. `delivered` gets,
-    by dataset, the manifest of a file already under the final name (`replacing`)."""
+    by dataset, the manifest of a file already under the final name (`replacing`).
+    `keep`: the URLs of remote temporary files pending commits in the ledger still need
+    (`ledger.pending_remote`), never swept."""
     if any(target.remote is not None for target in targets.values()):
         remove_stale_spools()
     logins = {}
@@ -31,10 +35,13 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
         if target.remote is None:
             continue
         template = (templates or {}).get(name)
-        pattern = delivery.name_pattern(template.rsplit("/", 1)[-1]) if template else None
+        pattern = delivery.name_pattern(template.rsplit("/", 1)[-1],
+                                        {"export": export, "dataset": name}) \
+            if template else None
         try:
             logins[name] = login = delivery.resolve(target.remote, destinations)
-            tried = delivery.preflight(target.remote, login, pattern)
+            tried = delivery.preflight(target.remote, login, pattern,
+                                       _paths_at(target.remote, keep))
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",
                          spans.get(name)) from None
@@ -43,6 +50,13 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
         if delivered is not None:
             delivered[name] = tried.delivered
     return logins
+
+
+def _paths_at(remote: Remote, urls: frozenset[str]) -> frozenset[str]:
+    """The paths of `urls` on the server of `remote`."""
+    server = remote.at("").url
+    return frozenset(found.path for url in urls
+                     if (found := parse_remote(url)).at("").url == server)
 
 
 def _swept_notes(target: Target, swept: delivery.Leftovers) -> list[str]:

@@ -21,14 +21,15 @@ from ocpispec.ledger.log import new_entry, with_result
 from ocpispec.ledger.migrate import is_json_state, legacy_state_path, migrate
 from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit,
                                    forget_state, has_pending, load_state, pending_files,
-                                   record, recover, save_state)
+                                   pending_remote, record, recover, save_state)
 
 LEDGER_ENV = "OCPISPEC_LEDGER"
 
 __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_writable",
            "commit", "connect", "default_ledger_path", "forget_state", "has_pending",
            "is_json_state", "legacy_state_path", "load_state", "migrate", "new_entry",
-           "pending_files", "record", "recover", "save_state", "transaction", "with_result"]
+           "pending_files", "pending_remote", "record", "recover", "save_state", "transaction",
+           "with_result"]
 
 
 def default_ledger_path(directory: Path | None = None) -> Path:

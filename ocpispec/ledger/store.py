@@ -193,6 +193,27 @@ def pending_files(path: Path) -> frozenset[Path]:
     return frozenset(needed)
 
 
+def pending_remote(path: Path) -> frozenset[str]:
+    """The URLs of the remote temporary files pending commits still need (never to be
+    swept), of every export in the ledger."""
+    from ocpispec.formats.remote import RemoteError, parse_remote
+
+    if not path.exists():
+        return frozenset()
+    try:
+        with connect(path) as conn:
+            rows = conn.execute("SELECT renames FROM pending").fetchall()
+    except LedgerError:
+        return frozenset()
+    needed: set[str] = set()
+    for (renames,) in rows:
+        try:
+            needed.update(parse_remote(url).at(temp).url for url, temp in _renames(renames)[1])
+        except (ValueError, TypeError, AttributeError, RemoteError):
+            continue
+    return frozenset(needed)
+
+
 def has_pending(path: Path, export: str) -> bool:
     if not path.exists():
         return False
