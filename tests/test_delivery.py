@@ -536,3 +536,21 @@ def test_an_outputs_sweep_matches_its_own_temporary_files_only(mine, theirs, tem
     pattern = name_pattern(template, {"export": mine, "dataset": "sessions"})
     assert pattern.match(temporary(mine))
     assert (pattern.match(temporary(theirs)) is not None) == (mine == theirs)
+
+
+@pytest.mark.parametrize("beside", ["", ".manifest.json", ".datapackage.json"])
+def test_a_directory_under_a_final_name_is_refused_before_fetching(deliver, sshd, tmp_path,
+                                                                   beside, snapshot) -> None:
+    """A rename over a directory fails only after the commit point: every next run
+    would fail in recovery until someone removes it. It is refused when the server is
+    tried, before anything is fetched, as a local destination is."""
+    sshd.profile(tmp_path / "config")
+    (sshd.root / f"x.csv{beside}").mkdir(parents=True)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX554]" in result.output, result.output
+    assert "is a directory" in result.output
+    assert not has_state(tmp_path / "state.json") and pending(tmp_path / "state.json") == 0
+    assert remote_files(sshd.root) == [f"x.csv{beside}"]
+    if not beside:
+        shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
+        assert re.sub(r":\d{4,5}/", ":PORT/", shown) == snapshot

@@ -86,7 +86,7 @@ class Preflight:
 def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = None,
               keep: frozenset[str] = frozenset()) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
-    is accepted and the target directory exists. With `pattern` (`name_pattern`), the
+    is accepted, the target directory exists and no directory takes a final name. With `pattern` (`name_pattern`), the
     temporary files killed runs left there are swept (`delivery.leftovers`), except the
     paths in `keep` (a pending commit's, of another export). In the same
     session, the manifest of a file already delivered under the final name is read."""
@@ -95,11 +95,28 @@ def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = No
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.check_directory(remote.directory))
+        _check_final_names(session, remote, login)
         swept = (Leftovers() if pattern is None
                  else sweep(session, remote.directory, pattern, keep))
         return Preflight(swept, _delivered(session, remote, login))
     finally:
         session.close()
+
+
+def _check_final_names(session: Any, remote: Remote, login: Login) -> None:
+    """OCX554 where a final name is taken by what a rename cannot replace (a
+    directory): that rename would fail only after the commit point, and so would every
+    recovery of it."""
+    for path in (remote.path, f"{remote.path}.manifest.json",
+                 f"{remote.path}.datapackage.json"):
+        found = _retrying(remote, login, lambda path=path: session.obstacle(path))
+        if found is not None:
+            raise Failure("OCX554", f"cannot deliver to `{remote.at(path).url}`: it is "
+                          f"{found} on the server, not a regular file",
+                          notes=("the finished file is renamed over the old one, which "
+                                 "cannot replace this",),
+                          help="remove or rename it on the server, or deliver under "
+                               "another name")
 
 
 def _delivered(session: Any, remote: Remote, login: Login, limit: int = 1 << 20) -> bytes | None:

@@ -105,6 +105,10 @@ class Session:
                     aborted += 1
         return aborted
 
+    def obstacle(self, path: str) -> str | None:
+        """Nothing stops a copy to a key (S3 has no directories)."""
+        return None
+
     def exists(self, path: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=path[1:])

@@ -16,6 +16,7 @@ import hashlib
 import os
 import secrets
 import socket
+import stat
 import time
 from pathlib import Path
 from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
@@ -145,6 +146,17 @@ class Session:
         if self.exists(final):
             self.sftp.remove(final)
         self.sftp.rename(temp, final)
+
+    def obstacle(self, path: str) -> str | None:
+        """What stands at `path` that a rename cannot replace with a file (`a
+        directory`, `a special file`); None for nothing, a file or a link."""
+        try:
+            mode = self.sftp.lstat(path).st_mode
+        except OSError:
+            return None
+        if mode is None or stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            return None
+        return "a directory" if stat.S_ISDIR(mode) else "a special file"
 
     def exists(self, path: str) -> bool:
         try:
