@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -272,3 +273,25 @@ def test_a_delivered_object_of_another_window_is_never_replaced(deliver, s3_serv
     assert s3_server.get("incoming/x.csv") == first
     assert state_dict(tmp_path / "state.json") == state
     assert s3_server.keys() == [f"incoming/{name}" for name in NAMES]
+
+
+@pytest.mark.parametrize("endpoint", [
+    "not a url", "https://AKIAOCPISPECTEST0001:leaked-in-endpoint@[::1",
+    "ftp://AKIAOCPISPECTEST0001:leaked-in-endpoint@host",
+    "https://AKIAOCPISPECTEST0001:leaked-in-endpoint@127.0.0.1:99999",
+    "http://AKIAOCPISPECTEST0001:leaked-in-endpoint@127.0.0.1:9/",
+    "http://127.0.0.1:9/?X-Amz-Signature=leaked-in-endpoint"])
+def test_an_endpoint_that_cannot_be_used_is_a_diagnostic_without_its_login(
+        deliver, s3_server, tmp_path, endpoint) -> None:
+    """An endpoint_url boto3 refuses (or one with a login in it) fails as OCX596 or
+    OCX595 before anything is fetched, never as a traceback, and never shows what
+    stands before its `@`."""
+    s3_server.profile(tmp_path / "config", endpoint_url=endpoint)
+    result = deliver("s3://consumer-drop/incoming/x.csv")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or \
+        isinstance(result.exception, SystemExit), result.output
+    assert re.search(r"error\[OCX59[56]\]", result.output), result.output
+    assert "leaked-in-endpoint" not in result.output and SECRET_KEY not in result.output
+    assert "nothing was read or written" in result.output
+    assert not has_state(tmp_path / "state.json")

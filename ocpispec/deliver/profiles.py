@@ -197,7 +197,8 @@ def _s3_from_profile(data: Mapping[str, object], source: str, remote: Remote) ->
                       source=source, password=secret("secret_key_env", "AWS_SECRET_ACCESS_KEY"),
                       retries=int(data.get("retries", 3)),
                       backoff_seconds=float(data.get("backoff_seconds", 1.0)), scheme="s3",
-                      endpoint_url=data.get("endpoint_url"), region=data.get("region"))
+                      endpoint_url=_endpoint(data.get("endpoint_url"), source),
+                      region=data.get("region"))
     except (TypeError, ValueError) as exc:
         raise ProfileError(f"the {source} has a value of the wrong type "
                            f"({exc.__class__.__name__})") from None
@@ -210,8 +211,32 @@ def _s3_from_environment(remote: Remote, folder: Path) -> Login:
     secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or _need(source, "AWS_SECRET_ACCESS_KEY")
     return _checked(Login(host=remote.host, port=0, user=user, known_hosts=None,
                           source=source, password=secret, scheme="s3",
-                          endpoint_url=os.environ.get("OCPISPEC_S3_ENDPOINT") or None,
+                          endpoint_url=_endpoint(os.environ.get("OCPISPEC_S3_ENDPOINT") or None,
+                                                 source),
                           region=os.environ.get("AWS_DEFAULT_REGION") or None))
+
+
+def _endpoint(value: object, source: str) -> str | None:
+    """An S3 endpoint: an http(s) URL with a host and no login in it. Said without its
+    text, which may hold a login."""
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return None
+    text = str(value)
+    try:
+        parts = urlsplit(text)
+        usable = (parts.scheme in ("http", "https") and bool(parts.hostname)
+                  and (parts.port is None or 0 < parts.port))
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ProfileError(f"the {source} gives an endpoint_url that is not an http(s) URL "
+                           "with a host (`https://s3.example.org`)")
+    if parts.username is not None or parts.password is not None or parts.query:
+        raise ProfileError(f"the {source} gives an endpoint_url with a login or a query "
+                           "in it; the keys come from access_key_env and secret_key_env")
+    return text
 
 
 def _checked(login: Login) -> Login:

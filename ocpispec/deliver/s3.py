@@ -42,10 +42,15 @@ class Session:
         from botocore.config import Config
 
         self.login, self.bucket = login, login.host
-        self.client = boto3.client(
-            "s3", endpoint_url=login.endpoint_url, region_name=login.region or "us-east-1",
-            aws_access_key_id=login.user, aws_secret_access_key=login.password,
-            config=Config(retries={"max_attempts": 1}, connect_timeout=15, read_timeout=60))
+        try:
+            self.client = boto3.client(
+                "s3", endpoint_url=login.endpoint_url, region_name=login.region or "us-east-1",
+                aws_access_key_id=login.user, aws_secret_access_key=login.password,
+                config=Config(retries={"max_attempts": 1}, connect_timeout=15,
+                              read_timeout=60))
+        except Exception as exc:  # its message may quote the endpoint, login and all
+            raise TransferError(f"the S3 client cannot be set up ({exc.__class__.__name__})"
+                                ) from None
 
     def ensure(self) -> Session:
         return self
