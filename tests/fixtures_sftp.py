@@ -40,6 +40,15 @@ class SshServer:
                     pass
             self.process.wait(timeout=5)
 
+    def drop_connections(self) -> None:
+        """End the open sessions (their sshd processes), as a network that drops them
+        does; the server goes on accepting new ones."""
+        for pid in _descendants(self.process.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def profile(self, config: Path, name: str = "lab", **extra: object) -> Path:
         """A destination profile `<config>/destinations/NAME.toml` (mode 0600)."""
         fields = {"host": "127.0.0.1", "port": self.port, "user": getpass.getuser(),

@@ -554,3 +554,33 @@ def test_a_directory_under_a_final_name_is_refused_before_fetching(deliver, sshd
     if not beside:
         shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
         assert re.sub(r":\d{4,5}/", ":PORT/", shown) == snapshot
+
+
+@pytest.mark.parametrize("after", ["check_directory", "obstacle", "exists"])
+def test_a_connection_lost_in_the_preflight_does_not_hide_a_delivered_file(
+        deliver, sshd, tmp_path, monkeypatch, after) -> None:
+    """The connection drops while the preflight looks for an earlier delivery under the
+    final name: that must not read as "no file there" (the file of another window would
+    be replaced, its rows lost). The look is tried again on a new connection."""
+    import time
+
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url, "--as-of", "2025-07-01T00:00:00Z").exit_code == 0
+    first = (sshd.root / "x.csv").read_bytes()
+    original, dropped = getattr(sftp.Session, after), []
+
+    def then_drop(self, *args):
+        found = original(self, *args)
+        if not dropped:
+            dropped.append(after)
+            sshd.drop_connections()
+            time.sleep(0.2)
+        return found
+
+    monkeypatch.setattr(sftp.Session, after, then_drop)
+    result = deliver(url)  # the next window, as of 2026-01-01
+    assert dropped and result.exit_code == 1
+    assert "error[OCX556]: this run would replace a delivered file" in result.output, \
+        result.output
+    assert (sshd.root / "x.csv").read_bytes() == first

@@ -295,3 +295,30 @@ def test_an_endpoint_that_cannot_be_used_is_a_diagnostic_without_its_login(
     assert "leaked-in-endpoint" not in result.output and SECRET_KEY not in result.output
     assert "nothing was read or written" in result.output
     assert not has_state(tmp_path / "state.json")
+
+
+@pytest.mark.parametrize("failing", ["HEAD", "GET"])
+def test_a_server_error_in_the_preflight_does_not_hide_a_delivered_object(
+        deliver, s3_server, tmp_path, failing) -> None:
+    """The server answers 503 while the preflight looks for an earlier delivery under
+    the final key (HEAD of the object, GET of its manifest): that must not read as "no
+    object there" (the object of another window would be replaced, its rows lost)."""
+    from fixtures_s3 import FaultyProxy
+
+    s3_server.profile(tmp_path / "config")
+    url = "s3://consumer-drop/incoming/x.csv"
+    assert deliver(url, "--as-of", "2025-07-01T00:00:00Z").exit_code == 0
+    first = s3_server.get("incoming/x.csv")
+    target = "/consumer-drop/incoming/x.csv" + (".manifest.json" if failing == "GET" else "")
+    proxy = FaultyProxy(s3_server.endpoint, lambda method, path: 503 if (
+        method, path.split("?")[0]) == (failing, target) else None)
+    try:
+        s3_server.profile(tmp_path / "config", endpoint_url=proxy.endpoint)
+        result = deliver(url)  # the next window, as of 2026-01-01
+    finally:
+        proxy.close()
+    assert result.exit_code == 1
+    assert "error[OCX595]" in result.output and "checked before fetching" in result.output, \
+        result.output
+    assert "looking for an earlier delivery failed" in result.output
+    assert s3_server.get("incoming/x.csv") == first

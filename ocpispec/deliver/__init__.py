@@ -94,7 +94,7 @@ def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = No
 
     session = _connect(remote, login)
     try:
-        _retrying(remote, login, lambda: session.check_directory(remote.directory))
+        _retrying(remote, login, lambda: session.ensure().check_directory(remote.directory))
         _check_final_names(session, remote, login)
         swept = (Leftovers() if pattern is None
                  else sweep(session, remote.directory, pattern, keep))
@@ -109,7 +109,7 @@ def _check_final_names(session: Any, remote: Remote, login: Login) -> None:
     recovery of it."""
     for path in (remote.path, f"{remote.path}.manifest.json",
                  f"{remote.path}.datapackage.json"):
-        found = _retrying(remote, login, lambda path=path: session.obstacle(path))
+        found = _retrying(remote, login, lambda path=path: session.ensure().obstacle(path))
         if found is not None:
             raise Failure("OCX554", f"cannot deliver to `{remote.at(path).url}`: it is "
                           f"{found} on the server, not a regular file",
@@ -120,10 +120,11 @@ def _check_final_names(session: Any, remote: Remote, login: Login) -> None:
 
 
 def _delivered(session: Any, remote: Remote, login: Login, limit: int = 1 << 20) -> bytes | None:
-    if not _retrying(remote, login, lambda: session.exists(remote.path)):
+    if not _retrying(remote, login, lambda: session.ensure().exists(remote.path)):
         return None
     return _retrying(remote, login,  # type: ignore[no-any-return]
-                     lambda: session.read_small(remote.path + ".manifest.json", limit))
+                     lambda: session.ensure().read_small(remote.path + ".manifest.json",
+                                                         limit))
 
 
 @dataclass(slots=True)
@@ -190,10 +191,11 @@ def finish_rename(url: str, temp: str, tables: Any = None) -> str:
     login = resolve(remote, tables)
     session = _connect(remote, login)
     try:
-        if session.exists(temp):
-            _retrying(remote, login, lambda: session.rename(temp, remote.path))
+        if _retrying(remote, login, lambda: session.ensure().exists(temp)):
+            _retrying(remote, login, lambda: session.ensure().rename(temp, remote.path))
             return "published"
-        return "done" if session.exists(remote.path) else "missing"
+        found = _retrying(remote, login, lambda: session.ensure().exists(remote.path))
+        return "done" if found else "missing"
     finally:
         session.close()
 

@@ -117,7 +117,8 @@ class Session:
     def exists(self, path: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=path[1:])
-        except Exception:
+        except Exception as exc:
+            _unless_answered(exc)
             return False
         return True
 
@@ -127,7 +128,8 @@ class Session:
             found = self.client.get_object(Bucket=self.bucket, Key=path[1:],
                                            Range=f"bytes=0-{limit - 1}")
             return found["Body"].read(limit)  # type: ignore[no-any-return]
-        except Exception:
+        except Exception as exc:
+            _unless_answered(exc)
             return None
 
     def remove(self, path: str) -> None:
@@ -164,6 +166,23 @@ class Session:
             return method(*args, **kwargs)
         except Exception as exc:
             raise TransferError(f"{what} failed: {_reason(exc)}") from None
+
+
+# the server's answers that an object is not there or may not be read (a HEAD of a
+# missing key is 403 without the right to list); an empty object has no byte range
+_ABSENT = {403, 404, 416}
+
+
+def _unless_answered(exc: BaseException) -> None:
+    """A TransferError unless the server answered that the object is not there: a
+    failed connection or a server error says nothing, and reading it as "not there"
+    would let a delivered object be replaced."""
+    response = getattr(exc, "response", None)
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") \
+        if isinstance(response, dict) else None
+    if status not in _ABSENT:
+        raise TransferError(f"looking for an earlier delivery failed: {_reason(exc)}"
+                            ) from None
 
 
 def _transfer() -> Any:

@@ -19,6 +19,7 @@ import socket
 import stat
 import time
 from pathlib import Path
+
 from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
 from ocpispec.deliver.profiles import Login
 
@@ -152,7 +153,8 @@ class Session:
         directory`, `a special file`); None for nothing, a file or a link."""
         try:
             mode = self.sftp.lstat(path).st_mode
-        except OSError:
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            self._unless_lost(exc)
             return None
         if mode is None or stat.S_ISREG(mode) or stat.S_ISLNK(mode):
             return None
@@ -161,7 +163,8 @@ class Session:
     def exists(self, path: str) -> bool:
         try:
             self.sftp.stat(path)
-        except OSError:
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            self._unless_lost(exc)
             return False
         return True
 
@@ -170,8 +173,18 @@ class Session:
         try:
             with self.sftp.open(path, "rb") as remote:
                 return remote.read(limit)  # type: ignore[no-any-return]
-        except OSError:
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            self._unless_lost(exc)
             return None
+
+    def _unless_lost(self, exc: BaseException) -> None:
+        """A TransferError when the connection is gone: the server's answer ("no such
+        file", "permission denied") says a file is not there or cannot be seen, a lost
+        connection says nothing, and reading it as "not there" would let a delivered
+        file be replaced."""
+        transport = self.client.get_transport()
+        if transport is None or not transport.is_active():
+            raise TransferError(f"the connection was lost ({_reason(exc)})") from None
 
     def remove(self, path: str) -> None:
         with contextlib.suppress(Exception):

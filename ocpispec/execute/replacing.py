@@ -13,7 +13,8 @@ and the state unmoved. Running a window again (a failed delivery, a demo) replac
 its own file: the records are the same ones. A file without a readable manifest, or
 whose manifest says it holds no row, is replaced as before. A remote destination
 (SFTP, S3) is compared with the manifest delivered beside it, once its server has been
-tried and before anything is fetched.
+tried and before anything is fetched; a lost connection or a server error while looking
+fails the run there (`ocpispec.deliver`), it never reads as "no file".
 
 Outputs are replaced by renaming a finished file over the old one, so a local target
 (or the manifest or data package beside it) that exists and is not a regular file is
