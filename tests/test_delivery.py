@@ -584,3 +584,16 @@ def test_a_connection_lost_in_the_preflight_does_not_hide_a_delivered_file(
     assert "error[OCX556]: this run would replace a delivered file" in result.output, \
         result.output
     assert (sshd.root / "x.csv").read_bytes() == first
+
+
+def test_a_sample_never_replaces_a_delivered_window_on_the_server(deliver, sshd,
+                                                                  tmp_path) -> None:
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url).exit_code == 0
+    whole = (sshd.root / "x.csv").read_bytes()
+    sample = deliver(url, "--restart", "--limit", "3")  # the same window: since 2000
+    assert sample.exit_code == 1, sample.output
+    assert "error[OCX556]: this run would replace a delivered file with a sample" \
+        in sample.output
+    assert (sshd.root / "x.csv").read_bytes() == whole

@@ -169,3 +169,26 @@ def test_the_manifest_of_a_sample_says_so(run, server, tmp_path: Path) -> None:
     assert run(server, "--as-of", MID, window="previous month").exit_code == 0
     manifest = json.loads((tmp_path / "out/sessions.csv.manifest.json").read_text())
     assert "sample" not in manifest
+
+
+def test_a_sample_never_replaces_the_whole_window(run, server, tmp_path: Path,
+                                                  snapshot) -> None:
+    """A fixed window (`previous month`) delivered whole, then a `--limit` trial run to
+    the same name: the same window, but a few of its rows; the consumer's file stays.
+    A sample may replace a sample, and the whole window a sample."""
+    window = "previous month"
+    assert run(server, "--as-of", AS_OF, window=window).exit_code == 0
+    whole = (tmp_path / "out/sessions.csv").read_bytes()
+    sample = run(server, "--as-of", AS_OF, "--limit", "3", window=window)
+    assert sample.exit_code == 1 and "OCX556" in sample.stderr
+    assert scrub(cli_block(sample), tmp_path=tmp_path) == snapshot
+    assert (tmp_path / "out/sessions.csv").read_bytes() == whole
+    assert run(server, "--as-of", AS_OF, "--limit", "3", window=window,
+               destination="out/sample.csv").exit_code == 0
+    again = run(server, "--as-of", AS_OF, "--limit", "2", window=window,
+                destination="out/sample.csv")
+    assert again.exit_code == 0, again.output
+    assert len(_sessions(tmp_path / "out/sample.csv")) <= 2
+    assert run(server, "--as-of", AS_OF, window=window,
+               destination="out/sample.csv").exit_code == 0
+    assert (tmp_path / "out/sample.csv").read_bytes() == whole

@@ -166,7 +166,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         if not options.dry_run and not options.assess:
             from ocpispec.execute.replacing import check_replacements
 
-            check_replacements(plan, targets, windows, (state_path, options.runs_dir))
+            check_replacements(plan, targets, windows, (state_path, options.runs_dir),
+                               sample=options.limit is not None)
         return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
                         notes, state, incremental, advancing, changes, windows, targets)
     finally:
@@ -203,7 +204,8 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 
-        check_remote_replacements(plan, targets, windows, delivered)
+        check_remote_replacements(plan, targets, windows, delivered,
+                                  options.limit is not None)
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     client = connect()
     if options.dry_run:

@@ -10,7 +10,8 @@ Before anything is fetched, each local target is compared with the manifest besi
 it: a file that holds rows of another export or dataset, or of another window, is a
 delivery this run must not replace (OCX556), and the run stops with nothing fetched
 and the state unmoved. Running a window again (a failed delivery, a demo) replaces
-its own file: the records are the same ones. A file without a readable manifest, or
+its own file: the records are the same ones, except that a `--limit` sample never
+replaces a whole window's file. A file without a readable manifest, or
 whose manifest says it holds no row, is replaced as before. A remote destination
 (SFTP, S3) is compared with the manifest delivered beside it, once its server has been
 tried and before anything is fetched; a lost connection or a server error while looking
@@ -53,33 +54,38 @@ class Delivery:
     start: str | None
     end: str | None
     rows: int
+    sample: bool = False  # a `--limit` run's file
 
 
 def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                        windows: Mapping[str, ResolvedWindow],
-                       bookkeeping: tuple[Path, Path | None] | None = None) -> None:
+                       bookkeeping: tuple[Path, Path | None] | None = None, *,
+                       sample: bool = False) -> None:
     """Refuse (OCX556) a run that would replace an earlier, different delivery in a
     local file, and (OCX554) one that would write over the ledger or the run records
-    (`bookkeeping`: the ledger's path and the run records' directory)."""
+    (`bookkeeping`: the ledger's path and the run records' directory); `sample`: this
+    run is a `--limit` sample, which never replaces a whole window's file."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
             _check_kind(target.path, dataset)
             if bookkeeping is not None:
                 _check_not_bookkeeping(target.path, dataset, *bookkeeping)
-            _check(delivered_at(target.path), str(target.path), plan, dataset, windows)
+            _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
+                   sample)
 
 
 def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                               windows: Mapping[str, ResolvedWindow],
-                              delivered: Mapping[str, bytes | None]) -> None:
+                              delivered: Mapping[str, bytes | None],
+                              sample: bool = False) -> None:
     """The same for remote destinations, from the manifest delivered beside the file
     (read while `deliveries.prepare` tried each server), by dataset."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
         text = delivered.get(dataset.name)
         if target.remote is not None and text is not None:
-            _check(parse_delivery(text), target.remote.url, plan, dataset, windows)
+            _check(parse_delivery(text), target.remote.url, plan, dataset, windows, sample)
 
 
 def _check_kind(path: Path, dataset: ir.Dataset) -> None:
@@ -163,15 +169,19 @@ def parse_delivery(text: bytes) -> Delivery | None:
         return None
     return Delivery(_text(_field(manifest, "export", "name")), _text(manifest.get("dataset")),
                     _text(_field(manifest, "window", "start")),
-                    _text(_field(manifest, "window", "end")), rows)
+                    _text(_field(manifest, "window", "end")), rows,
+                    manifest.get("sample") is not None)
 
 
 def _check(earlier: Delivery | None, where: str, plan: ir.Plan, dataset: ir.Dataset,
-           windows: Mapping[str, ResolvedWindow]) -> None:
+           windows: Mapping[str, ResolvedWindow], sample: bool) -> None:
     window = windows[dataset.name]
-    if earlier is not None and not _same_delivery(earlier, plan.export.name, dataset.name,
-                                                  window):
+    if earlier is None:
+        return
+    if not _same_delivery(earlier, plan.export.name, dataset.name, window):
         raise _refusal(where, earlier, plan.export.name, dataset, window)
+    if sample and not earlier.sample:
+        raise _sample_refusal(where, earlier, dataset)
 
 
 def _same_delivery(earlier: Delivery, export: str, dataset: str,
@@ -197,6 +207,18 @@ def _refusal(where: str, earlier: Delivery, export: str, dataset: ir.Dataset,
         help="give each window its own file: put `{run.timestamp}` or `{window.start}` in "
              "the destination (or pass `--out`); or move the earlier file away once its "
              "consumer has it, then run again")
+
+
+def _sample_refusal(where: str, earlier: Delivery, dataset: ir.Dataset) -> RunError:
+    rows = count(earlier.rows, "row", grouped=True)
+    return RunError.of(
+        "OCX556", f"this run would replace a delivered file with a sample: `{where}` holds "
+                  f"the whole delivery of this window ({rows}), and `--limit` reads only "
+                  "some of its records",
+        dataset.step(ir.Render).origin, "the destination",
+        notes=("replacing the file would take the rest of the window's rows from its "
+               "consumer", "nothing was fetched and the state did not move"),
+        help="write the sample elsewhere with `--out sample.csv`")
 
 
 def _loss(dataset: ir.Dataset) -> str:
