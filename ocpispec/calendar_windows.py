@@ -87,6 +87,13 @@ def shift(start: date, amount: int, unit: str) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
+def next_boundary(boundary: datetime, amount: int, unit: str, zone: str | None) -> datetime:
+    """The period start `amount` periods after the period start `boundary` (a UTC
+    instant, as `previous` gives them): where a window that starts at `boundary` ends."""
+    tz = zone_of(zone)
+    return _instant(shift(period_start(_local_date(boundary, tz), unit), amount, unit), tz)
+
+
 def describe(kind: str, unit: str | None, amount: int | None, zone: str | None) -> str:
     """`previous month in Europe/Amsterdam`, `previous 4 complete weeks in UTC`."""
     where = f" in {zone or 'UTC'}"

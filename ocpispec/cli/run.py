@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ocpispec.cli import run_control
+from ocpispec.cli import catch_up, run_control
 from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
 from ocpispec.cli.run_setup import pseudonym_key, uses_state
@@ -176,7 +176,7 @@ def _run(args: RunArgs) -> None:
         if args.follow:
             run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
                                _run_once)
-        elif not _run_once(plan, args):
+        elif not (catch_up.run_missed(plan, args, _run_once) and _run_once(plan, args)):
             sys.exit(1)
 
 

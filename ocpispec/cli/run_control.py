@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from ocpispec.cli import catch_up
 from ocpispec.cli.plan import show_spec_diagnostics
 from ocpispec.diagnostics import error
 from ocpispec.launch.stop import Terminated as Terminated, raise_terminated
@@ -87,7 +88,7 @@ def follow(plan, args, run_once) -> None:
     _preflight(plan, args)
     failures = 0
     while True:
-        if run_once(plan, args):
+        if catch_up.run_missed(plan, args, run_once) and run_once(plan, args):
             failures = 0
         else:
             failures += 1

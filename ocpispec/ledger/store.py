@@ -214,6 +214,19 @@ def pending_remote(path: Path) -> frozenset[str]:
     return frozenset(needed)
 
 
+def last_delivered_end(path: Path, export: str, dataset: str) -> str | None:
+    """The end of the latest window of `dataset` a committed (whole, not sample) run of
+    `export` delivered, from the disclosure log; None when there is none."""
+    if not path.exists():
+        return None
+    with connect(path) as conn:
+        row = conn.execute(
+            "SELECT MAX(d.window_end) FROM run_datasets d JOIN runs r ON r.id = d.run_id "
+            "WHERE r.export = ? AND r.outcome = 'committed' AND d.dataset = ?",
+            (export, dataset)).fetchone()
+    return row[0] if row else None
+
+
 def has_pending(path: Path, export: str) -> bool:
     if not path.exists():
         return False

@@ -1,0 +1,96 @@
+"""Calendar windows a stopped machine missed, delivered before the current one.
+
+A spec whose datasets read `previous day` (week, month, ...) delivers the period before
+each run. A machine that was off (or a scheduler that skipped runs) for three days
+would deliver only the last day: the two before would never leave. Before such a run,
+the disclosure log says where the last committed delivery of each dataset ended; each
+whole window between that end and the start of this run's window is run first, in
+order, as `--as-of` at its end would run it. Windows of several periods (`previous 4
+complete weeks`) are caught up only where they tile the gap exactly; otherwise the run
+says what was not delivered. The first run of an export has nothing to catch up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ocpispec.plan import ir
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """The `--as-of` moments of the missed windows, oldest first; `untiled`: the gap
+    `[start, end)` that whole windows do not fill (nothing is run for it)."""
+
+    moments: tuple[datetime, ...] = ()
+    last_end: datetime | None = None
+    untiled: tuple[datetime, datetime] | None = None
+
+
+def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
+    from ocpispec.calendar_windows import next_boundary
+    from ocpispec.execute.windows import calendar_range
+    from ocpispec.ledger import LedgerError, last_delivered_end
+    from ocpispec.timestamps import TimestampError, read_timestamp
+
+    windows = {dataset.step(ir.Fetch).window for dataset in plan.datasets}
+    if len(windows) != 1:
+        return CatchUp()
+    (window,) = windows
+    if window.kind != "previous":
+        return CatchUp()
+    try:
+        ends = [last_delivered_end(ledger, plan.export.name, dataset.name)
+                for dataset in plan.datasets]
+        if None in ends:
+            return CatchUp()
+        last = min(read_timestamp(end) for end in ends)
+    except (LedgerError, TimestampError, OSError):
+        return CatchUp()
+    start, _ = calendar_range(window, now)
+    unit, amount = window.unit or "day", window.amount or 1
+    moments, boundary = [], last
+    while (following := next_boundary(boundary, amount, unit, window.zone)) <= start:
+        moments.append(following)
+        boundary = following
+    untiled = (boundary, start) if boundary < start else None
+    return CatchUp(tuple(moments), last, untiled)
+
+
+def applies(args) -> bool:
+    """A real run at the real time into the spec's destinations: no `--as-of`,
+    `--demo`, `--dry-run`, `--limit`, `--restart`, `--assess` or `--out`."""
+    return not (args.as_of is not None or args.demo or args.dry_run or args.limit is not None
+                or args.restart or args.assess or args.out is not None)
+
+
+def run_missed(plan: ir.Plan, args, run_once) -> bool:
+    """Run each missed window (`run_once(plan, args)` with `as_of` at its end), oldest
+    first; False when one failed (the later ones and the current run wait for the next
+    run, which finds them missed again)."""
+    import dataclasses
+    from datetime import UTC
+
+    import click
+
+    from ocpispec.ledger import default_ledger_path
+    from ocpispec.timestamps import format_timestamp
+
+    if not applies(args):
+        return True
+    found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
+    if found.untiled is not None:
+        start, end = (format_timestamp(moment) for moment in found.untiled)
+        click.echo(f"warning: {start} to {end} was never delivered and is shorter than "
+                   "the spec's window; it is not caught up (deliver it with a `between` "
+                   "window)", err=True)
+    total = len(found.moments)
+    for number, moment in enumerate(found.moments, 1):
+        click.echo(f"catching up {number} of {total}: the window ending at "
+                   f"{format_timestamp(moment)} was never delivered (the last delivery "
+                   f"ended at {format_timestamp(found.last_end)})", err=True)
+        if not run_once(plan, dataclasses.replace(args, as_of=moment)):
+            return False
+    return True

@@ -1,0 +1,90 @@
+"""Calendar windows a stopped machine missed are delivered before the current one
+(`ocpispec/cli/catch_up.py`), once each and in order, against the demo CPO."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger_helpers import runs
+
+from ocpispec import calendar_windows
+
+KEY = {"TEST_PSEUDONYM_KEY": "6a1f0c9e3d7b24e8a5c1f9d0b3e6a27c4f8d1b5e9a0c3f7d2b6e4a8c1f5d9b03"}
+SPEC = """export catch_up_test
+  consumer "Test consumer"
+  purpose "Tests that missed windows are delivered"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions previous {unit} in "Europe/Amsterdam"
+select round(kwh, 1) as energy_kwh
+output csv to "{out}/sessions-{{window.start}}.csv"
+"""
+
+
+@pytest.fixture
+def run(run_cli, demo_server_factory, tmp_path: Path):
+    server = demo_server_factory(version="2.2.1", size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+
+    def invoke(*args: str, unit: str = "day"):
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(SPEC.format(unit=unit, out=tmp_path / "out"))
+        return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), *args,
+                       env=env)
+
+    return invoke
+
+
+def _windows(tmp_path: Path) -> list[str]:
+    return sorted(re.sub(r"^sessions-|\.csv$", "", p.name)
+                  for p in (tmp_path / "out").glob("sessions-*.csv"))
+
+
+def test_the_days_a_stopped_machine_missed_are_delivered_in_order(run, tmp_path) -> None:
+    now = datetime.now(UTC)
+    earlier = (now - timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert run("--as-of", earlier).exit_code == 0
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("catching up") == 3
+    delivered = _windows(tmp_path)
+    assert len(delivered) == 5 and len(set(delivered)) == 5
+    ends = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
+    assert len(ends) == 5
+    again = run()  # nothing missed now: only the current window, again
+    assert again.exit_code == 0 and "catching up" not in again.stderr
+    assert _windows(tmp_path) == delivered
+
+
+def test_nothing_is_caught_up_on_a_first_run_or_with_as_of(run, tmp_path) -> None:
+    assert "catching up" not in run().stderr
+    earlier = (datetime.now(UTC) - timedelta(days=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = run("--as-of", earlier)
+    assert result.exit_code == 0 and "catching up" not in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(1999, 1, 1), date(2040, 12, 31)),
+       st.sampled_from(["day", "week", "month", "quarter", "year"]),
+       st.integers(1, 4),
+       st.sampled_from([None, "Europe/Amsterdam", "America/Santiago", "Australia/Lord_Howe",
+                        "Asia/Beirut", "America/St_Johns", "Pacific/Chatham"]),
+       st.integers(1, 40))
+def test_caught_up_windows_tile_time(day, unit, amount, zone, steps) -> None:
+    """The windows `previous` gives at each boundary `next_boundary` steps to start
+    where the one before ended: no gap, no overlap, across DST changes, month ends and
+    leap years."""
+    now = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    start, end = calendar_windows.previous(unit, amount, zone, now)
+    for _ in range(steps):
+        following = calendar_windows.next_boundary(end, amount, unit, zone)
+        assert following > end
+        assert calendar_windows.previous(unit, amount, zone, following) == (end, following)
+        end = following
