@@ -86,3 +86,39 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None
     assert len({run["run_at"] for run in logged}) == len(logged)
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
     assert leftovers == [], leftovers  # the runs after the kills removed them
+
+
+def test_kill_minus_nine_never_loses_or_repeats_a_record_delivered_over_sftp(
+        tmp_path: Path) -> None:
+    """The same kills with the output delivered to a real OpenSSH server: the uploads,
+    the commit point, the remote renames and their recovery by the next run. The
+    temporary files killed runs left on the server are younger than an hour, so they
+    are only reported; every final file holds its window once."""
+    from fixtures_sftp import start_sshd
+
+    sshd = start_sshd(tmp_path / "sshd")
+    try:
+        sshd.profile(tmp_path / "config")
+        out, reference = sshd.root, tmp_path / "reference"
+        spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+        spec.write_text(SPEC.format(directory=f"sftp://127.0.0.1:{sshd.port}{out}"))
+        whole.write_text(SPEC.format(directory=reference))
+        with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+            report = _harness(tmp_path, server, spec, tmp_path / "state.json")
+            env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+                   "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
+            final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole),
+                                    "--state", str(tmp_path / "reference.json"), "--as-of",
+                                    report["last"], "-q"], env=env, capture_output=True,
+                                   text=True, timeout=60)
+    finally:
+        sshd.stop()
+    assert final.returncode == 0, final.stderr
+    assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
+    assert report["killed"] >= CYCLES * 0.3, report
+    delivered, expected = _delivered(out), _delivered(reference)
+    assert len(expected) > 1000
+    assert set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"
+    logged = [run for run in runs(tmp_path / "state.json") if run["outcome"] == "committed"]
+    assert len(logged) == len(list(out.glob("*.csv"))), "a published run not logged once"
