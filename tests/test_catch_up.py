@@ -47,13 +47,21 @@ def _windows(tmp_path: Path) -> list[str]:
                   for p in (tmp_path / "out").glob("sessions-*.csv"))
 
 
-def test_the_days_a_stopped_machine_missed_are_delivered_in_order(run, tmp_path) -> None:
+def _said(stderr: str, start: str) -> str:
+    """The lines starting with `start`, times scrubbed."""
+    lines = [line for line in stderr.splitlines() if line.startswith(start)]
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", "\n".join(lines))
+
+
+def test_the_days_a_stopped_machine_missed_are_delivered_in_order(run, tmp_path,
+                                                                  snapshot) -> None:
     now = datetime.now(UTC)
     earlier = (now - timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert run("--as-of", earlier).exit_code == 0
     result = run()
     assert result.exit_code == 0, result.output
     assert result.stderr.count("catching up") == 3
+    assert _said(result.stderr, "catching up") == snapshot
     delivered = _windows(tmp_path)
     assert len(delivered) == 5 and len(set(delivered)) == 5
     ends = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
@@ -88,3 +96,32 @@ def test_caught_up_windows_tile_time(day, unit, amount, zone, steps) -> None:
         assert following > end
         assert calendar_windows.previous(unit, amount, zone, following) == (end, following)
         end = following
+
+
+def test_a_clock_behind_the_last_delivery_is_warned_about(run, tmp_path, monkeypatch,
+                                                         snapshot) -> None:
+    """The last delivery ended today at midnight; the clock now says two days ago."""
+    import ocpispec.cli.catch_up as catch_up
+
+    assert run().exit_code == 0
+    behind = datetime.now(UTC) - timedelta(days=2)
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return behind
+
+    monkeypatch.setattr(catch_up, "datetime", Clock)
+    found = catch_up.missed(_plan(tmp_path), tmp_path / "ledger.sqlite", behind)
+    assert found.behind is not None and found.moments == ()
+    result = run()
+    assert "catching up" not in result.stderr
+    assert "the clock may be behind" in " ".join(result.stderr.split())
+    assert _said(result.stderr, "warning: this run's window") == snapshot
+
+
+def _plan(tmp_path: Path):
+    from ocpispec.cli.plan import build_plan
+
+    return build_plan(tmp_path / "spec.ocx", limit=None, page_size=100, concurrency=1,
+                      warnings=False)

@@ -7,7 +7,9 @@ the disclosure log says where the last committed delivery of each dataset ended;
 whole window between that end and the start of this run's window is run first, in
 order, as `--as-of` at its end would run it. Windows of several periods (`previous 4
 complete weeks`) are caught up only where they tile the gap exactly; otherwise the run
-says what was not delivered. The first run of an export has nothing to catch up.
+says what was not delivered. The first run of an export has nothing to catch up. A run
+whose window ends before the last delivered one (a clock that moved back) is warned
+about.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class CatchUp:
     moments: tuple[datetime, ...] = ()
     last_end: datetime | None = None
     untiled: tuple[datetime, datetime] | None = None
+    behind: datetime | None = None  # this run's window ends before the last delivered one
 
 
 def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
@@ -49,7 +52,9 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
         last = min(read_timestamp(end) for end in ends)
     except (LedgerError, TimestampError, OSError):
         return CatchUp()
-    start, _ = calendar_range(window, now)
+    start, end = calendar_range(window, now)
+    if end < last:
+        return CatchUp(last_end=last, behind=end)
     unit, amount = window.unit or "day", window.amount or 1
     moments, boundary = [], last
     while (following := next_boundary(boundary, amount, unit, window.zone)) <= start:
@@ -81,6 +86,12 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
     if not applies(args):
         return True
     found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
+    if found.behind is not None and found.last_end is not None:
+        click.echo(f"warning: this run's window ends at {format_timestamp(found.behind)}, "
+                   "before the end of the last delivered one "
+                   f"({format_timestamp(found.last_end)}): the clock may be behind (or the "
+                   "spec's window changed); the run delivers an earlier window again",
+                   err=True)
     if found.untiled is not None:
         start, end = (format_timestamp(moment) for moment in found.untiled)
         click.echo(f"warning: {start} to {end} was never delivered and is shorter than "
