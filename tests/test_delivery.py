@@ -597,3 +597,27 @@ def test_a_sample_never_replaces_a_delivered_window_on_the_server(deliver, sshd,
     assert "error[OCX556]: this run would replace a delivered file with a sample" \
         in sample.output
     assert (sshd.root / "x.csv").read_bytes() == whole
+
+
+def test_a_rename_whose_answer_was_lost_is_not_a_failure(deliver, sshd, tmp_path,
+                                                         monkeypatch) -> None:
+    """The server renames the file, then the connection drops before its answer
+    arrives: the retry finds the temporary name gone and the final one there, which is
+    what the rename did; the run succeeds instead of leaving a commit to finish."""
+    sshd.profile(tmp_path / "config")
+    original, dropped = sftp.Session.rename, []
+
+    def renamed_then_dropped(self, temp: str, final: str) -> None:
+        original(self, temp, final)
+        if not dropped:
+            dropped.append(final)
+            sshd.drop_connections()
+            raise sftp.TransferError("rename failed: Server connection dropped")
+
+    monkeypatch.setattr(sftp.Session, "rename", renamed_then_dropped)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert dropped and result.exit_code == 0, result.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+    assert pending(tmp_path / "state.json") == 0
+    assert state_dict(tmp_path / "state.json")["datasets"]

@@ -147,9 +147,7 @@ class Outbox:
 
     def publish(self, pause: Callable[[str], None] = lambda step: None) -> None:
         for item in self.pending:
-            _retrying(item.remote, item.session.login,
-                      lambda item=item: item.session.ensure().rename(item.temp,
-                                                                        item.remote.path))
+            _retrying(item.remote, item.session.login, lambda item=item: _rename(item))
             pause("remote rename")
 
     def abort(self) -> None:
@@ -161,6 +159,21 @@ class Outbox:
     def close(self) -> None:
         for session in self.sessions:
             session.close()
+
+
+def _rename(item: _Pending) -> None:
+    """The rename of one uploaded file. Where an attempt whose answer was lost (the
+    connection dropped) had renamed it, the next finds the temporary name gone and the
+    final one there: done, as recovery would find it."""
+    from ocpispec.deliver.faults import TransferError
+
+    session = item.session.ensure()
+    try:
+        session.rename(item.temp, item.remote.path)
+    except TransferError:
+        session = item.session.ensure()
+        if session.exists(item.temp) or not session.exists(item.remote.path):
+            raise
 
 
 def upload(groups: Sequence[tuple[Remote, Login, Sequence[tuple[Path, str]]]]) -> Outbox:
