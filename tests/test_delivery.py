@@ -621,3 +621,23 @@ def test_a_rename_whose_answer_was_lost_is_not_a_failure(deliver, sshd, tmp_path
                                        "x.csv.manifest.json"]
     assert pending(tmp_path / "state.json") == 0
     assert state_dict(tmp_path / "state.json")["datasets"]
+
+
+def test_the_wait_between_attempts_doubles_up_to_a_minute(monkeypatch) -> None:
+    """`retries = 12` with the default backoff waits 1, 2, 4 ... 32, then 60 s each
+    time: never 2**11 seconds."""
+    import ocpispec.deliver as delivery
+    from ocpispec.deliver.faults import TransferError
+    from ocpispec.deliver.profiles import Login
+
+    waits: list[float] = []
+    monkeypatch.setattr(delivery.time, "sleep", waits.append)
+    login = Login(host="h", port=22, user="u", known_hosts=None, source="test", retries=12)
+
+    def fail() -> None:
+        raise TransferError("upload failed: No space left on device")
+
+    with pytest.raises(delivery.Failure) as failed:
+        delivery._retrying(parse_remote("sftp://h/in/x.csv"), login, fail)
+    assert failed.value.code == "OCX595" and "after 13 attempts" in failed.value.message
+    assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60]

@@ -221,9 +221,13 @@ def _connect(remote: Remote, login: Login) -> Any:
     return _retrying(remote, login, lambda: Session(login))
 
 
+MAX_WAIT_SECONDS = 60.0  # `retries = 30` must not mean a wait of 2**29 seconds
+
+
 def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
     """`attempt` with up to `login.retries` more tries after a transfer failure,
-    waiting `backoff_seconds`, doubled each time. A host key problem is never retried."""
+    waiting `backoff_seconds`, doubled each time up to MAX_WAIT_SECONDS. A host key
+    problem is never retried."""
     from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
 
     tries = login.retries + 1
@@ -248,6 +252,6 @@ def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
                               help="check the server, the disk space and the permissions "
                                    "there, then run again") from None
             with contextlib.suppress(Exception):
-                time.sleep(login.backoff_seconds * 2 ** (number - 1))
+                time.sleep(min(login.backoff_seconds * 2 ** (number - 1), MAX_WAIT_SECONDS))
     raise AssertionError("unreachable")
 
