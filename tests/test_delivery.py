@@ -641,3 +641,20 @@ def test_the_wait_between_attempts_doubles_up_to_a_minute(monkeypatch) -> None:
         delivery._retrying(parse_remote("sftp://h/in/x.csv"), login, fail)
     assert failed.value.code == "OCX595" and "after 13 attempts" in failed.value.message
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60]
+
+
+def test_a_dry_run_removes_nothing_on_the_server(deliver, sshd, tmp_path) -> None:
+    """`--dry-run` writes nothing, and that holds on the server: a killed run's old
+    temporary file stays for the next real run to sweep."""
+    import os
+    import time
+
+    sshd.profile(tmp_path / "config")
+    old = sshd.root / ".x.csv.4242-0badcafe.partial"
+    old.write_text("started,energy_kwh\n")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url, "--dry-run").exit_code == 0
+    assert remote_files(sshd.root) == [old.name]
+    assert deliver(url).exit_code == 0
+    assert not old.exists()

@@ -196,10 +196,12 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.ledger import pending_remote
 
     delivered: dict[str, bytes | None] = {}
+    # a dry run writes nothing, on the servers neither: their leftovers are not swept
+    templates = {} if options.dry_run else {d.name: d.step(ir.Render).destination
+                                             for d in plan.datasets}
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
-                                          for d in plan.datasets}, notes,
-                                {d.name: d.step(ir.Render).destination
-                                 for d in plan.datasets}, options.destinations, delivered,
+                                          for d in plan.datasets}, notes, templates,
+                                options.destinations, delivered,
                                 plan.export.name, pending_remote(state_path))
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
