@@ -86,10 +86,11 @@ class Preflight:
 def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = None,
               keep: frozenset[str] = frozenset()) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
-    is accepted, the target directory exists and no directory takes a final name. With `pattern` (`name_pattern`), the
-    temporary files killed runs left there are swept (`delivery.leftovers`), except the
-    paths in `keep` (a pending commit's, of another export). In the same
-    session, the manifest of a file already delivered under the final name is read."""
+    is accepted, the target directory exists and no directory takes a final name. With
+    `pattern` (`name_pattern`), the temporary files killed runs left there are swept
+    (`delivery.leftovers`), except the paths in `keep` (another export's pending
+    commit's). In the same session, the manifest of a file already delivered under the
+    final name is read."""
     from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)

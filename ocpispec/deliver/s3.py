@@ -181,8 +181,8 @@ def _unless_answered(exc: BaseException) -> None:
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") \
         if isinstance(response, dict) else None
     if status not in _ABSENT:
-        raise TransferError(f"looking for an earlier delivery failed: {_reason(exc)}"
-                            ) from None
+        raise TransferError("the server did not say whether the object is there: "
+                            f"{_reason(exc)}") from None
 
 
 def _transfer() -> Any:
