@@ -88,6 +88,22 @@ def test_delivery_urls_are_read_strictly(url, fault) -> None:
 def test_redact_cuts_out_a_login() -> None:
     assert redact("sftp://me:secret@host/x.csv") == "sftp://(redacted)@host/x.csv"
     assert redact("sftp://host/x.csv") == "sftp://host/x.csv"
+    assert redact("s3://b/x.csv?X-Amz-Signature=secret") == "s3://b/x.csv?(redacted)"
+    assert redact("sftp://h/x.csv#token=secret") == "sftp://h/x.csv?(redacted)"
+
+
+@pytest.mark.parametrize("secret", [
+    "?X-Amz-Credential=AKIAOCPISPEC%2F20260101%2Fus-east-1&X-Amz-Signature=Hunter2sig",
+    "#access_token=Hunter2sig", "?sig=Hunter2sig#also"])
+def test_a_presigned_query_in_a_destination_is_masked(deliver, tmp_path, secret,
+                                                      snapshot) -> None:
+    """A presigned URL pasted as a destination carries its signature in the query: the
+    refusal (OCX423) shows the source line with that part masked."""
+    result = deliver(f"s3://consumer-drop/in/x.csv{secret}", command="check")
+    assert result.exit_code == 1 and "error[OCX423]" in result.output
+    assert "Hunter2sig" not in result.output and "AKIAOCPISPEC" not in result.output
+    if secret.startswith("?X-Amz"):
+        assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
 
 
 @pytest.mark.parametrize("destination, code", [

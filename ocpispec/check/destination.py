@@ -75,6 +75,16 @@ def _userinfo(destination: syntax.Text, ctx: Context) -> tuple[Span, ...]:
     return (Span(begin, begin + at),)
 
 
+def _query(destination: syntax.Text, ctx: Context) -> tuple[Span, ...]:
+    """Where the `?` or `#` part stands in the source, up to the closing quote."""
+    written = ctx.source.text[destination.span.start:destination.span.end]
+    found = [at for at in (written.find("?"), written.find("#")) if at >= 0]
+    if not found:
+        return (destination.span,)
+    end = len(written) - 1 if written.endswith(('"', "'")) else len(written)
+    return (Span(destination.span.start + min(found), destination.span.start + end),)
+
+
 def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
     """A delivery URL: no credentials in it (OCX422), a host and a file (OCX423)."""
     try:
@@ -90,11 +100,15 @@ def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
                                "in environment variables (docs/outputs.md, Delivery)")
             ctx.emit(dataclasses.replace(found, secrets=_userinfo(destination, ctx)))
         else:
-            ctx.emit(error("OCX423", f"a malformed delivery destination: {exc}",
-                           destination.span, "not a delivery URL",
-                           help="write e.g. `\"sftp://files.example.org/incoming/"
-                                "{export}-{run.date}.csv\"` or `\"s3://bucket/incoming/"
-                                "{export}-{run.date}.csv\"`"))
+            found = error("OCX423", f"a malformed delivery destination: {exc}",
+                          destination.span, "not a delivery URL",
+                          notes=["a `?` or `#` part may hold a presigned URL's signature: "
+                                 "it is masked here"] if exc.query else [],
+                          help="write e.g. `\"sftp://files.example.org/incoming/"
+                               "{export}-{run.date}.csv\"` or `\"s3://bucket/incoming/"
+                               "{export}-{run.date}.csv\"`")
+            ctx.emit(dataclasses.replace(found, secrets=_query(destination, ctx))
+                     if exc.query else found)
         return False
     return True
 

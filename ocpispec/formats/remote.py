@@ -27,9 +27,11 @@ _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 class RemoteError(ValueError):
     """A remote destination that cannot be used; `credentials` when it holds some."""
 
-    def __init__(self, message: str, *, credentials: bool = False) -> None:
+    def __init__(self, message: str, *, credentials: bool = False,
+                 query: bool = False) -> None:
         super().__init__(message)
         self.credentials = credentials
+        self.query = query  # a `?` or `#` part: it may be a presigned URL's signature
 
 
 @frozen
@@ -72,7 +74,7 @@ def parse_remote(text: str) -> Remote:
         raise RemoteError("the destination is not a URL (`[` or `]` in its host)") from None
     if parts.query or parts.fragment:
         raise RemoteError("the destination has a `?` or `#` part; a destination is "
-                          f"`{scheme}://host[:port]/path/name`")
+                          f"`{scheme}://host[:port]/path/name`", query=True)
     host, _, port_text = parts.netloc.partition(":")
     if not _HOST.match(host):
         raise RemoteError("the destination names no host (placeholders cannot stand in it)"
@@ -96,5 +98,7 @@ def parse_remote(text: str) -> Remote:
 
 
 def redact(text: str) -> str:
-    """A destination as it may be shown: any `user:password@` cut out."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1(redacted)@", text.strip())
+    """A destination as it may be shown: any `user:password@` and any `?` or `#` part
+    (a presigned URL's signature) cut out."""
+    shown = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1(redacted)@", text.strip())
+    return re.sub(r"[?#].*$", "?(redacted)", shown, flags=re.DOTALL)
