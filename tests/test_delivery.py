@@ -674,3 +674,24 @@ def test_a_dry_run_removes_nothing_on_the_server(deliver, sshd, tmp_path) -> Non
     assert remote_files(sshd.root) == [old.name]
     assert deliver(url).exit_code == 0
     assert not old.exists()
+
+
+def test_a_server_that_leaves_the_size_out_is_verified_by_its_bytes(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """SFTP attributes are optional: a gateway may answer a stat without the size.
+    The read-back sha256 decides (OpenSSH always sends it: the answer is thinned here)."""
+    import paramiko
+
+    sshd.profile(tmp_path / "config")
+    stat = paramiko.SFTPClient.stat
+
+    def without_size(self, path):
+        found = stat(self, path)
+        found.st_size = None
+        return found
+
+    monkeypatch.setattr(paramiko.SFTPClient, "stat", without_size)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]

@@ -113,8 +113,10 @@ class Session:
         return temp
 
     def _verify(self, temp: str, size: int, digest: str) -> None:
+        """Size (where the server tells it: SFTP attributes may leave it out) and the
+        sha256 of the bytes read back."""
         stored = self.sftp.stat(temp).st_size
-        if stored != size:
+        if stored is not None and stored != size:
             raise VerifyError(f"the server holds {stored} bytes of {size}")
         found = hashlib.sha256()
         with self.sftp.open(temp, "rb") as remote:
