@@ -695,3 +695,27 @@ def test_a_server_that_leaves_the_size_out_is_verified_by_its_bytes(
     assert result.exit_code == 0, result.output
     assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
                                        "x.csv.manifest.json"]
+
+
+def test_a_temporary_file_of_unknown_age_is_kept(deliver, sshd, tmp_path,
+                                                 monkeypatch) -> None:
+    """A listing without modification times (SFTP attributes are optional) says nothing
+    of a temporary file's age: it may be another run's upload in progress, so it is
+    named and kept, never removed as if it were decades old."""
+    import paramiko
+
+    sshd.profile(tmp_path / "config")
+    young = sshd.root / ".x.csv.4243-deadbeef.partial"
+    young.write_text("started,energy_kwh\n")
+    listdir_attr = paramiko.SFTPClient.listdir_attr
+
+    def without_times(self, path="."):
+        found = listdir_attr(self, path)
+        for entry in found:
+            entry.st_mtime = None
+        return found
+
+    monkeypatch.setattr(paramiko.SFTPClient, "listdir_attr", without_times)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    assert young.exists() and "left in place" in " ".join(result.output.split())

@@ -199,7 +199,10 @@ class Session:
         except OSError:
             return []
         now = time.time()
-        return [(f"{directory.rstrip('/')}/{entry.filename}", now - (entry.st_mtime or 0))
+        # a server that leaves the time out says nothing of the age: taken as young
+        # (reported, kept), since another run may be writing the file
+        return [(f"{directory.rstrip('/')}/{entry.filename}",
+                 0.0 if entry.st_mtime is None else now - entry.st_mtime)
                 for entry in entries if entry.filename.endswith(".partial")]
 
     def discard(self, path: str) -> None:
