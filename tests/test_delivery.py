@@ -5,6 +5,7 @@ it was; host keys are checked; credentials are never shown."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import re
@@ -251,7 +252,7 @@ def test_a_changed_host_key_is_refused(deliver, sshd, tmp_path) -> None:
 
 
 def test_credentials_never_appear_in_output_or_logs(deliver, sshd, tmp_path,
-                                                    monkeypatch) -> None:
+                                                    monkeypatch, snapshot) -> None:
     """A password from the environment that the server refuses (it takes keys only)."""
     secret = "Pw-7c1e9a4f-never-shown"
     monkeypatch.setenv("LAB_SFTP_PASSWORD", secret)
@@ -261,8 +262,12 @@ def test_credentials_never_appear_in_output_or_logs(deliver, sshd, tmp_path,
     log = tmp_path / "run.log"
     result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv",
                      before=("-vv", "--log-file", str(log)))
-    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
-    assert "login was refused" in result.output
+    assert result.exit_code == 1 and "error[OCX596]" in result.output, result.output
+    assert "the server refused the login" in result.output
+    assert "failed after" not in result.output  # not tried again: lock-outs
+    shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
+    assert re.sub(r":\d{4,5}/", ":PORT/", shown.replace(getpass.getuser(), "USER")) \
+        == snapshot
     assert secret not in result.output and secret not in log.read_text()
     assert secret not in profile.read_text()
 

@@ -228,8 +228,8 @@ MAX_WAIT_SECONDS = 60.0  # `retries = 30` must not mean a wait of 2**29 seconds
 def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
     """`attempt` with up to `login.retries` more tries after a transfer failure,
     waiting `backoff_seconds`, doubled each time up to MAX_WAIT_SECONDS. A host key
-    problem is never retried."""
-    from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
+    problem and a refused login are never retried."""
+    from ocpispec.deliver.faults import HostKeyError, LoginError, TransferError, VerifyError
 
     tries = login.retries + 1
     for number in range(1, tries + 1):
@@ -243,6 +243,13 @@ def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
                           help=f"check the key with the server's administrator, then add "
                                f"it: `ssh-keyscan -p {login.port} {login.host} >> "
                                f"{login.known_hosts}`") from None
+        except LoginError as exc:
+            raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
+                          notes=("a refused login is not tried again: servers lock out "
+                                 "addresses that keep trying",),
+                          help=f"check the user and the key or password of the "
+                               f"{login.source}, and that the server accepts them"
+                          ) from None
         except TransferError as exc:
             if number == tries:
                 code = "OCX598" if isinstance(exc, VerifyError) else "OCX595"

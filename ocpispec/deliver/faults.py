@@ -13,3 +13,8 @@ class TransferError(Exception):
 
 class VerifyError(TransferError):
     """The uploaded file's size or sha256 differs from the local file's."""
+
+
+class LoginError(Exception):
+    """The server refused the login (never retried: servers lock out addresses that
+    keep trying wrong credentials)."""

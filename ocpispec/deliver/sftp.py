@@ -20,7 +20,7 @@ import stat
 import time
 from pathlib import Path
 
-from ocpispec.deliver.faults import HostKeyError, TransferError, VerifyError
+from ocpispec.deliver.faults import HostKeyError, LoginError, TransferError, VerifyError
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -71,7 +71,7 @@ class Session:
                                f"(`{login.known_hosts}`) holds for it") from None
         except paramiko.AuthenticationException:
             self.close()
-            raise TransferError(f"the login was refused (user `{login.user}`)") from None
+            raise LoginError(f"the server refused the login (user `{login.user}`)") from None
         except paramiko.SSHException as exc:
             self.close()
             if "not found in known_hosts" in str(exc):
