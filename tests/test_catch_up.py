@@ -33,9 +33,9 @@ def run(run_cli, demo_server_factory, tmp_path: Path):
     server = demo_server_factory(version="2.2.1", size=100)
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
 
-    def invoke(*args: str, unit: str = "day"):
+    def invoke(*args: str, unit: str = "day", schedule: str = ""):
         spec = tmp_path / "spec.ocx"
-        spec.write_text(SPEC.format(unit=unit, out=tmp_path / "out"))
+        spec.write_text(SPEC.format(unit=unit, out=tmp_path / "out") + schedule)
         return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), *args,
                        env=env)
 
@@ -125,3 +125,26 @@ def _plan(tmp_path: Path):
 
     return build_plan(tmp_path / "spec.ocx", limit=None, page_size=100, concurrency=1,
                       warnings=False)
+
+
+def test_follow_skips_a_window_it_delivered_already(run, run_cli, tmp_path, monkeypatch,
+                                                    snapshot) -> None:
+    """A followed `previous day` export whose window was delivered by the last run (a
+    UTC schedule on both sides of a DST change, or the follow restarted the same day)
+    does not deliver it again."""
+    import ocpispec.cli.run_control as run_control
+
+    assert run().exit_code == 0  # today's window: yesterday
+    files = _windows(tmp_path)
+    waits: list[datetime] = []
+
+    def sleep_until(moment: datetime) -> None:
+        waits.append(moment)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_control, "sleep_until", sleep_until)
+    result = run("--follow", schedule="schedule daily at 06:00\n")
+    assert result.exit_code == 0, result.output
+    assert waits and "Ran `catch_up_test`" not in result.stderr
+    assert _windows(tmp_path) == files
+    assert _said(result.stderr, "the window ending at") == snapshot

@@ -9,7 +9,8 @@ order, as `--as-of` at its end would run it. Windows of several periods (`previo
 complete weeks`) are caught up only where they tile the gap exactly; otherwise the run
 says what was not delivered. The first run of an export has nothing to catch up. A run
 whose window ends before the last delivered one (a clock that moved back) is warned
-about.
+about; under --follow, a scheduled run whose window is the last one delivered is
+skipped (a UTC schedule meeting a zone's clock change would deliver it twice).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class CatchUp:
     last_end: datetime | None = None
     untiled: tuple[datetime, datetime] | None = None
     behind: datetime | None = None  # this run's window ends before the last delivered one
+    delivered: bool = False  # this run's window is the last one delivered
 
 
 def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
@@ -55,6 +57,8 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
     start, end = calendar_range(window, now)
     if end < last:
         return CatchUp(last_end=last, behind=end)
+    if end == last:
+        return CatchUp(last_end=last, delivered=True)
     unit, amount = window.unit or "day", window.amount or 1
     moments, boundary = [], last
     while (following := next_boundary(boundary, amount, unit, window.zone)) <= start:
@@ -105,3 +109,25 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         if not run_once(plan, dataclasses.replace(args, as_of=moment)):
             return False
     return True
+
+
+def delivered_already(plan: ir.Plan, args) -> bool:
+    """--follow: True (said on stderr) when this run's calendar window is the one the
+    last committed run delivered: a schedule in UTC meets a window in a zone whose
+    clock changed (a daily run at 22:30 UTC falls on 23:30 and on 00:30 local time), or
+    the followed export was restarted after its run. Running it again would deliver
+    the same records twice."""
+    from datetime import UTC
+
+    import click
+
+    from ocpispec.ledger import default_ledger_path
+    from ocpispec.timestamps import format_timestamp
+
+    if not applies(args):
+        return False
+    found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
+    if found.delivered and found.last_end is not None:
+        click.echo(f"the window ending at {format_timestamp(found.last_end)} was delivered "
+                   "already; this scheduled run is skipped", err=True)
+    return found.delivered

@@ -88,7 +88,8 @@ def follow(plan, args, run_once) -> None:
     _preflight(plan, args)
     failures = 0
     while True:
-        if catch_up.run_missed(plan, args, run_once) and run_once(plan, args):
+        if catch_up.delivered_already(plan, args) or (
+                catch_up.run_missed(plan, args, run_once) and run_once(plan, args)):
             failures = 0
         else:
             failures += 1
