@@ -607,17 +607,20 @@ def test_a_connection_lost_in_the_preflight_does_not_hide_a_delivered_file(
     assert (sshd.root / "x.csv").read_bytes() == first
 
 
-def test_a_sample_never_replaces_a_delivered_window_on_the_server(deliver, sshd,
-                                                                  tmp_path) -> None:
+def test_a_sample_is_never_delivered_to_the_server(deliver, sshd, tmp_path,
+                                                   snapshot) -> None:
+    """A `--limit` sample sent to the consumer's server would be read there as data,
+    and its records arrive again with the whole window: it is written locally only."""
     sshd.profile(tmp_path / "config")
-    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
-    assert deliver(url).exit_code == 0
-    whole = (sshd.root / "x.csv").read_bytes()
-    sample = deliver(url, "--restart", "--limit", "3")  # the same window: since 2000
-    assert sample.exit_code == 1, sample.output
-    assert "error[OCX556]: this run would replace a delivered file with a sample" \
-        in sample.output
-    assert (sshd.root / "x.csv").read_bytes() == whole
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{run.timestamp}}.csv"
+    sample = deliver(url, "--limit", "3")
+    assert sample.exit_code == 2, sample.output
+    assert cli_block(sample) == snapshot
+    assert remote_files(sshd.root) == []
+    local = deliver(url, "--limit", "3", "--out", str(tmp_path / "sample.csv"))
+    assert local.exit_code == 0, local.output
+    assert remote_files(sshd.root) == [] and (tmp_path / "sample.csv").exists()
+    assert deliver(url, "--limit", "3", "--dry-run").exit_code == 0
 
 
 def test_a_rename_whose_answer_was_lost_is_not_a_failure(deliver, sshd, tmp_path,

@@ -167,6 +167,11 @@ def _run(args: RunArgs) -> None:
     if args.summary_format == "json" and _writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
+    if args.limit is not None and not args.dry_run and _delivers_remotely(plan, args.out):
+        raise click.UsageError("--limit reads a sample, which is never delivered to a "
+                               "consumer's server (it would get those records again with "
+                               "the whole window): write the sample locally with --out, "
+                               "e.g. --out sample.csv")
     if args.assess and (args.dry_run or args.follow):
         raise click.UsageError("--assess measures one run; it cannot be combined with "
                                "--dry-run or --follow")
@@ -321,6 +326,16 @@ def _execute(plan, args: RunArgs):
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _delivers_remotely(plan, out: str | None) -> bool:
+    from ocpispec import formats
+    from ocpispec.plan import ir
+
+    return out is None and any(
+        (destination := d.step(ir.Render).destination) is not None
+        and formats.url_scheme(destination) in formats.REMOTE_SCHEMES
+        for d in plan.datasets)
 
 
 def _writes_stdout(plan, out: str | None) -> bool:
