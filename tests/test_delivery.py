@@ -727,3 +727,15 @@ def test_a_temporary_file_of_unknown_age_is_kept(deliver, sshd, tmp_path,
     result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
     assert result.exit_code == 0, result.output
     assert young.exists() and "left in place" in " ".join(result.output.split())
+
+
+def test_a_file_where_the_directory_should_be_is_refused_before_fetching(
+        deliver, sshd, tmp_path, server) -> None:
+    sshd.profile(tmp_path / "config")
+    (sshd.root / "in").write_text("not a directory\n")
+    before = len(server.request_log)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/in/x.csv")
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert "is not a directory" in result.output
+    assert "checked before fetching" in result.output
+    assert len(server.request_log) == before

@@ -88,10 +88,12 @@ class Session:
 
     def check_directory(self, directory: str) -> None:
         try:
-            self.sftp.stat(directory)
+            mode = self.sftp.stat(directory).st_mode
         except OSError as exc:
             raise TransferError(f"the directory `{directory}` on the server: {_reason(exc)}"
                                 ) from None
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise TransferError(f"`{directory}` on the server is not a directory")
 
     def upload(self, local: Path, directory: str, name: str) -> str:
         """`local` under a temporary name in `directory`, verified; that name."""
