@@ -739,3 +739,24 @@ def test_a_file_where_the_directory_should_be_is_refused_before_fetching(
     assert "is not a directory" in result.output
     assert "checked before fetching" in result.output
     assert len(server.request_log) == before
+
+
+def test_a_connection_lost_between_uploads_leaves_no_temporary_file(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """The data file is uploaded and verified; the connection drops while its manifest
+    goes up, and stays down for every retry: the run fails (OCX595), and the data
+    file's temporary copy is removed on a new connection, not left to the next sweep."""
+    sshd.profile(tmp_path / "config", retries=0)
+    upload = sftp.Session.upload
+
+    def drop_at_the_second(self, local, directory, name):
+        if not name.endswith(".csv"):
+            sshd.drop_connections()
+            raise sftp.TransferError("upload failed: Socket is closed")
+        return upload(self, local, directory, name)
+
+    monkeypatch.setattr(sftp.Session, "upload", drop_at_the_second)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert remote_files(sshd.root) == []
+    assert not has_state(tmp_path / "state.json")

@@ -152,7 +152,8 @@ class Outbox:
             pause("remote rename")
 
     def abort(self) -> None:
-        """Before the commit point: remove what was uploaded (best effort)."""
+        """Before the commit point: remove what was uploaded (best effort, on a new
+        connection where the failure took the old one: `Session.remove`)."""
         for item in self.pending:
             item.session.remove(item.temp)
         self.pending.clear()

@@ -191,8 +191,18 @@ class Session:
             raise TransferError(f"the connection was lost ({_reason(exc)})") from None
 
     def remove(self, path: str) -> None:
-        with contextlib.suppress(Exception):
+        """Best effort; on a new connection where the old one was lost (a failed upload
+        must not leave its temporary file behind for want of a connection)."""
+        try:
             self.sftp.remove(path)
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            with contextlib.suppress(Exception):
+                self._unless_lost(exc)
+                return  # the server answered: nothing there, or not ours to remove
+            with contextlib.suppress(Exception):
+                self.close()
+                self._open()
+                self.sftp.remove(path)
 
     def partials(self, directory: str) -> list[tuple[str, float]]:
         """The temporary files in `directory` and their age in seconds."""
