@@ -29,8 +29,8 @@ LEDGER_ENV = "OCPISPEC_LEDGER"
 __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_writable",
            "commit", "connect", "default_ledger_path", "forget_state", "has_pending",
            "is_json_state", "last_delivered_end", "legacy_state_path", "load_state",
-           "migrate", "new_entry", "pending_files", "pending_remote", "record", "recover", "save_state", "transaction",
-           "with_result"]
+           "migrate", "new_entry", "pending_files", "pending_remote", "record", "recover",
+           "save_state", "transaction", "with_result"]
 
 
 def default_ledger_path(directory: Path | None = None) -> Path:
