@@ -155,6 +155,8 @@ FAULT_CASES = {
                           "UTC offsets such as `+01:00`"),
     "unknown_fields": ("2.2.1", {"unknown_fields": ON}, "sessions", "unknown fields", Status.HANDLED,
                        "`x_demo_rating`"),
+    "publish_under": ("2.1.1", {"publish_under": "Publish"}, "locations", "deviations", Status.HANDLED,
+                      "another key (`Publish`"),
     "invalid_objects": ("2.2.1", {"invalid_objects": 5}, "sessions", "invalid objects", Status.HANDLED,
                         "not a JSON object"),
     "bad_utf8_object": ("2.2.1", {"bad_utf8_object": ON}, "sessions", "invalid objects", Status.HANDLED,
