@@ -13,7 +13,7 @@ complete: the run fails unless `--accept-incomplete` is given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -187,17 +187,10 @@ class AuditedFetch:
         time, a date without its time) kept from this crawl: records inside the window
         and later than every record that came. The platform's filter is a bound on
         `last_updated`, so none of them can have come before; each is read once."""
-        guard = self.guard
-        assert guard is not None and tail.guard is None
         floor = self.latest
-        for page in tail.pages():
-            stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
-                record.get("last_updated") for record in page]
-            kept = page.__class__()
-            for record, stamp in zip(page, stamps):
-                if guard.side(stamp) == 0 and (floor is None or (parse_timestamp(stamp) or floor) > floor):
-                    kept.append(record)
-                    self.caught_at_end += 1
+        for kept in self._inside_window(tail, lambda stamp: floor is None or (
+                parse_timestamp(stamp) or floor) > floor):
+            self.caught_at_end += len(kept)
             yield kept
 
     def may_have_filtered_late(self) -> bool:
@@ -234,17 +227,25 @@ class AuditedFetch:
         `date_from`, reduced to what a platform applying its filters late kept from this
         crawl: records inside the window and earlier than every record that came (its
         filter is a bound on `last_updated`, so none of them can have come before)."""
-        guard = self.guard
-        assert guard is not None and head.guard is None
         ceiling = self.earliest
-        for page in head.pages():
+        for kept in self._inside_window(head, lambda stamp: ceiling is None or (
+                parse_timestamp(stamp) or ceiling) < ceiling):
+            self.caught_at_start += len(kept)
+            yield kept
+
+    def _inside_window(self, extra: AuditedFetch,
+                       beyond_crawl: Callable[[Any], bool]) -> Iterator[list[dict]]:
+        """The pages of an extra list, each reduced to its records inside this crawl's
+        window for which `beyond_crawl(last_updated)` holds."""
+        guard = self.guard
+        assert guard is not None and extra.guard is None
+        for page in extra.pages():
             stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
                 record.get("last_updated") for record in page]
             kept = page.__class__()
             for record, stamp in zip(page, stamps):
-                if guard.side(stamp) == 0 and (ceiling is None or (parse_timestamp(stamp) or ceiling) < ceiling):
+                if guard.side(stamp) == 0 and beyond_crawl(stamp):
                     kept.append(record)
-                    self.caught_at_start += 1
             yield kept
 
     @property

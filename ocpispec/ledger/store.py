@@ -174,18 +174,22 @@ def recover(path: Path, export: str,
     return Recovered(published, missing, state.serial if state is not None else None)
 
 
+def _pending_renames(path: Path) -> list[Any]:
+    """The stored renames of every pending commit in the ledger (none without one)."""
+    if not path.exists():
+        return []
+    try:
+        with connect(path) as conn:
+            return [renames for (renames,) in conn.execute("SELECT renames FROM pending")]
+    except LedgerError:
+        return []
+
+
 def pending_files(path: Path) -> frozenset[Path]:
     """The temporary files pending commits still need (never to be cleaned up), of
     every export in the ledger."""
-    if not path.exists():
-        return frozenset()
-    try:
-        with connect(path) as conn:
-            rows = conn.execute("SELECT renames FROM pending").fetchall()
-    except LedgerError:
-        return frozenset()
     needed: set[Path] = set()
-    for (renames,) in rows:
+    for renames in _pending_renames(path):
         try:
             needed.update(temp for temp, _ in _renames(renames)[0])
         except (ValueError, TypeError, AttributeError):
@@ -198,15 +202,8 @@ def pending_remote(path: Path) -> frozenset[str]:
     swept), of every export in the ledger."""
     from ocpispec.formats.remote import RemoteError, parse_remote
 
-    if not path.exists():
-        return frozenset()
-    try:
-        with connect(path) as conn:
-            rows = conn.execute("SELECT renames FROM pending").fetchall()
-    except LedgerError:
-        return frozenset()
     needed: set[str] = set()
-    for (renames,) in rows:
+    for renames in _pending_renames(path):
         try:
             needed.update(parse_remote(url).at(temp).url for url, temp in _renames(renames)[1])
         except (ValueError, TypeError, AttributeError, RemoteError):
