@@ -24,6 +24,7 @@ from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
     operator_habit,
+    window_habit,
     time_with_offset,
 )
 from ocpispec.diagnostics.source import SourceFile, Span
@@ -90,7 +91,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
-    for rule in (operator_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
+    for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
         if found is not None:

@@ -5,7 +5,9 @@ writes instead (`parse_errors` tries these before its generic "expected ..."):
   condition, a list in parentheses;
 - the shape of an aggregate: `compute` without `group by`, `select` mixed with it;
 - characters: single quotes, `&&`, `||`, `!`, `;`, letters outside ASCII in a name;
-- a time with a UTC offset (times in a spec are UTC).
+- a time with a UTC offset (times in a spec are UTC);
+- `window since last run`: a time window is written without `window`, which only
+  starts `window on FIELD`.
 """
 
 from __future__ import annotations
@@ -93,6 +95,27 @@ def operator_habit(token, expected, span, history, parser) -> Diagnostic | None:
         return error("OCX001", "a list is written in square brackets", span, "expected `[`",
                      help='write `in ["COMPLETED", "ACTIVE"]`')
     return None
+
+
+_WINDOWS = {"SINCE": "since last run", "BETWEEN": "between 2026-01-01 and 2026-02-01",
+            "LAST": "last 7 days", "PREVIOUS": "previous month", "MONTH": "month to date"}
+
+
+def window_habit(token, expected, span, history, parser) -> Diagnostic | None:
+    """`window since last run`, `window previous month`, `window all`: the windows are
+    written on their own; `window` only starts `window on FIELD`."""
+    previous = history[-1] if history else None
+    if previous is None or previous.type != "WINDOW" or "ON" not in expected:
+        return None
+    notes = ["the windows are " + ", ".join(f"`{shape}`" for shape in _WINDOWS.values()), "`window on FIELD` (`window on start_date_time`) "
+             "chooses the time a window applies to, beside the window itself"]
+    if token.type in _WINDOWS:
+        return error("OCX001", "a time window is written without `window`",
+                     Span(previous.start_pos, previous.end_pos), "remove `window`",
+                     notes=notes, help=f"remove `window`: the line reads like `{_WINDOWS[token.type]}`")
+    return error("OCX001", "`window` is followed by `on FIELD`", span, "expected `on`",
+                 notes=notes, help="write one of the windows under `from`; the records "
+                                   "a run reads are chosen by it")
 
 
 _TOTAL = 'for one total over all records: `group by constant("all") as scope`'
