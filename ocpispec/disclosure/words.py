@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ocpispec.disclosure.meter import BUCKETS
+from ocpispec.text import count
 
 BUCKET_WORDS = {"1": "k=1", "2-4": "k=2–4", "5-9": "k=5–9", "10+": "k≥10"}
 
@@ -26,18 +27,21 @@ def risk_lines(risk: dict[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def classes_text(figures: dict[str, Any]) -> str:
-    over = ", ".join(f"`{name}`" for name in figures["quasi_identifiers"]) or "no column"
     unit = "distinct drivers" if figures["counted_in"] == "drivers" else "rows"
+    rows = count(figures["rows"], "row", grouped=True)
     smallest = figures["smallest_class"]
+    if not figures["quasi_identifiers"]:
+        return f"no quasi-identifier is released: the {rows} form one class, counted in {unit}"
+    over = ", ".join(f"`{name}`" for name in figures["quasi_identifiers"])
     low = "" if smallest is None else f"; the smallest holds {smallest:,}"
-    return (f"{figures['classes']:,} classes of equal {over} over {figures['rows']:,} rows, "
-            f"counted in {unit}{low}")
+    return (f"{count(figures['classes'], 'class', 'classes', grouped=True)} of equal {over} "
+            f"over {rows}, counted in {unit}{low}")
 
 
 def sizes_text(figures: dict[str, Any]) -> str:
     classes, rows = figures["classes_by_size"], figures["rows_by_size"]
-    return ", ".join(f"{BUCKET_WORDS[b]}: {classes.get(b, 0):,} classes "
-                     f"({rows.get(b, 0):,} rows)" for b in BUCKETS)
+    return ", ".join(f"{BUCKET_WORDS[b]}: {count(classes.get(b, 0), 'class', 'classes', grouped=True)} "
+                     f"({count(rows.get(b, 0), 'row', grouped=True)})" for b in BUCKETS)
 
 
 def unicity_text(figures: dict[str, Any]) -> str | None:
