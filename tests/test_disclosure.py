@@ -280,3 +280,17 @@ def test_class_digests_keep_the_types_json_keeps() -> None:
               [{"a": None}], [{"a": float("nan")}], [[1, "1"]], [-0.0], [0.0]]
     assert len({class_digest(v) for v in values}) == len(values)
     assert class_digest([{"b": 1, "a": 2}]) == class_digest([{"a": 2, "b": 1}])
+
+
+def test_risk_words_count_one_class_and_name_a_release_without_quasi_identifiers() -> None:
+    from ocpispec.disclosure.words import classes_text, sizes_text
+
+    figures = {"quasi_identifiers": [], "counted_in": "rows", "rows": 1, "classes": 1,
+               "smallest_class": 1, "classes_by_size": {"1": 1}, "rows_by_size": {"1": 1}}
+    assert classes_text(figures) == ("no quasi-identifier is released: one class of 1 row, "
+                                     "counted in rows")
+    assert sizes_text(figures).startswith("k=1: 1 class (1 row), k=2–4: 0 classes (0 rows)")
+    figures |= {"quasi_identifiers": ["started", "area"], "rows": 1200, "classes": 1,
+                "smallest_class": 1200}
+    assert classes_text(figures) == ("1 class of equal `started`, `area` over 1,200 rows, "
+                                     "counted in rows; the smallest holds 1,200")

@@ -31,7 +31,7 @@ def classes_text(figures: dict[str, Any]) -> str:
     rows = count(figures["rows"], "row", grouped=True)
     smallest = figures["smallest_class"]
     if not figures["quasi_identifiers"]:
-        return f"no quasi-identifier is released: the {rows} form one class, counted in {unit}"
+        return f"no quasi-identifier is released: one class of {rows}, counted in {unit}"
     over = ", ".join(f"`{name}`" for name in figures["quasi_identifiers"])
     low = "" if smallest is None else f"; the smallest holds {smallest:,}"
     return (f"{count(figures['classes'], 'class', 'classes', grouped=True)} of equal {over} "
