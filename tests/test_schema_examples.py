@@ -1,6 +1,7 @@
-"""The catalogue against the official OCPI example payloads (`../shared/ocpi-examples`,
-or the folder named by OCPISPEC_EXAMPLES_DIR): it knows every field in them, and the
-normalizer turns each version's examples into the same neutral shape.
+"""The catalogue against the official OCPI example payloads (`tests/ocpi_examples`, a
+verbatim copy of `../shared/ocpi-examples`, or the folder OCPISPEC_EXAMPLES_DIR names):
+it knows every field in them, and the normalizer turns each version's examples into the
+same neutral shape.
 
 Known value bugs of the examples (swapped latitude/longitude for Gent, `"price":
 "2.00"` as a string and `"country": "BE"` in 2.1.1, EVSE `parking` as a list of
@@ -23,7 +24,7 @@ from ocpispec.schema.records import unknown_fields_of
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = Path(os.environ.get("OCPISPEC_EXAMPLES_DIR")
-                or REPO.parent / "shared" / "ocpi-examples")
+                or REPO / "tests" / "ocpi_examples")  # a copy of ../shared/ocpi-examples
 # files that are not module data, validated against small protocol objects
 PROTOCOL = {"versions": "Version", "version_details": "VersionDetails",
             "credentials": "Credentials"}

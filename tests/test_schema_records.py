@@ -164,10 +164,7 @@ def test_one_unknown_key_anywhere_is_found_in_every_module_and_version() -> None
 
     from ocpispec.schema.records import unknown_fields_finder
 
-    examples = Path("/work/shared/ocpi-examples")
-    if not examples.is_dir():
-        import pytest
-        pytest.skip("official examples not available")
+    examples = Path(__file__).parent / "ocpi_examples"  # a copy of ../shared/ocpi-examples
     checked = 0
     for version in ("2.1.1", "2.2.1", "2.3.0"):
         for module in ("sessions", "cdrs", "locations", "tariffs", "tokens"):
