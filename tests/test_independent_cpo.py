@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_cli import run_cli  # noqa: F401 - a fixture
 from independent_cpo import IndependentCpo
 
 VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
@@ -82,7 +81,7 @@ def cpo(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def logged_in(cpo: IndependentCpo, run_cli):  # noqa: F811
+def logged_in(cpo: IndependentCpo, run_cli):
     done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                    "--profile", "independent")
     assert done.exit_code == 0, done.output
