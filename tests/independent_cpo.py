@@ -47,8 +47,11 @@ def _instant(text: str) -> datetime:
 
 
 class IndependentCpo:
-    def __init__(self, version: str, records: int = 30, page_cap: int = 7) -> None:
+    def __init__(self, version: str, records: int = 30, page_cap: int = 7, *,
+                 paging: str = "offset", relative_links: bool = False,
+                 total: bool = True) -> None:
         self.version, self.page_cap = version, page_cap
+        self.paging, self.relative_links, self.total = paging, relative_links, total
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
@@ -144,13 +147,25 @@ class IndependentCpo:
             chosen = [r for r in chosen if _instant(r["last_updated"]) >= _instant(query["date_from"])]
         if "date_to" in query:
             chosen = [r for r in chosen if _instant(r["last_updated"]) < _instant(query["date_to"])]
-        offset = int(query.get("offset", "0"))
+        if self.paging == "cursor":  # an opaque cursor: the position, encoded
+            offset = int(base64.urlsafe_b64decode(query.pop("cursor", "") or "MA==").decode())
+            query.pop("offset", None)
+        else:
+            offset = int(query.get("offset", "0"))
         limit = min(int(query.get("limit", str(self.page_cap))), self.page_cap)
-        page = chosen[offset:offset + limit]
-        headers = {"X-Total-Count": str(len(chosen)), "X-Limit": str(self.page_cap)}
+        start = 0 if self.paging == "ignore_offset" else offset  # a broken platform
+        page = chosen[start:start + limit]
+        headers = {"X-Limit": str(self.page_cap)}
+        if self.total:
+            headers["X-Total-Count"] = str(len(chosen))
         if offset + limit < len(chosen):
-            following = {**query, "offset": str(offset + limit), "limit": str(limit)}
-            headers["Link"] = f'<{self.origin}/ocpi/cpo/{self.version}/{module}/?' \
+            following = {**query, "limit": str(limit)}
+            if self.paging == "cursor":
+                following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+            else:
+                following["offset"] = str(offset + limit)
+            origin = "" if self.relative_links else self.origin
+            headers["Link"] = f'<{origin}/ocpi/cpo/{self.version}/{module}/?' \
                               f'{urlencode(following)}>; rel="next"'
         return page, headers
 

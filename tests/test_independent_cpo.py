@@ -164,3 +164,46 @@ def test_incremental_runs_deliver_each_record_exactly_once(
         assert done.exit_code == 0, done.output
         delivered += [row["session"] for path in folder.glob("*.csv") for row in _csv_rows(path)]
     assert len(delivered) == len(set(delivered)) == 30 + 4 + 9
+
+
+PAGING = {"cursor": {"paging": "cursor"}, "cursor without total": {"paging": "cursor", "total": False},
+          "relative links": {"relative_links": True}, "no total": {"total": False},
+          "relative cursor": {"paging": "cursor", "relative_links": True, "total": False}}
+
+
+@pytest.mark.parametrize("style", PAGING)
+def test_every_way_of_paging_delivers_every_session_once(style: str, run_cli, tmp_path: Path) -> None:
+    """Platforms page with offsets or with cursors of their own (`?cursor=...` in the
+    next link, answering any offset with the first page), with or without a total and
+    with absolute or relative links. A cursor platform read by offset once made the crawl
+    ask for offsets past the total forever."""
+    with IndependentCpo("2.2.1", records=30, **PAGING[style]) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+        assert done.exit_code == 0, done.output
+        sessions = [row["session"] for row in _csv_rows(out)]
+        assert len(sessions) == len(set(sessions)) == 30
+        pages = [path for path in cpo.requests if "/sessions/" in path]
+        assert len(pages) <= 6 + 1  # each page once (and an empty one to end an offset list)
+        doctor = run_cli("doctor", "--profile", "independent")
+        assert doctor.exit_code == 0, doctor.output
+        if PAGING[style].get("paging") == "cursor":
+            assert "pages by a cursor of its own in its next links" in doctor.output
+
+
+def test_a_platform_ignoring_offset_fails_the_run_with_nothing_written(run_cli, tmp_path: Path) -> None:
+    with IndependentCpo("2.2.1", records=30, paging="ignore_offset") as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        done = run_cli("run", str(spec), "--out", str(tmp_path / "sessions.csv"),
+                       "--state", str(tmp_path / "state.sqlite"), env={"INDEPENDENT_KEY": KEY})
+        assert done.exit_code == 1
+        assert "OCX571" in done.output and "may ignore `offset`" in done.output
+        assert not (tmp_path / "sessions.csv").exists()

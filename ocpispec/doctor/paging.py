@@ -65,7 +65,13 @@ def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
         return [Finding(module, "offset", Status.HANDLED, "pages repeat the last object of the page before",
                         "ocpispec drops repeated objects by key")]
     if all(p == "start" for p in places):
-        if sample.total is not None and sample.total <= len(sample.objects):
+        if sample.link is not None and "offset" not in dict(parse_qsl(urlsplit(sample.link).query)):
+            return [Finding(module, "offset", Status.HANDLED, "ignores `offset`: pages by a cursor of its "
+                            "own in its next links", "ocpispec follows the next links one page after "
+                            "another, and the list ends at a page without one")]
+        caps = [cap for cap in (sample.limit, sample.x_limit) if cap]
+        short = sample.link is None and bool(caps) and len(sample.objects) < min(caps)
+        if (sample.total is not None and sample.total <= len(sample.objects)) or short:
             return [Finding(module, "offset", Status.HANDLED, "ignores `offset`: every page is the first page",
                             "the whole list fits on one page, so nothing is missed")]
         return [Finding(module, "offset", Status.BLOCKING, "ignores `offset`: every page is the first page",

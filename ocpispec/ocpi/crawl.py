@@ -130,6 +130,7 @@ class Crawl:
         self._links_trusted = True      # false once a followed next link answered 404
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._last_short = False        # the last page with objects held fewer than asked
+        self._cursor_links = False      # a next link without an offset was followed
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -159,7 +160,7 @@ class Crawl:
         if self._finished_after_first(first):
             return
         if (self._options.concurrency > 1 and first.total is not None and first.objects
-                and not self._total_is_page_length(first)):
+                and not self._total_is_page_length(first) and self._offset_links(first)):
             yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
@@ -170,7 +171,15 @@ class Crawl:
         return (self._options.concurrency > 1 and first.total is not None and bool(first.objects)
                 and (limit is None or len(first.objects) < limit)
                 and not (first.next_link is None and len(first.objects) >= first.total)
-                and not self._total_is_page_length(first))
+                and not self._total_is_page_length(first) and self._offset_links(first))
+
+    def _offset_links(self, first: Page) -> bool:
+        """Whether the platform's pages are addressed by offset: its next link names one.
+        A platform that pages with a cursor of its own (`?cursor=...`, `?page_token=...`)
+        may answer every offset with its first page; its pages are read by their links."""
+        if first.next_link is None:
+            return True
+        return assess(first.next_link, first.url, self._target.endpoint, self._target.filters).offset is not None
 
     # -- strategies ---------------------------------------------------------------
 
@@ -238,7 +247,9 @@ class Crawl:
         if page.next_link is None:
             return False
         offset = assess(page.next_link, page.url, self._target.endpoint, self._target.filters).offset
-        return offset is None or offset > page.request.offset
+        # a link without an offset says nothing about where it leads: counting it as "past"
+        # let a platform answering every offset with such a link extend the crawl forever
+        return offset is not None and offset > page.request.offset
 
     def _total_is_page_length(self, page: Page) -> bool:
         """Whether `X-Total-Count` may be the length of this full page (as long as asked, or
@@ -288,12 +299,15 @@ class Crawl:
             if verdict == "ok" and link.offset is not None and link.offset > following:
                 verdict, detail = "skip", f"offset {link.offset} after {n} objects from offset {page.request.offset}"
             if verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
+                self._cursor_links |= link.offset is None
                 if link.limit is not None and link.limit < limit:
                     return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
                 return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
             self._warn_link(verdict, detail)
             rebuilt = PageRequest(following, limit)
         else:
+            if self._cursor_links:
+                return None  # a platform paging with a cursor of its own ends its list so
             if page.total is not None and following >= page.total:
                 if not self._total_is_page_length(page):
                     return None
@@ -320,7 +334,9 @@ class Crawl:
         already sent (the end of the list). A page that repeats none of them may follow a
         shift of more objects than the overlap: the crawl cannot be proven complete."""
         n, repeated = len(page.objects), self._last_duplicates
-        if n and repeated == n and n <= request.overlap:
+        if n and repeated == n and (n <= request.overlap or self._last_short):
+            # nothing new: the end of the list, also on a platform that answers any
+            # offset with its first page after a short first page (the whole list)
             return True
         if n and not repeated:
             self._warnings.add(f"no object of the previous page came again at offset {request.offset} "
