@@ -131,6 +131,12 @@ class Faults:
     """Data requests: headers at once, then the body one byte every this many seconds."""
     never_answer: bool = False
     """Data requests are read and never answered (until the server stops)."""
+    clock_behind: int = 0
+    """The platform's clock runs this many seconds behind: its `Date` headers say so, and from
+    the second list request at offset 0 of sessions or CDRs on, their first object has been
+    updated at that clock's time (a record stamped after an earlier crawl, inside its window)."""
+    date_header: str = ""
+    """`missing`: answers carry no `Date` header; any other text is sent as the `Date` header."""
     foreign_details_host: bool = False
     """The versions list and the version details point to host `localhost` (the same server under
     another host name than the `127.0.0.1` of the versions URL)."""

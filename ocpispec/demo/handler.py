@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -120,6 +121,15 @@ class DemoHandler(BaseHTTPRequestHandler):
             body = orjson.dumps(reply.body)
             reply = Reply(reply.status, reply.headers, body[: len(body) // 2])
         self._send(reply, trickle=faults.trickle_body if slow else 0.0)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The standard answer line and headers, with the `Date` the faults make."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        date = _date_header(self.demo.faults)
+        if date is not None:
+            self.send_header("Date", date)
 
     def do_POST(self) -> None:  # noqa: N802
         self._send(Reply(405, (), envelope(None, 2000, "the demo CPO only answers GET")))
@@ -284,6 +294,14 @@ def _details(demo: DemoServer, version: str, faults: Faults) -> dict[str, Any]:
     endpoints += [{"identifier": "tokens", "role": "RECEIVER", "url": f"{base}/receiver/tokens"},
                   {"identifier": "commands", "role": "RECEIVER", "url": f"{base}/receiver/commands"}]
     return {"version": label, "endpoints": endpoints}
+
+
+def _date_header(faults: Faults) -> str | None:
+    if faults.date_header == "missing":
+        return None
+    if faults.date_header:
+        return faults.date_header
+    return formatdate(time.time() - faults.clock_behind, usegmt=True)
 
 
 def _label(version: str, faults: Faults) -> str:

@@ -42,6 +42,7 @@ class Listing:
         self.late: tuple[int, ...] = ()   # hidden until the next crawl (`late_records`)
         self.late_state = "none"          # none -> hidden -> arrived
         self.events = False               # sessions and CDRs can arrive late
+        self.crawls = 0                   # crawls started (`clock_behind`)
         self._lock = threading.Lock()
 
     def window(self, date_from: int | None, date_to: int | None) -> Window:
@@ -74,6 +75,14 @@ class Listing:
             if not self.moved:
                 self.moved = sorted(i for i in indices if 0 <= i < self.count)
                 self.moved_at = now
+
+    def restamp_on_later_crawl(self, now: int) -> None:
+        """From the second crawl on, the first object has been updated at `now` (once)."""
+        with self._lock:
+            self.crawls += 1
+            later = self.crawls > 1
+        if later:
+            self.move([0], now)
 
     def crawl_started(self, date_from: int | None, date_to: int | None, late: int) -> None:
         """The first crawl misses the window's last `late` objects; the next finds them."""

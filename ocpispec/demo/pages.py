@@ -57,6 +57,8 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     page_size = _page_size(request.limit, faults, max_page_size, default_page_size)
     if faults.late_records and listing.events and request.offset == 0:
         listing.crawl_started(request.date_from, request.date_to, faults.late_records)
+    if faults.clock_behind and listing.events and request.offset == 0:
+        listing.restamp_on_later_crawl(int(time.time()) - faults.clock_behind)
     if faults.mutate_mid_crawl and request.offset > 0:
         first = listing.window(request.date_from, request.date_to).low
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), int(time.time()))

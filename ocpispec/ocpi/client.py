@@ -107,6 +107,18 @@ class OcpiClient:
         """The encoding that works (`base64` or `plain`), as learned so far."""
         return self._transport.encoding
 
+    def platform_now(self) -> datetime | None:
+        """The platform's time now, from the `Date` header of its latest answer; when
+        nothing was asked yet (a stored discovery), from one GET of the versions URL.
+        None when it sends no usable `Date` (or that GET fails): its clock is unknown."""
+        if self._transport.clock is None:
+            try:
+                self._transport.get(self.credentials.versions_url)
+            except OcpiError:
+                return None
+        reading = self._transport.clock
+        return reading.now() if reading is not None else None
+
     # -- data -----------------------------------------------------------------------
 
     def fetch(self, module: str, *, date_from: datetime | None = None, date_to: datetime | None = None,

@@ -12,6 +12,7 @@ answer are retried like HTTP 5xx (after that first request). A 401/403 after dat
 with the same token form is retried too (a platform refreshing its token store). Token encoding `auto` tries Base64 for
 2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
 500/3000). The token goes only to the login URL's host and hosts allowed at login.
+Each answer's `Date` header is kept as the platform's clock (`clock.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body, wide_charset
+from ocpispec.ocpi.clock import ClockReading, read_date
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
@@ -85,6 +87,7 @@ class Transport:
         self._lock = threading.Lock()
         self._routing: dict[str, str] = {}
         self._limiter = RateLimiter(options.requests_per_second)
+        self.clock: ClockReading | None = None  # the platform's clock, from its latest `Date`
         self._http = httpx.Client(transport=transport, timeout=options.timeout, follow_redirects=False,
                                   headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
                                   limits=httpx.Limits(max_connections=max(10, 2 * options.concurrency)))
@@ -162,6 +165,7 @@ class Transport:
             try:
                 response, content = self._send(url, self._headers(encoding, routing, correlation_id),
                                                budget, run_limited)
+                self.clock = read_date(response.headers.get("date"), time.monotonic()) or self.clock
                 _log_request(url, response.status_code, len(content), started)
             except httpx.TimeoutException:
                 if run_limited:

@@ -1,0 +1,48 @@
+"""The platform's clock, as the HTTP `Date` header of its answers tells it.
+
+A window that ends "now" must end at the platform's now when its clock is behind ours:
+records it stamps later carry its time in `last_updated`, and with a window that
+ended at our (later) time they would fall into a window already closed
+(`execute/platform_clock.py`). The header says whole seconds, rounded down, when the
+answer was made; the estimate adds the time passed since the answer arrived, so it
+never runs ahead of the platform's clock (by more than the network's delay).
+
+A header that is missing or does not parse is no reading: the run goes on with its own
+clock. A date before 2000 or after 9999 is garbage, not a clock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ClockReading:
+    said: datetime      # the `Date` header, in UTC
+    received: float     # `time.monotonic()` when the answer had arrived
+
+    def now(self) -> datetime:
+        """The platform's time now, never later than its clock says."""
+        return self.said + timedelta(seconds=max(0.0, time.monotonic() - self.received))
+
+
+def read_date(value: str | None, received: float) -> ClockReading | None:
+    """The reading of a `Date` header (RFC 9110: `Sun, 06 Nov 1994 08:49:37 GMT`, or
+    the obsolete forms), or None for a missing, unparseable or absurd one."""
+    if not value or len(value) > 64:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    if moment < _EARLIEST:
+        return None
+    return ClockReading(moment, received)

@@ -1,0 +1,188 @@
+"""A platform whose clock differs from ours, over real HTTP against the demo CPO: a
+window ending "now" ends at the platform's time when its clock is behind (its `Date`
+header), so the records it stamps after the run come with the next one; a clock ahead,
+a missing or a garbage `Date` change nothing. Windows still tile time."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+from fixtures_demo import scrub
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.demo import Faults
+from ocpispec.execute.platform_clock import capped
+from ocpispec.execute.windows import resolve_window
+from ocpispec.ledger.state import FIRST_WATERMARK
+from ocpispec.ocpi import Credentials, OcpiClient
+from ocpispec.ocpi.clock import read_date
+from ocpispec.plan import ir
+from ocpispec.timestamps import format_timestamp, read_timestamp
+
+KEY = "3e9a1c7f5b2d08e64a0c9f3b7d1e52a8c6f4b09e2d7a31c5f8b0d64e9a3c7f12"
+SPEC = '''export clock_test
+  consumer "Test consumer"
+  purpose "Clock tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from {module} since last run
+select
+  pseudonymize({key}) as object
+  last_updated as updated because "the test compares versions"
+output csv to "out.csv"
+'''
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path):
+    """`ocpispec run` of a `since last run` export of `module`; returns (result, rows)."""
+
+    def invoke(server, out: str, module: str = "sessions", key: str = "id", *args: str):
+        spec = tmp_path / f"{module}.ocx"
+        spec.write_text(SPEC.format(module=module, key=key))
+        target = tmp_path / out
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+               "TEST_PSEUDONYM_KEY": KEY}
+        result = run_cli("run", str(spec), "--out", str(target), "--state",
+                         str(tmp_path / f"{module}.sqlite"), *args, env=env)
+        assert result.exit_code == 0, result.stderr
+        with target.open(newline="") as handle:
+            return result, [(row["object"], row["updated"]) for row in csv.DictReader(handle)]
+
+    return invoke
+
+
+def _window(result) -> tuple[str, str]:
+    line = next(line for line in result.stderr.splitlines() if line.strip().startswith("window"))
+    start, end = _TIME.findall(line)[:2]
+    return start, end
+
+
+def _latest(rows: list[tuple[str, str]]) -> dict[str, str]:
+    latest: dict[str, str] = {}
+    for key, updated in rows:
+        latest[key] = max(latest.get(key, ""), updated)
+    return latest
+
+
+@pytest.mark.parametrize("version,module,key", [("2.2.1", "sessions", "id"),
+                                                ("2.1.1", "cdrs", "id"),
+                                                ("2.3.0", "cdrs", "id")])
+def test_a_platform_clock_behind_ours_loses_no_record(run, demo_server_factory, version,
+                                                      module, key, snapshot) -> None:
+    """Before: the first run's window ended at our time; the platform, 10 minutes behind,
+    then stamped an update 10 minutes before it, which no later window asked for."""
+    server = demo_server_factory(version=version, size=200, max_page_size=100,
+                                 faults=Faults(clock_behind=600))
+    first, a = run(server, "a.csv", module, key)
+    time.sleep(1.1)  # a window ends at whole seconds: let the platform's clock pass one
+    second, b = run(server, "b.csv", module, key)
+    time.sleep(1.1)
+    third, c = run(server, "c.csv", module, key)
+    assert _window(second)[0] == _window(first)[1]  # the state kept the capped end
+    assert _window(third)[0] == _window(second)[1]
+    behind = datetime.now(UTC) - read_timestamp(_window(third)[1])
+    assert timedelta(minutes=9) < behind < timedelta(minutes=11)
+    # every object's latest version delivered, in exactly one of the files
+    server.faults = Faults()
+    _, everything = run(server, "all.csv", module, key, "--restart")
+    delivered = a + b + c
+    assert len(delivered) == len(set(delivered))
+    assert _latest(delivered) == dict(everything)
+    assert [updated for _, updated in b + c] == [max(updated for _, updated in everything)]
+    warning = next(line for line in first.stderr.splitlines() if "OCX584" in line)
+    assert _TIME.sub("<time>", warning) == snapshot
+
+
+@pytest.mark.parametrize("header", ["missing", "not a date", "Sun, 06 Nov 1994 08:49:37 GMT",
+                                    "ahead"])
+def test_a_clock_ahead_or_an_unusable_date_leaves_the_window(run, demo_server_factory,
+                                                             header) -> None:
+    if header == "ahead":
+        header = formatdate(datetime.now(UTC).timestamp() + 3600, usegmt=True)
+    server = demo_server_factory(version="2.2.1", size=100, faults=Faults(date_header=header))
+    before = datetime.now(UTC).replace(microsecond=0)
+    result, rows = run(server, "a.csv")
+    assert rows and "OCX584" not in result.stderr
+    assert read_timestamp(_window(result)[1]) >= before  # ends at our time
+
+
+def test_a_stored_discovery_reads_the_clock_from_the_versions_url(demo_server_factory) -> None:
+    server = demo_server_factory(version="2.2.1", size=50, faults=Faults(clock_behind=3600))
+    credentials = Credentials(server.versions_url, server.token)
+    with OcpiClient.connect(credentials) as client:
+        asked = len(server.request_log)
+        platform = client.platform_now()
+    assert len(server.request_log) == asked  # discovery's answers told it
+    assert platform is not None
+    assert timedelta(minutes=59) < datetime.now(UTC) - platform < timedelta(minutes=61)
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("Thu, 03 Dec 2026 22:00:00 GMT", "2026-12-03T22:00:00Z"),
+    ("Thu, 03 Dec 2026 23:00:00 +0100", "2026-12-03T22:00:00Z"),
+    ("Thu Dec  3 22:00:00 2026", "2026-12-03T22:00:00Z"),
+    ("", None), ("garbage", None), ("Thu, 32 Dec 2026 22:00:00 GMT", None),
+    ("Sun, 06 Nov 1994 08:49:37 GMT", None), ("Thu, 03 Dec 99999 22:00:00 GMT", None),
+    ("x" * 200, None),
+])
+def test_date_headers_are_read_or_ignored(value, expected) -> None:
+    reading = read_date(value, 0.0)
+    assert (format_timestamp(reading.said) if reading else None) == expected
+
+
+class _Clock:
+    def __init__(self, platform: datetime | None) -> None:
+        self.platform = platform
+
+    def platform_now(self) -> datetime | None:
+        return self.platform
+
+
+class _Dataset:
+    """What `capped` reads of a plan's dataset: its name and its fetch's window kind."""
+
+    def __init__(self, kind: str) -> None:
+        self.name = "sessions"
+        self._fetch = type("F", (), {"window": type("W", (), {"kind": kind})()})()
+
+    def step(self, kind):
+        return self._fetch
+
+
+class _Plan:
+    def __init__(self, kind: str = "since-last-run") -> None:
+        self.datasets = (_Dataset(kind),)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 7200), st.one_of(st.none(), st.integers(-3600, 3600))),
+                min_size=1, max_size=12))
+def test_windows_tile_time_whatever_the_platform_clock(runs) -> None:
+    """Successive `since last run` windows, each capped at the platform's time (behind,
+    ahead or unknown): each starts where the last ended, none runs backwards or past
+    our clock, and the state never moves back."""
+    plan, window = _Plan(), ir.Window(kind="since-last-run")
+    now, watermark, previous_end = datetime(2026, 6, 1, tzinfo=UTC), None, None
+    for gap, offset in runs:
+        now += timedelta(seconds=gap)
+        resolved = resolve_window(window, watermark, now)
+        platform = None if offset is None else now + timedelta(seconds=offset, milliseconds=400)
+        found = capped(plan, {"sessions": resolved}, _Clock(platform), now, now).windows["sessions"]
+        start, end = read_timestamp(found.date_from), read_timestamp(found.date_to)
+        assert found.date_from == (previous_end or FIRST_WATERMARK)
+        assert start <= end <= now
+        if platform is not None and platform < now:
+            assert end <= max(platform, start)
+        previous_end = watermark = found.date_to
+
