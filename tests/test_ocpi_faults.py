@@ -161,6 +161,34 @@ def test_redirect_to_another_host_is_not_followed(demo_server: DemoServer, fast_
     assert shown(caught.value, demo_server) == snapshot
 
 
+@pytest.mark.parametrize("listed", ["details", "endpoint"])
+def test_the_token_never_goes_over_plain_http_after_an_https_login(
+        demo_server: DemoServer, fast_options: FetchOptions, listed: str, snapshot) -> None:
+    """Before: a platform logged in to over https:// that listed http:// URLs on its own host
+    got the token in clear text (the host check passed). A server cannot show this over the
+    demo's plain http, hence the mock transport."""
+    sent: list[tuple[str, bool]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append((request.url.scheme, "authorization" in request.headers))
+        scheme = "http" if listed == "details" else "https"
+        if request.url.path.endswith("/versions"):
+            data: object = [{"version": "2.2.1", "url": f"{scheme}://cpo.example/ocpi/2.2.1"}]
+        else:
+            data = {"version": "2.2.1", "endpoints": [
+                {"identifier": "sessions", "role": "SENDER", "url": "http://cpo.example/ocpi/2.2.1/sessions"}]}
+        return httpx.Response(200, json={"data": data, "status_code": 1000,
+                                         "timestamp": "2026-01-01T00:00:00Z"})
+
+    with pytest.raises(OcpiError) as caught:
+        with OcpiClient.connect(Credentials("https://cpo.example/ocpi/versions", demo_server.token),
+                                options=fast_options, transport=httpx.MockTransport(handler)) as client:
+            list(client.fetch("sessions", date_to=DATE_TO))
+    assert caught.value.code == "OCX518"
+    assert all(scheme == "https" for scheme, _ in sent) and sent
+    assert shown(caught.value, demo_server) == snapshot
+
+
 def gzip_claiming_proxy(server: DemoServer, times: int | None) -> RewritingProxy:
     """Session pages say `Content-Encoding: gzip` over a plain body (a proxy that labels
     what it did not compress): the first `times` of them, or all when None."""

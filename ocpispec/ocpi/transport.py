@@ -138,9 +138,17 @@ class Transport:
             time.sleep(delay)
 
     def _check_host(self, url: str) -> None:
-        """The token goes only to the host of the URL the user gave, or to hosts allowed at login."""
+        """The token goes only to the host of the URL the user gave, or to hosts allowed at login,
+        and never in clear text when the user gave an https:// URL."""
         host = _hostname(url)
         if host in self._hosts:
+            if _scheme(self._login_url) == "https" and _scheme(url) != "https":
+                raise fail(errors.FOREIGN_HOST, "the platform points to a plain http:// URL, but you logged in "
+                           "over https://; the token is not sent unencrypted",
+                           notes=[f"URL you gave: {safe_url(self._login_url)}",
+                                  f"the platform's URL: {safe_url(url)}"],
+                           help="ask the CPO to list https:// URLs; if the host speaks https, log in again with "
+                                "`--endpoint-scheme-from-url` to use https:// for its endpoints")
             if host != _hostname(self._login_url):
                 self._warnings.add(f"sending the token to `{host}` as allowed at login (--allow-host)",
                                    kind=f"allowed-host-{host}")
@@ -367,6 +375,13 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
 def _hostname(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
     except ValueError:
         return ""
 
