@@ -186,3 +186,31 @@ def test_windows_tile_time_whatever_the_platform_clock(runs) -> None:
             assert end <= max(platform, start)
         previous_end = watermark = found.date_to
 
+
+
+@pytest.mark.parametrize("behind,waits", [(3, True), (3600, False)])
+def test_a_fixed_window_waits_for_the_platform_clock_or_fails(run_cli, demo_server_factory,
+                                                             tmp_path: Path, behind, waits,
+                                                             snapshot) -> None:
+    """A window with an end of its own cannot move (the next one starts at its boundary):
+    before, a run right after its end lost what the lagging platform still stamped inside
+    it. A short lag is waited out; a long one fails before anything is fetched."""
+    server = demo_server_factory(version="2.2.1", size=100, faults=Faults(clock_behind=behind))
+    now = datetime.now(UTC).replace(microsecond=0)
+    start, end = format_timestamp(now - timedelta(hours=1)), format_timestamp(now - timedelta(seconds=1))
+    spec = tmp_path / "fixed.ocx"
+    spec.write_text(SPEC.format(module="sessions", key="id")
+                    .replace("since last run", f"between {start} and {end}"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    started = time.monotonic()
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), env=env)
+    if waits:
+        assert result.exit_code == 0, result.stderr
+        assert time.monotonic() - started >= 1.5  # until the platform's clock passed `end`
+        return
+    assert result.exit_code == 1 and "OCX585" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert not [r for r in server.request_log if "/sessions" in r.target]  # nothing fetched
+    text = scrub(result.stderr, tmp_path=tmp_path)
+    assert _TIME.sub("<time>", text[text.index("error[OCX585]"):]) == snapshot

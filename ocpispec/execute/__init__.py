@@ -266,6 +266,8 @@ def _to_platform_clock(plan: ir.Plan, client: Client, options: RunOptions,
     from ocpispec.execute.replacing import check_remote_replacements, check_replacements
 
     found = capped(plan, windows, client, now, wall)
+    if found.unfinished:
+        _wait_for_platform(plan, windows, found.unfinished, options)
     if found.windows == windows:
         return windows
     for run in runs:
@@ -293,6 +295,22 @@ def _to_platform_clock(plan: ir.Plan, client: Client, options: RunOptions,
     for run in runs:
         run.target = targets[run.dataset.name]
     return found.windows
+
+
+def _wait_for_platform(plan: ir.Plan, windows: dict[str, ResolvedWindow],
+                       unfinished: dict[str, timedelta], options: RunOptions) -> None:
+    """Sleep until the platform's clock has passed the end of every fixed window, or fail
+    with OCX585 when that takes longer than `WAIT_AT_MOST`."""
+    from ocpispec.execute.platform_clock import WAIT_AT_MOST, unfinished_error
+
+    longest = max(unfinished.values())
+    if options.dry_run:
+        return
+    if longest > WAIT_AT_MOST:
+        raise unfinished_error(plan, windows, unfinished)
+    RUN.info("waiting %.1f s for the platform's clock to pass the window's end",
+             longest.total_seconds())
+    time.sleep(longest.total_seconds() + 0.1)
 
 
 def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: RunOptions,

@@ -9,6 +9,12 @@ the next run starts exactly there: windows still tile time, and the records of t
 d come with the next run (OCX584). The same holds for every window ending at the run's
 time (`since DATE`, `last N days`, `month to date`).
 
+A window with an end of its own (`previous day`, `between`) cannot move: the next one
+starts at the calendar's boundary. When the platform's clock has not reached its end yet
+(a scheduled run right after midnight), the records it still stamps before that end
+would be lost, so the run waits for its clock, up to WAIT_AT_MOST, and otherwise fails
+before fetching anything (OCX585: run again later).
+
 A platform whose clock is ahead stamps records after our `date_to`; they come with the
 run whose window reaches their time, so nothing is capped. A platform that sends no
 usable `Date` leaves the windows as they are (a run never fails for a header). Windows
@@ -28,8 +34,13 @@ from ocpispec.plan import ir
 from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
+# the windows ending at the run's time, and those with an end of their own
+ENDING_NOW = ("since-last-run", "since", "last", "month-to-date")
+FIXED = ("between", "previous")
 # an end further back than this is not compared with the platform's clock
 RECENT = timedelta(days=1)
+# how long a run waits for the platform's clock to pass a fixed window's end
+WAIT_AT_MOST = timedelta(minutes=2)
 # behind by less than this is the `Date` header's rounding, capped but not reported
 UNREMARKABLE = timedelta(seconds=2)
 
@@ -38,29 +49,48 @@ UNREMARKABLE = timedelta(seconds=2)
 class Capped:
     windows: dict[str, ResolvedWindow]
     warnings: dict[str, str]  # by dataset
+    # fixed windows (`previous day`, `between`) that have not ended by the platform's clock:
+    # by dataset, how long until they have
+    unfinished: dict[str, timedelta] = dataclasses.field(default_factory=dict)
 
 
 def capped(plan: ir.Plan, windows: Mapping[str, ResolvedWindow], client: Any,
            now: datetime, wall: datetime) -> Capped:
     """`windows`, those ending at `now` ending at the platform's time instead when it is
-    behind `now`."""
-    ending = [d.name for d in plan.datasets if _ends_now(windows[d.name], now)]
-    if not ending or now < wall - RECENT or not hasattr(client, "platform_now"):
+    behind `now`; and the fixed windows that have not ended yet by its clock."""
+    ending = [d.name for d in plan.datasets if _ends_now(d, windows[d.name], now)]
+    fixed = [d.name for d in plan.datasets if _fixed_recent(d, windows[d.name], now, wall)]
+    if not (ending and now >= wall - RECENT or fixed) or not hasattr(client, "platform_now"):
         return Capped(dict(windows), {})
     platform = client.platform_now()
-    if platform is None or platform.replace(microsecond=0) >= now:
+    if platform is None:
         return Capped(dict(windows), {})
     end = platform.replace(microsecond=0)
     result, warnings = dict(windows), {}
-    for name in ending:
+    for name in ending if end < now else ():
         result[name] = window = _ending_at(windows[name], end)
         if now - end >= UNREMARKABLE:
             warnings[name] = _warning(now - end, window, now)
-    return Capped(result, warnings)
+    unfinished = {name: read_timestamp(windows[name].date_to) - platform for name in fixed
+                  if read_timestamp(windows[name].date_to) > end}
+    return Capped(result, warnings, unfinished)
 
 
-def _ends_now(window: ResolvedWindow, now: datetime) -> bool:
-    return window.date_to == format_timestamp(now)
+def _ends_now(dataset: ir.Dataset, window: ResolvedWindow, now: datetime) -> bool:
+    """A window whose end is the run's time by definition: capping it loses nothing, since
+    the next such window starts at the end the state keeps (or, without state, is simply
+    the time of that run). A calendar window ending at this very second is not one."""
+    return dataset.step(ir.Fetch).window.kind in ENDING_NOW \
+        and window.date_to == format_timestamp(now)
+
+
+def _fixed_recent(dataset: ir.Dataset, window: ResolvedWindow, now: datetime,
+                  wall: datetime) -> bool:
+    """A window with an end of its own, which ended by our clock within the last day."""
+    if dataset.step(ir.Fetch).window.kind not in FIXED or window.date_to is None:
+        return False
+    end = read_timestamp(window.date_to)
+    return wall - RECENT <= end <= now
 
 
 def _ending_at(window: ResolvedWindow, end: datetime) -> ResolvedWindow:
@@ -84,3 +114,22 @@ def _duration(delta: timedelta) -> str:
         if seconds >= 2 * size:
             return count(round(seconds / size), unit)
     return count(seconds, "second")
+
+
+def unfinished_error(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
+                     unfinished: Mapping[str, timedelta]):
+    """OCX585: a fixed window that the platform's clock will not reach within WAIT_AT_MOST."""
+    from ocpispec.execute.client import RunError
+
+    name = max(unfinished, key=lambda n: unfinished[n])
+    dataset = next(d for d in plan.datasets if d.name == name)
+    end = windows[name].date_to
+    return RunError.of(
+        "OCX585", f"the window of `{name}` ends at {end}, but the platform's clock is "
+        f"{_duration(unfinished[name])} before that (the `Date` header of its answers)",
+        dataset.step(ir.Fetch).origin, "the window",
+        notes=("the records the platform stamps until its clock reaches the window's end "
+               "belong to this window: a run now would miss them for good",
+               "nothing was fetched or written"),
+        help=f"run again in {_duration(unfinished[name])} or later; ask the CPO to set "
+             "its clock right (NTP)")
