@@ -117,13 +117,24 @@ def test_a_clock_ahead_or_an_unusable_date_leaves_the_window(run, demo_server_fa
     assert read_timestamp(_window(result)[1]) >= before  # ends at our time
 
 
-def test_a_stored_discovery_reads_the_clock_from_the_versions_url(demo_server_factory) -> None:
+def test_the_clock_is_read_from_discovery_or_the_versions_url(demo_server_factory) -> None:
+    from ocpispec.ocpi.profiles import profile_from_client
+
     server = demo_server_factory(version="2.2.1", size=50, faults=Faults(clock_behind=3600))
     credentials = Credentials(server.versions_url, server.token)
     with OcpiClient.connect(credentials) as client:
         asked = len(server.request_log)
         platform = client.platform_now()
+        profile = profile_from_client("p", client)
     assert len(server.request_log) == asked  # discovery's answers told it
+    assert platform is not None
+    assert timedelta(minutes=59) < datetime.now(UTC) - platform < timedelta(minutes=61)
+    stored = profile.credentials(reuse_discovery_for=3600)
+    assert stored.endpoints
+    with OcpiClient.connect(stored) as client:
+        assert len(server.request_log) == asked  # a stored discovery asks nothing
+        platform = client.platform_now()
+    assert [r.target for r in server.request_log[asked:]] == ["/ocpi/cpo/versions"]
     assert platform is not None
     assert timedelta(minutes=59) < datetime.now(UTC) - platform < timedelta(minutes=61)
 
