@@ -88,6 +88,8 @@ FAULT_CASES = {
     "tokens_receiver_only=2": ("2.1.1", {"tokens_receiver_only": 2}, "platform", "endpoints", Status.HANDLED,
                                "listed twice"),
     "plain_token_only": ("2.2.1", {"plain_token_only": ON}, "platform", "token", Status.HANDLED, "only raw"),
+    "clock_behind": ("2.2.1", {"clock_behind": 600}, "platform", "clock", Status.HANDLED, "10 minutes behind"),
+    "date_header": ("2.2.1", {"date_header": "missing"}, "platform", "clock", Status.INFO, "no usable `Date`"),
     "bad_token_status=500": ("2.2.1", {"bad_token_status": 500}, "platform", "wrong token", Status.WARNING,
                              "HTTP 500 instead of 401"),
     "bad_token_status=3000": ("2.2.1", {"bad_token_status": 3000}, "platform", "wrong token", Status.WARNING,

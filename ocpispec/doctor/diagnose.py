@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import httpx
 
@@ -60,6 +61,7 @@ def _diagnose(credentials: Credentials, options: DoctorOptions, fetch: FetchOpti
     modules: dict[str, str] = {}
     if client is not None:
         with client:
+            findings.append(platform.clock_finding(_platform_now(client), datetime.now(UTC)))
             modules = {m: client.endpoints[m] for m in client.modules}
             wrong = _wrong_token(credentials, client, fetch, recorder, modules)
             findings += wrong
@@ -80,6 +82,13 @@ def _connect(credentials: Credentials, fetch: FetchOptions,
                              diagnostic.help or "")
     except ProbeStopped as stop:
         return None, Finding(PLATFORM, "connect", Status.BLOCKING, f"discovery did not finish: {stop}")
+
+
+def _platform_now(client: OcpiClient) -> datetime | None:
+    try:
+        return client.platform_now()
+    except ProbeStopped:
+        return None
 
 
 def _discovered(client: OcpiClient | None) -> Discovered:

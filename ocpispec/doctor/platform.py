@@ -8,6 +8,7 @@ the platform actually sent, also when discovery fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,8 +19,10 @@ from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.errors import origin
 from ocpispec.ocpi.options import VERSIONS
+from ocpispec.text import duration
 
 PLATFORM = "platform"
+CLOCK_TOLERANCE = 2.0  # seconds: the `Date` header says whole seconds, rounded down
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +191,24 @@ def token_findings(exchanges: list[Exchange], found: Discovered) -> list[Finding
     return [Finding(PLATFORM, "token", Status.HANDLED,
                     f"the platform accepts the token only {sent} on OCPI {found.version}",
                     f"ocpispec switches to the {sent.split()[0]} form{learned}; `login` stores it")]
+
+
+def clock_finding(platform: datetime | None, ours: datetime) -> Finding:
+    """The platform's clock (the `Date` header of its answers) against ours."""
+    if platform is None:
+        return Finding(PLATFORM, "clock", Status.INFO, "no usable `Date` header: the platform's clock is unknown",
+                       "windows end at ocpispec's clock")
+    apart = (platform - ours).total_seconds()
+    if apart <= -CLOCK_TOLERANCE:
+        return Finding(PLATFORM, "clock", Status.HANDLED,
+                       f"the platform's clock is {duration(apart)} behind ours (its `Date` header)",
+                       "windows ending at the run's time end at the platform's time (OCX584); a fixed window "
+                       "it has not reached yet is waited for, or refused (OCX585)")
+    if apart >= CLOCK_TOLERANCE:
+        return Finding(PLATFORM, "clock", Status.INFO,
+                       f"the platform's clock is {duration(apart)} ahead of ours (its `Date` header)",
+                       "records it stamps ahead of ocpispec's clock come with the run whose window reaches them")
+    return Finding(PLATFORM, "clock", Status.OK, "the platform's clock agrees with ours (its `Date` header)")
 
 
 def wrong_token_finding(outcome: str, status: int | None, ocpi_status: int | None) -> Finding:

@@ -31,7 +31,7 @@ from typing import Any
 
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.plan import ir
-from ocpispec.text import count
+from ocpispec.text import duration
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
 # the windows ending at the run's time, and those with an end of their own
@@ -109,11 +109,7 @@ def _warning(behind: timedelta, window: ResolvedWindow, now: datetime) -> str:
 
 
 def _duration(delta: timedelta) -> str:
-    seconds = round(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= 2 * size:
-            return count(round(seconds / size), unit)
-    return count(seconds, "second")
+    return duration(delta.total_seconds())
 
 
 def unfinished_error(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
