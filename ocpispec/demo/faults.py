@@ -134,7 +134,8 @@ class Faults:
     clock_behind: int = 0
     """The platform's clock runs this many seconds behind: its `Date` headers say so, and from
     the second list request at offset 0 of sessions or CDRs on, their first object has been
-    updated at that clock's time (a record stamped after an earlier crawl, inside its window)."""
+    updated at that clock's time (a record stamped after an earlier crawl, inside its window).
+    Objects updated mid-crawl (`mutate_mid_crawl`, `update_unread`) are stamped by it too."""
     date_header: str = ""
     """`missing`: answers carry no `Date` header; any other text is sent as the `Date` header."""
     foreign_details_host: bool = False

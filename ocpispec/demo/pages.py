@@ -58,12 +58,12 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     if faults.late_records and listing.events and request.offset == 0:
         listing.crawl_started(request.date_from, request.date_to, faults.late_records)
     if faults.clock_behind and listing.events and request.offset == 0:
-        listing.restamp_on_later_crawl(int(time.time()) - faults.clock_behind)
+        listing.restamp_on_later_crawl(_clock(faults))
     if faults.mutate_mid_crawl and request.offset > 0:
         first = listing.window(request.date_from, request.date_to).low
-        listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), int(time.time()))
+        listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), _clock(faults))
     if faults.update_unread and request.offset > 0:
-        _update_unread(listing, request, faults.update_unread)
+        _update_unread(listing, request, faults.update_unread, _clock(faults))
     window = listing.window(request.date_from, request.date_to)
     total = listing.total(window)
     offset = 0 if faults.ignore_offset else request.offset
@@ -78,10 +78,15 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
     return Reply(200, headers, encode_page(envelope(objects), faults))
 
 
-def _update_unread(listing: Listing, request: ListRequest, count: int) -> None:
+def _clock(faults: Faults) -> int:
+    """The platform's time, by which it stamps the objects it updates (`clock_behind`)."""
+    return int(time.time()) - faults.clock_behind
+
+
+def _update_unread(listing: Listing, request: ListRequest, count: int, now: int) -> None:
     window = listing.window(request.date_from, request.date_to)
     middle = max(window.low + request.offset, (window.low + window.high) // 2)
-    listing.move(list(range(middle, min(middle + count, window.high))), int(time.time()))
+    listing.move(list(range(middle, min(middle + count, window.high))), now)
 
 
 def _date_faults(request: ListRequest, faults: Faults) -> ListRequest:
