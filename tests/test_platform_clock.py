@@ -22,7 +22,7 @@ from ocpispec.execute.platform_clock import capped
 from ocpispec.execute.windows import resolve_window
 from ocpispec.ledger.state import FIRST_WATERMARK
 from ocpispec.ocpi import Credentials, OcpiClient
-from ocpispec.ocpi.clock import read_date
+from ocpispec.ocpi.clock import read_date, read_envelope_time
 from ocpispec.plan import ir
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
@@ -104,6 +104,16 @@ def test_a_platform_clock_behind_ours_loses_no_record(run, demo_server_factory, 
     assert _TIME.sub("<time>", warning) == snapshot
 
 
+def test_without_a_date_header_the_envelope_timestamp_tells_the_clock(run,
+                                                                      demo_server_factory) -> None:
+    server = demo_server_factory(version="2.2.1", size=100,
+                                 faults=Faults(date_header="missing", clock_behind=600))
+    result, rows = run(server, "a.csv")
+    assert rows and "OCX584: the platform's clock is 10 minutes behind" in result.stderr
+    behind = datetime.now(UTC) - read_timestamp(_window(result)[1])
+    assert timedelta(minutes=9) < behind < timedelta(minutes=11)
+
+
 @pytest.mark.parametrize("header", ["missing", "not a date", "Sun, 06 Nov 1994 08:49:37 GMT",
                                     "ahead"])
 def test_a_clock_ahead_or_an_unusable_date_leaves_the_window(run, demo_server_factory,
@@ -149,6 +159,17 @@ def test_the_clock_is_read_from_discovery_or_the_versions_url(demo_server_factor
 ])
 def test_date_headers_are_read_or_ignored(value, expected) -> None:
     reading = read_date(value, 0.0)
+    assert (format_timestamp(reading.said) if reading else None) == expected
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("2026-12-03T22:00:00Z", "2026-12-03T22:00:00Z"),
+    ("2026-12-03T23:00:00.5+01:00", "2026-12-03T22:00:00Z"),
+    ("2026-12-03T22:00:00", None),  # no zone: perhaps local time
+    ("1999-12-31T23:59:59Z", None), ("yesterday", None), (1764799200, None), (None, None),
+])
+def test_envelope_timestamps_are_read_when_they_name_their_zone(value, expected) -> None:
+    reading = read_envelope_time(value, 0.0)
     assert (format_timestamp(reading.said) if reading else None) == expected
 
 

@@ -132,7 +132,8 @@ class Faults:
     never_answer: bool = False
     """Data requests are read and never answered (until the server stops)."""
     clock_behind: int = 0
-    """The platform's clock runs this many seconds behind: its `Date` headers say so, and from
+    """The platform's clock runs this many seconds behind: its `Date` headers (and envelope
+    `timestamp`s) say so, and from
     the second list request at offset 0 of sessions or CDRs on, their first object has been
     updated at that clock's time (a record stamped after an earlier crawl, inside its window).
     Objects updated mid-crawl (`mutate_mid_crawl`, `update_unread`) are stamped by it too."""

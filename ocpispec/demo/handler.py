@@ -244,6 +244,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         return Reply(404, (), envelope(None, 2003, f"unknown {module[:-1]} `{object_id}`"))
 
     def _send(self, reply: Reply, *, trickle: float = 0.0) -> None:
+        if isinstance(reply.body, dict) and "timestamp" in reply.body and self.demo.faults.clock_behind:
+            reply.body["timestamp"] = iso(int(time.time()) - self.demo.faults.clock_behind)
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
         self._log(reply.status)     # before answering, so a test sees it once the client has the answer
         self.send_response(reply.status)

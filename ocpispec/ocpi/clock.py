@@ -7,18 +7,22 @@ ended at our (later) time they would fall into a window already closed
 answer was made; the estimate adds the time passed since the answer arrived, so it
 never runs ahead of the platform's clock (by more than the network's delay).
 
-A header that is missing or does not parse is no reading: the run goes on with its own
+Where the header is missing or does not parse, the OCPI envelope's `timestamp` (the time
+the platform made the answer) is read instead, when it names its zone (a timestamp
+without one may be local time). Neither is no reading: the run goes on with its own
 clock. A date before 2000 or after 9999 is garbage, not a clock.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_ZONED = re.compile(r"(?:[Zz]|[+-]\d\d:?\d\d)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,5 +48,17 @@ def read_date(value: str | None, received: float) -> ClockReading | None:
         return None
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if moment < _EARLIEST:
+        return None
+    return ClockReading(moment, received)
+
+
+def read_envelope_time(value: object, received: float) -> ClockReading | None:
+    """The reading of an envelope's `timestamp` that names its zone, or None."""
+    from ocpispec.timestamps import parse_timestamp
+
+    if not isinstance(value, str) or len(value) > 40 or not _ZONED.search(value.strip()):
+        return None
+    moment = parse_timestamp(value)
+    if moment is None or moment < _EARLIEST:
         return None
     return ClockReading(moment, received)

@@ -12,7 +12,8 @@ answer are retried like HTTP 5xx (after that first request). A 401/403 after dat
 with the same token form is retried too (a platform refreshing its token store). Token encoding `auto` tries Base64 for
 2.2+ (raw for 2.1.1) and switches once to the other form on a 401 (or that first
 500/3000). The token goes only to the login URL's host and hosts allowed at login.
-Each answer's `Date` header is kept as the platform's clock (`clock.py`).
+Each answer's `Date` header (or, without one, its envelope's `timestamp`) is kept as
+the platform's clock (`clock.py`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body, wide_charset
-from ocpispec.ocpi.clock import ClockReading, read_date
+from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
@@ -297,6 +298,8 @@ class Transport:
                        notes=[f"request: GET {safe_url(url)}",
                               "expected an object with `status_code` and `data`"],
                        help="check that the URL is an OCPI endpoint (the versions URL of the platform)")
+        if read_date(response.headers.get("date"), 0.0) is None:  # the envelope's clock, then
+            self.clock = read_envelope_time(body.get("timestamp"), time.monotonic()) or self.clock
         if "status_code" not in body:
             self._warnings.add("the platform's answers carry no `status_code`; assuming success")
             return body.get("data")
