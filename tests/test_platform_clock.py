@@ -6,6 +6,7 @@ a missing or a garbage `Date` change nothing. Windows still tile time."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -246,3 +247,23 @@ def test_a_fixed_window_waits_for_the_platform_clock_or_fails(run_cli, demo_serv
     assert not [r for r in server.request_log if "/sessions" in r.target]  # nothing fetched
     text = scrub(result.stderr, tmp_path=tmp_path)
     assert _TIME.sub("<time>", text[text.index("error[OCX585]"):]) == snapshot
+
+
+def test_a_file_named_after_the_window_end_is_named_after_the_capped_end(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    server = demo_server_factory(version="2.2.1", size=100, faults=Faults(clock_behind=600))
+    spec = tmp_path / "named.ocx"
+    spec.write_text(SPEC.format(module="sessions", key="id")
+                    .replace('"out.csv"', '"out_{window.end}.csv"'))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    (tmp_path / "exports").mkdir()
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "exports"), "--state",
+                     str(tmp_path / "named.sqlite"), env=env)
+    assert result.exit_code == 0, result.stderr
+    end = _window(result)[1]
+    [output] = (tmp_path / "exports").glob("*.csv")
+    assert output.name == f"out_{end.replace('-', '').replace(':', '')}.csv"
+    manifest = json.loads((tmp_path / "exports" / f"{output.name}.manifest.json").read_text())
+    assert manifest["window"]["end"] == end
+    assert timedelta(minutes=9) < datetime.now(UTC) - read_timestamp(end) < timedelta(minutes=11)
