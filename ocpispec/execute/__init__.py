@@ -209,8 +209,11 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         check_remote_replacements(plan, targets, windows, delivered,
                                   options.limit is not None)
     client = connect()
-    windows = _to_platform_clock(plan, client, options, runs, windows, targets, logins, now, wall,
-                                 state_path)
+    from ocpispec.execute.platform_clock import follow_platform_clock
+
+    windows = follow_platform_clock(
+        plan, client, options, runs, windows, targets, logins, now, wall, state_path,
+        lambda capped: _targets(plan, options, capped, now))
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
@@ -252,65 +255,6 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                      state_path if new_state is not None else None, notes, now,
                      deferred.stop_requested)
     return _recorded(plan, result, options)
-
-
-def _to_platform_clock(plan: ir.Plan, client: Client, options: RunOptions,
-                       runs: list[DatasetRun], windows: dict[str, ResolvedWindow],
-                       targets: dict, logins: dict, now: datetime, wall: datetime,
-                       state_path: Path) -> dict[str, ResolvedWindow]:
-    """The windows ending now, ending at the platform's time when its clock is behind
-    ours (`platform_clock`); the runs and the targets named after a window's end follow,
-    checked again as before the network (a file of another window is never replaced)."""
-    from ocpispec.execute import deliveries
-    from ocpispec.execute.platform_clock import capped
-    from ocpispec.execute.replacing import check_remote_replacements, check_replacements
-
-    found = capped(plan, windows, client, now, wall)
-    if found.unfinished:
-        _wait_for_platform(plan, windows, found.unfinished, options)
-    if found.windows == windows:
-        return windows
-    for run in runs:
-        run.window = found.windows[run.dataset.name]
-        if run.dataset.name in found.warnings:
-            run.warnings.append(found.warnings[run.dataset.name])
-    if options.dry_run:
-        return found.windows
-    renamed = _targets(plan, options, found.windows, now)
-    moved = {name: target for name, target in renamed.items()
-             if target.display != targets[name].display}
-    deliveries.cleanup({name: target for name, target in renamed.items() if name not in moved}
-                       | {name: targets[name] for name in moved})  # spools not used
-    if not moved:
-        return found.windows
-    targets.update(moved)
-    check_replacements(plan, targets, found.windows, (state_path, options.runs_dir),
-                       sample=options.limit is not None)
-    remote = {name: target for name, target in moved.items() if target.remote is not None}
-    delivered: dict[str, bytes | None] = {}
-    logins.update(deliveries.prepare(remote, {d.name: d.step(ir.Render).origin
-                                              for d in plan.datasets}, None, None,
-                                     options.destinations, delivered, plan.export.name))
-    check_remote_replacements(plan, targets, found.windows, delivered, options.limit is not None)
-    for run in runs:
-        run.target = targets[run.dataset.name]
-    return found.windows
-
-
-def _wait_for_platform(plan: ir.Plan, windows: dict[str, ResolvedWindow],
-                       unfinished: dict[str, timedelta], options: RunOptions) -> None:
-    """Sleep until the platform's clock has passed the end of every fixed window, or fail
-    with OCX585 when that takes longer than `WAIT_AT_MOST`."""
-    from ocpispec.execute.platform_clock import WAIT_AT_MOST, unfinished_error
-
-    longest = max(unfinished.values())
-    if options.dry_run:
-        return
-    if longest > WAIT_AT_MOST:
-        raise unfinished_error(plan, windows, unfinished)
-    RUN.info("waiting %.1f s for the platform's clock to pass the window's end",
-             longest.total_seconds())
-    time.sleep(longest.total_seconds() + 0.1)
 
 
 def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: RunOptions,

@@ -25,11 +25,14 @@ not asked about: no platform clock is that far behind.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.logs import RUN
 from ocpispec.plan import ir
 from ocpispec.text import duration
 from ocpispec.timestamps import format_timestamp, read_timestamp
@@ -74,6 +77,66 @@ def capped(plan: ir.Plan, windows: Mapping[str, ResolvedWindow], client: Any,
     unfinished = {name: read_timestamp(windows[name].date_to) - platform for name in fixed
                   if read_timestamp(windows[name].date_to) > end}
     return Capped(result, warnings, unfinished)
+
+
+def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
+                          windows: dict[str, ResolvedWindow], targets: dict, logins: dict,
+                          now: datetime, wall: datetime, state_path: Path,
+                          retarget: Callable[[dict[str, ResolvedWindow]], dict]
+                          ) -> dict[str, ResolvedWindow]:
+    """The run's windows after `capped`: fixed ones waited for (or refused), those ending
+    now ending at the platform's time. The runs (`DatasetRun`) and the targets named after
+    a window's end (`retarget`) follow, checked again as before the network (a file of
+    another window is never replaced)."""
+    from ocpispec.execute import deliveries
+    from ocpispec.execute.replacing import check_remote_replacements, check_replacements
+    from ocpispec.ledger import pending_remote
+
+    found = capped(plan, windows, client, now, wall)
+    if found.unfinished:
+        _wait_for_platform(plan, windows, found.unfinished, options)
+    if found.windows == windows:
+        return windows
+    for run in runs:
+        run.window = found.windows[run.dataset.name]
+        if run.dataset.name in found.warnings:
+            run.warnings.append(found.warnings[run.dataset.name])
+    if options.dry_run:
+        return found.windows
+    renamed = retarget(found.windows)
+    moved = {name: target for name, target in renamed.items()
+             if target.display != targets[name].display}
+    deliveries.cleanup({name: target for name, target in renamed.items() if name not in moved}
+                       | {name: targets[name] for name in moved})  # spools not used
+    if not moved:
+        return found.windows
+    targets.update(moved)
+    check_replacements(plan, targets, found.windows, (state_path, options.runs_dir),
+                       sample=options.limit is not None)
+    remote = {name: target for name, target in moved.items() if target.remote is not None}
+    delivered: dict[str, bytes | None] = {}
+    logins.update(deliveries.prepare(remote, {d.name: d.step(ir.Render).origin
+                                              for d in plan.datasets}, None, None,
+                                     options.destinations, delivered, plan.export.name,
+                                     pending_remote(state_path)))
+    check_remote_replacements(plan, targets, found.windows, delivered, options.limit is not None)
+    for run in runs:
+        run.target = targets[run.dataset.name]
+    return found.windows
+
+
+def _wait_for_platform(plan: ir.Plan, windows: dict[str, ResolvedWindow],
+                       unfinished: dict[str, timedelta], options: Any) -> None:
+    """Sleep until the platform's clock has passed the end of every fixed window, or fail
+    with OCX585 when that takes longer than `WAIT_AT_MOST`."""
+    longest = max(unfinished.values())
+    if options.dry_run:
+        return
+    if longest > WAIT_AT_MOST:
+        raise unfinished_error(plan, windows, unfinished)
+    RUN.info("waiting %.1f s for the platform's clock to pass the window's end",
+             longest.total_seconds())
+    time.sleep(longest.total_seconds() + 0.1)
 
 
 def _ends_now(dataset: ir.Dataset, window: ResolvedWindow, now: datetime) -> bool:
