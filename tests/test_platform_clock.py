@@ -267,3 +267,24 @@ def test_a_file_named_after_the_window_end_is_named_after_the_capped_end(
     manifest = json.loads((tmp_path / "exports" / f"{output.name}.manifest.json").read_text())
     assert manifest["window"]["end"] == end
     assert timedelta(minutes=9) < datetime.now(UTC) - read_timestamp(end) < timedelta(minutes=11)
+
+
+@pytest.mark.parametrize("behind", [-3600, 3600])
+def test_a_retry_after_date_is_measured_by_the_platform_clock(demo_server_factory,
+                                                              behind) -> None:
+    """Before: `Retry-After: <date>` was measured from our clock. A platform an hour ahead
+    asked for an hour's wait (the run failed at once with OCX505: `wait_too_long`); one an
+    hour behind for none (retried at once, into the same limit)."""
+    from ocpispec.ocpi import FetchOptions
+
+    server = demo_server_factory(version="2.2.1", size=120, max_page_size=50, faults=Faults(
+        clock_behind=behind, rate_limit_every=3, retry_after=1, retry_after_date=True))
+    options = FetchOptions(max_retries=3, backoff_base=0.001, backoff_max=0.01,
+                           retry_after_max=5.0, retry_after_give_up=60.0, timeout=5.0)
+    started = time.monotonic()
+    with OcpiClient.connect(Credentials(server.versions_url, server.token, party="NL-ABC"),
+                            options=options) as client:
+        records = list(client.fetch("sessions", date_to=datetime(2026, 1, 1, tzinfo=UTC)))
+    assert len(records) == 120
+    assert client.stats.retries >= 1
+    assert time.monotonic() - started >= 0.5 * client.stats.retries  # it waited, about 1 s each

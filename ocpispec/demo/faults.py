@@ -27,6 +27,9 @@ class Faults:
     """Every Nth data request gets HTTP 429 with `Retry-After: retry_after`."""
     retry_after: int = 1
     """The `Retry-After` seconds of the `rate_limit_every` answers."""
+    retry_after_date: bool = False
+    """The `rate_limit_every` answers give `Retry-After` as an HTTP date by the platform's clock
+    (`clock_behind`), `retry_after` seconds after its `Date`."""
     reset_every: int = 0
     """Every Nth data request: the connection is closed without an answer."""
     envelope_error: int | None = None

@@ -181,7 +181,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             return Reply(faults.error_status, (("Content-Type", "text/plain"),),
                          b"upstream temporarily unavailable")
         if faults.rate_limit_every and number % faults.rate_limit_every == 0:
-            return Reply(429, (("Retry-After", str(faults.retry_after)),),
+            return Reply(429, (("Retry-After", _retry_after(faults)),),
                          envelope(None, 2000, "too many requests"))
         if faults.envelope_error is not None:
             code = faults.envelope_error
@@ -304,6 +304,12 @@ def _date_header(faults: Faults) -> str | None:
     if faults.date_header:
         return faults.date_header
     return formatdate(time.time() - faults.clock_behind, usegmt=True)
+
+
+def _retry_after(faults: Faults) -> str:
+    if faults.retry_after_date:
+        return formatdate(time.time() - faults.clock_behind + faults.retry_after, usegmt=True)
+    return str(faults.retry_after)
 
 
 def _label(version: str, faults: Faults) -> str:

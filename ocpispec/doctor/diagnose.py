@@ -61,7 +61,8 @@ def _diagnose(credentials: Credentials, options: DoctorOptions, fetch: FetchOpti
     modules: dict[str, str] = {}
     if client is not None:
         with client:
-            findings.append(platform.clock_finding(_platform_now(client), datetime.now(UTC)))
+            findings.append(platform.clock_finding(_platform_now(client), datetime.now(UTC),
+                                                   client.clock_source))
             modules = {m: client.endpoints[m] for m in client.modules}
             wrong = _wrong_token(credentials, client, fetch, recorder, modules)
             findings += wrong

@@ -193,22 +193,23 @@ def token_findings(exchanges: list[Exchange], found: Discovered) -> list[Finding
                     f"ocpispec switches to the {sent.split()[0]} form{learned}; `login` stores it")]
 
 
-def clock_finding(platform: datetime | None, ours: datetime) -> Finding:
-    """The platform's clock (the `Date` header of its answers) against ours."""
+def clock_finding(platform: datetime | None, ours: datetime, source: str | None) -> Finding:
+    """The platform's clock (the `Date` header of its answers, or their envelope's
+    `timestamp`) against ours."""
     if platform is None:
-        return Finding(PLATFORM, "clock", Status.INFO, "no usable `Date` header: the platform's clock is unknown",
-                       "windows end at ocpispec's clock")
+        return Finding(PLATFORM, "clock", Status.INFO, "no usable `Date` header or envelope `timestamp`: "
+                       "the platform's clock is unknown", "windows end at ocpispec's clock")
     apart = (platform - ours).total_seconds()
     if apart <= -CLOCK_TOLERANCE:
         return Finding(PLATFORM, "clock", Status.HANDLED,
-                       f"the platform's clock is {duration(apart)} behind ours (its `Date` header)",
+                       f"the platform's clock is {duration(apart)} behind ours ({source} of its answers)",
                        "windows ending at the run's time end at the platform's time (OCX584); a fixed window "
                        "it has not reached yet is waited for, or refused (OCX585)")
     if apart >= CLOCK_TOLERANCE:
         return Finding(PLATFORM, "clock", Status.INFO,
-                       f"the platform's clock is {duration(apart)} ahead of ours (its `Date` header)",
+                       f"the platform's clock is {duration(apart)} ahead of ours ({source} of its answers)",
                        "records it stamps ahead of ocpispec's clock come with the run whose window reaches them")
-    return Finding(PLATFORM, "clock", Status.OK, "the platform's clock agrees with ours (its `Date` header)")
+    return Finding(PLATFORM, "clock", Status.OK, f"the platform's clock agrees with ours ({source} of its answers)")
 
 
 def wrong_token_finding(outcome: str, status: int | None, ocpi_status: int | None) -> Finding:

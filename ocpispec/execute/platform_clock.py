@@ -73,7 +73,8 @@ def capped(plan: ir.Plan, windows: Mapping[str, ResolvedWindow], client: Any,
     for name in ending if end < now else ():
         result[name] = window = _ending_at(windows[name], end)
         if now - end >= UNREMARKABLE:
-            warnings[name] = _warning(now - end, window, now)
+            source = getattr(client, "clock_source", None) or "the `Date` header"
+            warnings[name] = _warning(now - end, window, now, source)
     unfinished = {name: read_timestamp(windows[name].date_to) - platform for name in fixed
                   if read_timestamp(windows[name].date_to) > end}
     return Capped(result, warnings, unfinished)
@@ -165,9 +166,9 @@ def _ending_at(window: ResolvedWindow, end: datetime) -> ResolvedWindow:
     return dataclasses.replace(window, date_to=format_timestamp(end))
 
 
-def _warning(behind: timedelta, window: ResolvedWindow, now: datetime) -> str:
-    return (f"OCX584: the platform's clock is {_duration(behind)} behind ours (the `Date` "
-            f"header of its answers): the window ends at its time, {window.date_to}, not at "
+def _warning(behind: timedelta, window: ResolvedWindow, now: datetime, source: str) -> str:
+    return (f"OCX584: the platform's clock is {_duration(behind)} behind ours ({source} "
+            f"of its answers): the window ends at its time, {window.date_to}, not at "
             f"{format_timestamp(now)}; the records it stamps from now on come with the next run")
 
 

@@ -107,6 +107,12 @@ class OcpiClient:
         """The encoding that works (`base64` or `plain`), as learned so far."""
         return self._transport.encoding
 
+    @property
+    def clock_source(self) -> str | None:
+        """Where `platform_now` read the platform's clock, in words (None: nowhere)."""
+        reading = self._transport.clock
+        return reading.source if reading is not None else None
+
     def platform_now(self) -> datetime | None:
         """The platform's time now, from the `Date` header of its latest answer; when
         nothing was asked yet (a stored discovery), from one GET of the versions URL.

@@ -29,6 +29,7 @@ _ZONED = re.compile(r"(?:[Zz]|[+-]\d\d:?\d\d)$")
 class ClockReading:
     said: datetime      # the `Date` header, in UTC
     received: float     # `time.monotonic()` when the answer had arrived
+    source: str = "the `Date` header"  # or "the envelope `timestamp`"
 
     def now(self) -> datetime:
         """The platform's time now, never later than its clock says."""
@@ -61,4 +62,4 @@ def read_envelope_time(value: object, received: float) -> ClockReading | None:
     moment = parse_timestamp(value)
     if moment is None or moment < _EARLIEST:
         return None
-    return ClockReading(moment, received)
+    return ClockReading(moment, received, "the envelope `timestamp`")

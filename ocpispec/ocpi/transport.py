@@ -425,9 +425,13 @@ def _retry_after(response: httpx.Response) -> float | None:
     if re.fullmatch(r"\s*\d{1,12}(\.\d+)?\s*", value):    # seconds (a fraction is not HTTP, but read)
         return float(value)
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+        until = parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    # a date is the platform's time: measured from its own `Date`, a clock that differs
+    # from ours neither skips the wait (behind) nor makes it hours long (ahead)
+    sent = read_date(response.headers.get("date"), 0.0)
+    return max(0.0, until - (sent.said.timestamp() if sent is not None else time.time()))
 
 
 def _describe(exc: httpx.TransportError) -> str:
