@@ -4,7 +4,8 @@ A `since last run` window asks for `date_to = now` by our clock. A platform whos
 is behind by d stamps the records it changes in the next d with a `last_updated`
 before that `date_to`: inside the window this run closes, which the next run (starting
 at this run's `date_to`) never asks for again. So the window ends at the platform's
-time (`OcpiClient.platform_now`, from its `Date` header), the state keeps that end, and
+time (`OcpiClient.platform_now`: its `Date` header, or its envelope `timestamp`), the
+state keeps that end, and
 the next run starts exactly there: windows still tile time, and the records of the last
 d come with the next run (OCX584). The same holds for every window ending at the run's
 time (`since DATE`, `last N days`, `month to date`).
@@ -16,8 +17,8 @@ would be lost, so the run waits for its clock, up to WAIT_AT_MOST, and otherwise
 before fetching anything (OCX585: run again later).
 
 A platform whose clock is ahead stamps records after our `date_to`; they come with the
-run whose window reaches their time, so nothing is capped. A platform that sends no
-usable `Date` leaves the windows as they are (a run never fails for a header). Windows
+run whose window reaches their time, so nothing is capped. A platform that tells no
+usable time leaves the windows as they are (a run never fails for a header). Windows
 that ended more than a day before the run (`--as-of` in the past, `previous month`) are
 not asked about: no platform clock is that far behind.
 """
@@ -95,7 +96,8 @@ def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
 
     found = capped(plan, windows, client, now, wall)
     if found.unfinished:
-        _wait_for_platform(plan, windows, found.unfinished, options)
+        _wait_for_platform(plan, windows, found.unfinished, options,
+                           getattr(client, "clock_source", None) or "the `Date` header")
     if found.windows == windows:
         return windows
     for run in runs:
@@ -127,14 +129,14 @@ def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
 
 
 def _wait_for_platform(plan: ir.Plan, windows: dict[str, ResolvedWindow],
-                       unfinished: dict[str, timedelta], options: Any) -> None:
+                       unfinished: dict[str, timedelta], options: Any, source: str) -> None:
     """Sleep until the platform's clock has passed the end of every fixed window, or fail
     with OCX585 when that takes longer than `WAIT_AT_MOST`."""
     longest = max(unfinished.values())
     if options.dry_run:
         return
     if longest > WAIT_AT_MOST:
-        raise unfinished_error(plan, windows, unfinished)
+        raise unfinished_error(plan, windows, unfinished, source)
     RUN.info("waiting %.1f s for the platform's clock to pass the window's end",
              longest.total_seconds())
     time.sleep(longest.total_seconds() + 0.1)
@@ -177,7 +179,7 @@ def _duration(delta: timedelta) -> str:
 
 
 def unfinished_error(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
-                     unfinished: Mapping[str, timedelta]):
+                     unfinished: Mapping[str, timedelta], source: str):
     """OCX585: a fixed window that the platform's clock will not reach within WAIT_AT_MOST."""
     from ocpispec.execute.client import RunError
 
@@ -186,7 +188,7 @@ def unfinished_error(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
     end = windows[name].date_to
     return RunError.of(
         "OCX585", f"the window of `{name}` ends at {end}, but the platform's clock is "
-        f"{_duration(unfinished[name])} before that (the `Date` header of its answers)",
+        f"{_duration(unfinished[name])} before that ({source} of its answers)",
         dataset.step(ir.Fetch).origin, "the window",
         notes=("the records the platform stamps until its clock reaches the window's end "
                "belong to this window: a run now would miss them for good",
