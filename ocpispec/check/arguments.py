@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from ocpispec import calendar_windows
 from ocpispec.language import syntax
 from ocpispec.check import time_units
 from ocpispec.check.context import backticked, did_you_mean
@@ -45,6 +46,8 @@ def _wanted(function: Function, kind: ArgKind) -> str:
     match kind:
         case ArgKind.TIME_UNIT:
             return "a time unit"
+        case ArgKind.TIME_ZONE:
+            return "a time zone"
         case ArgKind.INTEGER_LITERAL:
             low, high = _INTEGER_RANGES.get(function.name, (0, 10))
             return f"a whole number from {low} to {high}"
@@ -59,6 +62,8 @@ def _problem(function: Function, kind: ArgKind, arg: syntax.Expr) -> tuple[str, 
     match kind:
         case ArgKind.TIME_UNIT:
             return _unit_problem(arg)
+        case ArgKind.TIME_ZONE:
+            return _zone_problem(function, arg)
         case ArgKind.INTEGER_LITERAL:
             return _integer_problem(function, arg)
         case ArgKind.NUMBER_LITERAL:
@@ -86,6 +91,21 @@ def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
     example = f", e.g. `{guess}`" if guess is not None else \
         "" if written and time_units.is_time_unit(str(written)) else ", e.g. `hour`"
     return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}{example}")
+
+
+def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
+    """A time zone is a quoted IANA name (`"Europe/Amsterdam"`), as in a window's `in`."""
+    example = {"truncate": 'truncate(start_date_time, month, "Europe/Amsterdam")'}.get(
+        function.name, f'{function.name}(start_date_time, "Europe/Amsterdam")')
+    if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
+        return ("not a quoted time zone name", f"write it like `{example}`")
+    try:
+        calendar_windows.zone_of(str(arg.value))
+    except LookupError:
+        guess = did_you_mean(str(arg.value), sorted(calendar_windows.zone_names()))
+        return ("not an IANA time zone",
+                f'write `"{guess}"`' if guess else f"write it like `{example}`")
+    return None
 
 
 def _integer_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.calendar import check_fit
+from ocpispec.check.clocks import check_clocks
 from ocpispec.check.context import Context
 from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
@@ -43,6 +44,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
     check_fit(spec.datasets, spec.schedule, ctx)
+    check_clocks(spec.datasets, ctx)
     check_repeated_releases(datasets, spec.schedule, ctx)
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)

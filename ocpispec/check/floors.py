@@ -12,8 +12,9 @@ are printed by `ocpispec explain OCX303` and listed in docs/language.md.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
-from ocpispec import series
+from ocpispec import calendar_windows, series
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals
@@ -46,6 +47,21 @@ _TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
 # `median` and `percentile` are one record's value too (or a point between two: at
 # 0.95 of ten drivers, nearly the largest one's)
 _PASS_THROUGH = frozenset({"min", "max", "median", "percentile", "keep"})
+
+
+def _utc_offset(zone: syntax.Expr | None) -> float:
+    """Seconds a local time zone's clock is ahead of UTC (at the start of 2026): its
+    boundaries lie that much before UTC's, which matters when another column cuts the
+    same time in UTC (Asia/Kolkata's hours start at UTC's half hours)."""
+    if not (isinstance(zone, syntax.Literal) and isinstance(zone.value, str)):
+        return 0.0
+    try:
+        found = calendar_windows.zone_of(zone.value)
+    except LookupError:
+        return 0.0
+    if found is None:
+        return 0.0
+    return found.utcoffset(datetime(2026, 1, 1)).total_seconds()
 
 
 @frozen
@@ -165,7 +181,9 @@ class _Walk:
                 return Grid(*common, None, 0.0, tuple(literals.edges(argument) or ()))
             case "truncate":
                 unit = literals.unit(argument) if argument is not None else None
-                return Grid(*common, *_TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0)))
+                period, offset = _TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0))
+                zone = call.args[2] if len(call.args) > 2 else None
+                return Grid(*common, period, (offset - _utc_offset(zone)) % period)
         return None
 
     def _call(self, call: syntax.Call) -> bool:

@@ -142,8 +142,8 @@ class Typer:
     def _argument(self, call: syntax.Call, function: Function, kind: ArgKind,
                   arg: syntax.Expr, around: tuple) -> Value | None:
         match kind:
-            case ArgKind.TIME_UNIT | ArgKind.INTEGER_LITERAL | ArgKind.NUMBER_LITERAL | \
-                 ArgKind.NUMBER_LIST | ArgKind.LITERAL:
+            case ArgKind.TIME_UNIT | ArgKind.TIME_ZONE | ArgKind.INTEGER_LITERAL | \
+                 ArgKind.NUMBER_LITERAL | ArgKind.NUMBER_LIST | ArgKind.LITERAL:
                 return arguments.check_literal_argument(call, function, kind, arg, self.ctx)
             case ArgKind.JMESPATH:
                 return arguments.check_hatch(call, arg, self, around)

@@ -20,6 +20,7 @@ from typing import Any
 from jmespath import exceptions as jmes_errors
 from jmespath.functions import Functions
 
+from ocpispec import calendar_windows
 from ocpispec.execute.errors import TransformError
 from ocpispec.execute.pseudonyms import PseudonymDomain, periodic_pseudonymizer, pseudonymizer
 from ocpispec.timestamps import (
@@ -114,6 +115,49 @@ def weekday(value: Any) -> str | None:
 
 def hour_of_day(value: Any) -> int | None:
     return None if value is None else _moment(value).hour
+
+
+# ---- time in a time zone: `truncate(t, month, "Europe/Amsterdam")` ----------------------
+
+
+def _zone(name: Any):
+    """The zone called `name` (None for UTC); the checker refused unknown names."""
+    try:
+        return calendar_windows.zone_of(str(name))
+    except LookupError:
+        raise TransformError(f"`{name}` is not a time zone") from None
+
+
+def local_truncator(unit: str, zone_name: str) -> Unary:
+    """`truncate` at the zone's local boundaries: the start of the local unit, labelled
+    with its offset (`2026-03-01T00:00:00+01:00`), as `spread` labels local slots; in
+    UTC the plain `truncate`."""
+    zone = _zone(zone_name)
+    if zone is None:
+        return truncator(unit)
+    truncate_moment(read_timestamp("2000-01-01T00:00:00Z"), unit)  # validates the unit
+
+    def truncate(value: Any) -> str | None:
+        if value is None:
+            return None
+        return truncate_moment(_moment(value).astimezone(zone), unit).isoformat()
+
+    return truncate
+
+
+def local_weekday(zone_name: str) -> Unary:
+    zone = _zone(zone_name)
+    if zone is None:
+        return weekday
+    return lambda value: None if value is None else \
+        _WEEKDAYS[_moment(value).astimezone(zone).weekday()]
+
+
+def local_hour_of_day(zone_name: str) -> Unary:
+    zone = _zone(zone_name)
+    if zone is None:
+        return hour_of_day
+    return lambda value: None if value is None else _moment(value).astimezone(zone).hour
 
 
 _ORDER = {"=": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__",
@@ -339,6 +383,9 @@ def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, 
         Custom("hours", 2, hours),
         Custom("weekday", 1, weekday),
         Custom("hour_of_day", 1, hour_of_day),
+        Custom("truncate_in", 3, _generic(local_truncator), local_truncator),
+        Custom("weekday_in", 2, _generic(local_weekday), local_weekday),
+        Custom("hour_of_day_in", 2, _generic(local_hour_of_day), local_hour_of_day),
         Custom("time_compare", 3, time_compare),
         Custom("add", 2, _arithmetic(lambda a, b: a + b)),
         Custom("subtract", 2, _arithmetic(lambda a, b: a - b)),

@@ -43,7 +43,7 @@ def _rank_of(column: ir.Column) -> Rank | None:
         return _instant
     if column.expression.startswith("bucket("):
         return _lower_bound
-    if column.expression.startswith("weekday("):
+    if column.expression.startswith(("weekday(", "weekday_in(")):
         return _WEEKDAYS.get
     return None
 

@@ -24,6 +24,7 @@ class ArgKind(enum.Enum):
     NUMBER_LITERAL = "number constant"
     NUMBER_LIST = "list of numbers"
     TIME_UNIT = "time unit"
+    TIME_ZONE = "time zone"
     LITERAL = "constant"
     JMESPATH = "JMESPath expression"
 
@@ -81,9 +82,10 @@ _FUNCTIONS = (
     Function("pseudonymize", (ArgKind.ANY_SCALAR,), Result.STRING, Effect.PSEUDONYMISE,
              "keyed HMAC-SHA-256 pseudonym, stable per export key and field family",
              "pseudonymize(cdr_token.uid) as driver"),
-    Function("truncate", (ArgKind.DATETIME, ArgKind.TIME_UNIT), Result.DATETIME,
-             Effect.GENERALISE, "cut a timestamp down to the start of its unit (UTC)",
-             "truncate(start_date_time, hour) as started"),
+    Function("truncate", (ArgKind.DATETIME, ArgKind.TIME_UNIT, ArgKind.TIME_ZONE),
+             Result.DATETIME, Effect.GENERALISE,
+             "cut a timestamp down to the start of its unit (UTC)",
+             "truncate(start_date_time, hour) as started", optional_params=1),
     Function("round", (ArgKind.NUMBER, ArgKind.INTEGER_LITERAL), Result.NUMBER,
              Effect.GENERALISE, "round a number to n decimals (0 when omitted)",
              "round(kwh, 1) as energy_kwh", optional_params=1),
@@ -105,12 +107,14 @@ _FUNCTIONS = (
     Function("hours", (ArgKind.DATETIME, ArgKind.DATETIME), Result.NUMBER, Effect.DERIVE,
              "hours from the first timestamp to the second",
              "hours(start_date_time, end_date_time) as duration_h"),
-    Function("weekday", (ArgKind.DATETIME,), Result.STRING, Effect.GENERALISE,
+    Function("weekday", (ArgKind.DATETIME, ArgKind.TIME_ZONE), Result.STRING,
+             Effect.GENERALISE,
              "day of the week (`monday` ... `sunday`) of a timestamp, in UTC",
-             "weekday(start_date_time) as day"),
-    Function("hour_of_day", (ArgKind.DATETIME,), Result.INTEGER, Effect.GENERALISE,
+             "weekday(start_date_time) as day", optional_params=1),
+    Function("hour_of_day", (ArgKind.DATETIME, ArgKind.TIME_ZONE), Result.INTEGER,
+             Effect.GENERALISE,
              "hour of the day (0-23) of a timestamp, in UTC",
-             "hour_of_day(start_date_time) as hour"),
+             "hour_of_day(start_date_time) as hour", optional_params=1),
     Function("constant", (ArgKind.LITERAL,), Result.SAME, Effect.CONSTANT,
              "a fixed value in every row", "constant(\"NL\") as country"),
     Function("jmespath", (ArgKind.JMESPATH,), Result.ANY, Effect.RAW_EXPRESSION,

@@ -75,6 +75,11 @@ def _counts_distinct(call: syntax.Call) -> bool:
     return call.distinct and ALIASES.get(call.name.name, call.name.name) == "count"
 
 
+def _zone(args: list, index: int) -> str:
+    """The time zone a time function works in: UTC unless a zone is given."""
+    return f"{args[index]} time" if len(args) > index and args[index] else "UTC"
+
+
 def _step(call: syntax.Call) -> str:
     name = ALIASES.get(call.name.name, call.name.name)
     args = [_literal(arg) for arg in call.args]
@@ -83,7 +88,7 @@ def _step(call: syntax.Call) -> str:
             return ("keyed pseudonym (HMAC-SHA-256, first 128 bits as 32 lowercase hex "
                     "characters); equal ids give equal pseudonyms within this export")
         case "truncate":
-            return f"cut to the {(args[1] or 'unit').replace('_', ' ')}, UTC"
+            return f"cut to the {(args[1] or 'unit').replace('_', ' ')}, {_zone(args, 2)}"
         case "round":
             digits = args[1] if len(args) > 1 else "0"
             if digits in ("0", None):
@@ -118,9 +123,9 @@ def _step(call: syntax.Call) -> str:
             return f"the fixed value {args[0]}" if args and args[0] is not None else \
                 "a fixed value"
         case "weekday":
-            return "day of the week (`monday` ... `sunday`), UTC"
+            return f"day of the week (`monday` ... `sunday`), {_zone(args, 1)}"
         case "hour_of_day":
-            return "hour of the day (0-23), UTC"
+            return f"hour of the day (0-23), {_zone(args, 1)}"
         case "sum" | "avg" | "min" | "max":
             return {"sum": "sum", "avg": "mean", "min": "smallest value",
                     "max": "largest value"}[name] + " over the group"

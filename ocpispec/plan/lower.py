@@ -27,6 +27,9 @@ _COMPARATORS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=
 _UNIT_ARGUMENT = {"truncate"}
 # optional arguments made explicit: name -> default JMESPath literal
 _DEFAULTS = {"round": "`0`"}
+# calls given a time zone run as a function of their own: name -> (arguments, function)
+_ZONED = {"truncate": (3, "truncate_in"), "weekday": (2, "weekday_in"),
+          "hour_of_day": (2, "hour_of_day_in")}
 
 Domain = Callable[[ResolvedField], str]
 ListSegments = Callable[[ResolvedField], tuple[bool, ...]]
@@ -102,6 +105,8 @@ class Lowerer:
                 lowered.append(self.expr(arg))
         if name in _DEFAULTS and len(lowered) == 1:
             lowered.append(_DEFAULTS[name])
+        if name in _ZONED and len(lowered) == _ZONED[name][0]:
+            name = _ZONED[name][1]
         return f"{name}({', '.join(lowered)})"
 
     def family(self, node: syntax.Expr) -> str:

@@ -115,6 +115,9 @@ def _call(call: syntax.Call, scope: str, module: str, counted: str = RECORDS) ->
             return f"{first}, as it is"
         case "pseudonymize", _:
             return f"a keyed pseudonym of {first}, {scope_words(scope)}"
+        case "truncate", (syntax.FieldRef(path=(unit,)), syntax.Literal(value=str() as zone)):
+            return (f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))} "
+                    f"({zone} time)")
         case "truncate", (syntax.FieldRef(path=(unit,)), *_):
             return f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))}"
         case "round", ():
@@ -134,10 +137,10 @@ def _call(call: syntax.Call, scope: str, module: str, counted: str = RECORDS) ->
                     f"(about {_km(size)} north to south)")
         case "minutes" | "hours", (second, *_):
             return f"the {name} from {_bare(first)} to {_bare(_inner(second, scope, module))}"
-        case "weekday", _:
-            return f"the day of the week of {_bare(first)} (UTC)"
-        case "hour_of_day", _:
-            return f"the hour of the day (0-23) of {_bare(first)} (UTC)"
+        case "weekday", rest:
+            return f"the day of the week of {_bare(first)} ({_zone_words(rest)})"
+        case "hour_of_day", rest:
+            return f"the hour of the day (0-23) of {_bare(first)} ({_zone_words(rest)})"
         case "constant", _:
             return f"the fixed value {_literal(args[0]) if args else ''}".rstrip()
         case "jmespath", _:
@@ -182,6 +185,14 @@ def _inner(expr: syntax.Expr, scope: str, module: str) -> str:
     if isinstance(expr, syntax.FieldRef):
         return field_words(expr.path, module)
     return transformation(expr, scope, module)
+
+
+def _zone_words(rest: tuple) -> str:
+    """`Europe/Amsterdam time` for a time function given a zone, else `UTC`."""
+    match rest:
+        case (syntax.Literal(value=str() as zone),):
+            return f"{zone} time"
+    return "UTC"
 
 
 def _bare(text: str) -> str:

@@ -1,0 +1,97 @@
+"""A local window cut by the UTC clock (OCX236).
+
+`previous month in "Europe/Amsterdam"` reads the month from local midnight to local
+midnight, but `truncate(start_date_time, month)`, `weekday(...)` and `hour_of_day(...)`
+work in UTC unless they are given a zone: the sessions of the first local hour of the
+month are labelled with the month before (a second, tiny row in every file, mostly
+suppressed), and a Monday 00:30 local session is a Sunday. A column that wants UTC says
+so with `"UTC"` as its zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from ocpispec import calendar_windows
+from ocpispec.language import syntax
+from ocpispec.check.context import Context
+from ocpispec.diagnostics import Diagnostic, warning
+from ocpispec.diagnostics.source import Span
+from ocpispec.language.functions import ALIASES
+
+# the units a whole-hour zone offset moves across a boundary (hours stay hours)
+_LOCAL_UNITS = frozenset({"day", "week", "month", "year"})
+_PARTS = {"weekday": "day of the week", "hour_of_day": "hour of the day"}
+
+
+def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
+    for dataset in datasets:
+        zone = _local_zone(dataset.source.window)
+        if zone is None:
+            continue
+        for call in _calls(dataset):
+            cut = _utc_cut(call)
+            if cut is not None:
+                ctx.emit(_diagnostic(call, cut, zone, ctx))
+
+
+def _local_zone(window: syntax.Window | None) -> str | None:
+    """The zone of a calendar window stated in one other than UTC."""
+    if not isinstance(window, syntax.CALENDAR_WINDOWS) or window.zone is None:
+        return None
+    try:
+        return window.zone.value if calendar_windows.zone_of(window.zone.value) else None
+    except LookupError:
+        return None  # OCX231
+
+
+def _utc_cut(call: syntax.Call) -> str | None:
+    """What a call without a zone cuts in UTC that a local clock cuts elsewhere."""
+    name = ALIASES.get(call.name.name, call.name.name)
+    match name, call.args:
+        case "truncate", (_, syntax.FieldRef(path=(unit,))) if unit in _LOCAL_UNITS:
+            return unit
+        case ("weekday" | "hour_of_day"), (_,):
+            return _PARTS[name]
+    return None
+
+
+def _diagnostic(call: syntax.Call, cut: str, zone: str, ctx: Context) -> Diagnostic:
+    written = _text(call.span, ctx)
+    local = f'{written[:-1].rstrip()}, "{zone}")'
+    if cut in _LOCAL_UNITS:
+        note = (f"the window runs from local midnight in {zone}; the records of its first or "
+                f"last hours lie in another {cut} in UTC (a session at 00:30 on the 1st is "
+                "on the last day of the month before there), so they get another label: a "
+                "row of their own, often too small to release")
+    else:
+        note = (f"the window runs on the clock of {zone}; every {cut} released is the UTC "
+                "one, which differs from the local one by the zone's offset (and changes "
+                "with summer time)")
+    return warning(
+        "OCX236", f"`{written}` works in UTC, but the window is in {zone}", call.span,
+        f"the {cut} in UTC", notes=[note],
+        help=f"cut on the local clock: `{local}` (or `\"UTC\"` there to keep UTC)")
+
+
+def _calls(dataset: syntax.Dataset) -> Iterator[syntax.Call]:
+    body = dataset.body
+    columns = body.columns if isinstance(body, syntax.Select) else (*body.keys, *body.measures)
+    for column in columns:
+        yield from _calls_in(column.expr)
+
+
+def _calls_in(expr: syntax.Expr) -> Iterator[syntax.Call]:
+    match expr:
+        case syntax.Call():
+            yield expr
+            for arg in expr.args:
+                yield from _calls_in(arg)
+        case syntax.BinaryOp():
+            yield from _calls_in(expr.left)
+            yield from _calls_in(expr.right)
+
+
+def _text(span: Span, ctx: Context) -> str:
+    return re.sub(r"\s+", " ", ctx.source.text[span.start:span.end]).strip()

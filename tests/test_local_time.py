@@ -1,0 +1,225 @@
+"""`truncate`, `weekday` and `hour_of_day` on a local clock: `truncate(t, month,
+"Europe/Amsterdam")`. Without a zone they work in UTC, so a `previous month in
+"Europe/Amsterdam"` grouped by `truncate(start_date_time, month)` put the sessions of
+the first local hour of the month in the month before (a second, tiny row per file)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fixtures_cli import cli_block
+from frontend_helpers import HEADER, check_text, codes_of, only
+from ocpispec.diagnostics import report
+from ocpispec.diagnostics.source import SourceFile
+from ocpispec.execute.functions import local_hour_of_day, local_truncator, local_weekday
+from ocpispec.timestamps import format_timestamp, read_timestamp
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+AS_OF = "2026-01-01T00:00:00Z"
+KEY = "9e4c1a7f3b08d26e5c9a0f7b3d1e84c6a2f5b09d7e3c16a8f4b2d90e5c7a3f1b"
+RUN_HEADER = '''export local_time
+  consumer "Test consumer"
+  purpose "End-to-end tests of local time functions"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+'''
+
+
+def test_a_zone_is_accepted_by_every_time_function() -> None:
+    check_text('''from sessions
+select
+  truncate(start_date_time, month, "Europe/Amsterdam") as month
+  weekday(start_date_time, "Europe/Amsterdam") as day
+  hour_of_day(start_date_time, "America/New_York") as hour
+  truncate(start_date_time, day, "UTC") as utc_day
+output csv to "x.csv"
+''')
+
+
+@pytest.mark.parametrize("call", [
+    'truncate(start_date_time, month, "Europe/Amsterdan")',
+    'weekday(start_date_time, "CET+1")',
+    'hour_of_day(start_date_time, 2)',
+    'truncate(start_date_time, day, location.time_zone)',
+])
+def test_a_zone_that_is_not_a_quoted_iana_name_is_ocx203(call: str) -> None:
+    body = f'from sessions\n  join locations on location_id\nselect\n  {call} as t\noutput csv to "x.csv"\n'
+    assert codes_of(body) == ["OCX203"]
+
+
+def test_the_misspelt_zone_diagnostic(snapshot) -> None:
+    body = ('from sessions\nselect\n  truncate(start_date_time, month, "Europe/Amsterdan")'
+            ' as month\noutput csv to "x.csv"\n')
+    source = SourceFile("test.ocx", HEADER + body)
+    found = only(body)
+    text = report.render([found], {"test.ocx": source})
+    assert 'write `"Europe/Amsterdam"`' in text
+    assert text == snapshot
+
+
+def test_a_fourth_argument_is_ocx202() -> None:
+    body = ('from sessions\nselect\n  truncate(start_date_time, month, "UTC", "UTC") as m\n'
+            'output csv to "x.csv"\n')
+    assert codes_of(body) == ["OCX202"]
+
+
+_INSTANTS = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2037, 12, 31),
+                         timezones=st.just(UTC)).map(lambda moment: moment.replace(microsecond=0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(moment=_INSTANTS, unit=st.sampled_from(["hour", "day", "week", "month", "year"]),
+       zone=st.sampled_from(["Europe/Amsterdam", "America/New_York", "Asia/Kolkata",
+                             "Australia/Lord_Howe"]))
+def test_a_local_cut_is_the_local_start_of_the_unit(moment: datetime, unit: str,
+                                                     zone: str) -> None:
+    text = format_timestamp(moment)
+    cut = local_truncator(unit, zone)(text)
+    start = datetime.fromisoformat(cut)
+    local = moment.astimezone(ZoneInfo(zone))
+    # the label's wall time is the start of the local unit holding the moment, and it
+    # is not after the moment
+    assert start.astimezone(UTC) <= moment
+    assert start.replace(tzinfo=None) <= local.replace(tzinfo=None)
+    match unit:
+        case "hour":
+            assert (start.date(), start.hour) == (local.date(), local.hour)
+        case "day":
+            assert start.date() == local.date() and start.time().hour == 0
+        case "week":
+            assert start.date() == local.date() - timedelta(days=local.weekday())
+        case "month":
+            assert (start.year, start.month, start.day) == (local.year, local.month, 1)
+        case "year":
+            assert (start.year, start.month, start.day) == (local.year, 1, 1)
+    assert start.utcoffset() == start.replace(tzinfo=None).replace(
+        tzinfo=ZoneInfo(zone), fold=start.fold).utcoffset()
+    assert local_weekday(zone)(text) == local.strftime("%A").lower()
+    assert local_hour_of_day(zone)(text) == local.hour
+
+
+def test_utc_given_as_a_zone_is_the_plain_function() -> None:
+    text = "2025-11-30T23:30:00Z"
+    assert local_truncator("month", "UTC")(text) == "2025-11-01T00:00:00Z"
+    assert local_truncator("month", "Europe/Amsterdam")(text) == "2025-12-01T00:00:00+01:00"
+    assert local_weekday("UTC")(text) == "sunday"
+    assert local_weekday("Europe/Amsterdam")(text) == "monday"
+    assert local_hour_of_day("Europe/Amsterdam")(text) == 0
+    assert local_truncator("day", "Europe/Amsterdam")(None) is None
+
+
+def test_the_plan_and_the_review_say_which_clock(run_cli, tmp_path, snapshot) -> None:
+    spec = tmp_path / "local.ocx"
+    spec.write_text(RUN_HEADER + '''from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+group by
+  truncate(start_date_time, month, "Europe/Amsterdam") as month
+  weekday(start_date_time, "Europe/Amsterdam") as day
+  hour_of_day(start_date_time) as utc_hour
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "exports/local.csv"
+''')
+    plan = run_cli("plan", str(spec), "--format", "json")
+    assert plan.exit_code == 0, plan.stderr
+    assert "truncate_in(start_date_time, 'month', 'Europe/Amsterdam')" in plan.stdout
+    assert "weekday_in(start_date_time, 'Europe/Amsterdam')" in plan.stdout
+    assert "hour_of_day(start_date_time)" in plan.stdout
+    review = run_cli("review", str(spec), "--format", "markdown")
+    assert review.exit_code == 0, review.stderr
+    lines = [line for line in review.stdout.splitlines() if line.startswith("| `")]
+    assert any("cut to the month (Europe/Amsterdam time)" in line for line in lines)
+    assert any("day of the week of the start time (Europe/Amsterdam time)" in line
+               for line in lines)
+    assert any("hour of the day (0-23) of the start time (UTC)" in line for line in lines)
+    assert "\n".join(lines) == snapshot
+
+
+def _rows(path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
+def test_a_run_labels_every_row_on_the_local_clock(run_cli, demo_server, tmp_path) -> None:
+    """Against the demo CPO: each released row's local labels agree with its UTC start
+    hour moved to Amsterdam time; the local month of a local calendar month is one."""
+    spec = tmp_path / "local.ocx"
+    spec.write_text(RUN_HEADER + '''from sessions as starts
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+select
+  pseudonymize(id) as session
+  truncate(start_date_time, hour) as utc_hour
+  truncate(start_date_time, hour, "Europe/Amsterdam") as local_hour
+  truncate(start_date_time, month, "Europe/Amsterdam") as local_month
+  weekday(start_date_time, "Europe/Amsterdam") as local_weekday
+  hour_of_day(start_date_time, "Europe/Amsterdam") as local_hour_of_day
+  truncate(start_date_time, month) as utc_month
+output csv to "exports/local.csv"
+''')
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token,
+           "TEST_KEY": KEY}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "local.csv"), "--as-of", AS_OF,
+                     env=env)
+    assert result.exit_code == 0, cli_block(result)
+    rows = _rows(tmp_path / "local.csv")
+    assert rows
+    for row in rows:
+        local = read_timestamp(row["utc_hour"]).astimezone(AMSTERDAM)
+        assert read_timestamp(row["local_hour"]) == read_timestamp(row["utc_hour"])
+        assert row["local_hour"] == local.isoformat()
+        assert row["local_weekday"] == local.strftime("%A").lower()
+        assert int(row["local_hour_of_day"]) == local.hour
+    assert {row["local_month"] for row in rows} == {"2025-12-01T00:00:00+01:00"}
+    # the UTC month is what the spec got before: a November for the first local hour
+    first_hour = [row for row in rows if row["utc_hour"].startswith("2025-11-30T23")]
+    assert all(row["utc_month"] == "2025-11-01T00:00:00Z" for row in first_hour)
+
+
+_LOCAL_WINDOW = '''from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+group by {key} as key
+compute count() as sessions
+  minimum group size 10
+output csv to "x.csv"
+'''
+
+
+@pytest.mark.parametrize("key", [
+    "truncate(start_date_time, day)", "truncate(start_date_time, week)",
+    "truncate(start_date_time, month)", "truncate(end_date_time, year)",
+    "weekday(start_date_time)", "hour_of_day(start_date_time)",
+])
+def test_a_utc_cut_of_a_local_window_is_ocx236(key: str) -> None:
+    found = only(_LOCAL_WINDOW.format(key=key))
+    assert (found.code, found.severity.value) == ("OCX236", "warning")
+    assert "Europe/Amsterdam" in found.message and "\"Europe/Amsterdam\")`" in found.help
+
+
+@pytest.mark.parametrize("key", [
+    'truncate(start_date_time, month, "Europe/Amsterdam")',
+    'truncate(start_date_time, month, "UTC")',  # UTC on purpose, said so
+    "truncate(start_date_time, hour)",  # Amsterdam's hours are UTC's hours
+    'weekday(start_date_time, "Europe/Amsterdam")',
+    'hour_of_day(start_date_time, "UTC")',
+])
+def test_a_cut_on_a_stated_clock_is_not_ocx236(key: str) -> None:
+    assert codes_of(_LOCAL_WINDOW.format(key=key)) == []
+
+
+@pytest.mark.parametrize("window", ['previous month', 'previous month in "UTC"', "last 30 days"])
+def test_a_utc_window_cut_in_utc_is_not_ocx236(window: str) -> None:
+    body = _LOCAL_WINDOW.format(key="truncate(start_date_time, month)").replace(
+        'previous month in "Europe/Amsterdam"', window)
+    assert "OCX236" not in codes_of(body)
