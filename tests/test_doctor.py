@@ -162,6 +162,8 @@ FAULT_CASES = {
                        "`x_demo_rating`"),
     "publish_under": ("2.1.1", {"publish_under": "Publish"}, "locations", "deviations", Status.HANDLED,
                       "another key (`Publish`"),
+    "tokens_per_contract": ("2.2.1", {"tokens_per_contract": 3}, "tokens", "records", Status.OK,
+                            "match the OCPI 2.2.1 schema"),
     "invalid_objects": ("2.2.1", {"invalid_objects": 5}, "sessions", "invalid objects", Status.HANDLED,
                         "not a JSON object"),
     "bad_utf8_object": ("2.2.1", {"bad_utf8_object": ON}, "sessions", "invalid objects", Status.HANDLED,

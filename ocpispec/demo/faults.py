@@ -92,6 +92,9 @@ class Faults:
     `publish `, `is_published`), set to false; on 2.2.1 and 2.3.0 their `publish` says
     true, on 2.1.1 (no `publish`) `/locations` lists them too (fixed when the server
     starts)."""
+    tokens_per_contract: int = 0
+    """Each driver has this many tokens under one `contract_id`: its card and app tokens,
+    each with a `uid` of its own (fixed when the server starts)."""
     session_kWh: bool = False
     """Sessions say `kWh` instead of `kwh`."""
     tariff_no_tax_included: bool = False

@@ -116,8 +116,10 @@ def listed_sites(world: World, version: str, every: bool = False) -> Sequence[in
     return [j for j in range(world.site_count) if j not in private]
 
 
-def listings(world: World, version: str, every: bool = False) -> dict[str, Listing]:
+def listings(world: World, version: str, every: bool = False,
+             tokens_per_contract: int = 0) -> dict[str, Listing]:
     sites = listed_sites(world, version, every)
+    per_driver = max(1, tokens_per_contract)
 
     def location(position: int) -> dict[str, Any]:
         site = world.site(sites[position])
@@ -138,6 +140,8 @@ def listings(world: World, version: str, every: bool = False) -> dict[str, Listi
         "locations": Listing(len(sites), lambda n: world.site(sites[n]).last_updated, location),
         "tariffs": Listing(len(TARIFF_LIST), lambda t: TARIFF_LIST[t].last_updated,
                            lambda t: wire.tariff(version, TARIFF_LIST[t])),
-        "tokens": Listing(world.driver_count, lambda d: world.driver(d).last_updated,
-                          lambda d: wire.token(version, world.driver(d))),
+        "tokens": Listing(world.driver_count * per_driver,
+                          lambda t: world.driver(t // per_driver).last_updated,
+                          lambda t: wire.token(version, world.driver(t // per_driver),
+                                               t % per_driver)),
     }

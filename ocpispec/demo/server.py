@@ -66,7 +66,8 @@ class DemoServer:
         self.world = World(seed, size)
         self.lists_every_site = bool(faults.publish_under)
         self.listings: dict[str, dict[str, Listing]] = {
-            v: listings(self.world, v, self.lists_every_site) for v in self.versions}
+            v: listings(self.world, v, self.lists_every_site, faults.tokens_per_contract)
+            for v in self.versions}
         self._private_site_ids = frozenset(self.world.site(j).id for j in self.world.private_sites())
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None

@@ -8,6 +8,7 @@ Shapes follow the official examples of each version (`shared/ocpi-examples`):
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -141,7 +142,11 @@ def _elements(version: str, facts: Tariff) -> list[Obj]:
 
 # -- tokens ------------------------------------------------------------------------
 
-def token(version: str, driver: Driver) -> Obj:
+def token(version: str, driver: Driver, app: int = 0) -> Obj:
+    """The driver's token; `app` > 0: its app token number `app`, another `uid` under
+    the same contract (the fault `tokens_per_contract`)."""
+    if app:
+        driver = dataclasses.replace(driver, uid=f"{driver.uid}A{app}", token_type="APP_USER")
     if version == "2.1.1":
         return {"uid": driver.uid, "type": "RFID" if driver.token_type == "RFID" else "OTHER",
                 "auth_id": driver.contract_id, "visual_number": driver.visual_number,

@@ -24,12 +24,14 @@ from ocpispec.timestamps import canonical_timestamp
 LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
 # records at a driver's home although the location may be public
 HOME_CHARGING = {"cdrs": ("home_charging_compensation == `true`", ("home_charging_compensation",))}
-# who a group's size counts in aggregates: JMESPath and the paths it reads
+# who a group's size counts in aggregates: JMESPath and the paths it reads. The contract
+# is the driver, its tokens (a card, an app, a second card) are not: ten tokens of one
+# contract are one driver, on the tokens list as on sessions and CDRs.
 DRIVERS = {"sessions": "cdr_token.contract_id || cdr_token.uid",
-           "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "uid"}
+           "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "contract_id || uid"}
 DRIVER_PATHS = {"sessions": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
                 "cdrs": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
-                "tokens": (("uid",),)}
+                "tokens": (("contract_id",), ("uid",))}
 EVENT_MODULES = ("sessions", "cdrs")
 PER_ID_MODULES = ("locations",)  # modules whose CPO interface serves GET {endpoint}/{id}
 PER_ID_MAX_SAMPLE = 200
