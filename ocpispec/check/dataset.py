@@ -60,8 +60,8 @@ def _check_group_size(body: syntax.Aggregate, ctx: Context) -> None:
     if size is None:
         ctx.emit(warning("OCX319", "the aggregate sets no minimum group size", body.span,
                          "small groups may single out drivers",
-                         notes=["without it, groups smaller than 10 records are suppressed "
-                                "by default"],
+                         notes=["without it, groups of fewer than 10 drivers (records, on "
+                                "modules without drivers) are suppressed by default"],
                          help="state it for the reviewer: `minimum group size 10`"))
     elif size < SMALLEST_GROUP:
         ctx.emit(warning("OCX320", f"a minimum group size of {size} is too small to hide "

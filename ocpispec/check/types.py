@@ -34,6 +34,24 @@ _RESULTS = {Result.STRING: Value(Kind.STRING), Result.NUMBER: Value(Kind.NUMBER)
             Result.GEO: Value(Kind.OBJECT, object="GeoLocation"), Result.ANY: UNKNOWN}
 
 
+
+# functions of SQL and spreadsheets a new user reaches for -> what the language writes
+# (`{x}`: the call's field)
+_FUNCTION_HABITS = {
+    "date": "truncate({x}, day)", "day": "truncate({x}, day)",
+    "date_trunc": "truncate({x}, month)",
+    "month": "truncate({x}, month)", "year": "truncate({x}, year)",
+    "week": "truncate({x}, week)", "hour": "hour_of_day({x})",
+    "dayofweek": "weekday({x})", "day_of_week": "weekday({x})",
+    "dow": "weekday({x})", "weekday_name": "weekday({x})",
+    "left": "prefix({x}, 4)", "substr": "prefix({x}, 4)",
+    "substring": "prefix({x}, 4)",
+    "hash": "pseudonymize({x})", "sha256": "pseudonymize({x})",
+    "md5": "pseudonymize({x})", "mean": "avg({x})",
+    "duration": "minutes(start_date_time, end_date_time)",
+    "datediff": "minutes(start_date_time, end_date_time)",
+}
+
 class Typer:
     """Types the expressions of one clause and collects the fields they read."""
 
@@ -123,11 +141,16 @@ class Typer:
     def _unknown_function(self, call: syntax.Call) -> None:
         names = sorted({*FUNCTIONS, *ALIASES})
         guess = did_you_mean(call.name.name, names)
+        if guess is None and (instead := _FUNCTION_HABITS.get(call.name.name.lower())):
+            first = call.args[0] if call.args else None
+            guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
+                                   else "start_date_time")
         self.ctx.emit(error(
             "OCX107", f"unknown function `{call.name.name}`", call.name.span,
             "not a function of the language",
             notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
-            help=f"did you mean `{guess}`?" if guess else "see `docs/language.md` for what "
+            help=f"did you mean `{guess}`?" if guess and "(" not in guess else
+                 f"write `{guess}`" if guess else "see `docs/language.md` for what "
                  "each function does"))
 
     def _arity(self, call: syntax.Call, function: Function, lowest: int) -> None:

@@ -23,9 +23,11 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
+    guessed_form,
     operator_habit,
     window_habit,
     time_with_offset,
+    unquoted_text,
 )
 from ocpispec.diagnostics.source import SourceFile, Span
 
@@ -91,6 +93,10 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
+    if (unquoted := unquoted_text(token, expected, span, source)) is not None:
+        return unquoted
+    if (guessed := guessed_form(token, expected, span, history, source)) is not None:
+        return guessed
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)

@@ -7,7 +7,10 @@ writes instead (`parse_errors` tries these before its generic "expected ..."):
 - characters: single quotes, `&&`, `||`, `!`, `;`, letters outside ASCII in a name;
 - a time with a UTC offset (times in a spec are UTC);
 - `window since last run`: a time window is written without `window`, which only
-  starts `window on FIELD`.
+  starts `window on FIELD`;
+- forms a new user guesses: a text without quotes (`in Europe/Amsterdam`), `count(*)`,
+  `minimum group size = 10`, `join ... on a = b`, `truncate(t, 15 minutes)`,
+  `monthly on the 1st`.
 """
 
 from __future__ import annotations
@@ -160,3 +163,72 @@ def _since_last(history: list[Token], kind: str) -> set[str]:
             break
         types.add(seen.type)
     return types
+
+
+# ---- written as a new user guesses ---------------------------------------------------
+
+
+def unquoted_text(token, expected: set[str], span: Span,
+                  source: SourceFile) -> Diagnostic | None:
+    """`in Europe/Amsterdam`, `to exports/x.csv`: a text the spec quotes, written bare;
+    the parser stops at its first word, so the rest of it is taken up to a space."""
+    if token.type != "NAME" or "STRING" not in expected or "NAME" in expected:
+        return None
+    end = source.text.find("\n", span.start)
+    rest = source.text[span.start:end if end != -1 else len(source.text)]
+    written = re.match(r"[^\s#]+", rest)
+    if written is None:
+        return None
+    text = written.group().strip('"')
+    return error("OCX001", f"`{text}` must be quoted", Span(span.start, span.start +
+                 written.end()), "not a quoted text",
+                 notes=["time zones, destinations and texts such as the consumer and the "
+                        "purpose are written in double quotes"],
+                 help=f'write `"{text}"`')
+
+
+_UNITS_IN_WORDS = {"minute": "minute", "minutes": "minute", "min": "minute",
+                   "hour": "hour", "hours": "hour", "h": "hour", "day": "day", "days": "day"}
+_UNIT_OF_COUNT = {("minute", "1"): "minute", ("minute", "15"): "quarter_hour",
+                  ("minute", "60"): "hour", ("hour", "1"): "hour", ("day", "1"): "day",
+                  ("hour", "24"): "day"}
+
+
+def guessed_form(token, expected: set[str], span: Span, history: list[Token],
+                 source: SourceFile) -> Diagnostic | None:
+    """`count(*)`, `minimum group size = 10`, `join locations on location_id =
+    location.id`, `truncate(t, 15 minutes)`, `monthly on the 1st`: forms guessed from
+    SQL and plain English, each with the form the spec language has."""
+    written = str(token)
+    if history and history[-1].start_pos == token.start_pos:
+        history = history[:-1]  # the lexer's history may already hold the token
+    last = [str(seen).lower() for seen in history[-6:]]
+    if written == "*" and last[-2:] == ["count", "("]:
+        return error("OCX001", "`count(*)` is written `count()`", span, "write `count()`",
+                     notes=["`count()` counts the records of each group; "
+                            "`count(distinct x)` the different values of `x`"],
+                     help="write `count()`")
+    if written == "=" and "join" in last[:-1] and "on" in last:
+        key = last[-1]
+        return error("OCX001", "a join names only this record's key", span,
+                     "no `=` in a join",
+                     notes=["`join MODULE on KEY` matches KEY of this record with the id of "
+                            "the joined module's objects"],
+                     help=f"write `on {key}` and drop `= ...`")
+    if written == "=" and "INT" in expected:
+        number = re.match(r"\s*(\d+)", source.text[span.end:])
+        shown = " ".join(last[-3:]) + (f" {number.group(1)}" if number else " 10")
+        return error("OCX001", "the number follows the words without `=`", span,
+                     "remove this `=`", help=f"write `{shown}`")
+    if token.type == "NAME" and written.lower() in _UNITS_IN_WORDS and last[-1:] \
+            and last[-1].isdigit() and "truncate" in last:
+        unit = _UNIT_OF_COUNT.get((_UNITS_IN_WORDS[written.lower()], last[-1]))
+        return error("OCX001", "a unit of `truncate` is one word", span, "not a unit",
+                     notes=["units are `minute`, `quarter_hour`, `hour`, `day`, `week`, "
+                            "`month`, `year`"],
+                     help=f"write `{unit}` instead of `{last[-1]} {written}`" if unit else
+                     "write one unit, e.g. `quarter_hour` for 15 minutes")
+    if last[-2:] == ["monthly", "on"]:
+        return error("OCX001", "a monthly schedule names its day as `day N`", span,
+                     "expected `day`", help="write `monthly on day 1 at 06:00`")
+    return None

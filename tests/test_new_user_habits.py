@@ -1,0 +1,86 @@
+"""Specs as a new user writes them from the README and the docs: the forms guessed from
+SQL, spreadsheets and plain English get a diagnostic that says what the language writes
+instead, not a bare "expected one of ..."."""
+
+from __future__ import annotations
+
+import pytest
+
+from frontend_helpers import HEADER, check_text, diagnose_source
+from ocpispec.diagnostics import report
+from ocpispec.diagnostics.source import SourceFile
+
+AGGREGATE = '''from sessions
+  {window}
+  {join}
+group by
+  {key}
+compute
+  {measure}
+  minimum group size 10
+output csv to "exports/x.csv"
+'''
+DEFAULTS = {"window": "last 4 weeks", "join": "join locations on location_id",
+            "key": "weekday(start_date_time) as day",
+            "measure": "count() as sessions"}
+
+# (what the user wrote, replacing one part of AGGREGATE) -> (the fix the help names)
+CASES = {
+    "unquoted zone": ({"window": "previous month in Europe/Amsterdam"},
+                      'write `"Europe/Amsterdam"`'),
+    "count star": ({"measure": "count(*) as sessions"}, "write `count()`"),
+    "group size with =": ({"measure": "count() as sessions\n  minimum group size = 25"},
+                          "write `minimum group size 25`"),
+    "join on a = b": ({"join": "join locations on location_id = location.id"},
+                      "write `on location_id` and drop `= ...`"),
+    "truncate to 15 minutes": ({"key": "truncate(start_date_time, 15 minutes) as slot"},
+                               "write `quarter_hour` instead of `15 minutes`"),
+    "date()": ({"key": "date(end_date_time) as day"}, "write `truncate(end_date_time, day)`"),
+    "day_of_week()": ({"key": "day_of_week(start_date_time) as day"},
+                      "write `weekday(start_date_time)`"),
+}
+
+
+def _diagnostics(parts: dict[str, str], tail: str = "") -> tuple[list, SourceFile]:
+    source = SourceFile("test.ocx", HEADER + AGGREGATE.format(**{**DEFAULTS, **parts}) + tail)
+    return diagnose_source(source), source
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_guessed_form_gets_the_form_to_write(case: str, snapshot) -> None:
+    parts, fix = CASES[case]
+    found, source = _diagnostics(parts)
+    errors = [d for d in found if d.is_error]
+    assert len(errors) == 1, [(d.code, d.message) for d in found]
+    assert errors[0].help == fix
+    assert report.render(errors, {"test.ocx": source}) == snapshot
+
+
+@pytest.mark.parametrize(("tail", "fix"), [
+    ('schedule monthly on the 1st at 06:00\n', "write `monthly on day 1 at 06:00`"),
+])
+def test_a_schedule_in_plain_english(tail: str, fix: str) -> None:
+    found, _ = _diagnostics({}, tail)
+    assert [d.help for d in found if d.is_error] == [fix]
+
+
+def test_an_unquoted_destination() -> None:
+    found, _ = _diagnostics({}, "")
+    body = AGGREGATE.format(**DEFAULTS).replace('"exports/x.csv"', "exports/x-{run.date}.csv")
+    found = diagnose_source(SourceFile("test.ocx", HEADER + body))
+    assert [d.help for d in found] == ['write `"exports/x-{run.date}.csv"`']
+
+
+def test_the_fixes_check_clean() -> None:
+    """Each help, applied, gives a spec that checks (OCX236 aside: a UTC weekday of a
+    local month, which the spec then says on purpose)."""
+    fixed = [
+        {"window": 'previous month in "Europe/Amsterdam"',
+         "key": 'weekday(start_date_time, "Europe/Amsterdam") as day'},
+        {"key": "prefix(location.postal_code, 4) as area"},
+        {"key": "truncate(start_date_time, quarter_hour) as slot because \"grid load is "
+                "planned per quarter hour\""},
+        {"key": "truncate(end_date_time, day) as day"},
+    ]
+    for parts in fixed:
+        check_text(AGGREGATE.format(**{**DEFAULTS, **parts}))
