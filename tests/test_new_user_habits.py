@@ -84,3 +84,18 @@ def test_the_fixes_check_clean() -> None:
     ]
     for parts in fixed:
         check_text(AGGREGATE.format(**{**DEFAULTS, **parts}))
+
+
+def test_the_documented_dialect_unix_parses() -> None:
+    """docs/language.md lists `unix` among the dialects; the dialect token was hyphenated
+    only, so `output csv unix to ...` stopped with "expected ... found name `unix`"."""
+    body = AGGREGATE.format(**DEFAULTS).replace('output csv to', 'output csv unix to')
+    checked = check_text(body)
+    assert checked.spec.datasets[0].output.dialect.name == "unix"
+
+
+@pytest.mark.parametrize("written", ["excel", "tsv"])
+def test_a_dialect_guessed_without_its_country_is_ocx419(written: str) -> None:
+    body = AGGREGATE.format(**DEFAULTS).replace('output csv to', f'output csv {written} to')
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.code for d in found] == ["OCX419"]
