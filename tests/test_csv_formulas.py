@@ -1,7 +1,9 @@
 """A CSV for Excel (a dialect with a BOM: `excel-nl`, `excel-de`, `excel-en`) never
 holds a text Excel would run as a formula: a location name the platform sends as
-`=HYPERLINK(...)` arrives as text. Plain CSV (for pandas, R, DuckDB) keeps every value
-as sent."""
+`=HYPERLINK(...)` arrives as text. A plain CSV (for pandas, R, DuckDB) is opened in
+Excel all the same (the municipality's analyst double-clicks it), so it holds no text
+that would run either; a phone number (`+31 20 123 4567`) or a signed range (`-10-0`)
+keeps its form there."""
 
 from __future__ import annotations
 
@@ -71,13 +73,37 @@ def test_a_csv_for_excel_holds_no_formula(run_cli, server, tmp_path: Path, diale
     assert {name[1:] for name in names} <= set(FORMULAS)
 
 
-def test_plain_csv_keeps_the_values_as_sent(run_cli, server, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("dialect", "delimiter"), [("", ","), ("unix", ","),
+                                                    ("tab-separated", "\t")])
+def test_a_plain_csv_holds_no_formula_either(run_cli, server, tmp_path: Path, dialect: str,
+                                             delimiter: str) -> None:
+    """Before, `output csv` (no BOM) wrote `=HYPERLINK("http://x.example","open")` as it
+    came: a link in the consumer's Excel."""
     out = tmp_path / "sites.csv"
     spec = tmp_path / "spec.ocx"
-    spec.write_text(SPEC.format(dialect="", out=out))
+    spec.write_text(SPEC.format(dialect=dialect, out=out))
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
-    assert run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env).exit_code == 0
-    assert set(_names(out, ",")) <= set(FORMULAS)
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    names = set(_names(out, delimiter))
+    runnable = {name for name in FORMULAS if name not in ("+1+2", "-2+3")}
+    assert names and not names & runnable
+    assert {name[1:] for name in names if name.startswith("'")} == runnable
+    assert names - {"'" + name for name in runnable} <= {"+1+2", "-2+3"}
+
+
+@pytest.mark.parametrize("text", ["+31 20 123 4567", "-10-0", "+(31) 20-123.4567", "-", "+"])
+def test_a_plain_csv_keeps_numbers_with_a_sign(text: str) -> None:
+    lines = CsvLines(["text"], CsvDialect("rfc-4180"))
+    assert "".join(lines.chunks([{"text": text}])) == f"{text}\r\n"
+
+
+@pytest.mark.parametrize("text", ["=1+1", "@SUM(A1:A2)", "-2+3+cmd|' /C calc'!A0",
+                                  "+HYPERLINK(\"http://x.example\")", "\t=1", "-A1"])
+def test_a_plain_csv_makes_runnable_text_inert(text: str) -> None:
+    lines = CsvLines(["text"], CsvDialect("rfc-4180"))
+    written = "".join(lines.chunks([{"text": text}]))
+    assert next(csv.reader(io.StringIO(written))) == ["'" + text]
 
 
 def test_only_text_is_made_inert() -> None:

@@ -88,22 +88,23 @@ class CsvLines:
         delimiter, end = self.dialect.delimiter, self._end
         fast = self.dialect.quote == "minimal"
         comma = self.dialect.decimal == "comma"
-        inert = self.dialect.bom  # a CSV with a BOM is for Excel (`_inert`)
+        # a CSV with a BOM is for Excel: every formula start is made inert (`_inert`); any
+        # other CSV may be opened in Excel too, so texts that would run are
+        # (`_inert_when_runnable`)
+        inert = _inert if self.dialect.bom else _inert_when_runnable
+        starts = _FORMULA_STARTS
         ordered: bool | None = None
         for row in rows:
             # rows come in column order (the render contract); checked on the first row
             if ordered is None:
                 ordered = tuple(row) == columns
             values = row.values() if ordered and len(row) == count else map(row.get, columns)
-            if comma or inert:
+            if comma:
                 values = list(values)
-            cells = [v if v.__class__ is plain else repr(v) if v.__class__ in number
-                     else _text(v) for v in values]
+            cells = [(inert(v) if v[:1] in starts else v) if v.__class__ is plain
+                     else repr(v) if v.__class__ in number else _text(v) for v in values]
             if comma:
                 cells = [_decimal_comma(v, c) for v, c in zip(values, cells)]
-            if inert:
-                cells = [_inert(c) if v.__class__ is plain else c
-                         for v, c in zip(values, cells)]
             line = delimiter.join(cells)
             if fast and line.count(delimiter) == width and '"' not in line \
                     and "\n" not in line and "\r" not in line and (width or line):
@@ -134,6 +135,20 @@ def _inert(text: str) -> str:
     the platform sends (a location's name) never becomes a formula on the consumer's
     machine."""
     return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+# a sign followed by digits, spaces and punctuation only: a phone number (`+31 20 123
+# 4567`) or a signed range (`-10-0`); Excel computes it at worst, it runs nothing
+_SIGNED_NUMBER = re.compile(r"[+-][\d\s().,/+-]*\Z")
+
+
+def _inert_when_runnable(text: str) -> str:
+    """In a CSV not made for Excel, the texts Excel would run when the consumer opens it
+    all the same (`=HYPERLINK(...)`, `@SUM(...)`, `-2+3+cmd|' /C calc'!A0`) get the `'`;
+    a phone number or a signed range keeps its form for pandas, R and DuckDB."""
+    if text[:1] in "+-" and _SIGNED_NUMBER.match(text):
+        return text
+    return _inert(text)
 
 
 def _text(value: Any) -> str:
