@@ -99,3 +99,16 @@ def test_a_dialect_guessed_without_its_country_is_ocx419(written: str) -> None:
     body = AGGREGATE.format(**DEFAULTS).replace('output csv to', f'output csv {written} to')
     found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
     assert [d.code for d in found] == ["OCX419"]
+
+
+@pytest.mark.parametrize("measure", ["median(hours(start_date_time, end_date_time))",
+                                     "max(kwh)", "percentile(kwh, 0.9)"])
+def test_the_help_for_an_exact_measure_keeps_the_measure(measure: str) -> None:
+    """The help of OCX303 on `median(hours(...))` said `round(hours(...), 1) as x`: a
+    per-record value, which `compute` refuses (OCX210). It rounds the measure now."""
+    parts = {"measure": f"{measure} as x"}
+    found, _ = _diagnostics(parts)
+    assert [d.code for d in found] == ["OCX303"]
+    assert found[0].help == (f"round the result, e.g. `round({measure}, 1) as x`, or add "
+                             "`because \"...\"` with the reason")
+    check_text(AGGREGATE.format(**{**DEFAULTS, "measure": f"round({measure}, 1) as x"}))

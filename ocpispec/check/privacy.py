@@ -152,10 +152,10 @@ def _extreme_note(name: str) -> str:
 def _quasi(use: Use, name: str, ctx: Context) -> None:
     field = use.field.qualified
     notes = ["times, places, energy and costs single out drivers when combined"]
-    extremes = [node.name.name for node in use.around
+    extremes = [node for node in use.around
                 if isinstance(node, syntax.Call) and node.name.name in _EXTREMES]
     if extremes:
-        notes.append(_extreme_note(extremes[0]))
+        notes.append(_extreme_note(extremes[0].name.name))
     verdict = floors.assess(use)
     if verdict.shortfall:
         notes.append(verdict.shortfall)
@@ -166,6 +166,10 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
             floors.between_record_times(at):
         written = ctx.source.text[at.span.start:at.span.end]
         help = (f"round the duration, e.g. `round({written}, 1) as {name}`, or add "
+                "`because \"...\"` with the reason")
+    if extremes:  # a measure stays a measure: round what it releases
+        written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
+        help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
