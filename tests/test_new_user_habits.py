@@ -112,3 +112,25 @@ def test_the_help_for_an_exact_measure_keeps_the_measure(measure: str) -> None:
     assert found[0].help == (f"round the result, e.g. `round({measure}, 1) as x`, or add "
                              "`because \"...\"` with the reason")
     check_text(AGGREGATE.format(**{**DEFAULTS, "measure": f"round({measure}, 1) as x"}))
+
+
+@pytest.mark.parametrize(("key", "fix"), [
+    ("location.municipality", "did you mean `location.city`?"),
+    ("location.gemeente", "did you mean `location.city`?"),
+    ("location.zip", "did you mean `location.postal_code`?"),
+    ("location.street", "did you mean `location.address`?"),
+    ("location.region", "did you mean `location.state`?"),  # was `location.directions`
+    ("location.lat", "did you mean `location.coordinates`?"),
+    ("energy", "did you mean `kwh`?"),
+    ("duration", "it is computed: write `minutes(start_date_time, end_date_time)`"),
+    ("month", "it is computed: write `truncate(start_date_time, month)`"),
+])
+def test_a_field_named_in_the_users_words_gets_the_catalogue_name(key: str, fix: str) -> None:
+    found, _ = _diagnostics({"key": f"{key} as k"})
+    assert [(d.code, d.help) for d in found if d.is_error] == [("OCX104", fix)]
+
+
+def test_a_computed_word_is_not_offered_where_the_module_has_no_start() -> None:
+    body = ('from locations\nselect\n  month as m\noutput csv to "x.csv"\n')
+    found = diagnose_source(SourceFile("test.ocx", HEADER + body))
+    assert [d.help for d in found] == ["list the fields with `ocpispec schema locations`"]

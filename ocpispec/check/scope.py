@@ -15,6 +15,20 @@ from ocpispec.schema import VERSIONS
 from ocpispec.schema.joins import JOINS
 
 
+# a record's values a user names as if they were fields -> the call that computes them
+_DERIVED = {
+    **dict.fromkeys(("duration", "duration_min", "duration_minutes", "minutes"),
+                    "minutes(start_date_time, end_date_time)"),
+    **dict.fromkeys(("duration_h", "duration_hours", "hours"),
+                    "hours(start_date_time, end_date_time)"),
+    **dict.fromkeys(("weekday", "day_of_week", "dow"), "weekday(start_date_time)"),
+    **dict.fromkeys(("hour", "hour_of_day"), "hour_of_day(start_date_time)"),
+    **dict.fromkeys(("date", "day"), "truncate(start_date_time, day)"),
+    "week": "truncate(start_date_time, week)", "month": "truncate(start_date_time, month)",
+    "year": "truncate(start_date_time, year)",
+}
+
+
 @frozen
 class _Reach:
     """A binding and where its object sits inside the binding module's records."""
@@ -198,7 +212,10 @@ class Scope:
                               f"{'.'.join(join.local_key)}`")
         options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
+        derived = _DERIVED.get(name.lower()) \
+            if not prefix and reach.binding.module in ("sessions", "cdrs") else None
         fix = (f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
+               else f"it is computed: write `{derived}`" if derived
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)

@@ -29,6 +29,27 @@ MODULES: tuple[str, ...] = ("sessions", "cdrs", "locations", "tariffs", "tokens"
 _ENUM_NAMES = {"ParkingType": {"2.1.1": "LocationType"}, "AllowedType": {"2.1.1": "Allowed"}}
 
 
+# words users write for a field -> the fields they may mean, in order (the first one the
+# object has is suggested): a location's `city` for `municipality`, a session's `kwh` or a
+# CDR's `total_energy` for `energy`
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("municipality", "gemeente", "town", "place", "gemeinde"), ("city",)),
+    **dict.fromkeys(("zip", "zipcode", "zip_code", "postcode", "plz", "postal"),
+                    ("postal_code",)),
+    **dict.fromkeys(("street", "street_name", "straat", "strasse"), ("address",)),
+    **dict.fromkeys(("region", "province", "provincie", "county"), ("state",)),
+    **dict.fromkeys(("lat", "lon", "lng", "latitude", "longitude", "geo", "position",
+                     "gps"), ("coordinates",)),
+    **dict.fromkeys(("energy", "kw_h", "energy_kwh", "kwh_charged"), ("kwh", "total_energy")),
+    **dict.fromkeys(("start", "started", "start_time", "begin"), ("start_date_time",)),
+    **dict.fromkeys(("end", "stop", "ended", "end_time", "stop_time", "stop_date_time"),
+                    ("end_date_time",)),
+    **dict.fromkeys(("cost", "costs", "price", "amount"), ("total_cost",)),
+    **dict.fromkeys(("card", "token", "driver", "user", "customer"), ("cdr_token",)),
+    **dict.fromkeys(("duration", "charging_time", "time"), ("total_time",)),
+}
+
+
 @frozen
 class Resolution:
     """A neutral path looked up segment by segment.
@@ -107,9 +128,13 @@ class Catalogue:
         return hints.rename_hint(self, self._object_name(module_or_object), tuple(path))
 
     def suggestions(self, object_name: str, name: str) -> list[str]:
+        """Fields meant by `name`: the field a user's word names (`municipality` is a
+        location's `city`), then the fields spelt like it."""
         import difflib
         names = list(self.neutral.objects[self._object_name(object_name)].fields)
-        return difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
+        meant = [field for field in _SYNONYMS.get(name.lower(), ()) if field in names]
+        close = difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
+        return [*meant, *(field for field in close if field not in meant)][:3]
 
     def normalizer_expression(self, module: str, version: str,
                               paths: Iterable[Sequence[str]]) -> str:
