@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -223,3 +224,55 @@ def test_a_utc_window_cut_in_utc_is_not_ocx236(window: str) -> None:
     body = _LOCAL_WINDOW.format(key="truncate(start_date_time, month)").replace(
         'previous month in "Europe/Amsterdam"', window)
     assert "OCX236" not in codes_of(body)
+
+
+# ---- pseudonym scope periods follow the window's zone ---------------------------------
+
+
+def test_a_calendar_scope_keys_a_local_window_by_local_periods() -> None:
+    """`pseudonym scope per month` with `previous month in "Europe/Amsterdam"`: a
+    session at 00:30 on 1 December local time (23:30 UTC on 30 November) was keyed in
+    November's period, so its pseudonym was the driver's pseudonym of the November file
+    (linking the two deliveries) and not the one of the other December rows."""
+    from ocpispec.execute.pseudonyms import PseudonymDomain, periodic_pseudonymizer
+
+    pseudonym = periodic_pseudonymizer(b"k" * 32, PseudonymDomain("x", "consumer"))
+    card = "NL-TNM-C0123"
+    first_hour = "2025-11-30T23:30:00Z"
+    local = "per month in Europe/Amsterdam"
+    assert pseudonym(card, "token", first_hour, local) == \
+        pseudonym(card, "token", "2025-12-20T12:00:00Z", local)
+    assert pseudonym(card, "token", first_hour, local) != \
+        pseudonym(card, "token", "2025-11-20T12:00:00Z", local)
+    # UTC periods as before, for windows in UTC
+    assert pseudonym(card, "token", first_hour, "per month") == \
+        pseudonym(card, "token", "2025-11-20T12:00:00Z", "per month")
+    # the same label: records away from the boundary keep their pseudonyms
+    assert pseudonym(card, "token", "2025-12-20T12:00:00Z", local) == \
+        pseudonym(card, "token", "2025-12-20T12:00:00Z", "per month")
+
+
+def test_the_plan_and_the_manifest_say_whose_months(run_cli, demo_server, tmp_path) -> None:
+    spec = tmp_path / "scope.ocx"
+    spec.write_text(RUN_HEADER.replace("  pseudonym key env TEST_KEY\n",
+                                       "  pseudonym key env TEST_KEY\n  pseudonym scope per month\n")
+                    + '''from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, hour) as started_hour
+output csv to "exports/scope.csv"
+''')
+    plan = run_cli("plan", str(spec), "--format", "json")
+    assert plan.exit_code == 0, plan.stderr
+    assert "'per month in Europe/Amsterdam')" in plan.stdout
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token,
+           "TEST_KEY": KEY}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "scope.csv"), "--as-of", AS_OF,
+                     env=env)
+    assert result.exit_code == 0, cli_block(result)
+    manifest = json.loads((tmp_path / "scope.csv.manifest.json").read_text())
+    assert manifest["pseudonyms"]["scope"] == "per month"
+    assert manifest["pseudonyms"]["period"] == \
+        "the month of each record's `start_date_time` (Europe/Amsterdam time)"

@@ -54,15 +54,17 @@ def run_domain(export: ir.Export, run_salt: str) -> PseudonymDomain:
     return PseudonymDomain(export.name, export.consumer or "", period)
 
 
-def pseudonym_manifest(plan: ir.Plan, module: str) -> dict[str, Any] | None:
+def pseudonym_manifest(plan: ir.Plan, module: str, zone: str | None = None
+                       ) -> dict[str, Any] | None:
     """What a manifest says about the pseudonyms: scheme, scope and period (never the
-    key, never a run's random value); None when the plan has no key."""
+    key, never a run's random value); None when the plan has no key. `zone`: the time
+    zone of the dataset's calendar window, whose periods a calendar scope follows."""
     if plan.pseudonym_key is None:
         return None
     scope = plan.export.pseudonym_scope
     return {"scheme": f"HMAC-SHA-256, {PSEUDONYM_BITS} bits, keys by HKDF-SHA-256 "
                       f"({KEY_DERIVATION}) per export, consumer, period and field family",
-            "scope": scope, "period": pseudonym_scope.manifest_period(scope, module)}
+            "scope": scope, "period": pseudonym_scope.manifest_period(scope, module, zone)}
 
 
 def consumer_identity(consumer: str | None) -> str:

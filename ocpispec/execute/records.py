@@ -57,7 +57,10 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
     if privacy is not None:
         manifest["private_locations"] = {"rule": privacy.rule,
                                          "justification": privacy.justification}
-    manifest["pseudonyms"] = pseudonym_manifest(plan, dataset.module)
+    records = next((fetch for fetch in dataset.all(ir.Fetch) if fetch.purpose == "records"),
+                   None)
+    manifest["pseudonyms"] = pseudonym_manifest(
+        plan, dataset.module, records.window.zone if records is not None else None)
     manifest["withheld_fields"] = dataset.withheld_count
     manifest["deviations_accepted"] = accepted
     return manifest

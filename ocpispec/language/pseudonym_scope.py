@@ -3,7 +3,8 @@
 `export` (the default): for as long as the export, its consumer and the key stay the
 same, so a consumer can follow one driver across deliveries. `per day|week|month|
 quarter|year`: the period of each record's own time (a session's or CDR's
-`start_date_time`, otherwise `last_updated`, in UTC) becomes part of the key
+`start_date_time`, otherwise `last_updated`, in UTC, or in the time zone of the
+dataset's calendar window) becomes part of the key
 derivation, so the same driver has unrelated pseudonyms in two periods, whichever
 runs delivered the records and however their windows fall. `per run`: every run draws
 a fresh random value that enters the derivation and is never stored, so no two runs
@@ -45,8 +46,23 @@ def describe(scope: str) -> str:
             f"different {period}s never link")
 
 
+def in_zone(scope: str, zone: str | None) -> str:
+    """A calendar scope whose periods are those of `zone` (`per month in
+    Europe/Amsterdam`), as the calendar window of the dataset is: the records of a local
+    month's first hours belong to that month, not to the month before in UTC."""
+    if zone is None or scope in (EXPORT, "per run"):
+        return scope
+    return f"{scope} in {zone}"
+
+
 def period_of(scope: str, moment: datetime, run_salt: str = "") -> str:
-    """The period label that enters the key derivation (`""` for `export`)."""
+    """The period label that enters the key derivation (`""` for `export`). A zoned scope
+    (`per month in Europe/Amsterdam`) takes the period of the moment's local time."""
+    scope, _, zone = scope.partition(" in ")
+    if zone:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.astimezone(ZoneInfo(zone))
     match scope:
         case "export":
             return ""
@@ -76,12 +92,14 @@ def record_time(module: str, scope: str) -> str | None:
     return _RECORD_TIME.get(module, "last_updated")
 
 
-def manifest_period(scope: str, module: str) -> str | None:
+def manifest_period(scope: str, module: str, zone: str | None = None) -> str | None:
     """What a manifest says about the period: never a run's random value."""
     if scope == "per run":
         return "this run only"
     field = record_time(module, scope)
-    return f"the {scope.removeprefix('per ')} of each record's `{field}` (UTC)" if field else None
+    clock = f"{zone} time" if zone else "UTC"
+    return f"the {scope.removeprefix('per ')} of each record's `{field}` ({clock})" \
+        if field else None
 
 
 def new_run_salt() -> str:

@@ -64,12 +64,14 @@ class _Builder:
         objects = {binding.name: binding.object for binding in checked.bindings}
         self.objects = objects
         self.moment = pseudonym_scope.record_time(self.module, options.pseudonym_scope)
-        period = (options.pseudonym_scope, quote(self.moment)) if self.moment else None
+        self.window = self._event_window(_window(checked.dataset.source.window,
+                                                 checked.dataset.source.event_time))
+        # a calendar scope's periods are the window's: local months for a local month
+        scope = pseudonym_scope.in_zone(options.pseudonym_scope, self.window.zone)
+        period = (scope, quote(self.moment)) if self.moment else None
         self.lowerer = Lowerer(checked.fields,
                                lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
                                self._lists, period)
-        self.window = self._event_window(_window(checked.dataset.source.window,
-                                                 checked.dataset.source.event_time))
 
     def _event_window(self, window: ir.Window) -> ir.Window:
         """The window with, for `window on FIELD`, the field read from each version's
