@@ -134,3 +134,16 @@ def test_a_computed_word_is_not_offered_where_the_module_has_no_start() -> None:
     body = ('from locations\nselect\n  month as m\noutput csv to "x.csv"\n')
     found = diagnose_source(SourceFile("test.ocx", HEADER + body))
     assert [d.help for d in found] == ["list the fields with `ocpispec schema locations`"]
+
+
+def test_spreading_a_computed_duration_points_to_period_duration() -> None:
+    """A city wanting occupancy per hour wrote `spread hours(start_date_time,
+    end_date_time) over hour ...` and got "expected one of `.`, `as`, ... found `(`"."""
+    parts = {"join": "join locations on location_id\n  spread hours(start_date_time, "
+                     "end_date_time) over hour in utc as slot", "key": "slot"}
+    found, _ = _diagnostics(parts)
+    assert [d.message for d in found] == ["`spread` takes a field, not a computed value"]
+    check_text(AGGREGATE.format(**{
+        **DEFAULTS, "join": "join locations on location_id\n  each charging_periods as "
+                            "period\n  spread period.duration over hour in utc as slot",
+        "key": "slot", "measure": "round(sum(period.duration), 0) as occupied_minutes"}))

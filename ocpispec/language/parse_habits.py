@@ -10,7 +10,7 @@ writes instead (`parse_errors` tries these before its generic "expected ..."):
   starts `window on FIELD`;
 - forms a new user guesses: a text without quotes (`in Europe/Amsterdam`), `count(*)`,
   `minimum group size = 10`, `join ... on a = b`, `truncate(t, 15 minutes)`,
-  `monthly on the 1st`.
+  `monthly on the 1st`, `spread hours(...)`.
 """
 
 from __future__ import annotations
@@ -228,6 +228,16 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             "`month`, `year`"],
                      help=f"write `{unit}` instead of `{last[-1]} {written}`" if unit else
                      "write one unit, e.g. `quarter_hour` for 15 minutes")
+    if written == "(" and len(last) >= 2 and last[-2] == "spread":
+        return error("OCX001", "`spread` takes a field, not a computed value", span,
+                     "a call after `spread`",
+                     notes=["a spread apportions a field's value over the slots its "
+                            "interval covers: a charging period's `period.energy_kwh` or "
+                            "`period.duration` (minutes: the time at the charger, for "
+                            "occupancy), or the record's `kwh`"],
+                     help="write `each charging_periods as period` and then `spread "
+                          "period.duration over hour in utc as slot`; sum it per slot with "
+                          "`sum(period.duration)`")
     if last[-2:] == ["monthly", "on"]:
         return error("OCX001", "a monthly schedule names its day as `day N`", span,
                      "expected `day`", help="write `monthly on day 1 at 06:00`")
