@@ -276,3 +276,22 @@ output csv to "exports/scope.csv"
     assert manifest["pseudonyms"]["scope"] == "per month"
     assert manifest["pseudonyms"]["period"] == \
         "the month of each record's `start_date_time` (Europe/Amsterdam time)"
+
+
+@pytest.mark.parametrize(("local", "codes"), [
+    ('truncate(start_date_time, hour, "Asia/Kathmandu")', ["OCX303"]),  # hours at UTC's :15
+    ('hour_of_day(start_date_time, "Asia/Kathmandu")', ["OCX303"]),
+    ('weekday(start_date_time, "Asia/Kathmandu")', ["OCX303"]),  # its days end at 18:15 UTC
+    ('truncate(start_date_time, hour, "Asia/Kolkata")', []),  # :30: half the floor, tolerated
+    ('hour_of_day(start_date_time, "Europe/Amsterdam")', []),  # whole hours: nothing finer
+])
+def test_one_time_cut_on_two_clocks_combines(local: str, codes: list[str]) -> None:
+    """Beside `truncate(start_date_time, hour)` in UTC, a cut on a clock whose hours start
+    at UTC's quarter past shows the start to the quarter hour."""
+    body = f'''from sessions
+select
+  truncate(start_date_time, hour) as utc_hour
+  {local} as local
+output csv to "x.csv"
+'''
+    assert codes_of(body) == codes

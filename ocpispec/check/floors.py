@@ -184,6 +184,12 @@ class _Walk:
                 period, offset = _TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0))
                 zone = call.args[2] if len(call.args) > 2 else None
                 return Grid(*common, period, (offset - _utc_offset(zone)) % period)
+            case "hour_of_day" | "weekday":
+                # the hours (days) of the clock it reads: beside the same time cut on
+                # another clock (Asia/Kathmandu's hours start at UTC's :15), finer cells
+                period = 3600.0 if name == "hour_of_day" else 86_400.0
+                zone = call.args[1] if len(call.args) > 1 else None
+                return Grid(*common, period, -_utc_offset(zone) % period)
         return None
 
     def _call(self, call: syntax.Call) -> bool:
