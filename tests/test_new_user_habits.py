@@ -147,3 +147,16 @@ def test_spreading_a_computed_duration_points_to_period_duration() -> None:
         **DEFAULTS, "join": "join locations on location_id\n  each charging_periods as "
                             "period\n  spread period.duration over hour in utc as slot",
         "key": "slot", "measure": "round(sum(period.duration), 0) as occupied_minutes"}))
+
+
+def test_a_load_profile_by_start_quarter_hour_is_pointed_to_spread() -> None:
+    """A grid operator's first guess at 15-minute load, `group by truncate(start_date_time,
+    quarter_hour)` with `sum(kwh)`, puts a four-hour session's energy in one quarter hour.
+    The floor warning it gets says how a load profile is written."""
+    found, _ = _diagnostics({"key": "truncate(start_date_time, quarter_hour) as slot",
+                             "measure": "sum(kwh) as energy_kwh"})
+    assert [d.code for d in found] == ["OCX303"]
+    assert any("`spread kwh over quarter_hour in utc as slot`" in note
+               for note in found[0].notes)
+    hourly, _ = _diagnostics({"key": "truncate(end_date_time, minute) as slot"})
+    assert not any("spread" in note for note in hourly[0].notes)

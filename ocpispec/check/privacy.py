@@ -167,6 +167,11 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
         written = ctx.source.text[at.span.start:at.span.end]
         help = (f"round the duration, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")
+    if _fine_start_slot(use, at):
+        notes.append("a quarter-hour load profile spreads the energy over the slots it was "
+                     "charged in (`spread kwh over quarter_hour in utc as slot`, docs: Time "
+                     "series); grouped by the start's quarter hour, a session's energy "
+                     "counts only in the slot it started in")
     if extremes:  # a measure stays a measure: round what it releases
         written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
         help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "
@@ -174,6 +179,15 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
+
+
+def _fine_start_slot(use: Use, at: syntax.Call | None) -> bool:
+    """`truncate(start_date_time, quarter_hour)`: a start cut finer than the hour, the
+    form a load profile is often first written in."""
+    return at is not None and at.name.name == "truncate" and len(at.args) > 1 \
+        and isinstance(at.args[1], syntax.FieldRef) \
+        and at.args[1].path in (("minute",), ("quarter_hour",)) \
+        and use.field.qualified.endswith("start_date_time")
 
 
 def _generaliser(path: str, field: Field, name: str) -> str:
