@@ -13,6 +13,7 @@ with is exactly where the next period's window starts: consecutive periods tile 
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -29,10 +30,19 @@ def unit_of(word: str) -> str | None:
     return singular if singular in UNITS else None
 
 
+# names the tz database folder holds that are no zone of their own: `localtime` is the
+# machine's zone, so a spec naming it would mean another time on every machine
+_NOT_ZONES = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
+
+
 def zone_of(name: str | None) -> ZoneInfo | None:
-    """The IANA zone (None for UTC); raises LookupError for an unknown name."""
+    """The IANA zone (None for UTC); raises LookupError for an unknown name. Only names
+    of the tz database count, spelt as it spells them: on a case-insensitive file system
+    `europe/amsterdam` would load as well, and on another machine not."""
     if name is None or name == "UTC":
         return None
+    if name in _NOT_ZONES or name not in zone_names():
+        raise LookupError(name)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -41,10 +51,11 @@ def zone_of(name: str | None) -> ZoneInfo | None:
         raise LookupError(name) from None
 
 
+@functools.cache
 def zone_names() -> frozenset[str]:
     from zoneinfo import available_timezones
 
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 def previous(unit: str, amount: int, zone: str | None, now: datetime) -> tuple[datetime, datetime]:

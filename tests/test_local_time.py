@@ -295,3 +295,21 @@ select
 output csv to "x.csv"
 '''
     assert codes_of(body) == codes
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "europe/amsterdam"])
+def test_the_machines_own_zone_is_no_zone(zone: str) -> None:
+    """`localtime` loads from the tz folder as the machine's own zone, and a name in
+    other case loads on a case-insensitive file system: a spec naming either would mean
+    another time on every machine. Refused in a window and a function alike, and a
+    location the platform says is in `localtime` is spread in UTC (counted)."""
+    from ocpispec.series.apportion import zone_of
+
+    window = f'from sessions\n  previous month in "{zone}"\nselect\n  ' \
+             f'truncate(start_date_time, day) as day\noutput csv to "x.csv"\n'
+    assert codes_of(window) == ["OCX231"]
+    function = f'from sessions\nselect\n  truncate(start_date_time, day, "{zone}") as day\n' \
+               f'output csv to "x.csv"\n'
+    assert codes_of(function) == ["OCX203"]
+    assert zone_of(zone) is None
+    assert zone_of("Europe/Amsterdam") is not None

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from ocpispec import calendar_windows
+
 _MICRO = 1_000_000
 _QUARTER = 900 * _MICRO
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,8 +103,11 @@ def utc_label(length: int) -> Callable[[int], str]:
 
 
 def zone_of(name: object) -> ZoneInfo | None:
-    """The IANA time zone called `name`, or None when there is none such."""
+    """The IANA time zone called `name`, or None when there is none such: a name of the
+    tz database as it spells it, never the machine's own `localtime`."""
     if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
+        return None
+    if name not in calendar_windows.zone_names():
         return None
     try:
         return ZoneInfo(name)
