@@ -160,3 +160,12 @@ def test_a_load_profile_by_start_quarter_hour_is_pointed_to_spread() -> None:
                for note in found[0].notes)
     hourly, _ = _diagnostics({"key": "truncate(end_date_time, minute) as slot"})
     assert not any("spread" in note for note in hourly[0].notes)
+
+
+@pytest.mark.parametrize(("line", "fix"), [
+    ("  retention = 24 months", "write `retention 24`"),
+])
+def test_an_equals_sign_in_the_header_names_only_its_keyword(line: str, fix: str) -> None:
+    header = HEADER.replace("  retention 1 year", line)
+    found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
+    assert [d.help for d in found] == [fix]

@@ -217,7 +217,12 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                      help=f"write `on {key}` and drop `= ...`")
     if written == "=" and "INT" in expected:
         number = re.match(r"\s*(\d+)", source.text[span.end:])
-        shown = " ".join(last[-3:]) + (f" {number.group(1)}" if number else " 10")
+        words: list[str] = []
+        for seen in reversed(history[-3:]):  # the keywords just before: `minimum group size`
+            if seen.type != str(seen).upper():
+                break
+            words.insert(0, str(seen))
+        shown = " ".join(words) + (f" {number.group(1)}" if number else " 10")
         return error("OCX001", "the number follows the words without `=`", span,
                      "remove this `=`", help=f"write `{shown}`")
     if token.type == "NAME" and written.lower() in _UNITS_IN_WORDS and last[-1:] \
