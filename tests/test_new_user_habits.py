@@ -169,3 +169,10 @@ def test_an_equals_sign_in_the_header_names_only_its_keyword(line: str, fix: str
     header = HEADER.replace("  retention 1 year", line)
     found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
     assert [d.help for d in found] == [fix]
+
+
+def test_an_unquoted_text_is_quoted_to_the_end_of_its_line() -> None:
+    header = HEADER.replace('consumer "Test consumer"', "consumer Gemeente Utrecht  # GU")
+    found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
+    assert [(d.message, d.help) for d in found] == [
+        ("`Gemeente Utrecht` must be quoted", 'write `"Gemeente Utrecht"`')]

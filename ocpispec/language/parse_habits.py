@@ -176,9 +176,12 @@ def unquoted_text(token, expected: set[str], span: Span,
         return None
     end = source.text.find("\n", span.start)
     rest = source.text[span.start:end if end != -1 else len(source.text)]
-    written = re.match(r"[^\s#]+", rest)
-    if written is None:
+    # a path or a zone is one word (`exports/x.csv`); a text runs to the end of the line
+    # (`consumer Gemeente Utrecht`, `because the fraud team needs it`)
+    word = re.match(r"[^\s#]+", rest)
+    if word is None:
         return None
+    written = word if "/" in word.group() else re.match(r"[^#]*[^\s#]", rest)
     text = written.group().strip('"')
     return error("OCX001", f"`{text}` must be quoted", Span(span.start, span.start +
                  written.end()), "not a quoted text",
