@@ -53,7 +53,8 @@ output csv to "x.csv"
     'truncate(start_date_time, day, location.time_zone)',
 ])
 def test_a_zone_that_is_not_a_quoted_iana_name_is_ocx203(call: str) -> None:
-    body = f'from sessions\n  join locations on location_id\nselect\n  {call} as t\noutput csv to "x.csv"\n'
+    body = (f'from sessions\n  join locations on location_id\nselect\n  {call} as t\n'
+            'output csv to "x.csv"\n')
     assert codes_of(body) == ["OCX203"]
 
 
@@ -254,9 +255,9 @@ def test_a_calendar_scope_keys_a_local_window_by_local_periods() -> None:
 
 def test_the_plan_and_the_manifest_say_whose_months(run_cli, demo_server, tmp_path) -> None:
     spec = tmp_path / "scope.ocx"
-    spec.write_text(RUN_HEADER.replace("  pseudonym key env TEST_KEY\n",
-                                       "  pseudonym key env TEST_KEY\n  pseudonym scope per month\n")
-                    + '''from sessions
+    scoped = RUN_HEADER.replace("  pseudonym key env TEST_KEY\n",
+                                "  pseudonym key env TEST_KEY\n  pseudonym scope per month\n")
+    spec.write_text(scoped + '''from sessions
   previous month in "Europe/Amsterdam"
   window on start_date_time
 select

@@ -176,3 +176,21 @@ def test_an_unquoted_text_is_quoted_to_the_end_of_its_line() -> None:
     found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
     assert [(d.message, d.help) for d in found] == [
         ("`Gemeente Utrecht` must be quoted", 'write `"Gemeente Utrecht"`')]
+
+
+@pytest.mark.parametrize(("window", "codes"), [
+    ("previous month", ["OCX237"]),
+    ("previous month\n  window on start_date_time", []),
+    ("last 30 days", []),  # rolling windows overlap anyway (OCX336 on a schedule)
+])
+def test_monthly_groups_by_start_in_a_window_on_last_update(window: str,
+                                                           codes: list[str]) -> None:
+    """A statistics office's first monthly spec without `window on start_date_time`:
+    sessions that started in the month before and ended in this one make a small row of
+    the month before in this file, usually suppressed, and are in no released total."""
+    parts = {"window": window, "key": "truncate(start_date_time, month) as month"}
+    found, _ = _diagnostics(parts)
+    assert [d.code for d in found] == codes
+    if codes:
+        assert found[0].help == ("select by the same time: add `window on start_date_time` "
+                                 "after `previous month`")

@@ -1,4 +1,5 @@
-"""A local window cut by the UTC clock (OCX236).
+"""A dataset's time keys against its window: a local window cut by the UTC clock
+(OCX236), and groups by the start of a record selected by its last update (OCX237).
 
 `previous month in "Europe/Amsterdam"` reads the month from local midnight to local
 midnight, but `truncate(start_date_time, month)`, `weekday(...)` and `hour_of_day(...)`
@@ -6,6 +7,12 @@ work in UTC unless they are given a zone: the sessions of the first local hour o
 month are labelled with the month before (a second, tiny row in every file, mostly
 suppressed), and a Monday 00:30 local session is a Sunday. A column that wants UTC says
 so with `"UTC"` as its zone.
+
+A window selects by `last_updated` unless it says `window on start_date_time`: a
+month's file then holds the sessions updated in the month, and grouped by the month
+they started in, those that started in the month before (and ended or were billed in
+this one) form a row of the month before, small and usually suppressed, while the
+previous file's row of that month lacks them.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ _PARTS = {"weekday": "day of the week", "hour_of_day": "hour of the day"}
 
 def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
     for dataset in datasets:
+        _check_event_keys(dataset, ctx)
         zone = _local_zone(dataset.source.window)
         if zone is None:
             continue
@@ -34,6 +42,42 @@ def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
             cut = _utc_cut(call)
             if cut is not None:
                 ctx.emit(_diagnostic(call, cut, zone, ctx))
+
+
+_EVENT_TIMES = ("start_date_time", "end_date_time")
+
+
+def _check_event_keys(dataset: syntax.Dataset, ctx: Context) -> None:
+    """OCX237: an aggregate of sessions or CDRs in a calendar window on `last_updated`
+    (the periodic statistics case; rolling windows overlap anyway, OCX336), grouped by a
+    cut of the record's start or end time."""
+    source, body = dataset.source, dataset.body
+    if not isinstance(body, syntax.Aggregate) or source.event_time is not None \
+            or source.module.name not in ("sessions", "cdrs") \
+            or not isinstance(source.window, syntax.CALENDAR_WINDOWS):
+        return
+    for key in body.keys:
+        for call in _calls_in(key.expr):
+            if ALIASES.get(call.name.name, call.name.name) != "truncate" or not call.args:
+                continue
+            field = call.args[0]
+            if isinstance(field, syntax.FieldRef) and field.path in ((time,) for time in
+                                                                     _EVENT_TIMES):
+                ctx.emit(_late_rows(call, field.dotted, source.window, ctx))
+                return
+
+
+def _late_rows(call: syntax.Call, field: str, window: syntax.Window,
+               ctx: Context) -> Diagnostic:
+    return warning(
+        "OCX237", f"the groups are by `{field}`, but the window selects by `last_updated`",
+        call.span, f"a cut of `{field}`",
+        notes=["OCPI selects records by when they were last updated: a session that started "
+               "before the window and ended or was billed in it is in this window's file, "
+               f"as a row of an earlier `{_text(call.span, ctx)}`; that row is small (often "
+               "suppressed) and the earlier file's row lacks it"],
+        help=f"select by the same time: add `window on {field}` after "
+             f"`{_text(window.span, ctx)}`")
 
 
 def _local_zone(window: syntax.Window | None) -> str | None:
