@@ -314,3 +314,24 @@ def test_the_machines_own_zone_is_no_zone(zone: str) -> None:
     assert codes_of(function) == ["OCX203"]
     assert zone_of(zone) is None
     assert zone_of("Europe/Amsterdam") is not None
+
+
+@pytest.mark.parametrize(("slots", "codes"), [
+    ("over day in utc", ["OCX236"]), ("over day in location time zone", []),
+    ("over hour in utc", []),
+])
+def test_utc_day_slots_of_a_local_window_are_ocx236(slots: str, codes: list[str]) -> None:
+    body = f'''from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh {slots} as slot
+group by
+  slot
+compute
+  round(sum(period.energy_kwh), 1) as energy_kwh
+  minimum group size 10
+output csv to "x.csv"
+'''
+    assert codes_of(body) == codes

@@ -42,6 +42,9 @@ def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
             cut = _utc_cut(call)
             if cut is not None:
                 ctx.emit(_diagnostic(call, cut, zone, ctx))
+        for spread in dataset.source.spreads:
+            if spread.unit.name == "day" and spread.zone_phrase == "utc":
+                ctx.emit(_utc_days(spread, zone, ctx))
 
 
 _EVENT_TIMES = ("start_date_time", "end_date_time")
@@ -117,6 +120,16 @@ def _diagnostic(call: syntax.Call, cut: str, zone: str, ctx: Context) -> Diagnos
         "OCX236", f"`{written}` works in UTC, but the window is in {zone}", call.span,
         f"the {cut} in UTC", notes=[note],
         help=f"cut on the local clock: `{local}` (or `\"UTC\"` there to keep UTC)")
+
+
+def _utc_days(spread: syntax.Spread, zone: str, ctx: Context) -> Diagnostic:
+    return warning(
+        "OCX236", f"the slots are UTC days, but the window is in {zone}", spread.span,
+        "days in UTC",
+        notes=[f"the window starts at local midnight in {zone}: its first hour or two lie "
+               "on the UTC day before, a slot of its own that holds only those hours"],
+        help="write `over day in location time zone` (the charger's own days), or make the "
+             "window UTC")
 
 
 def _calls(dataset: syntax.Dataset) -> Iterator[syntax.Call]:
