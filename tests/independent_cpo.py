@@ -46,11 +46,19 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
+class CursorExpired(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
 class IndependentCpo:
     def __init__(self, version: str, records: int = 30, page_cap: int = 7, *,
                  paging: str = "offset", relative_links: bool = False,
-                 total: bool = True) -> None:
+                 total: bool = True, cursor_expiry: tuple[int, int] | None = None) -> None:
         self.version, self.page_cap = version, page_cap
+        # (n, status): the n-th cursor handed out and every later one answer `status`
+        # (400, 404, 410): a cursor that expired while the list was read
+        self.cursor_expiry, self._cursors_followed = cursor_expiry, 0
         self.paging, self.relative_links, self.total = paging, relative_links, total
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
@@ -147,6 +155,10 @@ class IndependentCpo:
             chosen = [r for r in chosen if _instant(r["last_updated"]) >= _instant(query["date_from"])]
         if "date_to" in query:
             chosen = [r for r in chosen if _instant(r["last_updated"]) < _instant(query["date_to"])]
+        if self.paging == "cursor" and "cursor" in query and self.cursor_expiry:
+            self._cursors_followed += 1
+            if self._cursors_followed >= self.cursor_expiry[0]:
+                raise CursorExpired(self.cursor_expiry[1])
         if self.paging == "cursor":  # an opaque cursor: the position, encoded
             offset = int(base64.urlsafe_b64decode(query.pop("cursor", "") or "MA==").decode())
             query.pop("offset", None)
@@ -204,7 +216,12 @@ class IndependentCpo:
                 if path != f"/ocpi/cpo/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, {"status_code": 2000, "status_message": "Unknown path",
                                               "timestamp": _stamp(datetime.now(UTC), 0)})
-                page, headers = cpo._page(module, query)
+                try:
+                    page, headers = cpo._page(module, query)
+                except CursorExpired as expired:
+                    return self._answer(expired.status, {
+                        "status_code": 2001, "status_message": "Unknown or expired cursor",
+                        "timestamp": _stamp(datetime.now(UTC), 0)})
                 self._data(page, headers)
 
             def _data(self, data: Any, headers: dict[str, str] | None = None) -> None:

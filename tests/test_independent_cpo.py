@@ -207,3 +207,23 @@ def test_a_platform_ignoring_offset_fails_the_run_with_nothing_written(run_cli, 
         assert done.exit_code == 1
         assert "OCX571" in done.output and "may ignore `offset`" in done.output
         assert not (tmp_path / "sessions.csv").exists()
+
+
+@pytest.mark.parametrize("status", (400, 404, 410))
+@pytest.mark.parametrize("total", (True, False), ids=("total", "no total"))
+def test_a_cursor_that_expires_mid_crawl_fails_the_run(status: int, total: bool, run_cli,
+                                                      tmp_path: Path) -> None:
+    """A cursor platform whose cursor expires while the list is read (the 3rd page's
+    cursor answers 400, 404 or 410) cannot be read on: the run fails with nothing
+    written and the state where it was, never ending the list early."""
+    with IndependentCpo("2.2.1", records=30, paging="cursor", total=total,
+                        cursor_expiry=(2, status)) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        done = run_cli("run", str(spec), "--out", str(tmp_path / "sessions.csv"),
+                       "--state", str(tmp_path / "state.sqlite"), env={"INDEPENDENT_KEY": KEY})
+        print(done.output)
+        assert done.exit_code == 1, done.output
+        assert not (tmp_path / "sessions.csv").exists()

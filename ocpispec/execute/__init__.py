@@ -111,8 +111,8 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     from ocpispec.ledger import default_ledger_path
 
     state_path = options.state_path or default_ledger_path()
-    incremental = any(d.step(ir.Fetch).window.incremental for d in plan.datasets)
-    locked = options.use_state and not options.dry_run and incremental and not options.assess
+    tracked = any(d.step(ir.Fetch).window.tracked for d in plan.datasets)
+    locked = options.use_state and not options.dry_run and tracked and not options.assess
     if options.use_state and not options.dry_run and not options.assess:
         statekeeping.check_kind(state_path)  # before the lock and the failure log beside it
     try:
@@ -145,7 +145,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
     state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
     incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
-    advancing = locked and options.limit is None and bool(incremental)
+    tracked = [d for d in plan.datasets if d.step(ir.Fetch).window.tracked]
+    advancing = locked and options.limit is None and bool(tracked)
     if options.use_state and incremental and options.limit is not None:
         notes.append("a sample (--limit): the `since last run` state was not advanced")
     if options.use_state:
@@ -160,6 +161,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
                                       statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
+    notes.extend(statekeeping.resumed_notes(plan, windows, now))
     check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
     targets = _targets(plan, options, windows, now)
     try:
@@ -169,14 +171,14 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             check_replacements(plan, targets, windows, (state_path, options.runs_dir),
                                sample=options.limit is not None)
         return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
-                        notes, state, incremental, advancing, changes, windows, targets)
+                        notes, state, tracked, advancing, changes, windows, targets)
     finally:
         deliveries.cleanup(targets)
 
 
 def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
-             notes: list[str], state: State, incremental: list[ir.Dataset], advancing: bool,
+             notes: list[str], state: State, tracked: list[ir.Dataset], advancing: bool,
              changes: dict, windows: dict[str, ResolvedWindow], targets: dict) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
     from ocpispec.execute.datasets import DatasetRun
@@ -226,7 +228,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
         staged = [(run.dataset.name, file) for run in runs for file in run.stage(client.version)]
         files = [file for _, file in staged]
-        new_state = statekeeping.advanced(plan, incremental, state, windows, wall, screens) \
+        new_state = statekeeping.advanced(plan, tracked, state, windows, wall, screens) \
             if advancing else None
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),

@@ -209,18 +209,47 @@ def remove_leftovers(targets, state_path: Path | None) -> None:
         remove_stale_partials(directory, keep)
 
 
-def advanced(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
+def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
               windows: dict[str, ResolvedWindow], wall: datetime,
               screens: dict[str, Screen]) -> State:
     committed = format_timestamp(wall)
     updates = {}
-    for dataset in incremental:
+    for dataset in tracked:
         screen = screens.get(dataset.name)
         updates[dataset.name] = DatasetState(
-            windows[dataset.name].date_to or committed, plan.fingerprint, committed,
+            _reached(dataset, state, windows[dataset.name].date_to or committed),
+            plan.fingerprint, committed,
             plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
             format_timestamp(screen.horizon) if screen else None)
     return state.advanced(updates)
+
+
+def _reached(dataset: ir.Dataset, state: State, end: str) -> str:
+    """The watermark after a run ending at `end`: a calendar window run again for an
+    earlier period (`--as-of`, catch-up) never moves it back."""
+    stored = state.watermark(dataset.name)
+    if dataset.step(ir.Fetch).window.incremental or stored is None:
+        return end
+    return max(end, stored, key=read_timestamp)
+
+
+def resumed_notes(plan: ir.Plan, windows: dict[str, ResolvedWindow], now: datetime) -> list[str]:
+    """A calendar window that starts where the last delivery ended, not at its period."""
+    from ocpispec.execute.windows import calendar_range
+
+    notes = []
+    for dataset in plan.datasets:
+        window = dataset.step(ir.Fetch).window
+        if window.kind != "previous" or windows[dataset.name].date_from is None:
+            continue
+        start, _ = calendar_range(window, now)
+        if windows[dataset.name].date_from != format_timestamp(start):
+            notes.append(f"the window of `{dataset.name}` starts at "
+                         f"{windows[dataset.name].date_from}, where the last delivery ended, "
+                         f"not at {format_timestamp(start)} ({window.rule}): the records "
+                         "before were delivered already (the window or its zone changed "
+                         "since the last run)")
+    return notes
 
 
 class CommitPendingError(RunError):

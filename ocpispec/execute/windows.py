@@ -59,9 +59,20 @@ def _resolve(window: ir.Window, watermark: str | None, now: datetime,
             return ResolvedWindow(format_timestamp(start), now_text)
         case "previous" | "month-to-date":
             start, end = calendar_range(window, now)
+            if window.kind == "previous" and watermark is not None:
+                start = resumed(start, end, read_timestamp(watermark))
             return ResolvedWindow(format_timestamp(start), format_timestamp(end),
                                   rule=window.rule)
     return ResolvedWindow(None, None)
+
+
+def resumed(start: datetime, end: datetime, watermark: datetime) -> datetime:
+    """Where a calendar window `[start, end)` starts when deliveries have reached
+    `watermark`: there, when it lies inside the window. The window rule or its zone
+    changed since the last run (`since last run` -> `previous day`, UTC -> a zone),
+    and the records before it left already. A watermark at or after the end (the same
+    window run again, on purpose) or before the start leaves the window whole."""
+    return watermark if start < watermark < end else start
 
 
 def check_started(plan: ir.Plan, windows: dict[str, ResolvedWindow], now: datetime) -> None:

@@ -68,6 +68,13 @@ class Window:
         return self.kind == "since-last-run"
 
     @property
+    def tracked(self) -> bool:
+        """`since last run` and `previous ...`: the state keeps where the deliveries of
+        the window have reached, and the next window never starts before it (a window
+        rule changed between runs, a zone changed, would otherwise overlap)."""
+        return self.kind in ("since-last-run", "previous")
+
+    @property
     def date_from(self) -> str:
         match self.kind:
             case "since-last-run":

@@ -1,0 +1,139 @@
+"""A spec whose window rule (or zone) changes between runs: the deliveries before and
+after the change tile time, each record once. `since last run` -> `previous day` once
+delivered the hours of the day before the change twice, `previous day` -> `since last
+run` resumed from the last `since last run` watermark and delivered every day in
+between twice, and `previous day in UTC` -> `in "Europe/Amsterdam"` an hour twice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from independent_cpo import IndependentCpo
+
+KEY = {"TEST_PSEUDONYM_KEY": "6a1f0c9e3d7b24e8a5c1f9d0b3e6a27c4f8d1b5e9a0c3f7d2b6e4a8c1f5d9b03"}
+SPEC = """export window_change_test
+  consumer "Test consumer"
+  purpose "Tests that a changed window neither repeats nor loses records"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source {source}
+from sessions {window}
+select pseudonymize(id) as session
+output csv to "{out}/sessions-{{window.start}}-{{window.end}}.csv"
+"""
+DEMO_SOURCE = "ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN"
+SINCE, DAY = "since last run", "previous day"
+AMSTERDAM = 'previous day in "Europe/Amsterdam"'
+
+
+@pytest.fixture
+def demo(demo_server_factory):
+    server = demo_server_factory(version="2.2.1", size=3000)
+    return {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+
+
+def _run(run_cli, tmp_path: Path, env: dict, window: str, *args: str, ledger: str = "ledger",
+         out: str = "out", source: str = DEMO_SOURCE):
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(source=source, window=window, out=tmp_path / out))
+    result = run_cli("run", str(spec), "--state", str(tmp_path / f"{ledger}.sqlite"), *args,
+                     env=env)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _delivered(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every session delivered into `folder`, and the windows of its files in order."""
+    sessions, windows = [], []
+    for path in sorted(folder.glob("sessions-*.csv")):
+        start, end = re.fullmatch(r"sessions-(\w+)-(\w+)\.csv", path.name).groups()
+        windows.append((start, end))
+        rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+        sessions += [row["session"] for row in rows]
+    return sessions, windows
+
+
+def _tiled(windows: list[tuple[str, str]]) -> bool:
+    return all(end == start for (_, end), (start, _) in zip(windows, windows[1:]))
+
+
+STEPS = {
+    "since last run, then previous day": [(SINCE, "2025-06-03T10:00:00Z"),
+                                          (DAY, "2025-06-04T00:10:00Z"),
+                                          (DAY, "2025-06-05T00:10:00Z")],
+    "previous day, then since last run": [(SINCE, "2025-06-02T00:00:00Z"),
+                                          (DAY, "2025-06-03T00:10:00Z"),
+                                          (SINCE, "2025-06-03T09:00:00Z"),
+                                          (DAY, "2025-06-04T00:10:00Z"),
+                                          (DAY, "2025-06-05T00:10:00Z"),
+                                          (SINCE, "2025-06-05T12:00:00Z")],
+    "UTC, then Europe/Amsterdam": [(SINCE, "2025-06-02T00:00:00Z"),
+                                   (DAY, "2025-06-03T00:10:00Z"),
+                                   (AMSTERDAM, "2025-06-03T23:10:00Z"),
+                                   (AMSTERDAM, "2025-06-04T23:10:00Z")],
+}
+
+
+@pytest.mark.parametrize("steps", STEPS.values(), ids=STEPS.keys())
+def test_a_changed_window_rule_delivers_every_record_once(steps, run_cli, demo,
+                                                          tmp_path: Path) -> None:
+    for window, moment in steps:
+        _run(run_cli, tmp_path, demo, window, "--as-of", moment)
+    sessions, windows = _delivered(tmp_path / "out")
+    last = windows[-1][1]
+    # the same export in one `since last run` window up to the last end: the same pseudonyms
+    _run(run_cli, tmp_path, demo, SINCE, "--as-of", f"{last[:4]}-{last[4:6]}-{last[6:11]}:"
+         f"{last[11:13]}:{last[13:15]}Z", ledger="whole", out="whole")
+    whole, _ = _delivered(tmp_path / "whole")
+    assert len(whole) == len(set(whole)) > 100
+    assert sorted(sessions) == sorted(whole)
+    assert windows[0][0] == "20000101T000000Z" and _tiled(windows), windows
+
+
+def test_a_window_that_starts_where_the_last_delivery_ended_says_so(run_cli, demo,
+                                                                    tmp_path: Path) -> None:
+    _run(run_cli, tmp_path, demo, SINCE, "--as-of", "2025-06-03T10:00:00Z")
+    result = _run(run_cli, tmp_path, demo, DAY, "--as-of", "2025-06-04T00:10:00Z")
+    assert ("note: the window of `sessions` starts at 2025-06-03T10:00:00Z, where the last "
+            "delivery ended, not at 2025-06-03T00:00:00Z (previous day in UTC)") in result.stderr
+
+
+def test_the_same_calendar_window_run_again_is_whole_and_keeps_the_state(
+        run_cli, demo, tmp_path: Path) -> None:
+    """Running an earlier day again on purpose (`--as-of`) delivers that whole day (its
+    own file replaced) and never moves the state back."""
+    for moment in ("2025-06-04T00:10:00Z", "2025-06-05T00:10:00Z", "2025-06-04T00:20:00Z"):
+        _run(run_cli, tmp_path, demo, DAY, "--as-of", moment)
+    _, windows = _delivered(tmp_path / "out")
+    assert windows == [("20250603T000000Z", "20250604T000000Z"),
+                       ("20250604T000000Z", "20250605T000000Z")]
+    shown = run_cli("state", "show", "window_change_test", "--state",
+                    str(tmp_path / "ledger.sqlite"))
+    assert "2025-06-05T00:00:00Z" in shown.output, shown.output
+
+
+def test_since_last_run_then_previous_day_catches_up_from_where_it_ended(
+        run_cli, tmp_path: Path) -> None:
+    """The window rule changes from `since last run` to `previous day` two days after
+    the last run: the catch-up delivers the rest of that day (not the whole day again),
+    then the day before the run; every session updated before today arrives once."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        for hours in range(1, 60):
+            cpo.add_session(today - timedelta(hours=hours, minutes=30))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        last = (today - timedelta(days=2) + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _run(run_cli, tmp_path, KEY, SINCE, "--as-of", last, source="profile independent")
+        result = _run(run_cli, tmp_path, KEY, DAY, source="profile independent")
+        assert result.stderr.count("catching up") == 1, result.stderr
+        sessions, windows = _delivered(tmp_path / "out")
+        assert len(sessions) == len(set(sessions)) == 59
+        assert _tiled(windows) and windows[-1][1] == today.strftime("%Y%m%dT%H%M%SZ")
