@@ -16,6 +16,8 @@ import pytest
 
 from independent_cpo import IndependentCpo
 
+from ocpispec.ledger.query import logged_runs
+
 KEY = {"TEST_PSEUDONYM_KEY": "6a1f0c9e3d7b24e8a5c1f9d0b3e6a27c4f8d1b5e9a0c3f7d2b6e4a8c1f5d9b03"}
 SPEC = """export window_change_test
   consumer "Test consumer"
@@ -137,3 +139,44 @@ def test_since_last_run_then_previous_day_catches_up_from_where_it_ended(
         sessions, windows = _delivered(tmp_path / "out")
         assert len(sessions) == len(set(sessions)) == 59
         assert _tiled(windows) and windows[-1][1] == today.strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_a_catch_up_whose_commit_stopped_half_way_is_not_run_again(
+        run_cli, tmp_path: Path, monkeypatch) -> None:
+    """A full disk while the first caught-up window stores its state (its file is
+    published, the commit pending): the next run finishes that commit and catches up
+    only the windows after it, never that window a second time."""
+    import sqlite3
+
+    from ocpispec.ledger import store
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        for hours in range(1, 100):
+            cpo.add_session(today - timedelta(hours=hours, minutes=30))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        first = (today - timedelta(days=3) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _run(run_cli, tmp_path, KEY, DAY, "--as-of", first, source="profile independent")
+        finish, failures = store._finish, []
+
+        def disk_full_once(*args):
+            if not failures:
+                failures.append(1)
+                raise sqlite3.OperationalError("database or disk is full")
+            return finish(*args)
+
+        monkeypatch.setattr(store, "_finish", disk_full_once)
+        spec = tmp_path / "spec.ocx"
+        failed = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), env=KEY)
+        assert failed.exit_code == 1 and "OCX553" in failed.output, failed.output
+        result = _run(run_cli, tmp_path, KEY, DAY, source="profile independent")
+        assert result.stderr.count("catching up") == 1, result.stderr
+        sessions, windows = _delivered(tmp_path / "out")
+        start = datetime.strptime(windows[0][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        inside = [r for r in cpo.lists["sessions"]
+                  if start.strftime("%Y-%m-%dT%H:%M:%SZ") <= r["last_updated"]]
+        assert len(sessions) == len(set(sessions)) == len(inside) and _tiled(windows)
+        ends = [d["window_end"] for r in logged_runs(tmp_path / "ledger.sqlite")
+                if r["outcome"] == "committed" for d in r["datasets"]]
+        assert len(ends) == len(set(ends)) == 4, ends

@@ -31,6 +31,7 @@ from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered
 from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
+from ocpispec.timestamps import read_timestamp
 
 
 def load_state(path: Path, export: str) -> State:
@@ -221,7 +222,23 @@ def last_delivered_end(path: Path, export: str, dataset: str) -> str | None:
             "SELECT MAX(d.window_end) FROM run_datasets d JOIN runs r ON r.id = d.run_id "
             "WHERE r.export = ? AND r.outcome = 'committed' AND d.dataset = ?",
             (export, dataset)).fetchone()
-    return row[0] if row else None
+        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+    ends = [end for end in (row[0] if row else None, _pending_end(pending, dataset)) if end]
+    return max(ends, key=read_timestamp) if ends else None
+
+
+def _pending_end(row: tuple[str | None] | None, dataset: str) -> str | None:
+    """The window end of `dataset` in a commit past its commit point: the next run of the
+    export finishes it (a catch-up must not deliver that window again)."""
+    try:
+        run = json.loads(row[0]) if row is not None and row[0] else None
+        if run is None or run.get("outcome") != "committed":
+            return None
+        ends = [item.get("window_end") for item in run.get("datasets", ())
+                if item.get("dataset") == dataset]
+        return next((end for end in ends if isinstance(end, str)), None)
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def has_pending(path: Path, export: str) -> bool:
