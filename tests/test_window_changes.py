@@ -180,3 +180,45 @@ def test_a_catch_up_whose_commit_stopped_half_way_is_not_run_again(
         ends = [d["window_end"] for r in logged_runs(tmp_path / "ledger.sqlite")
                 if r["outcome"] == "committed" for d in r["datasets"]]
         assert len(ends) == len(set(ends)) == 4, ends
+
+
+def test_a_window_another_run_caught_up_meanwhile_is_not_delivered_again(
+        run_cli, tmp_path: Path, monkeypatch) -> None:
+    """Two runs of a `previous day` export start together (cron and a person, one with
+    --wait-lock): both find the same missed days before either holds the lock. The one
+    that gets the lock second skips the days the other delivered meanwhile."""
+    import os
+    import subprocess
+    import sys
+
+    from ocpispec.cli import catch_up
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        for hours in range(1, 100):
+            cpo.add_session(today - timedelta(hours=hours, minutes=30))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        first = (today - timedelta(days=3) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _run(run_cli, tmp_path, KEY, DAY, "--as-of", first, source="profile independent")
+        spec, ledger = tmp_path / "spec.ocx", tmp_path / "ledger.sqlite"
+        real = catch_up.missed
+
+        def found_then_the_other_run_delivers(*args):
+            found = real(*args)
+            other = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec),
+                                    "--state", str(ledger)], env={**os.environ, **KEY},
+                                   capture_output=True, text=True, timeout=120)
+            assert other.returncode == 0, other.stderr
+            return found
+
+        monkeypatch.setattr(catch_up, "missed", found_then_the_other_run_delivers)
+        result = run_cli("run", str(spec), "--state", str(ledger), env=KEY)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("was delivered meanwhile") == 2, result.stderr
+        ends = [d["window_end"] for r in logged_runs(ledger) if r["outcome"] == "committed"
+                for d in r["datasets"]]
+        # 1 + 3 by the other run; the current day once more on purpose (a plain run
+        # repeats its own window), the two missed days not
+        assert len(set(ends)) == 4 and len(ends) == 5, ends
+        assert not [r for r in logged_runs(ledger) if r["outcome"] != "committed"]

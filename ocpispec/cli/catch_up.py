@@ -106,7 +106,7 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         click.echo(f"catching up {number} of {total}: the window ending at "
                    f"{format_timestamp(moment)} was never delivered (the last delivery "
                    f"ended at {format_timestamp(found.last_end)})", err=True)
-        if not run_once(plan, dataclasses.replace(args, as_of=moment)):
+        if not run_once(plan, dataclasses.replace(args, as_of=moment, catching_up=True)):
             return False
     return True
 

@@ -56,6 +56,7 @@ class RunArgs:
     assess: bool = False  # measure the disclosure risk only (see ocpispec/disclosure)
     workers: int = 1  # processes reading the records' pages
     connected: list = dataclasses.field(default_factory=list)  # told the client once connected
+    catching_up: bool = False  # a missed calendar window (`catch_up.run_missed`)
 
 
 @click.command("run")
@@ -188,12 +189,16 @@ def _run(args: RunArgs) -> None:
 def _run_once(plan, args: RunArgs) -> bool:
     """One run with its summary; a failure is shown as a diagnostic and returns False.
     An interruption (Ctrl-C, SIGTERM) is shown and exits with 1."""
-    from ocpispec.execute import RunError
+    from ocpispec.execute import DeliveredMeanwhile, RunError
     from ocpispec.ocpi import OcpiError
 
     try:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
+    except DeliveredMeanwhile as exc:
+        click.echo(f"the window ending at {exc.end} was delivered meanwhile (by another "
+                   "run of the export); it is not caught up again", err=True)
+        return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         _json_summary(args, plan, None, exc.diagnostic)
@@ -321,7 +326,7 @@ def _execute(plan, args: RunArgs):
                           args.fail_on_empty),
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
-            assess=args.assess,
+            assess=args.assess, catching_up=args.catching_up,
             output_root=args.settings.get("output_root") if args.settings else None,
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)

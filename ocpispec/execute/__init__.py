@@ -52,7 +52,8 @@ def __getattr__(name: str) -> Any:
         return getattr(importlib.import_module(f"ocpispec.execute.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "Estimate", "Policy", "RunError",
+__all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "DeliveredMeanwhile", "Estimate",
+           "Policy", "RunError",
            "RunOptions", "RunResult", "Tolerance", "execute", "run_record", "wall_clock",
            "write_run_record"]
 
@@ -81,6 +82,16 @@ class RunOptions:
     destinations: Any = None  # the configuration's `[destinations.NAME]` tables
     assess: bool = False  # `run --assess`: measure the risk; write nothing, keep the state
     workers: int = 1  # processes reading the records' pages (`executor.workers`)
+    catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
+
+
+class DeliveredMeanwhile(Exception):
+    """A caught-up window that another run of the export delivered after the catch-up
+    was planned (it waited for the lock): running it again would deliver it twice."""
+
+    def __init__(self, end: str) -> None:
+        super().__init__(end)
+        self.end = end
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,8 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
                 else contextlib.nullcontext(), streaming():
             return _execute(plan, key, connect, options, state_path, locked)
+    except DeliveredMeanwhile:
+        raise
     except BaseException as exc:
         if options.use_state and not options.dry_run and not options.assess:
             statekeeping.log_failure(plan, options, state_path, exc)
@@ -161,6 +174,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
                                       statekeeping.lookback(state, d.name, options))
                for d in plan.datasets}
+    if options.catching_up:
+        _skip_if_delivered(tracked, state, windows)
     notes.extend(statekeeping.resumed_notes(plan, windows, now))
     check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
     targets = _targets(plan, options, windows, now)
@@ -174,6 +189,18 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                         notes, state, tracked, advancing, changes, windows, targets)
     finally:
         deliveries.cleanup(targets)
+
+
+def _skip_if_delivered(tracked: list[ir.Dataset], state: State,
+                       windows: dict[str, ResolvedWindow]) -> None:
+    """A caught-up window that the state shows delivered (under the lock: another run
+    caught it up first) is not run again."""
+    from ocpispec.timestamps import read_timestamp
+
+    ends = [(state.watermark(d.name), windows[d.name].date_to) for d in tracked]
+    if ends and all(mark is not None and end is not None
+                    and read_timestamp(mark) >= read_timestamp(end) for mark, end in ends):
+        raise DeliveredMeanwhile(str(ends[0][1]))
 
 
 def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
