@@ -222,3 +222,30 @@ def test_a_window_another_run_caught_up_meanwhile_is_not_delivered_again(
         # repeats its own window), the two missed days not
         assert len(set(ends)) == 4 and len(ends) == 5, ends
         assert not [r for r in logged_runs(ledger) if r["outcome"] != "committed"]
+
+
+def test_missed_days_are_caught_up_beside_a_dataset_without_a_calendar_window(
+        run_cli, tmp_path: Path) -> None:
+    """A daily export of sessions with a locations list beside it (no window): the days
+    a stopped machine missed were never caught up, and never delivered, because the
+    two datasets' windows differ."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        for hours in range(1, 100):
+            cpo.add_session(today - timedelta(hours=hours, minutes=30))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(SPEC.format(source="profile independent", window=DAY,
+                                    out=tmp_path / "out")
+                        + "\nfrom locations\nselect id as location_id\n  country\n"
+                        f'output csv to "{tmp_path}/loc/locations-{{window.end}}.csv"\n')
+        first = (today - timedelta(days=3) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for args in (("--as-of", first), ()):
+            result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                             *args, env=KEY)
+            assert result.exit_code == 0, result.output
+        assert result.stderr.count("catching up") == 2, result.stderr
+        sessions, windows = _delivered(tmp_path / "out")
+        assert len(windows) == 4 and _tiled(windows), windows
+        assert len(sessions) == len(set(sessions)) == 95

@@ -9,7 +9,8 @@ order, as `--as-of` at its end would run it. Windows of several periods (`previo
 complete weeks`) are caught up only where they tile the gap exactly; otherwise the run
 says what was not delivered. The first run of an export has nothing to catch up. A run
 whose window ends before the last delivered one (a clock that moved back) is warned
-about; under --follow, a scheduled run whose window is the last one delivered is
+about. Datasets without a calendar window beside them (a locations list) do not stop
+the catch-up: they run with each caught-up window as at its end; under --follow, a scheduled run whose window is the last one delivered is
 skipped (a UTC schedule meeting a zone's clock change would deliver it twice).
 """
 
@@ -40,15 +41,14 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
     from ocpispec.ledger import LedgerError, last_delivered_end
     from ocpispec.timestamps import TimestampError, read_timestamp
 
-    windows = {dataset.step(ir.Fetch).window for dataset in plan.datasets}
+    calendar = [d for d in plan.datasets if d.step(ir.Fetch).window.kind == "previous"]
+    windows = {dataset.step(ir.Fetch).window for dataset in calendar}
     if len(windows) != 1:
         return CatchUp()
     (window,) = windows
-    if window.kind != "previous":
-        return CatchUp()
     try:
         ends = [last_delivered_end(ledger, plan.export.name, dataset.name)
-                for dataset in plan.datasets]
+                for dataset in calendar]
         if None in ends:
             return CatchUp()
         last = min(read_timestamp(end) for end in ends)
