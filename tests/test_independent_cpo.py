@@ -215,7 +215,8 @@ def test_a_cursor_that_expires_mid_crawl_fails_the_run(status: int, total: bool,
                                                       tmp_path: Path) -> None:
     """A cursor platform whose cursor expires while the list is read (the 3rd page's
     cursor answers 400, 404 or 410) cannot be read on: the run fails with nothing
-    written and the state where it was, never ending the list early."""
+    written and the state where it was, never ending the list early. A 400 or 410 once
+    failed as a refused request whose help pointed at the filters and the token."""
     with IndependentCpo("2.2.1", records=30, paging="cursor", total=total,
                         cursor_expiry=(2, status)) as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
@@ -224,6 +225,11 @@ def test_a_cursor_that_expires_mid_crawl_fails_the_run(status: int, total: bool,
         spec.write_text(spec_text("sessions"))
         done = run_cli("run", str(spec), "--out", str(tmp_path / "sessions.csv"),
                        "--state", str(tmp_path / "state.sqlite"), env={"INDEPENDENT_KEY": KEY})
-        print(done.output)
         assert done.exit_code == 1, done.output
+        assert f"the cursor in a next link of the platform answered HTTP {status} after 14 " \
+               "objects (it may have expired)" in done.output
+        assert "OCX571" in done.output and "nothing was written" in done.output
         assert not (tmp_path / "sessions.csv").exists()
+        shown = run_cli("state", "show", "independent_sessions", "--state",
+                        str(tmp_path / "state.sqlite"))
+        assert "No state for `independent_sessions`" in shown.output, shown.output

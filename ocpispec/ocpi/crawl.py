@@ -51,6 +51,7 @@ class PageRequest:
     url: str | None = None      # a next link, followed as is
     refill: bool = False        # re-fetch after a shrink; never triggers more requests
     overlap: int = 0            # objects of the previous page asked for again (no total)
+    cursor: bool = False        # a next link without an offset: a cursor of the platform's
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +302,10 @@ class Crawl:
             if verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
                 self._cursor_links |= link.offset is None
                 if link.limit is not None and link.limit < limit:
-                    return PageRequest(link.offset or following, limit, _with_limit(link.url, limit))
-                return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url)
+                    return PageRequest(link.offset or following, limit, _with_limit(link.url, limit),
+                                       cursor=link.offset is None)
+                return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url,
+                                   cursor=link.offset is None)
             self._warn_link(verdict, detail)
             rebuilt = PageRequest(following, limit)
         else:
@@ -450,17 +453,25 @@ class Crawl:
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
     def _fetch_followed(self, request: PageRequest) -> Page:
-        """A next link that answers 404 is tried once more as a request rebuilt from the endpoint."""
+        """A next link that answers 404 is tried once more as a request rebuilt from the endpoint;
+        so is a cursor of the platform's that answers 400 or 410 (expired while the list was
+        read). The crawl's checks judge what the endpoint then sends: a platform that answers
+        any offset with its first page fails the run as incomplete, never ends the list early."""
         if request.url is None:
             return self._fetch(request)
         try:
             return self._fetch(request)
         except OcpiError as problem:
-            if problem.http_status != 404:
+            refused = (400, 404, 410) if request.cursor else (404,)
+            if problem.http_status not in refused:
                 raise
+            status = problem.http_status
         self._links_trusted = False
-        self._warnings.add("a next link of the platform answered HTTP 404; this and the next pages are "
-                           "requested from the endpoint URL by offset", kind="link-404")
+        what = (f"the cursor in a next link of the platform answered HTTP {status} after "
+                f"{request.offset:,} objects (it may have expired)") if request.cursor \
+            else "a next link of the platform answered HTTP 404"
+        self._warnings.add(f"{what}; this and the next pages are requested from the endpoint URL "
+                           "by offset", kind="link-404")
         return self._fetch(PageRequest(request.offset, request.limit))
 
     def _fetch(self, request: PageRequest) -> Page:
