@@ -33,6 +33,7 @@ class CatchUp:
     untiled: tuple[datetime, datetime] | None = None
     behind: datetime | None = None  # this run's window ends before the last delivered one
     delivered: bool = False  # this run's window is the last one delivered
+    unequal: bool = False  # calendar windows of different periods, one of them missed
 
 
 def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
@@ -42,10 +43,11 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
     from ocpispec.timestamps import TimestampError, read_timestamp
 
     calendar = [d for d in plan.datasets if d.step(ir.Fetch).window.kind == "previous"]
-    windows = {dataset.step(ir.Fetch).window for dataset in calendar}
-    if len(windows) != 1:
-        return CatchUp()
-    (window,) = windows
+    # the same periods, whatever time each window is on (`window on start_date_time`)
+    rules = {(w.unit, w.amount, w.zone) for w in (d.step(ir.Fetch).window for d in calendar)}
+    if len(rules) != 1:
+        return CatchUp(unequal=len(rules) > 1 and _any_missed(plan, calendar, ledger, now))
+    window = calendar[0].step(ir.Fetch).window
     try:
         ends = [last_delivered_end(ledger, plan.export.name, dataset.name)
                 for dataset in calendar]
@@ -66,6 +68,24 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
         boundary = following
     untiled = (boundary, start) if boundary < start else None
     return CatchUp(tuple(moments), last, untiled)
+
+
+def _any_missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path,
+                now: datetime) -> bool:
+    """Whether a dataset's last delivery ended before this run's window starts."""
+    from ocpispec.execute.windows import calendar_range
+    from ocpispec.ledger import LedgerError, last_delivered_end
+    from ocpispec.timestamps import TimestampError, read_timestamp
+
+    try:
+        for dataset in calendar:
+            end = last_delivered_end(ledger, plan.export.name, dataset.name)
+            start, _ = calendar_range(dataset.step(ir.Fetch).window, now)
+            if end is not None and read_timestamp(end) < start:
+                return True
+    except (LedgerError, TimestampError, OSError):
+        return False
+    return False
 
 
 def applies(args) -> bool:
@@ -96,6 +116,11 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
                    f"({format_timestamp(found.last_end)}): the clock may be behind (or the "
                    "spec's window changed); the run delivers an earlier window again",
                    err=True)
+    if found.unequal:
+        click.echo("warning: periods before this run's windows were never delivered, and "
+                   "they are not caught up: the spec's calendar windows are of different "
+                   "periods (deliver them with `--as-of` at the end of each, oldest first, "
+                   "or give the datasets one calendar window)", err=True)
     if found.untiled is not None:
         start, end = (format_timestamp(moment) for moment in found.untiled)
         click.echo(f"warning: {start} to {end} was never delivered and is shorter than "
