@@ -164,3 +164,31 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record_delivered_to_s3(
     assert max(delivered.values()) == 1, "repeated records"
     logged = [run for run in runs(tmp_path / "state.json") if run["outcome"] == "committed"]
     assert len(logged) == len(names), "a published run not logged once"
+
+
+def test_kill_minus_nine_during_calendar_windows_publishes_each_once(tmp_path: Path) -> None:
+    """`previous day` exports commit through the journal too (they once published their
+    files and logged the run in two steps, so a kill between left a delivery the log did
+    not know and a catch-up would repeat): every file a killed run published is logged
+    exactly once, and no record arrives twice."""
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+    spec.write_text(SPEC.format(directory=out).replace("since last run", "previous day"))
+    whole.write_text(SPEC.format(directory=reference))
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=20)
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
+        final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+                                str(tmp_path / "reference.json"), "--as-of", report["last"],
+                                "-q"], env=env, capture_output=True, text=True, timeout=60)
+    assert final.returncode == 0, final.stderr
+    assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
+    assert report["journal_left"] >= 1, report  # kills after the commit point
+    delivered, expected = _delivered(out), _delivered(reference)
+    assert delivered and set(delivered) <= set(expected)
+    assert max(delivered.values()) == 1, "repeated records"
+    logged = [run for run in runs(tmp_path / "state.json") if run["outcome"] == "committed"]
+    assert len(logged) == len(list(out.glob("*.csv"))), "a published run not logged once"
+    leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+    assert leftovers == [], leftovers
