@@ -53,9 +53,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["CLOCK_SKEW", "Client", "Counts", "DatasetResult", "DeliveredMeanwhile", "Estimate",
-           "Policy", "RunError",
-           "RunOptions", "RunResult", "Tolerance", "execute", "run_record", "wall_clock",
-           "write_run_record"]
+           "Policy", "RunError", "RunOptions", "RunResult", "Tolerance", "execute", "run_record",
+           "wall_clock", "write_run_record"]
 
 
 @dataclass(frozen=True, slots=True)
