@@ -285,3 +285,25 @@ def test_calendar_windows_on_other_times_are_caught_up_other_periods_warned(
         sessions, windows = _delivered(tmp_path / "out")
         assert len(sessions) == len(set(sessions))
         assert len(windows) == (4 if caught_up else 2) and _tiled(windows) == bool(caught_up)
+
+
+def test_missed_days_are_caught_up_when_the_spec_gained_a_dataset(run_cli,
+                                                                   tmp_path: Path) -> None:
+    """A `previous day` export of sessions gains a CDR dataset while the machine is off:
+    the missed days of the sessions were never caught up (the new dataset had no
+    delivery, which stopped the catch-up), so they were never delivered."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        for hours in range(1, 100):
+            cpo.add_session(today - timedelta(hours=hours, minutes=30))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        first = (today - timedelta(days=3) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        _run(run_cli, tmp_path, KEY, DAY, "--as-of", first, source="profile independent")
+        spec = _two_datasets(tmp_path, DAY)
+        result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), env=KEY)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("catching up") == 2, result.stderr
+        sessions, windows = _delivered(tmp_path / "out")
+        assert len(windows) == 4 and _tiled(windows), windows
+        assert len(sessions) == len(set(sessions)) == 95

@@ -49,9 +49,11 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
         return CatchUp(unequal=len(rules) > 1 and _any_missed(plan, calendar, ledger, now))
     window = calendar[0].step(ir.Fetch).window
     try:
-        ends = [last_delivered_end(ledger, plan.export.name, dataset.name)
-                for dataset in calendar]
-        if None in ends:
+        # a dataset added to the spec since has no delivery yet: the others' missed
+        # windows are still caught up (the new one's first windows come with them)
+        ends = [end for dataset in calendar
+                if (end := last_delivered_end(ledger, plan.export.name, dataset.name))]
+        if not ends:
             return CatchUp()
         last = min(read_timestamp(end) for end in ends)
     except (LedgerError, TimestampError, OSError):
