@@ -130,7 +130,7 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
 
 
 def reached(state: list, counts_people: bool, minimum: int) -> bool:
-    if counts_people:
+    if counts_people and minimum > 1:
         return state[DRIVERS] is True or driver_count(state[DRIVERS]) >= minimum
     return state[RECORDS] >= minimum
 

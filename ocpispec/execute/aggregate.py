@@ -5,7 +5,9 @@ only when it holds at least `min_group_size` people (distinct driver identifiers
 the records have one) or records; smaller groups are dropped entirely and counted.
 Drivers are told apart by the same canonical form their pseudonyms use
 (`pseudonyms.canonicalizer`): `NL-TNM-C0123` and `nltnmc0123` are one driver, never
-two. Records without a driver identifier count together as one. A group remembers its
+two. Records without a driver identifier (null, empty, or separators only) add no
+driver: they may be anyone, also a driver the group already counts, so counting them
+as one or more people could make a small group look big. A group remembers its
 drivers only until it reaches the minimum.
 
 When more than `max_groups` groups are in memory, their states are appended to a
@@ -35,7 +37,7 @@ from ocpispec.plan.margins import line_keys
 from ocpispec.execute.spill import SpillFile, sort_key
 from ocpispec.render.values import json_text
 
-_NOBODY = b"\x00nobody"  # the entity of records without a driver identifier: one member
+_NOBODY = b"\x00nobody"  # the entity of records without a driver identifier
 DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
 _canonical_driver = canonicalizer(DRIVER_FAMILY)
 # groups held in memory before they spill to disk (about 0.3 KiB each for a typical
@@ -123,6 +125,7 @@ class Aggregator:
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
+        self.nobody = self.digest(_NOBODY)
         self.groups: dict[tuple, list] = {}
         self.max_groups = max_groups
         self.spill_directory = spill_directory
@@ -170,7 +173,8 @@ class Aggregator:
         driver = None
         if self.layout.by_driver or (self.entity is not None and state[acc.DRIVERS] is not True):
             driver = self._driver(record)
-            if self.entity is not None and state[acc.DRIVERS] is not True:
+            if self.entity is not None and state[acc.DRIVERS] is not True \
+                    and driver != self.nobody:
                 acc.add_driver(state, driver, self.minimum)
         index = acc.FIRST_SLOT
         for kind, argument in zip(self.kinds, self.layout.arguments):

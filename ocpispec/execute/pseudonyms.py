@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,8 +106,20 @@ def canonical_identifier(value: Any, family: str) -> bytes | None:
     """The canonical bytes of an identifier; None for null. OCPI ids are
     case-insensitive (CiString) and may carry surrounding spaces; token ids (card
     uids, eMA-IDs) also appear with and without separators (`NL-TNM-C0123`,
-    `NL*TNM*C0123`, `nltnmc0123`, `04:A2:...`): only their letters and digits count."""
+    `NL*TNM*C0123`, `nltnmc0123`, `04:A2:...`): only their letters and digits count.
+    Text outside ASCII is read in Unicode compatibility form (NFKC, after case folding
+    too), so full-width `ＮＬ－ＴＮＭ－Ｃ０１２３` is the same id as `NL-TNM-C0123`.
+
+    An empty result (`""`, `"  "`, or a token id of separators only, `"---"`) is no
+    identifier: pseudonyms of it are null (`pseudonymizer`), and group counting adds no
+    driver for it (`execute/aggregate.py`)."""
     return canonicalizer(family)(value)
+
+
+def _compatible(text: str) -> str:
+    """NFKC with case folding (Unicode's NFKC_Casefold, up to default ignorables):
+    compatibility forms and case variants of one text become one."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 # for ASCII, `casefold` is `lower`, and `isalnum` keeps exactly [0-9A-Za-z] (which also
@@ -123,7 +136,7 @@ def canonicalizer(family: str) -> Callable[[Any], bytes | None]:
         if value.__class__ is str:
             if token and value.isascii():  # the usual token id, at a quarter of the cost
                 return value.encode().lower().translate(None, _ASCII_NOT_ALNUM)
-            text = value.strip().casefold()
+            text = _compatible(value).strip()
             if token:
                 text = "".join(char for char in text if char.isalnum())
             return text.encode("utf-8")
@@ -167,7 +180,9 @@ def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
 def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
                   family: str, cache_limit: int = _CACHE_LIMIT) -> Callable[[Any], str | None]:
     """HMAC-SHA-256 under the family's derived key, first 128 bits as lowercase hex;
-    null stays null. Families whose values repeat (drivers, places) are cached."""
+    null stays null, and so does an id whose canonical form is empty (`""`, `"  "`,
+    `"---"` as a token id): one pseudonym for all of them would make unrelated drivers
+    look like one person. Families whose values repeat (drivers, places) are cached."""
     if isinstance(domain, str):
         domain = PseudonymDomain(domain)
     digest = hmac_sha256(derive_key(master, domain, family))
@@ -176,7 +191,7 @@ def pseudonymizer(master: bytes, domain: PseudonymDomain | str,
 
     def compute(value: Any) -> str | None:
         message = canonical(value)
-        return None if message is None else digest(message)[:size].hex()
+        return digest(message)[:size].hex() if message else None
 
     if family in _REPEATING:
         return text_memo(compute, cache_limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -98,8 +99,78 @@ def test_pseudonyms_and_group_counting_share_one_canonical_form() -> None:
 def test_the_ascii_shortcut_keeps_the_canonical_form(text: str) -> None:
     """Token ids in ASCII take a shortcut (bytes translated): it gives the bytes the
     general rule gives (strip, casefold, letters and digits only)."""
-    general = "".join(char for char in text.strip().casefold() if char.isalnum())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    general = "".join(char for char in folded.strip() if char.isalnum())
     assert canonical_identifier(text, DRIVER_FAMILY) == general.encode()
+
+
+# ---- ids that are no id, and compatibility forms ----------------------------------------
+
+_NO_ID = ["", " ", "  ", "\t", "---", "*", " - : * ", "\u3000", "－－"]  # last: full-width
+
+
+def _anonymous(area: str, blank: str) -> dict:
+    return {"area": area, "cdr_token": {"contract_id": blank, "uid": blank}}
+
+
+def test_an_id_that_is_no_id_has_no_pseudonym() -> None:
+    """One pseudonym for every empty or separator-only id would make unrelated drivers
+    look like one person in the consumer's file: such ids pseudonymise to null."""
+    for family in (DRIVER_FAMILY, "session", "location"):
+        pseudonym = pseudonymizer(b"\x5a" * 32, "export", family)
+        for blank in ("", " ", "  ", "\t", "\u3000"):
+            assert pseudonym(blank) is None, (family, blank)
+    pseudonym = pseudonymizer(b"\x5a" * 32, "export", DRIVER_FAMILY)
+    assert [pseudonym(blank) for blank in _NO_ID] == [None] * len(_NO_ID)
+    assert pseudonym("-1-") is not None and pseudonymizer(
+        b"\x5a" * 32, "export", "session")("---") is not None  # a session id of dashes is an id
+
+
+def test_records_without_a_driver_id_add_no_driver() -> None:
+    """Nine drivers and any number of records whose id is empty or separators only do
+    not pass a minimum of ten: those records may be anyone, also one of the nine."""
+    drivers = [f"NL-TNM-C{number:04d}" for number in range(9)]
+    aggregator, counts = _aggregator(10)
+    aggregator.add_all([*(_session("3511", driver) for driver in drivers),
+                        *(_anonymous("3511", blank) for blank in _NO_ID * 3),
+                        {"area": "3511", "cdr_token": None}, {"area": "3511"}])
+    assert list(aggregator.rows()) == []
+    assert counts.groups_suppressed == 1
+    aggregator, _ = _aggregator(2)  # a group of anonymous records alone is never released
+    aggregator.add_all(_anonymous("a", blank) for blank in _NO_ID * 5)
+    assert list(aggregator.rows()) == []
+    aggregator, _ = _aggregator(1)  # ... unless the spec asks for no minimum at all
+    aggregator.add_all(_anonymous("a", blank) for blank in _NO_ID)
+    assert list(aggregator.rows()) == [{"area": "a", "sessions": len(_NO_ID)}]
+
+
+def test_compatibility_forms_of_one_id_are_one_driver() -> None:
+    """Full-width letters, other dashes and ligature-like forms of one eMA-ID count once
+    (and share its pseudonym): otherwise a group passes a minimum with fewer people."""
+    drivers = [f"NL-TNM-C{number:04d}" for number in range(9)]
+    full_width = [driver.translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+                  for driver in drivers]
+    dashed = [driver.replace("-", "\u2011") for driver in drivers]  # non-breaking hyphen
+    aggregator, _ = _aggregator(10)
+    aggregator.add_all(_session("a", spelling) for spelling in [*drivers, *full_width, *dashed])
+    assert list(aggregator.rows()) == []
+    pseudonym = pseudonymizer(b"\x5a" * 32, "export", DRIVER_FAMILY)
+    assert pseudonym("ＮＬ－ＴＮＭ－Ｃ０１２３") == pseudonym("NL-TNM-C0123") \
+        == pseudonym("nl\u2010tnm\u2010c0123")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ID, st.sampled_from(["NFKC", "NFKD", "full-width", "upper-full-width"]))
+def test_a_compatibility_form_never_adds_a_driver(identifier: str, form: str) -> None:
+    match form:
+        case "full-width" | "upper-full-width":
+            text = identifier.lower() if form == "full-width" else identifier
+            variant = text.translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+        case _:
+            variant = unicodedata.normalize(form, identifier)
+    assert canonical_identifier(variant, DRIVER_FAMILY) == canonical_identifier(
+        identifier, DRIVER_FAMILY)
+    assert canonical_identifier(variant, "session") == canonical_identifier(identifier, "session")
 
 # ---- end to end: a platform that lowercases ids on every other page -------------------------
 
