@@ -20,6 +20,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import Diagnostic, Label, Severity
+from ocpispec.diagnostics.source import SourceFile
 from ocpispec.language.functions import Effect
 from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
@@ -46,10 +47,10 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
     aggregates = [d for d in found if d.is_aggregate]
     for index, later in enumerate(aggregates):
         for earlier in aggregates[:index]:
-            difference = _difference(earlier, later, ctx)
+            difference = difference_of(earlier, later, ctx.source, ctx.source)
             if difference is not None:
                 _warn(earlier, later, difference, ctx,
-                      _shape(earlier, ctx).keys != _shape(later, ctx).keys)
+                      is_totals(earlier, later, ctx.source, ctx.source))
                 break  # one warning per dataset is enough to send the reviewer to it
     rows = [d for d in found if not d.is_aggregate]
     for index, later in enumerate(rows):
@@ -66,8 +67,8 @@ def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
     reads non-public fields: each record's presence in each dataset then tells the
     consumer which filters its hidden values pass."""
     includes = first.include_private != second.include_private
-    if first.module != second.module or (_where(first, ctx) == _where(second, ctx)
-                                         and not includes):
+    same_filter = _where(first, ctx.source) == _where(second, ctx.source)
+    if first.module != second.module or (same_filter and not includes):
         return None
     if not _overlap(first.dataset.source.window, second.dataset.source.window):
         return None
@@ -87,8 +88,8 @@ def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
         "OCX333", Severity.WARNING,
         f"two datasets of `{first.module}` release the pseudonym of `{field}` under "
         "different filters",
-        (Label(_anchor(second), "a different filter on non-public fields"),
-         Label(_anchor(first), "the same pseudonyms here", False)),
+        (Label(anchor(second), "a different filter on non-public fields"),
+         Label(anchor(first), "the same pseudonyms here", False)),
         notes=["the pseudonym links a record or driver across both files, so whether it "
                "appears in each one tells the consumer which filters its hidden values pass",
                "many such datasets narrow a value down past its generaliser: ranges of `kwh` "
@@ -97,10 +98,12 @@ def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
              "drop the pseudonym from all but one dataset"))
 
 
-def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> str | None:
-    """What alone tells the two apart (`filter`, `window`), or None when they do not
-    overlap, compute different things, or are the same."""
-    shape_a, shape_b = _shape(first, ctx), _shape(second, ctx)
+def difference_of(first: CheckedDataset, second: CheckedDataset, source_a: SourceFile,
+                  source_b: SourceFile) -> str | None:
+    """What alone tells two aggregates apart (`filter`, `window`), or None when they do
+    not overlap, compute different things, or are the same. Each is read in its own
+    spec's text (`check/across.py` compares aggregates of two specs)."""
+    shape_a, shape_b = _shape(first, source_a), _shape(second, source_b)
     if (shape_a.module, shape_a.joins) != (shape_b.module, shape_b.joins):
         return None
     if shape_a.keys != shape_b.keys and not _totals(shape_a.forms, shape_b.forms) \
@@ -112,26 +115,33 @@ def _difference(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> 
         return None
     # `include private locations` on one side only is a filter too: the difference is
     # the sessions at home and company chargers
-    filters = _where(first, ctx) != _where(second, ctx) or \
+    filters = _where(first, source_a) != _where(second, source_b) or \
         shape_a.include_private != shape_b.include_private
-    windows = _window(first, ctx) != _window(second, ctx)
+    windows = _window(first, source_a) != _window(second, source_b)
     if filters and windows:
         return "filter and window"
     return "filter" if filters else "window" if windows else None
 
 
-def _shape(checked: CheckedDataset, ctx: Context) -> _Shape:
+def is_totals(first: CheckedDataset, second: CheckedDataset, source_a: SourceFile,
+              source_b: SourceFile) -> bool:
+    """Whether two comparable aggregates group by different keys (one the totals of the
+    other's groups)."""
+    return _shape(first, source_a).keys != _shape(second, source_b).keys
+
+
+def _shape(checked: CheckedDataset, source: SourceFile) -> _Shape:
     body = checked.dataset.body
     assert isinstance(body, syntax.Aggregate)
-    source = checked.dataset.source
-    return _Shape(checked.module, tuple(_text(join.span, ctx) for join in source.joins),
-                  frozenset(_text(c.expr.span, ctx) for c in body.keys),
-                  frozenset(_text(c.expr.span, ctx) for c in body.measures),
+    text, source = source, checked.dataset.source
+    return _Shape(checked.module, tuple(_text(join.span, text) for join in source.joins),
+                  frozenset(_text(c.expr.span, text) for c in body.keys),
+                  frozenset(_text(c.expr.span, text) for c in body.measures),
                   bool(source.includes),
-                  tuple(_form(c.expr, ctx) for c in body.keys))
+                  tuple(_form(c.expr, text) for c in body.keys))
 
 
-def _form(expr: syntax.Expr, ctx: Context) -> tuple[str, str, object]:
+def _form(expr: syntax.Expr, source: SourceFile) -> tuple[str, str, object]:
     """A group key as (what it reads, how it cuts it, how far): `prefix(x, 2)` is
     (x, prefix, 2), `truncate(t, day)` (t, time, day), `weekday(t)` (t, time, weekday),
     a field as it is (x, raw, None), a constant ("", constant, None); anything else is
@@ -156,7 +166,7 @@ def _form(expr: syntax.Expr, ctx: Context) -> tuple[str, str, object]:
         case syntax.Call(name=syntax.Ident(name="weekday" | "hour_of_day" as part),
                          args=(syntax.FieldRef() as field,)):
             return field.dotted, "time", part
-    return _text(expr.span, ctx), "other", None
+    return _text(expr.span, source), "other", None
 
 
 def _totals(coarse: tuple[tuple[str, str, object], ...],
@@ -181,18 +191,18 @@ def _coarser(key: tuple[str, str, object], other: tuple[str, str, object]) -> bo
     return other[2] in TIME_PARTS_MADE_OF.get(str(level), ())
 
 
-def _where(checked: CheckedDataset, ctx: Context) -> str:
+def _where(checked: CheckedDataset, source: SourceFile) -> str:
     wheres = checked.dataset.source.wheres
-    return _text(wheres[0].condition.span, ctx) if wheres else ""
+    return _text(wheres[0].condition.span, source) if wheres else ""
 
 
-def _window(checked: CheckedDataset, ctx: Context) -> str:
+def _window(checked: CheckedDataset, source: SourceFile) -> str:
     window = checked.dataset.source.window
-    return _text(window.span, ctx) if window is not None else ""
+    return _text(window.span, source) if window is not None else ""
 
 
-def _text(span, ctx: Context) -> str:
-    return re.sub(r"\s+", " ", ctx.source.text[span.start:span.end]).strip()
+def _text(span, source: SourceFile) -> str:
+    return re.sub(r"\s+", " ", source.text[span.start:span.end]).strip()
 
 
 def _overlap(first: syntax.Window | None, second: syntax.Window | None) -> bool:
@@ -224,7 +234,7 @@ def _date(literal: syntax.Literal) -> dt.datetime | None:
 
 def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
           ctx: Context, totals: bool = False) -> None:
-    here, there = _anchor(second), _anchor(first)
+    here, there = anchor(second), anchor(first)
     if totals:  # one groups by coarser keys: its rows are totals of the other's
         message = (f"two aggregates of `{first.module}`, one the totals of the other's "
                    f"groups, differ by their {difference}")
@@ -240,13 +250,13 @@ def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
         extra = []
     ctx.emit(Diagnostic(
         "OCX332", Severity.WARNING, message, labels,
-        notes=[_explanation(difference), *extra,
+        notes=[explanation(difference), *extra,
                "the minimum group size protects each table alone, not their difference"],
         help="release one of them; or make the filters split the records into parts that "
              "do not overlap, and windows that do not overlap"))
 
 
-def _anchor(checked: CheckedDataset):
+def anchor(checked: CheckedDataset):
     source = checked.dataset.source
     if source.wheres:
         return source.wheres[0].span
@@ -257,7 +267,7 @@ def _anchor(checked: CheckedDataset):
     return source.module.span
 
 
-def _explanation(difference: str) -> str:
+def explanation(difference: str) -> str:
     if difference == "window":
         return ("subtracting one table from the other leaves the records in one window and "
                 "not the other, group by group: a day, an hour, often a single session")

@@ -27,18 +27,33 @@ def run_check(arguments: CheckArguments) -> int:
 
 
 def check_all(paths: list[str], max_errors: int) -> Results:
+    """Each spec alone, then the valid ones together: two exports to one consumer can
+    give away by their difference what each withholds (`check/across.py`)."""
     from ocpispec.check.compiler import compile_source, read_source
 
     results: Results = []
+    valid = []
     for path in paths:
         source: SourceFile | None = None
         try:
             source = read_source(path)
-            diagnostics = list(compile_source(source, max_errors=max_errors).warnings)
+            checked = compile_source(source, max_errors=max_errors)
+            diagnostics = list(checked.warnings)
+            valid.append((len(results), checked))
         except CompileError as exc:
             diagnostics = list(exc.diagnostics)
         results.append((path, source, diagnostics))
+    if len(valid) > 1:
+        _add_across(results, valid)
     return results
+
+
+def _add_across(results: Results, valid: list) -> None:
+    from ocpispec.check.across import check_across
+
+    for (index, _), found in zip(valid, check_across([checked for _, checked in valid])):
+        path, source, diagnostics = results[index]
+        results[index] = (path, source, diagnostics + found)
 
 
 def expand(specs: tuple[str, ...]) -> list[str]:

@@ -1,0 +1,83 @@
+"""Differencing across specs: two exports to one consumer whose aggregates differ only
+by a filter or a window (OCX332, as within one spec in `check/differencing.py`).
+
+Each export passes its own review, yet the consumer holds both files: subtracting one
+table from the other leaves, group by group, the records one filter keeps and the other
+drops. `ocpispec check` compares every aggregate of every spec it is given with those
+of the specs before it whose consumer is the same (case and spacing ignored, as the
+pseudonym derivation reads it); the warning goes to the later spec and names the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec.check.checked import CheckedDataset, CheckedSpec
+from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals
+from ocpispec.diagnostics import Diagnostic, Label, Severity
+
+
+def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
+    """The warnings of each spec (in the order given) about the specs before it."""
+    found: list[list[Diagnostic]] = [[] for _ in specs]
+    for index, later in enumerate(specs):
+        for earlier in specs[:index]:
+            if _consumer(earlier) is None or _consumer(earlier) != _consumer(later):
+                continue
+            for dataset in _aggregates(later):
+                warning = _against(earlier, later, dataset)
+                if warning is not None:
+                    found[index].append(warning)
+    return [_first_per_dataset(warnings) for warnings in found]
+
+
+def _consumer(spec: CheckedSpec) -> str | None:
+    """Case and spacing ignored, as the pseudonym derivation reads the consumer
+    (`execute/pseudonyms.consumer_identity`)."""
+    consumer = spec.spec.header.consumer
+    return " ".join(consumer.value.split()).casefold() or None if consumer else None
+
+
+def _aggregates(spec: CheckedSpec) -> list[CheckedDataset]:
+    return [dataset for dataset in spec.datasets if dataset.is_aggregate]
+
+
+def _against(earlier: CheckedSpec, later: CheckedSpec,
+             dataset: CheckedDataset) -> Diagnostic | None:
+    for other in _aggregates(earlier):
+        difference = difference_of(other, dataset, earlier.source, later.source)
+        if difference is not None:
+            totals = is_totals(other, dataset, earlier.source, later.source)
+            return _warning(earlier, other, later, dataset, difference, totals)
+    return None
+
+
+def _first_per_dataset(warnings: list[Diagnostic]) -> list[Diagnostic]:
+    """One warning per dataset is enough to send the reviewer to it."""
+    seen: set = set()
+    kept = []
+    for warning in warnings:
+        if warning.primary_span not in seen:
+            seen.add(warning.primary_span)
+            kept.append(warning)
+    return kept
+
+
+def _warning(earlier: CheckedSpec, other: CheckedDataset, later: CheckedSpec,
+             dataset: CheckedDataset, difference: str, totals: bool) -> Diagnostic:
+    line, column = earlier.source.line_col(anchor(other).start)
+    where = f"{earlier.source.name}:{line}:{column}"
+    shape = "the totals of the groups" if totals else "the same groups and measures"
+    consumer = later.spec.header.consumer
+    return Diagnostic(
+        "OCX332", Severity.WARNING,
+        f"this aggregate of `{dataset.module}` and one of export "
+        f"`{earlier.spec.header.name.name}` go to the same consumer and differ only by "
+        f"their {difference}",
+        (Label(anchor(dataset), f"{shape} as the aggregate at {where}, but another "
+               f"{difference}"),),
+        notes=(f"both exports go to \"{consumer.value if consumer else ''}\", who holds "
+               "both files", explanation(difference),
+               "the minimum group size protects each table alone, not their difference"),
+        help="release only one of the two tables to this consumer, or give them filters "
+             "and windows that do not overlap")

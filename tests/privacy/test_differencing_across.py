@@ -1,0 +1,86 @@
+"""Two exports to one consumer whose aggregates differ only by a filter or a window:
+each passes its own review, but the consumer holds both files and their difference
+isolates records. `ocpispec check` of several specs warns (OCX332, `check/across.py`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+
+
+def _spec(name: str, consumer: str, clauses: str,
+          keys: str = "truncate(start_date_time, day) as day") -> str:
+    return (f'export {name}\n  consumer "{consumer}"\n  purpose "Planning of chargers"\n'
+            '  legal basis public task "Art. 6(1)(e)"\n  retention 1 year\n'
+            f"source profile demo\nfrom sessions\n{clauses}group by {keys}\n"
+            "compute sum(kwh) as energy_kwh\n  minimum group size 10\n"
+            f'output csv to "{name}.csv"\n')
+
+
+def _check(run_cli, folder: Path, *specs: tuple[str, str]) -> dict[str, list[str]]:
+    for name, text in specs:
+        (folder / f"{name}.ocx").write_text(text, encoding="utf-8")
+    result = run_cli("check", "--format", "json", str(folder))
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    codes: dict[str, list[str]] = {Path(f["file"]).stem: [] for f in document["files"]}
+    for found in document["diagnostics"]:
+        codes[Path(found["file"]).stem].append(found["code"])
+    return codes
+
+
+@pytest.mark.parametrize("first, second, consumer", [
+    ("  last 7 days\n", "  last 7 days\n  where kwh < 55\n", "Gemeente Utrecht"),
+    ("", "  where kwh < 55\n", "  gemeente   UTRECHT "),  # case and spacing ignored
+    ("  last 7 days\n", "  last 8 days\n", "Gemeente Utrecht"),
+    ("  since 2026-01-01\n", "  since 2026-01-02\n", "Gemeente Utrecht"),
+])
+def test_two_exports_to_one_consumer_that_differ_by_a_filter_are_warned(
+        run_cli, tmp_path: Path, first: str, second: str, consumer: str) -> None:
+    codes = _check(run_cli, tmp_path, ("a_all", _spec("a_all", "Gemeente Utrecht", first)),
+                   ("b_some", _spec("b_some", consumer, second)))
+    assert codes == {"a_all": [], "b_some": ["OCX332"]}
+
+
+def test_totals_in_another_export_are_warned(run_cli, tmp_path: Path) -> None:
+    codes = _check(run_cli, tmp_path,
+                   ("daily", _spec("daily", "Gemeente Utrecht", "")),
+                   ("weekly", _spec("weekly", "Gemeente Utrecht", "  where kwh < 55\n",
+                                    "truncate(start_date_time, week) as week")))
+    assert codes == {"daily": [], "weekly": ["OCX332"]}
+
+
+@pytest.mark.parametrize("second, consumer", [
+    ("  where kwh < 55\n", "Provincie Utrecht"),                  # another consumer
+    ("", "Gemeente Utrecht"),                                     # the same table twice
+    ("  between 2025-01-01 and 2025-02-01\n", "Gemeente Utrecht"),  # no shared records
+])
+def test_exports_that_cannot_be_subtracted_are_not_warned(run_cli, tmp_path: Path,
+                                                          second: str, consumer: str) -> None:
+    first = "  between 2025-03-01 and 2025-04-01\n" if "between" in second else ""
+    codes = _check(run_cli, tmp_path, ("a_all", _spec("a_all", "Gemeente Utrecht", first)),
+                   ("b_some", _spec("b_some", consumer, second)))
+    assert codes == {"a_all": [], "b_some": []}
+
+
+def test_a_spec_with_errors_is_left_out_of_the_comparison(run_cli, tmp_path: Path) -> None:
+    broken = _spec("b_some", "Gemeente Utrecht", "  where kwh < 55\n").replace(
+        "sum(kwh)", "sum(no_such_field)")
+    (tmp_path / "a_all.ocx").write_text(_spec("a_all", "Gemeente Utrecht", ""))
+    (tmp_path / "b_some.ocx").write_text(broken)
+    result = run_cli("check", "--format", "concise", str(tmp_path))
+    assert result.exit_code == 1
+    assert "OCX332" not in result.stderr and "error" in result.stderr
+
+
+def test_the_warning_names_the_other_export(run_cli, tmp_path: Path, snapshot) -> None:
+    (tmp_path / "a_all.ocx").write_text(_spec("a_all", "Gemeente Utrecht", "  last 7 days\n"))
+    (tmp_path / "b_some.ocx").write_text(
+        _spec("b_some", "Gemeente Utrecht", "  last 7 days\n  where kwh < 55\n"))
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 0
+    assert "a_all.ocx:8:3" in result.stderr
+    assert cli_block(result).replace(str(tmp_path), "<dir>") == snapshot
