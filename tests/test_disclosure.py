@@ -116,14 +116,18 @@ def test_rows_without_drivers_count_as_records() -> None:
     assert figures.classes_by_size["2-4"] == 1
 
 
+NOBODY = b"\x00nobody"  # what `execute/aggregate._identity` gives for a blank driver id
+
+
 def _enforce(rows, k, limit=100.0, levels=None):
     levels = levels if levels is not None else {
         "hour": [recoder("time", level) for level in levels_for("truncate", "hour")],
         "place": [recoder("prefix", level) for level in levels_for("prefix", 4)]}
-    enforcer, drivers = KEnforcer(k, ("hour", "place"), levels, limit), Drivers()
+    drivers = Drivers()
+    enforcer = KEnforcer(k, ("hour", "place"), levels, limit, nobody=drivers.of(NOBODY)[0])
     try:
         for driver, row in rows:
-            enforcer.add(row, *drivers.of(driver.encode()))
+            enforcer.add(row, *drivers.of(NOBODY if driver is None else driver.encode()))
         outcome = enforcer.enforce()
         released = [(row, hidden) for row, hidden, _ in enforcer.released()]
         return outcome, released
@@ -149,6 +153,17 @@ def test_enforcement_leaves_no_class_under_k(rows, k) -> None:
     assert all(len(drivers) >= k for drivers in classes.values())
     assert len(released) + outcome.suppressed == len(rows) == outcome.rows
     assert all(row["kwh"] == 1.5 for row, _ in released)  # other columns untouched
+
+
+def test_rows_without_a_driver_id_add_no_driver_to_a_class() -> None:
+    """Four drivers and rows whose driver id is blank (any number of them) are not a
+    class of five: those rows may be anyone, also one of the four."""
+    row = {"hour": "2026-01-05T12:00:00Z", "place": "3511"}
+    rows = [*((f"d{n}", dict(row)) for n in range(4)), *((None, dict(row)) for _ in range(6))]
+    outcome, released = _enforce(rows, 5, levels={})
+    assert released == [] and outcome.suppressed == 10
+    outcome, released = _enforce([*rows, ("d4", dict(row))], 5, levels={})
+    assert len(released) == 11 and outcome.suppressed == 0
 
 
 def test_local_recoding_comes_before_suppression() -> None:

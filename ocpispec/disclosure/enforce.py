@@ -4,7 +4,9 @@ Rows of one window are buffered in an SQLite file in a private temporary folder 
 stays bounded), each with its driver as the meter hides it (`meter.Drivers`). Then:
 
 1. the classes (rows with equal values in the rule's quasi-identifiers) are counted in
-   distinct drivers;
+   distinct drivers; rows without a driver id (`nobody`, as the meter hides it) add no
+   driver, as in the minimum group size of aggregates: they may be anyone, also a
+   driver the class already counts;
 2. the rows of every class with fewer than k drivers move one level up the hierarchy of
    each of those columns that has a level left (local recoding: only the failing
    classes are coarsened, the rest keep their detail), and the classes are counted
@@ -62,9 +64,11 @@ class KEnforcer:
 
     def __init__(self, k: int, over: Sequence[str],
                  levels: dict[str, Sequence[Callable[[Any], Any]]], limit: float,
-                 fail: bool = True) -> None:
-        """`fail` False (a sample, an assessment): the limit is reported, not applied."""
+                 fail: bool = True, nobody: bytes | None = None) -> None:
+        """`fail` False (a sample, an assessment): the limit is reported, not applied.
+        `nobody`: the hidden driver of rows without a driver id, which counts no one."""
         self.k, self.over, self.levels, self.limit = k, tuple(over), levels, limit
+        self.nobody = nobody
         self.fail = fail
         self.depth = max((len(functions) for functions in levels.values()), default=0)
         self.folder = SpillFolder("k")
@@ -135,7 +139,7 @@ class KEnforcer:
         conn.execute("DROP TABLE IF EXISTS failing")
         conn.execute("CREATE TABLE failing (cls TEXT PRIMARY KEY) WITHOUT ROWID")
         conn.execute("INSERT INTO failing SELECT cls FROM rows GROUP BY cls "
-                     "HAVING COUNT(DISTINCT hidden) < ?", (self.k,))
+                     "HAVING COUNT(DISTINCT NULLIF(hidden, ?)) < ?", (self.nobody, self.k))
         return conn.execute("SELECT COUNT(*) FROM failing").fetchone()[0]
 
     def _recode(self, level: int) -> None:

@@ -26,7 +26,7 @@ from ocpispec.disclosure import (
     quasi_columns,
     recoder,
 )
-from ocpispec.execute.aggregate import _identity
+from ocpispec.execute.aggregate import _NOBODY, _identity
 from ocpispec.execute.client import RunError
 
 
@@ -78,7 +78,7 @@ class RowRisk:
         levels = {h.column: [recoder(h.kind, level) for level in h.levels]
                   for h in rule.hierarchies}
         enforcer = KEnforcer(rule.k, rule.over, levels, rule.suppression_limit,
-                             fail=not self.sample)
+                             fail=not self.sample, nobody=self.drivers.of(_NOBODY)[0])
         self._open.append(enforcer)
         hide = self.drivers.of
         for row in rows:
