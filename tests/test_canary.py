@@ -124,3 +124,79 @@ def test_the_k_rule_and_its_assessment_leak_nothing(run_cli, demo_server_factory
     texts += [path.read_bytes().decode("utf-8", "replace") for path in tmp_path.rglob("*")
               if path.is_file() and "config" not in path.parts]
     assert not [text for text in texts if "CANARY" in text.replace(str(tmp_path), "<tmp>")]
+
+
+# ---- compressed outputs: the canary must be looked for inside them ---------------------------
+
+COMPRESSED_SPEC = '''export compressed_outputs
+  consumer "Test consumer"
+  purpose "Every writer that compresses, on canary data"
+  legal basis legitimate interests "test"
+  retention 1 year
+  pseudonym key env CANARY_TEST_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from {module} as {module}_{fmt}
+  join locations on {place}
+select
+  pseudonymize({driver}) as driver
+  pseudonymize(id) as record
+  truncate(start_date_time, hour) as started_hour
+  location.city as city
+  prefix(location.postal_code, 2) as district
+  currency
+output {fmt} to "{module}.{fmt}"
+'''
+
+
+def _inflated(path: Path) -> list[bytes]:
+    """The file's bytes, the members of a zip (XLSX) and every gzip stream in it
+    (Parquet pages): a canary compressed away is still a canary."""
+    import zipfile
+    import zlib
+
+    data = path.read_bytes()
+    found = [data]
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            found += [archive.read(name) for name in archive.namelist()]
+    start = data.find(b"\x1f\x8b")
+    while start >= 0:
+        try:
+            found.append(zlib.decompressobj(wbits=31).decompress(data[start:]))
+        except zlib.error:
+            pass
+        start = data.find(b"\x1f\x8b", start + 2)
+    return found
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.3.0"])
+def test_xlsx_and_parquet_leak_nothing_when_unpacked(run_cli, demo_server_factory,
+                                                     tmp_path: Path, version: str) -> None:
+    """XLSX is a zip and Parquet pages are gzip: a plain byte search cannot see a canary
+    in them, so the files are unpacked first (and the search is shown to work on them)."""
+    server = demo_server_factory(version=version, size=200, canaries=True)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "CANARY_TEST_KEY": KEY}
+    inflated: list[bytes] = []
+    for module, place, driver in (("sessions", "location_id", "cdr_token.contract_id"),
+                                  ("cdrs", "cdr_location.id", "cdr_token.contract_id")):
+        for fmt in ("xlsx", "parquet"):
+            spec = tmp_path / f"{module}_{fmt}.ocx"
+            spec.write_text(COMPRESSED_SPEC.format(module=module, place=place, driver=driver,
+                                                   fmt=fmt))
+            out = tmp_path / f"out_{module}_{fmt}"
+            result = run_cli("run", str(spec), "--out", str(out), "--as-of",
+                             "2026-01-01T00:00:00Z", "--state", str(tmp_path / "ledger.sqlite"),
+                             env=env)
+            assert result.exit_code == 0, result.stderr
+            assert "CANARY" not in result.stdout + result.stderr.replace(str(tmp_path), "<tmp>")
+            unpacked = _inflated(out)
+            # the released values are found only unpacked: the search does look inside
+            assert b"EUR" not in unpacked[0] and any(b"EUR" in data for data in unpacked[1:])
+            inflated += unpacked
+    for path in tmp_path.rglob("*"):
+        if path.is_file() and "config" not in path.parts and path.suffix != ".ocx":
+            inflated += _inflated(path)
+    leaks = [data[max(0, i - 40):i + 40] for data in inflated
+             if (i := data.find(b"CANARY")) >= 0]
+    assert not leaks, f"canary found: {leaks[:3]}"
