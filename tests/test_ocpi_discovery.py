@@ -145,8 +145,49 @@ def test_unknown_module(demo_server: DemoServer, snapshot) -> None:
     assert render([caught.value.diagnostic], {}) == snapshot
 
 
-@pytest.mark.parametrize("url,code", [("ftp://cpo.example/versions", "OCX510"), ("cpo.example", "OCX510")])
+@pytest.mark.parametrize("url,code", [("ftp://cpo.example/versions", "OCX510"), ("cpo.example", "OCX510"),
+                                      ("https://cpo.example/versions\nhttps://other/versions", "OCX510"),
+                                      ("https://cpo.example/ocpi versions", "OCX510"),
+                                      ("https://cpo.example/versions\x00", "OCX510")])
 def test_bad_versions_url(url: str, code: str) -> None:
     with pytest.raises(OcpiError) as caught:
         OcpiClient.connect(Credentials(url, "t"))
     assert caught.value.code == code
+
+
+def test_a_versions_url_of_two_lines_is_shown_on_one() -> None:
+    """A pasted second line made the HTTP client raise, reported as an internal error."""
+    with pytest.raises(OcpiError) as caught:
+        OcpiClient.connect(Credentials("https://cpo.example/versions\nhttps://x/v?token=SECRET", "t"))
+    text = render([caught.value.diagnostic], {})
+    assert "versions\\nhttps://x/v?token=(redacted)" in text and "SECRET" not in text
+
+
+def test_a_listed_url_with_a_control_character_is_a_diagnostic() -> None:
+    """A platform (a real HTTP server here) whose versions list holds a URL with a control
+    character: a diagnostic naming the URL, not an internal error."""
+    import http.server
+    import json
+    import threading
+
+    class Platform(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = json.dumps({"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z", "data": [
+                {"version": "2.2.1", "url": f"http://127.0.0.1:{self.server.server_port}/2.2.1\x01"}]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Platform)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(OcpiError) as caught:
+            OcpiClient.connect(Credentials(f"http://127.0.0.1:{server.server_port}/versions", "t"))
+    finally:
+        server.shutdown()
+    assert caught.value.code == "OCX513"
+    assert "2.2.1\\x01" in render([caught.value.diagnostic], {})

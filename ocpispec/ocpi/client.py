@@ -305,6 +305,12 @@ def _filters(module: str, date_from: datetime | None, date_to: datetime | None) 
 
 
 def _validate(credentials: Credentials, options: FetchOptions) -> None:
+    if not all(char.isprintable() and not char.isspace() for char in credentials.versions_url):
+        # a pasted second line or a CRLF `.env` file: the HTTP client would refuse it as a bug
+        raise fail(errors.INVALID_URL, "the versions URL holds a space, a line break or "
+                   "another character a URL cannot hold",
+                   notes=[f"got: {errors.shown_url(credentials.versions_url)}"],
+                   help="set the versions URL alone, on one line and without spaces")
     parts = urlsplit(credentials.versions_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise fail(errors.INVALID_URL, "the versions URL is not an http(s) URL",

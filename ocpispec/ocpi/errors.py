@@ -97,6 +97,12 @@ def platform_message(message: Any) -> str | None:
             "a platform's text can quote record values)")
 
 
+def shown_url(url: str) -> str:
+    """`safe_url` of the URL with characters that cannot be shown on one line escaped
+    (`\\n`) first, so they are shown where they are (`urlsplit` drops some)."""
+    return safe_url("".join(char if char.isprintable() else ascii(char)[1:-1] for char in url))
+
+
 def safe_url(url: str) -> str:
     """The URL as a person reads it: decoded, without user info, fragment, path parameters,
     object ids after a module's endpoint and query values other than ocpispec's own paging

@@ -39,7 +39,7 @@ from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import decode_body, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
-from ocpispec.ocpi.errors import fail, safe_url, status_line, status_meaning
+from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
                                     run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
@@ -188,6 +188,12 @@ class Transport:
             except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
                 return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
                              "header says")
+            except httpx.InvalidURL:
+                raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not "
+                           "valid (it holds a character a URL cannot hold)",
+                           notes=[f"URL: {shown_url(url)}"],
+                           help="ask the CPO to fix the URLs in its versions, version details "
+                                "and `Link` headers") from None
             except httpx.UnsupportedProtocol:
                 raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
                            notes=[f"URL: {safe_url(url)}"],
