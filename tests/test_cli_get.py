@@ -76,6 +76,29 @@ def test_privacy_pass_opens_fields(run_cli, demo_profile, snapshot) -> None:
     assert result.stderr == snapshot
 
 
+@pytest.mark.parametrize("version, module, opened, warned", [
+    ("2.2.1", "sessions", "cdr_token.uid", "cdr_token.uid"),
+    ("2.2.1", "sessions", "kwh,cdr_token,total_cost", "cdr_token"),   # an object holding ids
+    ("2.2.1", "cdrs", "id", "id"),
+    ("2.1.1", "sessions", "auth_id", "auth_id"),
+    ("2.3.0", "tokens", "uid,contract_id", "contract_id,uid"),
+    ("2.2.1", "sessions", "kwh,total_cost", None),                    # quasi-identifiers only
+    ("2.2.1", "sessions", "cdr_token.type", None),
+])
+def test_privacy_pass_of_personal_identifiers_warns(run_cli, demo_server_factory, version,
+                                                    module, opened, warned) -> None:
+    """Opening a card uid, contract id or record id releases it raw: as loud as `.`."""
+    server = demo_server_factory(version=version, size=20)
+    login(run_cli, server)
+    result = run_cli("get", module, "--privacy-pass", opened, "--limit", "2", *DATE_TO)
+    assert result.exit_code == 0, result.stderr
+    if warned is None:
+        assert "warning" not in result.stderr
+    else:
+        assert result.stderr.startswith(f"warning: `--privacy-pass {warned}` opens personal "
+                                        "identifiers")
+
+
 def test_privacy_pass_everything_warns_loudly(run_cli, demo_server_factory, snapshot) -> None:
     server = demo_server_factory(size=20, canaries=True)
     login(run_cli, server)

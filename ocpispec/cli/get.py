@@ -19,7 +19,13 @@ from ocpispec.launch.stop import stop_name
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
-from ocpispec.ocpi.release import Release, close_paths, opened_site_details, unknown_path
+from ocpispec.ocpi.release import (
+    Release,
+    close_paths,
+    opened_identifiers,
+    opened_site_details,
+    unknown_path,
+)
 from ocpispec.ocpi.stats import FetchStats
 from ocpispec.schema import MODULES
 from ocpispec.schema.records import split_unusual
@@ -28,6 +34,9 @@ from ocpispec.text import count
 GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
+IDENTIFIERS_WARNING = (
+    "warning: `--privacy-pass {paths}` opens personal identifiers: this output contains\n"
+    "  personal data (card uids, contract ids or record ids, unpseudonymised). Do not share it.\n")
 SITE_DETAILS_WARNING = (
     "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
     "  personal data (at a home charger they are the owner's address, linked to the record).\n"
@@ -119,10 +128,23 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
     with contextlib.ExitStack() as stack:
         credentials, version, profile = _demo(stack) if demo else _profile(name, max_age)
         open_paths = _open_paths(privacy_pass, version, module)
+        _warn_opened(module, version, open_paths)
         _get(module, credentials, open_paths, (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                           max_retries=retries, request_timeout=request_timeout),
              allow_invalid, accept_incomplete, profile, workers)
+
+
+def _warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
+    """The loud warnings of `--privacy-pass`: everything, personal identifiers, a private
+    site's details."""
+    if "." in open_paths:
+        click.echo(OPEN_ALL_WARNING, err=True, nl=False)
+        return
+    if identifiers := opened_identifiers(version, module, open_paths):
+        click.echo(IDENTIFIERS_WARNING.format(paths=",".join(identifiers)), err=True, nl=False)
+    if site_details := opened_site_details(module, open_paths):
+        click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
 
 
 def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]:
@@ -148,10 +170,6 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
          window: tuple[datetime | None, datetime | None, int | None], options: FetchOptions,
          allow_invalid: Any, accept_incomplete: bool, profile: Profile | None = None,
          workers: int = 1) -> None:
-    if "." in open_paths:
-        click.echo(OPEN_ALL_WARNING, err=True, nl=False)
-    elif site_details := opened_site_details(module, open_paths):
-        click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
     from ocpispec.execute.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)

@@ -196,6 +196,48 @@ def close_paths(version: str, module: str, path: str) -> list[str]:
     return [prefix + name for name in difflib.get_close_matches(last, names, n=3, cutoff=0.6)]
 
 
+def opened_identifiers(version: str, module: str, open_paths: frozenset[str]) -> list[str]:
+    """The opened paths (`.` aside) that let out a field classed personal or never, or an
+    object holding one (`cdr_token`): card uids, contract ids, record ids. With version
+    `auto`, a path personal in any version counts."""
+    from ocpispec.schema import VERSIONS
+    from ocpispec.schema.model import PrivacyClass
+
+    cat = catalogue()
+    versions = VERSIONS if version == "auto" else (version,)
+    identifying = (PrivacyClass.PERSONAL, PrivacyClass.NEVER)
+
+    def personal(current: str | None, names: list[str], wire: str) -> bool:
+        field = None
+        for name in names:  # an object's class is its fields' highest: read the last one's
+            field = cat.wire_object(wire, current).get(name) if current else None
+            if field is None:
+                return False
+            current = field.object
+        if field is None:
+            return False
+        if field.object is not None:
+            return _holds_identifier(wire, field.object, identifying)
+        return field.privacy in identifying
+
+    return sorted(path for path in open_paths if path != "." and any(
+        module in cat.wired[wire].roots and personal(cat.wired[wire].roots[module],
+                                                       path.split("."), wire)
+        for wire in versions))
+
+
+def _holds_identifier(version: str, object_name: str, identifying: tuple,
+                      seen: frozenset[str] = frozenset()) -> bool:
+    """Whether an opened object lets out a personal field somewhere inside it."""
+    if object_name in seen:
+        return False
+    for field in catalogue().wire_object(version, object_name).fields.values():
+        if field.privacy in identifying or (field.object is not None and _holds_identifier(
+                version, field.object, identifying, seen | {object_name})):
+            return True
+    return False
+
+
 def unknown_path(version: str, module: str, path: str) -> str | None:
     """The first segment of dotted `path` that the module's wire objects lack, or None."""
     cat = catalogue()
