@@ -26,8 +26,24 @@ from datetime import datetime
 from ocpispec.timestamps import parse_timestamp
 
 
+_NO_KEY = b"ocpispec/v1/seen: a spec without a pseudonym key"
+
+
 def seen_key(key: bytes, export: str) -> bytes:
     return hmac.new(key, f"ocpispec/v1/seen/{export}".encode(), hashlib.sha256).digest()
+
+
+def lookback_key(key: bytes, export: str, keyed: bool) -> bytes:
+    """The key of the digests: from the pseudonym key, or, for a spec without one (whose
+    run key is drawn anew each run, so no digest would ever match the last run's), from
+    a fixed text: the digests then only keep the ids out of plain sight."""
+    return seen_key(key if keyed else _NO_KEY, export)
+
+
+def key_check(key: bytes) -> str:
+    """What the state keeps of the digests' key: a run under another key (a rotated
+    pseudonym key) can tell that the stored digests are not comparable with its own."""
+    return hmac.new(key, b"ocpispec/v1/seen-check", hashlib.sha256).hexdigest()[:32]
 
 
 class Screen:
@@ -36,6 +52,7 @@ class Screen:
     def __init__(self, key: bytes, before: Iterable[str], horizon: datetime,
                  watermark: datetime | None = None) -> None:
         self._key = key
+        self.check = key_check(key)
         self._before = frozenset(before)
         self.horizon = horizon
         self._watermark = watermark  # records before it that are new arrived late

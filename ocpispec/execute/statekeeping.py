@@ -19,7 +19,7 @@ from ocpispec.execute.client import RunError
 from ocpispec.execute.datasets import DatasetRun
 from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, pending_files
-from ocpispec.execute.lookback import Screen, seen_key
+from ocpispec.execute.lookback import Screen, lookback_key
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.ledger.state import DatasetState, State, StateError
 from ocpispec.text import count
@@ -146,15 +146,35 @@ def plan_changes(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
     return found
 
 
-def lookback(state: State, dataset: str, options: Any) -> timedelta | None:
+def lookback(state: State, dataset: str, options: Any, check: str | None = None
+             ) -> timedelta | None:
     """How far this run re-reads before the watermark: the lookback asked for, but never
-    beyond the horizon the stored digests cover (what it cannot deduplicate it would
-    deliver twice)."""
+    beyond the horizon the stored digests cover, and not at all when they were made
+    under another key than this run's (`check`, `lookback.key_check`): what it cannot
+    deduplicate it would deliver twice."""
     stored = state.datasets.get(dataset)
     if not options.lookback or options.restart or stored is None or stored.seen_since is None:
         return None
+    if not comparable(stored, check):
+        return None
     reach = read_timestamp(stored.watermark) - read_timestamp(stored.seen_since)
     return min(options.lookback, reach) if reach > timedelta(0) else None
+
+
+def comparable(stored: DatasetState, check: str | None) -> bool:
+    return stored.seen_check is None or check is None or stored.seen_check == check
+
+
+def key_change_notes(plan: ir.Plan, state: State, options: Any, check: str) -> list[str]:
+    """A note for each dataset whose stored digests were made under another key."""
+    if not options.lookback or options.restart:
+        return []
+    return [f"lookback: `{name}`: the last run's digests were made under another pseudonym "
+            "key, so this run re-reads nothing before the watermark (a record that came "
+            "late since may be missed; the next runs re-read again)"
+            for name, stored in sorted(state.datasets.items())
+            if name in {d.name for d in plan.datasets} and stored.seen_since is not None
+            and not comparable(stored, check)]
 
 
 def screens(runs: list[DatasetRun], state: State, key: bytes,
@@ -169,8 +189,8 @@ def screens(runs: list[DatasetRun], state: State, key: bytes,
         before = stored.seen if stored is not None and not options.restart else ()
         horizon = read_timestamp(run.window.date_to) - options.lookback
         resumed = read_timestamp(run.window.watermark) if run.window.watermark else None
-        run.screen = screens[run.dataset.name] = Screen(seen_key(key, run.plan.export.name),
-                                                         before, horizon, resumed)
+        seen = lookback_key(key, run.plan.export.name, run.plan.pseudonym_key is not None)
+        run.screen = screens[run.dataset.name] = Screen(seen, before, horizon, resumed)
     return screens
 
 
@@ -220,7 +240,8 @@ def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
             _reached(dataset, state, windows[dataset.name].date_to or committed),
             plan.fingerprint, committed,
             plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
-            format_timestamp(screen.horizon) if screen else None)
+            format_timestamp(screen.horizon) if screen else None,
+            screen.check if screen else None)
     return state.advanced(updates)
 
 

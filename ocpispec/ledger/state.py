@@ -40,6 +40,7 @@ class DatasetState:
     plan_summary: Mapping[str, Any] | None = None
     seen: tuple[str, ...] = ()  # keyed digests of records read within the lookback horizon
     seen_since: str | None = None  # the start of that horizon (None: no lookback ran)
+    seen_check: str | None = None  # `lookback.key_check` of the digests' key (None: older state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +120,11 @@ def _dataset(name: str, item: dict) -> DatasetState:
         raise StateError(f"the `plan_summary` of dataset `{name}` is not an object")
     if not isinstance(seen, list) or not all(isinstance(d, str) and _DIGEST.match(d) for d in seen):
         raise StateError(f"the `seen` digests of dataset `{name}` are damaged")
+    check = item.get("seen_check")
+    if check is not None and not (isinstance(check, str) and _DIGEST.match(check)):
+        raise StateError(f"the `seen_check` of dataset `{name}` is damaged")
     return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
-                        tuple(seen), item.get("seen_since"))
+                        tuple(seen), item.get("seen_since"), check)
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
@@ -140,6 +144,8 @@ def _dataset_dict(item: DatasetState) -> dict[str, Any]:
     if item.seen_since is not None:
         data["seen"] = sorted(item.seen)
         data["seen_since"] = item.seen_since
+        if item.seen_check is not None:
+            data["seen_check"] = item.seen_check
     return data
 
 
