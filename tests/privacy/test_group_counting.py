@@ -223,3 +223,16 @@ def test_lowercased_ids_do_not_inflate_groups(run_cli, demo_server_factory,
     for server, name in ((clean, "clean"), (faulty, "faulty")):
         assert [row["sessions"] for row in _run(run_cli, server, tmp_path, name, drivers)]
         assert _run(run_cli, server, tmp_path, f"{name}-above", drivers + 1) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12), st.sampled_from([DRIVER_FAMILY, "session", "location"]))
+def test_a_pseudonym_is_null_exactly_when_the_id_is_blank(text: str, family: str) -> None:
+    """No text gives the pseudonym of the empty id (there is none), and a text whose
+    canonical form is empty (blank, or separators only for token ids) gives null."""
+    pseudonym = pseudonymizer(b"\x5a" * 32, "export", family)(text)
+    canonical = canonical_identifier(text, family)
+    assert (pseudonym is None) == (canonical == b"")
+    if pseudonym is not None:
+        assert len(pseudonym) == 32 and pseudonym == pseudonymizer(
+            b"\x5a" * 32, "export", family)(unicodedata.normalize("NFKC", text))
