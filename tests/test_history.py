@@ -107,6 +107,17 @@ def test_register_markdown_and_html(history, tmp_path: Path, snapshot) -> None:
     assert normal(page.stdout, tmp_path) == snapshot
 
 
+def test_the_register_never_calls_a_pseudonym_public(history) -> None:
+    """A pseudonymised driver id is personal data (GDPR Recital 26): the register, which
+    the CPO files as its record of disclosures, says so rather than `public`."""
+    from ocpispec.ledger.report import PSEUDONYMOUS
+
+    markdown = history("--register").stdout
+    rows = [line for line in markdown.splitlines() if "| pseudonymised |" in line]
+    assert rows and all(line.endswith(f"| {PSEUDONYMOUS} |") for line in rows)
+    assert "| pseudonymised | public |" not in markdown
+
+
 def test_wrong_forms_and_dates_are_usage_errors(history, snapshot) -> None:
     wrong = history("--register", "--format", "csv")
     late = history("--since", "yesterday")

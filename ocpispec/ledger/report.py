@@ -167,11 +167,23 @@ def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
             _period(item, dataset["window_start"], dataset["window_end"])
             for column in dataset["columns"]:
                 item.categories[(dataset["module"], column["name"])] = (
-                    column.get("source_class") or "-", column["treatment"], column["class"])
+                    column.get("source_class") or "-", column["treatment"], _released(column))
     grouped: dict[str, list[Disclosure]] = {}
     for item in found.values():
         grouped.setdefault(item.consumer, []).append(item)
     return {name: sorted(grouped[name], key=lambda d: d.export) for name in sorted(grouped)}
+
+
+PSEUDONYMOUS = "pseudonymous (personal data)"
+
+
+def _released(column: dict[str, Any]) -> str:
+    """The class as released, as a register states it: a pseudonym links a person's
+    records and is personal data under the GDPR (Recital 26), although the checker lets
+    it leave like a public value; the register must not say it is public."""
+    if column["treatment"] == "pseudonymised":
+        return PSEUDONYMOUS
+    return column["class"]
 
 
 def _period(item: Disclosure, start: str | None, end: str | None) -> None:
