@@ -12,6 +12,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.calendar import check_fit
+from ocpispec.check.calls import dataset_calls
 from ocpispec.check.clocks import check_clocks
 from ocpispec.check.context import Context
 from ocpispec.check.order import check_dataset_names
@@ -59,7 +60,7 @@ def _check_key(spec: syntax.Spec, ctx: Context) -> None:
     """`pseudonymize` needs the header's `pseudonym key`; reported once, at its first use."""
     if spec.header.pseudonym_keys:
         return
-    calls = [call for dataset in spec.datasets for call in _calls(dataset)
+    calls = [call for dataset in spec.datasets for call in dataset_calls(dataset)
              if _is_pseudonymize(call)]
     if calls:
         ctx.emit(error("OCX304", "`pseudonymize` is used but the spec has no pseudonym key",
@@ -75,24 +76,6 @@ def _check_key(spec: syntax.Spec, ctx: Context) -> None:
 def _is_pseudonymize(call: syntax.Call) -> bool:
     function = lookup(call.name.name)
     return function is not None and function.effect is Effect.PSEUDONYMISE
-
-
-def _calls(dataset: syntax.Dataset):
-    body = dataset.body
-    columns = body.columns if isinstance(body, syntax.Select) else (*body.keys, *body.measures)
-    for column in columns:
-        yield from _calls_in(column.expr)
-
-
-def _calls_in(expr: syntax.Expr):
-    match expr:
-        case syntax.Call():
-            yield expr
-            for arg in expr.args:
-                yield from _calls_in(arg)
-        case syntax.BinaryOp():
-            yield from _calls_in(expr.left)
-            yield from _calls_in(expr.right)
 
 
 def _position(diagnostic: Diagnostic) -> tuple[int, int, str]:

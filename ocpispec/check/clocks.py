@@ -18,10 +18,11 @@ previous file's row of that month lacks them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from ocpispec import calendar_windows
 from ocpispec.language import syntax
+from ocpispec.check.calls import calls_in, dataset_calls
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import Diagnostic, warning
 from ocpispec.diagnostics.source import Span
@@ -38,7 +39,7 @@ def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
         zone = _local_zone(dataset.source.window)
         if zone is None:
             continue
-        for call in _calls(dataset):
+        for call in dataset_calls(dataset):
             cut = _utc_cut(call)
             if cut is not None:
                 ctx.emit(_diagnostic(call, cut, zone, ctx))
@@ -60,7 +61,7 @@ def _check_event_keys(dataset: syntax.Dataset, ctx: Context) -> None:
             or not isinstance(source.window, syntax.CALENDAR_WINDOWS):
         return
     for key in body.keys:
-        for call in _calls_in(key.expr):
+        for call in calls_in(key.expr):
             if ALIASES.get(call.name.name, call.name.name) != "truncate" or not call.args:
                 continue
             field = call.args[0]
@@ -130,24 +131,6 @@ def _utc_days(spread: syntax.Spread, zone: str, ctx: Context) -> Diagnostic:
                "on the UTC day before, a slot of its own that holds only those hours"],
         help="write `over day in location time zone` (the charger's own days), or make the "
              "window UTC")
-
-
-def _calls(dataset: syntax.Dataset) -> Iterator[syntax.Call]:
-    body = dataset.body
-    columns = body.columns if isinstance(body, syntax.Select) else (*body.keys, *body.measures)
-    for column in columns:
-        yield from _calls_in(column.expr)
-
-
-def _calls_in(expr: syntax.Expr) -> Iterator[syntax.Call]:
-    match expr:
-        case syntax.Call():
-            yield expr
-            for arg in expr.args:
-                yield from _calls_in(arg)
-        case syntax.BinaryOp():
-            yield from _calls_in(expr.left)
-            yield from _calls_in(expr.right)
 
 
 def _text(span: Span, ctx: Context) -> str:
