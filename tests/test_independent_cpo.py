@@ -233,3 +233,23 @@ def test_a_cursor_that_expires_mid_crawl_fails_the_run(status: int, total: bool,
         shown = run_cli("state", "show", "independent_sessions", "--state",
                         str(tmp_path / "state.sqlite"))
         assert "No state for `independent_sessions`" in shown.output, shown.output
+
+
+@pytest.mark.parametrize("records", [2, 5, 7, 8, 14])
+def test_a_cursor_platform_without_a_total_ends_its_list_where_its_links_end(records: int, run_cli,
+                                                                            tmp_path: Path) -> None:
+    """A cursor platform answers the offset asked for after a page without a next link
+    with its first page again. Whether that page ended the list shows in how it pages: it
+    links a page followed by more (asked for one object shorter). A short first page, a
+    full one and a list of whole pages all end without a doubt and without a repeat."""
+    with IndependentCpo("2.2.1", records=records, paging="cursor", total=False) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+        assert done.exit_code == 0, done.output
+        sessions = [row["session"] for row in _csv_rows(out)]
+        assert len(sessions) == len(set(sessions)) == records

@@ -190,7 +190,7 @@ def test_platform_ignoring_offset_does_not_loop_forever(demo_server_factory) -> 
                                  faults=Faults(no_pagination_headers=True, ignore_offset=True))
     found, client = ids(server, concurrency=1)
     assert found == expected(server)[:100]
-    assert len(data_requests(server)) == 2
+    assert len(data_requests(server)) == 3   # the third asks whether it marks more pages with links
     assert client.stats.warnings[-1] == ("the platform sent a page of objects it had already sent "
                                          "(it may ignore `offset`); stopped paging")
 
@@ -292,3 +292,22 @@ def test_requests_per_second_is_a_ceiling(demo_server_factory) -> None:
     found, client = ids(server, requests_per_second=40.0)
     assert len(found) == 250
     assert time.monotonic() - started >= (client.stats.requests - 1) / 40.0
+
+
+@pytest.mark.parametrize("page_size", [None, 100, 1000])
+def test_a_silent_page_cap_with_offset_ignored_fails_instead_of_losing_the_rest(demo_server_factory,
+                                                                                page_size: int | None) -> None:
+    """A platform that ignores `offset`, sends no pagination headers and caps pages below
+    the asked `limit` without saying so: its short first page looks like the whole list,
+    and the page asked for next repeats it. A platform paging by a cursor of its own
+    answers the same way at the end of a one-page list; only one that marks a page
+    followed by more with a next link shows which it is. This one never does: the list
+    cannot be proven complete (once 150 of 250 sessions went missing without a doubt)."""
+    server = demo_server_factory(size=250, max_page_size=100,
+                                 faults=Faults(no_pagination_headers=True, ignore_offset=True))
+    found, client = ids(server, concurrency=1, page_size=page_size)
+    assert found == expected(server)[:100]
+    assert "all-repeated" in client.stats.crawls[-1].warning_kinds
+    # the first page, the overlapping one, and the first page asked for one object shorter
+    assert [q["offset"] for q in data_requests(server)] == [["0"], ["95"], ["0"]]
+    assert data_requests(server)[-1]["limit"] == ["99"]

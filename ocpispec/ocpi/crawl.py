@@ -272,10 +272,10 @@ class Crawl:
             request = self._next_request(page, seen)
             if request is None:
                 return
-            page = self._fetch_followed(request)
+            previous, page = page, self._fetch_followed(request)
             seen.add(page.url)
             yield self._accept(page)
-            if request.overlap and self._overlap_ends_or_broke(request, page):
+            if request.overlap and self._overlap_ends_or_broke(request, page, previous):
                 return
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
             if page.objects and self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
@@ -332,20 +332,32 @@ class Crawl:
             return PageRequest(following, limit)
         return PageRequest(following - overlap, limit, overlap=overlap)
 
-    def _overlap_ends_or_broke(self, request: PageRequest, page: Page) -> bool:
+    def _overlap_ends_or_broke(self, request: PageRequest, page: Page, previous: Page) -> bool:
         """After a page asked for with an overlap: True when it held nothing but objects
         already sent (the end of the list). A page that repeats none of them may follow a
         shift of more objects than the overlap: the crawl cannot be proven complete."""
         n, repeated = len(page.objects), self._last_duplicates
-        if n and repeated == n and (n <= request.overlap or self._last_short):
-            # nothing new: the end of the list, also on a platform that answers any
-            # offset with its first page after a short first page (the whole list)
+        if n and repeated == n and (n <= request.overlap or self._links_mark_more(previous)):
             return True
         if n and not repeated:
             self._warnings.add(f"no object of the previous page came again at offset {request.offset} "
                                "(objects may have shifted between pages, and the platform sends no "
                                "`X-Total-Count` to show it)", kind="shift")
         return False
+
+    def _links_mark_more(self, short: Page) -> bool:
+        """Whether a page without a next link ended the list, on a platform that
+        answered the next offset with that page again (it pages by a cursor of its own, or
+        ignores `offset`). Only a platform that marks a page followed by more with a next
+        link says so: the same page is asked for one object shorter, and must come with a
+        link. Without one the short page may be a silent cap on page size, and the list
+        cannot be proven complete (the crawl stops on the repeats and the run fails).
+        A list of one object cannot be asked for shorter: it stays in doubt."""
+        n = len(short.objects)
+        if n < 2:
+            return False
+        probe = self._fetch(PageRequest(short.request.offset, n - 1))
+        return probe.next_link is not None and 0 < len(probe.objects) < n
 
     def _after_empty_page(self, page: Page, seen: set[str]) -> PageRequest | None:
         """An empty page ends the list unless its next link asks for a later page: some
