@@ -15,7 +15,8 @@ SPECS = REPO / "specs"
 # about something other than disclosure control that run against small demo CPOs, where
 # k 5 suppresses every row (tests/test_corpus_check.py keeps it in step with the spec).
 WITHOUT_K = "tests/specs/municipality_sessions_without_k.ocx"
-CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+# retries wait a millisecond (OCPISPEC_RETRY_BACKOFF): a demo fault's retry costs no second
+CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb", "OCPISPEC_RETRY_BACKOFF": "0.001"}
 
 
 def cli_block(result: Result) -> str:

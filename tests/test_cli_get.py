@@ -239,3 +239,12 @@ def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory
     assert outcomes[1].stderr == outcomes[0].stderr
     assert outcomes[1].exit_code == outcomes[0].exit_code
     assert forks == ["fork"]  # the second one ran worker processes
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "61", "nan"])
+def test_a_retry_backoff_that_is_no_number_of_seconds_is_refused(run_cli, value: str) -> None:
+    """`OCPISPEC_RETRY_BACKOFF` sets the wait before the first retry (the suite uses a
+    millisecond); a value that is not 0-60 seconds is refused before any request."""
+    done = run_cli("get", "sessions", "--demo", "--limit", "1", env={"OCPISPEC_RETRY_BACKOFF": value})
+    assert done.exit_code == 2
+    assert f"OCPISPEC_RETRY_BACKOFF is {value!r}; give the seconds before the first retry" in done.output

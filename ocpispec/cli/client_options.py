@@ -32,6 +32,25 @@ def rps_option(command: F) -> F:
                              "two seconds).")(command)
 
 
+RETRY_BACKOFF = 0.5     # seconds before the first retry, doubling per retry
+
+
+def retry_backoff() -> float:
+    """Seconds before the first retry of a failed request: `OCPISPEC_RETRY_BACKOFF`, a
+    property of the machine's schedule (cron, CI) rather than of one command."""
+    text = os.environ.get("OCPISPEC_RETRY_BACKOFF", "").strip()
+    if not text:
+        return RETRY_BACKOFF
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise click.UsageError(f"OCPISPEC_RETRY_BACKOFF is {text[:20]!r}; give the seconds before the first "
+                               "retry, from 0 to 60 (default 0.5)")
+    return seconds
+
+
 # `--workers auto`: as many processes as usable cores, at most this many. Measured on a
 # 2-core machine (docs/plan-and-run.md, "Worker processes"); more cores were not
 # available to measure a larger default against.

@@ -12,7 +12,7 @@ from typing import IO, Any
 import click
 import orjson
 
-from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
+from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 
 from ocpispec.diagnostics import error
 from ocpispec.launch.stop import stop_name
@@ -131,7 +131,7 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
         _warn_opened(module, version, open_paths)
         _get(module, credentials, open_paths, (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
-                          max_retries=retries, request_timeout=request_timeout),
+                          max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff()),
              allow_invalid, accept_incomplete, profile, workers)
 
 

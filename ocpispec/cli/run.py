@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ocpispec.cli import catch_up, run_control
-from ocpispec.cli.client_options import request_timeout_option, rps_option, workers_option
+from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
 from ocpispec.cli.run_setup import pseudonym_key, uses_state
 from ocpispec.launch.stop import stop_name
@@ -302,7 +302,8 @@ def _execute(plan, args: RunArgs):
     with _logged_if_it_fails(plan, args):
         key, notes = _key(plan, args, env)
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
-                                 requests_per_second=args.rps, request_timeout=args.request_timeout)
+                                 requests_per_second=args.rps, request_timeout=args.request_timeout,
+                                 backoff_base=retry_backoff())
     with contextlib.ExitStack() as stack:
         with _logged_if_it_fails(plan, args):
             credentials, now = _source(stack, plan, args, env, notes)
