@@ -110,7 +110,7 @@ def test_register_markdown_and_html(history, tmp_path: Path, snapshot) -> None:
 def test_the_register_never_calls_a_pseudonym_public(history) -> None:
     """A pseudonymised driver id is personal data (GDPR Recital 26): the register, which
     the CPO files as its record of disclosures, says so rather than `public`."""
-    from ocpispec.ledger.report import PSEUDONYMOUS
+    from ocpispec.language.functions import PSEUDONYMOUS
 
     markdown = history("--register").stdout
     rows = [line for line in markdown.splitlines() if "| pseudonymised |" in line]

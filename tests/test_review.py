@@ -92,7 +92,7 @@ def test_json_form_carries_the_model(run_cli) -> None:
     driver = data["datasets"][0]["columns"][0]
     assert driver["transformation"] == ("a keyed pseudonym of the contract id, stable within "
                                         "this export for this consumer")
-    assert (driver["privacy_before"], driver["privacy_after"]) == ("personal", "public")
+    assert (driver["privacy_before"], driver["privacy_after"]) == ("personal", "pseudonymous (personal data)")
     assert len(data["fingerprints"]["privacy_fingerprint"]) == 64  # what approvals bind to
     assert len(data["fingerprints"]["plan"]) == 64
 

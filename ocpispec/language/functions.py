@@ -51,6 +51,12 @@ class Effect(enum.Enum):
     AGGREGATE = "aggregated"
 
 
+# the class as released of a pseudonymised value, wherever people read it (the review
+# page, the register): a pseudonym links a person's records and stays personal data
+# under the GDPR (Recital 26), although the checker lets it leave like a public value
+PSEUDONYMOUS = "pseudonymous (personal data)"
+
+
 class Result(enum.Enum):
     SAME = "same as input"
     STRING = "text"

@@ -174,13 +174,10 @@ def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
     return {name: sorted(grouped[name], key=lambda d: d.export) for name in sorted(grouped)}
 
 
-PSEUDONYMOUS = "pseudonymous (personal data)"
-
-
 def _released(column: dict[str, Any]) -> str:
-    """The class as released, as a register states it: a pseudonym links a person's
-    records and is personal data under the GDPR (Recital 26), although the checker lets
-    it leave like a public value; the register must not say it is public."""
+    """The class as released, as a register states it: never public for a pseudonym."""
+    from ocpispec.language.functions import PSEUDONYMOUS
+
     if column["treatment"] == "pseudonymised":
         return PSEUDONYMOUS
     return column["class"]

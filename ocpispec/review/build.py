@@ -8,6 +8,7 @@ import hashlib
 from ocpispec.plan.margins import margin_keys
 from ocpispec import __version__
 from ocpispec.language import syntax
+from ocpispec.language.functions import PSEUDONYMOUS, Effect
 from ocpispec.plan import ir
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
 from ocpispec.diagnostics import Diagnostic
@@ -161,8 +162,12 @@ def _column(column: CheckedColumn, role: str, scope: str, module: str,
     before = column.privacy.value if column.sources else "none (reads no field)"
     return ReleasedColumn(column.name, role, sources,
                           words.transformation(column.column.expr, scope, module, counted),
-                          before,
-                          column.released_as.value, column.justification, unjustified)
+                          before, _released(column), column.justification, unjustified)
+
+
+def _released(column: CheckedColumn) -> str:
+    """The class as released, as the officer reads it: never public for a pseudonym."""
+    return PSEUDONYMOUS if column.effect is Effect.PSEUDONYMISE else column.released_as.value
 
 
 # the warnings of a column that its `because "..."` answers (check.privacy.check_column):

@@ -15,6 +15,7 @@ import re
 import jinja2
 from markupsafe import Markup, escape
 
+from ocpispec.language.functions import PSEUDONYMOUS
 from ocpispec.review.model import Review
 
 FORMATS = ("html", "markdown", "json")
@@ -114,5 +115,5 @@ def _is_code(part: str) -> bool:
 
 def badge_class(privacy: str) -> str:
     """The CSS class of a privacy class badge."""
-    return {"public": "public", "quasi-identifier": "quasi", "personal": "personal",
+    return {"public": "public", "quasi-identifier": "quasi", "personal": "personal", PSEUDONYMOUS: "quasi",
             "never-exportable": "never"}.get(privacy, "other")
