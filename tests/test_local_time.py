@@ -188,6 +188,38 @@ output csv to "exports/local.csv"
     assert all(row["utc_month"] == "2025-11-01T00:00:00Z" for row in first_hour)
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_typed_outputs_show_local_times_in_their_zone(run_cli, demo_server, tmp_path, fmt: str) -> None:
+    """Parquet and XLSX hold instants, and a consumer reads them in pandas or Excel: a
+    local day's label once read as 23:00 the day before. Parquet now carries the zone
+    (pandas shows `2025-12-01 00:00+01:00`), XLSX the local wall clock (Excel has no zones)."""
+    import pandas as pd
+
+    spec = tmp_path / "local.ocx"
+    spec.write_text(RUN_HEADER + f'''from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+select
+  truncate(start_date_time, day, "Europe/Amsterdam") as local_day
+  truncate(start_date_time, hour) as utc_hour
+output {fmt} to "exports/local.{fmt}"
+''')
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token,
+           "TEST_KEY": KEY}
+    out = tmp_path / f"local.{fmt}"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, env=env)
+    assert result.exit_code == 0, cli_block(result)
+    frame = pd.read_parquet(out) if fmt == "parquet" else pd.read_excel(out)
+    assert len(frame) > 10
+    for local_day, utc_hour in zip(frame["local_day"], frame["utc_hour"]):
+        hour = utc_hour.to_pydatetime()
+        local = (hour if hour.tzinfo else hour.replace(tzinfo=UTC)).astimezone(AMSTERDAM)
+        assert local_day.strftime("%Y-%m-%d %H:%M") == local.strftime("%Y-%m-%d 00:00")
+    if fmt == "parquet":
+        assert str(frame["local_day"].dt.tz) == "Europe/Amsterdam"
+        assert str(frame["utc_hour"].dt.tz) == "UTC"
+
+
 _LOCAL_WINDOW = '''from sessions
   previous month in "Europe/Amsterdam"
   window on start_date_time
