@@ -1,7 +1,7 @@
 """XLSX output with openpyxl in write-only mode: rows stream into the sheet's XML on
 disk as they come, so memory stays flat; the workbook is zipped into the output at the
 end. Sheet 1 (named after the dataset) holds a header row and typed cells: numbers,
-whole numbers, booleans, timestamps (UTC, or a local-times column's own zone; shown `yyyy-mm-dd h:mm:ss`; Excel has no time
+whole numbers, booleans, timestamps (UTC, shown `yyyy-mm-dd h:mm:ss`; Excel has no time
 zones) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
 treatment, sources.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from ocpispec.formats.fields import TypedField
@@ -80,17 +79,13 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         written.data_type = "s"  # never a formula
         return written
 
-    shown_in = UTC if field.zone is None else ZoneInfo(field.zone)
-
     def timestamp(value: Any) -> Any:
-        """A naive datetime, in UTC or, for a column of local times, in its zone (Excel has
-        no time zones: a local day's label would read as 23:00 the day before); openpyxl
-        gives it a date format of its own."""
+        """A naive UTC datetime: openpyxl gives it a date format of its own."""
         if value is None:
             return None
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         if moment.tzinfo is not None:
-            moment = moment.astimezone(shown_in).replace(tzinfo=None)
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
         return moment
 
     def typed(kind: type) -> Any:
