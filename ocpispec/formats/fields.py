@@ -21,7 +21,6 @@ class TypedField:
     treatment: str
     sources: tuple[str, ...]
     released_as: str
-    zone: str | None = None     # a `datetime` of local times: the zone they are labels in
 
     @property
     def pseudonym(self) -> bool:
@@ -32,7 +31,7 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     aggregate = dataset.step(ir.Aggregate)
     columns = aggregate.keys if aggregate is not None else dataset.columns
     fields = [TypedField(c.name, c.type or "any", c.description or "", c.treatment,
-                         c.sources, c.released_as, c.zone) for c in columns]
+                         c.sources, c.released_as) for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
                               f"aggregated ({m.function})", m.sources, m.privacy)

@@ -65,20 +65,7 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.C
         sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
-        origin=checked.column.span, type=(kind := value_type(checked)), description=describe(checked),
-        zone=label_zone(expr) if kind == "datetime" else None)
-
-
-def label_zone(expr: syntax.Expr) -> str | None:
-    """The zone of a column of local times: `truncate(t, unit, "ZONE")` with a zone other
-    than UTC (a zone name the checker accepted)."""
-    if not isinstance(expr, syntax.Call) or ALIASES.get(expr.name.name, expr.name.name) != "truncate" \
-            or len(expr.args) < 3:
-        return None
-    zone = expr.args[2]
-    if isinstance(zone, syntax.Literal) and isinstance(zone.value, str) and zone.value != "UTC":
-        return zone.value
-    return None
+        origin=checked.column.span, type=value_type(checked), description=describe(checked))
 
 
 _KIND_TYPES = {Kind.STRING: "string", Kind.ENUM: "string", Kind.URL: "string",

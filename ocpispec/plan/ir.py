@@ -251,9 +251,6 @@ class Column:
     type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     # the column in words: the source field (catalogue) and what was done to it
     description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
-    # a `datetime` column of local times (`truncate(t, day, "Europe/Amsterdam")`): the
-    # zone its values are labels in, so typed outputs show the local label, not UTC
-    zone: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
 @dataclass(frozen=True, slots=True)

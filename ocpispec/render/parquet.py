@@ -1,8 +1,7 @@
 """Parquet output with ocpispec's own encoder (no pyarrow): typed columns, a row group
 per block of rows as they stream, so memory stays flat however many rows a run writes.
 
-Types (`formats.fields.TypedField.type`): `datetime` -> INT64 TIMESTAMP(UTC, MICROS), a column
-of local times carrying its zone in the Arrow schema (pandas and R show the local label);
+Types (`formats.fields.TypedField.type`): `datetime` -> INT64 TIMESTAMP(UTC, MICROS);
 `number` -> DOUBLE (OCPI sends money and energy as JSON numbers, so a decimal type would
 only pretend to a precision the source does not have, and pandas reads float64
 natively); `integer` -> INT64; `boolean` -> BOOLEAN; `string` -> BYTE_ARRAY STRING
@@ -223,7 +222,7 @@ def _arrow_field(typed: TypedField) -> ArrowField:
                 "sources": ", ".join(typed.sources), "released_as": typed.released_as}
     if typed.pseudonym:
         metadata["format"] = f"{PSEUDONYM_LENGTH} lowercase hex characters"
-    return ArrowField(typed.name, typed.type, metadata, typed.zone)
+    return ArrowField(typed.name, typed.type, metadata)
 
 
 def _convert(kind: str, values: list[Any]) -> list[Any]:

@@ -34,12 +34,11 @@ class ArrowField:
     name: str
     kind: str  # datetime, number, integer, boolean, string, geopoint
     metadata: Mapping[str, str]
-    zone: str | None = None  # a datetime's zone (Arrow's timestamp timezone); None: UTC
 
 
 def arrow_schema(fields: Sequence[ArrowField], metadata: Mapping[str, str]) -> str:
     """The base64 text of the encapsulated IPC Schema message for `fields`."""
-    schema = Table((None, ("offset", [_field(f.name, f.kind, f.metadata, f.zone) for f in fields]),
+    schema = Table((None, ("offset", [_field(f.name, f.kind, f.metadata) for f in fields]),
                     ("offset", _key_values(metadata))))
     message = Table((("short", _METADATA_V5), ("ubyte", _HEADER_SCHEMA), ("offset", schema),
                      ("long", 0)))
@@ -49,16 +48,16 @@ def arrow_schema(fields: Sequence[ArrowField], metadata: Mapping[str, str]) -> s
     return base64.b64encode(framed).decode("ascii")
 
 
-def _field(name: str, kind: str, metadata: Mapping[str, str], zone: str | None = None) -> Table:
-    type_id, type_table, children = _type(kind, zone)
+def _field(name: str, kind: str, metadata: Mapping[str, str]) -> Table:
+    type_id, type_table, children = _type(kind)
     return Table((("offset", name), ("bool", 1), ("ubyte", type_id), ("offset", type_table),
                   None, ("offset", children), ("offset", _key_values(metadata))))
 
 
-def _type(kind: str, zone: str | None = None) -> tuple[int, Table, list[Table]]:
+def _type(kind: str) -> tuple[int, Table, list[Table]]:
     match kind:
         case "datetime":
-            return _TYPE_TIMESTAMP, Table((("short", _MICROSECOND), ("offset", zone or "UTC"))), []
+            return _TYPE_TIMESTAMP, Table((("short", _MICROSECOND), ("offset", "UTC"))), []
         case "number":
             return _TYPE_FLOAT, Table((("short", _DOUBLE),)), []
         case "integer":
