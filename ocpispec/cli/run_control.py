@@ -88,11 +88,18 @@ def follow(plan, args, run_once) -> None:
     _preflight(plan, args)
     failures = 0
     while True:
+        committed: list[bool] = []
+
+        def counted(plan, args) -> bool:
+            committed.append(outcome := run_once(plan, args))
+            return outcome
+
         if catch_up.delivered_already(plan, args) or (
-                catch_up.run_missed(plan, args, run_once) and run_once(plan, args)):
+                catch_up.run_missed(plan, args, counted) and counted(plan, args)):
             failures = 0
         else:
-            failures += 1
+            # a caught-up window delivered before the failure is a successful run
+            failures = 1 if any(committed) else failures + 1
             if failures > 1:
                 click.echo(f"warning: {failures} runs in a row failed; the state has not "
                            "advanced since the last successful run", err=True)
