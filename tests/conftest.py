@@ -5,3 +5,15 @@ from fixtures_cli import *  # noqa: F401,F403
 from fixtures_demo import *  # noqa: F401,F403
 from fixtures_sftp import sshd  # noqa: F401
 from fixtures_s3 import s3_server  # noqa: F401
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """`-n auto` (pyproject's addopts): one worker per core this process may run on, not
+    the host's count a container may show, and at most 4."""
+    import os
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, 4))
