@@ -98,6 +98,26 @@ def test_harmless_type_deviations_are_read_and_reported() -> None:
     assert not stats.invalid_fields
 
 
+TOKEN = {"country_code": "NL", "party_id": "EMS", "uid": "U1", "type": "RFID", "contract_id": "C1",
+         "issuer": "EMS", "valid": True, "whitelist": "ALWAYS", "last_updated": "2025-01-01T12:00:00Z"}
+
+
+@pytest.mark.parametrize(("text", "read_as"), [("true", True), ("false", False), ("TRUE", True), ("False", False)])
+def test_a_boolean_sent_as_text_is_read_and_reported(text: str, read_as: bool) -> None:
+    """A platform serialising every scalar as text sends `"valid": "true"`: every token
+    was once unusable, and every location whose `publish` came as text."""
+    record, stats, problem = read("2.2.1", "tokens", {**TOKEN, "valid": text})
+    assert problem is None and record["valid"] is read_as
+    assert stats.deviations == {"tokens.valid: a boolean sent as text, read as a boolean": 1}
+
+
+@pytest.mark.parametrize("text", ["yes", "1", "", "true ", "jan@example.com"])
+def test_other_text_is_not_a_boolean(text: str) -> None:
+    _, stats, problem = read("2.2.1", "tokens", {**TOKEN, "valid": text})
+    assert problem == "`valid` is not a boolean"
+    assert stats.invalid_fields == {"tokens.valid (not a boolean)": 1}
+
+
 def test_2_3_0_open_enums_accept_new_values_closed_ones_do_not() -> None:
     location = {"country_code": "NL", "party_id": "DMO", "id": "L1", "publish": True, "address": "a",
                 "city": "c", "country": "NLD", "parking_type": "ROOFTOP_DECK", "time_zone": "Europe/Amsterdam",

@@ -9,8 +9,8 @@ string longer than OCPI allows, an unknown enum value, a text that is no DateTim
 becomes null and is reported by path and reason, never by value: it cannot leak
 into a column, whatever it carries. A field sent under a known other name
 (`deviations.RENAMES`, or in other casing) is moved to its OCPI name; a missing
-field with a safe default (`deviations.DEFAULTS`) gets it; a number sent as text or
-an id sent as a number is converted. Each of these is reported as a deviation.
+field with a safe default (`deviations.DEFAULTS`) gets it; a number or a boolean sent as
+text (`"12.5"`, `"true"`) or an id sent as a number is converted. Each of these is reported as a deviation.
 
 The same walk notes unknown field paths (`Findings.unknown`, as `records.unknown_fields`
 gives them). Per version and module the walk is generated once as straight-line code

@@ -51,8 +51,16 @@ def integer(value: Any) -> tuple[Any, str | None, str | None] | None:
     return None, "not an integer", None
 
 
+_BOOLEAN_TEXT = {"true": True, "false": False}
+
+
 def boolean(value: Any) -> tuple[Any, str | None, str | None] | None:
-    return None if value.__class__ is bool else (None, "not a boolean", None)
+    if value.__class__ is bool:
+        return None
+    # `"true"`/`"false"`: a serialiser writing every scalar as text, as with numbers
+    if value.__class__ is str and (read := _BOOLEAN_TEXT.get(value.lower())) is not None:
+        return read, None, "a boolean sent as text, read as a boolean"
+    return None, "not a boolean", None
 
 
 def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
