@@ -145,6 +145,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     if sample is not None and not sample.objects:
         findings.append(Finding(module, "sample", Status.SKIPPED, "the module list is empty; paging and "
                                 "content were not tested"))
+    findings += paging.nesting_findings(probe)
     findings += paging.header_findings(probe)
     findings += paging.link_findings(probe)
     def key(obj: object) -> tuple[str, ...]:

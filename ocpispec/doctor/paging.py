@@ -107,6 +107,14 @@ def _within(got: set[tuple[str, ...]], expected: list[tuple[str, ...]]) -> bool:
     return len(got - set(expected)) <= wildcards
 
 
+def nesting_findings(probe: ModuleProbe) -> list[Finding]:
+    nested = next((page.nested for page in probe.pages.values() if page.nested is not None), None)
+    if nested is None:
+        return []
+    return [Finding(probe.module, "list nesting", Status.HANDLED, f"pages nest the list as `data.{nested}` "
+                    "instead of `data`", "ocpispec reads the list there")]
+
+
 def header_findings(probe: ModuleProbe) -> list[Finding]:
     sample = probe.pages.get("sample")
     if sample is None:

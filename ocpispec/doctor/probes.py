@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
+from ocpispec.ocpi.body import nested_list
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
@@ -39,6 +40,7 @@ class Page:
     link_href: str | None         # the next link as sent
     seconds: float
     link_header: str | None = None    # the raw `Link` header (None: not sent)
+    nested: str | None = None         # the key `data` wraps the list under (`items`), if it does
 
 
 @dataclass(slots=True)
@@ -110,6 +112,9 @@ class _Getter:
     def _get(self, url: str, filters: dict[str, str], offset: int, limit: int | None) -> Page:
         answer = self._transport.get(url, routing=True)
         data = answer.data if answer is not None else None
+        nested = nested_list(data)
+        if nested is not None:
+            data = nested[1]
         if data is not None and not isinstance(data, list):
             raise fail(INVALID_RESPONSE, f"the list answered with a {type(data).__name__} instead of a list "
                        "of objects", help="check that the endpoint is the module's SENDER list interface")
@@ -118,7 +123,8 @@ class _Getter:
         href = answer.next_link.strip() if answer is not None and answer.next_link else None
         return Page(url, offset, limit, filters, objects, _natural(headers.get("x-total-count")),
                     _natural(headers.get("x-limit")), urljoin(url, href) if href else None, href,
-                    self._recorder.exchanges[-1].seconds, headers.get("link"))
+                    self._recorder.exchanges[-1].seconds, headers.get("link"),
+                    nested[0] if nested is not None else None)
 
 
 def usable_link(link: str, endpoint: str, filters: dict[str, str]) -> str | None:

@@ -65,6 +65,27 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
                     "may answer instead of the platform")
 
 
+_KEY_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+
+
+def nested_list(data: Any) -> tuple[str, list[Any]] | None:
+    """`(key, list)` when a list page's `data` is an object wrapping the list under one
+    key (`{"items": [...], "total": 30}`, as some frameworks page): the only list among
+    its values, its items objects, under a key shaped like a name (a key that could be
+    data, such as a card id, is no wrapper). None otherwise, and for a single OCPI object
+    sent where the list belongs (it has `last_updated`): its `charging_periods` or
+    `elements` are no list of sessions or tariffs."""
+    if not isinstance(data, dict) or "last_updated" in data:
+        return None
+    lists = [(key, value) for key, value in data.items() if isinstance(value, list)]
+    if len(lists) != 1:
+        return None
+    key, items = lists[0]
+    if not isinstance(key, str) or not _KEY_SHAPE.match(key) or not all(isinstance(item, dict) for item in items):
+        return None
+    return key, items
+
+
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 

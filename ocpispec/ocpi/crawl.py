@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
+from ocpispec.ocpi.body import nested_list
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
@@ -496,6 +497,10 @@ class Crawl:
         if answer.data is None:
             self._check_no_data(request, url, total, answer.next_link)
         data = [] if answer.data is None else answer.data
+        if (nested := nested_list(data)) is not None:
+            self._warnings.add(f"the platform's `{self._target.module}` pages nest the list as "
+                               f"`data.{nested[0]}` instead of `data`; read it there", kind="nested-list")
+            data = nested[1]
         if not isinstance(data, list):
             raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
                        f"{type(data).__name__} instead of a list of objects",
