@@ -26,7 +26,7 @@ LOOSE_IN_BODY = re.compile(rb'"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
 # its tail, which starts with a literal the regex engine scans for quickly: every match
 # of `LOOSE_IN_BODY` holds one, so a body without it (almost every body) is done
 _LOOSE_TAIL = re.compile(rb'-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
-EPOCH_FLOOR = datetime(2000, 1, 1, tzinfo=UTC)
+EPOCH_FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TimestampError(ValueError):

@@ -312,7 +312,7 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
     # each window its own file: the next run's window must not replace the file the
     # recovery finishes (tests/test_replacing.py)
     url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-{{window.start}}.csv"
-    first = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-20000101T000000Z.csv"
+    first = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x-19700101T000000Z.csv"
     result = deliver(url)
     assert result.exit_code == 1 and "error[OCX553]" in result.output, result.output
     assert "the commit stopped half way" in result.output
@@ -328,7 +328,7 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
     assert again.exit_code == 0, again.output
     assert "finished the commit an interrupted run left" in again.output
     assert remote_files(sshd.root) == [
-        f"x-{start}.csv{suffix}" for start in ("20000101T000000Z", "20260101T000000Z")
+        f"x-{start}.csv{suffix}" for start in ("19700101T000000Z", "20260101T000000Z")
         for suffix in ("", ".datapackage.json", ".manifest.json")]
     assert pending(tmp_path / "state.json") == 0
     assert state_dict(tmp_path / "state.json")["datasets"]
@@ -532,7 +532,7 @@ def test_a_pending_commit_of_another_export_is_never_swept(
 
     again = deliver(url)
     assert "finished the commit an interrupted run left" in again.output, again.output
-    assert {"delivery_tests-20000101T000000Z.csv", "delivery_tests-20260101T000000Z.csv"} \
+    assert {"delivery_tests-19700101T000000Z.csv", "delivery_tests-20260101T000000Z.csv"} \
         <= set(remote_files(sshd.root))
     assert state_dict(tmp_path / "state.json", "delivery_tests")["datasets"]
 

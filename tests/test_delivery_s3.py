@@ -154,7 +154,7 @@ def test_a_copy_that_fails_after_the_commit_point_is_finished_by_the_next_run(
     assert again.exit_code == 0, again.output
     assert "finished the commit an interrupted run left" in again.output
     assert s3_server.keys() == sorted(
-        f"x-{start}.csv{suffix}" for start in ("20000101T000000Z", "20260101T000000Z")
+        f"x-{start}.csv{suffix}" for start in ("19700101T000000Z", "20260101T000000Z")
         for suffix in ("", ".datapackage.json", ".manifest.json"))
 
 

@@ -38,7 +38,7 @@ def compile(text: str):
 
 @pytest.mark.parametrize(("window", "watermark", "expected"), [
     (ir.Window("all"), None, (None, None, False)),
-    (ir.Window("since-last-run"), None, ("2000-01-01T00:00:00Z", "2026-03-15T10:30:05Z", True)),
+    (ir.Window("since-last-run"), None, ("1970-01-01T00:00:00Z", "2026-03-15T10:30:05Z", True)),
     (ir.Window("since-last-run"), "2026-03-08T00:00:00Z",
      ("2026-03-08T00:00:00Z", "2026-03-15T10:30:05Z", False)),
     (ir.Window("since", start="2026-01-01T00:00:00Z"), None,

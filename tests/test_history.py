@@ -63,7 +63,7 @@ def test_every_run_is_logged_with_its_counts(history, tmp_path: Path) -> None:
         ("committed", None), ("failed", "OCX581"), ("committed", None)]
     data = json.loads(history("--format", "json").stdout)
     first = data[0]["datasets"][0]
-    assert first["window_start"] == "2000-01-01T00:00:00Z" and first["window_end"] == MID
+    assert first["window_start"] == "1970-01-01T00:00:00Z" and first["window_end"] == MID
     counts = first["counts"]
     assert counts["read"] == counts["outside_window"] + counts["duplicates_dropped"] + \
         counts["excluded_private"] + counts["filtered"] + sum(counts["invalid"].values()) + \

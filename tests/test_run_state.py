@@ -176,7 +176,7 @@ def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Pa
     restarted, _ = run(server, "--as-of", AS_OF, "--restart", out="c.csv", spec_path=changed)
     assert restarted.exit_code == 0
     assert json.loads((tmp_path / "c.csv.manifest.json").read_text())["window"]["start"] == \
-        "2000-01-01T00:00:00Z"
+        "1970-01-01T00:00:00Z"
 
 
 # ---- late records and lookback ----------------------------------------------------------------

@@ -100,7 +100,7 @@ class RunArgs:
               metavar="SECONDS", help="If another run of this export holds its state, wait "
               "this long for it (default: fail at once).")
 @click.option("--restart", is_flag=True, help="Start `since last run` windows over, at "
-              "2000-01-01 (e.g. after the plan changed); the state advances as usual.")
+              "1970-01-01 (e.g. after the plan changed); the state advances as usual.")
 @click.option("--lookback", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",
               help="Re-read DURATION (e.g. 30m, 2h, 1d) before the watermark and deliver only "
                    "records not delivered before: catches records that arrive late.")
@@ -436,7 +436,7 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
         notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
                      "windows count back from there")
     if args.state_path is None and uses_state(plan):
-        notes.append("--demo: `since last run` starts at 2000-01-01 and no state is kept "
+        notes.append("--demo: `since last run` starts at 1970-01-01 and no state is kept "
                      "(give --state to keep one)")
     return credentials, now
 

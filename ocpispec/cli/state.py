@@ -47,7 +47,7 @@ def show(export: str, state_path: Path | None) -> None:
     current = _load(path, export)
     if not current.datasets:
         click.echo(f"No state for `{export}` at {path}: the next `since last run` window "
-                   "starts at 2000-01-01.")
+                   "starts at 1970-01-01.")
     else:
         click.echo(f"State of `{export}` at {path} (serial {current.serial}):")
         for name, item in sorted(current.datasets.items()):
@@ -68,7 +68,7 @@ def show(export: str, state_path: Path | None) -> None:
 @STATE_OPTION
 @click.option("--yes", is_flag=True, help="Confirm: the next run delivers everything again.")
 def reset(export: str, state_path: Path | None, yes: bool) -> None:
-    """Forget the state: the next run starts at 2000-01-01 and delivers everything."""
+    """Forget the state: the next run starts at 1970-01-01 and delivers everything."""
     path = _path(export, state_path)
     with _locked(path, export) as current:
         if not current.datasets:
@@ -76,12 +76,12 @@ def reset(export: str, state_path: Path | None, yes: bool) -> None:
             return
         if not yes:
             _fail(error("OCX581", "resetting the state moves every watermark back to "
-                        "2000-01-01", notes=["the next run delivers everything again"],
+                        "1970-01-01", notes=["the next run delivers everything again"],
                         help="add --yes if that is what you want"))
         from ocpispec.ledger import forget_state
 
         forget_state(path, export)
-    click.echo(f"Reset the state of `{export}`: the next run starts at 2000-01-01.")
+    click.echo(f"Reset the state of `{export}`: the next run starts at 1970-01-01.")
 
 
 @state.command("set-watermark")
@@ -173,7 +173,7 @@ def _load(path: Path, export: str):
         reason = exc.strerror if isinstance(exc, OSError) else exc
         _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}",
                     help="repair it, or move it aside (the next run then starts at "
-                         "2000-01-01)"))
+                         "1970-01-01)"))
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """The few requests `doctor` sends per module, and the pages they brought back.
 
-Per module, at most six GETs, all within `[2000-01-01, now)` unless said otherwise:
+Per module, at most six GETs, all within `[1970-01-01, now)` unless said otherwise:
 
     sample   offset=0 limit=SAMPLE   the sample page: headers, link, records, timestamps
     second   offset=1 limit=2        is `limit` honoured, does `offset` shift by one

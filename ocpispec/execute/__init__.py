@@ -63,7 +63,7 @@ class RunOptions:
     limit: int | None = None
     dry_run: bool = False
     state_path: Path | None = None  # the ledger (state and disclosure log)
-    use_state: bool = True  # False: `since last run` starts at 2000-01-01, no state written
+    use_state: bool = True  # False: `since last run` starts at 1970-01-01, no state written
     spec_dir: Path = Path(".")
     spec_sha256: str | None = None
     now: datetime | None = None
@@ -74,7 +74,7 @@ class RunOptions:
     runs_dir: Path | None = None    # the CPO's run records (None: none written)
     output_root: Path | None = None  # where relative destinations go (None: the current dir)
     wait_lock: float = 0.0  # seconds to wait for another run of the export to finish
-    restart: bool = False  # `since last run` windows start over at 2000-01-01
+    restart: bool = False  # `since last run` windows start over at 1970-01-01
     lookback: timedelta | None = None  # re-read this much before the watermark
     approval: dict | None = None  # the approval the run went on with (ocpispec.approval.gate)
     privacy_fingerprint: str | None = None  # logged with the run (default: the plan's)

@@ -22,7 +22,7 @@ from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
 # (`last_updated > date_from`, as some do) still sends the records exactly at it; the
 # records of the overlap belong to the previous window and are dropped here (nothing
-# lies before 2000-01-01, the first `since last run` window's start)
+# lies before 1970-01-01, the first `since last run` window's start)
 OVERLAP = timedelta(seconds=1)
 
 # how far a platform may apply the date filters earlier than asked: it reads our UTC

@@ -36,7 +36,7 @@ def load(path: Path, export: str):
         raise RunError.of("OCX553", f"cannot use the ledger `{path}`: {reason}",
                           help="give --state another ledger path; repair a damaged one or "
                                "move it aside (without it the next `since last run` window "
-                               "starts at 2000-01-01)") from None
+                               "starts at 1970-01-01)") from None
 
 
 def check_kind(state_path: Path) -> None:

@@ -20,7 +20,7 @@ DIMENSION_LOOKBACK_DAYS = 31
 class ResolvedWindow:
     """`date_from` inclusive, `date_to` exclusive (None: open). `first_run` marks a
     `since last run` window without a watermark yet (or restarted): it starts at
-    2000-01-01. `watermark` is set when a lookback re-reads `[date_from, watermark)`."""
+    1970-01-01. `watermark` is set when a lookback re-reads `[date_from, watermark)`."""
 
     date_from: str | None
     date_to: str | None

@@ -24,7 +24,7 @@ from typing import Any
 from ocpispec.timestamps import CANONICAL, TimestampError, read_timestamp
 
 STATE_FORMAT = 1
-FIRST_WATERMARK = "2000-01-01T00:00:00Z"
+FIRST_WATERMARK = "1970-01-01T00:00:00Z"
 _DIGEST = re.compile(r"^[0-9a-f]{32}$")
 
 

@@ -131,7 +131,7 @@ class OcpiClient:
               limit: int | None = None) -> Iterator[dict[str, Any]]:
         """Every object of `module` with `date_from <= last_updated < date_to`, each once,
         streamed as pages arrive. `date_to` is pinned to now when None; sessions always
-        get a `date_from` (2000-01-01 when None). `limit` caps the number of objects."""
+        get a `date_from` (1970-01-01 when None). `limit` caps the number of objects."""
         return self._checked_crawl(module, date_from, date_to, limit)
 
     def fetch_pages(self, module: str, *, date_from: datetime | None = None,

@@ -83,7 +83,7 @@ def _window(dataset: DatasetResult) -> str:
         return "everything (no time window)"
     text = f"{window.date_from or 'the beginning'} to {window.date_to or 'now'}"
     if window.first_run:
-        text += " (first `since last run`: everything since 2000-01-01)"
+        text += " (first `since last run`: everything since 1970-01-01)"
     if window.rule:
         text += f" ({window.rule})"
     return text
