@@ -1,7 +1,8 @@
 """Judging a `Link: <...>; rel="next"` URL before following it.
 
 A next link is followed as is (every query parameter kept) only when it stays on
-the endpoint's scheme, host, port and path, and its date filters are ours: equal
+the endpoint's scheme, host, port and path (a trailing slash aside, as doctor judges
+it), and its date filters are ours: equal
 where we sent one, absent where we sent none (`date_from=None` is not "absent").
 Otherwise the crawler rebuilds the request from the endpoint URL by offset, the
 same request the concurrent crawl would make.
@@ -35,7 +36,7 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) 
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
     if _origin(url) != _origin(endpoint):
         return NextLink(url, "foreign", offset, limit, _shown_origin(url))
-    if _path(url) != _path(endpoint):
+    if _path(url).rstrip("/") != _path(endpoint).rstrip("/"):   # `/sessions/` is `/sessions`
         return NextLink(url, "path", offset, limit, f"`{_shown_path(url)}` instead of `{_shown_path(endpoint)}`")
     for name in FILTER_NAMES:
         ours, theirs = filters.get(name), params.get(name)
