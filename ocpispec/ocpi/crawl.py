@@ -32,6 +32,7 @@ from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
 from ocpispec.ocpi.transport import Transport
 
 if TYPE_CHECKING:
@@ -143,6 +144,7 @@ class Crawl:
         from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
             yield from self._pages()
+        self._dismiss_unfiltered_total()
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -166,6 +168,35 @@ class Crawl:
             yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
+
+    def _dismiss_unfiltered_total(self) -> None:
+        """A list that ended short of its `X-Total-Count`: the platform may count its whole
+        list whatever the date filters keep (a count query apart from the list query). Asked
+        for a window in which nothing lies (`_EMPTY_WINDOW`), such a platform answers no
+        objects and a count no smaller than ours: its count is then no evidence, and the list
+        ended on its last page as one without a count does. A count of 0 there (the filters
+        are counted) leaves the shortfall standing, and so does any failure of the request,
+        and a window from the floor (the whole list: a count of it is the count of the list)."""
+        report = self.report
+        if report.last_total is None or report.received >= report.last_total or self._full() \
+                or self._target.filters.get("date_from", _FLOOR) <= _FLOOR:
+            return
+        endpoint = self._target.endpoint
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode({**_EMPTY_WINDOW, 'offset': '0', 'limit': '1'})}"
+        try:
+            answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        except OcpiError:
+            return
+        data = answer.data if answer is not None else None
+        objects = nested[1] if (nested := nested_list(data)) is not None else data
+        total = _count(answer.headers.get("x-total-count")) if answer is not None else None
+        if objects or total is None or total < report.last_total:
+            return
+        self._warnings.add(f"the platform's `X-Total-Count` for `{self._target.module}` counts its whole "
+                           f"list whatever the date filters keep ({total:,} for a window in 2100, where "
+                           f"nothing lies): {report.received:,} objects of the window were read to the end "
+                           "of the list", kind="total-unfiltered")
+        report.last_total = None
 
     def _more_by_offset(self, first: Page) -> bool:
         """Whether the concurrent crawl follows the first page, whatever accepting it finds."""
@@ -581,6 +612,11 @@ def _with_limit(url: str, limit: int) -> str:
     parts = urlsplit(url)
     pairs = [(k, str(limit) if k == "limit" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+# a window in which no record lies: what a platform counts there, it counts unfiltered
+_FLOOR = format_timestamp(EPOCH_FLOOR)
+_EMPTY_WINDOW = {"date_from": "2100-01-01T00:00:00Z", "date_to": "2100-01-02T00:00:00Z"}
 
 
 def _count(value: str | None) -> int | None:
