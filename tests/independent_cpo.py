@@ -14,6 +14,8 @@ the demo CPO made others:
 - `date_from` is inclusive and `date_to` exclusive, compared as instants;
 - every third `last_updated` carries milliseconds (`...:05.250Z`), which OCPI allows.
 
+`quirks` switches on deviations real platforms show (`QUIRKS` says what each does).
+
     with IndependentCpo("2.2.1", records=40) as cpo:
         cpo.versions_url, cpo.token, cpo.personal_values()
 """
@@ -22,10 +24,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import json
 import threading
+import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,50 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 EXAMPLES = Path(__file__).parent / "ocpi_examples"
 MODULES = ("locations", "sessions", "cdrs", "tariffs", "tokens")
 FIRST = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+QUIRKS = {
+    # HTTP
+    "lower headers": "header names in lower case (`x-total-count`, `link`)",
+    "upper headers": "header names in upper case (`X-TOTAL-COUNT`, `LINK`)",
+    "link unquoted": "`Link: <...>; rel=next` (the relation not quoted)",
+    "link with prev": "`Link: <...>; rel=\"prev\", <...>; rel=\"next\"` (several links)",
+    "link without slash": "next links to `.../sessions?...` where the endpoint is `.../sessions/`",
+    "link past end": "the last page links on, to an offset past the list (which answers `[]`)",
+    "total spaced": "`X-Total-Count` and `X-Limit` padded with spaces",
+    "total unfiltered": "`X-Total-Count` counts the whole list, whatever the date filters keep",
+    "total thousands": "`X-Total-Count` with a thousands separator (`1,234`)",
+    "gzip": "gzip bodies (`Content-Encoding: gzip`)",
+    "deflate": "deflate bodies (`Content-Encoding: deflate`)",
+    "bom": "a UTF-8 byte order mark before the JSON",
+    "text plain": "`Content-Type: text/plain`",
+    "latin1 declared": "`application/json; charset=iso-8859-1` over a UTF-8 body",
+    "latin1 body": "bodies in ISO-8859-1, as `charset=iso-8859-1` declares, with accented city names",
+    "http10": "HTTP/1.0 answers delimited by closing the connection (no Content-Length)",
+    "close": "`Connection: close` on every answer",
+    "204 empty": "204 No Content instead of an empty list",
+    "401 once": "one page request answered 401 (a token store refreshing), the retry answered",
+    "token revoked": "every page request from offset 14 on answered 401 (the token was rotated)",
+    # envelope
+    "status string": "`status_code` as a string (`\"1000\"`)",
+    "no timestamp": "no `timestamp` in the envelope",
+    "no status message": "no `status_message` in the envelope",
+    "extra keys": "extra top-level keys in the envelope",
+    "data wrapped": "list pages as `{\"data\": {\"items\": [...]}}`",
+    "null for empty": "`\"data\": null` for an empty list",
+    "numbers as strings": "numbers in the objects as strings (`\"kwh\": \"12.5\"`)",
+    "booleans as strings": "booleans in the objects as strings (`\"true\"`)",
+    "stamp offsets": "`last_updated` with offsets, no `Z` or microseconds",
+    "far past": "every other record last updated in 1999 or at the Unix epoch (a lost update time)",
+    # discovery
+    "duplicate versions": "each version listed twice, with and without a trailing slash",
+    "no role": "2.2+ endpoints without `role`",
+    "module case": "module identifiers capitalised (`Sessions`)",
+    "endpoint query": "endpoint URLs with a query (`?tenant=x`) the platform requires on every page",
+    # data
+    "no contract id": "tokens without `contract_id`/`auth_id`",
+    "no cdr token": "sessions and CDRs without `cdr_token`",
+    "zero evses": "locations without EVSEs",
+    "vendor fields": "unknown vendor fields at every depth of the objects",
+}
 
 
 def _stamp(moment: datetime, index: int) -> str:
@@ -43,7 +91,45 @@ def _stamp(moment: datetime, index: int) -> str:
 
 
 def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)   # no zone: UTC, as OCPI says
+
+
+def _odd_stamp(moment: datetime, index: int) -> str:
+    """The same instant written as platforms do: with an offset, without a zone, with
+    microseconds, with `+00:00`."""
+    match index % 4:
+        case 0:
+            return moment.astimezone(timezone(timedelta(hours=1))).isoformat()
+        case 1:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S")
+        case 2:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.123456Z")
+        case _:
+            return moment.isoformat()
+
+
+def _add_vendor_fields(value: Any) -> None:
+    if isinstance(value, dict):
+        for child in value.values():
+            _add_vendor_fields(child)
+        value["x_vendor_note"] = {"internal_ref": "VENDOR-SECRET-1", "flags": [1, 2]}
+    elif isinstance(value, list):
+        for child in value:
+            _add_vendor_fields(child)
+
+
+def _stringified(value: Any, kind: type) -> Any:
+    """Numbers (or booleans) inside objects written as JSON strings."""
+    if isinstance(value, dict):
+        return {key: _stringified(child, kind) for key, child in value.items()}
+    if isinstance(value, list):
+        return [_stringified(child, kind) for child in value]
+    if kind is bool and isinstance(value, bool):
+        return "true" if value else "false"
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 class CursorExpired(Exception):
@@ -54,8 +140,10 @@ class CursorExpired(Exception):
 class IndependentCpo:
     def __init__(self, version: str, records: int = 30, page_cap: int = 7, *,
                  paging: str = "offset", relative_links: bool = False,
-                 total: bool = True, cursor_expiry: tuple[int, int] | None = None) -> None:
-        self.version, self.page_cap = version, page_cap
+                 total: bool = True, cursor_expiry: tuple[int, int] | None = None,
+                 quirks: tuple[str, ...] = ()) -> None:
+        assert set(quirks) <= set(QUIRKS), quirks
+        self.version, self.page_cap, self.quirks = version, page_cap, frozenset(quirks)
         # (n, status): the n-th cursor handed out and every later one answer `status`
         # (400, 404, 410): a cursor that expired while the list was read
         self.cursor_expiry, self._cursors_followed = cursor_expiry, 0
@@ -63,6 +151,7 @@ class IndependentCpo:
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
+        self._refused = False
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
@@ -97,7 +186,24 @@ class IndependentCpo:
 
     def _stamped(self, base: dict[str, Any], index: int, minutes: int) -> dict[str, Any]:
         record = copy.deepcopy(base)
-        record["last_updated"] = _stamp(FIRST + timedelta(minutes=37 * minutes), index)
+        moment = FIRST + timedelta(minutes=37 * minutes)
+        record["last_updated"] = _stamp(moment, index)
+        if "far past" in self.quirks and index % 2:
+            moment = moment.replace(year=1999) if index % 4 == 3 else datetime(1970, 1, 1, tzinfo=UTC)
+            record["last_updated"] = _stamp(moment, index)
+        if "stamp offsets" in self.quirks:
+            record["last_updated"] = _odd_stamp(moment, index)
+        if "no contract id" in self.quirks and "whitelist" in record:   # a token
+            for key in ("contract_id", "auth_id"):
+                record.pop(key, None)
+        if "no cdr token" in self.quirks:
+            record.pop("cdr_token", None)
+        if "zero evses" in self.quirks and "evses" in record:
+            record["evses"] = []
+        if "vendor fields" in self.quirks:
+            _add_vendor_fields(record)
+        if "latin1 body" in self.quirks and "city" in record:
+            record["city"] = "Saint-Étienne"
         return record
 
     def _personal(self, module: str, record: dict[str, Any], index: int) -> None:
@@ -167,34 +273,78 @@ class IndependentCpo:
         limit = min(int(query.get("limit", str(self.page_cap))), self.page_cap)
         start = 0 if self.paging == "ignore_offset" else offset  # a broken platform
         page = chosen[start:start + limit]
-        headers = {"X-Limit": str(self.page_cap)}
+        headers = {"X-Limit": self._count(self.page_cap)}
         if self.total:
-            headers["X-Total-Count"] = str(len(chosen))
-        if offset + limit < len(chosen):
+            counted = self.lists[module] if "total unfiltered" in self.quirks else chosen
+            headers["X-Total-Count"] = self._count(len(counted))
+        if offset + limit < len(chosen) or ("link past end" in self.quirks and offset < len(chosen)):
             following = {**query, "limit": str(limit)}
             if self.paging == "cursor":
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
             else:
                 following["offset"] = str(offset + limit)
             origin = "" if self.relative_links else self.origin
-            headers["Link"] = f'<{origin}/ocpi/cpo/{self.version}/{module}/?' \
-                              f'{urlencode(following)}>; rel="next"'
+            slash = "" if "link without slash" in self.quirks else "/"
+            base = f"{origin}/ocpi/cpo/{self.version}/{module}{slash}?"
+            rel = "next" if "link unquoted" in self.quirks else '"next"'
+            headers["Link"] = f"<{base}{urlencode(following)}>; rel={rel}"
+            if "link with prev" in self.quirks:
+                previous = {**following, "offset": str(max(0, offset - limit))}
+                headers["Link"] = f'<{base}{urlencode(previous)}>; rel="prev", ' + headers["Link"]
         return page, headers
+
+    def _count(self, number: int) -> str:
+        if "total thousands" in self.quirks:
+            return f"{number:,}"
+        if "total spaced" in self.quirks:
+            return f"  {number} "
+        return str(number)
+
+    def _endpoint(self, module: str) -> str:
+        url = f"{self.origin}/ocpi/cpo/{self.version}/{module}/"
+        return url + "?tenant=x" if "endpoint query" in self.quirks else url
 
     def _details(self) -> dict[str, Any]:
         endpoints = []
         for module in ("credentials", *MODULES):
-            endpoint = {"identifier": module, "url": f"{self.origin}/ocpi/cpo/{self.version}/{module}/"}
-            if self.version != "2.1.1":
+            identifier = module.capitalize() if "module case" in self.quirks else module
+            endpoint = {"identifier": identifier, "url": self._endpoint(module)}
+            if self.version != "2.1.1" and "no role" not in self.quirks:
                 endpoint["role"] = "SENDER" if module != "credentials" else "RECEIVER"
             endpoints.append(endpoint)
         return {"version": self.version, "endpoints": endpoints}
+
+    def _versions(self) -> list[dict[str, str]]:
+        url = f"{self.origin}/ocpi/cpo/{self.version}"
+        if "duplicate versions" in self.quirks:
+            return [{"version": self.version, "url": url}, {"version": self.version, "url": url + "/"}]
+        return [{"version": self.version, "url": url + "/"}]
+
+    def _envelope(self, data: Any, status_code: int, message: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"data": data, "status_code": status_code, "status_message": message,
+                                "timestamp": _stamp(datetime.now(UTC), 0)}
+        if "status string" in self.quirks:
+            body["status_code"] = str(status_code)
+        if "no timestamp" in self.quirks:
+            del body["timestamp"]
+        if "no status message" in self.quirks:
+            del body["status_message"]
+        if "extra keys" in self.quirks:
+            body.update({"version": self.version, "request_id": "r-1", "errors": []})
+        return body
+
+    def _shaped(self, page: list[dict[str, Any]]) -> Any:
+        if "numbers as strings" in self.quirks:
+            page = _stringified(page, float)
+        if "booleans as strings" in self.quirks:
+            page = _stringified(page, bool)
+        return page
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         cpo = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+            protocol_version = "HTTP/1.0" if "http10" in cpo.quirks else "HTTP/1.1"
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass
@@ -202,42 +352,74 @@ class IndependentCpo:
             def do_GET(self) -> None:  # noqa: N802
                 cpo.requests.append(self.path)
                 if not cpo._authorised(self.headers.get("Authorization")):
-                    return self._answer(401, {"status_code": 2001, "status_message": "Unauthorized",
-                                              "timestamp": _stamp(datetime.now(UTC), 0)})
+                    return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
                 parts = urlsplit(self.path)
                 path = parts.path.rstrip("/")
                 query = dict(parse_qsl(parts.query))
                 if path == "/ocpi/cpo/versions":
-                    return self._data([{"version": cpo.version,
-                                        "url": f"{cpo.origin}/ocpi/cpo/{cpo.version}/"}])
+                    return self._data(cpo._versions())
                 if path == f"/ocpi/cpo/{cpo.version}":
                     return self._data(cpo._details())
                 module = path.rsplit("/", 1)[-1]
                 if path != f"/ocpi/cpo/{cpo.version}/{module}" or module not in MODULES:
-                    return self._answer(404, {"status_code": 2000, "status_message": "Unknown path",
-                                              "timestamp": _stamp(datetime.now(UTC), 0)})
+                    return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
+                if "endpoint query" in cpo.quirks and query.pop("tenant", None) != "x":
+                    return self._answer(404, cpo._envelope(None, 2000, "Unknown tenant"))
                 try:
                     page, headers = cpo._page(module, query)
                 except CursorExpired as expired:
-                    return self._answer(expired.status, {
-                        "status_code": 2001, "status_message": "Unknown or expired cursor",
-                        "timestamp": _stamp(datetime.now(UTC), 0)})
-                self._data(page, headers)
+                    return self._answer(expired.status, cpo._envelope(None, 2001, "Unknown or expired cursor"))
+                if "endpoint query" in cpo.quirks and "Link" in headers:
+                    headers["Link"] = headers["Link"].replace("?", "?tenant=x&")
+                if not page and "204 empty" in cpo.quirks:
+                    return self._answer(204, None, headers)
+                if "token revoked" in cpo.quirks and int(query.get("offset", "0")) >= 14:
+                    return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
+                if "401 once" in cpo.quirks and query.get("offset") == "14" and not cpo._refused:
+                    cpo._refused = True
+                    return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
+                data: Any = cpo._shaped(page)
+                if "data wrapped" in cpo.quirks:
+                    data = {"items": data}
+                if "null for empty" in cpo.quirks and not page:
+                    data = None
+                self._data(data, headers)
 
             def _data(self, data: Any, headers: dict[str, str] | None = None) -> None:
-                self._answer(200, {"data": data, "status_code": 1000, "status_message": "Success",
-                                   "timestamp": _stamp(datetime.now(UTC), 0)}, headers or {})
+                self._answer(200, cpo._envelope(data, 1000, "Success"), headers or {})
 
-            def _answer(self, status: int, body: dict[str, Any],
+            def _answer(self, status: int, body: dict[str, Any] | None,
                         headers: dict[str, str] | None = None) -> None:
-                raw = json.dumps(body).encode()
+                raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode(
+                    "latin-1" if "latin1 body" in cpo.quirks else "utf-8")
+                kind = "application/json"
+                if "bom" in cpo.quirks:
+                    raw = b"\xef\xbb\xbf" + raw
+                if "text plain" in cpo.quirks:
+                    kind = "text/plain"
+                if "latin1 declared" in cpo.quirks or "latin1 body" in cpo.quirks:
+                    kind = "application/json; charset=iso-8859-1"
+                sent = {"Content-Type": kind, **(headers or {})}
+                accepted = self.headers.get("Accept-Encoding", "")
+                if "gzip" in cpo.quirks and "gzip" in accepted:
+                    raw, sent["Content-Encoding"] = gzip.compress(raw), "gzip"
+                if "deflate" in cpo.quirks and "deflate" in accepted:
+                    raw, sent["Content-Encoding"] = zlib.compress(raw), "deflate"
+                if "http10" not in cpo.quirks:
+                    sent["Content-Length"] = str(len(raw))
+                if "close" in cpo.quirks:
+                    sent["Connection"] = "close"
+                    self.close_connection = True
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                for name, value in (headers or {}).items():
+                for name, value in sent.items():
+                    if "lower headers" in cpo.quirks:
+                        name = name.lower()
+                    elif "upper headers" in cpo.quirks:
+                        name = name.upper()
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(raw)
+                if status != 204:
+                    self.wfile.write(raw)
 
         return Handler
 

@@ -168,7 +168,8 @@ def test_incremental_runs_deliver_each_record_exactly_once(
 
 PAGING = {"cursor": {"paging": "cursor"}, "cursor without total": {"paging": "cursor", "total": False},
           "relative links": {"relative_links": True}, "no total": {"total": False},
-          "relative cursor": {"paging": "cursor", "relative_links": True, "total": False}}
+          "relative cursor": {"paging": "cursor", "relative_links": True, "total": False},
+          "cursor links without the slash": {"paging": "cursor", "quirks": ("link without slash",)}}
 
 
 @pytest.mark.parametrize("style", PAGING)
@@ -176,8 +177,10 @@ def test_every_way_of_paging_delivers_every_session_once(style: str, run_cli, tm
     """Platforms page with offsets or with cursors of their own (`?cursor=...` in the
     next link, answering any offset with the first page), with or without a total and
     with absolute or relative links. A cursor platform read by offset once made the crawl
-    ask for offsets past the total forever."""
-    with IndependentCpo("2.2.1", records=30, **PAGING[style]) as cpo:
+    ask for offsets past the total forever; one whose links drop the endpoint's trailing
+    slash (`/sessions?cursor=...` for `/sessions/`) once had its links refused as another
+    path, read by offset, and failed the run (OCX571)."""
+    with IndependentCpo("2.2.1", records=30, **PAGING[style]) as cpo:  # type: ignore[arg-type]
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
         spec = tmp_path / "sessions.ocx"

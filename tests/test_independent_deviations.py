@@ -1,0 +1,119 @@
+"""`login`, `doctor`, `get` and `run` (and two incremental runs) against an independent
+OCPI sender showing one deviation real platforms show (`independent_cpo.QUIRKS`): every
+record of the window arrives exactly once and nothing personal leaves, or the command
+fails with a diagnostic naming the deviation and what to do (never a traceback, never a
+partial file). Each deviation is tried on one OCPI version in turn (all three over the
+table), to keep the suite's time in bounds."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from independent_cpo import MODULES, QUIRKS, IndependentCpo
+from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, _next_second, spec_text
+
+CASES = [(quirk, VERSIONS[index % len(VERSIONS)]) for index, quirk in enumerate(QUIRKS)]
+# deviations a platform must fix: records missing a field OCPI requires are unusable, and
+# a run without `--allow-invalid` refuses to lose them
+MISSING_REQUIRED = {("no contract id", "tokens"): {"2.1.1": "auth_id", "2.2.1": "contract_id",
+                                                  "2.3.0": "contract_id"},
+                    ("no cdr token", "sessions"): {"2.2.1": "cdr_token", "2.3.0": "cdr_token"},
+                    ("no cdr token", "cdrs"): {"2.2.1": "cdr_token", "2.3.0": "cdr_token"}}
+# the token stops working at offset 14: no longer list can be read whole (doctor, reading
+# only the first pages, sees nothing wrong)
+FAILS_ALWAYS = {"token revoked"}
+
+
+def _login(cpo: IndependentCpo, run_cli) -> None:
+    done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                   "--profile", "independent")
+    assert done.exit_code == 0, done.output
+    assert cpo.token not in done.output
+
+
+def _written(tmp_path: Path) -> bytes:
+    """Every byte the tool wrote but the profile store (which keeps the token, by design)."""
+    return b"".join(path.read_bytes() for path in sorted(tmp_path.rglob("*"))
+                    if path.is_file() and "config" not in path.relative_to(tmp_path).parts)
+
+
+def _leaks(cpo: IndependentCpo, written: bytes) -> list[str]:
+    values = [*cpo.personal_values(), cpo.token, "VENDOR-SECRET-1"]
+    return [value for value in values if value.encode() in written]
+
+
+def _missing(quirk: str, version: str, module: str) -> str | None:
+    return MISSING_REQUIRED.get((quirk, module), {}).get(version)
+
+
+@pytest.mark.parametrize(("quirk", "version"), CASES)
+def test_a_deviating_platform_is_read_whole_or_refused_loudly(quirk: str, version: str, run_cli,
+                                                              tmp_path: Path) -> None:
+    with IndependentCpo(version, records=30, quirks=(quirk,)) as cpo:
+        _login(cpo, run_cli)
+        doctor = run_cli("doctor", "--profile", "independent")
+        refusing = [m for m in MODULES if _missing(quirk, version, m)]
+        assert doctor.exit_code == (1 if refusing else 0), doctor.output  # its pages come before offset 14
+        assert "Traceback" not in doctor.output
+        for module in MODULES:
+            done = run_cli("get", module, "--profile", "independent")
+            _assert_read_or_refused(cpo, quirk, module, done)
+            objects = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+            if done.exit_code == 0:
+                assert len(objects) == len(cpo.lists[module]), module
+        for module in MODULES:
+            spec = tmp_path / f"{module}.ocx"
+            spec.write_text(spec_text(module))
+            out = tmp_path / "out" / f"{module}.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            _assert_read_or_refused(cpo, quirk, module, done)
+            if done.exit_code == 0:
+                assert len(_csv_rows(out)) == EXPECTED_ROWS[module], module
+            else:
+                assert not out.exists(), done.output
+                if _missing(quirk, version, module):
+                    assert "nothing was written" in done.output, done.output
+            assert not _leaks(cpo, _written(tmp_path) + done.output.encode()), module
+
+
+def _assert_read_or_refused(cpo: IndependentCpo, quirk: str, module: str, done) -> None:
+    assert "Traceback" not in done.output
+    assert not _leaks(cpo, done.output.encode()), module
+    if (field := _missing(quirk, cpo.version, module)) is not None:
+        assert done.exit_code == 1, (module, done.output)
+        assert "OCX570" in done.output and f"missing required field `{field}`" in done.output
+        assert "--allow-invalid" in done.output
+    elif quirk in FAILS_ALWAYS and len(cpo.lists[module]) > 14:   # locations: 2, read before
+        assert done.exit_code == 1, (module, done.output)
+        assert "OCX502" in done.output and "refused the token" in done.output
+    else:
+        assert done.exit_code == 0, (module, done.output)
+
+
+@pytest.mark.parametrize(("quirk", "version"), [case for case in CASES if case[0] not in FAILS_ALWAYS
+                                                and case[0] != "no cdr token"])
+def test_incremental_runs_tile_a_deviating_platform(quirk: str, version: str, run_cli, tmp_path: Path) -> None:
+    with IndependentCpo(version, records=30, quirks=(quirk,)) as cpo:
+        _login(cpo, run_cli)
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run").replace(
+            '"sessions.csv"', '"sessions-{run.timestamp}.csv"'))
+        delivered: list[str] = []
+        for run, added in enumerate((0, 5)):
+            for _ in range(added):
+                cpo.add_session(datetime.now(UTC))
+            _next_second()
+            folder = tmp_path / f"run-{run}"
+            folder.mkdir()
+            done = run_cli("run", str(spec), "--out", str(folder), "--state",
+                           str(tmp_path / "state.sqlite"), env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+            if quirk == "total unfiltered":   # the lookup of locations changed in the window
+                assert "`X-Total-Count` for `locations` counts its whole list" in done.output
+            delivered += [row["session"] for path in folder.glob("*.csv") for row in _csv_rows(path)]
+        assert len(delivered) == len(set(delivered)) == 35
