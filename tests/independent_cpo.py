@@ -43,6 +43,7 @@ QUIRKS = {
     "lower headers": "header names in lower case (`x-total-count`, `link`)",
     "upper headers": "header names in upper case (`X-TOTAL-COUNT`, `LINK`)",
     "link unquoted": "`Link: <...>; rel=next` (the relation not quoted)",
+    "link rel case": "`rel=\"Next\"` (relation types are case-insensitive, RFC 8288)",
     "link with prev": "`Link: <...>; rel=\"prev\", <...>; rel=\"next\"` (several links)",
     "link without slash": "next links to `.../sessions?...` where the endpoint is `.../sessions/`",
     "link past end": "the last page links on, to an offset past the list (which answers `[]`)",
@@ -287,6 +288,7 @@ class IndependentCpo:
             slash = "" if "link without slash" in self.quirks else "/"
             base = f"{origin}/ocpi/cpo/{self.version}/{module}{slash}?"
             rel = "next" if "link unquoted" in self.quirks else '"next"'
+            rel = '"Next"' if "link rel case" in self.quirks else rel
             headers["Link"] = f"<{base}{urlencode(following)}>; rel={rel}"
             if "link with prev" in self.quirks:
                 previous = {**following, "offset": str(max(0, offset - limit))}

@@ -169,7 +169,8 @@ def test_incremental_runs_deliver_each_record_exactly_once(
 PAGING = {"cursor": {"paging": "cursor"}, "cursor without total": {"paging": "cursor", "total": False},
           "relative links": {"relative_links": True}, "no total": {"total": False},
           "relative cursor": {"paging": "cursor", "relative_links": True, "total": False},
-          "cursor links without the slash": {"paging": "cursor", "quirks": ("link without slash",)}}
+          "cursor links without the slash": {"paging": "cursor", "quirks": ("link without slash",)},
+          "cursor links rel=Next": {"paging": "cursor", "total": False, "quirks": ("link rel case",)}}
 
 
 @pytest.mark.parametrize("style", PAGING)
@@ -179,7 +180,8 @@ def test_every_way_of_paging_delivers_every_session_once(style: str, run_cli, tm
     with absolute or relative links. A cursor platform read by offset once made the crawl
     ask for offsets past the total forever; one whose links drop the endpoint's trailing
     slash (`/sessions?cursor=...` for `/sessions/`) once had its links refused as another
-    path, read by offset, and failed the run (OCX571)."""
+    path, read by offset, and failed the run (OCX571); one sending `rel="Next"` (relation
+    types are case-insensitive) once had no next link at all, and failed the same way."""
     with IndependentCpo("2.2.1", records=30, **PAGING[style]) as cpo:  # type: ignore[arg-type]
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0

@@ -293,8 +293,7 @@ class Transport:
             return None
         if status == 204:           # No Content: an answer without `data` (some platforms' empty page)
             self._answered = True
-            return Answer(url, status, response.headers, None, response.links.get("next", {}).get("url") or None,
-                          False)
+            return Answer(url, status, response.headers, None, _next_link(response), False)
         body = prepare(content) if prepare is not None and status < 300 else None
         prepared = body is not None
         if body is None:
@@ -308,7 +307,7 @@ class Transport:
             return None
         if isinstance(data, Retry):
             return data
-        link = response.links.get("next", {}).get("url") or None
+        link = _next_link(response)
         loose = not prepared and (loose_timestamps(content) or wide_charset(response, content))
         self._answered = True
         return Answer(url, status, response.headers, data, link, loose)
@@ -437,6 +436,15 @@ def _log_request(url: str, status: int, size: int, started: float) -> None:
         HTTP.info("GET %s -> %d, %d bytes, %.0f ms", shown, status, size, ms,
                   extra={"event": "request", "method": "GET", "url": shown, "status": status,
                          "bytes": size, "ms": ms})
+
+
+def _next_link(response: httpx.Response) -> str | None:
+    """The `Link` header's URL with relation `next`: relation types are case-insensitive
+    and one link may carry several (`rel="Next"`, `rel="next last"`, RFC 8288)."""
+    for link in response.links.values():
+        if "next" in str(link.get("rel", "")).lower().split():
+            return link.get("url") or None
+    return None
 
 
 def _retry_after(response: httpx.Response) -> float | None:
