@@ -140,3 +140,38 @@ def test_a_dataset_named_like_a_taken_sheet_keeps_the_columns_sheet(run, tmp_pat
     described = list(workbook["columns"].iter_rows(values_only=True))
     assert described[0] == ("column", "type", "description", "treatment", "sources")
     assert next(workbook["data"].iter_rows(values_only=True))[0] == "driver"
+
+
+def test_a_local_time_is_written_as_the_local_time_it_names(run_cli, tmp_path, server) -> None:
+    """Excel has no time zones: a local month (`truncate(..., month, "Europe/Amsterdam")`,
+    labelled `2025-01-01T00:00:00+01:00` in CSV) was written as its UTC instant, so a
+    statistics office opening the workbook read January's figures under `2024-12-31
+    23:00`. Local labels are written as the local time they name; UTC ones stay UTC."""
+    spec = tmp_path / "spec.ocx"
+    body = HEADER.split("select\n")[0] + (
+        "select\n"
+        "  truncate(start_date_time, hour) as started\n"
+        '  truncate(start_date_time, day, "Europe/Amsterdam") as local_day\n'
+        "  round(kwh, 1) as energy_kwh\n")
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "OUTPUT_TEST_KEY": KEY}
+    for suffix in ("csv", "xlsx"):
+        spec.write_text(body + f'output {suffix} to "{tmp_path}/out/x.{suffix}"\n')
+        result = run_cli("run", str(spec), "--as-of", AS_OF, env=env)
+        assert result.exit_code == 0, result.output
+    expected = list(csv.DictReader(io.StringIO((tmp_path / "out" / "x.csv").read_text(),
+                                               newline="")))
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
+    rows = list(workbook["sessions"].iter_rows(values_only=True))[1:]
+    assert len(rows) == len(expected) > 50
+    assert any(not row["local_day"].endswith("Z") for row in expected)
+    for (started, local_day, _), row in zip(rows, expected):
+        assert started == datetime.fromisoformat(row["started"]).replace(tzinfo=None)
+        assert local_day == datetime.fromisoformat(row["local_day"]).replace(tzinfo=None)
+        assert (local_day.hour, local_day.minute) == (0, 0)
+    described = {r[0]: r[1] for r in workbook["columns"].iter_rows(values_only=True)}
+    assert described["started"] == "datetime" and described["local_day"] == "local datetime"
+    frame = docs_workbook_loader()(str(tmp_path / "out" / "x.xlsx"))
+    assert str(frame.started.dtype) == "datetime64[us, UTC]"
+    assert list(frame.local_day) == [datetime.fromisoformat(r["local_day"]).replace(tzinfo=None)
+                                     for r in expected]

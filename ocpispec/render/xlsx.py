@@ -1,8 +1,9 @@
 """XLSX output with openpyxl in write-only mode: rows stream into the sheet's XML on
 disk as they come, so memory stays flat; the workbook is zipped into the output at the
 end. Sheet 1 (named after the dataset) holds a header row and typed cells: numbers,
-whole numbers, booleans, timestamps (UTC, shown `yyyy-mm-dd h:mm:ss`; Excel has no time
-zones) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
+whole numbers, booleans, timestamps (shown `yyyy-mm-dd h:mm:ss`; Excel has no time
+zones, so a UTC value is written as UTC and a local one, a label with its offset such as
+`truncate(t, month, "Europe/Amsterdam")`, as the local time it names) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
 treatment, sources.
 
 Text is always a text cell: a value starting with `=` never becomes a formula, and
@@ -47,7 +48,9 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
         heading.comment = Comment(field.description or field.name, "ocpispec")
         header.append(heading)
     data.append(header)
-    convert = [_converter(field, data, WriteOnlyCell) for field in fields]
+    clocks = {field.name: _Timestamps() for field in fields if field.type == "datetime"}
+    convert = [_guarded(field, clocks[field.name]) if field.name in clocks
+               else _converter(field, data, WriteOnlyCell) for field in fields]
     names = [field.name for field in fields]
     written = 0
     for row in rows:
@@ -59,7 +62,8 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     columns = workbook.create_sheet("columns")
     columns.append(["column", "type", "description", "treatment", "sources"])
     for field in fields:
-        columns.append([_safe(field.name), _declared(field), _safe(field.description),
+        local = field.name in clocks and clocks[field.name].local
+        columns.append([_safe(field.name), _declared(field, local), _safe(field.description),
                         field.treatment, _safe(", ".join(field.sources))])
     workbook.save(sink)
     return written
@@ -79,15 +83,6 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         written.data_type = "s"  # never a formula
         return written
 
-    def timestamp(value: Any) -> Any:
-        """A naive UTC datetime: openpyxl gives it a date format of its own."""
-        if value is None:
-            return None
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-        return moment
-
     def typed(kind: type) -> Any:
         def make(value: Any) -> Any:
             if value is None or value.__class__ is kind:
@@ -100,8 +95,6 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         return make
 
     match field.type:
-        case "datetime":
-            return _guarded(field, timestamp)
         case "number":
             return typed(float)
         case "integer":
@@ -109,6 +102,28 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         case "boolean":
             return typed(bool)
     return text
+
+
+class _Timestamps:
+    """Timestamps as naive datetimes (openpyxl gives them a date format of its own).
+    Excel has no time zones: a UTC value (`...Z`) is written as UTC; a local label
+    (`2025-01-01T00:00:00+01:00`, a local `truncate` or `spread` slot) as the local time
+    it names, as its CSV cell reads: as UTC, January 2025 in Amsterdam would show as
+    31 December 2024 23:00. `local` tells the `columns` sheet which it was."""
+
+    def __init__(self) -> None:
+        self.local = False
+
+    def __call__(self, value: Any) -> Any:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            return moment
+        if isinstance(value, str) and not value.endswith(("Z", "z")):
+            self.local = True
+            return moment.replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _guarded(field: TypedField, convert: Any) -> Any:
@@ -121,9 +136,12 @@ def _guarded(field: TypedField, convert: Any) -> Any:
     return make
 
 
-def _declared(field: TypedField) -> str:
+def _declared(field: TypedField, local: bool) -> str:
     """The type the `columns` sheet names: a column of no one type (`jmespath`) is
-    written as text cells, so it says `string`, as the data package does."""
+    written as text cells, so it says `string`, as the data package does; timestamps
+    written as local times say `local datetime` (their description names the zone)."""
+    if local:
+        return "local datetime"
     return "string" if field.type == "any" else field.type
 
 
