@@ -381,6 +381,38 @@ def test_the_shipped_spec_suppresses_small_cells_and_counts_them(run_cli, demo_s
     assert header == "slot,postal_area,energy_kwh,periods"
 
 
+OCCUPANCY = TOTALS.split("from sessions")[0] + '''from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.duration over hour in location time zone as slot
+group by slot
+  location.city as city
+compute sum(period.duration) as occupied_minutes
+  minimum group size 10
+output csv to stdout
+'''
+
+
+def test_spreading_minutes_says_nothing_about_energy(run_cli, demo_server,
+                                                     tmp_path: Path) -> None:
+    """Occupancy per hour spreads `period.duration`: the periods' dimensions are not read,
+    so not normalized (default deny), and every period was counted as `charging periods
+    without an energy dimension: energy 0`, a false alarm about data the spec never used."""
+    spec = tmp_path / "occupancy.ocx"
+    spec.write_text(OCCUPANCY)
+    result = _run(run_cli, demo_server, spec, tmp_path / "o.csv")
+    assert result.exit_code == 0, result.output
+    assert "energy dimension" not in result.output
+    assert "rows written" in result.output
+    counts: Counter[str] = Counter()
+    rows = runtime.expander(dataset_of(OCCUPANCY), counts)(session(
+        [{"start_date_time": "2026-01-05T10:00:00Z"}], end="2026-01-05T11:30:00Z",
+        location={"time_zone": "Europe/Amsterdam"}))
+    assert sum(row["period"]["duration"] for row in rows) == 90.0
+    assert runtime.NO_ENERGY not in counts
+
+
 def test_the_slot_and_the_unnesting_are_part_of_what_is_approved() -> None:
     """Changing quarter hours to hours, or dropping `spread`, changes the privacy
     fingerprint, and `diff` names the change."""

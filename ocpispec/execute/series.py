@@ -124,8 +124,11 @@ def _unnest(step: ir.Unnest, counts: Counter[str]) -> Expand:
 
 
 def _periods(step: ir.Unnest, counts: Counter[str]) -> Callable[[list[dict], dict], list[dict]]:
-    """Charging periods in start order with `energy_kwh`, `end` and `duration`."""
+    """Charging periods in start order with `energy_kwh`, `end` and `duration`. A spec
+    that reads no period energy had no dimensions normalized (default deny): its periods
+    are not counted as lacking an energy dimension, a note that would be false."""
     energy_types = step.energy_types
+    energy_read = any(field.startswith("dimensions.") for field in step.fields)
     parent_end = step.parent_end
 
     def derive(elements: list[dict], row: dict) -> list[dict]:
@@ -148,7 +151,8 @@ def _periods(step: ir.Unnest, counts: Counter[str]) -> Callable[[list[dict], dic
                 counts[NO_START] += 1
                 end = None
             period = elements[index].copy()
-            period["energy_kwh"] = _energy(period.get("dimensions"), energy_types, counts)
+            period["energy_kwh"] = _energy(period.get("dimensions"), energy_types, counts) \
+                if energy_read else None
             period["end"] = None if end is None else (
                 end_text if CANONICAL.match(end_text) else format_timestamp_micros(end))
             period["duration"] = (round((end - start) / 60_000_000, 6)
