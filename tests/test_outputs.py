@@ -417,3 +417,15 @@ def test_a_tsv_file_is_tab_separated_unless_a_dialect_says_otherwise(run, server
 def test_a_named_dialect_wins_over_the_tsv_extension(run, server, tmp_path) -> None:
     assert run('output csv rfc-4180 to "OUT/x.tsv"', server).exit_code == 0
     assert (tmp_path / "out" / "x.tsv").read_text().startswith("driver,started,")
+
+
+def test_a_destination_under_the_home_directory(run, server, tmp_path, monkeypatch) -> None:
+    """`to "~/exports/x.csv"` made a folder named `~` in the current directory: no shell
+    reads a spec, so the tool expands the `~` itself, as a shell would."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    result = run('output csv to "~/exports/x.csv"', server)
+    assert result.exit_code == 0, result.output
+    assert (home / "exports" / "x.csv").read_text().startswith("driver,started,")
+    assert manifest(home / "exports" / "x.csv")["output"]["format"] == "csv"
+    assert not (Path.cwd() / "~").exists()

@@ -5,7 +5,7 @@ Placeholders in a destination (all UTC, safe in file names):
 `{export}`, `{dataset}`, `{run.date}` (2026-01-05), `{run.time}` (103000),
 `{run.timestamp}` (20260105T103000Z), `{window.start}`, `{window.end}` (20260101T000000Z,
 or `all` for an open window). Relative destinations are relative to the current
-directory, or to the configured `output_root`. `--out PATH` replaces the destination of a single-dataset spec; with
+directory, or to the configured `output_root`; a leading `~` is the home directory. `--out PATH` replaces the destination of a single-dataset spec; with
 several datasets it must be a directory, and each output keeps its own file name.
 `--out -` (or `to stdout` in the spec) streams to stdout.
 """
@@ -92,8 +92,8 @@ def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
                 targets[dataset.name] = _remote(expand(render.destination,
                                                        values[dataset.name]))
                 continue
-            own = None if render.destination is None else Path(expand(render.destination,
-                                                                      values[dataset.name]))
+            own = None if render.destination is None else _local(expand(render.destination,
+                                                                        values[dataset.name]))
             if own is not None and root is not None and not own.is_absolute():
                 own = root / own
             targets[dataset.name] = _target(dataset, render, own, out, len(datasets))
@@ -105,6 +105,18 @@ def resolve_targets(datasets: tuple[ir.Dataset, ...], out: str | None,
         remove_spools(targets.values())
         raise
     return targets
+
+
+def _local(destination: str) -> Path:
+    """A local destination; a leading `~` is the user's home directory, as in a shell
+    (no shell reads a spec: `~/exports/x.csv` made a folder named `~` in the current
+    directory)."""
+    path = Path(destination)
+    try:
+        return path.expanduser()
+    except RuntimeError:  # no home directory to expand to
+        raise OutputError(f"the destination `{destination}` starts with `~`, but the home "
+                          "directory is not known (set HOME, or write the full path)") from None
 
 
 def remove_spools(targets) -> None:
