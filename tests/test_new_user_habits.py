@@ -38,6 +38,13 @@ CASES = {
     "date()": ({"key": "date(end_date_time) as day"}, "write `truncate(end_date_time, day)`"),
     "day_of_week()": ({"key": "day_of_week(start_date_time) as day"},
                       "write `weekday(start_date_time)`"),
+    "quoted date": ({"window": 'between "2025-01-01" and "2025-02-01"'}, "write `2025-01-01`"),
+    "quoted second date": ({"window": 'between 2025-01-01 and "2025-02-01T06:00:00Z"'},
+                           "write `2025-02-01T06:00:00Z`"),
+    "last month": ({"window": "last month"},
+                   "write `last 1 month`, or `previous month` for the calendar month"),
+    "last quarter": ({"window": "last quarter"},
+                     "write `last 3 months`, or `previous quarter` for the calendar quarter"),
 }
 
 
@@ -82,6 +89,8 @@ def test_the_fixes_check_clean() -> None:
                 "planned per quarter hour\""},
         {"key": "truncate(end_date_time, day) as day"},
     ]
+    fixed += [{"window": "between 2025-01-01 and 2025-02-01"}, {"window": "last 1 month"},
+              {"window": "previous month"}, {"window": "last 3 months"}]
     for parts in fixed:
         check_text(AGGREGATE.format(**{**DEFAULTS, **parts}))
 
@@ -194,3 +203,27 @@ def test_monthly_groups_by_start_in_a_window_on_last_update(window: str,
     if codes:
         assert found[0].help == ("select by the same time: add `window on start_date_time` "
                                  "after `previous month`")
+
+
+@pytest.mark.parametrize(("written", "fix"), [
+    ("excel", "for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
+              "(`excel-de`, `excel-en`) for a CSV file Excel opens"),
+    ("xlsc", "for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
+             "(`excel-de`, `excel-en`) for a CSV file Excel opens"),
+    ("jsonl", "for one JSON object per line, write `ndjson`"),
+    ("tsv", "for tab-separated values, write `csv tab-separated`"),
+    ("cvs", "did you mean `csv`?"),
+])
+def test_a_format_named_after_its_tool_or_extension(written: str, fix: str, snapshot) -> None:
+    """`output excel` said only "write one of the formats", `output jsonl` suggested
+    `json` (one document, not one object per line)."""
+    body = AGGREGATE.format(**DEFAULTS).replace("output csv to", f"output {written} to")
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX401", fix)]
+    if written == "excel":
+        assert report.render(found, {"test.ocx": source}) == snapshot
+    fixed = fix.split("`")[1]
+    check_text(body.replace(f"output {written} to", f"output {fixed} to")
+               .replace("x.csv", "x.xlsx" if fixed == "xlsx" else "x.ndjson" if fixed ==
+                        "ndjson" else "x.tsv" if "tab" in fixed else "x.csv"))

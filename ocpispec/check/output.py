@@ -22,6 +22,16 @@ _TABULAR = frozenset({"csv", "markdown", "html", "xlsx"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
+_EXCEL = ("for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
+          "(`excel-de`, `excel-en`) for a CSV file Excel opens")
+_JSON_LINES = "for one JSON object per line, write `ndjson`"
+# formats named after the tool or the extension they are known by
+_MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
+          "jsonl": _JSON_LINES, "jsonlines": _JSON_LINES,
+          "tsv": "for tab-separated values, write `csv tab-separated`",
+          "md": "did you mean `markdown`?", "jinja": "did you mean `template`?"}
+
+
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                  ctx: Context) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Check one output clause; return its output name (pattern or `stdout`) and the
@@ -30,9 +40,11 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
     templates: tuple[tuple[str, str], ...] = ()
     if fmt not in FORMATS:
         guess = did_you_mean(fmt, FORMATS)
+        meant = _MEANT.get(fmt.lower()) or (_MEANT["xlsx"] if guess == "xlsx" else None)
         ctx.emit(error("OCX401", f"unknown output format `{fmt}`", output.format.span,
                        "not a format", notes=[f"formats are {backticked(FORMATS)}"],
-                       help=f"did you mean `{guess}`?" if guess else "write one of the formats"))
+                       help=meant or (f"did you mean `{guess}`?" if guess else
+                                      "write one of the formats")))
     elif fmt == "template":
         templates = _check_template(output, columns, ctx)
     elif output.template is not None:

@@ -10,7 +10,7 @@ writes instead (`parse_errors` tries these before its generic "expected ..."):
   starts `window on FIELD`;
 - forms a new user guesses: a text without quotes (`in Europe/Amsterdam`), `count(*)`,
   `minimum group size = 10`, `join ... on a = b`, `truncate(t, 15 minutes)`,
-  `monthly on the 1st`, `spread hours(...)`.
+  `monthly on the 1st`, `spread hours(...)`, a quoted date in a window, `last month`.
 """
 
 from __future__ import annotations
@@ -197,6 +197,13 @@ _UNIT_OF_COUNT = {("minute", "1"): "minute", ("minute", "15"): "quarter_hour",
                   ("hour", "24"): "day"}
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?")
+# `last month`: the rolling form of each unit (quarters and years are rolled in months)
+_PERIODS = {name: (unit, months) for unit, months in (
+    ("minute", 0), ("hour", 0), ("day", 0), ("week", 0), ("month", 0), ("quarter", 3),
+    ("year", 12)) for name in (unit, unit + "s")}
+
+
 def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                  source: SourceFile) -> Diagnostic | None:
     """`count(*)`, `minimum group size = 10`, `join locations on location_id =
@@ -246,6 +253,20 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                      help="write `each charging_periods as period` and then `spread "
                           "period.duration over hour in utc as slot`; sum it per slot with "
                           "`sum(period.duration)`")
+    if token.type == "STRING" and "DATE" in expected and _DATE.fullmatch(written[1:-1]):
+        return error("OCX001", "a date is written without quotes", span, "a quoted date",
+                     notes=["dates and UTC times in a window are bare: `since 2026-01-01`, "
+                            "`between 2026-01-01 and 2026-02-01T06:00:00Z`"],
+                     help=f"write `{written[1:-1]}`")
+    if "INT" in expected and last[-1:] == ["last"] and written.lower() in _PERIODS:
+        unit, months = _PERIODS[written.lower()]
+        rolling = f"last {months} months" if months else f"last 1 {unit}"
+        return error("OCX001", f"a rolling window says how many: `{rolling}`", span,
+                     "expected a number",
+                     notes=[f"`{rolling}` counts back from the moment of the run; "
+                            f"`previous {unit}` is the whole calendar {unit} before the "
+                            "run's own"],
+                     help=f"write `{rolling}`, or `previous {unit}` for the calendar {unit}")
     if last[-2:] == ["monthly", "on"]:
         return error("OCX001", "a monthly schedule names its day as `day N`", span,
                      "expected `day`", help="write `monthly on day 1 at 06:00`")
