@@ -315,3 +315,24 @@ def test_typed_files_hold_the_types_their_package_declares(run, tmp_path, fmt) -
         described = {row[0]: row[1] for row in workbook["columns"].iter_rows(
             min_row=2, values_only=True)}
         assert described == declared
+
+
+@pytest.mark.parametrize("scope, says", [
+    ("", "equal ids give equal pseudonyms within this export"),
+    ("per quarter", "equal ids give equal pseudonyms within one quarter of the record's time "
+                    "only: the same id has another pseudonym in the next quarter"),
+    ("per run", "equal ids give equal pseudonyms within this delivery only"),
+])
+def test_a_pseudonym_says_how_long_it_links(run, tmp_path, scope, says) -> None:
+    """A researcher studying repeat charging reads from the data package how far a
+    pseudonym links. Under `pseudonym scope per quarter` (and the shipped municipality
+    spec's `per week`) it said "equal ids give equal pseudonyms within this export":
+    the next quarter's new pseudonyms then read as new drivers."""
+    spec = LICENSED if not scope else LICENSED.replace(
+        "  pseudonym key env OUTPUT_TEST_KEY\n",
+        f"  pseudonym key env OUTPUT_TEST_KEY\n  pseudonym scope {scope}\n")
+    run('output csv to "OUT/x.csv"', spec=spec)
+    fields = package(tmp_path / "out" / "x.csv")["resources"][0]["schema"]["fields"]
+    assert fields[0]["name"] == "driver" and fields[0]["description"].endswith(says)
+    described = {f["name"]: f["description"] for f in fields[1:]}
+    assert not any("pseudonym" in text for text in described.values())

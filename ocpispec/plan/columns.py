@@ -53,7 +53,8 @@ def _owner(resolved: ResolvedField, binding_object: str) -> str:
     return parent[-1].object if parent and parent[-1].object else binding_object
 
 
-def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.Column:
+def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile,
+           scope: str = "export") -> ir.Column:
     expr = checked.column.expr
     detail = source.snippet(expr.span)
     if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
@@ -65,7 +66,8 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile) -> ir.C
         sources=tuple(dict.fromkeys(field.qualified for field in checked.sources)),
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
-        origin=checked.column.span, type=value_type(checked), description=describe(checked))
+        origin=checked.column.span, type=value_type(checked),
+        description=describe(checked, scope))
 
 
 _KIND_TYPES = {Kind.STRING: "string", Kind.ENUM: "string", Kind.URL: "string",

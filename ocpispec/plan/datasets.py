@@ -281,7 +281,8 @@ class _Builder:
         body = self.checked.dataset.body
         if isinstance(body, syntax.Aggregate):
             return self._aggregate(body)
-        released = tuple(cols.column(c, self.lowerer, self.source) for c in self.checked.columns)
+        released = tuple(cols.column(c, self.lowerer, self.source, self.options.pseudonym_scope)
+                         for c in self.checked.columns)
         expression = "{" + ", ".join(f"{_key(c.name)}: {c.expression}" for c in released) + "}"
         return ir.Project(f"project.{self.module}", released, expression, body.span)
 
@@ -294,7 +295,8 @@ class _Builder:
         size = body.min_group_size
         return ir.Aggregate(
             f"aggregate.{self.module}",
-            tuple(cols.column(c, self.lowerer, self.source) for c in keys),
+            tuple(cols.column(c, self.lowerer, self.source, self.options.pseudonym_scope)
+                  for c in keys),
             tuple(cols.measure(c, self.lowerer, self.source) for c in measures),
             size if size is not None else DEFAULT_MIN_GROUP_SIZE, size is not None,
             counted_by, entity, body.span,

@@ -13,11 +13,13 @@ from ocpispec.check.checked import CheckedColumn
 from ocpispec.language.functions import ALIASES, lookup
 
 
-def describe(checked: CheckedColumn) -> str:
+def describe(checked: CheckedColumn, scope: str = "export") -> str:
+    """`scope`: the header's pseudonym scope, which says how long equal ids give equal
+    pseudonyms (a consumer studying repeat visits must know where the links end)."""
     expr = checked.column.expr
     what = _sources(checked)
     if isinstance(expr, (syntax.Call, syntax.BinaryOp)):
-        how = _transformation(expr)
+        how = _transformation(expr).replace(_LINKED, _linked(scope))
         return f"{what}; {how}" if what and how else how or what
     if isinstance(expr, syntax.FieldRef):
         local = any(series.in_local_time(source.field) for source in checked.sources)
@@ -75,6 +77,20 @@ def _counts_distinct(call: syntax.Call) -> bool:
     return call.distinct and ALIASES.get(call.name.name, call.name.name) == "count"
 
 
+_LINKED = "equal ids give equal pseudonyms within this export"
+
+
+def _linked(scope: str) -> str:
+    match scope.partition(" in ")[0]:
+        case "export":
+            return _LINKED
+        case "per run":
+            return "equal ids give equal pseudonyms within this delivery only"
+    period = scope.partition(" in ")[0].removeprefix("per ")
+    return (f"equal ids give equal pseudonyms within one {period} of the record's time "
+            f"only: the same id has another pseudonym in the next {period}")
+
+
 def _zone(args: list, index: int) -> str:
     """The time zone a time function works in: UTC unless a zone is given."""
     return f"{args[index]} time" if len(args) > index and args[index] else "UTC"
@@ -86,7 +102,7 @@ def _step(call: syntax.Call) -> str:
     match name:
         case "pseudonymize":
             return ("keyed pseudonym (HMAC-SHA-256, first 128 bits as 32 lowercase hex "
-                    "characters); equal ids give equal pseudonyms within this export")
+                    f"characters); {_LINKED}")
         case "truncate":
             return f"cut to the {(args[1] or 'unit').replace('_', ' ')}, {_zone(args, 2)}"
         case "round":
