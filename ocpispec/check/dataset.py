@@ -32,7 +32,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     series.check_filter_reads(source, eaches, spread, ctx)
     checked_filter = None
     for where in source.wheres[:1]:
-        checked_filter = filters.check_where(where, scope, ctx)
+        checked_filter = filters.check_where(
+            where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate))
     columns = check_body(dataset.body, scope, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
         _check_group_size(dataset.body, ctx)

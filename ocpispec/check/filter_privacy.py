@@ -2,7 +2,8 @@
 
 A filter may not read NEVER fields (OCX309) and may not probe a personal field
 (OCX330: patterns, ordering, computed values, `jmespath`); naming a personal value
-exactly needs `where ... because "..."` (OCX308). The result, a CheckedFilter, lists
+exactly needs `where ... because "..."` (OCX308). In a row dataset, a filter that pins
+a quasi-identifier below its floor is warning OCX303 (`filter_pins`). The result, a CheckedFilter, lists
 the non-public fields the filter reads for the plan and the manifest, with personal
 values blanked out of the condition text.
 """
@@ -16,6 +17,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter, FilterRead
 from ocpispec.check.context import Context
+from ocpispec.check.filter_pins import check_pins
 from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
@@ -33,8 +35,8 @@ class FilterTest:
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 
 
-def check_filter(where: syntax.Where, tests: Sequence[FilterTest],
-                 ctx: Context) -> CheckedFilter:
+def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
+                 rows: bool = False) -> CheckedFilter:
     """A filter may not read NEVER fields (OCX309), may not probe a personal field
     (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal
     field at all only with `where ... because "..."` (OCX308)."""
@@ -52,6 +54,8 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest],
                 _oracle(use, probe, ctx)
             elif justification is None:
                 _unjustified_filter(use, ctx)
+    if rows and justification is None:
+        check_pins(where, tests, ctx)
     if justification is not None:
         weak_justification(justification, ctx)
         if not reads:

@@ -270,6 +270,11 @@ _CHECKS = {"truncate": _Walk._truncate, "round": _Walk._round, "bucket": _Walk._
            "minutes": _Walk._duration, "hours": _Walk._duration}
 
 
+def field_floor(use: Use) -> float:
+    """The floor of the field a use reads, in its own unit (inf: none)."""
+    return _field_floor(use)
+
+
 def _field_floor(use: Use) -> float:
     """The smallest step the field may show, in its own unit (inf: no generaliser can
     bring it to a floor, e.g. free text or an identifier-like string)."""

@@ -250,3 +250,54 @@ def test_a_personal_filter_is_justified_naming_or_refused(field, form, justified
         assert found == ["OCX330"], written
     else:
         assert found == ([] if justified else ["OCX308"]), written
+
+
+# ---- a filter that pins a quasi-identifier below its floor (OCX303) ---------------------------
+
+PINNED = "\n  round(kwh, 0) as energy\n  truncate(start_date_time, day) as day\n"
+
+
+def _pinned(where: str) -> str:
+    return _dataset(where).replace("as driver\n", "as driver" + PINNED)
+
+
+@pytest.mark.parametrize("where", [
+    "kwh >= 23.41 and kwh < 23.42",
+    "23.42 > kwh and kwh > 23.41",
+    'status = "COMPLETED" and kwh = 23.417',
+    "kwh in [23.417, 11.204]",
+    "start_date_time >= 2025-03-01T10:15:00Z and start_date_time < 2025-03-01T10:16:00Z",
+    "start_date_time = 2025-03-01T10:15:00Z",
+    "(kwh > 1 and (kwh <= 1.05))",
+])
+def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> None:
+    """`where kwh >= 23.41 and kwh < 23.42` beside `round(kwh, 0)`: every row of the
+    file has its energy to 0.01 kWh, and the pseudonym says whose; it checked clean."""
+    assert codes_of(_pinned(where)) == ["OCX303"]
+    reviewed = f'{where} because "the grid study needs exactly these sessions"'
+    assert codes_of(_pinned(reviewed)) == []
+
+
+@pytest.mark.parametrize("where", [
+    "kwh > 0", "kwh >= 10 and kwh < 10.1", "kwh >= 10 and kwh < 20",
+    "start_date_time >= 2025-03-01 and start_date_time < 2025-03-02",
+    "start_date_time >= 2025-03-01T10:00:00Z and start_date_time < 2025-03-01T11:00:00Z",
+    "kwh = 23.417 or kwh > 50", "not kwh = 23.417", "kwh != 23.417", "kwh not in [1.5]",
+    "end_date_time is null", 'status = "COMPLETED"',
+])
+def test_ranges_at_the_floor_and_conditions_not_every_row_meets_stay_quiet(where) -> None:
+    assert codes_of(_pinned(where)) == []
+
+
+def test_an_aggregate_may_filter_on_an_exact_value() -> None:
+    """Its groups hold at least the minimum group size of drivers: no row is one's."""
+    body = ("from sessions\n  join locations on location_id\n  where kwh = 0\n"
+            "group by prefix(location.postal_code, 4) as area\ncompute count() as sessions\n"
+            "  minimum group size 10\noutput csv to stdout\n")
+    assert codes_of(body) == []
+
+
+def test_the_pinning_filter_renders(snapshot) -> None:
+    text = HEADER + _pinned("kwh >= 23.41 and kwh < 23.42")
+    found = diagnose_source(SourceFile("pin.ocx", text))
+    assert report.render(found, {"pin.ocx": SourceFile("pin.ocx", text)}) == snapshot

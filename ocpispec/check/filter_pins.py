@@ -1,0 +1,137 @@
+"""A filter that pins a quasi-identifier below its floor (OCX303).
+
+`where kwh >= 23.41 and kwh < 23.42` in a row dataset tells, of every row it keeps, the
+energy to 0.01 kWh, whatever the columns coarsen it to (`round(kwh, 0)`); `where
+start_date_time >= 2025-03-01T10:15:00Z and start_date_time < 2025-03-01T10:16:00Z`
+tells each row's start to the minute beside `truncate(start_date_time, day)`. That is
+the field released below its floor, so it is the warning a column below its floor is,
+silenced the same way: `because "..."` after the condition. Only the conditions every
+kept row meets count (the top-level `and` chain); an aggregate's groups are protected
+by their minimum group size instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from ocpispec.check.context import Context
+from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
+from ocpispec.check.privacy import exposure
+from ocpispec.check.values import Use
+from ocpispec.diagnostics import warning
+from ocpispec.diagnostics.source import Span
+from ocpispec.language import syntax
+from ocpispec.schema.model import Kind, PrivacyClass
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+
+
+def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
+    """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
+    than its floor: equal to a value, one of a list, or a range narrower than the floor.
+    `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
+    kept = {id(condition) for condition in _conjuncts(where.condition)}
+    lows: dict[str, float] = {}
+    highs: dict[str, float] = {}
+    spans: dict[str, Span] = {}  # the first bound of each field's range
+    warned: set[str] = set()
+    for test in tests:
+        use, predicate = test.use, test.predicate
+        name = use.field.qualified
+        if id(predicate) not in kept or use.around or use.hatch is not None \
+                or name in warned or exposure(use, ctx) is not PrivacyClass.QUASI:
+            continue
+        floor = field_floor(use)
+        if math.isinf(floor) or use.field.field.object is not None:
+            continue
+        shown = _pin(predicate, use, lows, highs)
+        span = predicate.span
+        if shown is None and name in lows and name in highs:
+            first = spans.setdefault(name, span)
+            span = Span(min(first.start, span.start), max(first.end, span.end))
+            width = highs[name] - lows[name]
+            if width < floor * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
+                shown = f"in a range of {_amount(width, use)}"
+        elif shown is None:
+            spans.setdefault(name, span)
+        if shown is not None:
+            warned.add(name)
+            _warn(use, span, shown, floor, ctx)
+
+
+def _conjuncts(condition: syntax.Condition) -> Iterable[syntax.Condition]:
+    match condition:
+        case syntax.And(operands=operands):
+            for operand in operands:
+                yield from _conjuncts(operand)
+        case _:
+            yield condition
+
+
+def _pin(predicate: syntax.Condition, use: Use, lows: dict[str, float],
+         highs: dict[str, float]) -> str | None:
+    """What an exact pin shows, or None after noting a bound of a range."""
+    match predicate:
+        case syntax.InList(negated=False, options=options) if options.items and all(
+                _number(item, use) is not None for item in options.items):
+            return "equal to the value written" if len(options.items) == 1 else \
+                "equal to one of the values written"
+        case syntax.Compare(op=op, left=syntax.FieldRef(), right=syntax.Literal() as literal):
+            pass
+        case syntax.Compare(op=op, left=syntax.Literal() as literal, right=syntax.FieldRef()):
+            op = _FLIPPED.get(op, op)
+        case _:
+            return None
+    bound = _number(literal, use)
+    if bound is None:  # `= null`, or a type the checker refuses anyway
+        return None
+    if op == "=":
+        return "equal to the value written"
+    name = use.field.qualified
+    if op in (">", ">="):
+        lows[name] = max(lows.get(name, -math.inf), bound)
+    elif op in ("<", "<="):
+        highs[name] = min(highs.get(name, math.inf), bound)
+    return None
+
+
+def _number(literal: syntax.Literal, use: Use) -> float | None:
+    """A bound in the floor's unit: seconds for a time, the value for a number."""
+    value = literal.value
+    if use.field.field.kind is Kind.DATETIME and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _amount(width: float, use: Use) -> str:
+    if use.field.field.kind is Kind.DATETIME:
+        minutes = width / 60
+        return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+    return f"{width:g}"
+
+
+def _floor_words(floor: float, use: Use) -> str:
+    if use.field.field.kind is Kind.DATETIME:
+        return "an hour" if floor == TIME_FLOOR_SECONDS else f"{floor:g} seconds"
+    return f"steps of {floor:g}"
+
+
+def _warn(use: Use, span: Span, shown: str, floor: float, ctx: Context) -> None:
+    field = use.field.qualified
+    ctx.emit(warning(
+        "OCX303", f"the filter pins the quasi-identifier `{field}` below its floor",
+        span, f"every kept row has `{field}` {shown}",
+        notes=["a row export releases the records its filter keeps, so the filter tells "
+               f"each row's `{field}` as precisely as it is written, whatever the columns "
+               f"coarsen it to; the floor is {_floor_words(floor, use)}"],
+        help=f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
+             "or add `because \"...\"` after the condition with the reason"))
