@@ -163,6 +163,22 @@ def test_a_versions_url_of_two_lines_is_shown_on_one() -> None:
     assert "versions\\nhttps://x/v?token=(redacted)" in text and "SECRET" not in text
 
 
+@pytest.mark.parametrize("value", ["0f3a9c-SECRET-token-7b", "SECRET token with a space",
+                                   "Token SECRET\n"])
+def test_a_versions_url_that_is_no_url_is_not_shown(run_cli, tmp_path, value) -> None:
+    """`source ocpi env OCPI_TOKEN token env OCPI_TOKEN` (or two variables swapped): the
+    versions URL then holds the token, and OCX510 printed it (`got: 0f3a9c-SECRET...`)."""
+    spec = tmp_path / "swapped.ocx"
+    spec.write_text('export swapped\n  consumer "A city"\n  purpose "Sessions per area"\n'
+                    "source ocpi env OCPI_TOKEN token env OCPI_TOKEN\n"
+                    "from locations\nselect city\noutput csv to stdout\n")
+    result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                     env={"OCPI_TOKEN": value})
+    assert result.exit_code == 1 and "OCX510" in result.output
+    assert "SECRET" not in result.output
+    assert "characters without `scheme://host` (not shown: it may be a secret" in result.output
+
+
 def test_a_listed_url_with_a_control_character_is_a_diagnostic() -> None:
     """A platform (a real HTTP server here) whose versions list holds a URL with a control
     character: a diagnostic naming the URL, not an internal error."""

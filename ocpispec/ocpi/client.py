@@ -309,12 +309,12 @@ def _validate(credentials: Credentials, options: FetchOptions) -> None:
         # a pasted second line or a CRLF `.env` file: the HTTP client would refuse it as a bug
         raise fail(errors.INVALID_URL, "the versions URL holds a space, a line break or "
                    "another character a URL cannot hold",
-                   notes=[f"got: {errors.shown_url(credentials.versions_url)}"],
+                   notes=[f"got: {errors.shown_if_url(credentials.versions_url)}"],
                    help="set the versions URL alone, on one line and without spaces")
     parts = urlsplit(credentials.versions_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise fail(errors.INVALID_URL, "the versions URL is not an http(s) URL",
-                   notes=[f"got: {errors.safe_url(credentials.versions_url)}"],
+                   notes=[f"got: {errors.shown_if_url(credentials.versions_url)}"],
                    help="pass the full URL, e.g. `https://cpo.example.com/ocpi/versions`")
     if not credentials.token or any(c.isspace() for c in credentials.token):
         raise fail(errors.MISSING_TOKEN, "the token is empty or contains whitespace",

@@ -97,6 +97,20 @@ def platform_message(message: Any) -> str | None:
             "a platform's text can quote record values)")
 
 
+def shown_if_url(text: str) -> str:
+    """`shown_url` of a value that has the form `scheme://host...`; anything else is not
+    shown: a versions URL variable that holds no URL often holds the token or the key,
+    set in the wrong variable (`ocpi env OCPI_TOKEN`), and errors never show secrets."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        parts = None
+    if parts is not None and parts.scheme and parts.netloc:
+        return shown_url(text)
+    return (f"a value of {len(text)} characters without `scheme://host` (not shown: it "
+            "may be a secret set in the wrong variable)")
+
+
 def shown_url(url: str) -> str:
     """`safe_url` of the URL with characters that cannot be shown on one line escaped
     (`\\n`) first, so they are shown where they are (`urlsplit` drops some)."""
