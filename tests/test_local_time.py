@@ -220,6 +220,36 @@ output {fmt} to "exports/local.{fmt}"
         assert str(frame["utc_hour"].dt.tz) == "UTC"
 
 
+def test_parquet_declares_the_zone_of_a_local_cut(run_cli, demo_server, tmp_path) -> None:
+    """A statistics office reading `truncate(start_date_time, month, "Europe/Amsterdam")`
+    from Parquet got `2025-11-30 23:00:00+00:00`: `.dt.month` said November for December.
+    The instants stay UTC; the column declares its zone, so readers show the local month;
+    a UTC cut beside it stays UTC."""
+    import pandas as pd
+
+    spec = tmp_path / "local.ocx"
+    spec.write_text(RUN_HEADER + '''from sessions as starts
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+select
+  truncate(start_date_time, day, "Europe/Amsterdam") as local_day
+  truncate(start_date_time, month, "Europe/Amsterdam") as local_month
+  truncate(start_date_time, hour) as utc_hour
+output parquet to "exports/local.parquet"
+''')
+    env = {"OCPI_VERSIONS_URL": demo_server.versions_url, "OCPI_TOKEN": demo_server.token,
+           "TEST_KEY": KEY}
+    out = tmp_path / "local.parquet"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, env=env)
+    assert result.exit_code == 0, cli_block(result)
+    frame = pd.read_parquet(out)
+    assert str(frame.local_month.dtype) == "datetime64[us, Europe/Amsterdam]"
+    assert str(frame.utc_hour.dtype) == "datetime64[us, UTC]"
+    assert set(frame.local_month.dt.month) == {12} and len(frame) > 10
+    assert (frame.local_day.dt.hour == 0).all()
+    assert (frame.local_day <= frame.utc_hour).all()  # the same instants as before
+
+
 _LOCAL_WINDOW = '''from sessions
   previous month in "Europe/Amsterdam"
   window on start_date_time

@@ -3,6 +3,7 @@ description, treatment. Keys and measures of an aggregate are fields alike."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ocpispec.plan import ir
@@ -21,6 +22,9 @@ class TypedField:
     treatment: str
     sources: tuple[str, ...]
     released_as: str
+    # the IANA zone of a local `truncate` (its values are that zone's local periods):
+    # Parquet declares it, so readers show January in Amsterdam as January
+    zone: str | None = None
 
     @property
     def pseudonym(self) -> bool:
@@ -31,9 +35,21 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     aggregate = dataset.step(ir.Aggregate)
     columns = aggregate.keys if aggregate is not None else dataset.columns
     fields = [TypedField(c.name, c.type or "any", c.description or "", c.treatment,
-                         c.sources, c.released_as) for c in columns]
+                         c.sources, c.released_as, _zone(c)) for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
                               f"aggregated ({m.function})", m.sources, m.privacy)
                    for m in aggregate.measures]
     return tuple(fields)
+
+
+_LOCAL_TRUNCATE = re.compile(r"truncate_in\(.*, '[a-z_]+', '([A-Za-z0-9_+\-/]+)'\)")
+
+
+def _zone(column: ir.Column) -> str | None:
+    """The zone of a column that is a local `truncate` as a whole (`truncate(t, month,
+    "Europe/Amsterdam")`); None for anything else (UTC, or slots of many zones)."""
+    if column.type != "datetime":
+        return None
+    found = _LOCAL_TRUNCATE.fullmatch(column.expression)
+    return found.group(1) if found else None

@@ -222,7 +222,7 @@ def _arrow_field(typed: TypedField) -> ArrowField:
                 "sources": ", ".join(typed.sources), "released_as": typed.released_as}
     if typed.pseudonym:
         metadata["format"] = f"{PSEUDONYM_LENGTH} lowercase hex characters"
-    return ArrowField(typed.name, typed.type, metadata)
+    return ArrowField(typed.name, typed.type, metadata, typed.zone or "UTC")
 
 
 def _convert(kind: str, values: list[Any]) -> list[Any]:

@@ -34,11 +34,13 @@ class ArrowField:
     name: str
     kind: str  # datetime, number, integer, boolean, string, geopoint
     metadata: Mapping[str, str]
+    zone: str = "UTC"  # a datetime's time zone: the values are UTC instants either way
 
 
 def arrow_schema(fields: Sequence[ArrowField], metadata: Mapping[str, str]) -> str:
     """The base64 text of the encapsulated IPC Schema message for `fields`."""
-    schema = Table((None, ("offset", [_field(f.name, f.kind, f.metadata) for f in fields]),
+    schema = Table((None, ("offset", [_field(f.name, f.kind, f.metadata, f.zone)
+                                      for f in fields]),
                     ("offset", _key_values(metadata))))
     message = Table((("short", _METADATA_V5), ("ubyte", _HEADER_SCHEMA), ("offset", schema),
                      ("long", 0)))
@@ -48,16 +50,16 @@ def arrow_schema(fields: Sequence[ArrowField], metadata: Mapping[str, str]) -> s
     return base64.b64encode(framed).decode("ascii")
 
 
-def _field(name: str, kind: str, metadata: Mapping[str, str]) -> Table:
-    type_id, type_table, children = _type(kind)
+def _field(name: str, kind: str, metadata: Mapping[str, str], zone: str = "UTC") -> Table:
+    type_id, type_table, children = _type(kind, zone)
     return Table((("offset", name), ("bool", 1), ("ubyte", type_id), ("offset", type_table),
                   None, ("offset", children), ("offset", _key_values(metadata))))
 
 
-def _type(kind: str) -> tuple[int, Table, list[Table]]:
+def _type(kind: str, zone: str = "UTC") -> tuple[int, Table, list[Table]]:
     match kind:
         case "datetime":
-            return _TYPE_TIMESTAMP, Table((("short", _MICROSECOND), ("offset", "UTC"))), []
+            return _TYPE_TIMESTAMP, Table((("short", _MICROSECOND), ("offset", zone))), []
         case "number":
             return _TYPE_FLOAT, Table((("short", _DOUBLE),)), []
         case "integer":
