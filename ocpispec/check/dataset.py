@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
-from ocpispec.check import filters, privacy, series
+from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.disclosure import check_disclosure
@@ -35,6 +35,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         checked_filter = filters.check_where(
             where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate))
     columns = check_body(dataset.body, scope, ctx)
+    if not isinstance(dataset.body, syntax.Aggregate):
+        filter_pins.check_window_pin(source, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
         _check_group_size(dataset.body, ctx)
         check_disclosure(dataset.body, ctx)

@@ -7,7 +7,8 @@ tells each row's start to the minute beside `truncate(start_date_time, day)`. Th
 the field released below its floor, so it is the warning a column below its floor is,
 silenced the same way: `because "..."` after the condition. Only the conditions every
 kept row meets count (the top-level `and` chain); an aggregate's groups are protected
-by their minimum group size instead.
+by their minimum group size instead. A fixed window narrower than an hour pins the
+time it applies to the same way (`check_window_pin`).
 """
 
 from __future__ import annotations
@@ -101,12 +102,8 @@ def _pin(predicate: syntax.Condition, use: Use, lows: dict[str, float],
 def _number(literal: syntax.Literal, use: Use) -> float | None:
     """A bound in the floor's unit: seconds for a time, the value for a number."""
     value = literal.value
-    if use.field.field.kind is Kind.DATETIME and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    if use.field.field.kind is Kind.DATETIME:
+        return _moment(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None
@@ -114,8 +111,7 @@ def _number(literal: syntax.Literal, use: Use) -> float | None:
 
 def _amount(width: float, use: Use) -> str:
     if use.field.field.kind is Kind.DATETIME:
-        minutes = width / 60
-        return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+        return _minutes(width)
     return f"{width:g}"
 
 
@@ -135,3 +131,39 @@ def _warn(use: Use, span: Span, shown: str, floor: float, ctx: Context) -> None:
                f"coarsen it to; the floor is {_floor_words(floor, use)}"],
         help=f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
              "or add `because \"...\"` after the condition with the reason"))
+
+
+def check_window_pin(source: syntax.From, ctx: Context) -> None:
+    """A fixed window narrower than an hour pins the time it applies to, as a filter
+    does: `between 2026-03-01T10:15:00Z and 2026-03-01T10:16:00Z` with `window on
+    start_date_time` tells every row's start to the minute (on `last_updated`, when the
+    platform last changed it). Rows only: the caller skips aggregates."""
+    window = source.window
+    if not isinstance(window, syntax.Between):
+        return
+    start, end = _moment(window.start.value), _moment(window.end.value)
+    if start is None or end is None or not 0 < end - start < TIME_FLOOR_SECONDS:
+        return
+    field = source.event_time.field.dotted if source.event_time else "last_updated"
+    ctx.emit(warning(
+        "OCX303", f"the window pins the quasi-identifier `{field}` below its floor",
+        window.span, f"every row has `{field}` in a range of {_minutes(end - start)}",
+        notes=["a row export releases the records its window keeps, so a window narrower "
+               f"than the floor tells each row's `{field}` that precisely, whatever the "
+               "columns coarsen it to; the floor is an hour"],
+        help="widen the window to at least an hour, or aggregate the dataset"))
+
+
+def _moment(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _minutes(seconds: float) -> str:
+    minutes = seconds / 60
+    return f"{minutes:g} minute{'s' if minutes != 1 else ''}"

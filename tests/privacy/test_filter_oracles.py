@@ -301,3 +301,19 @@ def test_the_pinning_filter_renders(snapshot) -> None:
     text = HEADER + _pinned("kwh >= 23.41 and kwh < 23.42")
     found = diagnose_source(SourceFile("pin.ocx", text))
     assert report.render(found, {"pin.ocx": SourceFile("pin.ocx", text)}) == snapshot
+
+
+@pytest.mark.parametrize("window, code", [
+    ("between 2025-03-01T10:15:00Z and 2025-03-01T10:16:00Z\n  window on start_date_time",
+     ["OCX303"]),
+    ("between 2025-03-01T10:15:00Z and 2025-03-01T10:45:00Z", ["OCX303"]),
+    ("between 2025-03-01T10:00:00Z and 2025-03-01T11:00:00Z\n  window on start_date_time", []),
+    ("between 2025-03-01 and 2025-03-02", []),
+])
+def test_a_fixed_window_narrower_than_an_hour_pins_its_time(window, code) -> None:
+    """`between` one minute `window on start_date_time` beside `truncate(start_date_time,
+    day)`: every row's start to the minute; it checked clean."""
+    assert codes_of(_pinned("kwh > 0").replace("  where kwh > 0", f"  {window}")) == code
+    aggregate = (f"from sessions\n  {window}\ngroup by truncate(start_date_time, day) as d\n"
+                 "compute count() as n\n  minimum group size 10\noutput csv to stdout\n")
+    assert codes_of(aggregate) == []
