@@ -49,11 +49,26 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_repeated_releases(datasets, spec.schedule, ctx)
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
-    diagnostics = _capped(sorted(ctx.diagnostics, key=_position), max_errors)
+    diagnostics = _capped(sorted(_unique(ctx.diagnostics), key=_position), max_errors)
     if has_errors(diagnostics):
         raise CompileError(diagnostics)
     return CheckedSpec(spec, source, tuple(d for d in datasets if d is not None),
                        tuple(diagnostics))
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Without repeats: one field read twice by one expression (`jmespath("sort_by(
+    charging_periods, &start_date_time)[0].start_date_time")`) raised the same finding
+    twice, word for word and at the same place."""
+    seen: set[str] = set()
+    unique = []
+    for diagnostic in diagnostics:
+        key = repr((diagnostic.code, diagnostic.message, diagnostic.labels,
+                    diagnostic.notes, diagnostic.help))
+        if key not in seen:
+            seen.add(key)
+            unique.append(diagnostic)
+    return unique
 
 
 def _check_key(spec: syntax.Spec, ctx: Context) -> None:

@@ -292,3 +292,13 @@ def test_min_and_max_keep_the_class_of_what_they_release() -> None:
     columns = {c.name: c.released_as.value for c in check_text(body).datasets[0].columns}
     assert columns == {"day": "quasi-identifier", "biggest": "quasi-identifier",
                        "total": "public"}
+
+
+def test_a_field_read_twice_by_one_expression_is_warned_once() -> None:
+    """`sort_by(charging_periods, &start_date_time)[0].start_date_time` reads the period
+    start twice; the check printed the same OCX303, word for word, twice."""
+    from frontend_helpers import codes_of
+
+    body = ('from sessions\nselect\n  jmespath("sort_by(charging_periods, &start_date_time)'
+            '[0].start_date_time") as first_period\noutput csv to stdout\n')
+    assert codes_of(body) == ["OCX303"]
