@@ -227,3 +227,31 @@ def test_a_format_named_after_its_tool_or_extension(written: str, fix: str, snap
     check_text(body.replace(f"output {written} to", f"output {fixed} to")
                .replace("x.csv", "x.xlsx" if fixed == "xlsx" else "x.ndjson" if fixed ==
                         "ndjson" else "x.tsv" if "tab" in fixed else "x.csv"))
+
+
+PEAK = '''from sessions
+  join locations on location_id
+group by location.evse.evse_id as evse
+compute
+  {measure} as peak_kw
+  minimum group size 10
+output csv to "exports/x.csv"
+'''
+
+
+@pytest.mark.parametrize("measure", [
+    'round(max(jmespath("max(charging_periods[].dimensions[?type == '
+    "'MAX_POWER'].volume[])\")), 1)",
+    "max(kwh)",
+])
+def test_the_help_never_repeats_the_column_it_warns_about(measure: str, snapshot) -> None:
+    """A grid operator's peak power per EVSE: the help said "round the result, e.g.
+    `round(max(jmespath(...)), 1)`", the column as written, for a field (the dimension
+    type, an enum) that no round protects."""
+    body = PEAK.format(measure=measure)
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.code == "OCX303"]
+    assert found
+    for diagnostic in found:
+        assert f"`{measure} as peak_kw`" not in (diagnostic.help or "")
+    assert report.render(found, {"test.ocx": source}) == snapshot

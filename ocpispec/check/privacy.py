@@ -172,13 +172,28 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
                      "charged in (`spread kwh over quarter_hour in utc as slot`, docs: Time "
                      "series); grouped by the start's quarter hour, a session's energy "
                      "counts only in the slot it started in")
-    if extremes:  # a measure stays a measure: round what it releases
+    if extremes and _roundable(use, extremes[-1]):  # a measure stays a measure: round it
         written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
         help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")
+    elif extremes and use.hatch is not None:
+        help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
+                "coarsen: add `because \"...\"` with the reason (e.g. it only selects "
+                "which values are read), or compute the column without `jmespath`")
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
+
+
+def _roundable(use: Use, extreme: syntax.Call) -> bool:
+    """Whether `round(max(...), 1)` is the fix to offer: the field is not read inside
+    `jmespath(...)` (no round around it counts), and the column does not round the
+    measure already (the help then repeated the column)."""
+    if use.hatch is not None:
+        return False
+    outside = use.around[use.around.index(extreme) + 1:]
+    return not any(isinstance(node, syntax.Call) and node.name.name == "round"
+                   for node in outside)
 
 
 def _fine_start_slot(use: Use, at: syntax.Call | None) -> bool:
