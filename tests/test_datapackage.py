@@ -336,3 +336,25 @@ def test_a_pseudonym_says_how_long_it_links(run, tmp_path, scope, says) -> None:
     assert fields[0]["name"] == "driver" and fields[0]["description"].endswith(says)
     described = {f["name"]: f["description"] for f in fields[1:]}
     assert not any("pseudonym" in text for text in described.values())
+
+
+def test_a_local_month_loads_as_that_month(run, tmp_path) -> None:
+    """The documented loaders turned `truncate(start_date_time, month, "Europe/Amsterdam")`
+    (`2025-12-01T00:00:00+01:00` in the file) into `2025-11-30 23:00 UTC`, so `.dt.month`
+    said November. The package names the zone and the loaders show the values in it."""
+    spec = LICENSED.replace("  location.publish as published\n",
+                            '  location.publish as published\n'
+                            '  truncate(start_date_time, month, "Europe/Amsterdam") as month\n')
+    run('output csv to "OUT/x.csv"', spec=spec)
+    run('output ndjson to "OUT/x.ndjson"', spec=spec)
+    fields = {f["name"]: f for f in package(tmp_path / "out" / "x.csv")["resources"][0][
+        "schema"]["fields"]}
+    assert fields["month"]["ocpispec:timeZone"] == "Europe/Amsterdam"
+    assert "ocpispec:timeZone" not in fields["started"]
+    with open(tmp_path / "out" / "x.csv", newline="") as file:
+        labels = [row["month"] for row in csv.DictReader(file)]
+    for frame in (docs_loader()(str(tmp_path / "out" / "x.csv.datapackage.json")),
+                  docs_json_loader()(str(tmp_path / "out" / "x.ndjson.datapackage.json"))):
+        assert str(frame.month.dtype).endswith(", Europe/Amsterdam]")
+        assert [stamp.isoformat() for stamp in frame.month] == labels
+        assert str(frame.started.dtype).endswith(", UTC]")

@@ -75,7 +75,9 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
                              "ocpispec:sources": list(field.sources)}
     match entry["type"]:
         case "datetime":
-            entry["format"] = "any"  # ISO 8601, UTC (`Z`); whole seconds or finer
+            entry["format"] = "any"  # ISO 8601, `Z` or a local offset; seconds or finer
+            if field.zone is not None:  # the local periods of a zone: readers show them
+                entry["ocpispec:timeZone"] = field.zone
         case "boolean":
             entry["trueValues"], entry["falseValues"] = ["true"], ["false"]
         case "number" if dialect is not None and dialect.decimal == "comma":
