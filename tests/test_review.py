@@ -202,6 +202,7 @@ compute
   percentile(kwh, 0.9) as p90_kwh
   round(percentile(kwh, 0.25), 1) as p25_kwh
   round(sum(kwh), -2) as energy_hundreds
+  round(max(jmespath("max(charging_periods[].dimensions[].volume)")), 1) as peak
   minimum group size 10
 output csv to "out.csv"
 """
@@ -223,6 +224,10 @@ def test_measures_in_plain_words() -> None:
                    "1 decimal",
         "energy_hundreds": "the total of the energy (kWh) over the group, rounded to the "
                            "nearest 100",
+        # a JMESPath value inside a measure: it read "the largest value of computed by ..."
+        "peak": "the largest value of the result of the JMESPath expression "
+                "`max(charging_periods[].dimensions[].volume)` over the record in the group "
+                "(one record's own value), rounded to 1 decimal",
     }
 
 

@@ -196,7 +196,11 @@ def _zone_words(rest: tuple) -> str:
 
 
 def _bare(text: str) -> str:
-    """Drop a trailing ", as it is" when a phrase is nested in another."""
+    """Drop a trailing ", as it is" when a phrase is nested in another; a phrase that is
+    no noun (`computed by the JMESPath expression ...`) becomes one ("the largest value
+    of the result of the JMESPath expression ...", not "... value of computed by ...")."""
+    if text.startswith("computed by "):
+        return "the result of " + text.removeprefix("computed by ")
     return text.removesuffix(", as it is")
 
 
