@@ -65,6 +65,11 @@ def test_a_guessed_form_gets_the_form_to_write(case: str, snapshot) -> None:
 
 @pytest.mark.parametrize(("tail", "fix"), [
     ('schedule monthly on the 1st at 06:00\n', "write `monthly on day 1 at 06:00`"),
+    ("schedule monthly at 05:00\n", "write `schedule monthly on day 1 at 05:00`"),
+    ("schedule daily 06:30\n", "write `schedule daily at 06:30`"),
+    ("schedule weekly 06:30\n", "write `schedule weekly on monday at 06:30`"),
+    ("schedule every friday at 18:00\n", "write `schedule weekly on friday at 18:00`"),
+    ("schedule every day at 05:30\n", "write `schedule daily at 05:30`"),
 ])
 def test_a_schedule_in_plain_english(tail: str, fix: str) -> None:
     found, _ = _diagnostics({}, tail)
@@ -255,3 +260,18 @@ def test_the_help_never_repeats_the_column_it_warns_about(measure: str, snapshot
     for diagnostic in found:
         assert f"`{measure} as peak_kw`" not in (diagnostic.help or "")
     assert report.render(found, {"test.ocx": source}) == snapshot
+
+
+def test_a_minimum_group_size_in_a_row_export_points_to_both_forms(snapshot) -> None:
+    """`select ... minimum group size 10` said "expected one of `-`, `limit`, ...";
+    a row export is made k-anonymous with `require k`, groups have a minimum size."""
+    body = ("from sessions\n  join locations on location_id\nselect\n"
+            "  prefix(location.postal_code, 4) as area\n  minimum group size 10\n"
+            'output csv to "exports/x.csv"\n')
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [d.help for d in found] == [
+        "write `require k 10` after the columns, or aggregate with `group by ... compute "
+        "... minimum group size 10`"]
+    assert report.render(found, {"test.ocx": source}) == snapshot
+    check_text(body.replace("minimum group size 10", "require k 10"))

@@ -10,7 +10,9 @@ writes instead (`parse_errors` tries these before its generic "expected ..."):
   starts `window on FIELD`;
 - forms a new user guesses: a text without quotes (`in Europe/Amsterdam`), `count(*)`,
   `minimum group size = 10`, `join ... on a = b`, `truncate(t, 15 minutes)`,
-  `monthly on the 1st`, `spread hours(...)`, a quoted date in a window, `last month`.
+  `monthly on the 1st`, `spread hours(...)`, a quoted date in a window, `last month`,
+  `schedule monthly at 06:00`, `schedule every monday`, `minimum group size` in a
+  `select`.
 """
 
 from __future__ import annotations
@@ -146,6 +148,14 @@ def aggregate_shape(token, expected, span, history, parser) -> Diagnostic | None
                      notes=["an aggregate's columns are its `group by` keys and its "
                             "`compute` measures"],
                      help="list the measures under `compute`: `compute count() as sessions`")
+    if token.type == "MINIMUM" and selected and not grouped:
+        return error("OCX001", "`minimum group size` belongs to an aggregate", span,
+                     "a row export has no groups",
+                     notes=["groups and their minimum size are `group by KEYS compute "
+                            "MEASURES minimum group size N`; the rows of a `select` are "
+                            "made k-anonymous with `require k N over (COLUMNS)`"],
+                     help="write `require k 10` after the columns, or aggregate with "
+                          "`group by ... compute ... minimum group size 10`")
     if "COMPUTE" in expected and grouped and "COMPUTE" not in block \
             and token.type in ("OUTPUT", "ORDER", "LIMIT", "$END", "FROM"):
         return error("OCX001", "`group by` needs `compute`", span, "expected `compute`",
@@ -188,6 +198,41 @@ def unquoted_text(token, expected: set[str], span: Span,
                  notes=["time zones, destinations and texts such as the consumer and the "
                         "purpose are written in double quotes"],
                  help=f'write `"{text}"`')
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+
+
+def _schedule_habit(written: str, last: list[str], source: SourceFile,
+                    span: Span) -> Diagnostic | None:
+    """`schedule monthly at 06:00`, `schedule daily 06:00`, `schedule every monday at
+    06:00`: the schedule as said aloud, with the form the language writes."""
+    if len(last) < 2 or last[-2] != "schedule":
+        return None
+    clock = _CLOCK.search(source.text[span.start:source.text.find("\n", span.start)])
+    at = clock.group() if clock else "06:00"
+    match last[-1], written.lower():
+        case "monthly", word if word != "on":
+            fix = f"monthly on day 1 at {at}"
+        case "daily" | "weekly" as period, word if _CLOCK.fullmatch(word):
+            fix = f"daily at {at}" if period == "daily" else f"weekly on monday at {at}"
+        case "every", word if word in _WEEKDAYS:
+            fix = f"weekly on {word} at {at}"
+        case "every", "day":
+            fix = f"daily at {at}"
+        case "every", "week":
+            fix = f"weekly on monday at {at}"
+        case "every", "month":
+            fix = f"monthly on day 1 at {at}"
+        case _:
+            return None
+    return error("OCX001", "a schedule is written in fixed words", span,
+                 f"not how `schedule {last[-1]}` goes on",
+                 notes=["schedules are `daily at HH:MM`, `weekly on DAY at HH:MM`, `monthly "
+                        "on day D at HH:MM`, `hourly`, `every N minutes|hours` or "
+                        "`cron \"...\"`, in UTC"],
+                 help=f"write `schedule {fix}`")
 
 
 _UNITS_IN_WORDS = {"minute": "minute", "minutes": "minute", "min": "minute",
@@ -267,6 +312,8 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             f"`previous {unit}` is the whole calendar {unit} before the "
                             "run's own"],
                      help=f"write `{rolling}`, or `previous {unit}` for the calendar {unit}")
+    if (schedule := _schedule_habit(written, last, source, span)) is not None:
+        return schedule
     if last[-2:] == ["monthly", "on"]:
         return error("OCX001", "a monthly schedule names its day as `day N`", span,
                      "expected `day`", help="write `monthly on day 1 at 06:00`")
