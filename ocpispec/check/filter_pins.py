@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ocpispec.check.context import Context
+from ocpispec.check import floors
 from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
 from ocpispec.check.privacy import exposure
 from ocpispec.check.values import Use
@@ -42,11 +43,17 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     for test in tests:
         use, predicate = test.use, test.predicate
         name = use.field.qualified
-        if id(predicate) not in kept or use.around or use.hatch is not None \
+        if id(predicate) not in kept or use.hatch is not None \
                 or name in warned or exposure(use, ctx) is not PrivacyClass.QUASI:
             continue
         floor = field_floor(use)
         if math.isinf(floor) or use.field.field.object is not None:
+            continue
+        if use.around:  # `round(kwh, 3) = 23.417`: exact unless the value is coarsened
+            shown = _computed_pin(predicate, use)
+            if shown is not None:
+                warned.add(name)
+                _warn(use, predicate.span, shown, floor, ctx)
             continue
         shown = _pin(predicate, use, lows, highs)
         span = predicate.span
@@ -97,6 +104,19 @@ def _pin(predicate: syntax.Condition, use: Use, lows: dict[str, float],
     elif op in ("<", "<="):
         highs[name] = min(highs.get(name, math.inf), bound)
     return None
+
+
+def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
+    """A value computed from the field, named exactly (`=`, `in`), pins the field as
+    finely as the computation keeps it: below the floor unless a generaliser that reaches
+    it (`round(kwh, 0) = 23`) is on the way. Ranges of computed values are not measured."""
+    named = isinstance(predicate, syntax.InList) and not predicate.negated or \
+        isinstance(predicate, syntax.Compare) and predicate.op == "=" and any(
+            isinstance(side, syntax.Literal) and side.value is not None
+            for side in (predicate.left, predicate.right))
+    if not named or floors.assess(use).protects:
+        return None
+    return "equal to the value written, computed from it"
 
 
 def _number(literal: syntax.Literal, use: Use) -> float | None:

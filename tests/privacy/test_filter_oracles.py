@@ -269,6 +269,9 @@ def _pinned(where: str) -> str:
     "start_date_time >= 2025-03-01T10:15:00Z and start_date_time < 2025-03-01T10:16:00Z",
     "start_date_time = 2025-03-01T10:15:00Z",
     "(kwh > 1 and (kwh <= 1.05))",
+    "round(kwh, 3) = 23.417",
+    "kwh * 1000 = 23417",
+    "truncate(start_date_time, minute) = 2025-03-01T10:15:00Z",
 ])
 def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> None:
     """`where kwh >= 23.41 and kwh < 23.42` beside `round(kwh, 0)`: every row of the
@@ -284,6 +287,8 @@ def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> No
     "start_date_time >= 2025-03-01T10:00:00Z and start_date_time < 2025-03-01T11:00:00Z",
     "kwh = 23.417 or kwh > 50", "not kwh = 23.417", "kwh != 23.417", "kwh not in [1.5]",
     "end_date_time is null", 'status = "COMPLETED"',
+    "round(kwh, 0) = 23", "truncate(start_date_time, day) = 2025-03-01",
+    "hours(start_date_time, end_date_time) > 1",
 ])
 def test_ranges_at_the_floor_and_conditions_not_every_row_meets_stay_quiet(where) -> None:
     assert codes_of(_pinned(where)) == []
