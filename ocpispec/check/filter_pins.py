@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,38 +37,47 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     than its floor: equal to a value, one of a list, or a range narrower than the floor.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     kept = {id(condition) for condition in _conjuncts(where.condition)}
-    lows: dict[str, float] = {}
-    highs: dict[str, float] = {}
-    spans: dict[str, Span] = {}  # the first bound of each field's range
+    ranges = _Ranges()
     warned: set[str] = set()
     for test in tests:
         use, predicate = test.use, test.predicate
         name = use.field.qualified
-        if id(predicate) not in kept or use.hatch is not None \
-                or name in warned or exposure(use, ctx) is not PrivacyClass.QUASI:
-            continue
-        floor = field_floor(use)
-        if math.isinf(floor) or use.field.field.object is not None:
+        if id(predicate) not in kept or use.hatch is not None or name in warned \
+                or exposure(use, ctx) is not PrivacyClass.QUASI \
+                or use.field.field.object is not None or math.isinf(field_floor(use)):
             continue
         if use.around:  # `round(kwh, 3) = 23.417`: exact unless the value is coarsened
-            shown = _computed_pin(predicate, use)
-            if shown is not None:
-                warned.add(name)
-                _warn(use, predicate.span, shown, floor, ctx)
-            continue
-        shown = _pin(predicate, use, lows, highs)
-        span = predicate.span
-        if shown is None and name in lows and name in highs:
-            first = spans.setdefault(name, span)
-            span = Span(min(first.start, span.start), max(first.end, span.end))
-            width = highs[name] - lows[name]
-            if width < floor * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
-                shown = f"in a range of {_amount(width, use)}"
-        elif shown is None:
-            spans.setdefault(name, span)
+            shown, span = _computed_pin(predicate, use), predicate.span
+        else:
+            shown, span = _pin(predicate, use, ranges)
         if shown is not None:
             warned.add(name)
-            _warn(use, span, shown, floor, ctx)
+            _warn(use, span, shown, field_floor(use), ctx)
+
+
+@dataclass(frozen=True)
+class _Ranges:
+    """The bounds a filter's kept conditions put on each field, and where they are."""
+
+    lows: dict[str, float] = field(default_factory=dict)
+    highs: dict[str, float] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict)
+
+    def bound(self, use: Use, op: str, value: float, span: Span) -> tuple[str | None, Span]:
+        """Note `field op value`; the range it closes when narrower than the floor."""
+        name = use.field.qualified
+        if op in (">", ">="):
+            self.lows[name] = max(self.lows.get(name, -math.inf), value)
+        else:
+            self.highs[name] = min(self.highs.get(name, math.inf), value)
+        first = self.spans.setdefault(name, span)
+        if name not in self.lows or name not in self.highs:
+            return None, span
+        width = self.highs[name] - self.lows[name]
+        if width >= field_floor(use) * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
+            return None, span
+        whole = Span(min(first.start, span.start), max(first.end, span.end))
+        return f"in a range of {_amount(width, use)}", whole
 
 
 def _conjuncts(condition: syntax.Condition) -> Iterable[syntax.Condition]:
@@ -79,31 +89,25 @@ def _conjuncts(condition: syntax.Condition) -> Iterable[syntax.Condition]:
             yield condition
 
 
-def _pin(predicate: syntax.Condition, use: Use, lows: dict[str, float],
-         highs: dict[str, float]) -> str | None:
-    """What an exact pin shows, or None after noting a bound of a range."""
+def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | None, Span]:
+    """What a predicate on the field itself shows: an exact value, or a range it closes."""
     match predicate:
         case syntax.InList(negated=False, options=options) if options.items and all(
                 _number(item, use) is not None for item in options.items):
-            return "equal to the value written" if len(options.items) == 1 else \
-                "equal to one of the values written"
+            return ("equal to the value written" if len(options.items) == 1 else
+                    "equal to one of the values written"), predicate.span
         case syntax.Compare(op=op, left=syntax.FieldRef(), right=syntax.Literal() as literal):
             pass
         case syntax.Compare(op=op, left=syntax.Literal() as literal, right=syntax.FieldRef()):
             op = _FLIPPED.get(op, op)
         case _:
-            return None
-    bound = _number(literal, use)
-    if bound is None:  # `= null`, or a type the checker refuses anyway
-        return None
+            return None, predicate.span
+    value = _number(literal, use)
+    if value is None or op == "!=":  # `= null`, or a type the checker refuses anyway
+        return None, predicate.span
     if op == "=":
-        return "equal to the value written"
-    name = use.field.qualified
-    if op in (">", ">="):
-        lows[name] = max(lows.get(name, -math.inf), bound)
-    elif op in ("<", "<="):
-        highs[name] = min(highs.get(name, math.inf), bound)
-    return None
+        return "equal to the value written", predicate.span
+    return ranges.bound(use, op, value, predicate.span)
 
 
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
