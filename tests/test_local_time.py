@@ -397,3 +397,43 @@ compute
 output csv to "x.csv"
 '''
     assert codes_of(body) == codes
+
+
+_UTC_BOUNDS = '''from sessions as months
+  {window}
+  window on start_date_time
+group by truncate(start_date_time, {unit}, "{zone}") as period
+compute count() as sessions
+  minimum group size 10
+output csv to "x.csv"
+'''
+
+
+@pytest.mark.parametrize(("window", "unit", "zone", "codes"), [
+    ("between 2025-01-01 and 2026-01-01", "month", "Europe/Amsterdam", ["OCX236"]),
+    ("since 2025-01-01T00:00:00Z", "day", "America/New_York", ["OCX236"]),
+    ("between 2024-12-31T23:00:00Z and 2025-12-31T23:00:00Z", "month", "Europe/Amsterdam",
+     []),
+    ("between 2025-01-01 and 2026-01-01", "month", "UTC", []),
+    ("between 2025-01-01 and 2026-01-01", "month", "Europe/London", ["OCX236"]),
+    ("between 2025-01-01 and 2026-01-01", "hour", "Europe/Amsterdam", []),
+])
+def test_local_periods_in_a_window_of_utc_midnights_are_ocx236(window, unit, zone,
+                                                                codes) -> None:
+    """A statistics office's `between 2025-01-01 and 2026-01-01` grouped by Amsterdam
+    months: January lacked the sessions of its first local hour (before midnight UTC)
+    and New Year's Eve's last local hour made a tiny row of January 2026; unwarned."""
+    body = _UTC_BOUNDS.format(window=window, unit=unit, zone=zone)
+    assert codes_of(body) == codes
+
+
+def test_the_bounds_to_write_are_the_local_midnights(snapshot) -> None:
+    body = _UTC_BOUNDS.format(window="between 2025-01-01 and 2026-01-01", unit="month",
+                              zone="Europe/Amsterdam")
+    found = only(body)
+    assert found.help.startswith("bound the window at local midnights: `between "
+                                 "2024-12-31T23:00:00Z and 2025-12-31T23:00:00Z`")
+    assert report.render([found], {"test.ocx": SourceFile("test.ocx", HEADER + body)}) == \
+        snapshot
+    check_text(body.replace("between 2025-01-01 and 2026-01-01",
+                            "between 2024-12-31T23:00:00Z and 2025-12-31T23:00:00Z"))

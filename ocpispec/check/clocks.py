@@ -1,5 +1,6 @@
-"""A dataset's time keys against its window: a local window cut by the UTC clock
-(OCX236), and groups by the start of a record selected by its last update (OCX237).
+"""A dataset's time keys against its window: a local window cut by the UTC clock, or
+local periods in a window bounded at UTC midnights (OCX236), and groups by the start of
+a record selected by its last update (OCX237).
 
 `previous month in "Europe/Amsterdam"` reads the month from local midnight to local
 midnight, but `truncate(start_date_time, month)`, `weekday(...)` and `hour_of_day(...)`
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
 from ocpispec import calendar_windows
 from ocpispec.language import syntax
@@ -36,6 +38,7 @@ _PARTS = {"weekday": "day of the week", "hour_of_day": "hour of the day"}
 def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
     for dataset in datasets:
         _check_event_keys(dataset, ctx)
+        _check_utc_bounds(dataset, ctx)
         zone = _local_zone(dataset.source.window)
         if zone is None:
             continue
@@ -69,6 +72,70 @@ def _check_event_keys(dataset: syntax.Dataset, ctx: Context) -> None:
                                                                      _EVENT_TIMES):
                 ctx.emit(_late_rows(call, field.dotted, source.window, ctx))
                 return
+
+
+def _check_utc_bounds(dataset: syntax.Dataset, ctx: Context) -> None:
+    """OCX236 the other way round: `between 2025-01-01 and 2026-01-01` (UTC midnights)
+    grouped by `truncate(start_date_time, month, "Europe/Amsterdam")`: the first local
+    hour of January lies before the window (January is short by it) and the last hour of
+    December 31 local after midnight UTC makes a tiny row of the next year's January."""
+    window = dataset.source.window
+    if not isinstance(dataset.body, syntax.Aggregate):
+        return  # rows keep their own labels; only totals come out short
+    bounds = [window.start, window.end] if isinstance(window, syntax.Between) else \
+        [window.start] if isinstance(window, syntax.SinceDate) else []
+    if not bounds or not all(_utc_midnight(bound.value) for bound in bounds):
+        return
+    for call in dataset_calls(dataset):
+        zone = _local_cut_zone(call)
+        if zone is not None:
+            ctx.emit(_utc_bounds(call, window, zone, ctx))
+            return
+
+
+def _utc_midnight(value: object) -> bool:
+    return isinstance(value, str) and (len(value) == 10 or value.endswith("T00:00:00Z")
+                                       or value.endswith("T00:00Z"))
+
+
+def _local_cut_zone(call: syntax.Call) -> str | None:
+    """The zone of `truncate(t, day|week|month|year, "Zone")` whose midnight is not
+    UTC's (at the start of 2026 or in summer)."""
+    name = ALIASES.get(call.name.name, call.name.name)
+    match name, call.args:
+        case "truncate", (_, syntax.FieldRef(path=(unit,)), syntax.Literal(value=str(zone))) \
+                if unit in _LOCAL_UNITS:
+            try:
+                found = calendar_windows.zone_of(zone)
+            except LookupError:
+                return None
+            if found is None:
+                return None
+            offsets = {datetime(2026, month, 1, tzinfo=found).utcoffset() for month in (1, 7)}
+            return zone if any(offsets) else None
+    return None
+
+
+def _utc_bounds(call: syntax.Call, window: syntax.Window, zone: str,
+                ctx: Context) -> Diagnostic:
+    written = _text(call.span, ctx)
+    local = []
+    for bound in (window.start, window.end) if isinstance(window, syntax.Between) \
+            else (window.start,):
+        day = datetime.fromisoformat(str(bound.value)[:10])
+        moment = day.replace(tzinfo=calendar_windows.zone_of(zone)).astimezone(timezone.utc)
+        local.append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    rewrite = f"between {local[0]} and {local[1]}" if len(local) == 2 else \
+        f"since {local[0]}"
+    return warning(
+        "OCX236", f"`{written}` cuts {zone} periods, but the window's bounds are UTC "
+        "midnights", window.span, "UTC midnights",
+        notes=[f"a period of {zone} starts at local midnight, an hour or two before or after "
+               "midnight UTC: the records of those hours fall outside the window (the first "
+               "period is short by them) or form a small row of a period the window does "
+               "not cover"],
+        help=f"bound the window at local midnights: `{rewrite}`, or use a calendar window "
+             f'in the zone, e.g. `previous month in "{zone}"`')
 
 
 def _late_rows(call: syntax.Call, field: str, window: syntax.Window,
