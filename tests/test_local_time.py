@@ -417,6 +417,7 @@ output csv to "x.csv"
     ("between 2025-01-01 and 2026-01-01", "month", "UTC", []),
     ("between 2025-01-01 and 2026-01-01", "month", "Europe/London", ["OCX236"]),
     ("between 2025-01-01 and 2026-01-01", "hour", "Europe/Amsterdam", []),
+    ("between 2025-02-30 and 2026-01-01", "month", "Europe/Amsterdam", ["OCX213"]),
 ])
 def test_local_periods_in_a_window_of_utc_midnights_are_ocx236(window, unit, zone,
                                                                 codes) -> None:

@@ -94,8 +94,15 @@ def _check_utc_bounds(dataset: syntax.Dataset, ctx: Context) -> None:
 
 
 def _utc_midnight(value: object) -> bool:
-    return isinstance(value, str) and (len(value) == 10 or value.endswith("T00:00:00Z")
-                                       or value.endswith("T00:00Z"))
+    """A bound at midnight UTC of a real date (an invalid one is OCX213 already)."""
+    if not isinstance(value, str) or not (len(value) == 10 or value.endswith("T00:00:00Z")
+                                          or value.endswith("T00:00Z")):
+        return False
+    try:
+        datetime.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def _local_cut_zone(call: syntax.Call) -> str | None:
