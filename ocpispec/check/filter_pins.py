@@ -42,11 +42,14 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     for test in tests:
         use, predicate = test.use, test.predicate
         name = use.field.qualified
-        if id(predicate) not in kept or use.hatch is not None or name in warned \
+        if id(predicate) not in kept or name in warned \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
                 or use.field.field.object is not None or math.isinf(field_floor(use)):
             continue
-        if use.around:  # `round(kwh, 3) = 23.417`: exact unless the value is coarsened
+        if use.hatch is not None:  # `jmespath("kwh == \`23.417\`")`: not measurable
+            shown, span = "within what `jmespath(...)` tests, to any precision", \
+                use.hatch.span
+        elif use.around:  # `round(kwh, 3) = 23.417`: exact unless the value is coarsened
             shown, span = _computed_pin(predicate, use), predicate.span
         else:
             shown, span = _pin(predicate, use, ranges)

@@ -272,6 +272,8 @@ def _pinned(where: str) -> str:
     "round(kwh, 3) = 23.417",
     "kwh * 1000 = 23417",
     "truncate(start_date_time, minute) = 2025-03-01T10:15:00Z",
+    'jmespath("kwh == `23.417`") = true',
+    'jmespath("start_date_time == \'2025-03-01T10:15:00Z\'") = true',
 ])
 def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> None:
     """`where kwh >= 23.41 and kwh < 23.42` beside `round(kwh, 0)`: every row of the
@@ -289,6 +291,7 @@ def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> No
     "end_date_time is null", 'status = "COMPLETED"',
     "round(kwh, 0) = 23", "truncate(start_date_time, day) = 2025-03-01",
     "hours(start_date_time, end_date_time) > 1",
+    'jmespath("length(charging_periods) > `1`") = true',
 ])
 def test_ranges_at_the_floor_and_conditions_not_every_row_meets_stay_quiet(where) -> None:
     assert codes_of(_pinned(where)) == []
