@@ -37,7 +37,7 @@ from ocpispec.execute.outputs import (
     stage_manifest,
 )
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
-from ocpispec.execute.policy import Policy
+from ocpispec.execute.policy import NOTHING_COMMITTED, Policy
 from ocpispec.execute.records import consumer_manifest
 from ocpispec.execute.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
@@ -644,9 +644,11 @@ def _reporting(records: Iterable[dict], name: str,
 
 
 def _pointing_at(diagnostic: Diagnostic, step: ir.Fetch) -> Diagnostic:
-    """A platform error, with a secondary label at the spec text of the failing fetch."""
+    """A platform error, with a secondary label at the spec text of the failing fetch, and
+    what it left: a run commits only when every dataset succeeded."""
     label = Label(step.origin, f"while running `{step.id}`", primary=False)
-    return dataclasses.replace(diagnostic, labels=(*diagnostic.labels, label))
+    notes = diagnostic.notes if NOTHING_COMMITTED in diagnostic.notes else (*diagnostic.notes, NOTHING_COMMITTED)
+    return dataclasses.replace(diagnostic, labels=(*diagnostic.labels, label), notes=notes)
 
 
 def _moment(text: str | None) -> datetime | None:
