@@ -73,6 +73,7 @@ QUIRKS = {
     "stamp offsets": "`last_updated` with offsets, no `Z` or microseconds",
     "far past": "every other record last updated in 1999 or at the Unix epoch (a lost update time)",
     # discovery
+    "bare discovery": "versions and version details answered without the envelope (the `data` alone)",
     "duplicate versions": "each version listed twice, with and without a trailing slash",
     "no role": "2.2+ endpoints without `role`",
     "module case": "module identifiers capitalised (`Sessions`)",
@@ -359,9 +360,9 @@ class IndependentCpo:
                 path = parts.path.rstrip("/")
                 query = dict(parse_qsl(parts.query))
                 if path == "/ocpi/cpo/versions":
-                    return self._data(cpo._versions())
+                    return self._discovery(cpo._versions())
                 if path == f"/ocpi/cpo/{cpo.version}":
-                    return self._data(cpo._details())
+                    return self._discovery(cpo._details())
                 module = path.rsplit("/", 1)[-1]
                 if path != f"/ocpi/cpo/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
@@ -387,10 +388,15 @@ class IndependentCpo:
                     data = None
                 self._data(data, headers)
 
+            def _discovery(self, data: Any) -> None:
+                if "bare discovery" in cpo.quirks:
+                    return self._answer(200, data)
+                return self._data(data)
+
             def _data(self, data: Any, headers: dict[str, str] | None = None) -> None:
                 self._answer(200, cpo._envelope(data, 1000, "Success"), headers or {})
 
-            def _answer(self, status: int, body: dict[str, Any] | None,
+            def _answer(self, status: int, body: Any,
                         headers: dict[str, str] | None = None) -> None:
                 raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode(
                     "latin-1" if "latin1 body" in cpo.quirks else "utf-8")

@@ -19,6 +19,7 @@ from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.errors import origin
 from ocpispec.ocpi.options import VERSIONS
+from ocpispec.ocpi.transport import bare
 from ocpispec.text import duration
 
 PLATFORM = "platform"
@@ -45,28 +46,36 @@ class RawAnswers:
     details: Any = None
     details_url: str | None = None
     credentials: Any = None
+    bare: bool = False           # a discovery answer came without the envelope
 
 
 def raw_answers(exchanges: list[Exchange]) -> RawAnswers:
     versions = details = credentials = None
     details_url = None
+    unwrapped = False
     for exchange in exchanges:
         data = _data(exchange)
         if data is None:
             continue
+        if data.__class__ is _Bare:
+            data, unwrapped = data.body, unwrapped or _is_versions(data.body) or "endpoints" in data.body
         if versions is None and _is_versions(data):
             versions = data
         elif details is None and isinstance(data, dict) and "endpoints" in data:
             details, details_url = data, exchange.url
         elif credentials is None and isinstance(data, dict) and ("roles" in data or "party_id" in data):
             credentials = data
-    return RawAnswers(versions, details, details_url, credentials)
+    return RawAnswers(versions, details, details_url, credentials, unwrapped)
 
 
 def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchange]) -> list[Finding]:
     connected = found.version is not None
     findings: list[Finding] = []
     listing = raw.versions
+    if raw.bare:
+        findings.append(_coped(connected, "envelope", "the versions or version details come without the OCPI "
+                               "envelope (`status_code`, `data`)", "ocpispec reads the answer as its `data`",
+                               "ocpispec cannot read the versions"))
     if isinstance(listing, dict) and isinstance(listing.get("versions"), list):
         findings.append(_coped(connected, "versions", "the versions list is nested as `data.versions` "
                                "instead of being `data` itself",
@@ -231,13 +240,21 @@ def wrong_token_finding(outcome: str, status: int | None, ocpi_status: int | Non
 
 # -- helpers -------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class _Bare:
+    body: Any
+
+
 def _data(exchange: Exchange) -> Any:
+    """The answer's `data`; an answer without the envelope as `_Bare` (as the transport reads it)."""
     if exchange.status != 200:
         return None
     try:
         body = orjson.loads(exchange.body)
     except ValueError:
         return None
+    if bare(body):
+        return _Bare(body)
     return body.get("data") if isinstance(body, dict) else None
 
 

@@ -313,6 +313,10 @@ class Transport:
         return Answer(url, status, response.headers, data, link, loose)
 
     def _unwrap(self, url: str, response: httpx.Response, body: Any, missing_ok: bool) -> Any:
+        if bare(body):       # the `data` alone: a list, or version details
+            self._warnings.add("the platform answers without the OCPI envelope (`status_code`, `data`); "
+                               "reading the answer as its `data`", kind="bare-answer")
+            return body
         if not isinstance(body, dict) or not ("status_code" in body or "data" in body):
             raise fail(errors.INVALID_RESPONSE, "the answer is JSON but not an OCPI response",
                        notes=[f"request: GET {safe_url(url)}",
@@ -436,6 +440,15 @@ def _log_request(url: str, status: int, size: int, started: float) -> None:
         HTTP.info("GET %s -> %d, %d bytes, %.0f ms", shown, status, size, ms,
                   extra={"event": "request", "method": "GET", "url": shown, "status": status,
                          "bytes": size, "ms": ms})
+
+
+def bare(body: Any) -> bool:
+    """An answer that is the `data` of an envelope by itself: a list (of versions or of
+    objects), or version details (`{"version": ..., "endpoints": [...]}`)."""
+    if isinstance(body, list):
+        return True
+    return isinstance(body, dict) and isinstance(body.get("endpoints"), list) \
+        and "status_code" not in body and "data" not in body
 
 
 def _next_link(response: httpx.Response) -> str | None:
