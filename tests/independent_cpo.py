@@ -74,6 +74,7 @@ QUIRKS = {
     "far past": "every other record last updated in 1999 or at the Unix epoch (a lost update time)",
     # discovery
     "bare discovery": "versions and version details answered without the envelope (the `data` alone)",
+    "bare pages": "list pages answered with the list alone, without the envelope",
     "duplicate versions": "each version listed twice, with and without a trailing slash",
     "no role": "2.2+ endpoints without `role`",
     "module case": "module identifiers capitalised (`Sessions`)",
@@ -386,6 +387,8 @@ class IndependentCpo:
                     data = {"items": data}
                 if "null for empty" in cpo.quirks and not page:
                     data = None
+                if "bare pages" in cpo.quirks:
+                    return self._answer(200, data, headers)
                 self._data(data, headers)
 
             def _discovery(self, data: Any) -> None:
