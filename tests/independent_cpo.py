@@ -47,6 +47,7 @@ QUIRKS = {
     "link with prev": "`Link: <...>; rel=\"prev\", <...>; rel=\"next\"` (several links)",
     "link without slash": "next links to `.../sessions?...` where the endpoint is `.../sessions/`",
     "link past end": "the last page links on, to an offset past the list (which answers `[]`)",
+    "limit refused": "a `limit` above the page cap answered 400 (OCPI 2001) instead of capped",
     "total spaced": "`X-Total-Count` and `X-Limit` padded with spaces",
     "total unfiltered": "`X-Total-Count` counts the whole list, whatever the date filters keep",
     "total thousands": "`X-Total-Count` with a thousands separator (`1,234`)",
@@ -367,6 +368,8 @@ class IndependentCpo:
                 module = path.rsplit("/", 1)[-1]
                 if path != f"/ocpi/cpo/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
+                if "limit refused" in cpo.quirks and int(query.get("limit", "0")) > cpo.page_cap:
+                    return self._answer(400, cpo._envelope(None, 2001, "limit exceeds maximum"))
                 if "endpoint query" in cpo.quirks and query.pop("tenant", None) != "x":
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown tenant"))
                 try:

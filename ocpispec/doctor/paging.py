@@ -17,6 +17,10 @@ def limit_findings(probe: ModuleProbe, sample_size: int, key: Key) -> list[Findi
     sample, second = probe.pages.get("sample"), probe.pages.get("second")
     if sample is None or second is None:
         return []
+    if probe.limit_refused is not None:
+        return [Finding(probe.module, "limit", Status.HANDLED, f"refuses limit={probe.limit_refused} as a bad "
+                        f"parameter instead of capping the page; without `limit` it sent {len(sample.objects)}",
+                        "ocpispec asks again without `limit` and reads pages at the size the platform chooses")]
     keys = [key(o) for o in sample.objects]
     asked = [(p.limit, len(p.objects), placement(p, keys, key) == "overlap")
              for p in (sample, second) if p.limit is not None]

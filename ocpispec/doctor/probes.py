@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.ocpi.body import nested_list
+from ocpispec.ocpi.crawl import bad_parameter
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
@@ -54,6 +55,7 @@ class ModuleProbe:
     error: OcpiError | None = None
     error_status: int | None = None
     stopped: str | None = None
+    limit_refused: int | None = None    # the sample's `limit`, refused as a bad parameter
 
     @property
     def filters(self) -> dict[str, str]:
@@ -75,9 +77,10 @@ def probe_module(transport: Transport, recorder: Recorder, module: str, endpoint
 
 def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
     filters = probe.filters
-    sample = probe.pages["sample"] = get.page(filters, 0, sample_size)
+    sample = probe.pages["sample"] = _sample(probe, get, sample_size)
     if not sample.objects:
         return
+    window_limit = WINDOW_LIMIT if probe.limit_refused is None else min(WINDOW_LIMIT, len(sample.objects))
     second = probe.pages["second"] = get.page(filters, 1, SECOND_LIMIT)
     link = usable_link(second.link, probe.endpoint, filters) if second.link else None
     if link is not None:
@@ -88,10 +91,22 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
     probe.bounds = earliest_seconds(sample.objects)
     if probe.bounds is not None:
         early, late = (format_timestamp(t) for t in probe.bounds)
-        probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, WINDOW_LIMIT)
+        probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, window_limit)
         probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
     if sample.total is not None:
         probe.pages["recount"] = get.page(filters, 0, 1)
+
+
+def _sample(probe: ModuleProbe, get: _Getter, sample_size: int) -> Page:
+    """The sample page; asked again without `limit` when the platform refuses the size as a
+    bad parameter (HTTP 400, OCPI 2001), as a run's crawl does (`ocpi.crawl`)."""
+    try:
+        return get.page(probe.filters, 0, sample_size)
+    except OcpiError as problem:
+        if not bad_parameter(problem):
+            raise
+    probe.limit_refused = sample_size
+    return get.page(probe.filters, 0, None)
 
 
 class _Getter:
@@ -100,8 +115,8 @@ class _Getter:
         self._recorder = recorder
         self._endpoint = endpoint
 
-    def page(self, filters: dict[str, str], offset: int, limit: int) -> Page:
-        query = urlencode({**filters, "offset": str(offset), "limit": str(limit)})
+    def page(self, filters: dict[str, str], offset: int, limit: int | None) -> Page:
+        query = urlencode({**filters, "offset": str(offset), **({"limit": str(limit)} if limit else {})})
         url = f"{self._endpoint}{'&' if '?' in self._endpoint else '?'}{query}"
         return self._get(url, filters, offset, limit)
 

@@ -134,6 +134,7 @@ class Crawl:
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
+        self._page_size = options.page_size     # None once the platform refused it as `limit`
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -150,7 +151,7 @@ class Crawl:
 
     def _pages(self) -> Iterator[list[dict[str, Any]]]:
         try:
-            first = self._fetch(PageRequest(0, self._first_limit()))
+            first = self._first_page()
         except OcpiError as problem:
             if problem.http_status == 404 and self._target.module == "tokens" and self._target.version == "2.1.1":
                 raise receiver_only_tokens(self._target.endpoint) from None
@@ -168,6 +169,21 @@ class Crawl:
             yield from self._by_offset(first, first_accepted=True)
         else:
             yield from self._by_link(first)
+
+    def _first_page(self) -> Page:
+        """The first page; asked again without `limit` when the platform refuses the one
+        asked for as a bad parameter (HTTP 400, OCPI 2001: a size above its maximum, where
+        OCPI says it caps the page), and read at the sizes it chooses from then on."""
+        request = PageRequest(0, self._first_limit())
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            if request.limit is None or not bad_parameter(problem):
+                raise
+        self._page_size = None
+        self._warnings.add(f"the platform refused `limit={request.limit}` as a bad parameter instead of capping "
+                           "the page; its pages are read at the size it chooses", kind="limit-refused")
+        return self._fetch(PageRequest(0, None))
 
     def _dismiss_unfiltered_total(self) -> None:
         """A list that ended short of its `X-Total-Count`: the platform may count its whole
@@ -471,12 +487,12 @@ class Crawl:
                 and not self._total_is_page_length(first))
 
     def _first_limit(self) -> int | None:
-        sizes = [s for s in (self._options.page_size, self._target.limit) if s]
+        sizes = [s for s in (self._page_size, self._target.limit) if s]
         return min(sizes) if sizes else None
 
     def _step(self, first: Page) -> int:
         n = len(first.objects)
-        step = self._options.page_size or first.x_limit or n
+        step = self._page_size or first.x_limit or n
         if first.request.limit is not None and n > first.request.limit:
             step = n                     # the platform ignores `limit`
         return max(1, step)
@@ -612,6 +628,12 @@ def _with_limit(url: str, limit: int) -> str:
     parts = urlsplit(url)
     pairs = [(k, str(limit) if k == "limit" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def bad_parameter(problem: OcpiError) -> bool:
+    """A request refused as holding a bad parameter (HTTP 400, or OCPI 2001)."""
+    return problem.http_status == 400 or (problem.code == errors.OCPI_STATUS
+                                          and "status `2001`" in problem.diagnostic.message)
 
 
 # a window in which no record lies: what a platform counts there, it counts unfiltered
