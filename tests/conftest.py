@@ -17,3 +17,16 @@ def pytest_xdist_auto_num_workers(config) -> int:
     except AttributeError:
         usable = os.cpu_count() or 1
     return max(1, min(usable, 4))
+
+
+# files of a minute or more: collected first, so that the workers (one file each at a
+# time, `--dist loadfile`) start on them and finish together instead of one worker
+# running the last long file alone
+_LONG_FILES = ("test_independent_deviations.py", "test_crash_loop.py", "test_run_fault_matrix.py",
+               "test_disclosure_control.py", "test_independent_cpo.py", "test_window_changes.py",
+               "test_run_deviations.py", "test_platform_clock.py")
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    rank = {name: place for place, name in enumerate(_LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
