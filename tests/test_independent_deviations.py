@@ -8,13 +8,12 @@ table), to keep the suite's time in bounds."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from independent_cpo import MODULES, QUIRKS, IndependentCpo
-from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, _next_second, spec_text
+from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, spec_text
 
 CASES = [(quirk, VERSIONS[index % len(VERSIONS)]) for index, quirk in enumerate(QUIRKS)]
 # deviations a platform must fix: records missing a field OCPI requires are unusable, and
@@ -91,27 +90,3 @@ def _assert_read_or_refused(cpo: IndependentCpo, quirk: str, module: str, done) 
         assert "OCX502" in done.output and "refused the token" in done.output
     else:
         assert done.exit_code == 0, (module, done.output)
-
-
-@pytest.mark.parametrize(("quirk", "version"), [case for case in CASES if case[0] not in FAILS_ALWAYS
-                                                and case[0] != "no cdr token"])
-def test_incremental_runs_tile_a_deviating_platform(quirk: str, version: str, run_cli, tmp_path: Path) -> None:
-    with IndependentCpo(version, records=30, quirks=(quirk,)) as cpo:
-        _login(cpo, run_cli)
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions", "since last run").replace(
-            '"sessions.csv"', '"sessions-{run.timestamp}.csv"'))
-        delivered: list[str] = []
-        for run, added in enumerate((0, 5)):
-            for _ in range(added):
-                cpo.add_session(datetime.now(UTC))
-            _next_second()
-            folder = tmp_path / f"run-{run}"
-            folder.mkdir()
-            done = run_cli("run", str(spec), "--out", str(folder), "--state",
-                           str(tmp_path / "state.sqlite"), env={"INDEPENDENT_KEY": KEY})
-            assert done.exit_code == 0, done.output
-            if quirk == "total unfiltered":   # the lookup of locations changed in the window
-                assert "`X-Total-Count` for `locations` counts its whole list" in done.output
-            delivered += [row["session"] for path in folder.glob("*.csv") for row in _csv_rows(path)]
-        assert len(delivered) == len(set(delivered)) == 35
