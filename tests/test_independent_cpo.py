@@ -240,13 +240,14 @@ def test_a_cursor_that_expires_mid_crawl_fails_the_run(status: int, total: bool,
         assert "No state for `independent_sessions`" in shown.output, shown.output
 
 
-@pytest.mark.parametrize("records", [2, 5, 7, 8, 14])
+@pytest.mark.parametrize("records", [1, 2, 5, 7, 8, 14])
 def test_a_cursor_platform_without_a_total_ends_its_list_where_its_links_end(records: int, run_cli,
                                                                             tmp_path: Path) -> None:
     """A cursor platform answers the offset asked for after a page without a next link
     with its first page again. Whether that page ended the list shows in how it pages: it
     links a page followed by more (asked for one object shorter). A short first page, a
-    full one and a list of whole pages all end without a doubt and without a repeat."""
+    full one and a list of whole pages all end without a doubt and without a repeat; so
+    does a list of one object, which cannot be asked for shorter."""
     with IndependentCpo("2.2.1", records=records, paging="cursor", total=False) as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0

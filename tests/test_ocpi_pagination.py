@@ -311,3 +311,18 @@ def test_a_silent_page_cap_with_offset_ignored_fails_instead_of_losing_the_rest(
     # the first page, the overlapping one, and the first page asked for one object shorter
     assert [q["offset"] for q in data_requests(server)] == [["0"], ["95"], ["0"]]
     assert data_requests(server)[-1]["limit"] == ["99"]
+
+
+@pytest.mark.parametrize("page_size", [None, 1])
+@pytest.mark.parametrize("faults", [Faults(ignore_offset=True), Faults(ignore_offset=True, no_pagination_headers=True)],
+                         ids=("total", "no headers"))
+def test_one_object_pages_with_offset_ignored_are_no_one_object_list(demo_server_factory, faults: Faults,
+                                                                      page_size: int | None) -> None:
+    """A platform serving one object a page and ignoring `offset`: a cursor platform's list
+    of one object looks like its first page, so it must say pages hold at most one
+    (`X-Limit: 1`) or that the list holds more (`X-Total-Count`); without headers the
+    list stays in doubt where no page size was asked or said, or the asked one is one."""
+    server = demo_server_factory(size=250, max_page_size=1, faults=faults)
+    found, client = ids(server, concurrency=1, page_size=page_size)
+    assert found == expected(server)[:1]
+    assert "all-repeated" in client.stats.crawls[-1].warning_kinds

@@ -326,7 +326,8 @@ class Crawl:
             if request.overlap and self._overlap_ends_or_broke(request, page, previous):
                 return
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
-            if page.objects and self._last_duplicates == len(page.objects) and self._stop_on_repeats(page):
+            if page.objects and self._last_duplicates == len(page.objects) and (
+                    self._one_object_list(request, previous) or self._stop_on_repeats(page)):
                 return
 
     # -- deciding the next request --------------------------------------------------
@@ -393,6 +394,16 @@ class Crawl:
                                "`X-Total-Count` to show it)", kind="shift")
         return False
 
+    def _one_object_list(self, request: PageRequest, single: Page) -> bool:
+        """A page of one object without a next link, answered again at the next offset: a
+        cursor platform's list of one object (a single tariff), which cannot be asked for
+        shorter (`_links_mark_more`). A platform capping its pages at one object without
+        saying so would look the same; one that says pages hold at most one, or that its
+        list holds more, does not, and without a page size asked or said it stays in doubt."""
+        caps = [cap for cap in (single.request.limit, single.x_limit) if cap]
+        return (request.url is None and single.next_link is None and len(single.objects) == 1
+                and (single.total is None or single.total <= 1) and bool(caps) and all(cap > 1 for cap in caps))
+
     def _links_mark_more(self, short: Page) -> bool:
         """Whether a page without a next link ended the list, on a platform that
         answered the next offset with that page again (it pages by a cursor of its own, or
@@ -400,7 +411,7 @@ class Crawl:
         link says so: the same page is asked for one object shorter, and must come with a
         link. Without one the short page may be a silent cap on page size, and the list
         cannot be proven complete (the crawl stops on the repeats and the run fails).
-        A list of one object cannot be asked for shorter: it stays in doubt."""
+        A list of one object cannot be asked for shorter (`_one_object_list`)."""
         n = len(short.objects)
         if n < 2:
             return False
