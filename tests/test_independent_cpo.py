@@ -166,6 +166,20 @@ def test_incremental_runs_deliver_each_record_exactly_once(
     assert len(delivered) == len(set(delivered)) == 30 + 4 + 9
 
 
+def _logged_in_sessions_run(cpo: IndependentCpo, run_cli, tmp_path: Path) -> list[str]:
+    """Log in to the sender, run the sessions spec once (it must succeed) and return the
+    delivered sessions' pseudonyms."""
+    assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                   "--profile", "independent").exit_code == 0
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(spec_text("sessions"))
+    out = tmp_path / "sessions.csv"
+    done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                   env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    return [row["session"] for row in _csv_rows(out)]
+
+
 PAGING = {"cursor": {"paging": "cursor"}, "cursor without total": {"paging": "cursor", "total": False},
           "relative links": {"relative_links": True}, "no total": {"total": False},
           "relative cursor": {"paging": "cursor", "relative_links": True, "total": False},
@@ -183,15 +197,7 @@ def test_every_way_of_paging_delivers_every_session_once(style: str, run_cli, tm
     path, read by offset, and failed the run (OCX571); one sending `rel="Next"` (relation
     types are case-insensitive) once had no next link at all, and failed the same way."""
     with IndependentCpo("2.2.1", records=30, **PAGING[style]) as cpo:  # type: ignore[arg-type]
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
-                       "--profile", "independent").exit_code == 0
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions"))
-        out = tmp_path / "sessions.csv"
-        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                       env={"INDEPENDENT_KEY": KEY})
-        assert done.exit_code == 0, done.output
-        sessions = [row["session"] for row in _csv_rows(out)]
+        sessions = _logged_in_sessions_run(cpo, run_cli, tmp_path)
         assert len(sessions) == len(set(sessions)) == 30
         pages = [path for path in cpo.requests if "/sessions/" in path]
         assert len(pages) <= 6 + 1  # each page once (and an empty one to end an offset list)
@@ -249,13 +255,5 @@ def test_a_cursor_platform_without_a_total_ends_its_list_where_its_links_end(rec
     full one and a list of whole pages all end without a doubt and without a repeat; so
     does a list of one object, which cannot be asked for shorter."""
     with IndependentCpo("2.2.1", records=records, paging="cursor", total=False) as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
-                       "--profile", "independent").exit_code == 0
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions"))
-        out = tmp_path / "sessions.csv"
-        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                       env={"INDEPENDENT_KEY": KEY})
-        assert done.exit_code == 0, done.output
-        sessions = [row["session"] for row in _csv_rows(out)]
+        sessions = _logged_in_sessions_run(cpo, run_cli, tmp_path)
         assert len(sessions) == len(set(sessions)) == records
