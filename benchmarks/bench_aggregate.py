@@ -100,8 +100,12 @@ def _step(composed: bool):
 
 
 def _old_aggregator():
-    source = subprocess.run(["git", "show", f"{BASE_COMMIT}:ocpispec/execute/aggregate.py"],
+    # the module as that commit had it, its imports pointed at where the same names
+    # live today (the executor package has since become `execute`, the IR `plan.ir`)
+    source = subprocess.run(["git", "show", f"{BASE_COMMIT}:ocpispec/executor/aggregate.py"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+    source = source.replace("from ocpispec import plan as ir", "from ocpispec.plan import ir")
+    source = source.replace("ocpispec.executor.", "ocpispec.execute.")
     path = Path(tempfile.mkdtemp()) / "aggregate_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("aggregate_before", path)

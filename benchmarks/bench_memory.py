@@ -5,6 +5,8 @@ exporter runs `ocpispec run specs/municipality_sessions.ocx` (sessions joined to
 locations, CSV) over real HTTP and reports its own peak resident set size
 (`ru_maxrss`). Targets: under 150 MB, and the large run within 20% of the small one
 (memory must not grow with the number of records). The 1,000,000 run takes minutes.
+The spec's k rule needs enough sessions per (hour, postal area): at 10,000 sessions it
+would suppress more than its 5% limit and the export fails (OCX527); 100,000 pass.
 
     .venv/bin/python benchmarks/bench_memory.py [--sizes 100000 1000000] [--data demo|realistic]
 

@@ -9,6 +9,8 @@ Parquet writer. Parquet is written by ocpispec's own encoder; the exporter hides
 pyarrow, numpy and pandas (as after a plain `pip install ocpispec`, and to show the
 writer needs none of them) unless `--with-pandas` is given. Target (issue 11): Parquet
 within 20% of CSV at 1,000,000 sessions. The 1,000,000 run takes minutes per format.
+The spec's k rule needs enough sessions per (hour, postal area): at 10,000 sessions it
+would suppress more than its 5% limit and the export fails (OCX527); 100,000 pass.
 
     .venv/bin/python benchmarks/bench_outputs.py [--sessions 1000000]
         [--formats csv parquet csv.gz csv.zst]

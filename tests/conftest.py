@@ -27,7 +27,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
 _LONG_FILES = ("test_independent_deviations.py", "test_crash_loop.py", "test_independent_deviation_increments.py",
                "test_run_fault_matrix.py",
                "test_disclosure_control.py", "test_independent_cpo.py", "test_window_changes.py",
-               "test_run_deviations.py", "test_platform_clock.py")
+               "test_run_deviations.py", "test_platform_clock.py", "test_benchmarks_run.py")
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
