@@ -309,3 +309,19 @@ def test_risk_words_count_one_class_and_name_a_release_without_quasi_identifiers
                 "smallest_class": 1200}
     assert classes_text(figures) == ("1 class of equal `started`, `area` over 1,200 rows, "
                                      "counted in rows; the smallest holds 1,200")
+
+
+@settings(max_examples=40, deadline=None)
+@given(ROWS)
+def test_unicity_checked_a_few_candidates_at_a_time_stays_exact(rows) -> None:
+    """The in-memory unicity check expands (sampled driver, other driver) pairs in
+    batches; batches of three candidates give the figures of one batch and of SQL."""
+    from ocpispec.disclosure import in_memory
+
+    before = in_memory.MAX_CANDIDATES
+    in_memory.MAX_CANDIDATES = 3
+    try:
+        small = _measure(rows)
+    finally:
+        in_memory.MAX_CANDIDATES = before
+    assert small == _measure(rows)

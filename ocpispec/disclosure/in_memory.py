@@ -3,9 +3,10 @@
 The same figures as the SQL over the spill (`meter.RiskMeter`), by sorting fixed-width
 keys: a class, a point and a driver are each a 128-bit digest (two unsigned 64-bit
 words), so a sort and a comparison of neighbours replace SQLite's B-trees. Above
-`meter._in_memory_rows()` rows (or when a unicity check would expand too many candidate
-pairs) the meter keeps to SQL, whose memory is bounded by its page cache; below it this costs
-about 100 bytes per row at its peak and a fraction of the time.
+`meter._in_memory_rows()` rows the meter keeps to SQL, whose memory is bounded by its
+page cache; below it this costs about 100 bytes per row at its peak (and about 45 bytes
+per candidate pair of the unicity check, `MAX_CANDIDATES` at a time) and a fraction of
+the time.
 
     figures = class_figures(classes, drivers)          # arrays of shape (n, 2)
     one, two = unicity(points, point_drivers, ranks)   # shares of sampled drivers
@@ -21,13 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-MAX_CANDIDATES = 5_000_000  # (sampled driver, other driver) pairs a unicity check expands
+MAX_CANDIDATES = 1_000_000  # (sampled driver, other driver) pairs expanded at a time
 
 ClassFigures = tuple[int, int, "int | None", dict[str, int], dict[str, int]]
-
-
-class TooLarge(Exception):
-    """The computation would need more memory than this path allows."""
 
 
 def class_figures(classes: np.ndarray, drivers: np.ndarray,
@@ -99,18 +96,35 @@ def _sample(point_index: np.ndarray, driver_index: np.ndarray, rank: np.ndarray,
 def _alone_at_both(a: np.ndarray, b: np.ndarray, per_point: np.ndarray, first_row: np.ndarray,
                    point_index: np.ndarray, driver_index: np.ndarray) -> np.ndarray:
     """For each sampled (a, b): whether its driver is the only one with both points. The
-    drivers of the smaller point are looked up at the other one."""
+    drivers of the smaller point are looked up at the other one, for as many sampled
+    pairs at a time as keep the candidates under `MAX_CANDIDATES` (coarse points, a k
+    rule's output, hold hundreds of drivers each)."""
     smaller = np.where(per_point[a] <= per_point[b], a, b)
     other = np.where(smaller == a, b, a)
     lengths = per_point[smaller]
+    width = np.int64(driver_index.max()) + 1
+    held = point_index.astype(np.int64) * width + driver_index  # sorted: by point, then driver
+    alone = np.empty(len(smaller), dtype=bool)
+    ends = np.cumsum(lengths)
+    begin = 0
+    while begin < len(smaller):
+        # the pairs whose candidates fit, and at least one whatever its size
+        stop = max(begin + 1, int(np.searchsorted(
+            ends, (ends[begin - 1] if begin else 0) + MAX_CANDIDATES, side="right")))
+        alone[begin:stop] = _alone_in(smaller[begin:stop], other[begin:stop],
+                                      lengths[begin:stop], first_row, driver_index, held,
+                                      width)
+        begin = stop
+    return alone
+
+
+def _alone_in(smaller: np.ndarray, other: np.ndarray, lengths: np.ndarray,
+              first_row: np.ndarray, driver_index: np.ndarray, held: np.ndarray,
+              width: np.int64) -> np.ndarray:
     total = int(lengths.sum())
-    if total > MAX_CANDIDATES:
-        raise TooLarge
     owner = np.repeat(np.arange(len(smaller)), lengths)
     offset = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     candidates = driver_index[first_row[smaller][owner] + offset]
-    width = np.int64(driver_index.max()) + 1
-    held = point_index.astype(np.int64) * width + driver_index  # sorted: by point, then driver
     wanted = other[owner].astype(np.int64) * width + candidates
     at = np.minimum(np.searchsorted(held, wanted), len(held) - 1)
     both = np.bincount(owner, weights=held[at] == wanted, minlength=len(smaller))
