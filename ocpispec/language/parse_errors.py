@@ -30,6 +30,12 @@ from ocpispec.language.parse_habits import (
     unquoted_text,
 )
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.parse_order import (
+    aggregate_order,
+    from_clause_late,
+    missing_dataset,
+    written_time,
+)
 
 _CLASSES = {
     "NAME": "a name",
@@ -97,6 +103,13 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return unquoted
     if (guessed := guessed_form(token, expected, span, history, source)) is not None:
         return guessed
+    said = _before(token, history)
+    for found in (written_time(token, expected, said, source),
+                  missing_dataset(token, expected, span, said),
+                  from_clause_late(token, said, source),
+                  aggregate_order(token, said, source)):
+        if found is not None:
+            return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
                  _missing_output, _missing_source, _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
@@ -115,6 +128,13 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+def _before(token: Token, history: list[Token]) -> list[Token]:
+    """The tokens before `token`: the lexer's history may already hold it."""
+    if history and history[-1].start_pos == token.start_pos:
+        return history[:-1]
+    return history
 
 
 _PUNCTUATED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)+")
@@ -236,8 +256,9 @@ def _missing_output(token, expected, span, history, parser) -> Diagnostic | None
 
 
 def _missing_source(token, expected, span, history, parser) -> Diagnostic | None:
-    if "SOURCE" not in expected or token.type in {"NAME", "SOURCE"}:
-        return None
+    if "SOURCE" not in expected or token.type in {"NAME", "SOURCE"} \
+            or any(seen.type == "SOURCE" for seen in history):
+        return None  # after a source, the merged LALR states still "expect" `source`
     return error("OCX011", "missing `source` section", span, "expected `source` before this",
                  notes=["the header is followed by the OCPI interface to read from"],
                  help="add `source profile NAME`, or `source ocpi env VERSIONS_URL token env "

@@ -211,11 +211,11 @@ def _schedule_habit(written: str, last: list[str], source: SourceFile,
     if len(last) < 2 or last[-2] != "schedule":
         return None
     clock = _CLOCK.search(source.text[span.start:source.text.find("\n", span.start)])
-    at = clock.group() if clock else "06:00"
+    at = clock.group().zfill(5) if clock else "06:00"  # `6:00` is written `06:00`
     match last[-1], written.lower():
         case "monthly", word if word != "on":
             fix = f"monthly on day 1 at {at}"
-        case "daily" | "weekly" as period, word if _CLOCK.fullmatch(word):
+        case "daily" | "weekly" as period, _ if clock is not None and clock.start() == 0:
             fix = f"daily at {at}" if period == "daily" else f"weekly on monday at {at}"
         case "every", word if word in _WEEKDAYS:
             fix = f"weekly on {word} at {at}"

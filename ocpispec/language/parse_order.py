@@ -1,0 +1,135 @@
+"""Clauses in the wrong place, and times written as people write them, that stop the
+parser (`parse_errors` tries these before its generic "expected ..."):
+
+- a spec whose header and source are followed by nothing, or by `select`, `where` or
+  `group by` without the `from MODULE` a dataset starts with (OCX019);
+- a `from` clause (`where`, `join`, a window, `each`...) written after the columns or
+  after `output`;
+- `group by` after `select`; `minimum group size` before the `compute` measures;
+- a time with one digit for the hour (`at 6:00`), a date and a time with a space
+  (`since 2026-01-01 06:00`).
+
+The LALR tables merge the states after `env NAME` in the header and in the source, so
+the parser's "expected" set after the source still lists header words and `source`:
+these rules look at what the spec has already said (the token history) instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.lark_without_regex import Token
+
+_STARTS_DATASET = {"SELECT": "select", "GROUP": "group by", "WHERE": "where",
+                   "COMPUTE": "compute", "JOIN": "join", "OUTPUT": "output"}
+_FROM_CLAUSES = {"WHERE", "JOIN", "SINCE", "LAST", "BETWEEN", "PREVIOUS", "EACH", "SPREAD",
+                 "INCLUDE", "WINDOW"}
+
+
+def missing_dataset(token: Token, expected: set[str], span: Span,
+                    history: list[Token]) -> Diagnostic | None:
+    """The header and the source, then the end of the file or a dataset's clause where
+    its `from MODULE` should be."""
+    types = {seen.type for seen in history}
+    if "FROM" not in expected or "SOURCE" not in types or "FROM" in types:
+        return None
+    notes = ["a dataset is `from MODULE`, its filters and joins, the columns (`select` or "
+             "`group by ... compute`) and `output`; a spec has one or more"]
+    if token.type == "$END":
+        return error("OCX019", "the spec has no dataset", span, "expected `from MODULE` here",
+                     notes=notes, help="add a dataset: `from sessions`, its columns (`select ...`) and "
+                                       "`output csv to \"...\"`; `ocpispec init --for "
+                                       "municipality FILE` writes a complete spec")
+    word = _STARTS_DATASET.get(token.type)
+    if word is None:
+        return None
+    return error("OCX019", f"`{word}` before `from`", span, "expected `from MODULE` before this",
+                 notes=notes, help="start the dataset with `from MODULE` (`sessions`, `cdrs`, "
+                                   f"`locations`, `tariffs` or `tokens`), then `{word}`")
+
+
+def from_clause_late(token: Token, history: list[Token],
+                     source: SourceFile) -> Diagnostic | None:
+    """`where`, `join`, a window or `each` after the columns or after `output`: they
+    choose the records, so they stand under `from`, before the columns."""
+    if token.type not in _FROM_CLAUSES:
+        return None
+    block = _since_last(history, "FROM")
+    kinds = {seen.type for seen in block}
+    columns = "group by" if "GROUP" in kinds else "select" if "SELECT" in kinds else None
+    if columns is None or block[0].type != "FROM":
+        return None
+    module = str(block[1]) if len(block) > 1 and block[1].type == "NAME" else "MODULE"
+    word = str(token).lower()
+    return error("OCX001", f"`{word}` belongs under `from`, before the columns",
+                 Span(token.start_pos or 0, token.end_pos or 0),
+                 "after `output`" if "OUTPUT" in kinds else
+                 "after the columns",
+                 notes=["a dataset is `from MODULE`, then its window, `where`, joins and "
+                        "`each`, then the columns and `output`"],
+                 help=f"move `{word} ...` to the lines after `from {module}`, before `{columns}`")
+
+
+def aggregate_order(token: Token, history: list[Token],
+                    source: SourceFile) -> Diagnostic | None:
+    """`select` then `group by`; `minimum group size` before `compute`."""
+    block = {seen.type for seen in _since_last(history, "FROM")}
+    span = Span(token.start_pos or 0, token.end_pos or 0)
+    if token.type == "GROUP" and "SELECT" in block and "GROUP" not in block:
+        return error("OCX001", "`select` and `group by` do not mix", span,
+                     "a row export has no groups",
+                     notes=["a dataset releases rows (`select COLUMNS`) or groups "
+                            "(`group by KEYS` then `compute MEASURES`)"],
+                     help="write `group by` in place of `select`, with the columns that form "
+                          "the groups, then `compute` the measures")
+    if token.type == "MINIMUM" and "GROUP" in block and "COMPUTE" not in block:
+        clause = re.match(r"minimum\s+group\s+size\s+\d+", source.text[span.start:])
+        written = " ".join(clause.group().split()) if clause else "minimum group size 10"
+        return error("OCX001", "`minimum group size` comes after the measures", span,
+                     "before `compute`",
+                     notes=["an aggregate is `group by KEYS`, `compute MEASURES`, then its "
+                            "rules: `minimum group size N`, `dominance`, `round counts to`"],
+                     help=f"move `{written}` after the measures under `compute`")
+    return None
+
+
+_SHORT_HOUR = re.compile(r"(\d):(\d{2})\b")
+_DATE_SPACE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[ \t]+(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def written_time(token: Token, expected: set[str], history: list[Token],
+                 source: SourceFile) -> Diagnostic | None:
+    """`at 6:00` (times are `HH:MM`) and `since 2026-01-01 06:00` (a UTC time in a window
+    is `2026-01-01T06:00:00Z`)."""
+    start = token.start_pos or 0
+    short = _SHORT_HOUR.match(source.text, start)
+    if "TIME" in expected and short is not None:
+        schedule = next((seen for seen in reversed(history) if seen.type == "SCHEDULE"), None)
+        said = " ".join(source.text[schedule.start_pos:start].split()) + " " if schedule else ""
+        fixed = f"0{short.group(1)}:{short.group(2)}"
+        return error("OCX001", f"`{short.group()}` is written `{fixed}`",
+                     Span(start, short.end()), "one digit for the hour",
+                     notes=["times are `HH:MM`, 24-hour, UTC"],
+                     help=f"write `{said}{fixed}`" if said else f"write `{fixed}`")
+    date = history[-1] if history else None
+    if date is None or date.type != "DATE" or "T" in str(date):
+        return None
+    joined = _DATE_SPACE_TIME.match(source.text, date.start_pos or 0)
+    if joined is None or joined.start(2) != start:
+        return None
+    day, hour, minute, second = joined.groups()
+    fixed = f"{day}T{int(hour):02d}:{minute}:{second or '00'}Z"
+    return error("OCX001", "a date and a time are joined by `T`", Span(joined.start(),
+                 joined.end()), "a date, a space and a time",
+                 notes=["times in a window are UTC: `since 2026-01-01T06:00:00Z`"],
+                 help=f"write `{fixed}`")
+
+
+def _since_last(history: list[Token], kind: str) -> list[Token]:
+    """The tokens from the last token of `kind` on, that one first."""
+    for index in range(len(history) - 1, -1, -1):
+        if history[index].type == kind:
+            return history[index:]
+    return list(history)
