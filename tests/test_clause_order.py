@@ -117,3 +117,45 @@ def test_a_date_and_time_with_a_space(window: str, fix: str, snapshot) -> None:
     assert [(d.code, d.help) for d in found] == [("OCX001", fix)]
     if window.startswith("since"):
         assert _rendered(body) == snapshot
+
+
+K_ROWS = ('from sessions\nselect\n  truncate(start_date_time, hour) as started\n'
+          '  round(kwh, 1) as energy_kwh\n  {rule}\noutput csv to "x.csv"\n')
+
+
+LIMIT = "a suppression limit is a percentage"
+PARENTHESES = "the columns of `over` stand in parentheses"
+
+
+@pytest.mark.parametrize(("rule", "message", "fix", "fixed"), [
+    ("require k 5 over (started) suppression limit 5", LIMIT, "write `suppression limit 5%`",
+     "require k 5 over (started) suppression limit 5%"),
+    ("require k 5 suppression limit 2.5", LIMIT, "write `suppression limit 2.5%`",
+     "require k 5 suppression limit 2.5%"),
+    ("require k 5 over started, energy_kwh", PARENTHESES,
+     "write `over (started, energy_kwh)`", "require k 5 over (started, energy_kwh)"),
+    ("require k 5 over started", PARENTHESES, "write `over (started)`",
+     "require k 5 over (started)"),
+])
+def test_a_k_rule_written_almost_right(rule: str, message: str, fix: str, fixed: str,
+                                       snapshot) -> None:
+    """`suppression limit 5` said "`limit` is not allowed here ... a row export takes no
+    `limit`" (OCX014 for SQL's `limit`); `over a, b` said "expected `(`"."""
+    body = K_ROWS.format(rule=rule)
+    found, _ = _errors(body)
+    assert [(d.code, d.message, d.help) for d in found] == [("OCX001", message, fix)]
+    if rule.endswith("limit 5"):
+        assert _rendered(body) == snapshot
+    check_text(K_ROWS.format(rule=fixed))
+
+
+def test_a_k_rule_in_an_aggregate_points_to_the_minimum_group_size(snapshot) -> None:
+    """`group by ... compute ... require k 5` said "expected one of `-`, `dominance`,
+    `limit`, ... found `require`"."""
+    body = ('from sessions\ngroup by status\ncompute count() as n\n  require k 5\n'
+            'output csv to "x.csv"\n')
+    found, _ = _errors(body)
+    assert [(d.code, d.help) for d in found] == [
+        ("OCX001", "write `minimum group size 5` after the measures")]
+    assert _rendered(body) == snapshot
+    check_text(body.replace("require k 5", "minimum group size 5"))

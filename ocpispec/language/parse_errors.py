@@ -33,6 +33,7 @@ from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.parse_order import (
     aggregate_order,
     from_clause_late,
+    k_rule_habit,
     missing_dataset,
     written_time,
 )
@@ -46,6 +47,7 @@ _CLASSES = {
     "TIME": "a time such as `06:00`",
     "VERSION": "an OCPI version (`2.1.1`, `2.2.1`, `2.3.0` or `auto`)",
     "PARTY": "a party id such as `NL-TNM`",
+    "PERCENT": "a percentage such as `5%`",
     "COMPARATOR": "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
     "DIALECT": "a CSV dialect such as `excel-nl`",
     "$END": "the end of the file",
@@ -107,7 +109,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     for found in (written_time(token, expected, said, source),
                   missing_dataset(token, expected, span, said),
                   from_clause_late(token, said, source),
-                  aggregate_order(token, said, source)):
+                  aggregate_order(token, said, source),
+                  k_rule_habit(token, said, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
@@ -211,6 +214,8 @@ def _sql_habit(token, expected, span, history, parser) -> Diagnostic | None:
             continue
         if position > 0 and following[position - 1].type == "AS":
             continue  # `as order`: a column named with a reserved word (OCX005 says so)
+        if position > 0 and following[position - 1].type == "SUPPRESSION":
+            continue  # `suppression limit 5`: the k rule's limit, without its `%`
         after = following[position + 1] if position + 1 < len(following) else None
         word = sql_word(str(seen), Span(seen.start_pos, seen.end_pos),
                         str(after).lower() if after is not None else None)

@@ -6,6 +6,8 @@ parser (`parse_errors` tries these before its generic "expected ..."):
 - a `from` clause (`where`, `join`, a window, `each`...) written after the columns or
   after `output`;
 - `group by` after `select`; `minimum group size` before the `compute` measures;
+- a k rule almost right: `suppression limit 5` without `%`, `over a, b` without
+  parentheses, `require k` in an aggregate (whose groups have a minimum size instead);
 - a time with one digit for the hour (`at 6:00`), a date and a time with a space
   (`since 2026-01-01 06:00`).
 
@@ -92,6 +94,40 @@ def aggregate_order(token: Token, history: list[Token],
                      notes=["an aggregate is `group by KEYS`, `compute MEASURES`, then its "
                             "rules: `minimum group size N`, `dominance`, `round counts to`"],
                      help=f"move `{written}` after the measures under `compute`")
+    return None
+
+
+_OVER_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def k_rule_habit(token: Token, history: list[Token],
+                 source: SourceFile) -> Diagnostic | None:
+    """`suppression limit 5`, `over started, postal_area`, and `require k 5` after the
+    `compute` measures of an aggregate."""
+    last = [seen.type for seen in history[-2:]]
+    start, end = token.start_pos or 0, token.end_pos or 0
+    if last == ["SUPPRESSION", "LIMIT"] and re.fullmatch(r"\d+(\.\d+)?", str(token)):
+        return error("OCX001", "a suppression limit is a percentage", Span(start, end),
+                     "expected a number with `%`",
+                     notes=["the run fails when the k rule would suppress more than this "
+                            "share of the rows"],
+                     help=f"write `suppression limit {token}%`")
+    if last[-1:] == ["OVER"] and token.type == "NAME":
+        names = _OVER_NAMES.match(source.text, start)
+        listed = ", ".join(name.strip() for name in names.group().split(","))
+        return error("OCX001", "the columns of `over` stand in parentheses",
+                     Span(start, names.end()), "expected `(`",
+                     help=f"write `over ({listed})`")
+    block = {seen.type for seen in _since_last(history, "FROM")}
+    if token.type == "REQUIRE" and "COMPUTE" in block:
+        k = re.match(r"require\s+k\s+(\d+)", source.text[start:])
+        size = k.group(1) if k else "10"
+        return error("OCX001", "`require k` is for row exports", Span(start, end),
+                     "in an aggregate",
+                     notes=["an aggregate releases a group only when it holds at least the "
+                            "minimum group size of distinct drivers; `require k` makes the "
+                            "rows of a `select` k-anonymous"],
+                     help=f"write `minimum group size {size}` after the measures")
     return None
 
 
