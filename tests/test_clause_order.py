@@ -159,3 +159,33 @@ def test_a_k_rule_in_an_aggregate_points_to_the_minimum_group_size(snapshot) -> 
         ("OCX001", "write `minimum group size 5` after the measures")]
     assert _rendered(body) == snapshot
     check_text(body.replace("require k 5", "minimum group size 5"))
+
+
+UNIT_HEADER = HEADER.replace("retention 1 year", "{retention}")
+
+
+@pytest.mark.parametrize(("retention", "window", "schedule", "message", "fix"), [
+    ("retention 1 year", "last 7 day", "", "`day` after 7 is written `days`",
+     "write `last 7 days`"),
+    ("retention 24 month", "last 7 days", "", "`month` after 24 is written `months`",
+     "write `retention 24 months`"),
+    ("retention 1 year", "last 7 days", "schedule every 2 hour\n",
+     "`hour` after 2 is written `hours`", "write `every 2 hours`"),
+])
+def test_a_unit_in_the_singular_after_a_number(retention: str, window: str, schedule: str,
+                                               message: str, fix: str, snapshot) -> None:
+    """`last 7 day` said "`day` is not a unit of time here" and "write `last 1 week`, the
+    same length"; `retention 24 month` "write `retention 2 years`, the same period"."""
+    header = UNIT_HEADER.format(retention=retention)
+    body = ROWS.format(where=window, tail="").replace("x.csv", "x-{run.timestamp}.csv")
+    found = [d for d in diagnose_source(SourceFile("test.ocx", header + body + schedule))
+             if d.is_error]
+    assert [(d.message, d.help) for d in found] == [(message, fix)]
+    if window == "last 7 day":
+        source = SourceFile("test.ocx", header + body)
+        assert report.render(found, {"test.ocx": source}) == snapshot
+    fixed = fix.removeprefix("write `").removesuffix("`")
+    check_text(body.replace(window, fixed if fixed.startswith("last") else window)
+               + (f"schedule {fixed}\n" if fixed.startswith("every") else ""),
+               header=UNIT_HEADER.format(retention=fixed if "retention" in fixed
+                                         else retention))

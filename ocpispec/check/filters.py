@@ -80,6 +80,10 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
                            "longer than any charging data", help="write a shorter period, "
                            "or leave the window out to read every record"))
         return
+    if (number := time_units.wrong_number(amount, unit.name, PERIOD_UNITS)) is not None:
+        ctx.emit(error("OCX213", number[0], unit.span, f"the unit after {amount}",
+                       help=f"write `last {amount} {number[1]}`"))
+        return
     notes, help = _unit_help(amount, word)
     ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time here", unit.span,
                    "unknown unit", notes=[f"units are {backticked(PERIOD_UNITS)}", *notes],

@@ -96,7 +96,12 @@ def _check_retention(header: syntax.Header, ctx: Context) -> None:
                                 "5(1)(e))"], help="add e.g. `retention 12 months` to the header"))
         return
     unit = _plural_unit(retention.unit.name, retention.amount, RETENTION_UNITS)
-    if unit is None:
+    number = time_units.wrong_number(retention.amount, retention.unit.name, RETENTION_UNITS)
+    if unit is None and number is not None:
+        ctx.emit(error("OCX317", number[0], retention.unit.span,
+                       f"the unit after {retention.amount}",
+                       help=f"write `retention {retention.amount} {number[1]}`"))
+    elif unit is None:
         ctx.emit(error("OCX317", f"`{retention.unit.name}` is not a retention unit",
                        retention.unit.span, "unknown unit",
                        notes=[f"units are {backticked(RETENTION_UNITS)}"],
@@ -218,7 +223,11 @@ def check_schedule(schedule: syntax.Schedule | None, ctx: Context) -> None:
 
 def _check_every(amount: int, unit: syntax.Ident, span, ctx: Context) -> None:
     plural = _plural_unit(unit.name, amount, SCHEDULE_UNITS)
-    if plural is None:
+    number = time_units.wrong_number(amount, unit.name, SCHEDULE_UNITS)
+    if plural is None and number is not None:
+        ctx.emit(error("OCX409", number[0], unit.span, f"the unit after {amount}",
+                       help=f"write `every {amount} {number[1]}`"))
+    elif plural is None:
         every = _every_instead(amount, unit.name)
         ctx.emit(error("OCX409", f"`{unit.name}` is not a schedule unit", unit.span,
                        "expected `minutes` or `hours`",

@@ -47,6 +47,26 @@ def same_length(amount: int, word: str, units: Sequence[str]) -> tuple[int, str]
     return None
 
 
+def in_number(amount: int, word: str, units: Sequence[str]) -> str | None:
+    """The unit of `units` that `word` is in the wrong grammatical number (`day` after 7
+    is `days`); None when `word` is not such a unit or its number is right."""
+    if word.lower() in units:
+        return None
+    for unit in units:
+        if singular(unit) == singular(word):
+            return unit if amount != 1 else unit.removesuffix("s")
+    return None
+
+
+def wrong_number(amount: int, word: str, units: Sequence[str]) -> tuple[str, str] | None:
+    """(message, right unit) for a unit the clause takes, in the wrong number: `last 7
+    day` is neither unknown nor "1 week, the same length", it is `last 7 days`."""
+    right = in_number(amount, word, units)
+    if right is None or right == word.lower():
+        return None
+    return f"`{word}` after {amount} is written `{right}`", right
+
+
 def spelling_guess(word: str, units: Sequence[str]) -> str | None:
     """The unit `word` is a misspelling of (or the other number of); None for a real
     unit of time the clause does not take (a guess would change the length)."""
