@@ -52,6 +52,15 @@ def test_every_example_spec_is_listed() -> None:
     assert listed == {path.name for path in (REPO / "specs").glob("*.ocx")}
 
 
+def test_every_table_row_is_inside_its_table() -> None:
+    """A row after a paragraph is no row: `monthly_report.ocx` stood after the text
+    below the spec table, so it rendered as a line of pipes, not in the table."""
+    lines = [*README.splitlines(), ""]
+    starts = [index for index in range(1, len(lines) - 1)
+              if lines[index].startswith("| ") and not lines[index - 1].startswith("|")]
+    assert [lines[index] for index in starts if not lines[index + 1].startswith("|---")] == []
+
+
 def complete_specs_in_docs() -> list[tuple[str, str]]:
     """Every fenced block in the README and docs/ that is a whole spec."""
     found = []
