@@ -4,6 +4,8 @@ instead, not a bare "expected one of ..."."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from frontend_helpers import HEADER, check_text, diagnose_source
@@ -275,3 +277,44 @@ def test_a_minimum_group_size_in_a_row_export_points_to_both_forms(snapshot) -> 
         "... minimum group size 10`"]
     assert report.render(found, {"test.ocx": source}) == snapshot
     check_text(body.replace("minimum group size 10", "require k 10"))
+
+
+@pytest.mark.parametrize(("module", "column", "fix"), [
+    ("locations", "evses.uid", "for one row per element, write `each evses as evse` under "
+                               "`from` and select `evse.uid`"),
+    ("locations", "evses.connectors.max_electric_power",
+     "for one row per element, write `each evses as evse` and `each evse.connectors as "
+     "connector` under `from` and select `connector.max_electric_power`"),
+    ("tariffs", "elements.price_components.price",
+     "for one row per element, write `each elements as element` and `each "
+     "element.price_components as price_component` under `from` and select "
+     "`price_component.price`"),
+    ("sessions", "charging_periods.start_date_time",
+     "for one row per element, write `each charging_periods as charging_period` under "
+     "`from` and select `charging_period.start_date_time`"),
+])
+def test_a_field_of_a_list_points_to_each(module: str, column: str, fix: str,
+                                          snapshot) -> None:
+    """A GIS team's `select evses.uid` on locations said "select a single field, or count
+    the list with `jmespath(\"length(...)\")`", not how to get one row per EVSE."""
+    body = f'from {module}\nselect\n  {column} as x\noutput ndjson to "x.ndjson"\n'
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX209", fix)]
+    if column == "evses.uid":
+        assert report.render(found, {"test.ocx": source}) == snapshot
+    eaches = re.findall(r"`(each [^`]+)`", fix)
+    selected = fix.rsplit("`", 2)[1]
+    check_text(body.replace(f"from {module}\n", f"from {module}\n  " + "\n  ".join(eaches)
+                            + "\n").replace(column, selected))
+
+
+def test_a_list_of_values_inside_an_element_keeps_the_plain_help() -> None:
+    """`each` unnests lists of objects; a list of texts inside the element
+    (`day_of_week`) would still be a list, so no `each` is offered for it."""
+    body = ('from tariffs\nselect\n  elements.restrictions.day_of_week as x\n'
+            'output ndjson to "x.ndjson"\n')
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [
+        ("OCX209", 'select a single field, or count the list with `jmespath("length(...)") '
+                   'as NAME`')]

@@ -61,7 +61,7 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     name = _name(column, ctx)
     if mode is Mode.MEASURE:
         _check_measure(column, typer.uses, typer.calls, ctx)
-    if ctx.error_count() > errors or not _scalar(column, value, ctx) or name is None:
+    if ctx.error_count() > errors or not _scalar(column, value, scope, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
     privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY)
     if released is not None:
@@ -89,18 +89,44 @@ def _suggest_name(expr: syntax.Expr) -> str:
     return "value"
 
 
-def _scalar(column: syntax.Column, value: Value, ctx: Context) -> bool:
+def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> bool:
     if value.many:
         ctx.emit(error("OCX209", "this column would release a list", column.expr.span,
                        with_article(value.describe()),
                        notes=["a column holds one value per record"],
-                       help='select a single field, or count the list with '
-                            '`jmespath("length(...)") as NAME`'))
+                       help=_unnest_help(column.expr, scope, ctx) or
+                       'select a single field, or count the list with '
+                       '`jmespath("length(...)") as NAME`'))
         return False
     if value.kind is Kind.OBJECT and not value.geo:
         ctx.emit(_object_column(column, value, ctx))
         return False
     return True
+
+
+def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
+    """`evses.uid` on locations: the `each` clauses that give one row per element, and
+    the field to select then (only for the module's own lists: a join's are not
+    unnested)."""
+    if not isinstance(expr, syntax.FieldRef):
+        return None
+    obj, eaches, parent, after = ctx.catalogue.root(scope.module), [], "", 0
+    element = obj.name
+    for position, name in enumerate(expr.path):
+        field = obj.fields.get(name)
+        if field is None or field.object is None:
+            break
+        if field.many and field.kind is Kind.OBJECT:
+            alias = name.removesuffix("s")
+            eaches.append(f"`each {parent + '.' if parent else ''}{name} as {alias}`")
+            parent, after, element = alias, position + 1, field.object
+        obj = ctx.catalogue.object(field.object)
+    tail = expr.path[after:]
+    resolved = ctx.catalogue.resolve_in(element, tail) if eaches and tail else None
+    if resolved is None or not resolved.ok or any(f.many for f in resolved.fields):
+        return None  # a list inside the element (`restrictions.day_of_week`) stays a list
+    return (f"for one row per element, write {' and '.join(eaches)} under `from` and "
+            f"select `{parent}.{'.'.join(tail)}`")
 
 
 def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnostic:
