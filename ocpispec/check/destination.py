@@ -33,6 +33,15 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
         return
     if described.scheme is not None and not _remote_ok(destination, ctx):
         return
+    if described.scheme is None and _names_a_folder(destination.value):
+        folder = destination.value if destination.value.endswith(("/", "\\")) \
+            else destination.value + "/"
+        ctx.emit(error("OCX426", "the destination names a folder, not a file",
+                       destination.span, "no file name",
+                       notes=["a run writes one file per dataset, with its manifest and "
+                              "data package beside it"],
+                       help=f'write `"{folder}{{export}}-{{run.date}}.{_suggested(fmt)}"`'))
+        return
     if described.foreign is not None:
         ctx.emit(error("OCX417", f"`{described.foreign}` is not a compression ocpispec writes",
                        destination.span, "unknown compression suffix",
@@ -57,6 +66,12 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               + hint],
                        help=f"write `output {owner} ...`" if owner and owner != fmt else
                        f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _names_a_folder(path: str) -> bool:
+    """`exports/`, `.`, `exports/..`, `~`: a local path whose last part is no file name."""
+    last = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return last in ("", ".", "..", "~")
 
 
 def _userinfo(destination: syntax.Text, ctx: Context) -> tuple[Span, ...]:
