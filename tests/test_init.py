@@ -88,9 +88,19 @@ def test_a_module_with_one_template_asks_no_more(run_cli, here: Path,
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("utrecht.ocx", "utrecht"), ("dir/Utrecht Sessions.ocx", "utrecht_sessions"),
-    ("2026-report.ocx", "export_2026_report"), ("---.ocx", "my_export")])
+    ("2026-report.ocx", "export_2026_report"), ("---.ocx", "my_export"),
+    ("Städte Überblick.ocx", "staedte_ueberblick"), ("Gemeente Súdwest.ocx", "gemeente_sudwest"),
+    ("Łódź.ocx", "lodz")])
 def test_export_names_come_from_the_file(name: str, expected: str) -> None:
     assert export_name(name) == expected
+
+
+def test_the_next_steps_can_be_pasted_for_a_file_name_with_spaces(run_cli, here: Path) -> None:
+    """`ocpispec check 2026 Städte.ocx`, as printed, is three arguments in a shell."""
+    result = run_cli("init", "--for", "aggregate", "my areas.ocx")
+    assert result.exit_code == 0
+    assert "  ocpispec check 'my areas.ocx'\n" in result.stderr
+    assert "  ocpispec run 'my areas.ocx' --demo" in result.stderr
 
 
 def test_odd_answers_still_make_a_spec_that_checks(tmp_path: Path) -> None:

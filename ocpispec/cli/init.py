@@ -38,6 +38,8 @@ def init(file: Path, kind: str | None, force: bool) -> None:
     Exit codes: 0 written, 1 FILE exists (see --force) or cannot be written,
     2 usage error.
     """
+    import shlex
+
     from ocpispec.starter import Answers, starting_spec
 
     if file.exists() and not force:
@@ -56,8 +58,8 @@ def init(file: Path, kind: str | None, force: bool) -> None:
         sys.exit(1)
     click.echo(f"wrote {file} (a starting spec for {answers.kind})\n"
                "next: fill in the lines marked FILL IN, then\n"
-               f"  ocpispec check {file}\n"
-               f"  ocpispec run {file} --demo", err=True)
+               f"  ocpispec check {shlex.quote(str(file))}\n"
+               f"  ocpispec run {shlex.quote(str(file))} --demo", err=True)
 
 
 def on_terminal() -> bool:

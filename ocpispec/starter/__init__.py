@@ -32,10 +32,21 @@ def modules() -> tuple[str, ...]:
     return tuple(dict.fromkeys(MODULES.values()))
 
 
+# letters NFKD does not take apart, and the German way with umlauts (`ae` for `ä`, as
+# the OCX002 help for a name says)
+_LATIN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "o",
+                        "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
 def export_name(file_name: str) -> str:
-    """An export name from the file's stem: `Utrecht sessions.ocx` -> `utrecht_sessions`."""
-    stem = file_name.rsplit("/", 1)[-1].removesuffix(".ocx")
-    name = re.sub(r"[^a-z0-9_]+", "_", stem.lower()).strip("_") or "my_export"
+    """An export name from the file's stem: `Utrecht sessions.ocx` -> `utrecht_sessions`,
+    `Städte.ocx` -> `staedte` (names are ASCII)."""
+    import unicodedata
+
+    stem = file_name.rsplit("/", 1)[-1].removesuffix(".ocx").lower().translate(_LATIN)
+    ascii_stem = "".join(char for char in unicodedata.normalize("NFKD", stem)
+                         if not unicodedata.combining(char))
+    name = re.sub(r"[^a-z0-9_]+", "_", ascii_stem).strip("_") or "my_export"
     return name if name[0].isalpha() else f"export_{name}"
 
 
