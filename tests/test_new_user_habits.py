@@ -318,3 +318,53 @@ def test_a_list_of_values_inside_an_element_keeps_the_plain_help() -> None:
     assert [(d.code, d.help) for d in found] == [
         ("OCX209", 'select a single field, or count the list with `jmespath("length(...)") '
                    'as NAME`')]
+
+
+@pytest.mark.parametrize(("lines", "column", "fix"), [
+    ("join locations on location_id as site", "location.city",
+     "the `locations` join is named `site` here: write `site.city`"),
+    ("join locations on location_id", "location.evse.max_electric_power",
+     "it is a field of `location.connector`: write `location.connector.max_electric_power`"),
+    ("join locations on location_id", "location.power_type",
+     "it is a field of `location.connector`: write `location.connector.power_type`"),
+])
+def test_a_field_named_through_the_wrong_binding(lines: str, column: str, fix: str,
+                                                 snapshot) -> None:
+    """A joined location renamed `site` and then read as `location.city` got "join the
+    locations first"; a connector's field read on the EVSE got "list the fields with
+    `ocpispec schema locations`"."""
+    body = f'from sessions\n  {lines}\nselect\n  {column} as x\noutput csv to "x.csv"\n'
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX104", fix)]
+    if "site" in lines:
+        assert report.render(found, {"test.ocx": source}) == snapshot
+    check_text(body.replace(column, fix.rsplit("`", 2)[1]))
+
+
+@pytest.mark.parametrize(("condition", "code", "fix"), [
+    ("status = COMPLETED", "OCX104", 'a value is quoted: write `"COMPLETED"`'),
+    # a list item is a parse error; its help quoted the bracket too: `"AVAILABLE]"`
+    ("location.evse.status in [AVAILABLE]", "OCX001", 'write `"AVAILABLE"`'),
+    ('location.evse.status in ["CHARGING", AVAILABLE]', "OCX001", 'write `"AVAILABLE"`'),
+])
+def test_an_unquoted_value_is_not_called_an_unknown_field(condition: str, code: str,
+                                                          fix: str) -> None:
+    """`where status = COMPLETED` said "unknown field `COMPLETED` in `Session`", "list
+    the fields with `ocpispec schema sessions`"."""
+    body = (f'from sessions\n  join locations on location_id\n  where {condition}\n'
+            'select\n  status\noutput csv to "x.csv"\n')
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [(code, fix)]
+    value = fix.rsplit("`", 2)[1]
+    check_text(body.replace(value.strip('"'), value))
+
+
+def test_a_bare_boolean_condition_is_written_with_true() -> None:
+    """`where publish` said "expected one of `in`, `is`, `matches`, `not` or a
+    comparison ..., found `select`"."""
+    body = 'from locations\n  where publish\nselect\n  id\noutput csv to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [(d.message, d.help) for d in found] == [
+        ("a condition compares a field", "write `where publish = true`")]
+    check_text(body.replace("where publish", "where publish = true"))

@@ -205,11 +205,27 @@ class Scope:
         owner = parent.name if parent is not None else reach.binding.object
         join = self._missing_join(ref, reach, failed)
         if join is not None:
+            renamed = next((binding.name for binding in self.bindings
+                            if binding.module == join.target and binding.name
+                            and "." not in binding.name), None)
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"not a field of `{owner}`",
-                         notes=[f"`{name}` is the name of the `{join.target}` join"],
-                         help=f"join the {join.target} first: `join {join.target} on "
-                              f"{'.'.join(join.local_key)}`")
+                         notes=[f"`{name}` is the name of the `{join.target}` join"
+                                + (" unless it is named with `as`" if renamed else "")],
+                         help=f"the `{join.target}` join is named `{renamed}` here: write "
+                              f"`{'.'.join((renamed, *ref.path[1:]))}`" if renamed else
+                         f"join the {join.target} first: `join {join.target} on "
+                         f"{'.'.join(join.local_key)}`")
+        if failed == 0 and name.isupper():  # OCPI fields are lower case: an enum value
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         "a value written without quotes",
+                         notes=["a bare word is a field; values are quoted texts"],
+                         help=f'a value is quoted: write `"{name}"`')
+        if (sibling := self._sibling(reach, rest[failed:])) is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         f"not a field of `{owner}`",
+                         help=f"it is a field of `{sibling}`: write "
+                              f"`{'.'.join((sibling, *rest[failed:]))}`")
         options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
         derived = _DERIVED.get(name.lower()) \
@@ -219,6 +235,18 @@ class Scope:
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _sibling(self, reach: _Reach, rest: tuple[str, ...]) -> str | None:
+        """`location.evse.max_electric_power`: the binding of the same join that has
+        the field (`location.connector`)."""
+        if not reach.binding.name:
+            return None
+        family = reach.parts[0]
+        for other in self.reaches:
+            if other is not reach and other.parts[:1] == (family,) and \
+                    self.ctx.catalogue.resolve_in(other.binding.object, rest).ok:
+                return other.binding.name
+        return None
 
     def _missing_join(self, ref, reach: _Reach, failed: int):
         if reach.binding.name or failed != 0:

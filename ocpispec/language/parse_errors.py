@@ -32,6 +32,7 @@ from ocpispec.language.parse_habits import (
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.parse_order import (
     aggregate_order,
+    bare_condition,
     from_clause_late,
     k_rule_habit,
     missing_dataset,
@@ -110,7 +111,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   missing_dataset(token, expected, span, said),
                   from_clause_late(token, said, source),
                   aggregate_order(token, said, source),
-                  k_rule_habit(token, said, source)):
+                  k_rule_habit(token, said, source),
+                  bare_condition(token, expected, said, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,

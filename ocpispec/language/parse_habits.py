@@ -191,13 +191,21 @@ def unquoted_text(token, expected: set[str], span: Span,
     word = re.match(r"[^\s#]+", rest)
     if word is None:
         return None
-    written = word if "/" in word.group() else re.match(r"[^#]*[^\s#]", rest)
+    if history_ends_in_list(source, span):  # `in [AVAILABLE]`: the item, not the `]`
+        written = re.match(r"[^\s#,\]]+", rest)
+    else:
+        written = word if "/" in word.group() else re.match(r"[^#]*[^\s#]", rest)
     text = written.group().strip('"')
     return error("OCX001", f"`{text}` must be quoted", Span(span.start, span.start +
                  written.end()), "not a quoted text",
                  notes=["time zones, destinations and texts such as the consumer and the "
                         "purpose are written in double quotes"],
                  help=f'write `"{text}"`')
+
+
+def history_ends_in_list(source: SourceFile, span: Span) -> bool:
+    """Whether the text before `span` opens a list or continues one (`[` or `,`)."""
+    return source.text[:span.start].rstrip().endswith(("[", ","))
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

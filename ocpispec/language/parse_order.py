@@ -8,6 +8,7 @@ parser (`parse_errors` tries these before its generic "expected ..."):
 - `group by` after `select`; `minimum group size` before the `compute` measures;
 - a k rule almost right: `suppression limit 5` without `%`, `over a, b` without
   parentheses, `require k` in an aggregate (whose groups have a minimum size instead);
+- a condition that is a bare field (`where publish`);
 - a time with one digit for the hour (`at 6:00`), a date and a time with a space
   (`since 2026-01-01 06:00`).
 
@@ -129,6 +130,32 @@ def k_rule_habit(token: Token, history: list[Token],
                             "rows of a `select` k-anonymous"],
                      help=f"write `minimum group size {size}` after the measures")
     return None
+
+
+_CONDITION_STARTS = {"WHERE", "AND", "OR", "NOT", "LPAR"}
+_CONDITION_ENDS = {"SELECT", "GROUP", "JOIN", "AND", "OR", "RPAR", "$END", "BECAUSE", "EACH",
+                   "SPREAD", "INCLUDE", "OUTPUT", "SINCE", "LAST", "PREVIOUS", "WINDOW"}
+
+
+def bare_condition(token: Token, expected: set[str], history: list[Token],
+                   source: SourceFile) -> Diagnostic | None:
+    """`where publish`: a field where a comparison should follow."""
+    if "COMPARATOR" not in expected or not history or history[-1].type != "NAME" \
+            or token.type not in _CONDITION_ENDS:
+        return None  # `where status "X"` (no `=`) and `kwh between` have their own
+    start = len(history) - 1
+    while start >= 2 and history[start - 1].type == "DOT" and history[start - 2].type == "NAME":
+        start -= 2
+    if start == 0 or history[start - 1].type not in _CONDITION_STARTS:
+        return None
+    path = source.text[history[start].start_pos:history[-1].end_pos]
+    before = "where " if history[start - 1].type == "WHERE" else ""
+    return error("OCX001", "a condition compares a field",
+                 Span(history[start].start_pos or 0, history[-1].end_pos or 0),
+                 "a field alone",
+                 notes=["conditions are `FIELD = VALUE` (`!=`, `<`, `in [...]`, `is null`, "
+                        "...); a boolean field is compared with `true` or `false`"],
+                 help=f"write `{before}{path} = true`")
 
 
 _SHORT_HOUR = re.compile(r"(\d):(\d{2})\b")
