@@ -368,3 +368,21 @@ def test_a_bare_boolean_condition_is_written_with_true() -> None:
     assert [(d.message, d.help) for d in found] == [
         ("a condition compares a field", "write `where publish = true`")]
     check_text(body.replace("where publish", "where publish = true"))
+
+
+@pytest.mark.parametrize(("module", "column", "fix"), [
+    ("cdrs", "round(total_cost, 0)",
+     "pass one of its fields: `total_cost.excl_vat` or `total_cost.incl_vat`"),
+    ("sessions", "pseudonymize(cdr_token)",
+     "pass one of its fields: `cdr_token.country_code`, `cdr_token.party_id`, "
+     "`cdr_token.uid`, `cdr_token.type` or `cdr_token.contract_id`"),
+])
+def test_a_whole_object_passed_to_a_function_names_its_fields(module: str, column: str,
+                                                              fix: str) -> None:
+    """`round(total_cost, 0)`, a Price, said "pass one of the object's fields"
+    without naming any."""
+    body = f'from {module}\nselect\n  {column} as x\noutput csv to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX201", fix)]
+    first = fix.split("`")[1]
+    check_text(body.replace(column, column.replace(first.split(".")[0], first)))

@@ -181,7 +181,25 @@ class Typer:
             "OCX201", f"`{function.name}` needs {with_article(kind.value)}, but {shown} is "
             f"{with_article(value.describe())}", arg.span, value.describe(),
             notes=[f"`{function.name}`: {function.summary}"],
-            help=_coordinate_help(arg) or _mismatch_help(function, value)))
+            help=_coordinate_help(arg) or self._fields_help(arg, kind, value)
+            or _mismatch_help(function, value)))
+
+    def _fields_help(self, arg, kind: ArgKind, value: Value) -> str | None:
+        """`round(total_cost, 0)`: the fields of the object the function takes."""
+        if value.kind is not Kind.OBJECT or value.geo or value.many or value.object is None \
+                or not isinstance(arg, syntax.FieldRef):
+            return None
+        fits = {ArgKind.NUMBER: (Kind.NUMBER, Kind.INTEGER), ArgKind.DATETIME: (Kind.DATETIME,),
+                ArgKind.STRING: (Kind.STRING, Kind.ENUM)}.get(kind)
+        fields = [f"`{arg.dotted}.{name}`" for name, field in
+                  self.ctx.catalogue.object(value.object).fields.items()
+                  if not field.many and field.kind is not Kind.OBJECT
+                  and (fits is None or field.kind in fits)]
+        if not fields:
+            return None
+        listed = fields[0] if len(fields) == 1 else \
+            ", ".join(fields[:-1]) + " or " + fields[-1]
+        return f"pass one of its fields: {listed}"
 
 
 def _accepts(kind: ArgKind, value: Value) -> bool:
