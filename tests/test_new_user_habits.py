@@ -386,3 +386,38 @@ def test_a_whole_object_passed_to_a_function_names_its_fields(module: str, colum
     assert [(d.code, d.help) for d in found] == [("OCX201", fix)]
     first = fix.split("`")[1]
     check_text(body.replace(column, column.replace(first.split(".")[0], first)))
+
+
+@pytest.mark.parametrize(("line", "message", "fix"), [
+    ('  consumer \u201cGemeente Utrecht\u201d', "unexpected character `\u201c` (a typographic "
+     "quote)", 'write a straight double quote `"`: editors and web pages turn `"` into '
+     "`\u201c` or `\u201d`"),
+    ("  consumer\u00a0\"Test consumer\"", "unexpected character U+00A0 (a no-break space)",
+     "replace it with a plain space; text copied from a web page or a document brings "
+     "these in"),
+    ('  consumer "Test consumer"\u200b', "unexpected character U+200B (a zero-width "
+     "space)", "delete it: it is invisible, and text copied from a web page or a document "
+     "brings these in"),
+    ('  consumer "Test consumer"\u0000', "unexpected character U+0000 (a control "
+     "character)", "delete it: it is invisible, and text copied from a web page or a "
+     "document brings these in"),
+])
+def test_characters_pasted_from_a_document_are_named(line: str, message: str, fix: str,
+                                                     snapshot) -> None:
+    """A spec copied from a web page or a Word document: a no-break space showed as
+    "unexpected character ` `" (invisible), a curly quote as "remove it, or put it
+    inside a quoted string"."""
+    header = HEADER.replace('  consumer "Test consumer"', line)
+    source = SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS))
+    found = diagnose_source(source)
+    assert [(d.code, d.message, d.help) for d in found] == [("OCX002", message, fix)]
+    if "\u00a0" in line:
+        assert report.render(found, {"test.ocx": source}) == snapshot
+
+
+def test_a_dash_in_a_name_is_named() -> None:
+    body = AGGREGATE.format(**DEFAULTS).replace("as sessions", "as all\u2013sessions")
+    found = diagnose_source(SourceFile("test.ocx", HEADER + body))
+    assert [(d.message, d.help) for d in found] == [
+        ("unexpected character `\u2013` (a dash)",
+         "names are ASCII letters, digits and `_`: write `_` (a minus is `-`)")]

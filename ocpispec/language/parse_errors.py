@@ -30,6 +30,7 @@ from ocpispec.language.parse_habits import (
     unquoted_text,
 )
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.characters import describe_character
 from ocpispec.language.parse_order import (
     aggregate_order,
     bare_condition,
@@ -80,7 +81,7 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                      help='close the string with `"` on the same line')
     if (offset := time_with_offset(source, pos)) is not None:
         return offset
-    shown = "a tab" if char == "\t" else f"`{char}`"
+    shown = describe_character(char)
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit

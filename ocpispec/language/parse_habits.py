@@ -21,6 +21,7 @@ import re
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.characters import pasted_habit
 from ocpispec.language.lark_without_regex import Token
 
 
@@ -51,6 +52,8 @@ def time_with_offset(source: SourceFile, pos: int) -> Diagnostic | None:
 
 def character_habit(char: str, after: str) -> tuple[str, str] | None:
     """A character other languages use, with what the spec language writes instead."""
+    if (pasted := pasted_habit(char)) is not None:
+        return pasted
     match char:
         case "'":
             return ("single quote", 'quoted strings use double quotes: `"..."`')

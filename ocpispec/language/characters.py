@@ -1,0 +1,48 @@
+"""Characters a word processor or a web page puts where a spec has plain ones: a
+no-break space, a zero-width space, curly quotes, a dash. A diagnostic names an
+invisible one by its code point (`unexpected character U+00A0 (a no-break space)`), not
+as an empty pair of backticks, and says what to write instead."""
+
+from __future__ import annotations
+
+_PASTED = "text copied from a web page or a document brings these in"
+_SPACES = {"\u00a0": "a no-break space", "\u2007": "a figure space",
+           "\u202f": "a narrow no-break space", "\u2009": "a thin space",
+           "\u3000": "an ideographic space"}
+_INVISIBLE = {"\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner",
+              "\u200d": "a zero-width joiner", "\u2060": "a word joiner",
+              "\ufeff": "a byte order mark", "\u00ad": "a soft hyphen"}
+_TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+
+
+def describe_character(char: str) -> str:
+    """How a diagnostic names a character: an invisible one by its code point."""
+    if char == "\t":
+        return "a tab"
+    if char in _SPACES:
+        return f"U+{ord(char):04X} ({_SPACES[char]})"
+    if char in _INVISIBLE:
+        return f"U+{ord(char):04X} ({_INVISIBLE[char]})"
+    if not char.isprintable():
+        return f"U+{ord(char):04X} (a control character)"
+    if char in _TYPOGRAPHIC_QUOTES:
+        return f"`{char}` (a typographic quote)"
+    if char in _DASHES:
+        return f"`{char}` (a dash)"
+    return f"`{char}`"
+
+
+def pasted_habit(char: str) -> tuple[str, str] | None:
+    """Characters a word processor or a web page puts where a spec has plain ones."""
+    if char in _SPACES:
+        return ("an invisible character", f"replace it with a plain space; {_PASTED}")
+    if char in _INVISIBLE or (not char.isprintable() and char not in "\t\n\r"):
+        return ("an invisible character", f"delete it: it is invisible, and {_PASTED}")
+    if char in _TYPOGRAPHIC_QUOTES:
+        return ("not a straight quote", 'write a straight double quote `"`: editors and web '
+                'pages turn `"` into `\u201c` or `\u201d`')
+    if char in _DASHES:
+        return ("not a minus", "names are ASCII letters, digits and `_`: write `_` (a minus "
+                "is `-`)")
+    return None
