@@ -421,3 +421,48 @@ def test_a_dash_in_a_name_is_named() -> None:
     assert [(d.message, d.help) for d in found] == [
         ("unexpected character `\u2013` (a dash)",
          "names are ASCII letters, digits and `_`: write `_` (a minus is `-`)")]
+
+
+SPREAD = '''from sessions
+  join locations on location_id
+  each charging_periods as period
+  {spread}
+group by slot
+compute
+  round(sum(period.energy_kwh), 1) as energy_kwh
+  minimum group size 10
+output csv to "x.csv"
+'''
+
+
+@pytest.mark.parametrize(("spread", "code", "fix"), [
+    ('spread period.energy_kwh over hour in "Europe/Amsterdam" as slot', "OCX225",
+     "write `over hour in location time zone` (each charger's own zone) or `over hour in "
+     "utc`"),
+    ("spread period.energy_kwh over hour in Europe/Amsterdam as slot", "OCX225",
+     "write `over hour in location time zone` (each charger's own zone) or `over hour in "
+     "utc`"),
+    ("spread period.energy_kwh over 15 minutes in utc as slot", "OCX224",
+     "write `over quarter_hour`"),
+    ("spread period.energy_kwh over 1 hour in utc as slot", "OCX224", "write `over hour`"),
+])
+def test_a_spread_written_as_a_window_is(spread: str, code: str, fix: str, snapshot) -> None:
+    """A grid operator wrote the spread's zone as a window's (`in "Europe/Amsterdam"`)
+    and its slot as a length (`over 15 minutes`): both said "expected a name, found
+    ..." with the generic help."""
+    body = SPREAD.format(spread=spread)
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [(code, fix)]
+    if '"Europe' in spread:
+        assert report.render(found, {"test.ocx": source}) == snapshot
+    fixed = fix.split("`")[1]
+    check_text(body.replace(spread, re.sub(r"over .* as", f"{fixed} as", spread)
+                            if "in" in fixed else re.sub(r"over .* in", f"{fixed} in", spread)))
+
+
+def test_an_error_after_a_whole_spread_is_not_blamed_on_its_zone() -> None:
+    body = SPREAD.format(spread="spread period.energy_kwh over hour in utc as slot\n  "
+                                "where kwh > 0")
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.code for d in found] != ["OCX225"]

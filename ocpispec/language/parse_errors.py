@@ -37,6 +37,7 @@ from ocpispec.language.parse_order import (
     from_clause_late,
     k_rule_habit,
     missing_dataset,
+    spread_habit,
     written_time,
 )
 
@@ -113,7 +114,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   from_clause_late(token, said, source),
                   aggregate_order(token, said, source),
                   k_rule_habit(token, said, source),
-                  bare_condition(token, expected, said, source)):
+                  bare_condition(token, expected, said, source),
+                  spread_habit(token, said, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,

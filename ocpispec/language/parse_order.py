@@ -9,6 +9,7 @@ parser (`parse_errors` tries these before its generic "expected ..."):
 - a k rule almost right: `suppression limit 5` without `%`, `over a, b` without
   parentheses, `require k` in an aggregate (whose groups have a minimum size instead);
 - a condition that is a bare field (`where publish`);
+- a spread written like a window: `in "Europe/Amsterdam"`, `over 15 minutes`;
 - a time with one digit for the hour (`at 6:00`), a date and a time with a space
   (`since 2026-01-01 06:00`).
 
@@ -156,6 +157,45 @@ def bare_condition(token: Token, expected: set[str], history: list[Token],
                  notes=["conditions are `FIELD = VALUE` (`!=`, `<`, `in [...]`, `is null`, "
                         "...); a boolean field is compared with `true` or `false`"],
                  help=f"write `{before}{path} = true`")
+
+
+_SLOT_LENGTHS = {("15", "minute"): "quarter_hour", ("60", "minute"): "hour",
+                 ("1", "hour"): "hour", ("24", "hour"): "day", ("1", "day"): "day"}
+
+
+def spread_habit(token: Token, history: list[Token],
+                 source: SourceFile) -> Diagnostic | None:
+    """`spread ... over 15 minutes`, `spread ... over hour in "Europe/Amsterdam"`."""
+    spread = _since_last(history, "SPREAD")
+    if not spread or spread[0].type != "SPREAD" or "FROM" in {seen.type for seen in spread}:
+        return None
+    start = token.start_pos or 0
+    if history[-1].type == "OVER" and str(token).isdigit():
+        length = re.match(r"(\d+)\s*([a-z]+)", source.text[start:])
+        unit = length.group(2).rstrip("s") if length else ""
+        slot = _SLOT_LENGTHS.get((str(token), unit))
+        return error("OCX224", "a slot is one word", Span(start, start + (
+            length.end() if length else len(token))), "a length",
+            notes=["slots are `quarter_hour`, `hour` and `day`"],
+            help=f"write `over {slot}`" if slot else
+            "write `over quarter_hour`, `over hour` or `over day`")
+    kinds = [seen.type for seen in spread]
+    if "IN" not in kinds or "OVER" not in kinds:
+        return None
+    at = kinds.index("IN")
+    if "AS" in kinds[at:]:
+        return None  # the spread is complete: the error is further on
+    zone = re.match(r'"[^"\n]*"|[^\s#]+', source.text[spread[at].end_pos or 0:].lstrip())
+    slot = str(spread[kinds.index("OVER") + 1]) if kinds.index("OVER") + 1 < at else "hour"
+    begin = source.text.index(zone.group(), spread[at].end_pos or 0) if zone else start
+    return error("OCX225", "a spread's slots are in UTC or in each location's time zone",
+                 Span(begin, begin + len(zone.group()) if zone else start + len(token)),
+                 "a fixed time zone",
+                 notes=["a window's `in \"Europe/Amsterdam\"` sets its calendar; a spread "
+                        "labels each slot in the charger's own zone (`location.time_zone`), "
+                        "so one export can hold chargers in several zones"],
+                 help=f"write `over {slot} in location time zone` (each charger's own zone) "
+                      f"or `over {slot} in utc`")
 
 
 _SHORT_HOUR = re.compile(r"(\d):(\d{2})\b")
