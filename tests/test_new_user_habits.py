@@ -466,3 +466,22 @@ def test_an_error_after_a_whole_spread_is_not_blamed_on_its_zone() -> None:
                                 "where kwh > 0")
     found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
     assert [d.code for d in found] != ["OCX225"]
+
+
+@pytest.mark.parametrize(("source", "message", "fix"), [
+    ("source ocpi $OCPI_VERSIONS_URL token $OCPI_TOKEN", "unexpected character `$`",
+     "an environment variable is written `env NAME`: `ocpi env OCPI_VERSIONS_URL`, "
+     "`token env OCPI_TOKEN`"),
+    ("source ocpi env U token env T version latest",
+     "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
+     "write `version auto` (the newest version both sides speak)"),
+    ("source ocpi env U token env T version newest",
+     "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
+     "write `version auto` (the newest version both sides speak)"),
+])
+def test_a_source_written_as_a_shell_or_in_words(source: str, message: str, fix: str) -> None:
+    """`ocpi $OCPI_VERSIONS_URL` said "remove it, or put it inside a quoted string";
+    `version latest` said "expected an OCPI version ..." with the generic help."""
+    header = HEADER.replace("source profile demo", source)
+    found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
+    assert [(d.message, d.help) for d in found if d.is_error] == [(message, fix)]

@@ -66,6 +66,10 @@ def character_habit(char: str, after: str) -> tuple[str, str] | None:
         case ";":
             return ("not part of the spec language",
                     "remove it: clauses and columns need no terminator")
+        case "$":
+            return ("not part of the spec language",
+                    "an environment variable is written `env NAME`: `ocpi env "
+                    "OCPI_VERSIONS_URL`, `token env OCPI_TOKEN`")
     if char.isalpha() or char.isdigit():
         return ("not a letter names may use",
                 "names are ASCII letters, digits and `_` (write `ae` for `ä`); any text "
@@ -323,6 +327,10 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             f"`previous {unit}` is the whole calendar {unit} before the "
                             "run's own"],
                      help=f"write `{rolling}`, or `previous {unit}` for the calendar {unit}")
+    if last[-1:] == ["version"] and "VERSION" in expected and token.type == "NAME":
+        return error("OCX001", "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
+                     span, "not a version",
+                     help="write `version auto` (the newest version both sides speak)")
     if (schedule := _schedule_habit(written, last, source, span)) is not None:
         return schedule
     if last[-2:] == ["monthly", "on"]:
