@@ -189,3 +189,11 @@ def test_a_unit_in_the_singular_after_a_number(retention: str, window: str, sche
                + (f"schedule {fixed}\n" if fixed.startswith("every") else ""),
                header=UNIT_HEADER.format(retention=fixed if "retention" in fixed
                                          else retention))
+
+
+def test_an_empty_window_on_the_last_day_of_the_calendar_is_a_diagnostic() -> None:
+    """`between 9999-12-31 and 9999-12-31`: the help's "the day after" overflowed the
+    calendar and `check` crashed with OverflowError (found by tests/test_plan_fuzz.py)."""
+    found, _ = _errors(ROWS.format(where="between 9999-12-31 and 9999-12-31", tail=""))
+    assert [(d.code, d.message) for d in found] == [("OCX213", "the window is empty")]
+    assert found[0].help == "start it earlier, e.g. `between 9999-12-30 and 9999-12-31`"

@@ -61,8 +61,7 @@ def _check_window(window: syntax.Window, ctx: Context) -> None:
                                f"it starts and ends at `{start.value}`",
                                notes=["`between A and B` reads from A up to, not "
                                       "including, B"],
-                               help=f"end it later, e.g. `between {start.value} and "
-                                    f"{_day_after(first, str(start.value))}`"))
+                               help=_widen(first, str(start.value))))
             elif first is not None and last is not None and first > last:
                 ctx.emit(error("OCX213", "the window ends before it starts", window.span,
                                f"`{start.value}` is not before `{end.value}`",
@@ -102,10 +101,19 @@ def _unit_help(amount: int, word: str) -> tuple[list[str], str]:
                    "write the length in one of these units")
 
 
-def _day_after(moment: dt.datetime, written: str) -> str:
-    later = moment + dt.timedelta(days=1)
-    return later.date().isoformat() if len(written) == 10 else \
-        later.strftime("%Y-%m-%dT%H:%M:%SZ")
+def _widen(moment: dt.datetime, written: str) -> str:
+    """End an empty window a day later, or, on the calendar's last day, start it a day
+    earlier."""
+    try:
+        return f"end it later, e.g. `between {written} and {_shifted(moment, written, 1)}`"
+    except OverflowError:
+        return f"start it earlier, e.g. `between {_shifted(moment, written, -1)} and {written}`"
+
+
+def _shifted(moment: dt.datetime, written: str, days: int) -> str:
+    moved = moment + dt.timedelta(days=days)
+    return moved.date().isoformat() if len(written) == 10 else \
+        moved.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
