@@ -177,6 +177,7 @@ class IndependentCpo:
     def _records(self, module: str, count: int) -> list[dict[str, Any]]:
         if module == "locations":
             bases = [self._example("locations")]
+            self._name_the_tariffs(bases[0], count)
             if (EXAMPLES / self.version / "locations_home_charge_point.json").exists():
                 bases.append(self._example("locations_home_charge_point"))
             return [self._stamped(base, index, index) for index, base in enumerate(bases)]
@@ -187,6 +188,23 @@ class IndependentCpo:
             self._personal(module, record, index)
             made.append(record)
         return made
+
+    def _name_the_tariffs(self, location: dict[str, Any], count: int) -> None:
+        """The public location's first EVSE gets a connector per tariff clone, naming it:
+        a tariff leaves an export only when a published location names it (the official
+        examples' tariff and locations name different ids)."""
+        tariff = self._example("tariffs")["id"]
+        evse = location["evses"][0]
+        model = evse["connectors"][0]
+        for index in range(count):
+            connector = copy.deepcopy(model)
+            connector["id"] = f"T{index}"
+            clone = f"{tariff}-{index:04d}"
+            if self.version == "2.1.1":
+                connector["tariff_id"] = clone
+            else:
+                connector["tariff_ids"] = [clone]
+            evse["connectors"].append(connector)
 
     def _stamped(self, base: dict[str, Any], index: int, minutes: int) -> dict[str, Any]:
         record = copy.deepcopy(base)

@@ -359,11 +359,15 @@ class DatasetRun:
         per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
         if step.strategy == "per-id":
             return per_id
-        fallback = None
-        if step.module in SINGLE_OBJECT_MODULES:
+        fallback, many = None, None
+        if catalogue().resolve(step.module, step.key).many:
+            # a location's tariff ids: a published location's own entry wins
+            many = _not_published
+        elif step.module in SINGLE_OBJECT_MODULES:
             fallback = PerIdLookup(_best_effort(client, step.module), compiled)
         table = TableLookup(self._listed(client, step.module, fetch), compiled, step.key,
-                            fallback, secondary=is_credit if step.module == "cdrs" else None)
+                            fallback, secondary=is_credit if step.module == "cdrs" else None,
+                            many=many)
         self.tables.append((step.module, table))
         return table
 
@@ -663,6 +667,10 @@ def _export(plan: ir.Plan) -> dict[str, Any]:
     shown = {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
              "legal_basis": basis, "retention": export.retention}
     return shown | ({"licence": export.licence} if export.licence else {})
+
+
+def _not_published(location: dict) -> bool:
+    return location.get("publish") is not True
 
 
 def _output_failed(target: Target, exc: OSError) -> RunError:

@@ -65,18 +65,27 @@ class TableLookup:
     def __init__(self, records: Iterable[dict], normalize: Compiled,
                  key: tuple[str, ...], fallback: PerIdLookup | None = None,
                  bound: int | None = None,
-                 secondary: Callable[[Any], bool] | None = None) -> None:
+                 secondary: Callable[[Any], bool] | None = None,
+                 many: Callable[[dict], bool] | None = None) -> None:
         """`bound`: bytes held in memory before the table spills (default:
         `dimension_store.in_memory_bytes()`). Of the records of one key the last
         wins, except that a `secondary` one (as the platform sent it) only fills a
         key no other record holds: a credit CDR (`is_credit`) never hides the CDR of
-        its session it reverses, nor the one issued after it."""
+        its session it reverses, nor the one issued after it.
+
+        `many`: the key is a list of values (a location's tariff ids, through its
+        EVSEs and connectors): a record is kept under each, a record naming none is no
+        fault, and those `many` says are secondary (an unpublished location) only fill
+        a key no other record holds."""
         self.fallback = fallback
         self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
         try:
             for record in records:
                 normalized = _normalized(normalize, record)
+                if many is not None and normalized is not None:
+                    self._put_each(normalized, key, many(normalized))
+                    continue
                 folded = fold(_at(normalized, key)) if normalized is not None else None
                 if folded is not None and secondary is not None and secondary(record):
                     self.table.put_first(folded, normalized)
@@ -88,6 +97,16 @@ class TableLookup:
         except BaseException:
             self.table.close()
             raise
+
+    def _put_each(self, normalized: dict, key: tuple[str, ...], secondary: bool) -> None:
+        for value in dict.fromkeys(_leaves(normalized, key)):
+            folded = fold(value)
+            if folded is None:
+                continue
+            if secondary:
+                self.table.put_first(folded, normalized)
+            else:
+                self.table.put(folded, normalized)
 
     def listed(self, key: Any) -> dict | None:
         folded = fold(key)
@@ -128,6 +147,16 @@ class PerIdLookup:
 
     def __len__(self) -> int:
         return len(self.cache)
+
+
+def _leaves(record: Any, path: tuple[str, ...]) -> list[Any]:
+    """The values at `path`, through every list on the way."""
+    found = [record]
+    for name in path:
+        found = [item.get(name) for item in found if isinstance(item, dict)]
+        found = [leaf for item in found
+                 for leaf in (item if isinstance(item, list) else (item,))]
+    return found
 
 
 def _at(record: Any, path: tuple[str, ...]) -> Any:

@@ -22,6 +22,9 @@ from ocpispec.timestamps import canonical_timestamp
 
 # where a fact record names its location, for the private-location check
 LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
+# a tariff leaves only when a connector of a published location names it: the tariff of a
+# home charger, or of one driver's contract, is no public price (privacy reference)
+TARIFF_SITES = ("evses", "connectors", "tariff_ids")
 # records at a driver's home although the location may be public
 HOME_CHARGING = {"cdrs": ("home_charging_compensation == `true`", ("home_charging_compensation",))}
 # who a group's size counts in aggregates: JMESPath and the paths it reads. The contract
@@ -124,7 +127,8 @@ class _Builder:
         return modules
 
     def _private_check(self) -> bool:
-        return self.module in LOCATION_KEYS and not self.checked.include_private
+        return (self.module in LOCATION_KEYS or self.module == "tariffs") \
+            and not self.checked.include_private
 
     def _fact_fetch(self) -> ir.Fetch:
         source = self.checked.dataset.source
@@ -151,7 +155,8 @@ class _Builder:
     def _strategy(self, module: str) -> str:
         sample = self.options.sample
         few = sample is not None and sample <= PER_ID_MAX_SAMPLE
-        return "per-id" if few and module in PER_ID_MODULES else "table"
+        keyed_by_id = self.module != "tariffs"  # tariffs look locations up by tariff id
+        return "per-id" if few and module in PER_ID_MODULES and keyed_by_id else "table"
 
     # ---- normalizing ---------------------------------------------------------------
 
@@ -173,7 +178,7 @@ class _Builder:
             paths.append((self.moment,))
         paths += [sub.local_key for join in self.checked.joins for sub in self._subs(join)]
         if self._private_check():
-            paths.append(LOCATION_KEYS[self.module])
+            paths.append(LOCATION_KEYS.get(self.module, ("id",)))
             if self.module in HOME_CHARGING:
                 paths.append(HOME_CHARGING[self.module][1])
         if self.module == "locations" and not self.checked.include_private:
@@ -203,12 +208,13 @@ class _Builder:
                 elif field.binding in lists:
                     paths.append((*lists[field.binding], *field.path))
         if module == "locations" and self._private_check():
-            paths += [("id",), ("publish",)]
+            paths += [TARIFF_SITES if self.module == "tariffs" else ("id",), ("publish",)]
         return paths
 
     def _lookup(self, module: str, origin: Span) -> ir.Lookup:
         joins = [join for join in self.checked.joins if join.module == module]
-        key = joins[0].remote_key if joins else ("id",)
+        key = joins[0].remote_key if joins else \
+            TARIFF_SITES if self.module == "tariffs" else ("id",)
         return ir.Lookup(f"lookup.{module}", module, f"fetch.{module}", f"normalize.{module}",
                          key, self._strategy(module), origin)
 
@@ -225,6 +231,13 @@ class _Builder:
             return ir.PrivacyFilter(step_id, "public-locations-only",
                                     "only locations with `publish` true",
                                     None, None, None, None, self.origin)
+        if self.module == "tariffs":
+            return ir.PrivacyFilter(step_id, "public-tariffs-only",
+                                    "only tariffs a connector of a published location names "
+                                    "(a home charger's tariff, or one only some drivers get, "
+                                    "is no public price; OCPI 2.1.1 lists public locations "
+                                    "only)", ("id",), "lookup.locations", None, None,
+                                    self.origin)
         if self.module not in LOCATION_KEYS:
             return ir.PrivacyFilter(step_id, "not-location-bound",
                                     f"`{self.module}` records are not tied to a location",

@@ -186,7 +186,9 @@ class PrivacyFilter:
     """Runtime privacy rule. `rule`: `exclude-private-locations` (drop records whose
     location is not published, looked up by `location_key` in the `lookup` fetch, and
     records matching `exclude`), `public-locations-only` (locations: keep `publish`
-    true), or `included-by-spec` (the spec's `include private locations because`)."""
+    true), `public-tariffs-only` (tariffs: keep those a published location's connector
+    names, looked up by tariff id in `lookup`), `not-location-bound` (tokens), or
+    `included-by-spec` (the spec's `include private locations because`)."""
 
     id: str
     rule: str

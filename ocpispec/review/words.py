@@ -291,6 +291,9 @@ def privacy_filter_words(step: ir.PrivacyFilter) -> str:
             return text
         case "public-locations-only":
             return "only locations with `publish` true are released"
+        case "public-tariffs-only":
+            return ("only tariffs a connector of a published location names are released: "
+                    "a home charger's tariff, or one only some drivers get, is left out")
         case "included-by-spec":
             return "records at non-public locations are INCLUDED, by a written allowance"
         case "not-location-bound":
