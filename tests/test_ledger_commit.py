@@ -18,7 +18,8 @@ from ocpispec.execute.atomic import AtomicFile, remove_stale_partials
 from ocpispec.ledger.state import DatasetState, State
 
 EXPORT = "ledger_test"
-NEW = State(EXPORT, 2, {"sessions": DatasetState("2026-01-01T00:00:00Z", "f" * 64,
+# the state a first run commits: advanced once from the empty state (serial 0)
+NEW = State(EXPORT, 1, {"sessions": DatasetState("2026-01-01T00:00:00Z", "f" * 64,
                                                   "2026-01-01T00:00:01Z")})
 ENTRY = {"id": "0" * 32, "export": EXPORT, "run_at": "2026-01-01T00:00:00Z",
          "recorded_at": "2026-01-01T00:00:01Z", "user": "u", "host": "h", "spec_path": "s.ocx",
@@ -104,6 +105,25 @@ def test_a_missing_file_never_advances_the_state(tmp_path: Path) -> None:
     assert not has_state(path)  # repeat the window rather than lose a file's records
     assert [run["outcome"] for run in runs(path)] == ["incomplete"]
     assert (tmp_path / "out-0.csv").exists()
+
+
+def test_a_state_that_moved_since_it_was_read_publishes_nothing(tmp_path: Path) -> None:
+    """Two runs that read the same state (the lock did not keep them apart): the second
+    commit finds the ledger's state advanced by the first and publishes nothing."""
+    path = tmp_path / "ledger.sqlite"
+    ledger.commit(_stage(tmp_path, 1), path, EXPORT, NEW, ENTRY)
+    late = AtomicFile(tmp_path / "late.csv")
+    late.stream.write("the same window again\n")
+    late.finish()
+    second = {**ENTRY, "id": "1" * 32}
+    try:
+        ledger.commit([late], path, EXPORT, NEW, second)
+        raise AssertionError("committed over a state that moved")
+    except ledger.StateMoved as moved:
+        assert (moved.read, moved.found) == (0, 1)
+    assert not (tmp_path / "late.csv").exists() and late.temp.exists()
+    assert pending(path) == 0 and [run["id"] for run in runs(path)] == [ENTRY["id"]]
+    assert state_dict(path)["serial"] == 1
 
 
 def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:

@@ -363,6 +363,52 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
     assert len(_rows(tmp_path / "first.csv")) > 0
 
 
+def test_a_link_to_the_ledger_shares_its_lock(run, server, tmp_path: Path) -> None:
+    """A ledger reached through a symbolic link (`--state ~/ledger.sqlite` pointing at the
+    cron job's) is the same ledger: its runs wait for the same lock."""
+    assert run(server, "--as-of", MID, out="first.csv")[0].exit_code == 0
+    (tmp_path / "link.json").symlink_to(tmp_path / "state.json")
+    with (tmp_path / "state.json.state_test.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result, _ = run(server, "--as-of", AS_OF, "--state", str(tmp_path / "link.json"))
+    assert result.exit_code == 1 and "OCX580" in result.stderr, result.output
+    assert not (tmp_path / "out.csv").exists() and _watermark(tmp_path) == MID
+
+
+def test_a_run_whose_state_moved_meanwhile_publishes_nothing(run, demo_server_factory, spec: Path,
+                                                             tmp_path: Path) -> None:
+    """Where the lock does not hold (a ledger hard-linked under two names, a network share
+    whose locks do not reach across machines), two runs read the same watermark: the one
+    committing second finds the state moved and publishes nothing, instead of delivering
+    the same window again."""
+    import subprocess
+    import sys
+    import time
+
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
+                                 faults=Faults(latency_ms=40))
+    assert run(server, "--as-of", "2025-03-01T00:00:00Z", out="zero.csv")[0].exit_code == 0
+    os.link(tmp_path / "state.json", tmp_path / "hard.json")
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    before = len(server.request_log)
+    slow = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out",
+                             str(tmp_path / "slow.csv"), "--state", str(tmp_path / "hard.json"),
+                             "--as-of", MID, "--page-size", "5", "--concurrency", "1", "-q"],
+                            env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not any("sessions" in r.target for r in server.request_log[before:]):
+        assert time.monotonic() < deadline and slow.poll() is None
+        time.sleep(0.02)
+    fast, rows = run(server, "--as-of", MID, out="fast.csv")
+    assert fast.exit_code == 0 and rows, fast.output
+    assert slow.wait(timeout=60) == 1
+    stderr = slow.stderr.read()
+    assert "OCX580" in stderr and "Traceback" not in stderr, stderr
+    assert not (tmp_path / "slow.csv").exists() and not list(tmp_path.glob(".slow.csv*"))
+    assert _watermark(tmp_path) == MID and pending(tmp_path / "state.json") == 0
+
+
 def test_a_rename_that_fails_half_way_is_finished_next_run(run, server, tmp_path: Path,
                                                            monkeypatch) -> None:
     import ocpispec.execute.atomic as atomic

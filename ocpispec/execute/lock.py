@@ -28,8 +28,10 @@ _HELD: set[int] = set()
 
 
 def lock_path(ledger: Path, export: str) -> Path:
-    """One lock per export: runs of other exports sharing the ledger do not wait."""
-    return ledger.with_name(f"{ledger.name}.{export}.lock")
+    """One lock per export: runs of other exports sharing the ledger do not wait. Beside
+    the ledger's real file: a run given a symbolic link to it takes the same lock."""
+    real = ledger.resolve()
+    return real.with_name(f"{real.name}.{export}.lock")
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from ocpispec.execute.atomic import remove_stale_partials
 from ocpispec.execute.client import RunError
 from ocpispec.execute.datasets import DatasetRun
 from ocpispec import ledger
-from ocpispec.ledger import CommitPending, LedgerError, pending_files
+from ocpispec.ledger import CommitPending, LedgerError, StateMoved, pending_files
 from ocpispec.execute.lookback import Screen, lookback_key
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.ledger.state import DatasetState, State, StateError
@@ -307,6 +307,16 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
                    "this export finishes it first, so nothing is delivered twice or lost",),
             help="fix the cause (space, permissions) and run again").diagnostic
         raise CommitPendingError(diagnostic) from None
+    except StateMoved:
+        raise RunError.of("OCX580", f"another run of `{export}` committed while this one ran "
+                          f"(the state in the ledger `{state_path}` moved since this run read it)",
+                          notes=("its lock did not keep the two runs apart: the ledger was "
+                                 "reached under another name (a hard link), or over a network "
+                                 "share whose locks do not reach the other machine",
+                                 "nothing was published and the state did not change: the "
+                                 "other run delivered this window"),
+                          help="give every run of the export the same ledger path, on a disk "
+                               "whose file locks hold, and run again") from None
     except (OSError, LedgerError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX554", f"cannot publish the outputs: {reason}",

@@ -19,6 +19,16 @@ class CommitPending(Exception):
         self.journal = journal
 
 
+class StateMoved(Exception):
+    """Another run of the export committed after this one read the state (the export's
+    lock did not keep them apart): publishing would deliver the window a second time.
+    Raised before the commit point: nothing is published."""
+
+    def __init__(self, read: int, found: int | None) -> None:
+        super().__init__(f"serial {read} read, {found} found")
+        self.read, self.found = read, found
+
+
 @dataclass(frozen=True, slots=True)
 class Recovered:
     published: int

@@ -29,7 +29,7 @@ from typing import Any
 
 from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
 from ocpispec.ledger.migrate import migrate
-from ocpispec.ledger.outcome import CommitPending, Recovered
+from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
 from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
 from ocpispec.timestamps import read_timestamp
 
@@ -84,7 +84,9 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
            run: dict[str, Any] | None, pause=lambda step: None, outbox: Any = None) -> None:
     """Publish `files` (finished AtomicFiles) and the `outbox`'s uploads (verified under
     temporary remote names, `ocpispec.deliver`), save `state` and log `run`, recoverably:
-    the pending row is the commit point, and recovery repeats what is left."""
+    the pending row is the commit point, and recovery repeats what is left. `state` is
+    the state the run read, advanced once: when the ledger holds another by then (a run
+    the lock did not keep out committed meanwhile), StateMoved, and nothing is published."""
     from ocpispec.deliver import Failure
 
     local = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
@@ -93,6 +95,8 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
     body = json.dumps(state_to_dict(state)) if state is not None else None
     with connect(path) as conn:
         with transaction(conn):
+            if state is not None:
+                _check_serial(conn, state)
             conn.execute("INSERT INTO pending VALUES (?, ?, ?, ?, ?)",
                          (export, os.getpid(), json.dumps(renames), body,
                           json.dumps(run) if run is not None else None))
@@ -107,6 +111,15 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
             pause("state")
         except (OSError, sqlite3.Error, Failure) as exc:
             raise CommitPending(path) from exc
+
+
+def _check_serial(conn: sqlite3.Connection, state: State) -> None:
+    """The state in the ledger is still the one `state` advanced from (serial one less;
+    a ledger without the export's state holds serial 0)."""
+    row = conn.execute("SELECT serial FROM state WHERE export = ?", (state.export,)).fetchone()
+    found = row[0] if row is not None else 0
+    if found != state.serial - 1:
+        raise StateMoved(state.serial - 1, found if row is not None else None)
 
 
 def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
