@@ -126,6 +126,20 @@ def test_a_state_that_moved_since_it_was_read_publishes_nothing(tmp_path: Path) 
     assert state_dict(path)["serial"] == 1
 
 
+def test_the_serial_compared_is_the_one_the_run_read(tmp_path: Path) -> None:
+    """The state the run read is the stored body; a column that disagrees with it (a
+    hand-edited ledger) does not make every later commit look like a concurrent one."""
+    import sqlite3
+
+    path = tmp_path / "ledger.sqlite"
+    ledger.commit(_stage(tmp_path, 1), path, EXPORT, NEW, ENTRY)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE state SET serial = 7")
+    read = ledger.load_state(path, EXPORT)
+    ledger.commit([], path, EXPORT, read.advanced({}), {**ENTRY, "id": "1" * 32})
+    assert state_dict(path)["serial"] == 2
+
+
 def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite"
     files = _stage(tmp_path, 1)

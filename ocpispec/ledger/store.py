@@ -115,11 +115,15 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
 
 def _check_serial(conn: sqlite3.Connection, state: State) -> None:
     """The state in the ledger is still the one `state` advanced from (serial one less;
-    a ledger without the export's state holds serial 0)."""
-    row = conn.execute("SELECT serial FROM state WHERE export = ?", (state.export,)).fetchone()
-    found = row[0] if row is not None else 0
-    if found != state.serial - 1:
-        raise StateMoved(state.serial - 1, found if row is not None else None)
+    a ledger without the export's state holds serial 0). The serial is read as the run
+    read it, from the stored state itself."""
+    row = conn.execute("SELECT body FROM state WHERE export = ?", (state.export,)).fetchone()
+    try:
+        found = json.loads(row[0])["serial"] if row is not None else None
+    except (ValueError, TypeError, KeyError):
+        found = -1      # damaged since the run read it
+    if (found if found is not None else 0) != state.serial - 1:
+        raise StateMoved(state.serial - 1, found)
 
 
 def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
