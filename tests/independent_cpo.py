@@ -145,13 +145,18 @@ class IndependentCpo:
     def __init__(self, version: str, records: int = 30, page_cap: int = 7, *,
                  paging: str = "offset", relative_links: bool = False,
                  total: bool = True, cursor_expiry: tuple[int, int] | None = None,
-                 quirks: tuple[str, ...] = ()) -> None:
+                 updates_mid_crawl: int = 0, quirks: tuple[str, ...] = ()) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
         self.version, self.page_cap, self.quirks = version, page_cap, frozenset(quirks)
         # (n, status): the n-th cursor handed out and every later one answer `status`
         # (400, 404, 410): a cursor that expired while the list was read
         self.cursor_expiry, self._cursors_followed = cursor_expiry, 0
         self.paging, self.relative_links, self.total = paging, relative_links, total
+        # at the first page request of a list after its first page, this many objects of
+        # that first page are updated now: they leave a window pinned before, and the
+        # objects behind them shift down by as many places (once per module)
+        self.updates_mid_crawl = updates_mid_crawl
+        self._updated: set[str] = set()
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
@@ -277,7 +282,17 @@ class IndependentCpo:
             return given == self.token
         return given == base64.b64encode(self.token.encode()).decode()
 
+    def _update_first_page(self, module: str, query: dict[str, str]) -> None:
+        if not self.updates_mid_crawl or module in self._updated or query.get("offset", "0") == "0":
+            return
+        self._updated.add(module)
+        now = datetime.now(UTC)     # at or after a `date_to` pinned before
+        for record in self.lists[module][1:1 + self.updates_mid_crawl]:
+            record["last_updated"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.lists[module].sort(key=lambda record: _instant(record["last_updated"]))
+
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        self._update_first_page(module, query)
         chosen = self.lists[module]
         if "date_from" in query:
             chosen = [r for r in chosen if _instant(r["last_updated"]) >= _instant(query["date_from"])]

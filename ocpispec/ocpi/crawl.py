@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import nested_list
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
-from ocpispec.ocpi.links import assess
+from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
 from ocpispec.ocpi.options import FetchOptions
@@ -342,7 +342,7 @@ class Crawl:
         following = page.request.offset + n
         limit = self._step(page)
         if page.next_link is not None and not self._links_trusted:
-            rebuilt = PageRequest(following, limit)
+            rebuilt = self._overlapping(page, following, limit)
         elif page.next_link is not None:
             link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
             verdict, detail = link.verdict, link.detail
@@ -350,13 +350,9 @@ class Crawl:
                 verdict, detail = "skip", f"offset {link.offset} after {n} objects from offset {page.request.offset}"
             if verdict == "ok" and link.url not in seen and (link.offset is None or link.offset > page.request.offset):
                 self._cursor_links |= link.offset is None
-                if link.limit is not None and link.limit < limit:
-                    return PageRequest(link.offset or following, limit, _with_limit(link.url, limit),
-                                       cursor=link.offset is None)
-                return PageRequest(link.offset if link.offset is not None else following, link.limit, link.url,
-                                   cursor=link.offset is None)
+                return self._followed(page, link, following, limit)
             self._warn_link(verdict, detail)
-            rebuilt = PageRequest(following, limit)
+            rebuilt = self._overlapping(page, following, limit)
         else:
             if self._cursor_links:
                 return None  # a platform paging with a cursor of its own ends its list so
@@ -371,6 +367,22 @@ class Crawl:
             return None
         return rebuilt
 
+    def _followed(self, page: Page, link: NextLink, following: int, limit: int) -> PageRequest:
+        """The request a usable next link makes: as sent, but a smaller `limit` raised to
+        ours, and a link by offset on a platform without `X-Total-Count` asking a few
+        objects early, as a rebuilt request does (`_overlapping`): following such links,
+        an object that left the list from a page already read (updated past a pinned
+        `date_to`) let the next link skip the object that shifted onto that page."""
+        url, size = link.url, link.limit
+        if size is not None and size < limit:
+            url, size = _with_params(url, limit=limit), limit
+        if link.offset is None:
+            return PageRequest(following, size, url, cursor=True)
+        early = self._overlapping(page, link.offset, size or limit)
+        if early.overlap and link.offset == following:
+            return PageRequest(early.offset, size, _with_params(url, offset=early.offset), overlap=early.overlap)
+        return PageRequest(link.offset, size, url)
+
     def _overlapping(self, page: Page, following: int, limit: int) -> PageRequest:
         """The next page by offset. Without `X-Total-Count` nothing shows that objects
         left the list while it is read (updated past a pinned `date_to`) and those behind
@@ -383,10 +395,13 @@ class Crawl:
 
     def _overlap_ends_or_broke(self, request: PageRequest, page: Page, previous: Page) -> bool:
         """After a page asked for with an overlap: True when it held nothing but objects
-        already sent (the end of the list). A page that repeats none of them may follow a
-        shift of more objects than the overlap: the crawl cannot be proven complete."""
+        already sent (the end of the list; after a page with a next link, only within the
+        overlap: more repeats are a platform ignoring `offset`). A page that repeats none
+        of them may follow a shift of more objects than the overlap: the crawl cannot be
+        proven complete."""
         n, repeated = len(page.objects), self._last_duplicates
-        if n and repeated == n and (n <= request.overlap or self._links_mark_more(previous)):
+        if n and repeated == n and (n <= request.overlap or (
+                previous.next_link is None and self._links_mark_more(previous))):
             return True
         if n and not repeated:
             self._warnings.add(f"no object of the previous page came again at offset {request.offset} "
@@ -634,10 +649,11 @@ class _Noted:
         self._warnings.add(message, kind=kind)
 
 
-def _with_limit(url: str, limit: int) -> str:
-    """The link with its `limit` raised to ours (every other parameter kept as sent)."""
+def _with_params(url: str, **values: int) -> str:
+    """The link with the paging parameters `values` (`limit`, `offset`) set to ours, every
+    other parameter kept as sent."""
     parts = urlsplit(url)
-    pairs = [(k, str(limit) if k == "limit" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    pairs = [(k, str(values[k]) if k in values else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
