@@ -283,21 +283,26 @@ class IndependentCpo:
         return given == base64.b64encode(self.token.encode()).decode()
 
     def _update_first_page(self, module: str, query: dict[str, str]) -> None:
+        """`updates_mid_crawl`: the objects of the window's first page after its first one."""
         if not self.updates_mid_crawl or module in self._updated or query.get("offset", "0") == "0":
             return
         self._updated.add(module)
         now = datetime.now(UTC)     # at or after a `date_to` pinned before
-        for record in self.lists[module][1:1 + self.updates_mid_crawl]:
+        for record in self._window(module, query)[1:1 + self.updates_mid_crawl]:
             record["last_updated"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.lists[module].sort(key=lambda record: _instant(record["last_updated"]))
 
-    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
-        self._update_first_page(module, query)
+    def _window(self, module: str, query: dict[str, str]) -> list[dict[str, Any]]:
         chosen = self.lists[module]
         if "date_from" in query:
             chosen = [r for r in chosen if _instant(r["last_updated"]) >= _instant(query["date_from"])]
         if "date_to" in query:
             chosen = [r for r in chosen if _instant(r["last_updated"]) < _instant(query["date_to"])]
+        return chosen
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        self._update_first_page(module, query)
+        chosen = self._window(module, query)
         if self.paging == "cursor" and "cursor" in query and self.cursor_expiry:
             self._cursors_followed += 1
             if self._cursors_followed >= self.cursor_expiry[0]:

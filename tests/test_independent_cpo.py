@@ -234,6 +234,42 @@ def test_objects_updated_on_a_page_already_read_shift_no_object_out_of_the_run(
         assert len(delivered) == 31 and len(set(delivered)) == 30   # the updated one again
 
 
+def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run_cli, tmp_path: Path) -> None:
+    """A platform whose `X-Total-Count` counts its whole list, whatever the date filters
+    keep, has that count set aside at the end of a window's list (it is no evidence). It
+    cannot have shown a shift either: an object updated on a page already read left the
+    window, the next page skipped the object that moved onto the read one, and the run
+    delivered the window without it (exit 0). Such a run now fails with nothing written
+    when objects were updated while the list was read, and the next run delivers them."""
+    with IndependentCpo("2.2.1", records=30, quirks=("total unfiltered",)) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        delivered: list[str] = []
+
+        def run(name: str):
+            _next_second()
+            out = tmp_path / f"{name}.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            if done.exit_code == 0:
+                delivered.extend(row["session"] for row in _csv_rows(out))
+            return done, out
+
+        assert run("first")[0].exit_code == 0
+        _next_second()
+        for _ in range(10):
+            cpo.add_session(datetime.now(UTC))
+        cpo.updates_mid_crawl = 1
+        failed, out = run("second")
+        assert failed.exit_code == 1 and "OCX571" in failed.output, failed.output
+        assert "objects were updated while the list was read" in failed.output
+        assert not out.exists() and "Traceback" not in failed.output
+        assert run("third")[0].exit_code == 0
+        assert len(delivered) == len(set(delivered)) == 40
+
+
 def test_a_platform_ignoring_offset_fails_the_run_with_nothing_written(run_cli, tmp_path: Path) -> None:
     with IndependentCpo("2.2.1", records=30, paging="ignore_offset") as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",

@@ -34,6 +34,8 @@ _DOUBTS = {
     "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
     "repeat": "the next page would have repeated an earlier one, so paging stopped",
     "shift": "objects may have shifted between pages by more than the overlap read again",
+    "shift-unseen": "objects were updated while the list was read, and a count of the whole list cannot "
+                    "show the objects that shifted between pages as they left the window",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
 }

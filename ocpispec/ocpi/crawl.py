@@ -145,7 +145,10 @@ class Crawl:
         from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
             yield from self._pages()
-        self._dismiss_unfiltered_total()
+        if self._dismiss_unfiltered_total() and self._moved_since_pin():
+            self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
+                               "its `X-Total-Count`, which counts the whole list, cannot show objects that "
+                               "shifted between pages as they left the window", kind="shift-unseen")
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -185,34 +188,57 @@ class Crawl:
                            "the page; its pages are read at the size it chooses", kind="limit-refused")
         return self._fetch(PageRequest(0, None))
 
-    def _dismiss_unfiltered_total(self) -> None:
+    def _dismiss_unfiltered_total(self) -> bool:
         """A list that ended short of its `X-Total-Count`: the platform may count its whole
         list whatever the date filters keep (a count query apart from the list query). Asked
         for a window in which nothing lies (`_EMPTY_WINDOW`), such a platform answers no
         objects and a count no smaller than ours: its count is then no evidence, and the list
-        ended on its last page as one without a count does. A count of 0 there (the filters
-        are counted) leaves the shortfall standing, and so does any failure of the request,
-        and a window from the floor (the whole list: a count of it is the count of the list)."""
+        ended on its last page as one without a count does (True). A count of 0 there (the
+        filters are counted) leaves the shortfall standing, and so does any failure of the
+        request, and a window from the floor (the whole list: a count of it is the count of
+        the list)."""
         report = self.report
         if report.last_total is None or report.received >= report.last_total or self._full() \
                 or self._target.filters.get("date_from", _FLOOR) <= _FLOOR:
-            return
-        endpoint = self._target.endpoint
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode({**_EMPTY_WINDOW, 'offset': '0', 'limit': '1'})}"
-        try:
-            answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
-        except OcpiError:
-            return
-        data = answer.data if answer is not None else None
-        objects = nested[1] if (nested := nested_list(data)) is not None else data
-        total = _count(answer.headers.get("x-total-count")) if answer is not None else None
+            return False
+        answer = self._probe(_EMPTY_WINDOW)
+        if answer is None:
+            return False
+        objects, total = answer
         if objects or total is None or total < report.last_total:
-            return
+            return False
         self._warnings.add(f"the platform's `X-Total-Count` for `{self._target.module}` counts its whole "
                            f"list whatever the date filters keep ({total:,} for a window in 2100, where "
                            f"nothing lies): {report.received:,} objects of the window were read to the end "
                            "of the list", kind="total-unfiltered")
         report.last_total = None
+        return True
+
+    def _moved_since_pin(self) -> bool:
+        """Whether objects were updated since the pinned `date_to` (asked for with it as
+        `date_from`, without an end): each left the window while the list was read, and
+        the objects behind it shifted down one place, onto pages that may have been read
+        already. A count that shrinks (or pages asked for with an overlap) would show such
+        a shift; a count of the whole list does not. A failed request cannot tell: moved."""
+        if "date_to" not in self._target.filters:
+            return False
+        answer = self._probe({"date_from": self._target.filters["date_to"]})
+        return answer is None or bool(answer[0])
+
+    def _probe(self, filters: dict[str, str]) -> tuple[list[Any], int | None] | None:
+        """The objects and `X-Total-Count` of a one-object request for `filters` (None when
+        it fails)."""
+        endpoint = self._target.endpoint
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode({**filters, 'offset': '0', 'limit': '1'})}"
+        try:
+            answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        except OcpiError:
+            return None
+        if answer is None:
+            return None
+        data = answer.data
+        objects = nested[1] if (nested := nested_list(data)) is not None else data
+        return (objects if isinstance(objects, list) else []), _count(answer.headers.get("x-total-count"))
 
     def _more_by_offset(self, first: Page) -> bool:
         """Whether the concurrent crawl follows the first page, whatever accepting it finds."""
