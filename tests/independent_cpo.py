@@ -284,7 +284,8 @@ class IndependentCpo:
 
     def _update_first_page(self, module: str, query: dict[str, str]) -> None:
         """`updates_mid_crawl`: the objects of the window's first page after its first one."""
-        if not self.updates_mid_crawl or module in self._updated or query.get("offset", "0") == "0":
+        first = query.get("offset", "0") == "0" and "cursor" not in query
+        if not self.updates_mid_crawl or module in self._updated or first:
             return
         self._updated.add(module)
         now = datetime.now(UTC)     # at or after a `date_to` pinned before

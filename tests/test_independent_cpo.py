@@ -210,15 +210,19 @@ def test_every_way_of_paging_delivers_every_session_once(style: str, run_cli, tm
             assert "pages by a cursor of its own in its next links" in doctor.output
 
 
-@pytest.mark.parametrize("total", (True, False), ids=("total", "no total"))
+@pytest.mark.parametrize(("paging", "total"), [("offset", True), ("offset", False), ("cursor", True)],
+                         ids=("total", "no total", "cursor"))
 def test_objects_updated_on_a_page_already_read_shift_no_object_out_of_the_run(
-        total: bool, run_cli, tmp_path: Path) -> None:
+        paging: str, total: bool, run_cli, tmp_path: Path) -> None:
     """An object on the first page is updated while the list is read: it leaves the
     pinned window, and the objects behind it shift down one place, so the first object of
     the next page moves onto the page already read. A platform linking its pages by
     offset without `X-Total-Count` (whose shrinking shows it) once had that object
-    skipped by its own next link, and a `since last run` export never delivered it."""
-    with IndependentCpo("2.2.1", records=30, total=total, updates_mid_crawl=1) as cpo:
+    skipped by its own next link, and a `since last run` export never delivered it; so
+    did a platform paging by a cursor of its own (here an encoded offset), whose shrunk
+    count was answered by a request by offset, which such a platform answers with its
+    first page."""
+    with IndependentCpo("2.2.1", records=30, paging=paging, total=total, updates_mid_crawl=1) as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
         spec = tmp_path / "sessions.ocx"

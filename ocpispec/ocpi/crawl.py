@@ -339,10 +339,10 @@ class Crawl:
         return 0 < page.total <= n or page.request.offset + n > page.total
 
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
-        page, seen = first, {first.url}
+        page, seen, previous = first, {first.url}, None
         while not self._full():
             if refill := self._refill(page):
-                yield self._accept(self._fetch(refill))
+                yield self._accept(self._refetch(refill, page, previous))
             request = self._next_request(page, seen)
             if request is None:
                 return
@@ -531,6 +531,31 @@ class Crawl:
                                      "the crawl (objects changed on the platform); fetching the shifted objects "
                                      "again", kind="shrink")
         return PageRequest(max(0, start - drop), drop, refill=True)
+
+    def _refetch(self, refill: PageRequest, page: Page, previous: Page | None) -> Page:
+        """The objects that shifted onto pages read already when `X-Total-Count` shrank. A
+        platform paging by a cursor of its own answers a request by offset with its first
+        page; the page before is asked for again by the URL it came from instead (the
+        OCPI rule: re-request the previous page), which holds the shifted objects whether
+        the cursor encodes a position or a key. A shift longer than that page, or a
+        cursor that no longer answers, leaves the list in doubt."""
+        if not page.request.cursor or previous is None:
+            return self._fetch(refill)
+        again = PageRequest(previous.request.offset, previous.request.limit, previous.url, refill=True,
+                            overlap=max(0, len(previous.objects) - (refill.limit or 0)))
+        if (refill.limit or 0) > len(previous.objects):
+            self._warnings.add("`X-Total-Count` shrank by more objects than the page before held, on a platform "
+                               "paging by a cursor of its own: objects may have shifted past it", kind="shift")
+        try:
+            return self._fetch(again)
+        except OcpiError as problem:
+            if problem.http_status not in (400, 404, 410):
+                raise
+            status = problem.http_status
+        self._warnings.add(f"the page before answered HTTP {status} when asked for again after "
+                           "`X-Total-Count` shrank (its cursor may have expired): objects may have shifted "
+                           "onto pages read already", kind="shift")
+        return Page(again, previous.url, [], None, None, None, False)
 
     def _finished_after_first(self, first: Page) -> bool:
         if self._full() or not first.objects and first.next_link is None:
