@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -272,6 +272,28 @@ def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run
         assert not out.exists() and "Traceback" not in failed.output
         assert run("third")[0].exit_code == 0
         assert len(delivered) == len(set(delivered)) == 40
+
+
+def test_a_count_of_the_whole_list_over_one_page_is_no_doubt(run_cli, tmp_path: Path) -> None:
+    """The same platform, an object updated after the window's end was pinned, and a
+    window read in one page: no page boundary for an object to shift across, so the list
+    is complete (not OCX571 whenever the platform is busy)."""
+    with IndependentCpo("2.2.1", records=30, quirks=("total unfiltered",)) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        runs = [tmp_path / f"{name}.csv" for name in ("first", "second")]
+        for out in runs:
+            _next_second()
+            if out.name == "second.csv":   # after the first run: 5 new, one updated after the pin
+                for _ in range(5):
+                    cpo.add_session(datetime.now(UTC) - timedelta(seconds=1))
+                cpo.add_session(datetime.now(UTC) + timedelta(minutes=1))
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+        assert [len(_csv_rows(out)) for out in runs] == [30, 5]
 
 
 def test_a_platform_ignoring_offset_fails_the_run_with_nothing_written(run_cli, tmp_path: Path) -> None:

@@ -135,6 +135,7 @@ class Crawl:
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
         self._page_size = options.page_size     # None once the platform refused it as `limit`
+        self._pages_with_objects = 0    # (a shift between pages needs two of them)
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -145,7 +146,7 @@ class Crawl:
         from ocpispec.gc_tuning import fewer_collections
         with fewer_collections():
             yield from self._pages()
-        if self._dismiss_unfiltered_total() and self._moved_since_pin():
+        if self._dismiss_unfiltered_total() and self._pages_with_objects > 1 and self._moved_since_pin():
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
@@ -219,7 +220,9 @@ class Crawl:
         `date_from`, without an end): each left the window while the list was read, and
         the objects behind it shifted down one place, onto pages that may have been read
         already. A count that shrinks (or pages asked for with an overlap) would show such
-        a shift; a count of the whole list does not. A failed request cannot tell: moved."""
+        a shift; a count of the whole list does not. A failed request cannot tell: moved.
+        (Asked only after a list of several pages: a list read in one page has no page
+        boundary for an object to shift across.)"""
         if "date_to" not in self._target.filters:
             return False
         answer = self._probe({"date_from": self._target.filters["date_to"]})
@@ -654,6 +657,7 @@ class Crawl:
         loop per page doing `ObjectCheck.problem`, the key and the dedup of each object)."""
         if page.total is not None:
             self.report.last_total = page.total
+        self._pages_with_objects += bool(page.objects) and not page.request.refill
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         if page.objects.__class__ is Prepared:  # read by worker processes
