@@ -35,7 +35,9 @@ _DOUBTS = {
     "repeat": "the next page would have repeated an earlier one, so paging stopped",
     "shift": "objects may have shifted between pages by more than the overlap read again",
     "shift-unseen": "objects were updated while the list was read, and a count of the whole list cannot "
-                    "show the objects that shifted between pages as they left the window",
+                    "show the objects that shifted between pages as they left the window (a busy "
+                    "platform: run again, the next window reads these objects again; a larger "
+                    "`--page-size` puts the window on fewer pages, and one page leaves no doubt)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
 }
