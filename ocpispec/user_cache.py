@@ -29,7 +29,6 @@ import time
 import types
 import zlib
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -42,7 +41,7 @@ def cached(name: str, key: str, build: Callable[[], T],
     folder = cache_folder()
     if folder is None:
         return build()
-    path = folder / f"{name}-{zlib.crc32(key.encode()):08x}.pickle"
+    path = os.path.join(folder, f"{name}-{zlib.crc32(key.encode()):08x}.pickle")
     value = read(path, key)
     if value is None:
         value = build()
@@ -50,18 +49,18 @@ def cached(name: str, key: str, build: Callable[[], T],
     return value
 
 
-def cache_folder() -> Path | None:
+def cache_folder() -> str | None:
     """The user's cache folder for ocpispec, created if needed; None when it cannot be
     used safely (not the user's own, writable by others, not creatable)."""
     configured = os.environ.get("OCPISPEC_CACHE_DIR")
     if configured:
-        folder = Path(configured)
+        folder = configured
     else:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = Path(base) / "ocpispec"
+        folder = os.path.join(base, "ocpispec")
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        info = os.stat(folder)
     except OSError:
         return None
     if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
@@ -69,17 +68,17 @@ def cache_folder() -> Path | None:
     return folder if stat.S_ISDIR(info.st_mode) else None
 
 
-def sources_key(*files: str | Path) -> str:
+def sources_key(*files: str | os.PathLike[str]) -> str:
     """A key for values built from these source files: Python's version and each file's
     size and modification time (as the interpreter's own bytecode cache checks them)."""
     parts = [sys.version]
     for file in files:
         info = os.stat(file)
-        parts.append(f"{Path(file).name}:{info.st_size}:{info.st_mtime_ns}")
+        parts.append(f"{os.path.basename(file)}:{info.st_size}:{info.st_mtime_ns}")
     return "\n".join(parts)
 
 
-def read(path: Path, key: str) -> Any | None:
+def read(path: str | os.PathLike[str], key: str) -> Any | None:
     try:
         with open(path, "rb") as file:
             if pickle.load(file) != key:
@@ -89,14 +88,17 @@ def read(path: Path, key: str) -> Any | None:
         return None
 
 
-def write(path: Path, key: str, value: Any, pickler: type[pickle.Pickler]) -> None:
+def write(path: str | os.PathLike[str], key: str, value: Any,
+          pickler: type[pickle.Pickler]) -> None:
     import tempfile
 
     try:
         buffer = io.BytesIO()
         pickle.dump(key, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+        folder, name = os.path.split(os.fspath(path))
+        stem = os.path.splitext(name)[0]
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{stem}-", dir=folder or ".")
         try:
             with os.fdopen(descriptor, "wb") as file:
                 file.write(buffer.getvalue())
@@ -104,12 +106,12 @@ def write(path: Path, key: str, value: Any, pickler: type[pickle.Pickler]) -> No
         except BaseException:
             os.unlink(temporary)
             raise
-        _remove_stale(path.parent)
+        _remove_stale(folder or ".")
     except Exception:  # noqa: BLE001 - read-only, full or odd: the cache is optional
         return
 
 
-def _remove_stale(folder: Path) -> None:
+def _remove_stale(folder: str) -> None:
     cutoff = time.time() - _STALE_AFTER
     for entry in os.scandir(folder):
         if entry.name.endswith(".pickle") and entry.stat().st_mtime < cutoff:

@@ -73,3 +73,32 @@ def test_check_loads_no_later_stage_nor_build_time_module(spec):
 def test_the_check_probe_sees_a_later_stage_when_one_is_loaded():
     assert "ocpispec.plan" in loaded_by("plan", "specs/municipality_sessions.ocx",
                                         watched=NOT_FOR_CHECK)
+
+
+# `ocpispec check FILE` runs without click (`ocpispec.launch`): it reads files with `os`,
+# so pathlib and the URL parser pathlib loads (a twentieth of a cold check) stay out
+_FAST_PROBE = """
+import contextlib, io, json, sys
+from ocpispec.launch.arguments import check_arguments
+from ocpispec.launch.check import run_check
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        run_check(check_arguments(json.loads(sys.argv[1])))
+    except SystemExit:
+        pass
+print(json.dumps(sorted(set(sys.modules) & set(json.loads(sys.argv[2])))))
+"""
+NOT_FOR_A_FAST_CHECK = (*NOT_FOR_CHECK, *HEAVY, "click", "pathlib", "urllib.parse", "ipaddress")
+
+
+@pytest.mark.parametrize("spec", ["specs/municipality_sessions.ocx",
+                                  "tests/cases/OCX101_unknown_module.ocx",
+                                  "tests/cases/OCX426_destination_is_a_folder.ocx"])
+def test_a_check_without_click_loads_no_pathlib(spec):
+    assert (REPO / spec).is_file()
+    args = ["check", spec]
+    for _ in range(2):  # the first run may build the user's parser cache
+        done = subprocess.run([sys.executable, "-c", _FAST_PROBE, json.dumps(args),
+                               json.dumps(NOT_FOR_A_FAST_CHECK)], cwd=REPO, capture_output=True,
+                              text=True, check=True, timeout=120)
+    assert json.loads(done.stdout) == []

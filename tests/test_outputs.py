@@ -429,3 +429,18 @@ def test_a_destination_under_the_home_directory(run, server, tmp_path, monkeypat
     assert (home / "exports" / "x.csv").read_text().startswith("driver,started,")
     assert manifest(home / "exports" / "x.csv")["output"]["format"] == "csv"
     assert not (Path.cwd() / "~").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", ".", "/", "csv", "gz", "..", " ", "x.csv"]),
+                max_size=12).map("".join))
+def test_a_destination_s_name_and_suffixes_are_pathlib_s(text: str) -> None:
+    """`describe` reads a destination's last name and its suffixes without pathlib (a
+    cold `check` does not load it); they must be what `PurePosixPath` says."""
+    from pathlib import PurePosixPath
+
+    from ocpispec.formats import _last_name, _suffixes
+
+    name = PurePosixPath(text).name
+    assert _last_name(text) == name
+    assert _suffixes(name) == PurePosixPath(name).suffixes

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.checker import check
@@ -22,11 +21,11 @@ class _NotASpecFile(Exception):
     """A path that exists but cannot hold a spec (a device, a socket, a huge file)."""
 
 
-def read_source(path: str | Path) -> SourceFile:
+def read_source(path: str | os.PathLike[str]) -> SourceFile:
     """Read a spec file; a missing, special, oversized or undecodable file is an
     OCX010 diagnostic."""
     try:
-        return SourceFile(str(path), _spec_text(Path(path)))
+        return SourceFile(os.fspath(path), _spec_text(os.fspath(path)))
     except _NotASpecFile as exc:
         problem, help = str(exc), "name the spec's `.ocx` file"
     except FileNotFoundError:
@@ -41,7 +40,7 @@ def read_source(path: str | Path) -> SourceFile:
     raise CompileError([error("OCX010", f"cannot read `{path}`: {problem}", help=help)])
 
 
-def _spec_text(path: Path) -> str:
+def _spec_text(path: str) -> str:
     """The file's text (a named pipe, such as `<(...)`, is read too), at most
     `MOST_SPEC_BYTES`; utf-8-sig: editors on Windows save a byte-order mark that is
     not part of the text."""
@@ -50,7 +49,7 @@ def _spec_text(path: Path) -> str:
         raise _NotASpecFile("it is a device, not a file")
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(path)
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         data = handle.read(MOST_SPEC_BYTES + 1)
     if len(data) > MOST_SPEC_BYTES:
         raise _NotASpecFile(f"it is larger than {MOST_SPEC_BYTES // 1024 // 1024} MiB, "
@@ -63,5 +62,5 @@ def compile_source(source: SourceFile, *, max_errors: int = 50) -> CheckedSpec:
     return check(parse(source), source, max_errors=max_errors)
 
 
-def compile_file(path: str | Path, *, max_errors: int = 50) -> CheckedSpec:
+def compile_file(path: str | os.PathLike[str], *, max_errors: int = 50) -> CheckedSpec:
     return compile_source(read_source(path), max_errors=max_errors)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import field
-from pathlib import Path
 
 from ocpispec.frozen import frozen
 
@@ -34,9 +34,10 @@ class SourceFile:
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     @classmethod
-    def read(cls, path: str | Path) -> SourceFile:
+    def read(cls, path: str | os.PathLike[str]) -> SourceFile:
         # utf-8-sig: editors on Windows save a byte-order mark that is not part of the text
-        return cls(str(path), Path(path).read_text(encoding="utf-8-sig"))
+        with open(path, encoding="utf-8-sig") as file:
+            return cls(os.fspath(path), file.read())
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""

@@ -12,7 +12,6 @@ not deliver.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from ocpispec.formats.dialects import PRESETS, DialectError, dialect_from
 from ocpispec.formats.remote import REMOTE_SCHEMES, Remote, RemoteError, parse_remote, redact
@@ -73,8 +72,8 @@ def url_scheme(text: str) -> str | None:
 def describe(text: str) -> Destination:
     """Read a destination pattern (placeholders may stand anywhere but in a suffix)."""
     scheme = url_scheme(text)
-    name = PurePosixPath(_PLACEHOLDER.sub("x", text.replace("\\", "/"))).name
-    suffixes = [suffix.lower() for suffix in PurePosixPath(name).suffixes]
+    name = _last_name(_PLACEHOLDER.sub("x", text.replace("\\", "/")))
+    suffixes = [suffix.lower() for suffix in _suffixes(name)]
     compression = foreign = suffix_used = None
     if suffixes and suffixes[-1] in COMPRESSIONS:
         suffix_used = suffixes.pop()
@@ -84,6 +83,19 @@ def describe(text: str) -> Destination:
     extension = suffixes[-1] if suffixes else None
     return Destination(scheme, extension, compression, foreign, suffix_used)
 
+
+
+# `PurePosixPath(text).name` and `.suffixes`, without loading pathlib (and the URL
+# parser it loads) into a cold `check` (tests/test_outputs.py holds them to pathlib)
+def _last_name(text: str) -> str:
+    parts = [part for part in text.split("/") if part and part != "."]
+    return parts[-1] if parts else ""
+
+
+def _suffixes(name: str) -> list[str]:
+    if name.endswith("."):
+        return []
+    return ["." + suffix for suffix in name.lstrip(".").split(".")[1:]]
 
 # extensions of file kinds ocpispec does not write: a name with one of them promises
 # a file the output is not

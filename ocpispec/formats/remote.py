@@ -14,7 +14,6 @@ one of them describes, or the environment supplies the login (`ocpispec.deliver`
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from ocpispec.frozen import frozen
 
@@ -69,6 +68,8 @@ def parse_remote(text: str) -> Remote:
     if "@" in authority:
         raise RemoteError("the destination holds a user name or password", credentials=True)
     try:
+        from urllib.parse import urlsplit  # not at start-up: a check of a local file needs none
+
         parts = urlsplit(text.strip())
     except ValueError:
         raise RemoteError("the destination is not a URL (`[` or `]` in its host)") from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ocpispec import user_cache
@@ -40,8 +39,8 @@ def _key(grammar: str) -> str | None:
     lark_version = _lark_version()
     if lark_version is None:
         return None
-    here = Path(__file__).parent
-    sources = [(here / name).read_text(encoding="utf-8") for name in _SOURCES]
+    here = os.path.dirname(__file__)
+    sources = [_read(os.path.join(here, name)) for name in _SOURCES]
     return "\0".join((FORMAT, lark_version, sys.version, grammar, *sources))
 
 
@@ -133,3 +132,8 @@ def _shape(rule: Any, callback: Any) -> RuleShape:
         raise _Unknown(rule)
     return RuleShape(str(rule.origin.name), len(rule.expansion), str(step.args[0]),
                      keep, trailing, lift)
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as file:
+        return file.read()

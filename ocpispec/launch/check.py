@@ -7,7 +7,6 @@ import functools
 import os
 import re
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from ocpispec.diagnostics import CompileError, Diagnostic, has_errors, report
@@ -62,10 +61,12 @@ def expand(specs: tuple[str, ...]) -> list[str]:
     reported rather than silently checking nothing."""
     paths: list[str] = []
     for spec in specs:
-        folder = Path(spec)
-        if not folder.is_dir():
+        if not os.path.isdir(spec):
             paths.append(spec)
             continue
+        from pathlib import Path  # only for a folder: a check of files needs no pathlib
+
+        folder = Path(spec)
         found = sorted(str(path) for path in folder.rglob("*.ocx") if path.is_file()
                        and not any(part.startswith(".") for part in path.relative_to(folder).parts))
         paths.extend(found or [spec])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
@@ -205,9 +204,9 @@ def catalogue() -> Catalogue:
 
 
 def _sources_key() -> str:
-    package = Path(__file__).parent
+    package = os.path.dirname(__file__)
     sources = sorted(entry.path for entry in os.scandir(package) if entry.name.endswith(".py"))
-    return user_cache.sources_key(*sources, package.parent / "frozen.py")
+    return user_cache.sources_key(*sources, os.path.join(os.path.dirname(package), "frozen.py"))
 
 
 def _build() -> Catalogue:
