@@ -25,7 +25,7 @@ from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
-from ocpispec.execute.ordering import ordered
+from ocpispec.execute.ordering import in_value_order, ordered
 from ocpispec.execute import value_order
 from ocpispec.execute import writers
 from ocpispec.execute.outputs import (
@@ -203,10 +203,15 @@ class DatasetRun:
                                         rows_of=finer_rows(self.plan, self.dataset))
                 aggregator.add_all(rows)
                 rows = aggregator.rows()
+            # rows leave in the order of their values, never in the platform's: that
+            # is the order of hidden times, which would undo what generalisers and a
+            # k rule coarsen (an aggregate's groups come in key order already)
+            ranks = value_order.ranks(self.dataset.released_columns)
             if (order := self.dataset.step(ir.Order)) is not None:
                 rows = ordered(rows, order, self.dataset.column_names,
-                               aggregate=aggregate is not None,
-                               ranks=value_order.ranks(self.dataset.released_columns))
+                               aggregate=aggregate is not None, ranks=ranks)
+            elif aggregate is None:
+                rows = in_value_order(rows, self.dataset.column_names, ranks)
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
                 self.counts.written = sum(1 for _ in rows)
                 return
