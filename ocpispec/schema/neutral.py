@@ -93,6 +93,11 @@ SOURCES: dict[str, dict[str, Source]] = {
         "Location.publish": Computed("{publish} == null || {publish} == `true`", "publish",
                                      "true unless it says `publish` otherwise: OCPI 2.1.1 "
                                      "lists public locations only"),
+        # 2.1.1 has no `home_charging_compensation`, but a CDR that says it all the same
+        # (the wire reader reads any form of "yes" as `true`) is left out as charged at home
+        "CDR.home_charging_compensation": Computed(
+            "{home_charging_compensation} == `true` || null", "home_charging_compensation",
+            "true when it says `home_charging_compensation` (a 2.2 field) all the same"),
         "Connector.max_voltage": wire("voltage"),
         "Connector.max_amperage": wire("amperage"),
         "Connector.tariff_ids": Computed("{tariff_id} && [{tariff_id}]", "tariff_id",

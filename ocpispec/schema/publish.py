@@ -1,4 +1,5 @@
-"""Whether a location says it is not public under a key other than OCPI's `publish`.
+"""Whether a location says it is not public under a key other than OCPI's `publish`,
+and whether a CDR says it was charged at the driver's home.
 
 Platforms send the flag in other casing (`Publish`), with a stray space (`publish `),
 or under a name of their own (`is_published`, `published`); on OCPI 2.1.1, which has
@@ -7,6 +8,11 @@ conservative: any such key whose value is not exactly `true` makes the location 
 public, whatever `publish` itself says, and so does a non-empty `publish_allowed_to`
 (a site shown to some drivers only), in `run` and `get` alike (the wire reader of
 locations applies it, `schema.wire_check`).
+
+A CDR's `home_charging_compensation` is read the other way round, as conservatively:
+under any casing, and on 2.1.1 (which has no such field) too, a value that is not
+`false` (`1`, `"yes"`, an object) says the CDR was charged at the driver's home, so the
+run leaves it out with the CDRs at private sites.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 # the key's letters, lowercased: `Publish`, `publish `, `is_published`, `IsPublished`
 _NAMES = frozenset({"publish", "published", "ispublish", "ispublished"})
 _LONGEST = 24
+_HOME = "homechargingcompensation"
 
 
 def says_not_public(obj: dict[str, Any]) -> bool:
@@ -31,3 +38,16 @@ def _names_publish(key: Any) -> bool:
     if not isinstance(key, str) or len(key) > _LONGEST:
         return False
     return "".join(ch for ch in key.lower() if ch.isalpha()) in _NAMES
+
+
+def says_home_charging(obj: dict[str, Any]) -> bool:
+    """Whether a key of `obj` naming `home_charging_compensation` (in any casing or
+    spacing) holds anything but null or false (`false`, `"false"`)."""
+    return any(not _says_no(value) for key, value in obj.items()
+               if isinstance(key, str) and len(key) <= _LONGEST + 8
+               and "".join(ch for ch in key.lower() if ch.isalpha()) == _HOME)
+
+
+def _says_no(value: Any) -> bool:
+    return value is None or value is False or (
+        isinstance(value, str) and value.strip().lower() == "false")

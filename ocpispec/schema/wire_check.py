@@ -28,7 +28,7 @@ from typing import Any
 from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
-from ocpispec.schema.publish import says_not_public
+from ocpispec.schema.publish import says_home_charging, says_not_public
 from ocpispec.schema.records import UNUSUAL, reportable_name
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_tests import Test
@@ -49,6 +49,8 @@ class Findings:
 
 NOTHING = Findings((), ())
 _NOT_PUBLIC = "publish: another key (`Publish`, `is_published`...) says not public: read as false"
+_AT_HOME = ("home_charging_compensation: says the CDR was charged at the driver's home in a "
+            "form other than `true`: read as true")
 Reader = Callable[[dict[str, Any]], Findings]
 
 
@@ -57,20 +59,26 @@ def wire_reader(version: str, module: str) -> Reader:
     cat = catalogue()
     root = cat.wired[version].roots[module]
     return cat.cached(("wire-reader", version, root),
-                      lambda: _make_reader(version, root, module == "locations"))
+                      lambda: _make_reader(version, root, module))
 
 
-def _make_reader(version: str, root: str, location: bool = False) -> Reader:
+def _make_reader(version: str, root: str, module: str) -> Reader:
     walk = generate(_Shapes(version).of(root), "", _HELPERS)
+    location, cdr = module == "locations", module == "cdrs"
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
         found: list[str] = []
         unknown: list[str] = []
+        # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
+        at_home = cdr and says_home_charging(record)
         walk(record, invalid, found, unknown)
         if location and says_not_public(record) and record.get("publish") is not False:
             record["publish"] = False
             found.append(_NOT_PUBLIC)
+        if at_home and record.get("home_charging_compensation") is not True:
+            record["home_charging_compensation"] = True
+            found.append(_AT_HOME)
         if invalid or found or unknown:
             return Findings(tuple(invalid), tuple(found), _once(unknown))
         return NOTHING
