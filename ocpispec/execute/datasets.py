@@ -36,7 +36,7 @@ from ocpispec.execute.outputs import (
     stage_datapackage,
     stage_manifest,
 )
-from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
+from ocpispec.execute.pipeline import Counts, Pipeline, is_published, normalizer_for
 from ocpispec.execute.policy import NOTHING_COMMITTED, Policy
 from ocpispec.execute.records import consumer_manifest
 from ocpispec.execute.windows import ResolvedWindow, open_ended, resolve_window, widened
@@ -372,7 +372,8 @@ class DatasetRun:
             fallback = PerIdLookup(_best_effort(client, step.module), compiled)
         table = TableLookup(self._listed(client, step.module, fetch), compiled, step.key,
                             fallback, secondary=is_credit if step.module == "cdrs" else None,
-                            many=many)
+                            many=many,
+                            closing=_not_public(version) if step.module == "locations" else None)
         self.tables.append((step.module, table))
         return table
 
@@ -635,6 +636,11 @@ def _unknown(client: Client, module: str) -> Counter[str]:
     if not _counts_unknown(client):
         return Counter()
     return Counter(getattr(client, "stats").unknown_fields.get(module, {}))
+
+
+def _not_public(version: str) -> Callable[[dict], bool]:
+    """Whether a normalized location is not public (as the private-location check reads it)."""
+    return lambda location: not is_published(location.get("publish"), version)
 
 
 def _window_words(window: ResolvedWindow) -> str:

@@ -113,6 +113,16 @@ class RecordStore:
             return
         self.put(key, record)
 
+    def peek(self, key: str) -> Any:
+        """The record a key holds while the store is written (before `finish`), or None;
+        read past the cache `get` fills, which a later `put` would leave stale."""
+        encoded = self._memory.get(key)
+        if encoded is None and self._writer is not None:
+            row = self._writer.execute("SELECT value FROM records WHERE key = ?",
+                                       (key,)).fetchone()
+            encoded = None if row is None else row[0]
+        return None if encoded is None else decode(encoded)
+
     def finish(self) -> None:
         """Every record written: the pending batch flushed and the writer closed."""
         if self._writer is None:

@@ -66,12 +66,17 @@ class TableLookup:
                  key: tuple[str, ...], fallback: PerIdLookup | None = None,
                  bound: int | None = None,
                  secondary: Callable[[Any], bool] | None = None,
-                 many: Callable[[dict], bool] | None = None) -> None:
+                 many: Callable[[dict], bool] | None = None,
+                 closing: Callable[[dict], bool] | None = None) -> None:
         """`bound`: bytes held in memory before the table spills (default:
         `dimension_store.in_memory_bytes()`). Of the records of one key the last
         wins, except that a `secondary` one (as the platform sent it) only fills a
         key no other record holds: a credit CDR (`is_credit`) never hides the CDR of
-        its session it reverses, nor the one issued after it.
+        its session it reverses, nor the one issued after it; and that a normalized
+        record for which `closing` holds (a location that is not public) is never
+        replaced by one for which it does not: location ids are unique per party
+        only, and a public site of another party listed later must not open a home
+        charger's id.
 
         `many`: the key is a list of values (a location's tariff ids, through its
         EVSEs and connectors): a record is kept under each, a record naming none is no
@@ -89,6 +94,10 @@ class TableLookup:
                 folded = fold(_at(normalized, key)) if normalized is not None else None
                 if folded is not None and secondary is not None and secondary(record):
                     self.table.put_first(folded, normalized)
+                elif folded is not None and closing is not None and not closing(normalized):
+                    held = self.table.peek(folded)
+                    if held is None or not closing(held):
+                        self.table.put(folded, normalized)
                 elif folded is not None:
                     self.table.put(folded, normalized)
                 else:

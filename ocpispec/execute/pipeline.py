@@ -226,7 +226,7 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     if step is None or step.rule in ("included-by-spec", "not-location-bound"):
         return None
     if step.rule == "public-locations-only":
-        return lambda record: _published(record.get("publish"), version)
+        return lambda record: is_published(record.get("publish"), version)
     exclude = compile(step.exclude) if step.exclude else None
     lookup = lookups[step.lookup] if step.lookup else None
     location_of = compile(".".join(quote(name) for name in step.location_key or ()))
@@ -236,7 +236,7 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
 
     def published(key: Any) -> bool:
         location = find(key) if find is not None else None
-        return location is not None and _published(location.get("publish"), version)
+        return location is not None and is_published(location.get("publish"), version)
 
     verdict = text_memo(published, _CACHE_LIMIT)  # per location key: bounded by the locations
 
@@ -248,7 +248,7 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     return public
 
 
-def _published(flag: Any, version: str) -> bool:
+def is_published(flag: Any, version: str) -> bool:
     # OCPI 2.1.1 has no `publish`: every location it lists is a public one
     return flag is True or (flag is None and version == "2.1.1")
 
