@@ -26,7 +26,7 @@ from typing import Any
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
-from ocpispec.schema.publish import says_not_public
+from ocpispec.schema.publish import on_driveway, says_not_public
 from ocpispec.schema.records import reportable_name
 
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
@@ -256,7 +256,7 @@ def _private_site(obj: dict[str, Any]) -> bool:
     # (`schema.publish`), is not public, on 2.1.1 too
     publish = obj.get("publish")
     return (publish is not None and publish is not True) or says_not_public(obj) or \
-        obj.get("parking_type") == "ON_DRIVEWAY"
+        on_driveway(obj)
 
 
 def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:

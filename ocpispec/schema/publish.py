@@ -9,6 +9,10 @@ public, whatever `publish` itself says, and so does a non-empty `publish_allowed
 (a site shown to some drivers only), in `run` and `get` alike (the wire reader of
 locations applies it, `schema.wire_check`).
 
+A location with `parking_type: ON_DRIVEWAY` ("parking in the driveway of a house") is
+a home: it is not public either, whatever `publish` says (a homeowner sharing the charger
+through an app), as `ocpispec get` always held it.
+
 A CDR's `home_charging_compensation` is read the other way round, as conservatively:
 under any casing, and on 2.1.1 (which has no such field) too, a value that is not
 `false` (`1`, `"yes"`, an object) says the CDR was charged at the driver's home, so the
@@ -51,3 +55,9 @@ def says_home_charging(obj: dict[str, Any]) -> bool:
 def _says_no(value: Any) -> bool:
     return value is None or value is False or (
         isinstance(value, str) and value.strip().lower() == "false")
+
+
+def on_driveway(obj: dict[str, Any]) -> bool:
+    """Whether a location says it is on the driveway of a house (`parking_type`)."""
+    parking = obj.get("parking_type")
+    return isinstance(parking, str) and parking.strip().upper() == "ON_DRIVEWAY"

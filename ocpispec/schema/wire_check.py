@@ -28,7 +28,7 @@ from typing import Any
 from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
-from ocpispec.schema.publish import says_home_charging, says_not_public
+from ocpispec.schema.publish import on_driveway, says_home_charging, says_not_public
 from ocpispec.schema.records import UNUSUAL, reportable_name
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_tests import Test
@@ -49,6 +49,7 @@ class Findings:
 
 NOTHING = Findings((), ())
 _NOT_PUBLIC = "publish: another key (`Publish`, `is_published`...) says not public: read as false"
+_DRIVEWAY = "publish: a site with `parking_type` ON_DRIVEWAY is a home's driveway: read as false"
 _AT_HOME = ("home_charging_compensation: says the CDR was charged at the driver's home in a "
             "form other than `true`: read as true")
 Reader = Callable[[dict[str, Any]], Findings]
@@ -73,9 +74,13 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
         at_home = cdr and says_home_charging(record)
         walk(record, invalid, found, unknown)
-        if location and says_not_public(record) and record.get("publish") is not False:
-            record["publish"] = False
-            found.append(_NOT_PUBLIC)
+        if location and record.get("publish") is not False:
+            if says_not_public(record):
+                record["publish"] = False
+                found.append(_NOT_PUBLIC)
+            elif on_driveway(record):
+                record["publish"] = False
+                found.append(_DRIVEWAY)
         if at_home and record.get("home_charging_compensation") is not True:
             record["home_charging_compensation"] = True
             found.append(_AT_HOME)
