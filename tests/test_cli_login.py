@@ -138,3 +138,15 @@ def test_login_doctor_and_profiles_test_use_the_configured_profile(run_cli, demo
     assert json.loads(checked.stdout)  # rps = 50 is capped at doctor's 10, not refused
     other = login(run_cli, demo_server, "--profile", "other")
     assert other.exit_code == 0 and (tmp_path / "config" / "profiles" / "other.json").exists()
+
+
+def test_login_with_a_token_outside_printable_ascii(run_cli, demo_server: DemoServer) -> None:
+    # an HTTP header holds ASCII only: sent as it is (2.1.1, or the raw form a 2.2
+    # platform may want) such a token crashed the client with an internal error
+    for token in ("sécret-token-1234", "secret\x01token", "secret\x7ftoken"):
+        requests = len(demo_server.request_log)
+        result = run_cli("login", demo_server.versions_url, "--token", token, "--party", "NL-ABC")
+        assert result.exit_code == 1, result.stderr
+        assert "error[OCX511]" in result.stderr
+        assert token not in result.stdout + result.stderr
+        assert len(demo_server.request_log) == requests

@@ -316,8 +316,10 @@ def _validate(credentials: Credentials, options: FetchOptions) -> None:
         raise fail(errors.INVALID_URL, "the versions URL is not an http(s) URL",
                    notes=[f"got: {errors.shown_if_url(credentials.versions_url)}"],
                    help="pass the full URL, e.g. `https://cpo.example.com/ocpi/versions`")
-    if not credentials.token or any(c.isspace() for c in credentials.token):
-        raise fail(errors.MISSING_TOKEN, "the token is empty or contains whitespace",
+    if not credentials.token or not all("!" <= c <= "~" for c in credentials.token):
+        # an HTTP header holds ASCII only: the client would fail on it as on a bug
+        raise fail(errors.MISSING_TOKEN, "the token is empty or contains whitespace or a "
+                   "character other than printable ASCII",
                    help="pass the credentials token the CPO gave you with `--token` or `--token-env`")
     if credentials.token_encoding not in TOKEN_ENCODINGS:
         raise ValueError(f"token_encoding must be one of {TOKEN_ENCODINGS}")
