@@ -11,6 +11,7 @@ from ocpispec.check.context import Context, backticked
 from ocpispec.check.filters import parse_date
 from ocpispec.check.grids import check_combined
 from ocpispec.check.habits import column_habits
+from ocpispec.check.time_pins import check_time_pins
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Use, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
@@ -32,6 +33,8 @@ def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
     found = [c for c in checked if c is not None]
     _check_duplicates(found, ctx)
     check_combined(released, ctx)
+    if isinstance(body, syntax.Select):
+        check_time_pins(released, ctx)
     return found
 
 

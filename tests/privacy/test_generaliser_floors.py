@@ -302,3 +302,57 @@ def test_a_field_read_twice_by_one_expression_is_warned_once() -> None:
     body = ('from sessions\nselect\n  jmespath("sort_by(charging_periods, &start_date_time)'
             '[0].start_date_time") as first_period\noutput csv to stdout\n')
     assert codes_of(body) == ["OCX303"]
+
+
+# ---- two cut times and the duration between them ----------------------------------------
+
+
+def _pinned_start(start_hour: int, end_hour: int, minutes: int) -> tuple[float, float]:
+    """What a consumer learns of a start (in minutes of the day) from its hour, the end's
+    hour and the duration rounded to the minute."""
+    low = max(start_hour * 60, end_hour * 60 - minutes - 0.5)
+    high = min(start_hour * 60 + 60, end_hour * 60 + 60 - minutes + 0.5)
+    return low, high
+
+
+def test_two_cut_times_and_their_duration_pin_the_times() -> None:
+    # started 10:58, ran 3 minutes: hour 10, hour 11, 3 minutes
+    low, high = _pinned_start(10, 11, 3)
+    assert high - low <= 3.5 and low <= 10 * 60 + 58 < high
+
+
+@pytest.mark.parametrize("columns", [
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "round(minutes(start_date_time, end_date_time)) as duration"],
+    ["truncate(start_date_time, day) as started", "truncate(end_date_time, day) as ended",
+     "round(hours(start_date_time, end_date_time), 1) as duration"],
+    ["round(minutes(end_date_time, start_date_time), -1) as duration",
+     "truncate(end_date_time, hour, \"Europe/Amsterdam\") as ended",
+     "truncate(start_date_time, week) as started"],
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "bucket(minutes(start_date_time, end_date_time), [0, 10, 30, 60]) as duration"],
+])
+def test_two_cut_times_and_a_fine_duration_between_them_are_below_the_floor(columns) -> None:
+    body = "from sessions\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+        "output ndjson to stdout\n"
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert "the time between them" in found[0].notes[0]
+
+
+@pytest.mark.parametrize("columns", [
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "round(hours(start_date_time, end_date_time), 0) as duration"],
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "bucket(minutes(start_date_time, end_date_time), [0, 30, 60, 120]) as duration"],
+    ["truncate(start_date_time, hour) as started",
+     "round(minutes(start_date_time, end_date_time)) as duration"],
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "round(minutes(start_date_time, end_date_time)) as duration because \"the reviewer "
+     "accepted exact start times for this research consortium\""],
+])
+def test_a_coarse_duration_or_one_cut_time_passes(columns) -> None:
+    body = "from sessions\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+        "output ndjson to stdout\n"
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))
+            if d.code != "OCX307"] == []

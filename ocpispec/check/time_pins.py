@@ -1,0 +1,90 @@
+"""Two cut times and the duration between them: together, the times to the duration's step.
+
+`truncate(start_date_time, hour)`, `truncate(end_date_time, hour)` and
+`round(minutes(start_date_time, end_date_time))` each reach their floor, but a session
+shown as started in hour 10, ended in hour 11 and 3 minutes long started in the last 3
+minutes of hour 10: the start lies in its hour and 3 minutes before a point of the end's
+hour, and the two ranges overlap by as little as the duration's step. So a row dataset
+that cuts both times and releases the duration between them on a step finer than half
+the time floor (30 minutes) releases those times below their floor (OCX303), as two
+columns cutting one field on different grids do (`check/grids.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ocpispec.language import syntax
+from ocpispec.check.context import Context
+from ocpispec.check.floors import TIME_FLOOR_SECONDS, between_record_times
+from ocpispec.check.grids import COMBINED_SHARE
+from ocpispec.check import literals
+from ocpispec.check.values import Use
+from ocpispec.diagnostics import warning
+
+_UNIT_SECONDS = {"minutes": 60.0, "hours": 3600.0}
+
+
+def check_time_pins(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
+                    ctx: Context) -> None:
+    listed = [(column, name) for column, name, _ in columns if column.justification is None]
+    cut = {path: name for column, name in listed if (path := _cut_field(column.expr))}
+    for column, name in listed:
+        found = _duration(column.expr)
+        if found is None:
+            continue
+        call, step = found
+        first, second = (arg.path for arg in call.args)
+        if first in cut and second in cut and step < TIME_FLOOR_SECONDS * COMBINED_SHARE:
+            _warn(call, name, step, (cut[first], cut[second]), ctx)
+
+
+def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:
+    """The field a `truncate` column cuts (of any unit, in any zone), or None."""
+    match expr:
+        case syntax.Call(name=syntax.Ident(name="truncate"), args=(syntax.FieldRef() as ref, *_)):
+            return ref.path
+    return None
+
+
+def _duration(expr: syntax.Expr) -> tuple[syntax.Call, float] | None:
+    """A `round` or `bucket` of a duration between two times of the record, with the step
+    it keeps in seconds (None for any other column: an unrounded duration is refused
+    on its own, OCX303)."""
+    match expr:
+        case syntax.Call(name=syntax.Ident(name="round" | "bucket" as name),
+                         args=(syntax.Call() as inner, *rest)):
+            if inner.name.name not in _UNIT_SECONDS or not between_record_times(inner):
+                return None
+            kept = _kept(name, rest[0] if rest else None)
+            return None if kept is None else (inner, kept * _UNIT_SECONDS[inner.name.name])
+    return None
+
+
+def _kept(name: str, argument: syntax.Expr | None) -> float | None:
+    if name == "round":
+        digits = literals.constant(argument) if argument is not None else 0.0
+        return None if digits is None else 10.0 ** -digits
+    edges = literals.edges(argument) if argument is not None else None
+    widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
+    return min(widths) if widths else None
+
+
+def _warn(call: syntax.Call, name: str, step: float, cuts: tuple[str, str],
+          ctx: Context) -> None:
+    first, second = (arg.dotted for arg in call.args)
+    ctx.emit(warning(
+        "OCX303", f"quasi-identifier `{first}` is released below its generaliser floor",
+        call.span, f"with `{cuts[0]}` and `{cuts[1]}`, gives the times to {_shown(step)}",
+        notes=[f"`{cuts[0]}` and `{cuts[1]}` cut `{first}` and `{second}`, and `{name}` is the "
+               f"time between them in steps of {_shown(step)}: where a row's two cuts and its "
+               "duration only just fit together, they leave the times a range that narrow",
+               "times, places, energy and costs single out drivers when combined"],
+        help="round the duration to at least 30 minutes (`round(hours(...), 0)`), or "
+             "release only one of the two times"))
+
+
+def _shown(seconds: float) -> str:
+    if seconds >= 60:
+        return f"{seconds / 60:g} minutes" if seconds != 60 else "1 minute"
+    return f"{seconds:g} seconds"
