@@ -61,6 +61,16 @@ select
   require k 2 over (started_day, auth_method) suppression limit 100%
 output csv to "sessions.csv"
 """,
+    "spread": SOURCE + """from sessions
+  where status = "COMPLETED"
+  spread kwh over hour in utc as slot
+group by
+  slot
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 1
+output csv to "slots.csv"
+""",
     "joined": CORPUS[[p.stem for p in CORPUS].index("municipality_sessions_without_k")],
 }
 
@@ -147,6 +157,24 @@ def test_row_exports_use_the_workers_and_measure_the_same_risk(
     assert risks["1"]["figures"]["rows"] > 0
     assert (risks["1"]["k_anonymity"] is not None) == (spec == "k_rows")
     assert risks["2"] == risks["1"]
+
+
+def test_a_spread_without_each_is_spread_with_workers_too(run_spec, demo_server_factory,
+                                                          tmp_path: Path) -> None:
+    """A record's own value spread over slots (`spread kwh`, no `each`): the workers
+    made one row per record without a slot, so every session's energy landed in one
+    group with an empty slot."""
+    server = demo_server_factory(version="2.2.1", size=400, max_page_size=50)
+    outputs = {}
+    for workers in ("1", "2"):
+        result = run_spec(SPECS["spread"], server, "-q", "--page-size", "50", "--workers",
+                          workers, out=f"w{workers}")
+        assert result.exit_code == 0, result.stderr
+        outputs[workers] = (tmp_path / f"w{workers}").read_text()
+    header, *rows = outputs["1"].splitlines()
+    assert header == "slot,energy_kwh" and len(rows) > 50
+    assert all(row.split(",")[0].endswith(":00:00Z") for row in rows)
+    assert outputs["2"] == outputs["1"]
 
 
 def test_workers_die_with_a_killed_run(demo_server_factory, tmp_path: Path) -> None:

@@ -339,9 +339,10 @@ class DatasetRun:
 
         if small_sample(self.options.limit):
             return False
-        if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Fetch).window.event_time:
-            # `each` makes several rows of one record, and `window on` reads each
-            # record's event time: both need the records in this process
+        if self.dataset.all(ir.Unnest) or self.dataset.step(ir.Spread) is not None \
+                or self.dataset.step(ir.Fetch).window.event_time:
+            # `each` and `spread` make several rows of one record, and `window on` reads
+            # each record's event time: all need the records in this process
             return False
         joined = {join.lookup for join in self.dataset.all(ir.Join)}
         if not all(isinstance(lookup, TableLookup) and (lookup.fallback is None or name not in joined)
