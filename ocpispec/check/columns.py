@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn, ResolvedField
-from ocpispec.check import measures, privacy
+from ocpispec.check import measures, privacy, series
 from ocpispec.check.context import Context, backticked
 from ocpispec.check.filters import parse_date
 from ocpispec.check.grids import check_combined
@@ -66,7 +66,11 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
         _check_measure(column, typer.uses, typer.calls, ctx)
     if ctx.error_count() > errors or not _scalar(column, value, scope, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
-    privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY)
+    part = series.spread_part(column, scope) if mode is Mode.SELECT else None
+    if part is not None and column.justification is None:
+        series.spread_part_released(part, scope, ctx)
+    privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY,
+                         needs_allowance=part is not None)
     if released is not None:
         released.append((column, name, typer.uses))
     return _checked(column, name, mode, value, typer.uses, ctx)

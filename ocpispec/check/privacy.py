@@ -43,12 +43,14 @@ def subtree(object_name: str, ctx: Context, seen: frozenset[str] = frozenset()):
 
 
 def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Context, *,
-                 group_key: bool = False) -> None:
-    """Emit the privacy diagnostics of one released column (or `group by` key)."""
+                 group_key: bool = False, needs_allowance: bool = False) -> None:
+    """Emit the privacy diagnostics of one released column (or `group by` key).
+    `needs_allowance`: a rule of the dataset's (the part of a spread value in a row
+    dataset) already asks this column for a justification."""
     justified = column.justification is not None
     if justified:
         weak_justification(column.justification, ctx)
-    needed = False
+    needed = needs_allowance
     reported: list[syntax.Call] = []  # one OCX303 per generaliser that falls short
     for use in uses:
         finding = _finding(use, group_key, ctx)

@@ -64,6 +64,8 @@ class Scope:
         # names of joins, `each` and `spread` that failed their own check (already
         # reported): a column reading one is not reported again as an unknown field
         self.broken: set[str] = set()
+        # the value `spread` splits over its slots and the slot's name, once checked
+        self.spread: tuple[tuple[str, ...], str] | None = None
 
     @property
     def bindings(self) -> tuple[Binding, ...]:

@@ -9,7 +9,7 @@ from ocpispec.check.checked import Binding, CheckedEach, CheckedSpread
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
 from ocpispec.check.values import field_value
-from ocpispec.diagnostics import error
+from ocpispec.diagnostics import error, warning
 from ocpispec.schema.model import Kind
 
 _NUMBERS = (Kind.NUMBER, Kind.INTEGER)
@@ -96,6 +96,34 @@ def _free(alias: syntax.Ident, scope: Scope, ctx: Context) -> bool:
 # ---- spread -------------------------------------------------------------------------
 
 
+def spread_part(column: syntax.Column, scope: Scope) -> syntax.FieldRef | None:
+    """Where a row dataset's column reads the value its `spread` splits, or None.
+
+    Released per row, that value releases the record's times: the part in each slot is
+    the value's share of the interval inside that slot, so a duration's part is the
+    minutes in the slot (the first slot's gives the start to the minute) and an energy's
+    parts, side by side, the same (a full hour's part against the first's). Only a sum
+    over the records of a slot hides them: such a column needs an allowance (OCX303)."""
+    if scope.spread is None:
+        return None
+    value = scope.spread[0]
+    return next((ref for ref in syntax.field_refs(column.expr) if ref.path == value), None)
+
+
+def spread_part_released(ref: syntax.FieldRef, scope: Scope, ctx: Context) -> None:
+    alias = scope.spread[1] if scope.spread else "slot"
+    ctx.emit(warning(
+        "OCX303", f"quasi-identifier `{ref.dotted}` is released below its generaliser floor",
+        ref.span, f"its part in each `{alias}` gives the record's times",
+        notes=[f"`spread` splits `{ref.dotted}` over the slots its interval covers, in "
+               "proportion to the time inside each slot: the first slot's part says how long "
+               "before the slot's end the record started (for a duration, in minutes), "
+               "whatever the slot's length",
+               "times, places, energy and costs single out drivers when combined"],
+        help=f"aggregate the parts (`group by {alias}` ... `compute sum({ref.dotted})`), or "
+             "release the value without `spread`"))
+
+
 def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, ...],
                  ctx: Context) -> CheckedSpread | None:
     if not source.spreads:
@@ -114,6 +142,7 @@ def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, .
         return None
     start, end = interval
     alias = spread.alias.name
+    scope.spread = (spread.value.path, alias)
     scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit, zone[0]),
                                (start, end, *((zone[1],) if zone[1] else ())))
     return CheckedSpread(spread, alias, spread.value.path, start, end, unit, zone[0], zone[1])

@@ -356,3 +356,35 @@ def test_a_coarse_duration_or_one_cut_time_passes(columns) -> None:
         "output ndjson to stdout\n"
     assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))
             if d.code != "OCX307"] == []
+
+
+# ---- the parts of a spread value in a row dataset ---------------------------------------
+
+
+@pytest.mark.parametrize("spread, column", [
+    ("each charging_periods as period\n  spread period.duration over hour in utc as slot",
+     "round(period.duration, 0) as minutes_in_slot"),
+    ("each charging_periods as period\n  spread period.energy_kwh over day in utc as slot",
+     "round(period.energy_kwh, 1) as energy_kwh"),
+    ("spread kwh over hour in utc as slot", "bucket(kwh, [0, 1, 5, 10]) as energy_band"),
+])
+def test_a_row_dataset_releasing_a_spread_value_releases_the_records_times(spread,
+                                                                           column) -> None:
+    # the first hour's part of a duration is the minutes the period ran in it: a part of
+    # 46 in the 19:00 slot is a period that started at 19:14
+    body = f"from sessions\n  {spread}\nselect\n  slot\n  {column}\noutput ndjson to stdout\n"
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert "gives the record's times" in found[0].labels[0].message
+
+
+@pytest.mark.parametrize("body", [
+    "from sessions\n  each charging_periods as period\n"
+    "  spread period.duration over hour in utc as slot\ngroup by slot\ncompute\n"
+    "  sum(period.duration) as minutes\n  minimum group size 10\noutput csv to stdout\n",
+    "from sessions\n  spread kwh over hour in utc as slot\nselect\n  slot\n"
+    "  round(kwh, 0) as energy_kwh because \"the consumer may see each session's load over "
+    "time\"\noutput csv to stdout\n",
+])
+def test_aggregated_or_justified_spread_values_pass(body) -> None:
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
