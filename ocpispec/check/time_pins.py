@@ -40,9 +40,12 @@ def check_time_pins(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
 
 
 def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:
-    """The field a `truncate` column cuts (of any unit, in any zone), or None."""
+    """The field a column cuts into cells of time (`truncate` of any unit, in any zone;
+    `hour_of_day` and `weekday` too: beside the other time and the duration, the day or
+    week they leave out is known), or None."""
     match expr:
-        case syntax.Call(name=syntax.Ident(name="truncate"), args=(syntax.FieldRef() as ref, *_)):
+        case syntax.Call(name=syntax.Ident(name="truncate" | "hour_of_day" | "weekday"),
+                         args=(syntax.FieldRef() as ref, *_)):
             return ref.path
     return None
 

@@ -331,6 +331,8 @@ def test_two_cut_times_and_their_duration_pin_the_times() -> None:
      "truncate(start_date_time, week) as started"],
     ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
      "bucket(minutes(start_date_time, end_date_time), [0, 10, 30, 60]) as duration"],
+    ["truncate(start_date_time, hour) as started", "hour_of_day(end_date_time) as ended",
+     "round(minutes(start_date_time, end_date_time)) as duration"],
 ])
 def test_two_cut_times_and_a_fine_duration_between_them_are_below_the_floor(columns) -> None:
     body = "from sessions\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
