@@ -214,6 +214,16 @@ def _casing(shape: _Shape, key: str) -> str | None:
 
 # ---- building the shapes ------------------------------------------------------------
 
+_GEO_OBJECTS = frozenset({"GeoLocation", "AdditionalGeoLocation"})
+
+
+def _degrees(object_name: str, field: Field) -> float | None:
+    """The bound of a coordinate text field (latitude, longitude), else None."""
+    if object_name in _GEO_OBJECTS and field.kind is Kind.STRING:
+        return wire_tests.DEGREE_BOUNDS.get(field.name)
+    return None
+
+
 
 class _Shapes:
     def __init__(self, version: str) -> None:
@@ -262,7 +272,7 @@ class _Shapes:
 
     def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
         """How `wire_codegen` accepts a fitting value inline."""
-        if field.many:
+        if field.many or _degrees(object_name, field) is not None:
             return "other", None
         match field.kind:
             case Kind.STRING:
@@ -283,9 +293,12 @@ class _Shapes:
         return "other", None
 
     def _scalar(self, object_name: str, field: Field) -> Test:
+        limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
+        if (bound := _degrees(object_name, field)) is not None:
+            return wire_tests.degrees(limit, bound)
         match field.kind:
             case Kind.STRING:
-                return wire_tests.string(self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH))
+                return wire_tests.string(limit)
             case Kind.URL:
                 return wire_tests.string(lengths.URL_LENGTH)
             case Kind.NUMBER:

@@ -33,6 +33,28 @@ def string(limit: int) -> Test:
     return test
 
 
+_DEGREES = re.compile(r"^-?\d{1,3}(\.\d{1,15})?$")
+# a GeoLocation's latitude and longitude: decimal degrees as text, within these bounds
+DEGREE_BOUNDS = {"latitude": 90.0, "longitude": 180.0}
+
+
+def degrees(limit: int, bound: float) -> Test:
+    """A latitude or longitude: text, but only a decimal number of degrees within
+    `bound` (OCPI's pattern asks 5 to 7 decimals; fewer are read too). Anything else
+    (`J.Jansen`, `0612345678`) becomes null: it would leave in a column of coordinates."""
+    text = string(limit)
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        problem = text(value)
+        if problem is not None and problem[1] is not None:
+            return problem
+        written = value if problem is None else problem[0]
+        if _DEGREES.match(written.strip()) and abs(float(written)) <= bound:
+            return problem
+        return None, "not a number of degrees", None
+    return test
+
+
 def number(value: Any) -> tuple[Any, str | None, str | None] | None:
     if value.__class__ is float or value.__class__ is int:
         return None
