@@ -215,6 +215,13 @@ def _casing(shape: _Shape, key: str) -> str | None:
 # ---- building the shapes ------------------------------------------------------------
 
 _GEO_OBJECTS = frozenset({"GeoLocation", "AdditionalGeoLocation"})
+# text fields with a format of OCPI's (`wire_tests.FORMATS`), read only in that format
+_FORMATTED = {("TariffRestrictions", "start_time"): "time",
+              ("TariffRestrictions", "end_time"): "time",
+              ("TariffRestrictions", "start_date"): "date",
+              ("TariffRestrictions", "end_date"): "date",
+              ("RegularHours", "period_begin"): "time", ("RegularHours", "period_end"): "time",
+              ("Location", "time_zone"): "zone"}
 
 
 def _degrees(object_name: str, field: Field) -> float | None:
@@ -272,7 +279,8 @@ class _Shapes:
 
     def _quick(self, object_name: str, field: Field) -> tuple[str, Any]:
         """How `wire_codegen` accepts a fitting value inline."""
-        if field.many or _degrees(object_name, field) is not None:
+        if field.many or _degrees(object_name, field) is not None or \
+                (object_name, field.name) in _FORMATTED:
             return "other", None
         match field.kind:
             case Kind.STRING:
@@ -296,6 +304,8 @@ class _Shapes:
         limit = self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
         if (bound := _degrees(object_name, field)) is not None:
             return wire_tests.degrees(limit, bound)
+        if (shape := _FORMATTED.get((object_name, field.name))) is not None:
+            return wire_tests.formatted(limit, shape)
         match field.kind:
             case Kind.STRING:
                 return wire_tests.string(limit)

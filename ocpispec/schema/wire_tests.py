@@ -5,6 +5,7 @@ becomes null with its reason. Reasons and deviations never quote the value."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,46 @@ def degrees(limit: int, bound: float) -> Test:
         if _DEGREES.match(written.strip()) and abs(float(written)) <= bound:
             return problem
         return None, "not a number of degrees", None
+    return test
+
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?$")
+_DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d$")
+
+
+_OFFSET_ZONE = re.compile(r"^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$", re.IGNORECASE)
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    from ocpispec.calendar_windows import zone_names
+
+    return frozenset(name.lower() for name in zone_names())
+
+
+def _zone_name(text: str) -> bool:
+    """A name of the tz database in any casing (`europe/amsterdam`), or UTC with an offset."""
+    return text.lower() in _zone_names() or _OFFSET_ZONE.match(text) is not None
+
+
+# text fields OCPI gives a format: a time of day, a date, an IANA time zone
+FORMATS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "time": (_CLOCK.match, "not a time of day"), "date": (_DAY.match, "not a date"),
+    "zone": (_zone_name, "not an IANA time zone")}
+
+
+def formatted(limit: int, shape: str) -> Test:
+    """Text in OCPI's format for it (`08:00`, `2026-01-01`, `Europe/Amsterdam`), else null:
+    a field released as a time, a date or a zone carries nothing else."""
+    text = string(limit)
+    fits, reason = FORMATS[shape]
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        problem = text(value)
+        if problem is not None and problem[1] is not None:
+            return problem
+        written = value if problem is None else problem[0]
+        return problem if fits(written.strip()) else (None, reason, None)
     return test
 
 

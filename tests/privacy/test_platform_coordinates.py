@@ -73,3 +73,70 @@ def test_decimal_degrees_of_every_usual_shape_pass() -> None:
         assert record["coordinates"] == {"latitude": latitude, "longitude": longitude}
     record = {"coordinates": {"latitude": "52.1", "longitude": "181"}}
     assert read(record).invalid == (("coordinates.longitude", "not a number of degrees"),)
+
+
+class _FormatServer(DemoServer):
+    """The demo CPO, where public locations carry text of their own in `time_zone` and
+    in the opening hours, and tariffs in their restrictions' times and dates."""
+
+    def render(self, version: str, module: str, index: int) -> dict[str, Any]:
+        obj = super().render(version, module, index)
+        if module == "locations" and index % 3 == 1:
+            obj["time_zone"] = "Jan Jansen, Dorpsstraat 12"
+            obj["opening_times"] = {"twentyfourseven": False, "regular_hours": [
+                {"weekday": 1, "period_begin": "J.J.", "period_end": "0612345678"[:5]}]}
+        if module == "tariffs":
+            for element in obj.get("elements", []):
+                element["restrictions"] = {"start_date": "0612345678", "start_time": "Jan"}
+        return obj
+
+
+FORMAT_SPEC = '''export formats
+  consumer "Nationaal Open Data Portaal"
+  purpose "Publish the public charging locations, their opening hours and tariffs"
+  legal basis legal obligation "AFIR, Regulation (EU) 2023/1804, Art. 20"
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from locations
+  where publish = true
+select
+  id as site
+  time_zone
+  jmespath("opening_times.regular_hours[0].period_begin") as opens
+output ndjson to "{out}/sites.ndjson"
+from tariffs
+select
+  id as tariff
+  jmespath("elements[0].restrictions.start_date") as from_date
+  jmespath("elements[0].restrictions.start_time") as from_time
+output ndjson to "{out}/tariffs.ndjson"
+'''
+
+
+def test_text_in_a_time_a_date_or_a_time_zone_is_not_released(run_cli, tmp_path: Path) -> None:
+    spec = tmp_path / "formats.ocx"
+    spec.write_text(FORMAT_SPEC.replace("{out}", str(tmp_path)))
+    with _FormatServer(version="2.2.1", size=300, max_page_size=100) as server:
+        result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
+                         "--allow-invalid", "100%",
+                         env={"OCPI_VERSIONS_URL": server.versions_url,
+                              "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.stderr
+    sites = (tmp_path / "sites.ndjson").read_text()
+    tariffs = (tmp_path / "tariffs.ndjson").read_text()
+    assert sites.count("\n") > 10 and tariffs.count("\n") >= 3
+    assert '"Europe/' in sites
+    for smuggled in ("Jan Jansen", "J.J.", "06123", "0612345678", '"Jan"'):
+        assert smuggled not in sites + tariffs
+
+
+def test_times_dates_and_zones_of_every_usual_shape_pass() -> None:
+    locations, tariffs = wire_reader("2.2.1", "locations"), wire_reader("2.2.1", "tariffs")
+    for begin, end, zone in (("08:00", "20:00", "Europe/Amsterdam"), ("7:30", "24:00", "UTC"),
+                             ("9:00", "17:00", "europe/berlin"), ("06:00", "22:00", "UTC+01:00"),
+                             ("00:00", "23:59", "America/Argentina/Buenos_Aires")):
+        record = {"time_zone": zone, "opening_times": {"twentyfourseven": False, "regular_hours": [
+            {"weekday": 1, "period_begin": begin, "period_end": end}]}}
+        assert locations(record).invalid == ()
+    record = {"elements": [{"restrictions": {"start_date": "2026-01-01", "end_time": "18:00"}}]}
+    assert tariffs(record).invalid == ()
