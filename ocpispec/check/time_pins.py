@@ -33,10 +33,9 @@ def check_time_pins(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
         found = _duration(column.expr)
         if found is None:
             continue
-        call, step = found
-        first, second = (arg.path for arg in call.args)
+        (first, second), at, step = found
         if first in cut and second in cut and step < TIME_FLOOR_SECONDS * COMBINED_SHARE:
-            _warn(call, name, step, (cut[first], cut[second]), ctx)
+            _warn(at, (first, second), name, step, (cut[first], cut[second]), ctx)
 
 
 def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:
@@ -50,17 +49,29 @@ def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:
     return None
 
 
-def _duration(expr: syntax.Expr) -> tuple[syntax.Call, float] | None:
-    """A `round` or `bucket` of a duration between two times of the record, with the step
-    it keeps in seconds (None for any other column: an unrounded duration is refused
-    on its own, OCX303)."""
+# fields that are the time between two times of the record: a CDR's `total_time` is its
+# duration from start to end, in hours
+_DURATION_FIELDS = {("total_time",): ((("start_date_time",), ("end_date_time",)), 3600.0)}
+Times = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _duration(expr: syntax.Expr) -> tuple[Times, syntax.FieldRef | syntax.Call, float] | None:
+    """A `round` or `bucket` of a duration between two times of the record: the two
+    times, where it is read, and the step it keeps in seconds (None for any other
+    column: an unrounded duration is refused on its own, OCX303)."""
     match expr:
         case syntax.Call(name=syntax.Ident(name="round" | "bucket" as name),
                          args=(syntax.Call() as inner, *rest)):
             if inner.name.name not in _UNIT_SECONDS or not between_record_times(inner):
                 return None
             kept = _kept(name, rest[0] if rest else None)
-            return None if kept is None else (inner, kept * _UNIT_SECONDS[inner.name.name])
+            times = (inner.args[0].path, inner.args[1].path)  # type: ignore[union-attr]
+            return None if kept is None else (times, inner, kept * _UNIT_SECONDS[inner.name.name])
+        case syntax.Call(name=syntax.Ident(name="round" | "bucket" as name),
+                         args=(syntax.FieldRef() as ref, *rest)) if ref.path in _DURATION_FIELDS:
+            times, unit = _DURATION_FIELDS[ref.path]
+            kept = _kept(name, rest[0] if rest else None)
+            return None if kept is None else (times, ref, kept * unit)
     return None
 
 
@@ -73,17 +84,18 @@ def _kept(name: str, argument: syntax.Expr | None) -> float | None:
     return min(widths) if widths else None
 
 
-def _warn(call: syntax.Call, name: str, step: float, cuts: tuple[str, str],
-          ctx: Context) -> None:
-    first, second = (arg.dotted for arg in call.args)
+def _warn(at: syntax.FieldRef | syntax.Call, times: Times, name: str, step: float,
+          cuts: tuple[str, str], ctx: Context) -> None:
+    first, second = (".".join(path) for path in times)
     ctx.emit(warning(
         "OCX303", f"quasi-identifier `{first}` is released below its generaliser floor",
-        call.span, f"with `{cuts[0]}` and `{cuts[1]}`, gives the times to {_shown(step)}",
+        at.span, f"with `{cuts[0]}` and `{cuts[1]}`, gives the times to {_shown(step)}",
         notes=[f"`{cuts[0]}` and `{cuts[1]}` cut `{first}` and `{second}`, and `{name}` is the "
                f"time between them in steps of {_shown(step)}: where a row's two cuts and its "
                "duration only just fit together, they leave the times a range that narrow",
                "times, places, energy and costs single out drivers when combined"],
-        help="round the duration to at least 30 minutes (`round(hours(...), 0)`), or "
+        help="round the duration to at least 30 minutes (`round(hours(...), 0)`, "
+             "`bucket(total_time, [0, 0.5, 1, ...])`), or "
              "release only one of the two times"))
 
 

@@ -333,9 +333,12 @@ def test_two_cut_times_and_their_duration_pin_the_times() -> None:
      "bucket(minutes(start_date_time, end_date_time), [0, 10, 30, 60]) as duration"],
     ["truncate(start_date_time, hour) as started", "hour_of_day(end_date_time) as ended",
      "round(minutes(start_date_time, end_date_time)) as duration"],
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "round(total_time, 1) as hours"],
 ])
 def test_two_cut_times_and_a_fine_duration_between_them_are_below_the_floor(columns) -> None:
-    body = "from sessions\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+    module = "cdrs" if any("total_time" in column for column in columns) else "sessions"
+    body = f"from {module}\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
         "output ndjson to stdout\n"
     found = diagnose_source(SourceFile("t.ocx", HEADER + body))
     assert [d.code for d in found] == ["OCX303"]
@@ -352,9 +355,12 @@ def test_two_cut_times_and_a_fine_duration_between_them_are_below_the_floor(colu
     ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
      "round(minutes(start_date_time, end_date_time)) as duration because \"the reviewer "
      "accepted exact start times for this research consortium\""],
+    ["truncate(start_date_time, hour) as started", "truncate(end_date_time, hour) as ended",
+     "round(total_time, 0) as hours"],
 ])
 def test_a_coarse_duration_or_one_cut_time_passes(columns) -> None:
-    body = "from sessions\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
+    module = "cdrs" if any("total_time" in column for column in columns) else "sessions"
+    body = f"from {module}\nselect\n" + "".join(f"  {c}\n" for c in columns) + \
         "output ndjson to stdout\n"
     assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))
             if d.code != "OCX307"] == []
