@@ -96,7 +96,7 @@ SOURCES: dict[str, dict[str, Source]] = {
         # 2.1.1 has no `home_charging_compensation`, but a CDR that says it all the same
         # (the wire reader reads any form of "yes" as `true`) is left out as charged at home
         "CDR.home_charging_compensation": Computed(
-            "{home_charging_compensation} == `true` || null", "home_charging_compensation",
+            "{home_charging_compensation} && `true` || null", "home_charging_compensation",
             "true when it says `home_charging_compensation` (a 2.2 field) all the same"),
         "Connector.max_voltage": wire("voltage"),
         "Connector.max_amperage": wire("amperage"),

@@ -81,9 +81,12 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
             elif on_driveway(record):
                 record["publish"] = False
                 found.append(_DRIVEWAY)
-        if at_home and record.get("home_charging_compensation") is not True:
-            record["home_charging_compensation"] = True
-            found.append(_AT_HOME)
+        if at_home:
+            if record.get("home_charging_compensation") is not True:
+                record["home_charging_compensation"] = True
+                found.append(_AT_HOME)
+        elif cdr and record.get("home_charging_compensation") is not None:
+            record["home_charging_compensation"] = False  # `"false"` where no walk reads it (2.1.1)
         if invalid or found or unknown:
             return Findings(tuple(invalid), tuple(found), _once(unknown))
         return NOTHING
