@@ -178,6 +178,8 @@ def _inside_quotes(span, ctx: Context):
 def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -> None:
     if source.token is not None:
         check_secret(source.token, "token", ctx)
+    if source.versions_url is not None and source.versions_url.kind == "literal":
+        _check_literal_url(source.versions_url, ctx)
     if source.profile is None and (source.versions_url is None or source.token is None):
         missing = [word for word, item in (("ocpi", source.versions_url),
                                            ("token", source.token)) if item is None]
@@ -193,6 +195,29 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
                        notes=[f"supported versions are {backticked(versions)}"],
                        help="write one of them, or `version auto` to use the newest version "
                             "the platform offers"))
+
+
+def _check_literal_url(ref: syntax.SecretRef, ctx: Context) -> None:
+    """A versions URL may be written into the spec, but not with a login in it
+    (`https://user:password@...`): plans, reviews and errors show the URL."""
+    inside = _inside_quotes(ref.span, ctx)
+    written = ctx.source.text[inside.start:inside.end]
+    scheme_end = written.find("://")
+    host_start = scheme_end + 3 if scheme_end >= 0 else 0
+    host_end = min((at for at in (written.find(c, host_start) for c in "/?#") if at >= 0),
+                   default=len(written))
+    login_end = written.rfind("@", host_start, host_end)
+    if login_end < 0:
+        return
+    found = error("OCX305", "the versions URL holds credentials", ref.span,
+                  "a user name or password in the URL",
+                  notes=["specs are kept in version control and shown to reviewers; "
+                         "secrets never belong in them; it is masked here"],
+                  help="remove `user:password@`: the platform's token authenticates "
+                       "(`token env OCPI_TOKEN`), or keep the URL in `ocpi env VAR` or a "
+                       "profile")
+    ctx.emit(dataclasses.replace(found, secrets=(
+        Span(inside.start + host_start, inside.start + login_end),)))
 
 
 # ---- schedule -------------------------------------------------------------------------

@@ -98,18 +98,22 @@ def _approval(requirement: syntax.ApprovalRequirement | None) -> str | None:
     return approval_requirement.normalise(requirement.phrase) if requirement else None
 
 
-def _reference(ref: syntax.SecretRef | None) -> ir.SecretReference | None:
+def _reference(ref: syntax.SecretRef | None, *, literal_allowed: bool = False
+               ) -> ir.SecretReference | None:
+    """`literal_allowed`: the versions URL, which is not a secret (the checker refuses
+    one with credentials in it); a literal token or key is refused by the checker, and
+    never copied into a plan."""
     if ref is None:
         return None
-    # a literal secret is refused by the checker; never copy one into a plan
-    return ir.SecretReference(ref.kind, "(redacted)" if ref.kind == "literal" else ref.value,
-                              ref.span)
+    hidden = ref.kind == "literal" and not literal_allowed
+    return ir.SecretReference(ref.kind, "(redacted)" if hidden else ref.value, ref.span)
 
 
 def _source(source: syntax.Source) -> ir.SourceSpec:
     return ir.SourceSpec(
         profile=source.profile.name if source.profile else None,
-        versions_url=_reference(source.versions_url), token=_reference(source.token),
+        versions_url=_reference(source.versions_url, literal_allowed=True),
+        token=_reference(source.token),
         party=source.party.name if source.party else None,
         version=source.version.name if source.version else None, origin=source.span)
 

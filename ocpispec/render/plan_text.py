@@ -68,12 +68,22 @@ def _key_text(key: ir.SecretReference | None, scope: str) -> str:
             f"and field family; {pseudonym_scope.describe(scope)}")
 
 
+def describe_versions_url(reference: ir.SecretReference) -> str:
+    """Where the versions URL comes from; a literal one as a person reads it (no user
+    info, query values redacted: `ocpi.errors.safe_url`)."""
+    if reference.kind == "literal":
+        from ocpispec.ocpi.errors import safe_url
+
+        return f"versions URL `{safe_url(reference.name)}`"
+    return f"versions URL from {reference.kind} `{reference.name}`"
+
+
 def _source_text(source: ir.SourceSpec) -> str:
     if source.profile:
         return f"profile `{source.profile}`"
     parts = []
     if source.versions_url:
-        parts.append(f"versions URL from {source.versions_url.kind} `{source.versions_url.name}`")
+        parts.append(describe_versions_url(source.versions_url))
     if source.token:
         parts.append(f"token from {source.token.kind} `{source.token.name}`")
     if source.party:

@@ -12,6 +12,7 @@ from ocpispec.language.functions import PSEUDONYMOUS, Effect
 from ocpispec.plan import ir
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
 from ocpispec.diagnostics import Diagnostic
+from ocpispec.render.plan_text import describe_versions_url
 from ocpispec.review import words
 from ocpispec.review.model import (
     DatasetReview,
@@ -79,8 +80,7 @@ def _source(source: ir.SourceSpec) -> str:
         return f"the CPO's OCPI platform, login stored as profile `{source.profile}`; {version}"
     parts = []
     if source.versions_url:
-        parts.append(f"versions URL from {source.versions_url.kind} "
-                     f"`{source.versions_url.name}`")
+        parts.append(describe_versions_url(source.versions_url))
     if source.token:
         parts.append(f"token from {source.token.kind} `{source.token.name}`")
     if source.party:
