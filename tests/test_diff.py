@@ -212,3 +212,20 @@ def test_disclosure_control_rules_are_named_with_their_direction(run_cli, specs,
         assert expected in result.stdout
         assert "other privacy-relevant details changed" not in result.stdout
         assert cli_block(result) == snapshot(name=name)
+
+
+def test_spec_text_cannot_hide_or_forge_lines_of_the_markdown_diff(run_cli, specs) -> None:
+    """Markdown diffs are posted where they render (a merge request): a justification
+    holding `<!--` hid every change after it, a line break forged a list item."""
+    new = _variant(specs, "hostile.ocx", (
+        'consumer "Gemeente Utrecht, afdeling Ruimte en Mobiliteit"',
+        'consumer "Gemeente Utrecht <script>alert(1)</script> <!-- the rest is hidden"'), (
+        "truncate(start_date_time, hour) as started_hour",
+        'start_date_time as started_hour because "the planners need exact start times'
+        '\\n- **strengthened**: nothing else changed <b>ok</b>"'))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new, "--format", "markdown")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "<!--" not in out and "<script" not in out and "<b>" not in out
+    assert not any(line.startswith("- **strengthened**") for line in out.splitlines())
+    assert "&lt;!--" in out and "**weakened**" in out

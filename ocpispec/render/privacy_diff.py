@@ -4,6 +4,7 @@ fields ever (filters on them are shown redacted by the summary)."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
@@ -60,7 +61,7 @@ def _markdown(diff: Difference) -> Iterator[str]:
         yield f"## {area}"
         yield ""
         for change in changes:
-            yield f"- **{change.kind}**: {change.text}"
+            yield f"- **{change.kind}**: {_markdown_text(change.text)}"
     yield ""
     yield f"**{verdict_line(diff)}**"
 
@@ -70,6 +71,21 @@ def _by_area(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
     for change in changes:
         areas.setdefault(change.area, []).append(change)
     return list(areas.items())
+
+
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+_CODE_SPAN = re.compile(r"(`[^`]+`)")
+_MD_SPECIAL = re.compile(r"([\\*_\[\]#|])")
+
+
+def _markdown_text(text: str) -> str:
+    """A change's text in a list item: its `code` spans stay code (literal in Markdown),
+    the rest is escaped (`<` cannot open a tag; a lone `>` mid-line is text), so spec
+    text quoted in it (a justification, a consumer) holds no HTML, no `<!--` hiding the changes after it, and no line break starting a new item."""
+    parts = _CODE_SPAN.split(_LINE_BREAKS.sub(" ", text))
+    return "".join(part.replace("|", "\\|") if _CODE_SPAN.fullmatch(part)
+                   else _MD_SPECIAL.sub(r"\\\1", part.replace("&", "&amp;").replace("<", "&lt;"))
+                   for part in parts)
 
 
 def _cell(text: str) -> str:
