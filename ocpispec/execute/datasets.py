@@ -203,18 +203,19 @@ class DatasetRun:
                                         rows_of=finer_rows(self.plan, self.dataset))
                 aggregator.add_all(rows)
                 rows = aggregator.rows()
-            # rows leave in the order of their values, never in the platform's: that
-            # is the order of hidden times, which would undo what generalisers and a
-            # k rule coarsen (an aggregate's groups come in key order already)
             ranks = value_order.ranks(self.dataset.released_columns)
-            if (order := self.dataset.step(ir.Order)) is not None:
+            order = self.dataset.step(ir.Order)
+            if order is not None:
                 rows = ordered(rows, order, self.dataset.column_names,
                                aggregate=aggregate is not None, ranks=ranks)
-            elif aggregate is None:
-                rows = in_value_order(rows, self.dataset.column_names, ranks)
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
                 self.counts.written = sum(1 for _ in rows)
                 return
+            if order is None and aggregate is None:
+                # rows leave in the order of their values, never in the platform's: that
+                # is the order of hidden times, which would undo what generalisers and a
+                # k rule coarsen (an aggregate's groups come in key order already)
+                rows = in_value_order(rows, self.dataset.column_names, ranks)
             self.counts.written = self._write(rows, version)
         finally:
             if self.pool is not None:
