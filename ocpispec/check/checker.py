@@ -21,6 +21,7 @@ from ocpispec.check.dataset import check_dataset
 from ocpispec.check.differencing import check_differencing, check_repeated_releases
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
+from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations, check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
@@ -41,6 +42,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
+    check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)
     check_destinations(spec.datasets, ctx, spec.header.name.name)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)

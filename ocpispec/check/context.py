@@ -24,6 +24,9 @@ class Context:
     catalogue: Catalogue
     version: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # a row dataset's released columns with the field uses they read, by `id` of its
+    # body: the check of grids split over datasets linked by a pseudonym reads them
+    released: dict[int, list] = field(default_factory=dict)
 
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

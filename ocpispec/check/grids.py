@@ -45,16 +45,45 @@ def check_combined(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
             earlier.append((name, grid))
 
 
+def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, list[Use]]]]],
+                 link: str, ctx: Context) -> None:
+    """Row datasets that release the pseudonym of the same record (`pseudonymize(id)`):
+    joined on it, their rows are one record's, so their grids combine as the columns of
+    one dataset do. Only combinations across datasets are reported here (those within
+    one were by `check_combined`); columns are named `dataset.column`."""
+    seen: dict[str, list[tuple[str, Grid, str]]] = {}
+    for dataset, columns in datasets:
+        for column, name, uses in columns:
+            if column.justification is not None:
+                continue
+            for use in uses:
+                if use.field.privacy is not PrivacyClass.QUASI:
+                    continue
+                grid = assess(use).grid
+                if grid is None:
+                    continue
+                earlier = seen.setdefault(grid.field, [])
+                if any(other != dataset for _, _, other in earlier) and \
+                        all(grid != other for _, other, _ in earlier):
+                    _check(use, f"{dataset}.{name}", grid,
+                           [(other_name, other) for other_name, other, _ in earlier], ctx,
+                           link=link)
+                earlier.append((f"{dataset}.{name}", grid, dataset))
+
+
 def _check(use: Use, name: str, grid: Grid, earlier: list[tuple[str, Grid]],
-           ctx: Context) -> None:
+           ctx: Context, link: str | None = None) -> None:
     finest = finest_cell([grid, *(other for _, other in earlier)])
     if finest >= grid.floor * COMBINED_SHARE * (1 - 1e-9):
         return
     names = ", ".join(f"`{other}`" for other, _ in earlier)
+    linked = [f"the datasets release {link}: joined on it, their rows are one "
+              "record's"] if link else []
     ctx.emit(warning(
         "OCX303", f"quasi-identifier `{grid.field}` is released below its generaliser floor",
         use.field.ref.span, f"finer together with {names}",
         notes=["times, places, energy and costs single out drivers when combined",
+               *linked,
                f"columns `{name}` and {names} cut `{grid.field}` on different grids; "
                f"together they leave cells of {finest:.3g}, below half its floor of "
                f"{grid.floor:g}"],

@@ -396,3 +396,27 @@ def test_a_row_dataset_releasing_a_spread_value_releases_the_records_times(sprea
 ])
 def test_aggregated_or_justified_spread_values_pass(body) -> None:
     assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
+
+
+# ---- grids in datasets linked by a record's pseudonym -----------------------------------
+
+
+def _two_datasets(first: str, second: str, link: str = "pseudonymize(id) as session") -> str:
+    return (f"from sessions as a\nselect\n  {link}\n  {first}\noutput ndjson to \"a.ndjson\"\n"
+            f"from sessions as b\nselect\n  {link}\n  {second}\noutput ndjson to \"b.ndjson\"\n")
+
+
+def test_grids_split_over_datasets_that_share_a_records_pseudonym_combine() -> None:
+    # each file alone keeps 0.1 kWh; joined on the session's pseudonym, 0.02 kWh
+    body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e")
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert "`a.e`" in found[0].labels[0].message
+    assert any("pseudonym" in note for note in found[0].notes)
+
+
+@pytest.mark.parametrize("link", ["pseudonymize(cdr_token.contract_id) as driver",
+                                  "constant(\"x\") as tag"])
+def test_grids_in_datasets_without_a_shared_records_pseudonym_do_not(link) -> None:
+    body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e", link)
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
