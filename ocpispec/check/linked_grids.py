@@ -3,7 +3,8 @@
 `round(kwh, 1)` in one dataset and `round(kwh + 0.02, 1)` in another each keep steps of
 0.1 kWh; when both release `pseudonymize(id)` of the same module, the consumer joins
 their rows on it, and each session's energy shows in cells of 0.02 kWh, as if the two
-columns were in one dataset (`check/grids.py`). A driver's pseudonym does not link rows
+columns were in one dataset (`check/grids.py`); so do the start's hour in one and the
+end's hour and the duration in the other (`check/time_pins.py`). A driver's pseudonym does not link rows
 this way (a driver has many sessions), so only the record's own `id` counts.
 """
 
@@ -15,6 +16,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
 from ocpispec.check.grids import check_linked
+from ocpispec.check.time_pins import check_linked_time_pins
 from ocpispec.language.functions import Effect
 
 
@@ -31,6 +33,7 @@ def check_linked_grids(datasets: Sequence[CheckedDataset | None], names: Sequenc
         if len(members) > 1:
             check_linked(members, f"the same pseudonym of each {module} record "
                                   "(`pseudonymize(id)`)", ctx)
+            check_linked_time_pins(members, ctx)
 
 
 def _releases_record_pseudonym(dataset: CheckedDataset) -> bool:

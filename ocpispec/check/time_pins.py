@@ -27,15 +27,31 @@ _UNIT_SECONDS = {"minutes": 60.0, "hours": 3600.0}
 
 def check_time_pins(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
                     ctx: Context) -> None:
-    listed = [(column, name) for column, name, _ in columns if column.justification is None]
-    cut = {path: name for column, name in listed if (path := _cut_field(column.expr))}
-    for column, name in listed:
+    check_linked_time_pins([("", list(columns))], ctx)
+
+
+def check_linked_time_pins(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str,
+                                                                     list[Use]]]]],
+                           ctx: Context) -> None:
+    """The check over the columns of several row datasets that a record's pseudonym
+    links (`check/linked_grids.py`), named `dataset.column`: only combinations that
+    span datasets are reported, those within one were already. One dataset: `""`."""
+    listed = [(column, f"{dataset}.{name}" if dataset else name, dataset)
+              for dataset, columns in datasets for column, name, _ in columns
+              if column.justification is None]
+    cut = {path: (name, dataset) for column, name, dataset in listed
+           if (path := _cut_field(column.expr))}
+    linked = len({dataset for _, _, dataset in listed}) > 1
+    for column, name, dataset in listed:
         found = _duration(column.expr)
         if found is None:
             continue
         (first, second), at, step = found
-        if first in cut and second in cut and step < TIME_FLOOR_SECONDS * COMBINED_SHARE:
-            _warn(at, (first, second), name, step, (cut[first], cut[second]), ctx)
+        if first not in cut or second not in cut or step >= TIME_FLOOR_SECONDS * COMBINED_SHARE:
+            continue
+        if linked and cut[first][1] == cut[second][1] == dataset:
+            continue
+        _warn(at, (first, second), name, step, (cut[first][0], cut[second][0]), ctx)
 
 
 def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:

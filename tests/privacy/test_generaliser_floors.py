@@ -420,3 +420,12 @@ def test_grids_split_over_datasets_that_share_a_records_pseudonym_combine() -> N
 def test_grids_in_datasets_without_a_shared_records_pseudonym_do_not(link) -> None:
     body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e", link)
     assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
+
+
+def test_a_time_pin_split_over_linked_datasets_is_found() -> None:
+    body = _two_datasets("truncate(start_date_time, hour) as started",
+                         "truncate(end_date_time, hour) as ended\n"
+                         "  round(minutes(start_date_time, end_date_time)) as duration")
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert "`a.started` and `b.ended`" in found[0].labels[0].message
