@@ -39,8 +39,10 @@ def check_linked_time_pins(datasets: Iterable[tuple[str, list[tuple[syntax.Colum
     listed = [(column, f"{dataset}.{name}" if dataset else name, dataset)
               for dataset, columns in datasets for column, name, _ in columns
               if column.justification is None]
-    cut = {path: (name, dataset) for column, name, dataset in listed
-           if (path := _cut_field(column.expr))}
+    cut: dict[tuple[str, ...], tuple[str, str]] = {}
+    for column, name, dataset in listed:   # the first cut of a time is the one named
+        if (path := _cut_field(column.expr)) is not None:
+            cut.setdefault(path, (name, dataset))
     linked = len({dataset for _, _, dataset in listed}) > 1
     for column, name, dataset in listed:
         found = _duration(column.expr)
