@@ -44,7 +44,12 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
         name = use.field.qualified
         if id(predicate) not in kept or name in warned \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
-                or use.field.field.object is not None or math.isinf(field_floor(use)):
+                or use.field.field.object is not None:
+            continue
+        if math.isinf(field_floor(use)):
+            if (shown := _text_pin(predicate, use)) is not None:
+                warned.add(name)
+                _warn(use, predicate.span, shown, None, ctx)
             continue
         if use.hatch is not None:  # `jmespath("kwh == \`23.417\`")`: not measurable
             shown, span = "within what `jmespath(...)` tests, to any precision", \
@@ -113,6 +118,34 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
     return ranges.bound(use, op, value, predicate.span)
 
 
+# text quasi-identifiers that name a spot: a filter naming one keeps the rows of one place
+_SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude"})
+
+
+def _text_pin(predicate: syntax.Condition, use: Use) -> str | None:
+    """A place written as text, named exactly (`=`, `in`) on the field itself: a postal
+    code longer than its floor of 4 characters (`"3511AB"`: a street), an address, a
+    site's name or a coordinate. Cities, countries and other coarse texts are not pins."""
+    if use.around or use.hatch is not None or use.field.field.kind is not Kind.STRING:
+        return None
+    match predicate:
+        case syntax.InList(negated=False, options=options):
+            values = [item.value for item in options.items]
+        case syntax.Compare(op="=", left=syntax.Literal() as literal) | \
+                syntax.Compare(op="=", right=syntax.Literal() as literal):
+            values = [literal.value]
+        case _:
+            return None
+    if not values or not all(isinstance(value, str) for value in values):
+        return None
+    name = use.field.path[-1]
+    if floors.is_postal(name):
+        if all(len(value.replace(" ", "")) <= floors.POSTAL_PREFIX for value in values):
+            return None
+        return f"equal to a postal code of more than {floors.POSTAL_PREFIX} characters"
+    return "equal to the value written" if name in _SPOT_NAMES else None
+
+
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
     """A value computed from the field, named exactly (`=`, `in`), pins the field as
     finely as the computation keeps it: below the floor unless a generaliser that reaches
@@ -148,14 +181,19 @@ def _floor_words(floor: float, use: Use) -> str:
     return f"steps of {floor:g}"
 
 
-def _warn(use: Use, span: Span, shown: str, floor: float, ctx: Context) -> None:
+def _warn(use: Use, span: Span, shown: str, floor: float | None, ctx: Context) -> None:
+    """`floor` None: a text (a postal code's floor is its first 4 characters; an address
+    or a name has none)."""
     field = use.field.qualified
+    floor_words = _floor_words(floor, use) if floor is not None else (
+        f"its first {floors.POSTAL_PREFIX} characters" if floors.is_postal(use.field.path[-1])
+        else "none: no generaliser coarsens it, only leaving it out does")
     ctx.emit(warning(
         "OCX303", f"the filter pins the quasi-identifier `{field}` below its floor",
         span, f"every kept row has `{field}` {shown}",
         notes=["a row export releases the records its filter keeps, so the filter tells "
                f"each row's `{field}` as precisely as it is written, whatever the columns "
-               f"coarsen it to; the floor is {_floor_words(floor, use)}"],
+               f"coarsen it to; the floor is {floor_words}"],
         help=f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
              "or add `because \"...\"` after the condition with the reason"))
 

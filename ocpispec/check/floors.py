@@ -235,7 +235,7 @@ class _Walk:
     def _prefix(self, call: syntax.Call) -> bool:
         length = literals.constant(call.args[1]) if len(call.args) > 1 else None
         field = self.use.field.field
-        return (self.previous is self.use.field.ref and _is_postal(field.name)
+        return (self.previous is self.use.field.ref and is_postal(field.name)
                 and length is not None and 0 < length <= POSTAL_PREFIX)
 
     def _round_coords(self, call: syntax.Call) -> bool:
@@ -293,8 +293,9 @@ def _coarse(step: float, floor: float) -> bool:
     return step >= floor * (1 - 1e-9)
 
 
-def _is_postal(name: str) -> bool:
+def is_postal(name: str) -> bool:
     return "postal" in name
+
 
 
 def between_record_times(call: syntax.Call) -> bool:

@@ -297,6 +297,33 @@ def test_ranges_at_the_floor_and_conditions_not_every_row_meets_stay_quiet(where
     assert codes_of(_pinned(where)) == []
 
 
+def _cdrs(where: str) -> str:
+    return _dataset(where).replace("from sessions", "from cdrs")
+
+
+@pytest.mark.parametrize("where", [
+    'cdr_location.postal_code = "3511AB"',
+    'cdr_location.postal_code in ["3511", "3511 AB"]',
+    'cdr_location.address = "Dorpsstraat 12"',
+    'cdr_location.name in ["Oprit Jansen", "Garage De Vries"]',
+    'cdr_location.coordinates.latitude = "52.090700"',
+])
+def test_a_filter_naming_a_place_as_text_pins_it(where) -> None:
+    """`where cdr_location.address = "Dorpsstraat 12"` releases, with each row's driver
+    and hour, the street address it happened at, which as a column is OCX303."""
+    assert codes_of(_cdrs(where)) == ["OCX303"]
+    assert codes_of(_cdrs(f'{where} because "the study covers this site alone"')) == []
+
+
+@pytest.mark.parametrize("where", [
+    'cdr_location.postal_code in ["3511", "3512"]', 'cdr_location.postal_code = "35 11"',
+    'cdr_location.city = "Utrecht"', 'cdr_location.country = "NLD"',
+    'cdr_location.address != "Dorpsstraat 12"', 'cdr_location.postal_code matches "3511*"',
+])
+def test_coarse_places_and_exclusions_stay_quiet(where) -> None:
+    assert codes_of(_cdrs(where)) == []
+
+
 def test_an_aggregate_may_filter_on_an_exact_value() -> None:
     """Its groups hold at least the minimum group size of drivers: no row is one's."""
     body = ("from sessions\n  join locations on location_id\n  where kwh = 0\n"
