@@ -179,3 +179,25 @@ def test_bands_and_weekdays_of_a_run_are_in_their_order(
     if order:
         keys = [(-band, day) for band, day in keys]
     assert len(rows) > 7 and keys == sorted(keys)
+
+
+plain = st.one_of(st.none(), st.integers(-3, 3), st.floats(-2, 2, allow_nan=False),
+                  st.booleans(), st.sampled_from(["", "a", "b", "10", "9", "é"]),
+                  st.tuples(st.integers(0, 2)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries({"slot": cells, "x": plain, "y": plain}), max_size=40),
+       run_rows=st.integers(1, 9))
+def test_rows_without_order_by_sort_as_the_general_key_sorts_them(rows, run_rows) -> None:
+    """A row export without `order by` is keyed by a generated flat key (`value_key`),
+    which must order rows exactly as the general key with no stated keys does: nulls
+    last, numbers before booleans before texts, timestamps by their instant, whatever
+    run size spills them."""
+    from ocpispec.execute.ordering import in_value_order
+
+    general = row_key((), ("slot", "x", "y"), {"slot": TIME})
+    expected = [general(row) for row in sorted(rows, key=general)]
+    found = list(in_value_order(rows, ("slot", "x", "y"), {"slot": TIME}, run_rows=run_rows))
+    assert [general(row) for row in found] == expected
+    assert sorted(map(repr, found)) == sorted(map(repr, rows))

@@ -21,15 +21,17 @@ import heapq
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.scratch import ScratchFolder
+from ocpispec.execute.value_key import ascending_key
 from ocpispec.execute.value_order import Rank
 
-RUN_ROWS = 50_000
-SPILL_BATCH = 256  # rows per pickle; merging holds one batch per run
+RUN_ROWS = 20_000   # rows sorted in memory at a time (with their keys, about 40 MB)
+SPILL_BATCH = 128  # rows per pickle; merging holds one batch per run
 
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
@@ -51,7 +53,7 @@ def in_value_order(rows: Iterable[dict], columns: Sequence[str],
     The order the platform listed records in is the order of their hidden
     `last_updated` (about each session's end): rows written that way would place a row
     cut to the day, or recoded to a week by a k rule, among the rows of its real hour."""
-    return external_sort(rows, sort_key((), columns, ranks), run_rows)
+    return external_sort(rows, ascending_key(columns, ranks), run_rows)
 
 
 def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str],
@@ -128,23 +130,29 @@ def _reversed_text(text: str) -> tuple[int, ...]:
 
 
 def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterator[dict]:
-    """`rows` sorted by `key`, holding at most `run_rows` rows (plus one per run while
-    merging) in memory."""
-    iterator = iter(rows)
-    first = sorted(islice(iterator, run_rows), key=key)
+    """`rows` sorted by `key`, holding at most `run_rows` rows (plus one batch per run
+    while merging) in memory. Each row's key is computed once and spilled beside it, so
+    merging the runs compares keys without computing them again."""
+    keyed = ((key(row), row) for row in rows)
+    first = sorted(islice(keyed, run_rows), key=_KEY)
     if len(first) < run_rows:  # fits in one run: no files
-        yield from first
+        for _, row in first:
+            yield row
         return
     with ScratchFolder("order") as folder:
         runs = [_spill(first, folder.path, 0)]
         del first
-        while chunk := sorted(islice(iterator, run_rows), key=key):
+        while chunk := sorted(islice(keyed, run_rows), key=_KEY):
             runs.append(_spill(chunk, folder.path, len(runs)))
-        yield from heapq.merge(*(_read(path) for path in runs), key=key)
+        for _, row in heapq.merge(*(_read(path) for path in runs), key=_KEY):
+            yield row
 
 
-def _spill(rows: list[dict], folder: Path, number: int) -> Path:
-    """Rows pickled in batches of SPILL_BATCH (one pickle per batch: an unpickler's
+_KEY = itemgetter(0)  # of a (key, row) pair: rows with equal keys are never compared
+
+
+def _spill(rows: list[tuple[tuple, dict]], folder: Path, number: int) -> Path:
+    """(key, row) pairs pickled in batches of SPILL_BATCH (one pickle per batch: an unpickler's
     memo would otherwise keep every row it read)."""
     path = folder / f"run-{number:05d}.pickle"
     with path.open("wb") as handle:
@@ -154,7 +162,7 @@ def _spill(rows: list[dict], folder: Path, number: int) -> Path:
     return path
 
 
-def _read(path: Path) -> Iterator[dict]:
+def _read(path: Path) -> Iterator[tuple[tuple, dict]]:
     with path.open("rb") as handle:
         while True:
             try:
