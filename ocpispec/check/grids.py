@@ -13,7 +13,7 @@ not the whole floor: any two different grids overlap somewhere (`round(kwh, 1)` 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
@@ -30,19 +30,11 @@ _EPOCH_2026 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 def check_combined(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
                    ctx: Context) -> None:
     seen: dict[str, list[tuple[str, Grid]]] = {}
-    for column, name, uses in columns:
-        if column.justification is not None:
-            continue
-        for use in uses:
-            if use.field.privacy is not PrivacyClass.QUASI:
-                continue
-            grid = assess(use).grid
-            if grid is None:
-                continue
-            earlier = seen.setdefault(grid.field, [])
-            if all(grid != other for _, other in earlier) and earlier:
-                _check(use, name, grid, earlier, ctx)
-            earlier.append((name, grid))
+    for name, use, grid in _quasi_grids(columns):
+        earlier = seen.setdefault(grid.field, [])
+        if all(grid != other for _, other in earlier) and earlier:
+            _check(use, name, grid, earlier, ctx)
+        earlier.append((name, grid))
 
 
 def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, list[Use]]]]],
@@ -53,22 +45,24 @@ def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, li
     one were by `check_combined`); columns are named `dataset.column`."""
     seen: dict[str, list[tuple[str, Grid, str]]] = {}
     for dataset, columns in datasets:
-        for column, name, uses in columns:
-            if column.justification is not None:
-                continue
-            for use in uses:
-                if use.field.privacy is not PrivacyClass.QUASI:
-                    continue
-                grid = assess(use).grid
-                if grid is None:
-                    continue
-                earlier = seen.setdefault(grid.field, [])
-                if any(other != dataset for _, _, other in earlier) and \
-                        all(grid != other for _, other, _ in earlier):
-                    _check(use, f"{dataset}.{name}", grid,
-                           [(other_name, other) for other_name, other, _ in earlier], ctx,
-                           link=link)
-                earlier.append((f"{dataset}.{name}", grid, dataset))
+        for name, use, grid in _quasi_grids(columns):
+            earlier = seen.setdefault(grid.field, [])
+            if any(other != dataset for _, _, other in earlier) and \
+                    all(grid != other for _, other, _ in earlier):
+                _check(use, f"{dataset}.{name}", grid,
+                       [(other_name, other) for other_name, other, _ in earlier], ctx, link=link)
+            earlier.append((f"{dataset}.{name}", grid, dataset))
+
+
+def _quasi_grids(columns: Iterable[tuple[syntax.Column, str, list[Use]]]
+                 ) -> Iterator[tuple[str, Use, Grid]]:
+    """The grid of each quasi-identifier a column without a justification reads."""
+    for column, name, uses in columns:
+        if column.justification is not None:
+            continue
+        for use in uses:
+            if use.field.privacy is PrivacyClass.QUASI and (grid := assess(use).grid) is not None:
+                yield name, use, grid
 
 
 def _check(use: Use, name: str, grid: Grid, earlier: list[tuple[str, Grid]],

@@ -45,15 +45,20 @@ output ndjson to "{out}/sites.ndjson"
 '''
 
 
-def test_a_coordinate_that_is_no_number_is_not_released(run_cli, tmp_path: Path) -> None:
-    spec = tmp_path / "coordinates.ocx"
-    spec.write_text(SPEC.replace("{out}", str(tmp_path)))
-    with _SmugglingServer(version="2.2.1", size=300, max_page_size=100) as server:
+
+def _export(run_cli, tmp_path: Path, spec_text: str, server_class: type) -> None:
+    """Run `spec_text` against a 2.2.1 platform of `server_class`; it must succeed."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(spec_text.replace("{out}", str(tmp_path)))
+    with server_class(version="2.2.1", size=300, max_page_size=100) as server:
         result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
                          "--allow-invalid", "100%",
                          env={"OCPI_VERSIONS_URL": server.versions_url,
                               "OCPI_TOKEN": server.token})
     assert result.exit_code == 0, result.stderr
+
+def test_a_coordinate_that_is_no_number_is_not_released(run_cli, tmp_path: Path) -> None:
+    _export(run_cli, tmp_path, SPEC, _SmugglingServer)
     text = (tmp_path / "sites.ndjson").read_text()
     rows = [json.loads(line) for line in text.splitlines()]
     assert len(rows) > 10
@@ -114,14 +119,7 @@ output ndjson to "{out}/tariffs.ndjson"
 
 
 def test_text_in_a_time_a_date_or_a_time_zone_is_not_released(run_cli, tmp_path: Path) -> None:
-    spec = tmp_path / "formats.ocx"
-    spec.write_text(FORMAT_SPEC.replace("{out}", str(tmp_path)))
-    with _FormatServer(version="2.2.1", size=300, max_page_size=100) as server:
-        result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
-                         "--allow-invalid", "100%",
-                         env={"OCPI_VERSIONS_URL": server.versions_url,
-                              "OCPI_TOKEN": server.token})
-    assert result.exit_code == 0, result.stderr
+    _export(run_cli, tmp_path, FORMAT_SPEC, _FormatServer)
     sites = (tmp_path / "sites.ndjson").read_text()
     tariffs = (tmp_path / "tariffs.ndjson").read_text()
     assert sites.count("\n") > 10 and tariffs.count("\n") >= 3
