@@ -269,6 +269,7 @@ def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run
         failed, out = run("second")
         assert failed.exit_code == 1 and "OCX571" in failed.output, failed.output
         assert "objects were updated while the list was read" in failed.output
+        assert "run again" in failed.output and "a larger `--page-size`" in failed.output
         assert not out.exists() and "Traceback" not in failed.output
         assert run("third")[0].exit_code == 0
         assert len(delivered) == len(set(delivered)) == 40
