@@ -183,18 +183,15 @@ def _same_outputs(folder: Path, labels: list[str]) -> None:
     """This tree's outputs must be byte-identical whatever `--workers`; another tree's
     may order its rows otherwise (row exports are sorted by value since 4767c13), so
     they are compared as sets of lines."""
-    digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-               for label in labels if label.startswith("new")
-               for path in folder.glob(f"{label.replace(' ', '')}-*.csv")}
-    distinct = set(digests.values())
-    print(f"ocpispec outputs: {len(digests)} files, "
+    files = {label: sorted(folder.glob(f"{label.replace(' ', '')}-*.csv")) for label in labels}
+    mine = [path for label, paths in files.items() if label.startswith("new") for path in paths]
+    others = [path for label, paths in files.items() if not label.startswith("new")
+              for path in paths]
+    distinct = {hashlib.sha256(path.read_bytes()).hexdigest() for path in mine}
+    print(f"ocpispec outputs: {len(mine)} files, "
           f"{'byte-identical' if len(distinct) == 1 else 'DIFFERENT: ' + str(len(distinct))}")
-    others = [path for label in labels if not label.startswith("new")
-              for path in folder.glob(f"{label.replace(' ', '')}-*.csv")]
-    if others and digests:
-        mine = next(path for label in labels if label.startswith("new")
-                    for path in folder.glob(f"{label.replace(' ', '')}-*.csv"))
-        lines = sorted(mine.read_bytes().splitlines())
+    if others and mine:
+        lines = sorted(mine[0].read_bytes().splitlines())
         same = all(sorted(path.read_bytes().splitlines()) == lines for path in others)
         print(f"other trees' outputs: {len(others)} files, "
               f"{'the same lines' if same else 'DIFFERENT lines'}")
