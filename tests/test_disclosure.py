@@ -325,3 +325,27 @@ def test_unicity_checked_a_few_candidates_at_a_time_stays_exact(rows) -> None:
     finally:
         in_memory.MAX_CANDIDATES = before
     assert small == _measure(rows)
+
+
+_POINT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3),
+                          st.sampled_from([0.0, 1.0, -1.0, 2.5]), st.text(max_size=3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_POINT_VALUES, min_size=1, max_size=3), min_size=1, max_size=30))
+def test_remembered_point_names_are_the_names_computed_afresh(points):
+    """The point memo keys by value, where a dict holds `1`, `1.0` and `True` as one key:
+    every point, met in any order and again, is named as `class_key` names it."""
+    from ocpispec.disclosure.meter import _digest, _point_name
+
+    for point in points + points[::-1]:
+        text = class_key(point).encode()
+        assert _point_name(point) == (text, _digest(text))
+
+
+def test_a_driver_met_again_is_hidden_as_the_first_time_and_records_each_apart():
+    drivers = Drivers()
+    first = drivers.of(b"NL-EMS-C1")
+    assert drivers.of(b"NL-EMS-C2") != first
+    assert drivers.of(b"NL-EMS-C1") == first
+    assert drivers.of(None) != drivers.of(None)  # a row counted as its own driver

@@ -157,10 +157,33 @@ def measured(hidden: bytes, rank_base: bytes, values: Sequence[Any],
     member = class_digest(values) + hidden
     if point is None:
         return member, None
+    text, name = _point_name(point)
+    ranking = _RANKING.copy()  # a copy of a keyed hash costs half of a new one
+    ranking.update(rank_base + text)
+    rank = int.from_bytes(ranking.digest(), "big") >> 1
+    return member, name + hidden + rank.to_bytes(8, "big")
+
+
+def _point_name(point: Sequence[Any]) -> tuple[bytes, bytes]:
+    """A point's text and digest, remembered while points repeat (released times are cut
+    to an hour or a day): only points of texts and nulls, which a dict key tells apart as
+    `class_key` does (`1`, `1.0` and `True` are one key to a dict)."""
+    key = tuple(point)
+    if all(value.__class__ in _TEXT_OR_NULL for value in key):
+        if (found := _POINT_NAMES.get(key)) is not None:
+            return found
+        if len(_POINT_NAMES) >= _POINTS_HELD:
+            _POINT_NAMES.clear()
+        text = class_key(key).encode()
+        found = _POINT_NAMES[key] = (text, _digest(text))
+        return found
     text = class_key(point).encode()
-    rank = int.from_bytes(hashlib.blake2b(rank_base + text, key=_SEED, digest_size=8).digest(),
-                          "big") >> 1
-    return member, _digest(text) + hidden + rank.to_bytes(8, "big")
+    return text, _digest(text)
+
+
+_TEXT_OR_NULL = frozenset({str, type(None)})
+_POINT_NAMES: dict[tuple, tuple[bytes, bytes]] = {}
+_POINTS_HELD = 16_384
 
 
 def class_digest(values: Sequence[Any]) -> bytes:
@@ -175,9 +198,13 @@ def class_digest(values: Sequence[Any]) -> bytes:
         return _digest(class_key(values).encode())
     if b"null" in text:
         return _digest(class_key(values).encode())
-    return hashlib.blake2b(text, digest_size=16, person=b"ocpispec json").digest()
+    digest = _JSON_NAMES.copy()
+    digest.update(text)
+    return digest.digest()
 
 
+_RANKING = hashlib.blake2b(key=_SEED, digest_size=8)
+_JSON_NAMES = hashlib.blake2b(digest_size=16, person=b"ocpispec json")
 _JSON_ONLY = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS
               | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
 
@@ -207,13 +234,25 @@ class Drivers:
     def __init__(self) -> None:
         self._key = secrets.token_bytes(32)
         self._serial = 0
+        self._seen: dict[bytes, tuple[bytes, bytes]] = {}  # a driver charges again and again
 
     def of(self, driver: bytes | None) -> tuple[bytes, bytes]:
         if driver is None:  # counted in records: each row is its own
             self._serial += 1
-            driver = b"\x00record" + self._serial.to_bytes(8, "big")
+            return self._hidden(b"\x00record" + self._serial.to_bytes(8, "big"))
+        if (found := self._seen.get(driver)) is not None:
+            return found
+        if len(self._seen) >= _DRIVERS_HELD:
+            self._seen.clear()
+        found = self._seen[driver] = self._hidden(driver)
+        return found
+
+    def _hidden(self, driver: bytes) -> tuple[bytes, bytes]:
         return (hashlib.blake2b(driver, key=self._key, digest_size=16).digest(),
                 hashlib.blake2b(driver, key=_SEED, digest_size=8).digest())
+
+
+_DRIVERS_HELD = 65_536
 
 
 class RiskMeter:

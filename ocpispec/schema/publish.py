@@ -21,6 +21,7 @@ run leaves it out with the CDRs at private sites.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 # the key's letters, lowercased: `Publish`, `publish `, `is_published`, `IsPublished`
@@ -41,7 +42,13 @@ def says_not_public(obj: dict[str, Any]) -> bool:
 def _names_publish(key: Any) -> bool:
     if not isinstance(key, str) or len(key) > _LONGEST:
         return False
-    return "".join(ch for ch in key.lower() if ch.isalpha()) in _NAMES
+    return _letters(key) in _NAMES
+
+
+@lru_cache(maxsize=4096)
+def _letters(key: str) -> str:
+    """A key's letters, lowercased (every key of every location is asked, and keys repeat)."""
+    return "".join(ch for ch in key.lower() if ch.isalpha())
 
 
 def says_home_charging(obj: dict[str, Any]) -> bool:
@@ -49,7 +56,7 @@ def says_home_charging(obj: dict[str, Any]) -> bool:
     spacing) holds anything but null or false (`false`, `"false"`)."""
     return any(not _says_no(value) for key, value in obj.items()
                if isinstance(key, str) and len(key) <= _LONGEST + 8
-               and "".join(ch for ch in key.lower() if ch.isalpha()) == _HOME)
+               and _letters(key) == _HOME)
 
 
 def _says_no(value: Any) -> bool:
