@@ -7,7 +7,8 @@ released or a row export projected, before they are written.
   (`in_value_order`): never written in the order the platform listed the records.
 - Row exports stream: rows are sorted in runs of `RUN_ROWS`, each run spilled to a
   temporary file (pickled, in a private directory removed afterwards), and the runs
-  merged lazily, so memory stays flat in the number of rows. The files hold only
+  merged lazily (the last, short run from memory), so memory stays flat in the number
+  of rows. The files hold only
   released columns, which the output file holds anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
@@ -140,11 +141,15 @@ def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterat
             yield row
         return
     with ScratchFolder("order") as folder:
-        runs = [_spill(first, folder.path, 0)]
+        runs: list[Iterable[tuple[tuple, dict]]] = [_read(_spill(first, folder.path, 0))]
         del first
         while chunk := sorted(islice(keyed, run_rows), key=_KEY):
-            runs.append(_spill(chunk, folder.path, len(runs)))
-        for _, row in heapq.merge(*(_read(path) for path in runs), key=_KEY):
+            if len(chunk) < run_rows:  # the last run: merged from memory, never spilled
+                runs.append(chunk)
+                break
+            runs.append(_read(_spill(chunk, folder.path, len(runs))))
+        del chunk
+        for _, row in heapq.merge(*runs, key=_KEY):
             yield row
 
 
