@@ -179,6 +179,24 @@ def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Pa
         "1970-01-01T00:00:00Z"
 
 
+def test_a_dataset_that_reads_another_module_starts_over(run, server, tmp_path: Path,
+                                                         snapshot) -> None:
+    """A sessions watermark says nothing of which CDRs left: the CDRs updated before it
+    were never delivered, and continuing from it lost them without a word."""
+    assert run(server, "--as-of", MID)[0].exit_code == 0
+    cdrs = tmp_path / "cdrs.ocx"
+    cdrs.write_text(SPEC.format(extra="").replace("from sessions since", "from cdrs as sessions since"))
+    result, rows = run(server, "--as-of", AS_OF, out="b.csv", spec_path=cdrs)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((tmp_path / "b.csv.manifest.json").read_text())["window"]["start"] == \
+        "1970-01-01T00:00:00Z"
+    note = next(line for line in result.stderr.splitlines() if "module of" in line)
+    assert note == snapshot
+    again, more = run(server, "--as-of", AS_OF, out="c.csv", spec_path=cdrs)
+    assert again.exit_code == 0 and more == [] and "module of" not in again.stderr
+    assert rows and len(rows) == len(set(rows))
+
+
 # ---- late records and lookback ----------------------------------------------------------------
 
 def test_late_records_are_lost_without_lookback(run, demo_server_factory, tmp_path: Path) -> None:

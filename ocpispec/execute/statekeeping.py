@@ -130,6 +130,25 @@ def check_writable(state_path: Path) -> None:
                                "path") from None
 
 
+def other_modules(plan: ir.Plan, state: State, options: Any) -> tuple[State, list[str]]:
+    """The state without what a dataset kept while it read another module: a sessions
+    watermark says nothing of which CDRs were delivered, and the CDRs updated before it
+    would never be. Such a dataset starts over, as a new one does, and a note says so."""
+    moved = {}
+    for dataset in plan.datasets:
+        stored = state.datasets.get(dataset.name)
+        before = (stored.plan_summary or {}).get("module") if stored is not None else None
+        if before is not None and before != dataset.module:
+            moved[dataset.name] = (before, dataset.module, stored.watermark)
+    if options.restart or not moved:
+        return state, []
+    return state.without(set(moved)), [
+        f"the module of `{name}` changed since the last run (from {before} to {now}): the "
+        f"watermark {mark} told which {before} were delivered, not which {now}, so `{name}` "
+        "starts over as a new dataset"
+        for name, (before, now, mark) in sorted(moved.items())]
+
+
 def plan_changes(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
                   options: Any) -> dict[str, tuple[str, list[str]]]:
     found = {}

@@ -62,6 +62,13 @@ class State:
             return self
         return State(self.export, self.serial, MappingProxyType(moved))
 
+    def without(self, names: set[str]) -> State:
+        """The state with nothing kept for the datasets `names` (as if never run)."""
+        if not names & self.datasets.keys():
+            return self
+        kept = {name: found for name, found in self.datasets.items() if name not in names}
+        return State(self.export, self.serial, MappingProxyType(kept))
+
     def advanced(self, updates: Mapping[str, DatasetState]) -> State:
         merged = {**self.datasets, **updates}
         return State(self.export, self.serial + 1, MappingProxyType(merged))
