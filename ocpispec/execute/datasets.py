@@ -39,6 +39,7 @@ from ocpispec.execute.outputs import (
 from ocpispec.execute.pipeline import Counts, Pipeline, is_published, normalizer_for
 from ocpispec.execute.policy import NOTHING_COMMITTED, Policy
 from ocpispec.execute.records import consumer_manifest
+from ocpispec.execute.scratch_space import spilling, upstream
 from ocpispec.execute.windows import ResolvedWindow, open_ended, resolve_window, widened
 from ocpispec.render import (
     CustomTemplate,
@@ -191,7 +192,8 @@ class DatasetRun:
         try:
             for lookup in self.dataset.all(ir.Lookup):
                 self.step = self.dataset.get(lookup.fetch)
-                lookups[lookup.id] = self._lookup(client, lookup, version)
+                with spilling():
+                    lookups[lookup.id] = self._lookup(client, lookup, version)
             self.warnings += _keyless_joins(self.dataset, version)
             self.step = self.dataset.step(ir.Fetch)
             rows = self._rows(client, version, lookups)
@@ -201,7 +203,8 @@ class DatasetRun:
                                         dataset=self.dataset.name,
                                         export=export_aggregates(self.plan),
                                         rows_of=finer_rows(self.plan, self.dataset))
-                aggregator.add_all(rows)
+                with spilling():
+                    aggregator.add_all(rows)
                 rows = aggregator.rows()
             ranks = value_order.ranks(self.dataset.released_columns)
             order = self.dataset.step(ir.Order)
@@ -209,14 +212,15 @@ class DatasetRun:
                 rows = ordered(rows, order, self.dataset.column_names,
                                aggregate=aggregate is not None, ranks=ranks)
             if getattr(self.options, "assess", False):  # measure only: nothing is rendered
-                self.counts.written = sum(1 for _ in rows)
+                self.counts.written = sum(1 for _ in upstream(rows))
                 return
             if order is None and aggregate is None:
                 # rows leave in the order of their values, never in the platform's: that
                 # is the order of hidden times, which would undo what generalisers and a
                 # k rule coarsen (an aggregate's groups come in key order already)
                 rows = in_value_order(rows, self.dataset.column_names, ranks)
-            self.counts.written = self._write(rows, version)
+            # a spill failing while the writer pulls rows is the scratch space's, not the output's
+            self.counts.written = self._write(upstream(rows), version)
         finally:
             if self.pool is not None:
                 self.pool.close()

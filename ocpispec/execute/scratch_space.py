@@ -1,0 +1,55 @@
+"""A run that cannot write its scratch folders says so, and where.
+
+Sorted rows, the rows a k rule holds back, the risk meter's records, an aggregate's
+groups and large lookup tables spill to private folders in the temporary directory
+(`ocpispec.scratch`), which may lie on another disk than the output. Without this, a
+full temporary directory reached the user as "cannot write `out.csv`" (OCX554): they
+freed space beside the output, and the next run failed the same way.
+
+    rows = upstream(rows)      # what the rows' producers raise, before the writer sees it
+    with spilling():           # around a lookup or an aggregate that may spill
+        ...
+
+The output's own writes stay outside both, so they keep their OCX554.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from ocpispec.execute.client import RunError
+
+# what SQLite says where the OS would say ENOSPC, EIO or EACCES
+_SQLITE_SPACE = ("full", "disk i/o", "readonly", "unable to open", "read-only")
+
+
+@contextmanager
+def spilling() -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise scratch_failed(exc.strerror or str(exc)) from None
+    except sqlite3.OperationalError as exc:
+        if not any(word in str(exc).lower() for word in _SQLITE_SPACE):
+            raise
+        raise scratch_failed(str(exc)) from None
+
+
+def upstream(rows: Iterable[dict]) -> Iterator[dict]:
+    """`rows`, with a failure to spill them (or anything before them) named as such."""
+    with spilling():
+        yield from rows
+
+
+def scratch_failed(reason: str) -> RunError:
+    folder = tempfile.gettempdir()
+    return RunError.of(
+        "OCX559", f"cannot write the run's scratch space in `{folder}`: {reason}",
+        notes=("a run spills sorted rows, the rows a k rule holds back, its risk "
+               "measurements and large lookup tables there, in private folders it removes "
+               "afterwards", "nothing was written and the state did not move"),
+        help=f"free space in `{folder}`, or point TMPDIR at a folder with room (at least "
+             "twice the size of the output)")
