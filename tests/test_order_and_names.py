@@ -170,12 +170,15 @@ row_lists = st.lists(st.fixed_dictionaries({"a": values, "b": st.sampled_from(["
 
 
 @settings(max_examples=80, deadline=None)
-@given(data=row_lists, descending=st.booleans(), run_rows=st.integers(1, 9))
-def test_external_sort_is_the_in_memory_sort(data, descending, run_rows) -> None:
+@given(data=row_lists, descending=st.booleans(), run_rows=st.integers(1, 9),
+       fan_in=st.integers(2, 4))
+def test_external_sort_is_the_in_memory_sort(data, descending, run_rows, fan_in) -> None:
+    """Whatever the run size, and however many runs are merged at once (runs merged
+    into larger runs, those again into larger ones)."""
     step = ir.Order("order.x", (ir.SortKey("a", descending), ir.SortKey("b")), None, None)
     key = sort_key(step.keys, ("a", "b", "c"))
     expected = sorted(data, key=key)
-    assert list(external_sort(data, key, run_rows)) == expected
+    assert list(external_sort(data, key, run_rows, fan_in)) == expected
     nulls = [row["a"] is None for row in expected]
     assert nulls == sorted(nulls)  # nulls last in either direction
     present = [row["a"] for row in expected if row["a"] is not None]

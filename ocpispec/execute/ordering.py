@@ -8,7 +8,9 @@ released or a row export projected, before they are written.
 - Row exports stream: rows are sorted in runs of `RUN_ROWS`, each run spilled to a
   temporary file (pickled, in a private directory removed afterwards), and the runs
   merged lazily (the last, short run from memory), so memory stays flat in the number
-  of rows. The files hold only
+  of rows. Every `FAN_IN` runs of one size are merged into one larger run, so open
+  files and batches held while merging stay bounded too (500 runs of 10M rows once
+  opened 500 files, and 25M rows would pass the usual limit of 1,024). The files hold only
   released columns, which the output file holds anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
@@ -33,6 +35,7 @@ from ocpispec.execute.value_order import Rank
 
 RUN_ROWS = 20_000   # rows sorted in memory at a time (with their keys, about 40 MB)
 SPILL_BATCH = 128  # rows per pickle; merging holds one batch per run
+FAN_IN = 64        # runs merged at once (64 batches of 128 rows: about 16 MB)
 
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
@@ -130,10 +133,14 @@ def _reversed_text(text: str) -> tuple[int, ...]:
     return (*(-ord(char) for char in text), 1)
 
 
-def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterator[dict]:
+def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS,
+                  fan_in: int = FAN_IN) -> Iterator[dict]:
     """`rows` sorted by `key`, holding at most `run_rows` rows (plus one batch per run
     while merging) in memory. Each row's key is computed once and spilled beside it, so
-    merging the runs compares keys without computing them again."""
+    merging the runs compares keys without computing them again. Every `fan_in` runs of
+    one size are merged into one run of the next, so the last merge reads at most
+    `fan_in` runs per size (open files and batches held stay bounded however many
+    rows come)."""
     keyed = ((key(row), row) for row in rows)
     first = sorted(islice(keyed, run_rows), key=_KEY)
     if len(first) < run_rows:  # fits in one run: no files
@@ -141,25 +148,61 @@ def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS) -> Iterat
             yield row
         return
     with ScratchFolder("order") as folder:
-        runs: list[Iterable[tuple[tuple, dict]]] = [_read(_spill(first, folder.path, 0))]
+        runs = _Runs(folder.path, fan_in)
+        runs.add(_spill(first, runs.name()))
         del first
+        last: list[tuple[tuple, dict]] = []
         while chunk := sorted(islice(keyed, run_rows), key=_KEY):
             if len(chunk) < run_rows:  # the last run: merged from memory, never spilled
-                runs.append(chunk)
+                last = chunk
                 break
-            runs.append(_read(_spill(chunk, folder.path, len(runs))))
+            runs.add(_spill(chunk, runs.name()))
         del chunk
-        for _, row in heapq.merge(*runs, key=_KEY):
+        for _, row in heapq.merge(*(_read(path) for path in runs.all()), last, key=_KEY):
             yield row
+
+
+class _Runs:
+    """The spilled runs, by size: `fan_in` runs of one size become one of the next."""
+
+    def __init__(self, folder: Path, fan_in: int) -> None:
+        self.folder, self.fan_in = folder, max(2, fan_in)
+        self.sizes: list[list[Path]] = []
+        self.count = 0
+
+    def name(self) -> Path:
+        self.count += 1
+        return self.folder / f"run-{self.count:06d}.pickle"
+
+    def add(self, path: Path, size: int = 0) -> None:
+        if size == len(self.sizes):
+            self.sizes.append([])
+        self.sizes[size].append(path)
+        if len(self.sizes[size]) == self.fan_in:
+            merged, self.sizes[size] = self.sizes[size], []
+            self.add(_spill_merged(merged, self.name()), size + 1)
+
+    def all(self) -> list[Path]:
+        return [path for paths in reversed(self.sizes) for path in paths]
+
+
+def _spill_merged(paths: list[Path], target: Path) -> Path:
+    """The runs `paths` merged into one at `target`; they are removed."""
+    merged = heapq.merge(*(_read(path) for path in paths), key=_KEY)
+    with target.open("wb") as handle:
+        while batch := list(islice(merged, SPILL_BATCH)):
+            pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    for path in paths:
+        path.unlink()
+    return target
 
 
 _KEY = itemgetter(0)  # of a (key, row) pair: rows with equal keys are never compared
 
 
-def _spill(rows: list[tuple[tuple, dict]], folder: Path, number: int) -> Path:
+def _spill(rows: list[tuple[tuple, dict]], path: Path) -> Path:
     """(key, row) pairs pickled in batches of SPILL_BATCH (one pickle per batch: an unpickler's
     memo would otherwise keep every row it read)."""
-    path = folder / f"run-{number:05d}.pickle"
     with path.open("wb") as handle:
         for start in range(0, len(rows), SPILL_BATCH):
             pickle.dump(rows[start:start + SPILL_BATCH], handle,
