@@ -33,7 +33,7 @@ from ocpispec.scratch import ScratchFolder
 from ocpispec.execute.value_key import ascending_key
 from ocpispec.execute.value_order import Rank
 
-RUN_ROWS = 20_000   # rows sorted in memory at a time (with their keys, about 40 MB)
+RUN_ROWS = 10_000   # rows sorted in memory at a time (with their keys, about 13 MB of realistic rows)
 SPILL_BATCH = 128  # rows per pickle; merging holds one batch per run
 FAN_IN = 64        # runs merged at once (64 batches of 128 rows: about 16 MB)
 
