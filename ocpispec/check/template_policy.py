@@ -29,6 +29,7 @@ from ocpispec.render.sandbox import (
     SAFE_ATTRIBUTES,
     TESTS,
 )
+from ocpispec.render.sizes import format_problem
 
 _ALLOWED_NODES = (
     nodes.Template, nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.For,
@@ -204,6 +205,10 @@ class Policy:
         if name == "format" and not isinstance(node.node, nodes.Const | None):
             yield Refusal(line, "applies `format` to something other than a literal",
                           'write the format as a literal: `"%.1f"|format(value)`')
+        elif name == "format" and isinstance(node.node, nodes.Const) \
+                and (problem := format_problem(node.node.value, MAX_WIDTH)) is not None:
+            yield Refusal(line, f"gives `format` a format that {problem}",
+                          'write widths and precisions as small numbers: `"%8.1f"`')
         yield from self._attribute_arguments(node)
         if name in ("map", "select", "reject", "selectattr", "rejectattr"):
             yield from self._named_callables(node)

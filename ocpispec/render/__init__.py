@@ -43,6 +43,9 @@ EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geoj
               "markdown": "md", "html": "html", "parquet": "parquet",
               "xlsx": "xlsx"}
 PREVIEW_ROWS = 50
+# a custom template's output at most: a report, not a copy of the rows for each row
+# (`{% for a in rows %}{% for b in rows %}` over a large window would fill the disk)
+MAX_TEMPLATE_OUTPUT = 1 << 30
 
 
 class RenderError(Exception):
@@ -151,10 +154,16 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     # over an iterator would see nothing (or fail) after the first pass
     variables = {"rows": tuple(counter), "columns": list(context.columns),
                  "export": dict(context.export), "run": dict(context.run)}
+    written = 0
     try:
         for chunk in environment.get_template(main).generate(variables):
             # a `{% filter %}` block may yield an undefined value instead of text
-            yield chunk if isinstance(chunk, str) else str(chunk)
+            text = chunk if isinstance(chunk, str) else str(chunk)
+            written += len(text)
+            if written > MAX_TEMPLATE_OUTPUT:
+                raise RenderError(f"template `{template.name}` wrote more than "
+                                  f"{MAX_TEMPLATE_OUTPUT:,} characters")
+            yield text
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"syntax error in template `{template.name}` line {exc.lineno}: "
                           f"{exc.message}") from None

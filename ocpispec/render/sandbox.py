@@ -11,9 +11,13 @@ that slipped past the check still reaches nothing but its context:
 - only macros and the mapping methods `items`, `keys`, `values`, `get` are callable
   (no `str.format`, no `loop(...)`, no `loop.cycle`);
 - `**` is refused, `%` on a string is refused, `*` may not build a sequence longer
-  than MAX_SEQUENCE, no `+`, `~` or filter may build a text or list ten times that
-  long, and width-like filter arguments are bounded;
-- `{{ ... }}` prints only data (text, numbers, lists, mappings), never an object;
+  than MAX_SEQUENCE nor a number of more than 10,000 bits, no `+`, `~` or filter may
+  build a text or list ten times that long, width-like filter arguments are bounded,
+  and a `format` may not take its width from its arguments or exceed MAX_WIDTH; what a
+  step would build is weighed before it is built (`sizes.py`), since one step can
+  multiply (`s|replace("x", s)`, `[s] * 1000|join`);
+- `{{ ... }}` prints only data (text, numbers, lists, mappings), never an object, and
+  nothing longer than the limit;
 - templates load only through `ConfinedLoader` (see `confine.py`).
 """
 
@@ -33,6 +37,7 @@ from jinja2.runtime import LoopContext, Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
+from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
 from ocpispec.render.values import cell, json_text
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
@@ -60,6 +65,7 @@ FORBIDDEN_NAMES = frozenset({"self", "super", "caller", "varargs", "kwargs", "ra
 # filters whose numeric arguments size what they build
 SIZED_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate", "batch", "slice"})
 MAX_SEQUENCE = 100_000
+MAX_TEXT = MAX_SEQUENCE * 10  # the longest text or list a step may build
 # what the file names of a template's compiled code start with (the rest is its key)
 TEMPLATE_PREFIX = "template:"
 
@@ -81,6 +87,23 @@ class _RefusingCodeGenerator(CodeGenerator):
     def visit_NSRef(self, node: nodes.NSRef, frame: Any) -> None:
         self.fail("namespace assignments are not available in a template", node.lineno)
 
+    # `[a, a, a, ...]` holds one long text many times, cheaply, until it is written out
+    def visit_List(self, node: nodes.List, frame: Any) -> None:
+        self._weighed(super().visit_List, node, frame)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Any) -> None:
+        if node.ctx != "load":  # `{% for a, b in ... %}`: names to assign, no value
+            return super().visit_Tuple(node, frame)
+        self._weighed(super().visit_Tuple, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Any) -> None:
+        self._weighed(super().visit_Dict, node, frame)
+
+    def _weighed(self, visit: Callable[[Any, Any], None], node: nodes.Node, frame: Any) -> None:
+        self.write("environment.weighed(")
+        visit(node, frame)
+        self.write(")")
+
     def visit_Concat(self, node: nodes.Concat, frame: Any) -> None:
         # `a ~ b`, bounded like `*` and `+`: `{% set b = a ~ a ~ a %}` repeated grows fast
         markup = bool(frame.eval_ctx.volatile or frame.eval_ctx.autoescape)
@@ -95,7 +118,12 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "%", "+"})
     code_generator_class = _RefusingCodeGenerator
 
+    def weighed(self, value: Any) -> Any:
+        _refuse_above("a list or mapping written in the template", weight(value, MAX_TEXT))
+        return value
+
     def bounded_concat(self, markup: bool, parts: tuple[Any, ...]) -> Any:
+        _refuse_above("`~`", weight(parts, MAX_TEXT))
         return _within_bounds("`~`", (markup_join if markup else str_join)(parts))
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -126,6 +154,10 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                                 "`\"%.1f\"|format(value)` with a literal format")
         if operator == "*" and _product_size(left, right) > MAX_SEQUENCE:
             raise SecurityError(f"`*` would build a sequence longer than {MAX_SEQUENCE:,}")
+        if operator == "*" and product_too_large(left, right):
+            raise SecurityError("`*` would build a number of more than 10,000 bits")
+        if operator in ("*", "+"):
+            _refuse_above(f"`{operator}`", _weighed_result(operator, left, right))
         return _within_bounds(f"`{operator}`",
                               super().call_binop(context, operator, left, right))
 
@@ -187,12 +219,17 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     MAX_SEQUENCE (a chain of `replace` grows tenfold at each step)."""
     skip = 2 if hasattr(function, "jinja_pass_arg") else 1  # the context and the value
     sized = name in SIZED_FILTERS
+    writes = name not in NOT_WRITING
 
     def bounded(*args: Any, **kwargs: Any) -> Any:
         for value in (*args[skip:], *kwargs.values()) if sized else ():
             if isinstance(value, (int, float)) and not isinstance(value, bool) \
                     and abs(value) > MAX_WIDTH:
                 raise SecurityError(f"`{name}` takes sizes up to {MAX_WIDTH:,}")
+        if name == "sum" and not _numeric_start(args[skip + 1:], kwargs):
+            raise SecurityError("`sum` adds numbers; it may not start from a text or list")
+        if writes and len(args) >= skip:
+            _before_writing(name, args[skip - 1], args[skip:], kwargs)
         return _within_bounds(f"`{name}`", function(*args, **kwargs))
 
     if hasattr(function, "jinja_pass_arg"):  # Jinja passes the environment or context first
@@ -207,18 +244,51 @@ def _printable(value: Any) -> Any:
     """What `{{ ... }}` may print: data, never a method, macro, loop or other object."""
     if not isinstance(value, _PRINTABLE):
         raise SecurityError(f"a template may print values, not a {type(value).__name__}")
+    if isinstance(value, (list, tuple, dict)):
+        _refuse_above("`{{ ... }}`", weight(value, MAX_TEXT))
     return value
 
 
+def _before_writing(name: str, value: Any, args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> None:
+    """Refuses, before it runs, a filter that would build more than MAX_TEXT."""
+    if name == "format" and (problem := format_problem(value, MAX_WIDTH)) is not None:
+        raise SecurityError(f"`format` {problem}")
+    _refuse_above(f"`{name}`", predicted(name, value, args, kwargs, MAX_TEXT))
+
+
+def _numeric_start(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """`|sum(start=[])` joins lists one by one, each a copy: quadratic in the rows."""
+    start = args[0] if args else kwargs.get("start", 0)
+    return isinstance(start, (int, float))
+
+
+def _refuse_above(what: str, size: int) -> None:
+    if size > MAX_TEXT:
+        raise SecurityError(f"{what} would build a value longer than {MAX_TEXT:,}")
+
+
 def _within_bounds(what: str, value: Any) -> Any:
-    if isinstance(value, (str, list, tuple)) and len(value) > MAX_SEQUENCE * 10:
-        raise SecurityError(f"{what} built a value longer than {MAX_SEQUENCE * 10:,}")
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
+        raise SecurityError(f"{what} built a value longer than {MAX_TEXT:,}")
     return value
 
 
 def _is_mapping_method(obj: Any) -> bool:
     owner = getattr(obj, "__self__", None)
     return isinstance(owner, Mapping) and getattr(obj, "__name__", None) in MAPPING_METHODS
+
+
+def _weighed_result(operator: str, left: Any, right: Any) -> int:
+    """The weight of a list or tuple that `*` or `+` would build (0 for anything else):
+    `[s] * 1000` is short but holds `s` a thousand times."""
+    if operator == "+":
+        both = isinstance(left, (list, tuple)) and isinstance(right, (list, tuple))
+        return weight(left, MAX_TEXT) + weight(right, MAX_TEXT) if both else 0
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, (list, tuple)) and isinstance(count, int) and count > 1:
+            return weight(sequence, MAX_TEXT) * count
+    return 0
 
 
 def _product_size(left: Any, right: Any) -> int:

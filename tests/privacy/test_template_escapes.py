@@ -232,8 +232,59 @@ GROWTH = [
 @pytest.mark.parametrize("template", GROWTH)
 def test_values_that_grow_without_bound_fail_the_render(tmp_path: Path, template: str) -> None:
     """Each step is small enough to pass the check; the sandbox stops the growth."""
-    with pytest.raises(RenderError, match="built a value longer than"):
+    with pytest.raises(RenderError, match="a value longer than"):
         _sandboxed(tmp_path, template)
+
+
+_LONG = ("{% set a = 'xxxxxxxxxx' * 10000 %}{% set s = a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a %}"
+         "{% set n = '\\n' * 10000 %}{% set lines = n ~ n ~ n ~ n ~ n ~ n ~ n ~ n ~ n %}")
+# one step that multiplies: each would ask for gigabytes to terabytes before a check of
+# its result could see it (MemoryError, an internal error, or the machine's memory)
+MULTIPLYING = [
+    _LONG + "{{ s|replace('x', s)|length }}",
+    _LONG + "{{ lines|indent(s)|length }}",
+    _LONG + "{{ s|wordwrap(1, true, s)|length }}",
+    _LONG + "{{ ([s] * 10 * 1000)|join|length }}",
+    _LONG + "{{ [s, s]|join(s * 0 ~ s)|length }}",
+    _LONG + "{{ ([a] * 1000 * 1000)|length }}",
+    _LONG + "{% set l = [s, s, s, s, s, s, s, s, s, s, s, s] %}{{ l|length }}",
+    _LONG + "{% set l = [s] %}{% set m = l + l %}{{ (m + m + m + m + m + m)|length }}",
+    _LONG + "{{ [1, 2]|batch(10000, s)|list|length }}",
+    _LONG + "{{ ([[s]] * 1000)|string|length }}",
+    "{{ '%999999999999d'|format(1) }}",
+    "{{ '%.999999999f'|format(1.5) }}",
+    "{{ '%*d'|format(columns|length * 1000000000000, 1) }}",
+    "{{ ([[1]] * 10000 * 10)|sum(start=[])|length }}",
+    "{% set a = 9999 * 9999 %}" + "".join(
+        f"{{% set {b} = {a} * {a} %}}" for a, b in zip("abcdefghijklmnopqrstuvw",
+                                                        "bcdefghijklmnopqrstuvwx"))
+    + "{{ x > 1 }}",
+]
+
+
+@pytest.mark.parametrize("template", MULTIPLYING)
+def test_a_step_that_would_multiply_a_value_is_refused_before_it_runs(
+        tmp_path: Path, template: str) -> None:
+    with pytest.raises(RenderError) as failure:
+        _sandboxed(tmp_path, template)
+    assert "would build" in str(failure.value) or "`format`" in str(failure.value) \
+        or "`sum`" in str(failure.value), failure.value
+
+
+@pytest.mark.parametrize("template", [
+    "{{ '%999999999999d'|format(1) }}", "{{ '%*d'|format(8, 1) }}", "{{ '%(a).20000f'|format(a=1) }}"])
+def test_check_refuses_a_format_of_unbounded_width(tmp_path: Path, template: str) -> None:
+    assert _errors(_spec(tmp_path, template)) == ["OCX414"]
+
+
+def test_a_template_may_not_write_without_end(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nested loops over the rows write rows squared; the output has a ceiling."""
+    import ocpispec.render as rendering
+    monkeypatch.setattr(rendering, "MAX_TEMPLATE_OUTPUT", 10_000)
+    with pytest.raises(RenderError, match="wrote more than 10,000 characters"):
+        _sandboxed(tmp_path, "{% for a in columns * 100 %}{% for b in columns * 100 %}"
+                   "{{ a }}{{ b }}{% endfor %}{% endfor %}")
 
 
 # ---- where templates come from -----------------------------------------------------
