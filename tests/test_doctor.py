@@ -162,6 +162,8 @@ FAULT_CASES = {
                        "`x_demo_rating`"),
     "publish_under": ("2.1.1", {"publish_under": "Publish"}, "locations", "deviations", Status.HANDLED,
                       "another key (`Publish`"),
+    "repeated_flags": ("2.2.1", {"repeated_flags": ON}, "locations", "deviations", Status.HANDLED,
+                       "given more than once in one object"),
     "tokens_per_contract": ("2.2.1", {"tokens_per_contract": 3}, "tokens", "records", Status.OK,
                             "match the OCPI 2.2.1 schema"),
     "invalid_objects": ("2.2.1", {"invalid_objects": 5}, "sessions", "invalid objects", Status.HANDLED,

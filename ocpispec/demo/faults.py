@@ -92,6 +92,12 @@ class Faults:
     `publish `, `is_published`), set to false; on 2.2.1 and 2.3.0 their `publish` says
     true, on 2.1.1 (no `publish`) `/locations` lists them too (fixed when the server
     starts)."""
+    repeated_flags: bool = False
+    """Private sites give each privacy flag twice, the second time saying public
+    (`publish` false then true, `parking_type` ON_DRIVEWAY then ON_STREET,
+    `publish_allowed_to` then `[]`), and CDRs at them `home_charging_compensation` true
+    then false; JSON parsers keep the last. On 2.1.1 `/locations` lists them too (fixed
+    when the server starts)."""
     tokens_per_contract: int = 0
     """Each driver has this many tokens under one `contract_id`: its card and app tokens,
     each with a `uid` of its own (fixed when the server starts)."""

@@ -19,6 +19,7 @@ import orjson
 from ocpispec.demo.faults import Faults
 from ocpispec.demo.listing import listed_sites
 from ocpispec.demo.pages import ListRequest, Reply, envelope, list_page
+from ocpispec.demo.record_faults import encode_repeated
 from ocpispec.demo.rng import unit
 from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.wire import CPO_COUNTRY, CPO_NAME, CPO_PARTY, iso
@@ -247,6 +248,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         if isinstance(reply.body, dict) and "timestamp" in reply.body and self.demo.faults.clock_behind:
             reply.body["timestamp"] = iso(int(time.time()) - self.demo.faults.clock_behind)
         body = reply.body if isinstance(reply.body, bytes) else orjson.dumps(reply.body)
+        if self.demo.faults.repeated_flags:
+            body = encode_repeated(body)
         self._log(reply.status)     # before answering, so a test sees it once the client has the answer
         self.send_response(reply.status)
         names = {name.lower() for name, _ in reply.headers}

@@ -21,6 +21,7 @@ _BAD_UTF8_MARK = "demo-bad-utf8-object"
 _DEEP_MARK = "demo-deep-nesting-object"
 # an unknown field whose name is personal data
 UNUSUAL_NAME = f"x-{PREFIX}jan.jansen@example.com"
+REPEAT = "~repeat~"  # the mark of a key `repeated_flags` sends a second time
 
 
 def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: Faults,
@@ -33,6 +34,8 @@ def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: 
         if version != "2.1.1":
             obj["publish"] = True
         obj[faults.publish_under] = False
+    if faults.repeated_flags:
+        _repeat_flags(module, obj, private_sites)
     if faults.session_kWh and module == "sessions" and "kwh" in obj:
         obj["kWh"] = obj.pop("kwh")
     if faults.tariff_no_tax_included and module == "tariffs":
@@ -45,6 +48,22 @@ def deviate(version: str, module: str, obj: dict[str, Any], index: int, faults: 
         _confuse(version, root, obj, keep, [index])
         obj[UNUSUAL_NAME] = f"{PREFIX}unknown value"
     return obj
+
+
+def _repeat_flags(module: str, obj: dict[str, Any], private_sites: frozenset[str]) -> None:
+    """Each privacy flag of a private site, or of a CDR at one, again at the end, saying
+    public: `encode_repeated` turns the marked keys into the flag's own name."""
+    if module == "locations" and obj.get("id") in private_sites:
+        obj.setdefault("publish", False)  # 2.1.1 has none: the site says it once, then not
+        public = {"publish": True, "parking_type": "ON_STREET", "publish_allowed_to": []}
+        obj.update({REPEAT + key: value for key, value in public.items() if key in obj})
+    if module == "cdrs" and obj.get("home_charging_compensation"):
+        obj[REPEAT + "home_charging_compensation"] = False
+
+
+def encode_repeated(body: bytes) -> bytes:
+    """The encoded answer with the marked keys repeating the flag they mark."""
+    return body.replace(b'"' + REPEAT.encode(), b'"')
 
 
 def _confuse(version: str, object_name: str, node: dict[str, Any], keep: tuple[str, ...],

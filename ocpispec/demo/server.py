@@ -64,7 +64,7 @@ class DemoServer:
         self.token = token or secrets.token_hex(16)
         self.request_log: list[RequestRecord] = []
         self.world = World(seed, size)
-        self.lists_every_site = bool(faults.publish_under)
+        self.lists_every_site = bool(faults.publish_under or faults.repeated_flags)
         self.listings: dict[str, dict[str, Listing]] = {
             v: listings(self.world, v, self.lists_every_site, faults.tokens_per_contract)
             for v in self.versions}

@@ -38,6 +38,7 @@ from ocpispec.execute.lock import close_inherited
 from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
+from ocpispec.ocpi.repeated import settle
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
 
@@ -149,7 +150,7 @@ def _ready(_: int) -> bool:
 
 def _prepare(content: bytes) -> dict[str, Any] | None:
     try:
-        body = orjson.loads(content)
+        body = settle(content, orjson.loads(content))
     except ValueError:
         return None
     if body.__class__ is not dict or body.get("data").__class__ is not list:

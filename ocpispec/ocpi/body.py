@@ -17,6 +17,7 @@ import orjson
 
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.repeated import settle
 
 # a JSON string (any bytes inside, escapes skipped) or one structural character
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
@@ -37,7 +38,7 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
     (HTTP >= 300) never raise: their body is returned as None when it is not JSON."""
     try:
-        return orjson.loads(content)
+        return settle(content, orjson.loads(content))
     except ValueError:
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)

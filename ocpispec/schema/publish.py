@@ -28,6 +28,8 @@ from typing import Any
 _NAMES = frozenset({"publish", "published", "ispublish", "ispublished"})
 _LONGEST = 24
 _HOME = "homechargingcompensation"
+# the key under which `ocpi/repeated.py` lists the flags an object gave more than once
+REPEATED = "\x00repeated privacy flags"
 
 
 def says_not_public(obj: dict[str, Any]) -> bool:
@@ -68,3 +70,40 @@ def on_driveway(obj: dict[str, Any]) -> bool:
     """Whether a location says it is on the driveway of a house (`parking_type`)."""
     parking = obj.get("parking_type")
     return isinstance(parking, str) and parking.strip().upper() == "ON_DRIVEWAY"
+
+
+def flag_kind(key: Any) -> str | None:
+    """Which privacy flag a key names (`publish`, `publish_allowed_to`, `parking_type`,
+    `home_charging_compensation`, in the spellings read above), or None."""
+    if not isinstance(key, str) or len(key) > _LONGEST + 8:
+        return None
+    letters = "".join(ch for ch in key.lower() if ch.isalpha())
+    if letters in _NAMES:
+        return "publish"
+    return {"publishallowedto": "publish_allowed_to", "parkingtype": "parking_type",
+            _HOME: "home_charging_compensation"}.get(letters)
+
+
+def most_private(key: str, values: list[Any]) -> Any:
+    """Of the values one object gives a flag several times, the one that says private:
+    a publish flag that is not exactly `true`, a non-empty `publish_allowed_to`, an
+    ON_DRIVEWAY `parking_type`, a `home_charging_compensation` that does not say no;
+    the first value when none does."""
+    says_private = {
+        "publish": lambda value: value is not True,
+        "publish_allowed_to": bool,
+        "parking_type": lambda value: on_driveway({"parking_type": value}),
+        "home_charging_compensation": lambda value: not _says_no(value),
+    }[flag_kind(key) or "publish"]
+    return next((value for value in values if says_private(value)), values[0])
+
+
+_KINDS = ("publish", "publish_allowed_to", "parking_type", "home_charging_compensation")
+
+
+def repeated_flags(record: dict[str, Any]) -> tuple[str, ...]:
+    """The flags (by kind, never by the platform's key) that `ocpi/repeated.py` found
+    given more than once in `record`, removed from it; a platform sending the key
+    itself names nothing but these kinds."""
+    found = record.pop(REPEATED, ())
+    return tuple(kind for kind in _KINDS if isinstance(found, list) and kind in found)

@@ -28,7 +28,13 @@ from typing import Any
 from ocpispec.schema import lengths, wire_tables, wire_tests
 from ocpispec.schema.catalogue import VERSIONS, catalogue
 from ocpispec.schema.model import Field, Kind
-from ocpispec.schema.publish import on_driveway, says_home_charging, says_not_public
+from ocpispec.schema.publish import (
+    REPEATED,
+    on_driveway,
+    repeated_flags,
+    says_home_charging,
+    says_not_public,
+)
 from ocpispec.schema.records import UNUSUAL, reportable_name
 from ocpispec.schema.wire_codegen import generate
 from ocpispec.schema.wire_tests import Test
@@ -71,6 +77,9 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         invalid: list[tuple[str, str]] = []
         found: list[str] = []
         unknown: list[str] = []
+        if REPEATED in record:  # settled the cautious way as the body was parsed
+            found.extend(f"{kind}: given more than once in one object: read as the value "
+                         "that says private" for kind in repeated_flags(record))
         # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
         at_home = cdr and says_home_charging(record)
         walk(record, invalid, found, unknown)
