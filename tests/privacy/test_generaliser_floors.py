@@ -415,7 +415,22 @@ def test_grids_split_over_datasets_that_share_a_records_pseudonym_combine() -> N
     assert any("pseudonym" in note for note in found[0].notes)
 
 
+@pytest.mark.parametrize("link", [
+    "pseudonymize(start_date_time) as started", "pseudonymize(end_date_time) as ended",
+    "pseudonymize(last_updated) as updated", "pseudonymize(authorization_reference) as auth",
+    "pseudonymize(cdr.id) as charge", "pseudonymize(cdr.session_id) as charge"])
+def test_any_pseudonym_naming_one_record_links_the_datasets(link: str) -> None:
+    """Not only `pseudonymize(id)`: a session's exact start, or the id of its one CDR,
+    is as good a key to join the two files on."""
+    body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e", link)
+    body = body.replace("\nselect", "\n  join cdrs on id\nselect")
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert any(f"`{link.split(' as ')[0]}`" in note for note in found[0].notes)
+
+
 @pytest.mark.parametrize("link", ["pseudonymize(cdr_token.contract_id) as driver",
+                                  "pseudonymize(location_id) as site",
                                   "constant(\"x\") as tag"])
 def test_grids_in_datasets_without_a_shared_records_pseudonym_do_not(link) -> None:
     body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e", link)
