@@ -232,12 +232,12 @@ select
 '''
 
 
-def _plan(rule: str):
+def _plan(rule: str, spec: str = SPEC):
     from ocpispec.check.compiler import compile_source
     from ocpispec.plan.planner import plan
     from ocpispec.diagnostics.source import SourceFile
 
-    return plan(compile_source(SourceFile("k.ocx", SPEC.format(rule=rule))))
+    return plan(compile_source(SourceFile("k.ocx", spec.format(rule=rule))))
 
 
 def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
@@ -257,6 +257,21 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
            "drivers" in text
     assert "`postal_area` → 3 characters → 2 characters" in text
     assert ir.Plan.from_dict(plan.to_dict()) == plan
+
+
+@pytest.mark.parametrize(("column", "place"), [
+    ("location_id", True), ("location.id", True), ("location.evse.uid", True),
+    ("location.evse.evse_id", True), ("location.evse.physical_reference", True),
+    ("jmespath(\"location.coordinates.latitude\")", True),
+    ("location.connector.id", False), ("location.time_zone", False)])
+def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
+    """`location.id` is the site as `location_id` is: a k rule without `over` that left it
+    out counted classes of hours alone and released a driver per (hour, site)."""
+    from ocpispec.plan import ir
+
+    spec = SPEC.replace("location.connector.standard as standard", f"{column} as site")
+    rule = _plan("  require k 5 suppression limit 2%\n", spec).datasets[0].step(ir.KAnonymity)
+    assert ("site" in rule.over) is place
 
 
 def test_plans_without_a_rule_keep_their_fingerprint_shape() -> None:
