@@ -21,24 +21,43 @@ import re
 from typing import Any
 
 from ocpispec.schema.publish import REPEATED, flag_kind, most_private
-# a key (not a value: a colon follows) that may name a privacy flag; a key written with
-# escapes (`"pub\\u006cish"`) may be one too, whatever it spells
-_RAW_KEY = re.compile(rb'"[^"\\]{0,16}(?i:publish|compensation|parking_?type)[^"\\]{0,16}"\s*:')
-_ESCAPED_KEY = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)+"\s*:')
-_PARSED_KEY = re.compile(r'^[^"\\]{0,16}(?i:publish|compensation|parking_?type)[^"\\]{0,16}$')
+# the words of the flags' keys (lowercased), and what may follow one up to the key's end
+_WORDS = ((b"publish", re.compile(rb'[^"\\]{0,16}"\s*:')),
+          (b"compensation", re.compile(rb'[^"\\]{0,16}"\s*:')),
+          (b"parking", re.compile(rb'_?type[^"\\]{0,16}"\s*:')))
+_KEY_END = re.compile(rb'[^"]{0,64}"\s*:')
+_FLAGS = frozenset({"publish", "publish_allowed_to", "parking_type", "home_charging_compensation"})
+_CARRIED = ("location", "cdr_location")
 
 
 def settle(content: bytes, parsed: Any) -> Any:
     """`parsed`, or `content` parsed again with repeated privacy flags settled."""
-    found = len(_RAW_KEY.findall(content))
-    if b"\\" in content:
-        found += len(_ESCAPED_KEY.findall(content))
-    if found == _flag_keys(parsed):  # none, or each once
+    found = _raw_flag_keys(content)
+    if found == 0 or found == _flag_keys(parsed):  # none, or each once
         return parsed
     try:
         return json.loads(content, object_pairs_hook=_cautious)
     except (ValueError, RecursionError):  # orjson read it; keep its reading
         return parsed
+
+
+def _raw_flag_keys(content: bytes) -> int:
+    """The keys in the text that may name a flag: a flag's word ending a key (not a
+    value: a colon follows), and any key written with a `\\u` escape, which may spell
+    one (`"pub\\u006cish"`). A word search, not a regex over the page: pages are large."""
+    low = content.lower()
+    count = 0
+    for word, tail in _WORDS:
+        at = low.find(word)
+        while at >= 0:
+            at += len(word)
+            count += tail.match(low, at, at + 48) is not None
+            at = low.find(word, at)
+    at = low.find(b"\\u")
+    while at >= 0:
+        count += _KEY_END.match(low, at + 2, at + 70) is not None
+        at = low.find(b"\\u", at + 2)
+    return count
 
 
 def _cautious(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -58,23 +77,16 @@ def _cautious(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _flag_keys(parsed: Any) -> int:
-    """The keys that may name a flag in the objects of a list page (or one object),
-    at their top level and one level down (a 2.1.1 session's embedded location)."""
+    """The flags' keys, as OCPI spells them, in the objects of a list page (or one
+    object) and the location a 2.1.1 session or a CDR carries: a set operation per
+    object. A key spelt otherwise (`Publish`), or deeper, makes the counts differ, and
+    the page is parsed again: slower, never wrong."""
     data = parsed.get("data", parsed) if isinstance(parsed, dict) else parsed
-    items = data if isinstance(data, list) else [data]
     count = 0
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        count += _count(item)
-        for value in item.values():
-            for inner in value if isinstance(value, list) else (value,):
-                if isinstance(inner, dict):
-                    count += _count(inner)
-    if isinstance(parsed, dict) and isinstance(parsed.get("data"), (list, dict)):
-        count += _count(parsed)  # the envelope's own keys
+    for item in data if isinstance(data, list) else (data,):
+        if item.__class__ is dict:
+            count += len(item.keys() & _FLAGS)
+            for name in _CARRIED:
+                if (inner := item.get(name)).__class__ is dict:
+                    count += len(inner.keys() & _FLAGS)
     return count
-
-
-def _count(obj: dict[str, Any]) -> int:
-    return sum(1 for key in obj if isinstance(key, str) and _PARSED_KEY.match(key))
