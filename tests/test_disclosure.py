@@ -263,13 +263,17 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
     ("location_id", True), ("location.id", True), ("location.evse.uid", True),
     ("location.evse.evse_id", True), ("location.evse.physical_reference", True),
     ("jmespath(\"location.coordinates.latitude\")", True),
-    ("location.connector.id", False), ("location.time_zone", False)])
+    ("cdr.cdr_location.id", True), ("cdr.cdr_location.postal_code", True),
+    ("cdr.cdr_location.evse_uid", True),
+    ("location.connector.id", False), ("location.time_zone", False), ("cdr.auth_method", False)])
 def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
     """`location.id` is the site as `location_id` is: a k rule without `over` that left it
     out counted classes of hours alone and released a driver per (hour, site)."""
     from ocpispec.plan import ir
 
     spec = SPEC.replace("location.connector.standard as standard", f"{column} as site")
+    spec = spec.replace("  join locations on location_id\n",
+                        "  join locations on location_id\n  join cdrs on id\n")
     rule = _plan("  require k 5 suppression limit 2%\n", spec).datasets[0].step(ir.KAnonymity)
     assert ("site" in rule.over) is place
 

@@ -54,8 +54,10 @@ def _is_quasi(column: ir.Column) -> bool:
 def _is_place(column: ir.Column) -> bool:
     for source in column.sources:
         leaf = _leaf(source)
-        root, *rest = source.split(".")
-        if root in PLACE_ROOTS and (leaf in PLACE_FIELDS or tuple(rest) in _SITE_IDS):
+        parts = source.split(".")
+        # the place may be reached through a joined record (`cdr.cdr_location.id`)
+        root = next((at for at, part in enumerate(parts) if part in PLACE_ROOTS), None)
+        if root is not None and (leaf in PLACE_FIELDS or tuple(parts[root + 1:]) in _SITE_IDS):
             return True
         if leaf in ("location_id", "evse_uid", "evse_id"):
             return True
