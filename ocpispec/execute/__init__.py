@@ -140,7 +140,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
-    from ocpispec.execute.lookback import key_check, lookback_key
+    from ocpispec.execute.lookback import key_checks, lookback_key
     from ocpispec.execute.windows import check_started, resolve_window
     from ocpispec.scratch import remove_stale_scratch
 
@@ -171,7 +171,7 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     changes = statekeeping.plan_changes(plan, incremental, state, options) \
         if options.use_state else {}
     notes.extend(note for note, _ in changes.values())
-    check = key_check(lookback_key(key, plan.export.name, plan.pseudonym_key is not None))
+    check = key_checks(lookback_key(key, plan.export.name, plan.pseudonym_key is not None))
     if options.use_state:
         notes.extend(statekeeping.key_change_notes(plan, state, options, check))
     watermarks = {d.name: None if options.restart else state.watermark(d.name)

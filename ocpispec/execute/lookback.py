@@ -4,8 +4,13 @@ Platforms set `last_updated` when a record changes, but some insert records late
 CDR rated minutes after its session ended, a record back-dated by a correction): a
 `since last run` window that already closed never sees them. With a lookback of N,
 each window starts N before the watermark; a record read in that re-read part is
-delivered only when it was not read before, by its id and `last_updated` (an update
-has a new `last_updated` and is delivered again, as in any incremental run).
+delivered only when it was not read before, by its key and `last_updated` (an update
+has a new `last_updated` and is delivered again, as in any incremental run). The key is
+the one the crawl tells objects apart by (`ocpi.objects.key_fields`): on 2.2+ an id is
+unique only within its party, so the party is part of it, and a token's `type` with its
+`uid`; by the id alone, a record of one party that came late was taken for the record of
+another party read before, and never delivered. Digests of states written before
+(by the id alone, under `legacy_check`) are still compared by the id alone, once.
 
 What was read is remembered in the state as keyed digests (HMAC-SHA-256 under a key
 derived from the pseudonym key, 128 bits): object ids are not personal values, but a
@@ -43,16 +48,38 @@ def lookback_key(key: bytes, export: str, keyed: bool) -> bytes:
 def key_check(key: bytes) -> str:
     """What the state keeps of the digests' key: a run under another key (a rotated
     pseudonym key) can tell that the stored digests are not comparable with its own."""
+    return hmac.new(key, b"ocpispec/v2/seen-check", hashlib.sha256).hexdigest()[:32]
+
+
+def legacy_check(key: bytes) -> str:
+    """`key_check` of digests made by the id alone (states written before v2)."""
     return hmac.new(key, b"ocpispec/v1/seen-check", hashlib.sha256).hexdigest()[:32]
+
+
+def key_checks(key: bytes) -> tuple[str, ...]:
+    """The checks of stored digests this run can compare with its own: its key's, by
+    the record's key or (written before) by the id alone."""
+    return key_check(key), legacy_check(key)
+
+
+def identity_fields(module: str) -> tuple[str, ...]:
+    """The fields a digest identifies a record by: the crawl's key in its 2.2+ form (a
+    2.1.1 record lacks the party fields, which then count as empty)."""
+    from ocpispec.ocpi.objects import key_fields
+
+    return key_fields("2.2.1", module)
 
 
 class Screen:
     """Passes records not read before; collects the digests for the next run."""
 
     def __init__(self, key: bytes, before: Iterable[str], horizon: datetime,
-                 watermark: datetime | None = None) -> None:
+                 watermark: datetime | None = None, *, module: str = "sessions",
+                 legacy: bool = False) -> None:
         self._key = key
         self.check = key_check(key)
+        self._fields = identity_fields(module)
+        self._legacy = legacy  # `before` holds digests by the id alone
         self._before = frozenset(before)
         self.horizon = horizon
         self._watermark = watermark  # records before it that are new arrived late
@@ -66,7 +93,8 @@ class Screen:
             if digest is not None:
                 if updated >= self.horizon:
                     self.seen.add(digest)
-                if digest in self._before:
+                if (self._legacy_digest(record, updated) if self._legacy else digest) \
+                        in self._before:
                     self.skipped += 1
                     continue
                 if self._watermark is not None and updated < self._watermark:
@@ -80,5 +108,16 @@ class Screen:
         updated = parse_timestamp(record.get("last_updated"))
         if not isinstance(identity, str) or updated is None:
             return None, self.horizon  # the pipeline counts it as invalid
-        message = f"{identity.strip().lower()}\x00{updated:%Y-%m-%dT%H:%M:%S}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32], updated
+        key = "\x00".join(_part(record.get(name)) for name in self._fields)
+        return self._digest(f"v2\x00{key}", updated), updated
+
+    def _legacy_digest(self, record: dict, updated: datetime) -> str:
+        return self._digest(_part(record.get("id", record.get("uid"))), updated)
+
+    def _digest(self, identity: str, updated: datetime) -> str:
+        message = f"{identity}\x00{updated:%Y-%m-%dT%H:%M:%S}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def _part(value: object) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""

@@ -19,7 +19,7 @@ from ocpispec.execute.client import RunError
 from ocpispec.execute.datasets import DatasetRun
 from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, StateMoved, pending_files
-from ocpispec.execute.lookback import Screen, lookback_key
+from ocpispec.execute.lookback import Screen, key_check, lookback_key
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.ledger.state import DatasetState, State, StateError
 from ocpispec.text import count
@@ -165,11 +165,11 @@ def plan_changes(plan: ir.Plan, incremental: list[ir.Dataset], state: State,
     return found
 
 
-def lookback(state: State, dataset: str, options: Any, check: str | None = None
-             ) -> timedelta | None:
+def lookback(state: State, dataset: str, options: Any,
+             check: tuple[str, ...] | None = None) -> timedelta | None:
     """How far this run re-reads before the watermark: the lookback asked for, but never
     beyond the horizon the stored digests cover, and not at all when they were made
-    under another key than this run's (`check`, `lookback.key_check`): what it cannot
+    under another key than this run's (`check`, `lookback.key_checks`): what it cannot
     deduplicate it would deliver twice."""
     stored = state.datasets.get(dataset)
     if not options.lookback or options.restart or stored is None or stored.seen_since is None:
@@ -180,11 +180,12 @@ def lookback(state: State, dataset: str, options: Any, check: str | None = None
     return min(options.lookback, reach) if reach > timedelta(0) else None
 
 
-def comparable(stored: DatasetState, check: str | None) -> bool:
-    return stored.seen_check is None or check is None or stored.seen_check == check
+def comparable(stored: DatasetState, check: tuple[str, ...] | None) -> bool:
+    return stored.seen_check is None or check is None or stored.seen_check in check
 
 
-def key_change_notes(plan: ir.Plan, state: State, options: Any, check: str) -> list[str]:
+def key_change_notes(plan: ir.Plan, state: State, options: Any,
+                     check: tuple[str, ...]) -> list[str]:
     """A note for each dataset whose stored digests were made under another key."""
     if not options.lookback or options.restart:
         return []
@@ -209,7 +210,9 @@ def screens(runs: list[DatasetRun], state: State, key: bytes,
         horizon = read_timestamp(run.window.date_to) - options.lookback
         resumed = read_timestamp(run.window.watermark) if run.window.watermark else None
         seen = lookback_key(key, run.plan.export.name, run.plan.pseudonym_key is not None)
-        run.screen = screens[run.dataset.name] = Screen(seen, before, horizon, resumed)
+        legacy = stored is not None and stored.seen_check != key_check(seen)  # by the id alone
+        run.screen = screens[run.dataset.name] = Screen(seen, before, horizon, resumed,
+                                                        module=run.step.module, legacy=legacy)
     return screens
 
 
