@@ -156,6 +156,22 @@ def test_damaged_state_values_are_a_diagnostic(run, server, tmp_path: Path, dama
     assert server.request_log == []
 
 
+
+@pytest.mark.parametrize("content", [b"\x8f not a database " * 200,
+                                     b"SQLite format 3\x00" + bytes(100)],
+                         ids=["garbage", "truncated"])
+def test_a_damaged_ledger_is_named_as_damaged(run, server, tmp_path: Path, content: bytes,
+                                              snapshot) -> None:
+    """A ledger that is no SQLite database was reported as "cannot finish the commit an
+    interrupted run left", with help to make directories writable: no run had left
+    one, and nothing about directories helps."""
+    (tmp_path / "state.json").write_bytes(content)
+    result, _ = run(server)
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert "interrupted run" not in result.stderr and server.request_log == []
+    assert (tmp_path / "state.json").read_bytes() == content
+    assert text(result, tmp_path) == snapshot
+
 # ---- the plan changed ---------------------------------------------------------------------------
 
 def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Path, snapshot) -> None:

@@ -93,3 +93,18 @@ def test_a_damaged_state_is_a_diagnostic(run_cli, tmp_path: Path) -> None:
 def test_help(run_cli, snapshot) -> None:
     assert cli_block(run_cli("state", "--help")) == snapshot
     assert cli_block(run_cli("state", "set-watermark", "--help")) == snapshot
+
+
+def test_changes_to_a_damaged_ledger_name_it_and_how_to_repair_it(run_cli, tmp_path: Path,
+                                                                  snapshot) -> None:
+    """`reset` and `set-watermark` on a ledger that is no database said "make the
+    directories writable", which cannot help."""
+    path = tmp_path / "ledger.sqlite"
+    path.write_bytes(b"\x8f not a database " * 200)
+    said = []
+    for args in (("reset", "utrecht_sessions", "--yes"),
+                 ("set-watermark", "utrecht_sessions", "2025-06-01T00:00:00Z", "--yes")):
+        result = run_cli("state", *args, "--state", str(path))
+        assert result.exit_code == 1 and "writable" not in result.stderr
+        said.append(block(result, tmp_path))
+    assert said[0] == said[1] == snapshot

@@ -171,9 +171,10 @@ def _load(path: Path, export: str):
         return load_state(path, export)
     except (StateError, LedgerError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else exc
-        _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}",
-                    help="repair it, or move it aside (the next run then starts at "
-                         "1970-01-01)"))
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}", help=_REPAIR))
+
+
+_REPAIR = "repair it, or move it aside (the next run then starts at 1970-01-01)"
 
 
 @contextlib.contextmanager
@@ -191,8 +192,10 @@ def _locked(path: Path, export: str):
             yield _load(path, export)
     except RunError as exc:
         _fail(exc.diagnostic)
-    except (LedgerError, StateError, OSError) as exc:
+    except OSError as exc:
         _fail(error("OCX553", str(exc), help="make the directories writable and try again"))
+    except (LedgerError, StateError) as exc:  # a damaged ledger or pending commit
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: {exc}", help=_REPAIR))
 
 
 def _fail(diagnostic: Diagnostic) -> None:

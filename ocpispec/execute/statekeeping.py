@@ -32,11 +32,24 @@ def load(path: Path, export: str):
     try:
         return ledger.load_state(path, export)
     except (StateError, LedgerError, OSError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else exc
-        raise RunError.of("OCX553", f"cannot use the ledger `{path}`: {reason}",
-                          help="give --state another ledger path; repair a damaged one or "
-                               "move it aside (without it the next `since last run` window "
-                               "starts at 1970-01-01)") from None
+        raise _unusable(path, exc) from None
+
+
+def _unusable(path: Path, exc: Exception) -> RunError:
+    reason = exc.strerror if isinstance(exc, OSError) else exc
+    return RunError.of("OCX553", f"cannot use the ledger `{path}`: {reason}",
+                       help="give --state another ledger path; repair a damaged one or "
+                            "move it aside (without it the next `since last run` window "
+                            "starts at 1970-01-01)")
+
+
+def _left_a_commit(path: Path, export: str) -> bool:
+    """Whether the ledger holds a commit a run of `export` left (False when the ledger
+    itself cannot be read: then no commit is known to be waiting)."""
+    try:
+        return ledger.has_pending(path, export)
+    except (LedgerError, OSError):
+        return False
 
 
 def check_kind(state_path: Path) -> None:
@@ -63,6 +76,8 @@ def recover(state_path: Path, export: str, destinations: Any = None) -> list[str
         recovered = ledger.recover(state_path, export,
                                    lambda url, temp: finish_rename(url, temp, destinations))
     except (LedgerError, StateError, OSError) as exc:
+        if not _left_a_commit(state_path, export):  # the ledger itself: damaged, unreadable
+            raise _unusable(state_path, exc) from None
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
                           f"{reason}",
