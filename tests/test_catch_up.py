@@ -148,3 +148,36 @@ def test_follow_skips_a_window_it_delivered_already(run, run_cli, tmp_path, monk
     assert waits and "Ran `catch_up_test`" not in result.stderr
     assert _windows(tmp_path) == files
     assert _said(result.stderr, "the window ending at") == snapshot
+
+
+
+def test_a_run_whose_window_was_delivered_already_delivers_nothing_again(
+        run_cli, demo_server_factory, tmp_path, snapshot) -> None:
+    """A cron job (not only `--follow`) that meets the window the last run delivered (a
+    UTC schedule across a DST change of the window's zone, a job started twice) wrote it
+    again into a new file when the destination names the run's time: every record of
+    that day twice. It is skipped; `--as-of` still delivers a window again on purpose."""
+    import time
+
+    server = demo_server_factory(version="2.2.1", size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="day", out=tmp_path / "out")
+                    .replace("{window.start}", "{run.timestamp}"))
+
+    def run(*args: str):
+        return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), *args,
+                       env=env)
+
+    assert run().exit_code == 0
+    first = sorted((tmp_path / "out").glob("*.csv"))
+    time.sleep(1.1)  # another `{run.timestamp}`
+    again = run()
+    assert again.exit_code == 0, again.output
+    assert sorted((tmp_path / "out").glob("*.csv")) == first
+    assert _said(again.stderr, "the window ending at") == snapshot
+    committed = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
+    assert len(committed) == 1
+    time.sleep(1.1)
+    on_purpose = run("--as-of", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    assert on_purpose.exit_code == 0 and len(list((tmp_path / "out").glob("*.csv"))) == 2

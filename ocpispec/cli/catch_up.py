@@ -10,8 +10,11 @@ complete weeks`) are caught up only where they tile the gap exactly; otherwise t
 says what was not delivered. The first run of an export has nothing to catch up. A run
 whose window ends before the last delivered one (a clock that moved back) is warned
 about. Datasets without a calendar window beside them (a locations list) do not stop
-the catch-up: they run with each caught-up window as at its end; under --follow, a scheduled run whose window is the last one delivered is
-skipped (a UTC schedule meeting a zone's clock change would deliver it twice).
+the catch-up: they run with each caught-up window as at its end. A run at the real
+time whose window was delivered already is skipped, started by cron or by --follow (a
+UTC schedule meeting a zone's clock change would deliver it twice): --follow asks
+before the run (`delivered_already`), every run asks again under the lock
+(`execute._skip_if_delivered`).
 """
 
 from __future__ import annotations
@@ -116,8 +119,8 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         click.echo(f"warning: this run's window ends at {format_timestamp(found.behind)}, "
                    "before the end of the last delivered one "
                    f"({format_timestamp(found.last_end)}): the clock may be behind (or the "
-                   "spec's window changed); the run delivers an earlier window again",
-                   err=True)
+                   "spec's window changed); a window delivered already is not delivered "
+                   "again", err=True)
     if found.unequal:
         click.echo("warning: periods before this run's windows were never delivered, and "
                    "they are not caught up: the spec's calendar windows are of different "
@@ -139,11 +142,12 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
 
 
 def delivered_already(plan: ir.Plan, args) -> bool:
-    """--follow: True (said on stderr) when this run's calendar window is the one the
-    last committed run delivered: a schedule in UTC meets a window in a zone whose
-    clock changed (a daily run at 22:30 UTC falls on 23:30 and on 00:30 local time), or
-    the followed export was restarted after its run. Running it again would deliver
-    the same records twice."""
+    """True (said on stderr) when this run's calendar window is the one the last
+    committed run delivered: a schedule in UTC (cron's or --follow's) meets a window in
+    a zone whose clock changed (a daily run at 22:30 UTC falls on 23:30 and on 00:30
+    local time), or a job ran twice. Running it again would deliver the same records
+    twice, into a new file where the destination names the run's time. `--as-of`
+    delivers a window again on purpose."""
     from datetime import UTC
 
     import click
@@ -155,6 +159,7 @@ def delivered_already(plan: ir.Plan, args) -> bool:
         return False
     found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
     if found.delivered and found.last_end is not None:
-        click.echo(f"the window ending at {format_timestamp(found.last_end)} was delivered "
-                   "already; this scheduled run is skipped", err=True)
+        end = format_timestamp(found.last_end)
+        click.echo(f"the window ending at {end} was delivered already; this run is "
+                   f"skipped (to deliver it again: --as-of {end})", err=True)
     return found.delivered

@@ -196,8 +196,12 @@ def _run_once(plan, args: RunArgs) -> bool:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
     except DeliveredMeanwhile as exc:
-        click.echo(f"the window ending at {exc.end} was delivered meanwhile (by another "
-                   "run of the export); it is not caught up again", err=True)
+        if args.catching_up:
+            click.echo(f"the window ending at {exc.end} was delivered meanwhile (by another "
+                       "run of the export); it is not caught up again", err=True)
+        else:
+            click.echo(f"the window ending at {exc.end} was delivered already; this run is "
+                       f"skipped (to deliver it again: --as-of {exc.end})", err=True)
         return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
@@ -328,6 +332,7 @@ def _execute(plan, args: RunArgs):
             runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
             assess=args.assess, catching_up=args.catching_up,
+            skip_delivered=catch_up.applies(args),
             output_root=args.settings.get("output_root") if args.settings else None,
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)

@@ -82,6 +82,7 @@ class RunOptions:
     assess: bool = False  # `run --assess`: measure the risk; write nothing, keep the state
     workers: int = 1  # processes reading the records' pages (`executor.workers`)
     catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
+    skip_delivered: bool = False  # a run at the real time: its calendar window too
 
 
 class DeliveredMeanwhile(Exception):
@@ -181,6 +182,9 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                for d in plan.datasets}
     if options.catching_up:
         _skip_if_delivered(tracked, state, windows)
+    elif options.skip_delivered:  # a `since last run` window starts where the last ended
+        _skip_if_delivered([d for d in tracked if d.step(ir.Fetch).window.kind == "previous"],
+                           state, windows)
     notes.extend(statekeeping.resumed_notes(plan, windows, now))
     check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
     targets = _targets(plan, options, windows, now)
@@ -199,7 +203,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 def _skip_if_delivered(tracked: list[ir.Dataset], state: State,
                        windows: dict[str, ResolvedWindow]) -> None:
     """A caught-up window that the state shows delivered (under the lock: another run
-    caught it up first) is not run again."""
+    caught it up first) is not run again; nor is the window of a run at the real time
+    that an earlier run delivered (cron's UTC schedule meeting a DST change of the
+    window's zone, a job started twice): into a destination naming the run's time, it
+    was delivered a second time. `--as-of` runs a window again on purpose."""
     from ocpispec.timestamps import read_timestamp
 
     ends = [(state.watermark(d.name), windows[d.name].date_to) for d in tracked]
