@@ -158,3 +158,37 @@ def test_other_exports_pending_files_are_kept(tmp_path: Path) -> None:
     assert dead.exists()
     assert ledger.recover(path, EXPORT) is None  # not this export's
     assert ledger.recover(path, "other_export").published == 1
+
+
+def test_a_full_ledger_says_so_and_publishes_nothing(tmp_path: Path, monkeypatch) -> None:
+    """SQLite rolls a transaction back itself when the disk is full; rolling it back
+    again failed with "cannot rollback - no transaction is active", which hid the
+    reason: the run said "the ledger is not usable: OperationalError"."""
+    import sqlite3
+
+    import ocpispec.ledger.db as db
+
+    path = tmp_path / "ledger.sqlite"
+    ledger.commit(_stage(tmp_path, 1), path, EXPORT, NEW, ENTRY)
+    real = sqlite3.connect
+
+    def full(*args, **kwargs):
+        conn = real(*args, **kwargs)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # no room for one more page
+        return conn
+
+    monkeypatch.setattr(db.sqlite3, "connect", full)
+    late = AtomicFile(tmp_path / "late.csv")
+    late.stream.write("the next window\n")
+    late.finish()
+    advanced = State(EXPORT, 2, NEW.datasets)
+    try:
+        ledger.commit([late], path, EXPORT, advanced, {**ENTRY, "id": "1" * 32,
+                                                       "purpose": "p" * 20_000})
+        raise AssertionError("committed into a full ledger")
+    except ledger.LedgerError as exc:
+        assert "database or disk is full" in str(exc), exc
+    monkeypatch.undo()
+    assert not (tmp_path / "late.csv").exists() and late.temp.exists()
+    assert pending(path) == 0 and state_dict(path)["serial"] == 1

@@ -75,12 +75,16 @@ def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
 
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT: all of it or nothing."""
+    """BEGIN IMMEDIATE ... COMMIT: all of it or nothing. SQLite rolls a transaction
+    back itself on some errors (a full disk, an I/O error): rolling back again would
+    fail with "no transaction is active" and hide the reason."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 

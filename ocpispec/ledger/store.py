@@ -77,7 +77,8 @@ def check_writable(path: Path) -> None:
         try:
             conn.execute("UPDATE meta SET value = value WHERE key = 'schema'")
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite rolled back itself on a full disk
+                conn.execute("ROLLBACK")
 
 
 def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
