@@ -18,7 +18,7 @@ from fixtures_demo import scrub
 
 import ocpispec.execute as executor
 from ocpispec.demo import Faults
-from ledger_helpers import has_state, pending, state_dict
+from ledger_helpers import has_state, pending, runs, state_dict
 
 KEY = "3e9a1c7f5b2d08e64a0c9f3b7d1e52a8c6f4b09e2d7a31c5f8b0d64e9a3c7f12"
 AS_OF = "2026-01-01T00:00:00Z"
@@ -170,6 +170,28 @@ def test_a_damaged_ledger_is_named_as_damaged(run, server, tmp_path: Path, conte
     assert result.exit_code == 1 and "OCX553" in result.stderr
     assert "interrupted run" not in result.stderr and server.request_log == []
     assert (tmp_path / "state.json").read_bytes() == content
+    assert text(result, tmp_path) == snapshot
+
+
+@pytest.mark.parametrize("number", ["ENOSPC", "EACCES"])
+def test_a_run_record_that_cannot_be_written_after_the_commit_says_what_was_delivered(
+        run, server, tmp_path: Path, monkeypatch, number: str, snapshot) -> None:
+    """The record is written after the commit: the outputs were delivered and the state
+    moved. The diagnostic said "fix the permissions of the runs directory" on a full
+    disk too, and not that the window must not be run again."""
+    import errno
+
+    import ocpispec.execute.records as records
+
+    def fail(directory, record):
+        code = getattr(errno, number)
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(records, "write_run_record", fail)
+    result, _ = run(server, "--as-of", MID)
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert _watermark(tmp_path) == MID and (tmp_path / "out.csv").exists()
+    assert [r["outcome"] for r in runs(tmp_path / "state.json")] == ["committed"]
     assert text(result, tmp_path) == snapshot
 
 # ---- the plan changed ---------------------------------------------------------------------------

@@ -399,10 +399,28 @@ def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResul
     try:
         path = write_run_record(options.runs_dir, record)  # type: ignore[arg-type]
     except OSError as exc:
-        raise RunError.of("OCX553", f"outputs and state were written but the run record "
-                          f"could not be: {exc.strerror}",
-                          help="fix the permissions of the runs directory") from None
+        raise _unrecorded(options.runs_dir, exc) from None  # type: ignore[arg-type]
     return dataclasses.replace(result, record=path)
+
+
+def _unrecorded(runs_dir: Path, exc: OSError) -> RunError:
+    """The run record failed after the commit: the delivery stands (the ledger logged
+    it; logging a failure too listed the run twice), and running the window again
+    would deliver it twice."""
+    import errno
+
+    from ocpispec.execute.statekeeping import UnrecordedError
+
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return UnrecordedError.of(
+        "OCX553", f"outputs and state were written but the run record could not be: "
+                  f"{exc.strerror or exc.__class__.__name__}",
+        notes=(f"the run record belongs in `{runs_dir}`",
+               "the outputs are delivered and the state moved on: the next run continues "
+               "after this window (do not run it again with --as-of), and the ledger's "
+               "disclosure log holds the run"),
+        help=("free space where the runs directory lies" if full else
+              "make the runs directory writable (or set `runs_dir` in the configuration)"))
 
 
 def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], started: float,

@@ -314,6 +314,10 @@ class CommitPendingError(RunError):
     """The commit stopped after its commit point: its files must stay for recovery."""
 
 
+class UnrecordedError(RunError):
+    """The commit is done (and logged), only the CPO's run record file failed."""
+
+
 def commit(files: list, state_path: Path | None, state: State | None, export: str,
            entry: dict[str, Any] | None, outbox: Any = None) -> None:
     """Publish the files (and the `outbox`'s verified uploads) and, with a ledger, advance
@@ -415,8 +419,8 @@ def log(path: Path, entry: dict[str, Any], *, published: bool) -> None:
 def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> None:
     """Log a run that failed or was interrupted, best effort: the failure itself is
     what the user must see. A commit stopped half way is logged by the run that
-    finishes it."""
-    if isinstance(exc, CommitPendingError):
+    finishes it; a committed run whose record file failed, by its commit."""
+    if isinstance(exc, CommitPendingError | UnrecordedError):  # logged by its commit
         return
     diagnostic = getattr(exc, "diagnostic", None)
     if diagnostic is not None:
