@@ -108,3 +108,19 @@ def test_changes_to_a_damaged_ledger_name_it_and_how_to_repair_it(run_cli, tmp_p
         assert result.exit_code == 1 and "writable" not in result.stderr
         said.append(block(result, tmp_path))
     assert said[0] == said[1] == snapshot
+
+
+def test_a_pending_commit_that_cannot_be_finished_is_not_called_a_damaged_ledger(
+        run_cli, state: Path) -> None:
+    """Only a ledger that cannot be read is damaged; advice to move aside a ledger whose
+    pending commit waits for a server would deliver that run's window twice."""
+    from ocpispec import ledger
+
+    ledger.load_state(state, "utrecht_sessions")  # moves the JSON file into a ledger
+    renames = '{"local": [], "remote": [["sftp://nowhere.invalid/x.csv", ".x.partial"]]}'
+    with ledger.connect(state) as conn, ledger.transaction(conn):
+        conn.execute("INSERT INTO pending VALUES ('utrecht_sessions', 1, ?, NULL, NULL)",
+                     (renames,))
+    result = run_cli("state", "reset", "utrecht_sessions", "--yes", "--state", str(state))
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert "interrupted run" in result.stderr and "move it aside" not in result.stderr

@@ -194,8 +194,21 @@ def _locked(path: Path, export: str):
         _fail(exc.diagnostic)
     except OSError as exc:
         _fail(error("OCX553", str(exc), help="make the directories writable and try again"))
-    except (LedgerError, StateError) as exc:  # a damaged ledger or pending commit
+    except (LedgerError, StateError) as exc:
+        if _left_a_commit(path, export):  # a remote server, a moved file: not the ledger
+            _fail(error("OCX553", f"cannot finish the commit an interrupted run left: {exc}",
+                        help="fix the cause and try again; do not delete the ledger (that "
+                             "run's window would be delivered twice)"))
         _fail(error("OCX553", f"cannot use the ledger `{path}`: {exc}", help=_REPAIR))
+
+
+def _left_a_commit(path: Path, export: str) -> bool:
+    from ocpispec.ledger import LedgerError, has_pending
+
+    try:
+        return has_pending(path, export)
+    except (LedgerError, OSError):
+        return False
 
 
 def _fail(diagnostic: Diagnostic) -> None:
