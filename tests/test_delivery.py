@@ -334,6 +334,41 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
     assert state_dict(tmp_path / "state.json")["datasets"]
 
 
+
+def test_state_commands_finish_a_remote_commit_with_the_configured_login(
+        deliver, run_cli, sshd, tmp_path, monkeypatch) -> None:
+    """`ocpispec state` finishes a pending commit first; for a destination whose login
+    is a `[destinations.NAME]` table in ocpispec.toml it had no login (it passed no
+    configuration), so it failed, and could not reset or move the watermark."""
+    import getpass
+    import os
+
+    monkeypatch.setenv("LAB_SFTP_KEY_FILE", "")
+    config = tmp_path / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "ocpispec.toml").write_text(
+        '[destinations.lab]\nkind = "sftp"\nhost = "127.0.0.1"\n'
+        f'port = {sshd.port}\nuser = "{getpass.getuser()}"\n'
+        f'key_file_env = "LAB_SFTP_KEY_FILE"\nknown_hosts = "{sshd.known_hosts}"\n'
+        "retries = 1\nbackoff_seconds = 0.01\n")
+    os.environ["LAB_SFTP_KEY_FILE"] = str(sshd.client_key)  # restored by monkeypatch
+    rename = sftp.Session.rename
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    monkeypatch.setattr(sftp.Session, "rename", refuse)
+    result = deliver(f"sftp://lab{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "the commit stopped half way" in result.output
+    assert pending(tmp_path / "state.json") == 1
+    monkeypatch.setattr(sftp.Session, "rename", rename)
+    shown = run_cli("state", "set-watermark", "delivery_tests", "2026-01-01T00:00:00Z",
+                    "--yes", "--state", str(tmp_path / "state.json"))
+    assert shown.exit_code == 0, shown.output
+    assert pending(tmp_path / "state.json") == 0
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]
+
 def test_the_spool_of_a_killed_run_is_removed(deliver, sshd, tmp_path) -> None:
     """A run killed before delivering leaves its finished output in a local spool
     (0700); the next run that delivers anywhere removes it."""

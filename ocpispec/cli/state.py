@@ -185,10 +185,12 @@ def _locked(path: Path, export: str):
     from ocpispec.ledger import LedgerError, migrate, recover
     from ocpispec.ledger.state import StateError
 
+    tables = _destination_tables()
     try:
         with run_lock(path, export):
             migrate(path, export)
-            recover(path, export, finish_rename)  # remote renames reconnect
+            # remote renames reconnect, with the logins `run` has (a configured table)
+            recover(path, export, lambda url, temp: finish_rename(url, temp, tables))
             yield _load(path, export)
     except RunError as exc:
         _fail(exc.diagnostic)
@@ -200,6 +202,14 @@ def _locked(path: Path, export: str):
                         help="fix the cause and try again; do not delete the ledger (that "
                              "run's window would be delivered twice)"))
         _fail(error("OCX553", f"cannot use the ledger `{path}`: {exc}", help=_REPAIR))
+
+
+def _destination_tables():
+    """The configuration's `[destinations.NAME]` tables (the current directory's and
+    the user's configuration, as `run` reads them beside its spec)."""
+    from ocpispec.cli.configured import command_config
+
+    return command_config().destinations
 
 
 def _left_a_commit(path: Path, export: str) -> bool:
