@@ -393,8 +393,13 @@ def test_a_password_in_a_url_is_never_echoed(password) -> None:
     url = f"sftp://me:{password}@files.example.org/in/x.csv"
     with pytest.raises(RemoteError) as caught:
         parse_remote(url)
-    assert caught.value.credentials and password not in str(caught.value)
-    assert password not in redact(url).replace("(redacted)", "")  # `(red` is in the marker
+
+    def shown(text: str) -> str:  # what is left once the public parts are taken out
+        # (a password such as `exam` is in `example`, `(red` in the marker)
+        return text.replace("files.example.org/in/x.csv", "").replace("(redacted)", "")
+
+    assert caught.value.credentials and password not in shown(str(caught.value))
+    assert password not in shown(redact(url))
 
 
 @settings(max_examples=300, deadline=None)
