@@ -194,6 +194,30 @@ def test_a_run_record_that_cannot_be_written_after_the_commit_says_what_was_deli
     assert [r["outcome"] for r in runs(tmp_path / "state.json")] == ["committed"]
     assert text(result, tmp_path) == snapshot
 
+
+def test_a_published_run_that_cannot_be_logged_is_not_logged_as_failed(
+        run, server, tmp_path: Path, monkeypatch) -> None:
+    """An export without state publishes, then logs the run. When that log failed, the
+    failure was logged instead (the ledger said `failed` for a run whose files left)."""
+    from ocpispec import ledger
+
+    spec = tmp_path / "between.ocx"
+    spec.write_text(SPEC.format(extra="").replace(
+        "since last run", "between 2025-01-01 and 2025-02-01"))
+    real, calls = ledger.record, []
+
+    def flaky(path, entry):
+        calls.append(entry["outcome"])
+        if len(calls) == 1:
+            raise ledger.LedgerError("the ledger is not usable: database is locked")
+        real(path, entry)
+
+    monkeypatch.setattr(ledger, "record", flaky)
+    result, _ = run(server, "--as-of", AS_OF, spec_path=spec)
+    assert result.exit_code == 1 and "the outputs were published" in result.stderr
+    assert (tmp_path / "out.csv").exists()
+    assert "failed" not in [r["outcome"] for r in runs(tmp_path / "state.json")]
+
 # ---- the plan changed ---------------------------------------------------------------------------
 
 def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Path, snapshot) -> None:

@@ -315,7 +315,8 @@ class CommitPendingError(RunError):
 
 
 class UnrecordedError(RunError):
-    """The commit is done (and logged), only the CPO's run record file failed."""
+    """The outputs are published; only recording the run failed (the run record file,
+    or the log of an export without state): it is no failed run to log."""
 
 
 def commit(files: list, state_path: Path | None, state: State | None, export: str,
@@ -411,9 +412,11 @@ def log(path: Path, entry: dict[str, Any], *, published: bool) -> None:
         if not published:
             return
         reason = exc.strerror if isinstance(exc, OSError) else exc
-        raise RunError.of("OCX553", f"the outputs were published but the run could not be "
-                          f"logged in the ledger `{path}`: {reason}",
-                          help="fix the permissions of the ledger's directory") from None
+        raise UnrecordedError.of(
+            "OCX553", f"the outputs were published but the run could not be logged in the "
+                      f"ledger `{path}`: {reason}",
+            help="fix the cause (the ledger's directory, space, a lock held elsewhere)") \
+            from None
 
 
 def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> None:
