@@ -218,6 +218,25 @@ def test_a_published_run_that_cannot_be_logged_is_not_logged_as_failed(
     assert (tmp_path / "out.csv").exists()
     assert "failed" not in [r["outcome"] for r in runs(tmp_path / "state.json")]
 
+
+def test_a_reader_of_stdout_that_stops_gets_a_diagnostic_about_stdout(
+        server, spec: Path, tmp_path: Path, snapshot) -> None:
+    """`--out -` into a pipe whose reader stopped: the help spoke of a directory."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+           "NO_COLOR": "1"}
+    child = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--out", "-",
+                              "--state", str(tmp_path / "state.json"), "--as-of", AS_OF, "-q"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # the reader stops before the first row
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 1
+    assert not has_state(tmp_path / "state.json")
+    assert scrub(stderr, tmp_path=tmp_path) == snapshot
+
 # ---- the plan changed ---------------------------------------------------------------------------
 
 def test_a_changed_plan_is_named_and_the_run_continues(run, server, tmp_path: Path, snapshot) -> None:

@@ -694,6 +694,13 @@ def _output_failed(target: Target, exc: OSError) -> RunError:
     reason = exc.strerror or str(exc)
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         reason = "a part of its directory path is a file, not a directory"
+    if target.path is None and target.remote is None:  # stdout: a pipe, a redirection
+        return RunError.of("OCX554", f"cannot write `stdout`: {reason}",
+                           notes=("what its reader got is no delivery: the state did not "
+                                  "move, so the next run delivers this window again",),
+                           help="check the command that reads the standard output (it "
+                                "stopped reading) or the disk it writes to, or write to a "
+                                "file with `--out`")
     return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
                        help="check that the directory exists and is writable, or choose "
                             "another place with `--out`")
