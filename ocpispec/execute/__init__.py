@@ -158,8 +158,13 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
     state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
-    state, moved = statekeeping.other_modules(plan, state, options)
-    notes.extend(moved)
+    if options.use_state and not options.restart:
+        from ocpispec.execute.positions import followed
+
+        state, moved = followed(plan, state)
+        notes.extend(moved)
+    state, restarted = statekeeping.other_modules(plan, state, options)
+    notes.extend(restarted)
     incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
     tracked = [d for d in plan.datasets if d.step(ir.Fetch).window.tracked]
     advancing = locked and options.limit is None and bool(tracked)
