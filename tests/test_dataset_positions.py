@@ -70,3 +70,21 @@ def test_a_dataset_inserted_before_another_neither_repeats_nor_skips(
     removed = run(LONG, "2026-06-01T00:00:00Z")  # `sessions-2` is `sessions` again
     assert "the dataset `sessions-2` is `sessions` now" in " ".join(removed.stderr.split())
     assert _starts(out, "long")[-1] == "2026-01-01T00:00:00Z"
+
+
+def test_a_renamed_dataset_keeps_its_state(run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """`as long` -> `as long_sessions`, nothing else changed: the new name had no state,
+    so the window started at 1970-01-01 and every session left again."""
+    server = demo_server_factory(version="2.2.1", size=400)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    out, spec = tmp_path / "out", tmp_path / "spec.ocx"
+    for name, as_of in (("long", "2025-07-01T00:00:00Z"),
+                        ("long_sessions", "2026-01-01T00:00:00Z")):
+        spec.write_text(HEADER + LONG.replace("from sessions", f"from sessions as {name}")
+                        .format(out=out))
+        result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                         "--as-of", as_of, env=env)
+        assert result.exit_code == 0, result.output
+    assert "the dataset `long` is `long_sessions` now (renamed in the spec" in \
+        " ".join(result.stderr.split())
+    assert _starts(out, "long") == ["1970-01-01T00:00:00Z", "2025-07-01T00:00:00Z"]
