@@ -88,3 +88,25 @@ def test_a_renamed_dataset_keeps_its_state(run_cli, demo_server_factory, tmp_pat
     assert "the dataset `long` is `long_sessions` now (renamed in the spec" in \
         " ".join(result.stderr.split())
     assert _starts(out, "long") == ["1970-01-01T00:00:00Z", "2025-07-01T00:00:00Z"]
+
+
+def test_a_first_window_into_a_folder_of_earlier_deliveries_says_so(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """A job run under another ledger (the default one lies under the current directory)
+    starts at 1970 and delivers everything again without a word about why."""
+    server = demo_server_factory(version="2.2.1", size=400)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    out, spec = tmp_path / "out", tmp_path / "spec.ocx"
+    spec.write_text(HEADER + LONG.format(out=out))
+
+    def run(ledger: str, as_of: str, *args: str):
+        result = run_cli("run", str(spec), "--state", str(tmp_path / ledger), "--as-of",
+                         as_of, *args, env=env)
+        assert result.exit_code == 0, result.output
+        return " ".join(result.stderr.split())
+
+    assert "holds its deliveries" not in run("a.sqlite", "2025-07-01T00:00:00Z")
+    other = run("b.sqlite", "2025-09-01T00:00:00Z")
+    assert f"`{out}` holds its deliveries up to 2025-07-01T00:00:00Z: this first window, " \
+        "from 1970-01-01, delivers their records again" in other
+    assert "holds its deliveries" not in run("c.sqlite", "2025-10-01T00:00:00Z", "--restart")

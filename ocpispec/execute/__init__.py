@@ -199,6 +199,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 
             check_replacements(plan, targets, windows, (state_path, options.runs_dir),
                                sample=options.limit is not None)
+            if options.use_state and not options.restart and options.limit is None:
+                from ocpispec.execute.first_runs import first_run_notes
+
+                notes.extend(first_run_notes(plan, targets, windows, state_path))
         return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
                         notes, state, tracked, advancing, changes, windows, targets)
     finally:
