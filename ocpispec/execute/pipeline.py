@@ -11,9 +11,10 @@ from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
 
-from jmespath.exceptions import JMESPathError
+from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
 from ocpispec.plan import ir
+from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
@@ -117,6 +118,8 @@ class Pipeline:
                 return record(wire)
             except TransformError as exc:
                 invalid[exc.reason] += 1
+            except JMESPathTypeError as exc:
+                invalid[expression_fails(exc)] += 1
             except (JMESPathError, TypeError, ValueError, ArithmeticError):
                 invalid["unexpected value type in a transformation"] += 1
             return None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.plan import ir
+from ocpispec.execute.expression_failures import PREFIX as EXPRESSION_FAILS, remedy
 from ocpispec.execute.client import RunError
 from ocpispec.diagnostics.source import Span
 
@@ -123,8 +124,19 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
         "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
         f"invalid and would be lost", span, f"{total:,} of {read:,} records read here"
         + (f" ({looked_up:,} of them by lookups)" if looked_up else ""), notes=tuple(notes),
-        help=f"have the platform fix them; to deliver the rest anyway, accept them with "
-             f"`--allow-invalid {total}`{share}")
+        help=_fix(invalid) + f"; to deliver the rest anyway, accept them with "
+                             f"`--allow-invalid {total}`{share}")
+
+
+def _fix(invalid: Mapping[str, int]) -> str:
+    """Who can fix the records: the platform, or the spec's own expression when it is
+    what fails on them (valid records the expression does not expect)."""
+    fix = remedy(invalid)
+    if fix is None:
+        return "have the platform fix them"
+    if all(reason.startswith(EXPRESSION_FAILS) for reason in invalid):
+        return fix
+    return f"{fix}, and have the platform fix the others"
 
 
 def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, *,

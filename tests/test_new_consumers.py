@@ -1,0 +1,75 @@
+"""Specs for consumers the repo does not ship, as a new user writes them from the README
+and docs/language.md: what they meet at check and run time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jmespath
+import pytest
+from jmespath.exceptions import JMESPathTypeError
+
+from fixtures_cli import cli_block
+from ocpispec.execute.expression_failures import reason, remedy
+
+PRICES = '''export price_compare
+  consumer "A price comparison site"
+  purpose "Publish public charging prices"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  id as tariff_id
+  component.type as dimension
+  component.price as price
+  jmespath("{days}") as days
+output ndjson to "{out}"
+'''
+
+
+def _failure(expression: str, record: dict) -> str:
+    with pytest.raises(JMESPathTypeError) as caught:
+        jmespath.search(expression, record)
+    return reason(caught.value)
+
+
+@pytest.mark.parametrize(("expression", "record", "fix"), [
+    ("join(',', days)", {}, "give the value `join()` reads a default for records that lack "
+                            "it: write `x || `[]`` for `x`"),
+    ("length(a)", {}, "give the value `length()` reads a default for records that lack it: "
+                      "write `x || ''` for `x`"),
+    ("abs(a)", {"a": "1.5"}, "convert the text `abs()` reads: write `to_number(x)` for `x`"),
+    ("starts_with(a, 'x')", {"a": 1}, "convert the value `starts_with()` reads: write "
+                                      "`to_string(x)` for `x`"),
+])
+def test_the_remedy_of_a_failing_expression_fits_the_function(expression: str, record: dict,
+                                                              fix: str) -> None:
+    found = _failure(expression, record)
+    assert "1.5" not in found  # types, never values
+    assert remedy([found]) == fix
+    assert remedy(["missing key field `id`"]) is None
+
+
+def test_an_expression_failing_on_valid_records_is_not_blamed_on_the_platform(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """Tariff elements without restrictions are valid OCPI; `join()` of their missing
+    `day_of_week` fails. The run fails (nothing lost silently), saying which function
+    failed on which type and how to give the value a default, which then runs."""
+    spec = tmp_path / "prices.ocx"
+    out = tmp_path / "prices.ndjson"
+    spec.write_text(PRICES.format(days="join(',', element.restrictions.day_of_week)",
+                                  out=out))
+    failed = run_cli("run", str(spec), "--demo", "--demo-version", "2.3.0")
+    assert failed.exit_code == 1
+    assert "have the platform fix" not in failed.stderr
+    assert cli_block(failed).replace(str(tmp_path), "<tmp>") == snapshot
+    spec.write_text(PRICES.format(days="join(',', element.restrictions.day_of_week || `[]`)",
+                                  out=out))
+    done = run_cli("run", str(spec), "--demo", "--demo-version", "2.3.0")
+    assert done.exit_code == 0, done.stderr
+    assert '"days":""' in out.read_text()
