@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from jmespath.exceptions import JMESPathTypeError
+if TYPE_CHECKING:  # `get` reads `remedy` through the run policy without loading jmespath
+    from jmespath.exceptions import JMESPathTypeError
 
 PREFIX = "with a value the spec's `jmespath(...)` cannot take: "
 _REASON = re.compile(r"`(\w+)\(\)` got (\S+), takes (.+)\Z")
