@@ -95,6 +95,10 @@ def test_a_plan_says_why_no_cron_line_fits() -> None:
     assert "no single cron line can say it (cron's `*/N` minutes needs N to divide 60)" in text
 
 
+SINCE_LAST_RUN = HEADER.replace("from tariffs select id as tariff",
+                                "from sessions since last run select round(kwh, 1) as kwh")
+
+
 @pytest.mark.parametrize(("destination", "warned"), [
     ("exports/s-{run.date}.csv", True), ("exports/s.csv", True),
     ("exports/s-{run.timestamp}.csv", False), ("exports/s-{run.date}-{run.time}.csv", False),
@@ -102,7 +106,7 @@ def test_a_plan_says_why_no_cron_line_fits() -> None:
 def test_same_day_overwrite_needs_a_path_that_changes_each_run(destination: str,
                                                               warned: bool) -> None:
     """OCX412 warned also for `{window.start}`/`{window.end}`, which differ per run."""
-    text = (HEADER.replace("output csv to stdout", f'output csv to "{destination}"')
+    text = (SINCE_LAST_RUN.replace("output csv to stdout", f'output csv to "{destination}"')
             + "schedule every 6 hours")
     from frontend_helpers import diagnose_source
 
@@ -120,3 +124,50 @@ def test_a_refused_interval_gets_one_diagnostic(interval: str) -> None:
     from frontend_helpers import diagnose_source
 
     assert [d.code for d in diagnose_source(SourceFile("s.ocx", text))] == ["OCX409"]
+
+
+def _overwrite_warnings(window: str, schedule_line: str, destination: str) -> list:
+    from frontend_helpers import diagnose_source
+
+    text = HEADER.replace("from tariffs select id as tariff",
+                          f"from sessions {window} select round(kwh, 1) as kwh") \
+        .replace("output csv to stdout", f'output csv to "{destination}"')
+    return [d for d in diagnose_source(SourceFile("s.ocx", text + schedule_line))
+            if d.code == "OCX412"]
+
+
+@pytest.mark.parametrize(("window", "warned"), [
+    ("since last run", True), ("last 2 hours", True), ("", False), ("previous day", False),
+    ("previous month in \"Europe/Amsterdam\"", False), ("month to date", False),
+    ("since 2026-01-01", False), ("between 2026-01-01 and 2026-02-01", False)])
+def test_same_day_overwrite_only_where_runs_deliver_other_records(window: str,
+                                                                  warned: bool) -> None:
+    """A feed of current status (every location, the previous day's file refreshed) is
+    meant to be replaced: a later run's file holds what the earlier one did. Only
+    `since last run` and a rolling window lose the earlier run's records."""
+    found = _overwrite_warnings(window, "schedule every 15 minutes", "exports/s.csv")
+    assert bool(found) is warned
+    if window == "last 2 hours":
+        assert found[0].notes[0].startswith("each run reads the `last 2 hours` before it")
+
+
+@pytest.mark.parametrize(("line", "warned"), [
+    ('cron "0 */6 * * *"', True), ('cron "0,30 6 * * *"', True), ('cron "0 6 * * *"', False),
+    ('cron "0 6 1 * *"', False), ("daily at 06:00", False), ("hourly", True)])
+def test_same_day_overwrite_of_a_cron_line(line: str, warned: bool) -> None:
+    assert bool(_overwrite_warnings("since last run", f"schedule {line}",
+                                    "exports/s-{run.date}.csv")) is warned
+
+
+@pytest.mark.parametrize(("destination", "suggested"), [
+    ("exports/ops-{run.date}.csv", "exports/ops-{run.timestamp}.csv"),
+    ("exports/evses.geojson", "exports/evses-{run.timestamp}.geojson"),
+    ("exports/{export}.csv.gz", "exports/{export}-{run.timestamp}.csv.gz"),
+    ("sftp://host/in/.hidden.ndjson", "sftp://host/in/.hidden-{run.timestamp}.ndjson")])
+def test_the_help_of_a_same_day_overwrite_keeps_the_format(destination: str,
+                                                           suggested: str) -> None:
+    """The help's path is the spec's own with the run's timestamp: copied, it fits the
+    format (a `.csv` example under `output geojson` was OCX416) and checks clean."""
+    found = _overwrite_warnings("since last run", "schedule hourly", destination)
+    assert found[0].help.endswith(f'`"{suggested}"`')
+    assert not _overwrite_warnings("since last run", "schedule hourly", suggested)

@@ -22,7 +22,8 @@ from ocpispec.check.differencing import check_differencing, check_repeated_relea
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
 from ocpispec.check.linked_grids import check_linked_grids
-from ocpispec.check.output import check_destinations, check_overwrites
+from ocpispec.check.output import check_destinations
+from ocpispec.check.overwrites import check_overwrites
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
