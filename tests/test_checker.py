@@ -96,6 +96,23 @@ def test_jmespath_touches_are_resolved_and_recorded() -> None:
     assert synthetic.path == ("charging_periods", "dimensions", "volume")
 
 
+def test_jmespath_follows_a_path_of_more_than_two_segments() -> None:
+    """jmespath parses `a.b.c` as one subexpression of three children; the walk read the
+    first two only, so `location.evse.status` was the whole EVSE (OCX209) and a third
+    segment went unchecked."""
+    checked = check_text(SESSIONS.format(columns=(
+        '  jmespath("location.evse.status") as status\n'
+        '  jmespath("join(\',\', location.evse.capabilities || `[]`)") as caps\n'
+        '  jmespath("location.evse.connectors[0].standard") as standard\n')))
+    touched = {f"{f.binding}.{'.'.join(f.path)}" for f in checked.datasets[0].touched}
+    assert touched == {".location_id", "location.evse.status", "location.evse.capabilities",
+                       "location.evse.connectors.standard"}
+    assert codes_of(select('jmespath("location.evse.statuss") as s',
+                           clauses="  join locations on location_id\n")) == ["OCX104"]
+    assert codes_of(select('jmespath("cdr.cdr_token.uid") as card',
+                           clauses="  join cdrs on id\n")) == ["OCX301"]
+
+
 def test_jmespath_fields_are_checked_like_everything_else() -> None:
     assert codes_of(select('jmespath("length(evses[?statuss==\'AVAILABLE\'])") as n',
                            module="locations")) == ["OCX104"]

@@ -53,7 +53,9 @@ class _Walk:
                     return None
                 return (*here, node["value"])
             case "subexpression" | "index_expression" | "pipe" | "projection":
-                return self.value(children[1], self.value(children[0], here))
+                for child in children:  # `a.b.c.d` is one subexpression of four children
+                    here = self.value(child, here)
+                return here
             case "flatten":
                 return self.value(children[0], here)
             case "filter_projection":
