@@ -3,6 +3,7 @@ and docs/language.md: what they meet at check and run time."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jmespath
@@ -10,6 +11,9 @@ import pytest
 from jmespath.exceptions import JMESPathTypeError
 
 from fixtures_cli import cli_block
+from frontend_helpers import HEADER, check_text, diagnose_source
+from ocpispec.diagnostics import report
+from ocpispec.diagnostics.source import SourceFile
 from ocpispec.execute.expression_failures import reason, remedy
 
 PRICES = '''export price_compare
@@ -73,3 +77,27 @@ def test_an_expression_failing_on_valid_records_is_not_blamed_on_the_platform(
     done = run_cli("run", str(spec), "--demo", "--demo-version", "2.3.0")
     assert done.exit_code == 0, done.stderr
     assert '"days":""' in out.read_text()
+
+
+@pytest.mark.parametrize(("module", "eaches", "column"), [
+    ("locations", "", "facilities"),
+    ("locations", "  each evses as evse\n", "evse.capabilities"),
+    ("tariffs", "  each elements as element\n", "element.restrictions.day_of_week"),
+    ("sessions", "  join locations on location_id\n", "location.evse.capabilities"),
+], ids=["location", "evse", "tariff-element", "joined-evse"])
+def test_a_list_of_texts_is_offered_as_one_joined_text(module: str, eaches: str,
+                                                        column: str, snapshot) -> None:
+    """A GIS team wants an EVSE's capabilities, a price site a tariff's weekdays: one
+    list of texts per row. OCX209 offers the column that joins them, with a default so a
+    record without the optional list does not fail the run; the offer checks clean."""
+    body = f'from {module}\n{eaches}select\n  {column} as x\noutput ndjson to "x.ndjson"\n'
+    source = SourceFile("test.ocx", HEADER + body)
+    found = [d for d in diagnose_source(source) if d.is_error]
+    assert [d.code for d in found] == ["OCX209"]
+    assert found[0].labels[0].message.endswith(" values")
+    offered = re.findall(r"`(jmespath\(.*?\) as) NAME`", found[0].help)
+    assert len(offered) == 2
+    for replacement in offered:
+        check_text(body.replace(f"{column} as", replacement))
+    if module == "tariffs":
+        assert report.render(found, {"test.ocx": source}) == snapshot

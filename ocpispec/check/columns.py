@@ -103,6 +103,7 @@ def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> 
                        with_article(value.describe()),
                        notes=["a column holds one value per record"],
                        help=_unnest_help(column.expr, scope, ctx) or
+                       _join_help(column.expr, value, scope, ctx) or
                        'select a single field, or count the list with '
                        '`jmespath("length(...)") as NAME`'))
         return False
@@ -135,6 +136,26 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
         return None  # a list inside the element (`restrictions.day_of_week`) stays a list
     return (f"for one row per element, write {' and '.join(eaches)} under `from` and "
             f"select `{parent}.{'.'.join(tail)}`")
+
+
+def _join_help(expr: syntax.Expr, value: Value, scope: Scope, ctx: Context) -> str | None:
+    """`location.facilities` or `element.restrictions.day_of_week`, one list of texts:
+    joined into one text it is a column. The default keeps a record without the
+    optional list from failing the run (`join()` takes no null)."""
+    if not isinstance(expr, syntax.FieldRef) or value.kind not in (Kind.STRING, Kind.ENUM):
+        return None
+    resolved = scope.fields.get(expr)
+    reach = scope.reach_of(resolved.binding) if resolved and resolved.binding else None
+    if resolved is None or (resolved.binding and reach is None):
+        return None
+    resolution = ctx.catalogue.resolve_in(reach[0].object, resolved.path) if reach else \
+        ctx.catalogue.resolve(scope.module, resolved.path)
+    lists = [field.many for field in resolution.fields] if resolution.ok else []
+    if lists.count(True) != 1 or not lists[-1]:
+        return None  # a list above it (`evses.capabilities`) is a list per element
+    path = expr.dotted
+    return (f"join its values into one text: `jmespath(\"join(',', {path} || `[]`)\") as "
+            f"NAME`, or count them: `jmespath(\"length({path} || `[]`)\") as NAME`")
 
 
 def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnostic:

@@ -46,7 +46,7 @@ class Value:
         what = ("coordinates" if self.object in GEO_OBJECTS
                 else f"`{self.object}` object" if self.kind is Kind.OBJECT
                 else f"`{self.enum}` value" if self.enum else _KIND_WORDS[self.kind])
-        return f"list of {_PLURALS.get(what, what)}" if self.many else what
+        return f"list of {_PLURALS.get(what, _plural(what))}" if self.many else what
 
 
 _KIND_WORDS = {Kind.STRING: "text", Kind.NUMBER: "number", Kind.INTEGER: "whole number",
@@ -56,6 +56,12 @@ _KIND_WORDS = {Kind.STRING: "text", Kind.NUMBER: "number", Kind.INTEGER: "whole 
 _PLURALS = {"text": "texts", "number": "numbers", "whole number": "whole numbers",
             "boolean": "booleans", "timestamp": "timestamps", "enum value": "enum values",
             "URL": "URLs", "object": "objects"}
+
+
+def _plural(what: str) -> str:
+    """A list of `Capability` values, of `Tariff` objects."""
+    return what + "s" if what.endswith((" value", " object")) else what
+
 
 UNKNOWN = Value(None)
 
