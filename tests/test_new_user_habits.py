@@ -485,3 +485,23 @@ def test_a_source_written_as_a_shell_or_in_words(source: str, message: str, fix:
     header = HEADER.replace("source profile demo", source)
     found = diagnose_source(SourceFile("test.ocx", header + AGGREGATE.format(**DEFAULTS)))
     assert [(d.message, d.help) for d in found if d.is_error] == [(message, fix)]
+
+
+@pytest.mark.parametrize(("condition", "written", "fix"), [
+    ("kwh between 1 and 10", "kwh between 1 and 10", "kwh >= 1 and kwh <= 10"),
+    ('status = "COMPLETED" and round(kwh, 0) between 2 and 99',
+     "round(kwh, 0) between 2 and 99", "round(kwh, 0) >= 2 and round(kwh, 0) <= 99"),
+    ("not kwh between 3 and 4", "not kwh between 3 and 4", "not (kwh >= 3 and kwh <= 4)"),
+    ('location.city in ("Utrecht", "Zeist")', '("Utrecht", "Zeist")', '["Utrecht", "Zeist"]'),
+])
+def test_a_condition_written_as_in_sql_gets_its_own_values_back(condition: str, written: str,
+                                                                fix: str) -> None:
+    """The help wrote `kwh >= 5 and kwh <= 10` and `in ["COMPLETED", "ACTIVE"]` whatever
+    the spec said: copied, it changed the filter. It now writes the user's condition."""
+    body = (f"from sessions\n  join locations on location_id\n  where {condition}\n"
+            'select\n  round(kwh, 1) as kwh\noutput csv to "x.csv"\n')
+    found = diagnose_source(SourceFile("test.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX001"]
+    help_text = found[0].help
+    assert help_text.endswith(f"`{fix}`") or help_text == f"write `in {fix}`"
+    check_text(body.replace(written, fix))

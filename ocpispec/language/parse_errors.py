@@ -24,6 +24,7 @@ from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
     guessed_form,
+    condition_habit,
     operator_habit,
     window_habit,
     time_with_offset,
@@ -115,7 +116,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   aggregate_order(token, said, source),
                   k_rule_habit(token, said, source),
                   bare_condition(token, expected, said, source),
-                  spread_habit(token, said, source)):
+                  spread_habit(token, said, source),
+                  condition_habit(token, expected, span, history, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,

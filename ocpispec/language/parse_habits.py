@@ -96,16 +96,39 @@ def operator_habit(token, expected, span, history, parser) -> Diagnostic | None:
                      token.end_pos), f"write `{fixed}`",
                      notes=["comparisons are `=`, `!=`, `<`, `<=`, `>`, `>=`"],
                      help=f"write `{fixed}`")
+    return None
+
+
+# `kwh between 5 and 10` and `in ("A", "B")`, read from the line as the user wrote them
+_BETWEEN = re.compile(r"(?:^|\bwhere|\band|\bor|\bnot|\()\s*([\w.]+(?:\([^()]*\))?)\s*"
+                      r"between\s+(\S+)\s+and\s+([^\s()#]+)")
+_PARENTHESISED = re.compile(r"\(([^()#]*)\)")
+
+
+def condition_habit(token, expected, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`kwh between 5 and 10`, `status in ("A", "B")`: the help writes the user's own
+    condition in the language's form, `kwh >= 5 and kwh <= 10`, `in ["A", "B"]`."""
+    previous = history[-1] if history else None
+    line_start = source.text.rfind("\n", 0, span.start) + 1
+    line_end = source.text.find("\n", span.start)
+    line = source.text[line_start:line_end if line_end != -1 else len(source.text)]
+    at = span.start - line_start
     if token.type == "BETWEEN" and "COMPARATOR" in expected:
+        found = next((m for m in _BETWEEN.finditer(line) if m.start(0) <= at < m.end(0)), None)
+        value, low, high = found.groups() if found else ("kwh", "5", "10")
+        both = f"{value} >= {low} and {value} <= {high}"
+        negated = found is not None and line[:found.start(1)].rstrip().endswith("not")
         return error("OCX001", "`between` is a time window, not a condition", span,
                      "not a comparison",
                      notes=["`between DATE and DATE` under `from` selects the records "
                             "changed in that range"],
-                     help="compare twice: `where kwh >= 5 and kwh <= 10`")
+                     help=f"compare twice: `{f'not ({both})' if negated else both}`")
     if token.type == "LPAR" and previous is not None and previous.type == "IN" \
             and expected == {"LSQB"}:
+        found = _PARENTHESISED.match(line, at)
+        items = found.group(1).strip() if found else '"COMPLETED", "ACTIVE"'
         return error("OCX001", "a list is written in square brackets", span, "expected `[`",
-                     help='write `in ["COMPLETED", "ACTIVE"]`')
+                     help=f"write `in [{items}]`")
     return None
 
 
