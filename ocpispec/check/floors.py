@@ -89,6 +89,7 @@ class Verdict:
     shortfall: str | None = None
     grid: Grid | None = None
     at: syntax.Call | None = None  # the generaliser that fell short
+    step: float = math.inf  # the smallest step the column may show, in its own unit
 
 
 def assess(use: Use) -> Verdict:
@@ -125,7 +126,7 @@ class _Walk:
             self.shortfall = ("`minutes` and `hours` between two times of the record give an "
                               "exact duration: round it to at most 1 decimal, bucket it or "
                               "aggregate it")
-        return Verdict(False, self.shortfall, at=self.short_at)
+        return Verdict(False, self.shortfall, at=self.short_at, step=self.step)
 
     def _protects(self, node: syntax.Call | syntax.BinaryOp) -> bool:
         if node is self.use.hatch:
@@ -340,6 +341,15 @@ def _kept_step(name: str, call: syntax.Call) -> float | None:
     edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
     widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
     return min(widths) if widths else None
+
+
+def round_digits(step: float) -> int | None:
+    """The most digits `round` may keep on a value that shows steps of `step` and still
+    reach the floor: 10^-digits >= step (`kwh * 1000` shows steps of 100: -2)."""
+    if not math.isfinite(step) or step <= 0:
+        return None
+    digits = math.floor(-math.log10(step) + 1e-9)
+    return digits if -6 <= digits <= 10 else None
 
 
 def _format(step: float) -> str:

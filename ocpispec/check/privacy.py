@@ -169,6 +169,9 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
         written = ctx.source.text[at.span.start:at.span.end]
         help = (f"round the duration, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")
+    if (scaled := _scaled_round(use, verdict.step, name, ctx)) is not None:
+        help = (f"round the column as it is written, to the steps its scale needs: "
+                f"`{scaled}`, or add `because \"...\"` with the reason")
     if _fine_start_slot(use, at):
         notes.append("a quarter-hour load profile spreads the energy over the slots it was "
                      "charged in (`spread kwh over quarter_hour in utc as slot`, docs: Time "
@@ -185,6 +188,30 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
+
+
+_ARITHMETIC_CALLS = frozenset({"round", "minutes", "hours"})
+
+
+def _scaled_round(use: Use, step: float, name: str, ctx: Context) -> str | None:
+    """`kwh * 1000 as wh` or `round(total_cost.excl_vat * 1.21, 1)`: the column rounded
+    as written, to the digits its scale needs (`round(kwh * 1000, -2) as wh`); the plain
+    `round(kwh, 1) as wh` would change what the column holds. None unless the value
+    passes only arithmetic, `round` and a duration."""
+    around = use.around
+    if use.hatch is not None or not any(isinstance(node, syntax.BinaryOp) for node in around) \
+            or not all(isinstance(node, syntax.BinaryOp) or (
+                isinstance(node, syntax.Call) and node.name.name in _ARITHMETIC_CALLS)
+                for node in around):
+        return None
+    digits = floors.round_digits(step)
+    outer = around[-1]
+    inner = outer.args[0] if isinstance(outer, syntax.Call) and outer.name.name == "round" \
+        else outer
+    written = ctx.source.text[inner.span.start:inner.span.end]
+    if digits is None or written.count("(") != written.count(")"):
+        return None
+    return f"round({written}, {digits}) as {name}"
 
 
 def _roundable(use: Use, extreme: syntax.Call) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from frontend_helpers import HEADER, diagnose_source
+from frontend_helpers import HEADER, check_text, diagnose_source
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -444,3 +444,22 @@ def test_a_time_pin_split_over_linked_datasets_is_found() -> None:
     found = diagnose_source(SourceFile("t.ocx", HEADER + body))
     assert [d.code for d in found] == ["OCX303"]
     assert "`a.started` and `b.ended`" in found[0].labels[0].message
+
+
+@pytest.mark.parametrize(("column", "fix"), [
+    ("kwh * 1000 as wh", "round(kwh * 1000, -2) as wh"),
+    ("round(kwh * 1000, 1) as wh", "round(kwh * 1000, -2) as wh"),
+    ("total_cost.excl_vat * 1.21 as cost", "round(total_cost.excl_vat * 1.21, 0) as cost"),
+    ("kwh / 60 as per_minute", "round(kwh / 60, 2) as per_minute"),
+    ("hours(start_date_time, end_date_time) * 60 as minutes",
+     "round(hours(start_date_time, end_date_time) * 60, -1) as minutes"),
+])
+def test_the_help_for_a_scaled_value_keeps_its_scale(column: str, fix: str) -> None:
+    """`kwh * 1000 as wh` was offered `round(kwh, 1) as wh`: a column named Wh holding
+    kWh. The help rounds the column as written, to the digits its scale needs, and
+    checks clean."""
+    body = "from sessions\nselect\n  {}\noutput ndjson to stdout\n"
+    found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + body.format(column)))
+             if d.code == "OCX303"]
+    assert len(found) == 1 and f"`{fix}`" in found[0].help
+    assert check_text(body.format(fix)).warnings == ()
