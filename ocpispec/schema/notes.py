@@ -89,7 +89,7 @@ CDR
   total_fixed_cost         quasi     part of the cost that is a fixed fee
   total_energy             quasi     energy charged, in kWh
   total_energy_cost        quasi     part of the cost for energy
-  total_time               quasi     duration of the charging, in hours
+  total_time               quasi     duration of the whole session, charging or not, in hours
   total_time_cost          quasi     part of the cost for time
   total_parking_time       quasi     hours the vehicle was connected without charging
   total_parking_cost       quasi     part of the cost for parking time
