@@ -505,3 +505,26 @@ def test_a_condition_written_as_in_sql_gets_its_own_values_back(condition: str, 
     help_text = found[0].help
     assert help_text.endswith(f"`{fix}`") or help_text == f"write `in {fix}`"
     check_text(body.replace(written, fix))
+
+
+@pytest.mark.parametrize(("written", "fix"), [
+    ("delimiter tab", 'delimiter "\\t"'), ("delimiter semicolon", 'delimiter ";"'),
+    ("delimiter ;", 'delimiter ";"'), ("delimiter ,", 'delimiter ","'),
+    ("delimiter |", 'delimiter "|"'),
+])
+def test_an_unquoted_delimiter_gets_the_quoted_character(written: str, fix: str) -> None:
+    """`delimiter tab to "x.csv"` was told to write `"tab to "x.csv"`, and `delimiter ;`
+    to remove the `;`: the help now quotes the character, and the fix checks clean."""
+    body = 'from sessions\nselect\n  round(kwh, 1) as kwh\noutput csv {} to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body.format(written)))
+             if d.is_error]
+    assert [d.help for d in found] == [f"write `{fix}`"]
+    check_text(body.format(fix))
+
+
+def test_an_unquoted_text_stops_before_a_quoted_one_on_its_line() -> None:
+    body = 'from sessions\nselect\n  round(kwh, 1) as kwh\noutput csv to "x.csv"\n'
+    text = HEADER.replace('purpose "Exercise the checker in a unit test"',
+                          'purpose Planning "public" chargers') + body
+    found = [d for d in diagnose_source(SourceFile("test.ocx", text)) if d.is_error]
+    assert [d.help for d in found] == ['write `"Planning"`']

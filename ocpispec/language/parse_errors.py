@@ -25,6 +25,7 @@ from ocpispec.language.parse_habits import (
     character_habit,
     guessed_form,
     condition_habit,
+    delimiter_token,
     operator_habit,
     window_habit,
     time_with_offset,
@@ -84,6 +85,9 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
     if (offset := time_with_offset(source, pos)) is not None:
         return offset
     shown = describe_character(char)
+    if source.text[:pos].rstrip().endswith("delimiter") and char.isprintable() and char != " ":
+        return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
+                     "a delimiter is quoted", help=f'write `delimiter "{char}"`')
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit
@@ -117,7 +121,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   k_rule_habit(token, said, source),
                   bare_condition(token, expected, said, source),
                   spread_habit(token, said, source),
-                  condition_habit(token, expected, span, history, source)):
+                  condition_habit(token, expected, span, history, source),
+                  delimiter_token(token, expected, span, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,

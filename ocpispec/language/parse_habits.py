@@ -221,16 +221,46 @@ def unquoted_text(token, expected: set[str], span: Span,
     word = re.match(r"[^\s#]+", rest)
     if word is None:
         return None
+    if (named := _named_delimiter(word.group(), source, span)) is not None:
+        return named
     if history_ends_in_list(source, span):  # `in [AVAILABLE]`: the item, not the `]`
         written = re.match(r"[^\s#,\]]+", rest)
+    elif "/" in word.group() or '"' in rest:  # a quoted text later on the line is its own
+        written = word
     else:
-        written = word if "/" in word.group() else re.match(r"[^#]*[^\s#]", rest)
+        written = re.match(r"[^#]*[^\s#]", rest)
     text = written.group().strip('"')
     return error("OCX001", f"`{text}` must be quoted", Span(span.start, span.start +
                  written.end()), "not a quoted text",
                  notes=["time zones, destinations and texts such as the consumer and the "
                         "purpose are written in double quotes"],
                  help=f'write `"{text}"`')
+
+
+_DELIMITERS = {"tab": "\\t", "tabs": "\\t", "comma": ",", "semicolon": ";", "pipe": "|",
+               "space": " "}
+
+
+def _named_delimiter(word: str, source: SourceFile, span: Span) -> Diagnostic | None:
+    """`delimiter tab`: the character, quoted (`delimiter "\\t"`)."""
+    if not source.text[:span.start].rstrip().endswith("delimiter") \
+            or word.lower() not in _DELIMITERS:
+        return None
+    return error("OCX001", f"the delimiter is written as the character, not `{word}`",
+                 span, "not a quoted character",
+                 notes=["a CSV option's value is quoted: `delimiter \";\"`; a tab is "
+                        "`\"\\t\"`, or write the dialect `tab-separated`"],
+                 help=f'write `delimiter "{_DELIMITERS[word.lower()]}"`')
+
+
+def delimiter_token(token, expected: set[str], span: Span,
+                    source: SourceFile) -> Diagnostic | None:
+    """`delimiter ,`: a character the language reads as a token of its own, unquoted."""
+    if "STRING" not in expected or len(str(token)) != 1 \
+            or not source.text[:span.start].rstrip().endswith("delimiter"):
+        return None
+    return error("OCX001", f"the delimiter `{token}` is not quoted", span,
+                 "a delimiter is quoted", help=f'write `delimiter "{token}"`')
 
 
 def history_ends_in_list(source: SourceFile, span: Span) -> bool:
