@@ -101,3 +101,16 @@ def test_a_list_of_texts_is_offered_as_one_joined_text(module: str, eaches: str,
         check_text(body.replace(f"{column} as", replacement))
     if module == "tariffs":
         assert report.render(found, {"test.ocx": source}) == snapshot
+
+
+@pytest.mark.parametrize("party", ["NL-ABC", "NL*ABC", "NLABC", "nl-abc"])
+def test_every_party_the_grammar_takes_the_client_takes(party: str) -> None:
+    """`party NL*ABC` (the eMI3 form) checked clean, then failed the run before any
+    request with OCX512 `is not a party id`, pointing at no line."""
+    from ocpispec.ocpi.options import split_party
+
+    body = 'from locations\nselect\n  id\noutput csv to "x.csv"\n'
+    checked = check_text(body, HEADER.replace("source profile demo",
+                                              f"source profile demo party {party}"))
+    assert checked.spec.source.party.name == party
+    assert split_party(party) == ("NL", "ABC")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 TOKEN_ENCODINGS = ("auto", "base64", "plain")
 VERSIONS = ("2.3.0", "2.2.1", "2.1.1")      # highest first: the negotiation order
-PARTY = re.compile(r"^([A-Za-z]{2})-?([A-Za-z0-9]{3})$")
+PARTY = re.compile(r"^([A-Za-z]{2})[-*]?([A-Za-z0-9]{3})$")  # as the grammar: NL-ABC, NL*ABC, NLABC
 
 
 @dataclass(frozen=True, slots=True)
