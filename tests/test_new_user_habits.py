@@ -468,6 +468,17 @@ def test_an_error_after_a_whole_spread_is_not_blamed_on_its_zone() -> None:
     assert [d.code for d in found] != ["OCX225"]
 
 
+@pytest.mark.parametrize("zone", ["utc", "location time zone"])
+def test_a_spread_without_its_name_is_not_blamed_on_its_zone(zone: str) -> None:
+    """`spread ... over hour in utc` without `as slot` was OCX225 "a fixed time zone" at
+    `utc`, with the help to write `over hour in utc`: what it said."""
+    body = SPREAD.format(spread=f"spread period.energy_kwh over hour in {zone}")
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [
+        ("OCX001", f"write `... over hour in {zone} as slot`")]
+    check_text(body.replace(f"in {zone}", f"in {zone} as slot"))
+
+
 @pytest.mark.parametrize(("source", "message", "fix"), [
     ("source ocpi $OCPI_VERSIONS_URL token $OCPI_TOKEN", "unexpected character `$`",
      "an environment variable is written `env NAME`: `ocpi env OCPI_VERSIONS_URL`, "

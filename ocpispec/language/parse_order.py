@@ -187,6 +187,13 @@ def spread_habit(token: Token, history: list[Token],
         return None  # the spread is complete: the error is further on
     zone = re.match(r'"[^"\n]*"|[^\s#]+', source.text[spread[at].end_pos or 0:].lstrip())
     slot = str(spread[kinds.index("OVER") + 1]) if kinds.index("OVER") + 1 < at else "hour"
+    words = " ".join(str(seen).lower() for seen in spread[at + 1:])
+    if words in ("utc", "location time zone"):  # a valid zone: the name after it is missing
+        end = spread[-1].end_pos or start
+        return error("OCX001", "a spread names its slots with `as NAME`",
+                     Span(spread[0].start_pos or 0, end), "no name for the slot",
+                     notes=["the slot is reached by its name, as in `group by slot`"],
+                     help=f"write `... over {slot} in {words} as slot`")
     begin = source.text.index(zone.group(), spread[at].end_pos or 0) if zone else start
     return error("OCX225", "a spread's slots are in UTC or in each location's time zone",
                  Span(begin, begin + len(zone.group()) if zone else start + len(token)),
