@@ -539,3 +539,33 @@ def test_an_unquoted_text_stops_before_a_quoted_one_on_its_line() -> None:
                           'purpose Planning "public" chargers') + body
     found = [d for d in diagnose_source(SourceFile("test.ocx", text)) if d.is_error]
     assert [d.help for d in found] == ['write `"Planning"`']
+
+
+@pytest.mark.parametrize(("tail", "fix", "fixed"), [
+    ('select\n  round(kwh, 1) as kwh\noutput to "x.parquet"\n',
+     'write `output parquet to "x.parquet"`', 'output parquet to "x.parquet"'),
+    ('select\n  round(kwh, 1) as kwh\noutput "x.ndjson.gz"\n',
+     'write `output ndjson to "x.ndjson.gz"`', 'output ndjson to "x.ndjson.gz"'),
+    ('select\n  round(kwh, 1) as kwh\nto "x.csv"\n', 'write `output csv to "x.csv"`',
+     'output csv to "x.csv"'),
+    ("select\n  round(kwh, 1) as kwh\noutput parquet\n",
+     'end the clause with `to "exports/{export}-{run.date}.parquet"` (or `to stdout`)',
+     'output parquet to "exports/{export}-{run.date}.parquet"'),
+])
+def test_a_dataset_missing_a_part_gets_the_part(tail: str, fix: str, fixed: str) -> None:
+    """`output to "x.parquet"`, `output parquet` with no destination, `to "x.csv"`
+    without `output`: "expected a name, found `to`" and the like, with the generic help.
+    The help now writes the missing part, and it checks clean."""
+    body = "from sessions\n  last 7 days\n" + tail
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.help for d in found] == [fix]
+    check_text("from sessions\n  last 7 days\nselect\n  round(kwh, 1) as kwh\n" + fixed)
+
+
+@pytest.mark.parametrize("after", ["", 'from locations\nselect\n  id\noutput csv to "y.csv"\n'])
+def test_a_from_block_without_columns_says_so(after: str) -> None:
+    body = "from sessions\n  last 7 days\n\n" + after
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.message for d in found] == ["the dataset has no columns"]
+    example = found[0].help.split("e.g. `")[1].rstrip("`")
+    check_text("from sessions\n  last 7 days\n" + example + "\n" + after)

@@ -20,6 +20,7 @@ from ocpispec.language.lark_without_regex import (
 )
 
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -122,7 +123,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   bare_condition(token, expected, said, source),
                   spread_habit(token, said, source),
                   condition_habit(token, expected, span, history, source),
-                  delimiter_token(token, expected, span, source)):
+                  delimiter_token(token, expected, span, source),
+                  dataset_shape(token, expected, span, history, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,

@@ -1,0 +1,81 @@
+"""A dataset missing one of its parts, as a hurried user leaves it: the columns
+(`from sessions` straight into the next `from`, a `select` without columns), the format
+of `output` (`output to "x.csv"`, `output "x.csv"`), `output` itself (`to "x.csv"`), or
+the destination (`output csv` and nothing after it). The help writes the part, from
+what the spec says around it (the destination's extension names the format)."""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".ndjson": "ndjson",
+            ".jsonl": "ndjson", ".json": "json", ".geojson": "geojson", ".parquet": "parquet",
+            ".xlsx": "xlsx", ".md": "markdown", ".html": "html"}
+_DESTINATION = re.compile(r'\s*(?:to\s+)?("[^"\n]*")')
+_EXAMPLE = '"exports/{export}-{run.date}.csv"'
+_ENDS = {"FROM", "$END", "SCHEDULE"}
+
+
+def dataset_shape(token, expected: set[str], span: Span, history,
+                  source: SourceFile) -> Diagnostic | None:
+    previous = history[-1] if history else None
+    if token.type in _ENDS and "SELECT" in expected and "OUTPUT" not in expected:
+        return error("OCX001", "the dataset has no columns", span,
+                     "expected `select` or `group by` before this",
+                     notes=["a dataset is `from MODULE`, its columns (`select ...` or "
+                            "`group by ... compute ...`) and `output ... to ...`"],
+                     help="add the columns and the output after the `from` block, e.g. "
+                          f"`select round(kwh, 1) as energy_kwh output csv to {_EXAMPLE}`")
+    if previous is not None and previous.type == "SELECT" and token.type == "OUTPUT":
+        return error("OCX001", "`select` lists no column", span, "expected a column",
+                     help="name the columns to release after `select`, one per line, "
+                          "e.g. `round(kwh, 1) as energy_kwh`")
+    if previous is not None and previous.type == "OUTPUT" and token.type in ("TO", "STRING"):
+        destination = _destination(source, span.start)
+        return error("OCX001", "`output` names its format first", span,
+                     "expected a format such as `csv`",
+                     notes=["formats are `csv`, `ndjson`, `json`, `geojson`, `markdown`, "
+                            "`html`, `parquet`, `xlsx` and `template`"],
+                     help=f"write `output {_format(destination)} to {destination}`")
+    if token.type == "TO" and "OUTPUT" in expected:
+        destination = _destination(source, span.start)
+        return error("OCX001", "a destination follows `output FORMAT`", span,
+                     "expected `output` before this",
+                     help=f"write `output {_format(destination)} to {destination}`")
+    if token.type in _ENDS and "TO" in expected and previous is not None \
+            and (written := _output_format(history)) is not None:
+        extension = _EXTENSIONS.get(written, written if written in _FORMATS.values() else "csv")
+        return error("OCX003" if token.type == "$END" else "OCX001",
+                     "`output` needs a destination", span, "expected `to` before this",
+                     help=f"end the clause with `to \"exports/{{export}}-{{run.date}}."
+                          f"{extension}\"` (or `to stdout`)")
+    return None
+
+
+def _destination(source: SourceFile, start: int) -> str:
+    found = _DESTINATION.match(source.text, start)
+    return found.group(1) if found else _EXAMPLE
+
+
+def _format(destination: str) -> str:
+    name = destination.strip('"').lower().removesuffix(".gz").removesuffix(".zst")
+    return next((fmt for suffix, fmt in _FORMATS.items() if name.endswith(suffix)), "csv")
+
+
+_EXTENSIONS = {"markdown": "md", "template": "md"}
+
+
+def _output_format(history) -> str | None:
+    """The format of the `output` clause being written (no `to` yet), or None when the
+    spec is not in one."""
+    for index in range(len(history) - 1, -1, -1):
+        seen = history[index]
+        if seen.type == "OUTPUT":
+            following = history[index + 1] if index + 1 < len(history) else None
+            return str(following).lower() if following is not None else ""
+        if seen.type in ("TO", "FROM", "SELECT", "COMPUTE"):
+            return None
+    return None
