@@ -175,3 +175,29 @@ def test_a_local_time_is_written_as_the_local_time_it_names(run_cli, tmp_path, s
     assert str(frame.started.dtype) == "datetime64[us, UTC]"
     assert list(frame.local_day) == [datetime.fromisoformat(r["local_day"]).replace(tzinfo=None)
                                      for r in expected]
+
+
+def test_a_run_failing_mid_sheet_prints_no_traceback(tmp_path, monkeypatch) -> None:
+    """A k rule over its limit (or any failure) raised out of the row stream: the sheet's
+    writer stayed open, and when the garbage collector closed it later it wrote into its
+    closed temporary file: "Exception ignored in ... Traceback ... I/O operation on closed
+    file" on the user's terminal. The writer is closed, and its temporary file removed."""
+    import gc
+    import sys
+
+    from openpyxl.worksheet import _writer
+
+    unraisable: list = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    fields = [TypedField("name", "string", "", "kept", (), "public")]
+
+    def rows():
+        yield {"name": "a"}
+        raise RuntimeError("the k rule would suppress too much")
+
+    before = set(_writer.ALL_TEMP_FILES)
+    with (tmp_path / "x.xlsx").open("wb") as sink, pytest.raises(RuntimeError):
+        xlsx.write_xlsx(rows(), fields, sink, "sessions")
+    gc.collect()
+    assert unraisable == []
+    assert not [path for path in set(_writer.ALL_TEMP_FILES) - before if Path(path).exists()]

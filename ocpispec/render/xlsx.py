@@ -13,6 +13,7 @@ characters) stops the output rather than being cut. Excel sheets hold at most 1,
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -53,12 +54,16 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
                else _converter(field, data, WriteOnlyCell) for field in fields]
     names = [field.name for field in fields]
     written = 0
-    for row in rows:
-        written += 1
-        if written > MAX_ROWS:
-            raise XlsxError(f"an XLSX sheet holds at most {MAX_ROWS:,} rows; this output "
-                            "has more")
-        data.append([make(value) for make, value in zip(convert, map(row.get, names))])
+    try:
+        for row in rows:
+            written += 1
+            if written > MAX_ROWS:
+                raise XlsxError(f"an XLSX sheet holds at most {MAX_ROWS:,} rows; this "
+                                "output has more")
+            data.append([make(value) for make, value in zip(convert, map(row.get, names))])
+    except BaseException:
+        _abandon(workbook)
+        raise
     columns = workbook.create_sheet("columns")
     columns.append(["column", "type", "description", "treatment", "sources"])
     for field in fields:
@@ -67,6 +72,21 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
                         field.treatment, _safe(", ".join(field.sources))])
     workbook.save(sink)
     return written
+
+
+def _abandon(workbook: Any) -> None:
+    """A run that fails while its rows stream in (a k rule over its limit, an invalid
+    record, Ctrl-C) leaves the sheet's row writer open: closed later by the garbage
+    collector, it wrote into its already closed temporary file and printed a traceback.
+    Close it now and delete its temporary file (which holds rows of the failed run)."""
+    for sheet in workbook.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        with contextlib.suppress(Exception):
+            if not sheet.closed:
+                sheet.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _converter(field: TypedField, sheet: Any, make_cell: Any):
