@@ -108,8 +108,9 @@ def _check_distinct_privacy(call: syntax.Call, uses: Sequence[Use], ctx: Context
             ctx.emit(error(
                 "OCX227", f"`count(distinct {field})` counts a personal field unprotected",
                 use.field.ref.span, "personal data counted raw",
-                notes=["a count of different drivers is released only over keyed "
-                       "pseudonyms, so raw identifiers never enter the computation",
+                notes=["a count of different personal values (drivers, cards, sessions, "
+                       "CDRs) is released only over keyed pseudonyms, so raw identifiers "
+                       "never enter the computation; the spec needs a `pseudonym key`",
                        "the count is of the different pseudonyms: equal ids give equal "
                        "pseudonyms, so the number is the same"],
                 help=f"count pseudonyms: `count(distinct pseudonymize({field}))`"))
