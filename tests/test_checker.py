@@ -113,6 +113,17 @@ def test_jmespath_follows_a_path_of_more_than_two_segments() -> None:
                            clauses="  join cdrs on id\n")) == ["OCX301"]
 
 
+def test_the_length_of_a_list_with_a_default_reveals_only_its_shape() -> None:
+    """`length(x || `[]`)`, the form the run's help offers for a record without `x`,
+    read `x` whole (OCX303 on `charging_periods`); `length(x)` reads only its shape."""
+    for expression in ("length(charging_periods)", "length(charging_periods || `[]`)"):
+        checked = check_text(select(f'jmespath("{expression}") as periods'))
+        assert checked.warnings == (), expression
+    assert codes_of(select('jmespath("max(charging_periods[].dimensions[].volume || `[]`)") '
+                           'as k')) == ["OCX303"]  # a value, not a shape
+    assert codes_of(select('jmespath("length(cdr_token.uid || `x`)") as n')) == ["OCX301"]
+
+
 def test_jmespath_fields_are_checked_like_everything_else() -> None:
     assert codes_of(select('jmespath("length(evses[?statuss==\'AVAILABLE\'])") as n',
                            module="locations")) == ["OCX104"]

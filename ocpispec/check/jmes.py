@@ -86,6 +86,11 @@ class _Walk:
             self.problems.append(f"`{name}` is not a standard JMESPath function")
             return None
         plain = [arg for arg in args if arg["type"] != "expref"]
+        if name in _STRUCTURAL and plain and plain[0]["type"] == "or_expression":
+            # `length(x || `[]`)`: the shape of whichever alternative is there
+            for path in self._alternatives(plain[0], here):
+                self.touches.append((path, False))
+            return None
         base = self.value(plain[0], here) if plain else None
         for arg in plain[1:]:
             self.consume(arg, here)
@@ -103,6 +108,17 @@ class _Walk:
         if base is not None:
             self.touches.append((base, name not in _STRUCTURAL))
         return None
+
+
+    def _alternatives(self, node: dict, here: Path | None) -> list[Path]:
+        """The fields `a || b || `[]`` may take its value from (literals are none)."""
+        if node["type"] == "or_expression":
+            return [path for child in node["children"]
+                    for path in self._alternatives(child, here)]
+        if node["type"] == "literal":
+            return []
+        path = self.value(node, here)
+        return [path] if path is not None else []
 
 
 def analyse_hatch(literal: syntax.Literal, scope: Scope,
