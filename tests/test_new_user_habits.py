@@ -569,3 +569,21 @@ def test_a_from_block_without_columns_says_so(after: str) -> None:
     assert [d.message for d in found] == ["the dataset has no columns"]
     example = found[0].help.split("e.g. `")[1].rstrip("`")
     check_text("from sessions\n  last 7 days\n" + example + "\n" + after)
+
+
+@pytest.mark.parametrize(("module", "block", "column"), [
+    ("evses", "from locations each evses as evse", "evse.status"),
+    ("connectors", "from locations each evses as evse each evse.connectors as connector",
+     "connector.standard"),
+    ("charging_periods", "from sessions each charging_periods as period",
+     "period.start_date_time"),
+])
+def test_a_part_of_a_record_taken_for_a_module_gets_the_each(module: str, block: str,
+                                                             column: str) -> None:
+    """A GIS team writes `from evses`: OCX101 said "use one of the modules above"."""
+    body = f'from {module}\nselect\n  status\noutput ndjson to "x.ndjson"\n'
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.code for d in found] == ["OCX101"]
+    assert f"write `{block}` for one row per element" in found[0].help
+    check_text(f'{block}\nselect\n  {column} as x because "the consumer plans the network"\n'
+               'output ndjson to "x.ndjson"\n')

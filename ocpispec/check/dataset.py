@@ -50,12 +50,25 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
                           eaches, spread)
 
 
+# parts of a module's records a user may take for a module of their own
+_INSIDE = {"evse": "from locations each evses as evse",
+           "connector": "from locations each evses as evse each evse.connectors as connector",
+           "charging_period": "from sessions each charging_periods as period",
+           "period": "from sessions each charging_periods as period",
+           "tariff_element": "from tariffs each elements as element",
+           "element": "from tariffs each elements as element"}
+
+
 def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context) -> None:
     guess = did_you_mean(module.name, modules)
+    inside = _INSIDE.get(module.name.lower().removesuffix("s"))
+    help = f"did you mean `{guess}`?" if guess else "use one of the modules above"
+    if inside is not None:
+        help = (f"`{module.name}` are part of another module's records: write `{inside}` "
+                "for one row per element")
     ctx.emit(error("OCX101", f"unknown module `{module.name}`", module.span,
                    "not an OCPI module this tool exports",
-                   notes=[f"modules are {backticked(modules)}"],
-                   help=f"did you mean `{guess}`?" if guess else "use one of the modules above"))
+                   notes=[f"modules are {backticked(modules)}"], help=help))
 
 
 def _check_group_size(body: syntax.Aggregate, ctx: Context) -> None:
