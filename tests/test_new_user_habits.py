@@ -138,6 +138,7 @@ def test_the_help_for_an_exact_measure_keeps_the_measure(measure: str) -> None:
     ("location.region", "did you mean `location.state`?"),  # was `location.directions`
     ("location.lat", "did you mean `location.coordinates`?"),
     ("energy", "did you mean `kwh`?"),
+    ("total_kwh", "did you mean `kwh`?"),  # was `total_cost`
     ("duration", "it is computed: write `minutes(start_date_time, end_date_time)`"),
     ("month", "it is computed: write `truncate(start_date_time, month)`"),
 ])
@@ -327,6 +328,11 @@ def test_a_list_of_values_inside_an_element_keeps_the_plain_help() -> None:
      "it is a field of `location.connector`: write `location.connector.max_electric_power`"),
     ("join locations on location_id", "location.power_type",
      "it is a field of `location.connector`: write `location.connector.power_type`"),
+    # in the user's words: a location has no connector type or power (was `owner`)
+    ("join locations on location_id", "location.connector_type",
+     "it is a field of `location.connector`: write `location.connector.standard`"),
+    ("join locations on location_id", "location.power",
+     "it is a field of `location.connector`: write `location.connector.max_electric_power`"),
 ])
 def test_a_field_named_through_the_wrong_binding(lines: str, column: str, fix: str,
                                                  snapshot) -> None:

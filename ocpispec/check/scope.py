@@ -224,10 +224,11 @@ class Scope:
                          notes=["a bare word is a field; values are quoted texts"],
                          help=f'a value is quoted: write `"{name}"`')
         if (sibling := self._sibling(reach, rest[failed:])) is not None:
+            binding, path = sibling
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"not a field of `{owner}`",
-                         help=f"it is a field of `{sibling}`: write "
-                              f"`{'.'.join((sibling, *rest[failed:]))}`")
+                         help=f"it is a field of `{binding}`: write "
+                              f"`{'.'.join((binding, *path))}`")
         options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
         derived = _DERIVED.get(name.lower()) \
@@ -238,16 +239,24 @@ class Scope:
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
 
-    def _sibling(self, reach: _Reach, rest: tuple[str, ...]) -> str | None:
+    def _sibling(self, reach: _Reach,
+                 rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
         """`location.evse.max_electric_power`: the binding of the same join that has
-        the field (`location.connector`)."""
+        the field (`location.connector`), also under the name a user's word means
+        (`location.power` is `location.connector.max_electric_power`)."""
         if not reach.binding.name:
             return None
         family = reach.parts[0]
-        for other in self.reaches:
-            if other is not reach and other.parts[:1] == (family,) and \
-                    self.ctx.catalogue.resolve_in(other.binding.object, rest).ok:
-                return other.binding.name
+        catalogue = self.ctx.catalogue
+        own = reach.binding.object
+        meant = [(field, *rest[1:]) for field in catalogue.meant(rest[0])]
+        if any(catalogue.resolve_in(own, path).ok for path in meant):
+            meant = []  # `location.lat`: the location's own `coordinates` is suggested
+        for path in (rest, *meant):
+            for other in self.reaches:
+                if other is not reach and other.parts[:1] == (family,) and \
+                        catalogue.resolve_in(other.binding.object, path).ok:
+                    return other.binding.name, path
         return None
 
     def _missing_join(self, ref, reach: _Reach, failed: int):

@@ -39,7 +39,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("region", "province", "provincie", "county"), ("state",)),
     **dict.fromkeys(("lat", "lon", "lng", "latitude", "longitude", "geo", "position",
                      "gps"), ("coordinates",)),
-    **dict.fromkeys(("energy", "kw_h", "energy_kwh", "kwh_charged"), ("kwh", "total_energy")),
+    **dict.fromkeys(("energy", "kw_h", "energy_kwh", "kwh_charged", "total_kwh", "kwh_total",
+                     "energy_total", "total_energy_kwh"), ("kwh", "total_energy")),
+    **dict.fromkeys(("connector_type", "plug", "plug_type", "socket", "socket_type"),
+                    ("standard", "connector_standard")),
+    **dict.fromkeys(("power", "max_power", "power_kw", "kw", "capacity"),
+                    ("max_electric_power",)),
     **dict.fromkeys(("start", "started", "start_time", "begin"), ("start_date_time",)),
     **dict.fromkeys(("end", "stop", "ended", "end_time", "stop_time", "stop_date_time"),
                     ("end_date_time",)),
@@ -125,6 +130,11 @@ class Catalogue:
 
     def rename_hint(self, module_or_object: str, path: Sequence[str]) -> RenameHint | None:
         return hints.rename_hint(self, self._object_name(module_or_object), tuple(path))
+
+    @staticmethod
+    def meant(name: str) -> tuple[str, ...]:
+        """The fields a user's word may name, whatever object holds them."""
+        return _SYNONYMS.get(name.lower(), ())
 
     def suggestions(self, object_name: str, name: str) -> list[str]:
         """Fields meant by `name`: the field a user's word names (`municipality` is a
