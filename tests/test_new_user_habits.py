@@ -593,3 +593,15 @@ def test_a_part_of_a_record_taken_for_a_module_gets_the_each(module: str, block:
     assert f"write `{block}` for one row per element" in found[0].help
     check_text(f'{block}\nselect\n  {column} as x because "the consumer plans the network"\n'
                'output ndjson to "x.ndjson"\n')
+
+
+@pytest.mark.parametrize(("name", "fix"), [("naam_é", "write `e` for `é`"),
+                                           ("straße", "write `ss` for `ß`"),
+                                           ("größe", "write `oe` for `ö`"),
+                                           ("名前", "write it in ASCII letters")])
+def test_a_letter_outside_ascii_in_a_name_gets_its_own_spelling(name: str, fix: str) -> None:
+    """The help said "write `ae` for `ä`" whatever the letter was."""
+    body = f'from locations\nselect\n  city as {name}\noutput csv to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert [d.code for d in found] == ["OCX002"]
+    assert f"({fix})" in found[0].help

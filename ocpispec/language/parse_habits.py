@@ -72,9 +72,22 @@ def character_habit(char: str, after: str) -> tuple[str, str] | None:
                     "OCPI_VERSIONS_URL`, `token env OCPI_TOKEN`")
     if char.isalpha() or char.isdigit():
         return ("not a letter names may use",
-                "names are ASCII letters, digits and `_` (write `ae` for `ä`); any text "
+                f"names are ASCII letters, digits and `_` ({_ascii_for(char)}); any text "
                 "may stand inside a quoted string")
     return None
+
+
+_UMLAUTS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "ø": "oe", "å": "aa"}
+
+
+def _ascii_for(char: str) -> str:
+    """`write `e` for `é``: the letter's ASCII spelling, when it has one."""
+    import unicodedata
+
+    lower = char.lower()
+    plain = _UMLAUTS.get(lower) or "".join(
+        c for c in unicodedata.normalize("NFKD", lower) if c.isascii() and c.isalnum())
+    return f"write `{plain}` for `{char}`" if plain else "write it in ASCII letters"
 
 
 # ---- parser errors -------------------------------------------------------------------
