@@ -213,6 +213,31 @@ def test_monthly_groups_by_start_in_a_window_on_last_update(window: str,
                                  "after `previous month`")
 
 
+@pytest.mark.parametrize(("module", "join", "key"), [
+    ("cdrs", "join locations on cdr_location.id",
+     "slot because \"grid load is planned per quarter hour\""),
+    ("sessions", "join locations on location_id",
+     "truncate(period.start_date_time, hour) as hour"),
+])
+def test_a_load_profile_in_a_window_on_last_update(module: str, join: str, key: str) -> None:
+    """A grid operator's monthly load profile from charging periods, spread over slots
+    or cut by the period's start, in `previous month` without `window on`: a CDR billed
+    in this month for a session of the last one puts that session's slots in this file,
+    as small rows of the month before. Not warned (OCX237 read only `truncate` of the
+    record's own start or end)."""
+    body = (f"from {module}\n  previous month\n  {join}\n  each charging_periods as period\n"
+            "  spread period.energy_kwh over quarter_hour in utc as slot\n"
+            f"group by\n  {key}\n  prefix(location.postal_code, 4) as area\n"
+            "compute\n  sum(period.energy_kwh) as kwh\n  minimum group size 10\n"
+            'output csv to "x.csv"\n')
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body))]
+    assert [d.code for d in found] == ["OCX237"]
+    assert found[0].help == ("select by the same time: add `window on start_date_time` "
+                             "after `previous month`")
+    assert check_text(body.replace("previous month\n", "previous month\n  window on "
+                                   "start_date_time\n")).warnings == ()
+
+
 @pytest.mark.parametrize(("written", "fix"), [
     ("excel", "for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
               "(`excel-de`, `excel-en`) for a CSV file Excel opens"),

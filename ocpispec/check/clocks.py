@@ -63,13 +63,23 @@ def _check_event_keys(dataset: syntax.Dataset, ctx: Context) -> None:
             or source.module.name not in ("sessions", "cdrs") \
             or not isinstance(source.window, syntax.CALENDAR_WINDOWS):
         return
+    slots = {spread.alias.name for spread in source.spreads}
+    periods = {each.alias.name for each in source.eaches
+               if each.path.path == ("charging_periods",)}
     for key in body.keys:
+        if isinstance(key.expr, syntax.FieldRef) and key.expr.path[0] in slots:
+            # a spread's slots are the times a record's periods (or its interval) cover
+            ctx.emit(_late_rows(key.expr, "start_date_time", source.window, ctx))
+            return
         for call in calls_in(key.expr):
             if ALIASES.get(call.name.name, call.name.name) != "truncate" or not call.args:
                 continue
             field = call.args[0]
-            if isinstance(field, syntax.FieldRef) and field.path in ((time,) for time in
-                                                                     _EVENT_TIMES):
+            if not isinstance(field, syntax.FieldRef):
+                continue
+            if field.path in ((time,) for time in _EVENT_TIMES) or (
+                    len(field.path) == 2 and field.path[0] in periods
+                    and field.path[1] == "start_date_time"):
                 ctx.emit(_late_rows(call, field.dotted, source.window, ctx))
                 return
 
@@ -145,16 +155,22 @@ def _utc_bounds(call: syntax.Call, window: syntax.Window, zone: str,
              f'in the zone, e.g. `previous month in "{zone}"`')
 
 
-def _late_rows(call: syntax.Call, field: str, window: syntax.Window,
+def _late_rows(key: syntax.Call | syntax.FieldRef, field: str, window: syntax.Window,
                ctx: Context) -> Diagnostic:
+    """`field`: the time the groups cut (`period.start_date_time`, or a spread's slot
+    of the record's own time); the window is put on the record's own time."""
+    own = field.rsplit(".", 1)[-1]
+    cut = f"`{key.dotted}`, a time the record covers" if isinstance(key, syntax.FieldRef) \
+        else f"a cut of `{field}`"
     return warning(
-        "OCX237", f"the groups are by `{field}`, but the window selects by `last_updated`",
-        call.span, f"a cut of `{field}`",
+        "OCX237", f"the groups are by `{key.dotted if isinstance(key, syntax.FieldRef) else field}`"
+        ", but the window selects by `last_updated`",
+        key.span, cut,
         notes=["OCPI selects records by when they were last updated: a session that started "
                "before the window and ended or was billed in it is in this window's file, "
-               f"as a row of an earlier `{_text(call.span, ctx)}`; that row is small (often "
+               f"as a row of an earlier `{_text(key.span, ctx)}`; that row is small (often "
                "suppressed) and the earlier file's row lacks it"],
-        help=f"select by the same time: add `window on {field}` after "
+        help=f"select by the same time: add `window on {own}` after "
              f"`{_text(window.span, ctx)}`")
 
 
