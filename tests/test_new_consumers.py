@@ -114,3 +114,20 @@ def test_every_party_the_grammar_takes_the_client_takes(party: str) -> None:
                                               f"source profile demo party {party}"))
     assert checked.spec.source.party.name == party
     assert split_party(party) == ("NL", "ABC")
+
+
+def test_aggregates_of_a_value_skip_records_without_it() -> None:
+    """docs/language.md (Aggregation): `avg(total_parking_time)` is the mean over the
+    records that carry it, and a group where none does gets an empty `sum` and `avg`;
+    an idle-time consumer reads `sum / count()` and `avg` apart by this."""
+    from ocpispec.execute import accumulators as acc
+
+    slot = [0, 0, None, None]
+    for value in (None, 1.5, None, 0.5):
+        acc.add_stats(slot, value)
+    assert acc.result("avg", slot, 4, None) == 1.0
+    assert acc.result("sum", slot, 4, None) == 2.0
+    assert acc.result("count", slot, 4, None) == 4
+    empty = [0, 0, None, None]
+    acc.add_stats(empty, None)
+    assert acc.result("sum", empty, 1, None) is None and acc.result("avg", empty, 1, None) is None
