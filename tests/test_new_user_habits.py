@@ -630,3 +630,21 @@ def test_a_letter_outside_ascii_in_a_name_gets_its_own_spelling(name: str, fix: 
     found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
     assert [d.code for d in found] == ["OCX002"]
     assert f"({fix})" in found[0].help
+
+
+@pytest.mark.parametrize(("window", "fixed"), [("last 2 years", "last 24 months"),
+                                               ("last 100 years", None),
+                                               ("last 1000 years", None)])
+def test_a_window_in_years_is_offered_a_length_that_checks(window: str,
+                                                           fixed: str | None) -> None:
+    """`last 1000 years` was offered `last 12000 months`, the same length, which is
+    OCX213 again (more than 100 years)."""
+    found, _ = _diagnostics({"window": window})
+    errors = [d for d in found if d.is_error]
+    assert [d.code for d in errors] == ["OCX213"]
+    if fixed is None:
+        assert errors[0].help == ("write a shorter period, or leave the window out to read "
+                                  "every record")
+    else:
+        assert errors[0].help == f"write `{fixed}`, the same length"
+        assert not [d for d in _diagnostics({"window": fixed})[0] if d.is_error]

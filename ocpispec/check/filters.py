@@ -84,6 +84,10 @@ def _check_period(amount: int, unit: syntax.Ident, window, ctx: Context) -> None
                        help=f"write `last {amount} {number[1]}`"))
         return
     notes, help = _unit_help(amount, word)
+    same = time_units.same_length(amount, word, PERIOD_UNITS)
+    if same is not None and same[0] * _PERIOD_DAYS.get(same[1], 0) > MAX_WINDOW_DAYS:
+        notes = ["a window reaches back at most 100 years"]
+        help = "write a shorter period, or leave the window out to read every record"
     ctx.emit(error("OCX213", f"`{unit.name}` is not a unit of time here", unit.span,
                    "unknown unit", notes=[f"units are {backticked(PERIOD_UNITS)}", *notes],
                    help=help))
