@@ -648,3 +648,18 @@ def test_a_window_in_years_is_offered_a_length_that_checks(window: str,
     else:
         assert errors[0].help == f"write `{fixed}`, the same length"
         assert not [d for d in _diagnostics({"window": fixed})[0] if d.is_error]
+
+
+@pytest.mark.parametrize(("column", "fixed"), [
+    ("round(-kwh, 1) as k", "round(0 - kwh, 1) as k"),
+    ("round(-total_cost.excl_vat, 0) as refund", "round(0 - total_cost.excl_vat, 0) as refund"),
+])
+def test_a_negated_field_is_written_as_a_subtraction(column: str, fixed: str) -> None:
+    """An auditor turning a credit CDR's negative cost round: "expected a number, found
+    name `kwh`", with the generic help."""
+    body = f'from cdrs\nselect\n  {column}\noutput csv to "x.csv"\n'.replace("kwh", "total_energy")
+    fixed_body = body.replace(column.replace("kwh", "total_energy"),
+                              fixed.replace("kwh", "total_energy"))
+    found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    assert len(found) == 1 and found[0].help.startswith("subtract it from zero: write `0 - ")
+    check_text(fixed_body)

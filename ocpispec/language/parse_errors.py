@@ -26,6 +26,7 @@ from ocpispec.language.parse_habits import (
     character_habit,
     guessed_form,
     condition_habit,
+    negated_field,
     delimiter_token,
     operator_habit,
     window_habit,
@@ -124,6 +125,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   spread_habit(token, said, source),
                   condition_habit(token, expected, span, history, source),
                   delimiter_token(token, expected, span, source),
+                  negated_field(token, expected, span, history, source),
                   dataset_shape(token, expected, span, history, source)):
         if found is not None:
             return found

@@ -276,6 +276,22 @@ def delimiter_token(token, expected: set[str], span: Span,
                  "a delimiter is quoted", help=f'write `delimiter "{token}"`')
 
 
+def negated_field(token, expected: set[str], span: Span, history,
+                  source: SourceFile) -> Diagnostic | None:
+    """`-kwh`, `round(-total_cost.excl_vat, 1)`: a minus sign makes a negative number,
+    not the negation of a field."""
+    previous = history[-1] if history else None
+    if token.type != "NAME" or expected != {"NUMBER"} or previous is None \
+            or previous.type != "MINUS":
+        return None
+    field = re.match(r"[A-Za-z_][\w.]*\w|[A-Za-z_]", source.text[span.start:])
+    name = field.group() if field else str(token)
+    return error("OCX001", f"`-{name}` is not a value: a minus sign starts a negative number",
+                 Span(previous.start_pos or span.start, span.start + len(name)),
+                 "a field after a minus sign",
+                 help=f"subtract it from zero: write `0 - {name}`")
+
+
 def history_ends_in_list(source: SourceFile, span: Span) -> bool:
     """Whether the text before `span` opens a list or continues one (`[` or `,`)."""
     return source.text[:span.start].rstrip().endswith(("[", ","))
