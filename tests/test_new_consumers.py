@@ -131,3 +131,41 @@ def test_aggregates_of_a_value_skip_records_without_it() -> None:
     empty = [0, 0, None, None]
     acc.add_stats(empty, None)
     assert acc.result("sum", empty, 1, None) is None and acc.result("avg", empty, 1, None) is None
+
+
+CONNECTORS = '''from locations
+  each evses as evse
+  each evse.connectors as connector
+group by
+  city
+  connector.standard as connector_type
+compute
+  count() as connectors
+  max(connector.max_electric_power) as max_power_w
+{size}output csv to "x.csv"
+'''
+
+
+@pytest.mark.parametrize(("size", "codes"), [("", ["OCX319"]),
+                                             ("  minimum group size 1\n", []),
+                                             ("  minimum group size 10\n", [])])
+def test_a_statistics_office_counting_public_connectors(size: str, codes: list[str]) -> None:
+    """Connectors per town and type read only public data of a module without drivers:
+    `minimum group size 1` (every town, also one with three connectors) was OCX320 "too
+    small to hide individuals", and OCX319 said small groups "may single out drivers"."""
+    found = diagnose_source(SourceFile("test.ocx", HEADER + CONNECTORS.format(size=size)))
+    assert [d.code for d in found] == codes
+    if codes:
+        assert found[0].help == ("release every group with `minimum group size 1`, or state "
+                                 "`minimum group size 10`")
+
+
+def test_a_group_size_below_five_is_still_warned_where_there_are_drivers_or_quasi_data() -> None:
+    sessions = ('from sessions\ngroup by\n  status\ncompute\n  count() as n\n'
+                '  minimum group size 1\noutput csv to "x.csv"\n')
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + sessions))] == \
+        ["OCX320"]
+    private = CONNECTORS.format(size="  minimum group size 1\n").replace(
+        "from locations\n", "from locations\n  where publish_allowed_to.uid is null because "
+        "\"only sites open to every driver count\"\n")
+    assert "OCX320" in [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + private))]

@@ -12,6 +12,7 @@ from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
 from ocpispec.check.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
+from ocpispec.schema.model import PrivacyClass
 
 SMALLEST_GROUP = 5
 EVENT_MODULES = ("sessions", "cdrs")  # the modules whose records happen at a site
@@ -38,7 +39,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
-        _check_group_size(dataset.body, ctx)
+        _check_group_size(dataset.body, ctx, public=_public_facts(
+            module, columns, checked_filter))
         check_disclosure(dataset.body, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
@@ -71,14 +73,32 @@ def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context
                    notes=[f"modules are {backticked(modules)}"], help=help))
 
 
-def _check_group_size(body: syntax.Aggregate, ctx: Context) -> None:
+def _public_facts(module: str, columns, checked_filter) -> bool:
+    """An aggregate of locations or tariffs (no drivers) that reads public fields only:
+    connectors per city, tariffs per type. Its groups are facts anyone may publish."""
+    return module not in EVENT_MODULES and module != "tokens" and columns is not None \
+        and all(column.privacy is PrivacyClass.PUBLIC for column in columns) \
+        and (checked_filter is None or checked_filter.privacy is PrivacyClass.PUBLIC)
+
+
+def _check_group_size(body: syntax.Aggregate, ctx: Context, *, public: bool = False) -> None:
     size = body.min_group_size
-    if size is None:
+    if size is None and public:
+        ctx.emit(warning("OCX319", "the aggregate sets no minimum group size", body.span,
+                         "groups of fewer than 10 records are withheld",
+                         notes=["every column reads public data of the module, which has no "
+                                "drivers: a small group (a town with three connectors) "
+                                "singles nobody out, but the default withholds it"],
+                         help="release every group with `minimum group size 1`, or state "
+                              "`minimum group size 10`"))
+    elif size is None:
         ctx.emit(warning("OCX319", "the aggregate sets no minimum group size", body.span,
                          "small groups may single out drivers",
                          notes=["without it, groups of fewer than 10 drivers (records, on "
                                 "modules without drivers) are suppressed by default"],
                          help="state it for the reviewer: `minimum group size 10`"))
+    elif size < SMALLEST_GROUP and public:
+        return  # public facts: nobody to hide
     elif size < SMALLEST_GROUP:
         ctx.emit(warning("OCX320", f"a minimum group size of {size} is too small to hide "
                          "individuals", body.min_group_size_span or body.span,
