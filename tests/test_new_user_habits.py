@@ -663,3 +663,30 @@ def test_a_negated_field_is_written_as_a_subtraction(column: str, fixed: str) ->
     found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
     assert len(found) == 1 and found[0].help.startswith("subtract it from zero: write `0 - ")
     check_text(fixed_body)
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("quarterly", 'cron "0 6 1 1,4,7,10 *"'),
+    ("quarterly at 05:30", 'cron "30 5 1 1,4,7,10 *"'),
+    ("yearly", 'cron "0 6 1 1 *"'),
+    ("weekdays at 06:00", 'cron "0 6 * * 1-5"'),
+    ("daily at 6am", "daily at 06:00"),
+    ("daily at 6 pm", "daily at 18:00"),
+    ("daily at 06:00 UTC", "daily at 06:00"),
+    ("daily at 06:00 Europe/Amsterdam", "daily at 05:00"),
+    ("monthly on day 1", "monthly on day 1 at 06:00"),
+    ("daily", "daily at 06:00"),
+    ("cron 0 6 * * *", 'cron "0 6 * * *"'),
+])
+def test_a_schedule_as_said_gets_the_clause_the_language_has(written: str, fixed: str) -> None:
+    """`schedule quarterly`, `at 6am`, `at 06:00 UTC`, `schedule daily` with no time, an
+    unquoted cron line: "expected one of `cron`, `daily`, ...", "expected <end-of-file>,
+    found name `UTC`" or "unknown keyword `weekdays`: write `weekly`". The help now
+    writes the clause, and it checks clean."""
+    body = 'from locations\nselect\n  id\noutput csv to "x-{run.timestamp}.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + body +
+                                                   f"schedule {written}\n")) if d.is_error]
+    assert len(found) == 1 and found[0].code in ("OCX001", "OCX003")
+    assert f"`{fixed}`" in found[0].help or f"`schedule {fixed}`" in found[0].help \
+        or found[0].help.startswith("remove `UTC`") or "`05:00` UTC in winter" in found[0].help
+    check_text(body + f"schedule {fixed}\n")

@@ -20,6 +20,7 @@ from ocpispec.language.lark_without_regex import (
 )
 
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_habits import (
     aggregate_shape,
@@ -126,7 +127,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   condition_habit(token, expected, span, history, source),
                   delimiter_token(token, expected, span, source),
                   negated_field(token, expected, span, history, source),
-                  dataset_shape(token, expected, span, history, source)):
+                  dataset_shape(token, expected, span, history, source),
+                  schedule_habit(token, expected, span, history, source)):
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
