@@ -690,3 +690,26 @@ def test_a_schedule_as_said_gets_the_clause_the_language_has(written: str, fixed
     assert f"`{fixed}`" in found[0].help or f"`schedule {fixed}`" in found[0].help \
         or found[0].help.startswith("remove `UTC`") or "`05:00` UTC in winter" in found[0].help
     check_text(body + f"schedule {fixed}\n")
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("yesterday", "previous day"), ("this month", "month to date"),
+    ("this year", "last 12 months"), ("today", "last 1 day"), ("incremental", "since last run"),
+    ("previous 7 days", "previous 7 complete days"),
+    ("previous calendar month", "previous month"), ("since yesterday", "previous day"),
+    ("since last export", "since last run"),
+    ("between 2025-01-01 to 2025-02-01", "between 2025-01-01 and 2025-02-01"),
+    ("from 2025-01-01T00:00:00Z to 2025-02-01", "between 2025-01-01T00:00:00Z and 2025-02-01"),
+    ('last 7 days in "Europe/Amsterdam"', "last 7 days"),
+    ('since last run in "Europe/Amsterdam"', "since last run"),
+])
+def test_a_window_as_said_gets_the_window_the_language_has(written: str, fixed: str) -> None:
+    """`yesterday`, `this month`, `previous calendar month`, `from A to B`, a zone on a
+    rolling window: "expected one of `as`, `between`, ...", "expected `to`, found
+    `select`" or "the dataset has no columns". The help writes the window; it checks."""
+    body = "from sessions\n  {}\nselect\n  round(kwh, 1) as kwh\noutput csv to \"x.csv\"\n"
+    found = [d for d in diagnose_source(SourceFile("t.ocx", HEADER + body.format(written)))
+             if d.is_error]
+    assert len(found) == 1 and found[0].code == "OCX001"
+    assert f"`{fixed}`" in found[0].help or found[0].help.startswith("remove `in")
+    check_text(body.format(fixed))

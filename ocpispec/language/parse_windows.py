@@ -1,0 +1,102 @@
+"""Time windows as a hurried user says them: `yesterday`, `this month`, `incremental`,
+`previous calendar month`, `previous 7 days`, `since last export`, `between A to B`,
+`from A to B`, and a time zone on a window that has no calendar (`last 7 days in
+"Europe/Amsterdam"`). The help writes the window the language has."""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+
+_WINDOW_SLOT = {"SINCE", "PREVIOUS", "LAST"}
+_SAID = {"yesterday": "previous day", "today": "last 1 day", "this month": "month to date",
+         "this week": "", "this quarter": "", "this year": "", "incremental": "since last run",
+         "incrementally": "since last run", "all": None, "everything": None}
+_NOTES = {"previous day": "`previous day` is the whole calendar day before the run's",
+          "last 1 day": "a window ends at the run: `last 1 day` is the 24 hours before it, "
+                        "`previous day` the whole day before",
+          "month to date": "`month to date` runs from the start of the run's month to the "
+                           "run",
+          "since last run": "`since last run` reads what changed since the last successful "
+                            "run"}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:]+Z?)?", re.IGNORECASE)
+_ROLLING = {"week": "last 1 week", "quarter": "last 3 months", "year": "last 12 months"}
+
+
+def window_habit(token, expected: set[str], span: Span, history,
+                 source: SourceFile) -> Diagnostic | None:
+    previous = history[-1] if history else None
+    if previous is None:
+        return None
+    rest = _rest_of_line(source, span.start)
+    written = rest.split()
+    words = [word.lower() for word in written]
+    if _WINDOW_SLOT <= expected and words:
+        if words[0] == "from" and len(words) >= 4 and _DATE.fullmatch(words[1]) \
+                and words[2] == "to":
+            return _fix(span, f"`from {written[1]} to ...` is not a window",
+                        f"between {written[1]} and {written[3]}")
+        said = " ".join(words[:2]) if " ".join(words[:2]) in _SAID else words[0]
+        if said in _SAID:
+            fixed = _SAID[said]
+            if fixed is None:
+                return _fix(span, f"`{said}` is not a window", None,
+                            help="leave the window out to read every record")
+            if not fixed:  # `this week`: only the month has a `to date` window
+                unit = said.split()[1]
+                return _fix(span, f"`{said}` is not a window", None,
+                            "only the month has a window up to the run: `month to date`",
+                            help=f"write `{_ROLLING[unit]}` (back from the run) or `previous "
+                                 f"{unit}` (the whole {unit} before the run's)")
+            return _fix(span, f"`{said}` is written `{fixed}`", fixed, _NOTES.get(fixed))
+    if previous.type == "SINCE" and words and words[0] in ("yesterday", "today"):
+        fixed = _SAID[words[0]]
+        return _fix(span, f"`since {words[0]}` is written `{fixed}`", fixed, _NOTES[fixed])
+    if previous.type == "LAST" and expected == {"RUN"} and history[-2:-1] \
+            and history[-2].type == "SINCE":
+        return _fix(span, "the watermark window is `since last run`", "since last run",
+                    _NOTES["since last run"])
+    if previous.type == "INT" and expected == {"COMPLETE"} and history[-2:-1] \
+            and history[-2].type == "PREVIOUS" and words:
+        fixed = f"previous {previous} complete {words[0]}"
+        return _fix(span, "whole periods before the run are `complete`", fixed,
+                    f"`{fixed}` reads whole calendar {words[0]}; `last {previous} "
+                    f"{words[0]}` counts back from the moment of the run")
+    if expected == {"TO"} and len(history) >= 3 and history[-3].type == "PREVIOUS" \
+            and str(history[-2]).lower() == "calendar":
+        return _fix(Span(history[-3].start_pos or 0, previous.end_pos or 0),
+                    "calendar windows need no `calendar`", f"previous {previous}",
+                    "`previous month` is the whole calendar month before the run's")
+    if token.type == "TO" and expected == {"AND"} and previous.type == "DATE":
+        end = _DATE.match(rest[2:].lstrip())
+        return _fix(span, "a fixed window is `between A and B`",
+                    f"between {previous} and {end.group() if end else '...'}")
+    if token.type == "IN" and _rolling(history):
+        return error("OCX001", "only a calendar window takes a time zone", span,
+                     "no calendar to align",
+                     notes=["`last 7 days` and `since last run` count from moments, the same "
+                            "in every zone; `previous day in \"Europe/Amsterdam\"` (and "
+                            "`month to date in ...`) align whole periods to a zone's midnights"],
+                     help="remove `in \"...\"`, or use a calendar window such as `previous "
+                          "day in \"Europe/Amsterdam\"`")
+    return None
+
+
+def _fix(span: Span, message: str, fixed: str | None, note: str | None = None, *,
+         help: str | None = None) -> Diagnostic:
+    return error("OCX001", message, span, "not a window the language has",
+                 notes=[note] if note else [],
+                 help=help or f"write `{fixed}`")
+
+
+def _rolling(history) -> bool:
+    """Whether the window just written is `last N UNIT` or `since last run`."""
+    kinds = [seen.type for seen in history[-3:]]
+    return kinds[:1] == ["LAST"] and kinds[1:2] == ["INT"] or kinds == ["SINCE", "LAST", "RUN"]
+
+
+def _rest_of_line(source: SourceFile, start: int) -> str:
+    end = source.text.find("\n", start)
+    return source.text[start:end if end != -1 else len(source.text)]
