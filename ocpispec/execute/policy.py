@@ -120,9 +120,12 @@ def invalid_records(dataset: str, module: str, invalid: Mapping[str, int], read:
                         f"{allowed.limit(read):,} of {read:,}")
     percent = math.ceil(total * 1000 / max(read, 1)) / 10
     share = f" (or a share, `--allow-invalid {percent:g}%`)" if percent <= 100 else ""
+    spec = all(reason.startswith(EXPRESSION_FAILS) for reason in invalid)
+    what = ("fails" if total == 1 else "fail") + " the spec's `jmespath(...)`" if spec \
+        else f"{_are(total)} invalid"
     return RunError.of(
-        "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {_are(total)} "
-        f"invalid and would be lost", span, f"{total:,} of {read:,} records read here"
+        "OCX570", f"{_records(total)} of `{dataset}`{_of(module, dataset)} {what} "
+        "and would be lost", span, f"{total:,} of {read:,} records read here"
         + (f" ({looked_up:,} of them by lookups)" if looked_up else ""), notes=tuple(notes),
         help=_fix(invalid) + f"; to deliver the rest anyway, accept them with "
                              f"`--allow-invalid {total}`{share}")
