@@ -713,3 +713,22 @@ def test_a_window_as_said_gets_the_window_the_language_has(written: str, fixed: 
     assert len(found) == 1 and found[0].code == "OCX001"
     assert f"`{fixed}`" in found[0].help or found[0].help.startswith("remove `in")
     check_text(body.format(fixed))
+
+
+@pytest.mark.parametrize(("line", "fixed"), [
+    ('legal basis "public task"', "legal basis public task"),
+    ("legal basis public task (Art. 6(1)(e) GDPR)", 'legal basis public task "Art. 6(1)(e) GDPR"'),
+    ("legal basis contract DSA-12", 'legal basis contract "DSA-12"'),
+    ("legal basis GDPR 6(1)(e)", 'legal basis public task "Art. 6(1)(e) GDPR"'),
+    ("retention 12 months after delivery", "retention 12 months"),
+])
+def test_a_header_line_as_said_gets_the_line_the_language_has(line: str, fixed: str) -> None:
+    """A quoted basis, an article in its place, a reference in parentheses, words after
+    the retention: "expected a name, found quoted string" and the like."""
+    header = HEADER.replace("  legal basis legitimate interests\n", f"  {line}\n")
+    body = 'from locations\nselect\n  id\noutput csv to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("t.ocx", header + body)) if d.is_error]
+    assert len(found) == 1 and f"`{fixed}`" in found[0].help
+    check_text(body, HEADER.replace("  legal basis legitimate interests\n", f"  {fixed}\n")
+               if "legal" in fixed else HEADER.replace("  retention 1 year\n", f"  {fixed}\n")
+               .replace("  legal basis legitimate interests\n", "  legal basis contract\n"))

@@ -20,6 +20,7 @@ from ocpispec.language.lark_without_regex import (
 )
 
 from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.language.parse_header import header_habit
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
@@ -129,6 +130,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   delimiter_token(token, expected, span, source),
                   negated_field(token, expected, span, history, source),
                   spoken_window(token, expected, span, history, source),
+                  header_habit(token, expected, span, history, source),
                   dataset_shape(token, expected, span, history, source),
                   schedule_habit(token, expected, span, history, source)):
         if found is not None:

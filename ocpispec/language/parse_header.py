@@ -1,0 +1,65 @@
+"""Header lines as a hurried user writes them: a quoted legal basis (`legal basis
+"public task"`), an article where the basis goes (`legal basis GDPR 6(1)(e)`), a
+reference in parentheses, words after the retention (`retention 12 months after
+delivery`). The help writes the line the language has: the basis in words, the
+reference quoted after it."""
+
+from __future__ import annotations
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+
+_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
+          "legitimate interests")
+_EXAMPLE = 'legal basis public task "Art. 6(1)(e) GDPR"'
+
+
+def header_habit(token, expected: set[str], span: Span, history,
+                 source: SourceFile) -> Diagnostic | None:
+    kinds = [seen.type for seen in history]
+    basis_at = _after(kinds, ("LEGAL", "BASIS"))
+    if basis_at is not None and "NAME" in expected:
+        words = " ".join(str(seen) for seen in history[basis_at:])
+        rest = _rest_of_line(source, span.start)
+        if token.type == "STRING" and not words and str(token)[1:-1].lower() in _BASES:
+            return error("OCX001", "the legal basis is written in words, unquoted", span,
+                         "a quoted basis",
+                         notes=["a quoted text after the basis is its reference: "
+                                f"`{_EXAMPLE}`"],
+                         help=f"write `legal basis {str(token)[1:-1].lower()}`")
+        basis = next((basis for basis in _BASES if (words.lower() + " ").startswith(
+            basis + " ")), None)
+        if basis is not None:
+            after = history[basis_at + len(basis.split()):]
+            start = after[0].start_pos if after else span.start
+            reference = _rest_of_line(source, start).strip().strip("()").strip()
+            return error("OCX001", "a legal basis's reference is quoted", span,
+                         "an unquoted reference",
+                         help=f'write `legal basis {basis} "{reference}"`')
+        return error("OCX001", "a legal basis is one of the GDPR Art. 6(1) bases, in words",
+                     span, "not a basis", notes=["bases are " + ", ".join(
+                         f"`{basis}`" for basis in _BASES)],
+                     help=f"write e.g. `{_EXAMPLE}`: the basis, then the article quoted")
+    if len(kinds) >= 3 and kinds[-3:-1] == ["RETENTION", "INT"] and "RETENTION" in expected \
+            and token.type == "NAME":
+        said = " ".join(str(seen) for seen in history[-3:])
+        return error("OCX001", "the retention is a length only", span,
+                     "words after the length",
+                     notes=["from when it counts (delivery, collection) belongs in the purpose "
+                            "or the data-sharing agreement"],
+                     help=f"write `{said}`")
+    return None
+
+
+def _after(kinds: list[str], opening: tuple[str, ...]) -> int | None:
+    """The index after `legal basis` when it is the clause being written."""
+    for index in range(len(kinds) - 1, 0, -1):
+        if tuple(kinds[index - 1:index + 1]) == opening:
+            later = kinds[index + 1:]
+            return index + 1 if all(kind == "NAME" for kind in later) else None
+    return None
+
+
+def _rest_of_line(source: SourceFile, start: int) -> str:
+    end = source.text.find("\n", start)
+    return source.text[start:end if end != -1 else len(source.text)].split("#")[0]
