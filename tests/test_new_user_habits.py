@@ -732,3 +732,14 @@ def test_a_header_line_as_said_gets_the_line_the_language_has(line: str, fixed: 
     check_text(body, HEADER.replace("  legal basis legitimate interests\n", f"  {fixed}\n")
                if "legal" in fixed else HEADER.replace("  retention 1 year\n", f"  {fixed}\n")
                .replace("  legal basis legitimate interests\n", "  legal basis contract\n"))
+
+
+@pytest.mark.parametrize(("name", "fixed"), [('"My export"', "my_export"),
+                                             ("2026_sessions", "export_2026_sessions"),
+                                             ('"Gemeente Utrecht (2026)"', "gemeente_utrecht_2026")])
+def test_an_export_name_as_said_gets_a_name(name: str, fixed: str) -> None:
+    header = HEADER.replace("export test_export", f"export {name}")
+    body = 'from locations\nselect\n  id\noutput csv to "x.csv"\n'
+    found = [d for d in diagnose_source(SourceFile("t.ocx", header + body)) if d.is_error]
+    assert [d.help for d in found] == [f"write `export {fixed}`"]
+    check_text(body, HEADER.replace("export test_export", f"export {fixed}"))

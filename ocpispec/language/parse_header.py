@@ -6,6 +6,8 @@ reference quoted after it."""
 
 from __future__ import annotations
 
+import re
+
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 
@@ -17,6 +19,15 @@ _EXAMPLE = 'legal basis public task "Art. 6(1)(e) GDPR"'
 def header_habit(token, expected: set[str], span: Span, history,
                  source: SourceFile) -> Diagnostic | None:
     kinds = [seen.type for seen in history]
+    if kinds[-1:] == ["EXPORT"] and token.type in ("STRING", "NUMBER", "INT") \
+            and "NAME" in expected:
+        written = _rest_of_line(source, span.start).strip()
+        slug = re.sub(r"[^a-z0-9]+", "_", written.strip('"').lower()).strip("_") or "export"
+        name = slug if slug[0].isalpha() else f"export_{slug}"
+        return error("OCX001", "an export's name is one word", span, "not a name",
+                     notes=["names are ASCII letters, digits and `_`, starting with a letter; "
+                            "the consumer's own words go in `consumer \"...\"`"],
+                     help=f"write `export {name}`")
     basis_at = _after(kinds, ("LEGAL", "BASIS"))
     if basis_at is not None and "NAME" in expected:
         words = " ".join(str(seen) for seen in history[basis_at:])
