@@ -21,6 +21,7 @@ from ocpispec.language.lark_without_regex import (
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
+from ocpispec.language.parse_values import condition_habit, delimiter_token, negated_field
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
@@ -28,9 +29,6 @@ from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
     guessed_form,
-    condition_habit,
-    negated_field,
-    delimiter_token,
     operator_habit,
     window_habit,
     time_with_offset,
