@@ -229,3 +229,30 @@ def test_spec_text_cannot_hide_or_forge_lines_of_the_markdown_diff(run_cli, spec
     assert "<!--" not in out and "<script" not in out and "<b>" not in out
     assert not any(line.startswith("- **strengthened**") for line in out.splitlines())
     assert "&lt;!--" in out and "**weakened**" in out
+
+
+def test_a_top_n_limit_is_part_of_what_was_approved(run_cli, specs, snapshot) -> None:
+    """`order by ... limit N` decides which groups leave: raising or dropping the limit
+    kept the privacy fingerprint (and so an approval of the top 3 let every group go)."""
+    top = ("  minimum group size 10\n", "  minimum group size 10\norder by energy_kwh desc\n"
+           "limit 3\n")
+    old = _variant(specs, "top3.ocx", top, base="utilisation_by_area.ocx")
+    for name, edits, kind in (
+            ("top300.ocx", [("limit 3\n", "limit 300\n")], "weakened"),
+            ("all.ocx", [("limit 3\n", "")], "weakened"),
+            ("by_sessions.ocx", [("energy_kwh desc", "sessions desc")], "changed")):
+        text = (specs / "top3.ocx").read_text()
+        for before, after in edits:
+            text = text.replace(before, after)
+        (specs / name).write_text(text)
+        result = run_cli("diff", old, f"specs/{name}")
+        assert result.exit_code == 1, result.stdout
+        assert f"{kind:<12} released groups: the first 3 by energy_kwh desc" in result.stdout
+        assert cli_block(result) == snapshot(name=name)
+
+
+def test_an_order_without_a_limit_is_no_change(run_cli, specs) -> None:
+    ordered = _variant(specs, "ordered.ocx", ("  minimum group size 10\n",
+                                              "  minimum group size 10\norder by sessions\n"),
+                       base="utilisation_by_area.ocx")
+    assert run_cli("diff", "specs/utilisation_by_area.ocx", ordered).exit_code == 0

@@ -88,6 +88,7 @@ def _dataset_changes(old: dict[str, Any], new: dict[str, Any]):
     yield from _column_changes(old["columns"], new["columns"])
     yield from _aggregate_changes(old["aggregate"], new["aggregate"])
     yield from _k_rule_changes(old.get("k_anonymity"), new.get("k_anonymity"))
+    yield from _top_changes(old.get("top"), new.get("top"))
     yield from _listed(old["outputs"], new["outputs"], "output", _output_text,
                        key=lambda out: _key({**out, "templates": []}))
     yield from _template_changes(old["outputs"], new["outputs"])
@@ -114,6 +115,22 @@ def _k_rule_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
     yield kind, (f"k-anonymity rule: k {old['k']} over {', '.join(old['over'])}, limit "
                  f"{old['suppression_limit']:g}% -> k {new['k']} over "
                  f"{', '.join(new['over'])}, limit {new['suppression_limit']:g}%")
+
+
+def _top_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
+    """A top N (`order by ... limit N`) releases only the first N groups: removing the
+    limit or raising it releases more groups."""
+    if old == new:
+        return
+    kind = ("weakened" if new is None or (old is not None and new["limit"] > old["limit"])
+            else "strengthened" if old is None or new["limit"] < old["limit"] else "changed")
+    yield kind, f"released groups: {_top_text(old)} -> {_top_text(new)}"
+
+
+def _top_text(top: dict[str, Any] | None) -> str:
+    if top is None:
+        return "all groups"
+    return f"the first {top['limit']} by {', '.join(top['order'])}"
 
 
 def _listed(old: list, new: list, what: str, describe, key=None, direction=None):

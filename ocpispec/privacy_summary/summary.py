@@ -75,7 +75,7 @@ def _dataset(dataset: ir.Dataset) -> dict[str, Any]:
         "columns": [_column(column) for column in dataset.columns],
         "aggregate": _aggregate(dataset.step(ir.Aggregate)),
         "outputs": [_output(step) for step in dataset.all(ir.Render)],
-    } | _rows(dataset)
+    } | _rows(dataset) | _top(dataset.step(ir.Order))
 
 
 def _rows(dataset: ir.Dataset) -> dict[str, Any]:
@@ -88,6 +88,16 @@ def _rows(dataset: ir.Dataset) -> dict[str, Any]:
               "in": "utc" if step.zone == "utc" else ".".join(step.zone_field or ()),
               "as": step.alias} for step in dataset.all(ir.Spread)]
     return {"rows": rows} if rows else {}
+
+
+def _top(step: ir.Order | None) -> dict[str, Any]:
+    """`order by ... limit N`: which groups leave (a top N). Without a limit, an order
+    only sorts the released rows: no key, so such specs keep their fingerprint."""
+    if step is None or step.limit is None:
+        return {}
+    return {"top": {"limit": step.limit,
+                    "order": [f"{key.column} {'desc' if key.descending else 'asc'}"
+                              for key in step.keys]}}
 
 
 def window_text(window: ir.Window) -> str:
