@@ -127,7 +127,8 @@ def _snippet(d: Diagnostic, source: SourceFile, name: str,
 def _annotated_line(source: SourceFile, number: int, labels: list[Label], width: int,
                     style: _Style) -> list[str]:
     raw = source.line_text(number)
-    out = [f"{style.gutter(str(number).rjust(width) + ' |')} {raw.expandtabs(4)}".rstrip()]
+    shown = raw.expandtabs(4).translate(_DIRECTION_SHOWN)
+    out = [f"{style.gutter(str(number).rjust(width) + ' |')} {shown}".rstrip()]
     for label in sorted(labels, key=lambda lb: (not lb.primary, lb.span.start)):
         line_start = label.span.start - source.line_col(label.span.start)[1] + 1
         start, end = _columns(raw, label.span, line_start)
@@ -137,6 +138,12 @@ def _annotated_line(source: SourceFile, number: int, labels: list[Label], width:
         message = style.paint(label.message, _BOLD, colour)
         out.append(f"{' ' * width} {style.gutter('|')} {' ' * start}{underline} {message}".rstrip())
     return out
+
+
+# a source line is shown as stored: a direction control would reorder it on the terminal,
+# so it shows as one replacement character (the caret columns stay as they are)
+_DIRECTION_SHOWN = str.maketrans(dict.fromkeys(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c", "\ufffd"))
 
 
 def _columns(raw: str, span: Span, line_start: int) -> tuple[int, int]:

@@ -12,6 +12,16 @@ _SPACES = {"\u00a0": "a no-break space", "\u2007": "a figure space",
 _INVISIBLE = {"\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner",
               "\u200d": "a zero-width joiner", "\u2060": "a word joiner",
               "\ufeff": "a byte order mark", "\u00ad": "a soft hyphen"}
+# Unicode's explicit direction formatting characters: they reorder how the text after
+# them is displayed (Trojan Source, CVE-2021-42574), so what a reviewer reads in the spec,
+# the review page or a diff would not be what the spec says
+DIRECTION_CONTROLS = {"\u202a": "left-to-right embedding", "\u202b": "right-to-left embedding",
+                      "\u202c": "pop directional formatting",
+                      "\u202d": "left-to-right override", "\u202e": "right-to-left override",
+                      "\u2066": "left-to-right isolate", "\u2067": "right-to-left isolate",
+                      "\u2068": "first strong isolate", "\u2069": "pop directional isolate",
+                      "\u200e": "left-to-right mark", "\u200f": "right-to-left mark",
+                      "\u061c": "Arabic letter mark"}
 _TYPOGRAPHIC_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2018\u2019\u201a\u201b"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 
@@ -24,6 +34,8 @@ def describe_character(char: str) -> str:
         return f"U+{ord(char):04X} ({_SPACES[char]})"
     if char in _INVISIBLE:
         return f"U+{ord(char):04X} ({_INVISIBLE[char]})"
+    if char in DIRECTION_CONTROLS:
+        return f"U+{ord(char):04X} (a {DIRECTION_CONTROLS[char]})"
     if not char.isprintable():
         return f"U+{ord(char):04X} (a control character)"
     if char in _TYPOGRAPHIC_QUOTES:
@@ -31,6 +43,11 @@ def describe_character(char: str) -> str:
     if char in _DASHES:
         return f"`{char}` (a dash)"
     return f"`{char}`"
+
+
+def first_direction_control(text: str) -> int | None:
+    """The offset of the first direction formatting character in `text`, or None."""
+    return next((at for at, char in enumerate(text) if char in DIRECTION_CONTROLS), None)
 
 
 def pasted_habit(char: str) -> tuple[str, str] | None:

@@ -79,6 +79,7 @@ MAX_DEPTH = 100
 
 def parse(source: SourceFile) -> s.Spec:
     """Parse a spec; raise CompileError with one OCX0xx diagnostic on bad syntax."""
+    _refuse_direction_controls(source)
     table = fast_table()
     tree = parse_text(table, source.text) if table is not None else None
     if tree is None:  # lark parses it again: its error is the diagnostic
@@ -88,6 +89,25 @@ def parse(source: SourceFile) -> s.Spec:
     else:
         _check_depth(tree)
     return build(tree)
+
+
+def _refuse_direction_controls(source: SourceFile) -> None:
+    """A direction control reorders how the rest of its line is displayed, in comments
+    and texts too: the spec, its review and its diff would show a reviewer other text
+    than the spec holds. Refused wherever it is."""
+    from ocpispec.language.characters import describe_character, first_direction_control
+
+    at = first_direction_control(source.text)
+    if at is None:
+        return
+    raise CompileError([error(
+        "OCX016", f"the spec holds a text direction control, {describe_character(source.text[at])}",
+        Span(at, at + 1), "reorders how the text around it is displayed",
+        notes=["a direction control makes an editor, the review page and `ocpispec diff` show "
+               "text in another order than the spec holds, so a reviewer could approve "
+               "something other than what runs (\"Trojan Source\")",
+               "right-to-left text needs none: it is shown in the direction of its letters"],
+        help="delete the character (text pasted from a document or a web page can carry it)")])
 
 
 def _check_depth(tree: Any) -> None:
