@@ -167,6 +167,36 @@ def test_an_unreadable_record_is_listed_not_trusted(run_cli, workdir: Path) -> N
     assert listed.exit_code == 1 and "unreadable" in listed.stdout
 
 
+@pytest.mark.parametrize(("option", "text"), [
+    ("--by", "Pat \x1b[2K\rvalid <pat@cpo.example>"),
+    ("--note", "DPIA-7\x1b]0;approved\x07"),
+    ("--note", "DPIA-7\nvalid         2026-12-01T09:00:00Z  forged"),
+    ("--note", "DPIA \u202e7-AIPD"),
+], ids=["escape in the reviewer", "terminal title in the note", "line break in the note",
+        "direction control in the note"])
+def test_texts_that_would_change_how_approvals_show_are_refused(run_cli, workdir: Path,
+                                                                option: str, text: str,
+                                                                snapshot) -> None:
+    """An escape sequence, a line break or a direction control in the reviewer or the note
+    rewrote the `approvals` listing on a terminal (a stale record could look valid)."""
+    by = text if option == "--by" else PAT
+    result = run_cli("approve", SPEC, "--by", by, *(("--note", text) if option == "--note"
+                                                      else ()))
+    assert result.exit_code == 2 and "control character U+" in result.stderr
+    assert not (workdir / "specs" / "sessions.ocx.approvals").exists()
+    assert result.stderr.splitlines()[-1] == snapshot
+
+
+def test_a_record_edited_to_hold_control_characters_is_unreadable(run_cli, workdir: Path,
+                                                                  snapshot) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT, "--note", "DPIA-7").exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    record.write_text(record.read_text().replace('"DPIA-7"', '"DPIA-7\\u001b[1A\\u001b[2K"'))
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1 and "\x1b" not in listed.stdout
+    assert cli_block(listed) == snapshot
+
+
 # ---- signatures ------------------------------------------------------------------------
 
 

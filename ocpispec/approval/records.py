@@ -35,6 +35,22 @@ _HEADER = ("# An approval of an ocpispec export spec by its privacy officer.\n"
            "# what was approved, so a later run can say what changed since.\n\n")
 
 
+# texts a record holds are shown on terminals and in run refusals: a control character
+# (an escape sequence, a carriage return, a line break) could overwrite or forge what
+# `approvals` shows, and a direction control reorder it
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                "\u200e\u200f\u061c")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of `text` that would change how a terminal shows it (as
+    `U+001B`), or None."""
+    for char in text:
+        if char in _DIRECTION_CONTROLS or (not char.isprintable() and char != " "):
+            return f"U+{ord(char):04X}"
+    return None
+
+
 class RecordError(ValueError):
     """A record file that cannot be read as an approval."""
 
@@ -124,5 +140,10 @@ def read_record(path: Path) -> Approval:
         raise RecordError(f"it lacks {', '.join(missing)}")
     if not re.fullmatch(r"[0-9a-f]{64}", data["privacy_fingerprint"]):
         raise RecordError("its privacy_fingerprint is not a sha256")
+    for key in texts:
+        unsafe = unsafe_character(data[key])
+        if unsafe is not None:
+            raise RecordError(f"its {key} holds the control character {unsafe}, which would "
+                              "change how it is shown")
     return Approval(path, data["spec"], data["export"], data["privacy_fingerprint"],
                     data["approved_by"], data["approved_at"], data["note"], data["summary"])

@@ -30,11 +30,16 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
     spec. Any privacy-relevant change to the spec (see `ocpispec diff`) changes the
     fingerprint, and the approval no longer applies to it. Makes no network request.
     """
-    from ocpispec.approval.records import RecordError, reviewer_email
+    from ocpispec.approval.records import RecordError, reviewer_email, unsafe_character
 
     if reviewer_email(reviewer) is None:
         raise click.BadParameter('write it as "Name <email>", e.g. "Pat Jansen '
                                  '<pat.jansen@cpo.example>"', param_hint="--by")
+    for text, hint in ((reviewer, "--by"), (note, "--note")):
+        if (unsafe := unsafe_character(text.strip())) is not None:
+            raise click.BadParameter(f"holds the control character {unsafe}, which would change "
+                                     "how the approval is shown; write it as one line of plain "
+                                     "text", param_hint=hint)
     plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
     try:
         record, signature = _record(spec, plan, reviewer.strip(), note.strip(), sign_key)
