@@ -258,16 +258,18 @@ def test_an_order_without_a_limit_is_no_change(run_cli, specs) -> None:
     assert run_cli("diff", "specs/utilisation_by_area.ocx", ordered).exit_code == 0
 
 
-@pytest.mark.parametrize("where", ["consumer", "comment"])
+@pytest.mark.parametrize("where", ["consumer", "comment", "escape"])
 def test_a_direction_control_is_refused_before_anyone_reads_the_spec(run_cli, specs,
                                                                      where: str) -> None:
     """A right-to-left override shows a reviewer the rest of its line reversed (in the
     spec, the review page and the diff): such a spec is an error, not a change."""
-    edit = (('consumer "Gemeente Utrecht', 'consumer "Gemeente Utrecht\u202e')
-            if where == "consumer" else ("# Weekly export", "# Weekly \u202e export"))
+    edit = {"consumer": ('consumer "Gemeente Utrecht', 'consumer "Gemeente Utrecht\u202e'),
+            "comment": ("# Weekly export", "# Weekly \u202e export"),
+            "escape": ('consumer "Gemeente Utrecht', 'consumer "Gemeente \x1b[2K\rUtrecht')}[where]
     new = _variant(specs, "bidi.ocx", edit)
     for command in (("diff", "specs/municipality_sessions.ocx", new), ("review", new),
                     ("plan", new)):
         result = run_cli(*command)
         assert result.exit_code == 1
-        assert "error[OCX016]" in result.stderr and "\u202e" not in result.stderr
+        assert "error[OCX016]" in result.stderr
+        assert not {"\u202e", "\x1b", "\r"} & set(result.stderr)

@@ -141,9 +141,11 @@ def _annotated_line(source: SourceFile, number: int, labels: list[Label], width:
 
 
 # a source line is shown as stored: a direction control would reorder it on the terminal,
-# so it shows as one replacement character (the caret columns stay as they are)
+# and a control character rewrite it on the terminal,
+# so each shows as one replacement character (the caret columns stay as they are)
 _DIRECTION_SHOWN = str.maketrans(dict.fromkeys(
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c", "\ufffd"))
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    + "".join(map(chr, (*range(0, 9), *range(11, 32), *range(0x7f, 0xa0)))), "\ufffd"))
 
 
 def _columns(raw: str, span: Span, line_start: int) -> tuple[int, int]:

@@ -45,9 +45,18 @@ def describe_character(char: str) -> str:
     return f"`{char}`"
 
 
-def first_direction_control(text: str) -> int | None:
-    """The offset of the first direction formatting character in `text`, or None."""
-    return next((at for at, char in enumerate(text) if char in DIRECTION_CONTROLS), None)
+def first_hidden_control(text: str) -> int | None:
+    """The offset of the first character in `text` that changes how the text around it
+    is displayed, or None: a direction control, or a control character other than a tab
+    and a line end (an escape sequence rewrites a terminal, a lone carriage return
+    overwrites its line)."""
+    for at, char in enumerate(text):
+        if char in DIRECTION_CONTROLS:
+            return at
+        if (char < " " or "\x7f" <= char <= "\x9f") and char not in "\t\n" \
+                and not (char == "\r" and text[at + 1:at + 2] == "\n"):
+            return at
+    return None
 
 
 def pasted_habit(char: str) -> tuple[str, str] | None:

@@ -79,7 +79,6 @@ MAX_DEPTH = 100
 
 def parse(source: SourceFile) -> s.Spec:
     """Parse a spec; raise CompileError with one OCX0xx diagnostic on bad syntax."""
-    _refuse_direction_controls(source)
     table = fast_table()
     tree = parse_text(table, source.text) if table is not None else None
     if tree is None:  # lark parses it again: its error is the diagnostic
@@ -88,25 +87,33 @@ def parse(source: SourceFile) -> s.Spec:
         tree = from_lark(lark_tree)
     else:
         _check_depth(tree)
+    _refuse_hidden_controls(source)  # where the grammar allows them: in texts and comments
     return build(tree)
 
 
-def _refuse_direction_controls(source: SourceFile) -> None:
-    """A direction control reorders how the rest of its line is displayed, in comments
-    and texts too: the spec, its review and its diff would show a reviewer other text
-    than the spec holds. Refused wherever it is."""
-    from ocpispec.language.characters import describe_character, first_direction_control
+def _refuse_hidden_controls(source: SourceFile) -> None:
+    """A direction control reorders how the rest of its line is displayed, and an escape
+    sequence or a lone carriage return rewrites a terminal, in comments and texts too:
+    the spec, its review, its plan and its diff would show a reviewer other text than
+    the spec holds. Refused wherever they are."""
+    from ocpispec.language.characters import (DIRECTION_CONTROLS, describe_character,
+                                              first_hidden_control)
 
-    at = first_direction_control(source.text)
+    at = first_hidden_control(source.text)
     if at is None:
         return
+    char = source.text[at]
+    direction = char in DIRECTION_CONTROLS
+    kind = "a text direction control" if direction else "a control character"
     raise CompileError([error(
-        "OCX016", f"the spec holds a text direction control, {describe_character(source.text[at])}",
-        Span(at, at + 1), "reorders how the text around it is displayed",
-        notes=["a direction control makes an editor, the review page and `ocpispec diff` show "
-               "text in another order than the spec holds, so a reviewer could approve "
-               "something other than what runs (\"Trojan Source\")",
-               "right-to-left text needs none: it is shown in the direction of its letters"],
+        "OCX016", f"the spec holds {kind}, {describe_character(char)}", Span(at, at + 1),
+        "changes how the text around it is displayed",
+        notes=[f"{kind} makes an editor, a terminal, the review page or `ocpispec diff` show "
+               "other text than the spec holds, so a reviewer could approve something other "
+               "than what runs (\"Trojan Source\")",
+               "right-to-left text needs none: it is shown in the direction of its letters"
+               if direction else "a line break or a tab in a quoted text is written `\\n` or "
+               "`\\t`"],
         help="delete the character (text pasted from a document or a web page can carry it)")])
 
 
