@@ -240,6 +240,21 @@ def test_aggregate_protection_states_the_floor_in_drivers() -> None:
         .protection is None
 
 
+def test_a_top_n_says_which_groups_are_released() -> None:
+    """`order by ... limit N` releases only the first N groups; the page said nothing."""
+    text = (SPECS / "utilisation_by_area.ocx").read_text().replace(
+        "  minimum group size 10\n", "  minimum group size 10\norder by energy_kwh desc\nlimit 3\n")
+    review = _review_of(text, str(SPECS / "top.ocx"))
+    words = ("only the first 3 groups by `energy_kwh` (highest first) are released, chosen "
+             "among the groups that pass the minimum group size")
+    assert review.datasets[0].flow.top == words
+    assert f"| released groups | {words} |" in render_review(review, "markdown")
+    html = render_review(review, "html")
+    assert ('<tr><th scope="row">released groups</th><td>only the first 3 groups by '
+            "<code>energy_kwh</code> (highest first)") in html
+    assert build_review(*_compiled(SPECS / "utilisation_by_area.ocx")).datasets[0].flow.top == ""
+
+
 def test_warnings_are_shown_in_plain_words(run_cli, tmp_path: Path) -> None:
     spec = tmp_path / "warned.ocx"
     spec.write_text((SPECS / "utilisation_by_area.ocx").read_text()

@@ -130,7 +130,17 @@ def _flow(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec) -> Fl
         private_locations_justification=privacy.justification if privacy else None,
         destination=_destination(render),
         template_pins=tuple((pin.path, pin.sha256) for pin in render.templates),
-        rows=words.series_words(dataset))
+        rows=words.series_words(dataset), top=_top(dataset.step(ir.Order)))
+
+
+def _top(order: ir.Order | None) -> str:
+    """A top N in words: the limit decides which groups leave."""
+    if order is None or order.limit is None:
+        return ""
+    keys = ", ".join(f"`{key.column}`{' (highest first)' if key.descending else ' (lowest first)'}"
+                     for key in order.keys)
+    return (f"only the first {order.limit} groups by {keys} are released, chosen among the "
+            "groups that pass the minimum group size")
 
 
 def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ...]:

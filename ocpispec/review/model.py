@@ -51,6 +51,7 @@ class Flow:
     destination: str
     template_pins: tuple[tuple[str, str], ...] = ()
     rows: tuple[str, ...] = ()  # `each` and `spread` in words
+    top: str = ""  # `order by ... limit N` in words: which groups are released
 
 
 @dataclass(frozen=True, slots=True)
