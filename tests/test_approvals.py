@@ -191,10 +191,14 @@ def test_a_record_edited_to_hold_control_characters_is_unreadable(run_cli, workd
                                                                   snapshot) -> None:
     assert run_cli("approve", SPEC, "--by", PAT, "--note", "DPIA-7").exit_code == 0
     record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
-    record.write_text(record.read_text().replace('"DPIA-7"', '"DPIA-7\\u001b[1A\\u001b[2K"'))
+    text = record.read_text()
+    record.write_text(text.replace('"DPIA-7"', '"DPIA-7\\u001b[1A\\u001b[2K"'))
     listed = run_cli("approvals", SPEC, "--check")
     assert listed.exit_code == 1 and "\x1b" not in listed.stdout
     assert cli_block(listed) == snapshot
+    record.write_text(text.replace('consumer = "Gemeente', 'consumer = "\\u001b[2KGemeente'))
+    listed = run_cli("approvals", SPEC)
+    assert "its summary holds the control character U+001B" in listed.stdout
 
 
 # ---- signatures ------------------------------------------------------------------------

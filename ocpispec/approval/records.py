@@ -51,6 +51,14 @@ def unsafe_character(text: str) -> str | None:
     return None
 
 
+def _unsafe_in(value: Any) -> str | None:
+    """`unsafe_character` of any text in a value (the summary is shown in what changed)."""
+    if isinstance(value, str):
+        return unsafe_character(value)
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((found for item in items if (found := _unsafe_in(item)) is not None), None)
+
+
 class RecordError(ValueError):
     """A record file that cannot be read as an approval."""
 
@@ -140,8 +148,8 @@ def read_record(path: Path) -> Approval:
         raise RecordError(f"it lacks {', '.join(missing)}")
     if not re.fullmatch(r"[0-9a-f]{64}", data["privacy_fingerprint"]):
         raise RecordError("its privacy_fingerprint is not a sha256")
-    for key in texts:
-        unsafe = unsafe_character(data[key])
+    for key in (*texts, "summary"):
+        unsafe = _unsafe_in(data[key])
         if unsafe is not None:
             raise RecordError(f"its {key} holds the control character {unsafe}, which would "
                               "change how it is shown")
