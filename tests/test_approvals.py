@@ -201,6 +201,13 @@ def test_a_record_edited_to_hold_control_characters_is_unreadable(run_cli, workd
     assert "its summary holds the control character U+001B" in listed.stdout
 
 
+
+def test_a_spec_text_with_a_line_break_escape_keeps_its_approval(run_cli, workdir: Path) -> None:
+    _edit(workdir / SPEC, '"Gemeente Utrecht, ', '"Gemeente Utrecht,\\n')
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+
 # ---- signatures ------------------------------------------------------------------------
 
 
