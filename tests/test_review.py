@@ -20,6 +20,7 @@ from ocpispec.review.model import HeaderItem
 from ocpispec.diagnostics.source import SourceFile
 
 CORPUS = sorted(SPECS.glob("*.ocx"))
+MUNICIPALITY_TEXT = (SPECS / "municipality_sessions.ocx").read_text()
 FORMATS = ("html", "markdown", "json")
 STYLE = re.compile(r"<style>.*?</style>", re.S)
 
@@ -253,6 +254,20 @@ def test_a_top_n_says_which_groups_are_released() -> None:
     assert ('<tr><th scope="row">released groups</th><td>only the first 3 groups by '
             "<code>energy_kwh</code> (highest first)") in html
     assert build_review(*_compiled(SPECS / "utilisation_by_area.ocx")).datasets[0].flow.top == ""
+
+
+def test_a_comment_inside_a_filter_is_not_shown_as_part_of_it() -> None:
+    """The page showed the condition's source text, comments included: a comment
+    `# and location.country_code = "NLD"` read as a filter that does not exist."""
+    text = MUNICIPALITY_TEXT.replace(
+        '  where status = "COMPLETED"\n',
+        '  where status = "COMPLETED" # and location.country_code = "NLD"\n'
+        '    and location.postal_code != "3511 #1"  # not the station\n')
+    review = _review_of(text)
+    (shown,) = review.datasets[0].flow.filters
+    assert shown.condition == 'status = "COMPLETED" and location.postal_code != "3511 #1"'
+    for form in ("markdown", "html"):
+        assert "NLD" not in render_review(review, form)
 
 
 def test_warnings_are_shown_in_plain_words(run_cli, tmp_path: Path) -> None:

@@ -84,9 +84,15 @@ def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.
         text += [ctx.source.text[at:start], f"[{REDACTED}, ...]" if many else REDACTED]
         at = end
     text.append(ctx.source.text[at:condition.span.end])
-    without_comments = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ",
-                                   "".join(text))
-    return " ".join(without_comments.split())
+    return without_comments("".join(text))
+
+
+def without_comments(text: str) -> str:
+    """Spec text on one line with its comments dropped (a `#` inside a quoted text stays):
+    a comment inside a condition is not part of it, and shown within it, it read as one
+    (`where status = "COMPLETED" # and country_code = "NLD"` filters on status only)."""
+    dropped = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ", text)
+    return " ".join(dropped.split())
 
 
 def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:

@@ -11,6 +11,7 @@ from ocpispec.language import syntax
 from ocpispec.language.functions import PSEUDONYMOUS, Effect
 from ocpispec.plan import ir
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
+from ocpispec.check.filter_privacy import without_comments
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.render.plan_text import describe_versions_url
 from ocpispec.review import words
@@ -149,13 +150,10 @@ def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ..
         return ()
     found = checked.filter
     condition = found.redacted if found is not None and found.redacted else \
-        " and ".join(_one_line(spec.source.snippet(where.condition.span)) for where in wheres)
+        " and ".join(without_comments(spec.source.snippet(where.condition.span))
+                     for where in wheres)
     reads = tuple((read.field, read.privacy.value) for read in found.reads) if found else ()
     return (FilterItem(condition, reads, found.justification if found else None),)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _destination(render: ir.Render) -> str:
