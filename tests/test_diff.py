@@ -273,3 +273,16 @@ def test_a_direction_control_is_refused_before_anyone_reads_the_spec(run_cli, sp
         assert result.exit_code == 1
         assert "error[OCX016]" in result.stderr
         assert not {"\u202e", "\x1b", "\r"} & set(result.stderr)
+
+
+def test_a_comment_inside_a_column_is_not_shown_as_part_of_it(run_cli, specs) -> None:
+    """The diff (and plan, and review) showed a column's source text, comments included:
+    `prefix(location.postal_code, # 4) ...` read as a cut to 4 characters."""
+    new = _variant(specs, "commented.ocx", (
+        "  prefix(location.postal_code, 4) as postal_area\n",
+        "  prefix(location.postal_code, # 4) as postal_area\n    5) as postal_area\n"))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new)
+    assert "generalised `prefix(location.postal_code, 5)`" in result.stdout
+    assert "# 4" not in result.stdout
+    assert "# 4" not in run_cli("plan", new).stdout
+    assert "# 4" not in run_cli("review", new).stdout

@@ -10,7 +10,6 @@ values blanked out of the condition text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from ocpispec.frozen import frozen
@@ -22,6 +21,7 @@ from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.schema.model import PrivacyClass
+from ocpispec.language.characters import without_comments
 
 
 @frozen
@@ -70,7 +70,6 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
 
 
 REDACTED = "(personal value)"
-_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
 def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.Condition],
@@ -85,14 +84,6 @@ def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.
         at = end
     text.append(ctx.source.text[at:condition.span.end])
     return without_comments("".join(text))
-
-
-def without_comments(text: str) -> str:
-    """Spec text on one line with its comments dropped (a `#` inside a quoted text stays):
-    a comment inside a condition is not part of it, and shown within it, it read as one
-    (`where status = "COMPLETED" # and country_code = "NLD"` filters on status only)."""
-    dropped = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ", text)
-    return " ".join(dropped.split())
 
 
 def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:

@@ -5,6 +5,8 @@ as an empty pair of backticks, and says what to write instead."""
 
 from __future__ import annotations
 
+import re
+
 _PASTED = "text copied from a web page or a document brings these in"
 _SPACES = {"\u00a0": "a no-break space", "\u2007": "a figure space",
            "\u202f": "a narrow no-break space", "\u2009": "a thin space",
@@ -72,3 +74,15 @@ def pasted_habit(char: str) -> tuple[str, str] | None:
         return ("not a minus", "names are ASCII letters, digits and `_`: write `_` (a minus "
                 "is `-`)")
     return None
+
+
+_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def without_comments(text: str) -> str:
+    """Spec text on one line with its comments dropped (a `#` inside a quoted text stays).
+    A comment inside an expression or a condition is not part of it; shown within it, it
+    read as part of it (`where status = "COMPLETED" # and country_code = "NLD"` filters on
+    the status only)."""
+    dropped = _TOKENS.sub(lambda m: m.group() if m.group().startswith('"') else " ", text)
+    return " ".join(dropped.split())

@@ -8,6 +8,7 @@ from ocpispec.plan import ir
 from ocpispec.check import private_sites
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
+from ocpispec.language.characters import without_comments
 from ocpispec.language.functions import ALIASES, Effect
 from ocpispec.plan import measures
 from ocpispec.plan.describe import describe
@@ -56,7 +57,7 @@ def _owner(resolved: ResolvedField, binding_object: str) -> str:
 def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile,
            scope: str = "export") -> ir.Column:
     expr = checked.column.expr
-    detail = source.snippet(expr.span)
+    detail = without_comments(source.snippet(expr.span))
     if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
             "pseudonymize":
         detail += f"  [family `{lowerer.family(expr.args[0])}`{_period(lowerer)}]" \
@@ -115,7 +116,7 @@ def measure(checked: CheckedColumn, lowerer: Lowerer,
     sources = tuple(dict.fromkeys(field.qualified for field in checked.sources))
     if not measures.is_simple(expr):
         parts, formula = measures.compose(expr, lowerer)
-        written = source.snippet(expr.span) if source is not None else formula
+        written = without_comments(source.snippet(expr.span)) if source is not None else formula
         return ir.Measure(checked.name, "formula", None, sources, checked.released_as.value,
                           checked.column.span, checked.justification, _measure_type(checked),
                           describe(checked), parts=parts, formula=formula, written=written)

@@ -11,7 +11,7 @@ from ocpispec.language import syntax
 from ocpispec.language.functions import PSEUDONYMOUS, Effect
 from ocpispec.plan import ir
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
-from ocpispec.check.filter_privacy import without_comments
+from ocpispec.language.characters import without_comments
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.render.plan_text import describe_versions_url
 from ocpispec.review import words
