@@ -286,3 +286,13 @@ def test_a_comment_inside_a_column_is_not_shown_as_part_of_it(run_cli, specs) ->
     assert "# 4" not in result.stdout
     assert "# 4" not in run_cli("plan", new).stdout
     assert "# 4" not in run_cli("review", new).stdout
+
+
+def test_a_k_rule_that_recodes_differently_says_how(run_cli, specs, snapshot) -> None:
+    """A wider postal cut keeps k, columns and limit but recodes from 5 characters: the
+    change read "k 5 over ..., limit 5% -> k 5 over ..., limit 5%", the same twice."""
+    new = _variant(specs, "wider.ocx", ("prefix(location.postal_code, 4)",
+                                        "prefix(location.postal_code, 5)"))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new)
+    assert "postal_area to 3, 2 characters -> " in " ".join(result.stdout.split())
+    assert cli_block(result) == snapshot

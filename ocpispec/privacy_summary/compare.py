@@ -112,9 +112,21 @@ def _k_rule_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
         return
     kind = "weakened" if new["k"] < old["k"] or set(new["over"]) < set(old["over"]) else \
         "strengthened" if new["k"] > old["k"] else "changed"
-    yield kind, (f"k-anonymity rule: k {old['k']} over {', '.join(old['over'])}, limit "
-                 f"{old['suppression_limit']:g}% -> k {new['k']} over "
-                 f"{', '.join(new['over'])}, limit {new['suppression_limit']:g}%")
+    recoding = old.get("hierarchies") != new.get("hierarchies")
+    yield kind, (f"k-anonymity rule: {_k_text(old, recoding)} -> {_k_text(new, recoding)}")
+
+
+def _k_text(rule: dict[str, Any], recoding: bool) -> str:
+    """The rule; with `recoding`, also the levels its columns are recoded up (a changed
+    generaliser changes them while k, columns and limit stay)."""
+    text = (f"k {rule['k']} over {', '.join(rule['over'])}, limit "
+            f"{rule['suppression_limit']:g}%")
+    if not recoding:
+        return text
+    levels = "; ".join(f"{h['column']} to {', '.join(h['levels'])}"
+                       f"{' characters' if h['kind'] == 'prefix' else ''}"
+                       for h in rule.get("hierarchies", ()))
+    return f"{text}, recoding {levels or 'nothing'}"
 
 
 def _top_changes(old: dict[str, Any] | None, new: dict[str, Any] | None):
