@@ -208,6 +208,32 @@ def test_a_spec_text_with_a_line_break_escape_keeps_its_approval(run_cli, workdi
     assert run_cli("approvals", SPEC, "--check").exit_code == 0
 
 
+def test_a_follower_stops_when_its_approval_is_withdrawn(run_cli, workdir: Path, server,
+                                                        monkeypatch, snapshot) -> None:
+    """`run --follow` checked the approval once: an approval withdrawn (its record
+    deleted) while the follower slept did not stop the next weekly delivery."""
+    import ocpispec.cli.run_control as run_control
+
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    waits: list[object] = []
+
+    def sleep_until(moment) -> None:
+        waits.append(moment)
+        if len(waits) > 1:
+            raise KeyboardInterrupt
+        shutil.rmtree(workdir / "specs" / "sessions.ocx.approvals")  # withdrawn
+
+    monkeypatch.setattr(run_control, "sleep_until", sleep_until)
+    result = run_cli("run", SPEC, "--follow", "--out", "out", "--state", "state/s.json",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                          "UTRECHT_PSEUDONYM_KEY": KEY})
+    assert len(waits) == 1 and result.stderr.count("Ran `utrecht_sessions`") == 1
+    assert result.exit_code == 1 and "error[OCX610]" in result.stderr
+    assert result.stderr.count("approval: approved by") == 1
+    refusal = result.stderr[result.stderr.index("error[OCX610]"):]
+    assert refusal == snapshot
+
+
 # ---- signatures ------------------------------------------------------------------------
 
 

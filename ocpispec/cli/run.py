@@ -181,9 +181,18 @@ def _run(args: RunArgs) -> None:
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
-                               _run_once)
+                               _approved_run_once)
         elif not (catch_up.run_missed(plan, args, _run_once) and _run_once(plan, args)):
             sys.exit(1)
+
+
+def _approved_run_once(plan, args: RunArgs) -> bool:
+    """`--follow`'s runs: each checks the approval again, so an approval withdrawn (its
+    record deleted) while the follower sleeps stops the next run, before any request."""
+    if args.approval is not None:  # said once when the follower started
+        checked = _check_approval(plan, dataclasses.replace(args, quiet=True))
+        args = dataclasses.replace(args, approval=checked)
+    return _run_once(plan, args)
 
 
 def _run_once(plan, args: RunArgs) -> bool:
