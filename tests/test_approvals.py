@@ -202,6 +202,24 @@ def test_a_record_edited_to_hold_control_characters_is_unreadable(run_cli, workd
 
 
 
+def test_a_record_named_with_control_characters_is_shown_escaped(run_cli, workdir: Path) -> None:
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    record = next((workdir / "specs" / "sessions.ocx.approvals").iterdir())
+    record.rename(record.with_name("\x1b[1A\x1b[2K.toml"))
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1 and "\x1b" not in listed.stdout
+    assert ("unreadable    <U+001B>[1A<U+001B>[2K.toml: its file name holds control characters"
+            in listed.stdout)
+    assert "\x1b" not in _run_refusal(run_cli, workdir)
+
+
+def _run_refusal(run_cli, workdir: Path) -> str:
+    result = run_cli("run", SPEC, "--out", "out", env={"OCPI_VERSIONS_URL": "http://127.0.0.1:9",
+                                                       "OCPI_TOKEN": "t", "UTRECHT_PSEUDONYM_KEY": KEY})
+    assert result.exit_code == 1 and "OCX610" in result.stderr
+    return result.stderr
+
+
 def test_a_spec_text_with_a_line_break_escape_keeps_its_approval(run_cli, workdir: Path) -> None:
     _edit(workdir / SPEC, '"Gemeente Utrecht, ', '"Gemeente Utrecht,\\n')
     assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0

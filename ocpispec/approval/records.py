@@ -51,6 +51,11 @@ def unsafe_character(text: str, allowed: str = "") -> str | None:
     return None
 
 
+def visible(text: str) -> str:
+    """`text` with each character `unsafe_character` names written as `<U+001B>`."""
+    return "".join(f"<U+{ord(c):04X}>" if unsafe_character(c) else c for c in text)
+
+
 def _unsafe_in(value: Any) -> str | None:
     """`unsafe_character` of any text in a value (the summary is shown in what changed)."""
     if isinstance(value, str):  # a spec's texts may hold `\n` and `\t` (OCX016 refuses the rest)
@@ -126,6 +131,9 @@ def read_records(spec: Path) -> tuple[list[Approval], list[tuple[Path, str]]]:
     folder = approvals_dir(spec)
     records, broken = [], []
     for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
+        if unsafe_character(path.name) is not None:  # its name is shown: a record never
+            broken.append((path, "its file name holds control characters"))  # has one
+            continue
         try:
             records.append(read_record(path))
         except RecordError as exc:

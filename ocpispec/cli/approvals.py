@@ -48,13 +48,15 @@ def approvals(spec: Path, allowed_signers: Path | None, format_: str, check: boo
 
 
 def _text(spec: Path, plan, demanded: str | None, statuses) -> str:
+    from ocpispec.approval.records import visible
+
     required = f"requires {demanded}" if demanded else "approval not required to run"
     lines = [f"Approvals of {spec} (privacy fingerprint {plan.short_privacy_fingerprint}; "
              f"{required})"]
     for status in statuses:
         record = status.approval
         if record is None:
-            lines.append(f"  {status.state:<13} {status.path.name}: {status.problem}")
+            lines.append(f"  {status.state:<13} {visible(status.path.name)}: {status.problem}")
             continue
         lines.append(f"  {status.state:<13} {record.approved_at}  {record.approved_by}  "
                      f"{record.privacy_fingerprint[:12]}  {status.signature}")
