@@ -22,6 +22,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocpispec.language.characters import DIRECTION_CONTROLS
+
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_TEMPLATE_FILES = 32
@@ -66,6 +68,11 @@ def check_name(name: str) -> None:
     """Refuse a template name that could point anywhere but below the spec's folder."""
     if not name or "\x00" in name:
         raise ConfinementError("the template name is empty or holds a NUL character")
+    hidden = next((char for char in name if char < " " or "\x7f" <= char <= "\x9f"
+                   or char in DIRECTION_CONTROLS), None)
+    if hidden is not None:  # the name is shown in plans, reviews and diffs
+        raise ConfinementError(f"the template name holds the control character "
+                               f"U+{ord(hidden):04X}")
     if "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         raise ConfinementError(f"`{name}` is an absolute path or uses `\\`; template "
                                "paths are relative to the spec's folder")

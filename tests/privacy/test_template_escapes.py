@@ -380,6 +380,15 @@ def test_include_names_are_confined_like_the_template(tmp_path: Path, include: s
     assert _errors(_spec(tmp_path, f"{{% include '{include}' %}}")) == ["OCX413"]
 
 
+@pytest.mark.parametrize("name", ["x\x1b[2K.j2", "x\r.j2", "x\u202e2j.j2"])
+def test_include_names_with_control_characters_are_refused(tmp_path: Path, name: str) -> None:
+    """An included template's name is shown in plans, reviews and diffs (with its sha256):
+    an escape sequence or a direction control in it rewrote what they show."""
+    source = _spec(tmp_path, f"{{% include '{name}' %}}", {name: "x"})
+    assert _errors(source) == ["OCX413"]
+    assert any("control character" in d.message for d in diagnose_source(source))
+
+
 @pytest.mark.parametrize("tag", ["include", "import", "extends"])
 def test_loaded_templates_are_checked_recursively(tmp_path: Path, tag: str) -> None:
     statement = {"include": "{% include 'a.j2' %}", "import": "{% import 'a.j2' as a %}",
