@@ -214,8 +214,9 @@ def test_a_record_named_with_control_characters_is_shown_escaped(run_cli, workdi
 
 
 def _run_refusal(run_cli, workdir: Path) -> str:
-    result = run_cli("run", SPEC, "--out", "out", env={"OCPI_VERSIONS_URL": "http://127.0.0.1:9",
-                                                       "OCPI_TOKEN": "t", "UTRECHT_PSEUDONYM_KEY": KEY})
+    env = {"OCPI_VERSIONS_URL": "http://127.0.0.1:9", "OCPI_TOKEN": "t",
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    result = run_cli("run", SPEC, "--out", "out", env=env)
     assert result.exit_code == 1 and "OCX610" in result.stderr
     return result.stderr
 
