@@ -19,7 +19,9 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
-    --data realistic   132.9 MB at 100,000, 139.1 MB at 1,000,000 (+4.7%; was 137.3 /
+    --data realistic   155.3 MB at 100,000, 179.3 MB at 1,000,000 (+15.4%) since row
+                       exports are sorted by value (runs of 10,000 rows);
+                       before it 132.9 MB at 100,000, 139.1 MB at 1,000,000 (+4.7%; was 137.3 /
                        219.1 MB, +59.5%, with every location as Python objects)
     --data demo        116.7 MB at 100,000, 127.1 MB at 1,000,000 (+9.0%)
 `OCPISPEC_LOOKUP_IN_MEMORY_BYTES=0` (passed on to the exporter) spills every table.
