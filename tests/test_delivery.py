@@ -335,15 +335,9 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
 
 
 
-def test_state_commands_finish_a_remote_commit_with_the_configured_login(
-        deliver, run_cli, sshd, tmp_path, monkeypatch) -> None:
-    """`ocpispec state` finishes a pending commit first; for a destination whose login
-    is a `[destinations.NAME]` table in ocpispec.toml it had no login (it passed no
-    configuration), so it failed, and could not reset or move the watermark."""
-    import getpass
-    import os
-
-    monkeypatch.setenv("LAB_SFTP_KEY_FILE", "")
+def _lab_destination(tmp_path: Path, sshd, monkeypatch) -> Path:
+    """`[destinations.lab]` in `<config>/ocpispec.toml`: the lab SFTP server, its login a
+    key file named by LAB_SFTP_KEY_FILE (set here; restored by monkeypatch)."""
     config = tmp_path / "config"
     config.mkdir(parents=True, exist_ok=True)
     (config / "ocpispec.toml").write_text(
@@ -351,7 +345,16 @@ def test_state_commands_finish_a_remote_commit_with_the_configured_login(
         f'port = {sshd.port}\nuser = "{getpass.getuser()}"\n'
         f'key_file_env = "LAB_SFTP_KEY_FILE"\nknown_hosts = "{sshd.known_hosts}"\n'
         "retries = 1\nbackoff_seconds = 0.01\n")
-    os.environ["LAB_SFTP_KEY_FILE"] = str(sshd.client_key)  # restored by monkeypatch
+    monkeypatch.setenv("LAB_SFTP_KEY_FILE", str(sshd.client_key))
+    return config
+
+
+def test_state_commands_finish_a_remote_commit_with_the_configured_login(
+        deliver, run_cli, sshd, tmp_path, monkeypatch) -> None:
+    """`ocpispec state` finishes a pending commit first; for a destination whose login
+    is a `[destinations.NAME]` table in ocpispec.toml it had no login (it passed no
+    configuration), so it failed, and could not reset or move the watermark."""
+    _lab_destination(tmp_path, sshd, monkeypatch)
     rename = sftp.Session.rename
 
     def refuse(self, temp: str, final: str) -> None:
@@ -460,18 +463,7 @@ def test_a_destination_table_in_the_configuration_gives_the_login(deliver, sshd,
                                                                   monkeypatch) -> None:
     """`[destinations.lab]` in ocpispec.toml (no secrets: paths and names only) stands in
     for `<config>/destinations/lab.toml`."""
-    import getpass
-    import os
-
-    monkeypatch.setenv("LAB_SFTP_KEY_FILE", "")
-    config = tmp_path / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "ocpispec.toml").write_text(
-        '[destinations.lab]\nkind = "sftp"\nhost = "127.0.0.1"\n'
-        f'port = {sshd.port}\nuser = "{getpass.getuser()}"\n'
-        f'key_file_env = "LAB_SFTP_KEY_FILE"\nknown_hosts = "{sshd.known_hosts}"\n'
-        "retries = 1\nbackoff_seconds = 0.01\n")
-    os.environ["LAB_SFTP_KEY_FILE"] = str(sshd.client_key)  # restored by monkeypatch
+    config = _lab_destination(tmp_path, sshd, monkeypatch)
     result = deliver(f"sftp://lab{sshd.root}/x.csv")
     assert result.exit_code == 0, result.output
     assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
