@@ -1,4 +1,4 @@
-"""`ocpispec state show|reset|set-watermark EXPORT`: the `since last run` state.
+"""`ocpispec state show|reset|rename|set-watermark EXPORT`: the `since last run` state.
 
 Every change takes the export's run lock (so it never races a run) and first finishes
 a commit an interrupted run left. A watermark is never set into the future; moving
@@ -82,6 +82,43 @@ def reset(export: str, state_path: Path | None, yes: bool) -> None:
 
         forget_state(path, export)
     click.echo(f"Reset the state of `{export}`: the next run starts at 1970-01-01.")
+
+
+@state.command("rename")
+@click.argument("old")
+@click.argument("new")
+@STATE_OPTION
+def rename(old: str, new: str, state_path: Path | None) -> None:
+    """Keep the state of OLD under NEW, after `export OLD` became `export NEW` in the spec.
+
+    The next run of NEW continues from OLD's watermarks instead of delivering
+    everything since 1970-01-01 again. Both exports' locks are taken.
+    """
+    from ocpispec.ledger import LedgerError
+    from ocpispec.ledger.renames import move_state
+    from ocpispec.ledger.state import StateError
+
+    if old == new:
+        raise click.BadParameter("OLD and NEW are the same name", param_hint="NEW")
+    path = _path(old, state_path)
+    with _locked(path, old) as current, _locked(path, new) as target:
+        if not current.datasets:
+            _fail(error("OCX553", f"no state for `{old}` at {path}; nothing to rename",
+                        help="`ocpispec state show EXPORT` shows an export's state"))
+        if target.datasets:
+            _fail(error("OCX553", f"`{new}` has a state of its own at {path}",
+                        notes=["renaming would replace it, and its next run would deliver "
+                               "again, or never, what lies between the two watermarks"],
+                        help=f"reset it first if it is not needed (`ocpispec state reset {new} "
+                             "--yes`), then rename"))
+        try:
+            moved = move_state(path, old, new)
+        except (LedgerError, StateError) as exc:
+            _fail(error("OCX553", f"cannot rename the state at {path}: {exc}", help=_REPAIR))
+    click.echo(f"Renamed the state of `{old}` to `{new}`: its next run continues from "
+               f"{', '.join(f'{n} {d.watermark}' for n, d in sorted(moved.datasets.items()))}.\n"
+               "Pseudonyms are keyed by the export's name: the new name gives the same "
+               "driver or record another pseudonym than the old one did.")
 
 
 @state.command("set-watermark")

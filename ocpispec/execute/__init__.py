@@ -157,6 +157,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.ledger.state import State  # the ledger (and sqlite3) only for a run
 
     state = statekeeping.load(state_path, export) if options.use_state else State(export)
+    if locked:
+        from ocpispec.execute.renamed_export import check_not_renamed
+
+        check_not_renamed(plan, state, state_path, options)
     state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
     if options.use_state and not options.restart:
         from ocpispec.execute.positions import followed
