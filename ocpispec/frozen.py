@@ -23,11 +23,14 @@ import functools
 import types
 from dataclasses import MISSING, Field, FrozenInstanceError
 from operator import attrgetter
-from typing import Any, Callable, TypeVar
+TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
 __all__ = ["frozen"]
 
-T = TypeVar("T", bound=type)
+if TYPE_CHECKING:
+    from typing import Any, Callable, TypeVar
+
+    T = TypeVar("T", bound=type)
 _FACTORY = object()  # the default of a parameter whose field has a default_factory
 
 

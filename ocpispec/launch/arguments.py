@@ -8,7 +8,11 @@ a dash. Everything else returns None, so click reports it exactly as before.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
 # the choices of `check --format` and `--color` (tests/test_launch.py compares them with
 # the click command's); spelled out so that `ocpispec --help` does not load the reports
@@ -16,14 +20,19 @@ FORMATS = ("full", "concise", "json", "sarif")
 COLORS = ("auto", "always", "never")
 
 
-class CheckArguments(NamedTuple):
-    """A `check` command line (a named tuple: `@frozen` would load dataclasses, which
-    the fast path does not otherwise need before it reads the spec)."""
+if TYPE_CHECKING:
+    class CheckArguments(NamedTuple):
+        """A `check` command line (a named tuple: `@frozen` would load dataclasses,
+        which the fast path does not otherwise need before it reads the spec; and
+        `typing.NamedTuple` would load typing)."""
 
-    specs: tuple[str, ...]
-    fmt: str = "full"
-    max_errors: int = 50
-    color: str = "auto"
+        specs: tuple[str, ...]
+        fmt: str = "full"
+        max_errors: int = 50
+        color: str = "auto"
+else:
+    CheckArguments = namedtuple("CheckArguments", ("specs", "fmt", "max_errors", "color"),
+                                defaults=("full", 50, "auto"))
 
 
 def check_arguments(argv: list[str]) -> CheckArguments | None:

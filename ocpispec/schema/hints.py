@@ -10,7 +10,7 @@ changes that no single field mapping explains are listed by hand.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
 from ocpispec.frozen import frozen
 from ocpispec.schema.mapping import VersionMap, names_only, sub_adapter
