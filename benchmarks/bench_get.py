@@ -2,7 +2,7 @@
 the same pre-rendered realistic pages from the static server (`realistic.py`).
 
     .venv/bin/python benchmarks/bench_get.py [--sessions 200000] [--runs 5]
-        [--page-size 1000] [--base /tmp/base-fetch] [--workers 1,2]
+        [--page-size 1000] [--base /tmp/base-fetch] [--workers 1,2]   (2: `auto` on two cores)
 
 plain   one process: httpx.Client, pages of `--page-size` one after the other by
         offset, orjson, one NDJSON line per object to a file (no checks, no privacy)
@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--base", default=None)
-    parser.add_argument("--workers", default="1", help="comma-separated `get --workers` values "
+    parser.add_argument("--workers", default="1,2", help="comma-separated `get --workers` values "
                         "for this checkout (the base runs with its own default)")
     args = parser.parse_args()
     workers = [int(n) for n in args.workers.split(",")]
