@@ -123,6 +123,23 @@ def test_drivers_are_counted_only_up_to_the_minimum() -> None:
     assert state[2] is True  # reached: the 50 drivers are not kept
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.fixed_dictionaries({
+    "area": st.sampled_from(["3511", "1012"]), "hour": st.sampled_from([0, 1]),
+    "driver": st.sampled_from(["c1", "c2", "c3", "c4", "c5", None]),
+    "kwh": st.one_of(st.none(), st.integers(0, 80))}), max_size=60),
+    st.integers(2, 4), st.booleans())
+def test_a_sum_or_average_rests_on_the_minimum_of_drivers(records, minimum, spill) -> None:
+    """A released `sum(kwh)` or `avg(kwh)` comes from at least `minimum` drivers who gave
+    a value, not only from a group of that many (the others' kwh missing)."""
+    rows, _, _ = _run(records, max_groups=1 if spill else 100_000, minimum=minimum)
+    for row in rows:
+        givers = {r["driver"] for r in records if (r["area"], r["hour"]) == (row["area"], row["hour"])
+                  and r["kwh"] is not None and r["driver"] is not None}
+        assert row["energy"] is None or len(givers) >= minimum
+        assert row["mean"] is None or len(givers) >= minimum
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32), st.integers(1, 600), st.sampled_from([0.1, 0.5, 0.9]))
 def test_sketched_percentiles_stay_within_the_stated_error(seed, extra, fraction) -> None:

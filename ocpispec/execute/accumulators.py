@@ -7,8 +7,10 @@ merge into the state one pass would have built:
 - `drivers` counts people only up to the minimum group size: one 16-byte digest, then a
   set of them while the group is smaller, then `True` (reached). Nothing needs the
   exact number.
-- a `stats` slot is `[total, values, low, high]` of one per-record argument, shared by
-  `sum`, `avg`, `min` and `max` of that argument;
+- a `stats` slot is `[total, values, low, high, contributors]` of one per-record
+  argument, shared by `sum`, `avg`, `min` and `max` of that argument; `contributors`
+  counts the people whose records gave a value, as `drivers` does: a group of ten
+  drivers where one gave a parking time releases that one's figure as its `avg`;
 - a `distinct` slot is the set of 16-byte digests of the different values;
 - a `quantiles` slot is a `Quantiles` (exact up to 4,096 values, then a sketch);
 - a `by_driver` slot maps driver digests to their total, for the dominance rule.
@@ -28,6 +30,7 @@ from ocpispec.execute.functions import as_number
 from ocpispec.execute.quantiles import Quantiles
 
 KEYS, RECORDS, DRIVERS = 0, 1, 2
+CONTRIBUTORS = 4  # in a stats slot
 FIRST_SLOT = 3
 STATS, DISTINCT, QUANTILES, BY_DRIVER = "stats", "distinct", "quantiles", "by_driver"
 
@@ -45,7 +48,7 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
     for kind in kinds:
         match kind:
             case "stats":
-                state.append([0, 0, None, None])
+                state.append([0, 0, None, None, None])
             case "distinct":
                 state.append(set())
             case "quantiles":
@@ -58,16 +61,21 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
 def add_driver(state: list, driver: bytes, minimum: int) -> None:
     """Drivers of a group: None, one digest, a set of them, or True once `minimum`
     were seen (most groups of a fine grouping hold one driver: no set for them)."""
-    drivers = state[DRIVERS]
+    state[DRIVERS] = counted(state[DRIVERS], driver, minimum)
+
+
+def counted(drivers: Any, driver: bytes, minimum: int) -> Any:
+    """`drivers` (None, one digest, a set of them, or True) with `driver` added."""
     if drivers is None:
-        state[DRIVERS] = True if minimum <= 1 else driver
-    elif drivers.__class__ is bytes:
-        if drivers != driver:
-            state[DRIVERS] = True if minimum <= 2 else {drivers, driver}
-    else:
-        drivers.add(driver)
-        if len(drivers) >= minimum:
-            state[DRIVERS] = True
+        return True if minimum <= 1 else driver
+    if drivers.__class__ is bytes:
+        if drivers == driver:
+            return drivers
+        return True if minimum <= 2 else {drivers, driver}
+    if drivers is True:
+        return True
+    drivers.add(driver)
+    return True if len(drivers) >= minimum else drivers
 
 
 def driver_count(drivers: Any) -> int:
@@ -82,10 +90,14 @@ def _driver_set(drivers: Any) -> set:
     return {drivers} if drivers.__class__ is bytes else drivers
 
 
-def add_stats(slot: list, value: Any) -> None:
+def add_stats(slot: list, value: Any, driver: bytes | None = None, minimum: int = 0) -> None:
+    """`value` (None: no value) into a stats slot; `driver`, when given, is counted
+    among its contributors up to `minimum`."""
     if value is None:
         return
     number = as_number(value)
+    if driver is not None and slot[CONTRIBUTORS] is not True:
+        slot[CONTRIBUTORS] = counted(slot[CONTRIBUTORS], driver, minimum)
     slot[0] += number
     slot[1] += 1
     if slot[2] is None or number < slot[2]:
@@ -103,13 +115,7 @@ def add_by_driver(slot: dict, driver: bytes, value: Any) -> None:
 def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list:
     """`other` folded into `into` (both states of one group)."""
     into[RECORDS] += other[RECORDS]
-    if into[DRIVERS] is not True:
-        if other[DRIVERS] is True:
-            into[DRIVERS] = True
-        else:
-            drivers = _driver_set(into[DRIVERS]) | _driver_set(other[DRIVERS])
-            into[DRIVERS] = True if len(drivers) >= minimum else \
-                (next(iter(drivers)) if len(drivers) == 1 else drivers or None)
+    into[DRIVERS] = _merged(into[DRIVERS], other[DRIVERS], minimum)
     for index, kind in enumerate(kinds, FIRST_SLOT):
         mine, theirs = into[index], other[index]
         match kind:
@@ -119,6 +125,8 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
                     mine[1] += theirs[1]
                     mine[2] = theirs[2] if mine[2] is None else min(mine[2], theirs[2])
                     mine[3] = theirs[3] if mine[3] is None else max(mine[3], theirs[3])
+                    mine[CONTRIBUTORS] = _merged(mine[CONTRIBUTORS], theirs[CONTRIBUTORS],
+                                                 minimum)
             case "distinct":
                 mine |= theirs
             case "quantiles":
@@ -127,6 +135,23 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
                 for driver, total in theirs.items():
                     mine[driver] = mine.get(driver, 0) + total
     return into
+
+
+def _merged(mine: Any, theirs: Any, minimum: int) -> Any:
+    if mine is True or theirs is True:
+        return True
+    drivers = _driver_set(mine) | _driver_set(theirs)
+    if len(drivers) >= minimum:
+        return True
+    return next(iter(drivers)) if len(drivers) == 1 else drivers or None
+
+
+def too_few_contributors(slot: list, minimum: int) -> bool:
+    """Whether the values of a stats slot came from fewer than `minimum` people (a
+    record without a driver counts as nobody, as it does for the group): its sum or
+    average would tell theirs."""
+    contributors = slot[CONTRIBUTORS]
+    return slot[1] > 0 and contributors is not True and driver_count(contributors) < minimum
 
 
 def reached(state: list, counts_people: bool, minimum: int) -> bool:

@@ -88,6 +88,9 @@ class _Layout:
                 placed.append((part, index))
             self.parts.append((measure, placed))
         self.formulas = [compile(m.formula) if m.formula else None for m in step.measures]
+        # the stats slots a `sum` or `avg` reads: their contributors must reach the minimum
+        self.magnitudes = frozenset(index for _, placed in self.parts for part, index in placed
+                                    if part.function in ("sum", "avg") and index is not None)
         # each driver's total of every summed argument, when a dominance rule needs it
         self.by_driver: list[int] = []
         if step.dominance is not None or any(m.dominance for m in step.margins):
@@ -122,6 +125,9 @@ class Aggregator:
                       if key.name in by_name}
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
+        # the slots whose contributors are counted (people, where the minimum counts them)
+        self.contributed = self.layout.magnitudes if self.entity is not None \
+            and step.min_group_size > 1 else frozenset()
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
@@ -177,10 +183,16 @@ class Aggregator:
                     and driver != self.nobody:
                 acc.add_driver(state, driver, self.minimum)
         index = acc.FIRST_SLOT
-        for kind, argument in zip(self.kinds, self.layout.arguments):
+        for slot, (kind, argument) in enumerate(zip(self.kinds, self.layout.arguments)):
             value = argument(record)
             if kind is acc.STATS:
-                acc.add_stats(state[index], value)
+                stats = state[index]
+                if value is not None and slot in self.contributed and stats[acc.CONTRIBUTORS] is not True:
+                    driver = driver or self._driver(record)
+                    acc.add_stats(stats, value, None if driver == self.nobody else driver,
+                                  self.minimum)
+                else:
+                    acc.add_stats(stats, value)
             elif kind is acc.BY_DRIVER:
                 acc.add_by_driver(state[index], driver, value)  # type: ignore[arg-type]
             elif value is not None:
@@ -257,6 +269,10 @@ class Aggregator:
         """Why a group is suppressed (counted), or None when it is released."""
         if not acc.reached(state, self.entity is not None, self.step.min_group_size):
             self.counts.groups_suppressed += 1
+            return suppression.SMALL
+        if any(acc.too_few_contributors(state[acc.FIRST_SLOT + slot], self.minimum)
+               for slot in self.contributed):
+            self.counts.groups_suppressed += 1  # too small for its sum or average
             return suppression.SMALL
         rule = self.step.dominance
         if rule is not None and any(suppression.dominated(state[acc.FIRST_SLOT + slot], rule)

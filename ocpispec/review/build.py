@@ -213,6 +213,10 @@ def _protection(aggregate: ir.Aggregate | None) -> Protection | None:
 def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
     """The dominance rule, secondary suppression and rounding, for the officer."""
     text = ""
+    if aggregate.entity and aggregate.min_group_size > 1 and _sums(aggregate):
+        text += (f" Nor is a group where fewer than {aggregate.min_group_size} drivers gave "
+                 "the value a sum or an average reads (the other records lack it): its "
+                 "figure would be theirs.")
     if aggregate.dominance is not None:
         who = "the largest driver gives" if aggregate.dominance.contributors == 1 else \
             f"the {aggregate.dominance.contributors} largest drivers give"
@@ -227,6 +231,12 @@ def _disclosure_sentences(aggregate: ir.Aggregate) -> str:
     if aggregate.round_counts:
         text += f" Counts are released as multiples of {aggregate.round_counts}."
     return text
+
+
+def _sums(aggregate: ir.Aggregate) -> bool:
+    return any(part.function in ("sum", "avg") and part.argument
+               for measure in aggregate.measures
+               for part in (measure.parts or (ir.Part(measure.function, measure.argument),)))
 
 
 # ---- warnings -------------------------------------------------------------------------
