@@ -158,7 +158,9 @@ class Scope:
         if not self.private_sites:
             return False
         sub_binding = bool(reach.binding.name) and "." in reach.binding.name
-        return private_sites.describes_site(reach.binding.module, rest, sub_binding=sub_binding)
+        # an `each` element sits at `base` in the record: `tariff_used.id` is `tariffs.id`
+        return private_sites.describes_site(reach.binding.module, (*reach.base, *rest),
+                                            sub_binding=sub_binding)
 
     # ---- diagnostics -----------------------------------------------------------------
 

@@ -84,6 +84,24 @@ def test_escape_hatches_do_not_release_site_details(column: str) -> None:
     assert "OCX334" in codes_of(_spec("cdrs", column))
 
 
+@pytest.mark.parametrize(("module", "each", "column"), [
+    ("cdrs", "each tariffs as tariff_used", "tariff_used.id as leaked"),
+    ("cdrs", "each tariffs as tariff_used", "tariff_used.tariff_alt_url as leaked"),
+    ("cdrs", "each tariffs as tariff_used",
+     'jmespath("tariff_used.tariff_alt_text[0].text") as leaked'),
+    ("cdrs", "each charging_periods as period", "period.tariff_id as leaked"),
+    ("sessions", "each charging_periods as period", "period.tariff_id as leaked"),
+])
+def test_an_element_of_each_is_a_site_detail_as_its_list_is(module: str, each: str,
+                                                             column: str) -> None:
+    """`each tariffs as t` reads `tariffs.id` as `t.id`: the element's place in the
+    record decides, not its path below the alias (both released the home's own tariff
+    id, URL and text as public, where `jmespath("tariffs[0].id")` was refused)."""
+    body = _spec(module, column).replace("select\n", f"  {each}\nselect\n")
+    assert "OCX334" in codes_of(body)
+    assert "OCX334" not in codes_of(body.replace(INCLUDE, ""))
+
+
 @pytest.mark.parametrize("column", [
     "pseudonymize(cdr_location.id) as site",
     "prefix(cdr_location.postal_code, 2) as area",
