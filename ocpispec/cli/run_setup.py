@@ -12,7 +12,10 @@ def pseudonym_key(plan, demo: bool, env: dict[str, str]):
     reference = plan.pseudonym_key
     key = resolve_key(reference, env=env, demo=demo,
                       span=reference.origin if reference else None,
-                      profile_key=lambda name: profile_pseudonym_key(name, env))
+                      profile_key=lambda name: profile_pseudonym_key(name, env),
+                      source=tuple(ref.name for ref in (plan.source.versions_url,
+                                                        plan.source.token)
+                                   if ref is not None and ref.kind == "env"))
     notes = []
     if key.description == "the public demo key":
         variable = f"`{reference.name}`" if reference.kind == "env" else "a pseudonym key"

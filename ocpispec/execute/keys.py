@@ -4,7 +4,10 @@ The spec says where the key is (`pseudonym key env NAME` or `profile NAME`); the
 value is the master secret of the export's HMAC pseudonyms. It is used as the UTF-8
 bytes of the text without surrounding whitespace, which must be at least 32 characters long and worth at least 128
 bits by a conservative estimate (`executor.entropy`: repeats, runs, keyboard walks
-and well-known words count for little). `openssl rand -hex 32` (64 hex characters,
+and well-known words count for little). It may not be a value others know however
+random it looks: a URL, the value of a variable every system sets (`PATH`, `HOME`), or
+the versions URL or token the source reads (`pseudonym key env PATH` hashed every card
+id under a key anyone could guess). `openssl rand -hex 32` (64 hex characters,
 256 bits) and `openssl rand -base64 32` always pass. A missing or weak key stops the
 run before any request is made; the message never shows the key.
 
@@ -41,9 +44,11 @@ class PseudonymKey:
 
 def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                 demo: bool = False, span: Span | None = None,
-                profile_key: Callable[[str], str | None] | None = None) -> PseudonymKey:
+                profile_key: Callable[[str], str | None] | None = None,
+                source: tuple[str, ...] = ()) -> PseudonymKey:
     """The key a plan's reference points to; RunError (OCX550/OCX551) when it is
-    missing or too weak. A plan without a reference pseudonymises nothing (the checker
+    missing, too weak or known elsewhere (`source`: the environment variables the
+    plan's source reads). A plan without a reference pseudonymises nothing (the checker
     sees to that); it still gets a random key of its own, never a known one."""
     if reference is None:
         return PseudonymKey(secrets.token_bytes(32), "none needed")
@@ -56,6 +61,8 @@ def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                           help=f"set {where} to a secret of at least {MIN_KEY_LENGTH} "
                                f"characters; {GENERATE}")
     _check_strength(value, where, span)
+    _check_unknown(value, where, span, env, source,
+                   reference.name if reference.kind == "env" else None)
     # a trailing newline from a key file must not change every pseudonym
     return PseudonymKey(value.strip().encode("utf-8"), where)
 
@@ -80,6 +87,51 @@ def _check_strength(value: str, where: str, span: Span | None) -> None:
                       notes=("a short, repetitive or patterned key lets anyone who guesses it "
                              "recompute every pseudonym", "nothing was fetched"),
                       help=GENERATE)
+
+
+# variables the system, the shell or a login sets, whose values are no secret
+PUBLIC_VARIABLES = frozenset({
+    "PATH", "HOME", "PWD", "OLDPWD", "USER", "USERNAME", "LOGNAME", "SHELL", "TERM",
+    "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "HOSTNAME", "HOST", "MAIL",
+    "EDITOR", "VISUAL", "PAGER", "DISPLAY", "MANPATH", "INFOPATH", "PYTHONPATH",
+    "VIRTUAL_ENV", "LD_LIBRARY_PATH", "SHLVL", "_", "COLORTERM", "TERM_PROGRAM",
+    "OCPISPEC_TEMPLATES_ROOT"})
+_PUBLIC_PREFIXES = ("LC_", "XDG_", "SSH_")
+
+
+def _check_unknown(value: str, where: str, span: Span | None, env: Mapping[str, str],
+                   source: tuple[str, ...], own: str | None) -> None:
+    problem = key_known(value, env, source, own)
+    if problem is None:
+        return
+    raise RunError.of("OCX551", f"the pseudonym key is no secret: {where} {problem}", span,
+                      "key named here",
+                      notes=("anyone who knows the key can recompute the pseudonym of every "
+                             "card and contract id they can guess", "nothing was fetched"),
+                      help=f"keep a random key of its own in its own variable; {GENERATE}")
+
+
+def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
+              own: str | None = None) -> str | None:
+    """Why a key's value is known beyond its keeper (never quoting it), or None.
+    `own`: the variable the key was read from."""
+    text = value.strip()
+    if "://" in text:
+        return "is a URL"
+    for name in sorted(env, key=lambda name: name != own):
+        kind = _known_kind(name, source)
+        if kind is None or env[name].strip() != text:
+            continue
+        return f"is {kind}" if name == own else f"holds the value of `{name}`, {kind}"
+    return None
+
+
+def _known_kind(name: str, source: tuple[str, ...]) -> str | None:
+    if name in source:
+        return "a variable the source reads"
+    if name in PUBLIC_VARIABLES or name.startswith(_PUBLIC_PREFIXES):
+        return "a variable the system sets for everyone"
+    return None
 
 
 def key_weakness(value: str) -> str | None:

@@ -74,6 +74,41 @@ def test_short_repeated_or_patterned_keys_are_refused(key: str) -> None:
     assert key not in shown and key[:12] not in shown, "the key is never shown"
 
 
+SYSTEM_PATH = "/home/cpo/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin"
+
+
+@pytest.mark.parametrize(("name", "env", "source", "why"), [
+    # the system's own variable: long and varied enough for the estimate, and no secret
+    ("PATH", {"PATH": SYSTEM_PATH}, (), "is a variable the system sets for everyone"),
+    ("KEY", {"KEY": SYSTEM_PATH, "PATH": SYSTEM_PATH}, (), "holds the value of `PATH`"),
+    ("LC_KEY", {"LC_KEY": KEY}, (), "is a variable the system sets for everyone"),
+    ("URL", {"URL": "https://ocpi.example-charging.com/ocpi/cpo/versions"},
+     ("URL",), "is a URL"),
+    ("KEY", {"KEY": "https://files.example.org/drop/Xq3vT9pLm2Rb8wKs4Nd7"}, (), "is a URL"),
+    # the credential the platform issued: the platform and its admins know it
+    ("OCPI_TOKEN", {"OCPI_TOKEN": KEY}, ("OCPI_TOKEN",), "is a variable the source reads"),
+    ("KEY", {"KEY": KEY, "OCPI_TOKEN": f" {KEY}\n"}, ("OCPI_TOKEN",),
+     "holds the value of `OCPI_TOKEN`"),
+])
+def test_a_key_others_know_is_refused_however_random(name: str, env: dict[str, str],
+                                                     source: tuple[str, ...],
+                                                     why: str) -> None:
+    """`pseudonym key env PATH` passed: 170 characters of directories are worth more than
+    128 bits to the estimate, and anyone can recompute every pseudonym under them."""
+    with pytest.raises(RunError) as caught:
+        resolve_key(ir.SecretReference("env", name), env=env, source=source)
+    diagnostic = caught.value.diagnostic
+    assert diagnostic.code == "OCX551" and why in diagnostic.message
+    shown = str(diagnostic) + " ".join(diagnostic.notes) + (diagnostic.help or "")
+    assert env[name].strip()[:12] not in shown, "the key is never shown"
+
+
+def test_a_key_of_its_own_passes_beside_the_system_variables() -> None:
+    env = {"KEY": KEY, "PATH": SYSTEM_PATH, "HOME": "/home/cpo", "OCPI_TOKEN": "t" * 40}
+    assert resolve_key(ir.SecretReference("env", "KEY"), env=env,
+                       source=("OCPI_TOKEN",)).secret == KEY.encode()
+
+
 def test_surrounding_whitespace_of_a_key_does_not_change_pseudonyms() -> None:
     reference = ir.SecretReference("env", "KEY")
     plain = resolve_key(reference, env={"KEY": KEY})
@@ -270,3 +305,17 @@ def test_a_record_without_time_gets_no_pseudonym_outside_its_period() -> None:
     assert march == _pseudonym(PseudonymDomain("x", "c", "2025-03"))
     with pytest.raises(TransformError):
         pseudonym("NL-TNM-C0123", "token", None, "per month")
+
+
+def test_a_run_keyed_by_a_system_variable_stops_before_any_request(run_cli, demo_server,
+                                                                   tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    spec.write_text(spec.read_text().replace("env SCOPE_KEY", "env HOME"))
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, "--quiet",
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token,
+                          "HOME": "/home/cpo-exports/ocpispec-runner/delivery-2026"})
+    assert result.exit_code == 1
+    assert "OCX551" in result.stderr and "the system sets for everyone" in result.stderr
+    assert "cpo-exports" not in result.stderr and not out.exists()
