@@ -76,9 +76,7 @@ class Policy:
     called: set[int] = field(default_factory=set)
 
     def refusals(self, tree: nodes.Template) -> Iterator[Refusal]:
-        self.keys = {loop.target.name for loop in tree.find_all(nodes.For)
-                     if isinstance(loop.iter, nodes.Name) and loop.iter.name == "columns"
-                     and isinstance(loop.target, nodes.Name)}
+        self.keys = _column_keys(tree)
         self.called = {id(call.node) for call in tree.find_all(nodes.Call)}
         modules = {node.target for node in tree.find_all(nodes.Import)}
         macros = {node.name for node in tree.find_all(nodes.Macro)}
@@ -263,6 +261,21 @@ def _walk(tree: nodes.Node) -> Iterator[nodes.Node]:
         node = stack.pop()
         yield node
         stack.extend(reversed(list(node.iter_child_nodes())))
+
+
+def _column_keys(tree: nodes.Template) -> set[str]:
+    """The loop variables over `columns` that hold a column name wherever they are read:
+    a name also bound to anything else (`{% set c = row.city %}`, another loop, a macro
+    argument) could index with a row's value, and a miss names the value in the error."""
+    targets = [loop.target for loop in tree.find_all(nodes.For)
+               if isinstance(loop.iter, nodes.Name) and loop.iter.name == "columns"
+               and isinstance(loop.target, nodes.Name)]
+    rebound = {node.name for node in tree.find_all(nodes.Name)
+               if node.ctx in ("store", "param") and not any(node is t for t in targets)}
+    rebound |= {node.target for node in tree.find_all(nodes.Import)}
+    rebound |= {name if isinstance(name, str) else name[-1]
+                for node in tree.find_all(nodes.FromImport) for name in node.names}
+    return {target.name for target in targets} - rebound
 
 
 def _recursive_macros(tree: nodes.Template) -> Iterator[tuple[str, int]]:

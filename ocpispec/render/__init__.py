@@ -149,7 +149,8 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     base, main = posixpath.split(posixpath.normpath(template.name))
     loader = ConfinedLoader(template.root, base, template.digests)
     escape = any(part in (".html", ".htm", ".xml") for part in Path(main).suffixes)
-    environment = sandbox_environment(loader, autoescape=escape)
+    names = frozenset((*context.columns, *context.export, "licence", *context.run))
+    environment = sandbox_environment(loader, autoescape=escape, names=names)
     # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`
     # over an iterator would see nothing (or fail) after the first pass
     variables = {"rows": tuple(counter), "columns": list(context.columns),

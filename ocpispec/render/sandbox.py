@@ -34,6 +34,7 @@ from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError
 from jinja2.environment import TemplateModule
 from jinja2.runtime import LoopContext, Macro, markup_join, str_join
+from jinja2.utils import missing, object_type_repr
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
@@ -126,6 +127,14 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         _refuse_above("`~`", weight(parts, MAX_TEXT))
         return _within_bounds("`~`", (markup_join if markup else str_join)(parts))
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`a.name` (only a template's own text compiles to this): a miss names it."""
+        value = super().getattr(obj, attribute)
+        if isinstance(value, ReportUndefined):
+            return jinja2.StrictUndefined(value._undefined_hint, obj, attribute,
+                                          value._undefined_exception)
+        return value
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         match obj:
             case LoopContext():
@@ -162,6 +171,31 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
                               super().call_binop(context, operator, left, right))
 
 
+class ReportUndefined(jinja2.StrictUndefined):
+    """A missing key or attribute, named in the error only when it is a name a template
+    may write (`shown`: columns, keys of `export` and `run`, loop attributes): a name
+    computed from a row (`export[row.city]`, `row.city[other]`) would carry the row's
+    value into the error, the run summary and the logs."""
+
+    __slots__ = ()
+    shown: frozenset[str] = frozenset()
+
+    @property
+    def _undefined_message(self) -> str:
+        name, holder = self._undefined_name, self._undefined_obj
+        if holder is missing or (isinstance(name, str) and name in self.shown) \
+                or (type(name) is int and isinstance(holder, list | tuple)):
+            return super()._undefined_message  # a variable's name is the template's own
+        return (f"{object_type_repr(holder)!r} has no key or attribute of the name the "
+                "template computed (not shown: it may be a row's value)")
+
+
+def undefined_showing(names: frozenset[str]) -> type[ReportUndefined]:
+    """`ReportUndefined` that names `names` (and the loop and mapping attributes)."""
+    return type("ReportUndefined", (ReportUndefined,),
+                {"__slots__": (), "shown": names | SAFE_ATTRIBUTES})
+
+
 class ConfinedLoader(jinja2.BaseLoader):
     """Loads template names relative to `base` (the main template's folder, relative
     to `root`, the spec's folder) under the rules of `confine`, and only files whose
@@ -190,9 +224,11 @@ class ConfinedLoader(jinja2.BaseLoader):
 
 
 def sandbox_environment(loader: jinja2.BaseLoader | None = None,
-                        autoescape: bool = False) -> ReportSandbox:
-    """The environment custom templates are parsed and rendered in."""
-    environment = ReportSandbox(loader=loader, undefined=jinja2.StrictUndefined,
+                        autoescape: bool = False,
+                        names: frozenset[str] = frozenset()) -> ReportSandbox:
+    """The environment custom templates are parsed and rendered in; `names`: the
+    attribute names an error may show (the render context's columns and keys)."""
+    environment = ReportSandbox(loader=loader, undefined=undefined_showing(names),
                                 autoescape=autoescape, keep_trailing_newline=True,
                                 optimized=False, finalize=_printable)
     environment.globals.clear()

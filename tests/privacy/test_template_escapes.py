@@ -51,6 +51,17 @@ ESCAPES = [
     "{{ (columns|first).__len__() }}",
     "{{ export.items().__class__ }}",
     "{% for row in rows %}{{ row.items.__func__ }}{% endfor %}",
+    # a key computed from a row under a name that also loops over `columns`: a miss
+    # names the key, the row's value, in the error
+] + (COMPUTED_KEYS := [
+    "{% for c in columns %}{% set c = rows[0].area %}{{ export[c] }}{% endfor %}",
+    "{% for c in columns %}{% with c = rows[0].area %}{{ export[c] }}{% endwith %}"
+    "{% endfor %}",
+    "{% for c in columns %}{% for c in rows|map(attribute='area') %}{{ export[c] }}"
+    "{% endfor %}{% endfor %}",
+    "{% macro m(c) %}{{ export[c] }}{% endmacro %}{% for c in columns %}"
+    "{{ m(rows[0].area) }}{% endfor %}",
+]) + [
     "{{ (1).real }}",
     "{{ columns.copy() }}",
     "{{ columns.append(1) }}",
@@ -198,6 +209,21 @@ def test_sandbox_refuses_or_reveals_nothing(tmp_path: Path, template: str,
         assert CANARY not in str(exc)
         return
     assert CANARY not in text and "class" not in text and "<" not in text, text
+
+
+@pytest.mark.parametrize("template", COMPUTED_KEYS)
+def test_a_missing_key_computed_from_a_row_is_not_named(tmp_path: Path, template: str) -> None:
+    """The run-time sandbox too: the error says a computed name was missing, not which."""
+    with pytest.raises(RenderError) as caught:
+        _sandboxed(tmp_path, template)
+    assert "3511" not in str(caught.value) and "1012" not in str(caught.value)
+    assert "not shown: it may be a row's value" in str(caught.value)
+
+
+def test_a_missing_name_the_template_may_write_is_named(tmp_path: Path) -> None:
+    with pytest.raises(RenderError) as caught:
+        _sandboxed(tmp_path, "{{ export.licence }}")
+    assert "has no attribute 'licence'" in str(caught.value)
 
 
 @pytest.mark.parametrize("template", SAFE)
