@@ -86,10 +86,22 @@ def _duration(expr: syntax.Expr) -> tuple[Times, syntax.FieldRef | syntax.Call, 
             times = (inner.args[0].path, inner.args[1].path)  # type: ignore[union-attr]
             return None if kept is None else (times, inner, kept * _UNIT_SECONDS[inner.name.name])
         case syntax.Call(name=syntax.Ident(name="round" | "bucket" as name),
-                         args=(syntax.FieldRef() as ref, *rest)) if ref.path in _DURATION_FIELDS:
-            times, unit = _DURATION_FIELDS[ref.path]
+                         args=(syntax.FieldRef() as ref, *rest)) \
+                if (field := _duration_field(ref.path)) is not None:
+            times, unit = field
             kept = _kept(name, rest[0] if rest else None)
             return None if kept is None else (times, ref, kept * unit)
+    return None
+
+
+def _duration_field(path: tuple[str, ...]) -> tuple[Times, float] | None:
+    """The two times a duration field lies between, and its unit in seconds."""
+    if path in _DURATION_FIELDS:
+        return _DURATION_FIELDS[path]
+    if len(path) == 2 and path[1] == "duration":
+        # a charging period's derived `duration` (`each charging_periods as period`):
+        # minutes from its `start_date_time` to its `end`
+        return ((path[0], "start_date_time"), (path[0], "end")), 60.0
     return None
 
 

@@ -366,6 +366,21 @@ def test_a_coarse_duration_or_one_cut_time_passes(columns) -> None:
             if d.code != "OCX307"] == []
 
 
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_a_charging_periods_cut_times_and_its_duration_pin_its_start(module: str) -> None:
+    """`period.duration` is the minutes from `period.start_date_time` to `period.end`: with
+    both cut to the hour it gave the period's start to the minute without a word."""
+    columns = ["truncate(period.start_date_time, hour) as started",
+               "truncate(period.end, hour) as ended", "round(period.duration) as minutes"]
+    body = (f"from {module}\n  each charging_periods as period\nselect\n"
+            + "".join(f"  {c}\n" for c in columns) + "output ndjson to stdout\n")
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert "`period.start_date_time` and `period.end`" in found[0].notes[0]
+    coarse = body.replace("round(period.duration)", "round(period.duration, -2)")
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + coarse))] == []
+
+
 # ---- the parts of a spread value in a row dataset ---------------------------------------
 
 
