@@ -39,7 +39,8 @@ class ResolvedField:
     `location`, path `("postal_code",)`; binding `""`, path `("cdr_token", "uid")`.
     `site` marks a field that describes a charging site in a dataset that includes
     private sites: its `field.privacy` is then raised to personal
-    (`ocpispec.check.private_sites`).
+    (`ocpispec.check.private_sites`). `base`: where the binding's object sits in the
+    records of `module` (`("charging_periods",)` for `each charging_periods as p`).
     """
 
     ref: syntax.FieldRef
@@ -50,6 +51,7 @@ class ResolvedField:
     many: bool
     versions: frozenset[str]
     site: bool = False
+    base: tuple[str, ...] = ()
 
     @property
     def privacy(self) -> PrivacyClass:

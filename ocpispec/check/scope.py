@@ -152,7 +152,7 @@ class Scope:
         if site:
             leaf = replace(leaf, privacy=private_sites.site_class(leaf.privacy))
         return ResolvedField(ref, binding.name, binding.module, tuple(rest), leaf,
-                             resolution.many, frozenset(versions), site)
+                             resolution.many, frozenset(versions), site, reach.base)
 
     def _describes_site(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
         if not self.private_sites:

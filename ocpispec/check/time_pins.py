@@ -19,6 +19,7 @@ from ocpispec.check.context import Context
 from ocpispec.check.floors import TIME_FLOOR_SECONDS, between_record_times
 from ocpispec.check.grids import COMBINED_SHARE
 from ocpispec.check import literals
+from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 
@@ -36,34 +37,48 @@ def check_linked_time_pins(datasets: Iterable[tuple[str, list[tuple[syntax.Colum
     """The check over the columns of several row datasets that a record's pseudonym
     links (`check/linked_grids.py`), named `dataset.column`: only combinations that
     span datasets are reported, those within one were already. One dataset: `""`."""
-    listed = [(column, f"{dataset}.{name}" if dataset else name, dataset)
-              for dataset, columns in datasets for column, name, _ in columns
+    listed = [(column, f"{dataset}.{name}" if dataset else name, dataset, uses)
+              for dataset, columns in datasets for column, name, uses in columns
               if column.justification is None]
-    cut: dict[tuple[str, ...], tuple[str, str]] = {}
-    for column, name, dataset in listed:   # the first cut of a time is the one named
-        if (path := _cut_field(column.expr)) is not None:
-            cut.setdefault(path, (name, dataset))
-    linked = len({dataset for _, _, dataset in listed}) > 1
-    for column, name, dataset in listed:
-        found = _duration(column.expr)
+    cut: dict[str, tuple[str, str]] = {}
+    for column, name, dataset, uses in listed:   # the first cut of a time is the one named
+        if (ref := _cut_field(column.expr)) is not None:
+            cut.setdefault(_ref_key(ref, uses), (name, dataset))
+    linked = len({dataset for _, _, dataset, _ in listed}) > 1
+    for column, name, dataset, uses in listed:
+        found = _duration(column.expr, uses)
         if found is None:
             continue
         (first, second), at, step = found
-        if first not in cut or second not in cut or step >= TIME_FLOOR_SECONDS * COMBINED_SHARE:
+        module = next((use.field.module for use in uses), "")
+        keys = [_time_key(path, module) for path in (first, second)]
+        if any(key not in cut for key in keys) or step >= TIME_FLOOR_SECONDS * COMBINED_SHARE:
             continue
-        if linked and cut[first][1] == cut[second][1] == dataset:
+        if linked and cut[keys[0]][1] == cut[keys[1]][1] == dataset:
             continue
-        _warn(at, (first, second), name, step, (cut[first][0], cut[second][0]), ctx)
+        _warn(at, (first, second), name, step, (cut[keys[0]][0], cut[keys[1]][0]), ctx)
 
 
-def _cut_field(expr: syntax.Expr) -> tuple[str, ...] | None:
+def _ref_key(ref: syntax.FieldRef, uses: list[Use]) -> str:
+    """The time a cut field holds: `cdr.end_date_time` of a session's CDR is its end."""
+    found = next((use.field for use in uses if use.field.ref == ref), None)
+    return quantity(found) if found is not None else ".".join(ref.path)
+
+
+def _time_key(path: tuple[str, ...], module: str) -> str:
+    """A duration's time: the record's own, or its charging period's (`period.end`)."""
+    in_record = path if len(path) == 1 else ("charging_periods", *path[1:])
+    return quantity_at(module, in_record, ".".join(path))
+
+
+def _cut_field(expr: syntax.Expr) -> syntax.FieldRef | None:
     """The field a column cuts into cells of time (`truncate` of any unit, in any zone;
     `hour_of_day` and `weekday` too: beside the other time and the duration, the day or
     week they leave out is known), or None."""
     match expr:
         case syntax.Call(name=syntax.Ident(name="truncate" | "hour_of_day" | "weekday"),
                          args=(syntax.FieldRef() as ref, *_)):
-            return ref.path
+            return ref
     return None
 
 
@@ -73,7 +88,8 @@ _DURATION_FIELDS = {("total_time",): ((("start_date_time",), ("end_date_time",))
 Times = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _duration(expr: syntax.Expr) -> tuple[Times, syntax.FieldRef | syntax.Call, float] | None:
+def _duration(expr: syntax.Expr, uses: list[Use]
+              ) -> tuple[Times, syntax.FieldRef | syntax.Call, float] | None:
     """A `round` or `bucket` of a duration between two times of the record: the two
     times, where it is read, and the step it keeps in seconds (None for any other
     column: an unrounded duration is refused on its own, OCX303)."""
@@ -87,11 +103,19 @@ def _duration(expr: syntax.Expr) -> tuple[Times, syntax.FieldRef | syntax.Call, 
             return None if kept is None else (times, inner, kept * _UNIT_SECONDS[inner.name.name])
         case syntax.Call(name=syntax.Ident(name="round" | "bucket" as name),
                          args=(syntax.FieldRef() as ref, *rest)) \
-                if (field := _duration_field(ref.path)) is not None:
+                if (field := _duration_field(_in_record(ref, uses))) is not None:
             times, unit = field
             kept = _kept(name, rest[0] if rest else None)
             return None if kept is None else (times, ref, kept * unit)
     return None
+
+
+def _in_record(ref: syntax.FieldRef, uses: list[Use]) -> tuple[str, ...]:
+    """Where `ref` reads in its record: a joined CDR's `cdr.total_time` is `total_time`."""
+    found = next((use.field for use in uses if use.field.ref == ref), None)
+    if found is not None and found.module == "cdrs" and found.path in _DURATION_FIELDS:
+        return found.path
+    return ref.path
 
 
 def _duration_field(path: tuple[str, ...]) -> tuple[Times, float] | None:

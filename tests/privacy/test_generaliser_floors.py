@@ -381,6 +381,50 @@ def test_a_charging_periods_cut_times_and_its_duration_pin_its_start(module: str
     assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + coarse))] == []
 
 
+SAME_CHARGE = [
+    # a session's CDR holds the same start, end and energy as the session
+    ("sessions", "  join cdrs on id\n", ["truncate(start_date_time, hour) as started",
+     'truncate(cdr.start_date_time, hour, "Asia/Kathmandu") as started_there']),
+    ("sessions", "  join cdrs on id\n", ["truncate(start_date_time, hour) as started",
+     'hour_of_day(cdr.start_date_time, "Asia/Kathmandu") as hour_there']),
+    ("sessions", "  join cdrs on id\n", ["round(kwh, 1) as kwh",
+                                          "round(cdr.total_energy + 0.02, 1) as kwh_shifted"]),
+    ("cdrs", "  join sessions on session_id\n", ["round(total_energy, 1) as kwh",
+                                                   "round(session.kwh + 0.02, 1) as kwh_shifted"]),
+    # the first charging period starts with the charge
+    ("sessions", "  each charging_periods as period\n",
+     ["truncate(start_date_time, hour) as started",
+      'truncate(period.start_date_time, hour, "Asia/Kathmandu") as period_started']),
+    # two cut times and the duration between them, one of them read through the join
+    ("sessions", "  join cdrs on id\n", ["truncate(start_date_time, hour) as started",
+     "truncate(cdr.end_date_time, hour) as ended",
+     "round(minutes(start_date_time, end_date_time)) as duration"]),
+    ("sessions", "  join cdrs on id\n", ["truncate(cdr.start_date_time, hour) as started",
+     "truncate(end_date_time, hour) as ended", "round(cdr.total_time, 1) as hours"]),
+]
+
+
+@pytest.mark.parametrize(("module", "clause", "columns"), SAME_CHARGE)
+def test_one_charges_value_read_under_another_name_combines_too(module: str, clause: str,
+                                                               columns: list[str]) -> None:
+    """A session and its CDR, or a record and its first charging period, hold one start,
+    end and energy: cut on two grids under two names, they showed the start to the
+    quarter hour (or the energy to 0.02 kWh) without a word."""
+    body = (f"from {module}\n{clause}select\n" + "".join(f"  {c}\n" for c in columns)
+            + "output ndjson to stdout\n")
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == ["OCX303"]
+
+
+@pytest.mark.parametrize("columns", [
+    ["truncate(start_date_time, hour) as started", "truncate(cdr.start_date_time, day) as day"],
+    ["round(kwh, 1) as kwh", "round(cdr.total_energy, 1) as cdr_kwh"],
+])
+def test_the_same_cut_of_one_charges_value_under_two_names_passes(columns: list[str]) -> None:
+    body = ("from sessions\n  join cdrs on id\nselect\n" + "".join(f"  {c}\n" for c in columns)
+            + "output ndjson to stdout\n")
+    assert [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + body))] == []
+
+
 # ---- the parts of a spread value in a row dataset ---------------------------------------
 
 
