@@ -8,7 +8,8 @@ end's hour and the duration in the other (`check/time_pins.py`). A driver's pseu
 this way (a driver has many sessions); a pseudonym of any value that names one record does:
 its `id`, the session id a CDR carries, its authorisation reference, its start, end or
 update time to the second (`pseudonymize(start_date_time)` is as good a key as the id),
-also read through the join of a session to its CDR or back.
+also read through the join of a session to its CDR or back, and across a sessions and a
+CDR dataset (a session's `id` and its CDR's `session_id` have one pseudonym).
 """
 
 from __future__ import annotations
@@ -25,45 +26,55 @@ from ocpispec.language.functions import Effect
 
 def check_linked_grids(datasets: Sequence[CheckedDataset | None], names: Sequence[str],
                        ctx: Context) -> None:
-    linked: dict[tuple[str, str], list[tuple[str, list]]] = {}
+    linked: dict[str, list[tuple[str, list]]] = {}
+    shown: dict[str, str] = {}
     for dataset, name in zip(datasets, names):
         if dataset is None or not isinstance(dataset.dataset.body, syntax.Select):
             continue
         released = ctx.released.get(id(dataset.dataset.body))
         if released is None:
             continue
-        for link in sorted(_record_links(dataset)):
-            linked.setdefault((dataset.module, link), []).append((name, released))
+        for link, written in sorted(_record_links(dataset)):
+            linked.setdefault(link, []).append((name, released))
+            shown.setdefault(link, written)
     checked: set[tuple[str, ...]] = set()
-    for (module, link), members in linked.items():
+    for link, members in linked.items():
         group = tuple(name for name, _ in members)
         if len(members) > 1 and group not in checked:
             checked.add(group)
-            check_linked(members, f"the same pseudonym of each {module} record "
-                                  f"(`pseudonymize({link})`)", ctx)
+            check_linked(members, f"the same pseudonym of each charge's {link} "
+                                  f"(`pseudonymize({shown[link]})`)", ctx)
             check_linked_time_pins(members, ctx)
 
 
-# the fields that name one record of a module: read from the record itself, or from the
-# one record a session and its CDR join to (a location, tariff or token is shared)
+# the values that name one charge, as a session or its CDR holds them: the same value,
+# and the same pseudonym family, whichever of the two records a dataset reads it from
+# (a location, tariff or token is shared by many charges)
 _NAMING = {
-    "sessions": frozenset({("id",), ("authorization_reference",), ("start_date_time",),
-                           ("end_date_time",), ("last_updated",)}),
-    "cdrs": frozenset({("id",), ("session_id",), ("authorization_reference",),
-                       ("start_date_time",), ("end_date_time",), ("last_updated",)}),
+    ("sessions", ("id",)): "session id", ("cdrs", ("session_id",)): "session id",
+    ("cdrs", ("id",)): "CDR id",
+    ("sessions", ("authorization_reference",)): "authorisation reference",
+    ("cdrs", ("authorization_reference",)): "authorisation reference",
+    ("sessions", ("start_date_time",)): "start", ("cdrs", ("start_date_time",)): "start",
+    ("sessions", ("end_date_time",)): "end", ("cdrs", ("end_date_time",)): "end",
+    ("sessions", ("last_updated",)): "session update time",
+    ("cdrs", ("last_updated",)): "CDR update time",
 }
-_ONE_TO_ONE = frozenset({("sessions", "cdrs"), ("cdrs", "sessions")})
+_EVENT_MODULES = frozenset({"sessions", "cdrs"})
 
 
-def _record_links(dataset: CheckedDataset) -> set[str]:
-    """The record-naming values `dataset` releases pseudonymised, as the spec names them
-    (`id`, `cdr.id`, `start_date_time`): datasets of one module sharing one are linked."""
+def _record_links(dataset: CheckedDataset) -> set[tuple[str, str]]:
+    """The charge-naming values `dataset` releases pseudonymised: (what the value is,
+    as the spec names it: `id`, `cdr.id`, `session_id`). Datasets sharing one are
+    linked, sessions and CDRs alike (a session's `id` is its CDR's `session_id`)."""
     found = set()
     for column in dataset.columns:
         if column.effect is not Effect.PSEUDONYMISE or len(column.sources) != 1:
             continue
         source = column.sources[0]
-        same = source.binding == "" or (dataset.module, source.module) in _ONE_TO_ONE
-        if same and source.path in _NAMING.get(source.module, ()):
-            found.add(source.qualified)
+        if dataset.module not in _EVENT_MODULES or source.base:
+            continue
+        link = _NAMING.get((source.module, source.path))
+        if link is not None:
+            found.add((link, source.qualified))
     return found

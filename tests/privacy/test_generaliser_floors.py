@@ -488,6 +488,27 @@ def test_any_pseudonym_naming_one_record_links_the_datasets(link: str) -> None:
     assert any(f"`{link.split(' as ')[0]}`" in note for note in found[0].notes)
 
 
+@pytest.mark.parametrize(("session_link", "cdr_link"), [
+    ("pseudonymize(id) as charge", "pseudonymize(session_id) as charge"),
+    ("pseudonymize(start_date_time) as charge", "pseudonymize(start_date_time) as charge"),
+    ("pseudonymize(authorization_reference) as charge",
+     "pseudonymize(authorization_reference) as charge"),
+])
+def test_a_sessions_and_a_cdrs_dataset_sharing_a_charges_pseudonym_combine(
+        session_link: str, cdr_link: str) -> None:
+    """A session's `id` and its CDR's `session_id` have one pseudonym (family `session`),
+    as their start times do: the consumer joins the two files on it, and the session's
+    start shows to the quarter hour from an hour in UTC and one in Kathmandu."""
+    body = (f"from sessions as a\nselect\n  {session_link}\n"
+            "  truncate(start_date_time, hour) as started\noutput ndjson to \"a.ndjson\"\n"
+            f"from cdrs as b\nselect\n  {cdr_link}\n"
+            '  truncate(start_date_time, hour, "Asia/Kathmandu") as started\n'
+            'output ndjson to "b.ndjson"\n')
+    found = diagnose_source(SourceFile("t.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert any("pseudonym of each charge" in note for note in found[0].notes)
+
+
 @pytest.mark.parametrize("link", ["pseudonymize(cdr_token.contract_id) as driver",
                                   "pseudonymize(location_id) as site",
                                   "constant(\"x\") as tag"])
