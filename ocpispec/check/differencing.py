@@ -19,6 +19,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
+from ocpispec.check.quantities import EVENT_MODULES, pseudonym_of
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.diagnostics.source import SourceFile
 from ocpispec.language.functions import Effect
@@ -68,25 +69,32 @@ def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
     consumer which filters its hidden values pass."""
     includes = first.include_private != second.include_private
     same_filter = _where(first, ctx.source) == _where(second, ctx.source)
-    if first.module != second.module or (same_filter and not includes):
+    # a session's and a CDR's pseudonyms of one charge or driver are one pseudonym
+    related = first.module == second.module or {first.module, second.module} <= EVENT_MODULES
+    if not related or (same_filter and not includes):
         return None
     if not _overlap(first.dataset.source.window, second.dataset.source.window):
         return None
     private = includes or any(f is not None and f.reads for f in (first.filter, second.filter))
-    shared = sorted(_pseudonymised(first) & _pseudonymised(second))
+    theirs = _pseudonymised(second)
+    shared = sorted(shown for key, shown in _pseudonymised(first).items() if key in theirs)
     return shared[0] if private and shared else None
 
 
-def _pseudonymised(checked: CheckedDataset) -> set[str]:
-    return {column.sources[0].qualified for column in checked.columns
+def _pseudonymised(checked: CheckedDataset) -> dict[str, str]:
+    """What each pseudonym stands for (`pseudonym_of`) -> the field as written."""
+    return {pseudonym_of(column.sources[0]): column.sources[0].qualified
+            for column in checked.columns
             if column.effect is Effect.PSEUDONYMISE and len(column.sources) == 1}
 
 
 def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
                  ctx: Context) -> None:
+    modules = first.module if first.module == second.module else \
+        f"{first.module}` and `{second.module}"
     ctx.emit(Diagnostic(
         "OCX333", Severity.WARNING,
-        f"two datasets of `{first.module}` release the pseudonym of `{field}` under "
+        f"two datasets of `{modules}` release the pseudonym of `{field}` under "
         "different filters",
         (Label(anchor(second), "a different filter on non-public fields"),
          Label(anchor(first), "the same pseudonyms here", False)),

@@ -20,6 +20,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
 from ocpispec.check.grids import check_linked
+from ocpispec.check.quantities import EVENT_MODULES, charge_link
 from ocpispec.check.time_pins import check_linked_time_pins
 from ocpispec.language.functions import Effect
 
@@ -47,22 +48,6 @@ def check_linked_grids(datasets: Sequence[CheckedDataset | None], names: Sequenc
             check_linked_time_pins(members, ctx)
 
 
-# the values that name one charge, as a session or its CDR holds them: the same value,
-# and the same pseudonym family, whichever of the two records a dataset reads it from
-# (a location, tariff or token is shared by many charges)
-_NAMING = {
-    ("sessions", ("id",)): "session id", ("cdrs", ("session_id",)): "session id",
-    ("cdrs", ("id",)): "CDR id",
-    ("sessions", ("authorization_reference",)): "authorisation reference",
-    ("cdrs", ("authorization_reference",)): "authorisation reference",
-    ("sessions", ("start_date_time",)): "start", ("cdrs", ("start_date_time",)): "start",
-    ("sessions", ("end_date_time",)): "end", ("cdrs", ("end_date_time",)): "end",
-    ("sessions", ("last_updated",)): "session update time",
-    ("cdrs", ("last_updated",)): "CDR update time",
-}
-_EVENT_MODULES = frozenset({"sessions", "cdrs"})
-
-
 def _record_links(dataset: CheckedDataset) -> set[tuple[str, str]]:
     """The charge-naming values `dataset` releases pseudonymised: (what the value is,
     as the spec names it: `id`, `cdr.id`, `session_id`). Datasets sharing one are
@@ -72,9 +57,6 @@ def _record_links(dataset: CheckedDataset) -> set[tuple[str, str]]:
         if column.effect is not Effect.PSEUDONYMISE or len(column.sources) != 1:
             continue
         source = column.sources[0]
-        if dataset.module not in _EVENT_MODULES or source.base:
-            continue
-        link = _NAMING.get((source.module, source.path))
-        if link is not None:
+        if dataset.module in EVENT_MODULES and (link := charge_link(source)) is not None:
             found.add((link, source.qualified))
     return found

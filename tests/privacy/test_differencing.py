@@ -135,6 +135,25 @@ def test_linked_rows(first, second, columns, expected) -> None:
     assert _codes(_rows(first, "a.csv", columns), _rows(second, "b.csv", columns)) == expected
 
 
+@pytest.mark.parametrize("session_link, cdr_link", [
+    ("pseudonymize(cdr_token.contract_id) as driver", "pseudonymize(cdr_token.contract_id) as d"),
+    ("pseudonymize(id) as charge", "pseudonymize(session_id) as charge"),
+    ("pseudonymize(cdr.id) as charge", "pseudonymize(id) as charge"),
+])
+def test_a_sessions_and_a_cdrs_dataset_sharing_a_pseudonym_are_linked(session_link: str,
+                                                                      cdr_link: str) -> None:
+    """A driver's contract, or a charge's session id, has one pseudonym in sessions and
+    in CDRs: `kwh < 20` in one file and `total_energy >= 20` in the other tell the
+    consumer which side of 20 kWh each charge lies, as two sessions datasets would."""
+    sessions = ("from sessions\n  join cdrs on id\n  where kwh < 20\nselect\n"
+                f"  {session_link}\n  round(kwh, 0) as energy\noutput csv to \"a.csv\"\n")
+    cdrs = ("from cdrs\n  where total_energy >= 20\nselect\n"
+            f"  {cdr_link}\n  round(total_energy, 0) as energy\noutput csv to \"b.csv\"\n")
+    found = diagnose_source(SourceFile("t.ocx", HEADER + sessions + cdrs))
+    assert [d.code for d in found] == ["OCX333"]
+    assert "two datasets of `sessions` and `cdrs`" in found[0].message
+
+
 def test_private_locations_on_one_side_only_link_drivers_to_home_chargers() -> None:
     private = ('from sessions\n  include private locations because "depot chargers of our own '
                'fleet customers"\nselect\n  pseudonymize(cdr_token.uid) as driver\n'
