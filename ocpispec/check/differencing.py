@@ -90,11 +90,9 @@ def _pseudonymised(checked: CheckedDataset) -> dict[str, str]:
 
 def _warn_linked(first: CheckedDataset, second: CheckedDataset, field: str,
                  ctx: Context) -> None:
-    modules = first.module if first.module == second.module else \
-        f"{first.module}` and `{second.module}"
     ctx.emit(Diagnostic(
         "OCX333", Severity.WARNING,
-        f"two datasets of `{modules}` release the pseudonym of `{field}` under "
+        f"two datasets of `{_modules(first, second)}` release the pseudonym of `{field}` under "
         "different filters",
         (Label(anchor(second), "a different filter on non-public fields"),
          Label(anchor(first), "the same pseudonyms here", False)),
@@ -112,7 +110,7 @@ def difference_of(first: CheckedDataset, second: CheckedDataset, source_a: Sourc
     not overlap, compute different things, or are the same. Each is read in its own
     spec's text (`check/across.py` compares aggregates of two specs)."""
     shape_a, shape_b = _shape(first, source_a), _shape(second, source_b)
-    if (shape_a.module, shape_a.joins) != (shape_b.module, shape_b.joins):
+    if not _related(shape_a.module, shape_b.module) or shape_a.joins != shape_b.joins:
         return None
     if shape_a.keys != shape_b.keys and not _totals(shape_a.forms, shape_b.forms) \
             and not _totals(shape_b.forms, shape_a.forms):
@@ -123,7 +121,8 @@ def difference_of(first: CheckedDataset, second: CheckedDataset, source_a: Sourc
         return None
     # `include private locations` on one side only is a filter too: the difference is
     # the sessions at home and company chargers
-    filters = _where(first, source_a) != _where(second, source_b) or \
+    filters = _as_sessions(_where(first, source_a), first.module) != \
+        _as_sessions(_where(second, source_b), second.module) or \
         shape_a.include_private != shape_b.include_private
     windows = _window(first, source_a) != _window(second, source_b)
     if filters and windows:
@@ -142,11 +141,44 @@ def _shape(checked: CheckedDataset, source: SourceFile) -> _Shape:
     body = checked.dataset.body
     assert isinstance(body, syntax.Aggregate)
     text, source = source, checked.dataset.source
-    return _Shape(checked.module, tuple(_text(join.span, text) for join in source.joins),
-                  frozenset(_text(c.expr.span, text) for c in body.keys),
-                  frozenset(_text(c.expr.span, text) for c in body.measures),
+
+    def written(span) -> str:
+        return _as_sessions(_text(span, text), checked.module)
+
+    return _Shape(checked.module, tuple(written(join.span) for join in source.joins),
+                  frozenset(written(c.expr.span) for c in body.keys),
+                  frozenset(written(c.expr.span) for c in body.measures),
                   bool(source.includes),
-                  tuple(_form(c.expr, text) for c in body.keys))
+                  tuple((_as_sessions(form[0], checked.module),
+                         *form[1:]) for form in (_form(c.expr, text) for c in body.keys)))
+
+
+# a CDR's names of what its session names otherwise: a sessions and a CDR aggregate of
+# one charge's values compare as one module's (`sum(total_energy)` is `sum(kwh)`)
+_CDR_AS_SESSION = (("cdr_location.connector_id", "connector_id"),
+                   ("cdr_location.evse_uid", "evse_uid"), ("cdr_location.id", "location_id"),
+                   ("total_energy", "kwh"))
+_CDR_NAME = re.compile(r"(?<![\w.])(" + "|".join(re.escape(cdr) for cdr, _ in _CDR_AS_SESSION)
+                       + r")(?![\w])")
+
+
+def _modules(first: CheckedDataset, second: CheckedDataset) -> str:
+    """`sessions`, or `sessions` and `cdrs` (inside the backticks of a message)."""
+    if first.module == second.module:
+        return first.module
+    return f"{first.module}` and `{second.module}"
+
+
+def _as_sessions(text: str, module: str) -> str:
+    if module != "cdrs":
+        return text
+    names = dict(_CDR_AS_SESSION)
+    return _CDR_NAME.sub(lambda found: names[found.group(1)], text)
+
+
+def _related(first: str, second: str) -> bool:
+    """One module, or sessions and CDRs: the same charges, so their aggregates differ."""
+    return first == second or {first, second} <= EVENT_MODULES
 
 
 def _form(expr: syntax.Expr, source: SourceFile) -> tuple[str, str, object]:
@@ -244,7 +276,7 @@ def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
           ctx: Context, totals: bool = False) -> None:
     here, there = anchor(second), anchor(first)
     if totals:  # one groups by coarser keys: its rows are totals of the other's
-        message = (f"two aggregates of `{first.module}`, one the totals of the other's "
+        message = (f"two aggregates of `{_modules(first, second)}`, one the totals of the other's "
                    f"groups, differ by their {difference}")
         labels = (Label(here, f"the {difference} differs from the aggregate above"),
                   Label(there, "groups or totals of the same measures here", False))
@@ -252,7 +284,7 @@ def _warn(first: CheckedDataset, second: CheckedDataset, difference: str,
                  "over another filter or window it is not applied, and a total minus the "
                  "groups of its line leaves the records the two read differently"]
     else:
-        message = f"two aggregates of `{first.module}` differ only by their {difference}"
+        message = f"two aggregates of `{_modules(first, second)}` differ only by their {difference}"
         labels = (Label(here, f"only the {difference} differs from the aggregate above"),
                   Label(there, "the same groups and measures here", False))
         extra = []

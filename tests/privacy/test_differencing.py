@@ -82,7 +82,7 @@ def test_a_shared_measure_is_enough() -> None:
     _aggregate("  where kwh < 55\n", "b.csv", keys="evse_uid as evse"),
     _aggregate("  where kwh < 55\n", "b.csv", measures="avg(kwh) as mean_kwh"),
     _aggregate("  where total_energy < 55\n", "b.csv", module="cdrs",
-               measures="sum(total_energy) as energy_kwh"),
+               measures="avg(total_time) as hours"),
     _aggregate("  between 2025-01-01 and 2025-02-01\n", "b.csv"),      # no overlap
     _aggregate("  between 2026-01-01 and 2026-02-01\n", "b.csv"),      # the same: a duplicate
 ])
@@ -106,6 +106,22 @@ def test_warning_renders(snapshot) -> None:
         "  last 7 days\n  where kwh < 55\n", "b.csv")
     source = SourceFile("diff.ocx", text)
     assert report.render(diagnose_source(source), {"diff.ocx": source}) == snapshot
+
+
+@pytest.mark.parametrize("cdr_clauses, cdr_measure, expected", [
+    ("  where total_energy < 55\n", "sum(total_energy) as energy_kwh", ["OCX332"]),
+    ("  where total_energy < 55\n", "count() as sessions", ["OCX332"]),
+    ("  last 8 days\n", "sum(total_energy) as energy_kwh", ["OCX332"]),
+    ("", "sum(total_energy) as energy_kwh", []),           # the same filter: no difference
+    ("", "avg(total_time) as hours", []),                   # nothing computed in common
+])
+def test_a_sessions_and_a_cdrs_aggregate_of_the_same_charges_difference(
+        cdr_clauses: str, cdr_measure: str, expected: list[str]) -> None:
+    """A session and its CDR are one charge: `sum(kwh)` of the sessions minus
+    `sum(total_energy)` of the CDRs under 55 kWh leaves the one charge above it."""
+    sessions = _aggregate("", "a.csv")
+    cdrs = _aggregate(cdr_clauses, "b.csv", measures=cdr_measure, module="cdrs")
+    assert _codes(sessions, cdrs) == expected
 
 
 # ---- row datasets linked by a pseudonym (OCX333) -----------------------------------------
