@@ -39,7 +39,7 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     than its floor: equal to a value, one of a list, or a range narrower than the floor.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     kept = {id(condition) for condition in _conjuncts(where.condition)}
-    ranges = _Ranges()
+    ranges, texts = _Ranges(), _TextRanges()
     warned: set[str] = set()
     for test in tests:
         use, predicate = test.use, test.predicate
@@ -49,7 +49,7 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
                 or use.field.field.object is not None:
             continue
         if math.isinf(field_floor(use)):
-            if (shown := _text_pin(predicate, use)) is not None:
+            if (shown := _text_pin(predicate, use, texts)) is not None:
                 warned.add(name)
                 _warn(use, predicate.span, shown, None, ctx)
             continue
@@ -124,28 +124,79 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
 _SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude"})
 
 
-def _text_pin(predicate: syntax.Condition, use: Use) -> str | None:
-    """A place written as text, named exactly (`=`, `in`) on the field itself: a postal
-    code longer than its floor of 4 characters (`"3511AB"`: a street), an address, a
-    site's name or a coordinate. Cities, countries and other coarse texts are not pins."""
-    if use.around or use.hatch is not None or use.field.field.kind is not Kind.STRING:
+@dataclass(frozen=True)
+class _TextRanges:
+    """The bounds the kept conditions put on a text field (`>= "3511AA"`)."""
+
+    lows: dict[str, str] = field(default_factory=dict)
+    highs: dict[str, str] = field(default_factory=dict)
+
+    def shared(self, use: Use, op: str, value: str) -> str | None:
+        """Note `field op value`; the start every value between the bounds shares."""
+        name = use.field.qualified
+        (self.lows if op in (">", ">=") else self.highs)[name] = value
+        if name not in self.lows or name not in self.highs:
+            return None
+        low, high = self.lows[name], self.highs[name]
+        length = next((at for at, (a, b) in enumerate(zip(low, high)) if a != b),
+                      min(len(low), len(high)))
+        return low[:length]
+
+
+def _text_pin(predicate: syntax.Condition, use: Use, texts: _TextRanges) -> str | None:
+    """A place written as text on the field, or on a value computed from it: named
+    exactly (`=`, `in`), by a pattern or a range whose written start narrows it, or read
+    in `jmespath(...)`. A postal code pins beyond its floor of 4 characters (`"3511AB"`:
+    a street); an address, a site's name or a coordinate by any value or a start of
+    `_SPOT_START` characters. Cities, countries and other coarse texts are not pins."""
+    name = use.field.path[-1]
+    postal = floors.is_postal(name)
+    if use.field.field.kind is not Kind.STRING or not (postal or name in _SPOT_NAMES):
         return None
+    if use.hatch is not None:
+        return "within what `jmespath(...)` tests, to any precision"
     match predicate:
         case syntax.InList(negated=False, options=options):
             values = [item.value for item in options.items]
         case syntax.Compare(op="=", left=syntax.Literal() as literal) | \
                 syntax.Compare(op="=", right=syntax.Literal() as literal):
             values = [literal.value]
+        case syntax.Matches(pattern=pattern) if not use.around:
+            return _pattern_pin(str(pattern.value), postal)
+        case syntax.Compare(op=">" | ">=" | "<" | "<=" as op, left=syntax.FieldRef(),
+                            right=syntax.Literal(value=str() as value)) if not use.around:
+            start = texts.shared(use, op, value)
+            return None if start is None or not _narrow(start, postal) else \
+                f"in a range of values that all start `{start}`"
         case _:
             return None
     if not values or not all(isinstance(value, str) for value in values):
         return None
-    name = use.field.path[-1]
-    if floors.is_postal(name):
+    if postal:
         if all(len(value.replace(" ", "")) <= floors.POSTAL_PREFIX for value in values):
             return None
         return f"equal to a postal code of more than {floors.POSTAL_PREFIX} characters"
-    return "equal to the value written" if name in _SPOT_NAMES else None
+    return "equal to the value written"
+
+
+# the written start of an address, a site's name or a coordinate that keeps few places
+_SPOT_START = 6
+
+
+def _pattern_pin(pattern: str, postal: bool) -> str | None:
+    """`matches` keeps what its fixed start (before the first `*` or `?`) says, or with
+    only `?` wildcards a value of one length with all but a few characters written."""
+    start = pattern.split("*", 1)[0].split("?", 1)[0]
+    written = pattern if "*" not in pattern else start
+    if _narrow(start, postal) or _narrow(written.replace("?", ""), postal):
+        return "matching a pattern that writes out most of it"
+    return None
+
+
+def _narrow(start: str, postal: bool) -> bool:
+    if postal:
+        return len(start.replace(" ", "")) > floors.POSTAL_PREFIX
+    return len(start.strip()) >= _SPOT_START
 
 
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:

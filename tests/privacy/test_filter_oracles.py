@@ -307,6 +307,15 @@ def _cdrs(where: str) -> str:
     'cdr_location.address = "Dorpsstraat 12"',
     'cdr_location.name in ["Oprit Jansen", "Garage De Vries"]',
     'cdr_location.coordinates.latitude = "52.090700"',
+    # the same place written another way: a pattern, a range of texts, a computed value,
+    # the escape hatch (each went unwarned)
+    'cdr_location.postal_code matches "3511AB"',
+    'cdr_location.postal_code matches "3511A*"',
+    'cdr_location.address matches "Dorpsstraat 1*"',
+    'cdr_location.name matches "Oprit Jans?n"',
+    'cdr_location.postal_code >= "3511AB" and cdr_location.postal_code <= "3511AC"',
+    'prefix(cdr_location.postal_code, 6) = "3511AB"',
+    'jmespath("cdr_location.postal_code") = "3511AB"',
 ])
 def test_a_filter_naming_a_place_as_text_pins_it(where) -> None:
     """`where cdr_location.address = "Dorpsstraat 12"` releases, with each row's driver
@@ -319,6 +328,9 @@ def test_a_filter_naming_a_place_as_text_pins_it(where) -> None:
     'cdr_location.postal_code in ["3511", "3512"]', 'cdr_location.postal_code = "35 11"',
     'cdr_location.city = "Utrecht"', 'cdr_location.country = "NLD"',
     'cdr_location.address != "Dorpsstraat 12"', 'cdr_location.postal_code matches "3511*"',
+    'cdr_location.address matches "*straat*"', 'cdr_location.city matches "Utrecht"',
+    'cdr_location.postal_code >= "3500" and cdr_location.postal_code < "3600"',
+    'prefix(cdr_location.postal_code, 4) = "3511"', 'cdr_location.name matches "Op*"',
 ])
 def test_coarse_places_and_exclusions_stay_quiet(where) -> None:
     assert codes_of(_cdrs(where)) == []
