@@ -14,7 +14,7 @@ time it applies to the same way (`check_window_pin`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
@@ -38,13 +38,15 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
     than its floor: equal to a value, one of a list, or a range narrower than the floor.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
-    kept = {id(condition) for condition in _conjuncts(where.condition)}
+    kept = {id(leaf): negated for leaf, negated in _kept(where.condition)}
     ranges, texts = _Ranges(), _TextRanges()
     warned: set[str] = set()
     for test in tests:
-        use, predicate = test.use, test.predicate
+        use = test.use
+        predicate = _as_met(test.predicate, kept[id(test.predicate)]) \
+            if id(test.predicate) in kept else None
         name = use.field.qualified
-        if id(predicate) not in kept or name in warned \
+        if predicate is None or name in warned \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
                 or use.field.field.object is not None:
             continue
@@ -90,13 +92,42 @@ class _Ranges:
         return f"in a range of {_amount(width, use)}", whole
 
 
-def _conjuncts(condition: syntax.Condition) -> Iterable[syntax.Condition]:
+def _kept(condition: syntax.Condition,
+          negated: bool = False) -> Iterator[tuple[syntax.Condition, bool]]:
+    """The leaf conditions every kept row meets, and whether a `not` turns them round:
+    the `and` chain, and an `or` chain under `not` (`not (kwh < 23.41 or kwh >= 23.42)`
+    keeps `kwh >= 23.41` and `kwh < 23.42`, as the chain written with `and` does)."""
     match condition:
-        case syntax.And(operands=operands):
+        case syntax.Not(operand=operand):
+            yield from _kept(operand, not negated)
+        case syntax.And(operands=operands) if not negated:
             for operand in operands:
-                yield from _conjuncts(operand)
+                yield from _kept(operand, False)
+        case syntax.Or(operands=operands) if negated:
+            for operand in operands:
+                yield from _kept(operand, True)
+        case syntax.And() | syntax.Or():
+            return
         case _:
-            yield condition
+            yield condition, negated
+
+
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def _as_met(leaf: syntax.Condition, negated: bool) -> syntax.Condition | None:
+    """`leaf` as a kept row meets it: turned round under a `not` (`not kwh != 23.417`
+    is `kwh = 23.417`); a pattern a row does not match pins nothing (None)."""
+    if not negated:
+        return leaf
+    match leaf:
+        case syntax.Compare(op=op, left=left, right=right, span=span):
+            return syntax.Compare(_NEGATED[op], left, right, span)
+        case syntax.InList(value=value, options=options, negated=flag, span=span):
+            return syntax.InList(value, options, not flag, span)
+        case syntax.IsNull(value=value, negated=flag, span=span):
+            return syntax.IsNull(value, not flag, span)
+    return None
 
 
 def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | None, Span]:

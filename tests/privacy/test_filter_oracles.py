@@ -274,6 +274,13 @@ def _pinned(where: str) -> str:
     "truncate(start_date_time, minute) = 2025-03-01T10:15:00Z",
     'jmespath("kwh == `23.417`") = true',
     'jmespath("start_date_time == \'2025-03-01T10:15:00Z\'") = true',
+    # the same conditions turned round by `not` (each went unwarned)
+    "not (kwh < 23.41 or kwh >= 23.42)",
+    "not kwh != 23.417",
+    "not (not kwh = 23.417)",
+    "not kwh not in [23.417, 11.204]",
+    'status = "COMPLETED" and not (start_date_time < 2025-03-01T10:15:00Z '
+    "or start_date_time >= 2025-03-01T10:16:00Z)",
 ])
 def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> None:
     """`where kwh >= 23.41 and kwh < 23.42` beside `round(kwh, 0)`: every row of the
@@ -288,6 +295,7 @@ def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> No
     "start_date_time >= 2025-03-01 and start_date_time < 2025-03-02",
     "start_date_time >= 2025-03-01T10:00:00Z and start_date_time < 2025-03-01T11:00:00Z",
     "kwh = 23.417 or kwh > 50", "not kwh = 23.417", "kwh != 23.417", "kwh not in [1.5]",
+    "not (kwh < 23.41 and kwh >= 23.42)", "not (kwh >= 23.41)",
     "end_date_time is null", 'status = "COMPLETED"',
     "round(kwh, 0) = 23", "truncate(start_date_time, day) = 2025-03-01",
     "hours(start_date_time, end_date_time) > 1",
@@ -314,6 +322,7 @@ def _cdrs(where: str) -> str:
     'cdr_location.address matches "Dorpsstraat 1*"',
     'cdr_location.name matches "Oprit Jans?n"',
     'cdr_location.postal_code >= "3511AB" and cdr_location.postal_code <= "3511AC"',
+    'not cdr_location.postal_code != "3511AB"',
     'prefix(cdr_location.postal_code, 6) = "3511AB"',
     'jmespath("cdr_location.postal_code") = "3511AB"',
 ])
