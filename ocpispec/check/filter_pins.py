@@ -25,6 +25,7 @@ from ocpispec.check.context import Context
 from ocpispec.check import floors
 from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
 from ocpispec.check.privacy import exposure
+from ocpispec.check.text_pins import TextRanges, text_pin
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.diagnostics.source import Span
@@ -39,7 +40,7 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
     than its floor: equal to a value, one of a list, or a range narrower than the floor.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     kept = {id(leaf): negated for leaf, negated in _kept(where.condition)}
-    ranges, texts = _Ranges(), _TextRanges()
+    ranges, texts = _Ranges(), TextRanges()
     warned: set[str] = set()
     for test in tests:
         use = test.use
@@ -51,7 +52,7 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
                 or use.field.field.object is not None:
             continue
         if math.isinf(field_floor(use)):
-            if (shown := _text_pin(predicate, use, texts)) is not None:
+            if (shown := text_pin(predicate, use, texts)) is not None:
                 warned.add(name)
                 _warn(use, predicate.span, shown, None, ctx)
             continue
@@ -60,6 +61,8 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
                 use.hatch.span
         elif use.around:  # `round(kwh, 3) = 23.417`: exact unless the value is coarsened
             shown, span = _computed_pin(predicate, use), predicate.span
+            if shown is None:  # `kwh * 1 >= 23.41 and kwh * 1 < 23.42`
+                shown, span = _computed_range(predicate, use, ranges, ctx)
         else:
             shown, span = _pin(predicate, use, ranges)
         if shown is not None:
@@ -77,7 +80,12 @@ class _Ranges:
 
     def bound(self, use: Use, op: str, value: float, span: Span) -> tuple[str | None, Span]:
         """Note `field op value`; the range it closes when narrower than the floor."""
-        name = use.field.qualified
+        found, whole = self.close(use.field.qualified, op, value, span, field_floor(use))
+        return (None if found is None else f"in a range of {_amount(found, use)}"), whole
+
+    def close(self, name: str, op: str, value: float, span: Span,
+              floor: float) -> tuple[float | None, Span]:
+        """Note `name op value`; the width of the range it closes below `floor`."""
         if op in (">", ">="):
             self.lows[name] = max(self.lows.get(name, -math.inf), value)
         else:
@@ -86,10 +94,9 @@ class _Ranges:
         if name not in self.lows or name not in self.highs:
             return None, span
         width = self.highs[name] - self.lows[name]
-        if width >= field_floor(use) * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
+        if width >= floor * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
             return None, span
-        whole = Span(min(first.start, span.start), max(first.end, span.end))
-        return f"in a range of {_amount(width, use)}", whole
+        return width, Span(min(first.start, span.start), max(first.end, span.end))
 
 
 def _kept(condition: syntax.Condition,
@@ -151,85 +158,6 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
     return ranges.bound(use, op, value, predicate.span)
 
 
-# text quasi-identifiers that name a spot: a filter naming one keeps the rows of one place
-_SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude"})
-
-
-@dataclass(frozen=True)
-class _TextRanges:
-    """The bounds the kept conditions put on a text field (`>= "3511AA"`)."""
-
-    lows: dict[str, str] = field(default_factory=dict)
-    highs: dict[str, str] = field(default_factory=dict)
-
-    def shared(self, use: Use, op: str, value: str) -> str | None:
-        """Note `field op value`; the start every value between the bounds shares."""
-        name = use.field.qualified
-        (self.lows if op in (">", ">=") else self.highs)[name] = value
-        if name not in self.lows or name not in self.highs:
-            return None
-        low, high = self.lows[name], self.highs[name]
-        length = next((at for at, (a, b) in enumerate(zip(low, high)) if a != b),
-                      min(len(low), len(high)))
-        return low[:length]
-
-
-def _text_pin(predicate: syntax.Condition, use: Use, texts: _TextRanges) -> str | None:
-    """A place written as text on the field, or on a value computed from it: named
-    exactly (`=`, `in`), by a pattern or a range whose written start narrows it, or read
-    in `jmespath(...)`. A postal code pins beyond its floor of 4 characters (`"3511AB"`:
-    a street); an address, a site's name or a coordinate by any value or a start of
-    `_SPOT_START` characters. Cities, countries and other coarse texts are not pins."""
-    name = use.field.path[-1]
-    postal = floors.is_postal(name)
-    if use.field.field.kind is not Kind.STRING or not (postal or name in _SPOT_NAMES):
-        return None
-    if use.hatch is not None:
-        return "within what `jmespath(...)` tests, to any precision"
-    match predicate:
-        case syntax.InList(negated=False, options=options):
-            values = [item.value for item in options.items]
-        case syntax.Compare(op="=", left=syntax.Literal() as literal) | \
-                syntax.Compare(op="=", right=syntax.Literal() as literal):
-            values = [literal.value]
-        case syntax.Matches(pattern=pattern) if not use.around:
-            return _pattern_pin(str(pattern.value), postal)
-        case syntax.Compare(op=">" | ">=" | "<" | "<=" as op, left=syntax.FieldRef(),
-                            right=syntax.Literal(value=str() as value)) if not use.around:
-            start = texts.shared(use, op, value)
-            return None if start is None or not _narrow(start, postal) else \
-                f"in a range of values that all start `{start}`"
-        case _:
-            return None
-    if not values or not all(isinstance(value, str) for value in values):
-        return None
-    if postal:
-        if all(len(value.replace(" ", "")) <= floors.POSTAL_PREFIX for value in values):
-            return None
-        return f"equal to a postal code of more than {floors.POSTAL_PREFIX} characters"
-    return "equal to the value written"
-
-
-# the written start of an address, a site's name or a coordinate that keeps few places
-_SPOT_START = 6
-
-
-def _pattern_pin(pattern: str, postal: bool) -> str | None:
-    """`matches` keeps what its fixed start (before the first `*` or `?`) says, or with
-    only `?` wildcards a value of one length with all but a few characters written."""
-    start = pattern.split("*", 1)[0].split("?", 1)[0]
-    written = pattern if "*" not in pattern else start
-    if _narrow(start, postal) or _narrow(written.replace("?", ""), postal):
-        return "matching a pattern that writes out most of it"
-    return None
-
-
-def _narrow(start: str, postal: bool) -> bool:
-    if postal:
-        return len(start.replace(" ", "")) > floors.POSTAL_PREFIX
-    return len(start.strip()) >= _SPOT_START
-
-
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
     """A value computed from the field, named exactly (`=`, `in`), pins the field as
     finely as the computation keeps it: below the floor unless a generaliser that reaches
@@ -241,6 +169,34 @@ def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
     if not named or floors.assess(use).protects:
         return None
     return "equal to the value written, computed from it"
+
+
+def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
+                    ctx: Context) -> tuple[str | None, Span]:
+    """A range of a value computed from the field (`kwh * 1`, `round(kwh, 3)`,
+    `minutes(2025-01-01, start_date_time)`), measured in the value's own steps: the
+    floor follows the field through the arithmetic (`floors.assess`). A value whose
+    step cannot be known (scaled by another field) is not measured."""
+    match predicate:
+        case syntax.Compare(op=op, left=syntax.Call() | syntax.BinaryOp() as value,
+                            right=syntax.Literal() as literal):
+            pass
+        case syntax.Compare(op=op, left=syntax.Literal() as literal,
+                            right=syntax.Call() | syntax.BinaryOp() as value):
+            op = _FLIPPED.get(op, op)
+        case _:
+            return None, predicate.span
+    bound = literal.value if isinstance(literal.value, int | float) \
+        and not isinstance(literal.value, bool) else _moment(literal.value)
+    verdict = floors.assess(use)
+    if op in ("=", "!=") or bound is None or verdict.protects or math.isinf(verdict.step):
+        return None, predicate.span
+    text = " ".join(ctx.source.text[value.span.start:value.span.end].split())
+    width, span = ranges.close(f"{use.field.qualified} as {text}", op, float(bound),
+                               predicate.span, verdict.step)
+    if width is None:
+        return None, span
+    return f"computed as `{text}`, in a range of {width:g}", span
 
 
 def _number(literal: syntax.Literal, use: Use) -> float | None:

@@ -279,6 +279,12 @@ def _pinned(where: str) -> str:
     "not kwh != 23.417",
     "not (not kwh = 23.417)",
     "not kwh not in [23.417, 11.204]",
+    # a range of a value computed from the field, in the value's own steps
+    "kwh * 1 >= 23.41 and kwh * 1 < 23.42",
+    "round(kwh, 3) >= 23.41 and round(kwh, 3) < 23.42",
+    "kwh * 1000 >= 23000 and kwh * 1000 < 23050",
+    "minutes(2025-01-01T00:00:00Z, start_date_time) >= 1000 and "
+    "minutes(2025-01-01T00:00:00Z, start_date_time) < 1001",
     'status = "COMPLETED" and not (start_date_time < 2025-03-01T10:15:00Z '
     "or start_date_time >= 2025-03-01T10:16:00Z)",
 ])
@@ -296,6 +302,8 @@ def test_a_filter_that_pins_a_quasi_value_below_its_floor_is_warned(where) -> No
     "start_date_time >= 2025-03-01T10:00:00Z and start_date_time < 2025-03-01T11:00:00Z",
     "kwh = 23.417 or kwh > 50", "not kwh = 23.417", "kwh != 23.417", "kwh not in [1.5]",
     "not (kwh < 23.41 and kwh >= 23.42)", "not (kwh >= 23.41)",
+    "kwh * 1000 >= 23000 and kwh * 1000 < 23100", "round(kwh, 0) >= 23 and round(kwh, 0) < 24",
+    "kwh * 1 > 5",
     "end_date_time is null", 'status = "COMPLETED"',
     "round(kwh, 0) = 23", "truncate(start_date_time, day) = 2025-03-01",
     "hours(start_date_time, end_date_time) > 1",
