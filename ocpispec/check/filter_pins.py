@@ -161,7 +161,7 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
     """A value computed from the field, named exactly (`=`, `in`), pins the field as
     finely as the computation keeps it: below the floor unless a generaliser that reaches
-    it (`round(kwh, 0) = 23`) is on the way. Ranges of computed values are not measured."""
+    it (`round(kwh, 0) = 23`) is on the way. Ranges are `_computed_range`'s."""
     named = isinstance(predicate, syntax.InList) and not predicate.negated or \
         isinstance(predicate, syntax.Compare) and predicate.op == "=" and any(
             isinstance(side, syntax.Literal) and side.value is not None
