@@ -191,6 +191,11 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
     verdict = floors.assess(use)
     if op in ("=", "!=") or bound is None or verdict.protects or math.isinf(verdict.step):
         return None, predicate.span
+    if verdict.affine is not None and use.field.field.kind is not Kind.DATETIME:
+        # back in the field's units: `kwh + 0 >= 23.41` bounds `kwh < 23.42` closes
+        scale, shift = verdict.affine
+        return ranges.bound(use, op if scale > 0 else _FLIPPED[op], (bound - shift) / scale,
+                            predicate.span)
     text = " ".join(ctx.source.text[value.span.start:value.span.end].split())
     width, span = ranges.close(f"{use.field.qualified} as {text}", op, float(bound),
                                predicate.span, verdict.step)

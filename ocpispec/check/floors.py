@@ -90,6 +90,8 @@ class Verdict:
     grid: Grid | None = None
     at: syntax.Call | None = None  # the generaliser that fell short
     step: float = math.inf  # the smallest step the column may show, in its own unit
+    # the value as scale * field + shift, when both are known (unprotected values only)
+    affine: tuple[float, float] | None = None
 
 
 def assess(use: Use) -> Verdict:
@@ -126,7 +128,8 @@ class _Walk:
             self.shortfall = ("`minutes` and `hours` between two times of the record give an "
                               "exact duration: round it to at most 1 decimal, bucket it or "
                               "aggregate it")
-        return Verdict(False, self.shortfall, at=self.short_at, step=self.step)
+        affine = (self.scale, self.shift) if self.scale and self.shift is not None else None
+        return Verdict(False, self.shortfall, at=self.short_at, step=self.step, affine=affine)
 
     def _protects(self, node: syntax.Call | syntax.BinaryOp) -> bool:
         if node is self.use.hatch:
