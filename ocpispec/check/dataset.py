@@ -34,7 +34,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     checked_filter = None
     for where in source.wheres[:1]:
         checked_filter = filters.check_where(
-            where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate))
+            where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate),
+            source=source)
     columns = check_body(dataset.body, scope, ctx)
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)

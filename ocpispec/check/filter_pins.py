@@ -35,12 +35,15 @@ from ocpispec.schema.model import Kind, PrivacyClass
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 
 
-def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context) -> None:
+def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
+               source: syntax.From | None = None) -> None:
     """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
     than its floor: equal to a value, one of a list, or a range narrower than the floor.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     kept = {id(leaf): negated for leaf, negated in _kept(where.condition)}
     ranges, texts = _Ranges(), TextRanges()
+    if source is not None:
+        ranges.window(source)
     warned: set[str] = set()
     for test in tests:
         use = test.use
@@ -77,6 +80,18 @@ class _Ranges:
     lows: dict[str, float] = field(default_factory=dict)
     highs: dict[str, float] = field(default_factory=dict)
     spans: dict[str, Span] = field(default_factory=dict)
+
+    def window(self, source: syntax.From) -> None:
+        """A fixed window bounds the time it applies to as the filter's own bounds do:
+        `between 10:00 and 11:00` with `where start_date_time >= 10:59` keeps a minute."""
+        window = source.window
+        if not isinstance(window, syntax.Between):
+            return
+        start, end = _moment(window.start.value), _moment(window.end.value)
+        if start is None or end is None:
+            return
+        name = source.event_time.field.dotted if source.event_time else "last_updated"
+        self.lows[name], self.highs[name], self.spans[name] = start, end, window.span
 
     def bound(self, use: Use, op: str, value: float, span: Span) -> tuple[str | None, Span]:
         """Note `field op value`; the range it closes when narrower than the floor."""

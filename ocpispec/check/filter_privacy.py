@@ -36,7 +36,7 @@ _ORDERING = frozenset({"<", "<=", ">", ">="})
 
 
 def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
-                 rows: bool = False) -> CheckedFilter:
+                 rows: bool = False, source: syntax.From | None = None) -> CheckedFilter:
     """A filter may not read NEVER fields (OCX309), may not probe a personal field
     (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal
     field at all only with `where ... because "..."` (OCX308)."""
@@ -55,7 +55,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
             elif justification is None:
                 _unjustified_filter(use, ctx)
     if rows and justification is None:
-        check_pins(where, tests, ctx)
+        check_pins(where, tests, ctx, source)
     if justification is not None:
         weak_justification(justification, ctx)
         if not reads:

@@ -136,13 +136,13 @@ def parse_date(literal: syntax.Literal, ctx: Context) -> dt.datetime | None:
 
 
 def check_where(where: syntax.Where, scope: Scope, ctx: Context,
-                rows: bool = False) -> CheckedFilter:
+                rows: bool = False, source: syntax.From | None = None) -> CheckedFilter:
     """Type the condition, then its privacy: every field read, and how each is tested
     (`rows`: the dataset releases rows, not groups)."""
     typer = Typer(scope, ctx, Mode.FILTER)
     tests: list[filter_privacy.FilterTest] = []
     _condition(where.condition, typer, ctx, tests)
-    return filter_privacy.check_filter(where, tests, ctx, rows)
+    return filter_privacy.check_filter(where, tests, ctx, rows, source)
 
 
 def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,

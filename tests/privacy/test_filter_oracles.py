@@ -382,3 +382,20 @@ def test_a_fixed_window_narrower_than_an_hour_pins_its_time(window, code) -> Non
     aggregate = (f"from sessions\n  {window}\ngroup by truncate(start_date_time, day) as d\n"
                  "compute count() as n\n  minimum group size 10\noutput csv to stdout\n")
     assert codes_of(aggregate) == []
+
+
+@pytest.mark.parametrize("window, where, code", [
+    ("between 2025-03-01T10:00:00Z and 2025-03-01T11:00:00Z\n  window on start_date_time",
+     "start_date_time >= 2025-03-01T10:59:00Z", ["OCX303"]),
+    ("between 2025-03-01T10:00:00Z and 2025-03-01T11:00:00Z",
+     "last_updated < 2025-03-01T10:01:00Z", ["OCX303"]),
+    ("between 2025-03-01T10:00:00Z and 2025-03-01T11:00:00Z\n  window on start_date_time",
+     "last_updated < 2025-03-01T10:01:00Z", []),
+    ("between 2025-03-01T10:00:00Z and 2025-03-01T12:00:00Z\n  window on start_date_time",
+     "start_date_time >= 2025-03-01T11:00:00Z", []),
+])
+def test_a_window_and_a_filter_close_a_range_together(window, where, code) -> None:
+    """An hour's window and a filter's one bound each pass; together they kept the rows
+    of one minute, unwarned."""
+    spec = _pinned(where).replace(f"  where {where}", f"  {window}\n  where {where}")
+    assert codes_of(spec) == code
