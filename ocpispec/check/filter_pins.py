@@ -14,7 +14,7 @@ time it applies to the same way (`check_window_pin`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
@@ -25,6 +25,7 @@ from ocpispec.check.context import Context
 from ocpispec.check import floors
 from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
 from ocpispec.check.privacy import exposure
+from ocpispec.check.kept_conditions import as_met, disjunctions, kept
 from ocpispec.check.text_pins import TextRanges, text_pin
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
@@ -38,26 +39,46 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
                source: syntax.From | None = None) -> None:
     """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
-    than its floor: equal to a value, one of a list, or a range narrower than the floor.
+    than its floor: equal to a value, one of a list, or a range narrower than the floor;
+    also when every branch of an `or` pins it (`(kwh >= 23.41 and kwh < 23.42) or (kwh
+    >= 50.01 and kwh < 50.02)`: each row is in one of two narrow ranges).
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
-    kept = {id(leaf): negated for leaf, negated in _kept(where.condition)}
+    pins = _pins(where.condition, False, tests, ctx, source)
+    for disjunction, negated in disjunctions(where.condition):
+        branches = [_pins(branch, negated, tests, ctx, source)
+                    for branch in disjunction.operands]
+        for name, (use, _, shown, floor) in branches[0].items():
+            if name not in pins and all(name in branch for branch in branches[1:]):
+                pins[name] = (use, disjunction.span, f"{shown} in every branch of the `or`",
+                              floor)
+    for use, span, shown, floor in pins.values():
+        _warn(use, span, shown, floor, ctx)
+
+
+Pin = tuple[Use, Span, str, float | None]
+
+
+def _pins(condition: syntax.Condition, negated: bool, tests: Sequence[Any], ctx: Context,
+          source: syntax.From | None) -> dict[str, Pin]:
+    """The quasi-identifiers the rows that meet `condition` (turned round when
+    `negated`) have pinned below their floor, first pin first."""
+    met = {id(leaf): flag for leaf, flag in kept(condition, negated)}
     ranges, texts = _Ranges(), TextRanges()
     if source is not None:
         ranges.window(source)
-    warned: set[str] = set()
+    pins: dict[str, Pin] = {}
     for test in tests:
         use = test.use
-        predicate = _as_met(test.predicate, kept[id(test.predicate)]) \
-            if id(test.predicate) in kept else None
+        predicate = as_met(test.predicate, met[id(test.predicate)]) \
+            if id(test.predicate) in met else None
         name = use.field.qualified
-        if predicate is None or name in warned \
+        if predicate is None or name in pins \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
                 or use.field.field.object is not None:
             continue
         if math.isinf(field_floor(use)):
             if (shown := text_pin(predicate, use, texts)) is not None:
-                warned.add(name)
-                _warn(use, predicate.span, shown, None, ctx)
+                pins[name] = (use, predicate.span, shown, None)
             continue
         if use.hatch is not None:  # `jmespath("kwh == \`23.417\`")`: not measurable
             shown, span = "within what `jmespath(...)` tests, to any precision", \
@@ -69,8 +90,8 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
         else:
             shown, span = _pin(predicate, use, ranges)
         if shown is not None:
-            warned.add(name)
-            _warn(use, span, shown, field_floor(use), ctx)
+            pins[name] = (use, span, shown, field_floor(use))
+    return pins
 
 
 @dataclass(frozen=True)
@@ -112,44 +133,6 @@ class _Ranges:
         if width >= floor * (1 - 1e-9):  # 10.1 - 10 is 0.0999...: at the floor
             return None, span
         return width, Span(min(first.start, span.start), max(first.end, span.end))
-
-
-def _kept(condition: syntax.Condition,
-          negated: bool = False) -> Iterator[tuple[syntax.Condition, bool]]:
-    """The leaf conditions every kept row meets, and whether a `not` turns them round:
-    the `and` chain, and an `or` chain under `not` (`not (kwh < 23.41 or kwh >= 23.42)`
-    keeps `kwh >= 23.41` and `kwh < 23.42`, as the chain written with `and` does)."""
-    match condition:
-        case syntax.Not(operand=operand):
-            yield from _kept(operand, not negated)
-        case syntax.And(operands=operands) if not negated:
-            for operand in operands:
-                yield from _kept(operand, False)
-        case syntax.Or(operands=operands) if negated:
-            for operand in operands:
-                yield from _kept(operand, True)
-        case syntax.And() | syntax.Or():
-            return
-        case _:
-            yield condition, negated
-
-
-_NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-
-
-def _as_met(leaf: syntax.Condition, negated: bool) -> syntax.Condition | None:
-    """`leaf` as a kept row meets it: turned round under a `not` (`not kwh != 23.417`
-    is `kwh = 23.417`); a pattern a row does not match pins nothing (None)."""
-    if not negated:
-        return leaf
-    match leaf:
-        case syntax.Compare(op=op, left=left, right=right, span=span):
-            return syntax.Compare(_NEGATED[op], left, right, span)
-        case syntax.InList(value=value, options=options, negated=flag, span=span):
-            return syntax.InList(value, options, not flag, span)
-        case syntax.IsNull(value=value, negated=flag, span=span):
-            return syntax.IsNull(value, not flag, span)
-    return None
 
 
 def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | None, Span]:

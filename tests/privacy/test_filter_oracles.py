@@ -284,6 +284,10 @@ def _pinned(where: str) -> str:
     "round(kwh, 3) >= 23.41 and round(kwh, 3) < 23.42",
     "kwh * 1000 >= 23000 and kwh * 1000 < 23050",
     "kwh + 0 >= 23.41 and kwh < 23.42", "0 - kwh <= -23.41 and kwh < 23.42",
+    # every branch of an `or` pins it: each row is in one of the narrow ranges
+    "(kwh >= 23.41 and kwh < 23.42) or (kwh >= 50.01 and kwh < 50.02)",
+    "kwh = 23.417 or kwh = 11.204",
+    "not (kwh != 23.417 and kwh != 11.204)",
     "minutes(2025-01-01T00:00:00Z, start_date_time) >= 1000 and "
     "minutes(2025-01-01T00:00:00Z, start_date_time) < 1001",
     'status = "COMPLETED" and not (start_date_time < 2025-03-01T10:15:00Z '

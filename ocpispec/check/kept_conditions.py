@@ -1,0 +1,65 @@
+"""What every row a filter keeps meets: the conditions of its `and` chain (and of an
+`or` under `not`, which is one), each as the row meets it (`not kwh != 23.417` is
+`kwh = 23.417`), and the `or`s of which it meets one branch. `check/filter_pins.py`
+reads them to find what a filter pins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ocpispec.language import syntax
+
+
+def disjunctions(condition: syntax.Condition,
+                 negated: bool = False) -> Iterator[tuple[syntax.Or | syntax.And, bool]]:
+    """The `or`s every kept row meets one branch of (an `and` under `not` is one)."""
+    match condition:
+        case syntax.Not(operand=operand):
+            yield from disjunctions(operand, not negated)
+        case syntax.And(operands=operands) if not negated:
+            for operand in operands:
+                yield from disjunctions(operand, False)
+        case syntax.Or(operands=operands) if negated:
+            for operand in operands:
+                yield from disjunctions(operand, True)
+        case syntax.Or() | syntax.And():
+            yield condition, negated
+
+
+def kept(condition: syntax.Condition,
+         negated: bool = False) -> Iterator[tuple[syntax.Condition, bool]]:
+    """The leaf conditions every kept row meets, and whether a `not` turns them round:
+    the `and` chain, and an `or` chain under `not` (`not (kwh < 23.41 or kwh >= 23.42)`
+    keeps `kwh >= 23.41` and `kwh < 23.42`, as the chain written with `and` does)."""
+    match condition:
+        case syntax.Not(operand=operand):
+            yield from kept(operand, not negated)
+        case syntax.And(operands=operands) if not negated:
+            for operand in operands:
+                yield from kept(operand, False)
+        case syntax.Or(operands=operands) if negated:
+            for operand in operands:
+                yield from kept(operand, True)
+        case syntax.And() | syntax.Or():
+            return
+        case _:
+            yield condition, negated
+
+
+_NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+
+def as_met(leaf: syntax.Condition, negated: bool) -> syntax.Condition | None:
+    """`leaf` as a kept row meets it: turned round under a `not` (`not kwh != 23.417`
+    is `kwh = 23.417`); a pattern a row does not match pins nothing (None)."""
+    if not negated:
+        return leaf
+    match leaf:
+        case syntax.Compare(op=op, left=left, right=right, span=span):
+            return syntax.Compare(_NEGATED[op], left, right, span)
+        case syntax.InList(value=value, options=options, negated=flag, span=span):
+            return syntax.InList(value, options, not flag, span)
+        case syntax.IsNull(value=value, negated=flag, span=span):
+            return syntax.IsNull(value, not flag, span)
+    return None
