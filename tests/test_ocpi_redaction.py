@@ -41,3 +41,18 @@ def test_version_labels_map_to_the_release_we_speak() -> None:
     assert [supported_version(v) for v in ("2.2", "2.2.0", "v2.2", "2.1", "2.3", "2.3.0", "2.2.1")] == [
         "2.2.1", "2.2.1", "2.2.1", "2.1.1", "2.3.0", "2.3.0", "2.2.1"]
     assert [supported_version(v) for v in ("2.0", "3.0", "", "2", "latest", "2.2.1.1")] == [None] * 6
+
+
+def test_an_object_id_after_any_endpoint_asked_by_id_is_hidden() -> None:
+    """`GET {endpoint}/{id}` of an endpoint not named after its module (`/api/loc`):
+    the id (a home charger's location id) is a record value, never shown."""
+    from ocpispec.ocpi.errors import note_object_endpoint
+
+    assert safe_url("https://cpo.example/api/loc-by-id/LOC00003") == \
+        "https://cpo.example/api/loc-by-id/LOC00003"
+    note_object_endpoint("https://cpo.example/api/loc-by-id?scope=x")
+    assert safe_url("https://cpo.example/api/loc-by-id/LOC00003") == \
+        "https://cpo.example/api/loc-by-id/(id)"
+    assert safe_url("https://cpo.example/api/loc-by-id/LOC00003/EVSE-1/2") == \
+        "https://cpo.example/api/loc-by-id/(id)"
+    assert safe_url("https://cpo.example/api/loc-by-id") == "https://cpo.example/api/loc-by-id"

@@ -202,6 +202,7 @@ class OcpiClient:
     def _get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         endpoint = self._endpoint(module)
         path, _, query = endpoint.partition("?")
+        errors.note_object_endpoint(path)
         url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
         answer = self._transport.get(url, routing=True, missing_ok=True)
         data = answer.data if answer is not None else None

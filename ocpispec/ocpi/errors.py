@@ -132,6 +132,8 @@ def safe_url(url: str) -> str:
         query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
     path = re.sub(r";[^/]*", ";(redacted)", parts.path)      # matrix parameters: `;jsessionid=...`
     path = _OBJECT_IDS.sub(r"\1/(id)", path)                  # `locations/LOC042`: a record's id
+    path = next((f"{prefix}/(id)" for prefix in _OBJECT_ENDPOINTS
+                 if path.startswith(prefix + "/")), path)
     return unquote(urlunsplit((parts.scheme, netloc, path, query, "")))
 
 
@@ -139,6 +141,21 @@ def safe_url(url: str) -> str:
 # ids are record values (a home charger's location id), so they are never shown
 _OBJECT_IDS = re.compile(r"(/(?:locations|sessions|cdrs|tariffs|tokens))/[^/]+(?:/[^/]*)*$",
                          re.IGNORECASE)
+
+
+# the paths of endpoints asked for one object (`GET {endpoint}/{id}`), whatever their
+# names: `https://cpo.example/api/loc/LOC042` shows no id either
+_OBJECT_ENDPOINTS: set[str] = set()
+
+
+def note_object_endpoint(endpoint: str) -> None:
+    """Ids after `endpoint`'s path are record values, never shown (`safe_url`)."""
+    try:
+        path = urlsplit(endpoint).path.rstrip("/")
+    except ValueError:
+        return
+    if path:
+        _OBJECT_ENDPOINTS.add(path)
 
 
 def origin(url: str) -> str:
