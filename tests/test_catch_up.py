@@ -181,3 +181,54 @@ def test_a_run_whose_window_was_delivered_already_delivers_nothing_again(
     time.sleep(1.1)
     on_purpose = run("--as-of", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert on_purpose.exit_code == 0 and len(list((tmp_path / "out").glob("*.csv"))) == 2
+
+
+MIXED = """export mixed_periods_test
+  consumer "Test consumer"
+  purpose "Tests that calendar windows of different periods leave once"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions previous day
+select pseudonymize(id) as session
+output csv to "{out}/sessions-{{run.date}}.csv"
+from cdrs previous week
+select pseudonymize(id) as cdr
+output csv to "{out}/cdrs-{{run.date}}.csv"
+"""
+
+
+def test_a_week_beside_a_day_is_delivered_once_not_every_day(
+        run_cli, demo_server_factory, tmp_path, monkeypatch, snapshot) -> None:
+    """`previous day` beside `previous week`, run daily by cron: the week's window was
+    delivered on Monday, and on Tuesday the run delivered it again (the skip of a window
+    delivered already was all or nothing over the run): each CDR seven times a week."""
+    import ocpispec.cli.catch_up as catch_up
+    import ocpispec.execute as executor
+
+    server = demo_server_factory(version="2.2.1", size=300)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(MIXED.format(out=tmp_path / "out"))
+
+    def run_at(moment: datetime):
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return moment
+
+        monkeypatch.setattr(catch_up, "datetime", Clock)
+        monkeypatch.setattr(executor, "wall_clock", lambda: moment)
+        return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), env=env)
+
+    monday = datetime(2025, 6, 2, 6, tzinfo=UTC)
+    for day in range(3):  # Monday, Tuesday, Wednesday
+        result = run_at(monday + timedelta(days=day))
+        assert result.exit_code == 0, result.output
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.csv"))
+    assert files == ["cdrs-2025-06-02.csv", "sessions-2025-06-02.csv",
+                     "sessions-2025-06-03.csv", "sessions-2025-06-04.csv"]
+    assert _said(result.stderr, "note: the window of `cdrs`") == snapshot
+    next_monday = run_at(monday + timedelta(days=7))  # the next week leaves
+    assert next_monday.exit_code == 0 and (tmp_path / "out" / "cdrs-2025-06-09.csv").exists()

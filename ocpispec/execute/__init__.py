@@ -194,6 +194,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     elif options.skip_delivered:  # a `since last run` window starts where the last ended
         _skip_if_delivered([d for d in tracked if d.step(ir.Fetch).window.kind == "previous"],
                            state, windows)
+    if options.catching_up or options.skip_delivered:
+        plan, skipped = _without_delivered(plan, state, windows)
+        tracked = [d for d in tracked if d in plan.datasets]
+        notes.extend(skipped)
     notes.extend(statekeeping.resumed_notes(plan, windows, now))
     check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
     targets = _targets(plan, options, windows, now)
@@ -226,6 +230,27 @@ def _skip_if_delivered(tracked: list[ir.Dataset], state: State,
     if ends and all(mark is not None and end is not None
                     and read_timestamp(mark) >= read_timestamp(end) for mark, end in ends):
         raise DeliveredMeanwhile(str(ends[0][1]))
+
+
+def _without_delivered(plan: ir.Plan, state: State, windows: dict[str, ResolvedWindow]
+                       ) -> tuple[ir.Plan, list[str]]:
+    """The plan without the calendar datasets whose window was delivered already (the
+    others' was not): a spec with `previous day` beside `previous week` run daily
+    delivered the week again every day, each record seven times."""
+    from ocpispec.timestamps import read_timestamp
+
+    def delivered(dataset: ir.Dataset) -> bool:
+        mark, end = state.watermark(dataset.name), windows[dataset.name].date_to
+        return (dataset.step(ir.Fetch).window.kind == "previous" and mark is not None
+                and end is not None and read_timestamp(mark) >= read_timestamp(end))
+
+    done = [d for d in plan.datasets if delivered(d)]
+    notes = [f"the window of `{d.name}` ({windows[d.name].date_from} to "
+             f"{windows[d.name].date_to}, {d.step(ir.Fetch).window.rule}) was delivered "
+             f"already; it is not delivered again (to deliver it again: --as-of "
+             f"{windows[d.name].date_to})" for d in done]
+    kept = tuple(d for d in plan.datasets if d not in done)
+    return (dataclasses.replace(plan, datasets=kept) if done else plan), notes
 
 
 def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
