@@ -119,6 +119,8 @@ FAULT_CASES = {
     "trickle_body": ("2.2.1", {"trickle_body": 0.05}, "cdrs", "endpoint", Status.BLOCKING,
                      "did not finish its answer within 0.3 s"),
     "never_answer": ("2.2.1", {"never_answer": ON}, "cdrs", "endpoint", Status.BLOCKING, "did not answer"),
+    "token_expires_after": ("2.2.1", {"token_expires_after": 3}, "cdrs", "endpoint", Status.BLOCKING,
+                            "refused the token 2 times after accepting it"),
     # paging
     "ignore_offset": ("2.2.1", {"ignore_offset": ON}, "sessions", "offset", Status.BLOCKING, "ignores `offset`"),
     "ignore_limit": ("2.2.1", {"ignore_limit": ON}, "sessions", "limit", Status.HANDLED, "ignores `limit`"),

@@ -45,10 +45,12 @@ FAULTS = {
     "reset_every": Faults(reset_every=6),
     "truncated_body": Faults(truncated_body=True),
     "malformed_body": Faults(malformed_body=True),
+    "token_expires_after": Faults(token_expires_after=3),
 }
 # faults that leave records unusable or a crawl unprovable: the run fails, nothing committed
 MAY_FAIL = {"invalid_objects", "ignore_offset", "type_confused_values", "bad_utf8_object",
-            "deep_nesting_object", "truncated_body", "malformed_body", "next_link_loop"}
+            "deep_nesting_object", "truncated_body", "malformed_body", "next_link_loop",
+            "token_expires_after"}
 SERVER = {"version": "2.2.1", "size": 400, "max_page_size": 100}
 
 
@@ -114,6 +116,7 @@ def test_no_run_exits_0_having_lost_records(run_spec, profile_for, demo_server_f
         assert not {"invalid_records", "incomplete_crawl"} & set(manifest["deviations_accepted"]), name
         outcomes[name] = "complete"
     assert outcomes["invalid_objects"] == "failed, nothing committed"
+    assert outcomes["token_expires_after"] == "failed, nothing committed"
     assert all(outcome == "complete" for name, outcome in outcomes.items()
                if name not in MAY_FAIL), outcomes
 

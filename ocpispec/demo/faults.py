@@ -143,6 +143,9 @@ class Faults:
     """Data requests: headers at once, then the body one byte every this many seconds."""
     never_answer: bool = False
     """Data requests are read and never answered (until the server stops)."""
+    token_expires_after: int = 0
+    """From this data request on (counted from 1), the token is refused with HTTP 401: a token
+    that expired or was revoked mid-crawl."""
     clock_behind: int = 0
     """The platform's clock runs this many seconds behind: its `Date` headers (and envelope
     `timestamp`s) say so, and from

@@ -176,6 +176,9 @@ class DemoHandler(BaseHTTPRequestHandler):
     def _fault(self, number: int, faults: Faults) -> Reply | str | None:
         if faults.never_answer:
             return "never"
+        if faults.token_expires_after and number >= faults.token_expires_after:
+            return Reply(401, (("WWW-Authenticate", "Token"),),
+                         envelope(None, 2000, "the token has expired"))
         if faults.reset_every and number % faults.reset_every == 0:
             return "reset"
         if faults.error_rate and unit(self.demo.seed, "fault", number) < faults.error_rate:
