@@ -232,3 +232,33 @@ def test_a_week_beside_a_day_is_delivered_once_not_every_day(
     assert _said(result.stderr, "note: the window of `cdrs`") == snapshot
     next_monday = run_at(monday + timedelta(days=7))  # the next week leaves
     assert next_monday.exit_code == 0 and (tmp_path / "out" / "cdrs-2025-06-09.csv").exists()
+
+
+def test_days_and_weeks_a_stopped_machine_missed_are_caught_up_once_each(
+        run_cli, demo_server_factory, tmp_path, monkeypatch) -> None:
+    """Off from Tuesday to the Thursday of the week after: the missed days and the missed
+    week are delivered, each once (windows of different periods were only warned about,
+    and never delivered)."""
+    import ocpispec.cli.catch_up as catch_up
+    import ocpispec.execute as executor
+
+    server = demo_server_factory(version="2.2.1", size=300)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(MIXED.format(out=tmp_path / "out").replace("{run.date}", "{window.end}"))
+    for moment in (datetime(2025, 6, 2, 6, tzinfo=UTC), datetime(2025, 6, 12, 6, tzinfo=UTC)):
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None, moment=moment):
+                return moment
+
+        monkeypatch.setattr(catch_up, "datetime", Clock)
+        monkeypatch.setattr(executor, "wall_clock", lambda moment=moment: moment)
+        result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), env=env)
+        assert result.exit_code == 0, result.output
+    assert "never delivered, and they are not caught up" not in result.stderr
+    ends = sorted(p.name for p in (tmp_path / "out").glob("*.csv"))
+    assert ends == ["cdrs-20250602T000000Z.csv", "cdrs-20250609T000000Z.csv"] + [
+        f"sessions-202506{day:02d}T000000Z.csv" for day in range(2, 13)]
+    committed = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
+    assert len(committed) == 11  # the first, one per missed day (the week with the 9th's), now

@@ -10,7 +10,9 @@ complete weeks`) are caught up only where they tile the gap exactly; otherwise t
 says what was not delivered. The first run of an export has nothing to catch up. A run
 whose window ends before the last delivered one (a clock that moved back) is warned
 about. Datasets without a calendar window beside them (a locations list) do not stop
-the catch-up: they run with each caught-up window as at its end. A run at the real
+the catch-up: they run with each caught-up window as at its end. Windows of different
+periods (`previous day` beside `previous week`) are caught up at the ends each missed;
+a dataset whose window was delivered already is left out there. A run at the real
 time whose window was delivered already is skipped, started by cron or by --follow (a
 UTC schedule meeting a zone's clock change would deliver it twice): --follow asks
 before the run (`delivered_already`), every run asks again under the lock
@@ -36,20 +38,42 @@ class CatchUp:
     untiled: tuple[datetime, datetime] | None = None
     behind: datetime | None = None  # this run's window ends before the last delivered one
     delivered: bool = False  # this run's window is the last one delivered
-    unequal: bool = False  # calendar windows of different periods, one of them missed
 
 
 def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
+    calendar = [d for d in plan.datasets if d.step(ir.Fetch).window.kind == "previous"]
+    # the same periods, whatever time each window is on (`window on start_date_time`)
+    groups: dict[tuple, list[ir.Dataset]] = {}
+    for dataset in calendar:
+        window = dataset.step(ir.Fetch).window
+        groups.setdefault((window.unit, window.amount, window.zone), []).append(dataset)
+    if len(groups) > 1:
+        return _merged([_missed(plan, group, ledger, now) for group in groups.values()])
+    return _missed(plan, calendar, ledger, now) if calendar else CatchUp()
+
+
+def _merged(found: list[CatchUp]) -> CatchUp:
+    """Calendar windows of different periods (`previous day` beside `previous week`):
+    the moments each missed, in one order. At each, a dataset whose window there was
+    delivered already is left out of the run (`execute._without_delivered`), so a week
+    leaves once, with the first caught-up day after it ended."""
+    behind = next((item for item in found if item.behind is not None), None)
+    if behind is not None:
+        return behind
+    lasts = [item.last_end for item in found if item.last_end is not None]
+    return CatchUp(tuple(sorted({moment for item in found for moment in item.moments})),
+                   min(lasts) if lasts else None,
+                   next((item.untiled for item in found if item.untiled), None),
+                   delivered=bool(lasts) and all(item.delivered for item in found))
+
+
+def _missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path, now: datetime) -> CatchUp:
+    """What datasets of one calendar period (`calendar`) missed."""
     from ocpispec.calendar_windows import next_boundary
     from ocpispec.execute.windows import calendar_range
     from ocpispec.ledger import LedgerError, last_delivered_end
     from ocpispec.timestamps import TimestampError, read_timestamp
 
-    calendar = [d for d in plan.datasets if d.step(ir.Fetch).window.kind == "previous"]
-    # the same periods, whatever time each window is on (`window on start_date_time`)
-    rules = {(w.unit, w.amount, w.zone) for w in (d.step(ir.Fetch).window for d in calendar)}
-    if len(rules) != 1:
-        return CatchUp(unequal=len(rules) > 1 and _any_missed(plan, calendar, ledger, now))
     window = calendar[0].step(ir.Fetch).window
     try:
         # a dataset added to the spec since has no delivery yet: the others' missed
@@ -73,24 +97,6 @@ def missed(plan: ir.Plan, ledger: Path, now: datetime) -> CatchUp:
         boundary = following
     untiled = (boundary, start) if boundary < start else None
     return CatchUp(tuple(moments), last, untiled)
-
-
-def _any_missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path,
-                now: datetime) -> bool:
-    """Whether a dataset's last delivery ended before this run's window starts."""
-    from ocpispec.execute.windows import calendar_range
-    from ocpispec.ledger import LedgerError, last_delivered_end
-    from ocpispec.timestamps import TimestampError, read_timestamp
-
-    try:
-        for dataset in calendar:
-            end = last_delivered_end(ledger, plan.export.name, dataset.name)
-            start, _ = calendar_range(dataset.step(ir.Fetch).window, now)
-            if end is not None and read_timestamp(end) < start:
-                return True
-    except (LedgerError, TimestampError, OSError):
-        return False
-    return False
 
 
 def applies(args) -> bool:
@@ -121,11 +127,6 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
                    f"({format_timestamp(found.last_end)}): the clock may be behind (or the "
                    "spec's window changed); a window delivered already is not delivered "
                    "again", err=True)
-    if found.unequal:
-        click.echo("warning: periods before this run's windows were never delivered, and "
-                   "they are not caught up: the spec's calendar windows are of different "
-                   "periods (deliver them with `--as-of` at the end of each, oldest first, "
-                   "or give the datasets one calendar window)", err=True)
     if found.untiled is not None:
         start, end = (format_timestamp(moment) for moment in found.untiled)
         click.echo(f"warning: {start} to {end} was never delivered and is shorter than "
