@@ -230,6 +230,10 @@ def test_a_week_beside_a_day_is_delivered_once_not_every_day(
     assert files == ["cdrs-2025-06-02.csv", "sessions-2025-06-02.csv",
                      "sessions-2025-06-03.csv", "sessions-2025-06-04.csv"]
     assert _said(result.stderr, "note: the window of `cdrs`") == snapshot
+    again = run_at(monday + timedelta(days=2, hours=1))  # Wednesday, a job started twice
+    assert again.exit_code == 0 and "this run is skipped (to deliver it again: --as-of " \
+        "2025-06-04T00:00:00Z)" in " ".join(again.stderr.split())
+    assert len(list((tmp_path / "out").glob("*.csv"))) == len(files)
     next_monday = run_at(monday + timedelta(days=7))  # the next week leaves
     assert next_monday.exit_code == 0 and (tmp_path / "out" / "cdrs-2025-06-09.csv").exists()
 

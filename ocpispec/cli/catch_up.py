@@ -61,10 +61,11 @@ def _merged(found: list[CatchUp]) -> CatchUp:
     if behind is not None:
         return behind
     lasts = [item.last_end for item in found if item.last_end is not None]
+    if lasts and all(item.delivered for item in found):  # `--as-of` the latest runs them all
+        return CatchUp(last_end=max(lasts), delivered=True)
     return CatchUp(tuple(sorted({moment for item in found for moment in item.moments})),
                    min(lasts) if lasts else None,
-                   next((item.untiled for item in found if item.untiled), None),
-                   delivered=bool(lasts) and all(item.delivered for item in found))
+                   next((item.untiled for item in found if item.untiled), None))
 
 
 def _missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path, now: datetime) -> CatchUp:
