@@ -701,6 +701,10 @@ def _output_failed(target: Target, exc: OSError) -> RunError:
                            help="check the command that reads the standard output (it "
                                 "stopped reading) or the disk it writes to, or write to a "
                                 "file with `--out`")
+    if target.remote is not None and target.path is not None:  # the local spool
+        from ocpispec.execute.scratch_space import spool_failed
+
+        return spool_failed(target.display, str(target.path.parent.parent), reason)
     return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
                        help="check that the directory exists and is writable, or choose "
                             "another place with `--out`")

@@ -53,3 +53,15 @@ def scratch_failed(reason: str) -> RunError:
                "afterwards", "nothing was written and the state did not move"),
         help=f"free space in `{folder}`, or point TMPDIR at a folder with room (at least "
              "twice the size of the output)")
+
+
+def spool_failed(destination: str, folder: str, reason: str) -> RunError:
+    """A delivery to a server is written into a local spool in the temporary directory
+    first: a full temporary directory there was reported as "cannot write
+    `sftp://...`", and the user freed space on the server."""
+    return RunError.of(
+        "OCX559", f"cannot write the local copy of `{destination}` in `{folder}`: {reason}",
+        notes=("a delivery to a server is written and checked in the temporary directory "
+               "before it is uploaded", "nothing was delivered and the state did not move"),
+        help=f"free space in `{folder}`, or point TMPDIR at a folder with room (at least "
+             "the size of the output)")
