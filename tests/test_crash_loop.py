@@ -192,3 +192,46 @@ def test_kill_minus_nine_during_calendar_windows_publishes_each_once(tmp_path: P
     assert len(logged) == len(list(out.glob("*.csv"))), "a published run not logged once"
     leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
     assert leftovers == [], leftovers
+
+
+_KILLED_AFTER_PUBLISHING = """
+import os, sys
+published = []
+def hook(event, args):
+    if event == "os.rename" and os.path.dirname(str(args[1])) == sys.argv[1]:
+        published.append(args[1])
+    elif published and event in ("open", "sqlite3.connect"):
+        os._exit(137)  # as kill -9 right after the first file was published
+sys.addaudithook(hook)
+from ocpispec.cli import main
+main(sys.argv[2:], prog_name="ocpispec")
+"""
+
+
+def test_a_run_without_state_killed_after_publishing_is_logged(tmp_path: Path) -> None:
+    """An export without state (`last 30 days`) published its files and then logged the
+    run in a step of its own: killed between, its delivery never reached the disclosure
+    log (and a second dataset's file was left unpublished). Its files and its log entry
+    now commit as one, and the next run of the export finishes the commit."""
+    out = tmp_path / "out"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out).replace("since last run", "last 30 days")
+                    + 'from cdrs last 30 days\nselect pseudonymize(id) as cdr\n'
+                    f'output csv to "{out}/cdrs-{{window.end}}.csv"\n')
+    ledger = tmp_path / "ledger.sqlite"
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+        for as_of, script in (("2025-06-01T00:00:00Z", _KILLED_AFTER_PUBLISHING),
+                              ("2025-07-01T00:00:00Z", _KILLED_AFTER_PUBLISHING.replace(
+                                  "os._exit(137)", "pass"))):
+            done = subprocess.run([sys.executable, "-c", script, str(out), "run", str(spec),
+                                   "--state", str(ledger), "--as-of", as_of, "-q"], env=env,
+                                  capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    published = sorted(path.name for path in out.glob("*.csv"))
+    assert published == ["20250601T000000Z.csv", "20250701T000000Z.csv",
+                         "cdrs-20250601T000000Z.csv", "cdrs-20250701T000000Z.csv"]
+    logged = [run for run in runs(ledger) if run["outcome"] == "committed"]
+    assert len(logged) == 2, logged

@@ -195,28 +195,26 @@ def test_a_run_record_that_cannot_be_written_after_the_commit_says_what_was_deli
     assert text(result, tmp_path) == snapshot
 
 
-def test_a_published_run_that_cannot_be_logged_is_not_logged_as_failed(
+def test_a_run_without_state_whose_log_fails_publishes_nothing(
         run, server, tmp_path: Path, monkeypatch) -> None:
-    """An export without state publishes, then logs the run. When that log failed, the
-    failure was logged instead (the ledger said `failed` for a run whose files left)."""
+    """An export without state published, then logged the run: a log that failed left
+    files the ledger did not know (and a kill between, too). Its files and its log entry
+    now commit as one: a ledger that cannot take the entry publishes nothing, and the
+    failure logged is true."""
     from ocpispec import ledger
 
     spec = tmp_path / "between.ocx"
     spec.write_text(SPEC.format(extra="").replace(
         "since last run", "between 2025-01-01 and 2025-02-01"))
-    real, calls = ledger.record, []
 
-    def flaky(path, entry):
-        calls.append(entry["outcome"])
-        if len(calls) == 1:
-            raise ledger.LedgerError("the ledger is not usable: database is locked")
-        real(path, entry)
+    def locked(*args, **kwargs):
+        raise ledger.LedgerError("the ledger is not usable: database is locked")
 
-    monkeypatch.setattr(ledger, "record", flaky)
+    monkeypatch.setattr(ledger, "commit", locked)
     result, _ = run(server, "--as-of", AS_OF, spec_path=spec)
-    assert result.exit_code == 1 and "the outputs were published" in result.stderr
-    assert (tmp_path / "out.csv").exists()
-    assert "failed" not in [r["outcome"] for r in runs(tmp_path / "state.json")]
+    assert result.exit_code == 1 and "cannot publish the outputs" in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert [r["outcome"] for r in runs(tmp_path / "state.json")] == ["failed"]
 
 
 def test_a_reader_of_stdout_that_stops_gets_a_diagnostic_about_stdout(

@@ -264,7 +264,8 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.language.pseudonym_scope import new_run_salt
 
     if not options.assess:
-        statekeeping.remove_leftovers(targets.values(), state_path if locked else None)
+        statekeeping.remove_leftovers(targets.values(),
+                                      state_path if locked or options.use_state else None)
     compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
@@ -313,10 +314,12 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         local, outbox = deliveries.upload(files, targets, logins)
         with deferred_signals() as deferred:
             committing = time.monotonic()
-            statekeeping.commit(local, state_path if locked else None, new_state,
-                                plan.export.name, entry, outbox)
-            if entry is not None and not locked:
-                statekeeping.log(state_path, entry, published=True)
+            if locked or entry is None:
+                statekeeping.commit(local, state_path if locked else None, new_state,
+                                    plan.export.name, entry, outbox)
+            else:  # no state to keep, but the run's log entry commits with its files
+                notes.extend(statekeeping.commit_logged(local, state_path, plan.export.name,
+                                                        entry, outbox, options.destinations))
             _stage("commit", None, time.monotonic() - committing, len(files))
     except BaseException as exc:
         if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs

@@ -367,6 +367,25 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
             from None
 
 
+# how long an export without state waits for another run's commit of it to end
+COMMIT_WAIT = 120.0
+
+
+def commit_logged(files: list, state_path: Path, export: str, entry: dict[str, Any],
+                  outbox: Any = None, destinations: Any = None) -> list[str]:
+    """An export without state (`last 30 days`, `between`, no window): its files and its
+    disclosure-log entry commit as one, recoverably. They were published, then logged in
+    a step of its own, so a run killed between left deliveries the log never knew. Such
+    runs hold the export's lock for their commit only (they may fetch side by side); a
+    commit a killed one left is finished first. The notes say what recovery did."""
+    from ocpispec.execute.lock import run_lock
+
+    with run_lock(state_path, export, COMMIT_WAIT):
+        notes = recover(state_path, export, destinations)
+        commit(files, state_path, None, export, entry, outbox)
+    return notes
+
+
 def _publish(files: list) -> None:
     try:
         for file in files:
