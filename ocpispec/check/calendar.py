@@ -108,8 +108,8 @@ def check_event_time(source: syntax.From, ctx: Context) -> None:
                        notes=["OCPI filters on `last_updated`; a window on another time works "
                               "only for a time `last_updated` never precedes: the start or end "
                               "of a session or CDR"],
-                       help=f"write `window on {fields[0]}`" if fields else
-                       f"leave `window on` out: the window of `{source.module.name}` applies "
+                       help=f"write `window on {_meant_time(source, event.field, fields, ctx)}`"
+                       if fields else f"leave `window on` out: the window of `{source.module.name}` applies "
                        "to `last_updated`"))
     elif source.window is None or isinstance(source.window, syntax.SinceLastRun):
         what = "no window" if source.window is None else "`since last run`"
@@ -122,6 +122,18 @@ def check_event_time(source: syntax.From, ctx: Context) -> None:
                        if source.window is not None else [],
                        help="use a calendar window with its schedule, e.g. `previous month` "
                             "with `schedule monthly on day 1 at 06:00`"))
+
+
+def _meant_time(source: syntax.From, field: syntax.FieldRef, fields: Sequence[str],
+                ctx: Context) -> str:
+    """The event time a wrong name means: its version-neutral name (`stop_date_time` is
+    2.1.1's `end_date_time`), one spelt like it, or the start."""
+    hint = ctx.catalogue.rename_hint(source.module.name, field.path)
+    if hint is not None and ".".join(hint.neutral) in fields:
+        return ".".join(hint.neutral)
+    import difflib
+    close = difflib.get_close_matches(field.dotted.lower(), fields, n=1, cutoff=0.6)
+    return close[0] if close else fields[0]
 
 
 # ---- fit ------------------------------------------------------------------------------------

@@ -441,7 +441,7 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
             args.connected.append(lambda client: stack.callback(remember_discovery,
                                                                 choice.profile, client))
         return choice.credentials, args.as_of
-    credentials = _start_demo(stack, args.demo_version, args.demo_size)
+    credentials = _start_demo(stack, args.demo_version, args.demo_size, plan.source.version)
     notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the spec's "
                  "source is not used")
     now = args.as_of
@@ -455,14 +455,19 @@ def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str
     return credentials, now
 
 
-def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int):
+def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int,
+                pinned: str | None = None):
+    """The demo CPO serves every version unless told one; a spec that pins its version
+    gets that version from it, as from a platform that offers several (the newest would
+    be a version the plan was not made for)."""
     from ocpispec.demo import DemoServer
     from ocpispec.execute.sources import DEMO_PARTY
     from ocpispec.ocpi import Credentials
 
     versions = (version,) if version else DEMO_VERSIONS
     server = stack.enter_context(DemoServer(versions=versions, size=size))
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY)
+    wanted = pinned if pinned in versions else "auto"
+    return Credentials(server.versions_url, server.token, party=DEMO_PARTY, version=wanted)
 
 
 def demo_clock() -> datetime:

@@ -228,11 +228,16 @@ class DatasetRun:
             for _, table in self.tables:  # a spilled table's file, once nothing reads it
                 table.close()
 
+    def _other_version(self, version: str) -> RunError:
+        """The platform negotiated a version the pinned plan has no normalizer for."""
+        return RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
+                           "was not made for", self.plan.source.origin, "version pinned here",
+                           help=f"pin the version the platform speaks (`version {version}`), "
+                                "or write `version auto`")
+
     def _rows(self, client: Client, version: str, lookups: dict[str, Lookup]) -> Iterator[dict]:
         if normalizer_for(self.dataset.step(ir.Normalize), version) is None:
-            raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
-                              "was not made for", self.plan.source.origin, "version pinned here",
-                              help="pin the version the platform speaks, or use `version auto`")
+            raise self._other_version(version)
         from ocpispec.schema.records import unknown_fields_finder
 
         module = self.dataset.module
@@ -360,8 +365,7 @@ class DatasetRun:
         normalize: ir.Normalize = self.dataset.get(step.normalize)
         expression = normalizer_for(normalize, version)
         if expression is None:
-            raise RunError.of("OCX557", f"the platform speaks OCPI {version}, which this plan "
-                              "was not made for", help="re-plan with `version auto`")
+            raise self._other_version(version)
         compiled = self.compile(expression)
         from ocpispec.schema import catalogue
 
