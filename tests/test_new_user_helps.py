@@ -70,3 +70,62 @@ def test_a_version_the_plan_was_not_made_for_is_shown_where_it_is_pinned(
     assert "error[OCX557]" in done.stderr
     assert f"{spec}:6:1" in done.stderr and "^^^" in done.stderr
     assert "help: pin the version the platform speaks (`version 2.3.0`)" in done.stderr
+
+
+ROWS = '''export rows
+  consumer "Researchers"
+  purpose "Study charging behaviour at public chargers"
+  legal basis legitimate interests
+  retention 1 year
+  pseudonym key env K
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from {module}
+  previous month
+  {join}
+select
+  pseudonymize(id) as record
+  {column} as value because "the study needs this value of each charge"
+output ndjson to "exports/x.ndjson"
+'''
+
+
+def _applied(text: str, found) -> str:
+    """The spec with the help's `write `...`` put where the caret is."""
+    replacement = found.help.rsplit("write `", 1)[1].split("`")[0]
+    span = found.primary_span
+    return text[:span.start] + replacement + text[span.end:]
+
+
+@pytest.mark.parametrize(("module", "join", "written", "meant"), [
+    ("cdrs", "", "kwh", "total_energy"),
+    ("cdrs", "", "location_id", "cdr_location.id"),
+    ("cdrs", "", "evse_uid", "cdr_location.evse_uid"),          # was: `meter_id`?
+    ("cdrs", "", "connector_id", "cdr_location.connector_id"),
+    ("sessions", "", "total_energy", "kwh"),
+    ("sessions", "", "session_id", "id"),
+    ("sessions", "", "cdr_location.id", "location_id"),
+    ("sessions", "join locations on location_id", "cdr_location.postal_code",
+     "location.postal_code"),
+    ("sessions", "join locations on location_id as site", "cdr_location.city", "site.city"),
+    ("sessions", "", "total_time", "hours(start_date_time, end_date_time)"),  # was: total_cost?
+])
+def test_a_field_of_the_other_charge_record_gets_its_name_here(
+        module: str, join: str, written: str, meant: str) -> None:
+    text = ROWS.format(module=module, join=join, column=written)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX104"
+    assert f"`{meant}`" in found.help
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_cdr_site_field_on_a_session_without_a_join_says_to_join() -> None:
+    text = ROWS.format(module="sessions", join="", column="cdr_location.postal_code")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help == ("a session names its location by `location_id`: add "
+                          "`join locations on location_id` and write `location.postal_code`")
+
+
+def test_a_status_filter_on_cdrs_says_cdrs_have_none() -> None:
+    text = ROWS.format(module="cdrs", join='where status = "COMPLETED"', column="total_energy")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX104" and "a CDR has no status" in found.help

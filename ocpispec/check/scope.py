@@ -8,8 +8,10 @@ from dataclasses import replace
 from ocpispec.check import private_sites
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
+from ocpispec.check.other_module import other_module_hint
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.diagnostics.source import Span
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
 from ocpispec.schema.joins import JOINS
@@ -225,6 +227,12 @@ class Scope:
                          "a value written without quotes",
                          notes=["a bare word is a field; values are quoted texts"],
                          help=f'a value is quoted: write `"{name}"`')
+        if (hint := self._other_module(reach, rest, failed)) is not None:
+            last = self.ctx.segment_span(ref, len(reach.parts) + hint.written.count("."))
+            return error("OCX104", f"unknown field `{name}` in `{owner}`",
+                         Span(span.start, max(span.end, last.end)),
+                         f"a field of {hint.other}, not of {reach.binding.module}",
+                         notes=[f"`{hint.written}` is a field of {hint.other}"], help=hint.help)
         if (sibling := self._sibling(reach, rest[failed:])) is not None:
             binding, path = sibling
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
@@ -240,6 +248,15 @@ class Scope:
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _other_module(self, reach: _Reach, rest: tuple[str, ...], failed: int):
+        """`kwh` on a CDR, `cdr_location.city` on a session: the other record's name."""
+        if reach.binding.name or failed != 0:
+            return None
+        location = next((binding.name for binding in self.bindings
+                         if binding.module == "locations" and binding.name
+                         and "." not in binding.name), None)
+        return other_module_hint(reach.binding.module, rest, location)
 
     def _sibling(self, reach: _Reach,
                  rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
