@@ -129,3 +129,55 @@ def test_a_status_filter_on_cdrs_says_cdrs_have_none() -> None:
     text = ROWS.format(module="cdrs", join='where status = "COMPLETED"', column="total_energy")
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.code == "OCX104" and "a CDR has no status" in found.help
+
+
+MONEY = '''export money
+  consumer "Finance department"
+  purpose "Monthly reconciliation of CDR revenue per currency"
+  legal basis legal obligation "Book 2 BW"
+  retention 7 years
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from {module}
+  {clauses}
+group by
+  {key}
+compute
+  count() as records
+  {measure} as amount
+  minimum group size 10
+output csv to "exports/finance.csv"
+'''
+
+
+@pytest.mark.parametrize(("module", "clauses", "key", "measure", "currency"), [
+    ("cdrs", "previous month\n  window on end_date_time", "truncate(end_date_time, month) as month",
+     "sum(total_cost.excl_vat)", "currency"),
+    ("sessions", "previous month\n  window on start_date_time",
+     "truncate(start_date_time, month) as month",
+     "round(avg(total_cost.incl_vat), 2)", "currency"),
+    ("tariffs", "each elements as element\n  each element.price_components as component",
+     "component.type as dimension", "max(component.price)", "currency"),
+    ("sessions", "previous month\n  join tariffs on charging_periods.tariff_id",
+     "tariff.type as tariff_type",
+     'avg(jmespath("tariff.elements[0].price_components[0].price"))', "tariff.currency"),
+])
+def test_an_amount_of_every_currency_in_one_figure_is_warned(
+        module: str, clauses: str, key: str, measure: str, currency: str) -> None:
+    text = MONEY.format(module=module, clauses=clauses, key=key, measure=measure)
+    [found] = _diagnostics(text)
+    assert found.code == "OCX238"
+    assert found.help == (f"add `{currency}` to `group by`, or keep one currency with "
+                          f"`where {currency} = \"EUR\"`")
+    grouped = MONEY.format(module=module, clauses=clauses, key=f"{currency}\n  {key}",
+                           measure=measure)
+    assert _diagnostics(grouped) == []
+    filtered = MONEY.format(module=module, clauses=f'{clauses}\n  where {currency} = "EUR"',
+                            key=key, measure=measure)
+    assert _diagnostics(filtered) == []
+
+
+def test_energy_and_counts_are_in_no_currency() -> None:
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="truncate(end_date_time, month) as month",
+                        measure="sum(total_energy)")
+    assert _diagnostics(text) == []

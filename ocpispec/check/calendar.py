@@ -9,6 +9,7 @@ warning OCX424, with the two runs that show it.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -109,8 +110,8 @@ def check_event_time(source: syntax.From, ctx: Context) -> None:
                               "only for a time `last_updated` never precedes: the start or end "
                               "of a session or CDR"],
                        help=f"write `window on {_meant_time(source, event.field, fields, ctx)}`"
-                       if fields else f"leave `window on` out: the window of `{source.module.name}` applies "
-                       "to `last_updated`"))
+                       if fields else f"leave `window on` out: the window of "
+                       f"`{source.module.name}` applies to `last_updated`"))
     elif source.window is None or isinstance(source.window, syntax.SinceLastRun):
         what = "no window" if source.window is None else "`since last run`"
         ctx.emit(error("OCX235", f"`window on` needs a time window, not {what}",
@@ -131,7 +132,6 @@ def _meant_time(source: syntax.From, field: syntax.FieldRef, fields: Sequence[st
     hint = ctx.catalogue.rename_hint(source.module.name, field.path)
     if hint is not None and ".".join(hint.neutral) in fields:
         return ".".join(hint.neutral)
-    import difflib
     close = difflib.get_close_matches(field.dotted.lower(), fields, n=1, cutoff=0.6)
     return close[0] if close else fields[0]
 

@@ -6,6 +6,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
+from ocpispec.check.currencies import check_currencies
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.disclosure import check_disclosure
 from ocpispec.check.order import check_order
@@ -43,6 +44,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         _check_group_size(dataset.body, ctx, public=_public_facts(
             module, columns, checked_filter))
         check_disclosure(dataset.body, ctx)
+        if columns is not None:
+            check_currencies(source, columns, scope.bindings, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     output_name, templates = check_output(dataset.output, columns, ctx)
