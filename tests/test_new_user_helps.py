@@ -181,3 +181,49 @@ def test_energy_and_counts_are_in_no_currency() -> None:
                         key="truncate(end_date_time, month) as month",
                         measure="sum(total_energy)")
     assert _diagnostics(text) == []
+
+
+HATCH = '''export hatch
+  consumer "Researchers"
+  purpose "Study charging infrastructure and energy"
+  legal basis legitimate interests
+  retention 1 year
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from {module}
+  {clauses}
+select
+  id
+  jmespath("{expression}") as value
+output ndjson to "exports/x.ndjson"
+'''
+
+
+@pytest.mark.parametrize(("module", "clauses", "expression", "hop"), [
+    ("locations", "", "length(parking_places.vehicle_types)", "parking_places"),
+    ("locations", "", "energy_mix.environ_impact.amount", "environ_impact"),
+    ("locations", "", "evses.connectors[0].standard", "evses"),
+    ("locations", "", "evses[].connectors.standard", "connectors"),
+    ("locations", "each evses as evse", "evse.connectors.max_voltage", "connectors"),
+    ("tariffs", "", "elements[0].price_components.price", "price_components"),
+])
+def test_a_field_of_a_list_in_jmespath_is_refused_with_the_brackets(
+        module: str, clauses: str, expression: str, hop: str) -> None:
+    """JMESPath reads `list.field` as null on every record: a column that is always
+    empty, or a function that fails at run time on every record."""
+    text = HATCH.format(module=module, clauses=clauses, expression=expression)
+    [found] = _diagnostics(text)
+    assert found.code == "OCX211" and "is a list" in found.message
+    every = found.help.split("`")[1]
+    assert every.startswith(hop + "[].")
+    fixed = text.replace(hop + ".", hop + "[].", 1)
+    assert _diagnostics(fixed) == []
+
+
+@pytest.mark.parametrize("expression", [
+    "evses[].connectors[].standard", "evses[0].connectors[0].standard",
+    "length(evses[?status=='AVAILABLE'])", "energy_mix.is_green_energy",
+    "join(',', evses[].capabilities[])",
+])
+def test_lists_read_with_brackets_pass(expression: str) -> None:
+    text = HATCH.format(module="locations", clauses="", expression=expression)
+    assert _diagnostics(text) == []

@@ -42,6 +42,7 @@ class _Walk:
     def __init__(self) -> None:
         self.touches: list[tuple[Path, bool]] = []
         self.problems: list[str] = []
+        self.hops: list[Path] = []  # fields followed by `.name`, without `[]` or `[0]`
 
     def value(self, node: dict, here: Path | None) -> Path | None:
         kind, children = node["type"], node.get("children", [])
@@ -53,8 +54,11 @@ class _Walk:
                     return None
                 return (*here, node["value"])
             case "subexpression" | "index_expression" | "pipe" | "projection":
-                for child in children:  # `a.b.c.d` is one subexpression of four children
+                for position, child in enumerate(children):  # `a.b.c.d`: four children
                     here = self.value(child, here)
+                    if kind == "subexpression" and child["type"] == "field" \
+                            and position < len(children) - 1 and here is not None:
+                        self.hops.append(here)  # `a.b`: null if `a` is a list
                 return here
             case "flatten":
                 return self.value(children[0], here)
@@ -155,7 +159,9 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
                             + backticked(STANDARD_FUNCTIONS, 8)))
     if walk.problems:
         return []
-    return _resolve(walk.touches, literal, scope, ctx)
+    found = _resolve(walk.touches, literal, scope, ctx)
+    _check_hops(walk.hops, found, literal, scope, ctx)
+    return found
 
 
 MAX_HATCH_DEPTH = 32
@@ -185,6 +191,43 @@ def _resolve(touches, literal: syntax.Literal, scope: Scope, ctx: Context):
         if resolved is not None:
             found.append((resolved, whole))
     return found
+
+
+def _check_hops(hops: list[Path], found, literal: syntax.Literal, scope: Scope,
+                ctx: Context) -> None:
+    """`environ_impact.amount` where `environ_impact` is a list: JMESPath reads a field of
+    a list as null, for every record, so the column is empty or the function fails at
+    run time. The list needs `[]` (every element) or `[0]` (the first)."""
+    objects = {binding.name: binding.object for binding in scope.bindings}
+    for hop in dict.fromkeys(hops):
+        for resolved, _ in found:
+            lists = _list_at(hop, resolved, objects, ctx)
+            if lists is not None:
+                written = hop[-1]  # as the expression spells it: `connectors.standard`
+                ctx.emit(error("OCX211", f"`{written}` is a list: JMESPath reads "
+                               f"`{written}.{lists}` as null", literal.span,
+                               "null for every record",
+                               notes=["in JMESPath a field of a list is null; `[]` takes "
+                                      "it from every element, `[0]` from the first"],
+                               help=f"write `{written}[].{lists}` for every element, or "
+                                    f"`{written}[0].{lists}` for the first"))
+                break
+
+
+def _list_at(hop: Path, resolved, objects: dict[str, str], ctx: Context) -> str | None:
+    """The field read after `hop` when `hop` names a list inside `resolved`'s path."""
+    full = resolved.ref.path
+    base = len(full) - len(resolved.path)
+    if len(hop) <= base or full[:len(hop)] != hop or len(full) <= len(hop):
+        return None
+    if resolved.binding:
+        resolution = ctx.catalogue.resolve_in(objects[resolved.binding], resolved.path)
+    else:
+        resolution = ctx.catalogue.resolve(resolved.module, resolved.path)
+    index = len(hop) - base - 1
+    if index >= len(resolution.fields) or not resolution.fields[index].many:
+        return None
+    return full[len(hop)]
 
 
 def _report_syntax(literal: syntax.Literal, exc: JMESPathError, ctx: Context) -> None:
