@@ -227,3 +227,37 @@ def test_a_field_of_a_list_in_jmespath_is_refused_with_the_brackets(
 def test_lists_read_with_brackets_pass(expression: str) -> None:
     text = HATCH.format(module="locations", clauses="", expression=expression)
     assert _diagnostics(text) == []
+
+
+@pytest.mark.parametrize(("module", "clauses", "column"), [
+    ("locations", "", "energy_mix.environ_impact[0].amount as co2_g_per_kwh"),
+    ("locations", "", "evses[0].uid as first_evse"),        # `[0]` reads as a list literal
+    ("locations", "", "length(evses[?status=='AVAILABLE']) as available"),
+    ("locations", "", "evses[0].connectors[0].standard as first_standard"),
+])
+def test_a_path_with_brackets_gets_the_escape_hatch(module: str, clauses: str,
+                                                     column: str) -> None:
+    text = HATCH.format(module=module, clauses=clauses, expression="id").replace(
+        '  jmespath("id") as value', "  " + column)
+    [found] = _diagnostics(text)
+    assert found.code == "OCX001" and found.message == "a field path has no `[...]`"
+    span = found.primary_span
+    assert "[" in text[span.start:span.end]
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("column", "hatch"), [
+    ("length(evses[?status=='AVAILABLE']) as available",
+     "jmespath(\"length(evses[?status=='AVAILABLE'])\")"),
+    ("length(jmespath(\"evses[?status=='AVAILABLE']\")) as available",
+     "jmespath(\"length(evses[?status=='AVAILABLE'])\")"),
+    ('join(",", evses[].capabilities[]) as caps',
+     "jmespath(\"join(',', evses[].capabilities[])\")"),
+])
+def test_a_jmespath_function_written_as_the_language_s_gets_the_hatch(
+        column: str, hatch: str) -> None:
+    text = HATCH.format(module="locations", clauses="", expression="id").replace(
+        '  jmespath("id") as value', "  " + column)
+    [found] = _diagnostics(text)
+    assert found.help == f"write `{hatch}`"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 
 from ocpispec.language import syntax
+from ocpispec.language.parse_values import JMESPATH_ONLY, in_hatch
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
@@ -141,13 +142,17 @@ class Typer:
     def _unknown_function(self, call: syntax.Call) -> None:
         names = sorted({*FUNCTIONS, *ALIASES})
         guess = did_you_mean(call.name.name, names)
+        if call.name.name in JMESPATH_ONLY:
+            guess = in_hatch(self.ctx.source.text[call.span.start:call.span.end])
         if guess is None and (instead := _FUNCTION_HABITS.get(call.name.name.lower())):
             first = call.args[0] if call.args else None
             guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
                                    else "start_date_time")
+        hatch = call.name.name in JMESPATH_ONLY  # the help rewrites the whole call
         self.ctx.emit(error(
-            "OCX107", f"unknown function `{call.name.name}`", call.name.span,
-            "not a function of the language",
+            "OCX107", f"unknown function `{call.name.name}`",
+            call.span if hatch else call.name.span,
+            "a JMESPath function" if hatch else "not a function of the language",
             notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
             help=f"did you mean `{guess}`?" if guess and "(" not in guess else
                  f"write `{guess}`" if guess else "see `docs/language.md` for what "

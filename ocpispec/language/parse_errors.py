@@ -21,7 +21,8 @@ from ocpispec.language.lark_without_regex import (
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
-from ocpispec.language.parse_values import condition_habit, delimiter_token, negated_field
+from ocpispec.language.parse_values import (
+    condition_habit, delimiter_token, indexed_path, jmespath_join, negated_field)
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
@@ -119,12 +120,14 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     said = _before(token, history)
     for found in (written_time(token, expected, said, source),
                   missing_dataset(token, expected, span, said),
+                  jmespath_join(token, source),
                   from_clause_late(token, said, source),
                   aggregate_order(token, said, source),
                   k_rule_habit(token, said, source),
                   bare_condition(token, expected, said, source),
                   spread_habit(token, said, source),
                   condition_habit(token, expected, span, history, source),
+                  indexed_path(token, expected, span, history, source),
                   delimiter_token(token, expected, span, source),
                   negated_field(token, expected, span, history, source),
                   spoken_window(token, expected, span, history, source),

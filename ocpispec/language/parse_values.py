@@ -85,3 +85,68 @@ def negated_field(token, expected: set[str], span: Span, history,
                  Span(previous.start_pos or span.start, span.start + len(name)),
                  "a field after a minus sign",
                  help=f"subtract it from zero: write `0 - {name}`")
+
+
+# `environ_impact[0].amount`, `evses[?status=='AVAILABLE'].uid`: a path with brackets
+# the JMESPath functions the spec language does not have, called just before a path
+JMESPATH_ONLY = ("length", "join", "contains", "keys", "values", "to_number", "to_string",
+                 "to_array", "type", "sort", "reverse", "not_null", "starts_with",
+                 "ends_with", "ceil", "floor", "abs", "merge", "sort_by", "max_by", "min_by")
+_JMES_CALL = re.compile(r"\b(?:" + "|".join(JMESPATH_ONLY) + r")\(\Z")
+_INDEXED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\[[^\]\n\"]*\](?:\.[A-Za-z_]\w*)*)+")
+
+
+def indexed_path(token, expected, span: Span, history,
+                 source: SourceFile) -> Diagnostic | None:
+    """A field path with `[0]` or a filter in brackets, as JMESPath writes it: the spec
+    language has no brackets in paths (the parser stops at the `[`, or at the `.` after
+    `]` where `[0]` read as a list); the escape hatch reads them as written."""
+    line_start = source.text.rfind("\n", 0, span.start) + 1
+    line_end = source.text.find("\n", span.start)
+    line = source.text[line_start:line_end if line_end != -1 else len(source.text)]
+    at = span.start - line_start
+    found = next((m for m in _INDEXED.finditer(line) if m.start() < at < m.end()
+                  and "[" in line[m.start():at + 1]), None)
+    if found is None:
+        return None
+    start, end = found.start(), found.end()
+    call = _JMES_CALL.search(line, 0, start)
+    if call is not None and line[end:end + 1] == ")":  # `length(evses[...])`, whole
+        start, end = call.start(), end + 1
+    written = line[start:end]
+    return error("OCX001", "a field path has no `[...]`",
+                 Span(line_start + start, line_start + end),
+                 "brackets in a field path",
+                 notes=["a field path is names joined by `.`; `each LIST as NAME` under "
+                        "`from` gives one row per element of a list, and `jmespath(\"...\")` "
+                        "reads an element or a filtered list"],
+                 help=f"write `jmespath(\"{written}\")`")
+
+
+def in_hatch(written: str) -> str:
+    """`length(jmespath("evses[?status=='AVAILABLE']"))` -> the JMESPath function in
+    the escape hatch, `jmespath("length(evses[?status=='AVAILABLE'])")`: a hatch inside
+    is unwrapped, other quoted texts become JMESPath's raw strings."""
+    inner = re.sub(r'jmespath\("((?:[^"\\]|\\.)*)"\)', lambda m: m.group(1), written)
+    inner = re.sub(r'"((?:[^"\\]|\\.)*)"', lambda m: "'" + m.group(1) + "'", inner)
+    return f'jmespath("{inner}")'
+
+
+_CALL_ARGUMENTS = re.compile(r"\s*\((?:[^()\n]|\([^()\n]*\))*\)")
+
+
+def jmespath_join(token, source: SourceFile) -> Diagnostic | None:
+    """`join(",", evses.capabilities)` as a column: `join` is the word of a dataset's
+    joins; JMESPath's function of that name is written in the escape hatch."""
+    if token.type != "JOIN":
+        return None
+    start = token.start_pos or 0
+    arguments = _CALL_ARGUMENTS.match(source.text, token.end_pos or start)
+    if arguments is None:
+        return None
+    written = source.text[start:arguments.end()]
+    return error("OCX001", "`join(...)` is a JMESPath function, not a column",
+                 Span(start, arguments.end()), "the escape hatch's function",
+                 notes=["`join` starts a dataset's join (`join locations on location_id`); "
+                        "JMESPath functions are written in `jmespath(\"...\")`"],
+                 help=f"write `{in_hatch(written)}`")
