@@ -335,15 +335,19 @@ def test_a_field_of_a_list_points_to_each(module: str, column: str, fix: str,
                             + "\n").replace(column, selected))
 
 
-def test_a_list_of_values_inside_an_element_keeps_the_plain_help() -> None:
+def test_a_list_of_values_inside_an_element_is_joined_in_the_hatch() -> None:
     """`each` unnests lists of objects; a list of texts inside the element
-    (`day_of_week`) would still be a list, so no `each` is offered for it."""
+    (`day_of_week`) would still be a list, so no `each` is offered for it: the help
+    joins it in the escape hatch, with `[]` on each list (no placeholder to fill in)."""
     body = ('from tariffs\nselect\n  elements.restrictions.day_of_week as x\n'
             'output ndjson to "x.ndjson"\n')
     found = [d for d in diagnose_source(SourceFile("test.ocx", HEADER + body)) if d.is_error]
+    hatch = "elements[].restrictions.day_of_week[] || `[]`"
     assert [(d.code, d.help) for d in found] == [
-        ("OCX209", 'select a single field, or count the list with `jmespath("length(...)") '
-                   'as NAME`')]
+        ("OCX209", f"join its values into one text: write `jmespath(\"join(',', {hatch})\")`, "
+                   f"or count them: `jmespath(\"length({hatch})\")`")]
+    check_text(body.replace("elements.restrictions.day_of_week",
+                            f"jmespath(\"join(',', {hatch})\")"))
 
 
 @pytest.mark.parametrize(("lines", "column", "fix"), [

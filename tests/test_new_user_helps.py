@@ -3,6 +3,7 @@ as written, gives a spec that checks (or a run that goes through)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ output ndjson to "exports/x.ndjson"
 
 def _applied(text: str, found) -> str:
     """The spec with the help's `write `...`` put where the caret is."""
-    replacement = found.help.rsplit("write `", 1)[1].split("`")[0]
+    replacement = re.search(r"write `(.+?)`(?=,| for |$)", found.help).group(1)
     span = found.primary_span
     return text[:span.start] + replacement + text[span.end:]
 
@@ -260,4 +261,22 @@ def test_a_jmespath_function_written_as_the_language_s_gets_the_hatch(
         '  jmespath("id") as value', "  " + column)
     [found] = _diagnostics(text)
     assert found.help == f"write `{hatch}`"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("column", "hatch"), [
+    ("facilities", "jmespath(\"join(',', facilities || `[]`)\") as facilities"),
+    ("evses.capabilities as caps", "jmespath(\"join(',', evses[].capabilities[] || `[]`)\")"),
+    ("parking_places.vehicle_types as vehicles",       # was: `jmespath("length(...)") as NAME`
+     "jmespath(\"join(',', parking_places[].vehicle_types[] || `[]`)\")"),
+    ("evses.images as pictures", None),               # a list of objects: counted
+])
+def test_a_list_column_gets_a_hatch_that_checks(column: str, hatch: str | None) -> None:
+    text = HATCH.format(module="locations", clauses="", expression="id").replace(
+        '  jmespath("id") as value', "  " + column)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX209"
+    if hatch is not None:
+        assert f"write `{hatch}`" in found.help
+    assert "NAME" not in found.help and "..." not in found.help
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -103,7 +103,7 @@ def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> 
                        with_article(value.describe()),
                        notes=["a column holds one value per record"],
                        help=_unnest_help(column.expr, scope, ctx) or
-                       _join_help(column.expr, value, scope, ctx) or
+                       _join_help(column, value, scope, ctx) or
                        'select a single field, or count the list with '
                        '`jmespath("length(...)") as NAME`'))
         return False
@@ -138,11 +138,14 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
             f"select `{parent}.{'.'.join(tail)}`")
 
 
-def _join_help(expr: syntax.Expr, value: Value, scope: Scope, ctx: Context) -> str | None:
-    """`location.facilities` or `element.restrictions.day_of_week`, one list of texts:
-    joined into one text it is a column. The default keeps a record without the
-    optional list from failing the run (`join()` takes no null)."""
-    if not isinstance(expr, syntax.FieldRef) or value.kind not in (Kind.STRING, Kind.ENUM):
+def _join_help(column: syntax.Column, value: Value, scope: Scope,
+               ctx: Context) -> str | None:
+    """`location.facilities`, `element.restrictions.day_of_week`, `evses.capabilities`:
+    a list of texts joined into one text (or any list counted) is a column. Each list on
+    the way gets `[]` (a field of a list is null in JMESPath), and the default keeps a
+    record without the optional list from failing the run (`join()` takes no null)."""
+    expr = column.expr
+    if not isinstance(expr, syntax.FieldRef):
         return None
     resolved = scope.fields.get(expr)
     reach = scope.reach_of(resolved.binding) if resolved and resolved.binding else None
@@ -150,12 +153,19 @@ def _join_help(expr: syntax.Expr, value: Value, scope: Scope, ctx: Context) -> s
         return None
     resolution = ctx.catalogue.resolve_in(reach[0].object, resolved.path) if reach else \
         ctx.catalogue.resolve(scope.module, resolved.path)
-    lists = [field.many for field in resolution.fields] if resolution.ok else []
-    if lists.count(True) != 1 or not lists[-1]:
-        return None  # a list above it (`evses.capabilities`) is a list per element
-    path = expr.dotted
-    return (f"join its values into one text: `jmespath(\"join(',', {path} || `[]`)\") as "
-            f"NAME`, or count them: `jmespath(\"length({path} || `[]`)\") as NAME`")
+    if not resolution.ok or not any(field.many for field in resolution.fields):
+        return None
+    base = expr.path[:len(expr.path) - len(resolved.path)]
+    above = any(field.many for field in resolution.fields[:-1])
+    path = ".".join((*base, *(f"{name}[]" if field.many and (above or index < len(
+        resolved.path) - 1) else name for index, (name, field) in enumerate(
+        zip(resolved.path, resolution.fields)))))
+    named = "" if column.alias is not None else f" as {expr.path[-1]}"
+    count = f"`jmespath(\"length({path} || `[]`)\"){named}`"
+    if value.kind not in (Kind.STRING, Kind.ENUM):
+        return f"count its elements: write {count}"
+    return (f"join its values into one text: write `jmespath(\"join(',', {path} || `[]`)\")"
+            f"{named}`, or count them: {count}")
 
 
 def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnostic:
