@@ -280,3 +280,31 @@ def test_a_list_column_gets_a_hatch_that_checks(column: str, hatch: str | None) 
         assert f"write `{hatch}`" in found.help
     assert "NAME" not in found.help and "..." not in found.help
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ('output csv excel-NL to "exports/finance.csv"', "excel-nl"),
+    ('output csv excel_nl to "exports/finance.csv"', "excel-nl"),   # was: must be quoted
+    ('output csv Excel-De to "exports/finance.csv"', "excel-de"),
+    ('output csv to "exports/finance.csv" delimiter ";" decimal comma',
+     'output csv delimiter ";" decimal comma to "exports/finance.csv"'),
+    ('output csv to "exports/finance.csv" excel-nl', 'output csv excel-nl to "exports/finance.csv"'),
+    ('output csv delimiter ";" decimal "," to "exports/finance.csv"', "decimal comma"),
+    ('output csv encoding "latin-1" to "exports/finance.csv"', "bom"),
+    ('output csv separator ";" to "exports/finance.csv"', 'delimiter ";"'),
+])
+def test_a_csv_output_as_other_tools_write_it_gets_the_clause(written: str, fixed: str) -> None:
+    text = FINANCE.format(field="end_date_time").replace(
+        'output csv to "exports/finance.csv"', written)
+    [found] = _diagnostics(text)
+    assert found.code == "OCX001" and found.help == f"write `{fixed}`"
+    assert _diagnostics(_applied(text, found)) == []
+
+
+def test_a_header_option_is_removed() -> None:
+    text = FINANCE.format(field="end_date_time").replace(
+        'output csv to "exports/finance.csv"', 'output csv with header to "exports/finance.csv"')
+    [found] = _diagnostics(text)
+    assert found.help == "remove `with header`"
+    span = found.primary_span
+    assert _diagnostics(text[:span.start] + text[span.end:]) == []
