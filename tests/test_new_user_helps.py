@@ -308,3 +308,22 @@ def test_a_header_option_is_removed() -> None:
     assert found.help == "remove `with header`"
     span = found.primary_span
     assert _diagnostics(text[:span.start] + text[span.end:]) == []
+
+
+@pytest.mark.parametrize(("unit", "finer", "count"), [
+    ("quarter", "month", "3 months"), ("semester", "month", "6 months"),
+    ("fortnight", "week", "2 weeks"), ("decade", "year", "10 years"),
+])
+def test_truncate_to_a_unit_it_has_not_offers_the_unit_that_adds_up_to_it(
+        unit: str, finer: str, count: str) -> None:
+    """A statistics office's quarterly file, `truncate(start_date_time, quarter)`: the
+    help named no unit at all (a spelling guess would have been `quarter_hour`)."""
+    text = MONEY.format(module="sessions",
+                        clauses="previous quarter\n  window on start_date_time",
+                        key=f"currency\n  truncate(start_date_time, {unit}) as period",
+                        measure="round(sum(kwh), 0)")
+    [found] = _diagnostics(text)
+    assert found.code == "OCX203"
+    assert found.help.endswith(f"e.g. `{finer}`: a {unit} is {count}, so its rows add up "
+                               f"to the {unit}")
+    assert _diagnostics(text.replace(f", {unit})", f", {finer})")) == []

@@ -90,8 +90,21 @@ def _unit_problem(arg: syntax.Expr) -> tuple[str, str] | None:
         return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}: `{written}`")
     guess = time_units.spelling_guess(str(written), TIME_UNITS) if written else None
     example = f", e.g. `{guess}`" if guess is not None else \
-        "" if written and time_units.is_time_unit(str(written)) else ", e.g. `hour`"
+        _finer(str(written)) if written and time_units.is_time_unit(str(written)) \
+        else ", e.g. `hour`"
     return (f"units are {backticked(TIME_UNITS)}", f"write the unit {how}{example}")
+
+
+def _finer(word: str) -> str:
+    """A unit of time truncate has not (`quarter`): the largest one it has that fits it
+    whole, whose rows add up to it (`month`; three rows per quarter)."""
+    held = time_units.same_length(1, word, TIME_UNITS)
+    if held is None:
+        return ""
+    count, unit = held
+    single = time_units.singular(word)
+    return (f", e.g. `{unit}`: a {single} is {count} {unit}{'s' if count != 1 else ''}, "
+            f"so its rows add up to the {single}")
 
 
 def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | None:
