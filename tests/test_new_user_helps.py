@@ -327,3 +327,17 @@ def test_truncate_to_a_unit_it_has_not_offers_the_unit_that_adds_up_to_it(
     assert found.help.endswith(f"e.g. `{finer}`: a {unit} is {count}, so its rows add up "
                                f"to the {unit}")
     assert _diagnostics(text.replace(f", {unit})", f", {finer})")) == []
+
+
+@pytest.mark.parametrize(("written", "old"), [
+    ('cdr_token.contract_id because "the study follows each driver over a year" as driver',
+     "pseudonymize(id) as record"),
+    ("pseudonymize(id) as record -- one per session", "pseudonymize(id) as record"),
+    ("pseudonymize(id) as record // one per session", "pseudonymize(id) as record"),
+    ("-- the record's pseudonym\n  pseudonymize(id) as record", "pseudonymize(id) as record"),
+])
+def test_sql_and_c_habits_in_columns_get_the_language_s_form(written: str, old: str) -> None:
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(old, written)
+    [found] = _diagnostics(text)
+    assert found.code == "OCX001"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

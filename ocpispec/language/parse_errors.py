@@ -27,6 +27,7 @@ from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_outputs import decimal_text, output_habit
+from ocpispec.language.parse_columns import because_before_as, comment_habit
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -115,7 +116,9 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
     for found in (output_habit(token, span, history, source),
-                  decimal_text(token, span, history, source)):
+                  decimal_text(token, span, history, source),
+                  because_before_as(token, span, history, source),
+                  comment_habit(token, span, history, source)):
         if found is not None:
             return found
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
