@@ -341,3 +341,16 @@ def test_sql_and_c_habits_in_columns_get_the_language_s_form(written: str, old: 
     [found] = _diagnostics(text)
     assert found.code == "OCX001"
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("name", ["review.pdf", "review.docx"])
+def test_a_review_named_as_another_document_is_refused(run_cli, tmp_path: Path,
+                                                       name: str) -> None:
+    """`-o review.pdf` wrote Markdown into a file no PDF viewer opens."""
+    done = run_cli("review", "specs/municipality_sessions.ocx", "-o", str(tmp_path / name))
+    assert done.exit_code == 2 and "a review is written as HTML, Markdown or JSON" in done.stderr
+    assert not (tmp_path / name).exists()
+    done = run_cli("review", "specs/municipality_sessions.ocx", "-o",
+                   str(tmp_path / "review.html"))
+    assert done.exit_code == 0
+    assert (tmp_path / "review.html").read_text().lstrip().lower().startswith("<!doctype html")

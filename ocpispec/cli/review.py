@@ -43,11 +43,11 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
     """
     from ocpispec.review import build_review, render_review
 
+    form = _format(format_, output)
     checked, plan = build_checked_plan(spec)
     rows = _sample(plan, spec) if sample else None
     history = _history(plan, ledger)
-    text = render_review(build_review(checked, plan, sample=rows, history=history),
-                         _format(format_, output))
+    text = render_review(build_review(checked, plan, sample=rows, history=history), form)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -68,9 +68,22 @@ def _history(plan, ledger: Path | None) -> list[dict]:
 
 
 def _format(given: str | None, output: Path | None) -> str:
+    """The form asked for, else the one the file's extension names; an extension of
+    another kind of document (`review.pdf`, `.docx`) would get Markdown under a name
+    the officer's viewer cannot open, so it is a usage error."""
     if given is not None:
         return given
-    return _BY_SUFFIX.get(output.suffix.lower(), "markdown") if output else "markdown"
+    if output is None:
+        return "markdown"
+    suffix = output.suffix.lower()
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if suffix in ("", ".txt"):
+        return "markdown"
+    raise click.UsageError(
+        f"`{output.name}`: a review is written as HTML, Markdown or JSON, not `{suffix}`; "
+        f"write `-o {output.with_suffix('.html').name}` (a browser prints it to PDF), or "
+        "give `--format`")
 
 
 def _sample(plan, spec: Path):
