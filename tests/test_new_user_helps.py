@@ -354,3 +354,30 @@ def test_a_review_named_as_another_document_is_refused(run_cli, tmp_path: Path,
                    str(tmp_path / "review.html"))
     assert done.exit_code == 0
     assert (tmp_path / "review.html").read_text().lstrip().lower().startswith("<!doctype html")
+
+
+@pytest.mark.parametrize("kind", ["left", "LEFT OUTER", "right"])
+def test_a_sql_join_kind_is_removed(kind: str) -> None:
+    """`left join` was "unknown keyword `left`: write `select`"."""
+    text = ROWS.format(module="sessions", join=f"{kind} join locations on location_id",
+                       column="location.city")
+    [found] = _diagnostics(text)
+    assert found.code == "OCX014" and found.help.startswith(f"remove `{kind}`")
+    span = found.primary_span
+    assert [d.code for d in _diagnostics(text[:span.start] + text[span.end:])
+            if d.is_error] == []
+
+
+@pytest.mark.parametrize(("module", "join", "key"), [
+    ("sessions", "join locations using location_id", None),
+    ("sessions", "join locations", "location_id"),
+    ("cdrs", "join locations", "cdr_location.id"),
+    ("sessions", "join tariffs\n  join locations on location_id", "charging_periods.tariff_id"),
+])
+def test_a_join_without_its_key_gets_it(module: str, join: str, key: str | None) -> None:
+    text = ROWS.format(module=module, join=join, column="location.city")
+    [found] = _diagnostics(text)
+    assert found.code == "OCX001"
+    if key is not None:
+        assert found.help.endswith(f" on {key}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

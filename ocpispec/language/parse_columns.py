@@ -1,5 +1,6 @@
-"""A column or comment written as other languages write it: `because "..."` before the
-column's `as NAME`, and comments started with `--` (SQL) or `//` (C, JavaScript)."""
+"""Columns, comments and joins written as other languages write them: `because "..."`
+before the column's `as NAME`, comments started with `--` (SQL) or `//` (C,
+JavaScript), and SQL's `left join`, `join ... using` and a join without its key."""
 
 from __future__ import annotations
 
@@ -43,3 +44,62 @@ def comment_habit(token, span: Span, history, source: SourceFile) -> Diagnostic 
                  "a comment starts with `#`",
                  notes=["`#` starts a comment that runs to the end of the line"],
                  help="write `#`")
+
+
+_SQL_JOIN_KINDS = re.compile(r"(?:left|right|inner|outer|full|cross)(?:\s+outer)?\s+(?=join\b)",
+                             re.IGNORECASE)
+
+
+def sql_join(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`left join locations ...`: every join keeps the records without a match (the
+    alias is null); there is no other kind."""
+    if token.type != "NAME":
+        return None
+    kind = _SQL_JOIN_KINDS.match(source.text, span.start)
+    if kind is None:
+        return None
+    written = " ".join(kind.group().split())
+    return error("OCX014", f"`{written} join` is SQL", Span(span.start, kind.end()),
+                 "not an ocpispec join", notes=[
+                     "an ocpispec join keeps every record: one whose key finds no match "
+                     "keeps the alias null (a join miss, counted in the run summary)"],
+                 help=f"remove `{written}`: write `join ...`")
+
+
+def join_without_key(token, expected, span: Span, history,
+                     source: SourceFile) -> Diagnostic | None:
+    """`join locations using location_id`, `join locations` alone: a join names the key
+    of this record that references the other module, after `on`."""
+    if expected != {"ON"}:
+        return None
+    before = [seen for seen in history if seen.start_pos != token.start_pos]
+    if len(before) < 2 or before[-1].type != "NAME" or before[-2].type != "JOIN":
+        return None
+    target = str(before[-1])
+    if source.text[span.start:span.start + 5].lower() == "using":
+        return error("OCX001", "a join names its key after `on`", Span(span.start, span.start + 5),
+                     "SQL's `using`", help="write `on`")
+    key = _join_key(_module_of(before), target)
+    start = before[-2].start_pos or 0
+    return error("OCX001", f"`join {target}` needs its key", Span(start, before[-1].end_pos or 0),
+                 "which field of this record names the other one?",
+                 notes=["a join is `join MODULE on KEY`, the field of this record that "
+                        "references the other module (docs/language.md, Joins)"],
+                 help=f"write `join {target} on {key}`" if key else
+                 "write `join MODULE on KEY`, e.g. `join locations on location_id`")
+
+
+def _module_of(history) -> str | None:
+    for position in range(len(history) - 1, 0, -1):
+        if history[position - 1].type == "FROM":
+            return str(history[position])
+    return None
+
+
+def _join_key(module: str | None, target: str) -> str | None:
+    from ocpispec.schema.joins import JOINS  # only for an error
+
+    for join in JOINS.get(module or "", ()):
+        if join.target == target:
+            return ".".join(join.local_key)
+    return None
