@@ -381,3 +381,15 @@ def test_a_join_without_its_key_gets_it(module: str, join: str, key: str | None)
     if key is not None:
         assert found.help.endswith(f" on {key}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_word_that_starts_with_a_keyword_is_reported_as_written() -> None:
+    """After `previous month` no name may follow, so `inner` was lexed as the keyword
+    `in` and `ner`: "`ner join locations on location_id` must be quoted"."""
+    text = ROWS.format(module="sessions", join="inner join locations on location_id",
+                       column="location.city")
+    assert "previous month\n  inner join" in text
+    [found] = _diagnostics(text)
+    assert (found.code, found.help) == ("OCX014", "remove `inner`: write `join ...`")
+    span = found.primary_span
+    assert text[span.start:span.end].split() == ["inner"]

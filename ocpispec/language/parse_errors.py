@@ -107,6 +107,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
 
 def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[Token],
                       parser: Lark) -> Diagnostic:
+    if (glued := _glued_keyword(exc.token, history, source, parser)) is not None:
+        return glued
     token = _as_name(exc.token, source, parser)
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
@@ -165,6 +167,33 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+def _glued_keyword(token: Token, history: list[Token], source: SourceFile,
+                   parser: Lark) -> Diagnostic | None:
+    """`previous quarter` then `inner join ...`: where no name may follow, the lexer reads
+    the keyword `in` from the start of `inner` and the parser stops at `ner`. The word
+    as written is what the reader sees and what is wrong."""
+    before = _before(token, history)
+    keyword = before[-1] if before else None
+    if keyword is None or not _keyword(keyword.type, parser) or not str(keyword).isalpha() \
+            or keyword.end_pos != token.start_pos or not str(token)[:1].isalnum():
+        return None
+    word = _WORD.match(source.text, keyword.start_pos or 0)
+    if word is None:
+        return None
+    span = Span(word.start(), word.end())
+    as_name = Token("NAME", word.group(), keyword.start_pos, keyword.line, keyword.column,
+                    end_pos=word.end())
+    found = sql_join(as_name, span, before[:-1], source)
+    if found is not None:
+        return found
+    return error("OCX001", f"unexpected word `{word.group()}`", span,
+                 f"read as the keyword `{keyword}` and `{source.text[token.start_pos:word.end()]}`",
+                 notes=["a word that starts with a keyword is a name, and no name may stand "
+                        "here"],
+                 help="remove it, or fix the clause before it (the shape of every clause is "
+                      "in `docs/language.md`)")
 
 
 def _before(token: Token, history: list[Token]) -> list[Token]:
