@@ -393,3 +393,25 @@ def test_a_word_that_starts_with_a_keyword_is_reported_as_written() -> None:
     assert (found.code, found.help) == ("OCX014", "remove `inner`: write `join ...`")
     span = found.primary_span
     assert text[span.start:span.end].split() == ["inner"]
+
+
+DSO = (REPO / "specs" / "dso_load_profile.ocx").read_text()
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("period.energy", "period.energy_kwh"), ("period.kwh", "period.energy_kwh"),
+    ("period.energie", "period.energy_kwh"), ("period.durration", "period.duration"),
+])
+def test_a_charging_period_s_derived_field_is_suggested(written: str, meant: str) -> None:
+    """A DSO's `spread period.energy ...` was told to list the fields with `ocpispec
+    schema sessions`, which does not show the period's derived `energy_kwh`."""
+    text = DSO.replace("sum(period.energy_kwh)", f"sum({written})")
+    [found] = _diagnostics(text)
+    assert (found.code, found.help) == ("OCX104", f"did you mean `{meant}`?")
+
+
+def test_a_broken_spread_gives_no_unneeded_because_on_its_slot() -> None:
+    """The slot's `because` was warned "needs no justification" (OCX307) while the
+    spread had an error: removing it as told, the fixed spec needed it again."""
+    text = DSO.replace("spread period.energy_kwh", "spread period.energy")
+    assert [d.code for d in _diagnostics(text)] == ["OCX104"]

@@ -65,7 +65,8 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     name = _name(column, ctx)
     if mode is Mode.MEASURE:
         _check_measure(column, typer.uses, typer.calls, ctx)
-    if ctx.error_count() > errors or not _scalar(column, value, scope, ctx) or name is None:
+    if ctx.error_count() > errors or _reads_broken(column, scope) \
+            or not _scalar(column, value, scope, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
     part = series.spread_part(column, scope) if mode is Mode.SELECT else None
     if part is not None and column.justification is None:
@@ -75,6 +76,13 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     if released is not None:
         released.append((column, name, typer.uses))
     return _checked(column, name, mode, value, typer.uses, ctx)
+
+
+def _reads_broken(column: syntax.Column, scope: Scope) -> bool:
+    """A column reading a `spread`, `each` or join alias whose clause has its error
+    already: it reads nothing checkable (its `because` is not "unneeded")."""
+    return any(len(ref.path) >= 1 and ref.path[0] in scope.broken
+               and ref.path not in scope.derived for ref in syntax.field_refs(column.expr))
 
 
 def _name(column: syntax.Column, ctx: Context) -> str | None:

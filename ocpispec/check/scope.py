@@ -240,6 +240,8 @@ class Scope:
                          help=f"it is a field of `{binding}`: write "
                               f"`{'.'.join((binding, *path))}`")
         options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
+        if failed == 0:
+            options = [*self._derived_like(reach, name), *options]
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
         derived = _DERIVED.get(name.lower()) \
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
@@ -257,6 +259,19 @@ class Scope:
                          if binding.module == "locations" and binding.name
                          and "." not in binding.name), None)
         return other_module_hint(reach.binding.module, rest, location)
+
+    def _derived_like(self, reach: _Reach, name: str) -> list[str]:
+        """`period.energy`, `period.kwh`: the derived fields of the binding (a charging
+        period's `energy_kwh` and `duration`) that the word names or is spelt like."""
+        import difflib
+
+        parts = reach.parts
+        own = [path[-1] for path in self.derived
+               if len(path) == len(parts) + 1 and path[:-1] == parts]
+        word = name.lower()
+        return [field for field in own if word in field.split("_")
+                or difflib.get_close_matches(word, [field, *field.split("_")], n=1,
+                                             cutoff=0.7)]
 
     def _sibling(self, reach: _Reach,
                  rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
