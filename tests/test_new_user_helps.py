@@ -415,3 +415,31 @@ def test_a_broken_spread_gives_no_unneeded_because_on_its_slot() -> None:
     spread had an error: removing it as told, the fixed spec needed it again."""
     text = DSO.replace("spread period.energy_kwh", "spread period.energy")
     assert [d.code for d in _diagnostics(text)] == ["OCX104"]
+
+
+@pytest.mark.parametrize(("measure", "renamed"), [
+    ("round(avg(total_parking_time), 2) as avg_idle_min", "avg_idle_hours"),
+    ("round(sum(total_energy), 0) as energy_mwh", "energy_kwh"),
+    ("round(avg(minutes(start_date_time, end_date_time)), 0) as avg_duration_h",
+     "avg_duration_minutes"),
+])
+def test_a_column_named_for_another_unit_is_warned_with_the_right_name(
+        measure: str, renamed: str) -> None:
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="count()").replace(
+        "count() as amount", measure)
+    [found] = _diagnostics(text)
+    assert (found.code, found.help) == ("OCX239", f"name it for its unit: write `{renamed}`")
+    assert _diagnostics(_applied(text, found)) == []
+
+
+@pytest.mark.parametrize("measure", [
+    "round(avg(total_parking_time) * 60, 0) as avg_idle_min",   # converted
+    "round(avg(total_parking_time), 2) as avg_idle_hours",
+    "max(total_energy) as peak_kw",                              # another kind of unit
+])
+def test_a_converted_or_rightly_named_column_is_not_warned(measure: str) -> None:
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="count()").replace(
+        "count() as amount", measure)
+    assert [d.code for d in _diagnostics(text) if d.code == "OCX239"] == []

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn, ResolvedField
+from ocpispec.check.unit_names import check_unit_name
 from ocpispec.check import measures, privacy, series
 from ocpispec.check.context import Context, backticked
 from ocpispec.check.filters import parse_date
@@ -73,6 +74,7 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
         series.spread_part_released(part, scope, ctx)
     privacy.check_column(column, name, typer.uses, ctx, group_key=mode is Mode.KEY,
                          needs_allowance=part is not None)
+    check_unit_name(column, name, ctx)
     if released is not None:
         released.append((column, name, typer.uses))
     return _checked(column, name, mode, value, typer.uses, ctx)

@@ -16,14 +16,9 @@ from typing import Any
 
 from jmespath import parser
 
+from ocpispec.field_units import FIELD_UNITS, FUNCTION_UNITS
 from ocpispec.plan import ir
 
-# units of the quantities a column may come from, by the last segment of a field path
-# (`energy_kwh` and `duration` are a charging period's derived fields)
-FIELD_UNITS = {"kwh": "kWh", "total_energy": "kWh", "energy_kwh": "kWh",
-               "max_electric_power": "W", "max_voltage": "V", "max_amperage": "A",
-               "total_time": "h", "total_parking_time": "h", "duration": "min"}
-FUNCTION_UNITS = {"minutes": "min", "hours": "h"}
 # what a value's unit is while it is worked out: a unit, COUNT (a dimensionless
 # number), CONSTANT (a number written in the spec) or None (unknown)
 COUNT, CONSTANT = "", "#constant"
