@@ -520,10 +520,10 @@ def test_a_spread_without_its_name_is_not_blamed_on_its_zone(zone: str) -> None:
      "`token env OCPI_TOKEN`"),
     ("source ocpi env U token env T version latest",
      "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
-     "write `version auto` (the newest version both sides speak)"),
+     "write `auto` (the newest version both sides speak)"),
     ("source ocpi env U token env T version newest",
      "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
-     "write `version auto` (the newest version both sides speak)"),
+     "write `auto` (the newest version both sides speak)"),
 ])
 def test_a_source_written_as_a_shell_or_in_words(source: str, message: str, fix: str) -> None:
     """`ocpi $OCPI_VERSIONS_URL` said "remove it, or put it inside a quoted string";

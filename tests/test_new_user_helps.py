@@ -92,7 +92,7 @@ output ndjson to "exports/x.ndjson"
 
 def _applied(text: str, found) -> str:
     """The spec with the help's `write `...`` put where the caret is."""
-    replacement = re.search(r"write `(.+?)`(?=,| for |$)", found.help).group(1)
+    replacement = re.search(r"write `(.+?)`(?=,| for | \(|$)", found.help).group(1)
     span = found.primary_span
     return text[:span.start] + replacement + text[span.end:]
 
@@ -443,3 +443,18 @@ def test_a_converted_or_rightly_named_column_is_not_warned(measure: str) -> None
                         key="currency", measure="count()").replace(
         "count() as amount", measure)
     assert [d.code for d in _diagnostics(text) if d.code == "OCX239"] == []
+
+
+@pytest.mark.parametrize(("written", "meant"), [
+    ("2.2", "2.2.1"), ("2.2.0", "2.2.1"), ("2.1", "2.1.1"), ("v2.2.1", "2.2.1"),
+    ('"2.3.0"', "2.3.0"), ("latest", "auto"),
+])
+def test_an_ocpi_version_as_people_write_it_gets_the_version(written: str,
+                                                             meant: str) -> None:
+    """`version v2.2.1` was told "write `version auto`" over the `v2` alone, which
+    pasted gave `version version auto.2.1`."""
+    text = FINANCE.format(field="end_date_time").replace(
+        "token env OCPI_TOKEN", f"token env OCPI_TOKEN version {written}")
+    [found] = _diagnostics(text)
+    assert found.help.startswith(f"write `{meant}`")
+    assert _diagnostics(_applied(text, found)) == []

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ocpispec.language import pseudonym_scope, syntax
+from ocpispec.language.parse_habits import meant_version
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.check import time_units
 from ocpispec.check.context import Context, backticked, did_you_mean
@@ -193,8 +194,9 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
         ctx.emit(error("OCX103", f"unsupported OCPI version `{source.version.name}`",
                        source.version.span, "unsupported version",
                        notes=[f"supported versions are {backticked(versions)}"],
-                       help="write one of them, or `version auto` to use the newest version "
-                            "the platform offers"))
+                       help=f"write `{meant}`" if (meant := meant_version(source.version.name))
+                       else "write one of them, or `auto` to use the newest version the "
+                            "platform offers"))
 
 
 def _check_literal_url(ref: syntax.SecretRef, ctx: Context) -> None:

@@ -335,13 +335,26 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             f"`previous {unit}` is the whole calendar {unit} before the "
                             "run's own"],
                      help=f"write `{rolling}`, or `previous {unit}` for the calendar {unit}")
-    if last[-1:] == ["version"] and "VERSION" in expected and token.type == "NAME":
+    if last[-1:] == ["version"] and "VERSION" in expected and token.type in ("NAME", "STRING"):
+        word = re.match(r'[^\s#]+', source.text[span.start:])
+        end = span.start + (word.end() if word else 0)
+        meant = meant_version(source.text[span.start:end])
         return error("OCX001", "an OCPI version is `2.1.1`, `2.2.1`, `2.3.0` or `auto`",
-                     span, "not a version",
-                     help="write `version auto` (the newest version both sides speak)")
+                     Span(span.start, max(end, span.end)), "not a version",
+                     help=f"write `{meant}`" if meant else
+                     "write `auto` (the newest version both sides speak)")
     if (schedule := _schedule_habit(written, last, source, span)) is not None:
         return schedule
     if last[-2:] == ["monthly", "on"]:
         return error("OCX001", "a monthly schedule names its day as `day N`", span,
                      "expected `day`", help="write `monthly on day 1 at 06:00`")
     return None
+
+
+_OCPI_VERSIONS = {"2.1": "2.1.1", "2.2": "2.2.1", "2.3": "2.3.0"}
+
+
+def meant_version(written: str) -> str | None:
+    """`v2.2.1`, `"2.2.1"`, `2.2`, `2.2.0`: the supported OCPI version of that line."""
+    digits = re.search(r"\d+\.\d+", written)
+    return _OCPI_VERSIONS.get(digits.group()) if digits else None
