@@ -458,3 +458,35 @@ def test_an_ocpi_version_as_people_write_it_gets_the_version(written: str,
     [found] = _diagnostics(text)
     assert found.help.startswith(f"write `{meant}`")
     assert _diagnostics(_applied(text, found)) == []
+
+
+@pytest.mark.parametrize(("old", "written", "fixed"), [
+    ("from sessions", "FROM sessions", "from"),
+    ("  previous month", "  previous month\n  WHERE kwh > 0 AND kwh < 100",
+     "where kwh > 0 and"),
+    ("  join locations on location_id", "  JOIN locations ON location_id",
+     "join locations on"),
+    ("select", "SELECT", "select"),
+    ('output ndjson to', 'OUTPUT ndjson to', "output"),
+    ("kwh as value", "kwh AS value", "as"),
+])
+def test_keywords_in_capitals_get_the_line_in_lower_case(old: str, written: str,
+                                                         fixed: str) -> None:
+    """A SQL user's `SELECT`, `WHERE ... AND`, `JOIN ... ON` got "expected one of ...,
+    found name `SELECT`" with the generic help (`AS`: "write `round(kwh) as AS`")."""
+    text = ROWS.format(module="sessions", join="join locations on location_id",
+                       column="kwh").replace(old, written, 1)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX008" and found.help == f"write `{fixed}`"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_capital_as_before_more_columns_is_one_error() -> None:
+    """`round(kwh, 1) AS kwh` followed by another column: one OCX008, no internal
+    error, and the column after it is checked as usual."""
+    text = ROWS.format(module="sessions", join="", column="truncate(start_date_time, hour)")
+    text = text.replace("  truncate(start_date_time, hour) as value",
+                        "  round(kwh, 1) AS kwh\n  truncate(start_date_time, hour) as value")
+    found = [d for d in _diagnostics(text) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX008", "write `as`")]
+    assert [d.code for d in _diagnostics(_applied(text, found[0])) if d.is_error] == []

@@ -64,12 +64,17 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
     found = []
     previous: syntax.Column | None = None
     for column in columns:
+        if any(seen is previous and said is not None and said.code == "OCX008"
+               for seen, said in found[-2:]) and _same_line(previous, column, source):
+            found.append((column, None))  # `AS value`: the name the `as` names
+            previous = column
+            continue
         diagnostic = _judge(column, previous, source, known)
         if diagnostic is not None:
             found.append((column, diagnostic))
-            if diagnostic.code == "OCX015":
+            if diagnostic.code in ("OCX015", "OCX008"):  # `AS`: the name it misses
                 found.append((previous, None))  # its missing name is the same mistake
-        elif found and found[-1][0] is previous and diagnostic is None \
+        elif found and found[-1][0] is previous and diagnostic is None and found[-1][1] \
                 and found[-1][1].code == "OCX014" and _same_line(previous, column, source):
             found.append((column, None))  # `limit 10`: the 10 belongs to the SQL word
         previous = column
@@ -90,6 +95,10 @@ def _judge(column: syntax.Column, previous: syntax.Column | None, source: Source
         return None
     if (habit := sql_word(expr.path[0], expr.span)) is not None:
         return habit
+    if expr.path[0] == "AS":  # `round(kwh, 1) AS kwh`: SQL's capitals
+        return error("OCX008", "`AS` is written `as`", expr.span, "a keyword in capitals",
+                     notes=["keywords are lower case; field names and values keep their case"],
+                     help="write `as`")
     if previous is None or previous.alias is not None or not _same_line(previous, column, source):
         return None
     before = source.snippet(previous.expr.span)

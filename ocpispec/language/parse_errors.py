@@ -110,6 +110,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (glued := _glued_keyword(exc.token, history, source, parser)) is not None:
         return glued
     token = _as_name(exc.token, source, parser)
+    if (shouted := _upper_case_keywords(token, source, parser)) is not None:
+        return shouted
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
     if (offset := time_with_offset(source, span.start)) is not None:
@@ -167,6 +169,39 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+def _upper_case_keywords(token: Token, source: SourceFile, parser: Lark) -> Diagnostic | None:
+    """`SELECT`, `GROUP BY`, `JOIN locations ON location_id`: keywords written in capitals,
+    as SQL allows. The help writes the line from the word on with its keywords in lower
+    case (and nothing else changed)."""
+    if token.type == "$END":
+        return None
+    keywords = {word for t in parser.terminals if (word := _keyword(t.name, parser))
+                and word.isalpha()}
+    start = source.text.rfind("\n", 0, token.start_pos or 0) + 1  # `OUTPUT csv to`: the
+    end = source.text.find("\n", start)                        # parser stops at `to`
+    line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    shouted = [m for m in _WORD.finditer(line) if m.group() != m.group().lower()
+               and m.group().lower() in keywords and not _quoted(line, m.start())]
+    if not shouted or start + shouted[0].start() > (token.start_pos or 0):
+        return None
+    written = shouted[0].group()
+    start += shouted[0].start()
+    line = line[shouted[0].start():]
+    shouted = [m for m in _WORD.finditer(line) if m.group() != m.group().lower()
+               and m.group().lower() in keywords and not _quoted(line, m.start())]
+    fixed = line[:shouted[-1].end()]
+    for match in reversed(shouted):
+        fixed = fixed[:match.start()] + match.group().lower() + fixed[match.end():]
+    return error("OCX008", f"`{written}` is written `{written.lower()}`",
+                 Span(start, start + shouted[-1].end()), "a keyword in capitals",
+                 notes=["keywords are lower case; field names and values keep their case"],
+                 help=f"write `{fixed}`")
+
+
+def _quoted(line: str, at: int) -> bool:
+    return line[:at].count('"') % 2 == 1
 
 
 def _glued_keyword(token: Token, history: list[Token], source: SourceFile,
