@@ -490,3 +490,14 @@ def test_a_capital_as_before_more_columns_is_one_error() -> None:
     found = [d for d in _diagnostics(text) if d.is_error]
     assert [(d.code, d.help) for d in found] == [("OCX008", "write `as`")]
     assert [d.code for d in _diagnostics(_applied(text, found[0])) if d.is_error] == []
+
+
+def test_a_field_named_without_as_after_a_computed_column_names_it() -> None:
+    """`round(kwh, 1) kwh` said "this column needs a name" for the first and released
+    `kwh` raw as a second column (OCX303); the field is the name it meant."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        "  kwh as value", "  round(kwh, 1) kwh\n  truncate(start_date_time, hour) as value")
+    found = [d for d in _diagnostics(text) if d.is_error]
+    assert [(d.code, d.help) for d in found] == [("OCX015", "write `round(kwh, 1) as kwh`")]
+    fixed = text.replace("round(kwh, 1) kwh", "round(kwh, 1) as kwh")
+    assert [d.code for d in _diagnostics(fixed) if d.is_error] == []

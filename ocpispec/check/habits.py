@@ -91,8 +91,11 @@ def _same_line(first: syntax.Column | None, second: syntax.Column,
 def _judge(column: syntax.Column, previous: syntax.Column | None, source: SourceFile | None,
            known) -> Diagnostic | None:
     expr = column.expr
-    if not isinstance(expr, syntax.FieldRef) or len(expr.path) != 1 or known(expr):
+    if not isinstance(expr, syntax.FieldRef) or len(expr.path) != 1:
         return None
+    if known(expr) and (previous is None or isinstance(previous.expr, syntax.FieldRef)
+                        or previous.alias is not None):
+        return None  # `round(kwh, 1) kwh`: a field after an unnamed computed column names it
     if (habit := sql_word(expr.path[0], expr.span)) is not None:
         return habit
     if expr.path[0] == "AS":  # `round(kwh, 1) AS kwh`: SQL's capitals
