@@ -501,3 +501,17 @@ def test_a_field_named_without_as_after_a_computed_column_names_it() -> None:
     assert [(d.code, d.help) for d in found] == [("OCX015", "write `round(kwh, 1) as kwh`")]
     fixed = text.replace("round(kwh, 1) kwh", "round(kwh, 1) as kwh")
     assert [d.code for d in _diagnostics(fixed) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("window", "iso"), [
+    ("between 2025/10/01 and 2026-01-01", "2025-10-01"),
+    ("since 2025-10-1", "2025-10-01"),
+    ("since 01-10-2025", "2025-10-01"),          # day first, as Europe writes it
+    ("between 2025-10-01 and 2026.01.01", "2026-01-01"),
+])
+def test_a_date_written_another_way_gets_its_iso_form(window: str, iso: str) -> None:
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        "previous month", window)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{iso}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

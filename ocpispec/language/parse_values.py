@@ -150,3 +150,32 @@ def jmespath_join(token, source: SourceFile) -> Diagnostic | None:
                  notes=["`join` starts a dataset's join (`join locations on location_id`); "
                         "JMESPath functions are written in `jmespath(\"...\")`"],
                  help=f"write `{in_hatch(written)}`")
+
+
+_OTHER_DATE = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})\b|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\b"
+                         r"|(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
+def written_date(token, expected, span: Span, source: SourceFile) -> Diagnostic | None:
+    """`2025/10/01`, `01-10-2025`, `2025-10-1`: a date is ISO 8601, `2025-10-01` (a
+    day-first date is read as Europe writes it: day, month, year)."""
+    if "DATE" not in expected:
+        return None
+    found = _OTHER_DATE.match(source.text, span.start)
+    if found is None:
+        return None
+    groups = found.groups()
+    if groups[0]:
+        year, month, day = groups[0:3]
+    elif groups[3]:
+        day, month, year = groups[3:6]
+    else:
+        year, month, day = groups[6:9]
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return None
+    iso = f"{year}-{int(month):02d}-{int(day):02d}"
+    return error("OCX001", f"`{found.group()}` is written `{iso}`",
+                 Span(found.start(), found.end()), "not an ISO date",
+                 notes=["dates are year-month-day with two-digit months and days; a UTC "
+                        "time follows as `T06:00:00Z`"],
+                 help=f"write `{iso}`")
