@@ -515,3 +515,24 @@ def test_a_date_written_another_way_gets_its_iso_form(window: str, iso: str) -> 
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `{iso}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("expression", "record"), [
+    ("join(',', evses[].capabilities)", {"evses": [{"capabilities": ["RFID_READER"]}]}),
+    ("sum(elements[].price_components[].step_size)",
+     {"elements": [{"price_components": [{"step_size": [1]}]}]}),
+])
+def test_a_list_of_lists_is_told_to_flatten(expression: str, record: dict) -> None:
+    """`join(',', evses[].capabilities)` failed every location with "write
+    `to_string(x)`", which turns the list into one JSON text, not a joined one."""
+    import jmespath
+    from jmespath.exceptions import JMESPathTypeError
+
+    from ocpispec.execute.expression_failures import reason, remedy
+
+    with pytest.raises(JMESPathTypeError) as caught:
+        jmespath.search(expression, record)
+    fix = remedy([reason(caught.value)])
+    assert "flatten it with `[]`" in fix and "to_string" not in fix
+    head, _, tail = expression.rpartition(")")
+    assert jmespath.search(head + "[]" + ")" + tail, record) is not None

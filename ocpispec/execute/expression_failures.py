@@ -43,6 +43,9 @@ def _fix(function: str, got: str, takes: str) -> str:
                        "`[]`")
         return (f"give the value `{function}()` reads a default for records that lack it: "
                 f"write `x || {default}` for `x`")
+    if got in ("array", "list") and takes.startswith("array-"):  # a list of lists
+        return (f"`{function}()` got a list of lists: flatten it with `[]`, write `x[]` "
+                f"for `x` (`evses[].capabilities[]`)")
     if "number" in takes and got == "string":
         return f"convert the text `{function}()` reads: write `to_number(x)` for `x`"
     if "string" in takes:
