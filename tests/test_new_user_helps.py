@@ -536,3 +536,17 @@ def test_a_list_of_lists_is_told_to_flatten(expression: str, record: dict) -> No
     assert "flatten it with `[]`" in fix and "to_string" not in fix
     head, _, tail = expression.rpartition(")")
     assert jmespath.search(head + "[]" + ")" + tail, record) is not None
+
+
+@pytest.mark.parametrize(("written", "join", "column"), [
+    ("from sessions, locations", "join locations on location_id", "location.city"),
+    ("from cdrs and locations", "join locations on cdr_location.id", "location.city"),
+    ("from sessions, cdrs", "join cdrs on id", "round(cdr.total_energy, 1)"),
+])
+def test_two_modules_in_one_from_get_the_join(written: str, join: str, column: str) -> None:
+    module = written.split()[1].rstrip(",")
+    text = ROWS.format(module=module, join="", column=column).replace(
+        f"from {module}", written)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `from {module} {join}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

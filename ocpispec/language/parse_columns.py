@@ -103,3 +103,29 @@ def _join_key(module: str | None, target: str) -> str | None:
         if join.target == target:
             return ".".join(join.local_key)
     return None
+
+
+_MODULES = ("sessions", "cdrs", "locations", "tariffs", "tokens")
+_SECOND = re.compile(r"\s*(?:,|and\b)\s*([A-Za-z_]\w*)")
+
+
+def two_modules(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`from sessions, cdrs` or `from sessions and cdrs`: a dataset reads one module; the
+    other comes in through a join (or is a dataset of its own)."""
+    before = [seen for seen in history if seen.start_pos != token.start_pos]
+    if token.type not in ("COMMA", "AND") or len(before) < 2 or before[-2].type != "FROM":
+        return None
+    first = str(before[-1])
+    second = _SECOND.match(source.text, before[-1].end_pos or 0)
+    if second is None or second.group(1) not in _MODULES or first not in _MODULES:
+        return None
+    other = second.group(1)
+    key = _join_key(first, other)
+    start = before[-2].start_pos or 0
+    return error("OCX001", "a dataset reads one module", Span(start, second.end()),
+                 f"`{first}` and `{other}`",
+                 notes=["a second module comes in through a join, which adds its record "
+                        "to each of the first's; or it is a dataset of its own, `from "
+                        f"{other} ... output ...`"],
+                 help=f"write `from {first} join {other} on {key}`" if key else
+                 f"write `from {first}`, and a dataset `from {other} ... output ...` of its own")

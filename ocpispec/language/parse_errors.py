@@ -29,7 +29,7 @@ from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_columns import (
-    because_before_as, comment_habit, join_without_key, sql_join)
+    because_before_as, comment_habit, join_without_key, sql_join, two_modules)
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -127,6 +127,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   because_before_as(token, span, history, source),
                   sql_join(token, span, history, source),
                   join_without_key(token, expected, span, history, source),
+                  two_modules(token, span, history, source),
                   comment_habit(token, span, history, source)):
         if found is not None:
             return found
