@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic, error
-from ocpispec.diagnostics.source import SourceFile
+from ocpispec.diagnostics.source import SourceFile, Span
 
 # word -> (what it is, what to do instead)
 SQL_WORDS: dict[str, tuple[str, str]] = {
@@ -106,7 +106,9 @@ def _judge(column: syntax.Column, previous: syntax.Column | None, source: Source
         return None
     before = source.snippet(previous.expr.span)
     name = expr.path[0]
-    return error("OCX015", f"`{name}` follows `{before}` without `as`", expr.span,
+    # the caret spans both, which the help writes again with `as` between them
+    return error("OCX015", f"`{name}` follows `{before}` without `as`",
+                 Span(previous.expr.span.start, expr.span.end),
                  "read as a second column", notes=[
                      "line breaks carry no meaning, so two expressions in a row are two "
                      "columns; a column's output name comes after `as`"],
