@@ -549,3 +549,17 @@ def test_two_modules_in_one_from_get_the_join(written: str, join: str, column: s
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `from {module} {join}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "name"), [
+    ("token env OCPI_TOKEN", "token OCPI_TOKEN", "OCPI_TOKEN"),
+    ("ocpi env OCPI_VERSIONS_URL", "ocpi OCPI_VERSIONS_URL", "OCPI_VERSIONS_URL"),
+    ("pseudonym key env K", "pseudonym key K", "K"),
+])
+def test_a_secret_s_variable_without_env_gets_env_not_quotes(old: str, new: str,
+                                                             name: str) -> None:
+    """`pseudonym key TUD_KEY` was told to write `"TUD_KEY"`, a literal secret (OCX305)."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(old, new)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `env {name}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

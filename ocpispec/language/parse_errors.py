@@ -131,6 +131,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   comment_habit(token, span, history, source)):
         if found is not None:
             return found
+    if (secret := _bare_secret(token, expected, span)) is not None:
+        return secret
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
         return unquoted
     if (guessed := guessed_form(token, expected, span, history, source)) is not None:
@@ -174,6 +176,19 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                       "(the shape of every clause is in `docs/language.md`)")
 
 
+def _bare_secret(token: Token, expected: set[str], span: Span) -> Diagnostic | None:
+    """`pseudonym key TUD_KEY`, `token OCPI_TOKEN`: a variable's name where a secret is
+    referenced. Quoted, it would be the secret itself (OCX305); it is `env NAME`."""
+    if token.type != "NAME" or not {"ENV", "PROFILE"} <= expected:
+        return None
+    name = str(token)
+    return error("OCX001", f"`{name}` needs `env` or `profile` before it", span,
+                 "a bare name where a secret is referenced",
+                 notes=["secrets are never written into a spec: `env NAME` reads the "
+                        "environment variable NAME, `profile NAME` a stored login"],
+                 help=f"write `env {name}`")
+
+
 def _upper_case_keywords(token: Token, source: SourceFile, parser: Lark) -> Diagnostic | None:
     """`SELECT`, `GROUP BY`, `JOIN locations ON location_id`: keywords written in capitals,
     as SQL allows. The help writes the line from the word on with its keywords in lower
@@ -186,6 +201,7 @@ def _upper_case_keywords(token: Token, source: SourceFile, parser: Lark) -> Diag
     end = source.text.find("\n", start)                        # parser stops at `to`
     line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
     shouted = [m for m in _WORD.finditer(line) if m.group() != m.group().lower()
+               and len(m.group()) > 1  # `K`: a variable's name, not `k`
                and m.group().lower() in keywords and not _quoted(line, m.start())]
     if not shouted or start + shouted[0].start() > (token.start_pos or 0):
         return None
@@ -193,6 +209,7 @@ def _upper_case_keywords(token: Token, source: SourceFile, parser: Lark) -> Diag
     start += shouted[0].start()
     line = line[shouted[0].start():]
     shouted = [m for m in _WORD.finditer(line) if m.group() != m.group().lower()
+               and len(m.group()) > 1  # `K`: a variable's name, not `k`
                and m.group().lower() in keywords and not _quoted(line, m.start())]
     fixed = line[:shouted[-1].end()]
     for match in reversed(shouted):
