@@ -563,3 +563,18 @@ def test_a_secret_s_variable_without_env_gets_env_not_quotes(old: str, new: str,
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `env {name}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "fixed"), [
+    ("  count() as records", "  count as records", "count()"),
+    ("  minimum group size 10", "  minimum_group_size 10", "minimum group size"),
+])
+def test_words_of_the_language_written_as_fields_get_their_form(old: str, new: str,
+                                                                fixed: str) -> None:
+    """`count as cdrs` and `minimum_group_size 10` were unknown fields with "list the
+    fields with `ocpispec schema cdrs`"."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(old, new)
+    found = [d for d in _diagnostics(text) if d.is_error][0]  # (`10`: a column of its own)
+    assert found.code == "OCX104" and found.help.endswith(f"write `{fixed}`")
+    assert _diagnostics(_applied(text, found)) == []

@@ -64,7 +64,7 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     value = typer.value(column.expr)
     _check_dates(column.expr, ctx)
     name = _name(column, ctx)
-    if mode is Mode.MEASURE:
+    if mode is Mode.MEASURE and ctx.error_count() == errors:  # `count as n`: one error
         _check_measure(column, typer.uses, typer.calls, ctx)
     if ctx.error_count() > errors or _reads_broken(column, scope) \
             or not _scalar(column, value, scope, ctx) or name is None:

@@ -31,6 +31,14 @@ _DERIVED = {
 }
 
 
+# words of the language written as if they were fields -> (what they are, what to write)
+_SPOKEN = {
+    "count": ("`count` is a function", "count()"),
+    **dict.fromkeys(("minimum_group_size", "min_group_size", "group_size"),
+                    ("the rule is three words", "minimum group size")),
+}
+
+
 @frozen
 class _Reach:
     """A binding and where its object sits inside the binding module's records."""
@@ -245,7 +253,9 @@ class Scope:
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
         derived = _DERIVED.get(name.lower()) \
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
-        fix = (f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
+        spoken = _SPOKEN.get(name.lower()) if not prefix else None
+        fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
+               else f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
                else f"it is computed: write `{derived}`" if derived
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
