@@ -578,3 +578,13 @@ def test_words_of_the_language_written_as_fields_get_their_form(old: str, new: s
     found = [d for d in _diagnostics(text) if d.is_error][0]  # (`10`: a column of its own)
     assert found.code == "OCX104" and found.help.endswith(f"write `{fixed}`")
     assert _diagnostics(_applied(text, found)) == []
+
+
+@pytest.mark.parametrize(("condition", "fixed"), [
+    ('status is "COMPLETED"', "="), ('status is not "COMPLETED"', "!="), ("kwh is 0", "="),
+])
+def test_is_with_a_value_gets_the_comparison(condition: str, fixed: str) -> None:
+    text = ROWS.format(module="sessions", join=f"where {condition}", column="kwh")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

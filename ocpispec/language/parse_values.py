@@ -36,6 +36,15 @@ def condition_habit(token, expected, span: Span, history,
                      notes=["`between DATE and DATE` under `from` selects the records "
                             "changed in that range"],
                      help=f"compare twice: `{f'not ({both})' if negated else both}`")
+    if token.type in ("STRING", "NUMBER", "INT", "DATE", "TRUE", "FALSE") \
+            and previous is not None and previous.type in ("IS", "NOT") and "NULL" in expected:
+        negated = previous.type == "NOT"
+        start = history[-2].start_pos if negated and len(history) > 1 else previous.start_pos
+        return error("OCX001", "`is` compares with `null` only", Span(start or 0,
+                     previous.end_pos or 0), "not a comparison with a value",
+                     notes=["`is null` and `is not null` test for a missing value; a value "
+                            "is compared with `=` and `!=`"],
+                     help="write `!=`" if negated else "write `=`")
     if token.type == "LPAR" and previous is not None and previous.type == "IN" \
             and expected == {"LSQB"}:
         found = _PARENTHESISED.match(line, at)
