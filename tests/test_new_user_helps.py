@@ -588,3 +588,11 @@ def test_is_with_a_value_gets_the_comparison(condition: str, fixed: str) -> None
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("condition", "number"), [("kwh > 0.5kWh", "0.5"), ("kwh >= 5kwh", "5")])
+def test_a_number_with_a_unit_gets_the_bare_number(condition: str, number: str) -> None:
+    text = ROWS.format(module="sessions", join=f"where {condition}", column="kwh")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{number}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
