@@ -29,6 +29,8 @@ _FAMILY = {"min": "time", "h": "time", "s": "time", "Wh": "energy", "kWh": "ener
            "A": "current"}
 _SPOKEN = {"min": "minutes", "h": "hours", "kWh": "kWh", "W": "watts (W)", "V": "volts",
            "A": "amperes"}
+_SAID = {"min": "minutes", "h": "hours", "s": "seconds", "W": "watts", "kW": "kilowatts",
+         "MW": "megawatts"}
 _RENAMED = {"min": "minutes", "h": "hours", "kWh": "kwh", "W": "w"}
 
 
@@ -44,7 +46,8 @@ def check_unit_name(column: syntax.Column, name: str, ctx: Context) -> None:
     written = next(word for word in reversed(words) if word in _NAMED)
     renamed = "_".join(_RENAMED[unit] if word == written else word for word in name.split("_"))
     ctx.emit(warning(
-        "OCX239", f"`{name}` says {written}, but the column is in {_SPOKEN[unit]}",
+        "OCX239", f"`{name}` says {_SAID.get(said, said)}, but the column is in "
+                  f"{_SPOKEN[unit]}",
         (column.alias or column.expr).span, f"a value in {_SPOKEN[unit]}",
         notes=["the data package declares the column's unit; a consumer reading the name "
                "would be off by a factor"],
