@@ -596,3 +596,17 @@ def test_a_number_with_a_unit_gets_the_bare_number(condition: str, number: str) 
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `{number}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("column", [
+    "round(kwh 1) as value", "round(kwh, 1 as value",
+    "round(minutes(start_date_time, end_date_time) as value",
+    "prefix(location.postal_code 4) as value",
+])
+def test_a_call_missing_a_comma_or_its_paren_gets_it(column: str) -> None:
+    text = ROWS.format(module="sessions", join="join locations on location_id",
+                       column=column.removesuffix(" as value")).replace(
+        f"{column.removesuffix(' as value')} as value", column)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX001" and found.help.startswith("write `")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

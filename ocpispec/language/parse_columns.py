@@ -129,3 +129,24 @@ def two_modules(token, span: Span, history, source: SourceFile) -> Diagnostic | 
                         f"{other} ... output ...`"],
                  help=f"write `from {first} join {other} on {key}`" if key else
                  f"write `from {first}`, and a dataset `from {other} ... output ...` of its own")
+
+
+def missing_comma(token, expected, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`round(kwh 1)`: two arguments without the `,` between them; `round(kwh, 1 as x`:
+    a call not closed before its column's name."""
+    if not {"COMMA", "RPAR"} <= expected:
+        return None
+    before = [seen for seen in history if seen.start_pos != token.start_pos]
+    if not before or before[-1].type not in ("NAME", "NUMBER", "INT", "RPAR", "STRING"):
+        return None
+    previous = before[-1]
+    if token.type in ("AS", "BECAUSE", "$END"):
+        return error("OCX001", "the call is not closed", Span(previous.start_pos or 0,
+                     previous.end_pos or 0), "expected `)` after this",
+                     help=f"write `{previous})`")
+    if token.type not in ("NUMBER", "INT", "NAME"):
+        return None
+    start = previous.start_pos or 0
+    written = f"{previous}, {token}"
+    return error("OCX001", "arguments are separated by `,`", Span(start, span.end),
+                 "two arguments without `,`", help=f"write `{written}`")

@@ -29,7 +29,7 @@ from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_columns import (
-    because_before_as, comment_habit, join_without_key, sql_join, two_modules)
+    because_before_as, comment_habit, join_without_key, missing_comma, sql_join, two_modules)
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -162,6 +162,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         found = rule(token, expected, span, history, parser)
         if found is not None:
             return found
+    if (comma := missing_comma(token, expected, span, history, source)) is not None:
+        return comma  # the last resort before the generic help: more specific rules first
     if token.type == "$END" and not history:
         return error("OCX003", "the spec is empty", span, "expected `export NAME`",
                      help="start with `export NAME`, then `consumer`, `purpose`, `source`, "
