@@ -610,3 +610,14 @@ def test_a_call_missing_a_comma_or_its_paren_gets_it(column: str) -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.code == "OCX001" and found.help.startswith("write `")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("after", ["", "\nschedule daily at 06:00\n"])
+def test_a_destination_without_to_gets_to(after: str) -> None:
+    """`output csv "exports/x.csv"` read the path as a template name, and the help
+    offered `to "exports/{export}-{run.date}.csv"`, not the user's own path."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        'output ndjson to "exports/x.ndjson"', 'output ndjson "exports/x.ndjson"') + after
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help == 'write `to "exports/x.ndjson"`'
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -48,6 +48,12 @@ def dataset_shape(token, expected: set[str], span: Span, history,
     if token.type in _ENDS and "TO" in expected and previous is not None \
             and (written := _output_format(history)) is not None:
         extension = _EXTENSIONS.get(written, written if written in _FORMATS.values() else "csv")
+        last = history[-1]
+        if last.type == "STRING" and not str(last).strip('"').endswith((".j2", ".jinja")) \
+                and str(last) != f'"{written}"':  # `output csv "x.csv"`: read as a template
+            return error("OCX001", "`to` comes before the destination",
+                         Span(last.start_pos or 0, last.end_pos or 0),
+                         "read as a template name", help=f"write `to {last}`")
         return error("OCX003" if token.type == "$END" else "OCX001",
                      "`output` needs a destination", span, "expected `to` before this",
                      help=f"end the clause with `to \"exports/{{export}}-{{run.date}}."
