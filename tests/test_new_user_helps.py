@@ -621,3 +621,18 @@ def test_a_destination_without_to_gets_to(after: str) -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.help == 'write `to "exports/x.ndjson"`'
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_the_review_names_the_files_that_leave_beside_the_output(run_cli, tmp_path: Path) -> None:
+    """The officer signs what the consumer receives: the manifest and the data package go
+    with every file output, so the review's destination says so (and a run writes them)."""
+    review = run_cli("review", "specs/open_data_locations.ocx", "--format", "json")
+    [dataset] = __import__("json").loads(review.stdout)["datasets"]
+    destination = str(dataset["flow"])
+    assert ".manifest.json" in destination and ".datapackage.json" in destination
+    out = tmp_path / "x.geojson"
+    done = run_cli("run", "specs/open_data_locations.ocx", "--demo", "--demo-size", "200",
+                   "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("x.")) == [
+        "x.geojson", "x.geojson.datapackage.json", "x.geojson.manifest.json"]

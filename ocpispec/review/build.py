@@ -159,8 +159,16 @@ def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ..
 def _destination(render: ir.Render) -> str:
     target = f"the file `{render.destination}`" if render.destination else "standard output"
     if render.template:
-        return f"{target}, rendered by the custom template `{render.template}`"
-    return f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
+        form = f"{target}, rendered by the custom template `{render.template}`"
+    else:
+        form = f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
+    if not render.destination:
+        return form
+    # what also leaves with every file (docs/outputs.md): no value of a record, but the
+    # officer signs everything the consumer receives
+    return (f"{form}; beside it `.manifest.json` (the export's header, window, columns, "
+            "filters, withheld fields and the file's sha256) and `.datapackage.json` (each "
+            "column's type and description)")
 
 
 def _column(column: CheckedColumn, role: str, scope: str, module: str,
