@@ -636,3 +636,14 @@ def test_the_review_names_the_files_that_leave_beside_the_output(run_cli, tmp_pa
     assert done.exit_code == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("x.")) == [
         "x.geojson", "x.geojson.datapackage.json", "x.geojson.manifest.json"]
+
+
+@pytest.mark.parametrize("window", ["since last_run", "since last-run"])
+def test_since_last_run_written_as_one_word_gets_the_window(window: str) -> None:
+    """`since last_run` marked `_run` alone, so `since last run` pasted over it gave
+    `since lastsince last run`."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        "previous month", window)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help == "write `since last run`"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

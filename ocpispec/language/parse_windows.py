@@ -56,7 +56,9 @@ def window_habit(token, expected: set[str], span: Span, history,
         return _fix(span, f"`since {words[0]}` is written `{fixed}`", fixed, _NOTES[fixed])
     if previous.type == "LAST" and expected == {"RUN"} and history[-2:-1] \
             and history[-2].type == "SINCE":
-        return _fix(span, "the watermark window is `since last run`", "since last run",
+        word = re.match(r"[^\s#]*", source.text[span.start:])  # `last_run`: to its end
+        return _fix(Span(history[-2].start_pos or 0, span.start + len(word.group())),
+                    "the watermark window is `since last run`", "since last run",
                     _NOTES["since last run"])
     if previous.type == "INT" and expected == {"COMPLETE"} and history[-2:-1] \
             and history[-2].type == "PREVIOUS" and words:
