@@ -647,3 +647,14 @@ def test_since_last_run_written_as_one_word_gets_the_window(window: str) -> None
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.help == "write `since last run`"
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "number"), [
+    ("retention 1 year", "retention one year", "1"),
+    ("previous month", "last seven days", "7"),
+])
+def test_a_number_in_words_gets_its_digits(old: str, new: str, number: str) -> None:
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(old, new)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{number}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

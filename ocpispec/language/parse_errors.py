@@ -23,7 +23,7 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
 from ocpispec.language.parse_values import (
     condition_habit, delimiter_token, indexed_path, jmespath_join, negated_field,
-    number_with_unit, written_date)
+    number_with_unit, number_word, written_date)
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
@@ -122,6 +122,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
     for found in (written_date(token, expected, span, source),
+                  number_word(token, expected, span),
                   number_with_unit(token, history, source),
                   output_habit(token, span, history, source),
                   decimal_text(token, span, history, source),

@@ -204,3 +204,18 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
                  notes=["a field's value is in the unit OCPI gives it: kWh, hours, watts "
                         "(`ocpispec schema MODULE` lists them)"],
                  help=f"write `{number}`")
+
+
+_NUMBER_WORDS = {word: index for index, word in enumerate(
+    ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+     "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split())}
+_NUMBER_WORDS.update({"thirty": 30, "sixty": 60, "ninety": 90, "hundred": 100})
+
+
+def number_word(token, expected, span: Span) -> Diagnostic | None:
+    """`retention three years`, `last seven days`: a number written as a word."""
+    number = _NUMBER_WORDS.get(str(token).lower()) if token.type == "NAME" else None
+    if number is None or not expected & {"INT", "NUMBER"}:
+        return None
+    return error("OCX001", f"`{token}` is written `{number}`", span, "a number in words",
+                 help=f"write `{number}`")
