@@ -90,7 +90,7 @@ print(json.dumps(sorted(set(sys.modules) & set(json.loads(sys.argv[2])))))
 """
 NOT_FOR_A_FAST_CHECK = (*NOT_FOR_CHECK, *HEAVY, "click", "pathlib", "urllib.parse", "ipaddress",
                         # pure-Python layers over what a check uses (typing only for mypy)
-                        "typing", "pickle", "signal")
+                        "typing", "pickle", "signal", "lark")
 
 
 @pytest.mark.parametrize("spec", ["specs/municipality_sessions.ocx",

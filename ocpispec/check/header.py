@@ -8,7 +8,6 @@ import re
 from collections.abc import Sequence
 
 from ocpispec.language import pseudonym_scope, syntax
-from ocpispec.language.parse_habits import meant_version
 from ocpispec.approval import requirement as approval_requirement
 from ocpispec.check import time_units
 from ocpispec.check.context import Context, backticked, did_you_mean
@@ -191,6 +190,8 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
                        help="add `ocpi env OCPI_VERSIONS_URL` and `token env OCPI_TOKEN`, or "
                             "use `source profile NAME` after `ocpispec login`"))
     if source.version is not None and source.version.name not in (*versions, "auto"):
+        from ocpispec.language.parse_habits import meant_version  # loads lark: errors only
+
         ctx.emit(error("OCX103", f"unsupported OCPI version `{source.version.name}`",
                        source.version.span, "unsupported version",
                        notes=[f"supported versions are {backticked(versions)}"],
