@@ -191,3 +191,41 @@ def test_version_labels_written_as_json_numbers(run_cli, demo_server_factory, tm
     assert result.exit_code == 0, result.stderr
     assert saved(tmp_path)["version"] == "2.2.1"
     assert "the platform labels a version `2.2`; using it as OCPI 2.2.1" in result.stderr
+
+
+def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, demo_server_factory,
+                                                                       tmp_path) -> None:
+    """Version details listing the data endpoints on another port of the login host (another
+    service of the machine, not necessarily the platform's): the token went there unasked,
+    as only the host name was compared. Now login names it, `get` refuses with OCX518 before
+    any request goes there, and `--allow-host HOST:PORT` allows that port."""
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(size=20)
+    login_origin: list[str] = []
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if path.rstrip("/").endswith("/2.2.1"):     # the details: data endpoints on the demo's own port
+            body = body.replace(f'{login_origin[0]}/ocpi/cpo/2.2.1/s'.encode(),
+                                f'{server.origin}/ocpi/cpo/2.2.1/s'.encode())
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        login_origin.append(proxy.origin)
+        other = f"127.0.0.1:{server.port}"
+        logged_in = login(run_cli, server, url=proxy.origin + "/ocpi/cpo/versions")
+        assert logged_in.exit_code == 0, logged_in.stderr
+        assert (f"  note:          `sessions` is listed on `{other}`, where the token is not sent; if it "
+                f"belongs to the platform, log in again with `--allow-host {other}`") in logged_in.stdout
+        refused = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        assert refused.exit_code == 1 and refused.stdout == ""
+        assert (f"error[OCX518]: the platform points to another port (`{other}`) of the host you gave; "
+                "the token is not sent there") in refused.stderr
+        assert not [r for r in server.request_log if "/sessions" in r.target]
+        assert run_cli("get", "locations", "--date-to", "2030-01-01").exit_code == 0   # on the login port
+        assert login(run_cli, server, "--allow-host", other, url=proxy.origin + "/ocpi/cpo/versions").exit_code == 0
+        assert saved(tmp_path)["allowed_hosts"] == [other]
+        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
+    assert f"warning: sending the token to `{other}` as allowed at login (--allow-host)" in pulled.stderr
+    assert login(run_cli, server, "--allow-host", "a.example/x").exit_code == 2

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ocpispec.cli.client_options import request_timeout_option, retry_backoff, token_from_options
-from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, safe_url
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, hosts, safe_url
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.discovery import emsp_side
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
@@ -22,14 +22,14 @@ def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    hosts = []
+    allowed = []
     for value in values:
-        host = value.strip().lower()
-        host = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
-        if not host or any(c in host for c in "/@ ?#"):
-            raise click.BadParameter(f"`{value}` is not a host name; write it like `api.cpo.example.com`")
-        hosts.append(host)
-    return tuple(dict.fromkeys(hosts))
+        entry = hosts.allowance(value)
+        if entry is None:
+            raise click.BadParameter(f"`{value}` is not a host name; write it like `api.cpo.example.com` "
+                                     "(any port) or `api.cpo.example.com:8443` (that port)")
+        allowed.append(entry)
+    return tuple(dict.fromkeys(allowed))
 
 
 @click.command("login")
@@ -51,8 +51,8 @@ def _hosts(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) 
               help="Use the scheme of URL (e.g. http://) for endpoints on its host that the platform lists "
                    "with another (e.g. https:// on a server that speaks only http). Saved in the profile.")
 @click.option("--allow-host", "allowed_hosts", multiple=True, callback=_hosts, metavar="HOST",
-              help="Let discovery send the token to HOST too, when the platform's versions or endpoints "
-                   "point there (repeatable). Saved in the profile.")
+              help="Let discovery send the token to HOST too (any port; HOST:PORT for one port), when the "
+                   "platform's versions or endpoints point there (repeatable). Saved in the profile.")
 @request_timeout_option
 def login(url: str, token: str | None, token_env: str | None, party: str, name: str,
           token_encoding: str, version: str, scheme_from_url: bool, allowed_hosts: tuple[str, ...],
@@ -102,11 +102,21 @@ def _deviations(profile: Profile) -> list[str]:
         lines.append(f"  endpoints:     on this host always {scheme}:// (--endpoint-scheme-from-url)")
     if profile.allowed_hosts:
         lines.append(f"  token also to: {', '.join(profile.allowed_hosts)} (--allow-host)")
+    for module, target in _elsewhere(profile).items():
+        lines.append(f"  note:          `{module}` is listed on `{target}`, where the token is not sent; "
+                     f"if it belongs to the platform, log in again with `--allow-host {target}`")
     tokens = profile.endpoints.get("tokens")
     if profile.version == "2.1.1" and tokens is not None and not emsp_side(tokens):
         lines.append("  note:          a 2.1.1 CPO's `tokens` endpoint usually only receives tokens; "
                      "pulling `tokens` may fail")
     return lines
+
+
+def _elsewhere(profile: Profile) -> dict[str, str]:
+    """The modules listed where the token may not go (another host or port): pulling them fails."""
+    found = {module: hosts.refused(url, profile.versions_url, profile.allowed_hosts)
+             for module, url in sorted(profile.endpoints.items()) if module != "credentials"}
+    return {module: target[:80] for module, target in found.items() if target is not None}
 
 
 def _report(profile: Profile, offered: str, used: str, path: str) -> None:

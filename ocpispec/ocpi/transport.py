@@ -37,11 +37,11 @@ import httpx
 
 from ocpispec import __version__
 from ocpispec.logs import HTTP
-from ocpispec.ocpi import errors
+from ocpispec.ocpi import errors, hosts
 from ocpispec.ocpi.body import decode_body, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
-from ocpispec.ocpi.errors import fail, safe_url, shown_url, status_line, status_meaning
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
                                     run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
@@ -93,7 +93,7 @@ class Transport:
         self._warnings = warnings
         self._token = credentials.token
         self._login_url = credentials.versions_url
-        self._hosts = frozenset(h.lower() for h in (_hostname(credentials.versions_url), *credentials.allowed_hosts))
+        self._allowances = credentials.allowed_hosts
         self._answered = False           # a first request answered: a later 500 is not about the token
         self._setting = credentials.token_encoding
         self._encoding = "plain" if self._setting == "plain" else "base64"
@@ -154,26 +154,22 @@ class Transport:
             time.sleep(delay)
 
     def _check_host(self, url: str) -> None:
-        """The token goes only to the host of the URL the user gave, or to hosts allowed at login,
-        and never in clear text when the user gave an https:// URL."""
-        host = _hostname(url)
-        if host in self._hosts:
-            if _scheme(self._login_url) == "https" and _scheme(url) != "https":
-                raise fail(errors.FOREIGN_HOST, "the platform points to a plain http:// URL, but you logged in "
-                           "over https://; the token is not sent unencrypted",
-                           notes=[f"URL you gave: {safe_url(self._login_url)}",
-                                  f"the platform's URL: {safe_url(url)}"],
-                           help="ask the CPO to list https:// URLs; if the host speaks https, log in again with "
-                                "`--endpoint-scheme-from-url` to use https:// for its endpoints")
-            if host != _hostname(self._login_url):
-                self._warnings.add(f"sending the token to `{host}` as allowed at login (--allow-host)",
-                                   kind=f"allowed-host-{host}")
-            return
-        raise fail(errors.FOREIGN_HOST, f"the platform points to another host (`{host[:80]}`) than the URL "
-                   "you gave; the token is not sent there",
-                   notes=[f"URL you gave: {safe_url(self._login_url)}",
-                          f"the platform's URL: {safe_url(url)}"],
-                   help=f"if `{host[:80]}` belongs to the platform, log in again with `--allow-host {host[:80]}`")
+        """The token goes only to the host and port of the URL the user gave, or to hosts
+        allowed at login, and never in clear text when the user gave an https:// URL."""
+        at_home = hosts.place(url) == hosts.place(self._login_url)
+        allowance = None if at_home else hosts.allowed(url, self._allowances)
+        if not at_home and allowance is None:
+            raise _foreign(url, self._login_url)
+        if _scheme(self._login_url) == "https" and _scheme(url) != "https":
+            raise fail(errors.FOREIGN_HOST, "the platform points to a plain http:// URL, but you logged in "
+                       "over https://; the token is not sent unencrypted",
+                       notes=[f"URL you gave: {safe_url(self._login_url)}",
+                              f"the platform's URL: {safe_url(url)}"],
+                       help="ask the CPO to list https:// URLs; if the host speaks https, log in again with "
+                            "`--endpoint-scheme-from-url` to use https:// for its endpoints")
+        if allowance is not None:
+            self._warnings.add(f"sending the token to `{allowance[:80]}` as allowed at login (--allow-host)",
+                               kind=f"allowed-host-{allowance}")
 
     # -- one attempt --------------------------------------------------------------
 
@@ -399,11 +395,13 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     return headers
 
 
-def _hostname(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
+def _foreign(url: str, login_url: str) -> OcpiError:
+    target = (hosts.refused(url, login_url, ()) or "")[:80]
+    same_host = hosts.place(url)[0] == hosts.place(login_url)[0]
+    what = f"another port (`{target}`) of the host" if same_host else f"another host (`{target}`) than the URL"
+    return fail(errors.FOREIGN_HOST, f"the platform points to {what} you gave; the token is not sent there",
+                notes=[f"URL you gave: {safe_url(login_url)}", f"the platform's URL: {safe_url(url)}"],
+                help=f"if `{target}` belongs to the platform, log in again with `--allow-host {target}`")
 
 
 def _scheme(url: str) -> str:
