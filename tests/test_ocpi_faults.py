@@ -161,6 +161,27 @@ def test_redirect_to_another_host_is_not_followed(demo_server: DemoServer, fast_
     assert shown(caught.value, demo_server) == snapshot
 
 
+@pytest.mark.parametrize(("login", "target"), [("http://cpo.example/ocpi/versions", "https://cpo.example/x"),
+                                               ("https://cpo.example/ocpi/versions", "https://cpo.example:8443/x")])
+def test_a_redirect_to_another_port_or_scheme_says_so(demo_server: DemoServer, fast_options: FetchOptions,
+                                                      login: str, target: str) -> None:
+    """Not followed with the token, like one to another host, but said as it is: "another
+    host" for `https://` on the same host (an http-to-https redirect) misled the user.
+    A plain-http server cannot redirect to https on itself, hence the mock transport."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": target})
+
+    with pytest.raises(OcpiError) as caught:
+        OcpiClient.connect(Credentials(login, demo_server.token), options=fast_options,
+                           transport=httpx.MockTransport(handler))
+    assert seen == [login]
+    assert caught.value.diagnostic.message == ("the platform redirects to another scheme or port of the same "
+                                               "host; not following it with the token")
+
+
 @pytest.mark.parametrize("listed", ["details", "endpoint"])
 def test_the_token_never_goes_over_plain_http_after_an_https_login(
         demo_server: DemoServer, fast_options: FetchOptions, listed: str, snapshot) -> None:

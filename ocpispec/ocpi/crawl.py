@@ -530,7 +530,7 @@ class Crawl:
         if before is None or before <= page.total:
             return None
         drop = before - page.total
-        (warn or self._warnings.add)(f"`X-Total-Count` shrank from {self._first_total} to {page.total} during "
+        (warn or self._warnings.add)(f"`X-Total-Count` shrank from {before} to {page.total} during "
                                      "the crawl (objects changed on the platform); fetching the shifted objects "
                                      "again", kind="shrink")
         return PageRequest(max(0, start - drop), drop, refill=True)

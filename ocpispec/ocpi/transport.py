@@ -425,7 +425,9 @@ def _tls_failure(exc: BaseException) -> bool:
 def _same_origin_redirect(url: str, location: str) -> str:
     target = urljoin(url, location)
     if errors.origin(target) != errors.origin(url):
-        raise fail(errors.HTTP_ERROR, "the platform redirects to another host; not following it with the token",
+        where = ("another host" if hosts.place(target)[0] != hosts.place(url)[0]
+                 else "another scheme or port of the same host")
+        raise fail(errors.HTTP_ERROR, f"the platform redirects to {where}; not following it with the token",
                    notes=[f"request: GET {safe_url(url)}", f"redirect to: {errors.origin(target)}"],
                    help="use the redirect target as the versions URL if you trust it, then log in again")
     return target
