@@ -197,8 +197,9 @@ def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, 
                                                                        tmp_path) -> None:
     """Version details listing the data endpoints on another port of the login host (another
     service of the machine, not necessarily the platform's): the token went there unasked,
-    as only the host name was compared. Now login names it, `get` refuses with OCX518 before
-    any request goes there, and `--allow-host HOST:PORT` allows that port."""
+    as only the host name was compared (and doctor said it would be sent there). Now login
+    and doctor name it, `get` refuses with OCX518 before any request goes there, and
+    `--allow-host HOST:PORT` allows that port."""
     from fixtures_proxy import RewritingProxy
 
     server = demo_server_factory(size=20)
@@ -223,6 +224,12 @@ def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, 
                 "the token is not sent there") in refused.stderr
         assert not [r for r in server.request_log if "/sessions" in r.target]
         assert run_cli("get", "locations", "--date-to", "2030-01-01").exit_code == 0   # on the login port
+        doctor = run_cli("doctor")
+        assert doctor.exit_code == 1
+        assert f"endpoints point elsewhere than the version details: another port (http://{other})" in doctor.stdout
+        assert (f"-> ocpispec does not send the token to `{other}`, so the modules listed there cannot be "
+                f"pulled; if they belong to the platform, log in again with `--allow-host {other}`"
+                ) in " ".join(doctor.stdout.split())
         assert login(run_cli, server, "--allow-host", other, url=proxy.origin + "/ocpi/cpo/versions").exit_code == 0
         assert saved(tmp_path)["allowed_hosts"] == [other]
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")

@@ -53,7 +53,7 @@ def _diagnose(credentials: Credentials, options: DoctorOptions, fetch: FetchOpti
     found = _discovered(client)
     raw = platform.raw_answers(recorder.exchanges)
     findings += platform.versions_findings(raw, found, recorder.exchanges)
-    findings += platform.endpoint_findings(raw, found, credentials.versions_url)
+    findings += platform.endpoint_findings(raw, found, credentials.versions_url, credentials.allowed_hosts)
     findings += platform.credentials_findings(raw, found)
     findings += platform.token_findings(recorder.exchanges, found)
     if failure is not None:

@@ -16,6 +16,7 @@ import orjson
 
 from ocpispec.doctor.model import Finding, Status, clip
 from ocpispec.doctor.recorder import Exchange, shown_url
+from ocpispec.ocpi import hosts
 from ocpispec.ocpi.client import DATA_MODULES
 from ocpispec.ocpi.errors import origin
 from ocpispec.ocpi.options import VERSIONS
@@ -99,7 +100,8 @@ def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchan
     return findings
 
 
-def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> list[Finding]:
+def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str,
+                      allowed_hosts: tuple[str, ...] = ()) -> list[Finding]:
     if found.endpoints is None or found.version is None:
         return _unreached_endpoints(raw, versions_url)
     data_modules = sorted(m for m in found.endpoints if m in DATA_MODULES)
@@ -126,12 +128,23 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str) -> 
                                 "ocpispec leaves them alone; specs that use them fail"))
     base = raw.details_url or versions_url
     elsewhere = sorted({_where(url, base) for url in found.endpoints.values()} - {""})
+    refused = sorted({target for url in found.endpoints.values()
+                      if (target := hosts.refused(url, versions_url, allowed_hosts)) is not None})
     if elsewhere:
         findings.append(Finding(PLATFORM, "endpoint URLs", Status.WARNING,
                                 f"endpoints point elsewhere than the version details: {'; '.join(elsewhere)}",
-                                "ocpispec uses the URLs as listed and sends the token there; "
-                                "the module checks below show whether they answer"))
+                                _elsewhere_action(refused)))
     return findings
+
+
+def _elsewhere_action(refused: list[str]) -> str:
+    if not refused:
+        return "ocpispec uses the URLs as listed and sends the token there; the module checks below show " \
+               "whether they answer"
+    shown = ", ".join(f"`{clip(target, 80)}`" for target in refused[:4])
+    allow = " ".join(f"--allow-host {clip(target, 80)}" for target in refused[:4])
+    return (f"ocpispec does not send the token to {shown}, so the modules listed there cannot be pulled; if "
+            f"they belong to the platform, log in again with `{allow}`")
 
 
 def _unreached_endpoints(raw: RawAnswers, versions_url: str) -> list[Finding]:
@@ -283,6 +296,8 @@ def _where(url: str, base: str) -> str:
     ours, theirs = urlsplit(base), urlsplit(target)
     if ours.netloc.lower() == theirs.netloc.lower():
         return f"`{theirs.scheme}://` instead of `{ours.scheme}://`"
+    if hosts.place(base)[0] == hosts.place(target)[0]:
+        return f"another port ({origin(shown_url(target))})"
     return f"another host ({origin(shown_url(target))})"
 
 
