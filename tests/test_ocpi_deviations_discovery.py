@@ -236,3 +236,39 @@ def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, 
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
     assert f"warning: sending the token to `{other}` as allowed at login (--allow-host)" in pulled.stderr
     assert login(run_cli, server, "--allow-host", "a.example/x").exit_code == 2
+
+
+def test_a_listed_version_without_usable_details_falls_back_to_the_next(run_cli, demo_server_factory,
+                                                                         tmp_path) -> None:
+    """A platform listing OCPI 2.3.0 that it does not serve yet (its details answer 404, or
+    list no data module): login failed with "check the versions URL", or chose 2.3.0 with no
+    module to pull. Now it uses 2.2.1, the next version both sides speak, with a warning;
+    a server error there still fails (it may pass), and `--version 2.3.0` insists."""
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(versions=("2.2.1", "2.3.0"), size=20)
+    answers = {"404": (404, {"content-type": "text/plain"}, b"not found"),
+               "empty": (200, {"content-type": "application/json"},
+                         b'{"data": {"version": "2.3.0", "endpoints": []}, "status_code": 1000,'
+                         b' "timestamp": "2026-01-01T00:00:00Z"}')}
+    for case, answer in answers.items():
+        with RewritingProxy(server.origin, lambda *a: a[1:],
+                            early=lambda path, answer=answer: answer if path.endswith("/2.3.0") else None) as proxy:
+            url = proxy.origin + "/ocpi/cpo/versions"
+            logged_in = login(run_cli, server, url=url)
+            assert logged_in.exit_code == 0, logged_in.stderr
+            assert saved(tmp_path)["version"] == "2.2.1"
+            assert "  OCPI version:  2.2.1 (offered: 2.2.1, 2.3.0)" in logged_in.stdout
+            why = "fail (OCX501: the platform answered HTTP 404 Not Found)" if case == "404" else "list no data module"
+            assert (f"warning: the platform offers OCPI 2.3.0, but its version details {why}; using OCPI 2.2.1, "
+                    "the next version both sides speak (`--version 2.3.0` insists on 2.3.0)") in logged_in.stderr
+            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
+            insisted = login(run_cli, server, "--version", "2.3.0", url=url)
+            assert insisted.exit_code == (1 if case == "404" else 0)
+            assert "warning: the platform offers" not in insisted.stderr
+    with RewritingProxy(server.origin, lambda *a: a[1:],
+                        early=lambda path: (500, {}, b"") if path.endswith("/2.3.0") else None) as proxy:
+        failing = login(run_cli, server, url=proxy.origin + "/ocpi/cpo/versions",
+                        token=server.token)
+    assert failing.exit_code == 1 and "error[OCX505]" in failing.stderr

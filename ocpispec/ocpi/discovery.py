@@ -51,11 +51,38 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
         data = data["versions"]
     versions = _offered_versions(data, credentials.versions_url, warn)
     version = _choose(versions, credentials)
-    details_url = _with_login_scheme(versions[version], credentials, warn)
-    transport.use_version(version)
-    details = transport.get(details_url)
-    return _finish(transport, credentials, version, details_url,
-                   details.data if details is not None else None, tuple(versions), warn)
+    lower = [v for v in VERSIONS[VERSIONS.index(version) + 1:] if v in versions] \
+        if credentials.version == "auto" else []
+    while True:
+        details_url = _with_login_scheme(versions[version], credentials, warn)
+        transport.use_version(version)
+        try:
+            details = transport.get(details_url)
+            data = details.data if details is not None else None
+            useless = None if not lower or _data_modules(data, version, details_url) else "list no data module"
+        except OcpiError as problem:
+            if not lower or problem.code not in _BROKEN_DETAILS:
+                raise
+            useless = f"fail ({problem.code}: {problem.diagnostic.message[:120]})"
+        if useless is None:
+            return _finish(transport, credentials, version, details_url, data, tuple(versions), warn)
+        warn(f"the platform offers OCPI {version}, but its version details {useless}; using OCPI {lower[0]}, "
+             f"the next version both sides speak (`--version {version}` insists on {version})")
+        version = lower.pop(0)
+
+
+# what version details that are not there for real look like: a version listed but not
+# served (404, 410, an HTML page, no endpoints, OCPI 2xxx); not a refused token, a server
+# error or a transport failure, which fail the login as before
+_BROKEN_DETAILS = (errors.HTTP_ERROR, errors.OCPI_STATUS, errors.INVALID_RESPONSE, errors.INVALID_VERSION_DETAILS)
+_DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
+
+
+def _data_modules(details: Any, version: str, details_url: str) -> bool:
+    """Whether version details list a data module to pull from (raises as `_finish` would
+    on details without endpoints)."""
+    return any(module in _DATA_MODULES for module in _sender_endpoints(_entries(details, version, details_url),
+                                                                         version))
 
 
 def stored_discovery(credentials: Credentials) -> Discovery | None:
