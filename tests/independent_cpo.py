@@ -85,6 +85,8 @@ QUIRKS = {
     "no cdr token": "sessions and CDRs without `cdr_token`",
     "zero evses": "locations without EVSEs",
     "vendor fields": "unknown vendor fields at every depth of the objects",
+    # discovery (last, so the versions the table gives the quirks above stay as they were)
+    "padded labels": "endpoint identifiers and roles in lower case, padded with spaces (`\" sender \"`)",
 }
 
 
@@ -352,9 +354,11 @@ class IndependentCpo:
         endpoints = []
         for module in ("credentials", *MODULES):
             identifier = module.capitalize() if "module case" in self.quirks else module
-            endpoint = {"identifier": identifier, "url": self._endpoint(module)}
+            padded = "padded labels" in self.quirks
+            endpoint = {"identifier": f" {identifier} " if padded else identifier, "url": self._endpoint(module)}
             if self.version != "2.1.1" and "no role" not in self.quirks:
-                endpoint["role"] = "SENDER" if module != "credentials" else "RECEIVER"
+                role = "SENDER" if module != "credentials" else "RECEIVER"
+                endpoint["role"] = f" {role.lower()} " if padded else role
             endpoints.append(endpoint)
         return {"version": self.version, "endpoints": endpoints}
 

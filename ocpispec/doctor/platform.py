@@ -284,7 +284,7 @@ def _abbreviates(label: str) -> bool:
 
 def _roles(details: Any) -> list[tuple[str, str]]:
     entries = details.get("endpoints") if isinstance(details, dict) else None
-    return [(str(e.get("identifier", "")).lower(), str(e.get("role") or "").upper())
+    return [(str(e.get("identifier", "")).strip().lower(), str(e.get("role") or "").strip().upper())
             for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
 
 

@@ -187,7 +187,7 @@ def _entries(details: Any, version: str, details_url: str) -> list[tuple[str, st
         raise fail(errors.INVALID_VERSION_DETAILS, f"the version details of OCPI {version} list no endpoints",
                    notes=[f"request: GET {safe_url(details_url)}"],
                    help="ask the CPO to check its version details endpoint")
-    return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").upper(),
+    return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").strip().upper(),
              urljoin(details_url, entry["url"])) for entry in raw
             if isinstance(entry, dict) and isinstance(entry.get("identifier"), str)
             and isinstance(entry.get("url"), str)]
@@ -238,7 +238,7 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
         return None
     roles = data.get("roles") if version != "2.1.1" else [{**data, "role": "CPO"}]
     for role in roles if isinstance(roles, list) else []:
-        if isinstance(role, dict) and str(role.get("role", "")).upper() == "CPO":
+        if isinstance(role, dict) and str(role.get("role", "")).strip().upper() == "CPO":
             country, party = role.get("country_code"), role.get("party_id")
             if isinstance(country, str) and isinstance(party, str):
                 return f"{country.upper()}-{party.upper()}"
