@@ -85,4 +85,8 @@ def main(verbose: int, log_file: Path | None, log_format: str) -> None:
     if verbose or log_file is not None:
         from ocpispec.logs import configure
 
-        configure(verbose, log_file, log_format)
+        try:
+            configure(verbose, log_file, log_format)
+        except OSError as problem:     # a folder that does not exist, no permission
+            raise click.BadParameter(f"cannot open `{log_file}` for writing: {problem.strerror or problem}",
+                                     param_hint="'--log-file'") from None
