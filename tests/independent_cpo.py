@@ -87,6 +87,9 @@ QUIRKS = {
     "vendor fields": "unknown vendor fields at every depth of the objects",
     # discovery (last, so the versions the table gives the quirks above stay as they were)
     "padded labels": "endpoint identifiers and roles in lower case, padded with spaces (`\" sender \"`)",
+    # paging (last, as above)
+    "cursor without filters": "pages by an opaque cursor that holds the date filters; the next links carry "
+                              "nothing else, and `offset` is ignored",
 }
 
 
@@ -154,6 +157,8 @@ class IndependentCpo:
         # (400, 404, 410): a cursor that expired while the list was read
         self.cursor_expiry, self._cursors_followed = cursor_expiry, 0
         self.paging, self.relative_links, self.total = paging, relative_links, total
+        if "cursor without filters" in quirks:
+            self.paging = "cursor"
         # at the first page request of a list after its first page, this many objects of
         # that first page are updated now: they leave a window pinned before, and the
         # objects behind them shift down by as many places (once per module)
@@ -304,13 +309,18 @@ class IndependentCpo:
         return chosen
 
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        if "cursor without filters" in self.quirks and "cursor" in query:   # the filters are in the cursor
+            query.update(json.loads(base64.urlsafe_b64decode(query["cursor"]).decode())["filters"])
         self._update_first_page(module, query)
         chosen = self._window(module, query)
         if self.paging == "cursor" and "cursor" in query and self.cursor_expiry:
             self._cursors_followed += 1
             if self._cursors_followed >= self.cursor_expiry[0]:
                 raise CursorExpired(self.cursor_expiry[1])
-        if self.paging == "cursor":  # an opaque cursor: the position, encoded
+        if self.paging == "cursor" and "cursor without filters" in self.quirks:
+            offset = json.loads(base64.urlsafe_b64decode(query.pop("cursor", "") or "e30=").decode()).get("at", 0)
+            query.pop("offset", None)
+        elif self.paging == "cursor":  # an opaque cursor: the position, encoded
             offset = int(base64.urlsafe_b64decode(query.pop("cursor", "") or "MA==").decode())
             query.pop("offset", None)
         else:
@@ -324,7 +334,11 @@ class IndependentCpo:
             headers["X-Total-Count"] = self._count(len(counted))
         if offset + limit < len(chosen) or ("link past end" in self.quirks and offset < len(chosen)):
             following = {**query, "limit": str(limit)}
-            if self.paging == "cursor":
+            if "cursor without filters" in self.quirks:
+                filters = {k: v for k, v in query.items() if k in ("date_from", "date_to")}
+                state = json.dumps({"at": offset + limit, "filters": filters}).encode()
+                following = {"cursor": base64.urlsafe_b64encode(state).decode()}
+            elif self.paging == "cursor":
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
             else:
                 following["offset"] = str(offset + limit)

@@ -177,6 +177,12 @@ def _judge(probe: ModuleProbe, page: Page) -> Finding | None:
         if followed:
             return Finding(probe.module, "next link", Status.WARNING, observed, "ocpispec follows it as sent")
         action = "ocpispec does not follow it: it asks the endpoint for the next page by offset, with its own filters"
+        cursor = assess(page.link_href or page.link, page.url, probe.endpoint, page.filters,
+                        cursor_without_filters=True)
+        if cursor.verdict == "ok" and cursor.offset is None:
+            action = ("ocpispec asks the endpoint for the next page by offset, with its own filters; where the "
+                      "platform ignores `offset`, it follows the links as sent and leaves out the objects outside "
+                      "the window")
         if problems[0].startswith("another scheme"):
             action += "; the token is never sent to another host"
         return Finding(probe.module, "next link", Status.HANDLED, observed, action)

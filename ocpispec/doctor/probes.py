@@ -156,10 +156,13 @@ def link_problems(link: str, endpoint: str, filters: dict[str, str]) -> list[str
     elif ours.path.rstrip("/") != theirs.path.rstrip("/"):
         problems.append("another path")
     params = dict(parse_qsl(theirs.query, keep_blank_values=True))
+    missing = [name for name in filters if name not in params]
     changed = [name for name, value in filters.items()
-               if name not in params or parse_timestamp(params[name]) != parse_timestamp(value)]
+               if name in params and parse_timestamp(params[name]) != parse_timestamp(value)]
     if changed:
         problems.append(f"changed {' and '.join(f'`{n}`' for n in changed)}")
+    if missing:
+        problems.append(f"left out {' and '.join(f'`{n}`' for n in missing)}")
     return problems
 
 

@@ -134,6 +134,7 @@ class Crawl:
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
+        self._unfiltered_cursor = False  # such links are followed without our date filters
         self._page_size = options.page_size     # None once the platform refused it as `limit`
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
 
@@ -343,9 +344,11 @@ class Crawl:
 
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen, previous = first, {first.url}, None
+        resumed = False
         while not self._full():
-            if refill := self._refill(page):
+            if not resumed and (refill := self._refill(page)):
                 yield self._accept(self._refetch(refill, page, previous))
+            resumed = False
             request = self._next_request(page, seen)
             if request is None:
                 return
@@ -355,6 +358,10 @@ class Crawl:
             if request.overlap and self._overlap_ends_or_broke(request, page, previous):
                 return
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
+            if page.objects and self._last_duplicates == len(page.objects) and request.url is None \
+                    and self._cursor_without_filters(previous):
+                page, resumed = previous, True      # its next link is followed now
+                continue
             if page.objects and self._last_duplicates == len(page.objects) and (
                     self._one_object_list(request, previous) or self._stop_on_repeats(page)):
                 return
@@ -373,7 +380,8 @@ class Crawl:
         if page.next_link is not None and not self._links_trusted:
             rebuilt = self._overlapping(page, following, limit)
         elif page.next_link is not None:
-            link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
+            link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters,
+                          cursor_without_filters=self._unfiltered_cursor)
             verdict, detail = link.verdict, link.detail
             if verdict == "ok" and link.offset is not None and link.offset > following:
                 verdict, detail = "skip", f"offset {link.offset} after {n} objects from offset {page.request.offset}"
@@ -437,6 +445,25 @@ class Crawl:
                                "(objects may have shifted between pages, and the platform sends no "
                                "`X-Total-Count` to show it)", kind="shift")
         return False
+
+    def _cursor_without_filters(self, page: Page | None) -> bool:
+        """After the request rebuilt by offset from `page` brought nothing but repeats (the
+        platform ignores `offset`): whether `page`'s next link, not followed because it
+        leaves out our date filters, carries a cursor of the platform's that is followed
+        from now on. The list it leads to holds the window's objects (a cursor that keeps
+        the filters) or more (one that dropped them: left out here as outside the window);
+        refusing it failed every crawl of such a platform after its first page."""
+        if page is None or page.next_link is None or self._unfiltered_cursor:
+            return False
+        link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters,
+                      cursor_without_filters=True)
+        if link.verdict != "ok" or link.offset is not None:
+            return False
+        self._unfiltered_cursor = True
+        self._warnings.add("the platform ignores `offset` and its next links carry a cursor of its own without the "
+                           "date filters: following them as sent (objects outside the window are left out)",
+                           kind="cursor-without-filters")
+        return True
 
     def _one_object_list(self, request: PageRequest, single: Page) -> bool:
         """A page of one object without a next link, answered again at the next offset: a

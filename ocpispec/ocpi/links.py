@@ -29,7 +29,11 @@ class NextLink:
     detail: str = ""         # what is wrong, for the warning (never the token; no query for foreign)
 
 
-def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) -> NextLink:
+def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], *,
+           cursor_without_filters: bool = False) -> NextLink:
+    """`cursor_without_filters`: a link that carries a cursor of the platform's (no
+    `offset`) and leaves out date filters we sent is followed (on a platform that
+    ignores `offset` it is the only way on; the list it leads to holds the window's)."""
     url = urljoin(request_url, href.strip())
     pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
     params = dict(pairs)
@@ -44,6 +48,8 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str]) 
             continue
         if [n for n, _ in pairs].count(name) > 1:
             return NextLink(url, "filters", offset, limit, f"{name} given more than once")
+        if cursor_without_filters and theirs is None and "offset" not in params:
+            continue
         if ours is None or theirs is None or parse_timestamp(theirs) != parse_timestamp(ours):
             shown = "(missing)" if theirs is None else theirs[:40]
             return NextLink(url, "filters", offset, limit,
