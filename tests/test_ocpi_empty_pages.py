@@ -163,3 +163,31 @@ def test_an_unfollowable_link_on_an_empty_page_makes_get_fail(run_cli, server) -
     assert len(result.stdout.splitlines()) == 100
     assert "OCX571" in result.stderr
     assert "an empty page carried a next link that could not be followed" in result.stderr
+
+
+@pytest.mark.parametrize("answer", ["success", "unknown", "plain"])
+def test_an_empty_list_answered_with_404(server, answer: str) -> None:
+    """Some platforms answer a window without objects with HTTP 404 and an OCPI envelope of
+    success without objects: every incremental run of a quiet hour failed (OCX501). That is
+    read as an empty page, with a warning; a 404 saying anything else (a 2xxx status, which
+    may mean the token is unknown, or no envelope at all) still fails."""
+    bodies = {"success": {"data": [], "status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"},
+              "unknown": {"status_code": 2004, "status_message": "no sessions", "timestamp": "2026-01-01T00:00:00Z"},
+              "plain": None}
+
+    def rewrite(path: str, code: int, headers: dict[str, str], body: bytes):
+        if not at(0)(path):                    # the window holds nothing
+            return code, headers, body
+        shown = bodies[answer]
+        return 404, {"content-type": "application/json"}, b"Not Found" if shown is None else json.dumps(shown).encode()
+
+    with RewritingProxy(server.origin, rewrite) as rewriting:
+        if answer != "success":
+            with pytest.raises(OcpiError) as caught:
+                fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
+            assert caught.value.code == ("OCX503" if answer == "unknown" else "OCX501")
+            return
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token)
+    assert found == [] and client.stats.crawls[-1].finished
+    assert client.stats.warnings == ["the platform answers an empty list with HTTP 404 (and OCPI status 1000 without "
+                                     "objects); read as an empty page"]

@@ -296,7 +296,10 @@ class Transport:
             body = decode_body(url, response, content)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
-        if status >= 300:
+        if status == 404 and _empty_success(body):
+            self._warnings.add("the platform answers an empty list with HTTP 404 (and OCPI status 1000 without "
+                               "objects); read as an empty page", kind="empty-404")
+        elif status >= 300:
             raise http_error(url, response, body)
         data = self._unwrap(url, response, body, missing_ok)
         if data is _MISSING:
@@ -393,6 +396,14 @@ def _routing_headers(party: str | None, to_party: str | None) -> dict[str, str]:
     if (theirs := split_party(to_party)) is not None:
         headers.update({"OCPI-to-country-code": theirs[0], "OCPI-to-party-id": theirs[1]})
     return headers
+
+
+def _empty_success(body: Any) -> bool:
+    """An OCPI envelope saying success (1000) with no objects: some platforms send it with
+    HTTP 404 for a window without objects. Any other 404 is an error (a 2xxx status may
+    mean the token is unknown: never read as "nothing there")."""
+    return (isinstance(body, dict) and int_or_none(body.get("status_code")) == 1000
+            and body.get("data") in (None, []))
 
 
 def _foreign(url: str, login_url: str) -> OcpiError:
