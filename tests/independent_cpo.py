@@ -90,6 +90,8 @@ QUIRKS = {
     # paging (last, as above)
     "cursor without filters": "pages by an opaque cursor that holds the date filters; the next links carry "
                               "nothing else, and `offset` is ignored",
+    # HTTP (last, as above)
+    "x-gzip": "gzip bodies labelled `Content-Encoding: x-gzip` (HTTP/1.1: the same as gzip)",
 }
 
 
@@ -474,6 +476,8 @@ class IndependentCpo:
                 accepted = self.headers.get("Accept-Encoding", "")
                 if "gzip" in cpo.quirks and "gzip" in accepted:
                     raw, sent["Content-Encoding"] = gzip.compress(raw), "gzip"
+                if "x-gzip" in cpo.quirks:
+                    raw, sent["Content-Encoding"] = gzip.compress(raw), "x-gzip"
                 if "deflate" in cpo.quirks and "deflate" in accepted:
                     raw, sent["Content-Encoding"] = zlib.compress(raw), "deflate"
                 if "http10" not in cpo.quirks:

@@ -43,6 +43,9 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
         return decode_body(url, response, content[len(_BOM):], transcoded=transcoded)
+    if content.startswith(_GZIP_MAGIC) and _undecoded_encoding(response) is None \
+            and (unpacked := _gunzipped(content)) is not None:
+        return decode_body(url, response, unpacked, transcoded=transcoded)
     if not transcoded and (utf8 := _from_declared_charset(response, content)) is not None:
         return decode_body(url, response, utf8, transcoded=True)
     if response.status_code >= 300:
@@ -64,6 +67,21 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
                       f"{len(content)} bytes, starts with {_preview(content)}"],
                help="check that the URL is the platform's OCPI endpoint; a proxy or login page "
                     "may answer instead of the platform")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"       # no JSON text starts so
+
+
+def _gunzipped(content: bytes) -> bytes | None:
+    """A gzip body httpx left packed: labelled `x-gzip` (which HTTP/1.1 says is gzip, but
+    httpx does not read), compressed twice under one label, or not labelled at all (a
+    gateway that drops the header). Such bodies said "not JSON"."""
+    import gzip
+    import zlib
+    try:
+        return gzip.decompress(content)
+    except (OSError, EOFError, zlib.error):
+        return None
 
 
 _KEY_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
@@ -91,8 +109,11 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def wide_charset(response: httpx.Response, content: bytes) -> bool:
-    """Whether the body is UTF-16 or UTF-32 (declared, or a UTF-16 byte order mark), where
-    byte scans for ASCII text (the transport's test for loose timestamps) see nothing."""
+    """Whether the body is UTF-16 or UTF-32 (declared, or a UTF-16 byte order mark), or
+    gzip that httpx left packed (`_gunzipped`), where byte scans for ASCII text (the
+    transport's test for loose timestamps) see nothing."""
+    if content.startswith(_GZIP_MAGIC):
+        return True
     charset = (response.charset_encoding or "").lower().replace("_", "-")
     return content[:2] in _UTF16_BOMS or charset.startswith(("utf-16", "utf-32", "utf16", "utf32", "ucs-"))
 
@@ -224,7 +245,7 @@ def _content_type(response: httpx.Response) -> str:
     return f"`{kind}`" if kind in _KNOWN_TYPES else "a content type of its own (not shown)"
 
 
-_DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity", ""})
+_DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity", ""})   # x-gzip: by `_gunzipped`
 _KNOWN_ENCODINGS = frozenset({"br", "zstd", "compress", "x-compress", "lzma", "xz", "bzip2", "snappy"})
 
 
