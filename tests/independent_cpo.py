@@ -92,6 +92,7 @@ QUIRKS = {
                               "nothing else, and `offset` is ignored",
     # HTTP (last, as above)
     "x-gzip": "gzip bodies labelled `Content-Encoding: x-gzip` (HTTP/1.1: the same as gzip)",
+    "token in path": "every URL, the versions URL too, holds the credentials token as a path segment",
 }
 
 
@@ -173,7 +174,8 @@ class IndependentCpo:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
-        self.versions_url = f"{self.origin}/ocpi/cpo/versions"
+        self.root = f"/{self.token}/ocpi/cpo" if "token in path" in self.quirks else "/ocpi/cpo"
+        self.versions_url = f"{self.origin}{self.root}/versions"
 
     def __enter__(self) -> IndependentCpo:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -346,7 +348,7 @@ class IndependentCpo:
                 following["offset"] = str(offset + limit)
             origin = "" if self.relative_links else self.origin
             slash = "" if "link without slash" in self.quirks else "/"
-            base = f"{origin}/ocpi/cpo/{self.version}/{module}{slash}?"
+            base = f"{origin}{self.root}/{self.version}/{module}{slash}?"
             rel = "next" if "link unquoted" in self.quirks else '"next"'
             rel = '"Next"' if "link rel case" in self.quirks else rel
             headers["Link"] = f"<{base}{urlencode(following)}>; rel={rel}"
@@ -363,7 +365,7 @@ class IndependentCpo:
         return str(number)
 
     def _endpoint(self, module: str) -> str:
-        url = f"{self.origin}/ocpi/cpo/{self.version}/{module}/"
+        url = f"{self.origin}{self.root}/{self.version}/{module}/"
         return url + "?tenant=x" if "endpoint query" in self.quirks else url
 
     def _details(self) -> dict[str, Any]:
@@ -379,7 +381,7 @@ class IndependentCpo:
         return {"version": self.version, "endpoints": endpoints}
 
     def _versions(self) -> list[dict[str, str]]:
-        url = f"{self.origin}/ocpi/cpo/{self.version}"
+        url = f"{self.origin}{self.root}/{self.version}"
         if "duplicate versions" in self.quirks:
             return [{"version": self.version, "url": url}, {"version": self.version, "url": url + "/"}]
         return [{"version": self.version, "url": url + "/"}]
@@ -420,12 +422,12 @@ class IndependentCpo:
                 parts = urlsplit(self.path)
                 path = parts.path.rstrip("/")
                 query = dict(parse_qsl(parts.query))
-                if path == "/ocpi/cpo/versions":
+                if path == f"{cpo.root}/versions":
                     return self._discovery(cpo._versions())
-                if path == f"/ocpi/cpo/{cpo.version}":
+                if path == f"{cpo.root}/{cpo.version}":
                     return self._discovery(cpo._details())
                 module = path.rsplit("/", 1)[-1]
-                if path != f"/ocpi/cpo/{cpo.version}/{module}" or module not in MODULES:
+                if path != f"{cpo.root}/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
                 if "limit refused" in cpo.quirks and int(query.get("limit", "0")) > cpo.page_cap:
                     return self._answer(400, cpo._envelope(None, 2001, "limit exceeds maximum"))

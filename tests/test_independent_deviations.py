@@ -106,3 +106,19 @@ def test_gzip_left_packed_by_the_http_client_is_read_and_its_stamps_normalised(r
     assert pulled.exit_code == 0, pulled.stderr
     stamps = [json.loads(line)["last_updated"] for line in pulled.stdout.splitlines()]
     assert len(stamps) == 12 and all(stamp.endswith("Z") and len(stamp) == 20 for stamp in stamps), stamps
+
+
+def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -> None:
+    """A platform whose URLs hold the credentials token as a path segment: login, profiles,
+    doctor, get's warnings and the request log printed it with every URL (query values and
+    user info were redacted, the path was not)."""
+    log = tmp_path / "requests.log"
+    with IndependentCpo("2.2.1", records=20, quirks=("token in path", "link without slash")) as cpo:
+        _login(cpo, run_cli)
+        shown = [run_cli("profiles"), run_cli("doctor", "--profile", "independent"),
+                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+                         "--date-to", "2030-01-01")]
+    assert shown[2].exit_code == 0 and len(shown[2].stdout.splitlines()) == 20, shown[2].stderr
+    assert "/(redacted)/ocpi/cpo/versions" in shown[0].stdout
+    printed = "".join(result.output for result in shown) + log.read_text()
+    assert "independent-cpo-token-0001" not in printed

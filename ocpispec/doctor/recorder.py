@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
+from ocpispec.ocpi.errors import without_secrets
 from ocpispec.ocpi.transport import RateLimiter
 
 
@@ -142,4 +143,4 @@ def shown_url(url: str) -> str:
     except ValueError:
         return "(unparsable URL)"
     names = "&".join(dict.fromkeys(name for name, _ in parse_qsl(parts.query, keep_blank_values=True)))
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, names, ""))
+    return without_secrets(urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, names, "")))

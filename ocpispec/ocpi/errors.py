@@ -117,10 +117,35 @@ def shown_url(url: str) -> str:
     return safe_url("".join(char if char.isprintable() else ascii(char)[1:-1] for char in url))
 
 
+# the credentials tokens this process holds: some platforms put the token in the paths of
+# the URLs they hand out (`/api/{token}/ocpi/2.2.1/sessions`), which messages show
+_SECRETS: set[str] = set()
+
+
+def keep_secret(token: str) -> None:
+    """Let `safe_url` hide `token` wherever a URL holds it: as is, Base64-encoded (the
+    `Authorization` form of 2.2+) or percent-encoded."""
+    import base64
+    from urllib.parse import quote
+
+    if len(token) < 8:            # too short to tell from ordinary text (`ocpi`, `tokens`)
+        return
+    encoded = base64.b64encode(token.encode()).decode()
+    _SECRETS.update({token, encoded, encoded.rstrip("="), quote(token, safe="")})
+
+
+def without_secrets(text: str) -> str:
+    """`text` with every kept token (`keep_secret`) replaced by `(redacted)`."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, "(redacted)")
+    return text
+
+
 def safe_url(url: str) -> str:
     """The URL as a person reads it: decoded, without user info, fragment, path parameters,
-    object ids after a module's endpoint and query values other than ocpispec's own paging
-    parameters."""
+    object ids after a module's endpoint, query values other than ocpispec's own paging
+    parameters, and the credentials token (`keep_secret`)."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -134,7 +159,8 @@ def safe_url(url: str) -> str:
     path = _OBJECT_IDS.sub(r"\1/(id)", path)                  # `locations/LOC042`: a record's id
     path = next((f"{prefix}/(id)" for prefix in _OBJECT_ENDPOINTS
                  if path.startswith(prefix + "/")), path)
-    return unquote(urlunsplit((parts.scheme, netloc, path, query, "")))
+    return without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc), without_secrets(path),
+                                                 query, ""))))
 
 
 # OCPI addresses one object as `{module endpoint}/{id}[/{evse_uid}[/{connector_id}]]`; the

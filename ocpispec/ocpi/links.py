@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from ocpispec.ocpi.errors import without_secrets
 from ocpispec.timestamps import parse_timestamp
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -73,7 +74,7 @@ def _path(url: str) -> str:
 
 def _shown_path(url: str) -> str:
     """The path for a warning: matrix parameters (`;jsessionid=...`) may be secrets."""
-    return re.sub(r";[^/]*", ";(redacted)", _path(url))[:120]
+    return without_secrets(re.sub(r";[^/]*", ";(redacted)", _path(url)))[:120]
 
 
 def _shown_origin(url: str) -> str:

@@ -92,6 +92,7 @@ class Transport:
         self._stats = stats
         self._warnings = warnings
         self._token = credentials.token
+        errors.keep_secret(credentials.token)
         self._login_url = credentials.versions_url
         self._allowances = credentials.allowed_hosts
         self._answered = False           # a first request answered: a later 500 is not about the token
