@@ -66,8 +66,20 @@ def test_a_moved_endpoint_is_discovered_again_once(demo_server, demo_profile):
 
 
 def test_a_dead_host_is_discovered_again(demo_server, demo_profile, fast_options):
-    gone = dataclasses.replace(demo_profile, endpoints={"sessions": "http://127.0.0.1:9/ocpi/sessions"})
+    gone = dataclasses.replace(demo_profile, endpoints={"sessions": "http://127.0.0.1:9/ocpi/sessions"},
+                               allowed_hosts=("127.0.0.1:9",))
     with OcpiClient.connect(gone.credentials(reuse_discovery_for=DAY), options=fast_options) as client:
+        assert client.count("sessions") == demo_server.size
+        assert client.discovered
+
+
+def test_a_stored_endpoint_the_token_may_not_go_to_is_discovered_again(demo_server, demo_profile,
+                                                                      fast_options):
+    """A profile stored before ports were told apart may list an endpoint on another port:
+    nothing is sent there, and a fresh discovery gives the platform's own."""
+    elsewhere = dataclasses.replace(demo_profile,
+                                    endpoints={"sessions": "http://127.0.0.1:9/ocpi/sessions"})
+    with OcpiClient.connect(elsewhere.credentials(reuse_discovery_for=DAY), options=fast_options) as client:
         assert client.count("sessions") == demo_server.size
         assert client.discovered
 

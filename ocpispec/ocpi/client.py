@@ -36,7 +36,9 @@ DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 # host is gone, or the token lost access to it (a module not stored at all is discovered
 # again before asking)
 _STALE_STATUS = (401, 403, 404, 405, 410)
-_STALE_CODES = (errors.CONNECTION_FAILED,)
+# a stored endpoint that no longer answers, or that the token may no longer go to (a
+# profile stored before ports were told apart): discover again, and use what it lists
+_STALE_CODES = (errors.CONNECTION_FAILED, errors.FOREIGN_HOST)
 
 
 class OcpiClient:
