@@ -8,9 +8,10 @@ its driver's pseudonym. The numeric and time pins are `check/filter_pins.py`'s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ocpispec.check import floors
+from ocpispec.frozen import frozen
 from ocpispec.check.values import Use
 from ocpispec.language import syntax
 from ocpispec.schema.model import Kind
@@ -20,7 +21,7 @@ from ocpispec.schema.model import Kind
 _SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude"})
 
 
-@dataclass(frozen=True)
+@frozen
 class TextRanges:
     """The bounds the kept conditions put on a text field (`>= "3511AA"`)."""
 

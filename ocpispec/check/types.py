@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 
 from ocpispec.language import syntax
-from ocpispec.language.parse_values import JMESPATH_ONLY, in_hatch
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
@@ -140,6 +139,8 @@ class Typer:
         return False
 
     def _unknown_function(self, call: syntax.Call) -> None:
+        from ocpispec.language.parse_values import JMESPATH_ONLY, in_hatch  # an error's help only
+
         names = sorted({*FUNCTIONS, *ALIASES})
         guess = did_you_mean(call.name.name, names)
         if call.name.name in JMESPATH_ONLY:
