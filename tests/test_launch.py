@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ocpispec.cli.check import check as click_check
 from ocpispec.launch import check_arguments
 from ocpispec.launch.arguments import COLORS, FORMATS
+from ocpispec.launch.stopped import command_of
 
 VALID = "specs/municipality_sessions.ocx"
 BROKEN = "tests/cases/OCX101_unknown_module.ocx"
@@ -169,3 +170,17 @@ def test_an_export_started_without_its_standard_streams_writes_its_output(tmp_pa
                           timeout=180)
     assert done.returncode == 0
     assert out.read_text(encoding="utf-8").count("\n") >= 1
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["run", "spec.ocx"], "run"),
+    (["-vv", "--log-file", "run", "get", "sessions"], "get"),
+    (["--log-format=json", "run", "x.ocx"], "run"),
+    (["--log-format", "json", "--", "get"], "get"),
+    (["--version"], None),
+    ([], None),
+])
+def test_an_early_stop_knows_its_command(argv: list[str], command: str | None) -> None:
+    """A stop while loading is reported for the command the line names: the group's
+    options (and the value of those that take one) come before it."""
+    assert command_of(argv) == command

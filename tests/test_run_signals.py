@@ -177,3 +177,39 @@ def test_a_stop_while_the_run_starts_is_diagnosed(tmp_path: Path, stop: signal.S
     assert process.returncode == 1, stderr
     assert "Traceback" not in stderr and not (tmp_path / "state.json").exists()
     assert scrub(stderr, tmp_path=tmp_path) == snapshot
+
+
+@pytest.mark.parametrize(("command", "message"), [
+    (["run", "spec.ocx"], "error[OCX558]: the run was interrupted (SIGTERM)"),
+    (["get", "sessions", "--profile", "nowhere"], "error[OCX558]: `get` was interrupted (SIGTERM)"),
+], ids=["run", "get"])
+def test_a_stop_while_the_command_loads_is_diagnosed(tmp_path: Path, command: list[str],
+                                                     message: str) -> None:
+    """SIGTERM while the command line is still loading (click, the command's modules)
+    reaches no command's handler: it ends with OCX558 and exit 1 too, never click's
+    bare "Aborted!". The first moments, before `launch` installs its handler, the
+    interpreter's default (killed by the signal) is the only other outcome."""
+    os.mkfifo(tmp_path / "spec.ocx")     # a run that gets this far waits for its spec
+    diagnosed = 0
+    for delay in (0.01, 0.03, 0.06, 0.1, 0.15, 0.2):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ocpispec", *command, "--state", str(tmp_path / "state.json")]
+            if command[0] == "run" else [sys.executable, "-m", "ocpispec", *command],
+            env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100",
+                 "OCPISPEC_CONFIG_DIR": str(tmp_path)},
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGTERM)
+        try:
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert "Aborted!" not in stderr and "Traceback" not in stderr, stderr
+        if process.returncode == -signal.SIGTERM:
+            continue
+        if message in stderr:
+            assert process.returncode == 1, stderr
+            diagnosed += 1
+    assert diagnosed, "no stop arrived while the command was loading"
+    assert not (tmp_path / "state.json").exists()

@@ -51,14 +51,27 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context):
         """Every failure a command did not diagnose ends in `launch.guard`: a full disk on
         stdout as a diagnostic, anything else as an internal error (exit 70)."""
-        return guarded(lambda: super(LazyGroup, self).invoke(ctx),
-                       passthrough=(click.exceptions.Exit, click.ClickException, click.Abort))
+        words = [*ctx._protected_args, *ctx.args]   # before `invoke` takes them
+        try:
+            return guarded(lambda: super(LazyGroup, self).invoke(ctx),
+                           passthrough=(click.exceptions.Exit, click.ClickException, click.Abort))
+        except KeyboardInterrupt as stop:   # before the command handled it (loading it, parsing)
+            _stopped_early(words[0] if words else None, stop)
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _stopped_early(command: str | None, stop: KeyboardInterrupt) -> None:
+    """`run` and `get` stopped before their own handler: OCX558 and exit 1, as later."""
+    from ocpispec.launch.stopped import report_early_stop
+
+    if report_early_stop(command, stop):
+        raise SystemExit(1) from None
 
 
 def _importable(name: str) -> bool:

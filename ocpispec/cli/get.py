@@ -14,8 +14,8 @@ import orjson
 
 from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 
-from ocpispec.diagnostics import error
 from ocpispec.launch.stop import stop_name
+from ocpispec.launch.stopped import get_interrupted
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
@@ -241,9 +241,7 @@ def _tolerance(value: str | None) -> Any:
 def _interrupted(out: IO[bytes], how: str) -> None:
     with contextlib.suppress(OSError):
         out.flush()
-    show_diagnostic(error("OCX558", f"`get` was interrupted ({how})",
-                          notes=["the objects written to stdout so far are an incomplete dump"],
-                          help="run it again; narrow it with `--date-from`/`--date-to` or `--limit`"))
+    show_diagnostic(get_interrupted(how))
     sys.exit(1)
 
 

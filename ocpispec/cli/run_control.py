@@ -17,6 +17,7 @@ from ocpispec.cli import catch_up
 from ocpispec.cli.plan import show_spec_diagnostics
 from ocpispec.diagnostics import error
 from ocpispec.launch.stop import Terminated as Terminated, raise_terminated
+from ocpispec.launch.stopped import run_interrupted
 
 _DURATION = re.compile(
     r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)\s*$")
@@ -28,9 +29,7 @@ class DeadlineExceeded(BaseException):
 
 
 def interrupted(how: str):
-    return error("OCX558", f"the run was interrupted ({how})",
-                 notes=["no output was written and the `since last run` state did not change"],
-                 help="run the same command again; it repeats the same window")
+    return run_interrupted(how)
 
 
 def deadline_passed(limit: timedelta):

@@ -31,9 +31,8 @@ def main() -> None:
     if arguments is None:
         try:
             from ocpispec.cli import main as command_line
-        except KeyboardInterrupt:   # stopped while loading: as click ends a command stopped by Ctrl-C
-            sys.stderr.write("\nAborted!\n")
-            _leave(1)
+        except KeyboardInterrupt as stop:   # stopped while loading: as the command would end it
+            _stopped_while_loading(stop)
         command_line()
         return
     gc.disable()  # a check allocates little and ends soon: collecting would only cost time
@@ -50,6 +49,20 @@ def main() -> None:
         sys.stderr.write("\nAborted!\n")
         status = 1
     _leave(status)
+
+
+def _stopped_while_loading(stop: KeyboardInterrupt) -> None:
+    """`run` and `get` say OCX558 (`launch.stopped`); others, as click ends a command
+    stopped by Ctrl-C."""
+    try:
+        from ocpispec.launch.stopped import command_of, report_early_stop
+
+        reported = report_early_stop(command_of(sys.argv[1:]), stop)
+    except KeyboardInterrupt:   # stopped again while saying so
+        reported = False
+    if not reported:
+        sys.stderr.write("\nAborted!\n")
+    _leave(1)
 
 
 def _standard_streams() -> None:

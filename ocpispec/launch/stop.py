@@ -6,7 +6,8 @@ handler only once its spec is planned, so a job stopped while it started ended
 without the diagnostic and the exit code 1 the documentation promises. `main`
 installs this handler before anything else is imported: SIGTERM raises
 `Terminated`, a KeyboardInterrupt, in the main thread, and every command handles
-it where it handles Ctrl-C.
+it where it handles Ctrl-C; one that comes before `run` or `get` reached its own
+handler (while click and the command load) gets the same OCX558 (`launch.stopped`).
 """
 
 from __future__ import annotations
