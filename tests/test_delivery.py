@@ -792,3 +792,28 @@ def test_a_connection_lost_between_uploads_leaves_no_temporary_file(
     assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
     assert remote_files(sshd.root) == []
     assert not has_state(tmp_path / "state.json")
+
+
+def test_a_short_upload_names_a_full_disk(deliver, sshd, tmp_path, monkeypatch) -> None:
+    """A server that kept only part of the upload (its disk or quota filled; simulated by
+    cutting the remote file before it is verified) is reported with that likely cause."""
+    sshd.profile(tmp_path / "config")
+    verify = sftp.Session._verify
+
+    def cut(self, temp: str, size: int, digest: str) -> None:
+        Path(temp).write_bytes(Path(temp).read_bytes()[: size // 2])
+        verify(self, temp, size, digest)
+
+    monkeypatch.setattr(sftp.Session, "_verify", cut)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX598]" in result.output, result.output
+    text = " ".join(result.output.split())
+    assert "is probably full" in text and "disk, or the account's quota there" in text
+    assert "help: free space on the server, or have its administrator raise" in text
+    assert remote_files(sshd.root) == [] and not has_state(tmp_path / "state.json")
+
+
+def test_a_write_the_server_refuses_without_reason_names_a_full_disk() -> None:
+    """OpenSSH's sftp-server answers ENOSPC/EDQUOT on a write with a bare `Failure`."""
+    assert "disk or the account's quota is full" in sftp._upload_reason(OSError("Failure"))
+    assert sftp._upload_reason(OSError(13, "Permission denied")) == "Permission denied"

@@ -258,8 +258,9 @@ def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
                               f"{number} attempt{'s' if number > 1 else ''}: {exc}",
                               notes=("nothing was placed under the final name and the "
                                      "state did not advance",),
-                              help="check the server, the disk space and the permissions "
-                                   "there, then run again") from None
+                              help=exc.help if isinstance(exc, VerifyError) else
+                              "check the server, the disk space and the permissions "
+                              "there, then run again") from None
             with contextlib.suppress(Exception):
                 time.sleep(min(login.backoff_seconds * 2 ** (number - 1), MAX_WAIT_SECONDS))
     raise AssertionError("unreachable")

@@ -14,6 +14,21 @@ class TransferError(Exception):
 class VerifyError(TransferError):
     """The uploaded file's size or sha256 differs from the local file's."""
 
+    help = ("check that nothing on the way or on the server rewrites files (a proxy, a "
+            "virus scanner, a text-mode conversion) and that its disk is not full, then run again")
+
+
+class ShortUpload(VerifyError):
+    """The server kept fewer bytes than were sent: almost always a full disk or quota
+    (an SFTP server may report success for writes it could not store)."""
+
+    help = ("free space on the server, or have its administrator raise the account's "
+            "quota, then run again")
+
+    def __init__(self, stored: int, size: int) -> None:
+        super().__init__(f"the server holds {stored} bytes of {size}: its disk, or the "
+                         f"account's quota there, is probably full")
+
 
 class LoginError(Exception):
     """The server refused the login (never retried: servers lock out addresses that

@@ -20,7 +20,7 @@ import stat
 import time
 from pathlib import Path
 
-from ocpispec.deliver.faults import HostKeyError, LoginError, TransferError, VerifyError
+from ocpispec.deliver.faults import HostKeyError, LoginError, ShortUpload, TransferError, VerifyError
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -111,13 +111,15 @@ class Session:
             self.remove(temp)
             if isinstance(exc, TransferError):
                 raise
-            raise TransferError(f"upload failed: {_reason(exc)}") from None
+            raise TransferError(f"upload failed: {_upload_reason(exc)}") from None
         return temp
 
     def _verify(self, temp: str, size: int, digest: str) -> None:
         """Size (where the server tells it: SFTP attributes may leave it out) and the
         sha256 of the bytes read back."""
         stored = self.sftp.stat(temp).st_size
+        if stored is not None and stored < size:
+            raise ShortUpload(stored, size)
         if stored is not None and stored != size:
             raise VerifyError(f"the server holds {stored} bytes of {size}")
         found = hashlib.sha256()
@@ -228,6 +230,15 @@ def digest_of(path: Path) -> tuple[int, str]:
             found.update(chunk)
             size += len(chunk)
     return size, found.hexdigest()
+
+
+def _upload_reason(exc: BaseException) -> str:
+    """OpenSSH answers a write it could not store (ENOSPC, EDQUOT) with a bare `Failure`."""
+    reason = _reason(exc)
+    if reason == "Failure":
+        return ("the server refused a write without saying why (`Failure`), most often "
+                "because its disk or the account's quota is full")
+    return reason
 
 
 def _reason(exc: BaseException) -> str:
