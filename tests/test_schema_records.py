@@ -135,7 +135,7 @@ def test_cdr_signed_data_remark_and_costs_are_not_public() -> None:
                             "coordinates": {"latitude": "1", "longitude": "2"}}}
     assert public_projection("2.3.0", "cdrs", cdr) == {
         "credit": False,
-        "tariffs": [{"id": "T1", "min_price": {"before_taxes": 1.0}, "elements": []}],
+        "tariffs": [{"min_price": {"before_taxes": 1.0}, "elements": []}],  # a contract's tariff id: quasi
         "cdr_location": {"id": "LOC-1", "evse_uid": "E1"}}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ocpispec.check import private_sites
+from ocpispec.schema import contract_tariffs
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
@@ -159,10 +160,20 @@ class Scope:
             return None
         versions = catalogue.versions_of(binding.module, reach.base + rest)
         leaf, site = resolution.leaf, self._describes_site(reach, tuple(rest))
+        if self._names_contract(reach, tuple(rest)):
+            leaf = replace(leaf, privacy=contract_tariffs.at_least_quasi(leaf.privacy))
         if site:
             leaf = replace(leaf, privacy=private_sites.site_class(leaf.privacy))
         return ResolvedField(ref, binding.name, binding.module, tuple(rest), leaf,
                              resolution.many, frozenset(versions), site, reach.base)
+
+    def _names_contract(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
+        """A tariff the dataset's charges were billed under, reached through a join or
+        an `each` (the dataset's own fields resolve so in the catalogue)."""
+        if not reach.binding.name:
+            return False
+        return contract_tariffs.joined_names_contract(
+            self.module, reach.binding.module, (*reach.base, *rest))
 
     def _describes_site(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
         if not self.private_sites:

@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 
 from ocpispec import user_cache
 from ocpispec.frozen import frozen
-from ocpispec.schema import hints, neutral, normalize, table
+from ocpispec.schema import contract_tariffs, hints, neutral, normalize, table
 from ocpispec.schema.hints import RenameHint
 from ocpispec.schema.joins import JOINS, JoinSpec
 from ocpispec.schema.mapping import VersionMap, neutral_object, sub_adapter
@@ -110,7 +110,12 @@ class Catalogue:
         return self.neutral.objects[name]
 
     def resolve(self, module: str, path: Sequence[str]) -> Resolution:
-        return self.resolve_in(neutral.ROOTS[module], path)
+        resolution = self.resolve_in(neutral.ROOTS[module], path)
+        if resolution.ok and contract_tariffs.names_contract(module, path):
+            *above, leaf = resolution.fields
+            leaf = _at_least(leaf, PrivacyClass.QUASI)
+            return dataclasses.replace(resolution, fields=(*above, leaf))
+        return resolution
 
     def resolve_in(self, object_name: str, path: Sequence[str]) -> Resolution:
         current: ObjectType | None = self.neutral.objects[object_name]

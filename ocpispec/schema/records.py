@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ocpispec.schema import contract_tariffs
 from ocpispec.schema.catalogue import Catalogue, catalogue
 from ocpispec.schema.model import PrivacyClass
 
@@ -208,7 +209,8 @@ def _keep_tree(cat: Catalogue, version: str, module: str, open_paths: frozenset[
                 child = of(field.object, below, path + ".", is_open)
                 if child:
                     tree[field.name] = child
-            elif is_open or below is PrivacyClass.PUBLIC:
+            elif is_open or (below is PrivacyClass.PUBLIC and
+                             not contract_tariffs.names_contract(module, path.split("."))):
                 tree[field.name] = None
         return tree
 

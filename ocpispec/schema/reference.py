@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ocpispec.frozen import frozen
 from ocpispec.schema.catalogue import VERSIONS, Catalogue
+from ocpispec.schema.contract_tariffs import at_least_quasi, names_contract
 from ocpispec.schema.mapping import fill, path_text, sub_adapter
 from ocpispec.schema.model import Field, PrivacyClass
 from ocpispec.schema.neutral import ROOTS, Computed, Source, Wire, WirePath
@@ -28,7 +29,9 @@ class FieldInfo:
 def describe(cat: Catalogue, module: str) -> list[FieldInfo]:
     root = ROOTS[module]
     state = {version: (root, ()) for version in VERSIONS}
-    return list(_walk(cat, root, state, (), (), PrivacyClass.PUBLIC))
+    return [replace(info, field=_with_privacy(info.field, at_least_quasi(info.field.privacy)))
+            if names_contract(module, info.path) else info
+            for info in _walk(cat, root, state, (), (), PrivacyClass.PUBLIC)]
 
 
 def _walk(cat: Catalogue, obj: str, state: State, path: tuple[str, ...],
