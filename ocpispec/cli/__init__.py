@@ -48,6 +48,17 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[cmd_name]
         return getattr(importlib.import_module(module), attribute)
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra) -> click.Context:
+        words = list(args)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as stop:   # while the group's options are read
+            from ocpispec.launch.stopped import command_of
+
+            _stopped_early(command_of(words), stop)
+            raise
+
     def invoke(self, ctx: click.Context):
         """Every failure a command did not diagnose ends in `launch.guard`: a full disk on
         stdout as a diagnostic, anything else as an internal error (exit 70)."""
