@@ -1,6 +1,8 @@
 """The lean contextual lexer (ocpispec/language/lean_lexer.py) lexes and fails exactly as
 lark's own: every spec in the repository, and damaged variants of them, give the same
-tokens (type, text, position) and the same tree or the same error on both."""
+tokens (type, text, position) and the same tree or the same error on both. One
+difference is meant: a keyword is a whole word (`groupby` is no `group` then `by`), where
+lark's own lexer reads a keyword from the start of a longer word."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ import functools
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ocpispec.language.lark_without_regex import Lark, UnexpectedInput
+from ocpispec.language.lark_without_regex import Lark, PatternStr, UnexpectedInput
 from ocpispec.language.lean_lexer import LeanContextualLexer, TerminalScanner
 from ocpispec.language.parser import grammar_path, lark_parser
 
@@ -43,6 +45,20 @@ def outcome(parser: Lark, text: str) -> tuple:
                 expected, token and (token.type, str(token)))
 
 
+def glues_a_keyword(parser: Lark, text: str) -> bool:
+    """Whether `parser` reads a keyword from the start of a longer word in `text`."""
+    keywords = {t.name for t in parser.terminals
+                if isinstance(t.pattern, PatternStr) and t.pattern.value[-1:].isalnum()}
+    interactive, tokens = parser.parse_interactive(text), []
+    try:
+        tokens.extend(interactive.iter_parse())
+    except UnexpectedInput as exc:
+        tokens.append(getattr(exc, "token", None))
+    return any(token is not None and token.type in keywords and token.end_pos is not None
+               and (text[token.end_pos:token.end_pos + 1].isalnum()
+                    or text[token.end_pos:token.end_pos + 1] == "_") for token in tokens)
+
+
 def test_the_spec_parser_uses_the_lean_lexer():
     assert isinstance(lark_parser().parser.lexer, LeanContextualLexer)
     scanners = [lexer.scanner for lexer in lark_parser().parser.lexer.lexers.values()]
@@ -63,4 +79,14 @@ def test_damaged_specs_fail_as_with_lark_s_own_lexer(path, at, cut, insert):
     text = path.read_text(encoding="utf-8-sig")
     at %= len(text) + 1
     damaged = text[:at] + insert + text[at + cut:]
+    assume(not glues_a_keyword(stock_parser(), damaged))
     assert outcome(lark_parser(), damaged) == outcome(stock_parser(), damaged)
+
+
+@pytest.mark.parametrize("text", ["from sessions groupby", "fromsessions select kwh",
+                                  "from sessions since lastrun"])
+def test_a_keyword_is_a_whole_word(text):
+    """lark's own lexer reads `group` from `groupby`, and the spec checked as `group by`."""
+    spec = f"export x\nsource profile p\n{text}"
+    assert glues_a_keyword(stock_parser(), spec)
+    assert not glues_a_keyword(lark_parser(), spec)

@@ -658,3 +658,33 @@ def test_a_number_in_words_gets_its_digits(old: str, new: str, number: str) -> N
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `{number}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "fixed"), [
+    ("previous month", "since lastrun", "last run"),
+    ("previous month", "sincelast run", "since last"),
+    ("previous month", "monthto date", "month to"),
+    ("select", "selectkwh", "select kwh"),
+    ("from sessions", "fromsessions", "from sessions"),
+    ("legal basis", "legalbasis", "legal basis"),
+])
+def test_a_keyword_run_together_with_the_next_word_is_split(old: str, new: str,
+                                                            fixed: str) -> None:
+    """`since lastrun` checked clean as `since last run`, and `fromsessions` as
+    `from sessions`: a keyword was matched at the start of a longer word."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(old, new, 1)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX008", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "fixed"), [
+    ("group by", "groupby", "group by"),
+    ("group by\n  currency", "group bycurrency", "by currency"),
+])
+def test_group_by_run_together_is_split(old: str, new: str, fixed: str) -> None:
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(old, new)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX008", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

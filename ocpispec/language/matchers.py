@@ -11,15 +11,23 @@ import re
 
 
 class Literal:
-    """A keyword or punctuation: `"select"`, `","` (what `re.escape(value)` matches)."""
+    """A keyword or punctuation: `"select"`, `","`. A keyword is a whole word: `groupby`
+    or `fromsessions` is no `group` or `from` followed by more, but a word the grammar
+    has no place for, reported as written (`parse_words` offers the keywords split)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "word")
 
     def __init__(self, value: str) -> None:
         self.value = value
+        self.word = _is_word_char(value[-1:])
 
     def match(self, text: str, pos: int, end: int) -> str | None:
-        return self.value if text.startswith(self.value, pos, end) else None
+        if not text.startswith(self.value, pos, end):
+            return None
+        after = pos + len(self.value)
+        if self.word and after < end and _is_word_char(text[after]):
+            return None
+        return self.value
 
     def fullmatch(self, text: str) -> bool:
         return text == self.value
@@ -52,6 +60,10 @@ class Regex:
 
     def fullmatch(self, text: str) -> bool:
         return self.compiled().fullmatch(text) is not None
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
 
 
 @functools.cache

@@ -28,7 +28,7 @@ from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_outputs import decimal_text, output_habit
-from ocpispec.language.parse_words import bare_secret, glued_keyword, upper_case_keywords
+from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
 from ocpispec.language.parse_columns import (
     because_before_as, comment_habit, join_without_key, missing_comma, sql_join, two_modules)
 from ocpispec.language.parse_habits import (
@@ -110,9 +110,6 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
 def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[Token],
                       parser: Lark) -> Diagnostic:
     keywords = {word: t.name for t in parser.terminals if (word := _keyword(t.name, parser))}
-    if (glued := glued_keyword(exc.token, _before(exc.token, history), source,
-                               set(keywords.values()))) is not None:
-        return glued
     token = _as_name(exc.token, source, parser)
     if (shouted := upper_case_keywords(token, source, set(keywords))) is not None:
         return shouted
@@ -138,6 +135,9 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
             return found
     if (secret := bare_secret(token, expected, span)) is not None:
         return secret
+    glued = glued_keywords(token, keywords, getattr(exc, "state", None), span)
+    if glued is not None:
+        return glued
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
         return unquoted
     if (guessed := guessed_form(token, expected, span, history, source)) is not None:

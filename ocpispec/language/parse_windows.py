@@ -9,6 +9,7 @@ import re
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.lark_without_regex import Token
 
 _WINDOW_SLOT = {"SINCE", "PREVIOUS", "LAST"}
 _SAID = {"yesterday": "previous day", "today": "last 1 day", "this month": "month to date",
@@ -54,12 +55,9 @@ def window_habit(token, expected: set[str], span: Span, history,
     if previous.type == "SINCE" and words and words[0] in ("yesterday", "today"):
         fixed = _SAID[words[0]]
         return _fix(span, f"`since {words[0]}` is written `{fixed}`", fixed, _NOTES[fixed])
-    if previous.type == "LAST" and expected == {"RUN"} and history[-2:-1] \
-            and history[-2].type == "SINCE":
-        word = re.match(r"[^\s#]*", source.text[span.start:])  # `last_run`: to its end
-        return _fix(Span(history[-2].start_pos or 0, span.start + len(word.group())),
-                    "the watermark window is `since last run`", "since last run",
-                    _NOTES["since last run"])
+    since = _since_last_run(span, history, source, expected)
+    if since is not None:
+        return since
     if previous.type == "INT" and expected == {"COMPLETE"} and history[-2:-1] \
             and history[-2].type == "PREVIOUS" and words:
         fixed = f"previous {previous} complete {words[0]}"
@@ -84,6 +82,24 @@ def window_habit(token, expected: set[str], span: Span, history,
                      help="remove `in \"...\"`, or use a calendar window such as `previous "
                           "day in \"Europe/Amsterdam\"`")
     return None
+
+
+def _since_last_run(span: Span, history: list[Token], source: SourceFile,
+                    expected: set[str]) -> Diagnostic | None:
+    """`since last-run` (`last` then `-run`) and `since last_run` (one name): the caret
+    covers from `since` to the end of the word, so the help replaces all of it."""
+    word = re.match(r"[^\s#]*", source.text[span.start:])
+    if history[-1].type == "LAST" and expected == {"RUN"} and history[-2:-1] \
+            and history[-2].type == "SINCE":
+        start = history[-2].start_pos or 0
+    elif history[-1].type == "SINCE" and "LAST" in expected \
+            and re.fullmatch(r"last_run", word.group(), re.IGNORECASE):
+        start = history[-1].start_pos or 0
+    else:
+        return None
+    return _fix(Span(start, span.start + len(word.group())),
+                "the watermark window is `since last run`", "since last run",
+                _NOTES["since last run"])
 
 
 def _fix(span: Span, message: str, fixed: str | None, note: str | None = None, *,

@@ -1,16 +1,16 @@
 """Words as a hurried user types them: keywords in capitals (`SELECT`, `GROUP BY`), a
-word that starts with a keyword where no name may stand (`inner` lexed as `in` +
-`ner`), and a secret's variable written without `env`. The help writes the user's own
+keyword run together with the next word (`groupby`), and a secret's variable written
+without `env`. The help writes the user's own
 words in the language's form."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
-from ocpispec.language.parse_columns import sql_join
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -63,28 +63,33 @@ def _quoted(line: str, at: int) -> bool:
     return line[:at].count('"') % 2 == 1
 
 
-def glued_keyword(token: Token, before: list[Token], source: SourceFile,
-                  keyword_types: set[str]) -> Diagnostic | None:
-    """`previous quarter` then `inner join ...`: where no name may follow, the lexer reads
-    the keyword `in` from the start of `inner` and the parser stops at `ner`. The word
-    as written is what the reader sees and what is wrong."""
-    keyword = before[-1] if before else None
-    if keyword is None or keyword.type not in keyword_types or not str(keyword).isalpha() \
-            or keyword.end_pos != token.start_pos or not str(token)[:1].isalnum():
+def glued_keywords(token: Token, keywords: dict[str, str], state: Any,
+                   span: Span) -> Diagnostic | None:
+    """`groupby`, `since lastrun`, `fromsessions`, `outputcsv`: a keyword the parser
+    accepts here run together with the word after it. A keyword is a whole word, so this
+    is one unknown word; the help splits it when the parse goes on with both parts
+    (`state`: lark's parser state at the word)."""
+    if token.type != "NAME" or state is None:
         return None
-    word = _WORD.match(source.text, keyword.start_pos or 0)
-    if word is None:
-        return None
-    span = Span(word.start(), word.end())
-    as_name = Token("NAME", word.group(), keyword.start_pos, keyword.line, keyword.column,
-                    end_pos=word.end())
-    found = sql_join(as_name, span, before[:-1], source)
-    if found is not None:
-        return found
-    return error("OCX001", f"unexpected word `{word.group()}`", span,
-                 f"read as the keyword `{keyword}` and "
-                 f"`{source.text[token.start_pos:word.end()]}`",
-                 notes=["a word that starts with a keyword is a name, and no name may stand "
-                        "here"],
-                 help="remove it, or fix the clause before it (the shape of every clause is "
-                      "in `docs/language.md`)")
+    written = str(token)
+    for word in sorted(keywords, key=len, reverse=True):
+        rest = written[len(word):]
+        if word.isalpha() and written.startswith(word) and rest[:1].isalnum() \
+                and _continues(state, (keywords[word], word), (keywords.get(rest)
+                               or ("INT" if rest.isdigit() else "NAME"), rest)):
+            return error("OCX008", f"unknown keyword `{written}`", span,
+                         f"`{word}` and `{rest}` run together",
+                         notes=["keywords are words of their own, apart from what follows"],
+                         help=f"write `{word} {rest}`")
+    return None
+
+
+def _continues(state: Any, *tokens: tuple[str, str]) -> bool:
+    """Whether the parse takes `tokens` one after the other from `state`."""
+    try:
+        state = state.copy()
+        for type_, value in tokens:
+            state.feed_token(Token(type_, value))
+    except Exception:  # noqa: BLE001 - lark's UnexpectedToken, or a state it cannot copy
+        return False
+    return True

@@ -6,7 +6,7 @@ own `cache=True` rebuilds it from a pickled description (about 10 ms, a tenth of
 name, where another local user could leave a file of their own. Here the built parser
 object itself, without what only building needs, is pickled (it loads in about 3 ms)
 into the user's own cache folder. Its key is the grammar text, the lark version, the
-Python version, the lexer plug-in's source (lean_lexer.py) and FORMAT, so a changed
+Python version, the lexer plug-in's source (lean_lexer.py, matchers.py) and FORMAT, so a changed
 grammar or an upgraded lark never reads a stale parser. When no cache folder is usable,
 lark builds the parser with its own cache, as before.
 """
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import user_cache
-from ocpispec.language import lean_lexer
+from ocpispec.language import lean_lexer, matchers
 from ocpispec.language.lark_without_regex import Lark
 from lark import __version__ as LARK_VERSION  # noqa: E402  # after lark_without_regex
 from lark.parsers import lalr_analysis  # noqa: E402
 
-FORMAT = "5"  # bump when what is pickled changes shape
+FORMAT = "6"  # bump when what is pickled changes shape
 # what only building the parser needs: the grammar text and its analysed form
 _BUILD_ONLY = frozenset({"grammar", "source_grammar", "_parse_tree_builder"})
 
@@ -39,7 +39,8 @@ def cached_parser(grammar: str, build: Callable[[bool], Lark]) -> Lark:
 
 
 def _key(grammar: str) -> str:
-    lexer_source = Path(lean_lexer.__file__).read_text(encoding="utf-8")
+    lexer_source = "".join(Path(module.__file__).read_text(encoding="utf-8")
+                           for module in (lean_lexer, matchers))
     return "\0".join((FORMAT, LARK_VERSION, sys.version, grammar, lexer_source))
 
 
