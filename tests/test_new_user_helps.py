@@ -688,3 +688,35 @@ def test_group_by_run_together_is_split(old: str, new: str, fixed: str) -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX008", f"write `{fixed}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("old", "new", "fixed"), [
+    ("previous month", "last 3 month", "last 3 months"),
+    ("previous month", "last 7 day", "last 7 days"),
+    ("retention 1 year", "retention 36 month", "retention 36 months"),
+    ("retention 1 year", "retention 2 yrs", "retention 2 years"),
+    ("legal basis legitimate interests", "legal basis legitimate interest",
+     "legal basis legitimate interests"),
+    ("export rows", "export uni-histories", "export uni_histories"),
+])
+def test_a_help_that_restates_the_clause_covers_it(old: str, new: str, fixed: str) -> None:
+    """`last 3 month` marked `month` with "write `last 3 months`": pasted over the
+    caret, it gave `last 3 last 3 months`."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(old, new, 1)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help.startswith(f"write `{fixed}`")
+    span = found.primary_span
+    assert text[span.start:span.end] == new.strip()
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("schedule", [
+    "schedule daily 06:00", "schedule daily at 6:00", "schedule every day at 06:00",
+    "schedule monthly on 1 at 06:00", "schedule monthly day 1 at 06:00",
+    "schedule every 2 hour", "schedule every week",
+])
+def test_a_schedule_help_pasted_over_the_caret_checks(schedule: str) -> None:
+    text = ROWS.format(module="sessions", join="", column="kwh") + schedule + "\n"
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help.startswith("write `")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 
 from ocpispec.check.checked import CheckedSpec
 from ocpispec.check.checker import check
 from ocpispec.diagnostics import CompileError, error
+from ocpispec.diagnostics.help_span import fitted
 from ocpispec.language.parser import parse
 from ocpispec.diagnostics.source import SourceFile
 
@@ -58,8 +60,13 @@ def _spec_text(path: str) -> str:
 
 
 def compile_source(source: SourceFile, *, max_errors: int = 50) -> CheckedSpec:
-    """Parse and check; raise CompileError with the diagnostics of the first failing stage."""
-    return check(parse(source), source, max_errors=max_errors)
+    """Parse and check; raise CompileError with the diagnostics of the first failing stage.
+    Every caret covers what its help rewrites (`help_span`)."""
+    try:
+        checked = check(parse(source), source, max_errors=max_errors)
+    except CompileError as exc:
+        raise CompileError([fitted(d, source.text) for d in exc.diagnostics]) from None
+    return replace(checked, warnings=tuple(fitted(d, source.text) for d in checked.warnings))
 
 
 def compile_file(path: str | os.PathLike[str], *, max_errors: int = 50) -> CheckedSpec:
