@@ -720,3 +720,33 @@ def test_a_schedule_help_pasted_over_the_caret_checks(schedule: str) -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.help.startswith("write `")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_number_in_words_before_complete_gets_its_digits() -> None:
+    """`previous two complete months` read `two` as the period and stopped at `complete`
+    with the generic help."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        "previous month", "previous two complete months")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", "write `2`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("column", ["bucket(kwh [5, 10])", "bucket(kwh [5 , 10])"])
+def test_a_list_argument_without_its_comma_gets_it(column: str) -> None:
+    text = ROWS.format(module="sessions", join="", column=column)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX001" and found.help.startswith("write `")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("written", [
+    "min group size 10", "minimum size 10", "group size 10", "minimum group size of 10",
+])
+def test_the_minimum_group_size_in_other_words_gets_the_rule(written: str) -> None:
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        "minimum group size 10", written)
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", "write `minimum group size 10`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -132,8 +132,8 @@ def two_modules(token, span: Span, history, source: SourceFile) -> Diagnostic | 
 
 
 def missing_comma(token, expected, span: Span, history, source: SourceFile) -> Diagnostic | None:
-    """`round(kwh 1)`: two arguments without the `,` between them; `round(kwh, 1 as x`:
-    a call not closed before its column's name."""
+    """`round(kwh 1)`, `bucket(kwh [5, 10])`: two arguments without the `,` between them;
+    `round(kwh, 1 as x`: a call not closed before its column's name."""
     if not {"COMMA", "RPAR"} <= expected:
         return None
     before = [seen for seen in history if seen.start_pos != token.start_pos]
@@ -144,9 +144,34 @@ def missing_comma(token, expected, span: Span, history, source: SourceFile) -> D
         return error("OCX001", "the call is not closed", Span(previous.start_pos or 0,
                      previous.end_pos or 0), "expected `)` after this",
                      help=f"write `{previous})`")
-    if token.type not in ("NUMBER", "INT", "NAME"):
-        return None
+    if token.type not in ("NUMBER", "INT", "NAME", "LSQB", "STRING"):
+        return None  # `bucket(kwh [5, 10])`: the list is an argument too
     start = previous.start_pos or 0
     written = f"{previous}, {token}"
     return error("OCX001", "arguments are separated by `,`", Span(start, span.end),
                  "two arguments without `,`", help=f"write `{written}`")
+
+
+_GROUP_SIZE = re.compile(r"(?P<words>(?:min|minimum|minimal|smallest|group)\b[\w ]*?size)"
+                         r"(?:\s+of|\s*[=:])?\s+(?P<number>\d+)\s*(?:#.*)?$", re.IGNORECASE)
+
+
+def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
+    """`min group size 10`, `minimum size 10`, `minimum group size of 10`: the rule after
+    `compute` in other words. The caret covers the line's words, which the help rewrites."""
+    if token.type == "$END" or not any(seen.type == "COMPUTE" for seen in history):
+        return None
+    start = source.text.rfind("\n", 0, span.start) + 1
+    end = source.text.find("\n", span.start)
+    line = source.text[start:len(source.text) if end == -1 else end]
+    indent = len(line) - len(line.lstrip())
+    found = _GROUP_SIZE.match(line, indent)
+    fixed = f"minimum group size {found.group('number')}" if found else ""
+    written = line[found.start():found.end("number")] if found else ""
+    if found is None or "=" in written or " ".join(written.split()) == fixed:
+        return None  # `minimum group size = 10`: `operator_habit` removes the `=`
+    return error("OCX001", f"the rule is written `{fixed}`", Span(start + indent,
+                 start + found.end("number")), "the smallest group, in other words",
+                 notes=["`minimum group size N` after the measures suppresses every group of "
+                        "fewer than N records"],
+                 help=f"write `{fixed}`")

@@ -23,14 +23,15 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
 from ocpispec.language.parse_values import (
     condition_habit, delimiter_token, indexed_path, jmespath_join, negated_field,
-    number_with_unit, number_word, written_date)
+    number_with_unit, number_word, number_word_before, written_date)
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
 from ocpispec.language.parse_columns import (
-    because_before_as, comment_habit, join_without_key, missing_comma, sql_join, two_modules)
+    because_before_as, comment_habit, group_size_habit, join_without_key, missing_comma,
+    sql_join, two_modules)
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -121,8 +122,10 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
-    for found in (written_date(token, expected, span, source),
+    for found in (group_size_habit(token, span, history, source),
+                  written_date(token, expected, span, source),
                   number_word(token, expected, span),
+                  number_word_before(token, _before(token, history)),
                   number_with_unit(token, history, source),
                   output_habit(token, span, history, source),
                   decimal_text(token, span, history, source),

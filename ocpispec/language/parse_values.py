@@ -219,3 +219,17 @@ def number_word(token, expected, span: Span) -> Diagnostic | None:
         return None
     return error("OCX001", f"`{token}` is written `{number}`", span, "a number in words",
                  help=f"write `{number}`")
+
+
+def number_word_before(token, history: list) -> Diagnostic | None:
+    """`previous two complete months`: the number word was read as the period's name, so
+    the parser stops at `complete`; the caret goes back to the word."""
+    if token.type != "COMPLETE" or len(history) < 2 or history[-2].type != "PREVIOUS":
+        return None
+    word = history[-1]
+    number = _NUMBER_WORDS.get(str(word).lower()) if word.type == "NAME" else None
+    if number is None:
+        return None
+    return error("OCX001", f"`{word}` is written `{number}`",
+                 Span(word.start_pos or 0, word.end_pos or 0),
+                 "a number in words", help=f"write `{number}`")
