@@ -667,6 +667,9 @@ def test_a_number_in_words_gets_its_digits(old: str, new: str, number: str) -> N
     ("select", "selectkwh", "select kwh"),
     ("from sessions", "fromsessions", "from sessions"),
     ("legal basis", "legalbasis", "legal basis"),
+    ("previous month", "previousmonth", "previous month"),  # `month`: a keyword elsewhere
+    ("previous month", "previous month\n  joinlocations on location_id", "join locations"),
+    ('"exports/x.ndjson"', '"exports/x.ndjson"\nschedule daily at06:00', "at 06"),
 ])
 def test_a_keyword_run_together_with_the_next_word_is_split(old: str, new: str,
                                                             fixed: str) -> None:

@@ -75,13 +75,21 @@ def glued_keywords(token: Token, keywords: dict[str, str], state: Any,
     for word in sorted(keywords, key=len, reverse=True):
         rest = written[len(word):]
         if word.isalpha() and written.startswith(word) and rest[:1].isalnum() \
-                and _continues(state, (keywords[word], word), (keywords.get(rest)
-                               or ("INT" if rest.isdigit() else "NAME"), rest)):
+                and any(_continues(state, (keywords[word], word), (type_, rest))
+                        for type_ in _types_of(rest, keywords)):
             return error("OCX008", f"unknown keyword `{written}`", span,
                          f"`{word}` and `{rest}` run together",
                          notes=["keywords are words of their own, apart from what follows"],
                          help=f"write `{word} {rest}`")
     return None
+
+
+def _types_of(rest: str, keywords: dict[str, str]) -> list[str]:
+    """What `rest` may be lexed as: a keyword is a name where no keyword may stand
+    (`previous month`), and digits start a number, a time (`at06:00`) or a date."""
+    if rest[:1].isdigit():
+        return ["INT", "NUMBER", "TIME", "DATE", "PERCENT"]
+    return [type_ for type_ in (keywords.get(rest), "NAME") if type_ is not None]
 
 
 def _continues(state: Any, *tokens: tuple[str, str]) -> bool:
