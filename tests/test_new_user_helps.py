@@ -753,3 +753,14 @@ def test_the_minimum_group_size_in_other_words_gets_the_rule(written: str) -> No
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", "write `minimum group size 10`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("output", ["outputndjson", "outputcsv"])
+def test_output_run_together_with_its_format_is_split(output: str) -> None:
+    """`outputcsv to "x"` was a column named `outputcsv`, and the help on `to` pasted
+    over its caret gave `outputcsv output csv to "x"`."""
+    text = ROWS.format(module="sessions", join="", column="kwh").replace(
+        'output ndjson to "exports/x.ndjson"', f'{output} to "exports/x.{output[6:]}"')
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX008" and found.help.startswith(f"write `output {output[6:]} to ")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -42,6 +42,8 @@ def dataset_shape(token, expected: set[str], span: Span, history,
                      help=f"write `output {_format(destination)} to {destination}`")
     if token.type == "TO" and "OUTPUT" in expected:
         destination = _destination(source, span.start)
+        if (glued := _glued_output(previous, destination)) is not None:
+            return glued
         return error("OCX001", "a destination follows `output FORMAT`", span,
                      "expected `output` before this",
                      help=f"write `output {_format(destination)} to {destination}`")
@@ -72,6 +74,20 @@ def _format(destination: str) -> str:
 
 
 _EXTENSIONS = {"markdown": "md", "template": "md"}
+
+
+def _glued_output(previous, destination: str) -> Diagnostic | None:
+    """`outputcsv to "x.csv"`: read as a column named `outputcsv`, then `to`."""
+    written = str(previous or "")
+    format_ = written[len("output"):]
+    if previous is None or previous.type != "NAME" or not written.startswith("output") \
+            or format_ not in (*_FORMATS.values(), "template"):
+        return None
+    return error("OCX008", f"unknown keyword `{written}`",
+                 Span(previous.start_pos or 0, previous.end_pos or 0),
+                 f"`output` and `{format_}` run together",
+                 notes=["keywords are words of their own, apart from what follows"],
+                 help=f"write `output {format_} to {destination}`")
 
 
 def _output_format(history) -> str | None:
