@@ -764,3 +764,12 @@ def test_output_run_together_with_its_format_is_split(output: str) -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.code == "OCX008" and found.help.startswith(f"write `output {output[6:]} to ")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_list_in_parentheses_is_covered_by_the_caret() -> None:
+    """The caret was `(`: pasting `in ["A", "B"]` over it kept `"A", "B")` after it."""
+    text = ROWS.format(module="sessions", join='where status in ("COMPLETED", "ACTIVE")',
+                       column="kwh")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.help == 'write `in ["COMPLETED", "ACTIVE"]`'
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -48,9 +48,13 @@ def condition_habit(token, expected, span: Span, history,
     if token.type == "LPAR" and previous is not None and previous.type == "IN" \
             and expected == {"LSQB"}:
         found = _PARENTHESISED.match(line, at)
-        items = found.group(1).strip() if found else '"COMPLETED", "ACTIVE"'
-        return error("OCX001", "a list is written in square brackets", span, "expected `[`",
-                     help=f"write `in [{items}]`")
+        if found is None:
+            return error("OCX001", "a list is written in square brackets", span,
+                         "expected `[`", help='write `in ["COMPLETED", "ACTIVE"]`')
+        # the caret covers `in (...)`, all that the help writes again
+        return error("OCX001", "a list is written in square brackets",
+                     Span(previous.start_pos or 0, line_start + found.end()), "expected `[`",
+                     help=f"write `in [{found.group(1).strip()}]`")
     return None
 
 
