@@ -773,3 +773,16 @@ def test_a_list_in_parentheses_is_covered_by_the_caret() -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert found.help == 'write `in ["COMPLETED", "ACTIVE"]`'
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("condition", "fixed"), [
+    ("end_date_time = null", "end_date_time is null"),
+    ("end_date_time != null", "end_date_time is not null"),
+])
+def test_a_comparison_with_null_gets_the_test_it_means(condition: str, fixed: str) -> None:
+    """The caret was `null` with "write `is null` or `is not null`": pasted, it gave
+    `end_date_time = is null`."""
+    text = ROWS.format(module="sessions", join=f"where {condition}", column="kwh")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX204", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

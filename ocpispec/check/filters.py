@@ -11,6 +11,7 @@ from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
+from ocpispec.diagnostics.source import Span
 from ocpispec.schema.model import Kind
 
 PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
@@ -226,13 +227,25 @@ def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
         ctx.emit(_mismatch(compare.right, right, reason, ctx, "compare values of the same kind"))
 
 
+def _null_compared(expr: syntax.Expr, literal: syntax.Literal, op: str) -> Diagnostic:
+    """`end_date_time = null`: the help writes the test for a missing value, and the
+    caret covers the whole comparison it replaces."""
+    test = {"=": "is null", "!=": "is not null"}.get(op)
+    if test is None or not isinstance(expr, syntax.FieldRef):
+        return error("OCX204", "`null` cannot be compared with `=` or `<`", literal.span,
+                     "a comparison with null is never true",
+                     help="write `is null` or `is not null`")
+    span = Span(min(expr.span.start, literal.span.start), max(expr.span.end, literal.span.end))
+    return error("OCX204", "`null` cannot be compared with `=` or `<`", span,
+                 "a comparison with null is never true",
+                 help=f"write `{'.'.join(expr.path)} {test}`")
+
+
 def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
            ctx: Context) -> None:
     """A field (or expression) against a literal: kinds, enum values, ordering."""
     if literal.kind == "null":
-        ctx.emit(error("OCX204", "`null` cannot be compared with `=` or `<`", literal.span,
-                       "a comparison with null is never true",
-                       help="write `is null` or `is not null`"))
+        ctx.emit(_null_compared(expr, literal, op))
         return
     if literal.kind == "date" and parse_date(literal, ctx) is None:
         return
