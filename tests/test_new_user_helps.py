@@ -786,3 +786,15 @@ def test_a_comparison_with_null_gets_the_test_it_means(condition: str, fixed: st
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX204", f"write `{fixed}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_field_s_whole_path_in_the_help_covers_the_path() -> None:
+    """`location.evse.power` marked `power` with "write
+    `location.connector.max_electric_power`": pasted, the path doubled."""
+    text = ROWS.format(module="sessions", join="join locations on location_id",
+                       column="location.evse.power")
+    [found] = [d for d in _diagnostics(text) if d.is_error and d.code == "OCX104"]
+    assert found.help.endswith("write `location.connector.max_electric_power`")
+    span = found.primary_span
+    assert text[span.start:span.end] == "location.evse.power"
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -18,6 +18,8 @@ from ocpispec.diagnostics.source import Span
 
 # the harness's reading of a help: the first `write `...`` (tests/test_new_user_helps.py)
 _WRITE = re.compile(r"write `(.+?)`(?=,| for | \(|$)")
+# the segments of a field's path before the caret's
+_PATH_BEFORE = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*\.$")
 
 
 def fitted(diagnostic: Diagnostic, text: str) -> Diagnostic:
@@ -46,6 +48,9 @@ def _restated_before(text: str, start: int, written: str) -> tuple[int, str]:
     `written` begins with, and what of `written` is left after them."""
     line = text.rfind("\n", 0, start) + 1
     before = text[line:start]
+    path = _PATH_BEFORE.search(before)  # `location.evse.power`: the caret on `power`
+    if path is not None and written.startswith(path.group().split(".")[0] + "."):
+        return line + path.start(), written
     if not before[-1:].isspace():
         return start, written
     for at in range(len(before)):
