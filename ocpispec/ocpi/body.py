@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import orjson
 
-from ocpispec.ocpi import errors
+from ocpispec.ocpi import errors, failures
 from ocpispec.ocpi.errors import fail, safe_url
+from ocpispec.ocpi.options import max_body_bytes
 from ocpispec.ocpi.repeated import settle
 
 # a JSON string (any bytes inside, escapes skipped) or one structural character
@@ -32,7 +33,8 @@ class Unreadable:
     reason: str
 
 
-def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False) -> Any:
+def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
+                limit: int | None = None) -> Any:
     """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
     the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
@@ -42,12 +44,12 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     except ValueError:
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
-        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded)
+        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit)
     if content.startswith(_GZIP_MAGIC) and _undecoded_encoding(response) is None \
-            and (unpacked := _gunzipped(content)) is not None:
-        return decode_body(url, response, unpacked, transcoded=transcoded)
+            and (unpacked := _gunzipped(url, content, limit or max_body_bytes())) is not None:
+        return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit)
     if not transcoded and (utf8 := _from_declared_charset(response, content)) is not None:
-        return decode_body(url, response, utf8, transcoded=True)
+        return decode_body(url, response, utf8, transcoded=True, limit=limit)
     if response.status_code >= 300:
         return None
     if (salvaged := _salvage(content)) is not None:
@@ -72,16 +74,29 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
 _GZIP_MAGIC = b"\x1f\x8b"       # no JSON text starts so
 
 
-def _gunzipped(content: bytes) -> bytes | None:
+def _gunzipped(url: str, content: bytes, limit: int) -> bytes | None:
     """A gzip body httpx left packed: labelled `x-gzip` (which HTTP/1.1 says is gzip, but
     httpx does not read), compressed twice under one label, or not labelled at all (a
-    gateway that drops the header). Such bodies said "not JSON"."""
-    import gzip
+    gateway that drops the header). Such bodies said "not JSON". Unpacked to `limit`
+    bytes at most: a small body may unpack to gigabytes (a gzip bomb)."""
     import zlib
-    try:
-        return gzip.decompress(content)
-    except (OSError, EOFError, zlib.error):
-        return None
+    unpacked: list[bytes] = []
+    size = 0
+    while content:
+        unpacker = zlib.decompressobj(wbits=31)     # one gzip member; concatenated ones follow
+        try:
+            while chunk := unpacker.decompress(content, limit + 1 - size):
+                unpacked.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise failures.body_too_large(url, failures.BodyTooLarge(limit, " once unpacked"))
+                content = unpacker.unconsumed_tail
+        except zlib.error:
+            return None
+        if not unpacker.eof:
+            return None                 # cut short
+        content = unpacker.unused_data
+    return b"".join(unpacked)
 
 
 _KEY_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")

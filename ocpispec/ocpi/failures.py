@@ -56,6 +56,26 @@ def overrun_error(url: str, overrun: Overrun) -> OcpiError:
                      "pages with `--page-size`, and tell the CPO")
 
 
+class BodyTooLarge(Exception):
+    """An answer's body (decompressed) is larger than `limit` bytes."""
+
+    def __init__(self, limit: int, packed: str = "") -> None:
+        super().__init__(limit)
+        self.limit, self.packed = limit, packed
+
+
+def body_too_large(url: str, too_large: BodyTooLarge) -> OcpiError:
+    mib = too_large.limit / (1024 * 1024)
+    size = f"{mib:g} MiB" if mib >= 1 else f"{too_large.limit} bytes"
+    return fail(errors.INVALID_RESPONSE, f"the platform's answer is larger than {size}{too_large.packed}; "
+                "it was not read further",
+                notes=[f"request: GET {safe_url(url)}", f"bound: {too_large.limit} bytes of body, counted "
+                       "after decompression (`OCPISPEC_MAX_BODY_BYTES`)"],
+                help="ask for smaller pages with `--page-size`; a platform that ignores it (sending its whole "
+                     "list in one answer) or a compressed body that unpacks to this much is the CPO's to fix. "
+                     "If the machine has the memory for it, raise the bound with `OCPISPEC_MAX_BODY_BYTES`")
+
+
 def run_deadline_error(url: str, doing: str) -> OcpiError:
     return fail(errors.RUN_DEADLINE, "the run's deadline passed", notes=[f"request: GET {safe_url(url)}",
                 f"while: {doing}"],

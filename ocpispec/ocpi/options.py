@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
+
+MAX_BODY_BYTES = 256 * 1024 * 1024     # one answer's body, decompressed
+
+
+def max_body_bytes() -> int:
+    """The most bytes one answer's body may hold once decompressed: a platform sending its
+    whole list in one answer, or a gzip bomb, fails with a diagnostic instead of taking
+    all the memory. `OCPISPEC_MAX_BODY_BYTES` (a whole number) sets another bound."""
+    from_env = os.environ.get("OCPISPEC_MAX_BODY_BYTES", "").strip()
+    return int(from_env) if from_env.isdigit() and int(from_env) > 0 else MAX_BODY_BYTES
+
 
 TOKEN_ENCODINGS = ("auto", "base64", "plain")
 VERSIONS = ("2.3.0", "2.2.1", "2.1.1")      # highest first: the negotiation order
@@ -47,6 +59,7 @@ class FetchOptions:
     retry_after_max: float = 300.0     # longest Retry-After honoured
     retry_after_give_up: float = 300.0  # a longer Retry-After fails at once (waiting would only fail later)
     dedup_window: int = 65536          # objects a duplicate is looked for (exact; bounded memory)
+    max_body_bytes: int = field(default_factory=max_body_bytes)   # one body, decompressed
 
 
 def run_deadline(seconds: float | None) -> float | None:

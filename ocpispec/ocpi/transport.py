@@ -42,8 +42,8 @@ from ocpispec.ocpi.body import decode_body, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
-from ocpispec.ocpi.failures import (Retry, first_answer_failed, give_up, http_error, int_or_none, overrun_error,
-                                    run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
+from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
+                                    http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.timestamps import loose_timestamps
@@ -197,6 +197,8 @@ class Transport:
                 if overrun.received is None and not run_limited:     # not even headers: no answer
                     return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
                 raise overrun_error(url, overrun) from None
+            except BodyTooLarge as too_large:
+                raise body_too_large(url, too_large) from None
             except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
                 return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
                              "header says")
@@ -264,11 +266,15 @@ class Transport:
         watchdog.daemon = True
         watchdog.start()
         chunks: list[bytes] = []
+        received, limit = 0, self.options.max_body_bytes
         try:
             with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
                                    extensions={"trace": guard.trace}) as response:
                 guard.attach(response.extensions.get("network_stream"))
-                for chunk in response.iter_bytes():
+                for chunk in response.iter_bytes():     # decompressed: a gzip bomb counts as unpacked
+                    received += len(chunk)
+                    if received > limit:
+                        raise BodyTooLarge(limit)
                     chunks.append(chunk)
                 return response, b"".join(chunks)
         except httpx.TransportError:
@@ -294,7 +300,7 @@ class Transport:
         body = prepare(content) if prepare is not None and status < 300 else None
         prepared = body is not None
         if body is None:
-            body = decode_body(url, response, content)
+            body = decode_body(url, response, content, limit=self.options.max_body_bytes)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status == 404 and _empty_success(body):
