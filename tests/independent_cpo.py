@@ -93,6 +93,8 @@ QUIRKS = {
     # HTTP (last, as above)
     "x-gzip": "gzip bodies labelled `Content-Encoding: x-gzip` (HTTP/1.1: the same as gzip)",
     "token in path": "every URL, the versions URL too, holds the credentials token as a path segment",
+    # charset (last, as above)
+    "latin1 undeclared": "bodies in ISO-8859-1 with accented city names, `application/json` without a charset",
 }
 
 
@@ -240,7 +242,7 @@ class IndependentCpo:
             record["evses"] = []
         if "vendor fields" in self.quirks:
             _add_vendor_fields(record)
-        if "latin1 body" in self.quirks and "city" in record:
+        if ("latin1 body" in self.quirks or "latin1 undeclared" in self.quirks) and "city" in record:
             record["city"] = "Saint-Étienne"
         return record
 
@@ -466,7 +468,7 @@ class IndependentCpo:
             def _answer(self, status: int, body: Any,
                         headers: dict[str, str] | None = None) -> None:
                 raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode(
-                    "latin-1" if "latin1 body" in cpo.quirks else "utf-8")
+                    "latin-1" if "latin1 body" in cpo.quirks or "latin1 undeclared" in cpo.quirks else "utf-8")
                 kind = "application/json"
                 if "bom" in cpo.quirks:
                     raw = b"\xef\xbb\xbf" + raw

@@ -15,7 +15,9 @@ from ocpispec.demo.canary import PREFIX
 from ocpispec.demo.faults import Faults
 from ocpispec.schema import Kind, catalogue
 
-BAD_BYTES = b'"caf\xe9"'                     # Latin-1 in a UTF-8 body
+# a Latin-1 byte beside UTF-8 (`é` both ways): a body that is wholly Latin-1 is read as
+# such, one mixing the two has a broken object
+BAD_BYTES = b'"caf\xc3\xa9 caf\xe9"'
 DEEP = 1_100                                 # deeper than the 1,024 levels parsers allow
 _BAD_UTF8_MARK = "demo-bad-utf8-object"
 _DEEP_MARK = "demo-deep-nesting-object"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ class Unreadable:
 
 
 def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
-                limit: int | None = None) -> Any:
+                limit: int | None = None, warn: Callable[..., None] | None = None) -> Any:
     """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
     the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
@@ -44,12 +45,18 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     except ValueError:
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
-        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit)
+        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit, warn=warn)
     if content.startswith(_GZIP_MAGIC) and _undecoded_encoding(response) is None \
             and (unpacked := _gunzipped(url, content, limit or max_body_bytes())) is not None:
-        return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit)
+        return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit, warn=warn)
     if not transcoded and (utf8 := _from_declared_charset(response, content)) is not None:
-        return decode_body(url, response, utf8, transcoded=True, limit=limit)
+        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn)
+    if not transcoded and (utf8 := _from_undeclared_latin1(response, content)) is not None:
+        if warn is not None:
+            warn("the platform's answers are not UTF-8 and declare no charset; read as Windows-1252 "
+                 "(Latin-1): ask the CPO to send UTF-8, or to declare the charset in `Content-Type`",
+                 kind="undeclared-latin1")
+        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn)
     if response.status_code >= 300:
         return None
     if (salvaged := _salvage(content)) is not None:
@@ -151,6 +158,35 @@ def _from_declared_charset(response: httpx.Response, content: bytes) -> bytes | 
         return content.decode(codec).encode("utf-8")
     except (UnicodeError, ValueError):
         return None
+
+
+# a well-formed UTF-8 sequence of two to four bytes: a body holding one is UTF-8 with a
+# broken byte somewhere, not Latin-1 (whose accented letters almost never form one)
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _from_undeclared_latin1(response: httpx.Response, content: bytes) -> bytes | None:
+    """The body re-encoded as UTF-8 when it declares no charset, is not UTF-8 and holds
+    no UTF-8 sequence at all: an older platform writing Windows-1252 or ISO-8859-1 (read
+    as Windows-1252, which is Latin-1 with printable characters for 0x80-0x9F). Every
+    object with an accented letter was counted invalid and the run failed. A body mixing
+    UTF-8 with a broken byte is not read so (its other objects would be garbled)."""
+    if response.charset_encoding is not None or content.isascii() or content[:2] in _UTF16_BOMS \
+            or _UTF8_SEQUENCE.search(content) or _is_utf8(content):
+        return None
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError:          # 0x81, 0x8d, 0x8f, 0x90, 0x9d: no character in Windows-1252
+        text = content.decode("latin-1")
+    return text.encode("utf-8")
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _salvage(content: bytes) -> dict[str, Any] | None:

@@ -300,7 +300,7 @@ class Transport:
         body = prepare(content) if prepare is not None and status < 300 else None
         prepared = body is not None
         if body is None:
-            body = decode_body(url, response, content, limit=self.options.max_body_bytes)
+            body = decode_body(url, response, content, limit=self.options.max_body_bytes, warn=self._warnings.add)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status == 404 and _empty_success(body):
