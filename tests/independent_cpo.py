@@ -95,6 +95,9 @@ QUIRKS = {
     "token in path": "every URL, the versions URL too, holds the credentials token as a path segment",
     # charset (last, as above)
     "latin1 undeclared": "bodies in ISO-8859-1 with accented city names, `application/json` without a charset",
+    # paging (last, as above)
+    "filter after paging": "the page is cut from the whole list (`offset`, `limit`) before the date filters "
+                           "apply; `X-Total-Count` and the next links count the whole list",
 }
 
 
@@ -318,7 +321,8 @@ class IndependentCpo:
         if "cursor without filters" in self.quirks and "cursor" in query:   # the filters are in the cursor
             query.update(json.loads(base64.urlsafe_b64decode(query["cursor"]).decode())["filters"])
         self._update_first_page(module, query)
-        chosen = self._window(module, query)
+        after = "filter after paging" in self.quirks
+        chosen = self.lists[module] if after else self._window(module, query)
         if self.paging == "cursor" and "cursor" in query and self.cursor_expiry:
             self._cursors_followed += 1
             if self._cursors_followed >= self.cursor_expiry[0]:
@@ -334,6 +338,8 @@ class IndependentCpo:
         limit = min(int(query.get("limit", str(self.page_cap))), self.page_cap)
         start = 0 if self.paging == "ignore_offset" else offset  # a broken platform
         page = chosen[start:start + limit]
+        if after:
+            page = [record for record in page if record in self._window(module, query)]
         headers = {"X-Limit": self._count(self.page_cap)}
         if self.total:
             counted = self.lists[module] if "total unfiltered" in self.quirks else chosen

@@ -134,6 +134,7 @@ class Crawl:
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
+        self._linked = False            # some page came with a next link
         self._unfiltered_cursor = False  # such links are followed without our date filters
         self._page_size = options.page_size     # None once the platform refused it as `limit`
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
@@ -363,13 +364,15 @@ class Crawl:
                 page, resumed = previous, True      # its next link is followed now
                 continue
             if page.objects and self._last_duplicates == len(page.objects) and (
-                    self._one_object_list(request, previous) or self._stop_on_repeats(page)):
+                    self._one_object_list(request, previous) or self._ended_at_last_link(previous)
+                    or self._stop_on_repeats(page)):
                 return
 
     # -- deciding the next request --------------------------------------------------
 
     def _next_request(self, page: Page, seen: set[str]) -> PageRequest | None:
         n = len(page.objects)
+        self._linked |= page.next_link is not None
         if n == 0:
             return self._after_empty_page(page, seen)
         self._empty_pages = 0
@@ -538,6 +541,15 @@ class Crawl:
         elif page.total is not None:
             self._warnings.add(f"the platform sent no next link although `X-Total-Count` is {page.total}; "
                                "paging by offset", kind="no-link")
+
+    def _ended_at_last_link(self, previous: Page | None) -> bool:
+        """After a page without a next link, on a platform whose earlier pages had one, the
+        next offset brought only objects already sent: a platform that cuts a page from its
+        whole list and then applies the date filters (short pages, links by `limit`) and
+        counts the whole list. Its missing link ended the list if its count is shown to be
+        of the whole list (`_dismiss_unfiltered_total`); the repeats then lost nothing."""
+        return previous is not None and previous.next_link is None and self._linked \
+            and self._dismiss_unfiltered_total()
 
     def _stop_on_repeats(self, page: Page) -> bool:
         if page.request.url is not None and page.next_link is not None:
