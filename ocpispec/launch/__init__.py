@@ -26,13 +26,14 @@ __all__ = ["CheckArguments", "check_arguments", "main"]
 
 def main() -> None:
     terminate_like_interrupt()
-    _standard_streams()
-    arguments = check_arguments(sys.argv[1:])
-    if arguments is None:
-        try:
+    try:
+        _standard_streams()
+        arguments = check_arguments(sys.argv[1:])
+        if arguments is None:
             from ocpispec.cli import main as command_line
-        except KeyboardInterrupt as stop:   # stopped while loading: as the command would end it
-            _stopped_while_loading(stop)
+    except KeyboardInterrupt as stop:   # stopped while loading: as the command would end it
+        _stopped_while_loading(stop)
+    if arguments is None:
         command_line()
         return
     gc.disable()  # a check allocates little and ends soon: collecting would only cost time
