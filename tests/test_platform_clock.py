@@ -229,6 +229,9 @@ def test_a_fixed_window_waits_for_the_platform_clock_or_fails(run_cli, demo_serv
     before, a run right after its end lost what the lagging platform still stamped inside
     it. A short lag is waited out; a long one fails before anything is fetched."""
     server = demo_server_factory(version="2.2.1", size=100, faults=Faults(clock_behind=behind))
+    # start just after a second: `now` cut to the second is then the true time, and the
+    # wait (until the platform's clock, in whole seconds, passes `end`) is about 2 s, not 1-2
+    time.sleep(1.02 - time.time() % 1)
     now = datetime.now(UTC).replace(microsecond=0)
     start, end = format_timestamp(now - timedelta(hours=1)), format_timestamp(now - timedelta(seconds=1))
     spec = tmp_path / "fixed.ocx"
