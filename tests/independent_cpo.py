@@ -98,7 +98,11 @@ QUIRKS = {
     # paging (last, as above)
     "filter after paging": "the page is cut from the whole list (`offset`, `limit`) before the date filters "
                            "apply; `X-Total-Count` and the next links count the whole list",
+    # parties (last, as above)
+    "two parties": "a platform serving two CPOs (2.2+): the second (`DE*XYZ`) lists a site of its own "
+                   "under the first's location id, in Berlin, and every other session and CDR is its",
 }
+SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
 
 def _stamp(moment: datetime, index: int) -> str:
@@ -201,12 +205,17 @@ class IndependentCpo:
             self._name_the_tariffs(bases[0], count)
             if (EXAMPLES / self.version / "locations_home_charge_point.json").exists():
                 bases.append(self._example("locations_home_charge_point"))
+            if "two parties" in self.quirks:
+                bases.append({**copy.deepcopy(bases[0]), **SECOND_PARTY, "city": "Berlin",
+                              "postal_code": "10115"})
             return [self._stamped(base, index, index) for index, base in enumerate(bases)]
         base = self._example(module)
         made = []
         for index in range(count):
             record = self._stamped(base, index, index)
             self._personal(module, record, index)
+            if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs"):
+                record.update(SECOND_PARTY)
             made.append(record)
         return made
 

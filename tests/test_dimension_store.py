@@ -243,3 +243,37 @@ def test_a_credit_cdr_never_hides_the_cdr_of_its_session(bound: int) -> None:
             "S1": "A", "S2": "B", "S3": "C-C", "S4": "D2"}
     finally:
         table.close()
+
+
+PARTY_NORMALIZE = compile_expression("{country_code: country_code, party_id: party_id, id: id, "
+                                     "publish: publish, postal_code: postal_code}", {})
+PARTY = (("country_code",), ("party_id",))
+
+
+@pytest.mark.parametrize("bound", [None, 0])
+def test_an_id_two_parties_share_joins_each_record_to_its_own_partys_site(bound) -> None:
+    """Ids are unique per party only. Where two parties list `LOC1`, `get` with a party
+    finds that party's site (none without a party, or for a third party); an id only
+    one party lists is found whatever the party says (a platform may name its parties
+    unevenly). The private-location check (`listed`) keeps the cautious answer by id:
+    a site that is not public is never hidden behind another party's public one."""
+    sites = [{"country_code": "BE", "party_id": "BEC", "id": "LOC1", "publish": True,
+              "postal_code": "9000"},
+             {"country_code": "BE", "party_id": "BEC", "id": "LOC2", "publish": True,
+              "postal_code": "9001"},
+             {"country_code": "DE", "party_id": "XYZ", "id": "loc1", "publish": False,
+              "postal_code": "10115"},
+             {"country_code": "be", "party_id": "bec", "id": "LOC1", "publish": True,
+              "postal_code": "9050"}]
+    table = TableLookup(iter(sites), PARTY_NORMALIZE, ("id",), bound=bound, party=PARTY,
+                        closing=lambda site: site.get("publish") is not True)
+    try:
+        assert table.get("LOC1", ("be", "bec"))["postal_code"] == "9050"
+        assert table.get(" Loc1", ("de", "xyz"))["postal_code"] == "10115"
+        assert table.get("LOC1") is None
+        assert table.get("LOC1", ("fr", "abc")) is None
+        assert table.get("LOC2", ("de", "xyz"))["postal_code"] == "9001"
+        assert table.listed("LOC1")["postal_code"] == "10115"
+        assert table.shared == {"loc1"} and len(table) == 2
+    finally:
+        table.close()

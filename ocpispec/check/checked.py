@@ -79,6 +79,8 @@ class CheckedJoin:
     local_key: ResolvedField
     remote_key: tuple[str, ...]
     bindings: tuple[Binding, ...]
+    local_party: tuple[tuple[str, ...], ...] = ()   # `schema.joins.PARTY`
+    remote_party: tuple[tuple[str, ...], ...] = ()
 
 
 @frozen

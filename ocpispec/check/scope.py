@@ -399,7 +399,8 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
     for sub in spec.sub_bindings:
         bindings.append(Binding(f"{alias}.{sub.name}", target, sub.object))
         sub_paths[f"{alias}.{sub.name}"] = sub.list_path
-    return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings)), sub_paths
+    return CheckedJoin(join, target, alias, local, spec.remote_key, tuple(bindings),
+                       spec.local_party, spec.remote_party), sub_paths
 
 
 def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):

@@ -383,7 +383,8 @@ class DatasetRun:
         table = TableLookup(self._listed(client, step.module, fetch), compiled, step.key,
                             fallback, secondary=is_credit if step.module == "cdrs" else None,
                             many=many,
-                            closing=_not_public(version) if step.module == "locations" else None)
+                            closing=_not_public(version) if step.module == "locations" else None,
+                            party=step.party)
         self.tables.append((step.module, table))
         return table
 

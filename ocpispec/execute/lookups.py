@@ -41,7 +41,15 @@ def fold(value: Any) -> str | None:
 
 
 class Lookup(Protocol):
-    def get(self, key: Any) -> dict | None: ...
+    def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None: ...
+
+
+def party_of(record: Any, paths: tuple[tuple[str, ...], ...]) -> tuple[str, str] | None:
+    """The folded (country code, party id) at `paths`, None when either is missing."""
+    if len(paths) != 2:
+        return None
+    country, party = fold(_at(record, paths[0])), fold(_at(record, paths[1]))
+    return None if country is None or party is None else (country, party)
 
 
 def _normalized(normalize: Compiled, record: Any) -> dict | None:
@@ -67,7 +75,8 @@ class TableLookup:
                  bound: int | None = None,
                  secondary: Callable[[Any], bool] | None = None,
                  many: Callable[[dict], bool] | None = None,
-                 closing: Callable[[dict], bool] | None = None) -> None:
+                 closing: Callable[[dict], bool] | None = None,
+                 party: tuple[tuple[str, ...], ...] = ()) -> None:
         """`bound`: bytes held in memory before the table spills (default:
         `dimension_store.in_memory_bytes()`). Of the records of one key the last
         wins, except that a `secondary` one (as the platform sent it) only fills a
@@ -81,10 +90,20 @@ class TableLookup:
         `many`: the key is a list of values (a location's tariff ids, through its
         EVSEs and connectors): a record is kept under each, a record naming none is no
         fault, and those `many` says are secondary (an unpublished location) only fill
-        a key no other record holds."""
+        a key no other record holds.
+
+        `party`: where a record names its party (`party_of`). Ids are unique per
+        party only: a key that records of two parties hold is `shared`, and each
+        party's record of it is also kept under the party (`get` with a party picks
+        it). The key alone keeps the rules above across parties, so the
+        private-location check (`listed`) stays as cautious as before."""
         self.fallback = fallback
         self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
+        self.shared: set[str] = set()  # keys held by records of more than one party
+        self._party_keys: set[str] = set()  # what `shared` keys are stored under as well
+        self._rules = (secondary, closing)
+        self._party = party
         try:
             for record in records:
                 normalized = _normalized(normalize, record)
@@ -92,20 +111,48 @@ class TableLookup:
                     self._put_each(normalized, key, many(normalized))
                     continue
                 folded = fold(_at(normalized, key)) if normalized is not None else None
-                if folded is not None and secondary is not None and secondary(record):
-                    self.table.put_first(folded, normalized)
-                elif folded is not None and closing is not None and not closing(normalized):
-                    held = self.table.peek(folded)
-                    if held is None or not closing(held):
-                        self.table.put(folded, normalized)
-                elif folded is not None:
-                    self.table.put(folded, normalized)
-                else:
+                if folded is None:
                     self.unreadable += 1
+                    continue
+                if party:
+                    self._put_party(folded, normalized, record)
+                self._put(_ID + folded, normalized, record)
             self.table.finish()
         except BaseException:
             self.table.close()
             raise
+
+    def _put(self, stored: str, normalized: dict, record: dict) -> None:
+        secondary, closing = self._rules
+        if secondary is not None and secondary(record):
+            self.table.put_first(stored, normalized)
+        elif closing is not None and not closing(normalized):
+            held = self.table.peek(stored)
+            if held is None or not closing(held):
+                self.table.put(stored, normalized)
+        else:
+            self.table.put(stored, normalized)
+
+    def _put_party(self, folded: str, normalized: dict, record: dict) -> None:
+        """Keep the record under its party too once its key is shared; the first
+        party's record, held under the key alone until a second party came, with it."""
+        owner = party_of(normalized, self._party)
+        if owner is None:
+            return
+        if folded not in self.shared:
+            held = self.table.peek(_ID + folded)
+            held_by = party_of(held, self._party) if held is not None else None
+            if held_by is None or held_by == owner:
+                return
+            self.shared.add(folded)
+            self._put_new(_by_party(folded, held_by), held)
+        stored = _by_party(folded, owner)
+        self._put(stored, normalized, record)
+        self._party_keys.add(stored)
+
+    def _put_new(self, stored: str, normalized: dict) -> None:
+        self.table.put(stored, normalized)
+        self._party_keys.add(stored)
 
     def _put_each(self, normalized: dict, key: tuple[str, ...], secondary: bool) -> None:
         for value in dict.fromkeys(_leaves(normalized, key)):
@@ -113,19 +160,23 @@ class TableLookup:
             if folded is None:
                 continue
             if secondary:
-                self.table.put_first(folded, normalized)
+                self.table.put_first(_ID + folded, normalized)
             else:
-                self.table.put(folded, normalized)
+                self.table.put(_ID + folded, normalized)
 
     def listed(self, key: Any) -> dict | None:
         folded = fold(key)
-        return None if folded is None else self.table.get(folded)
+        return None if folded is None else self.table.get(_ID + folded)
 
-    def get(self, key: Any) -> dict | None:
+    def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
+        """The record of `key`; where two parties' records hold it, the one of
+        `party` (a record without a party, or of a third one, matches neither)."""
         folded = fold(key)
         if folded is None:
             return None
-        found = self.table.get(folded)
+        if folded in self.shared:
+            return None if party is None else self.table.get(_by_party(folded, party))
+        found = self.table.get(_ID + folded)
         fallback = self.fallback
         if found is None and fallback is not None and (
                 folded in fallback.cache or len(fallback.cache) < MAX_FALLBACK_KEYS):
@@ -133,7 +184,7 @@ class TableLookup:
         return found
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self.table) - len(self._party_keys)
 
     def close(self) -> None:
         self.table.close()
@@ -145,7 +196,7 @@ class PerIdLookup:
         self.normalize = normalize
         self.cache: dict[str, dict | None] = {}
 
-    def get(self, key: Any) -> dict | None:
+    def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
         folded = fold(key)
         if folded is None:
             return None
@@ -156,6 +207,15 @@ class PerIdLookup:
 
     def __len__(self) -> int:
         return len(self.cache)
+
+
+# stored keys: a key alone, or a key within a party; the lengths keep any two apart
+_ID = "i:"
+
+
+def _by_party(folded: str, party: tuple[str, str]) -> str:
+    country, owner = party
+    return f"p{len(country)}:{country}{len(owner)}:{owner}{folded}"
 
 
 def _leaves(record: Any, path: tuple[str, ...]) -> list[Any]:

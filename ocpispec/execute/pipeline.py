@@ -18,7 +18,7 @@ from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
-from ocpispec.execute.lookups import Lookup, fold
+from ocpispec.execute.lookups import Lookup, fold, party_of
 from ocpispec.execute.memo import text_memo
 from ocpispec.execute.series import expander
 from ocpispec.plan.lower import quote
@@ -267,18 +267,19 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[di
     Records at the same connector bind the same (read-only) dict, built once: the
     cache is bounded by the number of connectors, not of records. A record whose key
     finds no match is counted in `misses` under the alias."""
-    alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
+    alias, local_key, subs, party = join.alias, join.local_key, join.sub_bindings, join.party
     sub_keys = [sub.local_key for sub in subs]
     cache: dict[tuple, dict | None] = {}
 
     def attach(record: dict) -> None:
         key = _first(_at(record, local_key))
-        identity = (fold(key), *(fold(_at(record, path)) for path in sub_keys))
+        owner = party_of(record, party) if party else None
+        identity = (fold(key), owner, *(fold(_at(record, path)) for path in sub_keys))
         bound = cache.get(identity, _MISSING)
         if bound is _MISSING:
             if len(cache) >= _BINDINGS_LIMIT:
                 cache.clear()
-            bound = cache[identity] = _bind(lookup.get(key), alias, subs, record)
+            bound = cache[identity] = _bind(lookup.get(key, owner), alias, subs, record)
         if bound is None and identity[0] is not None:
             misses[alias] += 1
         record[alias] = bound

@@ -174,6 +174,7 @@ class _Builder:
         paths += [path for each in self.checked.eaches for path in self._element_paths(each)]
         paths += [each.parent_end for each in self.checked.eaches if each.parent_end]
         paths += [join.local_key.path for join in self.checked.joins]
+        paths += [path for join in self.checked.joins for path in join.local_party]
         if self.moment:  # the time that puts each pseudonym in its period
             paths.append((self.moment,))
         paths += [sub.local_key for join in self.checked.joins for sub in self._subs(join)]
@@ -198,6 +199,7 @@ class _Builder:
         paths: list[tuple[str, ...]] = []
         for join in (j for j in self.checked.joins if j.module == module):
             paths.append(join.remote_key)
+            paths += join.remote_party
             subs = self._subs(join)
             lists = {sub.name: sub.items for sub in subs}
             for sub in subs:
@@ -216,7 +218,8 @@ class _Builder:
         key = joins[0].remote_key if joins else \
             TARIFF_SITES if self.module == "tariffs" else ("id",)
         return ir.Lookup(f"lookup.{module}", module, f"fetch.{module}", f"normalize.{module}",
-                         key, self._strategy(module), origin)
+                         key, self._strategy(module), origin,
+                         joins[0].remote_party if joins else ())
 
     # ---- privacy, joins, filter -----------------------------------------------------
 
@@ -253,7 +256,8 @@ class _Builder:
 
     def _join(self, join: CheckedJoin) -> ir.Join:
         return ir.Join(f"join.{join.alias}", join.module, join.alias, f"lookup.{join.module}",
-                       join.local_key.path, join.remote_key, self._subs(join), join.join.span)
+                       join.local_key.path, join.remote_key, self._subs(join), join.join.span,
+                       join.local_party)
 
     def _subs(self, join: CheckedJoin) -> tuple[ir.SubBinding, ...]:
         """The join's sub-bindings the spec reads (`location.connector` needs

@@ -164,12 +164,15 @@ class Lookup:
     key: tuple[str, ...]
     strategy: str
     origin: Span
+    # where a record names its party: an id two parties share is told apart by it
+    party: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Join:
     """Attach the record of `lookup` whose key equals the record's `local_key` under
-    `alias`, and each sub-binding inside it."""
+    `alias`, and each sub-binding inside it. Where two parties' records share the key,
+    the one of the party at the record's `party` paths (none: no match)."""
 
     id: str
     module: str
@@ -179,6 +182,7 @@ class Join:
     remote_key: tuple[str, ...]
     sub_bindings: tuple[SubBinding, ...]
     origin: Span
+    party: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,7 +128,7 @@ def _step_text(step: ir.Step) -> str:
         case ir.Join():
             names = ", ".join([step.alias, *(sub.name for sub in step.sub_bindings)])
             return (f"`{'.'.join(step.local_key)}` = {step.module}.`{'.'.join(step.remote_key)}`"
-                    f" (ids compared case-insensitively), binds {names}")
+                    f" (ids compared case-insensitively{_party_words(step)}), binds {names}")
         case ir.Filter():
             return step.shown + _filter_reads(step)
         case ir.Project():
@@ -333,3 +333,10 @@ def disclosure_words(step: ir.Aggregate) -> str:
 
 def _largest(contributors: int) -> str:
     return "largest driver gives" if contributors == 1 else f"{contributors} largest drivers give"
+
+
+def _party_words(step: ir.Join) -> str:
+    if not step.party:
+        return ""
+    fields = "`, `".join(".".join(path) for path in step.party)
+    return f"; where two parties share an id, the record's own `{fields}` picks"

@@ -32,28 +32,39 @@ class JoinSpec:
     remote_key: tuple[str, ...]
     alias: str
     sub_bindings: tuple[SubBinding, ...] = ()
+    # the party (country code, party id) each side's id is unique within (OCPI 2.2+)
+    local_party: tuple[tuple[str, ...], ...] = ()
+    remote_party: tuple[tuple[str, ...], ...] = ()
+
+
+# ids are unique per party only: a platform serving several CPOs may list two sites as
+# `LOC1`; a record's own party (its CPO, or its token's eMSP) tells them apart
+PARTY = (("country_code",), ("party_id",))
+TOKEN_PARTY = (("cdr_token", "country_code"), ("cdr_token", "party_id"))
 
 
 def _location_join(prefix: tuple[str, ...], id_field: str) -> JoinSpec:
     evse = SubBinding("evse", "EVSE", ("evses",), ("uid",), (*prefix, "evse_uid"))
     connector = SubBinding("connector", "Connector", ("evses", "connectors"), ("id",),
                            (*prefix, "connector_id"))
-    return JoinSpec("locations", (*prefix, id_field), ("id",), "location", (evse, connector))
+    return JoinSpec("locations", (*prefix, id_field), ("id",), "location", (evse, connector),
+                    PARTY, PARTY)
 
 
-_TOKEN = JoinSpec("tokens", ("cdr_token", "uid"), ("uid",), "token")
+_TOKEN = JoinSpec("tokens", ("cdr_token", "uid"), ("uid",), "token", (), TOKEN_PARTY, PARTY)
 
 JOINS: dict[str, tuple[JoinSpec, ...]] = {
     "sessions": (
         _location_join((), "location_id"),
-        JoinSpec("cdrs", ("id",), ("session_id",), "cdr"),
-        JoinSpec("tariffs", ("charging_periods", "tariff_id"), ("id",), "tariff"),
+        JoinSpec("cdrs", ("id",), ("session_id",), "cdr", (), PARTY, PARTY),
+        JoinSpec("tariffs", ("charging_periods", "tariff_id"), ("id",), "tariff", (), PARTY,
+                 PARTY),
         _TOKEN,
     ),
     "cdrs": (
         _location_join(("cdr_location",), "id"),
-        JoinSpec("sessions", ("session_id",), ("id",), "session"),
-        JoinSpec("tariffs", ("tariffs", "id"), ("id",), "tariff"),
+        JoinSpec("sessions", ("session_id",), ("id",), "session", (), PARTY, PARTY),
+        JoinSpec("tariffs", ("tariffs", "id"), ("id",), "tariff", (), PARTY, PARTY),
         _TOKEN,
     ),
     "locations": (),
