@@ -8,6 +8,8 @@ import json
 
 import orjson
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from test_cli_get import DATE_TO, lines, login
 from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 
@@ -114,3 +116,34 @@ def test_a_platform_cannot_forge_the_mark() -> None:
     findings = wire_reader("2.2.1", "locations")(record)
     assert REPEATED not in record
     assert "jan.jansen" not in json.dumps(findings.deviations)
+
+
+
+def _flag_keys_by_plain_search(content: bytes) -> int:
+    """`_raw_flag_keys` as it was: each word, then `\\u`, searched for as such."""
+    from ocpispec.ocpi.repeated import _KEY_END, _WORDS
+
+    low, count = content.lower(), 0
+    for word, tail in _WORDS:
+        at = low.find(word)
+        while at >= 0:
+            at += len(word)
+            count += tail.match(low, at, at + 48) is not None
+            at = low.find(word, at)
+    at = low.find(b"\\u")
+    while at >= 0:
+        count += _KEY_END.match(low, at + 2, at + 70) is not None
+        at = low.find(b"\\u", at + 2)
+    return count
+
+
+@settings(max_examples=400, deadline=None)
+@example(b'{"\\u\\u0070ub": 1, "x\\\\u": 2, "publish": 3}')
+@given(st.lists(st.sampled_from([b"\\", b"u", b"U", b'"', b":", b" ", b"a", b"\\u00", b'":',
+                                 b"publish", b"Parking_Type", b"x"]), max_size=40).map(b"".join))
+def test_the_flag_key_count_agrees_with_a_plain_search(content: bytes) -> None:
+    """The backslash search of `_raw_flag_keys` (memchr, not a search for `\\u` over the
+    whole page) counts what the plain search counts."""
+    from ocpispec.ocpi.repeated import _raw_flag_keys
+
+    assert _raw_flag_keys(content) == _flag_keys_by_plain_search(content)

@@ -53,10 +53,15 @@ def _raw_flag_keys(content: bytes) -> int:
             at += len(word)
             count += tail.match(low, at, at + 48) is not None
             at = low.find(word, at)
-    at = low.find(b"\\u")
+    # a search for the backslash alone (memchr) costs a hundredth of one for `\u`
+    # over a large page, where most pages hold no backslash at all
+    at = low.find(b"\\")
     while at >= 0:
-        count += _KEY_END.match(low, at + 2, at + 70) is not None
-        at = low.find(b"\\u", at + 2)
+        if low[at + 1:at + 2] == b"u":
+            count += _KEY_END.match(low, at + 2, at + 70) is not None
+            at = low.find(b"\\", at + 2)
+        else:
+            at = low.find(b"\\", at + 1)
     return count
 
 
