@@ -35,28 +35,36 @@ class Unreadable:
 
 
 def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
-                limit: int | None = None, warn: Callable[..., None] | None = None) -> Any:
+                limit: int | None = None, warn: Callable[..., None] | None = None,
+                flags: bool = True) -> Any:
     """The parsed JSON (after a UTF-8 byte order mark, if one comes first; in the charset
     the `Content-Type` names when the body is not UTF-8); a `str` describing a truncated
     body (worth a retry); or raises OcpiError for a body that is not JSON. Error answers
-    (HTTP >= 300) never raise: their body is returned as None when it is not JSON."""
+    (HTTP >= 300) never raise: their body is returned as None when it is not JSON.
+    `flags`: whether the body may hold privacy flags, which a repeat must not open
+    (`repeated.settle`); a sessions, tariffs or tokens page holds none that counts."""
     try:
-        return settle(content, orjson.loads(content))
+        parsed = orjson.loads(content)
+        return settle(content, parsed) if flags else parsed
     except ValueError:
         pass
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
-        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit, warn=warn)
+        return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit, warn=warn,
+                           flags=flags)
     if content.startswith(_GZIP_MAGIC) and _undecoded_encoding(response) is None \
             and (unpacked := _gunzipped(url, content, limit or max_body_bytes())) is not None:
-        return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit, warn=warn)
+        return decode_body(url, response, unpacked, transcoded=transcoded, limit=limit, warn=warn,
+                           flags=flags)
     if not transcoded and (utf8 := _from_declared_charset(response, content)) is not None:
-        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn)
+        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn,
+                           flags=flags)
     if not transcoded and (utf8 := _from_undeclared_latin1(response, content)) is not None:
         if warn is not None:
             warn("the platform's answers are not UTF-8 and declare no charset; read as Windows-1252 "
                  "(Latin-1): ask the CPO to send UTF-8, or to declare the charset in `Content-Type`",
                  kind="undeclared-latin1")
-        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn)
+        return decode_body(url, response, utf8, transcoded=True, limit=limit, warn=warn,
+                           flags=flags)
     if response.status_code >= 300:
         return None
     if (salvaged := _salvage(content)) is not None:

@@ -30,6 +30,7 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
+from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
@@ -656,7 +657,8 @@ class Crawl:
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
         answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
-                                     prepare=self._target.prepare)
+                                     prepare=self._target.prepare,
+                                     flags=self._target.module in FLAGGED_MODULES)
         assert answer is not None  # only `missing_ok` requests answer None
         headers = answer.headers
         total = _count(headers.get("x-total-count"))

@@ -28,6 +28,10 @@ _WORDS = ((b"publish", re.compile(rb'[^"\\]{0,16}"\s*:')),
 _KEY_END = re.compile(rb'[^"]{0,64}"\s*:')
 _FLAGS = frozenset({"publish", "publish_allowed_to", "parking_type", "home_charging_compensation"})
 _CARRIED = ("location", "cdr_location")
+# the modules whose objects decide with a flag whether a site or a charge is private:
+# sessions, tariffs and tokens are judged by the locations list, never by flags of
+# their own (a 2.1.1 session's embedded location leaves stripped whatever it says)
+FLAGGED_MODULES = frozenset({"locations", "cdrs"})
 
 
 def settle(content: bytes, parsed: Any) -> Any:

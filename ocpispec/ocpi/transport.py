@@ -128,13 +128,15 @@ class Transport:
         self._routing = {} if version == "2.1.1" else _routing_headers(party, to_party)
 
     def get(self, url: str, *, routing: bool = False, correlation_id: str | None = None,
-            missing_ok: bool = False, prepare: Callable[[bytes], Any] | None = None) -> Answer | None:
+            missing_ok: bool = False, prepare: Callable[[bytes], Any] | None = None,
+            flags: bool = True) -> Answer | None:
         """`prepare`, when given, reads a body instead of `decode_body` (worker processes
-        parse and check a page's objects); a body it returns None for is decoded here."""
+        parse and check a page's objects); a body it returns None for is decoded here.
+        `flags`: whether the body may hold privacy flags (`repeated.FLAGGED_MODULES`)."""
         self._check_host(url)
         failures = timeouts = refusals = 0
         while True:
-            outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare)
+            outcome = self._attempt(url, routing, correlation_id, missing_ok, prepare, flags)
             if not isinstance(outcome, Retry):
                 return outcome
             failures += 1
@@ -175,7 +177,8 @@ class Transport:
     # -- one attempt --------------------------------------------------------------
 
     def _attempt(self, url: str, routing: bool, correlation_id: str | None,
-                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None) -> Answer | Retry | None:
+                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
+                 flags: bool = True) -> Answer | Retry | None:
         first_failure: str | None = None
         for _ in range(_MAX_REDIRECTS + 1):
             self._limiter.wait()
@@ -231,7 +234,7 @@ class Transport:
                 url = _same_origin_redirect(url, response.headers["location"])
                 continue
             try:
-                answer = self._answer(url, response, content, missing_ok, prepare)
+                answer = self._answer(url, response, content, missing_ok, prepare, flags)
                 if routing and isinstance(answer, Answer):
                     self._confirmed = encoding
                 return answer
@@ -285,7 +288,8 @@ class Transport:
             watchdog.cancel()
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
-                missing_ok: bool, prepare: Callable[[bytes], Any] | None = None) -> Answer | Retry | None:
+                missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
+                flags: bool = True) -> Answer | Retry | None:
         status = response.status_code
         if status == 500 and not self._answered:
             raise _FirstAnswerFailed(status_line(status))
@@ -300,7 +304,8 @@ class Transport:
         body = prepare(content) if prepare is not None and status < 300 else None
         prepared = body is not None
         if body is None:
-            body = decode_body(url, response, content, limit=self.options.max_body_bytes, warn=self._warnings.add)
+            body = decode_body(url, response, content, limit=self.options.max_body_bytes,
+                               warn=self._warnings.add, flags=flags)
         if isinstance(body, str):                 # truncated: worth another try
             return Retry(errors.INVALID_RESPONSE, body)
         if status == 404 and _empty_success(body):
