@@ -18,10 +18,10 @@ import json
 import re
 import types
 import typing
-from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 
 FORMAT_VERSION = 1
 # A field added to the IR later, left out of the JSON (and so of the fingerprint) while it
@@ -29,7 +29,7 @@ FORMAT_VERSION = 1
 _OMIT_DEFAULT = {"omit_default": True}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Window:
     """The time window of a fetch. `kind`: `all`, `since-last-run`, `since`,
     `between`, `last`, or the calendar windows `previous` (`amount` whole periods of
@@ -103,7 +103,7 @@ _UNIT_ABBREVIATIONS = {"minute": "min", "minutes": "min", "hour": "h", "hours": 
                        "month": "mo", "months": "mo", "year": "y", "years": "y"}
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VersionExpression:
     """A JMESPath expression for one OCPI version (normalizers differ per version)."""
 
@@ -111,7 +111,7 @@ class VersionExpression:
     expression: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Fetch:
     """`mode` `pages`: `GET {module endpoint}?date_from=..&date_to=..&limit=..`, every
     page; `per-id`: `GET {module endpoint}/{id}` for each key a lookup needs, cached.
@@ -127,7 +127,7 @@ class Fetch:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Normalize:
     """Wire record -> neutral record with exactly `fields`, per OCPI version. This is
     the default-deny projection: a field not listed here never reaches a later step."""
@@ -139,7 +139,7 @@ class Normalize:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SubBinding:
     """A scope inside a joined record: `location.evse` is the element of the
     location's `evses` whose `uid` equals the record's `evse_uid` (case-insensitive)."""
@@ -151,7 +151,7 @@ class SubBinding:
     local_key: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Lookup:
     """Normalized records of a dimension module by folded `key` (ids compare
     case-insensitively). `strategy`: `table` (bulk fetch held in a lookup table) or
@@ -168,7 +168,7 @@ class Lookup:
     party: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Join:
     """Attach the record of `lookup` whose key equals the record's `local_key` under
     `alias`, and each sub-binding inside it. Where two parties' records share the key,
@@ -185,7 +185,7 @@ class Join:
     party: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PrivacyFilter:
     """Runtime privacy rule. `rule`: `exclude-private-locations` (drop records whose
     location is not published, looked up by `location_key` in the `lookup` fetch, and
@@ -204,7 +204,7 @@ class PrivacyFilter:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FilterRead:
     """A non-public field a filter reads, and its privacy class."""
 
@@ -212,7 +212,7 @@ class FilterRead:
     privacy: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Filter:
     """The `where` condition as one JMESPath boolean over the neutral record. `reads`
     lists the non-public fields it reads; a filter that reads quasi or personal fields
@@ -238,7 +238,7 @@ class Filter:
         return any(read.privacy != "public" for read in self.reads)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Column:
     """One released column: its JMESPath, where it comes from and what was done.
     `treatment` is the .ocx Effect value (`pseudonymised`, `generalised`, ...)."""
@@ -259,7 +259,7 @@ class Column:
     description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Project:
     """The released columns as one JMESPath multiselect hash (column order kept)."""
 
@@ -269,7 +269,7 @@ class Project:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Part:
     """One aggregate inside a composed measure: `function` (`count`, `count_distinct`,
     `sum`, `avg`, `min`, `max`, `median`, `percentile`) over `argument` (JMESPath of the
@@ -288,7 +288,7 @@ class Part:
         return f"{self.function}({self.argument or ''})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Measure:
     """`function` over `argument` (JMESPath, None for `count()`) in each group. A
     composed measure (`round(sum(kwh), 1)`, `count(distinct x)`, `median(x)`) has
@@ -316,7 +316,7 @@ class Measure:
         return f"{self.function}({self.argument or ''})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dominance:
     """The (n, k) rule: a group whose `contributors` largest drivers give more than
     `percent` of a sum (or an average's sum) is suppressed."""
@@ -325,7 +325,7 @@ class Dominance:
     percent: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Margin:
     """Another dataset of the export, over the same records (module, window, joins,
     filters), that releases totals of this aggregate's groups along `keys` (names of
@@ -345,7 +345,7 @@ class Margin:
     observed: tuple[str, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Aggregate:
     """Group by the key columns, compute measures, drop groups smaller than
     `min_group_size` counted by `counted_by` (`entity` JMESPath when it counts people)."""
@@ -366,7 +366,7 @@ class Aggregate:
     margins: tuple[Margin, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hierarchy:
     """The levels a quasi-identifier moves up when its class is too small (local
     recoding): `kind` `time`, `prefix`, `grid` or `round`; `levels` coarsest last
@@ -377,7 +377,7 @@ class Hierarchy:
     levels: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class KAnonymity:
     """`require k K over (...) suppression limit P%` on a row dataset: every released
     class of equal values in `over` holds at least `k` distinct drivers (counted by
@@ -395,7 +395,7 @@ class KAnonymity:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class TemplateDigest:
     """A template file (path relative to the spec's folder) and its sha256."""
 
@@ -403,7 +403,7 @@ class TemplateDigest:
     sha256: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CsvDialect:
     """How CSV text is written (`ocpispec.formats.dialects`): `delimiter` between
     fields, `decimal` `point` or `comma`, a UTF-8 `bom` first, `quote` `minimal` (only
@@ -417,7 +417,7 @@ class CsvDialect:
     lines: str = "crlf"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Render:
     """Write the rows as `format` to `destination` (None: stdout), optionally with a
     custom jinja2 `template` (path as written, relative to the spec file).
@@ -437,7 +437,7 @@ class Render:
     dialect: CsvDialect | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Unnest:
     """`each`: one row per element of the list at `items` inside `parent` (`""`: the
     record; else an earlier alias), bound as `alias`; the rest of the row is the
@@ -457,7 +457,7 @@ class Unnest:
     parent_end: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Spread:
     """`spread`: each row becomes one row per `unit` slot that the interval from
     `start` to `end` covers (row paths), with the number at `value` replaced by its part
@@ -476,13 +476,13 @@ class Spread:
     zone_field: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SortKey:
     column: str
     descending: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Order:
     """`order by` released columns (nulls last, ties broken by the other columns in
     order, so the output is deterministic), then, for an aggregate, `limit` rows of
@@ -506,7 +506,7 @@ STEP_KINDS: dict[str, type] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Withheld:
     """Catalogue fields of a module that the dataset does not release, by class."""
 
@@ -514,7 +514,7 @@ class Withheld:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Dataset:
     name: str
     module: str
@@ -564,7 +564,7 @@ class Dataset:
         return sum(len(group.fields) for group in self.withheld)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Export:
     name: str
     consumer: str | None
@@ -581,7 +581,7 @@ class Export:
     approval: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SecretReference:
     """Where a secret comes from (`env` variable or stored `profile`); never the value."""
 
@@ -590,7 +590,7 @@ class SecretReference:
     origin: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SourceSpec:
     """The OCPI interface: a stored `profile`, or env references for the versions URL
     and token plus party and version."""
@@ -603,7 +603,7 @@ class SourceSpec:
     origin: Span
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Plan:
     spec: str
     export: Export
