@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledger_helpers import runs
+from ledger_helpers import pending, runs
 
 from ocpispec.demo import DemoServer
 
@@ -235,3 +235,56 @@ def test_a_run_without_state_killed_after_publishing_is_logged(tmp_path: Path) -
                          "cdrs-20250601T000000Z.csv", "cdrs-20250701T000000Z.csv"]
     logged = [run for run in runs(ledger) if run["outcome"] == "committed"]
     assert len(logged) == 2, logged
+
+
+def test_another_ledgers_run_leaves_a_pending_commit_in_the_folder_alone(
+        tmp_path: Path) -> None:
+    """Two exports with a ledger each (or a `--demo` run, with none) delivering into
+    one folder: a run removed every temporary file whose process was gone, so the files
+    a killed run of the other ledger had still to publish after its commit point went
+    too. Its next run found them gone and left its state behind: that window was
+    delivered a second time. A run now removes only its own ledger's leftovers (and
+    those of runs without a ledger), and the killed commit is finished as it was meant."""
+    out = tmp_path / "out"
+    spec, other, whole = (tmp_path / f"{name}.ocx" for name in ("spec", "other", "whole"))
+    spec.write_text(SPEC.format(directory=out).replace("{window.end}", "a-{window.end}"))
+    other.write_text(SPEC.format(directory=out).replace("crash_test", "other_export")
+                     .replace("{window.end}", "b-{window.end}"))
+    whole.write_text(SPEC.format(directory=tmp_path / "reference"))
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+
+        def run(script: str, *args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-c", script, str(out), "run", *args, "-q"],
+                                  env=env, capture_output=True, text=True, timeout=120,
+                                  cwd=tmp_path)
+
+        plain = _KILLED_AFTER_PUBLISHING.replace("os._exit(137)", "pass")
+        ledger = str(tmp_path / "a" / "ledger.sqlite")
+        killed = run(_KILLED_AFTER_PUBLISHING, str(spec), "--state", ledger,
+                     "--as-of", "2025-06-01T00:00:00Z")
+        assert killed.returncode == 137 and pending(Path(ledger)) == 1, killed.stderr
+        assert [p for p in out.iterdir() if p.name.endswith(".partial")]
+        for args in (("--state", str(tmp_path / "b" / "ledger.sqlite"), "--as-of",
+                      "2025-06-01T00:00:00Z"), ("--demo", "--demo-size", "200", "--out",
+                                               f"{out}/")):
+            assert run(plain, str(other), *args).returncode == 0
+        done = run(plain, str(spec), "--state", ledger, "--as-of", "2025-07-01T00:00:00Z")
+        assert done.returncode == 0, done.stderr
+        reference = subprocess.run(
+            [sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+             str(tmp_path / "reference.sqlite"), "--as-of", "2025-07-01T00:00:00Z", "-q"],
+            env=env, capture_output=True, text=True, timeout=60)
+    assert reference.returncode == 0, reference.stderr
+    delivered = collections.Counter()
+    for path in out.glob("a-*.csv"):
+        with path.open(newline="") as handle:
+            delivered.update(row["session"] for row in csv.DictReader(handle))
+    expected = _delivered(tmp_path / "reference")
+    assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"
+    assert sorted(p.name for p in out.glob("a-*")) == sorted(
+        f"a-{end}.csv{suffix}" for end in ("20250601T000000Z", "20250701T000000Z")
+        for suffix in ("", ".datapackage.json", ".manifest.json"))

@@ -126,9 +126,12 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     locked = options.use_state and not options.dry_run and tracked and not options.assess
     if options.use_state and not options.dry_run and not options.assess:
         statekeeping.check_kind(state_path)  # before the lock and the failure log beside it
+    from ocpispec.execute.atomic import owned_by
+
+    ledger = state_path if options.use_state else None  # whose commits its files may be
     try:
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
-                else contextlib.nullcontext(), streaming():
+                else contextlib.nullcontext(), streaming(), owned_by(ledger):
             return _execute(plan, key, connect, options, state_path, locked)
     except DeliveredMeanwhile:
         raise
@@ -265,7 +268,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 
     if not options.assess:
         statekeeping.remove_leftovers(targets.values(),
-                                      state_path if locked or options.use_state else None)
+                                      state_path if options.use_state else None)
     compile = _compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]

@@ -3,26 +3,49 @@
 A reader never sees a half-written file under the final name: either the old file
 (or none) or the complete new one. `discard` removes the temporary file.
 
-Temporary files are named `.<final name>.<pid>-<random>.partial`: a later run can
-tell a killed run's leftovers (their process is gone) from a live run's files and
-remove only the former (`remove_stale_partials`). Every file made here (outputs,
-manifests, state, journal, lock) has mode 0640, or less when the umask is stricter:
-never world-readable.
+Temporary files are named `.<final name>.<pid>-<owner><random>.partial`: a later run
+can tell a killed run's leftovers (their process is gone) from a live run's files and
+remove only the former (`remove_stale_partials`). The owner is a tag of the ledger the
+run commits through (`owned_by`): a killed run's files may be a pending commit's, which
+only its own ledger knows (and recovery publishes), so a run removes only those of its
+own ledger and of runs without one. Every file made here (outputs, manifests, state,
+journal, lock) has mode 0640, or less when the umask is stricter: never world-readable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ocpispec.scratch import process_alive
 
 FILE_MODE = 0o640
-_PARTIAL = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.partial$")
+_PARTIAL = re.compile(r"^\..+\.(\d+)-([0-9a-f]+)\.partial$")
+NO_LEDGER = "0" * 8  # the owner of the files of a run without a ledger (never pending)
+_owner = [NO_LEDGER]
+
+
+def ledger_tag(ledger: Path) -> str:
+    """The owner tag of the files of runs committing through `ledger` (its real path:
+    a ledger reached through a symbolic link is the same ledger)."""
+    return hashlib.sha256(str(ledger.resolve()).encode()).hexdigest()[:8]
+
+
+@contextlib.contextmanager
+def owned_by(ledger: Path | None) -> Iterator[None]:
+    """The temporary files made meanwhile are tagged as the `ledger`'s (None: no ledger)."""
+    before = _owner[0]
+    _owner[0] = ledger_tag(ledger) if ledger is not None else NO_LEDGER
+    try:
+        yield
+    finally:
+        _owner[0] = before
 
 
 class AtomicFile:
@@ -32,7 +55,8 @@ class AtomicFile:
     def __init__(self, path: Path, *, binary: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+        self.temp = path.with_name(
+            f".{path.name}.{os.getpid()}-{_owner[0]}{secrets.token_hex(4)}.partial")
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
         os.fchmod(fd, file_mode())  # the umask may have been looser than FILE_MODE
         self.stream: IO[Any] = open(fd, "wb") if binary else \
@@ -80,9 +104,12 @@ def file_mode() -> int:
     return FILE_MODE & ~_umask()
 
 
-def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) -> list[Path]:
+def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset(),
+                          ledger: Path | None = None) -> list[Path]:
     """Remove the temporary files of runs that were killed (their process is gone)
-    from `directory`; `keep` are files a pending commit still needs."""
+    from `directory`; `keep` are files a pending commit of `ledger` still needs. Files
+    of another ledger's runs are left alone (they may be its pending commit's), and a
+    run without a ledger removes only those of runs without one."""
     removed = []
     try:
         entries = list(directory.iterdir())
@@ -90,12 +117,22 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset()) 
         return removed
     for entry in entries:
         match = _PARTIAL.match(entry.name)
-        if match is None or entry in keep or process_alive(int(match.group(1))):
+        if match is None or entry in keep or not _sweepable(match.group(2), ledger) \
+                or process_alive(int(match.group(1))):
             continue
         with contextlib.suppress(OSError):
             entry.unlink()
             removed.append(entry)
     return removed
+
+
+def _sweepable(tag: str, ledger: Path | None) -> bool:
+    """Whether a run of `ledger` may remove a dead run's file tagged `tag`: its own
+    ledger's, a run's without a ledger, and those of versions before the tags (a bare
+    random part, 8 digits) when it has a ledger."""
+    if len(tag) != 16:
+        return ledger is not None
+    return tag[:8] in {NO_LEDGER, ledger_tag(ledger) if ledger is not None else NO_LEDGER}
 
 
 def _umask() -> int:

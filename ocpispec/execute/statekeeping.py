@@ -257,13 +257,15 @@ def lookback_notes(screens: dict[str, Screen]) -> list[str]:
 
 
 def remove_leftovers(targets, state_path: Path | None) -> None:
-    """Temporary files of killed runs (their process is gone) beside this run's files."""
+    """Temporary files of killed runs (their process is gone) beside this run's files:
+    those of runs of this ledger (`state_path`, None: of runs without one) that no
+    pending commit of it needs. Another ledger's may be its pending commit's."""
     keep = pending_files(state_path) if state_path is not None else frozenset()
     directories = {t.path.parent for t in targets if t.path is not None}
     if state_path is not None:
         directories.add(state_path.parent)
     for directory in directories:
-        remove_stale_partials(directory, keep)
+        remove_stale_partials(directory, keep, state_path)
 
 
 def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
