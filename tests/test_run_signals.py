@@ -215,3 +215,39 @@ def test_a_stop_while_the_command_loads_is_diagnosed(tmp_path: Path, command: li
             diagnosed += 1
     assert diagnosed, "no stop arrived while the command was loading"
     assert not (tmp_path / "state.json").exists()
+
+
+_STOPPED_AFTER_THE_COMMIT = """
+import os, signal, sys
+stop, sent = getattr(signal, sys.argv[1]), []
+def hook(event, args):
+    if event == "open" and os.sep + "runs" + os.sep in str(args[0]) and not sent:
+        sent.append(1)   # the commit is done; the run record is being written
+        os.kill(os.getpid(), stop)
+sys.addaudithook(hook)
+sys.argv = ["ocpispec", *sys.argv[2:]]
+from ocpispec.launch import main
+main()
+"""
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+def test_a_stop_just_after_the_commit_ends_a_committed_run(demo_server, spec: Path,
+                                                           tmp_path: Path, stop: str) -> None:
+    """A stop that came once the commit was done (while the run record was written or
+    the summary shown) ended a run that had published its file and advanced its state
+    with OCX558 'interrupted' and exit 1, logged it a second time as interrupted, lost
+    its run record and said to run the same window again. It waits until the run is
+    reported, as a stop during the commit does."""
+    out, state = tmp_path / "out.csv", tmp_path / "state.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", _STOPPED_AFTER_THE_COMMIT, stop, "run", str(spec), "--out",
+         str(out), "--state", str(state), "--as-of", AS_OF],
+        env={**os.environ, **_env(demo_server), "NO_COLOR": "1"}, capture_output=True,
+        text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"stopped ({stop}) after the run committed" in done.stderr
+    assert "OCX558" not in done.stderr and "Traceback" not in done.stderr
+    assert out.exists() and has_state(state)
+    assert [run["outcome"] for run in runs(state)] == ["committed"]
+    assert len(list((tmp_path / "runs" / "signal_test").glob("*.json"))) == 1

@@ -197,7 +197,21 @@ def _approved_run_once(plan, args: RunArgs) -> bool:
 
 def _run_once(plan, args: RunArgs) -> bool:
     """One run with its summary; a failure is shown as a diagnostic and returns False.
-    An interruption (Ctrl-C, SIGTERM) is shown and exits with 1."""
+    An interruption (Ctrl-C, SIGTERM) is shown and exits with 1. A stop that comes once
+    the commit has begun waits until the run is reported, then ends the command."""
+    from ocpispec.execute.signals import held_until_reported
+
+    with held_until_reported() as held:
+        succeeded = _reported_run(plan, args)
+        stop = held.stop
+    if stop is not None:
+        click.echo(f"stopped ({stop}) after the run committed" if succeeded else
+                   f"stopped ({stop})", err=True)
+        sys.exit(0 if succeeded else 1)
+    return succeeded
+
+
+def _reported_run(plan, args: RunArgs) -> bool:
     from ocpispec.execute import DeliveredMeanwhile, RunError
     from ocpispec.ocpi import OcpiError
 
@@ -237,9 +251,6 @@ def _run_once(plan, args: RunArgs) -> bool:
 
         notes = [*notes, *result.notes]
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
-    if result.stopped_by:
-        click.echo(f"stopped ({result.stopped_by}) after the run committed", err=True)
-        sys.exit(0)
     return True
 
 

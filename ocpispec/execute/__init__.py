@@ -315,7 +315,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
             plan, options, _result(plan, client, results, started, False, None, notes, now),
             staged, targets.values()) if options.use_state else None
         local, outbox = deliveries.upload(files, targets, logins)
-        with deferred_signals() as deferred:
+        with deferred_signals(hold=True) as deferred:
             committing = time.monotonic()
             if locked or entry is None:
                 statekeeping.commit(local, state_path if locked else None, new_state,

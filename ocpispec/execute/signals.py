@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 DEFERRED = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
 
@@ -28,16 +28,64 @@ class Deferred:
         return stops[0] if stops else None
 
 
+class Held:
+    """The commits' deferrals held until a run is reported, each with the handlers to
+    put back then."""
+
+    def __init__(self) -> None:
+        self.deferrals: list[tuple[Deferred, dict, Callable]] = []
+
+    @property
+    def stop(self) -> str | None:
+        """The stop (`SIGINT`, `SIGTERM`) that arrived while they were held."""
+        return next((stop for deferred, _, _ in self.deferrals
+                     if (stop := deferred.stop_requested)), None)
+
+
+_HOLDERS: list[Held] = []  # innermost last (`held_until_reported`)
+
+
 @contextlib.contextmanager
-def deferred_signals() -> Iterator[Deferred]:
+def deferred_signals(hold: bool = False) -> Iterator[Deferred]:
+    """Stop signals recorded, not raised, in the block. With `hold` (a commit) inside
+    `held_until_reported`, they stay recorded after it until the run is reported: a
+    stop just after the commit (the run record, the summary) ended a run that had
+    published and advanced its state as interrupted, logged it a second time as such
+    and said to run the same window again."""
     deferred = Deferred()
     if threading.current_thread() is not threading.main_thread():
         yield deferred
         return
-    previous = {number: signal.signal(number, lambda n, _f: deferred.received.append(n))
-                for number in DEFERRED}
+    def record(number: int, _frame: object) -> None:
+        deferred.received.append(number)
+
+    previous = {number: signal.signal(number, record) for number in DEFERRED}
     try:
         yield deferred
     finally:
-        for number, handler in previous.items():
+        if hold and _HOLDERS:
+            _HOLDERS[-1].deferrals.append((deferred, previous, record))
+        else:
+            _restore(previous)
+
+
+@contextlib.contextmanager
+def held_until_reported() -> Iterator[Held]:
+    """Around one run and its report: the stops a commit in it deferred (`hold`) stay
+    deferred until the block ends; `Held.stop` says whether one came."""
+    held = Held()
+    _HOLDERS.append(held)
+    try:
+        yield held
+    finally:
+        _HOLDERS.remove(held)
+        for _, previous, record in reversed(held.deferrals):
+            _restore(previous, record)
+
+
+def _restore(previous: dict, record: Callable | None = None) -> None:
+    """The handlers before a deferral back; after a hold, only where the deferral's is
+    still in place (the deadline put its own back when it ended)."""
+    for number, handler in previous.items():
+        if record is None or signal.getsignal(number) is record:
             signal.signal(number, handler)
