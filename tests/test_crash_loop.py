@@ -288,3 +288,46 @@ def test_another_ledgers_run_leaves_a_pending_commit_in_the_folder_alone(
     assert sorted(p.name for p in out.glob("a-*")) == sorted(
         f"a-{end}.csv{suffix}" for end in ("20250601T000000Z", "20250701T000000Z")
         for suffix in ("", ".datapackage.json", ".manifest.json"))
+
+
+def test_a_file_its_consumer_took_before_the_commit_was_finished_is_not_sent_again(
+        tmp_path: Path) -> None:
+    """A run killed after renaming one file of its commit, whose consumer then took that
+    file from the folder (as a drop folder is read): the next run found neither the
+    temporary nor the final name, took the file for one never published, left the state
+    behind and delivered its records again. The commit now stores, before each rename,
+    that it began it, and recovery counts such a file published."""
+    out, taken = tmp_path / "out", tmp_path / "taken"
+    spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    whole.write_text(SPEC.format(directory=tmp_path / "reference"))
+    ledger = tmp_path / "ledger.sqlite"
+    taken.mkdir()
+
+    def take() -> None:  # the consumer: every published file leaves the folder
+        for path in out.iterdir():
+            if not path.name.startswith("."):
+                path.rename(taken / path.name)
+
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+        for as_of, script in (("2025-06-01T00:00:00Z", _KILLED_AFTER_PUBLISHING),
+                              ("2025-07-01T00:00:00Z", _KILLED_AFTER_PUBLISHING.replace(
+                                  "os._exit(137)", "pass"))):
+            done = subprocess.run([sys.executable, "-c", script, str(out), "run", str(spec),
+                                   "--state", str(ledger), "--as-of", as_of], env=env,
+                                  capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            take()
+        assert done.returncode == 0, done.stderr
+        assert "NOT advanced" not in done.stderr
+        reference = subprocess.run(
+            [sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+             str(tmp_path / "reference.sqlite"), "--as-of", "2025-07-01T00:00:00Z", "-q"],
+            env=env, capture_output=True, text=True, timeout=60)
+    assert reference.returncode == 0, reference.stderr
+    delivered, expected = _delivered(taken), _delivered(tmp_path / "reference")
+    assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"
+    assert [run["outcome"] for run in runs(ledger)] == ["committed", "committed"]

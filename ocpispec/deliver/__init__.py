@@ -146,8 +146,12 @@ class Outbox:
         """For the commit journal: `[url of the final file, temporary path]`."""
         return [[item.remote.url, item.temp] for item in self.pending]
 
-    def publish(self, pause: Callable[[str], None] = lambda step: None) -> None:
-        for item in self.pending:
+    def publish(self, pause: Callable[[str], None] = lambda step: None,
+                starting: Callable[[int], None] = lambda begun: None) -> None:
+        """Rename each upload to its final name, in order; `starting(n)` before the
+        n-th rename is begun."""
+        for begun, item in enumerate(self.pending, 1):
+            starting(begun)
             _retrying(item.remote, item.session.login, lambda item=item: _rename(item))
             pause("remote rename")
 

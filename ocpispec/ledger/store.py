@@ -92,7 +92,7 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
 
     local = [[str(f.temp.resolve()), str(f.path.resolve())] for f in files]
     remote = outbox.renames() if outbox is not None else []
-    renames = {"local": local, "remote": remote} if remote else local
+    renames = {"local": local, "remote": remote, "started": 0}
     body = json.dumps(state_to_dict(state)) if state is not None else None
     with connect(path) as conn:
         with transaction(conn):
@@ -103,11 +103,13 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
                           json.dumps(run) if run is not None else None))
         pause("journal")
         try:
-            for file in files:
+            for begun, file in enumerate(files, 1):
+                _started(conn, export, renames, begun)
                 file.publish()
                 pause("rename")
             if outbox is not None:
-                outbox.publish(pause)
+                outbox.publish(pause, lambda begun: _started(conn, export, renames,
+                                                             len(files) + begun))
             _finish(conn, export, state, run)
             pause("state")
         except (OSError, sqlite3.Error, Failure) as exc:
@@ -127,6 +129,18 @@ def _check_serial(conn: sqlite3.Connection, state: State) -> None:
         raise StateMoved(state.serial - 1, found)
 
 
+def _started(conn: sqlite3.Connection, export: str, renames: dict[str, Any],
+             begun: int) -> None:
+    """The first `begun` renames of the pending commit were begun (stored before each
+    rename): a temporary name of theirs that is gone was renamed, so recovery counts it
+    published even when the final file is gone too (a consumer took it from the
+    folder). Without this it took such a file for one never published, did not
+    advance the state and delivered the window again."""
+    with transaction(conn):
+        conn.execute("UPDATE pending SET renames = ? WHERE export = ?",
+                     (json.dumps(renames | {"started": begun}), export))
+
+
 def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
     """(local temp -> final, remote (url, temp)) of a pending row."""
     data = json.loads(text)
@@ -134,6 +148,14 @@ def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]
         if isinstance(data, dict) else (data, [])
     return ([(Path(temp), Path(final)) for temp, final in local],
             [(str(url), str(temp)) for url, temp in remote])
+
+
+def _begun(text: str) -> int:
+    """How many renames of a pending row were begun, in order (local, then remote);
+    0 for a row of a version that did not count them."""
+    data = json.loads(text)
+    begun = data.get("started", 0) if isinstance(data, dict) else 0
+    return begun if isinstance(begun, int) and not isinstance(begun, bool) else 0
 
 
 def _finish(conn: sqlite3.Connection, export: str, state: State | None,
@@ -164,19 +186,20 @@ def recover(path: Path, export: str,
             return None
         try:
             renames, remote = _renames(row[0])
+            begun = _begun(row[0])
             state = state_from_dict(json.loads(row[1]), export) if row[1] else None
             run = json.loads(row[2]) if row[2] else None
         except (ValueError, KeyError, TypeError, AttributeError, StateError) as exc:
             raise LedgerError(f"the pending commit of `{export}` is damaged "
                               f"({exc.__class__.__name__})") from None
         published = missing = 0
-        for temp, final in renames:
+        for number, (temp, final) in enumerate(renames):
             if temp.exists():
                 publish(temp, final)
                 published += 1
-            elif not final.exists():
+            elif number >= begun and not final.exists():
                 missing += 1
-        for url, temp in remote:
+        for number, (url, temp) in enumerate(remote, len(renames)):
             if finish_remote is None:
                 raise LedgerError(f"the pending commit of `{export}` holds remote deliveries")
             try:
@@ -184,7 +207,7 @@ def recover(path: Path, export: str,
             except Failure as exc:
                 raise LedgerError(exc.message) from None
             published += outcome == "published"
-            missing += outcome == "missing"
+            missing += outcome == "missing" and number >= begun
         if missing:  # a file is gone: advancing would lose its records; repeating is loud
             state = None
             if run is not None:
