@@ -107,6 +107,22 @@ def test_a_missing_file_never_advances_the_state(tmp_path: Path) -> None:
     assert (tmp_path / "out-0.csv").exists()
 
 
+def test_a_rename_that_failed_is_not_counted_published(tmp_path: Path) -> None:
+    """A rename is stored as begun before it is made (so a file its consumer took after
+    a kill counts as published); one that failed, its temporary file gone, is not."""
+    path = tmp_path / "ledger.sqlite"
+    files = _stage(tmp_path, 2)
+    files[0].temp.unlink()  # someone removed it before the commit
+    try:
+        ledger.commit(files, path, EXPORT, NEW, ENTRY)
+    except ledger.CommitPending:
+        pass
+    recovered = ledger.recover(path, EXPORT)
+    assert recovered is not None and recovered.missing == 1
+    assert not has_state(path)  # repeat the window rather than lose the file's records
+    assert [run["outcome"] for run in runs(path)] == ["incomplete"]
+
+
 def test_a_state_that_moved_since_it_was_read_publishes_nothing(tmp_path: Path) -> None:
     """Two runs that read the same state (the lock did not keep them apart): the second
     commit finds the ledger's state advanced by the first and publishes nothing."""

@@ -147,12 +147,17 @@ class Outbox:
         return [[item.remote.url, item.temp] for item in self.pending]
 
     def publish(self, pause: Callable[[str], None] = lambda step: None,
-                starting: Callable[[int], None] = lambda begun: None) -> None:
+                starting: Callable[[int], None] = lambda begun: None,
+                failed: Callable[[int], None] = lambda begun: None) -> None:
         """Rename each upload to its final name, in order; `starting(n)` before the
-        n-th rename is begun."""
+        n-th rename is begun, `failed(n)` when it failed (the server said so)."""
         for begun, item in enumerate(self.pending, 1):
             starting(begun)
-            _retrying(item.remote, item.session.login, lambda item=item: _rename(item))
+            try:
+                _retrying(item.remote, item.session.login, lambda item=item: _rename(item))
+            except Failure:
+                failed(begun)
+                raise
             pause("remote rename")
 
     def abort(self) -> None:

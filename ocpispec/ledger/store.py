@@ -105,11 +105,13 @@ def commit(files: Sequence[Any], path: Path, export: str, state: State | None,
         try:
             for begun, file in enumerate(files, 1):
                 _started(conn, export, renames, begun)
-                file.publish()
+                _undone_if_failed(file.publish, conn, export, renames, begun - 1)
                 pause("rename")
             if outbox is not None:
                 outbox.publish(pause, lambda begun: _started(conn, export, renames,
-                                                             len(files) + begun))
+                                                             len(files) + begun),
+                               lambda begun: _started(conn, export, renames,
+                                                      len(files) + begun - 1))
             _finish(conn, export, state, run)
             pause("state")
         except (OSError, sqlite3.Error, Failure) as exc:
@@ -148,6 +150,17 @@ def _renames(text: str) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]
         if isinstance(data, dict) else (data, [])
     return ([(Path(temp), Path(final)) for temp, final in local],
             [(str(url), str(temp)) for url, temp in remote])
+
+
+def _undone_if_failed(rename: Callable[[], None], conn: sqlite3.Connection, export: str,
+                      renames: dict[str, Any], before: int) -> None:
+    """A rename that failed (its temporary file gone, its folder replaced) was not done:
+    recovery must not count it published."""
+    try:
+        rename()
+    except OSError:
+        _started(conn, export, renames, before)
+        raise
 
 
 def _begun(text: str) -> int:
