@@ -331,3 +331,47 @@ def test_a_file_its_consumer_took_before_the_commit_was_finished_is_not_sent_aga
     assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
     assert max(delivered.values()) == 1, "repeated records"
     assert [run["outcome"] for run in runs(ledger)] == ["committed", "committed"]
+
+
+def test_another_exports_run_keeps_a_pending_commit_of_the_same_ledger(
+        tmp_path: Path) -> None:
+    """Two exports in one ledger delivering into one folder given relatively (`to
+    "out/..."`, run from the project directory): the ledger names a pending commit's
+    files by their resolved paths and the folder was listed as written, so the other
+    export's run took the killed commit's files for leftovers and removed them; the
+    killed export's next run left its state behind and delivered the window again."""
+    out = tmp_path / "out"
+    spec, other, whole = (tmp_path / f"{name}.ocx" for name in ("spec", "other", "whole"))
+    spec.write_text(SPEC.format(directory="out").replace("{window.end}", "a-{window.end}"))
+    other.write_text(SPEC.format(directory="out").replace("crash_test", "other_export")
+                     .replace("{window.end}", "b-{window.end}"))
+    whole.write_text(SPEC.format(directory=tmp_path / "reference"))
+    ledger = "ledger.sqlite"
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+
+        def run(script: str, *args: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-c", script, "out", "run", *args,
+                                   "--state", ledger, "-q"], env=env, capture_output=True,
+                                  text=True, timeout=120, cwd=tmp_path)
+
+        plain = _KILLED_AFTER_PUBLISHING.replace("os._exit(137)", "pass")
+        killed = run(_KILLED_AFTER_PUBLISHING, "spec.ocx", "--as-of", "2025-06-01T00:00:00Z")
+        assert killed.returncode == 137 and pending(tmp_path / ledger) == 1, killed.stderr
+        assert run(plain, "other.ocx", "--as-of", "2025-06-01T00:00:00Z").returncode == 0
+        done = run(plain, "spec.ocx", "--as-of", "2025-07-01T00:00:00Z")
+        assert done.returncode == 0, done.stderr
+        reference = subprocess.run(
+            [sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+             str(tmp_path / "reference.sqlite"), "--as-of", "2025-07-01T00:00:00Z", "-q"],
+            env=env, capture_output=True, text=True, timeout=60)
+    assert reference.returncode == 0, reference.stderr
+    delivered = collections.Counter()
+    for path in out.glob("a-*.csv"):
+        with path.open(newline="") as handle:
+            delivered.update(row["session"] for row in csv.DictReader(handle))
+    expected = _delivered(tmp_path / "reference")
+    assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"

@@ -111,8 +111,8 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset(),
     of another ledger's runs are left alone (they may be its pending commit's), and a
     run without a ledger removes only those of runs without one."""
     removed = []
-    try:
-        entries = list(directory.iterdir())
+    try:  # `keep` holds resolved paths (the pending commit stores them so)
+        entries = list(directory.resolve().iterdir())
     except OSError:
         return removed
     for entry in entries:
