@@ -266,3 +266,57 @@ def test_days_and_weeks_a_stopped_machine_missed_are_caught_up_once_each(
         f"sessions-202506{day:02d}T000000Z.csv" for day in range(2, 13)]
     committed = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
     assert len(committed) == 11  # the first, one per missed day (the week with the 9th's), now
+
+
+BESIDE = """export beside_test
+  consumer "Test consumer"
+  purpose "Tests that a since last run dataset beside a calendar one keeps up"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions previous day
+select pseudonymize(id) as session
+output csv to "{out}/sessions-{{run.timestamp}}.csv"
+from cdrs since last run
+select pseudonymize(id) as cdr
+output csv to "{out}/cdrs-{{run.timestamp}}.csv"
+"""
+
+
+def test_a_since_last_run_dataset_beside_a_delivered_day_still_runs(
+        run_cli, demo_server_factory, tmp_path, monkeypatch) -> None:
+    """`previous day` beside `since last run`, run twice a day: the second run of the
+    day found the day delivered and skipped the whole run, so the `since last run`
+    records waited for the next day (and with `--follow` every run of the day after the
+    first was skipped). Only the delivered day is left out now."""
+    import ocpispec.cli.catch_up as catch_up
+    import ocpispec.execute as executor
+    from ledger_helpers import state_dict
+
+    server = demo_server_factory(version="2.2.1", size=3000)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(BESIDE.format(out=tmp_path / "out"))
+
+    def run_at(moment: datetime):
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return moment
+
+        monkeypatch.setattr(catch_up, "datetime", Clock)
+        monkeypatch.setattr(executor, "wall_clock", lambda: moment)
+        return run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"), env=env)
+
+    morning = datetime(2025, 6, 2, 6, tzinfo=UTC)
+    assert run_at(morning).exit_code == 0
+    evening = run_at(morning + timedelta(hours=12))
+    assert evening.exit_code == 0, evening.output
+    assert "this run is skipped" not in evening.stderr
+    assert "note: the window of `sessions`" in evening.stderr
+    files = sorted(p.name for p in (tmp_path / "out").glob("*.csv"))
+    assert files == ["cdrs-20250602T060000Z.csv", "cdrs-20250602T180000Z.csv",
+                     "sessions-20250602T060000Z.csv"]
+    watermark = state_dict(tmp_path / "ledger.sqlite")["datasets"]["cdrs"]["watermark"]
+    assert watermark == "2025-06-02T18:00:00Z"

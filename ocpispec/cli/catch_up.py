@@ -157,8 +157,9 @@ def delivered_already(plan: ir.Plan, args) -> bool:
     from ocpispec.ledger import default_ledger_path
     from ocpispec.timestamps import format_timestamp
 
-    if not applies(args):
-        return False
+    if not applies(args) or any(d.step(ir.Fetch).window.incremental for d in plan.datasets):
+        return False  # a `since last run` dataset has records to deliver (the run
+        # leaves out the calendar datasets delivered already: `execute._without_delivered`)
     found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
     if found.delivered and found.last_end is not None:
         end = format_timestamp(found.last_end)

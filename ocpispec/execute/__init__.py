@@ -194,9 +194,8 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                for d in plan.datasets}
     if options.catching_up:
         _skip_if_delivered(tracked, state, windows)
-    elif options.skip_delivered:  # a `since last run` window starts where the last ended
-        _skip_if_delivered([d for d in tracked if d.step(ir.Fetch).window.kind == "previous"],
-                           state, windows)
+    elif options.skip_delivered and not _incremental_beside(tracked):
+        _skip_if_delivered(tracked, state, windows)
     if options.catching_up or options.skip_delivered:
         plan, skipped = _without_delivered(plan, state, windows)
         tracked = [d for d in tracked if d in plan.datasets]
@@ -218,6 +217,15 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                         notes, state, tracked, advancing, changes, windows, targets)
     finally:
         deliveries.cleanup(targets)
+
+
+def _incremental_beside(tracked: list[ir.Dataset]) -> bool:
+    """Whether a `since last run` dataset runs beside the calendar ones: a run whose
+    calendar windows were all delivered already still has its records to deliver (its
+    window starts where the last ended), so only the calendar datasets are left out
+    (`_without_delivered`). The whole run was skipped, and the `since last run` records
+    waited for the next period."""
+    return any(d.step(ir.Fetch).window.kind != "previous" for d in tracked)
 
 
 def _skip_if_delivered(tracked: list[ir.Dataset], state: State,
