@@ -323,3 +323,45 @@ def test_a_server_error_in_the_preflight_does_not_hide_a_delivered_object(
     assert "the server did not say whether the object is there" in \
         " ".join(result.output.split())
     assert s3_server.get("incoming/x.csv") == first
+
+
+def test_a_copy_made_before_a_kill_is_not_made_again(deliver, s3_server, tmp_path,
+                                                     monkeypatch) -> None:
+    """S3 renames by copying to the final key, then deleting the temporary one. A run
+    killed between left both; the next run copied again, so the consumer's bucket
+    announced the same object a second time (an event-driven consumer processed the
+    file twice). Recovery sees the copy was made and only deletes the temporary key."""
+    s3_server.profile(tmp_path / "config")
+
+    class Killed(BaseException):
+        """kill -9 right after the copy."""
+
+    remove, copies = s3.Session.remove, []
+
+    def killed(self, path):
+        raise Killed()
+
+    monkeypatch.setattr(s3.Session, "remove", killed)
+    url = "s3://consumer-drop/x-{window.start}.csv"
+    with pytest.raises(Killed):
+        deliver(url)
+    first = [key for key in s3_server.keys() if not key.endswith(".partial")]
+    assert len(first) == 1 and len(s3_server.keys()) == 4  # one copied, its copy too
+    modified = s3_server.client().head_object(Bucket=s3_server.bucket,
+                                              Key=first[0])["LastModified"]
+    monkeypatch.setattr(s3.Session, "remove", remove)
+    rename = s3.Session.rename
+
+    def counted(self, temp, final):
+        copies.append(final)
+        return rename(self, temp, final)
+
+    monkeypatch.setattr(s3.Session, "rename", counted)
+    again = deliver(url)
+    assert again.exit_code == 0, again.output
+    assert "finished the commit an interrupted run left" in again.output
+    assert f"/{first[0]}" not in copies
+    assert s3_server.client().head_object(Bucket=s3_server.bucket,
+                                          Key=first[0])["LastModified"] == modified
+    assert not [key for key in s3_server.keys() if key.endswith(".partial")]
+    assert has_state(tmp_path / "state.json")

@@ -216,6 +216,12 @@ def finish_rename(url: str, temp: str, tables: Any = None) -> str:
     session = _connect(remote, login)
     try:
         if _retrying(remote, login, lambda: session.ensure().exists(temp)):
+            if _retrying(remote, login, lambda: session.ensure().exists(remote.path)
+                         and session.ensure().copied(temp, remote.path)):
+                # S3 renames by copying, then deleting: a run killed between made the
+                # copy, and copying again told an event-driven consumer of a new object
+                session.remove(temp)
+                return "done"
             _retrying(remote, login, lambda: session.ensure().rename(temp, remote.path))
             return "published"
         found = _retrying(remote, login, lambda: session.ensure().exists(remote.path))

@@ -122,6 +122,14 @@ class Session:
             return False
         return True
 
+    def copied(self, temp: str, final: str) -> bool:
+        """Whether `final` is a copy of `temp` already (equal size and ETag: the copy
+        of a rename was made, and a kill came before the temporary key was deleted)."""
+        heads = [self._call("verify", self.client.head_object, Bucket=self.bucket,
+                            Key=path[1:]) for path in (temp, final)]
+        return all(heads[0].get(field) is not None and heads[0].get(field) == heads[1].get(field)
+                   for field in ("ContentLength", "ETag"))
+
     def read_small(self, path: str, limit: int) -> bytes | None:
         """The first `limit` bytes of the object at `path`; None where there is none."""
         try:

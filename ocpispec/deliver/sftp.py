@@ -166,6 +166,11 @@ class Session:
             return None
         return "a directory" if stat.S_ISDIR(mode) else "a special file"
 
+    def copied(self, temp: str, final: str) -> bool:
+        """A rename here is one step (never a copy): both names there means `final` is
+        an older file the rename replaces."""
+        return False
+
     def exists(self, path: str) -> bool:
         try:
             self.sftp.stat(path)
