@@ -365,3 +365,23 @@ def test_a_copy_made_before_a_kill_is_not_made_again(deliver, s3_server, tmp_pat
                                           Key=first[0])["LastModified"] == modified
     assert not [key for key in s3_server.keys() if key.endswith(".partial")]
     assert has_state(tmp_path / "state.json")
+
+
+def test_a_short_upload_names_a_full_store(deliver, s3_server, tmp_path, monkeypatch) -> None:
+    """A store that kept only part of the upload (a quota of an S3-compatible server;
+    simulated by cutting the object before it is verified) got the generic 'nothing on
+    the way may rewrite files' OCX598; it names the likely cause, as SFTP does."""
+    s3_server.profile(tmp_path / "config")
+    verify = s3.Session._verify
+
+    def cut(self, temp, size, digest):
+        s3_server.client().put_object(Bucket=s3_server.bucket, Key=temp[1:],
+                                      Body=b"y" * (size // 2))
+        verify(self, temp, size, digest)
+
+    monkeypatch.setattr(s3.Session, "_verify", cut)
+    result = deliver("s3://consumer-drop/x.csv")
+    assert result.exit_code == 1 and "error[OCX598]" in result.output, result.output
+    text = " ".join(result.output.split())
+    assert "is probably full" in text and "help: free space on the server" in text
+    assert s3_server.keys() == [] and not has_state(tmp_path / "state.json")

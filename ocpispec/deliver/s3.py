@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from ocpispec.deliver.faults import TransferError, VerifyError
+from ocpispec.deliver.faults import ShortUpload, TransferError, VerifyError
 from ocpispec.deliver.profiles import Login
 from ocpispec.deliver.sftp import CHUNK, digest_of
 
@@ -78,6 +78,8 @@ class Session:
 
     def _verify(self, temp: str, size: int, digest: str) -> None:
         head = self._call("verify", self.client.head_object, Bucket=self.bucket, Key=temp[1:])
+        if head["ContentLength"] < size:  # a quota (or a full disk under the store) cut it
+            raise ShortUpload(head["ContentLength"], size)
         if head["ContentLength"] != size:
             raise VerifyError(f"the server holds {head['ContentLength']} bytes of {size}")
         body = self._call("verify", self.client.get_object, Bucket=self.bucket,
