@@ -49,13 +49,13 @@ _HOLDERS: list[Held] = []  # innermost last (`held_until_reported`)
 def deferred_signals(hold: bool = False) -> Iterator[Deferred]:
     """Stop signals recorded, not raised, in the block. With `hold` (a commit) inside
     `held_until_reported`, they stay recorded after it until the run is reported: a
-    stop just after the commit (the run record, the summary) ended a run that had
-    published and advanced its state as interrupted, logged it a second time as such
-    and said to run the same window again."""
+    stop while the run record is written or the summary shown must not turn a run that
+    published and advanced its state into an interrupted one."""
     deferred = Deferred()
     if threading.current_thread() is not threading.main_thread():
         yield deferred
         return
+
     def record(number: int, _frame: object) -> None:
         deferred.received.append(number)
 
