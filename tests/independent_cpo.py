@@ -100,7 +100,8 @@ QUIRKS = {
                            "apply; `X-Total-Count` and the next links count the whole list",
     # parties (last, as above)
     "two parties": "a platform serving two CPOs (2.2+): the second (`DE*XYZ`) lists a site of its own "
-                   "under the first's location id, in Berlin, and every other session and CDR is its",
+                   "under the first's location id, in Berlin, and every other session and CDR is its (2.1.1 "
+                   "names no party: nothing changes there)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -205,7 +206,7 @@ class IndependentCpo:
             self._name_the_tariffs(bases[0], count)
             if (EXAMPLES / self.version / "locations_home_charge_point.json").exists():
                 bases.append(self._example("locations_home_charge_point"))
-            if "two parties" in self.quirks:
+            if "two parties" in self.quirks and self.version != "2.1.1":
                 bases.append({**copy.deepcopy(bases[0]), **SECOND_PARTY, "city": "Berlin",
                               "postal_code": "10115"})
             return [self._stamped(base, index, index) for index, base in enumerate(bases)]
@@ -214,7 +215,8 @@ class IndependentCpo:
         for index in range(count):
             record = self._stamped(base, index, index)
             self._personal(module, record, index)
-            if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs"):
+            if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs") \
+                    and self.version != "2.1.1":
                 record.update(SECOND_PARTY)
             made.append(record)
         return made
