@@ -25,8 +25,10 @@ __all__ = ["CheckArguments", "check_arguments", "main"]
 
 
 def main() -> None:
-    terminate_like_interrupt()
     try:
+        # inside the `try`: a SIGTERM already pending is delivered as the handler is
+        # installed, and raises `Terminated` before this function's next line
+        terminate_like_interrupt()
         _standard_streams()
         arguments = check_arguments(sys.argv[1:])
         if arguments is None:
