@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ocpispec.check import private_sites
-from ocpispec.schema import contract_tariffs
+from ocpispec.schema import charge_sites, contract_tariffs
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
@@ -160,7 +160,7 @@ class Scope:
             return None
         versions = catalogue.versions_of(binding.module, reach.base + rest)
         leaf, site = resolution.leaf, self._describes_site(reach, tuple(rest))
-        if self._names_contract(reach, tuple(rest)):
+        if self._names_contract(reach, tuple(rest)) or self._places_charge(reach, tuple(rest)):
             leaf = replace(leaf, privacy=contract_tariffs.at_least_quasi(leaf.privacy))
         if site:
             leaf = replace(leaf, privacy=private_sites.site_class(leaf.privacy))
@@ -173,6 +173,12 @@ class Scope:
         if not reach.binding.name:
             return False
         return contract_tariffs.joined_names_contract(
+            self.module, reach.binding.module, (*reach.base, *rest))
+
+    def _places_charge(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
+        """A joined location's address, postal code, coordinates...: where the
+        dataset's charge was made (`schema/charge_sites.py`)."""
+        return bool(reach.binding.name) and charge_sites.joined_places_charge(
             self.module, reach.binding.module, (*reach.base, *rest))
 
     def _describes_site(self, reach: _Reach, rest: tuple[str, ...]) -> bool:

@@ -62,13 +62,18 @@ def test_totals_over_other_records_are_warned(fine, coarse, filters) -> None:
     join = "  join locations on location_id\n"
     found = _codes(_aggregate(filters[0] + join, "a.csv", keys=fine),
                    _aggregate(filters[1] + join, "b.csv", keys=coarse))
-    assert found == ["OCX332"]
+    assert _but_cities(found) == ["OCX332"]
     found = _codes(_aggregate(filters[1] + join, "b.csv", keys=coarse),
                    _aggregate(filters[0] + join, "a.csv", keys=fine))
-    assert found == ["OCX332"]
+    assert _but_cities(found) == ["OCX332"]
     # over the same records they are margins: secondary suppression, no warning
-    assert _codes(_aggregate(filters[0] + join, "a.csv", keys=fine),
-                  _aggregate(filters[0] + join, "b.csv", keys=coarse)) == []
+    assert _but_cities(_codes(_aggregate(filters[0] + join, "a.csv", keys=fine),
+                              _aggregate(filters[0] + join, "b.csv", keys=coarse))) == []
+
+
+def _but_cities(codes: list[str]) -> list[str]:
+    """The codes but OCX303: a charge's city released raw is a quasi-identifier."""
+    return [code for code in codes if code != "OCX303"]
 
 
 def test_a_shared_measure_is_enough() -> None:

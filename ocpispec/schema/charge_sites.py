@@ -1,0 +1,37 @@
+"""A location reached from a charge says where its driver was: its place fields are
+quasi-identifiers there.
+
+A locations export publishes where the CPO's chargers are, so there a site's name,
+address, postal code and coordinates are public. Joined to a session or CDR, the same
+fields say where this driver charged, beside when, how much and often the driver's
+pseudonym: the CDR's own snapshot of the site (`cdr_location`) classes them quasi for
+that reason, and a join to `locations` must not give them back as public (a full
+postal code or an address beside a pseudonym was `public -> public` in the plan and
+the review, with no warning). So they are at least quasi there: released raw they get
+OCX303, coarsened (`prefix(location.postal_code, 4)`, `grid(location.coordinates,
+0.05)`) they pass the floors as `cdr_location`'s do. The site's ids keep their class,
+as `cdr_location.id` and `location_id` do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocpispec.schema.contract_tariffs import EVENT_MODULES
+
+SITE_MODULE = "locations"
+# fields of a Location (and below them) that place the site, as CdrLocation's quasi ones do
+PLACING = frozenset({"name", "address", "city", "postal_code", "state", "coordinates",
+                     "related_locations"})
+_EVSE_PLACING = frozenset({"coordinates"})   # an EVSE's own position
+
+
+def joined_places_charge(dataset_module: str, joined_module: str,
+                         path: Sequence[str]) -> bool:
+    """Whether `path` of a record of `joined_module` (neutral, from the record's root),
+    joined to a dataset of `dataset_module`, places the site a charge was made at."""
+    if dataset_module not in EVENT_MODULES or joined_module != SITE_MODULE or not path:
+        return False
+    if path[0] in PLACING:
+        return True
+    return path[0] == "evses" and len(path) > 1 and path[1] in _EVSE_PLACING

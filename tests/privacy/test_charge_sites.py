@@ -1,0 +1,97 @@
+"""Where a charge was made is a quasi-identifier, however the spec reaches the site
+(adversarial review).
+
+A session joined to `locations` released the site's full postal code, address, name
+and coordinates beside the driver's pseudonym as `public -> public`, with no warning,
+in the plan, the review and the manifest, while the same fields of a CDR's
+`cdr_location` were quasi-identifiers (OCX303). Joined to a charge, a location's place
+fields are at least quasi (`schema/charge_sites.py`); in a locations export they stay
+public."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from frontend_helpers import codes_of
+
+KEY = "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"
+JOINS = {"sessions": "  join locations on location_id\n",
+         "cdrs": "  join locations on cdr_location.id\n"}
+
+
+def _spec(module: str, column: str) -> str:
+    return (f"from {module}\n{JOINS[module]}select\n  {column}\n"
+            "  pseudonymize(cdr_token.contract_id) as driver\noutput ndjson to stdout\n")
+
+
+PLACING = ["location.postal_code", "location.address", "location.name", "location.city",
+           "location.state", "location.coordinates.latitude",
+           "location.evse.coordinates.longitude", "prefix(location.postal_code, 6)",
+           'jmespath("location.address")']
+
+
+@pytest.mark.parametrize("module", sorted(JOINS))
+@pytest.mark.parametrize("column", PLACING)
+def test_a_joined_site_s_place_is_a_quasi_identifier(module: str, column: str) -> None:
+    assert "OCX303" in codes_of(_spec(module, f"{column} as place"))
+
+
+@pytest.mark.parametrize("column", ["prefix(location.postal_code, 4)",
+                                    "grid(location.coordinates, 0.05)",
+                                    "location.connector.power_type", "location.country"])
+def test_coarsened_or_harmless_site_fields_pass(column: str) -> None:
+    assert codes_of(_spec("sessions", f"{column} as place")) == []
+
+
+def test_a_locations_export_keeps_its_places_public() -> None:
+    body = ("from locations\nselect\n  postal_code\n  address\n  coordinates.latitude as lat\n"
+            "output ndjson to stdout\n")
+    assert codes_of(body) == []
+
+
+RUN_SPEC = '''export where_drivers_charge
+  consumer "Mobility research institute"
+  purpose "Study where drivers charge their cars in public"
+  legal basis legitimate interests "Art. 6(1)(f) GDPR; LIA-2026-3"
+  retention 12 months
+  pseudonym key env SITE_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  location.postal_code as postal_code
+  location.address as address
+  prefix(location.postal_code, 4) as area
+output csv to "x"
+'''
+
+
+def test_review_plan_and_manifest_say_what_leaves(run_cli, demo_server, tmp_path: Path) -> None:
+    """The officer reads quasi-identifier and the warning, and so does the manifest."""
+    spec = tmp_path / "sites.ocx"
+    spec.write_text(RUN_SPEC)
+    review = run_cli("review", str(spec), "--format", "json")
+    assert review.exit_code == 0, review.stderr
+    page = json.loads(review.stdout)
+    (dataset,) = page["datasets"]
+    shown = {c["name"]: (c["privacy_before"], c["privacy_after"]) for c in dataset["columns"]}
+    assert shown["postal_code"] == ("quasi-identifier", "quasi-identifier")
+    assert shown["address"] == ("quasi-identifier", "quasi-identifier")
+    assert [w["code"] for w in page["warnings"]] == ["OCX303", "OCX303"]
+    planned = run_cli("plan", str(spec))
+    assert any(" ".join(line.split()) == "postal_code <- location.postal_code quasi-identifier "
+               "-> quasi-identifier" for line in planned.stdout.splitlines())
+
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token, "SITE_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    classes = {c["name"]: c["privacy"] for c in manifest["columns"]}
+    assert classes == {"driver": "personal", "postal_code": "quasi-identifier",
+                       "address": "quasi-identifier", "area": "quasi-identifier"}
