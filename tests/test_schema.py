@@ -91,8 +91,9 @@ PRIVACY = [
     ("cdrs", "cdr_location.connector_standard", PUBLIC), ("cdrs", "cdr_location.country", PUBLIC),
     ("cdrs", "cdr_location.address", QUASI), ("cdrs", "cdr_location.postal_code", QUASI),
     ("cdrs", "cdr_location.coordinates.latitude", QUASI), ("cdrs", "cdr_location", QUASI),
-    ("cdrs", "tariffs", PUBLIC), ("cdrs", "tariffs.min_price.excl_vat", PUBLIC),
-    ("cdrs", "tariffs.elements.price_components.price", PUBLIC),
+    ("cdrs", "tariffs", PUBLIC), ("cdrs", "tariffs.min_price.excl_vat", QUASI),
+    ("cdrs", "tariffs.elements.price_components.price", QUASI),  # a contract's own price
+    ("cdrs", "tariffs.currency", PUBLIC), ("cdrs", "tariffs.type", PUBLIC),
     ("cdrs", "total_reservation_cost.incl_vat", QUASI),
     ("locations", "address", PUBLIC), ("locations", "coordinates.latitude", PUBLIC),
     ("locations", "evses.evse_id", PUBLIC), ("locations", "evses.status", PUBLIC),

@@ -130,12 +130,13 @@ def test_cdr_signed_data_remark_and_costs_are_not_public() -> None:
                {"nature": "Start", "plain_data": "OCMF|{\"ID\":\"04A1B2C3\"}",
                 "signed_data": "x"}]},
            "total_cost": {"before_taxes": 4.0, "taxes": [{"name": "VAT", "amount": 0.4}]},
-           "tariffs": [{"id": "T1", "min_price": {"before_taxes": 1.0}, "elements": []}],
+           "tariffs": [{"id": "T1", "currency": "EUR", "min_price": {"before_taxes": 1.0},
+                        "elements": []}],
            "cdr_location": {"id": "LOC-1", "address": "Main St 1", "evse_uid": "E1",
                             "coordinates": {"latitude": "1", "longitude": "2"}}}
     assert public_projection("2.3.0", "cdrs", cdr) == {
         "credit": False,
-        "tariffs": [{"min_price": {"before_taxes": 1.0}, "elements": []}],  # a contract's tariff id: quasi
+        "tariffs": [{"currency": "EUR"}],  # a contract's tariff id and prices: quasi
         "cdr_location": {"id": "LOC-1", "evse_uid": "E1"}}
 
 

@@ -3,8 +3,10 @@
 One object per unindented line, then `field  class  doc`. Classes: `public`,
 `quasi` (quasi-identifier), `personal`, `never`. For an object field the class is a
 floor for its contents: `CDR.cdr_location` is public, but `CdrLocation.address` is
-quasi; `Session.total_cost` raises every `Price` field below it to quasi. A tariff's
-id and texts are quasi where a charge reaches them (`contract_tariffs.py`). Fields
+quasi; `Session.total_cost` raises every `Price` field below it to quasi. A tariff is
+quasi where a charge reaches it, but for the CPO's identity, its currency and type
+(`contract_tariffs.py`), and so are a joined location's place fields
+(`charge_sites.py`). Fields
 that exist in one version only (`start_datetime`, `before_taxes`...) are listed too.
 """
 

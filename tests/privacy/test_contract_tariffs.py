@@ -3,11 +3,15 @@
 A CDR's embedded `tariffs` and a joined `tariff.*` released a tariff's `id`,
 `tariff_alt_text` and `tariff_alt_url` as public, while `charging_periods.tariff_id`
 was quasi: a tariff only one contract or fleet gets singled that customer out with
-no warning, and `get cdrs` dumped those fields. Reached from a session or CDR they are
-quasi-identifiers (`schema/contract_tariffs.py`); in a tariffs export, which keeps only
-published tariffs, they stay public."""
+no warning, and `get cdrs` dumped those fields. Its prices, restrictions and validity
+tell it apart as well (a fleet's 0.27 EUR/kWh beside the public 0.39), and stayed
+public after the id was fixed. Reached from a session or CDR all of a tariff but the
+CPO's identity, currency and type is quasi (`schema/contract_tariffs.py`); in a
+tariffs export, which keeps only published tariffs, it stays public."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from frontend_helpers import codes_of
@@ -40,6 +44,15 @@ NAMING = [
     ("cdrs", "used.tariff_alt_url as tariff", "", "each tariffs as used"),
     ("sessions", 'jmespath("cdr.tariffs[0].id") as tariff', "sessions+cdrs", ""),
     ("sessions", "period.tariff_id as tariff", "", "each charging_periods as period"),
+    ("sessions", "tariff.min_price.excl_vat as tariff", "sessions", ""),
+    ("sessions", 'jmespath("tariff.elements[0].price_components[0].price") as tariff',
+     "sessions", ""),
+    ("cdrs", "tariff.max_price.incl_vat as tariff", "cdrs", ""),
+    ("cdrs", "tariff.start_date_time as tariff", "cdrs", ""),
+    ("cdrs", 'jmespath("tariffs[0].elements[0].price_components[0].price") as tariff', "", ""),
+    ("cdrs", "used.min_price.excl_vat as tariff", "", "each tariffs as used"),
+    ("cdrs", 'jmespath("used.elements[0].restrictions.max_kwh") as tariff', "",
+     "each tariffs as used"),
 ]
 
 
@@ -72,15 +85,60 @@ def test_every_listing_of_classes_agrees() -> None:
     """The catalogue, the plan's withheld list, `ocpispec schema` and `get`."""
     cat = catalogue()
     for path in (("tariffs", "id"), ("tariffs", "tariff_alt_url"),
-                 ("tariffs", "tariff_alt_text", "text")):
+                 ("tariffs", "tariff_alt_text", "text"), ("tariffs", "min_price", "excl_vat"),
+                 ("tariffs", "elements", "price_components", "price")):
         assert cat.resolve("cdrs", path).leaf.privacy is PrivacyClass.QUASI
     leaves = dict(leaf_fields("cdrs"))
     assert leaves[("tariffs", "id")] is PrivacyClass.QUASI
     assert leaves[("tariffs", "currency")] is PrivacyClass.PUBLIC
+    assert leaves[("tariffs", "elements", "price_components", "price")] is PrivacyClass.QUASI
     shown = {info.path: info.field.privacy for info in describe(cat, "cdrs")}
     assert shown[("tariffs", "id")] is PrivacyClass.QUASI
     assert shown[("tariffs", "tariff_alt_text", "text")] is PrivacyClass.QUASI
     for version in ("2.1.1", "2.2.1", "2.3.0"):
         kept = _keep_tree(cat, version, "cdrs", frozenset())["tariffs"]
         assert "id" not in kept and "tariff_alt_url" not in kept and "currency" in kept
-        assert "tariff_alt_text" not in kept
+        assert "tariff_alt_text" not in kept and "elements" not in kept
+        assert "min_price" not in kept
+
+
+PRICE_SPEC = '''export tariff_prices
+  consumer "Mobility research institute"
+  purpose "Study how the price of charging affects how long drivers charge"
+  legal basis legitimate interests "Art. 6(1)(f) GDPR; LIA-2026-4"
+  retention 12 months
+  pseudonym key env PRICE_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  where status = "COMPLETED"
+  join tariffs on charging_periods.tariff_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  tariff.type as tariff_type
+  jmespath("tariff.elements[0].price_components[0].price") as price
+output csv to "x"
+'''
+
+
+def test_the_review_shows_a_charge_s_tariff_price_as_quasi(run_cli, tmp_path) -> None:
+    spec = tmp_path / "prices.ocx"
+    spec.write_text(PRICE_SPEC)
+    review = run_cli("review", str(spec), "--format", "json")
+    assert review.exit_code == 0, review.stderr
+    page = json.loads(review.stdout)
+    (dataset,) = page["datasets"]
+    shown = {c["name"]: (c["privacy_before"], c["privacy_after"]) for c in dataset["columns"]}
+    assert shown["price"] == ("quasi-identifier", "quasi-identifier")
+    assert shown["tariff_type"] == ("public", "public")
+    assert [w["code"] for w in page["warnings"]] == ["OCX303"]
+
+
+def test_get_cdrs_keeps_a_tariff_s_prices_back(run_cli, demo_profile) -> None:
+    """Against the demo CPO: the embedded tariffs keep their currency and type only."""
+    result = run_cli("get", "cdrs", "--date-to", "2026-01-01")
+    assert result.exit_code == 0, result.stderr
+    tariffs = [tariff for line in result.stdout.splitlines()
+               for tariff in json.loads(line).get("tariffs") or []]
+    assert tariffs
+    assert all(set(tariff) <= {"country_code", "party_id", "currency", "type"}
+               for tariff in tariffs)
