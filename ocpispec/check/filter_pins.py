@@ -5,9 +5,11 @@ energy to 0.01 kWh, whatever the columns coarsen it to (`round(kwh, 0)`); `where
 start_date_time >= 2025-03-01T10:15:00Z and start_date_time < 2025-03-01T10:16:00Z`
 tells each row's start to the minute beside `truncate(start_date_time, day)`. That is
 the field released below its floor, so it is the warning a column below its floor is,
-silenced the same way: `because "..."` after the condition. Only the conditions every
-kept row meets count (the top-level `and` chain); an aggregate's groups are protected
-by their minimum group size instead. A fixed window narrower than an hour pins the
+silenced the same way: `because "..."` after the condition. The conditions every
+kept row meets count (the top-level `and` chain), and so does each branch of an `or`:
+whether the other branches keep any row is the data's to say (`or country_code =
+"ZZ"`), and where they do, a row they cannot have kept is a pinned one. An aggregate's
+groups are protected by their minimum group size instead. A fixed window narrower than an hour pins the
 time it applies to the same way (`check_window_pin`).
 """
 
@@ -44,15 +46,31 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
     >= 50.01 and kwh < 50.02)`: each row is in one of two narrow ranges).
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     pins = _pins(where.condition, False, tests, ctx, source)
-    for disjunction, negated in disjunctions(where.condition):
+    in_branch: dict[str, Pin] = {}
+    for disjunction, negated in _all_disjunctions(where.condition, False):
         branches = [_pins(branch, negated, tests, ctx, source)
                     for branch in disjunction.operands]
         for name, (use, _, shown, floor) in branches[0].items():
             if name not in pins and all(name in branch for branch in branches[1:]):
                 pins[name] = (use, disjunction.span, f"{shown} in every branch of the `or`",
                               floor)
+        for branch in branches:
+            for name, pin in branch.items():
+                in_branch.setdefault(name, pin)
     for use, span, shown, floor in pins.values():
         _warn(use, span, shown, floor, ctx)
+    for name, (use, span, shown, floor) in in_branch.items():
+        if name not in pins:
+            _warn(use, span, shown, floor, ctx, branch=True)
+
+
+def _all_disjunctions(condition: syntax.Condition, negated: bool):
+    """The `or`s every kept row meets one branch of, and those inside their branches
+    (`(a or (b and (c or d)))`): a branch may keep rows of its own."""
+    for disjunction, turned in disjunctions(condition, negated):
+        yield disjunction, turned
+        for branch in disjunction.operands:
+            yield from _all_disjunctions(branch, turned)
 
 
 Pin = tuple[Use, Span, str, float | None]
@@ -224,19 +242,25 @@ def _floor_words(floor: float, use: Use) -> str:
     return f"steps of {floor:g}"
 
 
-def _warn(use: Use, span: Span, shown: str, floor: float | None, ctx: Context) -> None:
+def _warn(use: Use, span: Span, shown: str, floor: float | None, ctx: Context, *,
+          branch: bool = False) -> None:
     """`floor` None: a text (a postal code's floor is its first 4 characters; an address
-    or a name has none)."""
+    or a name has none). `branch`: one branch of an `or` pins it, not every kept row."""
     field = use.field.qualified
     floor_words = _floor_words(floor, use) if floor is not None else (
         f"its first {floors.POSTAL_PREFIX} characters" if floors.is_postal(use.field.path[-1])
         else "none: no generaliser coarsens it, only leaving it out does")
+    notes = ["a row export releases the records its filter keeps, so the filter tells "
+             f"each row's `{field}` as precisely as it is written, whatever the columns "
+             f"coarsen it to; the floor is {floor_words}"]
+    if branch:
+        notes.append("whether the other branches of the `or` keep any row is the data's to "
+                     "say, not the spec's: with one that never holds (`or kwh < 0`, a "
+                     "country code no record has), every kept row is one this branch pins")
     ctx.emit(warning(
         "OCX303", f"the filter pins the quasi-identifier `{field}` below its floor",
-        span, f"every kept row has `{field}` {shown}",
-        notes=["a row export releases the records its filter keeps, so the filter tells "
-               f"each row's `{field}` as precisely as it is written, whatever the columns "
-               f"coarsen it to; the floor is {floor_words}"],
+        span, f"the rows this branch of the `or` keeps have `{field}` {shown}" if branch
+        else f"every kept row has `{field}` {shown}", notes=notes,
         help=f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
              "or add `because \"...\"` after the condition with the reason"))
 
