@@ -296,3 +296,28 @@ def test_a_k_rule_that_recodes_differently_says_how(run_cli, specs, snapshot) ->
     result = run_cli("diff", "specs/municipality_sessions.ocx", new)
     assert "postal_area to 3, 2 characters -> " in " ".join(result.stdout.split())
     assert cli_block(result) == snapshot
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("truncate(start_date_time, hour) as started_hour",
+     "truncate(start_date_time, minute) as started_hour"),
+    ("round(kwh, 1) as energy_kwh", "round(kwh, 3) as energy_kwh"),
+    ("prefix(location.postal_code, 4) as postal_area",
+     "prefix(location.postal_code, 6) as postal_area"),
+    ("round(minutes(start_date_time, end_date_time)) as duration_min",
+     "round(minutes(start_date_time, end_date_time), 2) as duration_min"),
+])
+def test_a_finer_cut_of_the_same_value_is_weakened(run_cli, specs, old: str, new: str) -> None:
+    """`truncate(start_date_time, hour)` -> `minute` keeps the class and the treatment
+    (quasi-identifier, generalised) and was "~ changed": the officer read no widening."""
+    finer = _variant(specs, "finer.ocx", (old, new))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", finer, "--format", "json")
+    assert result.exit_code == 1
+    column = old.split(" as ")[1]
+    (change,) = [c for c in json.loads(result.stdout)["changes"]
+                 if c["text"].startswith(f"column `{column}`")]
+    assert change["kind"] == "weakened"
+    back = run_cli("diff", finer, "specs/municipality_sessions.ocx", "--format", "json")
+    (change,) = [c for c in json.loads(back.stdout)["changes"]
+                 if c["text"].startswith(f"column `{column}`")]
+    assert change["kind"] == "strengthened"

@@ -5,7 +5,8 @@ Each difference is a `Change`: where (`export` or `dataset NAME`), what kind
 (`added`, `removed`, `renamed`, `weakened`, `strengthened`, `changed`) and a sentence.
 A column is weaker when it is released in a higher class (public < quasi-identifier <
 personal < never-exportable) or, in the same class, with a weaker treatment (kept as is
-< derived < generalised < pseudonymised < aggregated < constant).
+< derived < generalised < pseudonymised < aggregated < constant), or by the same
+generaliser over the same value cut finer (`coarseness.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocpispec.plan.margins import margin_keys
+from ocpispec.privacy_summary.coarseness import grain
 from ocpispec.privacy_summary.summary import comparable
 
 _CLASS_RANK = {"public": 0, "quasi-identifier": 1, "personal": 2, "never-exportable": 3}
@@ -235,6 +237,13 @@ def _direction(before: dict[str, Any], after: dict[str, Any]) -> str:
         return "weakened"
     if rank_after > rank_before:
         return "strengthened"
+    old_grain, new_grain = grain(before["shown"]), grain(after["shown"])
+    if old_grain is not None and new_grain is not None and old_grain[0] == new_grain[0] \
+            and before["treatment"] == after["treatment"] == "generalised":
+        if new_grain[1] < old_grain[1]:
+            return "weakened"   # the same value, cut finer: `prefix(pc, 4)` -> 6
+        if new_grain[1] > old_grain[1]:
+            return "strengthened"
     return "changed"
 
 
