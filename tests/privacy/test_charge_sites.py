@@ -95,3 +95,13 @@ def test_review_plan_and_manifest_say_what_leaves(run_cli, demo_server, tmp_path
     classes = {c["name"]: c["privacy"] for c in manifest["columns"]}
     assert classes == {"driver": "personal", "postal_code": "quasi-identifier",
                        "address": "quasi-identifier", "area": "quasi-identifier"}
+
+
+@pytest.mark.parametrize("module", sorted(JOINS))
+def test_a_filter_naming_a_joined_site_s_street_pins_it(module: str) -> None:
+    """`where location.postal_code = "3511AB"` keeps one street's charges; as a public
+    field it read as harmless ("reads public fields only")."""
+    body = _spec(module, "round(kwh, 0) as kwh" if module == "sessions"
+                 else "round(total_energy, 0) as kwh")
+    body = body.replace("select\n", '  where location.postal_code = "3511AB"\nselect\n')
+    assert codes_of(body) == ["OCX303"]
