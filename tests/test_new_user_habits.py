@@ -264,7 +264,7 @@ def test_a_format_named_after_its_tool_or_extension(written: str, fix: str, snap
 
 PEAK = '''from sessions
   join locations on location_id
-group by location.evse.evse_id as evse
+group by location.connector.power_type as power
 compute
   {measure} as peak_kw
   minimum group size 10

@@ -23,7 +23,7 @@ SESSION_2_2_1 = {
 PUBLIC_SESSION = {
     "country_code": "NL", "party_id": "CPO",
     "cdr_token": {"country_code": "NL", "party_id": "MSP", "type": "RFID"},
-    "auth_method": "WHITELIST", "location_id": "LOC-9", "evse_uid": "EVSE-1",
+    "auth_method": "WHITELIST",  # where the driver charged (`location_id`, `evse_uid`): quasi
     "connector_id": "1", "currency": "EUR", "status": "ACTIVE",
 }
 
@@ -97,8 +97,8 @@ def test_2_1_1_embedded_location_loses_its_place_fields() -> None:
                                                       "voltage": 230, "tariff_id": "T1"}]}]},
               "total_cost": 2.5, "status": "COMPLETED"}
     assert public_projection("2.1.1", "sessions", record) == {
-        "location": {"id": "LOC-9", "type": "ON_STREET", "country": "NLD",
-                     "evses": [{"uid": "E1", "evse_id": "NL*CPO*E1", "status": "CHARGING",
+        "location": {"type": "ON_STREET", "country": "NLD",
+                     "evses": [{"status": "CHARGING",
                                 "connectors": [{"id": "1", "standard": "IEC_62196_T2",
                                                 "voltage": 230, "tariff_id": "T1"}]}]},
         "status": "COMPLETED"}
@@ -137,13 +137,13 @@ def test_cdr_signed_data_remark_and_costs_are_not_public() -> None:
     assert public_projection("2.3.0", "cdrs", cdr) == {
         "credit": False,
         "tariffs": [{"currency": "EUR"}],  # a contract's tariff id and prices: quasi
-        "cdr_location": {"id": "LOC-1", "evse_uid": "E1"}}
+        "cdr_location": {}}  # the site's and the charger's ids say where: quasi
 
 
 def test_values_of_the_wrong_shape_do_not_leak() -> None:
     record = {"status": {"nested": "uid 04A1B2C3"}, "currency": ["EUR", {"x": 1}],
               "cdr_token": "04A1B2C3", "location_id": None, "charging_periods": ["x"]}
-    assert public_projection("2.2.1", "sessions", record) == {"location_id": None}
+    assert public_projection("2.2.1", "sessions", record) == {}
     assert public_projection("2.2.1", "sessions", "nope") == {}  # type: ignore[arg-type]
 
 

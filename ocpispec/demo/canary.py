@@ -3,7 +3,9 @@ its place gets a value containing `CANARY`, so a leak shows up in any output.
 
 The canary keeps the value's identity (`CANARY-` + the original), so the same
 driver still has the same `uid` and joins and pseudonyms behave as before. Enum
-and DateTime fields keep valid values. "Public at its place" is what
+and DateTime fields keep valid values, and so do the ids by which a charge names its
+site (`location_id`, `cdr_location.id`...): quasi there, they are the keys of the
+joins to the locations, which publish them. "Public at its place" is what
 `ocpispec.schema.public_projection` keeps without any opened path. At a private
 site (its own location object, and the location a session or CDR carries) the
 site and EVSE details `ocpispec get` withholds there are canaries too: they are
@@ -17,6 +19,7 @@ from typing import Any
 
 from ocpispec.ocpi.release import EMBEDDED_LOCATIONS, PRIVATE_EVSE_FIELDS, PRIVATE_SITE_FIELDS
 from ocpispec.schema import Kind, catalogue, public_projection
+from ocpispec.schema.charge_sites import SITE_KEYS
 
 PREFIX = "CANARY-"
 
@@ -60,7 +63,8 @@ def _mark(version: str, object_name: str, node: dict[str, Any], public: dict[str
         kept = public.get(name) if public is not None and name in public else None
         if field.object is not None:
             _mark_objects(version, field.object, value, kept)
-        elif field.kind is Kind.STRING and (public is None or name not in public):
+        elif field.kind is Kind.STRING and (public is None or name not in public) \
+                and (object_name, name) not in SITE_KEYS:
             node[name] = _canary(value)
 
 

@@ -9,8 +9,13 @@ that reason, and a join to `locations` must not give them back as public (a full
 postal code or an address beside a pseudonym was `public -> public` in the plan and
 the review, with no warning). So they are at least quasi there: released raw they get
 OCX303, coarsened (`prefix(location.postal_code, 4)`, `grid(location.coordinates,
-0.05)`) they pass the floors as `cdr_location`'s do. The site's ids keep their class,
-as `cdr_location.id` and `location_id` do.
+0.05)`) they pass the floors as `cdr_location`'s do. The ids that name the site or the
+charger are no less: the CPO publishes its locations, so a `location_id` or an EVSE's
+uid beside a pseudonym is the address. They are quasi in a charge dataset however it
+reaches them: the session's `location_id` and `evse_uid`, the CDR's `cdr_location.id`,
+`evse_uid` and `evse_id` and the 2.1.1 embedded location's (`notes.py`, `v2_1_1.py`),
+and a joined location's `id` and its EVSEs' ids (here). `pseudonymize(location_id)`
+keeps sites apart without naming them.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from ocpispec.schema.contract_tariffs import EVENT_MODULES
 
 SITE_MODULE = "locations"
 # fields of a Location (and below them) that place the site, as CdrLocation's quasi ones do
-PLACING = frozenset({"name", "address", "city", "postal_code", "state", "coordinates",
+PLACING = frozenset({"id", "name", "address", "city", "postal_code", "state", "coordinates",
                      "related_locations"})
-_EVSE_PLACING = frozenset({"coordinates"})   # an EVSE's own position
+# an EVSE's own position and its ids (the CPO's, the printed eMI3 one, the number on it)
+_EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference"})
 
 
 def joined_places_charge(dataset_module: str, joined_module: str,
@@ -35,3 +41,11 @@ def joined_places_charge(dataset_module: str, joined_module: str,
     if path[0] in PLACING:
         return True
     return path[0] == "evses" and len(path) > 1 and path[1] in _EVSE_PLACING
+
+
+# the ids by which a charge names its site and charger (wire object, field): quasi
+# there, yet the keys of the joins to the locations module, where they are published
+SITE_KEYS = frozenset({("Session", "location_id"), ("Session", "evse_uid"),
+                       ("CdrLocation", "id"), ("CdrLocation", "evse_uid"),
+                       ("CdrLocation", "evse_id"), ("EmbeddedLocation", "id"),
+                       ("EmbeddedEVSE", "uid"), ("EmbeddedEVSE", "evse_id")})

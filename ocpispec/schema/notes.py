@@ -27,8 +27,8 @@ Session
   auth_method              public    how the session was authorised (whitelist, auth request, command)
   authorization_reference  personal  reference the eMSP gave when it authorised the session
   location                 public    2.1.1 copy of the location, with only the EVSE and connector used
-  location_id              public    id of the location where the session takes place
-  evse_uid                 public    uid of the EVSE used
+  location_id              quasi     id of the location where the session takes place
+  evse_uid                 quasi     uid of the EVSE used
   connector_id             public    id of the connector used
   meter_id                 personal  identifier of the kWh meter (a household device at home chargers)
   currency                 public    ISO 4217 currency of the costs
@@ -105,7 +105,7 @@ CDR
   last_updated             quasi     when the CDR was created
 
 CdrLocation
-  id                       public    id of the location
+  id                       quasi     id of the location
   name                     quasi     display name of the location
   address                  quasi     street and house number
   city                     quasi     city or town
@@ -113,8 +113,8 @@ CdrLocation
   state                    quasi     state or province
   country                  public    ISO 3166-1 alpha-3 country code
   coordinates              quasi     position of the location
-  evse_uid                 public    uid of the EVSE used
-  evse_id                  public    eMI3 id of the EVSE used, as printed on the charger
+  evse_uid                 quasi     uid of the EVSE used
+  evse_id                  quasi     eMI3 id of the EVSE used, as printed on the charger
   connector_id             public    id of the connector used
   connector_standard       public    plug or socket standard of the connector
   connector_format         public    socket or cable

@@ -266,10 +266,13 @@ ENUMS: dict[str, tuple[str, ...]] = {
 }
 
 # The Location embedded in a 2.1.1 session or CDR says where a driver charged: its
-# place fields are quasi-identifiers there, unlike in the locations module.
+# place fields and the ids that name the site or charger are quasi-identifiers there,
+# unlike in the locations module (`charge_sites.py` for a joined location).
 DERIVED = {
     "EmbeddedLocation": Derived("Location", {
-        "name": "quasi", "address": "quasi", "city": "quasi", "postal_code": "quasi",
-        "coordinates": "quasi", "related_locations": "quasi", "evses": "EmbeddedEVSE"}),
-    "EmbeddedEVSE": Derived("EVSE", {"coordinates": "quasi"}),
+        "id": "quasi", "name": "quasi", "address": "quasi", "city": "quasi",
+        "postal_code": "quasi", "coordinates": "quasi", "related_locations": "quasi",
+        "evses": "EmbeddedEVSE"}),
+    "EmbeddedEVSE": Derived("EVSE", {"uid": "quasi", "evse_id": "quasi",
+                                     "physical_reference": "quasi", "coordinates": "quasi"}),
 }

@@ -29,13 +29,28 @@ def _spec(module: str, column: str) -> str:
 PLACING = ["location.postal_code", "location.address", "location.name", "location.city",
            "location.state", "location.coordinates.latitude",
            "location.evse.coordinates.longitude", "prefix(location.postal_code, 6)",
-           'jmespath("location.address")']
+           'jmespath("location.address")',
+           # the ids that name the site or the charger: open data gives their address
+           "location.id", "location.evse.uid", "location.evse.evse_id",
+           "location.evse.physical_reference"]
+OWN_IDS = [("sessions", "location_id"), ("sessions", "evse_uid"),
+           ("sessions", 'jmespath("location_id")'), ("cdrs", "cdr_location.id"),
+           ("cdrs", "cdr_location.evse_uid"), ("cdrs", "cdr_location.evse_id")]
 
 
 @pytest.mark.parametrize("module", sorted(JOINS))
 @pytest.mark.parametrize("column", PLACING)
 def test_a_joined_site_s_place_is_a_quasi_identifier(module: str, column: str) -> None:
     assert "OCX303" in codes_of(_spec(module, f"{column} as place"))
+
+
+@pytest.mark.parametrize(("module", "column"), OWN_IDS)
+def test_the_charge_s_own_site_ids_are_quasi_identifiers(module: str, column: str) -> None:
+    """`location_id` beside a pseudonym and an hour is the address, read off the CPO's
+    published locations; `pseudonymize(location_id)` keeps sites apart without naming them."""
+    assert "OCX303" in codes_of(_spec(module, f"{column} as site"))
+    if not column.startswith("jmespath"):
+        assert codes_of(_spec(module, f"pseudonymize({column}) as site")) == []
 
 
 @pytest.mark.parametrize("column", ["prefix(location.postal_code, 4)",
@@ -66,6 +81,7 @@ select
   location.postal_code as postal_code
   location.address as address
   prefix(location.postal_code, 4) as area
+  evse_uid as evse
 output csv to "x"
 '''
 
@@ -81,7 +97,8 @@ def test_review_plan_and_manifest_say_what_leaves(run_cli, demo_server, tmp_path
     shown = {c["name"]: (c["privacy_before"], c["privacy_after"]) for c in dataset["columns"]}
     assert shown["postal_code"] == ("quasi-identifier", "quasi-identifier")
     assert shown["address"] == ("quasi-identifier", "quasi-identifier")
-    assert [w["code"] for w in page["warnings"]] == ["OCX303", "OCX303"]
+    assert shown["evse"] == ("quasi-identifier", "quasi-identifier")
+    assert [w["code"] for w in page["warnings"]] == ["OCX303", "OCX303", "OCX303"]
     planned = run_cli("plan", str(spec))
     assert any(" ".join(line.split()) == "postal_code <- location.postal_code quasi-identifier "
                "-> quasi-identifier" for line in planned.stdout.splitlines())
@@ -94,7 +111,8 @@ def test_review_plan_and_manifest_say_what_leaves(run_cli, demo_server, tmp_path
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     classes = {c["name"]: c["privacy"] for c in manifest["columns"]}
     assert classes == {"driver": "personal", "postal_code": "quasi-identifier",
-                       "address": "quasi-identifier", "area": "quasi-identifier"}
+                       "address": "quasi-identifier", "area": "quasi-identifier",
+                       "evse": "quasi-identifier"}
 
 
 @pytest.mark.parametrize("module", sorted(JOINS))
