@@ -18,9 +18,10 @@ privacy: public    may be exported as is
          personal  identifies a driver, card, contract or record: pseudonymise or get an allowance
          never     may not leave at all, not even with an allowance
          An object has the highest class among its fields; the object holding a field can
-         raise its class (coordinates are public in a location, quasi in a CDR). In a
-         dataset with `include private locations`, every field that describes the site
-         is personal.
+         raise its class (coordinates are public in a location, quasi in a CDR and in
+         a location joined to a session or CDR, as are the site's ids and a tariff's
+         prices there). In a dataset with `include private locations`, every field that
+         describes the site is personal.
 card:    1 required, ? optional, * list, + non-empty list"""
 
 
