@@ -9,8 +9,8 @@ silenced the same way: `because "..."` after the condition. The conditions every
 kept row meets count (the top-level `and` chain), and so does each branch of an `or`:
 whether the other branches keep any row is the data's to say (`or country_code =
 "ZZ"`), and where they do, a row they cannot have kept is a pinned one. An aggregate's
-groups are protected by their minimum group size instead. A fixed window narrower than an hour pins the
-time it applies to the same way (`check_window_pin`).
+groups are protected by their minimum group size instead. A fixed window narrower than
+an hour pins the time it applies to the same way (`check_window_pin`).
 """
 
 from __future__ import annotations

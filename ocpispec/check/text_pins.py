@@ -17,8 +17,11 @@ from ocpispec.language import syntax
 from ocpispec.schema.model import Kind
 
 
-# text quasi-identifiers that name a spot: a filter naming one keeps the rows of one place
-_SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude"})
+# text quasi-identifiers that name a spot: a filter naming one keeps the rows of one place,
+# and so do the ids a charge names its site, charger or tariff by (`location_id`,
+# `location.evse.uid`, `cdr_location.id`, `tariff.id`; quasi where a charge reaches them)
+_SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude", "location_id", "evse_uid",
+                         "evse_id", "id", "uid", "physical_reference"})
 
 
 @frozen
@@ -45,7 +48,8 @@ def text_pin(predicate: syntax.Condition, use: Use, texts: TextRanges) -> str | 
     exactly (`=`, `in`), by a pattern or a range whose written start narrows it, or read
     in `jmespath(...)`. A postal code pins beyond its floor of 4 characters (`"3511AB"`:
     a street); an address, a site's name or a coordinate by any value or a start of
-    `_SPOT_START` characters. Cities, countries and other coarse texts are not pins."""
+    `_SPOT_START` characters, and so does an id of the site, charger or tariff. Cities,
+    countries and other coarse texts are not pins."""
     name = use.field.path[-1]
     postal = floors.is_postal(name)
     if use.field.field.kind is not Kind.STRING or not (postal or name in _SPOT_NAMES):

@@ -123,3 +123,30 @@ def test_a_filter_naming_a_joined_site_s_street_pins_it(module: str) -> None:
                  else "round(total_energy, 0) as kwh")
     body = body.replace("select\n", '  where location.postal_code = "3511AB"\nselect\n')
     assert codes_of(body) == ["OCX303"]
+
+
+@pytest.mark.parametrize("where", ['location_id = "LOC1"', 'evse_uid in ["E1", "E2"]',
+                                   'location.id = "LOC1"', 'location.evse.uid = "E1"',
+                                   'location.evse.evse_id = "NL*CPO*E1"'])
+def test_a_filter_naming_the_site_or_charger_pins_it(where: str) -> None:
+    """`where location_id = "LOC1"` keeps one site's charges, each beside its driver's
+    pseudonym: the address, as a filter naming the street is."""
+    body = _spec("sessions", "round(kwh, 0) as kwh")
+    body = body.replace("select\n", f"  where {where}\nselect\n")
+    assert codes_of(body) == ["OCX303"]
+    reason = 'because "the site owner asked for its own charges"'
+    justified = body.replace(f"  where {where}\n", f"  where {where} {reason}\n")
+    assert codes_of(justified) == []
+
+
+def test_a_filter_naming_a_charge_s_tariff_pins_it(run_cli, tmp_path: Path) -> None:
+    """`where tariff.id = "FLEET-7"` keeps the charges billed under one tariff: a
+    contract's own tariff is that customer. The review lists the warning."""
+    spec = tmp_path / "fleet.ocx"
+    spec.write_text(RUN_SPEC.replace("  join locations on location_id\n",
+                                     "  join locations on location_id\n"
+                                     "  join tariffs on charging_periods.tariff_id\n"
+                                     '  where tariff.id = "FLEET-7"\n')
+                    .replace('  where status = "COMPLETED"\n', ""))
+    checked = run_cli("check", str(spec))
+    assert "the filter pins the quasi-identifier `tariff.id` below its floor" in checked.stderr
