@@ -138,7 +138,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
             return found
     if (secret := bare_secret(token, expected, span)) is not None:
         return secret
-    glued = glued_keywords(token, keywords, getattr(exc, "state", None), span)
+    glued = glued_keywords(token, keywords, getattr(exc, "state", None), span,
+                           lambda at: _diagnose_spaced(source, at))
     if glued is not None:
         return glued
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
@@ -184,6 +185,28 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
+
+
+_SPACED = [0]  # how deep `_diagnose_spaced` is: a glued word in the split text stops it
+
+
+def _diagnose_spaced(source: SourceFile, at: int) -> Diagnostic | None:
+    """The first diagnostic of the spec with a space put in at `at` (None: it parses)."""
+    from ocpispec.diagnostics import CompileError
+    from ocpispec.diagnostics.help_span import fitted
+    from ocpispec.language.parser import parse
+
+    if _SPACED[0]:
+        return None
+    _SPACED[0] += 1
+    text = f"{source.text[:at]} {source.text[at:]}"
+    try:
+        parse(SourceFile(source.name, text))
+    except CompileError as exc:
+        return fitted(exc.diagnostics[0], text) if exc.diagnostics else None
+    finally:
+        _SPACED[0] -= 1
+    return None
 
 
 def _before(token: Token, history: list[Token]) -> list[Token]:

@@ -6,11 +6,14 @@ words in the language's form."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -63,25 +66,51 @@ def _quoted(line: str, at: int) -> bool:
     return line[:at].count('"') % 2 == 1
 
 
-def glued_keywords(token: Token, keywords: dict[str, str], state: Any,
-                   span: Span) -> Diagnostic | None:
+def glued_keywords(token: Token, keywords: dict[str, str], state: Any, span: Span,
+                   diagnose: Callable[[int], Diagnostic | None]) -> Diagnostic | None:
     """`groupby`, `since lastrun`, `fromsessions`, `outputcsv`: a keyword the parser
     accepts here run together with the word after it. A keyword is a whole word, so this
     is one unknown word; the help splits it when the parse goes on with both parts
-    (`state`: lark's parser state at the word)."""
+    (`state`: lark's parser state at the word). When it does not (`lastmonth`: `last`
+    takes a number), the split words are a mistake of their own: `diagnose(at)` gives
+    the diagnostic of the spec with a space at `at`, whose help is the one to give."""
     if token.type != "NAME" or state is None:
         return None
     written = str(token)
-    for word in sorted(keywords, key=len, reverse=True):
+    splits = [word for word in sorted(keywords, key=len, reverse=True)
+              if word.isalpha() and written.startswith(word)
+              and written[len(word):][:1].isalnum()]
+    for word in splits:
         rest = written[len(word):]
-        if word.isalpha() and written.startswith(word) and rest[:1].isalnum() \
-                and any(_continues(state, (keywords[word], word), (type_, rest))
-                        for type_ in _types_of(rest, keywords)):
+        if any(_continues(state, (keywords[word], word), (type_, rest))
+               for type_ in _types_of(rest, keywords)):
             return error("OCX008", f"unknown keyword `{written}`", span,
                          f"`{word}` and `{rest}` run together",
                          notes=["keywords are words of their own, apart from what follows"],
                          help=f"write `{word} {rest}`")
+    for word in splits:
+        if _continues(state, (keywords[word], word)) \
+                and (split := _split_mistake(span, word, written[len(word):],
+                                             diagnose)) is not None:
+            return split
     return None
+
+
+def _split_mistake(span: Span, word: str, rest: str,
+                   diagnose: Callable[[int], Diagnostic | None]) -> Diagnostic | None:
+    """The diagnostic of the words apart (`last month`: "write `last 1 month`, or
+    `previous month`"), when its caret starts at the word and covers both parts: its
+    help then applies over the glued word as written."""
+    at = span.start + len(word)
+    found = diagnose(at)
+    where = found.primary_span if found is not None else None
+    if found is None or where is None or found.help is None or where.start != span.start \
+            or where.end <= at or found.help.startswith("write one of the expected"):
+        return None
+    return error("OCX008", found.message, Span(span.start, where.end - 1),
+                 f"`{word}` and `{rest}` run together",
+                 notes=["keywords are words of their own, apart from what follows",
+                        *found.notes], help=found.help)
 
 
 def _types_of(rest: str, keywords: dict[str, str]) -> list[str]:

@@ -1,0 +1,138 @@
+"""Specs a hurried newcomer writes for consumers we do not ship (a statistics office's
+monthly kWh per municipality, a grid operator's quarter-hour load, a researcher's
+session durations), checked with the real CLI (`python -m ocpispec check FILE`): each
+diagnostic is snapshotted as the user sees it, and its help, pasted over the caret,
+gives a spec that checks without errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+STATISTICS = '''export stats_office
+  consumer "Statistics office"
+  purpose "Monthly kWh per municipality for official statistics"
+  legal basis legal obligation
+  retention 10 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as municipality
+compute
+  sum(kwh) as kwh
+  minimum group size 10
+output csv to "exports/stats.csv"
+'''
+
+LOAD = '''export grid_load
+  consumer "Grid operator"
+  purpose "Quarter-hour load per substation area"
+  legal basis legitimate interests
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous week
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh over quarter_hour in utc as slot
+group by
+  slot because "grid load is planned per quarter hour; each cell holds ten drivers"
+  prefix(location.postal_code, 4) as postal_area
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/load.csv"
+'''
+
+ROWS = '''export research
+  consumer "University"
+  purpose "Session durations for charging behaviour research"
+  legal basis legitimate interests
+  retention 3 years
+  pseudonym key env RESEARCH_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  where status = "COMPLETED"
+  join locations on location_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  round(minutes(start_date_time, end_date_time)) as duration_min
+output ndjson to "exports/research.ndjson"
+'''
+
+SPECS = {"statistics": STATISTICS, "load": LOAD, "rows": ROWS}
+
+
+def _check(path: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb",
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "ocpispec", "check", str(path)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def _applied(text: str, shown: str) -> str:
+    """The spec with the help's first `write `...`` put where the caret is: the caret is
+    read off the rendered diagnostic (its line number and the `^` under the line)."""
+    shown = shown[shown.index("error["):]
+    line = int(re.search(r"--> [^\n]*:(\d+):\d+", shown).group(1))
+    carets = re.search(rf"\n *{line} \| [^\n]*\n\s+\| ( *)(\^+)", shown)
+    replacement = re.search(r"help: [^\n]*?write `(.+?)`(?=,| for | \(|;|$)", shown,
+                            re.MULTILINE).group(1)
+    lines = text.split("\n")
+    start, width = len(carets.group(1)), len(carets.group(2))
+    lines[line - 1] = lines[line - 1][:start] + replacement + lines[line - 1][start + width:]
+    return "\n".join(lines)
+
+
+CASES = [
+    # `previous month` run together as one word, or as `last month` glued
+    ("glued last month", "statistics", "previous month", "lastmonth"),
+    ("glued last week", "load", "previous week", "lastweek"),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
+def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
+                                                        new: str, tmp_path: Path,
+                                                        snapshot) -> None:
+    text = SPECS[spec]
+    assert old in text
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(text.replace(old, new, 1))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), f"{spec}.ocx")
+    assert "Traceback" not in shown
+    assert (done.returncode, shown) == snapshot
+    errors = re.findall(r"^error\[", shown, re.MULTILINE)
+    assert len(errors) == 1, shown
+    path.write_text(_applied(path.read_text(), shown))
+    again = _check(path)
+    assert "error[" not in again.stderr, (path.read_text(), again.stderr)
+
+
+def test_the_shipped_specs_of_this_file_check(tmp_path: Path) -> None:
+    for name, text in SPECS.items():
+        path = tmp_path / f"{name}.ocx"
+        path.write_text(text)
+        done = _check(path)
+        assert done.returncode == 0 and "error[" not in done.stderr, done.stderr
