@@ -567,7 +567,6 @@ def test_a_secret_s_variable_without_env_gets_env_not_quotes(old: str, new: str,
 
 @pytest.mark.parametrize(("old", "new", "fixed"), [
     ("  count() as records", "  count as records", "count()"),
-    ("  minimum group size 10", "  minimum_group_size 10", "minimum group size"),
 ])
 def test_words_of_the_language_written_as_fields_get_their_form(old: str, new: str,
                                                                 fixed: str) -> None:
@@ -577,6 +576,20 @@ def test_words_of_the_language_written_as_fields_get_their_form(old: str, new: s
                         key="currency", measure="round(sum(total_energy), 0)").replace(old, new)
     found = [d for d in _diagnostics(text) if d.is_error][0]  # (`10`: a column of its own)
     assert found.code == "OCX104" and found.help.endswith(f"write `{fixed}`")
+    assert _diagnostics(_applied(text, found)) == []
+
+
+@pytest.mark.parametrize("written", ["minimum_group_size 10", "min size 10",
+                                     "min_group_size = 10", "minimum group 10"])
+def test_the_group_size_rule_in_other_words_is_one_error_on_its_line(written: str) -> None:
+    """`min size 10` parsed as three columns: "write `min as size`" (OCX015), an unnamed
+    column `10` and a missing minimum group size (OCX319)."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        "minimum group size 10", written)
+    [found] = _diagnostics(text)
+    assert (found.code, found.help) == ("OCX001", "write `minimum group size 10`")
+    assert text[found.primary_span.start:found.primary_span.end] == written
     assert _diagnostics(_applied(text, found)) == []
 
 

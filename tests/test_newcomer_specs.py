@@ -108,6 +108,11 @@ CASES = [
     # `previous month` run together as one word, or as `last month` glued
     ("glued last month", "statistics", "previous month", "lastmonth"),
     ("glued last week", "load", "previous week", "lastweek"),
+    # the group size rule in other words, parsed as three columns
+    ("min size", "statistics", "minimum group size 10", "min size 10"),
+    ("min_group_size =", "statistics", "minimum group size 10", "min_group_size = 10"),
+    ("minimum group", "load", "minimum group size 10", "minimum group 10"),
+    ("minimum group size >=", "load", "minimum group size 10", "minimum group size >= 10"),
 ]
 
 

@@ -61,9 +61,12 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
     """Columns that are really a SQL word or a name written without `as` (with their
     diagnostic), and the words after a SQL word on its line (None: nothing more to say).
     `known(ref)` says whether a field reference resolves; only unknown names are judged."""
-    found = []
+    found = _rule_in_words(columns, source)
     previous: syntax.Column | None = None
     for column in columns:
+        if any(column is seen for seen, _ in found):
+            previous = column
+            continue
         if any(seen is previous and said is not None and said.code == "OCX008"
                for seen, said in found[-2:]) and _same_line(previous, column, source):
             found.append((column, None))  # `AS value`: the name the `as` names
@@ -79,6 +82,33 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
             found.append((column, None))  # `limit 10`: the 10 belongs to the SQL word
         previous = column
     return [(column, d) for column, d in found]
+
+
+def _rule_in_words(columns: Sequence[syntax.Column],
+                   source: SourceFile | None) -> list[tuple[syntax.Column, Diagnostic | None]]:
+    """`min size 10`, `minimum_group_size 10`: the group size rule in words the grammar
+    reads as columns (`min`, `size`, `10`). The line gets the rule's diagnostic, once, and
+    its columns none of their own."""
+    from ocpispec.language.parse_columns import group_size_words
+
+    found: list[tuple[syntax.Column, Diagnostic | None]] = []
+    said: set[int] = set()
+    for column in columns:
+        if source is None or not isinstance(column.expr, syntax.FieldRef | syntax.Literal):
+            continue
+        line = source.line_col(column.span.start)[0]
+        diagnostic = group_size_words(source, column.span.start)
+        if diagnostic is None or diagnostic.primary_span is None \
+                or diagnostic.primary_span.end < column.span.end:
+            continue
+        found.append((column, None if line in said else diagnostic))
+        said.add(line)
+    return found
+
+
+def group_size_in_words(columns: Sequence[syntax.Column], source: SourceFile | None) -> bool:
+    """Whether some of `columns` are the group size rule in other words."""
+    return bool(_rule_in_words(columns, source))
 
 
 def _same_line(first: syntax.Column | None, second: syntax.Column,

@@ -152,8 +152,12 @@ def missing_comma(token, expected, span: Span, history, source: SourceFile) -> D
                  "two arguments without `,`", help=f"write `{written}`")
 
 
-_GROUP_SIZE = re.compile(r"(?P<words>(?:min|minimum|minimal|smallest|group)\b[\w ]*?size)"
-                         r"(?:\s+of|\s*[=:])?\s+(?P<number>\d+)\s*(?:#.*)?$", re.IGNORECASE)
+# the rule in other words: `min size 10`, `min_group_size = 10`, `minimum group 10`,
+# `smallest group size of 10`, `minimum group size >= 10`
+_GROUP_SIZE = re.compile(
+    r"(?P<words>(?:min|minimum|minimal|smallest)[ _]*group(?:[ _]*size)?"
+    r"|(?:min|minimum|minimal|smallest|group)(?:\b|_)[\w ]*?size)"
+    r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)\s*(?:#.*)?$", re.IGNORECASE)
 
 
 def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
@@ -161,15 +165,23 @@ def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnost
     `compute` in other words. The caret covers the line's words, which the help rewrites."""
     if token.type == "$END" or not any(seen.type == "COMPUTE" for seen in history):
         return None
-    start = source.text.rfind("\n", 0, span.start) + 1
-    end = source.text.find("\n", span.start)
+    return group_size_words(source, span.start)
+
+
+def group_size_words(source: SourceFile, at: int) -> Diagnostic | None:
+    """The diagnostic for the line holding `at` when it is the group size rule in other
+    words (also when it parses, as columns: `min size 10` is `min`, `size` and `10`)."""
+    start = source.text.rfind("\n", 0, at) + 1
+    end = source.text.find("\n", at)
     line = source.text[start:len(source.text) if end == -1 else end]
     indent = len(line) - len(line.lstrip())
     found = _GROUP_SIZE.match(line, indent)
-    fixed = f"minimum group size {found.group('number')}" if found else ""
-    written = line[found.start():found.end("number")] if found else ""
-    if found is None or "=" in written or " ".join(written.split()) == fixed:
+    if found is None or line[found.end("words"):found.start("number")].strip() == "=" \
+            and " ".join(found.group("words").split()) == "minimum group size":
         return None  # `minimum group size = 10`: `operator_habit` removes the `=`
+    fixed = f"minimum group size {found.group('number')}"
+    if " ".join(line[found.start():found.end("number")].split()) == fixed:
+        return None
     return error("OCX001", f"the rule is written `{fixed}`", Span(start + indent,
                  start + found.end("number")), "the smallest group, in other words",
                  notes=["`minimum group size N` after the measures suppresses every group of "
