@@ -113,6 +113,9 @@ CASES = [
     ("min_group_size =", "statistics", "minimum group size 10", "min_group_size = 10"),
     ("minimum group", "load", "minimum group size 10", "minimum group 10"),
     ("minimum group size >=", "load", "minimum group size 10", "minimum group size >= 10"),
+    # a compute column without an aggregate
+    ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
+    ("text as value", "statistics", "sum(kwh) as kwh", "sum(kwh) as kwh\n  location.city as cities"),
 ]
 
 

@@ -65,7 +65,7 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     _check_dates(column.expr, ctx)
     name = _name(column, ctx)
     if mode is Mode.MEASURE and ctx.error_count() == errors:  # `count as n`: one error
-        _check_measure(column, typer.uses, typer.calls, ctx)
+        _check_measure(column, value, typer.uses, typer.calls, ctx)
     if ctx.error_count() > errors or _reads_broken(column, scope) \
             or not _scalar(column, value, scope, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
@@ -188,14 +188,14 @@ def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnos
                       "never leak that way")
 
 
-def _check_measure(column: syntax.Column, uses: Sequence[Use], calls, ctx: Context) -> None:
+def _check_measure(column: syntax.Column, value: Value, uses: Sequence[Use], calls,
+                   ctx: Context) -> None:
     if not any(_is_aggregate(call) for call in calls):
         ctx.emit(error("OCX210", "a `compute` column must aggregate", column.expr.span,
                        "not an aggregate",
-                       notes=["`compute` summarises each group: `count`, `sum`, `avg`, "
-                              "`min` or `max`"],
-                       help="wrap it in an aggregate, e.g. `sum(kwh) as energy_kwh`, or move "
-                            "it to `group by`"))
+                       notes=["`compute` summarises each group: `count()`, `sum`, `avg`, "
+                              "`min`, `max`, `median`, `percentile` or `count(distinct ...)`"],
+                       help=_aggregate_help(column, value, uses, ctx)))
         return
     outside = False
     for use in uses:
@@ -207,6 +207,29 @@ def _check_measure(column: syntax.Column, uses: Sequence[Use], calls, ctx: Conte
                                 "or group by it"))
     if not outside:
         measures.check_shape(column.expr, uses, ctx)
+
+
+def _aggregate_help(column: syntax.Column, value: Value, uses: Sequence[Use],
+                    ctx: Context) -> str:
+    """`kwh as value` under `compute`: the column written with the aggregate its kind
+    takes, under the name it has (a number is summed or averaged; anything else is
+    counted, or is a group key)."""
+    written = ctx.source.snippet(column.expr.span) if ctx.source is not None else None
+    if not written or "\n" in written:
+        return "wrap it in an aggregate, e.g. `sum(kwh) as energy_kwh`, or move it to `group by`"
+    named = f" as {column.alias.name}" if column.alias is not None else \
+        f" as {_suggest_name(column.expr)}" if not isinstance(column.expr, syntax.FieldRef) \
+        else f" as {column.expr.path[-1]}"
+    if value.kind in (Kind.NUMBER, Kind.INTEGER):
+        return (f"write `sum({written}){named}` (the group's total), `avg({written}){named}` "
+                f"or `median({written}){named}`; or move it to `group by`")
+    if value.kind is Kind.DATETIME:
+        return (f"move it to `group by` (e.g. `truncate({written}, day)`), or count the "
+                f"records: `count(){named}`")
+    personal = any(use.field.field.privacy is PrivacyClass.PERSONAL for use in uses)
+    counted = f"pseudonymize({written})" if personal else written  # raw: OCX227
+    return (f"move it to `group by` to make a row per value, or write "
+            f"`count(distinct {counted}){named}` for the number of different values")
 
 
 def _check_dates(expr: syntax.Expr, ctx: Context) -> None:
