@@ -116,6 +116,17 @@ CASES = [
     # a compute column without an aggregate
     ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
     ("text as value", "statistics", "sum(kwh) as kwh", "sum(kwh) as kwh\n  location.city as cities"),
+    # the output clause in another order
+    ("format after destination", "statistics", 'output csv to "exports/stats.csv"',
+     'output to "exports/stats.ndjson" ndjson'),
+    ("format after to", "statistics", 'output csv to "exports/stats.csv"',
+     'output to ndjson "exports/stats.ndjson"'),
+    ("format as", "rows", 'output ndjson to "exports/research.ndjson"',
+     'output "exports/research.ndjson" as ndjson'),
+    ("no output word", "rows", 'output ndjson to "exports/research.ndjson"',
+     'ndjson to "exports/research.ndjson"'),
+    ("to stdout without format", "rows", 'output ndjson to "exports/research.ndjson"',
+     "output to stdout"),
 ]
 
 

@@ -34,12 +34,15 @@ def dataset_shape(token, expected: set[str], span: Span, history,
                      help="name the columns to release after `select`, one per line, "
                           "e.g. `round(kwh, 1) as energy_kwh`")
     if previous is not None and previous.type == "OUTPUT" and token.type in ("TO", "STRING"):
+        return _format_late(previous.start_pos or 0, span.start, source)
+    if previous is not None and previous.type == "NAME" and token.type == "TO" \
+            and str(previous).lower() in _NAMES:  # `ndjson to "x.ndjson"`
         destination = _destination(source, span.start)
-        return error("OCX001", "`output` names its format first", span,
-                     "expected a format such as `csv`",
-                     notes=["formats are `csv`, `ndjson`, `json`, `geojson`, `markdown`, "
-                            "`html`, `parquet`, `xlsx` and `template`"],
-                     help=f"write `output {_format(destination)} to {destination}`")
+        end = source.text.index(destination, span.start) + len(destination) \
+            if destination != _EXAMPLE else span.end
+        return error("OCX001", "the clause starts with `output`",
+                     Span(previous.start_pos or 0, end), "expected `output` before the format",
+                     help=f"write `output {str(previous).lower()} to {destination}`")
     if token.type == "TO" and "OUTPUT" in expected:
         destination = _destination(source, span.start)
         if (glued := _glued_output(previous, destination)) is not None:
@@ -61,6 +64,35 @@ def dataset_shape(token, expected: set[str], span: Span, history,
                      help=f"end the clause with `to \"exports/{{export}}-{{run.date}}."
                           f"{extension}\"` (or `to stdout`)")
     return None
+
+
+_NAMES = {*_FORMATS.values(), "markdown", "template"}
+# `output to "x" ndjson`, `output "x" as ndjson`, `output to ndjson "x"`: the format
+# written after `to`, or after the destination (alone, or after `as`, `format`, `in`)
+_LATE = re.compile(r'\s*(?:to\s+)?(?:(?P<before>[A-Za-z]+)\s+)?(?P<destination>"[^"\n]*"|stdout\b)'
+                   r'(?:[ \t]+(?:(?:as|format|in)[ \t]+)?(?P<after>[A-Za-z]+)\b)?')
+
+
+def _format_late(start: int, at: int, source: SourceFile) -> Diagnostic:
+    """`output to "x.ndjson"`: the format is missing, or written after `to` or after the
+    destination. The caret covers the clause up to the words the help writes again, so
+    the help pasted over it leaves no second format behind."""
+    found = _LATE.match(source.text, at)
+    named = [word.lower() for word in (found.group("before"), found.group("after"))
+             if word and word.lower() in _NAMES] if found else []
+    if found is None or (found.group("before") and not named):
+        destination = _destination(source, at)
+        end = at + len(source.text[at:].split("\n", 1)[0].split("#")[0].rstrip()) \
+            if found is None else found.end("destination")
+    else:
+        destination = found.group("destination")
+        end = found.end() if named and found.group("after") else found.end("destination")
+    format_ = named[0] if named else _format(destination)
+    return error("OCX001", "`output` names its format first", Span(start, max(end, at)),
+                 "expected a format such as `csv`",
+                 notes=["formats are `csv`, `ndjson`, `json`, `geojson`, `markdown`, "
+                        "`html`, `parquet`, `xlsx` and `template`"],
+                 help=f"write `output {format_} to {destination}`")
 
 
 def _destination(source: SourceFile, start: int) -> str:
