@@ -127,6 +127,10 @@ CASES = [
      'ndjson to "exports/research.ndjson"'),
     ("to stdout without format", "rows", 'output ndjson to "exports/research.ndjson"',
      "output to stdout"),
+    # a spread's time zone in other words
+    ("spread local time", "load", "in utc as slot", "in local time as slot"),
+    ("spread location timezone", "load", "in utc as slot", "in location timezone as slot"),
+    ("spread gmt", "load", "in utc as slot", "in gmt as slot"),
 ]
 
 

@@ -175,14 +175,31 @@ def _zone(spread: syntax.Spread, scope: Scope,
             return None
         return "location", ("location", "time_zone")
     missing = not spread.zone
+    meant = None if missing else _zone_meant(phrase)
     ctx.emit(error("OCX225", "say in which time zone the slots are" if missing else
                    f"`in {phrase}` is not a time zone a spread can use", span,
                    "no time zone" if missing else "unknown time zone",
                    notes=["a quarter hour or a day starts at a different moment in UTC and in "
                           "the local time of the charger; the consumer must know which"],
-                   help=f"write `over {spread.unit.name} in utc` or `over {spread.unit.name} "
-                        "in location time zone`"))
+                   help=f"write `over {spread.unit.name} in {meant}`" if meant else
+                   f"write `over {spread.unit.name} in utc` or `over {spread.unit.name} "
+                   "in location time zone`"))
     return None
+
+
+_LOCAL_WORDS = ("local", "location", "charger", "site", "station", "own")
+_UTC_WORDS = ("gmt", "z", "zulu", "universal", "etc/utc", "utc+0", "utc0", "coordinated")
+
+
+def _zone_meant(phrase: str) -> str | None:
+    """`in location timezone`, `in local time`, `in gmt`: the zone phrase meant, when the
+    words say which of the two."""
+    words = phrase.replace("_", " ").replace("-", " ").split()
+    local = any(word.startswith(_LOCAL_WORDS) for word in words)
+    utc = any(word in _UTC_WORDS or word.startswith("utc") for word in words)
+    if local == utc:
+        return None
+    return "location time zone" if local else "utc"
 
 
 def _interval(spread: syntax.Spread, scope: Scope, eaches: tuple[CheckedEach, ...],
