@@ -131,6 +131,9 @@ CASES = [
     ("spread local time", "load", "in utc as slot", "in local time as slot"),
     ("spread location timezone", "load", "in utc as slot", "in location timezone as slot"),
     ("spread gmt", "load", "in utc as slot", "in gmt as slot"),
+    # a list released whole: every way to release it
+    ("list of periods", "rows", "  round(minutes(start_date_time, end_date_time)) as "
+     "duration_min", "  charging_periods"),
 ]
 
 

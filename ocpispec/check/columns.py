@@ -112,8 +112,9 @@ def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> 
         ctx.emit(error("OCX209", "this column would release a list", column.expr.span,
                        with_article(value.describe()),
                        notes=["a column holds one value per record"],
-                       help=_unnest_help(column.expr, scope, ctx) or
-                       _join_help(column, value, scope, ctx) or
+                       help="; or ".join(filter(None, (
+                           _unnest_help(column.expr, scope, ctx),
+                           _join_help(column, value, scope, ctx)))) or
                        'select a single field, or count the list with '
                        '`jmespath("length(...)") as NAME`'))
         return False
@@ -141,10 +142,15 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
             parent, after, element = alias, position + 1, field.object
         obj = ctx.catalogue.object(field.object)
     tail = expr.path[after:]
+    if eaches and not tail:  # `charging_periods`: the list itself
+        fields = [name for name, field in ctx.catalogue.object(element).fields.items()
+                  if not field.many and field.object is None]
+        return (f"for one row per element, add {' and '.join(eaches)} under `from` and "
+                f"select its fields (`{parent}.{fields[0]}`)") if fields else None
     resolved = ctx.catalogue.resolve_in(element, tail) if eaches and tail else None
     if resolved is None or not resolved.ok or any(f.many for f in resolved.fields):
         return None  # a list inside the element (`restrictions.day_of_week`) stays a list
-    return (f"for one row per element, write {' and '.join(eaches)} under `from` and "
+    return (f"for one row per element, add {' and '.join(eaches)} under `from` and "
             f"select `{parent}.{'.'.join(tail)}`")
 
 
