@@ -131,6 +131,10 @@ CASES = [
     ("spread local time", "load", "in utc as slot", "in local time as slot"),
     ("spread location timezone", "load", "in utc as slot", "in location timezone as slot"),
     ("spread gmt", "load", "in utc as slot", "in gmt as slot"),
+    # a unit of time abbreviated, run together with its number, or in Dutch
+    ("retention 10y", "statistics", "retention 10 years", "retention 10y"),
+    ("retention in Dutch", "statistics", "retention 10 years", "retention 10 jaar"),
+    ("window in days abbreviated", "rows", "previous month", "last 30 d"),
     # a list released whole: every way to release it
     ("list of periods", "rows", "  round(minutes(start_date_time, end_date_time)) as "
      "duration_min", "  charging_periods"),

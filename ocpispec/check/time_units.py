@@ -20,8 +20,23 @@ _CALENDAR = {"month": 1, "quarter": 3, "semester": 6, "year": 12, "decade": 120}
 _OTHER = frozenset({"second", "millisecond", "century"})
 
 
+# abbreviations (`10y`, `120 mo`, `7 d`, `2 hrs`) and the words of the consumers'
+# languages (`10 jaar`, `7 Tage`): the unit they stand for. `m` is minute or month: none.
+_SHORT = {"y": "year", "yr": "year", "yrs": "year", "mo": "month", "mos": "month",
+          "mon": "month", "mth": "month", "mths": "month", "w": "week", "wk": "week",
+          "wks": "week", "d": "day", "h": "hour", "hr": "hour", "hrs": "hour",
+          "min": "minute", "mins": "minute", "q": "quarter", "qtr": "quarter",
+          "qtrs": "quarter", "jaar": "year", "jaren": "year", "maand": "month",
+          "maanden": "month", "dag": "day", "dagen": "day", "weken": "week", "uur": "hour",
+          "kwartaal": "quarter", "jahr": "year", "jahre": "year", "monat": "month",
+          "monate": "month", "tag": "day", "tage": "day", "woche": "week", "wochen": "week",
+          "stunde": "hour", "stunden": "hour", "quartal": "quarter"}
+
+
 def singular(word: str) -> str:
     word = word.lower()
+    if word in _SHORT:
+        return _SHORT[word]
     return word[:-1] if word.endswith("s") and word[:-1] in (*_FIXED, *_CALENDAR, *_OTHER) \
         else word
 

@@ -51,8 +51,8 @@ def _restated_before(text: str, start: int, written: str) -> tuple[int, str]:
     path = _PATH_BEFORE.search(before)  # `location.evse.power`: the caret on `power`
     if path is not None and written.startswith(path.group().split(".")[0] + "."):
         return line + path.start(), written
-    if not before[-1:].isspace():
-        return start, written
+    if not before[-1:].isspace() and not before[-1:].isdigit():
+        return start, written  # `10y`: a number run together with the caret's unit
     for at in range(len(before)):
         if before[at].isspace() or (at and not before[at - 1].isspace()):
             continue
