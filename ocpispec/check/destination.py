@@ -16,8 +16,8 @@ from ocpispec.diagnostics.source import Span
 
 def check_file_destination(output: syntax.Output, ctx: Context) -> None:
     destination, fmt = output.destination, output.format.name
-    if destination is None:
-        return
+    if destination is None or not destination.value.strip():
+        return  # an empty destination is OCX407, not a folder
     described = formats.describe(destination.value)
     if described.scheme is not None and described.scheme not in formats.SUPPORTED_SCHEMES:
         supported = [f"`{scheme}://`" for scheme in formats.SUPPORTED_SCHEMES]
@@ -126,6 +126,11 @@ def _remote_ok(destination: syntax.Text, ctx: Context) -> bool:
                      if exc.query else found)
         return False
     return True
+
+
+def suggested_extension(fmt: str) -> str:
+    """The extension a file of `fmt` gets in an example destination (`txt` for none)."""
+    return _suggested(fmt)
 
 
 def _suggested(fmt: str) -> str:

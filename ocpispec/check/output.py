@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedColumn
 from ocpispec.check.context import Context, backticked, did_you_mean
-from ocpispec.check.destination import check_dialect, check_file_destination
+from ocpispec.check.destination import (check_dialect, check_file_destination,
+                                         suggested_extension)
 from ocpispec import formats
 from ocpispec.formats import dialects
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
@@ -55,7 +56,7 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                             f"\"{output.template.value}\" to ...`"))
     _check_coordinates(output, fmt, columns, ctx)
     if output.destination is not None:
-        _check_destination(output.destination, ctx)
+        _check_destination(output.destination, fmt, ctx)
     if fmt in FORMATS:
         check_file_destination(output, ctx)
         check_dialect(output, ctx)
@@ -157,7 +158,7 @@ def _date_like_labels(expr: syntax.Expr) -> list[str]:
             and 1 <= low < 100 and 1 <= high < 100 and (1 <= low <= 12 or 1 <= high <= 12)]
 
 
-def _check_destination(destination: syntax.Text, ctx: Context) -> None:
+def _check_destination(destination: syntax.Text, fmt: str, ctx: Context) -> None:
     text = destination.value
     unknown = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
     stripped = _PLACEHOLDER.sub("", text)
@@ -170,9 +171,10 @@ def _check_destination(destination: syntax.Text, ctx: Context) -> None:
                        help=f"did you mean `{{{guess}}}`?" if guess else
                        "use only the placeholders listed above"))
     elif not text.strip():
+        extension = suggested_extension(fmt if fmt in FORMATS else "csv")
         ctx.emit(error("OCX407", "the destination is empty", destination.span, "no file name",
-                       help='write a path such as `"exports/{export}-{run.date}.csv"` or '
-                            "`stdout`"))
+                       help=f'write `"exports/{{export}}-{{run.date}}.{extension}"` (a file '
+                            "name that changes with each run) or `stdout`"))
 
 
 # the files a run writes beside an output (`execute.outputs`): its manifest and data package
