@@ -135,7 +135,8 @@ CASES = [
     ("retention 10y", "statistics", "retention 10 years", "retention 10y"),
     ("retention in Dutch", "statistics", "retention 10 years", "retention 10 jaar"),
     ("window in days abbreviated", "rows", "previous month", "last 30 d"),
-    # an empty destination
+    # a group by without keys, an empty destination
+    ("group by nothing", "statistics", "  location.city as municipality\n", ""),
     ("empty destination", "rows", '"exports/research.ndjson"', '""'),
     # a list released whole: every way to release it
     ("list of periods", "rows", "  round(minutes(start_date_time, end_date_time)) as "

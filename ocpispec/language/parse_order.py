@@ -88,6 +88,15 @@ def aggregate_order(token: Token, history: list[Token],
                             "(`group by KEYS` then `compute MEASURES`)"],
                      help="write `group by` in place of `select`, with the columns that form "
                           "the groups, then `compute` the measures")
+    if token.type == "COMPUTE" and [seen.type for seen in history[-2:]] == ["GROUP", "BY"]:
+        start = history[-2].start_pos or 0
+        return error("OCX001", "`group by` lists no key", Span(start, history[-1].end_pos
+                                                                or start),
+                     "expected a key before `compute`",
+                     notes=["each different value of the keys makes one row of totals"],
+                     help="write `group by prefix(location.postal_code, 4) as postal_area` "
+                          "(the keys that form the groups), or `group by constant(\"all\") "
+                          "as scope` for one total over all records")
     if token.type == "MINIMUM" and "GROUP" in block and "COMPUTE" not in block:
         clause = re.match(r"minimum\s+group\s+size\s+\d+", source.text[span.start:])
         written = " ".join(clause.group().split()) if clause else "minimum group size 10"
