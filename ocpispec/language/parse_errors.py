@@ -9,6 +9,7 @@ a missing `output`, a missing `source`, a misspelled keyword.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ocpispec.language.lark_without_regex import (
     Lark,
@@ -72,9 +73,12 @@ _OUTPUT_EXAMPLE = 'output csv to "exports/{export}-{run.date}.csv"'
 
 
 def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
-                 parser: Lark) -> Diagnostic:
+                 parser: Lark, respaced: Callable[[str], Diagnostic | None] | None = None
+                 ) -> Diagnostic:
+    """`respaced(text)`: the first diagnostic of another text (None: it parses), for a
+    mistake judged by the spec with a word split in two (`lastmonth`)."""
     if isinstance(exc, UnexpectedToken):
-        return _unexpected_token(exc, source, history, parser)
+        return _unexpected_token(exc, source, history, parser, respaced)
     if isinstance(exc, UnexpectedCharacters):
         return _unexpected_character(exc, source)
     return error("OCX001", "the spec could not be parsed", Span(0, 0))
@@ -109,7 +113,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
 
 
 def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[Token],
-                      parser: Lark) -> Diagnostic:
+                      parser: Lark, respaced: Callable[[str], Diagnostic | None] | None
+                      ) -> Diagnostic:
     keywords = {word: t.name for t in parser.terminals if (word := _keyword(t.name, parser))}
     token = _as_name(exc.token, source, parser)
     if (shouted := upper_case_keywords(token, source, set(keywords))) is not None:
@@ -139,7 +144,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (secret := bare_secret(token, expected, span)) is not None:
         return secret
     glued = glued_keywords(token, keywords, getattr(exc, "state", None), span,
-                           lambda at: _diagnose_spaced(source, at))
+                           lambda at: respaced(f"{source.text[:at]} {source.text[at:]}")
+                           if respaced is not None else None)
     if glued is not None:
         return glued
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
@@ -185,28 +191,6 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                  f"unexpected {_describe_token(token)}",
                  help="write one of the expected items here, or fix the clause before it "
                       "(the shape of every clause is in `docs/language.md`)")
-
-
-_SPACED = [0]  # how deep `_diagnose_spaced` is: a glued word in the split text stops it
-
-
-def _diagnose_spaced(source: SourceFile, at: int) -> Diagnostic | None:
-    """The first diagnostic of the spec with a space put in at `at` (None: it parses)."""
-    from ocpispec.diagnostics import CompileError
-    from ocpispec.diagnostics.help_span import fitted
-    from ocpispec.language.parser import parse
-
-    if _SPACED[0]:
-        return None
-    _SPACED[0] += 1
-    text = f"{source.text[:at]} {source.text[at:]}"
-    try:
-        parse(SourceFile(source.name, text))
-    except CompileError as exc:
-        return fitted(exc.diagnostics[0], text) if exc.diagnostics else None
-    finally:
-        _SPACED[0] -= 1
-    return None
 
 
 def _before(token: Token, history: list[Token]) -> list[Token]:

@@ -146,5 +146,24 @@ def _lark_tree(source: SourceFile) -> Any:
             history.append(token)
         return interactive.feed_eof(history[-1] if history else None)
     except UnexpectedInput as exc:
-        diagnostic = syntax_error(exc, source, history, parser)
+        diagnostic = syntax_error(exc, source, history, parser,
+                                  None if _RESPACING[0] else _first_diagnostic)
     raise CompileError([diagnostic])
+
+
+_RESPACING = [False]  # within `_first_diagnostic`: a second split word is not judged
+
+
+def _first_diagnostic(text: str) -> Any:
+    """The first diagnostic of `text` (a spec with a word split in two), its caret
+    widened over what its help writes again; None when it parses."""
+    from ocpispec.diagnostics.help_span import fitted
+
+    _RESPACING[0] = True
+    try:
+        parse(SourceFile("respaced.ocx", text))
+    except CompileError as exc:
+        return fitted(exc.diagnostics[0], text) if exc.diagnostics else None
+    finally:
+        _RESPACING[0] = False
+    return None
