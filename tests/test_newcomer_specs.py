@@ -135,6 +135,11 @@ CASES = [
     ("retention 10y", "statistics", "retention 10 years", "retention 10y"),
     ("retention in Dutch", "statistics", "retention 10 years", "retention 10 jaar"),
     ("window in days abbreviated", "rows", "previous month", "last 30 d"),
+    # a country or currency in another code than OCPI's: an empty export
+    ("country in two letters", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and location.country = "NL"'),
+    ("currency as a sign", "rows", 'status = "COMPLETED"',
+     'status = "COMPLETED" and currency = "€"'),
     # a group by without keys, an empty destination
     ("group by nothing", "statistics", "  location.city as municipality\n", ""),
     ("empty destination", "rows", '"exports/research.ndjson"', '""'),

@@ -7,12 +7,13 @@ import datetime as dt
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter
 from ocpispec.check import filter_privacy, time_units
+from ocpispec.check.coded_values import coded_value
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.diagnostics.source import Span
-from ocpispec.schema.model import Kind
+from ocpispec.schema.model import Field, Kind
 
 PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
 # an upper bound of each unit in days; longer windows would overflow the calendar
@@ -165,9 +166,9 @@ def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
         case syntax.Compare():
             _compare(condition, typer, ctx)
         case syntax.InList():
-            value = _single(condition.value, typer, ctx)
+            value, field = _single(condition.value, typer, ctx), _field_of(condition.value, typer)
             for option in condition.options.items:
-                _match(condition.value, value, option, "=", ctx)
+                _match(condition.value, value, option, "=", ctx, field)
             if not condition.options.items:
                 _empty_list(condition, ctx)
         case syntax.IsNull():
@@ -219,9 +220,11 @@ def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
     left = _single(compare.left, typer, ctx)
     right = _single(compare.right, typer, ctx)
     if isinstance(compare.right, syntax.Literal):
-        _match(compare.left, left, compare.right, compare.op, ctx)
+        _match(compare.left, left, compare.right, compare.op, ctx,
+               _field_of(compare.left, typer))
     elif isinstance(compare.left, syntax.Literal):
-        _match(compare.right, right, compare.left, compare.op, ctx)
+        _match(compare.right, right, compare.left, compare.op, ctx,
+               _field_of(compare.right, typer))
     elif left.known and right.known and _family(left) != _family(right):
         reason = f"it is compared with {with_article(left.describe())}"
         ctx.emit(_mismatch(compare.right, right, reason, ctx, "compare values of the same kind"))
@@ -241,8 +244,14 @@ def _null_compared(expr: syntax.Expr, literal: syntax.Literal, op: str) -> Diagn
                  help=f"write `{'.'.join(expr.path)} {test}`")
 
 
+def _field_of(expr: syntax.Expr, typer: Typer) -> Field | None:
+    """The catalogue field a plain field reference reads (None for anything else)."""
+    resolved = typer.scope.fields.get(expr) if isinstance(expr, syntax.FieldRef) else None
+    return resolved.field if resolved is not None else None
+
+
 def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
-           ctx: Context) -> None:
+           ctx: Context, field: Field | None = None) -> None:
     """A field (or expression) against a literal: kinds, enum values, ordering."""
     if literal.kind == "null":
         ctx.emit(_null_compared(expr, literal, op))
@@ -259,6 +268,9 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            f"{with_article(value.describe())}", ctx, _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
         _enum(value.enum, literal, ctx)
+    elif field is not None and op in ("=", "!=") \
+            and (coded := coded_value(field, literal)) is not None:
+        ctx.emit(coded)
 
 
 def _enum(enum: str, literal: syntax.Literal, ctx: Context) -> None:
