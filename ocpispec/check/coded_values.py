@@ -3,12 +3,13 @@
 A location's `country` is ISO 3166-1 alpha-3 (`"NLD"`), the party's `country_code`
 alpha-2 (`"NL"`), a `currency` ISO 4217 (`"EUR"`). `where location.country = "NL"` is
 never true: the export is silently empty (the run only says no row was released).
-OCX240 names the code the field holds (`"NLD"`).
+Warning OCX240 names the code the field holds (`"NLD"`); a warning, as a platform that
+deviates from OCPI may send another form.
 """
 
 from __future__ import annotations
 
-from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics import Diagnostic, warning
 from ocpispec.language import syntax
 from ocpispec.schema.model import Field
 
@@ -44,11 +45,11 @@ def coded_value(field: Field, literal: syntax.Literal) -> Diagnostic | None:
             and written.isupper() and not (system == "alpha-2" and written == "UK"):
         return None  # the United Kingdom is `GB` in ISO 3166-1
     meant = _meant(system, written.strip())
-    return error("OCX240", f"`{field.name}` never holds `\"{written}\"`", literal.span,
+    return warning("OCX240", f"`{field.name}` never holds `\"{written}\"`", literal.span,
                  f"not {name}",
                  notes=[f"OCPI writes `{field.name}` as {name}: {length} capital letters, "
-                        f"e.g. `{example}`", "the comparison is never true, so the export "
-                        "would be empty"],
+                        f"e.g. `{example}`", "the comparison is never true on a platform "
+                        "that follows OCPI, so the export would be empty"],
                  help=f'write `"{meant}"`' if meant else
                  f"write the {name} code, e.g. `{example}`")
 
