@@ -140,6 +140,9 @@ CASES = [
      'status = "COMPLETED" and location.country = "NL"'),
     ("currency as a sign", "rows", 'status = "COMPLETED"',
      'status = "COMPLETED" and currency = "€"'),
+    # a value the spread does not split, added up per slot
+    ("sum of the session's energy per slot", "load", "sum(period.energy_kwh) as energy_kwh",
+     "sum(kwh) as energy_kwh"),
     # a group by without keys, an empty destination
     ("group by nothing", "statistics", "  location.city as municipality\n", ""),
     ("empty destination", "rows", '"exports/research.ndjson"', '""'),
