@@ -140,6 +140,14 @@ CASES = [
      'status = "COMPLETED" and location.country = "NL"'),
     ("currency as a sign", "rows", 'status = "COMPLETED"',
      'status = "COMPLETED" and currency = "€"'),
+    # `order by` as SQL and spreadsheets write it
+    ("order by a field", "statistics", "output csv", "order by location.city\noutput csv"),
+    ("order by with commas", "statistics", "output csv",
+     "order by municipality, kwh\noutput csv"),
+    ("order by minus", "statistics", "output csv", "order by -kwh\noutput csv"),
+    ("sort by", "statistics", "output csv", "sort by municipality\noutput csv"),
+    ("order by descending", "statistics", "output csv", "order by kwh descending\noutput csv"),
+    ("order by the field's name", "statistics", "output csv", "order by city\noutput csv"),
     # a value the spread does not split, added up per slot
     ("sum of the session's energy per slot", "load", "sum(period.energy_kwh) as energy_kwh",
      "sum(kwh) as energy_kwh"),

@@ -21,22 +21,50 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 def check_order(dataset: syntax.Dataset, columns: Sequence[CheckedColumn], ctx: Context) -> None:
     names = [column.name for column in columns]
     if dataset.order is not None:
-        _check_keys(dataset.order, names, ctx)
+        _check_keys(dataset.order, names, ctx, _by_source(columns))
     if dataset.limit is not None:
         _check_limit(dataset, ctx)
 
 
-def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context) -> None:
+# a direction as other languages write it, after the key it sorts
+_DIRECTIONS = {"descending": "desc", "desc": "desc", "reverse": "desc", "reversed": "desc",
+               "ascending": "asc", "asc": "asc"}
+
+
+def _by_source(columns: Sequence[CheckedColumn]) -> dict[str, str]:
+    """The released column of each field a single-field column reads, by the field's
+    last segment and its dotted name (`city`, `location.city` -> `municipality`)."""
+    found: dict[str, str] = {}
+    for column in columns:
+        if len(column.sources) == 1 and column.sources[0].path:
+            field = column.sources[0]
+            found.setdefault(field.path[-1], column.name)
+            found.setdefault(field.qualified, column.name)
+    return found
+
+
+def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context,
+                sources: dict[str, str]) -> None:
     seen: dict[str, syntax.OrderKey] = {}
+    previous: syntax.OrderKey | None = None
     for key in order.keys:
         name = key.name.name
+        direction = _DIRECTIONS.get(name.lower())
+        if direction is not None and name not in names and previous is not None \
+                and not previous.descending:
+            ctx.emit(error("OCX234", f"`{name}` is written `{direction}`",
+                           previous.span.to(key.span), "a direction, not a column",
+                           help=f"write `{previous.name.name} {direction}`"))
+            previous = None
+            continue
+        previous = key
         if name in seen:
             ctx.emit(Diagnostic("OCX234", Severity.ERROR, f"`{name}` is in `order by` twice",
                                 (Label(key.span, "again"), Label(seen[name].span, "first here",
                                                                  False)),
                                 help=f"keep one `{name}`"))
         elif name not in names:
-            guess = did_you_mean(name, names)
+            guess = sources.get(name) or did_you_mean(name, names)
             ctx.emit(error("OCX234", f"`{name}` is not a released column", key.name.span,
                            "not a column of this dataset",
                            notes=[f"`order by` sorts by the names of released columns: "

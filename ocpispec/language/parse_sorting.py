@@ -1,0 +1,69 @@
+"""`order by` as other languages write it: a source field (`order by location.city`),
+a comma between the keys (`order by a, b`), a minus for descending (`order by -kwh`), and
+`sort by`. These stop the parser inside the clause, where the SQL-word rule would say
+`order by` is in the wrong place; the help writes the clause to paste instead."""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.lark_without_regex import Token
+
+_SORT = ("sort", "sorted", "sorting", "arrange")
+_KEYS = re.compile(r"[ \t]*((?:[-A-Za-z0-9_.,]+[ \t]*)+)")
+_WORD = re.compile(r"(-?)([A-Za-z_][A-Za-z0-9_.]*)")
+
+
+def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagnostic | None:
+    before = [seen for seen in history if seen.start_pos != token.start_pos]
+    if token.type == "BY" and before and str(before[-1]).lower() in _SORT:
+        said = before[-1]
+        return error("OCX001", f"`{said} by` is written `order by`",
+                     Span(said.start_pos or 0, token.end_pos or 0), "sorts the rows",
+                     help="write `order by`")
+    opened = _order_start(before)
+    if opened is None or token.type not in ("DOT", "COMMA", "MINUS"):
+        return None
+    line_end = source.text.find("\n", opened.end_pos or 0)
+    line_end = len(source.text) if line_end == -1 else line_end
+    keys = _KEYS.match(source.text, opened.end_pos or 0, line_end)
+    if keys is None:
+        return None
+    names = [_name(minus, word, source) for minus, word in _WORD.findall(keys.group(1))]
+    fixed = "order by " + " ".join(names)
+    what = {"DOT": "a released column's name, not the field it reads",
+            "COMMA": "keys separated by spaces, not commas",
+            "MINUS": "a key followed by `desc` for descending"}[token.type]
+    start = (before[_index(before, opened) - 1].start_pos or 0)
+    return error("OCX001", f"`order by` takes {what}", Span(start, keys.end(1)),
+                 "not a column name" if token.type == "DOT" else "not how keys are written",
+                 notes=["`order by` names released columns by their output name (the `as` "
+                        "name, or a plain field's last segment), each optionally `desc`"],
+                 help=f"write `{fixed}`")
+
+
+def _order_start(before: list[Token]) -> Token | None:
+    """The `by` of the `order by` the parse is in (nothing but keys after it)."""
+    for index in range(len(before) - 1, 0, -1):
+        seen = before[index]
+        if seen.type == "BY" and before[index - 1].type == "ORDER":
+            return seen
+        if seen.type not in ("NAME", "ASCENDING", "DESCENDING"):
+            return None
+    return None
+
+
+def _index(tokens: list[Token], token: Token) -> int:
+    return next(i for i, seen in enumerate(tokens) if seen is token)
+
+
+def _name(minus: str, word: str, source: SourceFile) -> str:
+    """A key as a released column's name: a field a column reads (`location.city`) is
+    that column's `as` name, or its last segment; `-kwh` is `kwh desc`."""
+    if "." in word:
+        named = re.search(rf"^[ \t]*{re.escape(word)}[ \t]+as[ \t]+([A-Za-z_]\w*)",
+                          source.text, re.MULTILINE)
+        word = named.group(1) if named else word.rsplit(".", 1)[-1]
+    return f"{word} desc" if minus else word
