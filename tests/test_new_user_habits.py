@@ -694,7 +694,7 @@ def test_a_schedule_as_said_gets_the_clause_the_language_has(written: str, fixed
                                                    f"schedule {written}\n")) if d.is_error]
     assert len(found) == 1 and found[0].code in ("OCX001", "OCX003")
     assert f"`{fixed}`" in found[0].help or f"`schedule {fixed}`" in found[0].help \
-        or found[0].help.startswith("remove `UTC`") or "`05:00` UTC in winter" in found[0].help
+        or f"`{fixed.removeprefix('daily ')}`" in found[0].help
     check_text(body + f"schedule {fixed}\n")
 
 

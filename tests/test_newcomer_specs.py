@@ -148,6 +148,12 @@ CASES = [
     ("sort by", "statistics", "output csv", "sort by municipality\noutput csv"),
     ("order by descending", "statistics", "output csv", "order by kwh descending\noutput csv"),
     ("order by the field's name", "statistics", "output csv", "order by city\noutput csv"),
+    # a schedule in local time, or without its day
+    ("schedule in local time", "statistics", 'output csv to "exports/stats.csv"',
+     'output csv to "exports/stats.csv"\nschedule monthly on day 1 at 06:00 in '
+     '"Europe/Amsterdam"'),
+    ("schedule without day", "statistics", 'output csv to "exports/stats.csv"',
+     'output csv to "exports/stats.csv"\nschedule monthly'),
     # a value the spread does not split, added up per slot
     ("sum of the session's energy per slot", "load", "sum(period.energy_kwh) as energy_kwh",
      "sum(kwh) as energy_kwh"),

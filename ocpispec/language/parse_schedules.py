@@ -21,6 +21,9 @@ _CRON_WORDS = {"quarterly": ("1 1,4,7,10 *", "on the first day of each quarter")
                "workdays": ("* * 1-5", "Monday to Friday"),
                "weekends": ("* * 0,6", "on Saturday and Sunday")}
 _UTC = {"utc", "z", "gmt"}
+# a zone after a schedule's time: `CET`, `Europe/Amsterdam`, `in "Europe/Amsterdam"`
+_ZONE = re.compile(r'(?:in\s+)?(?P<zone>"[^"\n]*"|[A-Za-z_][A-Za-z0-9_/+-]*)', re.IGNORECASE)
+_ON_EXAMPLES = {"weekly": "monday", "monthly": "day 1"}
 _ENDS = {"$END", "FROM"}
 
 
@@ -51,15 +54,29 @@ def schedule_habit(token, expected: set[str], span: Span, history,
                          notes=["times are `HH:MM`, 24-hour, UTC"],
                          help=f"write `{_said(history, source)} {fixed}`")
     if previous.type == "TIME" and history[-2:-1] and history[-2].type == "AT" \
-            and (word := _WORD.match(rest)) is not None:
-        zone = word.group()
+            and (written := _ZONE.match(rest)) is not None:
+        zone = written.group("zone").strip('"')
+        shown = written.group().strip()
+        at = history[-2].start_pos or span.start  # the caret covers `at 06:00 CET`
+        clocks = _utc_clocks(str(previous), zone)
         if zone.lower() in _UTC:
-            help = f"remove `{zone}`: schedule times are always UTC"
+            help = f"write `at {previous}`: schedule times are always UTC"
+        elif clocks is None:
+            help = f"remove `{shown}` and write the time in UTC"
+        elif clocks[0] == clocks[1]:
+            help = f"write `at {clocks[0]}`, {previous} in {zone} in UTC"
         else:
-            help = (f"remove `{zone}` and write the time in UTC"
-                    + _local_hint(str(previous), zone))
+            help = (f"write `at {clocks[0]}` ({previous} in {zone} in winter, in UTC), or "
+                    f"`at {clocks[1]}` for {previous} in summer")
         return error("OCX001", "a schedule's time is UTC and names no zone",
-                     Span(span.start, span.start + len(zone)), "a time zone", help=help)
+                     Span(at, span.start + len(shown)), "a time zone", help=help)
+    if token.type in _ENDS and expected == {"ON"} and str(previous).lower() in _ON_EXAMPLES:
+        said = _said(history, source)
+        return error("OCX003" if token.type == "$END" else "OCX001",
+                     f"a {previous} schedule says on which day", _said_span(history),
+                     f"expected `on {_ON_EXAMPLES[str(previous).lower()]}`",
+                     help=f"write `{said} on {_ON_EXAMPLES[str(previous).lower()]} at "
+                          "06:00` (UTC), or the day and time you want")
     if previous.type == "CRON" and "STRING" in expected and token.type != "STRING":
         line = " ".join(rest.split("#")[0].split())
         return error("OCX001", "a cron line is quoted", span, "an unquoted cron line",
@@ -67,7 +84,8 @@ def schedule_habit(token, expected: set[str], span: Span, history,
     if token.type in _ENDS and expected == {"AT"}:
         said = _said(history, source)
         return error("OCX003" if token.type == "$END" else "OCX001",
-                     "a schedule says at what time", span, "expected `at HH:MM`",
+                     "a schedule says at what time", _said_span(history),
+                     "expected `at HH:MM`",
                      help=f"write `{said} at 06:00` (UTC), or the time you want")
     return None
 
@@ -91,22 +109,28 @@ def _hour(clock: re.Match) -> int | None:
     return hour if hour < 24 else None
 
 
-def _local_hint(clock: str, zone: str) -> str:
-    """`: 06:00 in Europe/Amsterdam is 05:00 UTC in winter, 04:00 in summer`."""
+def _utc_clocks(clock: str, zone: str) -> tuple[str, str] | None:
+    """`06:00` in Europe/Amsterdam as UTC times in winter and in summer (`05:00`,
+    `04:00`); None for a zone the tz database does not know."""
     from ocpispec import calendar_windows
 
     try:
         found = calendar_windows.zone_of(zone)
     except LookupError:
-        return ""
+        return None
     if found is None or not re.fullmatch(r"\d{2}:\d{2}", clock):
-        return ""
+        return None
     hour, minute = (int(part) for part in clock.split(":"))
     winter, summer = (datetime(2026, month, 15, hour, minute, tzinfo=found)
                       .astimezone(timezone.utc).strftime("%H:%M") for month in (1, 7))
-    if winter == summer:
-        return f": {clock} in {zone} is `{winter}` UTC"
-    return f": {clock} in {zone} is `{winter}` UTC in winter, `{summer}` in summer"
+    return winter, summer
+
+
+def _said_span(history) -> Span:
+    """Where the schedule clause written so far stands, which its help writes again."""
+    start = next((seen.start_pos for seen in reversed(history) if seen.type == "SCHEDULE"),
+                 history[-1].start_pos)
+    return Span(start or 0, history[-1].end_pos or 0)
 
 
 def _said(history, source: SourceFile) -> str:
