@@ -108,6 +108,12 @@ CASES = [
     # `previous month` run together as one word, or as `last month` glued
     ("glued last month", "statistics", "previous month", "lastmonth"),
     ("glued last week", "load", "previous week", "lastweek"),
+    # a phrase of the language written as one word, or with a word misspelt
+    ("legal_basis", "statistics", "legal basis legal obligation", "legal_basis legal obligation"),
+    ("lawful basis", "statistics", "legal basis legal obligation",
+     "lawful basis legal obligation"),
+    ("group-by", "statistics", "group by", "group-by"),
+    ("window_on", "load", "window on", "window_on"),
     # the group size rule in other words, parsed as three columns
     ("min size", "statistics", "minimum group size 10", "min size 10"),
     ("min_group_size =", "statistics", "minimum group size 10", "min_group_size = 10"),

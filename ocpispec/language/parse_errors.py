@@ -29,6 +29,7 @@ from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_sorting import order_habit
+from ocpispec.language.parse_phrases import grammar_phrases, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
 from ocpispec.language.parse_columns import (
@@ -150,6 +151,12 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                            if respaced is not None else None)
     if glued is not None:
         return glued
+    phrases = grammar_phrases(parser.rules, lambda name: _keyword(name, parser))
+    phrase = phrase_habit(token, phrases,
+                          keywords, getattr(exc, "state", None), source,
+                          _before(token, history)[-1] if _before(token, history) else None)
+    if phrase is not None:
+        return phrase
     if (unquoted := unquoted_text(token, expected, span, source)) is not None:
         return unquoted
     if (guessed := guessed_form(token, expected, span, history, source)) is not None:

@@ -1,0 +1,86 @@
+"""Did you mean, over the language's phrases: `legal_basis`, `lawful basis`,
+`group_by`, `minimum-group-size`, `since last_run`. A phrase of several keywords
+(`legal basis`, `order by`, `minimum group size`...) written as one word, with `_` or `-`
+between its words, or with a word misspelt, stops the parser at its first word, where a
+did-you-mean over single keywords offers `legal` (pasted: `legal legal obligation`).
+The phrases are read from the grammar (runs of keywords in one rule); the help writes
+the phrase the parser accepts at that point, over the words written for it."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.lark_without_regex import Token
+
+_CHUNK = re.compile(r"[^\s#\"]+")
+_SUBWORD = re.compile(r"[A-Za-z]+")
+_CLOSE = 0.75  # `lawful basis`: words misspelt, each written apart
+_CLOSE_GLUED = 0.85  # `groupby`, `legal_basis`: one word, so closer
+
+
+def phrase_habit(token: Token, phrases: list[tuple[str, ...]], keywords: dict[str, str],
+                 state: Any, source: SourceFile, before: Token | None) -> Diagnostic | None:
+    if state is None:
+        return None
+    start, said = token.start_pos or 0, ()
+    if token.type == "MINUS" and before is not None and before.end_pos == start \
+            and str(before) in keywords:  # `legal-basis`: the keyword is read already
+        start, said = before.start_pos or 0, (str(before),)
+    elif token.type != "NAME":
+        return None
+    end = source.text.find("\n", start)
+    chunks = list(_CHUNK.finditer(source.text, start, len(source.text) if end == -1 else end))
+    best: tuple[float, int, tuple[str, ...], int] | None = None
+    for phrase in phrases:
+        if phrase[:len(said)] != said or not _accepted(state, phrase[len(said):], keywords):
+            continue
+        for count in range(1, min(len(phrase), len(chunks)) + 1):
+            words = [w.lower() for c in chunks[:count] for w in _SUBWORD.findall(c.group())]
+            written = " ".join(c.group() for c in chunks[:count])
+            if " ".join(words) == " ".join(phrase) and written == " ".join(phrase):
+                continue  # written as it is: the mistake is elsewhere
+            ratio = difflib.SequenceMatcher(None, "".join(words), "".join(phrase)).ratio()
+            close = _CLOSE if len(words) == len(phrase) else _CLOSE_GLUED if count == 1 else 2
+            if ratio >= close and (best is None or (ratio, len(phrase)) > best[:2]):
+                best = (ratio, len(phrase), phrase, count)
+    if best is None:
+        return None
+    _, _, phrase, count = best
+    written = source.text[start:chunks[count - 1].end()]
+    fixed = " ".join(phrase)
+    return error("OCX008", f"`{written}` is written `{fixed}`",
+                 Span(start, chunks[count - 1].end()), f"did you mean `{fixed}`?",
+                 notes=["the words of a clause are keywords of their own, apart from each "
+                        "other"], help=f"write `{fixed}`")
+
+
+def _accepted(state: Any, phrase: tuple[str, ...], keywords: dict[str, str]) -> bool:
+    """Whether the parse takes the phrase's words, one after the other, from `state`."""
+    try:
+        state = state.copy()
+        for word in phrase:
+            state.feed_token(Token(keywords.get(word, "NAME"), word))
+    except Exception:  # noqa: BLE001 - lark's UnexpectedToken, or a state it cannot copy
+        return False
+    return True
+
+
+def grammar_phrases(rules, keyword) -> list[tuple[str, ...]]:
+    """Runs of two or more keywords in one rule of the grammar (`legal basis`,
+    `minimum group size`), with their leading parts (`include private locations` of
+    `include private locations because`)."""
+    found: set[tuple[str, ...]] = set()
+    for rule in rules:
+        run: list[str] = []
+        for symbol in [*rule.expansion, None]:
+            word = keyword(symbol.name) if symbol is not None and symbol.is_term else None
+            if word and word.isalpha():
+                run.append(word)
+                continue
+            found.update(tuple(run[:length]) for length in range(2, len(run) + 1))
+            run = []
+    return sorted(found)
