@@ -108,6 +108,13 @@ CASES = [
     # `previous month` run together as one word, or as `last month` glued
     ("glued last month", "statistics", "previous month", "lastmonth"),
     ("glued last week", "load", "previous week", "lastweek"),
+    # header lines as settings elsewhere are written
+    ("consumer =", "statistics", 'consumer "Statistics office"',
+     'consumer = "Statistics office"'),
+    ("version =", "rows", "token env OCPI_TOKEN", "token env OCPI_TOKEN version = auto"),
+    ("export name in words", "statistics", "export stats_office", "export Stats Office NL"),
+    ("purpose in two texts", "rows", '"Session durations for charging behaviour research"',
+     '"Session durations" "for charging behaviour research"'),
     # a phrase of the language written as one word, or with a word misspelt
     ("legal_basis", "statistics", "legal basis legal obligation", "legal_basis legal obligation"),
     ("lawful basis", "statistics", "legal basis legal obligation",

@@ -19,6 +19,9 @@ _EXAMPLE = 'legal basis public task "Art. 6(1)(e) GDPR"'
 def header_habit(token, expected: set[str], span: Span, history,
                  source: SourceFile) -> Diagnostic | None:
     kinds = [seen.type for seen in history]
+    for habit in (_assigned, _name_in_words, _two_texts):
+        if (found := habit(token, kinds, history, source)) is not None:
+            return found
     if kinds[-1:] == ["EXPORT"] and token.type in ("STRING", "NUMBER", "INT") \
             and "NAME" in expected:
         written = _rest_of_line(source, span.start).strip()
@@ -74,3 +77,51 @@ def _after(kinds: list[str], opening: tuple[str, ...]) -> int | None:
 def _rest_of_line(source: SourceFile, start: int) -> str:
     end = source.text.find("\n", start)
     return source.text[start:end if end != -1 else len(source.text)].split("#")[0]
+
+
+_KEYWORD = re.compile(r"[a-z]+")
+
+
+def _assigned(token, kinds: list[str], history, source: SourceFile) -> Diagnostic | None:
+    """`consumer = "..."`, `version = auto`, `retention = 10 years`: a setting written as
+    an assignment. The help writes the line without the `=`."""
+    previous = history[-1] if history else None
+    if previous is None or token.type != "COMPARATOR" or str(token) != "=" \
+            or not _KEYWORD.fullmatch(str(previous)) or previous.type in _VALUES \
+            or previous.end_pos is None:
+        return None
+    line = source.text[previous.start_pos or 0:].split("\n", 1)[0].split("#")[0].rstrip()
+    start = line.index("=", len(str(previous)))
+    fixed = f"{str(previous)} {line[start + 1:].strip()}".rstrip()
+    return error("OCX001", f"`{previous}` takes its value without `=`",
+                 Span(previous.start_pos or 0, (previous.start_pos or 0) + len(line)),
+                 "remove this `=`", help=f"write `{fixed}`")
+
+
+_VALUES = {"NAME", "STRING", "INT", "NUMBER", "DATE", "TIME", "VERSION", "PARTY", "RPAR"}
+
+
+def _name_in_words(token, kinds: list[str], history, source: SourceFile) -> Diagnostic | None:
+    """`export stats office`: an export's name in several words."""
+    if kinds[-2:] != ["EXPORT", "NAME"] or token.type != "NAME" \
+            or token.line != history[-1].line:
+        return None
+    start = history[-1].start_pos or 0
+    words = _rest_of_line(source, start).split()
+    return error("OCX001", "an export's name is one word",
+                 Span(start, start + len(_rest_of_line(source, start).rstrip())),
+                 "several words", notes=["names are ASCII letters, digits and `_`; the "
+                                         "consumer's own words go in `consumer \"...\"`"],
+                 help=f"write `{'_'.join(word.lower() for word in words)}`")
+
+
+def _two_texts(token, kinds: list[str], history, source: SourceFile) -> Diagnostic | None:
+    """`purpose "Planning" "of chargers"`: a header text in two quoted parts."""
+    if token.type != "STRING" or kinds[-1:] != ["STRING"] or len(kinds) < 2 \
+            or kinds[-2] not in ("CONSUMER", "PURPOSE"):
+        return None
+    first, keyword = history[-1], history[-2]
+    joined = f'{str(first)[1:-1]} {str(token)[1:-1]}'
+    return error("OCX001", f"`{keyword}` takes one quoted text",
+                 Span(keyword.start_pos or 0, token.end_pos or 0), "two texts",
+                 help=f'write `{keyword} "{joined}"`')
