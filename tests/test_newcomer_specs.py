@@ -129,6 +129,7 @@ CASES = [
     # a compute column without an aggregate
     ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
     ("text as value", "statistics", "sum(kwh) as kwh", "sum(kwh) as kwh\n  location.city as cities"),
+    ("count of a field", "statistics", "sum(kwh) as kwh", "count(location.id) as sites"),
     # the output clause in another order
     ("format after destination", "statistics", 'output csv to "exports/stats.csv"',
      'output to "exports/stats.ndjson" ndjson'),

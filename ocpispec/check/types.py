@@ -133,8 +133,8 @@ class Typer:
         self.ctx.emit(error(
             "OCX210", f"aggregate `{function.name}` used {where}", call.name.span,
             "aggregates summarise a group", notes=[
-                "aggregates (`count`, `sum`, `avg`, `min`, `max`) belong in the `compute` "
-                "list of `group by ... compute ...`, one per column"],
+                "aggregates (`count`, `sum`, `avg`, `min`, `max`, `median`, `percentile`) "
+                "belong in the `compute` list of `group by ... compute ...`, one per column"],
             help="move it to `compute`, or use a per-record function such as `round`"))
         return False
 
@@ -166,7 +166,15 @@ class Typer:
         self.ctx.emit(error(
             "OCX202", f"`{function.name}` takes {wanted} {noun}, found {len(call.args)}",
             call.span, f"{len(call.args)} given", notes=[function.summary],
-            help=f"write it like `{function.example}`"))
+            help=self._arity_help(call, function)))
+
+    def _arity_help(self, call: syntax.Call, function: Function) -> str:
+        """`count(id)` counts records in SQL: `count()`, or the different values."""
+        if function.name == "count" and len(call.args) == 1 and self.ctx.source is not None:
+            written = self.ctx.source.snippet(call.args[0].span)
+            return (f"write `count()`, the number of records, or `count(distinct {written})`"
+                    ", the number of different values")
+        return f"write it like `{function.example}`"
 
     def _argument(self, call: syntax.Call, function: Function, kind: ArgKind,
                   arg: syntax.Expr, around: tuple) -> Value | None:
