@@ -149,6 +149,10 @@ CASES = [
     ("retention 10y", "statistics", "retention 10 years", "retention 10y"),
     ("retention in Dutch", "statistics", "retention 10 years", "retention 10 jaar"),
     ("window in days abbreviated", "rows", "previous month", "last 30 d"),
+    # a test for a missing value as other languages write it
+    ("is not empty", "rows", 'status = "COMPLETED"',
+     'status = "COMPLETED" and end_date_time is not empty'),
+    ("not null", "rows", 'status = "COMPLETED"', 'status = "COMPLETED" and end_date_time not null'),
     # a country or currency in another code than OCPI's: an empty export
     ("country in two letters", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and location.country = "NL"'),

@@ -29,6 +29,7 @@ from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_sorting import order_habit
+from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_phrases import grammar_phrases, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -130,6 +131,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
     for found in (order_habit(token, history, source),
+                  null_habit(token, history, source),
                   group_size_habit(token, span, history, source),
                   written_date(token, expected, span, source),
                   number_word(token, expected, span),
