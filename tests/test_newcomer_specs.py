@@ -141,6 +141,10 @@ CASES = [
      'ndjson to "exports/research.ndjson"'),
     ("to stdout without format", "rows", 'output ndjson to "exports/research.ndjson"',
      "output to stdout"),
+    # a GIS team's format, and a grid cell written to a CSV
+    ("shapefile", "rows", 'as duration_min\noutput ndjson to "exports/research.ndjson"',
+     'as duration_min\n  grid(location.coordinates, 0.05) as cell\n'
+     'output shapefile to "exports/research.geojson"'),
     # a spread's time zone in other words
     ("spread local time", "load", "in utc as slot", "in local time as slot"),
     ("spread location timezone", "load", "in utc as slot", "in location timezone as slot"),
@@ -209,3 +213,19 @@ def test_the_shipped_specs_of_this_file_check(tmp_path: Path) -> None:
         path.write_text(text)
         done = _check(path)
         assert done.returncode == 0 and "error[" not in done.stderr, done.stderr
+
+
+def test_a_grid_cell_in_a_csv_is_not_told_to_release_the_exact_place(tmp_path: Path,
+                                                                      snapshot) -> None:
+    """A GIS team's CSV of grid cells was told to select the location's latitude and
+    longitude separately: the exact place the grid was there to hide. The help now
+    names the formats that hold a pair, Parquet among them."""
+    path = tmp_path / "rows.ocx"
+    path.write_text(ROWS.replace('as duration_min\noutput ndjson to "exports/research.ndjson"',
+                                 'as duration_min\n  grid(location.coordinates, 0.05) as cell\n'
+                                 'output csv to "exports/research.csv"'))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "rows.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "latitude`" not in shown and "`parquet`" in shown
+

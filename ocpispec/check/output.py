@@ -26,11 +26,15 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _EXCEL = ("for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
           "(`excel-de`, `excel-en`) for a CSV file Excel opens")
 _JSON_LINES = "for one JSON object per line, write `ndjson`"
+_GIS = ("for a GIS, write `geojson`, which QGIS, ArcGIS, geopandas and R's sf read as a "
+        "layer of points (from one coordinates column)")
 # formats named after the tool or the extension they are known by
 _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
           "jsonl": _JSON_LINES, "jsonlines": _JSON_LINES,
           "tsv": "for tab-separated values, write `csv tab-separated`",
-          "md": "did you mean `markdown`?", "jinja": "did you mean `template`?"}
+          "md": "did you mean `markdown`?", "jinja": "did you mean `template`?",
+          **dict.fromkeys(("shapefile", "shp", "kml", "kmz", "gpkg", "geopackage", "gml",
+                           "wkt", "gis", "map", "geo", "topojson"), _GIS)}
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
@@ -94,8 +98,18 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
         for column in geo:
             ctx.emit(error("OCX411", f"`{fmt}` cannot hold the coordinates column "
                            f"`{column.name}`", column.column.span, "coordinates are a pair",
-                           help=f"write `geojson`, `json` or `ndjson`, or select "
-                                f"`{_geo_path(column)}.latitude` and `.longitude` separately"))
+                           help=_pair_help(column)))
+
+
+def _pair_help(column: CheckedColumn) -> str:
+    """The formats that hold a pair, and for a field released as it is, its two halves
+    (not for a `grid` or `round_coords` cell: its halves would be the exact place)."""
+    formats = ("output it as `geojson` (a map layer), `parquet` (a latitude/longitude "
+               "struct), `json` or `ndjson`")
+    if isinstance(column.column.expr, syntax.Call):
+        return formats
+    path = _geo_path(column)
+    return f"{formats}, or release `{path}.latitude` and `{path}.longitude` as two columns"
 
 
 def _is_geo(column: CheckedColumn) -> bool:
