@@ -149,10 +149,12 @@ class Typer:
             first = call.args[0] if call.args else None
             guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
                                    else "start_date_time")
-        hatch = call.name.name in JMESPATH_ONLY  # the help rewrites the whole call
+        # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
+        whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
+        hatch = call.name.name in JMESPATH_ONLY
         self.ctx.emit(error(
             "OCX107", f"unknown function `{call.name.name}`",
-            call.span if hatch else call.name.span,
+            call.span if whole else call.name.span,
             "a JMESPath function" if hatch else "not a function of the language",
             notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
             help=f"did you mean `{guess}`?" if guess and "(" not in guess else
