@@ -130,6 +130,11 @@ CASES = [
     ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
     ("text as value", "statistics", "sum(kwh) as kwh", "sum(kwh) as kwh\n  location.city as cities"),
     ("count of a field", "statistics", "sum(kwh) as kwh", "count(location.id) as sites"),
+    # a function from SQL or Python whose help writes the whole call
+    ("hash", "rows", "pseudonymize(cdr_token.contract_id)", "sha256(cdr_token.contract_id)"),
+    # a column's name quoted, or in two words
+    ("quoted name", "rows", "as duration_min", 'as "Duration (min)"'),
+    ("name in two words", "rows", "as duration_min", "as duration min"),
     # the output clause in another order
     ("format after destination", "statistics", 'output csv to "exports/stats.csv"',
      'output to "exports/stats.ndjson" ndjson'),

@@ -111,6 +111,18 @@ def group_size_in_words(columns: Sequence[syntax.Column], source: SourceFile | N
     return bool(_rule_in_words(columns, source))
 
 
+def _name_in_words(previous: syntax.Column, word: syntax.FieldRef) -> Diagnostic:
+    """`round(kwh, 1) as energy in kwh`... `as duration min`: an output name in two words,
+    the second read as a column of its own (an unknown field)."""
+    alias = previous.alias
+    fixed = f"{alias.name}_{word.path[0]}"
+    return error("OCX015", "a column's name is one word",
+                 Span(alias.span.start, word.span.end), f"`{word.path[0]}` read as a column",
+                 notes=["line breaks carry no meaning, so a word after a column's name is a "
+                        "column of its own"],
+                 help=f"write `{fixed}`")
+
+
 def _same_line(first: syntax.Column | None, second: syntax.Column,
                source: SourceFile | None) -> bool:
     if first is None or source is None:
@@ -132,6 +144,9 @@ def _judge(column: syntax.Column, previous: syntax.Column | None, source: Source
         return error("OCX008", "`AS` is written `as`", expr.span, "a keyword in capitals",
                      notes=["keywords are lower case; field names and values keep their case"],
                      help="write `as`")
+    if previous is not None and previous.alias is not None and _same_line(previous, column,
+                                                                          source):
+        return _name_in_words(previous, expr)
     if previous is None or previous.alias is not None or not _same_line(previous, column, source):
         return None
     before = source.snippet(previous.expr.span)

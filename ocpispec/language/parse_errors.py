@@ -306,6 +306,13 @@ def _missing_name_after_as(token, expected, span, history, parser) -> Diagnostic
         # `as order` on one line: the word was meant as the name
         note = f"found {found}, a reserved word, which cannot name a column"
         help = f"choose another name, e.g. `as {keyword}_name`"
+    elif token.type == "STRING" and token.line == history[-1].line:
+        # `as "energy kWh"`: names are words, written without quotes
+        name = re.sub(r"[^A-Za-z0-9]+", "_", str(token)[1:-1]).strip("_").lower()
+        name = name if name[:1].isalpha() else f"column_{name}".rstrip("_")
+        note = "a column name is a word, not a quoted text"
+        help = f"write `as {name}`"
+        span = Span(history[-1].start_pos or span.start, span.end)
     elif keyword:
         note = f"found {found}, a keyword, which cannot name a column"
     else:
