@@ -234,3 +234,19 @@ def test_a_grid_cell_in_a_csv_is_not_told_to_release_the_exact_place(tmp_path: P
     assert (done.returncode, shown) == snapshot
     assert "latitude`" not in shown and "`parquet`" in shown
 
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("compute\n", "compute\n  = "),             # `=` on the line after a keyword
+    ("group by\n", "group by =\n"),
+    ("export stats_office", "export stats_office office ="),
+])
+def test_an_equals_sign_anywhere_after_a_keyword_is_a_diagnostic(old: str, new: str,
+                                                                 tmp_path: Path) -> None:
+    """The help for `consumer = "..."` looked for the `=` on the keyword's line: one on
+    the next line was an internal error (a traceback under OCPISPEC_DEBUG)."""
+    path = tmp_path / "statistics.ocx"
+    path.write_text(STATISTICS.replace(old, new, 1))
+    done = _check(path)
+    assert done.returncode == 1 and "error[OCX" in done.stderr, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+

@@ -88,10 +88,12 @@ def _assigned(token, kinds: list[str], history, source: SourceFile) -> Diagnosti
     previous = history[-1] if history else None
     if previous is None or token.type != "COMPARATOR" or str(token) != "=" \
             or not _KEYWORD.fullmatch(str(previous)) or previous.type in _VALUES \
-            or previous.end_pos is None:
+            or previous.end_pos is None or token.line != previous.line:
         return None
     line = source.text[previous.start_pos or 0:].split("\n", 1)[0].split("#")[0].rstrip()
-    start = line.index("=", len(str(previous)))
+    start = line.find("=", len(str(previous)))
+    if start < 0:
+        return None
     fixed = f"{str(previous)} {line[start + 1:].strip()}".rstrip()
     return error("OCX001", f"`{previous}` takes its value without `=`",
                  Span(previous.start_pos or 0, (previous.start_pos or 0) + len(line)),
