@@ -96,8 +96,8 @@ def _applied(text: str, shown: str) -> str:
     shown = shown[re.search(r"^(?:error|warning)\[", shown, re.MULTILINE).start():]
     line = int(re.search(r"--> [^\n]*:(\d+):\d+", shown).group(1))
     carets = re.search(rf"\n *{line} \| [^\n]*\n\s+\| ( *)(\^+)", shown)
-    replacement = re.search(r"help: [^\n]*?write `(.+?)`(?=,| for | \(|;|$)", shown,
-                            re.MULTILINE).group(1)
+    replacement = re.search(r"help: [^\n]*?(?:write|did you mean) `(.+?)`"
+                            r"(?=,| for | \(|;|\?|$)", shown, re.MULTILINE).group(1)
     lines = text.split("\n")
     start, width = len(carets.group(1)), len(carets.group(2))
     lines[line - 1] = lines[line - 1][:start] + replacement + lines[line - 1][start + width:]
@@ -115,6 +115,8 @@ CASES = [
     ("export name in words", "statistics", "export stats_office", "export Stats Office NL"),
     ("purpose in two texts", "rows", '"Session durations for charging behaviour research"',
      '"Session durations" "for charging behaviour research"'),
+    # a join of a module in the singular: one error, not one more per field it reads
+    ("join location", "statistics", "join locations on", "join location on"),
     # a phrase of the language written as one word, or with a word misspelt
     ("legal_basis", "statistics", "legal basis legal obligation", "legal_basis legal obligation"),
     ("lawful basis", "statistics", "legal basis legal obligation",

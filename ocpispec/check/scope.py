@@ -368,8 +368,11 @@ def _intended_alias(join: syntax.Join, ctx: Context) -> str | None:
     """The name a join that failed its check would have bound."""
     if join.alias is not None:
         return join.alias.name
-    return next((spec.alias for specs in JOINS.values() for spec in specs
-                 if spec.target == join.module.name), None)
+    targets = {spec.target: spec.alias for specs in JOINS.values() for spec in specs}
+    # `join location on location_id`: the module meant is the one OCX101 suggests
+    module = join.module.name if join.module.name in targets else \
+        did_you_mean(join.module.name, tuple(targets))
+    return targets.get(module) if module is not None else None
 
 
 def _alias_clash(join: syntax.Join, alias: str, aliases: dict[str, syntax.Join], scope: Scope,
