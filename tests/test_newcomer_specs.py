@@ -130,7 +130,8 @@ CASES = [
     ("minimum group size >=", "load", "minimum group size 10", "minimum group size >= 10"),
     # a compute column without an aggregate
     ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
-    ("text as value", "statistics", "sum(kwh) as kwh", "sum(kwh) as kwh\n  location.city as cities"),
+    ("text as value", "statistics", "sum(kwh) as kwh",
+     "sum(kwh) as kwh\n  location.city as cities"),
     ("count of a field", "statistics", "sum(kwh) as kwh", "count(location.id) as sites"),
     # a function from SQL or Python whose help writes the whole call
     ("hash", "rows", "pseudonymize(cdr_token.contract_id)", "sha256(cdr_token.contract_id)"),
@@ -183,6 +184,9 @@ CASES = [
      '"Europe/Amsterdam"'),
     ("schedule without day", "statistics", 'output csv to "exports/stats.csv"',
      'output csv to "exports/stats.csv"\nschedule monthly'),
+    # a time zone written as an offset: an hour off if the help guessed by spelling
+    ("zone as an offset", "statistics", "previous month", 'previous month in "UTC+1"'),
+    ("zone in lower case", "statistics", "previous month", 'previous month in "europe/amsterdam"'),
     # a value the spread does not split, added up per slot
     ("sum of the session's energy per slot", "load", "sum(period.energy_kwh) as energy_kwh",
      "sum(kwh) as energy_kwh"),

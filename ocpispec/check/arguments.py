@@ -8,7 +8,8 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 from ocpispec import calendar_windows
 from ocpispec.language import syntax
 from ocpispec.check import time_units
-from ocpispec.check.context import backticked, did_you_mean
+from ocpispec.check.zone_names import meant_zone
+from ocpispec.check.context import backticked
 from ocpispec.check.jmes import analyse_hatch
 from ocpispec.diagnostics import error
 from ocpispec.check.values import UNKNOWN, Use, Value, literal_value
@@ -116,9 +117,10 @@ def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | Non
     try:
         calendar_windows.zone_of(str(arg.value))
     except LookupError:
-        guess = did_you_mean(str(arg.value), sorted(calendar_windows.zone_names()))
+        meant = meant_zone(str(arg.value))
         return ("not an IANA time zone",
-                f'write `"{guess}"`' if guess else f"write it like `{example}`")
+                (f'write `"{meant[0]}"`' + (f", {meant[1]}" if meant[1] else "")) if meant
+                else f"write it like `{example}`")
     return None
 
 

@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from ocpispec import calendar_windows
 from ocpispec.language import cron, schedule as schedules, syntax
 from ocpispec.check import time_units
-from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.zone_names import meant_zone
+from ocpispec.check.context import Context, backticked
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.timestamps import shift_back
 
@@ -55,13 +56,13 @@ def check_zone(zone: syntax.Text, ctx: Context) -> None:
     try:
         calendar_windows.zone_of(zone.value)
     except LookupError:
-        guess = did_you_mean(zone.value, sorted(calendar_windows.zone_names()))
+        meant = meant_zone(zone.value)
         ctx.emit(error("OCX231", f"`{zone.value}` is not a time zone", zone.span,
                        "unknown time zone",
                        notes=["time zones are IANA names such as `Europe/Amsterdam` or "
                               "`UTC` (the tz database)"],
-                       help=f'write `in "{guess}"`' if guess else
-                       'write an IANA name such as `in "Europe/Amsterdam"`'))
+                       help=(f'write `in "{meant[0]}"`' + (f", {meant[1]}" if meant[1] else ""))
+                       if meant else 'write an IANA name such as `in "Europe/Amsterdam"`'))
 
 
 def check_schedule(rule: syntax.Monthly | syntax.Cron, ctx: Context) -> None:
