@@ -128,6 +128,10 @@ CASES = [
     ("min_group_size =", "statistics", "minimum group size 10", "min_group_size = 10"),
     ("minimum group", "load", "minimum group size 10", "minimum group 10"),
     ("minimum group size >=", "load", "minimum group size 10", "minimum group size >= 10"),
+    # the k rule of a row export in other words
+    ("k-anonymity", "rows", "as duration_min\n", "as duration_min\n  k-anonymity 5\n"),
+    ("require k on", "rows", "as duration_min\n",
+     "as duration_min\n  require k >= 5 on (duration_min) suppression 2%\n"),
     # a compute column without an aggregate
     ("number as value", "statistics", "sum(kwh) as kwh", "kwh as value"),
     ("text as value", "statistics", "sum(kwh) as kwh",

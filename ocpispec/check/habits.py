@@ -86,18 +86,20 @@ def column_habits(columns: Sequence[syntax.Column], source: SourceFile | None,
 
 def _rule_in_words(columns: Sequence[syntax.Column],
                    source: SourceFile | None) -> list[tuple[syntax.Column, Diagnostic | None]]:
-    """`min size 10`, `minimum_group_size 10`: the group size rule in words the grammar
-    reads as columns (`min`, `size`, `10`). The line gets the rule's diagnostic, once, and
-    its columns none of their own."""
+    """`min size 10`, `minimum_group_size 10`, `k-anonymity 5`: the group size rule or the
+    k rule in words the grammar reads as columns (`min`, `size`, `10`; `k - anonymity`,
+    `5`). The line gets the rule's diagnostic, once, and its columns none of their own."""
     from ocpispec.language.parse_columns import group_size_words
+    from ocpispec.language.parse_k_words import k_rule_words
 
     found: list[tuple[syntax.Column, Diagnostic | None]] = []
     said: set[int] = set()
     for column in columns:
-        if source is None or not isinstance(column.expr, syntax.FieldRef | syntax.Literal):
+        if source is None:
             continue
         line = source.line_col(column.span.start)[0]
-        diagnostic = group_size_words(source, column.span.start)
+        diagnostic = group_size_words(source, column.span.start) \
+            or k_rule_words(source, column.span.start)
         if diagnostic is None or diagnostic.primary_span is None \
                 or diagnostic.primary_span.end < column.span.end:
             continue

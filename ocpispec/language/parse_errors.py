@@ -30,6 +30,7 @@ from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
+from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_phrases import grammar_phrases, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -170,6 +171,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   from_clause_late(token, said, source),
                   aggregate_order(token, said, source),
                   k_rule_habit(token, said, source),
+                  k_words_habit(token, span, history, source),
                   bare_condition(token, expected, said, source),
                   spread_habit(token, said, source),
                   condition_habit(token, expected, span, history, source),
