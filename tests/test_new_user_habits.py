@@ -136,7 +136,7 @@ def test_the_help_for_an_exact_measure_keeps_the_measure(measure: str) -> None:
     ("location.zip", "did you mean `location.postal_code`?"),
     ("location.street", "did you mean `location.address`?"),
     ("location.region", "did you mean `location.state`?"),  # was `location.directions`
-    ("location.lat", "did you mean `location.coordinates`?"),
+    ("location.lat", "did you mean `location.coordinates.latitude`?"),
     ("energy", "did you mean `kwh`?"),
     ("total_kwh", "did you mean `kwh`?"),  # was `total_cost`
     ("duration", "it is computed: write `minutes(start_date_time, end_date_time)`"),

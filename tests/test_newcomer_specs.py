@@ -115,6 +115,11 @@ CASES = [
     ("export name in words", "statistics", "export stats_office", "export Stats Office NL"),
     ("purpose in two texts", "rows", '"Session durations for charging behaviour research"',
      '"Session durations" "for charging behaviour research"'),
+    # a GIS team's names for a location's fields
+    ("latitude of a location", "statistics", "location.city as municipality",
+     "location.latitude as municipality"),
+    ("city of the address", "statistics", "location.city as municipality",
+     "location.address.city as municipality"),
     # a join of a module in the singular: one error, not one more per field it reads
     ("join location", "statistics", "join locations on", "join location on"),
     # a phrase of the language written as one word, or with a word misspelt

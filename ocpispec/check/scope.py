@@ -226,9 +226,20 @@ class Scope:
         holder = ".".join(ref.path[:index])
         leaf = resolution.fields[-1] if resolution.fields else None
         kind = leaf.kind.value if leaf is not None else "value"
+        above = (*ref.path[:index - 1], *ref.path[index:])  # `location.address.city`
+        fix = f"write `{'.'.join(above)}`" if self._resolves(above) else \
+            f"select `{holder}` itself, or pick another field"
         return error("OCX104", f"`{holder}` has no field `{ref.path[index]}`", span,
-                     f"`{holder}` is a {kind}, not an object",
-                     help=f"select `{holder}` itself, or pick another field")
+                     f"`{holder}` is a {kind}, not an object", help=fix)
+
+    def _resolves(self, path: tuple[str, ...]) -> bool:
+        """Whether a path reads a field (through a binding, or of the record itself)."""
+        reach, rest = self._split(path)
+        if not rest:
+            return False
+        if reach.binding.name:
+            return self.ctx.catalogue.resolve_in(reach.binding.object, rest).ok
+        return self.ctx.catalogue.resolve(reach.binding.module, rest).ok
 
     def _unknown(self, ref, reach: _Reach, rest, failed: int, resolution, span) -> Diagnostic:
         name = rest[failed]
@@ -264,7 +275,8 @@ class Scope:
                          f"not a field of `{owner}`",
                          help=f"it is a field of `{binding}`: write "
                               f"`{'.'.join((binding, *path))}`")
-        options = self.ctx.catalogue.suggestions(owner, name) if parent is not None else []
+        options = [self._into(parent, option, name) for option in
+                   self.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
         if failed == 0:
             options = [*self._derived_like(reach, name), *options]
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
@@ -277,6 +289,20 @@ class Scope:
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _into(self, parent, option: str, name: str) -> str:
+        """`latitude` meant `coordinates`, an object: its field the word names
+        (`coordinates.latitude`; `lat` -> `latitude`), so the help is a value."""
+        import difflib
+
+        field = parent.fields.get(option)
+        if field is None or field.object is None or field.many:
+            return option
+        inner = list(self.ctx.catalogue.object(field.object).fields)
+        word = name.lower()
+        found = [f for f in inner if f == word or f.startswith(word)] \
+            or difflib.get_close_matches(word, inner, n=1, cutoff=0.6)
+        return f"{option}.{found[0]}" if found else option
 
     def _other_module(self, reach: _Reach, rest: tuple[str, ...], failed: int):
         """`kwh` on a CDR, `cdr_location.city` on a session: the other record's name."""

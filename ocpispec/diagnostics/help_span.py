@@ -16,8 +16,9 @@ from dataclasses import replace
 from ocpispec.diagnostics.model import Diagnostic, Label
 from ocpispec.diagnostics.source import Span
 
-# the harness's reading of a help: the first `write `...`` (tests/test_new_user_helps.py)
-_WRITE = re.compile(r"write `(.+?)`(?=,| for | \(|$)")
+# the harness's reading of a help: the first `write `...`` (tests/test_new_user_helps.py),
+# or the `did you mean `...`?` an editor offers as a quick fix the same way
+_WRITE = re.compile(r"(?:write|did you mean) `(.+?)`(?=,| for | \(|\?|$)")
 # the segments of a field's path before the caret's
 _PATH_BEFORE = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*\.$")
 

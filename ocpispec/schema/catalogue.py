@@ -150,6 +150,9 @@ class Catalogue:
         import difflib
         names = list(self.neutral.objects[self._object_name(object_name)].fields)
         meant = [field for field in _SYNONYMS.get(name.lower(), ()) if field in names]
+        # `lat`, `lon`: a short form the fields start with
+        meant += [field for field in names if len(name) >= 3 and field not in meant
+                  and field.startswith(name.lower())]
         close = difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.6)
         return [*meant, *(field for field in close if field not in meant)][:3]
 
