@@ -122,6 +122,10 @@ CASES = [
      "location.address.city as municipality"),
     # a join of a module in the singular: one error, not one more per field it reads
     ("join location", "statistics", "join locations on", "join location on"),
+    # a legal basis as its article, a retention without an end
+    ("legal basis as article", "statistics", "legal basis legal obligation",
+     "legal basis GDPR Art. 6(1)(c)"),
+    ("retention forever", "statistics", "retention 10 years", "retention indefinitely"),
     # a phrase of the language written as one word, or with a word misspelt
     ("legal_basis", "statistics", "legal basis legal obligation", "legal_basis legal obligation"),
     ("lawful basis", "statistics", "legal basis legal obligation",

@@ -14,6 +14,10 @@ from ocpispec.diagnostics.source import SourceFile, Span
 _BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
           "legitimate interests")
 _EXAMPLE = 'legal basis public task "Art. 6(1)(e) GDPR"'
+# `6(1)(e)`, `6.1.e`, `6 1 e`: the letter of Art. 6(1), in the order of `_BASES`
+_ARTICLE = re.compile(r"6\s*[(.\s]\s*1\s*[).\s]\s*[(.]?\s*([a-fA-F])\b\)?")
+_FOREVER = ("indefinitely", "forever", "unlimited", "permanent", "permanently", "always",
+            "infinite", "none", "unknown")
 
 
 def header_habit(token, expected: set[str], span: Span, history,
@@ -50,10 +54,27 @@ def header_habit(token, expected: set[str], span: Span, history,
             return error("OCX001", "a legal basis's reference is quoted", span,
                          "an unquoted reference",
                          help=f'write `legal basis {basis} "{reference}"`')
+        line_start = history[basis_at - 2].start_pos or span.start
+        written = _rest_of_line(source, line_start).rstrip()
+        letter = _ARTICLE.search(written)
+        if letter is not None:  # `legal basis Art. 6(1)(e)`: the letter names the basis
+            basis = _BASES[ord(letter.group(1).lower()) - ord("a")]
+            return error("OCX001", "a legal basis is written in words, its article quoted",
+                         Span(line_start, line_start + len(written)),
+                         f"Art. 6(1)({letter.group(1).lower()}) is `{basis}`",
+                         help=f'write `legal basis {basis} "Art. 6(1)'
+                              f'({letter.group(1).lower()}) GDPR"`')
         return error("OCX001", "a legal basis is one of the GDPR Art. 6(1) bases, in words",
                      span, "not a basis", notes=["bases are " + ", ".join(
                          f"`{basis}`" for basis in _BASES)],
                      help=f"write e.g. `{_EXAMPLE}`: the basis, then the article quoted")
+    if kinds[-1:] == ["RETENTION"] and token.type == "NAME" \
+            and str(token).lower() in _FOREVER:
+        return error("OCX001", "a retention is a length of time", span, "no end",
+                     notes=["personal data is kept no longer than its purpose needs (GDPR "
+                            "Art. 5(1)(e)): the consumer must know when to delete it"],
+                     help="write `retention 10 years`, or the length agreed with the "
+                          "consumer")
     if len(kinds) >= 3 and kinds[-3:-1] == ["RETENTION", "INT"] and "RETENTION" in expected \
             and token.type == "NAME":
         said = " ".join(str(seen) for seen in history[-3:])
