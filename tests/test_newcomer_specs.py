@@ -162,6 +162,10 @@ CASES = [
      'ndjson to "exports/research.ndjson"'),
     ("to stdout without format", "rows", 'output ndjson to "exports/research.ndjson"',
      "output to stdout"),
+    # an Excel user's dialect named by the language or where the format goes
+    ("dialect as format", "statistics", "output csv to", "output excel-de to"),
+    ("locale", "statistics", "output csv to", "output csv locale nl to"),
+    ("with dialect", "statistics", "output csv to", "output csv with excel-nl to"),
     # a GIS team's format, and a grid cell written to a CSV
     ("shapefile", "rows", 'as duration_min\noutput ndjson to "exports/research.ndjson"',
      'as duration_min\n  grid(location.coordinates, 0.05) as cell\n'

@@ -36,6 +36,8 @@ def output_habit(token, span: Span, history, source: SourceFile) -> Diagnostic |
         at = span.start
     if not start <= at <= line_end:
         return None
+    if (dialect := _dialect_as_format(token, history, text, line_end)) is not None:
+        return dialect
     word = _WORD.match(text, at)
     if word is None:
         return None
@@ -75,9 +77,58 @@ def _after_destination(clause: str, start: int, at: int, end: int) -> Diagnostic
                  help=f"write `{written}`")
 
 
+# a dialect named by the consumer's language or country: `locale nl`, `with dutch`
+_LOCALES = {**dict.fromkeys(("nl", "dutch", "nederlands", "netherlands"), "excel-nl"),
+            **dict.fromkeys(("de", "german", "deutsch", "germany", "at", "austria"),
+                            "excel-de"),
+            **dict.fromkeys(("en", "english", "uk", "gb", "us", "american", "british"),
+                            "excel-en")}
+_INTRODUCING = ("with", "using", "dialect", "locale", "language", "lang", "in", "for")
+
+
+def _dialect_as_format(token, history, text: str, end: int) -> Diagnostic | None:
+    """`output excel-nl to ...`: a dialect where the format goes (`excel` then `-`)."""
+    from ocpispec.formats.dialects import PRESETS  # only for an error
+
+    if token.type != "MINUS" or len(history) < 2 or history[-1].type != "NAME" \
+            or history[-2].type != "OUTPUT":
+        return None
+    word = _WORD.match(text, history[-1].start_pos or 0)
+    if word is None or word.group().lower() not in PRESETS:
+        return None
+    output = history[-2].start_pos or 0
+    return error("OCX001", f"`{word.group()}` is a CSV dialect, not a format",
+                 Span(output, word.end()), "a dialect where the format goes",
+                 notes=["an output clause is `output FORMAT [DIALECT] [OPTIONS] to "
+                        "\"destination\"`"],
+                 help=f"write `output csv {word.group().lower()}`")
+
+
+def _locale_dialect(word: str, text: str, at: int, end: int) -> Diagnostic | None:
+    """`with excel-nl`, `locale nl`, `dutch`: the dialect the words name."""
+    words = list(_WORD.finditer(text, at, end))[:2]
+    lowered = [w.group().strip('"').lower().replace("_", "-") for w in words]
+    if len(lowered) == 2 and lowered[0] in _INTRODUCING and lowered[1] != "to":
+        named, last = lowered[1], words[1]
+    else:
+        named, last = lowered[0], words[0]
+    from ocpispec.formats.dialects import PRESETS  # only for an error
+
+    dialect = named if named in PRESETS else _LOCALES.get(named.split("-")[0])
+    if dialect is None or (dialect == named and lowered[0] not in _INTRODUCING):
+        return None  # a dialect as it is written: the mistake is elsewhere
+    written = text[at:last.end()]
+    return error("OCX001", f"`{written}` is written `{dialect}`", Span(at, last.end()),
+                 "a CSV dialect", notes=["dialects are `rfc-4180`, `excel-nl`, `excel-de`, "
+                                         "`excel-en`, `unix`, `tab-separated`"],
+                 help=f"write `{dialect}`")
+
+
 def _before_destination(word: str, text: str, at: int, end: int) -> Diagnostic | None:
     from ocpispec.formats.dialects import PRESETS  # only for an error
 
+    if (locale := _locale_dialect(word, text, at, end)) is not None:
+        return locale
     lowered = word.strip('"').lower().replace("_", "-")
     dialect = lowered if lowered in PRESETS else next(
         iter(difflib.get_close_matches(lowered, list(PRESETS), n=1, cutoff=0.8)), None)
