@@ -156,6 +156,8 @@ CASES = [
      'output to "exports/stats.ndjson" ndjson'),
     ("format after to", "statistics", 'output csv to "exports/stats.csv"',
      'output to ndjson "exports/stats.ndjson"'),
+    ("format and dialect after destination", "statistics", 'output csv to "exports/stats.csv"',
+     'output to "exports/stats.csv" csv excel-nl'),
     ("format as", "rows", 'output ndjson to "exports/research.ndjson"',
      'output "exports/research.ndjson" as ndjson'),
     ("no output word", "rows", 'output ndjson to "exports/research.ndjson"',

@@ -88,11 +88,19 @@ def _format_late(start: int, at: int, source: SourceFile) -> Diagnostic:
         destination = found.group("destination")
         end = found.end() if named and found.group("after") else found.end("destination")
     format_ = named[0] if named else _format(destination)
+    options = ""
+    if found is not None and named and found.group("after"):
+        # `output to "x.csv" csv excel-nl`: the dialect and options go before `to` too
+        line_end = source.text.find("\n", end)
+        rest = source.text[end:len(source.text) if line_end == -1 else line_end].split("#")[0]
+        options = " ".join(rest.split())
+        end += len(rest.rstrip())
+    clause = " ".join(("output", format_, *([options] if options else []), "to", destination))
     return error("OCX001", "`output` names its format first", Span(start, max(end, at)),
                  "expected a format such as `csv`",
                  notes=["formats are `csv`, `ndjson`, `json`, `geojson`, `markdown`, "
                         "`html`, `parquet`, `xlsx` and `template`"],
-                 help=f"write `output {format_} to {destination}`")
+                 help=f"write `{clause}`")
 
 
 def _destination(source: SourceFile, start: int) -> str:
