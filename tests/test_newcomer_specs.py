@@ -146,6 +146,9 @@ CASES = [
     ("text as value", "statistics", "sum(kwh) as kwh",
      "sum(kwh) as kwh\n  location.city as cities"),
     ("count of a field", "statistics", "sum(kwh) as kwh", "count(location.id) as sites"),
+    # a spreadsheet's argument separator
+    ("semicolon between arguments", "rows", "round(minutes(start_date_time, end_date_time))",
+     "round(minutes(start_date_time; end_date_time))"),
     # a function from SQL or Python whose help writes the whole call
     ("hash", "rows", "pseudonymize(cdr_token.contract_id)", "sha256(cdr_token.contract_id)"),
     # a column's name quoted, or in two words
@@ -274,4 +277,14 @@ def test_an_equals_sign_anywhere_after_a_keyword_is_a_diagnostic(old: str, new: 
     done = _check(path)
     assert done.returncode == 1 and "error[OCX" in done.stderr, done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_select_star_says_that_columns_are_named(tmp_path: Path, snapshot) -> None:
+    """`select *` said "expected one of `-` or an expression, found `*`"."""
+    path = tmp_path / "rows.ocx"
+    path.write_text(ROWS.replace("select\n", "select *\n"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "rows.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "ocpispec schema sessions" in shown
 

@@ -106,6 +106,12 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
     if source.text[:pos].rstrip().endswith("delimiter") and char.isprintable() and char != " ":
         return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                      "a delimiter is quoted", help=f'write `delimiter "{char}"`')
+    line_start = source.text.rfind("\n", 0, pos) + 1
+    before = source.text[line_start:pos]
+    if char == ";" and before.count("(") > before.count(")"):
+        # `round(kwh; 1)`: a spreadsheet's argument separator where the locale uses `,`
+        return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
+                     "arguments are separated by `,`", help="write `,`")
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit

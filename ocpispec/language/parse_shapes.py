@@ -29,6 +29,17 @@ def dataset_shape(token, expected: set[str], span: Span, history,
                             "`group by ... compute ...`) and `output ... to ...`"],
                      help="add the columns and the output after the `from` block, e.g. "
                           f"`select round(kwh, 1) as energy_kwh output csv to {_EXAMPLE}`")
+    if token.type == "STAR" and previous is not None and previous.type in ("SELECT", "DOT"):
+        # `select *`, `select location.*`: every field, which a spec never releases
+        module = next((str(history[i + 1]) for i in range(len(history) - 1)
+                       if history[i].type == "FROM"), "sessions")
+        return error("OCX001", "a spec names every column it releases", span,
+                     "no `*`",
+                     notes=["a field nobody named and reviewed never leaves, so there is no "
+                            "`*`; `ocpispec schema MODULE` lists the fields with their "
+                            "privacy classes"],
+                     help=f"list the columns one per line, e.g. `status`, `round(kwh, 1) as "
+                          f"energy_kwh`; run `ocpispec schema {module}` for the fields")
     if previous is not None and previous.type == "SELECT" and token.type == "OUTPUT":
         return error("OCX001", "`select` lists no column", span, "expected a column",
                      help="name the columns to release after `select`, one per line, "
