@@ -288,3 +288,22 @@ def test_select_star_says_that_columns_are_named(tmp_path: Path, snapshot) -> No
     assert (done.returncode, shown) == snapshot
     assert "ocpispec schema sessions" in shown
 
+
+def test_a_one_off_table_by_start_month_in_a_fixed_range_is_warned(tmp_path: Path,
+                                                                   snapshot) -> None:
+    """A statistics office's `between 2025-11-01 and 2025-12-01` grouped by the month a
+    session started checked clean: the range selects by `last_updated`, so October's
+    sessions billed in November made a small October row and November's sessions billed
+    in December were missing (OCX237 was given for calendar windows only)."""
+    path = tmp_path / "statistics.ocx"
+    path.write_text(STATISTICS.replace("  previous month\n  window on start_date_time\n",
+                                       "  between 2025-11-01 and 2025-12-01\n").replace(
+        "location.city as municipality", "truncate(start_date_time, month) as month"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "statistics.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "warning[OCX237]" in shown
+    path.write_text(path.read_text().replace("2025-12-01\n", "2025-12-01\n  window on "
+                                                             "start_date_time\n"))
+    assert "warning[" not in _check(path).stderr
+

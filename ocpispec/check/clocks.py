@@ -55,13 +55,14 @@ _EVENT_TIMES = ("start_date_time", "end_date_time")
 
 
 def _check_event_keys(dataset: syntax.Dataset, ctx: Context) -> None:
-    """OCX237: an aggregate of sessions or CDRs in a calendar window on `last_updated`
-    (the periodic statistics case; rolling windows overlap anyway, OCX336), grouped by a
-    cut of the record's start or end time."""
+    """OCX237: an aggregate of sessions or CDRs in a calendar or fixed (`between`) window
+    on `last_updated` (the periodic statistics case, and a one-off table of a given range;
+    rolling windows overlap anyway, OCX336), grouped by a cut of the record's start or end
+    time."""
     source, body = dataset.source, dataset.body
     if not isinstance(body, syntax.Aggregate) or source.event_time is not None \
             or source.module.name not in ("sessions", "cdrs") \
-            or not isinstance(source.window, syntax.CALENDAR_WINDOWS):
+            or not isinstance(source.window, (*syntax.CALENDAR_WINDOWS, syntax.Between)):
         return
     slots = {spread.alias.name for spread in source.spreads}
     periods = {each.alias.name for each in source.eaches
