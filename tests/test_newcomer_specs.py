@@ -120,6 +120,15 @@ CASES = [
      "location.latitude as municipality"),
     ("city of the address", "statistics", "location.city as municipality",
      "location.address.city as municipality"),
+    # a user's word for a keyword, or a clause's first keyword left out
+    ("recipient", "statistics", "  consumer", "  recipient"),
+    ("filter", "rows", "  where status", "  filter status"),
+    ("export csv", "statistics", "output csv to", "export csv to"),
+    ("output into", "statistics", "output csv to", "output csv into"),
+    ("arrow for as", "statistics", "as municipality", "=> municipality"),
+    ("schedule left out", "statistics", 'output csv to "exports/stats.csv"',
+     'output csv to "exports/stats.csv"\nmonthly on day 1 at 06:00'),
+    ("comparison without operator", "rows", 'status = "COMPLETED"', 'status "COMPLETED"'),
     # a join of a module in the singular: one error, not one more per field it reads
     ("join location", "statistics", "join locations on", "join location on"),
     # a legal basis as its article, a retention without an end

@@ -31,7 +31,7 @@ from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
-from ocpispec.language.parse_phrases import grammar_phrases, phrase_habit
+from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
 from ocpispec.language.parse_columns import (
@@ -197,6 +197,10 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
             return found
     if (comma := missing_comma(token, expected, span, history, source)) is not None:
         return comma  # the last resort before the generic help: more specific rules first
+    said = _before(token, history)
+    if (word := keyword_habit(token, keywords, getattr(exc, "state", None), span,
+                              said[-1] if said else None, source)) is not None:
+        return word
     if token.type == "$END" and not history:
         return error("OCX003", "the spec is empty", span, "expected `export NAME`",
                      help="start with `export NAME`, then `consumer`, `purpose`, `source`, "

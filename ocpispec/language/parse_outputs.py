@@ -127,6 +127,10 @@ def _locale_dialect(word: str, text: str, at: int, end: int) -> Diagnostic | Non
 def _before_destination(word: str, text: str, at: int, end: int) -> Diagnostic | None:
     from ocpispec.formats.dialects import PRESETS  # only for an error
 
+    if word.lower() in ("into", "in", "at", "->", "=>") \
+            and text[at + len(word):end].lstrip().startswith(('"', "stdout")):
+        return error("OCX001", f"`{word}` is written `to`", Span(at, at + len(word)),
+                     "the destination follows `to`", help="write `to`")
     if (locale := _locale_dialect(word, text, at, end)) is not None:
         return locale
     lowered = word.strip('"').lower().replace("_", "-")

@@ -84,3 +84,77 @@ def grammar_phrases(rules, keyword) -> list[tuple[str, ...]]:
             found.update(tuple(run[:length]) for length in range(2, len(run) + 1))
             run = []
     return sorted(found)
+
+
+# a user's word for a keyword: the keyword it stands for where the parser takes it
+_SYNONYMS = {
+    **dict.fromkeys(("recipient", "client", "receiver", "customer"), "consumer"),
+    **dict.fromkeys(("reason", "goal", "aim", "why"), "purpose"),
+    **dict.fromkeys(("keep", "retain", "retained", "retention_period", "keep_for"),
+                    "retention"),
+    **dict.fromkeys(("module", "table", "source_module", "dataset"), "from"),
+    **dict.fromkeys(("filter", "if", "when", "filtered"), "where"),
+    **dict.fromkeys(("aggregate", "grouped", "groupby"), "group by"),
+    **dict.fromkeys(("columns", "fields", "show", "pick", "release"), "select"),
+    **dict.fromkeys(("measures", "calculate", "metrics", "aggregates"), "compute"),
+    **dict.fromkeys(("write", "export", "save", "format"), "output"),
+    **dict.fromkeys(("into",), "to"),
+    **dict.fromkeys(("lookup", "merge", "with", "left"), "join"),
+    **dict.fromkeys(("using",), "on"),
+    **dict.fromkeys(("named", "alias"), "as"),
+    **dict.fromkeys(("reasoning", "justification", "justified"), "because"),
+    **dict.fromkeys(("run", "runs", "scheduled", "every_day"), "schedule"),
+    "in": "to", "by": "on", "after": "since",
+}
+# an arrow or a colon where a column's name follows: `round(kwh, 1) => energy_kwh`
+_ARROWS = re.compile(r"=>|->|:=|=")
+
+
+def keyword_habit(token: Token, keywords: dict[str, str], state: Any, span: Span,
+                  before: Token | None, source: SourceFile) -> Diagnostic | None:
+    """A word for a keyword (`recipient` for `consumer`, `filter` for `where`), or a
+    clause's first keyword left out (`every 15 minutes` for `schedule every 15 minutes`,
+    `csv to "x.csv"` for `output csv to ...`): the keyword the parser takes there."""
+    if state is None or token.type == "$END":
+        return None
+    written = str(token)
+    arrow = _ARROWS.match(source.text, span.start)
+    if token.type == "COMPARATOR" and arrow is not None and _accepted(state, ("as",), keywords):
+        return error("OCX008", f"`{arrow.group()}` is written `as`",
+                     Span(span.start, arrow.end()), "a column's name follows `as`",
+                     help="write `as`")
+    said = str(before).lower() if before is not None and before.type == "NAME" else ""
+    if _SYNONYMS.get(said) == "output" and token.type == "NAME" and before is not None \
+            and before.line == token.line:  # `export csv to ...`, read as a column `export`
+        return error("OCX008", f"`{before}` is written `output`",
+                     Span(before.start_pos or 0, before.end_pos or 0),
+                     "did you mean `output`?", help="write `output`")
+    meant = _SYNONYMS.get(written.lower())
+    if meant is not None and _accepted(state, tuple(meant.split()), keywords):
+        return error("OCX008", f"`{written}` is written `{meant}`", span,
+                     f"did you mean `{meant}`?", help=f"write `{meant}`")
+    if token.type in ("STRING", "NUMBER", "INT", "DATE", "TRUE", "FALSE") \
+            and _continues_with(state, ("COMPARATOR", "="), (token.type, written)):
+        return error("OCX001", "a comparison has an operator", span,
+                     "expected `=` (or `!=`, `<`, `>`) before this",
+                     help=f"write `= {written}`")
+    line_start = source.text.rfind("\n", 0, span.start) + 1
+    if source.text[line_start:span.start].strip():
+        return None  # a clause's first word left out: the word starts its line
+    missing = [word for word in keywords if word.isalpha()
+               and _continues_with(state, (keywords[word], word), (token.type, written))]
+    if len(missing) != 1:
+        return None
+    return error("OCX008", f"`{missing[0]}` is missing before `{written}`", span,
+                 f"expected `{missing[0]}` first", help=f"write `{missing[0]} {written}`")
+
+
+def _continues_with(state: Any, *tokens: tuple[str, str]) -> bool:
+    try:
+        state = state.copy()
+        for type_, value in tokens:
+            state.feed_token(Token(type_, value))
+    except Exception:  # noqa: BLE001 - lark's UnexpectedToken, or a state it cannot copy
+        return False
+    return True
+
