@@ -129,6 +129,13 @@ CASES = [
     ("schedule left out", "statistics", 'output csv to "exports/stats.csv"',
      'output csv to "exports/stats.csv"\nmonthly on day 1 at 06:00'),
     ("comparison without operator", "rows", 'status = "COMPLETED"', 'status "COMPLETED"'),
+    # a field named with a unit or a filler word, or one of a module not joined yet
+    ("kwh_delivered", "rows", "round(minutes(start_date_time, end_date_time))",
+     "round(kwh_delivered)"),
+    ("session_duration", "rows", "round(minutes(start_date_time, end_date_time))",
+     "round(session_duration)"),
+    ("city of the joined location", "rows", "as duration_min\n",
+     "as duration_min\n  city\n"),
     # a join of a module in the singular: one error, not one more per field it reads
     ("join location", "statistics", "join locations on", "join location on"),
     # a legal basis as its article, a retention without an end

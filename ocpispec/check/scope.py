@@ -275,12 +275,28 @@ class Scope:
                          f"not a field of `{owner}`",
                          help=f"it is a field of `{binding}`: write "
                               f"`{'.'.join((binding, *path))}`")
+        if failed == 0 and not reach.binding.name \
+                and (joined := self._through_join(reach.binding.module, name)) is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         f"a field of the joined {joined[0]}",
+                         help=f"write `{joined[2]}.{name}`" if joined[3] else
+                         f"add `join {joined[0]} on {joined[1]}` and write "
+                         f"`{joined[2]}.{name}`")
         options = [self._into(parent, option, name) for option in
                    self.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
+        meant = name.lower()
+        if not options and parent is not None and "_" in name:
+            # `kwh_delivered`, `cost_eur`, `session_duration`: a word of the name is meant
+            for word in meant.split("_"):
+                options = [self._into(parent, option, word) for option in
+                           self.ctx.catalogue.suggestions(owner, word) if len(word) > 2]
+                if options or _DERIVED.get(word):
+                    meant = word
+                    break
         if failed == 0:
             options = [*self._derived_like(reach, name), *options]
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
-        derived = _DERIVED.get(name.lower()) \
+        derived = _DERIVED.get(meant) \
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
         spoken = _SPOKEN.get(name.lower()) if not prefix else None
         fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
@@ -289,6 +305,17 @@ class Scope:
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _through_join(self, module: str, name: str) -> tuple[str, str, str, bool] | None:
+        """`city` on a session: the module a join brings in that has the field, with
+        the join's key, its alias (the name it is joined under) and whether it is joined."""
+        joined = {binding.module: binding.name for binding in self.bindings
+                  if binding.name and "." not in binding.name}
+        for spec in JOINS.get(module, ()):
+            if name in self.ctx.catalogue.root(spec.target).fields:
+                alias = joined.get(spec.target, spec.alias)
+                return spec.target, ".".join(spec.local_key), alias, spec.target in joined
+        return None
 
     def _into(self, parent, option: str, name: str) -> str:
         """`latitude` meant `coordinates`, an object: its field the word names
