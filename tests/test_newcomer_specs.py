@@ -90,6 +90,14 @@ def _check(path: Path) -> subprocess.CompletedProcess:
                           env=env, capture_output=True, text=True, timeout=120)
 
 
+def _without_the_city_warning(shown: str) -> str:
+    """The statistics spec groups by the joined site's city, a quasi-identifier: its
+    OCX303 warning stands beside every case of that spec, and is no newcomer's mistake."""
+    blocks = shown.split("\n\n")
+    return "\n\n".join(block for block in blocks if not block.startswith(
+        "warning[OCX303]: quasi-identifier `location.city`"))
+
+
 def _applied(text: str, shown: str) -> str:
     """The spec with the help's first `write `...`` put where the caret is: the caret is
     read off the rendered diagnostic (its line number and the `^` under the line)."""
@@ -249,8 +257,9 @@ def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, ol
     shown = done.stderr.replace(str(path), f"{spec}.ocx")
     assert "Traceback" not in shown
     assert (done.returncode, shown) == snapshot
-    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
-    path.write_text(_applied(path.read_text(), shown))
+    mistake = _without_the_city_warning(shown)
+    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", mistake, re.MULTILINE)
+    path.write_text(_applied(path.read_text(), mistake))
     again = _check(path)
     assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
                                                                        again.stderr)

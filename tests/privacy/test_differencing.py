@@ -18,8 +18,10 @@ def _aggregate(clauses: str, out: str, keys: str = "truncate(start_date_time, da
 
 
 def _codes(*datasets: str) -> list[str]:
+    """The codes of the spec, but OCX237 (an aggregate's groups by start time in a
+    `between` window on `last_updated`: late records), which is not about differencing."""
     found = diagnose_source(SourceFile("t.ocx", HEADER + "".join(datasets)))
-    return [d.code for d in found]
+    return [d.code for d in found if d.code != "OCX237"]
 
 
 @pytest.mark.parametrize("first, second", [

@@ -28,7 +28,8 @@ def _check(run_cli, folder: Path, *specs: tuple[str, str]) -> dict[str, list[str
     document = json.loads(result.stdout)
     codes: dict[str, list[str]] = {Path(f["file"]).stem: [] for f in document["files"]}
     for found in document["diagnostics"]:
-        codes[Path(found["file"]).stem].append(found["code"])
+        if found["code"] != "OCX237":  # late records of a `between` window: not differencing
+            codes[Path(found["file"]).stem].append(found["code"])
     return codes
 
 

@@ -390,7 +390,8 @@ def test_a_fixed_window_narrower_than_an_hour_pins_its_time(window, code) -> Non
     assert codes_of(_pinned("kwh > 0").replace("  where kwh > 0", f"  {window}")) == code
     aggregate = (f"from sessions\n  {window}\ngroup by truncate(start_date_time, day) as d\n"
                  "compute count() as n\n  minimum group size 10\noutput csv to stdout\n")
-    assert codes_of(aggregate) == []
+    # OCX237 (a `between` window on `last_updated` beside groups by start) is no pin
+    assert [found for found in codes_of(aggregate) if found != "OCX237"] == []
 
 
 @pytest.mark.parametrize("window, where, code", [
