@@ -98,10 +98,9 @@ QUIRKS = {
     # paging (last, as above)
     "filter after paging": "the page is cut from the whole list (`offset`, `limit`) before the date filters "
                            "apply; `X-Total-Count` and the next links count the whole list",
-    # parties (last, as above)
-    "two parties": "a platform serving two CPOs (2.2+): the second (`DE*XYZ`) lists a site of its own "
-                   "under the first's location id, in Berlin, and every other session and CDR is its (2.1.1 "
-                   "names no party: nothing changes there)",
+    # discovery (last, as above)
+    "userinfo urls": "the version, endpoint and next-link URLs it hands out hold `user:password@` "
+                     "(an internal proxy's login; the requests still need the token)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -186,6 +185,8 @@ class IndependentCpo:
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
         self.root = f"/{self.token}/ocpi/cpo" if "token in path" in self.quirks else "/ocpi/cpo"
         self.versions_url = f"{self.origin}{self.root}/versions"
+        # the origin of the URLs it hands out
+        self.listed = self.origin.replace("//", "//svc:pw-proxy@") if "userinfo urls" in self.quirks else self.origin
 
     def __enter__(self) -> IndependentCpo:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -365,7 +366,7 @@ class IndependentCpo:
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
             else:
                 following["offset"] = str(offset + limit)
-            origin = "" if self.relative_links else self.origin
+            origin = "" if self.relative_links else self.listed
             slash = "" if "link without slash" in self.quirks else "/"
             base = f"{origin}{self.root}/{self.version}/{module}{slash}?"
             rel = "next" if "link unquoted" in self.quirks else '"next"'
@@ -384,7 +385,7 @@ class IndependentCpo:
         return str(number)
 
     def _endpoint(self, module: str) -> str:
-        url = f"{self.origin}{self.root}/{self.version}/{module}/"
+        url = f"{self.listed}{self.root}/{self.version}/{module}/"
         return url + "?tenant=x" if "endpoint query" in self.quirks else url
 
     def _details(self) -> dict[str, Any]:
@@ -400,7 +401,7 @@ class IndependentCpo:
         return {"version": self.version, "endpoints": endpoints}
 
     def _versions(self) -> list[dict[str, str]]:
-        url = f"{self.origin}{self.root}/{self.version}"
+        url = f"{self.listed}{self.root}/{self.version}"
         if "duplicate versions" in self.quirks:
             return [{"version": self.version, "url": url}, {"version": self.version, "url": url + "/"}]
         return [{"version": self.version, "url": url + "/"}]

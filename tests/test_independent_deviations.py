@@ -122,3 +122,36 @@ def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -
     assert "/(redacted)/ocpi/cpo/versions" in shown[0].stdout
     printed = "".join(result.output for result in shown) + log.read_text()
     assert "independent-cpo-token-0001" not in printed
+
+
+def test_a_user_and_password_in_the_versions_url_are_refused_and_never_shown(run_cli, tmp_path: Path,
+                                                                           snapshot) -> None:
+    """`https://user:password@host/versions`: httpx sent the user info as Basic
+    authentication in place of the token, and login said "the platform rejected the token"
+    (the URL it showed had no user info, so nothing pointed at it). Now refused before
+    any request, without showing the password."""
+    with IndependentCpo("2.2.1", records=5) as cpo:
+        url = cpo.versions_url.replace("//", "//alice:pw-4711-secret@")
+        login = run_cli("login", url, "--token", cpo.token, "--party", "NL-ABC", "--profile", "independent")
+        doctor = run_cli("doctor", url, "--token", cpo.token, "--party", "NL-ABC")
+        assert cpo.requests == []
+    assert login.exit_code == 1 and doctor.exit_code == 1
+    assert "error[OCX510]" in login.stderr and "OCX510" in doctor.output
+    assert not any("pw-4711" in text or "alice" in text for text in (login.output, doctor.output))
+    assert not list(tmp_path.rglob("independent.json"))
+    assert login.stderr.replace(cpo.origin, "http://127.0.0.1:PORT") == snapshot
+
+
+def test_user_info_in_the_platforms_urls_is_not_sent_nor_kept(run_cli, tmp_path: Path) -> None:
+    """A platform whose listed URLs hold `user:password@` (an internal proxy's login):
+    httpx sent it as Basic authentication in place of the token, so login failed with
+    "the platform rejected the token". Now the token goes, and the profile does not keep
+    the platform's password."""
+    log = tmp_path / "requests.log"
+    with IndependentCpo("2.3.0", records=20, quirks=("userinfo urls",)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+                         "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
+    assert b"pw-proxy" not in b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+    assert "pw-proxy" not in pulled.output

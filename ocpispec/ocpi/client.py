@@ -319,6 +319,14 @@ def _validate(credentials: Credentials, options: FetchOptions) -> None:
         raise fail(errors.INVALID_URL, "the versions URL is not an http(s) URL",
                    notes=[f"got: {errors.shown_if_url(credentials.versions_url)}"],
                    help="pass the full URL, e.g. `https://cpo.example.com/ocpi/versions`")
+    if "@" in parts.netloc:
+        # the HTTP client would send `user:password` as Basic authentication in place of
+        # the token (the platform then "rejects the token"), and a profile would keep it
+        raise fail(errors.INVALID_URL, "the versions URL holds a user name or password "
+                   "(`user:password@host`)",
+                   notes=[f"got: {errors.shown_if_url(credentials.versions_url)}"],
+                   help="remove `user:password@` from the URL: OCPI authenticates with the "
+                        "credentials token alone (`--token`)")
     if not credentials.token or not all("!" <= c <= "~" for c in credentials.token):
         # an HTTP header holds ASCII only: the client would fail on it as on a bug
         raise fail(errors.MISSING_TOKEN, "the token is empty or contains whitespace or a "

@@ -111,7 +111,7 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
         raise fail(errors.INVALID_VERSION_DETAILS, "the versions URL did not answer with a list of versions",
                    notes=[f"request: GET {safe_url(url)}"],
                    help="pass the platform's OCPI versions URL (often ending in `/versions`)")
-    listed = [(_label(entry["version"]), urljoin(url, entry["url"])) for entry in data
+    listed = [(_label(entry["version"]), _listed(url, entry["url"])) for entry in data
               if isinstance(entry, dict) and _label(entry.get("version")) and isinstance(entry.get("url"), str)]
     offered: dict[str, str] = {}
     for label, target in listed:
@@ -125,6 +125,19 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
         elif mapped is None:
             offered.setdefault(label[:20], target)
     return offered
+
+
+def _listed(base: str, url: str) -> str:
+    """A URL the platform lists, absolute and without `user:password@`: OCPI sends the
+    token alone, and a profile keeps the endpoints it stores free of the platform's logins."""
+    joined = urljoin(base, url)
+    try:
+        parts = urlsplit(joined)
+    except ValueError:
+        return joined               # the transport says what is wrong with it
+    if "@" not in parts.netloc:
+        return joined
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _label(value: Any) -> str:
@@ -188,7 +201,7 @@ def _entries(details: Any, version: str, details_url: str) -> list[tuple[str, st
                    notes=[f"request: GET {safe_url(details_url)}"],
                    help="ask the CPO to check its version details endpoint")
     return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").strip().upper(),
-             urljoin(details_url, entry["url"])) for entry in raw
+             _listed(details_url, entry["url"])) for entry in raw
             if isinstance(entry, dict) and isinstance(entry.get("identifier"), str)
             and isinstance(entry.get("url"), str)]
 

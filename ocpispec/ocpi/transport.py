@@ -104,8 +104,10 @@ class Transport:
         self._routing: dict[str, str] = {}
         self._limiter = RateLimiter(options.requests_per_second)
         self.clock: ClockReading | None = None  # the platform's clock, from its latest `Date`
+        # `auth=httpx.Auth()`: a URL the platform lists with `user:password@` would make
+        # httpx send Basic authentication in place of the token
         self._http = httpx.Client(transport=transport, verify=_tls_context(), timeout=options.timeout,
-                                  follow_redirects=False,
+                                  follow_redirects=False, auth=httpx.Auth(),
                                   headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
                                   limits=httpx.Limits(max_connections=max(10, 2 * options.concurrency)))
 
