@@ -139,6 +139,8 @@ class Crawl:
         self._unfiltered_cursor = False  # such links are followed without our date filters
         self._page_size = options.page_size     # None once the platform refused it as `limit`
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
+        self._capped_at: int | None = None  # the length of a page cut below `limit` as the list went on
+        self._links_seen = False        # some page accepted so far came with a next link
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -335,14 +337,18 @@ class Crawl:
     def _total_is_page_length(self, page: Page) -> bool:
         """Whether `X-Total-Count` may be the length of this full page (as long as asked, or
         as `X-Limit`) rather than of the list, as some platforms send it, or is disproved by
-        it: a full page reaching past the total (a stale or cached count, a count of 0). The
-        list is then read page by page until one is not full, whatever the total says (a
-        list that really is one full page costs one more request, answered with an empty page)."""
+        it: a full page reaching past the total (a stale or cached count, a count of 0), or
+        up to it exactly on a platform that sends no next links (a count lagging behind the
+        list by whole pages: nothing else says where the list ends). The list is then read
+        page by page until one is not full, whatever the total says (a list that really is
+        one full page, or ends with one there, costs one more request, answered with an
+        empty page)."""
         n = len(page.objects)
-        caps = [cap for cap in (page.request.limit, page.x_limit) if cap]
+        caps = [cap for cap in (page.request.limit, page.x_limit, self._capped_at) if cap]
         if page.total is None or not caps or n < min(caps):
             return False
-        return 0 < page.total <= n or page.request.offset + n > page.total
+        reached = page.request.offset + n
+        return 0 < page.total <= n or reached > page.total or (reached == page.total and not self._links_seen)
 
     def _by_link(self, first: Page) -> Iterator[list[dict[str, Any]]]:
         page, seen, previous = first, {first.url}, None
@@ -698,6 +704,10 @@ class Crawl:
         loop per page doing `ObjectCheck.problem`, the key and the dedup of each object)."""
         if page.total is not None:
             self.report.last_total = page.total
+            n, asked = len(page.objects), page.request.limit
+            if n and asked is not None and n < asked and page.request.offset + n < page.total:
+                self._capped_at = max(self._capped_at or 0, n)   # pages of this length are full
+        self._links_seen |= page.next_link is not None
         self._pages_with_objects += bool(page.objects) and not page.request.refill
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
