@@ -215,6 +215,14 @@ def count_findings(probe: ModuleProbe) -> list[Finding]:
                                 "`last_updated` inside a window already read",
                                 "an incremental run would miss them: run with `--lookback` (e.g. `--lookback 1h`) "
                                 "to read the end of the previous window again"))
+    if recount is not None and recount.total is not None and recount.offset < recount.total \
+            and not recount.objects:
+        findings.append(Finding(probe.module, "total count", Status.BLOCKING,
+                                f"`X-Total-Count` says {recount.total:,} objects, but the list holds none from "
+                                f"offset {recount.offset:,} on: the count includes objects the platform does not "
+                                "list (deleted ones, or other parties')",
+                                "every run would fail as incomplete (OCX571: fewer objects arrive than the count "
+                                "says); ask the CPO to count only the objects its list holds"))
     return findings
 
 

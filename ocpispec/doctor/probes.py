@@ -7,7 +7,8 @@ Per module, at most six GETs, all within `[1970-01-01, now)` unless said otherwi
     third    the second page's next link when it is usable, else offset=3 limit=2
     window   date_from=tA date_to=tB limit=10   (tA < tB: the two earliest seconds seen)
     after    date_from=tB limit=2
-    recount  offset=0 limit=1        the sample's window again: did objects arrive late in it?
+    recount  offset=total-1 limit=1  the sample's window again: did objects arrive late in it, and
+                                     is there an object where `X-Total-Count` says the last one is?
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
         probe.pages["window"] = get.page({"date_from": early, "date_to": late}, 0, window_limit)
         probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
     if sample.total is not None:
-        probe.pages["recount"] = get.page(filters, 0, 1)
+        probe.pages["recount"] = get.page(filters, max(0, sample.total - 1), 1)
 
 
 def _sample(probe: ModuleProbe, get: _Getter, sample_size: int) -> Page:
