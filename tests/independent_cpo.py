@@ -105,6 +105,8 @@ QUIRKS = {
     "total behind": "`X-Total-Count` two below what the list holds (a count from a lagging replica), "
                     "and neither `Link` nor `X-Limit` headers",
     "total ahead": "`X-Total-Count` two above what the list holds (it counts deleted objects it no longer lists)",
+    "offset past end refused": "an `offset` at or past the end of the (filtered) list answered 400 (OCPI 2001) "
+                               "instead of an empty page",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -460,6 +462,9 @@ class IndependentCpo:
                     return self._answer(400, cpo._envelope(None, 2001, "limit exceeds maximum"))
                 if "endpoint query" in cpo.quirks and query.pop("tenant", None) != "x":
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown tenant"))
+                past = int(query.get("offset", "0"))
+                if "offset past end refused" in cpo.quirks and 0 < len(cpo._window(module, query)) <= past:
+                    return self._answer(400, cpo._envelope(None, 2001, "offset out of range"))
                 try:
                     page, headers = cpo._page(module, query)
                 except CursorExpired as expired:

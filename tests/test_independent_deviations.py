@@ -188,3 +188,21 @@ def test_doctor_sees_a_count_of_objects_the_list_does_not_hold(run_cli, snapshot
     assert doctor.exit_code == 1 and "Not ready" in doctor.output, doctor.output
     sessions = doctor.stdout.split("\nsessions (")[1].split("\n\n")[0]
     assert [line for line in sessions.splitlines() if "total count" in line or "OCX571" in line] == snapshot
+
+
+def test_an_offset_refused_past_the_end_of_a_full_last_page_ends_the_list(run_cli, tmp_path: Path) -> None:
+    """A list that ends with a full page (here one page of 7) is asked once more, at the
+    count, to see that it ends; a platform answering that offset with HTTP 400 (OCPI 2001)
+    instead of an empty page failed `get` and every `run` (OCX503)."""
+    with IndependentCpo("2.2.1", records=7, quirks=("offset past end refused",)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 7, pulled.stderr
+    assert "refuses an `offset` at the end of its `sessions` list" in pulled.stderr
+    assert done.exit_code == 0, done.output
+    assert len({row["session"] for row in _csv_rows(out)}) == 7

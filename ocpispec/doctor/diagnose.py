@@ -153,6 +153,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
 
     findings += paging.limit_findings(probe, sample_size, key)
     findings += paging.offset_findings(probe, key)
+    findings += paging.end_findings(probe)
     findings += paging.count_findings(probe)
     findings += window.window_findings(probe)
     findings += content.timestamp_findings(probe)

@@ -50,6 +50,14 @@ def limit_findings(probe: ModuleProbe, sample_size: int, key: Key) -> list[Findi
     return [Finding(probe.module, "limit", Status.OK, observed)]
 
 
+def end_findings(probe: ModuleProbe) -> list[Finding]:
+    if not probe.past_end_refused:
+        return []
+    return [Finding(probe.module, "end of list", Status.HANDLED, "an `offset` past the end of the list is "
+                    "refused as a bad parameter (HTTP 400 or OCPI 2001) instead of answered with an empty page",
+                    "ocpispec reads such an answer as the end of the list")]
+
+
 def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
     sample = probe.pages.get("sample")
     later = [p for name in ("second", "third") if (p := probe.pages.get(name)) is not None]

@@ -57,6 +57,7 @@ class ModuleProbe:
     error_status: int | None = None
     stopped: str | None = None
     limit_refused: int | None = None    # the sample's `limit`, refused as a bad parameter
+    past_end_refused: bool = False      # an offset past the list's end answered 400 / 2001
 
     @property
     def filters(self) -> dict[str, str]:
@@ -82,13 +83,15 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
     if not sample.objects:
         return
     window_limit = WINDOW_LIMIT if probe.limit_refused is None else min(WINDOW_LIMIT, len(sample.objects))
-    second = probe.pages["second"] = get.page(filters, 1, SECOND_LIMIT)
+    end = _end(sample, sample_size)
+    second = probe.pages["second"] = get.page(filters, 1, SECOND_LIMIT, end=end)
     link = usable_link(second.link, probe.endpoint, filters) if second.link else None
     if link is not None:
         probe.third_by_link = True
         probe.pages["third"] = get.follow(link, filters)
     else:
-        probe.pages["third"] = get.page(filters, 1 + SECOND_LIMIT, SECOND_LIMIT)
+        probe.pages["third"] = get.page(filters, 1 + SECOND_LIMIT, SECOND_LIMIT, end=end)
+    probe.past_end_refused = get.past_end_refused
     probe.bounds = earliest_seconds(sample.objects)
     if probe.bounds is not None:
         early, late = (format_timestamp(t) for t in probe.bounds)
@@ -110,16 +113,32 @@ def _sample(probe: ModuleProbe, get: _Getter, sample_size: int) -> Page:
     return get.page(probe.filters, 0, None)
 
 
+def _end(sample: Page, sample_size: int) -> int | None:
+    """Where the list ends: its count, or the length of a sample that held it all."""
+    if sample.total is not None:
+        return sample.total
+    return len(sample.objects) if sample.link is None and len(sample.objects) < sample_size else None
+
+
 class _Getter:
     def __init__(self, transport: Transport, recorder: Recorder, endpoint: str) -> None:
         self._transport = transport
         self._recorder = recorder
         self._endpoint = endpoint
+        self.past_end_refused = False
 
-    def page(self, filters: dict[str, str], offset: int, limit: int | None) -> Page:
+    def page(self, filters: dict[str, str], offset: int, limit: int | None, *, end: int | None = None) -> Page:
+        """`end`: where the list ends; an offset at or past it refused as a bad parameter
+        (HTTP 400, OCPI 2001) is the empty page a run reads there (`ocpi.crawl`)."""
         query = urlencode({**filters, "offset": str(offset), **({"limit": str(limit)} if limit else {})})
         url = f"{self._endpoint}{'&' if '?' in self._endpoint else '?'}{query}"
-        return self._get(url, filters, offset, limit)
+        try:
+            return self._get(url, filters, offset, limit)
+        except OcpiError as problem:
+            if end is None or offset < end or not bad_parameter(problem):
+                raise
+        self.past_end_refused = True
+        return Page(url, offset, limit, filters, [], None, None, None, None, self._recorder.exchanges[-1].seconds)
 
     def follow(self, url: str, filters: dict[str, str]) -> Page:
         params = dict(parse_qsl(urlsplit(url).query))

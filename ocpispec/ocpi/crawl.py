@@ -644,7 +644,7 @@ class Crawl:
         read). The crawl's checks judge what the endpoint then sends: a platform that answers
         any offset with its first page fails the run as incomplete, never ends the list early."""
         if request.url is None:
-            return self._fetch(request)
+            return self._fetch_by_offset(request)
         try:
             return self._fetch(request)
         except OcpiError as problem:
@@ -659,6 +659,21 @@ class Crawl:
         self._warnings.add(f"{what}; this and the next pages are requested from the endpoint URL "
                            "by offset", kind="link-404")
         return self._fetch(PageRequest(request.offset, request.limit))
+
+    def _fetch_by_offset(self, request: PageRequest) -> Page:
+        """A request at or after `X-Total-Count` (asked because a full page reached it) that
+        the platform refuses as a bad parameter (HTTP 400, OCPI 2001: an offset past the end
+        of its list) is the empty page that ends the list, not a failed run."""
+        try:
+            return self._fetch(request)
+        except OcpiError as problem:
+            total = self.report.last_total
+            if total is None or request.offset < total or not bad_parameter(problem):
+                raise
+        self._warnings.add(f"the platform refuses an `offset` at the end of its `{self._target.module}` list "
+                           "(HTTP 400 or OCPI 2001) instead of answering an empty page; read as the end of "
+                           "the list", kind="offset-past-end")
+        return Page(request, self._url(request), [], total, None, None, False)
 
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
