@@ -107,6 +107,8 @@ QUIRKS = {
     "total ahead": "`X-Total-Count` two above what the list holds (it counts deleted objects it no longer lists)",
     "offset past end refused": "an `offset` at or past the end of the (filtered) list answered 400 (OCPI 2001) "
                                "instead of an empty page",
+    "evse stamps": "an EVSE's update (`update_evse`) stamps the EVSE alone, not its location; the date filters "
+                   "compare the latest `last_updated` of a location, its EVSEs and connectors",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -330,10 +332,25 @@ class IndependentCpo:
     def _window(self, module: str, query: dict[str, str]) -> list[dict[str, Any]]:
         chosen = self.lists[module]
         if "date_from" in query:
-            chosen = [r for r in chosen if _instant(r["last_updated"]) >= _instant(query["date_from"])]
+            chosen = [r for r in chosen if self._updated_at(r) >= _instant(query["date_from"])]
         if "date_to" in query:
-            chosen = [r for r in chosen if _instant(r["last_updated"]) < _instant(query["date_to"])]
+            chosen = [r for r in chosen if self._updated_at(r) < _instant(query["date_to"])]
         return chosen
+
+    def _updated_at(self, record: dict[str, Any]) -> datetime:
+        if "evse stamps" not in self.quirks:
+            return _instant(record["last_updated"])
+        evses = record.get("evses") or []
+        children = [child for evse in evses for child in (evse, *evse.get("connectors", []))]
+        return max(_instant(item["last_updated"]) for item in (record, *children) if "last_updated" in item)
+
+    def update_evse(self, updated: datetime) -> None:
+        """The first location's first EVSE starts charging at `updated`."""
+        location = self.lists["locations"][0]
+        evse = location["evses"][0]
+        evse["status"], evse["last_updated"] = "CHARGING", updated.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if "evse stamps" not in self.quirks:
+            location["last_updated"] = evse["last_updated"]
 
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
         if "cursor without filters" in self.quirks and "cursor" in query:   # the filters are in the cursor

@@ -8,12 +8,13 @@ table), to keep the suite's time in bounds."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from independent_cpo import MODULES, QUIRKS, IndependentCpo
-from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, spec_text
+from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, _next_second, spec_text
 
 CASES = [(quirk, VERSIONS[index % len(VERSIONS)]) for index, quirk in enumerate(QUIRKS)]
 # deviations a platform must fix: records missing a field OCPI requires are unusable, and
@@ -206,3 +207,30 @@ def test_an_offset_refused_past_the_end_of_a_full_last_page_ends_the_list(run_cl
     assert "refuses an `offset` at the end of its `sessions` list" in pulled.stderr
     assert done.exit_code == 0, done.output
     assert len({row["session"] for row in _csv_rows(out)}) == 7
+
+
+def test_an_evse_update_that_leaves_its_locations_stamp_is_delivered(run_cli, tmp_path: Path) -> None:
+    """A platform that stamps an EVSE's update on the EVSE alone, and filters by the latest
+    stamp of a location and its children, sends the location in the next window; the run
+    left it out as updated before the window ("ignores the date filters"), and the
+    EVSE's new status never reached the consumer."""
+    with IndependentCpo("2.1.1", records=5, quirks=("evse stamps",)) as cpo:
+        _login(cpo, run_cli)
+        spec = tmp_path / "locations.ocx"
+        spec.write_text(spec_text("locations", "since last run")
+                        .replace('"locations.csv"', '"locations-{run.timestamp}.csv"')
+                        .replace("from locations\n", "from locations\n  each evses as evse\n")
+                        .replace("  country\n", "  country\n  evse.status as status\n"))
+        rows = []
+        for run in range(2):
+            if run:
+                cpo.update_evse(datetime.now(UTC))
+            _next_second()
+            folder = tmp_path / f"run-{run}"
+            folder.mkdir()
+            done = run_cli("run", str(spec), "--out", str(folder), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+            rows.append([row["status"] for path in folder.glob("*.csv") for row in _csv_rows(path)])
+    assert "CHARGING" not in rows[0] and "CHARGING" in rows[1], rows
+    assert "does not raise a location's `last_updated`" in done.output

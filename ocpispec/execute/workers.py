@@ -37,7 +37,7 @@ import orjson
 from ocpispec.execute.lock import close_inherited
 from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge
-from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps
+from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
@@ -177,6 +177,8 @@ def _item(obj: Any, loose: bool) -> tuple:
     noted = None if findings is NOTHING else findings
     if problem is not None:
         return (problem, noted, None, None, None)
+    if check.module == "locations":
+        raise_location_stamp(obj)       # as the crawl does (`ocpi.crawl`), which says so
     if loose:
         normalise_timestamps(obj)
     counts.excluded_private = counts.filtered = 0

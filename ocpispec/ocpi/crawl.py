@@ -29,7 +29,7 @@ from ocpispec.ocpi.body import nested_list
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
-from ocpispec.ocpi.objects import ObjectCheck, RecentKeys
+from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
@@ -690,6 +690,9 @@ class Crawl:
             self._warnings.add(f"the platform's `{self._target.module}` pages nest the list as "
                                f"`data.{nested[0]}` instead of `data`; read it there", kind="nested-list")
             data = nested[1]
+        if self._target.module == "locations" and data.__class__ is list and any(
+                [raise_location_stamp(location) for location in data]):
+            self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
         if not isinstance(data, list):
             raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "
                        f"{type(data).__name__} instead of a list of objects",

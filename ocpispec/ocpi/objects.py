@@ -109,6 +109,37 @@ def normalise_timestamps(value: Any) -> Any:
     return value
 
 
+LOCATION_STAMPS = ("the platform does not raise a location's `last_updated` when one of its EVSEs or connectors "
+                   "changes (OCPI says the location's covers them): such locations are read as last updated "
+                   "when their latest EVSE or connector was")
+
+
+def raise_location_stamp(location: Any) -> bool:
+    """Set a location's `last_updated` to the latest of its EVSEs' and connectors', where
+    one is later (OCPI: the location's covers them; some platforms update only the EVSE's,
+    and filter by it, so a location updated that way came as if from before the window
+    and was left out). True when it was raised."""
+    if location.__class__ is not dict or location.get("evses").__class__ is not list:
+        return False
+    own = parse_timestamp(location.get("last_updated"))
+    if own is None:
+        return False
+    latest, stamp = own, None
+    for evse in location["evses"]:
+        if evse.__class__ is not dict:
+            continue
+        connectors = evse.get("connectors")
+        children = [evse, *(connectors if connectors.__class__ is list else ())]
+        for child in children:
+            if child.__class__ is dict and (moment := parse_timestamp(child.get("last_updated"))) is not None \
+                    and moment > latest:
+                latest, stamp = moment, child["last_updated"]
+    if stamp is None:
+        return False
+    location["last_updated"] = stamp
+    return True
+
+
 class RecentKeys:
     """Deduplication over the last `window` to `2 * window` keys in bounded memory:
     two generations (Python sets) of 64-bit key fingerprints, about 70 bytes per key,
