@@ -234,3 +234,19 @@ def test_an_evse_update_that_leaves_its_locations_stamp_is_delivered(run_cli, tm
             rows.append([row["status"] for path in folder.glob("*.csv") for row in _csv_rows(path)])
     assert "CHARGING" not in rows[0] and "CHARGING" in rows[1], rows
     assert "does not raise a location's `last_updated`" in done.output
+
+
+def test_a_location_whose_evse_is_stamped_after_the_window_stays_in_it(run_cli, tmp_path: Path) -> None:
+    """An EVSE stamped after the window's end (updated while the list was read, or by a
+    clock ahead) does not move its location out of the window: a platform that filters by
+    the location's own stamp sends it in this window only."""
+    with IndependentCpo("2.2.1", records=5) as cpo:
+        cpo.lists["locations"][0]["evses"][0]["last_updated"] = "2099-01-01T00:00:00Z"
+        _login(cpo, run_cli)
+        spec = tmp_path / "locations.ocx"
+        spec.write_text(spec_text("locations", "since last run"))
+        out = tmp_path / "locations.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    assert len(_csv_rows(out)) == EXPECTED_ROWS["locations"], done.output

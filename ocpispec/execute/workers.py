@@ -30,6 +30,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -84,8 +85,9 @@ class PagePool:
             for number in deferred.received:
                 signal.raise_signal(number)
 
-    def prepare(self, content: bytes) -> dict[str, Any] | None:
-        return self._pool.submit(_prepare, content).result()  # type: ignore[no-any-return]
+    def prepare(self, content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
+        """`stamps_before`: a locations page's window end (`objects.raise_location_stamp`)."""
+        return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         global _STATE
@@ -148,7 +150,7 @@ def _ready(_: int) -> bool:
     return True
 
 
-def _prepare(content: bytes) -> dict[str, Any] | None:
+def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
     assert _STATE is not None
     try:
         body = orjson.loads(content)
@@ -159,11 +161,11 @@ def _prepare(content: bytes) -> dict[str, Any] | None:
     if body.__class__ is not dict or body.get("data").__class__ is not list:
         return None
     loose = loose_timestamps(content)  # the transport's test
-    body["data"] = Prepared([_item(obj, loose) for obj in body["data"]])
+    body["data"] = Prepared([_item(obj, loose, stamps_before) for obj in body["data"]])
     return body  # type: ignore[no-any-return]
 
 
-def _item(obj: Any, loose: bool) -> tuple:
+def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple:
     assert _STATE is not None
     check, record, counts, beside, clean = _STATE
     if obj.__class__ is not dict:
@@ -178,7 +180,7 @@ def _item(obj: Any, loose: bool) -> tuple:
     if problem is not None:
         return (problem, noted, None, None, None)
     if check.module == "locations":
-        raise_location_stamp(obj)       # as the crawl does (`ocpi.crawl`), which says so
+        raise_location_stamp(obj, stamps_before)    # as the crawl does (`ocpi.crawl`), which says so
     if loose:
         normalise_timestamps(obj)
     counts.excluded_private = counts.filtered = 0

@@ -18,6 +18,7 @@ page. Either way:
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, rais
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
-from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 from ocpispec.ocpi.transport import Transport
 
 if TYPE_CHECKING:
@@ -141,6 +142,10 @@ class Crawl:
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
         self._capped_at: int | None = None  # the length of a page cut below `limit` as the list went on
         self._links_seen = False        # some page accepted so far came with a next link
+        self._window_end = parse_timestamp(target.filters.get("date_to"))
+        self._prepare = target.prepare
+        if target.prepare is not None and target.module == "locations":   # workers raise stamps too
+            self._prepare = functools.partial(target.prepare, stamps_before=self._window_end)
 
     def objects(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
@@ -678,7 +683,7 @@ class Crawl:
     def _fetch(self, request: PageRequest) -> Page:
         url = self._url(request)
         answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id,
-                                     prepare=self._target.prepare,
+                                     prepare=self._prepare,
                                      flags=self._target.module in FLAGGED_MODULES)
         assert answer is not None  # only `missing_ok` requests answer None
         headers = answer.headers
@@ -691,7 +696,7 @@ class Crawl:
                                f"`data.{nested[0]}` instead of `data`; read it there", kind="nested-list")
             data = nested[1]
         if self._target.module == "locations" and data.__class__ is list and any(
-                [raise_location_stamp(location) for location in data]):
+                [raise_location_stamp(location, self._window_end) for location in data]):
             self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
         if not isinstance(data, list):
             raise fail(errors.INVALID_RESPONSE, f"the `{self._target.module}` list answered with a "

@@ -19,6 +19,8 @@ from ocpispec.schema.wire_check import NOTHING, Findings
 from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ocpispec.ocpi.stats import FetchStats
 
 _FALLBACK_REQUIRED = ("last_updated",)
@@ -114,11 +116,13 @@ LOCATION_STAMPS = ("the platform does not raise a location's `last_updated` when
                    "when their latest EVSE or connector was")
 
 
-def raise_location_stamp(location: Any) -> bool:
-    """Set a location's `last_updated` to the latest of its EVSEs' and connectors', where
-    one is later (OCPI: the location's covers them; some platforms update only the EVSE's,
-    and filter by it, so a location updated that way came as if from before the window
-    and was left out). True when it was raised."""
+def raise_location_stamp(location: Any, before: datetime | None) -> bool:
+    """Set a location's `last_updated` to the latest of its EVSEs' and connectors' before
+    `before` (the window's end, if any), where one is later (OCPI: the location's covers
+    them; some platforms update only the EVSE's, and filter by it, so a location updated
+    that way came as if from before the window and was left out). A child updated at or
+    after `before` is the next window's: a platform that filters by the location's own
+    stamp sends the location in this window only. True when it was raised."""
     if location.__class__ is not dict or location.get("evses").__class__ is not list:
         return False
     own = parse_timestamp(location.get("last_updated"))
@@ -129,10 +133,9 @@ def raise_location_stamp(location: Any) -> bool:
         if evse.__class__ is not dict:
             continue
         connectors = evse.get("connectors")
-        children = [evse, *(connectors if connectors.__class__ is list else ())]
-        for child in children:
+        for child in (evse, *(connectors if connectors.__class__ is list else ())):
             if child.__class__ is dict and (moment := parse_timestamp(child.get("last_updated"))) is not None \
-                    and moment > latest:
+                    and moment > latest and (before is None or moment < before):
                 latest, stamp = moment, child["last_updated"]
     if stamp is None:
         return False
