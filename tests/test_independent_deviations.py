@@ -250,3 +250,19 @@ def test_a_location_whose_evse_is_stamped_after_the_window_stays_in_it(run_cli, 
                        env={"INDEPENDENT_KEY": KEY})
     assert done.exit_code == 0, done.output
     assert len(_csv_rows(out)) == EXPECTED_ROWS["locations"], done.output
+
+
+@pytest.mark.parametrize("follows_evses", [True, False])
+def test_doctor_tells_which_stamp_the_location_filters_follow(follows_evses: bool, run_cli, snapshot) -> None:
+    """A location older than one of its EVSEs: doctor said nothing. Where the date filters
+    follow the EVSE a run reads it (handled); where they follow the location's own stamp a
+    `since last run` export of locations misses the EVSE's update (a warning)."""
+    with IndependentCpo("2.2.1", records=5, quirks=("evse stamps",) if follows_evses else ()) as cpo:
+        cpo.lists["locations"][0]["evses"][0]["last_updated"] = "2026-02-01T00:00:00Z"
+        _login(cpo, run_cli)
+        doctor = run_cli("doctor", "--profile", "independent")
+    assert doctor.exit_code == 0, doctor.output
+    lines = doctor.stdout.splitlines()
+    found = [i for i, line in enumerate(lines) if "location stamps" in line]
+    assert len(found) == 1, doctor.stdout
+    assert lines[found[0]:found[0] + 2] == snapshot

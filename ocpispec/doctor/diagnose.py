@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from ocpispec.doctor import answers, content, paging, platform, records, window
+from ocpispec.doctor import answers, content, paging, platform, records, stamps, window
 from ocpispec.doctor.model import Finding, Report, Status, Timing
 from ocpispec.doctor.platform import PLATFORM, Discovered
 from ocpispec.doctor.probes import ModuleProbe, probe_module
@@ -158,6 +158,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     findings += window.window_findings(probe)
     findings += content.timestamp_findings(probe)
     findings += content.id_findings(probe, key_fields(version, module))
+    findings += stamps.stamp_findings(module, probe.stale, probe.pages.get("stale"))
     if sample is not None:
         findings += records.deviation_findings(module, version,
                                                records.sample_deviations(version, module, sample.objects))

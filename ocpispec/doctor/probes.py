@@ -1,6 +1,7 @@
 """The few requests `doctor` sends per module, and the pages they brought back.
 
-Per module, at most six GETs, all within `[1970-01-01, now)` unless said otherwise:
+Per module, at most six GETs (seven for locations older than their EVSEs), all within
+`[1970-01-01, now)` unless said otherwise:
 
     sample   offset=0 limit=SAMPLE   the sample page: headers, link, records, timestamps
     second   offset=1 limit=2        is `limit` honoured, does `offset` shift by one
@@ -9,6 +10,8 @@ Per module, at most six GETs, all within `[1970-01-01, now)` unless said otherwi
     after    date_from=tB limit=2
     recount  offset=total-1 limit=1  the sample's window again: did objects arrive late in it, and
                                      is there an object where `X-Total-Count` says the last one is?
+    stale    date_from=a child's stamp limit=10   locations only, when a sampled one is older than
+                                     an EVSE or connector of its: do the filters follow the child?
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
+from ocpispec.doctor.stamps import STALE_LIMIT, stale_location, window_from
 from ocpispec.ocpi.body import nested_list
 from ocpispec.ocpi.crawl import bad_parameter
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
@@ -58,6 +62,7 @@ class ModuleProbe:
     stopped: str | None = None
     limit_refused: int | None = None    # the sample's `limit`, refused as a bad parameter
     past_end_refused: bool = False      # an offset past the list's end answered 400 / 2001
+    stale: tuple[str, datetime, int] | None = None   # a location older than its EVSEs (`stamps`)
 
     @property
     def filters(self) -> dict[str, str]:
@@ -99,6 +104,11 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
         probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
     if sample.total is not None:
         probe.pages["recount"] = get.page(filters, max(0, sample.total - 1), 1)
+    if probe.module == "locations":
+        probe.stale = stale_location(sample.objects, probe.now)
+        if probe.stale is not None:
+            probe.pages["stale"] = get.page({"date_from": window_from(probe.stale[1]),
+                                             "date_to": filters["date_to"]}, 0, STALE_LIMIT)
 
 
 def _sample(probe: ModuleProbe, get: _Getter, sample_size: int) -> Page:
