@@ -109,6 +109,7 @@ QUIRKS = {
                                "instead of an empty page",
     "evse stamps": "an EVSE's update (`update_evse`) stamps the EVSE alone, not its location; the date filters "
                    "compare the latest `last_updated` of a location, its EVSEs and connectors",
+    "one object bare": "a page of one object sends `data` as that object, not a list of one (an XML-to-JSON layer)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -498,6 +499,8 @@ class IndependentCpo:
                 data: Any = cpo._shaped(page)
                 if "data wrapped" in cpo.quirks:
                     data = {"items": data}
+                if "one object bare" in cpo.quirks and len(page) == 1:
+                    data = data[0]
                 if "null for empty" in cpo.quirks and not page:
                     data = None
                 if "bare pages" in cpo.quirks:

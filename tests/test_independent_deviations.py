@@ -266,3 +266,21 @@ def test_doctor_tells_which_stamp_the_location_filters_follow(follows_evses: boo
     found = [i for i, line in enumerate(lines) if "location stamps" in line]
     assert len(found) == 1, doctor.stdout
     assert lines[found[0]:found[0] + 2] == snapshot
+
+
+def test_a_page_of_one_object_sent_as_the_object_itself_is_read(run_cli, tmp_path: Path) -> None:
+    """A platform whose JSON layer collapses a one-element array sends a page of one object
+    as `"data": {...}`: a list whose last page held one object failed `get` and every run
+    ("answered with a dict instead of a list of objects")."""
+    with IndependentCpo("2.2.1", records=8, quirks=("one object bare",)) as cpo:   # pages of 7 and 1
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 8, pulled.stderr
+    assert "page of one object as the object itself" in pulled.stderr
+    assert done.exit_code == 0, done.output
+    assert len({row["session"] for row in _csv_rows(out)}) == 8

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.doctor.stamps import STALE_LIMIT, stale_location, window_from
-from ocpispec.ocpi.body import nested_list
+from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.crawl import bad_parameter
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.transport import Transport
@@ -160,6 +160,8 @@ class _Getter:
         nested = nested_list(data)
         if nested is not None:
             data = nested[1]
+        elif single_object(data):     # read as a run reads it (`ocpi.crawl`), which warns
+            data = [data]
         if data is not None and not isinstance(data, list):
             raise fail(INVALID_RESPONSE, f"the list answered with a {type(data).__name__} instead of a list "
                        "of objects", help="check that the endpoint is the module's SENDER list interface")

@@ -135,6 +135,12 @@ def nested_list(data: Any) -> tuple[str, list[Any]] | None:
     return key, items
 
 
+def single_object(data: Any) -> bool:
+    """Whether a list page's `data` is one OCPI object instead of a list of one (an
+    XML-to-JSON layer collapsing a one-element array): an object with `last_updated`."""
+    return isinstance(data, dict) and "last_updated" in data
+
+
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 

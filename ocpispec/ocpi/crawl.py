@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.body import nested_list
+from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
@@ -250,7 +250,7 @@ class Crawl:
         if answer is None:
             return None
         data = answer.data
-        objects = nested[1] if (nested := nested_list(data)) is not None else data
+        objects = nested[1] if (nested := nested_list(data)) is not None else [data] if single_object(data) else data
         return (objects if isinstance(objects, list) else []), _count(answer.headers.get("x-total-count"))
 
     def _more_by_offset(self, first: Page) -> bool:
@@ -695,6 +695,10 @@ class Crawl:
             self._warnings.add(f"the platform's `{self._target.module}` pages nest the list as "
                                f"`data.{nested[0]}` instead of `data`; read it there", kind="nested-list")
             data = nested[1]
+        elif single_object(data):
+            self._warnings.add(f"the platform sends a `{self._target.module}` page of one object as the object "
+                               "itself instead of a list of one; read as a list", kind="single-object")
+            data = [data]
         if self._target.module == "locations" and data.__class__ is list and any(
                 [raise_location_stamp(location, self._window_end) for location in data]):
             self._warnings.add(LOCATION_STAMPS, kind="location-stamps")
