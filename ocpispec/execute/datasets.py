@@ -133,7 +133,9 @@ class DatasetRun:
         if self.render.template:
             digests = {item.path: item.sha256 for item in self.render.templates}
             root = templates_root(self.options.spec_dir)
-            self.template = CustomTemplate(root, self.render.template, digests)
+            written = (self.target.path.name if self.target.path is not None
+                       else self.render.destination)
+            self.template = CustomTemplate(root, self.render.template, digests, written)
             try:
                 verify_template(self.template)
             except RenderError as exc:

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 
 import jinja2
 
+from ocpispec.formats import describe
 from ocpispec.plan.ir import CsvDialect
 from ocpispec.render import confine
 from ocpispec.render.sandbox import TEMPLATE_PREFIX, ConfinedLoader, sandbox_environment
@@ -46,6 +47,11 @@ PREVIEW_ROWS = 50
 # a custom template's output at most: a report, not a copy of the rows for each row
 # (`{% for a in rows %}{% for b in rows %}` over a large window would fill the disk)
 MAX_TEMPLATE_OUTPUT = 1 << 30
+# files a browser, a GIS or an XML parser reads as markup: a custom template writing one
+# is autoescaped, so a `<` or `&` in a platform's text (a location's name) stays text
+# instead of becoming a tag, a script, or a KML file QGIS cannot open
+MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg", ".kml", ".gpx",
+                             ".gml", ".rss", ".atom", ".xsl", ".xslt"})
 
 
 class RenderError(Exception):
@@ -122,11 +128,21 @@ def _builtin_environment() -> jinja2.Environment:
 @dataclass(frozen=True, slots=True)
 class CustomTemplate:
     """A spec's own template: `name` as the spec writes it (relative to `root`, the
-    spec's folder), and the sha256 of every file it may load (None: not pinned)."""
+    spec's folder), the sha256 of every file it may load (None: not pinned), and the
+    name of the file it writes (`output`; None: stdout)."""
 
     root: Path
     name: str
     digests: Mapping[str, str] | None = None
+    output: str | None = None
+
+
+def writes_markup(template: CustomTemplate) -> bool:
+    """Whether the template writes HTML or XML: its own name says so (`page.html.j2`), or
+    the file it writes does (`x.kml`, `x.html.gz`), whatever the template is called."""
+    named = (suffix.lower() for suffix in Path(template.name).suffixes)
+    written = describe(template.output).extension if template.output else None
+    return any(suffix in MARKUP_SUFFIXES for suffix in (*named, written))
 
 
 def verify_template(template: CustomTemplate) -> None:
@@ -148,7 +164,7 @@ def _custom(template: CustomTemplate, counter: RowCounter,
             context: RenderContext) -> Iterator[str]:
     base, main = posixpath.split(posixpath.normpath(template.name))
     loader = ConfinedLoader(template.root, base, template.digests)
-    escape = any(part in (".html", ".htm", ".xml") for part in Path(main).suffixes)
+    escape = writes_markup(template)
     names = frozenset((*context.columns, *context.export, "licence", *context.run))
     environment = sandbox_environment(loader, autoescape=escape, names=names)
     # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`

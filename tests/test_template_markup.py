@@ -1,0 +1,84 @@
+"""A custom template that writes HTML or XML escapes the platform's text, whatever the
+template is called: a location named `Café <b>"Bar"</b> & Co` stays that text in a
+KML file QGIS opens, an SVG and an HTML page the consumer's browser shows. Before, only
+templates named `*.html`/`*.htm`/`*.xml` were escaped: `t.j2` writing `x.html`, or
+`points.kml.j2`, let the `<b>` through as a tag (a `<script>` would run) and the `&`
+made the KML and SVG files unreadable XML. Runs go over HTTP to the independent CPO."""
+
+from __future__ import annotations
+
+import gzip
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+from independent_cpo import IndependentCpo
+
+NAME = 'Café <b>"Bar"</b> & Co'
+SPEC = '''export markup
+  consumer "Test consumer"
+  purpose "Templates that write markup"
+  legal basis public task
+  retention 1 year
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+'''
+DATASET = '''
+from locations as {name}
+  where publish = true
+select
+  name
+output template "{template}" to "{out}/{file}"
+'''
+KML = ('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{% for row in rows %}'
+       "<Placemark><name>{{ row.name }}</name></Placemark>{% endfor %}</Document></kml>\n")
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg">{% for row in rows %}'
+       "<text>{{ row.name }}</text>{% endfor %}</svg>\n")
+HTML = "<ul>{% for row in rows %}<li>{{ row.name }}</li>{% endfor %}</ul>\n"
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.items: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open[-1:] == ["li"]:
+            self.items.append(data)
+
+
+def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -> None:
+    (tmp_path / "points.kml.j2").write_text(KML)
+    (tmp_path / "chart.j2").write_text(SVG)
+    (tmp_path / "list.j2").write_text(HTML)
+    outputs = {"kml": ("points.kml.j2", "x.kml"), "svg": ("chart.j2", "x.svg"),
+               "page": ("list.j2", "x.html"), "packed": ("list.j2", "x.htm.gz")}
+    spec = tmp_path / "markup.ocx"
+    spec.write_text(SPEC + "".join(
+        DATASET.format(name=name, template=template, out=tmp_path / "out", file=file)
+        for name, (template, file) in outputs.items()))
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        for location in cpo.lists["locations"]:
+            location["name"] = NAME
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "out"
+    names = [element.text for element in
+             ET.parse(out / "x.kml").getroot().iter("{http://www.opengis.net/kml/2.2}name")]
+    assert names and names == [NAME] * len(names)
+    texts = [element.text for element in
+             ET.parse(out / "x.svg").getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == names
+    for page in ((out / "x.html").read_text(), gzip.decompress((out / "x.htm.gz").read_bytes())
+                 .decode()):
+        parsed = _Page()
+        parsed.feed(page)
+        assert parsed.tags == ["ul"] + ["li"] * len(names) and parsed.items == names, page
