@@ -34,13 +34,32 @@ class TypedField:
 def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     aggregate = dataset.step(ir.Aggregate)
     columns = aggregate.keys if aggregate is not None else dataset.columns
-    fields = [TypedField(c.name, c.type or "any", c.description or "", c.treatment,
-                         c.sources, c.released_as, _zone(c)) for c in columns]
+    recoded = _recoding(dataset.step(ir.KAnonymity))
+    fields = [TypedField(c.name, c.type or "any", (c.description or "") + recoded.get(c.name, ""),
+                         c.treatment, c.sources, c.released_as, _zone(c)) for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
                               f"aggregated ({m.function})", m.sources, m.privacy)
                    for m in aggregate.measures]
     return tuple(fields)
+
+
+def _recoding(rule: ir.KAnonymity | None) -> dict[str, str]:
+    """What a k rule does to the values of the columns it recodes, for the data
+    dictionary: the rows of a class of fewer than k drivers hold a coarser value of the
+    same form (a day shows as its first hour), so "cut to the hour" alone would have a
+    consumer read a week's sessions as sessions at midnight."""
+    if rule is None:
+        return {}
+    from ocpispec.disclosure.hierarchy import describe
+
+    shown = {"time": "a period shows as its first instant", "prefix": "fewer characters",
+             "grid": "the centre of a larger cell", "round": "coarser steps"}
+    over = ", ".join(rule.over)
+    return {h.column: f"; the k rule recodes the rows of a class ({over}) of fewer than "
+                      f"{rule.k} drivers to a coarser level ({describe(h.kind, h.levels)}; "
+                      f"{shown.get(h.kind, 'the same form')}), so the column mixes levels"
+            for h in rule.hierarchies}
 
 
 _LOCAL_TRUNCATE = re.compile(r"truncate_in\(.*, '[a-z_]+', '([A-Za-z0-9_+\-/]+)'\)")
