@@ -11,9 +11,11 @@ import gzip
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
+import pytest
+
 from independent_cpo import IndependentCpo
 
-NAME = 'Café <b>"Bar"</b> & Co'
+NAME = 'Café <b>"Bar"</b> & Co | [P1](x) *2*'
 SPEC = '''export markup
   consumer "Test consumer"
   purpose "Templates that write markup"
@@ -33,6 +35,8 @@ KML = ('<kml xmlns="http://www.opengis.net/kml/2.2"><Document>{% for row in rows
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg">{% for row in rows %}'
        "<text>{{ row.name }}</text>{% endfor %}</svg>\n")
 HTML = "<ul>{% for row in rows %}<li>{{ row.name }}</li>{% endfor %}</ul>\n"
+MARKDOWN = ("# Sites of {{ export.name }}\n\n| site | name |\n|---|---|\n"
+            "{% for row in rows %}| {{ loop.index }} | {{ row.name }} |\n{% endfor %}")
 
 
 class _Page(HTMLParser):
@@ -58,8 +62,11 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
     (tmp_path / "points.kml.j2").write_text(KML)
     (tmp_path / "chart.j2").write_text(SVG)
     (tmp_path / "list.j2").write_text(HTML)
+    (tmp_path / "table.md.j2").write_text(MARKDOWN)
+    (tmp_path / "table.j2").write_text(MARKDOWN)
     outputs = {"kml": ("points.kml.j2", "x.kml"), "svg": ("chart.j2", "x.svg"),
-               "page": ("list.j2", "x.html"), "packed": ("list.j2", "x.htm.gz")}
+               "page": ("list.j2", "x.html"), "packed": ("list.j2", "x.htm.gz"),
+               "report": ("table.md.j2", "x.txt"), "notes": ("table.j2", "y.md")}
     spec = tmp_path / "markup.ocx"
     spec.write_text(SPEC + "".join(
         DATASET.format(name=name, template=template, out=tmp_path / "out", file=file)
@@ -82,3 +89,22 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
         parsed = _Page()
         parsed.feed(page)
         assert parsed.tags == ["ul"] + ["li"] * len(names) and parsed.items == names, page
+    for report in ("x.txt", "y.md"):
+        assert _markdown_cells(out / report) == [["site", "name"]] + [
+            [str(n), NAME] for n in range(1, len(names) + 1)]
+
+
+def _markdown_cells(path) -> list[list[str]]:
+    """The table's cells as a CommonMark reader with GFM tables sees them: each cell's
+    text, and no HTML, link or emphasis in it."""
+    markdown_it = pytest.importorskip("markdown_it")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(path.read_text())
+    rows: list[list[str]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows and token.map is not None and rows[-1] is not None:
+            kinds = {child.type for child in token.children or ()}
+            assert kinds <= {"text"}, (kinds, token.content)
+            rows[-1].append("".join(child.content for child in token.children or ()))
+    return rows

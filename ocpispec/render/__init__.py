@@ -52,6 +52,8 @@ MAX_TEMPLATE_OUTPUT = 1 << 30
 # instead of becoming a tag, a script, or a KML file QGIS cannot open
 MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg", ".kml", ".gpx",
                              ".gml", ".rss", ".atom", ".xsl", ".xslt"})
+# Markdown: the texts a template prints are escaped as the built-in format escapes them
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 
 
 class RenderError(Exception):
@@ -137,12 +139,13 @@ class CustomTemplate:
     output: str | None = None
 
 
-def writes_markup(template: CustomTemplate) -> bool:
-    """Whether the template writes HTML or XML: its own name says so (`page.html.j2`), or
-    the file it writes does (`x.kml`, `x.html.gz`), whatever the template is called."""
+def writes_markup(template: CustomTemplate, kinds: frozenset[str] = MARKUP_SUFFIXES) -> bool:
+    """Whether the template writes HTML or XML (or another of `kinds`): its own name says
+    so (`page.html.j2`), or the file it writes does (`x.kml`, `x.html.gz`), whatever the
+    template is called."""
     named = (suffix.lower() for suffix in Path(template.name).suffixes)
     written = describe(template.output).extension if template.output else None
-    return any(suffix in MARKUP_SUFFIXES for suffix in (*named, written))
+    return any(suffix in kinds for suffix in (*named, written))
 
 
 def verify_template(template: CustomTemplate) -> None:
@@ -165,8 +168,10 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     base, main = posixpath.split(posixpath.normpath(template.name))
     loader = ConfinedLoader(template.root, base, template.digests)
     escape = writes_markup(template)
+    markdown = not escape and writes_markup(template, MARKDOWN_SUFFIXES)
     names = frozenset((*context.columns, *context.export, "licence", *context.run))
-    environment = sandbox_environment(loader, autoescape=escape, names=names)
+    environment = sandbox_environment(loader, autoescape=escape, names=names,
+                                      markdown=markdown)
     # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`
     # over an iterator would see nothing (or fail) after the first pass
     variables = {"rows": tuple(counter), "columns": list(context.columns),

@@ -39,7 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
 from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
-from ocpispec.render.values import cell, json_text
+from ocpispec.render.values import cell, json_text, markdown_cell
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
 _GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
@@ -225,12 +225,16 @@ class ConfinedLoader(jinja2.BaseLoader):
 
 def sandbox_environment(loader: jinja2.BaseLoader | None = None,
                         autoescape: bool = False,
-                        names: frozenset[str] = frozenset()) -> ReportSandbox:
+                        names: frozenset[str] = frozenset(),
+                        markdown: bool = False) -> ReportSandbox:
     """The environment custom templates are parsed and rendered in; `names`: the
-    attribute names an error may show (the render context's columns and keys)."""
+    attribute names an error may show (the render context's columns and keys);
+    `markdown`: the template writes Markdown, so the texts it prints are escaped as
+    the built-in `markdown` format escapes them."""
     environment = ReportSandbox(loader=loader, undefined=undefined_showing(names),
                                 autoescape=autoescape, keep_trailing_newline=True,
-                                optimized=False, finalize=_printable)
+                                optimized=False,
+                                finalize=_markdown_printable if markdown else _printable)
     environment.globals.clear()
     filters = dict(environment.filters, json=json_text, cell=cell)
     environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
@@ -283,6 +287,14 @@ def _printable(value: Any) -> Any:
     if isinstance(value, (list, tuple, dict)):
         _refuse_above("`{{ ... }}`", weight(value, MAX_TEXT))
     return value
+
+
+def _markdown_printable(value: Any) -> Any:
+    """A text printed into Markdown: `|`, `<`, `*`, `[`... from a platform's text (a
+    location named `P1 | P2`) stay text instead of splitting a table row, starting a
+    tag or a link, and a line break does not end the row."""
+    value = _printable(value)
+    return markdown_cell(value) if isinstance(value, str) else value
 
 
 def _before_writing(name: str, value: Any, args: tuple[Any, ...],
