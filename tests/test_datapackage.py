@@ -141,7 +141,7 @@ def test_the_schema_describes_the_released_columns_and_the_export(run, tmp_path)
     described = package(tmp_path / "out" / "x.csv.gz")
     resource = described["resources"][0]
     assert resource["path"] == "x.csv.gz" and resource["compression"] == "gz"
-    assert resource["dialect"]["delimiter"] == ";" and resource["encoding"] == "utf-8-sig"
+    assert resource["dialect"]["delimiter"] == ";" and resource["encoding"] == "utf-8"
     fields = {field["name"]: field for field in resource["schema"]["fields"]}
     assert list(fields) == ["driver", "started", "energy_kwh", "minutes", "area", "published"]
     assert fields["started"]["type"] == "datetime"

@@ -39,7 +39,9 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     resource: dict[str, Any] = {
         "name": _name(dataset), "path": file, "format": fmt,
         "mediatype": MEDIA_TYPES.get(fmt, "text/plain"),
-        "encoding": "utf-8-sig" if dialect is not None and dialect.bom else "utf-8",
+        # UTF-8 with a byte order mark is UTF-8 (IANA has no other name for it; R's
+        # frictionless warns on Python's `utf-8-sig`); readers skip the mark themselves
+        "encoding": "utf-8",
         "schema": {"fields": [_field(f, fmt, dialect, units.get(f.name))
                               for f in fields],
                    "missingValues": [""]},
