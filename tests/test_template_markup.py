@@ -108,3 +108,29 @@ def _markdown_cells(path) -> list[list[str]]:
             assert kinds <= {"text"}, (kinds, token.content)
             rows[-1].append("".join(child.content for child in token.children or ()))
     return rows
+
+
+def test_a_templates_data_package_names_its_files_media_type(run_cli, tmp_path) -> None:
+    """A data portal serves a file as its data package says: an HTML report declared
+    `text/plain` showed its tags, a KML file was not offered to a GIS."""
+    import json
+
+    from frictionless import Package
+
+    (tmp_path / "list.j2").write_text(HTML)
+    files = {"x.html": "text/html", "x.htm.gz": "text/html",
+             "x.kml": "application/vnd.google-earth.kml+xml", "x.svg": "image/svg+xml",
+             "x.md": "text/markdown", "x.txt": "text/plain", "x": "text/plain"}
+    spec = tmp_path / "typed.ocx"
+    spec.write_text(SPEC + "".join(
+        DATASET.format(name=f"d{n}", template="list.j2", out=tmp_path / "out", file=file)
+        for n, file in enumerate(files)))
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    for file, mediatype in files.items():
+        descriptor = tmp_path / "out" / f"{file}.datapackage.json"
+        resource = json.loads(descriptor.read_text())["resources"][0]
+        assert (resource["format"], resource["mediatype"]) == ("template", mediatype), file
+        assert Package(str(descriptor)).resources[0].read_bytes(), file

@@ -23,6 +23,15 @@ MEDIA_TYPES = {"csv": "text/csv", "ndjson": "application/x-ndjson",
                "markdown": "text/markdown", "html": "text/html",
                "parquet": "application/vnd.apache.parquet",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# what a template's file is, by its extension
+TEMPLATE_MEDIA_TYPES = {"html": "text/html", "htm": "text/html",
+                        "xhtml": "application/xhtml+xml", "xml": "application/xml",
+                        "svg": "image/svg+xml", "kml": "application/vnd.google-earth.kml+xml",
+                        "gpx": "application/gpx+xml", "md": "text/markdown",
+                        "markdown": "text/markdown", "csv": "text/csv",
+                        "tsv": "text/tab-separated-values", "json": "application/json",
+                        "geojson": "application/geo+json", "ndjson": "application/x-ndjson",
+                        "jsonl": "application/x-ndjson", "txt": "text/plain"}
 # the frictionless name of a compression (zstd has none there yet)
 COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -36,9 +45,9 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
                  units: Mapping[str, str | None]) -> dict[str, Any]:
     """The package of one output. `units` maps a column to the unit of its values
     (`formats.units`), None or absent when it has none the tool can name."""
+    kind, mediatype = _kind(file, fmt)
     resource: dict[str, Any] = {
-        "name": _name(dataset), "path": file, "format": fmt,
-        "mediatype": MEDIA_TYPES.get(fmt, "text/plain"),
+        "name": _name(dataset), "path": file, "format": kind, "mediatype": mediatype,
         # UTF-8 with a byte order mark is UTF-8 (IANA has no other name for it; R's
         # frictionless warns on Python's `utf-8-sig`); readers skip the mark themselves
         "encoding": "utf-8",
@@ -67,6 +76,20 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     if export.get("consumer"):
         package["contributors"] = [{"title": export["consumer"], "role": "contributor"}]
     return package
+
+
+def _kind(file: str, fmt: str) -> tuple[str, str]:
+    """The resource's format and media type. A template writes whatever its file is: an
+    HTML report served as text/plain (a data portal takes the package's word) shows its
+    tags, so a template's media type follows its file's extension. Its format stays
+    `template`: readers then take it as a file, not as a table the schema describes (the
+    schema says what the template was given, not what it wrote)."""
+    if fmt != "template":
+        return fmt, MEDIA_TYPES.get(fmt, "text/plain")
+    from ocpispec.formats import describe
+
+    extension = (describe(file).extension or ".txt").lstrip(".").lower()
+    return fmt, TEMPLATE_MEDIA_TYPES.get(extension, "text/plain")
 
 
 def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
