@@ -439,9 +439,9 @@ class DatasetRun:
         return records if report is None else _reporting(records, self.dataset.name, report)
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
+        rows = writers.numeric_points(rows, self.dataset)
         if self.render.format in ("parquet", "xlsx"):
             return self._write_binary(rows, version)
-        rows = writers.numeric_points(rows, self.dataset)
         context = RenderContext(self.dataset.column_names, _export(self.plan),
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)

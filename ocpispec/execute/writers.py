@@ -36,10 +36,13 @@ def require_libraries(render: ir.Render, target: Target) -> None:
 
 
 def numeric_points(rows: Iterable[dict], dataset: ir.Dataset) -> Iterable[dict]:
-    """The rows with every coordinates column as numbers: OCPI sends latitude and
-    longitude as text (`"52.090737"`), so a column kept as is would hold text where a
-    `grid` or `round_coords` column of the same type holds numbers, and JSON readers
-    would give the consumer strings. Parquet and GeoJSON geometry convert on their own."""
+    """The rows with every coordinates column as a point of two numbers, or null: OCPI
+    sends latitude and longitude as text (`"52.090737"`), so a column kept as is would
+    hold text where a `grid` or `round_coords` column of the same type holds numbers,
+    and JSON readers would give the consumer strings. A point the platform sent with one
+    part missing or no number (read as null) is no point: released half, it was text in
+    JSON, stopped a GeoJSON output and failed a Parquet one; it is null, as a missing
+    point is."""
     names = tuple(f.name for f in typed_fields(dataset) if f.type == "geopoint")
     if not names:
         return rows
@@ -47,17 +50,21 @@ def numeric_points(rows: Iterable[dict], dataset: ir.Dataset) -> Iterable[dict]:
 
 
 def _with_numeric_points(row: dict, names: tuple[str, ...]) -> dict:
-    points = {name: point for name in names
-              if (point := _numeric_point(row.get(name))) is not None}
+    points = {name: _numeric_point(value) for name in names
+              if (value := row.get(name)) is not None and not _is_numeric_point(value)}
     return row | points if points else row
+
+
+def _is_numeric_point(value: Any) -> bool:
+    return is_geo(value) and all(
+        value[k].__class__ in (float, int) and math.isfinite(value[k])
+        for k in ("latitude", "longitude"))
 
 
 def _numeric_point(value: Any) -> dict[str, float] | None:
     """`{"latitude": 52.09, "longitude": 5.12}` for coordinates given as text; None for
-    coordinates already numbers, a null, or text that is no number (left as it is)."""
-    if not is_geo(value) or all(isinstance(value[k], float | int) and
-                                not isinstance(value[k], bool)
-                                for k in ("latitude", "longitude")):
+    anything that is not a whole point of finite numbers."""
+    if not is_geo(value):
         return None
     try:
         latitude, longitude = float(value["latitude"]), float(value["longitude"])
