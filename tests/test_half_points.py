@@ -4,7 +4,10 @@ as null, and the rest was released as half a point. NDJSON then held the longitu
 text in a column of numbers, a GeoJSON output stopped with an internal error
 (TypeError, exit 70) and a Parquet one failed with OCX592. Half a point is no point: it
 is released as null, a feature without geometry (RFC 7946 allows it), in every format.
-Runs go over HTTP to the independent CPO."""
+A point sent as two JSON numbers (`{"latitude": 52.1, "longitude": 5.1}`, where OCPI
+says text) was read as null too ("not a string"): the location lost its place on every
+map; it is read as the degrees it gives, as numbers sent as text elsewhere are read as
+numbers. Runs go over HTTP to the independent CPO."""
 
 from __future__ import annotations
 
@@ -31,10 +34,12 @@ select
 output {output}
 '''
 SENT = {"L0": {"latitude": "abc", "longitude": "5.1"}, "L1": {"latitude": "52.1"},
-        "L2": {"longitude": "5.1", "latitude": "123.4"}, "L3": {"latitude": "52.1", "longitude": "5.1"}}
+        "L2": {"longitude": "5.1", "latitude": "123.4"}, "L3": {"latitude": "52.1", "longitude": "5.1"},
+        "L4": {"latitude": 52.1, "longitude": 5.1}}   # numbers, where OCPI says text
 
 
 def test_a_half_point_is_released_as_null_in_every_format(run_cli, tmp_path) -> None:
+    """And a point sent as two JSON numbers is the point, not null."""
     out = tmp_path / "out"
     outputs = {"geo": f'geojson to "{out}/x.geojson"', "lines": f'ndjson to "{out}/x.ndjson"',
                "typed": f'parquet to "{out}/x.parquet"'}
@@ -55,14 +60,16 @@ def test_a_half_point_is_released_as_null_in_every_format(run_cli, tmp_path) -> 
     collection = json.loads((out / "x.geojson").read_text())
     assert set(collection) == {"type", "features"}   # RFC 7946: no `crs`
     geometry = {f["properties"]["location_id"]: f["geometry"] for f in collection["features"]}
-    assert geometry == {"L0": None, "L1": None, "L2": None,
-                        "L3": {"type": "Point", "coordinates": [5.1, 52.1]}}
+    point = {"type": "Point", "coordinates": [5.1, 52.1]}
+    assert geometry == {"L0": None, "L1": None, "L2": None, "L3": point, "L4": point}
     lines = docs_json_loader()(str(out / "x.ndjson.datapackage.json"))
     assert _points(lines) == {
-        "L0": None, "L1": None, "L2": None, "L3": {"latitude": 52.1, "longitude": 5.1}}
+        "L0": None, "L1": None, "L2": None, "L3": {"latitude": 52.1, "longitude": 5.1},
+        "L4": {"latitude": 52.1, "longitude": 5.1}}
     typed = pd.read_parquet(out / "x.parquet", dtype_backend="numpy_nullable")
     assert _points(typed) == {
-        "L0": None, "L1": None, "L2": None, "L3": {"latitude": 52.1, "longitude": 5.1}}
+        "L0": None, "L1": None, "L2": None, "L3": {"latitude": 52.1, "longitude": 5.1},
+        "L4": {"latitude": 52.1, "longitude": 5.1}}
 
 
 def _points(frame: pd.DataFrame) -> dict:

@@ -6,6 +6,7 @@ becomes null with its reason. Reasons and deviations never quote the value."""
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -46,6 +47,10 @@ def degrees(limit: int, bound: float) -> Test:
     text = string(limit)
 
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        if value.__class__ is float and math.isfinite(value) and abs(value) <= bound:
+            # a JSON number: the degrees all the same (a serialiser that writes every
+            # number as one); as null, the location lost its place on every map
+            return repr(value), None, "a number of degrees where OCPI says text, read as text"
         problem = text(value)
         if problem is not None and problem[1] is not None:
             return problem
