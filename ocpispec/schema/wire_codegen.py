@@ -20,7 +20,8 @@ _FAILS = {
     "stamp": "v.__class__ is not str or len(v) != 20 or not stamp(v)",
     "choice": "v.__class__ is not str or v not in {arg}",
     "number": "v.__class__ is not float and v.__class__ is not int",
-    "whole": "v.__class__ is not int",
+    # wire_tests.INTEGER_RANGE: a larger one gets the full test, which reads it as null
+    "whole": "v.__class__ is not int or not -9007199254740991 <= v <= 9007199254740991",
     "flag": "v.__class__ is not bool",
     "other": "True",
 }
