@@ -37,6 +37,10 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg">{% for row in rows %}'
 HTML = "<ul>{% for row in rows %}<li>{{ row.name }}</li>{% endfor %}</ul>\n"
 MARKDOWN = ("# Sites of {{ export.name }}\n\n| site | name |\n|---|---|\n"
             "{% for row in rows %}| {{ loop.index }} | {{ row.name }} |\n{% endfor %}")
+# the rows written by a macro: its own bars stay the table's, the name it prints is escaped
+MACRO_ROWS = ("{% macro line(n, name) %}| {{ n }} | {{ name }} |{% endmacro %}"
+              "# Sites of {{ export.name }}\n\n| site | name |\n|---|---|\n"
+              "{% for row in rows %}{{ line(loop.index, row.name) }}\n{% endfor %}")
 
 
 class _Page(HTMLParser):
@@ -64,9 +68,11 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
     (tmp_path / "list.j2").write_text(HTML)
     (tmp_path / "table.md.j2").write_text(MARKDOWN)
     (tmp_path / "table.j2").write_text(MARKDOWN)
+    (tmp_path / "rows.md.j2").write_text(MACRO_ROWS)
     outputs = {"kml": ("points.kml.j2", "x.kml"), "svg": ("chart.j2", "x.svg"),
                "page": ("list.j2", "x.html"), "packed": ("list.j2", "x.htm.gz"),
-               "report": ("table.md.j2", "x.txt"), "notes": ("table.j2", "y.md")}
+               "report": ("table.md.j2", "x.txt"), "notes": ("table.j2", "y.md"),
+               "macro": ("rows.md.j2", "z.md")}
     spec = tmp_path / "markup.ocx"
     spec.write_text(SPEC + "".join(
         DATASET.format(name=name, template=template, out=tmp_path / "out", file=file)
@@ -89,7 +95,7 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
         parsed = _Page()
         parsed.feed(page)
         assert parsed.tags == ["ul"] + ["li"] * len(names) and parsed.items == names, page
-    for report in ("x.txt", "y.md"):
+    for report in ("x.txt", "y.md", "z.md"):
         assert _markdown_cells(out / report) == [["site", "name"]] + [
             [str(n), NAME] for n in range(1, len(names) + 1)]
 

@@ -153,7 +153,9 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         if not (isinstance(__obj, Macro) or _is_mapping_method(__obj)):
             raise SecurityError("a template may call only its macros and `items`, `keys`, "
                                 "`values`, `get`")
-        return super().call(__context, __obj, *args, **kwargs)
+        done = super().call(__context, __obj, *args, **kwargs)
+        # a macro's text is the template's, its printed values escaped as it ran
+        return _MacroText(done) if isinstance(__obj, Macro) and done.__class__ is str else done
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
@@ -289,10 +291,19 @@ def _printable(value: Any) -> Any:
     return value
 
 
+class _MacroText(str):
+    """What a macro call wrote: the template's own Markdown (a macro writing `[x]` or a
+    table row keeps its brackets and bars); the values it printed were escaped inside."""
+
+    __slots__ = ()
+
+
 def _markdown_printable(value: Any) -> Any:
     """A text printed into Markdown: `|`, `<`, `*`, `[`... from a platform's text (a
     location named `P1 | P2`) stay text instead of splitting a table row, starting a
     tag or a link, and a line break does not end the row."""
+    if value.__class__ is _MacroText:
+        return value
     value = _printable(value)
     return markdown_cell(value) if isinstance(value, str) else value
 
