@@ -8,7 +8,6 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 from ocpispec import calendar_windows
 from ocpispec.language import syntax
 from ocpispec.check import time_units
-from ocpispec.check.zone_names import meant_zone
 from ocpispec.check.context import backticked
 from ocpispec.check.jmes import analyse_hatch
 from ocpispec.diagnostics import error
@@ -117,6 +116,8 @@ def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | Non
     try:
         calendar_windows.zone_of(str(arg.value))
     except LookupError:
+        from ocpispec.check.zone_names import meant_zone  # the error's help only
+
         meant = meant_zone(str(arg.value))
         return ("not an IANA time zone",
                 (f'write `"{meant[0]}"`' + (f", {meant[1]}" if meant[1] else "")) if meant

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from ocpispec import calendar_windows
 from ocpispec.language import cron, schedule as schedules, syntax
 from ocpispec.check import time_units
-from ocpispec.check.zone_names import meant_zone
 from ocpispec.check.context import Context, backticked
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.timestamps import shift_back
@@ -56,6 +55,8 @@ def check_zone(zone: syntax.Text, ctx: Context) -> None:
     try:
         calendar_windows.zone_of(zone.value)
     except LookupError:
+        from ocpispec.check.zone_names import meant_zone  # the error's help only
+
         meant = meant_zone(zone.value)
         ctx.emit(error("OCX231", f"`{zone.value}` is not a time zone", zone.span,
                        "unknown time zone",

@@ -8,7 +8,6 @@ from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
 from ocpispec.check.habits import group_size_in_words
 from ocpispec.check.currencies import check_currencies
-from ocpispec.check.spread_sums import check_spread_sums
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.disclosure import check_disclosure
 from ocpispec.check.order import check_order
@@ -48,7 +47,10 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         check_disclosure(dataset.body, ctx)
         if columns is not None:
             check_currencies(source, columns, scope.bindings, ctx)
-        check_spread_sums(dataset.body.measures, scope, ctx)
+        if scope.spread is not None:  # the module only where a spread is
+            from ocpispec.check.spread_sums import check_spread_sums
+
+            check_spread_sums(dataset.body.measures, scope, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     output_name, templates = check_output(dataset.output, columns, ctx)

@@ -89,14 +89,16 @@ def _rule_in_words(columns: Sequence[syntax.Column],
     """`min size 10`, `minimum_group_size 10`, `k-anonymity 5`: the group size rule or the
     k rule in words the grammar reads as columns (`min`, `size`, `10`; `k - anonymity`,
     `5`). The line gets the rule's diagnostic, once, and its columns none of their own."""
-    from ocpispec.language.parse_columns import group_size_words
-    from ocpispec.language.parse_k_words import k_rule_words
-
     found: list[tuple[syntax.Column, Diagnostic | None]] = []
     said: set[int] = set()
     for column in columns:
-        if source is None:
+        # every column of every spec passes here: the rules' patterns (and their
+        # modules) only for a line whose first word may start one
+        if source is None or not _may_be_a_rule(source, column.span.start):
             continue
+        from ocpispec.language.parse_columns import group_size_words
+        from ocpispec.language.parse_k_words import k_rule_words
+
         line = source.line_col(column.span.start)[0]
         diagnostic = group_size_words(source, column.span.start) \
             or k_rule_words(source, column.span.start)
@@ -106,6 +108,17 @@ def _rule_in_words(columns: Sequence[syntax.Column],
         found.append((column, None if line in said else diagnostic))
         said.add(line)
     return found
+
+
+# how the group size rule's (`parse_columns`) and the k rule's (`parse_k_words`) other
+# words may begin: `min size`, `smallest group`, `group size`; `k-anonymity`, `require`,
+# `at least`
+_RULE_STARTS = ("min", "smallest", "group", "k", "require", "at")
+
+
+def _may_be_a_rule(source: SourceFile, at: int) -> bool:
+    start = source.text.rfind("\n", 0, at) + 1
+    return source.text[start:start + 80].lstrip()[:8].lower().startswith(_RULE_STARTS)
 
 
 def group_size_in_words(columns: Sequence[syntax.Column], source: SourceFile | None) -> bool:
