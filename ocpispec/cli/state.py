@@ -47,7 +47,7 @@ def show(export: str, state_path: Path | None) -> None:
     current = _load(path, export)
     if not current.datasets:
         click.echo(f"No state for `{export}` at {path}: the next `since last run` window "
-                   "starts at 1970-01-01.")
+                   f"starts at 1970-01-01.{_others(path, export)}")
     else:
         click.echo(f"State of `{export}` at {path} (serial {current.serial}):")
         for name, item in sorted(current.datasets.items()):
@@ -70,9 +70,13 @@ def show(export: str, state_path: Path | None) -> None:
 def reset(export: str, state_path: Path | None, yes: bool) -> None:
     """Forget the state: the next run starts at 1970-01-01 and delivers everything."""
     path = _path(export, state_path)
+    if not _may_hold(path, export):  # a mistyped --state: no folder or lock file made
+        click.echo(f"No ledger at {path}; nothing to reset.")
+        return
     with _locked(path, export) as current:
         if not current.datasets:
-            click.echo(f"No state for `{export}` at {path}; nothing to reset.")
+            click.echo(f"No state for `{export}` at {path}; nothing to reset."
+                       f"{_others(path, export)}")
             return
         if not yes:
             _fail(error("OCX581", "resetting the state moves every watermark back to "
@@ -104,6 +108,7 @@ def rename(old: str, new: str, state_path: Path | None) -> None:
     with _locked(path, old) as current, _locked(path, new) as target:
         if not current.datasets:
             _fail(error("OCX553", f"no state for `{old}` at {path}; nothing to rename",
+                        notes=[said] if (said := _suggestion(path, old)) else [],
                         help="`ocpispec state show EXPORT` shows an export's state"))
         if target.datasets:
             _fail(error("OCX553", f"`{new}` has a state of its own at {path}",
@@ -198,6 +203,43 @@ def _path(export: str, state_path: Path | None) -> Path:
         return state_path
     state_dir = command_config().get("state_dir")
     return Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
+
+
+def _may_hold(path: Path, export: str) -> bool:
+    """Whether a ledger (or a JSON state to move into one) is there."""
+    from ocpispec.ledger import legacy_state_path
+
+    return path.exists() or legacy_state_path(path, export).exists()
+
+
+def _state_exports(path: Path) -> list[str]:
+    from ocpispec.ledger import LedgerError, state_exports
+
+    try:
+        return state_exports(path)
+    except (LedgerError, OSError):
+        return []
+
+
+def _others(path: Path, export: str) -> str:
+    """` Did you mean `x`?` after a sentence, for a mistyped export (or `""`)."""
+    said = _suggestion(path, export)
+    if said is None:
+        return ""
+    return f" {said[0].upper()}{said[1:]}{'' if said.endswith('?') else '.'}"
+
+
+def _suggestion(path: Path, export: str) -> str | None:
+    """`did you mean `x`?` for a mistyped export, else the exports the ledger holds."""
+    import difflib
+
+    known = _state_exports(path)
+    if not known:
+        return None
+    close = difflib.get_close_matches(export, known, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return f"the ledger holds the state of: {', '.join(f'`{name}`' for name in known)}"
 
 
 def _load(path: Path, export: str):

@@ -23,7 +23,7 @@ from ocpispec.ledger.outcome import StateMoved
 from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit,
                                    forget_state, has_pending, last_delivered_end, load_state,
                                    pending_files, pending_remote, record, recover,
-                                   save_state)
+                                   save_state, state_exports)
 
 LEDGER_ENV = "OCPISPEC_LEDGER"
 
@@ -31,7 +31,7 @@ __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_wri
            "commit", "connect", "default_ledger_path", "forget_state", "has_pending",
            "is_json_state", "last_delivered_end", "legacy_state_path", "load_state",
            "migrate", "new_entry", "pending_files", "pending_remote", "record", "recover",
-           "save_state", "StateMoved", "transaction", "with_result"]
+           "save_state", "state_exports", "StateMoved", "transaction", "with_result"]
 
 
 def default_ledger_path(directory: Path | None = None) -> Path:

@@ -44,6 +44,14 @@ def load_state(path: Path, export: str) -> State:
         return _read_state(conn, export)
 
 
+def state_exports(path: Path) -> list[str]:
+    """The exports that have a state in the ledger at `path` (none without a ledger)."""
+    if not path.is_file():
+        return []
+    with connect(path, create=False) as conn:
+        return [row[0] for row in conn.execute("SELECT export FROM state ORDER BY export")]
+
+
 def _read_state(conn: sqlite3.Connection, export: str) -> State:
     row = conn.execute("SELECT body FROM state WHERE export = ?", (export,)).fetchone()
     if row is None:

@@ -1,0 +1,33 @@
+"""A hurried data engineer's command-line mistakes at run time (a shell, cron, CI):
+each gets a diagnostic or a note that says what happened and what to type instead,
+never a file in a surprising place, a traceback or a silent surprise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures_cli import cli_block
+
+
+def test_state_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Path,
+                                                        snapshot) -> None:
+    """`state reset utrecht_sesions --yes` in a backfill script said "nothing to reset"
+    and the next run went on from the old watermark; it now names the export meant."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    for export in ("utrecht_sessions", "tue_research"):
+        moved = run_cli("state", "set-watermark", export, "2025-06-01T00:00:00Z", "--yes", "--dataset", "sessions",
+                        "--state", ledger)
+        assert moved.exit_code == 0, moved.output
+    said = [run_cli("state", "reset", "utrecht_sesions", "--yes", "--state", ledger),
+            run_cli("state", "show", "utrecht_sesions", "--state", ledger),
+            run_cli("state", "show", "nobody", "--state", ledger),
+            run_cli("state", "rename", "tue_reserch", "tue_research_2", "--state", ledger)]
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+
+
+def test_state_reset_on_a_mistyped_ledger_path_makes_nothing(run_cli, tmp_path: Path) -> None:
+    """It made the folder and a lock file beside a ledger that was never there."""
+    result = run_cli("state", "reset", "utrecht_sessions", "--yes",
+                     "--state", str(tmp_path / "typo" / "ledger.sqlite"))
+    assert result.exit_code == 0 and "No ledger at" in result.stdout
+    assert not (tmp_path / "typo").exists()
