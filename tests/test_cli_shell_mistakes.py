@@ -9,6 +9,40 @@ from pathlib import Path
 from fixtures_cli import cli_block
 
 
+def _said(result, start: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith(start)]
+
+
+def test_out_to_a_missing_folder_without_a_slash_says_it_is_a_file(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`--out exports` with no `exports` folder writes one file named `exports` (no
+    extension) beside its manifest, as documented; a user who meant a folder is told
+    how to say so, and `exports/` is created as a folder."""
+    missing = tmp_path / "exports"
+    result = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "20",
+                     "--out", str(missing))
+    assert result.exit_code == 0 and missing.is_file()
+    assert [line.replace(str(tmp_path), "<tmp>") for line in _said(result, "note: --out")] \
+        == snapshot
+
+    folder = tmp_path / "folder"
+    done = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "20",
+                   "--out", f"{folder}/")
+    assert done.exit_code == 0, done.output
+    assert not _said(done, "note: --out")
+    assert [p.name for p in folder.iterdir() if p.suffix == ".ndjson"] == \
+        ["research-cdrs-2026-01-01.ndjson"]
+
+
+def test_out_with_an_extension_or_an_existing_name_has_no_note(run_cli, tmp_path: Path) -> None:
+    target = tmp_path / "sample"
+    target.write_text("")
+    for out in (str(tmp_path / "sample.ndjson"), str(target)):
+        done = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "5", "--out", out)
+        assert done.exit_code == 0 and not _said(done, "note: --out"), done.output
+    assert target.read_text().startswith("{")
+
+
 def test_state_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Path,
                                                         snapshot) -> None:
     """`state reset utrecht_sesions --yes` in a backfill script said "nothing to reset"

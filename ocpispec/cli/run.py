@@ -325,6 +325,8 @@ def _execute(plan, args: RunArgs):
     env = dict(os.environ)
     with _logged_if_it_fails(plan, args):
         key, notes = _key(plan, args, env)
+    if not (args.dry_run or args.assess):  # they write nothing
+        notes = [*notes, *_out_notes(plan, args.out)]
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
                                  requests_per_second=args.rps, request_timeout=args.request_timeout,
                                  backoff_base=retry_backoff())
@@ -357,6 +359,21 @@ def _execute(plan, args: RunArgs):
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _out_notes(plan, out: str | None) -> list[str]:
+    """`--out exports` with no such directory writes one file named `exports`: said,
+    as a name without an extension is often meant as a folder."""
+    from ocpispec import formats
+
+    if out is None or out == "-" or len(plan.datasets) != 1 or out.endswith(("/", "\\")):
+        return []
+    described = formats.describe(out)
+    if described.extension is not None or described.compression_suffix is not None \
+            or os.path.lexists(out):
+        return []
+    return [f"--out: `{out}` is written as a file without an extension (no directory of "
+            f"that name exists); for a directory, write `--out {out}/` (created if missing)"]
 
 
 def _delivers_remotely(plan, out: str | None) -> bool:
