@@ -65,3 +65,16 @@ def test_state_reset_on_a_mistyped_ledger_path_makes_nothing(run_cli, tmp_path: 
                      "--state", str(tmp_path / "typo" / "ledger.sqlite"))
     assert result.exit_code == 0 and "No ledger at" in result.stdout
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_mistyped_profile_names_the_stored_one(run_cli, demo_server, tmp_path: Path,
+                                                 snapshot) -> None:
+    """`--profile prd` with `prod` stored said "run `ocpispec login`" and how to log in
+    as `prd`: a second profile under the typo, with the production token in it."""
+    login = run_cli("login", demo_server.versions_url, "--token", demo_server.token,
+                    "--party", "NL-ABC", "--profile", "prod")
+    assert login.exit_code == 0, login.output
+    said = [run_cli("get", "sessions", "--profile", "prd"),
+            run_cli("get", "sessions", "--profile", "staging")]
+    assert all(result.exit_code == 1 for result in said)
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot

@@ -117,9 +117,7 @@ def load_profile(name: str) -> Profile:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise fail(errors.MISSING_PROFILE, f"no profile `{name}`; run `ocpispec login`",
-                   notes=[f"looked in {path.parent}"],
-                   help=f"log in first: `ocpispec login URL --token ... --party XX-YYY --profile {name}`") from None
+        raise _missing(name, path) from None
     except ValueError:
         raise _damaged(name, path, "not valid JSON") from None
     except OSError as exc:
@@ -268,6 +266,26 @@ def _http_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _missing(name: str, path: Path) -> errors.OcpiError:
+    """No such profile: a mistyped `--profile prd` is told the stored `prod`, not to log
+    in again under the typo (a second profile with the same token)."""
+    import difflib
+
+    stored = sorted(other.stem for other in path.parent.glob("*.json")) \
+        if path.parent.is_dir() else []
+    close = difflib.get_close_matches(name, stored, n=1, cutoff=0.6)
+    login = f"log in first: `ocpispec login URL --token ... --party XX-YYY --profile {name}`"
+    if close:
+        return fail(errors.MISSING_PROFILE, f"no profile `{name}`; did you mean `{close[0]}`?",
+                    notes=[f"stored in {path.parent}: {', '.join(stored)}"],
+                    help=f"use `--profile {close[0]}`, or {login}")
+    notes = [f"looked in {path.parent}"]
+    if stored:
+        notes.append(f"stored profiles: {', '.join(stored)} (`ocpispec profiles` lists them)")
+    return fail(errors.MISSING_PROFILE, f"no profile `{name}`; run `ocpispec login`",
+                notes=notes, help=login)
 
 
 def _damaged(name: str, path: Path, why: str) -> errors.OcpiError:
