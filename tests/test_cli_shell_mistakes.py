@@ -78,3 +78,19 @@ def test_a_mistyped_profile_names_the_stored_one(run_cli, demo_server, tmp_path:
             run_cli("get", "sessions", "--profile", "staging")]
     assert all(result.exit_code == 1 for result in said)
     assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+
+
+def test_a_config_dir_that_is_a_file_is_said_so(run_cli, demo_server, tmp_path: Path,
+                                                snapshot) -> None:
+    """`OCPISPEC_CONFIG_DIR` set to a file's path: `login` crashed (internal error,
+    exit 70), `get` called the profile damaged and said to log in again."""
+    config = tmp_path / "ocpispec.conf"
+    config.write_text("")
+    env = {"OCPISPEC_CONFIG_DIR": str(config)}
+    said = [run_cli("login", demo_server.versions_url, "--token", demo_server.token,
+                    "--party", "NL-ABC", env=env),
+            run_cli("get", "sessions", env=env),
+            run_cli("profiles", env=env)]
+    assert [result.exit_code for result in said] == [1, 1, 1]
+    assert demo_server.token not in "".join(result.output for result in said)
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot

@@ -95,6 +95,8 @@ def profile_path(name: str) -> Path:
 def save_profile(name: str, profile: Profile) -> Path:
     """Write atomically: a 0600 temp file in the same 0700 directory, then rename."""
     path = profile_path(name)
+    if (problem := _unusable_folder(path.parent)) is not None:
+        raise problem
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     text = json.dumps(profile.to_json(), indent=2, sort_keys=True) + "\n"
@@ -118,6 +120,8 @@ def load_profile(name: str) -> Profile:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise _missing(name, path) from None
+    except NotADirectoryError:
+        raise _unusable_folder(path.parent) or _damaged(name, path, "not a directory") from None
     except ValueError:
         raise _damaged(name, path, "not valid JSON") from None
     except OSError as exc:
@@ -135,6 +139,8 @@ def scan_profiles() -> tuple[list[Profile], list[errors.OcpiError]]:
     folder = config_dir() / "profiles"
     found: list[Profile] = []
     problems: list[errors.OcpiError] = []
+    if (problem := _unusable_folder(folder)) is not None:
+        return found, [problem]
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
             found.append(load_profile(path.stem))
@@ -286,6 +292,23 @@ def _missing(name: str, path: Path) -> errors.OcpiError:
         notes.append(f"stored profiles: {', '.join(stored)} (`ocpispec profiles` lists them)")
     return fail(errors.MISSING_PROFILE, f"no profile `{name}`; run `ocpispec login`",
                 notes=notes, help=login)
+
+
+def _unusable_folder(folder: Path) -> errors.OcpiError | None:
+    """The profiles folder behind a file (`OCPISPEC_CONFIG_DIR` set to a file's path):
+    said as such, not as a damaged profile or a crash of `login`."""
+    for place in (folder, *folder.parents):
+        if place.is_dir():
+            return None
+        if place.exists() or place.is_symlink():
+            where = "OCPISPEC_CONFIG_DIR" if os.environ.get("OCPISPEC_CONFIG_DIR") \
+                else "the user config directory"
+            return fail(errors.INVALID_PROFILE,
+                        f"the profiles folder `{folder}` cannot be used: `{place}` is not a "
+                        "directory", notes=[f"the folder comes from {where}"],
+                        help="point OCPISPEC_CONFIG_DIR at a directory (it is created when "
+                             "missing), or move the file away")
+    return None
 
 
 def _damaged(name: str, path: Path, why: str) -> errors.OcpiError:
