@@ -94,3 +94,23 @@ def test_a_config_dir_that_is_a_file_is_said_so(run_cli, demo_server, tmp_path: 
     assert [result.exit_code for result in said] == [1, 1, 1]
     assert demo_server.token not in "".join(result.output for result in said)
     assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+
+
+def test_a_second_login_under_one_name_says_what_it_replaced(run_cli, demo_server,
+                                                            snapshot) -> None:
+    """A second `login` under `prod` replaced the profile without a word, even when it
+    now pointed every cron job using `prod` at another party or platform."""
+    from fixtures_demo import scrub
+
+    def login(party: str):
+        result = run_cli("login", demo_server.versions_url, "--token", demo_server.token,
+                         "--party", party, "--profile", "prod")
+        assert result.exit_code == 0, result.output
+        import re
+
+        shown = re.sub(r"\d{4}-\d\d-\d\dT[\d:]+Z", "<time>",
+                       scrub(result.output, token=demo_server.token))
+        return [line for line in shown.splitlines() if "replaced" in line]
+
+    assert login("NL-ABC") == []
+    assert [login("NL-ABC"), login("NL-XYZ")] == snapshot

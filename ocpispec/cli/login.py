@@ -80,11 +80,36 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
             profile = profile_from_client(name, client)
             offered = ", ".join(sorted(client.offered_versions))
             used = client.token_encoding
+        earlier = _earlier(name)
         path = save_profile(name, profile)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    _report(profile, offered, used, str(path))
+    _report(profile, offered, used, str(path), earlier)
+
+
+def _earlier(name: str) -> Profile | None:
+    """The profile a login under `name` replaces (None: none, or unreadable)."""
+    from ocpispec.ocpi.profiles import load_profile
+
+    try:
+        return load_profile(name)
+    except OcpiError:
+        return None
+
+
+def _replaced(earlier: Profile, profile: Profile) -> str:
+    """A second login under one name replaces the first without asking (a new token is
+    the usual reason): said, and loudly when it now points at another platform or party,
+    since every spec and cron job using the name follows it."""
+    if (earlier.versions_url, earlier.party) == (profile.versions_url, profile.party):
+        return (f"  replaced:      the profile of {earlier.created_at or 'an earlier login'}, "
+                "for the same platform and party")
+    return (f"warning: this replaced profile `{profile.name}` for "
+            f"{safe_url(earlier.versions_url)} as {earlier.party}: every spec and command "
+            f"using `{profile.name}` now reaches {safe_url(profile.versions_url)} as "
+            f"{profile.party}; to use both, log in to each under a name of its own "
+            "(--profile NAME)")
 
 
 
@@ -119,7 +144,8 @@ def _elsewhere(profile: Profile) -> dict[str, str]:
     return {module: target[:80] for module, target in found.items() if target is not None}
 
 
-def _report(profile: Profile, offered: str, used: str, path: str) -> None:
+def _report(profile: Profile, offered: str, used: str, path: str,
+            earlier: Profile | None) -> None:
     modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
     encoding = "sent Base64-encoded" if used == "base64" else "sent raw"
     lines = [f"Logged in to {safe_url(profile.versions_url)} as {profile.party}.",
@@ -129,5 +155,6 @@ def _report(profile: Profile, offered: str, used: str, path: str) -> None:
              f"  token:         {encoding}",
              *_deviations(profile),
              f"Saved profile `{profile.name}` to {path} (mode 0600).",
+             *([] if earlier is None else [_replaced(earlier, profile)]),
              "Next: ocpispec get sessions" + ("" if profile.name == "default" else f" --profile {profile.name}")]
     click.echo("\n".join(lines))
