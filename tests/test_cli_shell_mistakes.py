@@ -114,3 +114,16 @@ def test_a_second_login_under_one_name_says_what_it_replaced(run_cli, demo_serve
 
     assert login("NL-ABC") == []
     assert [login("NL-ABC"), login("NL-XYZ")] == snapshot
+
+
+def test_review_output_into_a_folder(run_cli, tmp_path: Path, snapshot) -> None:
+    """`review -o reviews/` wrote a file named `reviews` (pathlib dropped the slash), and
+    `-o reviews/utrecht.html` failed where `run --out` makes the missing folder."""
+    into_folder = run_cli("review", "specs/municipality_sessions.ocx", "-o",
+                          f"{tmp_path}/reviews/")
+    assert into_folder.exit_code == 2 and not (tmp_path / "reviews").exists()
+    assert cli_block(into_folder).replace(str(tmp_path), "<tmp>") == snapshot
+    written = run_cli("review", "specs/municipality_sessions.ocx", "-o",
+                      str(tmp_path / "reviews" / "utrecht.html"))
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "reviews" / "utrecht.html").read_text().startswith("<!DOCTYPE html>")

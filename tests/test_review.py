@@ -304,8 +304,9 @@ def test_output_file_format_follows_its_extension(run_cli, tmp_path: Path) -> No
 
 
 def test_unwritable_output_is_a_diagnostic(run_cli, snapshot, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("")
     result = run_cli("review", "specs/monthly_report.ocx", "-o",
-                     str(tmp_path / "missing" / "review.html"))
+                     str(tmp_path / "notes.txt" / "review.html"))
     assert result.exit_code == 1
     assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
 

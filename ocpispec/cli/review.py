@@ -16,11 +16,19 @@ _BY_SUFFIX = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "
               ".json": "json"}
 
 
+def _file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """`-o reviews/` wrote a file named `reviews` (the slash dropped): -o names a file."""
+    if value is not None and value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"`{value}` names a folder; -o takes a file name, e.g. "
+                                 f"`-o {value.rstrip('/' + os.sep) or '.'}/review.html`")
+    return None if value is None else Path(value)
+
+
 @click.command("review")
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.option("--format", "format_", type=click.Choice(FORMATS), default=None,
               help="Form of the review [default: from the -o file's extension, else markdown].")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), callback=_file,
               metavar="FILE", help="Write the review to FILE instead of standard output.")
 @click.option("--sample", is_flag=True, help="Add up to 10 rows made by running the plan "
               "against the built-in demo CPO (synthetic data, marked as such); writes "
@@ -99,11 +107,13 @@ def _sample(plan, spec: Path):
 
 
 def _write(path: Path, text: str) -> None:
-    """Whole or not at all: a temporary file beside FILE, renamed over it."""
+    """Whole or not at all: a temporary file beside FILE, renamed over it; missing
+    folders above FILE are made."""
     from ocpispec.diagnostics import error
 
     temporary = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # as `run --out` does
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                              dir=path.parent if str(path.parent) else ".")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -115,10 +125,12 @@ def _write(path: Path, text: str) -> None:
     except OSError as exc:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
-        show_diagnostics([error("OCX600", f"cannot write the review to `{path}`: "
-                                f"{exc.strerror or type(exc).__name__}",
-                                help="check that the folder exists and is writable, or "
-                                     "give another -o FILE")])
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            reason = "a path above it is a file, not a folder"
+        show_diagnostics([error("OCX600", f"cannot write the review to `{path}`: {reason}",
+                                help="check that the folder is writable, or give another "
+                                     "-o FILE")])
         sys.exit(1)
 
 
