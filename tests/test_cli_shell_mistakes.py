@@ -127,3 +127,17 @@ def test_review_output_into_a_folder(run_cli, tmp_path: Path, snapshot) -> None:
                       str(tmp_path / "reviews" / "utrecht.html"))
     assert written.exit_code == 0, written.output
     assert (tmp_path / "reviews" / "utrecht.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_history_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Path,
+                                                          snapshot) -> None:
+    """`history tue_charging_reserch` said "No runs logged in LEDGER", as if the log
+    were empty, beside a run of `tue_charging_research`."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    done = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "5", "-q",
+                   "--out", str(tmp_path / "s.ndjson"), "--state", ledger)
+    assert done.exit_code == 0, done.output
+    said = [run_cli("history", name, "--ledger", ledger, *more) for name, *more in (
+        ("tue_charging_reserch",), ("nobody", "--format", "json"),
+        ("tue_charging_research", "--since", "2999-01-01"))]
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot

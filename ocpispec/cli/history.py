@@ -48,6 +48,8 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
                                 help="give --ledger the path of an ocpispec ledger")])
         sys.exit(1)
     where = str(path)
+    if not runs and export is not None:
+        _no_runs_of(path, export, since)
     if register:
         text = report.register_html(runs, where) if form == "html" else \
             report.register_markdown(runs, where)
@@ -56,6 +58,28 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
                 "json": lambda: report.history_json(runs),
                 "csv": lambda: report.history_csv(runs)}[form]()
     click.echo(text, nl=False)
+
+
+def _no_runs_of(path: Path, export: str, since: str | None) -> None:
+    """A mistyped EXPORT read "No runs logged in LEDGER", as if the log were empty:
+    said on stderr, with the export meant."""
+    import difflib
+
+    from ocpispec.ledger import LedgerError
+    from ocpispec.ledger.query import logged_exports
+
+    try:
+        known = logged_exports(path)
+    except LedgerError:
+        return
+    if not known or export in known:
+        if since is not None and export in known:
+            click.echo(f"note: `{export}` has runs logged before {since} only", err=True)
+        return
+    close = difflib.get_close_matches(export, known, n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}`?" if close else \
+        f"it logs runs of {', '.join(f'`{name}`' for name in known)}"
+    click.echo(f"note: the ledger has no run of `{export}`; {hint}", err=True)
 
 
 def _form(form: str | None, register: bool) -> str:

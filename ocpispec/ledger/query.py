@@ -37,6 +37,14 @@ def logged_runs(path: Path, export: str | None = None,
     return runs
 
 
+def logged_exports(path: Path) -> list[str]:
+    """The exports with a run in the disclosure log."""
+    if not path.exists():
+        return []
+    with connect(path, create=False) as conn:
+        return [row[0] for row in conn.execute("SELECT DISTINCT export FROM runs ORDER BY 1")]
+
+
 def _dataset(row: sqlite3.Row) -> dict[str, Any]:
     return {"dataset": row["dataset"], "module": row["module"],
             "window_start": row["window_start"], "window_end": row["window_end"],
