@@ -141,3 +141,13 @@ def test_history_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Pat
         ("tue_charging_reserch",), ("nobody", "--format", "json"),
         ("tue_charging_research", "--since", "2999-01-01"))]
     assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+
+
+def test_wait_lock_takes_a_duration_like_deadline(run_cli, tmp_path: Path, snapshot) -> None:
+    """`--deadline 20m --wait-lock 5m` in a crontab: `5m` was "not a valid float range"."""
+    done = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "2", "-q",
+                   "--wait-lock", "5m", "--deadline", "20m", "--out", str(tmp_path / "a.ndjson"))
+    assert done.exit_code == 0, done.output
+    refused = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--wait-lock", "soon")
+    assert refused.exit_code == 2
+    assert cli_block(refused) == snapshot

@@ -96,9 +96,10 @@ class RunArgs:
               "failing; the manifest records it.")
 @click.option("--fail-on-empty", is_flag=True, help="Fail when a dataset releases no row "
               "(nothing read, everything filtered, or every group suppressed).")
-@click.option("--wait-lock", "wait_lock", type=click.FloatRange(min=0), default=0,
-              metavar="SECONDS", help="If another run of this export holds its state, wait "
-              "this long for it (default: fail at once).")
+@click.option("--wait-lock", "wait_lock", default="0",
+              callback=lambda c, p, v: run_control.wait_seconds(v), metavar="SECONDS",
+              help="If another run of this export holds its state, wait this long for it: "
+              "seconds, or a duration such as 90s or 5m (default: fail at once).")
 @click.option("--restart", is_flag=True, help="Start `since last run` windows over, at "
               "1970-01-01 (e.g. after the plan changed); the state advances as usual.")
 @click.option("--lookback", callback=lambda c, p, v: run_control.duration(v), metavar="DURATION",

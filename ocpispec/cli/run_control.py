@@ -174,6 +174,22 @@ def duration(value: str | None) -> timedelta | None:
     return timedelta(seconds=int(found.group(1)) * _SECONDS[found.group(2)[0]])
 
 
+def wait_seconds(value: str) -> float:
+    """`--wait-lock`: seconds (`30`, `2.5`) or a duration as `--deadline` takes it
+    (`90s`, `5m`): `5m` was "not a valid float range"."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        found = _DURATION.match(value)
+        if found is None:
+            raise click.BadParameter(f"`{value}` is neither seconds (e.g. 30) nor a duration "
+                                     "such as 90s, 5m or 1h") from None
+        return int(found.group(1)) * _SECONDS[found.group(2)[0]]
+    if not seconds >= 0 or seconds == float("inf"):
+        raise click.BadParameter(f"`{value}` is not a number of seconds from 0 up")
+    return seconds
+
+
 def _duration_text(limit: timedelta | None) -> str:
     seconds = int(limit.total_seconds()) if limit else 0
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
