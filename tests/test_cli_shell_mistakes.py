@@ -151,3 +151,16 @@ def test_wait_lock_takes_a_duration_like_deadline(run_cli, tmp_path: Path, snaps
     refused = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--wait-lock", "soon")
     assert refused.exit_code == 2
     assert cli_block(refused) == snapshot
+
+
+def test_init_names_a_spec_file(run_cli, tmp_path: Path, snapshot) -> None:
+    """`init specs/new/` wrote a spec named `new`; `init utrecht` one without `.ocx` that
+    `check specs/` skips; `init specs/new/utrecht.ocx` failed on the missing folder."""
+    refused = [run_cli("init", "--for", "research", f"{tmp_path}/new/"),
+               run_cli("init", "--for", "municipality", str(tmp_path / "utrecht"))]
+    assert [result.exit_code for result in refused] == [2, 2]
+    assert not list(tmp_path.iterdir())
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in refused] == snapshot
+    written = run_cli("init", "--for", "municipality", str(tmp_path / "new" / "utrecht.ocx"))
+    assert written.exit_code == 0, written.output
+    assert run_cli("check", str(tmp_path / "new")).exit_code == 0

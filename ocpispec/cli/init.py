@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,20 @@ import click
 from ocpispec.starter import KINDS
 
 
+def _spec_file(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """`init specs/new/` wrote a spec named `new` (the slash dropped), and `init utrecht`
+    one that `check specs/` and `approve` never find (they look for `.ocx` files)."""
+    if value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"`{value}` names a folder; give the spec's file name, "
+                                 f"e.g. `{value.rstrip('/' + os.sep) or '.'}/consumer.ocx`")
+    if not value.lower().endswith(".ocx"):
+        raise click.BadParameter(f"`{value}` does not end in `.ocx`, so `ocpispec check "
+                                 f"DIR` would not find it; write `{value}.ocx`")
+    return Path(value)
+
+
 @click.command("init")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), callback=_spec_file)
 @click.option("--for", "kind", type=click.Choice(KINDS), help="The kind of consumer the "
               "spec starts from; without it, on a terminal, a few questions choose.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
@@ -87,6 +100,7 @@ def _ask(file: Path):
 def _write(file: Path, text: str, force: bool) -> None:
     """Exclusive creation without --force (no race with another writer); with --force,
     a temporary file renamed over FILE."""
+    file.parent.mkdir(parents=True, exist_ok=True)  # as `run --out` and `review -o` do
     if not force:
         with file.open("x", encoding="utf-8") as handle:
             handle.write(text)
