@@ -164,3 +164,17 @@ def test_init_names_a_spec_file(run_cli, tmp_path: Path, snapshot) -> None:
     written = run_cli("init", "--for", "municipality", str(tmp_path / "new" / "utrecht.ocx"))
     assert written.exit_code == 0, written.output
     assert run_cli("check", str(tmp_path / "new")).exit_code == 0
+
+
+def test_a_ledger_option_naming_a_folder_is_refused(run_cli, tmp_path: Path, snapshot) -> None:
+    """`run --state exports/state/` made a ledger file named `state` and a lock beside it;
+    every option that names the ledger says it is a file."""
+    folder = f"{tmp_path}/state/"
+    said = [run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "2",
+                    "--out", str(tmp_path / "a.ndjson"), "--state", folder),
+            run_cli("state", "show", "tue_charging_research", "--state", folder),
+            run_cli("history", "--ledger", folder),
+            run_cli("review", "specs/research_cdrs.ocx", "--ledger", folder)]
+    assert [result.exit_code for result in said] == [2, 2, 2, 2]
+    assert not list(tmp_path.iterdir())
+    assert cli_block(said[0]).replace(str(tmp_path), "<tmp>") == snapshot

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ocpispec.cli.ledger_option import ledger_file
 from ocpispec.cli.plan import show_diagnostics
 from ocpispec.diagnostics import error
 
@@ -25,7 +26,7 @@ REGISTER_FORMATS = ("markdown", "html")
 @click.option("--format", "form", type=click.Choice(LIST_FORMATS + REGISTER_FORMATS),
               help="text, json or csv for the list [default: text]; markdown or html for "
                    "--register [default: markdown].")
-@click.option("--ledger", "--state", "ledger_path", type=click.Path(path_type=Path),
+@click.option("--ledger", "--state", "ledger_path", type=click.Path(), callback=ledger_file,
               metavar="PATH", help="The ledger [default: $OCPISPEC_LEDGER or "
               ".ocpispec/ledger.sqlite].")
 def history(export: str | None, since: str | None, register: bool, form: str | None,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ocpispec.cli.ledger_option import ledger_file
 from ocpispec.cli.plan import build_checked_plan, show_diagnostics, show_spec_diagnostics
 
 FORMATS = ("html", "markdown", "json")
@@ -33,7 +34,7 @@ def _file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path
 @click.option("--sample", is_flag=True, help="Add up to 10 rows made by running the plan "
               "against the built-in demo CPO (synthetic data, marked as such); writes "
               "nothing else and keeps no state.")
-@click.option("--ledger", "ledger", type=click.Path(path_type=Path), metavar="PATH",
+@click.option("--ledger", "ledger", type=click.Path(), callback=ledger_file, metavar="PATH",
               help="Read the measured risk from this ledger [default: $OCPISPEC_LEDGER or "
                    ".ocpispec/ledger.sqlite].")
 def review(spec: Path, format_: str | None, output: Path | None, sample: bool,

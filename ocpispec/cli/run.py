@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from ocpispec.cli.ledger_option import ledger_file
+
 from ocpispec.cli import catch_up, run_control
 from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
@@ -79,7 +81,7 @@ class RunArgs:
               "of every row dataset (class sizes in distinct drivers, unicity, what a k rule "
               "would suppress); write no output, keep the state, log the figures in the "
               "ledger's history for the review.")
-@click.option("--state", "--ledger", "state_path", type=click.Path(path_type=Path),
+@click.option("--state", "--ledger", "state_path", type=click.Path(), callback=ledger_file,
               metavar="PATH", help="The ledger: `since last run` state and the log of runs "
               "[default: $OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
 @click.option("--as-of", "as_of", metavar="TIMESTAMP", callback=lambda c, p, v: _moment(v),

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import click
 
+from ocpispec.cli.ledger_option import ledger_file
 from ocpispec.cli.plan import show_diagnostics
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.text import count
 
 STATE_OPTION = click.option("--state", "--ledger", "state_path",
-                            type=click.Path(path_type=Path), metavar="PATH",
+                            type=click.Path(), callback=ledger_file, metavar="PATH",
                             help="The ledger holding the state [default: $OCPISPEC_LEDGER or "
                             ".ocpispec/ledger.sqlite]; a JSON state file is moved into it.")
 
