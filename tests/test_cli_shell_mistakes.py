@@ -178,3 +178,14 @@ def test_a_ledger_option_naming_a_folder_is_refused(run_cli, tmp_path: Path, sna
     assert [result.exit_code for result in said] == [2, 2, 2, 2]
     assert not list(tmp_path.iterdir())
     assert cli_block(said[0]).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_demo_and_profile_together_are_a_usage_error(run_cli, tmp_path: Path, snapshot) -> None:
+    """`run --profile prod --demo -q` ran against the demo CPO without a word (the note
+    saying so is quiet under -q), and `get --demo --profile prod` likewise."""
+    said = [run_cli("run", "specs/research_cdrs.ocx", "--demo", "--profile", "prod", "-q",
+                    "--limit", "2", "--out", str(tmp_path / "a.ndjson")),
+            run_cli("get", "sessions", "--demo", "--profile", "prod", "--limit", "1")]
+    assert [result.exit_code for result in said] == [2, 2]
+    assert not list(tmp_path.glob("a.*"))
+    assert [cli_block(result) for result in said] == snapshot

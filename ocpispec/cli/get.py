@@ -120,6 +120,10 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
       ocpispec get cdrs --privacy-pass total_energy,total_time
     """
     module = module.strip().lower()
+    if demo and click.get_current_context().get_parameter_source("name") \
+            is click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--demo pulls from the built-in demo CPO, --profile from a "
+                               "platform; give one of them")
     name, page_size, concurrency, rps, max_age = _configured(name, page_size, concurrency, rps)
     if date_from is not None and date_to is not None and date_to <= date_from:
         raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "

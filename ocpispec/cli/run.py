@@ -318,6 +318,10 @@ def _demo_options_need_demo(args: RunArgs) -> None:
         verb = "apply" if len(given) > 1 else "applies"
         raise click.UsageError(f"{' and '.join(given)} only {verb} with --demo; add --demo to "
                                "pull from the built-in demo CPO")
+    if args.demo and ctx.get_parameter_source("profile") is click.core.ParameterSource.COMMANDLINE:
+        # a `--profile prod --demo` run went to the demo CPO, -q said nothing of it
+        raise click.UsageError("--demo pulls from the built-in demo CPO, --profile from a "
+                               "platform; give one of them")
 
 
 def _execute(plan, args: RunArgs):
