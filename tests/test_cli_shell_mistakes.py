@@ -189,3 +189,16 @@ def test_demo_and_profile_together_are_a_usage_error(run_cli, tmp_path: Path, sn
     assert [result.exit_code for result in said] == [2, 2]
     assert not list(tmp_path.glob("a.*"))
     assert [cli_block(result) for result in said] == snapshot
+
+
+def test_a_ledger_path_that_is_a_directory_is_said_so(run_cli, tmp_path: Path,
+                                                      snapshot) -> None:
+    """`history --ledger exports/` (an existing folder) said SQLite's "unable to open
+    database file", and `state reset --state exports` left a lock file beside the folder."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    said = [run_cli("history", "--ledger", str(folder)),
+            run_cli("state", "reset", "utrecht_sessions", "--yes", "--state", str(folder))]
+    assert [result.exit_code for result in said] == [1, 1]
+    assert [p.name for p in tmp_path.iterdir()] == ["exports"] and not list(folder.iterdir())
+    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot

@@ -200,10 +200,15 @@ def _path(export: str, state_path: Path | None) -> Path:
     from ocpispec.cli.configured import command_config
     from ocpispec.ledger import default_ledger_path
 
-    if state_path is not None:
-        return state_path
-    state_dir = command_config().get("state_dir")
-    return Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
+    path = state_path
+    if path is None:
+        state_dir = command_config().get("state_dir")
+        path = Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
+    if path.is_dir():  # before the lock, whose file would go beside the directory
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: it is a directory, not a "
+                    "file", help=f"give --state the ledger's file, e.g. "
+                    f"`{path / 'ledger.sqlite'}`"))
+    return path
 
 
 def _may_hold(path: Path, export: str) -> bool:

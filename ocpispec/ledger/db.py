@@ -54,6 +54,9 @@ def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
     (`with transaction(conn)`)."""
     from ocpispec.execute.atomic import file_mode
 
+    if path.is_dir():  # SQLite's "unable to open database file" says nothing of it
+        raise LedgerError("it is a directory, not a file (give the path of the ledger's "
+                          "file, e.g. DIR/ledger.sqlite)")
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
