@@ -202,3 +202,12 @@ def test_a_ledger_path_that_is_a_directory_is_said_so(run_cli, tmp_path: Path,
     assert [result.exit_code for result in said] == [1, 1]
     assert [p.name for p in tmp_path.iterdir()] == ["exports"] and not list(folder.iterdir())
     assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+
+
+def test_a_module_in_capitals_is_the_module(run_cli) -> None:
+    """`get SESSIONS` (as OCPI's documents write the module names) was refused as "not
+    one of 'sessions', ..." although `get` lowercased it after the check."""
+    done = run_cli("get", "SESSIONS", "--demo", "--limit", "1")
+    assert done.exit_code == 0 and done.stdout.count("\n") == 1, done.output
+    schema = run_cli("schema", "Sessions")
+    assert schema.exit_code == 0 and schema.stdout.startswith("sessions:"), schema.output

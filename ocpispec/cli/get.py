@@ -69,7 +69,7 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 
 
 @click.command("get")
-@click.argument("module", type=click.Choice(MODULES), metavar="MODULE")
+@click.argument("module", type=click.Choice(MODULES, case_sensitive=False), metavar="MODULE")
 @click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
               help="Credential profile from `ocpispec login`.")
 @click.option("--demo", is_flag=True, help="Pull from the built-in demo CPO (OCPI 2.2.1, 2,000 "

@@ -26,7 +26,8 @@ card:    1 required, ? optional, * list, + non-empty list"""
 
 
 @click.command("schema")
-@click.argument("module", required=False, type=click.Choice(MODULES), metavar="[MODULE]")
+@click.argument("module", required=False, type=click.Choice(MODULES, case_sensitive=False),
+                metavar="[MODULE]")
 @click.option("--version", "version", type=click.Choice(VERSIONS),
               help="Show only the fields OCPI VERSION carries, with its wire names.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
