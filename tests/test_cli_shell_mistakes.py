@@ -211,3 +211,17 @@ def test_a_module_in_capitals_is_the_module(run_cli) -> None:
     assert done.exit_code == 0 and done.stdout.count("\n") == 1, done.output
     schema = run_cli("schema", "Sessions")
     assert schema.exit_code == 0 and schema.stdout.startswith("sessions:"), schema.output
+
+
+def test_log_file_in_a_missing_folder(run_cli, tmp_path: Path, snapshot) -> None:
+    """`-v --log-file logs/run.log` in a fresh cron checkout: the run did not start
+    ("cannot open ... No such file or directory", exit 2); `--log-file logs/` wrote a
+    log file named `logs`."""
+    log = tmp_path / "logs" / "run.log"
+    done = run_cli("-v", "--log-file", str(log), "run", "specs/research_cdrs.ocx", "--demo",
+                   "--limit", "2", "-q", "--out", str(tmp_path / "a.ndjson"))
+    assert done.exit_code == 0, done.output
+    assert "ocpispec.http: GET" in log.read_text()
+    folder = run_cli("--log-file", f"{tmp_path}/other/", "explain", "OCX303")
+    assert folder.exit_code == 2 and not (tmp_path / "other").exists()
+    assert cli_block(folder).replace(str(tmp_path), "<tmp>") == snapshot

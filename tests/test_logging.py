@@ -72,9 +72,10 @@ def test_the_global_options_are_in_the_help(run_cli, snapshot) -> None:
 
 
 def test_a_log_file_that_cannot_be_opened_is_a_usage_error(run_cli, tmp_path: Path) -> None:
-    """`--log-file` in a folder that does not exist ended in "internal error: FileNotFoundError"
-    (exit 70), before the command ran."""
-    result = run_cli("--log-file", str(tmp_path / "missing" / "log.txt"), "check", WITHOUT_K)
+    """`--log-file` in a folder that could not be opened ended in "internal error:
+    FileNotFoundError" (exit 70), before the command ran. (A missing folder is made.)"""
+    (tmp_path / "notes.txt").write_text("")
+    result = run_cli("--log-file", str(tmp_path / "notes.txt" / "log.txt"), "check", WITHOUT_K)
     assert result.exit_code == 2
     assert "Error: Invalid value for '--log-file': cannot open `" in result.stderr
-    assert "No such file or directory" in result.stderr and "internal error" not in result.stderr
+    assert "a path above it is a file" in result.stderr and "internal error" not in result.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from pathlib import Path
 
 import click
@@ -94,11 +95,12 @@ def _importable(name: str) -> bool:
 @click.option("-v", "--verbose", count=True, help="Log each request and stage (-v), and "
               "retries and detail (-vv), to stderr or --log-file. URLs have their query "
               "values redacted; tokens, keys and record values are never logged.")
-@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              help="Write the log to PATH (appending) instead of stderr.")
+@click.option("--log-file", type=click.Path(dir_okay=False), metavar="PATH",
+              help="Write the log to PATH (appending; missing folders are made) instead "
+                   "of stderr.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="json: one object per line, with the event's fields.")
-def main(verbose: int, log_file: Path | None, log_format: str) -> None:
+def main(verbose: int, log_file: str | None, log_format: str) -> None:
     """ocpispec turns a CPO's OCPI interface into reviewed, privacy-safe data exports.
 
     Write one .ocx export spec per data consumer, check it, let your privacy officer
@@ -106,11 +108,19 @@ def main(verbose: int, log_file: Path | None, log_format: str) -> None:
 
       ocpispec run specs/municipality_sessions.ocx --demo
     """
+    if log_file is not None and log_file.endswith(("/", os.sep)):  # a folder: `logs/`
+        raise click.BadParameter(f"`{log_file}` names a folder; give the log's file name, "
+                                 f"e.g. `{log_file}ocpispec.log`", param_hint="'--log-file'")
     if verbose or log_file is not None:
         from ocpispec.logs import configure
 
         try:
-            configure(verbose, log_file, log_format)
-        except OSError as problem:     # a folder that does not exist, no permission
-            raise click.BadParameter(f"cannot open `{log_file}` for writing: {problem.strerror or problem}",
+            if log_file is not None:  # a cron job's `logs/` folder, as `run --out` makes one
+                Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+            configure(verbose, None if log_file is None else Path(log_file), log_format)
+        except OSError as problem:     # a file on the way, no permission
+            reason = "a path above it is a file, not a folder" \
+                if isinstance(problem, (FileExistsError, NotADirectoryError)) \
+                else problem.strerror or problem
+            raise click.BadParameter(f"cannot open `{log_file}` for writing: {reason}",
                                      param_hint="'--log-file'") from None
