@@ -225,3 +225,14 @@ def test_log_file_in_a_missing_folder(run_cli, tmp_path: Path, snapshot) -> None
     folder = run_cli("--log-file", f"{tmp_path}/other/", "explain", "OCX303")
     assert folder.exit_code == 2 and not (tmp_path / "other").exists()
     assert cli_block(folder).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_a_backfill_of_a_mistyped_export_warns(run_cli, tmp_path: Path, snapshot) -> None:
+    """`state set-watermark utrecht_sesions 2025-06-01 --dataset sessions --yes` made a
+    new state for the typo, and the real export's watermark stayed where it was."""
+    ledger = str(tmp_path / "ledger.sqlite")
+    args = ("2025-06-01T00:00:00Z", "--yes", "--dataset", "sessions", "--state", ledger)
+    assert run_cli("state", "set-watermark", "utrecht_sessions", *args).exit_code == 0
+    typo = run_cli("state", "set-watermark", "utrecht_sesions", *args)
+    assert typo.exit_code == 0
+    assert cli_block(typo).replace(str(tmp_path), "<tmp>") == snapshot

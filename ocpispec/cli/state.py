@@ -154,8 +154,10 @@ def set_watermark(export: str, timestamp: str, state_path: Path | None, dataset:
     path = _path(export, state_path)
     with _locked(path, export) as current:
         names = [dataset] if dataset else sorted(current.datasets)
+        said = None if current.datasets else _suggestion(path, export)
         if not names:
             _fail(error("OCX553", f"no state for `{export}` at {path}",
+                        notes=[said] if said else [],
                         help="name the dataset with --dataset to create one"))
         _confirm_moves(current, names, moment, yes)
         updated = current.advanced({name: _moved(current, name, mark) for name in names})
@@ -163,6 +165,9 @@ def set_watermark(export: str, timestamp: str, state_path: Path | None, dataset:
 
         save_state(path, updated)
     click.echo(f"Set the watermark of {', '.join(f'`{n}`' for n in names)} to {mark}.")
+    if said is not None and said.startswith("did you mean"):  # a new state: a mistyped
+        # backfill leaves the real one as it was
+        click.echo(f"warning: `{export}` had no state; this made one; {said}", err=True)
 
 
 def _confirm_moves(current, names: list[str], moment: datetime, yes: bool) -> None:
