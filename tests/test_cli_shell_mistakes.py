@@ -236,3 +236,17 @@ def test_a_backfill_of_a_mistyped_export_warns(run_cli, tmp_path: Path, snapshot
     typo = run_cli("state", "set-watermark", "utrecht_sesions", *args)
     assert typo.exit_code == 0
     assert cli_block(typo).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_login_checks_its_profiles_folder_before_the_platform(run_cli, tmp_path: Path) -> None:
+    """With `OCPISPEC_CONFIG_DIR` on a file, `login` reached the platform first (its
+    token sent, its retries waited out) and only then said the profile could not be
+    saved; against a platform that is down it said only that. The folder is checked
+    first: OCX509 at once, before any request (here to a port nothing listens on)."""
+    config = tmp_path / "ocpispec.conf"
+    config.write_text("")
+    result = run_cli("login", "http://127.0.0.1:9/ocpi/versions", "--token", "t0k3n-secret",
+                     "--party", "NL-ABC", env={"OCPISPEC_CONFIG_DIR": str(config)})
+    assert result.exit_code == 1
+    assert "OCX509" in result.output and "OCX500" not in result.output
+    assert "t0k3n-secret" not in result.output

@@ -11,7 +11,12 @@ from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, host
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.discovery import emsp_side
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
-from ocpispec.ocpi.profiles import Profile, profile_from_client, profile_path, save_profile
+from ocpispec.ocpi.profiles import (
+    Profile,
+    check_profiles_folder,
+    profile_from_client,
+    save_profile,
+)
 
 
 def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -71,7 +76,7 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
     """
     name = _configured_name(name)
     try:
-        profile_path(name)
+        check_profiles_folder(name)  # the name, and a folder the profile can be saved in
         secret = token_from_options(token, token_env, prompt=True)
         credentials = Credentials(url, secret, party=party, token_encoding=token_encoding, version=version,
                                   endpoint_scheme_from_url=scheme_from_url, allowed_hosts=allowed_hosts)

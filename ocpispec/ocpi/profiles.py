@@ -294,6 +294,13 @@ def _missing(name: str, path: Path) -> errors.OcpiError:
                 notes=notes, help=login)
 
 
+def check_profiles_folder(name: str) -> None:
+    """Raises OCX509 when profile `name` could not be saved because its folder lies
+    behind a file: `login` asks this before it contacts the platform."""
+    if (problem := _unusable_folder(profile_path(name).parent)) is not None:
+        raise problem
+
+
 def _unusable_folder(folder: Path) -> errors.OcpiError | None:
     """The profiles folder behind a file (`OCPISPEC_CONFIG_DIR` set to a file's path):
     said as such, not as a damaged profile or a crash of `login`."""
