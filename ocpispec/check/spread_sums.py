@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocpispec.check.context import Context
+from ocpispec.check.measures import aggregate_calls
 from ocpispec.check.scope import Scope
 from ocpispec.diagnostics import warning
 from ocpispec.field_units import FIELD_UNITS
@@ -49,12 +50,6 @@ def check_spread_sums(measures: Sequence[syntax.Column], scope: Scope, ctx: Cont
                      "record's whole value once"))
 
 
+
 def _adding_calls(expr: syntax.Expr) -> list[syntax.Call]:
-    match expr:
-        case syntax.Call(name=name, args=args) if name.name in _ADDING:
-            return [expr]
-        case syntax.Call(args=args):
-            return [call for arg in args for call in _adding_calls(arg)]
-        case syntax.BinaryOp(left=left, right=right):
-            return _adding_calls(left) + _adding_calls(right)
-    return []
+    return [call for call in aggregate_calls(expr) if call.name.name in _ADDING]

@@ -15,6 +15,7 @@ from typing import Any
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
+from ocpispec.language.parse_words import continues
 
 _CHUNK = re.compile(r"[^\s#\"]+")
 _SUBWORD = re.compile(r"[A-Za-z]+")
@@ -60,13 +61,7 @@ def phrase_habit(token: Token, phrases: list[tuple[str, ...]], keywords: dict[st
 
 def _accepted(state: Any, phrase: tuple[str, ...], keywords: dict[str, str]) -> bool:
     """Whether the parse takes the phrase's words, one after the other, from `state`."""
-    try:
-        state = state.copy()
-        for word in phrase:
-            state.feed_token(Token(keywords.get(word, "NAME"), word))
-    except Exception:  # noqa: BLE001 - lark's UnexpectedToken, or a state it cannot copy
-        return False
-    return True
+    return continues(state, *((keywords.get(word, "NAME"), word) for word in phrase))
 
 
 def grammar_phrases(rules, keyword) -> list[tuple[str, ...]]:
@@ -134,7 +129,7 @@ def keyword_habit(token: Token, keywords: dict[str, str], state: Any, span: Span
         return error("OCX008", f"`{written}` is written `{meant}`", span,
                      f"did you mean `{meant}`?", help=f"write `{meant}`")
     if token.type in ("STRING", "NUMBER", "INT", "DATE", "TRUE", "FALSE") \
-            and _continues_with(state, ("COMPARATOR", "="), (token.type, written)):
+            and continues(state, ("COMPARATOR", "="), (token.type, written)):
         return error("OCX001", "a comparison has an operator", span,
                      "expected `=` (or `!=`, `<`, `>`) before this",
                      help=f"write `= {written}`")
@@ -142,19 +137,10 @@ def keyword_habit(token: Token, keywords: dict[str, str], state: Any, span: Span
     if source.text[line_start:span.start].strip():
         return None  # a clause's first word left out: the word starts its line
     missing = [word for word in keywords if word.isalpha()
-               and _continues_with(state, (keywords[word], word), (token.type, written))]
+               and continues(state, (keywords[word], word), (token.type, written))]
     if len(missing) != 1:
         return None
     return error("OCX008", f"`{missing[0]}` is missing before `{written}`", span,
                  f"expected `{missing[0]}` first", help=f"write `{missing[0]} {written}`")
 
-
-def _continues_with(state: Any, *tokens: tuple[str, str]) -> bool:
-    try:
-        state = state.copy()
-        for type_, value in tokens:
-            state.feed_token(Token(type_, value))
-    except Exception:  # noqa: BLE001 - lark's UnexpectedToken, or a state it cannot copy
-        return False
-    return True
 

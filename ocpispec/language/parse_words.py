@@ -82,14 +82,14 @@ def glued_keywords(token: Token, keywords: dict[str, str], state: Any, span: Spa
               and written[len(word):][:1].isalnum()]
     for word in splits:
         rest = written[len(word):]
-        if any(_continues(state, (keywords[word], word), (type_, rest))
+        if any(continues(state, (keywords[word], word), (type_, rest))
                for type_ in _types_of(rest, keywords)):
             return error("OCX008", f"unknown keyword `{written}`", span,
                          f"`{word}` and `{rest}` run together",
                          notes=["keywords are words of their own, apart from what follows"],
                          help=f"write `{word} {rest}`")
     for word in splits:
-        if _continues(state, (keywords[word], word)) \
+        if continues(state, (keywords[word], word)) \
                 and (split := _split_mistake(span, word, written[len(word):],
                                              diagnose)) is not None:
             return split
@@ -121,7 +121,7 @@ def _types_of(rest: str, keywords: dict[str, str]) -> list[str]:
     return [type_ for type_ in (keywords.get(rest), "NAME") if type_ is not None]
 
 
-def _continues(state: Any, *tokens: tuple[str, str]) -> bool:
+def continues(state: Any, *tokens: tuple[str, str]) -> bool:
     """Whether the parse takes `tokens` one after the other from `state`."""
     try:
         state = state.copy()
