@@ -145,13 +145,11 @@ class TableLookup:
             if held_by is None or held_by == owner:
                 return
             self.shared.add(folded)
-            self._put_new(_by_party(folded, held_by), held)
+            first = _by_party(folded, held_by)
+            self.table.put(first, held)
+            self._party_keys.add(first)
         stored = _by_party(folded, owner)
         self._put(stored, normalized, record)
-        self._party_keys.add(stored)
-
-    def _put_new(self, stored: str, normalized: dict) -> None:
-        self.table.put(stored, normalized)
         self._party_keys.add(stored)
 
     def _put_each(self, normalized: dict, key: tuple[str, ...], secondary: bool) -> None:
