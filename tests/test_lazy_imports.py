@@ -20,7 +20,9 @@ import contextlib, io, json, sys
 heavy = set(json.loads(sys.argv[2]))
 sys.argv = ["ocpispec", *json.loads(sys.argv[1])]
 from ocpispec.cli import main
-with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+# a text stream with a byte buffer, as a terminal's: `get` writes its lines to the buffer
+with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())), \
+        contextlib.redirect_stderr(io.StringIO()):
     try:
         main()
     except SystemExit:
@@ -81,7 +83,9 @@ _FAST_PROBE = """
 import contextlib, io, json, sys
 from ocpispec.launch.arguments import check_arguments
 from ocpispec.launch.check import run_check
-with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+# a text stream with a byte buffer, as a terminal's: `get` writes its lines to the buffer
+with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())), \
+        contextlib.redirect_stderr(io.StringIO()):
     try:
         run_check(check_arguments(json.loads(sys.argv[1])))
     except SystemExit:

@@ -193,9 +193,10 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
-                pool = stack.enter_context(_pool(workers, limit, client, module, release))
+                fast = _fast_path(release, limit)
+                pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
-                                       limit=limit, prepare=pool.prepare if pool else None)
+                                       limit=limit, prepare=pool.prepare if pool else fast)
                 _dump(fetched, release, out)
                 release.settle()
                 if profile is not None:
@@ -210,6 +211,18 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             _interrupted(out, stop_name(stop))
     click.echo(_summary(module, client.version, client.stats, release), err=True)
     _judge(fetched, client.stats, policy)
+
+
+def _fast_path(release: Release, limit: int | None) -> Any:
+    """The reader of clean pages in C (`ocpi.fast_pages`), or None: a small sample
+    would spend more on building it than it saves."""
+    from ocpispec.execute.workers import small_sample
+
+    if small_sample(limit):
+        return None
+    from ocpispec.ocpi.fast_pages import page_reader
+
+    return page_reader(release)
 
 
 def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
@@ -268,7 +281,7 @@ def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:
 
 @contextlib.contextmanager
 def _pool(workers: int, limit: int | None, client: Any, module: str,
-          release: Release) -> Iterator[Any]:
+          release: Release, fast: Any = None) -> Iterator[Any]:
     """Worker processes that read, check and release whole pages (`execute.workers`),
     where there are more than one, the dump is no small sample and the platform can
     fork; else None."""
@@ -281,9 +294,7 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
     if workers <= 1 or not available() or release.counts_unknown:
         yield None
         return
-    from ocpispec.execute.pipeline import Counts
-
-    pool = PagePool(workers, client.version, module, release.line, Counts())
+    pool = PagePool(workers, client.version, module, release.line, None, fast=fast)
     try:
         yield pool
     finally:

@@ -29,7 +29,6 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +50,9 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
               Callable[[dict, dict], Any] | None, Any] | None = None
 
 
+# reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
+_FAST: Callable[[bytes], dict[str, Any] | None] | None = None
+
 # a `--limit` sample of at most this many records is read in one process: starting
 # workers would cost more than they save (docs/plan-and-run.md, the crossover)
 SMALL_SAMPLE = 5_000
@@ -67,11 +69,16 @@ def available() -> bool:
 
 class PagePool:
     def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
-                 counts: Any, beside: Callable[[dict, dict], Any] | None = None) -> None:
-        global _STATE
+                 counts: Any, beside: Callable[[dict, dict], Any] | None = None,
+                 fast: Callable[[bytes], dict | None] | None = None) -> None:
+        """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`)."""
+        global _STATE, _FAST
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
-        _STATE = (check, record, counts, beside, clean)
+        _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean)
+        _FAST = fast
+        from concurrent.futures import ProcessPoolExecutor  # not for a run without workers
+
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -90,9 +97,21 @@ class PagePool:
         return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        global _STATE
+        global _STATE, _FAST
         self._pool.shutdown(wait=True, cancel_futures=True)
-        _STATE = None
+        _STATE = _FAST = None
+
+
+class _ItemCounts:
+    """What `_item` counts of one record, where no pipeline counts (`get`: a release
+    line per record; `execute.pipeline.Counts` would load the whole pipeline)."""
+
+    __slots__ = ("excluded_private", "filtered", "invalid", "join_misses")
+
+    def __init__(self) -> None:
+        self.excluded_private = self.filtered = 0
+        self.invalid: dict[str, int] = {}
+        self.join_misses: dict[str, int] = {}
 
 
 def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any]) -> Iterator[dict]:
@@ -152,6 +171,8 @@ def _ready(_: int) -> bool:
 
 def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
     assert _STATE is not None
+    if _FAST is not None and (body := _FAST(content)) is not None:
+        return body
     try:
         body = orjson.loads(content)
     except ValueError:

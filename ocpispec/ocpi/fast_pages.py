@@ -1,0 +1,224 @@
+"""A list page read in C where it is clean: `get`'s fast path (`get sessions`).
+
+`msgspec` decodes the page twice, each time into types generated from the catalogue:
+
+- the *strict* types hold every field with the inline test the wire reader gives it
+  (`wire_check`: text length, enum value, canonical DateTime, number, boolean), the
+  key and required fields as present and not null, and no field the catalogue does
+  not know. A page that decodes into them is one on which the Python reader would
+  find nothing: no invalid value, no deviation, no unknown field, no problem;
+- the *public* types hold only the fields `Release` lets out, so the released object
+  comes from C, and only what the release would have written.
+
+A page that does not fit the strict types exactly (a wrong type, an unknown or renamed
+field, a loose timestamp, an escaped surrogate, a byte order mark...) is not read
+here at all: `page(content)` returns None and the caller reads it the usual way. So
+the fast path can only be stricter than the Python one, never looser;
+`tests/test_fast_pages.py` holds the two to the same released objects, keys, stamps
+and withheld counts with hypothesis.
+
+    reader = page_reader(release)          # None where there is no fast path
+    body = reader(content)                 # the envelope, with `data` a `Prepared` page
+
+Only modules without privacy flags or embedded sites take it (sessions of 2.2.1 and
+2.3.0, tariffs, tokens): a location's or CDR's flags are judged by value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Union
+
+import msgspec
+import orjson
+from msgspec import UNSET, Meta, UnsetType, defstruct
+
+from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.fast_notes import notes_function
+from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
+from ocpispec.ocpi.repeated import FLAGGED_MODULES
+from ocpispec.schema.catalogue import catalogue
+from ocpispec.schema.records import _keep_tree
+from ocpispec.schema.wire_check import _Shape, _Shapes
+
+PageReader = Callable[[bytes], "dict[str, Any] | None"]
+
+_LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+        r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+# what `wire_check._stamp` accepts inline, and no more: `YYYY-MM-DDTHH:MM:SSZ` of a real day
+STAMP_PATTERN = (rf"^(?:(?!0000)[0-9]{{4}}-{_DAY}|{_LEAP}-02-29)"
+                 r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
+_STAMP = Annotated[str, Meta(min_length=20, max_length=20, pattern=STAMP_PATTERN)]
+# orjson reads integers in this range as int, a larger one as float: larger ones are slow-path
+_INTEGER = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
+_WHOLE = Annotated[int, Meta(ge=-9007199254740991, le=9007199254740991)]
+_ESCAPED_SURROGATES = (b"\\ud", b"\\uD")
+_NO_FLOATS = frozenset({"text", "stamp", "choice", "whole", "flag"})
+
+
+def page_reader(release: Any) -> PageReader | None:
+    """The fast reader of `release`'s pages (a `Release` whose crawl counts unknown
+    fields and whose projection is compiled), or None where there is none."""
+    version, module = release.version, release.module
+    if module in FLAGGED_MODULES or module == "locations" or release.counts_unknown \
+            or release._project is None:
+        return None
+    try:
+        return catalogue().cached(("fast-page", version, module, release.open_paths),
+                                  lambda: _Builder(version, module, release.open_paths).reader())
+    except _NoFastPath:
+        return None
+
+
+class _NoFastPath(Exception):
+    """The module's shape has something the strict types cannot state."""
+
+
+class _Builder:
+    def __init__(self, version: str, module: str, open_paths: frozenset[str]) -> None:
+        cat = catalogue()
+        self.check = ObjectCheck(version, module, None)
+        self.shape = _Shapes(version).of(cat.wired[version].roots[module])
+        self.keep = _keep_tree(cat, version, module, open_paths)
+        self.embedded = {"location", "cdr_location"}
+        self.made: dict[int, type] = {}
+        self.loose_sensitive = False
+        self.released_floats = False
+
+    def reader(self) -> PageReader:
+        strict = self._strict(self.shape, root=True)
+        public = self._public(self.keep, self.shape)
+        envelope = [("status_code", Any, UNSET), ("status_message", Any, UNSET),
+                    ("timestamp", Any, UNSET)]
+        strict_page = msgspec.json.Decoder(defstruct("StrictPage", [("data", list[strict]), *envelope]))
+        public_page = msgspec.json.Decoder(defstruct("PublicPage", [("data", list[public])]))
+        notes = notes_function(self.shape, self.keep)
+        key = _key_function(self.check.keys)
+        # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
+        # released field may hold a float, orjson writes the line, as the slow path does
+        lines = _orjson_lines if self.released_floats else _msgspec_lines
+        return _Reader(strict_page, public_page, notes, key, lines, self.loose_sensitive).read
+
+    def _strict(self, shape: _Shape, root: bool = False) -> type:
+        if id(shape) in self.made:
+            raise _NoFastPath  # a shape within itself: the catalogue has none
+        self.made[id(shape)] = object
+        required = set(self.check.required) | set(self.check.needed) if root else set()
+        required |= {name for name, _, _ in shape.defaults}  # a missing one is a deviation
+        fields: list[tuple[Any, ...]] = []
+        for name, (code, arg) in shape.quick.items():
+            if name.endswith(_DATETIME_SUFFIXES) and code != "stamp":
+                self.loose_sensitive = True
+            value = self._leaf(shape, name, code, arg, root and name in self.check.needed)
+            fields.append(_field(name, value, name in required))
+        for name, (sub, many) in shape.objects.items():
+            if root and name in self.embedded:
+                fields.append((name, UnsetType, UNSET))   # an embedded site: the slow path's
+                continue
+            inner = self._strict(sub)
+            fields.append(_field(name, list[inner] if many else inner, name in required))
+        if root and not set(self.check.needed) <= set(shape.quick):
+            raise _NoFastPath
+        made = defstruct(f"Strict{len(self.made)}", _ordered(fields), forbid_unknown_fields=True,
+                         gc=False)
+        self.made[id(shape)] = made
+        return made
+
+    def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool) -> Any:
+        match code:
+            case "text":
+                return Annotated[str, Meta(min_length=1 if needed else 0, max_length=arg)]
+            case "stamp":
+                return _STAMP
+            case "choice":
+                return Literal[tuple(sorted(arg))]
+            case "number":
+                return Union[_INTEGER, float]
+            case "whole":
+                return _WHOLE
+            case "flag":
+                return bool
+        if needed:
+            raise _NoFastPath
+        return UnsetType        # tested in Python only: present, the page is the slow path's
+
+    def _public(self, keep: dict[str, Any], shape: _Shape) -> type:
+        fields: list[tuple[Any, ...]] = []
+        for name, below in keep.items():
+            if below is None:
+                self.released_floats |= shape.quick.get(name, ("other",))[0] not in _NO_FLOATS
+                fields.append((name, Any, UNSET))
+                continue
+            sub, many = shape.objects[name]
+            inner = self._public(below, sub)
+            fields.append((name, Union[list[inner] if many else inner, None], UNSET))
+        return defstruct(f"Public{id(keep)}", fields, gc=False)
+
+
+def _field(name: str, value: Any, required: bool) -> tuple[Any, ...]:
+    return (name, value) if required else (name, Union[value, None], UNSET)
+
+
+def _ordered(fields: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Required fields first, as a struct without keyword-only fields needs them."""
+    return [f for f in fields if len(f) == 2] + [f for f in fields if len(f) == 3]
+
+
+def _key_function(keys: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
+    """`ObjectCheck.key` of a strict object: its key fields, lower case."""
+    parts = ", ".join(f"'' if (v := o.{name}) is UNSET else str(v).lower()" for name in keys)
+    env: dict[str, Any] = {"UNSET": UNSET}
+    exec(f"def key(o):\n    return ({parts},)", env)  # noqa: S102 - catalogue names only
+    return env["key"]  # type: ignore[no-any-return]
+
+
+def _msgspec_lines(objects: list[Any], encode: Callable[[Any], bytes] = msgspec.json.Encoder().encode
+                   ) -> list[bytes]:
+    return [encode(obj) + b"\n" for obj in objects]
+
+
+def _orjson_lines(objects: list[Any]) -> list[bytes]:
+    dumps = orjson.dumps
+    return [dumps(obj) + b"\n" for obj in msgspec.to_builtins(objects)]
+
+
+class _Reader:
+    def __init__(self, strict: msgspec.json.Decoder, public: msgspec.json.Decoder,
+                 notes: Callable[[Any], tuple[str, ...]], key: Callable[[Any], tuple],
+                 lines: Callable[[list[Any]], list[bytes]], loose_sensitive: bool) -> None:
+        self.strict, self.public, self.notes, self.key = strict, public, notes, key
+        self.lines = lines
+        self.loose_sensitive = loose_sensitive
+        self.outcomes: dict[tuple[str, ...], tuple] = {}
+
+    def read(self, content: bytes) -> dict[str, Any] | None:
+        if any(marker in content for marker in _ESCAPED_SURROGATES):
+            return None     # orjson and msgspec may differ on a lone one: the slow path's
+        if self.loose_sensitive:
+            from ocpispec.timestamps import loose_timestamps
+            if loose_timestamps(content):
+                return None
+        try:
+            page = self.strict.decode(content)
+            released = self.lines(self.public.decode(content).data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+        items = Prepared()
+        append, key, notes, outcome = items.append, self.key, self.notes, self._outcome
+        for obj, line in zip(page.data, released, strict=True):
+            append((None, None, key(obj), obj.last_updated, ((line, outcome(notes(obj))),)))
+        body: dict[str, Any] = {name: value for name in ("status_code", "status_message", "timestamp")
+                                if (value := getattr(page, name)) is not UNSET}
+        body["data"] = items
+        return body
+
+    def _outcome(self, noted: tuple[str, ...]) -> tuple:
+        """`Release.line`'s outcome of an object that withheld `noted` (one tuple per kind)."""
+        if (found := self.outcomes.get(noted)) is None:
+            counts: dict[str, int] = {}
+            for path in noted:
+                counts[path] = counts.get(path, 0) + 1
+            found = self.outcomes[noted] = (tuple(counts.items()), 0, 0, 0)
+        return found
+

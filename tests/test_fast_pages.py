@@ -1,0 +1,214 @@
+"""`get`'s fast path (`ocpi.fast_pages`) against the Python path a worker takes: a
+page the fast path reads gives the same released objects, keys, stamps and withheld
+counts, whatever the platform sent; and clean pages do take it."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpispec.demo import Faults, charges, wire
+from ocpispec.demo.world import World
+from ocpispec.execute import workers
+from ocpispec.execute.pipeline import Counts
+from ocpispec.ocpi.accept import clean_judge
+from ocpispec.ocpi.fast_pages import STAMP_PATTERN, page_reader
+from ocpispec.ocpi.objects import ObjectCheck
+from ocpispec.ocpi.release import Release
+
+WORLD = World(5, 300)
+RECORDS = {
+    ("2.2.1", "sessions"): [charges.session("2.2.1", WORLD.charge(i)) for i in range(6)],
+    ("2.3.0", "sessions"): [charges.session("2.3.0", WORLD.charge(i)) for i in range(6)],
+    ("2.2.1", "tokens"): [wire.token("2.2.1", WORLD.driver(i)) for i in range(4)],
+    ("2.3.0", "tokens"): [wire.token("2.3.0", WORLD.driver(i)) for i in range(4)],
+}
+OPENINGS = [frozenset(), frozenset({"kwh"}), frozenset({"cdr_token"}),
+            frozenset({"charging_periods.dimensions.volume", "total_cost.excl_vat", "id"})]
+STAMPS = ["2025-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2025-04-31T10:00:00Z", "0000-01-01T00:00:00Z",
+          "2025-01-01T24:00:00Z", "2025-01-01T10:00:60Z", "2025-01-01T10:00:00+00:00", "2025-01-01T10:00:00",
+          "2025-01-01T10:00:00.5Z", "2025-01-01 10:00:00Z", "2025-01-01t10:00:00z", "1900-02-29T00:00:00Z",
+          "2000-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "２０２５-01-01T00:00:00Z", "2025-06-30T23:59:59Z"]
+ODD = st.one_of(st.none(), st.integers(-2**63, 2**64 - 1), st.floats(allow_nan=False, allow_infinity=False),
+                st.booleans(), st.text(max_size=40), st.sampled_from(STAMPS), st.just([1, {"a": 1}]),
+                st.just({"x": {"y": 1}}), st.just(["a", "b"]), st.just([]), st.just({}),
+                st.text(alphabet="ab\u2028\x00\"\\é😀", max_size=3))
+# number literals as a platform may write them, put into the body's text
+LITERALS = ["1E5", "1e400", "-0.0", "18446744073709551616", "9007199254740993", "1.0", "5e-324",
+            "123456789012345678901234567890", "0.1e1", "-1", "1e-7", "2e20"]
+
+
+def _slow(version: str, module: str, opened: frozenset[str], content: bytes) -> dict[str, Any] | None:
+    """What a worker makes of the page without the fast path."""
+    release = Release(version, module, opened, crawl_counts_unknown=True)
+    check = ObjectCheck(version, module, None)
+    workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check)), None
+    try:
+        return workers._prepare(content)
+    finally:
+        workers._STATE = None
+
+
+def _fast(version: str, module: str, opened: frozenset[str], content: bytes) -> dict[str, Any] | None:
+    reader = page_reader(Release(version, module, opened, crawl_counts_unknown=True))
+    assert reader is not None
+    return reader(content)
+
+
+def _same(fast: dict[str, Any], slow: dict[str, Any]) -> None:
+    assert {k: v for k, v in fast.items() if k != "data"} == {k: v for k, v in slow.items() if k != "data"}
+    assert len(fast["data"]) == len(slow["data"])
+    for mine, theirs in zip(fast["data"], slow["data"], strict=True):
+        assert theirs[0] is None and theirs[1] is None      # the slow path found nothing either
+        assert mine[:4] == theirs[:4]
+        (line, outcome), (their_line, their_outcome) = mine[4][0], theirs[4][0]
+        assert orjson.loads(line) == orjson.loads(their_line)
+        assert line.endswith(b"\n") and line.count(b"\n") == 1
+        assert Counter(dict(outcome[0])) == Counter(dict(their_outcome[0]))
+        assert outcome[1:] == their_outcome[1:]
+
+
+def _page(records: list[dict[str, Any]]) -> bytes:
+    return orjson.dumps({"data": records, "status_code": 1000, "status_message": "Success",
+                         "timestamp": "2026-01-01T00:00:00Z"})
+
+
+@pytest.mark.parametrize("case", sorted(RECORDS), ids="-".join)
+@pytest.mark.parametrize("opened", OPENINGS[:2], ids=["none", "kwh"])
+def test_a_clean_page_takes_the_fast_path(case: tuple[str, str], opened: frozenset[str]) -> None:
+    content = _page(RECORDS[case])
+    fast = _fast(*case, opened, content)
+    assert fast is not None
+    _same(fast, _slow(*case, opened, content))
+
+
+@st.composite
+def spoiled(draw: Any) -> tuple[str, str, list[dict[str, Any]]]:
+    version, module = draw(st.sampled_from(sorted(RECORDS)))
+    records = copy.deepcopy(draw(st.lists(st.sampled_from(RECORDS[(version, module)]), min_size=1, max_size=4)))
+    for record in records:
+        for _ in range(draw(st.integers(0, 2))):
+            node = record
+            while True:  # go down a few levels, then spoil, add or drop a field there
+                name = draw(st.sampled_from(sorted(node) + ["x_new", "Odd Name", "kwh", "last_updated"]))
+                below = node.get(name)
+                if isinstance(below, list) and below and isinstance(below[0], dict) and draw(st.booleans()):
+                    node = below[0]
+                elif isinstance(below, dict) and draw(st.booleans()):
+                    node = below
+                elif name in node and draw(st.integers(0, 4)) == 0:
+                    del node[name]
+                    break
+                else:
+                    node[name] = copy.deepcopy(draw(ODD))
+                    break
+        if draw(st.booleans()):  # another key order
+            keys = draw(st.permutations(list(record)))
+            record_copy = {key: record[key] for key in keys}
+            record.clear()
+            record.update(record_copy)
+    return version, module, records
+
+
+@settings(max_examples=400, deadline=None)
+@given(spoiled(), st.sampled_from(OPENINGS))
+def test_a_page_the_fast_path_reads_is_read_as_the_python_path_reads_it(
+        case: tuple[str, str, list[dict[str, Any]]], opened: frozenset[str]) -> None:
+    version, module, records = case
+    content = _page(records)
+    fast = _fast(version, module, opened, content)
+    if fast is not None:
+        _same(fast, _slow(version, module, opened, content))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(LITERALS) | st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?\Z"),
+       st.sampled_from(["kwh", "total_cost", "id"]), st.sampled_from(OPENINGS))
+def test_number_literals_are_read_alike(literal: str, name: str, opened: frozenset[str]) -> None:
+    record = dict(RECORDS[("2.2.1", "sessions")][0])
+    record[name] = "@@"
+    content = _page([record]).replace(b'"@@"', literal.encode())
+    try:
+        orjson.loads(content)
+    except orjson.JSONDecodeError:
+        assert _fast("2.2.1", "sessions", opened, content) is None
+        return
+    if (fast := _fast("2.2.1", "sessions", opened, content)) is not None:
+        _same(fast, _slow("2.2.1", "sessions", opened, content))
+
+
+@pytest.mark.parametrize("body", [
+    b"\xef\xbb\xbf" + _page(RECORDS[("2.2.1", "sessions")]),          # a byte order mark
+    _page(RECORDS[("2.2.1", "sessions")]).replace(b'"NL"', b'"\\ud800"', 1),   # a lone surrogate
+    _page(RECORDS[("2.2.1", "sessions")]).replace(b'"NL"', b'"N\xff"', 1),     # not UTF-8
+    orjson.dumps(RECORDS[("2.2.1", "sessions")]),                      # no envelope
+    b'{"data": null, "status_code": 1000}', b'{"status_code": 2001}', b"[]", b"",
+])
+def test_pages_the_fast_path_leaves_to_python(body: bytes) -> None:
+    assert _fast("2.2.1", "sessions", frozenset(), body) is None
+
+
+@pytest.mark.parametrize("stamp", STAMPS)
+def test_a_timestamp_is_fast_only_where_python_reads_it_inline(stamp: str) -> None:
+    import re
+    from datetime import datetime
+
+    record = dict(RECORDS[("2.2.1", "sessions")][0], end_date_time=stamp)
+    fast = _fast("2.2.1", "sessions", frozenset(), _page([record]))
+    try:
+        inline = len(stamp) == 20 and datetime.fromisoformat(stamp) is not None
+    except ValueError:
+        inline = False
+    canonical = re.fullmatch(STAMP_PATTERN.strip("^$"), stamp) is not None
+    assert (fast is not None) == canonical
+    assert inline or not canonical      # stricter than Python's inline test, never looser
+    assert canonical == (stamp in {"2024-02-29T10:00:00Z", "2000-02-29T00:00:00Z", "2025-06-30T23:59:59Z"})
+
+
+def test_modules_with_flags_or_embedded_sites_have_no_fast_path() -> None:
+    for version, module in [("2.2.1", "locations"), ("2.2.1", "cdrs"), ("2.1.1", "cdrs")]:
+        assert page_reader(Release(version, module, frozenset(), crawl_counts_unknown=True)) is None
+    # a release that counts unknown fields itself is the slow path's too
+    assert page_reader(Release("2.2.1", "sessions", frozenset())) is None
+
+
+def _pages(server: Any, module: str) -> Iterator[bytes]:
+    import base64
+
+    token = base64.b64encode(server.token.encode()).decode()
+    with httpx.Client(headers={"Authorization": f"Token {token}"}) as client:
+        offset = 0
+        while True:
+            answer = client.get(server.module_url(server.versions[0], module),
+                                params={"offset": offset, "limit": 100,
+                                                "date_from": "2000-01-01T00:00:00Z"})
+            answer.raise_for_status()
+            yield answer.content
+            count = len(orjson.loads(answer.content)["data"])
+            offset += count
+            if count < 100:
+                return
+
+
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+@pytest.mark.parametrize("faults", [Faults(), Faults(invalid_objects=20, unknown_fields=True,
+                                                      naive_timestamps=True, type_confused_values=True)],
+                         ids=["clean", "faulty"])
+def test_the_demo_platform_s_pages_read_alike(demo_server_factory, version: str, faults: Faults) -> None:
+    """Real pages over HTTP: clean ones take the fast path, faulty ones may not, and
+    every page the fast path reads matches the Python path."""
+    server = demo_server_factory(version=version, size=300, max_page_size=100, faults=faults)
+    taken = 0
+    for content in _pages(server, "sessions"):
+        if (fast := _fast(version, "sessions", frozenset(), content)) is not None:
+            taken += 1
+            _same(fast, _slow(version, "sessions", frozenset(), content))
+    assert taken > 0 if faults == Faults() else True
