@@ -66,9 +66,10 @@ def _fast(version: str, module: str, opened: frozenset[str], content: bytes) -> 
 def _same(fast: dict[str, Any], slow: dict[str, Any]) -> None:
     assert {k: v for k, v in fast.items() if k != "data"} == {k: v for k, v in slow.items() if k != "data"}
     assert len(fast["data"]) == len(slow["data"])
-    for mine, theirs in zip(fast["data"], slow["data"], strict=True):
+    for mine, theirs in zip(fast["data"].items(), slow["data"], strict=True):
         assert theirs[0] is None and theirs[1] is None      # the slow path found nothing either
-        assert mine[:4] == theirs[:4]
+        assert mine[2] == hash(theirs[2])                   # the key's fingerprint
+        assert mine[:2] == theirs[:2] and mine[3] == theirs[3]
         (line, outcome), (their_line, their_outcome) = mine[4][0], theirs[4][0]
         assert orjson.loads(line) == orjson.loads(their_line)
         assert line.endswith(b"\n") and line.count(b"\n") == 1
@@ -225,3 +226,59 @@ def test_the_demo_platform_s_pages_read_alike(demo_server_factory, version: str,
             taken += 1
             _same(fast, _slow(version, "sessions", frozenset(), content))
     assert taken > 0 if faults == Faults() else True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 12), max_size=30), st.lists(st.integers(0, 12), max_size=10),
+       st.none() | st.integers(0, 30), st.integers(4, 40))
+def test_a_clean_page_is_deduplicated_as_one_object_at_a_time(
+        page: list[int], seen: list[int], room: int | None, window: int) -> None:
+    """`accept_clean` (whole pages where nothing repeats) keeps what adding each key in
+    turn keeps, with the same repeats and the same keys remembered after."""
+    from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
+    from ocpispec.ocpi.objects import RecentKeys
+
+    fingerprints = [hash(("nl", "abc", f"s{n}")) for n in page]
+    mine, theirs = RecentKeys(window), RecentKeys(window)
+    for n in seen:
+        mine.add(("nl", "abc", f"s{n}"))
+        theirs.add(("nl", "abc", f"s{n}"))
+    lines = [f"{n}\n".encode() for n in page]
+    clean = CleanPage(lines, fingerprints, ["2025-01-01T00:00:00Z"] * len(page), [0] * len(page), [("k",)])
+    fresh, duplicates, invalid = accept_clean(clean, room, mine)
+    expected, repeats = [], 0
+    for line, fingerprint in zip(lines, fingerprints):
+        if room is not None and len(expected) >= room:
+            break
+        if theirs.add_fingerprint(fingerprint):
+            expected.append(line)
+        else:
+            repeats += 1
+    assert list(fresh) == expected and duplicates == repeats and invalid == {}
+    assert fresh.__class__ is CleanPage and len(fresh.stamps) == len(fresh)
+    assert (mine._current, mine._previous) == (theirs._current, theirs._previous)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_get_writes_what_it_wrote_without_the_fast_path(run_cli, demo_server_factory, monkeypatch,
+                                                        workers: str) -> None:
+    """Over HTTP, with repeated objects, objects outside the window and a limit that
+    ends inside a page: the same lines and summary with and without the fast path."""
+    from test_cli_get import login
+
+    server = demo_server_factory(version="2.2.1", size=9000, max_page_size=1000,
+                                 faults=Faults(duplicate_objects=True, ignore_date_filters=True))
+    login(run_cli, server)
+    command = ("get", "sessions", "--date-from", "2025-01-15", "--date-to", "2025-11-01",
+               "--page-size", "1000", "--workers", workers)
+    outputs = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr("ocpispec.cli.get._fast_path", lambda release, limit: None)
+        whole = run_cli(*command)
+        limited = run_cli(*command, "--limit", "5500")
+        outputs.append((whole.exit_code, whole.stdout, whole.stderr, limited.stdout, limited.stderr))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 0 and len(outputs[0][1].splitlines()) > 1000
+    assert 5000 < len(outputs[0][3].splitlines()) < len(outputs[0][1].splitlines())  # cut inside a page
+    assert "duplicates dropped: 0" not in outputs[0][2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import sys
+from collections import Counter
 from datetime import datetime
 from collections.abc import Iterator
 from typing import IO, Any
@@ -17,6 +18,7 @@ from ocpispec.cli.client_options import request_timeout_option, retry_backoff, r
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
+from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
 from ocpispec.ocpi.release import (
@@ -307,6 +309,13 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
     workers read holds each object's line, made there (`Release.line`)."""
     apply, dumps = release.apply, orjson.dumps
     for page in fetched.pages():
+        if page.__class__ is CleanPage:  # read whole by the fast path
+            for kind, times in Counter(page.kind_of).items():
+                release.absorb(page.kinds[kind], times)
+            if page:
+                out.write(b"".join(page))
+                out.flush()
+            continue
         lines: list[bytes] = []
         # a page unpickles each kind of outcome once: equal outcomes are one object,
         # counted here by identity (hashing the tuple per object would cost more)

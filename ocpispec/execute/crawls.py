@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
@@ -123,6 +124,14 @@ class AuditedFetch:
             return
         low, high = guard._from, guard._to
         for page in self._pages:
+            if page.__class__ is CleanPage:  # read whole by `get`'s fast path
+                if page.inside(low, high):
+                    if page:
+                        self._keep_latest(parse_timestamp(max(page.stamps)))
+                        self._keep_earliest(parse_timestamp(min(page.stamps)))
+                    yield page
+                    continue
+                page = page.items()
             if getattr(page, "prepared", False):  # read by worker processes: the stamp is [3]
                 stamps = [item[3] for item in page]
             else:
@@ -244,6 +253,8 @@ class AuditedFetch:
         guard = self.guard
         assert guard is not None and extra.guard is None
         for page in extra.pages():
+            if page.__class__ is CleanPage:
+                page = page.items()
             stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
                 record.get("last_updated") for record in page]
             kept = page.__class__()

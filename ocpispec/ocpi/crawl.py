@@ -30,6 +30,7 @@ from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
+from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
 from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.options import FetchOptions
@@ -738,7 +739,9 @@ class Crawl:
         self._pages_with_objects += bool(page.objects) and not page.request.refill
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
-        if page.objects.__class__ is Prepared:  # read by worker processes
+        if page.objects.__class__ is CleanPage:  # read whole by the fast path
+            fresh, duplicates, invalid = accept_clean(page.objects, room, self._keys)
+        elif page.objects.__class__ is Prepared:  # read by worker processes
             fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,
                                                          self._target.module)
         else:

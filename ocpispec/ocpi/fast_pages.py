@@ -18,7 +18,7 @@ the fast path can only be stricter than the Python one, never looser;
 and withheld counts with hypothesis.
 
     reader = page_reader(release)          # None where there is no fast path
-    body = reader(content)                 # the envelope, with `data` a `Prepared` page
+    body = reader(content)                 # the envelope, with `data` a `CleanPage`
 
 Only modules without privacy flags or embedded sites take it (sessions of 2.2.1 and
 2.3.0, tariffs, tokens): a location's or CDR's flags are judged by value.
@@ -35,7 +35,7 @@ import msgspec
 import orjson
 from msgspec import UNSET, Meta, UnsetType, defstruct
 
-from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
@@ -219,14 +219,25 @@ class _Reader:
             released = self.lines(self.public.decode(content).data)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
-        items = Prepared()
-        append, key, notes, outcome = items.append, self.key, self.notes, self._outcome
-        for obj, line in zip(page.data, released, strict=True):
-            append((None, None, key(obj), obj.last_updated, ((line, outcome(notes(obj))),)))
         body: dict[str, Any] = {name: value for name in ("status_code", "status_message", "timestamp")
                                 if (value := getattr(page, name)) is not UNSET}
-        body["data"] = items
+        body["data"] = self._columns(page.data, released)
         return body
+
+    def _columns(self, objects: list[Any], lines: list[bytes]) -> CleanPage:
+        key, notes = self.key, self.notes
+        fingerprints = [hash(key(obj)) for obj in objects]
+        stamps = [obj.last_updated for obj in objects]
+        index: dict[tuple[str, ...], int] = {}
+        kinds: list[tuple] = []
+        kind_of: list[int] = []
+        for obj in objects:
+            noted = notes(obj)
+            if (at := index.get(noted)) is None:
+                at = index[noted] = len(kinds)
+                kinds.append(self._outcome(noted))
+            kind_of.append(at)
+        return CleanPage(lines, fingerprints, stamps, kind_of, kinds)
 
     def _outcome(self, noted: tuple[str, ...]) -> tuple:
         """`Release.line`'s outcome of an object that withheld `noted` (one tuple per kind)."""

@@ -163,10 +163,25 @@ class RecentKeys:
 
     def add(self, key: tuple[str, ...]) -> bool:
         """True when `key` is new within the window."""
-        fingerprint = hash(key)
+        return self.add_fingerprint(hash(key))
+
+    def add_fingerprint(self, fingerprint: int) -> bool:
+        """`add` of a key's `hash`, computed elsewhere (`clean_pages`)."""
         if fingerprint in self._current or fingerprint in self._previous:
             return False
         self._current.add(fingerprint)
         if len(self._current) >= self._window:
             self._previous, self._current = self._current, set()
+        return True
+
+    def add_new(self, fingerprints: list[int]) -> bool:
+        """Add them all and say True when none was seen and none repeats another, else
+        add none and say False (the caller then adds them one at a time)."""
+        distinct = set(fingerprints)
+        if len(distinct) != len(fingerprints) or not distinct.isdisjoint(self._current) \
+                or not distinct.isdisjoint(self._previous):
+            return False
+        if len(self._current) + len(distinct) >= self._window:
+            return False                # a generation ends inside the page: one at a time
+        self._current |= distinct
         return True

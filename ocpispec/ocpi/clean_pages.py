@@ -1,0 +1,70 @@
+"""A page the fast path read whole (`fast_pages`), in columns, for `get`'s parent.
+
+Every object of such a page is clean (no problem, no finding), so the parent needs of
+each only its released line, its key for the dedup, its `last_updated` for the
+window and the kind of what it withheld. A `CleanPage` is the list of released lines
+with the rest beside it in plain lists: it pickles as a few lists, not as a tuple per
+object, and the crawl, the window and the writer each take a whole page in C where
+nothing happens to it (no repeat, every stamp inside the window):
+
+    fresh, duplicates, invalid = accept_clean(page, room, keys)    # the crawl's dedup
+    page.inside(low, high)                                         # the window's test
+    page.items()            # the tuple per object of a `Prepared` page, for the rest
+
+The key of an object is its fingerprint, `hash(key)`, which worker processes compute
+as the parent does: they are forked, so they share its hash seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec.ocpi.accept import Prepared
+
+
+class CleanPage(list):  # type: ignore[type-arg]
+    """The released NDJSON lines of a page, with `fingerprints`, `stamps` (canonical
+    `last_updated` texts), `kind_of` (an index into `kinds`, per object) and `kinds`
+    (what `Release.line` withheld: its outcome tuples)."""
+
+    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds")
+    prepared = True
+
+    def __init__(self, lines: list[bytes], fingerprints: list[int], stamps: list[str],
+                 kind_of: list[int], kinds: list[tuple]) -> None:
+        super().__init__(lines)
+        self.fingerprints, self.stamps, self.kind_of, self.kinds = fingerprints, stamps, kind_of, kinds
+
+    def inside(self, low: str | None, high: str | None) -> bool:
+        """Whether every `last_updated` lies in [low, high) (canonical texts order as time)."""
+        return not self.stamps or ((low is None or min(self.stamps) >= low)
+                                   and (high is None or max(self.stamps) < high))
+
+    def items(self) -> Prepared:
+        """The page as a `Prepared` one: per object (None, None, fingerprint, stamp,
+        ((line, outcome),)), as `get`'s writer reads a worker's page."""
+        kinds = self.kinds
+        return Prepared((None, None, fingerprint, stamp, ((line, kinds[kind]),))
+                        for line, fingerprint, stamp, kind
+                        in zip(self, self.fingerprints, self.stamps, self.kind_of, strict=True))
+
+    def subset(self, indices: list[int]) -> CleanPage:
+        return CleanPage([self[i] for i in indices], [self.fingerprints[i] for i in indices],
+                         [self.stamps[i] for i in indices], [self.kind_of[i] for i in indices], self.kinds)
+
+
+def accept_clean(page: CleanPage, room: int | None, keys: Any) -> tuple[CleanPage, int, dict[str, int]]:
+    """`accept_prepared` for a clean page: nothing is invalid; the objects not seen
+    before, up to `room`, and the number of repeats."""
+    if (room is None or room >= len(page)) and keys.add_new(page.fingerprints):
+        return page, 0, {}
+    kept: list[int] = []
+    duplicates = 0
+    for index, fingerprint in enumerate(page.fingerprints):
+        if room is not None and len(kept) >= room:
+            break
+        if keys.add_fingerprint(fingerprint):
+            kept.append(index)
+        else:
+            duplicates += 1
+    return page.subset(kept), duplicates, {}
