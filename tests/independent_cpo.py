@@ -115,6 +115,10 @@ QUIRKS = {
     "two parties": "a platform serving two CPOs (2.2+): the second (`DE*XYZ`) lists a site of its own "
                    "under the first's location id, in Berlin, and every other session and CDR is its (2.1.1 "
                    "names no party: nothing changes there)",
+    # discovery (last, as above)
+    "one version object": "the versions answer is its one version object, not a list of one, and the "
+                          "credentials' `roles` one role object (an XML-to-JSON layer collapsing "
+                          "one-element arrays)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -436,7 +440,16 @@ class IndependentCpo:
         url = f"{self.listed}{self.root}/{self.version}"
         if "duplicate versions" in self.quirks:
             return [{"version": self.version, "url": url}, {"version": self.version, "url": url + "/"}]
+        if "one version object" in self.quirks:
+            return {"version": self.version, "url": url + "/"}  # type: ignore[return-value]
         return [{"version": self.version, "url": url + "/"}]
+
+    def _credentials(self) -> dict[str, Any]:
+        """Served under 'one version object' only (elsewhere 404: no CPO party known)."""
+        party = {"country_code": "NL", "party_id": "IND"}
+        if self.version == "2.1.1":
+            return {"token": "x", "url": self.versions_url, **party}
+        return {"token": "x", "url": self.versions_url, "roles": {"role": "CPO", **party}}
 
     def _envelope(self, data: Any, status_code: int, message: str) -> dict[str, Any]:
         body: dict[str, Any] = {"data": data, "status_code": status_code, "status_message": message,
@@ -479,6 +492,8 @@ class IndependentCpo:
                 if path == f"{cpo.root}/{cpo.version}":
                     return self._discovery(cpo._details())
                 module = path.rsplit("/", 1)[-1]
+                if path == f"{cpo.root}/{cpo.version}/credentials" and "one version object" in cpo.quirks:
+                    return self._data(cpo._credentials())
                 if path != f"{cpo.root}/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
                 if "limit refused" in cpo.quirks and int(query.get("limit", "0")) > cpo.page_cap:

@@ -285,3 +285,21 @@ def test_roles_padded_with_spaces_still_name_the_senders(run_cli, tmp_path) -> N
         assert "  modules:       cdrs, locations, sessions, tariffs, tokens\n" in logged_in.stdout
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
+
+
+def test_a_versions_list_of_one_sent_as_the_version_itself_is_read(run_cli, tmp_path) -> None:
+    """`"data": {"version": "2.2.1", "url": ...}` (an XML-to-JSON layer collapsing a list of
+    one): login failed with OCX513 'did not answer with a list of versions', doctor blocked;
+    the credentials' `roles` sent as one object left the CPO party unknown."""
+    from independent_cpo import IndependentCpo
+
+    with IndependentCpo("2.2.1", records=10, quirks=("one version object",)) as cpo:
+        logged_in = login(run_cli, cpo, url=cpo.versions_url, token=cpo.token)  # type: ignore[arg-type]
+        assert logged_in.exit_code == 0, logged_in.stderr
+        assert "one version object instead of a list of versions; read as a list of one" in logged_in.stderr
+        assert "  CPO party:     NL-IND\n" in logged_in.stdout
+        doctor = run_cli("doctor")
+        assert doctor.exit_code == 0, doctor.output
+        assert "the versions answer is one version object" in doctor.stdout
+        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr

@@ -18,6 +18,7 @@ from ocpispec.doctor.model import Finding, Status, clip
 from ocpispec.doctor.recorder import Exchange, shown_url
 from ocpispec.ocpi import hosts
 from ocpispec.ocpi.client import DATA_MODULES
+from ocpispec.ocpi.discovery import one_version
 from ocpispec.ocpi.errors import origin
 from ocpispec.ocpi.options import VERSIONS
 from ocpispec.ocpi.transport import bare
@@ -82,6 +83,11 @@ def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchan
                                "instead of being `data` itself",
                                "ocpispec reads the nested list", "ocpispec cannot read the versions"))
         listing = listing["versions"]
+    if one_version(listing):
+        findings.append(_coped(connected, "versions", "the versions answer is one version object instead of "
+                               "a list of versions", "ocpispec reads it as a list of one",
+                               "ocpispec cannot read the versions"))
+        listing = [listing]
     labels = [clip(str(e.get("version")), 20) for e in listing if isinstance(e, dict)][:10] \
         if isinstance(listing, list) else []
     short = [label for label in labels if label not in VERSIONS and _abbreviates(label)]
@@ -274,6 +280,8 @@ def _data(exchange: Exchange) -> Any:
 def _is_versions(data: Any) -> bool:
     if isinstance(data, dict) and isinstance(data.get("versions"), list):
         data = data["versions"]
+    if one_version(data):
+        return True
     return isinstance(data, list) and any(isinstance(e, dict) and "version" in e for e in data)
 
 

@@ -7,7 +7,8 @@ no roles. The CPO's own party (for `OCPI-to-*`) comes from `GET credentials`,
 whatever role the credentials endpoint is listed with.
 
 Deviations read with a warning: a versions list nested as `{"versions": [...]}`,
-version labels such as `2.2` (the supported version of that minor release), and
+a list of one sent as that one entry (`"data": {"version": ..., "url": ...}`, an
+XML-to-JSON layer collapsing one-element arrays; credentials' `roles` too), version labels such as `2.2` (the supported version of that minor release), and
 with `endpoint_scheme_from_url` endpoints on the login URL's host whose scheme
 differs from the login URL's.
 """
@@ -49,6 +50,10 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
     if isinstance(data, dict) and isinstance(data.get("versions"), list):
         warn("the platform's versions answer nests the list as `data.versions` instead of `data`; read it there")
         data = data["versions"]
+    if one_version(data):
+        warn("the platform's versions answer is one version object instead of a list of versions; "
+             "read as a list of one")
+        data = [data]
     versions = _offered_versions(data, credentials.versions_url, warn)
     version = _choose(versions, credentials)
     lower = [v for v in VERSIONS[VERSIONS.index(version) + 1:] if v in versions] \
@@ -104,6 +109,13 @@ def supported_version(label: str) -> str | None:
         return None
     minor = f"{match.group(1)}.{match.group(2)}."
     return next((v for v in VERSIONS if v.startswith(minor)), None)
+
+
+def one_version(data: Any) -> bool:
+    """Whether a versions answer is its one entry instead of a list of one (an XML-to-JSON
+    layer collapsing a one-element array): an object with `version` and `url`, no endpoints."""
+    return isinstance(data, dict) and "version" in data and isinstance(data.get("url"), str) \
+        and "endpoints" not in data
 
 
 def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
@@ -250,6 +262,8 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
     if not isinstance(data, dict):
         return None
     roles = data.get("roles") if version != "2.1.1" else [{**data, "role": "CPO"}]
+    if isinstance(roles, dict):     # a list of one role, collapsed to the role
+        roles = [roles]
     for role in roles if isinstance(roles, list) else []:
         if isinstance(role, dict) and str(role.get("role", "")).strip().upper() == "CPO":
             country, party = role.get("country_code"), role.get("party_id")
