@@ -119,6 +119,9 @@ QUIRKS = {
     "one version object": "the versions answer is its one version object, not a list of one, and the "
                           "credentials' `roles` one role object (an XML-to-JSON layer collapsing "
                           "one-element arrays)",
+    "receivers first": "version details in 2.2's shape on every version (2.1.1 too): each data module "
+                       "listed first with role RECEIVER (a push interface, which answers a list 404), "
+                       "then as SENDER",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -430,6 +433,10 @@ class IndependentCpo:
             identifier = module.capitalize() if "module case" in self.quirks else module
             padded = "padded labels" in self.quirks
             endpoint = {"identifier": f" {identifier} " if padded else identifier, "url": self._endpoint(module)}
+            if "receivers first" in self.quirks and module != "credentials":
+                receiver = self._endpoint(module).replace(f"{self.root}/", f"{self.root}/receiver/")
+                endpoints.append({"identifier": identifier, "role": "RECEIVER", "url": receiver})
+                endpoint["role"] = "SENDER"
             if self.version != "2.1.1" and "no role" not in self.quirks:
                 role = "SENDER" if module != "credentials" else "RECEIVER"
                 endpoint["role"] = f" {role.lower()} " if padded else role

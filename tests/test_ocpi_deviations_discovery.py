@@ -303,3 +303,21 @@ def test_a_versions_list_of_one_sent_as_the_version_itself_is_read(run_cli, tmp_
         assert "the versions answer is one version object" in doctor.stdout
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
+
+
+def test_a_211_platform_labelling_roles_is_read_from_its_senders(run_cli, tmp_path) -> None:
+    """2.1.1 version details written in 2.2's shape, each module listed first as RECEIVER:
+    2.1.1 took the first entry of a module, and every pull failed on the push interface
+    (OCX503, HTTP 404 'check the versions URL')."""
+    from independent_cpo import IndependentCpo
+
+    with IndependentCpo("2.1.1", records=10, quirks=("receivers first",)) as cpo:
+        logged_in = login(run_cli, cpo, url=cpo.versions_url, token=cpo.token)  # type: ignore[arg-type]
+        assert logged_in.exit_code == 0, logged_in.stderr
+        endpoints = saved(tmp_path)["endpoints"]
+        assert not [url for url in endpoints.values() if "/receiver/" in url], endpoints
+        doctor = run_cli("doctor")
+        assert doctor.exit_code == 0, doctor.output
+        assert "not labelled RECEIVER" in doctor.stdout
+        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr

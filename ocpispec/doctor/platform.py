@@ -123,10 +123,13 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str,
     twice = sorted(m for m in data_modules if [r[0] for r in roles].count(m) > 1)
     if found.version == "2.1.1" and twice:
         chosen = ", ".join(f"`{m}` at {urlsplit(shown_url(found.endpoints[m])).path}" for m in twice)
+        labelled = any(role for module, role in roles if module in twice)
         findings.append(Finding(PLATFORM, "endpoints", Status.HANDLED,
                                 f"listed twice (OCPI 2.1.1 has no roles): {', '.join(twice)}",
-                                f"ocpispec pulls from the eMSP-side one when a path names it ({chosen}); "
-                                "a CPO-side `tokens` endpoint only receives"))
+                                ("ocpispec pulls from the one not labelled RECEIVER (the details carry "
+                                 f"2.2's roles) ({chosen})" if labelled else
+                                 f"ocpispec pulls from the eMSP-side one when a path names it ({chosen}); "
+                                 "a CPO-side `tokens` endpoint only receives")))
     unused = sorted({m for m, _ in roles if m in DATA_MODULES} - set(data_modules) - set(receivers))
     if unused:
         findings.append(Finding(PLATFORM, "unused endpoints", Status.INFO,

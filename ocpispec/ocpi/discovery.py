@@ -221,15 +221,29 @@ def _entries(details: Any, version: str, details_url: str) -> list[tuple[str, st
 def _sender_endpoints(entries: list[tuple[str, str, str]], version: str) -> dict[str, str]:
     senders: dict[str, str] = {}
     unlabelled: dict[str, str] = {}
+    if version == "2.1.1":
+        return _senders_211(entries)
     for module, role, url in entries:
-        if version == "2.1.1":
-            if module not in senders or (module == "tokens" and emsp_side(url)):
-                senders[module] = url
-        elif role == "SENDER":
+        if role == "SENDER":
             senders.setdefault(module, url)
         elif not role:
             unlabelled.setdefault(module, url)
     return {**unlabelled, **senders}
+
+
+def _senders_211(entries: list[tuple[str, str, str]]) -> dict[str, str]:
+    """2.1.1 has no roles: the first entry of a module (a `tokens` endpoint on the eMSP
+    side preferred). A platform that writes its 2.1.1 details as its 2.2 ones does label
+    them: an entry labelled RECEIVER (an interface that only takes pushes) then counts only
+    where the module has no other."""
+    chosen: dict[str, tuple[int, str]] = {}
+    for module, role, url in entries:
+        rank = 1 if role == "RECEIVER" else 0
+        held = chosen.get(module)
+        if held is None or rank < held[0] or (rank == held[0] and module == "tokens" and emsp_side(url)
+                                              and not emsp_side(held[1])):
+            chosen[module] = (rank, url)
+    return {module: url for module, (_, url) in chosen.items()}
 
 
 def emsp_side(url: str) -> bool:
