@@ -2,7 +2,8 @@
 
 OCPI says `YYYY-MM-DDTHH:MM:SS(.fff)Z`, but servers also send no zone (UTC by the 2.2+
 rules), 1-9 fraction digits, a space or a lowercase `t` for `T` and a lowercase `z` (RFC
-3339 allows both), and offsets such as `+02:00` or `+0200` (not compliant but common).
+3339 allows both), offsets such as `+02:00` or `+0200` (not compliant but common), and
+white space around the value (a fixed-width formatter).
 Everything is converted to UTC; output is always `YYYY-MM-DDTHH:MM:SSZ`, which also sorts correctly as text.
 
 Two readers share one grammar: `parse_timestamp` says whether a wire value is an OCPI
@@ -23,10 +24,14 @@ if TYPE_CHECKING:
 _DATETIME = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
 CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-# a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`
-LOOSE_IN_BODY = re.compile(rb'"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
+# a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs, or
+# it is padded in front (a space, no-break space or escaped white space: a right-aligned
+# fixed-width formatter), which `parse_timestamp` strips and a column type does not
+_PAD = rb'(?: |\xc2\xa0|\\[tnrf]|\\u00[aA]0|\\u0020)+'
+LOOSE_IN_BODY = re.compile(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ"))')
 # its tail, which starts with a literal the regex engine scans for quickly: every match
-# of `LOOSE_IN_BODY` holds one, so a body without it (almost every body) is done
+# of `LOOSE_IN_BODY` holds one or a string padded in front, so a body without either
+# (almost every body) is done
 _LOOSE_TAIL = re.compile(rb'-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
 EPOCH_FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -37,7 +42,10 @@ class TimestampError(ValueError):
 
 def loose_timestamps(content: bytes) -> bool:
     """Whether some DateTime in the JSON body `content` is not `YYYY-MM-DDTHH:MM:SSZ`."""
-    return _LOOSE_TAIL.search(content) is not None and LOOSE_IN_BODY.search(content) is not None
+    if _LOOSE_TAIL.search(content) is None and b'" ' not in content and b'"\\' not in content \
+            and b'"\xc2\xa0' not in content:
+        return False    # neither a loose tail nor a string padded in front: almost every body
+    return LOOSE_IN_BODY.search(content) is not None
 
 
 def parse_timestamp(text: object) -> datetime | None:

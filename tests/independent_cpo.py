@@ -122,6 +122,8 @@ QUIRKS = {
     "receivers first": "version details in 2.2's shape on every version (2.1.1 too): each data module "
                        "listed first with role RECEIVER (a push interface, which answers a list 404), "
                        "then as SENDER",
+    "padded stamps": "`last_updated` padded in front (`\" 2026-01-05T08:00:00Z\"`, `\"\\t2026-...\"`: a "
+                     "right-aligned fixed-width formatter)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -133,7 +135,7 @@ def _stamp(moment: datetime, index: int) -> str:
 
 
 def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)   # no zone: UTC, as OCPI says
 
 
@@ -269,6 +271,8 @@ class IndependentCpo:
             record["last_updated"] = _stamp(moment, index)
         if "stamp offsets" in self.quirks:
             record["last_updated"] = _odd_stamp(moment, index)
+        if "padded stamps" in self.quirks:
+            record["last_updated"] = ("\t" if index % 2 else " ") + record["last_updated"]
         if "no contract id" in self.quirks and "whitelist" in record:   # a token
             for key in ("contract_id", "auth_id"):
                 record.pop(key, None)

@@ -112,6 +112,30 @@ def test_gzip_left_packed_by_the_http_client_is_read_and_its_stamps_normalised(r
     assert len(stamps) == 12 and all(stamp.endswith("Z") and len(stamp) == 20 for stamp in stamps), stamps
 
 
+def test_stamps_padded_in_front_are_normalised(run_cli, tmp_path: Path) -> None:
+    """`" 2026-01-05T08:00:00Z"`, `"\\t2026-..."`: the body scan for loose timestamps looked
+    only for a digit after the quote, so such stamps were never rewritten: `get` printed them
+    padded, a CSV column held them padded and a Parquet export of `last_updated` failed with
+    OCX592, "a bug in ocpispec's column types"."""
+    import pyarrow.parquet as pq
+
+    with IndependentCpo("2.2.1", records=10, quirks=("padded stamps",)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01",
+                         "--privacy-pass", "last_updated")
+        spec = tmp_path / "locations.ocx"
+        spec.write_text(spec_text("locations").replace("  country\n", "  country\n  last_updated\n")
+                        .replace('csv to "locations.csv"', 'parquet to "locations.parquet"'))
+        done = run_cli("run", str(spec), "--out", str(tmp_path / "out" / "locations.parquet"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0, pulled.stderr
+    stamps = [json.loads(line)["last_updated"] for line in pulled.stdout.splitlines()]
+    assert len(stamps) == 10 and all(stamp[:4] == "2026" and len(stamp) == 20 for stamp in stamps), stamps
+    assert done.exit_code == 0, done.output
+    written = pq.read_table(tmp_path / "out" / "locations.parquet").to_pylist()
+    assert [row["last_updated"].isoformat() for row in written] == ["2026-01-05T08:00:00+00:00"]
+
+
 def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -> None:
     """A platform whose URLs hold the credentials token as a path segment: login, profiles,
     doctor, get's warnings and the request log printed it with every URL (query values and

@@ -124,6 +124,10 @@ def test_loose_and_canonical_bodies():
     assert not loose_timestamps(b'{"last_updated":"2025-01-02T10:11:12Z","id":"NL-A-01-02"}')
     assert loose_timestamps(b'{"last_updated":"2025-01-02T10:11:12.5Z"}')
     assert loose_timestamps(b'{"last_updated":"2025-01-02 10:11:12"}')
+    assert loose_timestamps(b'{"last_updated":" 2025-01-02T10:11:12Z"}')        # padded in front
+    assert loose_timestamps(b'{"last_updated":"\\t2025-01-02T10:11:12Z"}')
+    assert loose_timestamps(b'{"last_updated":"\\u00a02025-01-02T10:11:12Z"}')
+    assert not loose_timestamps(b'{"name":" Main street","last_updated":"2025-01-02T10:11:12Z"}')
 
 
 # -- fewer collections while pages stream ----------------------------------------------------
