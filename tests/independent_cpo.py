@@ -26,7 +26,9 @@ import base64
 import copy
 import gzip
 import json
+import math
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -124,6 +126,9 @@ QUIRKS = {
                        "then as SENDER",
     "padded stamps": "`last_updated` padded in front (`\" 2026-01-05T08:00:00Z\"`, `\"\\t2026-...\"`: a "
                      "right-aligned fixed-width formatter)",
+    "rate limit reset": "the first page request after a first page opens 2 s in which page requests after a first "
+                        "page are answered 429 with `RateLimit-Reset` (seconds) and no `Retry-After` (an API gateway)",
+    "rate limit reset epoch": "as 'rate limit reset', with `X-RateLimit-Reset` as a Unix time",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -203,6 +208,7 @@ class IndependentCpo:
         self.lists = {module: self._records(module, records) for module in MODULES}
         self.requests: list[str] = []
         self._refused = False
+        self._limited_until: float | None = None    # 'rate limit reset': the end of the 2 s
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
@@ -420,6 +426,19 @@ class IndependentCpo:
             headers = {name: value for name, value in headers.items() if name in ("X-Total-Count",)}
         return page, headers
 
+    def _rate_limited(self, query: dict[str, str]) -> dict[str, str] | None:
+        """'rate limit reset': the headers of a 429, or None when the request passes."""
+        epoch = "rate limit reset epoch" in self.quirks
+        if not (epoch or "rate limit reset" in self.quirks) or query.get("offset", "0") == "0":
+            return None
+        now = time.monotonic()
+        self._limited_until = self._limited_until or now + 2.0
+        if now >= self._limited_until:
+            return None
+        if epoch:
+            return {"X-RateLimit-Reset": str(math.ceil(time.time() + self._limited_until - now))}
+        return {"RateLimit-Reset": str(math.ceil(self._limited_until - now))}
+
     def _count(self, number: int) -> str:
         if "total thousands" in self.quirks:
             return f"{number:,}"
@@ -511,6 +530,8 @@ class IndependentCpo:
                     return self._answer(400, cpo._envelope(None, 2001, "limit exceeds maximum"))
                 if "endpoint query" in cpo.quirks and query.pop("tenant", None) != "x":
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown tenant"))
+                if (limited := cpo._rate_limited(query)) is not None:
+                    return self._answer(429, cpo._envelope(None, 2000, "Too many requests"), limited)
                 past = int(query.get("offset", "0"))
                 if "offset past end refused" in cpo.quirks and 0 < len(cpo._window(module, query)) <= past:
                     return self._answer(400, cpo._envelope(None, 2001, "offset out of range"))

@@ -8,6 +8,7 @@ table), to keep the suite's time in bounds."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -134,6 +135,20 @@ def test_stamps_padded_in_front_are_normalised(run_cli, tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     written = pq.read_table(tmp_path / "out" / "locations.parquet").to_pylist()
     assert [row["last_updated"].isoformat() for row in written] == ["2026-01-05T08:00:00+00:00"]
+
+
+@pytest.mark.parametrize("quirk", ["rate limit reset", "rate limit reset epoch"])
+def test_a_rate_limit_said_by_its_reset_header_is_waited_out(quirk: str, run_cli) -> None:
+    """429 with `RateLimit-Reset: 2` or `X-RateLimit-Reset: <Unix time>` and no `Retry-After`
+    (an API gateway's limit): the retries' backoff ignored it and gave up (OCX505) long
+    before the limit lifted (with the tests' millisecond backoff at once; with the default
+    after about 12 s, where a per-minute limit lasts up to 60 s)."""
+    with IndependentCpo("2.2.1", records=20, quirks=(quirk,)) as cpo:
+        _login(cpo, run_cli)
+        started = time.monotonic()
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0, pulled.stderr
+    assert len(pulled.stdout.splitlines()) == 20 and time.monotonic() - started >= 1.0
 
 
 def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -> None:

@@ -65,8 +65,9 @@ def _seen(exchanges: Sequence[Exchange]) -> str:
         if status is None:
             counts["no answer (connection closed or timed out)"] += 1
         elif status == 429:
-            after = exchange.headers.get("retry-after")
-            counts["HTTP 429" + (f" with `Retry-After: {_short(after)}`" if after is not None else "")] += 1
+            said = next(((name, value) for name in ("Retry-After", "RateLimit-Reset", "X-RateLimit-Reset")
+                         if (value := exchange.headers.get(name.lower())) is not None), None)
+            counts["HTTP 429" + (f" with `{said[0]}: {_short(said[1])}`" if said is not None else "")] += 1
         elif status >= 500:
             counts[f"HTTP {status}"] += 1
     return ", ".join(f"{what} ({n})" for what, n in counts.most_common())

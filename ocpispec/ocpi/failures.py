@@ -27,6 +27,7 @@ class Retry:
     retry_after: float | None = None
     timed_out: bool = False      # no answer in time: retried once at most
     http_status: int | None = None
+    wait_header: str = "Retry-After"   # the header `retry_after` comes from
 
 
 def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
@@ -135,7 +136,7 @@ def wait_too_long(url: str, retry: Retry, longest: float) -> OcpiError:
         when = f"try again after {datetime.now(UTC) + timedelta(seconds=wait):%Y-%m-%d %H:%M} UTC"
     return fail(errors.RETRIES_EXHAUSTED, f"the platform asks to wait {_duration(wait)} before the next "
                 f"request, more than the {_duration(longest)} ocpispec waits",
-                notes=[f"request: GET {safe_url(url)}", f"last failure: {retry.reason} with `Retry-After`"],
+                notes=[f"request: GET {safe_url(url)}", f"last failure: {retry.reason} with `{retry.wait_header}`"],
                 help=f"{when}; if the platform limits every burst, lower `--concurrency` and set `--rps`")
 
 

@@ -3,7 +3,8 @@ rate limit, redirects and the OCPI envelope.
 
 `Transport.get` returns an `Answer` (the envelope's `data` plus what pagination
 needs) or raises `OcpiError`. Retried with exponential backoff and jitter:
-connection errors, HTTP 5xx and 429 (honouring `Retry-After`; one longer than
+connection errors, HTTP 5xx and 429 (honouring `Retry-After`, else `RateLimit-Reset` or
+`X-RateLimit-Reset`; one longer than
 `retry_after_give_up` fails at once instead of waiting the most each time), truncated
 bodies and bodies that do not decode as their `Content-Encoding` says; a request without an answer in time once at most. Not retried: TLS
 failures, a body outliving the request deadline, and a 500/3000 answering the
@@ -296,8 +297,8 @@ class Transport:
         if status == 500 and not self._answered:
             raise _FirstAnswerFailed(status_line(status))
         if status == 429 or status >= 500:
-            return Retry(errors.RETRIES_EXHAUSTED, status_line(status),
-                         _retry_after(response))
+            wait, said_by = _retry_after(response)
+            return Retry(errors.RETRIES_EXHAUSTED, status_line(status), wait, wait_header=said_by)
         if status == 404 and missing_ok:
             return None
         if status == 204:           # No Content: an answer without `data` (some platforms' empty page)
@@ -485,10 +486,33 @@ def _next_link(response: httpx.Response) -> str | None:
     return None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
+def _retry_after(response: httpx.Response) -> tuple[float | None, str]:
+    """Seconds to wait before the next request, and the header that says so: `Retry-After`,
+    else the rate-limit headers API gateways send instead (`RateLimit-Reset`, the IETF
+    draft's seconds; `X-RateLimit-Reset`, seconds or a Unix time). Without them a platform
+    limiting requests per minute outlasted the retries' backoff (about 12 s)."""
+    headers = response.headers
+    value = headers.get("retry-after")
+    if value is not None:
+        return _retry_after_value(response, value), "Retry-After"
+    for name in ("RateLimit-Reset", "X-RateLimit-Reset"):
+        value = headers.get(name)
+        if value is not None and re.fullmatch(r"\s*\d{1,15}\s*", value):
+            return _reset_seconds(response, int(value)), name
+    return None, "Retry-After"
+
+
+def _reset_seconds(response: httpx.Response, value: int) -> float:
+    """`X-RateLimit-Reset` is a delta in seconds or, as some gateways send it, a Unix time
+    (seconds, or milliseconds), measured from the answer's own `Date` like a `Retry-After` date."""
+    if value < 10**9:
+        return float(value)
+    until = value / 1000 if value >= 10**12 else float(value)
+    sent = read_date(response.headers.get("date"), 0.0)
+    return max(0.0, until - (sent.said.timestamp() if sent is not None else time.time()))
+
+
+def _retry_after_value(response: httpx.Response, value: str) -> float | None:
     if re.fullmatch(r"\s*\d{1,12}(\.\d+)?\s*", value):    # seconds (a fraction is not HTTP, but read)
         return float(value)
     try:
