@@ -1,10 +1,11 @@
-"""Content checks of one module: timestamp forms and id casing across pages."""
+"""Content checks of one module: timestamp forms, id casing across pages and objects
+repeated within one page."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ocpispec.doctor.model import Finding, Status
@@ -77,6 +78,25 @@ def id_findings(probe: ModuleProbe, fields: tuple[str, ...]) -> list[Finding]:
                     f"{', '.join(f'`{f}`' for f in differing)} changes case between pages "
                     f"({len(changed)} {'object' if len(changed) == 1 else 'objects'})",
                     "ocpispec compares ids case-insensitively (OCPI CiString), so repeats are still recognised")]
+
+
+def repeat_findings(probe: ModuleProbe, key: Callable[[object], tuple[str, ...]]) -> list[Finding]:
+    """Objects a single page lists more than once (a platform listing one row per row of a
+    join): no shift between pages makes such a repeat. Where `X-Total-Count` counts them,
+    every run falls short of it and fails as incomplete (OCX571)."""
+    repeated = set()
+    for page in probe.pages.values():
+        counts = Counter(key(obj) for obj in page.objects)
+        repeated |= {k for k, n in counts.items() if n > 1}
+    if not repeated:
+        return []
+    counted = any(page.total is not None for page in probe.pages.values())
+    n = len(repeated)
+    return [Finding(probe.module, "repeated objects", Status.WARNING if counted else Status.HANDLED,
+                    f"{n} {'object' if n == 1 else 'objects'} listed more than once within one page",
+                    "ocpispec drops the repeats; where `X-Total-Count` counts them, every run falls short of "
+                    "the count and fails as incomplete (OCX571): ask the CPO to list each object once"
+                    if counted else "ocpispec drops the repeats")]
 
 
 def _strings(value: Any) -> Iterator[str]:

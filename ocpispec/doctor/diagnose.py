@@ -158,6 +158,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     findings += window.window_findings(probe)
     findings += content.timestamp_findings(probe)
     findings += content.id_findings(probe, key_fields(version, module))
+    findings += content.repeat_findings(probe, key)
     findings += stamps.stamp_findings(module, probe.stale, probe.pages.get("stale"))
     if sample is not None:
         findings += records.deviation_findings(module, version,

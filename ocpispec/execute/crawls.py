@@ -70,6 +70,17 @@ class WindowGuard:
         return 0
 
 
+def _repeats(within: int) -> str:
+    """What objects repeated within one page say about a count the crawl fell short of: a
+    platform listing an object once per row of a join may count the rows. (The crawl cannot
+    take the repeats for the missing objects: repeats across pages may be objects shifting
+    between pages over missing ones.)"""
+    if not within:
+        return ""
+    return (f", and pages listed {within:,} again (the platform lists objects more than once within a page; "
+            "where its count counts the repeats, only the CPO can fix it: each object once, or a count of objects)")
+
+
 class AuditedFetch:
     """`client.fetch(...)`, with records outside the window left out and counted
     (`enforce`), and the client's report of the crawl kept for `incomplete()`."""
@@ -280,7 +291,7 @@ class AuditedFetch:
         reasons = [text for kind, text in _DOUBTS.items() if kind in report.warning_kinds]
         if report.last_total is not None and report.received < report.last_total:
             reasons.append(f"`X-Total-Count` says {report.last_total:,} objects, "
-                           f"{report.received:,} arrived")
+                           f"{report.received:,} arrived" + _repeats(report.repeated_within))
         if not report.finished and not reasons:
             reasons.append("the list was not read to its end")
         return tuple(f"`{self.module}`: {reason}" for reason in reasons)

@@ -127,7 +127,8 @@ class Crawl:
         stats.crawls.append(self.report)
         self._warnings = _Noted(warnings, self.report)
         self._events = events
-        self._accepter = page_accepter(ObjectCheck(target.version, target.module, stats))
+        self._check = ObjectCheck(target.version, target.module, stats)
+        self._accepter = page_accepter(self._check)
         self._keys = RecentKeys(options.dedup_window)
         self._yielded = 0
         self._last_duplicates = 0
@@ -727,6 +728,15 @@ class Crawl:
                    help="the platform failed to fill this page (an error inside it?); try again later, "
                         "and tell the CPO if it persists")
 
+    def _repeated_within(self, objects: list[Any]) -> int:
+        """How many objects of one page repeat another of the same page (asked only of a
+        page with repeats: a list that names an object once per row of a join)."""
+        if objects.__class__ is Prepared:
+            keys = [item[2] for item in objects if item[2] is not None]
+        else:
+            keys = [self._check.key(obj) for obj in objects if obj.__class__ is dict]
+        return len(keys) - len(set(keys))
+
     def _accept(self, page: Page) -> list[dict[str, Any]]:
         """The page's usable objects not seen before (`accept.page_accepter`: one compiled
         loop per page doing `ObjectCheck.problem`, the key and the dedup of each object)."""
@@ -753,6 +763,8 @@ class Crawl:
             found[problem] = found.get(problem, 0) + n
         self._yielded += len(fresh)
         self._last_duplicates = duplicates
+        if duplicates:
+            self.report.repeated_within += self._repeated_within(page.objects)
         duplicates -= min(duplicates, page.request.overlap)  # asked for again on purpose
         self._stats.add(objects=len(fresh), duplicates=duplicates)
         self.report.objects += len(fresh)

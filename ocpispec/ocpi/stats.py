@@ -30,6 +30,7 @@ class CrawlReport:
     last_total: int | None = None
     objects: int = 0
     duplicates: int = 0
+    repeated_within: int = 0    # of `duplicates`: repeats of an object within one page (no shift makes them)
     invalid_by_reason: dict[str, int] = field(default_factory=dict)
     warning_kinds: list[str] = field(default_factory=list)
     finished: bool = False      # reached the end of the list (not an error)
