@@ -129,6 +129,7 @@ QUIRKS = {
     "rate limit reset": "the first page request after a first page opens 2 s in which page requests after a first "
                         "page are answered 429 with `RateLimit-Reset` (seconds) and no `Retry-After` (an API gateway)",
     "rate limit reset epoch": "as 'rate limit reset', with `X-RateLimit-Reset` as a Unix time",
+    "padded urls": "the version and endpoint URLs it lists padded with spaces (`\" http://.../sessions/ \"`)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -448,7 +449,8 @@ class IndependentCpo:
 
     def _endpoint(self, module: str) -> str:
         url = f"{self.listed}{self.root}/{self.version}/{module}/"
-        return url + "?tenant=x" if "endpoint query" in self.quirks else url
+        url = url + "?tenant=x" if "endpoint query" in self.quirks else url
+        return f" {url} " if "padded urls" in self.quirks else url
 
     def _details(self) -> dict[str, Any]:
         endpoints = []
@@ -470,6 +472,8 @@ class IndependentCpo:
         url = f"{self.listed}{self.root}/{self.version}"
         if "duplicate versions" in self.quirks:
             return [{"version": self.version, "url": url}, {"version": self.version, "url": url + "/"}]
+        if "padded urls" in self.quirks:
+            return [{"version": self.version, "url": f" {url}/ "}]
         if "one version object" in self.quirks:
             return {"version": self.version, "url": url + "/"}  # type: ignore[return-value]
         return [{"version": self.version, "url": url + "/"}]

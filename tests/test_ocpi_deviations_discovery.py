@@ -321,3 +321,18 @@ def test_a_211_platform_labelling_roles_is_read_from_its_senders(run_cli, tmp_pa
         assert "not labelled RECEIVER" in doctor.stdout
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
+
+
+def test_urls_padded_with_spaces_are_read_without_them(run_cli, tmp_path) -> None:
+    """`"url": " http://.../2.2.1/ "`: the padding was kept, so login asked for
+    `.../2.2.1/%20` (or joined a leading space as a relative path) and failed with OCX503
+    'check the versions URL', showing a URL whose fault is invisible."""
+    from independent_cpo import IndependentCpo
+
+    with IndependentCpo("2.2.1", records=10, quirks=("padded urls",)) as cpo:
+        logged_in = login(run_cli, cpo, url=cpo.versions_url, token=cpo.token)  # type: ignore[arg-type]
+        assert logged_in.exit_code == 0, logged_in.stderr
+        endpoints = saved(tmp_path)["endpoints"]
+        assert endpoints["sessions"] == f"{cpo.origin}/ocpi/cpo/2.2.1/sessions/", endpoints
+        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr

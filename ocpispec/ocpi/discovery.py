@@ -140,9 +140,11 @@ def _offered_versions(data: Any, url: str, warn: Warn) -> dict[str, str]:
 
 
 def _listed(base: str, url: str) -> str:
-    """A URL the platform lists, absolute and without `user:password@`: OCPI sends the
-    token alone, and a profile keeps the endpoints it stores free of the platform's logins."""
-    joined = urljoin(base, url)
+    """A URL the platform lists, absolute, without the white space around it (a URL padded
+    with spaces was read as a relative path, or requested with `%20`) and without
+    `user:password@`: OCPI sends the token alone, and a profile keeps the endpoints it
+    stores free of the platform's logins."""
+    joined = urljoin(base, url.strip())
     try:
         parts = urlsplit(joined)
     except ValueError:
