@@ -88,7 +88,8 @@ QUIRKS = {
     "zero evses": "locations without EVSEs",
     "vendor fields": "unknown vendor fields at every depth of the objects",
     # discovery (last, so the versions the table gives the quirks above stay as they were)
-    "padded labels": "endpoint identifiers and roles in lower case, padded with spaces (`\" sender \"`)",
+    "padded labels": "endpoint identifiers and roles, and the credentials' role and party, in lower case, "
+                     "padded with spaces (`\" sender \"`, `\" nl \"`)",
     # paging (last, as above)
     "cursor without filters": "pages by an opaque cursor that holds the date filters; the next links carry "
                               "nothing else, and `offset` is ignored",
@@ -479,11 +480,16 @@ class IndependentCpo:
         return [{"version": self.version, "url": url + "/"}]
 
     def _credentials(self) -> dict[str, Any]:
-        """Served under 'one version object' only (elsewhere 404: no CPO party known)."""
+        """Served under 'one version object' and 'padded labels' only (elsewhere 404: no
+        CPO party known)."""
         party = {"country_code": "NL", "party_id": "IND"}
+        if "padded labels" in self.quirks:
+            party = {"country_code": " nl ", "party_id": " ind "}
         if self.version == "2.1.1":
             return {"token": "x", "url": self.versions_url, **party}
-        return {"token": "x", "url": self.versions_url, "roles": {"role": "CPO", **party}}
+        role = {"role": " cpo " if "padded labels" in self.quirks else "CPO", **party}
+        return {"token": "x", "url": self.versions_url,
+                "roles": role if "one version object" in self.quirks else [role]}
 
     def _envelope(self, data: Any, status_code: int, message: str) -> dict[str, Any]:
         body: dict[str, Any] = {"data": data, "status_code": status_code, "status_message": message,
@@ -526,7 +532,8 @@ class IndependentCpo:
                 if path == f"{cpo.root}/{cpo.version}":
                     return self._discovery(cpo._details())
                 module = path.rsplit("/", 1)[-1]
-                if path == f"{cpo.root}/{cpo.version}/credentials" and "one version object" in cpo.quirks:
+                if path == f"{cpo.root}/{cpo.version}/credentials" and \
+                        cpo.quirks & {"one version object", "padded labels"}:
                     return self._data(cpo._credentials())
                 if path != f"{cpo.root}/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))

@@ -276,13 +276,16 @@ def test_a_listed_version_without_usable_details_falls_back_to_the_next(run_cli,
 
 def test_roles_padded_with_spaces_still_name_the_senders(run_cli, tmp_path) -> None:
     """`"role": " sender "`: the role was upper-cased but not stripped, so no endpoint was a
-    SENDER and login found no module to pull."""
+    SENDER and login found no module to pull. The credentials' `" nl "`, `" ind "` named
+    the CPO party ` NL- IND `, which no `OCPI-to-*` header could carry."""
     from independent_cpo import IndependentCpo
 
     with IndependentCpo("2.2.1", records=10, quirks=("padded labels",)) as cpo:
         logged_in = login(run_cli, cpo, url=cpo.versions_url, token=cpo.token)  # type: ignore[arg-type]
         assert logged_in.exit_code == 0, logged_in.stderr
         assert "  modules:       cdrs, locations, sessions, tariffs, tokens\n" in logged_in.stdout
+        # the credentials' party padded too: it was kept as ` NL- IND `, and no OCPI-to-* went
+        assert "  CPO party:     NL-IND\n" in logged_in.stdout
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 

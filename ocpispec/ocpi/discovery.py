@@ -283,6 +283,6 @@ def _cpo_party(transport: Transport, url: str | None, version: str) -> str | Non
     for role in roles if isinstance(roles, list) else []:
         if isinstance(role, dict) and str(role.get("role", "")).strip().upper() == "CPO":
             country, party = role.get("country_code"), role.get("party_id")
-            if isinstance(country, str) and isinstance(party, str):
-                return f"{country.upper()}-{party.upper()}"
+            if isinstance(country, str) and isinstance(party, str):   # padded as labels may be
+                return f"{country.strip().upper()}-{party.strip().upper()}"
     return None
