@@ -131,6 +131,7 @@ QUIRKS = {
                         "page are answered 429 with `RateLimit-Reset` (seconds) and no `Retry-After` (an API gateway)",
     "rate limit reset epoch": "as 'rate limit reset', with `X-RateLimit-Reset` as a Unix time",
     "padded urls": "the version and endpoint URLs it lists padded with spaces (`\" http://.../sessions/ \"`)",
+    "no links": "no `Link` headers (OCPI requires them)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -426,6 +427,8 @@ class IndependentCpo:
                 headers["Link"] = f'<{base}{urlencode(previous)}>; rel="prev", ' + headers["Link"]
         if "total behind" in self.quirks:
             headers = {name: value for name, value in headers.items() if name in ("X-Total-Count",)}
+        if "no links" in self.quirks:
+            headers.pop("Link", None)
         return page, headers
 
     def _rate_limited(self, query: dict[str, str]) -> dict[str, str] | None:

@@ -56,7 +56,7 @@ def test_clean_demo_is_conformant(demo_server_factory, snapshot) -> None:
     checks = {f.check for f in report.findings if f.area == "sessions"}
     assert {"pagination headers", "next link", "limit", "offset", "date filters", "timestamps", "id casing",
             "records", "time per request"} <= checks
-    assert len(report.timings) <= 40
+    assert len(report.timings) <= 48
     only_gets(server)
     assert shown(report) == snapshot
 
@@ -64,7 +64,7 @@ def test_clean_demo_is_conformant(demo_server_factory, snapshot) -> None:
 def test_json_shape(serve, snapshot) -> None:
     server = serve()
     data = render_json(doctor(server))
-    assert data["exit_code"] == 0 and data["requests"]["count"] == len(data["requests"]["each"]) <= 40
+    assert data["exit_code"] == 0 and data["requests"]["count"] == len(data["requests"]["each"]) <= 48
     data["requests"] = {k: "..." for k in data["requests"]}
     assert json.loads(_MS.sub("N ms", scrub(json.dumps(data)))) == snapshot
 
@@ -205,7 +205,7 @@ def test_doctor_names_each_fault(serve, case: str) -> None:
     server = serve(version, **faults)
     report = doctor(server, _options(faults))
     assert_named(report, area, check, status, words)
-    assert len(report.timings) <= 40
+    assert len(report.timings) <= 48
     text = render_text(report) + json.dumps(render_json(report))
     assert server.token not in text and "CANARY" not in text
     only_gets(server)
@@ -352,7 +352,7 @@ def test_cli_with_a_profile_at_ten_requests_per_second(run_cli, demo_profile, de
     result = run_cli("doctor")
     elapsed, sent = time.monotonic() - started, len(demo_server.request_log) - before
     assert result.exit_code == 0, result.stdout
-    assert 20 <= sent <= 40 and elapsed >= (sent - 1) / 10 * 0.95
+    assert 20 <= sent <= 48 and elapsed >= (sent - 1) / 10 * 0.95
     assert result.stdout.startswith(f"ocpispec doctor: {demo_server.versions_url}\n")
     assert "Ready to export" in result.stdout
 

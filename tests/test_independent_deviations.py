@@ -179,6 +179,23 @@ def test_a_list_that_repeats_its_objects_is_named_by_doctor_and_the_failed_run(r
     assert not _leaks(cpo, doctor.output.encode() + pulled.stderr.encode())
 
 
+@pytest.mark.parametrize("headers", [False, True])
+def test_doctor_sees_pages_cut_before_the_date_filters(headers: bool, run_cli) -> None:
+    """A platform that cuts its page from the whole list before the date filters apply, and
+    sends neither `X-Total-Count` nor `Link`: a `since last run` window after the list's first
+    page got an empty first page, every run ended there and exited 0 without the window's
+    objects, and doctor said "Ready to export". It blocks now; with the headers a run reads
+    on past such pages (quirk 'filter after paging'), and doctor says it is handled."""
+    with IndependentCpo("2.2.1", records=30, total=headers,
+                        quirks=("filter after paging",) if headers else ("filter after paging", "no links")) as cpo:
+        _login(cpo, run_cli)
+        doctor = run_cli("doctor", "--profile", "independent")
+    assert "pages are cut from the whole list before the date filters apply" in doctor.stdout, doctor.stdout
+    assert doctor.exit_code == (0 if headers else 1), doctor.output
+    blocking = "blocking  paging and filters" in doctor.stdout
+    assert blocking != headers and ("neither `X-Total-Count` nor next links" in doctor.stdout) != headers
+
+
 def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -> None:
     """A platform whose URLs hold the credentials token as a path segment: login, profiles,
     doctor, get's warnings and the request log printed it with every URL (query values and

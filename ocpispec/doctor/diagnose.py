@@ -26,7 +26,7 @@ WRONG_TOKEN = "ocpispec-doctor-deliberately-wrong-token"
 
 @dataclass(frozen=True, slots=True)
 class DoctorOptions:
-    max_requests: int = 40
+    max_requests: int = 48
     requests_per_second: float | None = 10.0
     max_seconds: float = 120.0          # all probing together
     timeout: float = 10.0               # one request
@@ -156,6 +156,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     findings += paging.end_findings(probe)
     findings += paging.count_findings(probe)
     findings += window.window_findings(probe)
+    findings += window.cut_before_filters(probe)
     findings += content.timestamp_findings(probe)
     findings += content.id_findings(probe, key_fields(version, module))
     findings += content.repeat_findings(probe, key)

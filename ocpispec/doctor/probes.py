@@ -104,6 +104,12 @@ def _run(probe: ModuleProbe, get: _Getter, sample_size: int) -> None:
         probe.pages["after"] = get.page({"date_from": late, "date_to": filters["date_to"]}, 0, SECOND_LIMIT)
     if sample.total is not None:
         probe.pages["recount"] = get.page(filters, max(0, sample.total - 1), 1)
+    if (later := later_second(sample.objects)) is not None:
+        try:   # the first page of a window the sample's first object lies before
+            probe.pages["late"] = get.page({"date_from": format_timestamp(later), "date_to": filters["date_to"]},
+                                           0, 1)
+        except OcpiError:
+            pass
     if probe.module == "locations":
         probe.stale = stale_location(sample.objects, probe.now)
         if probe.stale is not None:
@@ -202,6 +208,14 @@ def earliest_seconds(objects: list[Any]) -> tuple[datetime, datetime] | None:
     """The two earliest distinct whole seconds of `last_updated` among `objects`."""
     seconds = sorted({stamp for obj in objects if (stamp := last_updated(obj)) is not None})
     return (seconds[0], seconds[1]) if len(seconds) >= 2 else None
+
+
+def later_second(objects: list[Any]) -> datetime | None:
+    """The latest whole second of `last_updated` in the sample, when it is after the first
+    object's: a window from it holds that object, and not the first."""
+    first = last_updated(objects[0]) if objects else None
+    latest = max((stamp for obj in objects if (stamp := last_updated(obj)) is not None), default=None)
+    return latest if first is not None and latest is not None and latest > first else None
 
 
 def last_updated(obj: Any) -> datetime | None:

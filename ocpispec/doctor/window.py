@@ -6,6 +6,10 @@ With tA < tB the two earliest seconds of `last_updated` in the sample:
   * `[tA, tB)` must hold objects of second tA only: one of tB means an inclusive
     `date_to`, a later one an ignored `date_to`, none at all an exclusive `date_from`;
   * `[tB, now)` must hold nothing before tB, else `date_from` is ignored.
+
+With tL the latest second of the sample, after its first object's: the first page (of one
+object) of `[tL, now)` must hold something, else the platform cuts its page from the whole
+list before the date filters apply (`cut_before_filters`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,30 @@ def window_findings(probe: ModuleProbe) -> list[Finding]:
                         "ended; ask the CPO to make `date_from` inclusive")]
     return [Finding(module, CHECK, Status.OK, "`date_from` inclusive, `date_to` exclusive; nothing outside "
                     "the window")]
+
+
+def cut_before_filters(probe: ModuleProbe) -> list[Finding]:
+    """A window's first page empty although the sample holds an object of that window: the
+    page was cut (`offset`, `limit`) from the whole list before the date filters kept the
+    window's objects. A platform that says where its list goes on (`X-Total-Count`, next
+    links) is read on past such pages; one that says neither ends a run's window at its first
+    empty page, and a `since last run` window after the list's first page reads nothing."""
+    late, window = probe.pages.get("late"), probe.pages.get("window")
+    if late is None or late.objects or (window is not None and probe.bounds is not None
+                                        and probe.bounds[0] not in _seconds(window.objects)):
+        return []    # an object there, or an exclusive `date_from` (its own finding) may explain none
+    observed = (f"pages are cut from the whole list before the date filters apply: the first page of a window "
+                f"from `{late.filters['date_from']}` is empty, although the sample holds an object updated then")
+    pages = probe.pages.values()
+    if any(page.total is not None or page.link is not None for page in pages):
+        return [Finding(probe.module, "paging and filters", Status.HANDLED, observed,
+                        "ocpispec reads on past short and empty pages by the platform's `X-Total-Count` and "
+                        "next links")]
+    return [Finding(probe.module, "paging and filters", Status.BLOCKING, observed + ", and the platform sends "
+                    "neither `X-Total-Count` nor next links",
+                    "a run's window ends at its first empty page: every `since last run` window after the first "
+                    "page of the list would miss its objects without a word; ask the CPO to apply the date "
+                    "filters before paging, or to send `X-Total-Count` and `Link` (OCPI requires both)")]
 
 
 def _seconds(objects: list[object]) -> list[datetime]:
