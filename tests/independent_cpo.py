@@ -132,6 +132,7 @@ QUIRKS = {
     "rate limit reset epoch": "as 'rate limit reset', with `X-RateLimit-Reset` as a Unix time",
     "padded urls": "the version and endpoint URLs it lists padded with spaces (`\" http://.../sessions/ \"`)",
     "no links": "no `Link` headers (OCPI requires them)",
+    "status float": "`status_code` as a JSON number with a fraction (`1000.0`: a serialiser of doubles)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -499,6 +500,8 @@ class IndependentCpo:
                                 "timestamp": _stamp(datetime.now(UTC), 0)}
         if "status string" in self.quirks:
             body["status_code"] = str(status_code)
+        if "status float" in self.quirks:
+            body["status_code"] = float(status_code)
         if "no timestamp" in self.quirks:
             del body["timestamp"]
         if "no status message" in self.quirks:

@@ -196,6 +196,15 @@ def test_doctor_sees_pages_cut_before_the_date_filters(headers: bool, run_cli) -
     assert blocking != headers and ("neither `X-Total-Count` nor next links" in doctor.stdout) != headers
 
 
+def test_a_status_code_written_as_a_double_is_read(run_cli) -> None:
+    """`"status_code": 1000.0`: login failed with OCX503 'OCPI status `missing`' on a
+    successful answer, and so did every request."""
+    with IndependentCpo("2.2.1", records=10, quirks=("status float",)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
+
+
 def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -> None:
     """A platform whose URLs hold the credentials token as a path segment: login, profiles,
     doctor, get's warnings and the request log printed it with every URL (query values and

@@ -18,6 +18,7 @@ from ocpispec.doctor.probes import ModuleProbe
 from ocpispec.doctor.recorder import Exchange
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import receiver_only_tokens
+from ocpispec.ocpi.failures import int_or_none
 
 NO_ANSWER_CODES = (errors.CONNECTION_FAILED, errors.REQUEST_TIMEOUT)
 _RETRIED_HELP = ("ocpispec retries with backoff, honouring `Retry-After` (up to 300 s); a run fails only when "
@@ -78,8 +79,7 @@ def ocpi_status(body: bytes) -> int | None:
         value = orjson.loads(body)
     except ValueError:
         return None
-    code = value.get("status_code") if isinstance(value, dict) else None
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+    return int_or_none(value.get("status_code")) if isinstance(value, dict) else None
 
 
 def _short(value: str) -> str:

@@ -191,10 +191,14 @@ def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:
 
 
 def int_or_none(value: Any) -> int | None:
+    """A status code as a whole number: an int, its digits as text (`"1000"`), or a JSON
+    number written with a fraction of zero (`1000.0`, as a serialiser of doubles writes it)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return int(value)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
