@@ -650,3 +650,76 @@ def test_totals_by_a_value_that_splits_groups_are_no_margin(tmp_path) -> None:
     margin = ir.Margin("by_power", ("power",), None, (), ("power",))
     rows, counts = _run(_step(("city",), minimum=2, margins=(margin,)), records)
     assert [row["city"] for row in rows] == ["a", "b"] and counts.groups_secondary == 0
+
+
+ENERGY_BANDS = '''from sessions as bands
+  where status = "COMPLETED"
+group by
+  bucket(kwh, [10, 20, 30]) as band
+compute
+  count() as sessions
+  minimum group size MIN
+output csv to "bands.csv"
+
+from sessions as fine_bands
+  where status = "COMPLETED"
+group by
+  bucket(kwh, [10, 10.3, 20, 30]) as band
+compute
+  count() as sessions
+  minimum group size MIN
+output csv to "fine_bands.csv"
+'''
+
+
+def test_totals_whose_key_is_named_like_the_finer_key_give_no_cell_away(
+        run_spec, demo_server, tmp_path) -> None:
+    """Both datasets call their key `band`. The run looked the totals' key up by name
+    among the finer dataset's keys and found the finer one's own, so no line held a
+    total: 10-20 kWh was released beside 10.3-20 kWh, and the withheld 10-10.3 kWh band
+    was their difference."""
+    result = _protected_and_full(run_spec, demo_server, tmp_path,
+                                 HEADER + ENERGY_BANDS.replace("MIN", "10"), 10)
+    truth = {row["band"]: int(row["sessions"])
+             for row in read_csv(tmp_path / "full" / "fine_bands.csv")}
+    fine = {row["band"] for row in read_csv(tmp_path / "out" / "fine_bands.csv")}
+    totals = {row["band"] for row in read_csv(tmp_path / "out" / "bands.csv")}
+    assert "10-10.3" in truth and "10-10.3" not in fine  # withheld as too small
+    assert "10-20" not in totals or "10.3-20" not in fine, \
+        "10-10.3 kWh is 10-20 minus 10.3-20"
+    assert "to protect released totals" in result.stderr
+
+
+def test_an_observed_key_may_share_its_name_with_a_finer_key(tmp_path) -> None:
+    """Totals by (energy band, city) over cities named `band` and finer bands: the
+    totals' `band` is observed, the finer `band` (the city) is their `city`; the names
+    repeating made the plan drop the margin, and nothing was withheld for the totals."""
+    from ocpispec.check.compiler import compile_file
+    from ocpispec.plan.planner import plan
+
+    spec = HEADER + '''from sessions as fine
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  bucket(kwh, [10, 10.3, 20, 30]) as kwh_band
+  location.city as band
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "fine.csv"
+
+from sessions as totals
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  bucket(kwh, [10, 20, 30]) as band
+  location.city as city
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "totals.csv"
+'''
+    (tmp_path / "spec.ocx").write_text(spec)
+    margins = plan(compile_file(tmp_path / "spec.ocx")).datasets[0].step(ir.Aggregate).margins
+    assert [(m.dataset, m.keys, bool(m.observed[0])) for m in margins] == \
+        [("totals", ("band", "band"), True)]

@@ -296,8 +296,7 @@ class Aggregator:
     def decide(self) -> tuple[list[suppression.Cell], list[tuple[ir.Margin, dict]]]:
         """Every cell with its status after primary and secondary suppression, and the
         lines of each margin (with the totals to withhold)."""
-        positions = {key.name: index for index, key in enumerate(self.step.keys)}
-        margins = [(margin, tuple(positions.get(name, -1) for name in margin.keys), {})
+        margins = [(margin, self._line_positions(margin), {})
                    for margin, observed in zip(self.step.margins, self.observed)
                    if observed is None or None not in observed[1].values()]
         observed_of = {id(margin): observed[1] for margin, observed
@@ -329,6 +328,15 @@ class Aggregator:
             cells, [(margin, lines) for margin, _, lines in margins])
         self.counts.groups = len(cells)
         return cells, [(margin, lines) for margin, _, lines in margins]
+
+    def _line_positions(self, margin: ir.Margin) -> tuple[int, ...]:
+        """Where each key of a margin's lines is among this dataset's keys; -1 for a key
+        the run observes: that is the totals' own key, whatever this dataset calls its
+        own keys (two datasets both naming their key `band` cut `kwh` differently)."""
+        positions = {key.name: index for index, key in enumerate(self.step.keys)}
+        observed = margin.observed or ("",) * len(margin.keys)
+        return tuple(-1 if seen else positions.get(name, -1)
+                     for name, seen in zip(margin.keys, observed))
 
     def _withheld_by_finer(self) -> set[tuple]:
         """The groups of this dataset that a finer dataset of the export needs withheld

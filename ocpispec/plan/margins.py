@@ -121,7 +121,8 @@ def _margin(dataset: ir.Dataset, aggregate: ir.Aggregate, other: ir.Dataset) -> 
             cuts.append(None)
             observed.append(key.expression)
     derived = [name for name, seen in zip(names, observed) if not seen]
-    if len(set(names)) < len(names) or not any(cuts) and not any(observed) and \
+    # an observed key is the totals' own: its name may repeat one of the finer keys'
+    if len(set(derived)) < len(derived) or not any(cuts) and not any(observed) and \
             set(derived) == set(by_expression.values()):
         return None
     return ir.Margin(other.name, tuple(names), coarse.dominance,
