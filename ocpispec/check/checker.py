@@ -19,6 +19,7 @@ from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
 from ocpispec.check.dataset import check_dataset
 from ocpispec.check.differencing import check_differencing, check_repeated_releases
+from ocpispec.check.grid_differencing import check_grid_differencing
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
 from ocpispec.check.linked_grids import check_linked_grids
@@ -42,6 +43,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_source(spec.source, VERSIONS, ctx)
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
+    check_grid_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
     check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)
     check_destinations(spec.datasets, ctx, spec.header.name.name)

@@ -36,7 +36,7 @@ def check_body(body: syntax.Select | syntax.Aggregate, scope: Scope,
     check_combined(released, ctx)
     if isinstance(body, syntax.Select):
         check_time_pins(released, ctx)
-        ctx.released[id(body)] = released
+    ctx.released[id(body)] = released
     return found
 
 

@@ -24,8 +24,8 @@ class Context:
     catalogue: Catalogue
     version: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    # a row dataset's released columns with the field uses they read, by `id` of its
-    # body: the check of grids split over datasets linked by a pseudonym reads them
+    # a dataset's released columns (an aggregate's keys) with the field uses they read,
+    # by `id` of its body: the checks of grids split over datasets read them
     released: dict[int, list] = field(default_factory=dict)
 
     def emit(self, diagnostic: Diagnostic) -> None:

@@ -110,20 +110,34 @@ def difference_of(first: CheckedDataset, second: CheckedDataset, source_a: Sourc
     not overlap, compute different things, or are the same. Each is read in its own
     spec's text (`check/across.py` compares aggregates of two specs)."""
     shape_a, shape_b = _shape(first, source_a), _shape(second, source_b)
-    if not _related(shape_a.module, shape_b.module) or shape_a.joins != shape_b.joins:
-        return None
     if shape_a.keys != shape_b.keys and not _totals(shape_a.forms, shape_b.forms) \
             and not _totals(shape_b.forms, shape_a.forms):
         return None
-    if not shape_a.measures & shape_b.measures:
+    if not related_aggregates(first, second, source_a, source_b):
         return None
-    if not _overlap(first.dataset.source.window, second.dataset.source.window):
-        return None
+    return difference_of_records(first, second, source_a, source_b)
+
+
+def related_aggregates(first: CheckedDataset, second: CheckedDataset, source_a: SourceFile,
+                       source_b: SourceFile | None = None) -> bool:
+    """Whether two aggregates share a measure over records that may overlap: one module's
+    (or a session's and its CDR's), joined alike, in windows that overlap."""
+    shape_a, shape_b = _shape(first, source_a), _shape(second, source_b or source_a)
+    return _related(shape_a.module, shape_b.module) and shape_a.joins == shape_b.joins \
+        and bool(shape_a.measures & shape_b.measures) \
+        and _overlap(first.dataset.source.window, second.dataset.source.window)
+
+
+def difference_of_records(first: CheckedDataset, second: CheckedDataset,
+                          source_a: SourceFile, source_b: SourceFile | None = None
+                          ) -> str | None:
+    """What tells the records of two aggregates apart (`filter`, `window`), or None."""
+    source_b = source_b or source_a
     # `include private locations` on one side only is a filter too: the difference is
     # the sessions at home and company chargers
     filters = _as_sessions(_where(first, source_a), first.module) != \
         _as_sessions(_where(second, source_b), second.module) or \
-        shape_a.include_private != shape_b.include_private
+        bool(first.dataset.source.includes) != bool(second.dataset.source.includes)
     windows = _window(first, source_a) != _window(second, source_b)
     if filters and windows:
         return "filter and window"

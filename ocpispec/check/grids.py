@@ -31,7 +31,7 @@ _EPOCH_2026 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 def check_combined(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
                    ctx: Context) -> None:
     seen: dict[str, list[tuple[str, Grid]]] = {}
-    for name, use, grid in _quasi_grids(columns):
+    for name, use, grid in quasi_grids(columns):
         earlier = seen.setdefault(quantity(use.field), [])
         if all(grid != other for _, other in earlier) and earlier:
             _check(use, name, grid, earlier, ctx)
@@ -46,7 +46,7 @@ def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, li
     one were by `check_combined`); columns are named `dataset.column`."""
     seen: dict[str, list[tuple[str, Grid, str]]] = {}
     for dataset, columns in datasets:
-        for name, use, grid in _quasi_grids(columns):
+        for name, use, grid in quasi_grids(columns):
             earlier = seen.setdefault(quantity(use.field), [])
             if any(other != dataset for _, _, other in earlier) and \
                     all(grid != other for _, other, _ in earlier):
@@ -55,7 +55,7 @@ def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, li
             earlier.append((f"{dataset}.{name}", grid, dataset))
 
 
-def _quasi_grids(columns: Iterable[tuple[syntax.Column, str, list[Use]]]
+def quasi_grids(columns: Iterable[tuple[syntax.Column, str, list[Use]]]
                  ) -> Iterator[tuple[str, Use, Grid]]:
     """The grid of each quasi-identifier a column without a justification reads."""
     for column, name, uses in columns:
@@ -100,6 +100,11 @@ def _range(floor: float) -> tuple[float, float]:
     if math.isclose(floor, COORDINATE_STEP):
         return -180.0, 180.0
     return 0.0, 200.0  # decimal steps repeat well within it
+
+
+def boundaries(grid: Grid) -> list[float]:
+    """The cell boundaries of a grid over a realistic range of the raw value."""
+    return _boundaries(grid, *_range(grid.floor))
 
 
 def _boundaries(grid: Grid, low: float, high: float) -> list[float]:
