@@ -149,7 +149,8 @@ class Aggregator:
                       for name, other in (export or {}).items() if name not in within
                       if any(margin.dataset == dataset for margin in other.margins)]
         # per margin with observed keys: their compiled expressions, and per group (by
-        # its keys' repr) the values its records showed, or None once two differ
+        # its keys' repr) the values its records showed: a list of them when they differ
+        # (the group lies on several lines), None when one is unknown
         self.observed = [([compile(e) if e else None for e in margin.observed], {})
                          if margin.observed else None for margin in step.margins]
 
@@ -209,8 +210,16 @@ class Aggregator:
                 values = tuple(e(record) if e is not None else None for e in expressions)
             except (TransformError, TypeError, ValueError):
                 values = None  # unknown: the group cannot be placed on a line
-            if seen.setdefault(group, values) != values:
-                seen[group] = None  # the group lies on two lines: no margin
+            known = seen.setdefault(group, values)
+            if known is None or known == values:
+                continue
+            if values is None:
+                seen[group] = None  # unknown: no line of this margin is known
+            elif known.__class__ is list:  # the group lies on several lines
+                if values not in known:
+                    known.append(values)
+            else:
+                seen[group] = [known, values]
 
     def _driver(self, record: dict) -> bytes:
         """The contributor of a record: its driver, or the record itself when the
@@ -303,6 +312,9 @@ class Aggregator:
                        in zip(self.step.margins, self.observed) if observed is not None}
         withheld = self._withheld_by_finer()
         unsure: set[int] = set()
+        # lines a group lying on several of them adds to: a total of such a line is not
+        # the sum of its groups, so no suppression can be decided on it
+        straddled: dict[int, set[tuple]] = {}
         cells: list[suppression.Cell] = []
         for state in self._states():
             status = self._status(state)
@@ -316,14 +328,21 @@ class Aggregator:
             for margin, at, lines in margins:
                 if not margin.observed:
                     key = suppression.line_key(cell.keys, at, margin.cuts)
-                elif (seen := observed_of[id(margin)].get(_group(cell.keys))) is not None:
-                    key = suppression.observed_line_key(cell.keys, at, margin.cuts, seen)
-                else:  # a group not observed: the lines are not known, so no margin
-                    unsure.add(id(margin))
+                elif (seen := observed_of[id(margin)].get(_group(cell.keys))) is None:
+                    unsure.add(id(margin))  # a group not observed: no line is known
                     continue
+                elif seen.__class__ is list:
+                    straddled.setdefault(id(margin), set()).update(
+                        suppression.observed_line_key(cell.keys, at, margin.cuts, shown)
+                        for shown in seen)
+                    continue
+                else:
+                    key = suppression.observed_line_key(cell.keys, at, margin.cuts, seen)
                 lines.setdefault(key, suppression.Line()).add(len(cells), slots)
             cells.append(cell)
-        margins = [item for item in margins if id(item[0]) not in unsure]
+        margins = [(margin, at, {key: line for key, line in lines.items()
+                                 if key not in straddled.get(id(margin), ())})
+                   for margin, at, lines in margins if id(margin) not in unsure]
         self.counts.groups_secondary += suppression.secondary(
             cells, [(margin, lines) for margin, _, lines in margins])
         self.counts.groups = len(cells)
