@@ -36,7 +36,6 @@ class _Shape:
     or when the keys of one are totals of the other's (`_totals`)."""
 
     module: str
-    joins: tuple[str, ...]
     keys: frozenset[str]
     measures: frozenset[str]
     include_private: bool
@@ -121,9 +120,10 @@ def difference_of(first: CheckedDataset, second: CheckedDataset, source_a: Sourc
 def related_aggregates(first: CheckedDataset, second: CheckedDataset, source_a: SourceFile,
                        source_b: SourceFile | None = None) -> bool:
     """Whether two aggregates share a measure over records that may overlap: one module's
-    (or a session's and its CDR's), joined alike, in windows that overlap."""
+    (or a session's and its CDR's) in windows that overlap; joined alike or not, as a
+    join selects no records."""
     shape_a, shape_b = _shape(first, source_a), _shape(second, source_b or source_a)
-    return _related(shape_a.module, shape_b.module) and shape_a.joins == shape_b.joins \
+    return _related(shape_a.module, shape_b.module) \
         and bool(shape_a.measures & shape_b.measures) \
         and _overlap(first.dataset.source.window, second.dataset.source.window)
 
@@ -159,7 +159,7 @@ def _shape(checked: CheckedDataset, source: SourceFile) -> _Shape:
     def written(span) -> str:
         return _as_sessions(_text(span, text), checked.module)
 
-    return _Shape(checked.module, tuple(written(join.span) for join in source.joins),
+    return _Shape(checked.module,
                   frozenset(written(c.expr.span) for c in body.keys),
                   frozenset(written(c.expr.span) for c in body.measures),
                   bool(source.includes),

@@ -1,15 +1,16 @@
 """Which datasets of an export release totals of another's groups.
 
 Two aggregates read the same records when every step before the aggregate that selects
-records (fetch, lookups, joins, the privacy filter, `where`) does the same thing; then
+records (the fetch, the privacy filter with its lookup, `where`) does the same thing; then
 the coarser one (grouping by some of the finer one's key expressions, not all, and
 constants; a key may be a function of one of the finer keys: a shorter `prefix`,
 regions over districts, or a coarser part of the same timestamp, weeks, months or
 weekdays over days; or any other key, `observed`: the run notes the value each finer
 group's records show for it, and the margin holds when each shows one, countries over
 cities) releases margins of the finer one: each of its rows is the total of some of the finer rows. A
-join's sub-bindings (`location.connector`) select nothing: a record whose EVSE or
-connector is not found keeps its row with an empty binding, so two datasets that read
+join selects nothing, nor do its sub-bindings (`location.connector`): a record whose
+location, EVSE or connector is not found keeps its row with an empty binding, so a total
+without the join and two datasets that read
 different parts of one join still read the same records.
 Secondary suppression in the finer dataset (executor.suppression) makes sure no
 suppressed row can be recomputed from those totals by subtraction. The coarser dataset
@@ -32,8 +33,8 @@ from ocpispec.plan.datasets import _ordered
 from ocpispec.schema import catalogue
 from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
-# (normalisation only keeps the fields a dataset reads: it selects no records)
-_BEFORE = (ir.Fetch, ir.Lookup, ir.Join, ir.PrivacyFilter, ir.Filter)
+# the steps that bind what a dataset's keys read (a finer dataset's joins)
+_BINDING = (ir.Fetch, ir.Normalize, ir.Lookup, ir.Join)
 
 
 def with_margins(datasets: tuple[ir.Dataset, ...]) -> tuple[ir.Dataset, ...]:
@@ -52,7 +53,7 @@ def _reading_finer(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.
     if not finer:
         return dataset
     steps = []
-    for step in dataset.steps:
+    for step in _with_joins(dataset.steps, finer):
         match step:
             case ir.Normalize():
                 fields = [field for other in finer for same in other.all(ir.Normalize)
@@ -61,8 +62,25 @@ def _reading_finer(dataset: ir.Dataset, datasets: tuple[ir.Dataset, ...]) -> ir.
             case ir.Join():
                 step = _bound(step, [same for other in finer for same in other.all(ir.Join)
                                      if same.id == step.id])
+            case ir.Lookup(party=()):
+                step = next((same for other in finer for same in other.all(ir.Lookup)
+                             if same.id == step.id and same.party), step)
         steps.append(step)
     return dataclasses.replace(dataset, steps=tuple(steps))
+
+
+def _with_joins(steps: tuple, finer: list[ir.Dataset]) -> list:
+    """The steps with the joins of the finer datasets this one lacks (and the fetches,
+    normalisations and lookups they read), before its first step past the joins: its
+    run decides the finer ones' groups over its own records, whose keys read them."""
+    have = {step.id for step in steps}
+    missing = {step.id: step for other in finer for step in other.steps
+               if isinstance(step, _BINDING) and step.id not in have}
+    if not missing:
+        return list(steps)
+    at = next((index for index, step in enumerate(steps)
+               if not isinstance(step, (*_BINDING, ir.PrivacyFilter))), len(steps))
+    return [*steps[:at], *missing.values(), *steps[at:]]
 
 
 def _bound(step: ir.Join, others: list[ir.Join]) -> ir.Join:
@@ -182,13 +200,19 @@ def line_keys(aggregate: ir.Aggregate) -> tuple[ir.Column, ...]:
 
 
 def _records(dataset: ir.Dataset) -> list:
-    """What selects the records, without step ids and spans."""
-    return [_plain(ir._encode(step)) for step in dataset.steps if isinstance(step, _BEFORE)]
+    """What selects the records, without step ids and spans: the records' fetch, the
+    privacy filter with the lookup it reads, and `where`. A join selects none (a record
+    it finds nothing for keeps an empty binding): totals of all sessions beside groups
+    by a joined location's area are margins of them."""
+    privacy = dataset.step(ir.PrivacyFilter)
+    lookup = dataset.get(privacy.lookup) if privacy is not None and privacy.lookup else None
+    steps = (dataset.step(ir.Fetch), privacy, lookup, *dataset.all(ir.Filter))
+    return [_plain(ir._encode(step)) for step in steps if step is not None]
 
 
-# what a step does without selecting records: its id, where it was written, and the
-# sub-bindings of a join (they bind, never drop)
-_NOT_SELECTING = ("origin", "id", "sub_bindings")
+# what a step does without selecting records: its id, where it was written, why a
+# fetch is made, and whose record a lookup gives where two parties share an id
+_NOT_SELECTING = ("origin", "id", "purpose", "party")
 
 
 def _plain(value):

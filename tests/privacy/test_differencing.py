@@ -228,3 +228,13 @@ def test_repeated_release_renders(snapshot) -> None:
     source = SourceFile("t.ocx", text)
     found = [d for d in diagnose_source(source) if d.code == "OCX336"]
     assert report.render(found, {"t.ocx": source}) == snapshot
+
+
+def test_totals_without_the_join_over_other_records_are_warned() -> None:
+    """A join selects no records: a grand total of all sessions beside counts per joined
+    area of `kwh < 55` leaves the sessions above 55 kWh, as with the join on both."""
+    join = "  join locations on location_id\n"
+    found = _codes(_aggregate("  where kwh < 55\n" + join, "a.csv",
+                              keys="prefix(location.postal_code, 4) as area"),
+                   _aggregate("", "b.csv", keys='constant("all") as everything'))
+    assert found == ["OCX332"]
