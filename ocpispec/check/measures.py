@@ -6,7 +6,7 @@ summarises per-record values (its argument, checked as a record expression). Any
 else over an aggregate's result is refused here, so `plan` and `run` never meet it:
 another function (OCX216), `distinct` on an aggregate other than `count` (OCX226), a
 personal field counted raw with `count(distinct ...)` (OCX227), a percentile outside
-0.05..0.95 (OCX228).
+0.05..0.95 (OCX228), a sum or average whose record values select records (OCX338).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
+from ocpispec.check.selecting_measures import check_selecting
 from ocpispec.check.types import Use
 from ocpispec.diagnostics import error
 from ocpispec.language.functions import Effect, lookup
@@ -92,6 +93,7 @@ def _check_aggregate(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> No
         return
     if call.distinct:
         _check_distinct_privacy(call, uses, ctx)
+    check_selecting(call, uses, ctx)
     if name == "percentile" and len(call.args) == 2:
         _check_fraction(call.args[1], ctx)
 

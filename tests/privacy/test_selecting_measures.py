@@ -1,0 +1,60 @@
+"""A sum whose value per record selects records (adversarial review): 0 for every
+record but those a condition keeps, it releases their figure from a group the minimum
+group size counts over all its records (OCX338)."""
+
+from __future__ import annotations
+
+import pytest
+from frontend_helpers import codes_of
+from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
+
+
+def _total(*measures: str) -> str:
+    shown = "\n  ".join(measures)
+    return (f'from sessions\ngroup by\n  constant("all") as everything\ncompute\n'
+            f'  count() as sessions\n  {shown}\n  minimum group size 10\n'
+            'output csv to "total.csv"\n')
+
+
+def test_a_sum_over_a_condition_releases_a_few_sessions_and_is_warned(
+        run_spec, demo_server, tmp_path) -> None:
+    """Against the demo CPO: the group holds every driver, but `big` is the energy of
+    the few sessions over the largest but one, and `small` with `count()` gives their
+    number: figures of fewer than the minimum group size of drivers."""
+    (tmp_path / "full").mkdir()
+    listing = HEADER + 'from sessions\nselect\n  kwh because "the exact energy of each ' \
+        'session, to find the largest"\noutput csv to "kwh.csv"\n'
+    assert run_spec(listing, demo_server, out="full/").exit_code == 0
+    energies = sorted(float(row["kwh"]) for row in read_csv(tmp_path / "full" / "kwh.csv"))
+    threshold = energies[-3]  # two sessions above it (ties aside)
+    above = [kwh for kwh in energies if kwh > threshold]
+    assert 0 < len(above) < 10
+    spec = HEADER + _total(f'sum(jmespath("(kwh > `{threshold}` && kwh) || `0`")) as big',
+                           f'sum(jmespath("(kwh <= `{threshold}` && `1`) || `0`")) as small')
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    [row] = read_csv(tmp_path / "out" / "total.csv")
+    assert float(row["big"]) == pytest.approx(sum(above))  # the attack works as released
+    assert int(row["sessions"]) - int(row["small"]) == len(above)
+    assert result.stderr.count("warning[OCX338]") == 2
+
+
+@pytest.mark.parametrize("measure", [
+    'sum(jmespath("(status == \'COMPLETED\' && kwh) || `0`"))',
+    'avg(jmespath("kwh > `90`"))',
+    'sum(jmespath("length(charging_periods[?start_date_time > \'2026-01-01\'])"))',
+    "sum(round(kwh / 181, 0))",
+    "sum(round(kwh, -1))",
+])
+def test_measures_that_select_records_are_warned(measure: str) -> None:
+    assert "OCX338" in codes_of(_total(f"{measure} as x"))
+
+
+@pytest.mark.parametrize("measure", [
+    "sum(kwh)", "sum(round(kwh, 1))", "sum(round(kwh, 0))",
+    'sum(jmespath("length(charging_periods)"))',
+    "avg(minutes(start_date_time, end_date_time))", "max(round(kwh, 0))",
+])
+def test_measures_of_every_record_pass(measure: str) -> None:
+    assert "OCX338" not in codes_of(_total(f"{measure} as x"))
