@@ -856,3 +856,44 @@ def test_totals_without_the_finer_dataset_s_join_give_no_cell_away(
     assert read_csv(tmp_path / "out" / "total.csv") == [], \
         f"the total minus the released areas gives {sizes[0][1]} away"
     assert "to protect released totals" in result.stderr
+
+
+IDLE_BY_CITY = '''from sessions as idle
+  join locations on location_id
+group by
+  location.city as city
+compute
+  count() as sessions
+  sum(jmespath("sum(charging_periods[].dimensions[] | [?type=='PARKING_TIME'].volume)")) as idle_h
+  minimum group size MIN
+output csv to "idle.csv"
+
+from sessions as parkers
+  join locations on location_id
+  where jmespath("sum(charging_periods[].dimensions[] | [?type=='PARKING_TIME'].volume)") > 0
+group by
+  location.city as city
+compute
+  count(distinct pseudonymize(cdr_token.contract_id)) as drivers
+  minimum group size 1
+output csv to "parkers.csv"
+'''
+
+
+def test_a_sum_counts_only_the_drivers_who_add_to_it(run_spec, demo_server, tmp_path) -> None:
+    """The parking time of a session's periods is 0 where it did not park, not missing:
+    each city's sum of it counted every driver as a contributor, and against the demo
+    CPO a city where fewer than the minimum group size of drivers parked released their
+    parking time."""
+    (tmp_path / "out").mkdir()
+    minimum = 6
+    result = run_spec(HEADER + IDLE_BY_CITY.replace("MIN", str(minimum)), demo_server,
+                      out="out/")
+    assert result.exit_code == 0, result.stderr
+    parkers = {row["city"]: int(row["drivers"])
+               for row in read_csv(tmp_path / "out" / "parkers.csv")}
+    idle = read_csv(tmp_path / "out" / "idle.csv")
+    assert any(count < minimum for count in parkers.values())  # the case arises
+    for row in idle:
+        assert parkers.get(row["city"], 0) >= minimum, \
+            f"{row['city']}: {row['idle_h']} h of {parkers.get(row['city'])} drivers"

@@ -92,11 +92,13 @@ def _driver_set(drivers: Any) -> set:
 
 def add_stats(slot: list, value: Any, driver: bytes | None = None, minimum: int = 0) -> None:
     """`value` (None: no value) into a stats slot; `driver`, when given, is counted
-    among its contributors up to `minimum`."""
+    among its contributors up to `minimum` unless the value is 0: a record that adds 0
+    (no parking time in its periods) gives nothing to the sum, so a group's sum of ten
+    drivers of whom one parked is that one driver's."""
     if value is None:
         return
     number = as_number(value)
-    if driver is not None and slot[CONTRIBUTORS] is not True:
+    if driver is not None and number and slot[CONTRIBUTORS] is not True:
         slot[CONTRIBUTORS] = counted(slot[CONTRIBUTORS], driver, minimum)
     slot[0] += number
     slot[1] += 1
