@@ -897,3 +897,38 @@ def test_a_sum_counts_only_the_drivers_who_add_to_it(run_spec, demo_server, tmp_
     for row in idle:
         assert parkers.get(row["city"], 0) >= minimum, \
             f"{row['city']}: {row['idle_h']} h of {parkers.get(row['city'])} drivers"
+
+
+@pytest.mark.parametrize("measure", ["sum(kwh * 0 + 1)", 'sum(jmespath("`1`"))',
+                                     "sum(kwh + 1)", "sum(round(1 - kwh * 0, 0))"])
+def test_a_sum_with_a_constant_part_gives_the_exact_count_and_is_warned(
+        run_spec, demo_server, tmp_path, measure: str) -> None:
+    """`round counts to 5` rounded `count()`, while a sum adding 1 per record released
+    the exact count beside it (against the demo CPO; `sum(kwh + 1)` beside `sum(kwh)`)."""
+    spec = HEADER + COUNTS_IN_ARITHMETIC.replace(
+        "  count() * 1 as sessions_again\n  count() / 7 as sessions_per_day\n"
+        "  count(distinct location_id) + 0 as sites\n",
+        f"  {measure} as counted\n  sum(kwh) as energy_kwh\n")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    assert "warning[OCX337]: counts are rounded, but this measure gives the exact count" \
+        in result.stderr
+    rows = read_csv(tmp_path / "out" / "cities.csv")
+    plain = "kwh" not in measure or "* 0" in measure
+    exact = [round(float(row["counted"]) - (0 if plain else float(row["energy_kwh"])))
+             for row in rows]
+    assert any(count % 5 for count in exact)
+    assert all(int(row["sessions"]) % 5 == 0 for row in rows)
+
+
+@pytest.mark.parametrize("measure", ["sum(kwh)", "sum(kwh * 1000)", "sum(kwh * 0)",
+                                     'sum(jmespath("length(charging_periods)"))',
+                                     "sum(minutes(start_date_time, end_date_time))"])
+def test_a_sum_without_a_constant_part_is_not_warned(measure: str) -> None:
+    from frontend_helpers import codes_of
+
+    body = COUNTS_IN_ARITHMETIC.replace(
+        "  count() * 1 as sessions_again\n  count() / 7 as sessions_per_day\n"
+        "  count(distinct location_id) + 0 as sites\n", f"  {measure} as value\n")
+    assert "OCX337" not in codes_of(body)

@@ -92,19 +92,61 @@ def _check_rounding_undone(body: syntax.Aggregate, ctx: Context) -> None:
         mixed = call.name.name in _COUNTS and bool(others) and all(
             (other.name.name, argument(other)) in alone for other in others)
         averaged = call.name.name == "avg" and argument(call) in summed
-        if mixed or averaged:
-            _rounding_undone(body.round_counts, column, call, averaged, ctx)
+        counting = call.name.name == "sum" and bool(call.args) and \
+            _constant_part(call.args[0]) is not False
+        if mixed or averaged or counting:
+            how = _AVERAGED if averaged else _COUNTING if counting else _MIXED
+            _rounding_undone(body.round_counts, call, how, ctx)
             return
 
 
-def _rounding_undone(rule: syntax.RoundCounts, column: syntax.Column, call: syntax.Call,
-                     averaged: bool, ctx: Context) -> None:
-    how = ("a group's sum divided by its average is its exact count" if averaged else
-           "a count in arithmetic with another aggregate uses the exact count, and that "
-           "aggregate divided by the result gives it back")
+_AVERAGED = "a group's sum divided by its average is its exact count"
+_MIXED = ("a count in arithmetic with another aggregate uses the exact count, and that "
+          "aggregate divided by the result gives it back")
+_COUNTING = ("a sum of a value with a constant part adds it once per record: "
+             "`sum(kwh * 0 + 1)` is the count, and `sum(kwh + 1)` minus `sum(kwh)` too")
+
+
+def _constant_part(expr: syntax.Expr) -> bool | None:
+    """Whether a record value holds a constant term: True for a nonzero one, False for
+    none, None where it cannot be told (counted as having one)."""
+    match expr:
+        case syntax.Literal(value=bool()):
+            return None
+        case syntax.Literal(value=int() | float() as number):
+            return number != 0
+        case syntax.FieldRef():
+            return False
+        case syntax.BinaryOp(op="+" | "-", left=left, right=right):
+            parts = (_constant_part(left), _constant_part(right))
+            return True if True in parts else None if None in parts else False
+        case syntax.BinaryOp(op="*", left=left, right=right):
+            if _zero(left) or _zero(right):
+                return False
+            parts = (_constant_part(left), _constant_part(right))
+            return False if False in parts else True if parts == (True, True) else None
+        case syntax.BinaryOp(op="/", left=left):
+            return _constant_part(left)
+        case syntax.Call(name=syntax.Ident(name="round"), args=(inner, *_)):
+            return _constant_part(inner)
+        case syntax.Call(name=syntax.Ident(name="jmespath"),
+                         args=(syntax.Literal(value=str() as text),)):
+            return None if "`" in text else False  # a JMESPath number is in backticks
+    return False
+
+
+def _zero(expr: syntax.Expr) -> bool:
+    return isinstance(expr, syntax.Literal) and not isinstance(expr.value, bool) and \
+        isinstance(expr.value, (int, float)) and expr.value == 0
+
+
+def _rounding_undone(rule: syntax.RoundCounts, call: syntax.Call, how: str,
+                     ctx: Context) -> None:
     ctx.emit(warning("OCX337", "counts are rounded, but this measure gives the exact count "
                      "back", call.span, "the exact count can be worked out from it",
                      notes=[how, f"`round counts to {rule.base}` rounds `count()` and "
                             "measures made of counts alone"],
-                     help="release the sum or the average, not both (for a ratio: "
+                     help="sum the value without a constant part (`sum(kwh)`)"
+                          if how is _COUNTING else
+                          "release the sum or the average, not both (for a ratio: "
                           "not the aggregate it divides)"))
