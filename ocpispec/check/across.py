@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
 from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals
+from ocpispec.check.grid_differencing import STRADDLE_NOTE, straddling
+from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 
 
@@ -49,7 +51,26 @@ def _against(earlier: CheckedSpec, later: CheckedSpec,
         if difference is not None:
             totals = is_totals(other, dataset, earlier.source, later.source)
             return _warning(earlier, other, later, dataset, difference, totals)
+        found = straddling(other, dataset, earlier.source, later.source, one_spec=False)
+        if found is not None:
+            return _straddle_warning(earlier, later, found[0], found[1], found[2])
     return None
+
+
+def _straddle_warning(earlier: CheckedSpec, later: CheckedSpec, there: syntax.Column,
+                      here: syntax.Column, field: str) -> Diagnostic:
+    line, column = earlier.source.line_col(there.expr.span.start)
+    consumer = later.spec.header.consumer
+    return Diagnostic(
+        "OCX332", Severity.WARNING,
+        f"this aggregate and one of export `{earlier.spec.header.name.name}` go to the same "
+        f"consumer and group `{field}` on grids whose cells straddle each other",
+        (Label(here.expr.span, f"`{field}` cut on another grid than the key at "
+               f"{earlier.source.name}:{line}:{column}"),),
+        notes=(f"both exports go to \"{consumer.value if consumer else ''}\", who holds "
+               "both files", STRADDLE_NOTE,
+               "the minimum group size protects each table alone, not their difference"),
+        help=f"cut `{field}` the same way in both exports")
 
 
 def _first_per_dataset(warnings: list[Diagnostic]) -> list[Diagnostic]:

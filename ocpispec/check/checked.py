@@ -190,6 +190,9 @@ class CheckedDataset:
     filter: CheckedFilter | None = None
     eaches: tuple[CheckedEach, ...] = ()
     spread: CheckedSpread | None = None
+    # an aggregate's group keys that cut a quasi-identifier: (what it holds, the key,
+    # its grid), for the differencing of grids that straddle (`check/grid_differencing`)
+    key_grids: tuple[tuple[str, syntax.Column, object], ...] = ()
 
     @property
     def is_aggregate(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ocpispec.language import syntax
+from ocpispec.check.grid_differencing import key_grids
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
@@ -55,10 +56,12 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         privacy.check_include_private(include, module, ctx)
     output_name, templates = check_output(dataset.output, columns, ctx)
     check_order(dataset, columns, ctx)
+    grids = key_grids(ctx.released.get(id(dataset.body), [])) \
+        if isinstance(dataset.body, syntax.Aggregate) else ()
     return CheckedDataset(dataset, module, scope.bindings, tuple(joins), dict(scope.fields),
                           tuple(scope.touched.values()), tuple(columns),
                           bool(source.includes), output_name, templates, checked_filter,
-                          eaches, spread)
+                          eaches, spread, grids)
 
 
 # parts of a module's records a user may take for a module of their own

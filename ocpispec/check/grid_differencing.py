@@ -24,29 +24,47 @@ from ocpispec.check.floors import Grid
 from ocpispec.check.grids import boundaries, quasi_grids
 from ocpispec.check.quantities import quantity
 from ocpispec.diagnostics import Diagnostic, Label, Severity
+from ocpispec.diagnostics.source import SourceFile
 from ocpispec.language import syntax
 
 
+STRADDLE_NOTE = ("a group of one minus the groups of the other it overlaps leaves the records "
+                 "between two neighbouring boundaries of the two grids (`bucket(kwh, [10, "
+                 "20])` beside `bucket(kwh, [10.5, 20])`: the sessions of 10 to 10.5 kWh), "
+                 "often a single driver's")
+
+
 def check_grid_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) -> None:
-    aggregates = [(d, _key_grids(d, ctx)) for d in datasets if d is not None and d.is_aggregate]
-    for index, (later, later_grids) in enumerate(aggregates):
-        for earlier, earlier_grids in aggregates[:index]:
-            if not related_aggregates(earlier, later, ctx.source) or \
-                    difference_of(earlier, later, ctx.source, ctx.source) is not None:
-                continue  # unrelated, or warned of by the filter or window they differ by
-            same_records = difference_of_records(earlier, later, ctx.source) is None
-            found = _straddling(earlier_grids, later_grids, same_records)
+    aggregates = [d for d in datasets if d is not None and d.is_aggregate]
+    for index, later in enumerate(aggregates):
+        for earlier in aggregates[:index]:
+            found = straddling(earlier, later, ctx.source, ctx.source)
             if found is not None:
                 ctx.emit(_warning(earlier, later, *found))
                 break  # one warning per dataset is enough to send the reviewer to it
 
 
-def _key_grids(checked: CheckedDataset, ctx: Context) -> list[tuple[str, syntax.Column, Grid]]:
+def straddling(first: CheckedDataset, second: CheckedDataset, source_a: SourceFile,
+               source_b: SourceFile, one_spec: bool = True
+               ) -> tuple[syntax.Column, syntax.Column, str] | None:
+    """The keys of two aggregates (each in its own spec's text) that cut one value on
+    grids whose cells straddle, and the value; None where they do not, or where the
+    filter or window they differ by is warned of already (`difference_of`). Grids that
+    nest are totals secondary suppression protects, within one spec over one set of
+    records only."""
+    if not related_aggregates(first, second, source_a, source_b) or \
+            difference_of(first, second, source_a, source_b) is not None:
+        return None
+    protected = one_spec and difference_of_records(first, second, source_a, source_b) is None
+    return _straddling(first.key_grids, second.key_grids, protected)
+
+
+def key_grids(released: Sequence[tuple[syntax.Column, str, list]]
+              ) -> tuple[tuple[str, syntax.Column, Grid], ...]:
     """(quantity, key column, grid) of each group key cutting a quasi-identifier."""
-    released = ctx.released.get(id(checked.dataset.body), [])
     columns = {name: column for column, name, _ in released}
-    return [(quantity(use.field), columns[name], grid)
-            for name, use, grid in quasi_grids(released)]
+    return tuple((quantity(use.field), columns[name], grid)
+                 for name, use, grid in quasi_grids(released))
 
 
 def _straddling(first: Sequence[tuple[str, syntax.Column, Grid]],
@@ -77,10 +95,7 @@ def _warning(earlier: CheckedDataset, later: CheckedDataset, there: syntax.Colum
         "each other",
         (Label(here.expr.span, f"`{field}` cut on another grid than the aggregate above"),
          Label(there.expr.span, "the other grid here", False)),
-        notes=["a group of one minus the groups of the other it overlaps leaves the records "
-               "between two neighbouring boundaries of the two grids (`bucket(kwh, [10, 20])` "
-               "beside `bucket(kwh, [10.5, 20])`: the sessions of 10 to 10.5 kWh), often a "
-               "single driver's",
+        notes=[STRADDLE_NOTE,
                "secondary suppression protects totals only where each cell of one grid is a "
                "union of the other's, over the same records",
                "the minimum group size protects each table alone, not their difference"],

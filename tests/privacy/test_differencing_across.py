@@ -85,3 +85,21 @@ def test_the_warning_names_the_other_export(run_cli, tmp_path: Path, snapshot) -
     assert result.exit_code == 0
     assert "a_all.ocx:8:3" in result.stderr
     assert cli_block(result).replace(str(tmp_path), "<dir>") == snapshot
+
+
+@pytest.mark.parametrize("second_keys", ["bucket(kwh, [10.5, 20, 30]) as band",
+                                         "bucket(kwh, [10, 15, 20, 30]) as band"])
+def test_exports_grouping_one_value_on_other_grids_are_warned(run_cli, tmp_path,
+                                                              second_keys: str) -> None:
+    """Bands of 10-20 kWh in one export and of 10.5-20 (or 10-15 and 15-20) in the other:
+    the consumer subtracts one band from the other and reads the sessions in between;
+    across exports not even nested bands are protected (no secondary suppression)."""
+    first = _spec("bands", "Gemeente Utrecht", "  last 7 days\n",
+                  keys="bucket(kwh, [10, 20, 30]) as band")
+    second = _spec("other_bands", "Gemeente Utrecht", "  last 7 days\n", keys=second_keys)
+    codes = _check(run_cli, tmp_path, ("bands", first), ("other_bands", second))
+    assert codes == {"bands": [], "other_bands": ["OCX332"]}
+    (tmp_path / "apart").mkdir()
+    codes = _check(run_cli, tmp_path / "apart", ("bands", first),
+                   ("other_bands", second.replace("Gemeente Utrecht", "TU Delft")))
+    assert codes == {"bands": [], "other_bands": []}
