@@ -18,9 +18,11 @@ def _total(*measures: str) -> str:
 
 def test_a_sum_over_a_condition_releases_a_few_sessions_and_is_warned(
         run_spec, demo_server, tmp_path) -> None:
-    """Against the demo CPO: the group holds every driver, but `big` is the energy of
-    the few sessions over the largest but one, and `small` with `count()` gives their
-    number: figures of fewer than the minimum group size of drivers."""
+    """Against the demo CPO: the group holds every driver, but `sum(kwh)` minus the
+    energy of the sessions up to a threshold is the energy of the few above it, and
+    `count()` minus their number how many they are: figures of fewer than the minimum
+    group size of drivers. (A sum over the few alone is withheld: its drivers who add
+    something to it are too few.)"""
     (tmp_path / "full").mkdir()
     listing = HEADER + 'from sessions\nselect\n  kwh because "the exact energy of each ' \
         'session, to find the largest"\noutput csv to "kwh.csv"\n'
@@ -29,13 +31,14 @@ def test_a_sum_over_a_condition_releases_a_few_sessions_and_is_warned(
     threshold = energies[-3]  # two sessions above it (ties aside)
     above = [kwh for kwh in energies if kwh > threshold]
     assert 0 < len(above) < 10
-    spec = HEADER + _total(f'sum(jmespath("(kwh > `{threshold}` && kwh) || `0`")) as big',
+    spec = HEADER + _total("sum(kwh) as energy",
+                           f'sum(jmespath("(kwh <= `{threshold}` && kwh) || `0`")) as small_kwh',
                            f'sum(jmespath("(kwh <= `{threshold}` && `1`) || `0`")) as small')
     (tmp_path / "out").mkdir()
     result = run_spec(spec, demo_server, out="out/")
     assert result.exit_code == 0, result.stderr
     [row] = read_csv(tmp_path / "out" / "total.csv")
-    assert float(row["big"]) == pytest.approx(sum(above))  # the attack works as released
+    assert float(row["energy"]) - float(row["small_kwh"]) == pytest.approx(sum(above))
     assert int(row["sessions"]) - int(row["small"]) == len(above)
     assert result.stderr.count("warning[OCX338]") == 2
 
