@@ -125,8 +125,10 @@ def _constant_part(expr: syntax.Expr) -> bool | None:
                 return False
             parts = (_constant_part(left), _constant_part(right))
             return False if False in parts else True if parts == (True, True) else None
-        case syntax.BinaryOp(op="/", left=left):
+        case syntax.BinaryOp(op="/", left=left, right=syntax.Literal()):
             return _constant_part(left)
+        case syntax.BinaryOp(op="/"):
+            return None  # `kwh / kwh` is 1 in every record
         case syntax.Call(name=syntax.Ident(name="round"), args=(inner, *_)):
             return _constant_part(inner)
         case syntax.Call(name=syntax.Ident(name="jmespath"),
