@@ -440,6 +440,7 @@ class DatasetRun:
 
     def _write(self, rows: Iterable[dict], version: str) -> int:
         rows = writers.numeric_points(rows, self.dataset)
+        rows = writers.numbers_in_range(rows, self.dataset, self.render)
         if self.render.format in ("parquet", "xlsx"):
             return self._write_binary(rows, version)
         context = RenderContext(self.dataset.column_names, _export(self.plan),

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.client import RunError
+from ocpispec.execute.policy import NOTHING_COMMITTED
 from ocpispec.execute.outputs import (
     BinarySink,
     HashingFile,
@@ -73,6 +74,53 @@ def _numeric_point(value: Any) -> dict[str, float] | None:
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
         return None
     return {"latitude": latitude, "longitude": longitude}
+
+
+# the largest whole number every output holds exactly: JavaScript, pandas' read_json
+# (with a null in the column) and Excel keep ±(2**53 - 1), as the schema reads them
+LARGEST_WHOLE = 2 ** 53 - 1
+
+
+def numbers_in_range(rows: Iterable[dict], dataset: ir.Dataset,
+                     render: ir.Render) -> Iterable[dict]:
+    """The rows, stopping the run (OCX560, naming the column) at a computed number no
+    output holds: a sum, product or average of the platform's values that overflowed a
+    double (infinity, which JSON cannot write, Excel shows as an empty cell and CSV as
+    `inf`), or a rounded whole number beyond ±(2**53 - 1) (Parquet's INT64 refused it,
+    JSON readers round it). The platform's own numbers are within range (the schema
+    reads wider ones as null); only arithmetic on them leaves it."""
+    fields = typed_fields(dataset)
+    doubles = tuple(f.name for f in fields if f.type == "number")
+    wholes = tuple(f.name for f in fields if f.type == "integer")
+    if not doubles and not wholes:
+        return rows
+    return _checked_numbers(rows, doubles, wholes, render)
+
+
+def _checked_numbers(rows: Iterable[dict], doubles: tuple[str, ...], wholes: tuple[str, ...],
+                     render: ir.Render) -> Iterator[dict]:
+    largest = LARGEST_WHOLE
+    for row in rows:
+        for name in doubles:
+            value = row.get(name)
+            if value.__class__ is float and value - value != 0:  # inf or nan
+                raise _out_of_range(name, render)
+        for name in wholes:
+            value = row.get(name)
+            if value.__class__ is int and not -largest <= value <= largest:
+                raise _out_of_range(name, render)
+        yield row
+
+
+def _out_of_range(name: str, render: ir.Render) -> RunError:
+    return RunError.of(
+        "OCX560", f"column `{name}` computed a number beyond what an output can hold",
+        render.origin, "output",
+        notes=("a sum, product, average or rounding of the platform's values overflowed: a "
+               "number holds at most about 1.8e308, and JSON readers, Excel and Parquet "
+               "hold whole numbers exactly up to 2^53 - 1", NOTHING_COMMITTED),
+        help="find the platform's outsized values (`ocpispec get`) and leave them out "
+             "with `where` (e.g. `where kwh < 100000`), or compute in larger units")
 
 
 def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
