@@ -201,3 +201,50 @@ def test_a_run_failing_mid_sheet_prints_no_traceback(tmp_path, monkeypatch) -> N
     gc.collect()
     assert unraisable == []
     assert not [path for path in set(_writer.ALL_TEMP_FILES) - before if Path(path).exists()]
+
+
+class _MinValueServer(DemoServer):
+    """The demo CPO, where some sessions end at .NET's `DateTime.MinValue`, what a
+    platform sends for a time it does not have."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module == "sessions" and index % 5 == 0:
+            obj["end_date_time"] = "0001-01-01T00:00:00Z"
+        return obj
+
+
+ENDED = '''select
+  truncate(end_date_time, day) as ended
+  round(kwh, 1) as energy_kwh
+output xlsx to "OUT/x.xlsx"
+'''
+
+
+@pytest.mark.parametrize("where", ["", "  where end_date_time >= 2000-01-01T00:00:00Z\n"])
+def test_a_time_before_1900_is_not_written_as_a_date_excel_cannot_show(
+        run_cli, tmp_path, where) -> None:
+    """Year 1 was written as the date serial -693593: Excel, whose dates start on
+    1 January 1900, shows `#####` in every such cell (openpyxl and pandas read it back,
+    so nothing noticed). The run stops with OCX593 and the `where` to write; with it,
+    the workbook loads."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER.split("from sessions")[0] + "from sessions\n" + where
+                    + ENDED.replace("OUT/", f"{tmp_path}/out/"))
+    with _MinValueServer(version="2.2.1", size=40) as demo:
+        result = run_cli("run", str(spec), "--as-of", AS_OF, env={
+            "OCPI_VERSIONS_URL": demo.versions_url, "OCPI_TOKEN": demo.token,
+            "OUTPUT_TEST_KEY": KEY})
+    if not where:
+        assert result.exit_code == 1, result.output
+        assert "a value of column `ended` is a time before 1900, which Excel shows as " \
+               "`#####`" in result.stderr
+        assert "write `where end_date_time >= 2000-01-01T00:00:00Z`" not in result.stderr
+        assert "leave such records out with `where end_date_time >= " \
+               "2000-01-01T00:00:00Z`" in result.stderr
+        assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+        return
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")["sessions"]
+    days = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert days and all(day >= datetime(2000, 1, 1) for day in days)

@@ -139,8 +139,9 @@ def write_xlsx(rows: Iterable[dict], dataset: ir.Dataset, render: ir.Render, sin
         return write(rows, typed_fields(dataset), sink, dataset.name)
     except XlsxError as exc:
         raise RunError.of("OCX593", str(exc), render.origin, "XLSX output",
-                          help="split the export (e.g. a shorter window or `{run.date}` "
-                               "per day), or write `csv` or `parquet`") from None
+                          help=exc.help or "split the export (e.g. a shorter window or "
+                                           "`{run.date}` per day), or write `csv` or "
+                                           "`parquet`") from None
 
 
 def write_parquet(rows: Iterable[dict], plan: ir.Plan, dataset: ir.Dataset, render: ir.Render,

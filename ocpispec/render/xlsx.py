@@ -8,7 +8,9 @@ treatment, sources.
 
 Text is always a text cell: a value starting with `=` never becomes a formula, and
 characters XML cannot hold are dropped. A text longer than a cell holds (32,767
-characters) stops the output rather than being cut. Excel sheets hold at most 1,048,576 rows.
+characters) stops the output rather than being cut, as does a time before 1900, which
+Excel shows as `#####` (a .NET platform's `0001-01-01` for no time). Excel sheets hold at
+most 1,048,576 rows.
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ _TAKEN_SHEET_NAMES = frozenset({"columns", "history"})
 
 class XlsxError(Exception):
     """The rows do not fit a sheet, or a value does not fit its column's type (the
-    message names the column, never the value)."""
+    message names the column, never the value); `help` says what to do, when it is not
+    to split the export."""
+
+    def __init__(self, message: str, help: str | None = None) -> None:
+        super().__init__(message)
+        self.help = help
 
 
 def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], sink: Any,
@@ -146,13 +153,27 @@ class _Timestamps:
         return moment.astimezone(UTC).replace(tzinfo=None)
 
 
+# Excel's first day: an earlier time is a negative serial number, which Excel shows as
+# `#####` (openpyxl and pandas read it back, so only the consumer's Excel fails)
+FIRST_DAY = datetime(1900, 1, 1)
+
+
 def _guarded(field: TypedField, convert: Any) -> Any:
     def make(value: Any) -> Any:
         try:
-            return convert(value)
+            moment = convert(value)
         except (TypeError, ValueError):
             raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
                 from None
+        if moment is not None and moment < FIRST_DAY:
+            source = field.sources[0] if field.sources else field.name
+            raise XlsxError(
+                f"a value of column `{field.name}` is a time before 1900, which Excel "
+                "shows as `#####` (its dates start on 1 January 1900)",
+                help=f"leave such records out with `where {source} >= "
+                     "2000-01-01T00:00:00Z` (a platform's `0001-01-01` stands for no time), "
+                     "or write `csv` or `parquet`, which hold any time")
+        return moment
     return make
 
 
