@@ -15,7 +15,7 @@ import pytest
 
 from independent_cpo import IndependentCpo
 
-NAME = 'Café <b>"Bar"</b> & Co | [P1](x) *2*'
+NAME = 'Café <b>"Bar"</b> & Co | [P1](x) *2* _3_ ~~4~~ P&amp;R &#124; 5\\'
 SPEC = '''export markup
   consumer "Test consumer"
   purpose "Templates that write markup"
@@ -76,7 +76,8 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
     spec = tmp_path / "markup.ocx"
     spec.write_text(SPEC + "".join(
         DATASET.format(name=name, template=template, out=tmp_path / "out", file=file)
-        for name, (template, file) in outputs.items()))
+        for name, (template, file) in outputs.items())
+        + DATASET.split("output")[0].format(name="builtin") + f'output markdown to "{tmp_path}/out/b.md"\n')
     with IndependentCpo("2.2.1", records=4) as cpo:
         for location in cpo.lists["locations"]:
             location["name"] = NAME
@@ -98,18 +99,23 @@ def test_templates_writing_markup_escape_the_platforms_text(run_cli, tmp_path) -
     for report in ("x.txt", "y.md", "z.md"):
         assert _markdown_cells(out / report) == [["site", "name"]] + [
             [str(n), NAME] for n in range(1, len(names) + 1)]
+    # the built-in format escapes as these templates do
+    assert _markdown_cells(out / "b.md") == [["name"]] + [[NAME]] * len(names)
 
 
 def _markdown_cells(path) -> list[list[str]]:
-    """The table's cells as a CommonMark reader with GFM tables sees them: each cell's
-    text, and no HTML, link or emphasis in it."""
+    """The table's cells as a CommonMark reader with GFM tables and strikethrough sees
+    them: each cell's text, and no HTML, link, emphasis or entity in it."""
     markdown_it = pytest.importorskip("markdown_it")
-    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(path.read_text())
+    tokens = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]) \
+        .parse(path.read_text())
     rows: list[list[str]] = []
+    in_row = False
     for token in tokens:
-        if token.type == "tr_open":
-            rows.append([])
-        elif token.type == "inline" and rows and token.map is not None and rows[-1] is not None:
+        if token.type in ("tr_open", "tr_close"):
+            in_row = token.type == "tr_open"
+            rows += [[]] if in_row else []
+        elif token.type == "inline" and in_row:
             kinds = {child.type for child in token.children or ()}
             assert kinds <= {"text"}, (kinds, token.content)
             rows[-1].append("".join(child.content for child in token.children or ()))

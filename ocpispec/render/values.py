@@ -185,12 +185,16 @@ def geojson_feature(row: Mapping[str, Any], geometry: str | None) -> str:
     return json_text({"type": "Feature", "geometry": shape, "properties": properties})
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+# `_` only where it may start or end emphasis (`_x_`; a `_` between two letters or digits,
+# `location_id`, never does), `&` only where it starts an entity (`&amp;`, `&#124;`)
+_MARKDOWN_SPECIAL = re.compile(
+    r"([\\`*~\[\]<>|]|(?<![^\W_])_|_(?![^\W_])|&(?=#?[0-9A-Za-z]+;))")
 
 
 def markdown_cell(value: Any) -> str:
-    """A value as Markdown text on one line: the characters that start markup (emphasis,
-    code, links, HTML tags, table cells) are backslash-escaped, so text from a spec or a
-    platform shows as written and never becomes a tag or a link."""
+    """A value as Markdown text on one line: the characters that start markup (emphasis
+    with `*` or `_`, strikethrough, code, links, HTML tags, entities such as `&amp;`,
+    table cells) are backslash-escaped, so text from a spec or a platform shows as
+    written and never becomes a tag or a link."""
     text = cell(value).replace("\r", " ").replace("\n", " ")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
