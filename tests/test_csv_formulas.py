@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from ocpispec.demo import DemoServer
@@ -111,3 +112,24 @@ def test_only_text_is_made_inert() -> None:
     rows = [{"text": "-5", "number": -5.5, "empty": None},
             {"text": "=1+1", "number": -2, "empty": ""}]
     assert "".join(lines.chunks(rows)) == "'-5;-5,5;\r\n'=1+1;-2;\r\n"
+
+
+@pytest.mark.parametrize(("dialect", "delimiter"), [("", ","), ("unix", ","),
+                                                    ("tab-separated", "\t")])
+def test_a_csv_whose_first_column_is_named_id_opens_in_excel(run_cli, server, tmp_path: Path,
+                                                             dialect: str,
+                                                             delimiter: str) -> None:
+    """A file starting with the letters `ID` is a SYLK file to Excel, which refused to
+    open `ID,name` ("SYLK: file format is not valid"); the name is quoted, which every
+    CSV reader reads as the same name."""
+    out = tmp_path / "sites.csv"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(dialect=dialect, out=out).replace("id as site", "id as ID"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    assert not out.read_bytes().startswith(b"ID")
+    frame = pd.read_csv(out, sep=delimiter, dtype="string")
+    assert list(frame.columns) == ["ID", "name"] and frame["ID"].str.startswith("LOC").all()
+    assert next(csv.reader(io.StringIO(out.read_text(), newline=""),
+                           delimiter=delimiter)) == ["ID", "name"]

@@ -75,7 +75,14 @@ class CsvLines:
 
     def header(self) -> str:
         self._writer.writerow(self.columns)
-        return ("\ufeff" if self.dialect.bom else "") + self._take()
+        line = self._take()
+        if self.dialect.bom:
+            return "\ufeff" + line
+        # Excel takes a file starting with the letters `ID` for a SYLK file and refuses
+        # to open it ("SYLK: file format is not valid"); a quoted first name is the same
+        # name to every CSV reader (column names hold no quote)
+        return f'"{self.columns[0]}"{line[len(self.columns[0]):]}' \
+            if line.startswith("ID") else line
 
     def chunks(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
         """Lines joined directly when no cell needs quoting (the common case, checked
