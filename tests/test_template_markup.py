@@ -146,3 +146,38 @@ def test_a_templates_data_package_names_its_files_media_type(run_cli, tmp_path) 
         resource = json.loads(descriptor.read_text())["resources"][0]
         assert (resource["format"], resource["mediatype"]) == ("template", mediatype), file
         assert Package(str(descriptor)).resources[0].read_bytes(), file
+
+
+FORMULA = '=HYPERLINK("http://x.example","open")'
+# a `D` stands for the delimiter; the name is quoted as RFC 4180 says, a text that is a
+# signed number printed after it
+CSV_TEMPLATE = ('siteDnameDkwh\n{% for row in rows %}{{ loop.index }}D'
+                '"{{ row.name | replace(\'"\', \'""\') }}"D{{ "-2.5" }}\n{% endfor %}')
+
+
+def test_a_template_writing_csv_prints_no_formula(run_cli, tmp_path) -> None:
+    """The built-in `csv` format makes a text Excel would run inert with a `'`; a
+    template writing CSV (`sites.csv.j2`, or any template `to "x.tsv"`) printed a
+    location named `=HYPERLINK(...)` as is, a link in the consumer's Excel."""
+    import csv
+    import io
+
+    (tmp_path / "sites.csv.j2").write_text(CSV_TEMPLATE.replace("D", ","))
+    (tmp_path / "sites.j2").write_text(CSV_TEMPLATE.replace("D", "\t"))
+    spec = tmp_path / "sheets.ocx"
+    spec.write_text(SPEC + DATASET.format(name="named", template="sites.csv.j2",
+                                          out=tmp_path / "out", file="x.txt")
+                    + DATASET.format(name="written", template="sites.j2",
+                                     out=tmp_path / "out", file="y.tsv.gz"))
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        for location in cpo.lists["locations"]:
+            location["name"] = FORMULA
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    for text, delimiter in (((tmp_path / "out" / "x.txt").read_text(), ","),
+                            (gzip.decompress((tmp_path / "out" / "y.tsv.gz").read_bytes())
+                             .decode(), "\t")):
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
+        assert rows and [row["name"] for row in rows] == ["'" + FORMULA] * len(rows)
+        assert {row["kwh"] for row in rows} == {"-2.5"}  # a signed number stays a number

@@ -54,6 +54,8 @@ MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xml", ".svg", ".kml", 
                              ".gml", ".rss", ".atom", ".xsl", ".xslt"})
 # Markdown: the texts a template prints are escaped as the built-in format escapes them
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+# CSV, which the consumer opens in Excel: texts that would run there are made inert
+SPREADSHEET_SUFFIXES = frozenset({".csv", ".tsv"})
 
 
 class RenderError(Exception):
@@ -169,9 +171,10 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     loader = ConfinedLoader(template.root, base, template.digests)
     escape = writes_markup(template)
     markdown = not escape and writes_markup(template, MARKDOWN_SUFFIXES)
+    spreadsheet = not (escape or markdown) and writes_markup(template, SPREADSHEET_SUFFIXES)
     names = frozenset((*context.columns, *context.export, "licence", *context.run))
     environment = sandbox_environment(loader, autoescape=escape, names=names,
-                                      markdown=markdown)
+                                      markdown=markdown, spreadsheet=spreadsheet)
     # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`
     # over an iterator would see nothing (or fail) after the first pass
     variables = {"rows": tuple(counter), "columns": list(context.columns),

@@ -39,7 +39,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ocpispec.render import confine
 from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
-from ocpispec.render.values import cell, json_text, markdown_cell
+from ocpispec.render.values import cell, inert_text, json_text, markdown_cell
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
 _GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
@@ -228,15 +228,17 @@ class ConfinedLoader(jinja2.BaseLoader):
 def sandbox_environment(loader: jinja2.BaseLoader | None = None,
                         autoescape: bool = False,
                         names: frozenset[str] = frozenset(),
-                        markdown: bool = False) -> ReportSandbox:
+                        markdown: bool = False, spreadsheet: bool = False) -> ReportSandbox:
     """The environment custom templates are parsed and rendered in; `names`: the
     attribute names an error may show (the render context's columns and keys);
     `markdown`: the template writes Markdown, so the texts it prints are escaped as
-    the built-in `markdown` format escapes them."""
+    the built-in `markdown` format escapes them; `spreadsheet`: it writes CSV, so a
+    text it prints that Excel would run gets the `'` the built-in `csv` format gives it."""
+    finalize = _markdown_printable if markdown else \
+        _spreadsheet_printable if spreadsheet else _printable
     environment = ReportSandbox(loader=loader, undefined=undefined_showing(names),
                                 autoescape=autoescape, keep_trailing_newline=True,
-                                optimized=False,
-                                finalize=_markdown_printable if markdown else _printable)
+                                optimized=False, finalize=finalize)
     environment.globals.clear()
     filters = dict(environment.filters, json=json_text, cell=cell)
     environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
@@ -306,6 +308,15 @@ def _markdown_printable(value: Any) -> Any:
         return value
     value = _printable(value)
     return markdown_cell(value) if isinstance(value, str) else value
+
+
+def _spreadsheet_printable(value: Any) -> Any:
+    """A text printed into CSV: a platform's `=HYPERLINK(...)` (a location's name) is
+    text when the consumer opens the file in Excel, never a formula."""
+    if value.__class__ is _MacroText:
+        return value
+    value = _printable(value)
+    return inert_text(value) if isinstance(value, str) else value
 
 
 def _before_writing(name: str, value: Any, args: tuple[Any, ...],

@@ -158,6 +158,12 @@ def _inert_when_runnable(text: str) -> str:
     return _inert(text)
 
 
+def inert_text(text: str) -> str:
+    """A text as a CSV not made for Excel holds it: with a leading `'` when Excel would
+    run it (`_inert_when_runnable`)."""
+    return _inert_when_runnable(text) if text[:1] in _FORMULA_STARTS else text
+
+
 def _text(value: Any) -> str:
     match value:
         case None:
