@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def count(number: int, noun: str, plural: str | None = None, *, grouped: bool = False) -> str:
     """`1 warning`, `2 warnings`, `3 fields withheld`; `grouped` prints `12,500`."""
@@ -17,3 +19,29 @@ def duration(seconds: float) -> str:
         if seconds >= 2 * size:
             return count(round(seconds / size), unit)
     return count(seconds, "second")
+
+
+def code_span(text: str) -> str:
+    """`text` as a code span in the words a review prints, which no backtick of its own
+    can end early (a JMESPath literal, ``x || `[]` ``): fenced by one backtick more
+    than its longest run of them, with a space inside where CommonMark strips one.
+    Markdown reads it as the text; `CODE_SPAN` finds it for the HTML page."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = text[:1] == "`" or text[-1:] == "`" or \
+        (text[:1] == " " and text[-1:] == " " and text.strip(" ") != "")
+    pad = " " if padded else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_text(fenced: str) -> str:
+    """The text of a code span `CODE_SPAN` matched (its content group), as CommonMark
+    reads it: one space stripped from each end when both ends have one."""
+    if len(fenced) > 1 and fenced[0] == " " and fenced[-1] == " " and fenced.strip(" "):
+        return fenced[1:-1]
+    return fenced
+
+
+_BACKTICKS = re.compile(r"`+")
+# a code span: a run of backticks, then text up to a run of exactly as many
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")

@@ -128,6 +128,39 @@ def test_spec_text_is_escaped_in_markdown() -> None:
             assert len(re.findall(r"(?<!\\)\|", line)) == 6, line
 
 
+BACKTICKS = """\
+export backticks
+  consumer "Gemeente Test"
+  purpose "Connector counts"
+  legal basis public task "Art. 6"
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from locations
+  where name = "a`b"
+select
+  name
+  jmespath("length(evses || `[]`)") as evse_count
+output csv to "exports/x`y`.csv"
+"""
+EXPRESSION = "length(evses || `[]`)"
+
+
+def test_backticks_in_spec_text_show_in_markdown() -> None:
+    """A JMESPath literal (``evses || `[]` ``, as the help for a missing value says to
+    write) ended the review's code span early: the officer read `length(evses || [])`, a
+    different expression from the one that runs, and a destination or filter value
+    lost its backticks (or had them turned into `'`). CommonMark shows each as written."""
+    markdown_it = pytest.importorskip("markdown_it")
+    markdown = render_review(_review_of(BACKTICKS), "markdown")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(markdown)
+    code = [child.content for token in tokens if token.type == "inline"
+            for child in token.children or () if child.type == "code_inline"]
+    assert EXPRESSION in code and "exports/x`y`.csv" in code
+    assert 'where name = "a`b"' in code
+
+
 def test_personal_filter_is_marked_and_its_values_blanked() -> None:
     review = _review_of(HOSTILE)
     (flt,) = review.datasets[0].flow.filters

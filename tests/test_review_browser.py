@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser import chromium, open_page
 from fixtures_cli import SPECS
-from test_review import HOSTILE
+from test_review import BACKTICKS, EXPRESSION, HOSTILE
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 A4_POINTS = (595.0, 842.0)
@@ -63,6 +63,22 @@ def test_hostile_spec_text_stays_text_in_chromium(run_cli, tmp_path: Path) -> No
     assert "<script>alert('consumer')</script> | [click](javascript:alert(1))" in report.text
     assert "Plan chargers</td></tr></table><img src=x onerror=alert(2)> & more" in report.text
     assert report.requests == [page.resolve().as_uri()]
+
+
+def test_backticks_in_spec_text_show_in_chromium(run_cli, tmp_path: Path) -> None:
+    """The officer's page showed `length(evses || [])` for the JMESPath expression
+    ``length(evses || `[]`)`` that runs (its backticks closed the code span), and a
+    destination without its backticks."""
+    spec = tmp_path / "backticks.ocx"
+    spec.write_text(BACKTICKS)
+    page = _review(run_cli, spec, tmp_path / "backticks.html")
+    report = open_page(page, evaluate={
+        "code": "Array.from(document.querySelectorAll('code'), c => c.textContent)"
+                ".join('\\n')"})
+    assert report.console_errors == []
+    assert f"computed by the JMESPath expression {EXPRESSION} over the record" in report.text
+    code = report.values["code"].split("\n")
+    assert EXPRESSION in code and "exports/x`y`.csv" in code
 
 
 def test_the_browser_check_sees_console_errors(tmp_path: Path) -> None:

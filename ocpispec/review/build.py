@@ -15,6 +15,7 @@ from ocpispec.language.characters import without_comments
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.render.plan_text import describe_versions_url
 from ocpispec.review import words
+from ocpispec.text import code_span
 from ocpispec.review.model import (
     DatasetReview,
     FilterItem,
@@ -157,9 +158,10 @@ def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ..
 
 
 def _destination(render: ir.Render) -> str:
-    target = f"the file `{render.destination}`" if render.destination else "standard output"
+    target = f"the file {code_span(render.destination)}" if render.destination \
+        else "standard output"
     if render.template:
-        form = f"{target}, rendered by the custom template `{render.template}`"
+        form = f"{target}, rendered by the custom template {code_span(render.template)}"
     else:
         form = f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
     if not render.destination:

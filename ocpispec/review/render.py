@@ -17,9 +17,9 @@ from markupsafe import Markup, escape
 
 from ocpispec.language.functions import PSEUDONYMOUS
 from ocpispec.review.model import Review
+from ocpispec.text import CODE_SPAN, code_span, code_text
 
 FORMATS = ("html", "markdown", "json")
-_CODE = re.compile(r"`([^`\n]+)`")
 _MD_SPECIAL = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;",
                "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`"}
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
@@ -69,16 +69,15 @@ def sentence(text: str) -> str:
 
 
 def markdown_code(text: object) -> Markup:
-    """A Markdown code span of `text` (backticks cannot end it early; pipes escaped
-    for tables)."""
-    inner = " ".join(str(text).split()).replace("`", "'").replace("|", "\\|")
-    return Markup(f"`{inner}`")
+    """A Markdown code span of `text` (its own backticks cannot end it early, and show;
+    pipes escaped for tables)."""
+    return Markup(code_span(" ".join(str(text).split())).replace("|", "\\|"))
 
 
 def html_prose(text: object) -> Markup:
-    """Escaped text in which `code` spans become <code> elements."""
+    """Escaped text in which `code` spans (``x || `[]` `` too) become <code> elements."""
     escaped = str(escape(str(text)))
-    return Markup(_CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped))
+    return Markup(CODE_SPAN.sub(lambda m: f"<code>{code_text(m.group(2))}</code>", escaped))
 
 
 def html_breakable(name: object) -> Markup:
@@ -100,17 +99,16 @@ def markdown_text(value: object) -> str:
 def markdown_prose(text: object) -> Markup:
     """A sentence of the review's own: its `code` spans stay code spans (their text is
     literal in Markdown; pipes escaped for tables), the rest is escaped."""
-    parts = re.split(r"(`[^`]+`)", _LINE_BREAKS.sub(" ", str(text)))
-    return Markup("".join(part.replace("|", "\\|") if _is_code(part)
-                          else _markdown_escape(part) for part in parts))
+    flat = _LINE_BREAKS.sub(" ", str(text))
+    parts, end = [], 0
+    for span in CODE_SPAN.finditer(flat):
+        parts += [_markdown_escape(flat[end:span.start()]), span.group(0).replace("|", "\\|")]
+        end = span.end()
+    return Markup("".join(parts) + _markdown_escape(flat[end:]))
 
 
 def _markdown_escape(text: str) -> str:
     return _MD_PATTERN.sub(lambda m: _MD_SPECIAL[m.group(0)], text)
-
-
-def _is_code(part: str) -> bool:
-    return len(part) > 1 and part.startswith("`") and part.endswith("`")
 
 
 def badge_class(privacy: str) -> str:

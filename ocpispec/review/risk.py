@@ -10,6 +10,7 @@ from typing import Any
 from ocpispec.plan import ir
 from ocpispec.disclosure.words import headline, risk_lines
 from ocpispec.review.model import RiskReview
+from ocpispec.text import code_span
 
 MEASURING = ("assessed", "committed", "sample")
 
@@ -34,7 +35,7 @@ def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
         stale = None
         if run.get("plan_fingerprint") != plan.fingerprint:
             stale = (f"measured under plan {str(run.get('plan_fingerprint'))[:12]}; the plan "
-                     f"has changed since: measure again with `{command}`")
+                     f"has changed since: measure again with {code_span(command)}")
         measured = f"by {how} recorded at {run.get('recorded_at')}, window " \
                    f"{found.get('window_start') or 'the beginning'} to " \
                    f"{found.get('window_end') or 'now'}"

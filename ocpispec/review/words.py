@@ -11,6 +11,7 @@ from __future__ import annotations
 from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.language.functions import ALIASES
+from ocpispec.text import code_span
 
 MODULES = {
     "sessions": "charging sessions",
@@ -177,7 +178,7 @@ def _distinct(expr: syntax.Expr, scope: str, module: str) -> str:
 
 def _jmespath(args: tuple[syntax.Expr, ...]) -> str:
     if args and isinstance(args[0], syntax.Literal) and isinstance(args[0].value, str):
-        return f"computed by the JMESPath expression `{args[0].value}` over the record"
+        return f"computed by the JMESPath expression {code_span(args[0].value)} over the record"
     return "computed by a JMESPath expression over the record"
 
 
