@@ -231,6 +231,26 @@ def test_spec_text_cannot_hide_or_forge_lines_of_the_markdown_diff(run_cli, spec
     assert "&lt;!--" in out and "**weakened**" in out
 
 
+def test_a_jmespath_literal_shows_as_written_in_the_markdown_diff(run_cli, specs) -> None:
+    """A JMESPath literal (``x || `[]` ``) ended the change's code span: a merge request
+    showed `length(charging_periods \\|\\| [])`, its backticks gone and its pipes with a
+    backslash, not the expression that runs."""
+    markdown_it = pytest.importorskip("markdown_it")
+    standard = "  location.connector.standard as connector_standard\n"
+    old = _variant(specs, "counts.ocx", (standard, standard + '  jmespath("length('
+                                         'charging_periods || `[]`)") as periods\n'))
+    expression = 'jmespath("length(charging_periods[?tariff_id==\'NIGHT\'] || `[]`)")'
+    new = _variant(specs, "night.ocx", ('length(charging_periods || `[]`)',
+                                        "length(charging_periods[?tariff_id=='NIGHT'] || `[]`)"),
+                   base="counts.ocx")
+    result = run_cli("diff", old, new, "--format", "markdown")
+    assert result.exit_code == 1, result.stderr
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(result.stdout)
+    code = [child.content for token in tokens if token.type == "inline"
+            for child in token.children or () if child.type == "code_inline"]
+    assert 'jmespath("length(charging_periods || `[]`)")' in code and expression in code
+
+
 def test_a_top_n_limit_is_part_of_what_was_approved(run_cli, specs, snapshot) -> None:
     """`order by ... limit N` decides which groups leave: raising or dropping the limit
     kept the privacy fingerprint (and so an approval of the top 3 let every group go)."""

@@ -18,6 +18,7 @@ from typing import Any
 from ocpispec.plan.margins import margin_keys
 from ocpispec.privacy_summary.coarseness import grain
 from ocpispec.privacy_summary.summary import comparable
+from ocpispec.text import code_span
 
 _CLASS_RANK = {"public": 0, "quasi-identifier": 1, "personal": 2, "never-exportable": 3}
 _TREATMENT_STRENGTH = {"kept as is": 0, "raw JMESPath": 0, "derived": 1, "generalised": 2,
@@ -184,12 +185,12 @@ def _filter_text(item: dict[str, Any]) -> str:
     reads = [f"{r['privacy']} `{r['field']}`" for r in item["reads"]]
     on = f" (on {', '.join(reads)})" if reads else " (on public fields only)"
     why = f', because "{item["justification"]}"' if item["justification"] else ""
-    return f"`{item['shown']}`{on}{why}"
+    return f"{code_span(item['shown'])}{on}{why}"
 
 
 def _output_text(item: dict[str, Any]) -> str:
     target = item["destination"] or "stdout"
-    template = f" with template `{item['template']}`" if item["template"] else ""
+    template = f" with template {code_span(item['template'])}" if item["template"] else ""
     return f"{item['format']}{template} -> {target}"
 
 
@@ -198,7 +199,7 @@ def _template_changes(old: list, new: list):
     new_pins = {pin["path"]: pin["sha256"] for out in new for pin in out["templates"]}
     for path in sorted(old_pins.keys() & new_pins.keys()):
         if old_pins[path] != new_pins[path]:
-            yield "changed", (f"template `{path}` content changed: sha256 "
+            yield "changed", (f"template {code_span(path)} content changed: sha256 "
                               f"{old_pins[path][:12]} -> {new_pins[path][:12]}")
 
 
@@ -228,7 +229,7 @@ def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _column_text(column: dict[str, Any]) -> str:
     why = f', because "{column["justification"]}"' if column["justification"] else ""
-    return f"{column['released_as']}, {column['treatment']} `{column['shown']}`{why}"
+    return f"{column['released_as']}, {column['treatment']} {code_span(column['shown'])}{why}"
 
 
 def _direction(before: dict[str, Any], after: dict[str, Any]) -> str:

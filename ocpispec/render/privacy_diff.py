@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ocpispec.privacy_summary import Change, Difference
-from ocpispec.text import count
+from ocpispec.text import CODE_SPAN, count
 
 FORMATS = ("text", "markdown", "json")
 WIDTH = 100
@@ -74,7 +74,6 @@ def _by_area(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
 
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-_CODE_SPAN = re.compile(r"(`[^`]+`)")
 _MD_SPECIAL = re.compile(r"([\\*_\[\]#|])")
 
 
@@ -82,10 +81,18 @@ def _markdown_text(text: str) -> str:
     """A change's text in a list item: its `code` spans stay code (literal in Markdown),
     the rest is escaped (`<` cannot open a tag; a lone `>` mid-line is text), so spec
     text quoted in it (a justification, a consumer) holds no HTML, no `<!--` hiding the changes after it, and no line break starting a new item."""
-    parts = _CODE_SPAN.split(_LINE_BREAKS.sub(" ", text))
-    return "".join(part.replace("|", "\\|") if _CODE_SPAN.fullmatch(part)
-                   else _MD_SPECIAL.sub(r"\\\1", part.replace("&", "&amp;").replace("<", "&lt;"))
-                   for part in parts)
+    flat = _LINE_BREAKS.sub(" ", text)
+    parts, end = [], 0
+    # a code span (``x || `[]` `` too) as it is: in a list item, unlike a table, a `\|`
+    # in it would show its backslash
+    for span in CODE_SPAN.finditer(flat):
+        parts += [_escaped(flat[end:span.start()]), span.group(0)]
+        end = span.end()
+    return "".join(parts) + _escaped(flat[end:])
+
+
+def _escaped(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
 
 
 def _cell(text: str) -> str:
