@@ -181,3 +181,40 @@ def test_a_template_writing_csv_prints_no_formula(run_cli, tmp_path) -> None:
         rows = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
         assert rows and [row["name"] for row in rows] == ["'" + FORMULA] * len(rows)
         assert {row["kwh"] for row in rows} == {"-2.5"}  # a signed number stays a number
+
+
+LINKS = ('<ul>{% for row in rows %}<li><a href="{{ row.website }}">{{ row.name }}</a></li>'
+         "{% endfor %}</ul>\n")
+WEBSITES = ("javascript:console.error('ran')", " JaVa\tScript:console.error('ran')",
+            "data:text/html,<script>console.error('ran')</script>", "https://example.com/")
+
+
+def test_a_platforms_script_url_is_no_link_in_the_consumers_page(run_cli, tmp_path) -> None:
+    """Autoescaping keeps a name from becoming a tag, not a URL from becoming a script:
+    an operator's website sent as `javascript:...` was a live link in an HTML page made
+    from the open data (a click ran it in Chromium). A URL field whose scheme is not
+    http(s) is read as null and counted with the invalid fields."""
+    from browser import open_page, require_chromium
+
+    require_chromium()
+    (tmp_path / "links.j2").write_text(LINKS)
+    spec = tmp_path / "links.ocx"
+    spec.write_text(SPEC + f'''
+from locations
+select
+  name
+  operator.website as website
+output template "links.j2" to "{tmp_path}/out/sites.html"
+''')
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        for n, location in enumerate(cpo.lists["locations"]):
+            location["operator"] = {"name": "Op", "website": WEBSITES[n % len(WEBSITES)]}
+        assert len(cpo.lists["locations"]) >= 2
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    assert "another scheme than http(s)" in done.stderr
+    report = open_page(tmp_path / "out" / "sites.html", evaluate={
+        "protocols": "Array.from(document.links, a => a.protocol).join(' ')"})
+    assert set(report.values["protocols"].split()) <= {"https:", "file:"}, report.values
+    assert report.console_errors == []

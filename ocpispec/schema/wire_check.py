@@ -298,7 +298,7 @@ class _Shapes:
             case Kind.STRING:
                 return "text", self.lengths.get((object_name, field.name), lengths.DEFAULT_LENGTH)
             case Kind.URL:
-                return "text", lengths.URL_LENGTH
+                return "link", lengths.URL_LENGTH
             case Kind.ENUM:
                 assert field.enum is not None
                 return "choice", self._enum_values(field.enum)
@@ -322,7 +322,7 @@ class _Shapes:
             case Kind.STRING:
                 return wire_tests.string(limit)
             case Kind.URL:
-                return wire_tests.string(lengths.URL_LENGTH)
+                return wire_tests.url(lengths.URL_LENGTH)
             case Kind.NUMBER:
                 return wire_tests.number
             case Kind.INTEGER:

@@ -17,6 +17,9 @@ Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str], list[str]], N
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
 _FAILS = {
     "text": "v.__class__ is not str or len(v) > {arg}",
+    # wire_tests.url: any URL but a plain http(s) one gets the full test of its scheme
+    "link": "v.__class__ is not str or len(v) > {arg} or "
+            "not v.startswith(('http://', 'https://'))",
     "stamp": "v.__class__ is not str or len(v) != 20 or not stamp(v)",
     "choice": "v.__class__ is not str or v not in {arg}",
     "number": "v.__class__ is not float and v.__class__ is not int",

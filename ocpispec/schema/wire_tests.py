@@ -61,6 +61,31 @@ def degrees(limit: int, bound: float) -> Test:
     return test
 
 
+# a URL's scheme; a browser reads it after dropping leading controls and spaces and
+# every tab and line break, so `java\tscript:` is `javascript:`
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_URL_IGNORES = re.compile(r"[\x00-\x20\x7f]")
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def url(limit: int) -> Test:
+    """An OCPI URL (a website, an image, a tariff's page): text, and when it names a
+    scheme, http or https. Any other (`javascript:alert(1)` as an operator's website,
+    `data:`, `file:`) would be a live script or local file behind the link a consumer's
+    HTML page or map makes of it; it is read as null."""
+    text = string(limit)
+
+    def test(value: Any) -> tuple[Any, str | None, str | None] | None:
+        problem = text(value)
+        if problem is not None:
+            return problem
+        scheme = _SCHEME.match(_URL_IGNORES.sub("", value))
+        if scheme is None or scheme.group(1).lower() in WEB_SCHEMES:
+            return None
+        return None, "a URL of another scheme than http(s)", None
+    return test
+
+
 _CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?$")
 _DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d$")
 
