@@ -161,6 +161,25 @@ def test_backticks_in_spec_text_show_in_markdown() -> None:
     assert 'where name = "a`b"' in code
 
 
+def test_spec_text_is_not_struck_through_or_emphasised_in_markdown() -> None:
+    """A justification `drivers ~~do not~~ consent` showed `do not` struck through, as
+    if deleted, where a merge request renders the review (and `_x_` in italics): the
+    officer read other words than the spec holds."""
+    markdown_it = pytest.importorskip("markdown_it")
+    why = "the drivers ~~do not~~ consent, _really_ (see DPIA_2026_07)"
+    spec = HOSTILE.replace("the consumer <script>bills</script> | per contract", why)
+    markdown = render_review(_review_of(spec), "markdown")
+    tokens = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]) \
+        .parse(markdown)
+    inline = [token for token in tokens if token.type == "inline" and why[:11] in token.content]
+    assert inline
+    for token in inline:
+        kinds = {child.type for child in token.children or ()}
+        assert not kinds & {"s_open", "em_open"}, kinds
+        assert why in "".join(child.content for child in token.children or ())
+    assert "DPIA_2026_07" in markdown  # `_` inside a word needs no escape
+
+
 def test_personal_filter_is_marked_and_its_values_blanked() -> None:
     review = _review_of(HOSTILE)
     (flt,) = review.datasets[0].flow.filters

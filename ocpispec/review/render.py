@@ -21,9 +21,11 @@ from ocpispec.text import CODE_SPAN, code_span, code_text
 
 FORMATS = ("html", "markdown", "json")
 _MD_SPECIAL = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;",
-               "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`"}
+               "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`", "~": "\\~"}
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-_MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL))
+# and a `_` that can open or close emphasis (`_x_`; never one inside a word, `utrecht_sessions`)
+_MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL)
+                         + r"|(?<![^\W_])_|_(?![^\W_])")
 
 
 def render_review(review: Review, format: str) -> str:
@@ -108,7 +110,7 @@ def markdown_prose(text: object) -> Markup:
 
 
 def _markdown_escape(text: str) -> str:
-    return _MD_PATTERN.sub(lambda m: _MD_SPECIAL[m.group(0)], text)
+    return _MD_PATTERN.sub(lambda m: _MD_SPECIAL.get(m.group(0), "\\_"), text)
 
 
 def badge_class(privacy: str) -> str:
