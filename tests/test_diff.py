@@ -251,6 +251,24 @@ def test_a_jmespath_literal_shows_as_written_in_the_markdown_diff(run_cli, specs
     assert 'jmespath("length(charging_periods || `[]`)")' in code and expression in code
 
 
+def test_a_justification_is_not_struck_through_in_the_markdown_diff(run_cli, specs) -> None:
+    """`because "drivers ~~do not~~ consent"` showed `do not` struck through, as if
+    deleted, in the merge request the officer approves from."""
+    markdown_it = pytest.importorskip("markdown_it")
+    new = _variant(specs, "struck.ocx", (
+        "truncate(start_date_time, hour) as started_hour",
+        'start_date_time as started_hour because "drivers ~~do not~~ consent"'))
+    result = run_cli("diff", "specs/municipality_sessions.ocx", new, "--format", "markdown")
+    assert result.exit_code == 1, result.stderr
+    tokens = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]) \
+        .parse(result.stdout)
+    items = [token for token in tokens if token.type == "inline" and "consent" in token.content]
+    assert items and all("s_open" not in {c.type for c in token.children or ()}
+                         for token in items)
+    assert any("drivers ~~do not~~ consent" in "".join(c.content for c in token.children or ())
+               for token in items)
+
+
 def test_a_top_n_limit_is_part_of_what_was_approved(run_cli, specs, snapshot) -> None:
     """`order by ... limit N` decides which groups leave: raising or dropping the limit
     kept the privacy fingerprint (and so an approval of the top 3 let every group go)."""

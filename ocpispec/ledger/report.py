@@ -227,7 +227,7 @@ def register_markdown(runs: list[dict[str, Any]], where: str) -> str:
     return "\n".join(lines)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_~\[\]|#])")
 
 
 def _md(text: str) -> str:

@@ -74,7 +74,7 @@ def _by_area(changes: tuple[Change, ...]) -> list[tuple[str, list[Change]]]:
 
 
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
-_MD_SPECIAL = re.compile(r"([\\*_\[\]#|])")
+_MD_SPECIAL = re.compile(r"([\\*_~\[\]#|])")
 
 
 def _markdown_text(text: str) -> str:
