@@ -5,6 +5,8 @@ untrusted text escaped). Never a value, token or key in the ledger."""
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 import re
@@ -168,6 +170,27 @@ def test_the_register_escapes_the_spec_text(run_cli, demo_server_factory, tmp_pa
     heading = next(line for line in markdown.splitlines() if line.startswith("## "))
     assert heading == ("## &lt;img src=x onerror='alert(1)'&gt; \\| \\*\\*Consumer\\*\\* "
                        "\\[link\\](http://x) \\# &amp; \\~\\~co\\~\\~")
+
+
+def test_the_history_csv_runs_no_formula_in_excel(run_cli, demo_server_factory,
+                                                  tmp_path: Path, logged) -> None:
+    """`history --format csv`, which the officer opens in Excel, wrote a consumer named
+    `=HYPERLINK(...)` as it is: a live formula. It gets the leading `'` every CSV
+    output gives such a text."""
+    formula = "=HYPERLINK('http://x.example','open')"
+    spec = tmp_path / "formula.ocx"
+    spec.write_text(SPEC.read_text().replace(
+        'consumer "Gemeente Utrecht, afdeling Ruimte en Mobiliteit"', f'consumer "{formula}"'))
+    server = demo_server_factory(version="2.2.1", size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    ledger = tmp_path / "ledger.sqlite"
+    assert run_cli("run", str(spec), "--out", str(tmp_path / "o.csv"), "--state", str(ledger),
+                   "--as-of", AS_OF, "-q", env=env).exit_code == 0
+    text = run_cli("history", "--ledger", str(ledger), "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {row["consumer"] for row in rows} == {"'" + formula}
+    assert all(row["read"].isdigit() for row in rows)  # numbers stay numbers
 
 
 def test_the_ledger_holds_no_value_token_or_key(run_cli, demo_server_factory,

@@ -102,13 +102,19 @@ def history_json(runs: list[dict[str, Any]]) -> str:
 
 def history_csv(runs: list[dict[str, Any]]) -> str:
     """One row per dataset of a run (a run without datasets, e.g. a failed one: one row)."""
+    from ocpispec.render.values import inert_text  # the render package loads jinja2
+
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
     writer.writeheader()
     for run in runs:
         common = {key: run[key] for key in CSV_FIELDS if key in run and key != "outputs"}
         for item in run["datasets"] or [None]:
-            writer.writerow({**common, **_csv_dataset(run, item)})
+            row = {**common, **_csv_dataset(run, item)}
+            # the officer opens it in Excel: a consumer or path from a spec that Excel
+            # would run (`=HYPERLINK(...)`) gets the `'` every CSV output gives it
+            writer.writerow({key: inert_text(value) if isinstance(value, str) else value
+                             for key, value in row.items()})
     return buffer.getvalue()
 
 
