@@ -4,7 +4,7 @@ over sessions whose `kwh` is the largest double (1.7e308, what some systems send
 (exit 70: JSON has no infinity), was `inf` in a CSV and an empty cell in XLSX; a formula
 over it (`sum(kwh) * 1000`) was released as null without a word; `round(kwh)` of 1e20
 failed a Parquet export with OCX592, "a bug in ocpispec's column types", and was a
-number beyond 2^53 in NDJSON. Each stops the run with OCX560 naming the column and
+number beyond 2^53 in NDJSON. Each stops the run with OCX568 naming the column and
 nothing written; with the outsized records left out by `where`, as the help says, the
 file loads in pandas. Runs go over HTTP to the independent CPO."""
 
@@ -64,7 +64,7 @@ def test_an_overflowing_total_stops_the_run(run_cli, tmp_path, measure, output) 
     result = _run(run_cli, tmp_path, TOTALS.format(measure=measure, output=output),
                   LARGEST_DOUBLE)
     assert result.exit_code == 1, result.output
-    assert "error[OCX560]: column `energy_kwh` computed a number beyond what an output " \
+    assert "error[OCX568]: column `energy_kwh` computed a number beyond what an output " \
            "can hold" in result.stderr
     assert "internal error" not in result.stderr and "e+308" not in result.stderr
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
@@ -74,7 +74,7 @@ def test_a_rounded_whole_number_beyond_2_53_stops_the_run(run_cli, tmp_path) -> 
     result = _run(run_cli, tmp_path, ROUNDED.format(output='parquet to "OUT/x.parquet"'),
                   1e20)
     assert result.exit_code == 1, result.output
-    assert "OCX560" in result.stderr and "column `energy_kwh`" in result.stderr
+    assert "OCX568" in result.stderr and "column `energy_kwh`" in result.stderr
     assert "OCX592" not in result.stderr
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 

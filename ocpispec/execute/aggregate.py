@@ -384,7 +384,7 @@ class Aggregator:
             return results[0]
         if any(result.__class__ is float and result - result != 0 for result in results):
             # an overflowed sum: the formula would read it as no number and give null;
-            # the writers stop the run at it instead (OCX560)
+            # the writers stop the run at it instead (OCX568)
             return next(r for r in results if r.__class__ is float and r - r != 0)
         try:
             value = formula({f"#{i}": result for i, result in enumerate(results)})

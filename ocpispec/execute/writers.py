@@ -83,7 +83,7 @@ LARGEST_WHOLE = 2 ** 53 - 1
 
 def numbers_in_range(rows: Iterable[dict], dataset: ir.Dataset,
                      render: ir.Render) -> Iterable[dict]:
-    """The rows, stopping the run (OCX560, naming the column) at a computed number no
+    """The rows, stopping the run (OCX568, naming the column) at a computed number no
     output holds: a sum, product or average of the platform's values that overflowed a
     double (infinity, which JSON cannot write, Excel shows as an empty cell and CSV as
     `inf`), or a rounded whole number beyond ±(2**53 - 1) (Parquet's INT64 refused it,
@@ -114,7 +114,7 @@ def _checked_numbers(rows: Iterable[dict], doubles: tuple[str, ...], wholes: tup
 
 def _out_of_range(name: str, render: ir.Render) -> RunError:
     return RunError.of(
-        "OCX560", f"column `{name}` computed a number beyond what an output can hold",
+        "OCX568", f"column `{name}` computed a number beyond what an output can hold",
         render.origin, "output",
         notes=("a sum, product, average or rounding of the platform's values overflowed: a "
                "number holds at most about 1.8e308, and JSON readers, Excel and Parquet "
