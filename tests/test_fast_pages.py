@@ -282,3 +282,15 @@ def test_get_writes_what_it_wrote_without_the_fast_path(run_cli, demo_server_fac
     assert outputs[0][0] == 0 and len(outputs[0][1].splitlines()) > 1000
     assert 5000 < len(outputs[0][3].splitlines()) < len(outputs[0][1].splitlines())  # cut inside a page
     assert "duplicates dropped: 0" not in outputs[0][2]
+
+
+def test_a_platform_whose_pages_never_fit_is_no_longer_tried() -> None:
+    reader = page_reader(Release("2.2.1", "sessions", frozenset(), crawl_counts_unknown=True))
+    assert reader is not None
+    clean = _page(RECORDS[("2.2.1", "sessions")])
+    loose = clean.replace(b'Z"', b'.000Z"')
+    assert [reader(loose) for _ in range(4)] == [None] * 4
+    assert reader(clean) is None                        # given up
+    again = page_reader(Release("2.2.1", "sessions", frozenset(), crawl_counts_unknown=True))
+    assert again is not None and again(clean) is not None   # each get tries afresh
+    assert [again(loose) for _ in range(6)] == [None] * 6 and again(clean) is not None  # it fitted once

@@ -70,10 +70,32 @@ def page_reader(release: Any) -> PageReader | None:
             or release._project is None:
         return None
     try:
-        return catalogue().cached(("fast-page", version, module, release.open_paths),
-                                  lambda: _Builder(version, module, release.open_paths).reader())
+        reader = catalogue().cached(("fast-page", version, module, release.open_paths),
+                                    lambda: _Builder(version, module, release.open_paths).reader())
     except _NoFastPath:
         return None
+    return _Attempts(reader).read
+
+
+class _Attempts:
+    """Stops trying after `GIVE_UP` pages in a row that did not fit, none having fitted
+    before: a platform whose pages never fit (loose timestamps, a field of its own in
+    every object) would pay the scans and a decode that fails for every page."""
+
+    GIVE_UP = 4
+
+    def __init__(self, reader: PageReader) -> None:
+        self.reader, self.misses, self.fitted = reader, 0, False
+
+    def read(self, content: bytes) -> dict[str, Any] | None:
+        if self.misses >= self.GIVE_UP and not self.fitted:
+            return None
+        body = self.reader(content)
+        if body is None:
+            self.misses += 1
+        else:
+            self.fitted = True
+        return body
 
 
 class _NoFastPath(Exception):
@@ -106,7 +128,7 @@ class _Builder:
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
-        return _Reader(*strict, public_page, notes, key, lines, self.loose_sensitive).read
+        return _Reader(*strict, public_page, notes, key, lines, self.loose_sensitive).read  # type: ignore[return-value]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
         if id(shape) in self.made:
