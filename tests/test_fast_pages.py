@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.demo import Faults, charges, wire
+from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.world import World
 from ocpispec.execute import workers
 from ocpispec.execute.pipeline import Counts
@@ -30,6 +31,9 @@ RECORDS = {
     ("2.3.0", "sessions"): [charges.session("2.3.0", WORLD.charge(i)) for i in range(6)],
     ("2.2.1", "tokens"): [wire.token("2.2.1", WORLD.driver(i)) for i in range(4)],
     ("2.3.0", "tokens"): [wire.token("2.3.0", WORLD.driver(i)) for i in range(4)],
+    ("2.1.1", "tokens"): [wire.token("2.1.1", WORLD.driver(i)) for i in range(4)],
+    ("2.2.1", "tariffs"): [wire.tariff("2.2.1", facts) for facts in TARIFFS.values()],
+    ("2.3.0", "tariffs"): [wire.tariff("2.3.0", facts) for facts in TARIFFS.values()],
 }
 OPENINGS = [frozenset(), frozenset({"kwh"}), frozenset({"cdr_token"}),
             frozenset({"charging_periods.dimensions.volume", "total_cost.excl_vat", "id"})]
@@ -85,10 +89,24 @@ def _page(records: list[dict[str, Any]]) -> bytes:
 @pytest.mark.parametrize("case", sorted(RECORDS), ids="-".join)
 @pytest.mark.parametrize("opened", OPENINGS[:2], ids=["none", "kwh"])
 def test_a_clean_page_takes_the_fast_path(case: tuple[str, str], opened: frozenset[str]) -> None:
-    content = _page(RECORDS[case])
+    content = _page([_untimed(record) for record in RECORDS[case]])
     fast = _fast(*case, opened, content)
     assert fast is not None
     _same(fast, _slow(*case, opened, content))
+
+
+def _untimed(record: dict[str, Any]) -> dict[str, Any]:
+    """A tariff without restrictions: their times of day (`HH:MM`) and dates are tested
+    in Python only, so a tariff that has them takes the Python path."""
+    if "elements" not in record:
+        return record
+    elements = [{k: v for k, v in element.items() if k != "restrictions"} for element in record["elements"]]
+    return {**record, "elements": elements}
+
+
+def test_a_tariff_restricted_by_time_takes_the_python_path() -> None:
+    timed = [t for t in RECORDS[("2.2.1", "tariffs")] if any("restrictions" in e for e in t["elements"])]
+    assert timed and _fast("2.2.1", "tariffs", frozenset(), _page(timed)) is None
 
 
 @st.composite

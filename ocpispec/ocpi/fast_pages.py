@@ -131,8 +131,10 @@ class _Builder:
         return _Reader(*strict, public_page, notes, key, lines, self.loose_sensitive).read  # type: ignore[return-value]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
-        if id(shape) in self.made:
-            raise _NoFastPath  # a shape within itself: the catalogue has none
+        if (made := self.made.get(id(shape))) is not None:   # a type met at another place
+            if made is object:
+                raise _NoFastPath  # a shape within itself: the catalogue has none
+            return made
         self.made[id(shape)] = object
         required = set(self.check.required) | set(self.check.needed) if root else set()
         required |= {name for name, _, _ in shape.defaults}  # a missing one is a deviation
