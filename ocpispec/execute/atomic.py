@@ -59,6 +59,8 @@ class AtomicFile:
             f".{path.name}.{os.getpid()}-{_owner[0]}{secrets.token_hex(4)}.partial")
         fd = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode())
         os.fchmod(fd, file_mode())  # the umask may have been looser than FILE_MODE
+        made = os.fstat(fd)
+        self._identity = (made.st_dev, made.st_ino)
         self.stream: IO[Any] = open(fd, "wb") if binary else \
             open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
@@ -71,6 +73,16 @@ class AtomicFile:
 
     def publish(self) -> None:
         publish(self.temp, self.path)
+
+    def still_there(self) -> bool:
+        """Whether the temporary name still holds the file written: a cleanup job, or
+        its folder removed (and made again) meanwhile, leaves the run writing a file no
+        name reaches, which nothing could publish."""
+        try:
+            found = os.stat(self.temp)
+        except OSError:
+            return False
+        return (found.st_dev, found.st_ino) == self._identity
 
     def commit(self) -> None:
         self.finish()

@@ -529,6 +529,8 @@ class DatasetRun:
             return []
         try:
             self.file.finish()
+            if not self.file.file.still_there():
+                raise _removed_meanwhile(self.target, self.file.file.temp)
             self.staged = [self.file.file]
             self.staged.append(stage_manifest(self.file.file.path, self._manifest(version)))
             self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
@@ -696,6 +698,23 @@ def _export(plan: ir.Plan) -> dict[str, Any]:
 
 def _not_published(location: dict) -> bool:
     return location.get("publish") is not True
+
+
+def _removed_meanwhile(target: Target, temp: Path) -> RunError:
+    """The output's temporary file is gone (or another file took its name) by the time
+    it was finished: its folder was removed or emptied meanwhile, or a cleanup job took
+    the hidden file. The run wrote into a file no name reaches; it ended as an internal
+    error where the disclosure log read it back."""
+    where = f"the local copy of `{target.display}`" if target.remote is not None \
+        else f"`{target.display}`"
+    return RunError.of(
+        "OCX554", f"cannot write {where}: its temporary file `{temp.name}` in "
+                  f"`{temp.parent}` was removed while the run wrote it",
+        notes=("nothing was published and the state did not move: the next run delivers "
+               "this window",),
+        help=f"keep cleanup jobs and other programs away from the hidden `.*.partial` files "
+             f"in `{temp.parent}` while a run writes there (they are its outputs until "
+             "the commit), and run again")
 
 
 def _output_failed(target: Target, exc: OSError) -> RunError:

@@ -1,0 +1,70 @@
+"""Outputs that something else touches while a run writes them, against the demo CPO:
+the run fails with a diagnostic, publishes nothing and keeps its state."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+
+from fixtures_cli import cli_block
+from ledger_helpers import has_state, runs
+
+from ocpispec.demo import DemoServer
+from ocpispec.demo.faults import Faults
+
+KEY = "61c0e9b3f7a24d58e1b6c3a0f9d27e4b8c5a1f06d3e9b72a4c8f15e0b6d3a9c7"
+SPEC = '''export output_faults
+  consumer "Test consumer"
+  purpose "Tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+select pseudonymize(id) as session
+output csv to "{directory}/{{window.end}}.csv"
+'''
+_TEMP = re.compile(r"\.\d+-[0-9a-f]+\.partial")
+
+
+def _remove_when_written(folder: Path, stop: threading.Event) -> None:
+    """Remove the run's temporary output as soon as it appears (a cleanup job)."""
+    while not stop.is_set():
+        for temp in folder.glob(".*.partial"):
+            temp.unlink()
+            return
+        time.sleep(0.01)
+
+
+def test_a_temporary_output_removed_while_written_is_said_so(
+        run_cli, demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """A cleanup job took the hidden temporary file while the pages were read: the run
+    wrote on into a file no name reached, and ended as an internal error (exit 70) when
+    the disclosure log read the file back. Now OCX554 names the file, nothing is
+    published and the state stays."""
+    server: DemoServer = demo_server_factory(size=300, max_page_size=20,
+                                             faults=Faults(latency_ms=100))
+    out = tmp_path / "out"
+    out.mkdir()
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    ledger = tmp_path / "ledger.sqlite"
+    stop = threading.Event()
+    cleaner = threading.Thread(target=_remove_when_written, args=(out, stop))
+    cleaner.start()
+    try:
+        result = run_cli("run", str(spec), "--state", str(ledger), "--as-of",
+                         "2025-06-01T00:00:00Z", "--page-size", "20",
+                         env={"OCPI_VERSIONS_URL": server.versions_url,
+                              "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY})
+    finally:
+        stop.set()
+        cleaner.join()
+    assert result.exit_code == 1, result.stderr
+    assert list(out.iterdir()) == []
+    assert not has_state(ledger)
+    assert [run["outcome"] for run in runs(ledger)] == ["failed"]
+    text = _TEMP.sub(".PID-TAG.partial", cli_block(result).replace(str(tmp_path), "<tmp>"))
+    assert text == snapshot
