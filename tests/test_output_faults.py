@@ -3,13 +3,15 @@ the run fails with a diagnostic, publishes nothing and keeps its state."""
 
 from __future__ import annotations
 
+import collections
+import csv
 import re
 import threading
 import time
 from pathlib import Path
 
 from fixtures_cli import cli_block
-from ledger_helpers import has_state, runs
+from ledger_helpers import has_state, pending, runs
 
 from ocpispec.demo import DemoServer
 from ocpispec.demo.faults import Faults
@@ -68,3 +70,63 @@ def test_a_temporary_output_removed_while_written_is_said_so(
     assert [run["outcome"] for run in runs(ledger)] == ["failed"]
     text = _TEMP.sub(".PID-TAG.partial", cli_block(result).replace(str(tmp_path), "<tmp>"))
     assert text == snapshot
+
+
+TWO = SPEC + '''from cdrs since last run
+select pseudonymize(id) as cdr
+output csv to "{other}/{{window.end}}.csv"
+'''
+
+
+def _column(folder: Path, name: str) -> collections.Counter[str]:
+    found: collections.Counter[str] = collections.Counter()
+    for path in folder.glob("*.csv"):
+        with path.open(newline="") as handle:
+            found.update(row[name] for row in csv.DictReader(handle))
+    return found
+
+
+def _remove_when_pending(ledger: Path, folder: Path, stop: threading.Event) -> None:
+    """Once the commit point is passed, remove the folder's temporary files (a cleanup
+    job), before their renames."""
+    while not stop.is_set():
+        if pending(ledger):
+            for temp in folder.glob(".*.partial"):
+                temp.unlink()
+            return
+        time.sleep(0.01)
+
+
+def test_a_dataset_whose_file_is_gone_alone_is_delivered_again(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """A commit past its commit point lost the temporary files of one dataset (`cdrs`)
+    before their renames; the other's (`sessions`) were published. Recovery held the
+    whole state back, so the next run delivered the sessions' window again: each of
+    its sessions twice. Now only the dataset with a file gone keeps its state."""
+    server: DemoServer = demo_server_factory(size=300)
+    sessions, cdrs, reference = (tmp_path / name for name in ("sessions", "cdrs", "reference"))
+    spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+    spec.write_text(TWO.format(directory=sessions, other=cdrs))
+    whole.write_text(TWO.format(directory=reference, other=reference / "cdrs"))
+    ledger = tmp_path / "ledger.sqlite"
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    stop = threading.Event()
+    cleaner = threading.Thread(target=_remove_when_pending, args=(ledger, cdrs, stop))
+    cleaner.start()
+    try:
+        stopped = run_cli("run", str(spec), "--state", str(ledger), "--as-of",
+                          "2025-06-01T00:00:00Z", env={**env, "OCPISPEC_TEST_COMMIT_PAUSE": "0.5"})
+    finally:
+        stop.set()
+        cleaner.join()
+    assert stopped.exit_code == 1 and "OCX553" in stopped.stderr, stopped.stderr
+    done = run_cli("run", str(spec), "--state", str(ledger), "--as-of", "2025-07-01T00:00:00Z",
+                   env=env)
+    assert done.exit_code == 0, done.stderr
+    assert run_cli("run", str(whole), "--state", str(tmp_path / "whole.sqlite"), "--as-of",
+                   "2025-07-01T00:00:00Z", env=env).exit_code == 0
+    assert _column(sessions, "session") == _column(reference, "session")
+    assert _column(cdrs, "cdr") == _column(reference / "cdrs", "cdr")
+    assert [run["outcome"] for run in runs(ledger)] == ["incomplete", "committed"]
+    assert "so the state of `cdrs` was NOT advanced" in done.stderr

@@ -34,14 +34,21 @@ class Recovered:
     published: int
     missing: int
     state_serial: int | None
+    held_back: tuple[str, ...] = ()  # datasets whose state stayed: a file of theirs is gone
 
     def note(self) -> str:
         done = (f"published the {count(self.published, 'file')} it had not yet renamed"
                 if self.published else "its files were already published")
         parts = [f"finished the commit an interrupted run left: {done}"]
-        if self.state_serial is not None:
+        if self.missing and self.held_back:
+            names = ", ".join(f"`{name}`" for name in self.held_back)
+            parts.append(f"{count(self.missing, 'file')} of {names} no longer there, so the "
+                         f"state of {names} was NOT advanced: this run delivers that window "
+                         "again" + ("; the other datasets' state advanced as that run meant "
+                                    "to" if self.state_serial is not None else ""))
+        elif self.state_serial is not None:
             parts.append("the state advanced as that run meant to")
-        if self.missing:
+        if self.missing and not self.held_back:
             parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
                          "was NOT advanced: this run delivers that window again, and the "
                          "files that were published repeat it")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec.ledger.db import LedgerError, connect, transaction, write_state
+from ocpispec.ledger.held_back import held_back
 from ocpispec.ledger.migrate import migrate
 from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
 from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
@@ -213,13 +214,13 @@ def recover(path: Path, export: str,
         except (ValueError, KeyError, TypeError, AttributeError, StateError) as exc:
             raise LedgerError(f"the pending commit of `{export}` is damaged "
                               f"({exc.__class__.__name__})") from None
-        published = missing = 0
+        published, gone = 0, []
         for number, (temp, final) in enumerate(renames):
             if temp.exists():
                 publish(temp, final)
                 published += 1
             elif number >= begun and not final.exists():
-                missing += 1
+                gone.append(str(final))
         for number, (url, temp) in enumerate(remote, len(renames)):
             if finish_remote is None:
                 raise LedgerError(f"the pending commit of `{export}` holds remote deliveries")
@@ -228,13 +229,15 @@ def recover(path: Path, export: str,
             except Failure as exc:
                 raise LedgerError(exc.message) from None
             published += outcome == "published"
-            missing += outcome == "missing" and number >= begun
-        if missing:  # a file is gone: advancing would lose its records; repeating is loud
-            state = None
+            if outcome == "missing" and number >= begun:
+                gone.append(url)
+        held: tuple[str, ...] = ()
+        if gone:  # a file is gone: advancing its dataset would lose its records
+            state, held = held_back(_read_state(conn, export), state, run, gone)
             if run is not None:
                 run = {**run, "outcome": "incomplete"}
         _finish(conn, export, state, run)
-    return Recovered(published, missing, state.serial if state is not None else None)
+    return Recovered(published, len(gone), state.serial if state is not None else None, held)
 
 
 def _pending_renames(path: Path) -> list[Any]:
