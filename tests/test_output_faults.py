@@ -1,16 +1,23 @@
-"""Outputs that something else touches while a run writes them, against the demo CPO:
-the run fails with a diagnostic, publishes nothing and keeps its state."""
+"""Outputs and processes that something else touches while a run works (a cleanup job,
+the out-of-memory killer), against the demo CPO: the run fails with a diagnostic,
+publishes nothing it cannot stand by and keeps its state where it must."""
 
 from __future__ import annotations
 
 import collections
 import csv
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
-from fixtures_cli import cli_block
+import pytest
+
+from fixtures_cli import CLI_ENV, cli_block
 from ledger_helpers import has_state, pending, runs
 
 from ocpispec.demo import DemoServer
@@ -130,3 +137,46 @@ def test_a_dataset_whose_file_is_gone_alone_is_delivered_again(
     assert _column(cdrs, "cdr") == _column(reference / "cdrs", "cdr")
     assert [run["outcome"] for run in runs(ledger)] == ["incomplete", "committed"]
     assert "so the state of `cdrs` was NOT advanced" in done.stderr
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_worker_process_killed_under_the_run_is_said_so(
+        demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """The out-of-memory killer ends a worker process (`--workers 2`) while the pages are
+    read: the run ended as 'internal error: BrokenProcessPool ... a bug in ocpispec'
+    (exit 70). Now OCX560 names what happened and what to do; nothing is published."""
+    server: DemoServer = demo_server_factory(size=20000, max_page_size=100,
+                                             faults=Faults(latency_ms=20))
+    out = tmp_path / "out"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    ledger = tmp_path / "ledger.sqlite"
+    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
+           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    run = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                            str(ledger), "--as-of", "2026-01-01T00:00:00Z", "--workers", "2",
+                            "--page-size", "100"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(run.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # pages on their way through the workers
+        os.kill(_children(run.pid)[-1], signal.SIGKILL)
+        _, stderr = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert run.returncode == 1, stderr
+    assert not out.exists() or not any(out.iterdir())
+    assert not has_state(ledger)
+    assert [(item["outcome"], item["code"]) for item in runs(ledger)] == [("failed", "OCX560")]
+    assert stderr.replace(str(tmp_path), "<tmp>") == snapshot

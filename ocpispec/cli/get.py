@@ -185,6 +185,7 @@ def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
 def _export(credentials: Credentials, options: FetchOptions, module: str,
             window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
             policy: Any, profile: Profile | None, workers: int = 1) -> None:
+    from ocpispec.execute.client import RunError
     from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
@@ -203,7 +204,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 release.settle()
                 if profile is not None:
                     remember_discovery(profile, client)
-        except OcpiError as problem:
+        except (OcpiError, RunError) as problem:  # RunError: a worker process ended
             out.flush()
             show_diagnostic(problem.diagnostic)
             sys.exit(1)

@@ -87,6 +87,7 @@ class PagePool:
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
                                              initargs=(os.getpid(),))
             list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
+        self._processes = list(getattr(self._pool, "_processes", {}).values())
         if deferred.received:
             self._pool.shutdown(wait=True, cancel_futures=True)
             for number in deferred.received:
@@ -94,7 +95,12 @@ class PagePool:
 
     def prepare(self, content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
         """`stamps_before`: a locations page's window end (`objects.raise_location_stamp`)."""
-        return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
+        except BrokenProcessPool:
+            raise worker_ended(self._processes) from None
 
     def close(self) -> None:
         global _STATE, _FAST
@@ -112,6 +118,34 @@ class _ItemCounts:
         self.excluded_private = self.filtered = 0
         self.invalid: dict[str, int] = {}
         self.join_misses: dict[str, int] = {}
+
+
+def worker_ended(processes: list[Any]) -> Exception:
+    """OCX560: a worker process died under the run (the kernel's out-of-memory killer, an
+    operator's kill). It ended as an internal error, 'a bug in ocpispec'."""
+    from ocpispec.execute.client import RunError
+
+    return RunError.of(
+        "OCX560", f"a worker process of the run ended unexpectedly{_how(processes)}",
+        notes=("the pages it held were never read, so the records are incomplete: a run "
+               "writes nothing and keeps its state",),
+        help="look in the system log for why (`journalctl -k` or `dmesg`: the out-of-memory "
+             "killer names the process it ended); give the run more memory, or run it in "
+             "one process with `--workers 1`, and run again")
+
+
+def _how(processes: list[Any]) -> str:
+    """The signal that ended a worker, as its exit code says: the pool ends the others
+    with SIGTERM once one is gone, so another signal (the out-of-memory killer's
+    SIGKILL) is the cause where there is one."""
+    codes = [code for code in (getattr(process, "exitcode", None) for process in processes)
+             if isinstance(code, int) and code != 0]
+    signals = [-code for code in codes if code < 0 and -code in signal.valid_signals()]
+    cause = next((number for number in signals if number != signal.SIGTERM),
+                 signals[0] if signals else None)
+    if cause is not None:
+        return f" (killed by {signal.Signals(cause).name})"
+    return f" (exit code {codes[0]})" if codes else ""
 
 
 def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any]) -> Iterator[dict]:
