@@ -180,3 +180,33 @@ def test_a_worker_process_killed_under_the_run_is_said_so(
     assert not has_state(ledger)
     assert [(item["outcome"], item["code"]) for item in runs(ledger)] == [("failed", "OCX560")]
     assert stderr.replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
+        demo_server_factory, tmp_path: Path) -> None:
+    """Under a limit the second worker's fork reaches (open files here; a container's
+    process limit or memory alike), the run ended as 'internal error: OSError at
+    workers.py' or, a few descriptors higher, never ended: the worker already forked
+    waited for work, and the exit waited for it, forever (a cron job piling up). Each
+    run now ends: OCX560 where the workers cannot start, a diagnostic elsewhere."""
+    import resource
+
+    server: DemoServer = demo_server_factory(size=300)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=tmp_path / "out"))
+    env = {**os.environ, **CLI_ENV, "OCPI_VERSIONS_URL": server.versions_url,
+           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    said = []
+    for limit in range(12, 20):  # 16 and under: the workers' start (8 and up: the run's own)
+        def limited(limit: int = limit) -> None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                               str(tmp_path / f"ledger-{limit}.sqlite"), "--as-of",
+                               "2025-06-01T00:00:00Z", "--workers", "2", "-q"], env=env,
+                              preexec_fn=limited, capture_output=True, text=True, timeout=60)
+        assert done.returncode in (0, 1) and "internal error" not in done.stderr, \
+            (limit, done.stderr)
+        said += [limit] if "cannot start the run's 2 worker processes" in done.stderr else []
+    assert said, "no limit reached the workers' start"

@@ -84,9 +84,7 @@ class PagePool:
         # would raise inside an at-fork callback, where Python ignores the exception and
         # the run goes on: they wait until the workers are started, then arrive again
         with deferred_signals() as deferred:
-            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
-                                             initargs=(os.getpid(),))
-            list(self._pool.map(_ready, range(workers)))  # fork now, before the crawl's threads
+            self._pool = _started(workers, context)
         self._processes = list(getattr(self._pool, "_processes", {}).values())
         if deferred.received:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -118,6 +116,48 @@ class _ItemCounts:
         self.excluded_private = self.filtered = 0
         self.invalid: dict[str, int] = {}
         self.join_misses: dict[str, int] = {}
+
+
+def _started(workers: int, context: Any) -> ProcessPoolExecutor:
+    """The pool with its workers forked now, before the crawl's threads. When one cannot
+    be forked (too many open files, a limit of processes, no memory), those that were
+    are ended here: no manager thread would ever tell them to, and the command hung
+    forever at exit, joining them."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    global _STATE
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet,
+                                   initargs=(os.getpid(),))
+        list(pool.map(_ready, range(workers)))
+        return pool
+    except (OSError, BrokenProcessPool) as exc:
+        _STATE = None
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.kill()
+                process.join()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if isinstance(exc, BrokenProcessPool):
+            raise worker_ended(processes) from None
+        raise workers_not_started(exc, workers) from None
+
+
+def workers_not_started(exc: OSError, workers: int) -> Exception:
+    """OCX560: the worker processes could not be started; it was an internal error (exit
+    70), or a hang at exit."""
+    from ocpispec.execute.client import RunError
+
+    reason = exc.strerror or exc.__class__.__name__
+    return RunError.of(
+        "OCX560", f"cannot start the run's {workers} worker processes: {reason}",
+        notes=("nothing was written and the state did not move",),
+        help="run in one process with `--workers 1` (or `OCPISPEC_WORKERS=1`), or raise "
+             "the limit that was reached (open files: `ulimit -n`; processes: `ulimit -u` "
+             "or the container's limit; memory), and run again")
 
 
 def worker_ended(processes: list[Any]) -> Exception:
