@@ -210,3 +210,64 @@ def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
             (limit, done.stderr)
         said += [limit] if "cannot start the run's 2 worker processes" in done.stderr else []
     assert said, "no limit reached the workers' start"
+
+
+def test_a_run_that_cannot_start_a_thread_is_said_so(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """Under a limit of its memory (`ulimit -v`, as some hosts and services set it) the
+    crawl's threads get no stack: CPython raises "can't start new thread", and the run
+    ended as 'internal error: RuntimeError ... a bug in ocpispec' (a MemoryError alike).
+    It is OCX561 now, logged as such. (The limit itself makes CPython fail in too many
+    ways to test by: here the thread's start fails as it does under it.)"""
+    import threading
+
+    server: DemoServer = demo_server_factory(size=300)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=tmp_path / "out"))
+    ledger = tmp_path / "ledger.sqlite"
+
+    def start(thread: threading.Thread) -> None:  # the demo CPO's thread runs already
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    result = run_cli("run", str(spec), "--state", str(ledger), "--as-of", "2025-06-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                          "TEST_PSEUDONYM_KEY": KEY, "OCPISPEC_WORKERS": "1"})
+    assert result.exit_code == 1
+    assert not has_state(ledger)
+    assert [(run["outcome"], run["code"]) for run in runs(ledger)] == [("failed", "OCX561")]
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+_PARSE_UNDER_A_LIMIT = """
+import resource, sys
+import httpx
+from ocpispec.ocpi.body import decode_body
+body = b'{"data": [' + b','.join([b'{"id": "%d", "x": "' % i + b'y' * 40 + b'"}'
+                                  for i in range(1_000_000)]) + b']}'
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]) << 20,) * 2)
+try:
+    decode_body("http://127.0.0.1/p", httpx.Response(200), body)
+except MemoryError:
+    print("MemoryError")
+except Exception as exc:
+    print(type(exc).__name__, getattr(exc, "code", ""))
+"""
+
+
+def test_a_page_that_cannot_be_parsed_for_want_of_memory_is_no_platform_fault() -> None:
+    """orjson says an allocation failed as a JSONDecodeError ("Not enough memory..."):
+    the page was reported as not JSON, the platform's fault (OCX504), and sent the user
+    to the CPO. It is a MemoryError now (OCX561 in a run)."""
+    import resource
+
+    free = resource.getrlimit(resource.RLIMIT_AS)[0]
+    found = []
+    for megabytes in (250, 350, 450):
+        if free != resource.RLIM_INFINITY and free < megabytes << 20:
+            continue
+        done = subprocess.run([sys.executable, "-c", _PARSE_UNDER_A_LIMIT, str(megabytes)],
+                              capture_output=True, text=True, timeout=60)
+        found.append(done.stdout.strip())
+    assert "OcpiError OCX504" not in found
+    assert "MemoryError" in found, found

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,7 +131,7 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
     ledger = state_path if options.use_state else None  # whose commits its files may be
     try:
         with run_lock(state_path, plan.export.name, options.wait_lock) if locked \
-                else contextlib.nullcontext(), streaming(), owned_by(ledger):
+                else contextlib.nullcontext(), streaming(), owned_by(ledger), _memory_named():
             return _execute(plan, key, connect, options, state_path, locked)
     except DeliveredMeanwhile:
         raise
@@ -139,6 +139,21 @@ def execute(plan: ir.Plan, *, key: bytes, connect: Callable[[], Client],
         if options.use_state and not options.dry_run and not options.assess:
             statekeeping.log_failure(plan, options, state_path, exc)
         raise
+
+
+@contextlib.contextmanager
+def _memory_named() -> Iterator[None]:
+    """A run that runs out of memory, or of threads (a limit on its address space, a
+    container's), fails with OCX561, logged as such; it was an internal error, 'a bug in
+    ocpispec'."""
+    from ocpispec.launch.guard import out_of_memory
+
+    try:
+        yield
+    except (MemoryError, RuntimeError) as exc:
+        if (diagnostic := out_of_memory(exc)) is None:
+            raise
+        raise RunError(diagnostic) from None
 
 
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,

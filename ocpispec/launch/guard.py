@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 from ocpispec import __version__
 
 if TYPE_CHECKING:
-    from typing import TypeVar
+    from typing import Any, TypeVar
 
     T = TypeVar("T")
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
@@ -40,15 +40,45 @@ def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] 
         _output_full(exc.errno)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        internal_error(exc)
+        if (diagnostic := out_of_memory(exc)) is None:
+            internal_error(exc)
+        _show(diagnostic)
+        sys.exit(1)
 
 
 def _output_full(number: int) -> None:
     from ocpispec.diagnostics import error
+
+    _show(error("OCX554", f"cannot write the output: {os.strerror(number)}",
+                help="free space on the device, or write elsewhere, and run again"))
+
+
+_NO_THREAD = "can't start new thread"  # CPython's words when a thread gets no stack
+
+
+def out_of_memory(exc: BaseException) -> Any:
+    """OCX561 for what the machine's limits raise (`ulimit -v`, a container's memory or
+    process limit), None for anything else: it is not a bug in ocpispec. A run says so
+    through `execute`, which logs it."""
+    from ocpispec.diagnostics import error
+
+    if isinstance(exc, MemoryError):
+        message = "the command ran out of memory"
+    elif isinstance(exc, RuntimeError) and str(exc) == _NO_THREAD:
+        message = ("the command could not start a thread: its memory (the thread's stack) "
+                   "or its number of processes reached a limit")
+    else:
+        return None
+    return error("OCX561", message,
+                 notes=("a run that stops so writes nothing, and its state does not move",),
+                 help="give the job more memory (`ulimit -v`, the container's or the service's "
+                      "limit), or ask for smaller pages (`--page-size 100`) and run in one "
+                      "process (`--workers 1`), and run again")
+
+
+def _show(diagnostic: Any) -> None:
     from ocpispec.diagnostics.report import render
 
-    diagnostic = error("OCX554", f"cannot write the output: {os.strerror(number)}",
-                       help="free space on the device, or write elsewhere, and run again")
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     _write_stderr(render([diagnostic], {}, color=color).rstrip("\n") + "\n")
 

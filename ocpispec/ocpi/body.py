@@ -46,8 +46,9 @@ def decode_body(url: str, response: httpx.Response, content: bytes, *, transcode
     try:
         parsed = orjson.loads(content)
         return settle(content, parsed) if flags else parsed
-    except ValueError:
-        pass
+    except ValueError as exc:
+        if str(exc).startswith(_NO_MEMORY):  # orjson's words for a failed allocation
+            raise MemoryError from None
     if content.startswith(_BOM):    # a byte order mark before the JSON (some .NET platforms)
         return decode_body(url, response, content[len(_BOM):], transcoded=transcoded, limit=limit, warn=warn,
                            flags=flags)
@@ -193,6 +194,11 @@ def _from_undeclared_latin1(response: httpx.Response, content: bytes) -> bytes |
     except UnicodeDecodeError:          # 0x81, 0x8d, 0x8f, 0x90, 0x9d: no character in Windows-1252
         text = content.decode("latin-1")
     return text.encode("utf-8")
+
+
+# how orjson begins the message of a JSONDecodeError raised for an allocation that failed
+# (under `ulimit -v` or a container's limit): the page was taken for one that is not JSON
+_NO_MEMORY = "Not enough memory"
 
 
 def _is_utf8(content: bytes) -> bool:
