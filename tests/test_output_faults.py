@@ -8,6 +8,7 @@ import collections
 import csv
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -271,3 +272,46 @@ def test_a_page_that_cannot_be_parsed_for_want_of_memory_is_no_platform_fault() 
         found.append(done.stdout.strip())
     assert "OcpiError OCX504" not in found
     assert "MemoryError" in found, found
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="needs root and unshare(1) for a PID namespace")
+def test_a_run_in_another_pid_namespace_leaves_a_live_runs_files_alone(
+        demo_server_factory, tmp_path: Path) -> None:
+    """Two exports sharing a ledger and an output folder run in two containers (a PID
+    namespace each; two hosts on a share alike). The second took the first's process id
+    for a dead one and removed its temporary output while it was written: the first run
+    failed. A run holds a lock on its temporary files, and a sweep leaves locked ones."""
+    slow: DemoServer = demo_server_factory(size=300, max_page_size=10,
+                                           faults=Faults(latency_ms=300))
+    quick: DemoServer = demo_server_factory(size=300)
+    out = tmp_path / "out"
+    out.mkdir()
+    first, second = tmp_path / "first.ocx", tmp_path / "second.ocx"
+    first.write_text(SPEC.format(directory=out))
+    second.write_text(SPEC.format(directory=out).replace("output_faults", "other_export")
+                      .replace("{window.end}", "other-{window.end}"))
+    ledger = str(tmp_path / "ledger.sqlite")
+    env = {**os.environ, **CLI_ENV, "TEST_PSEUDONYM_KEY": KEY,
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    command = [sys.executable, "-m", "ocpispec", "run"]
+    running = subprocess.Popen(
+        [*command, str(first), "--state", ledger, "--as-of", "2025-06-01T00:00:00Z",
+         "--page-size", "10", "-q"], stderr=subprocess.PIPE, text=True,
+        env=env | {"OCPI_VERSIONS_URL": slow.versions_url, "OCPI_TOKEN": slow.token})
+    try:
+        deadline = time.monotonic() + 60
+        while not list(out.glob(".*.partial")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        other = subprocess.run(
+            ["unshare", "--pid", "--fork", *command, str(second), "--state", ledger,
+             "--as-of", "2025-06-01T00:00:00Z", "-q"], capture_output=True, text=True,
+            env=env | {"OCPI_VERSIONS_URL": quick.versions_url, "OCPI_TOKEN": quick.token},
+            timeout=60)
+        assert other.returncode == 0, other.stderr
+        _, stderr = running.communicate(timeout=120)
+    finally:
+        running.kill()
+    assert running.returncode == 0, stderr
+    assert (out / "20250601T000000Z.csv").exists()
+    assert (out / "other-20250601T000000Z.csv").exists()

@@ -5,7 +5,9 @@ A reader never sees a half-written file under the final name: either the old fil
 
 Temporary files are named `.<final name>.<pid>-<owner><random>.partial`: a later run
 can tell a killed run's leftovers (their process is gone) from a live run's files and
-remove only the former (`remove_stale_partials`). The owner is a tag of the ledger the
+remove only the former (`remove_stale_partials`), and never one whose lock a run
+holds (`_hold`: a live run in another PID namespace has a process id that says nothing
+here). The owner is a tag of the ledger the
 run commits through (`owned_by`): a killed run's files may be a pending commit's, which
 only its own ledger knows (and recovery publishes), so a run removes only those of its
 own ledger and of runs without one. Every file made here (outputs, manifests, state,
@@ -15,6 +17,7 @@ journal, lock) has mode 0640, or less when the umask is stricter: never world-re
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -61,6 +64,7 @@ class AtomicFile:
         os.fchmod(fd, file_mode())  # the umask may have been looser than FILE_MODE
         made = os.fstat(fd)
         self._identity = (made.st_dev, made.st_ino)
+        self._held: int | None = _hold(self.temp)
         self.stream: IO[Any] = open(fd, "wb") if binary else \
             open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
 
@@ -73,6 +77,13 @@ class AtomicFile:
 
     def publish(self) -> None:
         publish(self.temp, self.path)
+        self._release()
+
+    def _release(self) -> None:
+        if self._held is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._held)
+            self._held = None
 
     def still_there(self) -> bool:
         """Whether the temporary name still holds the file written: a cleanup job, or
@@ -93,6 +104,40 @@ class AtomicFile:
             self.stream.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
+        self._release()
+
+
+def _hold(temp: Path) -> int | None:
+    """A shared lock on the temporary file while its run may still publish it. A run
+    sweeping a dead run's files asks for it: the process id alone told a live run in
+    another PID namespace (another container, another host sharing the folder) for a
+    dead one, and its files were removed under it."""
+    try:
+        held = os.open(temp, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: the process id decides, as before
+        pass
+    return held
+
+
+def _in_use(entry: Path) -> bool:
+    """Whether a run holds the lock of a temporary file (`_hold`)."""
+    try:
+        fd = os.open(entry, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False
 
 
 def publish(temp: Path, final: Path) -> None:
@@ -130,7 +175,7 @@ def remove_stale_partials(directory: Path, keep: frozenset[Path] = frozenset(),
     for entry in entries:
         match = _PARTIAL.match(entry.name)
         if match is None or entry in keep or not _sweepable(match.group(2), ledger) \
-                or process_alive(int(match.group(1))):
+                or process_alive(int(match.group(1))) or _in_use(entry):
             continue
         with contextlib.suppress(OSError):
             entry.unlink()
