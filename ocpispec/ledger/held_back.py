@@ -27,11 +27,25 @@ def held_back(before: State, after: State | None, run: Mapping[str, Any] | None,
     if not names or None in names:
         return None, ()
     held = tuple(sorted(name for name in names if name is not None))
+    if _moved(before, after, held):
+        return None, ()
     kept = {name: found for name, found in after.datasets.items() if name not in held}
     kept.update({name: before.datasets[name] for name in held if name in before.datasets})
     if kept == dict(before.datasets):
         return None, held
     return State(after.export, after.serial, MappingProxyType(kept)), held
+
+
+def _moved(before: State, after: State, held: tuple[str, ...]) -> bool:
+    """Whether that run moved a state to another name (a dataset renamed, or another
+    of its module inserted before it): holding back the new name alone would drop the
+    state it came from. All of it stays then, and the next run moves it again."""
+    if before.datasets.keys() - after.datasets.keys():
+        return True
+    return any(name not in before.datasets and after.datasets[name].plan_summary is not None
+               and any(found.plan_summary == after.datasets[name].plan_summary
+                       for found in before.datasets.values())
+               for name in held if name in after.datasets)
 
 
 def _owners(run: Mapping[str, Any] | None) -> dict[str, str]:
