@@ -208,3 +208,28 @@ def test_a_full_ledger_says_so_and_publishes_nothing(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     assert not (tmp_path / "late.csv").exists() and late.temp.exists()
     assert pending(path) == 0 and state_dict(path)["serial"] == 1
+
+
+def test_a_moved_state_is_not_half_held_back() -> None:
+    """A recovered commit whose file of `sessions-2` is gone, in the run that moved the
+    state of `sessions` there (a dataset of the module inserted before it): holding back
+    `sessions-2` alone dropped the moved state (it would start over at 1970-01-01); the
+    whole state stays instead, and the next run moves it again."""
+    from ocpispec.ledger.held_back import held_back
+
+    def item(mark: str, module: str) -> DatasetState:
+        return DatasetState(mark, "f" * 64, "2026-01-01T00:00:01Z", {"module": module})
+
+    before = State(EXPORT, 1, {"sessions": item("2025-01-01T00:00:00Z", "long")})
+    after = State(EXPORT, 2, {"sessions": item("2025-02-01T00:00:00Z", "short"),
+                              "sessions-2": item("2025-02-01T00:00:00Z", "long")})
+    run = {"outputs": [{"dataset": "sessions", "path": "/out/a.csv"},
+                       {"dataset": "sessions-2", "path": "/out/b.csv"}]}
+    assert held_back(before, after, run, ["/out/b.csv"]) == (None, ())
+    assert held_back(before, after, run, ["/out/a.csv"]) == (None, ())
+    same = State(EXPORT, 2, {"sessions": item("2025-02-01T00:00:00Z", "long"),
+                             "sessions-2": item("2025-02-01T00:00:00Z", "short")})
+    kept, held = held_back(before, same, run, ["/out/a.csv"])
+    assert held == ("sessions",) and kept is not None
+    assert kept.datasets == {"sessions": before.datasets["sessions"],
+                             "sessions-2": same.datasets["sessions-2"]}

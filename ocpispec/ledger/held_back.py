@@ -38,14 +38,20 @@ def held_back(before: State, after: State | None, run: Mapping[str, Any] | None,
 
 def _moved(before: State, after: State, held: tuple[str, ...]) -> bool:
     """Whether that run moved a state to another name (a dataset renamed, or another
-    of its module inserted before it): holding back the new name alone would drop the
-    state it came from. All of it stays then, and the next run moves it again."""
+    of its module inserted before it), or changed a held dataset's plan: holding back by
+    name would drop the state a name came from, or give it another dataset's. All of it
+    stays then, and the next run moves it again."""
     if before.datasets.keys() - after.datasets.keys():
         return True
-    return any(name not in before.datasets and after.datasets[name].plan_summary is not None
-               and any(found.plan_summary == after.datasets[name].plan_summary
-                       for found in before.datasets.values())
-               for name in held if name in after.datasets)
+    for name in held:
+        summary = after.datasets[name].plan_summary if name in after.datasets else None
+        if name in before.datasets:  # another dataset's under this name, or a plan change
+            if before.datasets[name].plan_summary != summary:
+                return True
+        elif summary is not None and any(found.plan_summary == summary
+                                         for found in before.datasets.values()):
+            return True
+    return False
 
 
 def _owners(run: Mapping[str, Any] | None) -> dict[str, str]:
