@@ -315,3 +315,34 @@ def test_a_run_in_another_pid_namespace_leaves_a_live_runs_files_alone(
     assert running.returncode == 0, stderr
     assert (out / "20250601T000000Z.csv").exists()
     assert (out / "other-20250601T000000Z.csv").exists()
+
+
+def _mounted_small(folder: Path) -> bool:
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(folder)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+def test_a_full_disk_under_the_output_says_to_free_space(
+        run_cli, demo_server_factory, tmp_path: Path, snapshot) -> None:
+    """A full disk under the output folder was told to 'check that the directory exists
+    and is writable': it was both. It is told to free space there (or the quota, or the
+    file-size limit), and that the next run delivers the window."""
+    server: DemoServer = demo_server_factory(size=300)
+    out = tmp_path / "out"
+    if not _mounted_small(out):
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(SPEC.format(directory=out))
+        result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                         "--as-of", "2025-06-01T00:00:00Z",
+                         env={"OCPI_VERSIONS_URL": server.versions_url,
+                              "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY})
+    finally:
+        subprocess.run(["umount", str(out)], check=False)
+    assert result.exit_code == 1
+    assert not has_state(tmp_path / "ledger.sqlite")
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot

@@ -4,6 +4,7 @@ temporary file; committing it with its manifest once every dataset succeeded."""
 from __future__ import annotations
 
 import dataclasses
+import errno
 import math
 import sys
 from collections import Counter
@@ -732,6 +733,18 @@ def _output_failed(target: Target, exc: OSError) -> RunError:
         from ocpispec.execute.scratch_space import spool_failed
 
         return spool_failed(target.display, str(target.path.parent.parent), reason)
+    if exc.errno in _NO_ROOM:
+        return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
+                           notes=("nothing was published and the state did not move: the "
+                                  "next run delivers this window",),
+                           help=f"free space on the disk that holds `{target.path.parent}` "
+                                "(the run needs room for the whole file beside the one it "
+                                "replaces) or raise the quota or file-size limit, or choose "
+                                "another place with `--out`, and run again")
     return RunError.of("OCX554", f"cannot write `{target.display}`: {reason}",
                        help="check that the directory exists and is writable, or choose "
                             "another place with `--out`")
+
+
+# a full disk, a quota, a file-size limit: the directory is there and writable
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
