@@ -178,6 +178,9 @@ def _how(processes: list[Any]) -> str:
     """The signal that ended a worker, as its exit code says: the pool ends the others
     with SIGTERM once one is gone, so another signal (the out-of-memory killer's
     SIGKILL) is the cause where there is one."""
+    for process in processes:  # the pool reaps them in its own thread: wait for that
+        with contextlib.suppress(AssertionError, OSError, ValueError, AttributeError):
+            process.join(timeout=2)
     codes = [code for code in (getattr(process, "exitcode", None) for process in processes)
              if isinstance(code, int) and code != 0]
     signals = [-code for code in codes if code < 0 and -code in signal.valid_signals()]
