@@ -77,8 +77,6 @@ class PagePool:
         clean = clean_judge(check) if check.reader is not None else None
         _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean)
         _FAST = fast
-        from concurrent.futures import ProcessPoolExecutor  # not for a run without workers
-
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -118,11 +116,13 @@ class _ItemCounts:
         self.join_misses: dict[str, int] = {}
 
 
-def _started(workers: int, context: Any) -> ProcessPoolExecutor:
+def _started(workers: int, context: Any) -> Any:
     """The pool with its workers forked now, before the crawl's threads. When one cannot
     be forked (too many open files, a limit of processes, no memory), those that were
     are ended here: no manager thread would ever tell them to, and the command hung
     forever at exit, joining them."""
+    # loaded here, not for a command without workers (`get --limit`, one core)
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _STATE
