@@ -21,6 +21,8 @@ PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start
                 "window.end")
 _TABULAR = frozenset({"csv", "markdown", "html", "xlsx"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# what a date written as a shell, strftime, Jinja or a naming convention writes it has
+_FOREIGN_HINT = re.compile(r"[%$`]|\{\{|(?i:yy|dd)")
 
 
 _EXCEL = ("for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-nl` "
@@ -174,12 +176,24 @@ def _date_like_labels(expr: syntax.Expr) -> list[str]:
 
 def _check_destination(destination: syntax.Text, fmt: str, ctx: Context) -> None:
     text = destination.value
+    if _FOREIGN_HINT.search(text):  # the module only where another tool's date may be
+        from ocpispec.check.destination_dates import foreign_date
+
+        foreign = foreign_date(text, destination.span, ctx.source.text)
+        if foreign is not None:
+            ctx.emit(foreign)
+            return
     unknown = [name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS]
     stripped = _PLACEHOLDER.sub("", text)
     if unknown or "{" in stripped or "}" in stripped:
+        from ocpispec.check import destination_dates
+
         shown = f"`{{{unknown[0]}}}`" if unknown else "an unbalanced `{` or `}`"
-        guess = did_you_mean(unknown[0], PLACEHOLDERS) if unknown else None
-        ctx.emit(error("OCX407", f"the destination contains {shown}", destination.span,
+        guess = (destination_dates.meant_placeholder(unknown[0])
+                 or did_you_mean(unknown[0], PLACEHOLDERS)) if unknown else None
+        span = destination_dates.caret(f"{{{unknown[0]}}}", destination.span,
+                                       ctx.source.text) if guess else destination.span
+        ctx.emit(error("OCX407", f"the destination contains {shown}", span,
                        "unknown placeholder",
                        notes=["placeholders are " + ", ".join(f"`{{{p}}}`" for p in PLACEHOLDERS)],
                        help=f"did you mean `{{{guess}}}`?" if guess else

@@ -1,0 +1,77 @@
+"""Specs a hurried newcomer writes for more consumers we do not ship (a fleet operator's
+own cards delivered by SFTP every night, a GIS team's map of sites, a statistics
+office's table, a grid operator's hourly energy), checked with the real CLI: each
+diagnostic is snapshotted as the user sees it, and its help, pasted over the caret,
+gives a spec that checks without errors (`test_newcomer_specs`' harness)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_newcomer_specs import _applied, _check
+
+FLEET = '''export acme_fleet
+  consumer "ACME Logistics, fleet management"
+  purpose "ACME reconciles its drivers' charging with the invoices it pays"
+  legal basis contract "Fleet charging agreement FCA-2026-12"
+  retention 7 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous day
+  where status = "COMPLETED" and token.group_id = "ACME" because "only the cards ACME issued to its own drivers"
+  join tokens on cdr_token.uid
+select
+  cdr_token.uid as card because "ACME matches each session to a card it issued and pays for"
+  round(kwh, 1) as energy_kwh
+output csv excel-nl to "sftp://sftp.acme.example/inbox/charging-{run.date}.csv"
+
+schedule daily at 02:00
+'''
+
+SPECS = {"fleet": FLEET}
+
+CASES = [
+    # a run's date written as another tool writes it: left in the name as written
+    ("strftime date", "fleet", "{run.date}", "%Y-%m-%d"),
+    ("strftime date and time", "fleet", "{run.date}", "%Y%m%d_%H%M"),
+    ("shell variable", "fleet", "{run.date}", "${run.date}"),
+    ("shell variable in capitals", "fleet", "{run.date}", "$DATE"),
+    ("shell command", "fleet", "{run.date}", "$(date +%F)"),
+    ("jinja", "fleet", "{run.date}", "{{ run.date }}"),
+    ("naming convention", "fleet", "{run.date}", "YYYY-MM-DD"),
+    ("placeholder in other words", "fleet", "{run.date}", "{today}"),
+    ("home as a variable", "fleet", '"sftp://sftp.acme.example/inbox/charging-{run.date}.csv"',
+     '"$HOME/exports/charging-{run.date}.csv"'),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
+def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
+                                                        new: str, tmp_path: Path,
+                                                        snapshot) -> None:
+    text = SPECS[spec]
+    assert old in text
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(text.replace(old, new, 1))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), f"{spec}.ocx")
+    assert "Traceback" not in shown
+    assert (done.returncode, shown) == snapshot
+    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
+    path.write_text(_applied(path.read_text(), shown))
+    again = _check(path)
+    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
+                                                                       again.stderr)
+
+
+def test_the_specs_of_this_file_check(tmp_path: Path) -> None:
+    for name, text in SPECS.items():
+        path = tmp_path / f"{name}.ocx"
+        path.write_text(text)
+        done = _check(path)
+        assert done.returncode == 0 and "error[" not in done.stderr \
+            and "warning[" not in done.stderr, done.stderr
