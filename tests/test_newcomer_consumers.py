@@ -32,7 +32,29 @@ output csv excel-nl to "sftp://sftp.acme.example/inbox/charging-{run.date}.csv"
 schedule daily at 02:00
 '''
 
-SPECS = {"fleet": FLEET}
+STATISTICS = '''export cbs_monthly
+  consumer "Statistics office"
+  purpose "Monthly public charging sessions and energy per postal district"
+  legal basis legal obligation
+  retention 10 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 4) as district
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/cbs-{run.date}.csv"
+'''
+
+SPECS = {"fleet": FLEET, "statistics": STATISTICS}
 
 CASES = [
     # a run's date written as another tool writes it: left in the name as written
@@ -46,6 +68,20 @@ CASES = [
     ("placeholder in other words", "fleet", "{run.date}", "{today}"),
     ("home as a variable", "fleet", '"sftp://sftp.acme.example/inbox/charging-{run.date}.csv"',
      '"$HOME/exports/charging-{run.date}.csv"'),
+    # a value a function never gives: the filter kept no record, or missed the days meant
+    ("weekday capitalised", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),
+    ("weekday abbreviated", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and weekday(start_date_time) in ["saturday", "sun"]'),
+    ("weekday in Dutch", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and weekday(start_date_time) != "zondag"'),
+    ("hour 24", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and hour_of_day(start_date_time) = 24'),
+    # SQL's pattern: `%` matched itself
+    ("percent in matches", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and location.postal_code matches "35%"'),
+    ("like", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and location.city like "Utr%"'),
 ]
 
 

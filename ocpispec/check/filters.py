@@ -195,6 +195,14 @@ _NOT_IN_PATTERNS = "[]"
 
 
 def _check_pattern(pattern: syntax.Text, ctx: Context) -> None:
+    if "%" in pattern.value:  # SQL's LIKE: `%` matched itself, and no value holds one
+        fixed = pattern.value.replace("%", "*")
+        ctx.emit(error("OCX331", "`matches` writes SQL's `%` as `*`", pattern.span,
+                       "`%` would match only itself",
+                       notes=["`*` is any run of characters, `?` exactly one; every other "
+                              "character, `%` and `_` too, matches itself"],
+                       help=f'write `"{fixed}"`'))
+        return
     found = sorted({ch for ch in pattern.value if ch in _NOT_IN_PATTERNS})
     if not found:
         return
@@ -268,6 +276,12 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            f"{with_article(value.describe())}", ctx, _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
         _enum(value.enum, literal, ctx)
+    elif op in ("=", "!=") and isinstance(expr, syntax.Call) \
+            and expr.name.name in ("weekday", "hour_of_day"):
+        from ocpispec.check.function_values import never_given
+
+        if (given := never_given(expr, literal)) is not None:
+            ctx.emit(given)
     elif field is not None and op in ("=", "!=") \
             and (coded := coded_value(field, literal)) is not None:
         ctx.emit(coded)

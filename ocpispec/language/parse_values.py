@@ -45,6 +45,9 @@ def condition_habit(token, expected, span: Span, history,
                      notes=["`is null` and `is not null` test for a missing value; a value "
                             "is compared with `=` and `!=`"],
                      help="write `!=`" if negated else "write `=`")
+    if token.type == "NAME" and str(token).lower() in ("like", "ilike") \
+            and "MATCHES" in expected:
+        return _like(span, line, line_start, at)
     if token.type == "LPAR" and previous is not None and previous.type == "IN" \
             and expected == {"LSQB"}:
         found = _PARENTHESISED.match(line, at)
@@ -56,6 +59,22 @@ def condition_habit(token, expected, span: Span, history,
                      Span(previous.start_pos or 0, line_start + found.end()), "expected `[`",
                      help=f"write `in [{found.group(1).strip()}]`")
     return None
+
+
+_LIKE_PATTERN = re.compile(r'\s*"([^"\n]*)"')
+
+
+def _like(span: Span, line: str, line_start: int, at: int) -> Diagnostic:
+    """`postal_code like "35%"`: SQL's pattern, with its `%` written as `*`; the caret
+    covers `like` and the pattern, which the help writes again."""
+    found = _LIKE_PATTERN.match(line, span.end - line_start)
+    pattern = found.group(1).replace("%", "*") if found else "35*"
+    end = line_start + found.end() if found else span.end
+    return error("OCX001", "SQL's `like` is written `matches`", Span(span.start, end),
+                 "not an ocpispec comparison",
+                 notes=["`matches` takes a pattern where `*` is any run of characters and "
+                        "`?` exactly one, and the whole value must match"],
+                 help=f'write `matches "{pattern}"`')
 
 
 _DELIMITERS = {"tab": "\\t", "tabs": "\\t", "comma": ",", "semicolon": ";", "pipe": "|",
