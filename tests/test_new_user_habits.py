@@ -34,7 +34,7 @@ CASES = {
     "group size with =": ({"measure": "count() as sessions\n  minimum group size = 25"},
                           "write `minimum group size 25`"),
     "join on a = b": ({"join": "join locations on location_id = location.id"},
-                      "write `on location_id` and drop `= ...`"),
+                      "write `on location_id`"),
     "truncate to 15 minutes": ({"key": "truncate(start_date_time, 15 minutes) as slot"},
                                "write `quarter_hour` instead of `15 minutes`"),
     "date()": ({"key": "date(end_date_time) as day"}, "write `truncate(end_date_time, day)`"),

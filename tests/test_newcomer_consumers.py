@@ -54,7 +54,28 @@ compute
 output csv to "exports/cbs-{run.date}.csv"
 '''
 
-SPECS = {"fleet": FLEET, "statistics": STATISTICS}
+GRID = '''export grid_hourly
+  consumer "Grid operator"
+  purpose "Hourly charging energy per postal district, for grid reinforcement planning"
+  legal basis legitimate interests
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous week
+  window on start_date_time
+  join locations on cdr_location.id
+group by
+  truncate(start_date_time, hour) as hour
+  prefix(location.postal_code, 4) as district
+compute
+  sum(total_energy) as energy_kwh
+  minimum group size 10
+output csv to "exports/grid-{run.date}.csv"
+'''
+
+SPECS = {"fleet": FLEET, "statistics": STATISTICS, "grid": GRID}
 
 CASES = [
     # a run's date written as another tool writes it: left in the name as written
@@ -82,6 +103,13 @@ CASES = [
      'status = "COMPLETED" and location.postal_code matches "35%"'),
     ("like", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and location.city like "Utr%"'),
+    # a join written as SQL's equation, the joined module's id first
+    ("join backwards", "statistics", "join locations on location_id",
+     "join locations on location.id = location_id"),
+    ("join on id =", "statistics", "join locations on location_id",
+     "join locations on id = location_id"),
+    ("join with module names", "grid", "join locations on cdr_location.id",
+     "join locations on locations.id = cdrs.cdr_location.id"),
 ]
 
 

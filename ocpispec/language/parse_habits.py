@@ -272,6 +272,48 @@ _PERIODS = {name: (unit, months) for unit, months in (
     ("year", 12)) for name in (unit, unit + "s")}
 
 
+_OTHER_SIDE = re.compile(r"\s*([A-Za-z_][\w.]*)")
+
+
+def _join_equation(last: list[str], span: Span, history: list[Token],
+                   source: SourceFile) -> Diagnostic:
+    """`join locations on location_id = location.id`, also written the other way round
+    (`on location.id = location_id`, `on id = location_id`): the key is the side that
+    is not the joined module's id. The caret covers `on A = B`, which the help writes
+    again."""
+    module = last[last.index("join") + 1] if "join" in last[:-2] else ""
+    left = last[-1]
+    found = _OTHER_SIDE.match(source.text, span.end)
+    right = found.group(1) if found else ""
+    key = _join_key(left, right, module, source.text[:span.start])
+    on = next((seen for seen in reversed(history) if str(seen).lower() == "on"), None)
+    start = on.start_pos if on is not None and on.start_pos is not None else span.start
+    end = found.end() if found else span.end
+    return error("OCX001", "a join names only this record's key", Span(start, end),
+                 "no `=` in a join",
+                 notes=["`join MODULE on KEY` matches KEY of this record with the id of "
+                        "the joined module's objects"],
+                 help=f"write `on {key}`")
+
+
+def _join_key(left: str, right: str, module: str, before: str) -> str:
+    """Which side of `on A = B` is this record's key: not `id` or the joined module's
+    `X.id`, and without the dataset's own module written before it (`sessions.`)."""
+    joined = {module, module.rstrip("s"), module[:-1] if module.endswith("s") else module}
+
+    def other_id(side: str) -> bool:
+        head, _, tail = side.rpartition(".")
+        return side == "id" or (tail == "id" and head in joined)
+
+    key = right if other_id(left) and right and not other_id(right) else left
+    own = re.findall(r"(?m)^\s*from\s+([a-z_]+)", before)
+    if own and "." in key:
+        head, _, tail = key.partition(".")
+        if head in (own[-1], own[-1].rstrip("s")):
+            key = tail
+    return key
+
+
 def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                  source: SourceFile) -> Diagnostic | None:
     """`count(*)`, `minimum group size = 10`, `join locations on location_id =
@@ -287,12 +329,7 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             "`count(distinct x)` the different values of `x`"],
                      help="write `count()`")
     if written == "=" and "join" in last[:-1] and "on" in last:
-        key = last[-1]
-        return error("OCX001", "a join names only this record's key", span,
-                     "no `=` in a join",
-                     notes=["`join MODULE on KEY` matches KEY of this record with the id of "
-                            "the joined module's objects"],
-                     help=f"write `on {key}` and drop `= ...`")
+        return _join_equation(last, span, history, source)
     if written == "=" and "INT" in expected:
         number = re.match(r"\s*(\d+)", source.text[span.end:])
         words: list[str] = []
