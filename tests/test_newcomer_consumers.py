@@ -139,3 +139,65 @@ def test_the_specs_of_this_file_check(tmp_path: Path) -> None:
         done = _check(path)
         assert done.returncode == 0 and "error[" not in done.stderr \
             and "warning[" not in done.stderr, done.stderr
+
+
+MAP = '''export site_map
+  consumer "Province, GIS team"
+  purpose "A map of public charging sites with their use"
+  legal basis public task
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.id as site because "sites are public infrastructure the province maps"
+compute
+  count() as sessions
+  minimum group size 10
+output geojson to "exports/site-map.geojson"
+'''
+
+
+@pytest.mark.parametrize(("case", "old", "new", "added"), [
+    # an aggregate: the point is a group key of the site the records are at
+    ("aggregate", "", "", "  location.coordinates because \"sites are public\"\n"),
+    # no join: the site's coordinates come with it
+    ("no join", "  join locations on location_id\ngroup by\n  location.id as site because "
+     "\"sites are public infrastructure the province maps\"\n", "group by\n  evse_uid as site "
+     "because \"EVSEs are public infrastructure the province maps\"\n", ""),
+    # a CDR carries its site's coordinates itself
+    ("cdrs", "from sessions", "from cdrs", ""),
+    # the coordinates written as a field the dataset lacks: that error alone
+    ("unknown coordinates", "  location.id as site because", "  coordinates\n  location.id as "
+     "site because", ""),
+], ids=lambda value: value if value in ("aggregate", "no join", "cdrs",
+                                        "unknown coordinates") else "")
+def test_a_map_without_its_point_names_the_coordinates_the_dataset_has(
+        case: str, old: str, new: str, added: str, tmp_path: Path, snapshot) -> None:
+    """A GIS team's GeoJSON of sessions per site, without the point, was told to
+    'select one of `coordinates`, ...': not a field of a session, and in an aggregate
+    nothing is selected; a point written as an unknown field got that error and this
+    one. The help now names the coordinates the dataset reaches (`location.coordinates`,
+    `cdr_location.coordinates`), `group by` in an aggregate and the join to add; a
+    column that failed its check gets no second error."""
+    text = MAP.replace(old, new, 1)
+    if case == "cdrs":
+        text = text.replace('  where status = "COMPLETED"\n  join locations on location_id\n',
+                            "").replace("location.id as site", "cdr_location.id as site")
+    path = tmp_path / "map.ocx"
+    path.write_text(text)
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "map.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "`coordinates`" not in shown.split("help:", 1)[-1].split("\n")[0] \
+        or case == "unknown coordinates"
+    if case == "unknown coordinates":
+        assert "OCX406" not in shown
+    if added:
+        path.write_text(text.replace("  location.id as site", added + "  location.id as site"))
+        assert "error[" not in _check(path).stderr

@@ -39,7 +39,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         checked_filter = filters.check_where(
             where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate),
             source=source)
+    errors = ctx.error_count()
     columns = check_body(dataset.body, scope, ctx)
+    failed = ctx.error_count() > errors
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
@@ -54,7 +56,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
             check_spread_sums(dataset.body.measures, scope, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
-    output_name, templates = check_output(dataset.output, columns, ctx)
+    places = None if failed or dataset.output.format.name != "geojson" else \
+        _places(module, scope, isinstance(dataset.body, syntax.Aggregate), ctx)
+    output_name, templates = check_output(dataset.output, columns, ctx, places)
     check_order(dataset, columns, ctx)
     grids = key_grids(ctx.released.get(id(dataset.body), [])) \
         if isinstance(dataset.body, syntax.Aggregate) else ()
@@ -62,6 +66,31 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
                           tuple(scope.touched.values()), tuple(columns),
                           bool(source.includes), output_name, templates, checked_filter,
                           eaches, spread, grids)
+
+
+def _places(module: str, scope: Scope, aggregate: bool, ctx: Context):
+    """Where the dataset's records have coordinates (for OCX406's help): a binding's
+    coordinates field, or one an object field of it holds (a CDR's `cdr_location`)."""
+    from ocpispec.check.output import Places
+    from ocpispec.check.values import GEO_OBJECTS
+
+    paths = []
+    for binding in scope.bindings:
+        if binding.name.count(".") or binding.module != "locations" and binding.name:
+            continue  # `location.evse`: the site's own coordinates come first
+        fields = ctx.catalogue.object(binding.object).fields
+        prefix = f"{binding.name}." if binding.name else ""
+        for name, field in fields.items():
+            if field.many or field.object is None:
+                continue
+            if field.object in GEO_OBJECTS:
+                paths.append(prefix + name)
+                continue
+            paths += [f"{prefix}{name}.{inner_name}" for inner_name, inner in
+                      ctx.catalogue.object(field.object).fields.items()
+                      if inner.object in GEO_OBJECTS and not inner.many]
+    join = "join locations on location_id" if module == "sessions" else None
+    return Places(tuple(paths), aggregate, join)
 
 
 # parts of a module's records a user may take for a module of their own

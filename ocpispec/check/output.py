@@ -14,6 +14,7 @@ from ocpispec.check.destination import (check_dialect, check_file_destination,
 from ocpispec import formats
 from ocpispec.formats import dialects
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
+from ocpispec.frozen import frozen
 
 FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
            "template")
@@ -40,9 +41,12 @@ _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
-                 ctx: Context) -> tuple[str, tuple[tuple[str, str], ...]]:
+                 ctx: Context, places: Places | None = None
+                 ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Check one output clause; return its output name (pattern or `stdout`) and the
-    (path, sha256) of every template file it renders with."""
+    (path, sha256) of every template file it renders with. `places` says where the
+    dataset's coordinates are, for the help of a GeoJSON output without them (None:
+    a column failed its check, and may have been the coordinates)."""
     fmt = output.format.name
     templates: tuple[tuple[str, str], ...] = ()
     if fmt not in FORMATS:
@@ -60,7 +64,7 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                                                      "a template of your own"],
                        help=f"remove the file name, or write `output template "
                             f"\"{output.template.value}\" to ...`"))
-    _check_coordinates(output, fmt, columns, ctx)
+    _check_coordinates(output, fmt, columns, ctx, places)
     if output.destination is not None:
         _check_destination(output.destination, fmt, ctx)
     if fmt in FORMATS:
@@ -84,8 +88,22 @@ def _check_template(output: syntax.Output, columns,
     return check_templates(output.template, [c.name for c in columns], ctx)
 
 
-def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -> None:
+@frozen
+class Places:
+    """Where a dataset's records have coordinates: the paths of its bindings that
+    reach a coordinates field (`location.coordinates`), whether it groups, and the
+    join that would bring a site's (`join locations on location_id`)."""
+
+    paths: tuple[str, ...]
+    aggregate: bool
+    join: str | None = None
+
+
+def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context,
+                       places: Places | None) -> None:
     geo = [c for c in columns if _is_geo(c)]
+    if fmt == "geojson" and not geo and places is None:
+        return  # a column failed its own check: it may be the coordinates meant
     if fmt == "geojson" and len(geo) != 1:
         found = "none" if not geo else backticked(c.name for c in geo)
         labels = [Label(output.format.span, "GeoJSON output")]
@@ -94,13 +112,27 @@ def _check_coordinates(output: syntax.Output, fmt: str, columns, ctx: Context) -
                             f"coordinates column, found {found}", tuple(labels),
                             notes=["the coordinates column becomes each feature's point; the "
                                    "other columns its properties"],
-                            help="select one of `coordinates`, `round_coords(coordinates, 4)` "
-                                 "or `grid(coordinates, 0.01)`"))
+                            help=_geo_help(places) if not geo else
+                            "keep one of them, or write each to a file of its own"))
     elif fmt in _TABULAR:
         for column in geo:
             ctx.emit(error("OCX411", f"`{fmt}` cannot hold the coordinates column "
                            f"`{column.name}`", column.column.span, "coordinates are a pair",
                            help=_pair_help(column)))
+
+
+def _geo_help(places: Places | None) -> str:
+    """What to release as the point: the dataset's own coordinates, under `group by`
+    in an aggregate, with the join that reaches a site's when none is in scope."""
+    if places is not None and not places.paths and places.join is None:
+        return "write another format: these records have no coordinates"
+    path = places.paths[0] if places is not None and places.paths else (
+        "location.coordinates" if places is not None else "coordinates")
+    forms = f"`{path}`, `round_coords({path}, 4)` or `grid({path}, 0.01)`"
+    where = "group by one of" if places is not None and places.aggregate else "select one of"
+    join = f"add `{places.join}`, then " if places is not None and not places.paths \
+        and places.join else ""
+    return f"{join}{where} {forms}"
 
 
 def _pair_help(column: CheckedColumn) -> str:
