@@ -103,6 +103,18 @@ CASES = [
      'status = "COMPLETED" and location.postal_code matches "35%"'),
     ("like", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and location.city like "Utr%"'),
+    # a statistics office's table rules in other words
+    ("dominance without drivers", "statistics", "minimum group size 10",
+     "minimum group size 10\n  dominance 85%"),
+    ("dominance as a fraction", "statistics", "minimum group size 10",
+     "minimum group size 10\n  dominance 1 0.85"),
+    ("dominance without %", "statistics", "minimum group size 10",
+     "minimum group size 10\n  dominance 1 85\n  round counts to 5"),
+    ("dominance in parentheses", "statistics", "minimum group size 10",
+     "minimum group size 10\n  dominance (1, 85%)"),
+    ("rounding", "statistics", "minimum group size 10", "minimum group size 10\n  rounding 5"),
+    ("round counts without to", "statistics", "minimum group size 10",
+     "minimum group size 10\n  round counts 5"),
     # a join written as SQL's equation, the joined module's id first
     ("join backwards", "statistics", "join locations on location_id",
      "join locations on location.id = location_id"),

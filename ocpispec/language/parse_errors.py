@@ -31,6 +31,7 @@ from ocpispec.language.parse_shapes import dataset_shape
 from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
+from ocpispec.language.parse_table_rules import table_rule_habit
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -140,6 +141,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     for found in (order_habit(token, history, source),
                   null_habit(token, history, source),
                   group_size_habit(token, span, history, source),
+                  table_rule_habit(token, span, history, source),
                   written_date(token, expected, span, source),
                   number_word(token, expected, span),
                   number_word_before(token, _before(token, history)),
