@@ -98,6 +98,11 @@ CASES = [
      'status = "COMPLETED" and weekday(start_date_time) != "zondag"'),
     ("hour 24", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and hour_of_day(start_date_time) = 24'),
+    # a value quoted as a string: the help writes the user's own value unquoted
+    ("quoted timestamp", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and start_date_time >= "2025-01-01 06:00"'),
+    ("quoted number", "statistics", 'status = "COMPLETED"',
+     'status = "COMPLETED" and hour_of_day(start_date_time) >= "18"'),
     # SQL's pattern: `%` matched itself
     ("percent in matches", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and location.postal_code matches "35%"'),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 from ocpispec.language import syntax
@@ -273,7 +275,8 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            "use `=`, `!=` or `in [...]`"))
     elif _family(value) != _literal_family(literal):
         ctx.emit(_mismatch(literal, _literal_value(literal), f"it is compared with "
-                           f"{with_article(value.describe())}", ctx, _literal_help(value)))
+                           f"{with_article(value.describe())}", ctx,
+                           _unquoted(literal, value) or _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
         _enum(value.enum, literal, ctx)
     elif op in ("=", "!=") and isinstance(expr, syntax.Call) \
@@ -315,6 +318,33 @@ def _literal_value(literal: syntax.Literal) -> Value:
     from ocpispec.check.values import literal_value
 
     return literal_value(literal)
+
+
+_QUOTED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"
+                          r"(?:Z|[+-]00:?00)?")
+_QUOTED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _unquoted(literal: syntax.Literal, value: Value) -> str | None:
+    """`start_date_time >= "2025-01-01T00:00:00Z"`, `hour_of_day(t) >= "18"`, `free =
+    "true"`: the user's own value written as the kind the field holds."""
+    if literal.kind != "string" or not isinstance(literal.value, str):
+        return None
+    text = literal.value.strip()
+    match value.kind:
+        case Kind.DATETIME if _QUOTED_TIME.fullmatch(text):
+            if len(text) == 10:
+                return f"write `{text}` (no quotes)"
+            fixed = text.replace(" ", "T")
+            fixed = re.sub(r"(?:[+-]00:?00)$", "Z", fixed)
+            fixed = fixed if fixed.endswith("Z") else fixed + "Z"
+            fixed = fixed if fixed.count(":") == 2 else fixed.replace("Z", ":00Z")
+            return f"write `{fixed}` (no quotes: a time in UTC)"
+        case Kind.NUMBER | Kind.INTEGER if _QUOTED_NUMBER.fullmatch(text):
+            return f"write `{text}` (no quotes)"
+        case Kind.BOOLEAN if text.lower() in ("true", "false"):
+            return f"write `{text.lower()}` (no quotes)"
+    return None
 
 
 def _literal_help(value: Value) -> str:
