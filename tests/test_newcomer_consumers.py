@@ -218,3 +218,17 @@ def test_a_map_without_its_point_names_the_coordinates_the_dataset_has(
     if added:
         path.write_text(text.replace("  location.id as site", added + "  location.id as site"))
         assert "error[" not in _check(path).stderr
+
+
+def test_a_group_key_is_not_told_to_be_aggregated(tmp_path: Path, snapshot) -> None:
+    """A statistics office's table per municipality got OCX303 on its group key with
+    'aggregate it, drop it, or add `because`': the key of an aggregate is aggregated
+    already. The help now says so, asks for the reason it is needed per value, and
+    for a place offers a coarser one."""
+    path = tmp_path / "statistics.ocx"
+    path.write_text(STATISTICS.replace("prefix(location.postal_code, 4) as district",
+                                       "location.city as municipality"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "statistics.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "aggregate it" not in shown and "`prefix(location.postal_code, 4)`" in shown

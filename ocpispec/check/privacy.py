@@ -81,7 +81,7 @@ def _finding(use: Use, group_key: bool, ctx: Context):
     if cls is PrivacyClass.PERSONAL:
         return _personal if not _pseudonymised(use) else _grouped_by_person if group_key else None
     if cls is PrivacyClass.QUASI and not _protected(use):
-        return _quasi
+        return _quasi_key if group_key else _quasi
     return None
 
 
@@ -151,7 +151,11 @@ def _extreme_note(name: str) -> str:
             "values), not a summary")
 
 
-def _quasi(use: Use, name: str, ctx: Context) -> None:
+def _quasi_key(use: Use, name: str, ctx: Context) -> None:
+    _quasi(use, name, ctx, key=True)
+
+
+def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
     field = use.field.qualified
     notes = ["times, places, energy and costs single out drivers when combined"]
     extremes = [node for node in use.around
@@ -163,6 +167,12 @@ def _quasi(use: Use, name: str, ctx: Context) -> None:
         notes.append(verdict.shortfall)
     what = "below its generaliser floor" if verdict.shortfall else "unchanged"
     help = _generaliser(field, use.field.field, name)
+    if key and help.startswith("aggregate it"):  # a group key is aggregated already
+        place = "location" in field or field in ("evse_uid", "connector_id")
+        help = ("it is a group key, whose rows each hold the minimum group size of drivers: "
+                f"add `because \"...\"` with why the consumer needs the figures per `{name}`"
+                + (", or group by a coarser place, e.g. `prefix(location.postal_code, 4)`"
+                   if place else ""))
     at = verdict.at
     if at is not None and at.name.name in ("minutes", "hours") and \
             floors.between_record_times(at):
