@@ -108,6 +108,11 @@ CASES = [
      'status = "COMPLETED" and location.postal_code matches "35%"'),
     ("like", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and location.city like "Utr%"'),
+    # a clause's keyword misspelt where a column may stand: read as one, the parser
+    # stopped lines later
+    ("compute misspelt", "statistics", "compute", "comptue"),
+    ("output misspelt after compute", "statistics", "output csv", "outptu csv"),
+    ("minimum misspelt", "statistics", "  minimum group", "  minimun group"),
     # a statistics office's table rules in other words
     ("dominance without drivers", "statistics", "minimum group size 10",
      "minimum group size 10\n  dominance 85%"),

@@ -32,6 +32,7 @@ from ocpispec.language.parse_sorting import order_habit
 from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_table_rules import table_rule_habit
+from ocpispec.language.parse_typos import misspelt_clause
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -138,7 +139,8 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         return punctuated
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
-    for found in (order_habit(token, history, source),
+    for found in (misspelt_clause(token, history, source),
+                  order_habit(token, history, source),
                   null_habit(token, history, source),
                   group_size_habit(token, span, history, source),
                   table_rule_habit(token, span, history, source),
