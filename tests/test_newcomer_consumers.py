@@ -113,6 +113,12 @@ CASES = [
     ("compute misspelt", "statistics", "compute", "comptue"),
     ("output misspelt after compute", "statistics", "output csv", "outptu csv"),
     ("minimum misspelt", "statistics", "  minimum group", "  minimun group"),
+    # a window's words joined as a name or a flag is written
+    ("previous_month", "statistics", "previous month", "previous_month"),
+    ("previous-3-complete-months", "statistics", "previous month", "previous-3-complete-months"),
+    ("last_7_days", "statistics", "previous month\n  window on start_date_time",
+     "last_7_days"),
+    ("last-month", "statistics", "previous month\n  window on start_date_time", "last-month"),
     # a statistics office's table rules in other words
     ("dominance without drivers", "statistics", "minimum group size 10",
      "minimum group size 10\n  dominance 85%"),

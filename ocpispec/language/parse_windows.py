@@ -31,6 +31,8 @@ def window_habit(token, expected: set[str], span: Span, history,
     previous = history[-1] if history else None
     if previous is None:
         return None
+    if (joined := _joined(span, source)) is not None:
+        return joined
     rest = _rest_of_line(source, span.start)
     written = rest.split()
     words = [word.lower() for word in written]
@@ -82,6 +84,41 @@ def window_habit(token, expected: set[str], span: Span, history,
                      help="remove `in \"...\"`, or use a calendar window such as `previous "
                           "day in \"Europe/Amsterdam\"`")
     return None
+
+
+# `previous_month`, `previous-2-complete-weeks`, `last_7_days`, `last-30-days`
+_JOINED = re.compile(r"(?i)\b(previous|last)([-_])(?:(\d+)[-_])?(?:complete[-_])?"
+                     r"(minute|hour|day|week|month|quarter|year)s?\b")
+_BY_MONTHS = {"quarter": 3, "year": 12}
+
+
+def _joined(span: Span, source: SourceFile) -> Diagnostic | None:
+    """A window's words joined by `_` or `-`, as a name or a flag is written: the
+    caret covers the word, whose help writes the window."""
+    start = source.text.rfind("\n", 0, span.start) + 1
+    line = _rest_of_line(source, start)
+    found = next((m for m in _JOINED.finditer(line)
+                  if start + m.start() <= span.start < start + m.end()), None)
+    if found is None:
+        return None
+    kind, _, count, unit = found.groups()
+    kind, unit = kind.lower(), unit.lower()
+    if kind == "previous":
+        fixed = f"previous {count} complete {unit}s" if count and count != "1" \
+            else f"previous {unit}"
+    elif unit in _BY_MONTHS:  # rolling windows count quarters and years in months
+        months = int(count or 1) * _BY_MONTHS[unit]
+        fixed = f"last {months} months"
+    else:
+        number = int(count or 1)
+        fixed = f"last {number} {unit}{'s' if number != 1 else ''}"
+    calendar = f", or `previous {unit}` for the calendar {unit}" \
+        if kind == "last" and not count else ""
+    return error("OCX001", f"the window is written in words: `{fixed}`",
+                 Span(start + found.start(), start + found.end()),
+                 "not a window the language has",
+                 notes=["a window's words are separated by spaces"],
+                 help=f"write `{fixed}`{calendar}")
 
 
 def _since_last_run(span: Span, history: list[Token], source: SourceFile,
