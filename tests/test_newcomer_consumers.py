@@ -89,6 +89,12 @@ CASES = [
     ("placeholder in other words", "fleet", "{run.date}", "{today}"),
     ("home as a variable", "fleet", '"sftp://sftp.acme.example/inbox/charging-{run.date}.csv"',
      '"$HOME/exports/charging-{run.date}.csv"'),
+    # the format written as a file name, quoted, or its options as a command's flags
+    ("format as an extension", "fleet", "output csv excel-nl", "output .csv excel-nl"),
+    ("compression on the format", "fleet", "output csv excel-nl", "output csv.gz excel-nl"),
+    ("quoted format", "fleet", "output csv excel-nl", 'output "csv" excel-nl'),
+    ("dialect as a flag", "fleet", "output csv excel-nl", "output csv --dialect excel-nl"),
+    ("delimiter as a flag", "fleet", "output csv excel-nl", 'output csv --delimiter=";"'),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

@@ -40,10 +40,35 @@ def comment_habit(token, span: Span, history, source: SourceFile) -> Diagnostic 
     marker = text[at:at + 2]
     if marker not in ("--", "//"):
         return None
+    if marker == "--" and (flag := _FLAG.match(text, at)) is not None:
+        return _flag(flag)
     return error("OCX001", f"`{marker}` does not start a comment", Span(at, at + 2),
                  "a comment starts with `#`",
                  notes=["`#` starts a comment that runs to the end of the line"],
                  help="write `#`")
+
+
+# `--dialect excel-nl`, `--delimiter=";"`, `--bom`: an output option as a command's flag
+_FLAG = re.compile(r'--(?:(bom|no-bom)\b|(dialect|delimiter|decimal|quote|lines)(?:[ =]+'
+                   r'(?!to\b)("[^"\n]*"|[A-Za-z][\w-]*))?)')
+
+
+def _flag(flag: re.Match) -> Diagnostic:
+    name, value = flag.group(1) or flag.group(2), flag.group(3)
+    match name:
+        case "dialect":
+            written = value or "excel-nl"
+        case "bom":
+            written = "bom"
+        case "no-bom":
+            written = "no bom"
+        case _:
+            written = f"{name} {value}" if value else name
+    return error("OCX001", "an output's options are words, not flags", Span(*flag.span()),
+                 "a command-line flag",
+                 notes=["an output clause is `output FORMAT [DIALECT] [OPTIONS] to "
+                        "\"destination\"`: `csv excel-nl delimiter \";\" bom`"],
+                 help=f"write `{written}`")
 
 
 _SQL_JOIN_KINDS = re.compile(r"(?:left|right|inner|outer|full|cross)(?:\s+outer)?\s+(?=join\b)",

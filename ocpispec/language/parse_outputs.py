@@ -36,6 +36,8 @@ def output_habit(token, span: Span, history, source: SourceFile) -> Diagnostic |
         at = span.start
     if not start <= at <= line_end:
         return None
+    if str(token) == "." and (named := _format_as_file(text, start, at, line_end)) is not None:
+        return named
     if (dialect := _dialect_as_format(token, history, text, line_end)) is not None:
         return dialect
     word = _WORD.match(text, at)
@@ -45,6 +47,43 @@ def output_habit(token, span: Span, history, source: SourceFile) -> Diagnostic |
     if after_to:
         return _after_destination(text[start:line_end], start, at, line_end)
     return _before_destination(word.group(), text, at, line_end)
+
+
+# `output .csv`, `output csv.gz`, `output .ndjson.zst`: the format as a file extension
+_AS_FILE = re.compile(r"output\s+(\.?[A-Za-z]+(?:\.[A-Za-z0-9]+)*)")
+_EXTENSION_FORMATS = {"csv": "csv", "tsv": "csv", "ndjson": "ndjson", "jsonl": "ndjson",
+                      "json": "json", "geojson": "geojson", "parquet": "parquet",
+                      "xlsx": "xlsx", "md": "markdown", "markdown": "markdown",
+                      "html": "html"}
+_DESTINATION_AFTER = re.compile(r'(.*?)\bto\s+"((?:[^"\\\n]|\\.)*)"')
+
+
+def _format_as_file(text: str, start: int, at: int, end: int) -> Diagnostic | None:
+    """The format written as a file's extension: the format is the word, and a
+    compression suffix goes on the destination (`to "x.csv.gz"`)."""
+    found = _AS_FILE.match(text, start, end)
+    if found is None or not found.start(1) <= at < found.end(1):
+        return None
+    parts = found.group(1).lstrip(".").lower().split(".")
+    format_ = _EXTENSION_FORMATS.get(parts[0])
+    if format_ is None:
+        return None
+    packed = next((part for part in parts[1:] if part in ("gz", "zst")), None)
+    notes = ["an output clause is `output FORMAT [DIALECT] [OPTIONS] to \"destination\"`"]
+    destination = _DESTINATION_AFTER.match(text, found.end(1), end) if packed else None
+    if destination is None:
+        return error("OCX001", "the format is a word, not a file name",
+                     Span(found.start(1), found.end(1)), "a format such as `csv`",
+                     notes=notes, help=f"write `{format_}`")
+    path = destination.group(2)
+    if not path.endswith(f".{packed}"):
+        path += f".{packed}"
+    written = f'{format_}{destination.group(1).rstrip()} to "{path}"'.replace("  ", " ")
+    return error("OCX001", "a compressed output is named by its destination",
+                 Span(found.start(1), destination.end()), "the compression on the format",
+                 notes=[*notes, "a destination ending in `.gz` or `.zst` is compressed as it "
+                                "is written"],
+                 help=f"write `{written}`")
 
 
 def _output_start(history) -> int | None:

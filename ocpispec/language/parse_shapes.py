@@ -84,10 +84,20 @@ _LATE = re.compile(r'\s*(?:to\s+)?(?:(?P<before>[A-Za-z]+)\s+)?(?P<destination>"
                    r'(?:[ \t]+(?:(?:as|format|in)[ \t]+)?(?P<after>[A-Za-z]+)\b)?')
 
 
+_QUOTED_FORMAT = re.compile(r'\s*("([A-Za-z]+)")(?=\s+(?:to\b|[a-z]))')
+
+
 def _format_late(start: int, at: int, source: SourceFile) -> Diagnostic:
     """`output to "x.ndjson"`: the format is missing, or written after `to` or after the
     destination. The caret covers the clause up to the words the help writes again, so
     the help pasted over it leaves no second format behind."""
+    quoted = _QUOTED_FORMAT.match(source.text, at)
+    if quoted is not None and quoted.group(2).lower() in _NAMES:  # `output "csv" to ...`
+        return error("OCX001", "a format is written without quotes",
+                     Span(quoted.start(1), quoted.end(1)), "a format in quotes",
+                     notes=["a quoted text after the format names a template; the "
+                            "destination follows `to`"],
+                     help=f"write `{quoted.group(2).lower()}`")
     found = _LATE.match(source.text, at)
     named = [word.lower() for word in (found.group("before"), found.group("after"))
              if word and word.lower() in _NAMES] if found else []
