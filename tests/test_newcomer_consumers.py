@@ -249,3 +249,30 @@ def test_a_group_key_is_not_told_to_be_aggregated(tmp_path: Path, snapshot) -> N
     shown = done.stderr.replace(str(path), "statistics.ocx")
     assert (done.returncode, shown) == snapshot
     assert "aggregate it" not in shown and "`prefix(location.postal_code, 4)`" in shown
+
+
+SOURCE_LINE = "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN\n"
+OUTPUT_LINE = 'output csv to "exports/cbs-{run.date}.csv"\n'
+
+
+@pytest.mark.parametrize(("case", "moved"), [
+    ("header line after the source", lambda text: text.replace(
+        "  retention 10 years\n", "").replace(SOURCE_LINE, SOURCE_LINE + "  retention 10 years\n")),
+    ("schedule before the datasets", lambda text: text.replace(
+        "from sessions\n", "schedule monthly on day 2 at 05:00\n\nfrom sessions\n")),
+    ("output before the columns", lambda text: text.replace(OUTPUT_LINE, "").replace(
+        "group by\n", OUTPUT_LINE + "group by\n")),
+    ("source after the datasets", lambda text: text.replace(SOURCE_LINE, "") + "\n" + SOURCE_LINE),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_a_section_out_of_place_says_where_it_goes(case: str, moved, tmp_path: Path,
+                                                   snapshot) -> None:
+    """A spec ordered as a config file is (a header line after the source, the schedule
+    first, `output` before the columns, the source last) got 'expected one of ...' with
+    the generic help, or 'missing `source` section' with the help to add the one it has.
+    Each now says where the section goes."""
+    path = tmp_path / "statistics.ocx"
+    path.write_text(moved(STATISTICS))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "statistics.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert "write one of the expected items" not in shown and "add `source" not in shown

@@ -9,6 +9,7 @@ a missing `output`, a missing `source`, a misspelled keyword.
 from __future__ import annotations
 
 import re
+from functools import partial
 from collections.abc import Callable
 
 from ocpispec.language.lark_without_regex import (
@@ -33,6 +34,7 @@ from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_table_rules import table_rule_habit
 from ocpispec.language.parse_typos import misspelt_clause
+from ocpispec.language.parse_layout import misplaced_section, source_below
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -140,6 +142,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
     if (exponent := _exponent_number(token, history, source)) is not None:
         return exponent
     for found in (misspelt_clause(token, history, source),
+                  misplaced_section(token, expected, span, history, source),
                   order_habit(token, history, source),
                   null_habit(token, history, source),
                   group_size_habit(token, span, history, source),
@@ -195,7 +198,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
         if found is not None:
             return found
     for rule in (operator_habit, window_habit, aggregate_shape, _sql_habit, _missing_name_after_as, _comma_between_columns,
-                 _missing_output, _missing_source, _misspelled_keyword):
+                 _missing_output, partial(_missing_source, source=source), _misspelled_keyword):
         found = rule(token, expected, span, history, parser)
         if found is not None:
             return found
@@ -354,14 +357,17 @@ def _missing_output(token, expected, span, history, parser) -> Diagnostic | None
                  help=f"add an output clause after the columns, e.g. `{_OUTPUT_EXAMPLE}`")
 
 
-def _missing_source(token, expected, span, history, parser) -> Diagnostic | None:
+def _missing_source(token, expected, span, history, parser, *,
+                    source: SourceFile) -> Diagnostic | None:
     if "SOURCE" not in expected or token.type in {"NAME", "SOURCE"} \
             or any(seen.type == "SOURCE" for seen in history):
         return None  # after a source, the merged LALR states still "expect" `source`
+    below = source_below(span, source)
     return error("OCX011", "missing `source` section", span, "expected `source` before this",
-                 notes=["the header is followed by the OCPI interface to read from"],
-                 help="add `source profile NAME`, or `source ocpi env VERSIONS_URL token env "
-                      "OCPI_TOKEN version auto`")
+                 notes=[below or "the header is followed by the OCPI interface to read from"],
+                 help="move the `source` lines up, between the header and the first `from`"
+                 if below else "add `source profile NAME`, or `source ocpi env VERSIONS_URL "
+                               "token env OCPI_TOKEN version auto`")
 
 
 def _misspelled_keyword(token, expected, span, history, parser) -> Diagnostic | None:

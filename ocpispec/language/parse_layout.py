@@ -1,0 +1,73 @@
+"""A section of the spec written where another goes, as a newcomer orders a config
+file: a header line (`retention 10 years`) after the source, `schedule` before the
+datasets, `output` before a dataset's columns, the `source` after the datasets. The
+parser said 'expected one of ...' or 'missing `source` section'; the diagnostic now
+says where the section goes (a spec is header, source, datasets, schedule)."""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+
+_HEADER = ("consumer", "purpose", "legal", "retention", "pseudonym", "licence", "license",
+           "requires")
+_LAYOUT = ("a spec is its header (`export NAME` and its lines), the `source`, one or more "
+           "datasets (`from ...` to `output ...`) and an optional `schedule`, in that order")
+
+
+def misplaced_section(token, expected: set[str], span: Span, history,
+                      source: SourceFile) -> Diagnostic | None:
+    word = str(token).lower()
+    kinds = {seen.type for seen in history}
+    if token.type == "$END" or word.upper() in expected:
+        return None
+    line = _line(source, span.start)
+    if word in _HEADER and kinds & {"SOURCE", "FROM"}:
+        return _move(line, f"`{word}` is a line of the header",
+                     "after the source" if "FROM" not in kinds else "inside a dataset",
+                     "move it up, under `export NAME` and before `source`")
+    if token.type == "SCHEDULE" and not {"OUTPUT", "SELECT", "GROUP"} & set(_since_from(history)):
+        # (a dataset with its columns but no `output` is OCX007's)
+        return _move(line, "`schedule` comes after the datasets",
+                     "inside a dataset" if "FROM" in kinds else "before the datasets",
+                     "move it to the end of the spec, after the last `output`")
+    if token.type == "OUTPUT" and "FROM" in kinds \
+            and not {"SELECT", "GROUP"} & set(_since_from(history)):
+        return _move(line, "`output` ends a dataset, after its columns",
+                     "before the columns", "move it below the columns (after `select ...` "
+                     "or `compute ...`)")
+    return None
+
+
+def source_below(span: Span, source: SourceFile) -> str | None:
+    """The note for a spec whose `source` is written after the datasets: where it is."""
+    found = re.search(r"(?m)^[ \t]*source\b", source.text[span.start:])
+    if found is None:
+        return None
+    line = source.line_col(span.start + found.start())[0]
+    return f"the `source` on line {line} comes after the datasets"
+
+
+def _since_from(history) -> list[str]:
+    found: list[str] = []
+    for seen in reversed(history):
+        if seen.type == "FROM":
+            return found
+        found.append(seen.type)
+    return found
+
+
+def _line(source: SourceFile, at: int) -> tuple[Span, str]:
+    start = source.text.rfind("\n", 0, at) + 1
+    end = source.text.find("\n", at)
+    text = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    indent = len(text) - len(text.lstrip())
+    return Span(start + indent, start + len(text)), text.strip()
+
+
+def _move(line: tuple[Span, str], message: str, label: str, where: str) -> Diagnostic:
+    span, written = line
+    return error("OCX001", message, span, label, notes=[_LAYOUT],
+                 help=f"{where}: `{written}`")
