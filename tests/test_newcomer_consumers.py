@@ -95,6 +95,13 @@ CASES = [
     ("quoted format", "fleet", "output csv excel-nl", 'output "csv" excel-nl'),
     ("dialect as a flag", "fleet", "output csv excel-nl", "output csv --dialect excel-nl"),
     ("delimiter as a flag", "fleet", "output csv excel-nl", 'output csv --delimiter=";"'),
+    # YAML's habits: a list mark before a column, `key: value`
+    ("list mark", "statistics", "  count() as sessions", "  - count() as sessions"),
+    ("keyword as a key", "statistics", "compute\n", "compute:\n"),
+    ("header line as a key", "statistics", '  consumer "Statistics office"',
+     '  consumer: "Statistics office"'),
+    ("column as a key", "statistics", "  prefix(location.postal_code, 4) as district",
+     "  district: prefix(location.postal_code, 4)"),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

@@ -34,7 +34,7 @@ from ocpispec.language.parse_nulls import null_habit
 from ocpispec.language.parse_k_words import k_words_habit
 from ocpispec.language.parse_table_rules import table_rule_habit
 from ocpispec.language.parse_typos import misspelt_clause
-from ocpispec.language.parse_layout import misplaced_section, source_below
+from ocpispec.language.parse_layout import misplaced_section, source_below, yaml_key
 from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phrase_habit
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
@@ -116,6 +116,8 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
         # `round(kwh; 1)`: a spreadsheet's argument separator where the locale uses `,`
         return error("OCX002", f"unexpected character {shown}", Span(pos, pos + 1),
                      "arguments are separated by `,`", help="write `,`")
+    if char == ":" and (keyed := yaml_key(pos, source)) is not None:
+        return keyed
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit

@@ -1,8 +1,10 @@
-"""A section of the spec written where another goes, as a newcomer orders a config
-file: a header line (`retention 10 years`) after the source, `schedule` before the
-datasets, `output` before a dataset's columns, the `source` after the datasets. The
-parser said 'expected one of ...' or 'missing `source` section'; the diagnostic now
-says where the section goes (a spec is header, source, datasets, schedule)."""
+"""A spec written as a config file is: a section where another goes (a header line
+such as `retention 10 years` after the source, `schedule` before the datasets, `output`
+before a dataset's columns, the `source` after the datasets), and YAML's `key: value`
+(`consumer: "..."`, `compute:`, `district: prefix(...)`). The parser said 'expected one
+of ...', 'missing `source` section' or 'unexpected character `:`, remove it'; the
+diagnostic now says where the section goes (a spec is header, source, datasets,
+schedule), or writes the line without the colon, a column as `EXPR as NAME`."""
 
 from __future__ import annotations
 
@@ -71,3 +73,36 @@ def _move(line: tuple[Span, str], message: str, label: str, where: str) -> Diagn
     span, written = line
     return error("OCX001", message, span, label, notes=[_LAYOUT],
                  help=f"{where}: `{written}`")
+
+
+# the words that start a line of a spec, which YAML would write as a key
+_LINE_WORDS = frozenset((*_HEADER, "export", "source", "ocpi", "token", "party", "version",
+                         "profile", "from", "where", "join", "select", "group", "compute",
+                         "output", "schedule", "minimum", "dominance", "round", "order",
+                         "limit", "each", "spread", "window", "include", "since", "previous",
+                         "last", "between", "require", "pseudonym"))
+_KEY = re.compile(r"[ \t]*([A-Za-z_][\w.]*(?:[ \t]+[A-Za-z_]+)*)[ \t]*:[ \t]*(.*)")
+
+
+def yaml_key(at: int, source: SourceFile) -> Diagnostic | None:
+    """`consumer: "Statistics office"`, `compute:`, `district: prefix(postal_code, 4)`: the
+    `:` at `at` ends a YAML key. A keyword's line is written without it; a column's
+    name after its expression, with `as`."""
+    start = source.text.rfind("\n", 0, at) + 1
+    end = source.text.find("\n", at)
+    line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    found = _KEY.fullmatch(line)
+    if found is None or start + found.end(1) > at or found.group(2).startswith("//"):
+        return None
+    key, value = found.group(1), found.group(2).strip()
+    if key.split()[0].lower() in _LINE_WORDS:
+        fixed = f"{key} {value}".strip()
+    elif value and " " not in key and "." not in key:
+        fixed = f"{value} as {key}"
+    else:
+        return None
+    return error("OCX002", "unexpected character `:`", Span(start + found.start(1),
+                 start + len(line)), "a YAML key",
+                 notes=["a spec's lines are keywords and their values without `:`; a "
+                        "column's name follows it after `as`"],
+                 help=f"write `{fixed}`")

@@ -111,12 +111,33 @@ def negated_field(token, expected: set[str], span: Span, history,
     if token.type != "NAME" or expected != {"NUMBER"} or previous is None \
             or previous.type != "MINUS":
         return None
+    if (bullet := _list_item(previous.start_pos, source)) is not None:
+        return bullet
     field = re.match(r"[A-Za-z_][\w.]*\w|[A-Za-z_]", source.text[span.start:])
     name = field.group() if field else str(token)
     return error("OCX001", f"`-{name}` is not a value: a minus sign starts a negative number",
                  Span(previous.start_pos or span.start, span.start + len(name)),
                  "a field after a minus sign",
                  help=f"subtract it from zero: write `0 - {name}`")
+
+
+def _list_item(at: int | None, source: SourceFile) -> Diagnostic | None:
+    """`- count() as sessions`: a column written as a YAML or Markdown list item (a `-`
+    first on its line, then a space). The caret covers the line, which the help writes
+    without the mark."""
+    if at is None:
+        return None
+    start = source.text.rfind("\n", 0, at) + 1
+    end = source.text.find("\n", at)
+    line = source.text[start:len(source.text) if end == -1 else end].split("#")[0].rstrip()
+    if source.text[start:at].strip() or not line[at - start + 1:at - start + 2].isspace():
+        return None
+    column = line[at - start + 1:].strip()
+    return error("OCX001", "a column is not a list item", Span(at, start + len(line)),
+                 "a `-` list mark", notes=["columns are written one per line, without a mark "
+                                           "before them: a `-` before the next line's column "
+                                           "would subtract it from this one"],
+                 help=f"write `{column}`")
 
 
 # `environ_impact[0].amount`, `evses[?status=='AVAILABLE'].uid`: a path with brackets
