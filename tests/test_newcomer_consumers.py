@@ -75,7 +75,27 @@ compute
 output csv to "exports/grid-{run.date}.csv"
 '''
 
-SPECS = {"fleet": FLEET, "statistics": STATISTICS, "grid": GRID}
+RESEARCH = '''export idle_distribution
+  consumer "University, Transport & Planning"
+  purpose "Distributions of session duration and idle time at public chargers"
+  legal basis legitimate interests
+  retention 3 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous quarter
+  window on start_date_time
+group by
+  bucket(total_time, [0, 1, 2, 4, 8, 24]) as duration_band_h
+compute
+  count() as cdrs
+  round(percentile(total_parking_time, 0.9), 1) as p90_idle_h
+  minimum group size 10
+output csv to "exports/idle-{run.date}.csv"
+'''
+
+SPECS = {"fleet": FLEET, "statistics": STATISTICS, "grid": GRID, "research": RESEARCH}
 
 CASES = [
     # a run's date written as another tool writes it: left in the name as written
@@ -102,6 +122,16 @@ CASES = [
      '  consumer: "Statistics office"'),
     ("column as a key", "statistics", "  prefix(location.postal_code, 4) as district",
      "  district: prefix(location.postal_code, 4)"),
+    # a researcher's statistics as other tools write them
+    ("percentile in percent", "research", "percentile(total_parking_time, 0.9)",
+     "percentile(total_parking_time, 90)"),
+    ("percentile with %", "research", "percentile(total_parking_time, 0.9)",
+     "percentile(total_parking_time, 90%)"),
+    ("p90", "research", "percentile(total_parking_time, 0.9)", "p90(total_parking_time)"),
+    ("quantile", "research", "percentile(total_parking_time, 0.9)",
+     "quantile(total_parking_time, 0.9)"),
+    ("bucket edges as arguments", "research", "bucket(total_time, [0, 1, 2, 4, 8, 24])",
+     "bucket(total_time, 0, 1, 2, 4, 8, 24)"),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

@@ -130,4 +130,6 @@ def _check_fraction(arg: syntax.Expr, ctx: Context) -> None:
                    notes=["`percentile(x, 0.9)` is the value below which 90% of the group "
                           "lies; near 0 or 1 it is one record's own value, as `min` and "
                           "`max` are"],
-                   help="write a share such as `0.1`, `0.5` (the median) or `0.9`"))
+                   help=f"write `{value / 100:g}`" if isinstance(value, int | float)
+                   and not isinstance(value, bool) and low * 100 <= value <= high * 100
+                   else "write a share such as `0.1`, `0.5` (the median) or `0.9`"))

@@ -6,6 +6,8 @@ it, so the privacy pass can tell a pseudonymised identifier from a raw one.
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 
 from ocpispec.language import syntax
@@ -51,6 +53,30 @@ _FUNCTION_HABITS = {
     "duration": "minutes(start_date_time, end_date_time)",
     "datediff": "minutes(start_date_time, end_date_time)",
 }
+
+# a percentile as statistics tools name it: `quantile(x, 0.9)`, `p90(x)`, `pct95(x)`
+_PERCENTILE_NAMES = re.compile(r"(?:quantile|percentile_(?:cont|disc)|approx_percentile|"
+                               r"quantile_cont|ntile)|(?:p|pct|perc|percentile_?)(\d{1,2})")
+
+
+def _percentile_habit(call: syntax.Call) -> str | None:
+    """`percentile(x, SHARE)` for a percentile under another name, with the share its
+    name or its second argument says (a percentage as a share)."""
+    named = _PERCENTILE_NAMES.fullmatch(call.name.name.lower())
+    if named is None or not call.args:
+        return None
+    first = call.args[0]
+    value = first.dotted if isinstance(first, syntax.FieldRef) else "kwh"
+    given = call.args[1].value if len(call.args) > 1 and isinstance(
+        call.args[1], syntax.Literal) else None
+    if named.group(1):
+        share = int(named.group(1)) / 100
+    elif isinstance(given, int | float) and not isinstance(given, bool):
+        share = given / 100 if given > 1 else given
+    else:
+        share = 0.5
+    return f"percentile({value}, {share:g})"
+
 
 class Typer:
     """Types the expressions of one clause and collects the fields they read."""
@@ -149,6 +175,8 @@ class Typer:
             first = call.args[0] if call.args else None
             guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
                                    else "start_date_time")
+        if guess is None:
+            guess = _percentile_habit(call)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
         hatch = call.name.name in JMESPATH_ONLY
@@ -171,11 +199,17 @@ class Typer:
             help=self._arity_help(call, function)))
 
     def _arity_help(self, call: syntax.Call, function: Function) -> str:
-        """`count(id)` counts records in SQL: `count()`, or the different values."""
+        """`count(id)` counts records in SQL: `count()`, or the different values;
+        `bucket(x, 0, 5, 10)` has its edges in a list."""
         if function.name == "count" and len(call.args) == 1 and self.ctx.source is not None:
             written = self.ctx.source.snippet(call.args[0].span)
             return (f"write `count()`, the number of records, or `count(distinct {written})`"
                     ", the number of different values")
+        if function.name == "bucket" and len(call.args) > 2 and self.ctx.source is not None \
+                and all(isinstance(arg, syntax.Literal) for arg in call.args[1:]):
+            value = self.ctx.source.snippet(call.args[0].span)
+            edges = ", ".join(self.ctx.source.snippet(arg.span) for arg in call.args[1:])
+            return f"write `bucket({value}, [{edges}])`"
         return f"write it like `{function.example}`"
 
     def _argument(self, call: syntax.Call, function: Function, kind: ArgKind,

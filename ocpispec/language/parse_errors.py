@@ -25,7 +25,7 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
 from ocpispec.language.parse_values import (
     condition_habit, delimiter_token, indexed_path, jmespath_join, negated_field,
-    number_with_unit, number_word, number_word_before, written_date)
+    number_with_unit, number_word, number_word_before, percent_share, written_date)
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape
@@ -148,6 +148,7 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                   order_habit(token, history, source),
                   null_habit(token, history, source),
                   group_size_habit(token, span, history, source),
+                  percent_share(token, history, source),
                   table_rule_habit(token, span, history, source),
                   written_date(token, expected, span, source),
                   number_word(token, expected, span),

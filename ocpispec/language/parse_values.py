@@ -121,6 +121,24 @@ def negated_field(token, expected: set[str], span: Span, history,
                  help=f"subtract it from zero: write `0 - {name}`")
 
 
+def percent_share(token, history, source: SourceFile) -> Diagnostic | None:
+    """`percentile(x, 90%)`: the share written as a percentage; the caret covers the
+    number and its `%`, which the help writes as a share."""
+    previous = history[-1] if history else None
+    if str(token) != "%" or previous is None or previous.type not in ("INT", "NUMBER") \
+            or previous.start_pos is None:
+        return None
+    before = source.text[:previous.start_pos]
+    opened = before.rfind("percentile(")
+    if opened == -1 or before.count("(", opened) <= before.count(")", opened):
+        return None
+    share = float(str(previous)) / 100
+    return error("OCX001", "a percentile's share is a number from 0.05 to 0.95",
+                 Span(previous.start_pos, (token.start_pos or 0) + 1), "a percentage",
+                 notes=["`percentile(x, 0.9)` is the value below which 90% of the group lies"],
+                 help=f"write `{share:g}`")
+
+
 def _list_item(at: int | None, source: SourceFile) -> Diagnostic | None:
     """`- count() as sessions`: a column written as a YAML or Markdown list item (a `-`
     first on its line, then a space). The caret covers the line, which the help writes
