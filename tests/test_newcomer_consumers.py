@@ -132,6 +132,9 @@ CASES = [
      "quantile(total_parking_time, 0.9)"),
     ("bucket edges as arguments", "research", "bucket(total_time, [0, 1, 2, 4, 8, 24])",
      "bucket(total_time, 0, 1, 2, 4, 8, 24)"),
+    # SQL's date_trunc: the unit written, not the month
+    ("date_trunc", "grid", "truncate(start_date_time, hour)",
+     'date_trunc("hour", start_date_time)'),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

@@ -59,6 +59,26 @@ _PERCENTILE_NAMES = re.compile(r"(?:quantile|percentile_(?:cont|disc)|approx_per
                                r"quantile_cont|ntile)|(?:p|pct|perc|percentile_?)(\d{1,2})")
 
 
+_TRUNCATE_UNITS = {"minute": "minute", "minutes": "minute", "min": "minute", "hour": "hour",
+                   "hours": "hour", "h": "hour", "day": "day", "days": "day", "d": "day",
+                   "week": "week", "weeks": "week", "isoweek": "week", "month": "month",
+                   "months": "month", "year": "year", "years": "year",
+                   "15 minutes": "quarter_hour", "15min": "quarter_hour"}
+
+
+def _date_trunc(call: syntax.Call) -> str | None:
+    """`date_trunc('hour', start_date_time)` (SQL) or `date_trunc(start_date_time, hour)`:
+    `truncate` of the field to the unit written, whichever order they come in."""
+    fields = [arg for arg in call.args if isinstance(arg, syntax.FieldRef)]
+    words = [str(arg.value).strip().lower() for arg in call.args
+             if isinstance(arg, syntax.Literal) and isinstance(arg.value, str)]
+    words += [".".join(arg.path).lower() for arg in fields[1:]]  # a bare unit: `hour`
+    unit = next((_TRUNCATE_UNITS[word] for word in words if word in _TRUNCATE_UNITS), None)
+    if not fields or unit is None:
+        return None
+    return f"truncate({fields[0].dotted}, {unit})"
+
+
 def _percentile_habit(call: syntax.Call) -> str | None:
     """`percentile(x, SHARE)` for a percentile under another name, with the share its
     name or its second argument says (a percentage as a share)."""
@@ -175,6 +195,8 @@ class Typer:
             first = call.args[0] if call.args else None
             guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
                                    else "start_date_time")
+        if call.name.name.lower() in ("date_trunc", "datetrunc", "trunc", "date_bin"):
+            guess = _date_trunc(call) or guess
         if guess is None:
             guess = _percentile_habit(call)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
