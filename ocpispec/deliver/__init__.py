@@ -62,15 +62,24 @@ def resolve(remote: Remote, tables: Any = None) -> Login:
         raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
                       notes=("credentials never stand in a spec: a destination profile in "
                              "the config directory, or environment variables, give them",),
-                      help=_PROFILE_HELP[remote.scheme]
+                      help=_profile_help(remote, found=not str(exc).startswith(
+                          "the environment"))
                       ) from None
 
 
-_PROFILE_HELP = {
-    "sftp": "write `<config>/destinations/HOST.toml` (mode 0600) with host, user, key_file "
-            "and known_hosts; see docs/outputs.md#delivery",
-    "s3": "write `<config>/destinations/BUCKET.toml` (mode 0600) with bucket, endpoint_url, "
-          "access_key_env and secret_key_env; see docs/outputs.md#delivery"}
+_PROFILE_FIELDS = {"sftp": "host, user, key_file and known_hosts",
+                   "s3": "bucket, endpoint_url, access_key_env and secret_key_env"}
+
+
+def _profile_help(remote: Remote, *, found: bool) -> str:
+    """Without a profile, the file to write, by its path in this configuration (the
+    URL's host names it); with one, that it needs mending. Each with its fields."""
+    from ocpispec.deliver.profiles import destinations_dir
+
+    fields = f"(mode 0600) with {_PROFILE_FIELDS[remote.scheme]}; see docs/outputs.md#delivery"
+    if found:
+        return f"mend the destination profile named above {fields}"
+    return f"write `{destinations_dir() / f'{remote.host}.toml'}` {fields}"
 
 
 @dataclass(frozen=True, slots=True)
