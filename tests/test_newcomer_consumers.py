@@ -95,7 +95,25 @@ compute
 output csv to "exports/idle-{run.date}.csv"
 '''
 
-SPECS = {"fleet": FLEET, "statistics": STATISTICS, "grid": GRID, "research": RESEARCH}
+SITES = '''export gis_sites
+  consumer "Province, GIS team"
+  purpose "A map of public charging sites"
+  legal basis public task
+  retention 2 years
+  licence "CC-BY-4.0"
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations
+select
+  id
+  name
+  coordinates
+output geojson to "exports/sites-{run.date}.geojson"
+'''
+
+SPECS = {"fleet": FLEET, "statistics": STATISTICS, "grid": GRID, "research": RESEARCH,
+         "sites": SITES}
 
 CASES = [
     # a run's date written as another tool writes it: left in the name as written
@@ -135,6 +153,8 @@ CASES = [
     # SQL's date_trunc: the unit written, not the month
     ("date_trunc", "grid", "truncate(start_date_time, hour)",
      'date_trunc("hour", start_date_time)'),
+    # a GIS team's count of a site's EVSEs, as a field: the list's length
+    ("evse_count", "sites", "  coordinates\n", "  coordinates\n  evse_count\n"),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

@@ -3,6 +3,8 @@ field references bound to the version-neutral catalogue."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from ocpispec.check import private_sites
@@ -50,6 +52,24 @@ class _Reach:
     @property
     def parts(self) -> tuple[str, ...]:
         return tuple(self.binding.name.split(".")) if self.binding.name else ()
+
+
+# `evse_count`, `n_connectors`, `number_of_evses`, `facilities_count`: a list's length
+_COUNTED = re.compile(r"(?:n|num|nr|no|number_of|count|count_of|total)_(?P<a>[a-z_]+)"
+                      r"|(?P<b>[a-z_]+?)_(?:count|counts|number|total|n)")
+
+
+def _counted_list(parent, name: str) -> str | None:
+    """The list field of `parent` whose number of elements `name` asks for."""
+    found = _COUNTED.fullmatch(name.lower())
+    if found is None:
+        return None
+    stem = found.group("a") or found.group("b")
+    for option in (stem, f"{stem}s", f"{stem}es", stem.rstrip("s")):
+        field = parent.fields.get(option)
+        if field is not None and field.many:
+            return option
+    return None
 
 
 class Scope:
@@ -282,6 +302,14 @@ class Scope:
                          help=f"write `{joined[2]}.{name}`" if joined[3] else
                          f"add `join {joined[0]} on {joined[1]}` and write "
                          f"`{joined[2]}.{name}`")
+        counted = _counted_list(parent, name) if parent is not None else None
+        if counted is not None:  # `evse_count`, `number_of_connectors`: a list's length
+            path = ".".join((*ref.path[: len(reach.parts) + failed], counted))
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         f"the number of `{counted}`?",
+                         notes=[f"`{counted}` is a list; a column counts its elements with "
+                                "JMESPath's `length`, a record without it as 0"],
+                         help=f"write `jmespath(\"length({path} || `[]`)\") as {name}`")
         options = [self._into(parent, option, name) for option in
                    self.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
         meant = name.lower()
