@@ -336,3 +336,55 @@ def test_a_section_out_of_place_says_where_it_goes(case: str, moved, tmp_path: P
     shown = done.stderr.replace(str(path), "statistics.ocx")
     assert (done.returncode, shown) == snapshot
     assert "write one of the expected items" not in shown and "add `source" not in shown
+
+
+COSTS = '''export cdr_costs
+  consumer "Pricing team"
+  purpose "What CDRs cost per tariff, on platforms of every OCPI version"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous month
+  join tariffs on tariffs.id
+group by
+  tariff.id as tariff because "tariffs are public prices the pricing team compares"
+  currency
+compute
+  count() as cdrs
+  round(sum(total_cost.incl_vat), 2) as cost_incl_vat
+  round(sum(total_cost.excl_vat), 2) as cost_excl_vat
+  minimum group size 10
+output csv to "exports/costs.csv"
+'''
+
+
+def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Path) -> None:
+    """A tariff analyst's `version auto` spec summing `total_cost.incl_vat` ran on an
+    OCPI 2.1.1 platform (which sends one amount, excluding VAT) and delivered an empty
+    `cost_incl_vat` column without a word: the check cannot know the version, and the
+    run summary said nothing. The run now warns that the column is empty, and why."""
+    import os
+    import subprocess
+    import sys
+
+    spec = tmp_path / "costs.ocx"
+    spec.write_text(COSTS)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    shown = {}
+    for version in ("2.1.1", "2.3.0"):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                               "--demo-version", version, "--out", str(tmp_path / f"{version}.csv")],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        shown[version] = done.stderr
+    assert ("warning: column `cost_incl_vat` is empty: OCPI 2.1.1 has no "
+            "`total_cost.incl_vat`") in shown["2.1.1"]
+    assert "cost_excl_vat" not in shown["2.1.1"] and "is empty" not in shown["2.3.0"]
+    rows = (tmp_path / "2.1.1.csv").read_text().splitlines()
+    assert rows[0] == "tariff,currency,cdrs,cost_incl_vat,cost_excl_vat"
+    assert all(row.split(",")[3] == "" for row in rows[1:])

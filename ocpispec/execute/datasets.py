@@ -198,6 +198,7 @@ class DatasetRun:
                 with spilling():
                     lookups[lookup.id] = self._lookup(client, lookup, version)
             self.warnings += _keyless_joins(self.dataset, version)
+            self.warnings += _absent_fields(self.dataset, version)
             self.step = self.dataset.step(ir.Fetch)
             rows = self._rows(client, version, lookups)
             aggregate = self.dataset.step(ir.Aggregate)
@@ -623,6 +624,38 @@ def _findings(client: Client) -> tuple[Counter[str], Counter[str]]:
     stats = getattr(client, "stats", None)
     return (Counter(getattr(stats, "invalid_fields", None) or {}),
             Counter(getattr(stats, "deviations", None) or {}))
+
+
+def _absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
+    """Released columns that read a field this OCPI version does not have (a 2.1.1
+    CDR's `total_cost.incl_vat`, a tariff's `type`): under `version auto` the check
+    cannot know the platform's version, and the column is empty in this file."""
+    from ocpispec.schema import catalogue
+
+    modules = {"": dataset.module, **{join.alias: join.module
+                                      for join in dataset.all(ir.Join)}}
+    aggregate = dataset.step(ir.Aggregate)
+    named = [(column.name, column.sources) for column in dataset.released_columns]
+    named += [(measure.name, measure.sources) for measure in
+              (aggregate.measures if aggregate is not None else ())]
+    found = []
+    for name, sources in named:
+        absent = []
+        for source in sources:
+            head, _, rest = source.partition(".")
+            module, path = (modules[head], rest) if head in modules and rest \
+                else (dataset.module, source)
+            parts = tuple(path.split("."))
+            if catalogue().resolve(module, parts).ok \
+                    and version not in catalogue().versions_of(module, parts):
+                absent.append(source)
+        if absent and len(absent) == len(sources):
+            found.append(f"column `{name}` is empty: OCPI {version} has no "
+                         + ", ".join(f"`{source}`" for source in absent))
+        elif absent:
+            found.append(f"column `{name}` reads " + ", ".join(f"`{s}`" for s in absent)
+                         + f", which OCPI {version} does not have (null)")
+    return found
 
 
 def _keyless_joins(dataset: ir.Dataset, version: str) -> list[str]:
