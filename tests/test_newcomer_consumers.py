@@ -155,6 +155,11 @@ CASES = [
      'date_trunc("hour", start_date_time)'),
     # a GIS team's count of a site's EVSEs, as a field: the list's length
     ("evse_count", "sites", "  coordinates\n", "  coordinates\n  evse_count\n"),
+    # a header line's keyword in other words, after the retention or the legal basis
+    # (read as words after the length, or as the basis's unquoted reference)
+    ("salt", "fleet", "  retention 7 years\n", "  retention 7 years\n  salt env FLEET_KEY\n"),
+    ("keep after the basis", "fleet", "  retention 7 years", "  keep 7 years"),
+    ("retention misspelt", "fleet", "  retention 7 years", "  retension 7 years"),
     # a value a function never gives: the filter kept no record, or missed the days meant
     ("weekday capitalised", "statistics", 'status = "COMPLETED"',
      'status = "COMPLETED" and weekday(start_date_time) = "Saturday"'),

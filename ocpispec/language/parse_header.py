@@ -37,6 +37,12 @@ def header_habit(token, expected: set[str], span: Span, history,
                      help=f"write `export {name}`")
     basis_at = _after(kinds, ("LEGAL", "BASIS"))
     if basis_at is not None and "NAME" in expected:
+        # `legal basis ...` then a line whose first word is no keyword (`keep 3 years`):
+        # the basis's words ended with its line
+        later = [seen for seen in (*history[basis_at:], token)
+                 if seen.line != history[basis_at - 1].line]
+        if later and (unknown := _header_word(later[0], source)) is not None:
+            return unknown
         words = " ".join(str(seen) for seen in history[basis_at:])
         rest = _rest_of_line(source, span.start)
         if token.type == "STRING" and not words and str(token)[1:-1].lower() in _BASES:
@@ -75,8 +81,10 @@ def header_habit(token, expected: set[str], span: Span, history,
                             "Art. 5(1)(e)): the consumer must know when to delete it"],
                      help="write `retention 10 years`, or the length agreed with the "
                           "consumer")
+    if (unknown := _unknown_line(token, kinds, history, source)) is not None:
+        return unknown
     if len(kinds) >= 3 and kinds[-3:-1] == ["RETENTION", "INT"] and "RETENTION" in expected \
-            and token.type == "NAME":
+            and token.type == "NAME" and token.line == history[-1].line:
         said = " ".join(str(seen) for seen in history[-3:])
         return error("OCX001", "the retention is a length only", span,
                      "words after the length",
@@ -84,6 +92,55 @@ def header_habit(token, expected: set[str], span: Span, history,
                             "or the data-sharing agreement"],
                      help=f"write `{said}`")
     return None
+
+
+# a header line's keyword in other words: `salt env KEY`, `goal "..."`, `keep 5 years`
+_HEADER_WORDS = {
+    **dict.fromkeys(("salt", "secret", "hmac", "hmac_key", "pepper", "key", "hash_key",
+                     "pseudonymisation_key", "pseudonymization_key"), "pseudonym key"),
+    **dict.fromkeys(("goal", "reason", "why", "aim", "description"), "purpose"),
+    **dict.fromkeys(("lawful", "gdpr", "basis", "legal_ground", "lawful_basis"),
+                    "legal basis"),
+    **dict.fromkeys(("keep", "retain", "storage", "storage_period", "ttl", "expires",
+                     "retention_period", "delete_after"), "retention"),
+    **dict.fromkeys(("client", "customer", "receiver", "for"), "consumer")}
+_HEADER_LINES = ("consumer", "purpose", "legal basis", "retention", "pseudonym key",
+                 "pseudonym scope", "licence", "requires approval")
+
+
+def _unknown_line(token, kinds: list[str], history, source: SourceFile) -> Diagnostic | None:
+    """A header line whose first word is no keyword (`salt env UNI_KEY` after
+    `retention 3 years`, read as words after the length): the keyword it stands for."""
+    if token.type != "NAME" or "SOURCE" in kinds or "FROM" in kinds or "EXPORT" not in kinds \
+            or not history or token.line == history[-1].line:
+        return None
+    return _header_word(token, source)
+
+
+def _header_word(token, source: SourceFile) -> Diagnostic | None:
+    """OCX008 for `token`, first on its line, when it stands for a header line's keyword."""
+    if token.start_pos is None:
+        return None
+    line_start = source.text.rfind("\n", 0, token.start_pos) + 1
+    if source.text[line_start:token.start_pos].strip():
+        return None
+    word = str(token).lower()
+    meant = _HEADER_WORDS.get(word)
+    if meant is None:
+        import difflib  # only on an error
+
+        close = difflib.get_close_matches(word, [line.split()[0] for line in _HEADER_LINES],
+                                          n=1, cutoff=0.75)
+        meant = next((line for line in _HEADER_LINES if close and line.startswith(close[0])),
+                     None)
+    if meant is None:
+        return None
+    start = token.start_pos
+    return error("OCX008", f"`{token}` is not a line of the header",
+                 Span(start, start + len(str(token))), f"did you mean `{meant}`?",
+                 notes=["the header's lines are " + ", ".join(f"`{line}`"
+                                                              for line in _HEADER_LINES)],
+                 help=f"write `{meant}`")
 
 
 def _after(kinds: list[str], opening: tuple[str, ...]) -> int | None:
