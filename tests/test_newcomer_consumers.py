@@ -150,6 +150,8 @@ CASES = [
      "quantile(total_parking_time, 0.9)"),
     ("bucket edges as arguments", "research", "bucket(total_time, [0, 1, 2, 4, 8, 24])",
      "bucket(total_time, 0, 1, 2, 4, 8, 24)"),
+    # a CDR's site without the join: the CDR holds it itself
+    ("cdr's location without a join", "grid", "  join locations on cdr_location.id\n", ""),
     # SQL's date_trunc: the unit written, not the month
     ("date_trunc", "grid", "truncate(start_date_time, hour)",
      'date_trunc("hour", start_date_time)'),

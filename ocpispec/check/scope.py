@@ -266,6 +266,14 @@ class Scope:
         parent = resolution.parent
         owner = parent.name if parent is not None else reach.binding.object
         join = self._missing_join(ref, reach, failed)
+        own = self._own_site(ref, reach, join)
+        if own is not None:  # a CDR carries its site: `cdr_location.postal_code`, no join
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         f"not a field of `{owner}`",
+                         notes=[f"a CDR holds the site it was charged at as `cdr_location`; "
+                                f"`{ref.path[0]}` is the locations join"],
+                         help=f"write `{own}`, or join the locations first: `join "
+                              f"{join.target} on {'.'.join(join.local_key)}`")
         if join is not None:
             renamed = next((binding.name for binding in self.bindings
                             if binding.module == join.target and binding.name
@@ -333,6 +341,15 @@ class Scope:
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _own_site(self, ref, reach: _Reach, join) -> str | None:
+        """`location.postal_code` in a CDR dataset without the join: the CDR's own
+        `cdr_location.postal_code`, when it has that field."""
+        if join is None or join.target != "locations" or reach.binding.name \
+                or reach.binding.module != "cdrs" or len(ref.path) < 2:
+            return None
+        path = ("cdr_location", *ref.path[1:])
+        return ".".join(path) if self.ctx.catalogue.resolve("cdrs", path).ok else None
 
     def _through_join(self, module: str, name: str) -> tuple[str, str, str, bool] | None:
         """`city` on a session: the module a join brings in that has the field, with
