@@ -6,7 +6,10 @@ gives a spec that checks without errors (`test_newcomer_specs`' harness)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -373,10 +376,6 @@ def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Pat
     OCPI 2.1.1 platform (which sends one amount, excluding VAT) and delivered an empty
     `cost_incl_vat` column without a word: the check cannot know the version, and the
     run summary said nothing. The run now warns that the column is empty, and why."""
-    import os
-    import subprocess
-    import sys
-
     spec = tmp_path / "costs.ocx"
     spec.write_text(COSTS)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
@@ -384,8 +383,9 @@ def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Pat
                                           os.environ.get("PYTHONPATH", "")])}
     shown = {}
     for version in ("2.1.1", "2.3.0"):
+        out = tmp_path / f"{version}.csv"
         done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
-                               "--demo-version", version, "--out", str(tmp_path / f"{version}.csv")],
+                               "--demo-version", version, "--out", str(out)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         shown[version] = done.stderr
