@@ -160,6 +160,8 @@ CASES = [
      'date_trunc("hour", start_date_time)'),
     # a GIS team's count of a site's EVSEs, as a field: the list's length
     ("evse_count", "sites", "  coordinates\n", "  coordinates\n  evse_count\n"),
+    # a shell's variable for a secret from the environment
+    ("token as a shell variable", "fleet", "token env OCPI_TOKEN", "token ${OCPI_TOKEN}"),
     # a header line's keyword in other words, after the retention or the legal basis
     # (read as words after the length, or as the basis's unquoted reference)
     ("salt", "fleet", "  retention 7 years\n", "  retention 7 years\n  salt env FLEET_KEY\n"),

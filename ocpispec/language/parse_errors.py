@@ -95,6 +95,9 @@ def syntax_error(exc: UnexpectedInput, source: SourceFile, history: list[Token],
 # ---- lexer errors --------------------------------------------------------------------
 
 
+_SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+
+
 def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diagnostic:
     pos = exc.pos_in_stream
     char = source.text[pos] if pos < len(source.text) else ""
@@ -118,6 +121,12 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                      "arguments are separated by `,`", help="write `,`")
     if char == ":" and (keyed := yaml_key(pos, source)) is not None:
         return keyed
+    if char == "$" and (variable := _SHELL_VARIABLE.match(source.text, pos)) is not None:
+        name = variable.group(1) or variable.group(2)
+        return error("OCX002", f"unexpected character {describe_character(char)}",
+                     Span(pos, variable.end()), "a shell's variable",
+                     notes=["a secret or URL from the environment is written `env NAME`"],
+                     help=f"write `env {name}`")
     habit = character_habit(char, source.text[pos + 1:pos + 2])
     if habit is not None:
         label, help = habit
