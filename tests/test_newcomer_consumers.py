@@ -397,3 +397,24 @@ def test_a_column_the_platform_s_version_lacks_is_named_in_the_run(tmp_path: Pat
     rows = (tmp_path / "2.1.1.csv").read_text().splitlines()
     assert rows[0] == "tariff,currency,cdrs,cost_incl_vat,cost_excl_vat"
     assert all(row.split(",")[3] == "" for row in rows[1:])
+
+
+@pytest.mark.parametrize("written", [
+    "round(percentile(total_parking_time, 0.9) * 60) as p90_idle_min",
+    "round(median(total_parking_time), 3) as median_idle_h",
+])
+def test_a_measure_rounded_too_finely_is_told_its_own_round(written: str, tmp_path: Path,
+                                                            snapshot) -> None:
+    """A researcher's percentile of idle time converted to minutes and rounded to one
+    minute (or a median to 0.001 h) got 'coarsen it, e.g. `round(total_parking_time,
+    1) as ...`': the raw field in an aggregate's place, which no longer checks. The
+    help now writes the column's own round to the digits its scale needs."""
+    path = tmp_path / "research.ocx"
+    path.write_text(RESEARCH.replace("round(percentile(total_parking_time, 0.9), 1) as "
+                                     "p90_idle_h", written))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "research.ocx")
+    assert (done.returncode, shown) == snapshot
+    fixed = re.search(r"steps its scale needs: `(.+?)`", shown).group(1)
+    path.write_text(path.read_text().replace(written, fixed))
+    assert "warning[" not in _check(path).stderr

@@ -191,6 +191,11 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         written = ctx.source.text[extremes[-1].span.start:extremes[-1].span.end]
         help = (f"round the result, e.g. `round({written}, 1) as {name}`, or add "
                 "`because \"...\"` with the reason")
+    elif extremes and use.hatch is None and (coarser := _coarser_round(use, verdict.step,
+                                                                       name, ctx)):
+        # `round(median(total_parking_time) * 60)`: rounded, but to minutes of an hour field
+        help = (f"round the result to the steps its scale needs: `{coarser}`, or add "
+                "`because \"...\"` with the reason")
     elif extremes and use.hatch is not None:
         help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
                 "coarsen: add `because \"...\"` with the reason (e.g. it only selects "
@@ -218,6 +223,21 @@ def _scaled_round(use: Use, step: float, name: str, ctx: Context) -> str | None:
     outer = around[-1]
     inner = outer.args[0] if isinstance(outer, syntax.Call) and outer.name.name == "round" \
         else outer
+    written = ctx.source.text[inner.span.start:inner.span.end]
+    if digits is None or written.count("(") != written.count(")"):
+        return None
+    return f"round({written}, {digits}) as {name}"
+
+
+def _coarser_round(use: Use, step: float, name: str, ctx: Context) -> str | None:
+    """The column's own outer `round(...)` with the digits the field's floor needs in
+    the column's scale (`round(median(total_parking_time) * 60, -1)`), or None."""
+    outer = use.around[-1] if use.around else None
+    if not (isinstance(outer, syntax.Call) and outer.name.name == "round" and outer.args) \
+            or not step:
+        return None
+    digits = floors.round_digits(step)
+    inner = outer.args[0]
     written = ctx.source.text[inner.span.start:inner.span.end]
     if digits is None or written.count("(") != written.count(")"):
         return None
