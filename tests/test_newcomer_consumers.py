@@ -418,3 +418,39 @@ def test_a_measure_rounded_too_finely_is_told_its_own_round(written: str, tmp_pa
     fixed = re.search(r"steps its scale needs: `(.+?)`", shown).group(1)
     path.write_text(path.read_text().replace(written, fixed))
     assert "warning[" not in _check(path).stderr
+
+
+TARIFFS = '''export tariff_components
+  consumer "Pricing team"
+  purpose "The published price components of every public tariff"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+  where currency = "EUR"
+select
+  id
+  component.type as dimension
+  component.price as price
+output csv to "exports/tariffs.csv"
+'''
+
+
+def test_a_filter_on_an_element_is_one_error(tmp_path: Path, snapshot) -> None:
+    """A tariff analyst keeping the energy components ('where
+    element.price_components.type = "ENERGY"') got two errors for one mistake: OCX204
+    (a list compared with a value) beside OCX221 (`where` cannot read an element). The
+    filter on an element is now OCX221 alone."""
+    path = tmp_path / "tariffs.ocx"
+    path.write_text(TARIFFS)
+    assert "error[" not in _check(path).stderr
+    path.write_text(TARIFFS.replace('where currency = "EUR"',
+                                    'where element.price_components.type = "ENERGY"'))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), "tariffs.ocx")
+    assert (done.returncode, shown) == snapshot
+    assert re.findall(r"^error\[(OCX\d+)\]", shown, re.MULTILINE) == ["OCX221"]

@@ -33,9 +33,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)
     spread = series.check_spread(source, scope, eaches, ctx)
-    series.check_filter_reads(source, eaches, spread, ctx)
+    element_read = series.check_filter_reads(source, eaches, spread, ctx)
     checked_filter = None
-    for where in source.wheres[:1]:
+    for where in source.wheres[:0 if element_read else 1]:  # one error for the element
         checked_filter = filters.check_where(
             where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate),
             source=source)

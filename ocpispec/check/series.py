@@ -230,8 +230,9 @@ def _interval(spread: syntax.Spread, scope: Scope, eaches: tuple[CheckedEach, ..
 
 
 def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
-                       spread: CheckedSpread | None, ctx: Context) -> None:
-    """`where` runs on the record, before it is unnested: it cannot read an element."""
+                       spread: CheckedSpread | None, ctx: Context) -> bool:
+    """`where` runs on the record, before it is unnested: it cannot read an element.
+    True when it does (reported: the filter is checked no further)."""
     names = {each.alias for each in eaches} | ({spread.alias} if spread else set())
     for where in source.wheres[:1]:
         for ref in syntax.field_refs(where.condition):
@@ -243,5 +244,6 @@ def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
                            "per element"],
                     help="filter on the record's own fields; to leave elements out of a "
                          "total, aggregate only what you need"))
-                return
+                return True
+    return False
 
