@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
+from ocpispec.language.functions import stated_class
 from ocpispec.execute.atomic import write_atomically
 from ocpispec.execute.pseudonyms import pseudonym_manifest
 
@@ -69,7 +70,8 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
 def _column(column: ir.Column) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": column.name, "sources": list(column.sources),
                              "treatment": column.treatment, "privacy": column.privacy,
-                             "released_as": column.released_as}
+                             "released_as": stated_class(column.treatment,
+                                                         column.released_as)}
     if column.justification:
         entry["justification"] = column.justification
     return entry

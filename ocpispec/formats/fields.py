@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ocpispec.language.functions import stated_class
 from ocpispec.plan import ir
 
 PSEUDONYM_LENGTH = 32  # hex characters: the first 128 bits of the HMAC
@@ -36,7 +37,8 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     columns = aggregate.keys if aggregate is not None else dataset.columns
     recoded = _recoding(dataset.step(ir.KAnonymity))
     fields = [TypedField(c.name, c.type or "any", (c.description or "") + recoded.get(c.name, ""),
-                         c.treatment, c.sources, c.released_as, _zone(c)) for c in columns]
+                         c.treatment, c.sources, stated_class(c.treatment, c.released_as),
+                         _zone(c)) for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
                               f"aggregated ({m.function})", m.sources, m.privacy)

@@ -57,6 +57,14 @@ class Effect(enum.Enum):
 PSEUDONYMOUS = "pseudonymous (personal data)"
 
 
+def stated_class(treatment: str, released_as: str) -> str:
+    """The class as released that a person or a consumer's tool is told (the manifest,
+    Parquet's column metadata, the disclosure log): `released_as` (the class the checker
+    lets a column leave as, which the privacy fingerprint covers), except that a
+    pseudonym is PSEUDONYMOUS, never public."""
+    return PSEUDONYMOUS if treatment == Effect.PSEUDONYMISE.value else released_as
+
+
 class Result(enum.Enum):
     SAME = "same as input"
     STRING = "text"

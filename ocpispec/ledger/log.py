@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ocpispec.language.functions import stated_class
 from ocpispec.plan import ir
 
 OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete", "assessed")
@@ -62,7 +63,7 @@ def with_result(entry: dict[str, Any], plan: ir.Plan, result: Any,
 def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
     counts = result.counts
     columns = [{"name": c.name, "source_class": c.privacy, "treatment": c.treatment,
-                "class": c.released_as} for c in dataset.columns]
+                "class": stated_class(c.treatment, c.released_as)} for c in dataset.columns]
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
         columns += [{"name": m.name, "source_class": None, "treatment": m.function,

@@ -182,11 +182,10 @@ def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
 
 def _released(column: dict[str, Any]) -> str:
     """The class as released, as a register states it: never public for a pseudonym."""
-    from ocpispec.language.functions import PSEUDONYMOUS
+    from ocpispec.language.functions import stated_class
 
-    if column["treatment"] == "pseudonymised":
-        return PSEUDONYMOUS
-    return column["class"]
+    # runs logged before the log stated it themselves hold `public` for a pseudonym
+    return stated_class(column["treatment"], column["class"])
 
 
 def _period(item: Disclosure, start: str | None, end: str | None) -> None:
