@@ -169,6 +169,24 @@ def test_template_contents_and_minimum_group_size(run_cli, repo, snapshot) -> No
     assert cli_block(result) == snapshot
 
 
+
+def test_a_file_a_template_now_includes_is_named(run_cli, repo, snapshot) -> None:
+    """A new include writes into the output as the template does: the diff names it
+    (and its sha256), not only that the including template changed."""
+    templates = repo / "specs" / "templates"
+    main = templates / "monthly_report.md.j2"
+    main.write_text(main.read_text() + '{% include "rows.md.j2" %}\n')
+    (templates / "rows.md.j2").write_text("Every row: {{ rows|tojson }}\n")
+    result = run_cli("diff", "HEAD:specs/monthly_report.ocx", "specs/monthly_report.ocx")
+    assert result.exit_code == 1
+    assert "template file `templates/rows.md.j2` now loaded" in result.stdout
+    assert cli_block(result) == snapshot
+    _git("add", "-A")
+    _git("commit", "-qm", "include")
+    main.write_text(main.read_text().replace('{% include "rows.md.j2" %}\n', ""))
+    back = run_cli("diff", "HEAD:specs/monthly_report.ocx", "specs/monthly_report.ocx")
+    assert "template file `templates/rows.md.j2` no longer loaded" in back.stdout
+
 TOTALS = '''
 from sessions as by_district
   previous week

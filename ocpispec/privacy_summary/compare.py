@@ -201,6 +201,12 @@ def _template_changes(old: list, new: list):
         if old_pins[path] != new_pins[path]:
             yield "changed", (f"template {code_span(path)} content changed: sha256 "
                               f"{old_pins[path][:12]} -> {new_pins[path][:12]}")
+    # a file a template now includes (or no longer does) writes into the output too
+    for path in sorted(old_pins.keys() - new_pins.keys()):
+        yield "removed", f"template file {code_span(path)} no longer loaded"
+    for path in sorted(new_pins.keys() - old_pins.keys()):
+        yield "added", (f"template file {code_span(path)} now loaded: sha256 "
+                        f"{new_pins[path][:12]}")
 
 
 def _column_changes(old: list, new: list):
