@@ -187,6 +187,22 @@ def test_a_file_a_template_now_includes_is_named(run_cli, repo, snapshot) -> Non
     back = run_cli("diff", "HEAD:specs/monthly_report.ocx", "specs/monthly_report.ocx")
     assert "template file `templates/rows.md.j2` no longer loaded" in back.stdout
 
+
+def test_a_measure_says_what_it_computes_and_releasing_a_value_is_weakened(
+        run_cli, specs, snapshot) -> None:
+    """`avg` -> `median` releases a record's value (a quasi-identifier, not a summary):
+    weakened, and the diff says `median(kwh)`, not `formula()`; likewise a count that
+    became `count(distinct ...)`."""
+    new = _variant(specs, "median.ocx", ("avg(kwh) as avg_kwh", "median(kwh) as avg_kwh"),
+                   ("count() as sessions", "count(distinct location.id) as sessions"),
+                   base="monthly_report.ocx")
+    result = run_cli("diff", "specs/monthly_report.ocx", new)
+    assert result.exit_code == 1
+    assert "formula()" not in result.stdout
+    assert "weakened     measure: `avg_kwh` = `avg(kwh)`, public -> `avg_kwh` = " \
+        "`median(kwh)`" in result.stdout
+    assert cli_block(result) == snapshot
+
 TOTALS = '''
 from sessions as by_district
   previous week

@@ -272,12 +272,39 @@ def _aggregate_changes(old: dict | None, new: dict | None):
         yield kind, f"minimum group size: {old['min_group_size']} -> {new['min_group_size']}"
     if (old["counted_by"], old["entity"]) != (new["counted_by"], new["entity"]):
         yield "changed", f"groups counted by: {old['counted_by']} -> {new['counted_by']}"
-    yield from _listed(old["measures"], new["measures"], "measure",
-                       lambda m: f"`{m['name']}` = {m['function']}({m['argument'] or ''})")
+    yield from _measure_changes(old["measures"], new["measures"])
     yield from _dominance_changes(old.get("dominance"), new.get("dominance"))
     yield from _rounding_changes(old.get("round_counts"), new.get("round_counts"))
     yield from _listed(old.get("margins", []), new.get("margins", []),
                        "secondary suppression", _margin_text)
+
+
+def _measure_changes(old: list, new: list):
+    """Measures by name, as columns: one released in a higher class (`avg` -> `median`
+    or `max`, one record's value) is weakened."""
+    old_by, new_by = {m["name"]: m for m in old}, {m["name"]: m for m in new}
+    for measure in old:
+        if measure["name"] not in new_by:
+            yield "removed", f"measure removed: {_measure_text(measure)}"
+    for measure in new:
+        before = old_by.get(measure["name"])
+        if before is None:
+            yield "added", f"measure added: {_measure_text(measure)}"
+        elif comparable(before) != comparable(measure):
+            rank_before = _CLASS_RANK.get(before["released_as"], 3)
+            rank_after = _CLASS_RANK.get(measure["released_as"], 3)
+            kind = ("weakened" if rank_after > rank_before else
+                    "strengthened" if rank_after < rank_before else "changed")
+            yield kind, f"measure: {_measure_text(before)} -> {_measure_text(measure)}"
+
+
+def _measure_text(measure: dict[str, Any]) -> str:
+    """`name` = what it computes (as written, for a formula, a `count(distinct ...)`, a
+    `median`), the class it is released in and its justification."""
+    computed = measure.get("expression") or \
+        f"{measure['function']}({measure['argument'] or ''})"
+    why = f', because "{measure["justification"]}"' if measure["justification"] else ""
+    return f"`{measure['name']}` = {code_span(computed)}, {measure['released_as']}{why}"
 
 
 def _dominance_changes(old: dict | None, new: dict | None):
