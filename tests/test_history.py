@@ -283,3 +283,30 @@ def test_a_run_without_its_key_is_logged_as_failed(run_cli, demo_server_factory,
     code = re.search(r"error\[(OCX\d+)\]", result.stderr).group(1)
     assert [(r["outcome"], r["code"]) for r in runs(ledger)] == [("failed", code)]
     assert demo_server.request_log == []  # nothing was fetched
+
+
+def test_the_register_lists_every_form_a_column_left_in(run_cli, demo_server_factory,
+                                                        tmp_path: Path, logged, snapshot) -> None:
+    """Card ids released as they are in one delivery (with a justification) and as
+    pseudonyms in the next, under one export: the register listed only the last form,
+    so the officer's Art. 30 record said the consumer never received a raw contract id."""
+    raw = SPEC.read_text().replace(
+        "pseudonymize(cdr_token.contract_id) as driver",
+        'cdr_token.contract_id as driver because "the city matches its own fleet contracts"')
+    assert raw != SPEC.read_text()
+    server = demo_server_factory(version="2.2.1", size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    ledger = tmp_path / "ledger.sqlite"
+    for name, text, as_of in (("raw.ocx", raw, MID), ("pseudonymised.ocx", SPEC.read_text(),
+                                                      AS_OF)):
+        (tmp_path / name).write_text(text)
+        result = run_cli("run", str(tmp_path / name), "--out", str(tmp_path / f"{name}.csv"),
+                         "--state", str(ledger), "--as-of", as_of, "-q", env=env)
+        assert result.exit_code == 0, result.stderr
+    markdown = run_cli("history", "--ledger", str(ledger), "--register").stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| sessions | driver")]
+    assert rows == snapshot
+    assert len(rows) == 2
+    page = run_cli("history", "--ledger", str(ledger), "--register", "--format", "html").stdout
+    assert page.count("<td>driver</td>") == 2

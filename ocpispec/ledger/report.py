@@ -152,8 +152,10 @@ class Disclosure:
     rows: int = 0
     data_from: str = ""
     data_to: str = ""
-    # (module, column) -> (class in OCPI, treatment, class as released)
-    categories: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    # (module, column, class in OCPI, treatment, class as released): every form a column
+    # left in, so a card uid released raw in one delivery and pseudonymised in the next
+    # is two rows, not the last one only
+    categories: set[tuple[str, str, str, str, str]] = field(default_factory=set)
 
 
 def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
@@ -172,8 +174,9 @@ def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
             item.rows += dataset["counts"]["written"]
             _period(item, dataset["window_start"], dataset["window_end"])
             for column in dataset["columns"]:
-                item.categories[(dataset["module"], column["name"])] = (
-                    column.get("source_class") or "-", column["treatment"], _released(column))
+                item.categories.add((dataset["module"], column["name"],
+                                     column.get("source_class") or "-", column["treatment"],
+                                     _released(column)))
     grouped: dict[str, list[Disclosure]] = {}
     for item in found.values():
         grouped.setdefault(item.consumer, []).append(item)
@@ -225,8 +228,8 @@ def register_markdown(runs: list[dict[str, Any]], where: str) -> str:
                       f"- **Disclosed:** {_dates(item)}", "",
                       "| Module | Column | Class in OCPI | Treatment | Released as |",
                       "| --- | --- | --- | --- | --- |"]
-            for (module, name), classes in sorted(item.categories.items()):
-                cells = " | ".join(_md(text) for text in (module, name, *classes))
+            for category in sorted(item.categories):
+                cells = " | ".join(_md(text) for text in category)
                 lines.append(f"| {cells} |")
             lines.append("")
     return "\n".join(lines)
@@ -261,9 +264,9 @@ def register_html(runs: list[dict[str, Any]], where: str) -> str:
                          f"<th scope=\"col\">{name}</th>" for name in (
                              "Module", "Column", "Class in OCPI", "Treatment", "Released as"))
                      + "</tr></thead><tbody>"]
-            for (module, name), classes in sorted(item.categories.items()):
-                body.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in
-                                             (module, name, *classes)) + "</tr>")
+            for category in sorted(item.categories):
+                body.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in category)
+                            + "</tr>")
             body.append("</tbody></table>")
         body.append("</section>")
     return _PAGE.format(body="\n".join(body))
