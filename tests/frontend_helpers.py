@@ -24,12 +24,21 @@ source profile demo
 
 
 def diagnose(path: Path) -> tuple[list[Diagnostic], dict[str, SourceFile], str]:
-    """All diagnostics of a spec file (relative to the repo root, which must be the cwd)."""
+    """All diagnostics of a spec file (relative to the repo root, which must be the cwd).
+    A case of a code about two specs has the other one in `cases/across/`, of the same
+    name: checked before it, as `ocpispec check OTHER CASE` does."""
     name = path.relative_to(REPO).as_posix()
     try:
         source = read_source(name)
     except CompileError as exc:
         return list(exc.diagnostics), {}, name
+    other = path.parent / "across" / path.name
+    if other.exists():
+        from ocpispec.check.across import check_across
+
+        first = compile_source(read_source(other.relative_to(REPO).as_posix()))
+        checked = compile_source(source)
+        return [*checked.warnings, *check_across([first, checked])[1]], {name: source}, name
     return diagnose_source(source), {name: source}, name
 
 

@@ -181,3 +181,22 @@ def test_a_spec_from_a_named_pipe_is_read(run_cli, tmp_path) -> None:
     result = run_cli("check", str(pipe))
     writer.join(5)
     assert result.exit_code == 0, result.output
+
+
+def test_a_second_spec_under_a_taken_export_name_is_warned(run_cli, tmp_path, snapshot) -> None:
+    """A spec copied to start a second export to the same consumer, its `export` line
+    left as it was: both reviews say the pseudonyms are separate for their export, but
+    they are derived from the export name and consumer, so the two files join on them
+    (and the two specs share one `since last run` state). OCX346 on the later spec."""
+    spec = open("specs/research_cdrs.ocx", encoding="utf-8").read()
+    second = spec.replace("  round(total_cost.incl_vat, 0) as cost_incl_vat_eur\n", "")
+    assert second != spec
+    (tmp_path / "a.ocx").write_text(spec, encoding="utf-8")
+    (tmp_path / "b.ocx").write_text(second, encoding="utf-8")
+    result = run_cli("check", "--format", "concise", str(tmp_path))
+    assert result.exit_code == 0
+    assert cli_block(result).replace(str(tmp_path), "<dir>") == snapshot
+    renamed = second.replace("export tue_charging_research", "export tue_cost_research", 1)
+    assert renamed != second
+    (tmp_path / "b.ocx").write_text(renamed, encoding="utf-8")
+    assert "OCX346" not in run_cli("check", str(tmp_path)).stderr

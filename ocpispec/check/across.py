@@ -1,5 +1,6 @@
 """Differencing across specs: two exports to one consumer whose aggregates differ only
-by a filter or a window (OCX332, as within one spec in `check/differencing.py`).
+by a filter or a window (OCX332, as within one spec in `check/differencing.py`); and two
+specs with one export name (OCX346), whose pseudonyms, state and history are one.
 
 Each export passes its own review, yet the consumer holds both files: subtracting one
 table from the other leaves, group by group, the records one filter keeps and the other
@@ -23,6 +24,10 @@ def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
     """The warnings of each spec (in the order given) about the specs before it."""
     found: list[list[Diagnostic]] = [[] for _ in specs]
     for index, later in enumerate(specs):
+        twin = next((earlier for earlier in specs[:index]
+                     if earlier.spec.header.name.name == later.spec.header.name.name), None)
+        if twin is not None:
+            found[index].append(_same_name(twin, later))
         for earlier in specs[:index]:
             if _consumer(earlier) is None or _consumer(earlier) != _consumer(later):
                 continue
@@ -31,6 +36,31 @@ def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
                 if warning is not None:
                     found[index].append(warning)
     return [_first_per_dataset(warnings) for warnings in found]
+
+
+def _same_name(earlier: CheckedSpec, later: CheckedSpec) -> Diagnostic:
+    """Pseudonyms are derived per export name and consumer, and the state and the
+    disclosure log are kept per export name: two specs of one name are one export to
+    them, whatever each review says."""
+    name = later.spec.header.name
+    line, column = earlier.source.line_col(earlier.spec.header.name.span.start)
+    notes = ["the `since last run` state, `ocpispec state` and the disclosure log keep "
+             "one export per name: a run of one spec moves the other's watermark, and "
+             "`history` mixes their runs"]
+    if _consumer(earlier) == _consumer(later):
+        consumer = later.spec.header.consumer
+        notes.insert(0, "pseudonyms are derived per export name and consumer: both files "
+                     "give each driver the same pseudonym, so \""
+                     f"{consumer.value if consumer else ''}\" can join them, although "
+                     "each review says the pseudonyms are separate for its export")
+    return Diagnostic(
+        "OCX346", Severity.WARNING,
+        f"export `{name.name}` has the name of the export at "
+        f"{earlier.source.name}:{line}:{column}",
+        (Label(name.span, "the name of another spec's export"),),
+        notes=tuple(notes),
+        help="give each export its own name (`export NEW_NAME`; a renamed export keeps "
+             "its state with `ocpispec state rename`)")
 
 
 def _consumer(spec: CheckedSpec) -> str | None:
