@@ -636,3 +636,46 @@ def test_count_over_unnested_rows_says_what_it_counts() -> None:
     plain = build_review(*_compiled(SPECS / "monthly_statistics.ocx"))
     sessions = next(c for c in plain.datasets[0].columns if c.name == "sessions")
     assert sessions.transformation == "the number of records in the group"
+
+
+STOLEN_CARD = '''export fraud_flags
+  consumer "Fraud desk, Example eMSP"
+  purpose "Flag the sessions of a card reported stolen for the fraud desk"
+  legal basis legitimate interests "LIA-2026-09 fraud prevention"
+  retention 3 months
+
+source
+  ocpi env OCPI_VERSIONS_URL
+  token env OCPI_TOKEN
+
+from sessions
+select
+  jmespath("cdr_token.uid == '04A2B3C4D5E6F7'") as stolen because "the fraud desk needs to know which sessions used the stolen card"
+  truncate(start_date_time, day) as day
+output csv to "exports/flags.csv"
+'''
+
+
+def test_a_card_uid_in_a_jmespath_column_is_not_shown(run_cli, tmp_path: Path, snapshot) -> None:
+    """A column comparing a personal field in `jmespath(...)` put the card uid it names
+    on the review page, in the plan, the diff and the approval record committed beside
+    the spec. It is blanked out there as a filter's value is; the fingerprint still
+    holds it (another uid needs a new review)."""
+    spec = tmp_path / "flags.ocx"
+    spec.write_text(STOLEN_CARD, encoding="utf-8")
+    shown = [run_cli("review", str(spec)).stdout,
+             run_cli("review", str(spec), "--format", "html").stdout,
+             run_cli("review", str(spec), "--format", "json").stdout,
+             run_cli("plan", str(spec)).stdout]
+    assert all("04A2" not in text for text in shown)
+    assert [line for line in shown[0].splitlines() if line.startswith("| `stolen`")] == snapshot
+    approved = run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>")
+    assert approved.exit_code == 0, approved.stderr
+    record = next((tmp_path / "flags.ocx.approvals").glob("*.toml")).read_text()
+    assert "04A2" not in record and "(personal value)" in record
+    other = tmp_path / "other.ocx"
+    other.write_text(STOLEN_CARD.replace("04A2B3C4D5E6F7", "05FFFFFFFFFFFF"), encoding="utf-8")
+    diff = run_cli("diff", str(spec), str(other))
+    assert diff.exit_code == 1 and "04A2" not in diff.stdout and "05FF" not in diff.stdout
+    assert "a value a `jmespath(...)` column compares personal fields with changed" \
+        in diff.stdout

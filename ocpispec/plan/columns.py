@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from ocpispec.plan import ir
 from ocpispec.check import private_sites
 from ocpispec.language import syntax
+from ocpispec.check.calls import calls_in
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
+from ocpispec.check.personal_literals import redacted_snippet
 from ocpispec.language.characters import without_comments
 from ocpispec.language.functions import ALIASES, Effect
 from ocpispec.plan import measures
@@ -57,7 +59,9 @@ def _owner(resolved: ResolvedField, binding_object: str) -> str:
 def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile,
            scope: str = "export") -> ir.Column:
     expr = checked.column.expr
-    detail = without_comments(source.snippet(expr.span))
+    redacted = personal_hatch(checked)
+    detail = without_comments(redacted_snippet(source, expr) if redacted
+                              else source.snippet(expr.span))
     if isinstance(expr, syntax.Call) and ALIASES.get(expr.name.name, expr.name.name) == \
             "pseudonymize":
         detail += f"  [family `{lowerer.family(expr.args[0])}`{_period(lowerer)}]" \
@@ -68,7 +72,14 @@ def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile,
         treatment=checked.effect.value, detail=detail, privacy=checked.privacy.value,
         released_as=checked.released_as.value, justification=checked.justification,
         origin=checked.column.span, type=value_type(checked),
-        description=describe(checked, scope))
+        description=describe(checked, scope), redacted=redacted)
+
+
+def personal_hatch(checked: CheckedColumn) -> bool:
+    """A column whose `jmespath(...)` reads a personal field: the values it compares
+    with are blanked out where people read it (`check/personal_literals.py`)."""
+    return checked.privacy in (PrivacyClass.PERSONAL, PrivacyClass.NEVER) and any(
+        call.name.name == "jmespath" for call in calls_in(checked.column.expr))
 
 
 _KIND_TYPES = {Kind.STRING: "string", Kind.ENUM: "string", Kind.URL: "string",

@@ -257,6 +257,9 @@ class Column:
     type: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     # the column in words: the source field (catalogue) and what was done to it
     description: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # `detail` has the values a `jmespath(...)` compares personal fields with blanked
+    # out: the privacy summary then holds the expression only in that form
+    redacted: bool = dataclasses.field(default=False, metadata=_OMIT_DEFAULT)
 
 
 @frozen

@@ -7,12 +7,14 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.privacy_summary.compare import Change, compare
-from ocpispec.privacy_summary.summary import comparable, exact_part, summarise
+from ocpispec.privacy_summary.summary import comparable, exact_filters, exact_part, summarise
 
 NEEDS_REVIEW = "needs a new review"
 NO_CHANGE = "no privacy-relevant change"
 HIDDEN_VALUE = Change("filters", "changed", "a value compared in a filter on personal fields "
                       "changed (values are not shown)")
+HIDDEN_COLUMN_VALUE = Change("columns", "changed", "a value a `jmespath(...)` column compares "
+                             "personal fields with changed (values are not shown)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,8 @@ def difference(old: ir.Plan, new: ir.Plan, *, old_name: str, new_name: str) -> D
     """What changed from plan `old` to plan `new` (both need `privacy_fingerprint`)."""
     changes = compare(summarise(old), summarise(new))
     if not changes and exact_part(old) != exact_part(new):
-        changes = [HIDDEN_VALUE]
+        changes = [HIDDEN_VALUE if exact_filters(old) != exact_filters(new)
+                   else HIDDEN_COLUMN_VALUE]
     return Difference(old_name, new_name, old.privacy_fingerprint, new.privacy_fingerprint,
                       tuple(changes))
 

@@ -11,8 +11,8 @@ sample limit, the source and the spec's path.
 
 A summary holds no null: an absent text is `""` and an absent aggregate `{}`, so it
 round-trips through TOML (approval records) unchanged. No value compared to a personal
-field enters a summary: such a filter appears in its
-redacted form. Its exact expression goes into the fingerprint only (`exact_part`), so
+field enters a summary: such a filter, or a `jmespath(...)` column reading a personal
+field, appears in its redacted form. Its exact expression goes into the fingerprint only (`exact_part`), so
 an approval record, which stores the summary, holds no personal value.
 """
 
@@ -34,8 +34,13 @@ def summarise(plan: ir.Plan) -> dict[str, Any]:
 
 
 def exact_part(plan: ir.Plan) -> list[str]:
-    """The exact expressions of filters that compare personal fields: fingerprinted,
-    never stored or shown."""
+    """The exact expressions of filters and `jmespath(...)` columns that compare personal
+    fields: fingerprinted, never stored or shown."""
+    return exact_filters(plan) + [column.expression for dataset in plan.datasets
+                                  for column in dataset.columns if column.redacted]
+
+
+def exact_filters(plan: ir.Plan) -> list[str]:
     return [step.expression for dataset in plan.datasets for step in dataset.all(ir.Filter)
             if step.redacted]
 
@@ -143,7 +148,8 @@ def _filter(step: ir.Filter) -> dict[str, Any]:
 
 
 def _column(column: ir.Column) -> dict[str, Any]:
-    return {"name": column.name, "expression": column.expression,
+    # a `jmespath(...)` comparing personal fields: the expression only as `shown` blanks it
+    return {"name": column.name, "expression": "" if column.redacted else column.expression,
             "shown": " ".join(column.detail.split()), "sources": list(column.sources),
             "treatment": column.treatment, "privacy": column.privacy,
             "released_as": column.released_as, "justification": _text(column.justification)}

@@ -10,7 +10,10 @@ from ocpispec import __version__
 from ocpispec.language import syntax
 from ocpispec.language.functions import PSEUDONYMOUS, Effect
 from ocpispec.plan import ir
+from ocpispec.check.calls import calls_in
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, CheckedSpec
+from ocpispec.check.personal_literals import redacted_jmespath
+from ocpispec.plan.columns import personal_hatch
 from ocpispec.language.characters import without_comments
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.render.plan_text import describe_versions_url
@@ -179,8 +182,22 @@ def _column(column: CheckedColumn, role: str, scope: str, module: str,
                     for field in dict.fromkeys(column.sources))
     before = column.privacy.value if column.sources else "none (reads no field)"
     return ReleasedColumn(column.name, role, sources,
-                          words.transformation(column.column.expr, scope, module, counted),
+                          _words(column, scope, module, counted),
                           before, _released(column), column.justification, unjustified)
+
+
+def _words(column: CheckedColumn, scope: str, module: str, counted: str) -> str:
+    """The transformation in words; the values a `jmespath(...)` compares personal
+    fields with are blanked out, as in a filter."""
+    text = words.transformation(column.column.expr, scope, module, counted)
+    if not personal_hatch(column):
+        return text
+    for call in calls_in(column.column.expr):
+        if call.name.name == "jmespath" and call.args and \
+                isinstance(call.args[0], syntax.Literal) and isinstance(call.args[0].value, str):
+            text = text.replace(code_span(call.args[0].value),
+                                code_span(redacted_jmespath(call.args[0].value)))
+    return text
 
 
 def _released(column: CheckedColumn) -> str:
