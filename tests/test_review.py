@@ -679,3 +679,22 @@ def test_a_card_uid_in_a_jmespath_column_is_not_shown(run_cli, tmp_path: Path, s
     assert diff.exit_code == 1 and "04A2" not in diff.stdout and "05FF" not in diff.stdout
     assert "a value a `jmespath(...)` column compares personal fields with changed" \
         in diff.stdout
+
+
+def test_a_card_uid_in_a_jmespath_measure_is_not_shown(run_cli, tmp_path: Path) -> None:
+    """The same inside a measure (`sum(jmespath(...))`): the plan showed the uid and the
+    approval record stored it as the measure's argument."""
+    spec = tmp_path / "counts.ocx"
+    spec.write_text(STOLEN_CARD.replace(
+        "select\n  jmespath(\"cdr_token.uid == '04A2B3C4D5E6F7'\") as stolen",
+        "group by\n  truncate(start_date_time, month) as month\ncompute\n"
+        "  sum(jmespath(\"(cdr_token.uid == '04A2B3C4D5E6F7') && `1` || `0`\")) as stolen")
+        .replace("  truncate(start_date_time, day) as day\n", "  minimum group size 10\n"),
+        encoding="utf-8")
+    plan = run_cli("plan", str(spec))
+    assert plan.exit_code == 0, plan.stderr
+    assert "04A2" not in plan.stdout and "(personal value)" in plan.stdout
+    assert "04A2" not in run_cli("review", str(spec)).stdout
+    assert run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>").exit_code == 0
+    record = next((tmp_path / "counts.ocx.approvals").glob("*.toml")).read_text()
+    assert "04A2" not in record

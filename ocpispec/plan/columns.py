@@ -125,18 +125,22 @@ def measure(checked: CheckedColumn, lowerer: Lowerer,
             source: SourceFile | None = None) -> ir.Measure:
     expr = checked.column.expr
     sources = tuple(dict.fromkeys(field.qualified for field in checked.sources))
+    redacted = source is not None and personal_hatch(checked)
+    shown = without_comments(redacted_snippet(source, expr)) if redacted else None
     if not measures.is_simple(expr):
         parts, formula = measures.compose(expr, lowerer)
         written = without_comments(source.snippet(expr.span)) if source is not None else formula
         return ir.Measure(checked.name, "formula", None, sources, checked.released_as.value,
                           checked.column.span, checked.justification, _measure_type(checked),
-                          describe(checked), parts=parts, formula=formula, written=written)
+                          describe(checked), parts=parts, formula=formula,
+                          written=shown or written, redacted=redacted)
     assert isinstance(expr, syntax.Call)
     function = expr.name.name
     argument = lowerer.expr(expr.args[0]) if expr.args else None
     return ir.Measure(checked.name, function, argument, sources,
                       checked.released_as.value, checked.column.span, checked.justification,
-                      value_type(checked), describe(checked))
+                      value_type(checked), describe(checked), written=shown,
+                      redacted=redacted)
 
 
 def _measure_type(checked: CheckedColumn) -> str:

@@ -310,6 +310,9 @@ class Measure:
     parts: tuple[Part, ...] = dataclasses.field(default=(), metadata=_OMIT_DEFAULT)
     formula: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
     written: str | None = dataclasses.field(default=None, metadata=_OMIT_DEFAULT)
+    # `written` has the values a `jmespath(...)` compares personal fields with blanked
+    # out (and is set for a bare `sum(...)` too): summaries hold only that form
+    redacted: bool = dataclasses.field(default=False, metadata=_OMIT_DEFAULT)
 
     @property
     def shown(self) -> str:

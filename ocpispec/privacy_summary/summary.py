@@ -18,6 +18,7 @@ an approval record, which stores the summary, holds no personal value.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ocpispec.plan import ir
@@ -36,8 +37,12 @@ def summarise(plan: ir.Plan) -> dict[str, Any]:
 def exact_part(plan: ir.Plan) -> list[str]:
     """The exact expressions of filters and `jmespath(...)` columns that compare personal
     fields: fingerprinted, never stored or shown."""
+    measures = [step.measures for dataset in plan.datasets
+                for step in dataset.all(ir.Aggregate)]
     return exact_filters(plan) + [column.expression for dataset in plan.datasets
-                                  for column in dataset.columns if column.redacted]
+                                  for column in dataset.columns if column.redacted] + [
+        json.dumps([m.argument, [[p.function, p.argument] for p in m.parts], m.formula])
+        for group in measures for m in group if m.redacted]
 
 
 def exact_filters(plan: ir.Plan) -> list[str]:
@@ -158,7 +163,8 @@ def _column(column: ir.Column) -> dict[str, Any]:
 def _aggregate(step: ir.Aggregate | None) -> dict[str, Any]:
     if step is None:
         return {}
-    measures = [{"name": m.name, "function": m.function, "argument": _text(m.argument),
+    measures = [{"name": m.name, "function": m.function,
+                 "argument": "" if m.redacted else _text(m.argument),
                  "sources": list(m.sources), "released_as": m.privacy,
                  "justification": _text(m.justification),
                  **({"expression": m.written} if m.written else {})} for m in step.measures]
