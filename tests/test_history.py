@@ -310,3 +310,26 @@ def test_the_register_lists_every_form_a_column_left_in(run_cli, demo_server_fac
     assert len(rows) == 2
     page = run_cli("history", "--ledger", str(ledger), "--register", "--format", "html").stdout
     assert page.count("<td>driver</td>") == 2
+
+
+def test_the_register_says_what_a_measure_computes(run_cli, tmp_path: Path, logged) -> None:
+    """A median (one record's value, or a point between two) and an average are both
+    composed or plain measures to the log: the register said `formula` for the one and
+    `avg` for the other. It says what each computes, as the spec writes it."""
+    spec = tmp_path / "report.ocx"
+    text = (SPECS / "monthly_report.ocx").read_text()
+    text = text.replace("avg(kwh) as avg_kwh", "round(median(kwh), 0) as avg_kwh").replace(
+        'output template "templates/monthly_report.md.j2" to '
+        '"exports/monthly-report-{run.date}.md"', f'output csv to "{tmp_path}/r.csv"')
+    assert "median" in text and "r.csv" in text
+    spec.write_text(text)
+    ledger = tmp_path / "ledger.sqlite"
+    result = run_cli("run", str(spec), "--demo", "--state", str(ledger), "-q")
+    assert result.exit_code == 0, result.stderr
+    markdown = run_cli("history", "--ledger", str(ledger), "--register").stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| sessions |")]
+    assert rows == [
+        "| sessions | avg\\_kwh | - | aggregated: round(median(kwh), 0) | quasi-identifier |",
+        "| sessions | energy\\_kwh | - | aggregated: sum(kwh) | public |",
+        "| sessions | power\\_type | public | kept as is | public |",
+        "| sessions | sessions | - | aggregated: count() | public |"]

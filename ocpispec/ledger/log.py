@@ -66,8 +66,10 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
                 "class": stated_class(c.treatment, c.released_as)} for c in dataset.columns]
     aggregate = dataset.step(ir.Aggregate)
     if aggregate is not None:
-        columns += [{"name": m.name, "source_class": None, "treatment": m.function,
-                     "class": m.privacy}
+        # the measure as written (`median(kwh)`, not `formula`): a median or a maximum
+        # releases one record's value, an average does not
+        columns += [{"name": m.name, "source_class": None,
+                     "treatment": f"aggregated: {m.shown}", "class": m.privacy}
                     for m in aggregate.measures]
     return {"dataset": dataset.name, "module": dataset.module,
             "window_start": result.window.date_from, "window_end": result.window.date_to,
