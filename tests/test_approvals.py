@@ -137,6 +137,23 @@ def test_a_personal_filter_value_is_not_in_the_record(run_cli, workdir: Path) ->
     assert listed.exit_code == 1 and "stale" in listed.stdout
 
 
+
+def test_a_refused_run_names_a_changed_jmespath_value_as_one(run_cli, workdir: Path,
+                                                              server) -> None:
+    """A column's `jmespath(...)` value compared with a personal field changed since the
+    approval: the refusal said a value in a *filter* changed, where the spec has none."""
+    _edit(workdir / SPEC, "  truncate(start_date_time, hour) as started_hour",
+          "  truncate(start_date_time, hour) as started_hour\n"
+          "  jmespath(\"cdr_token.uid == '04A2B3C4D5E6F7'\") as blocked because "
+          "\"the fraud team reviews the sessions of this blocked card\"")
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    _edit(workdir / SPEC, "04A2B3C4D5E6F7", "04A2B3C4D5E6F8")
+    refused = _run(run_cli, server)
+    assert refused.exit_code == 1 and "OCX610" in refused.stderr
+    assert "a value a `jmespath(...)` column compares personal fields with changed" \
+        in refused.stderr
+    assert "filter" not in refused.stderr and "04A2" not in refused.stderr
+
 def test_the_setting_demands_approval_of_every_spec(run_cli, workdir: Path, server) -> None:
     _edit(workdir / SPEC, "  requires approval\n", "")
     assert _run(run_cli, server).exit_code == 0

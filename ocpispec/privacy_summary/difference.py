@@ -56,5 +56,18 @@ def changes_since(summary: dict[str, Any], plan: ir.Plan) -> list[Change]:
     current = summarise(plan)
     changes = compare(summary, current)
     if not changes and comparable(summary) == comparable(current):
-        return [HIDDEN_VALUE]
+        return [HIDDEN_VALUE if _redacted_filters(current) or not _redacted_columns(current)
+                else HIDDEN_COLUMN_VALUE]
     return changes
+
+
+def _redacted_filters(summary: dict[str, Any]) -> bool:
+    return any(not item["condition"] for d in summary["datasets"] for item in d["filters"])
+
+
+def _redacted_columns(summary: dict[str, Any]) -> bool:
+    """A column or measure whose `jmespath(...)` values are blanked (`expression` or
+    `argument` empty where the plan has one)."""
+    return any(not column["expression"] for d in summary["datasets"] for column in d["columns"]) \
+        or any("(personal value)" in m.get("expression", "") for d in summary["datasets"]
+               for m in d["aggregate"].get("measures", ()))
