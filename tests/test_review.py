@@ -698,3 +698,20 @@ def test_a_card_uid_in_a_jmespath_measure_is_not_shown(run_cli, tmp_path: Path) 
     assert run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>").exit_code == 0
     record = next((tmp_path / "counts.ocx.approvals").glob("*.toml")).read_text()
     assert "04A2" not in record
+
+
+def test_the_licence_is_on_the_review_and_in_the_diff(run_cli, tmp_path: Path, snapshot) -> None:
+    """`licence "..."` goes into every data package and into the privacy fingerprint, but
+    the review did not show it, and a changed licence read in the diff as 'other
+    privacy-relevant details changed'."""
+    text = (SPECS / "open_data_locations.ocx").read_text()
+    old, new = tmp_path / "old.ocx", tmp_path / "new.ocx"
+    old.write_text(text.replace("  retention 12 months\n",
+                                '  retention 12 months\n  licence "CC-BY-4.0"\n'))
+    new.write_text(text.replace("  retention 12 months\n",
+                                '  retention 12 months\n  licence "CC0-1.0"\n'))
+    review = run_cli("review", str(new)).stdout
+    assert "| licence | CC0-1.0 |" in review
+    diff = run_cli("diff", str(old), str(new))
+    assert diff.exit_code == 1
+    assert [line for line in diff.stdout.splitlines() if "~" in line] == snapshot

@@ -66,6 +66,8 @@ def _header(plan: ir.Plan) -> tuple[HeaderItem, ...]:
              ("purpose", export.purpose), ("legal basis", basis),
              ("retention", export.retention)]
     header = [HeaderItem(label, value or MISSING, value is None) for label, value in items]
+    if export.licence:  # goes into every data package: what others may do with the data
+        header.append(HeaderItem("licence", export.licence))
     header += [HeaderItem("schedule", _schedule(export), verbatim=False),
                HeaderItem("source", _source(plan.source), verbatim=False),
                HeaderItem("pseudonyms", _pseudonyms(plan), verbatim=False)]
