@@ -50,6 +50,12 @@ LITERALS = ["1E5", "1e400", "-0.0", "18446744073709551616", "9007199254740993", 
             "123456789012345678901234567890", "0.1e1", "-1", "1e-7", "2e20"]
 
 
+# what a platform may add to the envelope that orjson refuses (or reads as a float) and
+# msgspec, skipping an unknown key, does not look into
+ENVELOPE_TAILS = {"inf": b',"x":1e400}', "utf8": b',"x":"\xff"}', "deep": b',"x":' + b"[" * 1100 + b"]" * 1100 + b"}",
+                  "huge": b',"total":' + b"9" * 30 + b"}"}
+
+
 def _slow(version: str, module: str, opened: frozenset[str], content: bytes) -> dict[str, Any] | None:
     """What a worker makes of the page without the fast path."""
     release = Release(version, module, opened, crawl_counts_unknown=True)
@@ -170,6 +176,10 @@ def test_number_literals_are_read_alike(literal: str, name: str, opened: frozens
     _page(RECORDS[("2.2.1", "sessions")]).replace(b'"NL"', b'"N\xff"', 1),     # not UTF-8
     orjson.dumps(RECORDS[("2.2.1", "sessions")]),                      # no envelope
     b'{"data": null, "status_code": 1000}', b'{"status_code": 2001}', b"[]", b"",
+    # envelope keys whose values msgspec would skip untested, or read otherwise than orjson
+    *(_page(RECORDS[("2.2.1", "sessions")])[:-1] + tail for tail in ENVELOPE_TAILS.values()),
+    _page(RECORDS[("2.2.1", "sessions")]).replace(b'"Success"', b"[" * 900 + b"]" * 900),
+    _page(RECORDS[("2.2.1", "sessions")]).replace(b'"status_code":1000', b'"status_code":' + b"9" * 30),
 ])
 def test_pages_the_fast_path_leaves_to_python(body: bytes) -> None:
     assert _fast("2.2.1", "sessions", frozenset(), body) is None
@@ -312,3 +322,34 @@ def test_a_platform_whose_pages_never_fit_is_no_longer_tried() -> None:
     again = page_reader(Release("2.2.1", "sessions", frozenset(), crawl_counts_unknown=True))
     assert again is not None and again(clean) is not None   # each get tries afresh
     assert [again(loose) for _ in range(6)] == [None] * 6 and again(clean) is not None  # it fitted once
+
+
+@pytest.mark.parametrize("tail", sorted(ENVELOPE_TAILS))
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_envelope_key_the_transport_does_not_read_is_read_as_without_the_fast_path(
+        run_cli, demo_server_factory, monkeypatch, tail: str, workers: str) -> None:
+    """A value the transport never reads, beside `data`, that orjson refuses: the whole
+    body is refused (not JSON), read as Windows-1252 with a warning, or read alike; the
+    fast path wrote every session (1e400), without the warning (a byte not UTF-8), or
+    stopped with an internal error (nested 1,100 deep: msgspec's RecursionError)."""
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes) -> tuple:
+        if "/sessions" in path and status == 200:
+            body = body.rstrip()[:-1] + ENVELOPE_TAILS[tail]
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        login = run_cli("login", proxy.origin + "/ocpi/cpo/versions", "--token", server.token, "--party", "NL-ABC")
+        assert login.exit_code == 0, login.stderr
+        outputs = []
+        for fast in (True, False):
+            if not fast:
+                monkeypatch.setattr("ocpispec.cli.get._fast_path", lambda release, limit: None)
+            done = run_cli("get", "sessions", "--date-to", "2026-01-01", "--page-size", "100",
+                           "--workers", workers)
+            outputs.append((done.exit_code, done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == (1 if tail in ("inf", "deep") else 0)
