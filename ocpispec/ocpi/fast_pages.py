@@ -22,7 +22,8 @@ and withheld counts with hypothesis.
     body = reader(content)                 # the envelope, with `data` a `CleanPage`
 
 Only modules without privacy flags or embedded sites take it (sessions of 2.2.1 and
-2.3.0, tariffs, tokens): a location's or CDR's flags are judged by value.
+2.3.0, 2.1.1 tariffs, tokens): a location's or CDR's flags are judged by value, and a
+2.1.1 session holds its location.
 """
 
 from __future__ import annotations
@@ -148,10 +149,13 @@ class _Builder:
         for name, (code, arg) in shape.quick.items():
             if name.endswith(_DATETIME_SUFFIXES) and code != "stamp":
                 self.loose_sensitive = True
-            value = self._leaf(shape, name, code, arg, root and name in self.check.needed)
+            value = self._leaf(shape, name, code, arg, root and name in self.check.needed,
+                               name in required)
             fields.append(_field(name, value, name in required))
         for name, (sub, many) in shape.objects.items():
             if root and name in self.embedded:
+                if name in required:    # 2.1.1 sessions: every valid one holds its site
+                    raise _NoFastPath
                 fields.append((name, UnsetType, UNSET))   # an embedded site: the slow path's
                 continue
             inner = self._strict(sub)
@@ -163,7 +167,7 @@ class _Builder:
         self.made[id(shape)] = made
         return made
 
-    def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool) -> Any:
+    def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool, required: bool) -> Any:
         match code:
             case "text":
                 return Annotated[str, Meta(min_length=1 if needed else 0, max_length=arg)]
@@ -177,8 +181,8 @@ class _Builder:
                 return _WHOLE
             case "flag":
                 return bool
-        if needed:
-            raise _NoFastPath
+        if required:
+            raise _NoFastPath   # no valid object leaves it out
         return UnsetType        # tested in Python only: present, the page is the slow path's
 
     def _public(self, keep: dict[str, Any], shape: _Shape) -> type:
