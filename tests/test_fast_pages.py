@@ -382,3 +382,24 @@ def test_a_2_1_1_session_without_its_location_is_invalid_with_the_fast_path_too(
                                                   "--workers", "1")
     assert outputs[0] == outputs[1]
     assert outputs[0][0] == 1 and "missing required field `location`" in outputs[0][2]
+
+
+def test_repeats_within_a_clean_page_are_told_as_without_the_fast_path(
+        run_cli, demo_server_factory, monkeypatch) -> None:
+    """A platform that lists an object twice within a page and counts the repeats in
+    `X-Total-Count`: the incomplete crawl's reason says the pages listed objects again
+    (the count may count them), with the fast path too."""
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes) -> tuple:
+        if "/sessions" in path and status == 200:
+            page = orjson.loads(body)
+            page["data"] += page["data"][:1]
+            body = orjson.dumps(page)
+            headers["x-total-count"] = str(int(headers["x-total-count"]) + 3)
+        return status, headers, body
+
+    outputs = _get_with_and_without_the_fast_path(run_cli, monkeypatch, server, rewrite, "--page-size", "100",
+                                                  "--workers", "1")
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1 and "and pages listed 3 again" in outputs[0][2]

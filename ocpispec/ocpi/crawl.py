@@ -731,7 +731,9 @@ class Crawl:
     def _repeated_within(self, objects: list[Any]) -> int:
         """How many objects of one page repeat another of the same page (asked only of a
         page with repeats: a list that names an object once per row of a join)."""
-        if objects.__class__ is Prepared:
+        if objects.__class__ is CleanPage:
+            keys: list[Any] = objects.fingerprints
+        elif objects.__class__ is Prepared:
             keys = [item[2] for item in objects if item[2] is not None]
         else:
             keys = [self._check.key(obj) for obj in objects if obj.__class__ is dict]
