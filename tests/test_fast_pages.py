@@ -55,7 +55,8 @@ LITERALS = ["1E5", "1e400", "-0.0", "18446744073709551616", "9007199254740993", 
 # what a platform may add to the envelope that orjson refuses (or reads as a float) and
 # msgspec, skipping an unknown key, does not look into
 ENVELOPE_TAILS = {"inf": b',"x":1e400}', "utf8": b',"x":"\xff"}', "deep": b',"x":' + b"[" * 1100 + b"]" * 1100 + b"}",
-                  "huge": b',"total":' + b"9" * 30 + b"}"}
+                  "huge": b',"total":' + b"9" * 30 + b"}",
+                  "nested": b',"errors":' + b"[" * 900 + b"]" * 900 + b"}"}   # JSON, but no pickle
 
 
 def _slow(version: str, module: str, opened: frozenset[str], content: bytes) -> dict[str, Any] | None:

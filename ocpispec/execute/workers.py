@@ -18,7 +18,8 @@ point) and sends it beside the row, so the records never come back to the parent
 The workers are forked (never spawned): they inherit the compiled pipeline, its
 lookup tables and the pseudonym key from memory, so no secret is ever in a process
 argument, a pipe or a log. A body a worker cannot read as a list page (not JSON,
-invalid UTF-8, no `data` list) goes back to the parent's own decoding.
+invalid UTF-8, no `data` list, an envelope value that is no scalar) goes back to the
+parent's own decoding.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
 
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
 _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
+
+# the keys of a page's envelope the transport reads (`transport._unwrap`), beside `data`
+_ENVELOPE = ("status_code", "status_message", "timestamp")
 
 # a `--limit` sample of at most this many records is read in one process: starting
 # workers would cost more than they save (docs/plan-and-run.md, the crossover)
@@ -258,9 +262,14 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
         body = settle(content, body)
     if body.__class__ is not dict or body.get("data").__class__ is not list:
         return None
+    # only what the transport reads goes back: a platform's other key, or one of these
+    # nested a thousand deep, would not pickle (the parent then reads the body itself)
+    envelope = {name: body[name] for name in _ENVELOPE if name in body}
+    if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
+        return None
     loose = loose_timestamps(content)  # the transport's test
-    body["data"] = Prepared([_item(obj, loose, stamps_before) for obj in body["data"]])
-    return body  # type: ignore[no-any-return]
+    envelope["data"] = Prepared([_item(obj, loose, stamps_before) for obj in body["data"]])
+    return envelope
 
 
 def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple:
