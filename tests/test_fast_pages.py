@@ -83,10 +83,19 @@ def _same(fast: dict[str, Any], slow: dict[str, Any]) -> None:
         assert mine[2] == hash(theirs[2])                   # the key's fingerprint
         assert mine[:2] == theirs[:2] and mine[3] == theirs[3]
         (line, outcome), (their_line, their_outcome) = mine[4][0], theirs[4][0]
-        assert orjson.loads(line) == orjson.loads(their_line)
+        assert _typed(orjson.loads(line)) == _typed(orjson.loads(their_line))
         assert line.endswith(b"\n") and line.count(b"\n") == 1
         assert Counter(dict(outcome[0])) == Counter(dict(their_outcome[0]))
         assert outcome[1:] == their_outcome[1:]
+
+
+def _typed(value: Any) -> Any:
+    """`value` with each number's type and sign beside it: `1`, `1.0` and `-0.0` differ."""
+    if isinstance(value, dict):
+        return {name: _typed(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, repr(value))
 
 
 def _page(records: list[dict[str, Any]]) -> bytes:
@@ -154,6 +163,40 @@ def test_a_page_the_fast_path_reads_is_read_as_the_python_path_reads_it(
     fast = _fast(version, module, opened, content)
     if fast is not None:
         _same(fast, _slow(version, module, opened, content))
+
+
+def _written(value: Any, rnd: Any) -> bytes:
+    """`value` as JSON text a platform may write: keys and texts with characters escaped
+    (`\\u006b`, `\\/`), a key given twice (its other value first or last), white space."""
+    space = rnd.choice([b"", b" ", b"\n\t", b"\r\n  "])
+    if isinstance(value, dict):
+        items = [_written(name, rnd) + b":" + space + _written(item, rnd) for name, item in value.items()]
+        if items and rnd.random() < 0.2:
+            name = rnd.choice(list(value))
+            twice = _written(name, rnd) + b":" + _written(rnd.choice([value[name], None, "x", 1, []]), rnd)
+            items.insert(rnd.choice([0, len(items)]), twice)
+        return b"{" + space + (b"," + space).join(items) + space + b"}"
+    if isinstance(value, list):
+        return b"[" + (b"," + space).join(_written(item, rnd) for item in value) + b"]"
+    if isinstance(value, str) and rnd.random() < 0.3:
+        return b'"' + b"".join(b"\\u%04x" % ord(c) if rnd.random() < 0.3 and ord(c) < 0x10000 else
+                               b"\\/" if c == "/" else orjson.dumps(c)[1:-1] for c in value) + b'"'
+    return orjson.dumps(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spoiled(), st.sampled_from(OPENINGS), st.integers(0, 2**32))
+def test_a_page_written_otherwise_is_read_as_the_python_path_reads_it(
+        case: tuple[str, str, list[dict[str, Any]]], opened: frozenset[str], seed: int) -> None:
+    import random
+
+    version, module, records = case
+    content = _written({"data": records, "status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"},
+                       random.Random(seed))
+    if (fast := _fast(version, module, opened, content)) is not None:
+        slow = _slow(version, module, opened, content)
+        assert slow is not None
+        _same(fast, slow)
 
 
 @settings(max_examples=200, deadline=None)
