@@ -40,10 +40,12 @@ from msgspec import UNSET, Meta, UnsetType, defstruct
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
+from ocpispec.ocpi.release import EMBEDDED_LOCATIONS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.schema.catalogue import catalogue
 from ocpispec.schema.records import _keep_tree
 from ocpispec.schema.wire_check import _Shape, _Shapes
+from ocpispec.timestamps import loose_timestamps
 
 PageReader = Callable[[bytes], "dict[str, Any] | None"]
 
@@ -113,8 +115,9 @@ class _Builder:
         self.check = ObjectCheck(version, module, None)
         self.shape = _Shapes(version).of(cat.wired[version].roots[module])
         self.keep = _keep_tree(cat, version, module, open_paths)
-        self.embedded = {"location", "cdr_location"}
+        self.embedded = frozenset(EMBEDDED_LOCATIONS.get(module, ()))
         self.made: dict[int, type] = {}
+        self.stamp: Any = _EXACT_STAMP     # the type of a DateTime below the root's `last_updated`
         self.loose_sensitive = False
         self.released_floats = False
 
@@ -236,8 +239,6 @@ class _Reader:
         self.outcomes: dict[tuple[str, ...], tuple] = {}
 
     def read(self, content: bytes) -> dict[str, Any] | None:
-        from ocpispec.timestamps import loose_timestamps
-
         if b"\\" in content:      # an escape: DateTimes are tested as text, by pattern
             if _ESCAPED_SURROGATE.search(content) is not None:
                 return None         # orjson and msgspec may differ on a lone one: the slow path's
