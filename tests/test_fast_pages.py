@@ -38,7 +38,8 @@ RECORDS = {
 }
 FAST = sorted(set(RECORDS) - {("2.1.1", "sessions")})   # a 2.1.1 session holds its location
 OPENINGS = [frozenset(), frozenset({"kwh"}), frozenset({"cdr_token"}),
-            frozenset({"charging_periods.dimensions.volume", "total_cost.excl_vat", "id"})]
+            frozenset({"charging_periods.dimensions.volume", "total_cost.excl_vat", "id"}),
+            frozenset({"."}), frozenset({"uid", "energy_contract.contract_id", "location"})]
 STAMPS = ["2025-01-01", "2025-01-01T10:00Z", "2025-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2025-04-31T10:00:00Z", "0000-01-01T00:00:00Z",
           "2025-01-01T24:00:00Z", "2025-01-01T10:00:60Z", "2025-01-01T10:00:00+00:00", "2025-01-01T10:00:00",
           "2025-01-01T10:00:00.5Z", "2025-01-01 10:00:00Z", "2025-01-01t10:00:00z", "1900-02-29T00:00:00Z",
