@@ -33,13 +33,13 @@ RECORDS = {
     ("2.3.0", "tokens"): [wire.token("2.3.0", WORLD.driver(i)) for i in range(4)],
     ("2.1.1", "sessions"): [charges.session("2.1.1", WORLD.charge(i)) for i in range(6)],
     ("2.1.1", "tokens"): [wire.token("2.1.1", WORLD.driver(i)) for i in range(4)],
-    ("2.2.1", "tariffs"): [wire.tariff("2.2.1", facts) for facts in TARIFFS.values()],
-    ("2.3.0", "tariffs"): [wire.tariff("2.3.0", facts) for facts in TARIFFS.values()],
+    **{(version, "tariffs"): [wire.tariff(version, tariff) for tariff in TARIFFS.values()]
+       for version in ("2.1.1", "2.2.1", "2.3.0")},
 }
 FAST = sorted(set(RECORDS) - {("2.1.1", "sessions")})   # a 2.1.1 session holds its location
 OPENINGS = [frozenset(), frozenset({"kwh"}), frozenset({"cdr_token"}),
             frozenset({"charging_periods.dimensions.volume", "total_cost.excl_vat", "id"}),
-            frozenset({"."}), frozenset({"uid", "energy_contract.contract_id", "location"})]
+            frozenset({"."}), frozenset({"uid", "energy_contract.contract_id", "location", "elements"})]
 STAMPS = ["2025-01-01", "2025-01-01T10:00Z", "2025-02-29T10:00:00Z", "2024-02-29T10:00:00Z", "2025-04-31T10:00:00Z", "0000-01-01T00:00:00Z",
           "2025-01-01T24:00:00Z", "2025-01-01T10:00:60Z", "2025-01-01T10:00:00+00:00", "2025-01-01T10:00:00",
           "2025-01-01T10:00:00.5Z", "2025-01-01 10:00:00Z", "2025-01-01t10:00:00z", "1900-02-29T00:00:00Z",

@@ -22,7 +22,7 @@ and withheld counts with hypothesis.
     body = reader(content)                 # the envelope, with `data` a `CleanPage`
 
 Only modules without privacy flags or embedded sites take it (sessions of 2.2.1 and
-2.3.0, 2.1.1 tariffs, tokens): a location's or CDR's flags are judged by value, and a
+2.3.0, tariffs, tokens): a location's or CDR's flags are judged by value, and a
 2.1.1 session holds its location.
 """
 
@@ -141,10 +141,10 @@ class _Builder:
         return _Reader(*strict, public_page, notes, key, lines, self.loose_sensitive).read  # type: ignore[return-value]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
-        if (made := self.made.get(id(shape))) is not None:   # a type met at another place
+        if (made := self.made.get(id(shape))) is not None:
             if made is object:
-                raise _NoFastPath  # a shape within itself: the catalogue has none
-            return made
+                raise _NoFastPath   # a shape within itself: the catalogue has none
+            return made             # one shape in two places (a tariff's `min_price` and `max_price`)
         self.made[id(shape)] = object
         required = set(self.check.required) | set(self.check.needed) if root else set()
         required |= {name for name, _, _ in shape.defaults}  # a missing one is a deviation
