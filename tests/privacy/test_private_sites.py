@@ -179,7 +179,7 @@ def test_plan_and_manifest_show_site_details_as_personal(run_cli, demo_server,
     assert result.exit_code == 0, result.stderr
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     classes = {c["name"]: (c["privacy"], c["released_as"]) for c in manifest["columns"]}
-    assert classes["site"] == ("personal", "public")
+    assert classes["site"] == ("personal", "pseudonymous (personal data)")  # a pseudonym is personal data
     assert classes["area"] == ("personal", "personal")
     assert classes["city"] == ("personal", "personal")
     rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
