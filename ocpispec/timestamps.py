@@ -42,9 +42,13 @@ class TimestampError(ValueError):
 
 def loose_timestamps(content: bytes) -> bool:
     """Whether some DateTime in the JSON body `content` is not `YYYY-MM-DDTHH:MM:SSZ`."""
-    if _LOOSE_TAIL.search(content) is None and b'" ' not in content and b'"\\' not in content \
-            and b'"\xc2\xa0' not in content:
-        return False    # neither a loose tail nor a string padded in front: almost every body
+    if _LOOSE_TAIL.search(content) is None and (b" " not in content or b'" ' not in content) \
+            and (b"\\" not in content or b'"\\' not in content) \
+            and (b"\xc2" not in content or b'"\xc2\xa0' not in content):
+        # neither a loose tail nor a string padded in front: almost every body (memchr
+        # finds one byte about 20 times faster than a pair is found: a compact body has
+        # no space, a backslash and the no-break space's first byte are rare)
+        return False
     return LOOSE_IN_BODY.search(content) is not None
 
 
