@@ -12,6 +12,7 @@ import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,6 +38,19 @@ def _login(cpo: IndependentCpo, run_cli) -> None:
                    "--profile", "independent")
     assert done.exit_code == 0, done.output
     assert cpo.token not in done.output
+
+
+def _get_and_run_sessions(cpo: IndependentCpo, run_cli, tmp_path: Path) -> tuple[Any, Any, Path]:
+    """`get sessions` and a `run` of the sessions spec against `cpo`: both results and
+    the run's CSV."""
+    _login(cpo, run_cli)
+    pulled = run_cli("get", "sessions", "--profile", "independent")
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(spec_text("sessions"))
+    out = tmp_path / "sessions.csv"
+    done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                   env={"INDEPENDENT_KEY": KEY})
+    return pulled, done, out
 
 
 def _written(tmp_path: Path) -> bytes:
@@ -260,13 +274,7 @@ def test_a_count_behind_the_list_by_a_page_loses_nothing(run_cli, tmp_path: Path
     the platform cuts its pages to), but the crawl ended there, and `get` and `run` left
     out the last objects with exit 0 and no warning."""
     with IndependentCpo("2.1.1", records=30, quirks=("total behind",)) as cpo:   # 28: four pages of 7
-        _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions"))
-        out = tmp_path / "sessions.csv"
-        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                       env={"INDEPENDENT_KEY": KEY})
+        pulled, done, out = _get_and_run_sessions(cpo, run_cli, tmp_path)
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 30, pulled.stderr
     assert done.exit_code == 0, done.output
     assert len({row["session"] for row in _csv_rows(out)}) == 30
@@ -289,13 +297,7 @@ def test_an_offset_refused_past_the_end_of_a_full_last_page_ends_the_list(run_cl
     count, to see that it ends; a platform answering that offset with HTTP 400 (OCPI 2001)
     instead of an empty page failed `get` and every `run` (OCX503)."""
     with IndependentCpo("2.2.1", records=7, quirks=("offset past end refused",)) as cpo:
-        _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions"))
-        out = tmp_path / "sessions.csv"
-        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                       env={"INDEPENDENT_KEY": KEY})
+        pulled, done, out = _get_and_run_sessions(cpo, run_cli, tmp_path)
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 7, pulled.stderr
     assert "refuses an `offset` at the end of its `sessions` list" in pulled.stderr
     assert done.exit_code == 0, done.output
@@ -366,13 +368,7 @@ def test_a_page_of_one_object_sent_as_the_object_itself_is_read(run_cli, tmp_pat
     as `"data": {...}`: a list whose last page held one object failed `get` and every run
     ("answered with a dict instead of a list of objects")."""
     with IndependentCpo("2.2.1", records=8, quirks=("one object bare",)) as cpo:   # pages of 7 and 1
-        _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions"))
-        out = tmp_path / "sessions.csv"
-        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                       env={"INDEPENDENT_KEY": KEY})
+        pulled, done, out = _get_and_run_sessions(cpo, run_cli, tmp_path)
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 8, pulled.stderr
     assert "page of one object as the object itself" in pulled.stderr
     assert done.exit_code == 0, done.output
