@@ -28,6 +28,7 @@ from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.ordering import in_value_order, ordered
 from ocpispec.execute import value_order
+from ocpispec.execute.value_key import KeyBeside, ascending_key
 from ocpispec.execute import writers
 from ocpispec.execute.outputs import (
     HashingFile,
@@ -121,6 +122,7 @@ class DatasetRun:
         self.staged: list[AtomicFile] = []
         self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
         self.pool: Any = None  # worker processes (`--workers`), while the records stream
+        self.order_keys: KeyBeside | None = None  # the value order's keys, from the workers
 
     # ---- before the network --------------------------------------------------------
 
@@ -222,7 +224,8 @@ class DatasetRun:
                 # rows leave in the order of their values, never in the platform's: that
                 # is the order of hidden times, which would undo what generalisers and a
                 # k rule coarsen (an aggregate's groups come in key order already)
-                rows = in_value_order(rows, self.dataset.column_names, ranks)
+                rows = in_value_order(rows, self.dataset.column_names, ranks,
+                                      key=self.order_keys)
             # a spill failing while the writer pulls rows is the scratch space's, not the output's
             self.counts.written = self._write(upstream(rows), version)
         finally:
@@ -256,8 +259,10 @@ class DatasetRun:
             from ocpispec.execute.workers import PagePool, prepared_rows
 
             one = pipeline.one()
+            self.order_keys = self._order_keys()
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
-                                 self.risk.beside() if self.risk is not None else None)
+                                 self.risk.beside() if self.risk is not None else None,
+                                 order=self.order_keys.compute if self.order_keys else None)
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,
@@ -275,10 +280,11 @@ class DatasetRun:
         if self.options.limit is not None:
             records = islice(records, self.options.limit)
         if self.pool is not None:
+            keys = self.order_keys
             if self.risk is not None:
                 return self.risk.rows(prepared_rows(self.risk.tap(self._progress(records)),
-                                                    self.counts, one))
-            return prepared_rows(self._progress(records), self.counts, one)
+                                                    self.counts, one, keys))
+            return prepared_rows(self._progress(records), self.counts, one, keys)
         if self.risk is None:
             return pipeline.rows(self._progress(records))
         return self.risk.rows(pipeline.rows(self.risk.tap(self._progress(records))))
@@ -341,6 +347,16 @@ class DatasetRun:
         self.moved = AuditedFetch(client, fetch.module, date_from=pinned, date_to=None,
                                   enforce=False, open_end=True)
         yield from self.event.keep_moved(self.moved, pinned)
+
+    def _order_keys(self) -> KeyBeside | None:
+        """The rows' value order (`in_value_order`), keyed in the workers beside each
+        row. Not where another order is stated or groups are sorted, nor under a k rule,
+        which recodes the rows it holds back before they reach the sort."""
+        if self.dataset.step(ir.Order) is not None or self.dataset.step(ir.Aggregate) \
+                is not None or (self.risk is not None and self.risk.rule is not None):
+            return None
+        ranks = value_order.ranks(self.dataset.released_columns)
+        return KeyBeside(ascending_key(self.dataset.column_names, ranks))
 
     def _uses_workers(self, client: Client, lookups: dict[str, Lookup]) -> bool:
         """`--workers N` (N > 1) for the OCPI client's records, where the platform can

@@ -52,12 +52,14 @@ def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
 
 def in_value_order(rows: Iterable[dict], columns: Sequence[str],
                    ranks: Mapping[str, Rank] | None = None, *,
-                   run_rows: int = RUN_ROWS) -> Iterator[dict]:
+                   run_rows: int = RUN_ROWS, key: Callable[[dict], bytes] | None = None
+                   ) -> Iterator[dict]:
     """A row export without `order by`: its rows sorted by every column in column order.
     The order the platform listed records in is the order of their hidden
     `last_updated` (about each session's end): rows written that way would place a row
-    cut to the day, or recoded to a week by a k rule, among the rows of its real hour."""
-    return external_sort(rows, ascending_key(columns, ranks), run_rows)
+    cut to the day, or recoded to a week by a k rule, among the rows of its real hour.
+    `key`: that order's key made by the caller (`value_key.KeyBeside`, with workers)."""
+    return external_sort(rows, key or ascending_key(columns, ranks), run_rows)
 
 
 def sort_key(keys: Sequence[ir.SortKey], columns: Sequence[str],

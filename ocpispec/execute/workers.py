@@ -31,7 +31,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -43,12 +43,16 @@ from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
 
+if TYPE_CHECKING:
+    from ocpispec.execute.value_key import KeyBeside
+
 
 # (check, per-record pipeline, its counts, what is computed beside a row or None, the
-# check's inline judge and key of a clean object or None): set in the parent just
-# before the fork
+# check's inline judge and key of a clean object or None, a row's sort key or None): set
+# in the parent just before the fork
 _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
-              Callable[[dict, dict], Any] | None, Any] | None = None
+              Callable[[dict, dict], Any] | None, Any,
+              Callable[[dict], bytes] | None] | None = None
 
 
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
@@ -74,12 +78,15 @@ def available() -> bool:
 class PagePool:
     def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
-                 fast: Callable[[bytes], dict | None] | None = None) -> None:
-        """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`)."""
+                 fast: Callable[[bytes], dict | None] | None = None,
+                 order: Callable[[dict], bytes] | None = None) -> None:
+        """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
+        `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row."""
         global _STATE, _FAST
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
-        _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean)
+        _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
+                  order)
         _FAST = fast
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
@@ -195,10 +202,12 @@ def _how(processes: list[Any]) -> str:
     return f" (exit code {codes[0]})" if codes else ""
 
 
-def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any]) -> Iterator[dict]:
+def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any],
+                  keys: KeyBeside | None = None) -> Iterator[dict]:
     """The rows of prepared objects, counted as `Pipeline.rows` counts them. The
     objects of a page the parent decoded itself come as records: `one` (the pipeline,
-    counting) takes them here."""
+    counting) takes them here. `keys` gets the sort key a worker computed beside a row
+    just before the row is handed on."""
     for item in items:
         if item.__class__ is not tuple:
             if (row := one(item)) is not None:
@@ -209,6 +218,8 @@ def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any])
         if misses:  # a join that found nothing still lets its record through
             counts.join_misses.update(misses)
         if row is not None:
+            if keys is not None and (key := item[4][6]) is not None:
+                keys.row, keys.key = row, key
             yield row
             continue
         counts.excluded_private += excluded
@@ -274,7 +285,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
 
 def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple:
     assert _STATE is not None
-    check, record, counts, beside, clean = _STATE
+    check, record, counts, beside, clean, order = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, None, None, None)
     findings = check.reader(obj) if check.reader is not None else NOTHING
@@ -296,5 +307,6 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple
     row = record(obj)
     outcome = (row, counts.excluded_private, counts.filtered, dict(counts.invalid) or None,
                dict(counts.join_misses) or None,
-               beside(obj, row) if beside is not None and row is not None else None)
+               beside(obj, row) if beside is not None and row is not None else None,
+               order(row) if order is not None and row is not None else None)
     return (None, noted, key, obj.get("last_updated"), outcome)
