@@ -226,6 +226,8 @@ class DatasetRun:
                 # k rule coarsen (an aggregate's groups come in key order already)
                 rows = in_value_order(rows, self.dataset.column_names, ranks,
                                       key=self.order_keys)
+                if self.order_keys is not None:
+                    rows = self.order_keys.unpacked(rows)
             # a spill failing while the writer pulls rows is the scratch space's, not the output's
             self.counts.written = self._write(upstream(rows), version)
         finally:
@@ -350,10 +352,13 @@ class DatasetRun:
 
     def _order_keys(self) -> KeyBeside | None:
         """The rows' value order (`in_value_order`), keyed in the workers beside each
-        row. Not where another order is stated or groups are sorted, nor under a k rule,
-        which recodes the rows it holds back before they reach the sort."""
+        row, which then travels pickled. Not where another order is stated or groups are
+        sorted, nor under a k rule (it recodes the rows it holds back), nor where the
+        risk meter reads the rows themselves (no driver to measure in the worker)."""
         if self.dataset.step(ir.Order) is not None or self.dataset.step(ir.Aggregate) \
-                is not None or (self.risk is not None and self.risk.rule is not None):
+                is not None:
+            return None
+        if self.risk is not None and (self.risk.rule is not None or self.risk.beside() is None):
             return None
         ranks = value_order.ranks(self.dataset.released_columns)
         return KeyBeside(ascending_key(self.dataset.column_names, ranks))

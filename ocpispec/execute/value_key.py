@@ -29,8 +29,9 @@ written after +inf.
 
 from __future__ import annotations
 
+import pickle
 import struct
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ocpispec.execute.value_order import Rank
@@ -90,36 +91,41 @@ def _ranked(rank: Rank) -> Callable[[str], bytes]:
 def ascending_key(columns: Sequence[str], ranks: Mapping[str, Rank] | None = None
                   ) -> Callable[[dict], bytes]:
     ranks = ranks or {}
-    env: dict[str, Any] = {"MISSING": _MISSING, "MEMO": _MEMO, "FLOAT": _float, "INT": _int,
-                           "TEXT": _text, "OTHER": _other}
+    env: dict[str, Any] = {"MISSING": _MISSING, "MEMO": _MEMO, "INT": _int, "OTHER": _other,
+                           "PACK": _PACK, "INVERT": _INVERT, "TOP": _TOP}
     lines = ["def key(row):", "    get = row.get"]
     for index, column in enumerate(columns):
+        k = f"k{index}"
         lines += [f"    v = get({column!r})", "    c = v.__class__"]
         if column in ranks:
             env[f"R{index}"], env[f"M{index}"] = _ranked(ranks[column]), {}
             lines += ["    if c is str:",
-                      f"        k{index} = M{index}.get(v, MISSING)",
-                      f"        if k{index} is MISSING:",
-                      f"            k{index} = R{index}(v)",
+                      f"        {k} = M{index}.get(v, MISSING)",
+                      f"        if {k} is MISSING:",
+                      f"            {k} = R{index}(v)",
                       f"            if len(M{index}) >= MEMO: M{index}.clear()",
-                      f"            M{index}[v] = k{index}"]
-        else:
-            lines.append(f"    if c is str: k{index} = b'\\x02' + TEXT(v)")
-        lines += [f"    elif v is None: k{index} = b'\\x04'",
-                  f"    elif c is float: k{index} = FLOAT(v)",
-                  f"    elif c is int: k{index} = INT(v)",
-                  f"    else: k{index} = OTHER(v)"]
+                      f"            M{index}[v] = {k}"]
+        else:  # inline: a call per column would cost a third of the key
+            lines += ["    if c is str:",
+                      f"        {k} = b'\\x02' + v.encode('utf-8', 'surrogatepass')"
+                      ".replace(b'\\x00', b'\\x00\\xff') + b'\\x00\\x00'"]
+        lines += [f"    elif c is float:",
+                  "        p = PACK(v + 0.0)",
+                  f"        {k} = b'\\x00' + (p.translate(INVERT) if p[0] & 128 else TOP[p[0]] + p[1:]) + b'\\x80'",
+                  f"    elif v is None: {k} = b'\\x04'",
+                  f"    elif c is int: {k} = INT(v)",
+                  f"    else: {k} = OTHER(v)"]
     lines.append(f"    return b''.join(({''.join(f'k{i}, ' for i in range(len(columns)))}))")
     exec("\n".join(lines), env)  # noqa: S102 - built from column names, written with repr
     return env["key"]  # type: ignore[no-any-return]
 
 
 class KeyBeside:
-    """The key of the row just handed on, computed beside it by a worker process: the
-    sort asks for a row's key as soon as the row reaches it (the stages between are lazy
-    and one-to-one), and gets the worker's key when it is that very object; any other
-    row (read in this process, or passed through a stage that made it anew) is keyed
-    here, by the same function."""
+    """The key of the row just handed on, computed beside it by a worker process, which
+    sends the row pickled (`unpacked` once sorted). The sort asks for a row's key as
+    soon as the row reaches it (the stages between are lazy and one-to-one), and gets
+    the worker's key when it is that very object; any other row (read in this process,
+    or passed through a stage that made it anew) is keyed here, by the same function."""
 
     __slots__ = ("compute", "key", "row")
 
@@ -128,8 +134,17 @@ class KeyBeside:
         self.row: Any = None
         self.key: bytes | None = None
 
-    def __call__(self, row: dict) -> bytes:
+    def __call__(self, row: dict | bytes) -> bytes:
         if row is self.row:
             key, self.row = self.key, None
             return key  # type: ignore[return-value]
-        return self.compute(row)
+        return self.compute(pickle.loads(row) if row.__class__ is bytes else row)  # type: ignore[arg-type]
+
+    @staticmethod
+    def unpacked(rows: Iterable[dict | bytes]) -> Iterator[dict]:
+        """The sorted rows, those a worker sent pickled unpickled: from the worker to the
+        output they were only compared by key, spilled and merged, and a row pickled
+        once costs the parent less than a dict unpickled, pickled and unpickled again."""
+        loads = pickle.loads
+        for row in rows:
+            yield loads(row) if row.__class__ is bytes else row  # type: ignore[arg-type,misc]

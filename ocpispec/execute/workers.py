@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -81,7 +82,8 @@ class PagePool:
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None) -> None:
         """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
-        `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row."""
+        `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
+        such rows come back pickled, for the sort only (`value_key.KeyBeside`)."""
         global _STATE, _FAST
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
@@ -305,8 +307,12 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple
     counts.invalid.clear()
     counts.join_misses.clear()
     row = record(obj)
+    part = beside(obj, row) if beside is not None and row is not None else None
+    sort_key = None
+    if order is not None and row is not None:
+        # the parent only sorts such a row and spills it: it travels pickled, and is
+        # unpickled once, when it is written (`KeyBeside.unpacked`)
+        sort_key, row = order(row), pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
     outcome = (row, counts.excluded_private, counts.filtered, dict(counts.invalid) or None,
-               dict(counts.join_misses) or None,
-               beside(obj, row) if beside is not None and row is not None else None,
-               order(row) if order is not None and row is not None else None)
+               dict(counts.join_misses) or None, part, sort_key)
     return (None, noted, key, obj.get("last_updated"), outcome)
