@@ -207,7 +207,7 @@ def _records(dataset: ir.Dataset) -> list:
     privacy = dataset.step(ir.PrivacyFilter)
     lookup = dataset.get(privacy.lookup) if privacy is not None and privacy.lookup else None
     steps = (dataset.step(ir.Fetch), privacy, lookup, *dataset.all(ir.Filter))
-    return [_plain(ir._encode(step)) for step in steps if step is not None]
+    return [_plain(ir.encode(step)) for step in steps if step is not None]
 
 
 # what a step does without selecting records: its id, where it was written, why a

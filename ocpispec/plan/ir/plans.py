@@ -1,0 +1,180 @@
+"""A plan: the export's header, its source, and its datasets of steps."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from typing import Any
+
+from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
+from ocpispec.plan.ir.base import FORMAT_VERSION, OMIT_DEFAULT
+from ocpispec.plan.ir.codec import decode, encode, without_origins
+from ocpispec.plan.ir.shaping import Aggregate, Column, Project
+from ocpispec.plan.ir.steps import Step
+
+
+@frozen
+class Withheld:
+    """Catalogue fields of a module that the dataset does not release, by class."""
+
+    privacy: str
+    fields: tuple[str, ...]
+
+
+@frozen
+class Dataset:
+    name: str
+    module: str
+    steps: tuple[Step, ...]
+    withheld: tuple[Withheld, ...]
+    origin: Span
+    # a named dataset's id before it had a name (`sessions-2`): its state moves to `name`
+    previous_name: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
+
+    def step(self, kind: type) -> Any:
+        """The first step of a kind, or None."""
+        return next((step for step in self.steps if isinstance(step, kind)), None)
+
+    def all(self, kind: type) -> tuple[Any, ...]:
+        return tuple(step for step in self.steps if isinstance(step, kind))
+
+    def get(self, step_id: str) -> Any:
+        """The step with this id (KeyError when the plan has none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        project, aggregate = self.step(Project), self.step(Aggregate)
+        if aggregate is not None:
+            return aggregate.keys
+        return project.columns if project is not None else ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        aggregate = self.step(Aggregate)
+        if aggregate is not None:
+            return (*(key.name for key in aggregate.keys),
+                    *(measure.name for measure in aggregate.measures))
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def released_columns(self) -> tuple[Column, ...]:
+        """The released columns: an aggregate's keys, or the projected columns."""
+        aggregate = self.step(Aggregate)
+        return aggregate.keys if aggregate is not None else self.columns
+
+    @property
+    def withheld_count(self) -> int:
+        return sum(len(group.fields) for group in self.withheld)
+
+
+@frozen
+class Export:
+    name: str
+    consumer: str | None
+    purpose: str | None
+    legal_basis: str | None
+    legal_reference: str | None
+    retention: str | None
+    schedule: str | None = None
+    cron: str | None = None
+    pseudonym_scope: str = "export"  # ocpispec.language.pseudonym_scope.SCOPES
+    # `licence "CC-BY-4.0"` (open data): the data package's licence
+    licence: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
+    # `requires approval` / `requires signed approval` in the header (ocpispec.approval)
+    approval: str | None = dataclasses.field(default=None, metadata=OMIT_DEFAULT)
+
+
+@frozen
+class SecretReference:
+    """Where a secret comes from (`env` variable or stored `profile`); never the value."""
+
+    kind: str
+    name: str
+    origin: Span | None = None
+
+
+@frozen
+class SourceSpec:
+    """The OCPI interface: a stored `profile`, or env references for the versions URL
+    and token plus party and version."""
+
+    profile: str | None
+    versions_url: SecretReference | None
+    token: SecretReference | None
+    party: str | None
+    version: str | None
+    origin: Span
+
+
+@frozen
+class Plan:
+    spec: str
+    export: Export
+    pseudonym_key: SecretReference | None
+    source: SourceSpec
+    datasets: tuple[Dataset, ...]
+    fingerprint: str = ""
+    format_version: int = FORMAT_VERSION
+    # sha256 of what the plan discloses (ocpispec.privacy_summary); not part of `fingerprint`
+    privacy_fingerprint: str = ""
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:12]
+
+    @property
+    def short_privacy_fingerprint(self) -> str:
+        return self.privacy_fingerprint[:12]
+
+    def to_dict(self) -> dict[str, Any]:
+        return encode(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        return decode(cls, data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_view_json(self) -> str:
+        """`to_json` for people (`ocpispec plan --format json`): a filter that compares
+        personal fields has the text literals of its expression blanked out, as its
+        `redacted` form and the plan text have (the fingerprint is the plan's own)."""
+        return json.dumps(_blank_personal(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+
+
+# JMESPath text literals: raw strings `'...'`, and JSON literals in backticks that hold
+# text (`"x"`, `["a", "b"]`)
+_TEXT_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*\"(?:[^`\\]|\\.)*`")
+BLANKED = "'(personal value)'"
+
+
+def _blank_personal(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_blank_personal(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    blanked = {key: _blank_personal(value) for key, value in data.items()}
+    if blanked.get("redacted") and isinstance(blanked.get("expression"), str):
+        blanked["expression"] = _TEXT_LITERAL.sub(BLANKED, blanked["expression"])
+    return blanked
+
+
+def fingerprint(plan: Plan) -> str:
+    """sha256 over the canonical JSON of what the plan does."""
+    data = without_origins(encode(plan))
+    for key in ("fingerprint", "privacy_fingerprint", "spec"):
+        data.pop(key, None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def with_fingerprint(plan: Plan) -> Plan:
+    return dataclasses.replace(plan, fingerprint=fingerprint(plan))
