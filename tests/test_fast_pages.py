@@ -166,6 +166,36 @@ def test_a_page_the_fast_path_reads_is_read_as_the_python_path_reads_it(
         _same(fast, _slow(version, module, opened, content))
 
 
+@settings(max_examples=400, deadline=None)
+@given(spoiled())
+def test_a_page_that_fits_the_strict_types_is_one_the_wire_reader_finds_nothing_on(
+        case: tuple[str, str, list[dict[str, Any]]]) -> None:
+    """`run`'s workers skip the wire reader on a page that fits (`strict_fit`): every
+    object of it must be one the reader finds nothing on, and judges as without it."""
+    from ocpispec.ocpi.fast_pages import strict_fit
+    from ocpispec.schema.wire_check import NOTHING
+
+    version, module, records = case
+    content = _page(records)
+    fits = strict_fit(version, module)
+    if fits is None or fits(content) is not True:
+        return
+    check = ObjectCheck(version, module, None)
+    for record in orjson.loads(content)["data"]:
+        assert check.reader(record) is NOTHING, record
+
+
+def test_run_workers_skip_the_reader_only_on_pages_that_fit() -> None:
+    from ocpispec.ocpi.fast_pages import strict_fit
+
+    clean = _page([_untimed(record) for record in RECORDS[("2.2.1", "sessions")]])
+    fits = strict_fit("2.2.1", "sessions")
+    assert fits is not None and fits(clean) is True
+    unknown = _page([{**_untimed(record), "x_new": 1} for record in RECORDS[("2.2.1", "sessions")]])
+    assert fits(unknown) is None
+    assert strict_fit("2.2.1", "cdrs") is None and strict_fit("2.2.1", "locations") is None
+
+
 def _written(value: Any, rnd: Any) -> bytes:
     """`value` as JSON text a platform may write: keys and texts with characters escaped
     (`\\u006b`, `\\/`), a key given twice (its other value first or last), white space."""

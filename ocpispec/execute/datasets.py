@@ -262,9 +262,12 @@ class DatasetRun:
 
             one = pipeline.one()
             self.order_keys = self._order_keys()
+            from ocpispec.ocpi.fast_pages import strict_fit
+
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
                                  self.risk.beside() if self.risk is not None else None,
-                                 order=self.order_keys.compute if self.order_keys else None)
+                                 order=self.order_keys.compute if self.order_keys else None,
+                                 strict=strict_fit(version, module))
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,

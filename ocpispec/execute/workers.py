@@ -59,6 +59,10 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
 _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
+# says (True, else None) whether a page fits the strict types, on which the wire reader
+# finds nothing (`fast_pages.strict_fit`), or None: set with `_STATE`
+_STRICT: Callable[[bytes], bool | None] | None = None
+
 # the keys of a page's envelope the transport reads (`transport._unwrap`), beside `data`
 _ENVELOPE = ("status_code", "status_message", "timestamp")
 
@@ -80,16 +84,19 @@ class PagePool:
     def __init__(self, workers: int, version: str, module: str, record: Callable[[dict], Any],
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
                  fast: Callable[[bytes], dict | None] | None = None,
-                 order: Callable[[dict], bytes] | None = None) -> None:
+                 order: Callable[[dict], bytes] | None = None,
+                 strict: Callable[[bytes], bool | None] | None = None) -> None:
         """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
-        such rows come back pickled, for the sort only (`value_key.KeyBeside`)."""
-        global _STATE, _FAST
+        such rows come back pickled, for the sort only (`value_key.KeyBeside`).
+        `strict`: whether a page fits the strict types (`fast_pages.strict_fit`): the
+        objects of one that does are not walked by the wire reader, which finds nothing."""
+        global _STATE, _FAST, _STRICT
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
         _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
                   order)
-        _FAST = fast
+        _FAST, _STRICT = fast, strict
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -112,9 +119,9 @@ class PagePool:
             raise worker_ended(self._processes) from None
 
     def close(self) -> None:
-        global _STATE, _FAST
+        global _STATE, _FAST, _STRICT
         self._pool.shutdown(wait=True, cancel_futures=True)
-        _STATE = _FAST = None
+        _STATE = _FAST = _STRICT = None
 
 
 class _ItemCounts:
@@ -281,16 +288,19 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
         return None
     loose = loose_timestamps(content)  # the transport's test
-    envelope["data"] = Prepared([_item(obj, loose, stamps_before) for obj in body["data"]])
+    clean = not loose and _STRICT is not None and _STRICT(content) is True
+    envelope["data"] = Prepared([_item(obj, loose, stamps_before, clean) for obj in body["data"]])
     return envelope
 
 
-def _item(obj: Any, loose: bool, stamps_before: datetime | None = None) -> tuple:
+def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
+          fits: bool = False) -> tuple:
+    """`fits`: the page fits the strict types, so the reader would find nothing."""
     assert _STATE is not None
     check, record, counts, beside, clean, order = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, None, None, None)
-    findings = check.reader(obj) if check.reader is not None else NOTHING
+    findings = check.reader(obj) if check.reader is not None and not fits else NOTHING
     if findings is NOTHING and clean is not None:
         problem, key = clean(obj)  # as `accept` judges a clean object, inline
     else:

@@ -69,6 +69,20 @@ _ENVELOPE_VALUE = Union[_INTEGER, float, str, bool, None]
 _NO_FLOATS = frozenset({"text", "stamp", "choice", "whole", "flag"})
 
 
+def strict_fit(version: str, module: str) -> Callable[[bytes], bool] | None:
+    """Whether a page decodes into the strict types, so that the wire reader would find
+    nothing on any of its objects (`run`'s workers then skip it), or None where the
+    module has no fast path."""
+    if module in FLAGGED_MODULES or module == "locations":
+        return None
+    try:
+        fits = catalogue().cached(("strict-page", version, module),
+                                  lambda: _Builder(version, module, frozenset()).fits())
+    except _NoFastPath:
+        return None
+    return _Attempts(lambda content: True if fits.page(content) is not None else None).read  # type: ignore[arg-type,return-value]
+
+
 def page_reader(release: Any) -> PageReader | None:
     """The fast reader of `release`'s pages (a `Release` whose crawl counts unknown
     fields and whose projection is compiled), or None where there is none."""
@@ -121,7 +135,7 @@ class _Builder:
         self.loose_sensitive = False
         self.released_floats = False
 
-    def reader(self) -> PageReader:
+    def fits(self) -> _Fits:
         envelope = [(name, _ENVELOPE_VALUE, UNSET) for name in ("status_code", "status_message", "timestamp")]
         strict = []
         for stamp in (_EXACT_STAMP, _QUICK_STAMP):
@@ -131,6 +145,10 @@ class _Builder:
             page = defstruct("StrictPage", [("data", list[self._strict(self.shape, root=True)]), *envelope],
                              forbid_unknown_fields=True)
             strict.append(msgspec.json.Decoder(page))
+        return _Fits(*strict, self.loose_sensitive)
+
+    def reader(self) -> PageReader:
+        fits = self.fits()
         public = self._public(self.keep, self.shape)
         public_page = msgspec.json.Decoder(defstruct("PublicPage", [("data", list[public])]))
         notes = notes_function(self.shape, self.keep)
@@ -138,7 +156,7 @@ class _Builder:
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
-        return _Reader(*strict, public_page, notes, key, lines, self.loose_sensitive).read  # type: ignore[return-value]
+        return _Reader(fits, public_page, notes, key, lines).read  # type: ignore[return-value]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
         if (made := self.made.get(id(shape))) is not None:
@@ -228,17 +246,14 @@ def _orjson_lines(objects: list[Any]) -> list[bytes]:
     return [dumps(obj) + b"\n" for obj in msgspec.to_builtins(objects)]
 
 
-class _Reader:
-    def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
-                 public: msgspec.json.Decoder, notes: Callable[[Any], tuple[str, ...]],
-                 key: Callable[[Any], tuple], lines: Callable[[list[Any]], list[bytes]],
-                 loose_sensitive: bool) -> None:
-        self.exact, self.quick, self.public, self.notes, self.key = exact, quick, public, notes, key
-        self.lines = lines
-        self.loose_sensitive = loose_sensitive
-        self.outcomes: dict[tuple[str, ...], tuple] = {}
+class _Fits:
+    """A page decoded into the strict types, or None where it does not fit them."""
 
-    def read(self, content: bytes) -> dict[str, Any] | None:
+    def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
+                 loose_sensitive: bool) -> None:
+        self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
+
+    def page(self, content: bytes) -> Any | None:
         if b"\\" in content:      # an escape: DateTimes are tested as text, by pattern
             if _ESCAPED_SURROGATE.search(content) is not None:
                 return None         # orjson and msgspec may differ on a lone one: the slow path's
@@ -250,7 +265,23 @@ class _Reader:
         else:                       # every DateTime-shaped text is canonical: read as an instant
             strict = self.quick
         try:
-            page = strict.decode(content)
+            return strict.decode(content)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return None
+
+
+class _Reader:
+    def __init__(self, fits: _Fits, public: msgspec.json.Decoder,
+                 notes: Callable[[Any], tuple[str, ...]], key: Callable[[Any], tuple],
+                 lines: Callable[[list[Any]], list[bytes]]) -> None:
+        self.fits, self.public, self.notes, self.key = fits, public, notes, key
+        self.lines = lines
+        self.outcomes: dict[tuple[str, ...], tuple] = {}
+
+    def read(self, content: bytes) -> dict[str, Any] | None:
+        if (page := self.fits.page(content)) is None:
+            return None
+        try:
             released = self.lines(self.public.decode(content).data)
         except (msgspec.ValidationError, msgspec.DecodeError):
             return None
