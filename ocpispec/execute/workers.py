@@ -61,7 +61,7 @@ _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
 # says (True, else None) whether a page fits the strict types, on which the wire reader
 # finds nothing (`fast_pages.strict_fit`), or None: set with `_STATE`
-_STRICT: Callable[[bytes], bool | None] | None = None
+_STRICT: Callable[[bytes, bool], bool | None] | None = None
 
 # the keys of a page's envelope the transport reads (`transport._unwrap`), beside `data`
 _ENVELOPE = ("status_code", "status_message", "timestamp")
@@ -85,7 +85,7 @@ class PagePool:
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None,
-                 strict: Callable[[bytes], bool | None] | None = None) -> None:
+                 strict: Callable[[bytes, bool], bool | None] | None = None) -> None:
         """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
         such rows come back pickled, for the sort only (`value_key.KeyBeside`).
@@ -288,7 +288,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
         return None
     loose = loose_timestamps(content)  # the transport's test
-    clean = not loose and _STRICT is not None and _STRICT(content) is True
+    clean = not loose and _STRICT is not None and _STRICT(content, loose) is True
     envelope["data"] = Prepared([_item(obj, loose, stamps_before, clean) for obj in body["data"]])
     return envelope
 

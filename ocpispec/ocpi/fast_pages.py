@@ -69,7 +69,7 @@ _ENVELOPE_VALUE = Union[_INTEGER, float, str, bool, None]
 _NO_FLOATS = frozenset({"text", "stamp", "choice", "whole", "flag"})
 
 
-def strict_fit(version: str, module: str) -> Callable[[bytes], bool] | None:
+def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
     """Whether a page decodes into the strict types, so that the wire reader would find
     nothing on any of its objects (`run`'s workers then skip it), or None where the
     module has no fast path."""
@@ -80,7 +80,8 @@ def strict_fit(version: str, module: str) -> Callable[[bytes], bool] | None:
                                   lambda: _Builder(version, module, frozenset()).fits())
     except _NoFastPath:
         return None
-    return _Attempts(lambda content: True if fits.page(content) is not None else None).read  # type: ignore[arg-type,return-value]
+    return _Attempts(lambda content, loose=None: True if fits.page(content, loose) is not None
+                     else None).read  # type: ignore[arg-type,return-value]
 
 
 def page_reader(release: Any) -> PageReader | None:
@@ -108,10 +109,10 @@ class _Attempts:
     def __init__(self, reader: PageReader) -> None:
         self.reader, self.misses, self.fitted = reader, 0, False
 
-    def read(self, content: bytes) -> dict[str, Any] | None:
+    def read(self, content: bytes, *more: Any) -> dict[str, Any] | None:
         if self.misses >= self.GIVE_UP and not self.fitted:
             return None
-        body = self.reader(content)
+        body = self.reader(content, *more)  # type: ignore[call-arg]
         if body is None:
             self.misses += 1
         else:
@@ -253,14 +254,15 @@ class _Fits:
                  loose_sensitive: bool) -> None:
         self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
 
-    def page(self, content: bytes) -> Any | None:
+    def page(self, content: bytes, loose: bool | None = None) -> Any | None:
+        """`loose`: `loose_timestamps(content)`, where the caller knows it already."""
         if b"\\" in content:      # an escape: DateTimes are tested as text, by pattern
             if _ESCAPED_SURROGATE.search(content) is not None:
                 return None         # orjson and msgspec may differ on a lone one: the slow path's
-            if self.loose_sensitive and loose_timestamps(content):
+            if self.loose_sensitive and (loose_timestamps(content) if loose is None else loose):
                 return None
             strict = self.exact
-        elif loose_timestamps(content):
+        elif loose_timestamps(content) if loose is None else loose:
             return None
         else:                       # every DateTime-shaped text is canonical: read as an instant
             strict = self.quick
