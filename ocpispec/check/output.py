@@ -65,6 +65,10 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
                        help=f"remove the file name, or write `output template "
                             f"\"{output.template.value}\" to ...`"))
     _check_coordinates(output, fmt, columns, ctx, places)
+    if fmt == "geojson":
+        from ocpispec.check.feature_names import check_property_names
+
+        check_property_names([c for c in columns if not _is_geo(c)], ctx)
     if output.destination is not None:
         _check_destination(output.destination, fmt, ctx)
     if fmt in FORMATS:
