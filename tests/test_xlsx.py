@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -248,3 +249,53 @@ def test_a_time_before_1900_is_not_written_as_a_date_excel_cannot_show(
     sheet = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")["sessions"]
     days = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert days and all(day >= datetime(2000, 1, 1) for day in days)
+
+
+ESCAPE_LIKE = ("_x0041_", "Laadplein_x20AC__x000d_", "_X0041_ _x41_ _x00zz_")
+
+
+class _EscapeLikeServer(DemoServer):
+    """The demo CPO, where public locations are named with OOXML's `_xHHHH_` escapes."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module == "locations":
+            obj["name"] = ESCAPE_LIKE[int(obj["id"][3:]) % len(ESCAPE_LIKE)]
+        return obj
+
+
+def test_a_text_like_an_ooxml_escape_shows_in_excel_as_written(run_cli, tmp_path) -> None:
+    """Excel reads `_xHHHH_` in a cell as the character HHHH: a location the platform
+    named `_x0041_` showed as `A`, one with `_x000d_` in it broke its line, while pandas
+    read the name as sent. The `_` that starts such a text is written as Excel's escape
+    of `_` (`_x005F_`), so Excel shows the name as sent, and openpyxl (under pandas)
+    reads it back as sent (openpyxl, under pandas, with the loader of docs/outputs.md)."""
+    import zipfile
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text('''export escape_test
+  consumer "Gemeente Test"
+  purpose "Public charging locations for the municipal map"
+  legal basis public task "test"
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from locations
+select
+  id as site
+  name
+output xlsx to "OUT"
+'''.replace("OUT", str(tmp_path / "sites.xlsx")))
+    with _EscapeLikeServer(version="2.2.1", size=30, max_page_size=50) as server:
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+        result = run_cli("run", str(spec), "--as-of", AS_OF, env=env)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "sites.xlsx") as archive:
+        stored = archive.read("xl/worksheets/sheet1.xml").decode()
+    # what Excel decodes: every `_xHHHH_` is the escape of the `_` before it
+    assert "_x005F_x0041_" in stored and "Laadplein_x005F_x20AC__x005F_x000d_" in stored
+    assert "_X0041_ _x41_ _x00zz_" in stored   # not escapes: left as they are
+    decoded = {re.sub("_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), text)
+               for text in re.findall(r"<t>([^<]*_x[^<]*)</t>", stored)}
+    assert decoded == set(ESCAPE_LIKE)   # as Excel (ECMA-376 ST_Xstring) reads them
+    # openpyxl decodes no escape in a cell; the loader the docs give does `_x005F_`
+    assert set(docs_workbook_loader()(str(tmp_path / "sites.xlsx"))["name"]) == set(ESCAPE_LIKE)

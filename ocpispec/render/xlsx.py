@@ -6,8 +6,9 @@ zones, so a UTC value is written as UTC and a local one, a label with its offset
 `truncate(t, month, "Europe/Amsterdam")`, as the local time it names) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
 treatment, sources.
 
-Text is always a text cell: a value starting with `=` never becomes a formula, and
-characters XML cannot hold are dropped. A text longer than a cell holds (32,767
+Text is always a text cell: a value starting with `=` never becomes a formula,
+characters XML cannot hold are dropped, and a `_xHHHH_` in it, which Excel would show as
+the character HHHH, is escaped so Excel shows it as written. A text longer than a cell holds (32,767
 characters) stops the output rather than being cut, as does a time before 1900, which
 Excel shows as `#####` (a .NET platform's `0001-01-01` for no time). Excel sheets hold at
 most 1,048,576 rows.
@@ -27,6 +28,10 @@ from ocpispec.render.values import cell
 MAX_ROWS = 1_048_576 - 1  # the header takes one
 MAX_TEXT = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Excel reads `_xHHHH_` in a cell's text as the character HHHH (OOXML's escape for
+# control characters): a platform's `_x0041_` would show as `A`. Its `_` is written as
+# the escape of `_` itself (`_x005F_`), which Excel and openpyxl read back as `_`.
+_ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _TAKEN_SHEET_NAMES = frozenset({"columns", "history"})
 
@@ -52,7 +57,7 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     data = workbook.create_sheet(_sheet_name(sheet))
     header = []
     for field in fields:
-        heading = WriteOnlyCell(data, value=field.name)
+        heading = WriteOnlyCell(data, value=_literal(field.name))
         heading.comment = Comment(field.description or field.name, "ocpispec")
         header.append(heading)
     data.append(header)
@@ -104,6 +109,7 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         if len(shown) > MAX_TEXT:
             raise XlsxError(f"a value of column `{field.name}` is longer than the "
                             f"{MAX_TEXT:,} characters an Excel cell holds")
+        shown = _ESCAPE_LIKE.sub("_x005F_", shown) if "_x" in shown else shown
         if not shown.startswith("="):
             return shown
         written = make_cell(sheet, value=shown)
@@ -194,5 +200,12 @@ def _sheet_name(dataset: str) -> str:
     return "data" if not name or name.casefold() in _TAKEN_SHEET_NAMES else name
 
 
+def _literal(text: str) -> str:
+    """A text as a cell holds it literally: without the characters XML cannot hold, and
+    with a `_xHHHH_` in it escaped, so Excel shows it as written."""
+    text = _ILLEGAL.sub("", text)
+    return _ESCAPE_LIKE.sub("_x005F_", text) if "_x" in text else text
+
+
 def _safe(text: str) -> str:
-    return _ILLEGAL.sub("", text)[:MAX_TEXT]
+    return _literal(_ILLEGAL.sub("", text)[:MAX_TEXT])
