@@ -221,7 +221,7 @@ def test_the_plan_shows_dialect_and_compression(run_cli, tmp_path, snapshot) -> 
     lines = result.output.splitlines()
     start = next(i for i, line in enumerate(lines) if "render.csv" in line)
     assert "\n".join(lines[start:start + 2]) == snapshot
-    plan = json.loads(run_cli("plan", str(spec), "--format", "json").output)
+    plan = json.loads(run_cli("plan", str(spec), "--format", "json").stdout)
     step = plan["datasets"][0]["steps"][-1]
     assert step["compression"] == "zstd" and step["dialect"]["delimiter"] == ";"
 

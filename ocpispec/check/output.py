@@ -171,7 +171,7 @@ def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
                        ctx: Context) -> None:
     """A CSV for Excel (a dialect with a byte order mark: `excel-nl`, `excel-de`,
     `excel-en`) whose `bucket` labels Excel opens as dates (`5-10` becomes 5 October
-    or 10 May, `10-20` October 2020)."""
+    or 10 May, `10-20` October 2020), or whose postal codes it opens as numbers."""
     try:
         chosen = dialects.settings(formats.base_dialect(
             output.dialect.name if output.dialect else None,
@@ -181,6 +181,9 @@ def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
         return  # reported by check_dialect
     if not chosen["bom"]:
         return
+    from ocpispec.check.excel_text import check_leading_zeros
+
+    check_leading_zeros(columns, ctx)
     for column in columns:
         dated = _date_like_labels(column.column.expr)
         if dated:
