@@ -189,7 +189,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
-    out = sys.stdout.buffer
+    out = _shown_on_terminal(sys.stdout.buffer)
     from ocpispec.gc_tuning import streaming
 
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
@@ -302,6 +302,29 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
         yield pool
     finally:
         pool.close()
+
+
+class _TerminalLines:
+    """stdout on a terminal: the lines with a platform's direction controls, invisible
+    characters and C1 controls written as JSON escapes (`\\u202e`), the same JSON to
+    `jq`, so a name does not show reversed and U+009B does not reach the terminal as a
+    control sequence. A pipe or a file gets the bytes unchanged."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        from ocpispec.render.values import json_escaped
+
+        self.out, self.escaped = out, json_escaped
+
+    def write(self, data: bytes) -> int:
+        text = self.escaped(data.decode("utf-8", "surrogateescape"))
+        return self.out.write(text.encode("utf-8", "surrogateescape"))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _shown_on_terminal(out: IO[bytes]) -> Any:
+    return _TerminalLines(out) if out.isatty() else out
 
 
 def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:

@@ -35,7 +35,8 @@ from ocpispec.render.values import (
     CsvLines,
     cell,
     geojson_feature,
-    json_text,
+    html_cell,
+    json_output,
     markdown_cell,
     ndjson_chunks,
 )
@@ -123,8 +124,8 @@ def _builtin_environment() -> jinja2.Environment:
             loader=jinja2.PackageLoader("ocpispec.render", "templates"),
             autoescape=lambda name: name == "html.j2", keep_trailing_newline=True,
             undefined=jinja2.StrictUndefined)
-        environment.filters.update(json=json_text, geojson_feature=geojson_feature,
-                                   md=markdown_cell, cell=cell)
+        environment.filters.update(json=json_output, geojson_feature=geojson_feature,
+                                   md=markdown_cell, cell=cell, shown=html_cell)
         _ENVIRONMENT = environment
     return _ENVIRONMENT
 

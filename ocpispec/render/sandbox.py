@@ -36,10 +36,11 @@ from jinja2.environment import TemplateModule
 from jinja2.runtime import LoopContext, Macro, markup_join, str_join
 from jinja2.utils import missing, object_type_repr
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+import markupsafe
 
 from ocpispec.render import confine
 from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
-from ocpispec.render.values import cell, inert_text, json_text, markdown_cell
+from ocpispec.render.values import cell, inert_text, json_text, markdown_cell, shown_text
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
 _GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
@@ -235,7 +236,8 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
     the built-in `markdown` format escapes them; `spreadsheet`: it writes CSV, so a
     text it prints that Excel would run gets the `'` the built-in `csv` format gives it."""
     finalize = _markdown_printable if markdown else \
-        _spreadsheet_printable if spreadsheet else _printable
+        _spreadsheet_printable if spreadsheet else _markup_printable if autoescape else \
+        _printable
     environment = ReportSandbox(loader=loader, undefined=undefined_showing(names),
                                 autoescape=autoescape, keep_trailing_newline=True,
                                 optimized=False, finalize=finalize)
@@ -308,6 +310,16 @@ def _markdown_printable(value: Any) -> Any:
         return value
     value = _printable(value)
     return markdown_cell(value) if isinstance(value, str) else value
+
+
+def _markup_printable(value: Any) -> Any:
+    """A text printed into HTML or XML: a direction control or an invisible character
+    from a platform's text shows as its code point (`<U+202E>`, escaped), so the page
+    does not show a name reversed or two names alike that differ."""
+    if value.__class__ is _MacroText or isinstance(value, markupsafe.Markup):
+        return value
+    value = _printable(value)
+    return shown_text(value) if isinstance(value, str) else value
 
 
 def _spreadsheet_printable(value: Any) -> Any:

@@ -16,6 +16,11 @@ def is_geo(value: Any) -> bool:
     return isinstance(value, Mapping) and "latitude" in value and "longitude" in value
 
 
+def html_cell(value: Any) -> str:
+    """A value as an HTML report shows it: `cell`, with hidden characters visible."""
+    return shown_text(cell(value))
+
+
 def cell(value: Any) -> str:
     """A CSV cell: empty for null, `true`/`false`, shortest float repr, `lat,lon` for
     coordinates, compact JSON for any other object or list."""
@@ -42,6 +47,45 @@ def _number(value: Any) -> str:
 
 def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+# characters that change how the text around them is shown, or hide: Unicode's direction
+# controls (a location named `Laadplein\u202egpj.exe` shows as `Laadpleinexe.jpg`), the
+# invisible spaces and joiners that make two names look alike, and C1 controls (some
+# terminals run U+009B as an escape sequence). The zero-width (non-)joiner stays: Persian
+# and Indic scripts and emoji need it.
+HIDDEN = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060"
+                    r"\ufeff\x7f-\x9f]")
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with the `HIDDEN` characters written as `\\uXXXX` escapes: every JSON
+    reader gets the same string, and a person reading the file in a terminal or an
+    editor sees the escape instead of text shown reversed."""
+    return HIDDEN.sub(_escape, text) if HIDDEN.search(text) else text
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match[0]):04x}"
+
+
+def json_output(value: Any) -> str:
+    """A value as an output file's JSON: `json_text`, with the hidden characters escaped."""
+    return json_escaped(json_text(value))
+
+
+def shown_text(text: str) -> str:
+    """A text as a report a person reads shows it (Markdown, HTML): each `HIDDEN`
+    character, and each control character other than a tab or a line end, as its code
+    point (`<U+202E>`), as `ocpispec check` names them in a spec."""
+    return _SHOWN.sub(_code_point, text) if _SHOWN.search(text) else text
+
+
+_SHOWN = re.compile(HIDDEN.pattern[:-1] + r"\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _code_point(match: re.Match[str]) -> str:
+    return f"<U+{ord(match[0]):04X}>"
 
 
 CHUNK_ROWS = 512
@@ -180,10 +224,10 @@ def ndjson_chunks(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     for row in rows:
         lines.append(json_text(row))
         if len(lines) == CHUNK_ROWS:
-            yield "\n".join(lines) + "\n"
+            yield json_escaped("\n".join(lines) + "\n")
             lines = []
     if lines:
-        yield "\n".join(lines) + "\n"
+        yield json_escaped("\n".join(lines) + "\n")
 
 
 def geojson_feature(row: Mapping[str, Any], geometry: str | None) -> str:
@@ -195,7 +239,7 @@ def geojson_feature(row: Mapping[str, Any], geometry: str | None) -> str:
         shape = {"type": "Point", "coordinates": [float(position["longitude"]),
                                                   float(position["latitude"])]}
     properties = {name: value for name, value in row.items() if name != geometry}
-    return json_text({"type": "Feature", "geometry": shape, "properties": properties})
+    return json_output({"type": "Feature", "geometry": shape, "properties": properties})
 
 
 # `_` only where it may start or end emphasis (`_x_`; a `_` between two letters or digits,
@@ -208,6 +252,7 @@ def markdown_cell(value: Any) -> str:
     """A value as Markdown text on one line: the characters that start markup (emphasis
     with `*` or `_`, strikethrough, code, links, HTML tags, entities such as `&amp;`,
     table cells) are backslash-escaped, so text from a spec or a platform shows as
-    written and never becomes a tag or a link."""
-    text = cell(value).replace("\r", " ").replace("\n", " ")
+    written and never becomes a tag or a link; a direction control or an invisible
+    character shows as its code point (`shown_text`)."""
+    text = shown_text(cell(value).replace("\r", " ").replace("\n", " "))
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
