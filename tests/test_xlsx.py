@@ -299,3 +299,49 @@ output xlsx to "OUT"
     assert decoded == set(ESCAPE_LIKE)   # as Excel (ECMA-376 ST_Xstring) reads them
     # openpyxl decodes no escape in a cell; the loader the docs give does `_x005F_`
     assert set(docs_workbook_loader()(str(tmp_path / "sites.xlsx"))["name"]) == set(ESCAPE_LIKE)
+
+
+DST_SPEC = '''export dst_test
+  consumer "Stedin"
+  purpose "Hourly load around the change to winter time"
+  legal basis legitimate interests
+  retention 1 year
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  between 2025-10-25 and 2025-10-28
+  window on start_date_time
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh over hour in location time zone as hour
+group by
+  hour
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 2
+order by hour
+output FORMAT to "OUT"
+'''
+
+
+def test_the_two_hours_02_00_of_the_night_the_clocks_go_back_differ_in_excel(
+        run_cli, tmp_path) -> None:
+    """A local slot is written as the local time it names, so on 26 October 2025 the
+    hours `02:00+02:00` and `02:00+01:00` of the CSV both showed in Excel as `2025-10-26
+    2:00:00`: the grid planner saw one hour twice, with different loads. Each local
+    time's cell now shows its offset (literal text of its number format); the value
+    stays the local time, as pandas reads it. (Groups of 2: the demo's hours of one
+    night hold few drivers.)"""
+    for fmt in ("csv", "xlsx"):
+        spec = tmp_path / f"{fmt}.ocx"
+        spec.write_text(DST_SPEC.replace("FORMAT", fmt).replace("OUT", str(tmp_path / f"x.{fmt}")))
+        result = run_cli("run", str(spec), "--demo")
+        assert result.exit_code == 0, result.output
+    expected = [row["hour"] for row in csv.DictReader(io.StringIO(
+        (tmp_path / "x.csv").read_text(), newline=""))]
+    assert "2025-10-26T02:00:00+02:00" in expected and "2025-10-26T02:00:00+01:00" in expected
+    cells = [row[0] for row in openpyxl.load_workbook(tmp_path / "x.xlsx")["sessions"]
+             .iter_rows(min_row=2)]
+    shown = [cell.value.isoformat() + re.fullmatch(r'yyyy-mm-dd h:mm:ss"(.*)"',
+                                                   cell.number_format)[1] for cell in cells]
+    assert shown == expected
+    assert len(set(shown)) == len(shown)

@@ -62,7 +62,8 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
         header.append(heading)
     data.append(header)
     clocks = {field.name: _Timestamps() for field in fields if field.type == "datetime"}
-    convert = [_guarded(field, clocks[field.name]) if field.name in clocks
+    convert = [_guarded(field, clocks[field.name], _offset_cells(data, WriteOnlyCell))
+               if field.name in clocks
                else _converter(field, data, WriteOnlyCell) for field in fields]
     names = [field.name for field in fields]
     written = 0
@@ -142,21 +143,33 @@ class _Timestamps:
     Excel has no time zones: a UTC value (`...Z`) is written as UTC; a local label
     (`2025-01-01T00:00:00+01:00`, a local `truncate` or `spread` slot) as the local time
     it names, as its CSV cell reads: as UTC, January 2025 in Amsterdam would show as
-    31 December 2024 23:00. `local` tells the `columns` sheet which it was."""
+    31 December 2024 23:00. Returns the time and, for a local label, its offset
+    (`+01:00`); `local` tells the `columns` sheet which it was."""
 
     def __init__(self) -> None:
         self.local = False
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: Any) -> tuple[datetime | None, str | None]:
         if value is None:
-            return None
+            return None, None
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
         if moment.tzinfo is None:
-            return moment
+            return moment, None
         if isinstance(value, str) and not value.endswith(("Z", "z")):
             self.local = True
-            return moment.replace(tzinfo=None)
-        return moment.astimezone(UTC).replace(tzinfo=None)
+            return moment.replace(tzinfo=None), value[19:].lstrip(".0123456789")
+        return moment.astimezone(UTC).replace(tzinfo=None), None
+
+
+def _offset_cells(sheet: Any, make_cell: Any) -> Any:
+    """A local time's cell, shown with its offset (`2025-10-26 2:00:00+01:00`): the night
+    the clocks go back has two hours 02:00, which Excel would show alike. The offset is
+    literal text of the cell's number format; the value stays the local time."""
+    def make(moment: datetime, offset: str) -> Any:
+        written = make_cell(sheet, value=moment)
+        written.number_format = f'yyyy-mm-dd h:mm:ss"{offset}"'
+        return written
+    return make
 
 
 # Excel's first day: an earlier time is a negative serial number, which Excel shows as
@@ -164,10 +177,10 @@ class _Timestamps:
 FIRST_DAY = datetime(1900, 1, 1)
 
 
-def _guarded(field: TypedField, convert: Any) -> Any:
+def _guarded(field: TypedField, convert: Any, offset_cell: Any) -> Any:
     def make(value: Any) -> Any:
         try:
-            moment = convert(value)
+            moment, offset = convert(value)
         except (TypeError, ValueError):
             raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
                 from None
@@ -179,7 +192,7 @@ def _guarded(field: TypedField, convert: Any) -> Any:
                 help=f"leave such records out with `where {source} >= "
                      "2000-01-01T00:00:00Z` (a platform's `0001-01-01` stands for no time), "
                      "or write `csv` or `parquet`, which hold any time")
-        return moment
+        return offset_cell(moment, offset) if offset else moment
     return make
 
 
