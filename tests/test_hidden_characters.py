@@ -23,9 +23,10 @@ import pytest
 from ocpispec.demo import DemoServer
 
 REPO = Path(__file__).resolve().parent.parent
-NAME = "Laadplein\u202egpj.exe \u2066x\u2069 a\u200bb \x9b31m ok \u200d"
-SHOWN = "Laadplein<U+202E>gpj.exe <U+2066>x<U+2069> a<U+200B>b <U+009B>31m ok \u200d"
-RAW = ("\u202e", "\u2066", "\u2069", "\u200b", "\x9b")
+NAME = "Laadplein\u202egpj.exe \u2066x\u2069 a\u200bb \x9b31m ok \u200d \x1b]52;c;eA==\x07"
+SHOWN = ("Laadplein<U+202E>gpj.exe <U+2066>x<U+2069> a<U+200B>b <U+009B>31m ok \u200d "
+         "<U+001B>]52;c;eA==<U+0007>")
+RAW = ("\u202e", "\u2066", "\u2069", "\u200b", "\x9b", "\x1b", "\x07")
 
 
 class _HiddenServer(DemoServer):
@@ -73,7 +74,8 @@ def test_reports_show_hidden_characters_as_code_points(run_cli, server, tmp_path
     html = _run(run_cli, server, tmp_path, "html", "x.html")
     assert html.count(SHOWN.replace("<", "&lt;").replace(">", "&gt;")) > 3
     markdown = _run(run_cli, server, tmp_path, "markdown", "x.md")
-    assert markdown.count(SHOWN.replace("<", "\\<").replace(">", "\\>")) > 3
+    escaped = SHOWN.replace("<", "\\<").replace(">", "\\>").replace("]", "\\]")
+    assert markdown.count(escaped) > 3
     (tmp_path / "page.html.j2").write_text("{% for row in rows %}<p>{{ row.name }}</p>\n"
                                            "{% endfor %}")
     page = _run(run_cli, server, tmp_path, 'template "page.html.j2"', "page.html")
@@ -98,20 +100,28 @@ def test_data_files_keep_the_text_as_sent(run_cli, server, tmp_path) -> None:
     assert {f["properties"]["name"] for f in json.loads(text)["features"]} == {NAME}
 
 
+CLI = [sys.executable, "-c", "from ocpispec.cli import main; main()"]
+
+
 def _get(server, config: Path, terminal: bool) -> bytes:
     env = {**os.environ, "OCPISPEC_CONFIG_DIR": str(config), "TERM": "xterm", "NO_COLOR": "1"}
-    cli = [sys.executable, "-c", "from ocpispec.cli import main; main()"]
     if not config.exists():
-        subprocess.run([*cli, "login", server.versions_url, "--token", server.token,
+        subprocess.run([*CLI, "login", server.versions_url, "--token", server.token,
                         "--party", "NL-ABC"],
                        cwd=REPO, env=env, capture_output=True, timeout=60, check=True)
-    command = [*cli, "get", "locations"]
+    return _stdout([*CLI, "get", "locations"], env, terminal)[1]
+
+
+def _stdout(command: list[str], env: dict[str, str],
+            terminal: bool) -> tuple[int, bytes, str]:
+    """The exit code, what the command wrote to stdout (a pipe, or a terminal), and
+    its stderr (a pipe: a summary, small enough not to fill it)."""
     if not terminal:
-        return subprocess.run(command, cwd=REPO, env=env, capture_output=True,
-                              timeout=60).stdout
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, timeout=60)
+        return done.returncode, done.stdout, done.stderr.decode()
     controller, tty = pty.openpty()
     process = subprocess.Popen(command, cwd=REPO, stdin=subprocess.DEVNULL, stdout=tty,
-                               stderr=subprocess.DEVNULL, env=env)
+                               stderr=subprocess.PIPE, env=env)
     os.close(tty)
     chunks = []
     while True:
@@ -123,8 +133,7 @@ def _get(server, config: Path, terminal: bool) -> bytes:
             break
         chunks.append(data)
     os.close(controller)
-    assert process.wait(timeout=60) == 0
-    return b"".join(chunks)
+    return process.wait(timeout=60), b"".join(chunks), process.stderr.read().decode()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the CI machine")
@@ -133,5 +142,33 @@ def test_get_on_a_terminal_escapes_hidden_characters_and_a_pipe_gets_them(server
     shown = _get(server, tmp_path / "config", terminal=True).decode()
     assert shown.count('"name":"Laadplein\\u202egpj.exe \\u2066x\\u2069') > 3
     assert not any(char in shown for char in RAW)
-    piped = [json.loads(line) for line in _get(server, tmp_path / "config", terminal=False).splitlines()]
+    piped = [json.loads(line)
+             for line in _get(server, tmp_path / "config", terminal=False).splitlines()]
     assert len(piped) > 3 and {obj.get("name") for obj in piped} - {None} == {NAME}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pseudo-terminals as on the CI machine")
+def test_run_to_a_terminal_shows_escape_sequences_and_refuses_binary(server,
+                                                                     tmp_path) -> None:
+    """`output csv to stdout` on a terminal wrote a platform's escape sequences raw (a
+    name holding OSC 52 wrote the user's clipboard); `output parquet to stdout` wrote
+    its bytes into the terminal. A text output now shows such characters as their code
+    points there, a binary one is refused before any request (OCX589); into a pipe both
+    are written as before."""
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+           "OCPI_TOKEN": server.token, "TERM": "xterm", "NO_COLOR": "1"}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(output="csv", out="OUT", extra="").replace('to "OUT"',
+                                                                            "to stdout"))
+    code, shown, _ = _stdout([*CLI, "run", str(spec)], env, terminal=True)
+    assert code == 0 and shown.decode().count(SHOWN) > 3
+    assert not any(char in shown.decode() for char in RAW)
+    code, piped, _ = _stdout([*CLI, "run", str(spec)], env, terminal=False)
+    rows = list(csv.DictReader(io.StringIO(piped.decode(), newline="")))
+    assert code == 0 and {row["name"] for row in rows} == {NAME}
+    spec.write_text(spec.read_text().replace("output csv", "output parquet"))
+    code, shown, errors = _stdout([*CLI, "run", str(spec)], env, terminal=True)
+    assert code == 1 and shown == b"" and "error[OCX589]" in errors
+    assert "records read" not in errors
+    code, piped, _ = _stdout([*CLI, "run", str(spec)], env, terminal=False)
+    assert code == 0 and piped[:4] == b"PAR1"

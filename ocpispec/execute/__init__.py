@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -415,7 +415,7 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
     values = {d.name: placeholders(plan.export.name, d.name, now, windows[d.name].date_from,
                                    windows[d.name].date_to) for d in plan.datasets}
     try:
-        return resolve_targets(plan.datasets, options.out, values, options.output_root)
+        targets = resolve_targets(plan.datasets, options.out, values, options.output_root)
     except MismatchError as exc:
         raise RunError.of("OCX590", str(exc),
                           help="give `--out` a file name that fits the output's format, "
@@ -423,6 +423,28 @@ def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWind
     except OutputError as exc:
         raise RunError.of("OCX556", str(exc),
                           help="give `--out` a directory, or fix the destination") from None
+    if not (options.dry_run or options.assess):
+        _no_binary_on_terminal(plan, targets)
+    return targets
+
+
+def _no_binary_on_terminal(plan: ir.Plan, targets: Mapping[str, Any]) -> None:
+    """A Parquet or XLSX output to stdout when stdout is a terminal: its bytes would
+    scramble the terminal (and may hold escape sequences), and nothing would keep them.
+    Refused before any request, as `gzip` and `curl` refuse."""
+    binary = [d.step(ir.Render) for d in plan.datasets if targets[d.name].path is None
+              and targets[d.name].remote is None
+              and d.step(ir.Render).format in ("parquet", "xlsx")]
+    import sys
+
+    if binary and sys.stdout.isatty():
+        fmt = binary[0].format
+        raise RunError.of("OCX589", f"a `{fmt}` output would be written to the terminal",
+                          binary[0].origin, "written to stdout",
+                          notes=("it is a binary file: on a terminal its bytes show as "
+                                 "garbage and may reset or rewrite the screen",),
+                          help=f"redirect stdout to a file (`> x.{fmt}`) or into a "
+                               f"program, or give `--out x.{fmt}`")
 
 
 def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import math
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -473,7 +472,7 @@ class DatasetRun:
                                 self._run_values(version), self.render.geometry,
                                 self.render.dialect)
         if self.target.path is None:
-            out: Any = sys.stdout
+            out: Any = writers.text_stdout()
         else:
             try:
                 self.file = HashingFile(self.target.path, compression_of(self.target))

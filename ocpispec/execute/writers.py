@@ -123,6 +123,29 @@ def _out_of_range(name: str, render: ir.Render) -> RunError:
              "with `where` (e.g. `where kwh < 100000`), or compute in larger units")
 
 
+class ShownOnTerminal:
+    """stdout on a terminal, for a text output: a platform's escape sequences, direction
+    controls and invisible characters in a CSV cell (a location named `\\x1b]52;...`
+    would write the clipboard) show as their code points (`<U+001B>`). A pipe or a
+    file gets the text as sent."""
+
+    def __init__(self, stream: Any) -> None:
+        from ocpispec.render.values import shown_text
+
+        self.stream, self.shown = stream, shown_text
+
+    def write(self, text: str) -> int:
+        return self.stream.write(self.shown(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def text_stdout() -> Any:
+    """stdout for a text output: as it is, or `ShownOnTerminal` on a terminal."""
+    return ShownOnTerminal(sys.stdout) if sys.stdout.isatty() else sys.stdout
+
+
 def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
     """The output file (None for stdout) and the binary sink to write into."""
     if target.path is None:
