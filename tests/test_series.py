@@ -290,7 +290,8 @@ def test_a_local_slot_is_not_described_as_utc(run_cli, demo_server, tmp_path: Pa
             assert rows and all(re.match(r"\S+T\S+[+-]\d\d:\d\d,", row) for row in rows)
     assert descriptions == {
         "location time zone": "slot: start of the hour slot in the location's local time, "
-                              "with its UTC offset (typed outputs: the UTC instant)",
+                              "with its UTC offset (Parquet: the UTC instant; XLSX: the "
+                              "local time)",
         "utc": "slot: start of the hour slot; UTC"}
 
 

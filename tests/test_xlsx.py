@@ -345,3 +345,6 @@ def test_the_two_hours_02_00_of_the_night_the_clocks_go_back_differ_in_excel(
                                                    cell.number_format)[1] for cell in cells]
     assert shown == expected
     assert len(set(shown)) == len(shown)
+    described = {row[0]: row[2] for row in openpyxl.load_workbook(tmp_path / "x.xlsx")[
+        "columns"].iter_rows(values_only=True)}
+    assert described["hour"].endswith("(Parquet: the UTC instant; XLSX: the local time)")

@@ -48,8 +48,10 @@ DERIVED_READS: dict[str, tuple[tuple[str, ...], ...]] = {
 
 
 # how a slot in the location's time zone reads: text outputs write the local time with
-# its offset, typed outputs (Parquet, XLSX) the UTC instant it starts at
-LOCAL_TIME = "in the location's local time, with its UTC offset (typed outputs: the UTC instant)"
+# its offset, Parquet the UTC instant it starts at, XLSX (no time zones) the local time
+# in a cell that shows its offset
+LOCAL_TIME = ("in the location's local time, with its UTC offset (Parquet: the UTC "
+              "instant; XLSX: the local time)")
 
 
 def slot_field(alias: str, unit: str, zone: str = "utc") -> Field:
