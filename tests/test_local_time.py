@@ -289,6 +289,53 @@ def test_a_utc_window_cut_in_utc_is_not_ocx236(window: str) -> None:
     assert "OCX236" not in codes_of(body)
 
 
+_UTC_MONTHS = """export cbs_months
+  consumer "CBS"
+  purpose "Sessions started per month and postal district"
+  legal basis public task
+  retention 5 years
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  WINDOW
+  window on start_date_time
+  join locations on location_id
+group by
+  truncate(start_date_time, month, "Europe/Amsterdam") as month
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "OUT"
+"""
+
+
+def test_local_months_in_a_utc_calendar_window_are_ocx236_and_lose_their_first_hour(
+        run_cli, tmp_path, snapshot) -> None:
+    """A statistics office's `previous month` (UTC) grouped by the Amsterdam month: the
+    sessions of December's first local hour lie in November's UTC window and those of
+    the first hour of January form a tiny January row, so December's count fell short
+    of the month's without a word (OCX236 warned only for `between` and `since` at UTC
+    midnights). Now warned, with the window in the zone, which counts them all."""
+    counts = {}
+    for index, window in enumerate(("previous month", 'previous month in "Europe/Amsterdam"')):
+        spec = tmp_path / "months.ocx"
+        out = tmp_path / f"months-{index}.csv"
+        spec.write_text(_UTC_MONTHS.replace("WINDOW", window).replace("OUT", str(out)))
+        done = run_cli("run", str(spec), "--demo")
+        assert done.exit_code == 0, done.output
+        counts[window] = {row["month"]: int(row["sessions"]) for row in
+                          csv.DictReader(io.StringIO(out.read_text(), newline=""))}
+        if window == "previous month":
+            assert "warning[OCX236]" in done.stderr
+            assert cli_block(run_cli("check", str(spec))).replace(str(tmp_path), "TMP") \
+                == snapshot
+        else:
+            assert "OCX236" not in done.stderr
+    december = "2025-12-01T00:00:00+01:00"
+    assert list(counts['previous month in "Europe/Amsterdam"']) == [december]
+    assert counts["previous month"][december] < \
+        counts['previous month in "Europe/Amsterdam"'][december]
+
+
 # ---- pseudonym scope periods follow the window's zone ---------------------------------
 
 

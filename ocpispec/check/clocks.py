@@ -93,6 +93,14 @@ def _check_utc_bounds(dataset: syntax.Dataset, ctx: Context) -> None:
     window = dataset.source.window
     if not isinstance(dataset.body, syntax.Aggregate):
         return  # rows keep their own labels; only totals come out short
+    if isinstance(window, syntax.CALENDAR_WINDOWS):
+        if _utc_calendar(window):
+            for call in dataset_calls(dataset):
+                zone = _local_cut_zone(call)
+                if zone is not None:
+                    ctx.emit(_utc_periods(call, window, zone, ctx))
+                    return
+        return
     bounds = [window.start, window.end] if isinstance(window, syntax.Between) else \
         [window.start] if isinstance(window, syntax.SinceDate) else []
     if not bounds or not all(_utc_midnight(bound.value) for bound in bounds):
@@ -102,6 +110,35 @@ def _check_utc_bounds(dataset: syntax.Dataset, ctx: Context) -> None:
         if zone is not None:
             ctx.emit(_utc_bounds(call, window, zone, ctx))
             return
+
+
+def _utc_calendar(window: syntax.PreviousPeriod | syntax.MonthToDate) -> bool:
+    """A calendar window aligned to UTC: no zone, or `in "UTC"` (an unknown one is
+    OCX231 already)."""
+    if window.zone is None:
+        return True
+    try:
+        return calendar_windows.zone_of(window.zone.value) is None
+    except LookupError:
+        return False
+
+
+def _utc_periods(call: syntax.Call, window: syntax.PreviousPeriod | syntax.MonthToDate,
+                 zone: str, ctx: Context) -> Diagnostic:
+    """OCX236 for a calendar window in UTC (`previous month`) whose groups are periods
+    of another zone: the same short first period and tiny next one as UTC bounds."""
+    written, period = _text(call.span, ctx), _text(window.span, ctx)
+    if window.zone is not None:
+        period = period[:window.zone.span.start - window.span.start].rstrip()
+        period = period.removesuffix("in").rstrip()
+    return warning(
+        "OCX236", f"`{written}` cuts {zone} periods, but the window's periods are UTC ones",
+        window.span, "periods from midnight UTC",
+        notes=[f"a period of {zone} starts at local midnight, an hour or two before or after "
+               "midnight UTC: the records of the first local hours lie in the window before "
+               "(this period's row is short by them), and those of the hours after the "
+               "window's end form a small row of the next period, mostly suppressed"],
+        help=f'make the window\'s periods local: `{period} in "{zone}"`')
 
 
 def _utc_midnight(value: object) -> bool:
