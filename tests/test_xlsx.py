@@ -62,6 +62,11 @@ def test_excel_cells_are_typed_and_hold_the_csv_values(run, tmp_path) -> None:
         assert energy == (float(row["energy_kwh"]) if row["energy_kwh"] else None)
         assert minutes == (int(row["minutes"]) if row["minutes"] else None)
     assert sheet["A1"].comment.text.startswith("contract id")
+    # a UTC time says so where Excel shows it: read bare, an analyst in Amsterdam took
+    # `2025-12-01 10:00:00` for local time, an hour off
+    assert {cell.number_format for (cell,) in sheet.iter_rows(min_row=2, min_col=2,
+                                                              max_col=2)
+            if cell.value is not None} == {'yyyy-mm-dd h:mm:ss" UTC"'}
     described = list(workbook["columns"].iter_rows(values_only=True))
     assert described[0] == ("column", "type", "description", "treatment", "sources")
     assert described[2][:2] == ("started", "datetime")

@@ -3,7 +3,8 @@ disk as they come, so memory stays flat; the workbook is zipped into the output 
 end. Sheet 1 (named after the dataset) holds a header row and typed cells: numbers,
 whole numbers, booleans, timestamps (shown `yyyy-mm-dd h:mm:ss`; Excel has no time
 zones, so a UTC value is written as UTC and a local one, a label with its offset such as
-`truncate(t, month, "Europe/Amsterdam")`, as the local time it names) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
+`truncate(t, month, "Europe/Amsterdam")`, as the local time it names; each cell shows
+its clock, ` UTC` or the offset, in its number format) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
 treatment, sources.
 
 Text is always a text cell: a value starting with `=` never becomes a formula,
@@ -143,8 +144,9 @@ class _Timestamps:
     Excel has no time zones: a UTC value (`...Z`) is written as UTC; a local label
     (`2025-01-01T00:00:00+01:00`, a local `truncate` or `spread` slot) as the local time
     it names, as its CSV cell reads: as UTC, January 2025 in Amsterdam would show as
-    31 December 2024 23:00. Returns the time and, for a local label, its offset
-    (`+01:00`); `local` tells the `columns` sheet which it was."""
+    31 December 2024 23:00. Returns the time and what its cell shows after it: ` UTC`,
+    or a local label's offset (`+01:00`); `local` tells the `columns` sheet which it
+    was."""
 
     def __init__(self) -> None:
         self.local = False
@@ -158,13 +160,15 @@ class _Timestamps:
         if isinstance(value, str) and not value.endswith(("Z", "z")):
             self.local = True
             return moment.replace(tzinfo=None), value[19:].lstrip(".0123456789")
-        return moment.astimezone(UTC).replace(tzinfo=None), None
+        return moment.astimezone(UTC).replace(tzinfo=None), " UTC"
 
 
 def _offset_cells(sheet: Any, make_cell: Any) -> Any:
-    """A local time's cell, shown with its offset (`2025-10-26 2:00:00+01:00`): the night
-    the clocks go back has two hours 02:00, which Excel would show alike. The offset is
-    literal text of the cell's number format; the value stays the local time."""
+    """A time's cell, shown with its clock: `2025-12-01 10:00:00 UTC` (an analyst in
+    Amsterdam would read a bare UTC time as local, an hour off), a local time with its
+    offset, `2025-10-26 2:00:00+01:00` (the night the clocks go back has two hours 02:00,
+    which Excel would show alike). The clock is literal text of the cell's number format;
+    the value stays the time, as pandas reads it."""
     def make(moment: datetime, offset: str) -> Any:
         written = make_cell(sheet, value=moment)
         written.number_format = f'yyyy-mm-dd h:mm:ss"{offset}"'
