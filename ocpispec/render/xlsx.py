@@ -169,9 +169,17 @@ def _offset_cells(sheet: Any, make_cell: Any) -> Any:
     offset, `2025-10-26 2:00:00+01:00` (the night the clocks go back has two hours 02:00,
     which Excel would show alike). The clock is literal text of the cell's number format;
     the value stays the time, as pandas reads it."""
+    from copy import copy
+
+    styles: dict[str, Any] = {}
+
     def make(moment: datetime, offset: str) -> Any:
-        written = make_cell(sheet, value=moment)
-        written.number_format = f'yyyy-mm-dd h:mm:ss"{offset}"'
+        written = make_cell(sheet)
+        if offset not in styles:  # a format's style once: setting it costs per cell
+            written.number_format = f'yyyy-mm-dd h:mm:ss"{offset}"'
+            styles[offset] = written._style
+        written._style = copy(styles[offset])
+        written.value = moment
         return written
     return make
 
