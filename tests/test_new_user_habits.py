@@ -748,3 +748,25 @@ def test_an_export_name_as_said_gets_a_name(name: str, fixed: str) -> None:
     found = [d for d in diagnose_source(SourceFile("t.ocx", header + body)) if d.is_error]
     assert [d.help for d in found] == [f"write `export {fixed}`"]
     check_text(body, HEADER.replace("export test_export", f"export {fixed}"))
+
+
+@pytest.mark.parametrize(("output", "fix"), [
+    ('output csv to "exports/x.csv" delimiter ";"',
+     'write `output csv delimiter ";" to "exports/x.csv"`'),
+    ('output csv to "exports/x.csv" excel-nl', 'write `output csv excel-nl to "exports/x.csv"`'),
+    ('output json to "exports/x.json" pretty', "remove `pretty`"),
+    ('output csv to "exports/x.csv" with header', "remove `with header`"),
+])
+def test_words_after_the_destination(output: str, fix: str, snapshot) -> None:
+    """Words after `to "..."` were all "CSV options" to move before `to`: `output json
+    to "x.json" pretty` got the help `output json pretty to "x.json"`, which fails again
+    (`pretty` must be quoted). Only CSV options and dialects are moved; other words are
+    named as no option, with the options there are."""
+    body = AGGREGATE.format(**DEFAULTS).replace('output csv to "exports/x.csv"', output)
+    source = SourceFile("test.ocx", HEADER + body)
+    found = diagnose_source(source)
+    assert [d.help for d in found] == [fix]
+    if fix.startswith("write"):
+        check_text(body.replace(output, fix.removeprefix("write `").removesuffix("`")))
+    else:
+        assert report.render(found, {"test.ocx": source}) == snapshot

@@ -104,16 +104,36 @@ def _since(history, kind: str):
     return found
 
 
+_CSV_OPTIONS = ("`delimiter \"C\"`, `decimal point|comma`, `bom`, `no bom`, "
+                "`quote minimal|all`, `lines crlf|lf`")
+
+
 def _after_destination(clause: str, start: int, at: int, end: int) -> Diagnostic | None:
+    """Words after `to "..."`: CSV options or a dialect moved before `to`; anything
+    else (`pretty`, `with header`) is not an option to move there."""
+    from ocpispec.formats.dialects import PRESETS  # only for an error
+
     moved = _MOVED.match(clause.split("#")[0].rstrip())
     if moved is None:
         return None
-    written = f"{moved.group(1)} {moved.group(3)} {moved.group(2)}"
-    return error("OCX001", "CSV options come before `to`", Span(start, end),
-                 "options after the destination",
-                 notes=["an output clause is `output FORMAT [DIALECT] [OPTIONS] to "
-                        "\"destination\"`"],
-                 help=f"write `{written}`")
+    clause_notes = ["an output clause is `output FORMAT [DIALECT] [OPTIONS] to "
+                    "\"destination\"`"]
+    format_ = moved.group(1).split()[1].lower() if len(moved.group(1).split()) > 1 else ""
+    trailing = moved.group(3)
+    first = trailing.split()[0].lower()
+    if format_ == "csv" and (first in _OPTION_WORDS or first in PRESETS):
+        written = f"{moved.group(1)} {trailing} {moved.group(2)}"
+        return error("OCX001", "CSV options come before `to`", Span(start, end),
+                     "options after the destination", notes=clause_notes,
+                     help=f"write `{written}`")
+    what = "CSV options are " + _CSV_OPTIONS if format_ == "csv" else \
+        "only `csv` takes options (a dialect, a delimiter...)"
+    return error("OCX001", f"`{trailing}` after the destination is not an output option",
+                 Span(start + moved.start(3), start + moved.end(3)), "not an option",
+                 notes=[*clause_notes, what], help=f"remove `{trailing}`")
+
+
+_OPTION_WORDS = frozenset({"delimiter", "decimal", "bom", "no", "quote", "lines"})
 
 
 # a dialect named by the consumer's language or country: `locale nl`, `with dutch`
