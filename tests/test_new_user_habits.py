@@ -756,12 +756,16 @@ def test_an_export_name_as_said_gets_a_name(name: str, fixed: str) -> None:
     ('output csv to "exports/x.csv" excel-nl', 'write `output csv excel-nl to "exports/x.csv"`'),
     ('output json to "exports/x.json" pretty', "remove `pretty`"),
     ('output csv to "exports/x.csv" with header', "remove `with header`"),
+    ('output parquet compression snappy to "exports/x.parquet"', "remove `compression snappy`"),
+    ('output xlsx sheet "Data" to "exports/x.xlsx"', 'remove `sheet "Data"`'),
+    ('output json pretty to "exports/x.json"', "remove `pretty`"),
 ])
 def test_words_after_the_destination(output: str, fix: str, snapshot) -> None:
     """Words after `to "..."` were all "CSV options" to move before `to`: `output json
-    to "x.json" pretty` got the help `output json pretty to "x.json"`, which fails again
-    (`pretty` must be quoted). Only CSV options and dialects are moved; other words are
-    named as no option, with the options there are."""
+    to "x.json" pretty` got the help `output json pretty to "x.json"`, which fails again:
+    a word before `to` in a format other than `csv` was read as a template's name to
+    quote (`write "pretty"`, `write "compression"`). Only CSV options and dialects are
+    moved; other words are named as no option, with what the format does instead."""
     body = AGGREGATE.format(**DEFAULTS).replace('output csv to "exports/x.csv"', output)
     source = SourceFile("test.ocx", HEADER + body)
     found = diagnose_source(source)

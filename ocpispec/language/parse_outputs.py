@@ -46,7 +46,34 @@ def output_habit(token, span: Span, history, source: SourceFile) -> Diagnostic |
     after_to = any(seen.type == "TO" for seen in _since(history, "OUTPUT"))
     if after_to:
         return _after_destination(text[start:line_end], start, at, line_end)
-    return _before_destination(word.group(), text, at, line_end)
+    return _before_destination(word.group(), text, at, line_end) or \
+        _no_options(text, start, at, line_end)
+
+
+# what a user who asks another format for an option wants, and where ocpispec does it
+_OPTION_NOTES = {
+    "parquet": "Parquet compresses its columns itself (GZIP, which every reader has)",
+    "xlsx": "the sheet is named after the dataset (`from sessions as NAME`); a second "
+            "sheet, `columns`, describes them",
+    "json": "`json` writes an array of one object per line; `ndjson` one object per line",
+}
+_BEFORE_TO = re.compile(r'(.*?\S)\s+(?:to\b|stdout\b|"[^"\n]*"\s*$)')
+
+
+def _no_options(text: str, start: int, at: int, end: int) -> Diagnostic | None:
+    """Words between a format other than `csv` and `to` (`output parquet compression
+    snappy to ...`), which were read as a template name to quote."""
+    clause = text[start:end].split()
+    format_ = clause[1].lower() if len(clause) > 1 else ""
+    if format_ not in ("ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx"):
+        return None
+    words = _BEFORE_TO.match(text, at, end)
+    written = words.group(1) if words else text[at:end].strip()
+    notes = ["only `csv` takes options (a dialect, a delimiter...)"]
+    if format_ in _OPTION_NOTES:
+        notes.append(_OPTION_NOTES[format_])
+    return error("OCX001", f"`{format_}` output takes no options", Span(at, at + len(written)),
+                 "not an option", notes=notes, help=f"remove `{written}`")
 
 
 # `output .csv`, `output csv.gz`, `output .ndjson.zst`: the format as a file extension
