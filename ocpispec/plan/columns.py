@@ -102,7 +102,41 @@ def value_type(checked: CheckedColumn) -> str:
         return "integer"
     if name == "round" and checked.kind is Kind.NUMBER and _whole(expr):
         return "integer"
+    if name == "jmespath":
+        return _hatch_type(expr)
     return _KIND_TYPES.get(checked.kind, "any") if checked.kind is not None else "any"
+
+
+# what a JMESPath expression gives whatever it reads, by its outermost node: a count of
+# EVSEs (`length(evses)`) is a whole number, which Parquet and XLSX then hold as one
+# (as text, Excel's SUM skipped it and Parquet readers saw strings)
+_HATCH_FUNCTIONS = {"length": "integer", "contains": "boolean", "starts_with": "boolean",
+                    "ends_with": "boolean", "join": "string", "type": "string",
+                    "to_string": "string"}
+
+
+def _hatch_type(call: syntax.Call) -> str:
+    import warnings
+
+    from jmespath.exceptions import JMESPathError
+    from jmespath.parser import Parser
+
+    text = call.args[0].value if call.args and isinstance(call.args[0], syntax.Literal) \
+        else None
+    if not isinstance(text, str):
+        return "any"
+    try:
+        with warnings.catch_warnings():  # jmespath warns about its old literal syntax
+            warnings.simplefilter("ignore")
+            tree = Parser().parse(text).parsed
+    except (JMESPathError, RecursionError):
+        return "any"
+    match tree.get("type"):
+        case "function_expression":
+            return _HATCH_FUNCTIONS.get(tree.get("value"), "any")
+        case "comparator" | "not_expression":
+            return "boolean"
+    return "any"
 
 
 def _whole(call: syntax.Call) -> bool:
