@@ -76,3 +76,36 @@ def _points(frame: pd.DataFrame) -> dict:
     """Each location's point as loaded; a missing one (NaN or None) as None."""
     return {name: point if isinstance(point, dict) else None
             for name, point in zip(frame["location_id"], frame["coordinates"])}
+
+
+def test_a_half_point_is_no_point_for_round_coords_and_grid_either(run_cli, tmp_path) -> None:
+    """`round_coords(coordinates, 2)` and `grid(coordinates, 0.05)` of half a point
+    (`{"latitude": "abc", "longitude": "5.1"}`) made the record invalid: the whole run
+    failed (OCX570) where the same export of `coordinates` released a feature without
+    geometry. A half point is null for them too; the whole point is cut as before."""
+    out = tmp_path / "out"
+    spec = tmp_path / "cells.ocx"
+    spec.write_text(SPEC + f'''
+from locations as cells
+select
+  id as location_id
+  round_coords(coordinates, 2) as rounded
+  grid(coordinates, 0.05) as cell
+output ndjson to "{out}/x.ndjson"
+''')
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        public = next(location for location in cpo.lists["locations"]
+                      if location.get("publish") is True)
+        cpo.lists["locations"] = []
+        for identifier, coordinates in SENT.items():
+            location = copy.deepcopy(public)
+            location["id"], location["coordinates"] = identifier, coordinates
+            cpo.lists["locations"].append(location)
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    rows = {row["location_id"]: (row["rounded"], row["cell"]) for row in
+            map(json.loads, (out / "x.ndjson").read_text().splitlines())}
+    whole = ({"latitude": 52.1, "longitude": 5.1}, {"latitude": 52.125, "longitude": 5.125})
+    assert rows == {"L0": (None, None), "L1": (None, None), "L2": (None, None),
+                    "L3": whole, "L4": whole}

@@ -305,11 +305,19 @@ def _coordinates(value: Any) -> tuple[float, float]:
     return latitude, longitude
 
 
+def _no_point(value: Any) -> bool:
+    """Null, or half a point: a part the platform left out or sent as no number (read
+    as null) is no point, for `round_coords` and `grid` as for coordinates kept as is
+    (`writers.numeric_points`), not an invalid record that fails the run."""
+    return value is None or (isinstance(value, Mapping) and (
+        value.get("latitude") is None or value.get("longitude") is None))
+
+
 def coordinate_rounder(digits: Any) -> Unary:
     round_ = rounder(digits)
 
     def round_coords(value: Any) -> dict[str, float] | None:
-        if value is None:
+        if _no_point(value):
             return None
         latitude, longitude = _coordinates(value)
         return {"latitude": round_(latitude), "longitude": round_(longitude)}
@@ -328,7 +336,7 @@ def gridder(size: Any) -> Unary:
         return float(round(centre, decimals))
 
     def grid(value: Any) -> dict[str, float] | None:
-        if value is None:
+        if _no_point(value):
             return None
         latitude, longitude = _coordinates(value)
         return {"latitude": snap(latitude), "longitude": snap(longitude)}
