@@ -774,3 +774,24 @@ def test_words_after_the_destination(output: str, fix: str, snapshot) -> None:
         check_text(body.replace(output, fix.removeprefix("write `").removesuffix("`")))
     else:
         assert report.render(found, {"test.ocx": source}) == snapshot
+
+
+@pytest.mark.parametrize(("written", "read", "fix"), [
+    (r'"C:\exports\x.csv"', "C:exportsx.csv", '"C:/exports/x.csv"'),
+    (r'"C:\new\table.csv"', "C:<line break>ew<tab>able.csv", '"C:/new/table.csv"'),
+    (r'"exports\\x.csv"', r"exports\x.csv", '"exports/x.csv"'),
+])
+def test_a_windows_path_as_destination(run_cli, tmp_path, written: str, read: str,
+                                       fix: str) -> None:
+    """`output csv to "C:\\exports\\x.csv"` checked clean and the run wrote
+    `C:exportsx.csv` in the current folder (`\\e` stands for `e`); `"C:\\new\\table.csv"`
+    a name with a line break and a tab. OCX429 now refuses it, with the path in `/`."""
+    body = AGGREGATE.format(**DEFAULTS).replace('"exports/x.csv"', written)
+    spec = tmp_path / "windows.ocx"
+    spec.write_text(HEADER + body)
+    done = run_cli("run", str(spec), "--demo", "--as-of", "2026-01-01T00:00:00Z")
+    assert done.exit_code == 1 and "error[OCX429]" in done.stderr
+    assert f"read as `{read}`" in done.stderr and f"write the path with `/`: `{fix}`" \
+        in done.stderr
+    assert not any(path.name.startswith("C:") for path in tmp_path.iterdir())
+    check_text(body.replace(written, fix))

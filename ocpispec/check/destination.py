@@ -33,6 +33,8 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
         return
     if described.scheme is not None and not _remote_ok(destination, ctx):
         return
+    if described.scheme is None and _backslashed(destination, ctx):
+        return
     if described.scheme is None and _names_a_folder(destination.value):
         folder = destination.value if destination.value.endswith(("/", "\\")) \
             else destination.value + "/"
@@ -66,6 +68,29 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               + hint],
                        help=f"write `output {owner} ...`" if owner and owner != fmt else
                        f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _backslashed(destination: syntax.Text, ctx: Context) -> bool:
+    """A local destination written with a backslash (`"C:\\exports\\x.csv"`, a Windows
+    path): in a quoted text a backslash and `e` stand for `e`, and one and `n` for a line
+    break, so the file was `C:exportsx.csv`, or a name with a line break in it. Paths
+    are written with `/`."""
+    written = ctx.source.text[destination.span.start + 1:destination.span.end - 1]
+    if "\\" not in written and not any(c < " " for c in destination.value):
+        return False
+    slashed = written.replace("\\\\", "/").replace("\\", "/")
+    ctx.emit(error("OCX429", "the destination is written with `\\`", destination.span,
+                   f"read as `{_shown(destination.value)}`",
+                   notes=["in a quoted text `\\` starts an escape: `\\n` is a line break, "
+                          "`\\t` a tab, and any other character after it stands for itself"],
+                   help=f'write the path with `/`: `"{slashed}"` (Windows reads `/` too)'))
+    return True
+
+
+def _shown(text: str) -> str:
+    """A destination as a diagnostic shows it: a control character in words."""
+    named = {"\n": "<line break>", "\t": "<tab>"}
+    return "".join(c if c >= " " else named.get(c, f"<U+{ord(c):04X}>") for c in text)
 
 
 def _names_a_folder(path: str) -> bool:
