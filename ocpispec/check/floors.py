@@ -18,6 +18,7 @@ from ocpispec import calendar_windows, series
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals
+from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind
@@ -78,6 +79,9 @@ class Grid:
     period: float | None
     offset: float
     edges: tuple[float, ...] = ()
+    # what the raw value is, for comparing grids (`check/grids.py`): the charge's
+    # quantity the field holds, or a duration between two of the record's times
+    quantity: str = ""
 
 
 @frozen
@@ -92,6 +96,9 @@ class Verdict:
     step: float = math.inf  # the smallest step the column may show, in its own unit
     # the value as scale * field + shift, when both are known (unprotected values only)
     affine: tuple[float, float] | None = None
+    # how many floors wide the protecting generaliser's cells are, when its scale is
+    # known, whatever is added to the value (`round(kwh / 181 + cost * 0, 0)`: 1810)
+    coarseness: float | None = None
 
 
 def assess(use: Use) -> Verdict:
@@ -112,6 +119,8 @@ class _Walk:
         self.shortfall: str | None = None
         self.short_at: syntax.Call | None = None
         self.duration = False
+        self.quantity = quantity(use.field)
+        self.shown = use.field.qualified
         self.previous: object = use.field.ref
 
     @property
@@ -122,7 +131,7 @@ class _Walk:
     def run(self) -> Verdict:
         for node in self.use.around:
             if self._protects(node):
-                return Verdict(True, grid=self._cells(node))
+                return Verdict(True, grid=self._cells(node), coarseness=self._coarseness(node))
             self.previous = node
         if self.duration and self.shortfall is None:
             self.shortfall = ("`minutes` and `hours` between two times of the record give an "
@@ -168,32 +177,55 @@ class _Walk:
             case _:
                 self.scale = None  # scaled by another value, or divided into a constant
 
+    def _coarseness(self, node: syntax.Call | syntax.BinaryOp) -> float | None:
+        if not isinstance(node, syntax.Call) or not self.scale or not math.isfinite(self.step):
+            return None
+        argument = node.args[1] if len(node.args) > 1 else None
+        match node.name.name:
+            case "round" | "round_coords":
+                digits = literals.constant(argument) if argument is not None else 0.0
+                width = None if digits is None else 10.0 ** -digits
+            case "grid":
+                width = literals.constant(argument)
+            case "bucket":
+                edges = literals.edges(argument) or ()
+                width = min((b - a for a, b in zip(edges, edges[1:])), default=None)
+            case "truncate":
+                unit = literals.unit(argument) if argument is not None else None
+                width = float(UNIT_SECONDS.get(unit or "", 0)) or None
+            case _:
+                width = None
+        return None if width is None else width / self.step
+
     def _cells(self, call: syntax.Call | syntax.BinaryOp) -> Grid | None:
         if not isinstance(call, syntax.Call) or self.scale is None or self.shift is None:
             return None
-        name, field = call.name.name, self.use.field.qualified
+        name = call.name.name
         argument = call.args[1] if len(call.args) > 1 else None
-        common = (field, self.floor, self.scale, self.shift)
+        common = (self.shown, self.floor, self.scale, self.shift)
         match name:
             case "round" | "round_coords":
                 digits = literals.constant(argument) if argument is not None else 0.0
                 period = 10.0 ** -(digits or 0)
-                return Grid(*common, period, period / 2)
+                return Grid(*common, period, period / 2, quantity=self.quantity)
             case "grid":
-                return Grid(*common, literals.constant(argument), 0.0)
+                return Grid(*common, literals.constant(argument), 0.0, quantity=self.quantity)
             case "bucket":
-                return Grid(*common, None, 0.0, tuple(literals.edges(argument) or ()))
+                return Grid(*common, None, 0.0, tuple(literals.edges(argument) or ()),
+                            quantity=self.quantity)
             case "truncate":
                 unit = literals.unit(argument) if argument is not None else None
                 period, offset = _TRUNCATE_GRIDS.get(unit or "", (86_400.0, 0.0))
                 zone = call.args[2] if len(call.args) > 2 else None
-                return Grid(*common, period, (offset - _utc_offset(zone)) % period)
+                return Grid(*common, period, (offset - _utc_offset(zone)) % period,
+                            quantity=self.quantity)
             case "hour_of_day" | "weekday":
                 # the hours (days) of the clock it reads: beside the same time cut on
                 # another clock (Asia/Kathmandu's hours start at UTC's :15), finer cells
                 period = 3600.0 if name == "hour_of_day" else 86_400.0
                 zone = call.args[1] if len(call.args) > 1 else None
-                return Grid(*common, period, -_utc_offset(zone) % period)
+                return Grid(*common, period, -_utc_offset(zone) % period,
+                            quantity=self.quantity)
         return None
 
     def _call(self, call: syntax.Call) -> bool:
@@ -252,8 +284,18 @@ class _Walk:
 
     def _duration(self, call: syntax.Call) -> bool:
         if between_record_times(call):
-            # a duration: a new quantity, exact to the second, with the number floor
-            self.floor, self.scale, self.shift = NUMBER_STEP, 1.0, None
+            # a duration: a new quantity, exact to the second, with the number floor in
+            # the call's unit. Its raw value is the duration in minutes (whichever call
+            # reads it), so `round(hours(s, e) / 10, 0)` has a grid of 600 minutes, to
+            # compare with other cuts of it and to tell a cut that picks records out
+            hours = call.name.name == "hours"
+            names = [quantity_at(self.use.field.module, (arg.dotted,), arg.dotted)
+                     for arg in call.args]
+            sign = -1.0 if names[0] > names[1] else 1.0
+            self.floor = NUMBER_STEP * (60.0 if hours else 1.0)
+            self.scale, self.shift = sign / (60.0 if hours else 1.0), 0.0
+            self.quantity = "duration " + " to ".join(sorted(names))
+            self.shown = f"{call.name.name}({call.args[0].dotted}, {call.args[1].dotted})"
             self.duration = True
             return False
         # a time against a constant or another record's time: the time itself, in minutes

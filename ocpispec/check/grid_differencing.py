@@ -22,7 +22,6 @@ from ocpispec.check.differencing import difference_of, difference_of_records, \
     related_aggregates
 from ocpispec.check.floors import Grid
 from ocpispec.check.grids import boundaries, quasi_grids
-from ocpispec.check.quantities import quantity
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.diagnostics.source import SourceFile
 from ocpispec.language import syntax
@@ -63,7 +62,7 @@ def key_grids(released: Sequence[tuple[syntax.Column, str, list]]
               ) -> tuple[tuple[str, syntax.Column, Grid], ...]:
     """(quantity, key column, grid) of each group key cutting a quasi-identifier."""
     columns = {name: column for column, name, _ in released}
-    return tuple((quantity(use.field), columns[name], grid)
+    return tuple((grid.quantity, columns[name], grid)
                  for name, use, grid in quasi_grids(released))
 
 

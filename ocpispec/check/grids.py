@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
-from ocpispec.check.quantities import quantity
 from ocpispec.check.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
@@ -32,7 +31,7 @@ def check_combined(columns: Iterable[tuple[syntax.Column, str, list[Use]]],
                    ctx: Context) -> None:
     seen: dict[str, list[tuple[str, Grid]]] = {}
     for name, use, grid in quasi_grids(columns):
-        earlier = seen.setdefault(quantity(use.field), [])
+        earlier = seen.setdefault(grid.quantity, [])
         if all(grid != other for _, other in earlier) and earlier:
             _check(use, name, grid, earlier, ctx)
         earlier.append((name, grid))
@@ -47,7 +46,7 @@ def check_linked(datasets: Iterable[tuple[str, list[tuple[syntax.Column, str, li
     seen: dict[str, list[tuple[str, Grid, str]]] = {}
     for dataset, columns in datasets:
         for name, use, grid in quasi_grids(columns):
-            earlier = seen.setdefault(quantity(use.field), [])
+            earlier = seen.setdefault(grid.quantity, [])
             if any(other != dataset for _, _, other in earlier) and \
                     all(grid != other for _, other, _ in earlier):
                 _check(use, f"{dataset}.{name}", grid,

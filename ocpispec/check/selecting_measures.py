@@ -43,7 +43,7 @@ def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> Non
         step = _cut(use)
         if step is not None:
             ctx.emit(_warning(call, call.args[0].span,
-                              f"cuts `{use.field.qualified}` in steps of {step:g} per record"))
+                              f"cuts each record's `{use.field.qualified}` into cells {step:g} times its floor"))
             return
 
 
@@ -99,13 +99,12 @@ def _enum_fields() -> frozenset[str]:
 
 
 def _cut(use: Use) -> float | None:
-    """The step of a per-record cut at least `COARSEST_CUT` floors wide, in the field's
-    own units, or None."""
-    grid = assess(use).grid
-    if grid is None or not grid.period or not grid.scale:
-        return None
-    step = grid.period / abs(grid.scale)
-    return step if step > COARSEST_CUT * grid.floor * (1 + 1e-9) else None
+    """How many floors wide a per-record cut of at least `COARSEST_CUT` floors is, or
+    None. Known from the cut's scale alone: a value added to the field (`kwh * 0`)
+    shifts the cells, it does not narrow them."""
+    coarseness = assess(use).coarseness
+    return coarseness if coarseness is not None and \
+        coarseness > COARSEST_CUT * (1 + 1e-9) else None
 
 
 def _warning(call: syntax.Call, span, label: str):

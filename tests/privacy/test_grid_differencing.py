@@ -38,6 +38,13 @@ def test_shifted_energy_bands_give_a_sliver_away_and_are_warned(run_spec, demo_s
     ("round(kwh, 0)", "round(kwh, 1)"),          # 0.5 kWh splits a cell of 0.45-0.55
     ("truncate(start_date_time, day)", 'truncate(start_date_time, day, "Asia/Kathmandu")'),
     ("truncate(start_date_time, hour)", 'truncate(start_date_time, hour, "Asia/Kolkata")'),
+    # a duration is one value, in whichever unit and direction it is read
+    ("bucket(minutes(start_date_time, end_date_time), [60, 120])",
+     "bucket(minutes(start_date_time, end_date_time), [61, 120])"),
+    ("round(hours(start_date_time, end_date_time), 0)",
+     "round(minutes(end_date_time, start_date_time), -2)"),
+    ("round(hours(start_date_time, end_date_time), 0)",
+     "round(minutes(start_date_time, end_date_time) / 60 + 0.25, 0)"),
 ])
 def test_straddling_grids_are_warned(first: str, second: str) -> None:
     found = codes_of(_aggregate(first, "a.csv") + _aggregate(second, "b.csv"))
@@ -50,6 +57,9 @@ def test_straddling_grids_are_warned(first: str, second: str) -> None:
     ("truncate(start_date_time, hour)", "truncate(start_date_time, day)"),
     ("truncate(start_date_time, hour)", 'truncate(start_date_time, day, "Europe/Amsterdam")'),
     ("round(kwh, 0)", "round(total_cost.excl_vat, 0)"),                 # two values
+    ("round(hours(start_date_time, end_date_time), 0)",
+     "round(minutes(start_date_time, end_date_time) / 60, 0)"),
+    ("round(hours(start_date_time, end_date_time), 0)", "truncate(start_date_time, day)"),
 ])
 def test_grids_whose_cells_nest_over_the_same_records_pass(first: str, second: str) -> None:
     found = codes_of(_aggregate(first, "a.csv") + _aggregate(second, "b.csv"))

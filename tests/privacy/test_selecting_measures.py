@@ -61,3 +61,48 @@ def test_measures_that_select_records_are_warned(measure: str) -> None:
 ])
 def test_measures_of_every_record_pass(measure: str) -> None:
     assert "OCX338" not in codes_of(_total(f"{measure} as x"))
+
+
+def test_a_sum_of_a_duration_cut_counts_the_few_long_sessions_and_is_warned(
+        run_spec, demo_server, tmp_path) -> None:
+    """Against the demo CPO: a duration cut per record (`round(minutes(...) / 2T, 0) + 1`)
+    is 2 for the sessions longer than T and 1 for the others, so its sum minus `count()`
+    is their number, released from a group of every driver. The duration was a value of its own that no
+    cut was measured on, so it was not warned of (or of `+ kwh * 0` added to any cut)."""
+    (tmp_path / "full").mkdir()
+    listing = HEADER + 'from sessions\nselect\n  minutes(start_date_time, end_date_time) as d ' \
+        'because "the exact duration of each session, to find the longest"\noutput csv to "d.csv"\n'
+    assert run_spec(listing, demo_server, out="full/").exit_code == 0
+    durations = sorted(float(row["d"]) for row in read_csv(tmp_path / "full" / "d.csv") if row["d"])
+    threshold = (durations[-3] + durations[-4]) / 2  # three sessions longer than it
+    longest = sum(1 for d in durations if d > threshold)
+    assert 0 < longest < 10 and durations[-1] < 3 * threshold
+    cut = f"round(minutes(start_date_time, end_date_time) / {2 * threshold}, 0) + 1"
+    spec = HEADER + _total(f"sum({cut}) as ones_and_twos").replace(
+        "from sessions\n", "from sessions\n  where end_date_time is not null\n")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    [row] = read_csv(tmp_path / "out" / "total.csv")
+    assert int(float(row["ones_and_twos"])) - int(row["sessions"]) == longest
+    assert result.stderr.count("warning[OCX338]") == 1
+
+
+@pytest.mark.parametrize("measure", [
+    "sum(round(minutes(start_date_time, end_date_time) / 600, 0))",
+    "sum(round(hours(start_date_time, end_date_time), -1))",
+    "avg(round(minutes(end_date_time, start_date_time), -3))",
+    "sum(round(kwh * 0 + minutes(start_date_time, end_date_time) / 600, 0))",
+    "sum(round(kwh / 181 + total_cost.excl_vat * 0, 0))",
+])
+def test_duration_cuts_and_shifted_cuts_that_select_records_are_warned(measure: str) -> None:
+    assert "OCX338" in codes_of(_total(f"{measure} as x"))
+
+
+@pytest.mark.parametrize("measure", [
+    "sum(round(minutes(start_date_time, end_date_time), 0))",
+    "avg(round(hours(start_date_time, end_date_time), 1))",
+    "sum(round(hours(start_date_time, end_date_time), 0))",
+])
+def test_duration_rounding_within_ten_floors_passes(measure: str) -> None:
+    assert "OCX338" not in codes_of(_total(f"{measure} as x"))
