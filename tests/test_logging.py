@@ -79,3 +79,44 @@ def test_a_log_file_that_cannot_be_opened_is_a_usage_error(run_cli, tmp_path: Pa
     assert result.exit_code == 2
     assert "Error: Invalid value for '--log-file': cannot open `" in result.stderr
     assert "a path above it is a file" in result.stderr and "internal error" not in result.stderr
+
+
+def test_an_object_lookup_the_platform_redirects_shows_no_id(run_cli, demo_server_factory,
+                                                             tmp_path: Path) -> None:
+    """A `--limit` run looks locations up one by one (`GET {locations}/{id}`); a platform
+    that redirects such a request to a path of its own (`/sites/LOC042/detail`) had the
+    site's id shown in the `-v` log, as the redirect's target. No hop of an object's
+    request shows its path."""
+    import re
+
+    import httpx
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(version="2.2.1", size=100)
+    asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
+    served = re.compile(r"^(/ocpi/cpo/2\.2\.1)/sites/([^/?]+)/detail$")
+    ids: list[str] = []
+
+    def early(path: str):
+        if found := asked.match(path):
+            ids.append(found.group(2))
+            return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
+        if found := served.match(path):
+            token = "Token " + __import__("base64").b64encode(server.token.encode()).decode()
+            answer = httpx.get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
+                               headers={"authorization": token}, timeout=10)
+            return answer.status_code, {"content-type": "application/json"}, answer.content
+        return None
+
+    with RewritingProxy(server.origin, lambda *answer: answer[1:], early) as proxy:
+        env = {"OCPI_VERSIONS_URL": proxy.origin + "/ocpi/cpo/versions",
+               "OCPI_TOKEN": server.token, "UTRECHT_PSEUDONYM_KEY": KEY}
+        result = run_cli("-v", "run", WITHOUT_K, "--limit", "5", "--out", str(tmp_path / "out.csv"),
+                         "--state", str(tmp_path / "state.json"), "--as-of", "2026-01-01T00:00:00Z",
+                         env=env)
+    assert result.exit_code == 0, result.stderr
+    assert ids and "-> 307" in result.stderr
+    assert "GET http://127.0.0.1:" in result.stderr and "/(path of a redirect from an object's URL) -> 200" \
+        in result.stderr
+    for site in ids:
+        assert site not in result.stderr, site

@@ -155,10 +155,7 @@ def safe_url(url: str) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
-    path = re.sub(r";[^/]*", ";(redacted)", parts.path)      # matrix parameters: `;jsessionid=...`
-    path = _OBJECT_IDS.sub(r"\1/(id)", path)                  # `locations/LOC042`: a record's id
-    path = next((f"{prefix}/(id)" for prefix in _OBJECT_ENDPOINTS
-                 if path.startswith(prefix + "/")), path)
+    path = _shown_path(parts.path)
     return without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc), without_secrets(path),
                                                  query, ""))))
 
@@ -169,9 +166,41 @@ _OBJECT_IDS = re.compile(r"(/(?:locations|sessions|cdrs|tariffs|tokens))/[^/]+(?
                          re.IGNORECASE)
 
 
+def _shown_path(path: str) -> str:
+    if path.rstrip("/") in _REDIRECTED_OBJECTS:
+        return "/(path of a redirect from an object's URL)"
+    path = re.sub(r";[^/]*", ";(redacted)", path)      # matrix parameters: `;jsessionid=...`
+    path = _OBJECT_IDS.sub(r"\1/(id)", path)            # `locations/LOC042`: a record's id
+    return next((f"{prefix}/(id)" for prefix in _OBJECT_ENDPOINTS
+                 if path.startswith(prefix + "/")), path)
+
+
+def addresses_object(url: str) -> bool:
+    """Whether `url`'s path holds a record's id (`safe_url` hides it)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return _shown_path(path) != re.sub(r";[^/]*", ";(redacted)", path)
+
+
+def note_redirected_object(url: str) -> None:
+    """`url` is where the platform redirected a request for one object: its path is
+    built from the id in a shape of the platform's own (`/sites/LOC042/detail`), so none
+    of it is shown."""
+    try:
+        path = urlsplit(url).path.rstrip("/")
+    except ValueError:
+        return
+    if path:
+        _REDIRECTED_OBJECTS.add(path)
+
+
 # the paths of endpoints asked for one object (`GET {endpoint}/{id}`), whatever their
 # names: `https://cpo.example/api/loc/LOC042` shows no id either
 _OBJECT_ENDPOINTS: set[str] = set()
+# the paths object requests were redirected to (per-id lookups are few: a `--limit` run's)
+_REDIRECTED_OBJECTS: set[str] = set()
 
 
 def note_object_endpoint(endpoint: str) -> None:

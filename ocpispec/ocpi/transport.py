@@ -234,7 +234,10 @@ class Transport:
                                               self._setting, encoding)
                 raise unauthorized(url, status, self._setting, encoding)
             if status in (301, 302, 303, 307, 308) and "location" in response.headers:
-                url = _same_origin_redirect(url, response.headers["location"])
+                target = _same_origin_redirect(url, response.headers["location"])
+                if errors.addresses_object(url):
+                    errors.note_redirected_object(target)
+                url = target
                 continue
             try:
                 answer = self._answer(url, response, content, missing_ok, prepare, flags)
