@@ -133,3 +133,22 @@ def _state_rows(ledger: Path) -> list[tuple]:
 
     with sqlite3.connect(ledger) as conn:
         return conn.execute("SELECT * FROM state ORDER BY export").fetchall()
+
+
+def test_a_column_beside_the_rule_that_undoes_its_recoding_is_refused(run_cli, tmp_path: Path,
+                                                                        server) -> None:
+    """`hour_of_day(start_date_time)` outside `over (started, postal_area)`: where a class
+    was small the run recoded `started` to a 4-hour block, a day or a week, and the column
+    beside it gave the hour back. On this demo CPO (before the check) all 115 classes of
+    the 120 released rows, counted with that column, held fewer than 3 drivers."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="hour").replace(
+        "  round(kwh, 1) as energy_kwh\n", "  hour_of_day(start_date_time) as hour\n")
+        .replace("limit 20%", "limit 100%"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 1, result.output
+    assert "error[OCX347]: `hour` reads the start as `started` in the k rule does" in result.output
+    assert not (tmp_path / "out.csv").exists()

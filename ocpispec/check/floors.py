@@ -289,12 +289,9 @@ class _Walk:
             # reads it), so `round(hours(s, e) / 10, 0)` has a grid of 600 minutes, to
             # compare with other cuts of it and to tell a cut that picks records out
             hours = call.name.name == "hours"
-            names = [quantity_at(self.use.field.module, (arg.dotted,), arg.dotted)
-                     for arg in call.args]
-            sign = -1.0 if names[0] > names[1] else 1.0
+            self.quantity, sign = _duration_quantity(call, self.use.field.module)
             self.floor = NUMBER_STEP * (60.0 if hours else 1.0)
             self.scale, self.shift = sign / (60.0 if hours else 1.0), 0.0
-            self.quantity = "duration " + " to ".join(sorted(names))
             self.shown = f"{call.name.name}({call.args[0].dotted}, {call.args[1].dotted})"
             self.duration = True
             return False
@@ -342,6 +339,24 @@ def _coarse(step: float, floor: float) -> bool:
 def is_postal(name: str) -> bool:
     return "postal" in name
 
+
+
+def read_quantity(use: Use) -> str:
+    """What a use's value holds: a duration between two of the record's times
+    (`minutes(start_date_time, end_date_time)`, one value however it is read), else the
+    charge's quantity the field holds, else the field's own name."""
+    for node in use.around:
+        if isinstance(node, syntax.Call) and node.name.name in _DURATIONS and \
+                between_record_times(node):
+            return _duration_quantity(node, use.field.module)[0]
+    return quantity(use.field)
+
+
+def _duration_quantity(call: syntax.Call, module: str) -> tuple[str, float]:
+    """The duration's name, the same whichever way round its times are given, and the
+    sign of the call's value against it (`minutes(end, start)`: -1)."""
+    names = [quantity_at(module, (arg.dotted,), arg.dotted) for arg in call.args]
+    return "duration " + " to ".join(sorted(names)), -1.0 if names[0] > names[1] else 1.0
 
 
 def between_record_times(call: syntax.Call) -> bool:

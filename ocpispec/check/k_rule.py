@@ -5,6 +5,11 @@ ask for at least 2 drivers per class (OCX343) and allow at most 100% suppression
 (OCX344). A k-anonymised export that also releases a pseudonym kept stable across
 deliveries is warned about (OCX345): the pseudonym links a driver's rows across
 windows, so each window's k no longer holds for the whole history.
+
+A released column outside `over` that reads what a column in `over` reads (the same
+time, energy or duration, or a place beside a place) undoes the rule (OCX347): the run
+recodes `started_hour` to a day where a class is small, and `hour_of_day(start_date_time)`
+beside it gives the hour back, in classes the rule never counted.
 """
 
 from __future__ import annotations
@@ -12,8 +17,12 @@ from __future__ import annotations
 from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.floors import read_quantity
+from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect
+from ocpispec.places import is_place
+from ocpispec.schema.model import PrivacyClass
 
 SMALLEST_K = 2
 
@@ -28,6 +37,7 @@ def check_k_rules(spec: syntax.Spec, datasets: list[CheckedDataset | None],
         rule = dataset.dataset.body.k_rule
         if rule is not None:
             _check_rule(rule, dataset, ctx)
+            _check_beside(rule, dataset, ctx)
             _check_scope(rule, dataset, phrase, ctx)
 
 
@@ -61,6 +71,49 @@ def _check_rule(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> No
                        notes=["the limit is the largest share of a window's rows that may be "
                               "suppressed before the run fails"],
                        help="write e.g. `suppression limit 2%`"))
+
+
+def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> None:
+    """A column outside `over` that reads what a column in `over` reads (OCX347). A
+    pseudonym is left to OCX342 and OCX345: it cannot be in `over`."""
+    released: list[tuple[syntax.Column, str, list[Use]]] = ctx.released.get(id(dataset.dataset.body), [])
+    pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE}
+    over = {name.name for name in rule.over}
+    counted = {name: _reads(uses) for column, name, uses in released if name in over}
+    for column, name, uses in released:
+        if name in over or name in pseudonyms or not counted:
+            continue
+        shared = next(((other, what) for other, reads in counted.items()
+                       for what in sorted(reads & _reads(uses))), None)
+        if shared is not None:
+            ctx.emit(_beside(rule, column, name, *shared))
+
+
+def _reads(uses: list[Use]) -> set[str]:
+    """What a column's quasi-identifiers hold: `place` for any place, else the time,
+    amount or duration (`charge start`, `duration charge end to charge start`)."""
+    found = set()
+    for use in uses:
+        # a joined location reads a place under whatever name the join gives it
+        joined = use.field.module == "locations" and is_place(
+            ".".join(("location", *use.field.path)))
+        if joined or is_place(use.field.qualified):
+            found.add("place")
+        elif use.field.privacy is PrivacyClass.QUASI:
+            found.add(read_quantity(use))
+    return found
+
+
+def _beside(rule: syntax.KRule, column: syntax.Column, name: str, other: str, what: str):
+    held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
+    return error(
+        "OCX347", f"`{name}` reads {held} as `{other}` in the k rule does, but is not in it",
+        column.expr.span, f"not in `over (...)`: it can undo the recoding of `{other}`",
+        notes=[f"where a class is smaller than k the run recodes `{other}` (coarser) or "
+               f"suppresses its rows; `{name}` keeps the detail, so the classes the consumer "
+               "can form are never counted"],
+        help=f"name `{name}` in `over (...)` too, or leave `over` out so the rule counts "
+             "every released quasi-identifier; or release one of the two columns only")
 
 
 def _check_scope(rule: syntax.KRule, dataset: CheckedDataset, scope: str | None,

@@ -13,16 +13,9 @@ reading a place field) and its time (those released as a timestamp).
 
 from __future__ import annotations
 
+from ocpispec.places import is_place
 from ocpispec.plan import ir
 
-PLACE_FIELDS = frozenset({"postal_code", "coordinates", "city", "address", "location_id",
-                          "evse_uid", "evse_id", "state", "name", "latitude", "longitude"})
-PLACE_ROOTS = frozenset({"location", "cdr_location"})
-# what else names one site or charger, below a place root: `location.id`,
-# `location.evse.uid`, `cdr_location.id` are the site itself, as `location_id` is (a
-# connector's id, `1` or `2`, names nothing without its EVSE)
-_SITE_IDS = frozenset({("id",), ("evse", "uid"), ("evse", "evse_id"),
-                       ("evse", "physical_reference"), ("evse_uid",), ("evse_id",)})
 HOW_FIELDS = frozenset({"power_type"})
 DRIVER_FIELDS = frozenset({"cdr_token.contract_id", "cdr_token.uid", "auth_id", "uid",
                            "contract_id", "cdr_token.visual_number", "visual_number"})
@@ -52,16 +45,7 @@ def _is_quasi(column: ir.Column) -> bool:
 
 
 def _is_place(column: ir.Column) -> bool:
-    for source in column.sources:
-        leaf = _leaf(source)
-        parts = source.split(".")
-        # the place may be reached through a joined record (`cdr.cdr_location.id`)
-        root = next((at for at, part in enumerate(parts) if part in PLACE_ROOTS), None)
-        if root is not None and (leaf in PLACE_FIELDS or tuple(parts[root + 1:]) in _SITE_IDS):
-            return True
-        if leaf in ("location_id", "evse_uid", "evse_id"):
-            return True
-    return False
+    return any(is_place(source) for source in column.sources)
 
 
 def _leaf(source: str) -> str:
