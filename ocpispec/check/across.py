@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
-from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals
+from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals, \
+    totals_of_the_same_records
 from ocpispec.check.grid_differencing import STRADDLE_NOTE, straddling
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic, Label, Severity
@@ -81,10 +82,32 @@ def _against(earlier: CheckedSpec, later: CheckedSpec,
         if difference is not None:
             totals = is_totals(other, dataset, earlier.source, later.source)
             return _warning(earlier, other, later, dataset, difference, totals)
+        if totals_of_the_same_records(other, dataset, earlier.source, later.source):
+            return _totals_warning(earlier, other, later, dataset)
         found = straddling(other, dataset, earlier.source, later.source, one_spec=False)
         if found is not None:
             return _straddle_warning(earlier, later, found[0], found[1], found[2])
     return None
+
+
+def _totals_warning(earlier: CheckedSpec, other: CheckedDataset, later: CheckedSpec,
+                    dataset: CheckedDataset) -> Diagnostic:
+    line, column = earlier.source.line_col(anchor(other).start)
+    consumer = later.spec.header.consumer
+    return Diagnostic(
+        "OCX332", Severity.WARNING,
+        f"this aggregate and one of export `{earlier.spec.header.name.name}` go to the same "
+        "consumer, and one holds the totals of the other's groups",
+        (Label(anchor(dataset), "the totals of the groups (or the groups of the totals) "
+               f"at {earlier.source.name}:{line}:{column}"),),
+        notes=(f"both exports go to \"{consumer.value if consumer else ''}\", who holds "
+               "both files",
+               "secondary suppression protects a total only beside the groups of the same "
+               "spec: each spec runs alone, so a total minus the released groups of its "
+               "line gives a withheld group back",
+               "the minimum group size protects each table alone, not their difference"),
+        help="release the groups and their totals in one spec, so the run protects the "
+             "totals, or only one of the two tables to this consumer")
 
 
 def _straddle_warning(earlier: CheckedSpec, later: CheckedSpec, there: syntax.Column,

@@ -119,7 +119,9 @@ def test_warning_renders(snapshot) -> None:
     ("  where total_energy < 55\n", "sum(total_energy) as energy_kwh", ["OCX332"]),
     ("  where total_energy < 55\n", "count() as sessions", ["OCX332"]),
     ("  last 8 days\n", "sum(total_energy) as energy_kwh", ["OCX332"]),
-    ("", "sum(total_energy) as energy_kwh", []),           # the same filter: no difference
+    # the same filter, but not the same records: the sessions without a CDR (still
+    # charging, failed) are the difference, and no secondary suppression spans modules
+    ("", "sum(total_energy) as energy_kwh", ["OCX332"]),
     ("", "avg(total_time) as hours", []),                   # nothing computed in common
 ])
 def test_a_sessions_and_a_cdrs_aggregate_of_the_same_charges_difference(
@@ -238,3 +240,18 @@ def test_totals_without_the_join_over_other_records_are_warned() -> None:
                               keys="prefix(location.postal_code, 4) as area"),
                    _aggregate("", "b.csv", keys='constant("all") as everything'))
     assert found == ["OCX332"]
+
+
+def test_a_cdrs_total_beside_sessions_groups_is_warned() -> None:
+    """A grand total of the CDRs beside the sessions per postal district: secondary
+    suppression protects totals of one module's records, so the total minus the released
+    districts gives the withheld ones back (up to the sessions without a CDR)."""
+    sessions = ('from sessions\n  join locations on location_id\ngroup by\n'
+                '  prefix(location.postal_code, 2) as area\ncompute\n  count() as sessions\n'
+                '  minimum group size 10\noutput csv to "a.csv"\n')
+    cdrs = ('from cdrs\ngroup by\n  constant("all") as area\ncompute\n  count() as sessions\n'
+            '  minimum group size 10\noutput csv to "b.csv"\n')
+    found = diagnose_source(SourceFile("t.ocx", HEADER + sessions + cdrs))
+    assert [d.code for d in found] == ["OCX332"]
+    assert "one the totals of the other's groups, differ by their module" in found[0].message
+    assert "both `from sessions`" in (found[0].help or "")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fixtures_cli import cli_block
+from test_run_e2e import run_spec  # noqa: F401 - fixture
 
 
 def _spec(name: str, consumer: str, clauses: str,
@@ -44,6 +45,55 @@ def test_two_exports_to_one_consumer_that_differ_by_a_filter_are_warned(
     codes = _check(run_cli, tmp_path, ("a_all", _spec("a_all", "Gemeente Utrecht", first)),
                    ("b_some", _spec("b_some", consumer, second)))
     assert codes == {"a_all": [], "b_some": ["OCX332"]}
+
+
+@pytest.mark.parametrize("keys", ['constant("all") as everything',
+                                  "truncate(start_date_time, week) as week"])
+def test_totals_of_the_same_records_in_another_export_are_warned(run_cli, tmp_path: Path,
+                                                                 keys: str) -> None:
+    """No secondary suppression runs across specs: a grand total (a constant key, which
+    no grid relates to the days) in another export was not warned of."""
+    codes = _check(run_cli, tmp_path,
+                   ("daily", _spec("daily", "Gemeente Utrecht", "")),
+                   ("totals", _spec("totals", "Gemeente Utrecht", "", keys)))
+    assert codes == {"daily": [], "totals": ["OCX332"]}
+
+
+def test_totals_in_another_export_give_withheld_groups_back(run_spec, run_cli, demo_server,
+                                                            tmp_path: Path) -> None:
+    """Against the demo CPO: the sessions per postal district (districts under 10 drivers
+    withheld) and, in another export to the same consumer, their grand total; the total
+    minus the released districts is the withheld districts' sessions."""
+    from test_run_e2e import read_csv
+
+    header = _spec("x", "Gemeente Utrecht", "").split("source")[0]
+    body = ("source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN\nfrom sessions\n"
+            "  join locations on location_id\ngroup by {keys}\ncompute count() as sessions\n"
+            '  minimum group size {minimum}\noutput csv to "{name}.csv"\n')
+    files = {}
+    for name, keys, minimum in (("districts", "prefix(location.postal_code, 2) as area", 10),
+                                ("total", 'constant("all") as area', 10),
+                                ("every_district", "prefix(location.postal_code, 2) as area", 1)):
+        text = header.replace("export x", f"export {name}") + body.format(keys=keys, minimum=minimum,
+                                                                            name=name)
+        files[name] = tmp_path / f"{name}.ocx"
+        files[name].write_text(text, encoding="utf-8")
+        (tmp_path / name).mkdir()
+        result = run_spec(files[name], demo_server, out=f"{name}/")
+        assert result.exit_code == 0, result.stderr
+    released = {r["area"]: int(r["sessions"]) for r in read_csv(tmp_path / "districts" / "districts.csv")}
+    [total] = read_csv(tmp_path / "total" / "total.csv")
+    every = {r["area"]: int(r["sessions"]) for r in read_csv(tmp_path / "every_district" / "every_district.csv")}
+    withheld = {area: n for area, n in every.items() if area not in released}
+    assert withheld and int(total["sessions"]) - sum(released.values()) == sum(withheld.values())
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    for name in ("districts", "total"):
+        (pair / f"{name}.ocx").write_text(files[name].read_text(encoding="utf-8"), encoding="utf-8")
+    checked = run_cli("check", str(pair))
+    assert checked.exit_code == 0, checked.stderr
+    assert "warning[OCX332]: this aggregate and one of export `districts` go to the same " \
+        "consumer, and one holds the totals of the other's groups" in checked.output
 
 
 def test_totals_in_another_export_are_warned(run_cli, tmp_path: Path) -> None:
