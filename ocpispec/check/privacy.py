@@ -24,7 +24,19 @@ _MASKS = frozenset({"prefix", "truncate", "round", "bucket"})
 
 
 def exposure(use: Use, ctx: Context) -> PrivacyClass:
-    """The class of what a use reads: an object read whole exposes all its sub-fields."""
+    """The class of what a use reads: an object read whole exposes all its sub-fields,
+    its shape (`length(evses)`, `keys(owner)`) only the class its place declares."""
+    structural = use.hatch is not None and not use.whole  # `length(...)` in `jmespath`
+    if structural and use.field.field.kind is Kind.OBJECT and not use.field.site:
+        path = (*use.field.base, *use.field.path)
+        try:
+            shape = ctx.catalogue.shape_class(use.field.module, path)
+            plain = ctx.catalogue.resolve(use.field.module, path).leaf
+        except KeyError:
+            return use.field.privacy
+        # the dataset's context may raise it (a joined site's place, a contract's tariff)
+        raised = plain is not None and use.field.privacy.rank > plain.privacy.rank
+        return PrivacyClass.highest([shape, PrivacyClass.QUASI]) if raised else shape
     if not (use.whole and use.field.field.kind is Kind.OBJECT and use.field.field.object):
         return use.field.privacy
     classes = [use.field.privacy, *(f.privacy for _, f in subtree(use.field.field.object, ctx))]
@@ -117,8 +129,16 @@ def _never_note(use: Use) -> str:
             "never leave")
 
 
+# a site's parts that people write or photograph: personal for what they may hold (a
+# neighbour's name in the directions, a private owner's name, a house on a picture)
+_WRITTEN = frozenset({"directions", "owner", "images"})
+
+
 def _personal(use: Use, name: str, ctx: Context) -> None:
     field = use.field.qualified
+    if any(part in _WRITTEN for part in use.field.path):
+        _written(use, ctx)
+        return
     notes = [f"`{field}` identifies a driver, a card, a contract or a record that links to one"]
     masks = [node.name.name for node in use.around
              if isinstance(node, syntax.Call) and node.name.name in _MASKS]
@@ -132,6 +152,19 @@ def _personal(use: Use, name: str, ctx: Context) -> None:
                    help=f"release a keyed pseudonym instead: `pseudonymize({field}) as {name}`"
                         " (or add `because \"...\"` with a justification the privacy officer "
                         "approves)"))
+
+
+def _written(use: Use, ctx: Context) -> None:
+    field = use.field.qualified
+    notes = [f"`{field}` is text or pictures people put in (directions naming whom to ask "
+             "for the key, a private owner's name, a house on a picture); no check can tell "
+             "what it holds"]
+    if use.hatch is not None:
+        notes.append("fields read inside `jmespath(...)` leave unprotected")
+    ctx.emit(error("OCX301", f"personal field `{field}` is released without an allowance",
+                   use.field.ref.span, "free content, may name a person", notes=notes,
+                   help="leave it out, or add `because \"...\"` with a justification the "
+                        "privacy officer approves after reading what the platform holds"))
 
 
 def _grouped_by_person(use: Use, name: str, ctx: Context) -> None:

@@ -130,6 +130,28 @@ class Catalogue:
             current = self.neutral.objects[field.object] if field.object else None
         return Resolution(tuple(fields), None, None, many)
 
+    def shape_class(self, module: str, path: Sequence[str]) -> PrivacyClass:
+        """The class of the field at `path` as its own and the objects above it declare
+        it, without what its contents raise it to: what a read of its shape exposes
+        (`length(evses)` is the number of EVSEs, not their directions). A list's shape is
+        the number of its elements, as private as the object holding it (the number of
+        an EVSE's pictures is not a picture)."""
+        current: ObjectType | None = self.root(module)
+        floor = above = PrivacyClass.PUBLIC
+        field = None
+        for name in path:
+            field = current.get(name) if current is not None else None
+            if current is None or field is None:
+                raise KeyError(".".join(path))
+            above = floor
+            floor = PrivacyClass.highest([floor, self.neutral.floor(current.name, name)])
+            current = self.neutral.objects[field.object] if field.object else None
+        if field is not None and field.many:
+            floor = above
+        if contract_tariffs.names_contract(module, path):
+            floor = PrivacyClass.highest([floor, PrivacyClass.QUASI])
+        return floor
+
     def versions_of(self, module: str, path: Sequence[str]) -> frozenset[str]:
         if not self.resolve(module, path).ok:
             return frozenset()

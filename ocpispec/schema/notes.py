@@ -150,15 +150,15 @@ Location
   parking_type             public    kind of parking (street, garage, driveway...)
   evses                    public    the charge points (EVSEs) of the location
   parking_places           public    parking places of the location (AFIR data)
-  directions               quasi     free-text directions to the charge points
+  directions               personal  free-text directions to the charge points; people write names in it
   operator                 public    company that operates the location
   suboperator              public    company that operates the location for the operator
-  owner                    quasi     owner of the location; may be a private person
+  owner                    personal  owner of the location; may be a private person, named
   facilities               public    facilities nearby (hotel, restaurant, wifi...)
   time_zone                public    IANA time zone of the location
   opening_times            public    when the location is open for charging
   charging_when_closed     public    whether charging continues after closing time
-  images                   quasi     pictures; may show private property or people
+  images                   personal  pictures; may show private property or people
   energy_mix               public    energy supplied at the location
   help_phone               public    phone number of the CPO's help desk
   last_updated             public    when the location or anything in it last changed
@@ -173,10 +173,10 @@ EVSE
   floor_level              public    floor of a parking garage
   coordinates              public    position of the EVSE
   physical_reference       public    number shown on the charger
-  directions               quasi     free-text directions to the EVSE
+  directions               personal  free-text directions to the EVSE; people write names in it
   parking_restrictions     public    who may park at the EVSE
   parking                  public    parking places served by the EVSE
-  images                   quasi     pictures; may show private property or people
+  images                   personal  pictures; may show private property or people
   accepted_service_providers public  eMSPs whose contracts are accepted
   last_updated             public    when the EVSE or one of its connectors last changed
 
@@ -213,7 +213,7 @@ Parking
   reservation_required     public    whether a reservation is needed
   time_limit               public    maximum parking time in hours
   roofed                   public    whether the place has a roof
-  images                   quasi     pictures; may show private property or people
+  images                   personal  pictures; may show private property or people
   lighting                 public    whether the place is lit
   refrigeration_outlet     public    whether a refrigeration outlet is available
   standards                public    accessibility standards met
