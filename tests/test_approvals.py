@@ -372,3 +372,40 @@ def test_a_missing_allowed_signers_file(run_cli, workdir: Path, keys, server) ->
     result = _run(run_cli, server, "--allowed-signers", "nowhere")
     assert result.exit_code == 1 and "OCX611" in result.stderr
     assert "`nowhere` does not exist" in result.stderr and server.request_log == []
+
+
+def test_an_approval_pins_where_a_destination_profile_delivers(run_cli, workdir: Path) -> None:
+    """The spec names `sftp://research/...`, a destination profile's name; the profile
+    says the host. The privacy fingerprint covers the spec only, so a profile moved to
+    another host kept the approval valid, and the run delivered there. The record pins
+    where each remote destination connects; elsewhere, the run is refused (OCX610)."""
+    _edit(workdir / SPEC, 'output csv to "exports/utrecht-sessions-{run.date}.csv"',
+          'output csv to "sftp://research/in/utrecht-sessions-{run.date}.csv"')
+    profiles = workdir / "config" / "destinations"
+    profiles.mkdir(parents=True)
+    profile = profiles / "research.toml"
+    profile.write_text('host = "files.example.org"\nuser = "ocpispec"\n'
+                       'key_file = "~/.ssh/id_ed25519"\n')
+    profile.chmod(0o600)
+    approved = run_cli("approve", SPEC, "--by", PAT)
+    assert approved.exit_code == 0, approved.output
+    assert "delivers   sftp://research -> sftp://ocpispec@files.example.org:22" in approved.output
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+    profile.write_text(profile.read_text().replace("files.example.org", "exfil.example.net"))
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1
+    assert "moved" in listed.output and "approved to deliver to sftp://research -> " \
+        "sftp://ocpispec@files.example.org:22" in listed.output
+    env = {"OCPI_VERSIONS_URL": "http://127.0.0.1:9", "OCPI_TOKEN": "t",
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    refused = run_cli("run", SPEC, env=env)
+    assert refused.exit_code == 1 and "error[OCX610]" in refused.stderr, refused.stderr
+    assert "now:      sftp://research -> sftp://ocpispec@exfil.example.net:22" in refused.stderr
+    assert "nothing was requested from the platform" in refused.stderr
+    # written locally (`--out`), the files go nowhere the approval did not see
+    assert "OCX610" not in run_cli("run", SPEC, "--out", "out", env=env).stderr
+    assert "exfil.example.net" not in (workdir / SPEC).read_text()
+
+    profile.write_text(profile.read_text().replace("exfil.example.net", "files.example.org"))
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0  # back where it was approved

@@ -13,17 +13,21 @@ from ocpispec.plan import ir
 from ocpispec.approval import requirement as requirements
 from ocpispec.approval.records import approvals_dir
 from ocpispec.approval.signing import ENV_ALLOWED_SIGNERS, allowed_signers
-from ocpispec.approval.status import (BAD_SIGNATURE, UNSIGNED, UNVERIFIED, assess,
+from ocpispec.approval.deliveries import delivery_targets
+from ocpispec.approval.status import (BAD_SIGNATURE, MOVED, UNSIGNED, UNVERIFIED, assess,
                                       last_approved)
 
 MAX_CHANGES_SHOWN = 8
 
 
 def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
-                   signers_option: Path | None = None) -> dict[str, object] | None:
+                   signers_option: Path | None = None, tables: object = None,
+                   delivers: bool = True) -> dict[str, object] | None:
     """None when no approval is required; else the approval that lets the run go on
     (for the run record: record file, reviewer, time, fingerprint, whether its
-    signature was verified). Raises RunError when there is none."""
+    signature was verified). Raises RunError when there is none. `tables`: the
+    configuration's destinations, where the remote destinations' logins may come from;
+    `delivers`: whether the run delivers to the spec's destinations (not with `--out`)."""
     from ocpispec.execute import RunError
 
     demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
@@ -40,7 +44,9 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                           notes=(why, "nothing was requested from the platform"),
                           help=f"set {ENV_ALLOWED_SIGNERS} (or --allowed-signers) to the "
                                "CPO's allowed_signers file")
-    statuses = assess(spec, plan, signers=signers, require_signature=signed)
+    deliveries = delivery_targets(plan, tables) if delivers else ()
+    statuses = assess(spec, plan, signers=signers, require_signature=signed,
+                      deliveries=deliveries)
     valid = [status for status in statuses if status.valid]
     if valid:
         chosen = valid[-1].approval
@@ -51,7 +57,7 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                 "signature": valid[-1].signature, "requires": demanded}
     raise RunError.of("OCX610", f"`{spec}` has no valid approval of its privacy fingerprint "
                       f"{plan.short_privacy_fingerprint}",
-                      notes=(why, *_explain(statuses, plan),
+                      notes=(why, *_explain(statuses, plan), *_moved(statuses, deliveries),
                              "nothing was requested from the platform"),
                       help=f"review the change (`ocpispec diff`, `ocpispec plan {spec}`), "
                            f"then `ocpispec approve {spec} --by \"Name <email>\""
@@ -62,6 +68,20 @@ def _why(plan: ir.Plan, demanded: str) -> str:
     if plan.export.approval == demanded:
         return f"the spec says `requires {demanded}`"
     return f"{requirements.ENV_REQUIRE} demands {demanded} of every spec"
+
+
+def _moved(statuses, deliveries: tuple[str, ...]) -> list[str]:
+    """Where an approval of this fingerprint delivered, and where it would deliver now."""
+    moved = [s.approval for s in statuses if s.state == MOVED and s.approval is not None]
+    if not moved:
+        return []
+    approved = moved[-1].deliveries
+    return ["an approval of this fingerprint exists, but its remote destinations connected "
+            "elsewhere when it was approved (a destination profile or the environment "
+            "changed since)",
+            "  approved: " + ("; ".join(approved) if approved else
+                              "(nothing pinned: approved before destinations were pinned)"),
+            "  now:      " + "; ".join(deliveries)]
 
 
 def _explain(statuses, plan: ir.Plan) -> list[str]:

@@ -78,6 +78,9 @@ class Approval:
     approved_at: str
     note: str
     summary: dict[str, Any]
+    # each remote destination and where its login connected when approved
+    # (`approval/deliveries.py`); None in a record from before they were pinned
+    deliveries: tuple[str, ...] | None = None
 
     @property
     def signature_path(self) -> Path:
@@ -109,7 +112,7 @@ def now() -> datetime:
 
 
 def write_record(spec: Path, *, export: str, fingerprint: str, summary: dict[str, Any],
-                 approved_by: str, note: str) -> Approval:
+                 approved_by: str, note: str, deliveries: tuple[str, ...] = ()) -> Approval:
     """Write a new record beside `spec` (atomically) and return it."""
     moment = now().replace(microsecond=0)
     folder = approvals_dir(spec)
@@ -118,7 +121,8 @@ def write_record(spec: Path, *, export: str, fingerprint: str, summary: dict[str
     data = {"format": RECORD_FORMAT, "spec": spec.name, "export": export,
             "privacy_fingerprint": fingerprint, "approved_by": approved_by,
             "approved_at": f"{moment:%Y-%m-%dT%H:%M:%SZ}", "note": note,
-            "ocpispec_version": __version__, "summary": summary}
+            "ocpispec_version": __version__, "deliveries": list(deliveries),
+            "summary": summary}
     if path.exists():
         raise RecordError(f"`{path.name}` exists already; approve again in a second")
     write_atomically(path, _HEADER + tomli_w.dumps(data))
@@ -161,5 +165,13 @@ def read_record(path: Path) -> Approval:
         if unsafe is not None:
             raise RecordError(f"its {key} holds the control character {unsafe}, which would "
                               "change how it is shown")
+    deliveries = data.get("deliveries")
+    if deliveries is not None and not (isinstance(deliveries, list) and
+                                       all(isinstance(item, str) for item in deliveries)):
+        raise RecordError("its deliveries are not a list of texts")
+    if deliveries is not None and (unsafe := _unsafe_in(deliveries)) is not None:
+        raise RecordError(f"its deliveries hold the control character {unsafe}, which would "
+                          "change how they are shown")
     return Approval(path, data["spec"], data["export"], data["privacy_fingerprint"],
-                    data["approved_by"], data["approved_at"], data["note"], data["summary"])
+                    data["approved_by"], data["approved_at"], data["note"], data["summary"],
+                    None if deliveries is None else tuple(deliveries))

@@ -4,7 +4,9 @@ Each record is `valid` (its fingerprint is the spec's current privacy fingerprin
 its signature verifies where one is required), `stale` (it approved another version),
 `bad signature` (a signature that does not verify: never valid), `unsigned` or
 `unverified` (right fingerprint, but a signature is required and missing, or there is
-no allowed signers file to check it against) or `unreadable`.
+no allowed signers file to check it against), `moved` (right fingerprint, but a remote
+destination's login now connects elsewhere than when it was approved:
+`approval/deliveries.py`) or `unreadable`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ocpispec.approval.signing import verify
 
 VALID, STALE, BAD_SIGNATURE = "valid", "stale", "bad signature"
 UNSIGNED, UNVERIFIED, UNREADABLE = "unsigned", "unverified", "unreadable"
+MOVED = "moved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +36,19 @@ class RecordStatus:
         return self.state == VALID
 
 
-def assess(spec: Path, plan: ir.Plan, *, signers: Path | None,
-           require_signature: bool) -> list[RecordStatus]:
-    """The status of every approval record of `spec` against `plan`, oldest first."""
+def assess(spec: Path, plan: ir.Plan, *, signers: Path | None, require_signature: bool,
+           deliveries: tuple[str, ...]) -> list[RecordStatus]:
+    """The status of every approval record of `spec` against `plan`, oldest first;
+    `deliveries`: where the plan's remote destinations connect now (`delivery_targets`)."""
     records, broken = read_records(spec)
-    statuses = [_status(record, plan.privacy_fingerprint, signers, require_signature)
-                for record in records]
+    statuses = [_status(record, plan.privacy_fingerprint, signers, require_signature,
+                        deliveries) for record in records]
     return statuses + [RecordStatus(path, UNREADABLE, "", problem=problem)
                        for path, problem in broken]
 
 
 def _status(record: Approval, fingerprint: str, signers: Path | None,
-            required: bool) -> RecordStatus:
+            required: bool, deliveries: tuple[str, ...]) -> RecordStatus:
     verified = False
     if not record.signed:
         signature = "not signed"
@@ -59,6 +63,8 @@ def _status(record: Approval, fingerprint: str, signers: Path | None,
         signature, verified = verdict.reason, True
     if record.privacy_fingerprint != fingerprint:
         return RecordStatus(record.path, STALE, signature, record)
+    if not set(deliveries) <= set(record.deliveries or ()):
+        return RecordStatus(record.path, MOVED, signature, record)
     if required and not verified:
         return RecordStatus(record.path, UNVERIFIED if record.signed else UNSIGNED,
                             signature, record)

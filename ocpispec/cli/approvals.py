@@ -32,13 +32,16 @@ def approvals(spec: Path, allowed_signers: Path | None, format_: str, check: boo
     its SSH signature verifies against the allowed signers. Makes no network request.
     """
     from ocpispec.approval import requirement
+    from ocpispec.approval.deliveries import delivery_targets
     from ocpispec.approval.signing import allowed_signers as signers_file
     from ocpispec.approval.status import assess
+    from ocpispec.cli.configured import command_config
 
     plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
     demanded = requirement.stricter(plan.export.approval, requirement.from_setting(os.environ))
     statuses = assess(spec, plan, signers=signers_file(allowed_signers, os.environ),
-                      require_signature=demanded == requirement.SIGNED)
+                      require_signature=demanded == requirement.SIGNED,
+                      deliveries=delivery_targets(plan, command_config(spec).destinations))
     if format_ == "json":
         click.echo(json.dumps(_json(plan, demanded, statuses), indent=2, ensure_ascii=False))
     else:
@@ -62,6 +65,10 @@ def _text(spec: Path, plan, demanded: str | None, statuses) -> str:
                      f"{record.privacy_fingerprint[:12]}  {status.signature}")
         if record.note:
             lines.append(f"  {'':<13} note: {record.note}")
+        if status.state == "moved":
+            approved = "; ".join(record.deliveries or ()) or "nothing pinned (an older record)"
+            lines.append(f"  {'':<13} approved to deliver to {approved}; a destination's "
+                         "login now connects elsewhere")
     valid = sum(status.valid for status in statuses)
     if not statuses:
         lines.append("  none: approve it with `ocpispec approve SPEC --by \"Name <email>\"`")
@@ -94,6 +101,8 @@ def _json(plan, demanded: str | None, statuses) -> dict:
                            **({"approved_by": s.approval.approved_by,
                                "approved_at": s.approval.approved_at,
                                "privacy_fingerprint": s.approval.privacy_fingerprint,
-                               "note": s.approval.note} if s.approval else {})}
+                               "note": s.approval.note,
+                               "deliveries": list(s.approval.deliveries or ())}
+                            if s.approval else {})}
                           for s in statuses],
             "valid": sum(s.valid for s in statuses)}

@@ -48,6 +48,8 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
     click.echo(f"Approved {spec} (privacy fingerprint {plan.short_privacy_fingerprint}) "
                f"by {reviewer.strip()}.")
     click.echo(f"  record     {record.path}")
+    for delivery in record.deliveries or ():
+        click.echo(f"  delivers   {delivery}")
     if signature is not None:
         click.echo(f"  signature  {signature} (ssh-keygen -Y sign, namespace "
                    "ocpispec-approval)")
@@ -72,9 +74,14 @@ def _record(spec: Path, plan, reviewer: str, note: str, sign_key: Path | None):
     from ocpispec.diagnostics import error
     from ocpispec.privacy_summary import summarise
 
+    from ocpispec.approval.deliveries import delivery_targets
+    from ocpispec.cli.configured import command_config
+
     key = signing_key(sign_key, os.environ)
+    deliveries = delivery_targets(plan, command_config(spec).destinations)
     record = write_record(spec, export=plan.export.name, fingerprint=plan.privacy_fingerprint,
-                          summary=summarise(plan), approved_by=reviewer, note=note)
+                          summary=summarise(plan), approved_by=reviewer, note=note,
+                          deliveries=deliveries)
     if key is None:
         return record, None
     try:

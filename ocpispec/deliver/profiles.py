@@ -88,19 +88,57 @@ def login_for(remote: Remote, tables: Tables | None = None) -> Login:
     """The login of a remote destination: its profile file, its table in the
     configuration (`tables`: `Config.destinations`), or the environment."""
     folder = destinations_dir()
-    named = folder / f"{remote.host}.toml"
-    if named.is_file():
-        return _from_profile(named, remote)
-    host_field = "bucket" if remote.scheme == "s3" else "host"
-    for name, (table, origin) in (tables or {}).items():
-        if name == remote.host or str(table.get(host_field, "")).lower() == remote.host:
-            return _from_table(name, table, origin, remote)
-    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
-        if str(_read(path, None).get(host_field, "")).lower() == remote.host:
+    match _found(remote, tables, folder):
+        case Path() as path:
             return _from_profile(path, remote)
+        case (name, table, origin):
+            return _from_table(name, table, origin, remote)
     if remote.scheme == "s3":
         return _s3_from_environment(remote, folder)
     return _from_environment(remote, folder)
+
+
+def _found(remote: Remote, tables: Tables | None, folder: Path
+           ) -> Path | tuple[str, Mapping[str, object], str] | None:
+    """The profile file or configuration table a destination's login comes from, in
+    `login_for`'s order; None: the environment."""
+    named = folder / f"{remote.host}.toml"
+    if named.is_file():
+        return named
+    host_field = "bucket" if remote.scheme == "s3" else "host"
+    for name, (table, origin) in (tables or {}).items():
+        if name == remote.host or str(table.get(host_field, "")).lower() == remote.host:
+            return name, table, origin
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        if str(_read(path, None).get(host_field, "")).lower() == remote.host:
+            return path
+    return None
+
+
+def delivery_target(remote: Remote, tables: Tables | None = None) -> str:
+    """Where a destination's files go, as its login would connect, without a secret:
+    `sftp://USER@HOST:PORT`, or `s3://BUCKET at ENDPOINT (REGION)`. What a spec names
+    (`sftp://research/...`) is a profile's name as often as a host; an approval pins
+    this (`approval/deliveries.py`), so a profile moved to another host needs a new one.
+    Reads no secret: it works where the login's variables are not set."""
+    found = _found(remote, tables, destinations_dir())
+    match found:
+        case Path() as path:
+            data: Mapping[str, object] = _read(path, remote.scheme)
+        case (_, table, _):
+            data = {key: value for key, value in table.items() if key != "kind"}
+        case _:
+            data = {}
+    env = found is None
+    if remote.scheme == "s3":
+        endpoint = data.get("endpoint_url") or (os.environ.get("OCPISPEC_S3_ENDPOINT") if env
+                                                else None) or "AWS"
+        region = data.get("region") or (os.environ.get("AWS_DEFAULT_REGION") if env else None)
+        bucket = str(data.get("bucket", remote.host)).lower()
+        return f"s3://{bucket} at {endpoint}" + (f" ({region})" if region else "")
+    user = data.get("user") or (os.environ.get(ENV["user"]) if env else None) or "(no user)"
+    port = remote.port or data.get("port", DEFAULT_PORTS[remote.scheme])
+    return f"sftp://{user}@{str(data.get('host', remote.host)).lower()}:{port}"
 
 
 def _read(path: Path, scheme: str | None) -> dict:
