@@ -152,3 +152,24 @@ def test_a_column_beside_the_rule_that_undoes_its_recoding_is_refused(run_cli, t
     assert result.exit_code == 1, result.output
     assert "error[OCX347]: `hour` reads the start as `started` in the k rule does" in result.output
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("columns", "expected"), [
+    (("hour_of_day(start_date_time) as hour",), ["OCX347"]),
+    (("location.city as city",), ["OCX303", "OCX347"]),                  # a place beside one
+    (("truncate(end_date_time, hour) as ended", "round(minutes(start_date_time, end_date_time), 0) "
+      "as minutes"), ["OCX347", "OCX303"]),                            # the end and the duration
+    (("round(minutes(start_date_time, end_date_time), 0) as minutes",), []),   # alone: no start
+    (("truncate(end_date_time, hour) as ended",), []),
+    (("round(kwh, 1) as energy",), []),
+])
+def test_columns_beside_the_rule(columns: tuple[str, ...], expected: list[str]) -> None:
+    from frontend_helpers import diagnose_source
+
+    from ocpispec.diagnostics.source import SourceFile
+
+    text = SPEC.format(unit="hour").replace("  round(kwh, 1) as energy_kwh\n", "".join(
+        f"  {column}\n" for column in columns))
+    found = [d.code for d in diagnose_source(SourceFile("k.ocx", text))
+             if d.code in ("OCX347", "OCX303")]
+    assert found == expected

@@ -74,19 +74,37 @@ def _check_rule(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> No
 
 
 def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> None:
-    """A column outside `over` that reads what a column in `over` reads (OCX347). A
-    pseudonym is left to OCX342 and OCX345: it cannot be in `over`."""
+    """A column outside `over` that reads what a column in `over` reads (OCX347), or
+    that gives it with another such column: a charge's end beside its duration is its
+    start. A pseudonym is left to OCX342 and OCX345: it cannot be in `over`."""
     released: list[tuple[syntax.Column, str, list[Use]]] = ctx.released.get(id(dataset.dataset.body), [])
     pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE}
     over = {name.name for name in rule.over}
     counted = {name: _reads(uses) for column, name, uses in released if name in over}
-    for column, name, uses in released:
-        if name in over or name in pseudonyms or not counted:
-            continue
-        shared = next(((other, what) for other, reads in counted.items()
-                       for what in sorted(reads & _reads(uses))), None)
-        if shared is not None:
-            ctx.emit(_beside(rule, column, name, *shared))
+    if not counted:
+        return
+    outside = [(column, name, _reads(uses)) for column, name, uses in released
+               if name not in over and name not in pseudonyms]
+    given: dict[str, tuple[syntax.Column, str, str | None]] = {}
+    for column, name, reads in outside:
+        for what in reads:
+            given.setdefault(what, (column, name, None))
+    for what, (first, second) in _DERIVED.items():  # two times of a charge give the third
+        if first in given and second in given and what not in given:
+            given[what] = (*given[first][:2], given[second][1])
+    reported = set()
+    for other, reads in counted.items():
+        for what in sorted(reads & set(given)):
+            column, name, via = given[what]
+            if name not in reported:
+                reported.add(name)
+                ctx.emit(_beside(column, name, other, what, via))
+
+
+_START, _END = "charge start", "charge end"
+_DURATION = f"duration {_END} to {_START}"
+# each of a charge's start, end and duration, from the other two
+_DERIVED = {_START: (_END, _DURATION), _END: (_START, _DURATION), _DURATION: (_START, _END)}
 
 
 def _reads(uses: list[Use]) -> set[str]:
@@ -104,10 +122,13 @@ def _reads(uses: list[Use]) -> set[str]:
     return found
 
 
-def _beside(rule: syntax.KRule, column: syntax.Column, name: str, other: str, what: str):
+def _beside(column: syntax.Column, name: str, other: str, what: str, via: str | None):
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
+    message = (f"`{name}` reads {held} as `{other}` in the k rule does, but is not in it"
+               if via is None else f"`{name}` and `{via}` give {held}, which `{other}` in "
+               "the k rule reads, but are not in it")
     return error(
-        "OCX347", f"`{name}` reads {held} as `{other}` in the k rule does, but is not in it",
+        "OCX347", message,
         column.expr.span, f"not in `over (...)`: it can undo the recoding of `{other}`",
         notes=[f"where a class is smaller than k the run recodes `{other}` (coarser) or "
                f"suppresses its rows; `{name}` keeps the detail, so the classes the consumer "
