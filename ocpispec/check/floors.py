@@ -40,6 +40,7 @@ GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid",
                 "percentile", "keep")
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
+_CUTS = frozenset({"round", "bucket", "truncate", "round_coords", "grid"})
 _DURATIONS = frozenset({"minutes", "hours"})
 # Where `truncate` cuts, in seconds since 1970-01-01 (a Thursday; weeks start on Monday).
 # Months and years cut on day boundaries, so the day grid stands in for them.
@@ -99,6 +100,9 @@ class Verdict:
     # how many floors wide the protecting generaliser's cells are, when its scale is
     # known, whatever is added to the value (`round(kwh / 181 + cost * 0, 0)`: 1810)
     coarseness: float | None = None
+    # a cut of a value scaled by another value, whose width no one can know: it may pick
+    # records (`round(kwh / (kwh + 90), 0)`: 1 above 90 kWh, else 0); None when none
+    blind: str | None = None
 
 
 def assess(use: Use) -> Verdict:
@@ -119,6 +123,7 @@ class _Walk:
         self.shortfall: str | None = None
         self.short_at: syntax.Call | None = None
         self.duration = False
+        self.blind: str | None = None
         self.quantity = quantity(use.field)
         self.shown = use.field.qualified
         self.previous: object = use.field.ref
@@ -131,7 +136,8 @@ class _Walk:
     def run(self) -> Verdict:
         for node in self.use.around:
             if self._protects(node):
-                return Verdict(True, grid=self._cells(node), coarseness=self._coarseness(node))
+                return Verdict(True, grid=self._cells(node), coarseness=self._coarseness(node),
+                               blind=self.blind)
             self.previous = node
         if self.duration and self.shortfall is None:
             self.shortfall = ("`minutes` and `hours` between two times of the record give an "
@@ -244,6 +250,8 @@ class _Walk:
         if check is None:
             self.scale = None
             return False
+        if self.scale is None and name in _CUTS and self.blind is None:
+            self.blind = f"`{name}` cuts a value scaled by another value"
         verdict = check(self, call)
         if not verdict and self.shortfall is None and not (self.duration and name in _DURATIONS):
             self.shortfall = _shortfall(name, call, self)

@@ -33,6 +33,10 @@ _TESTS = frozenset({"comparator", "and_expression", "or_expression", "not_expres
 def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> None:
     if call.name.name not in SUMMING or call.distinct:
         return
+    if call.args and (twice := _divided_by_itself(call.args[0])) is not None:
+        ctx.emit(_warning(call, call.args[0].span,
+                          f"divides by a value made of `{twice}` itself, per record"))
+        return
     for use in uses:
         if call not in use.around:
             continue
@@ -40,11 +44,35 @@ def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> Non
         if use.hatch is not None and use.hatch in inside and _tests(use.hatch):
             ctx.emit(_warning(call, use.hatch.span, "a JMESPath test of each record"))
             return
+        blind = assess(use).blind
+        if blind is not None:
+            ctx.emit(_warning(call, call.args[0].span, f"{blind}, per record"))
+            return
         step = _cut(use)
         if step is not None:
             ctx.emit(_warning(call, call.args[0].span,
                               f"cuts each record's `{use.field.qualified}` into cells {step:g} times its floor"))
             return
+
+
+def _divided_by_itself(expr: syntax.Expr) -> str | None:
+    """A field read twice in a value with a division (`kwh / kwh`, `1 / kwh * kwh`): 1,
+    or nothing where it is 0, per record; `total_cost.excl_vat / kwh` reads each once."""
+    paths: list[tuple[str, ...]] = []
+    divides = False
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        match node:
+            case syntax.FieldRef():
+                paths.append(node.path)
+            case syntax.BinaryOp():
+                divides = divides or node.op == "/"
+                stack += [node.left, node.right]
+            case syntax.Call():
+                stack += list(node.args)
+    twice = next((path for path in paths if paths.count(path) > 1), None)
+    return ".".join(twice) if divides and twice is not None else None
 
 
 def _tests(hatch: syntax.Call) -> bool:

@@ -106,3 +106,43 @@ def test_duration_cuts_and_shifted_cuts_that_select_records_are_warned(measure: 
 ])
 def test_duration_rounding_within_ten_floors_passes(measure: str) -> None:
     assert "OCX338" not in codes_of(_total(f"{measure} as x"))
+
+
+def test_a_cut_of_a_value_scaled_by_itself_counts_the_few_and_is_warned(
+        run_spec, demo_server, tmp_path) -> None:
+    """Against the demo CPO: `round(T / (kwh + T), 0)` is 1 below T kWh and 0 above, so
+    `count()` minus its sum is the number of sessions above T, from a group of every
+    driver. Its cut is of a value scaled by another value, whose width no floor can
+    measure, so it was not warned of."""
+    (tmp_path / "full").mkdir()
+    listing = HEADER + 'from sessions\nselect\n  kwh because "the exact energy of each ' \
+        'session, to find the largest"\noutput csv to "kwh.csv"\n'
+    assert run_spec(listing, demo_server, out="full/").exit_code == 0
+    energies = sorted(float(row["kwh"]) for row in read_csv(tmp_path / "full" / "kwh.csv"))
+    threshold = (energies[-3] + energies[-4]) / 2
+    above = sum(1 for kwh in energies if kwh > threshold)
+    spec = HEADER + _total(f"sum(round({threshold} / (kwh + {threshold}), 0)) as below")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    [row] = read_csv(tmp_path / "out" / "total.csv")
+    assert int(row["sessions"]) - int(float(row["below"])) == above == 3
+    assert result.stderr.count("warning[OCX338]") == 1
+
+
+@pytest.mark.parametrize("measure", [
+    "sum(round(kwh / (kwh + 90), 0))", "sum(round(kwh * kwh / 8100, 0))", "sum(kwh / kwh)",
+    "sum(1 / kwh * kwh)",
+    "sum(round(minutes(start_date_time, end_date_time) / minutes(start_date_time, "
+    "end_date_time), 0))",
+])
+def test_values_made_of_themselves_that_select_records_are_warned(measure: str) -> None:
+    assert "OCX338" in codes_of(_total(f"{measure} as x"))
+
+
+@pytest.mark.parametrize("measure", [
+    "avg(kwh / hours(start_date_time, end_date_time))",     # the average power
+    "avg(total_cost.excl_vat / kwh)", "sum(kwh / 2)", "sum(90 / (kwh + 90))",
+])
+def test_ratios_of_two_values_pass(measure: str) -> None:
+    assert "OCX338" not in codes_of(_total(f"{measure} as x"))
