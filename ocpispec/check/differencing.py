@@ -53,6 +53,12 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
                       is_totals(earlier, later, ctx.source, ctx.source))
                 break  # one warning per dataset is enough to send the reviewer to it
     rows = [d for d in found if not d.is_aggregate]
+    for aggregate in aggregates:
+        for row_dataset in rows:
+            left_out = _left_out_by_rows(aggregate, row_dataset, ctx.source)
+            if left_out is not None:
+                _warn_rows(aggregate, row_dataset, left_out, ctx)
+                break
     for index, later in enumerate(rows):
         for earlier in rows[:index]:
             linked = _linked_by_filter(earlier, later, ctx)
@@ -78,6 +84,47 @@ def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
     theirs = _pseudonymised(second)
     shared = sorted(shown for key, shown in _pseudonymised(first).items() if key in theirs)
     return shared[0] if private and shared else None
+
+
+def _left_out_by_rows(aggregate: CheckedDataset, rows: CheckedDataset,
+                      source: SourceFile) -> str | None:
+    """What makes a row dataset leave out records an aggregate of the same export counts
+    (a filter, a window, the other module, a k rule's suppression), when the aggregate's
+    groups can be told from the rows' columns; None otherwise. The aggregate's group
+    minus the rows in it is then what the rows left out, often one record."""
+    if not _related(aggregate.module, rows.module) or \
+            not _overlap(aggregate.dataset.source.window, rows.dataset.source.window):
+        return None
+    body = rows.dataset.body
+    assert isinstance(body, syntax.Select)
+    keys = _shape(aggregate, source).forms
+    shown = tuple((_as_sessions(form[0], rows.module), *form[1:])
+                  for form in (_form(column.expr, source) for column in body.columns))
+    if not _totals(keys, shown):
+        return None
+    difference = difference_of_records(aggregate, rows, source, source)
+    if difference is None and body.k_rule is not None:
+        return "k rule"
+    return difference
+
+
+def _warn_rows(aggregate: CheckedDataset, rows: CheckedDataset, left_out: str,
+               ctx: Context) -> None:
+    what = ("the rows its k rule suppresses" if left_out == "k rule" else
+            f"the records the rows' {left_out} leaves out")
+    ctx.emit(Diagnostic(
+        "OCX348", Severity.WARNING,
+        f"an aggregate of `{_modules(aggregate, rows)}` counts records a row dataset beside "
+        "it leaves out",
+        (Label(anchor(aggregate), f"its groups minus the rows in them are {what}"),
+         Label(anchor(rows), "the rows here", False)),
+        notes=["the consumer counts (or sums) the released rows of each group and subtracts "
+               "them from the aggregate's figure: what is left is the records the rows do "
+               "not hold, often a single one, whatever the minimum group size",
+               "secondary suppression protects totals of groups, not of rows"],
+        help="give both the same filter and window (the aggregate then adds nothing the rows "
+             "do not show), group the aggregate by keys the rows do not release, or release "
+             "only one of them"))
 
 
 def _pseudonymised(checked: CheckedDataset) -> dict[str, str]:
