@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
 from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals, \
-    totals_of_the_same_records
+    left_out_by_rows, totals_of_the_same_records
 from ocpispec.check.grid_differencing import STRADDLE_NOTE, straddling
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic, Label, Severity
@@ -36,6 +36,7 @@ def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
                 warning = _against(earlier, later, dataset)
                 if warning is not None:
                     found[index].append(warning)
+            found[index] += _rows_against(earlier, later)
     return [_first_per_dataset(warnings) for warnings in found]
 
 
@@ -88,6 +89,36 @@ def _against(earlier: CheckedSpec, later: CheckedSpec,
         if found is not None:
             return _straddle_warning(earlier, later, found[0], found[1], found[2])
     return None
+
+
+def _rows_against(earlier: CheckedSpec, later: CheckedSpec) -> list[Diagnostic]:
+    """An aggregate of one spec beside a row dataset of the other that leaves out records
+    it counts (OCX348, as within one spec); the warning goes to the later spec."""
+    found = []
+    pairs = [(a, r, earlier.source, later.source, r) for a in _aggregates(earlier)
+             for r in later.datasets if not r.is_aggregate]
+    pairs += [(a, r, later.source, earlier.source, a) for a in _aggregates(later)
+              for r in earlier.datasets if not r.is_aggregate]
+    for aggregate, rows, source_a, source_b, here in pairs:
+        if left_out_by_rows(aggregate, rows, source_a, source_b) is None:
+            continue
+        there = rows if here is aggregate else aggregate
+        line, column = earlier.source.line_col(anchor(there).start)
+        consumer = later.spec.header.consumer
+        found.append(Diagnostic(
+            "OCX348", Severity.WARNING,
+            f"this {'aggregate' if here is aggregate else 'row dataset'} and one of export "
+            f"`{earlier.spec.header.name.name}` go to the same consumer: the aggregate counts "
+            "records the rows leave out",
+            (Label(anchor(here), f"beside the {'rows' if here is aggregate else 'aggregate'} "
+                   f"at {earlier.source.name}:{line}:{column}"),),
+            notes=(f"both exports go to \"{consumer.value if consumer else ''}\", who holds "
+                   "both files",
+                   "the aggregate's groups minus the rows in them are the records the rows "
+                   "do not hold, often a single one, whatever the minimum group size"),
+            help="give both the same filter and window, group the aggregate by keys the rows "
+                 "do not release, or release only one of them to this consumer"))
+    return found
 
 
 def _totals_warning(earlier: CheckedSpec, other: CheckedDataset, later: CheckedSpec,

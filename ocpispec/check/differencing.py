@@ -55,7 +55,7 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
     rows = [d for d in found if not d.is_aggregate]
     for aggregate in aggregates:
         for row_dataset in rows:
-            left_out = _left_out_by_rows(aggregate, row_dataset, ctx.source)
+            left_out = left_out_by_rows(aggregate, row_dataset, ctx.source, ctx.source)
             if left_out is not None:
                 _warn_rows(aggregate, row_dataset, left_out, ctx)
                 break
@@ -86,23 +86,24 @@ def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
     return shared[0] if private and shared else None
 
 
-def _left_out_by_rows(aggregate: CheckedDataset, rows: CheckedDataset,
-                      source: SourceFile) -> str | None:
+def left_out_by_rows(aggregate: CheckedDataset, rows: CheckedDataset,
+                     source_a: SourceFile, source_b: SourceFile) -> str | None:
     """What makes a row dataset leave out records an aggregate of the same export counts
     (a filter, a window, the other module, a k rule's suppression), when the aggregate's
     groups can be told from the rows' columns; None otherwise. The aggregate's group
-    minus the rows in it is then what the rows left out, often one record."""
+    minus the rows in it is then what the rows left out, often one record. Each is read
+    in its own spec's text (`check/across.py`)."""
     if not _related(aggregate.module, rows.module) or \
             not _overlap(aggregate.dataset.source.window, rows.dataset.source.window):
         return None
     body = rows.dataset.body
     assert isinstance(body, syntax.Select)
-    keys = _shape(aggregate, source).forms
+    keys = _shape(aggregate, source_a).forms
     shown = tuple((_as_sessions(form[0], rows.module), *form[1:])
-                  for form in (_form(column.expr, source) for column in body.columns))
+                  for form in (_form(column.expr, source_b) for column in body.columns))
     if not _totals(keys, shown):
         return None
-    difference = difference_of_records(aggregate, rows, source, source)
+    difference = difference_of_records(aggregate, rows, source_a, source_b)
     if difference is None and body.k_rule is not None:
         return "k rule"
     return difference

@@ -153,3 +153,14 @@ def test_exports_grouping_one_value_on_other_grids_are_warned(run_cli, tmp_path,
     codes = _check(run_cli, tmp_path / "apart", ("bands", first),
                    ("other_bands", second.replace("Gemeente Utrecht", "TU Delft")))
     assert codes == {"bands": [], "other_bands": []}
+
+
+def test_rows_in_another_export_beside_an_aggregate_are_warned(run_cli, tmp_path: Path) -> None:
+    """The sessions under 55 kWh row by row in one export, the sessions per day in another
+    to the same consumer: a day's count minus its rows is its larger sessions (OCX348)."""
+    rows = _spec("rows", "Gemeente Utrecht", "  where kwh < 55\n").replace(
+        "group by truncate(start_date_time, day) as day\ncompute sum(kwh) as energy_kwh\n"
+        "  minimum group size 10\n", "select\n  truncate(start_date_time, day) as day\n")
+    codes = _check(run_cli, tmp_path, ("daily", _spec("daily", "Gemeente Utrecht", "")),
+                   ("rows", rows))
+    assert codes == {"daily": [], "rows": ["OCX348"]}
