@@ -173,3 +173,21 @@ def test_columns_beside_the_rule(columns: tuple[str, ...], expected: list[str]) 
     found = [d.code for d in diagnose_source(SourceFile("k.ocx", text))
              if d.code in ("OCX347", "OCX303")]
     assert found == expected
+
+
+def test_a_site_s_pseudonym_is_a_place_the_rule_may_count() -> None:
+    """`pseudonymize(location_id)` is a site, one per place, not an identity: beside
+    `postal_area` it splits each class by site, so it belongs in `over` (it was refused
+    there as a driver's pseudonym is, OCX342, and passed outside it)."""
+    from frontend_helpers import diagnose_source
+
+    from ocpispec.diagnostics.source import SourceFile
+
+    site = SPEC.format(unit="hour").replace("  round(kwh, 1) as energy_kwh\n",
+                                            "  pseudonymize(location_id) as site\n")
+    beside = [d.code for d in diagnose_source(SourceFile("k.ocx", site))]
+    counted = [d.code for d in diagnose_source(SourceFile("k.ocx", site.replace(
+        "over (started, postal_area)", "over (started, postal_area, site)")))]
+    driver = [d.code for d in diagnose_source(SourceFile("k.ocx", site.replace(
+        "over (started, postal_area)", "over (started, postal_area, driver)")))]
+    assert (beside, counted) == (["OCX347"], []) and "OCX342" in driver

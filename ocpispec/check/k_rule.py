@@ -53,7 +53,7 @@ def _check_rule(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> No
                            help=f"did you mean `{guess}`?" if guess else
                            "name released columns in `over (...)`, or leave `over` out to "
                            "use the released quasi-identifiers"))
-        elif column.effect is Effect.PSEUDONYMISE:
+        elif column.effect is Effect.PSEUDONYMISE and column.privacy is PrivacyClass.PERSONAL:
             ctx.emit(error("OCX342", f"the k rule names `{name.name}`, a pseudonymised "
                            "identifier", name.span, "an identity, not a quasi-identifier",
                            notes=["k counts distinct drivers in each class; a class of one "
@@ -76,9 +76,11 @@ def _check_rule(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> No
 def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> None:
     """A column outside `over` that reads what a column in `over` reads (OCX347), or
     that gives it with another such column: a charge's end beside its duration is its
-    start. A pseudonym is left to OCX342 and OCX345: it cannot be in `over`."""
+    start. A pseudonym of a personal id (a driver's, a session's) is left to OCX342 and
+    OCX345: it cannot be in `over`; a site's pseudonym is a place like its id."""
     released: list[tuple[syntax.Column, str, list[Use]]] = ctx.released.get(id(dataset.dataset.body), [])
-    pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE}
+    pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE
+                  and c.privacy is PrivacyClass.PERSONAL}
     over = {name.name for name in rule.over}
     counted = {name: _reads(uses) for column, name, uses in released if name in over}
     if not counted:
