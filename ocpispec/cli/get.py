@@ -38,7 +38,8 @@ OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output 
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
 IDENTIFIERS_WARNING = (
     "warning: `--privacy-pass {paths}` opens personal identifiers: this output contains\n"
-    "  personal data (card uids, contract ids or record ids, unpseudonymised). Do not share it.\n")
+    "  personal data (card uids, contract ids or record ids, unpseudonymised, or a site's\n"
+    "  directions, owner or pictures). Do not share it.\n")
 SITE_DETAILS_WARNING = (
     "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
     "  personal data (at a home charger they are the owner's address, linked to the record).\n"

@@ -178,7 +178,9 @@ def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
         [name + "." for name in EMBEDDED_LOCATIONS.get(module, ())]
     details = {prefix + name for prefix in prefixes for name in _site_fields(prefix)}
     details |= {f"{prefix}evses.{name}" for prefix in prefixes for name in PRIVATE_EVSE_FIELDS}
-    return sorted(open_paths & details)
+    # a part of one too: `owner.name`, `coordinates.latitude`
+    return sorted(path for path in open_paths
+                  if any(path == detail or path.startswith(detail + ".") for detail in details))
 
 
 def close_paths(version: str, module: str, path: str) -> list[str]:
@@ -208,14 +210,19 @@ def opened_identifiers(version: str, module: str, open_paths: frozenset[str]) ->
     identifying = (PrivacyClass.PERSONAL, PrivacyClass.NEVER)
 
     def personal(current: str | None, names: list[str], wire: str) -> bool:
-        field = None
+        field, floor = None, PrivacyClass.PUBLIC
         for name in names:  # an object's class is its fields' highest: read the last one's
             field = cat.wire_object(wire, current).get(name) if current else None
             if field is None:
                 return False
+            # what an object above declares of its contents: `owner.name` is personal
+            # as the owner is, though a company's `name` is not
+            floor = PrivacyClass.highest([floor, cat.wired[wire].objects.floor(current, name)])
             current = field.object
         if field is None:
             return False
+        if floor in identifying:
+            return True
         if field.object is not None:
             return _holds_identifier(wire, field.object, identifying)
         return field.privacy in identifying

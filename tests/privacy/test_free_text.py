@@ -44,3 +44,26 @@ def test_a_run_releasing_a_site_s_owner_is_refused(run_spec, demo_server, tmp_pa
     assert "error[OCX301]: personal field `owner.name` is released without an allowance" \
         in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(("opened", "warnings"), [
+    ("owner.name", ("opens personal identifiers", "opens the details of PRIVATE sites")),
+    ("evses.directions.text", ("opens personal identifiers", "opens the details of PRIVATE sites")),
+    ("coordinates.latitude", ("opens the details of PRIVATE sites",)),
+    ("operator.name", ()),
+])
+def test_get_warns_of_a_site_s_free_content_and_its_parts(run_cli, demo_server, opened: str,
+                                                          warnings: tuple[str, ...]) -> None:
+    """`get --privacy-pass owner.name` opened a private owner's name without a word: the
+    name of a company (`BusinessDetails.name`) is public, and the owner's class above it
+    was not read; `coordinates.latitude`, a part of a private site's detail, neither."""
+    from fixtures_demo import DEMO_PARTY
+
+    login = run_cli("login", demo_server.versions_url, "--token", demo_server.token,
+                    "--party", DEMO_PARTY)
+    assert login.exit_code == 0, login.output
+    result = run_cli("get", "locations", "--limit", "1", "--privacy-pass", opened)
+    assert result.exit_code == 0, result.stderr
+    shown = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert [w for w in warnings if any(w in line for line in shown)] == list(warnings)
+    assert len(shown) == len(warnings), shown
