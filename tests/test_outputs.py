@@ -234,6 +234,20 @@ def test_a_plain_csv_plan_keeps_its_fingerprint_fields(run_cli, tmp_path) -> Non
     assert "compression" not in step and "dialect" not in step
 
 
+@pytest.mark.parametrize("options", ['bom no bom', 'delimiter ";" delimiter ","', 'bom bom',
+                                     'lines crlf quote all lines lf', 'delimiter "1"',
+                                     'delimiter "x"'])
+def test_options_that_contradict_or_split_values_are_refused(run_cli, tmp_path, snapshot,
+                                                             options) -> None:
+    """A second `bom`/`no bom` (or delimiter, or line end) silently won over the first, and
+    a letter or digit as the delimiter was taken: each is OCX420 now, naming both options."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER + f'output csv {options} to "exports/x.csv"\n')
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 1 and "error[OCX420]" in result.output
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
 def test_dialect_rules() -> None:
     assert dialect_from("excel-nl", ()) == CsvDialect("excel-nl", ";", "comma", True)
     assert dialect_from(None, [("delimiter", ";"), ("decimal", "comma")]).decimal == "comma"

@@ -186,6 +186,8 @@ def check_dialect(output: syntax.Output, ctx: Context) -> None:
         except formats.DialectError as exc:
             _bad_option(option, exc, ctx)
             return
+    if _twice(output.options, ctx):
+        return
     try:
         dialects.settings(formats.base_dialect(
             preset, output.destination.value if output.destination else None),
@@ -199,6 +201,37 @@ def check_dialect(output: syntax.Output, ctx: Context) -> None:
 
 _OPTIONS = ("options: `delimiter \"C\"`, `decimal point|comma`, `bom`, `no bom`, "
             "`quote minimal|all`, `lines crlf|lf`")
+
+
+def _twice(options: tuple[syntax.OutputOption, ...], ctx: Context) -> bool:
+    """OCX420 for an option written twice: the second would silently win over the first
+    (`bom no bom`, `delimiter ";" delimiter ","`)."""
+    first: dict[str, syntax.OutputOption] = {}
+    for option in options:
+        if (before := first.get(option.name)) is None:
+            first[option.name] = option
+            continue
+        written = _written(before), _written(option)
+        same = written[0] == written[1]
+        ctx.emit(error("OCX420", f"`{option.name}` is given twice" if same else
+                       f"`{written[0]}` and `{written[1]}` contradict each other", option.span,
+                       "again" if same else "this one", notes=[_OPTIONS],
+                       help="remove this one" if same else
+                       f"keep the one you mean: `{written[0]}` or `{written[1]}`"))
+        return True
+    return False
+
+
+def _written(option: syntax.OutputOption) -> str:
+    match option.value:
+        case True:
+            return option.name
+        case False:
+            return f"no {option.name}"
+        case str() as value if option.name == "delimiter":
+            return f'delimiter "{value}"'
+        case value:
+            return f"{option.name} {value}"
 
 
 def _bad_option(option: syntax.OutputOption, exc: formats.DialectError, ctx: Context) -> None:

@@ -80,6 +80,9 @@ def validate_option(name: str, value: str | bool) -> None:
         if not isinstance(value, str) or len(value) != 1 or value in _FORBIDDEN_DELIMITERS:
             raise DialectError(name, "the delimiter must be one character other than a "
                                "quote or a line break")
+        if value.isalnum():  # it would split values (and quote every one holding it)
+            raise DialectError(name, f"the delimiter `{value}` is a letter or digit, which "
+                               "values are made of")
     elif name in CHOICES and value not in CHOICES[name]:
         raise DialectError(name, f"`{name}` takes one of {CHOICES[name]}", CHOICES[name])
 
