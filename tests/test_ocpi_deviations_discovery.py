@@ -339,3 +339,34 @@ def test_urls_padded_with_spaces_are_read_without_them(run_cli, tmp_path) -> Non
         assert endpoints["sessions"] == f"{cpo.origin}/ocpi/cpo/2.2.1/sessions/", endpoints
         pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
+
+
+def test_version_labels_with_a_document_revision_or_a_suffix(run_cli, demo_server_factory, tmp_path) -> None:
+    """`2.2.1-d2` (the errata document of 2.2.1, the same protocol) and `OCPI 2.2.1` gave
+    OCX506 'no OCPI version in common' although 2.2.1 was meant, and `--version 2.2.1`
+    could not insist on it. They map to 2.2.1; a label of a release with another suffix
+    (`2.2.1-rc1`) is named in OCX506 with the `--version` that uses it, and that works."""
+    import re
+
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(versions=("2.2.1",), size=20)
+    for label in ("2.2.1-d2", "OCPI 2.2.1", "2.2.1-rc1"):
+        def rewrite(path: str, status: int, headers: dict[str, str], body: bytes, label: str = label):
+            return status, headers, re.sub(rb'"version": ?"2\.2\.1"', f'"version":"{label}"'.encode(), body)
+
+        with RewritingProxy(server.origin, rewrite) as proxy:
+            url = proxy.origin + "/ocpi/cpo/versions"
+            result = login(run_cli, server, url=url)
+            if label == "2.2.1-rc1":
+                assert result.exit_code == 1
+                assert "the platform offers: `2.2.1-rc1`" in result.stderr
+                assert "if `2.2.1-rc1` is OCPI 2.2.1, log in with `--version 2.2.1`" in result.stderr
+                result = login(run_cli, server, "--version", "2.2.1", url=url)
+                assert f"labels a version `{label}`; using it as OCPI 2.2.1 (--version)" in result.stderr
+            else:
+                assert f"the platform labels a version `{label}`; using it as OCPI 2.2.1" in result.stderr
+            assert result.exit_code == 0, result.stderr
+            assert saved(tmp_path)["version"] == "2.2.1"
+            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr

@@ -40,7 +40,10 @@ def test_our_paging_values_stay_readable() -> None:
 def test_version_labels_map_to_the_release_we_speak() -> None:
     assert [supported_version(v) for v in ("2.2", "2.2.0", "v2.2", "2.1", "2.3", "2.3.0", "2.2.1")] == [
         "2.2.1", "2.2.1", "2.2.1", "2.1.1", "2.3.0", "2.3.0", "2.2.1"]
-    assert [supported_version(v) for v in ("2.0", "3.0", "", "2", "latest", "2.2.1.1")] == [None] * 6
+    assert [supported_version(v) for v in ("2.2.1-d2", "2.1.1-d2", "OCPI 2.2.1", "V2.3.0")] == [
+        "2.2.1", "2.1.1", "2.2.1", "2.3.0"]
+    assert [supported_version(v) for v in ("2.0", "3.0", "", "2", "latest", "2.2.1.1", "2.2.1-rc1",
+                                           "2.22", "12.2")] == [None] * 9
 
 
 def test_an_object_id_after_any_endpoint_asked_by_id_is_hidden() -> None:

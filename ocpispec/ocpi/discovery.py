@@ -37,7 +37,10 @@ class Discovery:
 
 
 Warn = Callable[[str], None]
-_LABEL = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$", re.IGNORECASE)
+# `2.2`, `v2.2.1`, `OCPI 2.2.1`, and a document revision (`2.2.1-d2`, the errata of 2.2.1)
+_LABEL = re.compile(r"^(?:ocpi[\s_-]*)?v?(\d+)\.(\d+)(?:\.\d+)?(?:-?d\d+)?$", re.IGNORECASE)
+# any label that starts with a release's numbers (`2.2.1-rc1`): only `--version` maps it
+_RELEASE = re.compile(r"^(?:ocpi[\s_-]*)?v?(\d+)\.(\d+)(?!\d)", re.IGNORECASE)
 
 
 def discover(transport: Transport, credentials: Credentials, warn: Warn | None = None) -> Discovery:
@@ -55,7 +58,7 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
              "read as a list of one")
         data = [data]
     versions = _offered_versions(data, credentials.versions_url, warn)
-    version = _choose(versions, credentials)
+    version = _choose(versions, credentials, warn)
     lower = [v for v in VERSIONS[VERSIONS.index(version) + 1:] if v in versions] \
         if credentials.version == "auto" else []
     while True:
@@ -101,10 +104,13 @@ def stored_discovery(credentials: Credentials) -> Discovery | None:
 
 def supported_version(label: str) -> str | None:
     """The version ocpispec speaks that a platform's label means: itself, or the one
-    of the same minor release (`2.2`, `2.2.0`, `v2.2` -> `2.2.1`)."""
+    of the same minor release (`2.2`, `2.2.0`, `v2.2`, `2.2.1-d2` -> `2.2.1`)."""
     if label in VERSIONS:
         return label
-    match = _LABEL.match(label)
+    return _of_release(_LABEL.match(label))
+
+
+def _of_release(match: re.Match[str] | None) -> str | None:
     if match is None:
         return None
     minor = f"{match.group(1)}.{match.group(2)}."
@@ -164,18 +170,27 @@ def _label(value: Any) -> str:
     return ""
 
 
-def _choose(offered: Mapping[str, str], credentials: Credentials) -> str:
+def _choose(offered: dict[str, str], credentials: Credentials, warn: Warn) -> str:
     wanted = VERSIONS if credentials.version == "auto" else (credentials.version,)
     for version in wanted:
         if version in offered:
             return version
+    near = {label: mapped for label in offered if (mapped := _of_release(_RELEASE.match(label))) is not None}
+    if credentials.version != "auto" and (label := next((k for k, v in near.items() if v in wanted), None)):
+        warn(f"the platform labels a version `{label}`; using it as OCPI {credentials.version} (--version)")
+        offered[credentials.version] = offered[label]
+        return credentials.version
     listed = ", ".join(f"`{v}`" for v in offered) or "none"
     ours = ", ".join(f"`{v}`" for v in wanted)
+    advice = "ask the CPO for a 2.1.1, 2.2.1 or 2.3.0 interface" if credentials.version == "auto" \
+        else "log in with `--version auto`"
+    if near and credentials.version == "auto":
+        label, mapped = next(iter(near.items()))
+        advice = f"if `{label}` is OCPI {mapped}, log in with `--version {mapped}` to use it as that; {advice}"
     raise fail(errors.NO_COMMON_VERSION, "no OCPI version in common with the platform",
                notes=[f"request: GET {safe_url(credentials.versions_url)}",
                       f"the platform offers: {listed}", f"ocpispec speaks: {ours}"],
-               help="ask the CPO for a 2.1.1, 2.2.1 or 2.3.0 interface"
-               if credentials.version == "auto" else "log in with `--version auto`")
+               help=advice)
 
 
 def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn) -> str:
