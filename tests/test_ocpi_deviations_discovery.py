@@ -370,3 +370,33 @@ def test_version_labels_with_a_document_revision_or_a_suffix(run_cli, demo_serve
             assert saved(tmp_path)["version"] == "2.2.1"
             pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
+
+
+def test_version_details_collapsed_to_one_object_are_read(run_cli, demo_server_factory, tmp_path) -> None:
+    """An XML-to-JSON layer collapsing one-element arrays: `endpoints` as the one endpoint
+    object, or the details as a list of one. Both failed login with OCX513 'list no
+    endpoints'; they are read as a list of one (and as the details), with a warning."""
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(versions=("2.2.1",), size=20)
+
+    def one_endpoint(details: dict) -> dict:
+        sessions = [e for e in details["endpoints"] if e["identifier"] == "sessions" and e["role"] == "SENDER"]
+        return {**details, "endpoints": sessions[0]}
+
+    for collapse, warned, modules in (
+            (one_endpoint, "`endpoints` as one endpoint object instead of a list", "sessions"),
+            (lambda details: [details], "its version details as a list of one", "cdrs, locations, sessions")):
+        def rewrite(path: str, status: int, headers: dict[str, str], body: bytes, collapse=collapse):
+            if path.rstrip("/").endswith("/2.2.1"):
+                answer = json.loads(body)
+                body = json.dumps({**answer, "data": collapse(answer["data"])}).encode()
+            return status, headers, body
+
+        with RewritingProxy(server.origin, rewrite) as proxy:
+            result = login(run_cli, server, url=proxy.origin + "/ocpi/cpo/versions")
+            assert result.exit_code == 0, result.stderr
+            assert warned in result.stderr
+            assert f"  modules:       {modules}" in result.stdout
+            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr

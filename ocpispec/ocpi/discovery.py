@@ -46,7 +46,7 @@ _RELEASE = re.compile(r"^(?:ocpi[\s_-]*)?v?(\d+)\.(\d+)(?!\d)", re.IGNORECASE)
 def discover(transport: Transport, credentials: Credentials, warn: Warn | None = None) -> Discovery:
     warn = warn or (lambda message: None)
     answer = transport.get(credentials.versions_url)
-    data = answer.data if answer is not None else None
+    data = _one_details(answer.data if answer is not None else None, warn)
     if isinstance(data, dict) and "endpoints" in data:
         version = _details_version(data, credentials, warn)
         return _finish(transport, credentials, version, credentials.versions_url, data, (version,), warn)
@@ -66,7 +66,7 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
         transport.use_version(version)
         try:
             details = transport.get(details_url)
-            data = details.data if details is not None else None
+            data = _one_details(details.data if details is not None else None, warn)
             useless = None if not lower or _data_modules(data, version, details_url) else "list no data module"
         except OcpiError as problem:
             if not lower or problem.code not in _BROKEN_DETAILS:
@@ -211,7 +211,7 @@ def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn)
 
 def _finish(transport: Transport, credentials: Credentials, version: str, details_url: str,
             details: Any, offered: tuple[str, ...], warn: Warn) -> Discovery:
-    entries = _entries(details, version, details_url)
+    entries = _entries(details, version, details_url, warn)
     endpoints = {module: _with_login_scheme(url, credentials, warn)
                  for module, url in _sender_endpoints(entries, version).items()}
     transport.use_version(version)
@@ -222,11 +222,28 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     return Discovery(version, details_url, endpoints, offered, to_party)
 
 
-def _entries(details: Any, version: str, details_url: str) -> list[tuple[str, str, str]]:
-    """(module, ROLE or "", absolute URL) of every well-formed endpoint entry."""
+def _one_details(data: Any, warn: Warn) -> Any:
+    """Version details sent as a list of one (`"data": [{"version", "endpoints"}]`) are
+    those details; any other answer is as sent."""
+    if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict) and "endpoints" in data[0]:
+        warn("the platform sends its version details as a list of one; read as the details")
+        return data[0]
+    return data
+
+
+def _entries(details: Any, version: str, details_url: str, warn: Warn | None = None) -> list[tuple[str, str, str]]:
+    """(module, ROLE or "", absolute URL) of every well-formed endpoint entry. One endpoint
+    object where the list belongs (an XML-to-JSON layer collapsing a list of one) is a
+    list of one."""
     raw = details.get("endpoints") if isinstance(details, dict) else None
+    if isinstance(raw, dict) and isinstance(raw.get("identifier"), str):
+        if warn is not None:
+            warn("the version details give `endpoints` as one endpoint object instead of a list; read as a list "
+                 "of one")
+        raw = [raw]
     if not isinstance(raw, list):
-        raise fail(errors.INVALID_VERSION_DETAILS, f"the version details of OCPI {version} list no endpoints",
+        what = "list no endpoints" if raw is None else "give `endpoints` that are not a list of endpoints"
+        raise fail(errors.INVALID_VERSION_DETAILS, f"the version details of OCPI {version} {what}",
                    notes=[f"request: GET {safe_url(details_url)}"],
                    help="ask the CPO to check its version details endpoint")
     return [(entry["identifier"].strip().lower(), str(entry.get("role") or "").strip().upper(),
