@@ -115,6 +115,17 @@ def _gunzipped(url: str, content: bytes, limit: int) -> bytes | None:
     return b"".join(unpacked)
 
 
+def labelled_gzip(url: str, content: bytes, limit: int) -> tuple[bytes, bool] | None:
+    """A body labelled `Content-Encoding: gzip`, read as it came: `(unpacked, True)` when it
+    is gzip; `(content, False)` when it is not compressed at all (a gateway labelling what it
+    did not pack: decoding it as gzip failed every attempt); None when it is gzip that does
+    not unpack (cut short or damaged: worth another try)."""
+    if not content.startswith(_GZIP_MAGIC):
+        return content, False
+    unpacked = _gunzipped(url, content, limit)
+    return None if unpacked is None else (unpacked, True)
+
+
 _KEY_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 
 

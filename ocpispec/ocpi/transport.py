@@ -39,7 +39,7 @@ import httpx
 from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors, hosts
-from ocpispec.ocpi.body import decode_body, wide_charset
+from ocpispec.ocpi.body import decode_body, labelled_gzip, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
@@ -280,18 +280,32 @@ class Transport:
             with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
                                    extensions={"trace": guard.trace}) as response:
                 guard.attach(response.extensions.get("network_stream"))
-                for chunk in response.iter_bytes():     # decompressed: a gzip bomb counts as unpacked
+                gzip = response.headers.get("content-encoding", "").strip().lower() == "gzip"
+                # decompressed: a gzip bomb counts as unpacked; gzip after it is read (`_labelled_gzip`)
+                for chunk in response.iter_raw() if gzip else response.iter_bytes():
                     received += len(chunk)
                     if received > limit:
                         raise BodyTooLarge(limit)
                     chunks.append(chunk)
-                return response, b"".join(chunks)
+                content = b"".join(chunks)
+                return response, self._labelled_gzip(url, content) if gzip else content
         except httpx.TransportError:
             if not guard.fired:
                 raise
             raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
         finally:
             watchdog.cancel()
+
+    def _labelled_gzip(self, url: str, content: bytes) -> bytes:
+        """A body labelled gzip, unpacked; one that is not compressed at all is read as it is,
+        with a warning (a gateway labelling what it did not pack failed every attempt)."""
+        read = labelled_gzip(url, content, self.options.max_body_bytes)
+        if read is None:
+            raise httpx.DecodingError("a gzip body that does not unpack")
+        if not read[1] and content:
+            self._warnings.add("the platform labels answers `Content-Encoding: gzip` that are not compressed; "
+                               "read as they are", kind="gzip-label")
+        return read[0]
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
                 missing_ok: bool, prepare: Callable[[bytes], Any] | None = None,
