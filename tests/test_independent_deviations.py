@@ -373,3 +373,44 @@ def test_a_page_of_one_object_sent_as_the_object_itself_is_read(run_cli, tmp_pat
     assert "page of one object as the object itself" in pulled.stderr
     assert done.exit_code == 0, done.output
     assert len({row["session"] for row in _csv_rows(out)}) == 8
+
+
+@pytest.mark.parametrize("cut_before_filters", [True, False])
+def test_a_window_read_empty_from_pages_cut_before_the_filters_fails_loudly(cut_before_filters: bool, run_cli,
+                                                                            tmp_path: Path) -> None:
+    """Pages cut from the whole list before the date filters apply, and neither
+    `X-Total-Count` nor `Link`: without doctor first, the second `since last run` run got an
+    empty first page, exited 0 and moved the state past the 5 new sessions (lost for good).
+    The run looks up the last object of the list; inside the window, the window was not empty:
+    OCX571, nothing delivered, the state unmoved (the next run reads the same window again).
+    A platform that filters before paging reads an empty window clean, and the new sessions."""
+    from datetime import timedelta
+
+    quirks = ("filter after paging", "no links") if cut_before_filters else ("no links",)
+    with IndependentCpo("2.2.1", records=30, total=False, quirks=quirks) as cpo:
+        _login(cpo, run_cli)
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        state = str(tmp_path / "state.sqlite")
+        first = run_cli("run", str(spec), "--out", str(tmp_path / "first.csv"), "--state", state,
+                        env={"INDEPENDENT_KEY": KEY})
+        assert first.exit_code == 0, first.output
+        empty = run_cli("get", "sessions", "--profile", "independent",
+                        "--date-from", (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        assert empty.exit_code == 0 and empty.stdout == "", empty.output     # nothing new: no doubt
+        for _ in range(5):
+            cpo.add_session(datetime.now(UTC))
+        _next_second()
+        second = run_cli("run", str(spec), "--out", str(tmp_path / "second.csv"), "--state", state,
+                         env={"INDEPENDENT_KEY": KEY})
+        if not cut_before_filters:
+            assert second.exit_code == 0, second.output
+            assert len(_csv_rows(tmp_path / "second.csv")) == 5
+            return
+        assert second.exit_code == 1, second.output
+        assert "OCX571" in second.output and "holds an object of the window" in second.output
+        assert not (tmp_path / "second.csv").exists()
+        third = run_cli("run", str(spec), "--out", str(tmp_path / "third.csv"), "--state", state,
+                        "--accept-incomplete", env={"INDEPENDENT_KEY": KEY})
+        assert third.exit_code == 0, third.output       # the window starts where the first run ended
+        assert "holds an object of the window" in third.output

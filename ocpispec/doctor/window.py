@@ -79,7 +79,8 @@ def cut_before_filters(probe: ModuleProbe) -> list[Finding]:
     return [Finding(probe.module, "paging and filters", Status.BLOCKING, observed + ", and the platform sends "
                     "neither `X-Total-Count` nor next links",
                     "a run's window ends at its first empty page: every `since last run` window after the first "
-                    "page of the list would miss its objects without a word; ask the CPO to apply the date "
+                    "page of the list fails as incomplete (OCX571) when the list's last object lies in it, and "
+                    "misses its objects otherwise; ask the CPO to apply the date "
                     "filters before paging, or to send `X-Total-Count` and `Link` (OCPI requires both)")]
 
 

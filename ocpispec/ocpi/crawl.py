@@ -162,6 +162,11 @@ class Crawl:
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
+        if self._empty_but_cut_before_filters():
+            self._warnings.add(f"the first page of the `{self._target.module}` window was empty, but the list "
+                               "holds an object of that window: the platform cuts its pages from the whole list "
+                               "before the date filters apply, and sends neither `X-Total-Count` nor next links "
+                               "to read on by", kind="cut-before-filters")
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -240,11 +245,25 @@ class Crawl:
         answer = self._probe({"date_from": self._target.filters["date_to"]})
         return answer is None or bool(answer[0])
 
-    def _probe(self, filters: dict[str, str]) -> tuple[list[Any], int | None] | None:
-        """The objects and `X-Total-Count` of a one-object request for `filters` (None when
-        it fails)."""
+    def _empty_but_cut_before_filters(self) -> bool:
+        """A window from a later start than the floor read empty from a platform that says
+        neither `X-Total-Count` nor next links: whether the last object of the list up to the
+        window's end lies in the window after all (`cut_pages`)."""
+        filters, report = self._target.filters, self.report
+        if report.received or report.first_total is not None or self._linked or self._full() \
+                or filters.get("date_from", _FLOOR) <= _FLOOR or "date_to" not in filters:
+            return False
+        from ocpispec.ocpi.cut_pages import inside, last_object
+        whole = {"date_from": _FLOOR, "date_to": filters["date_to"]}
+        last = last_object(lambda offset: None if (answer := self._probe(whole, offset)) is None else answer[0])
+        return last is not None and inside(last, parse_timestamp(filters["date_from"]), self._window_end)
+
+    def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
+        """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`
+        (None when it fails)."""
         endpoint = self._target.endpoint
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode({**filters, 'offset': '0', 'limit': '1'})}"
+        query = urlencode({**filters, "offset": str(offset), "limit": "1"})
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
         try:
             answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
         except OcpiError:
