@@ -400,3 +400,25 @@ def test_version_details_collapsed_to_one_object_are_read(run_cli, demo_server_f
             assert f"  modules:       {modules}" in result.stdout
             pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
+
+
+def test_a_failing_platform_is_not_taken_for_a_refused_token(run_cli, demo_server_factory, tmp_path) -> None:
+    """Every data request answered with OCPI status 3000 (the platform's sessions back end
+    failing), after a login that worked: the first page of a stored discovery tried the
+    other token form, failed with OCX502, and the discovery that followed went on with that
+    form, which the platform refused (HTTP 401): 'the platform rejected the token'. The
+    discovery now asks with the form that worked; the token holds, so the list is asked again
+    and its 3000 retried: OCX503, the platform is failing. A wrong token still gets OCX502."""
+    server = demo_server_factory(versions=("2.2.1",), size=20, faults=Faults(envelope_error=3000))
+    assert login(run_cli, server).exit_code == 0
+    env = {"OCPISPEC_RETRY_BACKOFF": "0.01"}
+    failing = run_cli("get", "sessions", "--retries", "1", env=env)
+    assert failing.exit_code == 1
+    assert "error[OCX503]: gave up after 2 tries: the platform kept answering with an OCPI server" in failing.stderr
+    assert "rejected the token" not in failing.stderr
+    wrong = demo_server_factory(versions=("2.2.1",), size=20, faults=Faults(bad_token_status=3000))
+    assert login(run_cli, wrong).exit_code == 0
+    profile = tmp_path / "config" / "profiles" / "default.json"
+    profile.write_text(profile.read_text().replace(wrong.token, "0" * len(wrong.token)))
+    refused = run_cli("get", "sessions", "--retries", "1", env=env)
+    assert refused.exit_code == 1 and "error[OCX502]" in refused.stderr and "token may be wrong" in refused.stderr

@@ -38,7 +38,7 @@ DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 _STALE_STATUS = (401, 403, 404, 405, 410)
 # a stored endpoint that no longer answers, or that the token may no longer go to (a
 # profile stored before ports were told apart): discover again, and use what it lists
-_STALE_CODES = (errors.CONNECTION_FAILED, errors.FOREIGN_HOST)
+_STALE_CODES = (errors.CONNECTION_FAILED, errors.FOREIGN_HOST, errors.UNAUTHORIZED)
 
 
 class OcpiClient:
@@ -268,11 +268,15 @@ class OcpiClient:
             return False
         before = self._discovery.endpoints.get(module)
         self._rediscover(problem.code)
-        return self._discovery.endpoints.get(module) != before
+        # a refusal (or a first answer that was a server error, as some platforms answer a
+        # wrong token) before discovery, which has just been answered with this token: the
+        # token holds, so the module is asked again, and a server error is then retried as one
+        return self._discovery.endpoints.get(module) != before or problem.code == errors.UNAUTHORIZED
 
     def _rediscover(self, why: str) -> None:
         self._warnings.add(f"the stored discovery did not hold ({why}); discovered the platform again")
         self.stored = False
+        self._transport.forget_unconfirmed_switch()
         self._discovery = discover(self._transport, self.credentials, self._warnings.add)
         self.discovered = True
         self._transport.use_version(self._discovery.version)

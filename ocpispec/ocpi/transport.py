@@ -126,6 +126,15 @@ class Transport:
             if self._setting == "auto" and not self._switched:
                 self._encoding = "plain" if version == "2.1.1" else "base64"
 
+    def forget_unconfirmed_switch(self) -> None:
+        """Undo a switch of the token form that no answer confirmed (a first answer that was
+        a server error tried the other form): discovery then asks with the form it would
+        have used, not one the platform may refuse."""
+        with self._lock:
+            if self._switched and self._confirmed is None:
+                self._switched = False
+                self._encoding = "plain" if self._setting == "plain" else "base64"
+
     def route(self, version: str, party: str | None, to_party: str | None) -> None:
         """The `OCPI-from-*`/`OCPI-to-*` headers for data requests (2.2+ only)."""
         self._routing = {} if version == "2.1.1" else _routing_headers(party, to_party)
