@@ -93,6 +93,22 @@ def test_an_incremental_run_never_replaces_the_last_delivery(run, server, tmp_pa
     assert len(set(both)) == len(both), "a record was delivered twice"
 
 
+def test_an_incremental_run_again_at_the_same_moment_says_its_window_is_empty(run, server, tmp_path: Path,
+                                                                             snapshot) -> None:
+    """A `since last run` export run twice with one `--as-of` (a retried cron line, a
+    backfill typed twice): the second window is empty, and OCX556 said to put
+    `{run.timestamp}` in the destination, which changes nothing at one `--as-of`. It says
+    the window is empty and nothing is left to deliver up to that time."""
+    first = run(server, "--as-of", AS_OF, destination="out/sessions-{run.timestamp}.csv")
+    assert first.exit_code == 0, first.output
+    again = run(server, "--as-of", AS_OF, destination="out/sessions-{run.timestamp}.csv")
+    assert again.exit_code == 1
+    shown = scrub(cli_block(again), tmp_path=tmp_path)
+    assert "(empty: the state already reached its end)" in shown
+    assert "nothing is left to deliver up to 2026-01-01T00:00:00Z" in shown
+    assert shown == snapshot
+
+
 def test_a_sample_of_an_incremental_export_never_replaces_a_delivery(run, server,
                                                                     tmp_path: Path) -> None:
     assert run(server, "--as-of", MID).exit_code == 0

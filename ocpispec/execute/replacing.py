@@ -200,13 +200,18 @@ def _refusal(where: str, earlier: Delivery, export: str, dataset: ir.Dataset,
         why = (f"`{where}` holds an earlier delivery of `{dataset.name}` with {rows} from "
                f"{_span(earlier.start, earlier.end)}, and this run's window is "
                f"{_span(window.date_from, window.date_to)}")
+    advice = ("give each window its own file: put `{run.timestamp}` or `{window.start}` in "
+              "the destination (or pass `--out`); or move the earlier file away once its "
+              "consumer has it, then run again")
+    if window.date_from is not None and window.date_from == window.date_to:
+        why += " (empty: the state already reached its end)"
+        advice = (f"nothing is left to deliver up to {window.date_to}: a run at that time (the same `--as-of`, "
+                  "or the same second) has delivered its window already; run later, or with a later `--as-of`")
     return RunError.of(
         "OCX556", f"this run would replace a delivered file: {why}",
         dataset.step(ir.Render).origin, "the destination",
         notes=(_loss(dataset), "nothing was fetched and the state did not move"),
-        help="give each window its own file: put `{run.timestamp}` or `{window.start}` in "
-             "the destination (or pass `--out`); or move the earlier file away once its "
-             "consumer has it, then run again")
+        help=advice)
 
 
 def _sample_refusal(where: str, earlier: Delivery, dataset: ir.Dataset) -> RunError:
