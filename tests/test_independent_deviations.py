@@ -408,9 +408,9 @@ def test_a_window_read_empty_from_pages_cut_before_the_filters_fails_loudly(cut_
             assert len(_csv_rows(tmp_path / "second.csv")) == 5
             return
         assert second.exit_code == 1, second.output
-        assert "OCX571" in second.output and "holds an object of the window" in second.output
+        assert "OCX571" in second.output and "its last object lies in the window" in second.output
         assert not (tmp_path / "second.csv").exists()
         third = run_cli("run", str(spec), "--out", str(tmp_path / "third.csv"), "--state", state,
                         "--accept-incomplete", env={"INDEPENDENT_KEY": KEY})
         assert third.exit_code == 0, third.output       # the window starts where the first run ended
-        assert "holds an object of the window" in third.output
+        assert "its last object lies in the window" in third.output

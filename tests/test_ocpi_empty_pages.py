@@ -191,3 +191,22 @@ def test_an_empty_list_answered_with_404(server, answer: str) -> None:
     assert found == [] and client.stats.crawls[-1].finished
     assert client.stats.warnings == ["the platform answers an empty list with HTTP 404 (and OCPI status 1000 without "
                                      "objects); read as an empty page"]
+
+
+def test_an_empty_page_in_the_middle_of_a_list_without_pagination_headers_is_in_doubt(demo_server_factory) -> None:
+    """A platform without `X-Total-Count` or `Link` answering one page in the middle with
+    `[]` (it failed to fill it): the crawl ended there with 100 of 250 sessions and called
+    the list complete (get and run exited 0). The last object of the list (looked up by
+    offset, one object a request) lies in the window and did not arrive: in doubt (OCX571).
+    A list read whole looks it up too, and stays complete."""
+    server = demo_server_factory(size=250, max_page_size=100, faults=Faults(no_pagination_headers=True))
+    first_time = []
+    hole = lambda path: at(95)(path) and not first_time and not first_time.append(path)  # noqa: E731
+    with proxy(server, hole, data=[]) as rewriting:
+        found, client = fetch(rewriting.origin + "/ocpi/cpo/versions", server.token, concurrency=1)
+    assert found == ALL[:100]
+    assert "cut-before-filters" in client.stats.crawls[-1].warning_kinds
+    probes = [p for p in rewriting.paths if "limit=1&" in p or p.endswith("limit=1")]
+    assert 0 < len(probes) <= 2 * 9 + 1          # about 2·log2(250)
+    whole, client = fetch(server.versions_url, server.token, concurrency=1)
+    assert whole == ALL and "cut-before-filters" not in client.stats.crawls[-1].warning_kinds

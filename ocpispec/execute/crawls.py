@@ -41,9 +41,10 @@ _DOUBTS = {
                     "`--page-size` puts the window on fewer pages, and one page leaves no doubt)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
-    "cut-before-filters": "the window's first page was empty although the list holds an object of the "
-                          "window (the platform cuts pages before the date filters apply, and sends no "
-                          "`X-Total-Count` or next links to read on by; ask the CPO for them)",
+    "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "
+                          "not arrive (the platform cuts pages before the date filters apply, or failed to "
+                          "fill a page, and sends no `X-Total-Count` or next links to read on by; ask the CPO "
+                          "for them)",
 }
 
 

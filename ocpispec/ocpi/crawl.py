@@ -136,6 +136,7 @@ class Crawl:
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404
         self._empty_pages = 0           # empty pages in a row whose next link was followed
+        self._ended_empty = False       # the list ended at an empty page without a next link
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
         self._linked = False            # some page came with a next link
@@ -162,11 +163,11 @@ class Crawl:
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
-        if self._empty_but_cut_before_filters():
-            self._warnings.add(f"the first page of the `{self._target.module}` window was empty, but the list "
-                               "holds an object of that window: the platform cuts its pages from the whole list "
-                               "before the date filters apply, and sends neither `X-Total-Count` nor next links "
-                               "to read on by", kind="cut-before-filters")
+        if self._ended_before_last_object():
+            self._warnings.add(f"the `{self._target.module}` list ended at an empty page, but its last object lies "
+                               "in the window and did not arrive: the platform cuts its pages from the whole list "
+                               "before the date filters apply (or failed to fill a page), and sends neither "
+                               "`X-Total-Count` nor next links to read on by", kind="cut-before-filters")
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -245,18 +246,21 @@ class Crawl:
         answer = self._probe({"date_from": self._target.filters["date_to"]})
         return answer is None or bool(answer[0])
 
-    def _empty_but_cut_before_filters(self) -> bool:
-        """A window from a later start than the floor read empty from a platform that says
-        neither `X-Total-Count` nor next links: whether the last object of the list up to the
-        window's end lies in the window after all (`cut_pages`)."""
+    def _ended_before_last_object(self) -> bool:
+        """A list that ended at an empty page on a platform that says neither `X-Total-Count`
+        nor next links: whether the last object of the list up to the window's end lies in
+        the window and did not arrive (`cut_pages`), so the list went on after all."""
         filters, report = self._target.filters, self.report
-        if report.received or report.first_total is not None or self._linked or self._full() \
-                or filters.get("date_from", _FLOOR) <= _FLOOR or "date_to" not in filters:
+        if not self._ended_empty or report.first_total is not None or report.last_total is not None \
+                or self._linked or self._full() or "date_to" not in filters:
             return False
         from ocpispec.ocpi.cut_pages import inside, last_object
-        whole = {"date_from": _FLOOR, "date_to": filters["date_to"]}
+        whole = {**filters, "date_from": _FLOOR} if "date_from" in filters else dict(filters)
         last = last_object(lambda offset: None if (answer := self._probe(whole, offset)) is None else answer[0])
-        return last is not None and inside(last, parse_timestamp(filters["date_from"]), self._window_end)
+        if last is None or not inside(last, parse_timestamp(filters.get("date_from", _FLOOR)), self._window_end):
+            return False
+        usable = ObjectCheck(self._target.version, self._target.module).problem(last) is None
+        return usable and not self._keys.seen(self._check.key(last))
 
     def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
         """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`
@@ -531,6 +535,7 @@ class Crawl:
         goes on. After a short page the list ended there (some platforms link every page,
         the last one too). A link that cannot be followed leaves the list in doubt."""
         if page.next_link is None or self._last_short:
+            self._ended_empty = page.next_link is None
             return None
         link = assess(page.next_link, page.url, self._target.endpoint, self._target.filters)
         onward = link.offset is None or link.offset > page.request.offset
@@ -634,6 +639,7 @@ class Crawl:
 
     def _finished_after_first(self, first: Page) -> bool:
         if self._full() or not first.objects and first.next_link is None:
+            self._ended_empty = not first.objects
             return True
         return (first.next_link is None and first.total is not None and len(first.objects) >= first.total
                 and not self._total_is_page_length(first))

@@ -1,14 +1,15 @@
-"""Is a window's empty list a platform's empty list, or a page cut before the filters?
+"""Did a list that ended at an empty page end there, or did the page lie?
 
 A platform that cuts its page (`offset`, `limit`) from its whole list before the date
-filters apply answers the first page of a window with what of the list's first objects
-lies in the window: often nothing, for a `since last run` window at the end of the list.
-Without `X-Total-Count` or next links nothing else shows that the list goes on, and the
-crawl ended there with nothing read (doctor asks; a run did not). So when a window from
-a later start than the floor comes back empty from such a platform, the last object of
-the list up to the window's end is found (by offset, one object per request: doubling,
-then halving, about 2·log2(n) requests) and its `last_updated` compared with the window:
-an object inside the window means the window is not empty, whatever its first page said.
+filters apply answers a page of a window with what of that part of the list lies in the
+window: often nothing, for the first page of a `since last run` window at the end of the
+list; and a platform may fail to fill a page in the middle of a list (`[]`). Without
+`X-Total-Count` or next links nothing else shows that the list goes on, and the crawl
+ended there (doctor asks; a run did not). So when a list ends at an empty page on such a
+platform, the last object of the list up to the window's end is found (by offset, one
+object per request: doubling, then halving, about 2·log2(n) requests) and its
+`last_updated` compared with the window: an object inside the window that did not arrive
+means the list went on, whatever its empty page said.
 """
 
 from __future__ import annotations

@@ -165,6 +165,11 @@ class RecentKeys:
         """True when `key` is new within the window."""
         return self.add_fingerprint(hash(key))
 
+    def seen(self, key: tuple[str, ...]) -> bool:
+        """Whether `key` was added within the window (not adding it)."""
+        fingerprint = hash(key)
+        return fingerprint in self._current or fingerprint in self._previous
+
     def add_fingerprint(self, fingerprint: int) -> bool:
         """`add` of a key's `hash`, computed elsewhere (`clean_pages`)."""
         if fingerprint in self._current or fingerprint in self._previous:
