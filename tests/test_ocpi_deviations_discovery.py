@@ -375,7 +375,8 @@ def test_version_labels_with_a_document_revision_or_a_suffix(run_cli, demo_serve
 def test_version_details_collapsed_to_one_object_are_read(run_cli, demo_server_factory, tmp_path) -> None:
     """An XML-to-JSON layer collapsing one-element arrays: `endpoints` as the one endpoint
     object, or the details as a list of one. Both failed login with OCX513 'list no
-    endpoints'; they are read as a list of one (and as the details), with a warning."""
+    endpoints'; they are read as a list of one (and as the details), with a warning, and
+    doctor says it handles them (it said nothing)."""
     from fixtures_proxy import RewritingProxy
 
     server = demo_server_factory(versions=("2.2.1",), size=20)
@@ -398,6 +399,9 @@ def test_version_details_collapsed_to_one_object_are_read(run_cli, demo_server_f
             assert result.exit_code == 0, result.stderr
             assert warned in result.stderr
             assert f"  modules:       {modules}" in result.stdout
+            doctor = run_cli("doctor")
+            assert doctor.exit_code == 0, doctor.output
+            assert "handled   endpoints" in doctor.stdout and warned in doctor.stdout, doctor.stdout
             pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
 

@@ -49,25 +49,31 @@ class RawAnswers:
     details_url: str | None = None
     credentials: Any = None
     bare: bool = False           # a discovery answer came without the envelope
+    collapsed: str | None = None  # version details (or their `endpoints`) sent as one object: what
 
 
 def raw_answers(exchanges: list[Exchange]) -> RawAnswers:
     versions = details = credentials = None
     details_url = None
     unwrapped = False
+    collapsed = None
     for exchange in exchanges:
         data = _data(exchange)
         if data is None:
             continue
         if data.__class__ is _Bare:
             data, unwrapped = data.body, unwrapped or _is_versions(data.body) or "endpoints" in data.body
+        if isinstance(data, list) and len(data) == 1 and isinstance(data[0], dict) and "endpoints" in data[0]:
+            data, collapsed = data[0], "the platform sends its version details as a list of one"
         if versions is None and _is_versions(data):
             versions = data
         elif details is None and isinstance(data, dict) and "endpoints" in data:
             details, details_url = data, exchange.url
+            if isinstance(data["endpoints"], dict):
+                collapsed = "the version details give `endpoints` as one endpoint object instead of a list"
         elif credentials is None and isinstance(data, dict) and ("roles" in data or "party_id" in data):
             credentials = data
-    return RawAnswers(versions, details, details_url, credentials, unwrapped)
+    return RawAnswers(versions, details, details_url, credentials, unwrapped, collapsed)
 
 
 def versions_findings(raw: RawAnswers, found: Discovered, exchanges: list[Exchange]) -> list[Finding]:
@@ -120,6 +126,9 @@ def endpoint_findings(raw: RawAnswers, found: Discovered, versions_url: str,
                         + (f"; RECEIVER-only: {', '.join(receivers)}" if receivers else ""),
                         "ocpispec pulls from SENDER interfaces only" if receivers else
                         ("" if data_modules else "there is nothing to export"))]
+    if raw.collapsed is not None:
+        findings.append(Finding(PLATFORM, "endpoints", Status.HANDLED, raw.collapsed,
+                                "ocpispec reads it as a list of one"))
     twice = sorted(m for m in data_modules if [r[0] for r in roles].count(m) > 1)
     if found.version == "2.1.1" and twice:
         chosen = ", ".join(f"`{m}` at {urlsplit(shown_url(found.endpoints[m])).path}" for m in twice)
