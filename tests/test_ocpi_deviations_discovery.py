@@ -420,6 +420,7 @@ def test_a_failing_platform_is_not_taken_for_a_refused_token(run_cli, demo_serve
     assert failing.exit_code == 1
     assert "error[OCX503]: gave up after 2 tries: the platform kept answering with an OCPI server" in failing.stderr
     assert "rejected the token" not in failing.stderr
+    assert "some platforms answer a wrong or revoked token with OCPI status 3000" in failing.stderr
     wrong = demo_server_factory(versions=("2.2.1",), size=20, faults=Faults(bad_token_status=3000))
     assert login(run_cli, wrong).exit_code == 0
     profile = tmp_path / "config" / "profiles" / "default.json"

@@ -96,8 +96,13 @@ def first_answer_failed(url: str, what: str, http_status: int, setting: str, enc
                 help=TOKEN_HELP, http_status=http_status)
 
 
-def give_up(url: str, retry: Retry, tries: int) -> OcpiError:
+def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) -> OcpiError:
+    """`unconfirmed`: a data request that no data request before it was answered with this
+    token (a server error may then be how the platform answers a wrong token)."""
     notes = [f"request: GET {safe_url(url)}", f"last failure: {retry.reason}"]
+    if unconfirmed and (retry.reason.startswith("OCPI status 3000") or retry.reason.startswith("HTTP 500")):
+        notes.append("no data request has been answered with this token yet: some platforms answer a wrong or "
+                     "revoked token with OCPI status 3000 or HTTP 500; if it may have changed, check it with the CPO")
     match retry.code:
         case errors.CONNECTION_FAILED if retry.timed_out:
             return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,

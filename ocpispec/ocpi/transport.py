@@ -155,7 +155,7 @@ class Transport:
             timeouts += outcome.timed_out
             refusals += outcome.code == errors.UNAUTHORIZED
             if failures > self.options.max_retries or timeouts > _TIMEOUT_RETRIES or refusals > _REFUSAL_RETRIES:
-                raise give_up(url, outcome, failures)
+                raise give_up(url, outcome, failures, unconfirmed=routing and self._confirmed is None)
             if outcome.retry_after is not None and outcome.retry_after > self.options.retry_after_give_up:
                 raise wait_too_long(url, outcome, self.options.retry_after_give_up)
             self._stats.add(retries=1)
