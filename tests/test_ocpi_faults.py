@@ -210,7 +210,8 @@ def test_the_token_never_goes_over_plain_http_after_an_https_login(
     assert shown(caught.value, demo_server) == snapshot
 
 
-def gzip_claiming_proxy(server: DemoServer, times: int | None, *, packed: bool = False) -> RewritingProxy:
+def gzip_claiming_proxy(server: DemoServer, times: int | None, *, packed: bool = False,
+                        encoding: str = "gzip") -> RewritingProxy:
     """Session pages say `Content-Encoding: gzip` over a plain body (a proxy that labels
     what it did not compress), or with `packed` over half a gzip body (cut short): the
     first `times` of them, or all when None."""
@@ -221,7 +222,7 @@ def gzip_claiming_proxy(server: DemoServer, times: int | None, *, packed: bool =
     def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
         if "/sessions" in path and (times is None or len(labelled) < times):
             labelled.append(path)
-            headers["content-encoding"] = "gzip"
+            headers["content-encoding"] = encoding
             packed_body = gzip.compress(body)
             body = packed_body[:len(packed_body) // 2] if packed else body
         return status, headers, body
@@ -238,18 +239,20 @@ def test_a_gzip_body_that_does_not_unpack_is_retried(demo_server_factory, fast_o
         assert client.stats.retries == 2
 
 
-def test_a_plain_body_labelled_gzip_is_read_as_it_is(demo_server_factory, fast_options: FetchOptions) -> None:
-    """Every attempt to decode it as gzip failed, so each page was asked for 6 times and the
-    run failed with OCX504 ('does not decode as its `Content-Encoding` header says'),
-    although the body was whole: it is read as it is, with a warning."""
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_plain_body_labelled_gzip_is_read_as_it_is(demo_server_factory, fast_options: FetchOptions,
+                                                     encoding: str) -> None:
+    """Every attempt to decode it as gzip (or deflate) failed, so each page was asked for 6
+    times and the run failed with OCX504 ('does not decode as its `Content-Encoding` header
+    says'), although the body was whole: it is read as it is, with a warning."""
     server = demo_server_factory(size=50, max_page_size=20)
-    with gzip_claiming_proxy(server, times=None) as proxy:
+    with gzip_claiming_proxy(server, times=None, encoding=encoding) as proxy:
         credentials = Credentials(proxy.origin + "/ocpi/cpo/versions", server.token, party="NL-ABC")
         with OcpiClient.connect(credentials, options=fast_options) as client:
             assert len({s["id"] for s in client.fetch("sessions", date_to=DATE_TO)}) == 50
         assert client.stats.retries == 0
-        assert client.stats.warnings == ["the platform labels answers `Content-Encoding: gzip` that are not "
-                                         "compressed; read as they are"]
+        assert client.stats.warnings == [f"the platform labels answers `Content-Encoding: {encoding}` that are "
+                                         "not compressed; read as they are"]
 
 
 def test_a_body_that_never_decodes_is_explained(demo_server_factory, fast_options: FetchOptions,

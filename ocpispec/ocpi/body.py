@@ -115,15 +115,41 @@ def _gunzipped(url: str, content: bytes, limit: int) -> bytes | None:
     return b"".join(unpacked)
 
 
-def labelled_gzip(url: str, content: bytes, limit: int) -> tuple[bytes, bool] | None:
-    """A body labelled `Content-Encoding: gzip`, read as it came: `(unpacked, True)` when it
-    is gzip; `(content, False)` when it is not compressed at all (a gateway labelling what it
-    did not pack: decoding it as gzip failed every attempt); None when it is gzip that does
-    not unpack (cut short or damaged: worth another try)."""
-    if not content.startswith(_GZIP_MAGIC):
-        return content, False
-    unpacked = _gunzipped(url, content, limit)
+def labelled_packed(url: str, content: bytes, encoding: str, limit: int) -> tuple[bytes, bool] | None:
+    """A body labelled `Content-Encoding: gzip` or `deflate`, read as it came:
+    `(unpacked, True)` when it is packed so; `(content, False)` when it is not compressed at
+    all (a gateway labelling what it did not pack: decoding it failed every attempt); None
+    when it is packed but does not unpack (cut short or damaged: worth another try)."""
+    if encoding == "gzip":
+        if not content.startswith(_GZIP_MAGIC):
+            return content, False
+        unpacked = _gunzipped(url, content, limit)
+    else:
+        unpacked = _inflated(url, content, limit)
+        if _json_text(content) and (unpacked is None or not _json_text(unpacked)):
+            return content, False       # JSON text may inflate as raw deflate, to garbage
     return None if unpacked is None else (unpacked, True)
+
+
+def _inflated(url: str, content: bytes, limit: int) -> bytes | None:
+    """A `deflate` body: a zlib stream, as HTTP says, or raw deflate, as some servers send;
+    unpacked to `limit` bytes at most."""
+    import zlib
+    for wbits in (15, -15):
+        unpacker = zlib.decompressobj(wbits=wbits)
+        try:
+            unpacked = unpacker.decompress(content, limit + 1)
+        except zlib.error:
+            continue
+        if len(unpacked) > limit:
+            raise failures.body_too_large(url, failures.BodyTooLarge(limit, " once unpacked"))
+        if unpacker.eof and not unpacker.unused_data:
+            return unpacked
+    return None
+
+
+def _json_text(content: bytes) -> bool:
+    return content.lstrip()[:1] in (b"{", b"[") or content.startswith(_BOM)
 
 
 _KEY_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")

@@ -39,7 +39,7 @@ import httpx
 from ocpispec import __version__
 from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors, hosts
-from ocpispec.ocpi.body import decode_body, labelled_gzip, wide_charset
+from ocpispec.ocpi.body import decode_body, labelled_packed, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
 from ocpispec.ocpi.deadline import Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
@@ -289,15 +289,17 @@ class Transport:
             with self._http.stream("GET", url, headers=headers, timeout=httpx.Timeout(min(self.options.timeout, budget)),
                                    extensions={"trace": guard.trace}) as response:
                 guard.attach(response.extensions.get("network_stream"))
-                gzip = response.headers.get("content-encoding", "").strip().lower() == "gzip"
-                # decompressed: a gzip bomb counts as unpacked; gzip after it is read (`_labelled_gzip`)
-                for chunk in response.iter_raw() if gzip else response.iter_bytes():
+                packing = response.headers.get("content-encoding", "").strip().lower()
+                packed = packing in ("gzip", "deflate")
+                # decompressed: a gzip bomb counts as unpacked; gzip and deflate after they are read
+                # (`_labelled_packed`)
+                for chunk in response.iter_raw() if packed else response.iter_bytes():
                     received += len(chunk)
                     if received > limit:
                         raise BodyTooLarge(limit)
                     chunks.append(chunk)
                 content = b"".join(chunks)
-                return response, self._labelled_gzip(url, content) if gzip else content
+                return response, self._labelled_packed(url, content, packing) if packed else content
         except httpx.TransportError:
             if not guard.fired:
                 raise
@@ -305,15 +307,15 @@ class Transport:
         finally:
             watchdog.cancel()
 
-    def _labelled_gzip(self, url: str, content: bytes) -> bytes:
-        """A body labelled gzip, unpacked; one that is not compressed at all is read as it is,
-        with a warning (a gateway labelling what it did not pack failed every attempt)."""
-        read = labelled_gzip(url, content, self.options.max_body_bytes)
+    def _labelled_packed(self, url: str, content: bytes, packing: str) -> bytes:
+        """A body labelled gzip or deflate, unpacked; one that is not compressed at all is read
+        as it is, with a warning (a gateway labelling what it did not pack failed every attempt)."""
+        read = labelled_packed(url, content, packing, self.options.max_body_bytes)
         if read is None:
-            raise httpx.DecodingError("a gzip body that does not unpack")
+            raise httpx.DecodingError(f"a {packing} body that does not unpack")
         if not read[1] and content:
-            self._warnings.add("the platform labels answers `Content-Encoding: gzip` that are not compressed; "
-                               "read as they are", kind="gzip-label")
+            self._warnings.add(f"the platform labels answers `Content-Encoding: {packing}` that are not "
+                               "compressed; read as they are", kind=f"{packing}-label")
         return read[0]
 
     def _answer(self, url: str, response: httpx.Response, content: bytes,
