@@ -175,3 +175,34 @@ def test_an_endpoint_that_is_not_http_fails_at_once(demo_server_factory) -> None
     assert time.monotonic() - started < 0.5
     assert caught.value.code == "OCX513"
     assert "the platform lists a URL that is not http(s)" in caught.value.diagnostic.message
+
+
+def test_one_watchdog_thread_cuts_every_request_at_its_deadline(demo_server_factory) -> None:
+    """Deadlines are kept by one thread for all requests (a `threading.Timer` per
+    request cost a thread per page): it cuts what outlives its deadline, never what was
+    released in time, and a crawl of many pages starts it once."""
+    import threading
+
+    from ocpispec.ocpi.deadline import WATCHDOG
+
+    cut: list[str] = []
+    late = WATCHDOG.watch(0.05, lambda: cut.append("late"))
+    on_time = WATCHDOG.watch(0.05, lambda: cut.append("on time"))
+    WATCHDOG.release(on_time)
+    soon = WATCHDOG.watch(0.01, lambda: cut.append("soon"))
+    time.sleep(0.3)
+    assert cut == ["soon", "late"]
+    WATCHDOG.release(late), WATCHDOG.release(soon)
+
+    started: list[str] = []
+    real = threading.Thread.start
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=10)
+    credentials = Credentials(server.versions_url, server.token, party="NL-ABC")
+    try:
+        threading.Thread.start = lambda self: started.append(  # type: ignore[method-assign]
+            type(self).__name__ if isinstance(self, threading.Timer) else self.name) or real(self)
+        with OcpiClient.connect(credentials, options=FetchOptions(page_size=10, concurrency=1)) as client:
+            assert len(list(client.fetch("sessions", date_to=DATE_TO))) == 300
+    finally:
+        threading.Thread.start = real  # type: ignore[method-assign]
+    assert "Timer" not in started and started.count("ocpispec-deadlines") <= 1, started

@@ -41,7 +41,7 @@ from ocpispec.logs import HTTP
 from ocpispec.ocpi import errors, hosts
 from ocpispec.ocpi.body import decode_body, labelled_packed, wide_charset
 from ocpispec.ocpi.clock import ClockReading, read_date, read_envelope_time
-from ocpispec.ocpi.deadline import Overrun, RequestGuard
+from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
                                     http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
@@ -280,9 +280,7 @@ class Transport:
         The body is kept out of the response object: httpx responses sit in a reference
         cycle, and a body inside one would live until the next full garbage collection."""
         guard = RequestGuard()
-        watchdog = threading.Timer(budget, guard.cut)
-        watchdog.daemon = True
-        watchdog.start()
+        ticket = WATCHDOG.watch(budget, guard.cut)
         chunks: list[bytes] = []
         received, limit = 0, self.options.max_body_bytes
         try:
@@ -305,7 +303,7 @@ class Transport:
                 raise
             raise Overrun(sum(map(len, chunks)) if guard.headers else None, budget, run_limited) from None
         finally:
-            watchdog.cancel()
+            WATCHDOG.release(ticket)
 
     def _labelled_packed(self, url: str, content: bytes, packing: str) -> bytes:
         """A body labelled gzip or deflate, unpacked; one that is not compressed at all is read
