@@ -24,15 +24,17 @@ if TYPE_CHECKING:
 _DATETIME = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
 CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-# a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs, or
+# a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs (its
+# separator too: `2026-03-01 05:00:00Z` sorts as text before `2026-03-01T00:00:00Z`), or
 # it is padded in front (a space, no-break space or escaped white space: a right-aligned
 # fixed-width formatter), which `parse_timestamp` strips and a column type does not
+_TAIL = rb'(?:[t ]\d\d:\d\d|T\d\d:\d\d(?!:\d\dZ"))'
 _PAD = rb'(?: |\xc2\xa0|\\[tnrf]|\\u00[aA]0|\\u0020)+'
-LOOSE_IN_BODY = re.compile(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ"))')
+LOOSE_IN_BODY = re.compile(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d{4}-\d\d-\d\d' + _TAIL + rb')')
 # its tail, which starts with a literal the regex engine scans for quickly: every match
 # of `LOOSE_IN_BODY` holds one or a string padded in front, so a body without either
 # (almost every body) is done
-_LOOSE_TAIL = re.compile(rb'-\d\d[Tt ]\d\d:\d\d(?!:\d\dZ")')
+_LOOSE_TAIL = re.compile(rb'-\d\d' + _TAIL)
 EPOCH_FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -133,6 +133,7 @@ QUIRKS = {
     "padded urls": "the version and endpoint URLs it lists padded with spaces (`\" http://.../sessions/ \"`)",
     "no links": "no `Link` headers (OCPI requires them)",
     "status float": "`status_code` as a JSON number with a fraction (`1000.0`: a serialiser of doubles)",
+    "spaced stamps": "`last_updated` with a space for the `T` (`\"2026-01-05 08:00:00Z\"`, which RFC 3339 allows)",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -283,6 +284,8 @@ class IndependentCpo:
             record["last_updated"] = _odd_stamp(moment, index)
         if "padded stamps" in self.quirks:
             record["last_updated"] = ("\t" if index % 2 else " ") + record["last_updated"]
+        if "spaced stamps" in self.quirks:
+            record["last_updated"] = record["last_updated"].replace("T", " ")
         if "no contract id" in self.quirks and "whitelist" in record:   # a token
             for key in ("contract_id", "auth_id"):
                 record.pop(key, None)
@@ -319,6 +322,8 @@ class IndependentCpo:
         sessions = self.lists["sessions"]
         record = self._stamped(self._example("sessions"), len(sessions), 0)
         record["last_updated"] = updated.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if "spaced stamps" in self.quirks:
+            record["last_updated"] = record["last_updated"].replace("T", " ")
         self._personal("sessions", record, len(sessions))
         sessions.append(record)
 

@@ -156,3 +156,18 @@ def test_timestamps_at_the_edge_of_the_calendar_never_crash(day, time, zone, fun
         compile_expression(function, FUNCTIONS)({"t": text, "u": "2025-03-01T12:00:00Z"})
     except TransformError:
         pass
+
+
+@pytest.mark.parametrize("stamp", ["2026-03-01 05:00:00Z", "2026-03-01t05:00:00Z"])
+def test_a_stamp_with_another_separator_is_loose_and_judged_by_its_instant(stamp: str) -> None:
+    """`2026-03-01 05:00:00Z` (RFC 3339 allows the space and a lowercase `t`) has the
+    canonical length and `Z`, so the window compared it as text, where ` ` and `t` sort
+    around `T`: a record updated at 05:00 was taken for one before the window starting at
+    midnight and left out of every run (tests/independent_cpo.py, quirk `spaced stamps`)."""
+    from ocpispec.execute.crawls import WindowGuard
+    from ocpispec.timestamps import loose_timestamps
+
+    assert loose_timestamps(b'{"data": [{"last_updated": "%s"}]}' % stamp.encode())
+    window = WindowGuard(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
+    assert window.side(stamp) == 0
+    assert WindowGuard(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)).side(stamp) == 1

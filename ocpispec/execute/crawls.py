@@ -60,7 +60,8 @@ class WindowGuard:
 
     def side(self, stamp: Any) -> int:
         """-1 before the window, 0 inside, 1 at or after its end."""
-        if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z":
+        # text compares as time only in the canonical form (a space for the `T` sorts first)
+        if stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z" and stamp[10] == "T":
             low, high, value = self._from, self._to, stamp
         else:
             moment = parse_timestamp(stamp)
@@ -152,7 +153,7 @@ class AuditedFetch:
             else:
                 stamps = [record.get("last_updated") for record in page]
             inside = [stamp.__class__ is str and len(stamp) == 20 and stamp[19] == "Z"
-                      and (low is None or stamp >= low) and (high is None or stamp < high)
+                      and stamp[10] == "T" and (low is None or stamp >= low) and (high is None or stamp < high)
                       for stamp in stamps]  # the common case: canonical, inside
             if all(inside):
                 if stamps:
