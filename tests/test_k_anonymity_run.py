@@ -113,6 +113,28 @@ def test_assess_writes_nothing_and_keeps_the_state(run, tmp_path: Path, snapshot
     assert text == snapshot
 
 
+def test_an_assessment_the_ledger_cannot_log_is_shown_and_says_so(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk under the ledger: `run --assess` failed with 'the outputs were
+    published but the run could not be logged' (OCX553), though it writes nothing, and
+    printed no figures. The report is shown, and says they are not in the ledger."""
+    import ocpispec.ledger as ledger
+    from ocpispec.ledger import LedgerError
+
+    def full(path, entry):
+        raise LedgerError("the ledger is not usable: database or disk is full")
+
+    monkeypatch.setattr(ledger, "record", full)
+    result = run("day", "--assess")
+    assert result.exit_code == 0, result.output
+    assert "published" not in result.output
+    assert "rows released" in result.output and "class sizes" in result.output
+    assert "the figures could not be logged in the ledger" in result.output
+    assert "database or disk is full" in result.output
+    assert "The figures are not in the ledger (see the note above)." in " ".join(result.output.split())
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_review_shows_the_last_assessment(run, run_cli, tmp_path: Path) -> None:
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(unit="day"))

@@ -32,6 +32,7 @@ from ocpispec.logs import RUN
 from ocpispec.text import count
 
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
+ASSESSMENT_UNLOGGED = "the figures could not be logged in the ledger"
 if TYPE_CHECKING:
     from ocpispec.ledger.state import State
     from ocpispec.execute.datasets import DatasetResult, DatasetRun, Estimate
@@ -381,9 +382,14 @@ def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: Ru
         from ocpispec.execute import statekeeping
 
         entry = statekeeping.log_entry(plan, options, result, [])
-        statekeeping.log(state_path, entry | {"outcome": "assessed"}, published=True)
-        result = dataclasses.replace(result, notes=(
-            *result.notes, f"{ASSESSMENT_LOGGED} `{state_path}` (outcome `assessed`)"))
+        # the report is the assessment: a ledger that cannot be written costs the review
+        # its figures, said here, and never the report (it said the outputs were published)
+        failed = statekeeping.log_assessment(state_path, entry)
+        note = (f"{ASSESSMENT_LOGGED} `{state_path}` (outcome `assessed`)" if failed is None
+                else f"{ASSESSMENT_UNLOGGED} `{state_path}`: {failed}; `ocpispec review` "
+                     "does not show them: fix the cause (space, the ledger's directory) and "
+                     "assess again")
+        result = dataclasses.replace(result, notes=(*result.notes, note))
     return _recorded(plan, result, dataclasses.replace(options, runs_dir=None))
 
 

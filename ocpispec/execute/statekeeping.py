@@ -440,6 +440,15 @@ def log(path: Path, entry: dict[str, Any], *, published: bool) -> None:
             from None
 
 
+def log_assessment(path: Path, entry: dict[str, Any]) -> str | None:
+    """Log a `run --assess` (nothing was published): None once logged, else why not."""
+    try:
+        ledger.record(path, entry | {"outcome": "assessed"})
+    except (OSError, LedgerError) as exc:
+        return str(exc.strerror if isinstance(exc, OSError) else exc)
+    return None
+
+
 def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> None:
     """Log a run that failed or was interrupted, best effort: the failure itself is
     what the user must see. A commit stopped half way is logged by the run that

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 from ocpispec.disclosure.words import risk_lines
-from ocpispec.execute import ASSESSMENT_LOGGED, DatasetResult, RunResult
+from ocpispec.execute import ASSESSMENT_LOGGED, ASSESSMENT_UNLOGGED, DatasetResult, RunResult
 
 WIDTH = 100
 HOW_TO_READ = ("How to read it: a class is the rows that share every quasi-identifier value; "
@@ -23,9 +23,7 @@ def assess_text(result: RunResult, *, notes: tuple[str, ...] = ()) -> str:
         lines += ["", *_dataset(dataset)]
     ending = (f"Nothing was written and the state was not changed "
               f"({result.duration:.1f}s, {result.requests or 0:,} requests). "
-              + ("The figures are in the ledger's history (`ocpispec history`) and the "
-                 "review (`ocpispec review`)." if _logged(notes) else
-                 "Give --state (or run without --demo) to keep the figures for the review."))
+              + _kept(notes))
     lines += ["", *textwrap.wrap(HOW_TO_READ, WIDTH), "", *textwrap.wrap(ending, WIDTH)]
     return "\n".join(lines) + "\n"
 
@@ -42,8 +40,14 @@ def _dataset(dataset: DatasetResult) -> list[str]:
     return [*lines, *(_row(label, text) for label, text in measured)]
 
 
-def _logged(notes: tuple[str, ...]) -> bool:
-    return any(note.startswith(ASSESSMENT_LOGGED) for note in notes)
+def _kept(notes: tuple[str, ...]) -> str:
+    """Where the figures are kept for the review, as the run's notes say."""
+    if any(note.startswith(ASSESSMENT_LOGGED) for note in notes):
+        return ("The figures are in the ledger's history (`ocpispec history`) and the review "
+                "(`ocpispec review`).")
+    if any(note.startswith(ASSESSMENT_UNLOGGED) for note in notes):
+        return "The figures are not in the ledger (see the note above)."
+    return "Give --state (or run without --demo) to keep the figures for the review."
 
 
 def _row(label: str, value: str) -> str:
