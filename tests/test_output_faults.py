@@ -183,6 +183,37 @@ def test_a_worker_process_killed_under_the_run_is_said_so(
     assert stderr.replace(str(tmp_path), "<tmp>") == snapshot
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_worker_process_killed_under_get_says_what_stdout_holds(
+        demo_server_factory, tmp_path: Path) -> None:
+    """`get --workers 2` whose worker is killed mid-dump said, as a run does, 'a run writes
+    nothing and keeps its state', after thousands of objects on stdout: it says that
+    stdout holds those read before and the others are missing."""
+    server: DemoServer = demo_server_factory(size=20000, max_page_size=100,
+                                             faults=Faults(latency_ms=20))
+    env = {**os.environ, **CLI_ENV, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    login = subprocess.run([sys.executable, "-m", "ocpispec", "login", server.versions_url,
+                            "--token", server.token, "--party", "NL-ABC"], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert login.returncode == 0, login.stderr
+    get = subprocess.Popen([sys.executable, "-m", "ocpispec", "get", "sessions", "--workers", "2",
+                            "--page-size", "100"], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(get.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        os.kill(_children(get.pid)[-1], signal.SIGKILL)
+        _, stderr = get.communicate(timeout=120)
+    finally:
+        get.kill()
+    assert get.returncode == 1, stderr
+    assert "a worker process of `get` ended unexpectedly (killed by SIGKILL)" in stderr
+    assert "writes nothing" not in stderr and "state" not in stderr
+    assert "the objects on stdout are those read before it ended" in stderr
+
+
 def test_worker_processes_that_cannot_start_are_said_so_and_nothing_hangs(
         demo_server_factory, tmp_path: Path) -> None:
     """Under a limit the second worker's fork reaches (open files here; a container's

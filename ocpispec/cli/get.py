@@ -298,7 +298,8 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
     if workers <= 1 or not available() or release.counts_unknown:
         yield None
         return
-    pool = PagePool(workers, client.version, module, release.line, None, fast=fast)
+    pool = PagePool(workers, client.version, module, release.line, None, fast=fast,
+                    command="get")
     try:
         yield pool
     finally:

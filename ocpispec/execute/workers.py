@@ -85,8 +85,10 @@ class PagePool:
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None,
-                 strict: Callable[[bytes, bool], bool | None] | None = None) -> None:
-        """`fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
+                 strict: Callable[[bytes, bool], bool | None] | None = None,
+                 command: str = "run") -> None:
+        """`command`: `run` or `get` (what a worker that dies says is left of the output).
+        `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
         such rows come back pickled, for the sort only (`value_key.KeyBeside`).
         `strict`: whether a page fits the strict types (`fast_pages.strict_fit`): the
@@ -102,7 +104,8 @@ class PagePool:
         # would raise inside an at-fork callback, where Python ignores the exception and
         # the run goes on: they wait until the workers are started, then arrive again
         with deferred_signals() as deferred:
-            self._pool = _started(workers, context)
+            self._pool = _started(workers, context, command)
+        self._command = command
         self._processes = list(getattr(self._pool, "_processes", {}).values())
         if deferred.received:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -116,7 +119,7 @@ class PagePool:
         try:
             return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
         except BrokenProcessPool:
-            raise worker_ended(self._processes) from None
+            raise worker_ended(self._processes, self._command) from None
 
     def close(self) -> None:
         global _STATE, _FAST, _STRICT
@@ -136,7 +139,7 @@ class _ItemCounts:
         self.join_misses: dict[str, int] = {}
 
 
-def _started(workers: int, context: Any) -> Any:
+def _started(workers: int, context: Any, command: str = "run") -> Any:
     """The pool with its workers forked now, before the crawl's threads. When one cannot
     be forked (too many open files, a limit of processes, no memory), those that were
     are ended here: no manager thread would ever tell them to, and the command hung
@@ -162,7 +165,7 @@ def _started(workers: int, context: Any) -> Any:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
         if isinstance(exc, BrokenProcessPool):
-            raise worker_ended(processes) from None
+            raise worker_ended(processes, command) from None
         raise workers_not_started(exc, workers) from None
 
 
@@ -180,18 +183,22 @@ def workers_not_started(exc: OSError, workers: int) -> Exception:
              "or the container's limit; memory), and run again")
 
 
-def worker_ended(processes: list[Any]) -> Exception:
-    """OCX560: a worker process died under the run (the kernel's out-of-memory killer, an
-    operator's kill). It ended as an internal error, 'a bug in ocpispec'."""
+def worker_ended(processes: list[Any], command: str = "run") -> Exception:
+    """OCX560: a worker process died under the run or `get` (the kernel's out-of-memory
+    killer, an operator's kill). It ended as an internal error, 'a bug in ocpispec'."""
     from ocpispec.execute.client import RunError
 
+    if command == "run":
+        who, left = "the run", "a run writes nothing and keeps its state"
+    else:  # `get` wrote the objects of the pages before to stdout: not "nothing"
+        who, left = (f"`{command}`", "the objects on stdout are those read before it "
+                     "ended; the others are missing from it")
     return RunError.of(
-        "OCX560", f"a worker process of the run ended unexpectedly{_how(processes)}",
-        notes=("the pages it held were never read, so the records are incomplete: a run "
-               "writes nothing and keeps its state",),
+        "OCX560", f"a worker process of {who} ended unexpectedly{_how(processes)}",
+        notes=(f"the pages it held were never read, so the records are incomplete: {left}",),
         help="look in the system log for why (`journalctl -k` or `dmesg`: the out-of-memory "
-             "killer names the process it ended); give the run more memory, or run it in "
-             "one process with `--workers 1`, and run again")
+             f"killer names the process it ended); give {who} more memory, or run "
+             "it in one process with `--workers 1`, and run again")
 
 
 def _how(processes: list[Any]) -> str:
