@@ -3,7 +3,8 @@
     python crash_harness.py CONFIG.json
 
 Imports the CLI once, then per cycle forks a child that runs `ocpispec run` with an
-`--as-of` later than every earlier run's, kills it with SIGKILL after a random delay
+`--as-of` later than every earlier run's, kills it with SIGKILL (or another of the
+config's `signals`: SIGTERM, SIGINT) after a random delay
 drawn to land in fetch, render or commit, and forks another child that runs to the
 end with a later `--as-of`. Prints one JSON line: what the kills left behind.
 """
@@ -94,16 +95,22 @@ def main_loop(config: dict) -> dict:
     left = {"calibration_exit": os.waitstatus_to_exitcode(status), "durations": [],
             "killed": 0, "finished_before_kill": 0, "journal_left": 0, "rerun_failures": 0,
             "state_changed": 0, "killed_before_commit": 0}
+    stops = [signal.Signals[name] for name in config.get("signals", ["SIGKILL"])]
+    left["stopped_cleanly"] = left["bad_exits"] = 0
     for _ in range(config["cycles"]):
         before = ledger_now(ledger)[1]
         pid = spawn(run_args(config, next(moments)))
         time.sleep(rng.uniform(0.2, 1.1) * duration)
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, stops[0] if len(stops) == 1 else rng.choice(stops))
         except ProcessLookupError:
             pass
         _, status = os.waitpid(pid, 0)
-        killed = os.WIFSIGNALED(status)
+        # SIGTERM and Ctrl-C stop a run with exit 1 (OCX558), or let it finish (0)
+        code = os.waitstatus_to_exitcode(status)
+        left["stopped_cleanly"] += code == 1
+        left["bad_exits"] += code not in (0, 1) and not os.WIFSIGNALED(status)
+        killed = os.WIFSIGNALED(status) or (code == 1 and stops != [signal.SIGKILL])
         journaled, after = ledger_now(ledger)
         changed = after != before
         left["killed"] += killed
