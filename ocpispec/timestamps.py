@@ -21,9 +21,12 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 if TYPE_CHECKING:
     from typing import Any
 
+# ASCII digits only: `\d` of a str pattern takes any script's (`٢٠٢٦`), which `int` reads,
+# while such a stamp compares as text after every ASCII one (the window's canonical test)
 _DATETIME = re.compile(
-    r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$")
-CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+    r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$",
+    re.ASCII)
+CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", re.ASCII)
 # a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs (its
 # separator too: `2026-03-01 05:00:00Z` sorts as text before `2026-03-01T00:00:00Z`), or
 # it is padded in front (a space, no-break space or escaped white space: a right-aligned

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from independent_cpo import MODULES, QUIRKS, IndependentCpo
+from independent_cpo import MODULES, QUIRKS, IndependentCpo, _instant
 from test_independent_cpo import EXPECTED_ROWS, KEY, VERSIONS, _csv_rows, _next_second, spec_text
 
 CASES = [(quirk, VERSIONS[index % len(VERSIONS)]) for index, quirk in enumerate(QUIRKS)]
@@ -414,3 +414,33 @@ def test_a_window_read_empty_from_pages_cut_before_the_filters_fails_loudly(cut_
                         "--accept-incomplete", env={"INDEPENDENT_KEY": KEY})
         assert third.exit_code == 0, third.output       # the window starts where the first run ended
         assert "its last object lies in the window" in third.output
+
+
+class _ForeignDigits(IndependentCpo):
+    """The first session's `last_updated` in Arabic-Indic digits (`٢٠٢٦-01-05T08:00:00Z`);
+    the server itself reads it as the instant it names."""
+
+    DIGITS = str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669")
+
+    def _records(self, module: str, count: int) -> list[dict]:
+        made = super()._records(module, count)
+        if module == "sessions":
+            made[0]["last_updated"] = made[0]["last_updated"].translate(self.DIGITS)
+        return made
+
+    def _updated_at(self, record: dict) -> datetime:
+        return _instant("".join(str(int(c)) if c.isdigit() else c for c in record["last_updated"]))
+
+
+def test_a_stamp_in_foreign_digits_is_an_invalid_object_not_a_later_one(run_cli) -> None:
+    """Such a stamp was read as a DateTime (the pattern's Unicode `\\d`), so `get` passed its
+    session as valid and exited 0, while a window compares a stamp of the canonical shape
+    as text, where it sorts after every ASCII one (`WindowGuard.side`: the next window's,
+    in every run). It is no DateTime now: the session is invalid, counted and named, and
+    `get` exits 1."""
+    with _ForeignDigits("2.2.1", records=15) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 1, pulled.stderr
+    assert "`last_updated` is not a DateTime" in pulled.stderr
+    assert len(pulled.stdout.splitlines()) == 14

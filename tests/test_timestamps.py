@@ -171,3 +171,19 @@ def test_a_stamp_with_another_separator_is_loose_and_judged_by_its_instant(stamp
     window = WindowGuard(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
     assert window.side(stamp) == 0
     assert WindowGuard(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)).side(stamp) == 1
+
+
+def test_a_stamp_in_digits_of_another_script_is_no_datetime() -> None:
+    """`٢٠٢٦-03-01T05:00:00Z` (Arabic-Indic digits) was read as 2026-03-01 05:00 by the
+    pattern's Unicode `\\d`, so its record was valid, while the window compared it as text,
+    after every ASCII stamp: taken for the next window's in every run, it never left.
+    Now it is no DateTime, and its record is invalid (counted, the run fails loudly)."""
+    from ocpispec.ocpi.objects import ObjectCheck
+
+    stamp = "\u0662\u0660\u0662\u0666-03-01T05:00:00Z"
+    assert parse_timestamp(stamp) is None
+    check = ObjectCheck("2.2.1", "tokens", None)
+    token = {"uid": "a", "last_updated": stamp, "country_code": "NL", "party_id": "ABC",
+             "type": "RFID", "contract_id": "x", "issuer": "i", "valid": True,
+             "whitelist": "ALWAYS"}
+    assert check.judge(token, check.reader(token)) == "`last_updated` is not a DateTime"
