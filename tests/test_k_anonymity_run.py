@@ -117,7 +117,9 @@ def test_an_assessment_the_ledger_cannot_log_is_shown_and_says_so(
         run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk under the ledger: `run --assess` failed with 'the outputs were
     published but the run could not be logged' (OCX553), though it writes nothing, and
-    printed no figures. The report is shown, and says they are not in the ledger."""
+    printed no figures. The report is shown and says they are not in the ledger; the
+    command still fails (exit 1), so a scheduled assessment feeding the review is seen
+    to have failed."""
     import ocpispec.ledger as ledger
     from ocpispec.ledger import LedgerError
 
@@ -126,7 +128,7 @@ def test_an_assessment_the_ledger_cannot_log_is_shown_and_says_so(
 
     monkeypatch.setattr(ledger, "record", full)
     result = run("day", "--assess")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "published" not in result.output
     assert "rows released" in result.output and "class sizes" in result.output
     assert "the figures could not be logged in the ledger" in result.output
