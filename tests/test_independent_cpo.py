@@ -347,3 +347,28 @@ def test_a_cursor_platform_without_a_total_ends_its_list_where_its_links_end(rec
     with IndependentCpo("2.2.1", records=records, paging="cursor", total=False) as cpo:
         sessions = _logged_in_sessions_run(cpo, run_cli, tmp_path)
         assert len(sessions) == len(set(sessions)) == records
+
+
+def test_evse_parking_listed_as_ids_is_read_as_the_parking_it_names(run_cli) -> None:
+    """The official OCPI 2.3.0 example sends an EVSE's `parking` as the ids alone
+    (`["1", "2"]`), where its table says EVSEParking objects: each id is read as the
+    `parking_id` it is, and checked as one (an id too long, or an item neither text nor
+    object, still nulls the list)."""
+    with IndependentCpo("2.3.0", records=3) as cpo:
+        site = cpo.lists["locations"][0]
+        long_id = "P" * 37
+        site["evses"][1]["parking"] = ["2", {"parking_id": "3", "evse_position": "LEFT"}]
+        home = cpo.lists["locations"][1]
+        home["evses"][0]["parking"] = [long_id]
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        done = run_cli("get", "locations", "--profile", "independent")
+    assert done.exit_code == 0, done.output
+    objects = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert [evse["parking"] for evse in objects[0]["evses"]] == [
+        [{"parking_id": "1"}, {"parking_id": "2"}],
+        [{"parking_id": "2"}, {"parking_id": "3", "evse_position": "LEFT"}]]
+    assert objects[1]["evses"][0]["parking"] == [{"parking_id": None}]
+    assert long_id not in done.output
+    assert "1 locations.evses.parking.parking_id (longer than 36 characters)" in done.stderr
+    assert "3 locations.evses.parking: ids sent alone, read as `parking_id`" in done.stderr

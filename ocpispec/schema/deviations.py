@@ -11,6 +11,11 @@ as `spec-name`. Besides the table, a key that differs from a field of its object
 in casing (`kWh`, `startDateTime`, `Last_Updated`) is read as that field: the
 letters are the field's own, so it cannot say anything the field does not.
 
+`BARE_IDS` lines are `Object  field  versions  why`: a list of these objects sent as
+a list of texts (`"parking": ["1", "2"]`) is read as objects holding each text in
+`field`, which the walk then checks like any other. Only objects that are a reference
+by one id belong here.
+
 `DEFAULTS` lines are `Object  field  value  versions  why`: a missing field is read
 as that value. Only fields whose default cannot widen what is released belong here.
 
@@ -42,4 +47,8 @@ Token            auth_id                ->  contract_id            2.2.1,2.3.0  
 
 DEFAULTS = """
 Tariff           tax_included           NO                         2.3.0        OCPI 2.2.1 prices exclude VAT
+"""
+
+BARE_IDS = """
+EVSEParking      parking_id             2.3.0        the official OCPI 2.3.0 example lists the ids alone
 """

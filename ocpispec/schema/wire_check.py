@@ -112,7 +112,7 @@ class _Shape:
     """One wire object: a test per field, the object fields below, and the deviations
     that apply to it (mutable only while built: shapes may refer to themselves)."""
 
-    __slots__ = ("tests", "quick", "objects", "renames", "casings", "defaults")
+    __slots__ = ("tests", "quick", "objects", "renames", "casings", "defaults", "bare")
 
     def __init__(self) -> None:
         self.tests: dict[str, Test] = {}
@@ -121,6 +121,7 @@ class _Shape:
         self.renames: dict[str, tuple[str, str]] = {}       # wire name -> (field, why)
         self.casings: frozenset[str] = frozenset()          # the field names, for `_casing`
         self.defaults: tuple[tuple[str, Any, str], ...] = ()
+        self.bare: tuple[str, str] | None = None            # (field, why): `deviations.BARE_IDS`
 
 
 def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[str, str]],
@@ -158,8 +159,8 @@ def _walk_object(sub: tuple[_Shape, bool], node: dict[str, Any], key: str, value
         if value.__class__ is not list:
             return _null(node, key, path, "not a list", invalid)
         if not all(item.__class__ is dict for item in value):
-            return _null(node, key, path, "a list with an item that is not an object", invalid)
-        for item in value:
+            value = _bare(node, key, path, shape, invalid, found)
+        for item in value or ():
             _walk(shape, item, path + ".", invalid, found)
     elif value.__class__ is dict:
         _walk(shape, value, path + ".", invalid, found)
@@ -176,6 +177,21 @@ def _settle(node: dict[str, Any], key: str, prefix: str,
         invalid.append((prefix + key, reason))
     if deviation is not None:
         found.append(f"{prefix}{key}: {deviation}")
+
+
+def _bare(node: dict[str, Any], key: str, path: str, shape: _Shape,
+          invalid: list[tuple[str, str]], found: list[str]) -> list[Any] | None:
+    """A list of `shape` objects with items that are no object: the list with each text
+    read as the object it names (`deviations.BARE_IDS`), or None, nulled, if that does
+    not apply."""
+    value = node[key]
+    if shape.bare is None or not all(item.__class__ in (dict, str) for item in value):
+        _null(node, key, path, "a list with an item that is not an object", invalid)
+        return None
+    field, why = shape.bare
+    wrapped = node[key] = [{field: item} if item.__class__ is str else item for item in value]
+    found.append(f"{path}: ids sent alone, read as `{field}` ({why})")
+    return wrapped
 
 
 def _null(node: dict[str, Any], key: str, path: str, reason: str,
@@ -253,6 +269,7 @@ class _Shapes:
         self.lengths = wire_tables.string_lengths(version)
         self.renames = wire_tables.renames(version)
         self.defaults = wire_tables.defaults(version)
+        self.bare = wire_tables.bare_ids(version)
         from ocpispec.schema.neutral import WIRE_MODULES
         self.base = {name: d.base for name, d in getattr(WIRE_MODULES[version], "DERIVED", {}).items()}
         self.made: dict[str, _Shape] = {}
@@ -273,6 +290,8 @@ class _Shapes:
                          if to in fields and alt not in fields}
         shape.casings = frozenset(fields)
         shape.defaults = tuple(d for d in self.defaults.get(own, ()) if d[0] in fields)
+        if (bare := self.bare.get(own)) is not None and bare[0] in shape.tests:
+            shape.bare = bare
         return shape
 
     def _test(self, object_name: str, field: Field) -> Test:
@@ -354,5 +373,5 @@ def _stamp(text: str) -> bool:
 
 
 _fromisoformat = datetime.fromisoformat
-_HELPERS = {"settle": _settle, "null": _null, "moved": _moved, "stamp": _stamp,
+_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "moved": _moved, "stamp": _stamp,
             "quick_code": lambda shape, name: shape.quick[name]}

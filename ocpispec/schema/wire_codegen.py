@@ -32,7 +32,7 @@ _FAILS = {
 
 def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     """The check function of `shape` at `prefix`. `helpers` supplies `settle`, `null`,
-    `moved`, `stamp` (whether a 20-character text is a timestamp) and
+    `moved`, `bare` (a list with items that are no object: the list read, or None, nulled), `stamp` (whether a 20-character text is a timestamp) and
     `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
     lines = ["def walk(node, invalid, found, unknown):"]
@@ -51,13 +51,13 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
         path = prefix + name
         lines += [f"    v = node.get({name!r})", "    if v is not None:"]
         if many:
+            env[f"S{index}"] = sub
             lines += ["        if v.__class__ is list:",
                       "            for item in v:",
                       "                if item.__class__ is not dict:",
-                      f"                    null(node, {name!r}, {path!r}, "
-                      "'a list with an item that is not an object', invalid)",
+                      f"                    v = bare(node, {name!r}, {path!r}, S{index}, invalid, found)",
                       "                    break",
-                      "            else:",
+                      "            if v is not None:",
                       "                for item in v:",
                       f"                    C{index}(item, invalid, found, unknown)",
                       "        else:",

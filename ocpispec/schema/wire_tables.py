@@ -1,5 +1,5 @@
 """The data tables of `wire_check` (`lengths.LENGTHS`, `deviations.RENAMES` and
-`deviations.DEFAULTS`), parsed per version."""
+`deviations.DEFAULTS`, `deviations.BARE_IDS`), parsed per version."""
 
 from __future__ import annotations
 
@@ -34,6 +34,16 @@ def defaults(version: str) -> dict[str, tuple[tuple[str, Any, str], ...]]:
     for obj, name, value, versions, why in default_rows():
         if version in versions:
             found[obj] = (*found.get(obj, ()), (name, value, why))
+    return found
+
+
+def bare_ids(version: str) -> dict[str, tuple[str, str]]:
+    """Object -> (the field a bare text item is read as, why)."""
+    found: dict[str, tuple[str, str]] = {}
+    for line in deviations.BARE_IDS.strip().splitlines():
+        obj, name, versions, *why = line.split()
+        if version in versions.split(","):
+            found[obj] = (name, " ".join(why))
     return found
 
 
