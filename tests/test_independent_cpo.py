@@ -372,3 +372,35 @@ def test_evse_parking_listed_as_ids_is_read_as_the_parking_it_names(run_cli) -> 
     assert long_id not in done.output
     assert "1 locations.evses.parking.parking_id (longer than 36 characters)" in done.stderr
     assert "3 locations.evses.parking: ids sent alone, read as `parking_id`" in done.stderr
+
+
+TAX_SPEC = HEADER.format(name="taxes") + """from cdrs
+select
+  pseudonymize(id) as cdr
+  round(total_cost.excl_vat, 2) as cost
+  round(total_cost.incl_vat, 2) as cost_incl
+output csv to "taxes.csv"
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_tax_without_an_amount_leaves_the_2_3_0_total_unknown(run_cli, tmp_path: Path,
+                                                                 workers: str) -> None:
+    """OCPI 2.3.0 gives a price as `before_taxes` and a list of `taxes`; the 2.2 total
+    including VAT is their sum. A tax whose `amount` is null, or is read as null as the
+    wrong type, once vanished from that sum: the export said 4.00 including VAT where
+    the CDR said 4.00 plus an unknown tax. Such a total is null."""
+    with IndependentCpo("2.3.0", records=4) as cpo:
+        cdrs = cpo.lists["cdrs"]
+        cdrs[1]["total_cost"]["taxes"][0]["amount"] = "forty cents"
+        cdrs[2]["total_cost"]["taxes"].append({"name": "city", "amount": None})
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "taxes.ocx"
+        spec.write_text(TAX_SPEC)
+        out = tmp_path / "taxes.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       "--workers", workers, env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    assert sorted((row["cost"], row["cost_incl"]) for row in _csv_rows(out)) == [
+        ("4.0", ""), ("4.0", ""), ("4.0", "4.4"), ("4.0", "4.4")]

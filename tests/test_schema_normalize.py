@@ -41,7 +41,8 @@ def test_expression_for_2_1_1_reads_the_old_names() -> None:
 def test_expression_for_2_3_0_prices() -> None:
     assert CAT.normalizer_expression("cdrs", "2.3.0", [("total_cost",)]) == (
         "{total_cost: total_cost.{excl_vat: before_taxes, incl_vat: "
-        "before_taxes && money_sum([before_taxes, taxes[].amount])}}")
+        "before_taxes && !(taxes[?type(amount) != 'number']) && "
+        "money_sum([before_taxes, taxes[].amount]) || null}}")
     assert CAT.normalizer_expression("tariffs", "2.3.0", [("min_price",)]) == (
         "{min_price: min_price.{excl_vat: before_taxes, incl_vat: after_taxes}}")
 

@@ -109,7 +109,10 @@ SOURCES: dict[str, dict[str, Source]] = {
     "2.3.0": {
         "Price.excl_vat": wire("before_taxes"),
         "Price.incl_vat": Computed(
-            "{before_taxes} && money_sum([{before_taxes}, {taxes[].amount}])", "taxes",
+            # a tax without a number for its amount (sent as null, or read as null as
+            # the wrong type) leaves the total unknown, not understated by that tax
+            "{before_taxes} && !({taxes}[?type(amount) != 'number']) && "
+            "money_sum([{before_taxes}, {taxes[].amount}]) || null", "taxes",
             "{before_taxes} + sum({taxes[].amount})"),
         "Tariff.min_price": wire("min_price", "Price@limit"),
         "Tariff.max_price": wire("max_price", "Price@limit"),
