@@ -388,12 +388,17 @@ def test_a_tax_without_an_amount_leaves_the_2_3_0_total_unknown(run_cli, tmp_pat
                                                                  workers: str) -> None:
     """OCPI 2.3.0 gives a price as `before_taxes` and a list of `taxes`; the 2.2 total
     including VAT is their sum. A tax whose `amount` is null, or is read as null as the
-    wrong type, once vanished from that sum: the export said 4.00 including VAT where
-    the CDR said 4.00 plus an unknown tax. Such a total is null."""
-    with IndependentCpo("2.3.0", records=4) as cpo:
+    wrong type, once vanished from that sum, and so did taxes read as null as a whole
+    (not a list, an item no object): the export said 4.00 including VAT where the CDR
+    said 4.00 plus a tax it could not state. Such a total is null; a price without
+    `taxes` is its own total."""
+    with IndependentCpo("2.3.0", records=6) as cpo:
         cdrs = cpo.lists["cdrs"]
         cdrs[1]["total_cost"]["taxes"][0]["amount"] = "forty cents"
         cdrs[2]["total_cost"]["taxes"].append({"name": "city", "amount": None})
+        cdrs[3]["total_cost"]["taxes"] = "VAT 0.40"
+        cdrs[4]["total_cost"]["taxes"].append("city tax")
+        cdrs[5]["total_cost"].pop("taxes")      # no taxes: the price is the total
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
         spec = tmp_path / "taxes.ocx"
@@ -403,4 +408,4 @@ def test_a_tax_without_an_amount_leaves_the_2_3_0_total_unknown(run_cli, tmp_pat
                        "--workers", workers, env={"INDEPENDENT_KEY": KEY})
     assert done.exit_code == 0, done.output
     assert sorted((row["cost"], row["cost_incl"]) for row in _csv_rows(out)) == [
-        ("4.0", ""), ("4.0", ""), ("4.0", "4.4"), ("4.0", "4.4")]
+        ("4.0", ""), ("4.0", ""), ("4.0", ""), ("4.0", ""), ("4.0", "4.0"), ("4.0", "4.4")]

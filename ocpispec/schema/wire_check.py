@@ -72,6 +72,7 @@ def wire_reader(version: str, module: str) -> Reader:
 def _make_reader(version: str, root: str, module: str) -> Reader:
     walk = generate(_Shapes(version).of(root), "", _HELPERS)
     location, cdr = module == "locations", module == "cdrs"
+    taxed = version == "2.3.0" and module in ("cdrs", "sessions")
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -83,6 +84,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
         at_home = cdr and says_home_charging(record)
         walk(record, invalid, found, unknown)
+        if taxed and invalid:
+            _taxes_unknown(record, invalid)
         if location and record.get("publish") is not False:
             if says_not_public(record):
                 record["publish"] = False
@@ -100,6 +103,17 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
             return Findings(tuple(invalid), tuple(found), _once(unknown))
         return NOTHING
     return read
+
+
+def _taxes_unknown(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
+    """A 2.3.0 Price's `taxes` read as null as the wrong type is taxes of unknown amount,
+    not none (which an absent list says): the total including them stays unknown."""
+    for path, _ in invalid:
+        head, _, last = path.rpartition(".")
+        if last == "taxes" and head and "." not in head:
+            price = record.get(head)
+            if price.__class__ is dict and price.get("taxes") is None:
+                price["taxes"] = [{"amount": None}]
 
 
 def _once(unknown: list[str]) -> tuple[str, ...]:
