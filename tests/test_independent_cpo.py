@@ -409,3 +409,39 @@ def test_a_tax_without_an_amount_leaves_the_2_3_0_total_unknown(run_cli, tmp_pat
     assert done.exit_code == 0, done.output
     assert sorted((row["cost"], row["cost_incl"]) for row in _csv_rows(out)) == [
         ("4.0", ""), ("4.0", ""), ("4.0", ""), ("4.0", ""), ("4.0", "4.0"), ("4.0", "4.4")]
+
+
+PERIODS_SPEC = HEADER.format(name="periods") + """from cdrs
+  each charging_periods as period
+select
+  pseudonymize(id) as cdr
+  period.energy_kwh as energy_kwh because "the study needs the energy of each charging period"
+output csv to "periods.csv"
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_period_energy_that_cannot_be_read_is_unknown_not_zero(run_cli, tmp_path: Path,
+                                                                 workers: str) -> None:
+    """A charging period whose dimensions are read as null (`"dimensions": "ENERGY 1.9"`)
+    or whose energy dimension has a type read as null once had energy 0 (as a parking
+    period has), and one whose ENERGY volume is null failed its whole CDR as invalid, so
+    the run refused. Each such period has energy null, counted, and every CDR arrives."""
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        cdrs = cpo.lists["cdrs"]
+        for cdr in cdrs:
+            cdr["charging_periods"][0]["dimensions"].append({"type": "ENERGY", "volume": 5.5})
+        cdrs[1]["charging_periods"][0]["dimensions"].append({"type": "ENERGY", "volume": None})
+        cdrs[2]["charging_periods"][0]["dimensions"] = "ENERGY 1.9"
+        cdrs[3]["charging_periods"][0]["dimensions"][1]["type"] = "ENERGYY"
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "periods.ocx"
+        spec.write_text(PERIODS_SPEC)
+        out = tmp_path / "periods.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       "--workers", workers, env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    assert sorted(row["energy_kwh"] for row in _csv_rows(out)) == ["", "", "", "5.5"]
+    assert "3 charging periods whose energy could not be read" in done.output
+    assert "energy 0" not in done.output

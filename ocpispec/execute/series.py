@@ -7,6 +7,8 @@ Every case that puts a value nowhere or somewhere it might not belong is counted
 - charging periods out of order are sorted by their start; a period without a valid
   start sorts last and has no end or duration;
 - a period without an ENERGY (or ENERGY_IMPORT) dimension has energy 0;
+- a period whose energy cannot be read (no list of dimensions, a volume or a type read
+  as null) has energy null, not 0: unknown, not nothing;
 - a value whose interval has no valid start cannot be placed and is left out;
 - an interval without an end, or not after its start, puts the whole value in the
   slot of its start;
@@ -46,6 +48,8 @@ NO_ELEMENTS = "records without `{list}`: no rows"
 OUT_OF_ORDER = "records with charging periods out of order: sorted by start"
 NO_START = "charging periods without a valid start: no end or duration"
 NO_ENERGY = "charging periods without an energy dimension: energy 0"
+UNREAD_ENERGY = ("charging periods whose energy could not be read (dimensions, a dimension's "
+                 "type or its volume missing or read as null): energy null")
 NOT_PLACED = "values without a valid start: not spread (left out)"
 WHOLE = "intervals without an end or not after their start: whole value in the slot of their start"
 NOTHING = "zero or null values: no slot rows"
@@ -163,15 +167,23 @@ def _periods(step: ir.Unnest, counts: Counter[str]) -> Callable[[list[dict], dic
     return derive
 
 
-def _energy(dimensions: Any, types: tuple[str, ...], counts: Counter[str]) -> float | int:
-    if dimensions.__class__ is list:
-        for wanted in types:
-            volumes = [dimension.get("volume") for dimension in dimensions
-                       if dimension.__class__ is dict and dimension.get("type") == wanted]
-            if len(volumes) == 1:
-                return as_number(volumes[0])
-            if volumes:  # several: added in decimal, so their sum is exact too
-                return float(sum(Decimal(repr(as_number(volume))) for volume in volumes))
+def _energy(dimensions: Any, types: tuple[str, ...], counts: Counter[str]) -> float | int | None:
+    if dimensions.__class__ is not list:    # required: missing, or read as null
+        counts[UNREAD_ENERGY] += 1
+        return None
+    for wanted in types:
+        volumes = [dimension.get("volume") for dimension in dimensions
+                   if dimension.__class__ is dict and dimension.get("type") == wanted]
+        if None in volumes:
+            counts[UNREAD_ENERGY] += 1
+            return None
+        if len(volumes) == 1:
+            return as_number(volumes[0])
+        if volumes:  # several: added in decimal, so their sum is exact too
+            return float(sum(Decimal(repr(as_number(volume))) for volume in volumes))
+    if any(dimension.__class__ is not dict or dimension.get("type") is None for dimension in dimensions):
+        counts[UNREAD_ENERGY] += 1          # the unreadable one may have been the energy
+        return None
     counts[NO_ENERGY] += 1
     return 0
 
