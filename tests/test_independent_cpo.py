@@ -5,6 +5,7 @@ personal leaves, and incremental runs tile the list."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -445,3 +446,29 @@ def test_a_period_energy_that_cannot_be_read_is_unknown_not_zero(run_cli, tmp_pa
     assert sorted(row["energy_kwh"] for row in _csv_rows(out)) == ["", "", "", "5.5"]
     assert "3 charging periods whose energy could not be read" in done.output
     assert "energy 0" not in done.output
+
+
+@pytest.mark.parametrize("allowed", [["NL-TNM-C0123"], "NL-TNM-C0123", [{"uid": "X"}, "NL-TNM-C0123"]])
+def test_a_site_shown_to_listed_tokens_stays_private_when_the_list_is_malformed(
+        run_cli, tmp_path: Path, allowed: object) -> None:
+    """A non-empty `publish_allowed_to` says a site is shown to some drivers only,
+    whatever `publish` says. Sent in the wrong shape (token ids instead of objects, one
+    id as text), the type check nulled it before the privacy rule read it, so the site
+    was exported as public, its address in `get` and its row in a run."""
+    with IndependentCpo("2.2.1", records=3) as cpo:
+        site = copy.deepcopy(cpo.lists["locations"][0])
+        site.update(id="SHOWN1", publish=True, publish_allowed_to=allowed, address="Hidden Lane 7")
+        cpo.lists["locations"].append(site)
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        pulled = run_cli("get", "locations", "--profile", "independent")
+        spec = tmp_path / "locations.ocx"
+        spec.write_text(spec_text("locations"))
+        out = tmp_path / "locations.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0, pulled.output
+    assert "Hidden Lane" not in pulled.output
+    assert "read as false" in pulled.stderr
+    assert done.exit_code == 0, done.output
+    assert [row["location_id"] for row in _csv_rows(out)] == ["LOC1"]

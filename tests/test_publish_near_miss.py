@@ -77,6 +77,8 @@ def test_run_excludes_a_site_that_says_it_is_not_public_under_another_key(
     ({"IsPublished": None}, False),
     ({"publish_allowed_to": [{"uid": "X"}]}, False),
     ({"publish_allowed_to": []}, True),
+    ({"publish_allowed_to": ["NL-TNM-C0123"]}, False),      # of the wrong shape: nulled, yet it says so
+    ({"publish_allowed_to": "NL-TNM-C0123"}, False),
     ({"publisher": False}, True),   # another word
 ])
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1"])

@@ -55,6 +55,8 @@ class Findings:
 
 NOTHING = Findings((), ())
 _NOT_PUBLIC = "publish: another key (`Publish`, `is_published`...) says not public: read as false"
+_LISTED = ("publish: `publish_allowed_to` names who may see the site (OCPI allows it only beside "
+           "`publish: false`): read as false")
 _DRIVEWAY = "publish: a site with `parking_type` ON_DRIVEWAY is a home's driveway: read as false"
 _AT_HOME = ("home_charging_compensation: says the CDR was charged at the driver's home in a "
             "form other than `true`: read as true")
@@ -83,13 +85,15 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
                          "that says private" for kind in repeated_flags(record))
         # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
         at_home = cdr and says_home_charging(record)
+        # and a `publish_allowed_to` of the wrong shape (`["NL-TNM-C0123"]`), which it nulls
+        listed = location and bool(record.get("publish_allowed_to"))
         walk(record, invalid, found, unknown)
         if taxed and invalid:
             _taxes_unknown(record, invalid)
         if location and record.get("publish") is not False:
-            if says_not_public(record):
+            if listed or says_not_public(record):
                 record["publish"] = False
-                found.append(_NOT_PUBLIC)
+                found.append(_LISTED if listed or record.get("publish_allowed_to") else _NOT_PUBLIC)
             elif on_driveway(record):
                 record["publish"] = False
                 found.append(_DRIVEWAY)
