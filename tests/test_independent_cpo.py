@@ -448,16 +448,27 @@ def test_a_period_energy_that_cannot_be_read_is_unknown_not_zero(run_cli, tmp_pa
     assert "energy 0" not in done.output
 
 
-@pytest.mark.parametrize("allowed", [["NL-TNM-C0123"], "NL-TNM-C0123", [{"uid": "X"}, "NL-TNM-C0123"]])
-def test_a_site_shown_to_listed_tokens_stays_private_when_the_list_is_malformed(
-        run_cli, tmp_path: Path, allowed: object) -> None:
-    """A non-empty `publish_allowed_to` says a site is shown to some drivers only,
-    whatever `publish` says. Sent in the wrong shape (token ids instead of objects, one
-    id as text), the type check nulled it before the privacy rule read it, so the site
-    was exported as public, its address in `get` and its row in a run."""
-    with IndependentCpo("2.2.1", records=3) as cpo:
+MALFORMED_FLAGS = [("2.2.1", "publish_allowed_to", ["NL-TNM-C0123"]),
+                   ("2.2.1", "publish_allowed_to", "NL-TNM-C0123"),
+                   ("2.3.0", "publish_allowed_to", [{"uid": "X"}, "NL-TNM-C0123"]),
+                   ("2.2.1", "parking_type", " ON_DRIVEWAY "),
+                   ("2.3.0", "parking_type", "On-Driveway"),
+                   ("2.2.1", "parking_type", ["ON_DRIVEWAY"]),
+                   ("2.1.1", "parking_type", "ON_DRIVEWAY")]
+
+
+@pytest.mark.parametrize(("version", "flag", "value"), MALFORMED_FLAGS)
+def test_a_private_site_stays_private_when_its_flag_is_malformed(
+        run_cli, tmp_path: Path, version: str, flag: str, value: object) -> None:
+    """A non-empty `publish_allowed_to` (a site shown to some drivers only) and
+    `parking_type: ON_DRIVEWAY` (a house's driveway) make a site private, whatever
+    `publish` says. Sent in the wrong shape (token ids instead of objects, one id as
+    text, the enum value padded, spelled with a hyphen or in a list; on 2.1.1 the 2.2
+    field, read as 2.1.1's `type`), the type check nulled it before the privacy rule
+    read it, so the site was exported as public: its address in `get`, its row in a run."""
+    with IndependentCpo(version, records=3) as cpo:
         site = copy.deepcopy(cpo.lists["locations"][0])
-        site.update(id="SHOWN1", publish=True, publish_allowed_to=allowed, address="Hidden Lane 7")
+        site.update({"id": "SHOWN1", "publish": True, flag: value, "address": "Hidden Lane 7"})
         cpo.lists["locations"].append(site)
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0

@@ -67,9 +67,11 @@ def _says_no(value: Any) -> bool:
 
 
 def on_driveway(obj: dict[str, Any]) -> bool:
-    """Whether a location says it is on the driveway of a house (`parking_type`)."""
+    """Whether a location says it is on the driveway of a house (`parking_type`), in
+    any spelling of the letters (`" ON_DRIVEWAY "`, `On-Driveway`), alone or in a list."""
     parking = obj.get("parking_type")
-    return isinstance(parking, str) and parking.strip().upper() == "ON_DRIVEWAY"
+    return any(value.__class__ is str and len(value) <= _LONGEST and _letters(value) == "ondriveway"
+               for value in (parking if parking.__class__ is list else (parking,)))
 
 
 def flag_kind(key: Any) -> str | None:

@@ -86,7 +86,9 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         # read before the walk, which nulls a flag that is no boolean (`1`, `"yes"`)
         at_home = cdr and says_home_charging(record)
         # and a `publish_allowed_to` of the wrong shape (`["NL-TNM-C0123"]`), which it nulls
+        # and a `parking_type` (`" ON_DRIVEWAY "`) that is no value of its enum
         listed = location and bool(record.get("publish_allowed_to"))
+        driveway = location and on_driveway(record)
         walk(record, invalid, found, unknown)
         if taxed and invalid:
             _taxes_unknown(record, invalid)
@@ -94,7 +96,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
             if listed or says_not_public(record):
                 record["publish"] = False
                 found.append(_LISTED if listed or record.get("publish_allowed_to") else _NOT_PUBLIC)
-            elif on_driveway(record):
+            elif driveway or on_driveway(record):
                 record["publish"] = False
                 found.append(_DRIVEWAY)
         if at_home:
