@@ -483,3 +483,25 @@ def test_a_private_site_stays_private_when_its_flag_is_malformed(
     assert "read as false" in pulled.stderr
     assert done.exit_code == 0, done.output
     assert [row["location_id"] for row in _csv_rows(out)] == ["LOC1"]
+
+
+@pytest.mark.parametrize("said", ["true", "INCLUDED"])
+def test_a_tax_included_of_the_wrong_type_is_not_read_as_no(run_cli, said: str) -> None:
+    """A 2.3.0 tariff without `tax_included` reads NO (its prices exclude VAT, as the
+    2.2.1 tariff it was upgraded from meant). One that says it in a form of its own
+    (`"true"`: its prices include tax) was read as null and then given that default,
+    so `get` and a run said NO: prices including tax passed for prices without. Such a
+    tariff lacks its required field, as any value of the wrong type leaves it."""
+    with IndependentCpo("2.3.0", records=3) as cpo:
+        odd = cpo.lists["tariffs"][1]
+        odd["tax_included"] = said
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        refused = run_cli("get", "tariffs", "--profile", "independent")
+        accepted = run_cli("get", "tariffs", "--profile", "independent", "--allow-invalid", "1")
+    assert refused.exit_code == 1, refused.output
+    assert "OCX570" in refused.stderr and "`tax_included` is not a TaxIncluded value" in refused.stderr
+    assert accepted.exit_code == 0, accepted.output
+    tariffs = [json.loads(line) for line in accepted.stdout.splitlines() if line.strip()]
+    assert [tariff["tax_included"] for tariff in tariffs] == ["NO", "NO"]
+    assert odd["id"] not in accepted.stdout

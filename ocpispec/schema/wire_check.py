@@ -36,7 +36,7 @@ from ocpispec.schema.publish import (
     says_not_public,
 )
 from ocpispec.schema.records import UNUSUAL, reportable_name
-from ocpispec.schema.wire_codegen import generate
+from ocpispec.schema.wire_codegen import ABSENT, generate
 from ocpispec.schema.wire_tests import Test
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -149,6 +149,7 @@ def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[
     """The generic walk (for values moved by a deviation); records take the generated one."""
     tests, objects = shape.tests, shape.objects
     moved: list[str] | None = None
+    sent = {name: node.get(name, ABSENT) for name, _, _ in shape.defaults}
     for key, value in node.items():
         if value is None:
             continue
@@ -166,7 +167,7 @@ def _walk(shape: _Shape, node: dict[str, Any], prefix: str, invalid: list[tuple[
     if moved is not None:
         _move(shape, node, moved, prefix, invalid, found)
     for name, default, why in shape.defaults:
-        if node.get(name) is None:
+        if node.get(name) is None and (sent[name] is None or (sent[name] is ABSENT and name not in node)):
             node[name] = default
             found.append(f"{prefix}{name} missing, read as {default} ({why})")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+ABSENT = object()   # a field the object does not send
 Walk = Callable[[dict[str, Any], list[tuple[str, str]], list[str], list[str]], None]
 
 # quick conditions (true when the value does NOT pass inline), by `wire_check` code
@@ -36,6 +37,10 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
     lines = ["def walk(node, invalid, found, unknown):"]
+    # a default fills a field sent as null or not at all (under any name), never one
+    # read as null as the wrong type
+    env["ABSENT"] = ABSENT
+    lines += [f"    m{index} = node.get({name!r}, ABSENT)" for index, (name, _, _) in enumerate(shape.defaults)]
     for index, (name, test) in enumerate(shape.tests.items()):
         code, arg = helpers["quick_code"](shape, name)
         if code == "choice":
@@ -73,7 +78,8 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
               f"        moved(SHAPE, node, {prefix!r}, invalid, found, unknown)"]
     for index, (name, default, why) in enumerate(shape.defaults):
         env[f"D{index}"] = default
-        lines += [f"    if node.get({name!r}) is None:",
+        lines += [f"    if node.get({name!r}) is None and "
+                  f"(m{index} is None or (m{index} is ABSENT and {name!r} not in node)):",
                   f"        node[{name!r}] = D{index}",
                   f"        found.append({f'{prefix}{name} missing, read as {default} ({why})'!r})"]
     exec("\n".join(lines), env)  # noqa: S102 - text built above from catalogue names only
