@@ -454,3 +454,52 @@ def test_a_filter_on_an_element_is_one_error(tmp_path: Path, snapshot) -> None:
     shown = done.stderr.replace(str(path), "tariffs.ocx")
     assert (done.returncode, shown) == snapshot
     assert re.findall(r"^error\[(OCX\d+)\]", shown, re.MULTILINE) == ["OCX221"]
+
+
+PROVINCES = '''export cbs_provinces
+  consumer "Statistics office"
+  purpose "Monthly public charging sessions and energy per province"
+  legal basis legal obligation
+  retention 10 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  between 2025-03-01 and 2025-04-01
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.state as province because "the office publishes its figures per province"
+  location.connector.power_type as power_type
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/provinces.csv"
+'''
+
+
+def test_a_column_the_platform_never_fills_is_named_in_the_run(tmp_path: Path,
+                                                                snapshot) -> None:
+    """A statistics office's sessions per province grouped by `location.state`, an
+    optional OCPI field the demo CPO (like many platforms) never sends: the run wrote
+    one row per power type with an empty province, every province added together,
+    and said nothing. The run now warns that the column is empty in every row, which
+    field it reads, and that as a group key it splits nothing."""
+    spec = tmp_path / "provinces.ocx"
+    spec.write_text(PROVINCES)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "provinces.csv"
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                           "--demo-size", "3000", "--out", str(out)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = out.read_text().splitlines()
+    assert rows[0] == "province,power_type,sessions,energy_kwh" and len(rows) > 1
+    assert all(row.startswith(",") for row in rows[1:])
+    warned = [line.strip() for line in done.stderr.splitlines() if "is empty" in line]
+    assert warned == snapshot
+    assert "power_type` is empty" not in done.stderr

@@ -23,6 +23,7 @@ from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.disclosure import RowRisk
+from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.ordering import in_value_order, ordered
@@ -228,7 +229,9 @@ class DatasetRun:
                 if self.order_keys is not None:
                     rows = self.order_keys.unpacked(rows)
             # a spill failing while the writer pulls rows is the scratch space's, not the output's
-            self.counts.written = self._write(upstream(rows), version)
+            empty = EmptyColumns(self.dataset)
+            self.counts.written = self._write(empty.watch(upstream(rows)), version)
+            self.warnings += empty.warnings(self.warnings)
         finally:
             if self.pool is not None:
                 self.pool.close()

@@ -1,0 +1,53 @@
+"""Released columns that no written row holds a value in.
+
+An optional OCPI field a platform never sends (a location's `state`, a connector's
+`tariff_ids` on some platforms) makes a column that is empty in every row: a file of
+blanks the consumer takes for data, and a group key that splits nothing (every record
+in one group, labelled empty). The run says so, naming the fields the column reads.
+Measures are left out: a cell of one may be withheld on purpose (too few contributors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ocpispec.plan import ir
+
+
+class EmptyColumns:
+    """Watches the rows on their way to the writer; `warnings()` once they are written."""
+
+    def __init__(self, dataset: ir.Dataset) -> None:
+        self.columns = {column.name: column for column in dataset.released_columns
+                        if column.sources}
+        self.grouped = dataset.step(ir.Aggregate) is not None
+        self.pending = set(self.columns)
+        self.rows = 0
+
+    def watch(self, rows: Iterable[dict]) -> Iterator[dict]:
+        pending = self.pending
+        for row in rows:
+            self.rows += 1
+            if pending:  # empty soon on any real data: then a row costs one test
+                pending.difference_update([name for name in pending
+                                           if row.get(name) is not None])
+            yield row
+
+    def warnings(self, said: Iterable[str] = ()) -> list[str]:
+        """One line per column empty in every row written; none when no row was (the
+        run says that already), nor for a column `said` already names (a field the
+        platform's OCPI version does not have)."""
+        if not self.rows:
+            return []
+        named = tuple(said)
+        found = []
+        for name in sorted(self.pending, key=list(self.columns).index):
+            if any(line.startswith(f"column `{name}` ") for line in named):
+                continue
+            reads = ", ".join(f"`{source}`" for source in self.columns[name].sources)
+            line = (f"column `{name}` is empty in every row: no record read gave it a "
+                    f"value (it reads {reads}, which the platform leaves out)")
+            if self.grouped:
+                line += "; as a group key it splits no group"
+            found.append(line)
+        return found
