@@ -758,6 +758,10 @@ def test_a_list_argument_without_its_comma_gets_it(column: str) -> None:
 
 @pytest.mark.parametrize("written", [
     "min group size 10", "minimum size 10", "group size 10", "minimum group size of 10",
+    # what is counted, said after the number: before, `drivers` started a rule and the
+    # parser stopped at the next line's `output` with 'expected `counts`'
+    "minimum group size 10 drivers", "minimum group size 10 distinct drivers",
+    "min group size of 10 sessions",
 ])
 def test_the_minimum_group_size_in_other_words_gets_the_rule(written: str) -> None:
     text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
@@ -765,6 +769,7 @@ def test_the_minimum_group_size_in_other_words_gets_the_rule(written: str) -> No
         "minimum group size 10", written)
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", "write `minimum group size 10`")
+    assert "fewer than N distinct drivers" in found.notes[0]
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
 
 

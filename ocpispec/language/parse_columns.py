@@ -182,7 +182,10 @@ def missing_comma(token, expected, span: Span, history, source: SourceFile) -> D
 _GROUP_SIZE = re.compile(
     r"(?P<words>(?:min|minimum|minimal|smallest)[ _]*group(?:[ _]*size)?"
     r"|(?:min|minimum|minimal|smallest|group)(?:\b|_)[\w ]*?size)"
-    r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)\s*(?:#.*)?$", re.IGNORECASE)
+    r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)"
+    # what is counted, said after the number (`10 drivers`, `10 distinct drivers`)
+    r"(?P<tail>\s+(?:(?:distinct|different|unique)\s+)?(?:drivers?|people|persons?|users?"
+    r"|customers?|records?|sessions?|cdrs?|rows?|charges?))?\s*(?:#.*)?$", re.IGNORECASE)
 
 
 def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
@@ -190,7 +193,14 @@ def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnost
     `compute` in other words. The caret covers the line's words, which the help rewrites."""
     if token.type == "$END" or not any(seen.type == "COMPUTE" for seen in history):
         return None
-    return group_size_words(source, span.start)
+    # `minimum group size 10 drivers` then a line break: `drivers` starts a rule
+    # (`NAME counts to N`), so the parser stops at the next line's first word
+    before = [seen.start_pos for seen in history if seen.start_pos is not None
+              and seen.start_pos < span.start]
+    for at in dict.fromkeys((before[-1], span.start) if before else (span.start,)):
+        if (found := group_size_words(source, at)) is not None:
+            return found
+    return None
 
 
 def group_size_words(source: SourceFile, at: int) -> Diagnostic | None:
@@ -205,10 +215,12 @@ def group_size_words(source: SourceFile, at: int) -> Diagnostic | None:
             and " ".join(found.group("words").split()) == "minimum group size":
         return None  # `minimum group size = 10`: `operator_habit` removes the `=`
     fixed = f"minimum group size {found.group('number')}"
-    if " ".join(line[found.start():found.end("number")].split()) == fixed:
+    said = found.end("tail") if found.group("tail") else found.end("number")
+    if " ".join(line[found.start():said].split()) == fixed:
         return None
     return error("OCX001", f"the rule is written `{fixed}`", Span(start + indent,
-                 start + found.end("number")), "the smallest group, in other words",
+                 start + said), "the smallest group, in other words",
                  notes=["`minimum group size N` after the measures suppresses every group of "
-                        "fewer than N records"],
+                        "fewer than N distinct drivers (of sessions and CDRs; of records in "
+                        "other modules); the rule does not name what it counts"],
                  help=f"write `{fixed}`")
