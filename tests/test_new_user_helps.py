@@ -816,3 +816,30 @@ def test_a_field_s_whole_path_in_the_help_covers_the_path() -> None:
     span = found.primary_span
     assert text[span.start:span.end] == "location.evse.power"
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("left(cdr_location.postal_code, 2)", "prefix(cdr_location.postal_code, 2)"),
+    ("substr(cdr_location.postal_code, 1, 2)", "prefix(cdr_location.postal_code, 2)"),
+    ("substring(cdr_location.postal_code, 0, 3)", "prefix(cdr_location.postal_code, 3)"),
+])
+def test_the_first_characters_in_sql_get_as_many_in_prefix(written: str, fixed: str) -> None:
+    """A statistics office's postal district as SQL writes it (`left(postal_code, 2)`)
+    got 'write `prefix(cdr_location.postal_code, 4)`': pasted, four digits, areas
+    instead of the districts it asked for. The help keeps the length written."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key=f"{written} as district", measure="round(sum(total_energy), 0)")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX107", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_sql_s_count_of_a_constant_is_the_records() -> None:
+    """`count(1)` (SQL's count of the records) got 'write `count()`, ..., or `count(distinct
+    1)`, the number of different values': a count of one value, always 1."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        "count() as records", "count(1) as records")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX202", "write `count()`, the number of records")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

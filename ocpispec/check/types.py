@@ -98,6 +98,21 @@ def _percentile_habit(call: syntax.Call) -> str | None:
     return f"percentile({value}, {share:g})"
 
 
+def _prefix_habit(call: syntax.Call) -> str | None:
+    """`left(x, 2)`, `substr(x, 1, 2)` (SQL counts from 1) or `substring(x, 0, 2)`: the
+    first characters of a field, as many as written."""
+    match call.args:
+        case [syntax.FieldRef() as field, syntax.Literal(value=int() as n)] \
+                if call.name.name.lower() == "left":
+            pass
+        case [syntax.FieldRef() as field, syntax.Literal(value=0 | 1),
+              syntax.Literal(value=int() as n)]:
+            pass
+        case _:
+            return None
+    return f"prefix({field.dotted}, {n})" if not isinstance(n, bool) and n >= 1 else None
+
+
 class Typer:
     """Types the expressions of one clause and collects the fields they read."""
 
@@ -199,6 +214,8 @@ class Typer:
             guess = _date_trunc(call) or guess
         if guess is None:
             guess = _percentile_habit(call)
+        if call.name.name.lower() in ("left", "substr", "substring"):
+            guess = _prefix_habit(call) or guess
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
         hatch = call.name.name in JMESPATH_ONLY
@@ -225,6 +242,8 @@ class Typer:
         `bucket(x, 0, 5, 10)` has its edges in a list."""
         if function.name == "count" and len(call.args) == 1 and self.ctx.source is not None:
             written = self.ctx.source.snippet(call.args[0].span)
+            if isinstance(call.args[0], syntax.Literal):  # SQL's `count(1)`: the records
+                return "write `count()`, the number of records"
             return (f"write `count()`, the number of records, or `count(distinct {written})`"
                     ", the number of different values")
         if function.name == "bucket" and len(call.args) > 2 and self.ctx.source is not None \
