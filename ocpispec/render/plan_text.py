@@ -132,10 +132,11 @@ def _step_text(step: ir.Step) -> str:
         case ir.Filter():
             return step.shown + _filter_reads(step)
         case ir.Project():
-            return f"release {len(step.columns)} columns, nothing else (below)"
+            return f"release {count(len(step.columns), 'column')}, nothing else (below)"
         case ir.Aggregate():
             stated = "" if step.min_group_size_stated else " (default)"
-            return (f"group by {len(step.keys)} keys, {len(step.measures)} measures; "
+            return (f"group by {count(len(step.keys), 'key')}, "
+                    f"{count(len(step.measures), 'measure')}; "
                     f"drop groups of fewer than {step.min_group_size}{stated} "
                     f"{step.counted_by}{disclosure_words(step)}")
         case ir.Unnest() | ir.Spread():
