@@ -503,3 +503,53 @@ def test_a_column_the_platform_never_fills_is_named_in_the_run(tmp_path: Path,
     warned = [line.strip() for line in done.stderr.splitlines() if "is empty" in line]
     assert warned == snapshot
     assert "power_type` is empty" not in done.stderr
+
+
+CONNECTOR_LOAD = '''export connector_load
+  consumer "Netbeheerder, team Netplanning"
+  purpose "Daily charging energy per connector, to plan grid capacity"
+  legal basis legitimate interests "data sharing agreement DSA-7"
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  between 2025-03-03 and 2025-03-10
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+  spread period.energy_kwh over day in utc as day
+group by
+  day
+  location.connector.id as connector
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/connector-load.csv"
+'''
+
+
+def test_a_connector_s_id_as_a_group_key_is_warned(tmp_path: Path, snapshot) -> None:
+    """A grid operator's daily load 'per connector' grouped by `location.connector.id`
+    checked clean, and the demo CPO's run gave two rows a day, connectors `1` and `2`:
+    OCPI numbers connectors within their EVSE, so each row added up one position of
+    every charger in the network (at 5,000 sessions, only `1` holds ten drivers a day). The check warns (OCX242) and its help, pasted over
+    the caret, groups by the kind of connector and checks clean."""
+    spec = tmp_path / "connector_load.ocx"
+    spec.write_text(CONNECTOR_LOAD)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "load.csv"
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                           "--demo-size", "5000", "--out", str(out)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = out.read_text().splitlines()[1:]
+    assert rows and {row.split(",")[1] for row in rows} <= {"1", "2"}
+    done = _check(spec)
+    assert (done.returncode, done.stderr.replace(str(spec), "connector_load.ocx")) == snapshot
+    spec.write_text(CONNECTOR_LOAD.replace("location.connector.id as connector",
+                                           "location.connector.standard as connector"))
+    assert "warning[" not in _check(spec).stderr

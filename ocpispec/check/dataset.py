@@ -8,6 +8,7 @@ from ocpispec.check.checked import CheckedDataset
 from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
 from ocpispec.check.habits import group_size_in_words
+from ocpispec.check.connector_ids import check_connector_ids
 from ocpispec.check.currencies import check_currencies
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.disclosure import check_disclosure
@@ -50,6 +51,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         check_disclosure(dataset.body, ctx)
         if columns is not None:
             check_currencies(source, columns, scope.bindings, ctx)
+            check_connector_ids(module, columns, scope.bindings, ctx)
         if scope.spread is not None:  # the module only where a spread is
             from ocpispec.check.spread_sums import check_spread_sums
 
