@@ -553,3 +553,44 @@ def test_a_connector_s_id_as_a_group_key_is_warned(tmp_path: Path, snapshot) -> 
     spec.write_text(CONNECTOR_LOAD.replace("location.connector.id as connector",
                                            "location.connector.standard as connector"))
     assert "warning[" not in _check(spec).stderr
+
+
+TARIFF_DURATIONS = '''export uni_sessions
+  consumer "University research group"
+  purpose "Distribution of session durations per tariff"
+  legal basis legitimate interests "research agreement RA-1"
+  retention 3 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  between 2025-01-01 and 2025-04-01
+  window on start_date_time
+  where status = "COMPLETED"
+  join tariffs on charging_periods.tariff_id
+group by
+  bucket(hours(start_date_time, end_date_time), [0, 1, 2, 4, 8]) as duration_h
+  tariff.id as tariff because "the researchers compare the tariffs of public chargers"
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "exports/uni-sessions.csv"
+'''
+
+
+def test_a_join_this_version_cannot_make_is_named_once(tmp_path: Path) -> None:
+    """On OCPI 2.1.1, whose sessions name no tariff, the researcher's tariff column is
+    empty because the join finds nothing: the run names the join, and does not call
+    the column empty as if the platform left `tariff.id` out."""
+    spec = tmp_path / "durations.ocx"
+    spec.write_text(TARIFF_DURATIONS)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                           "--demo-size", "3000", "--demo-version", "2.1.1",
+                           "--out", str(tmp_path / "d.csv")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "joins to `tariffs` find no record" in done.stderr
+    assert "is empty in every row" not in done.stderr

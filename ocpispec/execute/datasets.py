@@ -231,7 +231,8 @@ class DatasetRun:
             # a spill failing while the writer pulls rows is the scratch space's, not the output's
             empty = EmptyColumns(self.dataset)
             self.counts.written = self._write(empty.watch(upstream(rows)), version)
-            self.warnings += empty.warnings(self.warnings)
+            self.warnings += empty.warnings(self.warnings, unjoined={
+                join.alias for join in _keyless(self.dataset, version)})
         finally:
             if self.pool is not None:
                 self.pool.close()
@@ -687,14 +688,16 @@ def _absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
 def _keyless_joins(dataset: ir.Dataset, version: str) -> list[str]:
     """Joins whose key the dataset's own records lack on this OCPI version (2.1.1
     sessions have no `cdr_token.uid`, 2.1.1 CDRs no `session_id`): they cannot match."""
+    return [_no_key(version, dataset.module, join.local_key, join.module)
+            for join in _keyless(dataset, version)]
+
+
+def _keyless(dataset: ir.Dataset, version: str) -> list[ir.Join]:
     from ocpispec.schema import catalogue
 
-    found = []
-    for join in dataset.all(ir.Join):
-        known = catalogue().resolve(dataset.module, join.local_key).ok
-        if known and version not in catalogue().versions_of(dataset.module, join.local_key):
-            found.append(_no_key(version, dataset.module, join.local_key, join.module))
-    return found
+    return [join for join in dataset.all(ir.Join)
+            if catalogue().resolve(dataset.module, join.local_key).ok
+            and version not in catalogue().versions_of(dataset.module, join.local_key)]
 
 
 def _no_key(version: str, module: str, key: tuple[str, ...], joined: str) -> str:

@@ -33,18 +33,22 @@ class EmptyColumns:
                                            if row.get(name) is not None])
             yield row
 
-    def warnings(self, said: Iterable[str] = ()) -> list[str]:
+    def warnings(self, said: Iterable[str] = (), unjoined: frozenset[str] | set[str] =
+                 frozenset()) -> list[str]:
         """One line per column empty in every row written; none when no row was (the
         run says that already), nor for a column `said` already names (a field the
-        platform's OCPI version does not have)."""
+        platform's OCPI version does not have) or one read only through a join whose
+        key this version lacks (`unjoined` aliases: the run names the join)."""
         if not self.rows:
             return []
         named = tuple(said)
         found = []
         for name in sorted(self.pending, key=list(self.columns).index):
-            if any(line.startswith(f"column `{name}` ") for line in named):
+            sources = self.columns[name].sources
+            if any(line.startswith(f"column `{name}` ") for line in named) or all(
+                    source.partition(".")[0] in unjoined for source in sources):
                 continue
-            reads = ", ".join(f"`{source}`" for source in self.columns[name].sources)
+            reads = ", ".join(f"`{source}`" for source in sources)
             line = (f"column `{name}` is empty in every row: no record read gave it a "
                     f"value (it reads {reads}, which the platform leaves out)")
             if self.grouped:
