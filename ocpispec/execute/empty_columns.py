@@ -22,16 +22,17 @@ class EmptyColumns:
                         if column.sources}
         self.grouped = dataset.step(ir.Aggregate) is not None
         self.pending = set(self.columns)
-        self.rows = 0
+        self.written = False
 
     def watch(self, rows: Iterable[dict]) -> Iterator[dict]:
-        pending = self.pending
+        pending, rows = self.pending, iter(rows)
         for row in rows:
-            self.rows += 1
-            if pending:  # empty soon on any real data: then a row costs one test
-                pending.difference_update([name for name in pending
-                                           if row.get(name) is not None])
+            self.written = True
+            pending.difference_update([name for name in pending if row.get(name) is not None])
             yield row
+            if not pending:
+                break
+        yield from rows  # every column seen filled (soon, on real data): rows pass as they are
 
     def warnings(self, said: Iterable[str] = (), unjoined: frozenset[str] | set[str] =
                  frozenset()) -> list[str]:
@@ -39,7 +40,7 @@ class EmptyColumns:
         run says that already), nor for a column `said` already names (a field the
         platform's OCPI version does not have) or one read only through a join whose
         key this version lacks (`unjoined` aliases: the run names the join)."""
-        if not self.rows:
+        if not self.written:
             return []
         named = tuple(said)
         found = []
