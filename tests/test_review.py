@@ -715,3 +715,37 @@ def test_the_licence_is_on_the_review_and_in_the_diff(run_cli, tmp_path: Path, s
     diff = run_cli("diff", str(old), str(new))
     assert diff.exit_code == 1
     assert [line for line in diff.stdout.splitlines() if "~" in line] == snapshot
+
+
+@pytest.mark.parametrize("window", ["between 2025-10-24 and 2025-10-28", "since 2025-10-01"])
+def test_a_fixed_window_on_an_event_time_is_read_as_that_time(run_cli, tmp_path: Path,
+                                                               window: str, snapshot) -> None:
+    """A grid operator's load over the night the clocks went back, `between 2025-10-24
+    and 2025-10-28` `window on start_date_time`, was reviewed as 'records updated from
+    2025-10-24T00:00:00Z up to 2025-10-28T00:00:00Z; applied to `start_date_time`': the
+    officer read a window on the last update, then that it was not one. The page says
+    which sessions the window keeps: those whose start is in it."""
+    spec = tmp_path / "grid.ocx"
+    spec.write_text(f"""export grid_load
+  consumer "Grid operator"
+  purpose "Quarter-hour charging load per postal area for grid planning"
+  legal basis legitimate interests "grid planning agreement"
+  retention 5 years
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+from sessions
+  {window}
+  window on start_date_time
+  join locations on location_id
+group by
+  truncate(start_date_time, day, "Europe/Amsterdam") as day
+  prefix(location.postal_code, 4) as area
+compute
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/grid.csv"
+""")
+    result = run_cli("review", str(spec), "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("| time window")]
+    assert "records updated" not in line
+    assert line == snapshot

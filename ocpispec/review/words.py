@@ -244,6 +244,13 @@ def _literal(literal: syntax.Expr) -> str:
 
 
 def window_words(window: ir.Window) -> str:
+    if window.event_time and window.kind in ("since", "between"):
+        # a fixed window on an event time selects by that time, not by the last update
+        subject = f"records whose `{window.event_time}` is"
+        words = (f"{subject} at or after {window.start}" if window.kind == "since" else
+                 f"{subject} from {window.start} up to {window.end}")
+        return (f"{words} (records are fetched by last update from a day earlier, and kept "
+                "when that time is in the window)")
     words = _window_kind_words(window)
     if window.event_time:
         return (f"{words}; applied to `{window.event_time}` (records are fetched by "
