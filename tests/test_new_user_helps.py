@@ -843,3 +843,26 @@ def test_sql_s_count_of_a_constant_is_the_records() -> None:
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX202", "write `count()`, the number of records")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("written", "fixed", "said"), [
+    ("yearly on january 2 at 06:00", 'cron "0 6 2 1 *"', "on 2 January at 06:00 UTC"),
+    ("annually on 15 march at 07:30", 'cron "30 7 15 3 *"', "on 15 March at 07:30 UTC"),
+    ("quarterly on day 15 at 05:00", 'cron "0 5 15 1,4,7,10 *"',
+     "on day 15 of each quarter at 05:00 UTC"),
+    ("quarterly at 05:30", 'cron "30 5 1 1,4,7,10 *"',
+     "on the first day of each quarter at 05:30 UTC"),
+])
+def test_a_yearly_schedule_keeps_its_day_and_its_help_pastes(written: str, fixed: str,
+                                                             said: str) -> None:
+    """A statistics office's `schedule yearly on january 2 at 06:00` got 'write `cron "0 6
+    1 1 *"`: on 1 January', another day, and the caret on `yearly` alone: pasted, the
+    help left `on january 2 at 06:00` behind it, a syntax error. The help keeps the day
+    written and the caret covers the clause."""
+    text = ROWS.format(module="sessions", join="", column="round(kwh, 1)") + \
+        f"schedule {written}\n"
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{fixed}`: {said}")
+    span = found.primary_span
+    pasted = text[:span.start] + fixed + text[span.end:]
+    assert [d.code for d in _diagnostics(pasted) if d.is_error] == []

@@ -38,13 +38,16 @@ def schedule_habit(token, expected: set[str], span: Span, history,
         found = _CRON_WORDS.get(word.group().lower()) if word else None
         if found is not None:
             hour, minute = _clock_in(rest)
-            line = f'cron "{minute} {hour} {found[0]}"'
-            return error("OCX001", f"`{word.group()}` is written as a cron line", span,
+            fields, said = _on_the_day(word.group().lower(), rest) or found
+            line = f'cron "{minute} {hour} {fields}"'
+            written = rest.split("#")[0].rstrip()  # the caret covers the clause's words
+            return error("OCX001", f"`{word.group()}` is written as a cron line",
+                         Span(span.start, span.start + len(written)),
                          "no such schedule word",
                          notes=["schedules are `hourly`, `daily at HH:MM`, `weekly on DAY at "
                                 "HH:MM`, `monthly on day D at HH:MM`, `every N minutes|hours`"
                                 " or `cron \"...\"` (UTC)"],
-                         help=f"write `{line}`: {found[1]} at {hour:02d}:{minute:02d} UTC")
+                         help=f"write `{line}`: {said} at {hour:02d}:{minute:02d} UTC")
     if previous.type == "AT" and expected == {"TIME"}:
         clock = _CLOCK.match(rest)
         if clock is not None and _hour(clock) is not None:
@@ -88,6 +91,28 @@ def schedule_habit(token, expected: set[str], span: Span, history,
                      "expected `at HH:MM`",
                      help=f"write `{said} at 06:00` (UTC), or the time you want")
     return None
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+
+
+def _on_the_day(word: str, rest: str) -> tuple[str, str] | None:
+    """The day written after `yearly` or `quarterly` (`yearly on january 2`, `on 2 jan`,
+    `quarterly on day 15`): the cron fields and words for it; None without one."""
+    if word not in ("yearly", "annually", "quarterly"):
+        return None
+    words = re.sub(r"\bat\s+\S+", " ", rest.split("#")[0].lower())
+    day = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", words)
+    month = next((number for number, name in enumerate(_MONTHS, 1)
+                  if re.search(rf"\b{name[:3]}[a-z]*\b", words)), None)
+    if day is None and month is None or day is not None and not 1 <= int(day.group(1)) <= 28:
+        return None  # a day not in every month keeps the first: OCX409's rule
+    number = int(day.group(1)) if day else 1
+    if word == "quarterly":
+        return f"{number} 1,4,7,10 *", f"on day {number} of each quarter"
+    month = month or 1
+    return f"{number} {month} *", f"on {number} {_MONTHS[month - 1].capitalize()}"
 
 
 def _rest_of_line(source: SourceFile, start: int) -> str:
