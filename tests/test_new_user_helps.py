@@ -866,3 +866,17 @@ def test_a_yearly_schedule_keeps_its_day_and_its_help_pastes(written: str, fixed
     span = found.primary_span
     pasted = text[:span.start] + fixed + text[span.end:]
     assert [d.code for d in _diagnostics(pasted) if d.is_error] == []
+
+
+@pytest.mark.parametrize("option", ['na "NA"', 'na_rep ""', 'null "\\\\N"'])
+def test_a_marker_for_missing_values_is_named(option: str, snapshot) -> None:
+    """An R user's `output csv na "NA" to ...` got '`na` must be quoted: write `"na"`',
+    which pasted is another error; pandas' `na_rep ""` the same. The option is named as
+    no CSV option, with what a missing value is in the file and how readers take it."""
+    text = ROWS.format(module="sessions", join="", column="round(kwh, 1)").replace(
+        "output ndjson to", f"output csv {option} to").replace(".ndjson", ".csv")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.message, found.notes, found.help) == snapshot
+    span = found.primary_span
+    assert [d.code for d in _diagnostics(text[:span.start] + text[span.end:])
+            if d.is_error] == []

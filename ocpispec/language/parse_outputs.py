@@ -16,6 +16,9 @@ _OPTION_LIST = ('`delimiter "C"`, `decimal point|comma`, `bom`, `no bom`, '
                 '`quote minimal|all`, `lines crlf|lf`')
 _DELIMITER_WORDS = ("separator", "sep", "delim", "fieldsep", "field_separator", "separated")
 _ENCODING_WORDS = ("encoding", "charset", "utf8", "utf-8")
+# a marker for missing values, as pandas (`na_rep`), R (`na`) or a database export says it
+_MISSING_WORDS = ("na", "na-rep", "narep", "na-string", "na-strings", "null", "nulls",
+                  "null-string", "nullstring", "missing", "empty", "nan")
 _HEADER = re.compile(r"(?:with\s+)?(?:no\s+)?headers?\b|with\s+(?:column\s+)?names\b",
                      re.IGNORECASE)
 _DECIMAL_TEXT = {",": "comma", ".": "point"}
@@ -242,6 +245,14 @@ def _before_destination(word: str, text: str, at: int, end: int) -> Diagnostic |
                          "every output is UTF-8; Excel reads a UTF-8 CSV with a byte order "
                          "mark (`bom`, which the `excel-*` dialects have)"],
                      help="write `bom`")
+    if lowered in _MISSING_WORDS and value is not None:
+        written = value.group()
+        return error("OCX001", f"`{written}` is not a CSV option", Span(at, at + len(written)),
+                     "missing values are empty cells", notes=[
+                         "a value the record does not have is an empty cell (`,,`), which "
+                         "pandas and R's readr read as missing (NaN, NA); the data package "
+                         "beside the file declares it (`missingValues`)"],
+                     help=f"remove `{written}`")
     if lowered in _DELIMITER_WORDS and value is not None:
         written = value.group()
         return error("OCX001", f"`{word}` is written `delimiter`", Span(at, at + len(written)),
