@@ -246,6 +246,11 @@ def test_a_load_profile_in_a_window_on_last_update(module: str, join: str, key: 
     ("jsonl", "for one JSON object per line, write `ndjson`"),
     ("tsv", "for tab-separated values, write `csv tab-separated`"),
     ("cvs", "did you mean `csv`?"),
+    # a researcher's R or pandas format: said only 'write one of the formats'
+    ("feather", "for a typed table that pandas, R (arrow), DuckDB and Spark read, write "
+                "`parquet`"),
+    ("rds", "for a typed table that pandas, R (arrow), DuckDB and Spark read, write "
+            "`parquet`"),
 ])
 def test_a_format_named_after_its_tool_or_extension(written: str, fix: str, snapshot) -> None:
     """`output excel` said only "write one of the formats", `output jsonl` suggested
@@ -258,7 +263,8 @@ def test_a_format_named_after_its_tool_or_extension(written: str, fix: str, snap
         assert report.render(found, {"test.ocx": source}) == snapshot
     fixed = fix.split("`")[1]
     check_text(body.replace(f"output {written} to", f"output {fixed} to")
-               .replace("x.csv", "x.xlsx" if fixed == "xlsx" else "x.ndjson" if fixed ==
+               .replace("x.csv", "x.xlsx" if fixed == "xlsx" else "x.parquet" if fixed ==
+                        "parquet" else "x.ndjson" if fixed ==
                         "ndjson" else "x.tsv" if "tab" in fixed else "x.csv"))
 
 

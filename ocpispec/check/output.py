@@ -31,13 +31,18 @@ _EXCEL = ("for Excel, write `xlsx` (a workbook with typed cells), or `csv excel-
 _JSON_LINES = "for one JSON object per line, write `ndjson`"
 _GIS = ("for a GIS, write `geojson`, which QGIS, ArcGIS, geopandas and R's sf read as a "
         "layer of points (from one coordinates column)")
+_COLUMNAR = ("for a typed table that pandas, R (arrow), DuckDB and Spark read, write "
+             "`parquet`")
 # formats named after the tool or the extension they are known by
 _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
           "jsonl": _JSON_LINES, "jsonlines": _JSON_LINES,
           "tsv": "for tab-separated values, write `csv tab-separated`",
           "md": "did you mean `markdown`?", "jinja": "did you mean `template`?",
           **dict.fromkeys(("shapefile", "shp", "kml", "kmz", "gpkg", "geopackage", "gml",
-                           "wkt", "gis", "map", "geo", "topojson"), _GIS)}
+                           "wkt", "gis", "map", "geo", "topojson"), _GIS),
+          **dict.fromkeys(("feather", "arrow", "ipc", "orc", "avro", "rds", "rdata", "pickle",
+                           "pkl", "dta", "stata", "sav", "spss", "sas", "sqlite", "duckdb",
+                           "hdf5", "h5"), _COLUMNAR)}
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
