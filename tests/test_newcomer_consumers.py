@@ -594,3 +594,46 @@ def test_a_join_this_version_cannot_make_is_named_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "joins to `tariffs` find no record" in done.stderr
     assert "is empty in every row" not in done.stderr
+
+
+PRICES = '''export tariff_comparison
+  consumer "Price comparison site"
+  purpose "Publish the public charging prices of each tariff"
+  legal basis legitimate interests "price transparency"
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  id as tariff
+  component.type as dimension
+  component.price as price
+  component.vat as vat_percent
+output csv to "exports/prices.csv"
+'''
+
+
+def test_an_element_s_field_the_version_lacks_is_named_in_the_run(tmp_path: Path) -> None:
+    """A price comparison site's VAT per price component, run on OCPI 2.1.1 (whose
+    price components have no `vat`), delivered an empty `vat_percent` column: the run
+    looked up only the record's and the joins' fields, not an `each` element's, and
+    said nothing (later, that the platform left the field out). It names the version."""
+    spec = tmp_path / "prices.ocx"
+    spec.write_text(PRICES)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    shown = {}
+    for version in ("2.1.1", "2.3.0"):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                               "--demo-version", version, "--out", str(tmp_path / "p.csv")],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        shown[version] = [line.strip() for line in done.stderr.splitlines()
+                          if "warning:" in line]
+    assert shown == {"2.1.1": ["warning: column `vat_percent` is empty: OCPI 2.1.1 has no "
+                               "`component.vat`"], "2.3.0": []}

@@ -665,6 +665,7 @@ def _absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
     named = [(column.name, column.sources) for column in dataset.released_columns]
     named += [(measure.name, measure.sources) for measure in
               (aggregate.measures if aggregate is not None else ())]
+    elements = {unnest.alias: unnest for unnest in dataset.all(ir.Unnest)}
     found = []
     for name, sources in named:
         absent = []
@@ -672,7 +673,7 @@ def _absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
             head, _, rest = source.partition(".")
             module, path = (modules[head], rest) if head in modules and rest \
                 else (dataset.module, source)
-            parts = tuple(path.split("."))
+            parts = _element_path(source, elements) or tuple(path.split("."))
             if catalogue().resolve(module, parts).ok \
                     and version not in catalogue().versions_of(module, parts):
                 absent.append(source)
@@ -683,6 +684,20 @@ def _absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
             found.append(f"column `{name}` reads " + ", ".join(f"`{s}`" for s in absent)
                          + f", which OCPI {version} does not have (null)")
     return found
+
+
+def _element_path(source: str, elements: dict[str, ir.Unnest]) -> tuple[str, ...] | None:
+    """The record's path of a field read from an `each` element (`component.vat` after
+    `each elements as element` and `each element.price_components as component`:
+    `elements.price_components.vat`); None for a field read otherwise."""
+    head, _, rest = source.partition(".")
+    if head not in elements or not rest:
+        return None
+    path = tuple(rest.split("."))
+    while head in elements:
+        unnest = elements[head]
+        path, head = (*unnest.items, *path), unnest.parent
+    return path if head == "" else None
 
 
 def _keyless_joins(dataset: ir.Dataset, version: str) -> list[str]:
