@@ -880,3 +880,16 @@ def test_a_marker_for_missing_values_is_named(option: str, snapshot) -> None:
     span = found.primary_span
     assert [d.code for d in _diagnostics(text[:span.start] + text[span.end:])
             if d.is_error] == []
+
+
+@pytest.mark.parametrize("join", ["  join locations on cdr_location.id\n", ""])
+def test_an_operator_through_the_join_gets_its_name(join: str) -> None:
+    """A journalist's CDR totals per `operator` got 'write `location.operator`': pasted,
+    OCX209, since the operator is a whole `BusinessDetails` object. The help writes
+    its `name`, a value a column can hold."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time\n"
+                        + join, key="operator", measure="round(sum(total_energy), 0)")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX104" and "`location.operator.name`" in found.help
+    if join:
+        assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

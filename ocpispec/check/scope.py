@@ -305,11 +305,12 @@ class Scope:
                               f"`{'.'.join((binding, *path))}`")
         if failed == 0 and not reach.binding.name \
                 and (joined := self._through_join(reach.binding.module, name)) is not None:
+            named = self._named_part(joined[0], name)
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"a field of the joined {joined[0]}",
-                         help=f"write `{joined[2]}.{name}`" if joined[3] else
+                         help=f"write `{joined[2]}.{named}`" if joined[3] else
                          f"add `join {joined[0]} on {joined[1]}` and write "
-                         f"`{joined[2]}.{name}`")
+                         f"`{joined[2]}.{named}`")
         counted = _counted_list(parent, name) if parent is not None else None
         if counted is not None:  # `evse_count`, `number_of_connectors`: a list's length
             path = ".".join((*ref.path[: len(reach.parts) + failed], counted))
@@ -361,6 +362,15 @@ class Scope:
                 alias = joined.get(spec.target, spec.alias)
                 return spec.target, ".".join(spec.local_key), alias, spec.target in joined
         return None
+
+    def _named_part(self, module: str, name: str) -> str:
+        """`operator` of a location, a `BusinessDetails` object no column may release
+        whole (OCX209): its `name`, the value a column can hold."""
+        field = self.ctx.catalogue.root(module).fields.get(name)
+        if field is None or field.object is None or field.many:
+            return name
+        inner = self.ctx.catalogue.object(field.object).fields
+        return f"{name}.name" if "name" in inner else name
 
     def _into(self, parent, option: str, name: str) -> str:
         """`latitude` meant `coordinates`, an object: its field the word names
