@@ -893,3 +893,19 @@ def test_an_operator_through_the_join_gets_its_name(join: str) -> None:
     assert found.code == "OCX104" and "`location.operator.name`" in found.help
     if join:
         assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("extract(year from end_date_time)", "truncate(end_date_time, year)"),
+    ("EXTRACT(hour FROM end_date_time)", "hour_of_day(end_date_time)"),
+    ("extract(dow from end_date_time)", "weekday(end_date_time)"),
+])
+def test_sql_s_extract_gets_the_call_the_language_has(written: str, fixed: str) -> None:
+    """A journalist's `extract(year from end_date_time) as year` got '`group by` needs
+    `compute`' with the caret on `year from`: the `from` inside the call stopped the
+    parser. It is named as SQL, with the call to write."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key=f"{written} as period", measure="round(sum(total_energy), 0)")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

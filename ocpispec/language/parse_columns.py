@@ -224,3 +224,33 @@ def group_size_words(source: SourceFile, at: int) -> Diagnostic | None:
                         "fewer than N distinct drivers (of sessions and CDRs; of records in "
                         "other modules); the rule does not name what it counts"],
                  help=f"write `{fixed}`")
+
+
+# SQL's `extract(UNIT from t)` -> the call the language has for the unit
+_EXTRACT = re.compile(r"\bextract\s*\(\s*(?P<unit>\w+)\s+from\s+(?P<field>[\w.]+)\s*\)",
+                      re.IGNORECASE)
+_EXTRACTED = {"year": "truncate({}, year)", "month": "truncate({}, month)",
+              "week": "truncate({}, week)", "day": "truncate({}, day)",
+              "hour": "hour_of_day({})", "minute": "truncate({}, minute)",
+              "dow": "weekday({})", "isodow": "weekday({})", "weekday": "weekday({})"}
+
+
+def extract_habit(token, span: Span, source: SourceFile) -> Diagnostic | None:
+    """`extract(year from end_date_time)`: `from` inside a call stopped the parser,
+    which then said 'group by needs compute'. The call the language has instead."""
+    start = source.text.rfind("\n", 0, span.start) + 1
+    end = source.text.find("\n", span.start)
+    line = source.text[start:len(source.text) if end == -1 else end]
+    for found in _EXTRACT.finditer(line):
+        if not found.start() <= span.start - start < found.end():
+            continue
+        unit, field = found.group("unit").lower(), found.group("field")
+        call = _EXTRACTED.get(unit)
+        return error("OCX001", f"`{found.group()}` is SQL", Span(start + found.start(),
+                     start + found.end()), "no `extract` in the language",
+                     notes=["a time is cut with `truncate(t, unit)` (a timestamp: the start "
+                            "of its year, month, week, day, hour or minute), `hour_of_day(t)` "
+                            "or `weekday(t)`"],
+                     help=f"write `{call.format(field)}`" if call else
+                     f"write `truncate({field}, month)`, or another unit of `truncate`")
+    return None

@@ -39,8 +39,8 @@ from ocpispec.language.parse_phrases import grammar_phrases, keyword_habit, phra
 from ocpispec.language.parse_outputs import decimal_text, output_habit
 from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_case_keywords
 from ocpispec.language.parse_columns import (
-    because_before_as, comment_habit, group_size_habit, join_without_key, missing_comma,
-    sql_join, two_modules)
+    because_before_as, comment_habit, extract_habit, group_size_habit, join_without_key,
+    missing_comma, sql_join, two_modules)
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
@@ -142,10 +142,12 @@ def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[To
                       ) -> Diagnostic:
     keywords = {word: t.name for t in parser.terminals if (word := _keyword(t.name, parser))}
     token = _as_name(exc.token, source, parser)
-    if (shouted := upper_case_keywords(token, source, set(keywords))) is not None:
-        return shouted
     expected = _acceptable(exc)
     span = _token_span(token, source, history)
+    if (extract := extract_habit(token, span, source)) is not None:
+        return extract  # before `FROM` is taken for a keyword in upper case
+    if (shouted := upper_case_keywords(token, source, set(keywords))) is not None:
+        return shouted
     if (offset := time_with_offset(source, span.start)) is not None:
         return offset
     if (punctuated := _punctuated_name(token, history, source)) is not None:
