@@ -909,3 +909,25 @@ def test_sql_s_extract_gets_the_call_the_language_has(written: str, fixed: str) 
     [found] = [d for d in _diagnostics(text) if d.is_error]
     assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("order by count() desc", "order by records desc"),
+    ("order by count()", "order by records"),
+    ("ORDER BY count() DESC", "order by records desc"),
+])
+def test_an_order_by_a_measure_gets_the_column_that_computes_it(written: str,
+                                                                fixed: str) -> None:
+    """A journalist's `order by count() desc` just before `output` got '`order by` is
+    not allowed here: move it to just before `output`', where it stood. The help names
+    the column that computes the measure."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        "output csv", f"{written}\noutput csv")
+    found = [d for d in _diagnostics(text) if d.is_error]
+    if written.startswith("ORDER"):  # the keyword in upper case is told first
+        text = text.replace(written, written.lower())
+        found = [d for d in _diagnostics(text) if d.is_error]
+    [found] = found
+    assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
+    assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -24,6 +24,8 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
                      Span(said.start_pos or 0, token.end_pos or 0), "sorts the rows",
                      help="write `order by`")
     opened = _order_start(before)
+    if opened is not None and token.type == "LPAR" and before[-1] is not opened:
+        return _ordered_by_a_call(before[-1], opened, before, source)
     if opened is None or token.type not in ("DOT", "COMMA", "MINUS"):
         return None
     line_end = source.text.find("\n", opened.end_pos or 0)
@@ -42,6 +44,31 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
                  notes=["`order by` names released columns by their output name (the `as` "
                         "name, or a plain field's last segment), each optionally `desc`"],
                  help=f"write `{fixed}`")
+
+
+def _ordered_by_a_call(name: Token, opened: Token, before: list[Token],
+                       source: SourceFile) -> Diagnostic | None:
+    """`order by count() desc`, `order by sum(kwh)`: the measure as SQL orders by it.
+    It is named by the column that computes it (`count() as sessions`), when one does."""
+    start = name.start_pos or 0
+    call = re.match(r"[A-Za-z_]\w*\([^()\n]*\)", source.text[start:])
+    if call is None:
+        return None
+    end = start + call.end()
+    desc = re.match(r"[ \t]*desc\b", source.text[end:], re.IGNORECASE)
+    direction = " desc" if desc else ""
+    end += desc.end() if desc else 0
+    named = re.search(rf"^[ \t]*{re.escape(call.group())}[ \t]+as[ \t]+([A-Za-z_]\w*)",
+                      source.text, re.MULTILINE)
+    begin = before[_index(before, opened) - 1].start_pos or 0
+    return error("OCX001", "`order by` takes a released column's name, not the measure it "
+                 "computes", Span(begin, end),
+                 "a measure written again",
+                 notes=["`order by` names released columns by their output name (the `as` "
+                        "name, or a plain field's last segment), each optionally `desc`"],
+                 help=f"write `order by {named.group(1)}{direction}`" if named else
+                 f"name the measure in `compute` (`{call.group()} as NAME`) and write "
+                 f"`order by NAME{direction}`")
 
 
 def _order_start(before: list[Token]) -> Token | None:
