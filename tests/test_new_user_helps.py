@@ -931,3 +931,21 @@ def test_an_order_by_a_measure_gets_the_column_that_computes_it(written: str,
     [found] = found
     assert (found.code, found.help) == ("OCX001", f"write `{fixed}`")
     assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+def test_a_column_s_name_read_by_another_column_gets_what_it_computes() -> None:
+    """A statistician's `records / count(distinct cdr_location.id) as per_site` reused
+    the name of `count() as records`, as SQL lets a query do, and got 'unknown field
+    `records`: list the fields with `ocpispec schema cdrs`'. The help says it names a
+    column and writes what that column computes."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        "  minimum group size", "  records / count(distinct cdr_location.id) as per_site\n"
+                                "  minimum group size")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.help) == ("OCX104", "`records` names a column, which another "
+                                        "column cannot read: write what it computes, "
+                                        "`count()`")
+    span = found.primary_span
+    fixed = text[:span.start] + "count()" + text[span.end:]
+    assert [d.code for d in _diagnostics(fixed) if d.is_error] == []

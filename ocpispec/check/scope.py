@@ -336,12 +336,25 @@ class Scope:
         derived = _DERIVED.get(meant) \
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
         spoken = _SPOKEN.get(name.lower()) if not prefix else None
+        column = self._column_named(name, span) if not prefix and not options else None
         fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
                else f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
                else f"it is computed: write `{derived}`" if derived
+               else f"`{name}` names a column, which another column cannot read: write "
+                    f"what it computes, `{column}`" if column
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                      f"not a field of `{owner}`", help=fix)
+
+    def _column_named(self, name: str, span: Span) -> str | None:
+        """`sessions / count(distinct location_id)`: a column's `as` name read as a
+        field, as SQL lets a query reuse it; the expression that column computes."""
+        text = self.ctx.source.text if self.ctx.source is not None else ""
+        for found in re.finditer(rf"^[ \t]*(\S.*?)[ \t]+as[ \t]+{re.escape(name)}[ \t]*"
+                                 r"(?:#.*)?$", text, re.MULTILINE):
+            if not found.start() <= span.start < found.end():
+                return found.group(1)
+        return None
 
     def _own_site(self, ref, reach: _Reach, join) -> str | None:
         """`location.postal_code` in a CDR dataset without the join: the CDR's own
