@@ -949,3 +949,17 @@ def test_a_column_s_name_read_by_another_column_gets_what_it_computes() -> None:
     span = found.primary_span
     fixed = text[:span.start] + "count()" + text[span.end:]
     assert [d.code for d in _diagnostics(fixed) if d.is_error] == []
+
+
+def test_a_second_destination_is_named(snapshot) -> None:
+    """`output csv to "exports/x-{run.date}.csv", "exports/latest.csv"` (a dated file
+    and the latest one) got 'expected one of `from` or `schedule`, found `,`' and the
+    generic help. It is named, and its removal checks clean."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time",
+                        key="currency", measure="round(sum(total_energy), 0)").replace(
+        'to "exports/finance.csv"', 'to "exports/finance-{run.date}.csv", "exports/latest.csv"')
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert (found.code, found.message, found.notes, found.help) == snapshot
+    span = found.primary_span
+    assert [d.code for d in _diagnostics(text[:span.start] + text[span.end:])
+            if d.is_error] == []

@@ -43,10 +43,12 @@ def output_habit(token, span: Span, history, source: SourceFile) -> Diagnostic |
         return named
     if (dialect := _dialect_as_format(token, history, text, line_end)) is not None:
         return dialect
+    after_to = any(seen.type == "TO" for seen in _since(history, "OUTPUT"))
+    if token.type == "COMMA" and after_to:
+        return _second_destination(text, at, line_end)
     word = _WORD.match(text, at)
     if word is None:
         return None
-    after_to = any(seen.type == "TO" for seen in _since(history, "OUTPUT"))
     if after_to:
         return _after_destination(text[start:line_end], start, at, line_end)
     return _before_destination(word.group(), text, at, line_end) or \
@@ -136,6 +138,17 @@ def _since(history, kind: str):
 
 _CSV_OPTIONS = ("`delimiter \"C\"`, `decimal point|comma`, `bom`, `no bom`, "
                 "`quote minimal|all`, `lines crlf|lf`")
+
+
+def _second_destination(text: str, at: int, end: int) -> Diagnostic:
+    """`to "exports/x-{run.date}.csv", "exports/latest.csv"`: one file per output."""
+    written = text[at:end].split("#")[0].rstrip()
+    return error("OCX001", "an output has one destination", Span(at, at + len(written)),
+                 "a second destination",
+                 notes=["each dataset writes one file, with its manifest and data package "
+                        "beside it; a second file of the same rows is a second dataset "
+                        "(`from ... as NAME`) or a copy made after the run"],
+                 help=f"remove `{written}`")
 
 
 def _after_destination(clause: str, start: int, at: int, end: int) -> Diagnostic | None:
