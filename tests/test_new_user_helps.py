@@ -963,3 +963,19 @@ def test_a_second_destination_is_named(snapshot) -> None:
     span = found.primary_span
     assert [d.code for d in _diagnostics(text[:span.start] + text[span.end:])
             if d.is_error] == []
+
+
+@pytest.mark.parametrize("join", ["  join locations on cdr_location.id\n", ""])
+def test_a_field_of_the_location_on_the_cdr_s_site_reads_the_join(join: str) -> None:
+    """A journalist's `cdr_location.operator.name` (the CDR's copy of its site has no
+    operator) got 'list the fields with `ocpispec schema cdrs`'. The help reads it
+    from the location, with the join when the spec has none."""
+    text = MONEY.format(module="cdrs", clauses="previous month\n  window on end_date_time\n"
+                        + join, key="cdr_location.operator.name as operator",
+                        measure="round(sum(total_energy), 0)")
+    [found] = [d for d in _diagnostics(text) if d.is_error]
+    assert found.code == "OCX104" and found.help.endswith("`location.operator.name`")
+    span = found.primary_span
+    assert text[span.start:span.end] == "cdr_location.operator.name"
+    if join:
+        assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []

@@ -337,14 +337,31 @@ class Scope:
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
         spoken = _SPOKEN.get(name.lower()) if not prefix else None
         column = self._column_named(name, span) if not prefix and not options else None
+        site = self._site_field(ref) if prefix == "cdr_location" and not options else None
         fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
+               else site if site
                else f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
                else f"it is computed: write `{derived}`" if derived
                else f"`{name}` names a column, which another column cannot read: write "
                     f"what it computes, `{column}`" if column
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
-        return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+        return error("OCX104", f"unknown field `{name}` in `{owner}`",
+                     ref.span if site else span,  # the help writes the whole path
                      f"not a field of `{owner}`", help=fix)
+
+    def _site_field(self, ref: syntax.FieldRef) -> str | None:
+        """`cdr_location.operator.name`: a field the CDR's copy of its site lacks and the
+        location has (its operator, owner, opening times); read through the join."""
+        rest = ref.path[1:]
+        if not self.ctx.catalogue.resolve("locations", rest).ok:
+            return None
+        joined = next((binding.name for binding in self.bindings
+                       if binding.module == "locations" and binding.name
+                       and "." not in binding.name), None)
+        path = ".".join((joined or "location", *rest))
+        return (f"the CDR's site holds no `{rest[0]}`; its location does: write `{path}`"
+                if joined else f"the CDR's site holds no `{rest[0]}`; its location does: "
+                "add `join locations on cdr_location.id` and write " f"`{path}`")
 
     def _column_named(self, name: str, span: Span) -> str | None:
         """`sessions / count(distinct location_id)`: a column's `as` name read as a
