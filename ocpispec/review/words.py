@@ -120,7 +120,9 @@ def _call(call: syntax.Call, scope: str, module: str, counted: str = RECORDS) ->
             return (f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))} "
                     f"({zone} time)")
         case "truncate", (syntax.FieldRef(path=(unit,)), *_):
-            return f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))}"
+            # a day, week, month or year begins at another hour on the consumer's clock
+            clock = " (UTC)" if unit in ("day", "week", "month", "year") else ""
+            return f"{first}, cut to the {_UNITS.get(unit, unit.replace('_', ' '))}{clock}"
         case "round", ():
             return f"{first}, rounded to a whole number"
         case "round", (syntax.Literal(value=0), *_):
