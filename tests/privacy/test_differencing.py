@@ -86,7 +86,8 @@ def test_a_shared_measure_is_enough() -> None:
 
 @pytest.mark.parametrize("second", [
     _aggregate("  where kwh < 55\n", "b.csv", keys="truncate(end_date_time, week) as week"),
-    _aggregate("  where kwh < 55\n", "b.csv", keys="connector_id as connector"),
+    _aggregate("  where kwh < 55\n", "b.csv", keys="connector_id as connector\n  evse_uid "
+               "because \"the operator plans each charger's connectors\""),
     _aggregate("  where kwh < 55\n", "b.csv", measures="avg(kwh) as mean_kwh"),
     _aggregate("  where total_energy < 55\n", "b.csv", module="cdrs",
                measures="avg(total_time) as hours"),
