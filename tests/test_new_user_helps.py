@@ -979,3 +979,20 @@ def test_a_field_of_the_location_on_the_cdr_s_site_reads_the_join(join: str) -> 
     assert text[span.start:span.end] == "cdr_location.operator.name"
     if join:
         assert [d.code for d in _diagnostics(_applied(text, found)) if d.is_error] == []
+
+
+@pytest.mark.parametrize("utc", ["truncate(end_date_time, day)", "weekday(end_date_time)"])
+def test_a_utc_day_beside_a_local_hour_is_warned(utc: str) -> None:
+    """A city's sessions per day and local hour (`truncate(end_date_time, day)` beside
+    `hour_of_day(end_date_time, "Europe/Amsterdam")`, a rolling window) checked clean:
+    the local hours 0 and 1 were labelled with the UTC day before. OCX236 names the two
+    clocks, and its help, pasted, checks clean."""
+    text = MONEY.format(module="cdrs", clauses="last 30 days",
+                        key=f'{utc} as day\n  hour_of_day(end_date_time, "Europe/Amsterdam") '
+                            "as hour", measure="round(sum(total_energy), 0)")
+    [found] = [d for d in _diagnostics(text) if d.code == "OCX236"]
+    fixed = re.search(r"`(.+?)` \(or", found.help).group(1)
+    assert fixed == f'{utc[:-1]}, "Europe/Amsterdam")'
+    span = found.primary_span
+    pasted = text[:span.start] + fixed + text[span.end:]
+    assert [d.code for d in _diagnostics(pasted) if d.code == "OCX236" or d.is_error] == []

@@ -41,6 +41,7 @@ def check_clocks(datasets: Sequence[syntax.Dataset], ctx: Context) -> None:
         _check_utc_bounds(dataset, ctx)
         zone = _local_zone(dataset.source.window)
         if zone is None:
+            _check_two_clocks(dataset, ctx)
             continue
         for call in dataset_calls(dataset):
             cut = _utc_cut(call)
@@ -249,6 +250,54 @@ def _diagnostic(call: syntax.Call, cut: str, zone: str, ctx: Context) -> Diagnos
         "OCX236", f"`{written}` works in UTC, but the window is in {zone}", call.span,
         f"the {cut} in UTC", notes=[note],
         help=f"cut on the local clock: `{local}` (or `\"UTC\"` there to keep UTC)")
+
+
+def _check_two_clocks(dataset: syntax.Dataset, ctx: Context) -> None:
+    """OCX236 for a UTC day, week, month, year or weekday beside a column on a local
+    clock (`truncate(start_date_time, day)` and `hour_of_day(start_date_time,
+    "Europe/Amsterdam")`): the local hours after midnight fall on the UTC day before, so
+    a row's day and hour do not belong together."""
+    calls = list(dataset_calls(dataset))
+    local = next(((call, zone) for call in calls if (zone := _stated_zone(call))), None)
+    if local is None:
+        return
+    other, zone = local
+    for call in calls:
+        cut = _utc_cut(call)
+        if cut is None or cut == _PARTS["hour_of_day"]:
+            continue  # an hour is an hour on a clock a whole hour off
+        written = _text(call.span, ctx)
+        ctx.emit(warning(
+            "OCX236", f"`{written}` works in UTC, but `{_text(other.span, ctx)}` is in "
+            f"{zone}", call.span, f"the {cut} in UTC",
+            notes=[f"one dataset on two clocks: a day in {zone} begins an hour or more "
+                   "away from the UTC day, so the hours around midnight get a UTC "
+                   f"{cut} that is not their local one"],
+            help=f"cut on the same clock: `{written[:-1].rstrip()}, \"{zone}\")` (or "
+                 "`\"UTC\"` in both)"))
+
+
+def _stated_zone(call: syntax.Call) -> str | None:
+    """The zone a `truncate`, `weekday` or `hour_of_day` states, when its clock is not
+    UTC's (a zone with an offset at the start of 2026 or in summer)."""
+    name = ALIASES.get(call.name.name, call.name.name)
+    if name not in ("truncate", "weekday", "hour_of_day") or not call.args \
+            or not isinstance(call.args[-1], syntax.Literal) \
+            or not isinstance(call.args[-1].value, str) or len(call.args) < 2:
+        return None
+    unit = call.args[1]
+    if name == "truncate" and not (isinstance(unit, syntax.FieldRef)
+                                   and unit.path[0] in _LOCAL_UNITS):
+        return None  # an hour labelled with its offset: the instant is the UTC hour's
+    zone = call.args[-1].value
+    try:
+        found = calendar_windows.zone_of(zone)
+    except LookupError:
+        return None
+    if found is None:
+        return None
+    offsets = {datetime(2026, month, 1, tzinfo=found).utcoffset() for month in (1, 7)}
+    return zone if any(offsets) else None
 
 
 def _utc_days(spread: syntax.Spread, zone: str, ctx: Context) -> Diagnostic:
