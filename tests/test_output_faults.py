@@ -253,14 +253,23 @@ def test_a_run_that_cannot_start_a_thread_is_said_so(
     ways to test by: here the thread's start fails as it does under it.)"""
     import threading
 
+    from ocpispec.ocpi.deadline import Watchdog
+
     server: DemoServer = demo_server_factory(size=300)
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(directory=tmp_path / "out"))
     ledger = tmp_path / "ledger.sqlite"
 
-    def start(thread: threading.Thread) -> None:  # the demo CPO's thread runs already
+    real = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        if "process_request_thread" in thread.name:   # the demo CPO's, in this process
+            return real(thread)
         raise RuntimeError("can't start new thread")
 
+    # as in a fresh process, the request deadlines' thread is not running yet (an earlier
+    # test may have started this process's): starting it is the first thread that fails
+    monkeypatch.setattr("ocpispec.ocpi.transport.WATCHDOG", Watchdog())
     monkeypatch.setattr(threading.Thread, "start", start)
     result = run_cli("run", str(spec), "--state", str(ledger), "--as-of", "2025-06-01T00:00:00Z",
                      env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
