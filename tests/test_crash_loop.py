@@ -64,6 +64,16 @@ def _harness(tmp_path: Path, server: DemoServer, spec: Path, state: Path,
     return json.loads(done.stdout)
 
 
+def _whole_export(tmp_path: Path, server: DemoServer, whole: Path, last: str
+                  ) -> subprocess.CompletedProcess[str]:
+    """The reference: one uninterrupted run of the window the harness's runs covered."""
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+           "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
+    return subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+                           str(tmp_path / "reference.json"), "--as-of", last, "-q"],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
 def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None:
     out, reference = tmp_path / "out", tmp_path / "reference"
     spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
@@ -71,11 +81,7 @@ def test_kill_minus_nine_never_loses_or_repeats_a_record(tmp_path: Path) -> None
     whole.write_text(SPEC.format(directory=reference))
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
         report = _harness(tmp_path, server, spec, tmp_path / "state.json")
-        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
-               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
-        final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
-                                str(tmp_path / "reference.json"), "--as-of", report["last"],
-                                "-q"], env=env, capture_output=True, text=True, timeout=60)
+        final = _whole_export(tmp_path, server, whole, report["last"])
     assert final.returncode == 0, final.stderr
     assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
     assert report["killed"] >= CYCLES * 0.5, report  # most runs really were killed
@@ -105,11 +111,7 @@ def test_sigterm_and_ctrl_c_at_any_moment_never_lose_or_repeat_a_record(tmp_path
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
         report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=REMOTE_CYCLES,
                           signals=["SIGTERM", "SIGINT"])
-        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
-               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
-        final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
-                                str(tmp_path / "reference.json"), "--as-of", report["last"],
-                                "-q"], env=env, capture_output=True, text=True, timeout=60)
+        final = _whole_export(tmp_path, server, whole, report["last"])
     assert final.returncode == 0, final.stderr
     assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report
     assert report["bad_exits"] == 0, report

@@ -295,8 +295,8 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
         return None
     loose = loose_timestamps(content)  # the transport's test
-    clean = not loose and _STRICT is not None and _STRICT(content, loose) is True
-    envelope["data"] = Prepared([_item(obj, loose, stamps_before, clean) for obj in body["data"]])
+    fits = not loose and _STRICT is not None and _STRICT(content, loose) is True
+    envelope["data"] = Prepared([_item(obj, loose, stamps_before, fits) for obj in body["data"]])
     return envelope
 
 
