@@ -76,12 +76,12 @@ def test_a_full_spool_of_a_server_delivery_names_the_temporary_directory(snapsho
     """A delivery to a server is written to a local copy in the temporary directory
     first; a full one was reported as "cannot write `sftp://...`", which sent the user to
     the server's disk."""
-    from ocpispec.execute.datasets import _output_failed
+    from ocpispec.execute.output_failures import output_failed
     from ocpispec.execute.outputs import Target
     from ocpispec.formats.remote import parse_remote
 
     target = Target(Path("/var/tmp/ocpispec-outbox-41-x1y2/sessions.csv"),
                     parse_remote("sftp://files.example.org/drop/sessions.csv"))
-    failure = _output_failed(target, OSError(28, "No space left on device")).diagnostic
+    failure = output_failed(target, OSError(28, "No space left on device")).diagnostic
     assert failure.code == "OCX559"
     assert (failure.message, failure.notes, failure.help) == snapshot

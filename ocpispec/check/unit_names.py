@@ -58,7 +58,7 @@ def unit_of(expr: syntax.Expr) -> str | None:
     match expr:
         case syntax.FieldRef(path=path):
             return FIELD_UNITS.get(path[-1])
-        case syntax.Call(name=name, args=args) if name.name in FUNCTION_UNITS:
+        case syntax.Call(name=name) if name.name in FUNCTION_UNITS:
             return FUNCTION_UNITS[name.name]
         case syntax.Call(name=name, args=(first, *_)) if name.name in _KEEPING:
             return unit_of(first)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ocpispec.diagnostics.model import Diagnostic, Label
+from ocpispec.diagnostics.model import Diagnostic
 from ocpispec.diagnostics.source import Span
 
 # the harness's reading of a help: the first `write `...`` (tests/test_new_user_helps.py),

@@ -35,15 +35,16 @@ ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 ASSESSMENT_UNLOGGED = "the figures could not be logged in the ledger"
 if TYPE_CHECKING:
     from ocpispec.ledger.state import State
-    from ocpispec.execute.datasets import DatasetResult, DatasetRun, Estimate
+    from ocpispec.execute.datasets import DatasetRun
+    from ocpispec.execute.dataset_result import DatasetResult, Estimate
     from ocpispec.execute.pipeline import Counts
     from ocpispec.execute.pseudonyms import PseudonymDomain
     from ocpispec.execute.windows import ResolvedWindow
 
 # The run's machinery (outputs, templates, the ledger, the expression compiler) loads on
 # first use, so that `get`, which needs only the policy and the audited fetch, starts fast.
-_LAZY = {"CLOCK_SKEW": "statekeeping", "Counts": "pipeline", "DatasetResult": "datasets",
-         "Estimate": "datasets", "run_record": "records", "write_run_record": "records"}
+_LAZY = {"CLOCK_SKEW": "statekeeping", "Counts": "pipeline", "DatasetResult": "dataset_result",
+         "Estimate": "dataset_result", "run_record": "records", "write_run_record": "records"}
 
 
 def __getattr__(name: str) -> Any:

@@ -67,6 +67,38 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
     return manifest
 
 
+def shown_export(plan: ir.Plan) -> dict[str, Any]:
+    """The export as the consumer's files name it: who receives it, why, for how long."""
+    export = plan.export
+    basis = export.legal_basis
+    if basis and export.legal_reference:
+        basis = f"{basis} ({export.legal_reference})"
+    shown = {"name": export.name, "consumer": export.consumer, "purpose": export.purpose,
+             "legal_basis": basis, "retention": export.retention}
+    return shown | ({"licence": export.licence} if export.licence else {})
+
+
+def accepted_deviations(counts: Any, policy: Any, invalid_accepted: int,
+                        incomplete_accepted: tuple[str, ...]) -> dict[str, Any]:
+    """The deviations a run accepted, as the consumer may know them. Invalid records
+    left out are counted by reason: without the counts of records read, excluded and
+    filtered (which stay with the CPO) they cannot size a suppressed group. Deviations
+    read tolerantly are named without counts, since a deviation on every record would
+    count the records read."""
+    accepted: dict[str, Any] = {}
+    if invalid_accepted and policy.allow_invalid is not None:
+        accepted["invalid_records"] = {
+            "option": f"--allow-invalid {policy.allow_invalid}",
+            "left_out": invalid_accepted,
+            "by_reason": dict(sorted(counts.invalid.items()))}
+    if incomplete_accepted:
+        accepted["incomplete_crawl"] = {"option": "--accept-incomplete",
+                                        "why": list(incomplete_accepted)}
+    if counts.deviations:
+        accepted["read_tolerantly"] = sorted(counts.deviations)
+    return accepted
+
+
 def _column(column: ir.Column) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": column.name, "sources": list(column.sources),
                              "treatment": column.treatment, "privacy": column.privacy,

@@ -109,7 +109,7 @@ def ascending_key(columns: Sequence[str], ranks: Mapping[str, Rank] | None = Non
             lines += ["    if c is str:",
                       f"        {k} = b'\\x02' + v.encode('utf-8', 'surrogatepass')"
                       ".replace(b'\\x00', b'\\x00\\xff') + b'\\x00\\x00'"]
-        lines += [f"    elif c is float:",
+        lines += ["    elif c is float:",
                   "        p = PACK(v + 0.0)",
                   f"        {k} = b'\\x00' + (p.translate(INVERT) if p[0] & 128 else TOP[p[0]] + p[1:]) + b'\\x80'",
                   f"    elif v is None: {k} = b'\\x04'",

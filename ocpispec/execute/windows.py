@@ -116,3 +116,26 @@ def widened(window: ResolvedWindow) -> ResolvedWindow:
     start = shift_back(read_timestamp(window.date_from), DIMENSION_LOOKBACK_DAYS, "day")
     return ResolvedWindow(format_timestamp(start), window.date_to, window.first_run,
                           window.watermark, window.rule)
+
+
+# OCPI requires `date_from` on sessions even for "everything"
+REQUIRES_DATE_FROM = ("sessions",)
+
+
+def fetch_window(fetch: ir.Fetch, records: ResolvedWindow, now: datetime) -> ResolvedWindow:
+    """The window a fetch lists: the run's for its records; for a lookup's table, its own
+    window, open at the end and widened (`widened`) unless it reads everything."""
+    if fetch.purpose == "records":
+        return records
+    if fetch.window.incremental:
+        window = open_ended(records)
+    else:
+        window = open_ended(resolve_window(fetch.window, None, now))
+    return widened(window) if fetch.window.kind != "all" else window
+
+
+def listed_date_from(fetch: ir.Fetch, window: ResolvedWindow) -> str | None:
+    """The `date_from` a fetch sends for `window`."""
+    if window.date_from is None and fetch.module in REQUIRES_DATE_FROM:
+        return FIRST_WATERMARK
+    return window.date_from

@@ -44,7 +44,6 @@ def header_habit(token, expected: set[str], span: Span, history,
         if later and (unknown := _header_word(later[0], source)) is not None:
             return unknown
         words = " ".join(str(seen) for seen in history[basis_at:])
-        rest = _rest_of_line(source, span.start)
         if token.type == "STRING" and not words and str(token)[1:-1].lower() in _BASES:
             return error("OCX001", "the legal basis is written in words, unquoted", span,
                          "a quoted basis",

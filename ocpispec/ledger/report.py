@@ -247,7 +247,7 @@ def _md(text: str) -> str:
 def register_html(runs: list[dict[str, Any]], where: str) -> str:
     grouped = disclosures(runs)
     e = html.escape
-    body = [f"<h1>Register of disclosures</h1>",
+    body = ["<h1>Register of disclosures</h1>",
             f"<p>From the disclosure log <code>{e(where)}</code>: what each consumer received "
             "(GDPR Art. 30 (1)(c)-(f)). Counts are rows released; no value is listed.</p>"]
     if not grouped:

@@ -1,0 +1,139 @@
+"""A dataset's output file: the template it renders with, the rows rendered into a
+temporary file as they stream, and the file staged with its manifest and data package
+once every dataset succeeded (the executor publishes them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ocpispec.execute import writers
+from ocpispec.execute.atomic import AtomicFile
+from ocpispec.execute.client import RunError
+from ocpispec.execute.output_failures import output_failed, removed_meanwhile
+from ocpispec.execute.outputs import (
+    HashingFile,
+    Target,
+    compression_of,
+    manifest_path,
+    stage_datapackage,
+    stage_manifest,
+)
+from ocpispec.execute.records import shown_export
+from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.plan import ir
+from ocpispec.render import CustomTemplate, RenderContext, RenderError, render, verify_template
+from ocpispec.render.confine import templates_root
+
+
+class DatasetOutput:
+    def __init__(self, plan: ir.Plan, dataset: ir.Dataset, target: Target, now: datetime) -> None:
+        self.plan, self.dataset, self.target, self.now = plan, dataset, target, now
+        self.render: ir.Render = dataset.step(ir.Render)
+        self.file: HashingFile | None = None
+        self.template: CustomTemplate | None = None
+        self.staged: list[AtomicFile] = []
+
+    def require_libraries(self) -> None:
+        """Make sure a Parquet or compressed output can be written."""
+        writers.require_libraries(self.render, self.target)
+
+    def find_template(self, spec_dir: Any) -> None:
+        if not self.render.template:
+            return
+        digests = {item.path: item.sha256 for item in self.render.templates}
+        written = (self.target.path.name if self.target.path is not None
+                   else self.render.destination)
+        self.template = CustomTemplate(templates_root(spec_dir), self.render.template,
+                                       digests, written)
+        try:
+            verify_template(self.template)
+        except RenderError as exc:
+            raise RunError.of("OCX555", str(exc), self.render.origin, "named here",
+                              notes=("templates are found relative to the spec file",),
+                              help="check the spec again; the run reads only the "
+                                   "template files `ocpispec check` read") from None
+
+    def write(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:
+        """Renders the rows into the output's temporary file (or stdout); the rows written."""
+        rows = writers.numeric_points(rows, self.dataset)
+        rows = writers.numbers_in_range(rows, self.dataset, self.render)
+        if self.render.format in ("parquet", "xlsx"):
+            return self._write_binary(rows, version)
+        context = RenderContext(self.dataset.column_names, shown_export(self.plan),
+                                self._run_values(version, window), self.render.geometry,
+                                self.render.dialect)
+        if self.target.path is None:
+            out: Any = writers.text_stdout()
+        else:
+            try:
+                self.file = HashingFile(self.target.path, compression_of(self.target))
+            except OSError as exc:
+                raise output_failed(self.target, exc) from None
+            out = self.file
+        try:
+            return render(self.render.format, rows, context, out, template=self.template)
+        except RenderError as exc:
+            raise RunError.of("OCX555", str(exc), self.render.origin, "template named here",
+                              help="fix the template; it sees only `rows`, `columns`, "
+                                   "`export` and `run`") from None
+        except OSError as exc:
+            raise output_failed(self.target, exc) from None
+
+    def _write_binary(self, rows: Iterable[dict], version: str) -> int:
+        try:
+            self.file, sink = writers.open_binary(self.target)
+            if self.render.format == "xlsx":
+                return writers.write_xlsx(rows, self.dataset, self.render, sink)
+            return writers.write_parquet(rows, self.plan, self.dataset, self.render, sink,
+                                         shown_export(self.plan), version)
+        except OSError as exc:
+            raise output_failed(self.target, exc) from None
+
+    def _run_values(self, version: str, window: ResolvedWindow) -> dict[str, Any]:
+        now = self.now
+        return {"date": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M:%S"),
+                "timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "window_start": window.date_from, "window_end": window.date_to,
+                "ocpi_version": version, "plan_fingerprint": self.plan.short_fingerprint}
+
+    def described(self, rows: int) -> dict[str, Any]:
+        """The output as its manifest describes it."""
+        return {"file": self.target.path.name if self.target.path else None,
+                "format": self.render.format,
+                "sha256": self.file.sha256.hexdigest() if self.file else None,
+                **writers.encoding(self.render, self.target, self.file),
+                "rows": rows}
+
+    def stage(self, manifest: Any) -> list[AtomicFile]:
+        """The output, its manifest (`manifest()` makes it, once the file is finished)
+        and its data package, complete and fsynced under temporary names."""
+        if self.file is None:
+            return []
+        try:
+            self.file.finish()
+            if not self.file.file.still_there():
+                raise removed_meanwhile(self.target, self.file.file.temp)
+            self.staged = [self.file.file]
+            self.staged.append(stage_manifest(self.file.file.path, manifest()))
+            self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
+                self.plan, self.dataset, self.render, self.target, shown_export(self.plan),
+                self.now)))
+        except OSError as exc:
+            raise output_failed(self.target, exc) from None
+        return self.staged
+
+    def manifest_path(self) -> Path | str | None:
+        if self.file is None:
+            return None
+        if self.target.remote is not None:
+            return self.target.remote.url + ".manifest.json"
+        return manifest_path(self.file.file.path)
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.file.discard()
+        for file in self.staged:
+            file.discard()
