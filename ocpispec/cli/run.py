@@ -7,8 +7,7 @@ import dataclasses
 import hashlib
 import os
 import sys
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,47 +17,12 @@ from ocpispec.cli.ledger_option import ledger_file
 from ocpispec.cli import catch_up, run_control
 from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
-from ocpispec.cli.run_setup import pseudonym_key, uses_state
+from ocpispec.cli.run_args import RunArgs
+from ocpispec.cli.run_events import run_events
+from ocpispec.cli.run_outputs import delivers_remotely, out_notes, runs_dir, writes_stdout
+from ocpispec.cli.run_setup import pseudonym_key
+from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, demo_options_need_demo, source
 from ocpispec.launch.stop import stop_name
-
-DEMO_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
-DEMO_SIZE = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class RunArgs:
-    spec: Path
-    profile: str | None
-    demo: bool
-    demo_version: str | None
-    demo_size: int
-    out: str | None
-    limit: int | None
-    page_size: int
-    concurrency: int
-    rps: float | None
-    dry_run: bool
-    state_path: Path | None
-    as_of: datetime | None
-    quiet: bool
-    follow: bool
-    summary_format: str
-    request_timeout: float
-    wait_lock: float
-    restart: bool
-    lookback: timedelta | None
-    deadline: timedelta | None
-    allow_invalid: object = None        # executor.Tolerance
-    accept_incomplete: bool = False
-    fail_on_empty: bool = False
-    allowed_signers: Path | None = None
-    approval: dict | None = None  # the approval the run goes on with (set by the gate)
-    settings: object = None  # the configuration (ocpispec.config.Config), set by `run`
-    shown_warnings: set | None = None  # --follow: warnings shown by an earlier run
-    assess: bool = False  # measure the disclosure risk only (see ocpispec/disclosure)
-    workers: int = 1  # processes reading the records' pages
-    connected: list = dataclasses.field(default_factory=list)  # told the client once connected
-    catching_up: bool = False  # a missed calendar window (`catch_up.run_missed`)
 
 
 @click.command("run")
@@ -164,14 +128,14 @@ def run(**options: object) -> None:
 
 def _run(args: RunArgs) -> None:
     args = _configured(args)
-    _demo_options_need_demo(args)
+    demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency, warnings=not args.quiet)
     args = dataclasses.replace(args, state_path=_state_path(plan, args))
-    if args.summary_format == "json" and _writes_stdout(plan, args.out):
+    if args.summary_format == "json" and writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
                                "(`--out -` or `to stdout`); write the output to a file with --out")
-    if args.limit is not None and not args.dry_run and _delivers_remotely(plan, args.out):
+    if args.limit is not None and not args.dry_run and delivers_remotely(plan, args.out):
         raise click.UsageError("--limit reads a sample, which is never delivered to a "
                                "consumer's server (it would get those records again with "
                                "the whole window): write the sample locally with --out, "
@@ -316,20 +280,6 @@ def _check_approval(plan, args: RunArgs) -> dict | None:
     return approval
 
 
-def _demo_options_need_demo(args: RunArgs) -> None:
-    ctx = click.get_current_context()
-    given = [f"--{name.replace('_', '-')}" for name in ("demo_version", "demo_size")
-             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
-    if given and not args.demo:
-        verb = "apply" if len(given) > 1 else "applies"
-        raise click.UsageError(f"{' and '.join(given)} only {verb} with --demo; add --demo to "
-                               "pull from the built-in demo CPO")
-    if args.demo and ctx.get_parameter_source("profile") is click.core.ParameterSource.COMMANDLINE:
-        # a `--profile prod --demo` run went to the demo CPO, -q said nothing of it
-        raise click.UsageError("--demo pulls from the built-in demo CPO, --profile from a "
-                               "platform; give one of them")
-
-
 def _execute(plan, args: RunArgs):
     """Key, source and state first (no request yet), then the run."""
     from ocpispec.execute import Policy, RunOptions, execute
@@ -339,14 +289,14 @@ def _execute(plan, args: RunArgs):
     with _logged_if_it_fails(plan, args):
         key, notes = _key(plan, args, env)
     if not (args.dry_run or args.assess):  # they write nothing
-        notes = [*notes, *_out_notes(plan, args.out)]
+        notes = [*notes, *out_notes(plan, args.out)]
     fetch_options = FetchOptions(page_size=args.page_size, concurrency=args.concurrency,
                                  requests_per_second=args.rps, request_timeout=args.request_timeout,
                                  backoff_base=retry_backoff())
     with contextlib.ExitStack() as stack:
         with _logged_if_it_fails(plan, args):
-            credentials, now = _source(stack, plan, args, env, notes)
-        events = _events(stack, args)
+            credentials, now = source(stack, plan, args, env, notes)
+        events = run_events(stack, args)
 
         def connect():
             if hasattr(events, "connecting"):
@@ -364,7 +314,7 @@ def _execute(plan, args: RunArgs):
             on_dataset=getattr(events, "started", None),
             policy=Policy(args.allow_invalid, args.accept_incomplete,  # type: ignore[arg-type]
                           args.fail_on_empty),
-            runs_dir=_runs_dir(args), wait_lock=args.wait_lock,
+            runs_dir=runs_dir(args), wait_lock=args.wait_lock,
             restart=args.restart, lookback=args.lookback, approval=args.approval,
             assess=args.assess, catching_up=args.catching_up,
             skip_delivered=catch_up.applies(args),
@@ -372,39 +322,6 @@ def _execute(plan, args: RunArgs):
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
-
-
-def _out_notes(plan, out: str | None) -> list[str]:
-    """`--out exports` with no such directory writes one file named `exports`: said,
-    as a name without an extension is often meant as a folder."""
-    from ocpispec import formats
-
-    if out is None or out == "-" or len(plan.datasets) != 1 or out.endswith(("/", "\\")):
-        return []
-    described = formats.describe(out)
-    if described.extension is not None or described.compression_suffix is not None \
-            or os.path.lexists(out):
-        return []
-    return [f"--out: `{out}` is written as a file without an extension (no directory of "
-            f"that name exists); for a directory, write `--out {out}/` (created if missing)"]
-
-
-def _delivers_remotely(plan, out: str | None) -> bool:
-    from ocpispec import formats
-    from ocpispec.plan import ir
-
-    return out is None and any(
-        (destination := d.step(ir.Render).destination) is not None
-        and formats.url_scheme(destination) in formats.REMOTE_SCHEMES
-        for d in plan.datasets)
-
-
-def _writes_stdout(plan, out: str | None) -> bool:
-    from ocpispec.plan import ir
-
-    if out is not None:
-        return out == "-"
-    return any(d.step(ir.Render).destination is None for d in plan.datasets)
 
 
 def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
@@ -438,20 +355,6 @@ def _logged_if_it_fails(plan, args: RunArgs):
         raise
 
 
-def _runs_dir(args: RunArgs) -> Path | None:
-    """The CPO's run records live beside the ledger: `.ocpispec/runs/`, or `runs/` in
-    the directory of `--state`. Demo runs without `--state` keep none, as no state."""
-    from ocpispec.ledger import default_ledger_path
-
-    set_by_user = args.settings and not args.settings.origin("runs_dir").startswith("built-in")
-    configured = args.settings.get("runs_dir") if set_by_user else None
-    if configured is not None:
-        return None if args.demo and args.state_path is None else Path(configured)
-    if args.state_path is not None:
-        return args.state_path.parent / "runs"
-    return None if args.demo else default_ledger_path().parent / "runs"
-
-
 def _tolerance(value: str | None):
     if value is None:
         return None
@@ -465,98 +368,6 @@ def _tolerance(value: str | None):
 
 def _key(plan, args: RunArgs, env: dict[str, str]):
     return pseudonym_key(plan, args.demo, env)
-
-
-def _source(stack: contextlib.ExitStack, plan, args: RunArgs, env: dict[str, str],
-            notes: list[str]):
-    """Credentials and the run's "now": the spec's or profile's platform, or the
-    demo CPO with its own clock."""
-    from ocpispec.execute.sources import spec_source
-
-    if not args.demo:
-        from ocpispec.ocpi.profiles import remember_discovery, reuse_seconds
-
-        hours = args.settings.get("rediscover_after") if args.settings else None
-        choice = spec_source(plan.source, env, args.profile, reuse_seconds(hours))
-        if choice.profile is not None:
-            args.connected.append(lambda client: stack.callback(remember_discovery,
-                                                                choice.profile, client))
-        return choice.credentials, args.as_of
-    credentials = _start_demo(stack, args.demo_version, args.demo_size, plan.source.version)
-    notes.append("--demo: pulling from the built-in demo CPO on 127.0.0.1; the spec's "
-                 "source is not used")
-    now = args.as_of
-    if now is None:
-        now = demo_clock()
-        notes.append(f"--demo: the demo CPO's data ends at {now:%Y-%m-%dT%H:%M:%SZ}; "
-                     "windows count back from there")
-    if args.state_path is None and uses_state(plan):
-        notes.append("--demo: `since last run` starts at 1970-01-01 and no state is kept "
-                     "(give --state to keep one)")
-    return credentials, now
-
-
-def _start_demo(stack: contextlib.ExitStack, version: str | None, size: int,
-                pinned: str | None = None):
-    """The demo CPO serves every version unless told one; a spec that pins its version
-    gets that version from it, as from a platform that offers several (the newest would
-    be a version the plan was not made for)."""
-    from ocpispec.demo import DemoServer
-    from ocpispec.execute.sources import DEMO_PARTY
-    from ocpispec.ocpi import Credentials
-
-    versions = (version,) if version else DEMO_VERSIONS
-    server = stack.enter_context(DemoServer(versions=versions, size=size))
-    wanted = pinned if pinned in versions else "auto"
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY, version=wanted)
-
-
-def demo_clock() -> datetime:
-    """The demo CPO's "now": the end of its synthetic year of sessions."""
-    from ocpispec.demo.world import data_end
-
-    return data_end()
-
-
-class _Events:
-    """Client warnings go to stderr (they never contain tokens or values)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-
-    def page(self, module: str, objects: int, total: int | None) -> None:
-        pass
-
-    def warn(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(f"warning: {message}", err=True)
-
-
-def _events(stack: contextlib.ExitStack, args: RunArgs):
-    """Bars and dataset lines on a terminal; warnings alone when stderr is piped. Under
-    --follow a warning an earlier run showed is not shown again."""
-    if args.quiet or not sys.stderr.isatty():
-        events = _Events(args.quiet)
-    else:
-        from ocpispec.cli.run_progress import RunProgress
-
-        events = stack.enter_context(RunProgress())
-    return events if args.shown_warnings is None else _Once(events, args.shown_warnings)
-
-
-class _Once:
-    """Events whose warnings are shown once across the runs of --follow."""
-
-    def __init__(self, events, shown: set) -> None:
-        self._events, self._shown = events, shown
-
-    def __getattr__(self, name: str):
-        return getattr(self._events, name)
-
-    def warn(self, message: str) -> None:
-        if message not in self._shown:
-            self._shown.add(message)
-            self._events.warn(message)
 
 
 def _moment(value: str | None) -> datetime | None:
