@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
+from ocpispec.execute.delivered import (
+    DeliveredMeanwhile,
+    incremental_beside,
+    skip_if_delivered,
+    without_delivered,
+)
 from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.gc_tuning import fewer_collections
 from ocpispec.logs import RUN
@@ -38,7 +44,6 @@ if TYPE_CHECKING:
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.dataset_result import DatasetResult, Estimate
     from ocpispec.execute.pipeline import Counts
-    from ocpispec.execute.pseudonyms import PseudonymDomain
     from ocpispec.execute.windows import ResolvedWindow
 
 # The run's machinery (outputs, templates, the ledger, the expression compiler) loads on
@@ -85,15 +90,6 @@ class RunOptions:
     workers: int = 1  # processes reading the records' pages (`executor.workers`)
     catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
     skip_delivered: bool = False  # a run at the real time: its calendar window too
-
-
-class DeliveredMeanwhile(Exception):
-    """A caught-up window that another run of the export delivered after the catch-up
-    was planned (it waited for the lock): running it again would deliver it twice."""
-
-    def __init__(self, end: str) -> None:
-        super().__init__(end)
-        self.end = end
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,16 +206,18 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
                                       statekeeping.lookback(state, d.name, options, check))
                for d in plan.datasets}
     if options.catching_up:
-        _skip_if_delivered(tracked, state, windows)
-    elif options.skip_delivered and not _incremental_beside(tracked):
-        _skip_if_delivered(tracked, state, windows)
+        skip_if_delivered(tracked, state, windows)
+    elif options.skip_delivered and not incremental_beside(tracked):
+        skip_if_delivered(tracked, state, windows)
     if options.catching_up or options.skip_delivered:
-        plan, skipped = _without_delivered(plan, state, windows)
+        plan, skipped = without_delivered(plan, state, windows)
         tracked = [d for d in tracked if d in plan.datasets]
         notes.extend(skipped)
     notes.extend(statekeeping.resumed_notes(plan, windows, now))
     check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
-    targets = _targets(plan, options, windows, now)
+    from ocpispec.execute.run_targets import run_targets
+
+    targets = run_targets(plan, options, windows, now)
     try:
         if not options.dry_run and not options.assess:
             from ocpispec.execute.replacing import check_replacements
@@ -236,51 +234,6 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
         deliveries.cleanup(targets)
 
 
-def _incremental_beside(tracked: list[ir.Dataset]) -> bool:
-    """Whether a `since last run` dataset runs beside the calendar ones: a run whose
-    calendar windows were all delivered already still has its records to deliver (its
-    window starts where the last ended), so only the calendar datasets are left out
-    (`_without_delivered`). The whole run was skipped, and the `since last run` records
-    waited for the next period."""
-    return any(d.step(ir.Fetch).window.kind != "previous" for d in tracked)
-
-
-def _skip_if_delivered(tracked: list[ir.Dataset], state: State,
-                       windows: dict[str, ResolvedWindow]) -> None:
-    """A caught-up window that the state shows delivered (under the lock: another run
-    caught it up first) is not run again; nor is the window of a run at the real time
-    that an earlier run delivered (cron's UTC schedule meeting a DST change of the
-    window's zone, a job started twice): into a destination naming the run's time, it
-    was delivered a second time. `--as-of` runs a window again on purpose."""
-    from ocpispec.timestamps import read_timestamp
-
-    ends = [(state.watermark(d.name), windows[d.name].date_to) for d in tracked]
-    if ends and all(mark is not None and end is not None
-                    and read_timestamp(mark) >= read_timestamp(end) for mark, end in ends):
-        raise DeliveredMeanwhile(str(ends[0][1]))
-
-
-def _without_delivered(plan: ir.Plan, state: State, windows: dict[str, ResolvedWindow]
-                       ) -> tuple[ir.Plan, list[str]]:
-    """The plan without the calendar datasets whose window was delivered already (the
-    others' was not): a spec with `previous day` beside `previous week` run daily
-    delivered the week again every day, each record seven times."""
-    from ocpispec.timestamps import read_timestamp
-
-    def delivered(dataset: ir.Dataset) -> bool:
-        mark, end = state.watermark(dataset.name), windows[dataset.name].date_to
-        return (dataset.step(ir.Fetch).window.kind == "previous" and mark is not None
-                and end is not None and read_timestamp(mark) >= read_timestamp(end))
-
-    done = [d for d in plan.datasets if delivered(d)]
-    notes = [f"the window of `{d.name}` ({windows[d.name].date_from} to "
-             f"{windows[d.name].date_to}, {d.step(ir.Fetch).window.rule}) was delivered "
-             f"already; it is not delivered again (to deliver it again: --as-of "
-             f"{windows[d.name].date_to})" for d in done]
-    kept = tuple(d for d in plan.datasets if d not in done)
-    return (dataclasses.replace(plan, datasets=kept) if done else plan), notes
-
-
 def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
              notes: list[str], state: State, tracked: list[ir.Dataset], advancing: bool,
@@ -288,13 +241,16 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     from ocpispec.execute import deliveries, statekeeping
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.pseudonyms import run_domain
+    from ocpispec.execute.recorded import recorded
+    from ocpispec.execute.run_compiler import run_compiler
+    from ocpispec.execute.run_targets import run_targets
     from ocpispec.execute.signals import deferred_signals
     from ocpispec.language.pseudonym_scope import new_run_salt
 
     if not options.assess:
         statekeeping.remove_leftovers(targets.values(),
                                       state_path if options.use_state else None)
-    compile = _compiler(key, run_domain(plan.export, new_run_salt()))
+    compile = run_compiler(key, run_domain(plan.export, new_run_salt()))
     runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
                        options, now) for dataset in plan.datasets]
     for run in runs:
@@ -321,7 +277,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
 
     windows = follow_platform_clock(
         plan, client, options, runs, windows, targets, logins, now, wall, state_path,
-        lambda capped: _targets(plan, options, capped, now))
+        lambda capped: run_targets(plan, options, capped, now))
     screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
@@ -364,7 +320,7 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     result = _result(plan, client, results, started, False,
                      state_path if new_state is not None else None, notes, now,
                      deferred.stop_requested)
-    return _recorded(plan, result, options)
+    return recorded(plan, result, options)
 
 
 def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: RunOptions,
@@ -372,6 +328,8 @@ def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: Ru
     """`run --assess`: every dataset fetched and measured, nothing rendered, staged or
     committed, the state untouched; the figures are logged in the ledger's history (as
     an `assessed` run) when the run keeps state, so the review can show them."""
+    from ocpispec.execute.recorded import recorded
+
     try:
         with fewer_collections():
             results = tuple(_timed(run, client) for run in runs)
@@ -391,7 +349,7 @@ def _assessed(plan: ir.Plan, client: Client, runs: list[DatasetRun], options: Ru
                      "does not show them: fix the cause (space, the ledger's directory) and "
                      "assess again")
         result = dataclasses.replace(result, notes=(*result.notes, note))
-    return _recorded(plan, result, dataclasses.replace(options, runs_dir=None))
+    return recorded(plan, result, dataclasses.replace(options, runs_dir=None))
 
 
 def _timed(run: DatasetRun, client: Client) -> DatasetResult:
@@ -413,110 +371,6 @@ def _stage(stage: str, dataset: str | None, seconds: float, records: int) -> Non
 def wall_clock() -> datetime:
     """The real time (tests replace it to move the clock back)."""
     return datetime.now(UTC)
-
-
-def _targets(plan: ir.Plan, options: RunOptions, windows: dict[str, ResolvedWindow],
-             now: datetime):
-    from ocpispec.execute.outputs import MismatchError, OutputError, placeholders, resolve_targets
-
-    values = {d.name: placeholders(plan.export.name, d.name, now, windows[d.name].date_from,
-                                   windows[d.name].date_to) for d in plan.datasets}
-    try:
-        targets = resolve_targets(plan.datasets, options.out, values, options.output_root)
-    except MismatchError as exc:
-        raise RunError.of("OCX590", str(exc),
-                          help="give `--out` a file name that fits the output's format, "
-                               "or a directory") from None
-    except OutputError as exc:
-        raise RunError.of("OCX556", str(exc),
-                          help="give `--out` a directory, or fix the destination") from None
-    if not (options.dry_run or options.assess):
-        _no_binary_on_terminal(plan, targets)
-    return targets
-
-
-def _no_binary_on_terminal(plan: ir.Plan, targets: Mapping[str, Any]) -> None:
-    """A Parquet or XLSX output to stdout when stdout is a terminal: its bytes would
-    scramble the terminal (and may hold escape sequences), and nothing would keep them.
-    Refused before any request, as `gzip` and `curl` refuse."""
-    binary = [d.step(ir.Render) for d in plan.datasets if targets[d.name].path is None
-              and targets[d.name].remote is None
-              and d.step(ir.Render).format in ("parquet", "xlsx")]
-    import sys
-
-    if binary and sys.stdout.isatty():
-        fmt = binary[0].format
-        raise RunError.of("OCX589", f"a `{fmt}` output would be written to the terminal",
-                          binary[0].origin, "written to stdout",
-                          notes=("it is a binary file: on a terminal its bytes show as "
-                                 "garbage and may reset or rewrite the screen",),
-                          help=f"redirect stdout to a file (`> x.{fmt}`) or into a "
-                               f"program, or give `--out x.{fmt}`")
-
-
-def _compiler(key: bytes, domain: PseudonymDomain) -> Callable[[str | dict], Any]:
-    """The run's compiler, keyed for its pseudonym domain (export, consumer and, with
-    `pseudonym scope per run`, a fresh random value that is never stored)."""
-    from ocpispec.execute.functions import custom_functions
-    from ocpispec.execute.jmes_compile import ExpressionError, compile_expression
-
-    functions = custom_functions(key, domain)
-    cache: dict[str, Any] = {}
-
-    def compile(text: str | dict) -> Any:
-        if isinstance(text, dict):  # a tree the executor rewrote (see `jmes_fuse`)
-            return compile_expression(text, functions)
-        if text not in cache:
-            try:
-                cache[text] = compile_expression(text, functions)
-            except ExpressionError as exc:
-                raise RunError.of("OCX900", f"the plan holds an invalid expression: {exc}",
-                                  help="this is a bug in ocpispec; please report it") from None
-        return cache[text]
-
-    return compile
-
-
-def _recorded(plan: ir.Plan, result: RunResult, options: RunOptions) -> RunResult:
-    """The run with the CPO's run record (see `records`): kept on the result, and written
-    under `runs_dir` when there is one."""
-    policy = options.policy
-    given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
-             "accept_incomplete": policy.accept_incomplete,
-             "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
-    from ocpispec.execute.records import run_record, write_run_record
-
-    record = run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
-                        options=given)
-    record.update(privacy_fingerprint=plan.privacy_fingerprint, approval=options.approval)
-    result = dataclasses.replace(result, record_data=record)
-    if options.runs_dir is None:
-        return result
-    try:
-        path = write_run_record(options.runs_dir, record)  # type: ignore[arg-type]
-    except OSError as exc:
-        raise _unrecorded(options.runs_dir, exc) from None  # type: ignore[arg-type]
-    return dataclasses.replace(result, record=path)
-
-
-def _unrecorded(runs_dir: Path, exc: OSError) -> RunError:
-    """The run record failed after the commit: the delivery stands (the ledger logged
-    it; logging a failure too listed the run twice), and running the window again
-    would deliver it twice."""
-    import errno
-
-    from ocpispec.execute.statekeeping import UnrecordedError
-
-    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    return UnrecordedError.of(
-        "OCX553", f"outputs and state were written but the run record could not be: "
-                  f"{exc.strerror or exc.__class__.__name__}",
-        notes=(f"the run record belongs in `{runs_dir}`",
-               "the outputs are delivered and the state moved on: the next run continues "
-               "after this window (do not run it again with --as-of), and the ledger's "
-               "disclosure log holds the run"),
-        help=("free space where the runs directory lies" if full else
-              "make the runs directory writable (or set `runs_dir` in the configuration)"))
 
 
 def _result(plan: ir.Plan, client: Client, results: tuple[DatasetResult, ...], started: float,

@@ -1,0 +1,67 @@
+"""Windows delivered already: a caught-up or repeated calendar window that the state
+shows delivered is not delivered again, as a whole run or dataset by dataset."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ocpispec.plan import ir
+
+if TYPE_CHECKING:
+    from ocpispec.execute.windows import ResolvedWindow
+    from ocpispec.ledger.state import State
+
+
+class DeliveredMeanwhile(Exception):
+    """A caught-up window that another run of the export delivered after the catch-up
+    was planned (it waited for the lock): running it again would deliver it twice."""
+
+    def __init__(self, end: str) -> None:
+        super().__init__(end)
+        self.end = end
+
+
+def incremental_beside(tracked: list[ir.Dataset]) -> bool:
+    """Whether a `since last run` dataset runs beside the calendar ones: a run whose
+    calendar windows were all delivered already still has its records to deliver (its
+    window starts where the last ended), so only the calendar datasets are left out
+    (`without_delivered`). The whole run was skipped, and the `since last run` records
+    waited for the next period."""
+    return any(d.step(ir.Fetch).window.kind != "previous" for d in tracked)
+
+
+def skip_if_delivered(tracked: list[ir.Dataset], state: State,
+                       windows: dict[str, ResolvedWindow]) -> None:
+    """A caught-up window that the state shows delivered (under the lock: another run
+    caught it up first) is not run again; nor is the window of a run at the real time
+    that an earlier run delivered (cron's UTC schedule meeting a DST change of the
+    window's zone, a job started twice): into a destination naming the run's time, it
+    was delivered a second time. `--as-of` runs a window again on purpose."""
+    from ocpispec.timestamps import read_timestamp
+
+    ends = [(state.watermark(d.name), windows[d.name].date_to) for d in tracked]
+    if ends and all(mark is not None and end is not None
+                    and read_timestamp(mark) >= read_timestamp(end) for mark, end in ends):
+        raise DeliveredMeanwhile(str(ends[0][1]))
+
+
+def without_delivered(plan: ir.Plan, state: State, windows: dict[str, ResolvedWindow]
+                       ) -> tuple[ir.Plan, list[str]]:
+    """The plan without the calendar datasets whose window was delivered already (the
+    others' was not): a spec with `previous day` beside `previous week` run daily
+    delivered the week again every day, each record seven times."""
+    from ocpispec.timestamps import read_timestamp
+
+    def delivered(dataset: ir.Dataset) -> bool:
+        mark, end = state.watermark(dataset.name), windows[dataset.name].date_to
+        return (dataset.step(ir.Fetch).window.kind == "previous" and mark is not None
+                and end is not None and read_timestamp(mark) >= read_timestamp(end))
+
+    done = [d for d in plan.datasets if delivered(d)]
+    notes = [f"the window of `{d.name}` ({windows[d.name].date_from} to "
+             f"{windows[d.name].date_to}, {d.step(ir.Fetch).window.rule}) was delivered "
+             f"already; it is not delivered again (to deliver it again: --as-of "
+             f"{windows[d.name].date_to})" for d in done]
+    kept = tuple(d for d in plan.datasets if d not in done)
+    return (dataclasses.replace(plan, datasets=kept) if done else plan), notes

@@ -1,0 +1,52 @@
+"""A run's record kept with the CPO: made once the run committed, and written under
+`runs_dir` (a failure to write it is its own error: the delivery stands)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from ocpispec.execute.client import RunError
+from ocpispec.execute import records
+from ocpispec.plan import ir
+
+
+def recorded(plan: ir.Plan, result: Any, options: Any) -> Any:
+    """The run with the CPO's run record (see `records`): kept on the result, and written
+    under `runs_dir` when there is one."""
+    policy = options.policy
+    given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
+             "accept_incomplete": policy.accept_incomplete,
+             "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
+    record = records.run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
+                        options=given)
+    record.update(privacy_fingerprint=plan.privacy_fingerprint, approval=options.approval)
+    result = dataclasses.replace(result, record_data=record)
+    if options.runs_dir is None:
+        return result
+    try:
+        path = records.write_run_record(options.runs_dir, record)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise unrecorded_error(options.runs_dir, exc) from None  # type: ignore[arg-type]
+    return dataclasses.replace(result, record=path)
+
+
+def unrecorded_error(runs_dir: Path, exc: OSError) -> RunError:
+    """The run record failed after the commit: the delivery stands (the ledger logged
+    it; logging a failure too listed the run twice), and running the window again
+    would deliver it twice."""
+    import errno
+
+    from ocpispec.execute.statekeeping import UnrecordedError
+
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return UnrecordedError.of(
+        "OCX553", f"outputs and state were written but the run record could not be: "
+                  f"{exc.strerror or exc.__class__.__name__}",
+        notes=(f"the run record belongs in `{runs_dir}`",
+               "the outputs are delivered and the state moved on: the next run continues "
+               "after this window (do not run it again with --as-of), and the ledger's "
+               "disclosure log holds the run"),
+        help=("free space where the runs directory lies" if full else
+              "make the runs directory writable (or set `runs_dir` in the configuration)"))
