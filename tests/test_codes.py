@@ -13,7 +13,8 @@ from ocpispec.diagnostics import codes
 
 FRONT_END = [doc for doc in codes.all_codes() if int(doc.code[3:]) < 500]
 SOURCES = [REPO / "ocpispec" / name for name in (
-    "language/parser.py", "language/parse_errors.py", "language/parse_order.py",
+    "language/parser.py", "language/parse_errors.py", "language/parse_guesses.py",
+    "language/parse_order.py",
     "language/syntax_builder.py",
     "check/checker.py", "check/compiler.py")]
 SOURCES += sorted((REPO / "ocpispec" / "check").glob("*.py"))
