@@ -9,8 +9,9 @@ a missing `output`, a missing `source`, a misspelled keyword.
 from __future__ import annotations
 
 import re
-from functools import partial
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from ocpispec.language.lark_without_regex import (
     Lark,
@@ -139,92 +140,125 @@ def _unexpected_character(exc: UnexpectedCharacters, source: SourceFile) -> Diag
                  help="remove it, or put it inside a quoted string")
 
 
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where the parser stopped, as each guess reads it."""
+
+    token: Token
+    expected: set[str]
+    span: Span
+    history: list[Token]
+    said: list[Token]  # the tokens before `token`
+    source: SourceFile
+    parser: Lark
+    keywords: dict[str, str]  # keyword text -> terminal name
+    state: Any
+    respaced: Callable[[str], Diagnostic | None] | None
+
+    @property
+    def last(self) -> Token | None:
+        return self.said[-1] if self.said else None
+
+
 def _unexpected_token(exc: UnexpectedToken, source: SourceFile, history: list[Token],
                       parser: Lark, respaced: Callable[[str], Diagnostic | None] | None
                       ) -> Diagnostic:
-    keywords = {word: t.name for t in parser.terminals if (word := keyword_text(t.name, parser))}
     token = as_name(exc.token, source, parser)
-    expected = acceptable(exc)
-    span = token_span(token, source, history)
-    if (extract := extract_habit(token, span, source)) is not None:
-        return extract  # before `FROM` is taken for a keyword in upper case
-    if (shouted := upper_case_keywords(token, source, set(keywords))) is not None:
-        return shouted
-    if (offset := time_with_offset(source, span.start)) is not None:
-        return offset
-    if (punctuated := punctuated_name(token, history, source)) is not None:
-        return punctuated
-    if (exponent := exponent_number(token, history, source)) is not None:
-        return exponent
-    for found in (misspelt_clause(token, history, source),
-                  misplaced_section(token, expected, span, history, source),
-                  order_habit(token, history, source),
-                  null_habit(token, history, source),
-                  group_size_habit(token, span, history, source),
-                  percent_share(token, history, source),
-                  table_rule_habit(token, span, history, source),
-                  written_date(token, expected, span, source),
-                  number_word(token, expected, span),
-                  number_word_before(token, tokens_before(token, history)),
-                  number_with_unit(token, history, source),
-                  output_habit(token, span, history, source),
-                  decimal_text(token, span, history, source),
-                  because_before_as(token, span, history, source),
-                  sql_join(token, span, history, source),
-                  join_without_key(token, expected, span, history, source),
-                  two_modules(token, span, history, source),
-                  comment_habit(token, span, history, source)):
-        if found is not None:
+    at = _At(token, acceptable(exc), token_span(token, source, history), history,
+             tokens_before(token, history), source, parser,
+             {word: t.name for t in parser.terminals if (word := keyword_text(t.name, parser))},
+             getattr(exc, "state", None), respaced)
+    for guess in _GUESSES:
+        if (found := guess(at)) is not None:
             return found
-    if (secret := bare_secret(token, expected, span)) is not None:
-        return secret
-    glued = glued_keywords(token, keywords, getattr(exc, "state", None), span,
-                           lambda at: respaced(f"{source.text[:at]} {source.text[at:]}")
-                           if respaced is not None else None)
-    if glued is not None:
-        return glued
-    phrases = grammar_phrases(parser.rules, lambda name: keyword_text(name, parser))
-    phrase = phrase_habit(token, phrases,
-                          keywords, getattr(exc, "state", None), source,
-                          tokens_before(token, history)[-1] if tokens_before(token, history) else None)
-    if phrase is not None:
-        return phrase
-    if (unquoted := unquoted_text(token, expected, span, source)) is not None:
-        return unquoted
-    if (guessed := guessed_form(token, expected, span, history, source)) is not None:
-        return guessed
-    said = tokens_before(token, history)
-    for found in (written_time(token, expected, said, source),
-                  missing_dataset(token, expected, span, said),
-                  jmespath_join(token, source),
-                  from_clause_late(token, said, source),
-                  aggregate_order(token, said, source),
-                  k_rule_habit(token, said, source),
-                  k_words_habit(token, span, history, source),
-                  bare_condition(token, expected, said, source),
-                  spread_habit(token, said, source),
-                  condition_habit(token, expected, span, history, source),
-                  indexed_path(token, expected, span, history, source),
-                  delimiter_token(token, expected, span, source),
-                  negated_field(token, expected, span, history, source),
-                  spoken_window(token, expected, span, history, source),
-                  header_habit(token, expected, span, history, source),
-                  dataset_shape(token, expected, span, history, source),
-                  schedule_habit(token, expected, span, history, source)):
-        if found is not None:
-            return found
-    for rule in (operator_habit, window_habit, aggregate_shape, sql_habit, missing_name_after_as, comma_between_columns,
-                 missing_output, partial(missing_source, source=source), misspelled_keyword):
-        found = rule(token, expected, span, history, parser)
-        if found is not None:
-            return found
-    if (comma := missing_comma(token, expected, span, history, source)) is not None:
-        return comma  # the last resort before the generic help: more specific rules first
-    said = tokens_before(token, history)
-    if (word := keyword_habit(token, keywords, getattr(exc, "state", None), span,
-                              said[-1] if said else None, source)) is not None:
-        return word
-    if token.type == "$END" and not history:
+    return _unexpected(at)
+
+
+def _glued(at: _At) -> Diagnostic | None:
+    source, respaced = at.source, at.respaced
+    return glued_keywords(at.token, at.keywords, at.state, at.span,
+                          lambda cut: respaced(f"{source.text[:cut]} {source.text[cut:]}")
+                          if respaced is not None else None)
+
+
+def _phrase(at: _At) -> Diagnostic | None:
+    phrases = grammar_phrases(at.parser.rules, lambda name: keyword_text(name, at.parser))
+    return phrase_habit(at.token, phrases, at.keywords, at.state, at.source, at.last)
+
+
+def _rule(rule: Callable[..., Diagnostic | None]) -> Callable[[_At], Diagnostic | None]:
+    """A guess written as `rule(token, expected, span, history, parser)`."""
+    return lambda at: rule(at.token, at.expected, at.span, at.history, at.parser)
+
+
+# the guesses in the order they are tried: the more specific before the more general
+_GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
+    # before `FROM` is taken for a keyword in upper case
+    lambda at: extract_habit(at.token, at.span, at.source),
+    lambda at: upper_case_keywords(at.token, at.source, set(at.keywords)),
+    lambda at: time_with_offset(at.source, at.span.start),
+    lambda at: punctuated_name(at.token, at.history, at.source),
+    lambda at: exponent_number(at.token, at.history, at.source),
+    lambda at: misspelt_clause(at.token, at.history, at.source),
+    lambda at: misplaced_section(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: order_habit(at.token, at.history, at.source),
+    lambda at: null_habit(at.token, at.history, at.source),
+    lambda at: group_size_habit(at.token, at.span, at.history, at.source),
+    lambda at: percent_share(at.token, at.history, at.source),
+    lambda at: table_rule_habit(at.token, at.span, at.history, at.source),
+    lambda at: written_date(at.token, at.expected, at.span, at.source),
+    lambda at: number_word(at.token, at.expected, at.span),
+    lambda at: number_word_before(at.token, at.said),
+    lambda at: number_with_unit(at.token, at.history, at.source),
+    lambda at: output_habit(at.token, at.span, at.history, at.source),
+    lambda at: decimal_text(at.token, at.span, at.history, at.source),
+    lambda at: because_before_as(at.token, at.span, at.history, at.source),
+    lambda at: sql_join(at.token, at.span, at.history, at.source),
+    lambda at: join_without_key(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: two_modules(at.token, at.span, at.history, at.source),
+    lambda at: comment_habit(at.token, at.span, at.history, at.source),
+    lambda at: bare_secret(at.token, at.expected, at.span),
+    _glued,
+    _phrase,
+    lambda at: unquoted_text(at.token, at.expected, at.span, at.source),
+    lambda at: guessed_form(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: written_time(at.token, at.expected, at.said, at.source),
+    lambda at: missing_dataset(at.token, at.expected, at.span, at.said),
+    lambda at: jmespath_join(at.token, at.source),
+    lambda at: from_clause_late(at.token, at.said, at.source),
+    lambda at: aggregate_order(at.token, at.said, at.source),
+    lambda at: k_rule_habit(at.token, at.said, at.source),
+    lambda at: k_words_habit(at.token, at.span, at.history, at.source),
+    lambda at: bare_condition(at.token, at.expected, at.said, at.source),
+    lambda at: spread_habit(at.token, at.said, at.source),
+    lambda at: condition_habit(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: indexed_path(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: delimiter_token(at.token, at.expected, at.span, at.source),
+    lambda at: negated_field(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: spoken_window(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: header_habit(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: dataset_shape(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: schedule_habit(at.token, at.expected, at.span, at.history, at.source),
+    _rule(operator_habit),
+    _rule(window_habit),
+    _rule(aggregate_shape),
+    _rule(sql_habit),
+    _rule(missing_name_after_as),
+    _rule(comma_between_columns),
+    _rule(missing_output),
+    lambda at: missing_source(at.token, at.expected, at.span, at.history, at.parser,
+                              source=at.source),
+    _rule(misspelled_keyword),
+    # the last resort before the generic help: more specific rules first
+    lambda at: missing_comma(at.token, at.expected, at.span, at.history, at.source),
+    lambda at: keyword_habit(at.token, at.keywords, at.state, at.span, at.last, at.source),
+)
+
+
+def _unexpected(at: _At) -> Diagnostic:
+    """No guess fits: what the parser expected, and what it found."""
+    token, span, expected, parser = at.token, at.span, at.expected, at.parser
+    if token.type == "$END" and not at.history:
         return error("OCX003", "the spec is empty", span, "expected `export NAME`",
                      help="start with `export NAME`, then `consumer`, `purpose`, `source`, "
                           "`from` and `select`; `specs/` has complete examples")
