@@ -26,12 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.client import Client, RunError
-from ocpispec.execute.delivered import (
-    DeliveredMeanwhile,
-    incremental_beside,
-    skip_if_delivered,
-    without_delivered,
-)
+from ocpispec.execute.delivered import DeliveredMeanwhile
 from ocpispec.execute.policy import Policy, Tolerance
 from ocpispec.gc_tuning import fewer_collections
 from ocpispec.logs import RUN
@@ -40,11 +35,10 @@ from ocpispec.text import count
 ASSESSMENT_LOGGED = "the figures are logged in the ledger"
 ASSESSMENT_UNLOGGED = "the figures could not be logged in the ledger"
 if TYPE_CHECKING:
-    from ocpispec.ledger.state import State
+    from ocpispec.execute.run_setting import Setting
     from ocpispec.execute.datasets import DatasetRun
     from ocpispec.execute.dataset_result import DatasetResult, Estimate
     from ocpispec.execute.pipeline import Counts
-    from ocpispec.execute.windows import ResolvedWindow
 
 # The run's machinery (outputs, templates, the ledger, the expression compiler) loads on
 # first use, so that `get`, which needs only the policy and the audited fetch, starts fast.
@@ -157,106 +151,41 @@ def _memory_named() -> Iterator[None]:
 def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
              state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
-    from ocpispec.execute.lookback import key_checks, lookback_key
-    from ocpispec.execute.windows import check_started, resolve_window
+    from ocpispec.execute.run_setting import check_targets, settled
+    from ocpispec.execute.run_targets import run_targets
+    from ocpispec.execute.windows import check_started
     from ocpispec.scratch import remove_stale_scratch
 
     swept = remove_stale_scratch()  # what runs killed before this one could not remove
     started = time.monotonic()
     wall = wall_clock().replace(microsecond=0)
     now = (options.now or wall).replace(microsecond=0)
-    export = plan.export.name
-    notes = statekeeping.recover(state_path, export, options.destinations) if locked else []
+    notes = statekeeping.recover(state_path, plan.export.name, options.destinations) \
+        if locked else []
     if swept:
         notes.append(f"removed {count(len(swept), 'scratch folder', grouped=True)} that runs "
                      f"killed earlier left in {swept[0].parent}")
-    from ocpispec.ledger.state import State  # the ledger (and sqlite3) only for a run
-
-    state = statekeeping.load(state_path, export) if options.use_state else State(export)
-    if locked:
-        from ocpispec.execute.renamed_export import check_not_renamed
-
-        check_not_renamed(plan, state, state_path, options)
-    state = state.renamed({d.previous_name: d.name for d in plan.datasets if d.previous_name})
-    if options.use_state and not options.restart:
-        from ocpispec.execute.positions import followed
-
-        state, moved = followed(plan, state)
-        notes.extend(moved)
-    state, restarted = statekeeping.other_modules(plan, state, options)
-    notes.extend(restarted)
-    incremental = [d for d in plan.datasets if d.step(ir.Fetch).window.incremental]
-    tracked = [d for d in plan.datasets if d.step(ir.Fetch).window.tracked]
-    advancing = locked and options.limit is None and bool(tracked)
-    if options.use_state and incremental and options.limit is not None:
-        notes.append("a sample (--limit): the `since last run` state was not advanced")
-    if options.use_state:
-        statekeeping.check_watermarks(incremental, state, now, wall, options, advancing)
-    if advancing:
-        statekeeping.check_writable(state_path)
-    changes = statekeeping.plan_changes(plan, incremental, state, options) \
-        if options.use_state else {}
-    notes.extend(note for note, _ in changes.values())
-    check = key_checks(lookback_key(key, plan.export.name, plan.pseudonym_key is not None))
-    if options.use_state:
-        notes.extend(statekeeping.key_change_notes(plan, state, options, check))
-    watermarks = {d.name: None if options.restart else state.watermark(d.name)
-                  for d in plan.datasets}
-    windows = {d.name: resolve_window(d.step(ir.Fetch).window, watermarks[d.name], now,
-                                      statekeeping.lookback(state, d.name, options, check))
-               for d in plan.datasets}
-    if options.catching_up:
-        skip_if_delivered(tracked, state, windows)
-    elif options.skip_delivered and not incremental_beside(tracked):
-        skip_if_delivered(tracked, state, windows)
-    if options.catching_up or options.skip_delivered:
-        plan, skipped = without_delivered(plan, state, windows)
-        tracked = [d for d in tracked if d in plan.datasets]
-        notes.extend(skipped)
-    notes.extend(statekeeping.resumed_notes(plan, windows, now))
-    check_started(plan, windows, max(now, wall))  # a demo run's clock is the data's end
-    from ocpispec.execute.run_targets import run_targets
-
-    targets = run_targets(plan, options, windows, now)
+    setting = settled(plan, key, options, state_path, locked, started, wall, now, notes)
+    check_started(setting.plan, setting.windows, max(now, wall))  # a demo's clock is the data's end
+    targets = run_targets(setting.plan, options, setting.windows, now)
     try:
-        if not options.dry_run and not options.assess:
-            from ocpispec.execute.replacing import check_replacements
-
-            check_replacements(plan, targets, windows, (state_path, options.runs_dir),
-                               sample=options.limit is not None)
-            if options.use_state and not options.restart and options.limit is None:
-                from ocpispec.execute.first_runs import first_run_notes
-
-                notes.extend(first_run_notes(plan, targets, windows, state_path))
-        return _deliver(plan, key, connect, options, state_path, locked, started, wall, now,
-                        notes, state, tracked, advancing, changes, windows, targets)
+        check_targets(dataclasses.replace(setting, targets=targets), options, state_path)
+        return _deliver(dataclasses.replace(setting, targets=targets), key, connect, options,
+                        state_path, locked)
     finally:
         deliveries.cleanup(targets)
 
 
-def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: RunOptions,
-             state_path: Path, locked: bool, started: float, wall: datetime, now: datetime,
-             notes: list[str], state: State, tracked: list[ir.Dataset], advancing: bool,
-             changes: dict, windows: dict[str, ResolvedWindow], targets: dict) -> RunResult:
+def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], options: RunOptions,
+             state_path: Path, locked: bool) -> RunResult:
     from ocpispec.execute import deliveries, statekeeping
-    from ocpispec.execute.datasets import DatasetRun
-    from ocpispec.execute.pseudonyms import run_domain
-    from ocpispec.execute.recorded import recorded
-    from ocpispec.execute.run_compiler import run_compiler
     from ocpispec.execute.run_targets import run_targets
-    from ocpispec.execute.signals import deferred_signals
-    from ocpispec.language.pseudonym_scope import new_run_salt
 
-    if not options.assess:
-        statekeeping.remove_leftovers(targets.values(),
-                                      state_path if options.use_state else None)
-    compile = run_compiler(key, run_domain(plan.export, new_run_salt()))
-    runs = [DatasetRun(plan, dataset, windows[dataset.name], targets[dataset.name], compile,
-                       options, now) for dataset in plan.datasets]
-    for run in runs:
-        run.prepare()
+    plan, targets, now = setting.plan, setting.targets, setting.now
+    runs = _dataset_runs(setting, key, options, state_path)
     if options.assess:
-        return _assessed(plan, connect(), runs, options, state_path, started, notes, now)
+        return _assessed(plan, connect(), runs, options, state_path, setting.started,
+                         setting.notes, now)
     from ocpispec.ledger import pending_remote
 
     delivered: dict[str, bytes | None] = {}
@@ -264,38 +193,75 @@ def _deliver(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     templates = {} if options.dry_run else {d.name: d.step(ir.Render).destination
                                              for d in plan.datasets}
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
-                                          for d in plan.datasets}, notes, templates,
+                                          for d in plan.datasets}, setting.notes, templates,
                                 options.destinations, delivered,
                                 plan.export.name, pending_remote(state_path))
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 
-        check_remote_replacements(plan, targets, windows, delivered,
+        check_remote_replacements(plan, targets, setting.windows, delivered,
                                   options.limit is not None)
     client = connect()
     from ocpispec.execute.platform_clock import follow_platform_clock
 
     windows = follow_platform_clock(
-        plan, client, options, runs, windows, targets, logins, now, wall, state_path,
-        lambda capped: run_targets(plan, options, capped, now))
-    screens = statekeeping.screens(runs, state, key, options) if options.use_state else {}
+        plan, client, options, runs, setting.windows, targets, logins, now, setting.wall,
+        state_path, lambda capped: run_targets(plan, options, capped, now))
+    setting = dataclasses.replace(setting, windows=windows)
+    screens = statekeeping.screens(runs, setting.state, key, options) if options.use_state else {}
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
-        return _result(plan, client, results, started, True, None, notes, now)
+        return _result(plan, client, results, setting.started, True, None, setting.notes, now)
+    return _committed(setting, client, runs, logins, screens, options, state_path, locked)
+
+
+def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
+                  state_path: Path) -> list[DatasetRun]:
+    """The datasets' runs, compiled with the run's key and prepared (templates found)."""
+    from ocpispec.execute import statekeeping
+    from ocpispec.execute.datasets import DatasetRun
+    from ocpispec.execute.pseudonyms import run_domain
+    from ocpispec.execute.run_compiler import run_compiler
+    from ocpispec.language.pseudonym_scope import new_run_salt
+
+    plan = setting.plan
+    if not options.assess:
+        statekeeping.remove_leftovers(setting.targets.values(),
+                                      state_path if options.use_state else None)
+    compile = run_compiler(key, run_domain(plan.export, new_run_salt()))
+    runs = [DatasetRun(plan, dataset, setting.windows[dataset.name],
+                       setting.targets[dataset.name], compile, options, setting.now)
+            for dataset in plan.datasets]
+    for run in runs:
+        run.prepare()
+    return runs
+
+
+def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins: Any,
+               screens: dict, options: RunOptions, state_path: Path, locked: bool) -> RunResult:
+    """Every dataset run and staged, then its files, the state and the run's log entry
+    committed as one (`statekeeping.commit`); a failure before the commit discards them."""
+    from ocpispec.execute import deliveries, statekeeping
+    from ocpispec.execute.recorded import recorded
+    from ocpispec.execute.signals import deferred_signals
+
+    plan, notes, now, started = setting.plan, setting.notes, setting.now, setting.started
     outbox = None
     try:
         with fewer_collections():
             results = tuple(_timed(run, client) for run in runs)
         for run in runs:
-            run.manifest_extra = statekeeping.manifest_extra(run, changes, screens, options)
+            run.manifest_extra = statekeeping.manifest_extra(run, setting.changes, screens,
+                                                             options)
         staged = [(run.dataset.name, file) for run in runs for file in run.stage(client.version)]
         files = [file for _, file in staged]
-        new_state = statekeeping.advanced(plan, tracked, state, windows, wall, screens) \
-            if advancing else None
+        new_state = statekeeping.advanced(plan, setting.tracked, setting.state,
+                                          setting.windows, setting.wall, screens) \
+            if setting.advancing else None
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),
-            staged, targets.values()) if options.use_state else None
-        local, outbox = deliveries.upload(files, targets, logins)
+            staged, setting.targets.values()) if options.use_state else None
+        local, outbox = deliveries.upload(files, setting.targets, logins)
         with deferred_signals(hold=True) as deferred:
             committing = time.monotonic()
             if locked or entry is None:
