@@ -52,6 +52,11 @@ class ResolvedField:
     versions: frozenset[str]
     site: bool = False
     base: tuple[str, ...] = ()
+    # an object's: the highest class of the fields below it as this dataset classes
+    # them, and the path of the first that describes a private site (what a whole read
+    # releases)
+    contents: PrivacyClass | None = None
+    site_inside: tuple[str, ...] = ()
 
     @property
     def privacy(self) -> PrivacyClass:

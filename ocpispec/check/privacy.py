@@ -40,7 +40,12 @@ def exposure(use: Use, ctx: Context) -> PrivacyClass:
     if not (use.whole and use.field.field.kind is Kind.OBJECT and use.field.field.object):
         return use.field.privacy
     classes = [use.field.privacy, *(f.privacy for _, f in subtree(use.field.field.object, ctx))]
-    return PrivacyClass.highest(classes)
+    return PrivacyClass.highest([*classes, use.field.contents or PrivacyClass.PUBLIC])
+
+
+def _site(use: Use) -> bool:
+    """A private site's detail: the field itself, or one inside an object read whole."""
+    return use.field.site or (use.whole and bool(use.field.site_inside))
 
 
 def subtree(object_name: str, ctx: Context, seen: frozenset[str] = frozenset()):
@@ -88,7 +93,7 @@ def _finding(use: Use, group_key: bool, ctx: Context):
     cls = exposure(use, ctx)
     if cls is PrivacyClass.NEVER:
         return _never
-    if cls is PrivacyClass.PERSONAL and use.field.site and not _pseudonymised(use):
+    if cls is PrivacyClass.PERSONAL and _site(use) and not _pseudonymised(use):
         return None if _protected(use) else sites.site_released
     if cls is PrivacyClass.PERSONAL:
         return _personal if not _pseudonymised(use) else _grouped_by_person if group_key else None

@@ -4,7 +4,7 @@ field references bound to the version-neutral catalogue."""
 from __future__ import annotations
 
 import re
-
+from collections.abc import Iterator
 from dataclasses import replace
 
 from ocpispec.check import private_sites
@@ -18,6 +18,7 @@ from ocpispec.diagnostics.source import Span
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
 from ocpispec.schema.joins import JOINS
+from ocpispec.schema.model import Field, PrivacyClass
 
 
 # a record's values a user names as if they were fields -> the call that computes them
@@ -171,21 +172,60 @@ class Scope:
                 rest: tuple[str, ...]) -> ResolvedField | None:
         catalogue = self.ctx.catalogue
         binding = reach.binding
-        if binding.name:
-            resolution = catalogue.resolve_in(binding.object, rest)
-        else:
-            resolution = catalogue.resolve(binding.module, rest)
+        resolution = self._resolution(reach, rest)
         if not resolution.ok:
             self._report_unresolved(ref, reach, rest, resolution)
             return None
         versions = catalogue.versions_of(binding.module, reach.base + rest)
-        leaf, site = resolution.leaf, self._describes_site(reach, tuple(rest))
-        if self._names_contract(reach, tuple(rest)) or self._places_charge(reach, tuple(rest)):
+        leaf, site = self._in_context(reach, tuple(rest), resolution.leaf)
+        contents, site_inside = self._contents(reach, tuple(rest), leaf)
+        return ResolvedField(ref, binding.name, binding.module, tuple(rest), leaf,
+                             resolution.many, frozenset(versions), site, reach.base,
+                             contents, site_inside)
+
+    def _in_context(self, reach: _Reach, rest: tuple[str, ...], leaf: Field) -> tuple[Field, bool]:
+        """The field with the class this dataset gives it, and whether it describes a
+        private site here."""
+        site = self._describes_site(reach, rest)
+        if self._names_contract(reach, rest) or self._places_charge(reach, rest):
             leaf = replace(leaf, privacy=contract_tariffs.at_least_quasi(leaf.privacy))
         if site:
             leaf = replace(leaf, privacy=private_sites.site_class(leaf.privacy))
-        return ResolvedField(ref, binding.name, binding.module, tuple(rest), leaf,
-                             resolution.many, frozenset(versions), site, reach.base)
+        return leaf, site
+
+    def _contents(self, reach: _Reach, rest: tuple[str, ...],
+                  leaf: Field) -> tuple[PrivacyClass | None, tuple[str, ...]]:
+        """What an object read whole (`jmespath("tariffs")`) releases in this dataset:
+        the highest class of the fields below it, each as this dataset classes it when
+        read alone, and the first of them that describes a private site. The catalogue's
+        class of the object is context-free: a CDR's `tariffs` is public there, though
+        its ids and prices are quasi in a charge and a home's own tariff personal in a
+        dataset with private sites."""
+        if not leaf.object:
+            return None, ()
+        highest, site_inside = leaf.privacy, ()
+        for path in self._below(leaf, rest):
+            resolution = self._resolution(reach, path)
+            if not resolution.ok or resolution.leaf is None:
+                continue
+            inner, site = self._in_context(reach, path, resolution.leaf)
+            highest = PrivacyClass.highest([highest, inner.privacy])
+            site_inside = site_inside or (path if site else ())
+        return highest, site_inside
+
+    def _below(self, leaf: Field, rest: tuple[str, ...],
+               seen: frozenset[str] = frozenset()) -> Iterator[tuple[str, ...]]:
+        if not leaf.object or leaf.object in seen:
+            return
+        for name, field in self.ctx.catalogue.object(leaf.object).fields.items():
+            yield (*rest, name)
+            yield from self._below(field, (*rest, name), seen | {leaf.object})
+
+    def _resolution(self, reach: _Reach, rest: tuple[str, ...]):
+        catalogue = self.ctx.catalogue
+        if reach.binding.name:
+            return catalogue.resolve_in(reach.binding.object, rest)
+        return catalogue.resolve(reach.binding.module, rest)
 
     def _names_contract(self, reach: _Reach, rest: tuple[str, ...]) -> bool:
         """A tariff the dataset's charges were billed under, reached through a join or

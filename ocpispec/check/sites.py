@@ -10,6 +10,16 @@ from ocpispec.diagnostics import error
 
 def site_released(use: Use, name: str, ctx: Context) -> None:
     field = use.field.qualified
+    if not use.field.site:  # an object read whole, with a site's detail inside
+        inner = ".".join((use.field.binding, *use.field.site_inside)) if use.field.binding \
+            else ".".join(use.field.site_inside)
+        ctx.emit(error(
+            "OCX334", f"`{field}` holds `{inner}`, which describes a site that may be "
+            "someone's home", use.field.ref.span, "a private site's detail, released as it is",
+            notes=[*_notes(use), "an object read whole releases every field below it"],
+            help="read the fields the consumer needs one by one, or add `because \"...\"` "
+                 "with the reason the privacy officer approves"))
+        return
     ctx.emit(error(
         "OCX334", f"`{field}` describes a site that may be someone's home", use.field.ref.span,
         "a private site's detail, released as it is",

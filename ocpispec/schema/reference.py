@@ -29,9 +29,22 @@ class FieldInfo:
 def describe(cat: Catalogue, module: str) -> list[FieldInfo]:
     root = ROOTS[module]
     state = {version: (root, ()) for version in VERSIONS}
-    return [replace(info, field=_with_privacy(info.field, at_least_quasi(info.field.privacy)))
-            if names_contract(module, info.path) else info
-            for info in _walk(cat, root, state, (), (), PrivacyClass.PUBLIC)]
+    infos = [replace(info, field=_with_privacy(info.field, at_least_quasi(info.field.privacy)))
+             if names_contract(module, info.path) else info
+             for info in _walk(cat, root, state, (), (), PrivacyClass.PUBLIC)]
+    return [_holding(info, infos) for info in infos]
+
+
+def _holding(info: FieldInfo, infos: list[FieldInfo]) -> FieldInfo:
+    """An object shows the highest class of what it holds, as it has when read whole: a
+    CDR's `tariffs` is quasi, as the ids and prices below it are there."""
+    if info.field.object is None:
+        return info
+    depth = len(info.path)
+    inner = [other.field.privacy for other in infos if other.path[:depth] == info.path]
+    privacy = PrivacyClass.highest([info.field.privacy, *inner])
+    return info if privacy is info.field.privacy else \
+        replace(info, field=_with_privacy(info.field, privacy))
 
 
 def _walk(cat: Catalogue, obj: str, state: State, path: tuple[str, ...],

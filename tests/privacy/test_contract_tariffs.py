@@ -142,3 +142,45 @@ def test_get_cdrs_keeps_a_tariff_s_prices_back(run_cli, demo_profile) -> None:
     assert tariffs
     assert all(set(tariff) <= {"country_code", "party_id", "currency", "type"}
                for tariff in tariffs)
+
+
+WHOLE_SPEC = '''export billed_tariffs
+  consumer "Mobility research institute"
+  purpose "Study how the price of charging affects how long drivers charge"
+  legal basis legitimate interests "Art. 6(1)(f) GDPR; LIA-2026-4"
+  retention 12 months
+  pseudonym key env PRICE_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from cdrs
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  jmespath("tariffs") as billed
+output csv to "x"
+'''
+
+
+@pytest.mark.parametrize("column", ['jmespath("tariffs") as billed',
+                                    'jmespath("to_string(tariffs)") as billed',
+                                    'jmespath("[tariffs, currency]") as billed'])
+def test_a_charge_s_tariffs_read_whole_are_a_quasi_identifier(column: str) -> None:
+    """The list holds the ids and prices that are quasi one by one; the catalogue's
+    class of the list itself (public) is the published tariffs' class."""
+    assert "OCX303" in codes_of(_spec("cdrs", column))
+
+
+def test_a_run_calls_the_whole_tariffs_quasi(run_cli, demo_server, tmp_path) -> None:
+    """Against the demo CPO: the manifest called the column public and the run's risk
+    figures counted no quasi-identifier, with each CDR's tariff ids and prices in it."""
+    spec = tmp_path / "billed.ocx"
+    spec.write_text(WHOLE_SPEC)
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token, "PRICE_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    assert "AC-STD" in out.read_text()
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    classes = {c["name"]: c["privacy"] for c in manifest["columns"]}
+    assert classes["billed"] == "quasi-identifier"
+    assert "no quasi-identifier is released" not in result.stderr
+    assert "classes of equal `billed`" in result.stderr

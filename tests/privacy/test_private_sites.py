@@ -84,6 +84,28 @@ def test_escape_hatches_do_not_release_site_details(column: str) -> None:
     assert "OCX334" in codes_of(_spec("cdrs", column))
 
 
+@pytest.mark.parametrize(("module", "column"), [
+    ("cdrs", 'jmespath("tariffs") as leaked'),
+    ("cdrs", 'jmespath("to_string(tariffs)") as leaked'),
+    ("cdrs", 'jmespath("{billed: tariffs}") as leaked'),
+    ("cdrs", 'jmespath("values(tariffs[0])") as leaked'),
+    ("cdrs", 'jmespath("charging_periods") as leaked'),
+    ("sessions", 'jmespath("charging_periods[0]") as leaked'),
+])
+def test_an_object_read_whole_with_a_site_detail_inside_is_refused(module: str,
+                                                                   column: str) -> None:
+    """`jmespath("tariffs")` holds the home's own tariff id, text and URL: the catalogue
+    classes the list by what lies below it out of context (public), so it left as a
+    public column beside the driver's pseudonym while `tariffs[0].id` was refused."""
+    codes = codes_of(_spec(module, column))
+    assert "OCX334" in codes
+    assert "OCX334" not in codes_of(_spec(module, column).replace(INCLUDE, ""))
+
+
+def test_the_shape_of_such_an_object_is_no_site_detail() -> None:
+    assert codes_of(_spec("cdrs", 'jmespath("length(tariffs)") as tariffs')) == ["OCX310"]
+
+
 @pytest.mark.parametrize(("module", "each", "column"), [
     ("cdrs", "each tariffs as tariff_used", "tariff_used.id as leaked"),
     ("cdrs", "each tariffs as tariff_used", "tariff_used.tariff_alt_url as leaked"),
