@@ -129,6 +129,7 @@ class CheckedFilter:
     reads: tuple[FilterRead, ...]
     justification: str | None
     redacted: str | None = None  # the condition as written, personal values blanked out
+    reviewed: str | None = None  # the same, with the number of values each list names
 
     @property
     def privacy(self) -> PrivacyClass:

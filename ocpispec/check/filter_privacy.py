@@ -66,24 +66,35 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
     personal = [test.predicate for test in tests
                 if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
-                         redacted_condition(where.condition, personal, ctx) if personal else None)
+                         redacted_condition(where.condition, personal, ctx) if personal else None,
+                         redacted_condition(where.condition, personal, ctx, counted=True)
+                         if personal else None)
 
 
 REDACTED = "(personal value)"
 
 
 def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.Condition],
-                       ctx: Context) -> str:
+                       ctx: Context, *, counted: bool = False) -> str:
     """The condition as written, comments dropped, every literal of the given predicates
-    replaced: a filter on a card uid must not put the uid into plans and manifests."""
-    spans = sorted({(lit.span.start, lit.span.end, isinstance(lit, syntax.ListLiteral))
+    replaced: a filter on a card uid must not put the uid into plans and manifests.
+    `counted`: a list says how many values it names (`[2 personal values]`), for the
+    review, where the officer judges a filter that keeps two pilot cards apart from one
+    that keeps two thousand; the manifest the consumer reads says no number of them."""
+    spans = sorted({(lit.span.start, lit.span.end, len(lit.items)
+                     if isinstance(lit, syntax.ListLiteral) else None)
                     for predicate in predicates for lit in _literals(predicate)})
     text, at = [], condition.span.start
     for start, end, many in spans:
-        text += [ctx.source.text[at:start], f"[{REDACTED}, ...]" if many else REDACTED]
+        text += [ctx.source.text[at:start], REDACTED if many is None
+                 else f"[{_values(many)}]" if counted else f"[{REDACTED}, ...]"]
         at = end
     text.append(ctx.source.text[at:condition.span.end])
     return without_comments("".join(text))
+
+
+def _values(count: int) -> str:
+    return f"{count:,} personal value{'' if count == 1 else 's'}"
 
 
 def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:

@@ -155,7 +155,7 @@ def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ..
     if not wheres:
         return ()
     found = checked.filter
-    condition = found.redacted if found is not None and found.redacted else \
+    condition = found.reviewed if found is not None and found.reviewed else \
         " and ".join(without_comments(spec.source.snippet(where.condition.span))
                      for where in wheres)
     reads = tuple((read.field, read.privacy.value) for read in found.reads) if found else ()

@@ -219,6 +219,34 @@ def test_the_manifest_lists_filters_and_justifications(run_cli, tmp_path) -> Non
     assert "0000" not in json.dumps(manifest)
 
 
+def test_the_review_says_how_many_values_a_personal_filter_names(run_cli, tmp_path,
+                                                                  snapshot) -> None:
+    """`in [(personal value), ...]` hid whether the filter keeps 2 pilot cards or 2,000
+    from the officer who signs the review; the values stay out of it, and the manifest
+    the consumer reads says no number of them."""
+    spec = tmp_path / "pilot.ocx"
+    spec.write_text(HEADER + (
+        "from sessions\n"
+        '  where cdr_token.uid in ["04A2B3C4", "04A2B3C5", "04A2B3C6"] and kwh > 0 '
+        f'and cdr_token.contract_id != "NL-TNM-C0042" {JUSTIFIED}\n'
+        "select\n  pseudonymize(cdr_token.uid) as driver\n"
+        'output csv to "out.csv"\n'))
+    pages = {form: run_cli("review", str(spec), "--format", form) for form in
+             ("markdown", "html", "json")}
+    assert all(page.exit_code == 0 for page in pages.values())
+    for page in pages.values():
+        assert "04A2B3C" not in page.stdout and "C0042" not in page.stdout
+    (row,) = [line for line in pages["markdown"].stdout.splitlines()
+              if line.startswith("| filters |")]
+    assert row == snapshot
+    assert "in [3 personal values]" in pages["html"].stdout
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "50",
+                     "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.stderr
+    manifest = (tmp_path / "out.csv.manifest.json").read_text()
+    assert "3 personal values" not in manifest and "04A2B3C" not in manifest
+
+
 def test_diagnostics_of_the_attack_render(snapshot) -> None:
     text = _oracle_spec(_hex_bit_patterns()[:2], JUSTIFIED)
     found = diagnose_source(SourceFile("oracle.ocx", text))
