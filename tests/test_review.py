@@ -666,7 +666,9 @@ def test_a_card_uid_in_a_jmespath_column_is_not_shown(run_cli, tmp_path: Path, s
     shown = [run_cli("review", str(spec)).stdout,
              run_cli("review", str(spec), "--format", "html").stdout,
              run_cli("review", str(spec), "--format", "json").stdout,
-             run_cli("plan", str(spec)).stdout]
+             run_cli("plan", str(spec)).stdout,
+             # the projection's expression holds every column's JMESPath
+             run_cli("plan", str(spec), "--format", "json").stdout]
     assert all("04A2" not in text for text in shown)
     assert [line for line in shown[0].splitlines() if line.startswith("| `stolen`")] == snapshot
     approved = run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>")
@@ -695,6 +697,16 @@ def test_a_card_uid_in_a_jmespath_measure_is_not_shown(run_cli, tmp_path: Path) 
     assert plan.exit_code == 0, plan.stderr
     assert "04A2" not in plan.stdout and "(personal value)" in plan.stdout
     assert "04A2" not in run_cli("review", str(spec)).stdout
+    # the measure's `argument`, and a composed one's `parts`, hold its JMESPath
+    assert "04A2" not in run_cli("plan", str(spec), "--format", "json").stdout
+    composed = tmp_path / "composed.ocx"
+    composed.write_text(spec.read_text().replace(
+        "  sum(jmespath(\"(cdr_token.uid == '04A2B3C4D5E6F7') && `1` || `0`\")) as stolen",
+        "  round(sum(jmespath(\"(cdr_token.uid == '04A2B3C4D5E6F7') && `1` || `0`\")), 0) "
+        "as stolen"), encoding="utf-8")
+    shown = run_cli("plan", str(composed), "--format", "json")
+    assert shown.exit_code == 0 and '"parts"' in shown.stdout, shown.stderr
+    assert "04A2" not in shown.stdout and "(personal value)" in shown.stdout
     assert run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>").exit_code == 0
     record = next((tmp_path / "counts.ocx.approvals").glob("*.toml")).read_text()
     assert "04A2" not in record

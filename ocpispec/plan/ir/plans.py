@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ocpispec.diagnostics.source import Span
@@ -144,9 +145,10 @@ class Plan:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def to_view_json(self) -> str:
-        """`to_json` for people (`ocpispec plan --format json`): a filter that compares
-        personal fields has the text literals of its expression blanked out, as its
-        `redacted` form and the plan text have (the fingerprint is the plan's own)."""
+        """`to_json` for people (`ocpispec plan --format json`): the text literals of an
+        expression that compares personal fields (a filter, a `jmespath(...)` column or
+        measure) are blanked out wherever the plan repeats them, as the plan text has
+        them (the fingerprint is the plan's own)."""
         return json.dumps(_blank_personal(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -157,14 +159,57 @@ BLANKED = "'(personal value)'"
 
 
 def _blank_personal(data: Any) -> Any:
+    """`data` with every text literal of its redacted steps blanked out in every text:
+    not only in the step's own expression but where the plan repeats it (a measure's
+    `argument` and `parts`, the projection's one expression of all columns)."""
+    literals = sorted(set(_personal_literals(data)), key=len, reverse=True)
+    return _blanked(data, literals) if literals else data
+
+
+def _personal_literals(data: Any) -> Iterator[str]:
     if isinstance(data, list):
-        return [_blank_personal(item) for item in data]
-    if not isinstance(data, dict):
-        return data
-    blanked = {key: _blank_personal(value) for key, value in data.items()}
-    if blanked.get("redacted") and isinstance(blanked.get("expression"), str):
-        blanked["expression"] = _TEXT_LITERAL.sub(BLANKED, blanked["expression"])
-    return blanked
+        for item in data:
+            yield from _personal_literals(item)
+    elif isinstance(data, dict):
+        if _redacted(data):
+            for key in _JMESPATH_KEYS:
+                yield from _texts_literals(data.get(key))
+        for value in data.values():
+            yield from _personal_literals(value)
+
+
+# where a step holds JMESPath: its own, a measure's argument, formula and parts
+_JMESPATH_KEYS = ("expression", "argument", "formula", "parts")
+
+
+def _redacted(step: dict[str, Any]) -> bool:
+    """A redacted filter or measure, or a projection with a redacted column (its
+    expression holds every column's JMESPath)."""
+    columns = step.get("columns")
+    return bool(step.get("redacted")) or isinstance(columns, list) and any(
+        isinstance(column, dict) and column.get("redacted") is True for column in columns)
+
+
+def _texts_literals(data: Any) -> Iterator[str]:
+    if isinstance(data, str):
+        yield from _TEXT_LITERAL.findall(data)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _texts_literals(item)
+    elif isinstance(data, dict):
+        for key in _JMESPATH_KEYS:
+            yield from _texts_literals(data.get(key))
+
+
+def _blanked(data: Any, literals: list[str]) -> Any:
+    if isinstance(data, list):
+        return [_blanked(item, literals) for item in data]
+    if isinstance(data, dict):
+        return {key: _blanked(value, literals) for key, value in data.items()}
+    if isinstance(data, str):
+        for literal in literals:
+            data = data.replace(literal, BLANKED)
+    return data
 
 
 def fingerprint(plan: Plan) -> str:
