@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
+from ocpispec.check.privacy import exposure
 from ocpispec.check.selecting_measures import check_selecting
 from ocpispec.check.types import Use
 from ocpispec.diagnostics import error
@@ -105,7 +106,7 @@ def _check_distinct_privacy(call: syntax.Call, uses: Sequence[Use], ctx: Context
     if pseudonymised:
         return
     for use in uses:
-        if call in use.around and use.field.privacy.rank >= PrivacyClass.PERSONAL.rank:
+        if call in use.around and exposure(use, ctx).rank >= PrivacyClass.PERSONAL.rank:
             field = use.field.qualified
             ctx.emit(error(
                 "OCX227", f"`count(distinct {field})` counts a personal field unprotected",

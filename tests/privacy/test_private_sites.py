@@ -102,6 +102,16 @@ def test_an_object_read_whole_with_a_site_detail_inside_is_refused(module: str,
     assert "OCX334" not in codes_of(_spec(module, column).replace(INCLUDE, ""))
 
 
+def test_counting_such_objects_apart_needs_pseudonyms() -> None:
+    """`count(distinct jmespath("tariffs"))` counted the homes' own tariffs raw, where
+    `count(distinct jmespath("tariffs[0].id"))` was OCX227."""
+    body = ("from cdrs\n" + INCLUDE + "group by\n  prefix(cdr_location.postal_code, 2) as area\n"
+            "compute\n  count(distinct {counted}) as tariffs\n  minimum group size 10\n"
+            "output csv to stdout\n")
+    assert "OCX227" in codes_of(body.format(counted='jmespath("tariffs")'))
+    assert "OCX227" not in codes_of(body.format(counted='pseudonymize(jmespath("tariffs"))'))
+
+
 def test_the_shape_of_such_an_object_is_no_site_detail() -> None:
     assert codes_of(_spec("cdrs", 'jmespath("length(tariffs)") as tariffs')) == ["OCX310"]
 
