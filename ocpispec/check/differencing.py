@@ -19,6 +19,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
+from ocpispec.check.named_exclusions import check_named_exclusion
 from ocpispec.check.quantities import EVENT_MODULES, pseudonym_of
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.diagnostics.source import SourceFile
@@ -48,6 +49,8 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
     for index, later in enumerate(aggregates):
         for earlier in aggregates[:index]:
             difference = difference_of(earlier, later, ctx.source, ctx.source)
+            if difference == "filter" and check_named_exclusion(earlier, later, ctx):
+                break
             if difference is not None:
                 _warn(earlier, later, difference, ctx,
                       is_totals(earlier, later, ctx.source, ctx.source))

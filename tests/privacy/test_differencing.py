@@ -256,3 +256,57 @@ def test_a_cdrs_total_beside_sessions_groups_is_warned() -> None:
     assert [d.code for d in found] == ["OCX332"]
     assert "one the totals of the other's groups, differ by their module" in found[0].message
     assert "both `from sessions`" in (found[0].help or "")
+
+
+# ---- a filter that leaves out a few people by name (OCX349) ---------------------------------
+
+_WHY = 'because "the staff test cards are not real charging"'
+
+
+@pytest.mark.parametrize("left_out", [
+    f'  where cdr_token.uid != "04A2B3C4" {_WHY}\n',
+    f'  where cdr_token.contract_id not in ["NL-TNM-C1", "NL-TNM-C2", "NL-TNM-C3"] {_WHY}\n',
+    f'  where status = "COMPLETED" and cdr_token.uid != "04A2B3C4" {_WHY}\n',
+    f'  where "04A2B3C4" != cdr_token.uid {_WHY}\n',
+])
+def test_leaving_out_fewer_people_than_the_minimum_by_name_is_an_error(left_out) -> None:
+    """The difference of the two tables is those people's charging, group by group: a
+    group the minimum group size withholds, released by subtraction."""
+    base = '  where status = "COMPLETED"\n' if "status" in left_out else ""
+    assert _codes(_aggregate(base, "a.csv"), _aggregate(left_out, "b.csv")) == ["OCX349"]
+    assert _codes(_aggregate(left_out, "a.csv"), _aggregate(base, "b.csv")) == ["OCX349"]
+
+
+@pytest.mark.parametrize("first, second", [
+    # as many people as the minimum group size: a group it would release
+    ("", "  where cdr_token.uid not in [" + ", ".join(f'"C{n}"' for n in range(10))
+     + f"] {_WHY}\n"),
+    # keeping named people is no difference of a few
+    ("", f'  where cdr_token.uid in ["04A2B3C4"] {_WHY}\n'),
+    # and another clause besides
+    ("", f'  where kwh < 55 and cdr_token.uid != "04A2B3C4" {_WHY}\n'),
+])
+def test_other_filters_on_people_stay_a_warning(first, second) -> None:
+    assert _codes(_aggregate(first, "a.csv"), _aggregate(second, "b.csv")) == ["OCX332"]
+
+
+def test_the_same_people_left_out_of_both_is_fine() -> None:
+    left_out = f'  where cdr_token.uid != "04A2B3C4" {_WHY}\n'
+    assert _codes(_aggregate(left_out, "a.csv"), _aggregate(left_out, "b.csv")) == []
+
+
+def test_a_run_of_such_a_spec_releases_nothing(run_cli, demo_server, tmp_path) -> None:
+    """Against the demo CPO: the spec ran and delivered both tables, whose difference was
+    the one card's energy per day."""
+    spec = tmp_path / "test_card.ocx"
+    spec.write_text(HEADER.replace("source profile demo\n", "source ocpi env OCPI_VERSIONS_URL "
+                                   "token env OCPI_TOKEN\n")
+                    + _aggregate("", "a.csv")
+                    + _aggregate(f'  where cdr_token.uid != "04A2B3C4" {_WHY}\n', "b.csv"))
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out"), "--as-of",
+                     "2026-01-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token,
+                          "TEST_KEY": "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"})
+    assert result.exit_code == 1 and "error[OCX349]" in result.stderr
+    assert not list(tmp_path.glob("out*"))
