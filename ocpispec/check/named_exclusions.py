@@ -81,6 +81,10 @@ def _named(clause: syntax.Condition, checked: CheckedDataset) -> int | None:
             return 1 if _personal(field, checked) else None
         case syntax.InList(value=syntax.FieldRef() as field, negated=True, options=options):
             return len(options.items) if _personal(field, checked) else None
+        case syntax.Not(operand=syntax.Compare(op="=") as kept):
+            return _named(syntax.Compare("!=", kept.left, kept.right, kept.span), checked)
+        case syntax.Not(operand=syntax.InList(negated=False) as kept):
+            return _named(syntax.InList(kept.value, kept.options, True, kept.span), checked)
     return None
 
 

@@ -268,6 +268,8 @@ _WHY = 'because "the staff test cards are not real charging"'
     f'  where cdr_token.contract_id not in ["NL-TNM-C1", "NL-TNM-C2", "NL-TNM-C3"] {_WHY}\n',
     f'  where status = "COMPLETED" and cdr_token.uid != "04A2B3C4" {_WHY}\n',
     f'  where "04A2B3C4" != cdr_token.uid {_WHY}\n',
+    f'  where not (cdr_token.uid = "04A2B3C4") {_WHY}\n',
+    f'  where not (cdr_token.uid in ["04A2B3C4", "04A2B3C5"]) {_WHY}\n',
 ])
 def test_leaving_out_fewer_people_than_the_minimum_by_name_is_an_error(left_out) -> None:
     """The difference of the two tables is those people's charging, group by group: a
