@@ -17,6 +17,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter, FilterRead
 from ocpispec.check.context import Context
 from ocpispec.check.filter_pins import check_pins
+from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
@@ -65,6 +66,9 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
                              help="remove the `because \"...\"` text"))
     personal = [test.predicate for test in tests
                 if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
+    check_repeated_values(justification, (item.value for predicate in personal
+                                          for literal in _literals(predicate)
+                                          for item in _items(literal)), ctx)
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
                          redacted_condition(where.condition, personal, ctx) if personal else None,
                          redacted_condition(where.condition, personal, ctx, counted=True)
@@ -95,6 +99,10 @@ def redacted_condition(condition: syntax.Condition, predicates: Iterable[syntax.
 
 def _values(count: int) -> str:
     return f"{count:,} personal value{'' if count == 1 else 's'}"
+
+
+def _items(literal: syntax.Literal | syntax.ListLiteral) -> tuple[syntax.Literal, ...]:
+    return literal.items if isinstance(literal, syntax.ListLiteral) else (literal,)
 
 
 def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:

@@ -41,6 +41,33 @@ def redacted_jmespath(expression: str) -> str:
     return "".join(parts) + expression[position:]
 
 
+def jmespath_texts(expression: str) -> list[str]:
+    """The text literals of `expression` (`'04A2'`, `` `"04A2"` ``, inside a JSON list
+    too); none when JMESPath cannot read it."""
+    from jmespath.exceptions import JMESPathError  # not at start-up: `check` runs without
+    from jmespath.lexer import Lexer
+
+    try:
+        tokens = list(Lexer().tokenize(expression))
+    except JMESPathError:
+        return []
+    found: list[str] = []
+    for token in tokens:
+        if token["type"] == "literal":
+            found += _texts(token["value"])
+    return found
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    return []
+
+
 def redacted_snippet(source: SourceFile, expr: syntax.Expr) -> str:
     """The column's spec text with each `jmespath("...")` literal blanked out."""
     text, offset = source.snippet(expr.span), expr.span.start

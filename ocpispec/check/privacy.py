@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from ocpispec.language import syntax
 from ocpispec.check import floors, sites
 from ocpispec.check.context import Context, justification_problem
+from ocpispec.check.named_values import check_repeated_values
+from ocpispec.check.personal_literals import jmespath_texts
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect, lookup
@@ -64,9 +66,11 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
     """Emit the privacy diagnostics of one released column (or `group by` key).
     `needs_allowance`: a rule of the dataset's (the part of a spread value in a row
     dataset) already asks this column for a justification."""
+    uses = list(uses)
     justified = column.justification is not None
     if justified:
         weak_justification(column.justification, ctx)
+        check_repeated_values(column.justification, _compared_values(uses, ctx), ctx)
     needed = needs_allowance
     reported: list[syntax.Call] = []  # one OCX303 per generaliser that falls short
     for use in uses:
@@ -86,6 +90,16 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
                          "nothing here needs an allowance",
                          notes=["an unneeded `because` is noise in the privacy review"],
                          help="remove the `because \"...\"` text"))
+
+
+def _compared_values(uses: list[Use], ctx: Context) -> list[str]:
+    """The text literals of the `jmespath(...)` expressions that read a personal field:
+    blanked out of every view (`check/personal_literals.py`)."""
+    hatches = {id(use.hatch): use.hatch for use in uses if use.hatch is not None
+               and exposure(use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)}
+    return [text for hatch in hatches.values() for arg in hatch.args[:1]
+            if isinstance(arg, syntax.Literal) and isinstance(arg.value, str)
+            for text in jmespath_texts(arg.value)]
 
 
 def _finding(use: Use, group_key: bool, ctx: Context):

@@ -437,3 +437,47 @@ def test_a_window_and_a_filter_close_a_range_together(window, where, code) -> No
     of one minute, unwarned."""
     spec = _pinned(where).replace(f"  where {where}", f"  {window}\n  where {where}")
     assert codes_of(spec) == code
+
+
+# ---- a justification that names the value blanked out of the condition (OCX350) ----------------
+
+@pytest.mark.parametrize("released", [
+    'where cdr_token.uid = "04A2B3C4D5" because "{why}"\nselect\n  kwh',
+    'where cdr_token.contract_id in ["NL-TNM-C0042", "NL-TNM-C0043"] because "{why}"\n'
+    "select\n  kwh",
+    "select\n  jmespath(\"cdr_token.uid == '04A2B3C4D5'\") as flagged because \"{why}\"",
+])
+@pytest.mark.parametrize("why", ["the fraud desk follows card 04A2B3C4D5 reported stolen",
+                                 "the contracts nl-tnm-c0042 and 43 of the pilot fleet"])
+def test_a_justification_may_not_name_the_blanked_value(released, why) -> None:
+    named = ("04A2B3C4D5" in released and "04A2" in why) or ("C0042" in released
+                                                            and "c0042" in why)
+    found = [d.code for d in diagnose_source(SourceFile(
+        "t.ocx", HEADER + "from sessions\n" + released.format(why=why)
+        + '\noutput csv to "x"\n'))]
+    assert ("OCX350" in found) is named
+
+
+def test_a_justification_may_use_a_word_the_filter_names() -> None:
+    """`TEST` is a card's uid here, but also a word: only values with a digit, or of 8
+    characters or more, count."""
+    found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + (
+        'from sessions\n  where cdr_token.uid != "TEST" because "the test cards of the '
+        'staff are not real charging"\nselect\n  kwh\noutput csv to "x"\n')))]
+    assert "OCX350" not in found
+
+
+def test_the_card_does_not_reach_the_manifest_through_its_justification(run_cli,
+                                                                        tmp_path) -> None:
+    """Against the demo CPO: the manifest blanked the card id out of the condition and
+    gave it back in the justification beside it."""
+    spec = tmp_path / "stolen.ocx"
+    spec.write_text(HEADER + (
+        'from sessions\n  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk '
+        'follows card 04A2B3C4D5 reported stolen"\nselect\n'
+        "  pseudonymize(cdr_token.uid) as driver\n"
+        'output csv to "out.csv"\n'))
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "50",
+                     "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1 and "error[OCX350]" in result.stderr
+    assert not (tmp_path / "out.csv.manifest.json").exists()
