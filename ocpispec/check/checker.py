@@ -19,6 +19,7 @@ from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
 from ocpispec.check.dataset import check_dataset
 from ocpispec.check.differencing import check_differencing, check_repeated_releases
+from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.grid_differencing import check_grid_differencing
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
@@ -54,6 +55,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_repeated_releases(datasets, spec.schedule, ctx)
     check_dataset_names(spec.datasets, dataset_ids(spec.datasets), ctx)
     _check_key(spec, ctx)
+    check_repeated_values(ctx)
     diagnostics = _capped(sorted(_unique(ctx.diagnostics), key=_position), max_errors)
     if has_errors(diagnostics):
         raise CompileError(diagnostics)

@@ -27,6 +27,10 @@ class Context:
     # a dataset's released columns (an aggregate's keys) with the field uses they read,
     # by `id` of its body: the checks of grids split over datasets read them
     released: dict[int, list] = field(default_factory=dict)
+    # the text values filters and `jmespath(...)` compare personal fields with, and the
+    # span that holds each (the literal, or the whole JMESPath text): blanked out of
+    # every view, so no other text of the spec may repeat them (`check/named_values.py`)
+    compared: list[tuple[str, Span]] = field(default_factory=list)
 
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

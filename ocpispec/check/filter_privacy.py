@@ -17,7 +17,6 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter, FilterRead
 from ocpispec.check.context import Context
 from ocpispec.check.filter_pins import check_pins
-from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import error, warning
@@ -66,9 +65,8 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
                              help="remove the `because \"...\"` text"))
     personal = [test.predicate for test in tests
                 if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
-    check_repeated_values(justification, (item.value for predicate in personal
-                                          for literal in _literals(predicate)
-                                          for item in _items(literal)), ctx)
+    ctx.compared += [(item.value, item.span) for predicate in personal
+                     for item in _named(predicate) if isinstance(item.value, str)]
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
                          redacted_condition(where.condition, personal, ctx) if personal else None,
                          redacted_condition(where.condition, personal, ctx, counted=True)
@@ -101,8 +99,14 @@ def _values(count: int) -> str:
     return f"{count:,} personal value{'' if count == 1 else 's'}"
 
 
-def _items(literal: syntax.Literal | syntax.ListLiteral) -> tuple[syntax.Literal, ...]:
-    return literal.items if isinstance(literal, syntax.ListLiteral) else (literal,)
+def _named(predicate: syntax.Condition) -> Iterable[syntax.Literal]:
+    """The values a predicate names a field by (`= "X1"`, `in ["X1", "X2"]`), not the
+    text of a `jmespath("...")` it calls."""
+    match predicate:
+        case syntax.Compare(left=left, right=right):
+            yield from (side for side in (left, right) if isinstance(side, syntax.Literal))
+        case syntax.InList(options=options):
+            yield from options.items
 
 
 def _literals(node) -> Iterable[syntax.Literal | syntax.ListLiteral]:

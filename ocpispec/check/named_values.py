@@ -1,45 +1,74 @@
-"""A justification that repeats a personal value the spec compares (OCX350).
+"""Spec text that repeats a personal value the spec compares (OCX350).
 
 The values a filter (`where cdr_token.uid = "04A2B3C4" because "..."`) or a
-`jmespath(...)` column compares personal fields with are blanked out of every view:
-the plan, the review, the privacy summary and the manifest the consumer receives. The
-justification is shown as written in all of them, so `because "the fraud desk
-investigates card 04A2B3C4"` put the card id back into the consumer's manifest.
+`jmespath(...)` column or measure compares personal fields with are blanked out of
+every view: the plan, the review, the privacy summary and the manifest the consumer
+receives. The rest of the spec is shown as written in them: a justification, a
+column's name, the purpose, a file name. `because "the fraud desk follows card
+04A2B3C4"` or `as card_04A2B3C4` put the card id back into the consumer's manifest. So
+no text of the spec but its comments may hold such a value outside the comparisons.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import error
-from ocpispec.language import syntax
+from ocpispec.diagnostics.source import Span
 
 # a value shorter than this (letters and digits) is no identifier; one without a digit
 # shorter than `_WORDLIKE` may be a word (`TEST`, `STAFF`) the text uses as a word
 _SHORTEST = 4
 _WORDLIKE = 8
+_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_WORD = re.compile(r"[^\W_]+")
 
 
-def check_repeated_values(justification: syntax.Text | None, values: Iterable[object],
-                          ctx: Context) -> None:
-    """OCX350 when `justification` holds one of `values` (letters and digits compared,
-    case ignored: `04a2-b3c4` is `04A2B3C4`)."""
-    if justification is None:
-        return
-    said = _bare(justification.value)
-    for value in values:
-        bare = _bare(value) if isinstance(value, str) else ""
-        if _identifier(bare) and bare in said:
+def check_repeated_values(ctx: Context) -> None:
+    """OCX350 at the first place outside the comparisons that holds one of the values
+    `ctx.compared` collected (letters and digits compared, case and separators ignored:
+    `04a2-b3c4` is `04A2B3C4`), once per value."""
+    words = _words(ctx.source.text)
+    for value in dict.fromkeys(value for value, _ in ctx.compared):
+        bare = _bare(value)
+        if not _identifier(bare):
+            continue
+        found = next((span for span in _occurrences(bare, words)
+                      if not any(_within(span, held) for _, held in ctx.compared)), None)
+        if found is not None:
             ctx.emit(error(
-                "OCX350", "the justification repeats a personal value the spec compares",
-                justification.span, "a value blanked out everywhere else",
+                "OCX350", "the spec repeats a personal value it compares", found,
+                "blanked out of the comparison, shown here",
                 notes=["the plan, the review and the consumer's manifest show `(personal "
-                       "value)` for it, and this text as written beside it"],
-                help="describe whose records they are without their id (`the card reported "
-                     "stolen in case F-2026-12`)"))
-            return
+                       "value)` where the spec compares it, and the rest of the spec (a "
+                       "justification, a column's name, the purpose, a file name) as "
+                       "written"],
+                help="say whose records they are without their id (`the card reported "
+                     "stolen in case F-2026-12`); a comment (`# ...`) is never shown"))
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """The letter-and-digit runs of the spec outside its comments, casefolded, with
+    their offsets."""
+    blanked = _COMMENT.sub(lambda m: m.group() if m.group().startswith('"')
+                           else " " * len(m.group()), text)
+    return [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(blanked)]
+
+
+def _occurrences(bare: str, words: list[tuple[str, int, int]]):
+    """Spans of runs of whole words that spell `bare`."""
+    for first in range(len(words)):
+        spelt, last = "", first
+        while last < len(words) and len(spelt) < len(bare):
+            spelt += words[last][0]
+            last += 1
+        if spelt == bare:
+            yield Span(words[first][1], words[last - 1][2])
+
+
+def _within(span: Span, held: Span) -> bool:
+    return held.start <= span.start and span.end <= held.end
 
 
 def _identifier(bare: str) -> bool:

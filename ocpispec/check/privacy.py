@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from ocpispec.language import syntax
 from ocpispec.check import floors, sites
 from ocpispec.check.context import Context, justification_problem
-from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.personal_literals import jmespath_texts
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Field, Kind, PrivacyClass
+from ocpispec.diagnostics.source import Span
 
 # Aggregates that release one record's exact value rather than a summary of the group
 # (a percentile is a record's value, or a point between two records' values).
@@ -67,10 +67,10 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
     `needs_allowance`: a rule of the dataset's (the part of a spread value in a row
     dataset) already asks this column for a justification."""
     uses = list(uses)
+    ctx.compared += _compared_values(uses, ctx)
     justified = column.justification is not None
     if justified:
         weak_justification(column.justification, ctx)
-        check_repeated_values(column.justification, _compared_values(uses, ctx), ctx)
     needed = needs_allowance
     reported: list[syntax.Call] = []  # one OCX303 per generaliser that falls short
     for use in uses:
@@ -92,12 +92,13 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
                          help="remove the `because \"...\"` text"))
 
 
-def _compared_values(uses: list[Use], ctx: Context) -> list[str]:
-    """The text literals of the `jmespath(...)` expressions that read a personal field:
-    blanked out of every view (`check/personal_literals.py`)."""
+def _compared_values(uses: list[Use], ctx: Context) -> list[tuple[str, Span]]:
+    """The text literals of the `jmespath(...)` expressions that read a personal field,
+    with the span of the expression: blanked out of every view
+    (`check/personal_literals.py`)."""
     hatches = {id(use.hatch): use.hatch for use in uses if use.hatch is not None
                and exposure(use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)}
-    return [text for hatch in hatches.values() for arg in hatch.args[:1]
+    return [(text, arg.span) for hatch in hatches.values() for arg in hatch.args[:1]
             if isinstance(arg, syntax.Literal) and isinstance(arg.value, str)
             for text in jmespath_texts(arg.value)]
 

@@ -458,6 +458,25 @@ def test_a_justification_may_not_name_the_blanked_value(released, why) -> None:
     assert ("OCX350" in found) is named
 
 
+@pytest.mark.parametrize("written", [
+    ('  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk follows the stolen card"\n'
+     "select\n  kwh as card_04a2b3c4d5 because \"the fraud team needs the exact energy\"\n"
+     'output csv to "x"\n'),
+    ('  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk follows the stolen card"\n'
+     'select\n  round(kwh, 1) as kwh\noutput csv to "exports/04A2B3C4D5.csv"\n'),
+])
+def test_no_text_of_the_spec_may_name_the_blanked_value(written) -> None:
+    """A column's name and a file name are shown as written too; a comment is not."""
+    found = [d.code for d in diagnose_source(SourceFile("t.ocx", HEADER + "from sessions\n"
+                                                        + written))]
+    assert "OCX350" in found
+    commented = ('  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk follows the '
+                 'stolen card"  # card 04A2B3C4D5\nselect\n  round(kwh, 1) as kwh\n'
+                 'output csv to "x"\n')
+    assert "OCX350" not in [d.code for d in diagnose_source(SourceFile(
+        "t.ocx", HEADER + "from sessions\n" + commented))]
+
+
 def test_a_justification_may_use_a_word_the_filter_names() -> None:
     """`TEST` is a card's uid here, but also a word: only values with a digit, or of 8
     characters or more, count."""
