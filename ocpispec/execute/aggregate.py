@@ -25,9 +25,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from jmespath.exceptions import JMESPathError, JMESPathTypeError
+
 from ocpispec.plan import ir
 from ocpispec.execute import accumulators as acc
 from ocpispec.execute import suppression, value_order
+from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import TransformError, as_number
 from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
@@ -155,20 +158,31 @@ class Aggregator:
                          if margin.observed else None for margin in step.margins]
 
     def add_all(self, records: Iterable[dict]) -> None:
+        """Adds each record; one whose keys or measures cannot be computed is counted as
+        invalid with its reason, as a row export counts it (`Pipeline._safe`)."""
+        invalid = self.counts.invalid
         for record in records:
             try:
                 self.add(record)
             except TransformError as exc:
-                self.counts.invalid[exc.reason] += 1
+                invalid[exc.reason] += 1
+            except JMESPathTypeError as exc:  # `sum(jmespath("sum(x[?...].y)"))`, no `x`
+                invalid[expression_fails(exc)] += 1
+            except (JMESPathError, TypeError, ValueError, ArithmeticError):
+                invalid["unexpected value type in a transformation"] += 1
 
     def add(self, record: dict) -> None:
         for finer, rows_of in self.finer:  # as its own run sees it, whatever this one does
             for row in _rows_of(rows_of, record):
                 try:
                     finer.add(row)
-                except TransformError:
+                except (TransformError, JMESPathError, TypeError, ValueError,
+                        ArithmeticError):
                     pass
         keys = tuple([key(record) for key in self.keys])
+        # every measure's value before any state changes: a record that fails counts
+        # in no group, not in some of its measures
+        values = [argument(record) for argument in self.layout.arguments]
         identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
         state = self.groups.get(identity)
         if state is None:
@@ -184,8 +198,7 @@ class Aggregator:
                     and driver != self.nobody:
                 acc.add_driver(state, driver, self.minimum)
         index = acc.FIRST_SLOT
-        for slot, (kind, argument) in enumerate(zip(self.kinds, self.layout.arguments)):
-            value = argument(record)
+        for slot, (kind, value) in enumerate(zip(self.kinds, values)):
             if kind is acc.STATS:
                 stats = state[index]
                 if value is not None and slot in self.contributed and stats[acc.CONTRIBUTORS] is not True:
