@@ -56,3 +56,23 @@ def test_an_aggregate_s_expression_failing_on_a_record_is_named_not_a_crash(
     done = run_cli("run", str(spec), "--demo")
     assert done.exit_code == 0, done.stderr
     assert out.exists()
+
+
+def test_a_group_withheld_for_its_sum_s_few_drivers_is_not_called_too_small(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """The same report where no site has an energy mix: every session adds 0 to the
+    renewable share, so fewer than ten drivers gave it a value and each group of
+    hundreds of drivers is withheld (a sum of few drivers is theirs). The summary said
+    '0 released, 2 suppressed as too small' and 'every group was smaller than the
+    minimum group size', and the engineer looked for a bug in the window. It names the
+    measure whose drivers were too few."""
+    spec, out = tmp_path / "esg.ocx", tmp_path / "esg.json"
+    spec.write_text(ESG.replace("{green}", GREEN.replace(".percentage)",
+                                                         ".percentage || `[]`)"))
+                    .replace("{out}", str(out)))
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+    shown = [line.strip() for line in done.stderr.splitlines()
+             if line.startswith(("    groups", "    warning:"))]
+    assert shown == snapshot
+    assert "suppressed as too small" in shown[0] and "smaller than" not in shown[1]

@@ -94,6 +94,12 @@ class _Layout:
         # the stats slots a `sum` or `avg` reads: their contributors must reach the minimum
         self.magnitudes = frozenset(index for _, placed in self.parts for part, index in placed
                                     if part.function in ("sum", "avg") and index is not None)
+        # the measure each such slot is named by in the run summary (its first)
+        self.measure_of: dict[int, str] = {}
+        for measure, placed in self.parts:
+            for part, index in placed:
+                if index in self.magnitudes:
+                    self.measure_of.setdefault(index, measure.name)
         # each driver's total of every summed argument, when a dominance rule needs it
         self.by_driver: list[int] = []
         if step.dominance is not None or any(m.dominance for m in step.margins):
@@ -292,9 +298,11 @@ class Aggregator:
         if not acc.reached(state, self.entity is not None, self.step.min_group_size):
             self.counts.groups_suppressed += 1
             return suppression.SMALL
-        if any(acc.too_few_contributors(state[acc.FIRST_SLOT + slot], self.minimum)
-               for slot in self.contributed):
-            self.counts.groups_suppressed += 1  # too small for its sum or average
+        sparse = next((slot for slot in sorted(self.contributed) if acc.too_few_contributors(
+            state[acc.FIRST_SLOT + slot], self.minimum)), None)
+        if sparse is not None:  # too small for its sum or average
+            self.counts.groups_suppressed += 1
+            self.counts.groups_sparse[self.layout.measure_of[sparse]] += 1
             return suppression.SMALL
         rule = self.step.dominance
         if rule is not None and any(suppression.dominated(state[acc.FIRST_SLOT + slot], rule)

@@ -59,6 +59,9 @@ class Counts:
     # groups suppressed by the dominance rule, and to protect released totals
     groups_dominated: int = 0
     groups_secondary: int = 0
+    # of `groups_suppressed`: groups of enough drivers where too few of them gave a
+    # `sum` or `avg` a value other than 0, by the measure's name
+    groups_sparse: Counter[str] = field(default_factory=Counter)
 
     @property
     def invalid_total(self) -> int:

@@ -101,6 +101,14 @@ def _emptiness(counts: Any) -> str | None:
     if counts.written:
         return None
     if counts.groups and counts.groups == counts.groups_suppressed:
+        if counts.groups_sparse:
+            measures = " or ".join(f"`{name}`" for name in sorted(counts.groups_sparse))
+            few = (f"fewer drivers than the minimum group size gave {measures} a value "
+                   "other than 0")
+            if sum(counts.groups_sparse.values()) == counts.groups:
+                return f"released no row: in every group {few}"
+            return ("released no row: every group was smaller than the minimum group size, "
+                    f"or {few}")
         return "released no row: every group was smaller than the minimum group size"
     if counts.groups and counts.groups == (counts.groups_suppressed + counts.groups_dominated
                                            + counts.groups_secondary):

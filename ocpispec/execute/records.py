@@ -162,6 +162,8 @@ def _dataset(dataset: Any) -> dict[str, Any]:
             "written": counts.written, "groups": counts.groups,
             "groups_suppressed": counts.groups_suppressed,
             **_disclosure_counts(counts),
+            **({"groups_sparse": dict(sorted(counts.groups_sparse.items()))}
+               if counts.groups_sparse else {}),
             "join_misses": dict(sorted(counts.join_misses.items())),
             **({"series": dict(sorted(counts.series.items()))} if counts.series else {}),
             "invalid_fields": dict(sorted(counts.invalid_fields.items())),

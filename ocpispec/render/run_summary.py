@@ -61,9 +61,10 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
     yield _row("rows written", f"{counts.written:,}")
     if counts.groups or counts.groups_suppressed:
         held = counts.groups_suppressed + counts.groups_dominated + counts.groups_secondary
+        sparse = sum(counts.groups_sparse.values())
         yield _row("groups", f"{counts.groups - held:,} released, "
-                   f"{counts.groups_suppressed:,} suppressed as too small"
-                   + _disclosure_control(counts))
+                   f"{counts.groups_suppressed - sparse:,} suppressed as too small"
+                   + _sparse(counts.groups_sparse) + _disclosure_control(counts))
     for label, text in risk_lines(dataset.risk):
         yield _row(label, text)
     yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
@@ -131,6 +132,17 @@ def _row(label: str, value: str) -> str:
 
 def _plural(n: int, word: str) -> str:
     return count(n, word, grouped=True)
+
+
+def _sparse(groups: dict[str, int]) -> str:
+    """Groups of enough drivers withheld because too few of them gave a `sum` or `avg`
+    a value: the group was not small, its figure would have been those few drivers'."""
+    if not groups:
+        return ""
+    measures = ", ".join(f"`{name}`" + (f" ({n:,})" if len(groups) > 1 else "")
+                         for name, n in sorted(groups.items()))
+    return (f", {sum(groups.values()):,} withheld as fewer drivers than the minimum group "
+            f"size gave {measures} a value other than 0")
 
 
 def _disclosure_control(counts) -> str:
