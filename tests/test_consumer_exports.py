@@ -5,9 +5,12 @@ they load them."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from fixtures_cli import cli_block
+from test_newcomer_specs import _check
 
 ESG = '''export esg_report
   consumer "Example Charging B.V., sustainability team"
@@ -76,3 +79,53 @@ def test_a_group_withheld_for_its_sum_s_few_drivers_is_not_called_too_small(
              if line.startswith(("    groups", "    warning:"))]
     assert shown == snapshot
     assert "suppressed as too small" in shown[0] and "smaller than" not in shown[1]
+
+
+LEGACY = '''export legacy_sessions
+  consumer "Gemeente Zwolle"
+  purpose "Sessions per postal area for charging planning"
+  legal basis public task
+  retention 2 years
+  pseudonym key env ZWOLLE_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.1.1
+
+from {module}
+  last 30 days
+  join locations on {key}
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  {column} as {name}
+output csv to "exports/zwolle.csv"
+'''
+
+
+def _pasted(text: str, shown: str) -> str:
+    """The spec with the help's first `use/write `...`` put where the caret is."""
+    line = int(re.search(r"--> [^\n]*:(\d+):\d+", shown).group(1))
+    carets = re.search(rf"\n *{line} \| [^\n]*\n\s+\| ( *)(\^+)", shown)
+    replacement = re.search(r"help: [^\n]*?(?:use|write|did you mean) `(.+?)`", shown).group(1)
+    lines = text.split("\n")
+    start, width = len(carets.group(1)), len(carets.group(2))
+    lines[line - 1] = lines[line - 1][:start] + replacement + lines[line - 1][start + width:]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("module", "key", "column", "name", "fixed"), [
+    ("sessions", "location_id", "location.type", "parking", "location.parking_type"),
+    ("cdrs", "cdr_location.id", "location.type", "parking", "location.parking_type"),
+], ids=["session-site", "cdr-site"])
+def test_a_joined_field_s_old_name_gets_a_help_that_pastes(
+        tmp_path: Path, module: str, key: str, column: str, name: str, fixed: str) -> None:
+    """A 2.1.1 platform's engineer wrote the joined site's `location.type` (2.1.1's name
+    of `parking_type`) and got OCX105 'use `location.parking_type`' with the caret under
+    `type` alone: pasted there it read `location.location.parking_type`, an error. The
+    caret covers the path the help writes."""
+    spec = tmp_path / "legacy.ocx"
+    spec.write_text(LEGACY.format(module=module, key=key, column=column, name=name))
+    done = _check(spec)
+    assert "error[OCX105]" in done.stderr, done.stderr
+    spec.write_text(_pasted(spec.read_text(), done.stderr))
+    assert f"  {fixed} as {name}\n" in spec.read_text()
+    again = _check(spec)
+    assert again.returncode == 0, again.stderr

@@ -266,8 +266,8 @@ class Scope:
         hint = self.ctx.catalogue.rename_hint(owner, rest)
         if self._missing_join(ref, reach, failed) is not None:
             self.ctx.emit(self._unknown(ref, reach, rest, failed, resolution, span))
-        elif hint is not None:
-            self.ctx.emit(self._renamed(ref, reach, hint, span))
+        elif hint is not None:  # the help writes the whole path: the caret covers it
+            self.ctx.emit(self._renamed(ref, reach, hint, ref.span))
         elif resolution.parent is None and failed > 0:
             self.ctx.emit(self._not_an_object(ref, offset + failed, resolution, span))
         else:
