@@ -114,13 +114,20 @@ def _pasted(text: str, shown: str) -> str:
 @pytest.mark.parametrize(("module", "key", "column", "name", "fixed"), [
     ("sessions", "location_id", "location.type", "parking", "location.parking_type"),
     ("cdrs", "cdr_location.id", "location.type", "parking", "location.parking_type"),
-], ids=["session-site", "cdr-site"])
+    ("sessions", "location_id", "pseudonymize(cdr_token.auth_id)", "card",
+     "pseudonymize(cdr_token.contract_id)"),
+    ("cdrs", "cdr_location.id", "pseudonymize(cdr_token.auth_id)", "card",
+     "pseudonymize(cdr_token.contract_id)"),
+], ids=["session-site", "cdr-site", "session-auth-id", "cdr-auth-id"])
 def test_a_joined_field_s_old_name_gets_a_help_that_pastes(
         tmp_path: Path, module: str, key: str, column: str, name: str, fixed: str) -> None:
     """A 2.1.1 platform's engineer wrote the joined site's `location.type` (2.1.1's name
     of `parking_type`) and got OCX105 'use `location.parking_type`' with the caret under
     `type` alone: pasted there it read `location.location.parking_type`, an error. The
-    caret covers the path the help writes."""
+    caret covers the path the help writes. Written under the object it moved into,
+    `cdr_token.auth_id` (2.1.1's top-level `auth_id`), it got 'did you mean
+    `cdr_token.party_id`?', the eMSP's id, which checks and delivers one pseudonym per
+    eMSP as the driver: it is OCX105 with `cdr_token.contract_id`."""
     spec = tmp_path / "legacy.ocx"
     spec.write_text(LEGACY.format(module=module, key=key, column=column, name=name))
     done = _check(spec)

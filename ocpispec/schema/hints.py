@@ -72,6 +72,20 @@ def rename_hint(cat: CatalogueView, object_name: str, path: tuple[str, ...]) -> 
                 written = ".".join(path[:end])
                 note = entry.note or _note(".".join(path[start:end]), entry, neutral)
                 return RenameHint(written, neutral, entry.versions, note)
+    return _moved_under(table, owners, path, failed)
+
+
+def _moved_under(table: Table, owners: list[str], path: tuple[str, ...],
+                 failed: int) -> RenameHint | None:
+    """`cdr_token.auth_id`: an old name written under the object its neutral field moved
+    into (2.1.1's top-level `auth_id` is `cdr_token.contract_id`)."""
+    for start in range(failed - 1, -1, -1):
+        entry = table.get((owners[start], path[failed]))
+        if entry is not None and entry.note is None \
+                and entry.neutral[:failed - start] == path[start:failed]:
+            neutral = (*path[:start], *entry.neutral, *path[failed + 1:])
+            return RenameHint(".".join(path[:failed + 1]), neutral, entry.versions,
+                              _note(path[failed], entry, entry.neutral))
     return None
 
 
