@@ -136,3 +136,36 @@ def test_a_joined_field_s_old_name_gets_a_help_that_pastes(
     assert f"  {fixed} as {name}\n" in spec.read_text()
     again = _check(spec)
     assert again.returncode == 0, again.stderr
+
+
+AUDIT = '''export tariff_audit
+  consumer "Autoriteit Consument en Markt"
+  purpose "Audit the prices shown at the public chargers"
+  legal basis legal obligation
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations
+  where publish = true
+  each evses as evse
+  each evse.connectors as connector
+  join tariffs on connector.tariff_ids
+select
+  id as location_id
+  evse.evse_id as evse_id
+  tariff.id as tariff_id
+output json to "exports/tariffs.json"
+'''
+
+
+def test_a_join_a_module_has_none_of_says_what_to_write(tmp_path: Path, snapshot) -> None:
+    """An auditor's tariffs per charger, 'join tariffs on connector.tariff_ids' under
+    locations, got OCX102 with the note '`locations` has no joins' and the help 'join
+    one of the modules listed above': none was. The help names the block of its own,
+    and the note how a connector's tariff ids are released beside it."""
+    spec = tmp_path / "audit.ocx"
+    spec.write_text(AUDIT)
+    done = _check(spec)
+    assert "listed above" not in done.stderr
+    assert done.stderr.replace(str(spec), "audit.ocx") == snapshot

@@ -608,10 +608,17 @@ def _join_spec(join: syntax.Join, scope: Scope, ctx: Context):
 
 
 def _no_join(join: syntax.Join, module: str, specs) -> Diagnostic:
+    target = join.module.name
     choices = [f"`{s.target}` on `{'.'.join(s.local_key)}`" for s in specs]
-    return error("OCX102", f"`{module}` cannot be joined to `{join.module.name}`",
-                 join.module.span, "no join between these modules",
-                 notes=[f"`{module}` can join " + ", ".join(choices) if choices
-                        else f"`{module}` has no joins"],
-                 help="join one of the modules listed above, or export the other module "
-                      "in its own `from` block")
+    own_block = (f"export `{target}` in a `from {target}` block of its own (a spec may "
+                 "hold several datasets)")
+    notes = [f"`{module}` can join " + ", ".join(choices) if choices
+             else f"`{module}` has no joins"]
+    if (module, target) == ("locations", "tariffs"):  # an auditor's prices per charger
+        notes.append("a connector names its tariffs in `tariff_ids`: `each evses as evse`, "
+                     "`each evse.connectors as connector` and `jmespath(\"join(',', "
+                     "connector.tariff_ids || `[]`)\")` release them beside the connector")
+    return error("OCX102", f"`{module}` cannot be joined to `{target}`",
+                 join.module.span, "no join between these modules", notes=notes,
+                 help=("join one of the modules listed above, or " if choices else "")
+                 + own_block)
