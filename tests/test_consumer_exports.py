@@ -169,3 +169,48 @@ def test_a_join_a_module_has_none_of_says_what_to_write(tmp_path: Path, snapshot
     done = _check(spec)
     assert "listed above" not in done.stderr
     assert done.stderr.replace(str(spec), "audit.ocx") == snapshot
+
+
+IDLE = '''export idle_time_study
+  consumer "University of Twente, Transport group"
+  purpose "Study idle time after charging per connector type"
+  legal basis legitimate interests "LIA-2026-11"
+  retention 3 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from {module}
+  previous month
+  window on end_date_time
+  join locations on {key}
+group by
+  {key_column} as connector_type
+compute
+  count() as sessions
+  minimum group size 10
+output parquet to "exports/idle.parquet"
+'''
+
+
+@pytest.mark.parametrize(("module", "key"), [("sessions", "location_id"),
+                                             ("cdrs", "cdr_location.id")])
+@pytest.mark.parametrize(("written", "fixed"), [
+    ("location.evse.connectors.standard", "location.connector.standard"),
+    ("location.evses.connectors.power_type", "location.connector.power_type"),
+    ("location.evses.evse_id", "location.evse.evse_id"),
+])
+def test_a_list_of_the_site_s_parts_points_to_the_part_the_charge_used(
+        tmp_path: Path, module: str, key: str, written: str, fixed: str) -> None:
+    """A university's idle time per connector type, grouped by the joined site's
+    `location.evse.connectors.standard`, got OCX209 with 'join its values into one
+    text': pasted, every session counted under the standards of all the EVSE's
+    connectors ('CHADEMO,IEC_62196_T2_COMBO'), not the one it used. The help names the
+    connector (or EVSE) the charge used first, which checks."""
+    spec = tmp_path / "idle.ocx"
+    spec.write_text(IDLE.format(module=module, key=key, key_column=written))
+    done = _check(spec)
+    assert "error[OCX209]" in done.stderr, done.stderr
+    spec.write_text(_pasted(spec.read_text(), done.stderr))
+    assert f"  {fixed} as connector_type\n" in spec.read_text()
+    again = _check(spec)
+    assert again.returncode == 0, again.stderr

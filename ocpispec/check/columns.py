@@ -113,6 +113,7 @@ def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> 
                        with_article(value.describe()),
                        notes=["a column holds one value per record"],
                        help="; or ".join(filter(None, (
+                           _used_part_help(column.expr, scope, ctx),
                            _unnest_help(column.expr, scope, ctx),
                            _join_help(column, value, scope, ctx)))) or
                        'select a single field, or count the list with '
@@ -122,6 +123,28 @@ def _scalar(column: syntax.Column, value: Value, scope: Scope, ctx: Context) -> 
         ctx.emit(_object_column(column, value, ctx))
         return False
     return True
+
+
+_USED_PARTS = {"evses": "evse", "connectors": "connector"}
+
+
+def _used_part_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
+    """`location.evse.connectors.standard` on a session: every connector of the EVSE,
+    where the joined site's `location.connector` is the one the charge used."""
+    if not isinstance(expr, syntax.FieldRef) or len(expr.path) < 3:
+        return None
+    alias, parts = expr.path[0], list(expr.path[1:])
+    last = max((i for i, name in enumerate(parts) if name in _USED_PARTS or
+                name in _USED_PARTS.values()), default=None)
+    if last is None or parts[last] not in _USED_PARTS or last == len(parts) - 1:
+        return None
+    part, rest = _USED_PARTS[parts[last]], tuple(parts[last + 1:])
+    reach = scope.reach_of(f"{alias}.{part}")
+    resolution = ctx.catalogue.resolve_in(reach[0].object, rest) if reach else None
+    if resolution is None or not resolution.ok or any(f.many for f in resolution.fields):
+        return None
+    return (f"the {part.upper() if part == 'evse' else part} the charge used is "
+            f"`{alias}.{part}`: write `{'.'.join((alias, part, *rest))}`")
 
 
 def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
