@@ -214,3 +214,41 @@ def test_a_list_of_the_site_s_parts_points_to_the_part_the_charge_used(
     assert f"  {fixed} as connector_type\n" in spec.read_text()
     again = _check(spec)
     assert again.returncode == 0, again.stderr
+
+
+SITES = '''export sites_csv
+  consumer "Provincie Utrecht"
+  purpose "List of public chargers for the provincial charging map"
+  legal basis public task
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations
+  where publish = true
+  each evses as evse
+select
+  id as location_id
+  name
+  city
+  evse.evse_id as evse_id
+  evse.status as status
+output csv to "{out}"
+'''
+
+
+def test_a_list_of_chargers_is_not_measured_as_drivers_at_risk(run_cli, tmp_path: Path,
+                                                               snapshot) -> None:
+    """A province's list of public chargers, one row per EVSE with its `evse_id`, was
+    measured like sessions: 'risk classes 901 classes of equal `evse_id` ..., the
+    smallest holds 1', 'k=1: 347 classes', and `--assess` read 'a driver in a class of
+    k=1 can be singled out'. A site's place and name describe no driver: an export of a
+    module without drivers has no quasi-identifiers to class its rows by."""
+    spec = tmp_path / "sites.ocx"
+    spec.write_text(SITES.replace("{out}", str(tmp_path / "sites.csv")))
+    done = run_cli("run", str(spec), "--demo", "--assess")
+    assert done.exit_code == 0, done.stderr
+    shown = [line.strip() for line in (done.stdout + done.stderr).splitlines()
+             if line.startswith(("    risk", "    class"))]
+    assert shown == snapshot
+    assert "k=1: 0 classes" in shown[1]

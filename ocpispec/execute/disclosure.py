@@ -35,9 +35,12 @@ class RowRisk:
                  sample: bool = False) -> None:
         self.dataset, self.sample = dataset, sample
         self.rule: ir.KAnonymity | None = dataset.step(ir.KAnonymity)
-        self.quasi = self.rule.over if self.rule else quasi_columns(dataset)
-        self.points = point_columns(dataset, self.quasi)
         self.driver = _driver_reader(dataset.module, version, compile)
+        # a site's or a tariff's place and name describe no driver: a list of chargers
+        # has no classes to single anyone out in (a k rule's `over` is still measured)
+        self.quasi = self.rule.over if self.rule else \
+            quasi_columns(dataset) if self.driver is not None else ()
+        self.points = point_columns(dataset, self.quasi)
         self.drivers = Drivers()
         self.last: Any = None
         self.figures: dict[str, Any] | None = None
