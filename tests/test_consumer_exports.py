@@ -252,3 +252,46 @@ def test_a_list_of_chargers_is_not_measured_as_drivers_at_risk(run_cli, tmp_path
              if line.startswith(("    risk", "    class"))]
     assert shown == snapshot
     assert "k=1: 0 classes" in shown[1]
+
+
+GRID = '''export grid_per_charger
+  consumer "Enexis Netbeheer"
+  purpose "Monthly energy per charger to plan grid capacity"
+  legal basis legitimate interests
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous month
+  window on start_date_time
+group by
+  {key} as place
+  truncate(start_date_time, month) as month
+compute
+  round(sum(total_energy)) as kwh
+  minimum group size 10
+output csv to "exports/grid.csv"
+'''
+
+
+@pytest.mark.parametrize(("key", "coarser"), [
+    ("cdr_location.evse_uid", "prefix(cdr_location.postal_code, 4)"),
+    ("cdr_location.city", "prefix(cdr_location.postal_code, 2)"),
+])
+def test_a_site_key_is_offered_a_coarser_place_the_dataset_has(
+        tmp_path: Path, key: str, coarser: str) -> None:
+    """A grid operator's energy per charger from CDRs alone (no join) got OCX303 'or
+    group by a coarser place, e.g. `prefix(location.postal_code, 4)`': pasted, an
+    unknown `location` (the dataset has no join). And a table per town was offered the
+    4-digit postal area, which is finer than a town. The place offered is read from the
+    record the key's field is in (the CDR's own `cdr_location`, the joined site), and
+    for a town it is the postal district; pasted, it checks without the warning."""
+    spec = tmp_path / "grid.ocx"
+    spec.write_text(GRID.replace("{key}", key))
+    done = _check(spec)
+    offered = re.search(r"coarser place, e\.g\. `(.+?)`", done.stderr)
+    assert offered is not None and offered.group(1) == coarser, done.stderr
+    spec.write_text(GRID.replace("{key}", coarser))
+    again = _check(spec)
+    assert again.returncode == 0 and "OCX303" not in again.stderr, again.stderr

@@ -313,14 +313,15 @@ def test_a_group_key_is_not_told_to_be_aggregated(tmp_path: Path, snapshot) -> N
     """A statistics office's table per municipality got OCX303 on its group key with
     'aggregate it, drop it, or add `because`': the key of an aggregate is aggregated
     already. The help now says so, asks for the reason it is needed per value, and
-    for a place offers a coarser one."""
+    for a place offers a coarser one (for a town, a postal district: a 4-digit postal
+    area is finer than a town)."""
     path = tmp_path / "statistics.ocx"
     path.write_text(STATISTICS.replace("prefix(location.postal_code, 4) as district",
                                        "location.city as municipality"))
     done = _check(path)
     shown = done.stderr.replace(str(path), "statistics.ocx")
     assert (done.returncode, shown) == snapshot
-    assert "aggregate it" not in shown and "`prefix(location.postal_code, 4)`" in shown
+    assert "aggregate it" not in shown and "`prefix(location.postal_code, 2)`" in shown
 
 
 SOURCE_LINE = "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN\n"

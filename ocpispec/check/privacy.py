@@ -204,6 +204,27 @@ def _extreme_note(name: str) -> str:
             "values), not a summary")
 
 
+_TOWNS = frozenset({"city", "state"})  # coarser than a 4-digit postal area
+
+
+def _coarser_place(use: Use) -> str | None:
+    """A postal area coarser than the site field a group key reads, from the record the
+    dataset has it in: the joined site's (`location.postal_code`, by its alias) or the
+    CDR's own copy (`cdr_location.postal_code`); a session names its site by id only."""
+    resolved = use.field
+    if resolved.module == "locations" and resolved.binding:
+        postal = f"{resolved.binding.split('.')[0]}.postal_code"
+    elif resolved.path[:1] == ("cdr_location",):
+        postal = "cdr_location.postal_code"
+    elif resolved.path[-1] in ("location_id", "evse_uid", "connector_id"):
+        postal = "location.postal_code"  # a session's own: its site through the join
+    else:
+        return None
+    if resolved.path[-1] == "postal_code":
+        return f"prefix({postal}, 4)"
+    return f"prefix({postal}, {2 if resolved.path[-1] in _TOWNS else 4})"
+
+
 def _quasi_key(use: Use, name: str, ctx: Context) -> None:
     _quasi(use, name, ctx, key=True)
 
@@ -221,11 +242,10 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
     what = "below its generaliser floor" if verdict.shortfall else "unchanged"
     help = _generaliser(field, use.field.field, name)
     if key and help.startswith("aggregate it"):  # a group key is aggregated already
-        place = "location" in field or field in ("evse_uid", "connector_id")
+        coarser = _coarser_place(use)
         help = ("it is a group key, whose rows each hold the minimum group size of drivers: "
                 f"add `because \"...\"` with why the consumer needs the figures per `{name}`"
-                + (", or group by a coarser place, e.g. `prefix(location.postal_code, 4)`"
-                   if place else ""))
+                + (f", or group by a coarser place, e.g. `{coarser}`" if coarser else ""))
     at = verdict.at
     if at is not None and at.name.name in ("minutes", "hours") and \
             floors.between_record_times(at):
