@@ -295,3 +295,40 @@ def test_a_site_key_is_offered_a_coarser_place_the_dataset_has(
     spec.write_text(GRID.replace("{key}", coarser))
     again = _check(spec)
     assert again.returncode == 0 and "OCX303" not in again.stderr, again.stderr
+
+
+COSTS_211 = '''export legacy_costs
+  consumer "Gemeente Zwolle"
+  purpose "Charging costs per postal area for the municipal charging plan"
+  legal basis public task
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version {version}
+
+from cdrs
+  last 30 days
+  join locations on cdr_location.id
+group by
+  prefix(location.postal_code, 4) as pc4
+  currency
+compute
+  round(sum(total_cost), 0) as cost
+  minimum group size 10
+output csv to "exports/zwolle.csv"
+'''
+
+
+@pytest.mark.parametrize(("version", "offered"), [
+    ("2.1.1", "pass one of its fields: `total_cost.excl_vat`\n"),
+    ("2.2.1", "pass one of its fields: `total_cost.excl_vat` or `total_cost.incl_vat`\n"),
+])
+def test_the_fields_offered_for_an_object_are_the_pinned_version_s(
+        tmp_path: Path, version: str, offered: str) -> None:
+    """A 2.1.1 platform's 'sum(total_cost)' (a number on 2.1.1) got OCX201 'pass one of
+    its fields: `total_cost.excl_vat` or `total_cost.incl_vat`'; the second, pasted, is
+    OCX106 'always null on OCPI 2.1.1': an empty cost column. A pinned version is offered
+    only the fields it has."""
+    spec = tmp_path / "costs.ocx"
+    spec.write_text(COSTS_211.replace("{version}", version))
+    done = _check(spec)
+    assert "error[OCX201]" in done.stderr and f"help: {offered}" in done.stderr, done.stderr

@@ -285,12 +285,22 @@ class Typer:
         fields = [f"`{arg.dotted}.{name}`" for name, field in
                   self.ctx.catalogue.object(value.object).fields.items()
                   if not field.many and field.kind is not Kind.OBJECT
-                  and (fits is None or field.kind in fits)]
+                  and (fits is None or field.kind in fits) and self._in_version(arg, name)]
         if not fields:
             return None
         listed = fields[0] if len(fields) == 1 else \
             ", ".join(fields[:-1]) + " or " + fields[-1]
         return f"pass one of its fields: {listed}"
+
+
+    def _in_version(self, arg: syntax.FieldRef, name: str) -> bool:
+        """Whether the pinned version has the field `name` of the object `arg` reads
+        (`total_cost.incl_vat` is always null on 2.1.1: OCX106 when pasted)."""
+        resolved = self.scope.fields.get(arg)
+        if self.ctx.version is None or resolved is None:
+            return True
+        return self.ctx.version in self.ctx.catalogue.versions_of(
+            resolved.module, (*resolved.base, *resolved.path, name))
 
 
 def _accepts(kind: ArgKind, value: Value) -> bool:
