@@ -332,3 +332,45 @@ def test_the_fields_offered_for_an_object_are_the_pinned_version_s(
     spec.write_text(COSTS_211.replace("{version}", version))
     done = _check(spec)
     assert "error[OCX201]" in done.stderr and f"help: {offered}" in done.stderr, done.stderr
+
+
+DUTCH = '''export dutch_sessions
+  consumer "Gemeente Zwolle"
+  purpose "Sessions per postal area for the municipal charging plan"
+  legal basis public task
+  retention 2 years
+  pseudonym key env ZWOLLE_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from {module}
+  previous month
+  where {where}
+  join locations on {key}
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, hour) as started
+  prefix(location.postal_code, 4) as pc4
+output csv excel-nl to "exports/zwolle.csv"
+'''
+
+
+@pytest.mark.parametrize(("module", "key", "where", "warned"), [
+    ("sessions", "location_id", 'status = "COMPLETED" and location.country = "NLD"', False),
+    ("cdrs", "cdr_location.id", 'cdr_location.country in ["NLD", "BEL"]', False),
+    ("sessions", "location_id", 'location.country in ["NLD", "DEU"]', True),
+    ("sessions", "location_id", 'status = "COMPLETED"', True),
+    ("sessions", "location_id", 'status = "COMPLETED" or location.country = "NLD"', True),
+], ids=["dutch", "benelux-cdrs", "with-germany", "any-country", "or"])
+def test_postal_codes_of_countries_without_a_leading_zero_are_not_warned_for_excel(
+        tmp_path: Path, module: str, key: str, where: str, warned: bool) -> None:
+    """A Dutch municipality's sessions, kept to Dutch sites (`location.country =
+    "NLD"`), in the CSV its Excel opens (`excel-nl`) got OCX428 'postal codes lose their
+    leading zeros' with 'write `output xlsx`': no Dutch postal code starts with 0
+    (1000-9999). A filter that keeps only sites of countries whose codes never do is
+    not warned; a site in Germany (`01067`) still is."""
+    spec = tmp_path / "dutch.ocx"
+    spec.write_text(DUTCH.format(module=module, key=key, where=where))
+    done = _check(spec)
+    assert done.returncode == 0, done.stderr
+    assert ("warning[OCX428]" in done.stderr) is warned, done.stderr

@@ -60,7 +60,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
         privacy.check_include_private(include, module, ctx)
     places = None if failed or dataset.output.format.name != "geojson" else \
         _places(module, scope, isinstance(dataset.body, syntax.Aggregate), ctx)
-    output_name, templates = check_output(dataset.output, columns, ctx, places)
+    output_name, templates = check_output(
+        dataset.output, columns, ctx, places,
+        source.wheres[0].condition if source.wheres else None)
     check_order(dataset, columns, ctx)
     grids = key_grids(ctx.released.get(id(dataset.body), [])) \
         if isinstance(dataset.body, syntax.Aggregate) else ()

@@ -46,7 +46,8 @@ _MEANT = {"xlsx": _EXCEL, "excel": _EXCEL, "xls": _EXCEL, "spreadsheet": _EXCEL,
 
 
 def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
-                 ctx: Context, places: Places | None = None
+                 ctx: Context, places: Places | None = None,
+                 where: syntax.Condition | None = None
                  ) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Check one output clause; return its output name (pattern or `stdout`) and the
     (path, sha256) of every template file it renders with. `places` says where the
@@ -80,7 +81,7 @@ def check_output(output: syntax.Output, columns: Sequence[CheckedColumn],
         check_file_destination(output, ctx)
         check_dialect(output, ctx)
     if fmt == "csv":
-        _check_excel_dates(output, columns, ctx)
+        _check_excel_dates(output, columns, ctx, where)
     return (output.destination.value if output.destination else "stdout"), templates
 
 
@@ -173,7 +174,7 @@ def _geo_path(column: CheckedColumn) -> str:
 
 
 def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
-                       ctx: Context) -> None:
+                       ctx: Context, where: syntax.Condition | None = None) -> None:
     """A CSV for Excel (a dialect with a byte order mark: `excel-nl`, `excel-de`,
     `excel-en`) whose `bucket` labels Excel opens as dates (`5-10` becomes 5 October
     or 10 May, `10-20` October 2020), or whose postal codes it opens as numbers."""
@@ -188,7 +189,7 @@ def _check_excel_dates(output: syntax.Output, columns: Sequence[CheckedColumn],
         return
     from ocpispec.check.excel_text import check_leading_zeros
 
-    check_leading_zeros(columns, ctx)
+    check_leading_zeros(columns, ctx, where)
     for column in columns:
         dated = _date_like_labels(column.column.expr)
         if dated:
