@@ -420,8 +420,8 @@ def test_two_datasets_never_write_one_file(first: str, second: str, message: str
 
 
 def test_a_placeholder_error_is_not_also_a_shared_destination() -> None:
-    body = ('from sessions as a select status output csv to "out/{dataset}.csv"\n'
-            'from sessions as b select status output csv to "out/{dataset}.csv"\n')
+    body = ('from sessions as a select status output csv to "out/{consumer}.csv"\n'
+            'from sessions as b select status output csv to "out/{consumer}.csv"\n')
     assert codes_of(body) == ["OCX407", "OCX407"]
 
 

@@ -5,6 +5,7 @@ they load them."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -374,3 +375,49 @@ def test_postal_codes_of_countries_without_a_leading_zero_are_not_warned_for_exc
     done = _check(spec)
     assert done.returncode == 0, done.stderr
     assert ("warning[OCX428]" in done.stderr) is warned, done.stderr
+
+
+TWO_FILES = '''export tariff_audit
+  consumer "Autoriteit Consument en Markt"
+  purpose "Audit the prices shown at the public chargers"
+  legal basis legal obligation
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations as chargers
+  where publish = true
+  each evses as evse
+select
+  id as location_id
+  evse.evse_id as evse_id
+output json to "{out}/{export}-{dataset}.json"
+
+from tariffs
+select
+  id as tariff_id
+  currency
+output json to "{out}/{export}-{dataset}.json"
+'''
+
+
+def test_the_dataset_s_name_fills_a_destination(run_cli, tmp_path: Path) -> None:
+    """An auditor's chargers and tariffs, each to `{export}-{dataset}.json`, got OCX407
+    'the destination contains `{dataset}`' (the run fills it in, the check refused
+    it). `{dataset}` is a placeholder: each dataset writes its own file, and OCX408
+    compares destinations with it filled in."""
+    spec = tmp_path / "audit.ocx"
+    spec.write_text(TWO_FILES.replace("{out}", str(tmp_path)))
+    checked = _check(spec)
+    assert checked.returncode == 0, checked.stderr
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+
+    chargers = json.loads((tmp_path / "tariff_audit-chargers.json").read_text())
+    tariffs = json.loads((tmp_path / "tariff_audit-tariffs.json").read_text())
+    assert set(chargers[0]) == {"location_id", "evse_id"}
+    assert set(tariffs[0]) == {"tariff_id", "currency"}
+    spec.write_text(TWO_FILES.replace("{out}", str(tmp_path)).replace("from tariffs",
+                                                                       "from tariffs as chargers"))
+    clash = _check(spec).stderr
+    assert "OCX407" not in clash and "error[OCX408]" in clash

@@ -11,8 +11,8 @@ import re
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import Span
 
-PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
-                "window.end")
+PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "dataset",
+                "window.start", "window.end")
 
 _STRFTIME = re.compile(r"%[A-Za-z](?:[-_:.T ]?%[A-Za-z])*")
 _SHELL_DATE = re.compile(r"\$\(\s*date\b[^)]*\)|`\s*date\b[^`]*`")
@@ -31,6 +31,7 @@ _SYNONYMS = {**dict.fromkeys(("date", "today", "day", "rundate", "run_date", "cu
              **dict.fromkeys(("now", "timestamp", "datetime", "ts", "run_timestamp",
                               "date_time", "run.datetime"), "run.timestamp"),
              **dict.fromkeys(("name", "export_name", "export.name", "spec"), "export"),
+             **dict.fromkeys(("dataset_name", "dataset.name", "module", "table"), "dataset"),
              **dict.fromkeys(("start", "from", "window_start", "date_from"), "window.start"),
              **dict.fromkeys(("end", "to", "window_end", "date_to"), "window.end")}
 

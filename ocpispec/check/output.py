@@ -18,8 +18,8 @@ from ocpispec.frozen import frozen
 
 FORMATS = ("csv", "ndjson", "json", "geojson", "markdown", "html", "parquet", "xlsx",
            "template")
-PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "window.start",
-                "window.end")
+PLACEHOLDERS = ("run.date", "run.time", "run.timestamp", "export", "dataset",
+                "window.start", "window.end")
 _TABULAR = frozenset({"csv", "markdown", "html", "xlsx"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # what a date written as a shell, strftime, Jinja or a naming convention writes it has
@@ -258,21 +258,23 @@ def check_destinations(datasets: Sequence[syntax.Dataset], ctx: Context,
                        export: str = "") -> None:
     """Two datasets may not write one file: neither the same destination nor one
     named like the other's manifest or data package (`x.csv.manifest.json`), which
-    would replace it. Paths are compared with `{export}` filled in and case folded
-    (the consumer's disk may not tell `X.csv` from `x.csv`)."""
-    seen: dict[str, tuple[syntax.Output, str]] = {}
-    for dataset in datasets:
+    would replace it. Paths are compared with `{export}` and `{dataset}` filled in and
+    case folded (the consumer's disk may not tell `X.csv` from `x.csv`)."""
+    from ocpispec.check.dataset_names import dataset_ids
+
+    seen: dict[str, tuple[syntax.Output, str, str]] = {}
+    for dataset, name_of in zip(datasets, dataset_ids(datasets)):
         output = dataset.output
         name = output.destination.value if output.destination else "stdout"
         if output.destination is not None and _has_placeholder_error(name):
             continue  # OCX407 already reported: one diagnostic, not two
-        files = _written(name, export)
+        files = _written(name, export, name_of)
         clash = next((seen[file] for file in files if file in seen), None)
         if clash is None:
-            seen.update({file: (output, name) for file in files})
+            seen.update({file: (output, name, name_of) for file in files})
             continue
-        first, first_name = clash
-        same = files[0] == _written(first_name, export)[0]
+        first, first_name, first_id = clash
+        same = files[0] == _written(first_name, export, first_id)[0]
         ctx.emit(Diagnostic(
             "OCX408", Severity.ERROR, f"two datasets write to `{name}`" if same else
             f"`{name}` and `{first_name}` would write one file",
@@ -290,9 +292,9 @@ def _has_placeholder_error(text: str) -> bool:
         any(name not in PLACEHOLDERS for name in _PLACEHOLDER.findall(text))
 
 
-def _written(name: str, export: str) -> tuple[str, ...]:
+def _written(name: str, export: str, dataset: str) -> tuple[str, ...]:
     """The output file and the files beside it, as compared (stdout is one stream)."""
-    path = name.replace("{export}", export).casefold()
+    path = name.replace("{export}", export).replace("{dataset}", dataset).casefold()
     if name == "stdout":
         return (path,)
     return (path, *(path + suffix for suffix in COMPANIONS))

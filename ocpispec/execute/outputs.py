@@ -2,7 +2,7 @@
 sidecar manifest.
 
 Placeholders in a destination (all UTC, safe in file names):
-`{export}`, `{run.date}` (2026-01-05), `{run.time}` (103000),
+`{export}`, `{dataset}`, `{run.date}` (2026-01-05), `{run.time}` (103000),
 `{run.timestamp}` (20260105T103000Z), `{window.start}`, `{window.end}` (20260101T000000Z,
 or `all` for an open window). Relative destinations are relative to the current
 directory, or to the configured `output_root`; a leading `~` is the home directory. `--out PATH` replaces the destination of a single-dataset spec; with
