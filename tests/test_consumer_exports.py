@@ -421,3 +421,24 @@ def test_the_dataset_s_name_fills_a_destination(run_cli, tmp_path: Path) -> None
                                                                        "from tariffs as chargers"))
     clash = _check(spec).stderr
     assert "OCX407" not in clash and "error[OCX408]" in clash
+
+
+def test_the_review_tells_a_group_withheld_for_its_sum_from_a_small_one(
+        run_cli, tmp_path: Path) -> None:
+    """The review of the same report, after `run --assess` kept its figures, read '0
+    groups released, 2 suppressed as smaller than 10 distinct drivers' of groups of
+    hundreds: the privacy officer asked why a table of the whole month was all small
+    groups. The groups withheld because too few of their drivers gave the sum a value
+    are named as such."""
+    spec, ledger = tmp_path / "esg.ocx", tmp_path / "ledger.sqlite"
+    spec.write_text(ESG.replace("{green}", GREEN.replace(".percentage)",
+                                                         ".percentage || `[]`)"))
+                    .replace("{out}", str(tmp_path / "esg.json")))
+    assessed = run_cli("run", str(spec), "--demo", "--assess", "--state", str(ledger), "-q")
+    assert assessed.exit_code == 0, assessed.stderr
+    review = run_cli("review", str(spec), "--ledger", str(ledger), "--format", "markdown")
+    assert review.exit_code == 0, review.stderr
+    risk = review.stdout[review.stdout.index("### Measured risk"):]
+    assert risk.split("\n")[2].startswith(
+        "**0 groups released, 0 suppressed as smaller than 10 distinct drivers, 2 withheld "
+        "as fewer than 10 of their drivers gave a sum or average a value other than 0."), risk

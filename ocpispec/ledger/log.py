@@ -82,7 +82,8 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
                 "groups_suppressed": counts.groups_suppressed,
                 **{name: value for name, value in (
                     ("groups_dominated", counts.groups_dominated),
-                    ("groups_secondary", counts.groups_secondary)) if value},
+                    ("groups_secondary", counts.groups_secondary),
+                    ("groups_sparse", sum(counts.groups_sparse.values()))) if value},
                 "join_misses": dict(sorted(counts.join_misses.items())),
                 **({"risk": result.risk} if getattr(result, "risk", None) else {})},
             "columns": columns}

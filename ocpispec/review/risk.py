@@ -43,9 +43,15 @@ def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
             groups, dropped = counts.get("groups", 0), counts.get("groups_suppressed", 0)
             dominated = counts.get("groups_dominated", 0)
             secondary = counts.get("groups_secondary", 0)
+            sparse = counts.get("groups_sparse", 0)  # of `dropped`: too few gave a sum
             released = groups - dropped - dominated - secondary
-            figure = (f"{released:,} groups released, {dropped:,} suppressed as smaller "
-                      f"than {aggregate.min_group_size} {aggregate.counted_by.split(' (')[0]}")
+            drivers = aggregate.counted_by.split(' (')[0]
+            figure = (f"{released:,} groups released, {dropped - sparse:,} suppressed as "
+                      f"smaller than {aggregate.min_group_size} {drivers}")
+            if sparse:
+                figure += (f", {sparse:,} withheld as fewer than {aggregate.min_group_size} "
+                           f"of their {drivers.removeprefix('distinct ')} gave a sum or "
+                           "average a value other than 0")
             if dominated:
                 figure += f", {dominated:,} withheld as dominated by a few drivers"
             if secondary:
