@@ -442,3 +442,22 @@ def test_the_review_tells_a_group_withheld_for_its_sum_from_a_small_one(
     assert risk.split("\n")[2].startswith(
         "**0 groups released, 0 suppressed as smaller than 10 distinct drivers, 2 withheld "
         "as fewer than 10 of their drivers gave a sum or average a value other than 0."), risk
+
+
+def test_an_aggregate_s_assessment_shows_its_groups(run_cli, tmp_path: Path,
+                                                    snapshot) -> None:
+    """A statistics office's table assessed before the first delivery ('run --assess',
+    as the review asks) said only 'risk: an aggregate: protected by its minimum group
+    size (not measured here)', then explained classes and unicity, which an aggregate
+    has none of, though the review shows the groups the same run kept. The assessment
+    shows the groups released and withheld, as a run's summary does."""
+    spec = tmp_path / "cbs.ocx"
+    spec.write_text(ESG.replace("{green}", GREEN.replace(".percentage)",
+                                                         ".percentage || `[]`)"))
+                    .replace("{out}", str(tmp_path / "esg.json"))
+                    .replace("  round(sum(kwh * jmespath", "  # round(sum(kwh * jmespath"))
+    done = run_cli("run", str(spec), "--demo", "--assess")
+    assert done.exit_code == 0, done.stderr
+    report = done.stdout + done.stderr
+    assert "not measured here" not in report and "How to read it" not in report
+    assert report[report.index("  sessions ("):report.index("Nothing was written")] == snapshot

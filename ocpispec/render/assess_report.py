@@ -1,5 +1,6 @@
 """The report `ocpispec run --assess` prints: the measured re-identification risk of
-each row dataset, in words, with what was and was not done. Counts only, never values."""
+each row dataset, and the groups each aggregate releases and withholds, in words, with
+what was and was not done. Counts only, never values."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import textwrap
 
 from ocpispec.disclosure.words import risk_lines
 from ocpispec.execute import ASSESSMENT_LOGGED, ASSESSMENT_UNLOGGED, DatasetResult, RunResult
+from ocpispec.render.run_summary import groups_text
 
 WIDTH = 100
 HOW_TO_READ = ("How to read it: a class is the rows that share every quasi-identifier value; "
@@ -24,7 +26,9 @@ def assess_text(result: RunResult, *, notes: tuple[str, ...] = ()) -> str:
     ending = (f"Nothing was written and the state was not changed "
               f"({result.duration:.1f}s, {result.requests or 0:,} requests). "
               + _kept(notes))
-    lines += ["", *textwrap.wrap(HOW_TO_READ, WIDTH), "", *textwrap.wrap(ending, WIDTH)]
+    how = textwrap.wrap(HOW_TO_READ, WIDTH) if any(risk_lines(d.risk)
+                                                   for d in result.datasets) else []
+    lines += ["", *how, *([""] if how else []), *textwrap.wrap(ending, WIDTH)]
     return "\n".join(lines) + "\n"
 
 
@@ -34,9 +38,8 @@ def _dataset(dataset: DatasetResult) -> list[str]:
              _row("records read", f"{dataset.counts.read:,}"),
              _row("rows released", f"{dataset.counts.written:,}")]
     measured = risk_lines(dataset.risk)
-    if not measured:
-        return [*lines, _row("risk", "an aggregate: protected by its minimum group size "
-                                     "(not measured here)")]
+    if not measured:  # an aggregate: what its minimum group size and rules withheld
+        return [*lines, _row("groups", groups_text(dataset.counts))]
     return [*lines, *(_row(label, text) for label, text in measured)]
 
 

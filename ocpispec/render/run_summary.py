@@ -60,11 +60,7 @@ def _dataset(dataset: DatasetResult, dry_run: bool) -> Iterator[str]:
         yield _row("deviations", "read tolerantly: " + _listed(counts.deviations))
     yield _row("rows written", f"{counts.written:,}")
     if counts.groups or counts.groups_suppressed:
-        held = counts.groups_suppressed + counts.groups_dominated + counts.groups_secondary
-        sparse = sum(counts.groups_sparse.values())
-        yield _row("groups", f"{counts.groups - held:,} released, "
-                   f"{counts.groups_suppressed - sparse:,} suppressed as too small"
-                   + _sparse(counts.groups_sparse) + _disclosure_control(counts))
+        yield _row("groups", groups_text(counts))
     for label, text in risk_lines(dataset.risk):
         yield _row(label, text)
     yield _row("withheld", _plural(dataset.withheld, "catalogue field"))
@@ -132,6 +128,15 @@ def _row(label: str, value: str) -> str:
 
 def _plural(n: int, word: str) -> str:
     return count(n, word, grouped=True)
+
+
+def groups_text(counts) -> str:
+    """An aggregate's groups: released, and withheld by each rule."""
+    held = counts.groups_suppressed + counts.groups_dominated + counts.groups_secondary
+    sparse = sum(counts.groups_sparse.values())
+    return (f"{counts.groups - held:,} released, "
+            f"{counts.groups_suppressed - sparse:,} suppressed as too small"
+            + _sparse(counts.groups_sparse) + _disclosure_control(counts))
 
 
 def _sparse(groups: dict[str, int]) -> str:
