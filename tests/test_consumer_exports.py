@@ -461,3 +461,47 @@ def test_an_aggregate_s_assessment_shows_its_groups(run_cli, tmp_path: Path,
     report = done.stdout + done.stderr
     assert "not measured here" not in report and "How to read it" not in report
     assert report[report.index("  sessions ("):report.index("Nothing was written")] == snapshot
+
+
+BUSY = '''export busy_hours
+  consumer "NOS, data desk"
+  purpose "Article on when people charge in public"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous year in "Europe/Amsterdam"
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  weekday(start_date_time, "Europe/Amsterdam") as day
+  hour_of_day(start_date_time, "Europe/Amsterdam") as hour
+compute
+  count() as sessions
+  minimum group size 10
+order by day hour
+output {format} to "{out}"
+'''
+
+
+@pytest.mark.parametrize(("format", "row"), [("html", "<tr><td>sunday</td><td>23</td>"),
+                                             ("markdown", "| sunday | 23 |")])
+def test_a_journalist_s_table_for_people_holds_every_row(run_cli, tmp_path: Path,
+                                                         format: str, row: str) -> None:
+    """A journalist's sessions per weekday and hour (168 rows) as `output html` arrived
+    with the first 50 rows and '… and 118 more rows (first 50 shown)', while the run
+    said '168 rows written' and the manifest `"rows": 168` beside the file's sha256:
+    the data desk had no Thursday to Sunday. Every row is in the table."""
+    out = tmp_path / f"busy.{'md' if format == 'markdown' else 'html'}"
+    spec = tmp_path / "busy.ocx"
+    spec.write_text(BUSY.replace("{format}", format).replace("{out}", str(out)))
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+    text = out.read_text()
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["output"]["rows"] == 168
+    assert row in text and "more rows" not in text
+    assert text.count("<tr><td>" if format == "html" else "\n| ") >= 168

@@ -103,13 +103,15 @@ def test_a_window_open_at_one_end_reads_as_words() -> None:
         assert "the first record to 2026-01-01T00:00:00Z" in _render(format, context=context)
 
 
-def test_summary_shows_only_the_first_rows() -> None:
+def test_a_table_for_people_holds_every_row() -> None:
+    """The markdown and html formats once showed the first 50 rows and counted the rest,
+    while the run and the manifest said every row was written."""
     rows = [{"name": f"row {i}", "area": "", "kwh": i, "ok": True, "note": "", "none": None}
             for i in range(60)]
-    text = _render("markdown", rows)
-    assert "| row 49 |" in text and "| row 50 |" not in text
-    assert "… and 10 more rows (first 50 shown)." in text
-    assert text.rstrip().endswith("60 rows written.")
+    for format, row in (("markdown", "| row 59 |"), ("html", "<td>row 59</td>")):
+        text = _render(format, rows)
+        assert row in text and "more rows" not in text
+        assert "60 rows written." in text
 
 
 def test_rendering_streams() -> None:

@@ -44,7 +44,6 @@ from ocpispec.render.values import (
 EXTENSIONS = {"csv": "csv", "ndjson": "ndjson", "json": "json", "geojson": "geojson",
               "markdown": "md", "html": "html", "parquet": "parquet",
               "xlsx": "xlsx"}
-PREVIEW_ROWS = 50
 # a custom template's output at most: a report, not a copy of the rows for each row
 # (`{% for a in rows %}{% for b in rows %}` over a large window would fill the disk)
 MAX_TEMPLATE_OUTPUT = 1 << 30
@@ -107,7 +106,7 @@ def render(format: str, rows: Iterable[Mapping[str, Any]], context: RenderContex
 def _builtin(format: str, counter: RowCounter, context: RenderContext) -> Iterator[str]:
     variables = {
         "rows": counter, "columns": context.columns, "export": context.export,
-        "run": context.run, "stats": counter, "preview": PREVIEW_ROWS,
+        "run": context.run, "stats": counter,
         "geometry": context.geometry, "csv": CsvLines(context.columns, context.dialect),
         "ndjson_chunks": ndjson_chunks,
     }
