@@ -505,3 +505,43 @@ def test_a_journalist_s_table_for_people_holds_every_row(run_cli, tmp_path: Path
     assert manifest["output"]["rows"] == 168
     assert row in text and "more rows" not in text
     assert text.count("<tr><td>" if format == "html" else "\n| ") >= 168
+
+
+MONTHLY = '''export cbs_monthly
+  consumer "CBS"
+  purpose "Monthly statistics of charging sessions per municipality"
+  legal basis legal obligation
+  retention 10 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month{zone}
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as municipality because "municipalities plan public charging"
+compute
+  count() as sessions
+  minimum group size 10
+output csv to "{out}/cbs-{window.start}-{window.end}.csv"
+'''
+
+
+@pytest.mark.parametrize(("zone", "name"), [
+    (' in "Europe/Amsterdam"', "cbs-20251201T000000+0100-20260101T000000+0100.csv"),
+    (' in "America/New_York"', "cbs-20251101T000000-0400-20251201T000000-0500.csv"),
+    ("", "cbs-20251201T000000Z-20260101T000000Z.csv"),
+], ids=["amsterdam", "new-york", "utc"])
+def test_a_local_month_s_file_is_named_by_its_local_bounds(run_cli, tmp_path: Path,
+                                                           zone: str, name: str) -> None:
+    """A statistics office's December (`previous month in "Europe/Amsterdam"`) named by
+    `{window.start}-{window.end}` arrived as `cbs-20251130T230000Z-20251231T230000Z.csv`:
+    the consumer filed December's figures under 30 November. A calendar window in a
+    time zone names its bounds on that zone's clock, with the offset."""
+    spec = tmp_path / "cbs.ocx"
+    spec.write_text(MONTHLY.replace("{zone}", zone).replace("{out}", str(tmp_path)))
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+    assert (tmp_path / name).exists(), sorted(p.name for p in tmp_path.iterdir())

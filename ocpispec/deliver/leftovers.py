@@ -35,8 +35,8 @@ class Leftovers:
 # what each placeholder becomes (`execute.outputs.placeholders`): a name of another
 # export's file must not match because a placeholder matched its export's name
 _FILLED = {"run.date": r"\d{4}-\d{2}-\d{2}", "run.time": r"\d{6}",
-           "run.timestamp": r"\d{8}T\d{6}Z", "window.start": r"(?:[0-9][0-9TZ.+]*|all)",
-           "window.end": r"(?:[0-9][0-9TZ.+]*|all)"}
+           "run.timestamp": r"\d{8}T\d{6}Z", "window.start": r"(?:[0-9][0-9TZ.+-]*|all)",
+           "window.end": r"(?:[0-9][0-9TZ.+-]*|all)"}
 
 
 def name_pattern(template: str, fixed: Mapping[str, str] | None = None) -> re.Pattern[str]:

@@ -1,10 +1,11 @@
 """Where a dataset's output goes: destination patterns, `--out`, atomic files and the
 sidecar manifest.
 
-Placeholders in a destination (all UTC, safe in file names):
+Placeholders in a destination (safe in file names):
 `{export}`, `{dataset}`, `{run.date}` (2026-01-05), `{run.time}` (103000),
-`{run.timestamp}` (20260105T103000Z), `{window.start}`, `{window.end}` (20260101T000000Z,
-or `all` for an open window). Relative destinations are relative to the current
+`{run.timestamp}` (20260105T103000Z), all UTC, and `{window.start}`, `{window.end}`
+(20260101T000000Z, or `all` for an open window; a calendar window in a time zone on its
+local clock, 20260101T000000+0100). Relative destinations are relative to the current
 directory, or to the configured `output_root`; a leading `~` is the home directory. `--out PATH` replaces the destination of a single-dataset spec; with
 several datasets it must be a directory, and each output keeps its own file name.
 `--out -` (or `to stdout` in the spec) streams to stdout.
@@ -54,16 +55,27 @@ class Target:
         return "stdout" if self.path is None else str(self.path)
 
 
-def compact(moment: str | None) -> str:
-    """`2026-01-01T00:00:00Z` -> `20260101T000000Z` (no colons: safe on every OS)."""
-    return "all" if moment is None else moment.replace("-", "").replace(":", "")
+def compact(moment: str | None, zone: str | None = None) -> str:
+    """`2026-01-01T00:00:00Z` -> `20260101T000000Z` (no colons: safe on every OS); in a
+    calendar window's zone, its local time with the offset: `20260101T000000+0100`."""
+    if moment is None:
+        return "all"
+    if zone is None:
+        return moment.replace("-", "").replace(":", "")
+    from zoneinfo import ZoneInfo
+
+    instant = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return instant.astimezone(ZoneInfo(zone)).strftime("%Y%m%dT%H%M%S%z")
 
 
 def placeholders(export: str, dataset: str, now: datetime, start: str | None,
-                 end: str | None) -> dict[str, str]:
+                 end: str | None, zone: str | None = None) -> dict[str, str]:
+    """The values of a destination's placeholders; a window aligned to a time zone
+    (`previous month in "Europe/Amsterdam"`) is named by its local bounds, so December's
+    file says `20251201T000000+0100`, not the UTC instant `20251130T230000Z`."""
     return {"export": export, "dataset": dataset, "run.date": now.strftime("%Y-%m-%d"),
             "run.time": now.strftime("%H%M%S"), "run.timestamp": now.strftime("%Y%m%dT%H%M%SZ"),
-            "window.start": compact(start), "window.end": compact(end)}
+            "window.start": compact(start, zone), "window.end": compact(end, zone)}
 
 
 def expand(pattern: str, values: Mapping[str, str]) -> str:

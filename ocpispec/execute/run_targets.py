@@ -17,7 +17,8 @@ def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
     from ocpispec.execute.outputs import MismatchError, OutputError, placeholders, resolve_targets
 
     values = {d.name: placeholders(plan.export.name, d.name, now, windows[d.name].date_from,
-                                   windows[d.name].date_to) for d in plan.datasets}
+                                   windows[d.name].date_to, _window_zone(d))
+              for d in plan.datasets}
     try:
         targets = resolve_targets(plan.datasets, options.out, values, options.output_root)
     except MismatchError as exc:
@@ -30,6 +31,13 @@ def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
     if not (options.dry_run or options.assess):
         _no_binary_on_terminal(plan, targets)
     return targets
+
+
+def _window_zone(dataset: ir.Dataset) -> str | None:
+    """The time zone a dataset's calendar window is aligned to (None: UTC)."""
+    records = next((fetch for fetch in dataset.all(ir.Fetch) if fetch.purpose == "records"),
+                   None)
+    return records.window.zone if records is not None else None
 
 
 def _no_binary_on_terminal(plan: ir.Plan, targets: Mapping[str, Any]) -> None:
