@@ -545,3 +545,48 @@ def test_a_local_month_s_file_is_named_by_its_local_bounds(run_cli, tmp_path: Pa
     done = run_cli("run", str(spec), "--demo")
     assert done.exit_code == 0, done.stderr
     assert (tmp_path / name).exists(), sorted(p.name for p in tmp_path.iterdir())
+
+
+PER_TARIFF = '''export energy_per_tariff
+  consumer "Enexis Netbeheer"
+  purpose "Energy charged per tariff and postal district for grid planning"
+  legal basis legitimate interests
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+  each charging_periods as period
+group by
+  period.tariff_id as tariff because "grid planning per tariff"
+compute
+  round({measure}, 0) as energy_kwh
+  minimum group size 10
+output csv to "{out}"
+'''
+
+
+def test_a_record_s_value_summed_per_element_is_warned(run_cli, tmp_path: Path) -> None:
+    """A grid operator's energy per tariff, read per charging period (`each
+    charging_periods as period`, to group by the period's `tariff_id`), added
+    `sum(kwh)`: each session's whole energy once per period, a total well above what was
+    charged, without a word. It is OCX243 with the period's own energy, whose total is
+    the sessions' energy."""
+    spec, out = tmp_path / "tariff.ocx", tmp_path / "tariff.csv"
+    spec.write_text(PER_TARIFF.replace("{measure}", "sum(kwh)").replace("{out}", str(out)))
+    done = _check(spec)
+    assert "warning[OCX243]" in done.stderr, done.stderr
+    pasted = _pasted(spec.read_text(), done.stderr)
+    assert "round(sum(period.energy_kwh), 0) as energy_kwh" in pasted
+    assert run_cli("run", str(spec), "--demo").exit_code == 0
+    inflated = sum(float(line.split(",")[1]) for line in out.read_text().splitlines()[1:])
+    spec.write_text(pasted)
+    again = _check(spec)
+    assert again.returncode == 0 and "OCX243" not in again.stderr, again.stderr
+    assert run_cli("run", str(spec), "--demo").exit_code == 0
+    charged = sum(float(line.split(",")[1]) for line in out.read_text().splitlines()[1:])
+    assert inflated > 1.2 * charged  # many demo sessions have several periods

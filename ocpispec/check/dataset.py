@@ -56,6 +56,10 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
             from ocpispec.check.spread_sums import check_spread_sums
 
             check_spread_sums(dataset.body.measures, scope, ctx)
+        elif eaches:
+            from ocpispec.check.each_sums import check_each_sums
+
+            check_each_sums(dataset.body.measures, eaches, scope, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     places = None if failed or dataset.output.format.name != "geojson" else \
