@@ -590,3 +590,52 @@ def test_a_record_s_value_summed_per_element_is_warned(run_cli, tmp_path: Path) 
     assert run_cli("run", str(spec), "--demo").exit_code == 0
     charged = sum(float(line.split(",")[1]) for line in out.read_text().splitlines()[1:])
     assert inflated > 1.2 * charged  # many demo sessions have several periods
+
+
+IDLE_PERIODS = '''export idle_periods
+  consumer "University of Twente, Transport group"
+  purpose "Study idle time after charging per connector type"
+  legal basis legitimate interests "LIA-2026-11"
+  retention 3 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on end_date_time
+  where status = "COMPLETED"{condition}
+  join locations on location_id
+  each charging_periods as period
+group by
+  location.connector.standard as connector_type{key}
+compute
+  round(sum(period.duration) / 60, 1) as hours
+  minimum group size 10
+output csv to "{out}"
+'''
+
+
+@pytest.mark.parametrize(("condition", "key"), [
+    ("period.energy_kwh = 0", "bucket(period.energy_kwh, [0.001]) as energy_kwh_band"),
+    ('period.tariff_id = "AC-STD"', "period.tariff_id as tariff_id"),
+    ("period.duration >= 60", "bucket(period.duration, [60]) as duration_band"),
+], ids=["parking-periods", "tariff", "long-periods"])
+def test_a_filter_on_an_element_offers_the_group_key_that_holds_it_apart(
+        run_cli, tmp_path: Path, condition: str, key: str) -> None:
+    """A university's idle time per connector type kept the charging periods without
+    energy (`where ... and period.energy_kwh = 0`) and got OCX221 'to leave elements out
+    of a total, aggregate only what you need', which says nothing they could write. The
+    help names the group key that holds those elements apart; added to `group by` (the
+    condition left out), the spec checks and runs, the parking periods in `<0.001`."""
+    spec, out = tmp_path / "idle.ocx", tmp_path / "idle.csv"
+    spec.write_text(IDLE_PERIODS.replace("{condition}", f" and {condition}")
+                    .replace("{key}", "").replace("{out}", str(out)))
+    done = _check(spec)
+    assert f"add `{key}` to `group by`" in done.stderr, done.stderr
+    spec.write_text(IDLE_PERIODS.replace("{condition}", "")
+                    .replace("{key}", f"\n  {key}").replace("{out}", str(out)))
+    again = _check(spec)
+    assert again.returncode == 0, again.stderr
+    assert run_cli("run", str(spec), "--demo").exit_code == 0
+    if "energy_kwh" in key:
+        assert "\nIEC_62196_T2,<0.001," in "\n" + out.read_text().replace("\r\n", "\n")

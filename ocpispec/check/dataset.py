@@ -34,7 +34,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     joins = check_joins(source, scope, modules, ctx)
     eaches = series.check_eaches(source, scope, ctx)
     spread = series.check_spread(source, scope, eaches, ctx)
-    element_read = series.check_filter_reads(source, eaches, spread, ctx)
+    element_read = series.check_filter_reads(source, eaches, spread, ctx,
+                                             isinstance(dataset.body, syntax.Aggregate))
     checked_filter = None
     for where in source.wheres[:0 if element_read else 1]:  # one error for the element
         checked_filter = filters.check_where(

@@ -230,20 +230,57 @@ def _interval(spread: syntax.Spread, scope: Scope, eaches: tuple[CheckedEach, ..
 
 
 def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
-                       spread: CheckedSpread | None, ctx: Context) -> bool:
+                       spread: CheckedSpread | None, ctx: Context,
+                       aggregate: bool = False) -> bool:
     """`where` runs on the record, before it is unnested: it cannot read an element.
     True when it does (reported: the filter is checked no further)."""
     names = {each.alias for each in eaches} | ({spread.alias} if spread else set())
     for where in source.wheres[:1]:
         for ref in syntax.field_refs(where.condition):
             if ref.path[0] in names:
+                key = _key_for(where.condition, ref) if aggregate else None
                 ctx.emit(error(
                     "OCX221", f"`where` cannot read `{ref.dotted}`", ref.span,
                     "an element of an unnested list",
                     notes=["`where` keeps or drops whole records before `each` makes a row "
                            "per element"],
-                    help="filter on the record's own fields; to leave elements out of a "
-                         "total, aggregate only what you need"))
+                    help="filter on the record's own fields; " + (
+                        f"to total the elements apart, group by what the condition tests: "
+                        f"add `{key}` to `group by`" if key else
+                        "to leave elements out of a total, aggregate only what you need")))
                 return True
     return False
 
+
+def _key_for(condition: syntax.Condition, ref: syntax.FieldRef) -> str | None:
+    """A group key that holds apart the elements a comparison of `ref` with a constant
+    keeps: the text itself, or a band edge where the comparison cuts a number
+    (`period.energy_kwh = 0`, a parking period: below 0.001 kWh)."""
+    leaf = ref.path[-1]
+    for node in _tests(condition):
+        match node:
+            case syntax.Compare(op=op, left=syntax.FieldRef() as left,
+                                right=syntax.Literal(value=value)) if left == ref:
+                if isinstance(value, str) and op in ("=", "!="):
+                    return f"{ref.dotted} as {leaf}"
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    return None
+                if op in ("=", "!=") and value == 0:
+                    return f"bucket({ref.dotted}, [0.001]) as {leaf}_band"
+                if op in (">=", "<"):
+                    return f"bucket({ref.dotted}, [{value}]) as {leaf}_band"
+            case syntax.InList(value=syntax.FieldRef() as value) if value == ref:
+                return f"{ref.dotted} as {leaf}"
+    return None
+
+
+def _tests(condition: syntax.Condition):
+    """The comparisons and list tests of a condition, through `and`, `or` and `not`."""
+    match condition:
+        case syntax.And(operands=parts) | syntax.Or(operands=parts):
+            for part in parts:
+                yield from _tests(part)
+        case syntax.Not(operand=operand):
+            yield from _tests(operand)
+        case _:
+            yield condition
