@@ -639,3 +639,39 @@ def test_a_filter_on_an_element_offers_the_group_key_that_holds_it_apart(
     assert run_cli("run", str(spec), "--demo").exit_code == 0
     if "energy_kwh" in key:
         assert "\nIEC_62196_T2,<0.001," in "\n" + out.read_text().replace("\r\n", "\n")
+
+
+HISTORY = '''export availability_history
+  consumer "Gemeente Amsterdam, GIS team"
+  purpose "Map of the planned availability of public chargers"
+  legal basis public task
+  retention 12 months
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations
+  where publish = true
+  each evses as evse
+  each evse.status_schedule as planned
+select
+  evse.uid as evse_uid
+  planned.status as status
+  planned.period_begin as begins
+  coordinates
+output geojson to "{out}"
+'''
+
+
+def test_elements_without_an_inner_list_are_not_counted_as_records(run_cli,
+                                                                    tmp_path: Path) -> None:
+    """A city's map of planned availability (`each evses as evse`, `each
+    evse.status_schedule as planned`) read 400 locations and said '901 records without
+    `evse.status_schedule`: no rows': the EVSEs were counted as records. They are
+    counted as the `evse` elements they are."""
+    spec = tmp_path / "history.ocx"
+    spec.write_text(HISTORY.replace("{out}", str(tmp_path / "history.geojson")))
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+    assert "records read     400" in done.stderr
+    assert "each/spread      901 `evse` elements without `evse.status_schedule`: no rows" \
+        in done.stderr, done.stderr

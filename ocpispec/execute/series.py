@@ -45,6 +45,8 @@ Rows = list[dict]
 Expand = Callable[[dict], Rows]
 
 NO_ELEMENTS = "records without `{list}`: no rows"
+# a list inside an earlier element: counted per element (an EVSE), not per record
+NO_INNER_ELEMENTS = "`{parent}` elements without `{list}`: no rows"
 OUT_OF_ORDER = "records with charging periods out of order: sorted by start"
 NO_START = "charging periods without a valid start: no end or duration"
 NO_ENERGY = "charging periods without an energy dimension: energy 0"
@@ -105,7 +107,8 @@ def _bare(step: Any) -> Any:
 
 def _unnest(step: ir.Unnest, counts: Counter[str]) -> Expand:
     alias, parent, items = step.alias, step.parent, step.items
-    missing = NO_ELEMENTS.format(list=".".join(((parent,) if parent else ()) + items))
+    missing = NO_INNER_ELEMENTS.format(parent=parent, list=".".join((parent, *items))) \
+        if parent else NO_ELEMENTS.format(list=".".join(items))
     periods = _periods(step, counts) if step.derived else None
 
     def unnest(row: dict) -> Rows:
