@@ -675,3 +675,41 @@ def test_elements_without_an_inner_list_are_not_counted_as_records(run_cli,
     assert "records read     400" in done.stderr
     assert "each/spread      901 `evse` elements without `evse.status_schedule`: no rows" \
         in done.stderr, done.stderr
+
+
+CO2 = '''export co2_report
+  consumer "Example Charging B.V., sustainability team"
+  purpose "Annual ESG report: CO2 of the energy delivered"
+  legal basis legitimate interests
+  retention 10 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous year
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.connector.power_type as power_type
+compute
+  round(sum(kwh * jmespath("location.energy_mix.environ_impact[?{field}=='CARBON_DIOXIDE'] | [0].amount || `0`")) / 1000, 1) as co2_kg
+  minimum group size 10
+output json to "exports/co2.json"
+'''
+
+
+def test_an_old_name_inside_jmespath_gets_a_help_that_pastes(tmp_path: Path) -> None:
+    """A 2.1.1 platform's ESG report filtered the site's environmental impact by
+    `source` (2.1.1's name of `category`) inside `jmespath("...")` and got OCX105 'use
+    `location.energy_mix.environ_impact.category`' with the caret over the whole
+    expression: pasted, the filter and the `| [0].amount` were gone. The caret is on the
+    old name in the expression and the help writes the new one there, which checks."""
+    spec = tmp_path / "co2.ocx"
+    spec.write_text(CO2.replace("{field}", "source"))
+    done = _check(spec)
+    assert "error[OCX105]" in done.stderr, done.stderr
+    spec.write_text(_pasted(spec.read_text(), done.stderr))
+    assert spec.read_text() == CO2.replace("{field}", "category")
+    again = _check(spec)
+    assert again.returncode == 0 and "OCX105" not in again.stderr, again.stderr

@@ -266,21 +266,29 @@ class Scope:
         hint = self.ctx.catalogue.rename_hint(owner, rest)
         if self._missing_join(ref, reach, failed) is not None:
             self.ctx.emit(self._unknown(ref, reach, rest, failed, resolution, span))
-        elif hint is not None:  # the help writes the whole path: the caret covers it
-            self.ctx.emit(self._renamed(ref, reach, hint, ref.span))
+        elif hint is not None:
+            self.ctx.emit(self._renamed(ref, reach, hint, span))
         elif resolution.parent is None and failed > 0:
             self.ctx.emit(self._not_an_object(ref, offset + failed, resolution, span))
         else:
             self.ctx.emit(self._unknown(ref, reach, rest, failed, resolution, span))
 
-    def _renamed(self, ref, reach: _Reach, hint, span) -> Diagnostic:
+    def _renamed(self, ref, reach: _Reach, hint, segment: Span) -> Diagnostic:
         neutral = ".".join((*reach.parts, *hint.neutral))
         versions = ", ".join(hint.versions)
+        old, new = hint.written.split(".")[-1], hint.neutral[-1]
+        if self.ctx.source.text[ref.span.start:ref.span.end] == ref.dotted:
+            span, fix = ref.span, f"use `{neutral}`"  # the whole path, under the caret
+        elif hint.written.split(".")[:-1] == list(hint.neutral[:-1]):
+            # a name inside `jmespath("...")`, where the path is written its own way
+            span, fix = segment, f"write `{new}` for `{old}` in the expression"
+        else:
+            span, fix = ref.span, f"use `{neutral}` in the expression"
         return error("OCX105", f"`{hint.written}` is the OCPI {versions} name of "
                      f"`{'.'.join(hint.neutral)}`", span, f"an OCPI {versions} name",
                      notes=[hint.note, "specs use one set of names that works on every "
                             "OCPI version"],
-                     help=f"use `{neutral}`, which works on every OCPI version")
+                     help=f"{fix}, which works on every OCPI version")
 
     def _not_an_object(self, ref, index: int, resolution, span) -> Diagnostic:
         holder = ".".join(ref.path[:index])
