@@ -34,6 +34,28 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class PrivateFile(logging.FileHandler):
+    """A log file appended to with mode 0640 (less by the umask), as outputs and the ledger
+    are: a run's log names the platform, its endpoints and the exports, and a cron job's
+    log lives for years. An existing regular file anyone may read loses that right."""
+
+    def _open(self) -> IO[str]:
+        import os
+        import stat
+
+        from ocpispec.execute.atomic import file_mode
+
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, file_mode())
+        try:
+            mode = os.fstat(descriptor).st_mode
+            if stat.S_ISREG(mode) and mode & 0o007:   # not /dev/stderr or a pipe
+                os.fchmod(descriptor, stat.S_IMODE(mode) & ~0o007)
+            return open(descriptor, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+        except BaseException:
+            os.close(descriptor)
+            raise
+
+
 def configure(verbosity: int, log_file: Path | None, log_format: str,
               stream: IO[str] | None = None) -> None:
     """`-v` shows requests and stages (INFO), `-vv` adds retries and detail (DEBUG);
@@ -46,7 +68,7 @@ def configure(verbosity: int, log_file: Path | None, log_format: str,
     level = LEVELS.get(verbosity, logging.DEBUG)
     if log_file is not None and verbosity == 0:
         level = logging.INFO  # asking for a log file asks for the log
-    handler: logging.Handler = (logging.FileHandler(log_file, encoding="utf-8") if log_file
+    handler: logging.Handler = (PrivateFile(log_file, encoding="utf-8") if log_file
                                 else logging.StreamHandler(stream or sys.stderr))
     handler.setFormatter(JsonLines() if log_format == "json" else
                          logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))

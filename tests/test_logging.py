@@ -120,3 +120,32 @@ def test_an_object_lookup_the_platform_redirects_shows_no_id(run_cli, demo_serve
         in result.stderr
     for site in ids:
         assert site not in result.stderr, site
+
+
+def test_a_log_file_is_not_readable_by_everyone(tmp_path: Path) -> None:
+    """A cron job's `-v --log-file logs/run.log` (umask 022) made the log `-rw-r--r--`:
+    anyone on the machine read which platform, endpoints and exports the CPO runs,
+    where outputs, manifests and the ledger are 0640. The log is 0640 too, and an
+    existing one anyone may read loses that right when it is appended to."""
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    made, older = tmp_path / "logs" / "run.log", tmp_path / "older.log"
+    older.write_text("a line from before\n")
+    older.chmod(0o664)
+    for log in (made, older):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "-v", "--log-file", str(log),
+                               "run", "specs/research_cdrs.ocx", "--demo", "--limit", "5",
+                               "--out", str(tmp_path / f"{log.stem}.ndjson"), "-q"],
+                              cwd=REPO, env={**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "c")},
+                              capture_output=True, text=True, timeout=120,
+                              preexec_fn=lambda: os.umask(0o022))
+        assert done.returncode == 0, done.stderr
+        assert "ocpispec.http: GET http://127.0.0.1" in log.read_text(encoding="utf-8")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o640
+    assert stat.S_IMODE(older.stat().st_mode) == 0o660
+    assert older.read_text(encoding="utf-8").startswith("a line from before\n")
