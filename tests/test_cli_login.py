@@ -150,3 +150,38 @@ def test_login_with_a_token_outside_printable_ascii(run_cli, demo_server: DemoSe
         assert "error[OCX511]" in result.stderr
         assert token not in result.stdout + result.stderr
         assert len(demo_server.request_log) == requests
+
+
+def test_a_profile_others_may_read_is_refused(run_cli, demo_server_factory, tmp_path: Path,
+                                              snapshot) -> None:
+    """A profile copied from another machine or restored from a backup (`-rw-r--r--`)
+    was used by `get`, `run --profile` and cron jobs without a word, its token readable
+    by anyone on the machine, where a destination profile in the same folder is refused.
+    It is OCX509 naming the mode, with `chmod 600` and a new token as help; the token is
+    never shown, and the profile works again once it is private."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    server = demo_server_factory(size=20)
+    assert login(run_cli, server).exit_code == 0
+    path = tmp_path / "config" / "profiles" / "default.json"
+    env = {**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"}
+
+    def get() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ocpispec", "get", "sessions", "--limit", "1"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+    path.chmod(0o644)
+    refused = get()
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert server.token not in refused.stderr
+    assert scrub(refused.stderr, tmp_path=tmp_path) == snapshot
+    listed = run_cli("profiles")
+    assert listed.exit_code == 1 and "may be read by others (mode 0644)" in listed.stderr
+    path.chmod(0o600)
+    again = get()
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("\n") == 1

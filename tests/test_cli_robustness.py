@@ -105,6 +105,7 @@ def test_demo_options_without_demo_are_a_usage_error(run_cli, snapshot) -> None:
 def test_profiles_reports_a_damaged_file(run_cli, demo_profile, tmp_path: Path, snapshot) -> None:
     folder = tmp_path / "config" / "profiles"
     (folder / "broken.json").write_text("{ not json")
+    (folder / "broken.json").chmod(0o600)
     result = run_cli("profiles")
     assert result.exit_code == 1
     assert "default" in result.stdout and demo_profile.token not in result.stdout + result.stderr

@@ -117,7 +117,10 @@ def save_profile(name: str, profile: Profile) -> Path:
 def load_profile(name: str) -> Profile:
     path = profile_path(name)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as stored:
+            if (exposed := _exposed(name, path, os.fstat(stored.fileno()).st_mode)) is not None:
+                raise exposed
+            raw = json.loads(stored.read())
     except FileNotFoundError:
         raise _missing(name, path) from None
     except NotADirectoryError:
@@ -316,6 +319,21 @@ def _unusable_folder(folder: Path) -> errors.OcpiError | None:
                         help="point OCPISPEC_CONFIG_DIR at a directory (it is created when "
                              "missing), or move the file away")
     return None
+
+
+def _exposed(name: str, path: Path, mode: int) -> errors.OcpiError | None:
+    """A profile others may read (copied from another machine, restored from a backup,
+    written by hand): its token is refused as an SSH client refuses such a key, as a
+    destination profile is, rather than used from a file anyone may have read."""
+    import stat
+
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return None
+    return fail(errors.INVALID_PROFILE,
+                f"profile `{name}` may be read by others (mode {stat.S_IMODE(mode):04o}): its token "
+                "is not used", notes=[f"file: {path}", "`ocpispec login` writes profiles with mode 0600"],
+                help=f"`chmod 600 {path}`; if others may have read it, ask the CPO for a new "
+                     f"token and log in again with `--profile {name}`")
 
 
 def _damaged(name: str, path: Path, why: str) -> errors.OcpiError:
