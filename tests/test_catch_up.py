@@ -320,3 +320,39 @@ def test_a_since_last_run_dataset_beside_a_delivered_day_still_runs(
                      "sessions-20250602T060000Z.csv"]
     watermark = state_dict(tmp_path / "ledger.sqlite")["datasets"]["cdrs"]["watermark"]
     assert watermark == "2025-06-02T18:00:00Z"
+
+
+def test_a_skipped_run_still_prints_its_json_summary(demo_server_factory, tmp_path, snapshot) -> None:
+    """A cron job `ocpispec run daily.ocx --summary json | jq .outcome`, started twice the
+    same day: the second run, skipped as its window was delivered already, printed
+    nothing on stdout (exit 0), so the scheduler's parser failed on an empty document.
+    It prints one document with outcome `skipped`, the window's end and why."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    server = demo_server_factory(version="2.2.1", size=100)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="day", out=tmp_path / "out"))
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           **KEY, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"}
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                               str(tmp_path / "ledger.sqlite"), "--summary", "json"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+
+    first = run()
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["outcome"] == "done"
+    second = run()
+    assert second.returncode == 0, second.stderr
+    document = json.loads(second.stdout)
+    assert document["outcome"] == "skipped" and document["outputs"] == []
+    assert document["notes"] == [second.stderr.strip()]
+    assert json.loads(first.stdout)["run"]["datasets"][0]["window"]["end"] == document["window_end"]
+    scrubbed = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", second.stdout)
+    assert re.sub(r'"[0-9a-f]{64}"', '"<fingerprint>"', scrubbed) == snapshot

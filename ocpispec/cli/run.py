@@ -186,12 +186,12 @@ def _reported_run(plan, args: RunArgs) -> bool:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
     except DeliveredMeanwhile as exc:
-        if args.catching_up:
-            click.echo(f"the window ending at {exc.end} was delivered meanwhile (by another "
-                       "run of the export); it is not caught up again", err=True)
-        else:
-            click.echo(f"the window ending at {exc.end} was delivered already; this run is "
-                       f"skipped (to deliver it again: --as-of {exc.end})", err=True)
+        said = (f"the window ending at {exc.end} was delivered meanwhile (by another run of "
+                "the export); it is not caught up again") if args.catching_up else \
+            (f"the window ending at {exc.end} was delivered already; this run is skipped "
+             f"(to deliver it again: --as-of {exc.end})")
+        click.echo(said, err=True)
+        _json_summary(args, plan, None, None, (said,), skipped=exc.end)
         return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
@@ -324,13 +324,14 @@ def _execute(plan, args: RunArgs):
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 
-def _json_summary(args: RunArgs, plan, result, diagnostic, notes=()) -> None:
+def _json_summary(args: RunArgs, plan, result, diagnostic, notes=(), *,
+                  skipped: str | None = None) -> None:
     """`--summary json`: one document on stdout per run (see run_json)."""
     if args.summary_format != "json":
         return
     from ocpispec.render.run_json import run_json
 
-    click.echo(run_json(plan, result, diagnostic, notes))
+    click.echo(run_json(plan, result, diagnostic, notes, skipped=skipped))
 
 
 @contextlib.contextmanager

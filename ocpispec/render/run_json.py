@@ -18,11 +18,15 @@ SUMMARY_FORMAT = 1
 
 
 def run_json(plan: ir.Plan, result: Any | None, diagnostic: Diagnostic | None,
-             notes: Sequence[str] = ()) -> str:
-    """`result` is an `executor.RunResult` (None when the run failed)."""
+             notes: Sequence[str] = (), *, skipped: str | None = None) -> str:
+    """`result` is an `executor.RunResult` (None when the run failed or was skipped);
+    `skipped`, the end of the window a skipped run found delivered already: a scheduler
+    reading stdout gets a document for that run too, with nothing run."""
     document: dict[str, Any] = {"summary_format": SUMMARY_FORMAT, "export": plan.export.name,
                                 "plan_fingerprint": plan.fingerprint}
-    if result is None:
+    if skipped is not None:
+        document.update(outcome="skipped", window_end=skipped, outputs=[], notes=list(notes))
+    elif result is None:
         document["outcome"] = "failed"
         document["error"] = _error(diagnostic)
     else:
