@@ -662,6 +662,29 @@ def test_summary_json_for_schedulers(run_cli, tmp_path: Path, snapshot) -> None:
     assert clash.exit_code == 2 and "--summary json writes to stdout" in clash.stderr
 
 
+def test_an_assessment_s_json_summary_names_no_output(tmp_path: Path) -> None:
+    """A script running `run SPEC --assess --summary json` and shipping `.outputs[].target`
+    read outcome `done` and the export's file name with its row count, though an
+    assessment writes nothing (a file of an earlier run lay there). Its outcome is
+    `assessed`, as in the disclosure log, and it names no output; the risk figures stay."""
+    import json as json_module
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "sessions.csv"
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", WITHOUT_K, "--demo",
+                           "--demo-size", "300", "--out", str(out), "--assess", "--summary", "json"],
+                          cwd=REPO, env={**os.environ, "UTRECHT_PSEUDONYM_KEY": KEY,
+                                         "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    document = json_module.loads(done.stdout)
+    assert document["outcome"] == "assessed" and document["outputs"] == []
+    assert document["run"]["datasets"][0]["risk"]["figures"]
+    assert not out.exists()
+
+
 def test_quiet_leaves_out_the_warnings_check_reports(run_cli, tmp_path: Path) -> None:
     spec = tmp_path / "warned.ocx"
     spec.write_text('export warned\n  consumer "c"\n  purpose "statistics for the city council"\n'

@@ -331,7 +331,7 @@ def _json_summary(args: RunArgs, plan, result, diagnostic, notes=(), *,
         return
     from ocpispec.render.run_json import run_json
 
-    click.echo(run_json(plan, result, diagnostic, notes, skipped=skipped))
+    click.echo(run_json(plan, result, diagnostic, notes, skipped=skipped, assessed=args.assess))
 
 
 @contextlib.contextmanager

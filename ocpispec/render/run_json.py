@@ -18,10 +18,12 @@ SUMMARY_FORMAT = 1
 
 
 def run_json(plan: ir.Plan, result: Any | None, diagnostic: Diagnostic | None,
-             notes: Sequence[str] = (), *, skipped: str | None = None) -> str:
+             notes: Sequence[str] = (), *, skipped: str | None = None,
+             assessed: bool = False) -> str:
     """`result` is an `executor.RunResult` (None when the run failed or was skipped);
     `skipped`, the end of the window a skipped run found delivered already: a scheduler
-    reading stdout gets a document for that run too, with nothing run."""
+    reading stdout gets a document for that run too, with nothing run. An assessment
+    (`assessed`) wrote nothing: it names no output a script could pick up."""
     document: dict[str, Any] = {"summary_format": SUMMARY_FORMAT, "export": plan.export.name,
                                 "plan_fingerprint": plan.fingerprint}
     if skipped is not None:
@@ -30,9 +32,9 @@ def run_json(plan: ir.Plan, result: Any | None, diagnostic: Diagnostic | None,
         document["outcome"] = "failed"
         document["error"] = _error(diagnostic)
     else:
-        document["outcome"] = "dry run" if result.dry_run else "done"
+        document["outcome"] = "assessed" if assessed else "dry run" if result.dry_run else "done"
         document["run"] = result.record_data or {}
-        document["outputs"] = [_output(dataset) for dataset in result.datasets]
+        document["outputs"] = [] if assessed else [_output(dataset) for dataset in result.datasets]
         document["notes"] = [*notes, *result.notes]
     return json.dumps(document, indent=2, ensure_ascii=False)
 
