@@ -702,3 +702,51 @@ def test_quiet_leaves_out_the_warnings_check_reports(run_cli, tmp_path: Path) ->
     assert loud.exit_code == quiet.exit_code == 0
     assert "warning[OCX303]" in loud.stderr
     assert quiet.stderr == ""
+
+
+@pytest.mark.parametrize("case", ["spec error", "missing spec", "no approval", "bad config",
+                                  "follow without key"])
+def test_a_run_that_never_started_prints_its_json_summary(case: str, tmp_path: Path,
+                                                          snapshot) -> None:
+    """`run SPEC --summary json | jq -e '.outcome == "done"'` in CI printed nothing on
+    stdout (exit 1) when the run failed before it started: a spec with errors, a spec
+    that was not there, a missing approval, a mistyped `ocpispec.toml`, `--follow`'s
+    check before its first run. The scheduler's parser failed on an empty document
+    instead of reading why. Each prints `failed` with the diagnostic stderr shows."""
+    import json as json_module
+    import os
+    import subprocess
+    import sys
+
+    spec = tmp_path / "specs" / "sessions.ocx"
+    spec.parent.mkdir()
+    text = (SPECS / "research_cdrs.ocx").read_text(encoding="utf-8")
+    args = ["--demo"]
+    match case:
+        case "spec error":
+            text = text.replace("from cdrs", "from cdr")
+        case "missing spec":
+            spec = tmp_path / "no-such.ocx"
+        case "no approval":
+            text = text.replace("export tue_charging_research", "export tue_charging_research\n"
+                                "  requires approval")
+        case "bad config":
+            (spec.parent / "ocpispec.toml").write_text("page_sise = 5\n")
+        case "follow without key":
+            text = text.replace("source profile cpo_production", "source ocpi env OCPI_VERSIONS_URL "
+                                "token env OCPI_TOKEN party NL-ABC")
+            args = ["--follow"]
+    if case != "missing spec":
+        spec.write_text(text, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.endswith("PSEUDONYM_KEY")}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), *args, "--summary",
+                           "json"], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          env={**env, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                               "OCPI_VERSIONS_URL": "http://127.0.0.1:9/versions", "OCPI_TOKEN": "t" * 20,
+                               "OCPISPEC_LEDGER": str(tmp_path / "ledger.sqlite")})
+    assert done.returncode == 1, done.stderr
+    document = json_module.loads(done.stdout)
+    assert document["outcome"] == "failed"
+    assert f"error[{document['error']['code']}]" in done.stderr
+    assert {key: document[key] is None for key in ("export", "plan_fingerprint")} | \
+        {"code": document["error"]["code"]} == snapshot

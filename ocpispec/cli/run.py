@@ -18,6 +18,7 @@ from ocpispec.cli import catch_up, run_control
 from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
 from ocpispec.cli.plan import build_plan, shaping_options, show_diagnostics, show_spec_diagnostics
 from ocpispec.cli.run_args import RunArgs
+from ocpispec.cli.run_documents import one_on_every_failure, planned, print_document
 from ocpispec.cli.run_events import run_events
 from ocpispec.cli.run_outputs import delivers_remotely, out_notes, runs_dir, writes_stdout
 from ocpispec.cli.run_setup import pseudonym_key
@@ -118,12 +119,13 @@ def run(**options: object) -> None:
     Exit codes: 0 done, 1 spec errors or a failed run (also an interrupted one:
     Ctrl-C, SIGTERM, --deadline), 2 usage error, 70 internal error (a bug).
     """
-    try:
-        _run(RunArgs(**options))  # type: ignore[arg-type]
-    except KeyboardInterrupt as stop:   # while starting, before the run handles it: nothing was read
-        # (not `show_spec_diagnostics`: reading the spec again could be what was interrupted)
-        show_diagnostics([run_control.interrupted(stop_name(stop))], file=str(options["spec"]))
-        sys.exit(1)
+    with one_on_every_failure(options["summary_format"]):
+        try:
+            _run(RunArgs(**options))  # type: ignore[arg-type]
+        except KeyboardInterrupt as stop:   # while starting, before the run handles it: nothing was read
+            # (not `show_spec_diagnostics`: reading the spec again could be what was interrupted)
+            show_diagnostics([run_control.interrupted(stop_name(stop))], file=str(options["spec"]))
+            sys.exit(1)
 
 
 def _run(args: RunArgs) -> None:
@@ -131,6 +133,7 @@ def _run(args: RunArgs) -> None:
     demo_options_need_demo(args)
     plan = build_plan(args.spec, limit=args.limit, page_size=args.page_size,
                       concurrency=args.concurrency, warnings=not args.quiet)
+    planned(plan)
     args = dataclasses.replace(args, state_path=_state_path(plan, args))
     if args.summary_format == "json" and writes_stdout(plan, args.out):
         raise click.UsageError("--summary json writes to stdout, and so does this run's output "
@@ -331,7 +334,7 @@ def _json_summary(args: RunArgs, plan, result, diagnostic, notes=(), *,
         return
     from ocpispec.render.run_json import run_json
 
-    click.echo(run_json(plan, result, diagnostic, notes, skipped=skipped, assessed=args.assess))
+    print_document(run_json(plan, result, diagnostic, notes, skipped=skipped, assessed=args.assess))
 
 
 @contextlib.contextmanager

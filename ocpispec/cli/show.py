@@ -11,6 +11,12 @@ import click
 
 from ocpispec.diagnostics import CompileError, Diagnostic
 
+_ERRORS: list[Diagnostic] = []   # the errors shown so far (`run --summary json` reports one)
+
+
+def shown_errors() -> tuple[Diagnostic, ...]:
+    return tuple(_ERRORS)
+
 
 def show_spec_diagnostics(diagnostics: Sequence[Diagnostic], spec: Path) -> None:
     """`show_diagnostics` about SPEC, with its source lines when it can be read."""
@@ -30,6 +36,8 @@ def show_diagnostics(diagnostics: Sequence[Diagnostic], source=None, *,
     if not diagnostics:
         return
     from ocpispec.diagnostics.report import render
+
+    _ERRORS.extend(d for d in diagnostics if d.is_error)
 
     sources = {source.name: source} if source is not None else {}
     stream = sys.stderr

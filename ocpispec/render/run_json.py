@@ -39,6 +39,13 @@ def run_json(plan: ir.Plan, result: Any | None, diagnostic: Diagnostic | None,
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def unplanned_json(diagnostic: Diagnostic | None) -> str:
+    """A run that failed before it had a plan (a spec with errors, an unreadable file or
+    configuration): no export name, no fingerprint."""
+    return json.dumps({"summary_format": SUMMARY_FORMAT, "export": None, "plan_fingerprint": None,
+                       "outcome": "failed", "error": _error(diagnostic)}, indent=2, ensure_ascii=False)
+
+
 def _error(diagnostic: Diagnostic | None) -> dict[str, Any] | None:
     if diagnostic is None:
         return None
