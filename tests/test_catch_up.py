@@ -151,6 +151,28 @@ def test_follow_skips_a_window_it_delivered_already(run, run_cli, tmp_path, monk
 
 
 
+def test_follow_s_skipped_run_prints_its_json_summary(run, tmp_path, monkeypatch) -> None:
+    """`run --follow --summary json` prints one document per scheduled run; the run it
+    skipped, its window delivered already, printed none, so a reader of the stream
+    never learnt that the schedule fired. It prints `skipped`, as a cron run does."""
+    import json
+
+    import ocpispec.cli.run_control as run_control
+
+    assert run().exit_code == 0
+
+    def sleep_until(moment: datetime) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_control, "sleep_until", sleep_until)
+    result = run("--follow", "--summary", "json", schedule="schedule daily at 06:00\n")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["outcome"] == "skipped" and document["outputs"] == []
+    assert document["notes"][0].startswith(f"the window ending at {document['window_end']} "
+                                           "was delivered already")
+
+
 def test_a_run_whose_window_was_delivered_already_delivers_nothing_again(
         run_cli, demo_server_factory, tmp_path, snapshot) -> None:
     """A cron job (not only `--follow`) that meets the window the last run delivered (a

@@ -143,8 +143,8 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
     return True
 
 
-def delivered_already(plan: ir.Plan, args) -> bool:
-    """True (said on stderr) when this run's calendar window is the one the last
+def delivered_already(plan: ir.Plan, args) -> str | None:
+    """The end of this run's calendar window when it is the one the last
     committed run delivered: a schedule in UTC (cron's or --follow's) meets a window in
     a zone whose clock changed (a daily run at 22:30 UTC falls on 23:30 and on 00:30
     local time), or a job ran twice. Running it again would deliver the same records
@@ -152,17 +152,13 @@ def delivered_already(plan: ir.Plan, args) -> bool:
     delivers a window again on purpose."""
     from datetime import UTC
 
-    import click
-
     from ocpispec.ledger import default_ledger_path
     from ocpispec.timestamps import format_timestamp
 
     if not applies(args) or any(d.step(ir.Fetch).window.incremental for d in plan.datasets):
-        return False  # a `since last run` dataset has records to deliver (the run
+        return None  # a `since last run` dataset has records to deliver (the run
         # leaves out the calendar datasets delivered already: `execute._without_delivered`)
     found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
     if found.delivered and found.last_end is not None:
-        end = format_timestamp(found.last_end)
-        click.echo(f"the window ending at {end} was delivered already; this run is "
-                   f"skipped (to deliver it again: --as-of {end})", err=True)
-    return found.delivered
+        return format_timestamp(found.last_end)
+    return None

@@ -151,7 +151,7 @@ def _run(args: RunArgs) -> None:
     with run_control.terminate_like_interrupt():
         if args.follow:
             run_control.follow(plan, dataclasses.replace(args, shown_warnings=set()),
-                               _approved_run_once)
+                               _approved_run_once, _skipped)
         elif not (catch_up.run_missed(plan, args, _run_once) and _run_once(plan, args)):
             sys.exit(1)
 
@@ -189,12 +189,7 @@ def _reported_run(plan, args: RunArgs) -> bool:
         with run_control.deadline(args.deadline):
             result, notes = _execute(plan, args)
     except DeliveredMeanwhile as exc:
-        said = (f"the window ending at {exc.end} was delivered meanwhile (by another run of "
-                "the export); it is not caught up again") if args.catching_up else \
-            (f"the window ending at {exc.end} was delivered already; this run is skipped "
-             f"(to deliver it again: --as-of {exc.end})")
-        click.echo(said, err=True)
-        _json_summary(args, plan, None, None, (said,), skipped=exc.end)
+        _skipped(plan, args, exc.end)
         return True
     except (RunError, OcpiError) as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
@@ -325,6 +320,16 @@ def _execute(plan, args: RunArgs):
             destinations=args.settings.destinations if args.settings else None,
             workers=args.workers)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
+
+
+def _skipped(plan, args: RunArgs, end: str) -> None:
+    """A run whose calendar window was delivered already, said on stderr and in JSON."""
+    said = (f"the window ending at {end} was delivered meanwhile (by another run of the "
+            "export); it is not caught up again") if args.catching_up else \
+        (f"the window ending at {end} was delivered already; this run is skipped (to "
+         f"deliver it again: --as-of {end})")
+    click.echo(said, err=True)
+    _json_summary(args, plan, None, None, (said,), skipped=end)
 
 
 def _json_summary(args: RunArgs, plan, result, diagnostic, notes=(), *,

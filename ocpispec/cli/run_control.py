@@ -73,12 +73,13 @@ def deadline(limit: timedelta | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def follow(plan, args, run_once) -> None:
+def follow(plan, args, run_once, skipped) -> None:
     """Run, then sleep until the schedule's next moment, until Ctrl-C or SIGTERM.
     What cannot work without the network (key, source variables, profile, state file)
     is checked once before the first run: a followed export that cannot run stops at
     once instead of failing on every schedule. Stopped between runs, the exit code says
-    whether the last run failed."""
+    whether the last run failed. A scheduled run whose window was delivered already is
+    `skipped(plan, args, end)`: said as a run would say it (on stderr, and in JSON)."""
     from datetime import UTC
 
     from ocpispec.language import schedule
@@ -93,8 +94,10 @@ def follow(plan, args, run_once) -> None:
             committed.append(outcome := run_once(plan, args))
             return outcome
 
-        if catch_up.delivered_already(plan, args) or (
-                catch_up.run_missed(plan, args, counted) and counted(plan, args)):
+        if (end := catch_up.delivered_already(plan, args)) is not None:
+            skipped(plan, args, end)
+            failures = 0
+        elif catch_up.run_missed(plan, args, counted) and counted(plan, args):
             failures = 0
         else:
             # a caught-up window delivered before the failure is a successful run
