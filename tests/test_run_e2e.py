@@ -750,3 +750,28 @@ def test_a_run_that_never_started_prints_its_json_summary(case: str, tmp_path: P
     assert f"error[{document['error']['code']}]" in done.stderr
     assert {key: document[key] is None for key in ("export", "plan_fingerprint")} | \
         {"code": document["error"]["code"]} == snapshot
+
+
+def test_an_internal_error_prints_its_json_summary_without_its_text(tmp_path: Path) -> None:
+    """A bug (exit 70) in `run --summary json` left stdout empty, so a scheduler's
+    parser failed rather than read that the run failed. It prints `failed` with the
+    error's type, as stderr says it, never its text (it may hold a value)."""
+    import json as json_module
+    import os
+    import subprocess
+    import sys
+
+    broken = ("import sys, ocpispec.execute as e\n"
+              "def boom(*args, **kwargs):\n    raise KeyError('CANARY-a-record-value')\n"
+              "e.execute = boom\nsys.argv[0] = 'ocpispec'\n"
+              "from ocpispec.cli import main\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", broken, "run", "specs/research_cdrs.ocx", "--demo",
+                           "--summary", "json"], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "OCPISPEC_DEBUG": "",
+                                            "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")})
+    assert done.returncode == 70, done.stderr
+    assert "internal error: KeyError" in done.stderr
+    document = json_module.loads(done.stdout)
+    assert document["outcome"] == "failed" and document["export"] == "tue_charging_research"
+    assert document["error"]["message"] == "internal error: KeyError"
+    assert "CANARY" not in done.stdout + done.stderr
