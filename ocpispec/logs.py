@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,23 +38,42 @@ class JsonLines(logging.Formatter):
 class PrivateFile(logging.FileHandler):
     """A log file appended to with mode 0640 (less by the umask), as outputs and the ledger
     are: a run's log names the platform, its endpoints and the exports, and a cron job's
-    log lives for years. An existing regular file anyone may read loses that right."""
+    log lives for years. An existing regular file anyone may read loses that right.
+    Watched, as `logging.handlers.WatchedFileHandler` (not imported: it loads pickle and
+    socket): a `--follow` that runs for months writes to the file under its name again
+    once logrotate moved it away (its `create` mode), not to the rotated or deleted one."""
+
+    _identity: tuple[int, int] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.stream is not None and self._identity != _identity(self.baseFilename):
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]  # reopened by `emit`
+        super().emit(record)
 
     def _open(self) -> IO[str]:
-        import os
         import stat
 
         from ocpispec.execute.atomic import file_mode
 
         descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, file_mode())
         try:
-            mode = os.fstat(descriptor).st_mode
-            if stat.S_ISREG(mode) and mode & 0o007:   # not /dev/stderr or a pipe
-                os.fchmod(descriptor, stat.S_IMODE(mode) & ~0o007)
+            found = os.fstat(descriptor)
+            if stat.S_ISREG(found.st_mode) and found.st_mode & 0o007:   # not /dev/stderr or a pipe
+                os.fchmod(descriptor, stat.S_IMODE(found.st_mode) & ~0o007)
+            self._identity = (found.st_dev, found.st_ino)
             return open(descriptor, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
         except BaseException:
             os.close(descriptor)
             raise
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def configure(verbosity: int, log_file: Path | None, log_format: str,

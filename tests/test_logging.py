@@ -149,3 +149,42 @@ def test_a_log_file_is_not_readable_by_everyone(tmp_path: Path) -> None:
     assert stat.S_IMODE(made.stat().st_mode) == 0o640
     assert stat.S_IMODE(older.stat().st_mode) == 0o660
     assert older.read_text(encoding="utf-8").startswith("a line from before\n")
+
+
+def test_a_followed_run_logs_to_the_file_logrotate_made(run_cli, demo_server_factory, tmp_path: Path,
+                                                        monkeypatch) -> None:
+    """`run --follow -v --log-file /var/log/ocpispec/run.log` runs for months; logrotate
+    (its default `create` mode) moves the log away between runs and makes a new one. The
+    follower kept writing to the moved file (and to nothing once it was compressed and
+    removed): the new log stayed empty. Each run after the move logs to the file under
+    its name, made again with mode 0640 when logrotate made none."""
+    import re
+    import stat
+
+    import ocpispec.cli.run_control as run_control
+    from fixtures_cli import REPO
+
+    server = demo_server_factory(version="2.2.1", size=100)
+    log, rotated = tmp_path / "logs" / "run.log", tmp_path / "logs" / "run.log.1"
+    waits: list = []
+
+    def sleep_until(moment) -> None:   # between runs: logrotate, then the next run
+        waits.append(moment)
+        if len(waits) == 1:
+            log.rename(rotated)
+            return
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_control, "sleep_until", sleep_until)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(re.sub(r'output csv to "[^"]*"', f'output csv to "{tmp_path}/out-{{window.start}}.csv"',
+                           (REPO / WITHOUT_K).read_text()))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, "UTRECHT_PSEUDONYM_KEY": KEY}
+    result = run_cli("-v", "--log-file", str(log), "run", str(spec), "--follow", "--state",
+                     str(tmp_path / "ledger.sqlite"), "-q", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert len(waits) == 2
+    first, second = rotated.read_text(encoding="utf-8"), log.read_text(encoding="utf-8")
+    assert first.count("ocpispec.run: commit") == 1
+    assert second.count("ocpispec.run: commit") == 1 and "ocpispec.http: GET" in second
+    assert stat.S_IMODE(log.stat().st_mode) == 0o640
