@@ -97,3 +97,27 @@ def test_the_diagnostic_names_the_request_the_bound_and_what_to_do(snapshot) -> 
     shown = [render([body_too_large(url, BodyTooLarge(limit, packed)).diagnostic], {})
              for limit, packed in ((256 << 20, ""), (16384, " once unpacked"))]
     assert shown == snapshot
+
+
+@pytest.mark.parametrize("command", [["get", "sessions", "--demo", "--limit", "1"],
+                                     ["run", "specs/research_cdrs.ocx", "--demo", "--limit", "1",
+                                      "--out", "-"],
+                                     ["doctor", "http://127.0.0.1:9/versions", "--token-env", "NONE"]])
+@pytest.mark.parametrize("value", ["1G", "512MiB", "0", "1e9"])
+def test_a_bound_in_another_form_is_a_usage_error(command: list[str], value: str, tmp_path) -> None:
+    """An operator told by OCX504 to raise `OCPISPEC_MAX_BODY_BYTES` wrote `1G` in the
+    cron job: it was ignored without a word, and the next night failed the same way.
+    It is a usage error (exit 2) with the form it takes, never showing the value."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    done = subprocess.run([sys.executable, "-m", "ocpispec", *command], cwd=REPO, text=True,
+                          capture_output=True, timeout=120,
+                          env={**os.environ, "OCPISPEC_MAX_BODY_BYTES": value,
+                               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")})
+    assert done.returncode == 2, done.stderr
+    assert "OCPISPEC_MAX_BODY_BYTES must be a whole number of bytes, e.g. 536870912" in done.stderr
+    assert value not in done.stderr.replace("536870912", "").replace("268435456", "") and done.stdout == ""

@@ -51,6 +51,23 @@ def retry_backoff() -> float:
     return seconds
 
 
+def max_body_bytes() -> int:
+    """The bound on one answer's body, `OCPISPEC_MAX_BODY_BYTES`, checked: the value an
+    operator wrote after OCX504 told them to raise it (`1G`, `512MiB`, `1e9`) was ignored
+    without a word, and the next run failed the same way. Its value is not shown, as
+    with the other settings (a secret pasted into the wrong variable)."""
+    from ocpispec.ocpi.options import MAX_BODY_BYTES
+
+    text = os.environ.get("OCPISPEC_MAX_BODY_BYTES", "").strip()
+    if not text:
+        return MAX_BODY_BYTES
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise click.UsageError("OCPISPEC_MAX_BODY_BYTES must be a whole number of bytes, e.g. "
+                               "536870912 for 512 MiB (default 268435456, 256 MiB); its value "
+                               "is not shown")
+    return int(text)
+
+
 # `--workers auto`: as many processes as usable cores, at most this many. Measured on a
 # 2-core machine (docs/plan-and-run.md, "Worker processes"); more cores were not
 # available to measure a larger default against.

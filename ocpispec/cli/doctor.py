@@ -85,8 +85,10 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
 def _configured(url: str | None, name: str | None, rps: float) -> tuple[str | None, float]:
     """The configured `profile` (when no URL is given) and `rps` (at most 10), unless
     typed on the command line (`ocpispec.toml`, docs/configuration.md)."""
+    from ocpispec.cli.client_options import max_body_bytes
     from ocpispec.cli.configured import command_config, effective
 
+    max_body_bytes()  # checked: the probes read bodies under the bound it sets
     settings = command_config()
     if url is None:
         name = effective(settings, "profile", name, "name")

@@ -13,7 +13,8 @@ from typing import IO, Any
 import click
 import orjson
 
-from ocpispec.cli.client_options import request_timeout_option, retry_backoff, rps_option, workers_option
+from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
+                                          workers_option)
 
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
@@ -138,7 +139,8 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
         _warn_opened(module, version, open_paths)
         _get(module, credentials, open_paths, (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
-                          max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff()),
+                          max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff(),
+                          max_body_bytes=max_body_bytes()),
              allow_invalid, accept_incomplete, profile, workers)
 
 
