@@ -250,3 +250,33 @@ def test_login_checks_its_profiles_folder_before_the_platform(run_cli, tmp_path:
     assert result.exit_code == 1
     assert "OCX509" in result.output and "OCX500" not in result.output
     assert "t0k3n-secret" not in result.output
+
+
+def test_a_source_variable_no_request_can_carry_is_named(tmp_path: Path, snapshot) -> None:
+    """A cron job's environment file put the token on two lines (`OCPI_TOKEN` with a line
+    break inside) or the versions URL without its scheme: the run said OCX511 'pass the
+    credentials token ... with `--token` or `--token-env`', options `run` has not, named
+    no variable and pointed at no line of the spec. It names the variable, points at the
+    spec's source line, says what to set, and never shows the token."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    spec = tmp_path / "research.ocx"
+    spec.write_text((REPO / "specs" / "research_cdrs.ocx").read_text(encoding="utf-8").replace(
+        "source profile cpo_production",
+        "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN party NL-ABC"), encoding="utf-8")
+    said = []
+    for url, token in (("http://127.0.0.1:9/ocpi/versions", "s3cr3t-first\ns3cr3t-second"),
+                       ("cpo.example.com/ocpi/versions", "s3cr3t-token")):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec)], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "OCPI_VERSIONS_URL": url, "OCPI_TOKEN": token,
+                                   "NO_COLOR": "1", "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                                   "RESEARCH_PSEUDONYM_KEY": "5f0c2e9a7d1b84c36e0f9a2d5b7c1e48"
+                                                             "a3f6d0b9c2e7a15f8d4b0c6e9a3d7f21"})
+        assert done.returncode == 1 and "s3cr3t" not in done.stderr
+        said.append(done.stderr.replace(str(tmp_path), "<tmp>"))
+    assert said == snapshot

@@ -39,8 +39,32 @@ def spec_source(source: ir.SourceSpec, env: Mapping[str, str],
     url = _secret(source.versions_url, "versions URL", source, env)
     token = _secret(source.token, "token", source, env)
     version = source.version if source.version and source.version != "auto" else "auto"
-    return SourceChoice(Credentials(url, token, party=source.party, version=version),
-                        "the spec's source")
+    credentials = Credentials(url, token, party=source.party, version=version)
+    _usable(credentials, source)
+    return SourceChoice(credentials, "the spec's source")
+
+
+def _usable(credentials: Credentials, source: ir.SourceSpec) -> None:
+    """A variable whose value no request can carry (a token of two lines or with a space,
+    a URL without its scheme) is named, with the source's line: the client's own
+    diagnostic named neither and told to pass `--token`, which `run` has not."""
+    from ocpispec.ocpi import OcpiError
+    from ocpispec.ocpi.client import validate_credentials
+
+    try:
+        validate_credentials(credentials)
+    except OcpiError as problem:
+        said = problem.diagnostic
+        variable = {"OCX510": source.versions_url, "OCX511": source.token}.get(said.code)
+        if variable is None or variable.kind != "env":
+            raise
+        what, example = ("versions URL", ", e.g. `https://cpo.example.com/ocpi/versions`") \
+            if said.code == "OCX510" else ("token", " (its value is not shown)")
+        raise RunError.of(said.code, said.message, source.origin, "source declared here",
+                          notes=(*said.notes, f"the {what} comes from environment variable "
+                                 f"`{variable.name}`", "nothing was fetched"),
+                          help=f"set `{variable.name}` to the {what} alone, on one line and "
+                               f"without spaces{example}") from None
 
 
 def _secret(reference: ir.SecretReference | None, what: str, source: ir.SourceSpec,

@@ -63,7 +63,8 @@ class OcpiClient:
         Credentials carrying a stored discovery (a profile's, see `Profile.credentials`)
         skip it: no request until the first page. When a stored endpoint then fails
         (moved, gone, refused), the client discovers once and asks again."""
-        _validate(credentials, options)
+        validate_credentials(credentials)
+        _validate_options(options)
         stats = FetchStats()
         warnings = Warnings(stats, events.warn if events is not None else None)
         http = Transport(credentials, options, stats, warnings, transport)
@@ -311,7 +312,9 @@ def _filters(module: str, date_from: datetime | None, date_to: datetime | None) 
     return filters
 
 
-def _validate(credentials: Credentials, options: FetchOptions) -> None:
+def validate_credentials(credentials: Credentials) -> None:
+    """OCX510, OCX511 or OCX512 for credentials no request can carry (before any request;
+    `execute.sources` asks it of a spec's variables, to name them)."""
     if not all(char.isprintable() and not char.isspace() for char in credentials.versions_url):
         # a pasted second line or a CRLF `.env` file: the HTTP client would refuse it as a bug
         raise fail(errors.INVALID_URL, "the versions URL holds a space, a line break or "
@@ -343,6 +346,9 @@ def _validate(credentials: Credentials, options: FetchOptions) -> None:
     if credentials.party is not None and split_party(credentials.party) is None:
         raise fail(errors.INVALID_PARTY, f"`{credentials.party}` is not a party id",
                    help="write your party as country code and party id, e.g. `NL-ABC`")
+
+
+def _validate_options(options: FetchOptions) -> None:
     if options.concurrency < 1 or (options.page_size is not None and options.page_size < 1):
         raise ValueError("concurrency and page_size must be at least 1")
 
