@@ -188,3 +188,50 @@ def test_a_followed_run_logs_to_the_file_logrotate_made(run_cli, demo_server_fac
     assert first.count("ocpispec.run: commit") == 1
     assert second.count("ocpispec.run: commit") == 1 and "ocpispec.http: GET" in second
     assert stat.S_IMODE(log.stat().st_mode) == 0o640
+
+
+def test_a_platform_s_url_cannot_forge_a_log_line(demo_server_factory, tmp_path: Path) -> None:
+    """A platform lists its sessions endpoint under a path whose percent-encoding decodes
+    into a line break and a terminal escape (`/ocpi%0A<a forged log line>%1B[2J/...`).
+    The `-v` log decoded it: a forged `WARNING` line stood in the log below the real
+    one, and the terminal's screen was cleared. Such characters are shown escaped."""
+    import base64
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+    from fixtures_cli import REPO
+    from fixtures_proxy import RewritingProxy
+
+    server = demo_server_factory(version="2.2.1", size=50)
+    forged = "/ocpi%0A2026-12-05%2002:00:00,000%20WARNING%20ocpispec.http:%20forged%1B[2J"
+
+    def early(path: str):
+        if not path.startswith(forged):
+            return None
+        token = "Token " + base64.b64encode(server.token.encode()).decode()
+        answer = httpx.get(server.origin + "/ocpi" + path[len(forged):],
+                           headers={"authorization": token}, timeout=10)
+        return answer.status_code, {"content-type": "application/json"}, \
+            answer.content.replace(server.origin.encode(), proxy.origin.encode())
+
+    def rewrite(path: str, status: int, headers: dict, body: bytes):
+        if path.endswith("/2.2.1"):
+            body = body.replace(b"/ocpi/cpo/2.2.1/sessions", f"{forged}/cpo/2.2.1/sessions".encode())
+        return status, headers, body
+
+    env = {**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    with RewritingProxy(server.origin, rewrite, early) as proxy:
+        login = subprocess.run([sys.executable, "-m", "ocpispec", "login", proxy.origin + "/ocpi/cpo/versions",
+                                "--token", server.token, "--party", "NL-ABC"], cwd=REPO, env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert login.returncode == 0, login.stderr
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "-v", "get", "sessions", "--limit", "3"],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 3
+    assert "\x1b" not in done.stderr
+    assert not any(line.startswith("2026-12-05 02:00:00,000") for line in done.stderr.splitlines())
+    assert "/ocpi\\n2026-12-05 02:00:00,000 WARNING ocpispec.http: forged\\x1b[2J/cpo/2.2.1/sessions" \
+        in done.stderr

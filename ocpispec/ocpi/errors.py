@@ -156,8 +156,17 @@ def safe_url(url: str) -> str:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(n, v if _ours(n, v) else "(redacted)") for n, v in pairs], safe="():")
     path = _shown_path(parts.path)
-    return without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc), without_secrets(path),
-                                                 query, ""))))
+    return _one_line(without_secrets(unquote(urlunsplit((parts.scheme, without_secrets(netloc),
+                                                         without_secrets(path), query, "")))))
+
+
+def _one_line(text: str) -> str:
+    """Characters a URL's percent-encoding decodes into that a log line or a terminal
+    would act on (`%0A` ends the line, so a platform's URL forged a log line below it;
+    `%1B[2J` cleared the screen) are shown escaped, as `\\n` and `\\x1b`."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 # OCPI addresses one object as `{module endpoint}/{id}[/{evse_uid}[/{connector_id}]]`; the
