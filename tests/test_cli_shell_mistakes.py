@@ -280,3 +280,36 @@ def test_a_source_variable_no_request_can_carry_is_named(tmp_path: Path, snapsho
         assert done.returncode == 1 and "s3cr3t" not in done.stderr
         said.append(done.stderr.replace(str(tmp_path), "<tmp>"))
     assert said == snapshot
+
+
+def test_the_demo_and_a_tunnel_on_this_machine_bypass_the_environment_s_proxy(
+        demo_server_factory, tmp_path: Path) -> None:
+    """On a machine with `HTTPS_PROXY`/`HTTP_PROXY` set (a company laptop, a CI runner),
+    the README's first command `run SPEC --demo` failed with 'cannot reach the OCPI
+    platform': the requests to the demo CPO on 127.0.0.1, token included, went to the
+    proxy, whose 127.0.0.1 is another machine. So did a platform reached through an SSH
+    tunnel (`localhost:8443`). This machine's own addresses never go through a proxy."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    closed = "http://127.0.0.1:9"    # no proxy listens here: a request through it fails
+    env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "ALL_PROXY": closed,
+           "http_proxy": closed, "NO_PROXY": "", "no_proxy": "", "OCPISPEC_RETRY_BACKOFF": "0.001",
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    demo = subprocess.run([sys.executable, "-m", "ocpispec", "run", "specs/research_cdrs.ocx", "--demo",
+                           "--limit", "3", "--out", str(tmp_path / "sample.ndjson"), "-q"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    server = demo_server_factory(version="2.2.1", size=20)
+    tunnel = server.versions_url.replace("127.0.0.1", "localhost")
+    login = subprocess.run([sys.executable, "-m", "ocpispec", "login", tunnel, "--token", server.token,
+                            "--party", "NL-ABC", "--allow-host", "127.0.0.1"], cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert login.returncode == 0, login.stderr
+    got = subprocess.run([sys.executable, "-m", "ocpispec", "get", "sessions"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert got.returncode == 0, got.stderr
+    assert len(got.stdout.splitlines()) == 20

@@ -106,9 +106,12 @@ class Transport:
         self._limiter = RateLimiter(options.requests_per_second)
         self.clock: ClockReading | None = None  # the platform's clock, from its latest `Date`
         # `auth=httpx.Auth()`: a URL the platform lists with `user:password@` would make
-        # httpx send Basic authentication in place of the token
+        # httpx send Basic authentication in place of the token. `mounts`: this machine's
+        # own addresses never go through a proxy of the environment (`HTTPS_PROXY`), whose
+        # loopback is another machine's: `--demo` and a platform behind an SSH tunnel
+        # failed on a machine with a proxy set, their token sent to the proxy
         self._http = httpx.Client(transport=transport, verify=_tls_context(), timeout=options.timeout,
-                                  follow_redirects=False, auth=httpx.Auth(),
+                                  follow_redirects=False, auth=httpx.Auth(), mounts=_LOOPBACK_DIRECT,
                                   headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
                                   limits=httpx.Limits(max_connections=max(10, 2 * options.concurrency)))
 
@@ -472,6 +475,9 @@ def _tls_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+_LOOPBACK_DIRECT: dict[str, None] = {f"all://{host}": None for host in ("127.0.0.1", "localhost", "[::1]")}
 
 
 def _same_origin_redirect(url: str, location: str) -> str:
