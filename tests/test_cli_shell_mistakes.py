@@ -313,3 +313,32 @@ def test_the_demo_and_a_tunnel_on_this_machine_bypass_the_environment_s_proxy(
                          capture_output=True, text=True, timeout=120)
     assert got.returncode == 0, got.stderr
     assert len(got.stdout.splitlines()) == 20
+
+
+def test_a_platform_unreachable_through_the_proxy_names_the_proxy(tmp_path: Path, snapshot) -> None:
+    """A cron job's `HTTPS_PROXY` was down: the run said 'cannot reach the OCPI platform
+    ... check the URL and your network', and the operator looked at a platform that was
+    up. The diagnostic says the requests went through the proxy, names it without its
+    user and password, and says to check it or exempt the host with `NO_PROXY`."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    spec = tmp_path / "research.ocx"
+    spec.write_text((REPO / "specs" / "research_cdrs.ocx").read_text(encoding="utf-8").replace(
+        "source profile cpo_production",
+        "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN party NL-ABC"), encoding="utf-8")
+    proxy = "http://cron:pr0xy-s3cret@127.0.0.1:9"     # nothing listens there
+    clean = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120,
+                          env={**clean, "HTTPS_PROXY": proxy, "OCPISPEC_RETRY_BACKOFF": "0.001", "NO_COLOR": "1",
+                               "OCPI_VERSIONS_URL": "https://cpo.example.invalid/ocpi/versions",
+                               "OCPI_TOKEN": "t0ken-s3cret", "OCPISPEC_CONFIG_DIR": str(tmp_path / "c"),
+                               "RESEARCH_PSEUDONYM_KEY": "5f0c2e9a7d1b84c36e0f9a2d5b7c1e48"
+                                                         "a3f6d0b9c2e7a15f8d4b0c6e9a3d7f21"})
+    assert done.returncode == 1
+    assert "s3cret" not in done.stderr
+    assert done.stderr.replace(str(tmp_path), "<tmp>") == snapshot

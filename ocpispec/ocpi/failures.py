@@ -103,7 +103,13 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
     if unconfirmed and (retry.reason.startswith("OCPI status 3000") or retry.reason.startswith("HTTP 500")):
         notes.append("no data request has been answered with this token yet: some platforms answer a wrong or "
                      "revoked token with OCPI status 3000 or HTTP 500; if it may have changed, check it with the CPO")
+    proxy = proxy_note(url) if retry.code == errors.CONNECTION_FAILED else None
     match retry.code:
+        case errors.CONNECTION_FAILED if proxy is not None:
+            return fail(retry.code, f"cannot reach the OCPI platform through the proxy after {tries} tries",
+                        notes=[*notes, proxy],
+                        help="check the proxy (is it up, does it let this host through?), or exempt the "
+                             "platform's host with `NO_PROXY`; retry later if the platform is down")
         case errors.CONNECTION_FAILED if retry.timed_out:
             return fail(retry.code, f"the OCPI platform did not answer ({tries} tries)", notes=notes,
                         help="the platform may be down or overloaded: try again later; if it is only slow, "
@@ -128,6 +134,29 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
     return fail(errors.RETRIES_EXHAUSTED, f"gave up after {tries} tries: the platform kept failing",
                 notes=notes, help="the platform is overloaded or down; try again later, "
                                   "or lower `--concurrency` and set `--rps`")
+
+
+def proxy_note(url: str) -> str | None:
+    """Which proxy the environment sends requests for `url` through (the HTTP client
+    honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`), without its user and
+    password; None when there is none, and for this machine's own addresses, which the
+    transport asks directly. A cron job's proxy that was down or refused read as a
+    platform that could not be reached."""
+    import os
+    from urllib.request import getproxies_environment, proxy_bypass_environment
+
+    parts = urlsplit(url)
+    proxies = getproxies_environment()      # what the HTTP client reads, as it reads it
+    kind = next((kind for kind in (parts.scheme, "all") if proxies.get(kind)), None)
+    host = parts.hostname or ""
+    if kind is None or host in ("127.0.0.1", "localhost", "::1") or \
+            proxy_bypass_environment(host, proxies):
+        return None
+    proxy = proxies[kind]
+    name = next((name for name in (f"{kind}_proxy", f"{kind.upper()}_PROXY")
+                 if os.environ.get(name) == proxy), f"{kind.upper()}_PROXY")
+    shown = errors.origin(proxy if "://" in proxy else f"http://{proxy}")
+    return f"requests go through the proxy {shown} (from `{name}`; its user and password are not shown)"
 
 
 def wait_too_long(url: str, retry: Retry, longest: float) -> OcpiError:
