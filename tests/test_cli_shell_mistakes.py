@@ -342,3 +342,57 @@ def test_a_platform_unreachable_through_the_proxy_names_the_proxy(tmp_path: Path
     assert done.returncode == 1
     assert "s3cret" not in done.stderr
     assert done.stderr.replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server_factory,
+                                                                      tmp_path: Path) -> None:
+    """Behind a company proxy (`HTTP_PROXY`), `run`, `get` and `login` reached the CPO but
+    `doctor`, the check to run before the first export, asked directly: 'cannot reach
+    the OCPI platform', not ready. It goes through the proxy the others use."""
+    import os
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    import httpx
+    from fixtures_cli import REPO
+
+    server = demo_server_factory(version="2.2.1", size=20)
+    port = urlsplit(server.origin).port
+    outside = f"http://cpo.example.invalid:{port}"     # a name only the proxy can reach
+    forwarded: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            forwarded.append(self.path)
+            answer = httpx.get(self.path.replace(outside, server.origin), timeout=10,
+                               headers={k: v for k, v in self.headers.items() if k.lower() == "authorization"})
+            body = answer.content.replace(server.origin.encode(), outside.encode())
+            self.send_response(answer.status_code)
+            for name in ("content-type", "link", "x-total-count", "x-limit"):
+                if name in answer.headers:
+                    self.send_header(name, answer.headers[name].replace(server.origin, outside))
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    clean = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
+    env = {**clean, "HTTP_PROXY": f"http://127.0.0.1:{proxy.server_address[1]}", "TOKEN": server.token,
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+    try:
+        doctor = subprocess.run([sys.executable, "-m", "ocpispec", "doctor", f"{outside}/ocpi/cpo/versions",
+                                 "--token-env", "TOKEN", "--party", "NL-ABC"], cwd=REPO, env=env,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "Ready to export" in doctor.stdout
+    assert any(path.startswith(f"{outside}/ocpi/cpo/2.2.1/sessions") for path in forwarded)

@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import httpx
 
 from ocpispec.ocpi.errors import without_secrets
-from ocpispec.ocpi.transport import RateLimiter
+from ocpispec.ocpi.proxies import EnvironmentTransport
+from ocpispec.ocpi.transport import RateLimiter, tls_context
 
 
 class ProbeStopped(Exception):
@@ -42,7 +43,9 @@ class Exchange:
 class Recorder(httpx.BaseTransport):
     def __init__(self, token: str, *, max_requests: int, max_seconds: float, rate: float | None,
                  inner: httpx.BaseTransport | None = None, max_bytes: int = 32 * 1024 * 1024) -> None:
-        self._inner = inner or httpx.HTTPTransport()
+        # the environment's proxy, as `run` and `get` use it: without it `doctor` found a
+        # platform behind a company proxy unreachable that exports reached
+        self._inner = inner or EnvironmentTransport(verify=tls_context())
         self._forms = {f"Token {base64.b64encode(token.encode()).decode()}": "base64", f"Token {token}": "raw"}
         self._max_requests = max_requests
         self.max_seconds = max_seconds

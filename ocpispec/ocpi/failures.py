@@ -137,26 +137,16 @@ def give_up(url: str, retry: Retry, tries: int, *, unconfirmed: bool = False) ->
 
 
 def proxy_note(url: str) -> str | None:
-    """Which proxy the environment sends requests for `url` through (the HTTP client
-    honours `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`), without its user and
-    password; None when there is none, and for this machine's own addresses, which the
-    transport asks directly. A cron job's proxy that was down or refused read as a
-    platform that could not be reached."""
-    import os
-    from urllib.request import getproxies_environment, proxy_bypass_environment
+    """Which proxy the environment sends requests for `url` through, without its user and
+    password (`ocpi.proxies`); None when there is none. A cron job's proxy that was down
+    or refused read as a platform that could not be reached."""
+    from ocpispec.ocpi.proxies import environment_proxy
 
-    parts = urlsplit(url)
-    proxies = getproxies_environment()      # what the HTTP client reads, as it reads it
-    kind = next((kind for kind in (parts.scheme, "all") if proxies.get(kind)), None)
-    host = parts.hostname or ""
-    if kind is None or host in ("127.0.0.1", "localhost", "::1") or \
-            proxy_bypass_environment(host, proxies):
+    if (found := environment_proxy(url)) is None:
         return None
-    proxy = proxies[kind]
-    name = next((name for name in (f"{kind}_proxy", f"{kind.upper()}_PROXY")
-                 if os.environ.get(name) == proxy), f"{kind.upper()}_PROXY")
-    shown = errors.origin(proxy if "://" in proxy else f"http://{proxy}")
-    return f"requests go through the proxy {shown} (from `{name}`; its user and password are not shown)"
+    name, proxy = found
+    return (f"requests go through the proxy {errors.origin(proxy)} (from `{name}`; its user and "
+            "password are not shown)")
 
 
 def wait_too_long(url: str, retry: Retry, longest: float) -> OcpiError:

@@ -46,6 +46,7 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_li
 from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
                                     http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
+from ocpispec.ocpi.proxies import LOOPBACK_DIRECT
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.timestamps import loose_timestamps
 
@@ -74,7 +75,7 @@ _TIMEOUT_RETRIES = 1
 _REFUSAL_RETRIES = 2     # a 401/403 after the token worked: a hiccup passes, a refusal stays
 
 
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """The verifying TLS context every client shares: building one reads the CA bundle
     (about 40 ms), which each client used to do again, https or not. Keyed on the
     variables that choose the bundle (`SSL_CERT_FILE`, `SSL_CERT_DIR`)."""
@@ -110,8 +111,8 @@ class Transport:
         # own addresses never go through a proxy of the environment (`HTTPS_PROXY`), whose
         # loopback is another machine's: `--demo` and a platform behind an SSH tunnel
         # failed on a machine with a proxy set, their token sent to the proxy
-        self._http = httpx.Client(transport=transport, verify=_tls_context(), timeout=options.timeout,
-                                  follow_redirects=False, auth=httpx.Auth(), mounts=_LOOPBACK_DIRECT,
+        self._http = httpx.Client(transport=transport, verify=tls_context(), timeout=options.timeout,
+                                  follow_redirects=False, auth=httpx.Auth(), mounts=LOOPBACK_DIRECT,
                                   headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
                                   limits=httpx.Limits(max_connections=max(10, 2 * options.concurrency)))
 
@@ -475,9 +476,6 @@ def _tls_failure(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-_LOOPBACK_DIRECT: dict[str, None] = {f"all://{host}": None for host in ("127.0.0.1", "localhost", "[::1]")}
 
 
 def _same_origin_redirect(url: str, location: str) -> str:
