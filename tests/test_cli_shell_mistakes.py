@@ -396,3 +396,30 @@ def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert "Ready to export" in doctor.stdout
     assert any(path.startswith(f"{outside}/ocpi/cpo/2.2.1/sessions") for path in forwarded)
+
+
+def test_doctor_s_json_says_why_it_could_not_probe(tmp_path: Path, snapshot) -> None:
+    """`doctor --format json | jq -e '.exit_code == 0'` as a CI gate printed nothing on
+    stdout when no request could be made (the token's variable not set in the job, no
+    profile on the runner): the gate's parser failed instead of reading why. It prints
+    the document with `error` (the diagnostic stderr shows) and `exit_code` 1."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    documents = []
+    for args in (["--format", "json"],
+                 ["http://127.0.0.1:9/ocpi/versions?key=s3cret", "--token-env", "CI_CPO_TOKEN",
+                  "--format", "json"]):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "doctor", *args], cwd=REPO,
+                              capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                                   "CI_CPO_TOKEN": ""})
+        assert done.returncode == 1 and "s3cret" not in done.stdout + done.stderr
+        document = json.loads(done.stdout)
+        assert f"error[{document['error']['code']}]" in done.stderr
+        documents.append(json.loads(done.stdout.replace(str(tmp_path), "<tmp>")))
+    assert documents == snapshot

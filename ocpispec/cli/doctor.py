@@ -68,6 +68,8 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
         credentials = _credentials(url, name, token, token_env, party, token_encoding, version)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
+        if fmt == "json":   # a CI gate reading stdout reads why, not an empty document
+            click.echo(json.dumps(_unprobed(url, problem.diagnostic), indent=2))
         sys.exit(1)
     try:
         report = diagnose(credentials, DoctorOptions(requests_per_second=rps))
@@ -80,6 +82,16 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
     else:
         click.echo(render_text(report), nl=False)
     sys.exit(report.exit_code)
+
+
+def _unprobed(url: str | None, diagnostic) -> dict:
+    """`--format json` when no request could be made (no token, no usable profile)."""
+    from ocpispec.ocpi import safe_url
+
+    return {"platform": safe_url(url) if url else None, "version": None, "findings": [],
+            "error": {"code": diagnostic.code, "message": diagnostic.message,
+                      "notes": list(diagnostic.notes), "help": diagnostic.help},
+            "exit_code": 1}
 
 
 def _configured(url: str | None, name: str | None, rps: float) -> tuple[str | None, float]:
