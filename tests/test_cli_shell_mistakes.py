@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fixtures_cli import cli_block
 
 
@@ -423,3 +424,25 @@ def test_doctor_s_json_says_why_it_could_not_probe(tmp_path: Path, snapshot) -> 
         assert f"error[{document['error']['code']}]" in done.stderr
         documents.append(json.loads(done.stdout.replace(str(tmp_path), "<tmp>")))
     assert documents == snapshot
+
+
+@pytest.mark.parametrize("variable", ["OCPISPEC_WORKERS", "OCPISPEC_RETRY_BACKOFF"])
+def test_a_bad_machine_setting_s_value_is_not_shown(variable: str, tmp_path: Path) -> None:
+    """A key pasted into the wrong line of a cron job's environment file
+    (`OCPISPEC_WORKERS=<the pseudonym key>`) was echoed in the usage error, into the job's
+    mail and log, where every setting of `ocpispec.toml` and its variables keeps its value
+    unshown (OCX632). The usage error names the variable and the form, not the value."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    secret = "5f0c2e9a7d1b84c36e0f9a2d5b7c1e48"
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", "specs/research_cdrs.ocx", "--demo",
+                           "--limit", "2", "--out", str(tmp_path / "x.ndjson")], cwd=REPO,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, variable: secret, "OCPISPEC_CONFIG_DIR": str(tmp_path / "c")})
+    assert done.returncode == 2
+    assert variable in done.stderr and "not shown" in done.stderr
+    assert secret not in done.stderr + done.stdout

@@ -46,8 +46,8 @@ def retry_backoff() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= 60:
-        raise click.UsageError(f"OCPISPEC_RETRY_BACKOFF is {text[:20]!r}; give the seconds before the first "
-                               "retry, from 0 to 60 (default 0.5)")
+        raise click.UsageError("OCPISPEC_RETRY_BACKOFF must be the seconds before the first retry, "
+                               "from 0 to 60 (default 0.5); its value is not shown")
     return seconds
 
 
@@ -95,7 +95,13 @@ class Workers(click.ParamType):
             return max(1, min(usable_cores(), AUTO_WORKERS_MAX))
         if text.isdigit() and 1 <= int(text) <= 64:
             return int(text)
-        self.fail(f"{value!r} is neither `auto` nor a number from 1 to 64", param, ctx)
+        from click.core import ParameterSource
+
+        typed = ctx is None or param is None or param.name is None or \
+            ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT
+        # a variable's value is not shown, as with every setting (a secret set in the wrong one)
+        self.fail(f"{f'{value!r}' if typed else 'the value (not shown)'} is neither `auto` nor a "
+                  "number from 1 to 64", param, ctx)
 
 
 def workers_option(what: str) -> Callable[[F], F]:
