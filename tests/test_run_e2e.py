@@ -775,3 +775,18 @@ def test_an_internal_error_prints_its_json_summary_without_its_text(tmp_path: Pa
     assert document["outcome"] == "failed" and document["export"] == "tue_charging_research"
     assert document["error"]["message"] == "internal error: KeyError"
     assert "CANARY" not in done.stdout + done.stderr
+
+
+def test_a_run_that_fails_before_planning_names_no_earlier_run_s_export(run_cli, tmp_path: Path) -> None:
+    """In one process (an embedding script, the test suite), a run that failed before it
+    had a plan reported the export and fingerprint of the run before it."""
+    import json as json_module
+
+    done = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--limit", "2", "--out",
+                   str(tmp_path / "x.ndjson"), "--summary", "json")
+    assert done.exit_code == 0, done.stderr
+    failed = run_cli("run", str(tmp_path / "no-such.ocx"), "--summary", "json")
+    assert failed.exit_code == 1
+    document = json_module.loads(failed.stdout)
+    assert document["export"] is None and document["plan_fingerprint"] is None
+    assert document["error"]["code"] == "OCX010"
