@@ -5,6 +5,7 @@ ssh-keygen (keys generated per test)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -268,6 +269,34 @@ def test_a_follower_stops_when_its_approval_is_withdrawn(run_cli, workdir: Path,
     assert result.stderr.count("approval: approved by") == 1
     refusal = result.stderr[result.stderr.index("error[OCX610]"):]
     assert refusal == snapshot
+
+
+
+def test_a_follower_s_refused_run_prints_its_json_summary(run_cli, workdir: Path, server,
+                                                         monkeypatch) -> None:
+    """`run --follow --summary json` prints a document per scheduled run; the run refused
+    because the approval was withdrawn while the follower slept printed none (the
+    follower's first run had printed one, so nothing else did), and a reader of the
+    stream saw the follower end without a word about that run."""
+    import json
+
+    import ocpispec.cli.run_control as run_control
+
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    waits: list[object] = []
+
+    def sleep_until(moment) -> None:
+        waits.append(moment)
+        shutil.rmtree(workdir / "specs" / "sessions.ocx.approvals")  # withdrawn
+
+    monkeypatch.setattr(run_control, "sleep_until", sleep_until)
+    result = run_cli("run", SPEC, "--follow", "--out", "out", "--state", "state/s.json", "--summary", "json",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                          "UTRECHT_PSEUDONYM_KEY": KEY})
+    assert result.exit_code == 1 and len(waits) == 1
+    documents = [json.loads(text) for text in re.split(r"(?m)^(?=\{$)", result.stdout) if text.strip()]
+    assert [document["outcome"] for document in documents] == ["done", "failed"]
+    assert documents[1]["error"]["code"] == "OCX610"
 
 
 # ---- signatures ------------------------------------------------------------------------

@@ -271,6 +271,7 @@ def _check_approval(plan, args: RunArgs) -> dict | None:
                                       delivers=args.out is None)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
+        _json_summary(args, plan, None, exc.diagnostic)  # `--follow`'s later runs too
         sys.exit(1)
     if approval and not args.quiet:
         click.echo(f"approval: approved by {approval['approved_by']} at "
