@@ -362,3 +362,33 @@ def test_a_configured_runs_dir_holds_the_run_records(run_cli, project: Path,
     assert result.exit_code == 0, result.output
     assert list((project / "records" / "config_test").glob("*.json"))
     assert not (project / "state" / "runs").exists()
+
+
+def test_history_and_review_read_the_ledger_of_the_configured_state_dir(project: Path, env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    """With `state_dir = "state"` in the project's `ocpispec.toml`, `run` logged its runs
+    in `state/ledger.sqlite`, but `history` in the project read `.ocpispec/ledger.sqlite`
+    and said "No runs logged" (an Art. 30 register of nothing), and `review` showed no
+    measured risk. Both read the ledger `run` writes."""
+    import os
+    import subprocess
+    import sys
+
+    write(project / "ocpispec.toml", 'state_dir = "state"\n')
+    spec = project / "specs" / "consumer" / "spec.ocx"
+    base = {name: value for name, value in os.environ.items() if name != "OCPISPEC_LEDGER"}
+    base.update(env, OCPISPEC_CONFIG_DIR=str(tmp_path / "config"))
+
+    def ocpispec(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ocpispec", *args], cwd=project, env=base,
+                              capture_output=True, text=True, timeout=120)
+
+    ran = ocpispec("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "-q")
+    assert ran.returncode == 0, ran.stderr
+    logged = ocpispec("history", "--format", "json")
+    assert logged.returncode == 0, logged.stderr
+    assert [run["outcome"] for run in json.loads(logged.stdout)] == ["committed"]
+    register = ocpispec("history", "--register")
+    assert "config\\_test" in register.stdout
+    review = json.loads(ocpispec("review", str(spec), "--format", "json").stdout)
+    assert "committed run" in json.dumps(review)

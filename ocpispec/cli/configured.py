@@ -20,6 +20,17 @@ def command_config(spec: Path | None = None):
         sys.exit(1)
 
 
+def configured_ledger(config) -> Path:
+    """The ledger a command uses without `--state`/`--ledger`: `<state_dir>/ledger.sqlite`
+    when a state_dir is configured (`ocpispec.toml`, `OCPISPEC_STATE_DIR`), else
+    `$OCPISPEC_LEDGER`, else `.ocpispec/ledger.sqlite`: one answer for `run`, `state`,
+    `history` and `review`, so the disclosure log is read where runs write it."""
+    from ocpispec.ledger import default_ledger_path
+
+    state_dir = config.get("state_dir") if config is not None else None
+    return Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
+
+
 def show_config_problems(exc) -> None:
     from ocpispec.cli.show import show_diagnostics
 

@@ -27,8 +27,8 @@ REGISTER_FORMATS = ("markdown", "html")
               help="text, json or csv for the list [default: text]; markdown or html for "
                    "--register [default: markdown].")
 @click.option("--ledger", "--state", "ledger_path", type=click.Path(), callback=ledger_file,
-              metavar="PATH", help="The ledger [default: $OCPISPEC_LEDGER or "
-              ".ocpispec/ledger.sqlite].")
+              metavar="PATH", help="The ledger [default: the configured state_dir's, "
+              "$OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
 def history(export: str | None, since: str | None, register: bool, form: str | None,
             ledger_path: Path | None) -> None:
     """List the runs in the disclosure log, oldest first: who ran what, when, with which
@@ -37,11 +37,12 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
     No record value, token or key is ever logged. With --register, print per consumer
     what was disclosed, the records an Art. 30 register needs.
     """
-    from ocpispec.ledger import LedgerError, default_ledger_path
+    from ocpispec.cli.configured import command_config, configured_ledger
+    from ocpispec.ledger import LedgerError
     from ocpispec.ledger import query, report
 
     form = _form(form, register)
-    path = ledger_path or default_ledger_path()
+    path = ledger_path or configured_ledger(command_config())
     try:
         runs = query.logged_runs(path, export, _since(since))
     except LedgerError as exc:

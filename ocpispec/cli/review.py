@@ -35,8 +35,8 @@ def _file(ctx: click.Context, param: click.Parameter, value: str | None) -> Path
               "against the built-in demo CPO (synthetic data, marked as such); writes "
               "nothing else and keeps no state.")
 @click.option("--ledger", "ledger", type=click.Path(), callback=ledger_file, metavar="PATH",
-              help="Read the measured risk from this ledger [default: $OCPISPEC_LEDGER or "
-                   ".ocpispec/ledger.sqlite].")
+              help="Read the measured risk from this ledger [default: the configured state_dir's, "
+                   "$OCPISPEC_LEDGER or .ocpispec/ledger.sqlite].")
 def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
            ledger: Path | None) -> None:
     """Write the privacy review of SPEC: the page a privacy officer reads and signs.
@@ -55,7 +55,7 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
     form = _format(format_, output)
     checked, plan = build_checked_plan(spec)
     rows = _sample(plan, spec) if sample else None
-    history = _history(plan, ledger)
+    history = _history(plan, ledger or _configured_ledger(spec))
     text = render_review(build_review(checked, plan, sample=rows, history=history), form)
     if output is None:
         click.echo(text, nl=False)
@@ -64,13 +64,19 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
     click.echo(f"review written to {output}", err=True)
 
 
-def _history(plan, ledger: Path | None) -> list[dict]:
+def _configured_ledger(spec: Path) -> Path:
+    from ocpispec.cli.configured import command_config, configured_ledger
+
+    return configured_ledger(command_config(spec))
+
+
+def _history(plan, ledger: Path) -> list[dict]:
     """The export's logged runs, for the measured risk (none when there is no ledger)."""
-    from ocpispec.ledger import LedgerError, default_ledger_path
+    from ocpispec.ledger import LedgerError
     from ocpispec.ledger.query import logged_runs
 
     try:
-        return logged_runs(ledger or default_ledger_path(), plan.export.name)
+        return logged_runs(ledger, plan.export.name)
     except LedgerError as exc:
         click.echo(f"warning: the measured risk is not shown: {exc}", err=True)
         return []

@@ -202,13 +202,9 @@ def _path(export: str, state_path: Path | None) -> Path:
     """`--state`, else the ledger `<state_dir>/ledger.sqlite` when a state_dir is
     configured (`ocpispec.toml` found from the current directory, or
     OCPISPEC_STATE_DIR), else the default ledger."""
-    from ocpispec.cli.configured import command_config
-    from ocpispec.ledger import default_ledger_path
+    from ocpispec.cli.configured import command_config, configured_ledger
 
-    path = state_path
-    if path is None:
-        state_dir = command_config().get("state_dir")
-        path = Path(state_dir) / "ledger.sqlite" if state_dir else default_ledger_path()
+    path = state_path if state_path is not None else configured_ledger(command_config())
     if path.is_dir():  # before the lock, whose file would go beside the directory
         _fail(error("OCX553", f"cannot use the ledger `{path}`: it is a directory, not a "
                     "file", help=f"give --state the ledger's file, e.g. "
