@@ -446,3 +446,24 @@ def test_a_bad_machine_setting_s_value_is_not_shown(variable: str, tmp_path: Pat
     assert done.returncode == 2
     assert variable in done.stderr and "not shown" in done.stderr
     assert secret not in done.stderr + done.stdout
+
+
+def test_history_where_no_ledger_is_says_so(tmp_path: Path, snapshot) -> None:
+    """An auditor ran `history --register` in another folder than the cron job (or gave
+    a mistyped `--ledger`): it said "No runs logged" and wrote a register of nothing,
+    exit 0, as if nothing had been disclosed. It is OCX620 'there is no ledger', with
+    where the ledger is looked for and where runs keep it, and creates nothing."""
+    import os
+    import subprocess
+    import sys
+
+    said = []
+    for args in (["history", "--register"], ["history", "--ledger", "state/ledgr.sqlite"]):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120,
+                              env={**{k: v for k, v in os.environ.items() if k != "OCPISPEC_LEDGER"},
+                                   "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"})
+        assert done.returncode == 1 and done.stdout == ""
+        said.append(done.stderr)
+    assert said == snapshot
+    assert sorted(path.name for path in tmp_path.iterdir()) == []

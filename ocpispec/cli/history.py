@@ -43,6 +43,9 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
 
     form = _form(form, register)
     path = ledger_path or configured_ledger(command_config())
+    if not path.exists():    # "No runs logged", and a register of nothing, were not true
+        show_diagnostics([_no_ledger(path, ledger_path is not None)])
+        sys.exit(1)
     try:
         runs = query.logged_runs(path, export, _since(since))
     except LedgerError as exc:
@@ -60,6 +63,20 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
                 "json": lambda: report.history_json(runs),
                 "csv": lambda: report.history_csv(runs)}[form]()
     click.echo(text, nl=False)
+
+
+def _no_ledger(path: Path, given: bool):
+    """A ledger that is not there said "No runs logged in LEDGER" (exit 0), and
+    `--register` wrote a register of nothing: an auditor in the wrong folder read that
+    nothing was disclosed. Said as what it is, with where runs keep their ledger."""
+    found = () if given else ("without `--ledger`, `history` reads the ledger of the configured "
+                              "`state_dir`, else `$OCPISPEC_LEDGER`, else `.ocpispec/ledger.sqlite` "
+                              "in the current folder",)
+    return error("OCX620", f"there is no ledger at `{path}`: no run logged here",
+                 notes=(*found, "a run logs in the ledger of the folder it ran in "
+                        "(`.ocpispec/ledger.sqlite` there), of its project's `state_dir`, or of "
+                        "its `--state`"),
+                 help="run `history` in the folder the runs ran in, or give `--ledger` the ledger's path")
 
 
 def _no_runs_of(path: Path, export: str, since: str | None) -> None:
