@@ -467,3 +467,23 @@ def test_history_where_no_ledger_is_says_so(tmp_path: Path, snapshot) -> None:
         said.append(done.stderr)
     assert said == snapshot
     assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_state_show_where_no_ledger_is_says_so(tmp_path: Path, snapshot) -> None:
+    """`state show utrecht_sessions` in another folder than the cron job's said "No state
+    ... the next `since last run` window starts at 1970-01-01": the operator read that
+    the next run would deliver everything again (and reached for `set-watermark`),
+    where the runs' ledger lay elsewhere. It says there is no ledger there, and where
+    runs keep it; nothing is created."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "state", "show", "utrecht_sessions"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**{k: v for k, v in os.environ.items() if k != "OCPISPEC_LEDGER"},
+                               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")})
+    assert done.returncode == 0, done.stderr
+    assert "1970" not in done.stdout
+    assert done.stdout == snapshot
+    assert list(tmp_path.iterdir()) == []

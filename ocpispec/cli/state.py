@@ -45,6 +45,11 @@ def show(export: str, state_path: Path | None) -> None:
     from ocpispec.ledger import LedgerError, has_pending
 
     path = _path(export, state_path)
+    if not _may_hold(path, export):   # another folder than the runs', a mistyped --state
+        click.echo(f"No ledger at {path}: no run kept state here. A run keeps it in the "
+                   "ledger of the folder it ran in (`.ocpispec/ledger.sqlite` there), of its "
+                   "project's `state_dir`, or of its `--state`; give that path with --state.")
+        return
     current = _load(path, export)
     if not current.datasets:
         click.echo(f"No state for `{export}` at {path}: the next `since last run` window "
