@@ -392,3 +392,21 @@ def test_history_and_review_read_the_ledger_of_the_configured_state_dir(project:
     assert "config\\_test" in register.stdout
     review = json.loads(ocpispec("review", str(spec), "--format", "json").stdout)
     assert "committed run" in json.dumps(review)
+
+
+def test_config_json_with_a_wrong_file_prints_the_problems(project: Path, tmp_path: Path, snapshot) -> None:
+    """`ocpispec config --format json | jq` in a deploy check printed nothing on stdout
+    when the project's file was wrong (exit 1), so the tool failed on an empty document.
+    It prints the problems (code, message, file, line, column, help), never a value."""
+    import os
+    import subprocess
+    import sys
+
+    write(project / "ocpispec.toml", 'page_sise = 5\ntoken = "s3cret-in-the-file"\n')
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "config", "--format", "json"], cwd=project,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
+                               "OCPISPEC_PAGE_SIZE": "s3cret-in-a-variable"})
+    assert done.returncode == 1
+    assert "s3cret" not in done.stdout + done.stderr
+    assert json.loads(done.stdout.replace(str(project), "<project>")) == snapshot

@@ -44,7 +44,7 @@ def config(spec: Path | None, format_: str, **flags: object) -> None:
     from ocpispec.cli.configured import command_config
     from ocpispec.config import find_project_file, user_file
 
-    effective = command_config(spec)
+    effective = command_config(spec) if format_ != "json" else _config_or_problems(spec)
     for name, value in flags.items():
         if value is not None:
             effective = effective.with_flag(name, value, f"--{name.replace('_', '-')}")
@@ -55,6 +55,33 @@ def config(spec: Path | None, format_: str, **flags: object) -> None:
         click.echo(json.dumps(_document(effective, project, user), indent=2))
     else:
         click.echo(_text(effective, project, user), nl=False)
+
+
+def _config_or_problems(spec: Path | None):
+    """`--format json`: a file or variable that is wrong prints the problems as a document
+    (beside the diagnostics on stderr), where a tool reading stdout got nothing."""
+    import sys
+
+    from ocpispec.cli.configured import show_config_problems
+    from ocpispec.config import ConfigError, load_config
+
+    try:
+        return load_config(spec.parent if spec is not None else None)
+    except ConfigError as exc:
+        show_config_problems(exc)
+        click.echo(json.dumps({"problems": [_problem(d, source) for d, source in exc.problems]},
+                              indent=2))
+        sys.exit(1)
+
+
+def _problem(diagnostic, source) -> dict:
+    """Where and what, never the value (a secret's is `<redacted>` in the diagnostic)."""
+    span = diagnostic.primary_span
+    line, column = source.line_col(span.start) if span is not None and source is not None \
+        else (None, None)
+    return {"code": diagnostic.code, "message": diagnostic.message,
+            "file": source.name if source is not None else None, "line": line, "column": column,
+            "help": diagnostic.help}
 
 
 def _shown(value: object) -> object:
