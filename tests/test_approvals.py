@@ -403,6 +403,26 @@ def test_a_missing_allowed_signers_file(run_cli, workdir: Path, keys, server) ->
     assert "`nowhere` does not exist" in result.stderr and server.request_log == []
 
 
+def test_a_new_pseudonym_key_reference_needs_a_new_approval(run_cli, workdir: Path,
+                                                            server) -> None:
+    """The officer approved pseudonyms under the key in `UTRECHT_PSEUDONYM_KEY`. Pointing
+    the spec at another variable (one holding a key the consumer was given, which makes
+    every pseudonym reversible by enumerating card ids) kept the approval valid: the key
+    reference was not part of the privacy fingerprint. Now the run is refused before any
+    request and says what changed; the key's value is never shown."""
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    _edit(workdir / SPEC, "pseudonym key env UTRECHT_PSEUDONYM_KEY",
+          "pseudonym key env SHARED_KEY")
+    refused = _run(run_cli, server, env={"SHARED_KEY": KEY})
+    assert refused.exit_code == 1 and "error[OCX610]" in refused.stderr, refused.stderr
+    assert 'changed: pseudonym key (where it is read; never its value): ' \
+        '"env UTRECHT_PSEUDONYM_KEY" -> "env SHARED_KEY"' in refused.stderr
+    assert server.request_log == [] and KEY not in refused.output
+    assert run_cli("approvals", SPEC, "--check").exit_code == 1
+    record = next((workdir / f"{SPEC}.approvals").glob("*.toml")).read_text()
+    assert 'pseudonym_key = "env UTRECHT_PSEUDONYM_KEY"' in record and KEY not in record
+
+
 def test_an_approval_pins_where_a_destination_profile_delivers(run_cli, workdir: Path) -> None:
     """The spec names `sftp://research/...`, a destination profile's name; the profile
     says the host. The privacy fingerprint covers the spec only, so a profile moved to

@@ -97,6 +97,8 @@ CHANGES = {
     "legal reference": ("DSA-2026-014", "DSA-2026-099"),
     "retention": ("retention 24 months", "retention 36 months"),
     "pseudonym scope": ("  pseudonym scope per week", "  pseudonym scope per month"),
+    "pseudonym key": ("pseudonym key env UTRECHT_PSEUDONYM_KEY",
+                      "pseudonym key env KEY_THE_CONSUMER_KNOWS"),
     "approval requirement": ("  retention 24 months", "  retention 24 months\n  requires approval"),
     "window": ("  since last run", "  last 30 days"),
     "filter": ('where status = "COMPLETED"', 'where status = "COMPLETED" and kwh > 1'),

@@ -27,6 +27,7 @@ _EXPORT_FIELDS = (("name", "export name (pseudonyms are derived per export)"),
                   ("consumer", "consumer"), ("purpose", "purpose"),
                   ("legal_basis", "legal basis"), ("legal_reference", "legal reference"),
                   ("retention", "retention"), ("schedule", "schedule"),
+                  ("pseudonym_key", "pseudonym key (where it is read; never its value)"),
                   ("pseudonym_scope", "pseudonym scope"), ("approval", "approval requirement"),
                   ("licence", "licence (what others may do with the data)"))
 

@@ -1,8 +1,8 @@
 """The privacy summary of a plan: everything a privacy officer signs off, nothing else.
 
 A summary is plain JSON-safe data (dicts, lists, strings, numbers). It holds who receives
-the data and why (consumer, purpose, legal basis, retention, schedule, pseudonym scope,
-the approval requirement) and, per dataset, the module, the window, joins, private-location
+the data and why (consumer, purpose, legal basis, retention, schedule, where the pseudonym
+key is read from and the pseudonym scope, the approval requirement) and, per dataset, the module, the window, joins, private-location
 handling, filters, released columns with treatments and justifications, aggregate
 protections and the output (format, destination, template and the sha256 of every
 template file). It leaves out what does not change what is disclosed: comments and
@@ -30,7 +30,7 @@ DISPLAY_KEYS = frozenset({"shown"})
 
 def summarise(plan: ir.Plan) -> dict[str, Any]:
     """The privacy summary of a plan (see the module docstring)."""
-    return {"format": SUMMARY_FORMAT, "export": _export(plan.export),
+    return {"format": SUMMARY_FORMAT, "export": _export(plan.export, plan.pseudonym_key),
             "datasets": [_dataset(dataset) for dataset in plan.datasets]}
 
 
@@ -59,7 +59,7 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def _export(export: ir.Export) -> dict[str, Any]:
+def _export(export: ir.Export, key: ir.SecretReference | None) -> dict[str, Any]:
     found = {"name": export.name, "consumer": _text(export.consumer),
              "purpose": _text(export.purpose), "legal_basis": _text(export.legal_basis),
              "legal_reference": _text(export.legal_reference),
@@ -67,6 +67,9 @@ def _export(export: ir.Export) -> dict[str, Any]:
              "pseudonym_scope": export.pseudonym_scope, "approval": _text(export.approval)}
     if export.licence:  # who may reuse open data; absent, specs keep their fingerprint
         found["licence"] = export.licence
+    if key is not None:  # where the key is read (never the key): another variable may hold
+        # a key the consumer knows, and its pseudonyms are then reversible by enumeration
+        found["pseudonym_key"] = f"{key.kind} {key.name}"
     return found
 
 
