@@ -423,6 +423,37 @@ def test_a_new_pseudonym_key_reference_needs_a_new_approval(run_cli, workdir: Pa
     assert 'pseudonym_key = "env UTRECHT_PSEUDONYM_KEY"' in record and KEY not in record
 
 
+def test_an_approval_pins_the_configured_output_root(run_cli, workdir: Path, server) -> None:
+    """`output_root` in ocpispec.toml puts every relative destination under it. Moved
+    from the exports folder to a shared or published one, the approval held and the run
+    wrote the sessions there. The record pins each relative destination with the folder
+    it goes under; elsewhere the run is refused before any request (OCX610)."""
+    config = workdir / "ocpispec.toml"
+    config.write_text('output_root = "/srv/ocpispec/out"\n')
+    approved = run_cli("approve", SPEC, "--by", PAT)
+    assert approved.exit_code == 0, approved.output
+    assert "delivers   exports/utrecht-sessions-{run.date}.csv -> " \
+        "/srv/ocpispec/out/exports/utrecht-sessions-{run.date}.csv" in approved.output
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+    published = workdir / "www" / "public"
+    config.write_text(f'output_root = "{published}"\n')
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1 and "moved" in listed.output, listed.output
+    refused = run_cli("run", SPEC, "--as-of", "2026-01-01T00:00:00Z", "--quiet",
+                      env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+                           "UTRECHT_PSEUDONYM_KEY": KEY})
+    assert refused.exit_code == 1 and "error[OCX610]" in refused.stderr, refused.stderr
+    assert f"now:      exports/utrecht-sessions-{{run.date}}.csv -> {published}/exports/" \
+        in refused.stderr
+    assert server.request_log == [] and not published.exists()
+
+    config.write_text('output_root = "/srv/ocpispec/out"\n')  # back where it was approved
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+    config.unlink()  # no root: relative to where the run starts, as before roots were pinned
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+
+
 def test_an_approval_pins_where_a_destination_profile_delivers(run_cli, workdir: Path) -> None:
     """The spec names `sftp://research/...`, a destination profile's name; the profile
     says the host. The privacy fingerprint covers the spec only, so a profile moved to

@@ -22,12 +22,14 @@ MAX_CHANGES_SHOWN = 8
 
 def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                    signers_option: Path | None = None, tables: object = None,
-                   delivers: bool = True) -> dict[str, object] | None:
+                   delivers: bool = True,
+                   output_root: Path | None = None) -> dict[str, object] | None:
     """None when no approval is required; else the approval that lets the run go on
     (for the run record: record file, reviewer, time, fingerprint, whether its
     signature was verified). Raises RunError when there is none. `tables`: the
     configuration's destinations, where the remote destinations' logins may come from;
-    `delivers`: whether the run delivers to the spec's destinations (not with `--out`)."""
+    `delivers`: whether the run delivers to the spec's destinations (not with `--out`);
+    `output_root`: the configured folder relative destinations are written under."""
     from ocpispec.execute import RunError
 
     demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
@@ -44,7 +46,7 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                           notes=(why, "nothing was requested from the platform"),
                           help=f"set {ENV_ALLOWED_SIGNERS} (or --allowed-signers) to the "
                                "CPO's allowed_signers file")
-    deliveries = delivery_targets(plan, tables) if delivers else ()
+    deliveries = delivery_targets(plan, tables, output_root) if delivers else ()
     statuses = assess(spec, plan, signers=signers, require_signature=signed,
                       deliveries=deliveries)
     valid = [status for status in statuses if status.valid]
@@ -76,9 +78,9 @@ def _moved(statuses, deliveries: tuple[str, ...]) -> list[str]:
     if not moved:
         return []
     approved = moved[-1].deliveries
-    return ["an approval of this fingerprint exists, but its remote destinations connected "
-            "elsewhere when it was approved (a destination profile or the environment "
-            "changed since)",
+    return ["an approval of this fingerprint exists, but its destinations went elsewhere "
+            "when it was approved (a destination profile, the configured output_root or "
+            "the environment changed since)",
             "  approved: " + ("; ".join(approved) if approved else
                               "(nothing pinned: approved before destinations were pinned)"),
             "  now:      " + "; ".join(deliveries)]

@@ -78,7 +78,8 @@ class Approval:
     approved_at: str
     note: str
     summary: dict[str, Any]
-    # each remote destination and where its login connected when approved
+    # each remote destination and where its login connected when approved, and each
+    # relative local one under the configured output_root
     # (`approval/deliveries.py`); None in a record from before they were pinned
     deliveries: tuple[str, ...] | None = None
 

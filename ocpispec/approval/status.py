@@ -5,7 +5,7 @@ its signature verifies where one is required), `stale` (it approved another vers
 `bad signature` (a signature that does not verify: never valid), `unsigned` or
 `unverified` (right fingerprint, but a signature is required and missing, or there is
 no allowed signers file to check it against), `moved` (right fingerprint, but a remote
-destination's login now connects elsewhere than when it was approved:
+destination's login now connects elsewhere, or the output_root is another folder, than when it was approved:
 `approval/deliveries.py`) or `unreadable`.
 """
 

@@ -39,9 +39,11 @@ def approvals(spec: Path, allowed_signers: Path | None, format_: str, check: boo
 
     plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
     demanded = requirement.stricter(plan.export.approval, requirement.from_setting(os.environ))
+    settings = command_config(spec)
     statuses = assess(spec, plan, signers=signers_file(allowed_signers, os.environ),
                       require_signature=demanded == requirement.SIGNED,
-                      deliveries=delivery_targets(plan, command_config(spec).destinations))
+                      deliveries=delivery_targets(plan, settings.destinations,
+                                                  settings.get("output_root")))
     if format_ == "json":
         click.echo(json.dumps(_json(plan, demanded, statuses), indent=2, ensure_ascii=False))
     else:
@@ -67,8 +69,8 @@ def _text(spec: Path, plan, demanded: str | None, statuses) -> str:
             lines.append(f"  {'':<13} note: {record.note}")
         if status.state == "moved":
             approved = "; ".join(record.deliveries or ()) or "nothing pinned (an older record)"
-            lines.append(f"  {'':<13} approved to deliver to {approved}; a destination's "
-                         "login now connects elsewhere")
+            lines.append(f"  {'':<13} approved to deliver to {approved}; a destination now "
+                         "goes elsewhere (its login, or the configured output_root, changed)")
     valid = sum(status.valid for status in statuses)
     if not statuses:
         lines.append("  none: approve it with `ocpispec approve SPEC --by \"Name <email>\"`")

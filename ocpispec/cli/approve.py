@@ -78,7 +78,8 @@ def _record(spec: Path, plan, reviewer: str, note: str, sign_key: Path | None):
     from ocpispec.cli.configured import command_config
 
     key = signing_key(sign_key, os.environ)
-    deliveries = delivery_targets(plan, command_config(spec).destinations)
+    settings = command_config(spec)
+    deliveries = delivery_targets(plan, settings.destinations, settings.get("output_root"))
     record = write_record(spec, export=plan.export.name, fingerprint=plan.privacy_fingerprint,
                           summary=summarise(plan), approved_by=reviewer, note=note,
                           deliveries=deliveries)

@@ -268,7 +268,9 @@ def _check_approval(plan, args: RunArgs) -> dict | None:
         with _logged_if_it_fails(plan, args):  # a refused run is in the disclosure log too
             approval = check_approval(args.spec, plan, _approval_env(args), args.allowed_signers,
                                       args.settings.destinations if args.settings else None,
-                                      delivers=args.out is None)
+                                      delivers=args.out is None,
+                                      output_root=args.settings.get("output_root")
+                                      if args.settings else None)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)
         _json_summary(args, plan, None, exc.diagnostic)  # `--follow`'s later runs too
