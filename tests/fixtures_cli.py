@@ -31,6 +31,9 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     as working directory. Returns the click Result."""
     monkeypatch.setenv("OCPISPEC_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("OCPISPEC_LEDGER", str(tmp_path / "ledger" / "ledger.sqlite"))
+    # the machine's own approval gate and output root would show in reviews and approvals
+    for name in ("OCPISPEC_REQUIRE_APPROVAL", "OCPISPEC_ALLOWED_SIGNERS", "OCPISPEC_OUTPUT_ROOT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(REPO)
 
     def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:

@@ -761,3 +761,51 @@ output csv to "exports/grid.csv"
     [line] = [line for line in result.stdout.splitlines() if line.startswith("| time window")]
     assert "records updated" not in line
     assert line == snapshot
+
+
+RAW_START = ("truncate(start_date_time, hour) as started_hour",
+             'start_date_time as started_hour because "the planners need exact start times"')
+HTML_NOTE = "DPIA-2026-07 <img src=http://127.0.0.1:9/x onerror=alert(1)> | **ok**"
+
+
+def approved_then_changed(run_cli, tmp_path: Path, monkeypatch) -> Path:
+    """The municipality spec with `requires approval`, approved by the officer (CLI, a
+    fixed clock), then edited to release the raw start time."""
+    from datetime import UTC, datetime
+
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(MUNICIPALITY_TEXT.replace("  retention 24 months\n",
+                                              "  retention 24 months\n  requires approval\n"))
+    monkeypatch.setattr("ocpispec.approval.records.now",
+                        lambda: datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    approved = run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>",
+                       "--note", HTML_NOTE)
+    assert approved.exit_code == 0, approved.output
+    spec.write_text(spec.read_text().replace(*RAW_START))
+    return spec
+
+
+@pytest.mark.parametrize("format_", ("markdown", "json"))
+def test_the_review_says_what_changed_since_the_last_approval(run_cli, snapshot, tmp_path: Path,
+                                                             monkeypatch, format_: str) -> None:
+    """The officer asked to approve an edited spec got a page that said nothing of
+    approvals: not that runs need one, not that one exists for an earlier version, and
+    not what changed since. The review now has an Approval section with the records,
+    their state in words and the changes `diff` names (here: the raw start time)."""
+    spec = approved_then_changed(run_cli, tmp_path, monkeypatch)
+    result = run_cli("review", str(spec), "--format", format_)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout.replace(str(tmp_path), "<tmp>")
+    if format_ == "json":
+        assert json.loads(text)["approval"] == snapshot
+        return
+    section = text[text.index("## Approval"):text.index("## Fingerprints")]
+    assert "<img" not in section and "&lt;img" in section
+    assert section == snapshot
+
+
+def test_the_review_of_a_spec_never_approved_says_how(run_cli) -> None:
+    result = run_cli("review", _relative(SPECS / "municipality_sessions.ocx"))
+    assert "**Approval:** not demanded: the spec has no `requires approval` line" in result.stdout
+    assert "No approval is recorded beside the spec. After the review: `ocpispec approve " \
+        "specs/municipality_sessions.ocx --by \"Name <email>\"`." in result.stdout

@@ -116,3 +116,26 @@ def _keep(png: bytes, name: str) -> None:
 if chromium() is None:  # pragma: no cover - visible in the skip reason
     pytestmark = pytest.mark.skip(reason="headless Chromium is not installed (Debian: "
                                          "`apt-get install chromium`; .ci/run installs it)")
+
+
+def test_the_approval_section_in_chromium(run_cli, tmp_path: Path, monkeypatch) -> None:
+    """What changed since the last approval, read as the officer reads it; the note the
+    approver wrote (markup, a remote image) stays text and fetches nothing."""
+    from test_review import HTML_NOTE, approved_then_changed
+
+    spec = approved_then_changed(run_cli, tmp_path, monkeypatch)
+    page = _review(run_cli, spec, tmp_path / "review.html")
+    report = open_page(page, evaluate={"images": "document.images.length"})
+    assert report.console_errors == [] and report.values == {"images": "0"}
+    assert report.requests == [page.resolve().as_uri()]
+    text = " ".join(report.text.split())
+    for expected in (
+            "Approval: the spec says requires approval: ocpispec run refuses the spec, before "
+            "any request, until an approval of its privacy fingerprint is recorded beside it.",
+            "stale: approved another version of the spec",
+            "Not approved as it is now. Changed since the version approved by Pat Jansen "
+            "<pat@cpo.example> at 2026-12-01T09:00:00Z",
+            "weakened: column started_hour: quasi-identifier, generalised "
+            "truncate(start_date_time, hour) -> quasi-identifier, kept as is start_date_time",
+            HTML_NOTE):
+        assert expected in text, expected

@@ -45,7 +45,8 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
     127.0.0.1). Shows the export's header, the data flow, every released column with
     the OCPI fields it reads and its transformation in plain words, the withheld
     fields, the aggregate protection, the measured risk (from the last `run --assess`
-    or run in the ledger), the check's warnings and the fingerprints.
+    or run in the ledger), the check's warnings, the approvals beside the spec (and
+    what changed since the last one) and the fingerprints.
     HTML is one self-contained page that works offline and prints on A4.
 
     Exit codes: 0 written, 1 spec errors or a failed sample or write, 2 usage error.
@@ -56,7 +57,8 @@ def review(spec: Path, format_: str | None, output: Path | None, sample: bool,
     checked, plan = build_checked_plan(spec)
     rows = _sample(plan, spec) if sample else None
     history = _history(plan, ledger or _configured_ledger(spec))
-    text = render_review(build_review(checked, plan, sample=rows, history=history), form)
+    text = render_review(build_review(checked, plan, sample=rows, history=history,
+                                      approval=_approval(spec, plan)), form)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -80,6 +82,24 @@ def _history(plan, ledger: Path) -> list[dict]:
     except LedgerError as exc:
         click.echo(f"warning: the measured risk is not shown: {exc}", err=True)
         return []
+
+
+def _approval(spec: Path, plan):
+    """The approvals beside the spec, judged as `ocpispec approvals` judges them."""
+    from ocpispec.approval import requirement
+    from ocpispec.approval.deliveries import delivery_targets
+    from ocpispec.approval.signing import allowed_signers
+    from ocpispec.approval.status import assess
+    from ocpispec.cli.configured import command_config
+    from ocpispec.review.approval import approval_review
+
+    demanded = requirement.stricter(plan.export.approval, requirement.from_setting(os.environ))
+    settings = command_config(spec)
+    statuses = assess(spec, plan, signers=allowed_signers(None, os.environ),
+                      require_signature=demanded == requirement.SIGNED,
+                      deliveries=delivery_targets(plan, settings.destinations,
+                                                  settings.get("output_root")))
+    return approval_review(plan, statuses, demanded)
 
 
 def _format(given: str | None, output: Path | None) -> str:

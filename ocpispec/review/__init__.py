@@ -7,7 +7,8 @@
 The review is built from the checked spec and its plan alone (no network): the
 export's header, the data flow, every released column with the OCPI fields it reads
 and its transformation in plain words, the withheld fields, the aggregate protection,
-the check's warnings and the fingerprints. HTML is one self-contained page (inline
+the check's warnings, the approvals beside the spec (`review.approval`, given by the
+CLI) and the fingerprints. HTML is one self-contained page (inline
 CSS, no scripts, no external assets) that prints on A4.
 """
 

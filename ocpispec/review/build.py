@@ -20,6 +20,7 @@ from ocpispec.render.plan_text import describe_versions_url
 from ocpispec.review import words
 from ocpispec.text import code_span
 from ocpispec.review.model import (
+    ApprovalReview,
     DatasetReview,
     FilterItem,
     Fingerprints,
@@ -39,9 +40,11 @@ MISSING = "(not stated)"
 
 
 def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None,
-           history: list[dict] | None = None) -> Review:
+           history: list[dict] | None = None,
+           approval: ApprovalReview | None = None) -> Review:
     """`history`: the export's runs from the ledger (oldest first), for the measured
-    risk; None or [] shows every dataset as not yet measured."""
+    risk; None or [] shows every dataset as not yet measured. `approval`: the approval
+    section (`review.approval`); None shows none."""
     datasets = tuple(dataclasses.replace(_dataset(c, p, checked, plan.export.pseudonym_scope),
                                          risk=risk_review(plan, p, history or []))
                      for c, p in zip(checked.datasets, plan.datasets))
@@ -51,7 +54,7 @@ def review(checked: CheckedSpec, plan: ir.Plan, *, sample: Sample | None = None,
         warnings=tuple(_warning(d, checked) for d in checked.warnings),
         fingerprints=Fingerprints(plan=plan.fingerprint, spec_sha256=spec_sha256,
                                   privacy_fingerprint=plan.privacy_fingerprint),
-        tool_version=__version__, sample=sample)
+        tool_version=__version__, sample=sample, approval=approval)
 
 
 # ---- header ---------------------------------------------------------------------------

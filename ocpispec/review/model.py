@@ -139,6 +139,45 @@ class Fingerprints:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalRecord:
+    """One approval record beside the spec, as `ocpispec approvals` judges it; `meaning`
+    says the state in words. `approved_by` and `note` are the officer's text (untrusted)."""
+
+    state: str
+    meaning: str
+    approved_by: str
+    approved_at: str
+    privacy_fingerprint: str
+    signature: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalChange:
+    kind: str   # added, removed, renamed, weakened, strengthened, changed
+    text: str   # as `ocpispec diff` says it
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableRecord:
+    file: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalReview:
+    """Whether runs need an approval, the approvals on record, and, when none holds for
+    the spec as it is now, what changed since the newest one (`since` names it)."""
+
+    requirement: str
+    records: tuple[ApprovalRecord, ...]
+    unreadable: tuple[UnreadableRecord, ...]
+    valid: bool
+    since: str | None = None
+    changes: tuple[ApprovalChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SampleTable:
     dataset: str
     columns: tuple[str, ...]
@@ -163,6 +202,7 @@ class Review:
     fingerprints: Fingerprints
     tool_version: str
     sample: Sample | None = None
+    approval: ApprovalReview | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
