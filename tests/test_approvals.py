@@ -423,6 +423,29 @@ def test_a_new_pseudonym_key_reference_needs_a_new_approval(run_cli, workdir: Pa
     assert 'pseudonym_key = "env UTRECHT_PSEUDONYM_KEY"' in record and KEY not in record
 
 
+def test_require_approval_in_ocpispec_toml_is_what_every_command_demands(
+        run_cli, workdir: Path, server, snapshot) -> None:
+    """`require_approval = "signed"` in the project's ocpispec.toml gated `run`, but
+    `approvals --check` (the CI gate) read only the environment: it said "approval not
+    required to run" and passed an unsigned record, `approve` said `run` would not check
+    approvals, and the refused run blamed OCPISPEC_REQUIRE_APPROVAL, a variable nobody
+    had set. Every command now asks the configuration, and names the file."""
+    _edit(workdir / SPEC, "  requires approval\n", "")
+    (workdir / "ocpispec.toml").write_text('require_approval = "signed"\n')
+    approved = run_cli("approve", SPEC, "--by", PAT)
+    assert approved.exit_code == 0, approved.output
+    assert "does not check approvals" not in approved.stderr
+    listed = run_cli("approvals", SPEC, "--check")
+    assert listed.exit_code == 1, listed.output
+    assert "requires signed approval" in listed.stdout and "unsigned" in listed.stdout
+    review = run_cli("review", SPEC)
+    assert f"**Approval:** `require_approval` in {workdir}/ocpispec.toml:1 demands signed " \
+        "approval of every spec" in review.stdout
+    refused = _run(run_cli, server, "--allowed-signers", str(workdir / "allowed_signers"))
+    assert refused.exit_code == 1 and server.request_log == []
+    assert cli_block(refused).replace(str(workdir), "<tmp>") == snapshot
+
+
 def test_an_approval_pins_the_configured_output_root(run_cli, workdir: Path, server) -> None:
     """`output_root` in ocpispec.toml puts every relative destination under it. Moved
     from the exports folder to a shared or published one, the approval held and the run

@@ -22,20 +22,23 @@ MAX_CHANGES_SHOWN = 8
 
 def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                    signers_option: Path | None = None, tables: object = None,
-                   delivers: bool = True,
-                   output_root: Path | None = None) -> dict[str, object] | None:
+                   delivers: bool = True, output_root: Path | None = None,
+                   configured: tuple[str | None, str] | None = None
+                   ) -> dict[str, object] | None:
     """None when no approval is required; else the approval that lets the run go on
     (for the run record: record file, reviewer, time, fingerprint, whether its
     signature was verified). Raises RunError when there is none. `tables`: the
     configuration's destinations, where the remote destinations' logins may come from;
     `delivers`: whether the run delivers to the spec's destinations (not with `--out`);
-    `output_root`: the configured folder relative destinations are written under."""
+    `output_root`: the configured folder relative destinations are written under;
+    `configured`: the configuration's `require_approval` and its origin
+    (`requirement.configured`), else read from `env`."""
     from ocpispec.execute import RunError
 
-    demanded = requirements.stricter(plan.export.approval, requirements.from_setting(env))
+    setting = configured or (requirements.from_setting(env), f"env {requirements.ENV_REQUIRE}")
+    demanded, why = requirements.demanded(plan.export.approval, *setting)
     if demanded is None:
         return None
-    why = _why(plan, demanded)
     signed = demanded == requirements.SIGNED
     signers = allowed_signers(signers_option, env)
     if signed and (signers is None or not signers.is_file()):
@@ -64,12 +67,6 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                       help=f"review the change (`ocpispec diff`, `ocpispec plan {spec}`), "
                            f"then `ocpispec approve {spec} --by \"Name <email>\""
                            f"{' --sign-key KEY' if signed else ''}`")
-
-
-def _why(plan: ir.Plan, demanded: str) -> str:
-    if plan.export.approval == demanded:
-        return f"the spec says `requires {demanded}`"
-    return f"{requirements.ENV_REQUIRE} demands {demanded} of every spec"
 
 
 def _moved(statuses, deliveries: tuple[str, ...]) -> list[str]:

@@ -38,8 +38,9 @@ def approvals(spec: Path, allowed_signers: Path | None, format_: str, check: boo
     from ocpispec.cli.configured import command_config
 
     plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
-    demanded = requirement.stricter(plan.export.approval, requirement.from_setting(os.environ))
     settings = command_config(spec)
+    demanded, why = requirement.demanded(plan.export.approval,
+                                         *requirement.configured(settings))
     statuses = assess(spec, plan, signers=signers_file(allowed_signers, os.environ),
                       require_signature=demanded == requirement.SIGNED,
                       deliveries=delivery_targets(plan, settings.destinations,

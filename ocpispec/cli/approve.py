@@ -56,16 +56,17 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
     else:
         click.echo("  signature  none (give --sign-key or set OCPISPEC_SIGNING_KEY to sign)")
     click.echo("Commit the record with the spec; `ocpispec approvals` lists the approvals.")
-    if _not_gated(plan):
+    if _not_gated(spec, plan):
         click.echo("note: the spec does not say `requires approval`, so `ocpispec run` does not "
                    "check approvals for it (see docs/approvals.md)", err=True)
 
 
-def _not_gated(plan) -> bool:
+def _not_gated(spec: Path, plan) -> bool:
     from ocpispec.approval import requirement
+    from ocpispec.cli.configured import command_config
 
-    return requirement.stricter(plan.export.approval,
-                                requirement.from_setting(os.environ)) is None
+    setting = requirement.configured(command_config(spec))
+    return requirement.demanded(plan.export.approval, *setting)[0] is None
 
 
 def _record(spec: Path, plan, reviewer: str, note: str, sign_key: Path | None):

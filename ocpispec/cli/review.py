@@ -93,13 +93,13 @@ def _approval(spec: Path, plan):
     from ocpispec.cli.configured import command_config
     from ocpispec.review.approval import approval_review
 
-    demanded = requirement.stricter(plan.export.approval, requirement.from_setting(os.environ))
     settings = command_config(spec)
+    demanded, why = requirement.demanded(plan.export.approval, *requirement.configured(settings))
     statuses = assess(spec, plan, signers=allowed_signers(None, os.environ),
                       require_signature=demanded == requirement.SIGNED,
                       deliveries=delivery_targets(plan, settings.destinations,
                                                   settings.get("output_root")))
-    return approval_review(plan, statuses, demanded)
+    return approval_review(plan, statuses, demanded, why)
 
 
 def _format(given: str | None, output: Path | None) -> str:

@@ -247,29 +247,20 @@ def _state_path(plan, args: RunArgs) -> Path | None:
     return Path(state_dir) / "ledger.sqlite"
 
 
-def _approval_env(args: RunArgs) -> dict[str, str]:
-    """The environment the approval gate reads, with a configured `require_approval`."""
-    from ocpispec.approval.requirement import ENV_REQUIRE
-
-    env = dict(os.environ)
-    if args.settings and not env.get(ENV_REQUIRE, "").strip():
-        demanded = args.settings.get("require_approval")
-        env[ENV_REQUIRE] = "signed" if demanded == "signed approval" else \
-            "approval" if demanded else "no"
-    return env
-
-
 def _check_approval(plan, args: RunArgs) -> dict | None:
     """A spec that must be approved runs only with a valid approval (before any request)."""
     from ocpispec.approval.gate import check_approval
+    from ocpispec.approval.requirement import configured
     from ocpispec.execute import RunError
 
     try:
         with _logged_if_it_fails(plan, args):  # a refused run is in the disclosure log too
-            approval = check_approval(args.spec, plan, _approval_env(args), args.allowed_signers,
+            approval = check_approval(args.spec, plan, dict(os.environ), args.allowed_signers,
                                       args.settings.destinations if args.settings else None,
                                       delivers=args.out is None,
                                       output_root=args.settings.get("output_root")
+                                      if args.settings else None,
+                                      configured=configured(args.settings)
                                       if args.settings else None)
     except RunError as exc:
         show_spec_diagnostics([exc.diagnostic], args.spec)

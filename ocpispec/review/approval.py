@@ -25,29 +25,27 @@ _MEANINGS = {
 }
 
 
-def approval_review(plan: ir.Plan, statuses: list[RecordStatus],
-                    demanded: str | None) -> ApprovalReview:
+def approval_review(plan: ir.Plan, statuses: list[RecordStatus], demanded: str | None,
+                    why: str) -> ApprovalReview:
     """`statuses`: `approval.status.assess` of the spec's records against `plan`;
-    `demanded`: the stricter of the spec's and the environment's requirement."""
+    `demanded` and `why`: `approval.requirement.demanded`."""
     records = tuple(_record(status) for status in statuses if status.approval is not None)
     unreadable = tuple(UnreadableRecord(status.path.name, status.problem)
                        for status in statuses if status.approval is None)
     valid = any(status.valid for status in statuses)
     since, changes = (None, ()) if valid else _since(plan, statuses)
-    return ApprovalReview(_requirement(plan, demanded), records, unreadable, valid, since,
+    return ApprovalReview(_requirement(demanded, why), records, unreadable, valid, since,
                           changes)
 
 
-def _requirement(plan: ir.Plan, demanded: str | None) -> str:
+def _requirement(demanded: str | None, why: str) -> str:
     if demanded is None:
         return ("not demanded: the spec has no `requires approval` line, so `ocpispec run` "
                 "runs it without one (unless `OCPISPEC_REQUIRE_APPROVAL` or "
                 "`require_approval` in ocpispec.toml demands one where it runs)")
-    source = f"the spec says `requires {demanded}`" if plan.export.approval == demanded \
-        else f"`{requirements.ENV_REQUIRE}` demands {demanded} of every spec"
     signed = " with an SSH signature the CPO's allowed signers verify" \
         if demanded == requirements.SIGNED else ""
-    return (f"{source}: `ocpispec run` refuses the spec, before any request, until an "
+    return (f"{why}: `ocpispec run` refuses the spec, before any request, until an "
             f"approval of its privacy fingerprint{signed} is recorded beside it")
 
 
