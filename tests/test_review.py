@@ -809,3 +809,22 @@ def test_the_review_of_a_spec_never_approved_says_how(run_cli) -> None:
     assert "**Approval:** not demanded: the spec has no `requires approval` line" in result.stdout
     assert "No approval is recorded beside the spec. After the review: `ocpispec approve " \
         "specs/municipality_sessions.ocx --by \"Name <email>\"`." in result.stdout
+
+
+@pytest.mark.parametrize("format_", ("markdown", "html"))
+def test_a_minimum_group_size_of_1_is_not_shown_as_a_protection(run_cli, snapshot,
+                                                                tmp_path: Path,
+                                                                format_: str) -> None:
+    """`minimum group size 1` read "Minimum group size 1, counted in distinct drivers. A
+    group with fewer than 1 distinct drivers is not released at all": a protection,
+    and a false one, since the run then counts records and also releases groups of
+    records without a driver id. It reads that every group is released."""
+    spec = tmp_path / "statistics.ocx"
+    spec.write_text((SPECS / "monthly_statistics.ocx").read_text()
+                    .replace("minimum group size 10", "minimum group size 1"))
+    result = run_cli("review", str(spec), "--format", format_)
+    assert result.exit_code == 0, result.stderr
+    line = next(line for line in result.stdout.splitlines() if "group size" in line
+                and ("**" in line or "protection" in line))
+    assert "not released at all" not in line
+    assert line.strip() == snapshot

@@ -237,9 +237,24 @@ def _protection(aggregate: ir.Aggregate | None) -> Protection | None:
            if aggregate.entity else "each record counts once")
     default = "" if aggregate.min_group_size_stated else \
         " This is the default: the spec states no minimum group size."
-    text = (f"A group (one row) with fewer than {aggregate.min_group_size} {counted} is not "
+    size = aggregate.min_group_size
+    if size <= 1:  # the run then counts records: every group leaves (accumulators.reached)
+        return Protection(size, aggregate.min_group_size_stated, counted,
+                          _no_floor(aggregate) + _disclosure_sentences(aggregate),
+                          f"No minimum group size ({size}): every group is released.")
+    text = (f"A group (one row) with fewer than {size} {counted} is not "
             f"released at all; {how}.{default}{_disclosure_sentences(aggregate)}")
-    return Protection(aggregate.min_group_size, aggregate.min_group_size_stated, counted, text)
+    return Protection(size, aggregate.min_group_size_stated, counted, text,
+                      f"Minimum group size {size}, counted in {counted}.")
+
+
+def _no_floor(aggregate: ir.Aggregate) -> str:
+    """What `minimum group size 1` releases: it protects nobody."""
+    if aggregate.entity:
+        return ("A group of a single driver is released with that driver's own figures, and "
+                "so is a group of records without a driver id; no group is held back for its "
+                "size (the check warns of it, OCX320).")
+    return "A group of a single record is released with that record's own figures."
 
 
 def _disclosure_sentences(aggregate: ir.Aggregate) -> str:

@@ -83,12 +83,13 @@ class WithheldGroup:
 @dataclass(frozen=True, slots=True)
 class Protection:
     """The aggregate's group floor: groups under `min_group_size` of `counted_in`
-    are left out."""
+    are left out; `headline` says so in one sentence (or that a floor of 1 is none)."""
 
     min_group_size: int
     stated: bool
     counted_in: str
     text: str
+    headline: str = ""
 
 
 @dataclass(frozen=True, slots=True)
