@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fixtures_cli import cli_block
+from fixtures_cli import REPO, cli_block
 
 from ocpispec.check.compiler import MOST_SPEC_BYTES
 
@@ -200,3 +200,23 @@ def test_a_second_spec_under_a_taken_export_name_is_warned(run_cli, tmp_path, sn
     assert renamed != second
     (tmp_path / "b.ocx").write_text(renamed, encoding="utf-8")
     assert "OCX346" not in run_cli("check", str(tmp_path)).stderr
+
+
+@pytest.mark.parametrize("variable", ["OCPI_TOKEN", "OCPI_VERSIONS_URL", "PATH", "LC_ALL"])
+def test_a_pseudonym_key_read_from_a_known_variable_is_refused(run_cli, snapshot, tmp_path,
+                                                               variable: str) -> None:
+    """`pseudonym key env OCPI_TOKEN` keys every pseudonym with the platform's token
+    (the platform knows it); `env PATH` with what every account reads. check said the
+    spec was valid, and the review called it "a key the CPO keeps": the officer
+    approved a spec whose run would refuse the key (or, where the run could not see the
+    value, release reversible pseudonyms). It is OCX551 at check time."""
+    spec = tmp_path / "keyed.ocx"
+    spec.write_text((REPO / "specs" / "municipality_sessions.ocx").read_text().replace(
+        "pseudonym key env UTRECHT_PSEUDONYM_KEY", f"pseudonym key env {variable}"))
+    result = run_cli("check", str(spec), "--format", "concise")
+    assert result.exit_code == 1
+    assert "error[OCX551]" in result.output or "OCX551" in result.output
+    review = run_cli("review", str(spec))
+    assert review.exit_code == 1 and "a key the CPO keeps" not in review.stdout
+    if variable == "OCPI_TOKEN":
+        assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot

@@ -23,6 +23,7 @@ from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.grid_differencing import check_grid_differencing
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
+from ocpispec.check.key_reference import known_kind
 from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations
 from ocpispec.check.overwrites import check_overwrites
@@ -79,8 +80,10 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _check_key(spec: syntax.Spec, ctx: Context) -> None:
-    """`pseudonymize` needs the header's `pseudonym key`; reported once, at its first use."""
+    """`pseudonymize` needs the header's `pseudonym key`; reported once, at its first use.
+    A key read from a variable others know is no secret (OCX551, as the run says)."""
     if spec.header.pseudonym_keys:
+        _check_key_variable(spec.header.pseudonym_keys[0], spec.source, ctx)
         return
     calls = [call for dataset in spec.datasets for call in dataset_calls(dataset)
              if _is_pseudonymize(call)]
@@ -93,6 +96,22 @@ def _check_key(spec: syntax.Spec, ctx: Context) -> None:
                               "every possible value"],
                        help="add `pseudonym key env OCX_PSEUDONYM_KEY` (or `pseudonym key "
                             "profile NAME`) to the header"))
+
+
+def _check_key_variable(key: syntax.SecretRef, source: syntax.Source | None,
+                        ctx: Context) -> None:
+    reads = tuple(ref.value for ref in (source.versions_url, source.token)
+                  if ref is not None and ref.kind == "env") if source is not None else ()
+    kind = known_kind(key.value, reads) if key.kind == "env" else None
+    if kind is None:
+        return
+    ctx.emit(error("OCX551", f"the pseudonym key is no secret: it is read from `{key.value}`, {kind}",
+                   key.span, "key read from here",
+                   notes=["anyone who knows the variable's value (the platform that issued a "
+                          "token, every account on the machine) can recompute the pseudonym "
+                          "of every card and contract id"],
+                   help="keep a random key in a variable of its own, e.g. `pseudonym key env "
+                        "EXPORT_PSEUDONYM_KEY` set to `openssl rand -hex 32`"))
 
 
 def _is_pseudonymize(call: syntax.Call) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ocpispec.plan import ir
+from ocpispec.check.key_reference import known_kind
 from ocpispec.execute.client import RunError
 from ocpispec.execute.entropy import estimate_bits
 from ocpispec.diagnostics.source import Span
@@ -89,16 +90,6 @@ def _check_strength(value: str, where: str, span: Span | None) -> None:
                       help=GENERATE)
 
 
-# variables the system, the shell or a login sets, whose values are no secret
-PUBLIC_VARIABLES = frozenset({
-    "PATH", "HOME", "PWD", "OLDPWD", "USER", "USERNAME", "LOGNAME", "SHELL", "TERM",
-    "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "HOSTNAME", "HOST", "MAIL",
-    "EDITOR", "VISUAL", "PAGER", "DISPLAY", "MANPATH", "INFOPATH", "PYTHONPATH",
-    "VIRTUAL_ENV", "LD_LIBRARY_PATH", "SHLVL", "_", "COLORTERM", "TERM_PROGRAM",
-    "OCPISPEC_TEMPLATES_ROOT"})
-_PUBLIC_PREFIXES = ("LC_", "XDG_", "SSH_")
-
-
 def _check_unknown(value: str, where: str, span: Span | None, env: Mapping[str, str],
                    source: tuple[str, ...], own: str | None) -> None:
     problem = key_known(value, env, source, own)
@@ -119,18 +110,10 @@ def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
     if "://" in text:
         return "is a URL"
     for name in sorted(env, key=lambda name: name != own):
-        kind = _known_kind(name, source)
+        kind = known_kind(name, source)
         if kind is None or env[name].strip() != text:
             continue
         return f"is {kind}" if name == own else f"holds the value of `{name}`, {kind}"
-    return None
-
-
-def _known_kind(name: str, source: tuple[str, ...]) -> str | None:
-    if name in source:
-        return "a variable the source reads"
-    if name in PUBLIC_VARIABLES or name.startswith(_PUBLIC_PREFIXES):
-        return "a variable the system sets for everyone"
     return None
 
 
