@@ -312,7 +312,8 @@ def test_the_register_lists_every_form_a_column_left_in(run_cli, demo_server_fac
     assert page.count("<td>driver</td>") == 2
 
 
-def test_the_register_says_what_a_measure_computes(run_cli, tmp_path: Path, logged) -> None:
+def test_the_register_says_what_a_measure_computes(run_cli, tmp_path: Path, logged,
+                                                   demo_server_factory) -> None:
     """A median (one record's value, or a point between two) and an average are both
     composed or plain measures to the log: the register said `formula` for the one and
     `avg` for the other. It says what each computes, as the spec writes it."""
@@ -324,7 +325,9 @@ def test_the_register_says_what_a_measure_computes(run_cli, tmp_path: Path, logg
     assert "median" in text and "r.csv" in text
     spec.write_text(text)
     ledger = tmp_path / "ledger.sqlite"
-    result = run_cli("run", str(spec), "--demo", "--state", str(ledger), "-q")
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+    result = run_cli("run", str(spec), "--state", str(ledger), "--as-of", AS_OF, "-q",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
     assert result.exit_code == 0, result.stderr
     markdown = run_cli("history", "--ledger", str(ledger), "--register").stdout
     rows = [line for line in markdown.splitlines() if line.startswith("| sessions |")]
@@ -333,3 +336,18 @@ def test_the_register_says_what_a_measure_computes(run_cli, tmp_path: Path, logg
         "| sessions | energy\\_kwh | - | aggregated: sum(kwh) | public |",
         "| sessions | power\\_type | public | kept as is | public |",
         "| sessions | sessions | - | aggregated: count() | public |"]
+
+
+def test_a_run_on_the_demo_cpo_is_no_disclosure(run_cli, tmp_path: Path, logged) -> None:
+    """`run --demo --state LEDGER` (to try `since last run`) was logged as a delivery of
+    the demo's synthetic rows to the spec's consumer, and the register of disclosures
+    (GDPR Art. 30) listed it as one. The run is logged as a demo run, `history` says so,
+    and the register leaves it out."""
+    ledger = tmp_path / "ledger.sqlite"
+    result = run_cli("run", str(SPEC), "--demo", "--demo-size", "200", "--state", str(ledger),
+                     "--out", str(tmp_path / "demo.csv"), "-q")
+    assert result.exit_code == 0, result.stderr
+    listed = run_cli("history", "--ledger", str(ledger)).stdout
+    assert "committed on the built-in demo CPO (synthetic data, nothing disclosed)" in listed
+    register = run_cli("history", "--ledger", str(ledger), "--register").stdout
+    assert "No disclosure logged." in register and "Utrecht" not in register

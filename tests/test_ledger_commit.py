@@ -233,3 +233,24 @@ def test_a_moved_state_is_not_half_held_back() -> None:
     assert held == ("sessions",) and kept is not None
     assert kept.datasets == {"sessions": before.datasets["sessions"],
                              "sessions-2": same.datasets["sessions-2"]}
+
+
+def test_a_ledger_from_before_demo_runs_were_marked_gets_the_column(tmp_path: Path) -> None:
+    """A ledger written before `runs.source` existed: opening it adds the column, its
+    runs read as runs on the platform, and a new run is logged with its source."""
+    import sqlite3
+
+    from ocpispec.ledger.db import connect
+    from ocpispec.ledger.query import logged_runs
+
+    ledger = tmp_path / "ledger.sqlite"
+    with connect(ledger):
+        pass
+    conn = sqlite3.connect(ledger)
+    conn.execute("ALTER TABLE runs DROP COLUMN source")
+    conn.execute("INSERT INTO runs (id, export, recorded_at, outcome) VALUES "
+                 "('old', 'x', '2026-01-01T00:00:00Z', 'committed')")
+    conn.commit()
+    conn.close()
+    [run] = logged_runs(ledger)
+    assert run["id"] == "old" and run["source"] is None

@@ -31,7 +31,11 @@ def test_the_review_of_every_shipped_spec_shows_a_measured_risk(run_cli, tmp_pat
     risk = after.stdout[after.stdout.index("### Measured risk"):]
     risk = risk[:risk.index("### Withheld")]
     assert "Not yet measured" not in risk
-    assert "Measured by `run --assess` recorded at" in risk
+    # measured on the demo CPO, and said so: the officer must not take the demo's
+    # figures for the platform's
+    assert "Measured by `run --assess` on the built-in demo CPO recorded at" in risk
+    assert "*These figures are of the demo CPO's synthetic data, not of the platform's: " \
+        f"measure the platform's with `ocpispec run {relative} --assess`.*" in risk
     assert any(figure in risk for figure in ("% of rows in classes of fewer than",
                                              "groups released"))
     if "\n  require k " in spec.read_text():

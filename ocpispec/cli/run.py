@@ -313,7 +313,7 @@ def _execute(plan, args: RunArgs):
             skip_delivered=catch_up.applies(args),
             output_root=args.settings.get("output_root") if args.settings else None,
             destinations=args.settings.destinations if args.settings else None,
-            workers=args.workers)
+            workers=args.workers, demo=args.demo)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 
@@ -354,7 +354,7 @@ def _logged_if_it_fails(plan, args: RunArgs):
             from ocpispec.ledger import default_ledger_path
 
             options = RunOptions(limit=args.limit, spec_sha256=_sha256(args.spec),
-                                 now=args.as_of)
+                                 now=args.as_of, demo=args.demo)
             log_failure(plan, options, args.state_path or default_ledger_path(), exc)
         raise
 

@@ -84,6 +84,7 @@ class RunOptions:
     workers: int = 1  # processes reading the records' pages (`executor.workers`)
     catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
     skip_delivered: bool = False  # a run at the real time: its calendar window too
+    demo: bool = False  # read the built-in demo CPO (synthetic data): logged as such
 
 
 @dataclass(frozen=True, slots=True)

@@ -419,6 +419,7 @@ def log_entry(plan: ir.Plan, options: Any, result: Any, staged: list,
     outcome = "sample" if options.limit is not None else "committed"
     entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=result.run_at,
                              outcome=outcome, limit=options.limit,
+                             source="demo" if options.demo else None,
                              privacy_fingerprint=options.privacy_fingerprint
                              or plan.privacy_fingerprint or None,
                              approval=_approval_text(options.approval))
@@ -465,6 +466,7 @@ def log_failure(plan: ir.Plan, options: Any, path: Path, exc: BaseException) -> 
     now = options.now.strftime("%Y-%m-%dT%H:%M:%SZ") if options.now else None
     entry = ledger.new_entry(plan, spec_sha256=options.spec_sha256, run_at=now,
                              outcome=outcome, code=code, limit=options.limit,
+                             source="demo" if options.demo else None,
                              privacy_fingerprint=options.privacy_fingerprint
                              or plan.privacy_fingerprint or None,
                              approval=_approval_text(options.approval))

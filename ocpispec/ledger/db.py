@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS runs (
     privacy_fingerprint TEXT, approval TEXT,
     consumer TEXT, purpose TEXT, legal_basis TEXT, legal_reference TEXT, retention TEXT,
     outcome TEXT NOT NULL, code TEXT, ocpi_version TEXT, requests INTEGER,
-    duration_s REAL, sample_limit INTEGER);
+    duration_s REAL, sample_limit INTEGER, source TEXT);
 CREATE INDEX IF NOT EXISTS runs_by_export ON runs (export, recorded_at);
 CREATE TABLE IF NOT EXISTS run_datasets (
     run_id TEXT NOT NULL REFERENCES runs (id), dataset TEXT NOT NULL, module TEXT,
@@ -98,9 +98,23 @@ def _ensure_schema(conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None or int(row[0]) != SCHEMA_VERSION:
             raise LedgerError("the ledger was written by another version of ocpispec")
+        _add_columns(conn)
         return
     conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta VALUES "
                        f"('schema', '{SCHEMA_VERSION}');COMMIT;")
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Columns added to a schema since ledgers were first written (older versions name
+    their columns when they insert, so they keep writing such a ledger): `runs.source`
+    ("demo" for a run that read the built-in demo CPO)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+    if "source" in columns:
+        return
+    try:
+        conn.execute("ALTER TABLE runs ADD COLUMN source TEXT")
+    except sqlite3.OperationalError:  # another process added it, or a read-only ledger:
+        pass                          # its runs are read without the column (not demo)
 
 
 def reason_of(exc: BaseException) -> str:

@@ -30,7 +30,9 @@ OUTCOMES = ("committed", "sample", "failed", "interrupted", "incomplete", "asses
 def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
               outcome: str, code: str | None = None, limit: int | None = None,
               privacy_fingerprint: str | None = None,
-              approval: str | None = None) -> dict[str, Any]:
+              approval: str | None = None, source: str | None = None) -> dict[str, Any]:
+    """`source`: "demo" for a run that read the built-in demo CPO's synthetic data (it
+    disclosed nothing, and its risk figures are not the platform's), else None."""
     export = plan.export
     return {
         "id": uuid.uuid4().hex, "export": export.name, "run_at": run_at,
@@ -42,7 +44,7 @@ def new_entry(plan: ir.Plan, *, spec_sha256: str | None, run_at: str | None,
         "legal_basis": export.legal_basis, "legal_reference": export.legal_reference,
         "retention": export.retention, "outcome": outcome, "code": code,
         "ocpi_version": None, "requests": None, "duration_s": None, "sample_limit": limit,
-        "datasets": [], "outputs": []}
+        "source": source, "datasets": [], "outputs": []}
 
 
 def with_result(entry: dict[str, Any], plan: ir.Plan, result: Any,
@@ -109,14 +111,15 @@ def insert_run(conn: sqlite3.Connection, entry: dict[str, Any]) -> None:
         "INSERT INTO runs (id, export, run_at, recorded_at, user, host, spec_path, "
         "spec_sha256, plan_fingerprint, privacy_fingerprint, approval, consumer, purpose, "
         "legal_basis, legal_reference, retention, outcome, code, ocpi_version, requests, "
-        "duration_s, sample_limit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?)",
-        tuple(entry[k] for k in ("id", "export", "run_at", "recorded_at", "user", "host",
-                                 "spec_path", "spec_sha256", "plan_fingerprint",
-                                 "privacy_fingerprint", "approval", "consumer", "purpose",
-                                 "legal_basis", "legal_reference", "retention", "outcome",
-                                 "code", "ocpi_version", "requests", "duration_s",
-                                 "sample_limit")))
+        "duration_s, sample_limit, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*(entry[k] for k in ("id", "export", "run_at", "recorded_at", "user", "host",
+                              "spec_path", "spec_sha256", "plan_fingerprint",
+                              "privacy_fingerprint", "approval", "consumer", "purpose",
+                              "legal_basis", "legal_reference", "retention", "outcome",
+                              "code", "ocpi_version", "requests", "duration_s",
+                              "sample_limit")),
+         entry.get("source")))  # an entry an older version left pending has none
     for item in entry["datasets"]:
         conn.execute("INSERT INTO run_datasets VALUES (?, ?, ?, ?, ?, ?, ?)",
                      (entry["id"], item["dataset"], item["module"], item["window_start"],

@@ -39,6 +39,8 @@ def history_text(runs: list[dict[str, Any]], where: str) -> str:
 def _run_lines(run: dict[str, Any]) -> Iterator[str]:
     code = f" {run['code']}" if run["code"] else ""
     sample = f" (--limit {run['sample_limit']})" if run["sample_limit"] is not None else ""
+    if run.get("source") == "demo":
+        sample += " on the built-in demo CPO (synthetic data, nothing disclosed)"
     yield (f"{run['recorded_at']}  {run['export']}  {run['outcome']}{code}{sample}  "
            f"by {run['user']}@{run['host']}")
     as_of = f", as of {run['run_at']}" if run["run_at"] else ""
@@ -159,10 +161,11 @@ class Disclosure:
 
 
 def disclosures(runs: list[dict[str, Any]]) -> dict[str, list[Disclosure]]:
-    """Per consumer (sorted), what each export disclosed: only runs that published."""
+    """Per consumer (sorted), what each export disclosed: only runs that published, and
+    not from the built-in demo CPO, whose synthetic data is nobody's."""
     found: dict[tuple, Disclosure] = {}
     for run in runs:
-        if run["outcome"] not in DISCLOSED:
+        if run["outcome"] not in DISCLOSED or run.get("source") == "demo":
             continue
         key = (run["consumer"] or "(no consumer named)", run["export"], run["purpose"],
                run["legal_basis"], run["legal_reference"], run["retention"])

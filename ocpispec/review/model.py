@@ -96,8 +96,8 @@ class Protection:
 class RiskReview:
     """The measured re-identification risk (ocpispec/disclosure): `status` `measured` or
     `not yet measured`; `headline` one figure, `lines` the rest as (label, text);
-    `rule` the k rule in force in words; `command` what measures it; `stale` a note
-    when the figures were measured under another plan."""
+    `rule` the k rule in force in words; `command` what measures it; `stale` a caution
+    when the figures were measured under another plan or on the demo CPO."""
 
     status: str
     measured: str | None
