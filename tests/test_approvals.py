@@ -327,7 +327,14 @@ def test_signed_approvals(run_cli, workdir: Path, keys, server, snapshot) -> Non
     no_signers = _run(run_cli, server)
     assert no_signers.exit_code == 1 and "OCX611" in no_signers.stderr
 
-    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0  # unsigned
+    # without a key, `approve` said "Approved" and wrote a record the run never accepts
+    refused = run_cli("approve", SPEC, "--by", PAT)
+    assert refused.exit_code == 2 and "nothing was recorded" in refused.output
+    assert "needs a signed approval (the spec says `requires signed approval`)" in refused.output
+    assert not (workdir / "specs" / "sessions.ocx.approvals").exists()
+    # a record whose signature file went missing is unsigned
+    assert run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"])).exit_code == 0
+    next((workdir / "specs" / "sessions.ocx.approvals").glob("*.sig")).unlink()
     unsigned = _run(run_cli, server, env=signers)
     assert unsigned.exit_code == 1 and "no signature that verifies" in unsigned.stderr
 
@@ -433,8 +440,12 @@ def test_require_approval_in_ocpispec_toml_is_what_every_command_demands(
     _edit(workdir / SPEC, "  requires approval\n", "")
     (workdir / "ocpispec.toml").write_text('require_approval = "signed"\n')
     approved = run_cli("approve", SPEC, "--by", PAT)
-    assert approved.exit_code == 0, approved.output
-    assert "does not check approvals" not in approved.stderr
+    assert approved.exit_code == 2 and "does not check approvals" not in approved.output
+    assert f"(`require_approval` in {workdir}/ocpispec.toml:1 demands signed approval of " \
+        "every spec)" in " ".join(approved.output.split())
+    # an unsigned record, made where the variable switched the file's demand off
+    assert run_cli("approve", SPEC, "--by", PAT,
+                   env={"OCPISPEC_REQUIRE_APPROVAL": "no"}).exit_code == 0
     listed = run_cli("approvals", SPEC, "--check")
     assert listed.exit_code == 1, listed.output
     assert "requires signed approval" in listed.stdout and "unsigned" in listed.stdout

@@ -31,6 +31,7 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
     fingerprint, and the approval no longer applies to it. Makes no network request.
     """
     from ocpispec.approval.records import RecordError, reviewer_email, unsafe_character
+    from ocpispec.approval.signing import signing_key
 
     if reviewer_email(reviewer) is None:
         raise click.BadParameter('write it as "Name <email>", e.g. "Pat Jansen '
@@ -41,6 +42,13 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
                                      "how the approval is shown; write it as one line of plain "
                                      "text", param_hint=hint)
     plan = build_plan(spec, limit=None, page_size=500, concurrency=4)
+    demanded, why = _demand(spec, plan)
+    if demanded == "signed approval" and signing_key(sign_key, os.environ) is None:
+        # an unsigned record never lets such a spec run: "Approved" would be untrue
+        raise click.UsageError(f"`{spec}` needs a signed approval ({why}) and no signing "
+                               "key is given: an unsigned record would never count, so "
+                               "nothing was recorded. Sign it with --sign-key ~/.ssh/KEY "
+                               "(or set OCPISPEC_SIGNING_KEY)")
     try:
         record, signature = _record(spec, plan, reviewer.strip(), note.strip(), sign_key)
     except RecordError as exc:
@@ -56,17 +64,18 @@ def approve(spec: Path, reviewer: str, note: str, sign_key: Path | None) -> None
     else:
         click.echo("  signature  none (give --sign-key or set OCPISPEC_SIGNING_KEY to sign)")
     click.echo("Commit the record with the spec; `ocpispec approvals` lists the approvals.")
-    if _not_gated(spec, plan):
+    if demanded is None:
         click.echo("note: the spec does not say `requires approval`, so `ocpispec run` does not "
                    "check approvals for it (see docs/approvals.md)", err=True)
 
 
-def _not_gated(spec: Path, plan) -> bool:
+def _demand(spec: Path, plan) -> tuple[str | None, str]:
+    """What `run` demands of the spec, and why (`approval.requirement.demanded`)."""
     from ocpispec.approval import requirement
     from ocpispec.cli.configured import command_config
 
-    setting = requirement.configured(command_config(spec))
-    return requirement.demanded(plan.export.approval, *setting)[0] is None
+    return requirement.demanded(plan.export.approval,
+                                *requirement.configured(command_config(spec)))
 
 
 def _record(spec: Path, plan, reviewer: str, note: str, sign_key: Path | None):
