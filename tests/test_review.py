@@ -828,3 +828,21 @@ def test_a_minimum_group_size_of_1_is_not_shown_as_a_protection(run_cli, snapsho
                 and ("**" in line or "protection" in line))
     assert "not released at all" not in line
     assert line.strip() == snapshot
+
+
+@pytest.mark.parametrize("destination", ['stdout', '"sftp://research/in/sessions.csv"',
+                                         '"s3://consumer-bucket/in/sessions.csv"'])
+def test_the_destination_says_where_the_data_ends_up(run_cli, snapshot, tmp_path: Path,
+                                                     destination: str) -> None:
+    """`to stdout` read "standard output, as CSV" (jargon: where does it go?) and an SFTP
+    upload "the file `sftp://...`", as if a file stayed at the CPO. They say whose
+    terminal it reaches and that the spec does not say where it ends up, or that it is
+    uploaded to another party's server whose host may come from outside the spec."""
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(MUNICIPALITY_TEXT.replace(
+        'to "exports/utrecht-sessions-{run.date}.csv"', f"to {destination}"))
+    result = run_cli("review", str(spec))
+    assert result.exit_code == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("| destination")]
+    assert "the file `sftp" not in line and "the file `s3" not in line
+    assert line == snapshot

@@ -166,19 +166,33 @@ def _filters(checked: CheckedDataset, spec: CheckedSpec) -> tuple[FilterItem, ..
 
 
 def _destination(render: ir.Render) -> str:
-    target = f"the file {code_span(render.destination)}" if render.destination \
-        else "standard output"
+    target = _target(render.destination)
     if render.template:
         form = f"{target}, rendered by the custom template {code_span(render.template)}"
     else:
         form = f"{target}, as {render.format.upper() if render.format != 'ndjson' else 'NDJSON'}"
     if not render.destination:
-        return form
+        return (f"{form}: the spec does not say where the data ends up, and no manifest goes "
+                "with it")
     # what also leaves with every file (docs/outputs.md): no value of a record, but the
     # officer signs everything the consumer receives
     return (f"{form}; beside it `.manifest.json` (the export's header, window, columns, "
             "filters, withheld fields and the file's sha256) and `.datapackage.json` (each "
             "column's type and description)")
+
+
+def _target(destination: str | None) -> str:
+    """Where the data goes, in words an officer reads: whose machine, which service."""
+    if not destination:
+        return ("the standard output of whoever runs the export (their terminal, or "
+                "wherever they send it)")
+    scheme = destination.split("://", 1)[0].lower() if "://" in destination else ""
+    service = {"sftp": "an SFTP server", "s3": "S3-compatible object storage"}.get(scheme)
+    if service is None:
+        return f"the file {code_span(destination)} on the machine that runs the export"
+    return (f"uploaded to {service}, {code_span(destination)} (its host, user or endpoint "
+            "may come from a destination profile outside the spec: `ocpispec approve` "
+            "records where it connects)")
 
 
 def _column(column: CheckedColumn, role: str, scope: str, module: str,
