@@ -481,6 +481,8 @@ def test_an_approval_pins_the_configured_output_root(run_cli, workdir: Path, ser
     assert f"now:      exports/utrecht-sessions-{{run.date}}.csv -> {published}/exports/" \
         in refused.stderr
     assert server.request_log == [] and not published.exists()
+    assert "help: check where the destinations connect now (the destination profile or the " \
+        "configured output_root)" in refused.stderr
 
     config.write_text('output_root = "/srv/ocpispec/out"\n')  # back where it was approved
     assert run_cli("approvals", SPEC, "--check").exit_code == 0

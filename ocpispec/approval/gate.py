@@ -64,9 +64,22 @@ def check_approval(spec: Path, plan: ir.Plan, env: Mapping[str, str],
                       f"{plan.short_privacy_fingerprint}",
                       notes=(why, *_explain(statuses, plan), *_moved(statuses, deliveries),
                              "nothing was requested from the platform"),
-                      help=f"review the change (`ocpispec diff`, `ocpispec plan {spec}`), "
-                           f"then `ocpispec approve {spec} --by \"Name <email>\""
-                           f"{' --sign-key KEY' if signed else ''}`")
+                      help=_help(statuses, spec, signed))
+
+
+def _help(statuses, spec: Path, signed: bool) -> str:
+    """What to do: the officer reads the review (which lists what changed since the last
+    approval) and approves; where only the destinations moved, check them first."""
+    approve = f"`ocpispec approve {spec} --by \"Name <email>\"{' --sign-key KEY' if signed else ''}`"
+    review = f"`ocpispec review {spec} -o review.html`"
+    if any(s.state == MOVED for s in statuses):
+        return (f"check where the destinations connect now (the destination profile or the "
+                f"configured output_root); if the data may go there, have the privacy "
+                f"officer approve again: {approve}")
+    if last_approved(statuses) is None:
+        return f"have the privacy officer read the review ({review}) and approve it: {approve}"
+    return (f"have the privacy officer read the review, which lists what changed since the "
+            f"last approval ({review}), and approve it: {approve}")
 
 
 def _moved(statuses, deliveries: tuple[str, ...]) -> list[str]:
