@@ -525,3 +525,27 @@ def test_an_approval_pins_where_a_destination_profile_delivers(run_cli, workdir:
 
     profile.write_text(profile.read_text().replace("exfil.example.net", "files.example.org"))
     assert run_cli("approvals", SPEC, "--check").exit_code == 0  # back where it was approved
+
+
+def test_columns_in_another_order_keep_the_approval(run_cli, workdir: Path, server) -> None:
+    """Tidying the `select` (two columns swapped) released the same and still needed a
+    new approval: "other privacy-relevant details changed". It keeps the approval. An
+    approval recorded by a version of ocpispec that fingerprinted the same export
+    differently (its summary's columns in the spec's order) says so, not that the spec
+    changed."""
+    assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0
+    _edit(workdir / SPEC, "  truncate(start_date_time, hour) as started_hour\n"
+          "  round(minutes(start_date_time, end_date_time)) as duration_min\n",
+          "  round(minutes(start_date_time, end_date_time)) as duration_min\n"
+          "  truncate(start_date_time, hour) as started_hour\n")
+    assert run_cli("approvals", SPEC, "--check").exit_code == 0
+    assert _run(run_cli, server).exit_code == 0
+
+    record = next((workdir / f"{SPEC}.approvals").glob("*.toml"))
+    text = record.read_text()
+    fingerprint = re.search(r'privacy_fingerprint = "(\w+)"', text).group(1)
+    record.write_text(text.replace(fingerprint, "0" * 64))  # as an older version wrote it
+    listed = run_cli("approvals", SPEC)
+    assert "stale" in listed.stdout
+    assert "changed: nothing the spec discloses: the approval was recorded by an earlier " \
+        "version of ocpispec" in listed.stdout

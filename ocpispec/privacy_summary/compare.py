@@ -17,7 +17,7 @@ from typing import Any
 
 from ocpispec.plan.margins import margin_keys
 from ocpispec.privacy_summary.coarseness import grain
-from ocpispec.privacy_summary.summary import comparable
+from ocpispec.privacy_summary.summary import comparable, ordered
 from ocpispec.text import code_span
 
 _CLASS_RANK = {"public": 0, "quasi-identifier": 1, "personal": 2, "never-exportable": 3}
@@ -59,7 +59,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         else:
             changes += [Change(area, kind, text)
                         for kind, text in _dataset_changes(old_sets[name], new_sets[name])]
-    if not changes and comparable(old) != comparable(new):
+    if not changes and comparable(ordered(old)) != comparable(ordered(new)):
         changes.append(Change("export", "changed", "other privacy-relevant details changed"))
     return changes
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.privacy_summary.compare import Change, compare
-from ocpispec.privacy_summary.summary import comparable, exact_filters, exact_part, summarise
+from ocpispec.privacy_summary.summary import (comparable, exact_filters, exact_part, ordered,
+                                              summarise)
 
 NEEDS_REVIEW = "needs a new review"
 NO_CHANGE = "no privacy-relevant change"
@@ -15,6 +16,9 @@ HIDDEN_VALUE = Change("filters", "changed", "a value compared in a filter on per
                       "changed (values are not shown)")
 HIDDEN_COLUMN_VALUE = Change("columns", "changed", "a value a `jmespath(...)` column compares "
                              "personal fields with changed (values are not shown)")
+EARLIER_TOOL = Change("export", "changed", "nothing the spec discloses: the approval was "
+                      "recorded by an earlier version of ocpispec, which fingerprinted the "
+                      "same export differently; approve it again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +59,9 @@ def changes_since(summary: dict[str, Any], plan: ir.Plan) -> list[Change]:
     summary that equals the plan's, under another fingerprint, differs in a hidden value."""
     current = summarise(plan)
     changes = compare(summary, current)
-    if not changes and comparable(summary) == comparable(current):
+    if not changes and comparable(ordered(summary)) == comparable(current):
+        if not (_redacted_filters(current) or _redacted_columns(current)):
+            return [EARLIER_TOOL]  # no hidden value could differ
         return [HIDDEN_VALUE if _redacted_filters(current) or not _redacted_columns(current)
                 else HIDDEN_COLUMN_VALUE]
     return changes

@@ -30,19 +30,37 @@ DISPLAY_KEYS = frozenset({"shown"})
 
 def summarise(plan: ir.Plan) -> dict[str, Any]:
     """The privacy summary of a plan (see the module docstring)."""
-    return {"format": SUMMARY_FORMAT, "export": _export(plan.export, plan.pseudonym_key),
-            "datasets": [_dataset(dataset) for dataset in plan.datasets]}
+    return ordered({"format": SUMMARY_FORMAT,
+                    "export": _export(plan.export, plan.pseudonym_key),
+                    "datasets": [_dataset(dataset) for dataset in plan.datasets]})
+
+
+def ordered(summary: dict[str, Any]) -> dict[str, Any]:
+    """`summary` with what a release has no order in sorted by name: its datasets, their
+    columns and measures. A `select` written in another order releases the same, and
+    must keep its approval."""
+    def dataset(item: dict[str, Any]) -> dict[str, Any]:
+        aggregate = item.get("aggregate") or {}
+        if "measures" in aggregate:
+            aggregate = {**aggregate, "measures": _by_name(aggregate["measures"])}
+        return {**item, "columns": _by_name(item.get("columns", [])), "aggregate": aggregate}
+
+    return {**summary, "datasets": _by_name([dataset(d) for d in summary.get("datasets", [])])}
+
+
+def _by_name(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda item: str(item.get("name", "")))
 
 
 def exact_part(plan: ir.Plan) -> list[str]:
     """The exact expressions of filters and `jmespath(...)` columns that compare personal
-    fields: fingerprinted, never stored or shown."""
+    fields: fingerprinted, never stored or shown (sorted, as the summary's columns are)."""
     measures = [step.measures for dataset in plan.datasets
                 for step in dataset.all(ir.Aggregate)]
-    return exact_filters(plan) + [column.expression for dataset in plan.datasets
-                                  for column in dataset.columns if column.redacted] + [
+    return sorted(exact_filters(plan) + [column.expression for dataset in plan.datasets
+                                         for column in dataset.columns if column.redacted] + [
         json.dumps([m.argument, [[p.function, p.argument] for p in m.parts], m.formula])
-        for group in measures for m in group if m.redacted]
+        for group in measures for m in group if m.redacted])
 
 
 def exact_filters(plan: ir.Plan) -> list[str]:
