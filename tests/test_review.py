@@ -91,8 +91,10 @@ def test_json_form_carries_the_model(run_cli) -> None:
     data = json.loads(run_cli("review", "specs/research_cdrs.ocx", "--format", "json").stdout)
     assert data["format"] == "ocpispec-review/1"
     driver = data["datasets"][0]["columns"][0]
-    assert driver["transformation"] == ("a keyed pseudonym of the contract id, stable within "
-                                        "this export for this consumer")
+    assert driver["transformation"] == (
+        "a keyed pseudonym of the contract id, the same in every delivery of this export to "
+        "this consumer (as long as the key stays): records of one id link across all "
+        "deliveries")
     assert (driver["privacy_before"], driver["privacy_after"]) == ("personal", "pseudonymous (personal data)")
     assert len(data["fingerprints"]["privacy_fingerprint"]) == 64  # what approvals bind to
     assert len(data["fingerprints"]["plan"]) == 64
@@ -846,3 +848,14 @@ def test_the_destination_says_where_the_data_ends_up(run_cli, snapshot, tmp_path
     [line] = [line for line in result.stdout.splitlines() if line.startswith("| destination")]
     assert "the file `sftp" not in line and "the file `s3" not in line
     assert line == snapshot
+
+
+def test_an_export_long_pseudonym_says_it_links_every_delivery(run_cli) -> None:
+    """`pseudonym scope export` (the default) read "stable within this export for this
+    consumer", which an officer reads as within one file; it links one driver's records
+    across every delivery, the most linkable scope there is."""
+    result = run_cli("review", _relative(SPECS / "research_cdrs.ocx"))
+    assert "a keyed pseudonym of the contract id, the same in every delivery of this export " \
+        "to this consumer (as long as the key stays): records of one id link across all " \
+        "deliveries" in result.stdout
+    assert "stable within this export" not in result.stdout

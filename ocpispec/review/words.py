@@ -55,8 +55,9 @@ def field_words(path: tuple[str, ...], module: str = "") -> str:
 def scope_words(scope: str) -> str:
     """How long a pseudonym stays the same, as the review states it."""
     match scope:
-        case "export":
-            return "stable within this export for this consumer"
+        case "export":  # "within this export" read as within one file
+            return ("the same in every delivery of this export to this consumer (as long as "
+                    "the key stays): records of one id link across all deliveries")
         case "per run":
             return "new in every run, so that no two deliveries link"
     period = scope.removeprefix("per ")
