@@ -859,3 +859,15 @@ def test_an_export_long_pseudonym_says_it_links_every_delivery(run_cli) -> None:
         "to this consumer (as long as the key stays): records of one id link across all " \
         "deliveries" in result.stdout
     assert "stable within this export" not in result.stdout
+
+
+def test_a_legal_basis_without_its_reference_says_so(run_cli, tmp_path: Path) -> None:
+    """`legal basis public task` without the law it rests on read "public task", as
+    complete as a basis with its reference: the officer had nothing to check it against."""
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(MUNICIPALITY_TEXT.replace(
+        'legal basis public task "Art. 6(1)(e) GDPR; data sharing agreement DSA-2026-014"',
+        "legal basis public task"))
+    result = run_cli("review", str(spec))
+    assert "| legal basis | public task (not stated: the law, agreement, consent record or " \
+        "balancing test it rests on) |" in result.stdout

@@ -65,6 +65,9 @@ def _header(plan: ir.Plan) -> tuple[HeaderItem, ...]:
     basis = export.legal_basis
     if basis and export.legal_reference:
         basis = f"{basis} ({export.legal_reference})"
+    elif basis:  # the officer checks the basis against what it rests on: say it is not named
+        basis = (f"{basis} (not stated: the law, agreement, consent record or balancing "
+                 "test it rests on)")
     items = [("export", export.name), ("consumer", export.consumer),
              ("purpose", export.purpose), ("legal basis", basis),
              ("retention", export.retention)]
