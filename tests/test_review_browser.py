@@ -139,3 +139,28 @@ def test_the_approval_section_in_chromium(run_cli, tmp_path: Path, monkeypatch) 
             "truncate(start_date_time, hour) -> quasi-identifier, kept as is start_date_time",
             HTML_NOTE):
         assert expected in text, expected
+
+
+def test_the_measured_risk_shows_code_as_code_in_chromium(run_cli, tmp_path: Path) -> None:
+    """The HTML showed the measured risk's texts with their Markdown backticks ("Rule in
+    force: every class of equal `started_hour`, `postal_area`...", "Measured by `run
+    --assess`"), as the Markdown form writes them: markup in the officer's page."""
+    ledger = tmp_path / "ledger.sqlite"
+    key = "6e1b9d4a2f7c05e83b6d1a9f4c2e70b58d3a6f1c9e4b27d05a8c3f6e1b9d4a27"
+    assessed = run_cli("run", "specs/municipality_sessions.ocx", "--demo", "--demo-size", "300",
+                       "--assess", "--state", str(ledger), "-q",
+                       env={"UTRECHT_PSEUDONYM_KEY": key})
+    assert assessed.exit_code == 0, assessed.stderr
+    page = _review(run_cli, SPECS / "municipality_sessions.ocx", tmp_path / "review.html",
+                   "--ledger", str(ledger))
+    report = open_page(page, evaluate={
+        "risk": "(() => { const h = [...document.querySelectorAll('h3')].find("
+                "e => e.textContent === 'Measured risk'); let text = ''; "
+                "for (let e = h.nextElementSibling; e && e.tagName !== 'H3'; "
+                "e = e.nextElementSibling) text += e.textContent + '\\n'; return text; })()",
+        "code": "[...document.querySelectorAll('p.protection code, p.risk code, table.risk code')]"
+                ".map(c => c.textContent).join('|')"})
+    risk = report.values["risk"]
+    assert "Rule in force:" in risk and "Measured by run --assess on the built-in demo CPO" in risk
+    assert "`" not in risk, risk
+    assert "started_hour" in report.values["code"].split("|")
