@@ -351,3 +351,29 @@ def test_a_run_on_the_demo_cpo_is_no_disclosure(run_cli, tmp_path: Path, logged)
     assert "committed on the built-in demo CPO (synthetic data, nothing disclosed)" in listed
     register = run_cli("history", "--ledger", str(ledger), "--register").stdout
     assert "No disclosure logged." in register and "Utrecht" not in register
+
+
+def test_history_and_review_read_the_ledger_runs_write(run_cli, demo_server_factory,
+                                                       tmp_path: Path, monkeypatch) -> None:
+    """With `state_dir` in ocpispec.toml, runs log to `<state_dir>/ledger.sqlite`, but
+    `history` (and its Art. 30 register) and the review's measured risk read
+    `.ocpispec/ledger.sqlite`: "No disclosure logged" for an export delivered every
+    week, "not yet measured" for a measured one. They read the ledger runs write."""
+    project = tmp_path / "project"
+    (project / "specs").mkdir(parents=True)
+    spec = project / "specs" / "area.ocx"
+    spec.write_text((SPECS / "utilisation_by_area.ocx").read_text())
+    (project / "ocpispec.toml").write_text('state_dir = "state"\n')
+    monkeypatch.delenv("OCPISPEC_LEDGER", raising=False)
+    monkeypatch.chdir(project)
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+    result = run_cli("run", "specs/area.ocx", "--as-of", AS_OF, "--out", "out.csv", "-q",
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.stderr
+    assert (project / "state" / "ledger.sqlite").exists()
+    listed = run_cli("history")
+    assert "1 run logged in" in listed.stdout and "state/ledger.sqlite" in listed.stdout
+    register = run_cli("history", "--register").stdout
+    assert "No disclosure logged" not in register and "Provincie Utrecht" in register
+    review = run_cli("review", "specs/area.ocx").stdout
+    assert "Not yet measured" not in review and "groups released" in review
