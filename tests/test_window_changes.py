@@ -51,18 +51,28 @@ def _run(run_cli, tmp_path: Path, env: dict, window: str, *args: str, ledger: st
     return result
 
 
-def _delivered(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+_NAMED = re.compile(r"sessions-(\d{8}T\d{6}(?:Z|[+-]\d{4}))-(\d{8}T\d{6}(?:Z|[+-]\d{4}))\.csv")
+
+
+def _instant(text: str) -> datetime:
+    """A window bound as a file name writes it: UTC (`...Z`) or a zone's clock with its
+    offset (`20250604T000000+0200`, a calendar window in that zone)."""
+    return datetime.strptime(text.replace("Z", "+0000"), "%Y%m%dT%H%M%S%z")
+
+
+def _delivered(folder: Path) -> tuple[list[str], list[tuple[datetime, datetime]]]:
     """Every session delivered into `folder`, and the windows of its files in order."""
     sessions, windows = [], []
-    for path in sorted(folder.glob("sessions-*.csv")):
-        start, end = re.fullmatch(r"sessions-(\w+)-(\w+)\.csv", path.name).groups()
-        windows.append((start, end))
+    named = [(_NAMED.fullmatch(path.name), path) for path in folder.glob("sessions-*.csv")]
+    assert all(found is not None for found, _ in named), [path.name for _, path in named]
+    for found, path in sorted(named, key=lambda item: _instant(item[0].group(1))):
+        windows.append((_instant(found.group(1)), _instant(found.group(2))))
         rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
         sessions += [row["session"] for row in rows]
     return sessions, windows
 
 
-def _tiled(windows: list[tuple[str, str]]) -> bool:
+def _tiled(windows: list[tuple[datetime, datetime]]) -> bool:
     return all(end == start for (_, end), (start, _) in zip(windows, windows[1:]))
 
 
@@ -91,12 +101,13 @@ def test_a_changed_window_rule_delivers_every_record_once(steps, run_cli, demo,
     sessions, windows = _delivered(tmp_path / "out")
     last = windows[-1][1]
     # the same export in one `since last run` window up to the last end: the same pseudonyms
-    _run(run_cli, tmp_path, demo, SINCE, "--as-of", f"{last[:4]}-{last[4:6]}-{last[6:11]}:"
-         f"{last[11:13]}:{last[13:15]}Z", ledger="whole", out="whole")
+    _run(run_cli, tmp_path, demo, SINCE, "--as-of",
+         last.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), ledger="whole",
+         out="whole")
     whole, _ = _delivered(tmp_path / "whole")
     assert len(whole) == len(set(whole)) > 100
     assert sorted(sessions) == sorted(whole)
-    assert windows[0][0] == "19700101T000000Z" and _tiled(windows), windows
+    assert windows[0][0] == datetime(1970, 1, 1, tzinfo=UTC) and _tiled(windows), windows
 
 
 def test_a_window_that_starts_where_the_last_delivery_ended_says_so(run_cli, demo,
@@ -114,8 +125,8 @@ def test_the_same_calendar_window_run_again_is_whole_and_keeps_the_state(
     for moment in ("2025-06-04T00:10:00Z", "2025-06-05T00:10:00Z", "2025-06-04T00:20:00Z"):
         _run(run_cli, tmp_path, demo, DAY, "--as-of", moment)
     _, windows = _delivered(tmp_path / "out")
-    assert windows == [("20250603T000000Z", "20250604T000000Z"),
-                       ("20250604T000000Z", "20250605T000000Z")]
+    assert windows == [(_instant("20250603T000000Z"), _instant("20250604T000000Z")),
+                       (_instant("20250604T000000Z"), _instant("20250605T000000Z"))]
     shown = run_cli("state", "show", "window_change_test", "--state",
                     str(tmp_path / "ledger.sqlite"))
     assert "2025-06-05T00:00:00Z" in shown.output, shown.output
@@ -138,7 +149,7 @@ def test_since_last_run_then_previous_day_catches_up_from_where_it_ended(
         assert result.stderr.count("catching up") == 1, result.stderr
         sessions, windows = _delivered(tmp_path / "out")
         assert len(sessions) == len(set(sessions)) == 59
-        assert _tiled(windows) and windows[-1][1] == today.strftime("%Y%m%dT%H%M%SZ")
+        assert _tiled(windows) and windows[-1][1] == today
 
 
 def test_a_catch_up_whose_commit_stopped_half_way_is_not_run_again(
@@ -173,7 +184,7 @@ def test_a_catch_up_whose_commit_stopped_half_way_is_not_run_again(
         result = _run(run_cli, tmp_path, KEY, DAY, source="profile independent")
         assert result.stderr.count("catching up") == 1, result.stderr
         sessions, windows = _delivered(tmp_path / "out")
-        start = datetime.strptime(windows[0][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        start = windows[0][0]
         inside = [r for r in cpo.lists["sessions"]
                   if start.strftime("%Y-%m-%dT%H:%M:%SZ") <= r["last_updated"]]
         assert len(sessions) == len(set(sessions)) == len(inside) and _tiled(windows)
