@@ -353,3 +353,38 @@ def test_the_two_hours_02_00_of_the_night_the_clocks_go_back_differ_in_excel(
     described = {row[0]: row[2] for row in openpyxl.load_workbook(tmp_path / "x.xlsx")[
         "columns"].iter_rows(values_only=True)}
     assert described["hour"].endswith("(Parquet: the UTC instant; XLSX: the local time)")
+
+
+def test_an_empty_workbook_declares_its_local_times(run_cli, tmp_path, server) -> None:
+    """The `columns` sheet said `local datetime` only once a local value had been
+    written: a week with no rows (or a column of nulls) declared a local day and a slot
+    spread in the location's time zone as `datetime`, which the docs' loader reads as
+    UTC, so the empty week's frame had another type than the others. The type comes
+    from the plan."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(HEADER.split("pseudonym key")[0] + (
+        "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN\n"
+        "from sessions\n"
+        "  where kwh > 100000\n"
+        "  join locations on location_id\n"
+        "  each charging_periods as period\n"
+        "  spread period.energy_kwh over hour in location time zone as slot\n"
+        "group by\n"
+        "  slot\n"
+        '  truncate(start_date_time, day, "Europe/Amsterdam") as local_day\n'
+        "  truncate(start_date_time, day) as utc_day\n"
+        "compute\n"
+        "  sum(period.energy_kwh) as energy_kwh\n"
+        "  minimum group size 10\n"
+        f'output xlsx to "{tmp_path}/out/x.xlsx"\n'))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(spec), "--as-of", AS_OF, env=env)
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
+    assert len(list(workbook["sessions"].iter_rows())) == 1  # the header alone
+    described = {r[0]: r[1] for r in workbook["columns"].iter_rows(values_only=True)}
+    assert (described["slot"], described["local_day"], described["utc_day"]) == (
+        "local datetime", "local datetime", "datetime")
+    frame = docs_workbook_loader()(str(tmp_path / "out" / "x.xlsx"))
+    assert str(frame.utc_day.dtype).endswith("UTC]")
+    assert "UTC" not in str(frame.local_day.dtype) and "UTC" not in str(frame.slot.dtype)

@@ -26,6 +26,9 @@ class TypedField:
     # the IANA zone of a local `truncate` (its values are that zone's local periods):
     # Parquet declares it, so readers show January in Amsterdam as January
     zone: str | None = None
+    # its values are local times (a local `truncate`, or the slot of a `spread` in the
+    # location's time zone), known from the plan: an XLSX sheet of no rows says so too
+    local: bool = False
 
     @property
     def pseudonym(self) -> bool:
@@ -36,9 +39,11 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     aggregate = dataset.step(ir.Aggregate)
     columns = aggregate.keys if aggregate is not None else dataset.columns
     recoded = _recoding(dataset.step(ir.KAnonymity))
+    slot = _local_slot(dataset.step(ir.Spread))
     fields = [TypedField(c.name, c.type or "any", (c.description or "") + recoded.get(c.name, ""),
                          c.treatment, c.sources, stated_class(c.treatment, c.released_as),
-                         _zone(c)) for c in columns]
+                         _zone(c), _zone(c) is not None or c.expression == slot)
+              for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
                               f"aggregated ({m.function})", m.sources, m.privacy)
@@ -65,6 +70,11 @@ def _recoding(rule: ir.KAnonymity | None) -> dict[str, str]:
 
 
 _LOCAL_TRUNCATE = re.compile(r"truncate_in\(.*, '[a-z_]+', '([A-Za-z0-9_+\-/]+)'\)")
+
+
+def _local_slot(spread: ir.Spread | None) -> str | None:
+    """The alias of a `spread` whose slots are in the location's time zone."""
+    return spread.alias if spread is not None and spread.zone != "utc" else None
 
 
 def _zone(column: ir.Column) -> str | None:

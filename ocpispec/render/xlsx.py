@@ -81,7 +81,7 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     columns = workbook.create_sheet("columns")
     columns.append(["column", "type", "description", "treatment", "sources"])
     for field in fields:
-        local = field.name in clocks and clocks[field.name].local
+        local = field.local or (field.name in clocks and clocks[field.name].local)
         columns.append([_safe(field.name), _declared(field, local), _safe(field.description),
                         field.treatment, _safe(", ".join(field.sources))])
     workbook.save(sink)
