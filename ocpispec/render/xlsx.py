@@ -7,7 +7,8 @@ zones, so a UTC value is written as UTC and a local one, a label with its offset
 its clock, ` UTC` or the offset, in its number format) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
 treatment, sources.
 
-Text is always a text cell: a value starting with `=` never becomes a formula,
+Text is always a text cell: a value starting with `=` never becomes a formula, nor
+`#N/A` an error value,
 characters XML cannot hold are dropped, and a `_xHHHH_` in it, which Excel would show as
 the character HHHH, is escaped so Excel shows it as written. A text longer than a cell holds (32,767
 characters) stops the output rather than being cut, as does a time before 1900, which
@@ -33,6 +34,10 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # control characters): a platform's `_x0041_` would show as `A`. Its `_` is written as
 # the escape of `_` itself (`_x005F_`), which Excel and openpyxl read back as `_`.
 _ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+# texts openpyxl writes as Excel's error values (`t="e"`), not as text: a platform's
+# `#N/A` would be an error in Excel, which its SUM and lookups pass on, and missing to
+# pandas and readxl
+_ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 _TAKEN_SHEET_NAMES = frozenset({"columns", "history"})
 
@@ -112,10 +117,10 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
             raise XlsxError(f"a value of column `{field.name}` is longer than the "
                             f"{MAX_TEXT:,} characters an Excel cell holds")
         shown = _ESCAPE_LIKE.sub("_x005F_", shown) if "_x" in shown else shown
-        if not shown.startswith("="):
+        if not shown.startswith("=") and shown not in _ERROR_CODES:
             return shown
         written = make_cell(sheet, value=shown)
-        written.data_type = "s"  # never a formula
+        written.data_type = "s"  # never a formula, nor an error value
         return written
 
     def typed(kind: type) -> Any:
