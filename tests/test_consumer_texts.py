@@ -79,3 +79,15 @@ def test_a_text_like_an_excel_error_is_a_text_cell(run_cli, server, tmp_path) ->
     cities = [row[3] for row in rows]
     assert {city.value for city in cities} == set(ERRORS)
     assert {city.data_type for city in cities} == {"s"}
+
+
+def test_the_workbook_loader_keeps_texts_pandas_takes_for_missing(run_cli, server,
+                                                                  tmp_path) -> None:
+    """`read_excel` reads a text cell `NA`, `null`, `nan`, `N/A`, `None` or `#N/A` as
+    missing: the documented loader gave a location named `NA` (or Namibia's country
+    code) as <NA>, where the cell, Excel and the NDJSON file hold the text."""
+    sent = [json.loads(line) for line in
+            _run(run_cli, server, tmp_path, "ndjson", "x.ndjson").read_text().splitlines()]
+    frame = docs_workbook_loader()(str(_run(run_cli, server, tmp_path, "xlsx", "x.xlsx")))
+    assert {row["name"] for row in sent} == set(NAMES)
+    assert frame[["site", "name", "postal_code", "city"]].to_dict("records") == sent
