@@ -5,6 +5,7 @@ demo CPO, whose locations here carry such texts."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import zipfile
 from pathlib import Path
@@ -18,6 +19,9 @@ from test_xlsx import docs_workbook_loader
 
 # texts pandas (`read_excel`, `read_csv`) reads as missing by default, and others
 NAMES = ("NA", "null", "nan", "N/A", "None", "#N/A", "plain")
+# a line and a paragraph separator (U+2028, U+2029), as a platform storing text from a
+# word processor or a web form sends them
+ADDRESS = "Stationsplein 1\u2028Utrecht\u2029Centrum"
 # texts openpyxl takes for Excel's error values
 ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
 
@@ -32,6 +36,7 @@ class _TextServer(DemoServer):
             obj["name"] = NAMES[index % len(NAMES)]
             obj["postal_code"] = NAMES[(index + 1) % len(NAMES)]
             obj["city"] = ERRORS[index % len(ERRORS)]
+            obj["address"] = ADDRESS
         return obj
 
 
@@ -91,3 +96,33 @@ def test_the_workbook_loader_keeps_texts_pandas_takes_for_missing(run_cli, serve
     frame = docs_workbook_loader()(str(_run(run_cli, server, tmp_path, "xlsx", "x.xlsx")))
     assert {row["name"] for row in sent} == set(NAMES)
     assert frame[["site", "name", "postal_code", "city"]].to_dict("records") == sent
+
+
+@pytest.mark.parametrize("output, name", [("ndjson", "x.ndjson"), ("ndjson", "x.ndjson.gz"),
+                                          ("json", "x.json"), ("geojson", "x.geojson")])
+def test_a_line_separator_in_a_text_keeps_each_record_on_its_line(
+        run_cli, server, tmp_path, output, name) -> None:
+    """JSON allows U+2028 and U+2029 in a string, but Python's `splitlines()`, editors
+    and older JavaScript take them for line ends: an NDJSON file read line by line
+    (`[json.loads(l) for l in text.splitlines()]`) failed on a location whose address
+    held one ('Unterminated string'). They are written as JSON escapes, the same string
+    to every JSON reader."""
+    spec = SPEC.replace("  city\n", "  address\n  coordinates\n")
+    out = tmp_path / name
+    (tmp_path / "spec.ocx").write_text(spec.format(output=output, out=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    result = run_cli("run", str(tmp_path / "spec.ocx"), "--as-of", "2026-01-01T00:00:00Z",
+                     env=env)
+    assert result.exit_code == 0, result.output
+    raw = gzip.decompress(out.read_bytes()) if name.endswith(".gz") else out.read_bytes()
+    text = raw.decode("utf-8")
+    assert "\u2028" not in text and "\u2029" not in text
+    assert "\\u2028Utrecht\\u2029Centrum" in text
+    if output == "ndjson":
+        records = [json.loads(line) for line in text.splitlines()]
+    else:
+        records = json.loads(text)
+        records = [f["properties"] for f in records["features"]] if output == "geojson" \
+            else records
+    assert len(records) > 5
+    assert {record["address"] for record in records} == {ADDRESS}

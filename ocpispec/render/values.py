@@ -58,11 +58,18 @@ HIDDEN = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060"
                     r"\ufeff\x7f-\x9f]")
 
 
+# in JSON also the line and paragraph separators, which JSON allows in a string but
+# Python's `str.splitlines()` (a common way to read NDJSON), editors and JavaScript
+# before ES2019 take for line ends: a record read line by line broke in two
+_JSON_HIDDEN = re.compile(HIDDEN.pattern[:-1] + r"\u2028\u2029]")
+
+
 def json_escaped(text: str) -> str:
-    """JSON text with the `HIDDEN` characters written as `\\uXXXX` escapes: every JSON
-    reader gets the same string, and a person reading the file in a terminal or an
-    editor sees the escape instead of text shown reversed."""
-    return HIDDEN.sub(_escape, text) if HIDDEN.search(text) else text
+    """JSON text with the `HIDDEN` characters and the line and paragraph separators
+    written as `\\uXXXX` escapes: every JSON reader gets the same string, a person
+    reading the file in a terminal or an editor sees the escape instead of text shown
+    reversed, and every line of NDJSON is one whole record."""
+    return _JSON_HIDDEN.sub(_escape, text) if _JSON_HIDDEN.search(text) else text
 
 
 def _escape(match: re.Match[str]) -> str:
