@@ -100,6 +100,19 @@ def test_data_files_keep_the_text_as_sent(run_cli, server, tmp_path) -> None:
     assert {f["properties"]["name"] for f in json.loads(text)["features"]} == {NAME}
 
 
+
+def test_a_template_s_json_filter_escapes_them_as_the_json_format_does(run_cli, server,
+                                                                       tmp_path) -> None:
+    """A template writing JSON (`{{ rows | json }}`, the documented way to print rows)
+    wrote the characters raw, so the consumer's editor showed a name reversed where the
+    built-in `json` format writes `\\u202e`; the filter escapes them as that format
+    does, the same string to every JSON reader."""
+    (tmp_path / "sites.json.j2").write_text('{"sites": {{ rows | json }}}\n')
+    text = _run(run_cli, server, tmp_path, 'template "sites.json.j2"', "sites.json")
+    assert not any(char in text for char in RAW) and "\\u202e" in text
+    assert {site["name"] for site in json.loads(text)["sites"]} == {NAME}
+
+
 CLI = [sys.executable, "-c", "from ocpispec.cli import main; main()"]
 
 

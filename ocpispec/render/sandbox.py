@@ -40,7 +40,7 @@ import markupsafe
 
 from ocpispec.render import confine
 from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
-from ocpispec.render.values import cell, inert_text, json_text, markdown_cell, shown_text
+from ocpispec.render.values import cell, inert_text, json_output, markdown_cell, shown_text
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
 _GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
@@ -242,7 +242,7 @@ def sandbox_environment(loader: jinja2.BaseLoader | None = None,
                                 autoescape=autoescape, keep_trailing_newline=True,
                                 optimized=False, finalize=finalize)
     environment.globals.clear()
-    filters = dict(environment.filters, json=json_text, cell=cell)
+    filters = dict(environment.filters, json=json_output, cell=cell)
     environment.filters = {name: _bounded(name, filters[name]) for name in FILTERS}
     environment.tests = {name: environment.tests[name] for name in TESTS}
     return environment
@@ -254,7 +254,7 @@ def analysis_environment() -> ReportSandbox:
     at compile time that could be large (`'x' * 10**9`, `'x'|center(10**9)`)."""
     environment = ReportSandbox(optimized=False)
     # ocpispec's own filters too, or a template using them fails to compile (OCX404)
-    filters = dict(environment.filters, json=json_text, cell=cell)
+    filters = dict(environment.filters, json=json_output, cell=cell)
     environment.filters = {name: _bounded(name, function)
                            for name, function in filters.items()}
     return environment
