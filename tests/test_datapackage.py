@@ -158,6 +158,17 @@ def test_the_schema_describes_the_released_columns_and_the_export(run, tmp_path)
     assert described["ocpispec"]["manifest"] == "x.csv.gz.manifest.json"
 
 
+def test_the_consumer_is_not_named_a_contributor(run, tmp_path) -> None:
+    """The package named the consumer under `contributors` (role `contributor`), the
+    people who made the data in the Frictionless spec: a data portal publishing the
+    open-data file credited itself (or the municipality receiving the file) with it.
+    The consumer is the recipient, named under `ocpispec.export.consumer` alone."""
+    run('output csv to "OUT/x.csv"')
+    described = package(tmp_path / "out" / "x.csv")
+    assert "contributors" not in described
+    assert described["ocpispec"]["export"]["consumer"] == "Test consumer"
+
+
 UNITS_SPEC = HEADER.split("from sessions", 1)[0] + """from sessions
   join locations on location_id
 select

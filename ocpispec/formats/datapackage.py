@@ -73,8 +73,8 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     }
     if export.get("licence"):
         package["licenses"] = [_licence(str(export["licence"]))]
-    if export.get("consumer"):
-        package["contributors"] = [{"title": export["consumer"], "role": "contributor"}]
+    # no `contributors`: in the Frictionless spec those made the data; the consumer
+    # receives it (`ocpispec.export.consumer`), and a portal would credit it as a maker
     return package
 
 
