@@ -305,7 +305,10 @@ def test_typed_files_hold_the_types_their_package_declares(run, tmp_path, fmt) -
     """A `jmespath` column has no one type; Parquet and XLSX write it as text, so the data
     package (and the workbook's `columns` sheet) declare `string`, not `any`. One whose
     outermost call gives one type does have it: `length(evses)` is a whole number, which
-    was written as text (Excel's SUM skipped it) and is now an integer."""
+    was written as text (Excel's SUM skipped it) and is now an integer; the open-data
+    spec's `max(evses[].connectors[].max_electric_power)` was a text `"22080"` (pandas'
+    `sum` joined the texts) and is the integer field it takes the largest of; `sum` a
+    number."""
     import openpyxl
     import pyarrow.parquet as pq
 
@@ -313,13 +316,16 @@ def test_typed_files_hold_the_types_their_package_declares(run, tmp_path, fmt) -
         "from locations\n  where publish = true\nselect\n  id as location_id\n"
         '  opening_times.twentyfourseven as open_24_7\n'
         '  jmespath("max(evses[].connectors[].max_electric_power)") as max_power\n'
-        '  jmespath("length(evses)") as evses\n')
+        '  jmespath("length(evses)") as evses\n'
+        '  jmespath("sum(evses[].connectors[].max_electric_power)") as total_power\n'
+        '  jmespath("evses[0].uid") as first_evse\n')
     run(f'output {fmt} to "OUT/x.{fmt}"', spec=spec)
     path = tmp_path / "out" / f"x.{fmt}"
     declared = {f["name"]: f["type"]
                 for f in package(path)["resources"][0]["schema"]["fields"]}
     assert declared == {"location_id": "string", "open_24_7": "boolean",
-                        "max_power": "string", "evses": "integer"}
+                        "max_power": "integer", "evses": "integer", "total_power": "number",
+                        "first_evse": "string"}
     if fmt == "parquet":
         schema = pq.read_schema(path)
         assert {name: str(schema.field(name).type) for name in declared} == \
@@ -327,8 +333,11 @@ def test_typed_files_hold_the_types_their_package_declares(run, tmp_path, fmt) -
     else:
         workbook = openpyxl.load_workbook(path)
         rows = list(workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
-        assert rows and all(isinstance(row[2], str) for row in rows if row[2] is not None)
+        assert rows and all(isinstance(row[5], str) for row in rows if row[5] is not None)
+        assert all(isinstance(row[2], int) for row in rows if row[2] is not None)
+        assert any(row[2] for row in rows)
         assert all(isinstance(row[3], int) for row in rows)
+        assert all(isinstance(row[4], (int, float)) for row in rows if row[4] is not None)
         described = {row[0]: row[1] for row in workbook["columns"].iter_rows(
             min_row=2, values_only=True)}
         assert described == declared

@@ -125,6 +125,15 @@ class _Walk:
         return [path] if path is not None else []
 
 
+def result_path(tree: dict) -> Path | None:
+    """The record path whose values a parsed JMESPath gives, through projections and the
+    functions that pass on elements of their list (`max`, `sort`...); None when it
+    computes them or reads what cannot be checked."""
+    walk = _Walk()
+    path = walk.value(tree, ())
+    return None if walk.problems else path
+
+
 def analyse_hatch(literal: syntax.Literal, scope: Scope,
                   ctx: Context) -> list[tuple[ResolvedField, bool]]:
     from jmespath.exceptions import JMESPathError  # only a spec with the escape hatch loads it

@@ -103,7 +103,7 @@ def value_type(checked: CheckedColumn) -> str:
     if name == "round" and checked.kind is Kind.NUMBER and _whole(expr):
         return "integer"
     if name == "jmespath":
-        return _hatch_type(expr)
+        return _hatch_type(expr, checked.sources)
     return _KIND_TYPES.get(checked.kind, "any") if checked.kind is not None else "any"
 
 
@@ -112,10 +112,14 @@ def value_type(checked: CheckedColumn) -> str:
 # (as text, Excel's SUM skipped it and Parquet readers saw strings)
 _HATCH_FUNCTIONS = {"length": "integer", "contains": "boolean", "starts_with": "boolean",
                     "ends_with": "boolean", "join": "string", "type": "string",
-                    "to_string": "string"}
+                    "to_string": "string", "sum": "number", "avg": "number", "abs": "number",
+                    "ceil": "number", "floor": "number", "to_number": "number"}
+# functions that give one element of their list: the type of the field the list holds
+# (the open-data spec's `max(evses[].connectors[].max_electric_power)`, a power in W)
+_EXTREMES = frozenset({"max", "min"})
 
 
-def _hatch_type(call: syntax.Call) -> str:
+def _hatch_type(call: syntax.Call, sources: tuple[ResolvedField, ...] = ()) -> str:
     import warnings
 
     from jmespath.exceptions import JMESPathError
@@ -132,11 +136,25 @@ def _hatch_type(call: syntax.Call) -> str:
     except (JMESPathError, RecursionError):
         return "any"
     match tree.get("type"):
+        case "function_expression" if tree.get("value") in _EXTREMES:
+            return _element_type(tree, sources)
         case "function_expression":
             return _HATCH_FUNCTIONS.get(tree.get("value"), "any")
         case "comparator" | "not_expression":
             return "boolean"
     return "any"
+
+
+def _element_type(tree: dict, sources: tuple[ResolvedField, ...]) -> str:
+    """The type of what `max(...)` or `min(...)` gives: that of the catalogue field its
+    list holds (numbers or texts, as JMESPath requires), `any` when it is no one field."""
+    from ocpispec.check.jmes import result_path
+
+    path = result_path(tree)
+    if path is None:
+        return "any"
+    kinds = {field.field.kind for field in sources if field.qualified == ".".join(path)}
+    return _KIND_TYPES.get(kinds.pop(), "any") if len(kinds) == 1 else "any"
 
 
 def _whole(call: syntax.Call) -> bool:
