@@ -373,6 +373,7 @@ def test_an_empty_workbook_declares_its_local_times(run_cli, tmp_path, server) -
         "  slot\n"
         '  truncate(start_date_time, day, "Europe/Amsterdam") as local_day\n'
         "  truncate(start_date_time, day) as utc_day\n"
+        '  truncate(start_date_time, hour, "UTC") as utc_hour\n'
         "compute\n"
         "  sum(period.energy_kwh) as energy_kwh\n"
         "  minimum group size 10\n"
@@ -383,8 +384,29 @@ def test_an_empty_workbook_declares_its_local_times(run_cli, tmp_path, server) -
     workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
     assert len(list(workbook["sessions"].iter_rows())) == 1  # the header alone
     described = {r[0]: r[1] for r in workbook["columns"].iter_rows(values_only=True)}
-    assert (described["slot"], described["local_day"], described["utc_day"]) == (
-        "local datetime", "local datetime", "datetime")
+    assert (described["slot"], described["local_day"], described["utc_day"],
+            described["utc_hour"]) == (
+        "local datetime", "local datetime", "datetime", "datetime")
     frame = docs_workbook_loader()(str(tmp_path / "out" / "x.xlsx"))
     assert str(frame.utc_day.dtype).endswith("UTC]")
+    assert str(frame.utc_hour.dtype).endswith("UTC]")
     assert "UTC" not in str(frame.local_day.dtype) and "UTC" not in str(frame.slot.dtype)
+
+
+def test_a_truncate_in_utc_is_declared_utc(run_cli, tmp_path, server) -> None:
+    """`truncate(t, day, "UTC")` is the plain truncate, labelled `Z` and shown ` UTC`;
+    the `columns` sheet declares it `datetime`, as its cells are, whether rows came or
+    not (it once followed the zone being named, and said `local datetime`)."""
+    spec = tmp_path / "spec.ocx"
+    body = HEADER.split("select\n")[0] + (
+        'select\n  truncate(start_date_time, day, "UTC") as utc_day\n'
+        '  truncate(start_date_time, day, "Europe/Amsterdam") as local_day\n')
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "OUTPUT_TEST_KEY": KEY}
+    spec.write_text(body + f'output xlsx to "{tmp_path}/out/x.xlsx"\n')
+    result = run_cli("run", str(spec), "--as-of", AS_OF, env=env)
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
+    described = {r[0]: r[1] for r in workbook["columns"].iter_rows(values_only=True)}
+    assert (described["utc_day"], described["local_day"]) == ("datetime", "local datetime")
+    assert workbook["sessions"]["A2"].number_format.endswith('" UTC"')

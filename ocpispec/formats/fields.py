@@ -42,7 +42,7 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     slot = _local_slot(dataset.step(ir.Spread))
     fields = [TypedField(c.name, c.type or "any", (c.description or "") + recoded.get(c.name, ""),
                          c.treatment, c.sources, stated_class(c.treatment, c.released_as),
-                         _zone(c), _zone(c) is not None or c.expression == slot)
+                         _zone(c), _local(_zone(c)) or c.expression == slot)
               for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
@@ -70,6 +70,12 @@ def _recoding(rule: ir.KAnonymity | None) -> dict[str, str]:
 
 
 _LOCAL_TRUNCATE = re.compile(r"truncate_in\(.*, '[a-z_]+', '([A-Za-z0-9_+\-/]+)'\)")
+
+
+def _local(zone: str | None) -> bool:
+    """Whether a `truncate` in `zone` is labelled with an offset: in `UTC` it is the
+    plain truncate, labelled `Z` (`calendar_windows.zone_of`)."""
+    return zone is not None and zone != "UTC"
 
 
 def _local_slot(spread: ir.Spread | None) -> str | None:
