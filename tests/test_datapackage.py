@@ -5,6 +5,8 @@ columns are. Runs go over real HTTP against the demo CPO on 127.0.0.1."""
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
 import io
 import json
 import re
@@ -15,7 +17,7 @@ import pytest
 
 from fixtures_cli import REPO
 from ocpispec.demo import DemoServer
-from test_outputs import HEADER, KEY
+from test_outputs import HEADER, KEY, manifest
 
 AS_OF = "2026-01-01T00:00:00Z"
 LICENSED = HEADER.replace("  retention 1 months\n",
@@ -108,6 +110,40 @@ def test_the_package_validates_with_frictionless(run, tmp_path) -> None:
         run(f'output {output} to "OUT/{name}"')
         report = validate(str(tmp_path / "out" / f"{name}.datapackage.json"))
         assert report.valid, report.flatten(["type", "note"])[:3]
+
+
+@pytest.mark.parametrize("name, output", [("x.csv", "csv"), ("x.csv.gz", "csv excel-nl"),
+                                          ("x.json", "json"), ("x.xlsx", "xlsx")])
+def test_the_package_tells_a_file_cut_short_or_changed(run, tmp_path, name, output) -> None:
+    """The package gave no size or hash, so `frictionless validate` passed a file cut
+    short on the way (the last rows lost) or changed; it declares the delivered bytes'
+    size and sha256 (compressed, when the file is), as the manifest does, and a changed
+    file fails with `hash-count`."""
+    from frictionless import validate
+
+    run(f'output {output} to "OUT/{name}"')
+    path = tmp_path / "out" / name
+    resource = package(path)["resources"][0]
+    delivered = path.read_bytes()
+    assert resource["bytes"] == len(delivered) == manifest(path)["output"]["bytes"]
+    assert resource["hash"] == "sha256:" + hashlib.sha256(delivered).hexdigest() == \
+        "sha256:" + manifest(path)["output"]["sha256"]
+    descriptor = str(tmp_path / "out" / f"{name}.datapackage.json")
+    assert validate(descriptor).valid
+    if output == "xlsx":  # a workbook changed by hand: saved again with one cell more
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path)
+        workbook["sessions"]["A2"] = "0" * 32
+        workbook.save(path)
+    else:  # a file cut short on the way: its last row gone, the rest intact
+        text = gzip.decompress(delivered) if name.endswith(".gz") else delivered
+        cut = text[:text.rstrip(b"\r\n]").rfind(b"\n")]
+        path.write_bytes(gzip.compress(cut, mtime=0) if name.endswith(".gz")
+                         else cut + (b"\n]\n" if output == "json" else b""))
+    report = validate(descriptor)
+    assert not report.valid and "hash-count" in {error.type for task in report.tasks
+                                                 for error in task.errors}
 
 
 def test_a_broken_type_declaration_fails_validation(run, tmp_path) -> None:

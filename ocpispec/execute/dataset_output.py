@@ -120,7 +120,7 @@ class DatasetOutput:
             self.staged.append(stage_manifest(self.file.file.path, manifest()))
             self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
                 self.plan, self.dataset, self.render, self.target, shown_export(self.plan),
-                self.now)))
+                self.now, self.file)))
         except OSError as exc:
             raise output_failed(self.target, exc) from None
         return self.staged

@@ -200,8 +200,10 @@ def encoding(render: ir.Render, target: Target, file: HashingFile | None) -> dic
 
 
 def package_of(plan: ir.Plan, dataset: ir.Dataset, render: ir.Render, target: Target,
-               export: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The data package delivered beside the output (`formats.datapackage`)."""
+               export: dict[str, Any], now: datetime,
+               file: HashingFile | None = None) -> dict[str, Any]:
+    """The data package delivered beside the output (`formats.datapackage`); `file`,
+    finished, gives the size and sha256 of the bytes delivered."""
     aggregate = dataset.step(ir.Aggregate)
     columns = aggregate.keys if aggregate is not None else dataset.columns
     units = {column.name: column_unit(column) for column in columns}
@@ -212,4 +214,5 @@ def package_of(plan: ir.Plan, dataset: ir.Dataset, render: ir.Render, target: Ta
         fields=typed_fields(dataset), dataset=dataset.name, export=export,
         dialect=render.dialect, compression=compression_of(target),
         created=now.strftime("%Y-%m-%dT%H:%M:%SZ"), fingerprint=plan.fingerprint,
-        units=units)
+        units=units, delivered=None if file is None else (
+            file.delivered.size, file.sha256.hexdigest()))

@@ -3,9 +3,10 @@
 
 One resource, the output file, with a Table Schema: each released column's name, type,
 format, description (catalogue and transformation), unit where the source has one,
-treatment, and the marker of a missing value; the CSV dialect; the export header
-(consumer, purpose, legal basis, retention, licence) under `ocpispec` and in the
-package's own fields. It describes columns, never values: it holds nothing a run read.
+treatment, and the marker of a missing value; the CSV dialect; the file's size and
+sha256; the export header (consumer, purpose, legal basis, retention, licence) under
+`ocpispec` and in the package's own fields. It describes columns, never values: it holds
+nothing a run read.
 It replaces neither the manifest (what was released, under which plan) nor the review.
 """
 
@@ -42,9 +43,11 @@ TEXT_FOR_ANY = frozenset({"parquet", "xlsx"})
 def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: str,
                  export: Mapping[str, Any], dialect: CsvDialect | None,
                  compression: str | None, created: str, fingerprint: str,
-                 units: Mapping[str, str | None]) -> dict[str, Any]:
+                 units: Mapping[str, str | None],
+                 delivered: tuple[int, str] | None = None) -> dict[str, Any]:
     """The package of one output. `units` maps a column to the unit of its values
-    (`formats.units`), None or absent when it has none the tool can name."""
+    (`formats.units`), None or absent when it has none the tool can name; `delivered`
+    the size and sha256 of the file's bytes (compressed, when it is)."""
     kind, mediatype = _kind(file, fmt)
     resource: dict[str, Any] = {
         "name": _name(dataset), "path": file, "format": kind, "mediatype": mediatype,
@@ -60,6 +63,10 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
         resource["dialect"] = _dialect(dialect or CsvDialect("rfc-4180"))
     if compression is not None:
         resource["compression"] = COMPRESSION_NAMES[compression]
+    if delivered is not None:
+        # what `frictionless validate` checks the file against ("hash-count" when it was
+        # cut short or changed on the way), as `sha256sum` checks the manifest's
+        resource["bytes"], resource["hash"] = delivered[0], f"sha256:{delivered[1]}"
     package: dict[str, Any] = {
         "name": _name(str(export.get("name") or dataset)),
         "title": f"{export.get('name')}: {dataset}",
