@@ -6,7 +6,7 @@ format, description (catalogue and transformation), unit where the source has on
 treatment, and the marker of a missing value; the CSV dialect; the file's size and
 sha256; the export header (consumer, purpose, legal basis, retention, licence) under
 `ocpispec` and in the package's own fields. It describes columns, never values: it holds
-nothing a run read.
+nothing a run read but the file's size and sha256, which the manifest holds too.
 It replaces neither the manifest (what was released, under which plan) nor the review.
 """
 
