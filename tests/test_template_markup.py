@@ -183,6 +183,35 @@ def test_a_template_writing_csv_prints_no_formula(run_cli, tmp_path) -> None:
         assert {row["kwh"] for row in rows} == {"-2.5"}  # a signed number stays a number
 
 
+# the natural way to write a CSV row in Jinja: the row's values joined by the delimiter
+JOINED = '{{ columns | join(",") }}\n{% for row in rows %}{{ row.values() | join(",") }}\n{% endfor %}'
+LINK = '=HYPERLINK("http://x.example")'
+DDE = "-2+3+cmd|' /C calc'!A0"
+
+
+def test_a_template_joining_a_row_into_cells_prints_no_formula(run_cli, tmp_path) -> None:
+    """A template writing CSV made inert only the text it printed, by its first
+    character: `row.values() | join(",")` printed `LOC1,=HYPERLINK(...),-2+3+cmd|...`,
+    whose second and third cells Excel ran (a link, a DDE command). The rows such a
+    template gets hold inert texts, so however it joins them no cell runs."""
+    import csv
+    import io
+
+    (tmp_path / "rows.csv.j2").write_text(JOINED)
+    spec = tmp_path / "joined.ocx"
+    spec.write_text(SPEC + DATASET.format(name="joined", template="rows.csv.j2",
+                                          out=tmp_path / "out", file="x.csv")
+                    .replace("select\n  name\n", "select\n  id as site\n  name\n  city\n"))
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        for location in cpo.lists["locations"]:
+            location["name"], location["city"] = LINK, DDE
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    rows = list(csv.reader(io.StringIO((tmp_path / "out" / "x.csv").read_text())))
+    assert rows[0] == ["site", "name", "city"] and len(rows) > 1
+    assert all(row[1:] == ["'" + LINK, "'" + DDE] for row in rows[1:]), rows
+
 LINKS = ('<ul>{% for row in rows %}<li><a href="{{ row.website }}">{{ row.name }}</a></li>'
          "{% endfor %}</ul>\n")
 WEBSITES = ("javascript:console.error('ran')", " JaVa\tScript:console.error('ran')",

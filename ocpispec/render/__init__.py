@@ -36,6 +36,7 @@ from ocpispec.render.values import (
     cell,
     geojson_feature,
     html_cell,
+    inert_values,
     json_output,
     markdown_cell,
     ndjson_chunks,
@@ -176,8 +177,12 @@ def _custom(template: CustomTemplate, counter: RowCounter,
     environment = sandbox_environment(loader, autoescape=escape, names=names,
                                       markdown=markdown, spreadsheet=spreadsheet)
     # a sequence, not the stream: a second loop, `length`, `last`, `rows[0]` or `tojson`
-    # over an iterator would see nothing (or fail) after the first pass
-    variables = {"rows": tuple(counter), "columns": list(context.columns),
+    # over an iterator would see nothing (or fail) after the first pass. A template
+    # writing CSV sees the texts already inert: one joining a row's values into cells
+    # (`row.values() | join(",")`) prints a text whose first cell alone the printing
+    # would make inert, and Excel ran the others
+    rows = tuple(map(inert_values, counter)) if spreadsheet else tuple(counter)
+    variables = {"rows": rows, "columns": list(context.columns),
                  "export": dict(context.export), "run": dict(context.run)}
     written = 0
     try:

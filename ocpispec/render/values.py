@@ -215,6 +215,20 @@ def inert_text(text: str) -> str:
     return _inert_when_runnable(text) if text[:1] in _FORMULA_STARTS else text
 
 
+def inert_values(value: Any) -> Any:
+    """A row (or any value in it) with every text `inert_text`: what a template writing
+    CSV is given, so no text reaches a cell that Excel would run, however the template
+    joins them."""
+    match value:
+        case str():
+            return inert_text(value)
+        case Mapping():
+            return {key: inert_values(item) for key, item in value.items()}
+        case list() | tuple():
+            return [inert_values(item) for item in value]
+    return value
+
+
 def _text(value: Any) -> str:
     match value:
         case None:
