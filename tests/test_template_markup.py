@@ -212,6 +212,53 @@ def test_a_template_joining_a_row_into_cells_prints_no_formula(run_cli, tmp_path
     assert rows[0] == ["site", "name", "city"] and len(rows) > 1
     assert all(row[1:] == ["'" + LINK, "'" + DDE] for row in rows[1:]), rows
 
+ATTRIBUTE = '<ul>{% for row in rows %}<li title="{{ row.name | tojson }}">x</li>{% endfor %}</ul>\n'
+SAFE_USES = ("<ul>{% for row in rows %}<li title='{{ row.name | tojson }}'>x</li>{% endfor %}"
+             '</ul>\n<script>const rows = {{ rows | tojson }};</script>\n'
+             '<p class="n">{{ rows | length | tojson }}</p>\n')
+
+
+def test_tojson_in_a_double_quoted_attribute_is_refused(run_cli, tmp_path, snapshot) -> None:
+    """Jinja's `tojson` escapes `<`, `>`, `&` and `'`, not `"`: in `title="{{ row.name |
+    tojson }}"` its first `"` ended the attribute, so a location the platform named
+    `x onmouseover=alert(1) y` wrote an event handler into the consumer's page. Such a
+    use is OCX414 before any request; `tojson` in a `<script>` or a single-quoted
+    attribute stays allowed."""
+    (tmp_path / "sites.html.j2").write_text(ATTRIBUTE)
+    (tmp_path / "safe.html.j2").write_text(SAFE_USES)
+    spec = tmp_path / "attributes.ocx"
+    spec.write_text(SPEC + DATASET.format(name="sites", template="sites.html.j2",
+                                          out=tmp_path / "out", file="x.html"))
+    with IndependentCpo("2.2.1", records=4) as cpo:
+        for location in cpo.lists["locations"]:
+            location["name"] = "x onmouseover=alert(1) y"
+        env = {"OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token}
+        refused = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env=env)
+        assert refused.exit_code == 1 and not (tmp_path / "out").exists()
+        assert not cpo.requests
+        spec.write_text(SPEC + DATASET.format(name="sites", template="safe.html.j2",
+                                              out=tmp_path / "out", file="x.html"))
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env=env)
+    assert done.exit_code == 0, done.output
+    assert "onmouseover" not in _attributes((tmp_path / "out" / "x.html").read_text())
+    assert run_cli("check", str(spec)).exit_code == 0
+    spec.write_text(SPEC + DATASET.format(name="sites", template="sites.html.j2",
+                                          out="out", file="x.html"))
+    assert run_cli("check", str(spec)).output.replace(str(tmp_path), "TMP") == snapshot
+
+
+def _attributes(page: str) -> list[str]:
+    """The attribute names of every tag of the page, as a browser parses them."""
+    names: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            names.extend(name for name, _ in attrs)
+
+    Tags().feed(page)
+    return names
+
+
 LINKS = ('<ul>{% for row in rows %}<li><a href="{{ row.website }}">{{ row.name }}</a></li>'
          "{% endfor %}</ul>\n")
 WEBSITES = ("javascript:console.error('ran')", " JaVa\tScript:console.error('ran')",

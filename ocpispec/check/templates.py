@@ -21,6 +21,7 @@ from jinja2 import nodes
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.template_attributes import tojson_in_attributes
 from ocpispec.check.template_policy import Policy, attribute_names
 from ocpispec.diagnostics import error
 from ocpispec.render import confine
@@ -100,6 +101,15 @@ class _Walker:
             return
         _check_keys(tree, written, where, ctx)
         _check_row_fields(tree, written, where, self.columns, ctx)
+        for line in tojson_in_attributes(tree):
+            _report(written, f"template {where} prints `tojson` inside a double-quoted "
+                    "attribute", ctx, "not allowed in a template",
+                    [f"line {line}", "`tojson` leaves the `\"` around its texts as they are, "
+                     "so a platform's text ends the attribute and adds its own (an event "
+                     "handler in the consumer's page)"],
+                    "quote the attribute with `'` (`title='{{ row.name|tojson }}'`), where "
+                    "`tojson` is safe, or print the value itself (`title=\"{{ row.name }}\"`), "
+                    "which is escaped", "OCX414")
         for name in jinja2.meta.find_referenced_templates(tree):
             if name is not None:
                 self._include(name, file, stack)
