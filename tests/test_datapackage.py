@@ -146,6 +146,27 @@ def test_the_package_tells_a_file_cut_short_or_changed(run, tmp_path, name, outp
                                                  for error in task.errors}
 
 
+@pytest.mark.parametrize("name, output, mediatype", [
+    ("x.tsv", "csv", "text/tab-separated-values"),
+    ("x.tsv.gz", "csv", "text/tab-separated-values"),
+    ("x.csv", "csv tab-separated", "text/tab-separated-values"),
+    ("x.tsv", "csv excel-nl", "text/csv")])
+def test_a_tab_separated_file_is_declared_so(run, tmp_path, name, output, mediatype) -> None:
+    """A tab-separated output (`.tsv`, or the `tab-separated` dialect) was declared
+    `text/csv`, so a data portal serving the package's word offered it as CSV and its
+    preview split the rows at commas; it is `text/tab-separated-values`. A `.tsv` file
+    written in a named dialect with another delimiter stays `text/csv`."""
+    from frictionless import validate
+
+    run(f'output {output} to "OUT/{name}"')
+    resource = package(tmp_path / "out" / name)["resources"][0]
+    assert resource["mediatype"] == mediatype and resource["format"] == "csv"
+    assert (resource["dialect"]["delimiter"] == "\t") == (
+        mediatype == "text/tab-separated-values")
+    report = validate(str(tmp_path / "out" / f"{name}.datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:3]
+
+
 def test_a_broken_type_declaration_fails_validation(run, tmp_path) -> None:
     """The test above can fail: declare the text column `area` an integer."""
     from frictionless import validate

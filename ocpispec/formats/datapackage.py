@@ -49,6 +49,9 @@ def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: 
     (`formats.units`), None or absent when it has none the tool can name; `delivered`
     the size and sha256 of the file's bytes (compressed, when it is)."""
     kind, mediatype = _kind(file, fmt)
+    if fmt == "csv" and dialect is not None and dialect.delimiter == "\t":
+        # a portal serving the package's word offered a TSV as CSV, split at `,`
+        mediatype = TEMPLATE_MEDIA_TYPES["tsv"]
     resource: dict[str, Any] = {
         "name": _name(dataset), "path": file, "format": kind, "mediatype": mediatype,
         # UTF-8 with a byte order mark is UTF-8 (IANA has no other name for it; R's
