@@ -173,6 +173,47 @@ def test_a_damaged_ledger_is_named_as_damaged(run, server, tmp_path: Path, conte
     assert text(result, tmp_path) == snapshot
 
 
+def _emptied(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _another_programs(path: Path) -> None:
+    import sqlite3
+
+    path.unlink()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (name TEXT)")
+
+
+@pytest.mark.parametrize("damage", [_emptied, _another_programs], ids=["0 bytes", "other db"])
+def test_an_emptied_ledger_is_not_read_as_a_new_one(run, server, tmp_path: Path, damage,
+                                                    snapshot) -> None:
+    """A ledger truncated to 0 bytes (a failed copy or restore, a full disk) was opened
+    by SQLite as an empty database and given a new schema: the export started over at
+    1970-01-01 and delivered every record of its history again, with a note at most. A
+    ledger is made whole under a temporary name, so an empty one is damage: OCX553,
+    before any request, and the file is left as it was."""
+    first, rows = run(server, "--as-of", MID)
+    assert first.exit_code == 0 and rows
+    damage(tmp_path / "state.json")
+    content = (tmp_path / "state.json").read_bytes()
+    served = len(server.request_log)
+    result, _ = run(server, "--as-of", AS_OF, out="again.csv")
+    assert result.exit_code == 1 and "OCX553" in result.stderr
+    assert len(server.request_log) == served and not (tmp_path / "again.csv").exists()
+    assert (tmp_path / "state.json").read_bytes() == content
+    assert text(result, tmp_path) == snapshot
+
+
+def test_a_new_ledger_is_made_whole(run, server, tmp_path: Path) -> None:
+    """The first run makes the ledger with its schema under a temporary name, which
+    it removes."""
+    result, rows = run(server, "--as-of", MID)
+    assert result.exit_code == 0 and rows
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".new")]
+    assert state_dict(tmp_path / "state.json")["datasets"]["sessions"]["watermark"] == MID
+
+
 @pytest.mark.parametrize("number", ["ENOSPC", "EACCES"])
 def test_a_run_record_that_cannot_be_written_after_the_commit_says_what_was_delivered(
         run, server, tmp_path: Path, monkeypatch, number: str, snapshot) -> None:

@@ -52,23 +52,20 @@ class LedgerError(Exception):
 def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
     """A connection with the schema in place; the caller opens transactions itself
     (`with transaction(conn)`)."""
-    from ocpispec.execute.atomic import file_mode
-
     if path.is_dir():  # SQLite's "unable to open database file" says nothing of it
         raise LedgerError("it is a directory, not a file (give the path of the ledger's "
                           "file, e.g. DIR/ledger.sqlite)")
     try:
-        if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, file_mode()))
+        if create and not path.exists():
+            _create(path.resolve())  # through a symbolic link to a ledger not made yet
+        empty = path.stat().st_size == 0 if path.exists() else False
         conn = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise LedgerError(f"cannot open the ledger: {reason_of(exc)}") from None
     try:
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.execute("PRAGMA synchronous=FULL")
-        _ensure_schema(conn)
+        _check_schema(conn, empty)
         yield conn
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"the ledger is not usable: {reason_of(exc)}") from None
@@ -92,16 +89,52 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def _ensure_schema(conn: sqlite3.Connection) -> None:
+def _create(path: Path) -> None:
+    """A new ledger appears whole: its schema is written under a temporary name beside
+    it and linked to `path`. So a ledger file is always one ocpispec finished, and one
+    without the schema (0 bytes: a truncated file, a failed copy or restore) is damage
+    to report, never a new ledger: read as new, it delivered every record again."""
+    from ocpispec.execute.atomic import file_mode, fsync_directory
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.new")
+    try:
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, file_mode()))
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}INSERT INTO meta VALUES "
+                               f"('schema', '{SCHEMA_VERSION}');COMMIT;")
+        finally:
+            conn.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:  # another run made it meanwhile: it is as good
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(temporary, path)
+        fsync_directory(path.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+
+
+def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
     found = conn.execute("SELECT name FROM sqlite_master WHERE name = 'meta'").fetchone()
-    if found is not None:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None or int(row[0]) != SCHEMA_VERSION:
-            raise LedgerError("the ledger was written by another version of ocpispec")
-        _add_columns(conn)
-        return
-    conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}INSERT OR IGNORE INTO meta VALUES "
-                       f"('schema', '{SCHEMA_VERSION}');COMMIT;")
+    if found is None:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        raise LedgerError(
+            "the file is empty (0 bytes), which a ledger never is: it was truncated or "
+            "overwritten (a full disk, a failed copy or restore), and the state it held "
+            "is lost, not new" if empty else
+            "it is a SQLite database of another program, not an ocpispec ledger" if tables
+            else "it is an empty SQLite database, not a ledger ocpispec wrote")
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if row is None or int(row[0]) != SCHEMA_VERSION:
+        raise LedgerError("the ledger was written by another version of ocpispec")
+    _add_columns(conn)
 
 
 def _add_columns(conn: sqlite3.Connection) -> None:
