@@ -239,6 +239,39 @@ def test_objects_updated_on_a_page_already_read_shift_no_object_out_of_the_run(
         assert len(delivered) == 31 and len(set(delivered)) == 30   # the updated one again
 
 
+def test_a_cursor_platform_without_a_count_never_hides_objects_shifted_between_pages(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """A platform paging by a cursor of its own (here an encoded offset) without
+    `X-Total-Count`: an object of the first page is updated while the list is read, it
+    leaves the pinned window, the object behind it moves onto the page read already,
+    and the next link skipped it. Nothing showed it (no count to shrink, no offset to
+    ask early by): the run exited 0 without that object and moved past it, so a `since
+    last run` export never delivered it. Such a run now fails with nothing written, and
+    the next one delivers every object once."""
+    with IndependentCpo("2.2.1", records=30, paging="cursor", total=False, updates_mid_crawl=1) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        delivered: list[str] = []
+
+        def run(name: str):
+            _next_second()
+            out = tmp_path / f"{name}.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            if done.exit_code == 0:
+                delivered.extend(row["session"] for row in _csv_rows(out))
+            return done, out
+
+        failed, out = run("first")
+        assert failed.exit_code == 1 and not out.exists(), failed.output
+        assert [line for line in failed.stderr.splitlines()
+                if line.startswith(("error", "  = note: why", "help"))] == snapshot
+        assert run("second")[0].exit_code == 0
+        assert len(delivered) == len(set(delivered)) == 30
+
+
 def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run_cli, tmp_path: Path) -> None:
     """A platform whose `X-Total-Count` counts its whole list, whatever the date filters
     keep, has that count set aside at the end of a window's list (it is no evidence). It

@@ -39,6 +39,11 @@ _DOUBTS = {
                     "show the objects that shifted between pages as they left the window (a busy "
                     "platform: run again, the next window reads these objects again; a larger "
                     "`--page-size` puts the window on fewer pages, and one page leaves no doubt)",
+    "cursor-shift": "objects read on one page were updated before the list was read to the end, and the "
+                    "platform pages by a cursor of its own without `X-Total-Count`: objects behind them may "
+                    "have shifted onto pages read already (a busy platform: run again, the next window "
+                    "reads these objects again; a larger `--page-size` puts the window on fewer pages, and "
+                    "one page leaves no doubt; `X-Total-Count` on its pages would show a shift)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

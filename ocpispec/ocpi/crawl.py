@@ -46,6 +46,8 @@ _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that
 # objects of the previous page asked for again when the platform sends no `X-Total-Count`,
 # whose shrinking would show that objects left the list and the rest shifted down
 _SHIFT_OVERLAP = 5
+# the objects updated since a cursor list's pinned end that are asked for in one request
+_MOVED_READ = 1000
 _MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before giving up
 
 
@@ -163,6 +165,11 @@ class Crawl:
             self._warnings.add(f"objects of `{self._target.module}` were updated while its list was read, and "
                                "its `X-Total-Count`, which counts the whole list, cannot show objects that "
                                "shifted between pages as they left the window", kind="shift-unseen")
+        if self._cursor_shift_unseen():
+            self._warnings.add(f"objects of `{self._target.module}` read on one page were updated before its "
+                               "list was read to the end, and the platform pages by a cursor of its own without "
+                               "`X-Total-Count`: nothing shows whether the objects behind them shifted onto "
+                               "pages read already as they left the window", kind="cursor-shift")
         if self._ended_before_last_object():
             self._warnings.add(f"the `{self._target.module}` list ended at an empty page, but its last object lies "
                                "in the window and did not arrive: the platform cuts its pages from the whole list "
@@ -246,6 +253,31 @@ class Crawl:
         answer = self._probe({"date_from": self._target.filters["date_to"]})
         return answer is None or bool(answer[0])
 
+    def _cursor_shift_unseen(self) -> bool:
+        """After a list of several pages read by the next links of a cursor of the
+        platform's and no `X-Total-Count`: whether an object read on one of them was updated
+        since the pinned `date_to` (it is in the list asked for with it as `date_from`). It
+        left the window while the list was read; when the cursor counts positions (a page
+        number, an encoded offset) the object behind it shifted onto its page, read already,
+        and the next link skipped it, with no count to shrink and no offset to ask early by.
+        Objects updated before their page came shift nothing onto a page read. A failed
+        request, or a list of them that may go on past what it holds, cannot tell: moved."""
+        filters, report = self._target.filters, self.report
+        if not self._cursor_links or self._first_total is not None or report.last_total is not None \
+                or self._pages_with_objects < 2 or self._full() or "date_to" not in filters:
+            return False
+        answer = self._answer({"date_from": filters["date_to"]}, limit=_MOVED_READ)
+        if answer is None:
+            return True
+        moved = _objects(answer.data)
+        total = _count(answer.headers.get("x-total-count"))
+        cut = answer.headers.get("link") is not None or (total is not None and total > len(moved)) \
+            or len(moved) >= _MOVED_READ or report.received >= self._options.dedup_window
+        if moved and cut:
+            return True
+        keys = (self._check.key(obj) for obj in moved if isinstance(obj, dict))
+        return any(self._keys.seen(key) for key in keys)
+
     def _ended_before_last_object(self) -> bool:
         """A list that ended at an empty page on a platform that says neither `X-Total-Count`
         nor next links: whether the last object of the list up to the window's end lies in
@@ -265,18 +297,20 @@ class Crawl:
     def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
         """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`
         (None when it fails)."""
-        endpoint = self._target.endpoint
-        query = urlencode({**filters, "offset": str(offset), "limit": "1"})
-        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
-        try:
-            answer = self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
-        except OcpiError:
-            return None
+        answer = self._answer(filters, offset)
         if answer is None:
             return None
-        data = answer.data
-        objects = nested[1] if (nested := nested_list(data)) is not None else [data] if single_object(data) else data
-        return (objects if isinstance(objects, list) else []), _count(answer.headers.get("x-total-count"))
+        return _objects(answer.data), _count(answer.headers.get("x-total-count"))
+
+    def _answer(self, filters: dict[str, str], offset: int = 0, limit: int = 1) -> Any:
+        """The answer to a request for `filters` at `offset` (None when it fails)."""
+        endpoint = self._target.endpoint
+        query = urlencode({**filters, "offset": str(offset), "limit": str(limit)})
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        try:
+            return self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        except OcpiError:
+            return None
 
     def _more_by_offset(self, first: Page) -> bool:
         """Whether the concurrent crawl follows the first page, whatever accepting it finds."""
@@ -839,6 +873,12 @@ def bad_parameter(problem: OcpiError) -> bool:
 
 
 # a window in which no record lies: what a platform counts there, it counts unfiltered
+def _objects(data: Any) -> list[Any]:
+    """The objects of a page's `data`, as a page is read (a wrapped list, one object)."""
+    objects = nested[1] if (nested := nested_list(data)) is not None else [data] if single_object(data) else data
+    return objects if isinstance(objects, list) else []
+
+
 _FLOOR = format_timestamp(EPOCH_FLOOR)
 _EMPTY_WINDOW = {"date_from": "2100-01-01T00:00:00Z", "date_to": "2100-01-02T00:00:00Z"}
 
