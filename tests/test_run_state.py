@@ -501,6 +501,42 @@ def test_overlapping_runs_never_both_deliver(run, demo_server_factory, spec: Pat
     assert len(_rows(tmp_path / "first.csv")) > 0
 
 
+def test_two_exports_committing_into_one_file_never_replace_each_other(
+        run, demo_server_factory, spec: Path, tmp_path: Path, snapshot) -> None:
+    """Two exports (each with its own lock) delivering into one file: both found no file
+    before fetching, and the one that committed second replaced the other's delivery,
+    whose state had moved past it, so its records were lost; both exited 0. The second
+    is refused at its commit now (OCX556): nothing published, its state unmoved."""
+    import subprocess
+    import sys
+    import time
+
+    slow = demo_server_factory(version="2.2.1", size=400, max_page_size=20,
+                               faults=Faults(latency_ms=150))
+    fast = demo_server_factory(version="2.2.1", size=400, max_page_size=100)
+    other = tmp_path / "other.ocx"
+    other.write_text(SPEC.format(extra="").replace("export state_test", "export other_test"))
+    env = {**os.environ, "OCPI_VERSIONS_URL": slow.versions_url, "OCPI_TOKEN": slow.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    second = subprocess.Popen([sys.executable, "-m", "ocpispec", "run", str(other), "--out",
+                               str(tmp_path / "out.csv"), "--state", str(tmp_path / "state.json"),
+                               "--as-of", MID, "--page-size", "20", "--concurrency", "1"],
+                              env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not any("sessions" in r.target for r in slow.request_log):  # past its checks
+        assert time.monotonic() < deadline and second.poll() is None
+        time.sleep(0.02)
+    first, rows = run(fast, "--as-of", MID)
+    assert first.exit_code == 0 and rows
+    assert second.wait(timeout=60) == 1
+    stderr = second.stderr.read()
+    assert "OCX556" in stderr and "Traceback" not in stderr
+    assert _rows(tmp_path / "out.csv") == rows     # the first delivery stands
+    assert state_dict(tmp_path / "state.json", "other_test") is None
+    error = next(line for line in stderr.splitlines() if line.startswith("error"))
+    assert error.replace(str(tmp_path), "<tmp>") == snapshot
+
+
 def test_a_link_to_the_ledger_shares_its_lock(run, server, tmp_path: Path) -> None:
     """A ledger reached through a symbolic link (`--state ~/ledger.sqlite` pointing at the
     cron job's) is the same ledger: its runs wait for the same lock."""

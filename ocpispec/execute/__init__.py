@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -244,6 +245,7 @@ def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins:
     committed as one (`statekeeping.commit`); a failure before the commit discards them."""
     from ocpispec.execute import deliveries, statekeeping
     from ocpispec.execute.recorded import recorded
+    from ocpispec.execute.replacing import destinations_held
     from ocpispec.execute.signals import deferred_signals
 
     plan, notes, now, started = setting.plan, setting.notes, setting.now, setting.started
@@ -263,14 +265,18 @@ def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins:
             plan, options, _result(plan, client, results, started, False, None, notes, now),
             staged, setting.targets.values()) if options.use_state else None
         local, outbox = deliveries.upload(files, setting.targets, logins)
+        held = functools.partial(destinations_held, plan, setting.targets, setting.windows,
+                                 options.limit is not None)
         with deferred_signals(hold=True) as deferred:
             committing = time.monotonic()
             if locked or entry is None:
-                statekeeping.commit(local, state_path if locked else None, new_state,
-                                    plan.export.name, entry, outbox)
+                with held():
+                    statekeeping.commit(local, state_path if locked else None, new_state,
+                                        plan.export.name, entry, outbox)
             else:  # no state to keep, but the run's log entry commits with its files
                 notes.extend(statekeeping.commit_logged(local, state_path, plan.export.name,
-                                                        entry, outbox, options.destinations))
+                                                        entry, outbox, options.destinations,
+                                                        held))
             _stage("commit", None, time.monotonic() - committing, len(files))
     except BaseException as exc:
         if not isinstance(exc, statekeeping.CommitPendingError):  # keep what recovery needs

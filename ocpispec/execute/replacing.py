@@ -26,10 +26,11 @@ directory it fails only once everything has been fetched.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,38 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                 _check_not_bookkeeping(target.path, dataset, *bookkeeping)
             _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                    sample)
+
+
+@contextlib.contextmanager
+def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
+                      windows: Mapping[str, ResolvedWindow], sample: bool) -> Iterator[None]:
+    """While a run commits: the folders of its local destinations locked (`flock`, in
+    one order, so runs delivering into the same folders wait for each other's commit:
+    milliseconds) and each target checked again as before the network. Two runs of
+    different exports (each holding its own lock) delivering into one file both found
+    no file before fetching, and the one that committed second replaced the first's
+    delivery, whose state had moved past it: those records were lost, and both runs
+    exited 0. The second now stops with OCX556 and publishes nothing. A folder that
+    cannot be locked (a file system without locks) is checked all the same."""
+    import fcntl
+
+    folders = sorted({os.path.realpath(target.path.parent) for target in targets.values()
+                      if target.remote is None and target.path is not None})
+    with contextlib.ExitStack() as held:
+        for folder in folders:
+            try:
+                handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:  # publishing will tell
+                continue
+            held.callback(os.close, handle)
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        for dataset in plan.datasets:
+            target = targets[dataset.name]
+            if target.remote is None and target.path is not None:
+                _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
+                       sample, fetched=True)
+        yield
 
 
 def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
@@ -174,12 +207,12 @@ def parse_delivery(text: bytes) -> Delivery | None:
 
 
 def _check(earlier: Delivery | None, where: str, plan: ir.Plan, dataset: ir.Dataset,
-           windows: Mapping[str, ResolvedWindow], sample: bool) -> None:
+           windows: Mapping[str, ResolvedWindow], sample: bool, *, fetched: bool = False) -> None:
     window = windows[dataset.name]
     if earlier is None:
         return
     if not _same_delivery(earlier, plan.export.name, dataset.name, window):
-        raise _refusal(where, earlier, plan.export.name, dataset, window)
+        raise _refusal(where, earlier, plan.export.name, dataset, window, fetched)
     if sample and not earlier.sample:
         raise _sample_refusal(where, earlier, dataset)
 
@@ -191,7 +224,7 @@ def _same_delivery(earlier: Delivery, export: str, dataset: str,
 
 
 def _refusal(where: str, earlier: Delivery, export: str, dataset: ir.Dataset,
-             window: ResolvedWindow) -> RunError:
+             window: ResolvedWindow, fetched: bool = False) -> RunError:
     rows = count(earlier.rows, "row", grouped=True)
     if (earlier.export, earlier.dataset) != (export, dataset.name):
         whose = f"a delivery of `{earlier.export}` (dataset `{earlier.dataset}`)"
@@ -207,10 +240,13 @@ def _refusal(where: str, earlier: Delivery, export: str, dataset: ir.Dataset,
         why += " (empty: the state already reached its end)"
         advice = (f"nothing is left to deliver up to {window.date_to}: a run at that time (the same `--as-of`, "
                   "or the same second) has delivered its window already; run later, or with a later `--as-of`")
+    if fetched:  # found at the commit: delivered while this run fetched
+        why += ", delivered while this run fetched its records"
     return RunError.of(
         "OCX556", f"this run would replace a delivered file: {why}",
         dataset.step(ir.Render).origin, "the destination",
-        notes=(_loss(dataset), "nothing was fetched and the state did not move"),
+        notes=(_loss(dataset), "nothing was published and the state did not move" if fetched
+               else "nothing was fetched and the state did not move"),
         help=advice)
 
 

@@ -5,9 +5,11 @@ state that the commit journal publishes with the outputs."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -374,7 +376,8 @@ COMMIT_WAIT = 120.0
 
 
 def commit_logged(files: list, state_path: Path, export: str, entry: dict[str, Any],
-                  outbox: Any = None, destinations: Any = None) -> list[str]:
+                  outbox: Any = None, destinations: Any = None,
+                  held: Callable[[], Any] = contextlib.nullcontext) -> list[str]:
     """An export without state (`last 30 days`, `between`, no window): its files and its
     disclosure-log entry commit as one, recoverably. They were published, then logged in
     a step of its own, so a run killed between left deliveries the log never knew. Such
@@ -384,7 +387,8 @@ def commit_logged(files: list, state_path: Path, export: str, entry: dict[str, A
 
     with run_lock(state_path, export, COMMIT_WAIT):
         notes = recover(state_path, export, destinations)
-        commit(files, state_path, None, export, entry, outbox)
+        with held():  # the destinations' folders, after the export's lock
+            commit(files, state_path, None, export, entry, outbox)
     return notes
 
 
