@@ -272,6 +272,32 @@ def test_a_cursor_platform_without_a_count_never_hides_objects_shifted_between_p
         assert len(delivered) == len(set(delivered)) == 30
 
 
+@pytest.mark.parametrize("paging", ["cursor", "offset"])
+def test_a_full_page_that_lost_its_next_link_does_not_end_the_list(paging: str, run_cli, tmp_path: Path,
+                                                                   snapshot) -> None:
+    """A platform without `X-Total-Count` leaves out the next link of a full page in
+    the middle of its list (here the third of five). One paging by offset is asked
+    on by offset (a missing link ends nothing there); one paging by a cursor of its own
+    ended its list there: the run delivered 21 sessions of 30, exited 0 and moved past
+    the rest, so a `since last run` export never delivered them. The objects updated
+    after that page's last one now show the list went on: OCX571, nothing written."""
+    with IndependentCpo("2.2.1", records=30, paging=paging, total=False, link_left_out=14) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+        if paging == "offset":
+            assert done.exit_code == 0, done.output
+            assert len({row["session"] for row in _csv_rows(out)}) == 30
+            return
+        assert done.exit_code == 1 and not out.exists(), done.output
+        assert [line for line in done.stderr.splitlines()
+                if line.startswith(("error", "  = note: why", "help"))] == snapshot
+
+
 def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run_cli, tmp_path: Path) -> None:
     """A platform whose `X-Total-Count` counts its whole list, whatever the date filters
     keep, has that count set aside at the end of a window's list (it is no evidence). It

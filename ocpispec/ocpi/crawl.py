@@ -146,6 +146,7 @@ class Crawl:
         self._page_size = options.page_size     # None once the platform refused it as `limit`
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
         self._capped_at: int | None = None  # the length of a page cut below `limit` as the list went on
+        self._longest = 0               # the most objects a page held so far
         self._links_seen = False        # some page accepted so far came with a next link
         self._window_end = parse_timestamp(target.filters.get("date_to"))
         self._prepare = target.prepare
@@ -278,6 +279,33 @@ class Crawl:
         keys = (self._check.key(obj) for obj in moved if isinstance(obj, dict))
         return any(self._keys.seen(key) for key in keys)
 
+    def _cursor_list_went_on(self, page: Page, caps: list[int]) -> bool:
+        """A list read by a cursor of the platform's ends at a page without a next link.
+        A full one (as long as asked, as `X-Limit`, or as the longest page) may have lost
+        the link to the page after it (a platform failing to write it now and then): the
+        objects updated at or after the latest one of that page, asked for once, tell. One
+        of the window that did not arrive shows the list went on; read as its end, the
+        run delivered the first pages and moved past the rest. (It tells on a platform
+        listing by `last_updated`, as most do; a request that fails cannot tell: ended.)"""
+        if len(page.objects) < (min(caps) if caps else self._longest) or self._full():
+            return False
+        stamps = [moment for text in _stamps(page.objects)
+                  if (moment := parse_timestamp(text)) is not None]
+        if not stamps:
+            return False
+        latest = max(stamps).replace(microsecond=0)
+        answer = self._answer({**self._target.filters, "date_from": format_timestamp(latest)},
+                              limit=page.request.limit)
+        if answer is None:
+            return False
+        for obj in _objects(answer.data):
+            if not isinstance(obj, dict) or (moment := parse_timestamp(obj.get("last_updated"))) is None:
+                continue
+            inside = moment >= latest and (self._window_end is None or moment < self._window_end)
+            if inside and not self._keys.seen(self._check.key(obj)):
+                return True
+        return False
+
     def _ended_before_last_object(self) -> bool:
         """A list that ended at an empty page on a platform that says neither `X-Total-Count`
         nor next links: whether the last object of the list up to the window's end lies in
@@ -302,10 +330,11 @@ class Crawl:
             return None
         return _objects(answer.data), _count(answer.headers.get("x-total-count"))
 
-    def _answer(self, filters: dict[str, str], offset: int = 0, limit: int = 1) -> Any:
+    def _answer(self, filters: dict[str, str], offset: int = 0, limit: int | None = 1) -> Any:
         """The answer to a request for `filters` at `offset` (None when it fails)."""
         endpoint = self._target.endpoint
-        query = urlencode({**filters, "offset": str(offset), "limit": str(limit)})
+        sized = {} if limit is None else {"limit": str(limit)}
+        query = urlencode({**filters, "offset": str(offset), **sized})
         url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
         try:
             return self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
@@ -449,6 +478,7 @@ class Crawl:
         self._empty_pages = 0
         caps = [cap for cap in (page.request.limit, page.x_limit) if cap]
         self._last_short = bool(caps) and n < min(caps)
+        self._longest = max(self._longest, n)
         following = page.request.offset + n
         limit = self._step(page)
         if page.next_link is not None and not self._links_trusted:
@@ -465,8 +495,13 @@ class Crawl:
             self._warn_link(verdict, detail)
             rebuilt = self._overlapping(page, following, limit)
         else:
-            if self._cursor_links:
-                return None  # a platform paging with a cursor of its own ends its list so
+            if self._cursor_links:  # a platform paging with a cursor of its own ends its list so
+                if self._cursor_list_went_on(page, caps):
+                    self._warnings.add(f"the `{self._target.module}` list ended at a full page without a next "
+                                       "link, but objects of the window updated after that page's last one "
+                                       "did not arrive: the platform left out the link to the next page",
+                                       kind="cursor-end")
+                return None
             if page.total is not None and following >= page.total:
                 if not self._total_is_page_length(page):
                     return None
@@ -873,6 +908,15 @@ def bad_parameter(problem: OcpiError) -> bool:
 
 
 # a window in which no record lies: what a platform counts there, it counts unfiltered
+def _stamps(objects: Any) -> list[Any]:
+    """The `last_updated` of a page's objects, however the page was read."""
+    if objects.__class__ is CleanPage:
+        return list(objects.stamps)
+    if objects.__class__ is Prepared:
+        return [item[3] for item in objects]
+    return [obj.get("last_updated") for obj in objects if obj.__class__ is dict]
+
+
 def _objects(data: Any) -> list[Any]:
     """The objects of a page's `data`, as a page is read (a wrapped list, one object)."""
     objects = nested[1] if (nested := nested_list(data)) is not None else [data] if single_object(data) else data
