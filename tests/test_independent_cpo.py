@@ -9,6 +9,7 @@ import copy
 import csv
 import io
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -296,6 +297,41 @@ def test_a_full_page_that_lost_its_next_link_does_not_end_the_list(paging: str, 
         assert done.exit_code == 1 and not out.exists(), done.output
         assert [line for line in done.stderr.splitlines()
                 if line.startswith(("error", "  = note: why", "help"))] == snapshot
+
+
+def test_a_state_left_by_another_platform_is_not_continued(demo_server_factory, run_cli, tmp_path: Path,
+                                                            snapshot) -> None:
+    """An export tried against one platform (the demo CPO under `--profile staging`) and
+    then run against another with the same ledger: the second run's window started at the
+    first's watermark, and the records of the second platform before it were never
+    delivered (exit 0, no word). It stops before fetching (OCX587) and says how to start
+    over or keep the watermark; `--restart` delivers the platform's records."""
+    demo = demo_server_factory(version="2.2.1", size=50)
+    assert run_cli("login", demo.versions_url, "--token", demo.token, "--party", "NL-ABC",
+                   "--profile", "staging").exit_code == 0
+    with IndependentCpo("2.2.1", records=30, quirks=("one version object",)) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        ledger = str(tmp_path / "state.sqlite")
+
+        def run(name: str, *args: str):
+            return run_cli("run", str(spec), "--out", str(tmp_path / f"{name}.csv"), "--state", ledger,
+                           *args, env={"INDEPENDENT_KEY": KEY})
+
+        assert run("staging", "--profile", "staging").exit_code == 0
+        served = len(cpo.requests)
+        refused = run("prod")
+        assert refused.exit_code == 1 and not (tmp_path / "prod.csv").exists(), refused.output
+        assert not [path for path in cpo.requests[served:] if "/sessions" in path]
+        assert [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+Z", "<watermark>", line.replace(ledger, "<ledger>"))
+                for line in refused.stderr.splitlines()
+                if line.startswith(("error", "  = note", "help"))] == snapshot
+        _next_second()
+        restarted = run("prod", "--restart")
+        assert restarted.exit_code == 0, restarted.output
+        assert len(_csv_rows(tmp_path / "prod.csv")) == 30
 
 
 def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run_cli, tmp_path: Path) -> None:

@@ -624,7 +624,8 @@ output ndjson to stdout
     assert saved["sessions"]["plan_fingerprint"] == json.loads(
         (out / "locations.ndjson.manifest.json").read_text())["plan_fingerprint"]
     assert set(saved["sessions"]) == {"watermark", "plan_fingerprint", "committed_at",
-                                      "plan_summary"}
+                                      "plan_summary", "platform"}
+    assert saved["sessions"]["platform"] == "127.0.0.1 NL-DMO"   # no port, no path: no token
     two = run_cli("run", str(spec), "--out", str(tmp_path / "file.csv"), "--state", str(state),
                   env=source_env(demo_server))
     assert two.exit_code == 1 and "OCX556" in two.stderr

@@ -200,7 +200,9 @@ def _moved(current, name: str, mark: str):
     found = current.datasets.get(name)
     if found is None:
         return DatasetState(mark, "", now)
-    return dataclasses.replace(found, watermark=mark, committed_at=now, seen=(), seen_since=None)
+    # a watermark set by hand holds for whatever platform the next run reads (OCX587)
+    return dataclasses.replace(found, watermark=mark, committed_at=now, seen=(), seen_since=None,
+                               platform=None)
 
 
 def _path(export: str, state_path: Path | None) -> Path:

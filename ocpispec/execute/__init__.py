@@ -205,6 +205,10 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
                                   options.limit is not None)
     client = connect()
     from ocpispec.execute.platform_clock import follow_platform_clock
+    from ocpispec.execute.platform_identity import check_same_platform, identity
+
+    platform = identity(client) if setting.advancing else None
+    check_same_platform(plan, setting.tracked, setting.state, platform, state_path, options)
 
     windows = follow_platform_clock(
         plan, client, options, runs, setting.windows, targets, logins, now, setting.wall,
@@ -214,7 +218,8 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
         return _result(plan, client, results, setting.started, True, None, setting.notes, now)
-    return _committed(setting, client, runs, logins, screens, options, state_path, locked)
+    return _committed(setting, client, runs, logins, screens, platform, options, state_path,
+                      locked)
 
 
 def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
@@ -240,7 +245,8 @@ def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,
 
 
 def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins: Any,
-               screens: dict, options: RunOptions, state_path: Path, locked: bool) -> RunResult:
+               screens: dict, platform: Any, options: RunOptions, state_path: Path,
+               locked: bool) -> RunResult:
     """Every dataset run and staged, then its files, the state and the run's log entry
     committed as one (`statekeeping.commit`); a failure before the commit discards them."""
     from ocpispec.execute import deliveries, statekeeping
@@ -259,8 +265,8 @@ def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins:
         staged = [(run.dataset.name, file) for run in runs for file in run.stage(client.version)]
         files = [file for _, file in staged]
         new_state = statekeeping.advanced(plan, setting.tracked, setting.state,
-                                          setting.windows, setting.wall, screens) \
-            if setting.advancing else None
+                                          setting.windows, setting.wall, screens,
+                                          platform) if setting.advancing else None
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),
             staged, setting.targets.values()) if options.use_state else None

@@ -272,7 +272,7 @@ def remove_leftovers(targets, state_path: Path | None) -> None:
 
 def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
               windows: dict[str, ResolvedWindow], wall: datetime,
-              screens: dict[str, Screen]) -> State:
+              screens: dict[str, Screen], platform: str | None = None) -> State:
     committed = format_timestamp(wall)
     updates = {}
     for dataset in tracked:
@@ -282,7 +282,7 @@ def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
             plan.fingerprint, committed,
             plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
             format_timestamp(screen.horizon) if screen else None,
-            screen.check if screen else None)
+            screen.check if screen else None, platform)
     return state.advanced(updates)
 
 

@@ -41,6 +41,7 @@ class DatasetState:
     seen: tuple[str, ...] = ()  # keyed digests of records read within the lookback horizon
     seen_since: str | None = None  # the start of that horizon (None: no lookback ran)
     seen_check: str | None = None  # `lookback.key_check` of the digests' key (None: older state)
+    platform: str | None = None  # the host and CPO party the watermark was read from (None: older state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +131,11 @@ def _dataset(name: str, item: dict) -> DatasetState:
     check = item.get("seen_check")
     if check is not None and not (isinstance(check, str) and _DIGEST.match(check)):
         raise StateError(f"the `seen_check` of dataset `{name}` is damaged")
+    platform = item.get("platform")
+    if platform is not None and not isinstance(platform, str):
+        raise StateError(f"the `platform` of dataset `{name}` is not text")
     return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
-                        tuple(seen), item.get("seen_since"), check)
+                        tuple(seen), item.get("seen_since"), check, platform)
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
@@ -153,6 +157,8 @@ def _dataset_dict(item: DatasetState) -> dict[str, Any]:
         data["seen_since"] = item.seen_since
         if item.seen_check is not None:
             data["seen_check"] = item.seen_check
+    if item.platform is not None:
+        data["platform"] = item.platform
     return data
 
 

@@ -1,0 +1,77 @@
+"""A `since last run` state is the state of one platform (OCX587).
+
+A watermark says which records of the platform it was read from were delivered. Read
+against another platform (`--profile staging` tried, then `--profile prod` scheduled
+with the same ledger; a spec whose `source` now names another CPO), the window started
+there and that platform's records before it were never delivered, without a word. The
+state keeps the host of the versions URL and the CPO's party it was advanced with
+(`platform`); a run that would advance it from another refuses before fetching. The
+port is left out, so one host's demo or test servers on any port are one platform.
+A state without it (an older version's, or one `state set-watermark` wrote) takes the
+platform of the next run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ocpispec.execute.client import RunError
+from ocpispec.ledger.state import State
+from ocpispec.plan import ir
+
+
+def identity(client: Any) -> str | None:
+    """`host PARTY` of the platform `client` reads (None when it cannot tell)."""
+    credentials = getattr(client, "credentials", None)
+    url = getattr(credentials, "versions_url", None)
+    if not isinstance(url, str):
+        return None
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    party = getattr(client, "to_party", None)
+    return f"{host} {party}" if host and isinstance(party, str) and party else host or None
+
+
+def check_same_platform(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
+                        platform: str | None, state_path: Path, options: Any) -> None:
+    """OCX587 when a dataset's state was advanced from another platform."""
+    if platform is None or options.restart:
+        return
+    for dataset in tracked:
+        found = state.datasets.get(dataset.name)
+        if found is not None and found.platform is not None and _other(found.platform, platform):
+            raise _refusal(plan, dataset, found.platform, found.watermark, platform, state_path,
+                           options)
+
+
+def _other(before: str, now: str) -> bool:
+    """Another host, or another CPO party where both are known (a platform that does
+    not say its party on one run is not another platform for it)."""
+    (host, *party), (host_now, *party_now) = before.split(" ", 1), now.split(" ", 1)
+    return host != host_now or (party != party_now and bool(party) and bool(party_now))
+
+
+def _refusal(plan: ir.Plan, dataset: ir.Dataset, before: str, watermark: str, now: str,
+             state_path: Path, options: Any) -> RunError:
+    ledger = f" --state {state_path}" if options.state_path is not None else ""
+    return RunError.of(
+        "OCX587", f"the `since last run` state of `{dataset.name}` was advanced by runs against "
+        f"another platform: {_shown(before)}, and this run reads {_shown(now)}",
+        dataset.step(ir.Fetch).origin, "the window",
+        notes=(f"its watermark, {watermark}, says which records of {_shown(before)} were delivered; "
+               "a window starting there would skip every record of this platform before it, "
+               "and no later run would deliver them",
+               "nothing was fetched and the state did not move"),
+        help="to deliver this platform's records from the start, run once with --restart (or "
+             "give the runs of each platform a ledger of their own with --state); if it is the "
+             "same platform under a new address, keep the watermark for it: `ocpispec state "
+             f"set-watermark {plan.export.name} {watermark} --dataset {dataset.name}{ledger} --yes`")
+
+
+def _shown(platform: str) -> str:
+    host, _, party = platform.partition(" ")
+    return f"`{host}`" + (f" (CPO {party})" if party else "")
