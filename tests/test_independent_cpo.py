@@ -273,6 +273,17 @@ def test_a_cursor_platform_without_a_count_never_hides_objects_shifted_between_p
         assert len(delivered) == len(set(delivered)) == 30
 
 
+def test_a_cursor_platform_refusing_a_large_limit_is_read_whole(run_cli, tmp_path: Path) -> None:
+    """A cursor platform without `X-Total-Count` that refuses a `limit` above its page cap
+    (HTTP 400): the list of objects updated since the window's end, asked for after its
+    pages, is asked for at the size the platform took, not one of its own (refused, that
+    request left the list in doubt on every run)."""
+    with IndependentCpo("2.2.1", records=30, paging="cursor", total=False,
+                        quirks=("limit refused",)) as cpo:
+        sessions = _logged_in_sessions_run(cpo, run_cli, tmp_path)
+        assert len(sessions) == len(set(sessions)) == 30
+
+
 @pytest.mark.parametrize("paging", ["cursor", "offset"])
 def test_a_full_page_that_lost_its_next_link_does_not_end_the_list(paging: str, run_cli, tmp_path: Path,
                                                                    snapshot) -> None:

@@ -46,8 +46,6 @@ _FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that
 # objects of the previous page asked for again when the platform sends no `X-Total-Count`,
 # whose shrinking would show that objects left the list and the rest shifted down
 _SHIFT_OVERLAP = 5
-# the objects updated since a cursor list's pinned end that are asked for in one request
-_MOVED_READ = 1000
 _MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before giving up
 
 
@@ -267,13 +265,15 @@ class Crawl:
         if not self._cursor_links or self._first_total is not None or report.last_total is not None \
                 or self._pages_with_objects < 2 or self._full() or "date_to" not in filters:
             return False
-        answer = self._answer({"date_from": filters["date_to"]}, limit=_MOVED_READ)
+        limit = self._first_limit()     # a size the platform took (None: the one it chooses)
+        answer = self._answer({"date_from": filters["date_to"]}, limit=limit)
         if answer is None:
             return True
         moved = _objects(answer.data)
         total = _count(answer.headers.get("x-total-count"))
+        caps = [cap for cap in (limit, _count(answer.headers.get("x-limit"))) if cap] or [self._longest]
         cut = answer.headers.get("link") is not None or (total is not None and total > len(moved)) \
-            or len(moved) >= _MOVED_READ or report.received >= self._options.dedup_window
+            or len(moved) >= min(caps) or report.received >= self._options.dedup_window
         if moved and cut:
             return True
         keys = (self._check.key(obj) for obj in moved if isinstance(obj, dict))
