@@ -377,6 +377,8 @@ def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run
         assert failed.exit_code == 1 and "OCX571" in failed.output, failed.output
         assert "objects were updated while the list was read" in failed.output
         assert "run again" in failed.output and "a larger `--page-size`" in failed.output
+        assert "help: run again: the next run reads the window again" in failed.output
+        assert "a smaller `--concurrency` or `--page-size`" not in failed.output   # more pages
         assert not out.exists() and "Traceback" not in failed.output
         assert run("third")[0].exit_code == 0
         assert len(delivered) == len(set(delivered)) == 40
