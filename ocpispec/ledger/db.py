@@ -126,9 +126,10 @@ def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
     if found is None:
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         raise LedgerError(
-            "the file is empty (0 bytes), which a ledger never is: it was truncated or "
-            "overwritten (a full disk, a failed copy or restore), and the state it held "
-            "is lost, not new" if empty else
+            "the file is empty (0 bytes), which no ledger ocpispec wrote is: a ledger "
+            "truncated or overwritten (a full disk, a failed copy or restore) lost the state "
+            "it held, and read as a new one it would deliver every record again (a file "
+            "created empty on purpose can be removed: the run makes the ledger)" if empty else
             "it is a SQLite database of another program, not an ocpispec ledger" if tables
             else "it is an empty SQLite database, not a ledger ocpispec wrote")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
