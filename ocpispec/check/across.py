@@ -1,6 +1,7 @@
 """Differencing across specs: two exports to one consumer whose aggregates differ only
 by a filter or a window (OCX332, as within one spec in `check/differencing.py`); and two
-specs with one export name (OCX346), whose pseudonyms, state and history are one.
+specs with one export name (OCX346), whose pseudonyms, state and history are one; and
+two exports delivering into one file (OCX351), which replace each other's deliveries.
 
 Each export passes its own review, yet the consumer holds both files: subtracting one
 table from the other leaves, group by group, the records one filter keeps and the other
@@ -29,6 +30,8 @@ def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
                      if earlier.spec.header.name.name == later.spec.header.name.name), None)
         if twin is not None:
             found[index].append(_same_name(twin, later))
+        else:
+            found[index] += _same_destinations(specs[:index], later)
         for earlier in specs[:index]:
             if _consumer(earlier) is None or _consumer(earlier) != _consumer(later):
                 continue
@@ -63,6 +66,47 @@ def _same_name(earlier: CheckedSpec, later: CheckedSpec) -> Diagnostic:
         notes=tuple(notes),
         help="give each export its own name (`export NEW_NAME`; a renamed export keeps "
              "its state with `ocpispec state rename`)")
+
+
+def _same_destinations(earlier: Sequence[CheckedSpec], later: CheckedSpec) -> list[Diagnostic]:
+    """A dataset of `later` whose destination is one of an earlier spec's (another
+    export's): run one after the other, the second run is refused (OCX556: the file
+    holds the other export's rows, which its state has moved past); run at once, the
+    second to commit is. Compared as written, with `{export}` filled in (relative paths
+    are relative to the folder both run in)."""
+    taken = {_destination(spec, dataset): (spec, dataset) for spec in earlier
+             for dataset in spec.datasets if _destination(spec, dataset) is not None}
+    warnings = []
+    for dataset in later.datasets:
+        found = taken.get(_destination(later, dataset))
+        if found is None or _destination(later, dataset) is None:
+            continue
+        spec, other = found
+        where = other.dataset.output.destination
+        line, column = spec.source.line_col(where.span.start)
+        warnings.append(Diagnostic(
+            "OCX351", Severity.WARNING,
+            f"`{later.spec.header.name.name}` delivers into the file of the export "
+            f"`{spec.spec.header.name.name}` at {spec.source.name}:{line}:{column}",
+            (Label(dataset.dataset.output.destination.span, "the destination of another "
+                   "export"),),
+            notes=("a run of one export refuses to replace the other's delivery (OCX556: "
+                   "the file holds rows the other's `since last run` state has moved "
+                   "past), and of two runs at once the second to commit is refused: "
+                   "the export that runs second delivers nothing",),
+            help="give each export its own file: put `{export}` in the destination, or "
+                 "another name"))
+    return warnings
+
+
+def _destination(spec: CheckedSpec, dataset: CheckedDataset) -> str | None:
+    import posixpath
+
+    text = dataset.dataset.output.destination
+    if text is None:
+        return None
+    filled = text.value.replace("{export}", spec.spec.header.name.name)
+    return filled if "://" in filled else posixpath.normpath(filled)
 
 
 def _consumer(spec: CheckedSpec) -> str | None:
