@@ -339,6 +339,8 @@ def test_a_state_left_by_another_platform_is_not_continued(demo_server_factory, 
         assert [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+Z", "<watermark>", line.replace(ledger, "<ledger>"))
                 for line in refused.stderr.splitlines()
                 if line.startswith(("error", "  = note", "help"))] == snapshot
+        shown = run_cli("state", "show", "independent_sessions", "--state", ledger)
+        assert "read from `127.0.0.1` (CPO NL-DMO)" in shown.output, shown.output
         _next_second()
         restarted = run("prod", "--restart")
         assert restarted.exit_code == 0, restarted.output

@@ -59,8 +59,10 @@ def show(export: str, state_path: Path | None) -> None:
         for name, item in sorted(current.datasets.items()):
             seen = f", {count(len(item.seen), 'lookback digest', grouped=True)}" \
                 if item.seen else ""
+            host, _, party = (item.platform or "").partition(" ")
+            read = f", read from `{host}`" + (f" (CPO {party})" if party else "") if host else ""
             click.echo(f"  {name}: watermark {item.watermark}, committed {item.committed_at}, "
-                       f"plan {item.plan_fingerprint[:12]}{seen}")
+                       f"plan {item.plan_fingerprint[:12]}{read}{seen}")
     pending = False
     with contextlib.suppress(LedgerError):
         pending = has_pending(path, export)
