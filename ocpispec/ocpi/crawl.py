@@ -907,7 +907,6 @@ def bad_parameter(problem: OcpiError) -> bool:
                                           and "status `2001`" in problem.diagnostic.message)
 
 
-# a window in which no record lies: what a platform counts there, it counts unfiltered
 def _stamps(objects: Any) -> list[Any]:
     """The `last_updated` of a page's objects, however the page was read."""
     if objects.__class__ is CleanPage:
@@ -923,6 +922,7 @@ def _objects(data: Any) -> list[Any]:
     return objects if isinstance(objects, list) else []
 
 
+# a window in which no record lies: what a platform counts there, it counts unfiltered
 _FLOOR = format_timestamp(EPOCH_FLOOR)
 _EMPTY_WINDOW = {"date_from": "2100-01-01T00:00:00Z", "date_to": "2100-01-02T00:00:00Z"}
 
