@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ledger_helpers import has_state, pending, runs, state_dict
@@ -254,3 +255,14 @@ def test_a_ledger_from_before_demo_runs_were_marked_gets_the_column(tmp_path: Pa
     conn.close()
     [run] = logged_runs(ledger)
     assert run["id"] == "old" and run["source"] is None
+
+
+def test_reading_a_ledger_that_is_not_there_makes_no_file(tmp_path: Path) -> None:
+    """Reading (`create=False`) a ledger that is not there raised nothing and left an
+    empty file where SQLite opened it, which every later run took for a damaged ledger
+    (c7ebe0b: an empty ledger is no new one)."""
+    from ocpispec.ledger.db import LedgerError, connect
+
+    with pytest.raises(LedgerError, match="no ledger"), connect(tmp_path / "l.sqlite", create=False):
+        pass
+    assert list(tmp_path.iterdir()) == []

@@ -56,7 +56,9 @@ def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
         raise LedgerError("it is a directory, not a file (give the path of the ledger's "
                           "file, e.g. DIR/ledger.sqlite)")
     try:
-        if create and not path.exists():
+        if not path.exists():
+            if not create:  # SQLite would make an empty file there
+                raise LedgerError("there is no ledger at this path")
             _create(path.resolve())  # through a symbolic link to a ledger not made yet
         empty = path.stat().st_size == 0 if path.exists() else False
         conn = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None)
