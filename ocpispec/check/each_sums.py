@@ -16,7 +16,7 @@ from ocpispec.check.checked import CheckedEach
 from ocpispec.check.context import Context
 from ocpispec.check.measures import aggregate_calls
 from ocpispec.check.scope import Scope
-from ocpispec.diagnostics import warning
+from ocpispec.diagnostics import Diagnostic, warning
 from ocpispec.field_units import FIELD_UNITS
 from ocpispec.language import syntax
 
@@ -40,7 +40,8 @@ def check_each_sums(measures: Sequence[syntax.Column], eaches: Sequence[CheckedE
             ctx.emit(_repeated(call, refs[0], eaches[-1], ctx))
 
 
-def _repeated(call: syntax.Call, ref: syntax.FieldRef, each: CheckedEach, ctx: Context):
+def _repeated(call: syntax.Call, ref: syntax.FieldRef, each: CheckedEach,
+              ctx: Context) -> Diagnostic:
     name, unit = call.name.name, FIELD_UNITS.get(ref.path[-1])
     # a sum's parts add up to the record's whole; an average of them is another figure
     part = _PARTS.get(each.base[-1] if each.base else "", {}).get(unit or "") \

@@ -3,6 +3,8 @@ the scope before the columns are checked (see `ocpispec.series`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from ocpispec import series
 from ocpispec.language import syntax
 from ocpispec.check.checked import Binding, CheckedEach, CheckedSpread
@@ -274,7 +276,7 @@ def _key_for(condition: syntax.Condition, ref: syntax.FieldRef) -> str | None:
     return None
 
 
-def _tests(condition: syntax.Condition):
+def _tests(condition: syntax.Condition) -> Iterator[syntax.Condition]:
     """The comparisons and list tests of a condition, through `and`, `or` and `not`."""
     match condition:
         case syntax.And(operands=parts) | syntax.Or(operands=parts):
