@@ -208,10 +208,10 @@ def test_join_alias_may_not_hide_a_field() -> None:
 
 def test_pinned_version_warns_about_missing_fields_once() -> None:
     header = HEADER.replace("source profile demo", "source profile demo version 2.1.1")
-    checked = check_text(select("credit", "pseudonymize(session_id) as s", module="cdrs"),
-                         header)
+    checked = check_text(select("country_code", "pseudonymize(session_id) as s",
+                                module="cdrs"), header)
     assert [(w.code, w.message) for w in checked.warnings] == [
-        ("OCX106", "`credit` is always null on OCPI 2.1.1"),
+        ("OCX106", "`country_code` is always null on OCPI 2.1.1"),
         ("OCX106", "`session_id` is always null on OCPI 2.1.1")]
 
 

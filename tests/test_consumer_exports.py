@@ -713,3 +713,44 @@ def test_an_old_name_inside_jmespath_gets_a_help_that_pastes(tmp_path: Path) -> 
     assert spec.read_text() == CO2.replace("{field}", "category")
     again = _check(spec)
     assert again.returncode == 0 and "OCX105" not in again.stderr, again.stderr
+
+
+BILLED = '''export billed_energy
+  consumer "Gemeente Utrecht"
+  purpose "Energy billed per power type, without the corrections of credit CDRs"
+  legal basis public task
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous month
+  window on end_date_time
+  where credit = false
+group by
+  cdr_location.connector_power_type as power_type
+compute
+  count() as cdrs
+  minimum group size 10
+output csv to "{out}"
+'''
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_a_filter_on_credit_false_keeps_the_ordinary_cdrs(run_cli, tmp_path: Path,
+                                                          version: str) -> None:
+    """A municipality's billed energy left credit CDRs out with `where credit = false`
+    and received an empty file: OCPI sends `credit` only on a credit CDR, so on every
+    other CDR it was null, and null is not false (on 2.1.1, which has no credit CDRs,
+    the field was always null). A CDR that does not say `credit` true is not a credit:
+    the filter keeps the ordinary CDRs and leaves out the credits only."""
+    out = tmp_path / "billed.csv"
+    spec = tmp_path / "billed.ocx"
+    spec.write_text(BILLED.replace("{out}", str(out)))
+    done = run_cli("run", str(spec), "--demo", "--demo-version", version)
+    assert done.exit_code == 0, done.stderr
+    kept = sum(int(line.split(",")[1]) for line in out.read_text().splitlines()[1:])
+    spec.write_text(BILLED.replace("{out}", str(out)).replace("  where credit = false\n", ""))
+    assert run_cli("run", str(spec), "--demo", "--demo-version", version).exit_code == 0
+    every = sum(int(line.split(",")[1]) for line in out.read_text().splitlines()[1:])
+    assert 0.9 * every < kept <= every, (kept, every)

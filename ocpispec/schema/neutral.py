@@ -58,8 +58,14 @@ def wire(dotted: str, adapter: str | None = None) -> Wire:
 
 _CONNECTOR_211 = "location.evses[0].connectors[0]"
 
+# OCPI sends `credit` only on a credit CDR (2.1.1 has none): absent is a CDR that credits
+# nothing, so `where credit = false` keeps the ordinary CDRs instead of none
+_CREDIT = Computed("{credit} == `true`", "credit",
+                   "false unless it says `credit` true (OCPI omits it on other CDRs)")
+
 SOURCES: dict[str, dict[str, Source]] = {
     "2.1.1": {
+        "CDR.credit": _CREDIT,
         "Session.start_date_time": wire("start_datetime"),
         "Session.end_date_time": wire("end_datetime"),
         "Session.cdr_token": wire("", "CdrToken@record"),
@@ -105,8 +111,9 @@ SOURCES: dict[str, dict[str, Source]] = {
         "EnvironmentalImpact.category": wire("source"),
         "Token.contract_id": wire("auth_id"),
     },
-    "2.2.1": {},
+    "2.2.1": {"CDR.credit": _CREDIT},
     "2.3.0": {
+        "CDR.credit": _CREDIT,
         "Price.excl_vat": wire("before_taxes"),
         "Price.incl_vat": Computed(
             # a tax without a number for its amount (sent as null, or read as null as
