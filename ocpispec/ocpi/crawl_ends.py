@@ -1,0 +1,153 @@
+"""How a crawl judges that a list it read to its end is whole: a count that counts the
+whole list, objects updated while it was read, a cursor list that went on without a
+next link, a list that ended before its last object; each with a probe of one object."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from ocpispec.ocpi.errors import OcpiError
+from ocpispec.ocpi.objects import ObjectCheck
+from ocpispec.timestamps import format_timestamp, parse_timestamp
+
+from ocpispec.ocpi.crawl_pages import (
+    EMPTY_WINDOW,
+    FLOOR,
+    header_count,
+    Page,
+    page_objects,
+    page_stamps,
+)
+
+
+class EndChecks:
+    """`Crawl`'s checks of a list's end (a mixin: they read the crawl's state)."""
+
+    def _dismiss_unfiltered_total(self) -> bool:
+        """A list that ended short of its `X-Total-Count`: the platform may count its whole
+        list whatever the date filters keep (a count query apart from the list query). Asked
+        for a window in which nothing lies (`EMPTY_WINDOW`), such a platform answers no
+        objects and a count no smaller than ours: its count is then no evidence, and the list
+        ended on its last page as one without a count does (True). A count of 0 there (the
+        filters are counted) leaves the shortfall standing, and so does any failure of the
+        request, and a window from the floor (the whole list: a count of it is the count of
+        the list)."""
+        report = self.report
+        if report.last_total is None or report.received >= report.last_total or self._full() \
+                or self._target.filters.get("date_from", FLOOR) <= FLOOR:
+            return False
+        answer = self._probe(EMPTY_WINDOW)
+        if answer is None:
+            return False
+        objects, total = answer
+        if objects or total is None or total < report.last_total:
+            return False
+        self._warnings.add(f"the platform's `X-Total-Count` for `{self._target.module}` counts its whole "
+                           f"list whatever the date filters keep ({total:,} for a window in 2100, where "
+                           f"nothing lies): {report.received:,} objects of the window were read to the end "
+                           "of the list", kind="total-unfiltered")
+        report.last_total = None
+        return True
+
+    def _moved_since_pin(self) -> bool:
+        """Whether objects were updated since the pinned `date_to` (asked for with it as
+        `date_from`, without an end): each left the window while the list was read, and
+        the objects behind it shifted down one place, onto pages that may have been read
+        already. A count that shrinks (or pages asked for with an overlap) would show such
+        a shift; a count of the whole list does not. A failed request cannot tell: moved.
+        (Asked only after a list of several pages: a list read in one page has no page
+        boundary for an object to shift across.)"""
+        if "date_to" not in self._target.filters:
+            return False
+        answer = self._probe({"date_from": self._target.filters["date_to"]})
+        return answer is None or bool(answer[0])
+
+    def _cursor_shift_unseen(self) -> bool:
+        """After a list of several pages read by the next links of a cursor of the
+        platform's and no `X-Total-Count`: whether an object read on one of them was updated
+        since the pinned `date_to` (it is in the list asked for with it as `date_from`). It
+        left the window while the list was read; when the cursor counts positions (a page
+        number, an encoded offset) the object behind it shifted onto its page, read already,
+        and the next link skipped it, with no count to shrink and no offset to ask early by.
+        Objects updated before their page came shift nothing onto a page read. A failed
+        request, or a list of them that may go on past what it holds, cannot tell: moved."""
+        filters, report = self._target.filters, self.report
+        if not self._cursor_links or self._first_total is not None or report.last_total is not None \
+                or self._pages_with_objects < 2 or self._full() or "date_to" not in filters:
+            return False
+        limit = self._first_limit()     # a size the platform took (None: the one it chooses)
+        answer = self._answer({"date_from": filters["date_to"]}, limit=limit)
+        if answer is None:
+            return True
+        moved = page_objects(answer.data)
+        total = header_count(answer.headers.get("x-total-count"))
+        caps = [cap for cap in (limit, header_count(answer.headers.get("x-limit"))) if cap] or [self._longest]
+        cut = answer.headers.get("link") is not None or (total is not None and total > len(moved)) \
+            or len(moved) >= min(caps) or report.received >= self._options.dedup_window
+        if moved and cut:
+            return True
+        keys = (self._check.key(obj) for obj in moved if isinstance(obj, dict))
+        return any(self._keys.seen(key) for key in keys)
+
+    def _cursor_list_went_on(self, page: Page, caps: list[int]) -> bool:
+        """A list read by a cursor of the platform's ends at a page without a next link.
+        A full one (as long as asked, as `X-Limit`, or as the longest page) may have lost
+        the link to the page after it (a platform failing to write it now and then): the
+        objects updated at or after the latest one of that page, asked for once, tell. One
+        of the window that did not arrive shows the list went on; read as its end, the
+        run delivered the first pages and moved past the rest. (It tells on a platform
+        listing by `last_updated`, as most do; a request that fails cannot tell: ended.)"""
+        if len(page.objects) < (min(caps) if caps else self._longest) or self._full():
+            return False
+        stamps = [moment for text in page_stamps(page.objects)
+                  if (moment := parse_timestamp(text)) is not None]
+        if not stamps:
+            return False
+        latest = max(stamps).replace(microsecond=0)
+        answer = self._answer({**self._target.filters, "date_from": format_timestamp(latest)},
+                              limit=page.request.limit)
+        if answer is None:
+            return False
+        for obj in page_objects(answer.data):
+            if not isinstance(obj, dict) or (moment := parse_timestamp(obj.get("last_updated"))) is None:
+                continue
+            inside = moment >= latest and (self._window_end is None or moment < self._window_end)
+            if inside and not self._keys.seen(self._check.key(obj)):
+                return True
+        return False
+
+    def _ended_before_last_object(self) -> bool:
+        """A list that ended at an empty page on a platform that says neither `X-Total-Count`
+        nor next links: whether the last object of the list up to the window's end lies in
+        the window and did not arrive (`cut_pages`), so the list went on after all."""
+        filters, report = self._target.filters, self.report
+        if not self._ended_empty or report.first_total is not None or report.last_total is not None \
+                or self._linked or self._full() or "date_to" not in filters:
+            return False
+        from ocpispec.ocpi.cut_pages import inside, last_object
+        whole = {**filters, "date_from": FLOOR} if "date_from" in filters else dict(filters)
+        last = last_object(lambda offset: None if (answer := self._probe(whole, offset)) is None else answer[0])
+        if last is None or not inside(last, parse_timestamp(filters.get("date_from", FLOOR)), self._window_end):
+            return False
+        usable = ObjectCheck(self._target.version, self._target.module).problem(last) is None
+        return usable and not self._keys.seen(self._check.key(last))
+
+    def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
+        """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`
+        (None when it fails)."""
+        answer = self._answer(filters, offset)
+        if answer is None:
+            return None
+        return page_objects(answer.data), header_count(answer.headers.get("x-total-count"))
+
+    def _answer(self, filters: dict[str, str], offset: int = 0, limit: int | None = 1) -> Any:
+        """The answer to a request for `filters` at `offset` (None when it fails)."""
+        endpoint = self._target.endpoint
+        sized = {} if limit is None else {"limit": str(limit)}
+        query = urlencode({**filters, "offset": str(offset), **sized})
+        url = f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        try:
+            return self._transport.get(url, routing=True, correlation_id=self._target.correlation_id)
+        except OcpiError:
+            return None

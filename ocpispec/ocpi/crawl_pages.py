@@ -1,0 +1,154 @@
+"""The pieces every part of a crawl shares: a page asked for and a page read, the
+crawl's target, the concurrent schedule of offsets, and the helpers that read pages,
+links and counts."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ocpispec.ocpi import errors
+from ocpispec.ocpi.body import nested_list, single_object
+from ocpispec.ocpi.errors import OcpiError, fail, safe_url
+from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.clean_pages import CleanPage
+from ocpispec.ocpi.stats import CrawlReport, Warnings
+from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
+
+
+
+FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that has arrived
+# objects of the previous page asked for again when the platform sends no `X-Total-Count`,
+# whose shrinking would show that objects left the list and the rest shifted down
+SHIFT_OVERLAP = 5
+MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before giving up
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    offset: int
+    limit: int | None
+    url: str | None = None      # a next link, followed as is
+    refill: bool = False        # re-fetch after a shrink; never triggers more requests
+    overlap: int = 0            # objects of the previous page asked for again (no total)
+    cursor: bool = False        # a next link without an offset: a cursor of the platform's
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    request: PageRequest
+    url: str
+    objects: list[Any]
+    total: int | None
+    x_limit: int | None
+    next_link: str | None
+    loose_timestamps: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    module: str
+    version: str
+    endpoint: str
+    filters: dict[str, str]     # date_from / date_to, already formatted
+    limit: int | None           # most objects to yield
+    correlation_id: str
+    prepare: Any = None         # reads a page body in worker processes (`executor.workers`)
+
+
+@dataclass(slots=True)
+class Schedule:
+    """Which offsets the concurrent crawl asks for next, adjusted by every page seen."""
+
+    step: int
+    end: int                    # X-Total-Count as last seen (grows; an empty page cuts it)
+    cursor: int                 # the next regular offset
+    extra: deque[PageRequest] = field(default_factory=deque)
+
+    def next(self) -> PageRequest | None:
+        if self.extra:
+            return self.extra.popleft()
+        if self.cursor >= self.end:
+            return None
+        request, self.cursor = PageRequest(self.cursor, self.step), self.cursor + self.step
+        return request
+
+    def learn(self, request: PageRequest, page: Page, refill: PageRequest | None, more: bool) -> None:
+        """`more`: the page's next link points past it, whatever `X-Total-Count` says."""
+        n = len(page.objects)
+        if page.total is not None and page.total > self.end:
+            self.end = page.total
+        if more and n and not request.refill:
+            self.end = max(self.end, request.offset + n + 1)
+        if refill is not None:
+            self.extra.append(refill)
+        if request.refill:
+            return
+        if n == 0:
+            self.end = min(self.end, request.offset)
+        elif request.limit is not None and n < request.limit and request.offset + n < self.end:
+            self.extra.append(PageRequest(request.offset + n, request.limit - n))
+            self.step = n           # the platform caps pages below what it announced
+
+
+def receiver_only_tokens(endpoint: str) -> OcpiError:
+    return fail(errors.UNKNOWN_MODULE, "the platform's OCPI 2.1.1 `tokens` endpoint cannot be listed",
+                notes=[f"request: GET {safe_url(endpoint)} answered HTTP 404",
+                       "in OCPI 2.1.1 a CPO's `tokens` module only receives tokens pushed by eMSPs; "
+                       "the version details list it all the same (2.1.1 has no roles)",
+                       "the platform lists no eMSP-side `tokens` endpoint (a URL with an `emsp` path segment)"],
+                help="leave `tokens` out of the export, or ask the CPO for OCPI 2.2.1+ or for an eMSP-side "
+                     "tokens endpoint")
+
+
+class Noted:
+    """The client's warnings, with the kind of each one this crawl raised noted in its
+    report (the client shows each warning once; the report keeps them per crawl)."""
+
+    def __init__(self, warnings: Warnings, report: CrawlReport) -> None:
+        self._warnings = warnings
+        self._report = report
+
+    def add(self, message: str, *, kind: str | None = None) -> None:
+        self._report.warning_kinds.append(kind or message)
+        self._warnings.add(message, kind=kind)
+
+
+def with_params(url: str, **values: int) -> str:
+    """The link with the paging parameters `values` (`limit`, `offset`) set to ours, every
+    other parameter kept as sent."""
+    parts = urlsplit(url)
+    pairs = [(k, str(values[k]) if k in values else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def bad_parameter(problem: OcpiError) -> bool:
+    """A request refused as holding a bad parameter (HTTP 400, or OCPI 2001)."""
+    return problem.http_status == 400 or (problem.code == errors.OCPI_STATUS
+                                          and "status `2001`" in problem.diagnostic.message)
+
+
+def page_stamps(objects: Any) -> list[Any]:
+    """The `last_updated` of a page's objects, however the page was read."""
+    if objects.__class__ is CleanPage:
+        return list(objects.stamps)
+    if objects.__class__ is Prepared:
+        return [item[3] for item in objects]
+    return [obj.get("last_updated") for obj in objects if obj.__class__ is dict]
+
+
+def page_objects(data: Any) -> list[Any]:
+    """The objects of a page's `data`, as a page is read (a wrapped list, one object)."""
+    objects = nested[1] if (nested := nested_list(data)) is not None else [data] if single_object(data) else data
+    return objects if isinstance(objects, list) else []
+
+
+# a window in which no record lies: what a platform counts there, it counts unfiltered
+FLOOR = format_timestamp(EPOCH_FLOOR)
+EMPTY_WINDOW = {"date_from": "2100-01-01T00:00:00Z", "date_to": "2100-01-02T00:00:00Z"}
+
+
+def header_count(value: str | None) -> int | None:
+    return int(value) if value is not None and value.strip().isdigit() else None
