@@ -4,7 +4,7 @@ once every dataset succeeded (the executor publishes them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ class DatasetOutput:
                 **writers.encoding(self.render, self.target, self.file),
                 "rows": rows}
 
-    def stage(self, manifest: Any) -> list[AtomicFile]:
+    def stage(self, manifest: Callable[[], dict[str, Any]]) -> list[AtomicFile]:
         """The output, its manifest (`manifest()` makes it, once the file is finished)
         and its data package, complete and fsynced under temporary names."""
         if self.file is None:
