@@ -250,20 +250,7 @@ def test_a_cursor_platform_without_a_count_never_hides_objects_shifted_between_p
     last run` export never delivered it. Such a run now fails with nothing written, and
     the next one delivers every object once."""
     with IndependentCpo("2.2.1", records=30, paging="cursor", total=False, updates_mid_crawl=1) as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
-                       "--profile", "independent").exit_code == 0
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions", "since last run"))
-        delivered: list[str] = []
-
-        def run(name: str):
-            _next_second()
-            out = tmp_path / f"{name}.csv"
-            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                           env={"INDEPENDENT_KEY": KEY})
-            if done.exit_code == 0:
-                delivered.extend(row["session"] for row in _csv_rows(out))
-            return done, out
+        run, delivered = _since_last_run(run_cli, cpo, tmp_path)
 
         failed, out = run("first")
         assert failed.exit_code == 1 and not out.exists(), failed.output
@@ -355,20 +342,7 @@ def test_a_count_of_the_whole_list_never_hides_objects_shifted_between_pages(run
     delivered the window without it (exit 0). Such a run now fails with nothing written
     when objects were updated while the list was read, and the next run delivers them."""
     with IndependentCpo("2.2.1", records=30, quirks=("total unfiltered",)) as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
-                       "--profile", "independent").exit_code == 0
-        spec = tmp_path / "sessions.ocx"
-        spec.write_text(spec_text("sessions", "since last run"))
-        delivered: list[str] = []
-
-        def run(name: str):
-            _next_second()
-            out = tmp_path / f"{name}.csv"
-            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
-                           env={"INDEPENDENT_KEY": KEY})
-            if done.exit_code == 0:
-                delivered.extend(row["session"] for row in _csv_rows(out))
-            return done, out
+        run, delivered = _since_last_run(run_cli, cpo, tmp_path)
 
         assert run("first")[0].exit_code == 0
         _next_second()
@@ -615,3 +589,24 @@ def test_a_tax_included_of_the_wrong_type_is_not_read_as_no(run_cli, said: str) 
     tariffs = [json.loads(line) for line in accepted.stdout.splitlines() if line.strip()]
     assert [tariff["tax_included"] for tariff in tariffs] == ["NO", "NO"]
     assert odd["id"] not in accepted.stdout
+
+
+def _since_last_run(run_cli, cpo: IndependentCpo, tmp_path: Path):
+    """`run(name)` of a `since last run` sessions export from `cpo` into `<name>.csv`,
+    each a second after the last, and the sessions the successful runs delivered."""
+    assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                   "--profile", "independent").exit_code == 0
+    spec = tmp_path / "sessions.ocx"
+    spec.write_text(spec_text("sessions", "since last run"))
+    delivered: list[str] = []
+
+    def run(name: str):
+        _next_second()
+        out = tmp_path / f"{name}.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+        if done.exit_code == 0:
+            delivered.extend(row["session"] for row in _csv_rows(out))
+        return done, out
+
+    return run, delivered
