@@ -111,9 +111,11 @@ def digest(pages: Pages) -> str:
 @contextmanager
 def static_server(pages: Pages) -> Iterator[str]:
     """An OCPI 2.2.1 sender of `pages` on 127.0.0.1; yields its versions URL. Pages are
-    served by offset (`offset` must be a multiple of the page size); date filters are
-    ignored (every record lies in 2025)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
+    served by offset (`offset` must be a multiple of the page size). A list from a
+    `date_from` after every record's `last_updated` is empty, as a real platform's would
+    be (a run's lookup asks for the locations updated while it read them); any other
+    date filter is ignored."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages, _latest(pages)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -124,10 +126,21 @@ def static_server(pages: Pages) -> Iterator[str]:
         server.server_close()
 
 
-def _handler(pages: Pages) -> type[BaseHTTPRequestHandler]:
+def _latest(pages: Pages) -> dict[str, str]:
+    """Each module's latest `last_updated` (canonical UTC texts, which sort as instants)."""
+    return {module: max((obj["last_updated"] for body in bodies
+                         for obj in orjson.loads(body)["data"]), default="")
+            for module, bodies in pages.modules.items()}
+
+
+def _handler(pages: Pages, latest: dict[str, str]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         origin = ""
+        # headers and body leave in two writes: with Nagle's algorithm the second waited
+        # for the client's delayed ACK, 40 ms per small answer (discovery), where a real
+        # server answers at once
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
@@ -148,10 +161,12 @@ def _handler(pages: Pages) -> type[BaseHTTPRequestHandler]:
             query = parse_qs(parts.query)
             offset = int(query.get("offset", ["0"])[0])
             bodies = pages.modules[module]
+            if query.get("date_from", [""])[0] > latest[module]:
+                bodies = []
             index = offset // pages.page_size
             body = bodies[index] if index < len(bodies) and offset % pages.page_size == 0 else \
                 _body([])
-            headers = [("X-Total-Count", str(pages.totals[module])),
+            headers = [("X-Total-Count", str(pages.totals[module] if bodies else 0)),
                        ("X-Limit", str(pages.page_size))]
             if index + 1 < len(bodies):
                 following = (index + 1) * pages.page_size
