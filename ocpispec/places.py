@@ -10,9 +10,12 @@ PLACE_FIELDS = frozenset({"postal_code", "coordinates", "city", "address", "loca
 PLACE_ROOTS = frozenset({"location", "cdr_location"})
 # what else names one site or charger, below a place root: `location.id`,
 # `location.evse.uid`, `cdr_location.id` are the site itself, as `location_id` is (a
-# connector's id, `1` or `2`, names nothing without its EVSE)
+# connector's id, `1` or `2`, names nothing without its EVSE), and so does the time a
+# site, EVSE or connector was last updated, which no two sites share
 _SITE_IDS = frozenset({("id",), ("evse", "uid"), ("evse", "evse_id"),
-                       ("evse", "physical_reference"), ("evse_uid",), ("evse_id",)})
+                       ("evse", "physical_reference"), ("evse_uid",), ("evse_id",),
+                       ("last_updated",), ("evse", "last_updated"),
+                       ("connector", "last_updated")})
 
 
 def is_place(source: str) -> bool:

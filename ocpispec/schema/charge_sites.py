@@ -15,7 +15,11 @@ uid beside a pseudonym is the address. They are quasi in a charge dataset howeve
 reaches them: the session's `location_id` and `evse_uid`, the CDR's `cdr_location.id`,
 `evse_uid` and `evse_id` and the 2.1.1 embedded location's (`notes.py`, `v2_1_1.py`),
 and a joined location's `id` and its EVSEs' ids (here). `pseudonymize(location_id)`
-keeps sites apart without naming them.
+keeps sites apart without naming them. So are the times the site, an EVSE or a
+connector was last updated: a time to the second (or millisecond) that no two sites
+share, published with the site, so the consumer reads the address off the CPO's
+location feed as off its id; and an EVSE's or connector's is the moment its status
+last changed, the start or end of the last charge there.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from ocpispec.schema.contract_tariffs import EVENT_MODULES
 SITE_MODULE = "locations"
 # fields of a Location (and below them) that place the site, as CdrLocation's quasi ones do
 PLACING = frozenset({"id", "name", "address", "city", "postal_code", "state", "coordinates",
-                     "related_locations"})
-# an EVSE's own position and its ids (the CPO's, the printed eMI3 one, the number on it)
-_EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference"})
+                     "related_locations", "last_updated"})
+# an EVSE's own position and its ids (the CPO's, the printed eMI3 one, the number on it),
+# and when it or one of its connectors was last updated
+_EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference",
+                           "last_updated"})
+_CONNECTOR_PLACING = frozenset({"last_updated"})
 
 
 def joined_places_charge(dataset_module: str, joined_module: str,
@@ -40,7 +47,11 @@ def joined_places_charge(dataset_module: str, joined_module: str,
         return False
     if path[0] in PLACING:
         return True
-    return path[0] == "evses" and len(path) > 1 and path[1] in _EVSE_PLACING
+    if path[0] != "evses" or len(path) < 2:
+        return False
+    if path[1] == "connectors":
+        return len(path) > 2 and path[2] in _CONNECTOR_PLACING
+    return path[1] in _EVSE_PLACING
 
 
 # the ids by which a charge names its site and charger (wire object, field): quasi

@@ -32,7 +32,11 @@ PLACING = ["location.postal_code", "location.address", "location.name", "locatio
            'jmespath("location.address")',
            # the ids that name the site or the charger: open data gives their address
            "location.id", "location.evse.uid", "location.evse.evse_id",
-           "location.evse.physical_reference"]
+           "location.evse.physical_reference",
+           # the times the site, an EVSE or a connector was last updated: published with
+           # the site, to the second, and no two sites share one
+           "location.last_updated", "location.evse.last_updated",
+           "location.connector.last_updated", "truncate(location.last_updated, minute)"]
 OWN_IDS = [("sessions", "location_id"), ("sessions", "evse_uid"),
            ("sessions", 'jmespath("location_id")'), ("cdrs", "cdr_location.id"),
            ("cdrs", "cdr_location.evse_uid"), ("cdrs", "cdr_location.evse_id")]
@@ -113,6 +117,38 @@ def test_review_plan_and_manifest_say_what_leaves(run_cli, demo_server, tmp_path
     assert classes == {"driver": "personal", "postal_code": "quasi-identifier",
                        "address": "quasi-identifier", "area": "quasi-identifier",
                        "evse": "quasi-identifier"}
+
+
+SITE_TIMES_SPEC = RUN_SPEC.replace(
+    "  location.postal_code as postal_code\n  location.address as address\n"
+    "  prefix(location.postal_code, 4) as area\n  evse_uid as evse\n",
+    "  truncate(start_date_time, day) as day\n  location.last_updated as site_updated\n"
+    "  location.evse.last_updated as evse_updated\n")
+
+
+def test_a_joined_site_s_update_times_are_counted_as_its_place(run_cli, demo_server,
+                                                               tmp_path: Path) -> None:
+    """A location's `last_updated` beside a driver's pseudonym left as `public -> public`
+    with no warning: on the demo CPO its 360 values named 360 sites (the consumer reads
+    the address off the CPO's published location feed), yet the risk meter left it out of
+    the classes and called the smallest of them 7 drivers. It is a quasi-identifier that
+    places the charge: warned, shown so in the manifest, and counted."""
+    spec = tmp_path / "sites.ocx"
+    spec.write_text(SITE_TIMES_SPEC)
+    checked = run_cli("check", str(spec), "--format", "concise")
+    assert checked.stderr.count("warning[OCX303]") == 2, checked.stderr
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", "2026-01-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token, "SITE_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    classes = {c["name"]: c["privacy"] for c in manifest["columns"]}
+    assert classes["site_updated"] == classes["evse_updated"] == "quasi-identifier"
+    risk = next(line for line in result.stderr.splitlines() if "risk classes" in line)
+    assert "`site_updated`" in risk and "`evse_updated`" in risk, risk
+    unicity = next(line for line in result.stderr.splitlines() if "unicity" in line)
+    assert "(a point: `site_updated`, `evse_updated`" in unicity, unicity
 
 
 @pytest.mark.parametrize("module", sorted(JOINS))
