@@ -27,6 +27,7 @@ from ocpispec.check.key_reference import known_kind
 from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations
 from ocpispec.check.overwrites import check_overwrites
+from ocpispec.check.public_pseudonyms import check_public_pseudonyms
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
@@ -45,6 +46,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_source(spec.source, VERSIONS, ctx)
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
+    check_public_pseudonyms(datasets, dataset_ids(spec.datasets), ctx)
     check_grid_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
     check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)

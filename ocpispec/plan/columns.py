@@ -9,6 +9,7 @@ from ocpispec.check import private_sites
 from ocpispec.language import syntax
 from ocpispec.check.calls import calls_in
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
+from ocpispec.check.families import pseudonym_family  # noqa: F401 (the planner names it here)
 from ocpispec.check.personal_literals import redacted_snippet
 from ocpispec.language.characters import without_comments
 from ocpispec.language.functions import ALIASES, Effect
@@ -18,43 +19,6 @@ from ocpispec.plan.lower import Lowerer
 from ocpispec.schema import catalogue
 from ocpispec.schema.model import Kind, PrivacyClass
 from ocpispec.diagnostics.source import SourceFile
-
-_TOKEN_FIELDS = {"auth_id", "authorization_reference", "contract_id", "visual_number",
-                 "group_id"}
-_FAMILY_BY_FIELD = {
-    "session_id": "session", "credit_reference_id": "cdr", "location_id": "location",
-    "evse_uid": "evse", "evse_id": "evse", "connector_id": "connector",
-    "tariff_id": "tariff", "tariff_ids": "tariff", "invoice_reference_id": "invoice",
-    "meter_id": "meter",
-}
-# the object an `id`/`uid` belongs to -> family
-_FAMILY_BY_OWNER = {
-    "Session": "session", "CDR": "cdr", "Location": "location", "CdrLocation": "location",
-    "EVSE": "evse", "Connector": "connector", "Tariff": "tariff", "Token": "token",
-    "CdrToken": "token",
-}
-
-
-def pseudonym_family(resolved: ResolvedField, binding_object: str) -> str:
-    """The field family whose key a pseudonym uses: a card uid and a contract id of a
-    driver are both `token`, and never collide with a `session` id of equal text."""
-    name = resolved.path[-1]
-    if name in _TOKEN_FIELDS:
-        return "token"
-    if name in _FAMILY_BY_FIELD:
-        return _FAMILY_BY_FIELD[name]
-    if name in ("id", "uid"):
-        owner = _owner(resolved, binding_object)
-        return _FAMILY_BY_OWNER.get(owner, owner.lower())
-    return name
-
-
-def _owner(resolved: ResolvedField, binding_object: str) -> str:
-    if len(resolved.path) == 1:
-        return binding_object
-    parent = catalogue().resolve_in(binding_object, resolved.path[:-1]).fields
-    return parent[-1].object if parent and parent[-1].object else binding_object
-
 
 def column(checked: CheckedColumn, lowerer: Lowerer, source: SourceFile,
            scope: str = "export") -> ir.Column:
