@@ -19,9 +19,14 @@ from ocpispec.schema.model import Kind
 
 # text quasi-identifiers that name a spot: a filter naming one keeps the rows of one place,
 # and so do the ids a charge names its site, charger or tariff by (`location_id`,
-# `location.evse.uid`, `cdr_location.id`, `tariff.id`; quasi where a charge reaches them)
+# `location.evse.uid`, `cdr_location.id`, `tariff.id`; quasi where a charge reaches them),
+# the text and URL that name a charge's tariff as its id does (`tariff.tariff_alt_url`, a
+# contract's own), and the issuer of a driver's card (`token.issuer`: an employer, a
+# fleet, a one-person firm)
 _SPOT_NAMES = frozenset({"address", "name", "latitude", "longitude", "location_id", "evse_uid",
-                         "evse_id", "id", "uid", "physical_reference"})
+                         "evse_id", "id", "uid", "physical_reference", "tariff_alt_url", "text",
+                         "issuer"})
+_TEXTS = frozenset({Kind.STRING, Kind.URL})
 
 
 @frozen
@@ -52,7 +57,7 @@ def text_pin(predicate: syntax.Condition, use: Use, texts: TextRanges) -> str | 
     countries and other coarse texts are not pins."""
     name = use.field.path[-1]
     postal = floors.is_postal(name)
-    if use.field.field.kind is not Kind.STRING or not (postal or name in _SPOT_NAMES):
+    if use.field.field.kind not in _TEXTS or not (postal or name in _SPOT_NAMES):
         return None
     if use.hatch is not None:
         return "within what `jmespath(...)` tests, to any precision"

@@ -379,6 +379,24 @@ def test_a_filter_naming_a_place_as_text_pins_it(where) -> None:
     assert codes_of(_cdrs(f'{where} because "the study covers this site alone"')) == []
 
 
+@pytest.mark.parametrize(("join", "where"), [
+    # the text and URL that name a charge's tariff as `tariff.id` does (which pinned)
+    ("join tariffs on tariffs.id", 'tariff.tariff_alt_url = "https://cpo.example/t/fleet-7"'),
+    ("", 'jmespath("tariffs[0].tariff_alt_text[0].text") = "Fleet contract Jansen BV"'),
+    ("join tariffs on tariffs.id", 'tariff.tariff_alt_url matches "https://cpo.example/t/f*"'),
+    # the issuer of the driver's card: an employer, a fleet, a one-person firm
+    ("join tokens on cdr_token.uid", 'token.issuer = "Jansen Consultancy"'),
+    ("join tokens on cdr_token.uid", 'token.issuer in ["Jansen Consultancy", "De Vries BV"]'),
+])
+def test_a_filter_naming_a_contract_s_tariff_or_a_card_s_issuer_pins_it(join, where) -> None:
+    """`where tariff.id = "FLEET-7"` was warned, yet the same tariff named by its URL or
+    text, or the drivers named by their cards' issuer, kept one contract's or one firm's
+    charges with each row's driver and hour, unwarned."""
+    spec = _cdrs(where).replace("  where", f"  {join}\n  where" if join else "  where")
+    assert codes_of(spec) == ["OCX303"]
+    assert codes_of(spec.replace(where, f'{where} because "the study covers this fleet alone"')) == []
+
+
 @pytest.mark.parametrize("where", [
     'cdr_location.postal_code in ["3511", "3512"]', 'cdr_location.postal_code = "35 11"',
     'cdr_location.city = "Utrecht"', 'cdr_location.country = "NLD"',
