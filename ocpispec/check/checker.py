@@ -28,6 +28,7 @@ from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations
 from ocpispec.check.overwrites import check_overwrites
 from ocpispec.check.public_pseudonyms import check_public_pseudonyms
+from ocpispec.check.schedule_pins import check_schedule_pins
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
@@ -53,6 +54,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_destinations(spec.datasets, ctx, spec.header.name.name)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
+    check_schedule_pins(spec.datasets, spec.schedule, ctx)
     check_fit(spec.datasets, spec.schedule, ctx)
     check_clocks(spec.datasets, ctx)
     check_repeated_releases(datasets, spec.schedule, ctx)

@@ -457,6 +457,61 @@ def test_a_window_and_a_filter_close_a_range_together(window, where, code) -> No
     assert codes_of(spec) == code
 
 
+KEY = "0f8e3a6c1d5b92e47a0c8f3d6b1e59a27c4f0d8b3e6a15c9f2d7b40e8a3c6f1d"
+ROWS_EVERY = ("from {module}\n  {window}\nselect\n  pseudonymize(cdr_token.uid) as driver\n"
+              "output csv to \"{out}/rows-{{run.timestamp}}.csv\"\n{schedule}")
+
+
+@pytest.mark.parametrize("window, schedule, code", [
+    ("since last run", "schedule every 10 minutes", ["OCX303"]),
+    ("since last run", 'schedule cron "0,15,30,45 * * * *"', ["OCX303"]),
+    ("last 10 minutes", "schedule hourly", ["OCX303"]),
+    ("last 10 minutes", "", ["OCX303"]),
+    ("since last run", "schedule hourly", []),
+    ("since last run", "schedule every 2 hours", []),
+    ("since last run", 'schedule cron "5 * * * *"', []),
+    ("since last run", "", []),
+    ("last 60 minutes", "schedule hourly", []),
+])
+def test_a_window_each_run_reads_under_an_hour_of_pins_the_update_time(window, schedule,
+                                                                        code) -> None:
+    """`since last run` every 10 minutes delivers in each file the sessions last updated
+    (ended) in those 10 minutes, and the manifest says which: every row's end to 10
+    minutes beside `truncate(start_date_time, day)`. It checked clean."""
+    rows = ROWS_EVERY.format(module="sessions", window=window, out="x", schedule=schedule)
+    assert [found for found in codes_of(rows) if found not in ("OCX410", "OCX424")] == code
+    aggregate = (f"from sessions\n  {window}\ngroup by truncate(start_date_time, day) as d\n"
+                 f"compute count() as n\n  minimum group size 10\noutput csv to stdout\n{schedule}")
+    assert "OCX303" not in codes_of(aggregate)
+
+
+def test_a_status_feed_of_locations_may_run_every_few_minutes() -> None:
+    """A location's `last_updated` is public: a feed of charger status is what it is for."""
+    body = ("from locations\n  since last run\nselect\n  id\n  last_updated\n"
+            'output csv to "x/sites-{run.timestamp}.csv"\nschedule every 10 minutes\n')
+    assert codes_of(body) == []
+
+
+def test_a_delivery_every_half_hour_tells_when_each_charge_ended(run_cli, tmp_path) -> None:
+    """Against the demo CPO: the second run's file holds the session that ended between
+    08:00 and 08:30, and its manifest says so, beside a start cut to the day."""
+    spec = tmp_path / "feed.ocx"
+    spec.write_text(HEADER.replace("source profile demo", "source ocpi env U token env T")
+                    + ROWS_EVERY.format(module="sessions", window="since last run",
+                                        out=tmp_path / "out", schedule="schedule every 30 minutes\n")
+                    .replace("as driver\n", "as driver\n  truncate(start_date_time, day) as day\n")
+                    .replace("  since last run\n", '  since last run\n  where status = "COMPLETED"\n'))
+    checked = run_cli("check", str(spec), "--format", "concise")
+    assert "warning[OCX303]: the window pins the quasi-identifier `last_updated`" in checked.stderr
+    for moment in ("2025-12-30T08:00:00Z", "2025-12-30T08:30:00Z"):
+        done = run_cli("run", str(spec), "--demo", "--as-of", moment, "--state",
+                       str(tmp_path / "state.sqlite"), env={"TEST_KEY": KEY})
+        assert done.exit_code == 0, done.stderr
+    manifest = json.loads((tmp_path / "out" / "rows-20251230T083000Z.csv.manifest.json").read_text())
+    assert (manifest["window"]["start"], manifest["window"]["end"], manifest["output"]["rows"]) == \
+        ("2025-12-30T08:00:00Z", "2025-12-30T08:30:00Z", 1)
+
+
 # ---- a justification that names the value blanked out of the condition (OCX350) ----------------
 
 @pytest.mark.parametrize("released", [
