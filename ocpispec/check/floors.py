@@ -21,7 +21,7 @@ from ocpispec.check import literals
 from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.language.functions import Effect, lookup
-from ocpispec.schema.model import Kind
+from ocpispec.schema.model import Kind, PrivacyClass
 
 # The floors. Times: the hour (privacy.md: truncate to hour or coarser). Numbers
 # (energy, durations, costs): steps of 0.1 (one decimal). Coordinates: 0.01 degrees
@@ -332,12 +332,27 @@ def _field_floor(use: Use) -> float:
     field = use.field.field
     if field.object in GEO_OBJECTS:
         return COORDINATE_STEP
+    if _site_stamp(use):
+        return math.inf
     match field.kind:
         case Kind.DATETIME:
             return TIME_FLOOR_SECONDS
         case Kind.NUMBER | Kind.INTEGER:
             return NUMBER_STEP
     return math.inf
+
+
+def site_stamp(use: Use) -> bool:
+    return _site_stamp(use)
+
+
+def _site_stamp(use: Use) -> bool:
+    """A joined location's, EVSE's or connector's `last_updated`, quasi in a charge
+    dataset (`schema/charge_sites.py`): not a time of the charge but a value of the site
+    that the CPO publishes and no two sites share, so cut to the hour or the day it still
+    names the site, as its id does (on the demo CPO all 360 are whole hours)."""
+    return use.field.module == "locations" and use.field.path[-1:] == ("last_updated",) \
+        and use.field.privacy is PrivacyClass.QUASI
 
 
 def _coarse(step: float, floor: float) -> bool:
@@ -377,6 +392,9 @@ def between_record_times(call: syntax.Call) -> bool:
 
 
 def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
+    if _site_stamp(walk.use):
+        return ("the time a site was last updated names the site whatever it is cut to: "
+                "the CPO publishes it with the site, and no two sites share one")
     match name:
         case "truncate":
             return "`truncate` counts from `hour` up; a finer unit releases the time"

@@ -241,6 +241,9 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         notes.append(verdict.shortfall)
     what = "below its generaliser floor" if verdict.shortfall else "unchanged"
     help = _generaliser(field, use.field.field, name)
+    if floors.site_stamp(use):
+        help = ("leave it out (`pseudonymize(location_id)` keeps sites apart without naming "
+                "them), or add `because \"...\"` with the reason")
     if key and help.startswith("aggregate it"):  # a group key is aggregated already
         coarser = _coarser_place(use)
         help = ("it is a group key, whose rows each hold the minimum group size of drivers: "

@@ -36,7 +36,9 @@ PLACING = ["location.postal_code", "location.address", "location.name", "locatio
            # the times the site, an EVSE or a connector was last updated: published with
            # the site, to the second, and no two sites share one
            "location.last_updated", "location.evse.last_updated",
-           "location.connector.last_updated", "truncate(location.last_updated, minute)"]
+           "location.connector.last_updated", "truncate(location.last_updated, minute)",
+           # cut to the day (on the demo CPO every one is a whole hour) it still names it
+           "truncate(location.last_updated, day)", "truncate(location.evse.last_updated, month)"]
 OWN_IDS = [("sessions", "location_id"), ("sessions", "evse_uid"),
            ("sessions", 'jmespath("location_id")'), ("cdrs", "cdr_location.id"),
            ("cdrs", "cdr_location.evse_uid"), ("cdrs", "cdr_location.evse_id")]
@@ -124,6 +126,17 @@ SITE_TIMES_SPEC = RUN_SPEC.replace(
     "  prefix(location.postal_code, 4) as area\n  evse_uid as evse\n",
     "  truncate(start_date_time, day) as day\n  location.last_updated as site_updated\n"
     "  location.evse.last_updated as evse_updated\n")
+
+
+def test_a_site_s_update_time_has_no_floor_a_cut_reaches() -> None:
+    """`truncate(location.last_updated, day)` passed the hour's floor of a charge's times,
+    yet the day a site was last updated names the site as its id does."""
+    from frontend_helpers import only
+
+    found = only(_spec("sessions", "truncate(location.last_updated, day) as site_day"))
+    assert found.code == "OCX303"
+    assert "names the site whatever it is cut to" in " ".join(found.notes)
+    assert found.help.startswith("leave it out (`pseudonymize(location_id)`")
 
 
 def test_a_joined_site_s_update_times_are_counted_as_its_place(run_cli, demo_server,
