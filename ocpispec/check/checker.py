@@ -17,6 +17,7 @@ from ocpispec.check.clocks import check_clocks
 from ocpispec.check.context import Context
 from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
+from ocpispec.check.bound_differencing import check_bound_differencing
 from ocpispec.check.dataset import check_dataset
 from ocpispec.check.differencing import check_differencing, check_repeated_releases
 from ocpispec.check.named_values import check_repeated_values
@@ -48,6 +49,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
     check_public_pseudonyms(datasets, dataset_ids(spec.datasets), ctx)
+    check_bound_differencing(datasets, dataset_ids(spec.datasets), ctx)
     check_grid_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
     check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)

@@ -62,6 +62,51 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
     for name, (use, span, shown, floor) in in_branch.items():
         if name not in pins:
             _warn(use, span, shown, floor, ctx, branch=True)
+    ctx.bounds[id(where)] = [bound for bound in _bounds(where.condition, tests, ctx)
+                             if bound.use.field.qualified not in pins]
+
+
+@dataclass(frozen=True)
+class Bound:
+    """`kwh >= 20`, met by every row a filter keeps: the field, the value in the floor's
+    unit, which side it bounds and whether the value itself is kept."""
+
+    use: Use
+    value: float
+    below: bool       # `<`, `<=`: the rows lie below the value
+    inclusive: bool   # `<=`, `>=`
+    span: Span
+    floor: float
+
+
+def _bounds(condition: syntax.Condition, tests: Sequence[Any], ctx: Context) -> list[Bound]:
+    """The bounds every kept row meets on a quasi number or time read as it is."""
+    met = {id(leaf): flag for leaf, flag in kept(condition, False)}
+    found = []
+    for test in tests:
+        use = test.use
+        if id(test.predicate) not in met or use.hatch is not None or use.around \
+                or exposure(use, ctx) is not PrivacyClass.QUASI \
+                or use.field.field.object is not None or math.isinf(field_floor(use)):
+            continue
+        match as_met(test.predicate, met[id(test.predicate)]):
+            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.FieldRef(),
+                                right=syntax.Literal() as literal, span=span):
+                pass
+            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.Literal() as literal,
+                                right=syntax.FieldRef(), span=span):
+                op = _FLIPPED[op]
+            case _:
+                continue
+        value = _number(literal, use)
+        if value is not None:
+            found.append(Bound(use, value, op.startswith("<"), op.endswith("="), span,
+                               field_floor(use)))
+    return found
+
+
+def amount(width: float, use: Use) -> str:
+    return _amount(width, use)
 
 
 def _all_disjunctions(condition: syntax.Condition, negated: bool):

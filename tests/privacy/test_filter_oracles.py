@@ -485,6 +485,13 @@ def test_a_window_each_run_reads_under_an_hour_of_pins_the_update_time(window, s
     assert "OCX303" not in codes_of(aggregate)
 
 
+def test_the_scheduled_window_pin_renders(snapshot) -> None:
+    text = HEADER + ROWS_EVERY.format(module="sessions", window="since last run", out="x",
+                                      schedule="schedule every 10 minutes\n")
+    found = diagnose_source(SourceFile("feed.ocx", text))
+    assert report.render(found, {"feed.ocx": SourceFile("feed.ocx", text)}) == snapshot
+
+
 def test_a_status_feed_of_locations_may_run_every_few_minutes() -> None:
     """A location's `last_updated` is public: a feed of charger status is what it is for."""
     body = ("from locations\n  since last run\nselect\n  id\n  last_updated\n"
