@@ -34,7 +34,7 @@ def check_bound_differencing(datasets: Sequence[CheckedDataset | None], names: S
             continue
         reported: set[tuple[str, str]] = set()
         for bound in ctx.bounds.get(id(dataset.dataset.source.wheres[0]), ()):
-            key = (_records(dataset.module), quantity(bound.use.field))
+            key = _key(dataset.module, quantity(bound.use.field))
             earlier = seen.setdefault(key, [])
             found = next(((other, kept) for other, kept in earlier
                           if other != name and _band(bound, kept) is not None), None)
@@ -44,8 +44,11 @@ def check_bound_differencing(datasets: Sequence[CheckedDataset | None], names: S
             earlier.append((name, bound))
 
 
-def _records(module: str) -> str:
-    return "charges" if module in EVENT_MODULES else module
+def _key(module: str, held: str) -> tuple[str, str]:
+    """A charge's start, end, energy or cost is one value in a session and its CDR;
+    anything else (`last_updated`) is the module's own."""
+    shared = module in EVENT_MODULES and held.startswith("charge ")
+    return ("charges" if shared else module, held)
 
 
 def _band(a: Bound, b: Bound) -> float | None:

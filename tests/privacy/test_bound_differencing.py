@@ -100,3 +100,12 @@ def test_the_warning_renders(snapshot) -> None:
         _rows("dearer", "total_cost.excl_vat >= 20.05")
     found = diagnose_source(SourceFile("costs.ocx", text))
     assert report.render(found, {"costs.ocx": SourceFile("costs.ocx", text)}) == snapshot
+
+
+def test_a_session_s_and_a_cdr_s_update_times_are_not_one_value() -> None:
+    """A CDR is issued after its session's last update: their bounds close no band."""
+    first = _rows("a", "last_updated >= 2025-03-01T10:00:00Z", module="sessions")
+    second = _rows("b", "last_updated >= 2025-03-01T10:01:00Z")
+    assert "OCX303" not in codes_of(first + second)
+    assert codes_of(first + second.replace("from cdrs", "from sessions").replace(
+        SHOWN, "  round(kwh, 1) as energy\n")) == ["OCX303"]
