@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ocpispec.check.bound_differencing import bounds_against
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
 from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals, \
     left_out_by_rows, totals_of_the_same_records
@@ -40,6 +41,7 @@ def check_across(specs: Sequence[CheckedSpec]) -> list[list[Diagnostic]]:
                 if warning is not None:
                     found[index].append(warning)
             found[index] += _rows_against(earlier, later)
+            found[index] += bounds_against(earlier, later)
     return [_first_per_dataset(warnings) for warnings in found]
 
 

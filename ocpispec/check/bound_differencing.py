@@ -11,37 +11,74 @@ driver's pseudonym beside the same columns tells whose they are. Each filter alo
 checked clean (`filter_pins.py` closes a range within one filter only); OCX333 looks for
 a pseudonym shared by the two, which these need not release. A session and its CDR are
 one charge, so their datasets are compared too (`kwh` and `total_energy` are one
-energy). Aggregates hold the minimum group size of drivers and are OCX332's.
+energy). Aggregates hold the minimum group size of drivers and are OCX332's. Two exports
+to one consumer are compared the same way (`check/across.py`): the consumer holds both
+files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from ocpispec.check.checked import CheckedDataset
+from ocpispec.check.checked import CheckedDataset, CheckedSpec
 from ocpispec.check.context import Context
+from ocpispec.check.dataset_names import dataset_ids
 from ocpispec.check.filter_pins import Bound, amount
 from ocpispec.check.quantities import EVENT_MODULES, quantity
 from ocpispec.diagnostics import Diagnostic, Label, Severity
+from ocpispec.diagnostics.source import Span
 
 
 def check_bound_differencing(datasets: Sequence[CheckedDataset | None], names: Sequence[str],
                              ctx: Context) -> None:
     """`datasets` as the spec lists them (None for one that failed), `names` theirs."""
-    seen: dict[tuple[str, str], list[tuple[str, Bound]]] = {}
+    seen: list[tuple[str, CheckedDataset]] = []
     for dataset, name in zip(datasets, names):
-        if dataset is None or dataset.is_aggregate or not dataset.dataset.source.wheres:
+        if dataset is None:
             continue
-        reported: set[tuple[str, str]] = set()
-        for bound in ctx.bounds.get(id(dataset.dataset.source.wheres[0]), ()):
-            key = _key(dataset.module, quantity(bound.use.field))
-            earlier = seen.setdefault(key, [])
-            found = next(((other, kept) for other, kept in earlier
-                          if other != name and _band(bound, kept) is not None), None)
-            if found is not None and key not in reported:
+        for bound, other, kept in _closing(seen, name, dataset):
+            ctx.emit(_warn(bound, name, f"`{other}`", kept, kept.span))
+        seen.append((name, dataset))
+
+
+def bounds_against(earlier: CheckedSpec, later: CheckedSpec) -> list[Diagnostic]:
+    """The same between the row datasets of two exports to one consumer, who holds both
+    files; the warning goes to the later spec and says where the other bound is."""
+    seen = list(zip(dataset_ids([d.dataset for d in earlier.datasets]), earlier.datasets))
+    found = []
+    for dataset, name in zip(later.datasets, dataset_ids([d.dataset for d in later.datasets])):
+        for bound, other, kept in _closing(seen, name, dataset):
+            line, column = earlier.source.line_col(kept.span.start)
+            where = (f"`{other}` of export `{earlier.spec.header.name.name}` at "
+                     f"{earlier.source.name}:{line}:{column}")
+            found.append(_warn(bound, name, where, kept, None,
+                               f"the bound of export `{earlier.spec.header.name.name}`"))
+    return found
+
+
+def _closing(seen: Sequence[tuple[str, CheckedDataset]], name: str, dataset: CheckedDataset
+             ) -> Iterator[tuple[Bound, str, Bound]]:
+    """Each quasi-identifier a bound of `dataset` pins with one of a dataset in `seen`:
+    the bound, the other dataset's name and its bound (once per quantity)."""
+    reported: set[tuple[str, str]] = set()
+    for bound in _bounds(dataset):
+        key = _key(dataset.module, quantity(bound.use.field))
+        if key in reported:
+            continue
+        for other_name, other in seen:
+            kept = next((b for b in _bounds(other) if
+                         _key(other.module, quantity(b.use.field)) == key and
+                         _band(bound, b) is not None), None)
+            if kept is not None:
                 reported.add(key)
-                ctx.emit(_warn(bound, name, *found))
-            earlier.append((name, bound))
+                yield bound, other_name, kept
+                break
+
+
+def _bounds(dataset: CheckedDataset) -> tuple[Bound, ...]:
+    if dataset.is_aggregate or dataset.filter is None:
+        return ()
+    return dataset.filter.bounds
 
 
 def _key(module: str, held: str) -> tuple[str, str]:
@@ -63,21 +100,24 @@ def _band(a: Bound, b: Bound) -> float | None:
     return width if width < a.floor * (1 - 1e-9) else None
 
 
-def _warn(bound: Bound, name: str, other: str, kept: Bound) -> Diagnostic:
+def _warn(bound: Bound, name: str, other: str, kept: Bound, there: Span | None,
+          short: str | None = None) -> Diagnostic:
     field = bound.use.field.qualified
     width = _band(bound, kept) or 0.0
     shown = f"a band of {amount(width, bound.use)}" if width else "one value exactly"
+    short = short or f"the bound of {other}"
+    labels = [Label(bound.span, f"and {short} leave {shown} between them")]
+    if there is not None:
+        labels.append(Label(there, f"the bound of {other}", False))
     return Diagnostic(
         "OCX303", Severity.WARNING,
-        f"the filters of `{other}` and `{name}` pin the quasi-identifier `{field}` below "
-        "its floor together",
-        (Label(bound.span, f"and the bound of `{other}` leave {shown} between them"),
-         Label(kept.span, f"the bound of `{other}`", False)),
+        f"the filters of {other} and `{name}` pin the quasi-identifier `{field}` below "
+        "its floor together", tuple(labels),
         notes=["the rows one dataset keeps and the other does not have their value in "
                f"{shown}; comparing the two files finds them (row by row where they show "
                "the same columns, their number at least), whatever the columns coarsen "
                "the value to",
-               "another dataset of the export that releases the driver's pseudonym beside "
-               "the same columns tells whose they are"],
+               "another dataset the consumer receives that releases the driver's pseudonym "
+               "beside the same columns tells whose they are"],
         help="give both datasets the same bound, or bounds at least the floor apart, or "
              "aggregate them")

@@ -31,10 +31,6 @@ class Context:
     # span that holds each (the literal, or the whole JMESPath text): blanked out of
     # every view, so no other text of the spec may repeat them (`check/named_values.py`)
     compared: list[tuple[str, Span]] = field(default_factory=list)
-    # the bounds a row dataset's filter puts on quasi-identifiers (`filter_pins.Bound`),
-    # by `id` of its `where`: two datasets' bounds may close a band together
-    # (`check/bound_differencing.py`)
-    bounds: dict[int, list] = field(default_factory=dict)
 
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

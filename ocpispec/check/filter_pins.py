@@ -39,11 +39,12 @@ _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 
 
 def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
-               source: syntax.From | None = None) -> None:
+               source: syntax.From | None = None) -> list[Bound]:
     """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
     than its floor: equal to a value, one of a list, or a range narrower than the floor;
     also when every branch of an `or` pins it (`(kwh >= 23.41 and kwh < 23.42) or (kwh
-    >= 50.01 and kwh < 50.02)`: each row is in one of two narrow ranges).
+    >= 50.01 and kwh < 50.02)`: each row is in one of two narrow ranges). Returns the
+    bounds every kept row meets on the fields it does not pin.
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     pins = _pins(where.condition, False, tests, ctx, source)
     in_branch: dict[str, Pin] = {}
@@ -62,8 +63,8 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
     for name, (use, span, shown, floor) in in_branch.items():
         if name not in pins:
             _warn(use, span, shown, floor, ctx, branch=True)
-    ctx.bounds[id(where)] = [bound for bound in _bounds(where.condition, tests, ctx)
-                             if bound.use.field.qualified not in pins]
+    return [bound for bound in _bounds(where.condition, tests, ctx)
+            if bound.use.field.qualified not in pins]
 
 
 @dataclass(frozen=True)

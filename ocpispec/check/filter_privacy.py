@@ -54,8 +54,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
                 _oracle(use, probe, ctx)
             elif justification is None:
                 _unjustified_filter(use, ctx)
-    if rows and justification is None:
-        check_pins(where, tests, ctx, source)
+    bounds = check_pins(where, tests, ctx, source) if rows and justification is None else []
     if justification is not None:
         weak_justification(justification, ctx)
         if not reads:
@@ -70,7 +69,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
                          redacted_condition(where.condition, personal, ctx) if personal else None,
                          redacted_condition(where.condition, personal, ctx, counted=True)
-                         if personal else None)
+                         if personal else None, tuple(bounds))
 
 
 REDACTED = "(personal value)"

@@ -109,3 +109,19 @@ def test_a_session_s_and_a_cdr_s_update_times_are_not_one_value() -> None:
     assert "OCX303" not in codes_of(first + second)
     assert codes_of(first + second.replace("from cdrs", "from sessions").replace(
         SHOWN, "  round(kwh, 1) as energy\n")) == ["OCX303"]
+
+
+@pytest.mark.parametrize("consumer, warned", [("Test consumer", True),
+                                              ("  test   CONSUMER ", True),
+                                              ("Another consumer", False)])
+def test_two_exports_to_one_consumer_are_compared_too(run_cli, tmp_path: Path, consumer: str,
+                                                      warned: bool) -> None:
+    """Each export passes alone; the consumer holds both files."""
+    first, second = tmp_path / "dear.ocx", tmp_path / "dearer.ocx"
+    first.write_text(HEADER.replace("test_export", "dear") + _rows("a", "total_cost.excl_vat >= 20"))
+    second.write_text(HEADER.replace("test_export", "dearer").replace("Test consumer", consumer)
+                      + _rows("b", "total_cost.excl_vat >= 20.05"))
+    checked = run_cli("check", str(first), str(second), "--format", "concise")
+    said = f"{second}:9:9: warning[OCX303]: the filters of `a` of export `dear` at {first}:9:9 " \
+        "and `b` pin the quasi-identifier `total_cost.excl_vat` below its floor together"
+    assert (said in checked.stderr) is warned, checked.stderr
