@@ -7,7 +7,11 @@ say which ten minutes. A session is last updated when it ends (a CDR when it is 
 so each completed session arrives in the file of the ten minutes it ended in, beside its
 driver's pseudonym, whatever `truncate(start_date_time, hour)` or `day` the columns
 release; one still charging comes again in every file it was updated in. A rolling
-window shorter than an hour (`last 10 minutes`) does the same on any schedule. This is
+window shorter than an hour (`last 10 minutes`) does the same on any schedule, and a
+window every run reads again (none, `since DATE`, `month to date`, `last 2 hours`) on
+such a schedule as well: the rows a file holds and the one before it does not were
+updated in between. Fixed and calendar windows (`between`, `previous day`) read the
+same records on every run of their period. This is
 the pin a fixed window narrower than an hour is (`filter_pins.check_window_pin`), made
 by the schedule instead of the dates. An aggregate's groups hold the minimum group size
 of drivers, whatever the window.
@@ -28,18 +32,21 @@ _MINUTES_FLOOR = TIME_FLOOR_SECONDS // 60
 
 def check_schedule_pins(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
                         ctx: Context) -> None:
+    gap = shortest_gap(schedule) if schedule is not None else None
     for dataset in datasets:
         source = dataset.source
         field = source.event_time.field.dotted if source.event_time else "last_updated"
         if isinstance(dataset.body, syntax.Aggregate) or not _quasi(source, field, ctx):
             continue
-        match source.window:
-            case syntax.LastPeriod(amount=amount, unit=unit) as window if \
+        window = source.window
+        match window:
+            case syntax.LastPeriod(amount=amount, unit=unit) if \
                     unit.name.startswith("minute") and amount < _MINUTES_FLOOR:
-                ctx.emit(_pinned(window, field, amount, None))
-            case syntax.SinceLastRun() as window if schedule is not None and \
-                    (gap := shortest_gap(schedule)) is not None and gap < _MINUTES_FLOOR:
-                ctx.emit(_pinned(window, field, gap, schedule))
+                ctx.emit(_pinned(window, dataset, field, amount, None))
+            case syntax.Between() | syntax.PreviousPeriod():
+                continue  # every run of a period reads the same records
+            case _ if schedule is not None and gap is not None and gap < _MINUTES_FLOOR:
+                ctx.emit(_pinned(window, dataset, field, gap, schedule))
 
 
 def _quasi(source: syntax.From, field: str, ctx: Context) -> bool:
@@ -68,21 +75,29 @@ def shortest_gap(schedule: syntax.Schedule) -> int | None:
     return None
 
 
-def _pinned(window: syntax.Window, field: str, minutes: int,
+def _pinned(window: syntax.Window | None, dataset: syntax.Dataset, field: str, minutes: int,
             schedule: syntax.Schedule | None) -> Diagnostic:
     span = f"{minutes} minute{'s' if minutes != 1 else ''}"
-    labels = [Label(window.span, f"each file holds the records of {span} of `{field}`")]
-    notes = [f"each delivery holds the records whose `{field}` lies in {span}, and its "
-             "manifest says which; a row export releases them row by row, so every row "
-             f"tells its `{field}` that precisely, whatever the columns coarsen the times "
-             "to; the floor is an hour"]
+    at = window.span if window is not None else dataset.source.module.span
+    if isinstance(window, syntax.SinceLastRun | syntax.LastPeriod) and (
+            schedule is None or isinstance(window, syntax.SinceLastRun)):
+        labels = [Label(at, f"each file holds the records of {span} of `{field}`")]
+        notes = [f"each delivery holds the records whose `{field}` lies in {span}, and its "
+                 "manifest says which; a row export releases them row by row, so every row "
+                 f"tells its `{field}` that precisely, whatever the columns coarsen the "
+                 "times to; the floor is an hour"]
+    else:
+        labels = [Label(at, "no window: every run reads every record again" if window is None
+                        else "read again by every run")]
+        notes = [f"the rows a file holds and the file {span} before it does not are the "
+                 f"records updated in between: comparing the two tells their `{field}` to "
+                 f"{span}, whatever the columns coarsen the times to; the floor is an hour"]
     if field == "last_updated":
         notes.append("a session is last updated when it ends (a CDR when it is issued), "
                      "so that is when its charge ended")
     if schedule is not None:
         labels.append(Label(schedule.span, f"runs {span} apart", False))
-        fix = ("schedule the export `hourly` or less often, so each `since last run` "
-               "window covers an hour at least")
+        fix = "schedule the export `hourly` or less often"
     else:
         fix = "read a window of at least an hour (`last 1 hour`)"
     return Diagnostic(

@@ -472,6 +472,15 @@ ROWS_EVERY = ("from {module}\n  {window}\nselect\n  pseudonymize(cdr_token.uid) 
     ("since last run", 'schedule cron "5 * * * *"', []),
     ("since last run", "", []),
     ("last 60 minutes", "schedule hourly", []),
+    # read again by every run: a file minus the one before is what was updated between
+    ("month to date", "schedule every 15 minutes", ["OCX303"]),
+    ("since 2025-01-01", "schedule every 15 minutes", ["OCX303"]),
+    ("last 2 hours", "schedule every 15 minutes", ["OCX303"]),
+    ("where status = \"COMPLETED\"", "schedule every 15 minutes", ["OCX303"]),
+    # every run of a period reads the same records
+    ("previous day", "schedule every 15 minutes", []),
+    ("between 2025-01-01 and 2025-02-01", "schedule every 15 minutes", []),
+    ("month to date", "schedule hourly", []),
 ])
 def test_a_window_each_run_reads_under_an_hour_of_pins_the_update_time(window, schedule,
                                                                         code) -> None:
