@@ -8,6 +8,7 @@ end's hour and the duration in the other (`check/time_pins.py`). A driver's pseu
 this way (a driver has many sessions); a pseudonym of any value that names one record does:
 its `id`, the session id a CDR carries, its authorisation reference, its start, end or
 update time to the second (`pseudonymize(start_date_time)` is as good a key as the id),
+its exact energy or cost (`pseudonymize(kwh)`: to the Wh, no two charges share one),
 also read through the join of a session to its CDR or back, and across a sessions and a
 CDR dataset (a session's `id` and its CDR's `session_id` have one pseudonym).
 """
@@ -20,7 +21,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
 from ocpispec.check.grids import check_linked
-from ocpispec.check.quantities import EVENT_MODULES, charge_link
+from ocpispec.check.quantities import EVENT_MODULES, charge_link, quantity
 from ocpispec.check.time_pins import check_linked_time_pins
 from ocpispec.language.functions import Effect
 
@@ -57,6 +58,18 @@ def _record_links(dataset: CheckedDataset) -> set[tuple[str, str]]:
         if column.effect is not Effect.PSEUDONYMISE or len(column.sources) != 1:
             continue
         source = column.sources[0]
-        if dataset.module in EVENT_MODULES and (link := charge_link(source)) is not None:
+        if dataset.module in EVENT_MODULES and (link := _naming(source)) is not None:
             found.add((link, source.qualified))
     return found
+
+
+def _naming(source) -> str | None:
+    """What one charge's pseudonymised value is: an id or a time (`charge_link`), or its
+    exact energy or cost (`kwh` to the Wh, a cost to the cent: no two charges of a
+    window are likely to share one, so `pseudonymize(kwh)` joins two files as the id
+    does). A charging period's values are not the charge's."""
+    if (link := charge_link(source)) is not None:
+        return link
+    held = quantity(source)
+    return held.removeprefix("charge ") if not source.base and held.startswith("charge ") \
+        else None

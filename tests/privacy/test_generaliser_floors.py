@@ -477,10 +477,13 @@ def test_grids_split_over_datasets_that_share_a_records_pseudonym_combine() -> N
 @pytest.mark.parametrize("link", [
     "pseudonymize(start_date_time) as started", "pseudonymize(end_date_time) as ended",
     "pseudonymize(last_updated) as updated", "pseudonymize(authorization_reference) as auth",
-    "pseudonymize(cdr.id) as charge", "pseudonymize(cdr.session_id) as charge"])
+    "pseudonymize(cdr.id) as charge", "pseudonymize(cdr.session_id) as charge",
+    # a charge's exact energy or cost: no two charges of a window share one
+    "pseudonymize(kwh) as energy_key", "pseudonymize(cdr.total_cost.excl_vat) as cost_key"])
 def test_any_pseudonym_naming_one_record_links_the_datasets(link: str) -> None:
     """Not only `pseudonymize(id)`: a session's exact start, or the id of its one CDR,
-    is as good a key to join the two files on."""
+    is as good a key to join the two files on; so is its exact energy or cost, which
+    checked clean (a pseudonym of a quasi-identifier reads `-> public`)."""
     body = _two_datasets("round(kwh, 1) as e", "round(kwh + 0.02, 1) as e", link)
     body = body.replace("\nselect", "\n  join cdrs on id\nselect")
     found = diagnose_source(SourceFile("t.ocx", HEADER + body))
