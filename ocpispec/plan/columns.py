@@ -9,7 +9,6 @@ from ocpispec.check import private_sites
 from ocpispec.language import syntax
 from ocpispec.check.calls import calls_in
 from ocpispec.check.checked import CheckedColumn, CheckedDataset, ResolvedField
-from ocpispec.check.families import pseudonym_family  # noqa: F401 (the planner names it here)
 from ocpispec.check.personal_literals import redacted_snippet
 from ocpispec.language.characters import without_comments
 from ocpispec.language.functions import ALIASES, Effect

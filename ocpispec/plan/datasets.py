@@ -12,6 +12,7 @@ from ocpispec.plan import ir
 from ocpispec import calendar_windows
 from ocpispec.language import pseudonym_scope, syntax
 from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
+from ocpispec.check.families import pseudonym_family
 from ocpispec.plan import columns as cols
 from ocpispec.plan.k_rule import k_step
 from ocpispec.plan.lower import Lowerer, quote
@@ -73,7 +74,7 @@ class _Builder:
         scope = pseudonym_scope.in_zone(options.pseudonym_scope, self.window.zone)
         period = (scope, quote(self.moment)) if self.moment else None
         self.lowerer = Lowerer(checked.fields,
-                               lambda f: cols.pseudonym_family(f, objects.get(f.binding, "")),
+                               lambda f: pseudonym_family(f, objects.get(f.binding, "")),
                                self._lists, period)
 
     def _event_window(self, window: ir.Window) -> ir.Window:
