@@ -8,7 +8,8 @@ consumer finds them by comparing the two files (row by row where they show the s
 columns, which a start cut to the hour, a postal area and an energy to 0.1 kWh make all
 but unique; their number at least), and a third dataset of the export that releases the
 driver's pseudonym beside the same columns tells whose they are. Each filter alone
-checked clean (`filter_pins.py` closes a range within one filter only); OCX333 looks for
+checked clean (`filter_pins.py` closes a range within one filter only; the bounds are
+`filter_bounds.py`'s); OCX333 looks for
 a pseudonym shared by the two, which these need not release. A session and its CDR are
 one charge, so their datasets are compared too (`kwh` and `total_energy` are one
 energy). Aggregates hold the minimum group size of drivers and are OCX332's. Two exports
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
 from ocpispec.check.context import Context
 from ocpispec.check.dataset_names import dataset_ids
-from ocpispec.check.filter_pins import Bound, amount
+from ocpispec.check.filter_bounds import Bound, amount
 from ocpispec.check.quantities import EVENT_MODULES, quantity
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.diagnostics.source import Span

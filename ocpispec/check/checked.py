@@ -130,7 +130,7 @@ class CheckedFilter:
     justification: str | None
     redacted: str | None = None  # the condition as written, personal values blanked out
     reviewed: str | None = None  # the same, with the number of values each list names
-    # a row dataset's unjustified bounds on quasi numbers and times (`filter_pins.Bound`):
+    # a row dataset's unjustified bounds on quasi numbers and times (`filter_bounds.Bound`):
     # two datasets' may close a band together (`check/bound_differencing.py`)
     bounds: tuple = ()
 

@@ -36,15 +36,16 @@ from ocpispec.language import syntax
 from ocpispec.schema.model import Kind, PrivacyClass
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+FLIPPED = _FLIPPED
 
 
 def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
-               source: syntax.From | None = None) -> list[Bound]:
+               source: syntax.From | None = None) -> frozenset[str]:
     """Warn OCX303 once per quasi-identifier that the kept rows' conditions pin to less
     than its floor: equal to a value, one of a list, or a range narrower than the floor;
     also when every branch of an `or` pins it (`(kwh >= 23.41 and kwh < 23.42) or (kwh
     >= 50.01 and kwh < 50.02)`: each row is in one of two narrow ranges). Returns the
-    bounds every kept row meets on the fields it does not pin.
+    fields it pins (`filter_bounds.bounds` leaves them out).
     `tests`: the filter's `filter_privacy.FilterTest`s (a field use and its predicate)."""
     pins = _pins(where.condition, False, tests, ctx, source)
     in_branch: dict[str, Pin] = {}
@@ -63,51 +64,7 @@ def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
     for name, (use, span, shown, floor) in in_branch.items():
         if name not in pins:
             _warn(use, span, shown, floor, ctx, branch=True)
-    return [bound for bound in _bounds(where.condition, tests, ctx)
-            if bound.use.field.qualified not in pins]
-
-
-@dataclass(frozen=True)
-class Bound:
-    """`kwh >= 20`, met by every row a filter keeps: the field, the value in the floor's
-    unit, which side it bounds and whether the value itself is kept."""
-
-    use: Use
-    value: float
-    below: bool       # `<`, `<=`: the rows lie below the value
-    inclusive: bool   # `<=`, `>=`
-    span: Span
-    floor: float
-
-
-def _bounds(condition: syntax.Condition, tests: Sequence[Any], ctx: Context) -> list[Bound]:
-    """The bounds every kept row meets on a quasi number or time read as it is."""
-    met = {id(leaf): flag for leaf, flag in kept(condition, False)}
-    found = []
-    for test in tests:
-        use = test.use
-        if id(test.predicate) not in met or use.hatch is not None or use.around \
-                or exposure(use, ctx) is not PrivacyClass.QUASI \
-                or use.field.field.object is not None or math.isinf(field_floor(use)):
-            continue
-        match as_met(test.predicate, met[id(test.predicate)]):
-            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.FieldRef(),
-                                right=syntax.Literal() as literal, span=span):
-                pass
-            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.Literal() as literal,
-                                right=syntax.FieldRef(), span=span):
-                op = _FLIPPED[op]
-            case _:
-                continue
-        value = _number(literal, use)
-        if value is not None:
-            found.append(Bound(use, value, op.startswith("<"), op.endswith("="), span,
-                               field_floor(use)))
-    return found
-
-
-def amount(width: float, use: Use) -> str:
-    return _amount(width, use)
+    return frozenset(pins)
 
 
 def _all_disjunctions(condition: syntax.Condition, negated: bool):
@@ -266,6 +223,10 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
     return f"computed as `{text}`, in a range of {width:g}", span
 
 
+def number(literal: syntax.Literal, use: Use) -> float | None:
+    return _number(literal, use)
+
+
 def _number(literal: syntax.Literal, use: Use) -> float | None:
     """A bound in the floor's unit: seconds for a time, the value for a number."""
     value = literal.value
@@ -274,6 +235,11 @@ def _number(literal: syntax.Literal, use: Use) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def amount(width: float, use: Use) -> str:
+    """A width in the field's unit, as a reviewer reads it (`0.05`, `10 minutes`)."""
+    return _amount(width, use)
 
 
 def _amount(width: float, use: Use) -> str:

@@ -16,6 +16,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter, FilterRead
 from ocpispec.check.context import Context
+from ocpispec.check.filter_bounds import bounds
 from ocpispec.check.filter_pins import check_pins
 from ocpispec.check.privacy import exposure, weak_justification
 from ocpispec.check.values import Use
@@ -54,7 +55,8 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
                 _oracle(use, probe, ctx)
             elif justification is None:
                 _unjustified_filter(use, ctx)
-    bounds = check_pins(where, tests, ctx, source) if rows and justification is None else []
+    found = bounds(where, tests, check_pins(where, tests, ctx, source), ctx) \
+        if rows and justification is None else []
     if justification is not None:
         weak_justification(justification, ctx)
         if not reads:
@@ -69,7 +71,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
                          redacted_condition(where.condition, personal, ctx) if personal else None,
                          redacted_condition(where.condition, personal, ctx, counted=True)
-                         if personal else None, tuple(bounds))
+                         if personal else None, tuple(found))
 
 
 REDACTED = "(personal value)"
