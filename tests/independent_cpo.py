@@ -134,6 +134,9 @@ QUIRKS = {
     "no links": "no `Link` headers (OCPI requires them)",
     "status float": "`status_code` as a JSON number with a fraction (`1000.0`: a serialiser of doubles)",
     "spaced stamps": "`last_updated` with a space for the `T` (`\"2026-01-05 08:00:00Z\"`, which RFC 3339 allows)",
+    # numbers and URLs Python's readers refuse (last, as above)
+    "counts superscript": "`X-Total-Count` and `X-Limit` ending in a superscript two (`10²`, a Latin-1 byte)",
+    "link unreadable": "next links whose host is an unclosed IPv6 bracket (`http://[::1/...`): no URL",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -432,6 +435,8 @@ class IndependentCpo:
             rel = "next" if "link unquoted" in self.quirks else '"next"'
             rel = '"Next"' if "link rel case" in self.quirks else rel
             headers["Link"] = f"<{base}{urlencode(following)}>; rel={rel}"
+            if "link unreadable" in self.quirks:
+                headers["Link"] = f'<http://[::1{self.root}/{self.version}/{module}/?{urlencode(following)}>; rel="next"'
             if "link with prev" in self.quirks:
                 previous = {**following, "offset": str(max(0, offset - limit))}
                 headers["Link"] = f'<{base}{urlencode(previous)}>; rel="prev", ' + headers["Link"]
@@ -459,6 +464,8 @@ class IndependentCpo:
             return f"{number:,}"
         if "total spaced" in self.quirks:
             return f"  {number} "
+        if "counts superscript" in self.quirks:
+            return f"{number}\u00b2"
         return str(number)
 
     def _endpoint(self, module: str) -> str:

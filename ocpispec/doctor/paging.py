@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import SECOND_LIMIT, ModuleProbe, Page, link_problems
+from ocpispec.numerals import natural
 from ocpispec.ocpi.links import assess
 
 Key = Callable[[Any], tuple[str, ...]]
@@ -152,6 +153,9 @@ def link_findings(probe: ModuleProbe) -> list[Finding]:
     module = probe.module
     more = sample.total is not None and sample.total > len(sample.objects)
     pages = [p for name in ("sample", "second") if (p := probe.pages.get(name)) is not None and p.link]
+    if sample.link is None and sample.link_href:
+        return [Finding(module, "next link", Status.HANDLED, "the next link is no URL that can be read "
+                        "(a malformed host or port)", "ocpispec pages by offset from the endpoint URL")]
     if not pages:
         if more:
             return [Finding(module, "next link", Status.HANDLED, "no `Link` although more objects exist",
@@ -202,7 +206,7 @@ def _judge(probe: ModuleProbe, page: Page) -> Finding | None:
 
 
 def _natural(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    return natural(value)
 
 
 def count_findings(probe: ModuleProbe) -> list[Finding]:

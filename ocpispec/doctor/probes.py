@@ -19,13 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ocpispec.doctor.recorder import ProbeStopped, Recorder
 from ocpispec.doctor.stamps import STALE_LIMIT, stale_location, window_from
+from ocpispec.numerals import natural
 from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.crawl import bad_parameter
 from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
+from ocpispec.ocpi.links import urljoin_or_none
 from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
@@ -175,7 +177,7 @@ class _Getter:
         headers = answer.headers if answer is not None else {}
         href = answer.next_link.strip() if answer is not None and answer.next_link else None
         return Page(url, offset, limit, filters, objects, _natural(headers.get("x-total-count")),
-                    _natural(headers.get("x-limit")), urljoin(url, href) if href else None, href,
+                    _natural(headers.get("x-limit")), urljoin_or_none(url, href) if href else None, href,
                     self._recorder.exchanges[-1].seconds, headers.get("link"),
                     nested[0] if nested is not None else None)
 
@@ -232,4 +234,4 @@ def _host_port(parts: Any) -> tuple[str, int | None]:
 
 
 def _natural(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+    return natural(value)

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target, receiver_only_tokens
 from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
@@ -354,4 +355,4 @@ def _validate_options(options: FetchOptions) -> None:
 
 
 def _header_count(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+    return natural(value)

@@ -210,6 +210,9 @@ class LinkPaging:
             case "path":
                 message = (f"the platform's next links point to another path ({detail}); the next pages "
                            "are requested from the endpoint URL by offset")
+            case "unreadable":
+                message = ("the platform's next links are no URL that can be read (a malformed host or "
+                           "port); the next pages are requested from the endpoint URL by offset")
             case "skip":
                 message = (f"the platform's next links skip objects ({detail}); the next pages are "
                            "requested by offset from the end of each page")

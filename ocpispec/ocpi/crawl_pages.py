@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
@@ -151,4 +152,4 @@ EMPTY_WINDOW = {"date_from": "2100-01-01T00:00:00Z", "date_to": "2100-01-02T00:0
 
 
 def header_count(value: str | None) -> int | None:
-    return int(value) if value is not None and value.strip().isdigit() else None
+    return natural(value)

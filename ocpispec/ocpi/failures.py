@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.deadline import Overrun
 from ocpispec.ocpi.errors import (OcpiError, fail, platform_message, safe_url, status_line,
@@ -223,6 +224,6 @@ def int_or_none(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str):
+        return natural(value)
     return None

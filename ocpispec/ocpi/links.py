@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
+from ocpispec.numerals import natural
 from ocpispec.ocpi.errors import without_secrets
 from ocpispec.timestamps import parse_timestamp
 
@@ -35,7 +36,9 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
     """`cursor_without_filters`: a link that carries a cursor of the platform's (no
     `offset`) and leaves out date filters we sent is followed (on a platform that
     ignores `offset` it is the only way on; the list it leads to holds the window's)."""
-    url = urljoin(request_url, href.strip())
+    url = urljoin_or_none(request_url, href)
+    if url is None:     # never requested: the crawl goes on by offset from the endpoint URL
+        return NextLink(href.strip(), "unreadable", None, None)
     pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
     params = dict(pairs)
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
@@ -56,6 +59,18 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
             return NextLink(url, "filters", offset, limit,
                             f"{name}={shown}" + ("" if ours is not None else " where none was sent"))
     return NextLink(url, "ok", offset, limit)
+
+
+def urljoin_or_none(base: str, href: str) -> str | None:
+    """`href` made absolute against `base`, or None when it is no URL Python reads (a
+    host in an unclosed `[`, as an IPv6 address is written): such a link ended the
+    command as a bug."""
+    try:
+        url = urljoin(base, href.strip())
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -83,4 +98,4 @@ def _shown_origin(url: str) -> str:
 
 
 def _natural(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    return natural(value)
