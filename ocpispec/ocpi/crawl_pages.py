@@ -67,6 +67,11 @@ class Schedule:
     end: int                    # X-Total-Count as last seen (grows; an empty page cuts it)
     cursor: int                 # the next regular offset
     extra: deque[PageRequest] = field(default_factory=deque)
+    # the first offset answered with an empty page: the list ends there, whatever a later
+    # page's `X-Total-Count` says. A count above the list on every page but the empty ones
+    # (a cached count; `10**30`) raised the end again after each empty page, and the crawl
+    # asked for every offset up to the count: a thousand requests for ten objects, or forever
+    emptied: int | None = None
 
     def next(self) -> PageRequest | None:
         if self.extra:
@@ -86,12 +91,18 @@ class Schedule:
         if refill is not None:
             self.extra.append(refill)
         if request.refill:
+            self._cut()
             return
         if n == 0:
-            self.end = min(self.end, request.offset)
-        elif request.limit is not None and n < request.limit and request.offset + n < self.end:
+            self.emptied = request.offset if self.emptied is None else min(self.emptied, request.offset)
+        self._cut()
+        if n and request.limit is not None and n < request.limit and request.offset + n < self.end:
             self.extra.append(PageRequest(request.offset + n, request.limit - n))
             self.step = n           # the platform caps pages below what it announced
+
+    def _cut(self) -> None:
+        if self.emptied is not None:
+            self.end = min(self.end, self.emptied)
 
 
 def receiver_only_tokens(endpoint: str) -> OcpiError:
