@@ -39,6 +39,11 @@ LOOSE_IN_BODY = re.compile(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d
 # (almost every body) is done
 _LOOSE_TAIL = re.compile(rb'-\d\d' + _TAIL)
 EPOCH_FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
+# the `date_from` a window from the floor asks for: a second early, as every window's
+# (`execute.crawls.OVERLAP`), so that a platform reading `date_from` as exclusive
+# (`last_updated > date_from`) still sends the records stamped at the Unix epoch (a lost
+# update time, a common null default)
+ASKED_FLOOR = EPOCH_FLOOR - timedelta(seconds=1)
 
 
 class TimestampError(ValueError):

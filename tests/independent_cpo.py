@@ -137,6 +137,15 @@ QUIRKS = {
     # numbers and URLs Python's readers refuse (last, as above)
     "counts superscript": "`X-Total-Count` and `X-Limit` ending in a superscript two (`10²`, a Latin-1 byte)",
     "link unreadable": "next links whose host is an unclosed IPv6 bracket (`http://[::1/...`): no URL",
+    # paging and filters (last, as above)
+    "from exclusive": "`date_from` exclusive: an object last updated at the instant it names is left out",
+    "to ignored": "`date_to` ignored: the list runs to now whatever it names",
+    "newest first": "lists sorted by `last_updated` descending, the newest first",
+    "link same offset": "the page at offset 14 links to offset 14 again (a next link that does not move)",
+    "offset from one": "`offset` counted from 1 (`offset=1` is the first object, `0` reads as 1); its next "
+                       "links count the same way",
+    "link other host": "next links name `localhost` where the platform was reached at `127.0.0.1`",
+    "limit ignored": "`limit` ignored: every page holds the page cap, and `X-Limit` echoes the `limit` asked",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
@@ -370,9 +379,14 @@ class IndependentCpo:
 
     def _window(self, module: str, query: dict[str, str]) -> list[dict[str, Any]]:
         chosen = self.lists[module]
+        if "newest first" in self.quirks:
+            chosen = sorted(chosen, key=self._updated_at, reverse=True)
         if "date_from" in query:
-            chosen = [r for r in chosen if self._updated_at(r) >= _instant(query["date_from"])]
-        if "date_to" in query:
+            since = _instant(query["date_from"])
+            exclusive = "from exclusive" in self.quirks
+            chosen = [r for r in chosen if self._updated_at(r) > since
+                      or (not exclusive and self._updated_at(r) == since)]
+        if "date_to" in query and "to ignored" not in self.quirks:
             chosen = [r for r in chosen if self._updated_at(r) < _instant(query["date_to"])]
         return chosen
 
@@ -409,17 +423,20 @@ class IndependentCpo:
             query.pop("offset", None)
         else:
             offset = int(query.get("offset", "0"))
-        limit = min(int(query.get("limit", str(self.page_cap))), self.page_cap)
-        start = 0 if self.paging == "ignore_offset" else offset  # a broken platform
+        from_one = "offset from one" in self.quirks
+        offset = max(offset, 1) if from_one else offset
+        asked = query.get("limit", str(self.page_cap))
+        limit = self.page_cap if "limit ignored" in self.quirks else min(int(asked), self.page_cap)
+        start = 0 if self.paging == "ignore_offset" else offset - from_one  # a broken platform
         page = chosen[start:start + limit]
         if after:
             page = [record for record in page if record in self._window(module, query)]
-        headers = {"X-Limit": self._count(self.page_cap)}
+        headers = {"X-Limit": self._count(int(asked) if "limit ignored" in self.quirks else self.page_cap)}
         if self.total:
             counted = self.lists[module] if "total unfiltered" in self.quirks else chosen
             behind = 2 if "total behind" in self.quirks else -2 if "total ahead" in self.quirks else 0
             headers["X-Total-Count"] = self._count(max(0, len(counted) - behind))
-        if offset + limit < len(chosen) or ("link past end" in self.quirks and offset < len(chosen)):
+        if offset - from_one + limit < len(chosen) or ("link past end" in self.quirks and offset < len(chosen)):
             following = {**query, "limit": str(limit)}
             if "cursor without filters" in self.quirks:
                 filters = {k: v for k, v in query.items() if k in ("date_from", "date_to")}
@@ -428,8 +445,11 @@ class IndependentCpo:
             elif self.paging == "cursor":
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
             else:
-                following["offset"] = str(offset + limit)
+                following["offset"] = str(offset if "link same offset" in self.quirks and start == 14
+                                          else offset + limit)
             origin = "" if self.relative_links else self.listed
+            if "link other host" in self.quirks:
+                origin = origin.replace("127.0.0.1", "localhost")
             slash = "" if "link without slash" in self.quirks else "/"
             base = f"{origin}{self.root}/{self.version}/{module}{slash}?"
             rel = "next" if "link unquoted" in self.quirks else '"next"'

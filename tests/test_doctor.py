@@ -151,7 +151,7 @@ FAULT_CASES = {
                             "ignores `date_from` and `date_to`"),
     "inclusive_date_to": ("2.2.1", {"inclusive_date_to": ON}, "sessions", "date filters", Status.HANDLED,
                           "`date_to` is inclusive"),
-    "exclusive_date_from": ("2.2.1", {"exclusive_date_from": ON}, "sessions", "date filters", Status.BLOCKING,
+    "exclusive_date_from": ("2.2.1", {"exclusive_date_from": ON}, "sessions", "date filters", Status.HANDLED,
                             "`date_from` is exclusive"),
     # content
     "lowercase_ids": ("2.2.1", {"lowercase_ids": ON}, "sessions", "id casing", Status.HANDLED, "`id` changes case"),
@@ -418,7 +418,7 @@ A, B, LATER, EARLIER = "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", "2025-01-
     ([A, B, LATER], [B], Status.HANDLED, "ignores `date_to`"),
     ([A], [A, B], Status.HANDLED, "ignores `date_from`"),
     ([EARLIER, A, B, LATER], [EARLIER, A], Status.HANDLED, "ignores `date_from` and `date_to`"),
-    ([], [B], Status.BLOCKING, "`date_from` is exclusive"),
+    ([], [B], Status.HANDLED, "`date_from` is exclusive"),
 ])
 def test_date_filter_verdicts(window_stamps, after_stamps, status: Status, words: str) -> None:
     from ocpispec.doctor.window import window_findings

@@ -444,3 +444,26 @@ def test_a_stamp_in_foreign_digits_is_an_invalid_object_not_a_later_one(run_cli)
     assert pulled.exit_code == 1, pulled.stderr
     assert "`last_updated` is not a DateTime" in pulled.stderr
     assert len(pulled.stdout.splitlines()) == 14
+
+
+@pytest.mark.parametrize("window", ["", "since last run"])
+def test_records_stamped_at_the_epoch_arrive_from_a_platform_reading_date_from_as_exclusive(
+        window: str, run_cli, tmp_path: Path) -> None:
+    """A platform filtering `last_updated > date_from` (WWCP_OCPI) that stamps records whose
+    update time it lost as the Unix epoch: an export of everything still sends sessions a
+    `date_from` (OCPI requires it), and it and every first `since last run` window asked
+    for 1970-01-01T00:00:00Z, so the epoch's records came in no run, without a word (25 rows
+    of 30, exit 0). The floor is asked a second early, as every window's start."""
+    with IndependentCpo("2.2.1", records=30, quirks=("far past", "from exclusive")) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        assert pulled.exit_code == 0, pulled.output
+        assert len(pulled.stdout.splitlines()) == 30
+        for module in ("sessions", "cdrs"):
+            spec = tmp_path / f"{module}.ocx"
+            spec.write_text(spec_text(module, window))
+            out = tmp_path / f"{module}.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+            assert len(_csv_rows(out)) == 30, module

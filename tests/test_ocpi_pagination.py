@@ -82,7 +82,7 @@ def test_sessions_always_get_a_date_from_and_a_pinned_date_to(demo_server: DemoS
         list(client.fetch("sessions"))
     queries = [parse_qs(urlsplit(r.target).query) for r in demo_server.request_log[before:]
                if "/sessions" in r.target]
-    assert {q["date_from"][0] for q in queries} == {"1970-01-01T00:00:00Z"}
+    assert {q["date_from"][0] for q in queries} == {"1969-12-31T23:59:59Z"}   # a second before the epoch
     assert len({q["date_to"][0] for q in queries}) == 1
 
 

@@ -650,5 +650,5 @@ def test_a_platform_ignoring_date_to_only_is_not_read_twice(
     assert all(r.exit_code == 0 for r in results), [r.stderr for r in results]
     second = read_timestamp(ends[0]) - timedelta(seconds=1)   # its `date_from`, a second early
     assert {(q["date_from"], q["date_to"]) for q in asked} == \
-        {("1970-01-01T00:00:00Z", ends[0]), (format_timestamp(second), ends[1])}  # the runs' own lists
+        {("1969-12-31T23:59:59Z", ends[0]), (format_timestamp(second), ends[1])}  # the runs' own lists
     assert len(read_csv(tmp_path / "out1")) == 1000

@@ -22,8 +22,8 @@ from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
 # (`last_updated > date_from`, as some do) still sends the records exactly at it; the
-# records of the overlap belong to the previous window and are dropped here (nothing
-# lies before 1970-01-01, the first `since last run` window's start)
+# records of the overlap belong to the previous window and are dropped here (a window
+# from the floor, 1970-01-01, asks for 1969-12-31T23:59:59Z: records stamped at the epoch)
 OVERLAP = timedelta(seconds=1)
 
 # how far a platform may apply the date filters earlier than asked: it reads our UTC
@@ -114,7 +114,7 @@ class AuditedFetch:
         self.earliest_before: datetime | None = None  # of the records before the window
         self.latest_at_end: datetime | None = None    # of the records at or after its end
         asked = date_from
-        if enforce and date_from is not None and date_from > EPOCH_FLOOR:
+        if enforce and date_from is not None:
             asked = date_from - OVERLAP
         self._overlap_from = WindowGuard(asked, None)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)

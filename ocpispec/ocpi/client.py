@@ -30,7 +30,7 @@ from ocpispec.ocpi.objects import ObjectCheck
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, Credentials, FetchOptions, split_party
 from ocpispec.ocpi.stats import EventSink, FetchStats, Warnings
 from ocpispec.ocpi.transport import Transport
-from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, utc_now
+from ocpispec.timestamps import ASKED_FLOOR, format_timestamp, utc_now
 
 DATA_MODULES = ("cdrs", "locations", "sessions", "tariffs", "tokens")
 # what a stored endpoint that no longer works looks like: it moved (404, 405, 410), the
@@ -305,8 +305,8 @@ def _stale(problem: OcpiError) -> bool:
 
 def _filters(module: str, date_from: datetime | None, date_to: datetime | None) -> dict[str, str]:
     filters: dict[str, str] = {}
-    if date_from is None and module == "sessions":
-        date_from = EPOCH_FLOOR
+    if date_from is None and module == "sessions":    # OCPI requires it
+        date_from = ASKED_FLOOR
     if date_from is not None:
         filters["date_from"] = format_timestamp(date_from)
     filters["date_to"] = format_timestamp(date_to if date_to is not None else utc_now())
