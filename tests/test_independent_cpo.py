@@ -297,6 +297,20 @@ def test_a_full_page_that_lost_its_next_link_does_not_end_the_list(paging: str, 
                 if line.startswith(("error", "  = note: why", "help"))] == snapshot
 
 
+def test_a_newest_first_cursor_list_that_lost_a_next_link_fails_with_nothing_written(run_cli, tmp_path: Path) -> None:
+    """As above, on a platform listing its objects newest first: the objects updated after
+    the last page's latest one were all read, and the run delivered 21 sessions of 30,
+    exited 0 and moved past the rest. Those updated up to that page's earliest one are
+    asked for too."""
+    with IndependentCpo("2.2.1", records=30, paging="cursor", total=False, link_left_out=14,
+                        quirks=("newest first",)) as cpo:
+        run, delivered = _since_last_run(run_cli, cpo, tmp_path)
+        failed, out = run("first")
+        assert failed.exit_code == 1 and not out.exists(), failed.output
+        assert "OCX571" in failed.output and "before it on a list sent newest first" in failed.output
+        assert not delivered
+
+
 def test_a_state_left_by_another_platform_is_not_continued(demo_server_factory, run_cli, tmp_path: Path,
                                                             snapshot) -> None:
     """An export tried against one platform (the demo CPO under `--profile staging`) and

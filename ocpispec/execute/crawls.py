@@ -44,9 +44,9 @@ _DOUBTS = {
                     "have shifted onto pages read already (a busy platform: run again, the next window "
                     "reads these objects again; a larger `--page-size` puts the window on fewer pages, and "
                     "one page leaves no doubt; `X-Total-Count` on its pages would show a shift)",
-    "cursor-end": "a full page without a next link ended the list, but objects of the window updated after "
-                  "it did not arrive (the platform left out a link to the next page; run again, and tell "
-                  "the CPO if it persists)",
+    "cursor-end": "a full page without a next link ended the list, but objects of the window beyond it "
+                  "(updated after it, or before it on a list sent newest first) did not arrive (the platform "
+                  "left out a link to the next page; run again, and tell the CPO if it persists)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

@@ -4,6 +4,7 @@ next link, a list that ended before its last object; each with a probe of one ob
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -94,25 +95,39 @@ class EndChecks:
         """A list read by a cursor of the platform's ends at a page without a next link.
         A full one (as long as asked, as `X-Limit`, or as the longest page) may have lost
         the link to the page after it (a platform failing to write it now and then): the
-        objects updated at or after the latest one of that page, asked for once, tell. One
-        of the window that did not arrive shows the list went on; read as its end, the
-        run delivered the first pages and moved past the rest. (It tells on a platform
-        listing by `last_updated`, as most do; a request that fails cannot tell: ended.)"""
+        objects updated at or after the latest one of that page, and those updated up to
+        its earliest one, each asked for once, tell. One of the window that did not arrive
+        shows the list went on; read as its end, the run delivered the first pages and
+        moved past the rest. (It tells on a platform listing by `last_updated`, oldest or
+        newest first, as most do; a request that fails cannot tell: ended.)"""
         if len(page.objects) < (min(caps) if caps else self._longest) or self._full():
             return False
         stamps = [moment for text in page_stamps(page.objects)
                   if (moment := parse_timestamp(text)) is not None]
         if not stamps:
             return False
-        latest = max(stamps).replace(microsecond=0)
-        answer = self._answer({**self._target.filters, "date_from": format_timestamp(latest)},
-                              limit=page.request.limit)
+        filters = self._target.filters
+        after = {**filters, "date_from": format_timestamp(max(stamps).replace(microsecond=0))}
+        # to the second after its earliest (`date_to` is exclusive), within the window
+        earliest = min(stamps).replace(microsecond=0) + timedelta(seconds=1)
+        before = {**filters, "date_to": format_timestamp(earliest)}
+        if self._window_end is not None and self._window_end < earliest:
+            before["date_to"] = filters["date_to"]
+        return any(self._unseen_in(probe, page.request.limit) for probe in (after, before))
+
+    def _unseen_in(self, filters: dict[str, str], limit: int | None) -> bool:
+        """Whether the first page for `filters` holds an object of the crawl's window that
+        did not arrive (False when the request fails)."""
+        answer = self._answer(filters, limit=limit)
         if answer is None:
             return False
+        low, high = parse_timestamp(filters.get("date_from", FLOOR)), parse_timestamp(filters.get("date_to"))
+        start = parse_timestamp(self._target.filters.get("date_from", FLOOR))
         for obj in page_objects(answer.data):
             if not isinstance(obj, dict) or (moment := parse_timestamp(obj.get("last_updated"))) is None:
                 continue
-            inside = moment >= latest and (self._window_end is None or moment < self._window_end)
+            inside = moment >= max(low, start) and (high is None or moment < high) \
+                and (self._window_end is None or moment < self._window_end)
             if inside and not self._keys.seen(self._check.key(obj)):
                 return True
         return False

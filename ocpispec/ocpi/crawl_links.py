@@ -77,8 +77,9 @@ class LinkPaging:
             if self._cursor_links:  # a platform paging with a cursor of its own ends its list so
                 if self._cursor_list_went_on(page, caps):
                     self._warnings.add(f"the `{self._target.module}` list ended at a full page without a next "
-                                       "link, but objects of the window updated after that page's last one "
-                                       "did not arrive: the platform left out the link to the next page",
+                                       "link, but objects of the window beyond that page (updated after its "
+                                       "latest one, or before its earliest on a list sent newest first) did "
+                                       "not arrive: the platform left out the link to the next page",
                                        kind="cursor-end")
                 return None
             if page.total is not None and following >= page.total:
