@@ -208,8 +208,11 @@ class IndependentCpo:
                  paging: str = "offset", relative_links: bool = False,
                  total: bool = True, cursor_expiry: tuple[int, int] | None = None,
                  updates_mid_crawl: int = 0, link_left_out: int | None = None,
-                 quirks: tuple[str, ...] = ()) -> None:
+                 quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
+        # the example file a module's records are cloned from, where not `<module>.json`
+        # (`{"sessions": "sessions_simple_start"}`; a list in an envelope clones its objects in turn)
+        self.examples = examples or {}
         self.version, self.page_cap, self.quirks = version, page_cap, frozenset(quirks)
         # (n, status): the n-th cursor handed out and every later one answer `status`
         # (400, 404, 410): a cursor that expired while the list was read
@@ -261,10 +264,11 @@ class IndependentCpo:
                 bases.append({**copy.deepcopy(bases[0]), **SECOND_PARTY, "city": "Berlin",
                               "postal_code": "10115"})
             return [self._stamped(base, index, index) for index, base in enumerate(bases)]
-        base = self._example(module)
+        example = self._example(self.examples.get(module, module))
+        bases = example["data"] if isinstance(example.get("data"), list) else [example]
         made = []
         for index in range(count):
-            record = self._stamped(base, index, index)
+            record = self._stamped(bases[index % len(bases)], index, index)
             self._personal(module, record, index)
             if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs") \
                     and self.version != "2.1.1":
@@ -276,7 +280,7 @@ class IndependentCpo:
         """The public location's first EVSE gets a connector per tariff clone, naming it:
         a tariff leaves an export only when a published location names it (the official
         examples' tariff and locations name different ids)."""
-        tariff = self._example("tariffs")["id"]
+        tariff = self._example(self.examples.get("tariffs", "tariffs"))["id"]
         evse = location["evses"][0]
         model = evse["connectors"][0]
         for index in range(count):
