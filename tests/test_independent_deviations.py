@@ -467,3 +467,29 @@ def test_records_stamped_at_the_epoch_arrive_from_a_platform_reading_date_from_a
                            env={"INDEPENDENT_KEY": KEY})
             assert done.exit_code == 0, done.output
             assert len(_csv_rows(out)) == 30, module
+
+
+def test_a_window_after_objects_at_its_asked_start_is_not_failed_on_a_platform_reading_date_from_as_exclusive(
+        run_cli, tmp_path: Path) -> None:
+    """Without `X-Total-Count`, a list that ends at an empty page is checked against the
+    last object of the whole list up to the window's end: one in the window that did not
+    arrive shows the pages were cut before the filters. Each window is asked a second
+    early (for a platform reading `date_from` as exclusive), and the object stamped in the
+    second before the window, the previous window's, counted as such evidence when that
+    platform rightly left it out: after a run delivering new sessions, the next one failed
+    with OCX571, and so did every later one until a newer session came."""
+    with IndependentCpo("2.2.1", records=30, total=False, quirks=("from exclusive",)) as cpo:
+        _login(cpo, run_cli)
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        delivered: list[str] = []
+        for run, added in enumerate((0, 9, 0)):
+            for _ in range(added):
+                cpo.add_session(datetime.now(UTC))
+            _next_second()      # the next window's asked start is the new sessions' second
+            out = tmp_path / f"sessions-{run}.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                           env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, (run, done.output)
+            delivered += [row["session"] for row in _csv_rows(out)]
+        assert len(delivered) == len(set(delivered)) == 39

@@ -143,7 +143,10 @@ class EndChecks:
         from ocpispec.ocpi.cut_pages import inside, last_object
         whole = {**filters, "date_from": FLOOR} if "date_from" in filters else dict(filters)
         last = last_object(lambda offset: None if (answer := self._probe(whole, offset)) is None else answer[0])
-        if last is None or not inside(last, parse_timestamp(filters.get("date_from", FLOOR)), self._window_end):
+        # after `date_from`, not at it: a platform reading it as exclusive rightly leaves out
+        # an object there (ocpispec asks a window a second early, so it is the previous one's)
+        start = parse_timestamp(filters.get("date_from", FLOOR))
+        if last is None or start is None or not inside(last, start + timedelta(microseconds=1), self._window_end):
             return False
         usable = ObjectCheck(self._target.version, self._target.module).problem(last) is None
         return usable and not self._keys.seen(self._check.key(last))
