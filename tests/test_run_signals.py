@@ -130,6 +130,31 @@ def test_a_run_to_a_full_disk_is_a_diagnostic(demo_server, spec: Path, tmp_path:
     assert not has_state(tmp_path / "state.json")  # nothing delivered: the state stays
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_summary_a_full_disk_refuses_after_the_commit_says_the_run_is_done(
+        demo_server, spec: Path, tmp_path: Path, stream: str, snapshot) -> None:
+    """`--summary json > run.json` (or `2> run.log`) on a full disk: the run had published
+    its file and moved its state, and then was told 'cannot write the output ... run
+    again' by the launcher, exit 1: a second run of the window (`--as-of`, an export
+    without state) delivered its records twice."""
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    env = {**os.environ, **_env(demo_server), "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out),
+               "--state", str(state), "--as-of", AS_OF, "--summary",
+               "json" if stream == "stdout" else "text"]
+    with open("/dev/full", "w") as full, open(tmp_path / "stderr", "w+") as err:
+        done = subprocess.run(command, env=env, stdout=full if stream == "stdout" else err,
+                              stderr=err if stream == "stdout" else full, timeout=120)
+        err.seek(0)
+        stderr = err.read()
+    assert out.exists() and state_dict(state)["datasets"]["sessions"]["watermark"] == AS_OF
+    assert [r["outcome"] for r in runs(state)] == ["committed"]
+    assert done.returncode == 1  # the report is lost: a scheduler must look
+    if stream == "stdout":  # stderr full: nothing can be said
+        assert scrub(stderr, tmp_path=tmp_path) == snapshot
+
+
 def test_sigterm_during_the_commit_waits_for_it(demo_server, spec: Path, tmp_path: Path) -> None:
     out, state = tmp_path / "out.csv", tmp_path / "state.json"
     process = subprocess.Popen(

@@ -206,6 +206,18 @@ def _reported_run(plan, args: RunArgs) -> bool:
         show_spec_diagnostics([run_control.interrupted(how)], args.spec)
         _json_summary(args, plan, None, run_control.interrupted(how))
         sys.exit(1)
+    with run_control.reported_after_commit(args, result):
+        _report(plan, args, result, notes)
+    if args.assess:  # shown, but not logged: a scheduled assessment feeding the review fails
+        from ocpispec.execute import ASSESSMENT_UNLOGGED
+
+        return not any(note.startswith(ASSESSMENT_UNLOGGED) for note in result.notes)
+    return True
+
+
+def _report(plan, args: RunArgs, result, notes) -> None:
+    """The summary of a run that finished: the assessment, the JSON document or the text
+    on stderr, flushed here (a full disk shows while the run is known to be done)."""
     if args.assess and args.summary_format != "json":
         from ocpispec.render.assess_report import assess_text
 
@@ -217,11 +229,8 @@ def _reported_run(plan, args: RunArgs) -> bool:
 
         notes = [*notes, *result.notes]
         click.echo(summary_text(result, notes=tuple(notes)), err=True, nl=False)
-    if args.assess:  # shown, but not logged: a scheduled assessment feeding the review fails
-        from ocpispec.execute import ASSESSMENT_UNLOGGED
-
-        return not any(note.startswith(ASSESSMENT_UNLOGGED) for note in result.notes)
-    return True
+    sys.stdout.flush()
+    sys.stderr.flush()
 
 
 def _configured(args: RunArgs) -> RunArgs:

@@ -40,6 +40,41 @@ def deadline_passed(limit: timedelta):
 
 
 @contextlib.contextmanager
+def reported_after_commit(args, result):
+    """The summary of a run that is done, on a full disk (stdout or stderr into a file):
+    its outputs were published (and its state moved), so the launcher's
+    'cannot write the output ... run again' (a second delivery of the window) is not
+    what happened. Said on stderr when it can still be written; exit 1 either way."""
+    from ocpispec.launch.guard import OUTPUT_FULL, show, silence_stdout
+
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in OUTPUT_FULL or isinstance(exc, BrokenPipeError):
+            raise
+        silence_stdout()
+        stream = "stdout" if args.summary_format == "json" or args.assess else "stderr"
+        with contextlib.suppress(OSError):
+            show(_unreported(result, not (result.dry_run or args.assess), stream,
+                              os.strerror(exc.errno)))
+        sys.exit(1)
+
+
+def _unreported(result, wrote: bool, stream: str, reason: str):
+    if not wrote:
+        return error("OCX554", f"the run's report could not be written to {stream}: {reason}",
+                     notes=["the run wrote nothing: no output, no state"],
+                     help=f"free space where {stream} goes, and run again")
+    moved = ("the outputs are delivered and the state moved on: the next run continues "
+             "after this window" if result.state_path is not None else
+             "the outputs are delivered")
+    return error("OCX554", f"the run is done, but its summary could not be written to "
+                           f"{stream}: {reason}",
+                 notes=[f"{moved} (do not run this window again)"],
+                 help=f"free space where {stream} goes (the next run's summary needs it)")
+
+
+@contextlib.contextmanager
 def terminate_like_interrupt():
     """SIGTERM raises `Terminated` (a KeyboardInterrupt) in the main thread (the `ocpispec`
     command does so from its start, `launch.stop`; this covers a run called otherwise)."""

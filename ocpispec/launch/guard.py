@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 EXIT_INTERNAL = 70  # EX_SOFTWARE (sysexits.h)
-_OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+OUTPUT_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
 
 
 def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] = ()) -> T:
@@ -34,7 +34,7 @@ def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] 
         silence_stdout()
         sys.exit(0)
     except OSError as exc:
-        if exc.errno not in _OUTPUT_FULL:
+        if exc.errno not in OUTPUT_FULL:
             internal_error(exc)
         silence_stdout()
         _output_full(exc.errno)
@@ -42,14 +42,14 @@ def guarded(call: Callable[[], T], passthrough: tuple[type[BaseException], ...] 
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if (diagnostic := out_of_memory(exc)) is None:
             internal_error(exc)
-        _show(diagnostic)
+        show(diagnostic)
         sys.exit(1)
 
 
 def _output_full(number: int) -> None:
     from ocpispec.diagnostics import error
 
-    _show(error("OCX554", f"cannot write the output: {os.strerror(number)}",
+    show(error("OCX554", f"cannot write the output: {os.strerror(number)}",
                 help="free space on the device, or write elsewhere, and run again"))
 
 
@@ -76,7 +76,7 @@ def out_of_memory(exc: BaseException) -> Any:
                       "process (`--workers 1`), and run again")
 
 
-def _show(diagnostic: Any) -> None:
+def show(diagnostic: Any) -> None:
     from ocpispec.diagnostics.report import render
 
     color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
