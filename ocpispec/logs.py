@@ -9,6 +9,7 @@ go through `safe_url` before they reach a logger, and no header or body is logge
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -44,12 +45,45 @@ class PrivateFile(logging.FileHandler):
     once logrotate moved it away (its `create` mode), not to the rotated or deleted one."""
 
     _identity: tuple[int, int] | None = None
+    _lost = 0  # records not written since the file last took one (a full disk)
+    _failed = False  # the last write failed (set by `handleError`)
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.stream is not None and self._identity != _identity(self.baseFilename):
-            self.stream.close()
+            with contextlib.suppress(OSError):  # what a full disk kept in the buffer
+                self.stream.close()
             self.stream = None  # type: ignore[assignment]  # reopened by `emit`
+        if self._lost and not self._written(_gap(self._lost)):
+            self._lost += 1
+            return
+        self._lost = 0 if self._written(record) else 1
+
+    def _written(self, record: logging.LogRecord) -> bool:
+        self._failed = False
         super().emit(record)
+        return not self._failed
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A log file that cannot be written (a full disk, a quota, a file-size limit) is
+        said once on stderr and the command goes on; the file is tried again with each
+        record, and its next line says how many are missing. logging's own handler
+        printed a traceback, with the record's arguments, for every record."""
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, OSError):
+            super().handleError(record)
+            return
+        self._failed = True
+        if self.stream is not None:  # its buffer holds the line: written later, uncounted
+            with contextlib.suppress(OSError):
+                self.stream.close()
+            self.stream = None  # type: ignore[assignment]  # reopened by `emit`
+        if not self._lost:
+            reason = os.strerror(failure.errno) if failure.errno else type(failure).__name__
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"warning: cannot write the log file {self.baseFilename}: "
+                                 f"{reason}; the command goes on, and the log says how many "
+                                 "records it misses once it can be written again\n")
+                sys.stderr.flush()
 
     def _open(self) -> IO[str]:
         import stat
@@ -66,6 +100,12 @@ class PrivateFile(logging.FileHandler):
         except BaseException:
             os.close(descriptor)
             raise
+
+
+def _gap(lost: int) -> logging.LogRecord:
+    return logging.LogRecord("ocpispec.log", logging.WARNING, __file__, 0,
+                             "%d log records are missing here: the log file could not be "
+                             "written", (lost,), None)
 
 
 def _identity(path: str) -> tuple[int, int] | None:

@@ -235,3 +235,65 @@ def test_a_platform_s_url_cannot_forge_a_log_line(demo_server_factory, tmp_path:
     assert not any(line.startswith("2026-12-05 02:00:00,000") for line in done.stderr.splitlines())
     assert "/ocpi\\n2026-12-05 02:00:00,000 WARNING ocpispec.http: forged\\x1b[2J/cpo/2.2.1/sessions" \
         in done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_log_file_on_a_full_disk_is_said_once_and_the_run_goes_on(tmp_path: Path,
+                                                                    snapshot) -> None:
+    """`-vv --log-file /var/log/ocpispec/run.log` on a full disk: logging's own handler
+    printed '--- Logging error ---' with a traceback and the record's arguments for each
+    of the run's records (64 KB on stderr, into the cron mail, for 11 requests). One
+    warning says the log cannot be written; the run delivers as it would."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "-vv", "--log-file", "/dev/full",
+                           "run", "specs/research_cdrs.ocx", "--demo", "--limit", "5",
+                           "--out", str(tmp_path / "sample.ndjson"), "-q"],
+                          cwd=REPO, env={**os.environ, "OCPISPEC_CONFIG_DIR": str(tmp_path / "c")},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "sample.ndjson").exists()
+    assert done.stderr == snapshot
+
+
+_FILL_UP = '''
+import logging, resource, signal, sys
+from pathlib import Path
+from ocpispec.logs import HTTP, configure
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+log = Path(sys.argv[1])
+configure(1, log, "text")
+HTTP.info("first")
+size = log.stat().st_size
+resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
+for n in range(3):
+    HTTP.info("lost %d", n)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+HTTP.info("after")
+'''
+
+
+def test_a_log_file_that_takes_lines_again_says_how_many_it_missed(tmp_path: Path) -> None:
+    """A `--follow` running for months meets a full log disk for a while: the log goes on
+    once there is room again, its next line saying how many records are missing there."""
+    import os
+    import subprocess
+    import sys
+
+    from fixtures_cli import REPO
+
+    log = tmp_path / "run.log"
+    done = subprocess.run([sys.executable, "-c", _FILL_UP, str(log)], cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("warning: cannot write the log file") == 1
+    assert "Traceback" not in done.stderr and "Logging error" not in done.stderr
+    lines = [line.split(": ", 1)[1] for line in log.read_text().splitlines()]
+    assert lines == ["first", "3 log records are missing here: the log file could not be "
+                     "written", "after"]
