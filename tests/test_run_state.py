@@ -129,6 +129,25 @@ def test_a_clock_that_moved_back_is_refused(run, server, tmp_path: Path, monkeyp
     assert re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", text(result, tmp_path)) == snapshot
 
 
+def test_a_clock_a_little_behind_the_watermark_is_told_to_wait(run, server, tmp_path: Path,
+                                                                monkeypatch, snapshot) -> None:
+    """NTP steps the clock back two minutes between two runs: the run was told 'a backfill
+    is explicit: `state set-watermark ... --yes`', the help for an --as-of, whose
+    watermark moved back delivers the records of those minutes again. The watermark is
+    right; the run says to wait for the clock."""
+    assert run(server)[0].exit_code == 0
+    watermark = _watermark(tmp_path)
+    from datetime import timedelta
+
+    earlier = executor.wall_clock() - timedelta(minutes=2)
+    monkeypatch.setattr(executor, "wall_clock", lambda: earlier)
+    result, _ = run(server, out="again.csv")
+    assert result.exit_code == 1 and "OCX581" in result.stderr
+    assert "set-watermark" not in result.stderr
+    assert _watermark(tmp_path) == watermark and not (tmp_path / "again.csv").exists()
+    assert re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", text(result, tmp_path)) == snapshot
+
+
 def test_a_watermark_in_the_future_is_refused(run, server, tmp_path: Path, snapshot) -> None:
     state = {"format_version": 1, "export": "state_test", "serial": 1, "datasets": {
         "sessions": {"watermark": "2999-01-01T00:00:00Z", "plan_fingerprint": "x",

@@ -119,8 +119,9 @@ def check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime,
                                    "move the watermark back on purpose: `ocpispec state "
                                    f"set-watermark {export} TIMESTAMP --yes`")
         if now < mark and not options.restart:
-            given = "--as-of" if options.now is not None else "the clock"
-            raise RunError.of("OCX581", f"{given} ({format_timestamp(now)}) is earlier than "
+            if options.now is None:
+                raise _clock_behind(dataset.name, stored, now)
+            raise RunError.of("OCX581", f"--as-of ({format_timestamp(now)}) is earlier than "
                               f"the state's watermark of `{dataset.name}` ({stored})",
                               notes=("the window would move back and the next run would "
                                      "deliver records again",),
@@ -131,6 +132,22 @@ def check_watermarks(incremental: list[ir.Dataset], state: State, now: datetime,
                           f"(the clock says {format_timestamp(wall)})",
                           notes=("the watermark would move past records not yet written",),
                           help="give a moment that has passed, or leave --as-of out")
+
+
+def _clock_behind(dataset: str, stored: str, now: datetime) -> RunError:
+    """OCX581 for a clock that moved back by less than the skew tolerated (NTP stepped it,
+    another machine sharing the ledger runs late): the watermark is right, the clock is
+    not there yet. Moving the watermark back, the help for an `--as-of`, would deliver
+    the records in between again."""
+    return RunError.of("OCX581", f"the clock ({format_timestamp(now)}) is earlier than the "
+                       f"state's watermark of `{dataset}` ({stored}), where the last run "
+                       "ended",
+                       notes=("the clock moved back since the last run (or the machine that "
+                              "ran it is ahead): a window cannot end before the last one did",
+                              "the watermark is right: moving it back would deliver the "
+                              "records after it again"),
+                       help=f"run again once the clock has passed {stored}, and check the "
+                            "clock (NTP) of each machine that runs this export")
 
 
 def check_writable(state_path: Path) -> None:
