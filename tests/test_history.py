@@ -377,3 +377,52 @@ def test_history_and_review_read_the_ledger_runs_write(run_cli, demo_server_fact
     assert "No disclosure logged" not in register and "Provincie Utrecht" in register
     review = run_cli("review", "specs/area.ocx").stdout
     assert "Not yet measured" not in review and "groups released" in review
+
+
+def test_a_delivery_killed_after_its_commit_point_is_in_the_history(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """A run killed after its commit point (kill -9 between the renames and the log, a
+    ledger on a full disk) had published its file, yet `history` said 'No runs logged'
+    and the register listed no delivery until the export's next run finished the commit:
+    for an export run monthly, or retired after that run, never. The history lists
+    such a commit as `pending`, with its windows and files, and once only after the next
+    run logged it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ledger_helpers import pending
+
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "UTRECHT_PSEUDONYM_KEY": KEY}
+    ledger, out = tmp_path / "ledger.sqlite", tmp_path / "a.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(SPEC), "--out", str(out), "--state",
+         str(ledger), "--as-of", MID, "-q"], cwd=REPO,
+        env={**os.environ, **env, "OCPISPEC_TEST_COMMIT_PAUSE": "5"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not (pending(ledger) and out.exists()):  # the file renamed, the log not written
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+    shown = run_cli("history", "--ledger", str(ledger))
+    assert shown.exit_code == 0 and "No runs logged" not in shown.stdout
+    assert "  pending  " in shown.stdout and "stopped after its commit point" in shown.stdout
+    listed = json.loads(run_cli("history", "--ledger", str(ledger), "--format", "json").stdout)
+    assert [run["outcome"] for run in listed] == ["pending"]
+    assert str(out) in [output["path"] for output in listed[0]["outputs"]]
+    assert listed[0]["datasets"][0]["window_end"] == MID
+    register = run_cli("history", "--ledger", str(ledger), "--register").stdout
+    assert "1 delivery" in register
+
+    assert run_cli("run", str(SPEC), "--out", str(tmp_path / "b.csv"), "--state", str(ledger),
+                   "--as-of", AS_OF, "-q", env=env).exit_code == 0
+    listed = json.loads(run_cli("history", "--ledger", str(ledger), "--format", "json").stdout)
+    assert [run["outcome"] for run in listed] == ["committed", "committed"]
+    assert listed[0]["id"] != listed[1]["id"]

@@ -34,7 +34,25 @@ def logged_runs(path: Path, export: str | None = None,
                 "SELECT * FROM run_datasets WHERE run_id = ? ORDER BY rowid", (run["id"],))]
             run["outputs"] = [_output(row) for row in conn.execute(
                 "SELECT * FROM run_outputs WHERE run_id = ? ORDER BY rowid", (run["id"],))]
-    return runs
+        pending = [run for run in _pending_runs(conn) if (export is None or run["export"] == export)
+                   and (since is None or run["recorded_at"] >= since)]
+    return sorted(runs + pending, key=lambda run: run["recorded_at"])  # stable: seq kept
+
+
+def _pending_runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The entries of commits past their commit point that a killed run left: their files
+    are published (or are, by the run that finishes the commit), yet the log holds them
+    only once the next run of the export (or an `ocpispec state` command) finished it.
+    Until then the log read back said nothing of a delivery a consumer may have taken."""
+    found = []
+    for (text,) in conn.execute("SELECT run FROM pending WHERE run IS NOT NULL ORDER BY export"):
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("recorded_at"), str):
+            found.append({"source": None, **entry, "outcome": "pending"})
+    return found
 
 
 def logged_exports(path: Path) -> list[str]:

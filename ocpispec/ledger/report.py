@@ -16,7 +16,8 @@ from typing import Any
 
 from ocpispec.text import count
 
-DISCLOSED = ("committed", "sample", "incomplete")  # outcomes that published files
+# outcomes that published files (`pending`: a commit past its commit point, not finished)
+DISCLOSED = ("committed", "sample", "incomplete", "pending")
 CSV_FIELDS = ("recorded_at", "run_at", "export", "outcome", "code", "user", "host",
               "spec_path", "spec_sha256", "plan_fingerprint", "privacy_fingerprint",
               "approval", "consumer", "dataset", "window_start", "window_end", "read",
@@ -43,6 +44,11 @@ def _run_lines(run: dict[str, Any]) -> Iterator[str]:
         sample += " on the built-in demo CPO (synthetic data, nothing disclosed)"
     yield (f"{run['recorded_at']}  {run['export']}  {run['outcome']}{code}{sample}  "
            f"by {run['user']}@{run['host']}")
+    if run["outcome"] == "pending":
+        yield ("  stopped after its commit point (killed, or the ledger could not be "
+               "written): its files are published (or are, by the run that finishes it); "
+               "the next run of the export, or an `ocpispec state` command, finishes the "
+               "commit and logs it")
     as_of = f", as of {run['run_at']}" if run["run_at"] else ""
     yield f"  spec {run['spec_path']} (sha256 {_short(run['spec_sha256'])}), plan " \
           f"{_short(run['plan_fingerprint'])}{as_of}"
