@@ -473,6 +473,37 @@ def test_an_unwritable_state_stops_the_run_before_fetching(run, server, tmp_path
     assert server.request_log == [] and not (tmp_path / "out.csv").exists()
 
 
+def test_a_ledger_that_cannot_take_its_journal_stops_the_run_before_fetching(
+        run, server, tmp_path: Path) -> None:
+    """The check before fetching updated a row to the value it held, which SQLite does not
+    write: neither the rollback journal nor the room it needs was tried, so a full disk
+    (here a file-size limit; a folder without a free inode too) passed it, and the run
+    read the whole window before its commit failed."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    assert run(server, "--as-of", MID)[0].exit_code == 0
+    requests = len(server.request_log)
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, resource.RLIM_INFINITY))
+
+    env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY, "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(tmp_path / "spec.ocx"),
+                           "--out", str(tmp_path / "later.csv"), "--state",
+                           str(tmp_path / "state.json"), "--as-of", AS_OF],
+                          env=env, capture_output=True, text=True, timeout=120,
+                          preexec_fn=limited)
+    assert done.returncode == 1 and "OCX553" in done.stderr, done.stderr
+    assert "checked before fetching" in done.stderr
+    assert len(server.request_log) == requests and not (tmp_path / "later.csv").exists()
+    assert _watermark(tmp_path) == MID
+
+
 def test_stale_partials_of_killed_runs_are_removed(run, server, tmp_path: Path) -> None:
     dead = tmp_path / ".out.csv.999999999-deadbeef.partial"
     dead.write_text("half an export")

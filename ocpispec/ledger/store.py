@@ -80,11 +80,22 @@ def _write_state(conn: sqlite3.Connection, state: State) -> None:
 
 
 def check_writable(path: Path) -> None:
-    """Raise OSError/LedgerError now, not after publishing, when it cannot be written."""
+    """Raise OSError/LedgerError now, not after publishing, when it cannot be written.
+    The probe changes a page, so SQLite makes its rollback journal beside the ledger and
+    writes to it, as the commit will: an update to the same value changes no byte, and
+    SQLite wrote nothing, so a folder where the journal cannot be made (no inode left,
+    not writable, a full disk) passed, and the run failed only after its whole crawl."""
     with connect(path) as conn:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("UPDATE meta SET value = value WHERE key = 'schema'")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('write_check', ?)",
+                         (os.urandom(8).hex(),))
+        except sqlite3.OperationalError as exc:
+            if str(exc) != "unable to open database file":
+                raise
+            raise LedgerError(f"cannot make its rollback journal `{path.name}-journal` "
+                              "beside it (its folder needs write permission and room for "
+                              "a new file: a free inode)") from None
         finally:
             if conn.in_transaction:  # SQLite rolled back itself on a full disk
                 conn.execute("ROLLBACK")
