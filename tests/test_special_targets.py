@@ -153,3 +153,59 @@ def test_an_output_over_the_ledger_or_the_run_records_is_refused(
     assert not list(target.parent.glob(f"{target.name}*.manifest.json"))
     if destination == "ledger.sqlite":
         assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+
+
+@pytest.fixture
+def bind_mounted(tmp_path: Path):
+    """Mounts `source` on `target` (a file on a file, as `docker run -v` does), unmounted
+    afterwards; skips where this process may not mount."""
+    import subprocess
+
+    mounted: list[Path] = []
+
+    def mount(source: Path, target: Path) -> None:
+        done = subprocess.run(["mount", "--bind", str(source), str(target)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+        mounted.append(target)
+
+    yield mount
+    for target in mounted:
+        subprocess.run(["umount", str(target)], check=True)
+
+
+@pytest.mark.skipif(not Path("/proc/self/mountinfo").exists(), reason="Linux mounts")
+@pytest.mark.parametrize("place", ["sessions.csv", "sessions.csv.manifest.json"])
+def test_a_file_mounted_on_its_own_is_refused_before_any_request(
+        run, server, tmp_path: Path, bind_mounted, place: str, snapshot) -> None:
+    """A container with its output file mounted (`-v /srv/x/sessions.csv:/app/out/...`,
+    here a folder with a space): the run fetched the whole window, and the rename at the
+    commit failed (EBUSY) after the commit point, so every later run failed with 'cannot
+    finish the commit an interrupted run left' and a help about permissions."""
+    host = tmp_path / "host side" / place
+    host.parent.mkdir()
+    host.write_text("the host's file\n")
+    node = tmp_path / "out" / place
+    node.parent.mkdir()
+    node.write_text("")
+    bind_mounted(host, node)
+
+    result = run(server)
+
+    assert result.exit_code == 1, result.output
+    assert server.request_log == []
+    assert host.read_text() == "the host's file\n"
+    assert not list(node.parent.glob(".*.partial"))
+    if place == "sessions.csv":
+        assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot
+    else:
+        assert "is a mount point" in result.output
+
+
+def test_a_mount_point_s_escaped_name_is_read() -> None:
+    from ocpispec.execute.mount_points import _mount_point
+
+    line = ("812 27 0:52 /host\\040side/x.csv /tmp/a\\040b/out\\011x/sessions.csv rw,relatime "
+            "shared:1 - tmpfs tmpfs rw\n")
+    assert _mount_point(line) == "/tmp/a b/out\tx/sessions.csv"

@@ -21,7 +21,8 @@ Outputs are replaced by renaming a finished file over the old one, so a local ta
 (or the manifest or data package beside it) that exists and is not a regular file is
 refused before anything is fetched: renaming over a device (`/dev/full`, `/dev/null`),
 a named pipe or a symbolic link would replace that node with a plain file, and over a
-directory it fails only once everything has been fetched.
+directory it fails only once everything has been fetched. So does a file that is a
+mount point of its own (`mount_points`): renaming over it fails.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 from ocpispec.plan import ir
 from ocpispec.execute.client import RunError
+from ocpispec.execute.mount_points import is_mount_point
 from ocpispec.execute.outputs import Target, datapackage_path, manifest_path
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.text import count
@@ -136,6 +138,15 @@ def _check_kind(path: Path, dataset: ir.Dataset) -> None:
                        "would replace this node itself; nothing was fetched",),
                 help="give the path of a regular file or a directory, or `--out -` for "
                      "stdout")
+        if is_mount_point(place):
+            raise RunError.of(
+                "OCX554", f"cannot replace `{place}`: it is a mount point (a file mounted "
+                          "on its own, as into a container)",
+                dataset.step(ir.Render).origin, "the destination",
+                notes=("ocpispec writes a new file beside it and renames it over the old "
+                       "one, which a mount point refuses; nothing was fetched",),
+                help="mount the folder that holds it instead of the file (`-v "
+                     "/srv/exports:/app/exports`), or write elsewhere with `--out`")
 
 
 def _check_not_bookkeeping(path: Path, dataset: ir.Dataset, ledger: Path,
