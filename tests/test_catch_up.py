@@ -378,3 +378,37 @@ def test_a_skipped_run_still_prints_its_json_summary(demo_server_factory, tmp_pa
     assert json.loads(first.stdout)["run"]["datasets"][0]["window"]["end"] == document["window_end"]
     scrubbed = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", second.stdout)
     assert re.sub(r'"[0-9a-f]{64}"', '"<fingerprint>"', scrubbed) == snapshot
+
+
+def test_missed_days_are_caught_up_into_an_out_folder(run, tmp_path) -> None:
+    """A cron line `ocpispec run spec.ocx --out /data/exports/` after a failed day: the
+    failed day was never delivered and the next run said nothing (catch-up ran only
+    without --out), and after it no run would deliver it. With --out DIR/ the missed
+    days are caught up into that folder, each under its own name."""
+    earlier = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    folder = tmp_path / "elsewhere"
+    assert run("--as-of", earlier, "--out", f"{folder}/").exit_code == 0
+    result = run("--out", f"{folder}/")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("catching up") == 2
+    assert len(list(folder.glob("sessions-*.csv"))) == 4
+
+
+@pytest.mark.parametrize("out", ["day.csv", "-"])
+def test_missed_days_with_an_out_file_stop_the_run_before_fetching(run, tmp_path, out: str,
+                                                                 snapshot) -> None:
+    """`--out day.csv` (or `-`) writes one file: it cannot take the missed days, and once
+    it committed they lay before the last delivery, never to be caught up. The run
+    stops with OCX573 before any request, the state and the log as they were."""
+    earlier = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert run("--as-of", earlier).exit_code == 0
+    before = runs(tmp_path / "ledger.sqlite")
+    target = out if out == "-" else str(tmp_path / out)
+    result = run("--out", target)
+    assert result.exit_code == 1 and "OCX573" in result.stderr
+    assert result.stdout == "" and not (tmp_path / "day.csv").exists()
+    assert runs(tmp_path / "ledger.sqlite") == before
+    if out != "-":
+        shown = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>",
+                       result.stderr.replace(str(tmp_path), "<tmp>"))
+        assert shown == snapshot

@@ -103,8 +103,20 @@ def _missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path, now: dateti
 def applies(args) -> bool:
     """A real run at the real time into the spec's destinations: no `--as-of`,
     `--demo`, `--dry-run`, `--limit`, `--restart`, `--assess` or `--out`."""
+    return _real(args) and args.out is None
+
+
+def _real(args) -> bool:
+    """A run at the real time that advances the state: no `--as-of`, `--demo`,
+    `--dry-run`, `--limit`, `--restart` or `--assess` (`--out` aside)."""
     return not (args.as_of is not None or args.demo or args.dry_run or args.limit is not None
-                or args.restart or args.assess or args.out is not None)
+                or args.restart or args.assess)
+
+
+def _into_folder(out: str | None) -> bool:
+    """`--out DIR/` (or an existing directory): each output keeps its own file name there,
+    so each missed window gets its file as in the spec's destinations."""
+    return out is not None and out != "-" and (out.endswith(("/", "\\")) or Path(out).is_dir())
 
 
 def run_missed(plan: ir.Plan, args, run_once) -> bool:
@@ -119,8 +131,10 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
     from ocpispec.ledger import default_ledger_path
     from ocpispec.timestamps import format_timestamp
 
-    if not applies(args):
+    if not _real(args):
         return True
+    if args.out is not None and not _into_folder(args.out):
+        return not refused_for_missed(plan, args)
     found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
     if found.behind is not None and found.last_end is not None:
         click.echo(f"warning: this run's window ends at {format_timestamp(found.behind)}, "
@@ -140,6 +154,42 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
                    f"ended at {format_timestamp(found.last_end)})", err=True)
         if not run_once(plan, dataclasses.replace(args, as_of=moment, catching_up=True)):
             return False
+    return True
+
+
+def refused_for_missed(plan: ir.Plan, args) -> bool:
+    """`--out FILE` (or `-`) of a real run: one file cannot take the missed windows before
+    this one, and once this run committed no later run would deliver them (they lie
+    before the last delivery). True when there are any: said (OCX573), nothing fetched."""
+    from datetime import UTC
+
+    from ocpispec.cli.plan import show_spec_diagnostics
+    from ocpispec.diagnostics import error
+    from ocpispec.ledger import default_ledger_path
+    from ocpispec.text import count
+    from ocpispec.timestamps import format_timestamp
+
+    found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
+    if not found.moments:
+        return False
+    ends = [format_timestamp(moment) for moment in found.moments]
+    listed = ", ".join(ends[:3]) + (f" and {len(ends) - 3} more" if len(ends) > 3 else "")
+    diagnostic = error(
+        "OCX573", f"{count(len(ends), 'calendar window')} before this run's "
+                  f"{'were' if len(ends) > 1 else 'was'} never delivered (ending at {listed}), "
+                  f"and `--out {args.out}` writes one file",
+        notes=(f"the last delivery ended at {format_timestamp(found.last_end)}; a run "
+               "without --out delivers the missed windows first, each into its own file",
+               "once this run committed, no later run would deliver them: they lie before "
+               "its window; nothing was fetched"),
+        help=f"run without --out (or with --out DIR/) to catch them up, or deliver each "
+             f"first with `--as-of {ends[0]}` (oldest first), then run again")
+    show_spec_diagnostics([diagnostic], args.spec)
+    if args.summary_format == "json":
+        from ocpispec.cli.run_documents import print_document
+        from ocpispec.render.run_json import run_json
+
+        print_document(run_json(plan, None, diagnostic, ()))
     return True
 
 
