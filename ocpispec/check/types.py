@@ -206,7 +206,10 @@ class Typer:
         guess = did_you_mean(call.name.name, names)
         if call.name.name in JMESPATH_ONLY:
             guess = in_hatch(self.ctx.source.text[call.span.start:call.span.end])
-        if guess is None and (instead := _FUNCTION_HABITS.get(call.name.name.lower())):
+        # a habit says what was meant, where a near spelling misleads (`month` ~ `count`,
+        # `hour` ~ `hours`, `mean` ~ `median`)
+        if call.name.name not in JMESPATH_ONLY and \
+                (instead := _FUNCTION_HABITS.get(call.name.name.lower())):
             first = call.args[0] if call.args else None
             guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
                                    else "start_date_time")

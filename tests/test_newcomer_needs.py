@@ -1,0 +1,67 @@
+"""Specs a hurried CPO data engineer writes from the README and docs/ alone for consumer
+needs we do not ship (a statistics office's months, a grid operator's hours, a finance
+team's averages, a city's live charger status), checked with the real CLI: each
+diagnostic is snapshotted as the user sees it, and its help, pasted over the caret,
+gives a spec that checks without errors or the same code (`test_newcomer_specs`'
+harness)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_newcomer_specs import _applied, _check
+
+MONTHLY = '''export cbs_monthly
+  consumer "Statistics office"
+  purpose "Monthly charging sessions per postal district"
+  legal basis legal obligation
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  prefix(location.postal_code, 4) as district
+  truncate(start_date_time, month) as month
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/cbs-{run.date}.csv"
+'''
+
+SPECS = {"monthly": MONTHLY}
+
+CASES = [
+    # a time part as SQL and spreadsheets write it, one letter from a function we have:
+    # the help said `count`, `hours`, `weekday` or `median`
+    ("month()", "monthly", "truncate(start_date_time, month)", "month(start_date_time)"),
+    ("week()", "monthly", "truncate(start_date_time, month)", "week(start_date_time)"),
+    ("day()", "monthly", "truncate(start_date_time, month)", "day(start_date_time)"),
+    ("hour()", "monthly", "truncate(start_date_time, month)", "hour(start_date_time)"),
+    ("mean()", "monthly", "sum(kwh) as energy_kwh", "mean(kwh) as energy_kwh"),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
+def test_a_newcomer_s_spec_gets_a_help_that_fixes_it(case: str, spec: str, old: str, new: str,
+                                                     tmp_path: Path, snapshot) -> None:
+    text = SPECS[spec]
+    assert old in text
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(text.replace(old, new, 1))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), f"{spec}.ocx")
+    assert "Traceback" not in shown
+    assert (done.returncode, shown) == snapshot
+    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
+    path.write_text(_applied(path.read_text(), shown))
+    again = _check(path)
+    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
+                                                                       again.stderr)
