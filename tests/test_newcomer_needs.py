@@ -36,7 +36,37 @@ compute
 output csv to "exports/cbs-{run.date}.csv"
 '''
 
-SPECS = {"monthly": MONTHLY}
+STATUS = '''export charger_status
+  consumer "Province, open data portal"
+  purpose "Live availability of public chargers per town"
+  legal basis public task
+  retention 1 years
+  licence "CC-BY-4.0"
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from locations
+  where publish = true
+  each evses as evse
+group by
+  city
+  evse.status as status
+compute
+  count() as evses
+  minimum group size 1
+output csv to "exports/status-{run.timestamp}.csv"
+
+schedule every 15 minutes
+'''
+
+SPECS = {"monthly": MONTHLY, "status": STATUS}
+
+# what a newcomer writes for a need, and the check has nothing to say about
+CLEAN = {
+    # a status feed of public facts refreshed every 15 minutes was OCX336, as if one file
+    # minus the next isolated a driver: a locations aggregate of public fields has none
+    "status": STATUS,
+}
 
 CASES = [
     # a time part as SQL and spreadsheets write it, one letter from a function we have:
@@ -65,3 +95,11 @@ def test_a_newcomer_s_spec_gets_a_help_that_fixes_it(case: str, spec: str, old: 
     again = _check(path)
     assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
                                                                        again.stderr)
+
+
+@pytest.mark.parametrize("spec", sorted(CLEAN))
+def test_a_newcomer_s_spec_for_a_need_checks_clean(spec: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(CLEAN[spec])
+    done = _check(path)
+    assert (done.returncode, done.stderr) == (0, f"Success: {path} is valid.\n")

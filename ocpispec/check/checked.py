@@ -207,6 +207,18 @@ class CheckedDataset:
     def is_aggregate(self) -> bool:
         return isinstance(self.dataset.body, syntax.Aggregate)
 
+    @property
+    def is_public_facts(self) -> bool:
+        return self.is_aggregate and public_facts(self.module, self.columns, self.filter)
+
+
+def public_facts(module: str, columns, checked_filter: CheckedFilter | None) -> bool:
+    """An aggregate of locations or tariffs (no drivers) that reads public fields only:
+    connectors per city, tariffs per type. Its groups are facts anyone may publish."""
+    return module in ("locations", "tariffs") and columns is not None \
+        and all(column.privacy is PrivacyClass.PUBLIC for column in columns) \
+        and (checked_filter is None or checked_filter.privacy is PrivacyClass.PUBLIC)
+
 
 @frozen
 class CheckedSpec:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocpispec.language import syntax
 from ocpispec.check.grid_differencing import key_grids
-from ocpispec.check.checked import CheckedDataset
+from ocpispec.check.checked import CheckedDataset, public_facts
 from ocpispec.check import filter_pins, filters, privacy, series
 from ocpispec.check.columns import check_body
 from ocpispec.check.habits import group_size_in_words
@@ -16,7 +16,6 @@ from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
 from ocpispec.check.scope import Scope, check_joins
 from ocpispec.diagnostics import error, warning
-from ocpispec.schema.model import PrivacyClass
 
 SMALLEST_GROUP = 5
 EVENT_MODULES = ("sessions", "cdrs")  # the modules whose records happen at a site
@@ -47,7 +46,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
-        _check_group_size(dataset.body, ctx, public=_public_facts(
+        _check_group_size(dataset.body, ctx, public=public_facts(
             module, columns, checked_filter))
         check_disclosure(dataset.body, ctx)
         if columns is not None:
@@ -121,14 +120,6 @@ def _unknown_module(module: syntax.Ident, modules: tuple[str, ...], ctx: Context
     ctx.emit(error("OCX101", f"unknown module `{module.name}`", module.span,
                    "not an OCPI module this tool exports",
                    notes=[f"modules are {backticked(modules)}"], help=help))
-
-
-def _public_facts(module: str, columns, checked_filter) -> bool:
-    """An aggregate of locations or tariffs (no drivers) that reads public fields only:
-    connectors per city, tariffs per type. Its groups are facts anyone may publish."""
-    return module not in EVENT_MODULES and module != "tokens" and columns is not None \
-        and all(column.privacy is PrivacyClass.PUBLIC for column in columns) \
-        and (checked_filter is None or checked_filter.privacy is PrivacyClass.PUBLIC)
 
 
 def _check_group_size(body: syntax.Aggregate, ctx: Context, *, public: bool = False) -> None:

@@ -417,8 +417,8 @@ def check_repeated_releases(datasets: Iterable[CheckedDataset | None],
     from ocpispec.check.calendar import overlapping_runs
 
     for checked in datasets:
-        if checked is None or not checked.is_aggregate:
-            continue
+        if checked is None or not checked.is_aggregate or checked.is_public_facts:
+            continue                # a status feed of public facts: no driver to isolate
         window = checked.dataset.source.window
         found = overlapping_runs(window, rule)
         if found is not None:
