@@ -59,13 +59,36 @@ output csv to "exports/status-{run.timestamp}.csv"
 schedule every 15 minutes
 '''
 
-SPECS = {"monthly": MONTHLY, "status": STATUS}
+TARIFFS = '''export tariff_compare
+  consumer "Consumer association"
+  purpose "Compare the prices of public charging"
+  legal basis legitimate interests
+  retention 1 years
+  licence "CC-BY-4.0"
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  party_id
+  id as tariff
+  currency
+  component.type as dimension
+  component.price as price
+output csv to "exports/tariffs-{run.date}.csv"
+'''
+
+SPECS = {"monthly": MONTHLY, "status": STATUS, "tariffs": TARIFFS}
 
 # what a newcomer writes for a need, and the check has nothing to say about
 CLEAN = {
     # a status feed of public facts refreshed every 15 minutes was OCX336, as if one file
     # minus the next isolated a driver: a locations aggregate of public fields has none
     "status": STATUS,
+    # a nested `each`: the element of the first is read through the second
+    "tariffs": TARIFFS,
 }
 
 CASES = [
@@ -103,3 +126,27 @@ def test_a_newcomer_s_spec_for_a_need_checks_clean(spec: str, tmp_path: Path) ->
     path.write_text(CLEAN[spec])
     done = _check(path)
     assert (done.returncode, done.stderr) == (0, f"Success: {path} is valid.\n")
+
+
+WARNED = [
+    # one row per element, but no column says which: each tariff as often as it has
+    # elements, each element as often as it has price components
+    ("each element unread", "tariffs",
+     (("  each element.price_components as component\n", ""),
+      ("  component.type as dimension\n  component.price as price\n", ""))),
+    ("each component unread", "tariffs",
+     (("  component.type as dimension\n  component.price as price\n", ""),)),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "changes"), WARNED, ids=[c[0] for c in WARNED])
+def test_a_newcomer_s_spec_that_would_surprise_is_warned(case: str, spec: str, changes,
+                                                         tmp_path: Path, snapshot) -> None:
+    text = SPECS[spec]
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(text)
+    done = _check(path)
+    assert (done.returncode, done.stderr.replace(str(path), f"{spec}.ocx")) == snapshot

@@ -28,6 +28,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     if module not in modules:
         _unknown_module(source.module, modules, ctx)
         return None
+    clean = ctx.error_count()
     filters.check_clauses(source, ctx)
     scope = Scope(module, ctx, private_sites=bool(source.includes) and module in EVENT_MODULES)
     joins = check_joins(source, scope, modules, ctx)
@@ -45,6 +46,8 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     failed = ctx.error_count() > errors
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)
+        if ctx.error_count() == clean:  # a broken join or column may be what reads it
+            series.check_unread_eaches(eaches, scope, ctx)
     if isinstance(dataset.body, syntax.Aggregate):
         _check_group_size(dataset.body, ctx, public=public_facts(
             module, columns, checked_filter))

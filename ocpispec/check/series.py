@@ -286,3 +286,23 @@ def _tests(condition: syntax.Condition) -> Iterator[syntax.Condition]:
             yield from _tests(operand)
         case _:
             yield condition
+
+
+def check_unread_eaches(eaches: tuple[CheckedEach, ...], scope: Scope, ctx: Context) -> None:
+    """OCX244: in a row dataset, an `each` whose element nothing reads makes identical rows,
+    one per element (an aggregate's `count()` of them is a count of elements, and meant)."""
+    read = {field.binding for field in scope.touched.values()} | \
+        {each.parent for each in eaches}
+    for each in eaches:
+        if each.alias in read:
+            continue
+        record = each.parent or {"cdrs": "CDR"}.get(scope.module,
+                                                     scope.module.removesuffix("s"))
+        ctx.emit(warning(
+            "OCX244", f"`each {each.each.path.dotted} as {each.alias}` repeats every row once "
+            "per element", each.each.span, f"no column reads `{each.alias}`",
+            notes=[f"one {record} whose `{each.each.path.dotted}` holds three items is "
+                   "three rows the same in every column: the file holds each row as often "
+                   "as its list is long"],
+            help=f"release what differs per element (`{each.alias}.…`), or leave out "
+                 f"the `each` line for one row per {record}"))
