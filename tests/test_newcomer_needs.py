@@ -7,11 +7,17 @@ harness)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from test_newcomer_specs import _applied, _check
+from test_newcomer_specs import REPO, _applied, _check
+
+_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
 
 MONTHLY = '''export cbs_monthly
   consumer "Statistics office"
@@ -80,6 +86,12 @@ select
 output csv to "exports/tariffs-{run.date}.csv"
 '''
 
+# columns as SQL lists them, with commas: each was OCX006 'remove the `,`'
+COMMAS = (MONTHLY.replace("  prefix(location.postal_code, 4) as district\n",
+                          "  prefix(location.postal_code, 4) as district,\n")
+          .replace("count() as sessions\n  sum(kwh)", "count() as sessions, sum(kwh)")
+          .replace("output csv", "order by month, district desc\noutput csv"))
+
 SPECS = {"monthly": MONTHLY, "status": STATUS, "tariffs": TARIFFS}
 
 # what a newcomer writes for a need, and the check has nothing to say about
@@ -89,6 +101,7 @@ CLEAN = {
     "status": STATUS,
     # a nested `each`: the element of the first is read through the second
     "tariffs": TARIFFS,
+    "commas": COMMAS,
 }
 
 CASES = [
@@ -150,3 +163,21 @@ def test_a_newcomer_s_spec_that_would_surprise_is_warned(case: str, spec: str, c
     path.write_text(text)
     done = _check(path)
     assert (done.returncode, done.stderr.replace(str(path), f"{spec}.ocx")) == snapshot
+
+
+def test_commas_between_columns_make_the_plan_they_make_without(tmp_path: Path) -> None:
+    """A comma between two columns or `order by` keys is punctuation: the plan, and its
+    fingerprint, are those of the spec without it."""
+    assert COMMAS.count(",") - MONTHLY.count(",") == 3
+    fingerprints = []
+    for name, text in (("with", COMMAS), ("without", COMMAS.replace(",\n", "\n")
+                                           .replace(", sum(kwh)", "\n  sum(kwh)")
+                                           .replace("month, district", "month district"))):
+        path = tmp_path / f"{name}.ocx"
+        path.write_text(text)
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "plan", str(path),
+                               "--format", "json"], capture_output=True, text=True,
+                              env=_ENV, cwd=tmp_path, timeout=120)
+        assert done.returncode == 0, done.stderr
+        fingerprints.append(json.loads(done.stdout)["fingerprint"])
+    assert fingerprints[0] == fingerprints[1]

@@ -239,12 +239,12 @@ _GUESSES: tuple[Callable[[_At], Diagnostic | None], ...] = (
     lambda at: header_habit(at.token, at.expected, at.span, at.history, at.source),
     lambda at: dataset_shape(at.token, at.expected, at.span, at.history, at.source),
     lambda at: schedule_habit(at.token, at.expected, at.span, at.history, at.source),
+    _rule(comma_between_columns),  # before `sql_habit` takes `order by a,,` for misplaced
     _rule(operator_habit),
     _rule(window_habit),
     _rule(aggregate_shape),
     _rule(sql_habit),
     _rule(missing_name_after_as),
-    _rule(comma_between_columns),
     _rule(missing_output),
     lambda at: missing_source(at.token, at.expected, at.span, at.history, at.parser,
                               source=at.source),

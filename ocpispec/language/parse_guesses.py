@@ -134,11 +134,33 @@ def missing_name_after_as(token, expected, span, history, parser) -> Diagnostic 
 
 
 def comma_between_columns(token, expected, span, history, parser) -> Diagnostic | None:
-    if token.type != "COMMA" or not inside(history, {"SELECT", "BY", "COMPUTE"}):
+    """A comma between two columns is allowed (`select kwh, status`); one with no column
+    on one side of it is not: `select, kwh`, `kwh,, status`, or after the last column."""
+    if not inside(history, {"SELECT", "BY", "COMPUTE"}) or _nested(history):
         return None
-    return error("OCX006", "columns are not separated by commas", span, "remove this `,`",
-                 notes=["columns are listed one after another, usually one per line"],
-                 help="remove the `,` and put each column on its own line")
+    if token.type == "COMMA":
+        return error("OCX006", "a comma with no column before it", span, "remove this `,`",
+                     notes=["a comma may stand between two columns, and nowhere else in "
+                            "the list"],
+                     help="remove the `,`")
+    if history and history[-1].type == "COMMA":
+        comma = history[-1]
+        return error("OCX006", "a comma after the last column",
+                     Span(comma.start_pos or 0, comma.end_pos or 0), "no column follows it",
+                     notes=[f"the list of columns ends here, before {describe_token(token)}"],
+                     help="remove the `,`")
+    return None
+
+
+def _nested(history) -> bool:
+    """Whether the error is inside parentheses or brackets opened after the clause's
+    keyword (`round(kwh,)`: a function's arguments, not the list of columns)."""
+    depth = 0
+    for token in reversed(history):
+        if token.type in {"SELECT", "BY", "COMPUTE"}:
+            return depth > 0
+        depth += {"LPAR": 1, "LSQB": 1, "RPAR": -1, "RSQB": -1}.get(token.type, 0)
+    return False
 
 
 def missing_output(token, expected, span, history, parser) -> Diagnostic | None:

@@ -1,6 +1,6 @@
 """`order by` as other languages write it: a source field (`order by location.city`),
-a comma between the keys (`order by a, b`), a minus for descending (`order by -kwh`), and
-`sort by`. These stop the parser inside the clause, where the SQL-word rule would say
+a minus for descending (`order by -kwh`), and `sort by` (a comma between the keys,
+`order by a, b`, is allowed). These stop the parser inside the clause, where the SQL-word rule would say
 `order by` is in the wrong place; the help writes the clause to paste instead."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
     opened = _order_start(before)
     if opened is not None and token.type == "LPAR" and before[-1] is not opened:
         return _ordered_by_a_call(before[-1], opened, before, source)
-    if opened is None or token.type not in ("DOT", "COMMA", "MINUS"):
+    if opened is None or token.type not in ("DOT", "MINUS"):
         return None
     line_end = source.text.find("\n", opened.end_pos or 0)
     line_end = len(source.text) if line_end == -1 else line_end
@@ -36,7 +36,6 @@ def order_habit(token: Token, history: list[Token], source: SourceFile) -> Diagn
     names = [_name(minus, word, source) for minus, word in _WORD.findall(keys.group(1))]
     fixed = "order by " + " ".join(names)
     what = {"DOT": "a released column's name, not the field it reads",
-            "COMMA": "keys separated by spaces, not commas",
             "MINUS": "a key followed by `desc` for descending"}[token.type]
     start = (before[_index(before, opened) - 1].start_pos or 0)
     return error("OCX001", f"`order by` takes {what}", Span(start, keys.end(1)),
