@@ -11,11 +11,26 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 
 _K_RULE = re.compile(
-    r"(?:require[sd]?\s+)?(?:(?:min(?:imum)?|at\s+least)\s+)?k(?:[-_ ]?anonym\w*)?"
-    r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<k>\d+)"
+    r"(?:require[sd]?\s+)?(?:(?:(?:min(?:imum)?|at\s+least)\s+)?k(?:[-_ ]?anonym\w*)?"
+    r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<k>\d+)|(?P<n>\d+)[-_ ]?anonym\w*)"  # `5-anonymity`
     r"(?:\s+(?:over|on|by|across)\s*\(?(?P<over>[A-Za-z_][\w\s,]*?)\)?)?"
-    r"(?:\s+suppress\w*(?:\s+limit)?(?:\s+at\s+most)?\s*(?P<limit>\d+(?:\.\d+)?)\s*%?)?"
+    r"(?:\s+suppress\w*(?:\s+limit)?(?:\s+at\s+most)?\s*(?P<limit>\d+(?:\.\d+)?)\s*"
+    r"(?P<percent>%?))?"
     r"\s*(?:#.*)?$", re.IGNORECASE)
+
+
+def as_percent(written: str, percent: bool) -> str:
+    """A suppression limit as a percentage: `5` is 5%, and a share below 1 written
+    without `%` (`0.05`, as a fraction) is that share in percent (5%), not 0.05%."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(written)
+    except InvalidOperation:
+        return f"{written}%"
+    if percent or value >= 1 or value == 0:
+        return f"{written}%"
+    return f"{(value * 100).normalize():f}%"
 
 
 def k_words_habit(token, span: Span, history, source: SourceFile) -> Diagnostic | None:
@@ -34,11 +49,12 @@ def k_rule_words(source: SourceFile, at: int) -> Diagnostic | None:
     found = _K_RULE.match(line, indent)
     if found is None:
         return None
-    fixed = f"require k {found.group('k')}"
+    fixed = f"require k {found.group('k') or found.group('n')}"
     if found.group("over"):
         fixed += " over (" + ", ".join(re.split(r"[\s,]+", found.group("over").strip())) + ")"
     if found.group("limit"):
-        fixed += f" suppression limit {found.group('limit')}%"
+        fixed += " suppression limit " + as_percent(found.group("limit"),
+                                                    bool(found.group("percent")))
     written = line[indent:].split("#")[0].rstrip()
     if " ".join(written.split()) == fixed:
         return None

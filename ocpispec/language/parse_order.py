@@ -25,6 +25,7 @@ import re
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
+from ocpispec.language.parse_k_words import as_percent
 
 _STARTS_DATASET = {"SELECT": "select", "GROUP": "group by", "WHERE": "where",
                    "COMPUTE": "compute", "JOIN": "join", "OUTPUT": "output"}
@@ -122,7 +123,7 @@ def k_rule_habit(token: Token, history: list[Token],
                      "expected a number with `%`",
                      notes=["the run fails when the k rule would suppress more than this "
                             "share of the rows"],
-                     help=f"write `suppression limit {token}%`")
+                     help=f"write `suppression limit {as_percent(str(token), False)}`")
     if last[-1:] == ["OVER"] and token.type == "NAME":
         names = _OVER_NAMES.match(source.text, start)
         listed = ", ".join(name.strip() for name in names.group().split(","))
