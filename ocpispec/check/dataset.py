@@ -63,6 +63,10 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
             from ocpispec.check.each_sums import check_each_sums
 
             check_each_sums(dataset.body.measures, eaches, scope, ctx)
+        if eaches or scope.spread is not None:
+            from ocpispec.check.each_counts import check_each_counts
+
+            check_each_counts(dataset.body, eaches, scope, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     places = None if failed or dataset.output.format.name != "geojson" else \
