@@ -246,3 +246,51 @@ def test_commas_between_columns_make_the_plan_they_make_without(tmp_path: Path) 
         assert done.returncode == 0, done.stderr
         fingerprints.append(json.loads(done.stdout)["fingerprint"])
     assert fingerprints[0] == fingerprints[1]
+
+
+SPREAD_TOTALS = '''export district_energy
+  consumer "Grid operator"
+  purpose "Charging energy per postal district, spread over the hours it was charged"
+  legal basis legitimate interests
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month
+  window on start_date_time
+  join locations on location_id
+  spread kwh over hour in location time zone as hour
+group by
+  prefix(location.postal_code, 2) as district
+compute
+  round(sum(kwh), 1) as energy_kwh
+  minimum group size 10
+output csv to "exports/district-energy.csv"
+'''
+
+
+def _run_demo(spec: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                           "--out", str(out)], capture_output=True, text=True, env=_ENV,
+                          cwd=spec.parent, timeout=300)
+
+
+def test_a_spread_whose_slot_no_column_names_still_places_every_value(tmp_path: Path) -> None:
+    """A district's energy spread over hours, before the slot is made a group key: the
+    spread's start, end and zone were read only through the slot, so every session
+    was 'without a valid start: not spread (left out)' and the file had no row, and a
+    location's zone 'not usable'. The totals are those of the same table without the
+    spread."""
+    files = {}
+    for name, text in (("spread", SPREAD_TOTALS), ("plain", SPREAD_TOTALS.replace(
+            "  spread kwh over hour in location time zone as hour\n", ""))):
+        spec = tmp_path / f"{name}.ocx"
+        spec.write_text(text)
+        done = _run_demo(spec, tmp_path / f"{name}.csv")
+        assert done.returncode == 0, done.stderr
+        assert "without a valid start" not in done.stderr
+        assert "without a usable time zone" not in done.stderr
+        files[name] = (tmp_path / f"{name}.csv").read_text()
+    assert files["spread"].count("\n") > 5
+    assert files["spread"] == files["plain"]

@@ -145,8 +145,12 @@ def check_spread(source: syntax.From, scope: Scope, eaches: tuple[CheckedEach, .
     start, end = interval
     alias = spread.alias.name
     scope.spread = (spread.value.path, alias)
-    scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit, zone[0]),
-                               (start, end, *((zone[1],) if zone[1] else ())))
+    reads = (start, end, *((zone[1],) if zone[1] else ()))
+    scope.derived[(alias,)] = (alias, (), series.slot_field(alias, unit, zone[0]), reads)
+    # the spread reads them whether or not a column names the slot (a total per site
+    # over the month's local days): else the location's zone never reaches the row
+    for read in reads:
+        scope.resolve(syntax.FieldRef(read, spread.span), synthetic=True)
     return CheckedSpread(spread, alias, spread.value.path, start, end, unit, zone[0], zone[1])
 
 
