@@ -135,6 +135,29 @@ compute
 output csv to "exports/occupancy-{run.date}.csv"
 '''
 
+CONNECTORS = '''export energy_per_connector
+  consumer "National energy agency"
+  purpose "Charged energy per connector standard and power type"
+  legal basis public task
+  retention 5 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous month
+  window on start_date_time
+  where credit = false
+  join locations on cdr_location.id
+group by
+  location.connector.standard as standard
+  location.connector.power_type as power_type
+compute
+  count() as charges
+  round(sum(total_energy), 0) as energy_kwh
+  minimum group size 10
+output csv to "exports/connectors-{run.date}.csv"
+'''
+
 # columns as SQL lists them, with commas: each was OCX006 'remove the `,`'
 COMMAS = (MONTHLY.replace("  prefix(location.postal_code, 4) as district\n",
                           "  prefix(location.postal_code, 4) as district,\n")
@@ -142,7 +165,7 @@ COMMAS = (MONTHLY.replace("  prefix(location.postal_code, 4) as district\n",
           .replace("output csv", "order by month, district desc\noutput csv"))
 
 SPECS = {"monthly": MONTHLY, "status": STATUS, "tariffs": TARIFFS, "panel": PANEL,
-         "occupancy": OCCUPANCY, "periods": OCCUPANCY.replace(
+         "occupancy": OCCUPANCY, "connectors": CONNECTORS, "periods": OCCUPANCY.replace(
              "  spread period.duration over hour in location time zone as hour\n", "")}
 
 # what a newcomer writes for a need, and the check has nothing to say about
@@ -177,6 +200,14 @@ CASES = [
     ("count() after each and spread", "occupancy", "count(distinct pseudonymize(id))",
      "count()"),
     ("count() after each", "periods", "count(distinct pseudonymize(id))", "count()"),
+    # connector standards and power types as drivers name them: `CCS` got 'did you mean
+    # "MCS"' (the megawatt charger), `Type 2` and `AC` nothing
+    ("CCS", "connectors", "where credit = false",
+     'where credit = false and location.connector.standard in ["CCS", "CHADEMO"]'),
+    ("Type 2", "connectors", "where credit = false",
+     'where credit = false and location.connector.standard = "Type 2"'),
+    ("AC in a list", "connectors", "where credit = false",
+     'where credit = false and location.connector.power_type in ["AC"]'),
 ]
 
 
@@ -214,6 +245,9 @@ WARNED = [
       ("  component.type as dimension\n  component.price as price\n", ""))),
     ("each component unread", "tariffs",
      (("  component.type as dimension\n  component.price as price\n", ""),)),
+    # every AC power type at once
+    ("AC", "connectors", (("where credit = false",
+                           'where credit = false and location.connector.power_type = "AC"'),)),
 ]
 
 

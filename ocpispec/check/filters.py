@@ -170,7 +170,7 @@ def _predicate(condition: syntax.Condition, typer: Typer, ctx: Context) -> None:
         case syntax.InList():
             value, field = _single(condition.value, typer, ctx), _field_of(condition.value, typer)
             for option in condition.options.items:
-                _match(condition.value, value, option, "=", ctx, field)
+                _match(condition.value, value, option, "=", ctx, field, listed=True)
             if not condition.options.items:
                 _empty_list(condition, ctx)
         case syntax.IsNull():
@@ -261,7 +261,7 @@ def _field_of(expr: syntax.Expr, typer: Typer) -> Field | None:
 
 
 def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
-           ctx: Context, field: Field | None = None) -> None:
+           ctx: Context, field: Field | None = None, *, listed: bool = False) -> None:
     """A field (or expression) against a literal: kinds, enum values, ordering."""
     if literal.kind == "null":
         ctx.emit(_null_compared(expr, literal, op))
@@ -278,7 +278,7 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            f"{with_article(value.describe())}", ctx,
                            _unquoted(literal, value) or _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
-        _enum(value.enum, literal, ctx)
+        _enum(value.enum, literal, "in" if listed else op, ctx)
     elif op in ("=", "!=") and isinstance(expr, syntax.Call) \
             and expr.name.name in ("weekday", "hour_of_day"):
         from ocpispec.check.function_values import never_given
@@ -290,15 +290,26 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
         ctx.emit(coded)
 
 
-def _enum(enum: str, literal: syntax.Literal, ctx: Context) -> None:
+def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context) -> None:
+    from ocpispec.check.enum_habits import enum_family, enum_meant
+
     values = ctx.catalogue.enum_values(ctx.version, enum)
     if not values or literal.value in values:
         return
+    notes = [f"`{enum}` values are {backticked(values)}"]
     guess = did_you_mean(str(literal.value), values)
+    help = f'did you mean `"{guess}"`?' if guess else "compare with one of the values above"
+    if (meant := enum_meant(enum, str(literal.value), values)) is not None:
+        help, notes = f'write `"{meant[0]}"`', [meant[1], *notes]
+    elif family := enum_family(enum, str(literal.value), values):
+        pattern = f'{str(literal.value).strip().upper()}*'
+        notes = [f"`{literal.value}` stands for {backticked(family)}", *notes]
+        listed = ", ".join(f'"{value}"' for value in family)
+        help = {"=": f'for all of them, write `matches "{pattern}"` in place of `= '
+                     f'"{literal.value}"`', "in": f"write `{listed}`"}.get(
+            op, "compare with the values above")
     ctx.emit(error("OCX205", f"`{literal.value}` is not a `{enum}` value", literal.span,
-                   "never matches", notes=[f"`{enum}` values are {backticked(values)}"],
-                   help=f'did you mean `"{guess}"`?' if guess else
-                   "compare with one of the values above"))
+                   "never matches", notes=notes, help=help))
 
 
 def _family(value: Value) -> str:
