@@ -208,6 +208,13 @@ CASES = [
      'where credit = false and location.connector.standard = "Type 2"'),
     ("AC in a list", "connectors", "where credit = false",
      'where credit = false and location.connector.power_type in ["AC"]'),
+    # a number with its unit: the help wrote `50`, in watts, a filter that kept everything
+    ("kW apart", "connectors", "where credit = false",
+     "where credit = false and location.connector.max_electric_power >= 50 kW"),
+    ("kW glued", "connectors", "where credit = false",
+     "where credit = false and location.connector.max_electric_power < 22kW"),
+    ("minutes of an hours field", "connectors", "where credit = false",
+     "where credit = false and total_parking_time > 30 min"),
 ]
 
 

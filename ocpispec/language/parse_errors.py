@@ -25,7 +25,8 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.language.parse_header import header_habit
 from ocpispec.language.parse_values import (
     condition_habit, delimiter_token, indexed_path, jmespath_join, negated_field,
-    number_with_unit, number_word, number_word_before, percent_share, written_date)
+    number_word, number_word_before, percent_share, written_date)
+from ocpispec.language.parse_units import number_with_unit
 from ocpispec.language.parse_schedules import schedule_habit
 from ocpispec.language.parse_windows import window_habit as spoken_window
 from ocpispec.language.parse_shapes import dataset_shape

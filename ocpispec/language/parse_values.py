@@ -252,22 +252,6 @@ def written_date(token, expected, span: Span, source: SourceFile) -> Diagnostic 
                  help=f"write `{iso}`")
 
 
-def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
-    """`kwh > 0.5kWh`, `retention 30d`: a unit glued to a number. Numbers are bare; a
-    field's unit is the one OCPI gives it (kWh, hours, watts)."""
-    before = [seen for seen in history if seen.start_pos != token.start_pos]
-    number = before[-1] if before else None
-    if number is None or number.type not in ("NUMBER", "INT") or token.type != "NAME" \
-            or number.end_pos != token.start_pos or str(token)[:1].lower() == "e":
-        return None
-    start, end = number.start_pos or 0, token.end_pos or 0
-    return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
-                 Span(start, end), "numbers carry no unit",
-                 notes=["a field's value is in the unit OCPI gives it: kWh, hours, watts "
-                        "(`ocpispec schema MODULE` lists them)"],
-                 help=f"write `{number}`")
-
-
 _NUMBER_WORDS = {word: index for index, word in enumerate(
     ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
      "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split())}

@@ -1,0 +1,73 @@
+"""A number written with its unit: `kwh > 0.5kWh`, `retention 30d`, and with a space,
+`max_electric_power >= 50 kW`. Numbers are bare, in the unit OCPI gives the field: a
+connector's power is in watts, so the help writes `50000` for `50 kW` (it wrote `50`,
+a filter that kept every connector)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.field_units import FIELD_UNITS
+
+# a unit as written (lower case) -> (the quantity, its size in the field unit's terms)
+_WRITTEN = {
+    "w": ("W", Decimal(1)), "watt": ("W", Decimal(1)), "watts": ("W", Decimal(1)),
+    "kw": ("W", Decimal(1000)), "mw": ("W", Decimal(1000000)),
+    "wh": ("kWh", Decimal("0.001")), "kwh": ("kWh", Decimal(1)),
+    "mwh": ("kWh", Decimal(1000)),
+    "h": ("h", Decimal(1)), "hr": ("h", Decimal(1)), "hrs": ("h", Decimal(1)),
+    "hour": ("h", Decimal(1)), "hours": ("h", Decimal(1)),
+    "min": ("h", 1 / Decimal(60)), "mins": ("h", 1 / Decimal(60)),
+    "minute": ("h", 1 / Decimal(60)), "minutes": ("h", 1 / Decimal(60)),
+    "v": ("V", Decimal(1)), "volt": ("V", Decimal(1)), "volts": ("V", Decimal(1)),
+    "a": ("A", Decimal(1)), "amp": ("A", Decimal(1)), "amps": ("A", Decimal(1)),
+}
+# a field unit -> (the quantity it measures, its size in that quantity's terms)
+_FIELD = {"W": ("W", Decimal(1)), "kWh": ("kWh", Decimal(1)), "h": ("h", Decimal(1)),
+          "min": ("h", 1 / Decimal(60)), "V": ("V", Decimal(1)), "A": ("A", Decimal(1))}
+
+
+def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
+    before = [seen for seen in history if seen.start_pos != token.start_pos]
+    number = before[-1] if before else None
+    if number is None or number.type not in ("NUMBER", "INT") or token.type != "NAME":
+        return None
+    glued = number.end_pos == token.start_pos
+    written = str(token).lower()
+    compared = len(before) > 1 and before[-2].type == "COMPARATOR"
+    if not glued and (written not in _WRITTEN or not compared):
+        return None  # a name after a number elsewhere is some other mistake
+    if glued and written[:1] == "e":
+        return None  # an exponent (`parse_guesses.exponent_number`)
+    start, end = number.start_pos or 0, token.end_pos or 0
+    unit = FIELD_UNITS.get(_compared_field(before[:-1]) or "")
+    value = _in_field_unit(str(number), written, unit)
+    notes = ["a field's value is in the unit OCPI gives it: kWh, hours, watts "
+             "(`ocpispec schema MODULE` lists them)"]
+    if value is not None and value != str(number):
+        notes.insert(0, f"the field is in {unit}: `{source.text[start:end]}` is {value}")
+    return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
+                 Span(start, end), "numbers carry no unit", notes=notes,
+                 help=f"write `{value or number}`")
+
+
+def _compared_field(before: list) -> str | None:
+    """The last segment of the field compared with the number (`kwh >= 50 kWh`: `kwh`)."""
+    if len(before) < 2 or before[-1].type != "COMPARATOR":
+        return None
+    field = before[-2]
+    return str(field) if field.type == "NAME" else None
+
+
+def _in_field_unit(number: str, written: str, unit: str | None) -> str | None:
+    said, field = _WRITTEN.get(written), _FIELD.get(unit or "")
+    if said is None or field is None or said[0] != field[0]:
+        return None
+    try:
+        value = Decimal(number) * said[1] / field[1]
+    except InvalidOperation:
+        return None
+    text = format(value.quantize(Decimal("0.000001")).normalize(), "f")
+    return text
