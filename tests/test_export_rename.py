@@ -120,3 +120,41 @@ def test_rename_refuses_to_replace_a_state_or_to_move_none(run, run_cli, tmp_pat
     assert taken.exit_code == missing.exit_code == 1
     assert state_dict(tmp_path / "ledger.sqlite", "city_feed") is not None
     assert scrub(taken.stderr + missing.stderr, tmp_path=tmp_path) == snapshot
+
+
+def test_a_copy_under_the_same_export_name_never_takes_the_other_s_state(
+        run, tmp_path: Path, snapshot) -> None:
+    """A spec copied for another consumer with its `export` line left as it was, run
+    with the same ledger, continued from the first spec's watermark (its consumer never
+    got the records before it) and moved it on (the first spec's next run skipped the
+    records between); both exited 0."""
+    first = _spec(tmp_path / "city.ocx", "city_feed")
+    assert run(first, "a.csv", "--as-of", MID)[0].exit_code == 0
+    before = state_dict(tmp_path / "ledger.sqlite", "city_feed")
+    copy = tmp_path / "province.ocx"
+    copy.write_text(first.read_text().replace("Test consumer", "Another consumer"))
+    result, rows = run(copy, "b.csv", "--as-of", AS_OF)
+    assert result.exit_code == 1 and "error[OCX346]" in result.stderr
+    assert rows is None and not list(tmp_path.glob("b.csv*"))
+    assert state_dict(tmp_path / "ledger.sqlite", "city_feed") == before
+    assert scrub(result.stderr, tmp_path=tmp_path) == snapshot
+    result, _ = run(first, "c.csv", "--as-of", AS_OF)  # the first spec goes on
+    assert result.exit_code == 0, result.stderr
+    assert _start(tmp_path, "c.csv") == MID
+
+
+def test_a_moved_or_twice_checked_out_spec_keeps_its_state(run, tmp_path: Path) -> None:
+    first = _spec(tmp_path / "city.ocx", "city_feed")
+    assert run(first, "a.csv", "--as-of", MID)[0].exit_code == 0
+    (tmp_path / "checkout").mkdir()
+    twin = _spec(tmp_path / "checkout" / "city.ocx", "city_feed")  # the same text
+    result, _ = run(twin, "b.csv", "--as-of", "2025-09-01T00:00:00Z")
+    assert result.exit_code == 0, result.stderr
+    assert _start(tmp_path, "b.csv") == MID
+    moved = tmp_path / "moved.ocx"
+    moved.write_text(twin.read_text().replace("Test consumer", "Test consumer, edited"))
+    twin.unlink()
+    first.unlink()
+    result, _ = run(moved, "c.csv", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert _start(tmp_path, "c.csv") == "2025-09-01T00:00:00Z"

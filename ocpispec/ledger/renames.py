@@ -55,3 +55,20 @@ def move_state(path: Path, old: str, new: str) -> State:
         write_state(conn, moved)
         conn.execute("DELETE FROM state WHERE export = ?", (old,))
     return moved
+
+
+def last_specs(path: Path, export: str, datasets: list[str]) -> list[tuple[str, str | None]]:
+    """The spec file (resolved path) and consumer of the last committed run of each of
+    `export`'s `datasets`: the specs whose runs left their `since last run` state."""
+    if not path.exists() or not datasets:
+        return []
+    marks = ", ".join("?" for _ in datasets)
+    with connect(path) as conn:
+        rows = conn.execute(
+            "SELECT r.spec_path, r.consumer FROM runs r JOIN run_datasets d ON d.run_id = r.id "
+            f"WHERE r.export = ? AND r.outcome = 'committed' AND d.dataset IN ({marks}) "
+            "AND r.seq = (SELECT MAX(r2.seq) FROM runs r2 JOIN run_datasets d2 "
+            "ON d2.run_id = r2.id WHERE r2.export = r.export AND r2.outcome = 'committed' "
+            "AND d2.dataset = d.dataset)", (export, *datasets)).fetchall()
+    return sorted({(spec, consumer) for spec, consumer in rows if spec},
+                  key=lambda found: found[0])
