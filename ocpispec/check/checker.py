@@ -19,6 +19,7 @@ from ocpispec.check.order import check_dataset_names
 from ocpispec.check.dataset_names import dataset_ids
 from ocpispec.check.bound_differencing import check_bound_differencing
 from ocpispec.check.dataset import check_dataset
+from ocpispec.check.file_names import check_file_names
 from ocpispec.check.differencing import check_differencing, check_repeated_releases
 from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.grid_differencing import check_grid_differencing
@@ -54,6 +55,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_k_rules(spec, datasets, ctx)
     check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)
     check_destinations(spec.datasets, ctx, spec.header.name.name)
+    check_file_names(spec.datasets, dataset_ids(spec.datasets), spec.header.name.name, ctx)
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
     check_schedule_pins(spec.datasets, spec.schedule, ctx)

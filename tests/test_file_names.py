@@ -1,0 +1,86 @@
+"""A destination's file name as the disks it lands on take it (check/file_names.py):
+one too long for the temporary names a run writes beside it is refused before anything
+runs (OCX460), one Windows cannot save is warned about (OCX461). Against the demo CPO
+and a real file system."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocpispec.check.file_names import LONGEST_NAME, NAME_MAX
+
+KEY = {"TEST_PSEUDONYM_KEY": "9c1e5a7f3b0d24c8e6a2f9b1d5c3e7a04b8f2d6c1a9e3f5b7d0c2e4a6f8b1d3c"}
+SPEC = """export names_test
+  consumer "Test consumer"
+  purpose "Tests of destination file names"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions previous month
+select round(kwh, 1) as energy_kwh
+output csv to "{out}/{name}"
+"""
+
+
+def _run(run_cli, tmp_path: Path, name: str):
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=tmp_path / "out", name=name))
+    return run_cli("-v", "run", str(spec), "--demo", env=KEY)
+
+
+def _name(length: int) -> str:
+    """A file name of `length` bytes with two-byte letters in it."""
+    stem = "é" * 20 + "x" * (length - 40 - len("-2026-01-01.csv"))
+    return f"{stem}-{{run.date}}.csv"
+
+
+def test_the_longest_file_name_allowed_is_written_with_its_companions(run_cli,
+                                                                      tmp_path: Path) -> None:
+    name = _name(LONGEST_NAME)
+    result = _run(run_cli, tmp_path, name)
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(written) == 3 and len(written[0].encode()) == LONGEST_NAME
+    assert "GET" in result.stderr  # the requests are logged (none in the refusal below)
+    assert max(len(n.encode()) for n in written) + 34 <= NAME_MAX  # room for `.PID-...partial`
+
+
+@pytest.mark.parametrize("extra", [1, 40])
+def test_a_file_name_too_long_to_write_is_refused_before_any_request(run_cli, tmp_path: Path,
+                                                                     extra: int) -> None:
+    """230 bytes: the run read every page, then failed with `File name too long` and
+    the help to check that the directory exists."""
+    result = _run(run_cli, tmp_path, _name(LONGEST_NAME + extra))
+    assert result.exit_code == 1
+    assert "error[OCX460]: the file name is too long" in result.stderr
+    assert f"{LONGEST_NAME + extra} bytes" in result.stderr
+    assert "GET" not in result.stderr and "cannot write" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name, said", [
+    ("utrecht: week {run.date}.csv", "holds `:`"),
+    ("sessions?{run.date}.csv", "holds `?`"),
+    ("NUL.csv", "is `NUL`, a name Windows keeps for a device"),
+    ("com1.{run.date}.csv", "is `com1`"),
+    ("sessions {run.date}.csv.", "ends in a dot or a space"),
+])
+def test_a_file_name_windows_cannot_save_is_warned_about(run_cli, tmp_path: Path, name: str,
+                                                         said: str) -> None:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out="exports", name=name))
+    result = run_cli("check", str(spec), env=KEY)
+    assert result.exit_code == 0
+    assert "warning[OCX461]: the file name " + said in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("name", ["sessions-{run.date}.csv", "{export}_{window.start}.csv",
+                                  "con-{run.date}.csv", "sessions..{run.date}.csv"])
+def test_an_ordinary_file_name_checks_clean(run_cli, tmp_path: Path, name: str) -> None:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out="exports", name=name))
+    result = run_cli("check", str(spec), env=KEY)
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
