@@ -5,6 +5,8 @@ and a real file system."""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,40 @@ def test_an_ordinary_file_name_checks_clean(run_cli, tmp_path: Path, name: str) 
     spec.write_text(SPEC.format(out="exports", name=name))
     result = run_cli("check", str(spec), env=KEY)
     assert result.exit_code == 0 and "warning" not in result.output, result.output
+
+
+def _spec_into(tmp_path: Path, destination: str) -> Path:
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.replace('"{out}/{name}"', f'"{destination}"'))
+    return spec
+
+
+@pytest.mark.parametrize("blocker", ["file", "dangling link"])
+def test_a_folder_the_run_cannot_make_is_refused_before_any_request(run_cli, tmp_path: Path,
+                                                                    blocker: str,
+                                                                    snapshot) -> None:
+    """`exports` a file (or a link to nothing) where `exports/2026/x.csv` needs a
+    folder: the run read the lookups' tables, then failed at its first row."""
+    exports = tmp_path / "exports"
+    if blocker == "file":
+        exports.write_text("not a folder\n")
+    else:
+        exports.symlink_to(tmp_path / "gone")
+    spec = _spec_into(tmp_path, f"{exports}/2026/sessions-{{run.date}}.csv")
+    result = run_cli("-v", "run", str(spec), "--demo", env=KEY)
+    assert result.exit_code == 1
+    assert "GET" not in result.stderr
+    block = result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
+    block = re.sub(r"\^{2,}", "^^^", block)  # the caret's length is the temporary path's
+    assert re.sub(r"\d{4}-\d\d-\d\d", "<date>", block) == snapshot
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes any folder")
+def test_a_folder_the_run_cannot_write_is_refused_before_any_request(run_cli,
+                                                                     tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir(mode=0o555)
+    spec = _spec_into(tmp_path, f"{exports}/sessions-{{run.date}}.csv")
+    result = run_cli("-v", "run", str(spec), "--demo", env=KEY)
+    assert result.exit_code == 1 and "GET" not in result.stderr
+    assert f"the folder `{exports}` is not writable" in result.stderr

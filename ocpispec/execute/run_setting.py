@@ -113,8 +113,10 @@ def check_targets(setting: Setting, options: Any, state_path: Path) -> None:
     writes files that exist already."""
     if options.dry_run or options.assess:
         return
+    from ocpispec.execute.output_folders import check_folders
     from ocpispec.execute.replacing import check_replacements
 
+    check_folders(setting.plan, setting.targets)
     check_replacements(setting.plan, setting.targets, setting.windows,
                        (state_path, options.runs_dir), sample=options.limit is not None)
     if options.use_state and not options.restart and options.limit is None:

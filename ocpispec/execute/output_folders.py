@@ -1,0 +1,53 @@
+"""The folder of each local output, checked before anything is fetched.
+
+A run makes the missing folders of a destination and writes its files there only once
+the records come in: after the lookups' tables and, for an aggregate or a sorted
+output, after every page. A destination whose path runs through a file
+(`exports` a file where `exports/x.csv` needs a folder) or whose nearest existing
+folder the run's user cannot write (a folder made by another user, a read-only mount)
+failed the run only then, with everything read for nothing. Both are refused before
+the first request, with the folder named.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from ocpispec.execute.client import RunError
+from ocpispec.execute.outputs import Target
+from ocpispec.plan import ir
+
+
+def check_folders(plan: ir.Plan, targets: Mapping[str, Target]) -> None:
+    for dataset in plan.datasets:
+        target = targets[dataset.name]
+        if target.remote is not None or target.path is None:
+            continue
+        found = _problem(target.path.parent)
+        if found is not None:
+            problem, fix = found
+            raise RunError.of(
+                "OCX554", f"cannot write `{target.display}`: {problem}",
+                dataset.step(ir.Render).origin, "the destination",
+                notes=("checked before fetching: nothing was read or written, and the "
+                       "state did not move",),
+                help=f"{fix}, or give another destination (or `--out PATH`)")
+
+
+def _problem(folder: Path) -> tuple[str, str] | None:
+    """What keeps a run from making `folder` (where missing) and files in it, and
+    what to do."""
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not os.path.isdir(existing):
+        what = "a symbolic link to nothing" if os.path.islink(existing) else "a file"
+        return (f"`{existing}` is {what}, not a folder",
+                f"move `{existing}` away or make it a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        made = "" if existing == folder else f" (where `{folder}` would be made)"
+        return (f"the folder `{existing}` is not writable for this user{made}",
+                "make the folder writable for the user that runs the export")
+    return None
