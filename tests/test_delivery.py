@@ -820,3 +820,40 @@ def test_a_write_the_server_refuses_without_reason_names_a_full_disk() -> None:
     """OpenSSH's sftp-server answers ENOSPC/EDQUOT on a write with a bare `Failure`."""
     assert "disk or the account's quota is full" in sftp._upload_reason(OSError("Failure"))
     assert sftp._upload_reason(OSError(13, "Permission denied")) == "Permission denied"
+
+
+@pytest.fixture
+def sshd_read_only(tmp_path: Path):
+    """An SFTP server whose login may read and not write (`internal-sftp -R`), as the
+    root of a chroot or a read-only account answers: 'Permission denied'."""
+    from fixtures_sftp import start_sshd
+
+    server = start_sshd(tmp_path, "-R")
+    yield server
+    server.stop()
+
+
+def test_a_directory_the_login_cannot_write_is_refused_before_fetching(
+        deliver, sshd_read_only, tmp_path, server, snapshot) -> None:
+    """The directory existed, so the run fetched every record and failed at the upload
+    after it, and so did every scheduled run after that."""
+    sshd_read_only.profile(tmp_path / "config", retries=0)
+    before = len(server.request_log)
+    result = deliver(f"sftp://127.0.0.1:{sshd_read_only.port}{sshd_read_only.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX595]" in result.output, result.output
+    assert "checked before fetching" in result.output
+    assert len(server.request_log) == before
+    assert remote_files(sshd_read_only.root) == []
+    assert not has_state(tmp_path / "state.json")
+    shown = re.sub(r"\^{3,}", "^^^", scrub(cli_block(result), tmp_path=tmp_path))
+    assert re.sub(r":\d{4,5}/", ":PORT/", shown) == snapshot
+
+
+def test_the_write_probe_leaves_nothing_on_the_server(deliver, sshd, tmp_path) -> None:
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    assert deliver(url, "--dry-run").exit_code == 0
+    assert remote_files(sshd.root) == []
+    assert deliver(url).exit_code == 0
+    assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
+                                       "x.csv.manifest.json"]

@@ -93,18 +93,23 @@ class Preflight:
 
 
 def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = None,
-              keep: frozenset[str] = frozenset()) -> Preflight:
+              keep: frozenset[str] = frozenset(), probe: bool = False) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
     is accepted, the target directory exists and no directory takes a final name. With
     `pattern` (`name_pattern`), the temporary files killed runs left there are swept
     (`delivery.leftovers`), except the paths in `keep` (another export's pending
     commit's). In the same session, the manifest of a file already delivered under the
-    final name is read."""
+    final name is read. With `probe` (a run that will upload: not a dry run), an SFTP
+    directory is written to once, an empty temporary file made and removed."""
     from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.ensure().check_directory(remote.directory))
+        if probe and remote.scheme == "sftp":
+            name = remote.path.rsplit("/", 1)[-1]
+            _retrying(remote, login,
+                      lambda: session.ensure().try_writing(remote.directory, name))
         _check_final_names(session, remote, login)
         swept = (Leftovers() if pattern is None
                  else sweep(session, remote.directory, pattern, keep))

@@ -95,6 +95,19 @@ class Session:
         if mode is not None and not stat.S_ISDIR(mode):
             raise TransferError(f"`{directory}` on the server is not a directory")
 
+    def try_writing(self, directory: str, name: str) -> None:
+        """An empty file made and removed in `directory` under the temporary name an
+        upload of `name` takes (a killed run's is swept as one): a directory the login
+        may read but not write (the root of a chroot, a read-only account) is found
+        before the run fetches, not at the upload after it."""
+        temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        try:
+            self.sftp.open(temp, "wb").close()
+        except OSError as exc:
+            raise TransferError(f"cannot write in the directory `{directory}` on the "
+                                f"server: {_upload_reason(exc)}") from None
+        self.remove(temp)
+
     def upload(self, local: Path, directory: str, name: str) -> str:
         """`local` under a temporary name in `directory`, verified; that name."""
         temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"

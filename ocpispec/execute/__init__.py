@@ -197,7 +197,8 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, setting.notes, templates,
                                 options.destinations, delivered,
-                                plan.export.name, pending_remote(state_path))
+                                plan.export.name, pending_remote(state_path),
+                                probe=not options.dry_run)
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 

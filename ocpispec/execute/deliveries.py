@@ -20,14 +20,15 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             templates: Mapping[str, str | None] | None = None,
             destinations: Mapping | None = None,
             delivered: dict[str, bytes | None] | None = None, export: str = "",
-            keep: frozenset[str] = frozenset()) -> dict[str, Login]:
+            keep: frozenset[str] = frozenset(), probe: bool = False) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
     killed runs left; with the destinations as written (`templates`, by dataset), also
     the temporary files they left on the servers, said in `notes`. `delivered` gets,
     by dataset, the manifest of a file already under the final name (`replacing`).
     `keep`: the URLs of remote temporary files pending commits in the ledger still need
-    (`ledger.pending_remote`), never swept."""
+    (`ledger.pending_remote`), never swept. `probe`: each SFTP directory is written to
+    once (not in a dry run, which writes nothing)."""
     if any(target.remote is not None for target in targets.values()):
         remove_stale_spools()
     logins = {}
@@ -41,7 +42,7 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
         try:
             logins[name] = login = delivery.resolve(target.remote, destinations)
             tried = delivery.preflight(target.remote, login, pattern,
-                                       _paths_at(target.remote, keep))
+                                       _paths_at(target.remote, keep), probe)
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",
                          spans.get(name)) from None

@@ -121,7 +121,7 @@ def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
     logins.update(deliveries.prepare(remote, {d.name: d.step(ir.Render).origin
                                               for d in plan.datasets}, None, None,
                                      options.destinations, delivered, plan.export.name,
-                                     pending_remote(state_path)))
+                                     pending_remote(state_path), probe=not options.dry_run))
     check_remote_replacements(plan, targets, found.windows, delivered, options.limit is not None)
     for run in runs:
         run.target = targets[run.dataset.name]
