@@ -318,3 +318,39 @@ def test_missed_days_are_caught_up_when_the_spec_gained_a_dataset(run_cli,
         sessions, windows = _delivered(tmp_path / "out")
         assert len(windows) == 4 and _tiled(windows), windows
         assert len(sessions) == len(set(sessions)) == 95
+
+
+ON_START = "previous day window on start_date_time"
+
+
+def test_a_window_put_on_the_start_time_delivers_the_sessions_across_the_switch(
+        run_cli, demo, tmp_path: Path) -> None:
+    """`window on start_date_time` added to a daily window by `last_updated` (as OCX237
+    advises): a session that started before the switch and was updated after it was in
+    neither window, and was never delivered."""
+    _run(run_cli, tmp_path, demo, SINCE, "--as-of", "2025-06-02T00:00:00Z")
+    result = _run(run_cli, tmp_path, demo, ON_START, "--as-of", "2025-06-03T06:00:00Z")
+    assert ("note: the window of `sessions` is on `start_date_time` now, where the last "
+            "delivery was by `last_updated` up to 2025-06-02T00:00:00Z") in result.stderr
+    sessions, _ = _delivered(tmp_path / "out")
+    assert len(sessions) == len(set(sessions))
+    # every session updated up to the end of the day the window is on now
+    _run(run_cli, tmp_path, demo, SINCE, "--as-of", "2025-06-03T00:00:00Z", ledger="whole",
+         out="whole")
+    whole, _ = _delivered(tmp_path / "whole")
+    assert set(whole) - set(sessions) == set()
+    again = _run(run_cli, tmp_path, demo, ON_START, "--as-of", "2025-06-04T06:00:00Z")
+    assert "is on `start_date_time` now" not in again.stderr  # the state knows it now
+    more, _ = _delivered(tmp_path / "out")
+    assert len(more) == len(set(more)) > len(sessions)
+
+
+def test_a_window_taken_off_the_start_time_says_what_it_delivers_again(
+        run_cli, demo, tmp_path: Path) -> None:
+    _run(run_cli, tmp_path, demo, ON_START, "--as-of", "2025-06-03T06:00:00Z")
+    result = _run(run_cli, tmp_path, demo, DAY, "--as-of", "2025-06-04T06:00:00Z")
+    assert ("note: the window of `sessions` is on `last_updated` now, where the last delivery "
+            "was on `start_date_time` up to 2025-06-03T00:00:00Z: records whose "
+            "`start_date_time` lies before then and whose `last_updated` lies in this window "
+            "were delivered already and are delivered again once"
+            ) in " ".join(result.stderr.split())

@@ -64,6 +64,9 @@ class EventWindow:
         self.field = step.event_time or ""
         self.start = _moment(window.date_from)
         self.end = _moment(window.date_to)
+        # after a window by `last_updated` (`window_basis`): records updated from then
+        # on whose event time lies before this window were in neither
+        self.unread_from = _moment(window.unread_from)
         self.outside = 0
         self.moved = 0       # records of the window delivered from the list of updates
         self.repeated = 0    # records of that list delivered already
@@ -119,8 +122,17 @@ class EventWindow:
             moment = read_timestamp(value)
         except (TimestampError, ValueError):
             return False
-        return (self.start is None or moment >= self.start) and \
-            (self.end is None or moment < self.end)
+        if self.start is not None and moment < self.start:
+            return self._unread(record)
+        return self.end is None or moment < self.end
+
+    def _unread(self, record: dict) -> bool:
+        """An event before the window, updated when the last window (by `last_updated`)
+        had closed: no window held it."""
+        if self.unread_from is None:
+            return False
+        updated = parse_timestamp(record.get("last_updated"))
+        return updated is not None and updated >= self.unread_from
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -59,6 +59,11 @@ def settled(plan: ir.Plan, key: bytes, options: Any, state_path: Path, locked: b
     if options.use_state:
         notes.extend(statekeeping.key_change_notes(plan, state, options, check))
     windows = _windows(plan, state, options, now, check)
+    if options.use_state:
+        from ocpispec.execute.window_basis import switched
+
+        windows, basis_notes = switched(plan, state, windows, options)
+        notes.extend(basis_notes)
     if options.catching_up:
         skip_if_delivered(tracked, state, windows)
     elif options.skip_delivered and not incremental_beside(tracked):

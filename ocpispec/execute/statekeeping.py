@@ -287,6 +287,9 @@ def remove_leftovers(targets, state_path: Path | None) -> None:
         remove_stale_partials(directory, keep, state_path)
 
 
+LAST_UPDATED = "last_updated"  # the time a window without `window on` applies to
+
+
 def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
               windows: dict[str, ResolvedWindow], wall: datetime,
               screens: dict[str, Screen], platform: str | None = None) -> State:
@@ -299,7 +302,8 @@ def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
             plan.fingerprint, committed,
             plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
             format_timestamp(screen.horizon) if screen else None,
-            screen.check if screen else None, platform)
+            screen.check if screen else None, platform,
+            dataset.step(ir.Fetch).window.event_time or LAST_UPDATED)
     return state.advanced(updates)
 
 

@@ -27,6 +27,10 @@ class ResolvedWindow:
     first_run: bool = False
     watermark: str | None = None
     rule: str | None = None  # a calendar window as written: `previous month in UTC`
+    # a window put on an event time where the last delivery was by `last_updated`: the
+    # records updated from this moment on whose event time lies before the window were
+    # in neither window (`window_basis`)
+    unread_from: str | None = None
 
 
 def resolve_window(window: ir.Window, watermark: str | None, now: datetime,

@@ -42,6 +42,9 @@ class DatasetState:
     seen_since: str | None = None  # the start of that horizon (None: no lookback ran)
     seen_check: str | None = None  # `lookback.key_check` of the digests' key (None: older state)
     platform: str | None = None  # the host and CPO party the watermark was read from (None: older state)
+    # the time the window applied to: `last_updated` or the event time of `window on`
+    # (None: older state); the watermark is a moment of that time
+    window_on: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +137,11 @@ def _dataset(name: str, item: dict) -> DatasetState:
     platform = item.get("platform")
     if platform is not None and not isinstance(platform, str):
         raise StateError(f"the `platform` of dataset `{name}` is not text")
+    window_on = item.get("window_on")
+    if window_on is not None and not isinstance(window_on, str):
+        raise StateError(f"the `window_on` of dataset `{name}` is not text")
     return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
-                        tuple(seen), item.get("seen_since"), check, platform)
+                        tuple(seen), item.get("seen_since"), check, platform, window_on)
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
@@ -159,6 +165,8 @@ def _dataset_dict(item: DatasetState) -> dict[str, Any]:
             data["seen_check"] = item.seen_check
     if item.platform is not None:
         data["platform"] = item.platform
+    if item.window_on is not None:
+        data["window_on"] = item.window_on
     return data
 
 
