@@ -64,11 +64,12 @@ def last_specs(path: Path, export: str, datasets: list[str]) -> list[tuple[str, 
         return []
     marks = ", ".join("?" for _ in datasets)
     with connect(path) as conn:
-        rows = conn.execute(
-            "SELECT r.spec_path, r.consumer FROM runs r JOIN run_datasets d ON d.run_id = r.id "
+        latest = [seq for (seq,) in conn.execute(
+            "SELECT MAX(r.seq) FROM runs r JOIN run_datasets d ON d.run_id = r.id "
             f"WHERE r.export = ? AND r.outcome = 'committed' AND d.dataset IN ({marks}) "
-            "AND r.seq = (SELECT MAX(r2.seq) FROM runs r2 JOIN run_datasets d2 "
-            "ON d2.run_id = r2.id WHERE r2.export = r.export AND r2.outcome = 'committed' "
-            "AND d2.dataset = d.dataset)", (export, *datasets)).fetchall()
+            "GROUP BY d.dataset", (export, *datasets))]
+        rows = conn.execute(
+            f"SELECT spec_path, consumer FROM runs WHERE seq IN ({', '.join('?' for _ in latest)})",
+            latest).fetchall() if latest else []
     return sorted({(spec, consumer) for spec, consumer in rows if spec},
                   key=lambda found: found[0])
