@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -412,3 +413,34 @@ def test_missed_days_with_an_out_file_stop_the_run_before_fetching(run, tmp_path
         shown = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>",
                        result.stderr.replace(str(tmp_path), "<tmp>"))
         assert shown == snapshot
+
+
+def test_a_caught_up_window_is_named_for_the_day_its_schedule_runs_it(
+        run_cli, demo_server_factory, tmp_path: Path) -> None:
+    """A daily export of Amsterdam's days named `{run.date}` was caught up at each
+    window's end, 23:00Z, the UTC day before its scheduled run: the first caught-up day
+    took the name of the file delivered the morning before, for another window (with
+    rows, OCX556 stopped the catch-up there on every run after; without, it replaced
+    that delivery)."""
+    now = datetime.now(UTC)
+    if now.hour >= 22:  # a run after Amsterdam's midnight shares the UTC date of the last
+        pytest.skip("the real time is between Amsterdam's and UTC's midnight")
+    server = demo_server_factory(version="2.2.1", size=100)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token, **KEY}
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="day", out=tmp_path / "out")
+                    .replace("{window.start}", "{run.date}") + "schedule daily at 06:00\n")
+    ledger = str(tmp_path / "ledger.sqlite")
+    first = (now - timedelta(days=4)).strftime("%Y-%m-%dT06:00:00Z")
+    assert run_cli("run", str(spec), "--state", ledger, "--as-of", first, env=env).exit_code == 0
+    result = run_cli("run", str(spec), "--state", ledger, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("catching up") == 3
+    files = sorted((tmp_path / "out").glob("sessions-*.csv"))
+    windows = [json.loads(Path(f"{path}.manifest.json").read_text())["window"]["end"]
+               for path in files]
+    committed = [r for r in runs(tmp_path / "ledger.sqlite") if r["outcome"] == "committed"]
+    assert len(files) == len(set(windows)) == len(committed) == 5, [p.name for p in files]
+    for path, end in zip(files, windows):  # the day after the window's end, as run at 06:00
+        ran = datetime.fromisoformat(end.replace("Z", "+00:00")) + timedelta(hours=7)
+        assert path.name == f"sessions-{ran:%Y-%m-%d}.csv" or path == files[-1]

@@ -135,7 +135,7 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         return True
     if args.out is not None and not _into_folder(args.out):
         return not refused_for_missed(plan, args)
-    found = missed(plan, args.state_path or default_ledger_path(), datetime.now(UTC))
+    found = missed(plan, args.state_path or default_ledger_path(), now := datetime.now(UTC))
     if found.behind is not None and found.last_end is not None:
         click.echo(f"warning: this run's window ends at {format_timestamp(found.behind)}, "
                    "before the end of the last delivered one "
@@ -152,7 +152,8 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         click.echo(f"catching up {number} of {total}: the window ending at "
                    f"{format_timestamp(moment)} was never delivered (the last delivery "
                    f"ended at {format_timestamp(found.last_end)})", err=True)
-        if not run_once(plan, dataclasses.replace(args, as_of=moment, catching_up=True)):
+        if not run_once(plan, dataclasses.replace(args, as_of=scheduled(plan, moment, now),
+                                                  catching_up=True)):
             return False
     return True
 
@@ -191,6 +192,30 @@ def refused_for_missed(plan: ir.Plan, args) -> bool:
 
         print_document(run_json(plan, None, diagnostic, ()))
     return True
+
+
+def scheduled(plan: ir.Plan, end: datetime, now: datetime) -> datetime:
+    """The moment a missed window ending at `end` is run at: where the spec's schedule
+    would have run it (its first moment from `end` on, while every calendar window there
+    is still the one ending at `end`), else `end`. Run at `end`, a window of a zone
+    east of UTC (Amsterdam's midnight is 23:00Z) named `{run.date}` the UTC day before
+    its scheduled run does: the date of the previous window's file, a delivery of
+    another window there (OCX556), at which the catch-up stopped on every run after."""
+    from datetime import timedelta
+
+    from ocpispec.execute.windows import calendar_range
+    from ocpispec.language import cron
+
+    if plan.export.cron is None:
+        return end
+    try:
+        moment = cron.next_after(cron.parse(plan.export.cron), end - timedelta(seconds=1))
+    except ValueError:
+        return end
+    windows = [d.step(ir.Fetch).window for d in plan.datasets]
+    same = all(calendar_range(w, moment) == calendar_range(w, end) for w in windows
+               if w.kind == "previous")
+    return moment if same and moment <= now else end
 
 
 def delivered_already(plan: ir.Plan, args) -> str | None:
