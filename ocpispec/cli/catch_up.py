@@ -5,7 +5,7 @@ each run. A machine that was off (or a scheduler that skipped runs) for three da
 would deliver only the last day: the two before would never leave. Before such a run,
 the disclosure log says where the last committed delivery of each dataset ended; each
 whole window between that end and the start of this run's window is run first, in
-order, as `--as-of` at its end would run it. Windows of several periods (`previous 4
+order, as the spec's schedule would have run it (`scheduled`). Windows of several periods (`previous 4
 complete weeks`) are caught up only where they tile the gap exactly; otherwise the run
 says what was not delivered. The first run of an export has nothing to catch up. A run
 whose window ends before the last delivered one (a clock that moved back) is warned
