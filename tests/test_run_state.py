@@ -224,6 +224,42 @@ def test_an_emptied_ledger_is_not_read_as_a_new_one(run, server, tmp_path: Path,
     assert text(result, tmp_path) == snapshot
 
 
+def _newer_state(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        body = json.loads(conn.execute("SELECT body FROM state").fetchone()[0])
+        conn.execute("UPDATE state SET body = ?", (json.dumps({**body, "format_version": 2}),))
+
+
+def _newer_schema(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+
+
+@pytest.mark.parametrize("newer", [_newer_state, _newer_schema], ids=["state", "schema"])
+def test_a_ledger_a_newer_version_wrote_is_not_called_damaged(run, run_cli, server,
+                                                               tmp_path: Path, newer,
+                                                               snapshot) -> None:
+    """A runner left on an older ocpispec (a second CI runner, a rollback) read a
+    ledger a newer version wrote as 'the ledger's state of this export is damaged' with
+    the help to move it aside: the next run would then have started at 1970-01-01 and
+    delivered everything again. It says which version wrote it and to upgrade."""
+    first, _ = run(server, "--as-of", MID)
+    assert first.exit_code == 0
+    newer(tmp_path / "state.json")
+    served = len(server.request_log)
+    result, _ = run(server, "--as-of", AS_OF, out="again.csv")
+    assert result.exit_code == 1 and len(server.request_log) == served
+    assert "written by a newer version of ocpispec" in result.stderr
+    assert "move it aside" not in result.stderr and "damaged" not in result.stderr
+    shown = run_cli("state", "show", "state_test", "--state", str(tmp_path / "state.json"))
+    assert shown.exit_code == 1 and "move it aside" not in shown.output
+    assert text(result, tmp_path) == snapshot
+
+
 def test_a_new_ledger_is_made_whole(run, server, tmp_path: Path) -> None:
     """The first run makes the ledger with its schema under a temporary name, which
     it removes."""

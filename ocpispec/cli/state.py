@@ -266,10 +266,16 @@ def _load(path: Path, export: str):
         return load_state(path, export)
     except (StateError, LedgerError, OSError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else exc
-        _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}", help=_REPAIR))
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: {reason}", help=_repair(exc)))
 
 
 _REPAIR = "repair it, or move it aside (the next run then starts at 1970-01-01)"
+
+
+def _repair(exc: Exception) -> str:
+    from ocpispec.ledger.state import UPGRADE_HELP
+
+    return UPGRADE_HELP if getattr(exc, "newer", False) else _REPAIR
 
 
 @contextlib.contextmanager
@@ -296,7 +302,7 @@ def _locked(path: Path, export: str):
             _fail(error("OCX553", f"cannot finish the commit an interrupted run left: {exc}",
                         help="fix the cause and try again; do not delete the ledger (that "
                              "run's window would be delivered twice)"))
-        _fail(error("OCX553", f"cannot use the ledger `{path}`: {exc}", help=_REPAIR))
+        _fail(error("OCX553", f"cannot use the ledger `{path}`: {exc}", help=_repair(exc)))
 
 
 def _destination_tables():

@@ -38,11 +38,14 @@ def load(path: Path, export: str):
 
 
 def _unusable(path: Path, exc: Exception) -> RunError:
+    from ocpispec.ledger.state import UPGRADE_HELP
+
     reason = exc.strerror if isinstance(exc, OSError) else exc
     return RunError.of("OCX553", f"cannot use the ledger `{path}`: {reason}",
-                       help="give --state another ledger path; repair a damaged one or "
-                            "move it aside (without it the next `since last run` window "
-                            "starts at 1970-01-01)")
+                       help=UPGRADE_HELP if getattr(exc, "newer", False) else
+                       "give --state another ledger path; repair a damaged one or "
+                       "move it aside (without it the next `since last run` window "
+                       "starts at 1970-01-01)")
 
 
 def _left_a_commit(path: Path, export: str) -> bool:

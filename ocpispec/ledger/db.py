@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS run_outputs (
 class LedgerError(Exception):
     """The ledger cannot be opened or used; the message says why (never a value)."""
 
+    newer = False  # written by a newer version of ocpispec (`state.UPGRADE_HELP`)
+
+
+class NewerLedgerError(LedgerError):
+    newer = True
+
 
 @contextlib.contextmanager
 def connect(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection]:
@@ -135,7 +141,13 @@ def _check_schema(conn: sqlite3.Connection, empty: bool) -> None:
             "it is a SQLite database of another program, not an ocpispec ledger" if tables
             else "it is an empty SQLite database, not a ledger ocpispec wrote")
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    if row is None or int(row[0]) != SCHEMA_VERSION:
+    found = row[0] if row is not None else None
+    if isinstance(found, str) and found.isascii() and found.isdigit() \
+            and int(found) > SCHEMA_VERSION:
+        raise NewerLedgerError(f"the ledger was written by a newer version of ocpispec "
+                               f"(ledger schema {int(found)}; this version reads "
+                               f"{SCHEMA_VERSION})")
+    if found != str(SCHEMA_VERSION):
         raise LedgerError("the ledger was written by another version of ocpispec")
     _add_columns(conn)
 

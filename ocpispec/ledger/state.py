@@ -31,6 +31,20 @@ _DIGEST = re.compile(r"^[0-9a-f]{32}$")
 class StateError(Exception):
     """The state file exists but cannot be used; the message says why."""
 
+    newer = False  # written by a newer version of ocpispec: not damaged, not to move aside
+
+
+class NewerStateError(StateError):
+    newer = True
+
+
+# the help for a ledger or state a newer ocpispec wrote: the usual "repair it or move it
+# aside" starts the export over at 1970-01-01, which delivers everything again
+UPGRADE_HELP = ("run the export with the version of ocpispec that wrote it, or a newer one "
+                "(`pip install -U ocpispec`; `ocpispec --version` names this one); keep the "
+                "ledger as it is: moved aside, the next `since last run` window would start "
+                "at 1970-01-01 and deliver everything again")
+
 
 @dataclass(frozen=True, slots=True)
 class DatasetState:
@@ -100,7 +114,12 @@ def load_state(path: Path, export: str) -> State:
 
 
 def state_from_dict(data: dict, export: str) -> State:
-    if data.get("format_version") != STATE_FORMAT:
+    found = data.get("format_version")
+    if isinstance(found, int) and not isinstance(found, bool) and found > STATE_FORMAT:
+        raise NewerStateError(f"the state of `{export}` was written by a newer version of "
+                              f"ocpispec (state format {found}; this version reads "
+                              f"{STATE_FORMAT})")
+    if found != STATE_FORMAT:
         raise ValueError("unknown state format")
     if data["export"] != export:
         raise StateError(f"state file belongs to export `{data['export']}`, not `{export}`")
