@@ -123,3 +123,23 @@ def test_a_folder_the_run_cannot_write_is_refused_before_any_request(run_cli,
     result = run_cli("-v", "run", str(spec), "--demo", env=KEY)
     assert result.exit_code == 1 and "GET" not in result.stderr
     assert f"the folder `{exports}` is not writable" in result.stderr
+
+
+def test_the_manifest_is_published_after_the_data_and_its_data_package(
+        run_cli, tmp_path: Path, monkeypatch) -> None:
+    """A consumer that waits for `NAME.manifest.json` (as outputs.md advises for a server)
+    found it in a local folder before `NAME.datapackage.json`, which was renamed after it."""
+    from ocpispec.execute import atomic
+
+    published: list[str] = []
+    real = atomic.publish
+
+    def recorded(temp: Path, final: Path) -> None:
+        published.append(final.name)
+        real(temp, final)
+
+    monkeypatch.setattr(atomic, "publish", recorded)
+    result = _run(run_cli, tmp_path, "sessions-{run.date}.csv")
+    assert result.exit_code == 0, result.stderr
+    kinds = [name.rsplit(".csv", 1)[1] for name in published if name.startswith("sessions-")]
+    assert kinds == ["", ".datapackage.json", ".manifest.json"]

@@ -116,11 +116,13 @@ class DatasetOutput:
             self.file.finish()
             if not self.file.file.still_there():
                 raise removed_meanwhile(self.target, self.file.file.temp)
+            # published in this order: the manifest last, so a consumer that waits for
+            # it finds the data file and its data package there (as on a server)
             self.staged = [self.file.file]
-            self.staged.append(stage_manifest(self.file.file.path, manifest()))
             self.staged.append(stage_datapackage(self.file.file.path, writers.package_of(
                 self.plan, self.dataset, self.render, self.target, shown_export(self.plan),
                 self.now, self.file)))
+            self.staged.append(stage_manifest(self.file.file.path, manifest()))
         except OSError as exc:
             raise output_failed(self.target, exc) from None
         return self.staged
