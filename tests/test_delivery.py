@@ -857,3 +857,26 @@ def test_the_write_probe_leaves_nothing_on_the_server(deliver, sshd, tmp_path) -
     assert deliver(url).exit_code == 0
     assert remote_files(sshd.root) == ["x.csv", "x.csv.datapackage.json",
                                        "x.csv.manifest.json"]
+
+
+@pytest.fixture
+def sshd_without_remove(tmp_path: Path):
+    """A login that may write and rename but not remove (`internal-sftp -P remove`)."""
+    from fixtures_sftp import start_sshd
+
+    server = start_sshd(tmp_path, "-P remove")
+    yield server
+    server.stop()
+
+
+def test_the_write_probe_leaves_nothing_where_the_login_cannot_remove(
+        deliver, sshd_without_remove, tmp_path) -> None:
+    """The probe's empty file, which such a login cannot remove, is the one the upload
+    fills and renames: no empty temporary file is left in the consumer's folder."""
+    sshd_without_remove.profile(tmp_path / "config", retries=0)
+    result = deliver(f"sftp://127.0.0.1:{sshd_without_remove.port}"
+                     f"{sshd_without_remove.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    assert "temporary file" not in result.stderr
+    assert remote_files(sshd_without_remove.root) == ["x.csv", "x.csv.datapackage.json",
+                                                      "x.csv.manifest.json"]

@@ -106,13 +106,13 @@ def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = No
     session = _connect(remote, login)
     try:
         _retrying(remote, login, lambda: session.ensure().check_directory(remote.directory))
+        _check_final_names(session, remote, login)
+        swept = (Leftovers() if pattern is None
+                 else sweep(session, remote.directory, pattern, keep))
         if probe and remote.scheme == "sftp":
             name = remote.path.rsplit("/", 1)[-1]
             _retrying(remote, login,
                       lambda: session.ensure().try_writing(remote.directory, name))
-        _check_final_names(session, remote, login)
-        swept = (Leftovers() if pattern is None
-                 else sweep(session, remote.directory, pattern, keep))
         return Preflight(swept, _delivered(session, remote, login))
     finally:
         session.close()

@@ -26,6 +26,9 @@ from ocpispec.deliver.profiles import Login
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
 
 CHUNK = 1 << 18
+# the empty files `try_writing` made and could not remove, by (host, port, final path):
+# the upload of that file writes into it (one run per process)
+_PROBED: dict[tuple[str, int, str], str] = {}
 
 
 def progress(sent: int, total: int) -> None:
@@ -106,11 +109,21 @@ class Session:
         except OSError as exc:
             raise TransferError(f"cannot write in the directory `{directory}` on the "
                                 f"server: {_upload_reason(exc)}") from None
-        self.remove(temp)
+        try:
+            self.sftp.remove(temp)
+        except Exception:  # a login that may write but not remove (`internal-sftp -P
+            # remove`), or a lost answer: the upload of `name` takes this file over, so
+            # no empty temporary file is left behind by the probe
+            _PROBED[self._probe_key(directory, name)] = temp
+
+    def _probe_key(self, directory: str, name: str) -> tuple[str, int, str]:
+        return self.login.host, self.login.port, f"{directory.rstrip('/')}/{name}"
 
     def upload(self, local: Path, directory: str, name: str) -> str:
-        """`local` under a temporary name in `directory`, verified; that name."""
-        temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        """`local` under a temporary name in `directory` (the one `try_writing` left,
+        where it could not remove it), verified; that name."""
+        temp = _PROBED.pop(self._probe_key(directory, name), None) or \
+            f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
         size, digest = digest_of(local)
         try:
             with open(local, "rb") as source:
