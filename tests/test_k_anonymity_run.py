@@ -184,7 +184,7 @@ def test_a_column_beside_the_rule_that_undoes_its_recoding_is_refused(run_cli, t
     (("truncate(end_date_time, hour) as ended", "round(minutes(start_date_time, end_date_time), 0) "
       "as minutes"), ["OCX347", "OCX303"]),                            # the end and the duration
     (("round(minutes(start_date_time, end_date_time), 0) as minutes",), []),   # alone: no start
-    (("truncate(end_date_time, hour) as ended",), []),
+    (("truncate(end_date_time, hour) as ended",), ["OCX347"]),           # the other end
     (("round(kwh, 1) as energy",), []),
 ])
 def test_columns_beside_the_rule(columns: tuple[str, ...], expected: list[str]) -> None:
@@ -215,3 +215,19 @@ def test_a_site_s_pseudonym_is_a_place_the_rule_may_count() -> None:
     driver = [d.code for d in diagnose_source(SourceFile("k.ocx", site.replace(
         "over (started, postal_area)", "over (started, postal_area, driver)")))]
     assert (beside, counted) == (["OCX347"], []) and "OCX342" in driver
+
+
+def test_a_charge_s_end_beside_a_rule_over_its_start_is_refused(snapshot) -> None:
+    """`truncate(end_date_time, hour)` outside `over (started, postal_area)`: where a
+    class was small the run recoded `started` to a day or a week, and the end of the
+    same charge, minutes to hours later, placed it back within that span (it passed)."""
+    from frontend_helpers import diagnose_source
+
+    from ocpispec.diagnostics.report import render
+    from ocpispec.diagnostics.source import SourceFile
+
+    source = SourceFile("k.ocx", SPEC.format(unit="hour").replace(
+        "  round(kwh, 1) as energy_kwh\n", "  truncate(end_date_time, hour) as ended\n"))
+    found = [d for d in diagnose_source(source) if d.code == "OCX347"]
+    assert len(found) == 1
+    assert render(found, {"k.ocx": source}, color=False) == snapshot

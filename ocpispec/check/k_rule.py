@@ -7,7 +7,8 @@ deliveries is warned about (OCX345): the pseudonym links a driver's rows across
 windows, so each window's k no longer holds for the whole history.
 
 A released column outside `over` that reads what a column in `over` reads (the same
-time, energy or duration, or a place beside a place) undoes the rule (OCX347): the run
+time, energy or duration, a charge's end beside its start or its start beside its end,
+or a place beside a place) undoes the rule (OCX347): the run
 recodes `started_hour` to a day where a class is small, and `hour_of_day(start_date_time)`
 beside it gives the hour back, in classes the rule never counted.
 """
@@ -94,6 +95,9 @@ def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> 
     for what, (first, second) in _DERIVED.items():  # two times of a charge give the third
         if first in given and second in given and what not in given:
             given[what] = (*given[first][:2], given[second][1])
+    for what, near in _NEAR.items():  # one end of a charge places the other within hours
+        if near in given and what not in given:
+            given[what] = (*given[near][:2], _NEAR_VIA)
     reported = set()
     for other, reads in counted.items():
         for what in sorted(reads & set(given)):
@@ -107,6 +111,10 @@ _START, _END = "charge start", "charge end"
 _DURATION = f"duration {_END} to {_START}"
 # each of a charge's start, end and duration, from the other two
 _DERIVED = {_START: (_END, _DURATION), _END: (_START, _DURATION), _DURATION: (_START, _END)}
+# a charge's start and end lie within its duration of each other (minutes to hours): one
+# outside `over` gives back what the recoding of the other took away, to within that span
+_NEAR = {_START: _END, _END: _START}
+_NEAR_VIA = ""  # marks a time given approximately, by the charge's other end
 
 
 def _reads(uses: list[Use]) -> set[str]:
@@ -126,15 +134,22 @@ def _reads(uses: list[Use]) -> set[str]:
 
 def _beside(column: syntax.Column, name: str, other: str, what: str, via: str | None):
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
-    message = (f"`{name}` reads {held} as `{other}` in the k rule does, but is not in it"
-               if via is None else f"`{name}` and `{via}` give {held}, which `{other}` in "
-               "the k rule reads, but are not in it")
+    if via == _NEAR_VIA:
+        message = (f"`{name}` reads the other end of the charge whose {what.removeprefix('charge ')} "
+                   f"`{other}` in the k rule reads, and is not in it")
+    elif via is None:
+        message = f"`{name}` reads {held} as `{other}` in the k rule does, but is not in it"
+    else:
+        message = (f"`{name}` and `{via}` give {held}, which `{other}` in the k rule reads, "
+                   "but are not in it")
     return error(
         "OCX347", message,
         column.expr.span, f"not in `over (...)`: it can undo the recoding of `{other}`",
         notes=[f"where a class is smaller than k the run recodes `{other}` (coarser) or "
                f"suppresses its rows; `{name}` keeps the detail, so the classes the consumer "
-               "can form are never counted"],
+               "can form are never counted",
+               *([f"a charge lasts minutes to hours: `{name}` places `{other}` within that "
+                  "span, however coarse the recoding"] if via == _NEAR_VIA else [])],
         help=f"name `{name}` in `over (...)` too, or leave `over` out so the rule counts "
              "every released quasi-identifier; or release one of the two columns only")
 
