@@ -493,3 +493,24 @@ def test_a_window_after_objects_at_its_asked_start_is_not_failed_on_a_platform_r
             assert done.exit_code == 0, (run, done.output)
             delivered += [row["session"] for row in _csv_rows(out)]
         assert len(delivered) == len(set(delivered)) == 39
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_data_endpoints_taking_the_other_token_form_than_discovery_are_read(version: str, run_cli,
+                                                                             tmp_path: Path) -> None:
+    """A gateway in front of the versions URL takes the token in the other form than the
+    data endpoints behind it. Login switched the form once (on discovery's 401) and stored
+    it, and every `get`, `run` and `doctor` failed on the data endpoints with OCX502 ("log
+    in again with `--token-encoding auto`", which the login had been). Login now tries the
+    token on a data endpoint, the data requests may switch the form once more, and a
+    profile whose two sides differ keeps `auto`."""
+    with IndependentCpo(version, records=10, quirks=("discovery token form",)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        assert pulled.exit_code == 0, pulled.output
+        assert len(pulled.stdout.splitlines()) == 10
+        doctor = run_cli("doctor", "--profile", "independent")
+        assert doctor.exit_code == 0, doctor.output
+        _, done, out = _get_and_run_sessions(cpo, run_cli, tmp_path)
+        assert done.exit_code == 0, done.output
+        assert len(_csv_rows(out)) == 10

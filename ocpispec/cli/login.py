@@ -83,6 +83,7 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
         options = FetchOptions(request_timeout=request_timeout, backoff_base=retry_backoff(),
                                max_body_bytes=max_body_bytes())
         with ConsoleEvents() as events, OcpiClient.connect(credentials, options=options, events=events) as client:
+            client.try_the_token_on_data()
             profile = profile_from_client(name, client)
             offered = ", ".join(sorted(client.offered_versions))
             used = client.token_encoding

@@ -100,11 +100,17 @@ def _discovered(client: OcpiClient | None) -> Discovered:
 
 
 def _transport(credentials: Credentials, client: OcpiClient, fetch: FetchOptions,
-               recorder: Recorder) -> Transport:
-    """A transport for data probes, with the token form and routing the client negotiated."""
-    learned = dataclasses.replace(credentials, token_encoding=client.token_encoding, version=client.version)
+               recorder: Recorder, *, switch: bool = True) -> Transport:
+    """A transport for data probes, with the token form and routing the client negotiated;
+    with `--token-encoding auto` (and `switch`), it may still switch the form once, as a
+    run does: the data endpoints may take the other form than discovery."""
+    free = switch and credentials.token_encoding == "auto"
+    learned = dataclasses.replace(credentials, token_encoding="auto" if free else client.token_encoding,
+                                  version=client.version)
     stats = FetchStats()
     transport = Transport(learned, fetch, stats, Warnings(stats, None), recorder)
+    if free:
+        transport.start_in(client.token_encoding)
     transport.route(client.version, credentials.party, client.to_party)
     return transport
 
@@ -177,7 +183,7 @@ def _wrong_token(credentials: Credentials, client: OcpiClient, fetch: FetchOptio
                  modules: dict[str, str]) -> list[Finding]:
     """One request with a deliberately wrong token: is it refused with 401?"""
     wrong = dataclasses.replace(credentials, token=WRONG_TOKEN)
-    transport = _transport(wrong, client, dataclasses.replace(fetch, max_retries=0), recorder)
+    transport = _transport(wrong, client, dataclasses.replace(fetch, max_retries=0), recorder, switch=False)
     target = next(iter(modules.values()), client.details_url)
     query = f"date_from={format_timestamp(EPOCH_FLOOR)}&offset=0&limit=1" if modules else ""
     url = f"{target}{'&' if '?' in target else '?'}{query}" if query else target

@@ -112,6 +112,24 @@ class OcpiClient:
         return self._transport.encoding
 
     @property
+    def token_forms_differ(self) -> bool:
+        """Whether the data endpoints took the other token form than discovery's (`auto`)."""
+        return self._transport.forms_differ
+
+    def try_the_token_on_data(self) -> None:
+        """After discovery took the token only in the other form than its version says
+        (`auto`): a one-object request of the first data module, so that the form the data
+        endpoints take is known, not only discovery's (a failure tells nothing here)."""
+        usual = "plain" if self.version == "2.1.1" else "base64"
+        module = next((m for m in DATA_MODULES if m in self._discovery.endpoints), None)
+        if module is None or self.credentials.token_encoding != "auto" or self.token_encoding == usual:
+            return
+        try:
+            self.count(module)
+        except OcpiError:
+            pass
+
+    @property
     def clock_source(self) -> str | None:
         """Where `platform_now` read the platform's clock, in words (None: nowhere)."""
         reading = self._transport.clock

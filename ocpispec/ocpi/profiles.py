@@ -157,6 +157,8 @@ def profile_from_client(name: str, client: OcpiClient) -> Profile:
     credentials = client.credentials
     default = "plain" if client.version == "2.1.1" else "base64"
     learned = client.token_encoding if client.token_encoding != default else credentials.token_encoding
+    if client.token_forms_differ:   # discovery took one form, the data endpoints the other: try both
+        learned = "auto"
     return Profile(name=name, versions_url=credentials.versions_url, token=credentials.token,
                    party=credentials.party, version=client.version,
                    token_encoding=learned if credentials.token_encoding == "auto" else credentials.token_encoding,

@@ -101,6 +101,7 @@ class Transport:
         self._setting = credentials.token_encoding
         self._encoding = "plain" if self._setting == "plain" else "base64"
         self._switched = False
+        self._data_switched = False          # switched on a data request (at most once)
         self._confirmed: str | None = None   # the encoding a data request was answered with
         self._lock = threading.Lock()
         self._routing: dict[str, str] = {}
@@ -123,12 +124,24 @@ class Transport:
     def encoding(self) -> str:
         return self._encoding
 
+    @property
+    def forms_differ(self) -> bool:
+        """Whether a data request was answered only in the other token form than the one
+        it was first sent in (after discovery chose that one)."""
+        return self._data_switched and self._confirmed is not None
+
     def use_version(self, version: str) -> None:
         """Pick the token encoding `version` calls for, unless the platform has
         already shown (by a 401) that it wants the other one."""
         with self._lock:
             if self._setting == "auto" and not self._switched:
                 self._encoding = "plain" if version == "2.1.1" else "base64"
+
+    def start_in(self, encoding: str) -> None:
+        """Send the token in `encoding`, the form discovery took (`auto`: a data request
+        refused in it may still switch once)."""
+        with self._lock:
+            self._encoding, self._switched = encoding, True
 
     def forget_unconfirmed_switch(self) -> None:
         """Undo a switch of the token form that no answer confirmed (a first answer that was
@@ -240,7 +253,7 @@ class Transport:
                 if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup
                     return Retry(errors.UNAUTHORIZED, f"{status_line(status)} after the token was accepted",
                                  http_status=status)
-                if self._switch_encoding(encoding):
+                if self._switch_encoding(encoding, routing):
                     continue
                 if first_failure is not None:   # 500 in one form, 401 in the other: say both
                     raise first_answer_failed(url, f"{first_failure}, then HTTP {status}", status,
@@ -258,7 +271,7 @@ class Transport:
                     self._confirmed = encoding
                 return answer
             except _FirstAnswerFailed as first:
-                if self._switch_encoding(encoding):
+                if self._switch_encoding(encoding):     # a refusal (401) only may switch again on data
                     first_failure = first.what
                     continue                # a platform may answer the other token form with a 500 too
                 raise first_answer_failed(url, first.what, status, self._setting, encoding) from None
@@ -392,13 +405,18 @@ class Transport:
             headers.update(self._routing)
         return headers
 
-    def _switch_encoding(self, used: str) -> bool:
+    def _switch_encoding(self, used: str, routing: bool = False) -> bool:
+        """Whether to try the request again in the other token form (`auto` only): once,
+        and once more on the first data request when discovery chose the form (a gateway in
+        front of the versions URL may take the other form than the data endpoints)."""
         with self._lock:
-            if self._setting != "auto" or self._switched and self._encoding == used:
+            data = routing and self._confirmed is None and not self._data_switched
+            if self._setting != "auto" or self._switched and self._encoding == used and not data:
                 return False
             if self._encoding == used:
                 self._encoding = "plain" if used == "base64" else "base64"
                 self._switched = True
+                self._data_switched |= routing
             return True
 
     def _delay(self, failures: int, retry_after: float | None) -> float:
