@@ -444,3 +444,57 @@ def test_a_caught_up_window_is_named_for_the_day_its_schedule_runs_it(
     for path, end in zip(files, windows):  # the day after the window's end, as run at 06:00
         ran = datetime.fromisoformat(end.replace("Z", "+00:00")) + timedelta(hours=7)
         assert path.name == f"sessions-{ran:%Y-%m-%d}.csv" or path == files[-1]
+
+
+def _clocks(monkeypatch, catching_up, running) -> None:
+    """The catch-up's clock (a function of the call's number) and the run's."""
+    import itertools
+
+    import ocpispec.cli.catch_up as catch_up
+    import ocpispec.execute as executor
+
+    calls = itertools.count()
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return catching_up(next(calls))
+
+    monkeypatch.setattr(catch_up, "datetime", Clock)
+    monkeypatch.setattr(executor, "wall_clock", lambda: running)
+
+
+BEFORE_MIDNIGHT = datetime(2025, 6, 4, 21, 59, 50, tzinfo=UTC)  # 23:59:50 in Amsterdam
+AFTER_MIDNIGHT = datetime(2025, 6, 4, 22, 0, 10, tzinfo=UTC)
+
+
+def test_a_catch_up_that_runs_past_midnight_leaves_no_day_behind(run, tmp_path,
+                                                                   monkeypatch) -> None:
+    """A cron run at 23:59 catching up a missed day: the catch-up was planned before
+    midnight, the run after it read the clock after midnight, so its window was the
+    next day and the day between was never delivered; the next runs found nothing
+    missed (it lay before the last delivery). The catch-up looks again once its runs
+    are done."""
+    assert run("--as-of", "2025-06-02T06:00:00Z").exit_code == 0  # 1 June delivered
+    _clocks(monkeypatch, lambda call: BEFORE_MIDNIGHT if call == 0 else AFTER_MIDNIGHT,
+            AFTER_MIDNIGHT)
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("catching up") == 2
+    assert _windows(tmp_path) == [f"2025060{day}T000000+0200" for day in (1, 2, 3, 4)]
+
+
+def test_a_run_whose_window_lies_after_a_missed_one_delivers_nothing(run, tmp_path,
+                                                                    monkeypatch) -> None:
+    """Under the lock, the run itself checks that no whole window lies between the last
+    delivery and its own (the clock turned between the catch-up's last look and the
+    run): OCX574, nothing fetched, and the next run delivers the missed day first."""
+    assert run("--as-of", "2025-06-02T06:00:00Z").exit_code == 0
+    _clocks(monkeypatch, lambda call: BEFORE_MIDNIGHT, AFTER_MIDNIGHT)
+    result = run()
+    assert result.exit_code == 1 and "OCX574" in result.stderr, result.output
+    assert "run again: the next run delivers the missed window first" in result.stderr
+    assert _windows(tmp_path) == ["20250601T000000+0200", "20250602T000000+0200"]
+    _clocks(monkeypatch, lambda call: AFTER_MIDNIGHT, AFTER_MIDNIGHT)
+    assert run().exit_code == 0
+    assert _windows(tmp_path) == [f"2025060{day}T000000+0200" for day in (1, 2, 3, 4)]

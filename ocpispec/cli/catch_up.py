@@ -147,14 +147,20 @@ def run_missed(plan: ir.Plan, args, run_once) -> bool:
         click.echo(f"warning: {start} to {end} was never delivered and is shorter than "
                    "the spec's window; it is not caught up (deliver it with a `between` "
                    "window)", err=True)
-    total = len(found.moments)
-    for number, moment in enumerate(found.moments, 1):
-        click.echo(f"catching up {number} of {total}: the window ending at "
-                   f"{format_timestamp(moment)} was never delivered (the last delivery "
-                   f"ended at {format_timestamp(found.last_end)})", err=True)
-        if not run_once(plan, dataclasses.replace(args, as_of=scheduled(plan, moment, now),
-                                                  catching_up=True)):
-            return False
+    ran = None
+    while found.moments and (ran is None or found.moments[0] > ran):
+        total = len(found.moments)
+        for number, moment in enumerate(found.moments, 1):
+            click.echo(f"catching up {number} of {total}: the window ending at "
+                       f"{format_timestamp(moment)} was never delivered (the last delivery "
+                       f"ended at {format_timestamp(found.last_end)})", err=True)
+            if not run_once(plan, dataclasses.replace(args, as_of=scheduled(plan, moment, now),
+                                                      catching_up=True)):
+                return False
+            ran = moment
+        # the period may have turned while they ran (begun before midnight): the window
+        # between them and this run's would be left behind for good
+        found = missed(plan, args.state_path or default_ledger_path(), now := datetime.now(UTC))
     return True
 
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from ocpispec.plan import ir
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ocpispec.execute.windows import ResolvedWindow
     from ocpispec.ledger.state import State
 
@@ -44,6 +46,36 @@ def skip_if_delivered(tracked: list[ir.Dataset], state: State,
     if ends and all(mark is not None and end is not None
                     and read_timestamp(mark) >= read_timestamp(end) for mark, end in ends):
         raise DeliveredMeanwhile(str(ends[0][1]))
+
+
+def check_none_missed(tracked: list[ir.Dataset], state: State, now: datetime) -> None:
+    """OCX574 when a whole calendar window lies between where a dataset's deliveries
+    reached and this run's window (a run at the real time, under the lock): the missed
+    windows are caught up before the run (`cli.catch_up`), at the time it started; when
+    the day (week, month) turned while they ran (a long catch-up started before
+    midnight), this run's window was the next one, and the window between was never
+    delivered and never would be: it lay before the last delivery."""
+    from ocpispec.calendar_windows import next_boundary
+    from ocpispec.execute.client import RunError
+    from ocpispec.execute.windows import calendar_range
+    from ocpispec.timestamps import format_timestamp, read_timestamp
+
+    for dataset in tracked:
+        window, mark = dataset.step(ir.Fetch).window, state.watermark(dataset.name)
+        if window.kind != "previous" or mark is None:
+            continue
+        start, _ = calendar_range(window, now)
+        reached = read_timestamp(mark)
+        missed_end = next_boundary(reached, window.amount or 1, window.unit or "day", window.zone)
+        if missed_end <= start:
+            raise RunError.of(
+                "OCX574", f"the window of `{dataset.name}` ending at "
+                          f"{format_timestamp(missed_end)} was never delivered, and this "
+                          f"run's starts after it ({format_timestamp(start)})",
+                notes=(f"its deliveries reached {mark}; the missed windows are caught up "
+                       "before a run, as of when it started, and the period turned since "
+                       "(a catch-up that ran past midnight); nothing was fetched",),
+                help="run again: the next run delivers the missed window first")
 
 
 def without_delivered(plan: ir.Plan, state: State, windows: dict[str, ResolvedWindow]

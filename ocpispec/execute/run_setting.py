@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.execute.delivered import incremental_beside, skip_if_delivered, without_delivered
+from ocpispec.execute.delivered import (check_none_missed, incremental_beside,
+                                        skip_if_delivered, without_delivered)
 from ocpispec.plan import ir
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def settled(plan: ir.Plan, key: bytes, options: Any, state_path: Path, locked: b
         skip_if_delivered(tracked, state, windows)
     elif options.skip_delivered and not incremental_beside(tracked):
         skip_if_delivered(tracked, state, windows)
+    if options.skip_delivered and not options.restart:
+        check_none_missed(tracked, state, now)
     if options.catching_up or options.skip_delivered:
         plan, skipped = without_delivered(plan, state, windows)
         tracked = [d for d in tracked if d in plan.datasets]
