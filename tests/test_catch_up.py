@@ -498,3 +498,49 @@ def test_a_run_whose_window_lies_after_a_missed_one_delivers_nothing(run, tmp_pa
     _clocks(monkeypatch, lambda call: AFTER_MIDNIGHT, AFTER_MIDNIGHT)
     assert run().exit_code == 0
     assert _windows(tmp_path) == [f"2025060{day}T000000+0200" for day in (1, 2, 3, 4)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(1999, 1, 1), date(2040, 12, 31)),
+       st.sampled_from(["day", "week", "month", "quarter", "year"]),
+       st.integers(1, 4),
+       st.sampled_from([None, "Europe/Amsterdam", "America/Santiago", "Australia/Lord_Howe",
+                        "Asia/Beirut", "America/St_Johns", "Pacific/Chatham"]),
+       st.integers(0, 6), st.integers(0, 10_000_000))
+def test_a_run_refuses_exactly_what_the_catch_up_runs(day, unit, amount, zone, back,
+                                                      seconds_before) -> None:
+    """Where deliveries reached (a window's end `back` windows before this run's, or any
+    moment before it), the run's own check under the lock (OCX574) refuses exactly when
+    the catch-up finds a whole window to run, and never once those ran: a run cannot be
+    refused for ever, nor leave a whole window behind."""
+    from types import SimpleNamespace
+
+    from ocpispec.cli.catch_up import missed_ends
+    from ocpispec.execute.client import RunError
+    from ocpispec.execute.delivered import check_none_missed
+    from ocpispec.plan import ir
+    from ocpispec.timestamps import format_timestamp
+
+    now = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    start, _ = calendar_windows.previous(unit, amount, zone, now)
+    boundary = start
+    for _ in range(back):
+        boundary = calendar_windows.previous(unit, amount, zone, boundary)[0]
+    window = ir.Window(kind="previous", unit=unit, amount=amount, zone=zone)
+    dataset = SimpleNamespace(name="sessions", step=lambda kind: SimpleNamespace(window=window))
+
+    def refused(reached: datetime) -> bool:
+        state = SimpleNamespace(watermark=lambda name: format_timestamp(reached))
+        try:
+            check_none_missed([dataset], state, now)
+        except RunError:
+            return True
+        return False
+
+    for last in (boundary, boundary - timedelta(seconds=seconds_before)):
+        ends = missed_ends(window, last, start)
+        assert refused(last) == bool(ends)
+        if last == boundary:
+            assert len(ends) == back
+        if ends:
+            assert not refused(ends[-1])

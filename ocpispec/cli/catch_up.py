@@ -70,7 +70,6 @@ def _merged(found: list[CatchUp]) -> CatchUp:
 
 def _missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path, now: datetime) -> CatchUp:
     """What datasets of one calendar period (`calendar`) missed."""
-    from ocpispec.calendar_windows import next_boundary
     from ocpispec.execute.windows import calendar_range
     from ocpispec.ledger import LedgerError, last_delivered_end
     from ocpispec.timestamps import TimestampError, read_timestamp
@@ -91,13 +90,24 @@ def _missed(plan: ir.Plan, calendar: list[ir.Dataset], ledger: Path, now: dateti
         return CatchUp(last_end=last, behind=end)
     if end == last:
         return CatchUp(last_end=last, delivered=True)
+    moments = missed_ends(window, last, start)
+    boundary = moments[-1] if moments else last
+    untiled = (boundary, start) if boundary < start else None
+    return CatchUp(moments, last, untiled)
+
+
+def missed_ends(window: ir.Window, last: datetime, start: datetime) -> tuple[datetime, ...]:
+    """The ends of the whole windows between `last` (where deliveries reached) and
+    `start` (this run's window's), oldest first: what a run catches up, and what the run
+    itself, under the lock, refuses to leave behind (`execute.delivered`)."""
+    from ocpispec.calendar_windows import next_boundary
+
     unit, amount = window.unit or "day", window.amount or 1
     moments, boundary = [], last
     while (following := next_boundary(boundary, amount, unit, window.zone)) <= start:
         moments.append(following)
         boundary = following
-    untiled = (boundary, start) if boundary < start else None
-    return CatchUp(tuple(moments), last, untiled)
+    return tuple(moments)
 
 
 def applies(args) -> bool:
