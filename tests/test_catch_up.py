@@ -484,6 +484,22 @@ def test_a_catch_up_that_runs_past_midnight_leaves_no_day_behind(run, tmp_path,
     assert _windows(tmp_path) == [f"2025060{day}T000000+0200" for day in (1, 2, 3, 4)]
 
 
+def test_a_watermark_moved_back_by_hand_never_refuses_a_calendar_run(run, run_cli, tmp_path,
+                                                                    monkeypatch) -> None:
+    """`state set-watermark` back on a `previous day` export moves no delivery: the run
+    under the lock judges a missed window by the disclosure log, as the catch-up does,
+    so it is not refused (OCX574) with nothing the catch-up would run."""
+    assert run("--as-of", "2025-06-02T06:00:00Z").exit_code == 0
+    moved = run_cli("state", "set-watermark", "catch_up_test", "2025-05-01T00:00:00Z",
+                    "--yes", "--state", str(tmp_path / "ledger.sqlite"))
+    assert moved.exit_code == 0, moved.output
+    _clocks(monkeypatch, lambda call: datetime(2025, 6, 3, 6, tzinfo=UTC),
+            datetime(2025, 6, 3, 6, tzinfo=UTC))
+    result = run()
+    assert result.exit_code == 0 and "OCX574" not in result.stderr, result.output
+    assert _windows(tmp_path) == ["20250601T000000+0200", "20250602T000000+0200"]
+
+
 def test_a_run_whose_window_lies_after_a_missed_one_delivers_nothing(run, tmp_path,
                                                                     monkeypatch) -> None:
     """Under the lock, the run itself checks that no whole window lies between the last
@@ -530,9 +546,8 @@ def test_a_run_refuses_exactly_what_the_catch_up_runs(day, unit, amount, zone, b
     dataset = SimpleNamespace(name="sessions", step=lambda kind: SimpleNamespace(window=window))
 
     def refused(reached: datetime) -> bool:
-        state = SimpleNamespace(watermark=lambda name: format_timestamp(reached))
         try:
-            check_none_missed([dataset], state, now)
+            check_none_missed([dataset], lambda name: format_timestamp(reached), now)
         except RunError:
             return True
         return False

@@ -4,6 +4,7 @@ shows delivered is not delivered again, as a whole run or dataset by dataset."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ocpispec.plan import ir
@@ -48,9 +49,12 @@ def skip_if_delivered(tracked: list[ir.Dataset], state: State,
         raise DeliveredMeanwhile(str(ends[0][1]))
 
 
-def check_none_missed(tracked: list[ir.Dataset], state: State, now: datetime) -> None:
+def check_none_missed(tracked: list[ir.Dataset], reached: Callable[[str], str | None],
+                      now: datetime) -> None:
     """OCX574 when a whole calendar window lies between where a dataset's deliveries
-    reached and this run's window (a run at the real time, under the lock): the missed
+    reached (`reached(name)`: the end of its last delivered window, from the disclosure
+    log as the catch-up reads it, so a watermark moved by hand never refuses a run for
+    ever) and this run's window (a run at the real time, under the lock): the missed
     windows are caught up before the run (`cli.catch_up`), at the time it started; when
     the day (week, month) turned while they ran (a long catch-up started before
     midnight), this run's window was the next one, and the window between was never
@@ -61,12 +65,12 @@ def check_none_missed(tracked: list[ir.Dataset], state: State, now: datetime) ->
     from ocpispec.timestamps import format_timestamp, read_timestamp
 
     for dataset in tracked:
-        window, mark = dataset.step(ir.Fetch).window, state.watermark(dataset.name)
-        if window.kind != "previous" or mark is None:
+        window = dataset.step(ir.Fetch).window
+        if window.kind != "previous" or (mark := reached(dataset.name)) is None:
             continue
         start, _ = calendar_range(window, now)
-        reached = read_timestamp(mark)
-        missed_end = next_boundary(reached, window.amount or 1, window.unit or "day", window.zone)
+        missed_end = next_boundary(read_timestamp(mark), window.amount or 1,
+                                   window.unit or "day", window.zone)
         if missed_end <= start:
             raise RunError.of(
                 "OCX574", f"the window of `{dataset.name}` ending at "

@@ -69,14 +69,28 @@ def settled(plan: ir.Plan, key: bytes, options: Any, state_path: Path, locked: b
         skip_if_delivered(tracked, state, windows)
     elif options.skip_delivered and not incremental_beside(tracked):
         skip_if_delivered(tracked, state, windows)
-    if options.skip_delivered and not options.restart:
-        check_none_missed(tracked, state, now)
+    if options.skip_delivered and not options.restart and options.use_state:
+        check_none_missed(tracked, _delivered_ends(plan, state_path), now)
     if options.catching_up or options.skip_delivered:
         plan, skipped = without_delivered(plan, state, windows)
         tracked = [d for d in tracked if d in plan.datasets]
         notes.extend(skipped)
     notes.extend(statekeeping.resumed_notes(plan, windows, now))
     return Setting(plan, started, wall, now, notes, state, tracked, advancing, changes, windows)
+
+
+def _delivered_ends(plan: ir.Plan, state_path: Path):
+    """Where each dataset's committed deliveries reached, from the disclosure log (None:
+    none, or a log that cannot be read, as the catch-up takes it)."""
+    from ocpispec.ledger import LedgerError, last_delivered_end
+
+    def reached(dataset: str) -> str | None:
+        try:
+            return last_delivered_end(state_path, plan.export.name, dataset)
+        except (LedgerError, OSError):
+            return None
+
+    return reached
 
 
 def _read_state(plan: ir.Plan, options: Any, state_path: Path, locked: bool,
