@@ -215,6 +215,11 @@ CASES = [
      "where credit = false and location.connector.max_electric_power < 22kW"),
     ("minutes of an hours field", "connectors", "where credit = false",
      "where credit = false and total_parking_time > 30 min"),
+    # power classes in kW on a power in W: every connector on one side (OCX246)
+    ("power classes in kW", "connectors", "  location.connector.power_type as power_type",
+     "  bucket(location.connector.max_electric_power, [11, 22, 50, 150]) as power_class"),
+    ("power filter in kW", "connectors", "where credit = false",
+     "where credit = false and location.connector.max_electric_power >= 50"),
 ]
 
 

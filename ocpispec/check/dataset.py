@@ -67,6 +67,13 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
             from ocpispec.check.each_counts import check_each_counts
 
             check_each_counts(dataset.body, eaches, scope, ctx)
+    if not failed:
+        from ocpispec.check.power_units import check_power_units
+
+        body = dataset.body
+        check_power_units([*body.keys, *body.measures] if isinstance(body, syntax.Aggregate)
+                          else list(body.columns),
+                          source.wheres[0].condition if source.wheres else None, scope, ctx)
     for include in source.includes[:1]:
         privacy.check_include_private(include, module, ctx)
     places = None if failed or dataset.output.format.name != "geojson" else \
