@@ -17,6 +17,16 @@ from pathlib import Path
 import pytest
 from test_newcomer_specs import REPO, _applied, _check
 
+def _apply(text: str, shown: str) -> str:
+    """`_applied`, for a help that is one whole `write `...`` holding backticks of its own
+    (a JMESPath literal, ``|| `[]` ``), which `_applied` would cut at the first."""
+    whole = re.search(r"^help: write `(.*)`$", shown, re.MULTILINE)
+    if whole is None or "`" not in whole.group(1):
+        return _applied(text, shown)
+    return _applied(text, shown.replace(whole.group(0), "help: write `@@HELP@@`")).replace(
+        "@@HELP@@", whole.group(1))
+
+
 _ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
 
 MONTHLY = '''export cbs_monthly
@@ -220,6 +230,14 @@ CASES = [
      "  bucket(location.connector.max_electric_power, [11, 22, 50, 150]) as power_class"),
     ("power filter in kW", "connectors", "where credit = false",
      "where credit = false and location.connector.max_electric_power >= 50"),
+    # whether a list holds a value, as SQL, Python and spreadsheets ask it: `=` got 'compare
+    # one of its fields', `contains` and `"X" in list` the generic 'expected ...'
+    ("list = value", "connectors", "where credit = false",
+     'where credit = false and location.facilities = "SUPERMARKET"'),
+    ("list contains", "connectors", "where credit = false",
+     'where credit = false and location.facilities contains "SUPERMARKET"'),
+    ("value in list", "connectors", "where credit = false",
+     'where credit = false and "SUPERMARKET" in location.facilities'),
 ]
 
 
@@ -235,7 +253,7 @@ def test_a_newcomer_s_spec_gets_a_help_that_fixes_it(case: str, spec: str, old: 
     assert "Traceback" not in shown
     assert (done.returncode, shown) == snapshot
     [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
-    path.write_text(_applied(path.read_text(), shown))
+    path.write_text(_apply(path.read_text(), shown))
     again = _check(path)
     assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
                                                                        again.stderr)

@@ -216,8 +216,18 @@ def _check_pattern(pattern: syntax.Text, ctx: Context) -> None:
                    help="list the values with `in [...]`, or combine patterns with `or`"))
 
 
-def _single(expr: syntax.Expr, typer: Typer, ctx: Context) -> Value:
+def _single(expr: syntax.Expr, typer: Typer, ctx: Context,
+            compare: syntax.Compare | None = None) -> Value:
     value = typer.value(expr)
+    contains = _contains(compare, expr) if value.many and value.kind is not Kind.OBJECT \
+        else None
+    if contains is not None and compare is not None:
+        ctx.emit(error("OCX204", f"`{expr.dotted}` is a list, and `{compare.op}` compares a "
+                       "single value", compare.span, "whether the list holds the value",
+                       notes=[f"{value.describe()}: a filter asks whether it holds a value "
+                              "with JMESPath's `contains`"],
+                       help=f"write `{contains}`"))
+        return Value(None)
     if value.many or (value.kind is Kind.OBJECT and not value.geo):
         ctx.emit(_mismatch(expr, value, "a filter compares single values", ctx,
                            "compare one of its fields, or use `jmespath(\"...\")` with a "
@@ -226,9 +236,22 @@ def _single(expr: syntax.Expr, typer: Typer, ctx: Context) -> Value:
     return value
 
 
+def _contains(compare: syntax.Compare | None, expr: syntax.Expr) -> str | None:
+    """`location.facilities = "SUPERMARKET"`: the test whether the list holds the value,
+    written in the escape hatch (`|| []`: a record without the list holds nothing)."""
+    if compare is None or compare.op not in ("=", "!=") or not isinstance(expr, syntax.FieldRef):
+        return None
+    other = compare.right if compare.left is expr else compare.left
+    if not (isinstance(other, syntax.Literal) and isinstance(other.value, str)) \
+            or other.kind != "string" or re.search(r"['\"\\`]", other.value):
+        return None
+    truth = "true" if compare.op == "=" else "false"
+    return (f'jmespath("contains({expr.dotted} || `[]`, \'{other.value}\')") = {truth}')
+
+
 def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
-    left = _single(compare.left, typer, ctx)
-    right = _single(compare.right, typer, ctx)
+    left = _single(compare.left, typer, ctx, compare)
+    right = _single(compare.right, typer, ctx, compare)
     if isinstance(compare.right, syntax.Literal):
         _match(compare.left, left, compare.right, compare.op, ctx,
                _field_of(compare.left, typer))

@@ -48,6 +48,10 @@ def condition_habit(token, expected, span: Span, history,
     if token.type == "NAME" and str(token).lower() in ("like", "ilike") \
             and "MATCHES" in expected:
         return _like(span, line, line_start, at)
+    if token.type == "NAME" and (str(token).lower() in _CONTAINS_WORDS and "MATCHES" in expected
+                                 or previous is not None and previous.type == "IN"
+                                 and expected == {"LSQB"}):
+        return _contains(line, line_start, span)
     if token.type == "LPAR" and previous is not None and previous.type == "IN" \
             and expected == {"LSQB"}:
         found = _PARENTHESISED.match(line, at)
@@ -62,6 +66,29 @@ def condition_habit(token, expected, span: Span, history,
 
 
 _LIKE_PATTERN = re.compile(r'\s*"([^"\n]*)"')
+_CONTAINS_WORDS = ("contains", "includes", "has")
+# `location.facilities contains "WIFI"`, `"WIFI" in location.facilities`
+_CONTAINS = (re.compile(r"(?P<list>[A-Za-z_][\w.]*)\s+(?:contains|includes|has)\s+"
+                        r"\"(?P<value>[^\"'`\\\n]*)\"", re.IGNORECASE),
+             re.compile(r"\"(?P<value>[^\"'`\\\n]*)\"\s+in\s+(?P<list>[A-Za-z_][\w.]*)"))
+
+
+def _contains(line: str, line_start: int, span: Span) -> Diagnostic | None:
+    """Whether a list holds a value, as SQL arrays and Python write it: the test in the
+    escape hatch, JMESPath's `contains` (`|| []`: a record without the list holds none)."""
+    at = span.start - line_start
+    found = next((m for pattern in _CONTAINS for m in pattern.finditer(line)
+                  if m.start(0) <= at < m.end(0)), None)
+    if found is None:
+        return None
+    test = (f'jmespath("contains({found.group("list")} || `[]`, '
+            f"'{found.group('value')}')\") = true")
+    return error("OCX001", "a list's values are tested with `contains` in `jmespath(...)`",
+                 Span(line_start + found.start(0), line_start + found.end(0)),
+                 "whether the list holds the value",
+                 notes=["a filter compares single values; JMESPath's `contains` asks "
+                        "whether a list holds one"],
+                 help=f"write `{test}`")
 
 
 def _like(span: Span, line: str, line_start: int, at: int) -> Diagnostic:
