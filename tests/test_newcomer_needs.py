@@ -275,6 +275,10 @@ WARNED = [
       ("  component.type as dimension\n  component.price as price\n", ""))),
     ("each component unread", "tariffs",
      (("  component.type as dimension\n  component.price as price\n", ""),)),
+    # a daily delivery to one fixed file: the second run refuses to replace the first
+    # run's delivery (OCX556), and nothing said so before it
+    ("fixed path on a schedule", "panel",
+     (('"exports/panel-{run.date}.ndjson"', '"exports/panel.ndjson"'),)),
     # every AC power type at once
     ("AC", "connectors", (("where credit = false",
                            'where credit = false and location.connector.power_type = "AC"'),)),

@@ -22,8 +22,15 @@ _CHANGES_EACH_RUN = ("run.time", "run.timestamp", "window.start", "window.end")
 def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
                      ctx: Context) -> None:
     """A schedule that runs several times a day needs a destination that changes
-    within the day, or each run replaces the file the previous run delivered."""
-    if schedule is None or not _runs_more_than_once_a_day(schedule):
+    within the day, or each run replaces the file the previous run delivered; any
+    schedule needs one that changes from run to run when each run reads other records."""
+    if schedule is None:
+        return
+    if not _runs_more_than_once_a_day(schedule):
+        if any(d.is_error for d in ctx.diagnostics):
+            return  # a destination OCX407 refuses (`{{ run.date }}`) is not fixed
+        for dataset in datasets:
+            _check_fixed_path(dataset, schedule, ctx)
         return
     for dataset in datasets:
         destination = dataset.output.destination
@@ -39,6 +46,29 @@ def check_overwrites(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedu
                    "consumer"],
             help="add `{run.time}`, `{run.timestamp}` or `{window.end}` to the path, e.g. "
                  f'`"{with_timestamp(destination.value)}"`'))
+
+
+def _check_fixed_path(dataset: syntax.Dataset, schedule: syntax.Schedule,
+                      ctx: Context) -> None:
+    """`output csv to "exports/sessions.csv"` with `schedule daily` over `since last run`
+    or `previous day`: every run writes other records to one file. The second run
+    refuses to replace the first run's delivery (OCX556), so the export stops there."""
+    destination = dataset.output.destination
+    window = dataset.source.window
+    if destination is None or any(f"{{{name}}}" in destination.value
+                                  for name in ("run.date", *_CHANGES_EACH_RUN)) \
+            or not isinstance(window, syntax.SinceLastRun | syntax.LastPeriod
+                              | syntax.PreviousPeriod):
+        return
+    ctx.emit(Diagnostic(
+        "OCX412", Severity.WARNING, "every scheduled run would write to the same file",
+        (Label(destination.span, "the same path for every run"),
+         Label(schedule.span, "runs again and again", False)),
+        notes=["each run reads other records than the one before (its window moves), and "
+               "a run refuses to replace a file that holds an earlier delivery (OCX556): "
+               "the export would stop at its second run"],
+        help="add `{run.date}` (or `{window.start}`) to the path, e.g. "
+             f'`"{with_placeholder(destination.value, "{run.date}")}"`'))
 
 
 def _what_each_run_delivers(window: syntax.Window | None) -> str | None:
@@ -75,7 +105,12 @@ def with_timestamp(path: str) -> str:
     `{run.date}`, else before the file name's extensions (`x.csv.gz` -> `x-{...}.csv.gz`)."""
     if "{run.date}" in path:
         return path.replace("{run.date}", "{run.timestamp}")
+    return with_placeholder(path, "{run.timestamp}")
+
+
+def with_placeholder(path: str, placeholder: str) -> str:
+    """The path with `placeholder` before the file name's extensions."""
     folder, slash, name = path.rpartition("/")
     stem, dot, extensions = name[1:].partition(".")
-    return f"{folder}{slash}{name[0]}{stem}-{{run.timestamp}}{dot}{extensions}" if name else \
-        path + "{run.timestamp}"
+    return f"{folder}{slash}{name[0]}{stem}-{placeholder}{dot}{extensions}" if name else \
+        path + placeholder
