@@ -206,6 +206,11 @@ CASES = [
     # k-anonymity named as papers name it: the generic 'expected `k`'
     ("5-anonymity", "panel", "require k 5 over (started, area) suppression limit 5%",
      "require 5-anonymity over (started, area)"),
+    # two times a day: `and 16:00` was read as a time zone ('remove `and`')
+    ("two times a day", "panel", "schedule monthly on day 2 at 04:00",
+     "schedule daily at 04:00 and 16:00"),
+    ("two times on the day", "panel", "schedule monthly on day 2 at 04:00",
+     "schedule monthly on day 2 at 04:00 and 16:00"),
     # sessions counted as rows of charging periods and hours: a site's 10 showed as 17
     ("count() after each and spread", "occupancy", "count(distinct pseudonymize(id))",
      "count()"),

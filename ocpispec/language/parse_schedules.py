@@ -57,6 +57,9 @@ def schedule_habit(token, expected: set[str], span: Span, history,
                          notes=["times are `HH:MM`, 24-hour, UTC"],
                          help=f"write `{_said(history, source)} {fixed}`")
     if previous.type == "TIME" and history[-2:-1] and history[-2].type == "AT" \
+            and (more := _more_times(str(previous), rest, span.start, history, source)) is not None:
+        return more
+    if previous.type == "TIME" and history[-2:-1] and history[-2].type == "AT" \
             and (written := _ZONE.match(rest)) is not None:
         zone = written.group("zone").strip('"')
         shown = written.group().strip()
@@ -166,3 +169,37 @@ def _said(history, source: SourceFile) -> str:
         return "schedule daily"
     end = history[-1].end_pos or start
     return " ".join(source.text[start:end].split())
+
+
+_MORE_TIMES = re.compile(r"(?:\s*(?:,|and|&)\s*(\d{1,2}):(\d{2}))+")
+_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
+
+
+def _more_times(first: str, rest: str, at: int, history,
+                source: SourceFile) -> Diagnostic | None:
+    """`daily at 04:00 and 16:00`: several times are one cron line (read as a time zone,
+    `and 16:00` got 'a schedule's time is UTC and names no zone')."""
+    found = _MORE_TIMES.match(rest)
+    if found is None:
+        return None
+    clocks = [first, *re.findall(r"\d{1,2}:\d{2}", found.group())]
+    hours = [int(clock.split(":")[0]) for clock in clocks]
+    minutes = {int(clock.split(":")[1]) for clock in clocks}
+    said = _said(history, source).lower().split()
+    days = "* * *"
+    day = said[-3] if len(said) > 3 else ""  # `weekly on monday at 04:00`
+    if "weekly" in said and day in _WEEKDAYS:
+        days = f"* * {_WEEKDAYS.index(day)}"
+    elif "monthly" in said and day.isdigit():
+        days = f"{day} * *"
+    elif "daily" not in said:
+        return None
+    start = next(seen.start_pos for seen in reversed(history) if seen.type == "SCHEDULE")
+    end = at + found.end()
+    help = (f'write `schedule cron "{minutes.pop()} {",".join(map(str, sorted(set(hours))))} '
+            f'{days}"` (UTC)' if len(minutes) == 1 and all(h < 24 for h in hours) else
+            "write one time, or the times as one `cron \"...\"` line (UTC)")
+    return error("OCX001", "a schedule with several times a day is a cron line",
+                 Span(start or 0, end), "several times",
+                 notes=["`at HH:MM` names one time; a cron line names the hours of "
+                        "each day it runs"], help=help)
