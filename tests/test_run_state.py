@@ -257,6 +257,9 @@ def test_a_ledger_a_newer_version_wrote_is_not_called_damaged(run, run_cli, serv
     assert "move it aside" not in result.stderr and "damaged" not in result.stderr
     shown = run_cli("state", "show", "state_test", "--state", str(tmp_path / "state.json"))
     assert shown.exit_code == 1 and "move it aside" not in shown.output
+    if newer is _newer_schema:  # the disclosure log is in the same file
+        logged = run_cli("history", "--ledger", str(tmp_path / "state.json"))
+        assert logged.exit_code == 1 and "pip install -U ocpispec" in logged.output
     assert text(result, tmp_path) == snapshot
 
 

@@ -49,8 +49,11 @@ def history(export: str | None, since: str | None, register: bool, form: str | N
     try:
         runs = query.logged_runs(path, export, _since(since))
     except LedgerError as exc:
+        from ocpispec.ledger.state import UPGRADE_HELP
+
         show_diagnostics([error("OCX620", f"cannot read the ledger `{path}`: {exc}",
-                                help="give --ledger the path of an ocpispec ledger")])
+                                help=UPGRADE_HELP if exc.newer else
+                                "give --ledger the path of an ocpispec ledger")])
         sys.exit(1)
     where = str(path)
     if not runs and export is not None:
