@@ -143,3 +143,16 @@ def test_the_manifest_is_published_after_the_data_and_its_data_package(
     assert result.exit_code == 0, result.stderr
     kinds = [name.rsplit(".csv", 1)[1] for name in published if name.startswith("sessions-")]
     assert kinds == ["", ".datapackage.json", ".manifest.json"]
+
+
+def test_an_out_name_too_long_to_write_is_refused_before_any_request(run_cli,
+                                                                      tmp_path: Path) -> None:
+    """`--out` is no destination `ocpispec check` sees: the run read every page, then
+    failed with `File name too long`."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=tmp_path / "out", name="sessions.csv"))
+    out = tmp_path / "elsewhere" / ("s" * (LONGEST_NAME + 20) + ".csv")
+    result = run_cli("-v", "run", str(spec), "--demo", "--out", str(out), env=KEY)
+    assert result.exit_code == 1 and "GET" not in result.stderr, result.stderr
+    assert "error[OCX554]" in result.stderr and "exceeds the 255 bytes" in result.stderr
+    assert f"at most {LONGEST_NAME} bytes" in result.stderr

@@ -24,8 +24,8 @@ from ocpispec.language import syntax
 
 NAME_MAX = 255  # bytes of one file name: ext4, XFS, Btrfs, APFS; NTFS counts UTF-16 units
 # `.` NAME `.datapackage.json` `.` PID (at most 7 digits) `-` TAG (8) RANDOM (8) `.partial`
-_LONGEST_BESIDE = len(".") + len(".datapackage.json") + len(".1234567-") + 16 + len(".partial")
-LONGEST_NAME = NAME_MAX - _LONGEST_BESIDE
+BESIDE_BYTES = len(".") + len(".datapackage.json") + len(".1234567-") + 16 + len(".partial")
+LONGEST_NAME = NAME_MAX - BESIDE_BYTES
 # the longest value of each placeholder but the export's and the dataset's names:
 # a window bound on a zone's clock may carry an offset in seconds (`+053328`)
 _WIDTHS = {"run.date": 10, "run.time": 6, "run.timestamp": 16, "window.start": 22,
@@ -84,7 +84,7 @@ def _check_length(destination: syntax.Text, name: str, export: str, dataset: str
         f"at most {LONGEST_NAME} bytes",
         notes=[f"a run writes the file, `NAME.manifest.json` and `NAME.datapackage.json` "
                f"first under temporary names beside it (`.NAME.datapackage.json.PID-"
-               f"RANDOM.partial`, {_LONGEST_BESIDE} bytes more than the name), and a file "
+               f"RANDOM.partial`, {BESIDE_BYTES} bytes more than the name), and a file "
                f"name has at most {NAME_MAX} bytes on Linux, macOS and Windows disks",
                "the run would fail after reading every page, with nothing delivered"],
         help=f"shorten the file name to {LONGEST_NAME} bytes or fewer (a folder for the "

@@ -6,7 +6,9 @@ output, after every page. A destination whose path runs through a file
 (`exports` a file where `exports/x.csv` needs a folder) or whose nearest existing
 folder the run's user cannot write (a folder made by another user, a read-only mount)
 failed the run only then, with everything read for nothing. Both are refused before
-the first request, with the folder named.
+the first request, with the folder named; so is a file name too long for the temporary
+names beside it on that folder's file system (`--out`, which `ocpispec check` does not
+see, or a file system with short names: eCryptfs allows 143 bytes).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def check_folders(plan: ir.Plan, targets: Mapping[str, Target]) -> None:
         target = targets[dataset.name]
         if target.remote is not None or target.path is None:
             continue
-        found = _problem(target.path.parent)
+        found = _problem(target.path.parent) or _too_long(target.path)
         if found is not None:
             problem, fix = found
             raise RunError.of(
@@ -51,3 +53,24 @@ def _problem(folder: Path) -> tuple[str, str] | None:
         return (f"the folder `{existing}` is not writable for this user{made}",
                 "make the folder writable for the user that runs the export")
     return None
+
+
+def _too_long(path: Path) -> tuple[str, str] | None:
+    """The file name with the longest temporary name a run writes beside it, against
+    the folder's file system (OCX460 checks a spec's names against 255 bytes)."""
+    from ocpispec.check.file_names import BESIDE_BYTES, NAME_MAX
+
+    existing = path.parent
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    try:
+        limit = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = NAME_MAX
+    size = len(os.fsencode(path.name))
+    if size + BESIDE_BYTES <= limit:
+        return None
+    return (f"its name is {size} bytes, and with the temporary names a run writes beside it "
+            f"({BESIDE_BYTES} bytes more) it exceeds the {limit} bytes the file system of "
+            f"`{existing}` allows in a name",
+            f"give a file name of at most {limit - BESIDE_BYTES} bytes")
