@@ -265,7 +265,7 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
     ("jmespath(\"location.coordinates.latitude\")", True),
     ("cdr.cdr_location.id", True), ("cdr.cdr_location.postal_code", True),
     ("cdr.cdr_location.evse_uid", True),
-    ("location.connector.id", False), ("location.time_zone", False), ("cdr.auth_method", False)])
+    ("location.connector.id", False), ("location.time_zone", False), ("cdr.credit", False)])
 def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
     """`location.id` is the site as `location_id` is: a k rule without `over` that left it
     out counted classes of hours alone and released a driver per (hour, site)."""
@@ -276,6 +276,23 @@ def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: 
                         "  join locations on location_id\n  join cdrs on id\n")
     rule = _plan("  require k 5 suppression limit 2%\n", spec).datasets[0].step(ir.KAnonymity)
     assert ("site" in rule.over) is place
+
+
+@pytest.mark.parametrize("column", [
+    "cdr_token.party_id", "cdr_token.country_code", "cdr_token.type", "auth_method",
+    "cdr.auth_method", "cdr.cdr_token.party_id"])
+def test_the_card_s_emsp_type_and_authorisation_are_quasi_identifiers(column: str) -> None:
+    """The reference rates them quasi-identifiers, kept only if k drivers share a value:
+    a small fleet's or an employer's card issuer singles out its drivers. Public, a k
+    rule without `over` left them out and released a class of one such driver."""
+    from ocpispec.plan import ir
+
+    spec = SPEC.replace("location.connector.standard as standard", f"{column} as card")
+    spec = spec.replace("  join locations on location_id\n",
+                        "  join locations on location_id\n  join cdrs on id\n")
+    dataset = _plan("  require k 5 suppression limit 2%\n", spec).datasets[0]
+    assert "card" in dataset.step(ir.KAnonymity).over
+    assert next(c for c in dataset.columns if c.name == "card").privacy == "quasi-identifier"
 
 
 def test_plans_without_a_rule_keep_their_fingerprint_shape() -> None:

@@ -36,7 +36,7 @@ select
   pseudonymize(id) as session
   truncate(start_date_time, hour) as started
   round(kwh, 1) as energy_kwh
-  auth_method
+  auth_method because "the study compares how sessions are authorised (three values)"
 """,
     "cdrs": """from cdrs
   {window}
@@ -55,7 +55,7 @@ select
 """,
     "tokens": """from tokens
   {window}
-group by type as token_type
+group by type as token_type because "the token mix per type (four values) is the study"
 compute count() as tokens
 """,
     "locations": """from locations

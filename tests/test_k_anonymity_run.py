@@ -231,3 +231,49 @@ def test_a_charge_s_end_beside_a_rule_over_its_start_is_refused(snapshot) -> Non
     found = [d for d in diagnose_source(source) if d.code == "OCX347"]
     assert len(found) == 1
     assert render(found, {"k.ocx": source}, color=False) == snapshot
+
+
+EMSP_SPEC = '''export emsp_hours
+  consumer "Test consumer"
+  purpose "which eMSPs' drivers charge when and where"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+  pseudonym scope per run
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, day) as started
+  pseudonymize(location_id) as site
+  cdr_token.party_id as emsp
+  require k 3 suppression limit 100%
+output csv to "out.csv"
+'''
+
+
+def test_the_emsp_that_issued_the_card_is_a_quasi_identifier(
+        run_cli, tmp_path: Path, server) -> None:
+    """The eMSP of the card (a small fleet's or an employer's card issuer) singles out its
+    drivers: a k rule without `over` counted classes of day and site alone, so the one
+    foreign-card driver among three at a site and day was released under its eMSP, and
+    the review did not list `emsp` among the quasi-identifiers."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(EMSP_SPEC)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    ledger = str(tmp_path / "ledger.sqlite")
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state", ledger,
+                     "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out.csv")
+    classes: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        classes[(row["started"], row["site"], row["emsp"])].add(row["driver"])
+    assert {row["emsp"] for row in rows} == {"EMS", "EMP"}
+    assert min(len(drivers) for drivers in classes.values()) >= 3
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert manifest["k_anonymity"]["over"] == ["started", "site", "emsp"]
+    review = " ".join(run_cli("review", str(spec), "--ledger", ledger).output.split())
+    assert "every class of equal `started`, `site`, `emsp`" in review
+    assert "quasi-identifier `cdr_token.party_id` is released unchanged" in result.output

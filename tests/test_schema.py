@@ -72,17 +72,20 @@ def test_neutral_objects_are_the_union_of_2_2_1_and_2_3_0() -> None:
 PRIVACY = [
     ("sessions", "id", PERSONAL), ("sessions", "start_date_time", QUASI),
     ("sessions", "kwh", QUASI), ("sessions", "cdr_token.uid", PERSONAL),
-    ("sessions", "cdr_token.contract_id", PERSONAL), ("sessions", "cdr_token.type", PUBLIC),
-    ("sessions", "cdr_token.country_code", PUBLIC), ("sessions", "cdr_token", PERSONAL),
+    ("sessions", "cdr_token.contract_id", PERSONAL), ("sessions", "cdr_token.type", QUASI),
+    ("sessions", "cdr_token.country_code", QUASI), ("sessions", "cdr_token", PERSONAL),
+    ("sessions", "cdr_token.party_id", QUASI),
     ("sessions", "authorization_reference", PERSONAL), ("sessions", "location_id", QUASI),
     ("sessions", "evse_uid", QUASI), ("sessions", "connector_id", PUBLIC),
     ("sessions", "meter_id", PERSONAL), ("sessions", "status", PUBLIC),
-    ("sessions", "auth_method", PUBLIC), ("sessions", "currency", PUBLIC),
+    ("sessions", "auth_method", QUASI), ("sessions", "currency", PUBLIC),
     ("sessions", "last_updated", QUASI), ("sessions", "total_cost.excl_vat", QUASI),
     ("sessions", "charging_periods.tariff_id", QUASI),
     ("sessions", "charging_periods.dimensions.type", QUASI),
     ("cdrs", "session_id", PERSONAL), ("cdrs", "credit_reference_id", PERSONAL),
     ("cdrs", "invoice_reference_id", PERSONAL), ("cdrs", "credit", PUBLIC),
+    ("cdrs", "auth_method", QUASI), ("cdrs", "cdr_token.type", QUASI),
+    ("cdrs", "cdr_token.party_id", QUASI), ("cdrs", "cdr_token.country_code", QUASI),
     ("cdrs", "remark", NEVER), ("cdrs", "signed_data", NEVER),
     ("cdrs", "signed_data.signed_values.plain_data", NEVER),
     ("cdrs", "signed_data.encoding_method", NEVER),
@@ -111,7 +114,8 @@ PRIVACY = [
     ("tokens", "energy_contract.supplier_name", QUASI), ("tokens", "valid", QUASI),
     ("tokens", "language", QUASI), ("tokens", "default_profile_type", QUASI),
     ("tokens", "issuer", QUASI), ("tokens", "last_updated", QUASI),
-    ("tokens", "type", PUBLIC), ("tokens", "whitelist", PUBLIC), ("tokens", "party_id", PUBLIC),
+    ("tokens", "type", QUASI), ("tokens", "whitelist", QUASI), ("tokens", "party_id", QUASI),
+    ("tokens", "country_code", QUASI),
 ]
 
 

@@ -22,8 +22,8 @@ SESSION_2_2_1 = {
 }
 PUBLIC_SESSION = {
     "country_code": "NL", "party_id": "CPO",
-    "cdr_token": {"country_code": "NL", "party_id": "MSP", "type": "RFID"},
-    "auth_method": "WHITELIST",  # where the driver charged (`location_id`, `evse_uid`): quasi
+    # where the driver charged (`location_id`, `evse_uid`), the card's eMSP and type and
+    # `auth_method`: quasi
     "connector_id": "1", "currency": "EUR", "status": "ACTIVE",
 }
 
@@ -67,8 +67,8 @@ def test_public_projection_opens_paths_and_prefixes() -> None:
                                frozenset({"cdr_token.uid", "total_cost", "kwh"}))
     assert opened == {**PUBLIC_SESSION, "kwh": 12.5,
                       "total_cost": {"excl_vat": 5.0, "incl_vat": 6.05},
-                      "cdr_token": {**PUBLIC_SESSION["cdr_token"], "uid": "04A1B2C3"}}
-    assert list(opened)[:5] == ["country_code", "party_id", "kwh", "cdr_token", "auth_method"]
+                      "cdr_token": {"uid": "04A1B2C3"}}
+    assert list(opened)[:5] == ["country_code", "party_id", "kwh", "cdr_token", "connector_id"]
 
 
 def test_dot_opens_everything_but_unknown_fields_still_go() -> None:

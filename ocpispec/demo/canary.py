@@ -5,7 +5,9 @@ The canary keeps the value's identity (`CANARY-` + the original), so the same
 driver still has the same `uid` and joins and pseudonyms behave as before. Enum
 and DateTime fields keep valid values, and so do the ids by which a charge names its
 site (`location_id`, `cdr_location.id`...): quasi there, they are the keys of the
-joins to the locations, which publish them. "Public at its place" is what
+joins to the locations, which publish them; and so do the party of a token's eMSP
+(`country_code`, `party_id`, 2 and 3 characters in OCPI, no room for a canary), by
+which a charge joins its token. "Public at its place" is what
 `ocpispec.schema.public_projection` keeps without any opened path. At a private
 site (its own location object, and the location a session or CDR carries) the
 site and EVSE details `ocpispec get` withholds there are canaries too: they are
@@ -22,6 +24,8 @@ from ocpispec.schema import Kind, catalogue, public_projection
 from ocpispec.schema.charge_sites import SITE_KEYS
 
 PREFIX = "CANARY-"
+PARTY_KEYS = frozenset({(obj, name) for obj in ("Token", "CdrToken")
+                        for name in ("country_code", "party_id")})
 
 
 def add_canaries(version: str, module: str, obj: dict[str, Any],
@@ -64,7 +68,7 @@ def _mark(version: str, object_name: str, node: dict[str, Any], public: dict[str
         if field.object is not None:
             _mark_objects(version, field.object, value, kept)
         elif field.kind is Kind.STRING and (public is None or name not in public) \
-                and (object_name, name) not in SITE_KEYS:
+                and (object_name, name) not in SITE_KEYS | PARTY_KEYS:
             node[name] = _canary(value)
 
 

@@ -24,7 +24,7 @@ Session
   kwh                      quasi     energy charged so far, in kWh
   cdr_token                public    the token that started the session, as the CPO saw it
   auth_id                  personal  2.1.1 contract id (eMA id) of the driver's token
-  auth_method              public    how the session was authorised (whitelist, auth request, command)
+  auth_method              quasi     how the session was authorised (whitelist, auth request, command)
   authorization_reference  personal  reference the eMSP gave when it authorised the session
   location                 public    2.1.1 copy of the location, with only the EVSE and connector used
   location_id              quasi     id of the location where the session takes place
@@ -38,10 +38,10 @@ Session
   last_updated             quasi     when the CPO last changed this record
 
 CdrToken
-  country_code             public    country code of the eMSP that issued the token
-  party_id                 public    party id of the eMSP that issued the token
+  country_code             quasi     country code of the eMSP that issued the token
+  party_id                 quasi     party id of the eMSP that issued the token; a small eMSP or fleet singles out
   uid                      personal  token uid: the RFID chip id or an app user id
-  type                     public    kind of token (RFID, app user, ad hoc...)
+  type                     quasi     kind of token (RFID, app user, ad hoc...)
   contract_id              personal  contract id (eMA id) the charging is billed to
 
 ChargingPeriod
@@ -79,7 +79,7 @@ CDR
   session_id               personal  id of the session this CDR bills
   cdr_token                public    the token used, as the CPO saw it at the start
   auth_id                  personal  2.1.1 contract id (eMA id) of the driver's token
-  auth_method              public    how the charging was authorised
+  auth_method              quasi     how the charging was authorised
   authorization_reference  personal  reference the eMSP gave when it authorised the charging
   cdr_location             public    snapshot of the location, EVSE and connector used
   location                 public    2.1.1 copy of the location, with only the EVSE and connector used
@@ -337,17 +337,17 @@ TariffRestrictions
   reservation              public    whether it prices a reservation
 
 Token
-  country_code             public    country code of the eMSP that issued the token
-  party_id                 public    party id of the eMSP that issued the token
+  country_code             quasi     country code of the eMSP that issued the token
+  party_id                 quasi     party id of the eMSP that issued the token; a small eMSP or fleet singles out
   uid                      personal  token uid: the RFID chip id or an app user id
-  type                     public    kind of token (RFID, app user, ad hoc...)
+  type                     quasi     kind of token (RFID, app user, ad hoc...)
   auth_id                  personal  2.1.1 name of the contract id (eMA id)
   contract_id              personal  contract id (eMA id) the charging is billed to
   visual_number            personal  number printed on the card
   issuer                   quasi     company that issued the card; may name an employer
   group_id                 personal  groups the tokens of one driver or account
   valid                    quasi     whether the token may be used
-  whitelist                public    how the token may be authorised offline
+  whitelist                quasi     how the token may be authorised offline
   language                 quasi     preferred language of the driver
   default_profile_type     quasi     the driver's preferred smart-charging profile
   energy_contract          public    the driver's energy supplier contract
