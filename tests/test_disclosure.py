@@ -246,15 +246,16 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
 
     plan = _plan("  require k 5 suppression limit 2%\n")
     rule = plan.datasets[0].step(ir.KAnonymity)
-    assert rule.over == ("started_hour", "postal_area", "energy_kwh")  # the default set
+    # the default set; the plug standard is one (a rare plug at a site names the car)
+    assert rule.over == ("started_hour", "postal_area", "energy_kwh", "standard")
     assert not rule.over_stated and rule.suppression_limit == 2.0
     assert [(h.column, h.levels) for h in rule.hierarchies] == [
         ("started_hour", ("4 hours", "day", "week")), ("postal_area", ("3", "2")),
         ("energy_kwh", ("1", "10"))]
     text = " ".join(plan_text(plan).split())
     assert "k_anonymity.sessions every class of equal `started_hour`, `postal_area`, " \
-           "`energy_kwh` (the released quasi-identifiers) holds at least 5 distinct " \
-           "drivers" in text
+           "`energy_kwh`, `standard` (the released quasi-identifiers) holds at least 5 " \
+           "distinct drivers" in text
     assert "`postal_area` → 3 characters → 2 characters" in text
     assert ir.Plan.from_dict(plan.to_dict()) == plan
 

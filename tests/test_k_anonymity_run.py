@@ -277,3 +277,48 @@ def test_the_emsp_that_issued_the_card_is_a_quasi_identifier(
     review = " ".join(run_cli("review", str(spec), "--ledger", ledger).output.split())
     assert "every class of equal `started`, `site`, `emsp`" in review
     assert "quasi-identifier `cdr_token.party_id` is released unchanged" in result.output
+
+
+PLUG_SPEC = '''export plug_weeks
+  consumer "Test consumer"
+  purpose "which plugs are used where and when"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+  pseudonym scope per run
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from cdrs
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, week) as started
+  pseudonymize(cdr_location.id) as site
+  cdr_location.connector_power_type as power_type
+  cdr_location.connector_standard as standard
+  require k 3 suppression limit 100%
+output csv to "out.csv"
+'''
+
+
+def test_a_cdr_s_plug_and_power_type_are_quasi_identifiers(
+        run_cli, tmp_path: Path, server) -> None:
+    """A rare plug or power type at a site names the car's model (CHAdeMO): the reference
+    counts connector standard and power type among the categoricals kept only if no
+    rare combination. A session's `location.connector.power_type` counted; a CDR's own
+    `cdr_location.connector_power_type` (another spelling) and the standard did not, so a
+    k rule without `over` released classes of one driver per week, site and plug."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(PLUG_SPEC)
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z", env=env)
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out.csv")
+    classes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for row in rows:
+        classes[(row["started"], row["site"], row["power_type"], row["standard"])].add(
+            row["driver"])
+    assert len({row["power_type"] for row in rows}) > 1
+    assert min(len(drivers) for drivers in classes.values()) >= 3
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert manifest["k_anonymity"]["over"] == ["started", "site", "power_type", "standard"]

@@ -2,7 +2,7 @@
 
 By default the quasi-identifiers of a row dataset are its released columns that
 describe when, where, how much or how (times, places, energy, durations, costs, power
-types): the columns whose source class is quasi-identifier, and those that read a
+types and plug standards): the columns whose source class is quasi-identifier, and those that read a
 place or a power type. A pseudonymised driver is not one of them: it is the identity
 itself, which the k rule counts (see `DRIVER_FIELDS`). A spec may name the set instead
 (`require k 5 over (started_hour, postal_area)`).
@@ -16,7 +16,10 @@ from __future__ import annotations
 from ocpispec.places import is_place
 from ocpispec.plan import ir
 
-HOW_FIELDS = frozenset({"power_type"})
+# how the car charged, as the connector says it: a rare plug or power type at a site
+# names the car's model (CHAdeMO); a CDR's copy has the `connector_` spelling
+HOW_FIELDS = frozenset({"power_type", "connector_power_type", "standard",
+                        "connector_standard"})
 DRIVER_FIELDS = frozenset({"cdr_token.contract_id", "cdr_token.uid", "auth_id", "uid",
                            "contract_id", "cdr_token.visual_number", "visual_number"})
 
