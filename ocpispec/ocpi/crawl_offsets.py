@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 
+# pages in a row holding only objects sent before: the platform ignores `offset`, and a
+# count it sends (`10**30`) would have the crawl ask for the same page up to it, forever.
+# One such page may come of objects that moved up as others left a pinned window
+REPEATS_IN_A_ROW = 3
+
+
 class OffsetPaging:
     """`Crawl`'s paging by offset (a mixin: it reads and updates the crawl's state)."""
 
@@ -38,7 +44,7 @@ class OffsetPaging:
         while this one accepts and hands on the pages before them, in offset order."""
         from ocpispec.ocpi.ahead import Ahead
 
-        last = first
+        last, repeats = first, 0
         with Ahead(self._offset_pages(first), name="ocpispec-pages") as fetched:
             if not first_accepted:
                 yield self._accept(first)
@@ -49,8 +55,15 @@ class OffsetPaging:
                 if self._full():
                     return
                 if not request.refill and page.objects and self._last_duplicates == len(page.objects):
+                    repeats += 1
+                    if repeats >= REPEATS_IN_A_ROW:
+                        self._warnings.add(f"the platform sent {REPEATS_IN_A_ROW} pages in a row of objects it had "
+                                           "already sent (it ignores `offset`); stopped paging", kind="repeats-stopped")
+                        return
                     self._warnings.add("the platform sent a page of objects it had already sent (it may ignore "
                                        "`offset`); the export may be incomplete", kind="all-repeated")
+                elif not request.refill and page.objects:
+                    repeats = 0
                 for message, kind in notes:
                     self._warnings.add(message, kind=kind)
                 if not request.refill and request.offset >= last.request.offset:
