@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_newcomer_specs import _applied, _check
+from test_newcomer_specs import _check, assert_help_fixes
 
 FLEET = '''export acme_fleet
   consumer "ACME Logistics, fleet management"
@@ -223,19 +223,7 @@ CASES = [
 def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
                                                         new: str, tmp_path: Path,
                                                         snapshot) -> None:
-    text = SPECS[spec]
-    assert old in text
-    path = tmp_path / f"{spec}.ocx"
-    path.write_text(text.replace(old, new, 1))
-    done = _check(path)
-    shown = done.stderr.replace(str(path), f"{spec}.ocx")
-    assert "Traceback" not in shown
-    assert (done.returncode, shown) == snapshot
-    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
-    path.write_text(_applied(path.read_text(), shown))
-    again = _check(path)
-    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
-                                                                       again.stderr)
+    assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot)
 
 
 def test_the_specs_of_this_file_check(tmp_path: Path) -> None:

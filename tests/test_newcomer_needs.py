@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_newcomer_specs import REPO, _applied, _check
+from test_newcomer_specs import REPO, _applied, _check, assert_help_fixes
 
 def _apply(text: str, shown: str) -> str:
     """`_applied`, for a help that is one whole `write `...`` holding backticks of its own
@@ -249,19 +249,7 @@ CASES = [
 @pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
 def test_a_newcomer_s_spec_gets_a_help_that_fixes_it(case: str, spec: str, old: str, new: str,
                                                      tmp_path: Path, snapshot) -> None:
-    text = SPECS[spec]
-    assert old in text
-    path = tmp_path / f"{spec}.ocx"
-    path.write_text(text.replace(old, new, 1))
-    done = _check(path)
-    shown = done.stderr.replace(str(path), f"{spec}.ocx")
-    assert "Traceback" not in shown
-    assert (done.returncode, shown) == snapshot
-    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", shown, re.MULTILINE)
-    path.write_text(_apply(path.read_text(), shown))
-    again = _check(path)
-    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
-                                                                       again.stderr)
+    assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot, apply=_apply)
 
 
 @pytest.mark.parametrize("spec", sorted(CLEAN))

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,27 @@ def _applied(text: str, shown: str) -> str:
     start, width = len(carets.group(1)), len(carets.group(2))
     lines[line - 1] = lines[line - 1][:start] + replacement + lines[line - 1][start + width:]
     return "\n".join(lines)
+
+
+def assert_help_fixes(text: str, old: str, new: str, path: Path, snapshot, *,
+                      apply: Callable[[str, str], str] | None = None,
+                      mistake_of: Callable[[str], str] = lambda shown: shown) -> None:
+    """`text` with `old` made `new` (a newcomer's mistake), written to `path` and checked:
+    the output is the snapshot, with no traceback, and names one code; the spec with the
+    help of that code applied (`apply`, by default `_applied`) checks without it and
+    without an error. `mistake_of`: the part of the output the help is read from."""
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert "Traceback" not in shown
+    assert (done.returncode, shown) == snapshot
+    mistake = mistake_of(shown)
+    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", mistake, re.MULTILINE)
+    path.write_text((apply or _applied)(path.read_text(), mistake))
+    again = _check(path)
+    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
+                                                                       again.stderr)
 
 
 CASES = [
@@ -247,20 +269,8 @@ CASES = [
 def test_a_newcomer_s_mistake_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
                                                         new: str, tmp_path: Path,
                                                         snapshot) -> None:
-    text = SPECS[spec]
-    assert old in text
-    path = tmp_path / f"{spec}.ocx"
-    path.write_text(text.replace(old, new, 1))
-    done = _check(path)
-    shown = done.stderr.replace(str(path), f"{spec}.ocx")
-    assert "Traceback" not in shown
-    assert (done.returncode, shown) == snapshot
-    mistake = _without_the_city_warning(shown)
-    [code] = re.findall(r"^(?:error|warning)\[(OCX\d+)\]", mistake, re.MULTILINE)
-    path.write_text(_applied(path.read_text(), mistake))
-    again = _check(path)
-    assert "error[" not in again.stderr and code not in again.stderr, (path.read_text(),
-                                                                       again.stderr)
+    assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot,
+                      mistake_of=_without_the_city_warning)
 
 
 def test_the_shipped_specs_of_this_file_check(tmp_path: Path) -> None:
