@@ -88,23 +88,23 @@ def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> 
         return
     outside = [(column, name, _reads(uses)) for column, name, uses in released
                if name not in over and name not in pseudonyms]
-    given: dict[str, tuple[syntax.Column, str, str | None]] = {}
+    given: dict[str, tuple[syntax.Column, str, str | None, bool]] = {}  # ..., via, approximate
     for column, name, reads in outside:
         for what in reads:
-            given.setdefault(what, (column, name, None))
+            given.setdefault(what, (column, name, None, False))
     for what, (first, second) in _DERIVED.items():  # two times of a charge give the third
         if first in given and second in given and what not in given:
-            given[what] = (*given[first][:2], given[second][1])
+            given[what] = (*given[first][:2], given[second][1], False)
     for what, near in _NEAR.items():  # one end of a charge places the other within hours
         if near in given and what not in given:
-            given[what] = (*given[near][:2], _NEAR_VIA)
+            given[what] = (*given[near][:2], None, True)
     reported = set()
     for other, reads in counted.items():
         for what in sorted(reads & set(given)):
-            column, name, via = given[what]
+            column, name, via, approximate = given[what]
             if name not in reported:
                 reported.add(name)
-                ctx.emit(_beside(column, name, other, what, via))
+                ctx.emit(_beside(column, name, other, what, via, approximate))
 
 
 _START, _END = "charge start", "charge end"
@@ -114,7 +114,6 @@ _DERIVED = {_START: (_END, _DURATION), _END: (_START, _DURATION), _DURATION: (_S
 # a charge's start and end lie within its duration of each other (minutes to hours): one
 # outside `over` gives back what the recoding of the other took away, to within that span
 _NEAR = {_START: _END, _END: _START}
-_NEAR_VIA = ""  # marks a time given approximately, by the charge's other end
 
 
 def _reads(uses: list[Use]) -> set[str]:
@@ -132,9 +131,10 @@ def _reads(uses: list[Use]) -> set[str]:
     return found
 
 
-def _beside(column: syntax.Column, name: str, other: str, what: str, via: str | None):
+def _beside(column: syntax.Column, name: str, other: str, what: str, via: str | None,
+            approximate: bool = False):
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
-    if via == _NEAR_VIA:
+    if approximate:
         message = (f"`{name}` reads the other end of the charge whose {what.removeprefix('charge ')} "
                    f"`{other}` in the k rule reads, and is not in it")
     elif via is None:
@@ -149,7 +149,7 @@ def _beside(column: syntax.Column, name: str, other: str, what: str, via: str | 
                f"suppresses its rows; `{name}` keeps the detail, so the classes the consumer "
                "can form are never counted",
                *([f"a charge lasts minutes to hours: `{name}` places `{other}` within that "
-                  "span, however coarse the recoding"] if via == _NEAR_VIA else [])],
+                  "span, however coarse the recoding"] if approximate else [])],
         help=f"name `{name}` in `over (...)` too, or leave `over` out so the rule counts "
              "every released quasi-identifier; or release one of the two columns only")
 
