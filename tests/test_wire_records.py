@@ -48,7 +48,7 @@ def read(version: str, module: str, record: dict) -> tuple[dict, FetchStats, str
     ("end_date_time", "jan@example.com", "not a DateTime"),
     ("total_cost", "12", "not an object"),
     ("charging_periods", {"start_date_time": "x"}, "not a list"),
-    ("auth_method", "jan@example.com", "not a AuthMethod value"),
+    ("auth_method", "jan@example.com", "not an AuthMethod value"),
     ("kwh", "jan@example.com", "not a number"),
     ("connector_id", ["1"], "not a string"),
 ])

@@ -172,14 +172,15 @@ def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
 def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
     upper = {value.upper(): value for value in values}
     is_open = open_enums and name in OPEN_ENUMS
+    a_name = f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
 
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
         if value.__class__ is not str:
-            return None, f"not a {name} value", None
+            return None, f"not {a_name} value", None
         if value in values or (is_open and _ENUM_SHAPE.match(value)):
             return None
         canonical = upper.get(value.upper()) if len(value) <= 64 else None
         if canonical is not None:
-            return canonical, None, f"a {name} value in other casing, read as {canonical}"
-        return None, f"not a {name} value", None
+            return canonical, None, f"{a_name} value in other casing, read as {canonical}"
+        return None, f"not {a_name} value", None
     return test
