@@ -276,3 +276,36 @@ def test_a_stop_just_after_the_commit_ends_a_committed_run(demo_server, spec: Pa
     assert out.exists() and has_state(state)
     assert [run["outcome"] for run in runs(state)] == ["committed"]
     assert len(list((tmp_path / "runs" / "signal_test").glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize("first, second", [(signal.SIGINT, signal.SIGINT),
+                                           (signal.SIGTERM, signal.SIGINT),
+                                           (signal.SIGINT, signal.SIGTERM)])
+def test_a_second_stop_while_stopping_ends_the_run_at_once(
+        demo_server_factory, spec: Path, tmp_path: Path, first, second) -> None:
+    """Ctrl-C pressed again while a stopped run was ending (its OCX558 shown, its fetch
+    threads still being joined): the interpreter printed 'Exception ignored in ...
+    threading ... KeyboardInterrupt' with a traceback, or the process died of SIGINT
+    (exit status -2, not the documented 1). A second stop now ends it at once, exit 1."""
+    server = demo_server_factory(version="2.2.1", size=3000, max_page_size=50,
+                                 faults=Faults(latency_ms=400))
+    out, state = tmp_path / "out.csv", tmp_path / "state.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocpispec", "run", str(spec), "--out", str(out), "--state",
+         str(state), "--as-of", AS_OF, "--page-size", "50", "--concurrency", "4"],
+        env={**os.environ, **_env(server), "NO_COLOR": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while sum(1 for r in server.request_log if "sessions" in r.target) < 3:
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    process.send_signal(first)
+    assert process.stderr is not None
+    shown = [process.stderr.readline() for _ in range(4)]   # the OCX558 diagnostic
+    process.send_signal(second)
+    rest = process.stderr.read()
+    process.wait(timeout=20)
+    assert "OCX558" in shown[0]
+    assert process.returncode == 1
+    assert rest in ("", "stopped again: ending now\n")  # or it had ended already
+    assert not out.exists() and not has_state(state)
