@@ -115,7 +115,7 @@ def _explain(statuses, plan: ir.Plan) -> list[str]:
     if last.privacy_fingerprint == plan.privacy_fingerprint:
         return notes
     try:
-        changes = changes_since(last.summary, plan)
+        changes = changes_since(last.summary, plan, last.privacy_fingerprint)
     except (KeyError, TypeError, AttributeError, ValueError):  # a hand-edited summary
         return notes + [f"the spec changed since the version approved by {last.approved_by} "
                         f"({last.privacy_fingerprint[:12]}); its record's summary cannot be "

@@ -90,7 +90,7 @@ def _changes_since_last(plan, statuses) -> list[str]:
     if last is None or last.privacy_fingerprint == plan.privacy_fingerprint:
         return []
     try:
-        changes = changes_since(last.summary, plan)
+        changes = changes_since(last.summary, plan, last.privacy_fingerprint)
     except (KeyError, TypeError, AttributeError, ValueError):
         return []
     return [f"Changed since the approval of {last.approved_by} at {last.approved_at}:",

@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from ocpispec.plan import ir
+from ocpispec.plan.ir.sealing import sealed_fingerprint
 from ocpispec.privacy_summary.compare import Change, compare
 from ocpispec.privacy_summary.difference import Difference, changes_since, difference
 from ocpispec.privacy_summary.summary import comparable, exact_part, summarise
@@ -28,6 +29,15 @@ def privacy_fingerprint(plan: ir.Plan) -> str:
 
 
 def fingerprint_of(summary: dict[str, Any], exact: list[str]) -> str:
-    canonical = json.dumps({"summary": comparable(summary), "exact": exact}, sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """sha256 over the summary; with exact expressions (values the summary shows blanked
+    out), sealed by scrypt (`plan/ir/sealing.py`): the summary is stored in approval
+    records and shown on the review page beside this fingerprint, so a fast hash would
+    let anyone reading them test guesses of the values."""
+    canonical = _canonical({"summary": comparable(summary), "exact": exact})
+    if not exact:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return sealed_fingerprint(canonical, _canonical({"summary": comparable(summary)}))
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

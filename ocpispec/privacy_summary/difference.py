@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,17 +56,28 @@ def difference(old: ir.Plan, new: ir.Plan, *, old_name: str, new_name: str) -> D
                       tuple(changes))
 
 
-def changes_since(summary: dict[str, Any], plan: ir.Plan) -> list[Change]:
-    """What changed from a stored summary (an approval record's) to a plan. A stored
-    summary that equals the plan's, under another fingerprint, differs in a hidden value."""
+def changes_since(summary: dict[str, Any], plan: ir.Plan,
+                  recorded: str | None = None) -> list[Change]:
+    """What changed from a stored summary (an approval record's, whose fingerprint is
+    `recorded`) to a plan. A stored summary that equals the plan's, under another
+    fingerprint, differs in a hidden value, or was fingerprinted by an earlier version."""
     current = summarise(plan)
     changes = compare(summary, current)
     if not changes and comparable(ordered(summary)) == comparable(current):
         if not (_redacted_filters(current) or _redacted_columns(current)):
             return [EARLIER_TOOL]  # no hidden value could differ
+        if recorded is not None and recorded == _unsealed(current, exact_part(plan)):
+            return [EARLIER_TOOL]  # the same hidden values, before fingerprints were sealed
         return [HIDDEN_VALUE if _redacted_filters(current) or not _redacted_columns(current)
                 else HIDDEN_COLUMN_VALUE]
     return changes
+
+
+def _unsealed(summary: dict[str, Any], exact: list[str]) -> str:
+    """The privacy fingerprint as versions before sealing (`plan/ir/sealing.py`) gave it."""
+    canonical = json.dumps({"summary": comparable(summary), "exact": exact}, sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _redacted_filters(summary: dict[str, Any]) -> bool:

@@ -67,7 +67,7 @@ def _since(plan: ir.Plan, statuses: list[RecordStatus]
     since = (f"the version approved by {last.approved_by} at {last.approved_at} "
              f"(privacy fingerprint {last.privacy_fingerprint[:12]})")
     try:
-        changes = changes_since(last.summary, plan)
+        changes = changes_since(last.summary, plan, last.privacy_fingerprint)
     except (KeyError, TypeError, AttributeError, ValueError):  # a hand-edited summary
         return since, (ApprovalChange("changed", "its record's summary cannot be compared: "
                                       "see `ocpispec diff`"),)

@@ -13,6 +13,7 @@ from ocpispec.diagnostics.source import Span
 from ocpispec.frozen import frozen
 from ocpispec.plan.ir.base import FORMAT_VERSION, OMIT_DEFAULT
 from ocpispec.plan.ir.codec import decode, encode, without_origins
+from ocpispec.plan.ir.sealing import sealed_fingerprint
 from ocpispec.plan.ir.shaping import Aggregate, Column, Project
 from ocpispec.plan.ir.steps import Step
 
@@ -213,12 +214,20 @@ def _blanked(data: Any, literals: list[str]) -> Any:
 
 
 def fingerprint(plan: Plan) -> str:
-    """sha256 over the canonical JSON of what the plan does."""
+    """sha256 over the canonical JSON of what the plan does; sealed (`sealing.py`) when
+    it holds values that compare personal fields, which every view blanks out."""
     data = without_origins(encode(plan))
     for key in ("fingerprint", "privacy_fingerprint", "spec"):
         data.pop(key, None)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    canonical = _canonical(data)
+    blanked = _blank_personal(data)
+    if blanked is data:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return sealed_fingerprint(canonical, _canonical(blanked))
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def with_fingerprint(plan: Plan) -> Plan:
