@@ -44,6 +44,9 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               "data package beside it"],
                        help=f'write `"{folder}{{export}}-{{run.date}}.{_suggested(fmt)}"`'))
         return
+    if described.scheme is None and formats.named_like_template(destination.value):
+        _named_like_template(destination, fmt, ctx)
+        return
     if described.foreign is not None:
         ctx.emit(error("OCX417", f"`{described.foreign}` is not a compression ocpispec writes",
                        destination.span, "unknown compression suffix",
@@ -68,6 +71,19 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
                               + hint],
                        help=f"write `output {owner} ...`" if owner and owner != fmt else
                        f"end the file name with `.{_suggested(fmt)}`"))
+
+
+def _named_like_template(destination: syntax.Text, fmt: str, ctx: Context) -> None:
+    """`to "exports/rows.j2"`: the delivered rows, in the spec's folder under a name a
+    template loads, are a template to any spec there, whose `{% include "exports/rows.j2"
+    %}` copies them into its own output: another consumer's export, its review showing
+    no such column."""
+    stem = destination.value.rsplit(".", 1)[0]
+    ctx.emit(error("OCX371", "the destination is named like a template",
+                   destination.span, "a template of any spec in this folder could include it",
+                   notes=["a template that includes this file would copy its rows into "
+                          "another export's output, which its review does not show"],
+                   help=f'name the file for what it holds: `"{stem}.{_suggested(fmt)}"`'))
 
 
 def _backslashed(destination: syntax.Text, ctx: Context) -> bool:

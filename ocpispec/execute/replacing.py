@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ocpispec.formats import named_like_template
 from ocpispec.plan import ir
 from ocpispec.execute.client import RunError
 from ocpispec.execute.mount_points import is_mount_point
@@ -71,6 +72,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
+            _check_not_template(target.path, dataset)
             _check_kind(target.path, dataset)
             if bookkeeping is not None:
                 _check_not_bookkeeping(target.path, dataset, *bookkeeping)
@@ -121,6 +123,18 @@ def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
         text = delivered.get(dataset.name)
         if target.remote is not None and text is not None:
             _check(parse_delivery(text), target.remote.url, plan, dataset, windows, sample)
+
+
+def _check_not_template(path: Path, dataset: ir.Dataset) -> None:
+    """OCX371 for an output named like a template (`--out rows.j2`; the spec's own
+    destination is refused by `check`): any spec's template could include it."""
+    if named_like_template(path.name):
+        raise RunError.of(
+            "OCX371", f"cannot write `{path.name}`: it is named like a template",
+            dataset.step(ir.Render).origin, "the destination",
+            notes=("a template that includes this file would copy its rows into another "
+                   "export's output; nothing was fetched",),
+            help="name the file for what it holds (`.csv`, `.md`, ...)")
 
 
 def _check_kind(path: Path, dataset: ir.Dataset) -> None:

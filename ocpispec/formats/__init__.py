@@ -20,8 +20,8 @@ from ocpispec.frozen import frozen
 __all__ = ["COMPRESSIONS", "EXTENSIONS", "PRESETS", "SUPPORTED_SCHEMES",
            "UNCOMPRESSIBLE", "Destination", "DialectError", "base_dialect", "describe",
            "dialect_from",
-           "REMOTE_SCHEMES", "Remote", "RemoteError", "fits", "parse_remote", "redact",
-           "url_scheme"]
+           "REMOTE_SCHEMES", "Remote", "RemoteError", "TEMPLATE_SUFFIXES", "fits",
+           "named_like_template", "parse_remote", "redact", "url_scheme"]
 
 # the file extensions a format's output may carry (the first is the one to suggest)
 EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,8 @@ COMPRESSIONS: dict[str, str] = {".gz": "gzip", ".zst": "zstd"}
 FOREIGN_COMPRESSIONS = (".bz2", ".xz", ".lz4", ".lzma", ".br", ".zip", ".7z", ".tgz", ".z")
 # formats that compress themselves (or are binary): no outer compression
 UNCOMPRESSIBLE = frozenset({"parquet", "xlsx"})
+# what a template file's name ends with (`render/confine.py`): no output is named so
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 # URL schemes a destination may use; local paths and `stdout` are always supported
 SUPPORTED_SCHEMES: tuple[str, ...] = tuple(REMOTE_SCHEMES)
 DESTINATION_KINDS = "a local path (relative or absolute), `stdout`"
@@ -125,3 +127,10 @@ def format_for(extension: str) -> str | None:
     """The format an extension belongs to most (`.parquet` -> parquet), for hints."""
     return next((fmt for fmt, extensions in EXTENSIONS.items() if extension in extensions),
                 None)
+
+
+def named_like_template(path: str) -> bool:
+    """Whether a file of this name would be loaded as a template (`x.j2`; in any case,
+    since on a file system that ignores case `x.J2` is that file): another spec's template
+    could include it, and copy the rows it holds into that spec's output."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1].lower().endswith(TEMPLATE_SUFFIXES)

@@ -11,6 +11,8 @@ check and the run is refused instead of rendered.
 This is what stops `output template "../exports/other.csv"`, `/proc/self/environ` or
 an include that is a symlink to a stored login from being copied into an output: a
 file without Jinja syntax is a valid template, so the file itself must be confined.
+For the same reason an export's output is never a template: no run writes a file named
+like one (OCX371), and a file with an export's manifest beside it is refused.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocpispec.formats import TEMPLATE_SUFFIXES
 from ocpispec.language.characters import DIRECTION_CONTROLS
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_TEMPLATE_FILES = 32
+# what a run writes beside each output (`execute/outputs.py`, `manifest_path`)
+MANIFEST_SUFFIX = ".manifest.json"
 
 
 ROOT_VARIABLE = "OCPISPEC_TEMPLATES_ROOT"
@@ -98,6 +102,10 @@ def locate(root: Path, base: str, name: str) -> TemplateFile:
         raise ConfinementError(f"`{key}` resolves, through a symbolic link, to a file "
                                "outside the spec's folder")
     _check_file(key, os.stat(real))
+    if os.path.lexists(real + MANIFEST_SUFFIX):
+        raise ConfinementError(f"`{key}` is the output of an export (its manifest lies "
+                               "beside it), not a template: its rows would be copied into "
+                               "this output")
     return TemplateFile(key, Path(real))
 
 
