@@ -31,6 +31,9 @@ class Context:
     # span that holds each (the literal, or the whole JMESPath text): blanked out of
     # every view, so no other text of the spec may repeat them (`check/named_values.py`)
     compared: list[tuple[str, Span]] = field(default_factory=list)
+    # the text of each template file an output loads, its path, and the span of the
+    # `output template "..."` naming it: copied into the output, so scanned as the spec is
+    templates: list[tuple[str, str, Span]] = field(default_factory=list)
 
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

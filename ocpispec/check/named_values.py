@@ -23,13 +23,16 @@ _SHORTEST = 4
 _WORDLIKE = 8
 _COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 _WORD = re.compile(r"[^\W_]+")
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
 def check_repeated_values(ctx: Context) -> None:
     """OCX350 at the first place outside the comparisons that holds one of the values
     `ctx.compared` collected (letters and digits compared, case and separators ignored:
-    `04a2-b3c4` is `04A2B3C4`), once per value."""
+    `04a2-b3c4` is `04A2B3C4`), once per value; then in the text of a template an
+    output loads, which is copied into the consumer's file."""
     words = _words(ctx.source.text)
+    templates = [(key, _template_words(text), span) for key, text, span in ctx.templates]
     for value in dict.fromkeys(value for value, _ in ctx.compared):
         bare = _bare(value)
         if not _identifier(bare):
@@ -46,6 +49,35 @@ def check_repeated_values(ctx: Context) -> None:
                        "written"],
                 help="say whose records they are without their id (`the card reported "
                      "stolen in case F-2026-12`); a comment (`# ...`) is never shown"))
+            continue
+        _in_templates(bare, templates, ctx)
+
+
+def _in_templates(bare: str, templates, ctx: Context) -> None:
+    """OCX350 at the `output template "..."` whose files hold the value outside a Jinja
+    comment: a template's text goes into the consumer's file as written, and the review
+    shows only its name and sha256."""
+    for key, (text, words), span in templates:
+        found = next(_occurrences(bare, words), None)
+        if found is not None:
+            line = text.count("\n", 0, found.start) + 1
+            ctx.emit(error(
+                "OCX350", "a template repeats a personal value the spec compares", span,
+                f"`{key}` line {line} holds it",
+                notes=["the plan, the review and the consumer's manifest show `(personal "
+                       "value)` where the spec compares it; a template's text is copied "
+                       "into the consumer's file as written, and the review shows only the "
+                       "template's name and sha256"],
+                help="say whose records they are without their id (`the card reported "
+                     "stolen in case F-2026-12`); a Jinja comment (`{# ... #}`) is never "
+                     "written"))
+            return
+
+
+def _template_words(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """A template's text and its letter-and-digit runs outside Jinja comments."""
+    blanked = _JINJA_COMMENT.sub(lambda m: " " * len(m.group()), text)
+    return text, [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(blanked)]
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:

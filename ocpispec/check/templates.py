@@ -145,6 +145,7 @@ class _Walker:
                     [type(exc).__name__], "save the template as UTF-8 text", "OCX402")
             return None
         self.digests[file.key] = loaded.sha256
+        ctx.templates.append((file.key, loaded.text, written.span))
         # parsed with every Jinja filter known, so the policy names a refused one
         environment = analysis_environment()
         try:

@@ -589,3 +589,29 @@ def test_the_card_does_not_reach_the_manifest_through_its_justification(run_cli,
                      "--out", str(tmp_path / "out.csv"))
     assert result.exit_code == 1 and "error[OCX350]" in result.stderr
     assert not (tmp_path / "out.csv.manifest.json").exists()
+
+
+def test_a_template_may_not_write_the_blanked_value(run_cli, tmp_path, snapshot) -> None:
+    """A template's text goes into the consumer's file as written, and the review shows
+    only its name and sha256: a report headed `Sessions of card 04A2B3C4D5` gave back the
+    card the manifest blanks out of the filter beside it. A Jinja comment is not written."""
+    (tmp_path / "report.md.j2").write_text(
+        "{# for the fraud desk: card 04A2B3C4D5 #}\n# Sessions per month\n\n"
+        "{% for row in rows %}- {{ row.month }}: {{ row.sessions }}\n{% endfor %}")
+    (tmp_path / "card.md.j2").write_text(
+        "# Sessions of the card 04a2-b3c4-d5\n{% include \"report.md.j2\" %}")
+    spec = tmp_path / "stolen.ocx"
+    spec.write_text(HEADER + (
+        'from sessions\n  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk '
+        'follows the card reported stolen"\ngroup by\n  truncate(start_date_time, month) as '
+        'month\ncompute\n  count() as sessions\n  minimum group size 10\n'
+        'output template "card.md.j2" to "out.md"\n'))
+    checked = run_cli("check", str(spec))
+    assert checked.exit_code == 1
+    assert checked.stderr.replace(str(tmp_path), "FOLDER") == snapshot
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "50",
+                     "--out", str(tmp_path / "out.md"))
+    assert result.exit_code == 1 and "error[OCX350]" in result.stderr
+    assert not (tmp_path / "out.md").exists()
+    spec.write_text(spec.read_text().replace("card.md.j2", "report.md.j2"))
+    assert run_cli("check", str(spec)).exit_code == 0
