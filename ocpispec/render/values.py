@@ -88,7 +88,9 @@ def shown_text(text: str) -> str:
     return _SHOWN.sub(_code_point, text) if _SHOWN.search(text) else text
 
 
-_SHOWN = re.compile(HIDDEN.pattern[:-1] + r"\x00-\x08\x0b\x0c\x0e-\x1f]")
+# with the characters XML 1.0 cannot hold (a template writing XML: one of them and no
+# reader opens the file): C0 controls, surrogates and the noncharacters U+FFFE, U+FFFF
+_SHOWN = re.compile(HIDDEN.pattern[:-1] + r"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _code_point(match: re.Match[str]) -> str:

@@ -9,7 +9,7 @@ treatment, sources.
 
 Text is always a text cell: a value starting with `=` never becomes a formula, nor
 `#N/A` an error value,
-characters XML cannot hold are dropped, and a `_xHHHH_` in it, which Excel would show as
+characters XML cannot hold (C0 controls, U+FFFE, U+FFFF) are dropped, and a `_xHHHH_` in it, which Excel would show as
 the character HHHH, is escaped so Excel shows it as written. A text longer than a cell holds (32,767
 characters) stops the output rather than being cut, as does a time before 1900, which
 Excel shows as `#####` (a .NET platform's `0001-01-01` for no time). Excel sheets hold at
@@ -29,7 +29,10 @@ from ocpispec.render.values import cell
 
 MAX_ROWS = 1_048_576 - 1  # the header takes one
 MAX_TEXT = 32_767
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# what XML 1.0 cannot hold: C0 controls but tab and line ends, surrogates and the
+# noncharacters U+FFFE and U+FFFF (a platform's `\uffff` as an "unset" marker); one of
+# them in a cell left a sheet Excel repairs by deleting it and openpyxl cannot read
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads `_xHHHH_` in a cell's text as the character HHHH (OOXML's escape for
 # control characters): a platform's `_x0041_` would show as `A`. Its `_` is written as
 # the escape of `_` itself (`_x005F_`), which Excel and openpyxl read back as `_`.
