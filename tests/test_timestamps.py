@@ -187,3 +187,68 @@ def test_a_stamp_in_digits_of_another_script_is_no_datetime() -> None:
              "type": "RFID", "contract_id": "x", "issuer": "i", "valid": True,
              "whitelist": "ALWAYS"}
     assert check.judge(token, check.reader(token)) == "`last_updated` is not a DateTime"
+
+
+def _week_date(stamp: str) -> str:
+    """The same instant in ISO 8601's week-date form, as long as the canonical one."""
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    year, week, day = moment.isocalendar()
+    return f"{year}-W{week:02d}-{day}T{moment:%H:%M:%S}Z"
+
+
+@pytest.mark.parametrize("stamp", ["2025-W07-3T08:33:40Z", "20250212T08:33:40.1Z", "2025-02-12T0833+0100"])
+def test_iso_8601_s_other_forms_of_twenty_characters_are_no_datetime(stamp: str) -> None:
+    """Python's `datetime.fromisoformat`, the wire reader's quick test of a 20-character
+    DateTime, also reads a week date, the basic form and an offset without colons; no
+    other reader here does (`parse_timestamp`)."""
+    from ocpispec.ocpi.objects import ObjectCheck
+
+    assert parse_timestamp(stamp) is None
+    check = ObjectCheck("2.2.1", "tokens", None)
+    token = {"uid": "a", "last_updated": stamp, "country_code": "NL", "party_id": "ABC",
+             "type": "RFID", "contract_id": "x", "issuer": "i", "valid": True,
+             "whitelist": "ALWAYS"}
+    assert check.judge(token, check.reader(token)) == "`last_updated` is not a DateTime"
+
+
+def test_a_week_dated_record_is_invalid_not_inside_a_later_window(run_cli, tmp_path) -> None:
+    """A platform writing `last_updated` as a week date (`2025-W03-3T10:00:00Z`) that
+    ignores the date filters: its records passed as valid, were never rewritten (no
+    reader of stamps takes the form), and the window, comparing such a 20-character
+    `...T...Z` as text, where `2025-W` sorts after every month of 2025, kept January's
+    records in the window of October to December: delivered again in every window to the
+    end of the year. They are invalid now, counted, and the run fails loudly."""
+    from ocpispec.demo import DemoServer
+    from ocpispec.demo.faults import Faults
+
+    class _WeekDates(DemoServer):
+        def render(self, version: str, module: str, index: int) -> dict:
+            obj = super().render(version, module, index)
+            if module == "sessions" and index % 10 == 0:
+                obj["last_updated"] = _week_date(obj["last_updated"])
+            return obj
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export week_dates
+  consumer "Gemeente Test"
+  purpose "Sessions for planning"
+  legal basis public task
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+  between 2025-10-01 and 2026-01-01
+select
+  truncate(last_updated, day) as updated_day
+output csv to "{tmp_path}/s.csv"
+''')
+    with _WeekDates(version="2.2.1", size=200, max_page_size=100,
+                    faults=Faults(ignore_date_filters=True)) as server:
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+        refused = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env=env)
+        accepted = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z",
+                           "--allow-invalid", "20", env=env)
+    assert refused.exit_code == 1 and "OCX570" in refused.output
+    assert "20 `last_updated` is not a DateTime" in refused.output
+    assert accepted.exit_code == 0, accepted.output
+    days = (tmp_path / "s.csv").read_text().split()[1:]
+    assert days and min(days) >= "2025-10-01"
