@@ -21,7 +21,7 @@ Test = Callable[[Any], "tuple[Any, str | None, str | None] | None"]
 OPEN_ENUMS = frozenset({"ConnectorType", "Capability", "Facility", "ParkingType", "ParkingRestriction",
                         "ImageCategory", "EnvironmentalImpactCategory", "TokenType", "VehicleType",
                         "ConnectorCapability"})
-_ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}$")
+_ENUM_SHAPE = re.compile(r"^[A-Z][A-Z0-9_]{0,39}\Z")
 _NUMBER_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,15})?$")
 
 
@@ -35,7 +35,11 @@ def string(limit: int) -> Test:
     return test
 
 
-_DEGREES = re.compile(r"^-?\d{1,3}(\.\d{1,15})?$")
+# ASCII digits, to the end (`$` also matches before a final line break, and `\d` of a str
+# pattern takes any script's digits, `٥٢.٠٩`, which `float` reads): a text released as
+# a coordinate, a time or a date holds that and nothing else
+_DEGREES = re.compile(r"^-?\d{1,3}(\.\d{1,15})?\Z", re.ASCII)
+_PADDED = "padded with white space, read without it"
 # a GeoLocation's latitude and longitude: decimal degrees as text, within these bounds
 DEGREE_BOUNDS = {"latitude": 90.0, "longitude": 180.0}
 
@@ -56,7 +60,7 @@ def degrees(limit: int, bound: float) -> Test:
             return problem
         written = value if problem is None else problem[0]
         if _DEGREES.match(written.strip()) and abs(float(written)) <= bound:
-            return problem
+            return _unpadded(written, problem)
         return None, "not a number of degrees", None
     return test
 
@@ -86,11 +90,11 @@ def url(limit: int) -> Test:
     return test
 
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?$")
-_DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d$")
+_CLOCK = re.compile(r"^([01]?\d|2[0-4]):[0-5]\d(:[0-5]\d)?\Z", re.ASCII)
+_DAY = re.compile(r"^\d{4}-[01]\d-[0-3]\d\Z", re.ASCII)
 
 
-_OFFSET_ZONE = re.compile(r"^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?$", re.IGNORECASE)
+_OFFSET_ZONE = re.compile(r"^(UTC|GMT)([+-]\d{1,2}(:?\d{2})?)?\Z", re.IGNORECASE | re.ASCII)
 
 
 @functools.cache
@@ -122,8 +126,17 @@ def formatted(limit: int, shape: str) -> Test:
         if problem is not None and problem[1] is not None:
             return problem
         written = value if problem is None else problem[0]
-        return problem if fits(written.strip()) else (None, reason, None)
+        return _unpadded(written, problem) if fits(written.strip()) else (None, reason, None)
     return test
+
+
+def _unpadded(written: str, problem: tuple[Any, str | None, str | None] | None
+              ) -> tuple[Any, str | None, str | None] | None:
+    """A formatted text that fits once stripped, as it is released: without the white
+    space around it (`" 52.09080\\n"` left as a coordinate with a line break in it)."""
+    if written == (stripped := written.strip()):
+        return problem
+    return stripped, None, problem[2] if problem is not None else _PADDED
 
 
 def number(value: Any) -> tuple[Any, str | None, str | None] | None:

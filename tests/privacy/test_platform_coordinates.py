@@ -75,9 +75,55 @@ def test_decimal_degrees_of_every_usual_shape_pass() -> None:
                                 ("52.123456", " 4.12345")):
         record = {"coordinates": {"latitude": latitude, "longitude": longitude}}
         assert read(record).invalid == ()
-        assert record["coordinates"] == {"latitude": latitude, "longitude": longitude}
+        # released as the number it is, without the white space around it
+        assert record["coordinates"] == {"latitude": latitude, "longitude": longitude.strip()}
     record = {"coordinates": {"latitude": "52.1", "longitude": "181"}}
     assert read(record).invalid == (("coordinates.longitude", "not a number of degrees"),)
+
+
+# what `float` reads and a coordinate column should not hold: digits of other scripts
+# (Arabic-Indic, full-width), a line break after the number (a regular expression's `$`
+# matches before it), white space around it
+SCRIPTS = ("\u0665\u0662.\u0660\u0669\u0660\u0668\u0660", "\uff15\uff12.\uff10\uff19", "52.09080\n",
+           " 52.09080\r\n", "\t4.87981")
+
+
+class _ScriptDigitsServer(DemoServer):
+    """The demo CPO, where public locations write a coordinate in such forms."""
+
+    def render(self, version: str, module: str, index: int) -> dict[str, Any]:
+        obj = super().render(version, module, index)
+        if module == "locations" and index % 4 == 1:
+            obj["coordinates"]["latitude"] = SCRIPTS[index // 4 % len(SCRIPTS)]
+        return obj
+
+
+def test_a_coordinate_leaves_in_ascii_digits_without_white_space(run_cli, tmp_path: Path) -> None:
+    """`٥٢.٠٩٠٨٠` passed the degrees test (a str pattern's `\\d` takes any script's digits)
+    and `52.09080` with a line break after it too (`$`), and both left as sent in the
+    coordinate column, where a consumer's reader takes neither for a number; a number
+    padded with white space left padded. Digits of another script are no degrees now, and
+    white space around a number is left out (a deviation, counted)."""
+    _export(run_cli, tmp_path, SPEC, _ScriptDigitsServer)
+    rows = [json.loads(line) for line in (tmp_path / "sites.ndjson").read_text().splitlines()]
+    assert len(rows) > 10
+    latitudes = [row["latitude"] for row in rows]
+    assert None in latitudes and "52.09080" in latitudes
+    for latitude in latitudes:
+        assert latitude is None or (latitude.isascii() and latitude == latitude.strip()
+                                    and -90 <= float(latitude) <= 90)
+
+
+def test_a_time_or_a_date_in_other_digits_or_with_a_line_break_is_none() -> None:
+    locations, tariffs = wire_reader("2.2.1", "locations"), wire_reader("2.2.1", "tariffs")
+    record = {"opening_times": {"twentyfourseven": False, "regular_hours": [
+        {"weekday": 1, "period_begin": "\u0660\u0668:\u0660\u0660", "period_end": "8:00\n"}]}}
+    assert locations(record).invalid == (("opening_times.regular_hours.period_begin", "not a time of day"),)
+    assert record["opening_times"]["regular_hours"][0]["period_end"] == "8:00"
+    record = {"elements": [{"restrictions": {"start_date": "\u0662\u0660\u0662\u0666-01-01"}}]}
+    assert tariffs(record).invalid == (("elements.restrictions.start_date", "not a date"),)
+    record = {"facilities": ["PARKING_LOT\n"], "parking_type": "ON_STREET"}
+    assert wire_reader("2.3.0", "locations")(record).invalid == (("facilities", "a list with an item of the wrong type"),)
 
 
 class _FormatServer(DemoServer):
