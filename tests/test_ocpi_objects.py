@@ -27,6 +27,52 @@ def test_object_check_and_case_insensitive_keys() -> None:
     assert check.problem({**good, "currency": None}) == "missing required field `currency`"
     assert check.problem({**good, "last_updated": "soon"}) == "`last_updated` is not a DateTime"
     assert check.key(good) == check.key({**good, "id": "t1", "party_id": "dmo"})
+    # as joins, pseudonyms and the lookback read an id
+    assert check.key(good) == check.key({**good, "id": " T1 ", "party_id": "DMO\t"})
+
+
+def test_an_object_listed_again_with_its_id_padded_is_delivered_once(run_cli, tmp_path) -> None:
+    """A platform listing a session twice, once with its id padded (`"S1 "`, a
+    fixed-width column in one of its queries): the crawl's dedup compared ids as sent
+    and kept both, while the pseudonym (and a join, and the lookback) reads both as one
+    id, so the consumer got the session twice under one pseudonym. The second is a
+    duplicate now, counted; the list then falls short of the platform's count, which
+    fails the run loudly (OCX571), and `--accept-incomplete` delivers the session once."""
+    import copy
+    import csv
+    from collections import Counter
+
+    from independent_cpo import IndependentCpo
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export padded_twins
+  consumer "Gemeente Test"
+  purpose "Sessions for planning"
+  legal basis public task
+  retention 12 months
+  pseudonym key env TWINS_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  pseudonymize(id) as session
+output csv to "{tmp_path}/t.csv"
+''')
+    with IndependentCpo("2.2.1", records=20) as cpo:
+        sessions = cpo.lists["sessions"]
+        twin = copy.deepcopy(sessions[3])
+        twin["id"] += " "
+        sessions.insert(15, twin)           # on a later page (7 objects a page)
+        env = {"OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token,
+               "TWINS_KEY": "3f9a1c7e5b2d4f608a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f"}
+        refused = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env=env)
+        accepted = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", "--accept-incomplete",
+                           env=env)
+    assert refused.exit_code == 1 and "OCX571" in refused.output, refused.output
+    assert "says 21 objects, 20 arrived" in refused.output
+    assert accepted.exit_code == 0, accepted.output
+    with open(tmp_path / "t.csv", newline="") as rows:
+        counts = Counter(row["session"] for row in csv.DictReader(rows))
+    assert len(counts) == 20 and set(counts.values()) == {1}
 
 
 def test_token_keys_include_the_type() -> None:

@@ -70,7 +70,7 @@ def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
 
 
 def _key(keys: tuple[str, ...]) -> str:
-    return ", ".join(f"str(obj.get({name!r}, '')).lower()" for name in keys)
+    return ", ".join(f"str(obj.get({name!r}, '')).strip().lower()" for name in keys)
 
 
 def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],

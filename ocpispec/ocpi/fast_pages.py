@@ -230,8 +230,8 @@ def _ordered(fields: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 def _key_function(keys: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
-    """`ObjectCheck.key` of a strict object: its key fields, lower case."""
-    parts = ", ".join(f"'' if (v := o.{name}) is UNSET else str(v).lower()" for name in keys)
+    """`ObjectCheck.key` of a strict object: its key fields, stripped, lower case."""
+    parts = ", ".join(f"'' if (v := o.{name}) is UNSET else str(v).strip().lower()" for name in keys)
     env: dict[str, Any] = {"UNSET": UNSET}
     exec(f"def key(o):\n    return ({parts},)", env)  # noqa: S102 - catalogue names only
     return env["key"]  # type: ignore[no-any-return]

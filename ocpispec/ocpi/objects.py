@@ -5,8 +5,8 @@ An object is usable when it is a JSON object with its key fields, a parseable
 counted by reason and left out (OCPI: process the valid objects, report the
 rest). Before that, every known field is checked against its catalogue type and
 known deviations are read (`ocpispec.schema.wire_check`): a value of the wrong type
-becomes null, and the findings are counted by path in the fetch statistics. Keys compare case-insensitively (ids are CiString); duplicates are found
-by key within a bounded window. Timestamps are rewritten to
+becomes null, and the findings are counted by path in the fetch statistics. Keys compare case-insensitively (ids are CiString) and without white space around
+them, as joins, pseudonyms and the lookback read ids; duplicates are found by key within a bounded window. Timestamps are rewritten to
 `YYYY-MM-DDTHH:MM:SSZ` when a page carries other forms.
 """
 
@@ -82,7 +82,7 @@ class ObjectCheck:
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(str(obj.get(name, "")).lower() for name in self.keys)
+        return tuple(str(obj.get(name, "")).strip().lower() for name in self.keys)
 
 
 _NOTHING_NULLED: dict[str, str] = {}
