@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 _DATETIME = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$",
     re.ASCII)
-CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", re.ASCII)
+# `\Z`, not `$`, which also matches before a final line break: `...Z\n` passed as
+# canonical and was never rewritten, so it left with its line break in a column of times
+CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z", re.ASCII)
 # a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs (its
 # separator too: `2026-03-01 05:00:00Z` sorts as text before `2026-03-01T00:00:00Z`), or
 # it is padded in front (a space, no-break space or escaped white space: a right-aligned

@@ -252,3 +252,39 @@ output csv to "{tmp_path}/s.csv"
     assert accepted.exit_code == 0, accepted.output
     days = (tmp_path / "s.csv").read_text().split()[1:]
     assert days and min(days) >= "2025-10-01"
+
+
+@pytest.mark.parametrize("tail", ["\n", "\r\n", " ", "\t"])
+def test_a_stamp_with_a_line_break_after_it_leaves_canonical(run_cli, tmp_path, tail: str) -> None:
+    """`2026-01-05T08:00:00Z\\n` (a platform's serialiser appending a line end) matched
+    the canonical pattern, whose `$` also matches before a final line break: it was
+    never rewritten and left, line break and all, in the open-data file's column of
+    times, which its data package declares a datetime."""
+    import csv
+
+    from independent_cpo import IndependentCpo
+
+    assert normalise_timestamp("2026-01-05T08:00:00Z" + tail) == "2026-01-05T08:00:00Z"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export stamps
+  consumer "Gemeente Test"
+  purpose "Public charging locations for the municipal map"
+  legal basis public task
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from locations
+  where publish = true
+select
+  id as site
+  last_updated
+output csv to "{tmp_path}/sites.csv"
+''')
+    with IndependentCpo("2.2.1", records=3) as cpo:
+        for site in cpo.lists["locations"]:
+            site["last_updated"] += tail
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token})
+    assert done.exit_code == 0, done.output
+    with open(tmp_path / "sites.csv", newline="") as rows:
+        stamps = [row["last_updated"] for row in csv.DictReader(rows)]
+    assert stamps and all(len(stamp) == 20 and stamp.endswith("Z") for stamp in stamps), stamps
