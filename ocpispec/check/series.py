@@ -33,6 +33,8 @@ def _check_each(each: syntax.Each, scope: Scope, done: list[CheckedEach],
                 ctx: Context) -> CheckedEach | None:
     aliases = {item.alias: item for item in done}
     head = each.path.path[0]
+    if head in scope.broken and len(each.path.path) > 1:
+        return None  # the `each` that binds `head` is already an error
     parent = head if head in aliases and len(each.path.path) > 1 else ""
     items = each.path.path[1:] if parent else each.path.path
     base = (*aliases[parent].base, *items) if parent else items
@@ -42,10 +44,10 @@ def _check_each(each: syntax.Each, scope: Scope, done: list[CheckedEach],
     leaf = resolution.leaf
     if not resolution.ok or leaf is None or leaf.kind is not Kind.OBJECT \
             or not resolution.fields[-1].many or leaf.object is None:
-        ctx.emit(_not_a_list(each, scope, owner, ctx))
+        ctx.emit(_not_a_list(each, scope, done, ctx))
         return None
     if any(field.many for field in resolution.fields[:-1]):
-        ctx.emit(_not_a_list(each, scope, owner, ctx))
+        ctx.emit(_not_a_list(each, scope, done, ctx))
         return None
     if not _free(each.alias, scope, ctx):
         return None
@@ -64,21 +66,74 @@ def _check_each(each: syntax.Each, scope: Scope, done: list[CheckedEach],
                        derived, parent_end)
 
 
-def _not_a_list(each: syntax.Each, scope: Scope, owner: str | None, ctx: Context):
-    lists = _lists(scope, owner, ctx)
+def _not_a_list(each: syntax.Each, scope: Scope, done: list[CheckedEach], ctx: Context):
+    lists = _lists(scope, done, ctx)
+    alias = each.alias.name
+    nested = _nested(each.path.path, scope, done, ctx)
+    joined = _joined_list(each.path, scope, done)
+    meant = did_you_mean(each.path.dotted, lists) or did_you_mean(each.path.path[-1], lists) \
+        or next((path for path in lists if path.split(".")[-1] == each.path.path[-1]), None)
+    first = next((path for path in _USUAL if path in lists), lists[0] if lists else None)
+    if nested is not None:  # `each evses.connectors`: one list at a time
+        if nested[1] not in ctx.catalogue.root(scope.module).fields:
+            scope.add_broken(nested[1])  # the columns' `evse.status` waits for the fix
+        help = (f"unnest one list at a time: write `each {nested[0]} as {nested[1]} "
+                f"each {nested[1]}.{nested[2]} as {alias}` (one clause per line reads best)")
+    elif joined is not None:
+        help = (f"`each` unnests the dataset's own lists, not a joined record's: write a "
+                f"dataset `from {joined}` with `each {each.path.path[-1]} as {alias}`")
+    elif meant or first:
+        help = f"write `each {meant or first} as {alias}`"
+    else:
+        help = ("unnest a list of the module's own records, e.g. `each charging_periods "
+                "as period` on sessions or CDRs")
     return error("OCX222", f"`{each.path.dotted}` is not a list of records that `each` can "
                  "unnest", each.path.span, "not a list of objects in this record",
                  notes=[f"lists here: {backticked(lists)}" if lists else
-                        "this record has no list of objects"],
-                 help=f"write `each {lists[0]} as NAME`" if lists else
-                      "unnest a list of the module's own records, e.g. `each charging_periods "
-                      "as period` on sessions or CDRs")
+                        "this record has no list of objects"], help=help)
 
 
-def _lists(scope: Scope, owner: str | None, ctx: Context) -> list[str]:
-    obj = ctx.catalogue.object(owner) if owner else ctx.catalogue.root(scope.module)
-    return [name for name, field in obj.fields.items()
-            if field.many and field.kind is Kind.OBJECT]
+# the lists a spec unnests most, first in a help that has no closer guess
+_USUAL = ("charging_periods", "evses", "tariffs", "elements")
+# the name an element of a list is usually given (`each evses as evse`)
+_ELEMENT = {"charging_periods": "period", "evses": "evse", "connectors": "connector",
+            "elements": "element", "price_components": "component"}
+
+
+def _lists(scope: Scope, done: list[CheckedEach], ctx: Context) -> list[str]:
+    """The lists `each` can unnest here: the record's own, then those of the elements
+    already bound (`evse.connectors`)."""
+    own = [name for name, field in ctx.catalogue.root(scope.module).fields.items()
+           if field.many and field.kind is Kind.OBJECT]
+    return [*own, *(f"{item.alias}.{name}" for item in done
+                    for name, field in ctx.catalogue.object(item.object).fields.items()
+                    if field.many and field.kind is Kind.OBJECT)]
+
+
+def _nested(path: tuple[str, ...], scope: Scope, done: list[CheckedEach],
+            ctx: Context) -> tuple[str, str, str] | None:
+    """`evses.connectors`: a list of the record's own list's elements, as (the outer
+    list, a name for its element, the inner list)."""
+    if len(path) != 2 or any(item.alias == path[0] for item in done):
+        return None
+    outer = ctx.catalogue.root(scope.module).fields.get(path[0])
+    if outer is None or not outer.many or outer.object is None:
+        return None
+    inner = ctx.catalogue.object(outer.object).fields.get(path[1])
+    if inner is None or not inner.many or inner.kind is not Kind.OBJECT:
+        return None
+    element = _ELEMENT.get(path[0], path[0].removesuffix("s"))
+    taken = {binding.name for binding in scope.bindings} | set(
+        ctx.catalogue.root(scope.module).fields)
+    return path[0], element if element not in taken else f"{element}_item", path[1]
+
+
+def _joined_list(path: syntax.FieldRef, scope: Scope, done: list[CheckedEach]) -> str | None:
+    """`location.evses` on sessions: the module of the joined record the path reads."""
+    elements = {item.alias for item in done}
+    return next((binding.module for binding in scope.bindings
+                 if binding.name and "." not in binding.name and binding.name not in elements
+                 and path.path[:1] == (binding.name,) and len(path.path) > 1), None)
 
 
 def _free(alias: syntax.Ident, scope: Scope, ctx: Context) -> bool:

@@ -1,0 +1,122 @@
+"""Specs a hurried CPO data engineer writes from the README and docs/language.md alone
+for consumers we do not ship (an accessibility NGO's connectors by type, a city's idle
+times, a journalist's prices per kWh, a leasing company's invoices per card on a 2.1.1
+platform, a tourism board's visits per town), checked with the real CLI: each
+diagnostic is snapshotted as the user sees it, and its help, pasted over the caret,
+gives a spec that checks without errors or the same code (`test_newcomer_specs`'
+harness)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_newcomer_specs import _check, assert_help_fixes
+
+HEADER = '''  legal basis legitimate interests
+  retention 2 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+'''
+
+CONNECTORS = '''export accessibility_ngo
+  consumer "Accessible Charging NGO"
+  purpose "Show how many connectors of each type are available per city"
+''' + HEADER + '''
+from locations
+  each evses as evse
+  each evse.connectors as connector
+group by
+  city
+  connector.standard as connector_type
+  evse.status as status
+compute
+  count() as connectors
+  minimum group size 1
+output csv to "exports/ngo-{run.date}-{run.time}.csv"
+schedule every 15 minutes
+'''
+
+IDLE = '''export city_idle
+  consumer "City of Amsterdam, parking department"
+  purpose "Idle time (blocking) statistics per district to set blocking fees"
+''' + HEADER + '''
+from cdrs
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  where credit = false
+  join locations on cdr_location.id
+group by
+  prefix(location.postal_code, 4) as district
+compute
+  count() as sessions
+  round(avg(total_parking_time), 2) as avg_idle_hours
+  minimum group size 10
+output csv to "exports/idle-{run.date}.csv"
+schedule monthly on day 3 at 06:00
+'''
+
+PRICES = '''export price_watch
+  consumer "Newspaper data desk"
+  purpose "Compare what drivers paid per kWh between operators"
+''' + HEADER + '''
+from cdrs
+  previous month
+  window on start_date_time
+  where credit = false and total_energy > 0
+group by
+  party_id as operator
+  currency
+compute
+  round(sum(total_cost.incl_vat) / sum(total_energy), 2) as price_per_kwh
+  count() as cdrs
+  minimum group size 10
+output csv to "exports/paid-{run.date}.csv"
+'''
+
+LOAD = '''export energy_lab
+  consumer "University energy lab"
+  purpose "Hourly charging energy for grid research"
+''' + HEADER + '''
+from sessions
+  previous week
+  window on start_date_time
+  where status = "COMPLETED"
+  each charging_periods as period
+group by
+  truncate(period.start_date_time, hour) as hour
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/lab-{run.date}.csv"
+'''
+
+SPECS = {"connectors": CONNECTORS, "idle": IDLE, "prices": PRICES, "load": LOAD}
+
+EVSES = "  each evses as evse\n  each evse.connectors as connector"
+
+CASES = [
+    # `each` of a list inside a list, or of an element's list without the element
+    ("each of a nested list", "connectors", EVSES, "  each evses.connectors as connector"),
+    ("each of an element's list unnamed", "connectors", EVSES,
+     "  each evses as evse\n  each connectors as connector"),
+    ("each of the element's name", "connectors", EVSES,
+     "  each evse as evse\n  each evse.connectors as connector"),
+    ("each of a list misspelt", "load", "each charging_periods", "each periods"),
+    ("each of a number", "load", "each charging_periods", "each kwh"),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CASES, ids=[c[0] for c in CASES])
+def test_a_newcomer_s_export_gets_a_help_that_fixes_it(case: str, spec: str, old: str,
+                                                       new: str, tmp_path: Path,
+                                                       snapshot) -> None:
+    assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot)
+
+
+@pytest.mark.parametrize("spec", sorted(SPECS))
+def test_the_exports_of_this_file_check_clean(spec: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{spec}.ocx"
+    path.write_text(SPECS[spec])
+    done = _check(path)
+    assert (done.returncode, done.stderr) == (0, f"Success: {path} is valid.\n")
