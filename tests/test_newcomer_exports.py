@@ -120,3 +120,21 @@ def test_the_exports_of_this_file_check_clean(spec: str, tmp_path: Path) -> None
     path.write_text(SPECS[spec])
     done = _check(path)
     assert (done.returncode, done.stderr) == (0, f"Success: {path} is valid.\n")
+
+
+CAPITALS = [
+    # SQL's capitals for the words of the language, read as a field `FALSE`
+    ("FALSE", "prices", "where credit = false", "where credit = FALSE"),
+    ("True", "prices", "where credit = false", "where credit != True"),
+    ("= NULL", "idle", "where credit = false", "where credit = false and total_parking_time = NULL"),
+    ("!= NULL", "idle", "where credit = false",
+     "where credit = false and total_parking_time != NULL"),
+]
+
+
+@pytest.mark.parametrize(("case", "spec", "old", "new"), CAPITALS, ids=[c[0] for c in CAPITALS])
+def test_sql_s_capital_true_false_and_null_are_told_in_lower_case(
+        case: str, spec: str, old: str, new: str, tmp_path: Path, snapshot) -> None:
+    """`credit = FALSE` was an unknown field whose help quoted it, `"FALSE"`: a text,
+    never equal to a boolean (OCX204 when pasted)."""
+    assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot)

@@ -334,6 +334,8 @@ class Scope:
                               f"`{'.'.join((renamed, *ref.path[1:]))}`" if renamed else
                          f"join the {join.target} first: `join {join.target} on "
                          f"{'.'.join(join.local_key)}`")
+        if len(ref.path) == 1 and name.lower() in ("true", "false", "null"):  # SQL's TRUE
+            return self._capital_literal(name, span)
         if failed == 0 and name.isupper():  # OCPI fields are lower case: an enum value
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          "a value written without quotes",
@@ -396,6 +398,24 @@ class Scope:
         return error("OCX104", f"unknown field `{name}` in `{owner}`",
                      ref.span if site else span,  # the help writes the whole path
                      f"not a field of `{owner}`", help=fix)
+
+    def _capital_literal(self, name: str, span: Span) -> Diagnostic:
+        """`credit = FALSE`, `end_date_time = NULL`: SQL's capitals, read as a field; a
+        comparison with null is written `is null` (the caret takes the `=` in)."""
+        fixed = written = name.lower()
+        text = self.ctx.source.text if self.ctx.source is not None else ""
+        before = text[:span.start].rstrip()
+        operator = next((op for op in ("!=", "<>", "=") if before.endswith(op)), None)
+        if fixed == "null" and operator is not None and not before.endswith(("<=", ">=")) \
+                and before[-len(operator) - 1:-len(operator)].isspace():
+            span = Span(len(before) - len(operator), span.end)
+            fixed = "is null" if operator == "=" else "is not null"
+            name, written = f"{operator} {name}", fixed
+        return error("OCX008", f"`{name}` is written `{written}`", span,
+                     "a keyword in capitals",
+                     notes=["`true`, `false` and `null` are words of the language, in lower "
+                            "case; in quotes they would be texts"],
+                     help=f"write `{fixed}`")
 
     def _site_field(self, ref: syntax.FieldRef) -> str | None:
         """`cdr_location.operator.name`: a field the CDR's copy of its site lacks and the
