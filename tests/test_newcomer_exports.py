@@ -8,6 +8,7 @@ harness)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,26 @@ def test_sql_s_capital_true_false_and_null_are_told_in_lower_case(
     """`credit = FALSE` was an unknown field whose help quoted it, `"FALSE"`: a text,
     never equal to a boolean (OCX204 when pasted)."""
     assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot)
+
+
+@pytest.mark.parametrize("measure", ["count(total_parking_time > 1)",
+                                     "sum(total_parking_time >= 1)",
+                                     "countif(total_parking_time>1)",
+                                     "count_if(total_parking_time > 1)"])
+def test_a_measure_of_the_records_meeting_a_condition_is_told_the_group(
+        measure: str, tmp_path: Path, snapshot) -> None:
+    """A city counting the charges that blocked a charger over an hour wrote SQL's and
+    Excel's conditional count and was told "expected one of `)` or `,`, found `>`". The
+    help now groups by the condition, with the user's field and value; done as it says,
+    the spec checks clean."""
+    path = tmp_path / "idle.ocx"
+    path.write_text(IDLE.replace("round(avg(total_parking_time), 2) as avg_idle_hours",
+                                 f"{measure} as blocking"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    band = re.search(r"add `(bucket\(.*?\) as \w+)` to `group by`", shown).group(1)
+    assert re.search(r"`where total_parking_time >=? 1`", shown)
+    path.write_text(IDLE.replace("  prefix(location.postal_code, 4) as district\n",
+                                 f"  prefix(location.postal_code, 4) as district\n  {band}\n"))
+    assert _check(path).stderr == f"Success: {path} is valid.\n"

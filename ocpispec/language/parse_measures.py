@@ -1,0 +1,41 @@
+"""A measure that counts or adds the records meeting a condition, as SQL and spreadsheets
+write it (`count(total_parking_time > 1)`, `sum(kwh >= 22)`, `count_if(...)`,
+`countif(...)`): the comparison stopped the parser inside the call. A condition in the
+language selects records (`where`) or splits them into groups (`bucket` in `group by`);
+the help writes both with the user's own field and value."""
+
+from __future__ import annotations
+
+import re
+
+from ocpispec.diagnostics import Diagnostic, error
+from ocpispec.diagnostics.source import SourceFile, Span
+
+# `count(total_parking_time > 1`: an aggregate's name, its field and the comparison
+_COUNTED_IF = re.compile(r"\b(?P<call>count_?if|count|sum|avg)\s*\(\s*"
+                         r"(?P<field>[A-Za-z_][\w.]*)\s*(?P<op>[<>]=?|=|==|!=)\s*"
+                         r"(?P<value>-?\d+(?:\.\d+)?)?")
+
+
+def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | None:
+    if token.type != "COMPARATOR" and str(token) not in ("==", "<>"):
+        return None
+    start = source.text.rfind("\n", 0, span.start) + 1
+    end = source.text.find("\n", span.start)
+    line = source.text[start:len(source.text) if end == -1 else end]
+    found = next((match for match in _COUNTED_IF.finditer(line)
+                  if match.start("op") == span.start - start), None)
+    if found is None:
+        return None
+    field, op = found.group("field"), found.group("op").replace("==", "=")
+    value = found.group("value") or "1"
+    return error(
+        "OCX001", "a measure takes a value, not a condition", span,
+        "a comparison inside the measure",
+        notes=["`count`, `sum` and `avg` take a value; which records they take is said by a "
+               "condition that keeps records (`where`) or by a group (`bucket` in "
+               "`group by`)"],
+        help=f"group by the condition: add `bucket({field}, [{value}]) as "
+             f"{field.split('.')[-1]}_band` to `group by` (its rows `<{value}` and "
+             f"`{value}+` each count their own records), or count only them in a dataset "
+             f"of their own with `where {field} {op} {value}`")
