@@ -92,7 +92,34 @@ compute
 output csv to "exports/lab-{run.date}.csv"
 '''
 
-SPECS = {"connectors": CONNECTORS, "idle": IDLE, "prices": PRICES, "load": LOAD}
+VISITS = '''export tourism_visits
+  consumer "Regional tourism board"
+  purpose "Count charging visits per town per month to plan tourist infrastructure"
+  legal basis legitimate interests
+  retention 2 years
+  pseudonym key env TOURISM_KEY
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from sessions
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.city as town because "the board plans charging per town"
+  truncate(start_date_time, month, "Europe/Amsterdam") as month
+compute
+  count() as visits
+  count(distinct pseudonymize(cdr_token.contract_id)) as visitors
+  minimum group size 10
+output csv to "exports/visits-{run.date}.csv"
+'''
+
+SPECS = {"connectors": CONNECTORS, "idle": IDLE, "prices": PRICES, "load": LOAD,
+         "visits": VISITS}
+MONTH = 'truncate(start_date_time, month, "Europe/Amsterdam")'
+VISITORS = "count(distinct pseudonymize(cdr_token.contract_id))"
 
 EVSES = "  each evses as evse\n  each evse.connectors as connector"
 
@@ -105,6 +132,16 @@ CASES = [
      "  each evse as evse\n  each evse.connectors as connector"),
     ("each of a list misspelt", "load", "each charging_periods", "each periods"),
     ("each of a number", "load", "each charging_periods", "each kwh"),
+    # functions of SQL, pandas and spreadsheets: a near spelling misled (`constant`)
+    ("count_distinct", "visits", VISITORS, "count_distinct(pseudonymize(cdr_token.contract_id))"),
+    ("nunique", "visits", VISITORS, "nunique(pseudonymize(cdr_token.contract_id))"),
+    ("to_char", "visits", MONTH, 'to_char(start_date_time, "YYYY-MM")'),
+    ("strftime", "visits", MONTH, 'strftime("%Y-%m", start_date_time)'),
+    ("date_format", "visits", MONTH, 'date_format(start_date_time, "yyyy-MM")'),
+    ("date_part", "load", "truncate(period.start_date_time, hour)",
+     'date_part("hour", period.start_date_time)'),
+    ("datepart", "visits", MONTH, "datepart(month, start_date_time)"),
+    ("coalesce", "visits", "location.city as town", 'coalesce(location.city, "unknown") as town'),
 ]
 
 
@@ -113,6 +150,17 @@ def test_a_newcomer_s_export_gets_a_help_that_fixes_it(case: str, spec: str, old
                                                        new: str, tmp_path: Path,
                                                        snapshot) -> None:
     assert_help_fixes(SPECS[spec], old, new, tmp_path / f"{spec}.ocx", snapshot)
+
+
+def test_joining_texts_says_the_parts_leave_as_columns(tmp_path: Path, snapshot) -> None:
+    """`concat(country_code, party_id)` was told "did you mean `count`?"."""
+    path = tmp_path / "prices.ocx"
+    path.write_text(PRICES.replace("party_id as operator",
+                                   "concat(country_code, party_id) as operator"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    assert "did you mean" not in shown and "`country_code` and `party_id`" in shown
 
 
 @pytest.mark.parametrize("spec", sorted(SPECS))

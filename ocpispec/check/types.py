@@ -13,6 +13,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.function_habits import function_habit, joined_texts
 from ocpispec.check.scope import Scope
 from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
     GEO_OBJECTS,
@@ -219,6 +220,9 @@ class Typer:
             guess = _percentile_habit(call)
         if call.name.name.lower() in ("left", "substr", "substring"):
             guess = _prefix_habit(call) or guess
+        text = self.ctx.source.text if self.ctx.source is not None else ""
+        guess = function_habit(call, text) or guess
+        joined = joined_texts(call)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
         hatch = call.name.name in JMESPATH_ONLY
@@ -227,7 +231,8 @@ class Typer:
             call.span if whole else call.name.span,
             "a JMESPath function" if hatch else "not a function of the language",
             notes=[f"functions are {backticked(sorted(FUNCTIONS), 30)}"],
-            help=f"did you mean `{guess}`?" if guess and "(" not in guess else
+            help=joined if joined else
+                 f"did you mean `{guess}`?" if guess and "(" not in guess else
                  f"write `{guess}`" if guess else "see `docs/language.md` for what "
                  "each function does"))
 
