@@ -50,6 +50,7 @@ class PageReport:
     text: str = ""
     title: str = ""
     values: dict[str, str] = field(default_factory=dict)
+    print_values: dict[str, str] = field(default_factory=dict)  # `print_evaluate`, on paper
     screenshot: bytes = b""
     pdf: bytes = b""                 # printed on the page size the CSS asks for (A4)
     print_screenshot: bytes = b""    # the page at A4's printable width with print styles
@@ -60,9 +61,11 @@ class PageReport:
 
 
 def open_page(path: Path, *, width: int = 1200, height: int = 900,
-              evaluate: dict[str, str] | None = None) -> PageReport:
+              evaluate: dict[str, str] | None = None,
+              print_evaluate: dict[str, str] | None = None) -> PageReport:
     """Load `path`; `evaluate` maps names to JavaScript expressions whose values the
-    report keeps (in `values`)."""
+    report keeps (in `values`); `print_evaluate` the same, evaluated with the print
+    styles at A4's printable width (in `print_values`)."""
     binary = require_chromium()
     # ignore_cleanup_errors: chromium's helper processes may still write the profile
     with tempfile.TemporaryDirectory(prefix="ocpispec-chromium-",
@@ -75,7 +78,8 @@ def open_page(path: Path, *, width: int = 1200, height: int = 900,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             port = _devtools_port(Path(profile), process)
-            return _drive(_page_socket(port), path.resolve().as_uri(), evaluate or {})
+            return _drive(_page_socket(port), path.resolve().as_uri(), evaluate or {},
+                          print_evaluate or {})
         finally:
             process.terminate()
             try:
@@ -138,7 +142,8 @@ class _Session:
                 return
 
 
-def _drive(socket_url: str, url: str, evaluate: dict[str, str]) -> PageReport:
+def _drive(socket_url: str, url: str, evaluate: dict[str, str],
+           print_evaluate: dict[str, str]) -> PageReport:
     session = _Session(socket_url)
     try:
         for domain in ("Page", "Runtime", "Log", "Network"):
@@ -160,6 +165,8 @@ def _drive(socket_url: str, url: str, evaluate: dict[str, str]) -> PageReport:
         session.call("Emulation.setEmulatedMedia", media="print")
         shot = session.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
         report.print_screenshot = base64.b64decode(shot["data"])
+        report.print_values = {name: _evaluate(session, js)
+                               for name, js in print_evaluate.items()}
         _collect(session.events, report)
         return report
     finally:

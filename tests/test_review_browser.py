@@ -164,3 +164,50 @@ def test_the_measured_risk_shows_code_as_code_in_chromium(run_cli, tmp_path: Pat
     assert "Rule in force:" in risk and "Measured by run --assess on the built-in demo CPO" in risk
     assert "`" not in risk, risk
     assert "started_hour" in report.values["code"].split("|")
+
+
+# whatever reaches past the body's right edge at A4's printable width, with print styles
+_PAST_THE_PAGE = """(() => { const edge = document.body.getBoundingClientRect().right + 1;
+  return [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > edge)
+    .map(e => e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 30))
+    .slice(0, 5).join(' | '); })()"""
+
+LONG_NAMES = """\
+export long_names
+  consumer "Gemeente Utrecht"
+  purpose "Plan public chargers per postal area"
+  legal basis public task "https://wetten.overheid.nl/BWBR0005416/2024-01-01#Hoofdstuk7_Artikel160_Paragraaf2"
+  retention 1 month
+  pseudonym key env K_LONG
+
+source
+  ocpi env OCPI_VERSIONS_URL
+  token env OCPI_TOKEN
+
+from sessions
+  where status = "COMPLETED"
+select
+  pseudonymize(cdr_token.contract_id) as driver_pseudonym_for_the_research_team_following_each_driver_over_time
+  cdr_token.uid as card because "the fraud desk matches blocked cards by their uid"
+output csv to "exports/sessions.csv"
+"""
+
+
+@pytest.mark.parametrize("spec", ["long_names", "municipality_sessions", "research_cdrs"])
+def test_the_printed_review_fits_the_page(run_cli, tmp_path: Path, spec: str) -> None:
+    """One long column name (its cell never wrapped) or a law's URL as the legal
+    reference made the released-columns or header table wider than A4: Chromium then
+    prints the whole review at about half size (5 pt), or cuts off the class and
+    justification columns, on the page the officer signs. The shipped municipality and
+    research reviews were 11-14 px too wide. Names wrap after `_` and long words break."""
+    path = SPECS / f"{spec}.ocx"
+    if spec == "long_names":
+        path = tmp_path / "long_names.ocx"
+        path.write_text(LONG_NAMES)
+    page = _review(run_cli, path, tmp_path / "review.html")
+    report = open_page(page, print_evaluate={"past": _PAST_THE_PAGE})
+    assert report.console_errors == []
+    assert report.print_values == {"past": ""}
+    assert "driver_pseudonym_for_the_research_team_following_each_driver_over_time" in \
+        report.text.replace("\u200b", "") or spec != "long_names"
