@@ -172,15 +172,16 @@ def series_text(step: ir.Unnest | ir.Spread) -> str:
                  f"{' else '.join(step.energy_types)} dimension, end at the next period's "
                  f"start or the record's `{end}`")
     return text
-def k_rule_text(step: ir.KAnonymity) -> str:
-    """The k rule for a reviewer: k, over which columns, the recoding, the limit."""
+def k_rule_text(step: ir.KAnonymity, counted: str | None = None) -> str:
+    """The k rule for a reviewer: k, over which columns, the recoding, the limit;
+    `counted` says what a class counts in other words than the plan's."""
     from ocpispec.disclosure.hierarchy import describe
 
     over = ", ".join(f"`{name}`" for name in step.over) or "(no quasi-identifier released)"
     stated = "" if step.over_stated else " (the released quasi-identifiers)"
     recoding = "; ".join(f"`{h.column}` → {describe(h.kind, h.levels)}"
                          for h in step.hierarchies) or "none (suppression only)"
-    return (f"every class of equal {over}{stated} holds at least {step.k} {step.counted_by}; "
+    return (f"every class of equal {over}{stated} holds at least {step.k} {counted or step.counted_by}; "
             f"smaller classes are first recoded one level at a time ({recoding}), then "
             f"suppressed; more than {step.suppression_limit:g}% of rows suppressed fails "
             "the run")

@@ -34,7 +34,7 @@ from ocpispec.review.model import (
     WarningItem,
     WithheldGroup,
 )
-from ocpispec.review.risk import risk_review
+from ocpispec.review.risk import DRIVER_WORDS, risk_review
 
 MISSING = "(not stated)"
 
@@ -249,9 +249,7 @@ def _protection(aggregate: ir.Aggregate | None) -> Protection | None:
     if aggregate is None:
         return None
     counted = "distinct drivers" if aggregate.entity else "records"
-    how = ("a driver is counted by contract id, or by card uid where a record has no "
-           "contract id, compared the way pseudonyms compare them"
-           if aggregate.entity else "each record counts once")
+    how = DRIVER_WORDS if aggregate.entity else "each record counts once"
     default = "" if aggregate.min_group_size_stated else \
         " This is the default: the spec states no minimum group size."
     size = aggregate.min_group_size

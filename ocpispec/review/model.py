@@ -97,7 +97,8 @@ class RiskReview:
     """The measured re-identification risk (ocpispec/disclosure): `status` `measured` or
     `not yet measured`; `headline` one figure, `lines` the rest as (label, text);
     `rule` the k rule in force in words; `command` what measures it; `stale` a caution
-    when the figures were measured under another plan or on the demo CPO."""
+    when the figures were measured under another plan or on the demo CPO; `coverage`
+    the released quasi-identifiers no k rule covers (all of them without a rule)."""
 
     status: str
     measured: str | None
@@ -106,6 +107,7 @@ class RiskReview:
     rule: str | None
     command: str
     stale: str | None = None
+    coverage: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ platform's were never measured, and say so."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from ocpispec.review.model import RiskReview
 from ocpispec.text import code_span
 
 MEASURING = ("assessed", "committed", "sample")
+DRIVER_WORDS = ("a driver is counted by contract id, or by card uid where a record has no "
+                "contract id, compared the way pseudonyms compare them")
 
 
 def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
@@ -25,9 +28,31 @@ def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]
     # the newest measurement of the platform's data; a demo run's only where none is
     real = [run for run in runs if run.get("source") != "demo"]
     demo = [run for run in runs if run.get("source") == "demo"]
-    return next((found for run in [*reversed(real), *reversed(demo)]
-                 if (found := _measured(plan, dataset, run, rule_text, command)) is not None),
-                RiskReview("not yet measured", None, None, (), rule_text, command, None))
+    found = next((found for run in [*reversed(real), *reversed(demo)]
+                  if (found := _measured(plan, dataset, run, rule_text, command)) is not None),
+                 RiskReview("not yet measured", None, None, (), rule_text, command, None))
+    return dataclasses.replace(found, coverage=_coverage(dataset, rule))
+
+
+def _coverage(dataset: ir.Dataset, rule: ir.KAnonymity | None) -> str | None:
+    """The released quasi-identifiers of a row export of drivers' charges that no k rule
+    covers: a rule's `Rule in force` alone reads as if every row were k-anonymous."""
+    from ocpispec.disclosure.quasi import quasi_columns
+    from ocpispec.plan.datasets import DRIVERS
+
+    if dataset.module not in DRIVERS or dataset.step(ir.Aggregate) is not None:
+        return None
+    outside = [name for name in quasi_columns(dataset) if rule is None or name not in rule.over]
+    if not outside:
+        return None
+    names = ", ".join(code_span(name) for name in outside)
+    if rule is None:
+        return (f"every row is released, however few drivers share its {names} "
+                "(the released quasi-identifiers); someone who knows when, where or how one "
+                "driver charged may find that driver's row")
+    return (f"{names} (released quasi-identifiers): a row's class of {rule.k} drivers is "
+            "counted without them, so someone who also knows one of them about a driver "
+            "may tell that driver's row apart from the others of its class")
 
 
 def _measured(plan: ir.Plan, dataset: ir.Dataset, run: dict[str, Any], rule_text: str | None,
@@ -81,4 +106,6 @@ def _measured(plan: ir.Plan, dataset: ir.Dataset, run: dict[str, Any], rule_text
 def _rule_words(rule: ir.KAnonymity) -> str:
     from ocpispec.render.plan_text import k_rule_text
 
-    return k_rule_text(rule)
+    # the officer reads how a driver is counted, not the JMESPath expression counting it
+    return k_rule_text(rule, f"distinct drivers ({DRIVER_WORDS}; never released)"
+                       if rule.entity else None)
