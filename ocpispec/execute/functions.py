@@ -253,15 +253,42 @@ def bucketer(edges: Any) -> Unary:
 
 
 def _arithmetic(operation: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """`+ - * /` on the numbers as written, in decimal, then the nearest double: the
+    platform's 11.19 and 10.74 are decimals, and their difference is 0.45, where binary
+    floats give 0.4499999999999993, which the consumer's file showed and `round(..., 1)`
+    took down to 0.4 instead of up to 0.5; `round(kwh, 1) * 3` of 4.8 is 14.4, not
+    14.399999999999999. Whole numbers stay whole (but for `/`); a result beyond the
+    largest double is an infinity, which the writers stop at (OCX568)."""
+    whole = operation is not _divide
+
     def apply(left: Any, right: Any) -> Any:
         if left is None or right is None:
             return None
+        a, b = as_number(left), as_number(right)
+        if whole and a.__class__ is int and b.__class__ is int:
+            return operation(a, b)
         try:
-            return operation(as_number(left), as_number(right))
-        except ZeroDivisionError:
+            return float(operation(Decimal(repr(a)), Decimal(repr(b))))
+        except (ZeroDivisionError, InvalidOperation):  # x / 0, and 0 / 0
             return None
 
     return apply
+
+
+def _add(a: Any, b: Any) -> Any:
+    return a + b
+
+
+def _subtract(a: Any, b: Any) -> Any:
+    return a - b
+
+
+def _multiply(a: Any, b: Any) -> Any:
+    return a * b
+
+
+def _divide(a: Any, b: Any) -> Any:
+    return a / b
 
 
 # ---- text and places ----------------------------------------------------------------
@@ -395,10 +422,10 @@ def custom_functions(master: bytes, domain: PseudonymDomain | str) -> dict[str, 
         Custom("weekday_in", 2, _generic(local_weekday), local_weekday),
         Custom("hour_of_day_in", 2, _generic(local_hour_of_day), local_hour_of_day),
         Custom("time_compare", 3, time_compare),
-        Custom("add", 2, _arithmetic(lambda a, b: a + b)),
-        Custom("subtract", 2, _arithmetic(lambda a, b: a - b)),
-        Custom("multiply", 2, _arithmetic(lambda a, b: a * b)),
-        Custom("divide", 2, _arithmetic(lambda a, b: a / b)),
+        Custom("add", 2, _arithmetic(_add)),
+        Custom("subtract", 2, _arithmetic(_subtract)),
+        Custom("multiply", 2, _arithmetic(_multiply)),
+        Custom("divide", 2, _arithmetic(_divide)),
         Custom("money_sum", 1, money_sum),
     ]
     return {custom.name: custom for custom in table}
