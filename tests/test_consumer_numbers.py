@@ -91,3 +91,30 @@ def test_arithmetic_on_the_platforms_decimals_is_decimal(run, output) -> None:
         half_up += exact * 10 % 1 == Decimal("0.5")
         assert tripled == float(decimal(energy) * 3)
     assert half_up, "the demo data has no VAT on a tie; the rounding goes untested"
+
+
+TOTALS = HEADER + '''from sessions
+  where currency = "EUR"
+group by
+  status
+compute
+  sum(kwh) as energy_kwh
+  sum(kwh) / 1000000 as energy_gwh
+  sum(kwh) / 1000000000 as energy_twh
+  avg(kwh) / 1000 as mwh_per_session
+  avg(kwh) as kwh_per_session
+minimum group size 10
+output csv to "OUT/totals.csv"
+'''
+
+
+def test_a_small_figure_keeps_its_significant_digits(run) -> None:
+    """A total in GWh was cut to 6 decimals like any other, 0.000975 for 974.818 kWh, and
+    in TWh 0.000001 or 0.0: the consumer's figures were off by up to half their value, or
+    nothing. Now each keeps 6 significant digits."""
+    frame = pd.read_csv(run(TOTALS) / "totals.csv")
+    assert len(frame) >= 2
+    for column, unit in (("energy_gwh", 1e6), ("energy_twh", 1e9)):
+        assert (frame[column] > 0).all()
+        assert ((frame[column] * unit / frame.energy_kwh - 1).abs() < 1e-5).all()
+    assert ((frame.mwh_per_session * 1000 / frame.kwh_per_session - 1).abs() < 1e-5).all()

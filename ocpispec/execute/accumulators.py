@@ -23,6 +23,7 @@ values share a digest with odds of about 2^-128 per pair.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from typing import Any
 
@@ -164,8 +165,12 @@ def reached(state: list, counts_people: bool, minimum: int) -> bool:
 
 def tidy(number: float | int) -> float | int:
     """Sums of decimals carry binary noise (12.300000000000001); six decimals is far
-    below any precision OCPI data has."""
-    return number if isinstance(number, int) else round(number, 6)
+    below any precision OCPI data has. A figure below 0.1 keeps six significant digits
+    instead: `sum(kwh) / 1000000` (GWh) of 974.818 kWh is 0.000974818, not 0.000975, and
+    in TWh not 0.0."""
+    if isinstance(number, int) or number == 0 or number - number != 0:
+        return number
+    return round(number, max(6, 5 - math.floor(math.log10(abs(number)))))
 
 
 def result(function: str, slot: Any, records: int, fraction: float | None) -> Any:
