@@ -11,8 +11,10 @@ check and the run is refused instead of rendered.
 This is what stops `output template "../exports/other.csv"`, `/proc/self/environ` or
 an include that is a symlink to a stored login from being copied into an output: a
 file without Jinja syntax is a valid template, so the file itself must be confined.
-For the same reason an export's output is never a template: no run writes a file named
-like one (OCX371), and a file with an export's manifest beside it is refused.
+For the same reason no data file is ever a template: no run writes a file named like one
+(OCX371), a symbolic link is followed only to a file named as a template too (not to an
+export's CSV, a run record or the ledger), and a file with an export's manifest beside
+it is refused.
 """
 
 from __future__ import annotations
@@ -101,12 +103,20 @@ def locate(root: Path, base: str, name: str) -> TemplateFile:
     if os.path.commonpath([real_root, real]) != real_root:
         raise ConfinementError(f"`{key}` resolves, through a symbolic link, to a file "
                                "outside the spec's folder")
+    if not os.path.basename(real).endswith(TEMPLATE_SUFFIXES):
+        raise ConfinementError(f"`{key}` is a symbolic link to `{_relative(real, real_root)}`, "
+                               "which is not named as a template: a data file, a run record "
+                               "or a ledger would be copied into this output")
     _check_file(key, os.stat(real))
     if os.path.lexists(real + MANIFEST_SUFFIX):
         raise ConfinementError(f"`{key}` is the output of an export (its manifest lies "
                                "beside it), not a template: its rows would be copied into "
                                "this output")
     return TemplateFile(key, Path(real))
+
+
+def _relative(real: str, real_root: str) -> str:
+    return Path(os.path.relpath(real, real_root)).as_posix()
 
 
 def _check_file(key: str, info: os.stat_result) -> None:

@@ -91,3 +91,24 @@ def test_an_export_s_rows_are_not_included_by_another_spec(run_cli, tmp_path: Pa
     assert report.exit_code == 1, report.output
     written = folder / "exports" / "report.md"
     assert not written.exists() or not any(card in written.read_text() for card in cards)
+
+
+def test_a_template_link_to_a_run_record_is_refused(run_cli, tmp_path: Path) -> None:
+    """A link named like a template (`templates/stats.j2`) to a file that is not one, a
+    run record here (`excluded_private`, what a filter left out: counts the manifest
+    keeps from the consumer), copied that file into the city's report."""
+    folder = _folder(tmp_path)
+    done = run_cli("run", str(folder / "fraud.ocx"), "--demo", "--limit", "30", "--out",
+                   str(folder / "exports" / "cards.txt"), "--state",
+                   str(folder / ".ocpispec" / "ledger.sqlite"), env={"FRAUD_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    record = next((folder / ".ocpispec").rglob("*.json"))
+    assert "excluded_private" in record.read_text()
+    (folder / "templates" / "stats.j2").symlink_to(record)
+    (folder / "report.md.j2").write_text(REPORT.replace("exports/cards.j2", "templates/stats.j2"))
+    checked = run_cli("check", str(folder / "city.ocx"), "--format", "concise")
+    assert checked.exit_code == 1
+    assert "OCX413" in checked.stderr and "which is not named as a template" in checked.stderr
+    report = run_cli("run", str(folder / "city.ocx"), "--demo", env={"FRAUD_KEY": KEY})
+    assert report.exit_code == 1, report.output
+    assert not (folder / "exports" / "report.md").exists()
