@@ -12,6 +12,7 @@ no text of the spec but its comments may hold such a value outside the compariso
 from __future__ import annotations
 
 import re
+import posixpath
 
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import error
@@ -50,10 +51,29 @@ def check_repeated_values(ctx: Context) -> None:
                 help="say whose records they are without their id (`the card reported "
                      "stolen in case F-2026-12`); a comment (`# ...`) is never shown"))
             continue
-        _in_templates(bare, templates, ctx)
+        if not _in_templates(bare, templates, ctx):
+            _in_file_name(bare, value, ctx)
 
 
-def _in_templates(bare: str, templates, ctx: Context) -> None:
+def _in_file_name(bare: str, value: str, ctx: Context) -> None:
+    """OCX350 when the spec's own file name holds the value (`fraud_card_04A2B3C4.ocx`):
+    the manifest delivered with every file and the review name the spec's file."""
+    name = posixpath.basename(ctx.source.name.replace("\\", "/"))
+    words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(name)]
+    if next(_occurrences(bare, words), None) is None:
+        return
+    held = next(span for text, span in ctx.compared if text == value)
+    ctx.emit(error(
+        "OCX350", "the spec's file name repeats a personal value it compares", held,
+        f"`{name}` holds this value",
+        notes=["the plan, the review and the consumer's manifest show `(personal value)` "
+               "where the spec compares it, and name the spec's file as it is (the "
+               "manifest's `spec.file`)"],
+        help="rename the file for whose records they are without their id "
+             "(`fraud_case_F-2026-12.ocx`)"))
+
+
+def _in_templates(bare: str, templates, ctx: Context) -> bool:
     """OCX350 at the `output template "..."` whose files hold the value outside a Jinja
     comment: a template's text goes into the consumer's file as written, and the review
     shows only its name and sha256."""
@@ -71,7 +91,8 @@ def _in_templates(bare: str, templates, ctx: Context) -> None:
                 help="say whose records they are without their id (`the card reported "
                      "stolen in case F-2026-12`); a Jinja comment (`{# ... #}`) is never "
                      "written"))
-            return
+            return True
+    return False
 
 
 def _template_words(text: str) -> tuple[str, list[tuple[str, int, int]]]:

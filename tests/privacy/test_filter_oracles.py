@@ -615,3 +615,23 @@ def test_a_template_may_not_write_the_blanked_value(run_cli, tmp_path, snapshot)
     assert not (tmp_path / "out.md").exists()
     spec.write_text(spec.read_text().replace("card.md.j2", "report.md.j2"))
     assert run_cli("check", str(spec)).exit_code == 0
+
+
+def test_the_spec_s_file_name_may_not_name_the_blanked_value(run_cli, tmp_path) -> None:
+    """The manifest delivered with the file names the spec's file (`spec.file`), and the
+    review does too: `fraud_card_04A2B3C4D5.ocx` gave back the card its filter blanks."""
+    spec = tmp_path / "fraud_card_04a2-b3c4-d5.ocx"
+    spec.write_text(HEADER + (
+        'from sessions\n  where cdr_token.uid = "04A2B3C4D5" because "the fraud desk '
+        'follows the card reported stolen"\nselect\n  truncate(start_date_time, day) as day\n'
+        'output csv to "out.csv"\n'))
+    checked = run_cli("check", str(spec), "--format", "concise")
+    assert checked.exit_code == 1
+    assert "error[OCX350]: the spec's file name repeats a personal value it compares" \
+        in checked.stderr
+    result = run_cli("run", str(spec), "--demo", "--demo-size", "50",
+                     "--out", str(tmp_path / "out.csv"))
+    assert result.exit_code == 1 and "error[OCX350]" in result.stderr
+    assert not (tmp_path / "out.csv.manifest.json").exists()
+    renamed = spec.rename(tmp_path / "fraud_case_F-2026-12.ocx")
+    assert run_cli("check", str(renamed)).exit_code == 0
