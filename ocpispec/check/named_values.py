@@ -55,12 +55,22 @@ def check_repeated_values(ctx: Context) -> None:
             _in_file_name(bare, value, ctx)
 
 
+def named_in(name: str, values: Iterable[str]) -> str | None:
+    """The first of `values` that the text `name` (a file name) spells in whole words,
+    case and separators ignored; values too short or wordlike to be ids are skipped."""
+    words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(name)]
+    for value in values:
+        bare = _bare(value)
+        if _identifier(bare) and next(_occurrences(bare, words), None) is not None:
+            return value
+    return None
+
+
 def _in_file_name(bare: str, value: str, ctx: Context) -> None:
     """OCX350 when the spec's own file name holds the value (`fraud_card_04A2B3C4.ocx`):
     the manifest delivered with every file and the review name the spec's file."""
     name = posixpath.basename(ctx.source.name.replace("\\", "/"))
-    words = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(name)]
-    if next(_occurrences(bare, words), None) is None:
+    if named_in(name, [value]) is None:
         return
     held = next(span for text, span in ctx.compared if text == value)
     ctx.emit(error(

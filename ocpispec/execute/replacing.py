@@ -73,6 +73,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
             _check_not_template(target.path, dataset)
+            _check_not_naming(target.path, plan, dataset)
             _check_kind(target.path, dataset)
             if bookkeeping is not None:
                 _check_not_bookkeeping(target.path, dataset, *bookkeeping)
@@ -135,6 +136,26 @@ def _check_not_template(path: Path, dataset: ir.Dataset) -> None:
             notes=("a template that includes this file would copy its rows into another "
                    "export's output; nothing was fetched",),
             help="name the file for what it holds (`.csv`, `.md`, ...)")
+
+
+def _check_not_naming(path: Path, plan: ir.Plan, dataset: ir.Dataset) -> None:
+    """OCX350 for an output whose name repeats a value a filter or `jmespath(...)` column
+    compares personal fields with (`--out card_04A2B3C4.csv`; the spec's own destination
+    is refused by `check`): the manifest names the file beside the filter it blanks."""
+    from ocpispec.check.named_values import named_in
+    from ocpispec.check.personal_literals import jmespath_texts
+    from ocpispec.privacy_summary.summary import exact_filters
+
+    expressions = [*exact_filters(plan), *(column.expression for each in plan.datasets
+                                           for column in each.columns if column.redacted)]
+    if named_in(path.name, [text for expression in expressions
+                            for text in jmespath_texts(expression)]) is not None:
+        raise RunError.of(
+            "OCX350", "the output's file name repeats a personal value the spec compares",
+            dataset.step(ir.Render).origin, "the destination",
+            notes=("the manifest names the file beside the filter or column that shows the "
+                   "value as `(personal value)`; nothing was fetched",),
+            help="name the file for whose records they are without their id")
 
 
 def _check_kind(path: Path, dataset: ir.Dataset) -> None:

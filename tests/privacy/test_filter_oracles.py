@@ -635,3 +635,7 @@ def test_the_spec_s_file_name_may_not_name_the_blanked_value(run_cli, tmp_path) 
     assert not (tmp_path / "out.csv.manifest.json").exists()
     renamed = spec.rename(tmp_path / "fraud_case_F-2026-12.ocx")
     assert run_cli("check", str(renamed)).exit_code == 0
+    out = tmp_path / "card-04A2B3C4D5.csv"
+    result = run_cli("run", str(renamed), "--demo", "--demo-size", "50", "--out", str(out))
+    assert result.exit_code == 1 and "error[OCX350]" in result.stderr, result.output
+    assert "04A2" not in result.output and not out.exists()
