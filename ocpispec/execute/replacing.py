@@ -68,7 +68,9 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
     """Refuse (OCX556) a run that would replace an earlier, different delivery in a
     local file, and (OCX554) one that would write over the ledger or the run records
     (`bookkeeping`: the ledger's path and the run records' directory); `sample`: this
-    run is a `--limit` sample, which never replaces a whole window's file."""
+    run is a `--limit` sample, which never replaces a whole window's file. A local file
+    named like a template (OCX371) or repeating a blanked value (OCX350) is refused too:
+    `--out` is not seen by `check`."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
