@@ -316,6 +316,38 @@ def test_one_unreadable_object_costs_only_itself(demo_server_factory, fault: str
     assert not client.stats.warnings
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_object_nested_just_within_the_parser_s_depth_stops_nothing(
+        run_cli, demo_server_factory, monkeypatch, tmp_path: Path, workers: str) -> None:
+    """A vendor field nested 950 levels deep (the JSON parser reads 1,024) on a page
+    whose timestamps are rewritten (fractions, offsets): the rewrite walked the object
+    by recursion, past Python's limit of 1,000 frames, and the run stopped with an
+    internal error (exit 70) in the parent or a worker. The object is read like any
+    other: its unknown field never leaves."""
+    from ocpispec.demo import record_faults
+
+    monkeypatch.setattr(record_faults, "DEEP", 950)
+    server = demo_server_factory(version="2.2.1", size=120, max_page_size=40, faults=Faults(
+        deep_nesting_object=True, fractional_timestamps=True))
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export deep_vendor_field
+  consumer "Gemeente Test"
+  purpose "Sessions for planning"
+  legal basis public task
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  truncate(start_date_time, day) as day
+output csv to "{tmp_path}/days.csv"
+''')
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--workers", workers,
+                     env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert result.exit_code == 0, result.output
+    days = (tmp_path / "days.csv").read_text().split()[1:]
+    assert len(days) > 100 and all(day.endswith("T00:00:00Z") for day in days)
+
+
 def test_both_kinds_on_one_page(demo_server_factory) -> None:
     server = demo_server_factory(version="2.1.1", size=40, max_page_size=20,
                                  faults=Faults(bad_utf8_object=True, deep_nesting_object=True))

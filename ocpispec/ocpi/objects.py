@@ -97,17 +97,21 @@ def _reader(version: str, module: str) -> Any:
 
 
 def normalise_timestamps(value: Any) -> Any:
-    """Rewrite DateTime-named fields in place, recursively; returns `value`."""
-    if isinstance(value, dict):
-        for name, item in value.items():
-            if isinstance(item, str):
-                if name.endswith(_DATETIME_SUFFIXES):
-                    value[name] = normalise_timestamp(item)
-            elif isinstance(item, (dict, list)):
-                normalise_timestamps(item)
-    elif isinstance(value, list):
-        for item in value:
-            normalise_timestamps(item)
+    """Rewrite DateTime-named fields in place, at any depth; returns `value`. A loop over
+    a stack, not recursion: a platform's vendor field nested 950 levels deep (which the
+    JSON parser, going to 1,024, reads) stopped the run with an internal error."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for name, item in current.items():
+                if isinstance(item, str):
+                    if name.endswith(_DATETIME_SUFFIXES):
+                        current[name] = normalise_timestamp(item)
+                elif isinstance(item, (dict, list)):
+                    stack.append(item)
+        elif isinstance(current, list):
+            stack.extend(item for item in current if isinstance(item, (dict, list)))
     return value
 
 
