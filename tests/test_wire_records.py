@@ -316,6 +316,25 @@ def test_one_unreadable_object_costs_only_itself(demo_server_factory, fault: str
     assert not client.stats.warnings
 
 
+@pytest.mark.parametrize("depth", [1022, 1023])
+def test_an_object_too_deep_only_within_its_page_costs_only_itself(
+        demo_server_factory, monkeypatch, depth: int) -> None:
+    """An object nested 1,022 or 1,023 levels: the page (two levels more) is beyond the
+    parser's 1,024, the object alone is not, so every object of the split page read and
+    nothing was found wrong: the page said "not JSON" (OCX504) and the run stopped. The
+    object is unreadable as one nested deeper than 1,024 levels (counted), the rest kept."""
+    from ocpispec.demo import record_faults
+
+    monkeypatch.setattr(record_faults, "DEEP", depth)
+    server = demo_server_factory(version="2.2.1", size=100, max_page_size=50,
+                                 faults=Faults(deep_nesting_object=True))
+    with OcpiClient.connect(Credentials(server.versions_url, server.token)) as client:
+        sessions = list(client.fetch("sessions"))
+    pages = client.stats.pages
+    assert client.stats.invalid_by_reason == {"nested deeper than 1,024 levels": pages}
+    assert len(sessions) == 100 - pages
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_an_object_nested_just_within_the_parser_s_depth_stops_nothing(
         run_cli, demo_server_factory, monkeypatch, tmp_path: Path, workers: str) -> None:

@@ -24,6 +24,9 @@ from ocpispec.ocpi.repeated import settle
 # a JSON string (any bytes inside, escapes skipped) or one structural character
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]', re.DOTALL)
 MAX_DEPTH = 1024
+# the levels the envelope and its `data` list add to an object's own: an object nested
+# 1,023 levels reads by itself and not within its page, which then said "not JSON" (OCX504)
+_PAGE_LEVELS = 2
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -262,6 +265,9 @@ def _salvage(content: bytes) -> dict[str, Any] | None:
     data: list[Any] = []
     for low, high, depth in items:
         piece = content[low:high]
+        if depth + _PAGE_LEVELS > MAX_DEPTH:  # reads alone, one or two levels short of the limit
+            data.append(Unreadable(_why(piece, depth + _PAGE_LEVELS)))
+            continue
         try:
             data.append(orjson.loads(piece))
         except ValueError:
