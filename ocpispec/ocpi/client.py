@@ -230,9 +230,20 @@ class OcpiClient:
         data = answer.data if answer is not None else None
         if not isinstance(data, dict):
             return None
-        if (problem := ObjectCheck(self.version, module, self.stats).problem(data)) is not None:
+        check = ObjectCheck(self.version, module, self.stats)
+        if (problem := check.problem(data)) is not None:
             self.stats.note_invalid(problem)
             return None
+        if _folded(data[check.needed[0]]) != _folded(object_id):
+            # a platform routing the path by a key of its own (a database number), or
+            # ignoring it: another site's object, which a run joined and, being public,
+            # took for the asked site, releasing the sessions of a home charger with it
+            raise fail(errors.INVALID_RESPONSE, f"the platform answered a request for one of its {module} "
+                       "with another object than the one its id names",
+                       notes=[f"request: GET {errors.safe_url(url)}",
+                              f"the answer's `{check.needed[0]}` differs from the id asked for"],
+                       help=f"the platform's `GET {{{module}}}/{{id}}` does not find objects by their OCPI "
+                            "id: ask the CPO to fix it; a run without `--limit` reads the whole list instead")
         return data
 
     def close(self) -> None:
@@ -374,3 +385,8 @@ def _validate_options(options: FetchOptions) -> None:
 
 def _header_count(value: str | None) -> int | None:
     return natural(value)
+
+
+def _folded(value: Any) -> str:
+    """An id as objects are told apart (`ObjectCheck.key`): CiString, without white space around it."""
+    return str(value).strip().lower()
