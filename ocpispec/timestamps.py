@@ -74,17 +74,21 @@ def parse_timestamp(text: object) -> datetime | None:
         value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
                          int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC)
         return value - _offset(zone)
-    except (ValueError, OverflowError):  # no such date, or beyond year 1..9999 in UTC
+    except (ValueError, OverflowError):  # no such date or offset, or beyond year 1..9999 in UTC
         return None
 
 
 def _offset(zone: str | None) -> timedelta:
+    """The offset a stamp names; ValueError beyond RFC 3339's (hours 00-23, minutes
+    00-59): `+99:99` moved a record four days back, `+01:75` by 2 h 15 min."""
     if not zone or zone in ("Z", "z"):
         return timedelta(0)
     sign = 1 if zone[0] == "+" else -1
     digits = zone[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-    return timedelta(minutes=sign * minutes)
+    hours, minutes = int(digits[:2]), int(digits[2:4]) if len(digits) > 2 else 0
+    if hours > 23 or minutes > 59:
+        raise ValueError("no such offset")
+    return timedelta(minutes=sign * (hours * 60 + minutes))
 
 
 def read_timestamp(value: object) -> datetime:

@@ -44,7 +44,9 @@ def test_the_executor_reads_every_form_too(text: str) -> None:
     assert moment.replace(microsecond=0) == NOON and moment.utcoffset().total_seconds() == 0
 
 
-@pytest.mark.parametrize("text", ["None", "", "2025-13-01T00:00:00Z", "yesterday", "2025-03-01", "12:00"])
+@pytest.mark.parametrize("text", ["None", "", "2025-13-01T00:00:00Z", "yesterday", "2025-03-01", "12:00",
+                                  "2025-03-01T12:00:00+99:99", "2025-03-01T12:00:00+01:75",
+                                  "2025-03-01T12:00:00-24:00"])
 def test_not_timestamps(text: str) -> None:
     assert parse_timestamp(text) is None and normalise_timestamp(text) == text
 
@@ -288,3 +290,37 @@ output csv to "{tmp_path}/sites.csv"
     with open(tmp_path / "sites.csv", newline="") as rows:
         stamps = [row["last_updated"] for row in csv.DictReader(rows)]
     assert stamps and all(len(stamp) == 20 and stamp.endswith("Z") for stamp in stamps), stamps
+
+
+def test_a_stamp_with_an_offset_no_clock_has_is_invalid(run_cli, tmp_path) -> None:
+    """`2026-01-05T08:00:00+99:99` (a platform writing its offset field from garbage):
+    read as 99 h 99 min east of UTC, the record moved four days back and was delivered
+    with that time, in whatever window that put it. An offset beyond RFC 3339's (hours
+    00-23, minutes 00-59) is no DateTime: the record is invalid, counted, and the run
+    fails loudly."""
+    from ocpispec.demo import DemoServer
+
+    class _GarbledOffsets(DemoServer):
+        def render(self, version: str, module: str, index: int) -> dict:
+            obj = super().render(version, module, index)
+            if module == "sessions" and index % 10 == 0:
+                obj["last_updated"] = obj["last_updated"][:19] + "+99:99"
+            return obj
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export offsets
+  consumer "Gemeente Test"
+  purpose "Sessions for planning"
+  legal basis public task
+  retention 12 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  truncate(last_updated, day) as updated_day
+output csv to "{tmp_path}/s.csv"
+''')
+    with _GarbledOffsets(version="2.2.1", size=100, max_page_size=50) as server:
+        done = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert done.exit_code == 1 and "OCX570" in done.output, done.output
+    assert "10 `last_updated` is not a DateTime" in done.output
