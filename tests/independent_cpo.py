@@ -149,8 +149,16 @@ QUIRKS = {
     # discovery (last, as above)
     "discovery token form": "the versions and version details take the token only in the other form than the "
                             "data endpoints (a gateway in front of the versions URL): Base64 on 2.1.1, plain on 2.2+",
+    # filters (last, as above)
+    "filter on start": "sessions and CDRs filtered on when they started (`start_date_time`, 2.1.1 sessions "
+                       "`start_datetime`), two hours before their `last_updated`, instead of on `last_updated`",
 }
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
+
+
+def _start_field(record: dict[str, Any]) -> str | None:
+    """The field a session's or CDR's start is in (2.1.1 sessions: `start_datetime`)."""
+    return next((name for name in ("start_date_time", "start_datetime") if name in record), None)
 
 
 def _stamp(moment: datetime, index: int) -> str:
@@ -276,8 +284,15 @@ class IndependentCpo:
             if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs") \
                     and self.version != "2.1.1":
                 record.update(SECOND_PARTY)
+            self._started_before(record)
             made.append(record)
         return made
+
+    def _started_before(self, record: dict[str, Any]) -> None:
+        """'filter on start': the session or CDR started two hours before its `last_updated`."""
+        if "filter on start" in self.quirks and (field := _start_field(record)) is not None:
+            started = _instant(record["last_updated"]) - timedelta(hours=2)
+            record[field] = started.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _name_the_tariffs(self, location: dict[str, Any], count: int) -> None:
         """The public location's first EVSE gets a connector per tariff clone, naming it:
@@ -348,6 +363,7 @@ class IndependentCpo:
         if "spaced stamps" in self.quirks:
             record["last_updated"] = record["last_updated"].replace("T", " ")
         self._personal("sessions", record, len(sessions))
+        self._started_before(record)
         sessions.append(record)
 
     def personal_values(self) -> list[str]:
@@ -400,6 +416,9 @@ class IndependentCpo:
         return chosen
 
     def _updated_at(self, record: dict[str, Any]) -> datetime:
+        """The instant the date filters compare."""
+        if "filter on start" in self.quirks and (field := _start_field(record)) is not None:
+            return _instant(record[field])
         if "evse stamps" not in self.quirks:
             return _instant(record["last_updated"])
         evses = record.get("evses") or []

@@ -7,6 +7,10 @@ With tA < tB the two earliest seconds of `last_updated` in the sample:
     `date_to`, a later one an ignored `date_to`, none at all an exclusive `date_from`;
   * `[tB, now)` must hold nothing before tB, else `date_from` is ignored.
 
+Objects updated outside `[tA, tB)` that all hold another timestamp inside it (a session's
+`start_date_time`) show a platform filtering on that field, not on `last_updated`
+(`filtered_on`): no run can see what that loses, so it blocks.
+
 With tL the latest second of the sample, after its first object's: the first page (of one
 object) of `[tL, now)` must hold something, else the platform cuts its page from the whole
 list before the date filters apply (`cut_before_filters`).
@@ -14,12 +18,16 @@ list before the date filters apply (`cut_before_filters`).
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
+from typing import Any
 
 from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import ModuleProbe, last_updated
+from ocpispec.timestamps import parse_timestamp
 
 CHECK = "date filters"
+_FIELD_NAME = re.compile(r"[a-z][a-z_]{0,39}")     # shown: a field name, never a value
 
 
 def window_findings(probe: ModuleProbe) -> list[Finding]:
@@ -33,6 +41,12 @@ def window_findings(probe: ModuleProbe) -> list[Finding]:
     if window is None or after is None:
         return []
     early, late = probe.bounds
+    if (field := filtered_on(window.objects, early, late)) is not None:
+        return [Finding(module, CHECK, Status.BLOCKING, f"the date filters apply to `{field}`, not to "
+                        f"`last_updated`: a window brought objects updated outside it whose `{field}` lies in it",
+                        f"a `since last run` export never gets an object updated after the window its `{field}` "
+                        "lies in (a session ended or a CDR written later), and no run can see it; ask the CPO "
+                        "to apply `date_from` and `date_to` to `last_updated`, as OCPI says")]
     inside = _seconds(window.objects)
     ignored = []
     if any(t > late for t in inside):
@@ -82,6 +96,22 @@ def cut_before_filters(probe: ModuleProbe) -> list[Finding]:
                     "page of the list fails as incomplete (OCX571) when the list's last object lies in it, and "
                     "misses its objects otherwise; ask the CPO to apply the date "
                     "filters before paging, or to send `X-Total-Count` and `Link` (OCPI requires both)")]
+
+
+def filtered_on(objects: list[Any], early: datetime, late: datetime) -> str | None:
+    """The top-level timestamp field other than `last_updated` that every object of the
+    window `[early, late)` holds inside it (`late` too: a `date_to` may be inclusive), when
+    some of them were updated outside it: the field the platform filters on."""
+    held = [obj for obj in objects if isinstance(obj, dict)]
+    if not any((t := last_updated(obj)) is not None and not early <= t <= late for obj in held):
+        return None
+    names = [name for name in held[0] if name != "last_updated" and _FIELD_NAME.fullmatch(str(name))]
+    return next((name for name in names if all(_within(obj.get(name), early, late) for obj in held)), None)
+
+
+def _within(value: Any, early: datetime, late: datetime) -> bool:
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    return moment is not None and early <= moment - timedelta(microseconds=moment.microsecond) <= late
 
 
 def _seconds(objects: list[object]) -> list[datetime]:
