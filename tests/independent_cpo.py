@@ -152,7 +152,13 @@ QUIRKS = {
     # filters (last, as above)
     "filter on start": "sessions and CDRs filtered on when they started (`start_date_time`, 2.1.1 sessions "
                        "`start_datetime`), two hours before their `last_updated`, instead of on `last_updated`",
+    # filters (last, as above)
+    "epoch refused": "a `date_from` or `date_to` before 1970-01-01T00:00:00Z answered HTTP 400 (OCPI 2001): "
+                     "a time before the Unix epoch, which a platform reading Unix times refuses",
+    "epoch empty": "a `date_from` before 1970-01-01T00:00:00Z answered with an empty list (`X-Total-Count: 0`): "
+                   "the time read as an unsigned Unix time, so far in the future",
 }
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
 
 
@@ -494,6 +500,17 @@ class IndependentCpo:
             headers.pop("Link", None)
         return page, headers
 
+    def _before_epoch(self, query: dict[str, str]) -> tuple[int, Any, dict[str, str]] | None:
+        """'epoch refused', 'epoch empty': the answer to a list request with a date filter
+        before the Unix epoch, or None when it is answered as any other."""
+        refused = "epoch refused" in self.quirks and any(
+            name in query and _instant(query[name]) < EPOCH for name in ("date_from", "date_to"))
+        if refused:
+            return 400, self._envelope(None, 2001, "Invalid date"), {}
+        if "epoch empty" in self.quirks and "date_from" in query and _instant(query["date_from"]) < EPOCH:
+            return 200, self._envelope([], 1000, "Success"), {"X-Total-Count": "0", "X-Limit": str(self.page_cap)}
+        return None
+
     def _rate_limited(self, query: dict[str, str]) -> dict[str, str] | None:
         """'rate limit reset': the headers of a 429, or None when the request passes."""
         epoch = "rate limit reset epoch" in self.quirks
@@ -609,6 +626,8 @@ class IndependentCpo:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
                 if "limit refused" in cpo.quirks and int(query.get("limit", "0")) > cpo.page_cap:
                     return self._answer(400, cpo._envelope(None, 2001, "limit exceeds maximum"))
+                if (early := cpo._before_epoch(query)) is not None:
+                    return self._answer(*early)
                 if "endpoint query" in cpo.quirks and query.pop("tenant", None) != "x":
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown tenant"))
                 if (limited := cpo._rate_limited(query)) is not None:

@@ -538,3 +538,30 @@ def test_doctor_blocks_date_filters_applied_to_when_a_session_started(version: s
     tariffs = doctor.stdout.split("\ntariffs (")[1].split("\n\n")[0]
     assert "`date_from` inclusive, `date_to` exclusive" in tariffs
     assert not _leaks(cpo, doctor.output.encode())
+
+
+@pytest.mark.parametrize(("quirk", "version"), [("epoch refused", "2.1.1"), ("epoch empty", "2.3.0")])
+def test_a_platform_refusing_a_time_before_the_epoch_is_read_from_the_epoch(quirk: str, version: str, run_cli,
+                                                                            tmp_path: Path) -> None:
+    """A window from the floor asks for its `date_from` a second early, 1969-12-31T23:59:59Z
+    (for a platform reading `date_from` as exclusive). A platform reading Unix times refuses
+    it (HTTP 400, OCPI 2001): `get sessions` and every first `since last run` run failed with
+    OCX503 and "check the filters", which the user never set, while doctor (asking from 1970)
+    said "Ready to export". One reading it as an unsigned Unix time answered an empty list:
+    the first run delivered nothing, exited 0 and moved the state past every record. Such a
+    list is read from 1970-01-01T00:00:00Z now, with a warning."""
+    with IndependentCpo(version, records=30, quirks=(quirk,)) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        out = tmp_path / "sessions.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert pulled.exit_code == 0, pulled.stderr
+    assert len(pulled.stdout.splitlines()) == 30
+    said = "refuses" if quirk == "epoch refused" else "answers an empty list to"
+    assert f"warning: the platform {said} a `date_from` before 1970" in pulled.stderr, pulled.stderr
+    assert done.exit_code == 0, done.output
+    assert len({row["session"] for row in _csv_rows(out)}) == 30
+

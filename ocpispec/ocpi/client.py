@@ -23,7 +23,8 @@ import httpx
 
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
-from ocpispec.ocpi.crawl import Crawl, Target, receiver_only_tokens
+from ocpispec.ocpi.crawl import Crawl, Target, bad_parameter, receiver_only_tokens
+from ocpispec.ocpi.crawl_epoch import FLOOR, before_epoch
 from ocpispec.ocpi.discovery import Discovery, discover, stored_discovery
 from ocpispec.ocpi.errors import OcpiError, fail
 from ocpispec.ocpi.objects import ObjectCheck
@@ -204,6 +205,8 @@ class OcpiClient:
         return self._stale_checked(module, lambda: self._count(module, _filters(module, date_from, date_to)))
 
     def _count(self, module: str, filters: dict[str, str]) -> tuple[int | None, int | None]:
+        """From the epoch where the platform refuses the second before it, as a crawl does
+        (`crawl_epoch`)."""
         endpoint = self._endpoint(module)
         query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": "1"}.items())
         try:
@@ -211,6 +214,8 @@ class OcpiClient:
         except OcpiError as problem:
             if problem.http_status == 404 and module == "tokens" and self.version == "2.1.1":
                 raise receiver_only_tokens(endpoint) from None
+            if before_epoch(filters.get("date_from")) and bad_parameter(problem):
+                return self._count(module, {**filters, "date_from": FLOOR})
             raise
         headers = answer.headers if answer is not None else {}
         cap = _header_count(headers.get("x-limit"))

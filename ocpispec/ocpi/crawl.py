@@ -49,11 +49,12 @@ from ocpispec.ocpi.crawl_pages import (  # noqa: F401 - the client and doctor im
     Target,
 )
 from ocpispec.ocpi.crawl_ends import EndChecks
+from ocpispec.ocpi.crawl_epoch import FLOOR, EpochFloor, before_epoch
 from ocpispec.ocpi.crawl_links import LinkPaging
 from ocpispec.ocpi.crawl_offsets import OffsetPaging
 
 
-class Crawl(LinkPaging, OffsetPaging, EndChecks):
+class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
     def __init__(self, transport: Transport, target: Target, options: FetchOptions, stats: FetchStats,
                  warnings: Warnings, events: EventSink | None) -> None:
         self._transport = transport
@@ -138,17 +139,29 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks):
     def _first_page(self) -> Page:
         """The first page; asked again without `limit` when the platform refuses the one
         asked for as a bad parameter (HTTP 400, OCPI 2001: a size above its maximum, where
-        OCPI says it caps the page), and read at the sizes it chooses from then on."""
-        request = PageRequest(0, self._first_limit())
-        try:
-            return self._fetch(request)
-        except OcpiError as problem:
-            if request.limit is None or not bad_parameter(problem):
-                raise
-        self._page_size = None
-        self._warnings.add(f"the platform refused `limit={request.limit}` as a bad parameter instead of capping "
-                           "the page; its pages are read at the size it chooses", kind="limit-refused")
-        return self._fetch(PageRequest(0, None))
+        OCPI says it caps the page), and read at the sizes it chooses from then on. A window
+        from the floor asks for its `date_from` a second before the Unix epoch
+        (`ASKED_FLOOR`); where the platform refuses that, or answers it with an empty list
+        (a Unix time below zero), the list is read from the epoch itself (`epoch_floor`)."""
+        limit, asked = self._first_limit(), self._target.filters.get("date_from")
+        starts = (asked, FLOOR) if before_epoch(asked) else (asked,)
+        for size in dict.fromkeys((limit, None)):
+            for start in starts:
+                if start is not None:
+                    self._target.filters["date_from"] = start
+                try:
+                    page = self._fetch(PageRequest(0, size))
+                except OcpiError as problem:
+                    if size is None and start == starts[-1] or not bad_parameter(problem):
+                        raise
+                    continue
+                if size != limit:
+                    self._page_size = None
+                    self._warnings.add(f"the platform refused `limit={limit}` as a bad parameter instead of "
+                                       "capping the page; its pages are read at the size it chooses",
+                                       kind="limit-refused")
+                return self._epoch_floor(page, asked)
+        raise AssertionError("unreachable: the last try raises")
 
     def _finished_after_first(self, first: Page) -> bool:
         if self._full() or not first.objects and first.next_link is None:
