@@ -565,3 +565,28 @@ def test_a_platform_refusing_a_time_before_the_epoch_is_read_from_the_epoch(quir
     assert done.exit_code == 0, done.output
     assert len({row["session"] for row in _csv_rows(out)}) == 30
 
+
+class _RolesSwapped(IndependentCpo):
+    """Version details that label every module the wrong way round: data modules RECEIVER,
+    `credentials` SENDER (a CPO reading the role as what it does with a request)."""
+
+    def _details(self) -> dict[str, Any]:
+        details = super()._details()
+        for endpoint in details["endpoints"]:
+            endpoint["role"] = "SENDER" if endpoint["identifier"] == "credentials" else "RECEIVER"
+        return details
+
+
+def test_data_modules_listed_only_as_receivers_are_named_at_login_and_by_get(run_cli, snapshot) -> None:
+    """A CPO listing its data modules with role RECEIVER only: login said `modules: none`
+    and nothing else, and `get sessions` said "the platform offers no `sessions` module"
+    and to "ask the CPO to enable data modules for your token", which it had. Both name
+    the modules listed as RECEIVER now, and what to check."""
+    with _RolesSwapped("2.2.1", records=5) as cpo:
+        login = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                        "--profile", "independent")
+        pulled = run_cli("get", "sessions", "--profile", "independent")
+    assert login.exit_code == 0, login.output
+    assert "  note:          cdrs, locations, sessions, tariffs listed only with role RECEIVER" in login.stdout
+    assert pulled.exit_code == 1
+    assert pulled.stderr.replace(cpo.origin, "http://127.0.0.1:PORT") == snapshot

@@ -8,6 +8,7 @@ import click
 
 from ocpispec.cli.client_options import max_body_bytes, request_timeout_option, retry_backoff, token_from_options
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, hosts, safe_url
+from ocpispec.ocpi.client import RECEIVER_ONLY_HELP
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.discovery import emsp_side
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
@@ -87,12 +88,13 @@ def login(url: str, token: str | None, token_env: str | None, party: str, name: 
             profile = profile_from_client(name, client)
             offered = ", ".join(sorted(client.offered_versions))
             used = client.token_encoding
+            receivers = client.receiver_only
         earlier = _earlier(name)
         path = save_profile(name, profile)
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         sys.exit(1)
-    _report(profile, offered, used, str(path), earlier)
+    _report(profile, offered, used, str(path), earlier, receivers)
 
 
 def _earlier(name: str) -> Profile | None:
@@ -144,6 +146,14 @@ def _deviations(profile: Profile) -> list[str]:
     return lines
 
 
+def _receivers(modules: tuple[str, ...]) -> list[str]:
+    """Data modules listed only with role RECEIVER: not pulled from, and why."""
+    if not modules:
+        return []
+    return [f"  note:          {', '.join(modules)} listed only with role RECEIVER (interfaces that take "
+            f"pushes), not pulled from: {RECEIVER_ONLY_HELP}"]
+
+
 def _elsewhere(profile: Profile) -> dict[str, str]:
     """The modules listed where the token may not go (another host or port): pulling them fails."""
     found = {module: hosts.refused(url, profile.versions_url, profile.allowed_hosts)
@@ -152,7 +162,7 @@ def _elsewhere(profile: Profile) -> dict[str, str]:
 
 
 def _report(profile: Profile, offered: str, used: str, path: str,
-            earlier: Profile | None) -> None:
+            earlier: Profile | None, receivers: tuple[str, ...] = ()) -> None:
     modules = ", ".join(m for m in sorted(profile.endpoints) if m != "credentials") or "none"
     encoding = "sent Base64-encoded" if used == "base64" else "sent raw"
     lines = [f"Logged in to {safe_url(profile.versions_url)} as {profile.party}.",
@@ -161,6 +171,7 @@ def _report(profile: Profile, offered: str, used: str, path: str,
              f"  modules:       {modules}",
              f"  token:         {encoding}",
              *_deviations(profile),
+             *_receivers(receivers),
              f"Saved profile `{profile.name}` to {path} (mode 0600).",
              *([] if earlier is None else [_replaced(earlier, profile)]),
              "Next: ocpispec get sessions" + ("" if profile.name == "default" else f" --profile {profile.name}")]

@@ -318,17 +318,31 @@ class OcpiClient:
         self._transport.use_version(self._discovery.version)
         self._transport.route(self._discovery.version, self.credentials.party, self._discovery.to_party)
 
+    @property
+    def receiver_only(self) -> tuple[str, ...]:
+        """Data modules (but `tokens`) the platform lists only with role RECEIVER (interfaces
+        that take pushes)."""
+        return self._discovery.receivers
+
     def _endpoint(self, module: str) -> str:
         url = self._discovery.endpoints.get(module)
         if url is None or module == "credentials":
             offered = ", ".join(f"`{m}`" for m in self.modules) or "none"
+            notes = [f"OCPI {self.version} SENDER modules here: {offered}"]
+            advice = f"use one of {offered}" if self.modules else "ask the CPO to enable data modules for your token"
+            if module in self.receiver_only:
+                notes.append(f"the platform lists `{module}` only with role RECEIVER, an interface that takes "
+                             "pushes; data is pulled from a SENDER interface")
+                advice = f"use one of {offered}; {RECEIVER_ONLY_HELP}" if self.modules else RECEIVER_ONLY_HELP
             raise fail(errors.UNKNOWN_MODULE, f"the platform offers no `{module}` module to pull from",
-                       notes=[f"OCPI {self.version} SENDER modules here: {offered}"],
-                       help=f"use one of {offered}" if self.modules else "ask the CPO to enable data modules "
-                            "for your token")
+                       notes=notes, help=advice)
         return url
 
 
+# what to do about data modules listed only as RECEIVER: an eMSP's versions URL lists them
+# so, and a CPO that reads the role as what it does with a request labels them the wrong way
+RECEIVER_ONLY_HELP = ("check that the versions URL is the CPO's, not an eMSP's; if it is, the CPO labels its "
+                      "roles the wrong way round: ask it to list its data modules with role SENDER")
 _END: Any = object()
 T = TypeVar("T")
 

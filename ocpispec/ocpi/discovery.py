@@ -34,6 +34,7 @@ class Discovery:
     endpoints: Mapping[str, str]       # module -> URL (SENDER only)
     offered: tuple[str, ...]           # versions the platform lists that we speak
     to_party: str | None
+    receivers: tuple[str, ...] = ()    # data modules but tokens listed only as RECEIVER (2.2+)
 
 
 Warn = Callable[[str], None]
@@ -219,7 +220,10 @@ def _finish(transport: Transport, credentials: Credentials, version: str, detail
     if credentials_url is not None:
         credentials_url = _with_login_scheme(credentials_url, credentials, warn)
     to_party = credentials.to_party or _cpo_party(transport, credentials_url, version)
-    return Discovery(version, details_url, endpoints, offered, to_party)
+    # a CPO's `tokens` interface rightly takes pushes: not counted
+    receivers = tuple(sorted({module for module, role, _ in entries if role == "RECEIVER"
+                              and module in _DATA_MODULES and module != "tokens"} - endpoints.keys()))
+    return Discovery(version, details_url, endpoints, offered, to_party, receivers)
 
 
 def _one_details(data: Any, warn: Warn) -> Any:
