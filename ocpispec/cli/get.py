@@ -192,7 +192,9 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
-    out = _shown_on_terminal(sys.stdout.buffer)
+    from ocpispec.stdout_sink import stdout_bytes
+
+    out = _shown_on_terminal(stdout_bytes())  # written whole, or an OSError
     from ocpispec.gc_tuning import streaming
 
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():

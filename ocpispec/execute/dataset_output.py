@@ -74,7 +74,10 @@ class DatasetOutput:
                 raise output_failed(self.target, exc) from None
             out = self.file
         try:
-            return render(self.render.format, rows, context, out, template=self.template)
+            written = render(self.render.format, rows, context, out, template=self.template)
+            if self.file is None:  # stdout: every row out before the commit, or no commit
+                out.flush()
+            return written
         except RenderError as exc:
             raise RunError.of("OCX555", str(exc), self.render.origin, "template named here",
                               help="fix the template; it sees only `rows`, `columns`, "
@@ -86,9 +89,13 @@ class DatasetOutput:
         try:
             self.file, sink = writers.open_binary(self.target)
             if self.render.format == "xlsx":
-                return writers.write_xlsx(rows, self.dataset, self.render, sink)
-            return writers.write_parquet(rows, self.plan, self.dataset, self.render, sink,
-                                         shown_export(self.plan), version)
+                written = writers.write_xlsx(rows, self.dataset, self.render, sink)
+            else:
+                written = writers.write_parquet(rows, self.plan, self.dataset, self.render,
+                                                sink, shown_export(self.plan), version)
+            if self.file is None:  # stdout: every byte out before the commit, or no commit
+                sink.flush()
+            return written
         except OSError as exc:
             raise output_failed(self.target, exc) from None
 

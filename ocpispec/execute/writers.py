@@ -142,14 +142,20 @@ class ShownOnTerminal:
 
 
 def text_stdout() -> Any:
-    """stdout for a text output: as it is, or `ShownOnTerminal` on a terminal."""
-    return ShownOnTerminal(sys.stdout) if sys.stdout.isatty() else sys.stdout
+    """stdout for a text output, written whole (`stdout_sink`): as it is, or
+    `ShownOnTerminal` on a terminal."""
+    from ocpispec.stdout_sink import stdout_text
+
+    out = stdout_text()
+    return ShownOnTerminal(out) if sys.stdout.isatty() else out
 
 
 def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
     """The output file (None for stdout) and the binary sink to write into."""
     if target.path is None:
-        return None, sys.stdout.buffer
+        from ocpispec.stdout_sink import stdout_bytes
+
+        return None, stdout_bytes()
     file = HashingFile(target.path)
     return file, BinarySink(file)
 

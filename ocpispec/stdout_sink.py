@@ -1,0 +1,79 @@
+"""Standard output for the data a command delivers there (`run --out -`, `to stdout`,
+`get`): every byte written, or an OSError, by the time `flush` returns.
+
+`sys.stdout` promises neither. Under `PYTHONUNBUFFERED=1` (set in most container images
+and many service units) its text layer writes straight to the descriptor and ignores
+what a write did not take: the rest of a write a filling disk took only in part, and a
+whole write refused by a descriptor its parent made non-blocking (EAGAIN) were dropped,
+and the run exited 0 with its state moved past records its reader never got. Buffered,
+the last bytes stayed in the buffer until the command's report, after the commit, where
+a full disk was told 'the summary could not be written' and 'do not run this window
+again'. A run flushes its stdout output before it commits (`DatasetOutput.write`).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+from typing import Any
+
+_SIZE = 1 << 16  # bytes gathered before a write: as few system calls as a buffered stdout
+
+
+class StdoutBytes:
+    """File descriptor 1, written whole: a short write goes on with the rest, a
+    descriptor that would block is waited for, and any other failure raises."""
+
+    def __init__(self, descriptor: int) -> None:
+        self._descriptor = descriptor
+        self._pending = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._pending += data
+        if len(self._pending) >= _SIZE:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, bytearray()  # dropped when a write fails
+        view = memoryview(pending)
+        while view:
+            try:
+                view = view[os.write(self._descriptor, view):]
+            except BlockingIOError:  # a non-blocking pipe is full: its reader is behind
+                select.select([], [self._descriptor], [])
+
+    def isatty(self) -> bool:
+        return os.isatty(self._descriptor)
+
+
+class StdoutText:
+    """Text for `StdoutBytes`, encoded as `sys.stdout` would encode it."""
+
+    def __init__(self, out: Any, encoding: str, errors: str) -> None:
+        self._out, self._encoding, self._errors = out, encoding, errors
+
+    def write(self, text: str) -> int:
+        self._out.write(text.encode(self._encoding, self._errors))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def stdout_bytes() -> Any:
+    """Standard output for bytes, what was printed to `sys.stdout` before written first.
+    A `sys.stdout` without a descriptor (a test's capture) is used as it is."""
+    sys.stdout.flush()
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return sys.stdout.buffer
+    return StdoutBytes(descriptor)
+
+
+def stdout_text() -> StdoutText:
+    """Standard output for text (`stdout_bytes`), in `sys.stdout`'s encoding."""
+    return StdoutText(stdout_bytes(), sys.stdout.encoding or "utf-8",
+                      sys.stdout.errors or "strict")
