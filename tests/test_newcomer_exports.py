@@ -142,6 +142,19 @@ CASES = [
      'date_part("hour", period.start_date_time)'),
     ("datepart", "visits", MONTH, "datepart(month, start_date_time)"),
     ("coalesce", "visits", "location.city as town", 'coalesce(location.city, "unknown") as town'),
+    # a consumer's word for a field, where the nearest spelling is another field
+    ("connector type", "connectors", "connector.standard", "connector.type"),
+    ("availability", "connectors", "evse.status", "evse.availability"),
+    ("state of an EVSE", "connectors", "evse.status", "evse.state"),
+    ("status of a location", "connectors", "evse.status as status", "status"),
+    ("standard of a location", "connectors", "connector.standard as", "standard as"),
+    ("total_price", "prices", "sum(total_cost.incl_vat)", "sum(total_price)"),
+    ("amount of a price", "prices", "total_cost.incl_vat", "total_cost.amount"),
+    ("after_taxes of a price", "prices", "total_cost.incl_vat", "total_cost.after_taxes"),
+    ("cpo_id", "prices", "party_id as operator", "cpo_id as operator"),
+    ("idle_time", "idle", "avg(total_parking_time)", "avg(idle_time)"),
+    ("total_idle_time", "idle", "avg(total_parking_time)", "avg(total_idle_time)"),
+    ("card_id", "visits", VISITORS, "count(distinct pseudonymize(card_id))"),
 ]
 
 
@@ -161,6 +174,25 @@ def test_joining_texts_says_the_parts_leave_as_columns(tmp_path: Path, snapshot)
     shown = done.stderr.replace(str(path), path.name)
     assert (done.returncode, shown) == snapshot
     assert "did you mean" not in shown and "`country_code` and `party_id`" in shown
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (EVSES + "\n", ""),
+    (EVSES, "  each evses as evse"),
+])
+def test_an_element_without_its_each_is_told_the_each(old: str, new: str, tmp_path: Path,
+                                                      snapshot) -> None:
+    """`connector.standard` on locations without `each` was told "did you mean
+    `country`?", and `evse.status` "`evses`?"; the help now writes the `each` clauses
+    that name them. Added as it says, the spec checks clean."""
+    path = tmp_path / "connectors.ocx"
+    path.write_text(CONNECTORS.replace(old, new))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    added = re.search(r"add `([^`]*)` to the dataset", shown).group(1)
+    path.write_text(path.read_text().replace("group by", f"  {added}\ngroup by"))
+    assert _check(path).stderr == f"Success: {path} is valid.\n"
 
 
 @pytest.mark.parametrize("spec", sorted(SPECS))

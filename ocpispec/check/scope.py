@@ -12,6 +12,7 @@ from ocpispec.schema import charge_sites, contract_tariffs
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
+from ocpispec.check.element_fields import element_help, unbound_help
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics.source import Span
@@ -361,6 +362,13 @@ class Scope:
                          help=f"write `{joined[2]}.{named}`" if joined[3] else
                          f"add `join {joined[0]} on {joined[1]}` and write "
                          f"`{joined[2]}.{named}`")
+        if failed == 0 and not reach.binding.name and (element := self._element(name)):
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         f"not a field of `{owner}`", help=element)
+        if failed == 0 and not reach.binding.name and len(rest) > 1 \
+                and (element := self._element(name, unbound=True)):
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         f"no `each` names `{name}`", help=element)
         counted = _counted_list(parent, name) if parent is not None else None
         if counted is not None:  # `evse_count`, `number_of_connectors`: a list's length
             path = ".".join((*ref.path[: len(reach.parts) + failed], counted))
@@ -398,6 +406,15 @@ class Scope:
         return error("OCX104", f"unknown field `{name}` in `{owner}`",
                      ref.span if site else span,  # the help writes the whole path
                      f"not a field of `{owner}`", help=fix)
+
+    def _element(self, name: str, *, unbound: bool = False) -> str | None:
+        """`status` of a location: a field of its EVSEs, reached with `each`; `unbound`:
+        `evse.status` written without the `each` that names `evse` (`name`)."""
+        bound = {reach.base: reach.binding.name for reach in self.reaches
+                 if reach.binding.module == self.module and reach.binding.name and reach.base}
+        fields = frozenset(self.ctx.catalogue.root(self.module).fields)
+        helper = unbound_help if unbound else element_help
+        return helper(self.ctx.catalogue, self.module, name, bound, fields)
 
     def _capital_literal(self, name: str, span: Span) -> Diagnostic:
         """`credit = FALSE`, `end_date_time = NULL`: SQL's capitals, read as a field; a

@@ -51,9 +51,23 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("start", "started", "start_time", "begin"), ("start_date_time",)),
     **dict.fromkeys(("end", "stop", "ended", "end_time", "stop_time", "stop_date_time"),
                     ("end_date_time",)),
-    **dict.fromkeys(("cost", "costs", "price", "amount"), ("total_cost",)),
+    **dict.fromkeys(("cost", "costs", "price", "amount"), ("total_cost", "excl_vat")),
+    **dict.fromkeys(("total_price", "price_total", "total_amount", "total_costs", "revenue",
+                     "turnover"), ("total_cost.excl_vat",)),
+    **dict.fromkeys(("net", "excl_tax", "excl_taxes", "excluding_vat", "ex_vat"),
+                    ("excl_vat",)),
+    **dict.fromkeys(("gross", "incl_tax", "incl_taxes", "including_vat", "after_taxes"),
+                    ("incl_vat",)),
     **dict.fromkeys(("card", "token", "driver", "user", "customer"), ("cdr_token",)),
+    **dict.fromkeys(("card_id", "card_uid", "card_number", "token_uid", "token_id", "rfid",
+                     "rfid_uid", "badge", "badge_id"), ("cdr_token.uid", "uid")),
+    **dict.fromkeys(("cpo", "cpo_id", "operator_id", "operator_code"), ("party_id",)),
     **dict.fromkeys(("duration", "charging_time", "time"), ("total_time",)),
+    # OCPI calls the time a car stays connected without charging parking time
+    **dict.fromkeys(("idle", "idle_time", "total_idle_time", "idle_hours", "blocking",
+                     "blocking_time", "dwell_time", "parked_time"), ("total_parking_time",)),
+    **dict.fromkeys(("type", "connector_kind"), ("standard", "connector_standard")),
+    **dict.fromkeys(("availability", "available", "state", "evse_status"), ("status",)),
 }
 
 
@@ -171,7 +185,8 @@ class Catalogue:
         location's `city`), then the fields spelt like it."""
         import difflib
         names = list(self.neutral.objects[self._object_name(object_name)].fields)
-        meant = [field for field in _SYNONYMS.get(name.lower(), ()) if field in names]
+        meant = [field for field in _SYNONYMS.get(name.lower(), ())  # or a path in one
+                 if field.split(".")[0] in names]
         # `lat`, `lon`: a short form the fields start with
         meant += [field for field in names if len(name) >= 3 and field not in meant
                   and field.startswith(name.lower())]
