@@ -242,3 +242,16 @@ def test_a_measure_of_the_records_meeting_a_condition_is_told_the_group(
     path.write_text(IDLE.replace("  prefix(location.postal_code, 4) as district\n",
                                  f"  prefix(location.postal_code, 4) as district\n  {band}\n"))
     assert _check(path).stderr == f"Success: {path} is valid.\n"
+
+
+def test_a_peak_of_totals_is_told_that_aggregates_do_not_nest(tmp_path: Path,
+                                                              snapshot) -> None:
+    """A grid operator's daily peak of quarter-hour totals, `max(sum(...))` in `compute`,
+    was told to "move it to `compute`", where it was."""
+    path = tmp_path / "load.ocx"
+    path.write_text(LOAD.replace("sum(period.energy_kwh) as energy_kwh",
+                                 "max(sum(period.energy_kwh)) as peak_kwh"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    assert "move it to `compute`" not in shown and "do not nest" in shown

@@ -197,7 +197,10 @@ class Typer:
             "aggregates summarise a group", notes=[
                 "aggregates (`count`, `sum`, `avg`, `min`, `max`, `median`, `percentile`) "
                 "belong in the `compute` list of `group by ... compute ...`, one per column"],
-            help="move it to `compute`, or use a per-record function such as `round`"))
+            help=f"aggregates do not nest: compute `{function.name}(...)` per finer group (a "
+                 f"finer key in `group by`, such as the time slot) and take the "
+                 f"`{outer.name.name}` of the released rows" if outer is not None else
+                 "move it to `compute`, or use a per-record function such as `round`"))
         return False
 
     def _unknown_function(self, call: syntax.Call) -> None:
