@@ -255,3 +255,43 @@ def test_a_peak_of_totals_is_told_that_aggregates_do_not_nest(tmp_path: Path,
     shown = done.stderr.replace(str(path), path.name)
     assert (done.returncode, shown) == snapshot
     assert "move it to `compute`" not in shown and "do not nest" in shown
+
+
+LEASE = '''export lease_invoices
+  consumer "Car leasing company, fleet invoicing"
+  purpose "Monthly charging costs per lease card for invoicing the lessees"
+  legal basis contract
+  retention 7 years
+  pseudonym key env LEASE_KEY
+  pseudonym scope per month
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version 2.1.1
+
+from cdrs
+  previous month in "Europe/Amsterdam"
+  window on end_date_time
+  where credit = false and currency = "EUR"
+select
+  pseudonymize(cdr_token.contract_id) as card
+  round(total_energy, 1) as energy_kwh
+  round(total_cost.excl_vat, 1) as cost_eur
+output csv to "exports/lease-{run.date}.csv"
+'''
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("cdr_token.contract_id", "cdr_token.uid"),
+    ("total_cost.excl_vat", "total_cost.incl_vat"),
+])
+def test_a_field_a_pinned_2_1_1_lacks_is_told_the_one_it_has(old: str, new: str,
+                                                             tmp_path: Path, snapshot) -> None:
+    """A leasing company on a 2.1.1-only platform grouped by `cdr_token.uid`, always null
+    there (one group of every card), and was told to "drop it": 2.1.1 names the card by
+    its `auth_id`, `cdr_token.contract_id`, and gives costs without VAT only."""
+    assert_help_fixes(LEASE, old, new, tmp_path / "lease.ocx", snapshot)
+
+
+def test_the_lease_export_checks_clean(tmp_path: Path) -> None:
+    path = tmp_path / "lease.ocx"
+    path.write_text(LEASE)
+    assert _check(path).stderr == f"Success: {path} is valid.\n"

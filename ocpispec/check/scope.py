@@ -36,6 +36,16 @@ _DERIVED = {
 }
 
 
+# a field a pinned version lacks -> the field that version fills in its stead, and why
+_STAND_INS = {
+    ("2.1.1", "cdr_token.uid"): ("cdr_token.contract_id", "OCPI 2.1.1 names the card of a "
+                                 "session or CDR only by its `auth_id`, read as "
+                                 "`cdr_token.contract_id`"),
+    ("2.1.1", "total_cost.incl_vat"): ("total_cost.excl_vat", "OCPI 2.1.1 gives a cost "
+                                       "without VAT only"),
+}
+
+
 # words of the language written as if they were fields -> (what they are, what to write)
 _SPOKEN = {
     "count": ("`count` is a function", "count()"),
@@ -559,11 +569,16 @@ class Scope:
             return
         self._warned_versions.add(resolved.qualified)
         present = ", ".join(sorted(resolved.versions)) or "no version"
+        stand_in = _STAND_INS.get((version, ".".join(resolved.path)))
+        written = ".".join((*ref.path[:len(ref.path) - len(resolved.path)], stand_in[0])) \
+            if stand_in else ""
         self.ctx.emit(warning(
             "OCX106", f"`{resolved.qualified}` is always null on OCPI {version}", ref.span,
             f"not in OCPI {version}", notes=[f"the spec pins `version {version}`; the field "
                                              f"exists in OCPI {present}"],
-            help="drop it, or write `version auto` if the platform may run a newer version"))
+            help=f"{stand_in[1]}: write `{written}`, or `version auto` if the platform may "
+                 "run a newer version" if stand_in else
+                 "drop it, or write `version auto` if the platform may run a newer version"))
 
 
 def check_joins(dataset: syntax.From, scope: Scope, modules: tuple[str, ...],
