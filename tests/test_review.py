@@ -913,3 +913,44 @@ def test_no_k_rule_is_said_only_of_drivers_rows(run_cli) -> None:
         result = run_cli("review", f"specs/{name}.ocx", "--format", "json")
         assert result.exit_code == 0, result.stderr
         assert [d["risk"]["coverage"] for d in json.loads(result.stdout)["datasets"]] == [None]
+
+
+JUSTIFIED = """\
+export objections
+  consumer "ACME Research"
+  purpose "Study of charging behaviour"
+  legal basis public task "research agreement RA-1"
+  retention 1 month
+  pseudonym key env K_OBJECTIONS
+
+source
+  ocpi env OCPI_VERSIONS_URL
+  token env OCPI_TOKEN
+
+from sessions
+  where status = "COMPLETED" and cdr_token.uid not in ["AAA111BBB", "CCC222DDD"] because "two employees of the CPO objected under Art. 21"
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  cdr_token.uid as card because "our fraud desk matches blocked cards internally"
+  round(kwh, 0) as energy_kwh
+output csv to "exports/objections.csv"
+"""
+
+
+def test_the_review_says_the_justifications_leave_with_the_data(run_cli, tmp_path: Path
+                                                                ) -> None:
+    """The manifest beside every file gives the consumer each justification as written
+    (`because "two employees of the CPO objected under Art. 21"`), but the review's
+    destination listed 'header, window, columns, filters, withheld fields': the officer
+    accepted reasons written for the CPO's eyes that the consumer then read."""
+    spec = tmp_path / "objections.ocx"
+    spec.write_text(JUSTIFIED)
+    out = tmp_path / "objections.csv"
+    assert run_cli("run", str(spec), "--demo", "--out", str(out), "-q").exit_code == 0
+    delivered = Path(f"{out}.manifest.json").read_text()
+    for reason in ("two employees of the CPO objected under Art. 21",
+                   "our fraud desk matches blocked cards internally"):
+        assert reason in delivered
+    review = run_cli("review", str(spec), "--format", "json")
+    destination = json.loads(review.stdout)["datasets"][0]["flow"]["destination"]
+    assert "every written justification as it stands in the spec" in destination

@@ -180,8 +180,9 @@ def _destination(render: ir.Render) -> str:
     # what also leaves with every file (docs/outputs.md): no value of a record, but the
     # officer signs everything the consumer receives
     return (f"{form}; beside it `.manifest.json` (the export's header, window, columns, "
-            "filters, withheld fields and the file's sha256) and `.datapackage.json` (each "
-            "column's type and description)")
+            "filters, every written justification as it stands in the spec, withheld "
+            "fields and the file's sha256) and `.datapackage.json` (each column's type and "
+            "description)")
 
 
 def _target(destination: str | None) -> str:
