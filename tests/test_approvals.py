@@ -549,3 +549,27 @@ def test_columns_in_another_order_keep_the_approval(run_cli, workdir: Path, serv
     assert "stale" in listed.stdout
     assert "changed: nothing the spec discloses: the approval was recorded by an earlier " \
         "version of ocpispec" in listed.stdout
+
+
+def test_joins_in_another_order_keep_the_approval(run_cli, workdir: Path) -> None:
+    """The research CDRs join their location and their tariff; writing the two joins the
+    other way round joins the same records and releases the same, yet `diff` said
+    'needs a new review: other privacy-relevant details changed' and a spec that
+    requires approval was refused. The summary lists joins by name, as it lists columns."""
+    spec = workdir / "specs" / "research.ocx"
+    spec.write_text((REPO / "specs" / "research_cdrs.ocx").read_text().replace(
+        "  retention 3 years\n", "  retention 3 years\n  requires approval\n"))
+    before = workdir / "before.ocx"
+    before.write_text(spec.read_text())
+    assert run_cli("approve", "specs/research.ocx", "--by", PAT).exit_code == 0
+    _edit(spec, "  join locations on cdr_location.id\n  join tariffs on tariffs.id\n",
+          "  join tariffs on tariffs.id\n  join locations on cdr_location.id\n")
+    diff = run_cli("diff", "before.ocx", "specs/research.ocx")
+    assert diff.exit_code == 0, diff.stdout
+    assert "Verdict: no privacy-relevant change." in diff.stdout
+    assert run_cli("approvals", "specs/research.ocx", "--check").exit_code == 0
+    # a join left out (and the column read through it) still needs one
+    _edit(spec, "  join tariffs on tariffs.id\n", "")
+    _edit(spec, "  tariff.type as tariff_type\n", "")
+    assert run_cli("check", "specs/research.ocx").exit_code == 0
+    assert run_cli("approvals", "specs/research.ocx", "--check").exit_code == 1

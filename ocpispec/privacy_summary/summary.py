@@ -37,13 +37,16 @@ def summarise(plan: ir.Plan) -> dict[str, Any]:
 
 def ordered(summary: dict[str, Any]) -> dict[str, Any]:
     """`summary` with what a release has no order in sorted by name: its datasets, their
-    columns and measures. A `select` written in another order releases the same, and
-    must keep its approval."""
+    joins (by the name a join's fields are read through), columns and measures. A
+    `select` or joins written in another order release the same, and must keep their
+    approval."""
     def dataset(item: dict[str, Any]) -> dict[str, Any]:
         aggregate = item.get("aggregate") or {}
         if "measures" in aggregate:
             aggregate = {**aggregate, "measures": _by_name(aggregate["measures"])}
-        return {**item, "columns": _by_name(item.get("columns", [])), "aggregate": aggregate}
+        joins = sorted(item.get("joins", []), key=lambda join: str(join.get("alias", "")))
+        return {**item, "joins": joins, "columns": _by_name(item.get("columns", [])),
+                "aggregate": aggregate}
 
     return {**summary, "datasets": _by_name([dataset(d) for d in summary.get("datasets", [])])}
 
