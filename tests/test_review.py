@@ -954,3 +954,58 @@ def test_the_review_says_the_justifications_leave_with_the_data(run_cli, tmp_pat
     review = run_cli("review", str(spec), "--format", "json")
     destination = json.loads(review.stdout)["datasets"][0]["flow"]["destination"]
     assert "every written justification as it stands in the spec" in destination
+
+
+OWN_WORDS = """\
+export board_report
+  consumer "Management team, Example Charging B.V."
+  purpose "Monthly overview of energy delivered per connector type"
+  legal basis legitimate interests "internal reporting on aggregate figures"
+  retention 2 years
+
+source
+  ocpi env OCPI_VERSIONS_URL
+  token env OCPI_TOKEN
+
+from sessions
+  where status = "COMPLETED"
+  join locations on location_id
+group by
+  location.connector.power_type as power_type
+compute
+  count() as sessions
+  minimum group size 10
+output template "report.md.j2" to "exports/report.md"
+"""
+# words of the template's own, which no column holds: a name, markup, a fence, a
+# direction control that would show the line reversed
+TEMPLATE = ("# Charging report\n\nPrepared by Jan de Vries, whose card 04A2B3C4 was blocked in "
+            "May.\n</pre><script>alert(1)</script>\n````\n\u202eevil\n{% for row in rows %}"
+            "- {{ row.power_type }}: {{ row.sessions }}\n{% endfor %}")
+
+
+def test_the_review_shows_what_a_template_writes(run_cli, tmp_path: Path) -> None:
+    """A custom template writes its own words into the consumer's file (here a name and
+    a card number no column holds), but the review named the template only by its path
+    and sha256: the officer signed text they never saw. The review shows each template
+    file's text as it stands, markup as text and a direction control as its code point."""
+    spec = tmp_path / "report.ocx"
+    spec.write_text(OWN_WORDS)
+    (tmp_path / "report.md.j2").write_text(TEMPLATE)
+    out = tmp_path / "report.md"
+    result = run_cli("run", str(spec), "--demo", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert "Prepared by Jan de Vries, whose card 04A2B3C4 was blocked" in out.read_text()
+
+    markdown = run_cli("review", str(spec)).stdout
+    section = markdown.split("### Template text", 1)[1].split("### Aggregate protection")[0]
+    assert "Prepared by Jan de Vries, whose card 04A2B3C4 was blocked in May." in section
+    assert "\n`````text\n" in section and "\n````\n<U+202E>evil\n" in section
+    assert section.rstrip().endswith("`````")  # the template's own fence closes nothing
+    html = run_cli("review", str(spec), "--format", "html").stdout
+    assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert "Prepared by Jan de Vries, whose card 04A2B3C4 was blocked in May." in html
+    assert "\u202e" not in html and "&lt;U+202E&gt;evil" in html
+    flow = json.loads(run_cli("review", str(spec), "--format", "json").stdout)[
+        "datasets"][0]["flow"]
+    assert flow["template_texts"] == [["report.md.j2", TEMPLATE.replace("\u202e", "<U+202E>")]]

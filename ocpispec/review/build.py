@@ -143,7 +143,32 @@ def _flow(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec) -> Fl
         private_locations_justification=privacy.justification if privacy else None,
         destination=_destination(render),
         template_pins=tuple((pin.path, pin.sha256) for pin in render.templates),
-        rows=words.series_words(dataset), top=_top(dataset.step(ir.Order)))
+        rows=words.series_words(dataset), top=_top(dataset.step(ir.Order)),
+        template_texts=_template_texts(render, spec))
+
+
+def _template_texts(render: ir.Render, spec: CheckedSpec) -> tuple[tuple[str, str], ...]:
+    """The text of each template file the plan pinned, hidden characters shown as their
+    code points: a template writes its own words into the consumer's file, which the
+    officer signs only by a sha256 otherwise."""
+    if not render.templates:
+        return ()
+    from pathlib import Path
+
+    from ocpispec.render import confine
+    from ocpispec.render.values import shown_text
+
+    root = confine.templates_root(Path(spec.source.name).parent)
+    texts = []
+    for pin in render.templates:
+        try:
+            found = confine.read(confine.locate(root, "", pin.path))
+        except (OSError, ValueError):  # changed since the check: the run refuses it too
+            texts.append((pin.path, "(the file cannot be read as it was checked)"))
+            continue
+        texts.append((pin.path, shown_text(found.text) if found.sha256 == pin.sha256 else
+                      "(the file changed since the check: review it again)"))
+    return tuple(texts)
 
 
 def _top(order: ir.Order | None) -> str:

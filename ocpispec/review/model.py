@@ -52,6 +52,8 @@ class Flow:
     template_pins: tuple[tuple[str, str], ...] = ()
     rows: tuple[str, ...] = ()  # `each` and `spread` in words
     top: str = ""  # `order by ... limit N` in words: which groups are released
+    # (path, text) of each template file: what the consumer's file holds besides the rows
+    template_texts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,10 @@ from ocpispec.review.model import Review
 from ocpispec.text import CODE_SPAN, code_span, code_text
 
 FORMATS = ("html", "markdown", "json")
+TEMPLATE_INTRO = ("The custom template writes this text into the consumer's file as it "
+                  "stands; what is between `{{ }}` or `{% %}` the run fills in with the "
+                  "released rows, their column names, the export's header and the run's "
+                  "date and window. Any other word in it leaves with the data.")
 _MD_SPECIAL = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;",
                "[": "\\[", "]": "\\]", "*": "\\*", "`": "\\`", "~": "\\~"}
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
@@ -54,7 +58,9 @@ def _environment(kind: str) -> jinja2.Environment:
                                  undefined=jinja2.StrictUndefined, trim_blocks=True,
                                  lstrip_blocks=True)
         env.filters["code"] = markdown_code
+        env.filters["fenced"] = markdown_fenced
         env.filters["prose"] = markdown_prose
+    env.globals["template_intro"] = TEMPLATE_INTRO
     env.filters["badge"] = badge_class
     env.filters["sentence"] = sentence
     env.filters["capital"] = lambda text: text[:1].upper() + text[1:]
@@ -74,6 +80,15 @@ def markdown_code(text: object) -> Markup:
     """A Markdown code span of `text` (its own backticks cannot end it early, and show;
     pipes escaped for tables)."""
     return Markup(code_span(" ".join(str(text).split())).replace("|", "\\|"))
+
+
+def markdown_fenced(text: object) -> Markup:
+    """A fenced code block of `text` as it stands: the fence is longer than any run of
+    backticks in it, so no line of the text can end the block early."""
+    body = str(text)
+    runs = [len(run) for run in re.findall(r"`+", body)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return Markup(f"{fence}text\n{body.rstrip(chr(10))}\n{fence}")
 
 
 def html_prose(text: object) -> Markup:
