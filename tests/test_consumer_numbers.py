@@ -118,3 +118,20 @@ def test_a_small_figure_keeps_its_significant_digits(run) -> None:
         assert (frame[column] > 0).all()
         assert ((frame[column] * unit / frame.energy_kwh - 1).abs() < 1e-5).all()
     assert ((frame.mwh_per_session * 1000 / frame.kwh_per_session - 1).abs() < 1e-5).all()
+
+
+@pytest.mark.parametrize("name", ["x.ndjson", "x.json"])
+def test_the_documented_json_loader_reads_each_number_as_written(run, tmp_path, name) -> None:
+    """docs/outputs.md's `read_package_json` read the file with pandas' fast float
+    parser, which reads a VAT of 0.35 or 0.6 as 0.35000000000000003 or
+    0.6000000000000001; it now gives exactly the Parquet file's numbers."""
+    from test_datapackage import docs_json_loader
+
+    out = run(ROWS.format(output=f'{name.split(".")[1]} to "OUT/{name}"'))
+    run(ROWS.format(output='parquet to "OUT/x.parquet"'))
+    frame = docs_json_loader()(str(out / f"{name}.datapackage.json"))
+    typed = pd.read_parquet(out / "x.parquet", dtype_backend="numpy_nullable")
+    assert len(frame) > 100
+    pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
+    # to the last digit (`check_exact` does not reach into pandas' Float64 arrays)
+    assert frame.astype(str).equals(typed.astype(str))

@@ -109,3 +109,6 @@ def test_every_format_loads_to_the_same_frame(frames, fmt: str) -> None:
         reference = reference.assign(local_day=reference["local_day"].dt.tz_localize(None))
     pd.testing.assert_frame_equal(loaded[list(reference.columns)], reference,
                                   check_dtype=True)
+    # to the last digit: `check_exact` does not reach into pandas' Float64 arrays, and
+    # `read_json` without `precise_float` read 0.6 as 0.6000000000000001
+    assert loaded[list(reference.columns)].astype(str).equals(reference.astype(str))
