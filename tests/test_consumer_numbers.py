@@ -135,3 +135,32 @@ def test_the_documented_json_loader_reads_each_number_as_written(run, tmp_path, 
     pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
     # to the last digit (`check_exact` does not reach into pandas' Float64 arrays)
     assert frame.astype(str).equals(typed.astype(str))
+
+
+BANDS = HEADER + '''from sessions
+select
+  round(kwh) as energy_kwh
+  bucket(round(kwh), [0, 5, 10, 20, 50]) as band
+output csv to "OUT/bands.csv"
+'''
+
+
+def test_the_data_package_says_which_band_a_bound_is_in(run) -> None:
+    """A label `5-10` beside `10-20` does not say where 10 goes; the data package said
+    only "the range it falls in, with bounds [...]". It now says that `a-b` runs from a
+    up to but not including b, and the file agrees: every session of 10 kWh is in
+    `10-20`."""
+    import json
+
+    out = run(BANDS)
+    fields = json.loads((out / "bands.csv.datapackage.json").read_text())["resources"][0][
+        "schema"]["fields"]
+    assert fields[1]["description"].endswith(
+        "the range it falls in, with bounds [0, 5, 10, 20, 50]: `a-b` from a up to but "
+        "not including b, `<0` below 0, `50+` 50 and above")
+    frame = pd.read_csv(out / "bands.csv", dtype={"band": "string"})
+    on_bounds = frame[frame.energy_kwh.isin([5, 10, 20, 50])]
+    assert len(on_bounds) > 5
+    for energy, band in on_bounds.itertuples(index=False):
+        low = band.removesuffix("+").split("-")[0]
+        assert float(low) == energy, (energy, band)

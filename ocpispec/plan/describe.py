@@ -113,7 +113,7 @@ def _step(call: syntax.Call) -> str:
                 return f"rounded to the nearest {10 ** int(digits[1:]):,}"
             return f"rounded to {digits} decimal{'s' if digits != '1' else ''}"
         case "bucket":
-            return f"the range it falls in, with bounds {args[1]}"
+            return f"the range it falls in, with bounds {args[1]}{_bands(call.args[1:])}"
         case "prefix":
             return f"the first {args[1]} characters"
         case "round_coords":
@@ -147,6 +147,23 @@ def _step(call: syntax.Call) -> str:
                     "max": "largest value"}[name] + " over the group"
     function = lookup(name)
     return function.summary if function is not None else ""
+
+
+def _bands(edges: list[syntax.Expr]) -> str:
+    """Which band a value on a bound is in, as the labels do not say: `10` is in
+    `10-20`, not `5-10`."""
+    match edges:
+        case [syntax.ListLiteral(items=[syntax.Literal() as first, *_, syntax.Literal() as last])]:
+            low, high = _bound(first.value), _bound(last.value)
+            return (f": `a-b` from a up to but not including b, `<{low}` below {low}, "
+                    f"`{high}+` {high} and above")
+    return ""
+
+
+def _bound(value: object) -> str:
+    """A bound as its label writes it (`5`, not `5.0`)."""
+    number = float(value)  # type: ignore[arg-type]
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def _literal(expr: syntax.Expr) -> str | None:
