@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocpispec import secret_refs
+
 NAMESPACE = "ocpispec-approval"
 ENV_SIGNING_KEY = "OCPISPEC_SIGNING_KEY"
 ENV_ALLOWED_SIGNERS = "OCPISPEC_ALLOWED_SIGNERS"
@@ -54,8 +56,8 @@ def allowed_signers(option: Path | None, env: Mapping[str, str]) -> Path | None:
 def sign(record: Path, key: Path) -> Path:
     """Sign `record` with the private `key`; returns the `.sig` file beside it."""
     signature = record.with_name(record.name + ".sig")
-    if not key.is_file():
-        raise SigningError(f"the signing key `{key}` does not exist",
+    if not secret_refs.is_file(key):
+        raise SigningError(f"{secret_refs.key_file(key, 'the signing key')} does not exist",
                            "give the private key file of your SSH signing key (e.g. "
                            "~/.ssh/id_ed25519), or create one with `ssh-keygen -t ed25519`")
     done = _ssh_keygen(["-Y", "sign", "-f", str(key), "-n", NAMESPACE, str(record)])
@@ -69,8 +71,9 @@ def sign(record: Path, key: Path) -> Path:
 def verify(record: Path, signature: Path, principal: str, signers: Path) -> Verdict:
     """Whether `signature` is a valid signature of `record` by `principal` under the
     CPO's allowed signers."""
-    if not signers.is_file():
-        return Verdict(False, f"the allowed signers file `{signers}` does not exist")
+    if not secret_refs.is_file(signers):
+        return Verdict(False, f"{secret_refs.key_file(signers, 'the allowed signers file')} "
+                              "does not exist")
     try:
         with record.open("rb") as data:
             done = _ssh_keygen(["-Y", "verify", "-f", str(signers), "-I", principal,

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import click
 
+from ocpispec import secret_refs
 from ocpispec.ocpi.errors import MISSING_TOKEN, fail
 
 REQUEST_TIMEOUT = 60.0
@@ -121,8 +122,11 @@ def token_from_options(token: str | None, token_env: str | None, *, prompt: bool
     if token_env:
         value = os.environ.get(token_env, "")
         if not value.strip():
-            raise fail(MISSING_TOKEN, f"environment variable `{token_env}` is empty or not set",
-                       help=f"export the token first: `export {token_env}=...`")
+            raise fail(MISSING_TOKEN, f"{secret_refs.variable(token_env)} is empty or not set",
+                       help=f"export the token first: `export {token_env}=...`"
+                       if secret_refs.is_name(token_env) else
+                       "give the variable's name, not its value: `--token-env OCPI_TOKEN`, "
+                       "not `--token-env \"$OCPI_TOKEN\"`")
         return value.strip()
     if token:
         return token.strip()

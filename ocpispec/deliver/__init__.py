@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ocpispec import secret_refs
 from ocpispec.deliver.leftovers import Leftovers, name_pattern
 from ocpispec.deliver.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
@@ -59,11 +60,14 @@ def resolve(remote: Remote, tables: Any = None) -> Login:
     try:
         return login_for(remote, tables)
     except (ProfileError, OSError) as exc:
-        raise Failure("OCX596", f"no usable login for `{remote.url}`: {exc}",
+        # an OSError's text quotes its file name, which may be a key given as a path
+        reason = str(exc) if isinstance(exc, ProfileError) else \
+            f"{exc.strerror or type(exc).__name__} ({secret_refs.key_file(exc.filename or '', 'file')})"
+        raise Failure("OCX596", f"no usable login for `{remote.url}`: {reason}",
                       notes=("credentials never stand in a spec: a destination profile in "
                              "the config directory, or environment variables, give them",),
                       help=_profile_help(remote, found=not str(exc).startswith(
-                          "the environment"))
+                          "the environment") and "(no destination profile for" not in str(exc))
                       ) from None
 
 

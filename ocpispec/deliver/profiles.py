@@ -42,6 +42,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocpispec import secret_refs
 from ocpispec.formats.remote import DEFAULT_PORTS, Remote
 
 ENV = {"user": "OCPISPEC_SFTP_USER", "key_file": "OCPISPEC_SFTP_KEY_FILE",
@@ -187,16 +188,17 @@ def _from_data(data: Mapping[str, object], source: str, remote: Remote) -> Login
         if "password_env" in data:
             password = os.environ.get(str(data["password_env"]))
             if not password:
-                raise ProfileError(f"the {source} takes its password from the environment "
-                                   f"variable {data['password_env']}, which is not set")
+                raise ProfileError(f"the {source} takes its password from the "
+                                   f"{secret_refs.variable(str(data['password_env']))}, "
+                                   "which is not set")
         port = remote.port or int(data.get("port", DEFAULT_PORTS[remote.scheme]))
         key_file = data.get("key_file")
         if key_file is None and "key_file_env" in data:  # the configuration refuses `key_file`
             key_file = os.environ.get(str(data["key_file_env"]))
             if not key_file:
                 raise ProfileError(f"the {source} takes its key file's path from the "
-                                   f"environment variable {data['key_file_env']}, which is "
-                                   "not set")
+                                   f"{secret_refs.variable(str(data['key_file_env']))}, "
+                                   "which is not set")
         return _checked(Login(
             host=str(data.get("host", remote.host)), port=port,
             user=str(data.get("user") or _need(source, "user")),
@@ -226,7 +228,7 @@ def _s3_from_profile(data: Mapping[str, object], source: str, remote: Remote) ->
         value = os.environ.get(name)
         if not value:
             raise ProfileError(f"the {source} takes `{field.removesuffix('_env')}` from the "
-                               f"environment variable {name}, which is not set")
+                               f"{secret_refs.variable(name)}, which is not set")
         return value
 
     try:
@@ -285,13 +287,13 @@ def _checked(login: Login) -> Login:
         return login
     if login.key_file is None and login.password is None:
         raise ProfileError(f"the {login.source} gives neither a key file nor a password")
-    if login.key_file is not None and not login.key_file.is_file():
-        raise ProfileError(f"the key file `{login.key_file}` named by the {login.source} "
-                           "does not exist")
-    if login.known_hosts is None or not login.known_hosts.is_file():
-        raise ProfileError(f"the known_hosts file `{login.known_hosts}` named by the "
-                           f"{login.source} does not exist; host keys are never accepted "
-                           "unseen")
+    if login.key_file is not None and not secret_refs.is_file(login.key_file):
+        raise ProfileError(f"{secret_refs.key_file(login.key_file)} named by the "
+                           f"{login.source} does not exist")
+    if login.known_hosts is None or not secret_refs.is_file(login.known_hosts):
+        known_hosts = secret_refs.key_file(login.known_hosts or "", "the known_hosts file")
+        raise ProfileError(f"{known_hosts} named by the {login.source} does not exist; host "
+                           "keys are never accepted unseen")
     if login.retries < 0 or login.backoff_seconds < 0:
         raise ProfileError(f"the {login.source} has a negative retries or backoff_seconds")
     return login

@@ -1,0 +1,161 @@
+"""A secret given where its reference belongs: the token as `--token-env`'s variable
+name, a password or an S3 secret as a destination profile's `*_env` name, a private
+key's text (a CI secret) as `OCPISPEC_SFTP_KEY_FILE` or `OCPISPEC_SIGNING_KEY`. Each
+was quoted whole in the error (a key too long for a file name ended `approve` as an
+internal error and left an unsigned approval behind); now only a reference that reads
+as a name or a path is shown, anything else is described by its length."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import REPO, cli_block
+from ocpispec import secret_refs
+from ocpispec.demo import DemoServer
+
+# the shape of an OpenSSH private key as a CI secret holds it (made up: no real key)
+KEY_BODY = ("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+            "QyNTUxOQAAACAJ4iveDxlQYltj0LuyS6HARYeZwe5zU8VtGxEVmkxjTgAAAJDIM4y4yDOM"
+            "uAAAAAtzc2gtZWQyNTUxOQAAACAJ4iveDxlQYltj0LuyS6HARYeZwe5zU8VtGxEVmkxjTg"
+            "AAAEC3by4oUpSfIXLOzEgG3V48in79rHYKEvO11MAdvjr3FgniK94PGVBiW2PQu7JLocBF")
+PEM = ("-----BEGIN OPENSSH PRIVATE KEY-----\n"
+       + "\n".join(KEY_BODY[i:i + 70] for i in range(0, len(KEY_BODY), 70))
+       + "\n-----END OPENSSH PRIVATE KEY-----\n")
+# a key's text in the forms a key file's variable was found holding
+KEY_TEXTS = {"pem": PEM, "pem-start": PEM[:80], "one-line-body": KEY_BODY[20:120],
+             "base64-of-pem": "LS0tLS1CRUdJTiBPUEVOU1NIIFBSSVZBVEUgS0VZLS0tLS0K" + KEY_BODY[:60]}
+SECRET_PARTS = ("BEGIN", "PRIVATE", "LS0tLS1", KEY_BODY[20:40], KEY_BODY[60:80], KEY_BODY[150:170])
+
+
+def _never_shown(text: str) -> None:
+    assert not any(part in text for part in SECRET_PARTS), text
+
+
+@pytest.fixture(scope="module")
+def server():
+    with DemoServer(version="2.2.1", size=20) as demo:
+        yield demo
+
+
+def test_a_token_given_as_its_variable_s_name_is_not_shown(run_cli, server, snapshot) -> None:
+    """`--token-env "$OCPI_TOKEN"`: the error said "environment variable `<the token>` is
+    empty or not set" and "export <the token>=...", in login and doctor."""
+    token = "9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f"
+    login = run_cli("login", server.versions_url, "--token-env", token, "--party", "NL-ABC")
+    doctor = run_cli("doctor", server.versions_url, "--token-env", token, "--party", "NL-ABC")
+    hex_token = run_cli("login", server.versions_url, "--token-env", "a1b2c3d4e5f60718293a4b5c",
+                        "--party", "NL-ABC")
+    named = run_cli("login", server.versions_url, "--token-env", "CPO_TOKEN_2", "--party", "NL-ABC")
+    for result in (login, doctor, hex_token):
+        assert result.exit_code == 1 and "OCX511" in result.output
+        assert token not in result.output and "a1b2c3d4e5f6" not in result.output
+        assert "`--token-env OCPI_TOKEN`, not `--token-env \"$OCPI_TOKEN\"`" in result.output
+    assert "environment variable `CPO_TOKEN_2` is empty or not set" in named.stderr
+    assert "export CPO_TOKEN_2=..." in named.stderr
+    assert server.request_log == []
+    assert cli_block(login) == snapshot
+
+
+def _sftp_spec(tmp_path: Path, destination: str = "sftp://drop.example/in/sites.geojson") -> Path:
+    spec = tmp_path / "sites.ocx"
+    text = (REPO / "specs" / "open_data_locations.ocx").read_text(encoding="utf-8")
+    spec.write_text(text.replace('"exports/open-data/charging-locations-{run.date}.geojson"',
+                                 f'"{destination}"'), encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize("form", sorted(KEY_TEXTS))
+def test_a_private_key_given_as_its_file_s_path_is_not_shown(run_cli, tmp_path, form, snapshot) -> None:
+    """`OCPISPEC_SFTP_KEY_FILE` holding the key itself: OCX596 quoted it ("the key file
+    `-----BEGIN OPENSSH PRIVATE KEY-----\\nb3Bl...` ... does not exist"), or, too long
+    for a file name, as `[Errno 36] File name too long: '-----BEGIN ...'`."""
+    spec = _sftp_spec(tmp_path)
+    result = run_cli("run", str(spec), "--demo", env={"OCPISPEC_SFTP_USER": "drop",
+                                                      "OCPISPEC_SFTP_KEY_FILE": KEY_TEXTS[form]})
+    assert result.exit_code == 1 and "error[OCX596]" in result.stderr, result.output
+    assert "is no file's path" in result.stderr
+    _never_shown(result.output)
+    # no profile was found: the help writes the profile to create, not "mend" one
+    assert "mend the destination profile" not in result.stderr
+    if form == "pem":
+        assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_a_key_file_s_real_path_is_still_shown(run_cli, tmp_path) -> None:
+    spec = _sftp_spec(tmp_path)
+    missing = tmp_path / "keys" / "id_ed25519"
+    result = run_cli("run", str(spec), "--demo", env={"OCPISPEC_SFTP_USER": "drop",
+                                                      "OCPISPEC_SFTP_KEY_FILE": str(missing)})
+    assert result.exit_code == 1 and f"the key file `{missing}` named by the environment" in result.stderr
+
+
+@pytest.mark.parametrize(("scheme", "profile", "secret"), [
+    ("sftp", 'host = "drop.example"\nuser = "drop"\npassword_env = "{secret}"\n',
+     "Tr0ub4dor&3-horse-battery"),
+    ("sftp", 'host = "drop.example"\nuser = "drop"\nkey_file_env = "{secret}"\n', "hunter2hunter2XyZ99"),
+    ("s3", 'bucket = "drop"\naccess_key_env = "DROP_ACCESS_KEY"\nsecret_key_env = "{secret}"\n',
+     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+])
+def test_a_secret_given_as_a_profile_s_variable_name_is_not_shown(run_cli, tmp_path, scheme, profile,
+                                                                  secret) -> None:
+    """A destination profile whose `password_env` (`key_file_env`, `secret_key_env`) holds
+    the secret instead of the name of a variable holding it: OCX596 said "... from the
+    environment variable <the password>, which is not set"."""
+    folder = tmp_path / "config" / "destinations"
+    folder.mkdir(parents=True)
+    written = folder / "drop.toml"
+    written.write_text(profile.format(secret=secret), encoding="utf-8")
+    written.chmod(0o600)
+    spec = _sftp_spec(tmp_path, f"{scheme}://drop/in/sites.geojson")
+    result = run_cli("run", str(spec), "--demo", env={"DROP_ACCESS_KEY": "AKIAIOSFODNN7EXAMPLE"})
+    assert result.exit_code == 1 and "error[OCX596]" in result.stderr, result.output
+    assert secret not in result.output and secret[:8] not in result.output
+    assert "is no variable's name" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen is not installed")
+@pytest.mark.parametrize("form", ["pem", "one-line-body"])
+def test_a_signing_key_given_as_its_path_is_not_shown(run_cli, tmp_path, form) -> None:
+    """`OCPISPEC_SIGNING_KEY` holding the key itself: `approve` printed it ("the signing
+    key `-----BEGIN ...` does not exist"), or, too long for a file name, ended as an
+    internal error (exit 70) that left an unsigned approval the officer meant signed."""
+    spec = tmp_path / "research.ocx"
+    shutil.copy(REPO / "specs" / "research_cdrs.ocx", spec)
+    result = run_cli("approve", str(spec), "--by", "Pat <pat@cpo.example>",
+                     env={"OCPISPEC_SIGNING_KEY": KEY_TEXTS[form]})
+    assert result.exit_code == 1 and "error[OCX612]" in result.stderr, result.output
+    assert "is no file's path" in result.stderr and "no approval was recorded" in result.stderr
+    _never_shown(result.output)
+    assert not list(tmp_path.glob("research.ocx.approvals/*.toml"))
+
+
+@pytest.mark.parametrize("name", ["OCPI_TOKEN", "CPO_TOKEN_2", "research_sftp_password", "S3_KEY", "X"])
+def test_names_of_variables_read_as_names(name: str) -> None:
+    assert secret_refs.is_name(name)
+
+
+@pytest.mark.parametrize("value", ["9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f", "a1b2c3d4e5f60718293a",
+                                   "Tr0ub4dor&3", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                                   "OcpiToken", "abc def", "", "A" * 65, "x1y2z3w4v5u6t7s8",
+                                   "AKIAIOSFODNN7EXAMPLE"])
+def test_secrets_do_not_read_as_names(value: str) -> None:
+    assert not secret_refs.is_name(value)
+
+
+@pytest.mark.parametrize("path", ["~/.ssh/id_ed25519", "/etc/ocpispec/keys/drop-2026.key",
+                                  "C:\\keys\\id_rsa", "keys/3f2a9c81d4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9.pem",
+                                  os.devnull])
+def test_paths_read_as_paths(path: str) -> None:
+    assert secret_refs.is_path(path)
+    assert secret_refs.key_file(path) == f"the key file `{path}`"
+
+
+@pytest.mark.parametrize("form", sorted(KEY_TEXTS))
+def test_key_texts_do_not_read_as_paths(form: str) -> None:
+    assert not secret_refs.is_path(KEY_TEXTS[form])
+    assert not secret_refs.is_file(KEY_TEXTS[form])
+    _never_shown(secret_refs.key_file(KEY_TEXTS[form]))
