@@ -159,3 +159,31 @@ def test_key_texts_do_not_read_as_paths(form: str) -> None:
     assert not secret_refs.is_path(KEY_TEXTS[form])
     assert not secret_refs.is_file(KEY_TEXTS[form])
     _never_shown(secret_refs.key_file(KEY_TEXTS[form]))
+
+
+@pytest.mark.parametrize("line", ['secret_key_env = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # drop',
+                                  "secret_key_env = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'"])
+def test_a_secret_given_as_a_configured_variable_name_is_refused_unshown(run_cli, tmp_path, line,
+                                                                         snapshot) -> None:
+    """`ocpispec.toml` refuses a `password` key (OCX631) but took `secret_key_env = "<the
+    secret>"`: `ocpispec config` printed it beside the table, in text and JSON, and the
+    run's OCX596 named it as the variable it reads."""
+    (tmp_path / "ocpispec.toml").write_text(
+        f'[destinations.drop]\nkind = "s3"\nbucket = "drop"\naccess_key_env = "DROP_KEY"\n{line}\n',
+        encoding="utf-8")
+    spec = _sftp_spec(tmp_path, "s3://drop/in/sites.geojson")
+    shown = [run_cli("config", "--spec", str(spec)), run_cli("config", "--spec", str(spec), "--format", "json"),
+             run_cli("run", str(spec), "--demo", env={"DROP_KEY": "AKIAIOSFODNN7EXAMPLE"})]
+    for result in shown:
+        assert result.exit_code == 1 and "OCX631" in result.output, result.output
+        assert "wJalr" not in result.output and "EXAMPLEKEY" not in result.output
+        assert "secret_key_env = <redacted>" in result.stderr
+    assert cli_block(shown[0]).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+@pytest.mark.parametrize("value", ['"DROP_SECRET_ACCESS_KEY"', '"drop_secret"', "'AWS_SECRET_2'"])
+def test_a_configured_variable_name_is_kept_and_shown(run_cli, tmp_path, value) -> None:
+    (tmp_path / "ocpispec.toml").write_text(
+        f'[destinations.drop]\nkind = "s3"\nbucket = "drop"\nsecret_key_env = {value}\n', encoding="utf-8")
+    result = run_cli("config", "--spec", str(_sftp_spec(tmp_path, "s3://drop/in/sites.geojson")))
+    assert result.exit_code == 0 and f"secret_key_env = {value.strip(chr(34) + chr(39))}" in result.stdout

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ocpispec.config.locate import key_spans, redacted
-from ocpispec.config.settings import DESTINATIONS, SETTINGS, BadValue, is_secret_name
+from ocpispec.config.settings import (DESTINATIONS, SETTINGS, BadValue, is_secret_name,
+                                       names_no_variable)
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 
@@ -102,6 +103,15 @@ class _Reader:
 
     def _destination_key(self, where: tuple[str, ...], key: str, value: object) -> bool:
         if self._secret(key, (*where, key)):
+            return False
+        if names_no_variable(key, value):
+            self._add(error("OCX631", f"`{'.'.join((*where, key))}` holds no environment "
+                            "variable's name; it may be the secret itself, which the "
+                            "configuration file never holds", self._span((*where, key)),
+                            "refused (its value is not shown)",
+                            help=f"write the name of the variable that holds the secret "
+                                 f"(`{key} = \"VARIABLE\"`), set it in the environment, and, "
+                                 "as the value was written to a file, rotate it"))
             return False
         if isinstance(value, _DESTINATION_VALUES):
             return True

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 
-from ocpispec.config.settings import is_secret_name
+from ocpispec.config.settings import is_secret_name, names_no_variable
 from ocpispec.diagnostics.source import Span
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
 _ASSIGN = re.compile(r"^(\s*)([A-Za-z0-9_\-\"'.]+?)\s*=")
+_STRING = re.compile(r"\s*(\"|')([^\"'\\]*)\1\s*(#.*)?$")
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
@@ -37,12 +38,20 @@ def key_spans(text: str) -> dict[tuple[str, ...], Span]:
 
 
 def redacted(text: str) -> str:
-    """The text with the value of every secret-looking key replaced by `<redacted>`."""
+    """The text with the value of every secret-looking key replaced by `<redacted>`, and
+    of every `..._env` key whose value is no variable's name (the secret itself)."""
     lines = []
     for line in text.splitlines(keepends=True):
         assign = _ASSIGN.match(line)
-        if assign and is_secret_name(_parts(assign.group(2))[-1]):
+        if assign and _secret_value(_parts(assign.group(2))[-1], line[assign.end():]):
             end = "\n" if line.endswith("\n") else ""
             line = line[:assign.end()] + " <redacted>" + end
         lines.append(line)
     return "".join(lines)
+
+
+def _secret_value(key: str, value: str) -> bool:
+    if is_secret_name(key):
+        return True
+    string = _STRING.match(value)
+    return names_no_variable(key, string.group(2) if string else None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ocpispec.approval.requirement import ENV_REQUIRE, from_setting
+from ocpispec.secret_refs import is_name
 ROOT_VARIABLE = "OCPISPEC_TEMPLATES_ROOT"  # ocpispec.render.confine reads it
 
 PATH, TEXT, WHOLE, RATE, APPROVAL = "path", "text", "whole", "rate", "approval"
@@ -122,3 +123,9 @@ def is_secret_name(name: str) -> bool:
     A name ending in `_env` names an environment variable instead, which is allowed."""
     words = name.lower().replace("-", "_").split("_")
     return words[-1] != "env" and any(word in _SECRET_WORDS for word in words)
+
+
+def names_no_variable(name: str, value: object) -> bool:
+    """A `..._env` key whose value is no environment variable's name: the secret itself,
+    written where the name of its variable belongs (`secret_key_env = "wJalr..."`)."""
+    return name.lower().endswith("_env") and not (isinstance(value, str) and is_name(value))
