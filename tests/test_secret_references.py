@@ -187,3 +187,19 @@ def test_a_configured_variable_name_is_kept_and_shown(run_cli, tmp_path, value) 
         f'[destinations.drop]\nkind = "s3"\nbucket = "drop"\nsecret_key_env = {value}\n', encoding="utf-8")
     result = run_cli("config", "--spec", str(_sftp_spec(tmp_path, "s3://drop/in/sites.geojson")))
     assert result.exit_code == 0 and f"secret_key_env = {value.strip(chr(34) + chr(39))}" in result.stdout
+
+
+@pytest.mark.parametrize("words", [("--token", "Token", "{token}"), ("--token=Token", "{token}"),
+                                   ("--token", "4f9e 2b", "{token}")])
+def test_a_token_s_second_word_is_not_echoed_as_an_extra_argument(run_cli, server, words) -> None:
+    """`--token Token 4f9e...` (pasted with its header's word) or a token holding a space:
+    click's usage error quoted the word it did not expect: "Got unexpected extra argument
+    (4f9e...)", the token, in login and doctor."""
+    token = "4f9e2b7c-81d3-4a6f-b0e5-9c2d7a1f3e84"
+    given = [word.format(token=token) for word in words]
+    for command in ("login", "doctor"):
+        result = run_cli(command, server.versions_url, "--party", "NL-ABC", *given)
+        assert result.exit_code == 2 and "Got unexpected extra arguments (not shown" in result.stderr
+        assert token not in result.output and "4f9e" not in result.output
+    other = run_cli("run", "specs/research_cdrs.ocx", "stray-word")
+    assert other.exit_code == 2 and "Got unexpected extra argument (stray-word)" in other.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import click
@@ -70,12 +71,33 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt as stop:   # before the command handled it (loading it, parsing)
             _stopped_early(words[0] if words else None, stop)
             raise
+        except click.UsageError as problem:
+            problem.message = _without_token(problem.message, words)
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+_EXTRA = re.compile(r"Got unexpected extra arguments? \(.*\)", re.DOTALL)
+
+
+def _without_token(message: str, words: list[str]) -> str:
+    """A usage error of a command given `--token`: click quotes the words it did not
+    expect, and a token pasted with its header's word (`--token Token 4f9e...`) or
+    holding a space left its second word there, into the terminal and the CI log."""
+    given = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "--token"]
+    given += [word.partition("=")[2] for word in words if word.startswith("--token=")]
+    if not given:
+        return message
+    for token in sorted(filter(None, given), key=len, reverse=True):
+        message = message.replace(token, "(the token)")
+    return _EXTRA.sub("Got unexpected extra arguments (not shown: with `--token` they may be "
+                      "part of the token; a token holds no space, give it alone, quoted, or "
+                      "with `--token-env`)", message)
 
 
 def _stopped_early(command: str | None, stop: KeyboardInterrupt) -> None:
