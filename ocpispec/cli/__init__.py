@@ -93,7 +93,7 @@ def _without_token(message: str, words: list[str]) -> str:
     given += [word.partition("=")[2] for word in words if word.startswith("--token=")]
     if not given:
         return message
-    for token in sorted(filter(None, given), key=len, reverse=True):
+    for token in sorted((t for t in given if len(t) >= 8), key=len, reverse=True):  # not `t`
         message = message.replace(token, "(the token)")
     return _EXTRA.sub("Got unexpected extra arguments (not shown: with `--token` they may be "
                       "part of the token; a token holds no space, give it alone, quoted, or "
