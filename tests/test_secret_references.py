@@ -203,3 +203,22 @@ def test_a_token_s_second_word_is_not_echoed_as_an_extra_argument(run_cli, serve
         assert token not in result.output and "4f9e" not in result.output
     other = run_cli("run", "specs/research_cdrs.ocx", "stray-word")
     assert other.exit_code == 2 and "Got unexpected extra argument (stray-word)" in other.stderr
+
+
+@pytest.mark.parametrize(("url", "token"), [
+    ("https://cpo.example/ocpi/{token}/versions ", "{token}"),
+    ("ftp://cpo.example/ocpi/{token}/versions", "{token}"),
+    ("https://cpo.example/ocpi/{token}/versions\n", "Token {token}"),
+])
+def test_a_token_in_the_path_of_a_versions_url_refused_before_any_request_is_hidden(
+        run_cli, url, token) -> None:
+    """A platform that puts the token in its URLs' paths (`/ocpi/{token}/versions`) had it
+    hidden once a request was made; a versions URL refused before any (a trailing space
+    or line break, another scheme) showed it in OCX510's 'got: ...', in login and in
+    doctor's header, and a token pasted with its header's word was not hidden there."""
+    secret = "7d3c1a9e-25b4-4e8f-a6c0-d9b2e5f81a37"  # a token of its own: kept secrets outlive a test
+    for command in ("login", "doctor"):
+        result = run_cli(command, url.format(token=secret), "--token", token.format(token=secret),
+                         "--party", "NL-ABC")
+        assert result.exit_code == 1 and "OCX510" in result.output, result.output
+        assert secret not in result.output and "/ocpi/(redacted)/versions" in result.output

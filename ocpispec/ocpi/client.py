@@ -364,6 +364,11 @@ def _filters(module: str, date_from: datetime | None, date_to: datetime | None) 
 def validate_credentials(credentials: Credentials) -> None:
     """OCX510, OCX511 or OCX512 for credentials no request can carry (before any request;
     `execute.sources` asks it of a spec's variables, to name them)."""
+    # before any message shows the versions URL: a platform may put the token in its path
+    # (`/ocpi/{token}/versions`), and a token pasted with a line break or its header's
+    # word is hidden by its parts
+    for part in {credentials.token, *credentials.token.split()}:
+        errors.keep_secret(part)
     if not all(char.isprintable() and not char.isspace() for char in credentials.versions_url):
         # a pasted second line or a CRLF `.env` file: the HTTP client would refuse it as a bug
         raise fail(errors.INVALID_URL, "the versions URL holds a space, a line break or "
