@@ -12,6 +12,7 @@ otherwise it is described by its length, never shown.
 
     variable(name)        "environment variable `OCPI_TOKEN`", or a description
     key_file(path, what)  "the key file `~/.ssh/id`", or a description
+    short_value(text)     "`NL-ABC`", or a description of what is too long to be one
     is_file(path)         whether a file is there, False for what no file can be named
 """
 
@@ -69,6 +70,14 @@ def key_file(path: str | os.PathLike[str], what: str = "the key file") -> str:
         return f"{what} `{text}`"
     return (f"{what} (a value of {_characters(text)} that is no file's path; not shown: it "
             "may be the key itself)")
+
+
+def short_value(text: str, most: int = 12) -> str:
+    """A value that is short by nature (a party id, `NL-ABC`) in backticks; a longer one
+    is described: the token given in the wrong option (`--party "$OCPI_TOKEN"`)."""
+    if len(text) <= most and text.isprintable():
+        return f"`{text}`"
+    return f"a value of {_characters(text)} (not shown: it may be a secret given in the wrong place)"
 
 
 def is_file(path: str | os.PathLike[str]) -> bool:

@@ -222,3 +222,15 @@ def test_a_token_in_the_path_of_a_versions_url_refused_before_any_request_is_hid
                          "--party", "NL-ABC")
         assert result.exit_code == 1 and "OCX510" in result.output, result.output
         assert secret not in result.output and "/ocpi/(redacted)/versions" in result.output
+
+
+def test_a_token_given_as_the_party_is_not_shown(run_cli, server) -> None:
+    """The token and the party swapped (`--party "$OCPI_TOKEN"`): "Invalid value for
+    '--party': `<the token>` is not a party" in login and doctor."""
+    token = "c81f0e5a-4d2b-49a7-8e3c-b6f1d0a2e947"
+    for command in ("login", "doctor"):
+        result = run_cli(command, server.versions_url, "--party", token, "--token", "NL-ABC")
+        assert result.exit_code == 2 and "is not a party" in result.stderr, result.output
+        assert token not in result.output and "a value of 36 characters" in result.stderr
+    short = run_cli("login", server.versions_url, "--party", "Netherlands", "--token", "NL-ABC")
+    assert "`Netherlands` is not a party" in short.stderr

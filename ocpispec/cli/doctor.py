@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from ocpispec import secret_refs
+
 from ocpispec.cli.client_options import token_from_options
 from ocpispec.launch.stop import stop_name
 from ocpispec.ocpi import Credentials, OcpiError
@@ -20,7 +22,8 @@ def _party(ctx: click.Context, param: click.Parameter, value: str | None) -> str
         return None
     parts = split_party(value)
     if parts is None:
-        raise click.BadParameter(f"`{value}` is not a party; write country code and party id, e.g. `NL-ABC`")
+        raise click.BadParameter(f"{secret_refs.short_value(value)} is not a party; write country code "
+                                 "and party id, e.g. `NL-ABC`")
     return f"{parts[0]}-{parts[1]}"
 
 

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ocpispec import secret_refs
+
 from ocpispec.cli.client_options import max_body_bytes, request_timeout_option, retry_backoff, token_from_options
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, hosts, safe_url
 from ocpispec.ocpi.client import RECEIVER_ONLY_HELP
@@ -23,7 +25,8 @@ from ocpispec.ocpi.profiles import (
 def _party(ctx: click.Context, param: click.Parameter, value: str) -> str:
     parts = split_party(value)
     if parts is None:
-        raise click.BadParameter(f"`{value}` is not a party; write country code and party id, e.g. `NL-ABC`")
+        raise click.BadParameter(f"{secret_refs.short_value(value)} is not a party; write country code "
+                                 "and party id, e.g. `NL-ABC`")
     return f"{parts[0]}-{parts[1]}"
 
 

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from ocpispec import secret_refs
 from ocpispec.numerals import natural
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.crawl import Crawl, Target, bad_parameter, receiver_only_tokens
@@ -398,7 +399,7 @@ def validate_credentials(credentials: Credentials) -> None:
     if credentials.version != "auto" and credentials.version not in VERSIONS:
         raise ValueError(f"version must be auto or one of {VERSIONS}")
     if credentials.party is not None and split_party(credentials.party) is None:
-        raise fail(errors.INVALID_PARTY, f"`{credentials.party}` is not a party id",
+        raise fail(errors.INVALID_PARTY, f"{secret_refs.short_value(credentials.party)} is not a party id",
                    help="write your party as country code and party id, e.g. `NL-ABC`")
 
 
