@@ -64,13 +64,29 @@ class StdoutText:
 
 def stdout_bytes() -> Any:
     """Standard output for bytes, what was printed to `sys.stdout` before written first.
-    A `sys.stdout` without a descriptor (a test's capture) is used as it is."""
+    A `sys.stdout` without a descriptor (a test's capture, the review's sample reading a
+    run's rows into memory) is used as it is: its byte buffer, else its text."""
     sys.stdout.flush()
     try:
         descriptor = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
-        return sys.stdout.buffer
+        buffer = getattr(sys.stdout, "buffer", None)
+        return buffer if buffer is not None else _DecodedInto(sys.stdout)
     return StdoutBytes(descriptor)
+
+
+class _DecodedInto:
+    """Bytes written to a text stream that has no byte buffer (`io.StringIO`)."""
+
+    def __init__(self, text: Any) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode(getattr(self._text, "encoding", None) or "utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 def stdout_text() -> StdoutText:
