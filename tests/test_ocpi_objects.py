@@ -103,3 +103,37 @@ def test_links_are_judged() -> None:
 def test_safe_url_hides_secrets() -> None:
     assert safe_url("https://user:pw@cpo.example/v?token=abc&offset=1") == (
         "https://cpo.example/v?token=(redacted)&offset=1")
+
+
+def test_an_id_of_white_space_only_is_no_id(run_cli, tmp_path) -> None:
+    """Sessions whose `id` is `"   "` (a fixed-width column left blank) passed as having
+    an id: delivered with a null pseudonym, and, as ids compare without the white space
+    around them, taken for repeats of one another. They have no id: invalid, counted,
+    and the run fails loudly (OCX570) naming the missing key field."""
+    from independent_cpo import IndependentCpo
+
+    check = ObjectCheck("2.2.1", "tariffs")
+    good = {"country_code": "NL", "party_id": "DMO", "id": "T1", "currency": "EUR",
+            "elements": [], "last_updated": "2025-01-01T00:00:00Z"}
+    assert check.problem({**good, "id": " \t "}) == "missing key field `id`"
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(f'''export blank_ids
+  consumer "Gemeente Test"
+  purpose "Sessions for planning"
+  legal basis public task
+  retention 12 months
+  pseudonym key env BLANK_KEY
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions
+select
+  pseudonymize(id) as session
+output csv to "{tmp_path}/t.csv"
+''')
+    with IndependentCpo("2.2.1", records=20) as cpo:
+        for session, blank in zip(cpo.lists["sessions"][2::6], ("   ", " ", "\u00a0\u00a0")):
+            session["id"] = blank
+        done = run_cli("run", str(spec), "--as-of", "2026-02-01T00:00:00Z", env={
+            "OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token,
+            "BLANK_KEY": "3f9a1c7e5b2d4f608a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f"})
+    assert done.exit_code == 1 and "OCX570" in done.output, done.output
+    assert "3 missing key field `id`" in done.output

@@ -61,7 +61,7 @@ def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | No
 
 
 def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
-    fast = [f"            elif (v := obj.get({name!r})).__class__ is not str or not v:\n"
+    fast = [f"            elif (v := obj.get({name!r})).__class__ is not str or not v.strip():\n"
             f"                problem = {f'missing key field `{name}`'!r}" for name in needed]
     fast += [f"            elif obj.get({name!r}) is None:\n"
              f"                problem = {f'missing required field `{name}`'!r}"

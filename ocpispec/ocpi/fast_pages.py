@@ -191,8 +191,9 @@ class _Builder:
 
     def _leaf(self, shape: _Shape, name: str, code: str, arg: Any, needed: bool, required: bool) -> Any:
         match code:
-            case "text":
-                return Annotated[str, Meta(min_length=1 if needed else 0, max_length=arg)]
+            case "text":    # a key field holds more than white space (`ObjectCheck.judge`)
+                return Annotated[str, Meta(max_length=arg, pattern=r"\S")] if needed \
+                    else Annotated[str, Meta(max_length=arg)]
             case "stamp":   # the window reads `last_updated` as text
                 return _EXACT_STAMP if name == "last_updated" and shape is self.shape else self.stamp
             case "choice":

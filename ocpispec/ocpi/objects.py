@@ -67,7 +67,7 @@ class ObjectCheck:
                 self.stats.note_findings(self.module, findings)
             nulled = dict(findings.invalid)
         for name in self.needed:
-            if not isinstance(obj.get(name), str) or not obj[name]:
+            if not isinstance(obj.get(name), str) or not obj[name].strip():   # `"  "`: no id
                 return f"key field `{name}` is {nulled[name]}" if name in nulled else f"missing key field `{name}`"
         for name in self.required:
             if obj.get(name) is None:
