@@ -10,17 +10,30 @@ the outputs tell: a local destination's folder holding a delivery of this export
 dataset (with rows) means the run delivers those records again. The run goes on (a
 reference run into the same folder under a fresh ledger is legitimate) and says so, so
 that whoever reads the summary can move the right ledger back before the next run.
+
+A dataset whose state is behind such a delivery is the same repeat, from its watermark:
+a ledger restored from last night's backup or a snapshot of the machine, or another
+ledger delivering the export into the same folder. A delivery of the dataset whose file
+is still there, whose window ends after the watermark and whose manifest was written
+after the state was last committed (`state set-watermark` commits it: a backfill is on
+purpose) stops the run before any request (OCX528, `behind_deliveries`); it exited 0
+having delivered every record of those windows a second time.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ocpispec.execute.outputs import Target
-from ocpispec.execute.replacing import Delivery, parse_delivery
+from ocpispec.execute.client import RunError
+from ocpispec.execute.replacing import parse_delivery
 from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.ledger.state import DatasetState, State
 from ocpispec.plan import ir
+from ocpispec.timestamps import read_timestamp
 
 _SUFFIX = ".manifest.json"
 _MOST_MANIFEST_BYTES = 1 << 20
@@ -44,12 +57,69 @@ def first_run_notes(plan: ir.Plan, targets: Mapping[str, Target],
     return notes
 
 
-def _deliveries(folder: Path) -> list[Delivery]:
+# a manifest's time against the ledger's commit time: the clocks of the machine that wrote
+# it (a file server) and of the one that committed may disagree this much
+_SKEW = timedelta(minutes=5)
+
+
+def behind_deliveries(plan: ir.Plan, tracked: list[ir.Dataset], targets: Mapping[str, Target],
+                      state: State, ledger: Path) -> None:
+    """OCX528 when a `tracked` dataset's folder (one whose watermark the state keeps)
+    holds a delivery the ledger does not know: made after its state was last committed,
+    for a window ending after its watermark."""
+    for dataset in tracked:
+        stored, target = state.datasets.get(dataset.name), targets[dataset.name]
+        if stored is None or target.remote is not None or target.path is None:
+            continue
+        try:
+            mark = read_timestamp(stored.watermark)
+            after = (read_timestamp(stored.committed_at) + _SKEW).timestamp()
+        except ValueError:  # a damaged value: the state's own checks say so
+            continue
+        ends = [(end, path) for delivery, path in _deliveries(target.path.parent, after)
+                if (delivery.export, delivery.dataset) == (plan.export.name, dataset.name)
+                and (end := _moment(delivery.end)) is not None and end > mark]
+        if ends:
+            raise _behind(plan.export.name, dataset.name, stored, max(ends), ledger)
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return read_timestamp(text) if text else None
+    except ValueError:
+        return None
+
+
+def _behind(export: str, dataset: str, stored: DatasetState, found: tuple[datetime, Path],
+            ledger: Path) -> RunError:
+    from ocpispec.timestamps import format_timestamp
+
+    end, path = format_timestamp(found[0]), found[1]
+    return RunError.of(
+        "OCX528", f"the ledger `{ledger}` is behind the deliveries of `{dataset}`: its "
+                  f"watermark is {stored.watermark}, and `{path.name}` beside the output "
+                  f"holds a delivery up to {end}, made after the state was committed "
+                  f"({stored.committed_at})",
+        notes=("the ledger was restored from a backup or a snapshot, or another ledger "
+               "delivers this export into the same folder; this run would deliver the "
+               f"records from {stored.watermark} to {end} a second time",
+               "nothing was fetched and the state did not move"),
+        help=f"if this ledger was restored, move the watermark to where the deliveries "
+             f"reached: `ocpispec state set-watermark {export} {end} --dataset {dataset} "
+             "--yes`; if another ledger delivers this export, run with that one "
+             "(`--state`, or `state_dir` in ocpispec.toml)")
+
+
+def _deliveries(folder: Path, after: float | None = None) -> list:
+    """The deliveries whose manifests lie in `folder` (with `after`, with the manifest's
+    path: those written after that moment whose file is still beside)."""
     found = []
     try:
         names = sorted(p for p in folder.iterdir() if p.name.endswith(_SUFFIX))
     except OSError:  # no folder yet: nothing delivered there
         return []
+    if after is not None:
+        names = [p for p in names if _written_after(p, after)]
     for path in names[-_MOST_MANIFESTS:]:
         try:
             with path.open("rb") as manifest:
@@ -58,8 +128,18 @@ def _deliveries(folder: Path) -> list[Delivery]:
             continue
         delivery = parse_delivery(text) if len(text) <= _MOST_MANIFEST_BYTES else None
         if delivery is not None and not delivery.sample:
-            found.append(delivery)
+            found.append(delivery if after is None else (delivery, path))
     return found
+
+
+def _written_after(manifest: Path, after: float) -> bool:
+    """Written after `after` (a POSIX time), its delivered file still beside it (a file
+    recovery held back, gone before its rename, leaves its manifest alone)."""
+    try:
+        return os.stat(manifest).st_mtime > after and \
+            os.path.isfile(str(manifest)[:-len(_SUFFIX)])
+    except OSError:
+        return False
 
 
 def _note(dataset: ir.Dataset, folder: Path, end: str, ledger: Path) -> str:

@@ -142,7 +142,9 @@ def check_targets(setting: Setting, options: Any, state_path: Path) -> None:
     check_replacements(setting.plan, setting.targets, setting.windows,
                        (state_path, options.runs_dir), sample=options.limit is not None)
     if options.use_state and not options.restart and options.limit is None:
-        from ocpispec.execute.first_runs import first_run_notes
+        from ocpispec.execute.first_runs import behind_deliveries, first_run_notes
 
         setting.notes.extend(first_run_notes(setting.plan, setting.targets, setting.windows,
                                              state_path))
+        behind_deliveries(setting.plan, setting.tracked, setting.targets, setting.state,
+                          state_path)
