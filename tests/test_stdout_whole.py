@@ -1,7 +1,8 @@
 """Data delivered on standard output (`run --out -`, `get`) arrives whole, or the run
 fails with its state unmoved: under `PYTHONUNBUFFERED=1` (most container images), into
 a pipe its parent made non-blocking, and onto a disk that fills up during the last write
-(`ocpispec/stdout_sink.py`). Real CLI processes against the demo CPO."""
+(`ocpispec/stdout_sink.py`); any other command's output too (`launch._whole_stdout`).
+Real CLI processes against the demo CPO."""
 
 from __future__ import annotations
 
@@ -107,17 +108,30 @@ def test_get_into_a_non_blocking_pipe_writes_every_object(server, tmp_path: Path
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path):
-    """A 36 KiB tmpfs (the run's CSV is 39 KiB), unmounted afterwards; skips where this
+def tmpfs(tmp_path: Path):
+    """`tmpfs(size)`: a tmpfs of that size, unmounted afterwards; skips where this
     process may not mount."""
-    place = tmp_path / "small"
-    place.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=36k", "tmpfs", str(place)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield place
-    subprocess.run(["umount", str(place)], check=True)
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        place = tmp_path / f"small-{len(mounted)}"
+        place.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                               str(place)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(place)
+        return place
+
+    yield mount
+    for place in mounted:
+        subprocess.run(["umount", str(place)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmpfs) -> Path:
+    """36 KiB: the run's CSV is 39 KiB."""
+    return tmpfs("36k")
 
 
 @pytest.mark.parametrize("unbuffered", [True, False], ids=["PYTHONUNBUFFERED", "buffered"])
@@ -136,3 +150,26 @@ def test_a_run_to_stdout_on_a_disk_that_fills_up_commits_nothing(
     assert "error[OCX554]: cannot write `stdout`: No space left on device" in error
     assert "the state did not move" in error and "do not run" not in error
     assert not has_state(ledger)
+
+
+@pytest.mark.parametrize("unbuffered", [True, False], ids=["PYTHONUNBUFFERED", "buffered"])
+def test_a_report_on_a_disk_that_fills_up_is_a_diagnostic(spec: Path, server, tmpfs,
+                                                           tmp_path: Path,
+                                                           unbuffered: bool) -> None:
+    """Any command's standard output, here the disclosure log as JSON (`history`, one
+    write of 10 KiB, onto 8 KiB): unbuffered, it ended short and exited 0."""
+    env = _env(server, unbuffered, tmp_path)
+    ledger = tmp_path / "ledger.sqlite"
+    for month in ("2025-02-01T00:00:00Z", "2025-03-01T00:00:00Z", AS_OF):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--state",
+                               str(ledger), "--as-of", month, "--out",
+                               str(tmp_path / f"{month[:7]}.csv"), "-q"], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+    with (tmpfs("8k") / "history.json").open("wb") as out:
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "history", "--state",
+                               str(ledger), "--format", "json"], env=env, stdout=out,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "error[OCX554]: cannot write the output: No space left on device" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr

@@ -82,6 +82,24 @@ def _standard_streams() -> None:
                 os.close(null)
         if getattr(sys, name) is None:
             setattr(sys, name, open(descriptor, mode, encoding="utf-8", closefd=False))
+    _whole_stdout()
+
+
+def _whole_stdout() -> None:
+    """Under `PYTHONUNBUFFERED=1` (most container images set it) or `python -u`, stdout's
+    text layer writes straight to the descriptor and drops what a write did not take: a
+    report on a disk that filled up (`history --format csv > file`) ended short and the
+    command exited 0. Its bytes go through a buffer flushed at each line instead, which
+    writes the rest or raises (OCX554). (`sys.__stdout__` keeps the first wrapper, whose
+    descriptor stays open.)"""
+    import io
+
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(raw, io.FileIO):  # buffered already, or not a real descriptor
+        return
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding,
+                                  errors=stream.errors, line_buffering=True)
 
 
 def _leave(status: int) -> None:
