@@ -411,3 +411,44 @@ def test_another_exports_run_keeps_a_pending_commit_of_the_same_ledger(
     expected = _delivered(tmp_path / "reference")
     assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
     assert max(delivered.values()) == 1, "repeated records"
+
+
+def test_a_manifest_removed_beside_a_published_file_does_not_send_it_again(
+        tmp_path: Path) -> None:
+    """A run killed right after renaming its data file, whose hidden manifest and data
+    package were then removed by hand (leftovers of a crash, as they look): recovery
+    held the dataset's state back, and the next run delivered that window again, each
+    of its records a second time (232 of 914). The data file was published: the state
+    advances, the note says what is missing, and the run is logged as committed."""
+    out = tmp_path / "out"
+    spec, whole = tmp_path / "spec.ocx", tmp_path / "whole.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    whole.write_text(SPEC.format(directory=tmp_path / "reference"))
+    ledger = tmp_path / "ledger.sqlite"
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+        plain = _KILLED_AFTER_PUBLISHING.replace("os._exit(137)", "pass")
+        for as_of, script in (("2025-03-01T00:00:00Z", plain),
+                              ("2025-04-01T00:00:00Z", _KILLED_AFTER_PUBLISHING),
+                              ("2025-05-01T00:00:00Z", plain)):
+            done = subprocess.run([sys.executable, "-c", script, str(out), "run", str(spec),
+                                   "--state", str(ledger), "--as-of", as_of], env=env,
+                                  capture_output=True, text=True, timeout=120, cwd=tmp_path)
+            if as_of.startswith("2025-04"):
+                assert done.returncode == 137 and pending(ledger) == 1, done.stderr
+                assert (out / "20250401T000000Z.csv").exists()
+                for leftover in out.glob(".*.partial"):  # the manifest and data package
+                    leftover.unlink()
+        assert done.returncode == 0, done.stderr
+        reference = subprocess.run(
+            [sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
+             str(tmp_path / "reference.sqlite"), "--as-of", "2025-05-01T00:00:00Z", "-q"],
+            env=env, capture_output=True, text=True, timeout=60)
+    assert reference.returncode == 0, reference.stderr
+    delivered, expected = _delivered(out), _delivered(tmp_path / "reference")
+    assert len(expected) > 100 and set(delivered) == set(expected), "lost records"
+    assert max(delivered.values()) == 1, "repeated records"
+    assert [run["outcome"] for run in runs(ledger)] == ["committed"] * 3
+    assert "2 manifests or data packages no longer there" in done.stderr

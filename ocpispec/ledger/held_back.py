@@ -1,8 +1,9 @@
 """The state a recovered commit advances when some of its files are gone.
 
-A pending commit whose file never began its rename and is gone (removed by hand, its
+A pending commit whose data file never began its rename and is gone (removed by hand, its
 folder replaced) must not advance the state of that file's dataset: its records would
-be lost. The other datasets' files were published, and holding their state back too
+be lost. (A manifest or data package gone beside a data file that was published holds
+nothing back: `store.recover` passes only data files here.) The other datasets' files were published, and holding their state back too
 delivered their windows a second time (each of their records twice). So the state
 advances for every dataset but those with a file gone, which keep the state they had.
 """

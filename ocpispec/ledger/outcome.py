@@ -35,6 +35,7 @@ class Recovered:
     missing: int
     state_serial: int | None
     held_back: tuple[str, ...] = ()  # datasets whose state stayed: a file of theirs is gone
+    sidecars: int = 0  # manifests and data packages gone beside data files published
 
     def note(self) -> str:
         done = (f"published the {count(self.published, 'file')} it had not yet renamed"
@@ -48,6 +49,12 @@ class Recovered:
                                     "to" if self.state_serial is not None else ""))
         elif self.state_serial is not None:
             parts.append("the state advanced as that run meant to")
+        if self.sidecars:
+            files = count(self.sidecars, "manifest or data package",
+                          "manifests or data packages")
+            parts.append(f"{files} no longer there (removed before their rename) beside "
+                         "data files that were published: their records were delivered, and "
+                         "the consumer gets those files without them")
         if self.missing and not self.held_back:
             parts.append(f"{count(self.missing, 'file')} of it no longer there, so the state "
                          "was NOT advanced: this run delivers that window again, and the "

@@ -34,6 +34,9 @@ from ocpispec.ledger.outcome import CommitPending, Recovered, StateMoved
 from ocpispec.ledger.state import State, StateError, state_from_dict, state_to_dict
 from ocpispec.timestamps import read_timestamp
 
+# the files published beside each data file, after it (`execute.outputs`)
+SIDECARS = (".manifest.json", ".datapackage.json")
+
 
 def load_state(path: Path, export: str) -> State:
     """The export's state in the ledger at `path` (an empty state when it has none);
@@ -243,12 +246,19 @@ def recover(path: Path, export: str,
             if outcome == "missing" and number >= begun:
                 gone.append(url)
         held: tuple[str, ...] = ()
-        if gone:  # a file is gone: advancing its dataset would lose its records
-            state, held = held_back(_read_state(conn, export), state, run, gone)
+        # a manifest or data package gone beside a data file that was published: its
+        # records reached the consumer, and holding the state back delivered them twice
+        data = [path for path in gone if not path.endswith(SIDECARS)]
+        if data:  # a data file is gone: advancing its dataset would lose its records
+            state, held = held_back(_read_state(conn, export), state, run, data)
             if run is not None:
                 run = {**run, "outcome": "incomplete"}
         _finish(conn, export, state, run)
-    return Recovered(published, len(gone), state.serial if state is not None else None, held)
+    beside = [path for path in gone if path.endswith(SIDECARS)
+              and path.removesuffix(".manifest.json").removesuffix(".datapackage.json")
+              not in data]
+    return Recovered(published, len(data), state.serial if state is not None else None, held,
+                     sidecars=len(beside))
 
 
 def _pending_renames(path: Path) -> list[Any]:
