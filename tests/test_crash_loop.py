@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ledger_helpers import pending, runs
+from ledger_helpers import pending, runs, state_dict
 
 from ocpispec.demo import DemoServer
 
@@ -452,3 +452,52 @@ def test_a_manifest_removed_beside_a_published_file_does_not_send_it_again(
     assert max(delivered.values()) == 1, "repeated records"
     assert [run["outcome"] for run in runs(ledger)] == ["committed"] * 3
     assert "2 manifests or data packages no longer there" in done.stderr
+
+
+_KILLED_BEFORE_PUBLISHING = """
+import os, sys
+def hook(event, args):
+    if event == "os.rename" and os.path.dirname(str(args[1])) == sys.argv[1]:
+        os._exit(137)  # as kill -9 right after the commit point, before any rename
+sys.addaudithook(hook)
+from ocpispec.cli import main
+main(sys.argv[2:], prog_name="ocpispec")
+"""
+
+
+def test_a_file_a_pending_commit_of_another_export_will_publish_is_not_delivered(
+        tmp_path: Path) -> None:
+    """Two exports of one ledger delivering into one file (OCX351 warns of it): the
+    first killed after its commit point, the second found no file there and delivered
+    its own (exit 0, its state moved on); the first's next run finished its commit and
+    renamed its file over the second's, whose records were lost. The second now stops
+    before fetching (OCX556), naming the export whose commit claims the file."""
+    out = tmp_path / "out"
+    first, second = tmp_path / "first.ocx", tmp_path / "second.ocx"
+    first.write_text(SPEC.format(directory=out).replace("{window.end}", "sessions"))
+    second.write_text(first.read_text().replace("crash_test", "other_export"))
+    ledger = tmp_path / "ledger.sqlite"
+    with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
+        env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+               "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+               "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+
+        def run(script: str, spec: Path, as_of: str = "2025-06-01T00:00:00Z"
+                ) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-c", script, str(out), "run", str(spec),
+                                   "--state", str(ledger), "--as-of", as_of, "-q"], env=env,
+                                  capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+        plain = _KILLED_BEFORE_PUBLISHING.replace("os._exit(137)", "pass")
+        killed = run(_KILLED_BEFORE_PUBLISHING, first)
+        assert killed.returncode == 137 and pending(ledger) == 1, killed.stderr
+        requests = len(server.request_log)
+        refused = run(plain, second)
+        assert len(server.request_log) == requests  # nothing fetched
+        run(plain, first, "2025-07-01T00:00:00Z")  # finishes its commit first
+    assert refused.returncode == 1, refused.stderr
+    assert "error[OCX556]" in refused.stderr and "`crash_test`" in refused.stderr
+    assert state_dict(ledger, "other_export") is None
+    assert pending(ledger) == 0
+    assert json.loads((out / "sessions.csv.manifest.json").read_text())["export"]["name"] \
+        == "crash_test"

@@ -71,6 +71,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
     run is a `--limit` sample, which never replaces a whole window's file. A local file
     named like a template (OCX371) or repeating a blanked value (OCX350) is refused too:
     `--out` is not seen by `check`."""
+    claimed = _claims(bookkeeping[0], plan) if bookkeeping is not None else {}
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is None and target.path is not None:
@@ -79,13 +80,15 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
             _check_kind(target.path, dataset)
             if bookkeeping is not None:
                 _check_not_bookkeeping(target.path, dataset, *bookkeeping)
+            _check_unclaimed(target.path, dataset, claimed)
             _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                    sample)
 
 
 @contextlib.contextmanager
 def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
-                      windows: Mapping[str, ResolvedWindow], sample: bool) -> Iterator[None]:
+                      windows: Mapping[str, ResolvedWindow], sample: bool,
+                      ledger: Path | None = None) -> Iterator[None]:
     """While a run commits: the folders of its local destinations locked (`flock`, in
     one order, so runs delivering into the same folders wait for each other's commit:
     milliseconds) and each target checked again as before the network. Two runs of
@@ -107,12 +110,45 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
             held.callback(os.close, handle)
             with contextlib.suppress(OSError):
                 fcntl.flock(handle, fcntl.LOCK_EX)
+        claimed = _claims(ledger, plan) if ledger is not None else {}
         for dataset in plan.datasets:
             target = targets[dataset.name]
             if target.remote is None and target.path is not None:
+                _check_unclaimed(target.path, dataset, claimed, fetched=True)
                 _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                        sample, fetched=True)
         yield
+
+
+def _claims(ledger: Path, plan: ir.Plan) -> dict[Path, str]:
+    """The files the pending commits of the ledger's other exports will publish."""
+    from ocpispec.ledger import pending_finals
+
+    return pending_finals(ledger, plan.export.name)
+
+
+def _check_unclaimed(path: Path, dataset: ir.Dataset, claimed: Mapping[Path, str], *,
+                     fetched: bool = False) -> None:
+    """OCX556 when a commit another export's run left past its commit point (killed)
+    will publish a file of this run's: its recovery renames over whatever lies there, and
+    this run's delivery, whose state had moved on, was replaced."""
+    if not claimed:
+        return
+    for place in (path, manifest_path(path), datapackage_path(path)):
+        owner = claimed.get(Path(os.path.realpath(place)))
+        if owner is None:
+            continue
+        raise RunError.of(
+            "OCX556", f"this run would deliver `{path}`, which the commit an interrupted "
+                      f"run of `{owner}` left will publish",
+            dataset.step(ir.Render).origin, "the destination",
+            notes=(f"the next run of `{owner}` (or an `ocpispec state` command on it) "
+                   "finishes that commit and renames its file over this one: this "
+                   "delivery would be replaced, its records lost",
+                   "nothing was published and the state did not move" if fetched
+                   else "nothing was fetched and the state did not move"),
+            help=f"run `{owner}` first to finish its commit, and give the two exports "
+                 "files of their own (put `{export}` in the destinations)")
 
 
 def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],

@@ -284,6 +284,27 @@ def pending_files(path: Path) -> frozenset[Path]:
     return frozenset(needed)
 
 
+def pending_finals(path: Path, export: str) -> dict[Path, str]:
+    """The final names (local, resolved) that the pending commits of exports other than
+    `export` will publish, each with its export: recovery renames over whatever lies
+    there by then."""
+    if not path.exists():
+        return {}
+    try:
+        with connect(path) as conn:
+            rows = conn.execute("SELECT export, renames FROM pending WHERE export != ?",
+                                (export,)).fetchall()
+    except LedgerError:
+        return {}
+    finals: dict[Path, str] = {}
+    for owner, renames in rows:
+        try:
+            finals.update((final, owner) for _, final in _renames(renames)[0])
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return finals
+
+
 def pending_remote(path: Path) -> frozenset[str]:
     """The URLs of the remote temporary files pending commits still need (never to be
     swept), of every export in the ledger."""
