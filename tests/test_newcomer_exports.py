@@ -295,3 +295,27 @@ def test_the_lease_export_checks_clean(tmp_path: Path) -> None:
     path = tmp_path / "lease.ocx"
     path.write_text(LEASE)
     assert _check(path).stderr == f"Success: {path} is valid.\n"
+
+
+ZONES = [
+    ("timezone", 'previous month timezone "Europe/Amsterdam"'),
+    ("at time zone", "previous month at time zone 'Europe/Amsterdam'"),
+    ("tz", 'previous month tz "Europe/Amsterdam"'),
+]
+
+
+@pytest.mark.parametrize(("case", "new"), ZONES, ids=[c[0] for c in ZONES])
+def test_a_window_s_zone_in_other_words_is_told_in(case: str, new: str, tmp_path: Path,
+                                                   snapshot) -> None:
+    """`previous month timezone "Europe/Amsterdam"` (or SQL's `at time zone`) listed the
+    clauses the parser expected; the help now writes `in "..."`."""
+    assert_help_fixes(SPECS["idle"], 'previous month in "Europe/Amsterdam"', new,
+                      tmp_path / "idle.ocx", snapshot)
+
+
+def test_a_join_key_with_an_index_is_told_the_key(tmp_path: Path, snapshot) -> None:
+    """`join tariffs on tariffs[0].id` was told to write the key as `jmespath(...)`,
+    which a join does not take; the key of a list joins by its first element."""
+    spec = PRICES.replace("  where credit", "  join tariffs on tariffs.id\n  where credit")
+    assert_help_fixes(spec, "on tariffs.id", "on tariffs[0].id", tmp_path / "prices.ocx",
+                      snapshot)

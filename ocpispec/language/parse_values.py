@@ -212,6 +212,13 @@ def indexed_path(token, expected, span: Span, history,
     if call is not None and line[end:end + 1] == ")":  # `length(evses[...])`, whole
         start, end = call.start(), end + 1
     written = line[start:end]
+    if re.search(r"\bjoin\s+\w+\s+on\s*$", line[:start]):  # `on tariffs[0].id`
+        key = re.sub(r"\[[^\]]*\]", "", written)
+        return error("OCX001", "a join key has no `[...]`",
+                     Span(line_start + start, line_start + end), "brackets in a join key",
+                     notes=["a key in a list of the record joins by its first element "
+                            "(`join tariffs on tariffs.id`: the CDR's first tariff)"],
+                     help=f"write `{key}`")
     return error("OCX001", "a field path has no `[...]`",
                  Span(line_start + start, line_start + end),
                  "brackets in a field path",

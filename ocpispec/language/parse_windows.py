@@ -24,6 +24,9 @@ _NOTES = {"previous day": "`previous day` is the whole calendar day before the r
                             "run"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:T[\d:]+Z?)?", re.IGNORECASE)
 _ROLLING = {"week": "last 1 week", "quarter": "last 3 months", "year": "last 12 months"}
+# `timezone "Europe/Amsterdam"`, SQL's `at time zone '...'`, `tz=...`: a window's zone
+_ZONE_WORDS = re.compile(r"(?i)(?:at\s+)?(?:time\s*zone|timezone|tz|zone|time_zone)\s*[=:]?\s*"
+                         r"(?P<zone>\"[^\"\n]*\"|'[^'\n]*')")
 
 
 def window_habit(token, expected: set[str], span: Span, history,
@@ -75,6 +78,13 @@ def window_habit(token, expected: set[str], span: Span, history,
         end = _DATE.match(rest[2:].lstrip())
         return _fix(span, "a fixed window is `between A and B`",
                     f"between {previous} and {end.group() if end else '...'}")
+    if "IN" in expected and (zone := _ZONE_WORDS.match(rest)) is not None:
+        name = zone.group("zone")[1:-1]
+        return error("OCX001", "a window's time zone follows `in`",
+                     Span(span.start, span.start + zone.end()), "not how a zone is written",
+                     notes=["`previous day in \"Europe/Amsterdam\"` aligns the day to the "
+                            "zone's midnights"],
+                     help=f'write `in "{name}"`')
     if token.type == "IN" and _rolling(history):
         return error("OCX001", "only a calendar window takes a time zone", span,
                      "no calendar to align",
