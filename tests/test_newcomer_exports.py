@@ -116,8 +116,29 @@ compute
 output csv to "exports/visits-{run.date}.csv"
 '''
 
+OCCUPANCY = '''export street_occupancy
+  consumer "Parking authority"
+  purpose "Hourly occupancy of charging bays per postal district"
+''' + HEADER + '''
+from sessions
+  previous week in "Europe/Amsterdam"
+  window on start_date_time
+  join locations on location_id
+  each charging_periods as period
+  spread period.duration over hour in location time zone as slot
+group by
+  prefix(location.postal_code, 4) as district
+  slot
+compute
+  round(sum(period.duration) / 60, 1) as occupied_hours
+  minimum group size 10
+output csv to "exports/occupancy-{run.date}.csv"
+schedule weekly on monday at 06:00
+'''
+
 SPECS = {"connectors": CONNECTORS, "idle": IDLE, "prices": PRICES, "load": LOAD,
-         "visits": VISITS}
+         "visits": VISITS, "occupancy": OCCUPANCY}
+SPREAD = "spread period.duration over hour"
 MONTH = 'truncate(start_date_time, month, "Europe/Amsterdam")'
 VISITORS = "count(distinct pseudonymize(cdr_token.contract_id))"
 
@@ -155,6 +176,13 @@ CASES = [
     ("idle_time", "idle", "avg(total_parking_time)", "avg(idle_time)"),
     ("total_idle_time", "idle", "avg(total_parking_time)", "avg(total_idle_time)"),
     ("card_id", "visits", VISITORS, "count(distinct pseudonymize(card_id))"),
+    # a charging period's own fields, and the word that joins the slot to a spread
+    ("spread per hour", "occupancy", SPREAD, "spread period.duration per hour"),
+    ("spread by hour", "occupancy", SPREAD, "spread period.duration by hour"),
+    ("spread of a duration", "occupancy", SPREAD, "spread duration over hour"),
+    ("duration_minutes of a period", "occupancy", "sum(period.duration)",
+     "sum(period.duration_minutes)"),
+    ("duration_minutes", "occupancy", "sum(period.duration)", "sum(duration_minutes)"),
 ]
 
 

@@ -401,6 +401,7 @@ class Scope:
         if failed == 0:
             options = [*self._derived_like(reach, name), *options]
         prefix = ".".join(ref.path[: len(reach.parts) + failed])
+        element = self._period_field(name) if not prefix and not reach.binding.name else None
         derived = _DERIVED.get(meant) \
             if not prefix and reach.binding.module in ("sessions", "cdrs") else None
         spoken = _SPOKEN.get(name.lower()) if not prefix else None
@@ -409,6 +410,7 @@ class Scope:
         fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
                else site if site
                else f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
+               else f"did you mean `{element}`?" if element
                else f"it is computed: write `{derived}`" if derived
                else f"`{name}` names a column, which another column cannot read: write "
                     f"what it computes, `{column}`" if column
@@ -530,8 +532,17 @@ class Scope:
                if len(path) == len(parts) + 1 and path[:-1] == parts]
         word = name.lower()
         return [field for field in own if word in field.split("_")
+                or any(part in field.split("_") for part in word.split("_") if len(part) > 2)
                 or difflib.get_close_matches(word, [field, *field.split("_")], n=1,
                                              cutoff=0.7)]
+
+    def _period_field(self, name: str) -> str | None:
+        """`duration` in a dataset that unnests its charging periods: the period's own
+        (`period.duration`), which a `spread` takes and a sum adds once per period."""
+        word = name.lower()
+        return next((f"{alias}.{field}" for alias, field in self.derived
+                     if field == word or (field == "duration" and word.startswith("duration"))
+                     or (field == "energy_kwh" and word in ("energy", "kwh"))), None)
 
     def _sibling(self, reach: _Reach,
                  rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:

@@ -180,6 +180,14 @@ def spread_habit(token: Token, history: list[Token],
     if not spread or spread[0].type != "SPREAD" or "FROM" in {seen.type for seen in spread}:
         return None
     start = token.start_pos or 0
+    if "OVER" not in {seen.type for seen in spread} and str(token).lower() in (
+            "per", "by", "into", "across", "for", "each", "every"):
+        # `spread period.duration per hour`: the slot follows `over`
+        return error("OCX001", f"a spread's slot follows `over`, not `{token}`",
+                     Span(start, start + len(token)), "not how a slot is named",
+                     notes=["`spread VALUE over SLOT in ZONE as NAME`: the slots are "
+                            "`quarter_hour`, `hour` and `day`"],
+                     help="write `over`")
     if history[-1].type == "OVER" and str(token).isdigit():
         length = re.match(r"(\d+)\s*([a-z]+)", source.text[start:])
         unit = length.group(2).rstrip("s") if length else ""
