@@ -183,6 +183,8 @@ CASES = [
     ("duration_minutes of a period", "occupancy", "sum(period.duration)",
      "sum(period.duration_minutes)"),
     ("duration_minutes", "occupancy", "sum(period.duration)", "sum(duration_minutes)"),
+    ("unnest", "connectors", "  each evses as evse", "  unnest evses as evse"),
+    ("explode", "connectors", "  each evses as evse", "  explode evses as evse"),
 ]
 
 
@@ -347,3 +349,33 @@ def test_a_join_key_with_an_index_is_told_the_key(tmp_path: Path, snapshot) -> N
     spec = PRICES.replace("  where credit", "  join tariffs on tariffs.id\n  where credit")
     assert_help_fixes(spec, "on tariffs.id", "on tariffs[0].id", tmp_path / "prices.ocx",
                       snapshot)
+
+
+LISTS = [
+    # a list of the record joined or unnested as SQL and pandas say it
+    ("join evses", EVSES, "  join evses\n  each evse.connectors as connector"),
+    ("join evses on id", EVSES, "  join evses on id\n  each evse.connectors as connector"),
+    ("each of an element without its each", EVSES, "  each evse.connectors as connector"),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new"), LISTS, ids=[c[0] for c in LISTS])
+def test_a_list_joined_or_unnested_in_other_words_is_told_each(case: str, old: str, new: str,
+                                                              tmp_path: Path, snapshot) -> None:
+    """`join evses` was told to name a join key, `join evses on id` to "join one of the
+    modules listed above", and
+    `each evse.connectors` without `each evses` was told `each evses as connector`. Each
+    is now told the `each` clause; written in (before `group by`, or in the caret's
+    place), the spec checks clean."""
+    path = tmp_path / "connectors.ocx"
+    path.write_text(CONNECTORS.replace(old, new))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    assert "Traceback" not in shown
+    [each] = re.findall(r"(?:write|add) `(each [^`]*)`", shown.split("\n\n")[0])
+    fixed = CONNECTORS.replace(old, "").replace("group by", f"  {each}\n  each evse.connectors"
+                                                           " as connector\ngroup by")
+    path.write_text(fixed if "connectors" not in each else CONNECTORS.replace(old, "").replace(
+        "group by", f"  {each}\ngroup by"))
+    assert _check(path).stderr == f"Success: {path} is valid.\n", path.read_text()

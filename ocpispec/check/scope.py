@@ -12,7 +12,7 @@ from ocpispec.schema import charge_sites, contract_tariffs
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
-from ocpispec.check.element_fields import element_help, unbound_help
+from ocpispec.check.element_fields import ELEMENT_NAMES, element_help, unbound_help
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics.source import Span
@@ -642,10 +642,16 @@ def _check_join(join: syntax.Join, scope: Scope, modules, ctx: Context):
     target = join.module.name
     if target not in modules:
         guess = did_you_mean(target, modules)
+        unnest = unbound_help(ctx.catalogue, scope.module, ELEMENT_NAMES.get(target, ""), {},
+                              frozenset(ctx.catalogue.root(scope.module).fields))
         ctx.emit(error("OCX101", f"unknown module `{target}`", join.module.span,
                        "not an OCPI module", notes=[f"modules are {backticked(modules)}"],
-                       help=f"did you mean `{guess}`?" if guess else
+                       help=f"`{target}` is a list of the record, unnested rather than "
+                            f"joined: {unnest.split(': ', 1)[1]}" if unnest else
+                       f"did you mean `{guess}`?" if guess else
                        "join one of the modules listed above"))
+        if unnest:
+            scope.add_broken(ELEMENT_NAMES[target])
         return None
     spec = _join_spec(join, scope, ctx)
     local = scope.resolve(join.key) if spec is not None else None

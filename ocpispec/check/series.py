@@ -9,6 +9,7 @@ from ocpispec import series
 from ocpispec.language import syntax
 from ocpispec.check.checked import Binding, CheckedEach, CheckedSpread
 from ocpispec.check.context import Context, backticked, did_you_mean
+from ocpispec.check.element_fields import unbound_help
 from ocpispec.check.scope import Scope
 from ocpispec.check.values import field_value
 from ocpispec.diagnostics import error, warning
@@ -79,6 +80,10 @@ def _not_a_list(each: syntax.Each, scope: Scope, done: list[CheckedEach], ctx: C
             scope.add_broken(nested[1])  # the columns' `evse.status` waits for the fix
         help = (f"unnest one list at a time: write `each {nested[0]} as {nested[1]} "
                 f"each {nested[1]}.{nested[2]} as {alias}` (one clause per line reads best)")
+    elif len(each.path.path) > 1 and (unbound := unbound_help(
+            ctx.catalogue, scope.module, each.path.path[0], {},
+            frozenset(ctx.catalogue.root(scope.module).fields))) is not None:
+        help = unbound.replace("to the dataset, after its joins", "before it")
     elif joined is not None:
         help = (f"`each` unnests the dataset's own lists, not a joined record's: write a "
                 f"dataset `from {joined}` with `each {each.path.path[-1]} as {alias}`")

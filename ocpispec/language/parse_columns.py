@@ -106,12 +106,24 @@ def join_without_key(token, expected, span: Span, history,
                      "SQL's `using`", help="write `on`")
     key = _join_key(_module_of(before), target)
     start = before[-2].start_pos or 0
+    if (each := _LISTS.get(target)) is not None:  # `join evses`: a list of the record
+        return error("OCX001", f"`{target}` is a list of the record, not a module",
+                     Span(start, before[-1].end_pos or 0), "a list is unnested, not joined",
+                     notes=["`each LIST as NAME` gives one row per element of a list of "
+                            "the record"],
+                     help=f"write `each {each}`")
     return error("OCX001", f"`join {target}` needs its key", Span(start, before[-1].end_pos or 0),
                  "which field of this record names the other one?",
                  notes=["a join is `join MODULE on KEY`, the field of this record that "
                         "references the other module (docs/language.md, Joins)"],
                  help=f"write `join {target} on {key}`" if key else
                  "write `join MODULE on KEY`, e.g. `join locations on location_id`")
+
+
+# a list of a record joined as if it were a module -> the `each` that unnests it
+_LISTS = {"evses": "evses as evse", "connectors": "evses as evse each evse.connectors as "
+          "connector", "charging_periods": "charging_periods as period", "periods":
+          "charging_periods as period", "elements": "elements as element"}
 
 
 def _module_of(history) -> str | None:

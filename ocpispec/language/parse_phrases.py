@@ -99,6 +99,8 @@ _SYNONYMS = {
     **dict.fromkeys(("named", "alias"), "as"),
     **dict.fromkeys(("reasoning", "justification", "justified"), "because"),
     **dict.fromkeys(("run", "runs", "scheduled", "every_day"), "schedule"),
+    **dict.fromkeys(("unnest", "explode", "flatten", "foreach", "for_each", "lateral"),
+                    "each"),
     "in": "to", "by": "on", "after": "since",
 }
 # an arrow or a colon where a column's name follows: `round(kwh, 1) => energy_kwh`
