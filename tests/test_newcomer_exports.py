@@ -254,7 +254,9 @@ def test_sql_s_capital_true_false_and_null_are_told_in_lower_case(
 @pytest.mark.parametrize("measure", ["count(total_parking_time > 1)",
                                      "sum(total_parking_time >= 1)",
                                      "countif(total_parking_time>1)",
-                                     "count_if(total_parking_time > 1)"])
+                                     "count_if(total_parking_time > 1)",
+                                     "sum(case when total_parking_time > 1 then 1 else 0 end)",
+                                     "count() filter (where total_parking_time > 1)"])
 def test_a_measure_of_the_records_meeting_a_condition_is_told_the_group(
         measure: str, tmp_path: Path, snapshot) -> None:
     """A city counting the charges that blocked a charger over an hour wrote SQL's and

@@ -1,6 +1,7 @@
 """A measure that counts or adds the records meeting a condition, as SQL and spreadsheets
 write it (`count(total_parking_time > 1)`, `sum(kwh >= 22)`, `count_if(...)`,
-`countif(...)`): the comparison stopped the parser inside the call. A condition in the
+`countif(...)`, `sum(case when ... end)`, `count() filter (where ...)`): the comparison,
+`when` or `where` stopped the parser inside the column. A condition in the
 language selects records (`where`) or splits them into groups (`bucket` in `group by`);
 the help writes both with the user's own field and value."""
 
@@ -17,21 +18,29 @@ _COUNTED_IF = re.compile(r"\b(?P<call>count_?if|count|sum|avg)\s*\(\s*"
                          r"(?P<value>-?\d+(?:\.\d+)?)?")
 
 
+# SQL's `sum(case when kwh > 20 then 1 else 0 end)` and `count() filter (where kwh > 20)`
+_CASE_OR_FILTER = re.compile(r"(?i)\b(?:case\s+when|filter\s*\(\s*where)\s+"
+                             r"(?P<field>[A-Za-z_][\w.]*)\s*(?P<op>[<>]=?|=|==|!=)\s*"
+                             r"(?P<value>-?\d+(?:\.\d+)?)?")
+
+
 def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | None:
-    if token.type != "COMPARATOR" and str(token) not in ("==", "<>"):
-        return None
     start = source.text.rfind("\n", 0, span.start) + 1
     end = source.text.find("\n", span.start)
     line = source.text[start:len(source.text) if end == -1 else end]
-    found = next((match for match in _COUNTED_IF.finditer(line)
-                  if match.start("op") == span.start - start), None)
+    if token.type != "COMPARATOR" and str(token) not in ("==", "<>"):
+        found = next((match for match in _CASE_OR_FILTER.finditer(line)
+                      if match.start() <= span.start - start < match.end()), None)
+    else:
+        found = next((match for match in _COUNTED_IF.finditer(line)
+                      if match.start("op") == span.start - start), None)
     if found is None:
         return None
     field, op = found.group("field"), found.group("op").replace("==", "=")
     value = found.group("value") or "1"
     return error(
         "OCX001", "a measure takes a value, not a condition", span,
-        "a comparison inside the measure",
+        "a condition inside the measure",
         notes=["`count`, `sum` and `avg` take a value; which records they take is said by a "
                "condition that keeps records (`where`) or by a group (`bucket` in "
                "`group by`)"],
