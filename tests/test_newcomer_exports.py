@@ -381,3 +381,15 @@ def test_a_list_joined_or_unnested_in_other_words_is_told_each(case: str, old: s
     path.write_text(fixed if "connectors" not in each else CONNECTORS.replace(old, "").replace(
         "group by", f"  {each}\ngroup by"))
     assert _check(path).stderr == f"Success: {path} is valid.\n", path.read_text()
+
+
+def test_the_run_s_clock_in_a_filter_is_told_the_window(tmp_path: Path, snapshot) -> None:
+    """`where start_date_time >= now() - 30` (SQL's last 30 days) was told to "see
+    docs/language.md", and again that a number is compared with a timestamp."""
+    path = tmp_path / "visits.ocx"
+    path.write_text(VISITS.replace('where status = "COMPLETED"', 'where status = "COMPLETED" '
+                                   "and start_date_time >= now() - 30"))
+    done = _check(path)
+    shown = done.stderr.replace(str(path), path.name)
+    assert (done.returncode, shown) == snapshot
+    assert "`last 30 days`" in shown and "OCX204" not in shown

@@ -38,6 +38,19 @@ _PARTS = {"hour": "hour_of_day({x})", "hh": "hour_of_day({x})",
           "yyyy": "truncate({x}, year)"}
 
 
+_CLOCKS = frozenset({"now", "current_date", "current_timestamp", "current_time", "today",
+                     "getdate", "sysdate", "localtimestamp", "utcnow", "run_date"})
+
+
+def function_note(call: syntax.Call) -> str | None:
+    """The help for a function whose need the language meets with no call: the run's
+    clock (`now() - 30`), which a window states, and texts joined into one."""
+    if call.name.name.lower() in _CLOCKS:
+        return ("a time relative to the run is the dataset's window, under `from`: e.g. "
+                "`last 30 days` or `previous month` instead of a comparison with the clock")
+    return joined_texts(call)
+
+
 def joined_texts(call: syntax.Call) -> str | None:
     """`concat(country_code, party_id)`: the language joins no texts; the parts leave as
     columns of their own (a JMESPath `join` fails on a record that lacks one)."""

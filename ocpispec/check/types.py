@@ -13,7 +13,7 @@ import dataclasses
 from ocpispec.language import syntax
 from ocpispec.check import arguments
 from ocpispec.check.context import Context, backticked, did_you_mean
-from ocpispec.check.function_habits import function_habit, joined_texts
+from ocpispec.check.function_habits import function_habit, function_note
 from ocpispec.check.scope import Scope
 from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks import them here
     GEO_OBJECTS,
@@ -158,6 +158,9 @@ class Typer:
                     help="compute on numeric fields; for times use `minutes(...)` or "
                          "`hours(...)`"))
                 return UNKNOWN
+        if any(isinstance(side, syntax.Call) and lookup(side.name.name) is None
+               for side, _ in sides):
+            return UNKNOWN  # `now() - 30`: OCX107 says it; its type is not a number's
         both_int = all(value.kind is Kind.INTEGER for _, value in sides)
         return Value(Kind.INTEGER if both_int and op.op != "/" else Kind.NUMBER)
 
@@ -225,7 +228,7 @@ class Typer:
             guess = _prefix_habit(call) or guess
         text = self.ctx.source.text if self.ctx.source is not None else ""
         guess = function_habit(call, text) or guess
-        joined = joined_texts(call)
+        joined = function_note(call)
         # a help that writes a whole call (`pseudonymize(x)` for `hash(x)`) covers it
         whole = call.name.name in JMESPATH_ONLY or (guess is not None and "(" in guess)
         hatch = call.name.name in JMESPATH_ONLY
