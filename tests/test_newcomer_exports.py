@@ -183,6 +183,12 @@ CASES = [
     ("duration_minutes of a period", "occupancy", "sum(period.duration)",
      "sum(period.duration_minutes)"),
     ("duration_minutes", "occupancy", "sum(period.duration)", "sum(duration_minutes)"),
+    # the minimum group size in a statistics office's or a dashboard's words
+    ("k 10", "visits", "minimum group size 10", "k 10"),
+    ("threshold", "visits", "minimum group size 10", "threshold 10"),
+    ("min_count", "visits", "minimum group size 10", "min_count 10"),
+    ("suppress below", "visits", "minimum group size 10", "suppress below 10"),
+    ("cell size", "visits", "minimum group size 10", "cell size 10"),
     ("unnest", "connectors", "  each evses as evse", "  unnest evses as evse"),
     ("explode", "connectors", "  each evses as evse", "  explode evses as evse"),
 ]

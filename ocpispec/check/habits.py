@@ -111,9 +111,10 @@ def _rule_in_words(columns: Sequence[syntax.Column],
 
 
 # how the group size rule's (`parse_columns`) and the k rule's (`parse_k_words`) other
-# words may begin: `min size`, `smallest group`, `group size`; `k-anonymity`, `require`,
-# `at least`
-_RULE_STARTS = ("min", "smallest", "group", "k", "require", "at")
+# words may begin: `min size`, `smallest group`, `group size`, `threshold`, `suppress`,
+# `cell size`; `k-anonymity`, `require`, `at least`
+_RULE_STARTS = ("min", "smallest", "group", "k", "require", "at", "thresh", "suppress",
+                "cell")
 
 
 def _may_be_a_rule(source: SourceFile, at: int) -> bool:

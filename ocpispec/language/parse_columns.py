@@ -190,10 +190,14 @@ def missing_comma(token, expected, span: Span, history, source: SourceFile) -> D
 
 
 # the rule in other words: `min size 10`, `min_group_size = 10`, `minimum group 10`,
-# `smallest group size of 10`, `minimum group size >= 10`
+# `smallest group size of 10`, `minimum group size >= 10`, `threshold 10`
 _GROUP_SIZE = re.compile(
     r"(?P<words>(?:min|minimum|minimal|smallest)[ _]*group(?:[ _]*size)?"
-    r"|(?:min|minimum|minimal|smallest|group)(?:\b|_)[\w ]*?size)"
+    r"|(?:min|minimum|minimal|smallest|group)(?:\b|_)[\w ]*?size"
+    # a statistics office's and a dashboard's words: `threshold 10`, `min_count 10`,
+    # `suppress below 10`, `cell size 10`, `k 10`
+    r"|min[ _]*count|cell[ _]*size|threshold"
+    r"|suppress(?:ion)?(?:[ _]+(?:below|under|threshold|limit))?|k)"
     r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)"
     # what is counted, said after the number (`10 drivers`, `10 distinct drivers`)
     r"(?P<tail>\s+(?:(?:distinct|different|unique)\s+)?(?:drivers?|people|persons?|users?"
