@@ -434,7 +434,7 @@ _BASE = _review_of((SPECS / "municipality_sessions.ocx").read_text(), "specs/m.o
 _ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "header", "p", "h1", "h2",
                  "h3", "main", "section", "table", "caption", "tbody", "thead", "tr", "th",
                  "td", "code", "span", "strong", "footer", "wbr", "br", "ul", "li", "div",
-                 "colgroup", "col"}
+                 "colgroup", "col", "dl", "dt", "dd", "pre"}
 
 
 def _tags(html: str) -> dict[str, int]:
@@ -1009,3 +1009,19 @@ def test_the_review_shows_what_a_template_writes(run_cli, tmp_path: Path) -> Non
     flow = json.loads(run_cli("review", str(spec), "--format", "json").stdout)[
         "datasets"][0]["flow"]
     assert flow["template_texts"] == [["report.md.j2", TEMPLATE.replace("\u202e", "<U+202E>")]]
+
+
+def test_the_review_says_what_each_class_means(run_cli) -> None:
+    """The officer, who is no engineer, read 'quasi-identifier → quasi-identifier' and
+    'personal → pseudonymous (personal data)' on the page they sign, and nothing on it
+    said what a quasi-identifier is. Each dataset's released columns are followed by what
+    the classes they show mean, and only those."""
+    review = json.loads(run_cli("review", "specs/research_cdrs.ocx", "--format", "json").stdout)
+    assert [name for name, _ in review["datasets"][0]["classes"]] == [
+        "public", "quasi-identifier", "personal", "pseudonymous (personal data)"]
+    markdown = run_cli("review", "specs/open_data_locations.ocx").stdout
+    legend = next(line for line in markdown.splitlines()
+                  if line.startswith("What the classes mean: "))
+    assert "**quasi-identifier**" not in legend and "**public**: published or harmless" in legend
+    html = run_cli("review", "specs/research_cdrs.ocx", "--format", "html").stdout
+    assert '<dl class="legend">' in html and "single out one driver" in html

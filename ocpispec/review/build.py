@@ -121,8 +121,11 @@ def _dataset(checked: CheckedDataset, dataset: ir.Dataset, spec: CheckedSpec,
                             _unjustified(column, spec), counted)
                     for column in checked.columns)
     withheld = tuple(WithheldGroup(group.privacy, group.fields) for group in dataset.withheld)
+    shown = [name for column in columns for name in (column.privacy_before,
+                                                     column.privacy_after)]
     return DatasetReview(dataset.name, _flow(checked, dataset, spec), columns, withheld,
-                         _protection(dataset.step(ir.Aggregate)))
+                         _protection(dataset.step(ir.Aggregate)),
+                         classes=words.class_legend(shown))
 
 
 def _role(column: CheckedColumn, body: syntax.Select | syntax.Aggregate) -> str:

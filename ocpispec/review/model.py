@@ -120,6 +120,8 @@ class DatasetReview:
     withheld: tuple[WithheldGroup, ...]
     protection: Protection | None
     risk: RiskReview | None = None
+    # (class, what it means) for each privacy class the released columns show
+    classes: tuple[tuple[str, str], ...] = ()
 
     @property
     def withheld_count(self) -> int:

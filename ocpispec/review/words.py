@@ -35,6 +35,29 @@ _UNITS = {"quarter_hour": "quarter of an hour"}
 _KM_PER_DEGREE = 111.32
 
 
+# what each privacy class means, for an officer who is no engineer (docs/privacy-model.md)
+CLASS_WORDS = {
+    "public": "published or harmless on its own (a plug type, a session's status): may leave "
+              "as it is",
+    "quasi-identifier": "says when, where, how much or how someone charged (times, places, "
+                        "energy, costs, the card's issuer): harmless alone, but a few "
+                        "together can single out one driver, so it leaves coarsened, "
+                        "aggregated or with a written reason",
+    "personal": "identifies a driver or one charge directly (a card or contract id, a "
+                "record's id): leaves only as a keyed pseudonym, or with a written reason",
+    "pseudonymous (personal data)": "a keyed pseudonym: the consumer cannot read the id but "
+                                    "can link the records that share it, so the data stays "
+                                    "personal data (GDPR Recital 26)",
+    "never-exportable": "may never leave, whatever the spec says (free text, signed meter "
+                        "data)",
+}
+
+
+def class_legend(classes: list[str]) -> tuple[tuple[str, str], ...]:
+    """What the classes among `classes` mean, in the order of the legend."""
+    return tuple((name, meaning) for name, meaning in CLASS_WORDS.items() if name in classes)
+
+
 def field_words(path: tuple[str, ...], module: str = "") -> str:
     """`location.postal_code` -> "the location's postal code"; `cdr_token.contract_id`
     -> "the contract id"; `id` of a CDR -> "the CDR's id"."""
