@@ -1025,3 +1025,26 @@ def test_the_review_says_what_each_class_means(run_cli) -> None:
     assert "**quasi-identifier**" not in legend and "**public**: published or harmless" in legend
     html = run_cli("review", "specs/research_cdrs.ocx", "--format", "html").stdout
     assert '<dl class="legend">' in html and "single out one driver" in html
+
+
+def test_a_count_of_distinct_ids_is_no_pseudonym_that_links(run_cli, tmp_path: Path) -> None:
+    """A statistics office's table counts distinct drivers with
+    `count(distinct pseudonymize(cdr_token.contract_id))` and releases only numbers, yet
+    the review's header said its pseudonyms were 'the same in every delivery ...: records
+    of one id link across all deliveries', and the manifest delivered with the table
+    described a pseudonym scheme and scope for pseudonyms it does not hold."""
+    spec = "tests/specs/consumers/statistics_quarterly.ocx"
+    review = json.loads(run_cli("review", spec, "--format", "json").stdout)
+    header = {item["label"]: item["value"] for item in review["header"]}
+    assert header["pseudonyms"].startswith("none released: no column is a pseudonym, so "
+                                           "nothing links records")
+    assert "link across all deliveries" not in header["pseudonyms"]
+    out = tmp_path / "quarterly.csv"
+    result = run_cli("run", spec, "--demo", "--out", str(out), "-q")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(Path(f"{out}.manifest.json").read_text())["pseudonyms"] is None
+    # a released pseudonym keeps both
+    research = json.loads(run_cli("review", "specs/research_cdrs.ocx", "--format",
+                                  "json").stdout)
+    assert "records of one id link across all deliveries" in {
+        item["label"]: item["value"] for item in research["header"]}["pseudonyms"]

@@ -60,8 +60,10 @@ def consumer_manifest(plan: ir.Plan, dataset: ir.Dataset, *, tool: str, export: 
                                          "justification": privacy.justification}
     records = next((fetch for fetch in dataset.all(ir.Fetch) if fetch.purpose == "records"),
                    None)
+    # a dataset that releases no pseudonym (a count of distinct ids at most) says so
     manifest["pseudonyms"] = pseudonym_manifest(
-        plan, dataset.module, records.window.zone if records is not None else None)
+        plan, dataset.module, records.window.zone if records is not None else None) \
+        if dataset.releases_pseudonyms else None
     manifest["withheld_fields"] = dataset.withheld_count
     manifest["deviations_accepted"] = accepted
     return manifest

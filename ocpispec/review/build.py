@@ -105,6 +105,11 @@ def _pseudonyms(plan: ir.Plan) -> str:
     key = plan.pseudonym_key
     if key is None:
         return "none: the export pseudonymises nothing, so it needs no key"
+    if not any(dataset.releases_pseudonyms for dataset in plan.datasets):
+        # a count of distinct ids leaves as a number: nothing links records
+        return (f"none released: no column is a pseudonym, so nothing links records across "
+                f"rows or deliveries; the key ({key.kind} `{key.name}`, never shown or "
+                "delivered) serves only to count different ids, where a measure does")
     return (f"keyed HMAC-SHA-256 with a key the CPO keeps ({key.kind} `{key.name}`, never "
             f"shown or delivered), separate for this export and consumer; "
             f"{words.scope_words(plan.export.pseudonym_scope)}")

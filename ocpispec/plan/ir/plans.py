@@ -58,6 +58,12 @@ class Dataset:
         return project.columns if project is not None else ()
 
     @property
+    def releases_pseudonyms(self) -> bool:
+        """Whether a released column (a row's, or a group key) is a keyed pseudonym; a
+        `count(distinct pseudonymize(...))` counts pseudonyms and releases none."""
+        return any(column.treatment == "pseudonymised" for column in self.columns)
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         aggregate = self.step(Aggregate)
         if aggregate is not None:
