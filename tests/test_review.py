@@ -1048,3 +1048,38 @@ def test_a_count_of_distinct_ids_is_no_pseudonym_that_links(run_cli, tmp_path: P
                                   "json").stdout)
     assert "records of one id link across all deliveries" in {
         item["label"]: item["value"] for item in research["header"]}["pseudonyms"]
+
+
+PIPES = """\
+export pipes
+  consumer "Open data portal"
+  purpose "Chargers per site"
+  legal basis public task "open data policy"
+  retention 1 month
+
+source
+  ocpi env OCPI_VERSIONS_URL
+  token env OCPI_TOKEN
+
+from locations
+select
+  jmespath("length(evses || `[]`)") as evse_count
+output csv to "exports/a.csv"
+"""
+
+
+def test_a_pipe_in_code_outside_a_table_shows_without_its_backslash(run_cli, tmp_path: Path
+                                                                    ) -> None:
+    """Markdown reads `\\|` as `|` in a table cell only: in the list of what changed since
+    the approval, a paragraph or a warning, the review's code spans showed
+    ``length(evses \\|\\| `[]`)`` where the expression is ``length(evses || `[]`)``."""
+    spec = tmp_path / "pipes.ocx"
+    spec.write_text(PIPES)
+    assert run_cli("approve", str(spec), "--by", "Pat Jansen <pat@cpo.example>").exit_code == 0
+    spec.write_text(PIPES.replace("`[]`", "`[0]`"))
+    markdown = run_cli("review", str(spec)).stdout
+    changed = next(line for line in markdown.splitlines() if line.startswith("- **changed**"))
+    assert "``jmespath(\"length(evses || `[]`)\")`` -&gt; public, raw JMESPath " \
+        "``jmespath(\"length(evses || `[0]`)\")``" in changed
+    cell = next(line for line in markdown.splitlines() if line.startswith("| `evse_count`"))
+    assert "length(evses \\|\\| `[0]`)" in cell  # a table cell keeps the escape it needs

@@ -52,6 +52,7 @@ def _environment(kind: str) -> jinja2.Environment:
         env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                                  trim_blocks=True, lstrip_blocks=True)
         env.filters["prose"] = html_prose
+        env.filters["paragraph"] = html_prose
         env.filters["breakable"] = html_breakable
     else:
         env = jinja2.Environment(loader=loader, autoescape=False, finalize=markdown_text,
@@ -60,6 +61,7 @@ def _environment(kind: str) -> jinja2.Environment:
         env.filters["code"] = markdown_code
         env.filters["fenced"] = markdown_fenced
         env.filters["prose"] = markdown_prose
+        env.filters["paragraph"] = markdown_paragraph
     env.globals["template_intro"] = TEMPLATE_INTRO
     env.filters["badge"] = badge_class
     env.filters["sentence"] = sentence
@@ -113,15 +115,24 @@ def markdown_text(value: object) -> str:
     return _markdown_escape(_LINE_BREAKS.sub(" ", str(value)))
 
 
-def markdown_prose(text: object) -> Markup:
+def markdown_prose(text: object, table: bool = True) -> Markup:
     """A sentence of the review's own: its `code` spans stay code spans (their text is
-    literal in Markdown; pipes escaped for tables), the rest is escaped."""
+    literal in Markdown), the rest is escaped. In a table cell a pipe in a code span is
+    escaped (the table reads `\\|` as `|`); in a paragraph or list item the backslash
+    would show, so `table=False` writes it as it is (`markdown_paragraph`)."""
     flat = _LINE_BREAKS.sub(" ", str(text))
     parts, end = [], 0
     for span in CODE_SPAN.finditer(flat):
-        parts += [_markdown_escape(flat[end:span.start()]), span.group(0).replace("|", "\\|")]
+        code = span.group(0)
+        parts += [_markdown_escape(flat[end:span.start()]),
+                  code.replace("|", "\\|") if table else code]
         end = span.end()
     return Markup("".join(parts) + _markdown_escape(flat[end:]))
+
+
+def markdown_paragraph(text: object) -> Markup:
+    """`markdown_prose` for text outside a table."""
+    return markdown_prose(text, table=False)
 
 
 def _markdown_escape(text: str) -> str:
