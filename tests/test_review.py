@@ -1083,3 +1083,29 @@ def test_a_pipe_in_code_outside_a_table_shows_without_its_backslash(run_cli, tmp
         "``jmespath(\"length(evses || `[0]`)\")``" in changed
     cell = next(line for line in markdown.splitlines() if line.startswith("| `evse_count`"))
     assert "length(evses \\|\\| `[0]`)" in cell  # a table cell keeps the escape it needs
+
+
+def test_fields_a_charging_period_s_energy_and_slots_read_are_not_withheld(
+        run_cli, tmp_path: Path) -> None:
+    """The grid operator's load profile releases each quarter hour's share of every
+    charging period's energy, yet the review listed `charging_periods.dimensions.volume`
+    (the energy), `charging_periods.start_date_time` and `end_date_time` (what places it
+    in its slots) under 'Withheld fields: never leave in this export', as did the
+    manifest's count. A derived period field counts as the fields it is computed from."""
+    review = json.loads(run_cli("review", "specs/dso_load_profile.ocx", "--format",
+                                "json").stdout)
+    withheld = {field for group in review["datasets"][0]["withheld"]
+                for field in group["fields"]}
+    for read in ("charging_periods.dimensions.volume", "charging_periods.dimensions.type",
+                 "charging_periods.start_date_time", "end_date_time"):
+        assert read not in withheld, read
+    # what it does not read stays withheld
+    assert {"charging_periods.tariff_id", "start_date_time", "kwh"} <= withheld
+    spec = tmp_path / "periods.ocx"
+    spec.write_text((SPECS / "dso_load_profile.ocx").read_text().replace(
+        "sum(period.energy_kwh)", "sum(period.duration)"))
+    out = tmp_path / "load.csv"
+    assert run_cli("run", str(spec), "--demo", "--out", str(out), "-q").exit_code == 0
+    review = json.loads(run_cli("review", str(spec), "--format", "json").stdout)
+    count = sum(len(group["fields"]) for group in review["datasets"][0]["withheld"])
+    assert json.loads(Path(f"{out}.manifest.json").read_text())["withheld_fields"] == count

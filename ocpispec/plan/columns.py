@@ -177,9 +177,13 @@ def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tup
     fields that describe a site are listed as personal."""
     released = [field.path for column in columns for field in column.sources
                 if field.binding == ""]
-    bases = {each.alias: each.base for each in dataset.eaches}
-    released += [(*bases[field.binding], *field.path) for column in columns
-                 for field in column.sources if field.binding in bases]
+    released += [path for column in columns for field in column.sources if field.binding
+                 for path in _record_paths(dataset, field.binding, field.path)]
+    if dataset.spread is not None:  # its interval places every slot row, its value is split
+        spread, aliases = dataset.spread, {each.alias for each in dataset.eaches}
+        released += [path for qualified in (spread.value, spread.start, spread.end)
+                     for path in (_record_paths(dataset, qualified[0], qualified[1:])
+                                  if qualified[0] in aliases else [qualified])]
     groups: dict[PrivacyClass, list[str]] = {}
     for path, privacy in leaf_fields(dataset.module):
         if dataset.include_private and private_sites.describes_site(dataset.module, path):
@@ -188,6 +192,26 @@ def withheld(dataset: CheckedDataset, columns: tuple[CheckedColumn, ...]) -> tup
             groups.setdefault(privacy, []).append(".".join(path))
     order = sorted(groups, key=lambda c: -c.rank)
     return tuple(ir.Withheld(privacy.value, tuple(groups[privacy])) for privacy in order)
+
+
+def _record_paths(dataset: CheckedDataset, binding: str, path: tuple[str, ...]
+                  ) -> list[tuple[str, ...]]:
+    """The record's fields an element's field reads (none for a join's): an element's
+    own field (`period.start_date_time`) at its path in the record, a charging period's
+    derived field (`period.energy_kwh`) as the fields it is computed from (its
+    dimensions, the record's end...)."""
+    from ocpispec import series
+
+    each = next((each for each in dataset.eaches if each.alias == binding), None)
+    if each is None or not path:
+        return []
+    name = path[0]
+    if name not in each.derived:
+        return [(*each.base, *path)]
+    reads = [(*each.base, *read) for read in series.DERIVED_READS[name]]
+    if name in ("duration", "end") and each.parent_end:
+        reads.append(each.parent_end)
+    return reads
 
 
 def leaf_fields(module: str) -> Iterator[tuple[tuple[str, ...], PrivacyClass]]:
