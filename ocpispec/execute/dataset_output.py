@@ -60,6 +60,8 @@ class DatasetOutput:
         """Renders the rows into the output's temporary file (or stdout); the rows written."""
         rows = writers.numeric_points(rows, self.dataset)
         rows = writers.numbers_in_range(rows, self.dataset, self.render)
+        if self.render.format in ("ndjson", "json", "geojson", "parquet"):
+            rows = writers.empty_texts_as_null(rows, self.dataset)
         if self.render.format in ("parquet", "xlsx"):
             return self._write_binary(rows, version)
         context = RenderContext(self.dataset.column_names, shown_export(self.plan),

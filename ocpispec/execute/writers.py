@@ -76,6 +76,23 @@ def _numeric_point(value: Any) -> dict[str, float] | None:
     return {"latitude": latitude, "longitude": longitude}
 
 
+def empty_texts_as_null(rows: Iterable[dict], dataset: ir.Dataset) -> Iterable[dict]:
+    """The rows with a text the platform sent empty (`""`, a common stand-in for no
+    value) as null, for the formats that could tell the two apart. CSV and XLSX cannot
+    (an empty cell), and the data package declares `""` the missing value of every
+    format: NDJSON, JSON, GeoJSON and Parquet wrote `""`, so one dataset loaded as an
+    empty text from Parquet and as missing from CSV."""
+    names = tuple(f.name for f in typed_fields(dataset) if f.type in ("string", "any"))
+    if not names:
+        return rows
+    return (_without_empty_texts(row, names) for row in rows)
+
+
+def _without_empty_texts(row: dict, names: tuple[str, ...]) -> dict:
+    empty = [name for name in names if row.get(name) == ""]
+    return row | dict.fromkeys(empty) if empty else row
+
+
 # the largest whole number every output holds exactly: JavaScript, pandas' read_json
 # (with a null in the column) and Excel keep ±(2**53 - 1), as the schema reads them
 LARGEST_WHOLE = 2 ** 53 - 1
