@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 # a run of Base64 or hex long enough to be key material (a key's body on one line)
@@ -83,8 +82,10 @@ def short_value(text: str, most: int = 12) -> str:
 def is_file(path: str | os.PathLike[str]) -> bool:
     """`Path.is_file`, False where it raised: a name longer than the file system takes,
     a NUL byte (a key's text given as its path)."""
+    import stat  # not pathlib: `check` reads the configuration without loading it
+
     try:
-        return Path(path).is_file()
+        return stat.S_ISREG(os.stat(path).st_mode)
     except (OSError, ValueError):
         return False
 

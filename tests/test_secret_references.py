@@ -234,3 +234,33 @@ def test_a_token_given_as_the_party_is_not_shown(run_cli, server) -> None:
         assert token not in result.output and "a value of 36 characters" in result.stderr
     short = run_cli("login", server.versions_url, "--party", "Netherlands", "--token", "NL-ABC")
     assert "`Netherlands` is not a party" in short.stderr
+
+
+ENV_SECRETS_SPEC = '''export x
+  consumer "c"
+  purpose "statistics for the city council"
+  legal basis public task "x"
+  retention 1 months
+  pseudonym key env a3f9c2d81b7e4f60a9d2c5b8e1f47a03d6c9b2e5f8a1d4c7b0e3f6a9d2c5b8e1
+source ocpi env OCPI_VERSIONS_URL token env Xk9TqL2mVw8RzP4nB7cY1dF6hJ3sG5a
+from sessions
+select
+  pseudonymize(id) as s
+output csv to "x.csv"
+'''
+
+
+def test_a_secret_written_as_its_variable_s_name_in_a_spec_is_refused_masked(run_cli, tmp_path,
+                                                                            snapshot) -> None:
+    """`pseudonym key env a3f9...` (the key where its variable's name belongs; `token env
+    Xk9T...` alike) checked clean, and plan, review, the approval record beside the spec
+    and the run's OCX550 showed the key as the name of a variable: 'key from env
+    `a3f9...`'. It is OCX305, as a quoted key is, masked in every rendering."""
+    spec = tmp_path / "x.ocx"
+    spec.write_text(ENV_SECRETS_SPEC, encoding="utf-8")
+    shown = [run_cli("check", str(spec), "--format", fmt) for fmt in ("full", "concise", "json", "sarif")]
+    shown += [run_cli("plan", str(spec)), run_cli("review", str(spec), "--format", "markdown")]
+    for result in shown:
+        assert result.exit_code == 1 and "OCX305" in result.output, result.output
+        assert "a3f9c2d8" not in result.output and "Xk9TqL2m" not in result.output
+    assert cli_block(shown[0]).replace(str(tmp_path), "<tmp>") == snapshot

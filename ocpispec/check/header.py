@@ -14,6 +14,7 @@ from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import Label, Severity, Diagnostic, error, warning
 from ocpispec.language.schedule import WEEKDAYS
 from ocpispec.diagnostics.source import Span
+from ocpispec.secret_refs import is_name
 
 LEGAL_BASES = ("consent", "contract", "legal obligation", "vital interests", "public task",
                "legitimate interests")
@@ -152,15 +153,34 @@ def _plural_unit(word: str, amount: int, units: Sequence[str]) -> str | None:
 
 
 def check_secret(ref: syntax.SecretRef, what: str, ctx: Context) -> None:
+    name = "OCPI_TOKEN" if what == "token" else "OCX_PSEUDONYM_KEY"
+    if ref.kind == "env" and not is_name(ref.value):
+        _secret_as_name(ref, what, name, ctx)
     if ref.kind != "literal":
         return
-    name = "OCPI_TOKEN" if what == "token" else "OCX_PSEUDONYM_KEY"
     found = error("OCX305", f"the {what} is written into the spec", ref.span,
                   "a secret in plain text",
                   notes=["specs are kept in version control and shown to reviewers; "
                          "secrets never belong in them; it is masked here"],
                   help=f"reference it instead: `{what} env {name}` or `{what} profile NAME`")
     ctx.emit(dataclasses.replace(found, secrets=(_inside_quotes(ref.span, ctx),)))
+
+
+def _secret_as_name(ref: syntax.SecretRef, what: str, name: str, ctx: Context) -> None:
+    """`token env 4f9e...`: the secret itself where its variable's name belongs. Plans,
+    reviews, approvals and run errors show the variable's name, so it would go wherever
+    they go; it is masked here as a quoted secret is."""
+    start = ctx.source.text.rfind(ref.value, ref.span.start, ref.span.end)
+    where = Span(start, start + len(ref.value)) if start >= 0 else ref.span
+    found = error("OCX305", f"the {what} is written into the spec, as the name of its variable",
+                  where, "no variable's name: the secret itself?",
+                  notes=["specs are kept in version control and shown to reviewers; "
+                         "secrets never belong in them; it is masked here",
+                         "a variable's name is written in one case, with few digits "
+                         "(`OCPI_TOKEN`, `research_key_2`)"],
+                  help=f"keep the {what} in an environment variable and name that: "
+                       f"`{what} env {name}`")
+    ctx.emit(dataclasses.replace(found, secrets=(where,)))
 
 
 def _inside_quotes(span, ctx: Context):
