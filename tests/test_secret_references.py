@@ -264,3 +264,18 @@ def test_a_secret_written_as_its_variable_s_name_in_a_spec_is_refused_masked(run
         assert result.exit_code == 1 and "OCX305" in result.output, result.output
         assert "a3f9c2d8" not in result.output and "Xk9TqL2m" not in result.output
     assert cli_block(shown[0]).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def test_a_token_in_a_profile_s_party_is_not_shown(run_cli, server, tmp_path) -> None:
+    """A profile edited by hand with the token and the party swapped: OCX509 quoted the
+    party field's first 40 characters, the token ('`party` must be a party such as
+    `NL-ABC`, found `4f9e...`')."""
+    token = "e2b7c81d-3a4f-4f6b-90e5-c9d27a1f3e84"
+    login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
+    assert login.exit_code == 0, login.output
+    stored = next((tmp_path / "config" / "profiles").glob("default.json"))
+    stored.write_text(stored.read_text(encoding="utf-8").replace('"NL-ABC"', f'"{token}"'), encoding="utf-8")
+    result = run_cli("get", "tariffs", "--limit", "1")
+    assert result.exit_code == 1 and "OCX509" in result.stderr, result.output
+    assert token not in result.output and token[:8] not in result.output
+    assert "`party` must be a party such as `NL-ABC`, found a value of 36 characters" in result.stderr

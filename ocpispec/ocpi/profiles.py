@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from ocpispec import secret_refs
 from ocpispec.ocpi import errors
 from ocpispec.ocpi.client import OcpiClient
 from ocpispec.ocpi.errors import fail
@@ -227,7 +228,7 @@ def _field_problem(key: str, value: Any, kind: str) -> str | None:
         if value is None:
             return None
         kind = kind[:-1]
-    found = f"`{value[:40]}`" if isinstance(value, str) and kind in _SHOWN else _kind_of(value)
+    found = secret_refs.short_value(value) if isinstance(value, str) and kind in _SHOWN else _kind_of(value)
     match kind:
         case "url" if not (isinstance(value, str) and _http_url(value)):
             return f"`{key}` must be an http(s) URL, found {found}"
