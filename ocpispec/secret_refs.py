@@ -29,13 +29,18 @@ _KEY_MARKS = ("-----", "PRIVATE KEY", "LS0TLS1")  # PEM armour; `LS0tLS1` is Bas
 
 def is_name(text: str) -> bool:
     """Whether `text` reads as an environment variable's name (`OCPI_TOKEN`,
-    `research_sftp_password`), not as a token or password set where the name belongs:
-    one case, few digits, and not one long word with digits in it (`a1b2c3d4e5f6a7b8`)."""
+    `research_sftp_password`, `KEY_20260101`), not as a token or password set where the
+    name belongs: written in one case, and no part between underscores random-looking
+    (digits strewn through a long word, `a1b2c3d4e5f6a7b8`, or more than eight)."""
     if _NAME.fullmatch(text) is None:
         return False
-    digits = sum(char.isdigit() for char in text)
-    mixed = any(char.isupper() for char in text) and any(char.islower() for char in text)
-    return not mixed and digits <= 4 and not (digits and len(text) >= 16 and "_" not in text)
+    if any(char.isupper() for char in text) and any(char.islower() for char in text):
+        return False
+    for part in text.split("_"):
+        digits = sum(char.isdigit() for char in part)
+        if digits > 8 or (len(part) >= 12 and digits >= 3):
+            return False
+    return True
 
 
 def variable(name: str) -> str:
