@@ -30,11 +30,12 @@ _KEY_MARKS = ("-----", "PRIVATE KEY", "LS0TLS1")  # PEM armour; `LS0tLS1` is Bas
 def is_name(text: str) -> bool:
     """Whether `text` reads as an environment variable's name (`OCPI_TOKEN`,
     `research_sftp_password`, `KEY_20260101`), not as a token or password set where the
-    name belongs: written in one case, and no part between underscores random-looking
+    name belongs: not mixed case with digits, and no part between underscores random-looking
     (digits strewn through a long word, `a1b2c3d4e5f6a7b8`, or more than eight)."""
     if _NAME.fullmatch(text) is None:
         return False
-    if any(char.isupper() for char in text) and any(char.islower() for char in text):
+    if any(char.isupper() for char in text) and any(char.islower() for char in text) \
+            and any(char.isdigit() for char in text):   # `Xk9TqL2m...`; `OcpiToken` is a name
         return False
     for part in text.split("_"):
         digits = sum(char.isdigit() for char in part)
