@@ -13,6 +13,7 @@ otherwise it is described by its length, never shown.
     variable(name)        "environment variable `OCPI_TOKEN`", or a description
     key_file(path, what)  "the key file `~/.ssh/id`", or a description
     short_value(text)     "`NL-ABC`", or a description of what is too long to be one
+    user(text)            "`drop`", or a description of what reads as a password
     is_file(path)         whether a file is there, False for what no file can be named
 """
 
@@ -22,6 +23,7 @@ import os
 import re
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 # a run of Base64 or hex long enough to be key material (a key's body on one line)
 _BLOB = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
 _KEY_MARKS = ("-----", "PRIVATE KEY", "LS0TLS1")  # PEM armour; `LS0tLS1` is Base64 of `-----`
@@ -37,11 +39,23 @@ def is_name(text: str) -> bool:
     if any(char.isupper() for char in text) and any(char.islower() for char in text) \
             and any(char.isdigit() for char in text):   # `Xk9TqL2m...`; `OcpiToken` is a name
         return False
-    for part in text.split("_"):
-        digits = sum(char.isdigit() for char in part)
-        if digits > 8 or (len(part) >= 12 and digits >= 3):
-            return False
-    return True
+    return not any(map(_random, text.split("_")))
+
+
+def _random(part: str) -> bool:
+    """A part of a name made of digits strewn through a long word, or of many digits."""
+    digits = sum(char.isdigit() for char in part)
+    return digits > 8 or (len(part) >= 12 and digits >= 3)
+
+
+def user(text: str) -> str:
+    """A login's user name in backticks (`drop`, `ocpispec-upload`, `svc.drop@corp`); one
+    that reads as a password (the two variables swapped) is described."""
+    mixed = any(c.isupper() for c in text) and any(c.islower() for c in text) \
+        and any(c.isdigit() for c in text)
+    if _USER.fullmatch(text) and not mixed and not any(map(_random, re.split(r"[._@-]", text))):
+        return f"`{text}`"
+    return f"a value of {_characters(text)} (not shown: it may be the password, given as the user)"
 
 
 def variable(name: str) -> str:

@@ -280,3 +280,18 @@ def test_a_token_in_a_profile_s_party_is_not_shown(run_cli, server, tmp_path) ->
     assert result.exit_code == 1 and "OCX509" in result.stderr, result.output
     assert token not in result.output and token[:8] not in result.output
     assert "`party` must be a party such as `NL-ABC`, found a value of 36 characters" in result.stderr
+
+
+@pytest.mark.parametrize(("user", "shown"), [("Pw7c1e9aXq4fLm2Z", False), ("k8-4f9e2b7c81d34a6f", False),
+                                             ("nobody-here", True)])
+def test_a_password_given_as_the_sftp_user_is_not_shown(run_cli, sshd, tmp_path, user, shown) -> None:
+    """OCPISPEC_SFTP_USER and OCPISPEC_SFTP_PASSWORD swapped (or `user = "<password>"`):
+    the server refused the login and OCX596 said so with 'user `<the password>`' (a
+    real OpenSSH server on 127.0.0.1)."""
+    sshd.profile(tmp_path / "config", user=user)
+    spec = _sftp_spec(tmp_path, f"sftp://127.0.0.1:{sshd.port}{sshd.root}/sites.geojson")
+    result = run_cli("run", str(spec), "--demo")
+    assert result.exit_code == 1 and "the server refused the login" in result.stderr, result.output
+    assert (f"(user `{user}`)" in result.stderr) is shown
+    if not shown:
+        assert user not in result.output and "not shown: it may be the password" in result.stderr

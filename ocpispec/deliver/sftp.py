@@ -20,6 +20,7 @@ import stat
 import time
 from pathlib import Path
 
+from ocpispec import secret_refs
 from ocpispec.deliver.faults import HostKeyError, LoginError, ShortUpload, TransferError, VerifyError
 from ocpispec.deliver.profiles import Login
 
@@ -74,7 +75,7 @@ class Session:
                                f"(`{login.known_hosts}`) holds for it") from None
         except paramiko.AuthenticationException:
             self.close()
-            raise LoginError(f"the server refused the login (user `{login.user}`)") from None
+            raise LoginError(f"the server refused the login (user {secret_refs.user(login.user)})") from None
         except paramiko.SSHException as exc:
             self.close()
             if "not found in known_hosts" in str(exc):
