@@ -36,10 +36,14 @@ def is_name(text: str) -> bool:
     (digits strewn through a long word, `a1b2c3d4e5f6a7b8`, or more than eight)."""
     if _NAME.fullmatch(text) is None:
         return False
-    if any(char.isupper() for char in text) and any(char.islower() for char in text) \
-            and any(char.isdigit() for char in text):   # `Xk9TqL2m...`; `OcpiToken` is a name
-        return False
-    return not any(map(_random, text.split("_")))
+    return not _mixed_with_digits(text) and not any(map(_random, text.split("_")))
+
+
+def _mixed_with_digits(text: str) -> bool:
+    """Upper and lower case with digits, as a random token is (`Xk9TqL2m`); `OcpiToken`
+    is a name."""
+    return any(c.isupper() for c in text) and any(c.islower() for c in text) \
+        and any(c.isdigit() for c in text)
 
 
 def _random(part: str) -> bool:
@@ -51,9 +55,8 @@ def _random(part: str) -> bool:
 def user(text: str) -> str:
     """A login's user name in backticks (`drop`, `ocpispec-upload`, `svc.drop@corp`); one
     that reads as a password (the two variables swapped) is described."""
-    mixed = any(c.isupper() for c in text) and any(c.islower() for c in text) \
-        and any(c.isdigit() for c in text)
-    if _USER.fullmatch(text) and not mixed and not any(map(_random, re.split(r"[._@-]", text))):
+    if _USER.fullmatch(text) and not _mixed_with_digits(text) \
+            and not any(map(_random, re.split(r"[._@-]", text))):
         return f"`{text}`"
     return f"a value of {_characters(text)} (not shown: it may be the password, given as the user)"
 
@@ -69,16 +72,14 @@ def variable(name: str) -> str:
 def is_path(text: str) -> bool:
     """Whether `text` reads as a file's path, not as a key's text set where its path
     belongs: one printable line, no PEM armour, parts a file system can hold, no part
-    that is a long run of Base64 of mixed letters and digits."""
+    that is a long run of Base64 of mixed case with digits."""
     if not text.isprintable() or len(text) > 4096 or any(mark in text.upper() for mark in _KEY_MARKS):
         return False
     for part in text.split("/"):
         if len(part.encode("utf-8", "surrogateescape")) > 255:
             return False
-        for run in _BLOB.findall(part):
-            if any(c.isupper() for c in run) and any(c.islower() for c in run) \
-                    and any(c.isdigit() for c in run):
-                return False
+        if any(map(_mixed_with_digits, _BLOB.findall(part))):
+            return False
     return True
 
 
