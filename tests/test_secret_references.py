@@ -134,14 +134,15 @@ def test_a_signing_key_given_as_its_path_is_not_shown(run_cli, tmp_path, form) -
 
 
 @pytest.mark.parametrize("name", ["OCPI_TOKEN", "CPO_TOKEN_2", "research_sftp_password", "S3_KEY", "X",
-                                  "UTRECHT_KEY_20260101", "OCPISPEC_PSEUDONYM_KEY_2026_Q1", "OcpiToken"])
+                                  "UTRECHT_KEY_20260101", "OCPISPEC_PSEUDONYM_KEY_2026_Q1", "OcpiToken",
+                                  "OcpiToken2", "S3Key", "myS3SecretKey"])
 def test_names_of_variables_read_as_names(name: str) -> None:
     assert secret_refs.is_name(name)
 
 
 @pytest.mark.parametrize("value", ["9f8e7d6c-5b4a-4c3d-9e2f-1a0b9c8d7e6f", "a1b2c3d4e5f60718293a",
                                    "Tr0ub4dor&3", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                                   "OcpiToken2", "abc def", "", "A" * 65, "x1y2z3w4v5u6t7s8",
+                                   "Xk9TqL2mVw8RzP4n", "abc def", "", "A" * 65, "x1y2z3w4v5u6t7s8",
                                    "KEY_4f9e2b7c81d34a6fb0e5"])
 def test_secrets_do_not_read_as_names(value: str) -> None:
     assert not secret_refs.is_name(value)
