@@ -306,6 +306,6 @@ def test_a_second_stop_while_stopping_ends_the_run_at_once(
     rest = process.stderr.read()
     process.wait(timeout=20)
     assert "OCX558" in shown[0]
-    assert process.returncode == 1
+    assert process.returncode == 1, (shown, rest)
     assert rest in ("", "stopped again: ending now\n")  # or it had ended already
     assert not out.exists() and not has_state(state)

@@ -9,7 +9,8 @@ interpreter's teardown (another seventh). Anything else, and any `check` line it
 understand (an unknown or repeated option, `--help`, a bad value, a global option before
 the command), goes to click, which prints usage errors and help as always. Both paths
 print the same bytes and exit with the same status (tests/test_launch.py). Before
-anything else SIGTERM is made to stop a command as Ctrl-C does (`launch.stop`).
+anything else SIGTERM is made to stop a command as Ctrl-C does (`launch.stop`); a command
+a stop reached ends without the interpreter's teardown too, once it has said so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import os
 import sys
 
 from ocpispec.launch.arguments import CheckArguments, check_arguments
-from ocpispec.launch.stop import terminate_like_interrupt
+from ocpispec.launch.stop import stopping, terminate_like_interrupt
 
 __all__ = ["CheckArguments", "check_arguments", "main"]
 
@@ -36,7 +37,12 @@ def main() -> None:
     except KeyboardInterrupt as stop:   # stopped while loading: as the command would end it
         _stopped_while_loading(stop)
     if arguments is None:
-        command_line()
+        try:
+            command_line()
+        except SystemExit as end:
+            if not stopping():
+                raise
+            _leave(_status(end))
         return
     gc.disable()  # a check allocates little and ends soon: collecting would only cost time
     from ocpispec.launch.check import run_check
@@ -100,6 +106,17 @@ def _whole_stdout() -> None:
         return
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding,
                                   errors=stream.errors, line_buffering=True)
+
+
+def _status(end: SystemExit) -> int:
+    """The exit status the interpreter gives a SystemExit (a text is printed, status 1)."""
+    if end.code is None or isinstance(end.code, int):
+        return end.code or 0
+    try:
+        sys.stderr.write(f"{end.code}\n")
+    except (OSError, ValueError):
+        pass
+    return 1
 
 
 def _leave(status: int) -> None:

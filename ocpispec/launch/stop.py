@@ -57,6 +57,13 @@ def _end_on_second_stop() -> None:
     _command["stopping"] = True
 
 
+def stopping() -> bool:
+    """Whether a stop reached the `ocpispec` command: it then ends without the
+    interpreter's teardown, which joins the fetch threads and puts the default
+    handlers back (a second stop then killed the process: status -2 or -15)."""
+    return _command["stopping"]
+
+
 def terminate_like_interrupt() -> None:
     """From now on SIGTERM raises `Terminated` in the main thread, Ctrl-C raises
     KeyboardInterrupt as before, and a second stop ends the process at once."""
