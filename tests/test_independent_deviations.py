@@ -590,3 +590,36 @@ def test_data_modules_listed_only_as_receivers_are_named_at_login_and_by_get(run
     assert "  note:          cdrs, locations, sessions, tariffs listed only with role RECEIVER" in login.stdout
     assert pulled.exit_code == 1
     assert pulled.stderr.replace(cpo.origin, "http://127.0.0.1:PORT") == snapshot
+
+
+class _OffsetInPages(IndependentCpo):
+    """`offset` counted in pages of the page cap (`offset=1` is the second page), as its
+    next links count it; `X-Total-Count` counts objects."""
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        index = int(query.get("offset", "0"))
+        page, headers = super()._page(module, {**query, "offset": str(index * self.page_cap)})
+        if "Link" in headers:
+            headers["Link"] = re.sub(r"offset=\d+", f"offset={index + 1}", headers["Link"])
+        return page, headers
+
+
+def test_a_platform_counting_offset_in_pages_is_read_by_its_next_links(run_cli, tmp_path: Path) -> None:
+    """A platform whose `offset` is a page number (`offset=1` the second page; its next links
+    say so) and that sends `X-Total-Count`: the concurrent crawl asked for offsets 7, 14, ...
+    (pages 7 and 14: empty), and `get` and every `run` failed with OCX571 "`X-Total-Count`
+    says 30 objects, 7 arrived" and advice about concurrency. The first next link asking for
+    `offset=1` after a page of 7 shows it: its pages are read by their links. Doctor said
+    `offset` "does not select the expected objects" and that the count holds objects the list
+    does not (its probe of the last object asked for page 29), and blocked."""
+    with _OffsetInPages("2.2.1", records=30) as cpo:
+        pulled, done, out = _get_and_run_sessions(cpo, run_cli, tmp_path)
+        doctor = run_cli("doctor", "--profile", "independent")
+    assert doctor.exit_code == 0, doctor.output
+    assert "handled   offset              counts `offset` in pages, not objects" in doctor.stdout
+    assert pulled.exit_code == 0, pulled.stderr
+    assert len(pulled.stdout.splitlines()) == 30
+    assert "it counts `offset` in pages, not objects; its pages are read by their next links" in pulled.stderr
+    assert "paging by offset" not in pulled.stderr
+    assert done.exit_code == 0, done.output
+    assert len({row["session"] for row in _csv_rows(out)}) == 30

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ocpispec.doctor.model import Finding, Status
 from ocpispec.doctor.probes import SECOND_LIMIT, ModuleProbe, Page, link_problems
 from ocpispec.numerals import natural
+from ocpispec.ocpi.crawl_pages import offset_in_pages
 from ocpispec.ocpi.links import assess
 
 Key = Callable[[Any], tuple[str, ...]]
@@ -67,6 +68,10 @@ def offset_findings(probe: ModuleProbe, key: Key) -> list[Finding]:
     keys = [key(o) for o in sample.objects]
     places = [p for p in (placement(page, keys, key) for page in later) if p != "unknown"]
     module = probe.module
+    if counts_pages(probe):
+        return [Finding(module, "offset", Status.HANDLED, "counts `offset` in pages, not objects: the first next "
+                        f"link asks for `offset={_link_offset(sample)}` after a page of {len(sample.objects)}",
+                        "ocpispec reads its pages by their next links, and the list ends at a page without one")]
     if shrunk(probe) is not None and "shifted" not in places:
         return [Finding(module, "offset", Status.SKIPPED, "not judged: the list changed between the requests "
                         "(see `total count`)")]
@@ -228,7 +233,8 @@ def count_findings(probe: ModuleProbe) -> list[Finding]:
                                 "an incremental run would miss them: run with `--lookback` (e.g. `--lookback 1h`) "
                                 "to read the end of the previous window again"))
     if recount is not None and recount.total is not None and recount.offset < recount.total \
-            and not recount.objects:
+            and not recount.objects and not counts_pages(probe) \
+            and (sample is None or len(sample.objects) < recount.total):   # else the offset means a page
         findings.append(Finding(probe.module, "total count", Status.BLOCKING,
                                 f"`X-Total-Count` says {recount.total:,} objects, but the list holds none from "
                                 f"offset {recount.offset:,} on: the count includes objects the platform does not "
@@ -236,6 +242,17 @@ def count_findings(probe: ModuleProbe) -> list[Finding]:
                                 "every run would fail as incomplete (OCX571: fewer objects arrive than the count "
                                 "says); ask the CPO to count only the objects its list holds"))
     return findings
+
+
+def counts_pages(probe: ModuleProbe) -> bool:
+    """Whether the sample's next link counts `offset` in pages (`offset_in_pages`)."""
+    sample = probe.pages.get("sample")
+    return sample is not None and offset_in_pages(sample.offset, sample.limit, len(sample.objects),
+                                                  _link_offset(sample))
+
+
+def _link_offset(page: Page) -> int | None:
+    return natural(dict(parse_qsl(urlsplit(page.link).query)).get("offset")) if page.link else None
 
 
 def shrunk(probe: ModuleProbe) -> tuple[int, int] | None:

@@ -79,6 +79,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._cursor_links = False      # a next link without an offset was followed
         self._linked = False            # some page came with a next link
         self._unfiltered_cursor = False  # such links are followed without our date filters
+        self._offset_in_pages = False   # the platform's next links count `offset` in pages
         self._page_size = options.page_size     # None once the platform refused it as `limit`
         self._pages_with_objects = 0    # (a shift between pages needs two of them)
         self._capped_at: int | None = None  # the length of a page cut below `limit` as the list went on

@@ -82,6 +82,8 @@ class LinkPaging:
                                        "not arrive: the platform left out the link to the next page",
                                        kind="cursor-end")
                 return None
+            if self._offset_in_pages:   # no offset of ours is its: its last page has no link
+                return None
             if page.total is not None and following >= page.total:
                 if not self._total_is_page_length(page):
                     return None

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.ocpi.crawl_pages import FIRST_IN_FLIGHT, Page, PageRequest, Schedule
+from ocpispec.ocpi.crawl_pages import FIRST_IN_FLIGHT, Page, PageRequest, Schedule, offset_in_pages
 from ocpispec.ocpi.links import assess
 
 if TYPE_CHECKING:
@@ -34,10 +34,20 @@ class OffsetPaging:
     def _offset_links(self, first: Page) -> bool:
         """Whether the platform's pages are addressed by offset: its next link names one.
         A platform that pages with a cursor of its own (`?cursor=...`, `?page_token=...`)
-        may answer every offset with its first page; its pages are read by their links."""
+        may answer every offset with its first page; its pages are read by their links. So
+        are those of one that counts `offset` in pages (`offset_in_pages`)."""
         if first.next_link is None:
             return True
-        return assess(first.next_link, first.url, self._target.endpoint, self._target.filters).offset is not None
+        offset = assess(first.next_link, first.url, self._target.endpoint, self._target.filters).offset
+        if offset is None:
+            return False
+        if offset_in_pages(first.request.offset, first.request.limit, len(first.objects), offset):
+            self._warnings.add(f"the platform's first next link of `{self._target.module}` asks for `offset={offset}` "
+                               f"after a page of {len(first.objects)} objects: it counts `offset` in pages, not "
+                               "objects; its pages are read by their next links", kind="offset-in-pages")
+            self._offset_in_pages = True
+            return False
+        return True
 
     def _by_offset(self, first: Page, first_accepted: bool) -> Iterator[list[dict[str, Any]]]:
         """The pages after the first, fetched by offset in a thread of their own (`Ahead`)

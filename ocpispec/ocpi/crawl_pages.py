@@ -136,6 +136,13 @@ def with_params(url: str, **values: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
+def offset_in_pages(offset: int, limit: int | None, objects: int, link_offset: int | None) -> bool:
+    """Whether a first page (asked at `offset` for `limit`, holding `objects`) whose next
+    link asks for `offset=1` (or 2, counting from 1), before the objects it brought and not
+    as many as asked, comes from a platform counting `offset` in pages, not objects."""
+    return offset == 0 and link_offset in (1, 2) and objects > link_offset != limit
+
+
 def bad_parameter(problem: OcpiError) -> bool:
     """A request refused as holding a bad parameter (HTTP 400, or OCPI 2001)."""
     return problem.http_status == 400 or (problem.code == errors.OCPI_STATUS
