@@ -37,6 +37,9 @@ def test_a_late_record_of_another_party_with_the_same_id_is_delivered(run_cli,
     spec = tmp_path / "spec.ocx"
     spec.write_text(SPEC.format(out=tmp_path / "out"))
     with IndependentCpo("2.2.1", records=0) as cpo:
+        # each party lists its own public site under the id its sessions name
+        site = cpo.lists["locations"][0]
+        cpo.lists["locations"] += [{**site, "party_id": party} for party in ("ABC", "DEF")]
         cpo.add_session(updated)
         cpo.lists["sessions"][-1].update(id="SHARED-1", party_id="ABC")
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-XYZ",

@@ -47,7 +47,8 @@ class DatasetLookups:
 
         if version not in catalogue().versions_of(step.module, step.key):
             return self._keyless(step, compiled, version)
-        per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled)
+        per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled,
+                             step.party)
         if step.strategy == "per-id":
             return per_id
         fallback, many = None, None
@@ -55,7 +56,7 @@ class DatasetLookups:
             # a location's tariff ids: a published location's own entry wins
             many = _not_published
         elif step.module in SINGLE_OBJECT_MODULES:
-            fallback = PerIdLookup(_best_effort(client, step.module), compiled)
+            fallback = PerIdLookup(_best_effort(client, step.module), compiled, step.party)
         table = TableLookup(self._listed(client, step.module, self.dataset.get(step.fetch)),
                             compiled, step.key, fallback,
                             secondary=is_credit if step.module == "cdrs" else None,

@@ -11,6 +11,10 @@ A table whose module serves single objects (locations) asks for a key it does no
 hold with a per-id GET (`fallback`), at most `MAX_FALLBACK_KEYS` distinct keys per
 run: a location listed late or not at all still joins. The private-location check
 reads `listed` only: a location the platform does not list is never public.
+
+Ids are unique within their party only (OCPI 2.2+): every lookup is by the party of
+the record that asks and the id; a record of another
+party with the same id is no match, nor is one whose party is unknown.
 """
 
 from __future__ import annotations
@@ -45,11 +49,12 @@ class Lookup(Protocol):
 
 
 def party_of(record: Any, paths: tuple[tuple[str, ...], ...]) -> tuple[str, str] | None:
-    """The folded (country code, party id) at `paths`, None when either is missing."""
+    """The folded (country code, party id) at `paths`, None when either is missing or
+    blank: such a record's party is unknown."""
     if len(paths) != 2:
         return None
     country, party = fold(_at(record, paths[0])), fold(_at(record, paths[1]))
-    return None if country is None or party is None else (country, party)
+    return (country, party) if country and party else None
 
 
 def _normalized(normalize: Compiled, record: Any) -> dict | None:
@@ -83,9 +88,7 @@ class TableLookup:
         key no other record holds: a credit CDR (`is_credit`) never hides the CDR of
         its session it reverses, nor the one issued after it; and that a normalized
         record for which `closing` holds (a location that is not public) is never
-        replaced by one for which it does not: location ids are unique per party
-        only, and a public site of another party listed later must not open a home
-        charger's id.
+        replaced by one for which it does not.
 
         `many`: the key is a list of values (a location's tariff ids, through its
         EVSEs and connectors): a record is kept under each, a record naming none is no
@@ -93,15 +96,12 @@ class TableLookup:
         a key no other record holds.
 
         `party`: where a record names its party (`party_of`). Ids are unique per
-        party only: a key that records of two parties hold is `shared`, and each
-        party's record of it is also kept under the party (`get` with a party picks
-        it). The key alone keeps the rules above across parties, so the
-        private-location check (`listed`) stays as cautious as before."""
+        party only (OCPI 2.2+): a record is kept under its party and its key, and
+        `get` finds it for that party only; a record naming no party (OCPI 2.1.1 has
+        none) is found only by a record naming none either."""
         self.fallback = fallback
         self.table = RecordStore(bound)
         self.unreadable = 0  # records the normalizer could not read, or without a key
-        self.shared: set[str] = set()  # keys held by records of more than one party
-        self._party_keys: set[str] = set()  # what `shared` keys are stored under as well
         self._rules = (secondary, closing)
         self._party = party
         try:
@@ -114,13 +114,19 @@ class TableLookup:
                 if folded is None:
                     self.unreadable += 1
                     continue
-                if party:
-                    self._put_party(folded, normalized, record)
-                self._put(_ID + folded, normalized, record)
+                self._put(self._stored(folded, self._owner(normalized)), normalized, record)
             self.table.finish()
         except BaseException:
             self.table.close()
             raise
+
+    def _owner(self, record: Any) -> tuple[str, str] | None:
+        return party_of(record, self._party) if self._party else None
+
+    def _stored(self, folded: str, party: tuple[str, str] | None) -> str:
+        """Where the record of `folded` within `party` is kept (a table without party
+        paths keeps every record by its key alone)."""
+        return _ID + folded if party is None or not self._party else _by_party(folded, party)
 
     def _put(self, stored: str, normalized: dict, record: dict) -> None:
         secondary, closing = self._rules
@@ -133,66 +139,53 @@ class TableLookup:
         else:
             self.table.put(stored, normalized)
 
-    def _put_party(self, folded: str, normalized: dict, record: dict) -> None:
-        """Keep the record under its party too once its key is shared; the first
-        party's record, held under the key alone until a second party came, with it."""
-        owner = party_of(normalized, self._party)
-        if owner is None:
-            return
-        if folded not in self.shared:
-            held = self.table.peek(_ID + folded)
-            held_by = party_of(held, self._party) if held is not None else None
-            if held_by is None or held_by == owner:
-                return
-            self.shared.add(folded)
-            first = _by_party(folded, held_by)
-            self.table.put(first, held)
-            self._party_keys.add(first)
-        stored = _by_party(folded, owner)
-        self._put(stored, normalized, record)
-        self._party_keys.add(stored)
-
     def _put_each(self, normalized: dict, key: tuple[str, ...], secondary: bool) -> None:
+        owner = self._owner(normalized)
         for value in dict.fromkeys(_leaves(normalized, key)):
             folded = fold(value)
             if folded is None:
                 continue
             if secondary:
-                self.table.put_first(_ID + folded, normalized)
+                self.table.put_first(self._stored(folded, owner), normalized)
             else:
-                self.table.put(_ID + folded, normalized)
+                self.table.put(self._stored(folded, owner), normalized)
 
-    def listed(self, key: Any) -> dict | None:
+    def listed(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
+        """The record of `key` of `party` the platform listed (never asked for)."""
         folded = fold(key)
-        return None if folded is None else self.table.get(_ID + folded)
+        return None if folded is None else self.table.get(self._stored(folded, party))
 
     def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
-        """The record of `key`; where two parties' records hold it, the one of
-        `party` (a record without a party, or of a third one, matches neither)."""
+        """The record of `key` of `party` (`listed`); one not listed is asked for
+        (`fallback`), and the answer kept only where it is of `party`."""
         folded = fold(key)
         if folded is None:
             return None
-        if folded in self.shared:
-            return None if party is None else self.table.get(_by_party(folded, party))
-        found = self.table.get(_ID + folded)
+        found = self.table.get(self._stored(folded, party))
         fallback = self.fallback
         if found is None and fallback is not None and (
                 folded in fallback.cache or len(fallback.cache) < MAX_FALLBACK_KEYS):
-            found = fallback.get(key)
+            found = fallback.get(key, party)
         return found
 
     def __len__(self) -> int:
-        return len(self.table) - len(self._party_keys)
+        return len(self.table)
 
     def close(self) -> None:
         self.table.close()
 
 
 class PerIdLookup:
-    def __init__(self, get_object: Callable[[str], dict | None], normalize: Compiled) -> None:
+    def __init__(self, get_object: Callable[[str], dict | None], normalize: Compiled,
+                 party: tuple[tuple[str, ...], ...] = ()) -> None:
+        """`party`: where an answer names its party. `GET {endpoint}/{id}` names no
+        party: on a platform serving several, the answer may be another party's
+        object of the same id, which is no object of the party asked for."""
         self.get_object = get_object
         self.normalize = normalize
+        self.party = party
         self.cache: dict[str, dict | None] = {}
+        self.other_party = 0  # answers that were another party's object
 
     def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
         folded = fold(key)
@@ -201,7 +194,13 @@ class PerIdLookup:
         if folded not in self.cache:
             record = self.get_object(str(key))
             self.cache[folded] = None if record is None else _normalized(self.normalize, record)
-        return self.cache[folded]
+        found = self.cache[folded]
+        if found is None or not self.party:
+            return found
+        if party_of(found, self.party) != party:
+            self.other_party += 1
+            return None
+        return found
 
     def __len__(self) -> int:
         return len(self.cache)

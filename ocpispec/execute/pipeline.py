@@ -19,7 +19,6 @@ from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
 from ocpispec.execute.lookups import Lookup, fold, party_of
-from ocpispec.execute.memo import text_memo
 from ocpispec.execute.series import expander
 from ocpispec.plan.lower import quote
 
@@ -239,17 +238,30 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
 
     # only the locations the platform lists count (never a per-id GET for a miss)
     find = getattr(lookup, "listed", None) or getattr(lookup, "get", None)
+    # a site is its party's: a home charger's id another party's public site holds
+    # opens nothing, and a record whose party is unknown finds no site of a party
+    paths = step.party
+    verdicts: dict[tuple[Any, tuple[str, str] | None], bool] = {}
 
-    def published(key: Any) -> bool:
-        location = find(key) if find is not None else None
+    def published(key: Any, owner: tuple[str, str] | None) -> bool:
+        location = find(key, owner) if find is not None else None
         return location is not None and is_published(location.get("publish"), version)
 
-    verdict = text_memo(published, _CACHE_LIMIT)  # per location key: bounded by the locations
+    def verdict(key: Any, owner: tuple[str, str] | None) -> bool:
+        if key.__class__ is not str:
+            return published(key, owner)
+        found = verdicts.get((key, owner))
+        if found is None:  # per location and party: bounded by the locations
+            if len(verdicts) >= _CACHE_LIMIT:
+                verdicts.clear()
+            found = verdicts[(key, owner)] = published(key, owner)
+        return found
 
     def public(record: dict) -> bool:
         if exclude is not None and not is_false(exclude(record)):
             return False
-        return lookup is None or verdict(location_of(record))
+        return lookup is None or verdict(location_of(record),
+                                         party_of(record, paths) if paths else None)
 
     return public
 

@@ -18,6 +18,7 @@ from ocpispec.plan.k_rule import k_step
 from ocpispec.plan.lower import Lowerer, quote
 from ocpispec.plan.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
+from ocpispec.schema.joins import PARTY
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.timestamps import canonical_timestamp
 
@@ -181,6 +182,7 @@ class _Builder:
         paths += [sub.local_key for join in self.checked.joins for sub in self._subs(join)]
         if self._private_check():
             paths.append(LOCATION_KEYS.get(self.module, ("id",)))
+            paths += PARTY
             if self.module in HOME_CHARGING:
                 paths.append(HOME_CHARGING[self.module][1])
         if self.module == "locations" and not self.checked.include_private:
@@ -211,7 +213,7 @@ class _Builder:
                 elif field.binding in lists:
                     paths.append((*lists[field.binding], *field.path))
         if module == "locations" and self._private_check():
-            paths += [TARIFF_SITES if self.module == "tariffs" else ("id",), ("publish",)]
+            paths += [TARIFF_SITES if self.module == "tariffs" else ("id",), ("publish",), *PARTY]
         return paths
 
     def _lookup(self, module: str, origin: Span) -> ir.Lookup:
@@ -220,7 +222,7 @@ class _Builder:
             TARIFF_SITES if self.module == "tariffs" else ("id",)
         return ir.Lookup(f"lookup.{module}", module, f"fetch.{module}", f"normalize.{module}",
                          key, self._strategy(module), origin,
-                         joins[0].remote_party if joins else ())
+                         joins[0].remote_party if joins else PARTY)
 
     # ---- privacy, joins, filter -----------------------------------------------------
 
@@ -241,7 +243,7 @@ class _Builder:
                                     "(a home charger's tariff, or one only some drivers get, "
                                     "is no public price; OCPI 2.1.1 lists public locations "
                                     "only)", ("id",), "lookup.locations", None, None,
-                                    self.origin)
+                                    self.origin, PARTY)
         if self.module not in LOCATION_KEYS:
             return ir.PrivacyFilter(step_id, "not-location-bound",
                                     f"`{self.module}` records are not tied to a location",
@@ -253,7 +255,7 @@ class _Builder:
         description += " (OCPI 2.1.1 has no `publish`: it lists public locations only)"
         return ir.PrivacyFilter(step_id, "exclude-private-locations", description,
                                 LOCATION_KEYS[self.module], "lookup.locations",
-                                home[0] if home else None, None, self.origin)
+                                home[0] if home else None, None, self.origin, PARTY)
 
     def _join(self, join: CheckedJoin) -> ir.Join:
         return ir.Join(f"join.{join.alias}", join.module, join.alias, f"lookup.{join.module}",

@@ -183,6 +183,8 @@ class PrivacyFilter:
     exclude: str | None
     justification: str | None
     origin: Span
+    # where a record names its party: its location is the one of that party (OCPI 2.2+)
+    party: tuple[tuple[str, ...], ...] = ()
 
 
 @frozen
