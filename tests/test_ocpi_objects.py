@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ocpispec.ocpi.errors import safe_url
 from ocpispec.ocpi.links import assess
 from ocpispec.ocpi.objects import ObjectCheck, RecentKeys, normalise_timestamps
@@ -31,13 +33,22 @@ def test_object_check_and_case_insensitive_keys() -> None:
     assert check.key(good) == check.key({**good, "id": " T1 ", "party_id": "DMO\t"})
 
 
-def test_an_object_listed_again_with_its_id_padded_is_delivered_once(run_cli, tmp_path) -> None:
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+@pytest.mark.parametrize("spelling", [lambda id: id + " ", str.lower, _full_width],
+                         ids=["padded", "lower case", "full-width"])
+def test_an_object_listed_again_with_its_id_padded_is_delivered_once(run_cli, tmp_path,
+                                                                     spelling) -> None:
     """A platform listing a session twice, once with its id padded (`"S1 "`, a
-    fixed-width column in one of its queries): the crawl's dedup compared ids as sent
-    and kept both, while the pseudonym (and a join, and the lookback) reads both as one
-    id, so the consumer got the session twice under one pseudonym. The second is a
-    duplicate now, counted; the list then falls short of the platform's count, which
-    fails the run loudly (OCX571), and `--accept-incomplete` delivers the session once."""
+    fixed-width column in one of its queries) or in full-width forms (`"Ｓ１"`, an
+    input method's): the crawl's dedup compared ids as sent (then without the white
+    space, but not in Unicode's compatibility forms) and kept both, while the pseudonym
+    reads both as one id, so the consumer got the session twice under one pseudonym.
+    The second is a duplicate now, counted; the list then falls short of the platform's
+    count, which fails the run loudly (OCX571), and `--accept-incomplete` delivers the
+    session once."""
     import copy
     import csv
     from collections import Counter
@@ -60,7 +71,7 @@ output csv to "{tmp_path}/t.csv"
     with IndependentCpo("2.2.1", records=20) as cpo:
         sessions = cpo.lists["sessions"]
         twin = copy.deepcopy(sessions[3])
-        twin["id"] += " "
+        twin["id"] = spelling(twin["id"])
         sessions.insert(15, twin)           # on a later page (7 objects a page)
         env = {"OCPI_VERSIONS_URL": cpo.versions_url, "OCPI_TOKEN": cpo.token,
                "TWINS_KEY": "3f9a1c7e5b2d4f608a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f"}

@@ -28,6 +28,7 @@ import hmac
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from ocpispec.ids import id_text
 from ocpispec.timestamps import parse_timestamp
 
 
@@ -120,4 +121,4 @@ class Screen:
 
 
 def _part(value: object) -> str:
-    return value.strip().lower() if isinstance(value, str) else ""
+    return id_text(value) if isinstance(value, str) else ""

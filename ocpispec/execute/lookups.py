@@ -13,7 +13,7 @@ run: a location listed late or not at all still joins. The private-location chec
 reads `listed` only: a location the platform does not list is never public.
 
 Ids are unique within their party only (OCPI 2.2+): every lookup is by the party of
-the record that asks and the id; a record of another
+the record that asks and the id, compared as `ocpispec.ids` says; a record of another
 party with the same id is no match, nor is one whose party is unknown.
 """
 
@@ -25,23 +25,14 @@ from typing import Any, Protocol
 from jmespath.exceptions import JMESPathError
 
 from ocpispec.execute.dimension_store import RecordStore
+from ocpispec.ids import same_id
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled
 
 
 def fold(value: Any) -> str | None:
-    """The comparison form of an OCPI id: ids are case-insensitive CiStrings, and some
-    servers send numbers where the spec says string."""
-    if value.__class__ is str:
-        return value.strip().lower()
-    match value:
-        case bool() | None:
-            return None
-        case str():
-            return value.strip().lower()
-        case int() | float():
-            return str(value)
-    return None
+    """The comparison form of an OCPI id (`ocpispec.ids.same_id`)."""
+    return same_id(value)
 
 
 class Lookup(Protocol):

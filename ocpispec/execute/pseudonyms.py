@@ -9,8 +9,9 @@ equal text never share a pseudonym, two exports are unlinkable, two consumers wh
 happen to share an export name are unlinkable, and with `pseudonym scope per month`
 (or `per run`, ...) the same driver gets another pseudonym in another period.
 
-Values are canonicalised first by `canonical_identifier`, the one definition of
-"the same identifier" that group counting (`executor.aggregate`) shares; the
+Values are canonicalised first by `canonical_identifier`: an id as `ocpispec.ids`
+says ids are the same (the crawl's dedup, joins and lookups read them so), a token id
+without its separators; group counting (`executor.aggregate`) shares it; the
 pseudonym is the first 128 bits of the HMAC as lowercase hex.
 """
 
@@ -18,12 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ocpispec.ids import id_text
 from ocpispec.plan import ir
 from ocpispec.language import pseudonym_scope
 from ocpispec.execute.errors import TransformError
@@ -107,19 +108,13 @@ def canonical_identifier(value: Any, family: str) -> bytes | None:
     case-insensitive (CiString) and may carry surrounding spaces; token ids (card
     uids, eMA-IDs) also appear with and without separators (`NL-TNM-C0123`,
     `NL*TNM*C0123`, `nltnmc0123`, `04:A2:...`): only their letters and digits count.
-    Text outside ASCII is read in Unicode compatibility form (NFKC, after case folding
-    too), so full-width `ＮＬ－ＴＮＭ－Ｃ０１２３` is the same id as `NL-TNM-C0123`.
+    Text is read as `ids.id_text` reads it (Unicode compatibility form, case folded), so
+    full-width `ＮＬ－ＴＮＭ－Ｃ０１２３` is the same id as `NL-TNM-C0123`.
 
     An empty result (`""`, `"  "`, or a token id of separators only, `"---"`) is no
     identifier: pseudonyms of it are null (`pseudonymizer`), and group counting adds no
     driver for it (`execute/aggregate.py`)."""
     return canonicalizer(family)(value)
-
-
-def _compatible(text: str) -> str:
-    """NFKC with case folding (Unicode's NFKC_Casefold, up to default ignorables):
-    compatibility forms and case variants of one text become one."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 # for ASCII, `casefold` is `lower`, and `isalnum` keeps exactly [0-9A-Za-z] (which also
@@ -136,7 +131,7 @@ def canonicalizer(family: str) -> Callable[[Any], bytes | None]:
         if value.__class__ is str:
             if token and value.isascii():  # the usual token id, at a quarter of the cost
                 return value.encode().lower().translate(None, _ASCII_NOT_ALNUM)
-            text = _compatible(value).strip()
+            text = id_text(value)
             if token:
                 text = "".join(char for char in text if char.isalnum())
             return text.encode("utf-8")

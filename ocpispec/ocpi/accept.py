@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ocpispec.ids import key_text
 from ocpispec.ocpi.body import Unreadable
 from ocpispec.schema.wire_check import NOTHING
 
@@ -37,7 +38,8 @@ def page_accepter(check: ObjectCheck) -> Accepter:
     from ocpispec.ocpi.objects import normalise_timestamps
 
     env: dict[str, Any] = {"read": check.reader, "NOTHING": NOTHING, "Unreadable": Unreadable,
-                           "judge": check.judge, "normalise": normalise_timestamps}
+                           "judge": check.judge, "normalise": normalise_timestamps,
+                           "key_text": key_text}
     shape = (check.keys, check.needed, check.required, check.reader is not None)
     if shape not in _CACHE:
         _CACHE[shape] = _text(*shape)
@@ -55,7 +57,7 @@ def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | No
                  "    else:", f"        return None, ({_key(check.keys)},)",
                  "    return problem, None"]
         _CACHE[shape] = "\n".join(lines)
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"key_text": key_text}
     exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
     return env["clean"]  # type: ignore[no-any-return]
 
@@ -70,7 +72,7 @@ def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
 
 
 def _key(keys: tuple[str, ...]) -> str:
-    return ", ".join(f"str(obj.get({name!r}, '')).strip().lower()" for name in keys)
+    return ", ".join(f"key_text(obj.get({name!r}))" for name in keys)
 
 
 def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],

@@ -5,8 +5,8 @@ An object is usable when it is a JSON object with its key fields, a parseable
 counted by reason and left out (OCPI: process the valid objects, report the
 rest). Before that, every known field is checked against its catalogue type and
 known deviations are read (`ocpispec.schema.wire_check`): a value of the wrong type
-becomes null, and the findings are counted by path in the fetch statistics. Keys compare case-insensitively (ids are CiString) and without white space around
-them, as joins, pseudonyms and the lookback read ids; duplicates are found by key within a bounded window. Timestamps are rewritten to
+becomes null, and the findings are counted by path in the fetch statistics. Keys compare as `ocpispec.ids` says ids are the same (case, white space around
+them and Unicode's compatibility forms do not count), as joins, pseudonyms and the lookback read ids; duplicates are found by key within a bounded window. Timestamps are rewritten to
 `YYYY-MM-DDTHH:MM:SSZ` when a page carries other forms.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ocpispec.ids import key_text
 from ocpispec.ocpi.body import Unreadable
 from ocpispec.schema.wire_check import NOTHING, Findings
 from ocpispec.timestamps import CANONICAL, normalise_timestamp, parse_timestamp
@@ -82,7 +83,7 @@ class ObjectCheck:
         return None
 
     def key(self, obj: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(str(obj.get(name, "")).strip().lower() for name in self.keys)
+        return tuple(key_text(obj.get(name)) for name in self.keys)
 
 
 _NOTHING_NULLED: dict[str, str] = {}

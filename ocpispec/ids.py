@@ -1,0 +1,49 @@
+"""What makes two ids the same id: the one definition the crawl's dedup, the lookback's
+digests, joins, per-id lookups, the private-location check and pseudonyms share.
+
+OCPI ids are CiStrings: case does not count. Platforms pad them (a fixed-width column)
+and some write them in Unicode's compatibility forms (full-width `ＬＯＣ１` from a
+Japanese input method, the ligature `ﬁ`): `LOC1`, ` loc1 ` and `ＬＯＣ１` name one
+object. The comparison form is Unicode's NFKC with case folding, without the white space
+around it; for ASCII, which nearly every id is, that is `strip().lower()`. A definition
+of its own in one place (dedup by `lower`, pseudonyms by NFKC) delivered a full-width id
+as a second object under the first one's pseudonym.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def id_text(text: str) -> str:
+    """The comparison form of an id written as text ("" for white space only)."""
+    if text.isascii():
+        return text.strip().lower()
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def same_id(value: Any) -> str | None:
+    """The comparison form of an id as the platform sent it: text as `id_text`; some
+    servers send numbers where OCPI says string; None (no id) for null, a boolean, an
+    object or a list."""
+    if value.__class__ is str:
+        return id_text(value)
+    match value:
+        case bool() | None:
+            return None
+        case str():
+            return id_text(str(value))
+        case int() | float():
+            return str(value)
+    return None
+
+
+def key_text(value: Any) -> str:
+    """A key field as the crawl's dedup and the lookback's digests read it: `same_id`,
+    or its text where it is no id ("" for a missing one)."""
+    if value.__class__ is str:
+        return id_text(value)
+    found = same_id(value)
+    return found if found is not None else ("" if value is None else id_text(str(value)))
