@@ -283,9 +283,14 @@ class IndependentCpo:
             return [self._stamped(base, index, index) for index, base in enumerate(bases)]
         example = self._example(self.examples.get(module, module))
         bases = example["data"] if isinstance(example.get("data"), list) else [example]
+        # the official examples' tariffs are another CPO's (DE*ALL) than the site naming
+        # them (BE*BEC): a site names tariffs of its own party (OCPI 2.2+)
+        owner = {} if module != "tariffs" or self.version == "2.1.1" else {
+            name: self._example("locations")[name] for name in ("country_code", "party_id")}
         made = []
         for index in range(count):
             record = self._stamped(bases[index % len(bases)], index, index)
+            record.update(owner)
             self._personal(module, record, index)
             if "two parties" in self.quirks and index % 2 and module in ("sessions", "cdrs") \
                     and self.version != "2.1.1":
