@@ -37,7 +37,8 @@ from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, TableLookup
 from ocpispec.execute.ordering import in_value_order, ordered
-from ocpispec.execute import value_order
+from ocpispec.execute import future_stamps, value_order
+from ocpispec.execute.future_stamps import FutureStamps
 from ocpispec.execute.value_key import KeyBeside, ascending_key
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
@@ -61,6 +62,7 @@ class DatasetRun:
         self.records: AuditedFetch | None = None
         self.event: EventWindow | None = None  # `window on FIELD`
         self.moved: AuditedFetch | None = None  # its list of updates since the pin
+        self.future: FutureStamps | None = None  # records no window reaches yet
         self.lookups = DatasetLookups(dataset, window, now, compile, self._other_version)
         self.warnings: list[str] = []
         self.invalid_accepted = 0
@@ -110,8 +112,11 @@ class DatasetRun:
                 total = min(total, self.options.limit)
             page = min(fetch.page_size, cap or fetch.page_size)
             # and, after the pages, the list of records updated since the window's end
-            # (a platform applying `date_to` early; a sample does not read it)
-            fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + (0 if sample else 1)))
+            # (a platform applying `date_to` early) and, for the records, one request for
+            # those stamped in the future (`future_stamps`); a sample reads neither
+            probe = fetch.purpose == "records" and not fetch.window.event_time
+            after = 0 if sample else 2 if probe else 1
+            fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + after))
         return self._result(Estimate(tuple(fetches)))
 
     # ---- the run ----------------------------------------------------------------------
@@ -228,6 +233,8 @@ class DatasetRun:
             records = self._event_records(client, fetch, version, audited, pinned)
         else:
             records = chain.from_iterable(self._with_tail(client, module, audited))
+            if self.options.limit is None:  # a list read to its `date_to` (now, if open)
+                records = chain(records, self._stamped_ahead(client, module, audited))
         if self.screen is not None:
             records = self.screen(records)
         if self.options.limit is not None:
@@ -270,6 +277,14 @@ class DatasetRun:
                             prepare=self.pool.prepare if self.pool is not None else None,
                             open_end=until > utc_now())
         yield from audited.missed_at_end(tail)
+
+    def _stamped_ahead(self, client: Client, module: str,
+                       audited: AuditedFetch) -> Iterator[dict]:
+        """No record: once the window's are read, whether the platform holds records
+        stamped in the future, which no window reaches yet (`future_stamps`)."""
+        end = audited.guard.date_to if audited.guard is not None else None
+        self.future = future_stamps.probe(client, module, end)
+        yield from ()
 
     def _gap_answers(self, client: Client, module: str, audited: AuditedFetch) -> bool:
         """Whether the platform lists a record before the earliest one the crawl brought
@@ -349,6 +364,8 @@ class DatasetRun:
                                       self.lookups)
         doubts = crawl_doubts(self.records, self.moved, self.lookups,
                               sample=self.options.limit is not None)
+        if self.future is not None:
+            doubts += (self.future.doubt(),)
         verdict = rules.judge(self.dataset, self.counts, doubts, self.policy,
                               looked_up(self.lookups))
         self.invalid_accepted = verdict.invalid_accepted

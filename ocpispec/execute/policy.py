@@ -154,9 +154,12 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
                      recorded: str = " (the manifest records it)") -> RunError:
     # a list that changed while it was read (or a link left out once) is read whole by
     # the next run; a smaller `--page-size` there puts the window on more pages
-    fix = "run again: the next run reads the window again" if all(
-        _RUN_AGAIN in reason for reason in reasons) else \
-        "try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its paging"
+    if all(_RUN_AGAIN in reason for reason in reasons):
+        fix = "run again: the next run reads the window again"
+    elif all(_STAMPED_AHEAD in reason for reason in reasons):
+        fix = "have the platform correct the records' `last_updated`"
+    else:
+        fix = "try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its paging"
     return RunError.of(
         "OCX571", f"the records of `{dataset}` cannot be proven complete", span,
         "fetched here", notes=(*(f"why: {reason}" for reason in reasons), NOTHING_COMMITTED),
@@ -165,6 +168,7 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
 
 # what the reason of a doubt that the next run clears says (`execute.crawls`)
 _RUN_AGAIN = "run again"
+_STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
 
 
 def empty_output(dataset: str, what: str, span: Span | None) -> RunError:
