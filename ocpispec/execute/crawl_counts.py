@@ -33,6 +33,7 @@ def count_crawls(counts: Counts, records: AuditedFetch | None, event: EventWindo
     for crawl in lookups.crawls:
         counts.invalid.update({f"{crawl.module}: {reason}": n
                                for reason, n in crawl.invalid_by_reason.items()})
+    counts.invalid.update(lookups.invalid_objects)
     for module, table in lookups.tables:
         if table.unreadable:
             counts.invalid[f"{module}: record without a usable key"] += table.unreadable

@@ -3,6 +3,7 @@ from the platform's lists before the dataset's records stream, and closed after.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,8 @@ class DatasetLookups:
         self.crawls: list[AuditedFetch] = []
         self.tables: list[tuple[str, TableLookup]] = []
         self.warnings: list[str] = []
+        # objects `GET {endpoint}/{id}` answered that were invalid, by module and reason
+        self.invalid_objects: Counter[str] = Counter()
 
     def build(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         normalize: ir.Normalize = self.dataset.get(step.normalize)
@@ -47,8 +50,9 @@ class DatasetLookups:
 
         if version not in catalogue().versions_of(step.module, step.key):
             return self._keyless(step, compiled, version)
-        per_id = PerIdLookup(lambda key: client.get_object(step.module, key), compiled,
-                             step.party)
+        per_id = PerIdLookup(self._counted(client, step.module,
+                                           lambda key: client.get_object(step.module, key)),
+                             compiled, step.party)
         if step.strategy == "per-id":
             return per_id
         fallback, many = None, None
@@ -56,7 +60,9 @@ class DatasetLookups:
             # a location's tariff ids: a published location's own entry wins
             many = _not_published
         elif step.module in SINGLE_OBJECT_MODULES:
-            fallback = PerIdLookup(_best_effort(client, step.module), compiled, step.party)
+            fallback = PerIdLookup(self._counted(client, step.module,
+                                                 _best_effort(client, step.module)),
+                                   compiled, step.party)
         table = TableLookup(self._listed(client, step.module, self.dataset.get(step.fetch)),
                             compiled, step.key, fallback,
                             secondary=is_credit if step.module == "cdrs" else None,
@@ -65,6 +71,27 @@ class DatasetLookups:
                             party=step.party)
         self.tables.append((step.module, table))
         return table
+
+    def _counted(self, client: Client, module: str,
+                 get: Callable[[str], dict | None]) -> Callable[[str], dict | None]:
+        """`get`, with the objects the client found invalid (and answered as none)
+        counted for the run: a session at a site whose object is invalid was otherwise
+        only 'excluded at non-public locations', and the run's invalid records said
+        nothing of it. The client notes them in its statistics, read around the call."""
+        stats = getattr(client, "stats", None)
+        if stats is None or not hasattr(stats, "invalid_by_reason"):
+            return get
+
+        def counted(key: str) -> dict | None:
+            before = dict(stats.invalid_by_reason)
+            found = get(key)
+            if found is None:
+                for reason, n in stats.invalid_by_reason.items():
+                    if n > before.get(reason, 0):
+                        self.invalid_objects[f"{module}: {reason}"] += n - before.get(reason, 0)
+            return found
+
+        return counted
 
     def close(self) -> None:
         for _, table in self.tables:  # a spilled table's file, once nothing reads it
