@@ -58,7 +58,7 @@ def probe(client: Any, module: str, window_end: datetime | None,
     floor = max(window_end or now, now) + FUTURE_MARGIN
     try:
         asked = AuditedFetch(client, module, date_from=floor, date_to=None, limit=1,
-                             enforce=False, open_end=True)
+                             enforce=False, open_end=True, concurrency=1)
         seen = _first_at_or_after(asked, floor)
     except OcpiError:  # a platform refusing a `date_from` ahead: the window's crawl stands
         return None
