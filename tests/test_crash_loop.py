@@ -110,7 +110,7 @@ def test_sigterm_and_ctrl_c_at_any_moment_never_lose_or_repeat_a_record(tmp_path
     whole.write_text(SPEC.format(directory=reference))
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
         report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=REMOTE_CYCLES,
-                          signals=["SIGTERM", "SIGINT"])
+                          signals=["SIGTERM", "SIGINT"], timeout=300)
         final = _whole_export(tmp_path, server, whole, report["last"])
     assert final.returncode == 0, final.stderr
     assert report["calibration_exit"] == 0 and report["rerun_failures"] == 0, report

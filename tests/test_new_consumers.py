@@ -76,7 +76,7 @@ def test_an_expression_failing_on_valid_records_is_not_blamed_on_the_platform(
                                   out=out))
     done = run_cli("run", str(spec), "--demo", "--demo-version", "2.3.0")
     assert done.exit_code == 0, done.stderr
-    assert '"days":""' in out.read_text()
+    assert '"days":null' in out.read_text()
 
 
 @pytest.mark.parametrize(("module", "eaches", "column"), [

@@ -413,5 +413,7 @@ def _header_count(value: str | None) -> int | None:
 
 
 def _folded(value: Any) -> str:
-    """An id as objects are told apart (`ObjectCheck.key`): CiString, without white space around it."""
-    return str(value).strip().lower()
+    """An id as objects are told apart (`ids.key_text`, the one definition)."""
+    from ocpispec.ids import key_text
+
+    return key_text(value)
