@@ -284,8 +284,9 @@ class IndependentCpo:
         example = self._example(self.examples.get(module, module))
         bases = example["data"] if isinstance(example.get("data"), list) else [example]
         # the official examples' tariffs are another CPO's (DE*ALL) than the site naming
-        # them (BE*BEC): a site names tariffs of its own party (OCPI 2.2+)
-        owner = {} if module != "tariffs" or self.version == "2.1.1" else {
+        # them (BE*BEC), and `sessions_simple_start`'s session another's (NL*STK) than its
+        # site: a platform's sessions, CDRs and tariffs are of its sites' party (OCPI 2.2+)
+        owner = {} if module not in ("tariffs", "sessions", "cdrs") or self.version == "2.1.1" else {
             name: self._example("locations")[name] for name in ("country_code", "party_id")}
         made = []
         for index in range(count):
