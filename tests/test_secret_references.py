@@ -296,3 +296,31 @@ def test_a_password_given_as_the_sftp_user_is_not_shown(run_cli, sshd, tmp_path,
     assert (f"(user `{user}`)" in result.stderr) is shown
     if not shown:
         assert user not in result.output and "not shown: it may be the password" in result.stderr
+
+
+@pytest.mark.parametrize("words", [
+    ("login", "{url}", "--party", "NL-ABC", "--token-encoding", "{token}"),  # meant --token
+    ("login", "{url}", "--party", "NL-ABC", "{token}"),                     # an extra argument
+    ("doctor", "{url}", "--version", "{token}"),
+    ("run", "specs/research_cdrs.ocx", "--workers", "{token}"),
+    ("{token}", "check"),                                                   # as the command
+])
+@pytest.mark.parametrize("token", ["0f3cA9e17b2d4c5f8a6e", "4f9e2b7c-81d3-4a6f-b0e5-9c2d7a1f3e84",
+                                   "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA=="])
+def test_a_token_given_where_another_value_belongs_is_not_echoed(run_cli, server, words, token) -> None:
+    """A usage error quotes the word it refused: the token, pasted after the wrong option
+    or without `--token`, went to the terminal and the CI log."""
+    given = [word.format(url=server.versions_url, token=token) for word in words]
+    result = run_cli(*given)
+    assert result.exit_code == 2 and token not in result.output, result.output
+    assert f"a value of {len(token)} characters" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("words", "shown"), [
+    (("check", "specs/research_cdrs.ocx", "--format", "exports/city_2026_v2.csv"), "exports/city_2026_v2.csv"),
+    (("run", "specs/research_cdrs.ocx", "--workers", "municipality_sessions2"), "municipality_sessions2"),
+    (("run", "specs/research_cdrs.ocx", "stray9word_with_digits_2026"), "stray9word_with_digits_2026"),
+])
+def test_names_paths_and_short_words_in_a_usage_error_stay_shown(run_cli, words, shown) -> None:
+    result = run_cli(*words)
+    assert result.exit_code == 2 and shown in result.stderr, result.stderr

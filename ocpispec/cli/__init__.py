@@ -60,6 +60,9 @@ class LazyGroup(click.Group):
 
             _stopped_early(command_of(words), stop)
             raise
+        except click.UsageError as problem:
+            problem.message = _without_secrets(problem.message, words)
+            raise
 
     def invoke(self, ctx: click.Context):
         """Every failure a command did not diagnose ends in `launch.guard`: a full disk on
@@ -72,7 +75,7 @@ class LazyGroup(click.Group):
             _stopped_early(words[0] if words else None, stop)
             raise
         except click.UsageError as problem:
-            problem.message = _without_token(problem.message, words)
+            problem.message = _without_secrets(problem.message, words)
             raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -83,6 +86,37 @@ class LazyGroup(click.Group):
 
 
 _EXTRA = re.compile(r"Got unexpected extra arguments? \(.*\)", re.DOTALL)
+
+
+# a word of a token's alphabet and length: Base64, hex, a UUID, a JWT's parts
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9+/=_.~-]{16,}")
+_FILE_NAME = re.compile(r"\.[A-Za-z]{1,6}$")   # `exports/city_2026.csv`, not yet written
+
+
+def _without_secrets(message: str, words: list[str]) -> str:
+    """A usage error quotes the word it refused, and that word is often the token put
+    where something else belongs: `--token-encoding "$TOKEN"` (meant `--token`),
+    `login URL "$TOKEN"` (an extra argument), `--workers` given the next option's
+    value. Such a word is replaced by a description wherever the message quotes it."""
+    message = _without_token(message, words)
+    for word in sorted(set(filter(_secret_like, words)), key=len, reverse=True):
+        shown = f"a value of {len(word)} characters"
+        message = message.replace(f"'{word}'", f"{shown} (not shown: it may be a token)")
+        message = message.replace(word, f"{shown}, not shown: it may be a token")
+    return message
+
+
+def _secret_like(word: str) -> bool:
+    """Long, of a token's alphabet, letters with digits, no variable's name and no file
+    that is there: `municipality_sessions`, `specs/a.ocx`, `2026-01-01` stay shown."""
+    from ocpispec.secret_refs import is_name, is_path
+
+    if _SECRET_LIKE.fullmatch(word) is None or os.path.exists(word) or _FILE_NAME.search(word):
+        return False
+    if "/" in word and is_path(word):   # a path not there (yet); a Base64 key is no path
+        return False
+    letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
+    return letters and digits and not is_name(word)
 
 
 def _without_token(message: str, words: list[str]) -> str:
