@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import os
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -370,6 +371,23 @@ def test_signing_with_a_missing_key_records_nothing(run_cli, workdir: Path, snap
     assert list((workdir / "specs" / "sessions.ocx.approvals").iterdir()) == []
     assert cli_block(result) == snapshot
 
+
+
+@needs_ssh_keygen
+def test_an_ssh_keygen_that_cannot_be_run_records_nothing(run_cli, workdir: Path, keys,
+                                                          tmp_path: Path) -> None:
+    """An ssh-keygen on PATH whose interpreter line points nowhere: `approve` ended in an
+    internal error (exit 70) with a traceback."""
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    (broken / "ssh-keygen").write_text("#!/nonexistent/interpreter\n")
+    (broken / "ssh-keygen").chmod(0o755)
+    result = run_cli("approve", SPEC, "--by", PAT, "--sign-key", str(keys["pat"]),
+                     env={"PATH": f"{broken}:{os.environ['PATH']}"})
+    assert result.exit_code == 1, result.output
+    assert f"ssh-keygen at {broken / 'ssh-keygen'} could not be run" in result.output
+    assert "Traceback" not in result.output
+    assert list((workdir / "specs" / "sessions.ocx.approvals").iterdir()) == []
 
 def test_json_listing(run_cli, workdir: Path) -> None:
     assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0

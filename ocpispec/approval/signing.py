@@ -98,3 +98,8 @@ def _ssh_keygen(args: list[str], stdin=None) -> subprocess.CompletedProcess:
     except subprocess.TimeoutExpired:
         raise SigningError("ssh-keygen did not finish in time",
                            "a key with a passphrase needs ssh-agent here") from None
+    except OSError as failure:   # found on PATH, but not runnable (a broken interpreter line)
+        raise SigningError(f"ssh-keygen at {program} could not be run: "
+                           f"{failure.strerror or type(failure).__name__}",
+                           "check the OpenSSH installation (`ssh-keygen -V`), or put a "
+                           "working ssh-keygen first on PATH") from None
