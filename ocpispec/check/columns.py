@@ -65,7 +65,8 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
     _check_dates(column.expr, ctx)
     name = _name(column, ctx)
     if mode is Mode.MEASURE and ctx.error_count() == errors:  # `count as n`: one error
-        _check_measure(column, value, typer.uses, typer.calls, ctx)
+        _check_measure(column, value, typer.uses, typer.calls, ctx,
+                       facts=_driverless(scope, typer.uses))
     if ctx.error_count() > errors or _reads_broken(column, scope) \
             or not _scalar(column, value, scope, ctx) or name is None:
         return None  # one error per root cause: no privacy findings on a broken column
@@ -217,8 +218,16 @@ def _object_column(column: syntax.Column, value: Value, ctx: Context) -> Diagnos
                       "never leak that way")
 
 
+def _driverless(scope: Scope, uses: Sequence[Use]) -> bool:
+    """A measure of a locations or tariffs dataset that reads public fields only: the
+    share of EVSEs charging, connectors of 50 kW and more. Nobody's charging is in it."""
+    return scope.module in ("locations", "tariffs") and \
+        all((use.field.contents if use.whole and use.field.contents else use.field.privacy)
+            is PrivacyClass.PUBLIC for use in uses)
+
+
 def _check_measure(column: syntax.Column, value: Value, uses: Sequence[Use], calls,
-                   ctx: Context) -> None:
+                   ctx: Context, *, facts: bool = False) -> None:
     if not any(_is_aggregate(call) for call in calls):
         ctx.emit(error("OCX210", "a `compute` column must aggregate", column.expr.span,
                        "not an aggregate",
@@ -235,7 +244,7 @@ def _check_measure(column: syntax.Column, value: Value, uses: Sequence[Use], cal
                            help=f"wrap it in an aggregate such as `avg({use.field.qualified})`, "
                                 "or group by it"))
     if not outside:
-        measures.check_shape(column.expr, uses, ctx)
+        measures.check_shape(column.expr, uses, ctx, facts=facts)
 
 
 def _aggregate_help(column: syntax.Column, value: Value, uses: Sequence[Use],

@@ -53,19 +53,23 @@ def aggregate_calls(expr: syntax.Expr) -> list[syntax.Call]:
     return []
 
 
-def check_shape(expr: syntax.Expr, uses: Sequence[Use], ctx: Context) -> None:
+def check_shape(expr: syntax.Expr, uses: Sequence[Use], ctx: Context, *,
+                facts: bool = False) -> None:
+    """`facts`: the measure counts public facts of records that have no drivers (a
+    locations or tariffs dataset reading public fields), which no condition can single
+    a driver out of."""
     match expr:
         case syntax.Call() if is_aggregate(expr):
-            _check_aggregate(expr, uses, ctx)
+            _check_aggregate(expr, uses, ctx, facts)
         case syntax.Call(name=name, args=args):
             if name.name not in OVER_AGGREGATES and contains_aggregate(expr):
                 _unsupported(expr, ctx)
                 return
             for arg in args:
-                check_shape(arg, uses, ctx)
+                check_shape(arg, uses, ctx, facts=facts)
         case syntax.BinaryOp(left=left, right=right):
-            check_shape(left, uses, ctx)
-            check_shape(right, uses, ctx)
+            check_shape(left, uses, ctx, facts=facts)
+            check_shape(right, uses, ctx, facts=facts)
 
 
 def _unsupported(call: syntax.Call, ctx: Context) -> None:
@@ -82,7 +86,8 @@ def _unsupported(call: syntax.Call, ctx: Context) -> None:
                         "or compute it in the consumer's tool"))
 
 
-def _check_aggregate(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> None:
+def _check_aggregate(call: syntax.Call, uses: Sequence[Use], ctx: Context,
+                     facts: bool) -> None:
     name = call.name.name
     if call.distinct and name != "count":
         ctx.emit(error("OCX226", f"`distinct` works only with `count`, not `{name}`",
@@ -94,7 +99,8 @@ def _check_aggregate(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> No
         return
     if call.distinct:
         _check_distinct_privacy(call, uses, ctx)
-    check_selecting(call, uses, ctx)
+    if not facts:
+        check_selecting(call, uses, ctx)
     if name == "percentile" and len(call.args) == 2:
         _check_fraction(call.args[1], ctx)
 
