@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from test_newcomer_specs import assert_help_fixes
+
 HEADER = '''export {name}
   consumer "A consumer"
   purpose "What they do with it"
@@ -57,3 +60,50 @@ output csv to "exports/share.csv"
 '''
     done = _check(run_cli, tmp_path, text)
     assert "warning[OCX338]" in done.output
+
+
+RESEARCH = HEADER.format(name="uni_sessions") + '''from cdrs
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  where credit = false
+  join locations on cdr_location.id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, hour, "Europe/Amsterdam") as started_hour
+  round(total_time, 1) as duration_h
+  round(total_parking_time, 1) as idle_h
+  round(total_energy, 1) as energy_kwh
+  location.connector.max_electric_power as connector_power_w
+output parquet to "exports/uni-{run.date}.parquet"
+'''
+POWER = "location.connector.max_electric_power as connector_power_w"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    # the connector of the charge, reached through the site's lists
+    (POWER, "location.connectors.max_electric_power as connector_power_w"),
+    (POWER, "location.evse.connector.max_electric_power as connector_power_w"),
+    (POWER, "round(location.evse.connector.max_electric_power / 1000, 0) as connector_kw"),
+    # the CDR's own copy of its site, which holds no power
+    (POWER, "cdr_location.max_electric_power as connector_power_w"),
+    (POWER, "cdr_location.max_voltage as connector_volts"),
+    # a charging time, which OCPI gives as connected minus parked
+    ("round(total_parking_time, 1) as idle_h", "round(total_charging_time, 1) as charging_h"),
+    # the time between two timestamps as SQL dialects write it
+    ("round(total_time, 1) as duration_h",
+     'round(date_diff("hour", start_date_time, end_date_time), 1) as duration_h'),
+    ("round(total_time, 1) as duration_h",
+     "round(timestampdiff(MINUTE, start_date_time, end_date_time), -1) as duration_min"),
+    ("round(total_time, 1) as duration_h",
+     "round(age(end_date_time, start_date_time), -1) as duration_min"),
+], ids=["connectors list", "evse connector", "evse connector in kW", "cdr site power",
+        "cdr site volts", "charging time", "date_diff hour", "timestampdiff minute", "age"])
+def test_a_researcher_s_mistake_gets_a_help_that_fixes_it(old: str, new: str, tmp_path: Path,
+                                                           snapshot) -> None:
+    """`location.connectors.max_electric_power` was told to write
+    `location.evse.connectors.max_electric_power`, a list (OCX209), and
+    `location.evse.connector...` `location.evse.connectors`; `cdr_location.max_electric_power`
+    was told to list the fields; `total_charging_time` was offered `total_parking_time`,
+    its opposite; `date_diff("hour", a, b)` had no help and `datediff(...)` was
+    `minutes(start_date_time, end_date_time)` whatever it was given."""
+    assert_help_fixes(RESEARCH, old, new, tmp_path / "uni_sessions.ocx", snapshot)

@@ -38,6 +38,16 @@ _PARTS = {"hour": "hour_of_day({x})", "hh": "hour_of_day({x})",
           "yyyy": "truncate({x}, year)"}
 
 
+# the time between two timestamps: SQL Server's and DuckDB's `datediff('minute', a, b)`,
+# MySQL's `timestampdiff(MINUTE, a, b)`, PostgreSQL's `age(b, a)` (the later time first)
+_DIFFERENCES = frozenset({"datediff", "date_diff", "timestampdiff", "timestamp_diff",
+                          "timediff", "time_diff", "datetime_diff", "duration", "elapsed",
+                          "age", "minutes_between", "hours_between"})
+_HOURS = frozenset({"hour", "hours", "hh", "h"})
+_UNITS = frozenset({*_HOURS, "minute", "minutes", "mi", "n", "min", "second", "seconds",
+                    "ss", "s", "day", "days", "dd", "d"})
+
+
 _CLOCKS = frozenset({"now", "current_date", "current_timestamp", "current_time", "today",
                      "getdate", "sysdate", "localtimestamp", "utcnow", "run_date"})
 
@@ -69,6 +79,8 @@ def function_habit(call: syntax.Call, text: str) -> str | None:
         return f"count(distinct {written[0]})"
     if name in _FORMATS:
         return _formatted(name, call)
+    if name in _DIFFERENCES:
+        return _difference(name, call)
     if name in _DEFAULTS and len(call.args) == 2 and isinstance(call.args[0], syntax.FieldRef) \
             and isinstance(call.args[1], syntax.Literal) and isinstance(call.args[1].value, str):
         default = call.args[1].value.replace("'", "")
@@ -91,3 +103,18 @@ def _formatted(name: str, call: syntax.Call) -> str | None:
         return part.format(x=field.dotted) if part else None
     unit = next((unit for unit, pattern in _FORMAT_PARTS if pattern.search(words[0])), None)
     return f"truncate({field.dotted}, {unit})" if unit else None
+
+
+def _difference(name: str, call: syntax.Call) -> str | None:
+    """`date_diff('hour', start_date_time, end_date_time)`: `hours(...)` of the two
+    times in the order they come, else `minutes(...)`; `age` names the later one first."""
+    units = [str(arg.value).lower() for arg in call.args
+             if isinstance(arg, syntax.Literal) and isinstance(arg.value, str)]
+    refs = [arg for arg in call.args if isinstance(arg, syntax.FieldRef)]
+    units += [ref.dotted.lower() for ref in refs if ref.dotted.lower() in _UNITS]
+    times = [ref.dotted for ref in refs if ref.dotted.lower() not in _UNITS]
+    if len(times) != 2:
+        return None
+    first, second = reversed(times) if name == "age" else times
+    unit = "hours" if name == "hours_between" or (units and units[0] in _HOURS) else "minutes"
+    return f"{unit}({first}, {second})"

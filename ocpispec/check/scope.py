@@ -36,6 +36,11 @@ _DERIVED = {
 }
 
 
+# a CDR's time spent charging, which OCPI gives as total time minus parking time
+_CHARGING_TIME = frozenset({"charging_time", "total_charging_time", "charging_hours",
+                            "charging_duration", "time_charging", "active_charging_time"})
+
+
 # a field a pinned version lacks -> the field that version fills in its stead, and why
 _STAND_INS = {
     ("2.1.1", "cdr_token.uid"): ("cdr_token.contract_id", "OCPI 2.1.1 names the card of a "
@@ -358,6 +363,14 @@ class Scope:
                          Span(span.start, max(span.end, last.end)),
                          f"a field of {hint.other}, not of {reach.binding.module}",
                          notes=[f"`{hint.written}` is a field of {hint.other}"], help=hint.help)
+        if (used := self._element_binding(reach, rest[failed:])) is not None:
+            binding, path = used
+            part = binding.split(".")[-1]
+            return error("OCX104", f"unknown field `{name}` in `{owner}`",
+                         ref.span,  # the help writes the whole path
+                         f"not a field of `{owner}`",
+                         help=f"the {part.upper() if part == 'evse' else part} the charge "
+                              f"used is `{binding}`: write `{'.'.join((binding, *path))}`")
         if (sibling := self._sibling(reach, rest[failed:])) is not None:
             binding, path = sibling
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
@@ -387,6 +400,14 @@ class Scope:
                          notes=[f"`{counted}` is a list; a column counts its elements with "
                                 "JMESPath's `length`, a record without it as 0"],
                          help=f"write `jmespath(\"length({path} || `[]`)\") as {name}`")
+        if failed == 0 and not reach.binding.name and reach.binding.module == "cdrs" \
+                and name.lower() in _CHARGING_TIME:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+                         "OCPI gives no charging time", notes=[
+                             "a CDR gives the hours connected (`total_time`) and, of "
+                             "those, the hours not charging (`total_parking_time`); a CDR "
+                             "without a parking time gives an empty difference"],
+                         help="it is computed: write `total_time - total_parking_time`")
         options = [self._into(parent, option, name) for option in
                    self.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
         meant = name.lower()
@@ -450,14 +471,21 @@ class Scope:
         """`cdr_location.operator.name`: a field the CDR's copy of its site lacks and the
         location has (its operator, owner, opening times); read through the join."""
         rest = ref.path[1:]
-        if not self.ctx.catalogue.resolve("locations", rest).ok:
+        catalogue = self.ctx.catalogue
+        # the charger's power and voltage are the connector's, its status the EVSE's
+        inside = "" if catalogue.resolve("locations", rest).ok else \
+            next((part for part, kind in (("connector", "Connector"), ("evse", "EVSE"))
+                  if catalogue.resolve_in(kind, rest).ok), None)
+        if inside is None:
             return None
         joined = next((binding.name for binding in self.bindings
                        if binding.module == "locations" and binding.name
                        and "." not in binding.name), None)
-        path = ".".join((joined or "location", *rest))
-        return (f"the CDR's site holds no `{rest[0]}`; its location does: write `{path}`"
-                if joined else f"the CDR's site holds no `{rest[0]}`; its location does: "
+        path = ".".join((joined or "location", *((inside,) if inside else ()), *rest))
+        holder = f"its {inside.upper() if inside == 'evse' else inside}" if inside \
+            else "its location"
+        return (f"the CDR's site holds no `{rest[0]}`; {holder} does: write `{path}`"
+                if joined else f"the CDR's site holds no `{rest[0]}`; {holder} does: "
                 "add `join locations on cdr_location.id` and write " f"`{path}`")
 
     def _column_named(self, name: str, span: Span) -> str | None:
@@ -562,6 +590,22 @@ class Scope:
                 if other is not reach and other.parts[:1] == (family,) and \
                         catalogue.resolve_in(other.binding.object, path).ok:
                     return other.binding.name, path
+        return None
+
+    def _element_binding(self, reach: _Reach,
+                         rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+        """`location.connectors.max_electric_power`, `location.evse.connector.standard`:
+        the list a join's binding is the charge's own element of (`location.connector`,
+        the connector the session used), named as the list or through its holder; the
+        path through the list would be a list of every connector's value (OCX209)."""
+        word = rest[0].lower()
+        for other in self.reaches:
+            last = other.parts[-1] if other.parts else ""
+            if other is reach or other.parts[:1] != reach.parts[:1] or len(other.parts) < 2 \
+                    or word not in (last, last + "s") or len(rest) < 2:
+                continue
+            if self.ctx.catalogue.resolve_in(other.binding.object, rest[1:]).ok:
+                return other.binding.name, rest[1:]
         return None
 
     def _missing_join(self, ref, reach: _Reach, failed: int):
