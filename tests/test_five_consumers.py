@@ -107,3 +107,42 @@ def test_a_researcher_s_mistake_gets_a_help_that_fixes_it(old: str, new: str, tm
     its opposite; `date_diff("hour", a, b)` had no help and `datediff(...)` was
     `minutes(start_date_time, end_date_time)` whatever it was given."""
     assert_help_fixes(RESEARCH, old, new, tmp_path / "uni_sessions.ocx", snapshot)
+
+
+TARIFF_PRICES = HEADER.format(name="tariff_prices") + '''from tariffs
+select
+  id
+  currency
+  jmespath("elements[].price_components[?type=='ENERGY'].price | [] | [0]") as energy_price
+  jmespath("elements[0].price_components[0].step_size") as first_step
+output {fmt} to "exports/prices.{fmt}"
+'''
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_a_price_picked_by_jmespath_loads_as_a_number(fmt: str, run_cli,
+                                                      tmp_path: Path) -> None:
+    """A tariff NGO's energy price per tariff, one element's `price` picked out of the
+    price components with JMESPath, was typed `any`: Parquet wrote it as text, XLSX as
+    text cells, and the documented pandas loader read the CSV's as strings. A JMESPath
+    that gives one value of a catalogue field (a path, an index, a pipe ending in one)
+    now has the field's type; one that gives a list (`facilities`) stays untyped."""
+    import pandas as pd
+    from test_datapackage import docs_loader
+
+    spec = tmp_path / "tariff_prices.ocx"
+    spec.write_text(TARIFF_PRICES.format(fmt=fmt))
+    out = tmp_path / f"prices.{fmt}"
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "200", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    match fmt:
+        case "csv":
+            frame = docs_loader()(f"{out}.datapackage.json")
+        case "parquet":
+            frame = pd.read_parquet(out, dtype_backend="numpy_nullable")
+        case _:
+            frame = pd.read_excel(out, sheet_name=0)
+    assert len(frame) > 0
+    assert pd.api.types.is_float_dtype(frame["energy_price"]), frame.dtypes
+    assert pd.api.types.is_integer_dtype(frame["first_step"]), frame.dtypes
+    assert frame["energy_price"].dropna().between(0.01, 5).all()

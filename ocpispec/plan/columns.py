@@ -105,18 +105,39 @@ def _hatch_type(call: syntax.Call, sources: tuple[ResolvedField, ...] = ()) -> s
             return _HATCH_FUNCTIONS.get(tree.get("value"), "any")
         case "comparator" | "not_expression":
             return "boolean"
+        case "field" | "subexpression" | "index_expression" | "pipe" if _one_value(tree):
+            return _element_type(tree, sources, single=True)
     return "any"
 
 
-def _element_type(tree: dict, sources: tuple[ResolvedField, ...]) -> str:
+def _one_value(tree: dict) -> bool:
+    """An expression that gives one value of a field, not a list of them: a path
+    (`opening_times.twentyfourseven`), an index (`evses[0].uid`) or a pipe that ends in
+    one (an NGO's energy price, `elements[].price_components[?type=='ENERGY'].price |
+    [] | [0]`); a projection (`evses[].uid`) gives a list."""
+    match tree.get("type"):
+        case "field" | "subexpression" | "index_expression":
+            return True
+        case "pipe":
+            return _one_value(tree["children"][-1])
+    return False
+
+
+def _element_type(tree: dict, sources: tuple[ResolvedField, ...], *,
+                  single: bool = False) -> str:
     """The type of what `max(...)` or `min(...)` gives: that of the catalogue field its
-    list holds (numbers or texts, as JMESPath requires), `any` when it is no one field."""
+    list holds (numbers or texts, as JMESPath requires), `any` when it is no one field.
+    `single`: the expression gives the field's value itself, so a field that is a list
+    (`facilities`) gives a list, of no one type."""
     from ocpispec.check.jmes import result_path
 
     path = result_path(tree)
     if path is None:
         return "any"
-    kinds = {field.field.kind for field in sources if field.qualified == ".".join(path)}
+    found = [field for field in sources if field.qualified == ".".join(path)]
+    if single and any(field.field.many for field in found):
+        return "any"
+    kinds = {field.field.kind for field in found}
     return _KIND_TYPES.get(kinds.pop(), "any") if len(kinds) == 1 else "any"
 
 
