@@ -146,3 +146,28 @@ def test_a_price_picked_by_jmespath_loads_as_a_number(fmt: str, run_cli,
     assert pd.api.types.is_float_dtype(frame["energy_price"]), frame.dtypes
     assert pd.api.types.is_integer_dtype(frame["first_step"]), frame.dtypes
     assert frame["energy_price"].dropna().between(0.01, 5).all()
+
+
+NGO_COMPONENTS = HEADER.format(name="tariff_components") + '''from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  id as tariff_id
+  currency
+  component.price as price_excl_vat
+output csv to "exports/components.csv"
+'''
+
+
+def test_a_filter_on_a_tariff_s_component_says_what_to_release(run_cli, tmp_path: Path,
+                                                                snapshot) -> None:
+    """`where component.type = "ENERGY"` in a row export of tariffs was told "to leave
+    elements out of a total, aggregate only what you need", though nothing is totalled:
+    every component makes a row, so the component's type leaves as a column."""
+    assert _check(run_cli, tmp_path, NGO_COMPONENTS).exit_code == 0
+    text = NGO_COMPONENTS.replace("select", '  where component.type = "ENERGY"\nselect')
+    done = _check(run_cli, tmp_path, text, "tariff_components.ocx")
+    assert (done.exit_code, done.output.replace(f"{tmp_path}/", "")) == snapshot
+    fixed = text.replace('  where component.type = "ENERGY"\n', "").replace(
+        "  currency\n", "  currency\n  component.type as type\n")
+    assert _check(run_cli, tmp_path, fixed).exit_code == 0

@@ -313,7 +313,12 @@ def check_filter_reads(source: syntax.From, eaches: tuple[CheckedEach, ...],
                     help="filter on the record's own fields; " + (
                         f"to total the elements apart, group by what the condition tests: "
                         f"add `{key}` to `group by`" if key else
-                        "to leave elements out of a total, aggregate only what you need")))
+                        "to leave elements out of a total, aggregate only what you need"
+                        if aggregate or source.module.name not in ("locations", "tariffs")
+                        else "every element makes a row: " + (
+                            f"release `{ref.dotted}` as a column" if len(ref.path) == 2
+                            else "release what the condition tests as a column") +
+                        " and keep the rows you need in the consumer's tool")))
                 return True
     return False
 
