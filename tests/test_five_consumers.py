@@ -171,3 +171,39 @@ def test_a_filter_on_a_tariff_s_component_says_what_to_release(run_cli, tmp_path
     fixed = text.replace('  where component.type = "ENERGY"\n', "").replace(
         "  currency\n", "  currency\n  component.type as type\n")
     assert _check(run_cli, tmp_path, fixed).exit_code == 0
+
+
+DSO_SITES = HEADER.format(name="dso_site_quarter_hours") + '''from cdrs
+  previous month in "Europe/Amsterdam"
+  window on start_date_time
+  join locations on cdr_location.id
+  each charging_periods as period
+  spread period.energy_kwh over quarter_hour in location time zone as slot
+group by
+  slot because "the grid operator plans load per quarter hour; cells hold ten drivers"
+  location.id as site because "grid connections are per site; cells hold ten drivers"
+compute
+  sum(period.energy_kwh) as energy_kwh
+  minimum group size 10
+output csv to "exports/dso-{run.date}.csv"
+'''
+
+
+def test_an_aggregate_that_releases_nothing_says_how_close_it_came(run_cli, tmp_path: Path,
+                                                                   snapshot) -> None:
+    """A grid operator's energy per site and quarter hour released no row on the demo,
+    and the summary said only that every group was smaller than the minimum group size:
+    not whether 9 drivers or 1 was the most a cell held, nor what to change. It now says
+    the largest group's drivers (the summary stays with the CPO) and which keys to
+    coarsen, in the warning and in OCX572's help."""
+    spec = tmp_path / "dso.ocx"
+    spec.write_text(DSO_SITES)
+    done = run_cli("run", str(spec), "--demo", "--demo-size", "2000",
+                   "--out", str(tmp_path / "dso.csv"))
+    assert done.exit_code == 0, done.output
+    [warned] = [line.strip() for line in done.stderr.splitlines() if "released no row" in line]
+    failed = run_cli("run", str(spec), "--demo", "--demo-size", "2000", "--fail-on-empty",
+                     "--out", str(tmp_path / "dso-2.csv"))
+    assert failed.exit_code == 1
+    shown = failed.stderr[failed.stderr.index("error[OCX572]"):].replace(f"{tmp_path}/", "")
+    assert (warned, shown) == snapshot

@@ -163,6 +163,14 @@ def reached(state: list, counts_people: bool, minimum: int) -> bool:
     return state[RECORDS] >= minimum
 
 
+def group_size(state: list, counts_people: bool) -> int:
+    """What the minimum group size is measured against: distinct drivers, or records
+    where the dataset has no drivers (`reached` with a minimum of 1 counts none)."""
+    if counts_people:
+        return 0 if state[DRIVERS] is True else driver_count(state[DRIVERS])
+    return state[RECORDS]
+
+
 def tidy(number: float | int) -> float | int:
     """Sums of decimals carry binary noise (12.300000000000001); six decimals is far
     below any precision OCPI data has. A figure below 0.1 keeps six significant digits

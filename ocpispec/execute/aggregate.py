@@ -297,6 +297,9 @@ class Aggregator:
         """Why a group is suppressed (counted), or None when it is released."""
         if not acc.reached(state, self.entity is not None, self.step.min_group_size):
             self.counts.groups_suppressed += 1
+            size = acc.group_size(state, self.entity is not None)
+            self.counts.largest_small = max(self.counts.largest_small, size)
+            self.counts.small_in_records = self.entity is None
             return suppression.SMALL
         sparse = next((slot for slot in sorted(self.contributed) if acc.too_few_contributors(
             state[acc.FIRST_SLOT + slot], self.minimum)), None)

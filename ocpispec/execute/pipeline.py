@@ -61,6 +61,10 @@ class Counts:
     # of `groups_suppressed`: groups of enough drivers where too few of them gave a
     # `sum` or `avg` a value other than 0, by the measure's name
     groups_sparse: Counter[str] = field(default_factory=Counter)
+    # the most drivers (records, where a dataset has none) a group too small held: what
+    # the run summary of an empty aggregate says, for the CPO only
+    largest_small: int = 0
+    small_in_records: bool = False
 
     @property
     def invalid_total(self) -> int:

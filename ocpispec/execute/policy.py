@@ -93,8 +93,13 @@ def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Pol
     if (empty := _emptiness(counts)) is not None:
         if policy.fail_on_empty:
             raise empty_output(dataset.name, empty, dataset.origin)
-        warnings = (f"`{dataset.name}` {empty}",)
+        warnings = (f"`{dataset.name}` {empty}" + (f"; {COARSER}" if "(the largest" in empty
+                                                    else ""),)
     return Verdict(invalid, doubts, warnings)
+
+
+COARSER = ("group by fewer or coarser keys (a shorter `prefix`, hours or days for quarter "
+           "hours, no site or EVSE id) or read a longer window")
 
 
 def _emptiness(counts: Any) -> str | None:
@@ -109,7 +114,10 @@ def _emptiness(counts: Any) -> str | None:
                 return f"released no row: in every group {few}"
             return ("released no row: every group was smaller than the minimum group size, "
                     f"or {few}")
-        return "released no row: every group was smaller than the minimum group size"
+        held = counts.largest_small
+        unit = "record" if counts.small_in_records else "driver"
+        return ("released no row: every group was smaller than the minimum group size "
+                f"(the largest held {held:,} {unit}{'' if held == 1 else 's'})")
     if counts.groups and counts.groups == (counts.groups_suppressed + counts.groups_dominated
                                            + counts.groups_secondary):
         return ("released no row: every group was too small, dominated by one driver or "
@@ -175,8 +183,9 @@ def empty_output(dataset: str, what: str, span: Span | None) -> RunError:
     return RunError.of(
         "OCX572", f"`{dataset}` {what}, and --fail-on-empty is given", span,
         "dataset declared here", notes=(NOTHING_COMMITTED,),
-        help="check the window, the `where` filter and the minimum group size; drop "
-             "--fail-on-empty to deliver an empty file")
+        help=("check the window, the `where` filter and the minimum group size; "
+              + (f"{COARSER}; " if "(the largest" in what else "")
+              + "drop --fail-on-empty to deliver an empty file"))
 
 
 def _records(n: int) -> str:
