@@ -2,7 +2,9 @@
 wrote them from the README and docs/language.md: a grid operator, statistics offices,
 a tariff study, a GIS status feed, idle time per site, an audit, a finance team, an
 emissions report, accessibility studies, 2.1.1-only and 2.3.0 platforms, an incremental
-feed. Each checks clean, runs against the demo CPO of the OCPI version it is written
+feed; a DSO's quarter hours per site and EVSE, a university's session rows, a statistics
+office's XLSX per municipality, a GIS team's occupancy map and a tariff NGO's tariffs
+beside the prices paid (test_five_consumers.py: what those five tripped over). Each checks clean, runs against the demo CPO of the OCPI version it is written
 for (a spec pinning a version gets that version from the demo, which serves all), and
 its file loads as its consumer loads it (pandas, Excel, a GIS tool)."""
 
@@ -37,17 +39,24 @@ def test_a_consumer_spec_checks_clean(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CONSUMERS, ids=lambda p: p.stem)
 def test_a_consumer_spec_runs_on_its_version(path: Path, run_cli, tmp_path: Path) -> None:
-    extension = re.search(r'to "[^"]*?(\.[a-z]+)"', path.read_text()).group(1)
-    out = tmp_path / f"out{extension}"
+    """A spec of several datasets (a tariff NGO's tariffs beside the prices paid) writes
+    each into the `--out` directory, and each file loads."""
+    text = path.read_text()
+    several = len(re.findall(r"^from ", text, re.MULTILINE)) > 1
+    extension = re.search(r'to "[^"]*?(\.[a-z]+)"', text).group(1)
+    out = tmp_path / ("out" if several else f"out{extension}")
     args = ["run", str(path.relative_to(REPO)), "--demo", "--demo-size", "2000",
-            "--out", str(out)]
+            "--out", f"{out}/" if several else str(out)]
     if path.stem in VERSIONS:
         args += ["--demo-version", VERSIONS[path.stem]]
     done = run_cli(*args)
     assert done.exit_code == 0, done.stderr
-    assert out.exists() and (tmp_path / f"out{extension}.datapackage.json").exists()
     assert "Traceback" not in done.stderr and "Exception" not in done.stderr
-    _loads_as_the_consumer_loads_it(out, path.read_text())
+    outputs = sorted(p for p in out.iterdir() if p.suffix != ".json") if several else [out]
+    assert len(outputs) == (text.count("\noutput ") if several else 1)
+    for output in outputs:
+        assert output.exists() and Path(f"{output}.datapackage.json").exists()
+        _loads_as_the_consumer_loads_it(output, text)
 
 
 def _loads_as_the_consumer_loads_it(out: Path, spec: str) -> None:
@@ -73,7 +82,9 @@ def _loads_as_the_consumer_loads_it(out: Path, spec: str) -> None:
             return
     assert len(frame.columns) > 0
     numeric = [c for c in frame.columns if c in ("energy_kwh", "kwh", "sessions", "cdrs",
-                                                 "revenue_excl_vat", "volts", "amps")]
+                                                 "revenue_excl_vat", "volts", "amps",
+                                                 "connectors", "energy_price_per_kwh",
+                                                 "paid_per_kwh_incl_vat", "charging_h")]
     for column in numeric if len(frame) else ():  # a file of no rows has no types to infer
         assert pd.api.types.is_numeric_dtype(frame[column]), column
 
