@@ -5,9 +5,10 @@ value is the master secret of the export's HMAC pseudonyms. It is used as the UT
 bytes of the text without surrounding whitespace, which must be at least 32 characters long and worth at least 128
 bits by a conservative estimate (`executor.entropy`: repeats, runs, keyboard walks
 and well-known words count for little). It may not be a value others know however
-random it looks: a URL, the value of a variable every system sets (`PATH`, `HOME`), or
-the versions URL or token the source reads (`pseudonym key env PATH` hashed every card
-id under a key anyone could guess). `openssl rand -hex 32` (64 hex characters,
+random it looks: a URL, the value of a variable every system sets (`PATH`, `HOME`), the
+versions URL or token the source reads (`pseudonym key env PATH` hashed every card
+id under a key anyone could guess), or the public demo key below, which this file
+prints for anyone to read. `openssl rand -hex 32` (64 hex characters,
 256 bits) and `openssl rand -base64 32` always pass. A missing or weak key stops the
 run before any request is made; the message never shows the key.
 
@@ -109,6 +110,8 @@ def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
     text = value.strip()
     if "://" in text:
         return "is a URL"
+    if text.encode("utf-8") == DEMO_KEY:
+        return "is the public demo key, which ocpispec's source shows to anyone"
     for name in sorted(env, key=lambda name: name != own):
         kind = known_kind(name, source)
         if kind is None or env[name].strip() != text:

@@ -319,3 +319,20 @@ def test_a_run_keyed_by_a_system_variable_stops_before_any_request(run_cli, demo
     assert result.exit_code == 1
     assert "OCX551" in result.stderr and "the system sets for everyone" in result.stderr
     assert "cpo-exports" not in result.stderr and not out.exists()
+
+
+def test_the_public_demo_key_is_refused_for_a_real_run(run_cli, demo_server,
+                                                       tmp_path: Path) -> None:
+    """The demo key is printed in ocpispec's source: a CPO who copied it into the key's
+    variable (it is long and varied, so the estimate passed it) handed every consumer
+    the means to recompute the pseudonym of any card id they could guess."""
+    from ocpispec.execute.keys import DEMO_KEY
+
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(_spec(tmp_path)), "--out", str(out), "--as-of", AS_OF,
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token,
+                                     "SCOPE_KEY": f"{DEMO_KEY.decode()}\n"})
+    assert result.exit_code == 1
+    assert "OCX551" in result.stderr and "the public demo key" in result.stderr
+    assert DEMO_KEY.decode()[:20] not in result.stderr and not out.exists()
