@@ -298,6 +298,7 @@ def _execute(plan, args: RunArgs):
     with contextlib.ExitStack() as stack:
         with _logged_if_it_fails(plan, args):
             credentials, now = source(stack, plan, args, env, notes)
+            _not_the_token(plan, key, credentials.token)
         events = run_events(stack, args)
 
         def connect():
@@ -381,6 +382,13 @@ def _tolerance(value: str | None):
 
 def _key(plan, args: RunArgs, env: dict[str, str]):
     return pseudonym_key(plan, args.demo, env)
+
+
+def _not_the_token(plan, key, token: str) -> None:
+    from ocpispec.execute.keys import check_not_the_token
+
+    reference = plan.pseudonym_key
+    check_not_the_token(key, token, reference.origin if reference else None)
 
 
 def _moment(value: str | None) -> datetime | None:

@@ -162,8 +162,12 @@ def _preflight(plan, args) -> None:
 
     env = dict(os.environ)
     try:
-        pseudonym_key(plan, args.demo, env)
-        spec_source(plan.source, env, args.profile)
+        key, _ = pseudonym_key(plan, args.demo, env)
+        choice = spec_source(plan.source, env, args.profile)
+        if not args.demo:
+            from ocpispec.execute.keys import check_not_the_token
+
+            check_not_the_token(key, choice.credentials.token)
         if uses_state(plan):
             load_state(args.state_path or default_ledger_path(), plan.export.name)
     except (RunError, OcpiError) as exc:

@@ -103,6 +103,19 @@ def _check_unknown(value: str, where: str, span: Span | None, env: Mapping[str, 
                       help=f"keep a random key of its own in its own variable; {GENERATE}")
 
 
+def check_not_the_token(key: PseudonymKey, token: str, span: Span | None = None) -> None:
+    """The key may not be the token the run logs in with, wherever that is kept: a
+    stored profile's token is in no variable `key_known` could compare with."""
+    if not token.strip() or token.strip().encode("utf-8") != key.secret:
+        return
+    raise RunError.of("OCX551", f"the pseudonym key is no secret: {key.description} holds "
+                      "the token the run's source logs in with", span, "key named here",
+                      notes=("the platform and its administrators know the token, and with "
+                             "it every pseudonym of a card id they can guess",
+                             "nothing was fetched"),
+                      help=f"keep a random key of its own in its own variable; {GENERATE}")
+
+
 def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
               own: str | None = None) -> str | None:
     """Why a key's value is known beyond its keeper (never quoting it), or None.

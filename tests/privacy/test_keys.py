@@ -336,3 +336,24 @@ def test_the_public_demo_key_is_refused_for_a_real_run(run_cli, demo_server,
     assert result.exit_code == 1
     assert "OCX551" in result.stderr and "the public demo key" in result.stderr
     assert DEMO_KEY.decode()[:20] not in result.stderr and not out.exists()
+
+
+def test_a_key_that_is_the_stored_profiles_token_is_refused(run_cli, demo_server_factory,
+                                                            tmp_path: Path) -> None:
+    """`source profile NAME` keeps the token in a stored login, not in a variable: a key
+    variable holding that token (random enough for the estimate) ran, although the
+    platform and its administrators know it."""
+    from ocpispec.ocpi.profiles import Profile, save_profile
+
+    server = demo_server_factory(version="2.2.1", size=50, token=KEY)
+    save_profile("stored", Profile("stored", server.versions_url, KEY))
+    spec = _spec(tmp_path)
+    spec.write_text(spec.read_text().replace(
+        "source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN", "source profile stored"))
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, "--quiet",
+                     env={"SCOPE_KEY": KEY})
+    assert result.exit_code == 1, result.stderr
+    assert "OCX551" in result.stderr and "the token the run's source logs in with" \
+        in result.stderr
+    assert KEY[:12] not in result.stderr and not out.exists()
