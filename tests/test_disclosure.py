@@ -266,7 +266,13 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
     ("jmespath(\"location.coordinates.latitude\")", True),
     ("cdr.cdr_location.id", True), ("cdr.cdr_location.postal_code", True),
     ("cdr.cdr_location.evse_uid", True),
-    ("location.connector.id", False), ("location.time_zone", False), ("cdr.credit", False)])
+    # what the row says of the site or charger, public and common alone, splits the
+    # classes all the same: a joined location's parking type, floor level, connector
+    # format and power named one driver per class of 5 (`test_k_anonymity_run.py`)
+    ("location.connector.id", True), ("connector_id", True), ("location.time_zone", True),
+    ("location.parking_type", True), ("location.evse.floor_level", True),
+    ("location.connector.max_electric_power", True), ("location.party_id", False),
+    ("cdr.credit", False)])
 def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
     """`location.id` is the site as `location_id` is: a k rule without `over` that left it
     out counted classes of hours alone and released a driver per (hour, site)."""

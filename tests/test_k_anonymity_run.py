@@ -322,3 +322,51 @@ def test_a_cdr_s_plug_and_power_type_are_quasi_identifiers(
     assert min(len(drivers) for drivers in classes.values()) >= 3
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     assert manifest["k_anonymity"]["over"] == ["started", "site", "power_type", "standard"]
+
+
+SITE_SPEC = '''export k_site_test
+  consumer "Test consumer"
+  purpose "k-anonymity tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+  pseudonym scope per run
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions since last run
+  join locations on location_id
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, week) as started
+  prefix(location.postal_code, 2) as postal_area
+  location.parking_type as parking
+  location.evse.floor_level as floor
+  location.connector.max_electric_power as max_power
+  location.connector.format as cable
+  require k 3 suppression limit 100%
+output csv to "out.csv"
+'''
+
+
+def test_a_k_rule_without_over_counts_what_the_rows_say_of_the_site(
+        run_cli, tmp_path: Path, server) -> None:
+    """A joined location's parking type, floor level, connector format and power are
+    public, so they were no quasi-identifiers of the default `over`: the classes of 3
+    drivers by week and postal area that the rule made were split by them into one
+    driver each, which someone who knows the charger in a neighbour's garage reads
+    off the file."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SITE_SPEC)
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z",
+                     env={"OCPI_VERSIONS_URL": server.versions_url,
+                          "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY})
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out.csv")
+    classes: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for row in rows:
+        classes[tuple(value for name, value in row.items() if name != "driver")] \
+            .add(row["driver"])
+    assert rows and min(len(drivers) for drivers in classes.values()) >= 3
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    assert manifest["k_anonymity"]["over"] == ["started", "postal_area", "parking", "floor",
+                                               "max_power", "cable"]
