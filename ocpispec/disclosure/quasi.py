@@ -27,7 +27,10 @@ from ocpispec.plan import ir
 HOW_FIELDS = frozenset({"power_type", "connector_power_type", "standard",
                         "connector_standard"})
 # a site's fields that are the CPO's, not the site's
-_OPERATOR_FIELDS = frozenset({"country_code", "party_id"})
+_OPERATOR_FIELDS = frozenset({"country_code", "party_id", "currency"})
+# the tariff a charge was billed under, joined or the CDR's own: its type and terms tell
+# a contract's drivers apart as the site's details tell chargers apart
+_TARIFF_ROOTS = frozenset({"tariff", "tariffs"})
 DRIVER_FIELDS = frozenset({"cdr_token.contract_id", "cdr_token.uid", "auth_id", "uid",
                            "contract_id", "cdr_token.visual_number", "visual_number"})
 
@@ -66,9 +69,11 @@ def _leaf(source: str) -> str:
 
 def _of_the_site(source: str) -> bool:
     """Whether the dotted path reads the site a charge was made at (`location.`,
-    `cdr_location.`, also through a joined record) beyond the CPO's own identity."""
+    `cdr_location.`, also through a joined record) or the tariff it was billed under,
+    beyond the CPO's own identity."""
     parts = source.split(".")
     if parts[-1] == "connector_id":  # a session's own, as `location.connector.id` is
         return True
-    root = next((at for at, part in enumerate(parts) if part in PLACE_ROOTS), None)
+    root = next((at for at, part in enumerate(parts)
+                 if part in PLACE_ROOTS or part in _TARIFF_ROOTS), None)
     return root is not None and len(parts) > root + 1 and parts[-1] not in _OPERATOR_FIELDS
