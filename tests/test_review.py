@@ -1109,3 +1109,34 @@ def test_fields_a_charging_period_s_energy_and_slots_read_are_not_withheld(
     review = json.loads(run_cli("review", str(spec), "--format", "json").stdout)
     count = sum(len(group["fields"]) for group in review["datasets"][0]["withheld"])
     assert json.loads(Path(f"{out}.manifest.json").read_text())["withheld_fields"] == count
+
+
+WHOLE = """\
+export whole_objects
+  consumer "Test consumer"
+  purpose "Tests of the privacy review"
+  legal basis public task "test"
+  retention 1 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from cdrs
+  previous month
+select
+  jmespath("to_string(cdr_token)") as card because "the fraud desk matches blocked cards by uid"
+  jmespath("length(charging_periods || `[]`)") as periods
+output csv to "x.csv"
+"""
+
+
+def test_an_object_read_whole_shows_every_field_that_leaves(run_cli, tmp_path: Path) -> None:
+    """`to_string(cdr_token)` under a justification about the card's uid released its
+    contract id, type and issuer too, while the review named only `cdr_token`, "the
+    token used": the officer signed for one field and let five leave."""
+    spec = tmp_path / "whole.ocx"
+    spec.write_text(WHOLE)
+    review = json.loads(run_cli("review", str(spec), "--format", "json").stdout)
+    columns = {column["name"]: column for column in review["datasets"][0]["columns"]}
+    [card] = columns["card"]["sources"]
+    assert card["description"].endswith(
+        "; read whole, so all of it leaves: country_code, party_id, uid, type, contract_id")
+    [periods] = columns["periods"]["sources"]  # only its length leaves
+    assert "read whole" not in periods["description"]

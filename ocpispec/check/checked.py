@@ -108,6 +108,9 @@ class CheckedColumn:
     released_as: PrivacyClass
     justification: str | None
     aggregate: bool = False
+    # the objects it reads whole (`jmespath("to_string(cdr_token)")`), by qualified name:
+    # all their fields leave, which the review spells out
+    whole: tuple[str, ...] = ()
 
 
 @frozen

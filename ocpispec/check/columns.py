@@ -333,10 +333,13 @@ def _checked(column: syntax.Column, name: str, mode: Mode, value: Value,
         released = max((_aggregate_released(call, level)
                         for call in measures.aggregate_calls(column.expr)),
                        key=lambda c: c.rank, default=released)
+    whole = tuple(dict.fromkeys(use.field.qualified for use in uses
+                                if use.whole and use.field.field.kind is Kind.OBJECT
+                                and use.field.field.object))
     return CheckedColumn(column, name, effect, value.kind, tuple(sources), level,
                          released,
                          column.justification.value if column.justification else None,
-                         aggregate=mode is Mode.MEASURE)
+                         aggregate=mode is Mode.MEASURE, whole=whole)
 
 
 def _aggregate_released(call: syntax.Call, level: PrivacyClass) -> PrivacyClass:

@@ -234,12 +234,38 @@ def _target(destination: str | None) -> str:
 
 def _column(column: CheckedColumn, role: str, scope: str, module: str,
             unjustified: tuple[str, ...], counted: str) -> ReleasedColumn:
-    sources = tuple(SourceField(field.qualified, field.field.doc, field.privacy.value)
+    sources = tuple(SourceField(field.qualified, _described(field, column),
+                                field.privacy.value)
                     for field in dict.fromkeys(column.sources))
     before = column.privacy.value if column.sources else "none (reads no field)"
     return ReleasedColumn(column.name, role, sources,
                           _words(column, scope, module, counted),
                           before, _released(column), column.justification, unjustified)
+
+
+def _described(field, column: CheckedColumn) -> str:
+    """The field's meaning; for an object read whole, every field of it that leaves:
+    `to_string(cdr_token)` said only "the token used" beside a justification about
+    the card's uid, while its contract id, type and issuer left with it."""
+    if field.qualified not in column.whole:
+        return field.field.doc
+    from ocpispec.schema import catalogue
+
+    leaves = [path for path, inner in _leaves(catalogue(), field.field.object, ())]
+    if not leaves:
+        return field.field.doc
+    return f"{field.field.doc}; read whole, so all of it leaves: {', '.join(leaves)}"
+
+
+def _leaves(cat, object_name: str, seen: tuple[str, ...]):
+    if object_name in seen:
+        return
+    for name, inner in cat.object(object_name).fields.items():
+        if inner.object:
+            for path, leaf in _leaves(cat, inner.object, (*seen, object_name)):
+                yield f"{name}.{path}", leaf
+        else:
+            yield name, inner
 
 
 def _words(column: CheckedColumn, scope: str, module: str, counted: str) -> str:
