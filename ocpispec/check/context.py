@@ -84,6 +84,13 @@ def is_meaningful(text: str) -> bool:
 _FILLER = frozenset({"lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing",
                      "elit", "foo", "bar", "baz", "qux", "quux", "blah", "bla", "asdf",
                      "qwerty", "xxx", "tbd", "todo", "fixme", "placeholder", "dummy", "etc"})
+# Words that mark a text as not yet written: whatever else it says, nobody gave a reason
+# (`TODO fill this in later` has three real words, and released a card uid unasked)
+_UNFINISHED = frozenset({"todo", "tbd", "tbc", "fixme", "xxx", "placeholder", "lorem",
+                         "ipsum"})
+_UNFINISHED_PHRASE = re.compile(
+    r"\bto be (?:decided|determined|confirmed|added|written|filled|done|agreed)\b"
+    r"|\bfill (?:this |it )?in\b|\b(?:reason|justification) (?:goes )?here\b", re.I)
 # Short words a real sentence repeats; any other word written three times is padding.
 _COMMON = frozenset({"the", "and", "for", "per", "with", "from", "that", "this", "are",
                      "was", "not", "our", "its", "their", "has", "have", "who", "which"})
@@ -95,13 +102,19 @@ MIN_WORDS = 3
 def justification_problem(text: str) -> str | None:
     """Why a `because "..."` text says nothing, or None when a reviewer can act on it:
     at least three distinct real words of three or more letters, not mostly digits or
-    repeated characters, no word padded out three times, no placeholder text."""
+    repeated characters, no word padded out three times, no placeholder text and no mark
+    of one (`TODO`, `TBD`, `to be decided`, `reason here`) beside real words."""
     words = [word.lower() for word in _WORD.findall(text)]
     real = {word for word in words if _real(word)}
     shown = [ch for ch in text if not ch.isspace()]
     noise = sum(ch.isdigit() for ch in shown) + _repeated(shown)
     if shown and noise * 2 > len(shown):
         return "it is mostly digits or repeated characters"
+    marker = next((word for word in words if word in _UNFINISHED), None)
+    phrase = _UNFINISHED_PHRASE.search(text)
+    if marker is not None or phrase is not None:
+        said = phrase.group(0) if phrase is not None else marker
+        return f"it is a placeholder (`{said}`), not a reason yet"
     padded = sorted({word for word in words if words.count(word) >= 3} - _COMMON)
     if padded:
         return f"it repeats `{padded[0]}` to look longer"

@@ -22,6 +22,9 @@ EMPTY = [
     "1234567890 1234567890 card", "asdf qwer zxcv", "!!!!!!!!!!!!!!!!!!!!", "uid uid uid",
     "the the the the", "tbd todo fixme", "n/a - - - - - -", "because because because",
     "research 12345678901234567890", "Card card CARD needed",
+    # the mark of a text still to be written, beside real words
+    "TODO fill this in later", "TBD with the privacy officer", "FIXME: write the reason here",
+    "justification to be added by the analyst", "xxx check with legal department",
 ]
 MEANINGFUL = [
     "the fraud team matches blocked cards by uid",
@@ -30,6 +33,8 @@ MEANINGFUL = [
     "EV research 2026 per grid cell analysis",
     "fleet operator reconciles its own cards monthly",
     "Stadtwerke prüfen gesperrte Karten",
+    "the charger here is a shared depot, its sessions are the fleet's",
+    "to be able to decide where to build chargers",
 ]
 
 
