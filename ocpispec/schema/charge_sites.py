@@ -34,9 +34,9 @@ PLACING = frozenset({"id", "name", "address", "city", "postal_code", "state", "c
                      "related_locations", "last_updated"})
 # an EVSE's own position and its ids (the CPO's, the printed eMI3 one, the number on it),
 # and when it or one of its connectors was last updated
-_EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference",
+EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference",
                            "last_updated"})
-_CONNECTOR_PLACING = frozenset({"last_updated"})
+CONNECTOR_PLACING = frozenset({"last_updated"})
 
 
 def joined_places_charge(dataset_module: str, joined_module: str,
@@ -50,8 +50,8 @@ def joined_places_charge(dataset_module: str, joined_module: str,
     if path[0] != "evses" or len(path) < 2:
         return False
     if path[1] == "connectors":
-        return len(path) > 2 and path[2] in _CONNECTOR_PLACING
-    return path[1] in _EVSE_PLACING
+        return len(path) > 2 and path[2] in CONNECTOR_PLACING
+    return path[1] in EVSE_PLACING
 
 
 # the ids by which a charge names its site and charger (wire object, field): quasi

@@ -7,6 +7,7 @@ Sessions and CDRs embed a whole Location (with only the EVSE and connector used)
 
 from __future__ import annotations
 
+from ocpispec.schema.charge_sites import CONNECTOR_PLACING, EVSE_PLACING, PLACING
 from ocpispec.schema.table import Derived
 
 VERSION = "2.1.1"
@@ -265,14 +266,15 @@ ENUMS: dict[str, tuple[str, ...]] = {
                  "tokens"),
 }
 
-# The Location embedded in a 2.1.1 session or CDR says where a driver charged: its
-# place fields and the ids that name the site or charger are quasi-identifiers there,
-# unlike in the locations module (`charge_sites.py` for a joined location).
+# The Location embedded in a 2.1.1 session or CDR says where a driver charged: the fields
+# that place a site joined to a charge (`charge_sites.py`: its place, the ids that name
+# the site or charger, and the times the site, an EVSE or a connector was last updated,
+# the start or end of the last charge there) are quasi-identifiers here too, unlike in
+# the locations module. One list for both, so the two cannot drift apart.
 DERIVED = {
-    "EmbeddedLocation": Derived("Location", {
-        "id": "quasi", "name": "quasi", "address": "quasi", "city": "quasi",
-        "postal_code": "quasi", "coordinates": "quasi", "related_locations": "quasi",
-        "evses": "EmbeddedEVSE"}),
-    "EmbeddedEVSE": Derived("EVSE", {"uid": "quasi", "evse_id": "quasi",
-                                     "physical_reference": "quasi", "coordinates": "quasi"}),
+    "EmbeddedLocation": Derived("Location", {**dict.fromkeys(PLACING, "quasi"),
+                                             "evses": "EmbeddedEVSE"}),
+    "EmbeddedEVSE": Derived("EVSE", {**dict.fromkeys(EVSE_PLACING, "quasi"),
+                                     "connectors": "EmbeddedConnector"}),
+    "EmbeddedConnector": Derived("Connector", dict.fromkeys(CONNECTOR_PLACING, "quasi")),
 }
