@@ -194,9 +194,10 @@ def test_embedded_locations_lose_site_details(run_cli, demo_server_factory, vers
         assert not {"id", "evse_uid", "address", "city", "postal_code", "coordinates", "name",
                     "owner", "evse_id", "last_updated"} & set(site)
         # an EVSE's or connector's last update is the start or end of the last charge
-        # there: quasi in a 2.1.1 charge's embedded location as in a joined one
+        # there: quasi in a 2.1.1 charge's embedded location as in a joined one; and the
+        # connector's tariff is the 2.1.1 charge's tariff (a home's own at a home charger)
         assert all(not {"uid", "evse_id", "physical_reference", "last_updated"} & set(evse)
-                   and all("last_updated" not in connector
+                   and all(not {"last_updated", "tariff_id"} & set(connector)
                            for connector in evse.get("connectors", []))
                    for evse in site.get("evses", []))
     assert f"embedded locations (site and EVSE details withheld, see `get locations`): {len(objects)}" \

@@ -276,5 +276,8 @@ DERIVED = {
                                              "evses": "EmbeddedEVSE"}),
     "EmbeddedEVSE": Derived("EVSE", {**dict.fromkeys(EVSE_PLACING, "quasi"),
                                      "connectors": "EmbeddedConnector"}),
-    "EmbeddedConnector": Derived("Connector", dict.fromkeys(CONNECTOR_PLACING, "quasi")),
+    # a 2.1.1 charge names its tariff only here (2.2 has `charging_periods.tariff_id`,
+    # quasi): at a home charger, the home's own tariff
+    "EmbeddedConnector": Derived("Connector", {**dict.fromkeys(CONNECTOR_PLACING, "quasi"),
+                                               "tariff_id": "quasi"}),
 }
