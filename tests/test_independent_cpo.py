@@ -553,7 +553,12 @@ MALFORMED_FLAGS = [("2.2.1", "publish_allowed_to", ["NL-TNM-C0123"]),
                    ("2.2.1", "parking_type", " ON_DRIVEWAY "),
                    ("2.3.0", "parking_type", "On-Driveway"),
                    ("2.2.1", "parking_type", ["ON_DRIVEWAY"]),
-                   ("2.1.1", "parking_type", "ON_DRIVEWAY")]
+                   ("2.1.1", "parking_type", "ON_DRIVEWAY"),
+                   # under its 2.1.1 name (the example's `parking_type` ON_STREET beside it)
+                   # or in other casing
+                   ("2.2.1", "type", "ON_DRIVEWAY"),
+                   ("2.3.0", "type", " on_driveway "),
+                   ("2.2.1", "parkingType", "On-Driveway")]
 
 
 @pytest.mark.parametrize(("version", "flag", "value"), MALFORMED_FLAGS)
@@ -564,7 +569,8 @@ def test_a_private_site_stays_private_when_its_flag_is_malformed(
     `publish` says. Sent in the wrong shape (token ids instead of objects, one id as
     text, the enum value padded, spelled with a hyphen or in a list; on 2.1.1 the 2.2
     field, read as 2.1.1's `type`), the type check nulled it before the privacy rule
-    read it, so the site was exported as public: its address in `get`, its row in a run."""
+    read it, so the site was exported as public: its address in `get`, its row in a run.
+    So did `parking_type` under its 2.1.1 name `type` on 2.2+, or in other casing."""
     with IndependentCpo(version, records=3) as cpo:
         site = copy.deepcopy(cpo.lists["locations"][0])
         site.update({"id": "SHOWN1", "publish": True, flag: value, "address": "Hidden Lane 7"})

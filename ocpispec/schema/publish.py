@@ -66,10 +66,20 @@ def _says_no(value: Any) -> bool:
         isinstance(value, str) and value.strip().lower() == "false")
 
 
+# `parking_type` in any casing (`parkingType`), and `type`, its OCPI 2.1.1 name, which a
+# 2.2+ platform built on a 2.1.1 model may still send it under (beside `parking_type` too)
+_PARKING = frozenset({"parkingtype", "type"})
+
+
 def on_driveway(obj: dict[str, Any]) -> bool:
-    """Whether a location says it is on the driveway of a house (`parking_type`), in
-    any spelling of the letters (`" ON_DRIVEWAY "`, `On-Driveway`), alone or in a list."""
-    parking = obj.get("parking_type")
+    """Whether a location says it is on the driveway of a house (`parking_type`, under
+    any of its names), in any spelling of the letters (`" ON_DRIVEWAY "`,
+    `On-Driveway`), alone or in a list."""
+    return any(_says_driveway(value) for key, value in obj.items()
+               if key.__class__ is str and len(key) <= _LONGEST and _letters(key) in _PARKING)
+
+
+def _says_driveway(parking: Any) -> bool:
     return any(value.__class__ is str and len(value) <= _LONGEST and _letters(value) == "ondriveway"
                for value in (parking if parking.__class__ is list else (parking,)))
 
@@ -94,7 +104,7 @@ def most_private(key: str, values: list[Any]) -> Any:
     says_private = {
         "publish": lambda value: value is not True,
         "publish_allowed_to": bool,
-        "parking_type": lambda value: on_driveway({"parking_type": value}),
+        "parking_type": _says_driveway,
         "home_charging_compensation": lambda value: not _says_no(value),
     }[flag_kind(key) or "publish"]
     return next((value for value in values if says_private(value)), values[0])
