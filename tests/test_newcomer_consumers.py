@@ -626,3 +626,47 @@ def test_an_element_s_field_the_version_lacks_is_named_in_the_run(tmp_path: Path
                           if "warning:" in line]
     assert shown == {"2.1.1": ["warning: column `vat_percent` is empty: OCPI 2.1.1 has no "
                                "`component.vat`"], "2.3.0": []}
+
+
+AD_HOC = '''export ad_hoc_payments
+  consumer "Finance team"
+  purpose "Count the charges paid ad hoc (by card at the charger) per currency each month"
+  legal basis legitimate interests "payment reconciliation"
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from cdrs
+  previous month
+  where cdr_token.type = "AD_HOC_USER" or cdr_token.type = "RFID"
+group by
+  currency
+compute
+  count() as cdrs
+  minimum group size 10
+output csv to "exports/ad-hoc.csv"
+'''
+
+
+def test_a_filter_field_the_version_lacks_is_named_in_the_run(tmp_path: Path) -> None:
+    """A finance team's `version auto` count of charges by card type, run on OCPI 2.1.1
+    (whose CDRs name no token type), delivered an empty file: the `where` compared null
+    and kept no CDR, and the summary said only that every record was filtered out and
+    nothing released, as if the platform held no such CDR. The run names the field."""
+    spec = tmp_path / "ad_hoc.ocx"
+    spec.write_text(AD_HOC)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    shown = {}
+    for version in ("2.1.1", "2.2.1"):
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(spec), "--demo",
+                               "--demo-version", version, "--out", str(tmp_path / "a.csv")],
+                              cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        shown[version] = [line.strip() for line in done.stderr.splitlines()
+                          if "warning:" in line and "`where`" in line]
+    assert shown == {"2.1.1": ["warning: `where` reads `cdr_token.type`, which OCPI 2.1.1 does "
+                               "not have: compared as null, whatever the platform holds"],
+                     "2.2.1": []}

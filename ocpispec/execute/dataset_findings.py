@@ -57,6 +57,24 @@ def absent_fields(dataset: ir.Dataset, version: str) -> list[str]:
         elif absent:
             found.append(f"column `{name}` reads " + ", ".join(f"`{s}`" for s in absent)
                          + f", which OCPI {version} does not have (null)")
+    return found + _absent_in_filter(dataset, modules, elements, version)
+
+
+def _absent_in_filter(dataset: ir.Dataset, modules: dict[str, str],
+                      elements: dict[str, ir.Unnest], version: str) -> list[str]:
+    """The `where` is as blind as a column to a field the version lacks: it compares
+    null, so `cdr_token.type = "RFID"` keeps no 2.1.1 record and `session_id is null`
+    every one, which the summary named only as records filtered out."""
+    from ocpispec.execute.filter_fields import filter_paths
+
+    found = []
+    for where in dataset.all(ir.Filter):
+        absent = [".".join(path) for path in filter_paths(where.expression)
+                  if _absent(dataset.module, modules, elements, ".".join(path), version)]
+        if absent:
+            found.append("`where` reads " + ", ".join(f"`{s}`" for s in absent)
+                         + f", which OCPI {version} does not have: compared as null, "
+                         "whatever the platform holds")
     return found
 
 
