@@ -255,3 +255,20 @@ def test_a_retry_backoff_that_is_no_number_of_seconds_is_refused(run_cli, value:
     done = run_cli("get", "sessions", "--demo", "--limit", "1", env={"OCPISPEC_RETRY_BACKOFF": value})
     assert done.exit_code == 2
     assert "OCPISPEC_RETRY_BACKOFF must be the seconds before the first retry" in done.output
+
+
+def test_a_profile_whose_version_the_platform_dropped_says_so(run_cli, demo_server_factory,
+                                                              snapshot) -> None:
+    """A profile keeps the version of its login. When the platform moved on (2.1.1
+    retired, 2.2.1 served), `get` said "no OCPI version in common" and "ocpispec speaks:
+    `2.1.1`", although ocpispec speaks the platform's 2.2.1: it names what was asked for
+    and that a new login moves the profile on."""
+    old = demo_server_factory(version="2.1.1", size=20, token="upgrade-token")
+    login(run_cli, old)
+    port = old.port
+    old.stop()
+    demo_server_factory(version="2.2.1", size=20, token="upgrade-token", port=port)
+    result = run_cli("get", "sessions", "--limit", "1", *DATE_TO)
+    assert result.exit_code == 1
+    assert "ocpispec speaks" not in result.stderr
+    assert scrub(cli_block(result)) == snapshot

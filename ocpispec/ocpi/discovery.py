@@ -182,15 +182,20 @@ def _choose(offered: dict[str, str], credentials: Credentials, warn: Warn) -> st
         offered[credentials.version] = offered[label]
         return credentials.version
     listed = ", ".join(f"`{v}`" for v in offered) or "none"
-    ours = ", ".join(f"`{v}`" for v in wanted)
+    # a pinned version is the login's (`--version`, or the version a stored profile was
+    # logged in on, which its runs keep): not all that ocpispec speaks
+    ours = f"ocpispec speaks: {', '.join(f'`{v}`' for v in wanted)}" if credentials.version == "auto" \
+        else f"asked for: `{credentials.version}` (`--version`, or the version the profile was logged in on)"
     advice = "ask the CPO for a 2.1.1, 2.2.1 or 2.3.0 interface" if credentials.version == "auto" \
-        else "log in with `--version auto`"
+        else "if the platform moved to another version, log in again with `--version auto`"
     if near and credentials.version == "auto":
         label, mapped = next(iter(near.items()))
         advice = f"if `{label}` is OCPI {mapped}, log in with `--version {mapped}` to use it as that; {advice}"
-    raise fail(errors.NO_COMMON_VERSION, "no OCPI version in common with the platform",
+    what = "no OCPI version in common with the platform" if credentials.version == "auto" \
+        else f"the platform does not offer OCPI {credentials.version}"
+    raise fail(errors.NO_COMMON_VERSION, what,
                notes=[f"request: GET {safe_url(credentials.versions_url)}",
-                      f"the platform offers: {listed}", f"ocpispec speaks: {ours}"],
+                      f"the platform offers: {listed}", ours],
                help=advice)
 
 
