@@ -272,3 +272,20 @@ def test_a_profile_whose_version_the_platform_dropped_says_so(run_cli, demo_serv
     assert result.exit_code == 1
     assert "ocpispec speaks" not in result.stderr
     assert scrub(cli_block(result)) == snapshot
+
+
+def test_a_module_only_an_older_version_lists_is_pointed_at(run_cli, demo_server_factory,
+                                                            snapshot) -> None:
+    """A CPO moving to OCPI 2.3.0 lists its locations there and its sessions under 2.2.1
+    only. Login took the newest version, and `get sessions` said the platform offers no
+    `sessions` and to use one of the other modules: not that 2.2.1 may have it."""
+    server = demo_server_factory(versions=("2.2.1", "2.3.0"), size=20)
+    for module in ("sessions", "cdrs"):
+        server.listings["2.3.0"].pop(module)
+    login(run_cli, server)
+    result = run_cli("get", "sessions", "--limit", "1", *DATE_TO)
+    assert result.exit_code == 1
+    assert "log in with `--version 2.2.1`" in result.stderr
+    assert scrub(cli_block(result)) == snapshot
+    login(run_cli, server, "--version", "2.2.1")
+    assert run_cli("get", "sessions", "--limit", "1", *DATE_TO).exit_code == 0

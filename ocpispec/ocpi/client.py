@@ -335,6 +335,12 @@ class OcpiClient:
                 notes.append(f"the platform lists `{module}` only with role RECEIVER, an interface that takes "
                              "pushes; data is pulled from a SENDER interface")
                 advice = f"use one of {offered}; {RECEIVER_ONLY_HELP}" if self.modules else RECEIVER_ONLY_HELP
+            # a platform moving to a new version may list a module under the old one only
+            others = [v for v in self._discovery.offered if v != self.version and v in VERSIONS]
+            if others and module != "credentials":
+                notes.append(f"the platform also offers OCPI {', '.join(others)}, whose version details "
+                             "may list other modules")
+                advice += f"; or, if OCPI {others[0]} lists `{module}`, log in with `--version {others[0]}`"
             raise fail(errors.UNKNOWN_MODULE, f"the platform offers no `{module}` module to pull from",
                        notes=notes, help=advice)
         return url
