@@ -158,6 +158,36 @@ def test_a_run_delivers_the_file_its_manifest_and_data_package(deliver, sshd, tm
     assert not list(Path("/tmp").glob(f"ocpispec-outbox-*/{name}*"))
 
 
+def test_delivered_files_are_not_readable_by_other_accounts_on_the_server(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """The server's umask (022) made every uploaded file 0644: any account on the
+    consumer's server could read the released pseudonyms, while the same run's local files
+    are 0640. Uploads get the local mode from their first byte on, under the temporary
+    name too."""
+    sshd.profile(tmp_path / "config")
+    modes: list[int] = []
+
+    def look(sent: int, total: int) -> None:
+        modes.extend(path.stat().st_mode & 0o777 for path in sshd.root.glob(".*.partial"))
+
+    monkeypatch.setattr(sftp, "progress", look)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 0, result.output
+    expected = 0o640 & ~_umask()
+    assert modes and set(modes) == {expected}
+    assert {name: (sshd.root / name).stat().st_mode & 0o777
+            for name in remote_files(sshd.root)} == dict.fromkeys(
+        ["x.csv", "x.csv.datapackage.json", "x.csv.manifest.json"], expected)
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def test_the_url_host_may_name_the_profile(deliver, sshd, tmp_path) -> None:
     sshd.profile(tmp_path / "config", name="lab")
     result = deliver(f"sftp://lab{sshd.root}/x.csv")

@@ -27,6 +27,7 @@ from ocpispec.deliver.profiles import Login
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
 
 CHUNK = 1 << 18
+_PACKET = 32768  # what paramiko's own `putfo` writes at a time
 # the empty files `try_writing` made and could not remove, by (host, port, final path):
 # the upload of that file writes into it (one run per process)
 _PROBED: dict[tuple[str, int, str], str] = {}
@@ -127,9 +128,7 @@ class Session:
             f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
         size, digest = digest_of(local)
         try:
-            with open(local, "rb") as source:
-                self.sftp.putfo(source, temp, file_size=size, callback=progress,
-                                confirm=False)
+            self._send(local, temp, size)
             self._verify(temp, size, digest)
         except VerifyError:
             self.remove(temp)
@@ -140,6 +139,23 @@ class Session:
                 raise
             raise TransferError(f"upload failed: {_upload_reason(exc)}") from None
         return temp
+
+    def _send(self, local: Path, temp: str, size: int) -> None:
+        """`local`'s bytes into `temp`, whose mode is narrowed to the local outputs' (0640,
+        or less by the umask) before the first byte: the server's umask (022) made it
+        0644, so every account there could read the released pseudonyms. A server that
+        refuses to set modes (some do not implement it) leaves its own."""
+        from ocpispec.execute.atomic import file_mode
+
+        with open(local, "rb") as source, self.sftp.open(temp, "wb") as remote:
+            with contextlib.suppress(OSError):  # paramiko's IOError: the server's refusal
+                remote.chmod(file_mode())
+            remote.set_pipelined(True)
+            sent = 0
+            while chunk := source.read(_PACKET):
+                remote.write(chunk)
+                sent += len(chunk)
+                progress(sent, size)
 
     def _verify(self, temp: str, size: int, digest: str) -> None:
         """Size (where the server tells it: SFTP attributes may leave it out) and the
