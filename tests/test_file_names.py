@@ -125,6 +125,40 @@ def test_a_folder_the_run_cannot_write_is_refused_before_any_request(run_cli,
     assert f"the folder `{exports}` is not writable" in result.stderr
 
 
+def _mounted_read_only(folder: Path) -> bool:
+    import subprocess
+
+    folder.mkdir()
+    done = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True)
+    if done.returncode != 0:
+        return False
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True)
+    return os.statvfs(folder).f_flag & os.ST_RDONLY != 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind-mounts a folder read-only")
+def test_a_read_only_folder_is_named_so_before_any_request(run_cli, tmp_path: Path,
+                                                           snapshot) -> None:
+    """A folder on a read-only mount (a container volume with `:ro`) was said to be
+    "not writable for this user", and told to be made writable for that user: no
+    permission helps there. It is named a read-only file system, to mount writable."""
+    import subprocess
+
+    exports = tmp_path / "exports"
+    if not _mounted_read_only(exports):
+        subprocess.run(["umount", str(exports)], check=False, capture_output=True)
+        pytest.skip("cannot bind-mount a folder read-only here")
+    try:
+        spec = _spec_into(tmp_path, f"{exports}/2026/sessions-{{run.date}}.csv")
+        result = run_cli("-v", "run", str(spec), "--demo", env=KEY)
+    finally:
+        subprocess.run(["umount", str(exports)], check=False)
+    assert result.exit_code == 1 and "GET" not in result.stderr
+    block = result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
+    block = re.sub(r"\^{2,}", "^^^", block)
+    assert re.sub(r"\d{4}-\d\d-\d\d", "<date>", block) == snapshot
+
+
 def test_the_manifest_is_published_after_the_data_and_its_data_package(
         run_cli, tmp_path: Path, monkeypatch) -> None:
     """A consumer that waits for `NAME.manifest.json` (as outputs.md advises for a server)

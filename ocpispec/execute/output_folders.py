@@ -4,7 +4,8 @@ A run makes the missing folders of a destination and writes its files there only
 the records come in: after the lookups' tables and, for an aggregate or a sorted
 output, after every page. A destination whose path runs through a file
 (`exports` a file where `exports/x.csv` needs a folder) or whose nearest existing
-folder the run's user cannot write (a folder made by another user, a read-only mount)
+folder the run's user cannot write (a folder made by another user, a read-only mount,
+named as such)
 failed the run only then, with everything read for nothing. Both are refused before
 the first request, with the folder named; so is a file name too long for the temporary
 names beside it on that folder's file system (`--out`, which `ocpispec check` does not
@@ -50,9 +51,19 @@ def _problem(folder: Path) -> tuple[str, str] | None:
                 f"move `{existing}` away or make it a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         made = "" if existing == folder else f" (where `{folder}` would be made)"
+        if _read_only(existing):  # no permission of this user's would help
+            return (f"the folder `{existing}` is on a read-only file system{made}",
+                    "mount it writable (a container's volume without `:ro`)")
         return (f"the folder `{existing}` is not writable for this user{made}",
                 "make the folder writable for the user that runs the export")
     return None
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _too_long(path: Path) -> tuple[str, str] | None:
