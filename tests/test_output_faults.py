@@ -5,6 +5,7 @@ publishes nothing it cannot stand by and keeps its state where it must."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import csv
 import os
 import re
@@ -357,9 +358,9 @@ def test_a_run_in_another_pid_namespace_leaves_a_live_runs_files_alone(
     assert (out / "other-20250601T000000Z.csv").exists()
 
 
-def _mounted_small(folder: Path) -> bool:
+def _mounted_small(folder: Path, size: str = "8k") -> bool:
     folder.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(folder)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
                           capture_output=True)
     return done.returncode == 0
 
@@ -385,4 +386,53 @@ def test_a_full_disk_under_the_output_says_to_free_space(
         subprocess.run(["umount", str(out)], check=False)
     assert result.exit_code == 1
     assert not has_state(tmp_path / "ledger.sqlite")
+    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+def _fill(folder: Path) -> None:
+    """Write into `folder` until its disk is full."""
+    with (folder / "filler").open("wb", buffering=0) as filler:
+        with contextlib.suppress(OSError):
+            while True:
+                filler.write(b"\0" * 4096)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+def test_a_ledger_whose_disk_fills_during_the_run_is_named_at_the_commit(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """The ledger's disk filled up after the check before fetching: storing the commit
+    point failed with 'cannot publish the outputs: ... database or disk is full' and the
+    help to 'check that the directories are writable and have space', naming neither
+    the ledger nor its disk. It names both; nothing is published, and once there is
+    room the next run delivers the window, once."""
+    import ocpispec.ledger
+
+    server: DemoServer = demo_server_factory(size=300)
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    if not _mounted_small(disk, "1m"):
+        pytest.skip("cannot mount a tmpfs here")
+    checked = ocpispec.ledger.check_writable
+    monkeypatch.setattr(ocpispec.ledger, "check_writable",
+                        lambda path: (checked(path), _fill(disk))[0])
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    ledger = disk / "ledger.sqlite"
+    try:
+        result = run_cli("run", str(spec), "--state", str(ledger),
+                         "--as-of", "2025-06-01T00:00:00Z", env=env)
+        assert result.exit_code == 1
+        assert not list(out.glob("*")) and not has_state(ledger) and not pending(ledger)
+        monkeypatch.setattr(ocpispec.ledger, "check_writable", checked)
+        (disk / "filler").unlink()
+        again = run_cli("run", str(spec), "--state", str(ledger),
+                        "--as-of", "2025-06-01T00:00:00Z", env=env)
+        assert again.exit_code == 0, again.output
+        assert sorted(path.name for path in out.iterdir()) == [
+            "20250601T000000Z.csv", "20250601T000000Z.csv.datapackage.json",
+            "20250601T000000Z.csv.manifest.json"]
+        assert has_state(ledger)
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
     assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot

@@ -387,12 +387,27 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
                                  "other run delivered this window"),
                           help="give every run of the export the same ledger path, on a disk "
                                "whose file locks hold, and run again") from None
-    except (OSError, LedgerError) as exc:
+    except (OSError, LedgerError) as exc:  # storing the commit point in the ledger
         reason = exc.strerror if isinstance(exc, OSError) else exc
-        raise RunError.of("OCX554", f"cannot publish the outputs: {reason}",
-                          notes=("nothing was published and the state did not change",),
-                          help="check that the directories are writable and have space") \
-            from None
+        raise RunError.of("OCX554", f"cannot publish the outputs: storing the commit in the "
+                          f"ledger `{state_path}` failed ({reason})",
+                          notes=("nothing was published and the state did not change: the "
+                                 "next run delivers this window",),
+                          help=_ledger_help(state_path, exc)) from None
+
+
+def _ledger_help(state_path: Path, exc: OSError | LedgerError) -> str:
+    """Where to make room when the ledger's disk is full (SQLite: "database or disk is
+    full", or an I/O error for a file-size limit), else what else to look at."""
+    import errno
+
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
+        if isinstance(exc, OSError) else "full" in str(exc) or "I/O error" in str(exc)
+    if full:
+        return (f"free space on the disk that holds `{state_path.parent}` (or raise the quota "
+                "or the file-size limit), then run again")
+    return (f"check the ledger and its folder `{state_path.parent}` (permissions, another "
+            "process holding the ledger), then run again")
 
 
 # how long an export without state waits for another run's commit of it to end
