@@ -95,9 +95,11 @@ def _keygen(path: Path) -> None:
                    check=True, capture_output=True)
 
 
-def start_sshd(base: Path, sftp_options: str = "") -> SshServer:
+def start_sshd(base: Path, sftp_options: str = "",
+               subsystem: str = "internal-sftp") -> SshServer:
     """`sftp_options`: flags of `internal-sftp` (`-P posix-rename` refuses that request,
-    as hardened and SFTP-v3-only servers do)."""
+    as hardened and SFTP-v3-only servers do); `subsystem`: the program that serves SFTP
+    (`/bin/false`: a server that closes the channel after the login)."""
     if SSHD is None or shutil.which("ssh-keygen") is None:
         pytest.skip("OpenSSH's sshd is not installed (Debian `openssh-server`; .ci/run "
                     "installs it when run as root)")
@@ -125,7 +127,7 @@ KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin prohibit-password
 AllowUsers {getpass.getuser()}
-Subsystem sftp internal-sftp {sftp_options}
+Subsystem sftp {subsystem} {sftp_options}
 LogLevel ERROR
 """)
     if os.geteuid() == 0:

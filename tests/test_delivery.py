@@ -272,6 +272,25 @@ def test_an_unknown_host_key_is_refused_before_anything_is_fetched(deliver, sshd
         assert server.stats.requests == before
 
 
+def test_a_server_that_closes_sftp_after_the_login_is_named_so(deliver, tmp_path,
+                                                                 snapshot) -> None:
+    """An account the server lets log in but gives no SFTP (a shell-only account, a
+    `ForceCommand`, a broken `Subsystem sftp`) was 'SSH failed (SSHException)' with the
+    help to check the disk space and permissions. It is named, with what to ask."""
+    from fixtures_sftp import start_sshd
+
+    server = start_sshd(tmp_path, subsystem="/bin/false")
+    try:
+        server.profile(tmp_path / "config")
+        result = deliver(f"sftp://127.0.0.1:{server.port}{server.root}/x.csv")
+    finally:
+        server.stop()
+    assert result.exit_code == 1
+    assert remote_files(server.root) == [] and not has_state(tmp_path / "state.json")
+    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(server.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
 def test_a_changed_host_key_is_refused(deliver, sshd, tmp_path) -> None:
     sshd.profile(tmp_path / "config")
     other = (sshd.client_key.with_suffix(".pub")).read_text().split()

@@ -291,7 +291,7 @@ def _retrying(remote: Remote, login: Login, attempt: Callable[[], Any]) -> Any:
                               f"{number} attempt{'s' if number > 1 else ''}: {exc}",
                               notes=("nothing was placed under the final name and the "
                                      "state did not advance",),
-                              help=exc.help if isinstance(exc, VerifyError) else
+                              help=getattr(exc, "help", None) or
                               "check the server, the disk space and the permissions "
                               "there, then run again") from None
             with contextlib.suppress(Exception):

@@ -30,6 +30,17 @@ class ShortUpload(VerifyError):
                          f"account's quota there, is probably full")
 
 
+class NoSftp(TransferError):
+    """The server accepted the login and closed the SFTP channel before it answered."""
+
+    help = ("ask the server's administrator to give the account SFTP access (its `Subsystem "
+            "sftp`, or `ForceCommand internal-sftp` for an SFTP-only account), then run again")
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the server accepted the login but did not start SFTP for it "
+                         f"({reason}): the account may be allowed a shell or a command only")
+
+
 class LoginError(Exception):
     """The server refused the login (never retried: servers lock out addresses that
     keep trying wrong credentials)."""

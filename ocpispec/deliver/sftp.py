@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from ocpispec import secret_refs
-from ocpispec.deliver.faults import HostKeyError, LoginError, ShortUpload, TransferError, VerifyError
+from ocpispec.deliver.faults import (HostKeyError, LoginError, NoSftp, ShortUpload,
+                                     TransferError, VerifyError)
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -69,7 +70,6 @@ class Session:
                 key_filename=str(login.key_file) if login.key_file else None,
                 password=login.password, allow_agent=False, look_for_keys=False,
                 timeout=15, banner_timeout=15, auth_timeout=15)
-            self.sftp = self.client.open_sftp()
         except paramiko.BadHostKeyException:
             self.close()
             raise HostKeyError("the server's host key differs from the one known_hosts "
@@ -83,6 +83,23 @@ class Session:
                 raise HostKeyError(f"the server's host key is not in `{login.known_hosts}`"
                                    ) from None
             raise TransferError(f"SSH failed ({exc.__class__.__name__})") from None
+        except (OSError, socket.timeout, EOFError) as exc:
+            self.close()
+            raise TransferError(_reason(exc)) from None
+        self._start_sftp()
+
+    def _start_sftp(self) -> None:
+        """The SFTP channel of a login the server accepted. A server that closes it
+        before it answers ("EOF during negotiation": an account with a shell only, a
+        `ForceCommand`, no `Subsystem sftp`) was reported as `SSH failed
+        (SSHException)`."""
+        import paramiko
+
+        try:
+            self.sftp = self.client.open_sftp()
+        except paramiko.SSHException as exc:
+            self.close()
+            raise NoSftp(_reason(exc)) from None
         except (OSError, socket.timeout, EOFError) as exc:
             self.close()
             raise TransferError(_reason(exc)) from None
