@@ -553,6 +553,48 @@ def sshd_without_posix_rename(tmp_path: Path):
     server.stop()
 
 
+def test_a_file_another_export_delivered_while_this_run_fetched_is_not_replaced(
+        deliver, sshd, tmp_path, server, monkeypatch, snapshot) -> None:
+    """Two exports delivering to one SFTP file both found none before fetching; the one
+    that committed second replaced the first's delivery, whose state had moved past its
+    records (lost), and both exited 0. The manifest on the server is read again at the
+    commit: the second stops with OCX556, nothing of it published, its state unmoved."""
+    import os
+    import subprocess
+    import sys
+
+    from ocpispec.execute import deliveries
+
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/shared.csv"
+    other = tmp_path / "other.ocx"
+    other.write_text((HEADER + f'output csv to "{url}"\n').replace(
+        "export delivery_tests", "export other_export"))
+    uploading = deliveries.upload
+
+    def first_the_other(*args):  # the other export commits while this run fetched
+        done = subprocess.run(
+            [sys.executable, "-m", "ocpispec", "run", str(other), "--state",
+             str(tmp_path / "other.sqlite"), "--as-of", AS_OF],
+            env={**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
+                 "OCPI_TOKEN": server.token, "DELIVERY_TEST_KEY": KEY,
+                 "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")},
+            capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return uploading(*args)
+
+    monkeypatch.setattr(deliveries, "upload", first_the_other)
+    result = deliver(url)
+    assert result.exit_code == 1
+    manifest = json.loads((sshd.root / "shared.csv.manifest.json").read_text())
+    assert manifest["export"]["name"] == "other_export"
+    assert remote_files(sshd.root) == ["shared.csv", "shared.csv.datapackage.json",
+                                       "shared.csv.manifest.json"]
+    assert not has_state(tmp_path / "state.json")
+    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
 def test_a_server_without_posix_rename_gets_the_file_replaced(
         deliver, sshd_without_posix_rename, tmp_path) -> None:
     """A server that refuses `posix-rename@openssh.com` (OpenSSH's `-P posix-rename`

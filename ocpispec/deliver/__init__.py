@@ -178,6 +178,15 @@ class Outbox:
                 raise
             pause("remote rename")
 
+    def delivered(self, url: str) -> bytes | None:
+        """The manifest under the final name of the uploaded file `url` now, read on its
+        upload's connection (None where the file or its manifest is not there, or
+        nothing was uploaded for `url`)."""
+        for item in self.pending:
+            if item.remote.url == url:
+                return _delivered(item.session, item.remote, item.session.login)
+        return None
+
     def abort(self) -> None:
         """Before the commit point: remove what was uploaded (best effort, on a new
         connection where the failure took the old one: `Session.remove`)."""

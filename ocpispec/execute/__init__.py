@@ -273,7 +273,7 @@ def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins:
             staged, setting.targets.values()) if options.use_state else None
         local, outbox = deliveries.upload(files, setting.targets, logins)
         held = functools.partial(destinations_held, plan, setting.targets, setting.windows,
-                                 options.limit is not None, state_path)
+                                 options.limit is not None, state_path, outbox=outbox)
         with deferred_signals(hold=True) as deferred:
             committing = time.monotonic()
             if locked or entry is None:

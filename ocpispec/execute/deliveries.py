@@ -100,6 +100,14 @@ def upload(files: Sequence[AtomicFile], targets: Mapping[str, Target],
         raise _error(exc) from None
 
 
+def delivered_now(outbox: delivery.Outbox, url: str) -> bytes | None:
+    """The manifest under the final name `url` as the server holds it at the commit."""
+    try:
+        return outbox.delivered(url)
+    except delivery.Failure as exc:
+        raise _error(exc, "nothing was published and the state did not move") from None
+
+
 def cleanup(targets: Mapping[str, Target]) -> None:
     """The local spool directories of remote targets (their files were delivered or
     the run failed)."""

@@ -88,7 +88,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
 @contextlib.contextmanager
 def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
                       windows: Mapping[str, ResolvedWindow], sample: bool,
-                      ledger: Path | None = None) -> Iterator[None]:
+                      ledger: Path | None = None, outbox: Any = None) -> Iterator[None]:
     """While a run commits: the folders of its local destinations locked (`flock`, in
     one order, so runs delivering into the same folders wait for each other's commit:
     milliseconds) and each target checked again as before the network. Two runs of
@@ -96,7 +96,10 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
     no file before fetching, and the one that committed second replaced the first's
     delivery, whose state had moved past it: those records were lost, and both runs
     exited 0. The second now stops with OCX556 and publishes nothing. A folder that
-    cannot be locked (a file system without locks) is checked all the same."""
+    cannot be locked (a file system without locks) is checked all the same. A remote
+    target (its files uploaded in `outbox`) is checked again from the manifest its
+    server holds now: it cannot be locked, but it was checked only before fetching, so
+    the same two runs delivering to one SFTP file both exited 0."""
     import fcntl
 
     folders = sorted({os.path.realpath(target.path.parent) for target in targets.values()
@@ -117,7 +120,18 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
                 _check_unclaimed(target.path, dataset, claimed, fetched=True)
                 _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                        sample, fetched=True)
+            elif target.remote is not None and outbox is not None:
+                _check_remote_again(outbox, target.remote.url, plan, dataset, windows, sample)
         yield
+
+
+def _check_remote_again(outbox: Any, url: str, plan: ir.Plan, dataset: ir.Dataset,
+                        windows: Mapping[str, ResolvedWindow], sample: bool) -> None:
+    from ocpispec.execute.deliveries import delivered_now
+
+    text = delivered_now(outbox, url)
+    if text is not None:
+        _check(parse_delivery(text), url, plan, dataset, windows, sample, fetched=True)
 
 
 def _claims(ledger: Path, plan: ir.Plan) -> dict[Path, str]:
