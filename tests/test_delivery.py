@@ -384,6 +384,36 @@ def test_a_rename_that_fails_after_the_commit_point_is_finished_by_the_next_run(
 
 
 
+def test_a_file_another_exports_stopped_commit_will_deliver_is_refused(
+        deliver, run_cli, sshd, tmp_path, server, monkeypatch, snapshot) -> None:
+    """A commit of another export of the ledger stopped after its commit point, its
+    rename to the SFTP file pending: this run delivered that file (none was there yet),
+    and the other export's next run finished its commit by renaming over it: this
+    delivery's records were lost. Refused before fetching, as for a local file."""
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/shared.csv"
+    other = tmp_path / "other.ocx"
+    other.write_text((HEADER + f'output csv to "{url}"\n').replace(
+        "export delivery_tests", "export other_export"))
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(sftp.Session, "rename", refuse)
+        stopped = run_cli("run", str(other), "--state", str(tmp_path / "state.json"),
+                          "--as-of", AS_OF, env={"OCPI_VERSIONS_URL": server.versions_url,
+                                                 "OCPI_TOKEN": server.token,
+                                                 "DELIVERY_TEST_KEY": KEY})
+    assert stopped.exit_code == 1 and "the commit stopped half way" in stopped.output
+    result = deliver(url)
+    assert result.exit_code == 1
+    assert not [name for name in remote_files(sshd.root) if not name.endswith(".partial")]
+    assert pending(tmp_path / "state.json") == 1
+    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
 def _lab_destination(tmp_path: Path, sshd, monkeypatch) -> Path:
     """`[destinations.lab]` in `<config>/ocpispec.toml`: the lab SFTP server, its login a
     key file named by LAB_SFTP_KEY_FILE (set here; restored by monkeypatch)."""
@@ -652,7 +682,12 @@ def test_a_pending_commit_of_another_export_is_never_swept(
     for ledger in ledgers:  # its own ledger, or the shared one
         second = run_cli("run", str(spec), "--state", str(tmp_path / ledger), "--as-of",
                          AS_OF, "--restart", env=env)
-        assert second.exit_code == 0, second.output
+        # the first export's file itself, in its ledger: the recovery would rename over
+        # this delivery (refused before fetching, its sweep done)
+        claimed = name.startswith("delivery_tests-") and ledger == "state.json"
+        assert second.exit_code == (1 if claimed else 0), second.output
+        assert not claimed or "which the commit an interrupted run of `delivery_tests` " \
+            "left will publish" in " ".join(second.output.split())
         assert "removed" not in second.output, second.output
         assert set(waiting) <= set(remote_files(sshd.root))
 

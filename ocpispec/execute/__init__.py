@@ -203,7 +203,7 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
         from ocpispec.execute.replacing import check_remote_replacements
 
         check_remote_replacements(plan, targets, setting.windows, delivered,
-                                  options.limit is not None)
+                                  options.limit is not None, state_path)
     client = connect()
     from ocpispec.execute.platform_clock import follow_platform_clock
     from ocpispec.execute.platform_identity import check_same_platform, identity

@@ -122,7 +122,8 @@ def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
                                               for d in plan.datasets}, None, None,
                                      options.destinations, delivered, plan.export.name,
                                      pending_remote(state_path), probe=not options.dry_run))
-    check_remote_replacements(plan, targets, found.windows, delivered, options.limit is not None)
+    check_remote_replacements(plan, targets, found.windows, delivered, options.limit is not None,
+                              state_path)
     for run in runs:
         run.target = targets[run.dataset.name]
     return found.windows

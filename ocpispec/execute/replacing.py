@@ -114,6 +114,7 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
             with contextlib.suppress(OSError):
                 fcntl.flock(handle, fcntl.LOCK_EX)
         claimed = _claims(ledger, plan) if ledger is not None else {}
+        remote = _remote_claims(ledger, plan) if ledger is not None else {}
         for dataset in plan.datasets:
             target = targets[dataset.name]
             if target.remote is None and target.path is not None:
@@ -121,6 +122,7 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
                 _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                        sample, fetched=True)
             elif target.remote is not None and outbox is not None:
+                _check_unclaimed_remote(target.remote.url, dataset, remote, fetched=True)
                 _check_remote_again(outbox, target.remote.url, plan, dataset, windows, sample)
         yield
 
@@ -132,6 +134,12 @@ def _check_remote_again(outbox: Any, url: str, plan: ir.Plan, dataset: ir.Datase
     text = delivered_now(outbox, url)
     if text is not None:
         _check(parse_delivery(text), url, plan, dataset, windows, sample, fetched=True)
+
+
+def _remote_claims(ledger: Path, plan: ir.Plan) -> dict[str, str]:
+    from ocpispec.ledger import pending_remote_finals
+
+    return pending_remote_finals(ledger, plan.export.name)
 
 
 def _claims(ledger: Path, plan: ir.Plan) -> dict[Path, str]:
@@ -150,29 +158,46 @@ def _check_unclaimed(path: Path, dataset: ir.Dataset, claimed: Mapping[Path, str
         return
     for place in (path, manifest_path(path), datapackage_path(path)):
         owner = claimed.get(Path(os.path.realpath(place)))
-        if owner is None:
-            continue
-        raise RunError.of(
-            "OCX556", f"this run would deliver `{path}`, which the commit an interrupted "
-                      f"run of `{owner}` left will publish",
-            dataset.step(ir.Render).origin, "the destination",
-            notes=(f"the next run of `{owner}` (or an `ocpispec state` command on it) "
-                   "finishes that commit and renames its file over this one: this "
-                   "delivery would be replaced, its records lost",
-                   "nothing was published and the state did not move" if fetched
-                   else "nothing was fetched and the state did not move"),
-            help=f"run `{owner}` first to finish its commit, and give the two exports "
-                 "files of their own (put `{export}` in the destinations)")
+        if owner is not None:
+            raise _claimed(str(path), owner, dataset, fetched)
+
+
+def _check_unclaimed_remote(url: str, dataset: ir.Dataset, claimed: Mapping[str, str], *,
+                            fetched: bool = False) -> None:
+    """The same for a remote destination: recovery of the other export's commit renames
+    (on S3 copies) its upload over this run's delivery."""
+    for place in (url, f"{url}.manifest.json", f"{url}.datapackage.json"):
+        owner = claimed.get(place)
+        if owner is not None:
+            raise _claimed(url, owner, dataset, fetched)
+
+
+def _claimed(path: str, owner: str, dataset: ir.Dataset, fetched: bool) -> RunError:
+    return RunError.of(
+        "OCX556", f"this run would deliver `{path}`, which the commit an interrupted "
+                  f"run of `{owner}` left will publish",
+        dataset.step(ir.Render).origin, "the destination",
+        notes=(f"the next run of `{owner}` (or an `ocpispec state` command on it) "
+               "finishes that commit and renames its file over this one: this "
+               "delivery would be replaced, its records lost",
+               "nothing was published and the state did not move" if fetched
+               else "nothing was fetched and the state did not move"),
+        help=f"run `{owner}` first to finish its commit, and give the two exports "
+             "files of their own (put `{export}` in the destinations)")
 
 
 def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                               windows: Mapping[str, ResolvedWindow],
                               delivered: Mapping[str, bytes | None],
-                              sample: bool = False) -> None:
+                              sample: bool = False, ledger: Path | None = None) -> None:
     """The same for remote destinations, from the manifest delivered beside the file
-    (read while `deliveries.prepare` tried each server), by dataset."""
+    (read while `deliveries.prepare` tried each server), by dataset; with the `ledger`,
+    a file the pending commit of another of its exports will deliver is refused too."""
+    claimed = _remote_claims(ledger, plan) if ledger is not None else {}
     for dataset in plan.datasets:
         target = targets[dataset.name]
+        if target.remote is not None:
+            _check_unclaimed_remote(target.remote.url, dataset, claimed)
         text = delivered.get(dataset.name)
         if target.remote is not None and text is not None:
             _check(parse_delivery(text), target.remote.url, plan, dataset, windows, sample)

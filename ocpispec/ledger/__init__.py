@@ -22,7 +22,8 @@ from ocpispec.ledger.migrate import is_json_state, legacy_state_path, migrate
 from ocpispec.ledger.outcome import StateMoved
 from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit,
                                    forget_state, has_pending, last_delivered_end, load_state,
-                                   pending_files, pending_finals, pending_remote, record,
+                                   pending_files, pending_finals, pending_remote,
+                                   pending_remote_finals, record,
                                    recover,
                                    save_state, state_exports)
 
@@ -31,7 +32,8 @@ LEDGER_ENV = "OCPISPEC_LEDGER"
 __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_writable",
            "commit", "connect", "default_ledger_path", "forget_state", "has_pending",
            "is_json_state", "last_delivered_end", "legacy_state_path", "load_state",
-           "migrate", "new_entry", "pending_files", "pending_finals", "pending_remote", "record",
+           "migrate", "new_entry", "pending_files", "pending_finals", "pending_remote",
+           "pending_remote_finals", "record",
            "recover", "save_state", "state_exports", "StateMoved", "transaction", "with_result"]
 
 

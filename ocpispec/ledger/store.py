@@ -305,6 +305,26 @@ def pending_finals(path: Path, export: str) -> dict[Path, str]:
     return finals
 
 
+def pending_remote_finals(path: Path, export: str) -> dict[str, str]:
+    """The final URLs the pending commits of exports other than `export` will deliver
+    to, each with its export (`pending_finals` for remote destinations)."""
+    if not path.exists():
+        return {}
+    try:
+        with connect(path) as conn:
+            rows = conn.execute("SELECT export, renames FROM pending WHERE export != ?",
+                                (export,)).fetchall()
+    except LedgerError:
+        return {}
+    finals: dict[str, str] = {}
+    for owner, renames in rows:
+        try:
+            finals.update((url, owner) for url, _ in _renames(renames)[1])
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return finals
+
+
 def pending_remote(path: Path) -> frozenset[str]:
     """The URLs of the remote temporary files pending commits still need (never to be
     swept), of every export in the ledger."""
