@@ -436,3 +436,54 @@ def test_a_ledger_whose_disk_fills_during_the_run_is_named_at_the_commit(
     finally:
         subprocess.run(["umount", str(disk)], check=False)
     assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
+def test_a_ledger_whose_disk_fills_past_the_commit_point_says_where_to_make_room(
+        run_cli, demo_server_factory, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """The ledger's disk filled up after the commit point (the files published, the state
+    not yet stored): the help said to 'fix the cause (space, permissions)', and the next
+    run, on the disk still full, to 'make the ledger's directory and the outputs'
+    directories writable', which they were. Both name the disk to free; once there is
+    room, the next run finishes the commit and delivers its own window, each once."""
+    from ocpispec.execute import statekeeping
+
+    server: DemoServer = demo_server_factory(size=300)
+    disk, out = tmp_path / "disk", tmp_path / "out"
+    if not _mounted_small(disk, "1m"):
+        pytest.skip("cannot mount a tmpfs here")
+    monkeypatch.setattr(statekeeping, "_test_pause",
+                        lambda: lambda step: step == "journal" and _fill(disk))
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(directory=out))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    ledger = disk / "ledger.sqlite"
+
+    def run(as_of: str):
+        return run_cli("run", str(spec), "--state", str(ledger), "--as-of", as_of, env=env)
+
+    try:
+        stopped = run("2025-06-01T00:00:00Z")
+        assert stopped.exit_code == 1 and pending(ledger) == 1
+        still = run("2025-07-01T00:00:00Z")
+        assert still.exit_code == 1 and pending(ledger) == 1
+        (disk / "filler").unlink()
+        monkeypatch.setattr(statekeeping, "_test_pause", lambda: lambda step: None)
+        again = run("2025-07-01T00:00:00Z")
+        assert again.exit_code == 0, again.output
+        assert "finished the commit an interrupted run left" in again.output
+        sessions = _sessions(out)
+        assert len(list(out.glob("*.csv"))) == 2 and max(sessions.values()) == 1
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+    assert "\n".join(cli_block(result).replace(str(tmp_path), "<tmp>")
+                     for result in (stopped, still)) == snapshot
+
+
+def _sessions(folder: Path) -> collections.Counter[str]:
+    found: collections.Counter[str] = collections.Counter()
+    for path in folder.glob("*.csv"):
+        with path.open(newline="") as handle:
+            found.update(row["session"] for row in csv.DictReader(handle))
+    return found

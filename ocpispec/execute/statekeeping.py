@@ -84,13 +84,14 @@ def recover(state_path: Path, export: str, destinations: Any = None) -> list[str
         if not _left_a_commit(state_path, export):  # the ledger itself: damaged, unreadable
             raise _unusable(state_path, exc) from None
         reason = exc.strerror if isinstance(exc, OSError) else exc
+        fix = _make_room(state_path) if _full(exc) else \
+            "make the ledger's directory and the outputs' directories writable"
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
                           f"{reason}",
                           notes=(f"the ledger `{state_path}` lists the files that run was "
                                  "publishing and the state it was writing",),
-                          help="make the ledger's directory and the outputs' directories "
-                               "writable and run again; do not delete the ledger (that "
-                               "run's window would be delivered twice)") from None
+                          help=f"{fix} and run again; do not delete the ledger (that run's "
+                               "window would be delivered twice)") from None
     return migrate_notes + ([recovered.note()] if recovered else [])
 
 
@@ -163,8 +164,9 @@ def check_writable(state_path: Path) -> None:
                           f"{reason}",
                           notes=("checked before fetching: outputs published without the "
                                  "state would be delivered again",),
-                          help="fix the permissions or free space, or give --state another "
-                               "path") from None
+                          help=f"{_make_room(state_path)}, or give --state another path"
+                          if _full(exc) else "fix the permissions or free space, or give "
+                          "--state another path") from None
 
 
 def other_modules(plan: ir.Plan, state: State, options: Any) -> tuple[State, list[str]]:
@@ -375,7 +377,8 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
             "OCX553", f"the commit stopped half way: {reason}",
             notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "
                    "this export finishes it first, so nothing is delivered twice or lost",),
-            help="fix the cause (space, permissions) and run again").diagnostic
+            help=f"{_make_room(exc.journal)}, then run again" if _full(cause)
+            else "fix the cause (space, permissions) and run again").diagnostic
         raise CommitPendingError(diagnostic) from None
     except StateMoved:
         raise RunError.of("OCX580", f"another run of `{export}` committed while this one ran "
@@ -396,18 +399,26 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
                           help=_ledger_help(state_path, exc)) from None
 
 
-def _ledger_help(state_path: Path, exc: OSError | LedgerError) -> str:
-    """Where to make room when the ledger's disk is full (SQLite: "database or disk is
-    full", or an I/O error for a file-size limit), else what else to look at."""
-    import errno
-
-    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
-        if isinstance(exc, OSError) else "full" in str(exc) or "I/O error" in str(exc)
-    if full:
-        return (f"free space on the disk that holds `{state_path.parent}` (or raise the quota "
-                "or the file-size limit), then run again")
+def _ledger_help(state_path: Path, exc: BaseException | None) -> str:
+    if _full(exc):
+        return f"{_make_room(state_path)}, then run again"
     return (f"check the ledger and its folder `{state_path.parent}` (permissions, another "
             "process holding the ledger), then run again")
+
+
+def _make_room(state_path: Path) -> str:
+    return (f"free space on the disk that holds `{state_path.parent}` (or raise the quota "
+            "or the file-size limit)")
+
+
+def _full(exc: BaseException | None) -> bool:
+    """A full disk, a quota or a file-size limit: SQLite says "database or disk is full",
+    or "disk I/O error" for a file-size limit (EFBIG)."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return exc is not None and ("disk is full" in str(exc) or "disk I/O error" in str(exc))
 
 
 # how long an export without state waits for another run's commit of it to end
