@@ -53,7 +53,7 @@ PageReader = Callable[[bytes], "dict[str, Any] | None"]
 _LEAP = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
 _DAY = (r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
         r"|02-(?:0[1-9]|1[0-9]|2[0-8]))")
-# what `wire_check._stamp` accepts inline, and no more: `YYYY-MM-DDTHH:MM:SSZ` of a real day
+# what the wire walk accepts inline (`wire_codegen`, `wire_check._instant`), and no more: `YYYY-MM-DDTHH:MM:SSZ` of a real day
 STAMP_PATTERN = (rf"^(?:(?!0000)[0-9]{{4}}-{_DAY}|{_LEAP}-02-29)"
                  r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
 _EXACT_STAMP = Annotated[str, Meta(min_length=20, max_length=20, pattern=STAMP_PATTERN)]

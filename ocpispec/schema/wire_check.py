@@ -383,16 +383,15 @@ class _Shapes:
         return frozenset(values)
 
 
-def _stamp(text: str) -> bool:
-    """The quick DateTime test (`2025-02-12T08:33:40Z`): the C parser is several times
-    faster than a regular expression, but it also reads ISO 8601's other forms of 20
-    characters, which no other reader of DateTimes here takes (`parse_timestamp`): a week
-    date (`2025-W07-3T08:33:40Z`) or the basic form (`20250212T08:33:40.1Z`) passed as a
+def _instant(text: str) -> bool:
+    """The rest of the quick DateTime test (`2025-02-12T08:33:40Z`), for a text of 20
+    characters whose separators are the canonical form's (`wire_codegen.STAMP_SEPARATORS`,
+    tested inline first): the C parser is several times faster than a regular
+    expression, but it also reads ISO 8601's other forms of 20 characters, which no other
+    reader of DateTimes here takes (`parse_timestamp`): a week date
+    (`2025-W07-3T08:33:40Z`) or the basic form (`20250212T08:33:40.1Z`) passed as a
     DateTime, and such a `last_updated`, compared as text, fell inside windows of months
-    later. So the separators are the canonical form's first."""
-    if text[19] != "Z" or text[10] != "T" or text[4] != "-" or text[7] != "-" or text[13] != ":" \
-            or text[16] != ":":
-        return False
+    later. So the separators come first."""
     try:
         _fromisoformat(text)
     except ValueError:
@@ -401,5 +400,5 @@ def _stamp(text: str) -> bool:
 
 
 _fromisoformat = datetime.fromisoformat
-_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "moved": _moved, "stamp": _stamp,
+_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "moved": _moved, "instant": _instant,
             "quick_code": lambda shape, name: shape.quick[name]}
