@@ -44,6 +44,15 @@ def key_text(value: Any) -> str:
     """A key field as the crawl's dedup and the lookback's digests read it: `same_id`,
     or its text where it is no id ("" for a missing one)."""
     if value.__class__ is str:
-        return id_text(value)
+        return value.strip().lower() if value.isascii() else id_text(value)
     found = same_id(value)
     return found if found is not None else ("" if value is None else id_text(str(value)))
+
+
+def key_text_source(value: str, name: str) -> str:
+    """Python source of `key_text(<value>)` for generated code (the crawl's page loop,
+    a worker's judge), with ASCII text, nearly every id, read inline as `id_text` reads
+    it, without the two calls per key field.
+    `name`: a local name free for it; the code's namespace holds `key_text`."""
+    return (f"({name}.strip().lower() if ({name} := {value}).__class__ is str and {name}.isascii() "
+            f"else key_text({name}))")

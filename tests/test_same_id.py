@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpispec.execute.lookback import Screen
 from ocpispec.execute.lookups import fold
@@ -48,3 +50,43 @@ def test_every_reader_takes_a_spelling_for_the_same_id(spelling: str) -> None:
 @pytest.mark.parametrize("other", OTHERS)
 def test_other_ids_stay_other(other: str) -> None:
     assert all(mine != theirs for mine, theirs in zip(_views(other), _views("LOC-0003")))
+
+
+def _general(value: object) -> str:
+    """`key_text` without its ASCII shortcut: every text through NFKC and case folding."""
+    import unicodedata
+
+    from ocpispec.ids import key_text
+
+    if value.__class__ is str:
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", value).casefold()).strip()
+    return key_text(value)
+
+
+ID_VALUES = st.one_of(
+    st.text(), st.text(alphabet=st.characters(max_codepoint=127)),
+    st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u3000AbZz09-ＬｏßİﬁK", max_size=8),
+    st.sampled_from([*SPELLINGS.values(), *OTHERS, "", "   ", "\x1f", "ǅ", "İ", "ẞ", "K"]),
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+    st.just([]), st.just({}))
+
+
+@settings(max_examples=500, deadline=None)
+@given(ID_VALUES, ID_VALUES, ID_VALUES)
+def test_the_compiled_keys_read_ids_as_the_general_definition(country: object, party: object,
+                                                             ident: object) -> None:
+    """The inline ASCII form (`ids.key_text_source`) of the page loop, a worker's judge and
+    the fast path gives what NFKC with case folding gives, for any key values."""
+    from ocpispec.ocpi.accept import page_accepter
+    from ocpispec.ocpi.objects import RecentKeys
+
+    record = {**BASE, "country_code": country, "party_id": party, "id": ident}
+    check = ObjectCheck("2.2.1", "sessions")
+    expected = (_general(country), _general(party), _general(ident))
+    assert check.key(record) == expected
+    assert _key_function(check.keys)(SimpleNamespace(**record)) == expected
+    problem, key = clean_judge(check)(dict(record))
+    assert problem is not None or key == expected
+    keys = RecentKeys()
+    accepted = check.reader is None or page_accepter(check)([dict(record)], None, False, keys)[0]
+    assert not accepted or not keys.add(expected)  # the page loop added the same key

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.ids import key_text
+from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.body import Unreadable
 from ocpispec.schema.wire_check import NOTHING
 
@@ -72,7 +72,7 @@ def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
 
 
 def _key(keys: tuple[str, ...]) -> str:
-    return ", ".join(f"key_text(obj.get({name!r}))" for name in keys)
+    return ", ".join(key_text_source(f"obj.get({name!r})", f"_k{index}") for index, name in enumerate(keys))
 
 
 def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, ...],

@@ -37,7 +37,7 @@ import msgspec
 import orjson
 from msgspec import UNSET, Meta, UnsetType, defstruct
 
-from ocpispec.ids import key_text
+from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
@@ -233,7 +233,7 @@ def _ordered(fields: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 def _key_function(keys: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
     """`ObjectCheck.key` of a strict object: its key fields as `ids.key_text` reads them."""
-    parts = ", ".join(f"'' if (v := o.{name}) is UNSET else key_text(v)" for name in keys)
+    parts = ", ".join(f"'' if (v := o.{name}) is UNSET else {key_text_source('v', 'k')}" for name in keys)
     env: dict[str, Any] = {"UNSET": UNSET, "key_text": key_text}
     exec(f"def key(o):\n    return ({parts},)", env)  # noqa: S102 - catalogue names only
     return env["key"]  # type: ignore[no-any-return]
