@@ -40,3 +40,22 @@ def test_a_count_or_link_python_cannot_read_is_paged_past(quirk: str, run_cli, s
 def test_only_ascii_digits_are_a_number() -> None:
     assert [natural(text) for text in ("12", " 7 ", "1\u00b2", "\u00b2", "\u0661", "", "-3", None, 5)] == \
         [12, 7, None, None, None, None, None, None, None]
+
+
+class _CountTooLong(IndependentCpo):
+    """`X-Total-Count` of 5,000 nines: more digits than Python converts to a number (4,300)."""
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        page, headers = super()._page(module, query)
+        headers["X-Total-Count"] = "9" * 5000
+        return page, headers
+
+
+def test_a_count_of_more_digits_than_python_reads_is_no_count(run_cli) -> None:
+    """Such a count ended `get` and `run` as 'internal error: ValueError' (exit 70)."""
+    with _CountTooLong("2.2.1", records=10, page_cap=4) as cpo:
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0, pulled.output
+    assert len(pulled.stdout.splitlines()) == 10
+    assert natural("9" * 5000) is None and natural("9" * 40) == 10 ** 40 - 1
