@@ -325,4 +325,7 @@ def test_one_object_pages_with_offset_ignored_are_no_one_object_list(demo_server
     server = demo_server_factory(size=250, max_page_size=1, faults=faults)
     found, client = ids(server, concurrency=1, page_size=page_size)
     assert found == expected(server)[:1]
-    assert "all-repeated" in client.stats.crawls[-1].warning_kinds
+    # with `X-Total-Count` its next links name offsets it ignores: three pages of repeats
+    # by them stop the crawl (it asked up to offset 249 before)
+    assert {"all-repeated", "link-loop"} & set(client.stats.crawls[-1].warning_kinds)
+    assert len(data_requests(server)) < 10

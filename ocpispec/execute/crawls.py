@@ -34,6 +34,8 @@ SHIFT_MARGIN = timedelta(hours=25)
 _DOUBTS = {
     "all-repeated": "pages repeated objects already sent (the platform may ignore `offset`)",
     "repeat": "the next page would have repeated an earlier one, so paging stopped",
+    "link-loop": "next links led to pages of objects sent before, page after page (they lead back to pages "
+                 "read already, or the platform ignores `offset`), so paging stopped",
     "shift": "objects may have shifted between pages by more than the overlap read again",
     "shift-unseen": "objects were updated while the list was read, and a count of the whole list cannot "
                     "show the objects that shifted between pages as they left the window (a busy "

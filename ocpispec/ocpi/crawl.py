@@ -74,6 +74,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._totals_at_end: dict[int, int] = {}
         self._links_trusted = True      # false once a followed next link answered 404
         self._empty_pages = 0           # empty pages in a row whose next link was followed
+        self._linked_repeats = 0        # pages in a row of objects sent before, each with a next link
         self._ended_empty = False       # the list ended at an empty page without a next link
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed

@@ -14,6 +14,7 @@ from ocpispec.ocpi.crawl_pages import (
     MOST_EMPTY_PAGES,
     Page,
     PageRequest,
+    REPEATS_IN_A_ROW,
     SHIFT_OVERLAP,
     with_params,
 )
@@ -35,6 +36,8 @@ class LinkPaging:
             previous, page = page, self._fetch_followed(request)
             seen.add(page.url)
             yield self._accept(page)
+            if self._last_duplicates < len(page.objects):
+                self._linked_repeats = 0
             if request.overlap and self._overlap_ends_or_broke(request, page, previous):
                 return
             # an empty page ends the list on the next turn, after the refill its shrunk total asks for
@@ -244,8 +247,19 @@ class LinkPaging:
             and self._dismiss_unfiltered_total()
 
     def _stop_on_repeats(self, page: Page) -> bool:
+        """Whether to stop after a page of objects sent before. One that came by a next link
+        and links on may be objects that moved behind others as they were updated; pages of
+        them in a row are links leading back to pages read already (a cursor that wraps
+        around to the start under a new URL each time: followed, the crawl never ended), or
+        links by an `offset` the platform ignores (followed to the end of its count)."""
         if page.request.url is not None and page.next_link is not None:
-            return False
+            self._linked_repeats += 1
+            if self._linked_repeats < REPEATS_IN_A_ROW:
+                return False
+            self._warnings.add(f"the platform's next links led to {REPEATS_IN_A_ROW} pages in a row of objects "
+                               "it had already sent (they lead back to pages read before, or the platform "
+                               "ignores the `offset` they name); stopped paging", kind="link-loop")
+            return True
         self._warnings.add("the platform sent a page of objects it had already sent (it may ignore `offset`); "
                            "stopped paging", kind="all-repeated")
         return True

@@ -7,17 +7,11 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.ocpi.crawl_pages import FIRST_IN_FLIGHT, Page, PageRequest, Schedule, offset_in_pages
+from ocpispec.ocpi.crawl_pages import FIRST_IN_FLIGHT, REPEATS_IN_A_ROW, Page, PageRequest, Schedule, offset_in_pages
 from ocpispec.ocpi.links import assess
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-
-
-# pages in a row holding only objects sent before: the platform ignores `offset`, and a
-# count it sends (`10**30`) would have the crawl ask for the same page up to it, forever.
-# One such page may come of objects that moved up as others left a pinned window
-REPEATS_IN_A_ROW = 3
 
 
 class OffsetPaging:

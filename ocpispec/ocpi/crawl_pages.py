@@ -25,6 +25,11 @@ FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that 
 # whose shrinking would show that objects left the list and the rest shifted down
 SHIFT_OVERLAP = 5
 MOST_EMPTY_PAGES = 5   # empty pages in a row followed by their next link before giving up
+# pages in a row holding only objects sent before: the platform ignores `offset` (and a
+# count it sends, `10**30`, would have the crawl ask for the same page up to it), or its
+# next links lead back to pages read (a cursor wrapping around): either way, forever.
+# One such page may come of objects that moved up as others left a pinned window
+REPEATS_IN_A_ROW = 3
 
 
 @dataclass(frozen=True, slots=True)
