@@ -64,6 +64,9 @@ from ocpispec.launch.stop import stop_name
               "failing; the manifest records it.")
 @click.option("--fail-on-empty", is_flag=True, help="Fail when a dataset releases no row "
               "(nothing read, everything filtered, or every group suppressed).")
+@click.option("--release-again", "release_again", is_flag=True, help="Release an aggregate "
+              "over a window an earlier delivery covered (a delivery the consumer withdrew): "
+              "the two files differ by the records that came late or changed.")
 @click.option("--wait-lock", "wait_lock", default="0",
               callback=lambda c, p, v: run_control.wait_seconds(v), metavar="SECONDS",
               help="If another run of this export holds its state, wait this long for it: "
@@ -323,7 +326,7 @@ def _execute(plan, args: RunArgs):
             skip_delivered=catch_up.applies(args),
             output_root=args.settings.get("output_root") if args.settings else None,
             destinations=args.settings.destinations if args.settings else None,
-            workers=args.workers, demo=args.demo)
+            workers=args.workers, demo=args.demo, release_again=args.release_again)
         return execute(plan, key=key.secret, connect=connect, options=options), notes
 
 

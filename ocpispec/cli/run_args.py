@@ -34,6 +34,7 @@ class RunArgs:
     allow_invalid: object = None        # executor.Tolerance
     accept_incomplete: bool = False
     fail_on_empty: bool = False
+    release_again: bool = False
     allowed_signers: Path | None = None
     approval: dict | None = None  # the approval the run goes on with (set by the gate)
     settings: object = None  # the configuration (ocpispec.config.Config), set by `run`

@@ -86,6 +86,7 @@ class RunOptions:
     catching_up: bool = False  # a missed calendar window: skipped if delivered meanwhile
     skip_delivered: bool = False  # a run at the real time: its calendar window too
     demo: bool = False  # read the built-in demo CPO (synthetic data): logged as such
+    release_again: bool = False  # an aggregate over a window delivered before (OCX546)
 
 
 @dataclass(frozen=True, slots=True)

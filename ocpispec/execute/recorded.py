@@ -18,7 +18,8 @@ def recorded(plan: ir.Plan, result: Any, options: Any) -> Any:
     policy = options.policy
     given = {"allow_invalid": str(policy.allow_invalid) if policy.allow_invalid else None,
              "accept_incomplete": policy.accept_incomplete,
-             "fail_on_empty": policy.fail_on_empty, "limit": options.limit}
+             "fail_on_empty": policy.fail_on_empty, "limit": options.limit,
+             **({"release_again": True} if options.release_again else {})}
     record = records.run_record(result, spec=plan.spec, spec_sha256=options.spec_sha256,
                         options=given)
     record.update(privacy_fingerprint=plan.privacy_fingerprint, approval=options.approval)

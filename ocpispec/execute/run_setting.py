@@ -141,6 +141,10 @@ def check_targets(setting: Setting, options: Any, state_path: Path) -> None:
     check_folders(setting.plan, setting.targets)
     check_replacements(setting.plan, setting.targets, setting.windows,
                        (state_path, options.runs_dir), sample=options.limit is not None)
+    from ocpispec.execute.released_again import check_not_released_again
+
+    setting.notes.extend(check_not_released_again(setting.plan, setting.windows, state_path,
+                                                  options))
     if options.use_state and not options.restart and options.limit is None:
         from ocpispec.execute.first_runs import behind_deliveries, first_run_notes
 

@@ -354,6 +354,32 @@ def last_delivered_end(path: Path, export: str, dataset: str) -> str | None:
     return max(ends, key=read_timestamp) if ends else None
 
 
+def delivered_windows(path: Path, export: str, dataset: str) -> list[tuple[str, str | None,
+                                                                           str | None]]:
+    """Each window of `dataset` a committed (whole, not sample) run of `export` delivered
+    from a platform (the demo CPO's synthetic data disclosed nothing), as (run time,
+    start, end); a commit past its commit point counts too: its files are published."""
+    if not path.exists():
+        return []
+    with connect(path) as conn:
+        found = conn.execute(
+            "SELECT r.run_at, d.window_start, d.window_end FROM run_datasets d "
+            "JOIN runs r ON r.id = d.run_id WHERE r.export = ? AND r.outcome = 'committed' "
+            "AND d.dataset = ? AND (r.source IS NULL OR r.source != 'demo') "
+            "ORDER BY r.recorded_at", (export, dataset)).fetchall()
+        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+    windows = [tuple(row) for row in found]
+    try:
+        run = json.loads(pending[0]) if pending is not None and pending[0] else None
+        if isinstance(run, dict) and run.get("outcome") == "committed" \
+                and run.get("source") != "demo":
+            windows += [(run.get("run_at"), item.get("window_start"), item.get("window_end"))
+                        for item in run.get("datasets", ()) if item.get("dataset") == dataset]
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return windows  # type: ignore[return-value]
+
+
 def _pending_end(row: tuple[str | None] | None, dataset: str) -> str | None:
     """The window end of `dataset` in a commit past its commit point: the next run of the
     export finishes it (a catch-up must not deliver that window again)."""

@@ -1,0 +1,85 @@
+"""An aggregate is released once per window: a run that would release it again over a
+window an earlier delivery of the export covered stops before any request (OCX546).
+
+Each file is safe alone, but the consumer holds both: the later file minus the earlier
+one leaves, group by group, the records that came late or changed in between, often a
+single session. On the demo CPO (fault `late_records`), `previous month` run again a day
+later (`--as-of`) released a postal district's sessions as 7 and then 8: the eighth
+session's exact energy and duration were the difference of the two rows. The minimum
+group size protects each file, not the difference of two.
+
+This is judged for windows whose runs tile (`previous ...`, `since last run`): a run on
+the spec's schedule never reads a window an earlier one delivered, so only a run the
+operator steers does (`--as-of`, `--out`, `--restart`, a watermark moved back). Windows
+whose scheduled runs overlap by design are warned of by `check` (OCX336), where the
+privacy officer sees them. Aggregates without drivers (locations, tariffs) release
+public facts; samples (`--limit`) and demo runs release nothing to a consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ocpispec.execute.client import RunError
+from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.plan import ir
+from ocpispec.timestamps import read_timestamp
+
+
+def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
+                             ledger: Path, options: Any) -> list[str]:
+    """Raises OCX546 for the first aggregate of drivers whose window overlaps one an
+    earlier delivery of the export released; with `--release-again`, the notes that say
+    which were released again."""
+    if options.demo or options.limit is not None or not options.use_state:
+        return []
+    from ocpispec.ledger import LedgerError, delivered_windows
+
+    notes = []
+    for dataset in plan.datasets:
+        step = dataset.step(ir.Aggregate)
+        if step is None or step.entity is None or not dataset.step(ir.Fetch).window.tracked:
+            continue
+        window = windows[dataset.name]
+        try:
+            earlier = delivered_windows(ledger, plan.export.name, dataset.name)
+        except (LedgerError, OSError):
+            continue  # the state's own checks say what is wrong with the ledger
+        found = next((item for item in earlier if _overlap(window, item[1], item[2])), None)
+        if found is None:
+            continue
+        if not options.release_again:
+            raise _released_again(dataset, window, *found)
+        notes.append(f"`{dataset.name}` released again over a window the run at {found[0]} "
+                     "delivered (--release-again)")
+    return notes
+
+
+def _overlap(window: ResolvedWindow, start: str | None, end: str | None) -> bool:
+    """Whether `[start, end)` (None: open) shares a moment with what this run releases
+    (after a lookback's re-read part, whose records were delivered before and are not
+    released again)."""
+    begins = window.watermark or window.date_from
+    return (begins is None or end is None or read_timestamp(begins) < read_timestamp(end)) \
+        and (start is None or window.date_to is None
+             or read_timestamp(start) < read_timestamp(window.date_to))
+
+
+def _released_again(dataset: ir.Dataset, window: ResolvedWindow, run_at: str | None,
+                    start: str | None, end: str | None) -> RunError:
+    return RunError.of(
+        "OCX546", f"`{dataset.name}` would release its groups again over records the run at "
+                  f"{run_at or 'an earlier time'} released ({start or 'the start'} to "
+                  f"{end or 'now'})",
+        dataset.step(ir.Fetch).origin, "the window released again",
+        notes=(f"this run's window is {window.date_from or 'the start'} to "
+               f"{window.date_to or 'now'}",
+               "the consumer holds both files: one minus the other leaves, group by group, "
+               "the records that came late or changed in between, often a single session, "
+               "and the minimum group size protects each file alone, not their difference",
+               "nothing was fetched and the state did not move"),
+        help="deliver each window once (the next run continues after the last delivery); "
+             "to replace a delivery the consumer has withdrawn, run again with "
+             "--release-again")

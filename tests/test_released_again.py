@@ -1,0 +1,93 @@
+"""An aggregate released once per window, over real HTTP against the demo CPO: a window
+run again after late records arrived gave the late sessions away as the difference of
+two files (OCX546)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from ocpispec.demo import Faults
+
+AS_OF = "2026-01-01T00:00:00Z"
+DAY_LATER = "2026-01-02T00:00:00Z"
+SPEC = '''export released_again
+  consumer "Test consumer"
+  purpose "Tests of windows released again"
+  legal basis public task "test"
+  retention 1 months
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions as monthly
+  {window}
+  join locations on location_id
+group by
+  prefix(location.postal_code, 2) as district
+compute
+  count() as sessions
+  sum(kwh) as energy_kwh
+  minimum group size 5
+output csv to "out.csv"
+'''
+MONTHLY = "previous month\n  window on start_date_time"
+
+
+@pytest.fixture
+def server(demo_server_factory):
+    return demo_server_factory(version="2.2.1", size=1000, faults=Faults(late_records=30))
+
+
+@pytest.fixture
+def run(run_cli, tmp_path: Path, server):
+    """`ocpispec run SPEC` of the spec with `window` into `out`; returns (result, rows)."""
+
+    def invoke(window: str, out: str, *args: str):
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(SPEC.format(window=window))
+        target = tmp_path / out
+        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+        result = run_cli("run", str(spec), "--out", str(target), *args, env=env)
+        rows = None
+        if result.exit_code == 0:
+            with target.open(newline="") as handle:
+                rows = {row["district"]: row for row in csv.DictReader(handle)}
+        return result, rows
+
+    return invoke
+
+
+def test_a_window_run_again_after_late_records_is_refused(run, tmp_path: Path,
+                                                          snapshot) -> None:
+    first, before = run(MONTHLY, "a.csv", "--as-of", AS_OF)
+    assert first.exit_code == 0, first.stderr
+    again, _ = run(MONTHLY, "b.csv", "--as-of", DAY_LATER)
+    assert again.exit_code == 1
+    assert again.stderr.replace(str(tmp_path), "<tmp>") == snapshot
+    assert not (tmp_path / "b.csv").exists()
+    # what it would have released: groups that grew by fewer drivers than the minimum
+    forced, after = run(MONTHLY, "b.csv", "--as-of", DAY_LATER, "--release-again")
+    assert forced.exit_code == 0, forced.stderr
+    grown = [district for district, row in after.items() if district in before
+             and 0 < int(row["sessions"]) - int(before[district]["sessions"]) < 5]
+    assert grown  # the late sessions, one by one, as the difference of two rows
+    assert "released again over a window the run at 2026-01-01T00:00:00Z delivered" \
+        in forced.stderr
+    record = json.loads(max(tmp_path.rglob("runs/released_again/*.json")).read_text())
+    assert record["options"]["release_again"] is True
+
+
+def test_a_since_last_run_aggregate_is_refused_only_when_restarted(run) -> None:
+    window = "since last run"
+    for as_of in ("2025-12-20T00:00:00Z", "2025-12-21T00:00:00Z"):
+        result, _ = run(window, f"{as_of[:10]}.csv", "--as-of", as_of, "--lookback", "2h")
+        assert result.exit_code == 0, result.stderr
+    restarted, _ = run(window, "all.csv", "--as-of", "2025-12-22T00:00:00Z", "--restart")
+    assert restarted.exit_code == 1 and "error[OCX546]" in restarted.stderr
+
+
+def test_a_sample_is_not_judged(run, tmp_path: Path) -> None:
+    assert run(MONTHLY, "a.csv", "--as-of", AS_OF)[0].exit_code == 0
+    sample, _ = run(MONTHLY, "s.csv", "--as-of", DAY_LATER, "--limit", "50")
+    assert sample.exit_code == 0, sample.stderr
