@@ -100,7 +100,7 @@ def test_2_1_1_embedded_location_loses_its_place_fields() -> None:
         "location": {"type": "ON_STREET", "country": "NLD",
                      "evses": [{"status": "CHARGING",
                                 "connectors": [{"id": "1", "standard": "IEC_62196_T2",
-                                                "voltage": 230, "tariff_id": "T1"}]}]},
+                                                "voltage": 230}]}]},   # the charge's tariff: quasi
         "status": "COMPLETED"}
 
 
