@@ -631,3 +631,43 @@ def _since_last_run(run_cli, cpo: IndependentCpo, tmp_path: Path):
         return done, out
 
     return run, delivered
+
+
+WHOLE_SITE = HEADER.format(name="connectors") + """from cdrs
+select
+  cdr_location.evse_id as evse
+  cdr_location.connector_standard as standard
+  cdr_location.connector_power_type as power
+output csv to "connectors.csv"
+"""
+
+
+@pytest.mark.parametrize("more", ["evse", "connector"])
+def test_a_2_1_1_cdr_embedding_the_whole_site_names_no_connector(run_cli, tmp_path: Path,
+                                                                  more: str) -> None:
+    """OCPI 2.1.1 embeds a CDR's location "with only the EVSE and connector used". A
+    platform embedding the whole site (the used AC socket second, behind a DC plug) had
+    every CDR exported as charged at the first: CHADEMO, DC, the other EVSE's id. Which
+    was used is unknown: those fields read null, counted as a deviation."""
+    with IndependentCpo("2.1.1", records=4) as cpo:
+        for cdr in cpo.lists["cdrs"]:
+            used = cdr["location"]["evses"][0]
+            other = copy.deepcopy(used if more == "evse" else used["connectors"][0])
+            other.update({"standard": "CHADEMO", "power_type": "DC", "format": "CABLE"}
+                         if more == "connector" else {"uid": "OTHER", "evse_id": "BE*BEC*EOTHER"})
+            for connector in other.get("connectors", []):
+                connector.update({"standard": "CHADEMO", "power_type": "DC", "format": "CABLE"})
+            (cdr["location"]["evses"] if more == "evse" else used["connectors"]).insert(0, other)
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "connectors.ocx"
+        spec.write_text(WHOLE_SITE)
+        out = tmp_path / "connectors.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--state", str(tmp_path / "state.sqlite"),
+                       env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 0, done.output
+    rows = _csv_rows(out)
+    assert len(rows) == 4
+    assert all(row["standard"] == "" and row["power"] == "" for row in rows)
+    assert all((row["evse"] == "") is (more == "evse") for row in rows)  # one EVSE: its id holds
+    assert "the embedded location holds more than the EVSE and connector used" in done.stderr

@@ -56,7 +56,22 @@ def wire(dotted: str, adapter: str | None = None) -> Wire:
     return Wire(tuple(parts), adapter)
 
 
-_CONNECTOR_211 = "location.evses[0].connectors[0]"
+# a 2.1.1 session or CDR embeds its Location "with only the EVSE and connector used"; one
+# that embeds more (the whole site) leaves unknown which was used, and the first would be
+# another charger's (a DC plug for an AC charge): such a field reads null, counted as a
+# deviation by the wire reader (`wire_check.py`)
+_ONE_EVSE = "length({location.evses} || `[]`) == `1`"
+_ONE_CONNECTOR = "length({location.evses[0].connectors} || `[]`) == `1`"
+
+
+def _used(field: str, *, connector: bool = False) -> Computed:
+    """The embedded location's `field` of the EVSE (or connector) used, when it holds
+    only that one."""
+    path = f"location.evses[0].connectors[0].{field}" if connector else f"location.evses[0].{field}"
+    test = f"{_ONE_EVSE} && {_ONE_CONNECTOR}" if connector else _ONE_EVSE
+    return Computed(f"({test}) && {{{path}}} || null", path.replace("[0]", ""),
+                    f"{path} (null when it embeds more than one)")
+
 
 # OCPI sends `credit` only on a credit CDR (2.1.1 has none): absent is a CDR that credits
 # nothing, so `where credit = false` keeps the ordinary CDRs instead of none
@@ -70,8 +85,8 @@ SOURCES: dict[str, dict[str, Source]] = {
         "Session.end_date_time": wire("end_datetime"),
         "Session.cdr_token": wire("", "CdrToken@record"),
         "Session.location_id": wire("location.id"),
-        "Session.evse_uid": wire("location.evses[0].uid"),
-        "Session.connector_id": wire(f"{_CONNECTOR_211}.id"),
+        "Session.evse_uid": _used("uid"),
+        "Session.connector_id": _used("id", connector=True),
         "Session.total_cost": wire("total_cost", "Price@number"),
         "CDR.end_date_time": wire("stop_date_time"),
         "CDR.cdr_token": wire("", "CdrToken@record"),
@@ -85,12 +100,12 @@ SOURCES: dict[str, dict[str, Source]] = {
         "CdrLocation@location.postal_code": wire("location.postal_code"),
         "CdrLocation@location.country": wire("location.country"),
         "CdrLocation@location.coordinates": wire("location.coordinates", "GeoLocation"),
-        "CdrLocation@location.evse_uid": wire("location.evses[0].uid"),
-        "CdrLocation@location.evse_id": wire("location.evses[0].evse_id"),
-        "CdrLocation@location.connector_id": wire(f"{_CONNECTOR_211}.id"),
-        "CdrLocation@location.connector_standard": wire(f"{_CONNECTOR_211}.standard"),
-        "CdrLocation@location.connector_format": wire(f"{_CONNECTOR_211}.format"),
-        "CdrLocation@location.connector_power_type": wire(f"{_CONNECTOR_211}.power_type"),
+        "CdrLocation@location.evse_uid": _used("uid"),
+        "CdrLocation@location.evse_id": _used("evse_id"),
+        "CdrLocation@location.connector_id": _used("id", connector=True),
+        "CdrLocation@location.connector_standard": _used("standard", connector=True),
+        "CdrLocation@location.connector_format": _used("format", connector=True),
+        "CdrLocation@location.connector_power_type": _used("power_type", connector=True),
         "Price@number.excl_vat": wire(""),
         "Location.parking_type": wire("type"),
         # 2.1.1 lists public locations only, but a platform that still says `publish`

@@ -57,6 +57,8 @@ NOTHING = Findings((), ())
 _NOT_PUBLIC = "publish: another key (`Publish`, `is_published`...) says not public: read as false"
 _LISTED = ("publish: `publish_allowed_to` names who may see the site (OCPI allows it only beside "
            "`publish: false`): read as false")
+_MORE_THAN_USED = ("location.evses: the embedded location holds more than the EVSE and connector used, so "
+                   "which was used is unknown: their ids and the connector's kind read as null")
 _DRIVEWAY = "publish: a site with `parking_type` ON_DRIVEWAY is a home's driveway: read as false"
 _AT_HOME = ("home_charging_compensation: says the CDR was charged at the driver's home in a "
             "form other than `true`: read as true")
@@ -75,6 +77,7 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
     walk = generate(_Shapes(version).of(root), "", _HELPERS)
     location, cdr = module == "locations", module == "cdrs"
     taxed = version == "2.3.0" and module in ("cdrs", "sessions")
+    embedded = version == "2.1.1" and module in ("cdrs", "sessions")
 
     def read(record: dict[str, Any]) -> Findings:
         invalid: list[tuple[str, str]] = []
@@ -92,6 +95,8 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
         walk(record, invalid, found, unknown)
         if taxed and invalid:
             _taxes_unknown(record, invalid)
+        if embedded and _more_than_used(record.get("location")):
+            found.append(_MORE_THAN_USED)
         if location and record.get("publish") is not False:
             if listed or says_not_public(record):
                 record["publish"] = False
@@ -109,6 +114,16 @@ def _make_reader(version: str, root: str, module: str) -> Reader:
             return Findings(tuple(invalid), tuple(found), _once(unknown))
         return NOTHING
     return read
+
+
+def _more_than_used(location: Any) -> bool:
+    """Whether a 2.1.1 session's or CDR's location embeds more than the one EVSE and
+    connector used (`neutral._used` then reads their ids and connector as null)."""
+    evses = location.get("evses") if location.__class__ is dict else None
+    if evses.__class__ is not list:
+        return False
+    connectors = evses[0].get("connectors") if len(evses) == 1 and evses[0].__class__ is dict else None
+    return len(evses) > 1 or (connectors.__class__ is list and len(connectors) > 1)
 
 
 def _taxes_unknown(record: dict[str, Any], invalid: list[tuple[str, str]]) -> None:
