@@ -738,6 +738,29 @@ def test_a_directory_under_a_final_name_is_refused_before_fetching(deliver, sshd
         assert re.sub(r":\d{4,5}/", ":PORT/", shown) == snapshot
 
 
+def test_a_directory_made_on_the_server_while_the_run_fetched_is_refused_at_the_commit(
+        deliver, sshd, tmp_path, monkeypatch) -> None:
+    """The same directory, made on the server after the check before fetching: the
+    rename failed past the commit point, and so did every recovery. Found at the commit,
+    before its commit point: the uploads removed, the state unmoved."""
+    from ocpispec.execute import deliveries
+
+    sshd.profile(tmp_path / "config")
+    uploading = deliveries.upload
+
+    def made_meanwhile(*args):
+        (sshd.root / "x.csv").mkdir()
+        return uploading(*args)
+
+    monkeypatch.setattr(deliveries, "upload", made_meanwhile)
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv")
+    assert result.exit_code == 1 and "error[OCX554]" in result.output, result.output
+    assert "is a directory on the server" in " ".join(result.output.split())
+    assert "nothing was published and the state did not move" in " ".join(result.output.split())
+    assert not has_state(tmp_path / "state.json") and pending(tmp_path / "state.json") == 0
+    assert remote_files(sshd.root) == ["x.csv"]
+
+
 @pytest.mark.parametrize("after", ["check_directory", "obstacle", "exists"])
 def test_a_connection_lost_in_the_preflight_does_not_hide_a_delivered_file(
         deliver, sshd, tmp_path, monkeypatch, after) -> None:

@@ -208,3 +208,32 @@ def test_a_sample_never_replaces_the_whole_window(run, server, tmp_path: Path,
     assert run(server, "--as-of", AS_OF, window=window,
                destination="out/sample.csv").exit_code == 0
     assert (tmp_path / "out/sample.csv").read_bytes() == whole
+
+
+@pytest.mark.parametrize("beside", ["", ".manifest.json"])
+def test_a_directory_made_at_the_destination_while_the_run_fetched_is_refused_at_the_commit(
+        run, server, tmp_path: Path, monkeypatch, beside, snapshot) -> None:
+    """A folder made under the final name (or the manifest's) while the run fetched was
+    seen only by the rename, past the commit point: 'the commit stopped half way: Is a
+    directory', naming no path, and every next run failed in its recovery the same way.
+    It is found at the commit, before its commit point: nothing published, the state
+    unmoved, and the next run, once the folder is gone, delivers the window."""
+    from ocpispec.execute import deliveries
+
+    uploading = deliveries.upload
+
+    def made_meanwhile(*args):  # after every page was read and staged
+        (tmp_path / f"out/sessions.csv{beside}").mkdir(parents=True)
+        return uploading(*args)
+
+    monkeypatch.setattr(deliveries, "upload", made_meanwhile)
+    result = run(server, "--as-of", MID)
+    assert result.exit_code == 1
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [f"sessions.csv{beside}"]
+    assert state_dict(tmp_path / "ledger.sqlite") is None
+    monkeypatch.setattr(deliveries, "upload", uploading)
+    (tmp_path / f"out/sessions.csv{beside}").rmdir()
+    again = run(server, "--as-of", MID)
+    assert again.exit_code == 0, again.output
+    if not beside:
+        assert scrub(cli_block(result), tmp_path=tmp_path) == snapshot

@@ -181,9 +181,11 @@ class Outbox:
     def delivered(self, url: str) -> bytes | None:
         """The manifest under the final name of the uploaded file `url` now, read on its
         upload's connection (None where the file or its manifest is not there, or
-        nothing was uploaded for `url`)."""
+        nothing was uploaded for `url`); OCX554 where a directory took a final name
+        meanwhile (its rename would fail past the commit point, and every recovery)."""
         for item in self.pending:
             if item.remote.url == url:
+                _check_final_names(item.session, item.remote, item.session.login)
                 return _delivered(item.session, item.remote, item.session.login)
         return None
 

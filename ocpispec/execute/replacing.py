@@ -118,6 +118,9 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
         for dataset in plan.datasets:
             target = targets[dataset.name]
             if target.remote is None and target.path is not None:
+                # made there while this run fetched (a directory): its rename would fail
+                # past the commit point, and so would every recovery of it
+                _check_kind(target.path, dataset, fetched=True)
                 _check_unclaimed(target.path, dataset, claimed, fetched=True)
                 _check(delivered_at(target.path), str(target.path), plan, dataset, windows,
                        sample, fetched=True)
@@ -235,8 +238,11 @@ def _check_not_naming(path: Path, plan: ir.Plan, dataset: ir.Dataset) -> None:
             help="name the file for whose records they are without their id")
 
 
-def _check_kind(path: Path, dataset: ir.Dataset) -> None:
-    """OCX554 when the output or a file beside it exists and is not a regular file."""
+def _check_kind(path: Path, dataset: ir.Dataset, *, fetched: bool = False) -> None:
+    """OCX554 when the output or a file beside it exists and is not a regular file;
+    `fetched`: checked again at the commit (before its commit point)."""
+    done = ("nothing was published and the state did not move: the next run delivers "
+            "this window" if fetched else "nothing was fetched")
     for place in (path, manifest_path(path), datapackage_path(path)):
         try:
             mode = os.lstat(place).st_mode
@@ -247,7 +253,7 @@ def _check_kind(path: Path, dataset: ir.Dataset) -> None:
                 "OCX554", f"cannot write `{place}`: it is {_kind(mode)}, not a regular file",
                 dataset.step(ir.Render).origin, "the destination",
                 notes=("ocpispec writes a new file and renames it over the old one, which "
-                       "would replace this node itself; nothing was fetched",),
+                       f"would replace this node itself; {done}",),
                 help="give the path of a regular file or a directory, or `--out -` for "
                      "stdout")
         if is_mount_point(place):
@@ -256,7 +262,7 @@ def _check_kind(path: Path, dataset: ir.Dataset) -> None:
                           "on its own, as into a container)",
                 dataset.step(ir.Render).origin, "the destination",
                 notes=("ocpispec writes a new file beside it and renames it over the old "
-                       "one, which a mount point refuses; nothing was fetched",),
+                       f"one, which a mount point refuses; {done}",),
                 help="mount the folder that holds it instead of the file (`-v "
                      "/srv/exports:/app/exports`), or write elsewhere with `--out`")
 
