@@ -190,3 +190,49 @@ def test_an_out_name_too_long_to_write_is_refused_before_any_request(run_cli,
     assert result.exit_code == 1 and "GET" not in result.stderr, result.stderr
     assert "error[OCX554]" in result.stderr and "exceeds the 255 bytes" in result.stderr
     assert f"at most {LONGEST_NAME} bytes" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind-mounts a folder read-only")
+def test_a_folder_made_read_only_while_the_run_fetched_is_refused_at_the_commit(
+        run_cli, tmp_path: Path, monkeypatch, snapshot) -> None:
+    """The folder was remounted read-only after the check before fetching (a volume
+    remounted on an I/O error does so): the renames failed past the commit point with
+    'the commit stopped half way: Read-only file system', naming no path, and every next
+    run failed its recovery the same way. The folders are checked again at the commit,
+    before its commit point: nothing published, the state unmoved."""
+    import subprocess
+
+    from ledger_helpers import has_state, pending
+
+    from ocpispec.execute import deliveries
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    if subprocess.run(["mount", "--bind", str(exports), str(exports)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount a folder here")
+    uploading = deliveries.upload
+
+    def read_only_meanwhile(*args):  # every record read, the files staged in `exports`
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(exports)], check=True)
+        return uploading(*args)
+
+    monkeypatch.setattr(deliveries, "upload", read_only_meanwhile)
+    spec = _spec_into(tmp_path, f"{exports}/sessions.csv").read_text().replace(
+        "previous month", "since last run")
+    (tmp_path / "spec.ocx").write_text(spec)
+    ledger = tmp_path / "ledger.sqlite"
+    try:
+        result = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", "--state", str(ledger),
+                         env=KEY)
+    finally:
+        subprocess.run(["umount", str(exports)], check=False)
+    assert result.exit_code == 1
+    assert not (exports / "sessions.csv").exists()
+    assert not has_state(ledger) and not pending(ledger)
+    monkeypatch.setattr(deliveries, "upload", uploading)
+    again = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", "--state", str(ledger),
+                    env=KEY)
+    assert again.exit_code == 0 and (exports / "sessions.csv").is_file(), again.output
+    block = result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
+    assert re.sub(r"\^{2,}", "^^^", block) == snapshot

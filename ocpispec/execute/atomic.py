@@ -100,9 +100,12 @@ class AtomicFile:
         self.publish()
 
     def discard(self) -> None:
+        """Best effort: it runs while a failure is reported, which a folder made
+        read-only (or taken from the user) meanwhile replaced with its own `EROFS`; a
+        temporary file left is a dead run's, swept by the next run."""
         with contextlib.suppress(OSError):
             self.stream.close()
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             self.temp.unlink()
         self._release()
 

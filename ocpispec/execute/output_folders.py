@@ -23,7 +23,11 @@ from ocpispec.execute.outputs import Target
 from ocpispec.plan import ir
 
 
-def check_folders(plan: ir.Plan, targets: Mapping[str, Target]) -> None:
+def check_folders(plan: ir.Plan, targets: Mapping[str, Target], *,
+                  fetched: bool = False) -> None:
+    """`fetched`: checked again at the commit, before its commit point: a folder made
+    read-only (or taken from the run's user) while the run fetched failed its renames
+    past the commit point, and every next run's recovery of them."""
     for dataset in plan.datasets:
         target = targets[dataset.name]
         if target.remote is not None or target.path is None:
@@ -34,7 +38,9 @@ def check_folders(plan: ir.Plan, targets: Mapping[str, Target]) -> None:
             raise RunError.of(
                 "OCX554", f"cannot write `{target.display}`: {problem}",
                 dataset.step(ir.Render).origin, "the destination",
-                notes=("checked before fetching: nothing was read or written, and the "
+                notes=("found at the commit: nothing was published and the state did not "
+                       "move, so the next run delivers this window" if fetched else
+                       "checked before fetching: nothing was read or written, and the "
                        "state did not move",),
                 help=f"{fix}, or give another destination (or `--out PATH`)")
 

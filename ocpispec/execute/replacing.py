@@ -113,6 +113,9 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
             held.callback(os.close, handle)
             with contextlib.suppress(OSError):
                 fcntl.flock(handle, fcntl.LOCK_EX)
+        from ocpispec.execute.output_folders import check_folders
+
+        check_folders(plan, targets, fetched=True)
         claimed = _claims(ledger, plan) if ledger is not None else {}
         remote = _remote_claims(ledger, plan) if ledger is not None else {}
         for dataset in plan.datasets:
