@@ -108,6 +108,24 @@ def test_out_is_checked_like_the_destination(run, server, tmp_path, out, message
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("x.*"))
 
 
+@pytest.mark.parametrize("name, shown", [
+    ("a\nb.csv", "U+000A (a control character) at character"),
+    ("a\tb.csv", "a tab at character"),
+    ("a\x1b[31mb.csv", "U+001B (a control character) at character"),
+    ("report\u202ecsv.exe", "U+202E (a right-to-left override) at character"),
+])
+def test_out_with_a_control_character_is_refused_before_the_run(run, server, tmp_path, name,
+                                                                shown) -> None:
+    """`--out` with a line break, a tab, an escape or a direction control (a variable
+    expanded into it) was written into the file name: the summary showed the path over
+    two lines, a terminal ran the escape, and the consumer's tools broke on the name.
+    A spec cannot name such a file (OCX016); `--out` is refused the same, unquoted."""
+    result = run('output csv to "OUT/x.csv"', server, "--out", str(tmp_path / name))
+    assert result.exit_code == 1 and "error[OCX590]" in result.output
+    assert shown in result.output and name not in result.output
+    assert list(tmp_path.glob("a*")) == list(tmp_path.glob("report*")) == []
+
+
 def test_describe_reads_extension_and_compression() -> None:
     assert describe("exports/{export}-{run.date}.csv.gz").compression == "gzip"
     assert describe("exports/x.ndjson.ZST").extension == ".ndjson"

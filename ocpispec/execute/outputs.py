@@ -38,6 +38,12 @@ class OutputError(Exception):
 class MismatchError(OutputError):
     """`--out` names a file that cannot hold the format (OCX590)."""
 
+    help: str | None = None
+
+
+class ControlCharacterError(MismatchError):
+    help = "give `--out` a path without control characters"
+
 
 @dataclass(frozen=True, slots=True)
 class Target:
@@ -184,7 +190,9 @@ def _target(dataset: ir.Dataset, render: ir.Render, own: Path | None, out: str |
 
 
 def _fitting(out: str, fmt: str) -> None:
-    """`--out` is checked as the spec's destination is at check time."""
+    """`--out` is checked as the spec's destination is at check time (where OCX016
+    refuses a control character: a spec cannot name such a file)."""
+    _no_control_characters(out)
     described = formats.describe(out)
     if described.scheme is not None:
         raise MismatchError(f"`--out` with `{described.scheme}:` is not supported; "
@@ -200,6 +208,20 @@ def _fitting(out: str, fmt: str) -> None:
         raise MismatchError(f"`--out` names a `{described.extension}` file, but the output "
                             f"is `{fmt}` (files ending in "
                             f"{', '.join(formats.EXTENSIONS[fmt])})")
+
+
+def _no_control_characters(out: str) -> None:
+    """A line break, a tab, an escape sequence or a direction control in `--out` (a
+    variable expanded into it, a pasted path) was written into the file name: the
+    consumer's tools and SFTP clients break on it, and the run summary showed the path
+    in two lines."""
+    from ocpispec.language.characters import DIRECTION_CONTROLS, describe_character
+
+    for at, char in enumerate(out):
+        if char < " " or "\x7f" <= char <= "\x9f" or char in DIRECTION_CONTROLS:
+            raise ControlCharacterError(
+                f"`--out` holds {describe_character(char)} at character {at + 1}: a file "
+                "name with it breaks the consumer's tools and shows other text than it holds")
 
 
 def zstd_available() -> bool:

@@ -23,8 +23,8 @@ def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
         targets = resolve_targets(plan.datasets, options.out, values, options.output_root)
     except MismatchError as exc:
         raise RunError.of("OCX590", str(exc),
-                          help="give `--out` a file name that fits the output's format, "
-                               "or a directory") from None
+                          help=exc.help or "give `--out` a file name that fits the output's "
+                               "format, or a directory") from None
     except OutputError as exc:
         raise RunError.of("OCX556", str(exc),
                           help="give `--out` a directory, or fix the destination") from None
