@@ -291,6 +291,28 @@ def test_a_server_that_closes_sftp_after_the_login_is_named_so(deliver, tmp_path
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
+def test_a_login_that_may_write_but_not_rename_is_refused_before_fetching(
+        deliver, tmp_path, snapshot) -> None:
+    """A server that lets the login write but not rename (`internal-sftp -P
+    rename,posix-rename`, a drop box): the run fetched everything, uploaded, passed its
+    commit point and then failed every rename, and so did every next run's recovery,
+    until the server was changed. The write probe renames its file too: refused before
+    fetching, nothing left on the server."""
+    from fixtures_sftp import start_sshd
+
+    server = start_sshd(tmp_path, "-P rename,posix-rename")
+    try:
+        server.profile(tmp_path / "config")
+        result = deliver(f"sftp://127.0.0.1:{server.port}{server.root}/x.csv")
+    finally:
+        server.stop()
+    assert result.exit_code == 1
+    assert remote_files(server.root) == []
+    assert not has_state(tmp_path / "state.json") and pending(tmp_path / "state.json") == 0
+    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(server.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
 def test_a_changed_host_key_is_refused(deliver, sshd, tmp_path) -> None:
     sshd.profile(tmp_path / "config")
     other = (sshd.client_key.with_suffix(".pub")).read_text().split()

@@ -41,6 +41,18 @@ class NoSftp(TransferError):
                          f"({reason}): the account may be allowed a shell or a command only")
 
 
+class NoRename(TransferError):
+    """The server let the login write a file in the directory but not rename it."""
+
+    help = ("ask the server's administrator to let the account rename its own files in the "
+            "directory: ocpispec uploads each file under a temporary name and renames it, so "
+            "that the consumer never reads a half-written one")
+
+    def __init__(self, directory: str, reason: str) -> None:
+        super().__init__(f"the server does not let the login rename a file it wrote in "
+                         f"`{directory}` ({reason})")
+
+
 class LoginError(Exception):
     """The server refused the login (never retried: servers lock out addresses that
     keep trying wrong credentials)."""

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from ocpispec import secret_refs
-from ocpispec.deliver.faults import (HostKeyError, LoginError, NoSftp, ShortUpload,
-                                     TransferError, VerifyError)
+from ocpispec.deliver.faults import (HostKeyError, LoginError, NoRename, NoSftp,
+                                     ShortUpload, TransferError, VerifyError)
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -128,12 +128,30 @@ class Session:
         except OSError as exc:
             raise TransferError(f"cannot write in the directory `{directory}` on the "
                                 f"server: {_upload_reason(exc)}") from None
+        temp = self._try_renaming(directory, name, temp)
         try:
             self.sftp.remove(temp)
         except Exception:  # a login that may write but not remove (`internal-sftp -P
             # remove`), or a lost answer: the upload of `name` takes this file over, so
             # no empty temporary file is left behind by the probe
             _PROBED[self._probe_key(directory, name)] = temp
+
+    def _try_renaming(self, directory: str, name: str, temp: str) -> str:
+        """The probe renamed to another temporary name, as each upload will be to its
+        final one: a login that may write but not rename (`internal-sftp -P
+        rename,posix-rename`, a drop box) failed each rename past the commit point, and
+        every next run's recovery, until the server was changed. The new name."""
+        moved = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        try:
+            self._replace(temp, moved)
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            transport = self.client.get_transport()
+            lost = transport is None or not transport.is_active()
+            self.remove(temp)  # on a new connection where this one was lost
+            if lost:
+                raise TransferError(f"the connection was lost ({_reason(exc)})") from None
+            raise NoRename(directory, _reason(exc)) from None
+        return moved
 
     def _probe_key(self, directory: str, name: str) -> tuple[str, int, str]:
         return self.login.host, self.login.port, f"{directory.rstrip('/')}/{name}"
@@ -194,15 +212,18 @@ class Session:
         """`temp` becomes `final`, replacing an older `final` in one step where the
         server offers `posix-rename@openssh.com` (OpenSSH does)."""
         try:
-            try:
-                self.sftp.posix_rename(temp, final)
-                return
-            except OSError as exc:
-                if exc.errno == errno.ENOENT:
-                    raise
-            self._plain_rename(temp, final)
+            self._replace(temp, final)
         except Exception as exc:
             raise TransferError(f"rename failed: {_reason(exc)}") from None
+
+    def _replace(self, temp: str, final: str) -> None:
+        try:
+            self.sftp.posix_rename(temp, final)
+            return
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                raise
+        self._plain_rename(temp, final)
 
     def _plain_rename(self, temp: str, final: str) -> None:
         """The SFTP v3 rename, which fails where `final` exists: an older `final` is
