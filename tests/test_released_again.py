@@ -91,3 +91,18 @@ def test_a_sample_is_not_judged(run, tmp_path: Path) -> None:
     assert run(MONTHLY, "a.csv", "--as-of", AS_OF)[0].exit_code == 0
     sample, _ = run(MONTHLY, "s.csv", "--as-of", DAY_LATER, "--limit", "50")
     assert sample.exit_code == 0, sample.stderr
+
+
+def test_a_fixed_window_without_a_schedule_run_again_is_refused(run) -> None:
+    """A spec without a schedule is run by hand only: `between` run again once late
+    records came is the same difference as a calendar window run again."""
+    window = "between 2025-12-01 and 2026-01-01\n  window on start_date_time"
+    assert run(window, "a.csv", "--as-of", AS_OF)[0].exit_code == 0
+    again, _ = run(window, "b.csv", "--as-of", DAY_LATER)
+    assert again.exit_code == 1 and "error[OCX546]" in again.stderr
+
+
+def test_windows_that_follow_each_other_are_not_refused(run) -> None:
+    for as_of, out in (("2025-12-01T00:00:00Z", "nov.csv"), (AS_OF, "dec.csv")):
+        result, _ = run(MONTHLY, out, "--as-of", as_of)
+        assert result.exit_code == 0, result.stderr

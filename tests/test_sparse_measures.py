@@ -101,7 +101,9 @@ def test_a_measure_every_record_carries_is_not_held_back(run_cli, server, tmp_pa
     assert result.exit_code == 0, result.stderr
     counted = spec.with_name("count.ocx")
     counted.write_text(SPEC.format(measure="count()"))
-    other = run_cli("run", str(counted), "--out", str(tmp_path / "count.csv"), env=env)
+    # the same fixed window released again, by another measure (OCX546 without the option)
+    other = run_cli("run", str(counted), "--out", str(tmp_path / "count.csv"),
+                    "--release-again", env=env)
     assert other.exit_code == 0, other.stderr
     energy = [(r["day"], r["area"]) for r in csv.DictReader((tmp_path / "out.csv").open())]
     counts = [(r["day"], r["area"]) for r in csv.DictReader((tmp_path / "count.csv").open())]

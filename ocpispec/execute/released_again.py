@@ -10,10 +10,11 @@ group size protects each file, not the difference of two.
 
 This is judged for windows whose runs tile (`previous ...`, `since last run`): a run on
 the spec's schedule never reads a window an earlier one delivered, so only a run the
-operator steers does (`--as-of`, `--out`, `--restart`, a watermark moved back). Windows
-whose scheduled runs overlap by design are warned of by `check` (OCX336), where the
-privacy officer sees them. Aggregates without drivers (locations, tariffs) release
-public facts; samples (`--limit`) and demo runs release nothing to a consumer.
+operator steers does (`--as-of`, `--out`, `--restart`, a watermark moved back); and for
+a fixed window (`between`) of a spec without a schedule, delivered once and run again
+after late records came. Windows whose scheduled runs overlap by design are warned of by
+`check` (OCX336), where the privacy officer sees them. Aggregates without drivers (locations, tariffs) release public facts; samples
+(`--limit`) and demo runs release nothing to a consumer.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
     notes = []
     for dataset in plan.datasets:
         step = dataset.step(ir.Aggregate)
-        if step is None or step.entity is None or not dataset.step(ir.Fetch).window.tracked:
+        if step is None or step.entity is None or not _released_once(
+                dataset.step(ir.Fetch).window, plan.export.schedule):
             continue
         window = windows[dataset.name]
         try:
@@ -55,6 +57,14 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
         notes.append(f"`{dataset.name}` released again over a window the run at {found[0]} "
                      "delivered (--release-again)")
     return notes
+
+
+def _released_once(window: ir.Window, schedule: str | None) -> bool:
+    """Whether every run of the window is meant to release records no earlier run did:
+    windows that tile, and a fixed window (`between`) a spec without a schedule reads
+    once. A window every run reads again (none, `since DATE`, `month to date`) releases
+    the same records by design: OCX336 when the schedule repeats it."""
+    return window.tracked or (window.kind == "between" and schedule is None)
 
 
 def _overlap(window: ResolvedWindow, start: str | None, end: str | None) -> bool:
@@ -80,6 +90,6 @@ def _released_again(dataset: ir.Dataset, window: ResolvedWindow, run_at: str | N
                "the records that came late or changed in between, often a single session, "
                "and the minimum group size protects each file alone, not their difference",
                "nothing was fetched and the state did not move"),
-        help="deliver each window once (the next run continues after the last delivery); "
-             "to replace a delivery the consumer has withdrawn, run again with "
-             "--release-again")
+        help="deliver each window once (late records go out once with `since last run` and "
+             "--lookback); to replace a delivery the consumer has withdrawn, run again "
+             "with --release-again")
