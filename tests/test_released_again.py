@@ -106,3 +106,18 @@ def test_windows_that_follow_each_other_are_not_refused(run) -> None:
     for as_of, out in (("2025-12-01T00:00:00Z", "nov.csv"), (AS_OF, "dec.csv")):
         result, _ = run(MONTHLY, out, "--as-of", as_of)
         assert result.exit_code == 0, result.stderr
+
+
+def test_a_name_given_later_does_not_hide_the_delivery(run_cli, tmp_path: Path, server) -> None:
+    """Naming a dataset (`as monthly`) moves its state from the module's id; the windows
+    that id delivered are the named dataset's."""
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
+    spec = tmp_path / "spec.ocx"
+    results = []
+    for text, out, as_of in ((SPEC.replace(" as monthly", ""), "a.csv", AS_OF),
+                             (SPEC, "b.csv", DAY_LATER)):
+        spec.write_text(text.format(window=MONTHLY))
+        results.append(run_cli("run", str(spec), "--out", str(tmp_path / out), "--as-of",
+                               as_of, env=env))
+    assert results[0].exit_code == 0, results[0].stderr
+    assert results[1].exit_code == 1 and "error[OCX546]: `monthly`" in results[1].stderr

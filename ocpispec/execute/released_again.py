@@ -46,7 +46,8 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
             continue
         window = windows[dataset.name]
         try:
-            earlier = delivered_windows(ledger, plan.export.name, dataset.name)
+            earlier = [found for name in filter(None, (dataset.name, dataset.previous_name))
+                       for found in delivered_windows(ledger, plan.export.name, name)]
         except (LedgerError, OSError):
             continue  # the state's own checks say what is wrong with the ledger
         found = next((item for item in earlier if _overlap(window, item[1], item[2])), None)
