@@ -43,12 +43,12 @@ def server(demo_server_factory):
 def run(run_cli, tmp_path: Path, server):
     """`ocpispec run SPEC` of the spec with `window` into `out`; returns (result, rows)."""
 
-    def invoke(window: str, out: str, *args: str):
-        spec = tmp_path / "spec.ocx"
-        spec.write_text(SPEC.format(window=window))
+    def invoke(window: str, out: str, *args: str, spec: str = SPEC):
+        path = tmp_path / "spec.ocx"
+        path.write_text(spec.format(window=window))
         target = tmp_path / out
         env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token}
-        result = run_cli("run", str(spec), "--out", str(target), *args, env=env)
+        result = run_cli("run", str(path), "--out", str(target), *args, env=env)
         rows = None
         if result.exit_code == 0:
             with target.open(newline="") as handle:
@@ -121,3 +121,18 @@ def test_a_name_given_later_does_not_hide_the_delivery(run_cli, tmp_path: Path, 
                                as_of, env=env))
     assert results[0].exit_code == 0, results[0].stderr
     assert results[1].exit_code == 1 and "error[OCX546]: `monthly`" in results[1].stderr
+
+
+def test_a_rolling_window_its_schedule_tiles_is_judged(run) -> None:
+    """`last 7 days` run weekly tiles, so a run between (by hand, `--as-of`) releases six
+    of its days again; run daily it overlaps by design: `check` warns (OCX336)."""
+    week = "last 7 days\n  window on start_date_time"
+    weekly = SPEC.replace('output csv to "out.csv"\n',
+                          'output csv to "out.csv"\nschedule weekly on monday at 00:00\n')
+    daily = weekly.replace("weekly on monday", "daily")
+    for spec, refused in ((weekly, True), (daily, False)):
+        first, _ = run(week, "a.csv", "--as-of", "2025-12-29T00:00:00Z", spec=spec)
+        again, _ = run(week, "b.csv", "--as-of", "2025-12-30T00:00:00Z", spec=spec)
+        assert first.exit_code == 0, first.stderr
+        assert again.exit_code == (1 if refused else 0), again.stderr
+        assert ("error[OCX546]" in again.stderr) is refused

@@ -8,7 +8,8 @@ later (`--as-of`) released a postal district's sessions as 7 and then 8: the eig
 session's exact energy and duration were the difference of the two rows. The minimum
 group size protects each file, not the difference of two.
 
-This is judged for windows whose runs tile (`previous ...`, `since last run`): a run on
+This is judged for windows whose runs tile (`previous ...`, `since last run`, a rolling
+`last ...` window its schedule runs end to end): a run on
 the spec's schedule never reads a window an earlier one delivered, so only a run the
 operator steers does (`--as-of`, `--out`, `--restart`, a watermark moved back); and for
 a fixed window (`between`) of a spec without a schedule, delivered once and run again
@@ -38,11 +39,11 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
         return []
     from ocpispec.ledger import LedgerError, delivered_windows
 
-    notes = []
+    notes, tiling = [], _tiling(plan)
     for dataset in plan.datasets:
         step = dataset.step(ir.Aggregate)
         if step is None or step.entity is None or not _released_once(
-                dataset.step(ir.Fetch).window, plan.export.schedule):
+                dataset.step(ir.Fetch).window, plan.export.schedule, dataset.name in tiling):
             continue
         window = windows[dataset.name]
         try:
@@ -60,12 +61,32 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
     return notes
 
 
-def _released_once(window: ir.Window, schedule: str | None) -> bool:
+def _released_once(window: ir.Window, schedule: str | None, tiles: bool) -> bool:
     """Whether every run of the window is meant to release records no earlier run did:
-    windows that tile, and a fixed window (`between`) a spec without a schedule reads
-    once. A window every run reads again (none, `since DATE`, `month to date`) releases
-    the same records by design: OCX336 when the schedule repeats it."""
-    return window.tracked or (window.kind == "between" and schedule is None)
+    windows that tile (`tiles`: a rolling window its schedule runs end to end, `last 7
+    days` weekly), and a fixed window (`between`) a spec without a schedule reads once.
+    A window every run reads again (none, `since DATE`, `month to date`, `last 7 days`
+    daily) releases the same records by design: OCX336 when the schedule repeats it."""
+    return window.tracked or tiles or (window.kind == "between" and schedule is None)
+
+
+def _tiling(plan: ir.Plan) -> frozenset[str]:
+    """The datasets with a rolling window (`last ...`) whose scheduled runs read windows
+    end to end, as `check` plays the schedule (no OCX336)."""
+    if plan.export.schedule is None or not any(
+            d.step(ir.Fetch).window.kind == "last" for d in plan.datasets):
+        return frozenset()
+    from ocpispec.check.calendar import overlapping_runs
+    from ocpispec.check.compiler import compile_file
+    from ocpispec.plan.planner import dataset_names
+
+    checked = compile_file(plan.spec)
+    rule = checked.spec.schedule
+    if rule is None:
+        return frozenset()
+    return frozenset(name for name, item in zip(dataset_names(checked), checked.datasets)
+                     if item.dataset.source.window is not None
+                     and overlapping_runs(item.dataset.source.window, rule) is None)
 
 
 def _overlap(window: ResolvedWindow, start: str | None, end: str | None) -> bool:
