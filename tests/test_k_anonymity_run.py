@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -92,6 +93,28 @@ def test_the_suppression_limit_fails_the_run_cleanly(run, tmp_path: Path) -> Non
     assert not has_state(tmp_path / "ledger.sqlite")
     [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
     assert (logged["outcome"], logged["code"]) == ("failed", "OCX527")
+
+
+def test_the_manifest_s_suppression_rate_does_not_count_the_suppressed_rows(
+        run_cli, tmp_path: Path, server) -> None:
+    """To three decimals the rate times the rows released gave the number of rows
+    suppressed exactly (2.93% of 15,172 rows: 458); the consumer gets whole percents."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="hour").replace("limit 20%", "limit 100%"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z",
+                     env=env)
+    assert result.exit_code == 0, result.output
+    [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
+    exact = logged["datasets"][0]["counts"]["risk"]["k_anonymity"]
+    assert exact["suppressed_rows"] and exact["suppression_rate_percent"] % 1
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    shown = manifest["k_anonymity"]["suppression_rate_percent"]
+    assert shown == math.ceil(exact["suppression_rate_percent"])
+    released = manifest["output"]["rows"]
+    assert round(released * shown / (100 - shown)) != exact["suppressed_rows"]
 
 
 def test_assess_writes_nothing_and_keeps_the_state(run, tmp_path: Path, snapshot) -> None:

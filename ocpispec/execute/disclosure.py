@@ -12,6 +12,7 @@ run record and ledger); the consumer's manifest gets only k and the suppression 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -131,16 +132,23 @@ class RowRisk:
         return {"figures": self.figures, "k_anonymity": self.enforced}
 
     def manifest(self) -> dict[str, Any]:
-        """What the consumer may know: k and the suppression rate, nothing else."""
+        """What the consumer may know: k and the suppression rate, nothing else. The rate
+        is rounded up to a whole percent: to three decimals it times the rows released
+        gave the exact number of rows suppressed (2.93% of 15,172 rows: 458)."""
         if self.rule is None or self.enforced is None:
             return {}
         return {"k_anonymity": {"k": self.rule.k, "over": list(self.rule.over),
-                                "suppression_rate_percent":
-                                    self.enforced["suppression_rate_percent"]}}
+                                "suppression_rate_percent": _whole_percent_up(
+                                    self.enforced["suppression_rate_percent"])}}
 
     def close(self) -> None:
         while self._open:
             self._open.pop().close()
+
+
+def _whole_percent_up(rate: float) -> float:
+    """`rate` rounded up to a whole percent (0 stays 0: nothing was left out)."""
+    return float(math.ceil(rate - 1e-9)) if rate > 0 else 0.0
 
 
 def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
