@@ -43,10 +43,16 @@ _LONGEST = 512  # characters read: far beyond any key's need, and the search sta
 
 
 def estimate_bits(secret: str) -> Estimate:
-    """The estimate over the first 512 characters (a longer key is judged by them)."""
+    """The estimate over the first 512 characters (a longer key is judged by them). A
+    key that is text written in hex or base64 (`echo -n "utrecht pseudonym" | xxd -p`)
+    is worth what the text is: the encoding looks random, and adds nothing."""
     text = secret[:_LONGEST].rstrip("=")  # base64 padding carries nothing
     if not text:
         return Estimate(0.0, ())
+    encoded = _encoded_text(secret.strip())
+    if encoded is not None:
+        inner = estimate_bits(encoded)
+        return Estimate(inner.bits + 1, ("text written in hex or base64", *inner.patterns))
     per_char = _bits_per_character(text)
     lowered = text.lower()
     bits, position, found = 0.0, 0, []
@@ -59,6 +65,30 @@ def estimate_bits(secret: str) -> Estimate:
     if len(set(text)) * 4 <= _pool(set(text)):
         found.insert(0, "few different characters")
     return Estimate(bits, tuple(dict.fromkeys(found)))
+
+
+def _encoded_text(key: str) -> str | None:
+    """The printable text a hex or base64 key decodes to, or None. The bytes of a random
+    key are printable text by chance about once in 10^14 keys of 32 bytes."""
+    import base64
+    import binascii
+
+    raw = None
+    if len(key) % 2 == 0 and set(key) <= _HEX:
+        raw = bytes.fromhex(key)
+    elif set(key.rstrip("=")) <= _BASE64:
+        padded = key + "=" * (-len(key) % 4)
+        try:
+            raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    if raw is None or len(raw) < 8:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if all(ch.isprintable() for ch in text) else None
 
 
 def _bits_per_character(text: str) -> float:

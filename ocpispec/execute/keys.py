@@ -35,6 +35,20 @@ DEMO_KEY = b"ocpispec-demo-key: public, for the built-in demo CPO only, never fo
 GENERATE = "generate one with `openssl rand -hex 32`"
 
 
+def _empty_digests() -> frozenset[str]:
+    """What `echo -n "$UNSET" | sha256sum` (or `echo`, or md5sum...) prints: 64 varied
+    hex characters that pass any estimate, and that anyone can compute."""
+    import hashlib
+
+    return frozenset(hashlib.new(name, empty).hexdigest()
+                     for name in ("md5", "sha1", "sha224", "sha256", "sha384", "sha512",
+                                  "sha3_256", "sha3_512", "blake2b", "blake2s")
+                     for empty in (b"", b"\n"))
+
+
+_EMPTY_DIGESTS = _empty_digests()
+
+
 @dataclass(frozen=True, slots=True)
 class PseudonymKey:
     secret: bytes
@@ -125,6 +139,9 @@ def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
         return "is a URL"
     if text.encode("utf-8") == DEMO_KEY:
         return "is the public demo key, which ocpispec's source shows to anyone"
+    if text.lower() in _EMPTY_DIGESTS:
+        return ("is the digest of an empty text, the same everywhere (a key made by "
+                "hashing a variable that was not set)")
     for name in sorted(env, key=lambda name: name != own):
         kind = known_kind(name, source)
         if kind is None or env[name].strip() != text:

@@ -63,6 +63,10 @@ def test_every_recommended_random_key_is_accepted() -> None:
     "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONM",  # runs downwards
     "ocpispec-pseudonym-key-2026-ocpispec-pseudonym-key-2026",
     "Tr0ub4dor&3",                               # short
+    # text written in hex or base64: it looks random, and is worth what the text is
+    "utrecht pseudonym 2026".encode().hex(),
+    base64.b64encode(b"utrecht pseudonym key 2026!").decode(),
+    base64.urlsafe_b64encode(b"gemeente-utrecht-sessions-2026").decode(),
 ])
 def test_short_repeated_or_patterned_keys_are_refused(key: str) -> None:
     reference = ir.SecretReference("env", "KEY")
@@ -357,3 +361,19 @@ def test_a_key_that_is_the_stored_profiles_token_is_refused(run_cli, demo_server
     assert "OCX551" in result.stderr and "the token the run's source logs in with" \
         in result.stderr
     assert KEY[:12] not in result.stderr and not out.exists()
+
+
+def test_the_digest_of_an_empty_text_is_refused(run_cli, demo_server, tmp_path: Path) -> None:
+    """`export KEY=$(echo -n "$SECRET" | sha256sum | cut -c1-64)` with `SECRET` not set
+    gives the sha256 of nothing: 64 varied hex characters, worth 256 bits to the
+    estimate, and the same on every machine."""
+    import hashlib
+
+    empty = hashlib.sha256(b"").hexdigest()
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(_spec(tmp_path)), "--out", str(out), "--as-of", AS_OF,
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token, "SCOPE_KEY": empty})
+    assert result.exit_code == 1
+    assert "OCX551" in result.stderr and "the digest of an empty text" in result.stderr
+    assert empty[:12] not in result.stderr and not out.exists()
