@@ -15,7 +15,8 @@ def pseudonym_key(plan, demo: bool, env: dict[str, str]):
                       profile_key=lambda name: profile_pseudonym_key(name, env),
                       source=tuple(ref.name for ref in (plan.source.versions_url,
                                                         plan.source.token)
-                                   if ref is not None and ref.kind == "env"))
+                                   if ref is not None and ref.kind == "env"),
+                      known=(plan.export.name, plan.export.consumer or ""))
     notes = []
     if key.description == "the public demo key":
         variable = f"`{reference.name}`" if reference.kind == "env" else "a pseudonym key"

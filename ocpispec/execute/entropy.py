@@ -42,22 +42,26 @@ class Estimate:
 _LONGEST = 512  # characters read: far beyond any key's need, and the search stays fast
 
 
-def estimate_bits(secret: str) -> Estimate:
+def estimate_bits(secret: str, known: tuple[str, ...] = ()) -> Estimate:
     """The estimate over the first 512 characters (a longer key is judged by them). A
     key that is text written in hex or base64 (`echo -n "utrecht pseudonym" | xxd -p`)
-    is worth what the text is: the encoding looks random, and adds nothing."""
+    is worth what the text is: the encoding looks random, and adds nothing. `known`: the
+    words of the spec the key serves (its export's name, its consumer, the key's
+    variable): the consumer reads them in every manifest, so they cost what a
+    well-known word costs."""
     text = secret[:_LONGEST].rstrip("=")  # base64 padding carries nothing
     if not text:
         return Estimate(0.0, ())
     encoded = _encoded_text(secret.strip())
     if encoded is not None:
-        inner = estimate_bits(encoded)
+        inner = estimate_bits(encoded, known)
         return Estimate(inner.bits + 1, ("text written in hex or base64", *inner.patterns))
     per_char = _bits_per_character(text)
     lowered = text.lower()
+    spec_words = _spec_words(known)
     bits, position, found = 0.0, 0, []
     while position < len(text):
-        length, cost, kind = _cheapest_piece(lowered, position, per_char)
+        length, cost, kind = _cheapest_piece(lowered, position, per_char, spec_words)
         bits += cost
         if kind:
             found.append(kind)
@@ -111,12 +115,25 @@ def _pool(chars: set[str]) -> int:
     return pool + (_OTHER if any(not any(c in m for m, _ in _CLASSES) for c in chars) else 0)
 
 
-def _cheapest_piece(text: str, position: int, per_char: float) -> tuple[int, float, str]:
+def _spec_words(known: tuple[str, ...]) -> tuple[str, ...]:
+    import re
+
+    return tuple(sorted({word for text in known
+                         for word in re.split(r"[^0-9a-z]+", text.lower()) if len(word) >= 4},
+                        key=len, reverse=True))
+
+
+def _cheapest_piece(text: str, position: int, per_char: float,
+                    spec_words: tuple[str, ...] = ()) -> tuple[int, float, str]:
     """(length, bits, pattern name) of the piece that starts at `position`."""
     options = [(1, per_char, "")]
     word = _word_at(text, position)
     if word:
         options.append((len(word), math.log2(len(_WORDS)) + 1, "a well-known word"))
+    own = next((w for w in spec_words if text.startswith(w, position)), None)
+    if own:
+        options.append((len(own), math.log2(len(spec_words) + len(_WORDS)) + 1,
+                        "a word of the spec's export, consumer or key variable"))
     repeat = _repeat_at(text, position)
     if repeat >= 3:
         options.append((repeat, math.log2(max(position, 2)) + math.log2(repeat),

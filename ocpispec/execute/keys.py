@@ -61,10 +61,11 @@ class PseudonymKey:
 def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                 demo: bool = False, span: Span | None = None,
                 profile_key: Callable[[str], str | None] | None = None,
-                source: tuple[str, ...] = ()) -> PseudonymKey:
+                source: tuple[str, ...] = (), known: tuple[str, ...] = ()) -> PseudonymKey:
     """The key a plan's reference points to; RunError (OCX550/OCX551) when it is
     missing, too weak or known elsewhere (`source`: the environment variables the
-    plan's source reads). A plan without a reference pseudonymises nothing (the checker
+    plan's source reads; `known`: the spec's words a key may not be made of, its
+    export's name and consumer). A plan without a reference pseudonymises nothing (the checker
     sees to that); it still gets a random key of its own, never a known one."""
     if reference is None:
         return PseudonymKey(secrets.token_bytes(32), "none needed")
@@ -76,7 +77,8 @@ def resolve_key(reference: ir.SecretReference | None, *, env: Mapping[str, str],
                           "key named here", notes=("nothing was fetched",),
                           help=f"set {where} to a secret of at least {MIN_KEY_LENGTH} "
                                f"characters; {GENERATE}")
-    _check_strength(value, where, span)
+    _check_strength(value, where, span,
+                    (*known, reference.name if reference.kind == "env" else ""))
     _check_unknown(value, where, span, env, source,
                    reference.name if reference.kind == "env" else None)
     # a trailing newline from a key file must not change every pseudonym
@@ -94,8 +96,9 @@ def _lookup(reference: ir.SecretReference, env: Mapping[str, str],
     return None, "a key written in the spec (refused: keys never live in specs)"
 
 
-def _check_strength(value: str, where: str, span: Span | None) -> None:
-    problem = key_weakness(value)
+def _check_strength(value: str, where: str, span: Span | None,
+                    known: tuple[str, ...] = ()) -> None:
+    problem = key_weakness(value, known)
     if problem is None:
         return
     raise RunError.of("OCX551", f"the pseudonym key is too weak: {where} {problem}", span,
@@ -150,12 +153,13 @@ def key_known(value: str, env: Mapping[str, str], source: tuple[str, ...] = (),
     return None
 
 
-def key_weakness(value: str) -> str | None:
-    """Why a key is too weak (never quoting it), or None when it is strong enough."""
+def key_weakness(value: str, known: tuple[str, ...] = ()) -> str | None:
+    """Why a key is too weak (never quoting it), or None when it is strong enough;
+    `known`: words the key's guesser knows (the spec's export name, consumer...)."""
     text = value.strip()
     if len(text) < MIN_KEY_LENGTH:
         return f"has {count(len(text), 'character')}, fewer than {MIN_KEY_LENGTH}"
-    estimate = estimate_bits(text)
+    estimate = estimate_bits(text, known)
     if estimate.bits >= MIN_KEY_BITS:
         return None
     found = f" ({', '.join(estimate.patterns)})" if estimate.patterns else ""

@@ -377,3 +377,19 @@ def test_the_digest_of_an_empty_text_is_refused(run_cli, demo_server, tmp_path: 
     assert result.exit_code == 1
     assert "OCX551" in result.stderr and "the digest of an empty text" in result.stderr
     assert empty[:12] not in result.stderr and not out.exists()
+
+
+def test_a_key_made_of_the_spec_s_own_words_is_refused(run_cli, demo_server,
+                                                       tmp_path: Path) -> None:
+    """The consumer reads the export's name and its own in every manifest: a key built
+    from them and the variable's name (47 characters, worth 215 bits to the estimate
+    that did not know them) is a guess away for the one party it must be kept from."""
+    key = "Scoped-Sessions/Test-Consumer/Scope-Key/2026-03"
+    out = tmp_path / "out.csv"
+    result = run_cli("run", str(_spec(tmp_path)), "--out", str(out), "--as-of", AS_OF,
+                     "--quiet", env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                                     "OCPI_TOKEN": demo_server.token, "SCOPE_KEY": key})
+    assert result.exit_code == 1
+    assert "OCX551" in result.stderr and "a word of the spec's export, consumer or key " \
+        "variable" in " ".join(result.stderr.split())
+    assert key[:12] not in result.stderr and not out.exists()
