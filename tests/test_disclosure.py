@@ -274,6 +274,8 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
     ("location.connector.max_electric_power", True), ("location.party_id", False),
     # the tariff a CDR was billed under: a contract's type sets its drivers apart
     ("jmespath(\"cdr.tariffs[0].type\")", True), ("cdr.currency", False),
+    # how many periods the charge had: public as a shape, and still how it ran
+    ("jmespath(\"length(charging_periods || `[]`)\")", True),
     ("cdr.credit", False)])
 def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
     """`location.id` is the site as `location_id` is: a k rule without `over` that left it

@@ -31,6 +31,9 @@ _OPERATOR_FIELDS = frozenset({"country_code", "party_id", "currency"})
 # the tariff a charge was billed under, joined or the CDR's own: its type and terms tell
 # a contract's drivers apart as the site's details tell chargers apart
 _TARIFF_ROOTS = frozenset({"tariff", "tariffs"})
+# a charge's own lists: how many periods it had (`length(charging_periods)`, public as a
+# shape) says how it ran across the tariff's and the power's changes
+_CHARGE_LISTS = frozenset({"charging_periods"})
 DRIVER_FIELDS = frozenset({"cdr_token.contract_id", "cdr_token.uid", "auth_id", "uid",
                            "contract_id", "cdr_token.visual_number", "visual_number"})
 
@@ -73,6 +76,8 @@ def _of_the_site(source: str) -> bool:
     beyond the CPO's own identity."""
     parts = source.split(".")
     if parts[-1] == "connector_id":  # a session's own, as `location.connector.id` is
+        return True
+    if any(part in _CHARGE_LISTS for part in parts):
         return True
     root = next((at for at, part in enumerate(parts)
                  if part in PLACE_ROOTS or part in _TARIFF_ROOTS), None)
