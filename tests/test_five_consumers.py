@@ -207,3 +207,53 @@ def test_an_aggregate_that_releases_nothing_says_how_close_it_came(run_cli, tmp_
     assert failed.exit_code == 1
     shown = failed.stderr[failed.stderr.index("error[OCX572]"):].replace(f"{tmp_path}/", "")
     assert (warned, shown) == snapshot
+
+
+GIS_ROWS = HEADER.format(name="city_charge_points") + '''from locations
+  where publish = true
+  each evses as evse
+  each evse.connectors as connector
+group by
+  id
+  coordinates
+  opening_times.twentyfourseven as open_24_7
+compute
+  count() as connectors
+  max(connector.max_electric_power) as max_power_w
+  minimum group size 1
+output geojson to "exports/charge-points.geojson"
+'''
+
+
+@pytest.mark.parametrize(("spec", "old", "new"), [
+    # a field of one object inside the record, written without it
+    ("gis", "opening_times.twentyfourseven as open_24_7", "twentyfourseven as open_24_7"),
+    ("research", "round(total_energy, 1) as energy_kwh", "round(excl_vat, 1) as cost"),
+    # the record named as a join of it would be
+    ("gis", "  coordinates\n", "  location.coordinates\n"),
+    ("research", "round(total_energy, 1) as energy_kwh",
+     "round(cdr.total_energy, 1) as energy_kwh"),
+    # a connector's field read from the EVSE element beside it
+    ("gis", "max(connector.max_electric_power)", "max(evse.max_electric_power)"),
+], ids=["opening times", "price", "location prefix", "cdr prefix", "evse power"])
+def test_a_gis_team_s_path_gets_the_one_that_reads_it(spec: str, old: str, new: str,
+                                                      tmp_path: Path, snapshot) -> None:
+    """`twentyfourseven` of a location, `location.coordinates` in a locations dataset
+    (which was offered `related_locations`), `evse.max_electric_power` beside `each
+    evse.connectors as connector` and a CDR's `excl_vat` were told to list the fields."""
+    text = {"gis": GIS_ROWS, "research": RESEARCH}[spec]
+    assert_help_fixes(text, old, new, tmp_path / f"{spec}.ocx", snapshot)
+
+
+def test_a_connector_field_without_its_each_gets_the_each(run_cli, tmp_path: Path,
+                                                          snapshot) -> None:
+    """`evse.max_electric_power` after `each evses as evse` alone: the power is each
+    connector's, so the help adds the `each` and writes the path."""
+    text = GIS_ROWS.replace("  each evse.connectors as connector\n", "").replace(
+        "max(connector.max_electric_power)", "max(evse.max_electric_power)")
+    done = _check(run_cli, tmp_path, text, "gis.ocx")
+    assert (done.exit_code, done.output.replace(f"{tmp_path}/", "")) == snapshot
+    fixed = GIS_ROWS
+    assert "add `each evse.connectors as connector` and write " \
+           "`connector.max_electric_power`" in done.output
+    assert _check(run_cli, tmp_path, fixed, "fixed.ocx").exit_code == 0

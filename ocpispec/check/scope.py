@@ -373,7 +373,8 @@ class Scope:
                               f"used is `{binding}`: write `{'.'.join((binding, *path))}`")
         if (sibling := self._sibling(reach, rest[failed:])) is not None:
             binding, path = sibling
-            return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
+            return error("OCX104", f"unknown field `{name}` in `{owner}`",
+                         ref.span,  # the help writes the whole path
                          f"not a field of `{owner}`",
                          help=f"it is a field of `{binding}`: write "
                               f"`{'.'.join((binding, *path))}`")
@@ -385,6 +386,10 @@ class Scope:
                          help=f"write `{joined[2]}.{named}`" if joined[3] else
                          f"add `join {joined[0]} on {joined[1]}` and write "
                          f"`{joined[2]}.{named}`")
+        if parent is not None and (inner := self._inner(parent, rest[failed:])) is not None:
+            path = ".".join((*ref.path[: len(reach.parts) + failed], *inner))
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         f"a field of `{inner[0]}`", help=f"write `{path}`")
         if failed == 0 and not reach.binding.name and (element := self._element(name)):
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"not a field of `{owner}`", help=element)
@@ -392,6 +397,21 @@ class Scope:
                 and (element := self._element(name, unbound=True)):
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"no `each` names `{name}`", help=element)
+        if (own := self._record_named(ref, reach, failed)) is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         f"the record itself is a {name}",
+                         notes=[f"fields of the {reach.binding.module} record are named "
+                                "without a prefix; a prefix names a join or an `each`"],
+                         help=f"write `{own}`")
+        if parent is not None and (listed := self._in_list(parent, rest[failed:])):
+            holder = ".".join((*ref.path[: len(reach.parts) + failed], listed))
+            alias = "connector" if listed == "connectors" else \
+                "evse" if listed == "evses" else "item"
+            leaf = ".".join((alias, *rest[failed:]))
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         f"a field of each of `{holder}`",
+                         notes=[f"`{holder}` is a list: a row per element is `each`"],
+                         help=f"add `each {holder} as {alias}` and write `{leaf}`")
         counted = _counted_list(parent, name) if parent is not None else None
         if counted is not None:  # `evse_count`, `number_of_connectors`: a list's length
             path = ".".join((*ref.path[: len(reach.parts) + failed], counted))
@@ -587,10 +607,44 @@ class Scope:
             meant = []  # `location.lat`: the location's own `coordinates` is suggested
         for path in (rest, *meant):
             for other in self.reaches:
-                if other is not reach and other.parts[:1] == (family,) and \
+                # a join's other bindings, or an element inside this one (`each
+                # evse.connectors as connector` beside `each evses as evse`)
+                inside = bool(reach.base) and len(other.base) > len(reach.base) and \
+                    other.base[:len(reach.base)] == reach.base
+                if other is not reach and (other.parts[:1] == (family,) or inside) and \
                         catalogue.resolve_in(other.binding.object, path).ok:
                     return other.binding.name, path
         return None
+
+    def _inner(self, parent, rest: tuple[str, ...]) -> tuple[str, ...] | None:
+        """`twentyfourseven` of a location: the first object field (not a list) of
+        `parent` that holds the path, `opening_times.twentyfourseven` (a CDR's
+        `excl_vat`: `total_cost.excl_vat`, the first of its prices)."""
+        catalogue = self.ctx.catalogue
+        found = [(field.name, *rest) for field in parent.fields.values()
+                 if field.object and not field.many and field.object in catalogue.neutral.objects
+                 and catalogue.resolve_in(field.object, rest).ok]
+        return found[0] if found else None
+
+    def _in_list(self, parent, rest: tuple[str, ...]) -> str | None:
+        """`max_electric_power` of an EVSE: the one list of objects of `parent` whose
+        elements hold the path (`connectors`)."""
+        catalogue = self.ctx.catalogue
+        found = [field.name for field in parent.fields.values()
+                 if field.object and field.many and field.object in catalogue.neutral.objects
+                 and catalogue.resolve_in(field.object, rest).ok]
+        return found[0] if len(found) == 1 else None
+
+    def _record_named(self, ref, reach: _Reach, failed: int) -> str | None:
+        """`location.coordinates` in a locations dataset: the record named by its
+        module's singular, as a join of it would be; the path without it."""
+        module = self.module
+        singular = {"locations": "location", "tariffs": "tariff", "sessions": "session",
+                    "cdrs": "cdr", "tokens": "token"}.get(module)
+        if reach.binding.name or failed != 0 or ref.path[0] != singular or len(ref.path) < 2:
+            return None
+        return ref.dotted.split(".", 1)[1] \
+            if self.ctx.catalogue.resolve(module, ref.path[1:]).ok else None
 
     def _element_binding(self, reach: _Reach,
                          rest: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
