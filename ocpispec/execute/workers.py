@@ -38,7 +38,7 @@ import orjson
 
 from ocpispec.execute.lock import close_inherited
 from ocpispec.execute.signals import deferred_signals
-from ocpispec.ocpi.accept import Prepared, clean_judge
+from ocpispec.ocpi.accept import Prepared, clean_judge, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
 from ocpispec.schema.wire_check import NOTHING
@@ -306,7 +306,7 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
     assert _STATE is not None
     check, record, counts, beside, clean, order = _STATE
     if obj.__class__ is not dict:
-        return ("not a JSON object", None, None, None, None)
+        return ("not a JSON object", None, invalid_print(obj), None, None)
     findings = check.reader(obj) if check.reader is not None and not fits else NOTHING
     if findings is NOTHING and clean is not None:
         problem, key = clean(obj)  # as `accept` judges a clean object, inline
@@ -315,7 +315,7 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         key = check.key(obj) if problem is None else None
     noted = None if findings is NOTHING else findings
     if problem is not None:
-        return (problem, noted, None, None, None)
+        return (problem, noted, invalid_print(obj), None, None)
     if check.module == "locations":
         raise_location_stamp(obj, stamps_before)    # as the crawl does (`ocpi.crawl`), which says so
     if loose:

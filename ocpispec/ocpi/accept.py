@@ -5,8 +5,8 @@ object; this module does the same to a whole page, with the per-module parts (ke
 fields, required fields, their reasons) generated once per OCPI version and module
 as straight-line Python, the way `schema.wire_codegen` compiles the type checks:
 
-    accept = page_accepter(check)          # per crawl; the text is built once
-    fresh, duplicates, invalid = accept(objects, room, loose, keys)
+    accept = page_accepter(check, noted)   # per crawl; the text is built once
+    fresh, duplicates, invalid = accept(objects, room, loose, keys)   # noted(invalid_print(obj)) per invalid one
 
 An object the wire reader finds nothing wrong with (almost all of them) is judged
 inline; one with findings goes through `ObjectCheck.problem`'s own logic
@@ -33,13 +33,14 @@ Accepter = Callable[[list[Any], "int | None", bool, "RecentKeys"],
 _CACHE: dict[tuple, str] = {}
 
 
-def page_accepter(check: ObjectCheck) -> Accepter:
-    """The compiled page loop of `check` (bound to its statistics)."""
+def page_accepter(check: ObjectCheck, noted: Callable[[int], None] = lambda _: None) -> Accepter:
+    """The compiled page loop of `check` (bound to its statistics), which hands `noted` the
+    `invalid_print` of each invalid object."""
     from ocpispec.ocpi.objects import normalise_timestamps
 
     env: dict[str, Any] = {"read": check.reader, "NOTHING": NOTHING, "Unreadable": Unreadable,
                            "judge": check.judge, "normalise": normalise_timestamps,
-                           "key_text": key_text}
+                           "key_text": key_text, "noted": noted, "invalid_print": invalid_print}
     shape = (check.keys, check.needed, check.required, check.reader is not None)
     if shape not in _CACHE:
         _CACHE[shape] = _text(*shape)
@@ -109,6 +110,7 @@ def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, .
     lines += [
         "        if problem is not None:",
         "            invalid[problem] = invalid.get(problem, 0) + 1",
+        "            noted(invalid_print(obj))",
         "            continue",
         f"        if not add(({key},)):",
         "            duplicates += 1",
@@ -131,9 +133,10 @@ class Prepared(list):  # type: ignore[type-arg]
 
 
 def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: Any,
-                    module: str) -> tuple[Prepared, int, dict[str, int]]:
+                    module: str, noted: Callable[[int], None] = lambda _: None) -> tuple[Prepared, int, dict[str, int]]:
     """`accept` for a prepared page: the same counts and statistics, in the same order;
-    the dedup stays here, in one process, across every page."""
+    the dedup stays here, in one process, across every page. (An invalid object's item
+    holds its `invalid_print` where a usable one holds its key.)"""
     fresh = Prepared()
     duplicates, invalid = 0, {}
     for item in items:
@@ -144,6 +147,7 @@ def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: 
             stats.note_findings(module, findings)
         if problem is not None:
             invalid[problem] = invalid.get(problem, 0) + 1
+            noted(item[2])
             continue
         if findings is not None and findings.unknown and stats is not None:
             stats.note_unknown(module, findings.unknown)
@@ -152,3 +156,17 @@ def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: 
             continue
         fresh.append(item)
     return fresh, duplicates, invalid
+
+
+def invalid_print(obj: Any) -> int:
+    """A fingerprint of an invalid object, which has no key to tell it again by: a platform
+    ignoring `offset` sends it on every page, and such a page is one of objects sent before
+    (the crawl stops on pages of them; one invalid object among them made every page look
+    new, and the crawl asked for the same page for ever)."""
+    if isinstance(obj, Unreadable):
+        return hash(("unreadable", obj.digest))
+    import orjson
+    try:
+        return hash(orjson.dumps(obj))
+    except TypeError:   # an integer beyond 64 bits, nesting beyond orjson's: never told again
+        return id(obj)

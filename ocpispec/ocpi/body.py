@@ -32,9 +32,11 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True, slots=True)
 class Unreadable:
-    """An object of a list page that cannot be read by itself, and why."""
+    """An object of a list page that cannot be read by itself, why, and a digest of its
+    bytes (the same object sent again is told by it: `accept.invalid_print`)."""
 
     reason: str
+    digest: int = 0
 
 
 def decode_body(url: str, response: httpx.Response, content: bytes, *, transcoded: bool = False,
@@ -266,12 +268,12 @@ def _salvage(content: bytes) -> dict[str, Any] | None:
     for low, high, depth in items:
         piece = content[low:high]
         if depth + _PAGE_LEVELS > MAX_DEPTH:  # reads alone, one or two levels short of the limit
-            data.append(Unreadable(_why(piece, depth + _PAGE_LEVELS)))
+            data.append(Unreadable(_why(piece, depth + _PAGE_LEVELS), hash(piece)))
             continue
         try:
             data.append(orjson.loads(piece))
         except ValueError:
-            data.append(Unreadable(_why(piece, depth)))
+            data.append(Unreadable(_why(piece, depth), hash(piece)))
     if not any(isinstance(item, Unreadable) for item in data):
         return None
     body["data"] = data

@@ -66,8 +66,10 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._warnings = Noted(warnings, self.report)
         self._events = events
         self._check = ObjectCheck(target.version, target.module, stats)
-        self._accepter = page_accepter(self._check)
+        self._accepter = page_accepter(self._check, self._note_invalid)
         self._keys = RecentKeys(options.dedup_window)
+        self._invalid_prints = RecentKeys(options.dedup_window)     # `accept.invalid_print`s
+        self._invalid_again = 0         # invalid objects of the page being accepted sent before
         self._yielded = 0
         self._last_duplicates = 0
         self._first_total: int | None = None
@@ -287,10 +289,14 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         if objects.__class__ is CleanPage:
             keys: list[Any] = objects.fingerprints
         elif objects.__class__ is Prepared:
-            keys = [item[2] for item in objects if item[2] is not None]
+            keys = [item[2] for item in objects if item[0] is None and item[2] is not None]
         else:
             keys = [self._check.key(obj) for obj in objects if obj.__class__ is dict]
         return len(keys) - len(set(keys))
+
+    def _note_invalid(self, fingerprint: int | None) -> None:
+        if fingerprint is not None and not self._invalid_prints.add_fingerprint(fingerprint):
+            self._invalid_again += 1
 
     def _accept(self, page: Page) -> list[dict[str, Any]]:
         """The page's usable objects not seen before (`accept.page_accepter`: one compiled
@@ -304,11 +310,12 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._pages_with_objects += bool(page.objects) and not page.request.refill
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
+        self._invalid_again = 0
         if page.objects.__class__ is CleanPage:  # read whole by the fast path
             fresh, duplicates, invalid = accept_clean(page.objects, room, self._keys)
         elif page.objects.__class__ is Prepared:  # read by worker processes
             fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,
-                                                         self._target.module)
+                                                         self._target.module, self._note_invalid)
         else:
             fresh, duplicates, invalid = self._accepter(page.objects, room, page.loose_timestamps,
                                                         self._keys)
@@ -317,7 +324,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
             found = self.report.invalid_by_reason
             found[problem] = found.get(problem, 0) + n
         self._yielded += len(fresh)
-        self._last_duplicates = duplicates
+        # (invalid objects sent before are repeats too: a page of them is nothing new)
+        self._last_duplicates = duplicates + self._invalid_again
         if duplicates:
             self.report.repeated_within += self._repeated_within(page.objects)
         duplicates -= min(duplicates, page.request.overlap)  # asked for again on purpose
