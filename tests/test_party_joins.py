@@ -7,8 +7,11 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from independent_cpo import IndependentCpo
 
@@ -53,3 +56,32 @@ def test_a_record_joins_the_site_of_its_own_party(version: str, module: str, run
     assert sorted(row["cpo"] for row in rows) == ["BEC"] * 6 + ["XYZ"] * 6
     assert {(row["cpo"], row["postal_code"], row["city"]) for row in rows} == \
         {(cpo, *site) for cpo, site in SITES.items()}
+
+
+PARTY_VALUES = st.one_of(
+    st.text(max_size=4), st.text(alphabet=" \t\x1c\x85\u3000NLnlｎｌßİ", max_size=4),
+    st.sampled_from(["NL", " nl ", "ＮＬ", "", "  ", "BEC", "bec\t"]), st.none(), st.booleans(),
+    st.integers(), st.floats(allow_nan=False), st.just([]), st.just({}))
+
+
+class _Record(dict):  # type: ignore[type-arg]
+    """A dict of another class: the general reading's."""
+
+
+@settings(max_examples=500, deadline=None)
+@given(PARTY_VALUES, PARTY_VALUES, st.sampled_from([
+    (("country_code",), ("party_id",)), (("cdr_token", "country_code"), ("cdr_token", "party_id")),
+    (("country_code",),)]), st.sampled_from([dict, _Record, lambda fields: [fields]]),
+    st.booleans())
+def test_the_party_reader_reads_as_party_of(country: object, party: object,
+                                            paths: tuple[tuple[str, ...], ...], kind: Any,
+                                            leave_out: bool) -> None:
+    """The privacy check's and a join's party (`lookups.party_reader`, ASCII text read
+    inline) is `party_of`'s, for any values, missing fields and records of any kind."""
+    from ocpispec.execute.lookups import party_of, party_reader
+
+    fields = {"country_code": country, "party_id": party}
+    if leave_out:
+        fields.pop("party_id")
+    record = kind({**fields, "cdr_token": dict(fields)})
+    assert party_reader(paths)(record) == party_of(record, paths)

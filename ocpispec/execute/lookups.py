@@ -48,6 +48,27 @@ def party_of(record: Any, paths: tuple[tuple[str, ...], ...]) -> tuple[str, str]
     return (country, party) if country and party else None
 
 
+def party_reader(paths: tuple[tuple[str, ...], ...]) -> Callable[[Any], tuple[str, str] | None]:
+    """`party_of` with its paths bound, for a step that runs once per record: where the
+    party is two fields of the record itself (`country_code`, `party_id`) and they are
+    ASCII text, as nearly every record sends them, they are read inline as `ids.id_text`
+    reads them, without the nine calls of the general reading."""
+    if len(paths) != 2 or len(paths[0]) != 1 or len(paths[1]) != 1:
+        return lambda record: party_of(record, paths)
+    (first,), (second,) = paths
+
+    def party(record: Any) -> tuple[str, str] | None:
+        if record.__class__ is dict:
+            country, owner = record.get(first), record.get(second)
+            if country.__class__ is str and owner.__class__ is str and country.isascii() \
+                    and owner.isascii():
+                country, owner = country.strip().lower(), owner.strip().lower()
+                return (country, owner) if country and owner else None
+        return party_of(record, paths)
+
+    return party
+
+
 def _normalized(normalize: Compiled, record: Any) -> dict | None:
     try:
         found = normalize(record)

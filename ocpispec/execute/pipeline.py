@@ -18,7 +18,7 @@ from ocpispec.execute.expression_failures import reason as expression_fails
 from ocpispec.execute.functions import TransformError
 from ocpispec.execute.jmes_compile import Compiled, ExpressionError, is_false, parse_expression
 from ocpispec.execute.jmes_fuse import Unfusable, fusable, fuse
-from ocpispec.execute.lookups import Lookup, fold, party_of
+from ocpispec.execute.lookups import Lookup, fold, party_reader
 from ocpispec.execute.series import expander
 from ocpispec.plan.lower import quote
 
@@ -244,7 +244,7 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
     find = getattr(lookup, "listed", None) or getattr(lookup, "get", None)
     # a site is its party's: a home charger's id another party's public site holds
     # opens nothing, and a record whose party is unknown finds no site of a party
-    paths = step.party
+    owner_of = party_reader(step.party) if step.party else None
     verdicts: dict[tuple[Any, tuple[str, str] | None], bool] = {}
 
     def published(key: Any, owner: tuple[str, str] | None) -> bool:
@@ -265,7 +265,7 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
         if exclude is not None and not is_false(exclude(record)):
             return False
         return lookup is None or verdict(location_of(record),
-                                         party_of(record, paths) if paths else None)
+                                         owner_of(record) if owner_of is not None else None)
 
     return public
 
@@ -286,13 +286,14 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[di
     Records at the same connector bind the same (read-only) dict, built once: the
     cache is bounded by the number of connectors, not of records. A record whose key
     finds no match is counted in `misses` under the alias."""
-    alias, local_key, subs, party = join.alias, join.local_key, join.sub_bindings, join.party
+    alias, local_key, subs = join.alias, join.local_key, join.sub_bindings
+    owner_of = party_reader(join.party) if join.party else None
     sub_keys = [sub.local_key for sub in subs]
     cache: dict[tuple, dict | None] = {}
 
     def attach(record: dict) -> None:
         key = _first(_at(record, local_key))
-        owner = party_of(record, party) if party else None
+        owner = owner_of(record) if owner_of is not None else None
         identity = (fold(key), owner, *(fold(_at(record, path)) for path in sub_keys))
         bound = cache.get(identity, _MISSING)
         if bound is _MISSING:
