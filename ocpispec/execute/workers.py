@@ -320,9 +320,12 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         raise_location_stamp(obj, stamps_before)    # as the crawl does (`ocpi.crawl`), which says so
     if loose:
         normalise_timestamps(obj)
+    invalid, misses = counts.invalid, counts.join_misses
     counts.excluded_private = counts.filtered = 0
-    counts.invalid.clear()
-    counts.join_misses.clear()
+    if invalid:         # nearly always empty: no call, and no copy below
+        invalid.clear()
+    if misses:
+        misses.clear()
     row = record(obj)
     part = beside(obj, row) if beside is not None and row is not None else None
     sort_key = None
@@ -330,6 +333,6 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         # the parent only sorts such a row and spills it: it travels pickled, and is
         # unpickled once, when it is written (`KeyBeside.unpacked`)
         sort_key, row = order(row), pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
-    outcome = (row, counts.excluded_private, counts.filtered, dict(counts.invalid) or None,
-               dict(counts.join_misses) or None, part, sort_key)
+    outcome = (row, counts.excluded_private, counts.filtered, dict(invalid) if invalid else None,
+               dict(misses) if misses else None, part, sort_key)
     return (None, noted, key, obj.get("last_updated"), outcome)
