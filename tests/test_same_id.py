@@ -90,3 +90,19 @@ def test_the_compiled_keys_read_ids_as_the_general_definition(country: object, p
     keys = RecentKeys()
     accepted = check.reader is None or page_accepter(check)([dict(record)], None, False, keys)[0]
     assert not accepted or not keys.add(expected)  # the page loop added the same key
+
+
+@settings(max_examples=500, deadline=None)
+@given(ID_VALUES, st.sampled_from(["session", "token", "location", "cdr"]))
+def test_a_pseudonym_reads_an_id_as_the_general_definition(value: object, family: str) -> None:
+    """The canonical bytes of an id (ASCII read inline) are those of its NFKC form with
+    case folding; of a token id, only its letters and digits."""
+    text = _general(value) if value.__class__ is str else None
+    try:
+        found = canonical_identifier(value, family)
+    except Exception as exc:  # an object or a list: no pseudonym, as before
+        assert value.__class__ in (list, dict), exc
+        return
+    if text is not None:
+        expected = "".join(c for c in text if c.isalnum()) if family == "token" else text
+        assert found == expected.encode()
