@@ -313,6 +313,19 @@ def test_a_login_that_may_write_but_not_rename_is_refused_before_fetching(
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
+def test_a_directory_missing_on_the_server_is_named_with_what_to_do(deliver, sshd, tmp_path,
+                                                                     snapshot) -> None:
+    """A destination directory the server does not have was 'the directory ... on the
+    server: No such file' with the help to check the disk space and permissions there.
+    It says the directory does not exist, and to fix the URL or have it made."""
+    sshd.profile(tmp_path / "config")
+    result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/incoming/x.csv")
+    assert result.exit_code == 1
+    assert remote_files(sshd.root) == [] and not has_state(tmp_path / "state.json")
+    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
 def test_a_changed_host_key_is_refused(deliver, sshd, tmp_path) -> None:
     sshd.profile(tmp_path / "config")
     other = (sshd.client_key.with_suffix(".pub")).read_text().split()

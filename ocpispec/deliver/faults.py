@@ -41,6 +41,17 @@ class NoSftp(TransferError):
                          f"({reason}): the account may be allowed a shell or a command only")
 
 
+class NoDirectory(TransferError):
+    """The server says the destination's directory does not exist (a delivery never
+    makes one: the consumer's server decides where files go)."""
+
+    help = ("check the directory in the destination URL, or have it made on the server "
+            "(a path in an SFTP URL is as the login sees it: under a chroot, from its root)")
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(f"the directory `{directory}` does not exist on the server")
+
+
 class NoRename(TransferError):
     """The server let the login write a file in the directory but not rename it."""
 

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from ocpispec import secret_refs
-from ocpispec.deliver.faults import (HostKeyError, LoginError, NoRename, NoSftp,
-                                     ShortUpload, TransferError, VerifyError)
+from ocpispec.deliver.faults import (HostKeyError, LoginError, NoDirectory, NoRename,
+                                     NoSftp, ShortUpload, TransferError, VerifyError)
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -112,6 +112,8 @@ class Session:
         try:
             mode = self.sftp.stat(directory).st_mode
         except OSError as exc:
+            if exc.errno == errno.ENOENT:  # the server's answer: a path to mend, not a fault
+                raise NoDirectory(directory) from None
             raise TransferError(f"the directory `{directory}` on the server: {_reason(exc)}"
                                 ) from None
         if mode is not None and not stat.S_ISDIR(mode):
