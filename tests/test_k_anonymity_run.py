@@ -393,3 +393,43 @@ def test_a_k_rule_without_over_counts_what_the_rows_say_of_the_site(
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     assert manifest["k_anonymity"]["over"] == ["started", "postal_area", "parking", "floor",
                                                "max_power", "cable"]
+
+
+LINKED_SPEC = SPEC.format(unit="hour").replace(
+    "  require k 3 over (started, postal_area) suppression limit 20%",
+    "  require k 3 over (started, postal_area) suppression limit 100%") + '''
+from sessions as energy since last run
+select
+  pseudonymize(cdr_token.contract_id) as driver
+  truncate(start_date_time, hour) as started
+output csv to "energy.csv"
+'''
+
+
+def test_a_dataset_beside_a_k_rule_that_gives_its_detail_back_is_warned(
+        run_cli, tmp_path: Path, server) -> None:
+    """The k rule recodes small classes' hours; a second dataset of the same drivers'
+    sessions at the hour, joined on the driver's pseudonym and the day, gives them
+    back: classes of (hour, postal area) the rule never counted, of fewer than k
+    drivers. `check` said nothing."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(LINKED_SPEC)
+    checked = run_cli("check", str(spec), "--format", "concise")
+    assert "warning[OCX396]: dataset `energy` releases the start that `started` in the k " \
+        "rule of `sessions` reads, beside the same `driver`" in checked.output
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--state",
+                     str(tmp_path / "ledger.sqlite"),
+                     env={"OCPI_VERSIONS_URL": server.versions_url,
+                          "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+                          "OCPISPEC_OUTPUT_ROOT": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "out.csv")
+    hours: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in _rows(tmp_path / "energy.csv"):
+        hours[(row["driver"], row["started"][:10])].append(row["started"])
+    classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        found = hours.get((row["driver"], row["started"][:10]), [])
+        if len(found) == 1:
+            classes[(found[0], row["postal_area"])].add(row["driver"])
+    assert classes and min(len(drivers) for drivers in classes.values()) < 3

@@ -25,6 +25,7 @@ from ocpispec.check.named_values import check_repeated_values
 from ocpispec.check.grid_differencing import check_grid_differencing
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
+from ocpispec.check.linked_k_rules import check_linked_k_rules
 from ocpispec.check.key_reference import known_kind
 from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations
@@ -53,6 +54,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_bound_differencing(datasets, dataset_ids(spec.datasets), ctx)
     check_grid_differencing(datasets, ctx)
     check_k_rules(spec, datasets, ctx)
+    check_linked_k_rules(datasets, dataset_ids(spec.datasets), ctx)
     check_linked_grids(datasets, dataset_ids(spec.datasets), ctx)
     check_destinations(spec.datasets, ctx, spec.header.name.name)
     check_file_names(spec.datasets, dataset_ids(spec.datasets), spec.header.name.name, ctx)

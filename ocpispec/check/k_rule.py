@@ -83,10 +83,10 @@ def _check_beside(rule: syntax.KRule, dataset: CheckedDataset, ctx: Context) -> 
     pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE
                   and c.privacy is PrivacyClass.PERSONAL}
     over = {name.name for name in rule.over}
-    counted = {name: _reads(uses) for column, name, uses in released if name in over}
+    counted = {name: quasi_reads(uses) for column, name, uses in released if name in over}
     if not counted:
         return
-    outside = [(column, name, _reads(uses)) for column, name, uses in released
+    outside = [(column, name, quasi_reads(uses)) for column, name, uses in released
                if name not in over and name not in pseudonyms]
     given: dict[str, tuple[syntax.Column, str, str | None, bool]] = {}  # ..., via, approximate
     for column, name, reads in outside:
@@ -116,7 +116,7 @@ _DERIVED = {_START: (_END, _DURATION), _END: (_START, _DURATION), _DURATION: (_S
 _NEAR = {_START: _END, _END: _START}
 
 
-def _reads(uses: list[Use]) -> set[str]:
+def quasi_reads(uses: list[Use]) -> set[str]:
     """What a column's quasi-identifiers hold: `place` for any place, else the time,
     amount or duration (`charge start`, `duration charge end to charge start`)."""
     found = set()

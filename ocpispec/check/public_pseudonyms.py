@@ -44,22 +44,24 @@ def check_public_pseudonyms(datasets: Sequence[CheckedDataset | None], names: Se
                             ctx: Context) -> None:
     """`datasets` as the spec lists them (None for one that failed), `names` theirs."""
     released = [p for dataset, name in zip(datasets, names) if dataset is not None
-                for p in _pseudonyms(dataset, name, ctx)]
+                for p in released_pseudonyms(dataset, name, ctx)]
     public = [p for p in released if p.column.privacy is PrivacyClass.PUBLIC]
     for hidden in released:
         if hidden.column.privacy is PrivacyClass.PUBLIC:
             continue
-        shown = next((p for p in public if p.dataset is not hidden.dataset and _same(p, hidden)),
-                     None)
+        shown = next((p for p in public
+                      if p.dataset is not hidden.dataset and same_value(p, hidden)), None)
         if shown is not None:
             ctx.emit(_linked(hidden, shown))
 
 
-def _same(a: _Pseudonym, b: _Pseudonym) -> bool:
+def same_value(a: _Pseudonym, b: _Pseudonym) -> bool:
+    """Whether two pseudonym columns give one value one pseudonym (family and form)."""
     return a.family == b.family and (a.form is None or b.form is None or a.form == b.form)
 
 
-def _pseudonyms(dataset: CheckedDataset, name: str, ctx: Context) -> Iterator[_Pseudonym]:
+def released_pseudonyms(dataset: CheckedDataset, name: str,
+                        ctx: Context) -> Iterator[_Pseudonym]:
     objects = {binding.name: binding.object for binding in dataset.bindings}
     for column in dataset.columns:
         expr = column.column.expr
