@@ -257,3 +257,30 @@ def test_a_connector_field_without_its_each_gets_the_each(run_cli, tmp_path: Pat
     assert "add `each evse.connectors as connector` and write " \
            "`connector.max_electric_power`" in done.output
     assert _check(run_cli, tmp_path, fixed, "fixed.ocx").exit_code == 0
+
+
+NGO_TARIFFS = HEADER.format(name="tariff_watch") + '''from tariffs
+select
+  id as tariff_id
+  currency
+  type
+  start_date_time as valid_from
+  end_date_time as valid_until
+output csv to "exports/tariffs.csv"
+'''
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("start_date_time as valid_from", "valid_from"),
+    ("end_date_time as valid_until", "valid_until"),
+    ("  type\n", "  tariff_type\n"),
+    ("  currency\n", "  tariff_currency\n"),
+], ids=["valid_from", "valid_until", "tariff_type", "tariff_currency"])
+def test_a_tariff_field_as_price_lists_name_it_gets_its_ocpi_name(old: str, new: str,
+                                                                  tmp_path: Path,
+                                                                  snapshot) -> None:
+    """A tariff NGO's `valid_from` and `valid_until` were told to list the fields, and
+    `tariff_type` was offered `tariff_alt_text`: a tariff's validity is its
+    `start_date_time` and `end_date_time`, and a field named with its object's name in
+    front (`tariff_type`, a location's `location_name`) is the field without it."""
+    assert_help_fixes(NGO_TARIFFS, old, new, tmp_path / "tariffs.ocx", snapshot)

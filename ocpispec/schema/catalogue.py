@@ -67,6 +67,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("idle", "idle_time", "total_idle_time", "idle_hours", "blocking",
                      "blocking_time", "dwell_time", "parked_time"), ("total_parking_time",)),
     **dict.fromkeys(("type", "connector_kind"), ("standard", "connector_standard")),
+    # a tariff's validity, as price lists name it
+    **dict.fromkeys(("valid_from", "validity_start", "valid_since", "effective_from",
+                     "start_validity"), ("start_date_time",)),
+    **dict.fromkeys(("valid_to", "valid_until", "validity_end", "expires", "expiry",
+                     "effective_to", "end_validity"), ("end_date_time",)),
     **dict.fromkeys(("availability", "available", "state", "evse_status"), ("status",)),
 }
 
@@ -187,6 +192,10 @@ class Catalogue:
         names = list(self.neutral.objects[self._object_name(object_name)].fields)
         meant = [field for field in _SYNONYMS.get(name.lower(), ())  # or a path in one
                  if field.split(".")[0] in names]
+        # `tariff_type`, `connector_standard` on a connector: the object's own name first
+        own = self._object_name(object_name).lower() + "_"
+        if name.lower().startswith(own) and name.lower()[len(own):] in names:
+            meant.insert(0, name.lower()[len(own):])
         # `lat`, `lon`: a short form the fields start with
         meant += [field for field in names if len(name) >= 3 and field not in meant
                   and field.startswith(name.lower())]
