@@ -284,3 +284,12 @@ def test_a_tariff_field_as_price_lists_name_it_gets_its_ocpi_name(old: str, new:
     `start_date_time` and `end_date_time`, and a field named with its object's name in
     front (`tariff_type`, a location's `location_name`) is the field without it."""
     assert_help_fixes(NGO_TARIFFS, old, new, tmp_path / "tariffs.ocx", snapshot)
+
+
+def test_a_field_of_the_spread_slot_is_a_diagnostic(tmp_path: Path, snapshot) -> None:
+    """`sum(slot.energy_kwh)`, a grid operator's energy read as a field of the slot,
+    crashed `check` (internal error: ValueError in the help's search of the period's
+    derived fields, which held the slot's one-part name). It is OCX104, and the help
+    names the spread value each slot row holds."""
+    assert_help_fixes(DSO_SITES, "sum(period.energy_kwh)", "sum(slot.energy_kwh)",
+                      tmp_path / "dso.ocx", snapshot)

@@ -329,6 +329,13 @@ class Scope:
         name = rest[failed]
         parent = resolution.parent
         owner = parent.name if parent is not None else reach.binding.object
+        if self.spread is not None and len(ref.path) > 1 and ref.path[0] == self.spread[1]:
+            value = ".".join(self.spread[0])
+            return error("OCX104", f"`{ref.path[0]}` has no field `{ref.path[1]}`", ref.span,
+                         "the slot is a time", notes=[
+                             f"`{ref.path[0]}` is the start of each slot; in each slot's "
+                             f"row `{value}` holds the slot's part of the spread value"],
+                         help=f"write `{value}`")
         join = self._missing_join(ref, reach, failed)
         own = self._own_site(ref, reach, join)
         if own is not None:  # a CDR carries its site: `cdr_location.postal_code`, no join
@@ -588,7 +595,8 @@ class Scope:
         """`duration` in a dataset that unnests its charging periods: the period's own
         (`period.duration`), which a `spread` takes and a sum adds once per period."""
         word = name.lower()
-        return next((f"{alias}.{field}" for alias, field in self.derived
+        return next((f"{alias}.{field}" for alias, field in
+                     (path for path in self.derived if len(path) == 2)  # not the slot
                      if field == word or (field == "duration" and word.startswith("duration"))
                      or (field == "energy_kwh" and word in ("energy", "kwh"))), None)
 
