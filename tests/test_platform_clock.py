@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from fixtures_demo import scrub
@@ -291,3 +292,29 @@ def test_a_retry_after_date_is_measured_by_the_platform_clock(demo_server_factor
     assert len(records) == 120
     assert client.stats.retries >= 1
     assert time.monotonic() - started >= 0.5 * client.stats.retries  # it waited, about 1 s each
+
+
+@pytest.mark.parametrize("behind", [0, 600])
+def test_a_window_not_over_yet_ends_at_the_run_s_time(run_cli, demo_server_factory,
+                                                      tmp_path: Path, behind) -> None:
+    """`between 2026-01-01 and 2099-01-01` asked for `date_to=2099-01-01`: records the
+    platform stamped while its list was read could move between pages of a list sorted
+    newest first and never arrive, with nothing to tell. Such a window ends at the run's
+    time, and at the platform's when its clock is behind, as `since` windows do."""
+    server = demo_server_factory(version="2.2.1", size=100, faults=Faults(clock_behind=behind))
+    spec = tmp_path / "open.ocx"
+    spec.write_text(SPEC.format(module="sessions", key="id")
+                    .replace("since last run", "between 2020-01-01 and 2099-01-01"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), env=env)
+    assert result.exit_code == 0, result.stderr
+    # the list's pages; the one probe for records stamped in the future asks no `date_to`
+    targets = [r.target for r in server.request_log if "/sessions" in r.target and "date_to=" in r.target]
+    assert targets
+    asked = {unquote(re.search(r"date_to=([^&]+)", target).group(1)) for target in targets}
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    end = read_timestamp(manifest["window"]["end"])
+    assert manifest["window"]["end"] in asked and max(map(read_timestamp, asked)) == end, asked
+    assert before - timedelta(seconds=behind + 60) <= end <= datetime.now(UTC)

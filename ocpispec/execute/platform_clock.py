@@ -147,14 +147,21 @@ def _ends_now(dataset: ir.Dataset, window: ResolvedWindow, now: datetime) -> boo
     """A window whose end is the run's time by definition: capping it loses nothing, since
     the next such window starts at the end the state keeps (or, without state, is simply
     the time of that run). A calendar window ending at this very second is not one."""
-    return dataset.step(ir.Fetch).window.kind in ENDING_NOW \
+    asked = dataset.step(ir.Fetch).window
+    return (asked.kind in ENDING_NOW or _not_over(asked, now)) \
         and window.date_to == format_timestamp(now)
+
+
+def _not_over(asked: ir.Window, now: datetime) -> bool:
+    """A `between` window ending after the run, which ends at the run's time instead."""
+    return asked.kind == "between" and asked.end is not None and read_timestamp(asked.end) > now
 
 
 def _fixed_recent(dataset: ir.Dataset, window: ResolvedWindow, now: datetime,
                   wall: datetime) -> bool:
     """A window with an end of its own, which ended by our clock within the last day."""
-    if dataset.step(ir.Fetch).window.kind not in FIXED or window.date_to is None:
+    asked = dataset.step(ir.Fetch).window
+    if asked.kind not in FIXED or window.date_to is None or _not_over(asked, now):
         return False
     end = read_timestamp(window.date_to)
     return wall - RECENT <= end <= now

@@ -56,8 +56,8 @@ def _resolve(window: ir.Window, watermark: str | None, now: datetime,
             return ResolvedWindow(watermark, now_text)
         case "since":
             return ResolvedWindow(window.start, now_text)
-        case "between":
-            return ResolvedWindow(window.start, window.end)
+        case "between":   # one not over yet ends at the run's time, as `since` does
+            return ResolvedWindow(window.start, _at_most(window.end, now))
         case "last":
             start = shift_back(now, window.amount or 0, window.unit or "day")
             return ResolvedWindow(format_timestamp(start), now_text)
@@ -96,6 +96,15 @@ def check_started(plan: ir.Plan, windows: dict[str, ResolvedWindow], now: dateti
             f"the run's time ({format_timestamp(now)})", fetch.origin, "a start in the future",
             notes=("no record can have been updated since then: the file would be empty",),
             help="give a `since` date that has passed (times in a spec are UTC)")
+
+
+def _at_most(end: str | None, now: datetime) -> str | None:
+    """A window's end, or the run's time if that comes first: asking for records stamped
+    after now asks for ones the platform stamps while the list is read, and a record
+    updated then moves between pages of a list sorted newest first, unseen."""
+    if end is None or read_timestamp(end) <= now:
+        return end
+    return format_timestamp(now)
 
 
 def calendar_range(window: ir.Window, now: datetime) -> tuple[datetime, datetime]:
