@@ -427,3 +427,29 @@ def test_a_failing_platform_is_not_taken_for_a_refused_token(run_cli, demo_serve
     profile.write_text(profile.read_text().replace(wrong.token, "0" * len(wrong.token)))
     refused = run_cli("get", "sessions", "--retries", "1", env=env)
     assert refused.exit_code == 1 and "error[OCX502]" in refused.stderr and "token may be wrong" in refused.stderr
+
+
+def test_version_details_that_say_another_version_are_read_as_it(run_cli, demo_server_factory,
+                                                                 tmp_path) -> None:
+    """A platform listing OCPI 2.3.0 with the URL of its 2.2.1 details (which say
+    `"version": "2.2.1"`) was logged in on 2.3.0: its 2.2.1 records were read as 2.3.0,
+    every CDR's `total_cost` lost its amounts (a 2.2.1 Price has no `before_taxes`) and
+    only 'unknown fields' said why. The details' own version is used, with a warning;
+    `--version 2.3.0` insists."""
+    server = demo_server_factory(version="2.2.1", size=20)
+    details_url = server.details_url
+    server.details_url = lambda version: details_url("2.2.1")   # type: ignore[method-assign]
+    server.versions = ("2.2.1", "2.3.0")
+    result = login(run_cli, server)
+    assert result.exit_code == 0, result.stderr
+    assert saved(tmp_path)["version"] == "2.2.1"
+    assert ("warning: the platform lists OCPI 2.3.0, but its version details say they are for OCPI 2.2.1; "
+            "using OCPI 2.2.1 (`--version 2.3.0` insists on 2.3.0)") in result.stderr
+    pulled = run_cli("get", "cdrs", "--privacy-pass", "total_cost", "--date-to", "2030-01-01")
+    assert pulled.exit_code == 0, pulled.stderr
+    costs = [json.loads(line)["total_cost"] for line in pulled.stdout.splitlines()]
+    assert costs and all(isinstance(cost.get("excl_vat"), (int, float)) for cost in costs)
+    assert "unknown fields (withheld): none" in pulled.stderr
+    insisted = login(run_cli, server, "--version", "2.3.0")
+    assert insisted.exit_code == 0 and saved(tmp_path)["version"] == "2.3.0"
+    assert "say they are for OCPI 2.2.1; reading them as 2.3.0 (`--version`)" in insisted.stderr

@@ -74,6 +74,7 @@ def discover(transport: Transport, credentials: Credentials, warn: Warn | None =
                 raise
             useless = f"fail ({problem.code}: {problem.diagnostic.message[:120]})"
         if useless is None:
+            version = _as_stated(data, version, credentials, warn)
             return _finish(transport, credentials, version, details_url, data, tuple(versions), warn)
         warn(f"the platform offers OCPI {version}, but its version details {useless}; using OCPI {lower[0]}, "
              f"the next version both sides speak (`--version {version}` insists on {version})")
@@ -213,6 +214,23 @@ def _details_version(data: dict[str, Any], credentials: Credentials, warn: Warn)
                notes=[f"request: GET {safe_url(credentials.versions_url)}"],
                help="pass the platform's versions URL instead, or set `--version` if the "
                     "details mislabel a supported version")
+
+
+def _as_stated(details: Any, version: str, credentials: Credentials, warn: Warn) -> str:
+    """The version the details say they are for, when it is another one ocpispec speaks:
+    a platform listing 2.3.0 with its 2.2.1 details serves 2.2.1 records, which read as
+    2.3.0 lose their prices (a 2.2.1 Price has no `before_taxes`). `--version` insists."""
+    stated = supported_version(str(details.get("version", "")).strip()[:20]) \
+        if isinstance(details, dict) else None
+    if stated is None or stated == version:
+        return version
+    if credentials.version != "auto":
+        warn(f"the platform's OCPI {version} version details say they are for OCPI {stated}; "
+             f"reading them as {version} (`--version`)")
+        return version
+    warn(f"the platform lists OCPI {version}, but its version details say they are for OCPI {stated}; "
+         f"using OCPI {stated} (`--version {version}` insists on {version})")
+    return stated
 
 
 def _finish(transport: Transport, credentials: Credentials, version: str, details_url: str,
