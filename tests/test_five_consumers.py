@@ -293,3 +293,12 @@ def test_a_field_of_the_spread_slot_is_a_diagnostic(tmp_path: Path, snapshot) ->
     names the spread value each slot row holds."""
     assert_help_fixes(DSO_SITES, "sum(period.energy_kwh)", "sum(slot.energy_kwh)",
                       tmp_path / "dso.ocx", snapshot)
+
+
+def test_a_sum_of_the_period_s_volumes_gets_its_energy(tmp_path: Path, snapshot) -> None:
+    """`sum(period.dimensions.volume)` over a spread's slots was OCX201 ("pick a single
+    value, or count the list") beside warning OCX241, whose help said to spread the list
+    in a dataset of its own; it is OCX201 alone, whose help writes the period's energy,
+    `period.energy_kwh`."""
+    assert_help_fixes(DSO_SITES, "sum(period.energy_kwh)", "sum(period.dimensions.volume)",
+                      tmp_path / "dso.ocx", snapshot)

@@ -29,8 +29,10 @@ def check_spread_sums(measures: Sequence[syntax.Column], scope: Scope, ctx: Cont
     spread_value = ".".join(value)
     for column in measures:
         for call in _adding_calls(column.expr):
+            # a list (`period.dimensions.volume`) is no value to spread: OCX201 says so
             other = next((ref for ref in syntax.field_refs(call) if ref.path != value
-                          and ref.path[:1] != (slot,) and ref in scope.fields), None)
+                          and ref.path[:1] != (slot,) and ref in scope.fields
+                          and not scope.fields[ref].many), None)
             if other is None:
                 continue
             name = call.name.name

@@ -286,7 +286,8 @@ class Typer:
             "OCX201", f"`{function.name}` needs {with_article(kind.value)}, but {shown} is "
             f"{with_article(value.describe())}", arg.span, value.describe(),
             notes=[f"`{function.name}`: {function.summary}"],
-            help=_coordinate_help(arg) or self._fields_help(arg, kind, value)
+            help=_coordinate_help(arg) or self._volume_help(arg)
+            or self._fields_help(arg, kind, value)
             or _mismatch_help(function, value)))
 
     def _fields_help(self, arg, kind: ArgKind, value: Value) -> str | None:
@@ -306,6 +307,20 @@ class Typer:
             ", ".join(fields[:-1]) + " or " + fields[-1]
         return f"pass one of its fields: {listed}"
 
+
+    def _volume_help(self, arg) -> str | None:
+        """`sum(period.dimensions.volume)`: a period's volumes of every kind; its energy
+        is the derived `period.energy_kwh`."""
+        if not isinstance(arg, syntax.FieldRef) or arg.path[-2:] != ("dimensions", "volume"):
+            return None
+        holder = arg.path[:-2]
+        if len(holder) == 1 and (holder[0], "energy_kwh") in self.scope.derived:
+            return (f"a period's energy is `{holder[0]}.energy_kwh` (the volume of its "
+                    f"ENERGY dimension, else ENERGY_IMPORT): write `{holder[0]}.energy_kwh`")
+        if holder == ("charging_periods",):
+            return ("add `each charging_periods as period` and write `period.energy_kwh`, "
+                    "each period's energy")
+        return None
 
     def _in_version(self, arg: syntax.FieldRef, name: str) -> bool:
         """Whether the pinned version has the field `name` of the object `arg` reads
