@@ -302,3 +302,17 @@ def test_a_sum_of_the_period_s_volumes_gets_its_energy(tmp_path: Path, snapshot)
     `period.energy_kwh`."""
     assert_help_fixes(DSO_SITES, "sum(period.energy_kwh)", "sum(period.dimensions.volume)",
                       tmp_path / "dso.ocx", snapshot)
+
+
+def test_a_computed_energy_after_spread_is_told_to_spread_the_energy(run_cli, tmp_path: Path,
+                                                                   snapshot) -> None:
+    """`spread jmespath("period.dimensions[?type=='ENERGY'].volume | [0]") over ...` was
+    told to spread `period.duration`, minutes, for an energy; it is told to spread
+    `period.energy_kwh`, the period's energy (a computed duration still gets
+    `period.duration`)."""
+    text = DSO_SITES.replace(
+        "  spread period.energy_kwh over",
+        """  spread jmespath("period.dimensions[?type=='ENERGY'].volume | [0]") over""")
+    done = _check(run_cli, tmp_path, text, "dso.ocx")
+    assert (done.exit_code, done.output.replace(f"{tmp_path}/", "")) == snapshot
+    assert "`spread period.energy_kwh over hour in utc as slot`" in done.output

@@ -355,9 +355,9 @@ def guessed_form(token, expected: set[str], span: Span, history: list[Token],
                             "interval covers: a charging period's `period.energy_kwh` or "
                             "`period.duration` (minutes: the time at the charger, for "
                             "occupancy), or the record's `kwh`"],
-                     help="write `each charging_periods as period` and then `spread "
-                          "period.duration over hour in utc as slot`; sum it per slot with "
-                          "`sum(period.duration)`")
+                     help=f"write `each charging_periods as period` and then `spread "
+                          f"{_spread_value(source.text, span)} over hour in utc as slot`; "
+                          f"sum it per slot with `sum({_spread_value(source.text, span)})`")
     if token.type == "STRING" and "DATE" in expected and _DATE.fullmatch(written[1:-1]):
         return error("OCX001", "a date is written without quotes", span, "a quoted date",
                      notes=["dates and UTC times in a window are bare: `since 2026-01-01`, "
@@ -395,3 +395,12 @@ def meant_version(written: str) -> str | None:
     """`v2.2.1`, `"2.2.1"`, `2.2`, `2.2.0`: the supported OCPI version of that line."""
     digits = re.search(r"\d+\.\d+", written)
     return _OCPI_VERSIONS.get(digits.group()) if digits else None
+
+
+def _spread_value(text: str, span) -> str:
+    """The field a computed `spread` meant: energy (a JMESPath of the `ENERGY`
+    dimension, `kwh * 1000`) or, for anything else (`hours(...)`), the period's minutes."""
+    line_end = text.find("\n", span.start)
+    call = text[span.start:line_end if line_end >= 0 else len(text)].lower()
+    return "period.energy_kwh" if any(word in call for word in ("energy", "kwh", "volume")) \
+        else "period.duration"
