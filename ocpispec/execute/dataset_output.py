@@ -26,6 +26,7 @@ from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.plan import ir
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render, verify_template
 from ocpispec.render.confine import templates_root
+from ocpispec.render.values import CsvLines
 
 
 class DatasetOutput:
@@ -86,6 +87,29 @@ class DatasetOutput:
                                    "`export` and `run`") from None
         except OSError as exc:
             raise output_failed(self.target, exc) from None
+
+    def rendered_beside(self, filled: Callable[[dict], int]
+                        ) -> Callable[[dict], tuple[str, int] | None] | None:
+        """For a built-in CSV output: what a worker process sends instead of a row, its
+        CSV line as `write` would render it (points made numbers, the same dialect) and
+        the columns it fills (`EmptyColumns.filled`), or None for a row beyond the
+        number range, which goes to the parent as it is to stop the run there
+        (`writers.numbers_in_range`). None for any other output."""
+        if self.render.format != "csv" or self.render.template:
+            return None
+        points = writers.point_maker(self.dataset)
+        beyond = writers.range_check(self.dataset)
+        line = CsvLines(self.dataset.column_names, self.render.dialect).liner()
+
+        def rendered(row: dict) -> tuple[str, int] | None:
+            bits = filled(row)  # before the points, as `EmptyColumns.watch` sees the row
+            if points is not None:
+                row = points(row)
+            if beyond is not None and beyond(row) is not None:
+                return None
+            return line(row), bits
+
+        return rendered
 
     def _write_binary(self, rows: Iterable[dict], version: str) -> int:
         try:

@@ -220,7 +220,10 @@ class DatasetRun:
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
                                  self.risk.beside() if self.risk is not None else None,
                                  order=self.order_keys.compute if self.order_keys else None,
-                                 strict=strict_fit(version, module))
+                                 strict=strict_fit(version, module),
+                                 render=None if getattr(self.options, "assess", False)
+                                 else self.output.rendered_beside(
+                                     EmptyColumns(self.dataset).filled()))
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,

@@ -9,7 +9,7 @@ Measures are left out: a cell of one may be withheld on purpose (too few contrib
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ocpispec.plan import ir
 
@@ -25,14 +25,37 @@ class EmptyColumns:
         self.written = False
 
     def watch(self, rows: Iterable[dict]) -> Iterator[dict]:
+        """A row a worker rendered (a tuple, `DatasetOutput.rendered_beside`) says which
+        columns it fills in its second item, a bit per column in the order of `filled`."""
         pending, rows = self.pending, iter(rows)
+        names = tuple(self.columns)
         for row in rows:
             self.written = True
-            pending.difference_update([name for name in pending if row.get(name) is not None])
+            if row.__class__ is tuple:
+                bits = row[1]  # type: ignore[index]
+                pending.difference_update([name for at, name in enumerate(names)
+                                           if bits >> at & 1])
+            else:
+                pending.difference_update([name for name in pending
+                                           if row.get(name) is not None])
             yield row
             if not pending:
                 break
         yield from rows  # every column seen filled (soon, on real data): rows pass as they are
+
+    def filled(self) -> Callable[[dict], int]:
+        """The columns a row fills, as the bits `watch` reads: computed beside the row by
+        a worker, which sends it rendered (`DatasetOutput.rendered_beside`)."""
+        names = tuple(self.columns)
+
+        def bits(row: dict) -> int:
+            get, found = row.get, 0
+            for at, name in enumerate(names):
+                if get(name) is not None:
+                    found |= 1 << at
+            return found
+
+        return bits
 
     def warnings(self, said: Iterable[str] = (), unjoined: frozenset[str] | set[str] =
                  frozenset()) -> list[str]:

@@ -4,7 +4,9 @@ Pages are independent: a worker parses a page body, reads and checks each object
 (`ObjectCheck`, the same code as in one process), keys it, normalises its timestamps
 and runs the dataset's record pipeline on it. The parent keeps everything that spans
 pages, in page order: the dedup (`accept.accept_prepared`), the window, the counts and
-the writer, so the output is byte-identical to `--workers 1`.
+the writer, so the output is byte-identical to `--workers 1`. A worker may also render
+a row's line for the writer (`DatasetOutput.rendered_beside`), which the parent writes
+as it is.
 
     pool = PagePool(2, version, module, pipeline)   # forks the workers now
     pages = client.fetch_pages(..., prepare=pool.prepare)
@@ -49,11 +51,12 @@ if TYPE_CHECKING:
 
 
 # (check, per-record pipeline, its counts, what is computed beside a row or None, the
-# check's inline judge and key of a clean object or None, a row's sort key or None): set
-# in the parent just before the fork
+# check's inline judge and key of a clean object or None, a row's sort key or None, the
+# row rendered or None): set in the parent just before the fork
 _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
               Callable[[dict, dict], Any] | None, Any,
-              Callable[[dict], bytes] | None] | None = None
+              Callable[[dict], bytes] | None,
+              Callable[[dict], tuple[str, int] | None] | None] | None = None
 
 
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
@@ -86,18 +89,22 @@ class PagePool:
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None,
                  strict: Callable[[bytes, bool], bool | None] | None = None,
-                 command: str = "run") -> None:
+                 command: str = "run",
+                 render: Callable[[dict], tuple[str, int] | None] | None = None) -> None:
         """`command`: `run` or `get` (what a worker that dies says is left of the output).
         `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
         such rows come back pickled, for the sort only (`value_key.KeyBeside`).
         `strict`: whether a page fits the strict types (`fast_pages.strict_fit`): the
-        objects of one that does are not walked by the wire reader, which finds nothing."""
+        objects of one that does are not walked by the wire reader, which finds nothing.
+        `render`: with `order`, a row's output line and the columns it fills
+        (`DatasetOutput.rendered_beside`), sent instead of the row; a row it returns
+        None for is pickled."""
         global _STATE, _FAST, _STRICT
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
         _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
-                  order)
+                  order, render if order is not None else None)
         _FAST, _STRICT = fast, strict
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
@@ -304,7 +311,7 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
           fits: bool = False) -> tuple:
     """`fits`: the page fits the strict types, so the reader would find nothing."""
     assert _STATE is not None
-    check, record, counts, beside, clean, order = _STATE
+    check, record, counts, beside, clean, order, render = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, invalid_print(obj), None, None)
     findings = check.reader(obj) if check.reader is not None and not fits else NOTHING
@@ -330,9 +337,12 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
     part = beside(obj, row) if beside is not None and row is not None else None
     sort_key = None
     if order is not None and row is not None:
-        # the parent only sorts such a row and spills it: it travels pickled, and is
-        # unpickled once, when it is written (`KeyBeside.unpacked`)
-        sort_key, row = order(row), pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
+        # the parent only sorts such a row and spills it: it travels rendered, its line
+        # written as it is, or pickled, and is unpickled once, when it is written
+        # (`KeyBeside.unpacked`)
+        sort_key = order(row)
+        line = render(row) if render is not None else None
+        row = line if line is not None else pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
     outcome = (row, counts.excluded_private, counts.filtered, dict(invalid) if invalid else None,
                dict(misses) if misses else None, part, sort_key)
     return (None, noted, key, obj.get("last_updated"), outcome)

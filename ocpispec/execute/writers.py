@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -43,11 +43,20 @@ def numeric_points(rows: Iterable[dict], dataset: ir.Dataset) -> Iterable[dict]:
     and JSON readers would give the consumer strings. A point the platform sent with one
     part missing or no number (read as null) is no point: released half, it was text in
     JSON, stopped a GeoJSON output and failed a Parquet one; it is null, as a missing
-    point is."""
+    point is. A row a worker rendered (a tuple, `DatasetOutput.rendered_beside`) was
+    made so there."""
+    points = point_maker(dataset)
+    if points is None:
+        return rows
+    return (row if row.__class__ is tuple else points(row) for row in rows)
+
+
+def point_maker(dataset: ir.Dataset) -> Callable[[dict], dict] | None:
+    """What `numeric_points` does to one row, or None where no column is a point."""
     names = tuple(f.name for f in typed_fields(dataset) if f.type == "geopoint")
     if not names:
-        return rows
-    return (_with_numeric_points(row, names) for row in rows)
+        return None
+    return lambda row: _with_numeric_points(row, names)
 
 
 def _with_numeric_points(row: dict, names: tuple[str, ...]) -> dict:
@@ -105,27 +114,43 @@ def numbers_in_range(rows: Iterable[dict], dataset: ir.Dataset,
     double (infinity, which JSON cannot write, Excel shows as an empty cell and CSV as
     `inf`), or a rounded whole number beyond ±(2**53 - 1) (Parquet's INT64 refused it,
     JSON readers round it). The platform's own numbers are within range (the schema
-    reads wider ones as null); only arithmetic on them leaves it."""
+    reads wider ones as null); only arithmetic on them leaves it. A row a worker
+    rendered (a tuple, `DatasetOutput.rendered_beside`) passed the same check there."""
+    beyond = range_check(dataset)
+    if beyond is None:
+        return rows
+    return _checked_numbers(rows, beyond, render)
+
+
+def range_check(dataset: ir.Dataset) -> Callable[[dict], str | None] | None:
+    """The first column of a row holding a number beyond range, or None; None where no
+    column is a number."""
     fields = typed_fields(dataset)
     doubles = tuple(f.name for f in fields if f.type == "number")
     wholes = tuple(f.name for f in fields if f.type == "integer")
     if not doubles and not wholes:
-        return rows
-    return _checked_numbers(rows, doubles, wholes, render)
-
-
-def _checked_numbers(rows: Iterable[dict], doubles: tuple[str, ...], wholes: tuple[str, ...],
-                     render: ir.Render) -> Iterator[dict]:
+        return None
     largest = LARGEST_WHOLE
-    for row in rows:
+
+    def beyond(row: dict) -> str | None:
         for name in doubles:
             value = row.get(name)
             if value.__class__ is float and value - value != 0:  # inf or nan
-                raise _out_of_range(name, render)
+                return name
         for name in wholes:
             value = row.get(name)
             if value.__class__ is int and not -largest <= value <= largest:
-                raise _out_of_range(name, render)
+                return name
+        return None
+
+    return beyond
+
+
+def _checked_numbers(rows: Iterable[dict], beyond: Callable[[dict], str | None],
+                     render: ir.Render) -> Iterator[dict]:
+    for row in rows:
+        if row.__class__ is not tuple and (name := beyond(row)) is not None:
+            raise _out_of_range(name, render)
         yield row
 
 

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ocpispec.plan.ir import CsvDialect
@@ -137,13 +137,28 @@ class CsvLines:
         return f'"{self.columns[0]}"{line[len(self.columns[0]):]}' \
             if line.startswith("ID") else line
 
-    def chunks(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-        """Lines joined directly when no cell needs quoting (the common case, checked
-        on the joined line in C); the `csv` module writes the others."""
+    def chunks(self, rows: Iterable[Mapping[str, Any] | tuple[str, int]]) -> Iterator[str]:
+        """The rows' lines, `CHUNK_ROWS` at a time. A row a worker process rendered
+        already (a tuple of its line and the columns it fills,
+        `DatasetOutput.rendered_beside`) is written as it is."""
+        line = self.liner()
+        lines: list[str] = []
+        for row in rows:
+            lines.append(row[0] if row.__class__ is tuple else line(row))  # type: ignore[index,arg-type]
+            if len(lines) == CHUNK_ROWS:
+                yield "".join(lines)
+                lines = []
+        if lines:
+            yield "".join(lines)
+
+    def liner(self) -> Callable[[Mapping[str, Any]], str]:
+        """A function writing one row's line. The line is joined directly when no cell
+        needs quoting (the common case, checked on the joined line in C); the `csv`
+        module writes the others. Whether rows come in column order (the render
+        contract) is checked on the first row it writes."""
         columns, width = self.columns, len(self.columns) - 1
         count = len(columns)
-        writerow = self._writer.writerow
-        lines: list[str] = []
+        writerow, take = self._writer.writerow, self._take
         plain, number = str, _NUMBERS
         delimiter, end = self.dialect.delimiter, self._end
         fast = self.dialect.quote == "minimal"
@@ -154,29 +169,27 @@ class CsvLines:
         inert = _inert if self.dialect.bom else _inert_when_runnable
         starts = _FORMULA_STARTS
         ordered: bool | None = None
-        for row in rows:
-            # rows come in column order (the render contract); checked on the first row
+
+        def line(row: Mapping[str, Any]) -> str:
+            nonlocal ordered
             if ordered is None:
                 ordered = tuple(row) == columns
-            values = row.values() if ordered and len(row) == count else map(row.get, columns)
+            values: Any = row.values() if ordered and len(row) == count \
+                else map(row.get, columns)
             if comma:
                 values = list(values)
             cells = [(inert(v) if v[:1] in starts else v) if v.__class__ is plain
                      else repr(v) if v.__class__ in number else _text(v) for v in values]
             if comma:
                 cells = [_decimal_comma(v, c) for v, c in zip(values, cells)]
-            line = delimiter.join(cells)
-            if fast and line.count(delimiter) == width and '"' not in line \
-                    and "\n" not in line and "\r" not in line and (width or line):
-                lines.append(line + end)
-            else:
-                writerow(cells)
-                lines.append(self._take())
-            if len(lines) == CHUNK_ROWS:
-                yield "".join(lines)
-                lines = []
-        if lines:
-            yield "".join(lines)
+            text = delimiter.join(cells)
+            if fast and text.count(delimiter) == width and '"' not in text \
+                    and "\n" not in text and "\r" not in text and (width or text):
+                return text + end
+            writerow(cells)
+            return take()
+
+        return line
 
 
 def _decimal_comma(value: Any, text: str) -> str:
