@@ -396,3 +396,15 @@ def test_a_driver_met_again_is_hidden_as_the_first_time_and_records_each_apart()
     assert drivers.of(b"NL-EMS-C2") != first
     assert drivers.of(b"NL-EMS-C1") == first
     assert drivers.of(None) != drivers.of(None)  # a row counted as its own driver
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=40))
+def test_dense_ids_rank_as_both_words_do_also_when_first_words_collide(keys) -> None:
+    """The figures sort digests by their first 64-bit word alone; two digests sharing it
+    but not the second (never seen, possible) are ranked by both."""
+    import numpy as np
+
+    from ocpispec.disclosure import in_memory
+
+    words = np.array(keys, dtype=np.uint64).reshape(-1, 2)
+    assert in_memory._dense(words).tolist() == in_memory._ranks(words).tolist()
