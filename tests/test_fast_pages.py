@@ -64,7 +64,7 @@ def _slow(version: str, module: str, opened: frozenset[str], content: bytes) -> 
     """What a worker makes of the page without the fast path."""
     release = Release(version, module, opened, crawl_counts_unknown=True)
     check = ObjectCheck(version, module, None)
-    workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None), None
+    workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None, None), None
     try:
         return workers._prepare(content)
     finally:

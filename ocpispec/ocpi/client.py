@@ -364,8 +364,7 @@ def _filters(module: str, date_from: datetime | None, date_to: datetime | None) 
         date_from = ASKED_FLOOR
     if date_from is not None:
         filters["date_from"] = format_timestamp(date_from)
-    now = utc_now()   # a later end asks for what is stamped while the list is read: see windows
-    filters["date_to"] = format_timestamp(now if date_to is None or date_to > now else date_to)
+    filters["date_to"] = format_timestamp(date_to if date_to is not None else utc_now())
     return filters
 
 
