@@ -19,6 +19,7 @@ from fixtures_cli import SPECS
 from ocpispec.plan import ir
 from ocpispec.language import syntax
 from ocpispec.check.compiler import compile_source
+from ocpispec.plan.drivers import DRIVERS
 from ocpispec.execute import series as runtime
 from ocpispec.language.parser import parse
 from ocpispec.plan.planner import plan
@@ -297,7 +298,7 @@ def test_a_local_slot_is_not_described_as_utc(run_cli, demo_server, tmp_path: Pa
 
 def test_the_group_size_still_counts_distinct_drivers() -> None:
     aggregate = dataset_of(profile()).step(ir.Aggregate)
-    assert aggregate.entity == "cdr_token.contract_id || cdr_token.uid"
+    assert aggregate.entity == DRIVERS["sessions"]
 
 
 def test_new_plans_keep_old_fingerprints() -> None:

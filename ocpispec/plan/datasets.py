@@ -15,6 +15,8 @@ from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.check.families import pseudonym_family
 from ocpispec.plan import columns as cols
 from ocpispec.plan.k_rule import k_step
+from ocpispec.plan.drivers import (DRIVER_PATHS, DRIVER_WORDS, DRIVERS,  # noqa: F401
+                                    ONE_TIME_WORDS)
 from ocpispec.plan.lower import Lowerer, quote
 from ocpispec.plan.series import series_steps
 from ocpispec.schema import VERSIONS, catalogue
@@ -29,14 +31,6 @@ LOCATION_KEYS = {"sessions": ("location_id",), "cdrs": ("cdr_location", "id")}
 TARIFF_SITES = ("evses", "connectors", "tariff_ids")
 # records at a driver's home although the location may be public
 HOME_CHARGING = {"cdrs": ("home_charging_compensation == `true`", ("home_charging_compensation",))}
-# who a group's size counts in aggregates: JMESPath and the paths it reads. The contract
-# is the driver, its tokens (a card, an app, a second card) are not: ten tokens of one
-# contract are one driver, on the tokens list as on sessions and CDRs.
-DRIVERS = {"sessions": "cdr_token.contract_id || cdr_token.uid",
-           "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "contract_id || uid"}
-DRIVER_PATHS = {"sessions": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
-                "cdrs": (("cdr_token", "contract_id"), ("cdr_token", "uid")),
-                "tokens": (("contract_id",), ("uid",))}
 EVENT_MODULES = ("sessions", "cdrs")
 PER_ID_MODULES = ("locations",)  # modules whose CPO interface serves GET {endpoint}/{id}
 PER_ID_MAX_SAMPLE = 200
@@ -310,8 +304,8 @@ class _Builder:
         keys = [c for c in self.checked.columns if c.column in body.keys]
         measures = [c for c in self.checked.columns if c.column in body.measures]
         entity = DRIVERS.get(self.module)
-        counted_by = (f"distinct drivers (`{entity}`, ids compared as pseudonyms compare them)"
-                      if entity else "records")
+        counted_by = (f"distinct drivers (`{DRIVER_WORDS[self.module]}`, ids compared as "
+                      f"pseudonyms compare them, {ONE_TIME_WORDS})" if entity else "records")
         size = body.min_group_size
         return ir.Aggregate(
             f"aggregate.{self.module}",

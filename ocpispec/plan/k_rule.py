@@ -9,6 +9,7 @@ from ocpispec.check.checked import CheckedColumn, CheckedDataset
 from ocpispec.disclosure.hierarchy import kind_of, levels_for
 from ocpispec.disclosure.quasi import quasi_columns
 from ocpispec.language.functions import ALIASES
+from ocpispec.plan.drivers import DRIVER_WORDS, ONE_TIME_WORDS
 
 DEFAULT_LIMIT = 5.0  # percent of a window's rows
 GENERALISERS = ("truncate", "prefix", "grid", "round_coords", "round")
@@ -26,8 +27,8 @@ def k_step(checked: CheckedDataset, project: ir.Project, module: str, entity: st
     by_name = {column.name: column for column in checked.columns}
     hierarchies = tuple(h for name in over if name in by_name
                         if (h := _hierarchy(by_name[name])) is not None)
-    counted_by = (f"distinct drivers (`{entity}`, ids compared as pseudonyms compare them, "
-                  "never released)" if entity else "records")
+    counted_by = (f"distinct drivers (`{DRIVER_WORDS[module]}`, ids compared as pseudonyms "
+                  f"compare them, {ONE_TIME_WORDS}, never released)" if entity else "records")
     limit = rule.limit if rule.limit is not None else DEFAULT_LIMIT
     return ir.KAnonymity(f"k_anonymity.{module}", rule.k, over, bool(names), hierarchies,
                          limit, counted_by, entity, rule.span)

@@ -17,7 +17,8 @@ from ocpispec.text import code_span
 
 MEASURING = ("assessed", "committed", "sample")
 DRIVER_WORDS = ("a driver is counted by contract id, or by card uid where a record has no "
-                "contract id, compared the way pseudonyms compare them")
+                "contract id, compared the way pseudonyms compare them; a charge paid with a "
+                "one-time token (`AD_HOC_USER`, a new id each time) adds no driver")
 
 
 def risk_review(plan: ir.Plan, dataset: ir.Dataset, runs: list[dict[str, Any]]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.plan import ir
+from ocpispec.plan.drivers import DRIVERS as DRIVERS_OF
 from ocpispec.demo import Faults
 from ocpispec.execute.aggregate import DRIVER_FAMILY, Aggregator
 from ocpispec.execute.functions import custom_functions
@@ -23,7 +24,7 @@ from ocpispec.diagnostics.source import Span
 
 SPAN = Span(0, 1)
 FUNCTIONS = custom_functions(b"\x5a" * 32, "export")
-DRIVER = "cdr_token.contract_id || cdr_token.uid"  # what the planner counts for sessions
+DRIVER = DRIVERS_OF["sessions"]  # what the planner counts for sessions
 
 
 def _aggregator(minimum: int) -> tuple[Aggregator, Counts]:
@@ -236,3 +237,24 @@ def test_a_pseudonym_is_null_exactly_when_the_id_is_blank(text: str, family: str
     if pseudonym is not None:
         assert len(pseudonym) == 32 and pseudonym == pseudonymizer(
             b"\x5a" * 32, "export", family)(unicodedata.normalize("NFKC", text))
+
+
+def test_one_time_tokens_add_no_driver_to_a_group_nor_to_a_sum() -> None:
+    """An `AD_HOC_USER` token is one time use: each charge a new uid, so ten of them may
+    be one person. Nine card drivers and any number of them stay below ten."""
+    def ad_hoc(number: int, kind: str = "AD_HOC_USER") -> dict:
+        return {"area": "3511", "cdr_token": {"uid": f"ADHOC{number}", "type": kind,
+                                              "contract_id": f"NL-ADH-C{number:04d}"}}
+    drivers = [f"NL-TNM-C{number:04d}" for number in range(9)]
+    aggregator, counts = _aggregator(10)
+    aggregator.add_all([*(_session("3511", driver) for driver in drivers),
+                        *(ad_hoc(n) for n in range(20)), ad_hoc(99, "ad_hoc_user")])
+    assert list(aggregator.rows()) == [] and counts.groups_suppressed == 1
+    aggregator, _ = _aggregator(10)  # a tenth card driver: released, every charge counted
+    aggregator.add_all([*(_session("3511", driver) for driver in [*drivers, "NL-TNM-C9999"]),
+                        *(ad_hoc(n) for n in range(5))])
+    assert list(aggregator.rows()) == [{"area": "3511", "sessions": 15}]
+    aggregator, _ = _aggregator(10)  # an app user's token is the same every time: a driver
+    aggregator.add_all([*(_session("3511", driver) for driver in drivers),
+                        ad_hoc(1, "APP_USER")])
+    assert list(aggregator.rows()) == [{"area": "3511", "sessions": 10}]

@@ -1,0 +1,30 @@
+"""Who an aggregate's minimum group size and a k rule count: drivers, by the id of their
+contract or token, read from the records of each module that has drivers."""
+
+from __future__ import annotations
+
+# who a group's size counts in aggregates: JMESPath and the paths it reads. The contract
+# is the driver, its tokens (a card, an app, a second card) are not: ten tokens of one
+# contract are one driver, on the tokens list as on sessions and CDRs. A one-time token
+# (OCPI's `AD_HOC_USER`: a new uid per charge) names no driver: null, so its records add
+# none, as records without an id do (one person paying ad hoc ten times is no ten).
+ONE_TIME_TOKENS = ("AD_HOC_USER", "ad_hoc_user")
+
+
+def _driver(token: str) -> str:
+    one_time = ", ".join(f"'{kind}'" for kind in ONE_TIME_TOKENS)
+    return (f"!contains([{one_time}], {token}type) && ({token}contract_id || {token}uid)"
+            " || `null`")
+
+
+DRIVERS = {"sessions": _driver("cdr_token."), "cdrs": _driver("cdr_token."),
+           "tokens": _driver("")}
+# what DRIVERS reads, as the plan tells it
+DRIVER_WORDS = {"sessions": "cdr_token.contract_id || cdr_token.uid",
+                "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "contract_id || uid"}
+DRIVER_PATHS = {"sessions": (("cdr_token", "contract_id"), ("cdr_token", "uid"),
+                             ("cdr_token", "type")),
+                "cdrs": (("cdr_token", "contract_id"), ("cdr_token", "uid"),
+                         ("cdr_token", "type")),
+                "tokens": (("contract_id",), ("uid",), ("type",))}
+ONE_TIME_WORDS = "one-time tokens (`AD_HOC_USER`) adding none"
