@@ -75,7 +75,8 @@ def test_every_released_class_holds_k_drivers(run, tmp_path: Path) -> None:
     assert "k-anonymity      k 3:" in result.output
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     assert manifest["k_anonymity"] == {"k": 3, "over": ["started", "postal_area"],
-                                       "suppression_rate_percent": 0.0}
+                                       "suppression_rate_percent": 0.0,
+                                       "suppression_rate_band_percent": 2}
     assert "class" not in json.dumps(manifest["k_anonymity"])
     assert has_state(tmp_path / "ledger.sqlite")
     [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
@@ -112,9 +113,43 @@ def test_the_manifest_s_suppression_rate_does_not_count_the_suppressed_rows(
     assert exact["suppressed_rows"] and exact["suppression_rate_percent"] % 1
     manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
     shown = manifest["k_anonymity"]["suppression_rate_percent"]
-    assert shown == math.ceil(exact["suppression_rate_percent"])
     released = manifest["output"]["rows"]
+    band = manifest["k_anonymity"]["suppression_rate_band_percent"]
+    assert shown == band * math.ceil(exact["suppression_rate_percent"] / band)
     assert round(released * shown / (100 - shown)) != exact["suppressed_rows"]
+
+
+def _consistent(released: int, shown: float, band: int) -> list[int]:
+    """The numbers of suppressed rows a consumer holding the manifest cannot rule out."""
+    return [suppressed for suppressed in range(1, 100 * released + 1)
+            if shown - band < round(100 * suppressed / (released + suppressed), 3) <= shown]
+
+
+def test_a_small_file_s_suppression_rate_does_not_count_the_suppressed_rows(
+        run_cli, tmp_path: Path) -> None:
+    """A whole percent of a file of 33 rows pinned the rows suppressed (9%: 3, since 2
+    give 5.7% and 4 give 10.8%); the band now holds at least BAND_ROWS rows."""
+    from ocpispec.demo import DemoServer
+    from ocpispec.execute.disclosure import BAND_ROWS
+
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(unit="month").replace("limit 20%", "limit 100%")
+                    .replace("location.postal_code, 4", "location.postal_code, 2"))
+    with DemoServer(version="2.2.1", size=40, max_page_size=200) as small:
+        result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                         str(tmp_path / "ledger.sqlite"), "--as-of", "2026-01-01T00:00:00Z",
+                         env={"OCPI_VERSIONS_URL": small.versions_url,
+                              "OCPI_TOKEN": small.token, "TEST_PSEUDONYM_KEY": KEY})
+    assert result.exit_code == 0, result.output
+    [logged] = logged_runs(tmp_path / "ledger.sqlite", "k_test")
+    exact = logged["datasets"][0]["counts"]["risk"]["k_anonymity"]
+    manifest = json.loads((tmp_path / "out.csv.manifest.json").read_text())
+    released, rule = manifest["output"]["rows"], manifest["k_anonymity"]
+    assert exact["suppressed_rows"] and released < 100
+    possible = _consistent(released, rule["suppression_rate_percent"],
+                           rule["suppression_rate_band_percent"])
+    assert exact["suppressed_rows"] in possible and len(possible) >= BAND_ROWS
+    assert len(_consistent(released, math.ceil(exact["suppression_rate_percent"]), 1)) == 1
 
 
 def test_assess_writes_nothing_and_keeps_the_state(run, tmp_path: Path, snapshot) -> None:

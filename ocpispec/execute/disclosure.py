@@ -133,22 +133,39 @@ class RowRisk:
 
     def manifest(self) -> dict[str, Any]:
         """What the consumer may know: k and the suppression rate, nothing else. The rate
-        is rounded up to a whole percent: to three decimals it times the rows released
-        gave the exact number of rows suppressed (2.93% of 15,172 rows: 458)."""
+        is rounded up to a band that holds at least `BAND_ROWS` rows of the file: to three
+        decimals it times the rows released gave the exact number of rows suppressed
+        (2.93% of 15,172 rows: 458), and so did a whole percent of a small file (9% of 33
+        rows released: 3 suppressed, no other count gives 9%)."""
         if self.rule is None or self.enforced is None:
             return {}
+        enforced = self.enforced
+        shown, band = rate_band(enforced["suppression_rate_percent"],
+                                enforced["rows"] - enforced["suppressed_rows"])
         return {"k_anonymity": {"k": self.rule.k, "over": list(self.rule.over),
-                                "suppression_rate_percent": _whole_percent_up(
-                                    self.enforced["suppression_rate_percent"])}}
+                                "suppression_rate_percent": shown,
+                                "suppression_rate_band_percent": band}}
 
     def close(self) -> None:
         while self._open:
             self._open.pop().close()
 
 
-def _whole_percent_up(rate: float) -> float:
-    """`rate` rounded up to a whole percent (0 stays 0: nothing was left out)."""
-    return float(math.ceil(rate - 1e-9)) if rate > 0 else 0.0
+# a band of the manifest's suppression rate holds at least this many rows of the file
+BAND_ROWS = 10
+_BANDS = (1, 2, 5, 10, 20, 50, 100)  # percent
+
+
+def rate_band(rate: float, released: int) -> tuple[float, int]:
+    """`rate` rounded up to the narrowest band (of `_BANDS`) whose width is at least
+    `BAND_ROWS` of the `released` rows, and that width: the consumer, who knows the rows
+    released, can tell the suppressed rows only to within that many (0 stays 0: nothing
+    was left out). The width is read from the released rows, which the consumer has,
+    not from the rows before suppression, which it would give away."""
+    band = next((width for width in _BANDS if released * width >= 100 * BAND_ROWS), 100)
+    if rate <= 0:
+        return 0.0, band
+    return float(min(100, band * math.ceil(rate / band - 1e-9))), band
 
 
 def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
