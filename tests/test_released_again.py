@@ -136,3 +136,19 @@ def test_a_rolling_window_its_schedule_tiles_is_judged(run) -> None:
         assert first.exit_code == 0, first.stderr
         assert again.exit_code == (1 if refused else 0), again.stderr
         assert ("error[OCX546]" in again.stderr) is refused
+
+
+def test_a_dataset_renamed_does_not_hide_the_delivery(run, tmp_path: Path) -> None:
+    """`as monthly` renamed `as by_district` is a dataset ocpispec never saw, with no
+    previous name: its window was delivered as `monthly` all the same."""
+    assert run(MONTHLY, "a.csv", "--as-of", AS_OF)[0].exit_code == 0
+    renamed = SPEC.replace(" as monthly", " as by_district")
+    again, _ = run(MONTHLY, "b.csv", "--as-of", DAY_LATER, spec=renamed)
+    assert again.exit_code == 1, again.stderr
+    assert "error[OCX546]: `by_district` would release its groups again over records the " \
+           "run at 2026-01-01T00:00:00Z released as `monthly`, a dataset of sessions the " \
+           "spec no longer has" in " ".join(again.stderr.split())
+    assert not (tmp_path / "b.csv").exists()
+    # the next month under the new name is no release again
+    later, _ = run(MONTHLY, "c.csv", "--as-of", "2026-02-01T00:00:00Z", spec=renamed)
+    assert later.exit_code == 0, later.stderr

@@ -13,7 +13,9 @@ This is judged for windows whose runs tile (`previous ...`, `since last run`, a 
 the spec's schedule never reads a window an earlier one delivered, so only a run the
 operator steers does (`--as-of`, `--out`, `--restart`, a watermark moved back); and for
 a fixed window (`between`) of a spec without a schedule, delivered once and run again
-after late records came. Windows whose scheduled runs overlap by design are warned of by
+after late records came. A dataset renamed (`as a` -> `as b`) is judged against what its
+old name delivered, as any dataset of its module the spec no longer has. Windows whose
+scheduled runs overlap by design are warned of by
 `check` (OCX336), where the privacy officer sees them. Aggregates without drivers (locations, tariffs) release public facts; samples
 (`--limit`) and demo runs release nothing to a consumer.
 """
@@ -37,8 +39,6 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
     which were released again."""
     if options.demo or options.limit is not None or not options.use_state:
         return []
-    from ocpispec.ledger import LedgerError, delivered_windows
-
     notes, tiling = [], _tiling(plan)
     for dataset in plan.datasets:
         step = dataset.step(ir.Aggregate)
@@ -46,19 +46,35 @@ def check_not_released_again(plan: ir.Plan, windows: Mapping[str, ResolvedWindow
                 dataset.step(ir.Fetch).window, plan.export.schedule, dataset.name in tiling):
             continue
         window = windows[dataset.name]
-        try:
-            earlier = [found for name in filter(None, (dataset.name, dataset.previous_name))
-                       for found in delivered_windows(ledger, plan.export.name, name)]
-        except (LedgerError, OSError):
-            continue  # the state's own checks say what is wrong with the ledger
-        found = next((item for item in earlier if _overlap(window, item[1], item[2])), None)
+        found = next((item for item in _earlier(plan, dataset, ledger)
+                      if _overlap(window, item[2], item[3])), None)
         if found is None:
             continue
         if not options.release_again:
             raise _released_again(dataset, window, *found)
-        notes.append(f"`{dataset.name}` released again over a window the run at {found[0]} "
+        notes.append(f"`{dataset.name}` released again over a window the run at {found[1]} "
                      "delivered (--release-again)")
     return notes
+
+
+def _earlier(plan: ir.Plan, dataset: ir.Dataset, ledger: Path
+             ) -> list[tuple[str, str | None, str | None, str | None]]:
+    """The windows delivered earlier of `dataset` (dataset name, run time, start, end):
+    under its name or its previous one, and under any name the spec no longer has that
+    released groups of its module (`as a` renamed `as b`: the same records again). Other
+    datasets of the spec are theirs, and compared with it by `check` (OCX332)."""
+    from ocpispec.ledger import LedgerError, delivered_groups, delivered_windows
+
+    own = tuple(filter(None, (dataset.name, dataset.previous_name)))
+    current = {name for other in plan.datasets
+               for name in (other.name, other.previous_name) if name}
+    try:
+        return [*((name, *found) for name in own
+                  for found in delivered_windows(ledger, plan.export.name, name)),
+                *(found for found in delivered_groups(ledger, plan.export.name, dataset.module)
+                  if found[0] not in current)]
+    except (LedgerError, OSError):
+        return []  # the state's own checks say what is wrong with the ledger
 
 
 def _released_once(window: ir.Window, schedule: str | None, tiles: bool) -> bool:
@@ -103,11 +119,13 @@ def _overlap(window: ResolvedWindow, start: str | None, end: str | None) -> bool
              or read_timestamp(start) < read_timestamp(window.date_to))
 
 
-def _released_again(dataset: ir.Dataset, window: ResolvedWindow, run_at: str | None,
-                    start: str | None, end: str | None) -> RunError:
+def _released_again(dataset: ir.Dataset, window: ResolvedWindow, earlier: str,
+                    run_at: str | None, start: str | None, end: str | None) -> RunError:
+    named = "" if earlier in (dataset.name, dataset.previous_name) else \
+        f" as `{earlier}`, a dataset of {dataset.module} the spec no longer has"
     return RunError.of(
         "OCX546", f"`{dataset.name}` would release its groups again over records the run at "
-                  f"{run_at or 'an earlier time'} released ({start or 'the start'} to "
+                  f"{run_at or 'an earlier time'} released{named} ({start or 'the start'} to "
                   f"{end or 'now'})",
         dataset.step(ir.Fetch).origin, "the window released again",
         notes=(f"this run's window is {window.date_from or 'the start'} to "

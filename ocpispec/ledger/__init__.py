@@ -21,7 +21,7 @@ from ocpispec.ledger.log import new_entry, with_result
 from ocpispec.ledger.migrate import is_json_state, legacy_state_path, migrate
 from ocpispec.ledger.outcome import StateMoved
 from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, commit,
-                                   delivered_windows,
+                                   delivered_groups, delivered_windows,
                                    forget_state, has_pending, last_delivered_end, load_state,
                                    pending_files, pending_finals, pending_remote,
                                    pending_remote_finals, record,
@@ -31,7 +31,7 @@ from ocpispec.ledger.store import (CommitPending, Recovered, check_writable, com
 LEDGER_ENV = "OCPISPEC_LEDGER"
 
 __all__ = ["LEDGER_ENV", "CommitPending", "LedgerError", "Recovered", "check_writable",
-           "commit", "connect", "default_ledger_path", "delivered_windows", "forget_state",
+           "commit", "connect", "default_ledger_path", "delivered_groups", "delivered_windows", "forget_state",
            "has_pending",
            "is_json_state", "last_delivered_end", "legacy_state_path", "load_state",
            "migrate", "new_entry", "pending_files", "pending_finals", "pending_remote",

@@ -380,6 +380,43 @@ def delivered_windows(path: Path, export: str, dataset: str) -> list[tuple[str, 
     return windows  # type: ignore[return-value]
 
 
+def delivered_groups(path: Path, export: str, module: str
+                     ) -> list[tuple[str, str | None, str | None, str | None]]:
+    """Each window of a dataset of `module` a committed (whole, not demo) run of `export`
+    delivered groups of, whatever the dataset was named, as (dataset, run time, start,
+    end): a dataset renamed since (`as a` -> `as b`) still delivered its records."""
+    if not path.exists():
+        return []
+    with connect(path) as conn:
+        found = conn.execute(
+            "SELECT d.dataset, r.run_at, d.window_start, d.window_end, d.counts "
+            "FROM run_datasets d JOIN runs r ON r.id = d.run_id WHERE r.export = ? "
+            "AND r.outcome = 'committed' AND d.module = ? AND (r.source IS NULL OR "
+            "r.source != 'demo') ORDER BY r.recorded_at", (export, module)).fetchall()
+        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+    items = [(name, run_at, start, end, counts) for name, run_at, start, end, counts in found]
+    try:
+        run = json.loads(pending[0]) if pending is not None and pending[0] else None
+        if isinstance(run, dict) and run.get("outcome") == "committed" \
+                and run.get("source") != "demo":
+            items += [(item.get("dataset"), run.get("run_at"), item.get("window_start"),
+                       item.get("window_end"), item.get("counts"))
+                      for item in run.get("datasets", ()) if item.get("module") == module]
+    except (ValueError, TypeError, AttributeError):
+        pass
+    return [(name, run_at, start, end) for name, run_at, start, end, counts in items
+            if _groups(counts)]
+
+
+def _groups(counts: object) -> bool:
+    """Whether a logged dataset's counts say it released groups (an aggregate)."""
+    try:
+        counts = json.loads(counts) if isinstance(counts, str) else counts
+        return isinstance(counts, dict) and int(counts.get("groups") or 0) > 0
+    except (ValueError, TypeError):
+        return False
+
+
 def _pending_end(row: tuple[str | None] | None, dataset: str) -> str | None:
     """The window end of `dataset` in a commit past its commit point: the next run of the
     export finishes it (a catch-up must not deliver that window again)."""
