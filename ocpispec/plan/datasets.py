@@ -15,7 +15,7 @@ from ocpispec.check.checked import CheckedDataset, CheckedJoin, ResolvedField
 from ocpispec.check.families import pseudonym_family
 from ocpispec.plan import columns as cols
 from ocpispec.plan.k_rule import k_step
-from ocpispec.plan.drivers import (DRIVER_PATHS, DRIVER_WORDS, DRIVERS,  # noqa: F401
+from ocpispec.plan.drivers import (DRIVER_PATHS, DRIVER_WORDS, DRIVERS,
                                     ONE_TIME_WORDS)
 from ocpispec.plan.lower import Lowerer, quote
 from ocpispec.plan.series import series_steps
