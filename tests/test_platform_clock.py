@@ -318,3 +318,28 @@ def test_a_window_not_over_yet_ends_at_the_run_s_time(run_cli, demo_server_facto
     end = read_timestamp(manifest["window"]["end"])
     assert manifest["window"]["end"] in asked and max(map(read_timestamp, asked)) == end, asked
     assert before - timedelta(seconds=behind + 60) <= end <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize("window", ["since last run", "previous day"])
+def test_a_clock_years_behind_fails_the_run(run_cli, demo_server_factory, tmp_path: Path,
+                                            window, snapshot) -> None:
+    """Before: a platform whose `Date` said 2001 cut every `since last run` window at the
+    state's watermark: 0 rows, exit 0, a warning, on every run for ever (and a fixed window
+    was told to run again in 25 years). A clock more than a day behind is wrong: OCX575,
+    nothing fetched, no state."""
+    server = demo_server_factory(version="2.2.1", size=100,
+                                 faults=Faults(date_header="Mon, 01 Jan 2001 00:00:00 GMT"))
+    spec = tmp_path / "wrong.ocx"
+    spec.write_text(SPEC.format(module="sessions", key="id").replace("since last run", window))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+    state = tmp_path / "state.sqlite"
+    result = run_cli("run", str(spec), "--out", str(tmp_path / "out.csv"), "--state",
+                     str(state), env=env)
+    assert result.exit_code == 1 and "OCX575" in result.stderr, result.stderr
+    assert not (tmp_path / "out.csv").exists()
+    assert not [r for r in server.request_log if "/sessions" in r.target]  # nothing fetched
+    if window == "since last run":
+        text = scrub(result.stderr, tmp_path=tmp_path)
+        assert re.sub(r"\d+ (years?|days)\b", "<behind>",
+                      _TIME.sub("<time>", text[text.index("error[OCX575]"):])) == snapshot

@@ -21,6 +21,12 @@ run whose window reaches their time, so nothing is capped. A platform that tells
 usable time leaves the windows as they are (a run never fails for a header). Windows
 that ended more than a day before the run (`--as-of` in the past, `previous month`) are
 not asked about: no platform clock is that far behind.
+
+A clock more than a day behind ours (IMPLAUSIBLE) is no lag but a wrong clock (a gateway
+without a battery saying 2001): capping at it would give every run an empty window, for
+ever, with only a warning, and waiting for it would take years. Ignoring it would
+deliver nothing either when its records carry the same wrong time. So the run fails
+before fetching anything (OCX575), whatever the window, and no state moves.
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ RECENT = timedelta(days=1)
 WAIT_AT_MOST = timedelta(minutes=2)
 # behind by less than this is the `Date` header's rounding, capped but not reported
 UNREMARKABLE = timedelta(seconds=2)
+# behind by more than this is a wrong clock, not a lag: the run is refused (OCX575)
+IMPLAUSIBLE = timedelta(days=1)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -56,6 +64,8 @@ class Capped:
     # fixed windows (`previous day`, `between`) that have not ended by the platform's clock:
     # by dataset, how long until they have
     unfinished: dict[str, timedelta] = dataclasses.field(default_factory=dict)
+    # the platform's time when it is IMPLAUSIBLE-ly behind ours: the datasets it concerns
+    wrong_clock: tuple[datetime, tuple[str, ...]] | None = None
 
 
 def capped(plan: ir.Plan, windows: Mapping[str, ResolvedWindow], client: Any,
@@ -70,6 +80,8 @@ def capped(plan: ir.Plan, windows: Mapping[str, ResolvedWindow], client: Any,
     if platform is None:
         return Capped(dict(windows), {})
     end = platform.replace(microsecond=0)
+    if wall - platform > IMPLAUSIBLE:
+        return Capped(dict(windows), {}, wrong_clock=(end, (*ending, *fixed)))
     result, warnings = dict(windows), {}
     for name in ending if end < now else ():
         result[name] = window = _ending_at(windows[name], end)
@@ -95,6 +107,9 @@ def follow_platform_clock(plan: ir.Plan, client: Any, options: Any, runs: list,
     from ocpispec.ledger import pending_remote
 
     found = capped(plan, windows, client, now, wall)
+    if found.wrong_clock is not None:
+        raise wrong_clock_error(plan, found.wrong_clock, wall,
+                                getattr(client, "clock_source", None) or "the `Date` header")
     if found.unfinished:
         _wait_for_platform(plan, windows, found.unfinished, options,
                            getattr(client, "clock_source", None) or "the `Date` header")
@@ -203,3 +218,22 @@ def unfinished_error(plan: ir.Plan, windows: Mapping[str, ResolvedWindow],
                "nothing was fetched or written"),
         help=f"run again in {_duration(unfinished[name])} or later; ask the CPO to set "
              "its clock right (NTP)")
+
+
+def wrong_clock_error(plan: ir.Plan, wrong_clock: tuple[datetime, tuple[str, ...]],
+                      wall: datetime, source: str):
+    """OCX575: the platform's clock is more than IMPLAUSIBLE behind ours."""
+    from ocpispec.execute.client import RunError
+
+    platform, names = wrong_clock
+    dataset = next(d for d in plan.datasets if d.name == names[0])
+    return RunError.of(
+        "OCX575", f"the platform's clock says {format_timestamp(platform)}, "
+        f"{_duration(wall - platform)} behind ours ({source} of its answers)",
+        dataset.step(ir.Fetch).origin, "the window",
+        notes=("a clock this far behind is wrong, not late: a window ending at its time "
+               "would be empty on every run, and the records it stamps may carry its "
+               "wrong time, before any window",
+               "nothing was fetched or written; the state did not move"),
+        help="ask the CPO to set its clock right (NTP), then run again; `ocpispec doctor` "
+             "shows the clock it reports")
