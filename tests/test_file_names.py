@@ -236,3 +236,54 @@ def test_a_folder_made_read_only_while_the_run_fetched_is_refused_at_the_commit(
     assert again.exit_code == 0 and (exports / "sessions.csv").is_file(), again.output
     block = result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
     assert re.sub(r"\^{2,}", "^^^", block) == snapshot
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a file immutable")
+def test_a_final_name_that_cannot_be_renamed_over_is_named(run_cli, tmp_path: Path,
+                                                          snapshot) -> None:
+    """The final name made immutable (`chattr +i`) while the run fetched: the rename fails
+    with EPERM past the commit point. The run said 'the commit stopped half way: Operation
+    not permitted', and every next run 'cannot finish the commit an interrupted run left:
+    Operation not permitted', naming no file and no folder. Both name the file, its folder
+    and what to do; once the file may be replaced, the next run finishes the commit."""
+    import subprocess
+
+    from ledger_helpers import has_state, pending
+
+    from ocpispec.execute import deliveries
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    final = exports / "sessions.csv"
+    uploading = deliveries.upload
+
+    def immutable_meanwhile(*args):  # every record read, the files staged in `exports`
+        final.write_text("kept\n")
+        subprocess.run(["chattr", "+i", str(final)], check=True)
+        return uploading(*args)
+
+    spec = _spec_into(tmp_path, f"{exports}/sessions.csv").read_text().replace(
+        "previous month", "since last run")
+    (tmp_path / "spec.ocx").write_text(spec)
+    ledger = tmp_path / "ledger.sqlite"
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(deliveries, "upload", immutable_meanwhile)
+            first = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", "--state",
+                            str(ledger), env=KEY)
+        again = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", "--state", str(ledger),
+                        env=KEY)
+    finally:
+        subprocess.run(["chattr", "-i", str(final)], check=False)
+    assert first.exit_code == 1 and again.exit_code == 1, first.output
+    blocks = [result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
+              for result in (first, again)]
+    assert all("`<tmp>/exports/sessions.csv`" in block for block in blocks), blocks
+    assert pending(ledger)
+    finished = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", "--state", str(ledger),
+                       env=KEY)
+    # the commit finished (the demo's clock stands still: the window after it is empty)
+    assert has_state(ledger) and not pending(ledger)
+    assert final.read_text() != "kept\n"
+    assert [re.sub(r"\.\d+-[0-9a-f]+\.partial", ".<run>.partial", block)
+            for block in blocks] == snapshot

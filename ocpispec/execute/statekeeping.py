@@ -83,8 +83,8 @@ def recover(state_path: Path, export: str, destinations: Any = None) -> list[str
     except (LedgerError, StateError, OSError) as exc:
         if not _left_a_commit(state_path, export):  # the ledger itself: damaged, unreadable
             raise _unusable(state_path, exc) from None
-        reason = exc.strerror if isinstance(exc, OSError) else exc
-        fix = _make_room(state_path) if _full(exc) else \
+        reason = _file_reason(exc) if isinstance(exc, OSError) else exc
+        fix = _make_room(state_path) if _full(exc) else _rename_help(exc) or \
             "make the ledger's directory and the outputs' directories writable"
         raise RunError.of("OCX553", f"cannot finish the commit an interrupted run left: "
                           f"{reason}",
@@ -372,13 +372,15 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
         from ocpispec.ledger.db import reason_of
 
         cause = exc.__cause__
-        reason = getattr(cause, "message", None) or reason_of(cause)
+        reason = getattr(cause, "message", None) or (
+            _file_reason(cause) if isinstance(cause, OSError) else reason_of(cause))
         diagnostic = RunError.of(
             "OCX553", f"the commit stopped half way: {reason}",
             notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "
                    "this export finishes it first, so nothing is delivered twice or lost",),
             help=f"{_make_room(exc.journal)}, then run again" if _full(cause)
-            else "fix the cause (space, permissions) and run again").diagnostic
+            else f"{_rename_help(cause) or 'fix the cause (space, permissions)'} and run "
+                 "again").diagnostic
         raise CommitPendingError(diagnostic) from None
     except StateMoved:
         raise RunError.of("OCX580", f"another run of `{export}` committed while this one ran "
@@ -397,6 +399,36 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
                           notes=("nothing was published and the state did not change: the "
                                  "next run delivers this window",),
                           help=_ledger_help(state_path, exc)) from None
+
+
+def _file_reason(exc: OSError) -> str:
+    """What failed, with the files it failed on (a rename names both)."""
+    reason = exc.strerror or exc.__class__.__name__
+    if exc.filename2 is not None:
+        return f"renaming `{exc.filename}` to `{exc.filename2}` failed ({reason})"
+    return f"`{exc.filename}`: {reason}" if exc.filename is not None else reason
+
+
+def _rename_help(exc: BaseException | None) -> str | None:
+    """What to do about a rename into place that failed (None: no rename of a file)."""
+    import errno
+
+    if not isinstance(exc, OSError) or exc.filename2 is None:
+        return None
+    final = Path(os.fsdecode(exc.filename2))
+    match exc.errno:
+        case errno.EPERM | errno.EACCES:
+            return (f"let this user replace `{final.name}` in the folder `{final.parent}` "
+                    "(its permissions, a read-only or immutable file: `lsattr`, "
+                    "`chattr -i`)")
+        case errno.EXDEV:
+            return (f"`{final}` lies on another file system than its folder "
+                    f"`{final.parent}` (something mounted there): mount the whole folder, "
+                    "or write elsewhere")
+        case errno.EBUSY:
+            return (f"`{final}` is in use or a mount point: unmount it (mount its folder "
+                    f"`{final.parent}` instead)")
+    return f"fix what keeps `{final}` from being replaced in the folder `{final.parent}`"
 
 
 def _ledger_help(state_path: Path, exc: BaseException | None) -> str:
