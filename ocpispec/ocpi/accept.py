@@ -33,9 +33,10 @@ Accepter = Callable[[list[Any], "int | None", bool, "RecentKeys"],
 _CACHE: dict[tuple, str] = {}
 
 
-def page_accepter(check: ObjectCheck, noted: Callable[[int], None] = lambda _: None) -> Accepter:
+def page_accepter(check: ObjectCheck, noted: Callable[[int], bool] = lambda _: True) -> Accepter:
     """The compiled page loop of `check` (bound to its statistics), which hands `noted` the
-    `invalid_print` of each invalid object."""
+    `invalid_print` of each invalid object; one it says was sent before is not counted
+    again (a repeat would stand in for an object that never came, against `X-Total-Count`)."""
     from ocpispec.ocpi.objects import normalise_timestamps
 
     env: dict[str, Any] = {"read": check.reader, "NOTHING": NOTHING, "Unreadable": Unreadable,
@@ -109,8 +110,8 @@ def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, .
         lines += ["        else:", "            problem = judge(obj, NOTHING)"]
     lines += [
         "        if problem is not None:",
-        "            invalid[problem] = invalid.get(problem, 0) + 1",
-        "            noted(invalid_print(obj))",
+        "            if noted(invalid_print(obj)):",
+        "                invalid[problem] = invalid.get(problem, 0) + 1",
         "            continue",
         f"        if not add(({key},)):",
         "            duplicates += 1",
@@ -133,7 +134,7 @@ class Prepared(list):  # type: ignore[type-arg]
 
 
 def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: Any,
-                    module: str, noted: Callable[[int], None] = lambda _: None) -> tuple[Prepared, int, dict[str, int]]:
+                    module: str, noted: Callable[[int], bool] = lambda _: True) -> tuple[Prepared, int, dict[str, int]]:
     """`accept` for a prepared page: the same counts and statistics, in the same order;
     the dedup stays here, in one process, across every page. (An invalid object's item
     holds its `invalid_print` where a usable one holds its key.)"""
@@ -146,8 +147,8 @@ def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: 
         if findings is not None and stats is not None:
             stats.note_findings(module, findings)
         if problem is not None:
-            invalid[problem] = invalid.get(problem, 0) + 1
-            noted(item[2])
+            if noted(item[2]):  # not sent before: counted once
+                invalid[problem] = invalid.get(problem, 0) + 1
             continue
         if findings is not None and findings.unknown and stats is not None:
             stats.note_unknown(module, findings.unknown)

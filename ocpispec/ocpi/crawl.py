@@ -294,9 +294,12 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
             keys = [self._check.key(obj) for obj in objects if obj.__class__ is dict]
         return len(keys) - len(set(keys))
 
-    def _note_invalid(self, fingerprint: int | None) -> None:
+    def _note_invalid(self, fingerprint: int | None) -> bool:
+        """Whether an invalid object is new to this crawl (counted then, once)."""
         if fingerprint is not None and not self._invalid_prints.add_fingerprint(fingerprint):
             self._invalid_again += 1
+            return False
+        return True
 
     def _accept(self, page: Page) -> list[dict[str, Any]]:
         """The page's usable objects not seen before (`accept.page_accepter`: one compiled
