@@ -49,9 +49,11 @@ def server():
 def deliver(run_cli, tmp_path: Path, server):
     """Write the spec with `destination` into tmp and run it with a state file."""
 
-    def invoke(destination: str, *args: str, command: str = "run", before: tuple = ()):
+    def invoke(destination: str, *args: str, command: str = "run", before: tuple = (),
+               window: str = "since last run"):
         spec = tmp_path / "spec.ocx"
-        spec.write_text(HEADER + f'output csv to "{destination}"\n')
+        spec.write_text(HEADER.replace("since last run", window)
+                        + f'output csv to "{destination}"\n')
         env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
                "DELIVERY_TEST_KEY": KEY}
         extra = ("--state", str(tmp_path / "state.json"), "--as-of", AS_OF) \
@@ -1048,7 +1050,7 @@ def sshd_without_remove(tmp_path: Path):
     """A login that may write and rename but not remove (`internal-sftp -P remove`)."""
     from fixtures_sftp import start_sshd
 
-    server = start_sshd(tmp_path, "-P remove")
+    server = start_sshd(tmp_path, "-P remove,posix-rename")
     yield server
     server.stop()
 
@@ -1064,3 +1066,30 @@ def test_the_write_probe_leaves_nothing_where_the_login_cannot_remove(
     assert "temporary file" not in result.stderr
     assert remote_files(sshd_without_remove.root) == ["x.csv", "x.csv.datapackage.json",
                                                       "x.csv.manifest.json"]
+
+
+def test_a_login_that_may_rename_but_neither_replace_nor_remove_is_refused_before_fetching(
+        deliver, sshd_without_remove, server, tmp_path, snapshot) -> None:
+    """A server that refuses `posix-rename` and removing files (`internal-sftp -P
+    posix-rename,remove`): the first delivery renames onto a new name, but the same window
+    run again removed the older file before its rename, which the server refused past
+    the commit point, and so did every next run's recovery. Where an older file is there,
+    the write probe renames its file over another: refused before fetching, the state
+    and the delivered file as the first run left them."""
+    sshd = sshd_without_remove
+    sshd.profile(tmp_path / "config", retries=0)
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/x.csv"
+    window = "between 2025-11-01T00:00:00Z and 2025-12-01T00:00:00Z"
+    assert deliver(url, window=window).exit_code == 0
+    delivered = (sshd.root / "x.csv").read_bytes()
+    before = len(server.request_log)
+    again = deliver(url, window=window)
+    assert again.exit_code == 1 and "checked before fetching" in again.stderr, again.output
+    assert len(server.request_log) == before
+    assert pending(tmp_path / "state.json") == 0
+    assert (sshd.root / "x.csv").read_bytes() == delivered
+    # the server keeps the probe's empty files: it lets nothing be removed
+    assert all((sshd.root / name).stat().st_size == 0
+               for name in remote_files(sshd.root) if name.endswith(".partial"))
+    text = cli_block(again).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    assert re.sub(r"\^{2,}", "^^^", text) == snapshot

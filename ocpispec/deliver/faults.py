@@ -53,15 +53,18 @@ class NoDirectory(TransferError):
 
 
 class NoRename(TransferError):
-    """The server let the login write a file in the directory but not rename it."""
+    """The server let the login write a file in the directory but not rename it over
+    another (neither `posix-rename` nor removing the older file first)."""
 
     help = ("ask the server's administrator to let the account rename its own files in the "
-            "directory: ocpispec uploads each file under a temporary name and renames it, so "
-            "that the consumer never reads a half-written one")
+            "directory, over older ones (`posix-rename@openssh.com`, or removing its own "
+            "files): ocpispec uploads each file under a temporary name and renames it over "
+            "the older delivery of that name, so that the consumer never reads a "
+            "half-written one")
 
-    def __init__(self, directory: str, reason: str) -> None:
+    def __init__(self, directory: str, reason: str, over: bool = False) -> None:
         super().__init__(f"the server does not let the login rename a file it wrote in "
-                         f"`{directory}` ({reason})")
+                         f"`{directory}`{' over another' if over else ''} ({reason})")
 
 
 class LoginError(Exception):

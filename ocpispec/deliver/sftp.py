@@ -130,7 +130,8 @@ class Session:
         except OSError as exc:
             raise TransferError(f"cannot write in the directory `{directory}` on the "
                                 f"server: {_upload_reason(exc)}") from None
-        temp = self._try_renaming(directory, name, temp)
+        over = self.exists(f"{directory.rstrip('/')}/{name}")
+        temp = self._try_renaming(directory, name, temp, over)
         try:
             self.sftp.remove(temp)
         except Exception:  # a login that may write but not remove (`internal-sftp -P
@@ -138,21 +139,28 @@ class Session:
             # no empty temporary file is left behind by the probe
             _PROBED[self._probe_key(directory, name)] = temp
 
-    def _try_renaming(self, directory: str, name: str, temp: str) -> str:
+    def _try_renaming(self, directory: str, name: str, temp: str, over: bool) -> str:
         """The probe renamed to another temporary name, as each upload will be to its
-        final one: a login that may write but not rename (`internal-sftp -P
-        rename,posix-rename`, a drop box) failed each rename past the commit point, and
-        every next run's recovery, until the server was changed. The new name."""
+        final one, and over another file where `over` (an older delivery of `name` is
+        there): a login that may write but not rename (`internal-sftp -P
+        rename,posix-rename`, a drop box), or that may rename but neither replace in one
+        step nor remove (`-P posix-rename,remove`: the older file is removed first),
+        failed its renames past the commit point, and every next run's recovery, until
+        the server was changed. The new name."""
         moved = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
         try:
+            if over:
+                self.sftp.open(moved, "wb").close()  # standing for the older delivery
             self._replace(temp, moved)
         except Exception as exc:  # paramiko's SSHException and EOFError too
             transport = self.client.get_transport()
             lost = transport is None or not transport.is_active()
             self.remove(temp)  # on a new connection where this one was lost
+            if over:
+                self.remove(moved)
             if lost:
                 raise TransferError(f"the connection was lost ({_reason(exc)})") from None
-            raise NoRename(directory, _reason(exc)) from None
+            raise NoRename(directory, _reason(exc), over) from None
         return moved
 
     def _probe_key(self, directory: str, name: str) -> tuple[str, int, str]:
