@@ -18,7 +18,7 @@ before fetching anything (OCX585: run again later).
 
 A platform whose clock is ahead stamps records after our `date_to`; they come with the
 run whose window reaches their time, so nothing is capped. A platform that tells no
-usable time leaves the windows as they are (a run never fails for a header). Windows
+usable time leaves the windows as they are (a run never fails for a missing header). Windows
 that ended more than a day before the run (`--as-of` in the past, `previous month`) are
 not asked about: no platform clock is that far behind.
 
