@@ -291,3 +291,24 @@ def test_a_bad_workers_value_is_a_usage_error(run_cli, command, value, snapshot)
     result = run_cli(*command, "--workers", value)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == snapshot
+
+
+def test_an_invalid_object_sent_again_is_counted_once_with_workers(
+        run_spec, profile_for, demo_server_factory, tmp_path: Path) -> None:
+    """Every page repeats the last object of the one before, here an invalid one: it was
+    counted again at each repeat, read by the parent or by the workers; the counts are
+    those of the platform that sends each object once."""
+    found = {}
+    for repeats in (False, True):
+        server = demo_server_factory(version="2.2.1", size=300, max_page_size=50,
+                                     faults=Faults(invalid_objects=10,
+                                                   duplicate_objects=repeats))
+        profile_for("cpo_production", server)
+        for workers in ("1", "2"):
+            result = run_spec(SPECS["rows"].replace("last 8 weeks", "since 2000-01-01"),
+                              server, "-q", "--allow-invalid", "100%",
+                              "--page-size", "50", "--workers", workers, "--as-of",
+                              "2025-07-01T00:00:00Z", out=f"w{workers}{repeats}")
+            assert result.exit_code == 0, result.stderr
+            found[repeats, workers] = _counts(tmp_path)["datasets"][0]["counts"]["invalid"]
+    assert found[False, "1"] and len({str(invalid) for invalid in found.values()}) == 1, found
