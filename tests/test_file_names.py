@@ -287,3 +287,37 @@ def test_a_final_name_that_cannot_be_renamed_over_is_named(run_cli, tmp_path: Pa
     assert final.read_text() != "kept\n"
     assert [re.sub(r"\.\d+-[0-9a-f]+\.partial", ".<run>.partial", block)
             for block in blocks] == snapshot
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="makes a file immutable")
+def test_a_run_without_a_ledger_names_the_file_it_cannot_rename_over(run_cli, tmp_path: Path,
+                                                                     snapshot) -> None:
+    """The same for a run without a ledger (`--demo` without `--state`): 'cannot publish
+    the outputs: Operation not permitted', naming no file."""
+    import subprocess
+
+    from ocpispec.execute import deliveries
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    final = exports / "sessions.csv"
+    uploading = deliveries.upload
+
+    def immutable_meanwhile(*args):
+        final.write_text("kept\n")
+        subprocess.run(["chattr", "+i", str(final)], check=True)
+        return uploading(*args)
+
+    spec = _spec_into(tmp_path, f"{exports}/sessions.csv").read_text().replace(
+        "previous month", "last 30 days")
+    (tmp_path / "spec.ocx").write_text(spec)
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(deliveries, "upload", immutable_meanwhile)
+            result = run_cli("run", str(tmp_path / "spec.ocx"), "--demo", env=KEY)
+    finally:
+        subprocess.run(["chattr", "-i", str(final)], check=False)
+    assert result.exit_code == 1 and final.read_text() == "kept\n", result.output
+    block = result.stderr[result.stderr.index("error["):].replace(str(tmp_path), "<tmp>")
+    assert "`<tmp>/exports/sessions.csv`" in block, block
+    assert re.sub(r"\.\d+-[0-9a-f]+\.partial", ".<run>.partial", block) == snapshot

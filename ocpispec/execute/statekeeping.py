@@ -479,10 +479,10 @@ def _publish(files: list) -> None:
         for file in files:
             file.publish()
     except OSError as exc:
-        raise RunError.of("OCX554", f"cannot publish the outputs: {exc.strerror}",
+        fix = _rename_help(exc) or "check that the directories are writable and have space"
+        raise RunError.of("OCX554", f"cannot publish the outputs: {_file_reason(exc)}",
                           notes=("files renamed before the failure stay published",),
-                          help="check that the directories are writable and have space") \
-            from None
+                          help=f"{fix} and run again") from None
 
 
 def _test_pause():
