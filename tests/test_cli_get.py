@@ -59,6 +59,23 @@ def test_locations_hide_private_sites(run_cli, demo_profile, snapshot) -> None:
     assert result.stderr == snapshot
 
 
+def test_a_private_sites_status_and_change_times_stay_out(run_cli, demo_profile) -> None:
+    """An EVSE's status (CHARGING) and the times it changed say when the resident of a
+    home is there and charging; a public charger keeps them."""
+    objects = lines(run_cli("get", "locations", *DATE_TO).stdout)
+    private = [o for o in objects if o["publish"] is False]
+    public = [o for o in objects if o["publish"] is True]
+    assert private and public
+    for site in private:
+        assert "last_updated" not in site
+        for evse in site["evses"]:
+            assert not {"status", "status_schedule", "last_updated"} & set(evse)
+            assert all("last_updated" not in connector for connector in evse["connectors"])
+    assert all("status" in evse and "last_updated" in evse
+               for site in public for evse in site["evses"])
+    assert all("last_updated" in site for site in public)
+
+
 @pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
 @pytest.mark.parametrize("module", ["sessions", "cdrs", "locations", "tariffs", "tokens"])
 def test_no_canary_leaves_by_default(run_cli, demo_server_factory, version: str, module: str) -> None:

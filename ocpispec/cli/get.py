@@ -381,7 +381,7 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
     if stats.deviations:
         lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
     if release.private_sites:
-        lines.append(f"  private sites (address, coordinates and names withheld): {release.private_sites}")
+        lines.append(f"  private sites (address, coordinates, names and status withheld): {release.private_sites}")
     if release.embedded_locations:
         lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
                      f"{release.embedded_locations}")

@@ -4,7 +4,9 @@ Fields that are public at their place pass (`ocpispec.schema.public_projection`)
 plus the paths opened with `--privacy-pass`; everything else, unknown fields
 included, is withheld and counted by path. Private sites (`publish=false` or a
 driveway) lose their address, coordinates, names and owner too: there they are
-a person's home (`privacy.md`, context rule). The location a session or CDR carries
+a person's home (`privacy.md`, context rule); and their EVSEs' status, status
+schedule and the times the site, its EVSEs and connectors last changed, which say
+when the resident charges there. The location a session or CDR carries
 (2.1.1 `location`, 2.2+ `cdr_location`) loses them always: the record alone cannot
 tell a public charger from a home one (2.1.1 has no `publish`, `cdr_location` none
 either), and `get locations` gives a public site's details by id.
@@ -32,6 +34,10 @@ from ocpispec.schema.records import reportable_name
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
                        "directions", "images", "publish_allowed_to", "related_locations")
 PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physical_reference")
+# what says when a private charger is in use (privacy.md: an EVSE's status is occupancy,
+# at a home presence at home): its status, its schedule, and the times it last changed,
+# which OCPI carries up to the connector, the EVSE and the location
+PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
 EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
 
 
@@ -151,20 +157,27 @@ class Release:
             self.site_details_released += 1
             return
         opened = False
-        for name in _site_fields(prefix):
-            if prefix + name in self.open_paths:
-                opened = opened or name in site
-            else:
-                site.pop(name, None)
+        opened = self._strip(site, prefix, (*_site_fields(prefix), "last_updated"))
         for evse in site.get("evses") or []:
-            for name in PRIVATE_EVSE_FIELDS:
-                if not isinstance(evse, dict):
-                    continue
-                if f"{prefix}evses.{name}" in self.open_paths:
-                    opened = opened or name in evse
-                else:
-                    evse.pop(name, None)
+            if not isinstance(evse, dict):
+                continue
+            opened |= self._strip(evse, f"{prefix}evses.",
+                                  (*PRIVATE_EVSE_FIELDS, *PRIVATE_ACTIVITY_FIELDS))
+            for connector in evse.get("connectors") or []:
+                if isinstance(connector, dict):
+                    opened |= self._strip(connector, f"{prefix}evses.connectors.",
+                                          ("last_updated",))
         self.site_details_released += opened
+
+    def _strip(self, node: dict[str, Any], prefix: str, names: tuple[str, ...]) -> bool:
+        """Pop `names` from `node` unless opened; whether an opened one was there."""
+        opened = False
+        for name in names:
+            if prefix + name in self.open_paths:
+                opened = opened or name in node
+            else:
+                node.pop(name, None)
+        return opened
 
 
 def _site_fields(prefix: str) -> tuple[str, ...]:
@@ -176,8 +189,11 @@ def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
     paths `Release` would otherwise strip."""
     prefixes = [""] if module == "locations" else \
         [name + "." for name in EMBEDDED_LOCATIONS.get(module, ())]
-    details = {prefix + name for prefix in prefixes for name in _site_fields(prefix)}
-    details |= {f"{prefix}evses.{name}" for prefix in prefixes for name in PRIVATE_EVSE_FIELDS}
+    details = {prefix + name for prefix in prefixes
+               for name in (*_site_fields(prefix), "last_updated")}
+    details |= {f"{prefix}evses.{name}" for prefix in prefixes
+                for name in (*PRIVATE_EVSE_FIELDS, *PRIVATE_ACTIVITY_FIELDS)}
+    details |= {f"{prefix}evses.connectors.last_updated" for prefix in prefixes}
     # a part of one too: `owner.name`, `coordinates.latitude`
     return sorted(path for path in open_paths
                   if any(path == detail or path.startswith(detail + ".") for detail in details))
