@@ -30,6 +30,12 @@ TIME_FLOOR_SECONDS = 3600
 NUMBER_STEP = 0.1
 COORDINATE_STEP = 0.01
 POSTAL_PREFIX = 4
+# At a site that may be someone's home (a dataset that includes private locations), the
+# place is the resident's address: privacy.md allows municipality level only. A 4-digit
+# postal area is a neighbourhood, a 0.01-degree cell a few streets; 3 characters (NL
+# `123`, some 20,000 people) and 0.05 degrees (about 5 x 3.5 km) are a municipality's scale.
+SITE_COORDINATE_STEP = 0.05
+SITE_POSTAL_PREFIX = 3
 
 UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
                 "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
@@ -280,7 +286,7 @@ class _Walk:
         length = literals.constant(call.args[1]) if len(call.args) > 1 else None
         field = self.use.field.field
         return (self.previous is self.use.field.ref and is_postal(field.name)
-                and length is not None and 0 < length <= POSTAL_PREFIX)
+                and length is not None and 0 < length <= postal_prefix(self.use))
 
     def _round_coords(self, call: syntax.Call) -> bool:
         digits = literals.constant(call.args[1]) if len(call.args) > 1 else None
@@ -331,7 +337,7 @@ def _field_floor(use: Use) -> float:
     bring it to a floor, e.g. free text or an identifier-like string)."""
     field = use.field.field
     if field.object in GEO_OBJECTS:
-        return COORDINATE_STEP
+        return SITE_COORDINATE_STEP if use.field.site else COORDINATE_STEP
     if _site_stamp(use):
         return math.inf
     match field.kind:
@@ -340,6 +346,11 @@ def _field_floor(use: Use) -> float:
         case Kind.NUMBER | Kind.INTEGER:
             return NUMBER_STEP
     return math.inf
+
+
+def postal_prefix(use: Use) -> int:
+    """The most characters of a postal code `prefix` may keep for this use."""
+    return SITE_POSTAL_PREFIX if use.field.site else POSTAL_PREFIX
 
 
 def site_stamp(use: Use) -> bool:
@@ -408,9 +419,17 @@ def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
                 return f"`{name}` keeps {shown}; the floor is {_format(NUMBER_STEP)} (1 decimal)"
             return (f"`{name}` keeps {shown} of a value scaled or converted inside it; the "
                     f"field's floor needs steps of at least {_format(walk.step)} there")
+        case "prefix" if walk.use.field.site and is_postal(walk.use.field.field.name):
+            return (f"at a site that may be someone's home, `prefix` protects a postal code "
+                    f"cut to at most {SITE_POSTAL_PREFIX} characters (a municipality's scale); "
+                    "a longer one is the resident's neighbourhood")
         case "prefix":
             return (f"`prefix` protects only a postal code, cut to at most {POSTAL_PREFIX} "
                     "characters; on anything else it releases the start of the value")
+        case "round_coords" | "grid" if walk.use.field.site:
+            return (f"at a site that may be someone's home, `{name}` protects only cells of "
+                    f"at least {SITE_COORDINATE_STEP} degrees (a municipality's scale); a finer "
+                    "one points at the resident's street")
         case "round_coords" | "grid":
             return (f"`{name}` keeps cells finer than {COORDINATE_STEP} degrees (about 1 km), "
                     "so it points at a spot")

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
-from ocpispec.check.floors import COORDINATE_STEP, TIME_FLOOR_SECONDS, Grid, assess
+from ocpispec.check.floors import COORDINATE_STEP, SITE_COORDINATE_STEP, TIME_FLOOR_SECONDS, \
+    Grid, assess
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.schema.model import PrivacyClass
@@ -96,7 +97,7 @@ def finest_cell(grids: list[Grid]) -> float:
 def _range(floor: float) -> tuple[float, float]:
     if math.isclose(floor, TIME_FLOOR_SECONDS):
         return _EPOCH_2026, _EPOCH_2026 + 30 * 86_400
-    if math.isclose(floor, COORDINATE_STEP):
+    if math.isclose(floor, COORDINATE_STEP) or math.isclose(floor, SITE_COORDINATE_STEP):
         return -180.0, 180.0
     return 0.0, 200.0  # decimal steps repeat well within it
 

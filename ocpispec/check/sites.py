@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from ocpispec.check import floors
 from ocpispec.check.context import Context
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error
@@ -34,6 +35,8 @@ def _notes(use: Use) -> list[str]:
              "address, linked to their sessions"]
     if use.hatch is not None:
         notes.append("fields read inside `jmespath(...)` leave unprotected")
+    elif (shortfall := floors.assess(use).shortfall) is not None:
+        notes.append(shortfall)
     elif any(getattr(node, "name", None) and node.name.name in ("min", "max", "median",
                                                                   "percentile")
              for node in use.around):

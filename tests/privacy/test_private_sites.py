@@ -145,6 +145,23 @@ def test_pseudonymised_coarsened_or_justified_site_details_pass(column: str) -> 
     assert "OCX334" not in codes and "OCX301" not in codes
 
 
+@pytest.mark.parametrize(("module", "column", "join"), [
+    ("cdrs", "prefix(cdr_location.postal_code, 4) as area", False),
+    ("sessions", "prefix(location.postal_code, 4) as area", True),
+    ("sessions", "grid(location.coordinates, 0.01) as cell", True),
+    ("cdrs", "round_coords(cdr_location.coordinates, 2) as cell", False),
+])
+def test_a_home_is_coarsened_to_a_municipality_not_a_neighbourhood(
+        module: str, column: str, join: bool) -> None:
+    """privacy.md allows a home's place at municipality level only: a 4-digit postal area
+    or a 1 km cell, enough for a public charger, is the resident's neighbourhood; with a
+    `because` it is an allowance the officer signs, not one the check calls unneeded."""
+    assert "OCX334" in codes_of(_spec(module, column, join=join))
+    assert "OCX334" not in codes_of(_spec(module, column, join=join, include=False))
+    justified = column + ' because "the employer pays per neighbourhood"'
+    assert "OCX307" not in codes_of(_spec(module, justified, join=join))
+
+
 def test_grouping_by_a_raw_site_detail_is_refused_too() -> None:
     body = ("from sessions\n" + INCLUDE + "  join locations on location_id\n"
             "group by\n  location.postal_code as postal\ncompute\n  count() as n\n"
