@@ -276,7 +276,9 @@ def test_the_plan_shows_the_rule_and_its_hierarchies() -> None:
     ("jmespath(\"cdr.tariffs[0].type\")", True), ("cdr.currency", False),
     # how many periods the charge had: public as a shape, and still how it ran
     ("jmespath(\"length(charging_periods || `[]`)\")", True),
-    ("cdr.credit", False)])
+    # a flag of the charge, rare in one value: 229 credit CDRs of 15,852 on the demo CPO,
+    # each alone in its class of day and 2-digit area; a session's INVALID or PENDING
+    ("cdr.credit", True), ("status", True), ("cdr.party_id", False)])
 def test_every_column_naming_the_site_is_a_quasi_identifier(column: str, place: bool) -> None:
     """`location.id` is the site as `location_id` is: a k rule without `over` that left it
     out counted classes of hours alone and released a driver per (hour, site)."""
