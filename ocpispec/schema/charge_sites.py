@@ -11,7 +11,8 @@ the review, with no warning). So they are at least quasi there: released raw the
 OCX303, coarsened (`prefix(location.postal_code, 4)`, `grid(location.coordinates,
 0.05)`) they pass the floors as `cdr_location`'s do. The ids that name the site or the
 charger are no less: the CPO publishes its locations, so a `location_id` or an EVSE's
-uid beside a pseudonym is the address. They are quasi in a charge dataset however it
+uid beside a pseudonym is the address. So are the operator and suboperator (the
+hotel or the person that hosts a small site): who hosted the charge says where. They are quasi in a charge dataset however it
 reaches them: the session's `location_id` and `evse_uid`, the CDR's `cdr_location.id`,
 `evse_uid` and `evse_id` and the 2.1.1 embedded location's (`notes.py`, `v2_1_1.py`),
 and a joined location's `id` and its EVSEs' ids (here). `pseudonymize(location_id)`
@@ -29,9 +30,12 @@ from collections.abc import Sequence
 from ocpispec.schema.contract_tariffs import EVENT_MODULES
 
 SITE_MODULE = "locations"
-# fields of a Location (and below them) that place the site, as CdrLocation's quasi ones do
+# fields of a Location (and below them) that place the site, as CdrLocation's quasi ones do;
+# and who runs it for whom: the CPO's name for most sites, but the hotel, the shop or the
+# person renting out a charger at a small one (privacy.md: business details are public
+# for legal entities only), which names where the driver was as the site's name does
 PLACING = frozenset({"id", "name", "address", "city", "postal_code", "state", "coordinates",
-                     "related_locations", "last_updated"})
+                     "related_locations", "last_updated", "operator", "suboperator"})
 # an EVSE's own position and its ids (the CPO's, the printed eMI3 one, the number on it),
 # and when it or one of its connectors was last updated
 EVSE_PLACING = frozenset({"coordinates", "uid", "evse_id", "physical_reference",

@@ -38,7 +38,11 @@ PLACING = ["location.postal_code", "location.address", "location.name", "locatio
            "location.last_updated", "location.evse.last_updated",
            "location.connector.last_updated", "truncate(location.last_updated, minute)",
            # cut to the day (on the demo CPO every one is a whole hour) it still names it
-           "truncate(location.last_updated, day)", "truncate(location.evse.last_updated, month)"]
+           "truncate(location.last_updated, day)", "truncate(location.evse.last_updated, month)",
+           # who hosted the charge: the CPO at most sites, the hotel or the person renting
+           # out a charger at a small one
+           "location.operator.name", "location.suboperator.name",
+           "location.suboperator.website", 'jmespath("location.suboperator")']
 OWN_IDS = [("sessions", "location_id"), ("sessions", "evse_uid"),
            ("sessions", 'jmespath("location_id")'), ("cdrs", "cdr_location.id"),
            ("cdrs", "cdr_location.evse_uid"), ("cdrs", "cdr_location.evse_id")]
@@ -68,7 +72,7 @@ def test_coarsened_or_harmless_site_fields_pass(column: str) -> None:
 
 def test_a_locations_export_keeps_its_places_public() -> None:
     body = ("from locations\nselect\n  postal_code\n  address\n  coordinates.latitude as lat\n"
-            "output ndjson to stdout\n")
+            "  operator.name as operator\n  suboperator.name as host\noutput ndjson to stdout\n")
     assert codes_of(body) == []
 
 
