@@ -47,3 +47,14 @@ def test_an_official_example_is_read_and_exported_whole(version: str, module: st
         warnings = [line for line in done.output.splitlines() if line.startswith("warning")]
         assert warnings in ([], ["warning[OCX319]: the aggregate sets no minimum group size"]), done.output
         assert not _leaks(cpo, _written(tmp_path) + done.output.encode() + pulled.stderr.encode())
+
+
+def test_a_2_1_1_location_on_a_driveway_is_told_what_its_type_means(run_cli) -> None:
+    """`type: ON_DRIVEWAY` on 2.1.1 (2.2's `parking_type` value, a home) was an invalid
+    location with only "not a LocationType value"; the reason now says what it is."""
+    with IndependentCpo("2.1.1", records=3) as cpo:
+        cpo.lists["locations"][0]["type"] = "ON_DRIVEWAY"
+        _login(cpo, run_cli)
+        pulled = run_cli("get", "locations", "--profile", "independent")
+    assert ("1 `type` is not a LocationType value: ON_DRIVEWAY is OCPI 2.2's `parking_type` for a "
+            "home's driveway, which OCPI 2.1.1's location `type` has no value for") in pulled.stderr, pulled.stderr

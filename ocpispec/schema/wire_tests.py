@@ -182,10 +182,17 @@ def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
     return None, "not a DateTime", None
 
 
+# values of another field given in an enum's place, and what they mean there
+_MISPLACED = {("LocationType", "ONDRIVEWAY"): "ON_DRIVEWAY is OCPI 2.2's `parking_type` for a home's "
+                                             "driveway, which OCPI 2.1.1's location `type` has no value for"}
+
+
 def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
     upper = {value.upper(): value for value in values}
     is_open = open_enums and name in OPEN_ENUMS
     a_name = f"{'an' if name[0] in 'AEIOU' else 'a'} {name}"
+    misplaced = {letters: f"not {a_name} value: {why}" for (of, letters), why in _MISPLACED.items()
+                 if of == name}
 
     def test(value: Any) -> tuple[Any, str | None, str | None] | None:
         if value.__class__ is not str:
@@ -195,5 +202,8 @@ def enum(name: str, values: frozenset[str], open_enums: bool) -> Test:
         canonical = upper.get(value.upper()) if len(value) <= 64 else None
         if canonical is not None:
             return canonical, None, f"{a_name} value in other casing, read as {canonical}"
+        if misplaced and len(value) <= 64:
+            letters = "".join(ch for ch in value.upper() if ch.isalpha())
+            return None, misplaced.get(letters, f"not {a_name} value"), None
         return None, f"not {a_name} value", None
     return test
