@@ -89,6 +89,10 @@ def _page(*objects: str) -> bytes:
     ('{"id": "A", "home_charging_compensation": "yes", "home_charging_compensation": false}',
      "home_charging_compensation", "yes"),
     ('{"id": "A", "location": {"publish": false, "publish": true}}', None, None),
+    # `type`, `parking_type`'s 2.1.1 name (which a 2.2 platform may still send), was
+    # read as the parser's last value, a public ON_STREET
+    ('{"id": "A", "type": "ON_DRIVEWAY", "type": "ON_STREET"}', "type", "ON_DRIVEWAY"),
+    ('{"id": "A", "Type": "ON_STREET", "Type": "on-driveway"}', "Type", "on-driveway"),
 ])
 def test_a_repeated_flag_takes_the_value_that_says_private(obj: str, key, settled) -> None:
     content = _page('{"id": "B", "publish": true}', obj)
@@ -99,6 +103,24 @@ def test_a_repeated_flag_takes_the_value_that_says_private(obj: str, key, settle
         key, settled = "publish", False
     assert found[key] == settled
     assert found[REPEATED]
+
+
+def test_a_repeated_type_is_a_flag_only_where_it_says_on_driveway() -> None:
+    content = _page('{"id": "A", "parking_type": "ON_DRIVEWAY"}',
+                    '{"id": "B", "images": [{"type": "jpeg", "type": "png"}]}')
+    assert settle(content, orjson.loads(content))["data"][1]["images"] == [{"type": "png"}]
+
+
+def test_a_repeated_type_makes_a_2_2_location_private() -> None:
+    from ocpispec.schema.wire_check import wire_reader
+
+    content = _page('{"country_code": "NL", "party_id": "ABC", "id": "A", "publish": true, '
+                    '"type": "ON_DRIVEWAY", "type": "ON_STREET", "last_updated": "2025-01-01T00:00:00Z"}')
+    [record] = settle(content, orjson.loads(content))["data"]
+    findings = wire_reader("2.2.1", "locations")(record)
+    assert record["parking_type"] == "ON_DRIVEWAY" and record["publish"] is False
+    assert "parking_type: given more than once in one object: read as the value that says private" \
+        in findings.deviations
 
 
 def test_a_page_that_says_each_flag_once_is_read_as_parsed() -> None:
@@ -146,4 +168,4 @@ def test_the_flag_key_count_agrees_with_a_plain_search(content: bytes) -> None:
     whole page) counts what the plain search counts."""
     from ocpispec.ocpi.repeated import _raw_flag_keys
 
-    assert _raw_flag_keys(content) == _flag_keys_by_plain_search(content)
+    assert _raw_flag_keys(content, False) == _flag_keys_by_plain_search(content)

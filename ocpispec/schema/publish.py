@@ -96,17 +96,29 @@ def flag_kind(key: Any) -> str | None:
             _HOME: "home_charging_compensation"}.get(letters)
 
 
-def most_private(key: str, values: list[Any]) -> Any:
-    """Of the values one object gives a flag several times, the one that says private:
-    a publish flag that is not exactly `true`, a non-empty `publish_allowed_to`, an
-    ON_DRIVEWAY `parking_type`, a `home_charging_compensation` that does not say no;
+def repeated_kind(key: Any, values: list[Any]) -> str | None:
+    """Which privacy flag a key given several times in one object is (`flag_kind`), or
+    `parking_type` for a `type` (its 2.1.1 name) of which a value says ON_DRIVEWAY (a
+    `type` that never does is some other object's, an image's or a dimension's)."""
+    if (kind := flag_kind(key)) is not None:
+        return kind
+    if isinstance(key, str) and len(key) <= _LONGEST and _letters(key) == "type" \
+            and any(_says_driveway(value) for value in values):
+        return "parking_type"
+    return None
+
+
+def most_private(kind: str, values: list[Any]) -> Any:
+    """Of the values one object gives a flag of `kind` several times, the one that says
+    private: a publish flag that is not exactly `true`, a non-empty `publish_allowed_to`,
+    an ON_DRIVEWAY `parking_type`, a `home_charging_compensation` that does not say no;
     the first value when none does."""
     says_private = {
         "publish": lambda value: value is not True,
         "publish_allowed_to": bool,
         "parking_type": _says_driveway,
         "home_charging_compensation": lambda value: not _says_no(value),
-    }[flag_kind(key) or "publish"]
+    }[kind]
     return next((value for value in values if says_private(value)), values[0])
 
 
