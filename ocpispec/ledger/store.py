@@ -288,41 +288,36 @@ def pending_finals(path: Path, export: str) -> dict[Path, str]:
     """The final names (local, resolved) that the pending commits of exports other than
     `export` will publish, each with its export: recovery renames over whatever lies
     there by then."""
-    if not path.exists():
-        return {}
-    try:
-        with connect(path) as conn:
-            rows = conn.execute("SELECT export, renames FROM pending WHERE export != ?",
-                                (export,)).fetchall()
-    except LedgerError:
-        return {}
-    finals: dict[Path, str] = {}
-    for owner, renames in rows:
-        try:
-            finals.update((final, owner) for _, final in _renames(renames)[0])
-        except (ValueError, TypeError, AttributeError):
-            continue
-    return finals
+    return {final: owner for owner, (local, _) in _others_pending(path, export)
+            for _, final in local}
 
 
 def pending_remote_finals(path: Path, export: str) -> dict[str, str]:
     """The final URLs the pending commits of exports other than `export` will deliver
     to, each with its export (`pending_finals` for remote destinations)."""
+    return {url: owner for owner, (_, remote) in _others_pending(path, export)
+            for url, _ in remote}
+
+
+def _others_pending(path: Path, export: str) -> list[tuple[str, tuple[list[tuple[Path, Path]],
+                                                                      list[tuple[str, str]]]]]:
+    """Each pending commit of an export other than `export`, with its renames; none for
+    a ledger that cannot be read, and a row whose renames do not parse is left out."""
     if not path.exists():
-        return {}
+        return []
     try:
         with connect(path) as conn:
             rows = conn.execute("SELECT export, renames FROM pending WHERE export != ?",
                                 (export,)).fetchall()
     except LedgerError:
-        return {}
-    finals: dict[str, str] = {}
+        return []
+    parsed = []
     for owner, renames in rows:
         try:
-            finals.update((url, owner) for url, _ in _renames(renames)[1])
+            parsed.append((owner, _renames(renames)))
         except (ValueError, TypeError, AttributeError):
             continue
-    return finals
+    return parsed
 
 
 def pending_remote(path: Path) -> frozenset[str]:
