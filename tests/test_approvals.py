@@ -375,7 +375,7 @@ def test_signing_with_a_missing_key_records_nothing(run_cli, workdir: Path, snap
 
 @needs_ssh_keygen
 def test_an_ssh_keygen_that_cannot_be_run_records_nothing(run_cli, workdir: Path, keys,
-                                                          tmp_path: Path) -> None:
+                                                          tmp_path: Path, snapshot) -> None:
     """An ssh-keygen on PATH whose interpreter line points nowhere: `approve` ended in an
     internal error (exit 70) with a traceback."""
     broken = tmp_path / "bin"
@@ -388,6 +388,7 @@ def test_an_ssh_keygen_that_cannot_be_run_records_nothing(run_cli, workdir: Path
     assert f"ssh-keygen at {broken / 'ssh-keygen'} could not be run" in result.output
     assert "Traceback" not in result.output
     assert list((workdir / "specs" / "sessions.ocx.approvals").iterdir()) == []
+    assert cli_block(result).replace(str(broken), "<bin>") == snapshot
 
 def test_json_listing(run_cli, workdir: Path) -> None:
     assert run_cli("approve", SPEC, "--by", PAT).exit_code == 0

@@ -324,3 +324,14 @@ def test_a_token_given_where_another_value_belongs_is_not_echoed(run_cli, server
 def test_names_paths_and_short_words_in_a_usage_error_stay_shown(run_cli, words, shown) -> None:
     result = run_cli(*words)
     assert result.exit_code == 2 and shown in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("words", [
+    ("login", "{url}", "--party", "NL-ABC", "--token-encoding", "{token}"),
+    ("login", "{url}", "--party", "NL-ABC", "{token}"),
+    ("{token}", "check"),
+])
+def test_the_usage_error_describing_a_token_reads_so(run_cli, server, words, snapshot) -> None:
+    token = "4f9e2b7c-81d3-4a6f-b0e5-9c2d7a1f3e84"
+    result = run_cli(*(word.format(url=server.versions_url, token=token) for word in words))
+    assert cli_block(result).replace(server.versions_url, "<url>") == snapshot
