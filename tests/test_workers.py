@@ -312,3 +312,54 @@ def test_an_invalid_object_sent_again_is_counted_once_with_workers(
             assert result.exit_code == 0, result.stderr
             found[repeats, workers] = _counts(tmp_path)["datasets"][0]["counts"]["invalid"]
     assert found[False, "1"] and len({str(invalid) for invalid in found.values()}) == 1, found
+
+
+_DIES_MID_ANSWER = '''
+import gc, json, os, signal, struct, sys
+from multiprocessing.queues import SimpleQueue
+
+from ocpispec.demo.charges import session
+from ocpispec.demo.world import World
+from ocpispec.execute.client import RunError
+from ocpispec.execute.pipeline import Counts
+from ocpispec.execute.workers import PagePool
+
+
+def dies_mid_answer(record):
+    """As the out-of-memory killer ending a worker while it writes its answer: the
+    answers' pipe holds a message's first bytes, and its lock stays taken."""
+    answers = next(found for found in gc.get_objects() if isinstance(found, SimpleQueue))
+    answers._wlock.acquire()
+    os.write(answers._writer.fileno(), struct.pack("!i", 1 << 20) + bytes([0x80, 5]))
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+page = json.dumps({"data": [session("2.2.1", World(7, 10).charge(0))], "status_code": 1000,
+                   "timestamp": "2026-01-01T00:00:00Z"}).encode()
+pool = PagePool(2, "2.2.1", "sessions", dies_mid_answer, Counts())
+try:
+    pool.prepare(page)
+except RunError as error:
+    print(error.diagnostic.code, error.diagnostic.message)
+finally:
+    pool.close()
+from ocpispec.execute.workers import stuck
+print("closed", "stuck" if stuck() else "ended", flush=True)
+'''
+
+
+def test_a_worker_killed_while_it_answers_ends_the_run_and_nothing_hangs(tmp_path: Path) -> None:
+    """A worker killed while it wrote its answer left the first bytes of a message in the
+    answers' pipe: the pool's manager thread waited forever for the rest, so the run never
+    ended, not even at exit (1 run in 30 of the CLI's kill test hung). It ends with OCX560
+    and the process exits."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "dies.py"
+    script.write_text(_DIES_MID_ANSWER)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=30, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "OCX560 a worker process of the run ended unexpectedly (killed by SIGKILL)", "closed ended"]

@@ -113,6 +113,7 @@ class PagePool:
         with deferred_signals() as deferred:
             self._pool = _started(workers, context, command)
         self._command = command
+        self._broken = False
         self._processes = list(getattr(self._pool, "_processes", {}).values())
         if deferred.received:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -120,18 +121,71 @@ class PagePool:
                 signal.raise_signal(number)
 
     def prepare(self, content: bytes, stamps_before: datetime | None = None) -> dict[str, Any] | None:
-        """`stamps_before`: a locations page's window end (`objects.raise_location_stamp`)."""
+        """`stamps_before`: a locations page's window end (`objects.raise_location_stamp`).
+        The answer is awaited a moment at a time, each worker's life checked between: a
+        worker killed while it wrote an answer leaves the pool waiting for its rest
+        forever, never saying it is broken (`_unstick`)."""
+        from concurrent.futures import wait
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return self._pool.submit(_prepare, content, stamps_before).result()  # type: ignore[no-any-return]
+            future = self._pool.submit(_prepare, content, stamps_before)
+            while not wait((future,), timeout=_LIFE_CHECK_SECONDS).done:
+                if dead := [one for one in self._processes if one.exitcode is not None]:
+                    self._broken = True
+                    ended = worker_ended(dead, self._command)  # before the others are killed
+                    _unstick(self._pool, self._processes)
+                    raise ended
+            return future.result()  # type: ignore[no-any-return]
         except BrokenProcessPool:
+            self._broken = True
             raise worker_ended(self._processes, self._command) from None
 
     def close(self) -> None:
         global _STATE, _FAST, _STRICT
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
+            _unstick(self._pool, self._processes)
+        self._pool.shutdown(wait=not stuck(), cancel_futures=True)
         _STATE = _FAST = _STRICT = None
+
+
+# how long an answer is awaited before the workers' lives are checked again
+_LIFE_CHECK_SECONDS = 0.5
+
+# the pools whose manager thread `_unstick` could not end: the process must leave with
+# `os._exit` (`launch.main`), as the interpreter's exit would wait for that thread
+_STUCK: list[Any] = []
+
+
+def stuck() -> bool:
+    """Whether a pool's manager thread was left waiting for a dead worker's answer."""
+    return any(thread.is_alive() for thread in _STUCK)
+
+
+def _unstick(pool: Any, processes: list[Any], seconds: float = 10.0) -> None:
+    """End the workers and the pool's manager thread after a worker died. A worker
+    killed while it wrote an answer left a message's first bytes in the answers' pipe
+    (and its lock taken): the manager thread waits in `recv` for the rest. Filler bytes
+    complete that message, which then fails to unpickle, and the thread ends the pool as
+    broken (it closes the pages' pipe itself, so a feeder blocked on it ends too)."""
+    import time
+
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.kill()
+    thread = getattr(pool, "_executor_manager_thread", None)
+    answers = getattr(pool, "_result_queue", None)
+    if thread is None or answers is None or not thread.is_alive():
+        return
+    writer = answers._writer.fileno()  # the parent's own end, which only `shutdown` closes
+    os.set_blocking(writer, False)     # the workers that shared it are dead
+    filler, deadline = bytes(1 << 16), time.monotonic() + seconds
+    while thread.is_alive() and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            os.write(writer, filler)
+        thread.join(0.01)
+    if thread.is_alive():
+        _STUCK.append(thread)
 
 
 class _ItemCounts:

@@ -40,7 +40,7 @@ def main() -> None:
         try:
             command_line()
         except SystemExit as end:
-            if not stopping():
+            if not stopping() and not _workers_stuck():
                 raise
             _leave(_status(end))
         return
@@ -106,6 +106,13 @@ def _whole_stdout() -> None:
         return
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding,
                                   errors=stream.errors, line_buffering=True)
+
+
+def _workers_stuck() -> bool:
+    """Whether a worker pool was left with a thread the interpreter's exit would wait
+    for forever (`execute.workers.stuck`): the process then leaves at once."""
+    workers = sys.modules.get("ocpispec.execute.workers")
+    return workers is not None and workers.stuck()
 
 
 def _status(end: SystemExit) -> int:
