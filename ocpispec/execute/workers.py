@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ocpispec.execute.lock import close_inherited
+from ocpispec.execute.worker_failures import stuck, unstick, worker_ended, workers_not_started
 from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
@@ -124,7 +125,7 @@ class PagePool:
         """`stamps_before`: a locations page's window end (`objects.raise_location_stamp`).
         The answer is awaited a moment at a time, each worker's life checked between: a
         worker killed while it wrote an answer leaves the pool waiting for its rest
-        forever, never saying it is broken (`_unstick`)."""
+        forever, never saying it is broken (`worker_failures.unstick`)."""
         from concurrent.futures import wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -134,7 +135,7 @@ class PagePool:
                 if dead := [one for one in self._processes if one.exitcode is not None]:
                     self._broken = True
                     ended = worker_ended(dead, self._command)  # before the others are killed
-                    _unstick(self._pool, self._processes)
+                    unstick(self._pool, self._processes)
                     raise ended
             return future.result()  # type: ignore[no-any-return]
         except BrokenProcessPool:
@@ -144,48 +145,13 @@ class PagePool:
     def close(self) -> None:
         global _STATE, _FAST, _STRICT
         if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
-            _unstick(self._pool, self._processes)
+            unstick(self._pool, self._processes)
         self._pool.shutdown(wait=not stuck(), cancel_futures=True)
         _STATE = _FAST = _STRICT = None
 
 
 # how long an answer is awaited before the workers' lives are checked again
 _LIFE_CHECK_SECONDS = 0.5
-
-# the pools whose manager thread `_unstick` could not end: the process must leave with
-# `os._exit` (`launch.main`), as the interpreter's exit would wait for that thread
-_STUCK: list[Any] = []
-
-
-def stuck() -> bool:
-    """Whether a pool's manager thread was left waiting for a dead worker's answer."""
-    return any(thread.is_alive() for thread in _STUCK)
-
-
-def _unstick(pool: Any, processes: list[Any], seconds: float = 10.0) -> None:
-    """End the workers and the pool's manager thread after a worker died. A worker
-    killed while it wrote an answer left a message's first bytes in the answers' pipe
-    (and its lock taken): the manager thread waits in `recv` for the rest. Filler bytes
-    complete that message, which then fails to unpickle, and the thread ends the pool as
-    broken (it closes the pages' pipe itself, so a feeder blocked on it ends too)."""
-    import time
-
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            process.kill()
-    thread = getattr(pool, "_executor_manager_thread", None)
-    answers = getattr(pool, "_result_queue", None)
-    if thread is None or answers is None or not thread.is_alive():
-        return
-    writer = answers._writer.fileno()  # the parent's own end, which only `shutdown` closes
-    os.set_blocking(writer, False)     # the workers that shared it are dead
-    filler, deadline = bytes(1 << 16), time.monotonic() + seconds
-    while thread.is_alive() and time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            os.write(writer, filler)
-        thread.join(0.01)
-    if thread.is_alive():
-        _STUCK.append(thread)
 
 
 class _ItemCounts:
@@ -228,55 +194,6 @@ def _started(workers: int, context: Any, command: str = "run") -> Any:
         if isinstance(exc, BrokenProcessPool):
             raise worker_ended(processes, command) from None
         raise workers_not_started(exc, workers) from None
-
-
-def workers_not_started(exc: OSError, workers: int) -> Exception:
-    """OCX560: the worker processes could not be started; it was an internal error (exit
-    70), or a hang at exit."""
-    from ocpispec.execute.client import RunError
-
-    reason = exc.strerror or exc.__class__.__name__
-    return RunError.of(
-        "OCX560", f"cannot start the run's {workers} worker processes: {reason}",
-        notes=("nothing was written and the state did not move",),
-        help="run in one process with `--workers 1` (or `OCPISPEC_WORKERS=1`), or raise "
-             "the limit that was reached (open files: `ulimit -n`; processes: `ulimit -u` "
-             "or the container's limit; memory), and run again")
-
-
-def worker_ended(processes: list[Any], command: str = "run") -> Exception:
-    """OCX560: a worker process died under the run or `get` (the kernel's out-of-memory
-    killer, an operator's kill). It ended as an internal error, 'a bug in ocpispec'."""
-    from ocpispec.execute.client import RunError
-
-    if command == "run":
-        who, left = "the run", "a run writes nothing and keeps its state"
-    else:  # `get` wrote the objects of the pages before to stdout: not "nothing"
-        who, left = (f"`{command}`", "the objects on stdout are those read before it "
-                     "ended; the others are missing from it")
-    return RunError.of(
-        "OCX560", f"a worker process of {who} ended unexpectedly{_how(processes)}",
-        notes=(f"the pages it held were never read, so the records are incomplete: {left}",),
-        help="look in the system log for why (`journalctl -k` or `dmesg`: the out-of-memory "
-             f"killer names the process it ended); give {who} more memory, or run "
-             "it in one process with `--workers 1`, and run again")
-
-
-def _how(processes: list[Any]) -> str:
-    """The signal that ended a worker, as its exit code says: the pool ends the others
-    with SIGTERM once one is gone, so another signal (the out-of-memory killer's
-    SIGKILL) is the cause where there is one."""
-    for process in processes:  # the pool reaps them in its own thread: wait for that
-        with contextlib.suppress(AssertionError, OSError, ValueError, AttributeError):
-            process.join(timeout=2)
-    codes = [code for code in (getattr(process, "exitcode", None) for process in processes)
-             if isinstance(code, int) and code != 0]
-    signals = [-code for code in codes if code < 0 and -code in signal.valid_signals()]
-    cause = next((number for number in signals if number != signal.SIGTERM),
-                 signals[0] if signals else None)
-    if cause is not None:
-        return f" (killed by {signal.Signals(cause).name})"
-    return f" (exit code {codes[0]})" if codes else ""
 
 
 def prepared_rows(items: Iterable[Any], counts: Any, one: Callable[[dict], Any],

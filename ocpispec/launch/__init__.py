@@ -110,9 +110,9 @@ def _whole_stdout() -> None:
 
 def _workers_stuck() -> bool:
     """Whether a worker pool was left with a thread the interpreter's exit would wait
-    for forever (`execute.workers.stuck`): the process then leaves at once."""
-    workers = sys.modules.get("ocpispec.execute.workers")
-    return workers is not None and workers.stuck()
+    for forever (`execute.worker_failures.stuck`): the process then leaves at once."""
+    failures = sys.modules.get("ocpispec.execute.worker_failures")
+    return failures is not None and failures.stuck()
 
 
 def _status(end: SystemExit) -> int:
