@@ -169,9 +169,13 @@ def _point_name(point: Sequence[Any]) -> tuple[bytes, bytes]:
     to an hour or a day): only points of texts and nulls, which a dict key tells apart as
     `class_key` does (`1`, `1.0` and `True` are one key to a dict)."""
     key = tuple(point)
+    try:  # looked up first: only texts and nulls are held, which no other value equals
+        found = _POINT_NAMES.get(key)
+    except TypeError:  # a list or an object in the point: never held
+        found = None
+    if found is not None:
+        return found
     if all(value.__class__ in _TEXT_OR_NULL for value in key):
-        if (found := _POINT_NAMES.get(key)) is not None:
-            return found
         if len(_POINT_NAMES) >= _POINTS_HELD:
             _POINT_NAMES.clear()
         text = class_key(key).encode()
