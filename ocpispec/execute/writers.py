@@ -130,20 +130,18 @@ def range_check(dataset: ir.Dataset) -> Callable[[dict], str | None] | None:
     wholes = tuple(f.name for f in fields if f.type == "integer")
     if not doubles and not wholes:
         return None
-    largest = LARGEST_WHOLE
-
-    def beyond(row: dict) -> str | None:
-        for name in doubles:
-            value = row.get(name)
-            if value.__class__ is float and value - value != 0:  # inf or nan
-                return name
-        for name in wholes:
-            value = row.get(name)
-            if value.__class__ is int and not -largest <= value <= largest:
-                return name
-        return None
-
-    return beyond
+    # one straight-line test per column (a worker runs it on every row it renders):
+    # a float is inf or nan when `v - v != 0`; a whole beyond +-LARGEST_WHOLE
+    lines = ["def beyond(row):", "    get = row.get"]
+    for name in doubles:
+        lines += [f"    if (v := get({name!r})).__class__ is float and v - v != 0:",
+                  f"        return {name!r}"]
+    for name in wholes:
+        lines += [f"    if (v := get({name!r})).__class__ is int and not -LARGEST <= v <= LARGEST:",
+                  f"        return {name!r}"]
+    env: dict[str, Any] = {"LARGEST": LARGEST_WHOLE}
+    exec("\n".join([*lines, "    return None", ""]), env)  # noqa: S102 - names through repr
+    return env["beyond"]  # type: ignore[no-any-return]
 
 
 def _checked_numbers(rows: Iterable[dict], beyond: Callable[[dict], str | None],
