@@ -272,7 +272,9 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         # `round(median(total_parking_time) * 60)`: rounded, but to minutes of an hour field
         help = (f"round the result to the steps its scale needs: `{coarser}`, or add "
                 "`because \"...\"` with the reason")
-    elif extremes and use.hatch is not None:
+    elif use.hatch is not None and (extremes or help.startswith(("coarsen it", "aggregate"))):
+        # `round(tariff.elements.price_components.price, 1)` reads a list (OCX201), and
+        # no `round` around `jmespath(...)` counts: offering either sent the user in a circle
         help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
                 "coarsen: add `because \"...\"` with the reason (e.g. it only selects "
                 "which values are read), or compute the column without `jmespath`")

@@ -1,0 +1,98 @@
+"""A university compares what drivers paid with the tariff their CDR names
+(tests/specs/consumers/research_cdr_tariffs.ocx: cdrs joined to tariffs and locations,
+as Parquet). What its data engineer met on the way, and the file's numbers checked by
+hand against `ocpispec get cdrs` of the same demo CPO."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from fixtures_cli import cli_block
+
+SPEC = Path("tests/specs/consumers/research_cdr_tariffs.ocx")
+PRICE = "jmespath(\"tariff.elements[].price_components[?type=='ENERGY'].price | [] | [0]\")"
+
+
+def _variant(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    text = (Path(__file__).parents[1] / SPEC).read_text()
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "study.ocx"
+    path.write_text(text)
+    return path
+
+
+def _checked(run_cli, path: Path, tmp_path: Path) -> str:
+    return cli_block(run_cli("check", str(path))).replace(str(tmp_path), "<tmp>")
+
+
+def test_a_price_read_in_jmespath_is_not_offered_a_round_that_cannot_count(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """Without its `because`, the tariff's price column was OCX303 with the help
+    `round(tariff.elements.price_components.price, 1)`: a path through two lists,
+    OCX201 when written; and written around the `jmespath(...)`, the same help again,
+    as no `round` around it counts. The help now says so and offers the allowance."""
+    path = _variant(tmp_path, (' because "the published energy price of the tariff billed"',
+                               ""))
+    first = _checked(run_cli, path, tmp_path)
+    path = _variant(tmp_path, (f'{PRICE} as tariff_price_per_kwh because "the published energy '
+                               'price of the tariff billed"',
+                               f"round({PRICE}, 2) as tariff_price_per_kwh"))
+    rounded = _checked(run_cli, path, tmp_path)
+    for text in (first, rounded):
+        assert "OCX303" in text and "round(tariff.elements" not in text
+        assert "no call around it can coarsen" in text
+    assert rounded == snapshot
+
+
+def _half_up(value: float, digits: int = 1) -> float:
+    return float(Decimal(str(value)).quantize(Decimal(10) ** -digits, ROUND_HALF_UP))
+
+
+def test_the_study_file_holds_each_cdr_as_get_shows_it(run_cli, tmp_path: Path) -> None:
+    """The Parquet file against `ocpispec get` of the same demo CPO: one row per
+    ordinary CDR updated in December at a published site, its energy, time and cost
+    rounded half up, the tariff it names with that tariff's energy price, the site's
+    4-digit postal area; typed columns as pandas loads them."""
+    import pandas as pd
+
+    out = tmp_path / "study.parquet"
+    done = run_cli("run", str(SPEC), "--demo", "--demo-size", "2000", "--demo-version", "2.2.1",
+                   "--out", str(out))
+    assert done.exit_code == 0, done.stderr
+    frame = pd.read_parquet(out)
+    assert str(frame["started_hour"].dtype) == "datetime64[us, UTC]"
+    for column in ("energy_kwh", "connected_h", "cost_excl_vat", "tariff_price_per_kwh"):
+        assert pd.api.types.is_float_dtype(frame[column]), column
+
+    def get(module: str) -> list[dict]:
+        dumped = run_cli("get", module, "--demo", "--privacy-pass", ".")
+        assert dumped.exit_code == 0, dumped.stderr
+        return [json.loads(line) for line in dumped.stdout.splitlines()]
+
+    published = {site["id"]: site for site in get("locations") if site["publish"]}
+    tariffs = {tariff["id"]: tariff for tariff in get("tariffs")}
+    expected = []
+    for cdr in get("cdrs"):
+        site = published.get(cdr["cdr_location"]["id"])
+        if site is None or cdr.get("credit") or \
+                not "2025-12-01T00:00:00Z" <= cdr["last_updated"] < "2026-01-01T00:00:00Z":
+            continue
+        tariff = tariffs[cdr["tariffs"][0]["id"]]
+        energy = [component["price"] for element in tariff["elements"]
+                  for component in element["price_components"] if component["type"] == "ENERGY"]
+        expected.append((cdr["start_date_time"][:13], _half_up(cdr["total_energy"]),
+                         _half_up(cdr["total_time"]), _half_up(cdr["total_cost"]["excl_vat"]),
+                         tariff["id"], energy[0] if energy else None, site["postal_code"][:4]))
+    written = [(started.strftime("%Y-%m-%dT%H"), *rest, None if pd.isna(price) else price, area)
+               for started, *rest, price, area in zip(
+                   frame["started_hour"], frame["energy_kwh"], frame["connected_h"],
+                   frame["cost_excl_vat"], frame["tariff_id"], frame["tariff_price_per_kwh"],
+                   frame["postal_area"])]
+    assert len(expected) > 100
+    assert sorted(written, key=repr) == sorted(expected, key=repr)
