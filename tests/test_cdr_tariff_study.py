@@ -50,6 +50,26 @@ def test_a_price_read_in_jmespath_is_not_offered_a_round_that_cannot_count(
     assert rounded == snapshot
 
 
+@pytest.mark.parametrize("join", ["join tariffs on tariff_id", "join tariff on tariffs.id"])
+def test_a_broken_join_does_not_call_the_allowances_that_need_it_unneeded(
+        run_cli, tmp_path: Path, join: str, snapshot) -> None:
+    """With the join misspelled, the `because` of the column and of the filter that
+    read the tariff inside `jmespath(...)` were OCX307 "needs no justification":
+    removing them, as told, gave OCX303 once the join was fixed. Only the join's error
+    is reported now."""
+    path = _variant(tmp_path, ("join tariffs on tariffs.id", join), (
+        "  where credit = false\n",
+        "  where credit = false and jmespath(\"tariff.elements[0].price_components[0].price\")"
+        " > 0.3 because \"the study covers tariffs above thirty cents a kWh\"\n"))
+    broken = _checked(run_cli, path, tmp_path)
+    assert "OCX307" not in broken and broken.count("error[") == 1
+    assert broken == snapshot
+    fixed = _variant(tmp_path, ("  where credit = false\n", "  where credit = false and "
+                                "jmespath(\"tariff.elements[0].price_components[0].price\") > 0.3"
+                                " because \"the study covers tariffs above thirty cents a kWh\"\n"))
+    assert run_cli("check", str(fixed)).exit_code == 0
+
+
 def _half_up(value: float, digits: int = 1) -> float:
     return float(Decimal(str(value)).quantize(Decimal(10) ** -digits, ROUND_HALF_UP))
 

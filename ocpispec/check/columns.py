@@ -83,9 +83,12 @@ def _column(column: syntax.Column, mode: Mode, scope: Scope, ctx: Context,
 
 def _reads_broken(column: syntax.Column, scope: Scope) -> bool:
     """A column reading a `spread`, `each` or join alias whose clause has its error
-    already: it reads nothing checkable (its `because` is not "unneeded")."""
+    already, also inside `jmespath("...")`: it reads nothing checkable (its `because`
+    is not "unneeded")."""
+    span = column.expr.span
     return any(len(ref.path) >= 1 and ref.path[0] in scope.broken
-               and ref.path not in scope.derived for ref in syntax.field_refs(column.expr))
+               and ref.path not in scope.derived for ref in syntax.field_refs(column.expr)) \
+        or any(span.start <= read.start and read.end <= span.end for read in scope.broken_reads)
 
 
 def _name(column: syntax.Column, ctx: Context) -> str | None:

@@ -37,10 +37,13 @@ _ORDERING = frozenset({"<", "<=", ">", ">="})
 
 
 def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
-                 rows: bool = False, source: syntax.From | None = None) -> CheckedFilter:
+                 rows: bool = False, source: syntax.From | None = None, *,
+                 reads_broken: bool = False) -> CheckedFilter:
     """A filter may not read NEVER fields (OCX309), may not probe a personal field
     (OCX330: patterns, ordering, computed values, `jmespath`), and reads a personal
-    field at all only with `where ... because "..."` (OCX308)."""
+    field at all only with `where ... because "..."` (OCX308). `reads_broken`: it reads
+    a join, `each` or `spread` name whose clause has its error (its `because` may be
+    needed once that is fixed)."""
     justification = where.justification
     reads: dict[str, FilterRead] = {}
     for test in tests:
@@ -59,7 +62,7 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
         if rows and justification is None else []
     if justification is not None:
         weak_justification(justification, ctx)
-        if not reads:
+        if not reads and not reads_broken:
             ctx.emit(warning("OCX307", "this filter needs no justification",
                              justification.span, "it reads only public fields",
                              notes=["an unneeded `because` is noise in the privacy review"],

@@ -145,8 +145,10 @@ def check_where(where: syntax.Where, scope: Scope, ctx: Context,
     (`rows`: the dataset releases rows, not groups)."""
     typer = Typer(scope, ctx, Mode.FILTER)
     tests: list[filter_privacy.FilterTest] = []
+    broken = len(scope.broken_reads)
     _condition(where.condition, typer, ctx, tests)
-    return filter_privacy.check_filter(where, tests, ctx, rows, source)
+    return filter_privacy.check_filter(where, tests, ctx, rows, source,
+                                       reads_broken=len(scope.broken_reads) > broken)
 
 
 def _condition(condition: syntax.Condition, typer: Typer, ctx: Context,

@@ -112,6 +112,9 @@ class Scope:
         # names of joins, `each` and `spread` that failed their own check (already
         # reported): a column reading one is not reported again as an unknown field
         self.broken: set[str] = set()
+        # where a reference to a broken name was read (a `jmespath(...)` literal's span
+        # for the paths inside it): a column there reads nothing checkable
+        self.broken_reads: list[Span] = []
         # the value `spread` splits over its slots and the slot's name, once checked
         self.spread: tuple[tuple[str, ...], str] | None = None
 
@@ -150,6 +153,7 @@ class Scope:
             return self._derived(ref, synthetic)
         reach, rest = self._split(ref.path)
         if not reach.parts and ref.path[0] in self.broken:
+            self.broken_reads.append(ref.span)
             return None  # its join, `each` or `spread` has its error already
         if not rest:
             self._whole_binding(ref, reach)
