@@ -70,6 +70,19 @@ def test_a_broken_join_does_not_call_the_allowances_that_need_it_unneeded(
     assert run_cli("check", str(fixed)).exit_code == 0
 
 
+def test_a_renamed_join_read_in_jmespath_is_reported_once_with_a_fix_for_the_expression(
+        run_cli, tmp_path: Path, snapshot) -> None:
+    """`join tariffs on tariffs.id as t`, then `tariff.` inside `jmespath("...")`: the
+    help wrote `t.elements.price_components.type` (the expression's `[]`, filter and
+    pipe gone), and once per field the expression reads, at the same place."""
+    path = _variant(tmp_path, ("join tariffs on tariffs.id", "join tariffs on tariffs.id as t"),
+                    ("tariff.id as", "t.id as"))
+    found = _checked(run_cli, path, tmp_path)
+    assert found.count("error[OCX104]") == 1
+    assert "write `t` for `tariff` in the expression" in found
+    assert found == snapshot
+
+
 def _half_up(value: float, digits: int = 1) -> float:
     return float(Decimal(str(value)).quantize(Decimal(10) ** -digits, ROUND_HALF_UP))
 

@@ -38,6 +38,13 @@ class Context:
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
 
+    def drop_repeats(self, since: int) -> None:
+        """Keep one of the diagnostics emitted since `since` that are the same: the
+        fields of one `jmespath("...")` all point at its text, so one unknown join
+        name read by three of its paths was reported three times."""
+        kept = list(dict.fromkeys(self.diagnostics[since:]))
+        self.diagnostics[since:] = kept
+
     def error_count(self) -> int:
         return sum(1 for d in self.diagnostics if d.is_error)
 

@@ -194,11 +194,13 @@ def _resolve(touches, literal: syntax.Literal, scope: Scope, ctx: Context):
                        help="name the fields the expression needs"))
         return []
     found = []
+    since = len(ctx.diagnostics)
     for path, whole in touches:
         ref = syntax.FieldRef(path, literal.span)
         resolved = scope.resolve(ref, synthetic=True)
         if resolved is not None:
             found.append((resolved, whole))
+    ctx.drop_repeats(since)
     return found
 
 

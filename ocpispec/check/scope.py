@@ -353,12 +353,16 @@ class Scope:
             renamed = next((binding.name for binding in self.bindings
                             if binding.module == join.target and binding.name
                             and "." not in binding.name), None)
+            # inside `jmespath("...")` the path is written its own way (`[0]`, filters)
+            written = self.ctx.source.text[ref.span.start:ref.span.end] == ref.dotted
+            fix = f"`{'.'.join((renamed, *ref.path[1:]))}`" if written and renamed else \
+                f"`{renamed}` for `{name}` in the expression"
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"not a field of `{owner}`",
                          notes=[f"`{name}` is the name of the `{join.target}` join"
                                 + (" unless it is named with `as`" if renamed else "")],
                          help=f"the `{join.target}` join is named `{renamed}` here: write "
-                              f"`{'.'.join((renamed, *ref.path[1:]))}`" if renamed else
+                              f"{fix}" if renamed else
                          f"join the {join.target} first: `join {join.target} on "
                          f"{'.'.join(join.local_key)}`")
         if len(ref.path) == 1 and name.lower() in ("true", "false", "null"):  # SQL's TRUE
