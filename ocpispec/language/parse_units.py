@@ -5,6 +5,7 @@ a filter that kept every connector)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from ocpispec.diagnostics import Diagnostic, error
@@ -37,10 +38,13 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
     glued = number.end_pos == token.start_pos
     written = str(token).lower()
     compared = len(before) > 1 and before[-2].type == "COMPARATOR"
-    if not glued and (written not in _WRITTEN or not compared):
+    listed = _listed_field(before)
+    if not glued and (written not in _WRITTEN or not (compared or listed)):
         return None  # a name after a number elsewhere is some other mistake
     if glued and written[:1] == "e":
         return None  # an exponent (`parse_guesses.exponent_number`)
+    if listed is not None:
+        return _list_with_units(listed, number, token, source)
     start, end = number.start_pos or 0, token.end_pos or 0
     unit = FIELD_UNITS.get(_compared_field(before[:-1]) or "")
     value = _in_field_unit(str(number), written, unit)
@@ -71,3 +75,51 @@ def _in_field_unit(number: str, written: str, unit: str | None) -> str | None:
         return None
     text = format(value.quantize(Decimal("0.000001")).normalize(), "f")
     return text
+
+
+_ITEM = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z]+)?\s*(?:,|(?=\]))")
+
+
+def _listed_field(before: list) -> tuple[str | None, object] | None:
+    """In a list of numbers, `bucket(FIELD, [11 kW, ...])` or `FIELD in [11 kW, ...]`:
+    (the last segment of FIELD, or None when a computed value is bucketed, and the `[`
+    token); None elsewhere."""
+    at = len(before) - 2  # `before[-1]` is the number the unit follows
+    while at >= 0 and before[at].type in ("NUMBER", "INT", "COMMA", "MINUS"):
+        at -= 1
+    if at < 1 or before[at].type != "LSQB":
+        return None
+    if before[at - 1].type == "IN":
+        field = before[at - 3] if before[at - 2].type == "NOT" and at >= 3 else before[at - 2]
+        return (str(field) if field.type == "NAME" else None), before[at]
+    opened = next((i for i in range(at - 1, 0, -1) if before[i].type == "LPAR"), None)
+    if before[at - 1].type != "COMMA" or opened is None or str(before[opened - 1]) != "bucket":
+        return None
+    field = before[at - 2]
+    return (str(field) if field.type == "NAME" else None), before[at]
+
+
+def _list_with_units(listed: tuple[str | None, object], number, token,
+                     source: SourceFile) -> Diagnostic:
+    """`[11 kW, 22 kW, 50 kW]` of a power in watts: the whole list as it is written,
+    `[11000, 22000, 50000]` (the help wrote `11` for `11kW`: eleven watts)."""
+    name, opening = listed
+    unit = FIELD_UNITS.get(name or "")
+    start, end = number.start_pos or 0, token.end_pos or 0
+    items, at = [], (opening.end_pos or 0)
+    while (item := _ITEM.match(source.text, at)) is not None:
+        value, written = item.group(1), (item.group(2) or "").lower()
+        items.append((_in_field_unit(value, written, unit) if written else None) or value)
+        at = item.end()
+    closed = source.text[at:at + 1] == "]"
+    notes = ["a list's numbers are bare, in the unit OCPI gives the field: kWh, hours, "
+             "watts (`ocpispec schema MODULE` lists them)"]
+    if unit is not None:
+        notes.insert(0, f"`{name}` is in {unit}")
+    if closed and items:  # the caret covers the list the help writes again
+        return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
+                     Span(opening.start_pos or 0, at + 1), "numbers carry no unit",
+                     notes=notes, help=f"write `[{', '.join(items)}]`")
+    return error("OCX001", f"`{source.text[start:end]}` is a number with a unit",
+                 Span(start, end), "numbers carry no unit", notes=notes,
+                 help=f"write `{_in_field_unit(str(number), str(token).lower(), unit) or number}`")

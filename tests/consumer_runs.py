@@ -1,0 +1,54 @@
+"""Running a consumer's spec against a demo CPO and reading the same records the way a
+data engineer checks a file by hand: `ocpispec login`, then `ocpispec get --privacy-pass .`
+of the platform the spec ran against (tests/test_grid_power_class.py and the other
+consumers' tests)."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from ocpispec.demo import DemoServer
+
+AS_OF = "2026-01-01T00:00:00Z"  # the demo's data ends here
+DEMO_PARTY = "NL-ABC"
+
+
+def run_spec(run_cli, spec: Path, server: DemoServer, out: Path, *more: str):
+    """`ocpispec run SPEC` against `server`, as of the end of the demo's data."""
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "OCPISPEC_KEY": "k" * 40}
+    done = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, *more, env=env)
+    assert done.exit_code == 0, done.stderr
+    return done
+
+
+def dump(run_cli, server: DemoServer, module: str) -> list[dict]:
+    """Every record of `module` as `ocpispec get` gives it with every field opened."""
+    logged = run_cli("login", server.versions_url, "--token", server.token, "--party",
+                     DEMO_PARTY, "--profile", "check")
+    assert logged.exit_code == 0, logged.stderr
+    dumped = run_cli("get", module, "--profile", "check", "--privacy-pass", ".",
+                     "--date-to", AS_OF)
+    assert dumped.exit_code == 0, dumped.stderr
+    return [json.loads(line) for line in dumped.stdout.splitlines()]
+
+
+def published(run_cli, server: DemoServer) -> dict[str, dict]:
+    """The locations a run keeps records of: the published ones, by id."""
+    return {site["id"]: site for site in dump(run_cli, server, "locations")
+            if site.get("publish", True)}
+
+
+def driver(record: dict) -> str | None:
+    """Who a group's minimum size counts (docs: `contract_id || uid`, none for a
+    one-time token)."""
+    token = record.get("cdr_token") or {}
+    if token.get("type") == "AD_HOC_USER":
+        return None
+    return token.get("contract_id") or token.get("uid")
+
+
+def half_up(value: float, digits: int = 1) -> float:
+    return float(Decimal(str(value)).quantize(Decimal(10) ** -digits, ROUND_HALF_UP))
