@@ -171,6 +171,9 @@ def bare_condition(token: Token, expected: set[str], history: list[Token],
 
 _SLOT_LENGTHS = {("15", "minute"): "quarter_hour", ("60", "minute"): "hour",
                  ("1", "hour"): "hour", ("24", "hour"): "day", ("1", "day"): "day"}
+# a length's unit as written for short (`15 min`, `15min`, `1h`, `24 hrs`)
+_SLOT_UNITS = {"m": "minute", "min": "minute", "mins": "minute", "h": "hour", "hr": "hour",
+               "hrs": "hour", "d": "day"}
 
 
 def spread_habit(token: Token, history: list[Token],
@@ -189,8 +192,9 @@ def spread_habit(token: Token, history: list[Token],
                             "`quarter_hour`, `hour` and `day`"],
                      help="write `over`")
     if history[-1].type == "OVER" and str(token).isdigit():
-        length = re.match(r"(\d+)\s*([a-z]+)", source.text[start:])
-        unit = length.group(2).rstrip("s") if length else ""
+        length = re.match(r"(\d+)\s*([A-Za-z]+)", source.text[start:])
+        written = length.group(2).lower() if length else ""
+        unit = _SLOT_UNITS.get(written, written.rstrip("s"))
         slot = _SLOT_LENGTHS.get((str(token), unit))
         return error("OCX224", "a slot is one word", Span(start, start + (
             length.end() if length else len(token))), "a length",
