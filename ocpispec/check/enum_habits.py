@@ -49,3 +49,30 @@ def enum_family(enum: str, written: str, values: tuple[str, ...]) -> tuple[str, 
         return ()
     prefix = pattern.removesuffix("*")
     return tuple(value for value in values if value.startswith(prefix))
+
+
+
+# how a charge was started is told by two fields of a session or CDR, each of its own
+# enum: `auth_method` (AuthMethod) and the token's `cdr_token.type` (TokenType); a
+# token's own `type` (the tokens module) has no `auth_method` beside it
+_SIBLINGS = {("auth_method",): ("TokenType", ("cdr_token", "type"),
+                                "the type of the driver's token"),
+             ("cdr_token", "type"): ("AuthMethod", ("auth_method",),
+                                     "how the charge was authorised")}
+
+
+def enum_sibling(path: tuple[str, ...], written: str, values_of) -> tuple[str, str] | None:
+    """(the help, a note) for a value of the other field that says how a charge started:
+    `auth_method = "RFID"` (a token type) or `cdr_token.type = "WHITELIST"`. `path` is
+    the field compared, `values_of` gives an enum's values in the spec's version."""
+    tail = next((tail for tail in _SIBLINGS if path[-len(tail):] == tail), None)
+    if tail is None:
+        return None
+    other, field, meaning = _SIBLINGS[tail]
+    word = re.sub(r"[\s\-]+", "_", written.strip().upper())
+    value = next((v for v in values_of(other) if v == word or v.startswith(word + "_")), None)
+    if value is None:
+        return None
+    written_path = ".".join((*path[:-len(tail)], *field))  # through a join's alias too
+    return (f'compare `{written_path}` with it: `{written_path} = "{value}"`',
+            f"`{value}` is {meaning} (`{written_path}`, of type `{other}`)")

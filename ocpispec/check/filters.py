@@ -303,7 +303,8 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
                            f"{with_article(value.describe())}", ctx,
                            _unquoted(literal, value) or _literal_help(value)))
     elif value.kind is Kind.ENUM and value.enum:
-        _enum(value.enum, literal, "in" if listed else op, ctx)
+        _enum(value.enum, literal, "in" if listed else op, ctx,
+              expr.path if isinstance(expr, syntax.FieldRef) else ())
     elif op in ("=", "!=") and isinstance(expr, syntax.Call) \
             and expr.name.name in ("weekday", "hour_of_day"):
         from ocpispec.check.function_values import never_given
@@ -315,8 +316,9 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
         ctx.emit(coded)
 
 
-def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context) -> None:
-    from ocpispec.check.enum_habits import enum_family, enum_meant
+def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context,
+          path: tuple[str, ...] = ()) -> None:
+    from ocpispec.check.enum_habits import enum_family, enum_meant, enum_sibling
 
     values = ctx.catalogue.enum_values(ctx.version, enum)
     if not values or literal.value in values:
@@ -326,6 +328,9 @@ def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context) -> None:
     help = f'did you mean `"{guess}"`?' if guess else "compare with one of the values above"
     if (meant := enum_meant(enum, str(literal.value), values)) is not None:
         help, notes = f'write `"{meant[0]}"`', [meant[1], *notes]
+    elif guess is None and (other := enum_sibling(path, str(literal.value), lambda name: (
+            ctx.catalogue.enum_values(ctx.version, name)))) is not None:
+        help, notes = other[0], [other[1], *notes]
     elif family := enum_family(enum, str(literal.value), values):
         pattern = f'{str(literal.value).strip().upper()}*'
         notes = [f"`{literal.value}` stands for {backticked(family)}", *notes]
