@@ -129,3 +129,22 @@ def test_the_study_file_holds_each_cdr_as_get_shows_it(run_cli, tmp_path: Path) 
                    frame["postal_area"])]
     assert len(expected) > 100
     assert sorted(written, key=repr) == sorted(expected, key=repr)
+
+
+@pytest.mark.parametrize(("written", "path"), [
+    ("round(total_cost_excl_vat, 1)", "total_cost.excl_vat"),
+    ("round(total_cost_incl_vat, 1)", "total_cost.incl_vat"),
+    ("prefix(location_postal_code, 4)", "location.postal_code"),
+    ("prefix(cdr_location_postal_code, 4)", "cdr_location.postal_code"),
+])
+def test_a_path_written_with_underscores_gets_its_dots(run_cli, tmp_path: Path, written: str,
+                                                      path: str) -> None:
+    """`total_cost_excl_vat`, as the researcher's pandas frame names the column, got
+    "did you mean `total_cost`?": an object, OCX201 under `round`. The help now writes
+    the path, and the spec with it checks clean."""
+    column = "round(total_cost.excl_vat, 1)" if "cost" in written else \
+        "prefix(location.postal_code, 4)"
+    found = run_cli("check", str(_variant(tmp_path, (column, written))))
+    assert "error[OCX104]" in found.stderr and f"help: write `{path}`\n" in found.stderr
+    fixed = written.replace(written.split("(")[1].split(",")[0], path)
+    assert run_cli("check", str(_variant(tmp_path, (column, fixed)))).exit_code == 0

@@ -12,6 +12,7 @@ from ocpispec.schema import charge_sites, contract_tariffs
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
+from ocpispec.check.dotted_names import dotted_path
 from ocpispec.check.element_fields import ELEMENT_NAMES, element_help, unbound_help
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
@@ -443,6 +444,11 @@ class Scope:
                              "those, the hours not charging (`total_parking_time`); a CDR "
                              "without a parking time gives an empty difference"],
                          help="it is computed: write `total_time - total_parking_time`")
+        written = dotted_path(ref.path[:len(reach.parts) + failed], name,
+                              tuple(rest[failed + 1:]), self._resolves)
+        if written is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
+                         "a path written with `_` for its dots", help=f"write `{written}`")
         options = [self._into(parent, option, name) for option in
                    self.ctx.catalogue.suggestions(owner, name)] if parent is not None else []
         meant = name.lower()
