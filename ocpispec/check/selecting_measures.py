@@ -98,7 +98,19 @@ def _has_test(node: object) -> bool:
         # `dimensions[?type=='PARKING_TIME']`: an element of the record's own list
         # picked by its kind, the same in every record
         return _has_test(children[0]) or _has_test(children[1])
+    if _zero_default(node):
+        return _has_test(children[0])
     return node.get("type") in _TESTS or any(_has_test(child) for child in children)
+
+
+def _zero_default(node: dict) -> bool:
+    """`total_parking_time || \`0\``: 0 for a record without the value, which OCPI
+    leaves out of a CDR without parking. A sum is the same without it, and an average
+    counts such a record as 0 instead of skipping it: no record is picked out."""
+    match node.get("type"), node.get("children", ()):
+        case "or_expression", (_, {"type": "literal", "value": int() | float() as value}):
+            return value == 0 and not isinstance(value, bool)
+    return False
 
 
 def _picks_a_kind(condition: dict) -> bool:
