@@ -17,7 +17,7 @@ from datetime import datetime
 from ocpispec import calendar_windows, series
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
-from ocpispec.check import literals
+from ocpispec.check import literals, power_sums
 from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.language.functions import Effect, lookup
@@ -248,6 +248,9 @@ class _Walk:
             return False
         if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
             return True
+        if function.effect is Effect.AGGREGATE and power_sums.dominated(call):
+            self.shortfall, self.short_at = power_sums.SHORTFALL, call
+            return False
         if function.effect is Effect.AGGREGATE:
             return name not in _PASS_THROUGH
         if name in _PASS_THROUGH:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocpispec.language import syntax
-from ocpispec.check import floors, sites
+from ocpispec.check import floors, power_sums, sites
 from ocpispec.check.context import Context, justification_problem
 from ocpispec.check.personal_literals import jmespath_texts
 from ocpispec.check.values import GEO_OBJECTS, Use
@@ -278,6 +278,8 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
                 "coarsen: add `because \"...\"` with the reason (e.g. it only selects "
                 "which values are read), or compute the column without `jmespath`")
+    if verdict.shortfall == power_sums.SHORTFALL:
+        help = power_sums.help_for(use.field.ref.dotted)
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
@@ -394,7 +396,8 @@ def released_as(effect: Effect, privacy: PrivacyClass,
     one record's value through, so they keep its class."""
     if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
         return PrivacyClass.PUBLIC
-    if isinstance(expr, syntax.Call) and expr.name.name in _EXTREMES:
+    if isinstance(expr, syntax.Call) and (expr.name.name in _EXTREMES
+                                          or power_sums.dominated(expr)):
         return privacy
     if effect is Effect.AGGREGATE and privacy.rank <= PrivacyClass.QUASI.rank:
         return PrivacyClass.PUBLIC

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ocpispec.check import floors
+from ocpispec.check import floors, power_sums
 from ocpispec.check.context import Context
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error
@@ -25,17 +25,30 @@ def site_released(use: Use, name: str, ctx: Context) -> None:
         "OCX334", f"`{field}` describes a site that may be someone's home", use.field.ref.span,
         "a private site's detail, released as it is",
         notes=_notes(use),
-        help=f"release {_protection(use, field, name)}, or add `because \"...\"` with the "
-             "reason the privacy officer approves"))
+        help=_help(use, field, name)))
+
+
+def _help(use: Use, field: str, name: str) -> str:
+    if _summed_powers(use):
+        return power_sums.help_for(field, roundable=False)
+    return (f"release {_protection(use, field, name)}, or add `because \"...\"` with the "
+            "reason the privacy officer approves")
+
+
+def _summed_powers(use: Use) -> bool:
+    return floors.assess(use).shortfall == power_sums.SHORTFALL
 
 
 def _notes(use: Use) -> list[str]:
     notes = ["the dataset includes private locations, so every field that describes or "
              "locates the site is personal here: at a home charger it is the driver's "
              "address, linked to their sessions"]
-    if use.hatch is not None:
+    shortfall = floors.assess(use).shortfall
+    if shortfall == power_sums.SHORTFALL:
+        notes.append(shortfall)
+    elif use.hatch is not None:
         notes.append("fields read inside `jmespath(...)` leave unprotected")
-    elif (shortfall := floors.assess(use).shortfall) is not None:
+    elif shortfall is not None:
         notes.append(shortfall)
     elif any(getattr(node, "name", None) and node.name.name in ("min", "max", "median",
                                                                   "percentile")
