@@ -248,8 +248,10 @@ class _Walk:
             return False
         if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
             return True
-        if function.effect is Effect.AGGREGATE and power_sums.dominated(call):
-            self.shortfall, self.short_at = power_sums.SHORTFALL, call
+        # a cut of a value scaled by another value is OCX338's (`check/selecting_measures.py`)
+        if function.effect is Effect.AGGREGATE and self.blind is None and \
+                (dominated := power_sums.dominated(call)) is not None:
+            self.shortfall, self.short_at = dominated, call
             return False
         if function.effect is Effect.AGGREGATE:
             return name not in _PASS_THROUGH

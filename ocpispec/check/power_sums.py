@@ -1,5 +1,5 @@
-"""A `sum` or `avg` of a product of three or more values of each record passes its
-largest record through, as `max` does.
+"""A `sum` or `avg` dominated by one record passes that record's value through, as `max`
+does.
 
 The sum of the 48th powers of a group's values is its largest value's 48th power, nearly:
 on the demo CPO, `sum(kwh * kwh * ... * kwh)` (48 factors) over a postal district of 495
@@ -9,6 +9,13 @@ locations, a home's exact latitude. Sums of several powers (`kwh * kwh * kwh`, t
 fourth, ...) give every value of a small group at once (Newton's identities). Products of
 two values are not counted: `sum(kwh * kwh)` beside `sum(kwh)` and `count()` give the
 variance, and all second powers together say no more than mean and covariance.
+
+A value divided by a record value shifted by a constant (`sum(1 / (kwh - 40))`) has a
+pole where the spec puts it: the record nearest to it outweighs the rest, and its sign
+says on which side the record lies. Two such measures 0.01 kWh apart (poles at 40.125
+and 40.135) differed by 400 over the demo CPO's 283 sessions of a year: a session of
+40.13 kWh lay between them; a row of them spells out a value. A duration or a price per kWh (`kwh / hours(...)`) divides by a record
+value the spec does not shift, and is not counted.
 """
 
 from __future__ import annotations
@@ -20,10 +27,45 @@ SUMMING = frozenset({"sum", "avg"})
 DOMINATING_DEGREE = 3
 
 
-def dominated(call: syntax.Call) -> bool:
-    """Whether `call` sums a product of DOMINATING_DEGREE or more record values."""
-    return call.name.name in SUMMING and not call.distinct and bool(call.args) \
-        and degree(call.args[0]) >= DOMINATING_DEGREE
+def dominated(call: syntax.Call) -> str | None:
+    """Why one record outweighs the others in `call`, a `sum` or `avg` (POWERS or POLE),
+    or None."""
+    if call.name.name not in SUMMING or call.distinct or not call.args:
+        return None
+    if degree(call.args[0]) >= DOMINATING_DEGREE:
+        return POWERS
+    return POLE if _pole(call.args[0]) else None
+
+
+def _pole(expr: syntax.Expr) -> bool:
+    """Whether `expr` divides by a record value shifted by a constant."""
+    match expr:
+        case syntax.BinaryOp(op="/"):
+            return _shifted(expr.right) or _pole(expr.left) or _pole(expr.right)
+        case syntax.BinaryOp():
+            return _pole(expr.left) or _pole(expr.right)
+        case syntax.Call():
+            return any(_pole(argument) for argument in expr.args)
+    return False
+
+
+def _shifted(expr: syntax.Expr) -> bool:
+    """`kwh - 40`, `40 + kwh`, also inside a product or call (`(kwh - 40) * (kwh - 40)`)."""
+    match expr:
+        case syntax.BinaryOp(op="+" | "-", left=left, right=right):
+            constant = right if degree(left) else left
+            return bool(degree(left) or degree(right)) and _nonzero(constant) \
+                or _shifted(left) or _shifted(right)
+        case syntax.BinaryOp():
+            return _shifted(expr.left) or _shifted(expr.right)
+        case syntax.Call():
+            return any(_shifted(argument) for argument in expr.args)
+    return False
+
+
+def _nonzero(expr: syntax.Expr) -> bool:
+    return isinstance(expr, syntax.Literal) and isinstance(expr.value, int | float) \
+        and not isinstance(expr.value, bool) and expr.value != 0
 
 
 def degree(expr: syntax.Expr) -> int:
@@ -45,19 +87,27 @@ def degree(expr: syntax.Expr) -> int:
     return 0
 
 
-SHORTFALL = ("a `sum` or `avg` of a product of three or more values of each record is "
-             "its largest record's product, nearly (the sum of the 48th powers of a "
-             "group's energies is its largest energy's 48th power): it passes one "
-             "record's value through, as `max` does")
+POWERS = ("a `sum` or `avg` of a product of three or more values of each record is its "
+          "largest record's product, nearly (the sum of the 48th powers of a group's "
+          "energies is its largest energy's 48th power): it passes one record's value "
+          "through, as `max` does")
+POLE = ("a `sum` or `avg` of a value divided by a record value shifted by a constant "
+        "(`1 / (kwh - 40)`) is dominated by the record nearest to the constant, whose sign "
+        "says on which side it lies: measures a little apart spell its value out")
+SHORTFALLS = frozenset({POWERS, POLE})
 
 
-def help_for(field: str, *, roundable: bool = True) -> str:
-    """`roundable`: a factor rounded to its floor protects (not a private site's detail
-    read in `jmespath(...)`, which leaves only summed)."""
+def help_for(field: str, reason: str, *, roundable: bool = True) -> str:
+    """What to write instead, for `reason` (POWERS or POLE); `roundable`: a factor
+    rounded to its floor protects (not a private site's detail read in `jmespath(...)`,
+    which leaves only summed)."""
+    because = "or add `because \"...\"` with the reason the privacy officer approves"
+    if reason == POLE:
+        return (f"divide by record values as they are (`{field} / hours(start_date_time, "
+                f"end_date_time)`), not shifted by a constant, {because}")
     if not roundable:
         return ("sum the value itself, or a product of at most two values (an average, a "
-                "variance), or add `because \"...\"` with the reason the privacy officer "
-                "approves")
+                f"variance), {because}")
     return (f"sum the value itself, or a product of at most two values (`sum({field} * "
             f"{field})` gives a variance), or round each factor to its floor first "
-            f"(`round({field}, 1)`), or add `because \"...\"` with the reason")
+            f"(`round({field}, 1)`), {because}")

@@ -278,8 +278,8 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
                 "coarsen: add `because \"...\"` with the reason (e.g. it only selects "
                 "which values are read), or compute the column without `jmespath`")
-    if verdict.shortfall == power_sums.SHORTFALL:
-        help = power_sums.help_for(use.field.ref.dotted)
+    if verdict.shortfall in power_sums.SHORTFALLS:
+        help = power_sums.help_for(use.field.ref.dotted, verdict.shortfall)
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
@@ -397,7 +397,7 @@ def released_as(effect: Effect, privacy: PrivacyClass,
     if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
         return PrivacyClass.PUBLIC
     if isinstance(expr, syntax.Call) and (expr.name.name in _EXTREMES
-                                          or power_sums.dominated(expr)):
+                                          or power_sums.dominated(expr) is not None):
         return privacy
     if effect is Effect.AGGREGATE and privacy.rank <= PrivacyClass.QUASI.rank:
         return PrivacyClass.PUBLIC

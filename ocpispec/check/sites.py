@@ -29,14 +29,10 @@ def site_released(use: Use, name: str, ctx: Context) -> None:
 
 
 def _help(use: Use, field: str, name: str) -> str:
-    if _summed_powers(use):
-        return power_sums.help_for(field, roundable=False)
+    if (shortfall := floors.assess(use).shortfall) in power_sums.SHORTFALLS:
+        return power_sums.help_for(field, shortfall, roundable=False)
     return (f"release {_protection(use, field, name)}, or add `because \"...\"` with the "
             "reason the privacy officer approves")
-
-
-def _summed_powers(use: Use) -> bool:
-    return floors.assess(use).shortfall == power_sums.SHORTFALL
 
 
 def _notes(use: Use) -> list[str]:
@@ -44,7 +40,7 @@ def _notes(use: Use) -> list[str]:
              "locates the site is personal here: at a home charger it is the driver's "
              "address, linked to their sessions"]
     shortfall = floors.assess(use).shortfall
-    if shortfall == power_sums.SHORTFALL:
+    if shortfall in power_sums.SHORTFALLS:
         notes.append(shortfall)
     elif use.hatch is not None:
         notes.append("fields read inside `jmespath(...)` leave unprotected")
