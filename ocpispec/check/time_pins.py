@@ -40,10 +40,11 @@ def check_linked_time_pins(datasets: Iterable[tuple[str, list[tuple[syntax.Colum
     listed = [(column, f"{dataset}.{name}" if dataset else name, dataset, uses)
               for dataset, columns in datasets for column, name, uses in columns
               if column.justification is None]
-    cut: dict[str, tuple[str, str]] = {}
+    cut: dict[str, tuple[str, str, bool]] = {}  # by time: column, dataset, an update time
     for column, name, dataset, uses in listed:   # the first cut of a time is the one named
         if (ref := _cut_field(column.expr)) is not None:
-            cut.setdefault(_ref_key(ref, uses), (name, dataset))
+            cut.setdefault(_ref_key(ref, uses), (name, dataset,
+                                                 ref.path[-1:] == ("last_updated",)))
     linked = len({dataset for _, _, dataset, _ in listed}) > 1
     for column, name, dataset, uses in listed:
         found = _duration(column.expr, uses)
@@ -56,13 +57,25 @@ def check_linked_time_pins(datasets: Iterable[tuple[str, list[tuple[syntax.Colum
             continue
         if linked and cut[keys[0]][1] == cut[keys[1]][1] == dataset:
             continue
-        _warn(at, (first, second), name, step, (cut[keys[0]][0], cut[keys[1]][0]), ctx)
+        _warn(at, (first, second), name, step, (cut[keys[0]][0], cut[keys[1]][0]), ctx,
+              updated=any(cut[key][2] for key in keys))
 
 
 def _ref_key(ref: syntax.FieldRef, uses: list[Use]) -> str:
-    """The time a cut field holds: `cdr.end_date_time` of a session's CDR is its end."""
+    """The time a cut field holds: `cdr.end_date_time` of a session's CDR is its end, and
+    so, to its hour, is a session's `last_updated` (SESSION_UPDATE)."""
     found = next((use.field for use in uses if use.field.ref == ref), None)
+    if found is not None and found.module == "sessions" and not found.base \
+            and found.path == ("last_updated",):
+        return quantity_at("sessions", ("end_date_time",), "end_date_time")
     return quantity(found) if found is not None else ".".join(ref.path)
+
+
+# a session is last updated when it ends: on the demo CPO 30 seconds to 10 minutes after
+# its `end_date_time`, so its update time cut to the hour is nearly the end's hour
+SESSION_UPDATE = ("a session is last updated when it ends (on the demo CPO 30 seconds to "
+                  "10 minutes later): its `last_updated` cut to the hour is its end's hour, "
+                  "or the next")
 
 
 def _time_key(path: tuple[str, ...], module: str) -> str:
@@ -139,15 +152,16 @@ def _kept(name: str, argument: syntax.Expr | None) -> float | None:
 
 
 def _warn(at: syntax.FieldRef | syntax.Call, times: Times, name: str, step: float,
-          cuts: tuple[str, str], ctx: Context) -> None:
+          cuts: tuple[str, str], ctx: Context, *, updated: bool = False) -> None:
     first, second = (".".join(path) for path in times)
+    because = [SESSION_UPDATE] if updated else []
     ctx.emit(warning(
         "OCX303", f"quasi-identifier `{first}` is released below its generaliser floor",
         at.span, f"with `{cuts[0]}` and `{cuts[1]}`, gives the times to {_shown(step)}",
         notes=[f"`{cuts[0]}` and `{cuts[1]}` cut `{first}` and `{second}`, and `{name}` is the "
                f"time between them in steps of {_shown(step)}: where a row's two cuts and its "
                "duration only just fit together, they leave the times a range that narrow",
-               "times, places, energy and costs single out drivers when combined"],
+               *because, "times, places, energy and costs single out drivers when combined"],
         help="round the duration to at least 30 minutes (`round(hours(...), 0)`, "
              "`bucket(total_time, [0, 0.5, 1, ...])`), or "
              "release only one of the two times"))
