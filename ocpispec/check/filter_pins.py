@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ocpispec.check.context import Context
-from ocpispec.check import floors
+from ocpispec.check import floors, power_sums
 from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
 from ocpispec.check.privacy import exposure
 from ocpispec.check.kept_conditions import as_met, disjunctions, kept
@@ -208,6 +208,11 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
     bound = literal.value if isinstance(literal.value, int | float) \
         and not isinstance(literal.value, bool) else _moment(literal.value)
     verdict = floors.assess(use)
+    text = " ".join(ctx.source.text[value.span.start:value.span.end].split())
+    if op not in ("=", "!=") and bound is not None and not verdict.protects \
+            and power_sums.folds(value, use.field.ref.path):
+        return (f"computed as `{text}`, which a one-sided bound can hold to a band around a "
+                "point, to any precision"), predicate.span
     if op in ("=", "!=") or bound is None or verdict.protects or math.isinf(verdict.step):
         return None, predicate.span
     if verdict.affine is not None and use.field.field.kind is not Kind.DATETIME:
@@ -215,7 +220,6 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
         scale, shift = verdict.affine
         return ranges.bound(use, op if scale > 0 else _FLIPPED[op], (bound - shift) / scale,
                             predicate.span)
-    text = " ".join(ctx.source.text[value.span.start:value.span.end].split())
     width, span = ranges.close(f"{use.field.qualified} as {text}", op, float(bound),
                                predicate.span, verdict.step)
     if width is None:

@@ -63,6 +63,26 @@ def _shifted(expr: syntax.Expr) -> bool:
     return False
 
 
+def folds(expr: syntax.Expr, path: tuple[str, ...]) -> bool:
+    """Whether `expr` is no monotonic function of the field at `path`: it reads the field
+    twice (`(kwh - 23.4) * (kwh - 23.4)`) or divides by it shifted (`1 / (kwh - 23.4)`),
+    so a one-sided bound on it (`< 0.0001`, `> 1000`) can keep a narrow band of the
+    field, on both sides of a point, whatever the bound looks like."""
+    reads = [ref for ref in _refs(expr) if ref.path == path]
+    return len(reads) > 1 or _pole(expr) and bool(reads)
+
+
+def _refs(expr: syntax.Expr) -> list[syntax.FieldRef]:
+    match expr:
+        case syntax.FieldRef():
+            return [expr]
+        case syntax.BinaryOp():
+            return _refs(expr.left) + _refs(expr.right)
+        case syntax.Call():
+            return [ref for argument in expr.args for ref in _refs(argument)]
+    return []
+
+
 def _nonzero(expr: syntax.Expr) -> bool:
     return isinstance(expr, syntax.Literal) and isinstance(expr.value, int | float) \
         and not isinstance(expr.value, bool) and expr.value != 0
