@@ -10,8 +10,8 @@ fourth, ...) give every value of a small group at once (Newton's identities). Pr
 two values are not counted: `sum(kwh * kwh)` beside `sum(kwh)` and `count()` give the
 variance, and all second powers together say no more than mean and covariance.
 
-A value divided by a record value shifted by a constant (`sum(1 / (kwh - 40))`) has a
-pole where the spec puts it: the record nearest to it outweighs the rest, and its sign
+A value divided by a record value shifted by a constant (`sum(1 / (kwh - 40))`, or by
+anything else: `1 / (kwh * kwh - 80 * kwh)`) has a pole where the spec puts it: the record nearest to it outweighs the rest, and its sign
 says on which side the record lies. Two such measures 0.01 kWh apart (poles at 40.125
 and 40.135) differed by 400 over the demo CPO's 283 sessions of a year: a session of
 40.13 kWh lay between them; a row of them spells out a value. A duration or a price per kWh (`kwh / hours(...)`) divides by a record
@@ -38,7 +38,7 @@ def dominated(call: syntax.Call) -> str | None:
 
 
 def _pole(expr: syntax.Expr) -> bool:
-    """Whether `expr` divides by a record value shifted by a constant."""
+    """Whether `expr` divides by a record value plus or minus another value (a pole)."""
     match expr:
         case syntax.BinaryOp(op="/"):
             return _shifted(expr.right) or _pole(expr.left) or _pole(expr.right)
@@ -50,11 +50,11 @@ def _pole(expr: syntax.Expr) -> bool:
 
 
 def _shifted(expr: syntax.Expr) -> bool:
-    """`kwh - 40`, `40 + kwh`, also inside a product or call (`(kwh - 40) * (kwh - 40)`)."""
+    """`kwh - 40`, `40 + kwh`, `kwh * kwh - 80.26 * kwh`: a record value plus or minus
+    anything but zero, also inside a product or call (`(kwh - 40) * (kwh - 40)`)."""
     match expr:
         case syntax.BinaryOp(op="+" | "-", left=left, right=right):
-            constant = right if degree(left) else left
-            return bool(degree(left) or degree(right)) and _nonzero(constant) \
+            return bool(degree(left) or degree(right)) and not (_zero(left) or _zero(right)) \
                 or _shifted(left) or _shifted(right)
         case syntax.BinaryOp():
             return _shifted(expr.left) or _shifted(expr.right)
@@ -83,9 +83,9 @@ def _refs(expr: syntax.Expr) -> list[syntax.FieldRef]:
     return []
 
 
-def _nonzero(expr: syntax.Expr) -> bool:
-    return isinstance(expr, syntax.Literal) and isinstance(expr.value, int | float) \
-        and not isinstance(expr.value, bool) and expr.value != 0
+def _zero(expr: syntax.Expr) -> bool:
+    return isinstance(expr, syntax.Literal) and not isinstance(expr.value, bool) \
+        and expr.value == 0
 
 
 def degree(expr: syntax.Expr) -> int:
@@ -111,8 +111,8 @@ POWERS = ("a `sum` or `avg` of a product of three or more values of each record 
           "largest record's product, nearly (the sum of the 48th powers of a group's "
           "energies is its largest energy's 48th power): it passes one record's value "
           "through, as `max` does")
-POLE = ("a `sum` or `avg` of a value divided by a record value shifted by a constant "
-        "(`1 / (kwh - 40)`) is dominated by the record nearest to the constant, whose sign "
+POLE = ("a `sum` or `avg` of a value divided by a record value plus or minus another "
+        "value (`1 / (kwh - 40)`) is dominated by the record nearest to its pole (40), whose sign "
         "says on which side it lies: measures a little apart spell its value out")
 SHORTFALLS = frozenset({POWERS, POLE})
 
@@ -124,7 +124,7 @@ def help_for(field: str, reason: str, *, roundable: bool = True) -> str:
     because = "or add `because \"...\"` with the reason the privacy officer approves"
     if reason == POLE:
         return (f"divide by record values as they are (`{field} / hours(start_date_time, "
-                f"end_date_time)`), not shifted by a constant, {because}")
+                f"end_date_time)`), not by a sum or difference, {because}")
     if not roundable:
         return ("sum the value itself, or a product of at most two values (an average, a "
                 f"variance), {because}")

@@ -177,7 +177,7 @@ output csv to "{truth}"
 
 @pytest.mark.parametrize("measure", [
     "sum(1 / (kwh - 23.4))", "avg(total_cost.excl_vat / (23.4 - kwh))",
-    "sum(1 / ((kwh - 23.4) * (kwh - 23.4)))"
+    "sum(1 / ((kwh - 23.4) * (kwh - 23.4)))", "sum(1 / (kwh * kwh - 80.26 * kwh))",
 ])
 def test_a_pole_the_spec_places_is_warned_of(measure: str) -> None:
     body = (f"from cdrs\ngroup by truncate(start_date_time, day) as day\ncompute\n"
