@@ -348,13 +348,14 @@ def test_a_clean_page_is_deduplicated_as_one_object_at_a_time(
         mine.add(("nl", "abc", f"s{n}"))
         theirs.add(("nl", "abc", f"s{n}"))
     lines = [f"{n}\n".encode() for n in page]
-    clean = CleanPage(lines, fingerprints, ["2025-01-01T00:00:00Z"] * len(page), [0] * len(page), [("k",)])
+    stamp = "2025-01-01T00:00:00Z"
+    clean = CleanPage(lines, fingerprints, [stamp] * len(page), [0] * len(page), [("k",)])
     fresh, duplicates, invalid = accept_clean(clean, room, mine)
     expected, repeats = [], 0
     for line, fingerprint in zip(lines, fingerprints):
         if room is not None and len(expected) >= room:
             break
-        if theirs.add_fingerprint(fingerprint):
+        if theirs.add_fingerprint(fingerprint, stamp):
             expected.append(line)
         else:
             repeats += 1

@@ -49,6 +49,10 @@ _DOUBTS = {
     "cursor-end": "a full page without a next link ended the list, but objects of the window beyond it "
                   "(updated after it, or before it on a list sent newest first) did not arrive (the platform "
                   "left out a link to the next page; run again, and tell the CPO if it persists)",
+    "later-copy": "objects came again with a later `last_updated` inside the window than the copy read first "
+                  "(the platform lists several versions of one object, or back-dates updates while the list "
+                  "is read), and only the copy read first was kept: the version the window should deliver "
+                  "may be the other (run again; tell the CPO if it persists)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

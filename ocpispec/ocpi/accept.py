@@ -113,7 +113,7 @@ def _text(keys: tuple[str, ...], needed: tuple[str, ...], required: tuple[str, .
         "            if noted(invalid_print(obj)):",
         "                invalid[problem] = invalid.get(problem, 0) + 1",
         "            continue",
-        f"        if not add(({key},)):",
+        f"        if not add(({key},), obj.get('last_updated')):",
         "            duplicates += 1",
         "            continue",
         "        if loose:",
@@ -152,7 +152,7 @@ def accept_prepared(items: Prepared, room: int | None, keys: RecentKeys, stats: 
             continue
         if findings is not None and findings.unknown and stats is not None:
             stats.note_unknown(module, findings.unknown)
-        if not keys.add(item[2]):
+        if not keys.add(item[2], item[3]):
             duplicates += 1
             continue
         fresh.append(item)

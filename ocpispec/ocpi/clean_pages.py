@@ -56,14 +56,14 @@ class CleanPage(list):  # type: ignore[type-arg]
 def accept_clean(page: CleanPage, room: int | None, keys: Any) -> tuple[CleanPage, int, dict[str, int]]:
     """`accept_prepared` for a clean page: nothing is invalid; the objects not seen
     before, up to `room`, and the number of repeats."""
-    if (room is None or room >= len(page)) and keys.add_new(page.fingerprints):
+    if (room is None or room >= len(page)) and keys.add_new(page.fingerprints, page.stamps):
         return page, 0, {}
     kept: list[int] = []
     duplicates = 0
-    for index, fingerprint in enumerate(page.fingerprints):
+    for index, (fingerprint, stamp) in enumerate(zip(page.fingerprints, page.stamps, strict=True)):
         if room is not None and len(kept) >= room:
             break
-        if keys.add_fingerprint(fingerprint):
+        if keys.add_fingerprint(fingerprint, stamp):
             kept.append(index)
         else:
             duplicates += 1

@@ -322,6 +322,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         else:
             fresh, duplicates, invalid = self._accepter(page.objects, room, page.loose_timestamps,
                                                         self._keys)
+        if self._keys.later_copies:
+            self._judge_later_copies()
         for problem, n in invalid.items():
             self._stats.note_invalid(problem, n)
             found = self.report.invalid_by_reason

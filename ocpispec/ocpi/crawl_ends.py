@@ -22,8 +22,29 @@ from ocpispec.ocpi.crawl_pages import (
 )
 
 
+LATER_COPY = ("objects of `{module}` came again with a later `last_updated` inside the window than the "
+              "copy read first (the platform lists several versions of one object, or back-dates updates "
+              "while the list is read): each object is handed on once, as its first copy")
+
+
 class EndChecks:
     """`Crawl`'s checks of a list's end (a mixin: they read the crawl's state)."""
+
+    def _judge_later_copies(self) -> None:
+        """The repeats of the page just accepted that carried a later `last_updated` than
+        their first copy (`RecentKeys.later_copies`). One inside the pinned window is a
+        version of the object this window should deliver instead of the one handed on
+        (which a `where` may even have left out), and no later window reads it: the list
+        cannot be proven whole. One at or after `date_to` is the next window's, and a list
+        without an end (read for joins) may see an object updated while it is read."""
+        stamps, self._keys.later_copies = self._keys.later_copies, []
+        if self._window_end is None:
+            return
+        start = parse_timestamp(self._target.filters.get("date_from"))
+        inside = [moment for stamp in stamps if (moment := parse_timestamp(stamp)) is not None
+                  and moment < self._window_end and (start is None or moment >= start)]
+        if inside:
+            self._warnings.add(LATER_COPY.format(module=self._target.module), kind="later-copy")
 
     def _dismiss_unfiltered_total(self) -> bool:
         """A list that ended short of its `X-Total-Count`: the platform may count its whole
