@@ -240,14 +240,14 @@ class OcpiClient:
         if (problem := check.problem(data)) is not None:
             self.stats.note_invalid(problem)
             return None
-        if _folded(data[check.needed[0]]) != _folded(object_id):
+        if _folded(data[check.primary]) != _folded(object_id):
             # a platform routing the path by a key of its own (a database number), or
             # ignoring it: another site's object, which a run joined and, being public,
             # took for the asked site, releasing the sessions of a home charger with it
             raise fail(errors.INVALID_RESPONSE, f"the platform answered a request for one of its {module} "
                        "with another object than the one its id names",
                        notes=[f"request: GET {errors.safe_url(url)}",
-                              f"the answer's `{check.needed[0]}` differs from the id asked for"],
+                              f"the answer's `{check.primary}` differs from the id asked for"],
                        help=f"the platform's `GET {{{module}}}/{{id}}` does not find objects by their OCPI "
                             "id: ask the CPO to fix it; a run without `--limit` reads the whole list instead")
         return data

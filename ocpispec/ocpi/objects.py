@@ -49,10 +49,14 @@ class ObjectCheck:
         self.module = module
         self.stats = stats
         self.reader = _reader(version, module)
-        primary = self.keys[-2] if module == "tokens" else self.keys[-1]
-        self.needed = (primary,)  # without its own id an object cannot be told apart
+        self.primary = primary = self.keys[-2] if module == "tokens" else self.keys[-1]
+        # without its own id an object cannot be told apart; without its party (2.2+: ids
+        # are unique per party) a session was looked up at no site of that party, and
+        # left out as at a location the platform does not list, though it lists it
+        party = tuple(name for name in self.keys if name in ("country_code", "party_id"))
+        self.needed = (primary, *party)
         required = required_fields(version, module)
-        self.required = tuple(f for f in dict.fromkeys((*required, "last_updated")) if f != primary)
+        self.required = tuple(f for f in dict.fromkeys((*required, "last_updated")) if f not in self.needed)
 
     def problem(self, obj: Any) -> str | None:
         """Why `obj` is unusable, or None. Fixes what it can read tolerantly in place."""
