@@ -185,6 +185,9 @@ def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:
         isinstance(predicate, syntax.Compare) and predicate.op == "=" and any(
             isinstance(side, syntax.Literal) and side.value is not None
             for side in (predicate.left, predicate.right))
+    if isinstance(predicate, syntax.IsNull) and not predicate.negated \
+            and power_sums.divides_by(predicate.value, use.field.ref.path):
+        return "equal to the value where the divisor computed from it is 0"
     if not named or floors.assess(use).protects:
         return None
     return "equal to the value written, computed from it"

@@ -72,6 +72,23 @@ def folds(expr: syntax.Expr, path: tuple[str, ...]) -> bool:
     return len(reads) > 1 or _pole(expr) and bool(reads)
 
 
+def divides_by(expr: syntax.Expr, path: tuple[str, ...]) -> bool:
+    """Whether `expr` divides by the field at `path`, or by a sum or difference reading
+    it: empty where that is 0, so `is null` of it keeps the records at one value of the
+    field (`1 / (kwh - 40.13) is null`: the sessions of exactly 40.13 kWh). A duration
+    (`hours(start_date_time, end_date_time)`) is 0 at no value of either time."""
+    match expr:
+        case syntax.BinaryOp(op="/"):
+            placed = isinstance(expr.right, syntax.FieldRef) or _shifted(expr.right)
+            return placed and any(ref.path == path for ref in _refs(expr.right)) \
+                or divides_by(expr.left, path) or divides_by(expr.right, path)
+        case syntax.BinaryOp():
+            return divides_by(expr.left, path) or divides_by(expr.right, path)
+        case syntax.Call():
+            return any(divides_by(argument, path) for argument in expr.args)
+    return False
+
+
 def _refs(expr: syntax.Expr) -> list[syntax.FieldRef]:
     match expr:
         case syntax.FieldRef():

@@ -88,3 +88,58 @@ def test_the_warning_says_why(snapshot) -> None:
             "output csv to stdout\n")
     source = SourceFile("band.ocx", HEADER + body)
     assert report.render(diagnose_source(source), {"band.ocx": source}) == snapshot
+
+
+def test_a_division_by_zero_kept_by_is_null_names_one_value(run_cli, demo_server,
+                                                            tmp_path: Path) -> None:
+    """A division by 0 is empty, so `is null` of one keeps the records where its divisor
+    is 0: on the demo CPO the one session of exactly 40.13 kWh, released as 40."""
+    out, truth = tmp_path / "exports" / "zero.csv", tmp_path / "exports" / "truth.csv"
+    spec = tmp_path / "zero.ocx"
+    spec.write_text(RUN_HEADER + f'''from sessions
+  where 1 / (kwh - 40.13) is null
+select
+  pseudonymize(id) as session
+  round(kwh, 0) as energy_kwh
+output csv to "{out}"
+
+from sessions as truth
+select
+  pseudonymize(id) as session
+  kwh because "the exact energy shows the test its truth and nothing else"
+output csv to "{truth}"
+''')
+    checked = run_cli("check", str(spec), "--format", "json")
+    found = [(d["code"], d["range"]["start"]["line"], d["labels"][0]["message"])
+             for d in json.loads(checked.stdout)["diagnostics"] if d["code"] == "OCX303"]
+    assert found == [("OCX303", 9, "every kept row has `kwh` equal to the value where the "
+                                   "divisor computed from it is 0")], found
+
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token, "BAND_KEY": KEY})
+    assert result.exit_code == 0, result.stderr
+    with truth.open() as file:
+        energies = {row["session"]: float(row["kwh"]) for row in csv.DictReader(file)}
+    with out.open() as file:
+        rows = list(csv.DictReader(file))
+    assert [row["energy_kwh"] for row in rows] == ["40"]
+    assert [energies[row["session"]] for row in rows] == [40.13]
+
+
+@pytest.mark.parametrize("condition, pinned", [
+    ("1 / (kwh - 40.13) is null", True), ("total_cost.excl_vat / (40.13 - kwh) is null", True),
+    ("1 / kwh is null", True), ("1 / (kwh - 40.13) is not null", False),
+    ("kwh / hours(start_date_time, end_date_time) is null", False),
+])
+def test_is_null_of_a_division_pins_where_the_spec_puts_the_zero(condition: str,
+                                                                 pinned: bool) -> None:
+    body = f"from sessions\n  where {condition}\nselect\n  round(kwh, 0) as k\noutput csv to stdout\n"
+    assert codes_of(body) == (["OCX303"] if pinned else [])
+
+
+def test_the_is_null_warning_says_why(snapshot) -> None:
+    body = ("from sessions\n  where 1 / (kwh - 40.13) is null\nselect\n  round(kwh, 0) as k\n"
+            "output csv to stdout\n")
+    source = SourceFile("zero.ocx", HEADER + body)
+    assert report.render(diagnose_source(source), {"zero.ocx": source}) == snapshot
