@@ -19,6 +19,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals, power_sums
 from ocpispec.check.quantities import quantity, quantity_at
+from ocpispec.check.telling_pseudonyms import tells
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema.model import Kind, PrivacyClass
@@ -245,6 +246,9 @@ class _Walk:
         function = lookup(name)
         if function is None:
             self.scale = None
+            return False
+        if function.effect is Effect.PSEUDONYMISE and (told := tells(call)) is not None:
+            self.shortfall, self.short_at = told, call
             return False
         if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
             return True

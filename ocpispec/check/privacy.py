@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocpispec.language import syntax
-from ocpispec.check import floors, power_sums, sites
+from ocpispec.check import floors, power_sums, sites, telling_pseudonyms
 from ocpispec.check.context import Context, justification_problem
 from ocpispec.check.personal_literals import jmespath_texts
 from ocpispec.check.values import GEO_OBJECTS, Use
@@ -280,6 +280,8 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
                 "which values are read), or compute the column without `jmespath`")
     if verdict.shortfall in power_sums.SHORTFALLS:
         help = power_sums.help_for(use.field.ref.dotted, verdict.shortfall)
+    elif verdict.shortfall in (telling_pseudonyms.TEST, telling_pseudonyms.ZERO):
+        help = telling_pseudonyms.HELP
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall
                      else "released as is", notes=notes, help=help))
@@ -394,6 +396,9 @@ def released_as(effect: Effect, privacy: PrivacyClass,
                 expr: syntax.Expr | None = None) -> PrivacyClass:
     """What leaves after the column's outermost transformation; `min` and `max` pass
     one record's value through, so they keep its class."""
+    if effect is Effect.PSEUDONYMISE and isinstance(expr, syntax.Call) \
+            and telling_pseudonyms.tells(expr):
+        return privacy
     if effect in (Effect.CONSTANT, Effect.PSEUDONYMISE):
         return PrivacyClass.PUBLIC
     if isinstance(expr, syntax.Call) and (expr.name.name in _EXTREMES

@@ -19,15 +19,13 @@ from collections.abc import Sequence
 from ocpispec.language import syntax
 from ocpispec.check.context import Context
 from ocpispec.check.floors import assess
+from ocpispec.check.jmes_tests import tests as _tests
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 
 SUMMING = frozenset({"sum", "avg"})
 # a per-record cut this many floors wide or wider picks records out rather than rounding
 COARSEST_CUT = 10.0
-# JMESPath nodes that test a value: a comparison, `&&`, `||`, `!`, a filter `[?...]`
-_TESTS = frozenset({"comparator", "and_expression", "or_expression", "not_expression",
-                    "filter_projection"})
 
 
 def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> None:
@@ -73,69 +71,6 @@ def _divided_by_itself(expr: syntax.Expr) -> str | None:
                 stack += list(node.args)
     twice = next((path for path in paths if paths.count(path) > 1), None)
     return ".".join(twice) if divides and twice is not None else None
-
-
-def _tests(hatch: syntax.Call) -> bool:
-    import jmespath
-    from jmespath.exceptions import JMESPathError
-
-    literal = hatch.args[0] if hatch.args else None
-    if not isinstance(literal, syntax.Literal) or not isinstance(literal.value, str):
-        return False
-    try:
-        tree = jmespath.compile(literal.value).parsed
-    except JMESPathError:
-        return False  # reported by the hatch's own check
-    return _has_test(tree)
-
-
-def _has_test(node: object) -> bool:
-    if not isinstance(node, dict):
-        return False
-    children = node.get("children", ())
-    if node.get("type") == "filter_projection" and len(children) == 3 and \
-            _picks_a_kind(children[2]):
-        # `dimensions[?type=='PARKING_TIME']`: an element of the record's own list
-        # picked by its kind, the same in every record
-        return _has_test(children[0]) or _has_test(children[1])
-    if _zero_default(node):
-        return _has_test(children[0])
-    return node.get("type") in _TESTS or any(_has_test(child) for child in children)
-
-
-def _zero_default(node: dict) -> bool:
-    """`total_parking_time || \`0\``: 0 for a record without the value, which OCPI
-    leaves out of a CDR without parking. A sum is the same without it, and an average
-    counts such a record as 0 instead of skipping it: no record is picked out."""
-    match node.get("type"), node.get("children", ()):
-        case "or_expression", (_, {"type": "literal", "value": int() | float() as value}):
-            return value == 0 and not isinstance(value, bool)
-    return False
-
-
-def _picks_a_kind(condition: dict) -> bool:
-    """`type == 'ENERGY'`, or several such joined by `||`: an enumerated field of the
-    element against one of OCPI's upper-case values."""
-    match condition.get("type"), condition.get("children", ()):
-        case "or_expression", (left, right):
-            return _picks_a_kind(left) and _picks_a_kind(right)
-        case "comparator", ({"type": "field", "value": str() as name},
-                            {"type": "literal", "value": str() as value}):
-            return condition.get("value") == "eq" and name in _enum_fields() and \
-                value.isupper() and value.replace("_", "").isalnum()
-    return False
-
-
-def _enum_fields() -> frozenset[str]:
-    """The names of the catalogue's enumerated fields (a dimension's `type`, an
-    environmental impact's `category`, an energy source's `source`...)."""
-    from ocpispec.schema import catalogue
-    from ocpispec.schema.model import Kind
-
-    found = catalogue()
-    return found.cached("enumerated field names", lambda: frozenset(
-        field.name for kind in found.neutral.objects.values()
-        for field in kind.fields.values() if field.kind is Kind.ENUM))
 
 
 def _cut(use: Use) -> float | None:
