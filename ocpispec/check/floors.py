@@ -247,8 +247,9 @@ class _Walk:
         if function is None:
             self.scale = None
             return False
-        if function.effect is Effect.PSEUDONYMISE and (told := tells(call)) is not None:
-            self.shortfall, self.short_at = told, call
+        if function.effect is Effect.PSEUDONYMISE and (told := tells(call, self.short_at)):
+            self.shortfall = told if self.shortfall is None else f"{self.shortfall}; {told}"
+            self.short_at = self.short_at or call
             return False
         if function.effect in (Effect.PSEUDONYMISE, Effect.CONSTANT) or name in _ALWAYS:
             return True

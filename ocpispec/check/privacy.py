@@ -280,7 +280,7 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
                 "which values are read), or compute the column without `jmespath`")
     if verdict.shortfall in power_sums.SHORTFALLS:
         help = power_sums.help_for(use.field.ref.dotted, verdict.shortfall)
-    elif verdict.shortfall in (telling_pseudonyms.TEST, telling_pseudonyms.ZERO):
+    elif any(told in (verdict.shortfall or "") for told in telling_pseudonyms.TOLD):
         help = telling_pseudonyms.HELP
     ctx.emit(warning("OCX303", f"quasi-identifier `{field}` is released {what}",
                      use.field.ref.span, "too fine to protect" if verdict.shortfall

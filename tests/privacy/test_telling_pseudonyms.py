@@ -78,6 +78,7 @@ output csv to "{truth}"
 @pytest.mark.parametrize("column", [
     "pseudonymize(kwh) as k", 'pseudonymize(jmespath("location_id")) as site',
     "pseudonymize(prefix(cdr_location.postal_code, 4)) as area",
+    "pseudonymize(bucket(kwh, [10, 20, 30])) as band", "pseudonymize(round(kwh, 3)) as k",
     'pseudonymize(jmespath("charging_periods[0].dimensions[?type == \'ENERGY\'].volume"))'
     " as first",
 ])
@@ -92,3 +93,12 @@ def test_the_warning_says_why(snapshot) -> None:
             "output csv to stdout\n")
     source = SourceFile("marked.ocx", HEADER + body)
     assert report.render(diagnose_source(source), {"marked.ocx": source}) == snapshot
+
+
+def test_a_pseudonym_of_a_narrow_bucket_is_its_label(snapshot) -> None:
+    body = ("from sessions\nselect\n  round(kwh, 0) as k\n"
+            "  pseudonymize(bucket(kwh, [40.12, 40.14])) as band\noutput csv to stdout\n")
+    found = diagnose_source(SourceFile("band.ocx", HEADER + body))
+    assert [d.code for d in found] == ["OCX303"]
+    assert report.render(found, {"band.ocx": SourceFile("band.ocx", HEADER + body)}) \
+        == snapshot
