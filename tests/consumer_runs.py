@@ -18,7 +18,7 @@ DEMO_PARTY = "NL-ABC"
 def run_spec(run_cli, spec: Path, server: DemoServer, out: Path, *more: str):
     """`ocpispec run SPEC` against `server`, as of the end of the demo's data."""
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-           "OCPISPEC_KEY": "k" * 40}
+           "OCPISPEC_KEY": "4d730677c2558fa4e8239c976d20c0b584f658e9dc4e0baa772f3585c06d3b8b"}
     done = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, *more, env=env)
     assert done.exit_code == 0, done.stderr
     return done
