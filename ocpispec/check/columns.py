@@ -158,13 +158,14 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
     if not isinstance(expr, syntax.FieldRef):
         return None
     obj, eaches, parent, after = ctx.catalogue.root(scope.module), [], "", 0
-    element = obj.name
+    element, own = obj.name, frozenset(obj.fields)
     for position, name in enumerate(expr.path):
         field = obj.fields.get(name)
         if field is None or field.object is None:
             break
         if field.many and field.kind is Kind.OBJECT:
             alias = name.removesuffix("s")
+            alias = f"{alias}_item" if alias in own else alias  # OCX223: it hid the field
             eaches.append(f"`each {parent + '.' if parent else ''}{name} as {alias}`")
             parent, after, element = alias, position + 1, field.object
         obj = ctx.catalogue.object(field.object)
