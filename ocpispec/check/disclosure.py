@@ -81,7 +81,10 @@ def _check_rounding_undone(body: syntax.Aggregate, ctx: Context) -> None:
         return " ".join(text[call.args[0].span.start:call.args[0].span.end].split()) \
             if call.args else None
 
-    summed = {argument(call) for _, call in calls if call.name.name == "sum"}
+    def scaled(call: syntax.Call) -> str | None:
+        return _unscaled(call.args[0], text) if call.args else None
+
+    summed = {scaled(call) for _, call in calls if call.name.name == "sum"}
     # the aggregates released as they are, by (function, argument)
     alone = {(column.expr.name.name, argument(column.expr)) for column in body.measures
              if isinstance(column.expr, syntax.Call) and aggregate_calls(column.expr) ==
@@ -91,7 +94,7 @@ def _check_rounding_undone(body: syntax.Aggregate, ctx: Context) -> None:
                   if other.name.name not in _COUNTS]
         mixed = call.name.name in _COUNTS and bool(others) and all(
             (other.name.name, argument(other)) in alone for other in others)
-        averaged = call.name.name == "avg" and argument(call) in summed
+        averaged = call.name.name == "avg" and scaled(call) in summed
         counting = call.name.name == "sum" and bool(call.args) and \
             _constant_part(call.args[0]) is not False
         if mixed or averaged or counting:
@@ -105,6 +108,22 @@ _MIXED = ("a count in arithmetic with another aggregate uses the exact count, an
           "aggregate divided by the result gives it back")
 _COUNTING = ("a sum of a value with a constant part adds it once per record: "
              "`sum(kwh * 0 + 1)` is the count, and `sum(kwh + 1)` minus `sum(kwh)` too")
+
+
+def _unscaled(expr: syntax.Expr, text: str) -> str:
+    """A record value without its scale, as written: `kwh * 1000` and `kwh / 1000` are
+    `kwh`, `minutes(a, b)` and `hours(a, b)` one duration. A sum of one beside the
+    average of another still divides out the count (`sum(hours(...))` times 60 over
+    `avg(minutes(...))`)."""
+    match expr:
+        case syntax.BinaryOp(op="*", left=syntax.Literal() as number, right=value) | \
+                syntax.BinaryOp(op="*" | "/", left=value, right=syntax.Literal() as number) \
+                if isinstance(number.value, (int, float)) and not isinstance(number.value, bool) \
+                and number.value != 0:
+            return _unscaled(value, text)
+        case syntax.Call(name=syntax.Ident(name="minutes" | "hours"), args=args):
+            return "duration(" + ", ".join(_unscaled(arg, text) for arg in args) + ")"
+    return " ".join(text[expr.span.start:expr.span.end].split())
 
 
 def _constant_part(expr: syntax.Expr) -> bool | None:
