@@ -148,3 +148,16 @@ def test_a_path_written_with_underscores_gets_its_dots(run_cli, tmp_path: Path, 
     assert "error[OCX104]" in found.stderr and f"help: write `{path}`\n" in found.stderr
     fixed = written.replace(written.split("(")[1].split(",")[0], path)
     assert run_cli("check", str(_variant(tmp_path, (column, fixed)))).exit_code == 0
+
+
+def test_get_with_every_field_opened_does_not_say_site_details_were_withheld(run_cli) -> None:
+    """Checking the file by hand, `get cdrs --privacy-pass .` printed "embedded
+    locations (site and EVSE details withheld, see `get locations`)" beside the CDRs'
+    addresses and EVSE ids it had just released."""
+    opened = run_cli("get", "cdrs", "--demo", "--privacy-pass", ".", "--limit", "5")
+    assert opened.exit_code == 0 and '"evse_uid"' in opened.stdout
+    assert "details withheld" not in opened.stderr
+    assert "objects with site details released (personal at private sites): 5" in opened.stderr
+    closed = run_cli("get", "cdrs", "--demo", "--limit", "5")
+    assert "embedded locations (site and EVSE details withheld, see `get locations`): 5" \
+        in closed.stderr

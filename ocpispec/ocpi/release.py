@@ -145,7 +145,8 @@ class Release:
             self._strip_private_site(released, "")
         for name in EMBEDDED_LOCATIONS.get(self.module, ()):
             if isinstance(released.get(name), dict):
-                self.embedded_locations += 1
+                # `--privacy-pass .` withholds nothing: "details withheld" was untrue
+                self.embedded_locations += "." not in self.open_paths
                 self._strip_private_site(released[name], name + ".")
         _count_withheld(obj, released, "", self.withheld)
         return released
