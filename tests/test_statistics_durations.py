@@ -84,3 +84,18 @@ def test_the_workbook_holds_the_months_sessions_as_get_shows_them(
         assert (row.sessions, row.energy_kwh) == (count, energy), row.municipality
         assert row.avg_connected_min == pytest.approx(mean, abs=0.51)
         assert row.connected_h == pytest.approx(hours, abs=0.051)
+
+
+def test_a_duration_written_as_a_subtraction_gets_the_call_with_its_times(
+        run_cli, tmp_path: Path) -> None:
+    """`avg(end_date_time - start_date_time)`, as SQL and pandas write a duration, got
+    "compute on numeric fields; for times use `minutes(...)` or `hours(...)`" under a
+    caret on `end_date_time` alone. The help writes the call with the two times in
+    their order, under a caret over the subtraction it replaces; pasted, it checks."""
+    path = tmp_path / "statistics.ocx"
+    written = "end_date_time - start_date_time"
+    path.write_text(SPEC.read_text().replace("minutes(start_date_time, end_date_time)", written))
+    found = run_cli("check", str(path)).stderr
+    assert "help: a duration between two times is computed: write " \
+           "`minutes(start_date_time, end_date_time)` (or `hours(...)`)" in found
+    assert f"   |             {'^' * len(written)} timestamp" in found

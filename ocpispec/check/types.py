@@ -150,13 +150,13 @@ class Typer:
         sides = [(side, self.value(side, (op, *around))) for side in (op.left, op.right)]
         for side, value in sides:
             if value.known and (value.kind not in _NUMBERS or value.many):
+                duration = _duration(op, sides)
                 self.ctx.emit(error(
                     "OCX214", f"`{op.op}` needs numbers, found {with_article(value.describe())}",
-                    side.span,
+                    op.span if duration else side.span,  # the help writes the whole of it
                     value.describe(), notes=["arithmetic works on numbers such as `kwh` or "
                                              "`minutes(start_date_time, end_date_time)`"],
-                    help="compute on numeric fields; for times use `minutes(...)` or "
-                         "`hours(...)`"))
+                    help=_duration_help(op, sides, self.ctx.source.text)))
                 return UNKNOWN
         if any(isinstance(side, syntax.Call) and lookup(side.name.name) is None
                for side, _ in sides):
@@ -393,3 +393,19 @@ def distinct_form(function: Function) -> Function:
     if function.name != "count":
         return function
     return dataclasses.replace(function, params=(ArgKind.ANY_SCALAR,))
+
+
+def _duration(op: syntax.BinaryOp, sides: list) -> bool:
+    """`end_date_time - start_date_time`: a duration as SQL and pandas write it."""
+    return op.op == "-" and all(value.kind is Kind.DATETIME and not value.many
+                                for _, value in sides)
+
+
+def _duration_help(op: syntax.BinaryOp, sides: list, text: str) -> str:
+    """For a duration, the call that computes it with the two times in their order; any
+    other arithmetic on a time or a text is pointed at the number fields."""
+    if _duration(op, sides):
+        later, earlier = (text[side.span.start:side.span.end] for side, _ in sides)
+        return (f"a duration between two times is computed: write `minutes({earlier}, "
+                f"{later})` (or `hours(...)`)")
+    return "compute on numeric fields; for times use `minutes(...)` or `hours(...)`"
