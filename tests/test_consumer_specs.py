@@ -4,7 +4,7 @@ a tariff study, a GIS status feed, idle time per site, an audit, a finance team,
 emissions report, accessibility studies, 2.1.1-only and 2.3.0 platforms, an incremental
 feed; a DSO's quarter hours per site and EVSE, a university's session rows, a statistics
 office's XLSX per municipality, a GIS team's occupancy map and a tariff NGO's tariffs
-beside the prices paid (test_five_consumers.py: what those five tripped over). Each checks clean, runs against the demo CPO of the OCPI version it is written
+beside the prices paid (test_five_consumers.py: what those five tripped over); a grid operator's power classes, a statistics office's durations, a university's CDRs against their tariffs, a parking department's idle time, a regulator's tariff structures, a car-sharing study's starts and an SFTP feed (test_grid_power_class.py and the other tests named for them: their numbers checked by hand against `ocpispec get`). Each checks clean, runs against the demo CPO of the OCPI version it is written
 for (a spec pinning a version gets that version from the demo, which serves all), and
 its file loads as its consumer loads it (pandas, Excel, a GIS tool)."""
 
