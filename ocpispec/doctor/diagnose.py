@@ -168,6 +168,7 @@ def module_findings(probe: ModuleProbe, version: str, sample_size: int, exchange
     findings += content.repeat_findings(probe, key)
     findings += stamps.stamp_findings(module, probe.stale, probe.pages.get("stale"))
     if sample is not None:
+        findings += stamps.ended_after_stamp(module, sample.objects)
         findings += records.deviation_findings(module, version,
                                                records.sample_deviations(version, module, sample.objects))
     if probe.stopped is not None:

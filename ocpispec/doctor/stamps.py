@@ -11,7 +11,7 @@ EVSE's update (its status) only with the location's next update of its own.
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ocpispec.doctor.model import Finding, Status
@@ -63,3 +63,35 @@ def stamp_findings(module: str, stale: tuple[str, datetime, int] | None, page: A
                         "location's `last_updated` with its EVSEs' (OCPI requires it)")]
     return [Finding(module, CHECK, Status.HANDLED, f"{seen}; not judged which stamp the date filters follow",
                     "ocpispec reads such a location as last updated when its latest EVSE or connector was")]
+
+
+# where a session or CDR says when its charge ended, by version (2.1.1: `end_datetime`,
+# `stop_date_time`); a charger's clock a little ahead of the platform's is no sign
+ENDS = {"sessions": ("end_date_time", "end_datetime"), "cdrs": ("end_date_time", "stop_date_time")}
+SLACK = timedelta(hours=1)
+
+
+def ended_after_stamp(module: str, objects: list[Any]) -> list[Finding]:
+    """Sampled sessions and CDRs whose `last_updated`, the time of their last change, is
+    more than an hour before their own end: the platform does not raise it when a record
+    changes (or stamps records with their start), and a `since last run` window, chosen
+    by that stamp, never sees the change."""
+    names = ENDS.get(module)
+    if names is None or not objects:
+        return []
+    late = sum(1 for obj in objects if isinstance(obj, dict) and _ended_after_stamp(obj, names))
+    if not late:
+        return []
+    return [Finding(module, "record stamps", Status.WARNING,
+                    f"{late} of {len(objects)} sampled {module} ended more than an hour after their "
+                    "`last_updated` (OCPI: the time of the record's last change)",
+                    "the platform does not raise `last_updated` when a record changes, or stamps records "
+                    "with an earlier time: a `since last run` export reads a record in the window of that "
+                    "stamp, so what changes later (a session's end and status) and a record written after "
+                    "that window closed never arrive; ask the CPO to stamp every change with its time")]
+
+
+def _ended_after_stamp(obj: dict[str, Any], names: tuple[str, ...]) -> bool:
+    stamp = parse_timestamp(obj.get("last_updated"))
+    end = next((moment for name in names if (moment := parse_timestamp(obj.get(name))) is not None), None)
+    return stamp is not None and end is not None and end - stamp > SLACK
