@@ -190,8 +190,11 @@ NOT_FOUND_HELP = ("the endpoint does not exist: check the versions URL (it usual
                   "`/versions`); if it worked before, log in again to refresh the endpoints")
 
 
-def status_error(url: str, http_status: int, code: int | None, message: Any) -> OcpiError:
-    shown = "missing" if code is None else str(code)
+def status_error(url: str, http_status: int, code: int | None, message: Any, sent: Any = None) -> OcpiError:
+    """`code` None: the answer's `status_code` is `sent`, which is no whole number."""
+    if code is None:
+        return _unreadable_status(url, http_status, message, sent)
+    shown = str(code)
     notes = [f"request: GET {safe_url(url)}",
              f"status: HTTP {http_status}, OCPI status_code {shown} ({status_meaning(code or 0)})"]
     if (said := platform_message(message)) is not None:
@@ -203,6 +206,35 @@ def status_error(url: str, http_status: int, code: int | None, message: Any) -> 
     help = NOT_FOUND_HELP if http_status == 404 else helps.get(family, "contact the CPO; the answer is not valid OCPI")
     return fail(errors.OCPI_STATUS, f"the platform answered with OCPI status `{shown}` ({status_meaning(code or 0)})",
                 notes=notes, help=help, http_status=http_status)
+
+
+def _unreadable_status(url: str, http_status: int, message: Any, sent: Any) -> OcpiError:
+    """A `status_code` that is not a number (null, `"OK"`, `true`): said by its JSON kind,
+    never quoted (a platform's text)."""
+    kind = _json_kind(sent)
+    notes = [f"request: GET {safe_url(url)}", f"status: HTTP {http_status}, OCPI `status_code` sent as {kind}"]
+    if (said := platform_message(message)) is not None:
+        notes.append(said)
+    return fail(errors.OCPI_STATUS, f"the platform answered with an OCPI `status_code` that is {kind}, "
+                "not a whole number", notes=notes,
+                help="contact the CPO; the answer is not valid OCPI (`status_code` is a whole number, 1000 "
+                "for success), so ocpispec cannot tell whether the request succeeded")
+
+
+def _json_kind(value: Any) -> str:
+    match value:
+        case None:
+            return "null"
+        case bool():
+            return "a boolean"
+        case str():
+            return "text"
+        case int() | float():
+            return "a number with a fraction"
+        case list():
+            return "a list"
+        case _:
+            return "an object"
 
 
 def http_error(url: str, response: httpx.Response, body: Any) -> OcpiError:

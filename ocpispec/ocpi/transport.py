@@ -393,7 +393,7 @@ class Transport:
             raise _FirstAnswerFailed(f"OCPI status 3000, {status_meaning(3000)}")
         if code in _PASSING_STATUS:   # the envelope's 5xx: retried like one
             return Retry(errors.OCPI_STATUS, f"OCPI status {code} ({status_meaning(code)})")
-        raise status_error(url, response.status_code, code, body.get("status_message"))
+        raise status_error(url, response.status_code, code, body.get("status_message"), body.get("status_code"))
 
     # -- helpers ------------------------------------------------------------------
 
