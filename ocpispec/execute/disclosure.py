@@ -177,14 +177,30 @@ def _driver_reader(module: str, version: str, compile: Callable[[str], Any]
 
     if module not in DRIVERS:
         return None
-    # one compiled function: the normalizer's object piped into the entity
-    normalized_entity = compile(catalogue().normalizer_expression(
-        module, version, DRIVER_PATHS[module]) + " | " + DRIVERS[module])
+    normalizer = catalogue().normalizer_expression(module, version, DRIVER_PATHS[module])
+    # one compiled function: the entity read from the wire object through the
+    # normalizer (`jmes_fuse`, as the pipeline reads its columns), no neutral object
+    # built per row; or the normalizer's object piped into the entity
+    normalized_entity = _fused(normalizer, DRIVERS[module], compile) or \
+        compile(normalizer + " | " + DRIVERS[module])
 
     def driver(wire: Any) -> Any:
         return normalized_entity(wire) if isinstance(wire, dict) else None
 
     return driver
+
+
+def _fused(normalizer: str, entity: str, compile: Callable[[Any], Any]) -> Any:
+    from ocpispec.execute.jmes_compile import ExpressionError, parse_expression
+    from ocpispec.execute.jmes_fuse import Unfusable, fuse, fusable
+
+    try:
+        tree = parse_expression(normalizer)
+        if not fusable(tree):
+            return None
+        return compile(fuse(parse_expression(entity), tree))
+    except (Unfusable, ExpressionError):
+        return None
 
 
 def _limit_exceeded(rule: ir.KAnonymity, exc: LimitExceeded) -> RunError:
