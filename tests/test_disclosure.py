@@ -377,7 +377,8 @@ def test_unicity_checked_a_few_candidates_at_a_time_stays_exact(rows) -> None:
 
 
 _POINT_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3),
-                          st.sampled_from([0.0, 1.0, -1.0, 2.5]), st.text(max_size=3))
+                          st.sampled_from([0.0, 1.0, -1.0, 2.5]), st.text(max_size=3),
+                          st.lists(st.integers(0, 2), max_size=2))
 
 
 @settings(max_examples=300, deadline=None)
@@ -410,3 +411,44 @@ def test_dense_ids_rank_as_both_words_do_also_when_first_words_collide(keys) -> 
 
     words = np.array(keys, dtype=np.uint64).reshape(-1, 2)
     assert in_memory._dense(words).tolist() == in_memory._ranks(words).tolist()
+
+
+_TOKEN_VALUES = st.one_of(st.none(), st.sampled_from(["", "AD_HOC_USER", "ad_hoc_user", "RFID",
+                                                      "NL-EMS-C1", "04E0B46A"]),
+                          st.integers(-1, 1), st.lists(st.text(max_size=2), max_size=2),
+                          st.dictionaries(st.sampled_from(["uid", "type"]), st.text(max_size=2),
+                                          max_size=2))
+_TOKEN = st.dictionaries(st.sampled_from(["uid", "type", "contract_id", "party_id"]), _TOKEN_VALUES,
+                         max_size=4)
+_WIRE = st.dictionaries(
+    st.sampled_from(["cdr_token", "auth_id", "uid", "type", "contract_id", "id", "token"]),
+    st.one_of(_TOKEN_VALUES, _TOKEN), max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_WIRE)
+def test_the_fused_driver_reader_reads_each_wire_object_as_the_piped_one(wire) -> None:
+    """The risk meter reads a row's driver through the normalizer fused into the driver
+    expression (no neutral object built): the same driver, or the same error, as the
+    normalizer's object piped into it, in every module and version that has drivers."""
+    from ocpispec.execute.disclosure import _fused
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.plan.datasets import DRIVER_PATHS, DRIVERS
+    from ocpispec.schema import catalogue
+
+    functions = custom_functions(b"k" * 32, "test")
+    compile = lambda text: compile_expression(text, functions)  # noqa: E731
+    for module, version in [(m, v) for m in DRIVERS for v in ("2.1.1", "2.2.1", "2.3.0")]:
+        normalizer = catalogue().normalizer_expression(module, version, DRIVER_PATHS[module])
+        fused = _fused(normalizer, DRIVERS[module], compile)
+        assert fused is not None, (module, version)
+        piped = compile(normalizer + " | " + DRIVERS[module])
+        try:
+            expected = piped(wire)
+        except Exception as raised:  # noqa: BLE001 - the same error either way
+            with pytest.raises(type(raised)):
+                fused(wire)
+            continue
+        got = fused(wire)
+        assert (got, type(got)) == (expected, type(expected)), (module, version, wire)
