@@ -35,7 +35,7 @@ EXPRESSIONS = [
     "length(a)", "contains(a, 'a')", "to_string(a)", "to_number(a)", "not_null(a, b, `0`)",
     "type(a)", "keys(@)", "join(', ', a)", "sort_by(a, &b)", "max_by(a, &b)", "abs(a)",
     "starts_with(a, 'a')", "map(&b, a)", "length(a[?b])", "contains(['B', 'x'], a)",
-    "ends_with(a, b)", "floor(a)", "merge(a, b)", "avg(a)",
+    "ends_with(a, b)", "floor(a)", "avg(a)",
     # custom functions, literal arguments (specialised) and record arguments (generic)
     "pseudonymize(a, 'token')", "pseudonymize(a, b)", "truncate(start_date_time, 'hour')",
     "truncate(start_date_time, 'week')", "round(kwh, `1`)", "round(kwh, `0`)",
