@@ -7,6 +7,7 @@ table), to keep the suite's time in bounds."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -623,3 +624,22 @@ def test_a_platform_counting_offset_in_pages_is_read_by_its_next_links(run_cli, 
     assert "paging by offset" not in pulled.stderr
     assert done.exit_code == 0, done.output
     assert len({row["session"] for row in _csv_rows(out)}) == 30
+
+
+def test_a_token_given_in_its_base64_form_is_never_shown_as_itself(run_cli, tmp_path: Path) -> None:
+    """The token given as the Base64 form a 2.2 `Authorization` header carries (copied
+    from a platform's portal or an HTTP tool), sent as is with `--token-encoding plain`,
+    on a platform whose URLs hold the token itself as a path segment: only the Base64 form
+    was hidden, so login, profiles, doctor, get and the request log showed the token."""
+    log = tmp_path / "requests.log"
+    with IndependentCpo("2.2.1", records=20, quirks=("token in path",)) as cpo:
+        encoded = base64.b64encode(cpo.token.encode()).decode()
+        login = run_cli("login", cpo.versions_url, "--token", encoded, "--token-encoding", "plain",
+                        "--party", "NL-ABC", "--profile", "independent")
+        shown = [login, run_cli("profiles"), run_cli("doctor", "--profile", "independent"),
+                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+                         "--date-to", "2030-01-01")]
+    assert login.exit_code == 0 and shown[3].exit_code == 0, login.output + shown[3].stderr
+    assert "/(redacted)/ocpi/cpo/versions" in shown[1].stdout
+    printed = "".join(result.output for result in shown) + log.read_text()
+    assert cpo.token not in printed

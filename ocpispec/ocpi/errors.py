@@ -124,7 +124,8 @@ _SECRETS: set[str] = set()
 
 def keep_secret(token: str) -> None:
     """Let `safe_url` hide `token` wherever a URL holds it: as is, Base64-encoded (the
-    `Authorization` form of 2.2+) or percent-encoded."""
+    `Authorization` form of 2.2+) or percent-encoded; and a token given in its Base64 form
+    (copied from a 2.2 header) in the form it encodes, which the platform's URLs hold."""
     import base64
     from urllib.parse import quote
 
@@ -132,6 +133,22 @@ def keep_secret(token: str) -> None:
         return
     encoded = base64.b64encode(token.encode()).decode()
     _SECRETS.update({token, encoded, encoded.rstrip("="), quote(token, safe="")})
+    decoded = _base64_decoded(token)
+    if decoded is not None and decoded != token:
+        keep_secret(decoded)
+
+
+def _base64_decoded(token: str) -> str | None:
+    """The text `token` encodes when it is Base64 (either alphabet) of printable text."""
+    import base64
+    import binascii
+
+    padded = token.replace("-", "+").replace("_", "/") + "=" * (-len(token) % 4)
+    try:
+        text = base64.b64decode(padded, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return text if text.isprintable() and not text.isspace() else None
 
 
 def without_secrets(text: str) -> str:
