@@ -244,6 +244,12 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
+def shown_parameter(name: str, value: str) -> str:
+    """A query value as messages show it: ocpispec's own paging parameters as they are
+    (numbers, timestamps, `None`), any other value as `(redacted)`."""
+    return value if _ours(name, value) else "(redacted)"
+
+
 def _ours(name: str, value: str) -> bool:
     if name in _NUMERIC_PARAMETERS:
         return value.isdigit() and len(value) <= 9

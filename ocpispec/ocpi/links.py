@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from ocpispec.numerals import natural
-from ocpispec.ocpi.errors import without_secrets
+from ocpispec.ocpi.errors import shown_parameter, without_secrets
 from ocpispec.timestamps import parse_timestamp
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -55,7 +55,7 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
         if cursor_without_filters and theirs is None and "offset" not in params:
             continue
         if ours is None or theirs is None or parse_timestamp(theirs) != parse_timestamp(ours):
-            shown = "(missing)" if theirs is None else theirs[:40]
+            shown = "(missing)" if theirs is None else shown_parameter(name, theirs)
             return NextLink(url, "filters", offset, limit,
                             f"{name}={shown}" + ("" if ours is not None else " where none was sent"))
     return NextLink(url, "ok", offset, limit)

@@ -1,0 +1,34 @@
+"""Values a platform echoes back where ocpispec quotes what it got: never the token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fixtures_proxy import RewritingProxy
+
+
+def test_a_next_links_odd_date_filter_is_not_quoted(run_cli, demo_server_factory, tmp_path: Path,
+                                                   snapshot) -> None:
+    """A next link whose `date_from` holds no timestamp (here the token, as a platform
+    whose cursor state leaked into its filters sends it) is not followed, and the warning
+    saying why quoted the value's first 40 characters, outside the URL redaction that shows
+    `date_from` only as a timestamp."""
+    server = demo_server_factory(version="2.2.1", size=60, max_page_size=20)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        headers.pop("x-total-count", None)     # no count: the crawl follows the links
+        if "link" in headers:
+            headers["link"] = headers["link"].replace("date_from=", f"date_from={server.token}&x=")
+        return status, headers, body
+
+    log = tmp_path / "requests.log"
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        login = run_cli("login", f"{proxy.origin}/ocpi/cpo/versions", "--token", server.token,
+                        "--party", "NL-ABC")
+        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--date-to", "2026-01-01")
+    assert login.exit_code == 0 and pulled.exit_code == 0, login.output + pulled.stderr
+    assert len(pulled.stdout.splitlines()) == 60
+    printed = login.output + pulled.stderr + log.read_text()
+    assert server.token not in printed and server.token[:20] not in printed
+    warning = [line for line in pulled.stderr.splitlines() if "date_from" in line]
+    assert warning == snapshot
