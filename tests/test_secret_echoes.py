@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from fixtures_proxy import RewritingProxy
@@ -32,3 +33,27 @@ def test_a_next_links_odd_date_filter_is_not_quoted(run_cli, demo_server_factory
     assert server.token not in printed and server.token[:20] not in printed
     warning = [line for line in pulled.stderr.splitlines() if "date_from" in line]
     assert warning == snapshot
+
+
+def test_the_token_in_url_safe_base64_in_a_listed_url_is_not_shown(run_cli, demo_server_factory) -> None:
+    """A platform that puts the token into the URLs it lists, Base64-encoded in the URL-safe
+    alphabet (`-` and `_` for `+` and `/`, the form a path can hold): the failing
+    request's URL in the error showed it; only the standard alphabet was hidden."""
+    token = "ocpi>>>token???~~secret-01"
+    encoded = base64.urlsafe_b64encode(token.encode()).decode()
+    server = demo_server_factory(version="2.2.1", size=20, token=token)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if path.rstrip("/").endswith("/2.2.1"):
+            body = body.replace(b"/ocpi/cpo/2.2.1/sessions", f"/{encoded}/ocpi/cpo/2.2.1/sessions".encode())
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        login = run_cli("login", f"{proxy.origin}/ocpi/cpo/versions", "--token-env", "CPO_TOKEN",
+                        "--party", "NL-ABC", env={"CPO_TOKEN": token})
+        pulled = run_cli("-vv", "get", "sessions", "--date-to", "2026-01-01")
+        doctor = run_cli("doctor", "--format", "json")
+    assert login.exit_code == 0 and pulled.exit_code == 1, login.output + pulled.stderr
+    assert encoded.rstrip("=") not in doctor.output and "/(redacted)/ocpi/cpo/2.2.1/sessions" in doctor.stdout
+    assert "/(redacted)/ocpi/cpo/2.2.1/sessions" in pulled.stderr
+    assert encoded not in login.output + pulled.output and encoded.rstrip("=") not in pulled.output

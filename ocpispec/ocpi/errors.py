@@ -124,7 +124,7 @@ _SECRETS: set[str] = set()
 
 def keep_secret(token: str) -> None:
     """Let `safe_url` hide `token` wherever a URL holds it: as is, Base64-encoded (the
-    `Authorization` form of 2.2+) or percent-encoded; and a token given in its Base64 form
+    `Authorization` form of 2.2+, or in the URL-safe alphabet) or percent-encoded; and a token given in its Base64 form
     (copied from a 2.2 header) in the form it encodes, which the platform's URLs hold."""
     import base64
     from urllib.parse import quote
@@ -132,7 +132,9 @@ def keep_secret(token: str) -> None:
     if len(token) < 8:            # too short to tell from ordinary text (`ocpi`, `tokens`)
         return
     encoded = base64.b64encode(token.encode()).decode()
-    _SECRETS.update({token, encoded, encoded.rstrip("="), quote(token, safe="")})
+    url_safe = base64.urlsafe_b64encode(token.encode()).decode()   # the form a path can hold
+    _SECRETS.update({token, encoded, encoded.rstrip("="), url_safe, url_safe.rstrip("="),
+                     quote(token, safe="")})
     decoded = _base64_decoded(token)
     if decoded is not None and decoded != token:
         keep_secret(decoded)
