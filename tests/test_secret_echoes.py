@@ -57,3 +57,21 @@ def test_the_token_in_url_safe_base64_in_a_listed_url_is_not_shown(run_cli, demo
     assert encoded.rstrip("=") not in doctor.output and "/(redacted)/ocpi/cpo/2.2.1/sessions" in doctor.stdout
     assert "/(redacted)/ocpi/cpo/2.2.1/sessions" in pulled.stderr
     assert encoded not in login.output + pulled.output and encoded.rstrip("=") not in pulled.output
+
+
+def test_the_token_in_a_listed_hosts_name_is_not_shown(run_cli, demo_server_factory) -> None:
+    """A platform that lists its endpoints on a host named by the token (a tenant's own
+    subdomain): the refusal to send the token to another host named that host whole."""
+    server = demo_server_factory(version="2.2.1", size=20)
+
+    def rewrite(path: str, status: int, headers: dict[str, str], body: bytes):
+        if path.rstrip("/").endswith("/2.2.1"):
+            body = body.replace(b"http://127.0.0.1:", f"http://{server.token}.localhost:".encode())
+        return status, headers, body
+
+    with RewritingProxy(server.origin, rewrite) as proxy:
+        login = run_cli("login", f"{proxy.origin}/ocpi/cpo/versions", "--token", server.token,
+                        "--party", "NL-ABC")
+    assert login.exit_code == 1, login.output
+    assert "error[OCX518]" in login.stderr and "(redacted).localhost" in login.stderr
+    assert server.token not in login.output

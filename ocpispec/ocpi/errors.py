@@ -241,9 +241,16 @@ def note_object_endpoint(endpoint: str) -> None:
         _OBJECT_ENDPOINTS.add(path)
 
 
+def same_origin(url: str, other: str) -> bool:
+    """Whether the two URLs have one scheme and host:port as written (user info aside)."""
+    first, second = urlsplit(url), urlsplit(other)
+    return (first.scheme, first.netloc.rpartition("@")[2]) == (second.scheme, second.netloc.rpartition("@")[2])
+
+
 def origin(url: str) -> str:
+    """`scheme://host:port` of `url`, without user info or a token in the host's name."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    return _one_line(without_secrets(f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"))
 
 
 def shown_parameter(name: str, value: str) -> str:

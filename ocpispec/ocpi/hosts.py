@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from ocpispec.ocpi.errors import without_secrets
+
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -77,10 +79,11 @@ def allowed(url: str, allowances: tuple[str, ...]) -> str | None:
 
 
 def refused(url: str, login_url: str, allowances: tuple[str, ...]) -> str | None:
-    """None when the token may go to `url`; else the `--allow-host` value that would let it:
-    `host:port` for another port of the login host, `host` for another host."""
+    """None when the token may go to `url`; else the `--allow-host` value that would let it,
+    as messages show it: `host:port` for another port of the login host, `host` for another
+    host; a token in the host's name (a tenant's subdomain) shows as `(redacted)`."""
     host, port = place(url)
     home_host, home_port = place(login_url)
     if (host, port) == (home_host, home_port) or allowed(url, allowances) is not None:
         return None
-    return shown(host, port if host == home_host else None)
+    return without_secrets(shown(host, port if host == home_host else None))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from ocpispec.numerals import natural
-from ocpispec.ocpi.errors import shown_parameter, without_secrets
+from ocpispec.ocpi.errors import origin, shown_parameter, without_secrets
 from ocpispec.timestamps import parse_timestamp
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -43,7 +43,7 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
     params = dict(pairs)
     offset, limit = _natural(params.get("offset")), _natural(params.get("limit"))
     if _origin(url) != _origin(endpoint):
-        return NextLink(url, "foreign", offset, limit, _shown_origin(url))
+        return NextLink(url, "foreign", offset, limit, origin(url))
     if _path(url).rstrip("/") != _path(endpoint).rstrip("/"):   # `/sessions/` is `/sessions`
         return NextLink(url, "path", offset, limit, f"`{_shown_path(url)}` instead of `{_shown_path(endpoint)}`")
     for name in FILTER_NAMES:
@@ -92,9 +92,7 @@ def _shown_path(url: str) -> str:
     return without_secrets(re.sub(r";[^/]*", ";(redacted)", _path(url)))[:120]
 
 
-def _shown_origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
 
 
 def _natural(value: str | None) -> int | None:

@@ -498,7 +498,7 @@ def _tls_failure(exc: BaseException) -> bool:
 
 def _same_origin_redirect(url: str, location: str) -> str:
     target = urljoin(url, location)
-    if errors.origin(target) != errors.origin(url):
+    if not errors.same_origin(target, url):
         where = ("another host" if hosts.place(target)[0] != hosts.place(url)[0]
                  else "another scheme or port of the same host")
         raise fail(errors.HTTP_ERROR, f"the platform redirects to {where}; not following it with the token",
