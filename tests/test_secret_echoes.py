@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 from pathlib import Path
 
+import pytest
 from fixtures_proxy import RewritingProxy
 
 
@@ -75,3 +77,24 @@ def test_the_token_in_a_listed_hosts_name_is_not_shown(run_cli, demo_server_fact
     assert login.exit_code == 1, login.output
     assert "error[OCX518]" in login.stderr and "(redacted).localhost" in login.stderr
     assert server.token not in login.output
+
+
+@pytest.mark.parametrize("proxy", ["ftp://alice:pw-4711-secret@proxy.example",
+                                   "socks5://alice:pw-4711-secret@proxy.example:1080"])
+def test_a_proxy_the_client_cannot_use_is_a_diagnostic(run_cli, demo_server, proxy: str, snapshot) -> None:
+    """`HTTPS_PROXY` naming an `ftp://` proxy, or a `socks5://` one without the optional
+    `socksio` package: login, get and doctor ended as internal errors (exit 70) whose
+    debug traceback quoted the proxy's URL; now OCX500 names the variable and the proxy
+    without its user and password."""
+    if proxy.startswith("socks5") and importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: socks5:// proxies are usable")
+    env = {"HTTPS_PROXY": proxy, "HTTP_PROXY": proxy}
+    login = run_cli("login", demo_server.versions_url, "--token", demo_server.token, "--party", "NL-ABC",
+                    env=env)
+    doctor = run_cli("doctor", demo_server.versions_url, "--token", demo_server.token, "--party", "NL-ABC",
+                     env=env)
+    pulled = run_cli("get", "sessions", "--demo", "--limit", "1", env=env)
+    for result in (login, doctor, pulled):
+        assert result.exit_code == 1, result.output
+        assert "error[OCX500]" in result.stderr and "pw-4711" not in result.output and "alice" not in result.output
+    assert login.stderr == snapshot

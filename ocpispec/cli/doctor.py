@@ -65,10 +65,12 @@ def doctor(url: str | None, name: str | None, token: str | None, token_env: str 
       ocpispec doctor https://cpo.example.com/ocpi/versions --token-env CPO_TOKEN --party NL-ABC
     """
     from ocpispec.doctor import DoctorOptions, diagnose, render_json, render_text
+    from ocpispec.ocpi.proxies import require_usable_proxy
 
     name, rps = _configured(url, name, rps)
     try:
         credentials = _credentials(url, name, token, token_env, party, token_encoding, version)
+        require_usable_proxy()
     except OcpiError as problem:
         show_diagnostic(problem.diagnostic)
         if fmt == "json":   # a CI gate reading stdout reads why, not an empty document

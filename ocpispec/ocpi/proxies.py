@@ -37,6 +37,7 @@ class EnvironmentTransport(httpx.BaseTransport):
     """Each request directly or through the proxy `environment_proxy` names for it."""
 
     def __init__(self, verify: object = True) -> None:
+        require_usable_proxy()
         self._verify = verify
         self._lock = threading.Lock()
         self._transports: dict[str | None, httpx.HTTPTransport] = {}
@@ -55,3 +56,35 @@ class EnvironmentTransport(httpx.BaseTransport):
             for transport in self._transports.values():
                 transport.close()
             self._transports.clear()
+
+
+def unusable_proxy() -> tuple[str, str] | None:
+    """(the variable, the proxy's origin without user info) of a proxy variable the HTTP
+    client cannot use: a scheme it does not speak (`ftp://`), or `socks5://` without the
+    optional `socksio` package. Building the client raised for it: an internal error."""
+    import importlib.util
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        value = os.environ.get(name, "").strip()
+        if not value:
+            continue
+        scheme = value.partition("://")[0].lower() if "://" in value else "http"
+        speaks = scheme in ("http", "https") or (scheme in ("socks5", "socks5h")
+                                                 and importlib.util.find_spec("socksio") is not None)
+        if not speaks:
+            from ocpispec.ocpi.errors import origin
+
+            return name, origin(value)
+    return None
+
+
+def require_usable_proxy() -> None:
+    """OCX500 before any request when `unusable_proxy` finds one."""
+    from ocpispec.ocpi import errors
+
+    if (unusable := unusable_proxy()) is not None:
+        name, proxy = unusable
+        raise errors.fail(errors.CONNECTION_FAILED, f"cannot use the proxy {proxy} that `{name}` names: "
+                          "ocpispec speaks to http:// and https:// proxies only (socks5:// needs the "
+                          "`socksio` package)", notes=["no request was sent", "its user and password are not shown"],
+                          help=f"set `{name}` to the URL of an http:// proxy, or unset it to connect directly")

@@ -46,7 +46,7 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_li
 from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
                                     http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
-from ocpispec.ocpi.proxies import LOOPBACK_DIRECT
+from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
 from ocpispec.timestamps import loose_timestamps
 
@@ -112,6 +112,8 @@ class Transport:
         # own addresses never go through a proxy of the environment (`HTTPS_PROXY`), whose
         # loopback is another machine's: `--demo` and a platform behind an SSH tunnel
         # failed on a machine with a proxy set, their token sent to the proxy
+        if transport is None:
+            require_usable_proxy()
         self._http = httpx.Client(transport=transport, verify=tls_context(), timeout=options.timeout,
                                   follow_redirects=False, auth=httpx.Auth(), mounts=LOOPBACK_DIRECT,
                                   headers={"User-Agent": f"ocpispec/{__version__}", "Accept": "application/json"},
