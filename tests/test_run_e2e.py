@@ -624,7 +624,8 @@ output ndjson to stdout
     assert saved["sessions"]["plan_fingerprint"] == json.loads(
         (out / "locations.ndjson.manifest.json").read_text())["plan_fingerprint"]
     assert set(saved["sessions"]) == {"watermark", "plan_fingerprint", "committed_at",
-                                      "plan_summary", "platform", "window_on"}
+                                      "plan_summary", "platform", "window_on", "listed"}
+    assert set(saved["sessions"]["listed"]) == {"date_from", "date_to", "total"}  # a count
     assert saved["sessions"]["window_on"] == "last_updated"
     assert saved["sessions"]["platform"] == "127.0.0.1 NL-DMO"   # no port, no path: no token
     two = run_cli("run", str(spec), "--out", str(tmp_path / "file.csv"), "--state", str(state),

@@ -383,7 +383,8 @@ def test_late_records_are_lost_without_lookback(run, demo_server_factory, tmp_pa
     second, b = run(server, "--as-of", AS_OF, out="b.csv")
     reference, everything = run(server, "--as-of", AS_OF, "--restart", out="all.csv")
     assert first.exit_code == second.exit_code == reference.exit_code == 0
-    assert len(set(everything) - set(a) - set(b)) == 4  # the defect: lost, no warning
+    assert len(set(everything) - set(a) - set(b)) == 4  # lost: the second run warns (OCX562,
+    # tests/test_late_arrivals.py)
 
 
 def test_lookback_delivers_late_records_once(run, demo_server_factory, tmp_path: Path,

@@ -204,7 +204,7 @@ def _moved(current, name: str, mark: str):
         return DatasetState(mark, "", now)
     # a watermark set by hand holds for whatever platform the next run reads (OCX587)
     return dataclasses.replace(found, watermark=mark, committed_at=now, seen=(), seen_since=None,
-                               platform=None)
+                               platform=None, listed=None)
 
 
 def _path(export: str, state_path: Path | None) -> Path:

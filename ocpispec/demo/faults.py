@@ -120,6 +120,14 @@ class Faults:
     late_records: int = 0
     """Sessions and CDRs: the first crawl of a list does not see the last N objects of its
     window (inserted late, back-dated inside it); every later crawl sees them."""
+    visibility_lag: int = 0
+    """Sessions and CDRs: lists lack the objects updated in the last this many seconds before
+    the platform's now (`replica_now`), as a read replica that lags its writes serves
+    them: each window misses the records of its last seconds, which a later run finds
+    there, back-dated (`--lookback` delivers them)."""
+    replica_now: int = 0
+    """The platform's now for `visibility_lag`, in seconds since the epoch (a test moves it
+    with each run's `--as-of`; 0: the real time)."""
     fault_after_requests: int = 0
     """Inject faults only after this many data requests."""
     garbled_next_path: bool = False

@@ -64,7 +64,7 @@ def list_page(listing: Listing, request: ListRequest, faults: Faults, *, seed: i
         listing.move(list(range(first + 1, first + 1 + faults.mutate_mid_crawl)), _clock(faults))
     if faults.update_unread and request.offset > 0:
         _update_unread(listing, request, faults.update_unread, _clock(faults))
-    window = listing.window(request.date_from, request.date_to)
+    window = listing.window(request.date_from, _visible_until(listing, request, faults))
     total = listing.total(window)
     offset = 0 if faults.ignore_offset else request.offset
     items = list(listing.page(window, offset, page_size))
@@ -87,6 +87,15 @@ def _update_unread(listing: Listing, request: ListRequest, count: int, now: int)
     window = listing.window(request.date_from, request.date_to)
     middle = max(window.low + request.offset, (window.low + window.high) // 2)
     listing.move(list(range(middle, min(middle + count, window.high))), now)
+
+
+def _visible_until(listing: Listing, request: ListRequest, faults: Faults) -> int | None:
+    """The list's end as a lagging replica serves it (`visibility_lag`): the writes of
+    its last seconds before the platform's now are not there yet."""
+    if not faults.visibility_lag or not listing.events:
+        return request.date_to
+    now = (faults.replica_now or int(time.time())) - faults.visibility_lag
+    return now if request.date_to is None else min(request.date_to, now)
 
 
 def _date_faults(request: ListRequest, faults: Faults) -> ListRequest:

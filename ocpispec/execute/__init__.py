@@ -217,6 +217,10 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
         state_path, lambda capped: run_targets(plan, options, capped, now))
     setting = dataclasses.replace(setting, windows=windows)
     screens = statekeeping.screens(runs, setting.state, key, options) if options.use_state else {}
+    if setting.advancing and not options.lookback and not options.restart:
+        for run in runs:  # the last window's count, asked again after the crawl
+            stored = setting.state.datasets.get(run.dataset.name)
+            run.listed_before = stored.listed if stored is not None else None
     if options.dry_run:
         results = tuple(run.estimate(client) for run in runs)
         return _result(plan, client, results, setting.started, True, None, setting.notes, now)
@@ -268,7 +272,8 @@ def _committed(setting: Setting, client: Client, runs: list[DatasetRun], logins:
         files = [file for _, file in staged]
         new_state = statekeeping.advanced(plan, setting.tracked, setting.state,
                                           setting.windows, setting.wall, screens,
-                                          platform) if setting.advancing else None
+                                          platform, {run.dataset.name: run.listed
+                                                     for run in runs}) if setting.advancing else None
         entry = statekeeping.log_entry(
             plan, options, _result(plan, client, results, started, False, None, notes, now),
             staged, setting.targets.values()) if options.use_state else None

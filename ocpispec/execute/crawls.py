@@ -123,6 +123,7 @@ class AuditedFetch:
         if enforce and date_from is not None:
             asked = date_from - OVERLAP
         self._overlap_from = WindowGuard(asked, None)
+        self.asked_from, self.asked_to = asked, date_to  # the filters sent (`late_arrivals`)
         crawls = getattr(getattr(client, "stats", None), "crawls", None)
         seen = len(crawls) if crawls is not None else 0
         pages = getattr(client, "fetch_pages", None)

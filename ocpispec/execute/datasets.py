@@ -37,8 +37,9 @@ from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, TableLookup
 from ocpispec.execute.ordering import in_value_order, ordered
-from ocpispec.execute import future_stamps, value_order
+from ocpispec.execute import future_stamps, late_arrivals, value_order
 from ocpispec.execute.future_stamps import FutureStamps
+from ocpispec.ledger.state import Listed
 from ocpispec.execute.value_key import KeyBeside, ascending_key
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
@@ -68,6 +69,8 @@ class DatasetRun:
         self.invalid_accepted = 0
         self.incomplete_accepted: tuple[str, ...] = ()
         self.screen: Callable[[Iterable[dict]], Iterable[dict]] | None = None  # lookback
+        self.listed_before: Listed | None = None  # the last window's count (`late_arrivals`)
+        self.listed: Listed | None = None  # this window's, for the state
         self.manifest_extra: dict[str, Any] = {}  # set by the executor (state notices)
         self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
         self.pool: Any = None  # worker processes (`--workers`), while the records stream
@@ -116,6 +119,8 @@ class DatasetRun:
             # those stamped in the future (`future_stamps`); a sample reads neither
             probe = fetch.purpose == "records" and not fetch.window.event_time
             after = 0 if sample else 2 if probe else 1
+            # and the count of the last window asked again (`late_arrivals`)
+            after += probe and not sample and self.listed_before is not None
             fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + after))
         return self._result(Estimate(tuple(fetches)))
 
@@ -138,6 +143,9 @@ class DatasetRun:
             self.counts.unknown_fields.update(
                 unknown_fields(client, self.dataset.module) - unknown_before)
         self._settle()
+        self.listed, late = late_arrivals.check(client, self.dataset, self.records, self.options,
+                                                self.listed_before)
+        self.warnings += late
         return self._result(None)
 
     def _execute(self, client: Client) -> None:

@@ -9,7 +9,7 @@ import contextlib
 import os
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, StateMoved, pending_files
 from ocpispec.execute.lookback import Screen, key_check, lookback_key
 from ocpispec.execute.windows import ResolvedWindow
-from ocpispec.ledger.state import DatasetState, State, StateError
+from ocpispec.ledger.state import DatasetState, Listed, State, StateError
 from ocpispec.text import count
 from ocpispec.timestamps import format_timestamp, read_timestamp
 
@@ -297,7 +297,8 @@ LAST_UPDATED = "last_updated"  # the time a window without `window on` applies t
 
 def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
               windows: dict[str, ResolvedWindow], wall: datetime,
-              screens: dict[str, Screen], platform: str | None = None) -> State:
+              screens: dict[str, Screen], platform: str | None = None,
+              listed: Mapping[str, Listed | None] | None = None) -> State:
     committed = format_timestamp(wall)
     updates = {}
     for dataset in tracked:
@@ -308,7 +309,8 @@ def advanced(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
             plan_change.summarize(dataset), tuple(sorted(screen.seen)) if screen else (),
             format_timestamp(screen.horizon) if screen else None,
             screen.check if screen else None, platform,
-            dataset.step(ir.Fetch).window.event_time or LAST_UPDATED)
+            dataset.step(ir.Fetch).window.event_time or LAST_UPDATED,
+            (listed or {}).get(dataset.name))
     return state.advanced(updates)
 
 

@@ -47,6 +47,34 @@ UPGRADE_HELP = ("run the export with the version of ocpispec that wrote it, or a
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """What the platform listed for a window: the filters asked and its count."""
+
+    date_from: str
+    date_to: str
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"date_from": self.date_from, "date_to": self.date_to, "total": self.total}
+
+
+def listed_from_dict(item: object) -> Listed | None:
+    """The stored count, None where there is none or it cannot be read (the check is
+    then left out, as for a state written before it)."""
+    if not isinstance(item, dict):
+        return None
+    start, end, total = item.get("date_from"), item.get("date_to"), item.get("total")
+    if not (isinstance(start, str) and isinstance(end, str)) or isinstance(total, bool) \
+            or not isinstance(total, int) or total < 0:
+        return None
+    try:
+        read_timestamp(start), read_timestamp(end)
+    except TimestampError:
+        return None
+    return Listed(start, end, total)
+
+
+@dataclass(frozen=True, slots=True)
 class DatasetState:
     watermark: str
     plan_fingerprint: str
@@ -59,6 +87,8 @@ class DatasetState:
     # the time the window applied to: `last_updated` or the event time of `window on`
     # (None: older state); the watermark is a moment of that time
     window_on: str | None = None
+    # what the platform listed for the window (`execute.late_arrivals`; None: not kept)
+    listed: Listed | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +190,8 @@ def _dataset(name: str, item: dict) -> DatasetState:
     if window_on is not None and not isinstance(window_on, str):
         raise StateError(f"the `window_on` of dataset `{name}` is not text")
     return DatasetState(item["watermark"], fingerprint, item["committed_at"], summary,
-                        tuple(seen), item.get("seen_since"), check, platform, window_on)
+                        tuple(seen), item.get("seen_since"), check, platform, window_on,
+                        listed_from_dict(item.get("listed")))
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
@@ -186,6 +217,8 @@ def _dataset_dict(item: DatasetState) -> dict[str, Any]:
         data["platform"] = item.platform
     if item.window_on is not None:
         data["window_on"] = item.window_on
+    if item.listed is not None:
+        data["listed"] = item.listed.to_dict()
     return data
 
 

@@ -1,0 +1,76 @@
+"""Records that arrived in a window after it was read (OCX562).
+
+A `since last run` window selects by `last_updated`. A platform that writes a record with
+a `last_updated` in the past (a read replica that lags its writes, a CDR rated late, a
+back-dated correction) puts it into a window a run read already; the next run starts
+where that one ended, so the record was never delivered and nothing said so.
+
+An honest clock only moves a record's `last_updated` forward: records leave a window
+that lies in the past, none enter it. So the run keeps in the state how many objects the
+platform listed for its window (`X-Total-Count` of the crawl's first page, with the
+exact filters it asked), and the next run asks once more (one request of one object):
+when the platform lists more now, records came late, and the run says how many at least
+and that `--lookback` delivers such records. Only a crawl whose platform applied the
+filters as asked is kept (one ignoring them, or applying them shifted, lists other
+records with the same filters later); a run with `--lookback` is not told (it re-reads
+the end of the last window itself), nor is a sample.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocpispec.ledger.state import Listed
+from ocpispec.plan import ir
+from ocpispec.timestamps import format_timestamp, read_timestamp
+
+
+def check(client: Any, dataset: ir.Dataset, audited: Any, options: Any,
+          before: Listed | None) -> tuple[Listed | None, list[str]]:
+    """This window's count for the state, and the warning when the last window's, asked
+    again, grew. Asked only where this crawl too shows the filters applied as asked: a
+    platform applying them hours late lists the next window's first records in the last
+    one's."""
+    window = dataset.step(ir.Fetch).window
+    if not window.incremental or window.event_time or audited is None \
+            or options.limit is not None:
+        return None, []
+    now = listed(audited)
+    if before is None or now is None:
+        return now, []
+    found = recount(client, dataset.module, before)
+    return now, [found] if found else []
+
+
+def listed(audited: Any) -> Listed | None:
+    """The count of the window the crawl `audited` (an `AuditedFetch`) read, when the
+    platform sent one and applied the window's filters as asked."""
+    report, guard = audited.report, audited.guard
+    if report is None or report.first_total is None or guard is None \
+            or audited.asked_from is None or audited.asked_to is None:
+        return None
+    if audited.before or audited.at_end > audited.at_date_to \
+            or audited.caught_at_start or audited.caught_at_end:
+        return None
+    return Listed(format_timestamp(audited.asked_from), format_timestamp(audited.asked_to),
+                  report.first_total)
+
+
+def recount(client: Any, module: str, before: Listed) -> str | None:
+    """The warning when the platform lists more objects in the window `before` was
+    taken of than it did then (one request)."""
+    count = getattr(client, "count", None)
+    if count is None:
+        return None
+    now = count(module, date_from=read_timestamp(before.date_from),
+                date_to=read_timestamp(before.date_to))
+    if now is None or now <= before.total:
+        return None
+    more = now - before.total
+    came = "1 record came" if more == 1 else f"{more:,} records came"
+    return (f"OCX562: the platform now lists {more:,} more `{module}` in the previous window "
+            f"({before.date_from} to {before.date_to}) than when that run read it: {came} "
+            "late, with a `last_updated` inside a window already read, and "
+            + ("was" if more == 1 else "were") + " not delivered; run with --lookback (e.g. "
+            "`--lookback 1h`, longer than the platform's delay) to deliver such records from "
+            "the next run on")
