@@ -112,3 +112,17 @@ def test_a_lagging_replica_is_named_each_run_and_lookback_delivers_every_record_
         lost = set(whole) - set(plain)
         # each record lost was counted by the run after the one whose window it came into
         assert warned[module] == len(lost) > 0, module
+
+
+def test_a_dry_run_counts_the_request_that_asks_the_last_window_again(
+        run, demo_server_factory) -> None:
+    server = demo_server_factory(version="2.2.1", size=300, max_page_size=100)
+    assert run(server, "out", "2025-05-01T00:00:00Z", "--concurrency", "1").exit_code == 0
+    dry = run(server, "out", "2025-06-01T00:00:00Z", "--dry-run", "--concurrency", "1")
+    estimated = int(re.search(r"Estimate: about (\d+) requests", dry.stderr).group(1))  # type: ignore[union-attr]
+    before = len(server.request_log)
+    real = run(server, "out", "2025-06-01T00:00:00Z", "--concurrency", "1")
+    assert real.exit_code == 0, real.output
+    data = [r for r in server.request_log[before:]
+            if re.search(r"/(sessions|cdrs|locations)\?", r.target)]
+    assert estimated == len(data) == 12
