@@ -108,7 +108,11 @@ def test_kill_minus_nine_at_each_step_of_a_run_loses_and_repeats_nothing(
         env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
                "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
                "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"),
-               "OCPISPEC_TEST_COMMIT_PAUSE": "0.001"}
+               "OCPISPEC_TEST_COMMIT_PAUSE": "0.001",
+               # the scratch folders of the runs killed here stay out of the shared /tmp,
+               # where another test's run would sweep them and say so
+               "TMPDIR": str(tmp_path / "scratch")}
+        (tmp_path / "scratch").mkdir()
 
         def run(nth: int, moment: datetime, spec: str = "spec.ocx",
                 ledger: str = "ledger.sqlite") -> subprocess.CompletedProcess:
