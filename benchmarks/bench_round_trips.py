@@ -199,8 +199,8 @@ def serve_static(sessions: int, latency_ms: float) -> None:
 
     plain = realistic._handler
 
-    def slow(pages: realistic.Pages) -> type:
-        class Slow(plain(pages)):  # type: ignore[misc]
+    def slow(pages: realistic.Pages, *rest: object) -> type:
+        class Slow(plain(pages, *rest)):  # type: ignore[misc]
             def do_GET(self) -> None:  # noqa: N802
                 time.sleep(latency_ms / 1000)
                 super().do_GET()
