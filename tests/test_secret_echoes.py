@@ -98,3 +98,34 @@ def test_a_proxy_the_client_cannot_use_is_a_diagnostic(run_cli, demo_server, pro
         assert result.exit_code == 1, result.output
         assert "error[OCX500]" in result.stderr and "pw-4711" not in result.output and "alice" not in result.output
     assert login.stderr == snapshot
+
+
+def test_a_library_error_naming_the_token_is_not_quoted() -> None:
+    """A certificate or connection error's own text names the host, and a platform that
+    names its tenants' hosts by the token (`<token>.cpo.example`) has the token there:
+    the TLS diagnostic's note and a connection failure's reason (also the retry's log
+    line) quoted it. No server on 127.0.0.1 can present such a host name, so the
+    library's errors are built here as it raises them."""
+    import ssl
+
+    import httpx
+
+    from ocpispec.ocpi import errors, failures
+    from ocpispec.ocpi.transport import _describe
+
+    token = "c0ffee15dead4beef0000feed1234567"
+    errors.keep_secret(token)
+    url = f"https://{token}.cpo.example/ocpi/cpo/2.2.1/sessions"
+    certificate = ssl.SSLCertVerificationError(
+        f"certificate verify failed: Hostname mismatch, certificate is not valid for "
+        f"'{token}.cpo.example'")
+    found = failures.tls_error(url, url, certificate).diagnostic
+    texts = [found.message, *found.notes, found.help or ""]
+    assert any("Hostname mismatch" in text for text in texts)
+    assert not any(token in text for text in texts), texts
+    refused = httpx.ConnectError(f"[Errno -2] Name or service not known: '{token}.cpo.example'")
+    assert _describe(refused) == \
+        "cannot connect ([Errno -2] Name or service not known: '(redacted).cpo.example')"
+    shown = errors.fail(errors.CONNECTION_FAILED, f"cannot reach {token}", notes=[token],
+                        help=f"try {token}").diagnostic
+    assert token not in " ".join([shown.message, *shown.notes, shown.help or ""])

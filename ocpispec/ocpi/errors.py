@@ -70,7 +70,12 @@ class OcpiError(Exception):
 
 def fail(code: str, message: str, *, notes: Iterable[str] = (), help: str | None = None,
          http_status: int | None = None) -> OcpiError:
-    return OcpiError(error(code, message, notes=notes, help=help), http_status)
+    """Every text of the diagnostic without the kept tokens (`without_secrets`): a
+    library's own error text (a certificate naming a host, a proxy's address) may hold
+    one where the platform names its hosts or paths by it."""
+    return OcpiError(error(code, without_secrets(message),
+                           notes=[without_secrets(note) for note in notes],
+                           help=None if help is None else without_secrets(help)), http_status)
 
 
 def status_meaning(code: int) -> str:

@@ -33,7 +33,7 @@ class Retry:
 
 def tls_error(url: str, login_url: str, exc: BaseException) -> OcpiError:
     listed, given = urlsplit(url).scheme, urlsplit(login_url).scheme
-    reason = str(exc)[:200] or type(exc).__name__
+    reason = errors.without_secrets(str(exc))[:200] or type(exc).__name__
     notes = [f"request: GET {safe_url(url)}", f"TLS error: {reason}"]
     if listed == "https" and given == "http":
         return fail(errors.TLS_FAILED, f"the platform lists https:// endpoints, but `{errors.origin(url)}` fails "

@@ -576,11 +576,13 @@ def _retry_after_value(response: httpx.Response, value: str) -> float | None:
 
 
 def _describe(exc: httpx.TransportError) -> str:
+    """The library's text goes into the retry's log line too: without the token."""
+    text = errors.without_secrets(str(exc))
     match exc:
         case httpx.ConnectError():
-            return f"cannot connect ({exc})" if str(exc) else "cannot connect"
+            return f"cannot connect ({text})" if text else "cannot connect"
         case httpx.RemoteProtocolError():
             return "the server closed the connection without a complete answer"
         case _:
-            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
