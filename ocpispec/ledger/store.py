@@ -362,16 +362,11 @@ def delivered_windows(path: Path, export: str, dataset: str) -> list[tuple[str, 
             "JOIN runs r ON r.id = d.run_id WHERE r.export = ? AND r.outcome = 'committed' "
             "AND d.dataset = ? AND (r.source IS NULL OR r.source != 'demo') "
             "ORDER BY r.recorded_at", (export, dataset)).fetchall()
-        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+        run = _pending_delivery(conn, export)
     windows = [tuple(row) for row in found]
-    try:
-        run = json.loads(pending[0]) if pending is not None and pending[0] else None
-        if isinstance(run, dict) and run.get("outcome") == "committed" \
-                and run.get("source") != "demo":
-            windows += [(run.get("run_at"), item.get("window_start"), item.get("window_end"))
-                        for item in run.get("datasets", ()) if item.get("dataset") == dataset]
-    except (ValueError, TypeError, AttributeError):
-        pass
+    if run is not None:
+        windows += [(run.get("run_at"), item.get("window_start"), item.get("window_end"))
+                    for item in run["datasets"] if item.get("dataset") == dataset]
     return windows  # type: ignore[return-value]
 
 
@@ -388,19 +383,31 @@ def delivered_groups(path: Path, export: str, module: str
             "FROM run_datasets d JOIN runs r ON r.id = d.run_id WHERE r.export = ? "
             "AND r.outcome = 'committed' AND d.module = ? AND (r.source IS NULL OR "
             "r.source != 'demo') ORDER BY r.recorded_at", (export, module)).fetchall()
-        pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+        run = _pending_delivery(conn, export)
     items = [(name, run_at, start, end, counts) for name, run_at, start, end, counts in found]
-    try:
-        run = json.loads(pending[0]) if pending is not None and pending[0] else None
-        if isinstance(run, dict) and run.get("outcome") == "committed" \
-                and run.get("source") != "demo":
-            items += [(item.get("dataset"), run.get("run_at"), item.get("window_start"),
-                       item.get("window_end"), item.get("counts"))
-                      for item in run.get("datasets", ()) if item.get("module") == module]
-    except (ValueError, TypeError, AttributeError):
-        pass
+    if run is not None:
+        items += [(item.get("dataset"), run.get("run_at"), item.get("window_start"),
+                   item.get("window_end"), item.get("counts"))
+                  for item in run["datasets"] if item.get("module") == module]
     return [(name, run_at, start, end) for name, run_at, start, end, counts in items
             if _groups(counts)]
+
+
+def _pending_delivery(conn: sqlite3.Connection, export: str) -> dict | None:
+    """The run of `export` whose commit passed its commit point but did not finish (its
+    files are published), from a platform, not the demo CPO; its `datasets` are the
+    logged datasets that are objects. None when there is none, or it cannot be read."""
+    pending = conn.execute("SELECT run FROM pending WHERE export = ?", (export,)).fetchone()
+    try:
+        run = json.loads(pending[0]) if pending is not None and pending[0] else None
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(run, dict) or run.get("outcome") != "committed" \
+            or run.get("source") == "demo":
+        return None
+    datasets = run.get("datasets")
+    items = datasets if isinstance(datasets, list) else ()
+    return {**run, "datasets": [item for item in items if isinstance(item, dict)]}
 
 
 def _groups(counts: object) -> bool:
