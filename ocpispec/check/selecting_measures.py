@@ -10,6 +10,14 @@ clause or a group key over the same condition would be counted, a measure is not
 JMESPath comparison or logical operator in a `sum` or `avg`, and a cut per record
 coarser than ten times the value's floor (`round(kwh, -1)`, `round(kwh / 181, 0)`), is
 warned of.
+
+`count(distinct x)` of such a value is the same filter: a test has two answers, so the
+count is 2 where some record of the group passes it and 1 where none does (columns of
+thresholds just under and at the largest session's energy pin that session's energy to
+a few Wh), and a test giving each passing record's own value (``(kwh > `90` &&
+start_date_time) || ''``) counts those records. So the same values are warned of inside
+it, under `pseudonymize` too; a calendar cut (`truncate(start_date_time, day)`: the days
+with charging) is a value of every record, not a condition, and passes.
 """
 
 from __future__ import annotations
@@ -24,12 +32,16 @@ from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 
 SUMMING = frozenset({"sum", "avg"})
+# cuts of a number at thresholds the spec's author places, as opposed to the
+# calendar's cells of `truncate` or a grid's, counted as values of each record
+_VALUE_CUTS = frozenset({"round", "bucket"})
 # a per-record cut this many floors wide or wider picks records out rather than rounding
 COARSEST_CUT = 10.0
 
 
 def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> None:
-    if call.name.name not in SUMMING or call.distinct:
+    counting = call.name.name == "count" and call.distinct
+    if not counting and (call.name.name not in SUMMING or call.distinct):
         return
     if call.args and (twice := _divided_by_itself(call.args[0])) is not None:
         ctx.emit(_warning(call, call.args[0].span,
@@ -47,10 +59,18 @@ def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> Non
             ctx.emit(_warning(call, call.args[0].span, f"{blind}, per record"))
             return
         step = _cut(use)
-        if step is not None:
+        if step is not None and (not counting or _value_cut(use, inside)):
             ctx.emit(_warning(call, call.args[0].span,
                               f"cuts each record's `{use.field.qualified}` into cells {step:g} times its floor"))
             return
+
+
+def _value_cut(use: Use, inside: Sequence[object]) -> bool:
+    """Whether the value's protecting cut is of a value (`round`, `bucket`), not the
+    calendar's (`truncate`): the first generaliser around the field."""
+    cuts = [node.name.name for node in inside if isinstance(node, syntax.Call)
+            and node is not use.hatch]
+    return bool(cuts) and cuts[0] in _VALUE_CUTS
 
 
 def _divided_by_itself(expr: syntax.Expr) -> str | None:
@@ -84,6 +104,8 @@ def _cut(use: Use) -> float | None:
 
 def _warning(call: syntax.Call, span, label: str):
     name = call.name.name
+    if call.distinct:
+        return _counting_warning(span, label)
     return warning(
         "OCX338", f"this `{name}` adds up the values of the records a condition picks out",
         span, label,
@@ -95,3 +117,17 @@ def _warning(call: syntax.Call, span, label: str):
                "suppressed when small; a condition inside a measure is not"],
         help=f"group by the condition (a key such as `bucket(kwh, [90])`), so its groups are "
              f"counted; round the aggregate rather than each record: `round({name}(...), 1)`")
+
+
+def _counting_warning(span, label: str):
+    return warning(
+        "OCX338", "this `count(distinct ...)` counts the answers of a condition on each record",
+        span, label,
+        notes=["a condition has few answers, so the count says whether some record of the "
+               "group meets it (2) or none does (1), however many drivers the group holds: "
+               "a few such columns pin one session's value; a condition giving each record "
+               "it keeps its own value counts those records",
+               "a `where` clause or a group key over the same condition is counted and "
+               "suppressed when small; a condition inside a measure is not"],
+        help="group by the condition (a key such as `bucket(kwh, [90])`), so its groups are "
+             "counted; count the values themselves (`count(distinct evse_uid)`)")

@@ -146,3 +146,54 @@ def test_values_made_of_themselves_that_select_records_are_warned(measure: str) 
 ])
 def test_ratios_of_two_values_pass(measure: str) -> None:
     assert "OCX338" not in codes_of(_total(f"{measure} as x"))
+
+
+def test_a_count_of_distinct_answers_to_a_condition_tells_the_few_and_is_warned(
+        run_spec, demo_server, tmp_path) -> None:
+    """Against the demo CPO: `count(distinct x)` of a JMESPath test is 2 where some record
+    of the group passes it and 1 where none does, so columns of thresholds just under and
+    at the largest session's energy pin that one session's energy to a few Wh, from a
+    group of every driver; a test that gives each passing record's own start time counts
+    those records. Only `sum` and `avg` were weighed for a condition inside them, so
+    both checked clean."""
+    (tmp_path / "full").mkdir()
+    listing = HEADER + 'from sessions\nselect\n  kwh because "the exact energy of each ' \
+        'session, to find the largest"\noutput csv to "kwh.csv"\n'
+    assert run_spec(listing, demo_server, out="full/").exit_code == 0
+    energies = sorted(float(row["kwh"]) for row in read_csv(tmp_path / "full" / "kwh.csv"))
+    largest, below = energies[-1], energies[-1] - 0.002
+    threshold = energies[-3]  # two sessions above it (ties aside)
+    above = [kwh for kwh in energies if kwh > threshold]
+    spec = HEADER + _total(
+        f'count(distinct jmespath("kwh > `{below}`")) as above_below',
+        f'count(distinct jmespath("kwh > `{largest}`")) as above_largest',
+        f'count(distinct jmespath("(kwh > `{threshold}` && start_date_time) || \'\'")) '
+        "as few_plus_one")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    [row] = read_csv(tmp_path / "out" / "total.csv")
+    # one session lies in (largest - 0.002, largest]: its energy to 2 Wh
+    assert (int(row["above_below"]), int(row["above_largest"])) == (2, 1)
+    assert int(row["few_plus_one"]) - 1 == len(above)
+    assert result.stderr.count("warning[OCX338]") == 3
+
+
+@pytest.mark.parametrize("measure", [
+    'count(distinct jmespath("kwh > `90`"))',
+    'count(distinct pseudonymize(jmespath("kwh > `90`")))',
+    "count(distinct round(kwh / 181, 0))",
+    "count(distinct bucket(kwh, [0, 90]))",
+    "count(distinct round(kwh / (kwh + 90), 0))",
+])
+def test_distinct_counts_of_a_condition_are_warned(measure: str) -> None:
+    assert "OCX338" in codes_of(_total(f"{measure} as x"))
+
+
+@pytest.mark.parametrize("measure", [
+    "count(distinct pseudonymize(cdr_token.uid))", "count(distinct evse_uid)",
+    "count(distinct round(kwh, 0))", "count(distinct truncate(start_date_time, day))",
+    "count(distinct weekday(start_date_time))",
+])
+def test_distinct_counts_of_values_pass(measure: str) -> None:
+    assert "OCX338" not in codes_of(_total(f"{measure} as x"))
