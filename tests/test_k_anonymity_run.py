@@ -468,3 +468,55 @@ def test_a_dataset_beside_a_k_rule_that_gives_its_detail_back_is_warned(
         if len(found) == 1:
             classes[(found[0], row["postal_area"])].add(row["driver"])
     assert classes and min(len(drivers) for drivers in classes.values()) < 3
+
+
+SPLIT_SPEC = '''export k_split
+  consumer "Test consumer"
+  purpose "k-anonymity tests of ocpispec"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+  pseudonym scope per run
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+from sessions as places since last run
+  join locations on location_id
+select
+  pseudonymize(id) as session
+  pseudonymize(cdr_token.contract_id) as driver
+  prefix(location.postal_code, 4) as postal_area
+  require k 3 suppression limit 100%
+output csv to "places.csv"
+
+from sessions as times since last run
+select
+  pseudonymize(id) as session
+  truncate(start_date_time, hour) as started
+  require k 3 suppression limit 100%
+output csv to "times.csv"
+'''
+
+
+def test_two_k_rules_over_different_details_joined_on_a_pseudonym_are_warned(
+        run_cli, tmp_path: Path, server) -> None:
+    """Each file holds k drivers in every class of what it releases (postal areas in
+    one, hours in the other), but the session's pseudonym joins them: classes of
+    (hour, postal area) neither rule counted, most of one driver. The linked-rule check
+    looked for the detail a rule counts in the other file, not for a detail it does
+    not count, so `check` said nothing."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPLIT_SPEC)
+    checked = run_cli("check", str(spec), "--format", "concise")
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--state",
+                     str(tmp_path / "ledger.sqlite"),
+                     env={"OCPI_VERSIONS_URL": server.versions_url,
+                          "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+                          "OCPISPEC_OUTPUT_ROOT": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    started = {row["session"]: row["started"] for row in _rows(tmp_path / "times.csv")}
+    classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _rows(tmp_path / "places.csv"):
+        if row["session"] in started:
+            classes[(started[row["session"]], row["postal_area"])].add(row["driver"])
+    alone = sum(1 for drivers in classes.values() if len(drivers) < 3)
+    assert classes and alone > len(classes) / 2
+    assert checked.output.count("warning[OCX396]") == 2, checked.output

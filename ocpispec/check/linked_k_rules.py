@@ -9,6 +9,12 @@ their hour back, in 658 classes of (hour, postal area) that all held fewer than 
 drivers. OCX347 finds such a column beside `over` in the rule's own dataset; this
 finds it in another dataset linked by a pseudonym (OCX396, a warning: the other file
 may release the detail on purpose, and the consumer may know it anyway).
+
+So does a detail the rule does not count at all: two files each k-anonymous over what
+it releases (postal areas in one, hours in the other) joined on a session's pseudonym
+give classes of (hour, postal area) that neither rule counted, on the demo CPO most of
+them of one driver. A quasi-identifier of the other file that the rule's own file
+neither counts nor releases beside it is warned of too.
 """
 
 from __future__ import annotations
@@ -48,6 +54,11 @@ def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Seque
             if found is not None:
                 column, what, over = found
                 ctx.emit(_linked(rule, name, over, there, column, what, shared.column.name))
+                continue
+            added = _uncounted(other, _released_reads(dataset, ctx), ctx)
+            if added is not None:
+                column, what = added
+                ctx.emit(_widened(rule, name, there, column, what, shared.column.name))
 
 
 def _counted(dataset: CheckedDataset, rule: syntax.KRule,
@@ -74,6 +85,44 @@ def _beside(other: CheckedDataset, counted: dict[str, set[str]],
             if reads & held:
                 return column, sorted(reads & held)[0], over
     return None
+
+
+def _released_reads(dataset: CheckedDataset, ctx: Context) -> set[str]:
+    """What the dataset's own columns but its pseudonyms hold, counted or not."""
+    pseudonyms = {c.name for c in dataset.columns if c.effect is Effect.PSEUDONYMISE}
+    return {read for _, name, uses in ctx.released.get(id(dataset.dataset.body), [])
+            if name not in pseudonyms for read in quasi_reads(uses)}
+
+
+def _uncounted(other: CheckedDataset, held: set[str],
+               ctx: Context) -> tuple[syntax.Column, str] | None:
+    """The first column of `other` holding a quasi-identifier the rule's file does not."""
+    pseudonyms = {c.name for c in other.columns if c.effect is Effect.PSEUDONYMISE}
+    for column, name, uses in ctx.released.get(id(other.dataset.body), []):
+        if name in pseudonyms:
+            continue
+        if added := sorted(quasi_reads(uses) - held):
+            return column, added[0]
+    return None
+
+
+def _widened(rule: syntax.KRule, name: str, there: str, column: syntax.Column, what: str,
+             pseudonym: str) -> Diagnostic:
+    held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
+    return Diagnostic(
+        "OCX396", Severity.WARNING,
+        f"dataset `{there}` releases {held}, which the k rule of `{name}` does not count, "
+        f"beside the same `{pseudonym}`",
+        (Label(column.expr.span, f"a detail the classes of `{name}` never held"),
+         Label(rule.span, "counts the classes of its own file only", False)),
+        notes=[f"one value has one pseudonym in every dataset of a delivery: the consumer "
+               f"joins the two files on `{pseudonym}`, and each row of `{name}` gains "
+               f"{held}, in classes finer than those the rule counted",
+               "each file holding k drivers per class says nothing of the classes the two "
+               "form together"],
+        help=f"release {held} in the k-anonymised dataset, where the rule counts it, or "
+             f"`{pseudonym}` in one of the two datasets only (two exports to the consumer "
+             "never share pseudonyms)")
 
 
 def _linked(rule: syntax.KRule, name: str, over: str, there: str, column: syntax.Column,
