@@ -4,7 +4,10 @@ Paths become neutral-record paths (a join's alias is a key of the record, so
 `location.postal_code` stays as written); calls become the custom functions of
 `executor.functions` with every optional argument made explicit; a pseudonym gets its
 field family as a second argument (and, under a calendar `pseudonym scope`, becomes
-`pseudonymize_in(value, family, record time, scope)`). Conditions become one JMESPath boolean, each
+`pseudonymize_in(value, family, record time, scope)`). The family of a computed value
+adds the computation (`key_family`): a pseudonym's key is derived from it, and one key
+for `kwh` and `kwh * 0 + 40.13` made the second the key's answer for a value the spec
+chose, naming the records that hold it. Conditions become one JMESPath boolean, each
 operand parenthesised so precedence never depends on JMESPath's rules.
 """
 
@@ -16,6 +19,7 @@ from collections.abc import Callable, Mapping
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import ResolvedField
+from ocpispec.check.families import family_value
 from ocpispec.language.functions import ALIASES
 from ocpispec.schema.model import Kind
 from ocpispec.timestamps import TimestampError, canonical_timestamp
@@ -94,9 +98,10 @@ class Lowerer:
             case "pseudonymize" if self.period is not None:
                 scope, moment = self.period
                 return (f"pseudonymize_in({self.expr(args[0])}, "
-                        f"{raw_string(self.family(args[0]))}, {moment}, {raw_string(scope)})")
+                        f"{raw_string(self.key_family(args[0]))}, {moment}, {raw_string(scope)})")
             case "pseudonymize":
-                return f"pseudonymize({self.expr(args[0])}, {raw_string(self.family(args[0]))})"
+                return (f"pseudonymize({self.expr(args[0])}, "
+                        f"{raw_string(self.key_family(args[0]))})")
         lowered = [self.expr(args[0])] if args else []
         for arg in args[1:]:
             if name in _UNIT_ARGUMENT and isinstance(arg, syntax.FieldRef):
@@ -113,6 +118,18 @@ class Lowerer:
         """The pseudonym family of a value: its first field's family."""
         refs = [ref for ref in syntax.field_refs(node) if ref in self.fields]
         return self.domain(self.fields[refs[0]]) if refs else "value"
+
+    def key_family(self, node: syntax.Expr) -> str:
+        """What a pseudonym's key is derived from: a field's family for the field as it
+        is (a session's `location_id` and a location's `id` share one, and so link),
+        the family and the computation for any other value, its fields named by the
+        values they hold. Two computations never share a key, so a constant
+        (`kwh * 0 + 40.13`, ``jmespath("`40.13`")``) is no dictionary entry for
+        `kwh`'s pseudonyms."""
+        family = self.family(node)
+        if isinstance(node, syntax.FieldRef):
+            return family
+        return f"{family} = {_ComputationLowerer(self).expr(node)}"
 
     # ---- conditions -----------------------------------------------------------------
 
@@ -205,3 +222,18 @@ def raw_string(text: str) -> str:
 
 def json_literal(value: object) -> str:
     return "`" + json.dumps(value, separators=(",", ":")).replace("`", "\\`") + "`"
+
+
+class _ComputationLowerer(Lowerer):
+    """Lowers a computation with each field as `<family.value>` (`location_id` and
+    `location.id` alike: `<location.id>`), so the text says what is computed from which
+    values, not where the record keeps them."""
+
+    def __init__(self, lowerer: Lowerer) -> None:
+        super().__init__(lowerer.fields, lowerer.domain, lowerer.lists)
+
+    def path(self, ref: syntax.FieldRef) -> str:
+        resolved = self.fields.get(ref)
+        if resolved is None:
+            raise LoweringError(f"unresolved field `{ref.dotted}`")
+        return f"<{self.domain(resolved)}.{family_value(resolved)}>"
