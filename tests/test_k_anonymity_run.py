@@ -520,3 +520,45 @@ def test_two_k_rules_over_different_details_joined_on_a_pseudonym_are_warned(
     alone = sum(1 for drivers in classes.values() if len(drivers) < 3)
     assert classes and alone > len(classes) / 2
     assert checked.output.count("warning[OCX396]") == 2, checked.output
+
+
+CHAINED_SPEC = SPLIT_SPEC.split("from sessions as times")[0] + '''from cdrs as billing since last run
+select
+  pseudonymize(session_id) as session
+  pseudonymize(id) as cdr
+output csv to "billing.csv"
+
+from cdrs as charges since last run
+select
+  pseudonymize(id) as cdr
+  truncate(start_date_time, hour) as started
+output csv to "charges.csv"
+'''
+
+
+def test_a_k_rule_linked_to_a_detail_through_a_third_file_is_warned(
+        run_cli, tmp_path: Path, server) -> None:
+    """The k 3 file of postal areas shares the session's pseudonym with a file of
+    (session, CDR) pairs, which shares the CDR's pseudonym with a file of CDRs by hour:
+    joined twice, each session gets its hour, in classes of (hour, postal area) no rule
+    counted. Only datasets sharing a pseudonym with the rule's own were compared."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(CHAINED_SPEC)
+    checked = run_cli("check", str(spec), "--format", "concise")
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--state",
+                     str(tmp_path / "ledger.sqlite"),
+                     env={"OCPI_VERSIONS_URL": server.versions_url,
+                          "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY,
+                          "OCPISPEC_OUTPUT_ROOT": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    started = {row["cdr"]: row["started"] for row in _rows(tmp_path / "charges.csv")}
+    cdr_of = {row["session"]: row["cdr"] for row in _rows(tmp_path / "billing.csv")}
+    classes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _rows(tmp_path / "places.csv"):
+        if (cdr := cdr_of.get(row["session"])) in started:
+            classes[(started[cdr], row["postal_area"])].add(row["driver"])
+    alone = sum(1 for drivers in classes.values() if len(drivers) < 3)
+    assert classes and alone > len(classes) / 2
+    assert "warning[OCX396]: dataset `charges` releases the start, which the k rule of " \
+        "`places` does not count, linked to it through `billing`" in checked.output, \
+        checked.output

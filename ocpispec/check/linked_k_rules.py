@@ -15,14 +15,20 @@ it releases (postal areas in one, hours in the other) joined on a session's pseu
 give classes of (hour, postal area) that neither rule counted, on the demo CPO most of
 them of one driver. A quasi-identifier of the other file that the rule's own file
 neither counts nor releases beside it is warned of too.
+
+A consumer joins through other files as well: a file of (session, CDR) pairs joins the
+k-anonymised sessions to a file of CDRs by hour, though neither of those two shares a
+pseudonym with the rule's file. Every file reachable over shared pseudonyms is
+compared, by the shortest way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
+from ocpispec.frozen import frozen
 from ocpispec.check.context import Context
 from ocpispec.check.k_rule import quasi_reads
 from ocpispec.check.public_pseudonyms import released_pseudonyms, same_value
@@ -30,11 +36,40 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.language.functions import Effect
 
 
+@frozen
+class _Link:
+    """How the consumer joins another file to the rule's: the pseudonym of each join
+    (`session`, then `cdr`) and the files joined on the way (none: directly)."""
+
+    pseudonyms: tuple[str, ...]
+    through: tuple[str, ...]
+
+    def beside(self) -> str:
+        if not self.through:
+            return f"beside the same `{self.pseudonyms[0]}`"
+        return f"linked to it through {_names(self.through)}"
+
+    def joined_on(self) -> str:
+        if not self.through:
+            return f"joins the two files on `{self.pseudonyms[0]}`"
+        return (f"joins the files on {' then '.join(f'`{p}`' for p in self.pseudonyms)}, "
+                f"through {_names(self.through)}")
+
+    def unlinked(self, both: str) -> str:
+        """How the spec breaks the link; `both`: the two files, as the help names them."""
+        if not self.through:
+            return f"`{self.pseudonyms[0]}` in one of {both} only"
+        shown = " or ".join(f"`{p}`" for p in self.pseudonyms)
+        return f"{shown} in only one of the datasets that share it"
+
+
 def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Sequence[str],
                          ctx: Context) -> None:
     """`datasets` as the spec lists them (None for one that failed), `names` theirs."""
     rows = [(dataset, name) for dataset, name in zip(datasets, names)
             if dataset is not None and isinstance(dataset.dataset.body, syntax.Select)]
+    released = {id(dataset): list(released_pseudonyms(dataset, name, ctx))
+                for dataset, name in rows}
     for dataset, name in rows:
         rule = dataset.dataset.body.k_rule
         if rule is None:
@@ -42,23 +77,50 @@ def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Seque
         counted = _counted(dataset, rule, ctx)
         if not counted:
             continue
-        mine = list(released_pseudonyms(dataset, name, ctx))
-        for other, there in rows:
-            if other is dataset:
-                continue
-            shared = next((p for p in mine for q in released_pseudonyms(other, there, ctx)
-                           if same_value(p, q)), None)
-            if shared is None:
-                continue
+        for other, there, link in _linked_files(dataset, rows, released):
             found = _beside(other, counted, ctx)
             if found is not None:
                 column, what, over = found
-                ctx.emit(_linked(rule, name, over, there, column, what, shared.column.name))
+                ctx.emit(_linked(rule, name, over, there, column, what, link))
                 continue
             added = _uncounted(other, _released_reads(dataset, ctx), ctx)
             if added is not None:
                 column, what = added
-                ctx.emit(_widened(rule, name, there, column, what, shared.column.name))
+                ctx.emit(_widened(rule, name, there, column, what, link))
+
+
+def _linked_files(start: CheckedDataset, rows: list[tuple[CheckedDataset, str]],
+                  released: dict[int, list]) -> Iterator[tuple[CheckedDataset, str, _Link]]:
+    """Every other row dataset a consumer joins to `start` on shared pseudonyms, directly
+    or through other files (a file of (session, CDR) pairs joins a file of sessions to
+    one of CDRs), with the shortest way, in the spec's order at each step."""
+    reached = {id(start): _Link((), ())}
+    frontier = [start]
+    while frontier:
+        following = []
+        for dataset in frontier:
+            way = reached[id(dataset)]
+            hop = () if dataset is start else (_name_of(dataset, rows),)
+            for other, there in rows:
+                if id(other) in reached:
+                    continue
+                shared = next((p for p in released[id(dataset)] for q in released[id(other)]
+                               if same_value(p, q)), None)
+                if shared is None:
+                    continue
+                link = _Link(way.pseudonyms + (shared.column.name,), way.through + hop)
+                reached[id(other)] = link
+                following.append(other)
+                yield other, there, link
+        frontier = following
+
+
+def _name_of(dataset: CheckedDataset, rows: list[tuple[CheckedDataset, str]]) -> str:
+    return next(name for candidate, name in rows if candidate is dataset)
+
+
+def _names(files: tuple[str, ...]) -> str:
+    return " and ".join(f"`{name}`" for name in files)
 
 
 def _counted(dataset: CheckedDataset, rule: syntax.KRule,
@@ -107,36 +169,35 @@ def _uncounted(other: CheckedDataset, held: set[str],
 
 
 def _widened(rule: syntax.KRule, name: str, there: str, column: syntax.Column, what: str,
-             pseudonym: str) -> Diagnostic:
+             link: _Link) -> Diagnostic:
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
     return Diagnostic(
         "OCX396", Severity.WARNING,
         f"dataset `{there}` releases {held}, which the k rule of `{name}` does not count, "
-        f"beside the same `{pseudonym}`",
+        f"{link.beside()}",
         (Label(column.expr.span, f"a detail the classes of `{name}` never held"),
          Label(rule.span, "counts the classes of its own file only", False)),
         notes=[f"one value has one pseudonym in every dataset of a delivery: the consumer "
-               f"joins the two files on `{pseudonym}`, and each row of `{name}` gains "
+               f"{link.joined_on()}, and each row of `{name}` gains "
                f"{held}, in classes finer than those the rule counted",
-               "each file holding k drivers per class says nothing of the classes the two "
+               "each file holding k drivers per class says nothing of the classes the files "
                "form together"],
         help=f"release {held} in the k-anonymised dataset, where the rule counts it, or "
-             f"`{pseudonym}` in one of the two datasets only (two exports to the consumer "
-             "never share pseudonyms)")
+             f"{link.unlinked('the two datasets')} (two exports to the consumer never share pseudonyms)")
 
 
 def _linked(rule: syntax.KRule, name: str, over: str, there: str, column: syntax.Column,
-            what: str, pseudonym: str) -> Diagnostic:
+            what: str, link: _Link) -> Diagnostic:
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
     return Diagnostic(
         "OCX396", Severity.WARNING,
         f"dataset `{there}` releases {held} that `{over}` in the k rule of `{name}` reads, "
-        f"beside the same `{pseudonym}`",
+        f"{link.beside()}",
         (Label(column.expr.span, f"the detail the k rule of `{name}` may take away"),
          Label(rule.span, "counts the classes of its own file only", False)),
         notes=[f"one value has one pseudonym in every dataset of a delivery: the consumer "
-               f"joins the two files on `{pseudonym}` (and the day), and a row of `{name}` "
+               f"{link.joined_on()} (and the day), and a row of `{name}` "
                f"recoded to a coarser `{over}` gets it back from `{there}`",
                "the classes the consumer can form that way are never counted"],
-        help=f"release {held} in one of the two datasets only, or `{pseudonym}` in one of "
-             "them only (two exports to the consumer never share pseudonyms)")
+        help=f"release {held} in one of the two datasets only, or {link.unlinked('them')} "
+             "(two exports to the consumer never share pseudonyms)")
