@@ -16,8 +16,11 @@ count is 2 where some record of the group passes it and 1 where none does (colum
 thresholds just under and at the largest session's energy pin that session's energy to
 a few Wh), and a test giving each passing record's own value (``(kwh > `90` &&
 start_date_time) || ''``) counts those records. So the same values are warned of inside
-it, under `pseudonymize` too; a calendar cut (`truncate(start_date_time, day)`: the days
-with charging) is a value of every record, not a condition, and passes.
+it, under `pseudonymize` too, and so is any `bucket`: its few cells are where the spec
+placed them, and the count says which hold a record (``bucket(kwh, [T - 0.001, T +
+0.001])`` is 3 where a session of T kWh lies between the others, below its floor or at
+it); a calendar cut (`truncate(start_date_time, day)`: the days with charging) is a
+value of every record, not a condition, and passes.
 """
 
 from __future__ import annotations
@@ -53,6 +56,11 @@ def check_selecting(call: syntax.Call, uses: Sequence[Use], ctx: Context) -> Non
         inside = use.around[:use.around.index(call)]
         if use.hatch is not None and use.hatch in inside and _tests(use.hatch):
             ctx.emit(_warning(call, use.hatch.span, "a JMESPath test of each record"))
+            return
+        bucket = next((node for node in inside if isinstance(node, syntax.Call)
+                       and node.name.name == "bucket"), None) if counting else None
+        if bucket is not None:
+            ctx.emit(_warning(call, bucket.span, "cells a bucket's edges place, per record"))
             return
         blind = assess(use).blind
         if blind is not None:

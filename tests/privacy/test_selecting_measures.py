@@ -185,6 +185,9 @@ def test_a_count_of_distinct_answers_to_a_condition_tells_the_few_and_is_warned(
     "count(distinct round(kwh / 181, 0))",
     "count(distinct bucket(kwh, [0, 90]))",
     "count(distinct round(kwh / (kwh + 90), 0))",
+    "count(distinct bucket(kwh, [40.12, 40.14]))",
+    "count(distinct bucket(round(kwh, 1), [0, 40.1, 40.2, 50]))",
+    "count(distinct bucket(kwh, [10, 20, 30]))",
 ])
 def test_distinct_counts_of_a_condition_are_warned(measure: str) -> None:
     assert "OCX338" in codes_of(_total(f"{measure} as x"))
@@ -193,7 +196,33 @@ def test_distinct_counts_of_a_condition_are_warned(measure: str) -> None:
 @pytest.mark.parametrize("measure", [
     "count(distinct pseudonymize(cdr_token.uid))", "count(distinct evse_uid)",
     "count(distinct round(kwh, 0))", "count(distinct truncate(start_date_time, day))",
-    "count(distinct weekday(start_date_time))",
+    "count(distinct weekday(start_date_time))", "count(distinct round(kwh - 40.13, 2))",
 ])
 def test_distinct_counts_of_values_pass(measure: str) -> None:
     assert "OCX338" not in codes_of(_total(f"{measure} as x"))
+
+
+def test_a_distinct_count_of_a_narrow_bucket_tells_the_few_and_is_warned(
+        run_spec, demo_server, tmp_path) -> None:
+    """Against the demo CPO: `bucket(kwh, [T - 0.001, T + 0.001])` has a cell 2 Wh wide,
+    so its distinct count is 3 in a group where a session of T kWh lies between the
+    others' energies, and 2 where none does: one session's energy to 2 Wh, from a group
+    of every driver. The bucket falls short of its floor, but the count around it
+    protected the value, so it checked clean."""
+    (tmp_path / "full").mkdir()
+    listing = HEADER + 'from sessions\nselect\n  kwh because "the exact energy of each ' \
+        'session, to find the largest"\noutput csv to "kwh.csv"\n'
+    assert run_spec(listing, demo_server, out="full/").exit_code == 0
+    energies = sorted(float(row["kwh"]) for row in read_csv(tmp_path / "full" / "kwh.csv"))
+    present = energies[len(energies) // 2]
+    absent = round(present + 0.0005, 4)
+    assert absent not in energies
+    spec = HEADER + _total(
+        f"count(distinct bucket(kwh, [{present - 0.001:.4f}, {present + 0.001:.4f}])) as at",
+        f"count(distinct bucket(kwh, [{absent - 0.0001:.4f}, {absent + 0.0001:.4f}])) as beside")
+    (tmp_path / "out").mkdir()
+    result = run_spec(spec, demo_server, out="out/")
+    assert result.exit_code == 0, result.stderr
+    [row] = read_csv(tmp_path / "out" / "total.csv")
+    assert (int(row["at"]), int(row["beside"])) == (3, 2)
+    assert result.stderr.count("warning[OCX338]") == 2
