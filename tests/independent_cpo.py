@@ -157,6 +157,10 @@ QUIRKS = {
                      "a time before the Unix epoch, which a platform reading Unix times refuses",
     "epoch empty": "a `date_from` before 1970-01-01T00:00:00Z answered with an empty list (`X-Total-Count: 0`): "
                    "the time read as an unsigned Unix time, so far in the future",
+    # data (last, as above)
+    "lists of one bare": "every list of one inside a record sent as its one item: an EVSE, connector, charging "
+                         "period, dimension, tariff element, price component or tariff id where OCPI says a list "
+                         "(an XML-to-JSON layer collapsing one-element arrays)",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
@@ -200,6 +204,16 @@ def _add_vendor_fields(value: Any) -> None:
     elif isinstance(value, list):
         for child in value:
             _add_vendor_fields(child)
+
+
+def _collapsed(value: Any, top: bool = True) -> Any:
+    """Every list of one below the top (a page, then its objects) as its one item."""
+    if isinstance(value, dict):
+        return {key: _collapsed(child, False) for key, child in value.items()}
+    if isinstance(value, list):
+        items = [_collapsed(child, top) for child in value]
+        return items[0] if len(items) == 1 and not top else items
+    return value
 
 
 def _stringified(value: Any, kind: type) -> Any:
@@ -602,6 +616,8 @@ class IndependentCpo:
             page = _stringified(page, float)
         if "booleans as strings" in self.quirks:
             page = _stringified(page, bool)
+        if "lists of one bare" in self.quirks:
+            page = _collapsed(page)
         return page
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

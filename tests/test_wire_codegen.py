@@ -17,7 +17,7 @@ from ocpispec.demo import charges, wire
 from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.world import World
 from ocpispec.schema.catalogue import catalogue
-from ocpispec.schema.wire_check import _HELPERS, _bare, _moved, _null, _settle, _Shapes
+from ocpispec.schema.wire_check import _HELPERS, _bare, _lone, _moved, _null, _settle, _Shapes
 from ocpispec.schema.wire_codegen import ABSENT, generate
 
 WORLD = World(7, 200)
@@ -94,7 +94,7 @@ def _interpreted(shape: Any, node: dict[str, Any], prefix: str, invalid: list, f
                 _interpreted(sub, value, path + ".", invalid, found, unknown)
             else:
                 _null(node, name, path, "not an object", invalid)
-        elif value.__class__ is not list:
+        elif (value := _lone(node, name, path, sub, found)).__class__ is not list:
             _null(node, name, path, "not a list", invalid)
         else:
             if any(item.__class__ is not dict for item in value):

@@ -131,18 +131,19 @@ def raise_location_stamp(location: Any, before: datetime | None) -> bool:
     them; some platforms update only the EVSE's, and filter by it, so a location updated
     that way came as if from before the window and was left out). A child updated at or
     after `before` is the next window's: a platform that filters by the location's own
-    stamp sends the location in this window only. True when it was raised."""
-    if location.__class__ is not dict or location.get("evses").__class__ is not list:
+    stamp sends the location in this window only. True when it was raised. A list of one
+    sent as its item (`wire_check.ONE_ITEM`, which the wire reader, after this, reads as
+    the list) counts as that list."""
+    if location.__class__ is not dict or not (evses := _items(location.get("evses"))):
         return False
     own = parse_timestamp(location.get("last_updated"))
     if own is None:
         return False
     latest, stamp = own, None
-    for evse in location["evses"]:
+    for evse in evses:
         if evse.__class__ is not dict:
             continue
-        connectors = evse.get("connectors")
-        for child in (evse, *(connectors if connectors.__class__ is list else ())):
+        for child in (evse, *_items(evse.get("connectors"))):
             if child.__class__ is dict and (moment := parse_timestamp(child.get("last_updated"))) is not None \
                     and moment > latest and (before is None or moment < before):
                 latest, stamp = moment, child["last_updated"]
@@ -150,6 +151,11 @@ def raise_location_stamp(location: Any, before: datetime | None) -> bool:
         return False
     location["last_updated"] = stamp
     return True
+
+
+def _items(value: Any) -> list[Any] | tuple[Any, ...]:
+    """The items of a list of objects, or of one sent as its one object."""
+    return value if value.__class__ is list else (value,) if value.__class__ is dict else ()
 
 
 class RecentKeys:

@@ -10,7 +10,9 @@ becomes null and is reported by path and reason, never by value: it cannot leak
 into a column, whatever it carries. A field sent under a known other name
 (`deviations.RENAMES`, or in other casing) is moved to its OCPI name; a missing
 field with a safe default (`deviations.DEFAULTS`) gets it; a number or a boolean sent as
-text (`"12.5"`, `"true"`) or an id sent as a number is converted. Each of these is reported as a deviation.
+text (`"12.5"`, `"true"`) or an id sent as a number is converted; a list of one sent as its
+one item (`"evses": {...}`) is read as the list (`ONE_ITEM`). Each of these is reported as
+a deviation.
 
 The same walk notes unknown field paths (`Findings.unknown`, as `records.unknown_fields`
 gives them). Per version and module the walk is generated once as straight-line code
@@ -192,6 +194,7 @@ def _walk_object(sub: tuple[_Shape, bool], node: dict[str, Any], key: str, value
     shape, many = sub
     path = prefix + key
     if many:
+        value = _lone(node, key, path, shape, found)
         if value.__class__ is not list:
             return _null(node, key, path, "not a list", invalid)
         if not all(item.__class__ is dict for item in value):
@@ -228,6 +231,22 @@ def _bare(node: dict[str, Any], key: str, path: str, shape: _Shape,
     wrapped = node[key] = [{field: item} if item.__class__ is str else item for item in value]
     found.append(f"{path}: ids sent alone, read as `{field}` ({why})")
     return wrapped
+
+
+# an XML-to-JSON layer collapses every one-element array into its item
+ONE_ITEM = "one item where OCPI says a list, read as a list of one"
+
+
+def _lone(node: dict[str, Any], key: str, path: str, shape: _Shape, found: list[str]) -> Any:
+    """The value of a list of `shape` objects, sent as its one item (an object, or an id
+    where the list may hold ids alone, `deviations.BARE_IDS`), as the list of one it
+    stands for; any other value as it is. Read as null, a site's one EVSE was gone and a
+    CDR's one charging period made it invalid."""
+    value = node[key]
+    if value.__class__ is dict or (value.__class__ is str and shape.bare is not None):
+        value = node[key] = [value]
+        found.append(f"{path}: {ONE_ITEM}")
+    return value
 
 
 def _null(node: dict[str, Any], key: str, path: str, reason: str,
@@ -337,7 +356,7 @@ class _Shapes:
 
         def each(value: Any) -> tuple[Any, str | None, str | None] | None:
             if value.__class__ is not list:
-                return None, "not a list", None
+                return _one_value(one, value)
             for item in value:
                 if item is None or one(item) is not None:
                     return None, "a list with an item of the wrong type", None
@@ -398,6 +417,18 @@ class _Shapes:
         return frozenset(values)
 
 
+def _one_value(one: Test, value: Any) -> tuple[Any, str | None, str | None]:
+    """A list of values sent as its one value (`ONE_ITEM`): the list of one when the value
+    is an item of the list (read as such, `"11"` for `tariff_ids`), else null."""
+    if value.__class__ not in (dict, list):
+        problem = one(value)
+        if problem is None:
+            return [value], None, ONE_ITEM
+        if problem[1] is None:          # an item read tolerantly (`1` for an id)
+            return [problem[0]], None, f"{ONE_ITEM}; {problem[2]}"
+    return None, "not a list", None
+
+
 def _instant(text: str) -> bool:
     """The rest of the quick DateTime test (`2025-02-12T08:33:40Z`), for a text of 20
     characters whose separators are the canonical form's (`wire_codegen.STAMP_SEPARATORS`,
@@ -415,5 +446,5 @@ def _instant(text: str) -> bool:
 
 
 _fromisoformat = datetime.fromisoformat
-_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "moved": _moved, "instant": _instant,
+_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "lone": _lone, "moved": _moved, "instant": _instant,
             "quick_code": lambda shape, name: shape.quick[name]}

@@ -41,7 +41,8 @@ _FAILS = {
 def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     """The check function of `shape` at `prefix`. `helpers` supplies `settle`, `null`,
     `moved`, `bare` (a list with items that are no object: the list read, or None,
-    nulled), `instant` (whether a text of the canonical DateTime's length and separators
+    nulled), `lone` (a list sent as its one item: the list of one, else the value as it
+    is), `instant` (whether a text of the canonical DateTime's length and separators
     reads as a DateTime) and `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
     env["ABSENT"] = ABSENT
@@ -82,7 +83,9 @@ class _Place:
             if many:
                 env[f"S{me}_{index}"] = sub
                 item = f"i{me}_{index}"
-                lines += [f"{pad}    if {v}.__class__ is list:",
+                lines += [f"{pad}    if {v}.__class__ is not list:",
+                          f"{pad}        {v} = lone({node}, {name!r}, {path!r}, S{me}_{index}, found)",
+                          f"{pad}    if {v}.__class__ is list:",
                           f"{pad}        for {item} in {v}:",
                           f"{pad}            if {item}.__class__ is not dict:",
                           f"{pad}                {v} = bare({node}, {name!r}, {path!r}, S{me}_{index}, invalid, found)",

@@ -1,0 +1,95 @@
+"""A platform behind an XML-to-JSON layer that collapses one-element arrays sends a list
+of one inside a record as its one item: `"charging_periods": {...}`, `"evses": {...}`,
+`"dimensions": {...}`, `"tariff_ids": "11"` (`independent_cpo`, quirk `lists of one bare`).
+Each such value is read as the list of one it stands for, in `get` and in `run` with one
+process or two, so the export is the one the same platform sending lists gives; a
+value that is no item of the list (a number where a list of objects goes) still reads
+as null, counted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from independent_cpo import IndependentCpo
+from test_independent_cpo import HEADER, KEY, _csv_rows
+
+SPECS = {
+    "cdrs": """from cdrs
+  each charging_periods as period
+select
+  pseudonymize(id) as cdr
+  period.tariff_id as tariff
+  period.start_date_time as period_start
+  total_energy
+""",
+    "locations": """from locations
+select
+  id as location_id
+  jmespath("length(evses)") as evse_count
+  jmespath("length(evses[].connectors[])") as connector_count
+  jmespath("max(evses[].connectors[].max_amperage)") as max_amperage
+""",
+}
+# what `get` releases beside the public fields: the lists the layer collapses
+PASSED = {"cdrs": "charging_periods,tariffs", "locations": "evses"}
+
+
+def _export(version: str, quirks: tuple[str, ...], module: str, workers: str, run_cli,
+            tmp_path: Path) -> tuple[list[dict[str, str]], str, list[dict]]:
+    """The rows a run of `SPECS[module]` delivers, its output, and `get MODULE`'s objects."""
+    with IndependentCpo(version, records=9, quirks=quirks) as cpo:
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent")
+        assert done.exit_code == 0, done.output
+        pulled = run_cli("get", module, "--profile", "independent", "--privacy-pass", PASSED[module],
+                         "--workers", workers)
+        assert pulled.exit_code == 0, pulled.output
+        spec = tmp_path / f"{module}.ocx"
+        spec.write_text(HEADER.format(name=module) + SPECS[module] + f'output csv to "{module}.csv"\n')
+        out = tmp_path / "-".join(quirks) / f"{module}.csv"
+        done = run_cli("run", str(spec), "--out", str(out), "--workers", workers,
+                       "--state", str(tmp_path / f"{'-'.join(quirks)}.sqlite"), env={"INDEPENDENT_KEY": KEY})
+        assert done.exit_code == 0, done.output
+    return _csv_rows(out), done.output, [json.loads(line) for line in pulled.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("version", "module"), [("2.2.1", "cdrs"), ("2.3.0", "locations"),
+                                                 ("2.1.1", "cdrs"), ("2.2.1", "locations")])
+def test_a_list_of_one_sent_as_its_item_is_read_as_the_list(version: str, module: str, workers: str,
+                                                            run_cli, tmp_path: Path, forks: list) -> None:
+    """Every CDR's one charging period (with its one dimension) came as the period itself:
+    each CDR was invalid (`charging_periods` is not a list) and the run failed; a site's
+    one EVSE, or an EVSE's one connector, came as the object and read as null, so the
+    site's EVSE count was empty, counted as a value of the wrong type."""
+    listed, _, listed_objects = _export(version, (), module, workers, run_cli, tmp_path)
+    rows, said, objects = _export(version, ("lists of one bare",), module, workers, run_cli, tmp_path)
+    assert rows == listed and rows
+    assert objects == listed_objects
+    assert "one item where OCPI says a list, read as a list of one" in said
+    assert "wrong type" not in said
+    assert bool(forks) == (workers == "2")
+
+
+
+@pytest.mark.parametrize("quirks", [(), ("lists of one bare",)])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_connector_sent_alone_raises_its_locations_stamp(workers: str, quirks, run_cli) -> None:
+    """A location is read as last updated when its latest EVSE or connector was; an EVSE's
+    one connector sent as the object was not looked at, so the location kept its older
+    stamp (and fell into an earlier window than its connector's update)."""
+    with IndependentCpo("2.2.1", records=9, quirks=quirks) as cpo:
+        site = cpo.lists["locations"][0]
+        assert len(site["evses"][1]["connectors"]) == 1
+        site["evses"][1]["connectors"][0]["last_updated"] = "2026-03-01T10:00:00Z"
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent")
+        assert done.exit_code == 0, done.output
+        pulled = run_cli("get", "locations", "--profile", "independent", "--date-to", "2027-01-01",
+                         "--privacy-pass", "last_updated", "--workers", workers)
+    assert pulled.exit_code == 0, pulled.output
+    stamps = {obj["id"]: obj["last_updated"] for obj in map(json.loads, pulled.stdout.splitlines())}
+    assert stamps[site["id"]] == "2026-03-01T10:00:00Z", pulled.output
