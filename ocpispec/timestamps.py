@@ -1,7 +1,7 @@
 """OCPI timestamps: parse every form servers send, format the one form we emit.
 
 OCPI says `YYYY-MM-DDTHH:MM:SS(.fff)Z`, but servers also send no zone (UTC by the 2.2+
-rules), 1-9 fraction digits, a space or a lowercase `t` for `T` and a lowercase `z` (RFC
+rules), 1-9 fraction digits, a leap second (`23:59:60Z`, read as `23:59:59Z`), a space or a lowercase `t` for `T` and a lowercase `z` (RFC
 3339 allows both), offsets such as `+02:00` or `+0200` (not compliant but common), and
 white space around the value (a fixed-width formatter).
 Everything is converted to UTC; output is always `YYYY-MM-DDTHH:MM:SSZ`, which also sorts correctly as text.
@@ -70,12 +70,15 @@ def parse_timestamp(text: object) -> datetime | None:
     if found is None:
         return None
     year, month, day, hour, minute, second, fraction, zone = found.groups()
+    leap = second == "60"
     try:
-        value = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0),
-                         int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC)
-        return value - _offset(zone)
+        value = datetime(int(year), int(month), int(day), int(hour), int(minute), 59 if leap else int(second or 0),
+                         int((fraction or "0").ljust(6, "0")[:6]), tzinfo=UTC) - _offset(zone)
     except (ValueError, OverflowError):  # no such date or offset, or beyond year 1..9999 in UTC
         return None
+    # a leap second is inserted after 23:59:59 UTC (RFC 3339 writes it `23:59:60Z`, or at
+    # the local time of that instant); read as the second before, as POSIX time counts it
+    return None if leap and (value.hour, value.minute) != (23, 59) else value
 
 
 def _offset(zone: str | None) -> timedelta:
@@ -121,7 +124,7 @@ def format_timestamp(moment: datetime) -> str:
 
 def normalise_timestamp(text: str) -> str:
     """The canonical form of a DateTime string; anything else is returned unchanged."""
-    if CANONICAL.match(text):
+    if CANONICAL.match(text) and text[17:19] != "60":
         return text
     parsed = parse_timestamp(text)
     return text if parsed is None else format_timestamp(parsed)

@@ -27,6 +27,7 @@ import copy
 import gzip
 import json
 import math
+import re
 import threading
 import time
 import zlib
@@ -178,7 +179,12 @@ def _stamp(moment: datetime, index: int) -> str:
 
 
 def _instant(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:  # a stamp stored as text that names no instant: compared by its parts
+        year, month, day, hour, minute, second = map(int, re.findall(r"\d+", text)[:6])
+        return datetime(year, month, 1, tzinfo=UTC) + timedelta(days=day - 1, hours=hour, minutes=minute,
+                                                                 seconds=second)
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)   # no zone: UTC, as OCPI says
 
 

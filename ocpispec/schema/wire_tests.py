@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpispec.schema import lengths
-from ocpispec.timestamps import CANONICAL, parse_timestamp
+from ocpispec.timestamps import CANONICAL, format_timestamp, parse_timestamp
 
 # value -> None when it fits, else (replacement or None, reason or None, deviation or None)
 Test = Callable[[Any], "tuple[Any, str | None, str | None] | None"]
@@ -175,11 +175,23 @@ def boolean(value: Any) -> tuple[Any, str | None, str | None] | None:
     return None, "not a boolean", None
 
 
+_LEAP_SECOND = "a leap second (`23:59:60`), read as `23:59:59`"
+
+
 def datetime(value: Any) -> tuple[Any, str | None, str | None] | None:
-    if value.__class__ is str and len(value) <= lengths.DATETIME_LENGTH and (
-            CANONICAL.match(value) or parse_timestamp(value) is not None):
-        return None
-    return None, "not a DateTime", None
+    """A DateTime: an instant `parse_timestamp` reads. A text of the canonical shape is no
+    DateTime for its shape alone: `2026-02-30T10:00:00Z` or `...T25:00:00Z` left in
+    `get`'s dump and in a run's columns of times, and as a `last_updated` fell in a
+    window by its text. A canonical leap second is written as the second before (the
+    body's scan for loose stamps, which rewrites the others, takes it for canonical)."""
+    if value.__class__ is not str or len(value) > lengths.DATETIME_LENGTH:
+        return None, "not a DateTime", None
+    moment = parse_timestamp(value)
+    if moment is None:
+        return None, "not a DateTime", None
+    if CANONICAL.match(value) and value[17:19] == "60":
+        return format_timestamp(moment), None, _LEAP_SECOND
+    return None
 
 
 # values of another field given in an enum's place, and what they mean there
