@@ -93,3 +93,23 @@ def test_a_connector_sent_alone_raises_its_locations_stamp(workers: str, quirks,
     assert pulled.exit_code == 0, pulled.output
     stamps = {obj["id"]: obj["last_updated"] for obj in map(json.loads, pulled.stdout.splitlines())}
     assert stamps[site["id"]] == "2026-03-01T10:00:00Z", pulled.output
+
+
+@pytest.mark.parametrize(("version", "module"), [("2.2.1", "sessions"), ("2.3.0", "tariffs")])
+def test_get_of_a_module_with_a_fast_path_reads_a_list_of_one_sent_as_its_item(version: str, module: str,
+                                                                               run_cli) -> None:
+    """`get sessions` and `get tariffs` read clean pages in C (`ocpi/fast_pages.py`); a
+    page with a list sent as its item is read the usual way, to the same objects."""
+    dumps = []
+    for quirks in [(), ("lists of one bare",)]:
+        with IndependentCpo(version, records=9, quirks=quirks) as cpo:
+            done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                           "--profile", "independent")
+            assert done.exit_code == 0, done.output
+            pulled = run_cli("get", module, "--profile", "independent", "--workers", "1",
+                             "--privacy-pass", {"sessions": "charging_periods", "tariffs": "elements"}[module])
+        assert pulled.exit_code == 0, pulled.output
+        dumps.append((pulled.stdout, pulled.stderr))
+    (listed, _), (collapsed, said) = dumps
+    assert collapsed == listed and len(listed.splitlines()) == 9
+    assert "one item where OCPI says a list, read as a list of one" in said
