@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 EXAMPLES = Path(__file__).parent / "ocpi_examples"
 MODULES = ("locations", "sessions", "cdrs", "tariffs", "tokens")
@@ -158,6 +158,10 @@ QUIRKS = {
                      "a time before the Unix epoch, which a platform reading Unix times refuses",
     "epoch empty": "a `date_from` before 1970-01-01T00:00:00Z answered with an empty list (`X-Total-Count: 0`): "
                    "the time read as an unsigned Unix time, so far in the future",
+    # objects by id (last, as above): without these `GET {locations}/{id}` answers 404
+    "object routes": "`GET {locations}/{id}` answers the location (OCPI's single-object route)",
+    "object routes listed": "`GET {locations}/{id}` answers a list of that one location, as the list does (a "
+                            "platform finding the object with its list query)",
     # data (last, as above)
     "lists of one bare": "every list of one inside a record sent as its one item: an EVSE, connector, charging "
                          "period, dimension, tariff element, price component or tariff id where OCPI says a list "
@@ -526,6 +530,18 @@ class IndependentCpo:
             headers.pop("Link", None)
         return page, headers
 
+    def _object_by_id(self, path: str) -> tuple[int, Any] | None:
+        """'object routes', 'object routes listed': the answer to `GET {locations}/{id}`, or
+        None for any other request."""
+        head, _, wanted = path.rpartition("/")
+        if head != f"{self.root}/{self.version}/locations" or \
+                not self.quirks & {"object routes", "object routes listed"}:
+            return None
+        found = [record for record in self.lists["locations"] if record["id"] == unquote(wanted)]
+        if not found:
+            return 404, self._envelope(None, 2003, "Unknown location")
+        return 200, self._envelope(found if "object routes listed" in self.quirks else found[0], 1000, "Success")
+
     def _before_epoch(self, query: dict[str, str]) -> tuple[int, Any, dict[str, str]] | None:
         """'epoch refused', 'epoch empty': the answer to a list request with a date filter
         before the Unix epoch, or None when it is answered as any other."""
@@ -650,6 +666,8 @@ class IndependentCpo:
                 if path == f"{cpo.root}/{cpo.version}/credentials" and \
                         cpo.quirks & {"one version object", "padded labels"}:
                     return self._data(cpo._credentials())
+                if (found := cpo._object_by_id(path)) is not None:
+                    return self._answer(*found)
                 if path != f"{cpo.root}/{cpo.version}/{module}" or module not in MODULES:
                     return self._answer(404, cpo._envelope(None, 2000, "Unknown path"))
                 if "limit refused" in cpo.quirks and int(query.get("limit", "0")) > cpo.page_cap:

@@ -113,3 +113,33 @@ def test_get_of_a_module_with_a_fast_path_reads_a_list_of_one_sent_as_its_item(v
     (listed, _), (collapsed, said) = dumps
     assert collapsed == listed and len(listed.splitlines()) == 9
     assert "one item where OCPI says a list, read as a list of one" in said
+
+
+def test_one_object_answered_as_a_list_of_one_is_that_object(run_cli, tmp_path: Path) -> None:
+    """A `--limit` sample asks for each session's site by id (`GET {locations}/{id}`); a
+    platform answering with a list of that one site, as its list query finds it, had every
+    site read as unknown, so every session was left out as at a site the platform does not
+    list, and the sample came out empty."""
+    rows, said = {}, {}
+    for quirk in ("object routes", "object routes listed"):
+        with IndependentCpo("2.2.1", records=12, quirks=(quirk,)) as cpo:
+            done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                           "--profile", "independent")
+            assert done.exit_code == 0, done.output
+            spec = tmp_path / "sessions.ocx"
+            spec.write_text(HEADER.format(name="sessions") + SPECS_SESSIONS + 'output csv to "sessions.csv"\n')
+            out = tmp_path / quirk / "sessions.csv"
+            done = run_cli("run", str(spec), "--out", str(out), "--limit", "5", env={"INDEPENDENT_KEY": KEY})
+            assert done.exit_code == 0, done.output
+            assert any("/locations/" in request for request in cpo.requests)
+        rows[quirk], said[quirk] = _csv_rows(out), done.output
+    assert rows["object routes listed"] == rows["object routes"] and len(rows["object routes"]) == 5
+    assert "with a list of that object; read as the object" in said["object routes listed"]
+    assert "read as the object" not in said["object routes"]
+
+
+SPECS_SESSIONS = """from sessions
+select
+  pseudonymize(id) as session
+  truncate(start_date_time, hour) as started
+"""

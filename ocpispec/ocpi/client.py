@@ -234,6 +234,8 @@ class OcpiClient:
         url = f"{path.rstrip('/')}/{quote(object_id, safe='')}" + (f"?{query}" if query else "")
         answer = self._transport.get(url, routing=True, missing_ok=True)
         data = answer.data if answer is not None else None
+        if data.__class__ is list:
+            data = self._listed_object(module, url, data)
         if not isinstance(data, dict):
             return None
         check = ObjectCheck(self.version, module, self.stats)
@@ -251,6 +253,21 @@ class OcpiClient:
                        help=f"the platform's `GET {{{module}}}/{{id}}` does not find objects by their OCPI "
                             "id: ask the CPO to fix it; a run without `--limit` reads the whole list instead")
         return data
+
+    def _listed_object(self, module: str, url: str, data: list[Any]) -> Any:
+        """One object's answer sent as a list, as a list page is (a platform finding the
+        object with its list query): a list of one is that object, an empty one names no
+        object. Read as no object, a public site's sessions were left out as at a site the
+        platform does not list (every session of a `--limit` sample)."""
+        if len(data) > 1:
+            raise fail(errors.INVALID_RESPONSE, f"the platform answered a request for one of its {module} "
+                       f"with a list of {len(data):,} objects",
+                       notes=[f"request: GET {errors.safe_url(url)}"],
+                       help=f"the platform's `GET {{{module}}}/{{id}}` does not answer the one object its id "
+                            "names: ask the CPO to fix it; a run without `--limit` reads the whole list instead")
+        self._warnings.add(f"the platform answers a request for one of its {module} (`GET {{{module}}}/{{id}}`) "
+                           "with a list of that object; read as the object", kind="object-listed")
+        return data[0] if data else None
 
     def close(self) -> None:
         self._transport.close()
