@@ -162,6 +162,10 @@ QUIRKS = {
     "object routes": "`GET {locations}/{id}` answers the location (OCPI's single-object route)",
     "object routes listed": "`GET {locations}/{id}` answers a list of that one location, as the list does (a "
                             "platform finding the object with its list query)",
+    # paging (last, as above)
+    "link session path": "next links name the servlet session in the path (`.../sessions;jsessionid=1A2B/?...`, "
+                         "as a Java platform writing URLs for a client without cookies does); every path may "
+                         "carry one",
     # data (last, as above)
     "lists of one bare": "every list of one inside a record sent as its one item: an EVSE, connector, charging "
                          "period, dimension, tariff element, price component or tariff id where OCPI says a list "
@@ -515,6 +519,8 @@ class IndependentCpo:
             if "link other host" in self.quirks:
                 origin = origin.replace("127.0.0.1", "localhost")
             slash = "" if "link without slash" in self.quirks else "/"
+            if "link session path" in self.quirks:
+                slash = ";jsessionid=1A2B3C" + slash
             base = f"{origin}{self.root}/{self.version}/{module}{slash}?"
             rel = "next" if "link unquoted" in self.quirks else '"next"'
             rel = '"Next"' if "link rel case" in self.quirks else rel
@@ -656,7 +662,7 @@ class IndependentCpo:
                 if not cpo._authorised(self.headers.get("Authorization"), self.path):
                     return self._answer(401, cpo._envelope(None, 2001, "Unauthorized"))
                 parts = urlsplit(self.path)
-                path = parts.path.rstrip("/")
+                path = re.sub(r";[^/]*", "", parts.path).rstrip("/")   # a path parameter names no resource
                 query = dict(parse_qsl(parts.query))
                 if path == f"{cpo.root}/versions":
                     return self._discovery(cpo._versions())

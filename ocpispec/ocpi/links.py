@@ -61,6 +61,70 @@ def assess(href: str, request_url: str, endpoint: str, filters: dict[str, str], 
     return NextLink(url, "ok", offset, limit)
 
 
+def next_href(values: list[str]) -> str | None:
+    """The target of the first link with relation `next` in `Link` header values (RFC
+    8288): `<URI-reference>` then `;`-separated parameters, links separated by commas;
+    relation types are case-insensitive, one link may carry several (`rel="next last"`)
+    and only its first `rel` counts. The URL is read to its `>`: one holding a path
+    parameter (`.../sessions;jsessionid=1A2B?...`, a Java servlet's session) lost its
+    relation to the HTTP client's reader, which cuts each link at its first `;`, so the
+    platform's next link went unseen. A value without `<...>` (`URL; rel=next`) is read
+    as that URL."""
+    for value in values:
+        for href, params in _links(value):
+            if "next" in params.get("rel", "").lower().split():
+                return href.strip() or None
+    return None
+
+
+def _links(value: str) -> list[tuple[str, dict[str, str]]]:
+    found: list[tuple[str, dict[str, str]]] = []
+    at = 0
+    while at < len(value):
+        start = value.find("<", at)
+        bare = start < 0 or value[at:start].strip(" ,\t\"'")   # a value quoted whole is not bare
+        if bare:                                    # `URL; rel=next`, not RFC 8288
+            end = _unquoted(value, at, ";,")
+            href, at = value[at:end].strip(" \t'\""), end
+        else:
+            close = value.find(">", start)
+            if close < 0:
+                break
+            href, at = value[start + 1:close], close + 1
+        params: dict[str, str] = {}
+        while at < len(value) and value[at] != ",":
+            end = _unquoted(value, at + 1, ";,")
+            name, _, given = value[at:end].lstrip(" \t;").partition("=")
+            if name.strip():
+                params.setdefault(name.strip().lower(), _unquote(given.strip()))
+            at = end
+        found.append((href, params))
+        at += 1
+    return found
+
+
+def _unquoted(value: str, start: int, stops: str) -> int:
+    """The index of the first of `stops` at or after `start` outside a quoted string."""
+    quoted, at = False, start
+    while at < len(value):
+        char = value[at]
+        if char == "\\" and quoted:
+            at += 2
+            continue
+        if char == '"':
+            quoted = not quoted
+        elif char in stops and not quoted:
+            return at
+        at += 1
+    return at
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text.strip("'\"")
+
+
 def urljoin_or_none(base: str, href: str) -> str | None:
     """`href` made absolute against `base`, or None when it is no URL Python reads (a
     host in an unclosed `[`, as an IPv6 address is written): such a link ended the
@@ -84,12 +148,14 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _path(url: str) -> str:
-    return unquote(urlsplit(url).path) or "/"
+    """The path, without path parameters (`;jsessionid=1A2B`: a servlet's session names
+    no other resource, and a next link carrying one was taken for another path)."""
+    return unquote(re.sub(r";[^/]*", "", urlsplit(url).path)) or "/"
 
 
 def _shown_path(url: str) -> str:
     """The path for a warning: matrix parameters (`;jsessionid=...`) may be secrets."""
-    return without_secrets(re.sub(r";[^/]*", ";(redacted)", _path(url)))[:120]
+    return without_secrets(re.sub(r";[^/]*", ";(redacted)", unquote(urlsplit(url).path) or "/"))[:120]
 
 
 

@@ -45,6 +45,7 @@ from ocpispec.ocpi.deadline import WATCHDOG, Overrun, RequestGuard
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url, shown_url, status_line, status_meaning
 from ocpispec.ocpi.failures import (BodyTooLarge, Retry, body_too_large, first_answer_failed, give_up,
                                     http_error, int_or_none, overrun_error, run_deadline_error, status_error, tls_error, unauthorized, wait_too_long)
+from ocpispec.ocpi.links import next_href
 from ocpispec.ocpi.options import Credentials, FetchOptions, split_party
 from ocpispec.ocpi.proxies import LOOPBACK_DIRECT, require_usable_proxy
 from ocpispec.ocpi.stats import FetchStats, Warnings
@@ -528,12 +529,8 @@ def bare(body: Any) -> bool:
 
 
 def _next_link(response: httpx.Response) -> str | None:
-    """The `Link` header's URL with relation `next`: relation types are case-insensitive
-    and one link may carry several (`rel="Next"`, `rel="next last"`, RFC 8288)."""
-    for link in response.links.values():
-        if "next" in str(link.get("rel", "")).lower().split():
-            return link.get("url") or None
-    return None
+    """The `Link` header's URL with relation `next` (`links.next_href`)."""
+    return next_href(response.headers.get_list("link"))
 
 
 def _retry_after(response: httpx.Response) -> tuple[float | None, str]:
