@@ -170,6 +170,8 @@ QUIRKS = {
     "lists of one bare": "every list of one inside a record sent as its one item: an EVSE, connector, charging "
                          "period, dimension, tariff element, price component or tariff id where OCPI says a list "
                          "(an XML-to-JSON layer collapsing one-element arrays)",
+    "objects in lists": "every object inside a record sent as a list of that one object (`\"cdr_token\": [{...}]`, "
+                        "`\"coordinates\": [{...}]`: a serialiser writing every nested object as an array)",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
@@ -227,6 +229,17 @@ def _collapsed(value: Any, top: bool = True) -> Any:
     if isinstance(value, list):
         items = [_collapsed(child, top) for child in value]
         return items[0] if len(items) == 1 and not top else items
+    return value
+
+
+def _objects_listed(value: Any) -> Any:
+    """Every object that is a field's value (below the page's objects) as a list of that
+    one object; the items of lists stay objects."""
+    if isinstance(value, list):
+        return [_objects_listed(item) for item in value]
+    if isinstance(value, dict):
+        return {key: [_objects_listed(child)] if isinstance(child, dict) else _objects_listed(child)
+                for key, child in value.items()}
     return value
 
 
@@ -646,6 +659,8 @@ class IndependentCpo:
             page = _stringified(page, bool)
         if "lists of one bare" in self.quirks:
             page = _collapsed(page)
+        if "objects in lists" in self.quirks:
+            page = [_objects_listed(record) for record in page]
         return page
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

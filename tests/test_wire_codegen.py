@@ -17,7 +17,7 @@ from ocpispec.demo import charges, wire
 from ocpispec.demo.tariffs import TARIFFS
 from ocpispec.demo.world import World
 from ocpispec.schema.catalogue import catalogue
-from ocpispec.schema.wire_check import _HELPERS, _bare, _lone, _moved, _null, _settle, _Shapes
+from ocpispec.schema.wire_check import _HELPERS, _bare, _lone, _moved, _null, _settle, _Shapes, _wrapped
 from ocpispec.schema.wire_codegen import ABSENT, generate
 
 WORLD = World(7, 200)
@@ -90,7 +90,7 @@ def _interpreted(shape: Any, node: dict[str, Any], prefix: str, invalid: list, f
         if value is None:
             continue
         if not many:
-            if value.__class__ is dict:
+            if (value := _wrapped(node, name, path, found)).__class__ is dict:
                 _interpreted(sub, value, path + ".", invalid, found, unknown)
             else:
                 _null(node, name, path, "not an object", invalid)

@@ -11,7 +11,8 @@ into a column, whatever it carries. A field sent under a known other name
 (`deviations.RENAMES`, or in other casing) is moved to its OCPI name; a missing
 field with a safe default (`deviations.DEFAULTS`) gets it; a number or a boolean sent as
 text (`"12.5"`, `"true"`) or an id sent as a number is converted; a list of one sent as its
-one item (`"evses": {...}`) is read as the list (`ONE_ITEM`). Each of these is reported as
+one item (`"evses": {...}`) is read as the list (`ONE_ITEM`), an object sent as a list of
+one (`"cdr_token": [{...}]`) as the object (`ONE_OBJECT`). Each of these is reported as
 a deviation.
 
 The same walk notes unknown field paths (`Findings.unknown`, as `records.unknown_fields`
@@ -201,7 +202,7 @@ def _walk_object(sub: tuple[_Shape, bool], node: dict[str, Any], key: str, value
             value = _bare(node, key, path, shape, invalid, found)
         for item in value or ():
             _walk(shape, item, path + ".", invalid, found)
-    elif value.__class__ is dict:
+    elif (value := _wrapped(node, key, path, found)).__class__ is dict:
         _walk(shape, value, path + ".", invalid, found)
     else:
         _null(node, key, path, "not an object", invalid)
@@ -246,6 +247,20 @@ def _lone(node: dict[str, Any], key: str, path: str, shape: _Shape, found: list[
     if value.__class__ is dict or (value.__class__ is str and shape.bare is not None):
         value = node[key] = [value]
         found.append(f"{path}: {ONE_ITEM}")
+    return value
+
+
+ONE_OBJECT = "an object sent as a list of one, read as the object"
+
+
+def _wrapped(node: dict[str, Any], key: str, path: str, found: list[str]) -> Any:
+    """The value of an object field, sent as a list of that one object (a serialiser
+    writing every nested object as an array), as the object; any other value as it is.
+    Read as null, a CDR's `cdr_location` or `total_cost` made it invalid."""
+    value = node[key]
+    if value.__class__ is list and len(value) == 1 and value[0].__class__ is dict:
+        value = node[key] = value[0]
+        found.append(f"{path}: {ONE_OBJECT}")
     return value
 
 
@@ -446,5 +461,5 @@ def _instant(text: str) -> bool:
 
 
 _fromisoformat = datetime.fromisoformat
-_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "lone": _lone, "moved": _moved, "instant": _instant,
+_HELPERS = {"settle": _settle, "null": _null, "bare": _bare, "lone": _lone, "wrapped": _wrapped, "moved": _moved, "instant": _instant,
             "quick_code": lambda shape, name: shape.quick[name]}

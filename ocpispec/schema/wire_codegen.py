@@ -42,6 +42,7 @@ def generate(shape: Any, prefix: str, helpers: Mapping[str, Any]) -> Walk:
     """The check function of `shape` at `prefix`. `helpers` supplies `settle`, `null`,
     `moved`, `bare` (a list with items that are no object: the list read, or None,
     nulled), `lone` (a list sent as its one item: the list of one, else the value as it
+    is), `wrapped` (an object sent as a list of one: the object, else the value as it
     is), `instant` (whether a text of the canonical DateTime's length and separators
     reads as a DateTime) and `quick_code(shape, name) -> (code, argument)`."""
     env: dict[str, Any] = dict(helpers)
@@ -96,7 +97,9 @@ class _Place:
                 lines += [f"{pad}    else:",
                           f"{pad}        null({node}, {name!r}, {path!r}, 'not a list', invalid)"]
             else:
-                lines += [f"{pad}    if {v}.__class__ is dict:"]
+                lines += [f"{pad}    if {v}.__class__ is list:",
+                          f"{pad}        {v} = wrapped({node}, {name!r}, {path!r}, found)",
+                          f"{pad}    if {v}.__class__ is dict:"]
                 self.write(sub, f"{path}.", v, depth + 2, lines)
                 lines += [f"{pad}    else:",
                           f"{pad}        null({node}, {name!r}, {path!r}, 'not an object', invalid)"]
