@@ -287,6 +287,16 @@ class RiskMeter:
         if len(self._members) >= _BATCH * MEMBER:
             self._flush()
 
+    def add_measured_many(self, members: bytes, points: bytes | None, rows: int) -> None:
+        """`add_measured` of `rows` rows at once, their records end to end (a page a
+        worker process measured whole, `ocpi.row_pages`)."""
+        self.rows += rows
+        self._members += members
+        if points is not None:
+            self._points += points
+        if len(self._members) >= _BATCH * MEMBER:
+            self._flush()
+
     def _flush(self) -> None:
         for records, file in zip((self._members, self._points), self._files):
             file.write(records)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ocpispec.ocpi.clean_pages import CleanPage
+from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
 
 # asked for before `date_from`, so that a platform reading `date_from` as exclusive
@@ -155,7 +156,8 @@ class AuditedFetch:
             return
         low, high = guard._from, guard._to
         for page in self._pages:
-            if page.__class__ is CleanPage:  # read whole by `get`'s fast path
+            if page.__class__ is CleanPage or page.__class__ is RowPage:
+                # read whole by `get`'s fast path, or by `run`'s workers (`row_pages`)
                 if page.inside(low, high):
                     if page:
                         self._keep_latest(parse_timestamp(max(page.stamps)))
@@ -284,7 +286,7 @@ class AuditedFetch:
         guard = self.guard
         assert guard is not None and extra.guard is None
         for page in extra.pages():
-            if page.__class__ is CleanPage:
+            if page.__class__ is CleanPage or page.__class__ is RowPage:
                 page = page.items()
             stamps = [item[3] for item in page] if getattr(page, "prepared", False) else [
                 record.get("last_updated") for record in page]

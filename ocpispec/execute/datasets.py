@@ -19,6 +19,7 @@ from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawl_counts import count_crawls, crawl_doubts, looked_up
 from ocpispec.execute.crawls import SHIFT_MARGIN, AuditedFetch
 from ocpispec.execute.dataset_findings import (
+    PROGRESS_EVERY,
     absent_fields,
     client_findings,
     counts_unknown,
@@ -40,6 +41,7 @@ from ocpispec.execute.ordering import in_value_order, ordered
 from ocpispec.execute import future_stamps, late_arrivals, value_order
 from ocpispec.execute.future_stamps import FutureStamps
 from ocpispec.ledger.state import Listed
+from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.execute.value_key import KeyBeside, ascending_key
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.pipeline import Counts, Pipeline, normalizer_for
@@ -75,6 +77,8 @@ class DatasetRun:
         self.risk: RowRisk | None = None  # row datasets: measured risk, k-anonymity
         self.pool: Any = None  # worker processes (`--workers`), while the records stream
         self.order_keys: KeyBeside | None = None  # the value order's keys, from the workers
+        # the columns rows fill, seen before the rows are sorted (`row_stream`), or None
+        self.streamed: EmptyColumns | None = None
 
     # ---- before the network --------------------------------------------------------
 
@@ -182,14 +186,16 @@ class DatasetRun:
                 # rows leave in the order of their values, never in the platform's: that
                 # is the order of hidden times, which would undo what generalisers and a
                 # k rule coarsen (an aggregate's groups come in key order already)
-                rows = in_value_order(rows, self.dataset.column_names, ranks,
-                                      key=self.order_keys)
-                if self.order_keys is not None:
-                    rows = self.order_keys.unpacked(rows)
+                if self.streamed is None:  # else sorted as they came (`row_stream`)
+                    rows = in_value_order(rows, self.dataset.column_names, ranks,
+                                          key=self.order_keys)
+                    if self.order_keys is not None:
+                        rows = self.order_keys.unpacked(rows)
             # a spill failing while the writer pulls rows is the scratch space's, not the output's
-            empty = EmptyColumns(self.dataset)
-            self.counts.written = self.output.write(empty.watch(upstream(rows)), version,
-                                                    self.window)
+            empty = self.streamed or EmptyColumns(self.dataset)
+            self.counts.written = self.output.write(
+                upstream(rows) if self.streamed is not None else empty.watch(upstream(rows)),
+                version, self.window)
             self.warnings += empty.warnings(self.warnings, unjoined={
                 join.alias for join in keyless(self.dataset, version)})
         finally:
@@ -225,13 +231,15 @@ class DatasetRun:
             self.order_keys = self._order_keys()
             from ocpispec.ocpi.fast_pages import strict_fit
 
+            render = None if getattr(self.options, "assess", False) \
+                else self.output.rendered_beside(EmptyColumns(self.dataset).filled())
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
                                  self.risk.beside() if self.risk is not None else None,
                                  order=self.order_keys.compute if self.order_keys else None,
-                                 strict=strict_fit(version, module),
-                                 render=None if getattr(self.options, "assess", False)
-                                 else self.output.rendered_beside(
-                                     EmptyColumns(self.dataset).filled()))
+                                 strict=strict_fit(version, module), render=render)
+            if render is not None and self.order_keys is not None and self.options.limit is None:
+                # rendered and keyed in the workers: taken a page at a time into the sort
+                self.streamed = EmptyColumns(self.dataset)
         fetched = superset(self.window) if fetch.window.event_time else self.window
         pinned = pin(self.window, utc_now()) if fetch.window.event_time else None
         audited = AuditedFetch(client, module,
@@ -240,10 +248,18 @@ class DatasetRun:
                                prepare=self.pool.prepare if self.pool is not None else None)
         self.records = audited
         records: Iterable[dict]
+        if self.streamed is not None:
+            from ocpispec.execute.row_stream import RowStream
+
+            assert self.order_keys is not None and pinned is None and self.screen is None
+            pages = chain(self._with_tail(client, module, audited),
+                          self._stamped_ahead(client, module, audited))
+            return RowStream(self.counts, one, self.risk, self.order_keys,
+                             self.streamed).rows(pages, self._page_progress())
         if pinned is not None:
             records = self._event_records(client, fetch, version, audited, pinned)
         else:
-            records = chain.from_iterable(self._with_tail(client, module, audited))
+            records = chain.from_iterable(map(_objects, self._with_tail(client, module, audited)))
             if self.options.limit is None:  # a list read to its `date_to` (now, if open)
                 records = chain(records, self._stamped_ahead(client, module, audited))
         if self.screen is not None:
@@ -362,6 +378,20 @@ class DatasetRun:
             return False
         return counts_unknown(client) and hasattr(client, "fetch_pages") and available()
 
+    def _page_progress(self) -> Callable[[int], None] | None:
+        """`_progress` told the records read after each page."""
+        report = self.options.progress
+        if report is None:
+            return None
+        name, said = self.dataset.name, [0]
+
+        def told(read: int) -> None:
+            for count in range((said[0] // PROGRESS_EVERY + 1) * PROGRESS_EVERY, read + 1,
+                               PROGRESS_EVERY):
+                report(name, count)
+            said[0] = read
+        return told
+
     def _progress(self, records: Iterable[dict]) -> Iterable[dict]:
         report = self.options.progress
         return records if report is None else reporting(records, self.dataset.name, report)
@@ -416,6 +446,12 @@ class DatasetRun:
                              tuple(self.warnings), self.invalid_accepted,
                              self.incomplete_accepted,
                              self.risk.result() if self.risk is not None else None)
+
+
+def _objects(page: list) -> list:
+    """A page's objects, one by one (a page workers read whole, `RowPage`, as the
+    tuples of a `Prepared` one)."""
+    return page.items() if page.__class__ is RowPage else page
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -77,6 +77,23 @@ class RowRisk:
                           [row.get(name) for name in points] if points else None)
             yield row
 
+    def measuring(self) -> RiskMeter:
+        """The meter of rows measured outside `rows` (`row_stream`, no k rule): each row
+        given to `measure`, or measured by a worker; `measured` once they all are."""
+        meter = RiskMeter(self.quasi, self.points, self.driver is not None)
+        self._open.append(meter)
+        return meter
+
+    def measure(self, meter: RiskMeter, wire: Any, row: dict) -> None:
+        """`meter` counts `row`, made of the record `wire` here (as `rows` does)."""
+        self.last = wire
+        hidden, rank = self.drivers.of(self._driver())
+        meter.add(hidden, rank, [row.get(name) for name in self.quasi],
+                  [row.get(name) for name in self.points] if self.points else None)
+
+    def measured(self, meter: RiskMeter) -> None:
+        self.figures = meter.figures().to_dict()
+
     def _enforced(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
         rule = self.rule
         levels = {h.column: [recoder(h.kind, level) for level in h.levels]

@@ -43,6 +43,13 @@ class EmptyColumns:
                 break
         yield from rows  # every column seen filled (soon, on real data): rows pass as they are
 
+    def saw(self, rows: int, bits: int) -> None:
+        """`watch` for `rows` rows seen before they are sorted, every one of them to be
+        written, which together fill the columns of `bits` (as `filled` gives them)."""
+        self.written = self.written or rows > 0
+        names = tuple(self.columns)
+        self.pending.difference_update([name for at, name in enumerate(names) if bits >> at & 1])
+
     def filled(self) -> Callable[[dict], int]:
         """The columns a row fills, as the bits `watch` reads: computed beside the row by
         a worker, which sends it rendered (`DatasetOutput.rendered_beside`)."""

@@ -143,25 +143,31 @@ def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS,
     one size are merged into one run of the next, so the last merge reads at most
     `fan_in` runs per size (open files and batches held stay bounded however many
     rows come)."""
-    keyed = ((key(row), row) for row in rows)
+    for _, row in sorted_pairs(((key(row), row) for row in rows), run_rows, fan_in):
+        yield row
+
+
+def sorted_pairs(keyed: Iterable[tuple[Any, Any]], run_rows: int = RUN_ROWS,
+                 fan_in: int = FAN_IN) -> Iterator[tuple[Any, Any]]:
+    """(key, row) pairs sorted by key as `external_sort` sorts rows (rows of equal keys
+    in the order they came)."""
+    keyed = iter(keyed)
     first = sorted(islice(keyed, run_rows), key=_KEY)
     if len(first) < run_rows:  # fits in one run: no files
-        for _, row in first:
-            yield row
+        yield from first
         return
     with ScratchFolder("order") as folder:
         runs = _Runs(folder.path, fan_in)
         runs.add(_spill(first, runs.name()))
         del first
-        last: list[tuple[tuple, dict]] = []
+        last: list[tuple[Any, Any]] = []
         while chunk := sorted(islice(keyed, run_rows), key=_KEY):
             if len(chunk) < run_rows:  # the last run: merged from memory, never spilled
                 last = chunk
                 break
             runs.add(_spill(chunk, runs.name()))
         del chunk
-        for _, row in heapq.merge(*(_read(path) for path in runs.all()), last, key=_KEY):
-            yield row
+        yield from heapq.merge(*(_read(path) for path in runs.all()), last, key=_KEY)
 
 
 class _Runs:

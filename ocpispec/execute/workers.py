@@ -44,6 +44,7 @@ from ocpispec.execute.signals import deferred_signals
 from ocpispec.ocpi.accept import Prepared, clean_judge, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
+from ocpispec.ocpi.row_pages import row_page
 from ocpispec.schema.wire_check import NOTHING
 from ocpispec.timestamps import loose_timestamps
 
@@ -274,7 +275,12 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
         return None
     loose = loose_timestamps(content)  # the transport's test
     fits = not loose and _STRICT is not None and _STRICT(content, loose) is True
-    envelope["data"] = Prepared([_item(obj, loose, stamps_before, fits) for obj in body["data"]])
+    items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
+    _, _, _, beside, _, order, render = _STATE
+    # a page of clean objects whose rows come rendered and keyed goes back in columns,
+    # which the parent takes whole (`ocpi.row_pages`)
+    whole = row_page(items, beside is not None) if fits and render is not None else None
+    envelope["data"] = whole if whole is not None else Prepared(items)
     return envelope
 
 

@@ -33,6 +33,7 @@ from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
+from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.ocpi.options import FetchOptions
@@ -286,8 +287,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
     def _repeated_within(self, objects: list[Any]) -> int:
         """How many objects of one page repeat another of the same page (asked only of a
         page with repeats: a list that names an object once per row of a join)."""
-        if objects.__class__ is CleanPage:
-            keys: list[Any] = objects.fingerprints
+        if objects.__class__ is CleanPage or objects.__class__ is RowPage:
+            keys: list[Any] = list(objects.fingerprints)
         elif objects.__class__ is Prepared:
             keys = [item[2] for item in objects if item[0] is None and item[2] is not None]
         else:
@@ -314,7 +315,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0
-        if page.objects.__class__ is CleanPage:  # read whole by the fast path
+        if page.objects.__class__ is CleanPage or page.objects.__class__ is RowPage:
+            # read whole by the fast path, or by worker processes (`row_pages`)
             fresh, duplicates, invalid = accept_clean(page.objects, room, self._keys)
         elif page.objects.__class__ is Prepared:  # read by worker processes
             fresh, duplicates, invalid = accept_prepared(page.objects, room, self._keys, self._stats,

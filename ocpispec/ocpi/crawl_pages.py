@@ -15,6 +15,7 @@ from ocpispec.ocpi.body import nested_list, single_object
 from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.accept import Prepared
 from ocpispec.ocpi.clean_pages import CleanPage
+from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.stats import CrawlReport, Warnings
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
 
@@ -156,7 +157,7 @@ def bad_parameter(problem: OcpiError) -> bool:
 
 def page_stamps(objects: Any) -> list[Any]:
     """The `last_updated` of a page's objects, however the page was read."""
-    if objects.__class__ is CleanPage:
+    if objects.__class__ is CleanPage or objects.__class__ is RowPage:
         return list(objects.stamps)
     if objects.__class__ is Prepared:
         return [item[3] for item in objects]
