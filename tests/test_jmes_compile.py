@@ -179,3 +179,34 @@ def test_pseudonyms_are_keyed_and_domain_separated() -> None:
 def test_bad_expressions_fail_at_compile_time(text: str) -> None:
     with pytest.raises(ExpressionError):
         compile_expression(text, FUNCTIONS)
+
+
+def test_a_multiselect_list_is_written_in_the_generated_code() -> None:
+    """`[a, b]` (a driver reader's `contains(['AD_HOC_USER', ...], ...)` once per row)
+    is part of the generated function, not a closure called from it, and makes a new
+    list per call (null for a null value)."""
+    for text in ("[a, b]", "contains(['B', 'x'], a)", "a.[b, c]"):
+        compiled = compile_expression(text, FUNCTIONS)
+        fallbacks = [name for name, value in compiled.__globals__.items()
+                     if name.startswith("_k") and callable(value)
+                     and getattr(value, "__name__", "") == "<lambda>"]
+        assert fallbacks == [], text
+    listed = compile_expression("[a, b]", FUNCTIONS)
+    first, second = listed({"a": 1}), listed({"a": 1})
+    assert first == second == [1, None] and first is not second
+    assert compile_expression("a.[b, c]", FUNCTIONS)({"a": None}) is None
+
+
+def test_numbers_are_told_as_jmespath_tells_them() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+    from numbers import Number
+
+    from ocpispec.execute.jmes_compile import _is_number
+
+    class Count(int):
+        pass
+
+    for value in (0, 1, -2.5, float("nan"), True, False, None, "1", [], {}, Decimal(1),
+                  Fraction(1, 3), Count(3), complex(1, 0), b"1"):
+        assert _is_number(value) == (isinstance(value, Number) and not isinstance(value, bool))

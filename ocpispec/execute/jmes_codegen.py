@@ -101,6 +101,13 @@ class Source:
         return wrap(f"({fast} if {name}.__class__ is dict else "
                     f"(None if {name} is None else {other}))")
 
+    def _multi_select_list(self, node: dict, value: str) -> str:
+        name, wrap = self.bind(value)
+        items = ", ".join(self.expr(child, name) for child in node["children"])
+        if name in self.dicts or name in self.others:
+            return wrap(f"[{items}]")
+        return wrap(f"(None if {name} is None else [{items}])")
+
     def _knowing(self, known: set[str], name: str, node: dict) -> str:
         known.add(name)
         try:
