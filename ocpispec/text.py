@@ -45,3 +45,22 @@ def code_text(fenced: str) -> str:
 _BACKTICKS = re.compile(r"`+")
 # a code span: a run of backticks, then text up to a run of exactly as many
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+
+
+_SOUNDED_AS_YOU = ("uni", "use", "usu", "uti", "eu", "one")  # `a unit`, `a use`, `a one-time`
+_SILENT_H = ("hour", "honest", "honour", "honor")
+
+
+def with_article(word: str) -> str:
+    """`word` with its indefinite article: `an AuthMethod`, `an hour`, `a `Tariff``, `a
+    unit`, `a URL`; the article goes by the sound of the first letters, past backticks
+    and quotes."""
+    bare = word.lstrip("`'\"(").strip()
+    lowered = bare.lower()
+    if not bare:
+        return f"a {word}"
+    if lowered.startswith(_SILENT_H):
+        return f"an {word}"
+    if lowered.startswith(_SOUNDED_AS_YOU) or bare[:2] in ("UR", "UT", "US", "UK"):
+        return f"a {word}"  # `unit`, `one-time`, `URL`, `UTC`: a consonant's sound
+    return f"an {word}" if lowered[0] in "aeiou" else f"a {word}"

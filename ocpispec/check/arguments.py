@@ -13,6 +13,7 @@ from ocpispec.check.jmes import analyse_hatch
 from ocpispec.diagnostics import error
 from ocpispec.check.values import UNKNOWN, Use, Value, literal_value
 from ocpispec.language.functions import TIME_UNITS, ArgKind, Function
+from ocpispec.text import with_article
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -103,7 +104,8 @@ def _finer(word: str) -> str:
         return ""
     count, unit = held
     single = time_units.singular(word)
-    return (f", e.g. `{unit}`: a {single} is {count} {unit}{'s' if count != 1 else ''}, "
+    plural = 's' if count != 1 else ''
+    return (f", e.g. `{unit}`: {with_article(single)} is {count} {unit}{plural}, "
             f"so its rows add up to the {single}")
 
 

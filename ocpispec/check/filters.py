@@ -16,6 +16,7 @@ from ocpispec.check.types import Mode, Typer, Value, with_article
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.diagnostics.source import Span
 from ocpispec.schema.model import Field, Kind
+from ocpispec.text import with_article
 
 PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
 # an upper bound of each unit in days; longer windows would overflow the calendar
@@ -338,7 +339,8 @@ def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context,
         help = {"=": f'for all of them, write `matches "{pattern}"` in place of `= '
                      f'"{literal.value}"`', "in": f"write `{listed}`"}.get(
             op, "compare with the values above")
-    ctx.emit(error("OCX205", f"`{literal.value}` is not a `{enum}` value", literal.span,
+    ctx.emit(error("OCX205", f"`{literal.value}` is not {with_article(f'`{enum}`')} value",
+                   literal.span,
                    "never matches", notes=notes, help=help))
 
 

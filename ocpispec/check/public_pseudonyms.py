@@ -26,6 +26,7 @@ from ocpispec.check.families import family_value, pseudonym_family
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.language.functions import ALIASES
 from ocpispec.schema.model import PrivacyClass
+from ocpispec.text import with_article
 
 _SPACE = re.compile(r"\s+")
 
@@ -101,7 +102,7 @@ def _linked(hidden: _Pseudonym, shown: _Pseudonym) -> Diagnostic:
         "OCX360", Severity.WARNING,
         f"`{name}` gives `{hidden.field}` the pseudonyms dataset `{there}` releases where "
         "it is public",
-        (Label(hidden.column.column.expr.span, f"a {cls} here, pseudonymised"),
+        (Label(hidden.column.column.expr.span, f"{with_article(cls)} here, pseudonymised"),
          Label(shown.column.column.expr.span,
                f"the same pseudonyms beside the public record of `{shown.field}`", False)),
         notes=["within one export a value has one pseudonym in every dataset: the consumer "

@@ -21,6 +21,7 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity, error, warning
 from ocpispec.schema import VERSIONS
 from ocpispec.schema.joins import JOINS
 from ocpispec.schema.model import Field, PrivacyClass
+from ocpispec.text import with_article
 
 
 # a record's values a user names as if they were fields -> the call that computes them
@@ -319,7 +320,7 @@ class Scope:
         fix = f"write `{'.'.join(above)}`" if self._resolves(above) else \
             f"select `{holder}` itself, or pick another field"
         return error("OCX104", f"`{holder}` has no field `{ref.path[index]}`", span,
-                     f"`{holder}` is a {kind}, not an object", help=fix)
+                     f"`{holder}` is {with_article(kind)}, not an object", help=fix)
 
     def _resolves(self, path: tuple[str, ...]) -> bool:
         """Whether a path reads a field (through a binding, or of the record itself)."""
@@ -415,7 +416,7 @@ class Scope:
                          f"no `each` names `{name}`", help=element)
         if (own := self._record_named(ref, reach, failed)) is not None:
             return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
-                         f"the record itself is a {name}",
+                         f"the record itself is {with_article(name)}",
                          notes=[f"fields of the {reach.binding.module} record are named "
                                 "without a prefix; a prefix names a join or an `each`"],
                          help=f"write `{own}`")

@@ -30,6 +30,7 @@ from ocpispec.ocpi.errors import INVALID_RESPONSE, OcpiError, fail
 from ocpispec.ocpi.links import urljoin_or_none
 from ocpispec.ocpi.transport import Transport
 from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp, parse_timestamp
+from ocpispec.text import with_article
 
 SECOND_LIMIT = 2
 WINDOW_LIMIT = 10
@@ -171,7 +172,7 @@ class _Getter:
         elif single_object(data):     # read as a run reads it (`ocpi.crawl`), which warns
             data = [data]
         if data is not None and not isinstance(data, list):
-            raise fail(INVALID_RESPONSE, f"the list answered with a {type(data).__name__} instead of a list "
+            raise fail(INVALID_RESPONSE, f"the list answered with {with_article(type(data).__name__)} instead of a list "
                        "of objects", help="check that the endpoint is the module's SENDER list interface")
         objects = data or []
         headers = answer.headers if answer is not None else {}

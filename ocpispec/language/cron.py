@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ocpispec.frozen import frozen
+from ocpispec.text import with_article
 
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                 "dec")
@@ -112,8 +113,8 @@ def _number(text: str, name: str, names: tuple[str, ...], offset: int, low: int,
     if text.lower() in names:
         return names.index(text.lower()) + offset
     if not text.isdigit():
-        raise CronError(f"`{text}` is not a {name}")
+        raise CronError(f"`{text}` is not {with_article(name)}")
     value = int(text)
     if not low <= value <= high:
-        raise CronError(f"`{text}` is not a {name} ({low}-{high})")
+        raise CronError(f"`{text}` is not {with_article(name)} ({low}-{high})")
     return value

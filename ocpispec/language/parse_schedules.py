@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.text import with_article
 
 _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?\s*(am|pm)?", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_/+-]*")
@@ -79,7 +80,8 @@ def schedule_habit(token, expected: set[str], span: Span, history,
     if token.type in _ENDS and expected == {"ON"} and str(previous).lower() in _ON_EXAMPLES:
         said = _said(history, source)
         return error("OCX003" if token.type == "$END" else "OCX001",
-                     f"a {previous} schedule says on which day", _said_span(history),
+                     f"{with_article(str(previous))} schedule says on which day",
+                     _said_span(history),
                      f"expected `on {_ON_EXAMPLES[str(previous).lower()]}`",
                      help=f"write `{said} on {_ON_EXAMPLES[str(previous).lower()]} at "
                           "06:00` (UTC), or the day and time you want")

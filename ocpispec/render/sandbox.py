@@ -41,6 +41,7 @@ import markupsafe
 from ocpispec.render import confine
 from ocpispec.render.sizes import NOT_WRITING, format_problem, predicted, product_too_large, weight
 from ocpispec.render.values import cell, inert_text, json_output, markdown_cell, shown_text
+from ocpispec.text import with_article
 
 # groupby's result type is private to Jinja; without it no value has `grouper`/`list`
 _GroupTuple = getattr(jinja2.filters, "_GroupTuple", tuple)
@@ -289,7 +290,8 @@ _PRINTABLE = (str, int, float, bool, type(None), list, tuple, dict, jinja2.Undef
 def _printable(value: Any) -> Any:
     """What `{{ ... }}` may print: data, never a method, macro, loop or other object."""
     if not isinstance(value, _PRINTABLE):
-        raise SecurityError(f"a template may print values, not a {type(value).__name__}")
+        kind = type(value).__name__
+        raise SecurityError(f"a template may print values, not {with_article(kind)}")
     if isinstance(value, (list, tuple, dict)):
         _refuse_above("`{{ ... }}`", weight(value, MAX_TEXT))
     return value

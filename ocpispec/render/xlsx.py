@@ -26,6 +26,7 @@ from typing import Any
 
 from ocpispec.formats.fields import TypedField
 from ocpispec.render.values import cell
+from ocpispec.text import with_article
 
 MAX_ROWS = 1_048_576 - 1  # the header takes one
 MAX_TEXT = 32_767
@@ -134,7 +135,7 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
                 return float(value)
             if kind is int and value.__class__ is float and value.is_integer():
                 return int(value)
-            raise XlsxError(f"a value of column `{field.name}` is not a {field.type}")
+            raise XlsxError(f"a value of column `{field.name}` is not {with_article(field.type)}")
         return make
 
     match field.type:
@@ -202,7 +203,7 @@ def _guarded(field: TypedField, convert: Any, offset_cell: Any) -> Any:
         try:
             moment, offset = convert(value)
         except (TypeError, ValueError):
-            raise XlsxError(f"a value of column `{field.name}` is not a {field.type}") \
+            raise XlsxError(f"a value of column `{field.name}` is not {with_article(field.type)}") \
                 from None
         if moment is not None and moment < FIRST_DAY:
             source = field.sources[0] if field.sources else field.name

@@ -13,7 +13,7 @@ from typing import Any
 from ocpispec.plan import ir
 from ocpispec.disclosure.words import headline, risk_lines
 from ocpispec.review.model import RiskReview
-from ocpispec.text import code_span
+from ocpispec.text import with_article, code_span
 
 MEASURING = ("assessed", "committed", "sample")
 DRIVER_WORDS = ("a driver is counted by contract id, or by card uid where a record has no "
@@ -69,7 +69,8 @@ def _measured(plan: ir.Plan, dataset: ir.Dataset, run: dict[str, Any], rule_text
     risk = counts.get("risk")
     if aggregate is None and not risk:
         return None
-    how = "`run --assess`" if run["outcome"] == "assessed" else f"a {run['outcome']} run"
+    how = "`run --assess`" if run["outcome"] == "assessed" else \
+        f"{with_article(run['outcome'])} run"
     cautions = []
     if run.get("source") == "demo":
         how += " on the built-in demo CPO"
