@@ -136,12 +136,16 @@ def test_the_study_file_holds_each_cdr_as_get_shows_it(run_cli, tmp_path: Path) 
     ("round(total_cost_incl_vat, 1)", "total_cost.incl_vat"),
     ("prefix(location_postal_code, 4)", "location.postal_code"),
     ("prefix(cdr_location_postal_code, 4)", "cdr_location.postal_code"),
+    # the object named by a word of its name, as a column is named after the field
+    ("round(cost_excl_vat, 1)", "total_cost.excl_vat"),
+    ("round(cost_incl_vat, 1)", "total_cost.incl_vat"),
 ])
 def test_a_path_written_with_underscores_gets_its_dots(run_cli, tmp_path: Path, written: str,
                                                       path: str) -> None:
     """`total_cost_excl_vat`, as the researcher's pandas frame names the column, got
-    "did you mean `total_cost`?": an object, OCX201 under `round`. The help now writes
-    the path, and the spec with it checks clean."""
+    "did you mean `total_cost`?": an object, OCX201 under `round`; so did
+    `cost_excl_vat`, the name a fleet desk gives the column. The help now writes the
+    path, and the spec with it checks clean."""
     column = "round(total_cost.excl_vat, 1)" if "cost" in written else \
         "prefix(location.postal_code, 4)"
     found = run_cli("check", str(_variant(tmp_path, (column, written))))

@@ -446,7 +446,8 @@ class Scope:
                              "without a parking time gives an empty difference"],
                          help="it is computed: write `total_time - total_parking_time`")
         written = dotted_path(ref.path[:len(reach.parts) + failed], name,
-                              tuple(rest[failed + 1:]), self._resolves)
+                              tuple(rest[failed + 1:]), self._resolves,
+                              tuple(parent.fields) if parent is not None else ())
         if written is not None:
             return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
                          "a path written with `_` for its dots", help=f"write `{written}`")
