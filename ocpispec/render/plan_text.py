@@ -135,10 +135,12 @@ def _step_text(step: ir.Step) -> str:
             return f"release {count(len(step.columns), 'column')}, nothing else (below)"
         case ir.Aggregate():
             stated = "" if step.min_group_size_stated else " (default)"
+            dropped = "release every group (minimum group size 1)" \
+                if step.min_group_size <= 1 else \
+                f"drop groups of fewer than {step.min_group_size}{stated} {step.counted_by}"
             return (f"group by {count(len(step.keys), 'key')}, "
                     f"{count(len(step.measures), 'measure')}; "
-                    f"drop groups of fewer than {step.min_group_size}{stated} "
-                    f"{step.counted_by}{disclosure_words(step)}")
+                    f"{dropped}{disclosure_words(step)}")
         case ir.Unnest() | ir.Spread():
             return series_text(step)
         case ir.KAnonymity():

@@ -1,0 +1,54 @@
+"""A municipality's uptime report (tests/specs/consumers/municipality_uptime.ocx): per
+city the public EVSEs in service and the share available, charging or out of order, at
+each hourly run, from the locations module alone. The file is checked by hand against
+`ocpispec get locations` of the same demo CPO on 2.1.1, 2.2.1 and 2.3.0."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from consumer_runs import half_up, published, run_spec
+from fixtures_cli import REPO
+from ocpispec.demo import DemoServer
+
+SPEC = REPO / "tests" / "specs" / "consumers" / "municipality_uptime.ocx"
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_the_shares_per_city_are_those_of_the_published_evses(version: str, run_cli,
+                                                              tmp_path: Path) -> None:
+    with DemoServer(version=version, size=2000) as server:
+        out = tmp_path / "uptime.csv"
+        run_spec(run_cli, SPEC, server, out)
+        sites = published(run_cli, server)
+    statuses: dict[str, Counter] = defaultdict(Counter)
+    for site in sites.values():
+        for evse in site.get("evses", ()):
+            statuses[site["city"]][evse["status"]] += 1
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["city"] for row in rows] == sorted(statuses)
+    for row in rows:
+        seen = statuses[row["city"]]
+        in_service = sum(seen.values()) - seen["REMOVED"]
+        assert int(row["evses_in_service"]) == in_service
+
+        def share(*names: str, seen: Counter = seen, whole: int = in_service) -> float:
+            return half_up(100 * sum(seen[name] for name in names) / whole, 1)
+
+        assert float(row["available_pct"]) == share("AVAILABLE")
+        assert float(row["charging_pct"]) == share("CHARGING")
+        assert float(row["out_of_order_pct"]) == share("OUTOFORDER", "INOPERATIVE")
+
+
+def test_the_plan_says_every_group_is_released(run_cli) -> None:
+    """`minimum group size 1` (a public status count, where nobody can be singled out)
+    was planned as 'drop groups of fewer than 1 records': a rule that drops nothing, in
+    words that say it drops something."""
+    shown = run_cli("plan", str(SPEC.relative_to(REPO))).stdout
+    assert "release every group (minimum group size 1)" in shown
+    assert "fewer than 1 " not in shown
