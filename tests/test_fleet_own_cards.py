@@ -65,3 +65,26 @@ def test_the_rows_are_the_fleet_cards_sessions_of_the_month(version: str, run_cl
         and "2025-12-01T00:00:00Z" <= s["last_updated"] < "2026-01-01T00:00:00Z")
     assert len(expected) >= 5
     assert sorted(rows[1:]) == expected
+
+
+@pytest.mark.parametrize("written", [
+    'auth_method = "WHITELIST" as whitelisted',
+    'auth_method = "WHITELIST"',
+    "kwh > 20 as long_charge",
+    "energy = round(kwh, 1)",
+], ids=["condition named", "condition unnamed", "greater than", "alias first"])
+def test_a_condition_written_as_a_column_gets_the_column_to_write(written: str,
+                                                                  tmp_path: Path,
+                                                                  snapshot) -> None:
+    """The fleet desk wrote SQL's `SELECT auth_method = 'WHITELIST' AS whitelisted`: it
+    was told "`=` is written `as`" (giving `auth_method as "WHITELIST"`), `kwh > 20 as
+    long_charge` got the parser's list of expected tokens, and T-SQL's `energy =
+    round(kwh, 1)` was told to write `energy as round(kwh, 1)`. A condition is now told
+    to be a JMESPath test (or a `where`), the alias to go after `as`; pasted, each help
+    checks."""
+    from test_newcomer_specs import assert_help_fixes
+
+    text = SPEC.read_text()
+    line = "  currency\n"
+    assert_help_fixes(text, line, f"  {written}\n{line}", tmp_path / "fleet_own_cards.ocx",
+                      snapshot)

@@ -15,6 +15,7 @@ from typing import Any
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.lark_without_regex import Token
+from ocpispec.language.parse_conditions import condition_column
 from ocpispec.language.parse_words import continues
 
 _CHUNK = re.compile(r"[^\s#\"]+")
@@ -116,6 +117,10 @@ def keyword_habit(token: Token, keywords: dict[str, str], state: Any, span: Span
         return None
     written = str(token)
     arrow = _ARROWS.match(source.text, span.start)
+    if token.type == "COMPARATOR" and _accepted(state, ("as",), keywords) \
+            and (arrow is None or arrow.group() == "=") \
+            and (condition := condition_column(token, span, source)) is not None:
+        return condition  # `status = "COMPLETED" as done`, `energy = round(kwh, 1)`
     if token.type == "COMPARATOR" and arrow is not None and _accepted(state, ("as",), keywords):
         return error("OCX008", f"`{arrow.group()}` is written `as`",
                      Span(span.start, arrow.end()), "a column's name follows `as`",
