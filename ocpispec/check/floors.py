@@ -18,6 +18,7 @@ from ocpispec import calendar_windows, series
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals, power_sums
+from ocpispec.check.jmes_tests import defaulted_field
 from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.telling_pseudonyms import tells
 from ocpispec.check.values import GEO_OBJECTS, Use
@@ -157,7 +158,8 @@ class _Walk:
         if node is self.use.hatch:
             if not self.use.whole:
                 return True  # a structural read: `length(...)`, `type(...)`, `keys(...)`
-            self.scale = None
+            if not defaulted_field(node):  # `x || \`0\``: the field's own value
+                self.scale = None
             return False
         if isinstance(node, syntax.BinaryOp):
             self._arithmetic(node)

@@ -29,6 +29,36 @@ def tests(hatch: syntax.Call) -> bool:
     return _has_test(tree)
 
 
+def defaulted_field(hatch: syntax.Call) -> bool:
+    """`jmespath("total_parking_time || \`0\`")`: a field read as it is, or a number
+    where the record lacks it. Its value is the field's own, so a `round` or `bucket`
+    around it coarsens it as it coarsens the field (`check/floors.py`)."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    literal = hatch.args[0] if hatch.args else None
+    if not isinstance(literal, syntax.Literal) or not isinstance(literal.value, str):
+        return False
+    try:
+        tree = jmespath.compile(literal.value).parsed
+    except JMESPathError:
+        return False
+    match tree.get("type"), tree.get("children", ()):
+        case "or_expression", (path, {"type": "literal", "value": int() | float() as value}):
+            return not isinstance(value, bool) and _plain_path(path)
+    return False
+
+
+def _plain_path(node: dict) -> bool:
+    """`a` or `a.b.c`: fields, no index, projection or function."""
+    match node.get("type"), node.get("children", ()):
+        case "field", _:
+            return True
+        case "subexpression", children:
+            return all(_plain_path(child) for child in children)
+    return False
+
+
 def _has_test(node: object) -> bool:
     if not isinstance(node, dict):
         return False

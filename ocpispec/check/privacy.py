@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from ocpispec.language import syntax
 from ocpispec.check import floors, power_sums, sites, telling_pseudonyms
 from ocpispec.check.context import Context, justification_problem
+from ocpispec.check.jmes_tests import defaulted_field
 from ocpispec.check.personal_literals import jmespath_texts
 from ocpispec.check.values import GEO_OBJECTS, Use
 from ocpispec.diagnostics import error, warning
@@ -272,7 +273,8 @@ def _quasi(use: Use, name: str, ctx: Context, *, key: bool = False) -> None:
         # `round(median(total_parking_time) * 60)`: rounded, but to minutes of an hour field
         help = (f"round the result to the steps its scale needs: `{coarser}`, or add "
                 "`because \"...\"` with the reason")
-    elif use.hatch is not None and (extremes or help.startswith(("coarsen it", "aggregate"))):
+    elif use.hatch is not None and not defaulted_field(use.hatch) \
+            and (extremes or help.startswith(("coarsen it", "aggregate"))):
         # `round(tariff.elements.price_components.price, 1)` reads a list (OCX201), and
         # no `round` around `jmespath(...)` counts: offering either sent the user in a circle
         help = (f"`{field}` is read inside `jmespath(...)`, which no call around it can "
