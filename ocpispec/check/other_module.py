@@ -33,7 +33,8 @@ _CDR_ONLY = {
     "total_time": "a session's duration is computed from its times: write "
                   "`hours(start_date_time, end_date_time)`",
     "total_parking_time": "only a CDR says how long the car stood idle: read "
-                          "`from cdrs` for `total_parking_time`",
+                          "`from cdrs` for `total_parking_time`, or add `join cdrs on id` "
+                          "and write `cdr.total_parking_time`",
 }
 _SESSION_ONLY = {
     "status": "a CDR has no status, every CDR is of a finished session: leave the "
@@ -41,11 +42,14 @@ _SESSION_ONLY = {
 }
 
 
-def other_module_hint(module: str, path: tuple[str, ...],
-                      location: str | None) -> OtherModuleHint | None:
-    """`location` is the name of the dataset's `locations` join, if it has one."""
+def other_module_hint(module: str, path: tuple[str, ...], location: str | None,
+                      charge: str | None = None) -> OtherModuleHint | None:
+    """`location` is the name of the dataset's `locations` join, if it has one; `charge`
+    that of a session's `cdrs` join, which reads the CDR's own fields."""
     if module == "cdrs":
         return _on_cdrs(path[0])
+    if module == "sessions" and charge is not None and path[0] in _CDR_ONLY:
+        return OtherModuleHint(path[0], "cdrs", _write(".".join((charge, *path))))
     if module == "sessions":
         return _on_sessions(path, location)
     return None

@@ -13,6 +13,7 @@ from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check.other_module import other_module_hint
 from ocpispec.check.dotted_names import dotted_path
+from ocpispec.check.idle_words import idle_help
 from ocpispec.check.element_fields import ELEMENT_NAMES, element_help, unbound_help
 from ocpispec.check.checked import Binding, CheckedJoin, ResolvedField
 from ocpispec.check.context import Context, backticked, did_you_mean
@@ -445,6 +446,12 @@ class Scope:
                              "those, the hours not charging (`total_parking_time`); a CDR "
                              "without a parking time gives an empty difference"],
                          help="it is computed: write `total_time - total_parking_time`")
+        if failed == 0 and not reach.binding.name and (idle := idle_help(
+                reach.binding.module, name, next((binding.name for binding in self.bindings
+                                                  if binding.module == "cdrs"
+                                                  and binding.name), None))) is not None:
+            return error("OCX104", f"unknown field `{name}` in `{owner}`", span, idle.label,
+                         notes=[idle.note], help=idle.help)
         written = dotted_path(ref.path[:len(reach.parts) + failed], name,
                               tuple(rest[failed + 1:]), self._resolves,
                               tuple(parent.fields) if parent is not None else ())
@@ -591,7 +598,9 @@ class Scope:
         location = next((binding.name for binding in self.bindings
                          if binding.module == "locations" and binding.name
                          and "." not in binding.name), None)
-        return other_module_hint(reach.binding.module, rest, location)
+        charge = next((binding.name for binding in self.bindings
+                       if binding.module == "cdrs" and binding.name), None)
+        return other_module_hint(reach.binding.module, rest, location, charge)
 
     def _derived_like(self, reach: _Reach, name: str) -> list[str]:
         """`period.energy`, `period.kwh`: the derived fields of the binding (a charging
