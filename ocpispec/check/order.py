@@ -21,7 +21,7 @@ from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 def check_order(dataset: syntax.Dataset, columns: Sequence[CheckedColumn], ctx: Context) -> None:
     names = [column.name for column in columns]
     if dataset.order is not None:
-        _check_keys(dataset.order, names, ctx, _by_source(columns))
+        _check_keys(dataset.order, names, ctx, _by_source(columns), _written(dataset.body))
     if dataset.limit is not None:
         _check_limit(dataset, ctx)
 
@@ -43,8 +43,18 @@ def _by_source(columns: Sequence[CheckedColumn]) -> dict[str, str]:
     return found
 
 
+def _written(body: syntax.Aggregate | syntax.Select) -> frozenset[str]:
+    """The names the spec gives its columns, those whose expression is in error too (an
+    error of their own): `order by` names them without an error of its own."""
+    written = [*body.keys, *body.measures] if isinstance(body, syntax.Aggregate) \
+        else list(body.columns)
+    return frozenset(column.alias.name if column.alias is not None else column.expr.path[-1]
+                     for column in written
+                     if column.alias is not None or isinstance(column.expr, syntax.FieldRef))
+
+
 def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context,
-                sources: dict[str, str]) -> None:
+                sources: dict[str, str], written: frozenset[str] = frozenset()) -> None:
     seen: dict[str, syntax.OrderKey] = {}
     previous: syntax.OrderKey | None = None
     for key in order.keys:
@@ -63,7 +73,7 @@ def _check_keys(order: syntax.OrderBy, names: list[str], ctx: Context,
                                 (Label(key.span, "again"), Label(seen[name].span, "first here",
                                                                  False)),
                                 help=f"keep one `{name}`"))
-        elif name not in names:
+        elif name not in names and name not in written:
             guess = sources.get(name) or did_you_mean(name, names)
             ctx.emit(error("OCX234", f"`{name}` is not a released column", key.name.span,
                            "not a column of this dataset",
