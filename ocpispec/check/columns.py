@@ -164,12 +164,19 @@ def _unnest_help(expr: syntax.Expr, scope: Scope, ctx: Context) -> str | None:
         if field is None or field.object is None:
             break
         if field.many and field.kind is Kind.OBJECT:
-            alias = name.removesuffix("s")
-            alias = f"{alias}_item" if alias in own else alias  # OCX223: it hid the field
-            eaches.append(f"`each {parent + '.' if parent else ''}{name} as {alias}`")
+            # a list the dataset unnests already is read through its `each` name
+            alias = scope.element_named(tuple(expr.path[:position + 1]))
+            if alias is None:
+                alias = name.removesuffix("s")
+                alias = f"{alias}_item" if alias in own else alias  # OCX223: hid the field
+                eaches.append(f"`each {parent + '.' if parent else ''}{name} as {alias}`")
             parent, after, element = alias, position + 1, field.object
         obj = ctx.catalogue.object(field.object)
     tail = expr.path[after:]
+    if parent and not eaches and tail:  # every list on the way is unnested already
+        resolved = ctx.catalogue.resolve_in(element, tail)
+        return f"write `{parent}.{'.'.join(tail)}`" \
+            if resolved.ok and not any(f.many for f in resolved.fields) else None
     if eaches and not tail:  # `charging_periods`: the list itself
         fields = [name for name, field in ctx.catalogue.object(element).fields.items()
                   if not field.many and field.object is None]

@@ -11,17 +11,21 @@ ELEMENT_NAMES = {"charging_periods": "period", "evses": "evse", "connectors": "c
 
 
 def element_help(catalogue, module: str, name: str, bound: dict[tuple[str, ...], str],
-                 fields: frozenset[str]) -> str | None:
+                 fields: frozenset[str], after: tuple[str, ...] = ()) -> str | None:
     """The help for `name`, unknown in `module`'s records, when an element of one of
     their lists (or of a list in those elements) has it. `bound`: the lists an `each`
     already unnests (their path in the record) and its name; `fields`: the record's
-    own field names, which an element's name may not hide."""
+    own field names, which an element's name may not hide; `after`: the path written
+    after `name`."""
     found = _route(catalogue, catalogue.root(module), (),
                    lambda list_name, obj: name in obj.fields)
     if found is None:
         return None
     written, alias = _eaches(found, bound, fields, None)
     element = found[-1].removesuffix("s").replace("_", " ")
+    inner = bound.get((*found, name))  # `price_components.price`: a list unnested already
+    if not written and inner is not None and after:
+        return f"`{name}` is unnested as `{inner}`: write `{'.'.join((inner, *after))}`"
     if not written:
         return f"`{name}` is a field of each {element}: write `{alias}.{name}`"
     return (f"`{name}` is a field of each {element}: add `{written}` to the dataset and "

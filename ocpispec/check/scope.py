@@ -139,6 +139,13 @@ class Scope:
                 not any(path[0] == name for path in self.derived):
             self.broken.add(name)
 
+    def element_named(self, base: tuple[str, ...]) -> str | None:
+        """The name an `each` of this dataset gives the elements of the record's list at
+        `base` (`("elements", "price_components")` -> `component`), if one does."""
+        return next((reach.binding.name for reach in self.reaches
+                     if reach.base == base and reach.binding.name
+                     and reach.binding.module == self.module), None)
+
     def reach_of(self, name: str) -> tuple[Binding, tuple[str, ...]] | None:
         """The binding called `name` and where its object sits in the record."""
         for reach in self.reaches:
@@ -408,7 +415,8 @@ class Scope:
             path = ".".join((*ref.path[: len(reach.parts) + failed], *inner))
             return error("OCX104", f"unknown field `{name}` in `{owner}`", ref.span,
                          f"a field of `{inner[0]}`", help=f"write `{path}`")
-        if failed == 0 and not reach.binding.name and (element := self._element(name)):
+        if failed == 0 and not reach.binding.name \
+                and (element := self._element(name, after=tuple(rest[1:]))):
             return error("OCX104", f"unknown field `{name}` in `{owner}`", span,
                          f"not a field of `{owner}`", help=element)
         if failed == 0 and not reach.binding.name and len(rest) > 1 \
@@ -490,14 +498,16 @@ class Scope:
                      ref.span if site else span,  # the help writes the whole path
                      f"not a field of `{owner}`", help=fix)
 
-    def _element(self, name: str, *, unbound: bool = False) -> str | None:
+    def _element(self, name: str, *, unbound: bool = False,
+                 after: tuple[str, ...] = ()) -> str | None:
         """`status` of a location: a field of its EVSEs, reached with `each`; `unbound`:
         `evse.status` written without the `each` that names `evse` (`name`)."""
         bound = {reach.base: reach.binding.name for reach in self.reaches
                  if reach.binding.module == self.module and reach.binding.name and reach.base}
         fields = frozenset(self.ctx.catalogue.root(self.module).fields)
-        helper = unbound_help if unbound else element_help
-        return helper(self.ctx.catalogue, self.module, name, bound, fields)
+        if unbound:
+            return unbound_help(self.ctx.catalogue, self.module, name, bound, fields)
+        return element_help(self.ctx.catalogue, self.module, name, bound, fields, after)
 
     def _capital_literal(self, name: str, span: Span) -> Diagnostic:
         """`credit = FALSE`, `end_date_time = NULL`: SQL's capitals, read as a field; a
