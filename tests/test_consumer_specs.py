@@ -19,7 +19,8 @@ from frontend_helpers import REPO
 from ocpispec.check.compiler import compile_file
 
 CONSUMERS = sorted((REPO / "tests" / "specs" / "consumers").glob("*.ocx"))
-VERSIONS = {"legacy_211": "2.1.1", "price_components_230": "2.3.0"}
+VERSIONS = {"legacy_211": "2.1.1", "price_components_230": "2.3.0",
+            "tariff_transparency_230": "2.3.0"}
 
 
 @pytest.fixture(autouse=True)
