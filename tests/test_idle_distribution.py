@@ -2,7 +2,7 @@
 charging, as a distribution per connector power class
 (tests/specs/consumers/idle_distribution.ocx). What its data engineer met, and the file
 checked by hand against `ocpispec get cdrs` of the same demo CPO on 2.2.1 and 2.3.0
-(2.1.1 has no connector power: the run says the power class is empty there)."""
+(2.1.1 gives the power its voltage and amperage make)."""
 
 from __future__ import annotations
 

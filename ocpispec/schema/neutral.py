@@ -121,6 +121,13 @@ SOURCES: dict[str, dict[str, Source]] = {
             "true when it says `home_charging_compensation` (a 2.2 field) all the same"),
         "Connector.max_voltage": wire("voltage"),
         "Connector.max_amperage": wire("amperage"),
+        # 2.1.1 gives a connector's voltage (line to neutral for AC_3_PHASE) and amperage,
+        # not its power: a statistics office's power classes read the power they make
+        "Connector.max_electric_power": Computed(
+            "type({voltage}) == 'number' && type({amperage}) == 'number' && "
+            "multiply(multiply({voltage}, {amperage}), "
+            "{power_type} == 'AC_3_PHASE' && `3` || `1`) || null", "max_electric_power",
+            "{voltage} * {amperage}, times 3 for AC_3_PHASE"),
         "Connector.tariff_ids": Computed("{tariff_id} && [{tariff_id}]", "tariff_id",
                                          "[{tariff_id}]"),
         "EnvironmentalImpact.category": wire("source"),
