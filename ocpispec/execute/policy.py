@@ -19,6 +19,7 @@ from typing import Any
 from ocpispec.plan import ir
 from ocpispec.execute.expression_failures import PREFIX as EXPRESSION_FAILS, remedy
 from ocpispec.execute.client import RunError
+from ocpispec.execute.coarser_keys import GENERIC, coarser_keys
 from ocpispec.diagnostics.source import Span
 
 _TOLERANCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$")
@@ -92,14 +93,10 @@ def judge(dataset: ir.Dataset, counts: Any, doubts: tuple[str, ...], policy: Pol
     warnings = ()
     if (empty := _emptiness(counts)) is not None:
         if policy.fail_on_empty:
-            raise empty_output(dataset.name, empty, dataset.origin)
-        warnings = (f"`{dataset.name}` {empty}" + (f"; {COARSER}" if "(the largest" in empty
-                                                    else ""),)
+            raise empty_output(dataset.name, empty, dataset.origin, coarser_keys(dataset))
+        warnings = (f"`{dataset.name}` {empty}" + (f"; {coarser_keys(dataset)}"
+                                                    if "(the largest" in empty else ""),)
     return Verdict(invalid, doubts, warnings)
-
-
-COARSER = ("group by fewer or coarser keys (a shorter `prefix`, hours or days for quarter "
-           "hours, no site or EVSE id) or read a longer window")
 
 
 def _emptiness(counts: Any) -> str | None:
@@ -179,12 +176,13 @@ _RUN_AGAIN = "run again"
 _STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
 
 
-def empty_output(dataset: str, what: str, span: Span | None) -> RunError:
+def empty_output(dataset: str, what: str, span: Span | None,
+                 coarser: str = GENERIC) -> RunError:
     return RunError.of(
         "OCX572", f"`{dataset}` {what}, and --fail-on-empty is given", span,
         "dataset declared here", notes=(NOTHING_COMMITTED,),
         help=("check the window, the `where` filter and the minimum group size; "
-              + (f"{COARSER}; " if "(the largest" in what else "")
+              + (f"{coarser}; " if "(the largest" in what else "")
               + "drop --fail-on-empty to deliver an empty file"))
 
 
