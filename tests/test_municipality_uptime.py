@@ -52,3 +52,29 @@ def test_the_plan_says_every_group_is_released(run_cli) -> None:
     shown = run_cli("plan", str(SPEC.relative_to(REPO))).stdout
     assert "release every group (minimum group size 1)" in shown
     assert "fewer than 1 " not in shown
+
+
+@pytest.mark.parametrize("measure", [
+    'count(evse.status = "AVAILABLE") as available',
+    'sum(evse.status != "REMOVED") as in_service',
+    'count() filter (where evse.status = "AVAILABLE") as available',
+], ids=["count of a status", "sum of a status", "SQL filter"])
+def test_a_status_counted_inside_the_measure_gets_a_help_that_fits_a_text(
+        measure: str, run_cli, tmp_path: Path, snapshot) -> None:
+    """The municipality's analyst counted the available EVSEs as SQL does,
+    `count(evse.status = "AVAILABLE")`, and was told to group by `bucket(evse.status,
+    [1])` (a band of numbers, of a text) or keep `where evse.status = 1` (the value lost;
+    and `where` cannot read an `each` element). A text is now told to be a group of its
+    own or a JMESPath test summed in each group; pasted, that checks clean."""
+    import re
+
+    text = SPEC.read_text()
+    line = "  minimum group size 1\n"
+    spec = tmp_path / "municipality_uptime.ocx"
+    spec.write_text(text.replace(line, f"  {measure}\n{line}", 1))
+    done = run_cli("check", str(spec))
+    assert (done.exit_code, done.stderr.replace(str(tmp_path) + "/", "")) == snapshot
+    summed = re.search(r"count them in each group with `(sum\(jmespath\(.*\)\))`$",
+                       done.stderr, re.MULTILINE).group(1)
+    spec.write_text(text.replace(line, f"  {summed} as counted\n{line}", 1))
+    assert run_cli("check", str(spec)).exit_code == 0

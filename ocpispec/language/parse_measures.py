@@ -15,13 +15,13 @@ from ocpispec.diagnostics.source import SourceFile, Span
 # `count(total_parking_time > 1`: an aggregate's name, its field and the comparison
 _COUNTED_IF = re.compile(r"\b(?P<call>count_?if|count|sum|avg)\s*\(\s*"
                          r"(?P<field>[A-Za-z_][\w.]*)\s*(?P<op>[<>]=?|=|==|!=)\s*"
-                         r"(?P<value>-?\d+(?:\.\d+)?)?")
+                         r"(?:(?P<value>-?\d+(?:\.\d+)?)|\"(?P<text>[^\"\\]*)\")?")
 
 
 # SQL's `sum(case when kwh > 20 then 1 else 0 end)` and `count() filter (where kwh > 20)`
 _CASE_OR_FILTER = re.compile(r"(?i)\b(?:case\s+when|filter\s*\(\s*where)\s+"
                              r"(?P<field>[A-Za-z_][\w.]*)\s*(?P<op>[<>]=?|=|==|!=)\s*"
-                             r"(?P<value>-?\d+(?:\.\d+)?)?")
+                             r"(?:(?P<value>-?\d+(?:\.\d+)?)|\"(?P<text>[^\"\\]*)\")?")
 
 
 def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | None:
@@ -38,6 +38,8 @@ def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | N
         return None
     field, op = found.group("field"), found.group("op").replace("==", "=")
     value = found.group("value") or "1"
+    if found.group("text") is not None:  # `count(evse.status = "AVAILABLE")`: a text
+        return _counted_text(span, field, op, found.group("text"))
     return error(
         "OCX001", "a measure takes a value, not a condition", span,
         "a condition inside the measure",
@@ -48,3 +50,17 @@ def conditional_measure(token, span: Span, source: SourceFile) -> Diagnostic | N
              f"{field.split('.')[-1]}_band` to `group by` (its rows `<{value}` and "
              f"`{value}+` each count their own records), or count only them in a dataset "
              f"of their own with `where {field} {op} {value}`")
+
+
+def _counted_text(span: Span, field: str, op: str, text: str) -> Diagnostic:
+    """A text compared inside the measure: no band of `bucket` holds it; its value is a
+    group of its own, or a JMESPath test adds up the records that have it."""
+    test = f"{field} {'!=' if op == '!=' else '=='} '{text}'"
+    return error(
+        "OCX001", "a measure takes a value, not a condition", span,
+        "a condition inside the measure",
+        notes=["`count`, `sum` and `avg` take a value; which records they take is said by a "
+               "condition that keeps records (`where`) or by a group (`group by`)"],
+        help=f"group by the value: add `{field} as {field.split('.')[-1]}` to `group by` "
+             f"(a row per value, each counting its own records), or count them in each "
+             f"group with `sum(jmespath(\"{test} && `1` || `0`\"))`")
