@@ -103,3 +103,17 @@ def test_a_2_1_1_connector_s_power_is_its_voltage_times_its_amperage(run_cli) ->
     shown = run_cli("schema", "locations").stdout
     line = next(line for line in shown.splitlines() if "max_electric_power" in line)
     assert " all " in line and "2.1.1: voltage * amperage, times 3 for AC_3_PHASE" in line
+
+
+@pytest.mark.parametrize("zone", ["Europe/Brussels", "Europe/Brusels", "UTC"],
+                         ids=["zone", "misspelt zone", "utc"])
+def test_a_time_zone_written_without_quotes_is_told_to_be_quoted(zone: str, tmp_path: Path,
+                                                                  snapshot) -> None:
+    """`truncate(start_date_time, month, Europe/Brussels)`, the zone unquoted (read as a
+    division of two fields), was told to write it like `..., "Europe/Amsterdam")`: the
+    help now quotes the zone written (or the one meant); pasted over the caret, it checks."""
+    from test_newcomer_specs import assert_help_fixes
+
+    assert_help_fixes(SPEC.read_text(), '"Europe/Brussels") as month',
+                      f"{zone}) as month", tmp_path / "statistics_connector_power.ocx",
+                      snapshot)

@@ -114,6 +114,16 @@ def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | Non
     example = {"truncate": 'truncate(start_date_time, month, "Europe/Amsterdam")'}.get(
         function.name, f'{function.name}(start_date_time, "Europe/Amsterdam")')
     if not (isinstance(arg, syntax.Literal) and arg.kind == "string"):
+        written = _unquoted_zone(arg)  # `Europe/Brussels`, read as a division of fields
+        if written is not None:
+            try:
+                calendar_windows.zone_of(written)
+                return ("not a quoted time zone name", f'a name is quoted: write `"{written}"`')
+            except LookupError:
+                from ocpispec.check.zone_names import meant_zone  # the error's help only
+
+                if (meant := meant_zone(written)) is not None:
+                    return ("not a quoted time zone name", f'write `"{meant[0]}"`')
         return ("not a quoted time zone name", f"write it like `{example}`")
     try:
         calendar_windows.zone_of(str(arg.value))
@@ -124,6 +134,17 @@ def _zone_problem(function: Function, arg: syntax.Expr) -> tuple[str, str] | Non
         return ("not an IANA time zone",
                 (f'write `"{meant[0]}"`' + (f", {meant[1]}" if meant[1] else "")) if meant
                 else f"write it like `{example}`")
+    return None
+
+
+def _unquoted_zone(arg: syntax.Expr) -> str | None:
+    """`Europe/Brussels` or `UTC` written without quotes: the name it spells."""
+    match arg:
+        case syntax.FieldRef(path=path):
+            return ".".join(path)
+        case syntax.BinaryOp(op="/", left=left, right=right):
+            parts = (_unquoted_zone(left), _unquoted_zone(right))
+            return None if None in parts else "/".join(parts)  # type: ignore[arg-type]
     return None
 
 
