@@ -117,3 +117,19 @@ def test_a_time_zone_written_without_quotes_is_told_to_be_quoted(zone: str, tmp_
     assert_help_fixes(SPEC.read_text(), '"Europe/Brussels") as month',
                       f"{zone}) as month", tmp_path / "statistics_connector_power.ocx",
                       snapshot)
+
+
+@pytest.mark.parametrize("rule", ["suppress below 10", "suppress cells with fewer than 10 drivers",
+                                  "suppression of cells below 10", "threshold 10"],
+                         ids=["suppress below", "suppress cells", "suppression of", "threshold"])
+def test_small_cell_suppression_in_a_statistician_s_words_above_another_rule(
+        rule: str, tmp_path: Path, snapshot) -> None:
+    """`suppress below 10` above `round counts to 5` was read as columns until the
+    parser stopped at `to`, and the error said a destination follows `output FORMAT`,
+    pointing at the rounding rule; the habit that knows these words looked at the line
+    of the error and the one before only. Every line since `compute` is now looked at,
+    and 'suppress cells with fewer than 10 drivers' is known too."""
+    from test_newcomer_specs import assert_help_fixes
+
+    assert_help_fixes(SPEC.read_text(), "  minimum group size 10\n", f"  {rule}\n",
+                      tmp_path / "statistics_connector_power.ocx", snapshot)

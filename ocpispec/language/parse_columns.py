@@ -197,7 +197,8 @@ _GROUP_SIZE = re.compile(
     # a statistics office's and a dashboard's words: `threshold 10`, `min_count 10`,
     # `suppress below 10`, `cell size 10`, `k 10`
     r"|min[ _]*count|cell[ _]*size|threshold"
-    r"|suppress(?:ion)?(?:[ _]+(?:below|under|threshold|limit))?|k)"
+    r"|suppress(?:ion)?(?:[ _]+of)?(?:[ _]+(?:cells?|groups?|rows?))?(?:[ _]+(?:with|of))?"
+    r"(?:[ _]+(?:below|under|threshold|limit|(?:fewer|less)[ _]+than))?|k)"
     r"(?:\s+of|\s*(?:>=|=|:))?\s*(?P<number>\d+)"
     # what is counted, said after the number (`10 drivers`, `10 distinct drivers`)
     r"(?P<tail>\s+(?:(?:distinct|different|unique)\s+)?(?:drivers?|people|persons?|users?"
@@ -216,6 +217,14 @@ def group_size_habit(token, span: Span, history, source: SourceFile) -> Diagnost
     for at in dict.fromkeys((before[-1], span.start) if before else (span.start,)):
         if (found := group_size_words(source, at)) is not None:
             return found
+    # `suppress below 10` read as columns, then `round counts to 5`: the parser stops a
+    # line or more below the rule, so every line since `compute` is looked at
+    compute = next(seen.start_pos for seen in reversed(history) if seen.type == "COMPUTE")
+    line = source.text.find("\n", compute or 0) + 1
+    while 0 < line < span.start:
+        if (found := group_size_words(source, line)) is not None:
+            return found
+        line = source.text.find("\n", line) + 1
     return None
 
 
