@@ -131,3 +131,23 @@ def test_a_layer_that_releases_nothing_names_the_keys_to_coarsen(run_cli,
     assert "group by fewer or coarser keys (a larger `grid` cell for `cell`, hours or days " \
            "for the quarter hours of `slot`) or read a longer window" in done.stderr
     assert "a shorter `prefix`" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(("size", "fixed"), [
+    ("grid(location.coordinates, 10 km)", "grid(location.coordinates, 0.09)"),
+    ("grid(location.coordinates, 10km)", "grid(location.coordinates, 0.09)"),
+    ("round_coords(location.coordinates, 1 km)", "round_coords(location.coordinates, 2)"),
+], ids=["grid km", "grid km glued", "round_coords km"])
+def test_a_cell_size_in_kilometres_is_told_in_degrees(size: str, fixed: str, run_cli,
+                                                      tmp_path: Path, snapshot) -> None:
+    """`grid(location.coordinates, 10 km)`, the cell as the grid operator thinks of it,
+    was told 'arguments are separated by `,`: write `10, km`' (and `10km` 'write `10`',
+    cells of ten degrees). A grid's cell and `round_coords`' digits are in degrees: the
+    help writes the degrees the distance is about, and the spec with it checks."""
+    text = SPEC.read_text()
+    spec = tmp_path / "substation_hourly_profile.ocx"
+    spec.write_text(text.replace("grid(location.coordinates, 0.1)", size))
+    done = run_cli("check", str(spec))
+    assert (done.exit_code, done.stderr.replace(str(tmp_path) + "/", "")) == snapshot
+    spec.write_text(text.replace("grid(location.coordinates, 0.1)", fixed))
+    assert run_cli("check", str(spec)).exit_code == 0

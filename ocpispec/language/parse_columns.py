@@ -8,6 +8,7 @@ import re
 
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
+from ocpispec.language.parse_distances import distance_in_degrees
 
 _AS_NAME = re.compile(r"as\s+([A-Za-z_]\w*)")
 
@@ -183,6 +184,8 @@ def missing_comma(token, expected, span: Span, history, source: SourceFile) -> D
                      help=f"write `{previous})`")
     if token.type not in ("NUMBER", "INT", "NAME", "LSQB", "STRING"):
         return None  # `bucket(kwh [5, 10])`: the list is an argument too
+    if token.type == "NAME" and (distance := distance_in_degrees(token, before)) is not None:
+        return distance  # `grid(location.coordinates, 10 km)`
     start = previous.start_pos or 0
     written = f"{previous}, {token}"
     return error("OCX001", "arguments are separated by `,`", Span(start, span.end),

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.field_units import FIELD_UNITS
+from ocpispec.language.parse_distances import distance_in_degrees
 
 # a unit as written (lower case) -> (the quantity, its size in the field unit's terms)
 _WRITTEN = {
@@ -43,6 +44,8 @@ def number_with_unit(token, history, source: SourceFile) -> Diagnostic | None:
         return None  # a name after a number elsewhere is some other mistake
     if glued and written[:1] == "e":
         return None  # an exponent (`parse_guesses.exponent_number`)
+    if (distance := distance_in_degrees(token, before)) is not None:
+        return distance  # `grid(location.coordinates, 5km)`: degrees
     if listed is not None:
         return _list_with_units(listed, number, token, source)
     start, end = number.start_pos or 0, token.end_pos or 0
