@@ -88,3 +88,28 @@ def test_a_condition_written_as_a_column_gets_the_column_to_write(written: str,
     line = "  currency\n"
     assert_help_fixes(text, line, f"  {written}\n{line}", tmp_path / "fleet_own_cards.ocx",
                       snapshot)
+
+
+def test_a_filter_on_the_card_issuer_is_not_told_to_use_a_range(run_cli, tmp_path: Path) -> None:
+    """Keeping the fleet's cards by `token.issuer = "..."` (the employer on the card) is
+    OCX303, a pin of a quasi-identifier; its help said to 'filter `token.issuer` on a range
+    of at least the floor' beside a note that the issuer has no floor. A field without a
+    coarser form is now told to be aggregated, left out of the filter or justified."""
+    import re
+
+    text = re.sub(r'cdr_token\.contract_id in \[[^]]*\] because "[^"]*"',
+                  'token.issuer = "Elektro Mobil GmbH"', SPEC.read_text())
+    text = text.replace("  join locations on location_id\n",
+                        "  join locations on location_id\n  join tokens on cdr_token.uid\n")
+    spec = tmp_path / "fleet_own_cards.ocx"
+    spec.write_text(text)
+    shown = run_cli("check", str(spec)).stderr
+    assert "warning[OCX303]: the filter pins the quasi-identifier `token.issuer`" in shown
+    assert "on a range" not in shown
+    assert "help: `token.issuer` has no coarser form: aggregate the dataset, filter on another " \
+           'field, or add `because "..."` after the condition with the reason' in shown
+    postal = text.replace('token.issuer = "Elektro Mobil GmbH"',
+                          'location.postal_code = "3511AB"')
+    spec.write_text(postal)
+    assert "filter `location.postal_code` on a range of at least the floor" in \
+        run_cli("check", str(spec)).stderr

@@ -280,8 +280,17 @@ def _warn(use: Use, span: Span, shown: str, floor: float | None, ctx: Context, *
         "OCX303", f"the filter pins the quasi-identifier `{field}` below its floor",
         span, f"the rows this branch of the `or` keeps have `{field}` {shown}" if branch
         else f"every kept row has `{field}` {shown}", notes=notes,
-        help=f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
-             "or add `because \"...\"` after the condition with the reason"))
+        help=_pin_help(use, field, floor)))
+
+
+def _pin_help(use: Use, field: str, floor: float | None) -> str:
+    """A range is a way out only for a field that has a floor: a postal code's first
+    characters, a number's steps, an hour. An issuer, an address or a name has none."""
+    if floor is None and not floors.is_postal(use.field.path[-1]):
+        return (f"`{field}` has no coarser form: aggregate the dataset, filter on another "
+                "field, or add `because \"...\"` after the condition with the reason")
+    return (f"filter `{field}` on a range of at least the floor, aggregate the dataset, "
+            "or add `because \"...\"` after the condition with the reason")
 
 
 def check_window_pin(source: syntax.From, ctx: Context) -> None:
