@@ -385,3 +385,17 @@ def test_a_short_upload_names_a_full_store(deliver, s3_server, tmp_path, monkeyp
     text = " ".join(result.output.split())
     assert "is probably full" in text and "help: free space on the server" in text
     assert s3_server.keys() == [] and not has_state(tmp_path / "state.json")
+
+
+def test_a_second_ledger_delivering_into_the_same_folder_is_named(
+        deliver, s3_server, tmp_path) -> None:
+    """A second ledger's first run into a folder of the bucket that holds the export's
+    deliveries delivers them again: a local folder's first run said so, a bucket's
+    nothing. The bucket's folder is listed (its subfolders and other folders not)."""
+    s3_server.profile(tmp_path / "config")
+    s3_server.client().put_object(Bucket=s3_server.bucket, Key="elsewhere/x.csv", Body=b"")
+    url = "s3://consumer-drop/incoming/{window.end}.csv"
+    assert deliver(url).exit_code == 0
+    again = deliver(url, "--state", str(tmp_path / "other.sqlite"))
+    assert again.exit_code == 0, again.output
+    assert f"`s3://consumer-drop/incoming` holds its deliveries up to {AS_OF}" in again.output

@@ -129,3 +129,55 @@ def test_a_delivery_whose_file_is_gone_does_not_stop_the_run(run, tmp_path: Path
             path.unlink()
     shutil.copy(backup, ledger)
     assert run("--as-of", LATER).exit_code == 0
+
+
+@pytest.fixture
+def run_sftp(run_cli, server, sshd, tmp_path: Path):
+    """The spec delivering into a folder on a real OpenSSH server."""
+    sshd.profile(tmp_path / "config")
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=f"sftp://127.0.0.1:{sshd.port}{sshd.root}"))
+    env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
+           "TEST_PSEUDONYM_KEY": KEY}
+
+    def invoke(*args: str, ledger: Path = tmp_path / "ledger.sqlite"):
+        return run_cli("run", str(spec), "--state", str(ledger), *args, env=env)
+
+    return invoke
+
+
+def test_a_ledger_behind_its_deliveries_on_a_server_stops_before_delivering_again(
+        run_sftp, sshd, server, tmp_path: Path) -> None:
+    """The same restored ledger with the deliveries in an SFTP folder: only a local
+    folder was looked in, so the fourth run delivered March and April again and exited
+    0."""
+    ledger, backup = tmp_path / "ledger.sqlite", tmp_path / "backup.sqlite"
+    for number, month in enumerate(MONTHS):
+        assert run_sftp("--as-of", month).exit_code == 0
+        if number == 0:
+            shutil.copy(ledger, backup)
+    _made_later(sshd.root, MONTHS[0])
+    shutil.copy(backup, ledger)
+    requests = len(server.request_log)
+
+    refused = run_sftp("--as-of", LATER)
+
+    assert refused.exit_code == 1, refused.output
+    assert "error[OCX528]" in refused.output
+    assert "sessions-20250501T000000Z.csv.manifest.json" in refused.output
+    assert f"ocpispec state set-watermark behind_test {MONTHS[-1]}" in refused.output
+    assert len(server.request_log) == requests  # nothing fetched
+    assert state_dict(ledger)["datasets"]["sessions"]["watermark"] == MONTHS[0]
+    assert max(_delivered(sshd.root).values()) == 1
+
+
+def test_a_first_run_into_a_server_folder_with_deliveries_says_so(
+        run_sftp, sshd, tmp_path: Path) -> None:
+    """A second ledger (a cron job started in another directory) delivering the export
+    into the same SFTP folder: its first run delivers everything again; a local folder
+    got a note saying so, a server's folder nothing."""
+    assert run_sftp("--as-of", MONTHS[0]).exit_code == 0
+    again = run_sftp("--as-of", MONTHS[1], ledger=tmp_path / "other.sqlite")
+    assert again.exit_code == 0, again.output
+    folder = f"sftp://127.0.0.1:{sshd.port}{sshd.root}"
+    assert f"`{folder}` holds its deliveries up to {MONTHS[0]}" in again.output, again.output

@@ -2,7 +2,8 @@
 
     login = login_for(remote)                 # destination profile or environment
     preflight(remote, login, pattern)         # before fetching: host key, login, directory,
-                                              # the manifest of a file delivered there;
+                                              # the manifest of a file delivered there
+                                              # (and, asked, the earlier deliveries);
                                               # old temporary files of killed runs removed
     outbox = upload([(remote, files)])        # temporary names, verified (before the commit point)
     outbox.renames() -> journal entries       # the commit journal holds them
@@ -24,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from ocpispec import secret_refs
-from ocpispec.deliver.leftovers import Leftovers, name_pattern
+from ocpispec.deliver.earlier import Earlier, Wanted
+from ocpispec.deliver.leftovers import Leftovers, manifest_pattern, name_pattern
 from ocpispec.deliver.profiles import Login, ProfileError, login_for
 from ocpispec.formats.remote import Remote, parse_remote
 
-__all__ = ["Failure", "Leftovers", "Login", "Outbox", "Preflight", "finish_rename", "login_for",
-           "name_pattern", "preflight", "upload"]
+__all__ = ["Earlier", "Failure", "Leftovers", "Login", "Outbox", "Preflight", "Wanted",
+           "finish_rename", "login_for", "manifest_pattern", "name_pattern", "preflight",
+           "upload"]
 
 
 class Failure(Exception):
@@ -94,17 +97,22 @@ class Preflight:
 
     leftovers: Leftovers
     delivered: bytes | None
+    earlier: tuple[Earlier, ...] = ()  # the deliveries asked for (`earlier.Wanted`)
 
 
 def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = None,
-              keep: frozenset[str] = frozenset(), probe: bool = False) -> Preflight:
+              keep: frozenset[str] = frozenset(), probe: bool = False,
+              wanted: Wanted | None = None) -> Preflight:
     """Before anything is fetched: the server answers, its host key is known, the login
     is accepted, the target directory exists and no directory takes a final name. With
     `pattern` (`name_pattern`), the temporary files killed runs left there are swept
     (`delivery.leftovers`), except the paths in `keep` (another export's pending
     commit's). In the same session, the manifest of a file already delivered under the
     final name is read. With `probe` (a run that will upload: not a dry run), an SFTP
-    directory is written to once, an empty temporary file made and removed."""
+    directory is written to once, an empty temporary file made and removed. With
+    `wanted`, the manifests of earlier deliveries in the directory are read
+    (`earlier_manifests`)."""
+    from ocpispec.deliver.earlier import earlier_manifests
     from ocpispec.deliver.leftovers import sweep
 
     session = _connect(remote, login)
@@ -117,7 +125,9 @@ def preflight(remote: Remote, login: Login, pattern: re.Pattern[str] | None = No
             name = remote.path.rsplit("/", 1)[-1]
             _retrying(remote, login,
                       lambda: session.ensure().try_writing(remote.directory, name))
-        return Preflight(swept, _delivered(session, remote, login))
+        earlier = () if wanted is None else _retrying(
+            remote, login, lambda: earlier_manifests(session, remote.directory, wanted))
+        return Preflight(swept, _delivered(session, remote, login), earlier)
     finally:
         session.close()
 

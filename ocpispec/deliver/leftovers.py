@@ -43,6 +43,17 @@ def name_pattern(template: str, fixed: Mapping[str, str] | None = None) -> re.Pa
     """The temporary names of the files of an output whose final name is `template`:
     the placeholders in `fixed` (`export`, `dataset`) stand for their values, the run's
     and window's times for any time (an unknown placeholder for any text without `/`)."""
+    name = _filled(template, fixed)
+    return re.compile(rf"^\.{name}{_SIBLINGS}\.\d+-[0-9a-f]{{8}}\.partial$")
+
+
+def manifest_pattern(template: str, fixed: Mapping[str, str] | None = None) -> re.Pattern[str]:
+    """The final names of the manifests of an output whose final name is `template`
+    (placeholders as `name_pattern` reads them); group 1 is the delivered file's."""
+    return re.compile(rf"^({_filled(template, fixed)})\.manifest\.json$")
+
+
+def _filled(template: str, fixed: Mapping[str, str] | None) -> str:
     def part_of(part: str) -> str:
         if not (part.startswith("{") and part.endswith("}")):
             return re.escape(part)
@@ -51,8 +62,7 @@ def name_pattern(template: str, fixed: Mapping[str, str] | None = None) -> re.Pa
             return re.escape(fixed[name])
         return _FILLED.get(name, "[^/]+")
 
-    name = "".join(part_of(part) for part in re.split(r"(\{[^{}]*\})", template))
-    return re.compile(rf"^\.{name}{_SIBLINGS}\.\d+-[0-9a-f]{{8}}\.partial$")
+    return "".join(part_of(part) for part in re.split(r"(\{[^{}]*\})", template))
 
 
 def sweep(session: object, directory: str, pattern: re.Pattern[str],

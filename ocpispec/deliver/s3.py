@@ -166,6 +166,18 @@ class Session:
         return [(f"/{key}", (now - moment).total_seconds()) for key, moment in found.items()
                 if key.endswith(".partial")]
 
+    def listing(self, directory: str) -> list[tuple[str, float | None]]:
+        """The names of the objects right in `directory` with the time each was written;
+        a failed listing is a TransferError, never an empty folder."""
+        prefix = f"{directory.strip('/')}/" if directory.strip("/") else ""
+        found: list[tuple[str, float | None]] = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix, Delimiter="/")
+        for page in self._call("listing the folder", list, pages):
+            found.extend((item["Key"][len(prefix):], item["LastModified"].timestamp())
+                         for item in page.get("Contents", []))
+        return found
+
     def discard(self, path: str) -> None:
         """A temporary object and any unfinished multipart upload to it."""
         self.abort_uploads(path)

@@ -315,6 +315,18 @@ class Session:
                  0.0 if entry.st_mtime is None else now - entry.st_mtime)
                 for entry in entries if entry.filename.endswith(".partial")]
 
+    def listing(self, directory: str) -> list[tuple[str, float | None]]:
+        """The names in `directory` with the time each was last written (None where the
+        server leaves it out); a lost connection is a TransferError, never an empty
+        folder (deliveries there would go unseen)."""
+        try:
+            entries = self.sftp.listdir_attr(directory)
+        except Exception as exc:  # paramiko's SSHException and EOFError too
+            self._unless_lost(exc)
+            return []
+        return [(entry.filename, None if entry.st_mtime is None else float(entry.st_mtime))
+                for entry in entries]
+
     def discard(self, path: str) -> None:
         self.remove(path)
 

@@ -195,11 +195,18 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
     # a dry run writes nothing, on the servers neither: their leftovers are not swept
     templates = {} if options.dry_run else {d.name: d.step(ir.Render).destination
                                              for d in plan.datasets}
+    earlier: dict[str, Any] = {}
+    looked = _looked_back(setting, options)
     logins = deliveries.prepare(targets, {d.name: d.step(ir.Render).origin
                                           for d in plan.datasets}, setting.notes, templates,
                                 options.destinations, delivered,
                                 plan.export.name, pending_remote(state_path),
-                                probe=not options.dry_run)
+                                probe=not options.dry_run, look_back=looked, earlier=earlier)
+    if earlier:
+        from ocpispec.execute.first_runs import check_remote
+
+        setting.notes.extend(check_remote(plan, targets, setting.windows, setting.state,
+                                                  earlier, state_path))
     if delivered and not options.dry_run:
         from ocpispec.execute.replacing import check_remote_replacements
 
@@ -227,6 +234,18 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
         return _result(plan, client, results, setting.started, True, None, setting.notes, now)
     return _committed(setting, client, runs, logins, screens, platform, options, state_path,
                       locked)
+
+
+def _looked_back(setting: Setting, options: RunOptions) -> dict[str, float | None]:
+    """The servers' earlier deliveries to read (`first_runs.look_back`), for the runs
+    whose local folders `run_setting.check_targets` looks in for them."""
+    if not options.use_state or options.restart or options.limit is not None \
+            or options.dry_run or options.assess:
+        return {}
+    from ocpispec.execute.first_runs import look_back
+
+    return look_back(setting.plan, setting.tracked, setting.targets, setting.windows,
+                     setting.state)
 
 
 def _dataset_runs(setting: Setting, key: bytes, options: RunOptions,

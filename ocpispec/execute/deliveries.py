@@ -20,7 +20,10 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             templates: Mapping[str, str | None] | None = None,
             destinations: Mapping | None = None,
             delivered: dict[str, bytes | None] | None = None, export: str = "",
-            keep: frozenset[str] = frozenset(), probe: bool = False) -> dict[str, Login]:
+            keep: frozenset[str] = frozenset(), probe: bool = False,
+            look_back: Mapping[str, float | None] | None = None,
+            earlier: dict[str, tuple[delivery.Earlier, ...]] | None = None
+            ) -> dict[str, Login]:
     """Each remote target's login, its server tried (host key, login, directory);
     `spans` are the outputs' places in the spec, by dataset. First removes the spools
     killed runs left; with the destinations as written (`templates`, by dataset), also
@@ -28,7 +31,9 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
     by dataset, the manifest of a file already under the final name (`replacing`).
     `keep`: the URLs of remote temporary files pending commits in the ledger still need
     (`ledger.pending_remote`), never swept. `probe`: each SFTP directory is written to
-    once (not in a dry run, which writes nothing)."""
+    once (not in a dry run, which writes nothing). `look_back`: by dataset, the time
+    after which the manifests of earlier deliveries there are read (None: any);
+    `earlier` gets them, by dataset (`first_runs`)."""
     if any(target.remote is not None for target in targets.values()):
         remove_stale_spools()
     logins = {}
@@ -41,8 +46,9 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             if template else None
         try:
             logins[name] = login = delivery.resolve(target.remote, destinations)
+            wanted = _wanted(template, export, name, look_back)
             tried = delivery.preflight(target.remote, login, pattern,
-                                       _paths_at(target.remote, keep), probe)
+                                       _paths_at(target.remote, keep), probe, wanted)
         except delivery.Failure as exc:
             raise _error(exc, "checked before fetching: nothing was read or written",
                          spans.get(name)) from None
@@ -50,7 +56,18 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             notes.extend(_swept_notes(target, tried.leftovers))
         if delivered is not None:
             delivered[name] = tried.delivered
+        if wanted is not None and earlier is not None:
+            earlier[name] = tried.earlier
     return logins
+
+
+def _wanted(template: str | None, export: str, dataset: str,
+            look_back: Mapping[str, float | None] | None) -> delivery.Wanted | None:
+    if template is None or look_back is None or dataset not in look_back:
+        return None
+    pattern = delivery.manifest_pattern(template.rsplit("/", 1)[-1],
+                                        {"export": export, "dataset": dataset})
+    return delivery.Wanted(pattern, look_back[dataset])
 
 
 def _paths_at(remote: Remote, urls: frozenset[str]) -> frozenset[str]:

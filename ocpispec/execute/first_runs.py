@@ -6,10 +6,13 @@ is right for a new export, and a repeat of everything for one whose ledger is an
 file: the default ledger is `.ocpispec/ledger.sqlite` under the current directory, so a
 cron job started in the home directory and a person running the same spec in the
 project folder keep two; a ledger deleted or moved is the same. The manifests beside
-the outputs tell: a local destination's folder holding a delivery of this export's
-dataset (with rows) means the run delivers those records again. The run goes on (a
-reference run into the same folder under a fresh ledger is legitimate) and says so, so
-that whoever reads the summary can move the right ledger back before the next run.
+the outputs tell: a destination's folder holding a delivery of this export's dataset
+(with rows) means the run delivers those records again. A local folder is read here; a
+server's (SFTP, S3) when its destination is tried before fetching (`look_back` says
+which manifests to read there, `deliver.earlier` reads them, `check_remote` judges).
+The run goes on (a reference run into the same folder under a fresh ledger is
+legitimate) and says so, so that whoever reads the summary can move the right ledger
+back before the next run.
 
 A dataset whose state is behind such a delivery is the same repeat, from its watermark:
 a ledger restored from last night's backup or a snapshot of the machine, or another
@@ -22,18 +25,20 @@ having delivered every record of those windows a second time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ocpispec.deliver.earlier import Earlier
 from ocpispec.execute.outputs import Target
 from ocpispec.execute.client import RunError
 from ocpispec.execute.replacing import parse_delivery
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.ledger.state import DatasetState, State
 from ocpispec.plan import ir
-from ocpispec.timestamps import read_timestamp
+from ocpispec.timestamps import format_timestamp, read_timestamp
 
 _SUFFIX = ".manifest.json"
 _MOST_MANIFEST_BYTES = 1 << 20
@@ -46,14 +51,66 @@ def first_run_notes(plan: ir.Plan, targets: Mapping[str, Target],
     its dataset (not for `--restart`, which delivers everything again on purpose)."""
     notes = []
     for dataset in plan.datasets:
-        target, window = targets[dataset.name], windows[dataset.name]
-        if not (window.first_run and dataset.step(ir.Fetch).window.incremental) \
-                or target.remote is not None or target.path is None:
+        target = targets[dataset.name]
+        if not _first(dataset, windows) or target.remote is not None or target.path is None:
             continue
         ends = [d.end for d in _deliveries(target.path.parent)
                 if (d.export, d.dataset) == (plan.export.name, dataset.name) and d.end]
         if ends:
-            notes.append(_note(dataset, target.path.parent, max(ends), ledger))
+            notes.append(_note(dataset, str(target.path.parent), max(ends), ledger))
+    return notes
+
+
+def _first(dataset: ir.Dataset, windows: Mapping[str, ResolvedWindow]) -> bool:
+    return windows[dataset.name].first_run and dataset.step(ir.Fetch).window.incremental
+
+
+def look_back(plan: ir.Plan, tracked: list[ir.Dataset], targets: Mapping[str, Target],
+              windows: Mapping[str, ResolvedWindow], state: State) -> dict[str, float | None]:
+    """By dataset delivered to a server: the time after which the manifests of its
+    earlier deliveries there are read (`deliveries.prepare`): any for a first window,
+    those written after the state was committed for a tracked dataset."""
+    wanted: dict[str, float | None] = {}
+    kept = {dataset.name for dataset in tracked}
+    for dataset in plan.datasets:
+        if targets[dataset.name].remote is None:
+            continue
+        stored = state.datasets.get(dataset.name)
+        if _first(dataset, windows):
+            wanted[dataset.name] = None
+        elif stored is not None and dataset.name in kept:
+            with contextlib.suppress(ValueError):  # a damaged value: the state's checks say so
+                wanted[dataset.name] = (read_timestamp(stored.committed_at)
+                                        + _SKEW).timestamp()
+    return wanted
+
+
+def check_remote(plan: ir.Plan, targets: Mapping[str, Target],
+                 windows: Mapping[str, ResolvedWindow], state: State,
+                 earlier: Mapping[str, tuple[Earlier, ...]], ledger: Path) -> list[str]:
+    """`first_run_notes` and `behind_deliveries` for the deliveries found on the
+    servers (`look_back` said which to read)."""
+    notes = []
+    for dataset in plan.datasets:
+        remote = targets[dataset.name].remote
+        if remote is None or dataset.name not in earlier:
+            continue
+        ends = [(end, found.name) for found in earlier[dataset.name]
+                if (delivery := parse_delivery(found.text)) is not None
+                and not delivery.sample
+                and (delivery.export, delivery.dataset) == (plan.export.name, dataset.name)
+                and (end := _moment(delivery.end)) is not None]
+        if not ends:
+            continue
+        stored = state.datasets.get(dataset.name)
+        if _first(dataset, windows) or stored is None:
+            notes.append(_note(dataset, remote.at(remote.directory).url,
+                               format_timestamp(max(ends)[0]), ledger))
+            continue
+        mark = _moment(stored.watermark)
+        behind = [found for found in ends if mark is not None and found[0] > mark]
+        if behind:
+            raise _behind(plan.export.name, dataset.name, stored, max(behind), ledger)
     return notes
 
 
@@ -76,7 +133,7 @@ def behind_deliveries(plan: ir.Plan, tracked: list[ir.Dataset], targets: Mapping
             after = (read_timestamp(stored.committed_at) + _SKEW).timestamp()
         except ValueError:  # a damaged value: the state's own checks say so
             continue
-        ends = [(end, path) for delivery, path in _deliveries(target.path.parent, after)
+        ends = [(end, path.name) for delivery, path in _deliveries(target.path.parent, after)
                 if (delivery.export, delivery.dataset) == (plan.export.name, dataset.name)
                 and (end := _moment(delivery.end)) is not None and end > mark]
         if ends:
@@ -90,14 +147,12 @@ def _moment(text: str | None) -> datetime | None:
         return None
 
 
-def _behind(export: str, dataset: str, stored: DatasetState, found: tuple[datetime, Path],
+def _behind(export: str, dataset: str, stored: DatasetState, found: tuple[datetime, str],
             ledger: Path) -> RunError:
-    from ocpispec.timestamps import format_timestamp
-
-    end, path = format_timestamp(found[0]), found[1]
+    end, manifest = format_timestamp(found[0]), found[1]
     return RunError.of(
         "OCX528", f"the ledger `{ledger}` is behind the deliveries of `{dataset}`: its "
-                  f"watermark is {stored.watermark}, and `{path.name}` beside the output "
+                  f"watermark is {stored.watermark}, and `{manifest}` beside the output "
                   f"holds a delivery up to {end}, made after the state was committed "
                   f"({stored.committed_at})",
         notes=("the ledger was restored from a backup or a snapshot, or another ledger "
@@ -142,7 +197,7 @@ def _written_after(manifest: Path, after: float) -> bool:
         return False
 
 
-def _note(dataset: ir.Dataset, folder: Path, end: str, ledger: Path) -> str:
+def _note(dataset: ir.Dataset, folder: str, end: str, ledger: Path) -> str:
     return (f"`{dataset.name}` had no `since last run` state in the ledger `{ledger}`, but "
             f"`{folder}` holds its deliveries up to {end}: this first window, from "
             "1970-01-01, delivers their records again. If they were recorded by another "
