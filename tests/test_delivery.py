@@ -1095,3 +1095,44 @@ def test_a_login_that_may_rename_but_neither_replace_nor_remove_is_refused_befor
                for name in remote_files(sshd.root) if name.endswith(".partial"))
     text = cli_block(again).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_a_run_stopped_mid_upload_leaves_no_temporary_file_on_the_server(
+        run_cli, sshd, tmp_path, monkeypatch, larger_server, stop) -> None:
+    """Ctrl-C or SIGTERM while a file went up: the run failed as it should (OCX558,
+    nothing published, the state unmoved), but the half-sent temporary file stayed on
+    the consumer's server (removed only by a run an hour later), since only a transfer
+    error removed it."""
+    import os
+    import signal
+
+    from ocpispec.launch.stop import raise_terminated
+
+    sshd.profile(tmp_path / "config")
+    stopped: list[int] = []
+
+    def stop_now(sent: int, total: int) -> None:
+        if not stopped and sent < total:
+            stopped.append(sent)
+            os.kill(os.getpid(), getattr(signal, stop))
+
+    monkeypatch.setattr(sftp, "progress", stop_now)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        signal.signal(signal.SIGTERM, raise_terminated)  # as the `ocpispec` command's
+        spec = tmp_path / "spec.ocx"
+        spec.write_text(HEADER + f'output csv to "sftp://127.0.0.1:{sshd.port}{sshd.root}'
+                        '/x.csv"\n')
+        result = run_cli("run", str(spec), "--state", str(tmp_path / "state.json"), "--as-of",
+                         AS_OF, env={"OCPI_VERSIONS_URL": larger_server.versions_url,
+                                     "OCPI_TOKEN": larger_server.token,
+                                     "DELIVERY_TEST_KEY": KEY})
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert stopped
+    assert result.exit_code == 1, result.output
+    assert "OCX558" in result.output
+    assert remote_files(sshd.root) == []
+    assert not has_state(tmp_path / "state.json")

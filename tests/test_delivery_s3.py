@@ -399,3 +399,26 @@ def test_a_second_ledger_delivering_into_the_same_folder_is_named(
     again = deliver(url, "--state", str(tmp_path / "other.sqlite"))
     assert again.exit_code == 0, again.output
     assert f"`s3://consumer-drop/incoming` holds its deliveries up to {AS_OF}" in again.output
+
+
+def test_a_run_stopped_mid_upload_leaves_no_temporary_object(deliver, s3_server, tmp_path,
+                                                             monkeypatch) -> None:
+    """Ctrl-C while an object went up (here, as its last bytes were read): the object
+    the put made stayed in the bucket, since only a transfer error removed it."""
+    import os
+    import signal
+
+    s3_server.profile(tmp_path / "config")
+    stopped: list[int] = []
+
+    def stop_now(sent: int) -> None:
+        if not stopped:
+            stopped.append(sent)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(s3, "progress", stop_now)
+    result = deliver("s3://consumer-drop/incoming/x.csv")
+    assert stopped and result.exit_code == 1, result.output
+    assert "OCX558" in result.output
+    assert s3_server.keys() == []
+    assert not has_state(tmp_path / "state.json")

@@ -70,7 +70,7 @@ class Session:
             self._call("upload", self.client.upload_file, str(local), self.bucket, temp[1:],
                        Callback=lambda sent: progress(sent), Config=_transfer())
             self._verify(temp, size, digest)
-        except TransferError:
+        except BaseException:  # a stop (Ctrl-C, SIGTERM) too: no object or part left
             self.abort_uploads(temp)
             self.remove(temp)
             raise

@@ -175,12 +175,9 @@ class Session:
         try:
             self._send(local, temp, size)
             self._verify(temp, size, digest)
-        except VerifyError:
+        except BaseException as exc:  # a stop (Ctrl-C, SIGTERM) too: never left half-sent
             self.remove(temp)
-            raise
-        except Exception as exc:
-            self.remove(temp)
-            if isinstance(exc, TransferError):
+            if isinstance(exc, TransferError) or not isinstance(exc, Exception):
                 raise
             raise TransferError(f"upload failed: {_upload_reason(exc)}") from None
         return temp
