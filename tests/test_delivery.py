@@ -752,11 +752,16 @@ def test_an_outputs_sweep_matches_its_own_temporary_files_only(mine, theirs, tem
     def temporary(export: str) -> str:
         values = placeholders(export, "sessions", datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
                               "2026-01-01T00:00:00Z", None)
-        return f".{expand(template, values)}.manifest.json.4242-0badcafe.partial"
+        return f".{expand(template, values)}.manifest.json.4242-{tag}0badcafe.partial"
 
-    pattern = name_pattern(template, {"export": mine, "dataset": "sessions"})
-    assert pattern.match(temporary(mine))
-    assert (pattern.match(temporary(theirs)) is not None) == (mine == theirs)
+    # a run of the ledger tagged 1a2b3c4d: its own, a run's without a ledger and an
+    # untagged one (a version before the tags), never another ledger's
+    pattern = name_pattern(template, {"export": mine, "dataset": "sessions"}, "1a2b3c4d")
+    for tag in ("1a2b3c4d", "00000000", ""):
+        assert pattern.match(temporary(mine))
+        assert (pattern.match(temporary(theirs)) is not None) == (mine == theirs)
+    tag = "9f8e7d6c"
+    assert not pattern.match(temporary(mine))
 
 
 @pytest.mark.parametrize("beside", ["", ".manifest.json", ".datapackage.json"])
@@ -1136,3 +1141,43 @@ def test_a_run_stopped_mid_upload_leaves_no_temporary_file_on_the_server(
     assert "OCX558" in result.output
     assert remote_files(sshd.root) == []
     assert not has_state(tmp_path / "state.json")
+
+
+def test_another_ledgers_run_of_the_export_never_sweeps_its_pending_commit(
+        deliver, run_cli, server, sshd, tmp_path, monkeypatch) -> None:
+    """The export run with two ledgers (a copied state folder, a job started in another
+    directory) into one SFTP folder: the commit of the first stopped after its commit
+    point, its temporary files waiting for its next run; a run of the second ledger,
+    hours later, removed them as a killed run's leftovers (the server's temporary names
+    did not say whose they were, as local ones do), and the first ledger's next run
+    found its published window gone."""
+    import os
+    import time
+
+    sshd.profile(tmp_path / "config")
+    url = f"sftp://127.0.0.1:{sshd.port}{sshd.root}/{{export}}-{{window.end}}.csv"
+    rename = sftp.Session.rename
+
+    def refuse(self, temp: str, final: str) -> None:
+        raise sftp.TransferError("rename failed: Permission denied")
+
+    monkeypatch.setattr(sftp.Session, "rename", refuse)
+    assert "error[OCX553]" in deliver(url).output
+    monkeypatch.setattr(sftp.Session, "rename", rename)
+    waiting = remote_files(sshd.root)
+    assert len(waiting) == 3
+    for file in waiting:
+        os.utime(sshd.root / file, (time.time() - 7200, time.time() - 7200))
+
+    second = deliver(url, "--state", str(tmp_path / "other.sqlite"), "--as-of",
+                     "2025-12-01T00:00:00Z")
+    assert second.exit_code == 0, second.output
+    assert "a killed run left at" not in second.output, second.output
+    assert set(waiting) <= set(remote_files(sshd.root))
+
+    again = deliver(url, "--as-of", "2026-02-01T00:00:00Z")
+    assert "finished the commit an interrupted run left" in again.output, again.output
+    assert {"delivery_tests-20260101T000000Z.csv", "delivery_tests-20260201T000000Z.csv"} \
+        <= set(remote_files(sshd.root))
+    assert state_dict(tmp_path / "state.json")["datasets"]["sessions"]["watermark"] == \
+        "2026-02-01T00:00:00Z"

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
 from ocpispec.deliver.faults import ShortUpload, TransferError, VerifyError
+from ocpispec.deliver.leftovers import temporary_name
 from ocpispec.deliver.profiles import Login
 from ocpispec.deliver.sftp import CHUNK, digest_of
 
@@ -63,8 +62,7 @@ class Session:
         self._call(f"the bucket `{self.bucket}`", self.client.head_bucket, Bucket=self.bucket)
 
     def upload(self, local: Path, directory: str, name: str) -> str:
-        folder = directory.rstrip("/")
-        temp = f"{folder}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        temp = temporary_name(directory, name)
         size, digest = digest_of(local)
         try:
             self._call("upload", self.client.upload_file, str(local), self.bucket, temp[1:],

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import os
-import secrets
 import socket
 import stat
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 from ocpispec import secret_refs
 from ocpispec.deliver.faults import (HostKeyError, LoginError, NoDirectory, NoRename,
                                      NoSftp, ShortUpload, TransferError, VerifyError)
+from ocpispec.deliver.leftovers import temporary_name
 from ocpispec.deliver.profiles import Login
 
 __all__ = ["HostKeyError", "Session", "TransferError", "VerifyError", "progress"]
@@ -124,7 +123,7 @@ class Session:
         upload of `name` takes (a killed run's is swept as one): a directory the login
         may read but not write (the root of a chroot, a read-only account) is found
         before the run fetches, not at the upload after it."""
-        temp = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        temp = temporary_name(directory, name)
         try:
             self.sftp.open(temp, "wb").close()
         except OSError as exc:
@@ -147,7 +146,7 @@ class Session:
         step nor remove (`-P posix-rename,remove`: the older file is removed first),
         failed its renames past the commit point, and every next run's recovery, until
         the server was changed. The new name."""
-        moved = f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+        moved = temporary_name(directory, name)
         try:
             if over:
                 self.sftp.open(moved, "wb").close()  # standing for the older delivery
@@ -170,7 +169,7 @@ class Session:
         """`local` under a temporary name in `directory` (the one `try_writing` left,
         where it could not remove it), verified; that name."""
         temp = _PROBED.pop(self._probe_key(directory, name), None) or \
-            f"{directory.rstrip('/')}/.{name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+            temporary_name(directory, name)
         size, digest = digest_of(local)
         try:
             self._send(local, temp, size)

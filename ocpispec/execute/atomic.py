@@ -40,6 +40,12 @@ def ledger_tag(ledger: Path) -> str:
     return hashlib.sha256(str(ledger.resolve()).encode()).hexdigest()[:8]
 
 
+def owner_tag() -> str:
+    """The owner tag of the files the run makes now (`owned_by`): a server's temporary
+    files carry it too (`deliver.leftovers.temporary_name`)."""
+    return _owner[0]
+
+
 @contextlib.contextmanager
 def owned_by(ledger: Path | None) -> Iterator[None]:
     """The temporary files made meanwhile are tagged as the `ledger`'s (None: no ledger)."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from ocpispec import deliver as delivery
 from ocpispec.deliver import Login
-from ocpispec.execute.atomic import AtomicFile
+from ocpispec.execute.atomic import AtomicFile, owner_tag
 from ocpispec.execute.client import RunError
 from ocpispec.execute.outputs import Target, remove_spools, remove_stale_spools
 from ocpispec.diagnostics.source import Span
@@ -42,8 +42,8 @@ def prepare(targets: Mapping[str, Target], spans: Mapping[str, Span],
             continue
         template = (templates or {}).get(name)
         pattern = delivery.name_pattern(template.rsplit("/", 1)[-1],
-                                        {"export": export, "dataset": name}) \
-            if template else None
+                                        {"export": export, "dataset": name},
+                                        owner_tag()) if template else None
         try:
             logins[name] = login = delivery.resolve(target.remote, destinations)
             wanted = _wanted(template, export, name, look_back)
