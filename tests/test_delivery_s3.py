@@ -422,3 +422,31 @@ def test_a_run_stopped_mid_upload_leaves_no_temporary_object(deliver, s3_server,
     assert "OCX558" in result.output
     assert s3_server.keys() == []
     assert not has_state(tmp_path / "state.json")
+
+
+def test_a_key_that_may_not_list_the_bucket_still_delivers(deliver, s3_server,
+                                                           tmp_path) -> None:
+    """A drop bucket's key that may put and get but not list (the server answers 403
+    to a listing): the runs deliver as before (the listing of earlier deliveries sees
+    nothing), while a server error on the listing fails the run before fetching."""
+    from fixtures_s3 import FaultyProxy
+
+    s3_server.profile(tmp_path / "config")
+    url = "s3://consumer-drop/incoming/{window.end}.csv"
+    status = [403]
+    proxy = FaultyProxy(s3_server.endpoint, lambda method, path: status[0] if (
+        method, path.split("?")[0]) == ("GET", "/consumer-drop") and "list-type=2" in path
+        else None)
+    try:
+        s3_server.profile(tmp_path / "config", endpoint_url=proxy.endpoint)
+        assert deliver(url, "--as-of", "2025-07-01T00:00:00Z").exit_code == 0
+        again = deliver(url)
+        assert again.exit_code == 0, again.output
+        status[0] = 503
+        failed = deliver(url, "--as-of", "2026-02-01T00:00:00Z")
+    finally:
+        proxy.close()
+    assert failed.exit_code == 1 and "checked before fetching" in failed.output, failed.output
+    assert s3_server.keys() == [f"incoming/{end}.csv{suffix}"
+                                for end in ("20250701T000000Z", "20260101T000000Z")
+                                for suffix in ("", ".datapackage.json", ".manifest.json")]

@@ -165,13 +165,19 @@ class Session:
                 if key.endswith(".partial")]
 
     def listing(self, directory: str) -> list[tuple[str, float | None]]:
-        """The names of the objects right in `directory` with the time each was written;
-        a failed listing is a TransferError, never an empty folder."""
+        """The names of the objects right in `directory` with the time each was written.
+        A login that may not list (a drop bucket's put-only key: the server answers 403)
+        sees nothing; a failed connection or a server error is a TransferError, never
+        an empty folder."""
         prefix = f"{directory.strip('/')}/" if directory.strip("/") else ""
         found: list[tuple[str, float | None]] = []
-        pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=prefix, Delimiter="/")
-        for page in self._call("listing the folder", list, pages):
+        try:
+            pages = list(self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=prefix, Delimiter="/"))
+        except Exception as exc:
+            _unless_answered(exc)
+            return []
+        for page in pages:
             found.extend((item["Key"][len(prefix):], item["LastModified"].timestamp())
                          for item in page.get("Contents", []))
         return found
