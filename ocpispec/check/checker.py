@@ -26,6 +26,7 @@ from ocpispec.check.grid_differencing import check_grid_differencing
 from ocpispec.check.header import check_header, check_schedule, check_source
 from ocpispec.check.k_rule import check_k_rules
 from ocpispec.check.linked_k_rules import check_linked_k_rules
+from ocpispec.check.linked_filters import check_linked_filters
 from ocpispec.check.key_reference import known_kind
 from ocpispec.check.linked_grids import check_linked_grids
 from ocpispec.check.output import check_destinations
@@ -50,6 +51,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_source(spec.source, VERSIONS, ctx)
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]
     check_differencing(datasets, ctx)
+    check_linked_filters(datasets, dataset_ids(spec.datasets), ctx)
     check_public_pseudonyms(datasets, dataset_ids(spec.datasets), ctx)
     check_bound_differencing(datasets, dataset_ids(spec.datasets), ctx)
     check_grid_differencing(datasets, ctx)

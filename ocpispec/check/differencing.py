@@ -70,23 +70,37 @@ def check_differencing(datasets: Iterable[CheckedDataset | None], ctx: Context) 
                 break
 
 
+def linked_directly(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> bool:
+    """Whether `check_differencing` compares two row datasets and warns of them (OCX333)."""
+    return _linked_by_filter(first, second, ctx) is not None
+
+
 def _linked_by_filter(first: CheckedDataset, second: CheckedDataset,
                       ctx: Context) -> str | None:
     """The pseudonymised field two row datasets share when they differ by a filter that
     reads non-public fields: each record's presence in each dataset then tells the
     consumer which filters its hidden values pass."""
+    if not differ_by_filter(first, second, ctx):
+        return None
+    theirs = _pseudonymised(second)
+    shared = sorted(shown for key, shown in _pseudonymised(first).items() if key in theirs)
+    return shared[0] if shared else None
+
+
+def differ_by_filter(first: CheckedDataset, second: CheckedDataset, ctx: Context) -> bool:
+    """Whether two row datasets hold records of one kind (a module, or sessions and
+    CDRs) in windows that overlap, kept by different filters of which one reads
+    non-public fields (or one includes private locations): linked by a pseudonym,
+    whether a record is in each tells which filters its hidden values pass."""
     includes = first.include_private != second.include_private
     same_filter = _where(first, ctx.source) == _where(second, ctx.source)
     # a session's and a CDR's pseudonyms of one charge or driver are one pseudonym
     related = first.module == second.module or {first.module, second.module} <= EVENT_MODULES
     if not related or (same_filter and not includes):
-        return None
+        return False
     if not _overlap(first.dataset.source.window, second.dataset.source.window):
-        return None
-    private = includes or any(f is not None and f.reads for f in (first.filter, second.filter))
-    theirs = _pseudonymised(second)
-    shared = sorted(shown for key, shown in _pseudonymised(first).items() if key in theirs)
-    return shared[0] if private and shared else None
+        return False
+    return includes or any(f is not None and f.reads for f in (first.filter, second.filter))
 
 
 def left_out_by_rows(aggregate: CheckedDataset, rows: CheckedDataset,

@@ -24,52 +24,22 @@ compared, by the shortest way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedDataset
-from ocpispec.frozen import frozen
 from ocpispec.check.context import Context
 from ocpispec.check.k_rule import quasi_reads
-from ocpispec.check.public_pseudonyms import released_pseudonyms, same_value
+from ocpispec.check.pseudonym_links import Link, linked_files, released_by, row_datasets
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 from ocpispec.language.functions import Effect
-
-
-@frozen
-class _Link:
-    """How the consumer joins another file to the rule's: the pseudonym of each join
-    (`session`, then `cdr`) and the files joined on the way (none: directly)."""
-
-    pseudonyms: tuple[str, ...]
-    through: tuple[str, ...]
-
-    def beside(self) -> str:
-        if not self.through:
-            return f"beside the same `{self.pseudonyms[0]}`"
-        return f"linked to it through {_names(self.through)}"
-
-    def joined_on(self) -> str:
-        if not self.through:
-            return f"joins the two files on `{self.pseudonyms[0]}`"
-        return (f"joins the files on {' then '.join(f'`{p}`' for p in self.pseudonyms)}, "
-                f"through {_names(self.through)}")
-
-    def unlinked(self, both: str) -> str:
-        """How the spec breaks the link; `both`: the two files, as the help names them."""
-        if not self.through:
-            return f"`{self.pseudonyms[0]}` in one of {both} only"
-        shown = " or ".join(f"`{p}`" for p in self.pseudonyms)
-        return f"{shown} in only one of the datasets that share it"
 
 
 def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Sequence[str],
                          ctx: Context) -> None:
     """`datasets` as the spec lists them (None for one that failed), `names` theirs."""
-    rows = [(dataset, name) for dataset, name in zip(datasets, names)
-            if dataset is not None and isinstance(dataset.dataset.body, syntax.Select)]
-    released = {id(dataset): list(released_pseudonyms(dataset, name, ctx))
-                for dataset, name in rows}
+    rows = row_datasets(datasets, names)
+    released = released_by(rows, ctx)
     for dataset, name in rows:
         rule = dataset.dataset.body.k_rule
         if rule is None:
@@ -77,7 +47,7 @@ def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Seque
         counted = _counted(dataset, rule, ctx)
         if not counted:
             continue
-        for other, there, link in _linked_files(dataset, rows, released):
+        for other, there, link in linked_files(dataset, rows, released):
             found = _beside(other, counted, ctx)
             if found is not None:
                 column, what, over = found
@@ -87,40 +57,6 @@ def check_linked_k_rules(datasets: Sequence[CheckedDataset | None], names: Seque
             if added is not None:
                 column, what = added
                 ctx.emit(_widened(rule, name, there, column, what, link))
-
-
-def _linked_files(start: CheckedDataset, rows: list[tuple[CheckedDataset, str]],
-                  released: dict[int, list]) -> Iterator[tuple[CheckedDataset, str, _Link]]:
-    """Every other row dataset a consumer joins to `start` on shared pseudonyms, directly
-    or through other files (a file of (session, CDR) pairs joins a file of sessions to
-    one of CDRs), with the shortest way, in the spec's order at each step."""
-    reached = {id(start): _Link((), ())}
-    frontier = [start]
-    while frontier:
-        following = []
-        for dataset in frontier:
-            way = reached[id(dataset)]
-            hop = () if dataset is start else (_name_of(dataset, rows),)
-            for other, there in rows:
-                if id(other) in reached:
-                    continue
-                shared = next((p for p in released[id(dataset)] for q in released[id(other)]
-                               if same_value(p, q)), None)
-                if shared is None:
-                    continue
-                link = _Link(way.pseudonyms + (shared.column.name,), way.through + hop)
-                reached[id(other)] = link
-                following.append(other)
-                yield other, there, link
-        frontier = following
-
-
-def _name_of(dataset: CheckedDataset, rows: list[tuple[CheckedDataset, str]]) -> str:
-    return next(name for candidate, name in rows if candidate is dataset)
-
-
-def _names(files: tuple[str, ...]) -> str:
-    return " and ".join(f"`{name}`" for name in files)
 
 
 def _counted(dataset: CheckedDataset, rule: syntax.KRule,
@@ -169,7 +105,7 @@ def _uncounted(other: CheckedDataset, held: set[str],
 
 
 def _widened(rule: syntax.KRule, name: str, there: str, column: syntax.Column, what: str,
-             link: _Link) -> Diagnostic:
+             link: Link) -> Diagnostic:
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
     return Diagnostic(
         "OCX396", Severity.WARNING,
@@ -187,7 +123,7 @@ def _widened(rule: syntax.KRule, name: str, there: str, column: syntax.Column, w
 
 
 def _linked(rule: syntax.KRule, name: str, over: str, there: str, column: syntax.Column,
-            what: str, link: _Link) -> Diagnostic:
+            what: str, link: Link) -> Diagnostic:
     held = "a place" if what == "place" else f"the {what.removeprefix('charge ')}"
     return Diagnostic(
         "OCX396", Severity.WARNING,
