@@ -60,9 +60,13 @@ def changes_since(summary: dict[str, Any], plan: ir.Plan,
                   recorded: str | None = None) -> list[Change]:
     """What changed from a stored summary (an approval record's, whose fingerprint is
     `recorded`) to a plan. A stored summary that equals the plan's, under another
-    fingerprint, differs in a hidden value, or was fingerprinted by an earlier version."""
+    fingerprint, differs in a hidden value, or was fingerprinted by an earlier version.
+    The texts are for people (`approvals`, a refused run): a character that hides or
+    reorders text shows as its code point (`"Utr<U+200B>echt"`)."""
+    from ocpispec.render.values import visible_texts
+
     current = summarise(plan)
-    changes = compare(summary, current)
+    changes = visible_texts(compare(summary, current))
     if not changes and comparable(ordered(summary)) == comparable(current):
         if not (_redacted_filters(current) or _redacted_columns(current)):
             return [EARLIER_TOOL]  # no hidden value could differ

@@ -23,6 +23,10 @@ _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalis
 
 
 def plan_text(plan: ir.Plan) -> str:
+    """The plan for people; a character of the spec's texts that hides or reorders text
+    shows as its code point (`<U+200B>`), as on the review."""
+    from ocpispec.render.values import shown_text
+
     lines = [f"Plan for {plan.spec}", "", *_header(plan), "",
              "  + fetch   ~ transform   ! privacy   > output"]
     for dataset in plan.datasets:
@@ -30,7 +34,7 @@ def plan_text(plan: ir.Plan) -> str:
     lines += ["", summary_line(plan), f"Fingerprint: {plan.short_fingerprint}",
               f"Privacy fingerprint: {plan.short_privacy_fingerprint} (what `ocpispec approve` "
               "signs off)"]
-    return "\n".join(lines) + "\n"
+    return shown_text("\n".join(lines)) + "\n"
 
 
 def _header(plan: ir.Plan) -> Iterator[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -51,11 +52,12 @@ def json_text(value: Any) -> str:
 
 # characters that change how the text around them is shown, or hide: Unicode's direction
 # controls (a location named `Laadplein\u202egpj.exe` shows as `Laadpleinexe.jpg`), the
-# invisible spaces and joiners that make two names look alike, and C1 controls (some
+# invisible spaces, joiners, operators and the soft hyphen that make two names look
+# alike, and C1 controls (some
 # terminals run U+009B as an escape sequence). The zero-width (non-)joiner stays: Persian
 # and Indic scripts and emoji need it.
 HIDDEN = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u2060"
-                    r"\ufeff\x7f-\x9f]")
+                    r"\u2061-\u2064\u180e\u00ad\ufeff\x7f-\x9f]")
 
 
 # in JSON also the line and paragraph separators, which JSON allows in a string but
@@ -86,6 +88,23 @@ def shown_text(text: str) -> str:
     character, and each control character other than a tab or a line end, as its code
     point (`<U+202E>`), as `ocpispec check` names them in a spec."""
     return _SHOWN.sub(_code_point, text) if _SHOWN.search(text) else text
+
+
+def visible_texts(value: Any) -> Any:
+    """`value` (a dataclass, tuple, list or dict of them, or a text) with every text as
+    `shown_text` shows it: a report built from a spec (the review, `diff`) shows the
+    spec's texts so. A filter's `"Utr\u200becht"` matches no city, yet read `"Utrecht"`
+    on the page the officer signs."""
+    if isinstance(value, str):
+        return shown_text(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{field.name: visible_texts(getattr(value, field.name))
+                                             for field in dataclasses.fields(value) if field.init})
+    if isinstance(value, tuple | list):
+        return type(value)(visible_texts(item) for item in value)
+    if isinstance(value, dict):
+        return {key: visible_texts(item) for key, item in value.items()}
+    return value
 
 
 # with the characters XML 1.0 cannot hold (a template writing XML: one of them and no

@@ -3,7 +3,9 @@
 HTML and Markdown come from jinja2 templates shipped in `review/templates/`. Every
 text from the spec is untrusted: the HTML environment autoescapes everything, and the
 Markdown environment escapes every printed value (`finalize`), so a consumer named
-`<script>` shows as text in both.
+`<script>` shows as text in both. A character that hides or reorders text (a
+zero-width space in a filter's `"Utr\u200becht"`, which then matches no city) shows as
+its code point (`<U+200B>`), as `ocpispec check` names it; in JSON as its escape.
 """
 
 from __future__ import annotations
@@ -34,13 +36,17 @@ _MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL)
 
 def render_review(review: Review, format: str) -> str:
     """The review as `format` (one of FORMATS); deterministic, ends with a newline."""
+    from ocpispec.render.values import json_escaped, visible_texts
+
     match format:
-        case "json":
-            return json.dumps(review.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        case "json":  # the texts as they are, a hidden character as its `\\uXXXX` escape
+            return json_escaped(json.dumps(review.to_dict(), indent=2, ensure_ascii=False)) + "\n"
         case "html":
-            return _environment("html").get_template("review.html.j2").render(r=review)
+            return _environment("html").get_template("review.html.j2").render(
+                r=visible_texts(review))
         case "markdown":
-            text = _environment("markdown").get_template("review.md.j2").render(r=review)
+            text = _environment("markdown").get_template("review.md.j2").render(
+                r=visible_texts(review))
             return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     raise ValueError(f"unknown review format `{format}`")
 
