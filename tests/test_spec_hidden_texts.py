@@ -16,6 +16,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from browser import open_page
 
 KEY = "4b1d7e0a9c3f82d5e6a1b4c7d0e3f6a9b2c5d8e1f4a7b0c3d6e9f2a5b8c1d4e7"
@@ -37,16 +38,20 @@ HIDDEN = "Amst\u200berdam"
 SHOWN = "Amst<U+200B>erdam"
 
 
-def _specs(tmp_path: Path) -> tuple[Path, Path]:
+def _specs(tmp_path: Path, city: str = HIDDEN) -> tuple[Path, Path]:
     approved, edited = tmp_path / "approved.ocx", tmp_path / "edited.ocx"
     approved.write_text(SPEC.format(city="Amsterdam"), encoding="utf-8")
-    edited.write_text(SPEC.format(city=HIDDEN), encoding="utf-8")
+    edited.write_text(SPEC.format(city=city), encoding="utf-8")
     return approved, edited
 
 
-def test_a_filter_value_with_a_zero_width_space_shows_it(run_cli, demo_server,
-                                                         tmp_path: Path) -> None:
-    approved, edited = _specs(tmp_path)
+# a zero-width space; the zero-width joiner, kept where Persian, Indic scripts and emoji
+# need it, but no script writes it between Latin letters; a soft hyphen
+@pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u00ad"])
+def test_a_filter_value_with_a_hidden_character_shows_it(run_cli, demo_server,
+                                                         tmp_path: Path, char: str) -> None:
+    HIDDEN, SHOWN = f"Amst{char}erdam", f"Amst<U+{ord(char):04X}>erdam"
+    approved, edited = _specs(tmp_path, HIDDEN)
     result = run_cli("run", str(edited), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
                      env={"OCPI_VERSIONS_URL": demo_server.versions_url,
                           "OCPI_TOKEN": demo_server.token,
@@ -63,7 +68,7 @@ def test_a_filter_value_with_a_zero_width_space_shows_it(run_cli, demo_server,
     markdown = run_cli("review", str(edited)).stdout
     assert SHOWN in markdown and HIDDEN not in markdown
     review_json = run_cli("review", str(edited), "--format", "json").stdout
-    assert "\\u200b" in review_json and HIDDEN not in review_json
+    assert HIDDEN not in review_json
     assert json.loads(review_json)["datasets"][0]["flow"]["filters"][0]["condition"] == \
         f'location.city != "{HIDDEN}"'
 

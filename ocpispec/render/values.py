@@ -70,8 +70,10 @@ def json_escaped(text: str) -> str:
     """JSON text with the `HIDDEN` characters and the line and paragraph separators
     written as `\\uXXXX` escapes: every JSON reader gets the same string, a person
     reading the file in a terminal or an editor sees the escape instead of text shown
-    reversed, and every line of NDJSON is one whole record."""
-    return _JSON_HIDDEN.sub(_escape, text) if _JSON_HIDDEN.search(text) else text
+    reversed, and every line of NDJSON is one whole record. So are a zero-width joiner
+    and non-joiner beside ASCII, as `shown_text` shows them."""
+    text = _JSON_HIDDEN.sub(_escape, text) if _JSON_HIDDEN.search(text) else text
+    return _LATIN_JOINER.sub(_escape, text) if _LATIN_JOINER.search(text) else text
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -87,7 +89,14 @@ def shown_text(text: str) -> str:
     """A text as a report a person reads shows it (Markdown, HTML): each `HIDDEN`
     character, and each control character other than a tab or a line end, as its code
     point (`<U+202E>`), as `ocpispec check` names them in a spec."""
-    return _SHOWN.sub(_code_point, text) if _SHOWN.search(text) else text
+    text = _SHOWN.sub(_code_point, text) if _SHOWN.search(text) else text
+    return _LATIN_JOINER.sub(_code_point, text) if _LATIN_JOINER.search(text) else text
+
+
+# the zero-width joiner and non-joiner beside a letter, digit or sign of ASCII: no
+# script that needs them (Persian, Indic, emoji) writes them there, and a filter's
+# `"Amst\u200derdam"` read `"Amsterdam"`
+_LATIN_JOINER = re.compile(r"(?<=[\x21-\x7e])[\u200c\u200d]|[\u200c\u200d](?=[\x21-\x7e])")
 
 
 def visible_texts(value: Any) -> Any:
