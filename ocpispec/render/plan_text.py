@@ -23,9 +23,10 @@ _TREATMENT_GROUPS = {"pseudonymised": "pseudonymised", "generalised": "generalis
 
 
 def plan_text(plan: ir.Plan) -> str:
-    """The plan for people; a character of the spec's texts that hides or reorders text
-    shows as its code point (`<U+200B>`), as on the review."""
-    from ocpispec.render.values import shown_text
+    """The plan for people; a character of the spec's texts that hides, or a letter of
+    another script that looks like a Latin one, shows as its code point (`<U+200B>`), as
+    on the review."""
+    from ocpispec.render.values import spec_text_shown
 
     lines = [f"Plan for {plan.spec}", "", *_header(plan), "",
              "  + fetch   ~ transform   ! privacy   > output"]
@@ -34,7 +35,7 @@ def plan_text(plan: ir.Plan) -> str:
     lines += ["", summary_line(plan), f"Fingerprint: {plan.short_fingerprint}",
               f"Privacy fingerprint: {plan.short_privacy_fingerprint} (what `ocpispec approve` "
               "signs off)"]
-    return shown_text("\n".join(lines)) + "\n"
+    return spec_text_shown("\n".join(lines)) + "\n"
 
 
 def _header(plan: ir.Plan) -> Iterator[str]:

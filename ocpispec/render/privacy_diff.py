@@ -22,11 +22,12 @@ def render_difference(diff: Difference, format: str) -> str:
     """A hidden character of a spec's text (a zero-width space in `"Utr\u200becht"`)
     shows as its code point, in JSON as its escape: else a changed filter read the same
     on both sides of the arrow."""
-    from ocpispec.render.values import json_escaped, visible_texts
+    from ocpispec.render.values import spec_json_escaped, visible_texts
 
     match format:
         case "json":
-            return json_escaped(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+            text = json.dumps(diff.to_dict(), indent=2, ensure_ascii=False)
+            return spec_json_escaped(text) + "\n"
     diff = visible_texts(diff)
     match format:
         case "markdown":

@@ -99,13 +99,47 @@ def shown_text(text: str) -> str:
 _LATIN_JOINER = re.compile(r"(?<=[\x21-\x7e])[\u200c\u200d]|[\u200c\u200d](?=[\x21-\x7e])")
 
 
+def spec_text_shown(text: str) -> str:
+    """A spec's text as a report shows it to the privacy officer: `shown_text`, and in a
+    word of Latin, Cyrillic and Greek letters mixed, each letter of the scripts fewer of
+    its letters are written in as its code point: a filter's `"Amsterd\u0430m"` (a
+    Cyrillic `а`) matches no city, yet read `"Amsterdam"`."""
+    return _WORD.sub(_unmixed, shown_text(text))
+
+
+def spec_json_escaped(text: str) -> str:
+    """JSON text of a report built from a spec: `json_escaped`, and the letters
+    `spec_text_shown` shows as code points written as `\\uXXXX` escapes."""
+    return _WORD.sub(lambda found: _unmixed(found, _escape), json_escaped(text))
+
+
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+_LETTER = re.compile(r".", re.DOTALL)
+
+
+def _unmixed(match: re.Match[str], written: Callable[[re.Match[str]], str] | None = None
+             ) -> str:
+    import unicodedata
+
+    word = match[0]
+    scripts = [next((s for s in _LOOKALIKE_SCRIPTS if unicodedata.name(c, "").startswith(s)),
+                    None) for c in word]
+    counted = {script: scripts.count(script) for script in set(scripts) if script}
+    if len(counted) < 2:
+        return word
+    main = max(counted, key=lambda script: (counted[script], script == "LATIN", script))
+    return "".join(_LETTER.sub(written or _code_point, c) if script not in (None, main) else c
+                   for c, script in zip(word, scripts))
+
+
 def visible_texts(value: Any) -> Any:
     """`value` (a dataclass, tuple, list or dict of them, or a text) with every text as
-    `shown_text` shows it: a report built from a spec (the review, `diff`) shows the
-    spec's texts so. A filter's `"Utr\u200becht"` matches no city, yet read `"Utrecht"`
+    `spec_text_shown` shows it: a report built from a spec (the review, `diff`) shows
+    the spec's texts so. A filter's `"Utr\u200becht"` matches no city, yet read `"Utrecht"`
     on the page the officer signs."""
     if isinstance(value, str):
-        return shown_text(value)
+        return spec_text_shown(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.replace(value, **{field.name: visible_texts(getattr(value, field.name))
                                              for field in dataclasses.fields(value) if field.init})

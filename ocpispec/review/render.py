@@ -36,11 +36,12 @@ _MD_PATTERN = re.compile("|".join(re.escape(c) for c in _MD_SPECIAL)
 
 def render_review(review: Review, format: str) -> str:
     """The review as `format` (one of FORMATS); deterministic, ends with a newline."""
-    from ocpispec.render.values import json_escaped, visible_texts
+    from ocpispec.render.values import spec_json_escaped, visible_texts
 
     match format:
-        case "json":  # the texts as they are, a hidden character as its `\\uXXXX` escape
-            return json_escaped(json.dumps(review.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+        case "json":  # the texts as they are; a hidden or lookalike letter as its escape
+            text = json.dumps(review.to_dict(), indent=2, ensure_ascii=False)
+            return spec_json_escaped(text) + "\n"
         case "html":
             return _environment("html").get_template("review.html.j2").render(
                 r=visible_texts(review))
