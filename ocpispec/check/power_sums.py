@@ -15,7 +15,10 @@ anything else: `1 / (kwh * kwh - 80 * kwh)`) has a pole where the spec puts it: 
 says on which side the record lies. Two such measures 0.01 kWh apart (poles at 40.125
 and 40.135) differed by 400 over the demo CPO's 283 sessions of a year: a session of
 40.13 kWh lay between them; a row of them spells out a value. A duration or a price per kWh (`kwh / hours(...)`) divides by a record
-value the spec does not shift, and is not counted.
+value the spec does not shift, and is not counted. A constant divided by a record value
+(`sum(1 / kwh)`) has its pole at 0: on data with a charge that stopped after a few Wh, as
+real platforms hold, that charge outweighs every other and the sum gives its energy, as
+`min` would.
 """
 
 from __future__ import annotations
@@ -34,7 +37,24 @@ def dominated(call: syntax.Call) -> str | None:
         return None
     if degree(call.args[0]) >= DOMINATING_DEGREE:
         return POWERS
-    return POLE if _pole(call.args[0]) else None
+    if _pole(call.args[0]):
+        return POLE
+    return RECIPROCAL if _reciprocal(call.args[0]) else None
+
+
+def _reciprocal(expr: syntax.Expr) -> bool:
+    """Whether `expr` divides a constant by a record value (`1 / kwh`, `100 / hours(...)`):
+    its pole is at 0, where the smallest record outweighs the rest. A record value over
+    another (`total_cost / kwh`) is a rate and is not counted."""
+    match expr:
+        case syntax.BinaryOp(op="/"):
+            return (degree(expr.left) == 0 and degree(expr.right) > 0) \
+                or _reciprocal(expr.left) or _reciprocal(expr.right)
+        case syntax.BinaryOp():
+            return _reciprocal(expr.left) or _reciprocal(expr.right)
+        case syntax.Call():
+            return any(_reciprocal(argument) for argument in expr.args)
+    return False
 
 
 def _pole(expr: syntax.Expr) -> bool:
@@ -131,7 +151,10 @@ POWERS = ("a `sum` or `avg` of a product of three or more values of each record 
 POLE = ("a `sum` or `avg` of a value divided by a record value plus or minus another "
         "value (`1 / (kwh - 40)`) is dominated by the record nearest to its pole (40), whose sign "
         "says on which side it lies: measures a little apart spell its value out")
-SHORTFALLS = frozenset({POWERS, POLE})
+RECIPROCAL = ("a `sum` or `avg` of a constant divided by a record value (`1 / kwh`) is "
+              "dominated by the record nearest to 0: a charge that stopped after a few Wh "
+              "outweighs every other, and the sum gives its value, as `min` does")
+SHORTFALLS = frozenset({POWERS, POLE, RECIPROCAL})
 
 
 def help_for(field: str, reason: str, *, roundable: bool = True) -> str:
@@ -139,6 +162,9 @@ def help_for(field: str, reason: str, *, roundable: bool = True) -> str:
     rounded to its floor protects (not a private site's detail read in `jmespath(...)`,
     which leaves only summed)."""
     because = "or add `because \"...\"` with the reason the privacy officer approves"
+    if reason == RECIPROCAL:
+        return (f"sum the value itself (`{field}`), or a rate of two record values "
+                f"(`total_cost / {field}`), {because}")
     if reason == POLE:
         return (f"divide by record values as they are (`{field} / hours(start_date_time, "
                 f"end_date_time)`), not by a sum or difference, {because}")
