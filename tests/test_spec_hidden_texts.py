@@ -93,3 +93,26 @@ def test_what_changed_since_an_approval_shows_it(run_cli, tmp_path: Path) -> Non
     refused = run_cli("run", str(spec), env={"OCPISPEC_REQUIRE_APPROVAL": "1"})
     assert refused.exit_code == 1 and "OCX610" in refused.stderr
     assert SHOWN in refused.stderr and HIDDEN not in refused.stderr
+
+
+def test_the_register_of_disclosures_shows_it(run_cli, demo_server, tmp_path: Path) -> None:
+    """Two consumers `Gemeente Amsterdam` and `Gemeente Amst\\u200berdam` are two
+    sections of the Art. 30 register that read the same."""
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(city="Amsterdam").replace(
+        "Provincie Noord-Holland", f"Gemeente {HIDDEN}"), encoding="utf-8")
+    ledger = tmp_path / "ledger.sqlite"
+    result = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z", "--quiet",
+                     "--state", str(ledger),
+                     env={"OCPI_VERSIONS_URL": demo_server.versions_url,
+                          "OCPI_TOKEN": demo_server.token,
+                          "OCPISPEC_OUTPUT_ROOT": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    markdown = run_cli("history", "--register", "--state", str(ledger)).stdout
+    shown = SHOWN.replace("<", "&lt;").replace(">", "&gt;")  # as Markdown writes `<`
+    assert f"## Gemeente {shown}" in markdown and HIDDEN not in markdown, markdown
+    page = tmp_path / "register.html"
+    page.write_text(run_cli("history", "--register", "--state", str(ledger), "--format",
+                            "html").stdout, encoding="utf-8")
+    report = open_page(page)
+    assert f"Gemeente {SHOWN}" in report.text and HIDDEN not in report.text, report.text

@@ -248,14 +248,28 @@ _MD_SPECIAL = re.compile(r"([\\`*_~\[\]|#])")
 
 
 def _md(text: str) -> str:
-    """Untrusted text inline in Markdown: no markup, no HTML, no table break."""
-    flat = " ".join(str(text).split())
+    """Untrusted text inline in Markdown: no markup, no HTML, no table break; a hidden
+    or lookalike character as its code point (`_visible`)."""
+    flat = " ".join(_visible(text).split())
     return _MD_SPECIAL.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def _visible(text: object) -> str:
+    """A spec's text as the officer reads it: two consumers `Gemeente Utrecht` and
+    `Gemeente Utr<U+200B>echt` are two sections of the register that read the same without
+    the code point (`render/values.spec_text_shown`)."""
+    from ocpispec.render.values import spec_text_shown
+
+    return spec_text_shown(str(text))
+
+
+def _escaped(text: object) -> str:
+    return html.escape(_visible(text))
 
 
 def register_html(runs: list[dict[str, Any]], where: str) -> str:
     grouped = disclosures(runs)
-    e = html.escape
+    e = _escaped
     body = ["<h1>Register of disclosures</h1>",
             f"<p>From the disclosure log <code>{e(where)}</code>: what each consumer received "
             "(GDPR Art. 30 (1)(c)-(f)). Counts are rows released; no value is listed.</p>"]

@@ -19,7 +19,7 @@ _MARKERS = {"added": "+", "removed": "-", "weakened": "!", "strengthened": "^",
 
 
 def render_difference(diff: Difference, format: str) -> str:
-    """A hidden character of a spec's text (a zero-width space in `"Utr\u200becht"`)
+    """A hidden character of a spec's text (a zero-width space in `"Utr<U+200B>echt"`)
     shows as its code point, in JSON as its escape: else a changed filter read the same
     on both sides of the arrow."""
     from ocpispec.render.values import spec_json_escaped, visible_texts

@@ -102,7 +102,7 @@ _LATIN_JOINER = re.compile(r"(?<=[\x21-\x7e])[\u200c\u200d]|[\u200c\u200d](?=[\x
 def spec_text_shown(text: str) -> str:
     """A spec's text as a report shows it to the privacy officer: `shown_text`, and in a
     word of Latin, Cyrillic and Greek letters mixed, each letter of the scripts fewer of
-    its letters are written in as its code point: a filter's `"Amsterd\u0430m"` (a
+    its letters are written in as its code point: a filter's `"Amsterd<U+0430>m"` (a
     Cyrillic `а`) matches no city, yet read `"Amsterdam"`."""
     return _WORD.sub(_unmixed, shown_text(text))
 
@@ -136,7 +136,7 @@ def _unmixed(match: re.Match[str], written: Callable[[re.Match[str]], str] | Non
 def visible_texts(value: Any) -> Any:
     """`value` (a dataclass, tuple, list or dict of them, or a text) with every text as
     `spec_text_shown` shows it: a report built from a spec (the review, `diff`) shows
-    the spec's texts so. A filter's `"Utr\u200becht"` matches no city, yet read `"Utrecht"`
+    the spec's texts so. A filter's `"Utr<U+200B>echt"` matches no city, yet read `"Utrecht"`
     on the page the officer signs."""
     if isinstance(value, str):
         return spec_text_shown(value)

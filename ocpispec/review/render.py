@@ -4,7 +4,7 @@ HTML and Markdown come from jinja2 templates shipped in `review/templates/`. Eve
 text from the spec is untrusted: the HTML environment autoescapes everything, and the
 Markdown environment escapes every printed value (`finalize`), so a consumer named
 `<script>` shows as text in both. A character that hides or reorders text (a
-zero-width space in a filter's `"Utr\u200becht"`, which then matches no city) shows as
+zero-width space in a filter's `"Utr<U+200B>echt"`, which then matches no city) shows as
 its code point (`<U+200B>`), as `ocpispec check` names it; in JSON as its escape.
 """
 
