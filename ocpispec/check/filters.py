@@ -12,7 +12,7 @@ from ocpispec.check import filter_privacy, time_units
 from ocpispec.check.coded_values import coded_value
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
-from ocpispec.check.types import Mode, Typer, Value, with_article
+from ocpispec.check.types import Mode, Typer, Value
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.diagnostics.source import Span
 from ocpispec.schema.model import Field, Kind

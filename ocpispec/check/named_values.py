@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import posixpath
+from collections.abc import Iterable
 
 from ocpispec.check.context import Context
 from ocpispec.diagnostics import error

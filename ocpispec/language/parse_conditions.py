@@ -50,7 +50,7 @@ def condition_column(token: object, span: Span, source: SourceFile) -> Diagnosti
     where = f"write `where {left} {operator} {value}` under `from`"
     fix = (f"to release whether it holds, write `jmespath(\"{test}\") as {column}`; to keep "
            f"only the records where it holds, {where}" if _FIELD.fullmatch(left) else
-           f"to keep only the records where it holds, write the condition in `where`")
+           "to keep only the records where it holds, write the condition in `where`")
     after = span.start + len(operator)
     written = text[after:line_end]
     named = written.find(f" {name}", written.find(value) + len(value)) + 1 + len(name) \

@@ -20,7 +20,6 @@ are forked, so they share its hash seed.
 
 from __future__ import annotations
 
-from typing import Any
 
 from ocpispec.ocpi.accept import Prepared
 
