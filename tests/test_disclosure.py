@@ -393,6 +393,31 @@ def test_remembered_point_names_are_the_names_computed_afresh(points):
         assert _point_name(point) == (text, _digest(text))
 
 
+_COLUMNS = ("place", "started", "kwh")
+_ROW_VALUES = st.one_of(_POINT_VALUES, JSON_VALUES, st.floats(allow_nan=True),
+                        st.sampled_from(["2025-01-01T10:00:00Z", "NL*ABC", "é"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(_COLUMNS), _ROW_VALUES, max_size=3),
+                min_size=1, max_size=20),
+       st.sampled_from([(_COLUMNS, ("place", "started")), (_COLUMNS, ()),
+                        (("kwh",), ("kwh",)), (("started",), ()), ((), ())]))
+def test_a_row_measured_in_one_call_gives_the_records_of_measured(rows, shape):
+    """`row_measure` (the meter's per-row path, in a worker or here) stores of each row
+    the bytes `measured` stores of its values, a column the row lacks read as null, a
+    point met again (remembered) as the first time."""
+    from ocpispec.disclosure.meter import measured, row_measure
+
+    quasi, points = shape
+    measure = row_measure(quasi, points)
+    hidden, rank = Drivers().of(b"NL-EMS-C1")
+    for row in rows + rows[::-1]:
+        assert measure(hidden, rank, row) == measured(
+            hidden, rank, [row.get(name) for name in quasi],
+            [row.get(name) for name in points] if points else None), row
+
+
 def test_a_driver_met_again_is_hidden_as_the_first_time_and_records_each_apart():
     drivers = Drivers()
     first = drivers.of(b"NL-EMS-C1")

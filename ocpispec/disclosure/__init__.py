@@ -9,9 +9,10 @@
 
 from ocpispec.disclosure.enforce import Enforced, KEnforcer, LimitExceeded
 from ocpispec.disclosure.hierarchy import describe, kind_of, levels_for, recoder
-from ocpispec.disclosure.meter import BUCKETS, Drivers, RiskFigures, RiskMeter, bucket, measured
+from ocpispec.disclosure.meter import (BUCKETS, Drivers, RiskFigures, RiskMeter, bucket, measured,
+                                     row_measure)
 from ocpispec.disclosure.quasi import point_columns, quasi_columns
 
 __all__ = ["BUCKETS", "Drivers", "Enforced", "KEnforcer", "LimitExceeded", "RiskFigures",
            "RiskMeter", "bucket", "describe", "kind_of", "levels_for", "measured",
-           "point_columns", "quasi_columns", "recoder"]
+           "point_columns", "quasi_columns", "recoder", "row_measure"]

@@ -22,8 +22,9 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -164,6 +165,69 @@ def measured(hidden: bytes, rank_base: bytes, values: Sequence[Any],
     return member, name + hidden + rank.to_bytes(8, "big")
 
 
+def row_measure(quasi: tuple[str, ...], points: tuple[str, ...]
+                ) -> Callable[[bytes, bytes, dict], tuple[bytes, bytes | None]]:
+    """`measured` of a row read by its column names (`quasi` its class, `points` its
+    point, () for none), in one call per row: the same records, with the values taken
+    by `itemgetter` and the steps of `measured` inline (it runs once per released row,
+    in a worker process or here)."""
+    read_class, read_point = _reader(quasi), _reader(points) if points else None
+    names, dumps, json_names, ranking_seed = _POINT_NAMES, orjson.dumps, _JSON_NAMES, _RANKING
+    to_int, text_or_null, blake2b = int.from_bytes, _TEXT_OR_NULL.issuperset, hashlib.blake2b
+
+    def measure(hidden: bytes, rank_base: bytes, row: dict) -> tuple[bytes, bytes | None]:
+        values = read_class(row)
+        try:
+            text = dumps(values, option=_JSON_ONLY)
+        except TypeError:
+            text = b"null"  # named by `class_key`, as `class_digest` does
+        if b"null" in text:
+            member = _digest(class_key(values).encode()) + hidden
+        else:
+            digest = json_names.copy()
+            digest.update(text)
+            member = digest.digest() + hidden
+        if read_point is None:
+            return member, None
+        point = read_point(row)
+        try:
+            found = names.get(point)
+        except TypeError:  # a list or an object in the point: never held
+            found = None
+        if found is None:
+            if text_or_null(map(type, point)):  # `_point_name`'s steps, inline
+                if len(names) >= _POINTS_HELD:
+                    names.clear()
+                text = repr(point).encode()  # `class_key` of texts and nulls
+                found = names[point] = (text, blake2b(text, digest_size=16).digest())
+            else:
+                found = _point_name(point)
+        point_text, name = found
+        ranking = ranking_seed.copy()
+        ranking.update(rank_base + point_text)
+        rank = to_int(ranking.digest(), "big") >> 1
+        return member, name + hidden + rank.to_bytes(8, "big")
+
+    return measure
+
+
+def _reader(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """A row's values of `names`, as a tuple (None for a column the row lacks)."""
+    if not names:
+        return lambda row: ()
+    getter = itemgetter(*names)
+    single = len(names) == 1
+
+    def read(row: dict) -> tuple:
+        try:
+            found = getter(row)
+        except KeyError:  # a column the row lacks reads as null, as `row.get` does
+            return tuple([row.get(name) for name in names])
+        return (found,) if single else found
+
+    return read
+
+
 def _point_name(point: Sequence[Any]) -> tuple[bytes, bytes]:
     """A point's text and digest, remembered while points repeat (released times are cut
     to an hour or a day): only points of texts and nulls, which a dict key tells apart as
@@ -175,7 +239,7 @@ def _point_name(point: Sequence[Any]) -> tuple[bytes, bytes]:
         found = None
     if found is not None:
         return found
-    if all(value.__class__ in _TEXT_OR_NULL for value in key):
+    if _TEXT_OR_NULL.issuperset(map(type, key)):
         if len(_POINT_NAMES) >= _POINTS_HELD:
             _POINT_NAMES.clear()
         text = class_key(key).encode()

@@ -22,10 +22,10 @@ from ocpispec.disclosure import (
     KEnforcer,
     LimitExceeded,
     RiskMeter,
-    measured,
     point_columns,
     quasi_columns,
     recoder,
+    row_measure,
 )
 from ocpispec.execute.aggregate import _NOBODY, _identity
 from ocpispec.execute.client import RunError
@@ -43,6 +43,8 @@ class RowRisk:
             quasi_columns(dataset) if self.driver is not None else ()
         self.points = point_columns(dataset, self.quasi)
         self.drivers = Drivers()
+        self._hidden = self._hidden_reader()
+        self._measure = row_measure(self.quasi, self.points)
         self.last: Any = None
         self.figures: dict[str, Any] | None = None
         self.enforced: dict[str, Any] | None = None
@@ -66,15 +68,13 @@ class RowRisk:
             self.close()
 
     def _measured(self, rows: Iterable[dict], meter: RiskMeter) -> Iterator[dict]:
-        quasi, points, hide = self.quasi, self.points, self.drivers.of
+        hidden_of, measure, add = self._hidden, self._measure, meter.add_measured
         for row in rows:
             last = self.last
             if last.__class__ is tuple and (part := last[4][5]) is not None:
-                meter.add_measured(*part)  # measured by a worker process
+                add(*part)  # measured by a worker process
             else:
-                hidden, rank = hide(self._driver())
-                meter.add(hidden, rank, [row.get(name) for name in quasi],
-                          [row.get(name) for name in points] if points else None)
+                add(*measure(*hidden_of(last), row))
             yield row
 
     def measuring(self) -> RiskMeter:
@@ -87,9 +87,7 @@ class RowRisk:
     def measure(self, meter: RiskMeter, wire: Any, row: dict) -> None:
         """`meter` counts `row`, made of the record `wire` here (as `rows` does)."""
         self.last = wire
-        hidden, rank = self.drivers.of(self._driver())
-        meter.add(hidden, rank, [row.get(name) for name in self.quasi],
-                  [row.get(name) for name in self.points] if self.points else None)
+        meter.add_measured(*self._measure(*self._hidden(wire), row))
 
     def measured(self, meter: RiskMeter) -> None:
         self.figures = meter.figures().to_dict()
@@ -101,47 +99,57 @@ class RowRisk:
         enforcer = KEnforcer(rule.k, rule.over, levels, rule.suppression_limit,
                              fail=not self.sample, nobody=self.drivers.of(_NOBODY)[0])
         self._open.append(enforcer)
-        hide = self.drivers.of
+        hidden_of = self._hidden
         for row in rows:
             last = self.last
             if last.__class__ is tuple and (part := last[4][5]) is not None:
                 enforcer.add(row, *part)  # the driver hidden by a worker process
             else:
-                enforcer.add(row, *hide(self._driver()))
+                enforcer.add(row, *hidden_of(last))
         try:
             outcome = enforcer.enforce()
         except LimitExceeded as exc:
             self.enforced = exc.outcome.to_dict()
             raise _limit_exceeded(rule, exc) from None
         self.enforced = outcome.to_dict() | {"limit_applied": not self.sample}
-        quasi, points = self.quasi, self.points
+        measure, add = self._measure, meter.add_measured
         for row, hidden, rank in enforcer.released():
-            meter.add(hidden, rank, [row.get(name) for name in quasi],
-                      [row.get(name) for name in points] if points else None)
+            add(*measure(hidden, rank, row))
             yield row
 
-    def _driver(self) -> bytes | None:
-        if self.driver is None:
-            return None
-        return _identity(self.driver(self.last))
+    def _hidden_reader(self) -> Callable[[Any], tuple[bytes, bytes]]:
+        """The driver of a wire record hidden by `Drivers` (a row of its own without a
+        driver reader). A driver charges again and again: its hidden pair is remembered
+        by the id as read, before `_identity` canonicalises it (a text's canonical form
+        is a function of the text alone)."""
+        driver, hide = self.driver, self.drivers.of
+        if driver is None:
+            return lambda wire: hide(None)
+        seen: dict[str, tuple[bytes, bytes]] = {}
+
+        def hidden(wire: Any) -> tuple[bytes, bytes]:
+            value = driver(wire)
+            if value.__class__ is not str:
+                return hide(_identity(value))
+            if (found := seen.get(value)) is None:
+                if len(seen) >= _DRIVERS_HELD:
+                    seen.clear()
+                found = seen[value] = hide(_identity(value))
+            return found
+        return hidden
 
     def beside(self) -> Callable[[dict, dict], Any] | None:
         """What a worker process computes beside each row for the meter (`workers`):
         the driver hidden as `Drivers` hides it (the run's key is inherited by the
         fork, never sent), and without a k rule the row's class and point too. None
         where a row counts as its own driver (numbered here, in page order)."""
-        driver, hide = self.driver, self.drivers.of
-        if driver is None:
+        if self.driver is None:
             return None
+        hidden_of = self._hidden
         if self.rule is not None:
-            return lambda wire, row: hide(_identity(driver(wire)))
-        quasi, points = self.quasi, self.points
-
-        def part(wire: dict, row: dict) -> tuple:
-            hidden, rank = hide(_identity(driver(wire)))
-            return measured(hidden, rank, [row.get(name) for name in quasi],
-                            [row.get(name) for name in points] if points else None)
-        return part
+            return lambda wire, row: hidden_of(wire)
+        measure = self._measure
+        return lambda wire, row: measure(*hidden_of(wire), row)
 
     def result(self) -> dict[str, Any] | None:
         if self.figures is None and self.enforced is None:
@@ -168,6 +176,8 @@ class RowRisk:
             self._open.pop().close()
 
 
+# drivers remembered by their id as read (`RowRisk._hidden_reader`), as `Drivers` holds them
+_DRIVERS_HELD = 65_536
 # a band of the manifest's suppression rate holds at least this many rows of the file
 BAND_ROWS = 10
 _BANDS = (1, 2, 5, 10, 20, 50, 100)  # percent
