@@ -725,3 +725,64 @@ def test_a_since_date_after_the_run_is_refused(run, server, tmp_path: Path, snap
     past.write_text(SPEC.format(extra="").replace("since last run", "since 2025-12-01"))
     ok, rows = run(server, "--as-of", AS_OF, spec_path=past)
     assert ok.exit_code == 0 and rows
+
+
+# ---- a state belongs to the platform it was read from ----------------------------------------
+
+def _demo_then_platform(run_cli, server, tmp_path: Path, spec: Path, *first: str):
+    """`run --demo --state LEDGER` (a try-out), then the same ledger on a platform (the
+    demo CPO as `ocpispec demo-server`, logged in as profile `prod`), in that order or
+    the other (`first`: the try-out's arguments)."""
+    assert run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC",
+                   "--profile", "prod").exit_code == 0
+    ledger = str(tmp_path / "ledger.sqlite")
+
+    def invoke(name: str, *args: str):
+        return run_cli("run", str(spec), "--out", str(tmp_path / f"{name}.csv"), "--state",
+                       ledger, *args, env={"TEST_PSEUDONYM_KEY": KEY})
+
+    return invoke
+
+
+def test_a_demo_try_out_never_moves_the_platforms_watermark(run_cli, server, tmp_path: Path,
+                                                            spec: Path, snapshot) -> None:
+    """A `since last run` export tried on the built-in demo CPO (`--demo --state LEDGER`)
+    and then run on the platform with that ledger: the watermark the try-out left (the
+    demo's clock) started the platform's window, which ran from 2026-01-01 to 2026-01-01
+    and delivered none of its records, exit 0. The platform's run stops before fetching
+    and says what differs and what to do; with the ledger reset it delivers everything."""
+    run = _demo_then_platform(run_cli, server, tmp_path, spec)
+    tried = run("demo", "--demo", "--demo-size", "300")
+    assert tried.exit_code == 0, tried.output
+    refused = run("prod", "--profile", "prod")
+    assert refused.exit_code == 1 and not (tmp_path / "prod.csv").exists(), refused.output
+    assert server.token not in refused.output and "Traceback" not in refused.output
+    assert text(refused, tmp_path) == snapshot
+    shown = run_cli("state", "show", "state_test", "--state", str(tmp_path / "ledger.sqlite"))
+    assert "read from the built-in demo CPO (`--demo`)" in shown.output, shown.output
+    assert run_cli("state", "reset", "state_test", "--state", str(tmp_path / "ledger.sqlite"),
+                   "--yes").exit_code == 0
+    done = run("prod", "--profile", "prod")
+    assert done.exit_code == 0, done.output
+    fresh = run_cli("run", str(spec), "--out", str(tmp_path / "fresh.csv"), "--profile", "prod",
+                    env={"TEST_PSEUDONYM_KEY": KEY})  # the default ledger, never used
+    assert fresh.exit_code == 0, fresh.output
+    assert sorted(_rows(tmp_path / "prod.csv")) == sorted(_rows(tmp_path / "fresh.csv"))
+    assert len(_rows(tmp_path / "prod.csv")) > 500
+
+
+def test_a_demo_try_out_never_continues_the_platforms_watermark(run_cli, server, tmp_path: Path,
+                                                                spec: Path) -> None:
+    """The other way round: a ledger of the platform, tried with `--demo`."""
+    run = _demo_then_platform(run_cli, server, tmp_path, spec)
+    assert run("prod", "--profile", "prod").exit_code == 0
+    before = state_dict(tmp_path / "ledger.sqlite")
+    tried = run("demo", "--demo", "--demo-size", "300")
+    assert tried.exit_code == 1 and not (tmp_path / "demo.csv").exists(), tried.output
+    assert "OCX587" in tried.output and "built-in demo CPO" in tried.output, tried.output
+    assert "OCX581" not in tried.output and "set-watermark" not in tried.output
+    assert "a ledger of its own (another --state)" in tried.output
+    sample = run("sample", "--demo", "--demo-size", "300", "--limit", "5")
+    assert sample.exit_code == 1 and "OCX587" in sample.output, sample.output
+    assert state_dict(tmp_path / "ledger.sqlite") == before
+    assert run("prod-again", "--profile", "prod").exit_code == 0  # the platform's ledger goes on

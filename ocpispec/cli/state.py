@@ -43,6 +43,7 @@ def state() -> None:
 def show(export: str, state_path: Path | None) -> None:
     """Show the watermark, plan and commit time of each dataset."""
     from ocpispec.ledger import LedgerError, has_pending
+    from ocpispec.ledger.state import platform_shown
 
     path = _path(export, state_path)
     if not _may_hold(path, export):   # another folder than the runs', a mistyped --state
@@ -59,8 +60,7 @@ def show(export: str, state_path: Path | None) -> None:
         for name, item in sorted(current.datasets.items()):
             seen = f", {count(len(item.seen), 'lookback digest', grouped=True)}" \
                 if item.seen else ""
-            host, _, party = (item.platform or "").partition(" ")
-            read = f", read from `{host}`" + (f" (CPO {party})" if party else "") if host else ""
+            read = f", read from {platform_shown(item.platform)}" if item.platform else ""
             click.echo(f"  {name}: watermark {item.watermark}, committed {item.committed_at}, "
                        f"plan {item.plan_fingerprint[:12]}{read}{seen}")
     pending = False

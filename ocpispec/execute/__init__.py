@@ -216,7 +216,7 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
     from ocpispec.execute.platform_clock import follow_platform_clock
     from ocpispec.execute.platform_identity import check_same_platform, identity
 
-    platform = identity(client) if setting.advancing else None
+    platform = identity(client, options.demo) if setting.advancing else None
     check_same_platform(plan, setting.tracked, setting.state, platform, state_path, options)
 
     windows = follow_platform_clock(

@@ -9,6 +9,13 @@ state keeps the host of the versions URL and the CPO's party it was advanced wit
 port is left out, so one host's demo or test servers on any port are one platform.
 A state without it (an older version's, or one `state set-watermark` wrote) takes the
 platform of the next run.
+
+The built-in demo CPO (`run --demo`) is a platform of its own, whatever its address: it
+listens on 127.0.0.1 as a CPO started with `ocpispec demo-server` does, under the same
+party, and a try-out's watermark (where the demo's synthetic year ends) started the
+platform's window there (2026-01-01 to 2026-01-01: nothing delivered, exit 0). Whether a
+run reads the demo is known before it connects, so that is checked first, before the
+watermarks (which would otherwise blame an `--as-of` nobody gave).
 """
 
 from __future__ import annotations
@@ -18,12 +25,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ocpispec.execute.client import RunError
-from ocpispec.ledger.state import State
+from ocpispec.ledger.state import DEMO_PLATFORM, State, platform_shown
 from ocpispec.plan import ir
 
 
-def identity(client: Any) -> str | None:
-    """`host PARTY` of the platform `client` reads (None when it cannot tell)."""
+def identity(client: Any, demo: bool = False) -> str | None:
+    """`host PARTY` of the platform `client` reads (None when it cannot tell); for the
+    built-in demo CPO (`demo`), `--demo PARTY`."""
+    if demo:
+        party = getattr(client, "to_party", None)
+        return f"{DEMO_PLATFORM} {party}" if isinstance(party, str) and party else DEMO_PLATFORM
     credentials = getattr(client, "credentials", None)
     url = getattr(credentials, "versions_url", None)
     if not isinstance(url, str):
@@ -44,7 +55,26 @@ def check_same_platform(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
     for dataset in tracked:
         found = state.datasets.get(dataset.name)
         if found is not None and found.platform is not None and _other(found.platform, platform):
-            raise _refusal(plan, dataset, found.platform, found.watermark, platform, state_path,
+            raise _refusal(plan, dataset, found.platform, found.watermark,
+                           platform_shown(platform), state_path, options)
+
+
+def check_demo_or_not(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
+                      state_path: Path, options: Any) -> None:
+    """OCX587 before connecting and before the watermarks are checked, when a dataset's
+    state was advanced by `run --demo` and this run reads a platform, or the other way
+    round: no window of one may continue the other's."""
+    if options.restart:
+        return
+    for dataset in tracked:
+        found = state.datasets.get(dataset.name)
+        if found is None or found.platform is None:
+            continue
+        was_demo = found.platform.partition(" ")[0] == DEMO_PLATFORM
+        if was_demo != bool(options.demo):
+            now = platform_shown(DEMO_PLATFORM) if options.demo else \
+                "a platform (the spec's `source` or --profile), not the demo CPO"
+            raise _refusal(plan, dataset, found.platform, found.watermark, now, state_path,
                            options)
 
 
@@ -55,23 +85,33 @@ def _other(before: str, now: str) -> bool:
     return host != host_now or (party != party_now and bool(party) and bool(party_now))
 
 
-def _refusal(plan: ir.Plan, dataset: ir.Dataset, before: str, watermark: str, now: str,
+def _refusal(plan: ir.Plan, dataset: ir.Dataset, before: str, watermark: str, now_shown: str,
              state_path: Path, options: Any) -> RunError:
     ledger = f" --state {state_path}" if options.state_path is not None else ""
     return RunError.of(
         "OCX587", f"the `since last run` state of `{dataset.name}` was advanced by runs against "
-        f"another platform: {_shown(before)}, and this run reads {_shown(now)}",
+        f"another platform: {platform_shown(before)}, and this run reads {now_shown}",
         dataset.step(ir.Fetch).origin, "the window",
-        notes=(f"its watermark, {watermark}, says which records of {_shown(before)} were delivered; "
+        notes=(f"its watermark, {watermark}, says which records of {platform_shown(before)} were delivered; "
                "a window starting there would skip every record of this platform before it, "
                "and no later run would deliver them",
                "nothing was fetched and the state did not move"),
-        help="to deliver this platform's records from the start, run once with --restart (or "
-             "give the runs of each platform a ledger of their own with --state); if it is the "
-             "same platform under a new address, keep the watermark for it: `ocpispec state "
-             f"set-watermark {plan.export.name} {watermark} --dataset {dataset.name}{ledger} --yes`")
+        help=_what_to_do(plan, dataset, before, watermark, ledger, options))
 
 
-def _shown(platform: str) -> str:
-    host, _, party = platform.partition(" ")
-    return f"`{host}`" + (f" (CPO {party})" if party else "")
+def _what_to_do(plan: ir.Plan, dataset: ir.Dataset, before: str, watermark: str, ledger: str,
+                options: Any) -> str:
+    """A demo's watermark is never the platform's, nor the platform's the demo's: no
+    `set-watermark` to keep it."""
+    if options.demo:
+        return ("try the export on the demo CPO with a ledger of its own (another --state), or "
+                "without --state (no state is kept); this ledger stays the platform's")
+    if before.partition(" ")[0] == DEMO_PLATFORM:
+        return ("the state is a try-out's: forget it with `ocpispec state reset "
+                f"{plan.export.name}{ledger} --yes` (or run once with --restart), and the next "
+                "run delivers this platform's records from the start; give try-outs with "
+                "--demo a ledger of their own")
+    return ("to deliver this platform's records from the start, run once with --restart (or "
+            "give the runs of each platform a ledger of their own with --state); if it is the "
+            "same platform under a new address, keep the watermark for it: `ocpispec state "
+            f"set-watermark {plan.export.name} {watermark} --dataset {dataset.name}{ledger} --yes`")

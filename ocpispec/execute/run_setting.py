@@ -50,6 +50,9 @@ def settled(plan: ir.Plan, key: bytes, options: Any, state_path: Path, locked: b
     if options.use_state and incremental and options.limit is not None:
         notes.append("a sample (--limit): the `since last run` state was not advanced")
     if options.use_state:
+        from ocpispec.execute.platform_identity import check_demo_or_not
+
+        check_demo_or_not(plan, tracked, state, state_path, options)
         statekeeping.check_watermarks(incremental, state, now, wall, options, advancing)
     if advancing:
         statekeeping.check_writable(state_path)

@@ -122,6 +122,21 @@ class State:
         return State(self.export, self.serial + 1, MappingProxyType(merged))
 
 
+# the `platform` of a state advanced by `run --demo`: the built-in demo CPO listens on
+# 127.0.0.1 as a CPO started with `ocpispec demo-server` does, and a try-out's watermark
+# (where the demo's synthetic year ends) must never start a platform's window; no host
+# name begins with a hyphen
+DEMO_PLATFORM = "--demo"
+
+
+def platform_shown(platform: str) -> str:
+    """A state's `platform` as a user reads it: `host` (CPO PARTY), or the demo CPO."""
+    host, _, party = platform.partition(" ")
+    if host == DEMO_PLATFORM:
+        return "the built-in demo CPO (`--demo`)"
+    return f"`{host}`" + (f" (CPO {party})" if party else "")
+
+
 def default_state_path(export: str, directory: Path | None = None) -> Path:
     return (directory or Path(".")) / ".ocpispec" / "state" / f"{export}.json"
 
