@@ -786,3 +786,20 @@ def test_a_demo_try_out_never_continues_the_platforms_watermark(run_cli, server,
     assert sample.exit_code == 1 and "OCX587" in sample.output, sample.output
     assert state_dict(tmp_path / "ledger.sqlite") == before
     assert run("prod-again", "--profile", "prod").exit_code == 0  # the platform's ledger goes on
+
+
+def test_a_run_stopped_before_its_record_is_named_by_the_next(run, server, tmp_path: Path) -> None:
+    """A run killed after its commit, before it wrote `runs/<export>/<run>.json`: its
+    files were delivered and the ledger logged it, but the CPO's run records missed it
+    and the next run said nothing. The next run names it (its record is gone for good:
+    the counts only that run knew are lost; the ledger's log says what was delivered)."""
+    first, _ = run(server, "--as-of", MID)
+    assert first.exit_code == 0, first.output
+    [record] = tmp_path.glob("runs/state_test/*.json")
+    record.unlink()  # what SIGKILL between the commit and the record leaves
+    second, _ = run(server, "--as-of", AS_OF, out="second.csv")
+    assert second.exit_code == 0, second.output
+    note = _note(second, "the run of `state_test` at 2025-07-01T00:00:00Z")
+    assert "no run record" in note and "ocpispec history" in note, note
+    third, _ = run(server, "--as-of", "2026-01-02T00:00:00Z", out="third.csv")
+    assert "no run record" not in third.output  # named once, by the run after it

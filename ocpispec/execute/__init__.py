@@ -165,6 +165,10 @@ def _execute(plan: ir.Plan, key: bytes, connect: Callable[[], Client], options: 
     now = (options.now or wall).replace(microsecond=0)
     notes = statekeeping.recover(state_path, plan.export.name, options.destinations) \
         if locked else []
+    if options.use_state and not options.dry_run and not options.assess:
+        from ocpispec.execute.recorded import missing_record_notes
+
+        notes.extend(missing_record_notes(state_path, plan.export.name, options.runs_dir))
     if swept:
         notes.append(f"removed {count(len(swept), 'scratch folder', grouped=True)} that runs "
                      f"killed earlier left in {swept[0].parent}")

@@ -51,3 +51,29 @@ def unrecorded_error(runs_dir: Path, exc: OSError) -> RunError:
                "disclosure log holds the run"),
         help=("free space where the runs directory lies" if full else
               "make the runs directory writable (or set `runs_dir` in the configuration)"))
+
+
+def missing_record_notes(state_path: Path, export: str, runs_dir: Path | None) -> list[str]:
+    """A note when the run of `export` that published last has no run record: it was
+    killed after its commit, before writing it (or the record was moved). Its files are
+    delivered and the ledger logged it; without a word the CPO's runs directory simply
+    missed a delivery. The next run names it, once: its own record follows."""
+    from ocpispec.ledger import LedgerError
+    from ocpispec.ledger.query import last_published_run
+
+    if runs_dir is None:
+        return []
+    try:
+        last = last_published_run(state_path, export)
+    except (LedgerError, OSError):
+        return []  # the run itself says what is wrong with the ledger
+    if last is None or not last.get("run_at"):
+        return []
+    path = records.run_record_path(runs_dir, export, last["run_at"])
+    if path.exists() or any(path.parent.glob(f"{path.stem}-*.json")):
+        return []
+    return [f"the run of `{export}` at {last['run_at']} (logged {last['recorded_at']}, "
+            f"{last['outcome']}) left no run record in `{path.parent}`: it was stopped after "
+            "its commit, before writing it (or the record was moved); its files were "
+            "delivered and the state moved on, and the ledger's disclosure log holds what it "
+            f"delivered (`ocpispec history {export}`), not the counts only its record kept"]

@@ -39,6 +39,20 @@ def logged_runs(path: Path, export: str | None = None,
     return sorted(runs + pending, key=lambda run: run["recorded_at"])  # stable: seq kept
 
 
+def last_published_run(path: Path, export: str) -> dict[str, Any] | None:
+    """The run of `export` that published files last (`committed`, `sample`,
+    `incomplete`), as `{"run_at", "recorded_at", "outcome"}`; None when there is none."""
+    if not path.exists():
+        return None
+    with connect(path, create=False) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            "SELECT run_at, recorded_at, outcome FROM runs WHERE export = ? AND outcome IN "
+            "('committed', 'sample', 'incomplete') ORDER BY recorded_at DESC, seq DESC LIMIT 1",
+            (export,)).fetchone()
+    return dict(row) if row is not None else None
+
+
 def _pending_runs(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """The entries of commits past their commit point that a killed run left: their files
     are published (or are, by the run that finishes the commit), yet the log holds them
