@@ -49,18 +49,43 @@ CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 _SOUNDED_AS_YOU = ("uni", "use", "usu", "uti", "eu", "one")  # `a unit`, `a use`, `a one-time`
 _SILENT_H = ("hour", "honest", "honour", "honor")
+# the consonants a word may begin with before its first vowel; a name beginning with any
+# other run (`xlsx`, `sftp`, `ndjson`, `HTML`) is read letter by letter
+_ONSETS = frozenset(
+    "bl br ch chr cl cr dr dw fl fr gh gl gn gr kl kn kr ph phr pl pr ps qu rh sc sch scr sh "
+    "shr sk sl sm sn sp sph spl spr squ st str sw th thr tr tw wh wr".split())
+_LETTERS_SAID_WITH_A_VOWEL = "aefhilmnorsx"  # `an F`, `an H`, `an L`, `an S`, `an X`
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def _spelled(word: str) -> bool:
+    """Whether `word` is read letter by letter: no vowel (`csv`, `HTML`), a digit
+    (`s3`), one letter, or a start no English word has (`xlsx`, `sftp`, `ndjson`)."""
+    if len(word) == 1 or any(char.isdigit() for char in word):
+        return True
+    lowered = word.lower()
+    first_vowel = next((at for at, char in enumerate(lowered)
+                        if char in "aeiou" or (char == "y" and at > 0)), None)
+    if first_vowel is None:
+        return True
+    onset = lowered[:first_vowel]
+    return len(onset) > 1 and onset not in _ONSETS and not onset.startswith(tuple(_ONSETS))
 
 
 def with_article(word: str) -> str:
     """`word` with its indefinite article: `an AuthMethod`, `an hour`, `a `Tariff``, `a
-    unit`, `a URL`; the article goes by the sound of the first letters, past backticks
-    and quotes."""
-    bare = word.lstrip("`'\"(").strip()
+    unit`, `a URL`, `an `xlsx``, `an SFTP`, `a `csv``; the article goes by the sound of
+    the first letters, past backticks and quotes, reading a name no word begins like
+    letter by letter."""
+    found = _WORD.search(word.lstrip("`'\"("))
+    bare = found.group() if found and found.start() == 0 else ""
     lowered = bare.lower()
     if not bare:
         return f"a {word}"
     if lowered.startswith(_SILENT_H):
         return f"an {word}"
-    if lowered.startswith(_SOUNDED_AS_YOU) or bare[:2] in ("UR", "UT", "US", "UK"):
-        return f"a {word}"  # `unit`, `one-time`, `URL`, `UTC`: a consonant's sound
+    if lowered.startswith(_SOUNDED_AS_YOU) or lowered[:2] in ("ur", "ut", "us", "uk", "uu"):
+        return f"a {word}"  # `unit`, `one-time`, `URL`, `UTC`, `uuid`: a consonant's sound
+    if _spelled(bare):
+        return f"an {word}" if lowered[0] in _LETTERS_SAID_WITH_A_VOWEL else f"a {word}"
     return f"an {word}" if lowered[0] in "aeiou" else f"a {word}"

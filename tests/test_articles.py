@@ -51,6 +51,28 @@ def test_a_cron_field_named_hour_takes_an(run_cli, tmp_path: Path) -> None:
     ("`SessionStatus`", "a `SessionStatus`"), ("hour", "an hour"), ("hourly", "an hourly"),
     ("integer", "an integer"), ("int", "an int"), ("unit", "a unit"), ("URL", "a URL"),
     ("UTC", "a UTC"), ("one-time", "a one-time"), ("EVSE", "an EVSE"), ("list", "a list"),
+    # names read letter by letter: no vowel, a digit, or a start no word has
+    ("`xlsx`", "an `xlsx`"), ("`ndjson`", "an `ndjson`"), ("`html`", "an `html`"),
+    ("SFTP", "an SFTP"), ("`sftp`", "an `sftp`"), ("`s3`", "an `s3`"), ("RFID", "an RFID"),
+    ("`csv`", "a `csv`"), ("`json`", "a `json`"), ("`geojson`", "a `geojson`"),
+    ("`parquet`", "a `parquet`"), ("`url`", "a `url`"), ("uuid", "a uuid"), ("CPO", "a CPO"),
+    ("user", "a user"), ("update", "an update"), ("string", "a string"),
+    ("schedule", "a schedule"), ("`.xlsx`", "a `.xlsx`"), ("x", "an x"),
 ])
 def test_with_article(word: str, said: str) -> None:
     assert with_article(word) == said
+
+
+def test_a_format_read_letter_by_letter_takes_an(run_cli, tmp_path: Path, snapshot) -> None:
+    """`output xlsx to "....csv"` was "a `xlsx` output cannot be named `.csv`"."""
+    spec = tmp_path / "fleet_cards.ocx"
+    spec.write_text(SPEC.format(where='status = "COMPLETED"', schedule="")
+                    .replace('output csv to "exports/fleet-{run.date}.csv"',
+                             'output xlsx to "exports/fleet-{run.date}.csv"'))
+    shown = run_cli("check", str(spec)).output
+    assert "error[OCX416]: an `xlsx` output cannot be named `.csv`" in shown, shown
+    spec.write_text(SPEC.format(where='status = "COMPLETED"', schedule="")
+                    .replace("{run.date}.csv", "{run.date}.xlsx"))
+    shown = run_cli("check", str(spec)).output
+    assert "`.xlsx` is an `xlsx` file" in shown, shown
+    assert shown.replace(str(tmp_path), "<tmp>") == snapshot

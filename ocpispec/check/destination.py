@@ -12,6 +12,7 @@ from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.diagnostics import error
 from ocpispec.formats import dialects
 from ocpispec.diagnostics.source import Span
+from ocpispec.text import with_article
 
 
 def check_file_destination(output: syntax.Output, ctx: Context) -> None:
@@ -64,8 +65,8 @@ def check_file_destination(output: syntax.Output, ctx: Context) -> None:
         return
     if not formats.fits(fmt, described.extension):
         owner = formats.format_for(described.extension or "")
-        hint = f"; `{described.extension}` is a `{owner}` file" if owner else ""
-        ctx.emit(error("OCX416", f"a `{fmt}` output cannot be named `{described.extension}`",
+        hint = f"; `{described.extension}` is {with_article(f'`{owner}`')} file" if owner else ""
+        ctx.emit(error("OCX416", f"{with_article(f'`{fmt}`')} output cannot be named `{described.extension}`",
                        destination.span, "extension does not fit the format",
                        notes=[f"`{fmt}` files end in {backticked(formats.EXTENSIONS[fmt])}"
                               + hint],

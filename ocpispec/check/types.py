@@ -24,6 +24,7 @@ from ocpispec.check.values import (  # noqa: F401 - re-exported: the checks impo
     field_value,
     literal_value,
 )
+from ocpispec import text
 from ocpispec.diagnostics import error
 from ocpispec.language.functions import ALIASES, FUNCTIONS, ArgKind, Function, Result, lookup
 from ocpispec.schema.model import Kind
@@ -353,7 +354,7 @@ def with_article(words: str) -> str:
     """`a number`, `an enum value`, `a `Price` object`; `null` and `unknown` stay bare."""
     if words in {"unknown", "null"}:
         return words
-    return ("an " if words[0] in "aeiouAEIOU" else "a ") + words
+    return text.with_article(words)
 
 
 _GENERALISERS = {

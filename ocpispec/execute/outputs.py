@@ -27,6 +27,7 @@ from ocpispec import formats
 from ocpispec.plan import ir
 from ocpispec.execute.atomic import AtomicFile, write_atomically
 from ocpispec.render import EXTENSIONS
+from ocpispec.text import with_article
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_.]+)\}")
 
@@ -205,7 +206,7 @@ def _fitting(out: str, fmt: str) -> None:
     if described.compression is not None and fmt in formats.UNCOMPRESSIBLE:
         raise MismatchError(f"`{fmt}` output cannot be compressed")
     if not formats.fits(fmt, described.extension):
-        raise MismatchError(f"`--out` names a `{described.extension}` file, but the output "
+        raise MismatchError(f"`--out` names {with_article(f'`{described.extension}`')} file, but the output "
                             f"is `{fmt}` (files ending in "
                             f"{', '.join(formats.EXTENSIONS[fmt])})")
 

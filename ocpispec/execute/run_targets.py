@@ -10,6 +10,7 @@ from typing import Any
 from ocpispec.execute.client import RunError
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.plan import ir
+from ocpispec.text import with_article
 
 
 def run_targets(plan: ir.Plan, options: Any, windows: dict[str, ResolvedWindow],
@@ -51,7 +52,7 @@ def _no_binary_on_terminal(plan: ir.Plan, targets: Mapping[str, Any]) -> None:
 
     if binary and sys.stdout.isatty():
         fmt = binary[0].format
-        raise RunError.of("OCX589", f"a `{fmt}` output would be written to the terminal",
+        raise RunError.of("OCX589", f"{with_article(f'`{fmt}`')} output would be written to the terminal",
                           binary[0].origin, "written to stdout",
                           notes=("it is a binary file: on a terminal its bytes show as "
                                  "garbage and may reset or rewrite the screen",),

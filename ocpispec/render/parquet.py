@@ -43,6 +43,7 @@ from ocpispec.render.parquet_pages import (
     encode_page,
 )
 from ocpispec.render.values import cell
+from ocpispec.text import with_article
 
 ROW_GROUP_ROWS = 65_536
 PAGE_ROWS = 8_192
@@ -137,7 +138,7 @@ class _Writer:
                     self._page(next(leaves), converted)
             except (TypeError, ValueError, KeyError, OverflowError, UnicodeError):
                 raise ParquetError(f"a value of column `{typed.name}` is not "
-                                   f"{_article(typed.type)}") from None
+                                   f"{with_article(typed.type)}") from None
             values.clear()
 
     def _page(self, leaf: _Leaf, values: list[Any]) -> None:
@@ -282,7 +283,3 @@ def _point(value: Any) -> tuple[float, float] | None:
     if value is None:
         return None
     return float(value["latitude"]), float(value["longitude"])
-
-
-def _article(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
