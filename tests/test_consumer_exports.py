@@ -252,7 +252,44 @@ def test_a_list_of_chargers_is_not_measured_as_drivers_at_risk(run_cli, tmp_path
     shown = [line.strip() for line in (done.stdout + done.stderr).splitlines()
              if line.startswith(("    risk", "    class"))]
     assert shown == snapshot
-    assert "k=1: 0 classes" in shown[1]
+    assert shown == ["risk classes     none measured: a row describes a site, a charger or a "
+                     "tariff, no driver, so no row can single one out"]
+    assert "How to read it" not in done.stdout + done.stderr
+
+
+TARIFFS = '''export tariff_prices
+  consumer "Consumentenbond, research desk"
+  purpose "Compare the public charging prices"
+  legal basis legitimate interests
+  retention 3 years
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN
+
+from tariffs
+  each elements as element
+  each element.price_components as component
+select
+  id as tariff_id
+  currency
+  component.type as component_type
+  component.price as price_excl_vat
+output csv to "{out}"
+'''
+
+
+def test_a_run_of_tariffs_says_why_it_has_no_risk_figure(run_cli, tmp_path: Path,
+                                                        snapshot) -> None:
+    """The run summary of a tariff study printed 'risk classes: no quasi-identifier is
+    released: one class of 2,214 rows, counted in rows' and 'class sizes ... k≥10: 1
+    class': figures of drivers for rows that hold no driver."""
+    spec = tmp_path / "tariffs.ocx"
+    spec.write_text(TARIFFS.replace("{out}", str(tmp_path / "tariffs.csv")))
+    done = run_cli("run", str(spec), "--demo")
+    assert done.exit_code == 0, done.stderr
+    shown = [line.strip() for line in done.stderr.splitlines()
+             if line.startswith(("    risk", "    class", "    unicity"))]
+    assert shown == snapshot
+    assert len(shown) == 1 and "no driver" in shown[0], shown
 
 
 GRID = '''export grid_per_charger

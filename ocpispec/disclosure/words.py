@@ -16,7 +16,9 @@ def risk_lines(risk: dict[str, Any] | None) -> list[tuple[str, str]]:
         return []
     lines = []
     figures = risk.get("figures")
-    if figures:
+    if figures and describes_no_driver(figures):
+        lines.append(("risk classes", NO_DRIVER))
+    elif figures:
         lines += [("risk classes", classes_text(figures)),
                   ("class sizes", sizes_text(figures))]
         if (unicity := unicity_text(figures)) is not None:
@@ -24,6 +26,22 @@ def risk_lines(risk: dict[str, Any] | None) -> list[tuple[str, str]]:
     if risk.get("k_anonymity"):
         lines.append(("k-anonymity", enforced_text(risk["k_anonymity"])))
     return lines
+
+
+NO_DRIVER = ("none measured: a row describes a site, a charger or a tariff, no driver, so "
+             "no row can single one out")
+
+
+def describes_no_driver(figures: dict[str, Any]) -> bool:
+    """A list of sites, chargers or tariffs measured without a k rule: one class of
+    every row, counted in rows, which says nothing about anyone."""
+    return figures["counted_in"] != "drivers" and not figures["quasi_identifiers"]
+
+
+def measures_drivers(risk: dict[str, Any] | None) -> bool:
+    """Whether `risk` holds classes of drivers (or of a k rule's columns) to read."""
+    figures = (risk or {}).get("figures")
+    return bool(figures) and not describes_no_driver(figures)
 
 
 def classes_text(figures: dict[str, Any]) -> str:
@@ -72,6 +90,8 @@ def headline(risk: dict[str, Any] | None) -> str | None:
     figures = (risk or {}).get("figures")
     if not figures:
         return None
+    if describes_no_driver(figures):
+        return "no driver in the rows: " + NO_DRIVER.removeprefix("none measured: ")
     rows = figures["rows_by_size"]
     small = rows.get("1", 0) + rows.get("2-4", 0)
     share = small / figures["rows"] if figures["rows"] else 0.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ocpispec.disclosure.words import risk_lines
+from ocpispec.disclosure.words import measures_drivers, risk_lines
 from ocpispec.execute import ASSESSMENT_LOGGED, ASSESSMENT_UNLOGGED, DatasetResult, RunResult
 from ocpispec.render.run_summary import groups_text
 
@@ -26,7 +26,7 @@ def assess_text(result: RunResult, *, notes: tuple[str, ...] = ()) -> str:
     ending = (f"Nothing was written and the state was not changed "
               f"({result.duration:.1f}s, {result.requests or 0:,} requests). "
               + _kept(notes))
-    how = textwrap.wrap(HOW_TO_READ, WIDTH) if any(risk_lines(d.risk)
+    how = textwrap.wrap(HOW_TO_READ, WIDTH) if any(measures_drivers(d.risk)
                                                    for d in result.datasets) else []
     lines += ["", *how, *([""] if how else []), *textwrap.wrap(ending, WIDTH)]
     return "\n".join(lines) + "\n"
