@@ -486,16 +486,23 @@ class Scope:
         spoken = _SPOKEN.get(name.lower()) if not prefix else None
         column = self._column_named(name, span) if not prefix and not options else None
         site = self._site_field(ref) if prefix == "cdr_location" and not options else None
+        vat_versions = self.ctx.catalogue.versions_of(
+            reach.binding.module, (*reach.base, *rest[:failed], "vat"))
+        meant_paths = self._meant(parent, prefix, name, options[0], self.ctx.version is None
+                                  or self.ctx.version in vat_versions) if options else ()
         fix = (f"{spoken[0]}: write `{spoken[1]}`" if spoken
                else site if site
-               else f"did you mean `{prefix + '.' if prefix else ''}{options[0]}`?" if options
+               else meant_paths if isinstance(meant_paths, str)
+               else "did you mean " + ", or ".join(f"`{path}`" for path in meant_paths) + "?"
+               if meant_paths
                else f"did you mean `{element}`?" if element
                else f"it is computed: write `{derived}`" if derived
                else f"`{name}` names a column, which another column cannot read: write "
                     f"what it computes, `{column}`" if column
                else f"list the fields with `ocpispec schema {reach.binding.module}`")
         return error("OCX104", f"unknown field `{name}` in `{owner}`",
-                     ref.span if site else span,  # the help writes the whole path
+                     ref.span if site or isinstance(meant_paths, str) else span,  # the help
+                     # writes the whole path
                      f"not a field of `{owner}`", help=fix)
 
     def _element(self, name: str, *, unbound: bool = False,
@@ -586,6 +593,28 @@ class Scope:
             return name
         inner = self.ctx.catalogue.object(field.object).fields
         return f"{name}.name" if "name" in inner else name
+
+    def _meant(self, parent, prefix: str, name: str, option: str,
+               vat_here: bool) -> tuple[str, ...] | str:
+        """The paths `did you mean` offers for `option`: the leaves of an object no column
+        can release (`cost` -> `total_cost.excl_vat`, `total_cost.incl_vat`), or, when
+        the name asks for VAT included and `option` excludes it, how to get it."""
+        written = f"{prefix}." if prefix else ""
+        field = parent.fields.get(option) if parent is not None else None
+        words = set(name.lower().replace("-", "_").split("_"))
+        if field is not None and field.object is None and "vat" in words \
+                and words & {"incl", "including", "inc", "gross"} and "incl" not in option:
+            excluded = f"`{written}{option}` excludes VAT, and no field gives it included"
+            if "vat" not in parent.fields or not vat_here:
+                return f"{excluded} in OCPI {self.ctx.version}: select `{written}{option}`"
+            return (f"{excluded}: compute it, `{written}{option} * (1 + {written}vat / 100)`"
+                    f" (`{written}vat` is the VAT percentage)")
+        if field is None or field.object is None or field.many:
+            return (f"{written}{option}",)
+        leaves = tuple(f"{written}{option}.{inner}" for inner, leaf in
+                       self.ctx.catalogue.object(field.object).fields.items()
+                       if leaf.object is None and not leaf.many)
+        return leaves[:3] or (f"{written}{option}",)
 
     def _into(self, parent, option: str, name: str) -> str:
         """`latitude` meant `coordinates`, an object: its field the word names
