@@ -327,6 +327,12 @@ def _wrapped(prefix: str, text: str) -> Iterator[str]:
 def disclosure_words(step: ir.Aggregate) -> str:
     """The disclosure controls of an aggregate beyond the minimum group size."""
     words = []
+    summed = [measure.name for measure in step.measures
+              if any(part.function in ("sum", "avg") for part in measure.parts or (measure,))]
+    if summed and step.entity and step.min_group_size > 1:  # aggregate.py: `contributed`
+        names = " or ".join(f"`{name}`" for name in summed)
+        words.append(f"drop groups where fewer than {step.min_group_size} of them give "
+                     f"{names} a value other than 0 (a total of 0 among them too)")
     if step.dominance is not None:
         words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")
