@@ -171,7 +171,9 @@ QUIRKS = {
                          "period, dimension, tariff element, price component or tariff id where OCPI says a list "
                          "(an XML-to-JSON layer collapsing one-element arrays)",
     "objects in lists": "every object inside a record sent as a list of that one object (`\"cdr_token\": [{...}]`, "
-                        "`\"coordinates\": [{...}]`: a serialiser writing every nested object as an array)",
+                        "`\"coordinates\": [{...}]`: a serialiser writing every nested object as an array)",    "null items": "every list inside a record (EVSEs, connectors, charging periods, dimensions, tariff ids) "
+                  "with a null item before its first and after its last (a serialiser writing removed "
+                  "elements as null)",
 }
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SECOND_PARTY = {"country_code": "DE", "party_id": "XYZ"}
@@ -229,6 +231,15 @@ def _collapsed(value: Any, top: bool = True) -> Any:
     if isinstance(value, list):
         items = [_collapsed(child, top) for child in value]
         return items[0] if len(items) == 1 and not top else items
+    return value
+
+
+def _with_null_items(value: Any) -> Any:
+    """Every list inside `value` (an object of a page) with a null first and last item."""
+    if isinstance(value, list):
+        return [None, *(_with_null_items(item) for item in value), None]
+    if isinstance(value, dict):
+        return {key: _with_null_items(child) for key, child in value.items()}
     return value
 
 
@@ -659,6 +670,8 @@ class IndependentCpo:
             page = _stringified(page, bool)
         if "lists of one bare" in self.quirks:
             page = _collapsed(page)
+        if "null items" in self.quirks:
+            page = [_with_null_items(record) for record in page]
         if "objects in lists" in self.quirks:
             page = [_objects_listed(record) for record in page]
         return page

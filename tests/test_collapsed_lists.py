@@ -166,3 +166,20 @@ select
   pseudonymize(id) as session
   truncate(start_date_time, hour) as started
 """
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("version", "module"), [("2.2.1", "cdrs"), ("2.3.0", "locations"),
+                                                 ("2.1.1", "locations"), ("2.2.1", "sessions")])
+def test_null_items_in_a_list_are_left_out(version: str, module: str, workers: str,
+                                           run_cli, tmp_path: Path, forks: list) -> None:
+    """A list inside a record with null items (`"evses": [null, {...}, null]`) read as null
+    whole: a site's every EVSE and connector was gone (counted as a value of the wrong
+    type), and a CDR with such `charging_periods` was invalid, so the run failed. The null
+    items stand for nothing: the rest of the list is read, and the export is the one the
+    platform sending the lists without them gives."""
+    listed, _, listed_objects = _export(version, (), module, workers, run_cli, tmp_path)
+    rows, said, objects = _export(version, ("null items",), module, workers, run_cli, tmp_path)
+    assert rows == listed and rows
+    assert objects == listed_objects
+    assert "null items in a list, left out" in said

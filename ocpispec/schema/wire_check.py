@@ -224,7 +224,9 @@ def _bare(node: dict[str, Any], key: str, path: str, shape: _Shape,
     """A list of `shape` objects with items that are no object: the list with each text
     read as the object it names (`deviations.BARE_IDS`), or None, nulled, if that does
     not apply."""
-    value = node[key]
+    value = _without_nulls(node, key, path, found)
+    if all(item.__class__ is dict for item in value):
+        return value
     if shape.bare is None or not all(item.__class__ in (dict, str) for item in value):
         _null(node, key, path, "a list with an item that is not an object", invalid)
         return None
@@ -232,6 +234,20 @@ def _bare(node: dict[str, Any], key: str, path: str, shape: _Shape,
     wrapped = node[key] = [{field: item} if item.__class__ is str else item for item in value]
     found.append(f"{path}: ids sent alone, read as `{field}` ({why})")
     return wrapped
+
+
+# a serialiser writing a removed element, or a trailing comma's slot, as null
+NULL_ITEMS = "null items in a list, left out"
+
+
+def _without_nulls(node: dict[str, Any], key: str, path: str, found: list[str]) -> list[Any]:
+    """The list at `node[key]` without its null items (each stands for nothing: nulling
+    the whole list for one lost a site's every EVSE, or made a CDR invalid)."""
+    value = node[key]
+    if any(item is None for item in value):
+        value = node[key] = [item for item in value if item is not None]
+        found.append(f"{path}: {NULL_ITEMS}")
+    return value
 
 
 # an XML-to-JSON layer collapses every one-element array into its item
@@ -373,7 +389,9 @@ class _Shapes:
             if value.__class__ is not list:
                 return _one_value(one, value)
             for item in value:
-                if item is None or one(item) is not None:
+                if item is None:
+                    return _kept_values(one, value)
+                if one(item) is not None:
                     return None, "a list with an item of the wrong type", None
             return None
         return each
@@ -430,6 +448,14 @@ class _Shapes:
         for version in VERSIONS:                 # a value of another version is a value
             values.update(catalogue().wired[version].enums.get(name, ()))
         return frozenset(values)
+
+
+def _kept_values(one: Test, value: list[Any]) -> tuple[Any, str | None, str | None] | None:
+    """A list of values with null items (`NULL_ITEMS`): the others, when each fits."""
+    kept = [item for item in value if item is not None]
+    if any(one(item) is not None for item in kept):
+        return None, "a list with an item of the wrong type", None
+    return kept, None, NULL_ITEMS
 
 
 def _one_value(one: Test, value: Any) -> tuple[Any, str | None, str | None]:
