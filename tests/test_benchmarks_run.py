@@ -43,11 +43,6 @@ RUNS = {
                "target 80 ms median wall"]),
     "load profile": (["bench_load_profile.py", "--sizes", "2000", "--runs", "1"],
                      ["ocpispec", "floor", "records/s wall"]),
-    # below 20,000 sessions the shipped spec's k-anonymity rule suppresses too much to run
-    "memory": (["bench_memory.py", "--sizes", "20000", "--data", "realistic"],
-               ["sessions     20,000", "largest peak"]),
-    "outputs": (["bench_outputs.py", "--sessions", "20000", "--formats", "csv"],
-                ["import only", "csv      rows"]),
     "risk": (["bench_risk.py", "--rows", "2000", "--runs", "1"],
              ["figures identical across ways and trees: yes"]),
 }
