@@ -13,6 +13,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -338,12 +339,50 @@ def test_a_state_left_by_another_platform_is_not_continued(demo_server_factory, 
         refused = run("prod")
         assert refused.exit_code == 1 and not (tmp_path / "prod.csv").exists(), refused.output
         assert not [path for path in cpo.requests[served:] if "/sessions" in path]
-        assert [re.sub(r"\d{4}-\d\d-\d\dT[\d:]+Z", "<watermark>", line.replace(ledger, "<ledger>"))
+        assert [_ports_hidden(re.sub(r"\d{4}-\d\d-\d\dT[\d:]+Z", "<watermark>",
+                                     line.replace(ledger, "<ledger>")))
                 for line in refused.stderr.splitlines()
                 if line.startswith(("error", "  = note", "help"))] == snapshot
         shown = run_cli("state", "show", "independent_sessions", "--state", ledger)
-        assert "read from `127.0.0.1` (CPO NL-DMO)" in shown.output, shown.output
+        assert f"read from `127.0.0.1:{urlsplit(demo.versions_url).port}` (CPO NL-DMO)" in shown.output, shown.output
         _next_second()
+        restarted = run("prod", "--restart")
+        assert restarted.exit_code == 0, restarted.output
+        assert len(_csv_rows(tmp_path / "prod.csv")) == 30
+
+
+def _ports_hidden(line: str) -> str:
+    return re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:<port>", line)
+
+
+def test_a_staging_platform_on_another_port_of_the_same_host_is_another_platform(run_cli, tmp_path: Path) -> None:
+    """Staging and production of one CPO on one host, on two ports, under the same party:
+    a `since last run` export tried on staging and then run on production with the same
+    ledger continued staging's watermark, and production's records before it were never
+    delivered (exit 0, an empty file), because the port was no part of the platform. It
+    now stops before fetching (OCX587), and `--restart` delivers production's records."""
+    with IndependentCpo("2.2.1", records=30) as staging, IndependentCpo("2.2.1", records=30) as prod:
+        for name, cpo in (("staging", staging), ("prod", prod)):
+            assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                           "--profile", name).exit_code == 0
+        spec = tmp_path / "sessions.ocx"
+        spec.write_text(spec_text("sessions", "since last run"))
+        ledger = str(tmp_path / "state.sqlite")
+
+        def run(name: str, *args: str):
+            return run_cli("run", str(spec), "--out", str(tmp_path / f"{name}.csv"), "--state", ledger,
+                           "--profile", name, *args, env={"INDEPENDENT_KEY": KEY})
+
+        assert run("staging").exit_code == 0
+        assert len(_csv_rows(tmp_path / "staging.csv")) == 30
+        _next_second()
+        refused = run("prod")
+        assert refused.exit_code == 1 and not (tmp_path / "prod.csv").exists(), refused.output
+        assert not [path for path in prod.requests if "/sessions" in path]
+        assert "error[OCX587]" in refused.stderr and "Traceback" not in refused.output
+        assert (f"another platform: `127.0.0.1:{urlsplit(staging.versions_url).port}`, and this run "
+                f"reads `127.0.0.1:{urlsplit(prod.versions_url).port}`") in refused.stderr
+        assert staging.token not in refused.output and prod.token not in refused.output
         restarted = run("prod", "--restart")
         assert restarted.exit_code == 0, restarted.output
         assert len(_csv_rows(tmp_path / "prod.csv")) == 30

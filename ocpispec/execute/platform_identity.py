@@ -6,7 +6,10 @@ with the same ledger; a spec whose `source` now names another CPO), the window s
 there and that platform's records before it were never delivered, without a word. The
 state keeps the host of the versions URL and the CPO's party it was advanced with
 (`platform`); a run that would advance it from another refuses before fetching. The
-port is left out, so one host's demo or test servers on any port are one platform.
+port is part of the host (`cpo.example:8443`, when the URL names one other than its
+scheme's): a staging platform on another port of the production host is another
+platform, whose watermark would skip production's records. An older state's host
+without a port matches that host on any port.
 A state without it (an older version's, or one `state set-watermark` wrote) takes the
 platform of the next run.
 
@@ -28,6 +31,8 @@ from ocpispec.execute.client import RunError
 from ocpispec.ledger.state import DEMO_PLATFORM, State, platform_shown
 from ocpispec.plan import ir
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 def identity(client: Any, demo: bool = False) -> str | None:
     """`host PARTY` of the platform `client` reads (None when it cannot tell); for the
@@ -40,9 +45,12 @@ def identity(client: Any, demo: bool = False) -> str | None:
     if not isinstance(url, str):
         return None
     try:
-        host = (urlsplit(url.strip()).hostname or "").lower()
+        parts = urlsplit(url.strip())
+        host, port = (parts.hostname or "").lower(), parts.port
     except ValueError:
         return None
+    if host and port is not None and port != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     party = getattr(client, "to_party", None)
     return f"{host} {party}" if host and isinstance(party, str) and party else host or None
 
@@ -79,10 +87,27 @@ def check_demo_or_not(plan: ir.Plan, tracked: list[ir.Dataset], state: State,
 
 
 def _other(before: str, now: str) -> bool:
-    """Another host, or another CPO party where both are known (a platform that does
-    not say its party on one run is not another platform for it)."""
+    """Another host (or port), or another CPO party where both are known (a platform
+    that does not say its party on one run is not another platform for it). A host
+    kept without its port by an older version matches that host on any port."""
     (host, *party), (host_now, *party_now) = before.split(" ", 1), now.split(" ", 1)
+    if not _has_port(host):
+        host_now = _without_port(host_now)
     return host != host_now or (party != party_now and bool(party) and bool(party_now))
+
+
+def _has_port(host: str) -> bool:
+    """`cpo.example:8443` or `[::1]:8443`; a bare IPv6 address (`::1`) has none."""
+    if host.startswith("["):
+        return "]:" in host
+    return host.count(":") == 1 and host.rpartition(":")[2].isdigit()
+
+
+def _without_port(host: str) -> str:
+    if not _has_port(host):
+        return host
+    bare = host.rpartition(":")[0]
+    return bare[1:-1] if bare.startswith("[") else bare
 
 
 def _refusal(plan: ir.Plan, dataset: ir.Dataset, before: str, watermark: str, now_shown: str,
