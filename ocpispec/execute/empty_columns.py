@@ -4,6 +4,10 @@ An optional OCPI field a platform never sends (a location's `state`, a connector
 `tariff_ids` on some platforms) makes a column that is empty in every row: a file of
 blanks the consumer takes for data, and a group key that splits nothing (every record
 in one group, labelled empty). The run says so, naming the fields the column reads.
+An empty text counts as no value: every output releases it as missing
+(`writers.empty_texts_as_null`), so a column of `""` (a JMESPath `join` of a list the
+platform never fills, `join(',', parking_restrictions || `[]`)`) is as empty as one of
+nulls.
 Measures are left out: a cell of one may be withheld on purpose (too few contributors).
 """
 
@@ -12,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ocpispec.plan import ir
+
+# what a released cell holds when it holds nothing: null, or a text released as missing
+_NO_VALUE = ("", None)
 
 
 class EmptyColumns:
@@ -37,7 +44,7 @@ class EmptyColumns:
                                            if bits >> at & 1])
             else:
                 pending.difference_update([name for name in pending
-                                           if row.get(name) is not None])
+                                           if row.get(name) not in _NO_VALUE])
             yield row
             if not pending:
                 break
@@ -56,7 +63,7 @@ class EmptyColumns:
         # one straight-line test per column (statements: no nesting, however many
         # columns): a loop over the names cost a worker a tenth of a row's rendering
         lines = ["def bits(row):", "    get = row.get", "    found = 0",
-                 *(f"    if get({name!r}) is not None: found |= {1 << at}"
+                 *(f"    if get({name!r}) not in ('', None): found |= {1 << at}"
                    for at, name in enumerate(self.columns)), "    return found", ""]
         env: dict[str, Callable[[dict], int]] = {}
         exec("\n".join(lines), env)  # noqa: S102 - column names through repr
