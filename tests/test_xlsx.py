@@ -47,7 +47,7 @@ def test_excel_cells_are_typed_and_hold_the_csv_values(run, tmp_path) -> None:
     result = run('output xlsx to "OUT/x.xlsx"')
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx")
-    assert workbook.sheetnames == ["sessions", "columns"]
+    assert workbook.sheetnames == ["sessions", "columns", "about"]
     sheet = workbook["sessions"]
     rows = list(sheet.iter_rows(values_only=True))
     text = (tmp_path / "out" / "x.csv").read_text()
@@ -134,7 +134,7 @@ def test_pandas_loads_the_workbook_with_the_types_of_its_columns_sheet(run, tmp_
     pd.testing.assert_frame_equal(frame, typed, check_dtype=False)
 
 
-@pytest.mark.parametrize("dataset", ["columns", "Columns", "history"])
+@pytest.mark.parametrize("dataset", ["columns", "Columns", "history", "about"])
 def test_a_dataset_named_like_a_taken_sheet_keeps_the_columns_sheet(run, tmp_path,
                                                                     dataset) -> None:
     """A dataset named `columns` once took that sheet name, pushing the description to
@@ -142,7 +142,7 @@ def test_a_dataset_named_like_a_taken_sheet_keeps_the_columns_sheet(run, tmp_pat
     result = run('output xlsx to "OUT/x.xlsx"', dataset=dataset)
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(tmp_path / "out" / "x.xlsx", read_only=True)
-    assert workbook.sheetnames == ["data", "columns"]
+    assert workbook.sheetnames == ["data", "columns", "about"]
     described = list(workbook["columns"].iter_rows(values_only=True))
     assert described[0] == ("column", "type", "description", "treatment", "sources")
     assert next(workbook["data"].iter_rows(values_only=True))[0] == "driver"

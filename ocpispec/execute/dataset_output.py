@@ -23,6 +23,7 @@ from ocpispec.execute.outputs import (
 )
 from ocpispec.execute.records import shown_export
 from ocpispec.execute.windows import ResolvedWindow
+from ocpispec.execute.workbook_about import about_rows
 from ocpispec.plan import ir
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render, verify_template
 from ocpispec.render.confine import templates_root
@@ -64,7 +65,7 @@ class DatasetOutput:
         if self.render.format in ("ndjson", "json", "geojson", "parquet"):
             rows = writers.empty_texts_as_null(rows, self.dataset)
         if self.render.format in ("parquet", "xlsx"):
-            return self._write_binary(rows, version)
+            return self._write_binary(rows, version, window)
         context = RenderContext(self.dataset.column_names, shown_export(self.plan),
                                 self._run_values(version, window), self.render.geometry,
                                 self.render.dialect)
@@ -111,11 +112,14 @@ class DatasetOutput:
 
         return rendered
 
-    def _write_binary(self, rows: Iterable[dict], version: str) -> int:
+    def _write_binary(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:
         try:
             self.file, sink = writers.open_binary(self.target)
             if self.render.format == "xlsx":
-                written = writers.write_xlsx(rows, self.dataset, self.render, sink)
+                about = about_rows(shown_export(self.plan), self.dataset, self.plan, window,
+                                   version, self.now,
+                                   self.target.path.name if self.target.path else None)
+                written = writers.write_xlsx(rows, self.dataset, self.render, sink, about)
             else:
                 written = writers.write_parquet(rows, self.plan, self.dataset, self.render,
                                                 sink, shown_export(self.plan), version)

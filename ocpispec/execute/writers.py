@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -200,12 +200,13 @@ def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
     return file, BinarySink(file)
 
 
-def write_xlsx(rows: Iterable[dict], dataset: ir.Dataset, render: ir.Render, sink: Any) -> int:
+def write_xlsx(rows: Iterable[dict], dataset: ir.Dataset, render: ir.Render, sink: Any,
+               about: Sequence[tuple[str, str]] = ()) -> int:
     from ocpispec.render.xlsx import XlsxError
     from ocpispec.render.xlsx import write_xlsx as write
 
     try:
-        return write(rows, typed_fields(dataset), sink, dataset.name)
+        return write(rows, typed_fields(dataset), sink, dataset.name, about)
     except XlsxError as exc:
         raise RunError.of("OCX593", str(exc), render.origin, "XLSX output",
                           help=exc.help or "split the export (e.g. a shorter window or "

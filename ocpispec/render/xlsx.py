@@ -5,7 +5,10 @@ whole numbers, booleans, timestamps (shown `yyyy-mm-dd h:mm:ss`; Excel has no ti
 zones, so a UTC value is written as UTC and a local one, a label with its offset such as
 `truncate(t, month, "Europe/Amsterdam")`, as the local time it names; each cell shows
 its clock, ` UTC` or the offset, in its number format) and text; each header cell carries the column's description as a comment. Sheet 2, `columns`, describes each column: type, description,
-treatment, sources.
+treatment, sources. Sheet 3, `about`, says what the workbook is: the export's consumer,
+purpose, legal basis, retention and licence, the window, the minimum group size, the OCPI
+version, plan and time it was written (what a spreadsheet user would otherwise find only
+in the manifest and data package beside it).
 
 Text is always a text cell: a value starting with `=` never becomes a formula, nor
 `#N/A` an error value,
@@ -43,7 +46,7 @@ _ESCAPE_LIKE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 # pandas and readxl
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 _SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
-_TAKEN_SHEET_NAMES = frozenset({"columns", "history"})
+_TAKEN_SHEET_NAMES = frozenset({"columns", "about", "history"})
 
 
 class XlsxError(Exception):
@@ -57,8 +60,9 @@ class XlsxError(Exception):
 
 
 def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], sink: Any,
-               sheet: str) -> int:
-    """Write `rows` as a workbook to the binary file-like `sink`; returns the row count."""
+               sheet: str, about: Sequence[tuple[str, str]] = ()) -> int:
+    """Write `rows` as a workbook to the binary file-like `sink`; returns the row count.
+    `about` (item, value) pairs make the `about` sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
@@ -93,6 +97,13 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
         local = field.local or (field.name in clocks and clocks[field.name].local)
         columns.append([_safe(field.name), _declared(field, local), _safe(field.description),
                         field.treatment, _safe(", ".join(field.sources))])
+    if about:
+        described = workbook.create_sheet("about")
+        described.append(["item", "value"])
+        for item, value in about:  # the spec's texts: never a formula
+            shown = WriteOnlyCell(described, value=_safe(value))
+            shown.data_type = "s"
+            described.append([item, shown])
     workbook.save(sink)
     return written
 
