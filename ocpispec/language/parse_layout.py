@@ -30,6 +30,8 @@ def misplaced_section(token, expected: set[str], span: Span, history,
         return _move(line, f"`{word}` is a line of the header",
                      "after the source" if "FROM" not in kinds else "inside a dataset",
                      "move it up, under `export NAME` and before `source`")
+    if token.type == "SOURCE" and "SOURCE" in kinds:
+        return _second_source(line, history)
     if token.type == "SCHEDULE" and not {"OUTPUT", "SELECT", "GROUP"} & set(_since_from(history)):
         # (a dataset with its columns but no `output` is OCX007's)
         return _move(line, "`schedule` comes after the datasets",
@@ -41,6 +43,23 @@ def misplaced_section(token, expected: set[str], span: Span, history,
                      "before the columns", "move it below the columns (after `select ...` "
                      "or `compute ...`)")
     return None
+
+
+def _second_source(line: tuple[Span, str], history) -> Diagnostic:
+    """A second `source` (a regulator's one file of two platforms, or of an OCPI 2.1.1
+    and a 2.3.0 one): the parser expected a source setting, the reader needs to hear
+    that a spec reads one platform and what to write for the other."""
+    span, written = line
+    name = next((str(seen) for before, seen in zip(history, history[1:])
+                 if before.type == "EXPORT"), "NAME")
+    return error("OCX001", "a spec reads one platform: this is a second `source`", span,
+                 "a second `source`",
+                 notes=["each platform has its own `since last run` state, version and "
+                        "credentials, so one export reads one source"],
+                 help=f"move `{written}` into a spec of its own, with the same datasets "
+                      f"and an export and file of its own (`export {name}_2`, `output ... "
+                      "to \"...-2.csv\"`); the consumer receives a file per platform, "
+                      "with the same columns whatever the OCPI version")
 
 
 def source_below(span: Span, source: SourceFile) -> str | None:
