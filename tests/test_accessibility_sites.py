@@ -5,11 +5,13 @@ read with the csv module and checked against `ocpispec get` of the demo CPO."""
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from consumer_runs import published, run_spec
+from fixtures_cli import cli_block
 
 from ocpispec.demo import DemoServer
 
@@ -66,3 +68,51 @@ def test_a_list_the_platform_never_fills_is_named_as_an_empty_column(
     assert warned == ["warning: column `parking_restrictions` is empty in every row: no record read "
                       "gave it a value (it reads `evses.parking_restrictions`, which the "
                       "platform leaves out)"]
+
+
+SESSIONS_AT_SITES = '''export sessions_at_sites
+  consumer "Stichting Toegankelijk Laden"
+  purpose "Sessions at sites with reservable chargers, per city"
+  legal basis legitimate interests
+  retention 1 year
+
+source ocpi env OCPI_VERSIONS_URL token env OCPI_TOKEN version auto
+
+from sessions
+  join locations on location_id
+  where jmespath("WRITTEN") = true
+group by
+  location.city as city
+compute
+  count() as sessions
+output csv to "exports/reservable.csv"
+'''
+
+
+@pytest.mark.parametrize("written", [
+    "contains(evses.parking_restrictions || `[]`, 'DISABLED')",
+    "contains(evses[].parking_restrictions || `[]`, 'DISABLED')",
+    "contains(location.evses[].capabilities, 'RESERVABLE')",
+])
+def test_a_list_of_every_element_s_lists_is_told_to_flatten(written: str, run_cli,
+                                                           tmp_path: Path, snapshot) -> None:
+    """The NGO keeps the sites with a parking place for disabled drivers. The parse
+    help for `"DISABLED" in evses.parking_restrictions` writes `contains(evses.parking_
+    restrictions ...)`, whose OCX211 help wrote `evses[].parking_restrictions`: a list
+    per EVSE, which `contains` never finds a text in, so the spec checked clean and
+    released no site. The OCX211 help now writes `evses[].parking_restrictions[]`, and
+    `contains` (or `join`) of a list of lists is OCX211 with the `[]` to add; the spec
+    with the help pasted checks clean."""
+    text = SESSIONS_AT_SITES.replace("WRITTEN", written) if "location." in written else \
+        ACCESSIBLE_SITES.replace("where publish = true", f'where jmespath("{written}") = true')
+    spec = tmp_path / "disabled.ocx"
+    spec.write_text(text)
+    done = run_cli("check", str(spec))
+    assert done.exit_code == 1
+    shown = cli_block(done).replace(str(tmp_path), "<tmp>")
+    assert shown == snapshot
+    fixed = re.search(r"help: write `([^`]*\[\])`", shown).group(1)
+    listed = written.removeprefix("contains(").split(" ||")[0].split(",")[0]
+    spec.write_text(text.replace(f"contains({listed}", f"contains({fixed}"))
+    again = run_cli("check", str(spec))
+    assert again.exit_code == 0, again.stderr

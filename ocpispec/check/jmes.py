@@ -13,6 +13,7 @@ TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need
 
 from ocpispec.language import syntax
 from ocpispec.check.context import backticked
+from ocpispec.check.jmes_nested import check_nested, projected_list, written
 from ocpispec.diagnostics import error
 from ocpispec.diagnostics.source import Span
 
@@ -43,6 +44,9 @@ class _Walk:
         self.touches: list[tuple[Path, bool]] = []
         self.problems: list[str] = []
         self.hops: list[Path] = []  # fields followed by `.name`, without `[]` or `[0]`
+        # the unflattened projections `contains` or `join` take as their list:
+        # (record path, function, as written)
+        self.nested: list[tuple[Path, str, str | None]] = []
 
     def value(self, node: dict, here: Path | None) -> Path | None:
         kind, children = node["type"], node.get("children", [])
@@ -90,6 +94,9 @@ class _Walk:
             self.problems.append(f"`{name}` is not a standard JMESPath function")
             return None
         plain = [arg for arg in args if arg["type"] != "expref"]
+        projected = projected_list(name, plain)
+        if projected is not None and (path := _Walk().value(projected, here)) is not None:
+            self.nested.append((path, name, written(projected)))
         if name in _STRUCTURAL and plain and plain[0]["type"] == "or_expression":
             # `length(x || `[]`)`: the shape of whichever alternative is there
             for path in self._alternatives(plain[0], here):
@@ -170,6 +177,8 @@ def analyse_hatch(literal: syntax.Literal, scope: Scope,
         return []
     found = _resolve(walk.touches, literal, scope, ctx)
     _check_hops(walk.hops, found, literal, scope, ctx)
+    check_nested(walk.nested, found, {binding.name: binding.object for binding in scope.bindings},
+                 literal, ctx)
     return found
 
 
@@ -212,21 +221,27 @@ def _check_hops(hops: list[Path], found, literal: syntax.Literal, scope: Scope,
     objects = {binding.name: binding.object for binding in scope.bindings}
     for hop in dict.fromkeys(hops):
         for resolved, _ in found:
-            lists = _list_at(hop, resolved, objects, ctx)
-            if lists is not None:
-                written = hop[-1]  # as the expression spells it: `connectors.standard`
-                ctx.emit(error("OCX211", f"`{written}` is a list: JMESPath reads "
-                               f"`{written}.{lists}` as null", literal.span,
+            at = _list_at(hop, resolved, objects, ctx)
+            if at is not None:
+                lists, many = at
+                spelt = hop[-1]  # as the expression spells it: `connectors.standard`
+                # a list read from each element (`evses.parking_restrictions`): one list
+                # of them all, which `contains` and `join` read as meant
+                every = f"{spelt}[].{lists}[]` for the values of every element, as one list"\
+                    if many else f"{spelt}[].{lists}` for every element"
+                ctx.emit(error("OCX211", f"`{spelt}` is a list: JMESPath reads "
+                               f"`{spelt}.{lists}` as null", literal.span,
                                "null for every record",
                                notes=["in JMESPath a field of a list is null; `[]` takes "
                                       "it from every element, `[0]` from the first"],
-                               help=f"write `{written}[].{lists}` for every element, or "
-                                    f"`{written}[0].{lists}` for the first"))
+                               help=f"write `{every}, or `{spelt}[0].{lists}` for the first"))
                 break
 
 
-def _list_at(hop: Path, resolved, objects: dict[str, str], ctx: Context) -> str | None:
-    """The field read after `hop` when `hop` names a list inside `resolved`'s path."""
+def _list_at(hop: Path, resolved, objects: dict[str, str], ctx: Context
+             ) -> tuple[str, bool] | None:
+    """The field read after `hop` when `hop` names a list inside `resolved`'s path, and
+    whether that field is a list too."""
     full = resolved.ref.path
     base = len(full) - len(resolved.path)
     if len(hop) <= base or full[:len(hop)] != hop or len(full) <= len(hop):
@@ -238,7 +253,8 @@ def _list_at(hop: Path, resolved, objects: dict[str, str], ctx: Context) -> str 
     index = len(hop) - base - 1
     if index >= len(resolution.fields) or not resolution.fields[index].many:
         return None
-    return full[len(hop)]
+    after = resolution.fields[index + 1] if index + 1 < len(resolution.fields) else None
+    return full[len(hop)], after is not None and after.many
 
 
 def _report_syntax(literal: syntax.Literal, exc: JMESPathError, ctx: Context) -> None:
