@@ -116,3 +116,29 @@ def test_a_list_of_every_element_s_lists_is_told_to_flatten(written: str, run_cl
     spec.write_text(text.replace(f"contains({listed}", f"contains({fixed}"))
     again = run_cli("check", str(spec))
     assert again.exit_code == 0, again.stderr
+
+
+@pytest.mark.parametrize("condition", ["evses.parking_restrictions is not null",
+                                       "facilities is not null", "facilities is null",
+                                       "evses.parking_restrictions is null"])
+def test_is_null_of_a_list_read_through_a_list_asks_whether_it_holds_a_value(
+        condition: str, run_cli, server: DemoServer, tmp_path: Path) -> None:
+    """`where evses.parking_restrictions is not null` (the sites where some EVSE has a
+    parking restriction) kept every site: JMESPath projects the field into a list of
+    the EVSEs' lists, `[]` when none has one, which is not null. A list, or a field read
+    through one, now is null when it holds no value, so the filter keeps the sites that
+    have one: none on the demo CPO, and for `facilities` those `get` shows with some."""
+    spec = tmp_path / "accessible.ocx"
+    spec.write_text(ACCESSIBLE_SITES.replace("where publish = true",
+                                             f"where publish = true and {condition}"))
+    out = tmp_path / "sites.csv"
+    run_spec(run_cli, spec, server, out)
+    with out.open(newline="", encoding="utf-8") as file:
+        kept = {row["id"] for row in csv.DictReader(file)}
+    field = condition.split()[0].split(".")[-1]
+    sites = published(run_cli, server)
+    holding = {site_id for site_id, site in sites.items()
+               if site.get(field) or any(evse.get(field) for evse in site.get("evses", []))}
+    assert kept == (set(sites) - holding if condition.endswith(" is null") else holding)
+    if field == "facilities":  # the demo CPO gives some sites facilities, not all
+        assert holding and holding != set(sites)

@@ -142,7 +142,14 @@ class Lowerer:
                 test = f"contains({values}, {self.expr(node.value)})"
                 return f"!{test}" if node.negated else test
             case syntax.IsNull():
-                return f"{self.expr(node.value)} {'!=' if node.negated else '=='} `null`"
+                value = self.expr(node.value)
+                if isinstance(node.value, syntax.FieldRef) and node.value in self.fields \
+                        and self.fields[node.value].many:
+                    # a list holds no value when it is missing or empty, and so does a
+                    # field read through a list (`evses.parking_restrictions`, which
+                    # JMESPath projects into a list of lists, `[]` when no EVSE has any)
+                    value = f"(({value})[] || `null`)"
+                return f"{value} {'!=' if node.negated else '=='} `null`"
             case syntax.Matches():
                 return f"matches({self.expr(node.value)}, {raw_string(node.pattern.value)})"
             case syntax.And():
