@@ -98,16 +98,48 @@ def _hatch_type(call: syntax.Call, sources: tuple[ResolvedField, ...] = ()) -> s
             tree = Parser().parse(text).parsed
     except (JMESPathError, RecursionError):
         return "any"
+    tree, defaults = _defaulted(tree)
     match tree.get("type"):
-        case "function_expression" if tree.get("value") in _EXTREMES:
-            return _element_type(tree, sources)
-        case "function_expression":
+        case "function_expression" if tree.get("value") in _EXTREMES and not defaults:
+            listed, listed_defaults = _defaulted(tree["children"][0]) if tree["children"] \
+                else ({}, [])
+            kind = _element_type({**tree, "children": [listed]}, sources)
+            fits = all(isinstance(default, list) and all(_fits(item, kind) for item in default)
+                       for default in listed_defaults)
+            return kind if fits else "any"
+        case "function_expression" if not defaults:
             return _HATCH_FUNCTIONS.get(tree.get("value"), "any")
-        case "comparator" | "not_expression":
+        case "comparator" | "not_expression" if not defaults:
             return "boolean"
         case "field" | "subexpression" | "index_expression" | "pipe" if _one_value(tree):
-            return _element_type(tree, sources, single=True)
+            kind = _element_type(tree, sources, single=True)
+            return kind if all(_fits(default, kind) for default in defaults) else "any"
     return "any"
+
+
+def _defaulted(tree: dict) -> tuple[dict, list]:
+    """`x || \`[0]\``: the expression before its literal defaults, and the defaults (the
+    docs give a value that may be missing one, so `max(x || \`[0]\`)` keeps x's type)."""
+    defaults = []
+    while tree.get("type") == "or_expression" and len(tree["children"]) == 2 \
+            and tree["children"][1].get("type") == "literal":
+        defaults.append(tree["children"][1]["value"])
+        tree = tree["children"][0]
+    return tree, defaults
+
+
+def _fits(value: object, kind: str) -> bool:
+    """Whether a literal default is a value of a column of type `kind`."""
+    match kind:
+        case "integer":
+            return isinstance(value, int) and not isinstance(value, bool)
+        case "number":
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+        case "string":
+            return isinstance(value, str)
+        case "boolean":
+            return isinstance(value, bool)
+    return False
 
 
 def _one_value(tree: dict) -> bool:
