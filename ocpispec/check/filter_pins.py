@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
 from ocpispec.check.context import Context
 from ocpispec.check import floors, power_sums
-from ocpispec.check.floors import TIME_FLOOR_SECONDS, field_floor
+from ocpispec.check.floors import (
+    COORDINATE_STEP,
+    SITE_COORDINATE_STEP,
+    TIME_FLOOR_SECONDS,
+    field_floor,
+)
 from ocpispec.check.privacy import exposure
 from ocpispec.check.kept_conditions import as_met, disjunctions, kept
 from ocpispec.check.text_pins import TextRanges, text_pin
@@ -33,7 +38,7 @@ from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.diagnostics.source import Span
 from ocpispec.language import syntax
-from ocpispec.schema.model import Kind, PrivacyClass
+from ocpispec.schema.model import Kind, PrivacyClass, is_decimal_text
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 FLIPPED = _FLIPPED
@@ -100,6 +105,11 @@ def _pins(condition: syntax.Condition, negated: bool, tests: Sequence[Any], ctx:
         if math.isinf(field_floor(use)):
             if (shown := text_pin(predicate, use, texts)) is not None:
                 pins[name] = (use, predicate.span, shown, None)
+            elif is_decimal_text(use.field.field):  # `latitude >= 52.09`: a number
+                floor = SITE_COORDINATE_STEP if use.field.site else COORDINATE_STEP
+                shown, span = _coordinate_pin(predicate, use, ranges, floor)
+                if shown is not None:
+                    pins[name] = (use, span, shown, floor)
             continue
         if use.hatch is not None:  # `jmespath("kwh == \`23.417\`")`: not measurable
             shown, span = "within what `jmespath(...)` tests, to any precision", \
@@ -175,6 +185,28 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
     if op == "=":
         return "equal to the value written", predicate.span
     return ranges.bound(use, op, value, predicate.span)
+
+
+def _coordinate_pin(predicate: syntax.Condition, use: Use, ranges: _Ranges,
+                    floor: float) -> tuple[str | None, Span]:
+    """A latitude or longitude (decimal text) compared with numbers, as the check has
+    it written: a value, or a range narrower than the coordinate's floor, is a place."""
+    match predicate:
+        case syntax.InList(negated=False, options=options) if options.items:
+            return None, predicate.span  # numbers in a list are refused (OCX204)
+        case syntax.Compare(op=op, left=syntax.FieldRef(), right=syntax.Literal() as literal):
+            pass
+        case syntax.Compare(op=op, left=syntax.Literal() as literal, right=syntax.FieldRef()):
+            op = _FLIPPED.get(op, op)
+        case _:
+            return None, predicate.span
+    value = literal.value
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or op == "!=":
+        return None, predicate.span
+    if op == "=":
+        return "equal to the value written", predicate.span
+    width, whole = ranges.close(use.field.qualified, op, float(value), predicate.span, floor)
+    return (None if width is None else f"in a range of {width:g}"), whole
 
 
 def _computed_pin(predicate: syntax.Condition, use: Use) -> str | None:

@@ -15,7 +15,7 @@ from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Value
 from ocpispec.diagnostics import Diagnostic, Label, Severity, error
 from ocpispec.diagnostics.source import Span
-from ocpispec.schema.model import Field, Kind
+from ocpispec.schema.model import Field, Kind, is_decimal_text
 from ocpispec.text import with_article
 
 PERIOD_UNITS = ("minutes", "hours", "days", "weeks", "months")
@@ -296,6 +296,9 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
         return
     if not value.known:
         return
+    if field is not None and is_decimal_text(field) and not listed:
+        _decimal_text(expr, literal, op, ctx)
+        return
     if op not in ("=", "!=") and value.kind not in _ORDERED:
         ctx.emit(_mismatch(expr, value, f"`{op}` needs numbers, timestamps or text", ctx,
                            "use `=`, `!=` or `in [...]`"))
@@ -315,6 +318,32 @@ def _match(expr: syntax.Expr, value: Value, literal: syntax.Literal, op: str,
     elif field is not None and op in ("=", "!=") \
             and (coded := coded_value(field, literal)) is not None:
         ctx.emit(coded)
+
+
+def _decimal_text(expr: syntax.Expr, literal: syntax.Literal, op: str, ctx: Context) -> None:
+    """A latitude or longitude, decimal text in OCPI, is compared as a number: with a
+    number as written (`coordinates.longitude > 5`, lowered with `to_number`); a quoted
+    one compared by order (`> "5"`) would compare characters and drop `"10.5"`."""
+    if literal.kind == "number" or literal.kind == "string" and op in ("=", "!="):
+        return
+    if literal.kind != "string":
+        ctx.emit(_mismatch(literal, _literal_value(literal), f"`{expr.dotted}` is compared "
+                           "as a number", ctx, "compare it with a number, e.g. `> 52.0`"))
+        return
+    try:
+        number = float(str(literal.value))
+    except ValueError:
+        number = None
+    shown = literal.value if number is not None else "52.0"
+    first = literal.span.start < expr.span.start  # `"5" < coordinates.longitude`
+    written = f"{shown} {op} {expr.dotted}" if first else f"{expr.dotted} {op} {shown}"
+    span = Span(min(expr.span.start, literal.span.start), max(expr.span.end, literal.span.end))
+    ctx.emit(error("OCX204", f"`{expr.dotted}` is a number written as text: `{op}` would "
+                   "compare characters", span, "compared as text",
+                   notes=['OCPI writes a coordinate as decimal text; as text `"10.5"` comes '
+                          'before `"5"` and `"-1.5"` after `"-1"`, so sites would be '
+                          "dropped or kept by their digits"],
+                   help=f"compare it as a number, without quotes: `{written}`"))
 
 
 def _enum(enum: str, literal: syntax.Literal, op: str, ctx: Context,

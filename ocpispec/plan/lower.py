@@ -21,7 +21,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import ResolvedField
 from ocpispec.check.families import family_value
 from ocpispec.language.functions import ALIASES
-from ocpispec.schema.model import Kind
+from ocpispec.schema.model import Kind, is_decimal_text
 from ocpispec.timestamps import TimestampError, canonical_timestamp
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -162,9 +162,18 @@ class Lowerer:
 
     def compare(self, node: syntax.Compare) -> str:
         left, right = self.expr(node.left), self.expr(node.right)
+        # a latitude or longitude (decimal text) against a number: compared as numbers
+        if self.decimal_text(node.left) and _number(node.right):
+            left = f"to_number({left})"
+        elif self.decimal_text(node.right) and _number(node.left):
+            right = f"to_number({right})"
         if self.is_time(node.left) or self.is_time(node.right):
             return f"time_compare({left}, {raw_string(node.op)}, {right})"
         return f"{left} {_COMPARATORS[node.op]} {right}"
+
+    def decimal_text(self, node: syntax.Expr) -> bool:
+        return isinstance(node, syntax.FieldRef) and node in self.fields \
+            and is_decimal_text(self.fields[node].field)
 
     def is_time(self, node: syntax.Expr) -> bool:
         match node:
@@ -178,6 +187,10 @@ class Lowerer:
 
 
 _FLAT_CHAIN = 8
+
+
+def _number(node: syntax.Expr) -> bool:
+    return isinstance(node, syntax.Literal) and node.kind == "number"
 
 
 def _chain(operator: str, parts: list[str]) -> str:

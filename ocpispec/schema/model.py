@@ -64,6 +64,15 @@ class Field:
     doc: str = ""
 
 
+# OCPI writes a coordinate's latitude and longitude as decimal text (`"52.090600"`):
+# ordered as text, `"10.5"` comes before `"5"`, so a filter compares them as numbers
+DECIMAL_TEXTS = frozenset({"latitude", "longitude"})
+
+
+def is_decimal_text(field: Field) -> bool:
+    return field.kind is Kind.STRING and field.name in DECIMAL_TEXTS
+
+
 @frozen
 class ObjectType:
     name: str
