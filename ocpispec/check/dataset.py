@@ -12,6 +12,7 @@ from ocpispec.check.connector_ids import check_connector_ids
 from ocpispec.check.currencies import check_currencies
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.disclosure import check_disclosure
+from ocpispec.check.edge_cells import check_edge_cells
 from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
 from ocpispec.check.scope import Scope, check_joins
@@ -46,6 +47,9 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
     failed = ctx.error_count() > errors
     if not isinstance(dataset.body, syntax.Aggregate):
         filter_pins.check_window_pin(source, ctx)
+        if not failed:
+            check_edge_cells(source, checked_filter.bounds if checked_filter else (),
+                             ctx.released.get(id(dataset.body), []), ctx)
         if ctx.error_count() == clean:  # a broken join or column may be what reads it
             series.check_unread_eaches(eaches, scope, ctx)
     if isinstance(dataset.body, syntax.Aggregate):

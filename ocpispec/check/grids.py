@@ -107,6 +107,17 @@ def boundaries(grid: Grid) -> list[float]:
     return _boundaries(grid, *_range(grid.floor))
 
 
+def boundaries_near(grid: Grid, value: float) -> list[float]:
+    """The cell boundaries of a grid around a raw value: at least two periods either
+    side, or every edge of a bucket."""
+    if not grid.scale or not all(map(math.isfinite, (grid.scale, grid.shift))):
+        return []
+    if grid.period is None:
+        return [(edge - grid.shift) / grid.scale for edge in grid.edges]
+    reach = 2 * grid.period / abs(grid.scale)
+    return _boundaries(grid, value - reach, value + reach)
+
+
 def _boundaries(grid: Grid, low: float, high: float) -> list[float]:
     if grid.scale == 0 or not all(map(math.isfinite, (grid.scale, grid.shift, grid.offset,
                                                         grid.period or 1.0))):
