@@ -33,6 +33,7 @@ from ocpispec.check.output import check_destinations
 from ocpispec.check.overwrites import check_overwrites
 from ocpispec.check.public_pseudonyms import check_public_pseudonyms
 from ocpispec.check.schedule_pins import check_schedule_pins
+from ocpispec.check.edge_cells import check_rolling_edges
 from ocpispec.diagnostics import CompileError, Diagnostic, error, has_errors
 from ocpispec.language.functions import Effect, lookup
 from ocpispec.schema import MODULES, VERSIONS, catalogue
@@ -63,6 +64,7 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     check_schedule(spec.schedule, ctx)
     check_overwrites(spec.datasets, spec.schedule, ctx)
     check_schedule_pins(spec.datasets, spec.schedule, ctx)
+    check_rolling_edges(spec.datasets, spec.schedule, ctx)
     check_fit(spec.datasets, spec.schedule, ctx)
     check_clocks(spec.datasets, ctx)
     check_repeated_releases(datasets, spec.schedule, ctx)

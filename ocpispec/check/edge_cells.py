@@ -19,9 +19,9 @@ bounds are not collected) or a column with one is not warned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ocpispec import calendar_windows
 from ocpispec.check.context import Context
@@ -49,6 +49,7 @@ class Edge:
     below: bool
     span: Span
     what: str  # `the filter`, `the window`
+    scheduled: bool = False  # where a run of the schedule puts it
 
 
 def check_edge_cells(source: syntax.From, bounds: Iterable[Bound],
@@ -96,6 +97,87 @@ def _window_edges(source: syntax.From) -> Iterator[Edge]:
             yield from edge(midnight, True)
         case syntax.MonthToDate(zone=zone) if zone is not None:
             yield from edge(_local_midnight(zone.value), False)
+
+
+_ROLLING = (syntax.LastPeriod, syntax.SinceLastRun, syntax.SinceDate, syntax.MonthToDate)
+_PERIOD_SECONDS = {"minute": 60, "hour": 3600, "day": 86_400, "week": 604_800,
+                   "month": 30 * 86_400, "quarter": 91 * 86_400, "year": 365 * 86_400}
+_SAMPLE_FROM = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
+_SAMPLED_RUNS = 200
+
+
+def check_rolling_edges(datasets: Sequence[syntax.Dataset], schedule: syntax.Schedule | None,
+                        ctx: Context) -> None:
+    """A window that ends at the run (`last 7 days`, `since last run`, `month to date`,
+    `since DATE`) has its edges where the runs fall: on the schedule, each run's moment
+    and the window's start before it are bounds like a filter's; without a schedule the
+    moment is whoever starts the run's, which may cut a cell anywhere."""
+    for dataset in datasets:
+        source = dataset.source
+        if isinstance(dataset.body, syntax.Aggregate) or not isinstance(source.window, _ROLLING):
+            continue
+        released = ctx.released.get(id(dataset.body), [])
+        path = source.event_time.field.path if source.event_time else ("last_updated",)
+        field = ".".join(path)
+        held = quantity_at(source.module.name, tuple(path), field)
+        cuts = [(name, use, grid) for name, use, grid in quasi_grids(released)
+                if grid.quantity == held and grid.period is not None]
+        if not cuts:
+            continue
+        if schedule is None:
+            name, use, grid = cuts[0]
+            ctx.emit(_unscheduled(source.window, field, name, grid))
+            continue
+        edges = list(_run_edges(source.window, schedule, held, field))
+        for name, use, grid in cuts:
+            found = [(edge, width) for edge in edges
+                     if (width := _edge_width(edge, grid)) is not None
+                     and width < grid.floor * COMBINED_SHARE * (1 - 1e-9)]
+            if found:
+                edge, width = min(found, key=lambda pair: pair[1])
+                ctx.emit(_warn(edge, name, use, grid, width))
+                break
+
+
+def _run_edges(window: syntax.Window, schedule: syntax.Schedule, held: str,
+               field: str) -> Iterator[Edge]:
+    """The window's edges at the schedule's runs of a week (at most 200 runs)."""
+    from ocpispec.language.schedule import next_run
+
+    runs, moment = [], _SAMPLE_FROM
+    try:
+        while len(runs) < _SAMPLED_RUNS and moment < _SAMPLE_FROM + timedelta(days=7):
+            moment = next_run(schedule, moment)
+            runs.append(moment)
+    except (ValueError, TypeError):  # a schedule that cannot run: OCX409 says so
+        return
+    what = "the window at a run of the schedule"
+    for previous, run in zip([None, *runs], runs):
+        yield Edge(held, field, run.timestamp(), True, window.span, what, True)
+        match window:
+            case syntax.LastPeriod(amount=amount, unit=unit):
+                length = amount * _PERIOD_SECONDS.get(calendar_windows.unit_of(unit.name) or
+                                                      unit.name.removesuffix("s"), 0)
+                if length:
+                    yield Edge(held, field, run.timestamp() - length, False, window.span,
+                               what, True)
+            case syntax.SinceLastRun() if previous is not None:
+                yield Edge(held, field, previous.timestamp(), False, window.span, what, True)
+
+
+def _unscheduled(window: syntax.Window, field: str, name: str, grid: Grid) -> Diagnostic:
+    return warning(
+        "OCX303", f"the window ends at the moment of the run, which may cut a cell of `{name}` "
+        f"below the floor of `{grid.field}`", window.span,
+        f"the rows at its edges have `{field}` between the run's moment and a boundary of "
+        f"`{name}`",
+        notes=[f"`{name}` cuts `{grid.field}` into cells, but the window's edges are "
+               "boundaries of their own, and they fall where the run starts: a run at 06:59 "
+               f"leaves the rows of the window's first hour with `{field}` in its last minute",
+               "the spec has no schedule, so the check cannot know when the runs come"],
+        help=f"schedule the export at a boundary of `{name}` (`schedule daily at 06:00`), "
+             "or use a calendar window (`previous 7 complete days`), or aggregate the "
+             "dataset, or add `because \"...\"` to the column with the reason")
 
 
 def _moment(literal: syntax.Literal) -> float | None:
@@ -147,8 +229,11 @@ def _warn(edge: Edge, name: str, use: Use, grid: Grid, width: float) -> Diagnost
                "the file shows in that cell has its value within that span, whatever the "
                "column coarsens it to",
                "a bound a moment before a boundary tells the rows beside it to that moment"],
-        help=f"put the bound on a boundary of `{name}` (a whole hour, a multiple of the "
-             "rounding step, a bucket edge), or aggregate the dataset, or add "
+        help=(f"schedule the runs on boundaries of `{name}` (`daily at 06:00`) with a window "
+              "of whole cells, or use a calendar window (`previous 7 complete days`)"
+              if edge.scheduled
+              else f"put the bound on a boundary of `{name}` (a whole hour, a multiple of the "
+              "rounding step, a bucket edge)") + ", or aggregate the dataset, or add "
              "`because \"...\"` with the reason")
 
 

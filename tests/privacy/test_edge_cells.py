@@ -130,3 +130,76 @@ def test_the_warning_renders(snapshot) -> None:
     text = HEADER + _spec("start_date_time >= 2025-12-01T15:48:59Z", HOUR)
     found = diagnose_source(SourceFile("late.ocx", text))
     assert report.render(found, {"late.ocx": SourceFile("late.ocx", text)}) == snapshot
+
+
+def test_a_rolling_window_run_a_minute_after_a_start_tells_that_start(
+        run_cli, demo_profile, tmp_path: Path) -> None:
+    """`last 7 days` on the start ends where the run does, and starts 7 days before:
+    a run at 15:59 gives the rows of the window's first hour its last minute."""
+    got = run_cli("get", "sessions", "--privacy-pass", "start_date_time")
+    starts = sorted(datetime.fromisoformat(s["start_date_time"].replace("Z", "+00:00"))
+                    for line in got.stdout.splitlines() if line.strip()
+                    for s in [json.loads(line)] if s["status"] == "COMPLETED")
+    _, exported = _export(run_cli, tmp_path, "all", datetime(2020, 1, 1, tzinfo=timezone.utc))
+    target = next(t for t in starts if t.minute >= 40
+                  and exported.count(_stamp(t.replace(minute=0, second=0))) == 1
+                  and sum(u.replace(minute=0, second=0) == t.replace(minute=0, second=0)
+                          for u in starts) == 1)
+    hour, bound = target.replace(minute=0, second=0), target - timedelta(minutes=1)
+    out = tmp_path / "week.csv"
+    spec = tmp_path / "week.ocx"
+    spec.write_text(HEADER.replace("source profile demo", "source ocpi env U token env T")
+                    + "from sessions\n  last 7 days\n  window on start_date_time\n"
+                    "  where status = \"COMPLETED\"\nselect\n"
+                    "  truncate(start_date_time, hour) as started\n  round(kwh, 1) as energy\n"
+                    f"output csv to \"{out}\"\n")
+    done = run_cli("run", str(spec), "--profile", "default", "--as-of",
+                   _stamp(bound + timedelta(days=7)), env={"TEST_KEY": KEY})
+    assert done.exit_code == 0, done.stderr
+    with out.open() as file:
+        first = [row for row in csv.DictReader(file) if row["started"] == _stamp(hour)]
+    assert len(first) == 1  # the one session of the 21 minutes after the window's start
+    checked = run_cli("check", str(spec), "--format", "json")
+    found = [(d["code"], d["message"]) for d in json.loads(checked.stdout)["diagnostics"]]
+    assert found == [("OCX303", "the window ends at the moment of the run, which may cut a "
+                                "cell of `started` below the floor of `start_date_time`")], found
+
+
+ROLLING = ("from sessions\n  {window}\n  window on start_date_time\n"
+           "  where status = \"COMPLETED\"\n"
+           "select\n  {column}\n  round(kwh, 1) as energy\n"
+           'output csv to "x/rows-{{run.timestamp}}.csv"\n{schedule}')
+
+
+@pytest.mark.parametrize("window, column, schedule, warned", [
+    ("last 7 days", HOUR, "", True),
+    ("last 7 days", HOUR, "schedule daily at 06:45\n", True),
+    ("last 7 days", HOUR, "schedule daily at 06:00\n", False),
+    ("last 7 days", HOUR, "schedule hourly\n", False),
+    ("last 7 days", HOUR, "schedule every 20 minutes\n", True),
+    ("last 80 minutes", HOUR, "schedule hourly\n", True),
+    ("last 90 minutes", HOUR, "schedule hourly\n", False),  # half an hour: tolerated
+    ("last 7 days", "truncate(start_date_time, day) as started", "schedule daily at 06:45\n",
+     False),
+    ("last 7 days", 'truncate(start_date_time, hour) as started because "the planners need '
+     'the hour the window cuts as it is"', "", False),
+    ("between 2025-12-01 and 2025-12-08", HOUR, "", False),
+], ids=["no schedule", "at 06:45", "at 06:00", "hourly", "every 20 minutes", "80 minutes",
+        "90 minutes",
+        "days", "justified", "fixed"])
+def test_a_rolling_window_s_edges_fall_at_the_runs(window: str, column: str, schedule: str,
+                                                   warned: bool) -> None:
+    body = ROLLING.format(window=window, column=column, schedule=schedule)
+    assert ("OCX303" in codes_of(body)) is warned
+
+
+def test_the_rolling_warning_renders(snapshot) -> None:
+    from frontend_helpers import diagnose_source
+
+    from ocpispec.diagnostics import report
+    from ocpispec.diagnostics.source import SourceFile
+
+    text = HEADER + ROLLING.format(window="last 24 hours", column=HOUR,
+                                   schedule="schedule daily at 06:45\n")
+    found = diagnose_source(SourceFile("week.ocx", text))
+    assert report.render(found, {"week.ocx": SourceFile("week.ocx", text)}) == snapshot
