@@ -13,13 +13,13 @@ if TYPE_CHECKING:
 
 from ocpispec.check.context import Context
 from ocpispec.check.filter_pins import FLIPPED, amount, number
-from ocpispec.check.floors import field_floor
+from ocpispec.check.floors import assess, field_floor
 from ocpispec.check.kept_conditions import as_met, kept
 from ocpispec.check.privacy import exposure
 from ocpispec.check.values import Use
 from ocpispec.diagnostics.source import Span
 from ocpispec.language import syntax
-from ocpispec.schema.model import PrivacyClass
+from ocpispec.schema.model import Kind, PrivacyClass
 
 __all__ = ["Bound", "amount", "bounds"]
 
@@ -46,22 +46,44 @@ def bounds(where: syntax.Where, tests: Sequence[Any], pinned: frozenset[str],
     found = []
     for test in tests:
         use = test.use
-        if id(test.predicate) not in met or use.hatch is not None or use.around \
+        if id(test.predicate) not in met or use.hatch is not None \
                 or use.field.qualified in pinned \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
                 or use.field.field.object is not None or math.isinf(field_floor(use)):
             continue
         match as_met(test.predicate, met[id(test.predicate)]):
-            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.FieldRef(),
+            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=side,
                                 right=syntax.Literal() as literal, span=span):
                 pass
             case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.Literal() as literal,
-                                right=syntax.FieldRef(), span=span):
+                                right=side, span=span):
                 op = FLIPPED[op]
             case _:
                 continue
         value = number(literal, use)
-        if value is not None:
+        if value is None:
+            continue
+        if use.around:  # `kwh * 1000 >= 23510`, `round(kwh, 2) >= 23.51`: in the field's units
+            found += _computed(use, side, op, value, span)
+        elif isinstance(side, syntax.FieldRef):
             found.append(Bound(use, value, op.startswith("<"), op.endswith("="), span,
                                field_floor(use)))
     return found
+
+
+def _computed(use: Use, side: syntax.Expr, op: str, value: float, span: Span) -> list[Bound]:
+    """The bound a comparison of a value computed from the field puts on the field, when
+    the value is the field scaled and shifted by constants (`floors.assess`) and no cut
+    coarsens it to its floor; a time only as it is, or cut finer than its floor
+    (`truncate(start_date_time, minute)`)."""
+    if use.around[-1] is not side:
+        return []
+    verdict = assess(use)
+    if verdict.protects or verdict.affine is None:
+        return []
+    scale, shift = verdict.affine
+    if use.field.field.kind is Kind.DATETIME and (scale, shift) != (1.0, 0.0):
+        return []
+    below = op.startswith("<") if scale > 0 else not op.startswith("<")
+    return [Bound(use, (value - shift) / scale, below, op.endswith("="), span,
+                  field_floor(use))]

@@ -70,7 +70,10 @@ def test_two_close_bounds_give_the_charges_between_them_and_their_drivers(
     (_rows("a", "kwh >= 10", module="sessions"), _rows("b", "total_energy >= 10.05")),
     (_rows("a", "start_date_time >= 2025-03-01T10:00:00Z and total_energy > 1"),
      _rows("b", "start_date_time >= 2025-03-01T10:01:00Z")),
-], ids=["cost", "energy below", "one value", "session and cdr", "start"])
+    # written through arithmetic, the bound is the same (adversarial review, round 8)
+    (_rows("a", "total_cost.excl_vat * 100 >= 2000"),
+     _rows("b", "total_cost.excl_vat >= 20.05")),
+], ids=["cost", "energy below", "one value", "session and cdr", "start", "computed"])
 def test_bounds_closer_than_the_floor_pin_the_value_between_them(first: str,
                                                                    second: str) -> None:
     assert codes_of(first + second) == ["OCX303"]

@@ -203,3 +203,20 @@ def test_the_rolling_warning_renders(snapshot) -> None:
                                    schedule="schedule daily at 06:45\n")
     found = diagnose_source(SourceFile("week.ocx", text))
     assert report.render(found, {"week.ocx": SourceFile("week.ocx", text)}) == snapshot
+
+
+@pytest.mark.parametrize("where, column, warned", [
+    ("kwh * 1000 >= 23510", "round(kwh, 1) as energy", True),
+    ("round(kwh, 2) >= 23.51", "round(kwh, 1) as energy", True),
+    ("23.51 <= kwh + 0", "round(kwh, 1) as energy", True),
+    ("0 - kwh <= -23.51", "round(kwh, 1) as energy", True),
+    ("truncate(start_date_time, minute) >= 2025-12-01T15:59:00Z", HOUR, True),
+    ("kwh * 1000 >= 23500", "round(kwh, 1) as energy", False),
+    ("round(kwh, 0) >= 24", "round(kwh, 1) as energy", False),
+    ("truncate(start_date_time, hour) >= 2025-12-01T15:00:00Z", HOUR, False),
+], ids=["scaled", "rounded finer", "shifted", "negated", "minute", "on the grid",
+        "cut to its floor", "hour"])
+def test_a_computed_bound_is_laid_over_the_grid_too(where: str, column: str,
+                                                    warned: bool) -> None:
+    """The same bound written through arithmetic or a cut below the floor."""
+    assert ("OCX303" in codes_of(_spec(where, column))) is warned
