@@ -21,6 +21,8 @@ from ocpispec.diagnostics.source import Span
 _WRITE = re.compile(r"(?:write|did you mean) `(.+?)`(?=,| for | \(|\?|$)")
 # the segments of a field's path before the caret's
 _PATH_BEFORE = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*\.$")
+# a word as `str.split()` cuts them
+_WORD = re.compile(r"\S+")
 
 
 def fitted(diagnostic: Diagnostic, text: str) -> Diagnostic:
@@ -54,10 +56,17 @@ def _restated_before(text: str, start: int, written: str) -> tuple[int, str]:
         return line + path.start(), written
     if not before[-1:].isspace() and not before[-1:].isdigit():
         return start, written  # `10y`: a number run together with the caret's unit
-    for at in range(len(before)):
-        if before[at].isspace() or (at and not before[at - 1].isspace()):
-            continue
-        said = " ".join(before[at:].split()) + " "
+    # the words' runs, the longest first: each joined as `" ".join(...split())` would,
+    # built from the word nearest the caret outwards, and only while shorter than the help
+    # (a line of thousands of words took seconds per diagnostic, joined again at each word)
+    words = [(found.start(), found.group()) for found in _WORD.finditer(before)]
+    said, runs = " ", []
+    for at, word in reversed(words):
+        said = " " + word + said
+        if len(said) > len(written):
+            break
+        runs.append((at, said[1:]))
+    for at, said in reversed(runs):
         if written.startswith(said) and len(said) < len(written):
             return line + at, written[len(said):]
     first = before.split()[:1]  # `schedule every day`: the help writes the line anew
@@ -73,10 +82,13 @@ def _restated_after(text: str, end: int, written: str) -> int:
     after = text[end:len(text) if stop == -1 else stop]
     if not after[:1].isspace():
         return end
-    for at in range(len(after), 0, -1):
-        if after[at - 1].isspace() or (at < len(after) and not after[at].isspace()):
-            continue
-        said = " " + " ".join(after[:at].split())
-        if written.endswith(said) and len(said) < len(written):
+    said, runs = "", []   # as in `_restated_before`, from the caret outwards
+    for found in _WORD.finditer(after):
+        said += " " + found.group()
+        if len(said) >= len(written):
+            break
+        runs.append((found.end(), said))
+    for at, said in reversed(runs):
+        if written.endswith(said):
             return end + at
     return end
