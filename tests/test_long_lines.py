@@ -1,7 +1,8 @@
 """`ocpispec check` on a spec with a line of thousands of words (a `where` of generated
 terms, a list pasted from a spreadsheet) answers in the time its length needs, not its
 square (a quadratic step made a line of 6,000 terms take minutes): the caret widening of a diagnostic's help (`diagnostics/help_span.py`) joined the
-line's words again at each word. Measured in this process's CPU time,
+line's words again at each word, and the pin check of a filter (`check/filter_pins.py`)
+went through every term for each branch of an `or`. Measured in this process's CPU time,
 which the load of other processes does not change: four times the terms may take at most
 eight times as long (the square: sixteen)."""
 
@@ -54,3 +55,11 @@ def test_a_help_on_a_line_of_thousands_of_words_is_fitted_at_once(typo_at: str, 
 
     _grows_linearly(check)
 
+
+def test_a_where_of_thousands_of_or_branches_is_checked_at_once(run_cli, tmp_path: Path) -> None:
+    def check(count: int) -> float:
+        done, seconds = _checked(run_cli, tmp_path, " or ".join(f"kwh > {index}" for index in range(count)))
+        assert done.exit_code == 0, done.output
+        return seconds
+
+    _grows_linearly(check)
