@@ -4,7 +4,7 @@ once every dataset succeeded (the executor publishes them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 from ocpispec.execute import writers
 from ocpispec.execute.atomic import AtomicFile
 from ocpispec.execute.client import RunError
+from ocpispec.execute.keyed_lines import Keyed, keyed_liner, slow_keyed
 from ocpispec.execute.output_failures import output_failed, removed_meanwhile
 from ocpispec.execute.outputs import (
     HashingFile,
@@ -22,6 +23,7 @@ from ocpispec.execute.outputs import (
     stage_manifest,
 )
 from ocpispec.execute.records import shown_export
+from ocpispec.execute.value_order import Rank
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.execute.workbook_about import about_rows
 from ocpispec.plan import ir
@@ -111,6 +113,19 @@ class DatasetOutput:
             return line(row), bits
 
         return rendered
+
+    def keyed_beside(self, rendered: Callable[[dict], tuple[str, int] | None] | None,
+                     order: Callable[[dict], bytes] | None, ranks: Mapping[str, Rank]
+                     ) -> Keyed | None:
+        """`order` and `rendered` (`rendered_beside`) of a row in one generated function
+        (`keyed_lines`), or None where it does not apply: no line or no key beside the
+        rows, a point column, a dialect whose lines are not written plainly."""
+        if rendered is None or order is None or writers.point_maker(self.dataset) is not None:
+            return None
+        columns = self.dataset.column_names
+        return keyed_liner(columns, ranks, CsvLines(columns, self.render.dialect),
+                           writers.number_columns(self.dataset), slow_keyed(order, rendered),
+                           writers.LARGEST_WHOLE)
 
     def _write_binary(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:
         try:

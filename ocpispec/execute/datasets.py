@@ -233,10 +233,12 @@ class DatasetRun:
 
             render = None if getattr(self.options, "assess", False) \
                 else self.output.rendered_beside(EmptyColumns(self.dataset).filled())
+            order = self.order_keys.compute if self.order_keys else None
             self.pool = PagePool(self.options.workers, version, module, one, self.counts,
                                  self.risk.beside() if self.risk is not None else None,
-                                 order=self.order_keys.compute if self.order_keys else None,
-                                 strict=strict_fit(version, module), render=render)
+                                 order=order, strict=strict_fit(version, module), render=render,
+                                 keyed=self.output.keyed_beside(
+                                     render, order, value_order.ranks(self.dataset.released_columns)))
             if render is not None and self.order_keys is not None and self.options.limit is None:
                 # rendered and keyed in the workers: taken a page at a time into the sort
                 self.streamed = EmptyColumns(self.dataset)

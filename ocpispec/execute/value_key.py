@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -90,34 +91,59 @@ def _ranked(rank: Rank) -> Callable[[str], bytes]:
 
 def ascending_key(columns: Sequence[str], ranks: Mapping[str, Rank] | None = None
                   ) -> Callable[[dict], bytes]:
-    ranks = ranks or {}
-    env: dict[str, Any] = {"MISSING": _MISSING, "MEMO": _MEMO, "INT": _int, "OTHER": _other,
-                           "PACK": _PACK, "INVERT": _INVERT, "TOP": _TOP}
+    env = key_env()
     lines = ["def key(row):", "    get = row.get"]
     for index, column in enumerate(columns):
-        k = f"k{index}"
+        branches = key_branches(index, column, ranks or {}, env)
         lines += [f"    v = get({column!r})", "    c = v.__class__"]
-        if column in ranks:
-            env[f"R{index}"], env[f"M{index}"] = _ranked(ranks[column]), {}
-            lines += ["    if c is str:",
-                      f"        {k} = M{index}.get(v, MISSING)",
-                      f"        if {k} is MISSING:",
-                      f"            {k} = R{index}(v)",
-                      f"            if len(M{index}) >= MEMO: M{index}.clear()",
-                      f"            M{index}[v] = {k}"]
-        else:  # inline: a call per column would cost a third of the key
-            lines += ["    if c is str:",
-                      f"        {k} = b'\\x02' + v.encode('utf-8', 'surrogatepass')"
-                      ".replace(b'\\x00', b'\\x00\\xff') + b'\\x00\\x00'"]
-        lines += ["    elif c is float:",
-                  "        p = PACK(v + 0.0)",
-                  f"        {k} = b'\\x00' + (p.translate(INVERT) if p[0] & 128 else TOP[p[0]] + p[1:]) + b'\\x80'",
-                  f"    elif v is None: {k} = b'\\x04'",
-                  f"    elif c is int: {k} = INT(v)",
-                  f"    else: {k} = OTHER(v)"]
+        for test, body in (("if c is str", branches.text), ("elif c is float", branches.double),
+                           ("elif v is None", branches.null), ("elif c is int", branches.whole),
+                           ("else", branches.other)):
+            lines += [f"    {test}:", *(f"        {line}" for line in body)]
     lines.append(f"    return b''.join(({''.join(f'k{i}, ' for i in range(len(columns)))}))")
     exec("\n".join(lines), env)  # noqa: S102 - built from column names, written with repr
     return env["key"]  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBranches:
+    """The statements that set `k{index}`, a column's part of the key, from its value
+    `v` in each case of its class `c`: a text, a float, None, an int, anything else."""
+
+    text: tuple[str, ...]
+    double: tuple[str, ...]
+    null: tuple[str, ...]
+    whole: tuple[str, ...]
+    other: tuple[str, ...]
+
+
+def key_env() -> dict[str, Any]:
+    """The names the statements of `key_branches` read."""
+    return {"MISSING": _MISSING, "MEMO": _MEMO, "INT": _int, "OTHER": _other,
+            "PACK": _PACK, "INVERT": _INVERT, "TOP": _TOP}
+
+
+def key_branches(index: int, column: str, ranks: Mapping[str, Rank], env: dict[str, Any]
+                 ) -> KeyBranches:
+    """Column `index`'s part of the key, as statements per class of its value (inline:
+    a call per column would cost a third of the key); a ranked column's memo and rank
+    go into `env`."""
+    k = f"k{index}"
+    if column in ranks:
+        env[f"R{index}"], env[f"M{index}"] = _ranked(ranks[column]), {}
+        text: tuple[str, ...] = (
+            f"{k} = M{index}.get(v, MISSING)",
+            f"if {k} is MISSING:",
+            f"    {k} = R{index}(v)",
+            f"    if len(M{index}) >= MEMO: M{index}.clear()",
+            f"    M{index}[v] = {k}")
+    else:
+        text = (f"{k} = b'\\x02' + v.encode('utf-8', 'surrogatepass')"
+                ".replace(b'\\x00', b'\\x00\\xff') + b'\\x00\\x00'",)
+    double = ("p = PACK(v + 0.0)",
+              f"{k} = b'\\x00' + (p.translate(INVERT) if p[0] & 128 else TOP[p[0]] + p[1:]) + b'\\x80'")
+    return KeyBranches(text, double, (f"{k} = b'\\x04'",), (f"{k} = INT(v)",),
+                       (f"{k} = OTHER(v)",))
 
 
 class KeyBeside:

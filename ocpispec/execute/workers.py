@@ -61,6 +61,10 @@ _STATE: tuple[ObjectCheck, Callable[[dict], dict | None], Any,
               Callable[[dict], tuple[str, int] | None] | None] | None = None
 
 
+# a row's sort key and its rendered line in one call (`keyed_lines`), in place of
+# `order` and `render`, or None: set with `_STATE`
+_KEYED: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
+
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
 _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
@@ -92,7 +96,9 @@ class PagePool:
                  order: Callable[[dict], bytes] | None = None,
                  strict: Callable[[bytes, bool], bool | None] | None = None,
                  command: str = "run",
-                 render: Callable[[dict], tuple[str, int] | None] | None = None) -> None:
+                 render: Callable[[dict], tuple[str, int] | None] | None = None,
+                 keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
+                 ) -> None:
         """`command`: `run` or `get` (what a worker that dies says is left of the output).
         `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
@@ -101,13 +107,15 @@ class PagePool:
         objects of one that does are not walked by the wire reader, which finds nothing.
         `render`: with `order`, a row's output line and the columns it fills
         (`DatasetOutput.rendered_beside`), sent instead of the row; a row it returns
-        None for is pickled."""
-        global _STATE, _FAST, _STRICT
+        None for is pickled. `keyed`: `order` and `render` of a row in one call
+        (`DatasetOutput.keyed_beside`), used in their place where given."""
+        global _STATE, _FAST, _STRICT, _KEYED
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
         _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
                   order, render if order is not None else None)
         _FAST, _STRICT = fast, strict
+        _KEYED = keyed if order is not None and render is not None else None
         context = multiprocessing.get_context("fork")
         # a stop signal (Ctrl-C, SIGTERM, the deadline's SIGALRM) arriving during a fork
         # would raise inside an at-fork callback, where Python ignores the exception and
@@ -144,11 +152,11 @@ class PagePool:
             raise worker_ended(self._processes, self._command) from None
 
     def close(self) -> None:
-        global _STATE, _FAST, _STRICT
+        global _STATE, _FAST, _STRICT, _KEYED
         if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
             unstick(self._pool, self._processes)
         self._pool.shutdown(wait=not stuck(), cancel_futures=True)
-        _STATE = _FAST = _STRICT = None
+        _STATE = _FAST = _STRICT = _KEYED = None
 
 
 # how long an answer is awaited before the workers' lives are checked again
@@ -317,8 +325,11 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         # the parent only sorts such a row and spills it: it travels rendered, its line
         # written as it is, or pickled, and is unpickled once, when it is written
         # (`KeyBeside.unpacked`)
-        sort_key = order(row)
-        line = render(row) if render is not None else None
+        if _KEYED is not None:
+            sort_key, line = _KEYED(row)
+        else:
+            sort_key = order(row)
+            line = render(row) if render is not None else None
         row = line if line is not None else pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
     outcome = (row, counts.excluded_private, counts.filtered, dict(invalid) if invalid else None,
                dict(misses) if misses else None, part, sort_key)

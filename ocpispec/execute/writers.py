@@ -122,12 +122,18 @@ def numbers_in_range(rows: Iterable[dict], dataset: ir.Dataset,
     return _checked_numbers(rows, beyond, render)
 
 
+def number_columns(dataset: ir.Dataset) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns typed `number` and those typed `integer`, whose values `range_check`
+    tests."""
+    fields = typed_fields(dataset)
+    return (tuple(f.name for f in fields if f.type == "number"),
+            tuple(f.name for f in fields if f.type == "integer"))
+
+
 def range_check(dataset: ir.Dataset) -> Callable[[dict], str | None] | None:
     """The first column of a row holding a number beyond range, or None; None where no
     column is a number."""
-    fields = typed_fields(dataset)
-    doubles = tuple(f.name for f in fields if f.type == "number")
-    wholes = tuple(f.name for f in fields if f.type == "integer")
+    doubles, wholes = number_columns(dataset)
     if not doubles and not wholes:
         return None
     # one straight-line test per column (a worker runs it on every row it renders):

@@ -213,6 +213,17 @@ class CsvLines:
         if lines:
             yield "".join(lines)
 
+    def plain_form(self) -> tuple[str, str, Callable[[str], str], frozenset[str]] | None:
+        """How `liner` writes a line none of whose cells needs quoting: the delimiter,
+        the line end, what makes a text starting with one of the formula starts inert,
+        and those starts; None where the dialect quotes every field or writes a decimal
+        comma (`execute.keyed_lines` writes such lines itself, and leaves the others
+        to `liner`)."""
+        if self.dialect.quote != "minimal" or self.dialect.decimal == "comma":
+            return None
+        return (self.dialect.delimiter, self._end,
+                _inert if self.dialect.bom else _inert_when_runnable, _FORMULA_STARTS)
+
     def liner(self) -> Callable[[Mapping[str, Any]], str]:
         """A function writing one row's line. The line is joined directly when no cell
         needs quoting (the common case, checked on the joined line in C); the `csv`

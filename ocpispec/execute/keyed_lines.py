@@ -1,0 +1,85 @@
+"""A row's sort key and its CSV line in one generated function, for the worker
+processes of a CSV row export in value order (`execute.workers`).
+
+A worker used to run four functions on every row it sent: the sort key
+(`value_key.ascending_key`), the columns the row fills (`EmptyColumns.filled`), the
+range test of its numbers (`writers.range_check`) and the line (`CsvLines.liner`),
+each reading every column again and testing its class again. Here each column is read
+once, its class tested once, and the key's part, the cell and the column's bit are
+made in the same branch:
+
+    keyed = keyed_liner(columns, ranks, csv_lines, number_columns, slow)
+    key, rendered = keyed(row)      # rendered: (line, bits), or None
+
+Only the plain cases are written here: texts, floats, ints, nulls, in a line none of
+whose cells needs quoting. Anything else (a boolean, a list, a number beyond range, a
+cell with a quote, a delimiter or a line break) returns `slow(row)`, the four
+functions as they were, so the result is the same for every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ocpispec.execute.value_key import KeyBranches, key_branches, key_env
+from ocpispec.execute.value_order import Rank
+from ocpispec.render.values import CsvLines
+
+Keyed = Callable[[dict], tuple[bytes, tuple[str, int] | None]]
+
+
+def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLines,
+                numbers: tuple[tuple[str, ...], tuple[str, ...]], slow: Keyed,
+                largest: int) -> Keyed | None:
+    """`numbers`: the columns typed number and integer (`writers.number_columns`), whose
+    values beyond range (inf, nan; an int beyond +-`largest`) leave the row to `slow`.
+    None where the dialect's lines are not written plainly (`CsvLines.plain_form`), or
+    a typed number is no column."""
+    form = lines.plain_form()
+    doubles, wholes = numbers
+    if form is None or not set(doubles) | set(wholes) <= set(columns) or not columns:
+        return None
+    delimiter, end, inert, starts = form
+    env = key_env() | {"SLOW": slow, "INERT": inert, "STARTS": starts, "LARGEST": largest, "EXACT": 2 ** 53,
+                       "DELIMITER": delimiter, "END": end, "WIDTH": len(columns) - 1}
+    code = ["def keyed(row):", "    get = row.get", "    found = 0"]
+    for index, column in enumerate(columns):
+        branches = key_branches(index, column, ranks, env)
+        s, bit = f"s{index}", 1 << index
+        double_check = ("if v - v != 0: return SLOW(row)",) if column in doubles else ()
+        whole_check = ("if not -LARGEST <= v <= LARGEST: return SLOW(row)",) \
+            if column in wholes else ()
+        code += [f"    v = get({column!r})", "    c = v.__class__"]
+        for test, body in (
+                ("if c is str", (*branches.text, f"{s} = INERT(v) if v[:1] in STARTS else v",
+                                 f"found |= {bit}")),
+                ("elif c is float", (*double_check, *branches.double, f"{s} = repr(v)",
+                                     f"found |= {bit}")),
+                ("elif v is None", (*branches.null, f"{s} = ''")),
+                ("elif c is int", (*whole_check, *_whole(branches), f"{s} = repr(v)",
+                                   f"found |= {bit}")),
+                ("else", ("return SLOW(row)",))):
+            code += [f"    {test}:", *(f"        {line}" for line in body)]
+    cells = "".join(f"s{i}, " for i in range(len(columns)))
+    keys = "".join(f"k{i}, " for i in range(len(columns)))
+    code += [f"    text = DELIMITER.join(({cells}))",
+             "    if text.count(DELIMITER) != WIDTH or '\"' in text or '\\n' in text "
+             "or '\\r' in text or not (WIDTH or text):",
+             "        return SLOW(row)",
+             f"    return b''.join(({keys})), (text + END, found)", ""]
+    exec("\n".join(code), env)  # noqa: S102 - built from column names, written with repr
+    return env["keyed"]  # type: ignore[no-any-return]
+
+
+def _whole(branches: KeyBranches) -> tuple[str, ...]:
+    """An int's part of the key: an int of at most 53 bits is its double exactly, as
+    `value_key._int` finds (the double's part, no difference after it), inline; any
+    other through `INT`."""
+    return ("if -EXACT <= v <= EXACT:", *(f"    {line}" for line in branches.double),
+            "else:", *(f"    {line}" for line in branches.whole))
+
+
+def slow_keyed(order: Callable[[dict], bytes], render: Callable[[dict], Any]) -> Keyed:
+    """The key and the rendered row as the separate functions make them."""
+    return lambda row: (order(row), render(row))
