@@ -30,7 +30,7 @@ def tests(hatch: syntax.Call) -> bool:
 
 
 def defaulted_field(hatch: syntax.Call) -> bool:
-    """`jmespath("total_parking_time || \`0\`")`: a field read as it is, or a number
+    """`jmespath("total_parking_time || `0`")`: a field read as it is, or a number
     where the record lacks it. Its value is the field's own, so a `round` or `bucket`
     around it coarsens it as it coarsens the field (`check/floors.py`)."""
     import jmespath
@@ -74,7 +74,7 @@ def _has_test(node: object) -> bool:
 
 
 def _zero_default(node: dict) -> bool:
-    """`total_parking_time || \`0\``: 0 for a record without the value, which OCPI
+    """`total_parking_time || `0``: 0 for a record without the value, which OCPI
     leaves out of a CDR without parking. A sum is the same without it, and an average
     counts such a record as 0 instead of skipping it: no record is picked out."""
     match node.get("type"), node.get("children", ()):

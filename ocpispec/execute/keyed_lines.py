@@ -52,8 +52,9 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
             if column in wholes else ()
         code += [f"    v = get({column!r})", "    c = v.__class__"]
         for test, body in (
+                # an empty text is released as missing (`EmptyColumns`): no bit
                 ("if c is str", (*branches.text, f"{s} = INERT(v) if v[:1] in STARTS else v",
-                                 f"found |= {bit}")),
+                                 f"if v: found |= {bit}")),
                 ("elif c is float", (*double_check, *branches.double, f"{s} = repr(v)",
                                      f"found |= {bit}")),
                 ("elif v is None", (*branches.null, f"{s} = ''")),

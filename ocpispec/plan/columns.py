@@ -118,8 +118,8 @@ def _hatch_type(call: syntax.Call, sources: tuple[ResolvedField, ...] = ()) -> s
 
 
 def _defaulted(tree: dict) -> tuple[dict, list]:
-    """`x || \`[0]\``: the expression before its literal defaults, and the defaults (the
-    docs give a value that may be missing one, so `max(x || \`[0]\`)` keeps x's type)."""
+    """`x || `[0]``: the expression before its literal defaults, and the defaults (the
+    docs give a value that may be missing one, so `max(x || `[0]`)` keeps x's type)."""
     defaults = []
     while tree.get("type") == "or_expression" and len(tree["children"]) == 2 \
             and tree["children"][1].get("type") == "literal":
