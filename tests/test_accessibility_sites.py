@@ -142,3 +142,30 @@ def test_is_null_of_a_list_read_through_a_list_asks_whether_it_holds_a_value(
     assert kept == (set(sites) - holding if condition.endswith(" is null") else holding)
     if field == "facilities":  # the demo CPO gives some sites facilities, not all
         assert holding and holding != set(sites)
+
+
+def test_a_list_compared_with_a_value_is_told_the_test_of_every_element(
+        run_cli, server: DemoServer, tmp_path: Path, snapshot) -> None:
+    """`where evses.capabilities = "CONTACTLESS_CARD_SUPPORT"` (the NGO's sites where a
+    card can pay without a contract) was OCX204 whose help wrote `contains(evses.
+    capabilities ...)`, which is null in JMESPath (a second error). The help now writes
+    the list of every EVSE's values; pasted, the run keeps the sites `get` shows with
+    such an EVSE."""
+    condition = 'evses.capabilities = "CONTACTLESS_CARD_SUPPORT"'
+    text = ACCESSIBLE_SITES.replace("where publish = true", f"where publish = true and {condition}")
+    spec = tmp_path / "contactless.ocx"
+    spec.write_text(text)
+    done = run_cli("check", str(spec))
+    shown = cli_block(done).replace(str(tmp_path), "<tmp>")
+    assert shown == snapshot
+    fixed = re.search(r"help: write `(.*)`\n", shown).group(1)
+    spec.write_text(text.replace(condition, fixed))
+    out = tmp_path / "contactless.csv"
+    run_spec(run_cli, spec, server, out)
+    with out.open(newline="", encoding="utf-8") as file:
+        kept = {row["id"] for row in csv.DictReader(file)}
+    sites = published(run_cli, server)
+    expected = {site_id for site_id, site in sites.items() if any(
+        "CONTACTLESS_CARD_SUPPORT" in (evse.get("capabilities") or [])
+        for evse in site.get("evses", []))}
+    assert kept == expected and expected

@@ -12,6 +12,7 @@ from ocpispec.check.context import Context, backticked
 from ocpispec.check.filters import parse_date
 from ocpispec.check.grids import check_combined
 from ocpispec.check.habits import column_habits
+from ocpispec.check.hatch_paths import hatch_path
 from ocpispec.check.time_pins import check_time_pins
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Use, Value, with_article
@@ -196,21 +197,9 @@ def _join_help(column: syntax.Column, value: Value, scope: Scope,
     the way gets `[]` (a field of a list is null in JMESPath), and the default keeps a
     record without the optional list from failing the run (`join()` takes no null)."""
     expr = column.expr
-    if not isinstance(expr, syntax.FieldRef):
+    path = hatch_path(expr, scope, ctx)
+    if path is None or not isinstance(expr, syntax.FieldRef):
         return None
-    resolved = scope.fields.get(expr)
-    reach = scope.reach_of(resolved.binding) if resolved and resolved.binding else None
-    if resolved is None or (resolved.binding and reach is None):
-        return None
-    resolution = ctx.catalogue.resolve_in(reach[0].object, resolved.path) if reach else \
-        ctx.catalogue.resolve(scope.module, resolved.path)
-    if not resolution.ok or not any(field.many for field in resolution.fields):
-        return None
-    base = expr.path[:len(expr.path) - len(resolved.path)]
-    above = any(field.many for field in resolution.fields[:-1])
-    path = ".".join((*base, *(f"{name}[]" if field.many and (above or index < len(
-        resolved.path) - 1) else name for index, (name, field) in enumerate(
-        zip(resolved.path, resolution.fields)))))
     named = "" if column.alias is not None else f" as {expr.path[-1]}"
     count = f"`jmespath(\"length({path} || `[]`)\"){named}`"
     if value.kind not in (Kind.STRING, Kind.ENUM):

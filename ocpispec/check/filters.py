@@ -10,6 +10,7 @@ from ocpispec.language import syntax
 from ocpispec.check.checked import CheckedFilter
 from ocpispec.check import filter_privacy, time_units
 from ocpispec.check.coded_values import coded_value
+from ocpispec.check.hatch_paths import hatch_path
 from ocpispec.check.context import Context, backticked, did_you_mean
 from ocpispec.check.scope import Scope
 from ocpispec.check.types import Mode, Typer, Value
@@ -222,8 +223,8 @@ def _check_pattern(pattern: syntax.Text, ctx: Context) -> None:
 def _single(expr: syntax.Expr, typer: Typer, ctx: Context,
             compare: syntax.Compare | None = None) -> Value:
     value = typer.value(expr)
-    contains = _contains(compare, expr) if value.many and value.kind is not Kind.OBJECT \
-        else None
+    contains = _contains(compare, expr, hatch_path(expr, typer.scope, ctx)) \
+        if value.many and value.kind is not Kind.OBJECT else None
     if contains is not None and compare is not None:
         ctx.emit(error("OCX204", f"`{expr.dotted}` is a list, and `{compare.op}` compares a "
                        "single value", compare.span, "whether the list holds the value",
@@ -239,7 +240,8 @@ def _single(expr: syntax.Expr, typer: Typer, ctx: Context,
     return value
 
 
-def _contains(compare: syntax.Compare | None, expr: syntax.Expr) -> str | None:
+def _contains(compare: syntax.Compare | None, expr: syntax.Expr,
+              path: str | None = None) -> str | None:
     """`location.facilities = "SUPERMARKET"`: the test whether the list holds the value,
     written in the escape hatch (`|| []`: a record without the list holds nothing)."""
     if compare is None or compare.op not in ("=", "!=") or not isinstance(expr, syntax.FieldRef):
@@ -249,7 +251,8 @@ def _contains(compare: syntax.Compare | None, expr: syntax.Expr) -> str | None:
             or other.kind != "string" or re.search(r"['\"\\`]", other.value):
         return None
     truth = "true" if compare.op == "=" else "false"
-    return (f'jmespath("contains({expr.dotted} || `[]`, \'{other.value}\')") = {truth}')
+    listed = path or expr.dotted  # `evses[].parking_restrictions[]`: one flat list
+    return (f'jmespath("contains({listed} || `[]`, \'{other.value}\')") = {truth}')
 
 
 def _compare(compare: syntax.Compare, typer: Typer, ctx: Context) -> None:
