@@ -24,7 +24,8 @@ def pytest_xdist_auto_num_workers(config) -> int:
 # files of a minute or more: collected first, so that the workers (one file each at a
 # time, `--dist loadfile`) start on them and finish together instead of one worker
 # running the last long file alone
-_LONG_FILES = ("test_independent_deviations.py", "test_crash_loop.py", "test_independent_deviation_increments.py",
+_LONG_FILES = ("test_independent_deviations.py", "test_independent_deviations_part2.py",
+               "test_independent_deviations_part3.py", "test_crash_loop.py", "test_independent_deviation_increments.py",
                "test_run_fault_matrix.py",
                "test_disclosure_control.py", "test_independent_cpo.py", "test_window_changes.py",
                "test_run_deviations.py", "test_platform_clock.py", "test_benchmarks_run.py")
