@@ -80,13 +80,36 @@ def start_moto() -> S3Server:
     return server
 
 
+def reset_moto(server: S3Server) -> None:
+    """Every bucket, object and unfinished upload gone (moto's reset), then the one
+    bucket made again: as a server just started."""
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"{server.endpoint}/moto-api/reset", method="POST"),
+                           timeout=30).close()
+    server.client().create_bucket(Bucket=server.bucket)
+
+
+@pytest.fixture(scope="module")
+def _moto_servers():
+    """The module's moto server (a new one after a test stopped it): its start, an import
+    of moto in a process of its own, cost more than most tests using it."""
+    started: list[S3Server] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture
-def s3_server(monkeypatch):
+def s3_server(monkeypatch, _moto_servers):
+    """An S3 server with one empty bucket `consumer-drop`, reset for each test."""
     monkeypatch.setenv("TEST_S3_ACCESS_KEY", ACCESS_KEY)
     monkeypatch.setenv("TEST_S3_SECRET_KEY", SECRET_KEY)
-    server = start_moto()
-    yield server
-    server.stop()
+    if _moto_servers and _moto_servers[-1].process.poll() is None:
+        reset_moto(_moto_servers[-1])
+    else:
+        _moto_servers.append(start_moto())
+    yield _moto_servers[-1]
 
 
 class FaultyProxy:
