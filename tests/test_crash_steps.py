@@ -85,6 +85,7 @@ def hooked(nth):
     return seen
 
 def child(nth, args, out, err):
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the runner's requests are not the run's
     os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
     os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
     import signal
