@@ -277,6 +277,7 @@ class IndependentCpo:
                  paging: str = "offset", relative_links: bool = False,
                  total: bool = True, cursor_expiry: tuple[int, int] | None = None,
                  updates_mid_crawl: int = 0, link_left_out: int | None = None,
+                 offset_cap: int | None = None,
                  quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
         # the example file a module's records are cloned from, where not `<module>.json`
@@ -296,6 +297,12 @@ class IndependentCpo:
         # the page at this offset comes without its next link, although more follow (a
         # platform failing to write it now and then)
         self.link_left_out = link_left_out
+        # a list is its first this many objects: a page reaching past it (`offset + limit`)
+        # answers empty, and `X-Total-Count` and the next links end there too (a search index
+        # that caps how deep a list can be paged, as Elasticsearch's `max_result_window` does,
+        # and counts no further, as its `track_total_hits` does, behind a platform answering
+        # its refusal with `[]`)
+        self.offset_cap = offset_cap
         self._updated: set[str] = set()
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
@@ -520,7 +527,11 @@ class IndependentCpo:
         asked = query.get("limit", str(self.page_cap))
         limit = self.page_cap if "limit ignored" in self.quirks else min(int(asked), self.page_cap)
         start = 0 if self.paging == "ignore_offset" else offset - from_one  # a broken platform
+        if self.offset_cap is not None:
+            chosen = chosen[:self.offset_cap]
         page = chosen[start:start + limit]
+        if self.offset_cap is not None and start + limit > self.offset_cap:
+            page = []
         if after:
             page = [record for record in page if record in self._window(module, query)]
         headers = {"X-Limit": self._count(int(asked) if "limit ignored" in self.quirks else self.page_cap)}

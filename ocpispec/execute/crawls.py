@@ -54,6 +54,11 @@ _DOUBTS = {
                   "(the platform lists several versions of one object, or back-dates updates while the list "
                   "is read), and only the copy read first was kept: the version the window should deliver "
                   "may be the other (run again; tell the CPO if it persists)",
+    "offset-cap": "the list ended after a full page, but objects of the window beyond that page did not arrive "
+                  "(the platform answers no page past that depth, as a search index capping how deep a list can "
+                  "be paged does, its `X-Total-Count` and next links stopping there too, or it failed to fill a "
+                  "page; a shorter window (`between` dates) holds fewer objects than that depth; ask the CPO to "
+                  "page past it)",
     "empty-page-link": "an empty page carried a next link that could not be followed, so the list may go on",
     "empty-pages": "too many empty pages in a row carried next links, so paging stopped",
     "cut-before-filters": "the list ended at an empty page, but its last object lies in the window and did "

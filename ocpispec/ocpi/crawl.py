@@ -79,6 +79,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._linked_repeats = 0        # pages in a row of objects sent before, each with a next link
         self._ended_empty = False       # the list ended at an empty page without a next link
+        self._last_filled: Page | None = None  # the page with objects read at the largest offset
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
         self._linked = False            # some page came with a next link
@@ -117,6 +118,13 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                "in the window and did not arrive: the platform cuts its pages from the whole list "
                                "before the date filters apply (or failed to fill a page), and sends neither "
                                "`X-Total-Count` nor next links to read on by", kind="cut-before-filters")
+        elif self._ended_at_a_full_page():
+            self._warnings.add(f"the `{self._target.module}` list ended after a full page, but objects of the "
+                               "window beyond that page (updated after its latest one, or before its earliest on "
+                               "a list sent newest first) did not arrive: the platform answers no page past the "
+                               f"first {self._after_last_filled():,} objects of its list (a search index capping "
+                               "how deep a list can be paged, and its `X-Total-Count` with it) or failed to fill "
+                               "a page", kind="offset-cap")
         self.report.finished = True
         self.report.limited = self._full()
 
@@ -312,6 +320,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                 self._capped_at = max(self._capped_at or 0, n)   # pages of this length are full
         self._links_seen |= page.next_link is not None
         self._pages_with_objects += bool(page.objects) and not page.request.refill
+        if page.objects and not page.request.refill and (
+                self._last_filled is None or page.request.offset >= self._last_filled.request.offset):
+            self._last_filled = page
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0

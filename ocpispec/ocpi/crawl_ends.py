@@ -27,6 +27,11 @@ LATER_COPY = ("objects of `{module}` came again with a later `last_updated` insi
               "while the list is read): each object is handed on once, as its first copy")
 
 
+# a list read this deep may have met a search index's cap on paging (Elasticsearch's
+# `max_result_window` is 10,000 by default; some platforms cap at a few thousand)
+DEEP_PAGING = 1_000
+
+
 class EndChecks:
     """`Crawl`'s checks of a list's end (a mixin: they read the crawl's state)."""
 
@@ -134,7 +139,10 @@ class EndChecks:
         before = {**filters, "date_to": format_timestamp(earliest)}
         if self._window_end is not None and self._window_end < earliest:
             before["date_to"] = filters["date_to"]
-        return any(self._unseen_in(probe, page.request.limit) for probe in (after, before))
+        # (past the window's end, as on a platform ignoring `date_to`, nothing of it lies after)
+        beyond = self._window_end is not None and max(stamps) >= self._window_end
+        probes = (before,) if beyond else (after, before)
+        return any(self._unseen_in(probe, page.request.limit) for probe in probes)
 
     def _unseen_in(self, filters: dict[str, str], limit: int | None) -> bool:
         """Whether the first page for `filters` holds an object of the crawl's window that
@@ -171,6 +179,35 @@ class EndChecks:
             return False
         usable = ObjectCheck(self._target.version, self._target.module).problem(last) is None
         return usable and not self._keys.seen(self._check.key(last))
+
+    def _ended_at_a_full_page(self) -> bool:
+        """A list read to its end whose last page with objects was full (as long as asked,
+        as `X-Limit`, or as a page the platform cut below `limit` while the list went on):
+        whether objects of the window beyond that page did not arrive (`_cursor_list_went_on`:
+        those updated at or after its latest one, and up to its earliest one, asked for once
+        each). A platform whose list cannot be paged past a depth (a search index capping
+        `offset`, as Elasticsearch's `max_result_window` does) answers a deeper page with
+        `[]`, counts no further (`X-Total-Count` at the cap, as `track_total_hits` does) and
+        links no further: the list ends there by every sign it gives, and its last object by
+        offset (`_ended_before_last_object`) lies at that depth too. Read as the list's end,
+        the run delivered the first pages and moved past the rest. Asked where the list ended
+        at an empty page with no other sign of its end, or at a depth where such caps lie
+        (`DEEP_PAGING`): a list of a few pages ending at a full one is common and honest. (A
+        list read by the links of a cursor of the platform's is judged where it ends.)"""
+        page, report = self._last_filled, self.report
+        if page is None or self._cursor_links or self._full() or "date_to" not in self._target.filters:
+            return False
+        unsigned = self._ended_empty and report.first_total is None and report.last_total is None \
+            and not self._linked
+        if not unsigned and self._after_last_filled() < DEEP_PAGING:
+            return False
+        caps = [cap for cap in (page.request.limit, page.x_limit, self._capped_at) if cap]
+        return self._cursor_list_went_on(page, caps)
+
+    def _after_last_filled(self) -> int:
+        """The offset after the last page with objects."""
+        page = self._last_filled
+        return 0 if page is None else page.request.offset + len(page.objects)
 
     def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
         """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`
