@@ -267,6 +267,10 @@ def _stringified(value: Any, kind: type) -> Any:
     return value
 
 
+class GatewayTimeout(Exception):
+    """The platform answered, but the gateway in front of it gave up first (HTTP 504)."""
+
+
 class CursorExpired(Exception):
     def __init__(self, status: int) -> None:
         self.status = status
@@ -277,7 +281,7 @@ class IndependentCpo:
                  paging: str = "offset", relative_links: bool = False,
                  total: bool = True, cursor_expiry: tuple[int, int] | None = None,
                  updates_mid_crawl: int = 0, link_left_out: int | None = None,
-                 offset_cap: int | None = None,
+                 offset_cap: int | None = None, scroll_lost: int | None = None,
                  quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
         # the example file a module's records are cloned from, where not `<module>.json`
@@ -303,6 +307,12 @@ class IndependentCpo:
         # and counts no further, as its `track_total_hits` does, behind a platform answering
         # its refusal with `[]`)
         self.offset_cap = offset_cap
+        # paging "scroll": a cursor whose place in the list is kept on the server (a search
+        # index's scroll): each request with a cursor answers the page after the one the
+        # last such request answered, whatever cursor it names; the answer to the
+        # `scroll_lost`-th of them never arrives (a gateway's HTTP 504 after the platform
+        # had moved on), so asking again answers the page after it
+        self.scroll_lost, self._scrolled, self._scroll_requests = scroll_lost, 0, 0
         self._updated: set[str] = set()
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
@@ -517,6 +527,10 @@ class IndependentCpo:
         if self.paging == "cursor" and "cursor without filters" in self.quirks:
             offset = json.loads(base64.urlsafe_b64decode(query.pop("cursor", "") or "e30=").decode()).get("at", 0)
             query.pop("offset", None)
+        elif self.paging == "scroll" and "cursor" in query:
+            offset = self._scrolled
+            query.pop("cursor")
+            query.pop("offset", None)
         elif self.paging == "cursor":  # an opaque cursor: the position, encoded
             offset = int(base64.urlsafe_b64decode(query.pop("cursor", "") or "MA==").decode())
             query.pop("offset", None)
@@ -530,6 +544,12 @@ class IndependentCpo:
         if self.offset_cap is not None:
             chosen = chosen[:self.offset_cap]
         page = chosen[start:start + limit]
+        if self.paging == "scroll":
+            self._scrolled = offset + limit
+            if offset:
+                self._scroll_requests += 1
+                if self._scroll_requests == self.scroll_lost:
+                    raise GatewayTimeout
         if self.offset_cap is not None and start + limit > self.offset_cap:
             page = []
         if after:
@@ -547,6 +567,9 @@ class IndependentCpo:
                 following = {"cursor": base64.urlsafe_b64encode(state).decode()}
             elif self.paging == "cursor":
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+            elif self.paging == "scroll":
+                following.pop("offset", None)
+                following["cursor"] = f"scroll-{self._scroll_requests + 1}"   # a new one each time
             else:
                 following["offset"] = str(offset if "link same offset" in self.quirks and start == 14
                                           else offset + limit)
@@ -730,6 +753,8 @@ class IndependentCpo:
                     page, headers = cpo._page(module, query)
                 except CursorExpired as expired:
                     return self._answer(expired.status, cpo._envelope(None, 2001, "Unknown or expired cursor"))
+                except GatewayTimeout:
+                    return self._answer(504, None)
                 if "endpoint query" in cpo.quirks and "Link" in headers:
                     headers["Link"] = headers["Link"].replace("?", "?tenant=x&")
                 if not page and "204 empty" in cpo.quirks:

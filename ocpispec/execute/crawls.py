@@ -54,6 +54,10 @@ _DOUBTS = {
                   "(the platform lists several versions of one object, or back-dates updates while the list "
                   "is read), and only the copy read first was kept: the version the window should deliver "
                   "may be the other (run again; tell the CPO if it persists)",
+    "cursor-moved-on": "a page was asked for again after a failure, and the platform's cursor keeps its place on "
+                       "the platform (a scroll: each request answers the page after the one answered last), so "
+                       "the page whose answer was lost was skipped (run again; ask the CPO for a cursor that "
+                       "names its page, or for `X-Total-Count`)",
     "offset-cap": "the list ended after a full page, but objects of the window beyond that page did not arrive "
                   "(the platform answers no page past that depth, as a search index capping how deep a list can "
                   "be paged does, its `X-Total-Count` and next links stopping there too, or it failed to fill a "

@@ -295,13 +295,16 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
     def _repeated_within(self, objects: list[Any]) -> int:
         """How many objects of one page repeat another of the same page (asked only of a
         page with repeats: a list that names an object once per row of a join)."""
-        if objects.__class__ is CleanPage or objects.__class__ is RowPage:
-            keys: list[Any] = list(objects.fingerprints)
-        elif objects.__class__ is Prepared:
-            keys = [item[2] for item in objects if item[0] is None and item[2] is not None]
-        else:
-            keys = [self._check.key(obj) for obj in objects if obj.__class__ is dict]
+        keys = self._page_keys(objects)
         return len(keys) - len(set(keys))
+
+    def _page_keys(self, objects: list[Any]) -> list[Any]:
+        """The keys (or their fingerprints) of a page's usable objects, however it was read."""
+        if objects.__class__ is CleanPage or objects.__class__ is RowPage:
+            return list(objects.fingerprints)
+        if objects.__class__ is Prepared:
+            return [item[2] for item in objects if item[0] is None and item[2] is not None]
+        return [self._check.key(obj) for obj in objects if obj.__class__ is dict]
 
     def _note_invalid(self, fingerprint: int | None) -> bool:
         """Whether an invalid object is new to this crawl (counted then, once)."""

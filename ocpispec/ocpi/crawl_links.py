@@ -33,9 +33,16 @@ class LinkPaging:
             request = self._next_request(page, seen)
             if request is None:
                 return
+            retries = self._stats.retries
             previous, page = page, self._fetch_followed(request)
             seen.add(page.url)
             yield self._accept(page)
+            if request.cursor and self._stats.retries > retries and self._cursor_moved_on(page, previous):
+                self._warnings.add(f"a page of the `{self._target.module}` list was asked for again after a "
+                                   "failure, and the platform's cursor answers each request with the page after "
+                                   "the one it answered last (a scroll kept on the platform): the page whose "
+                                   "answer was lost was skipped; stopped paging", kind="cursor-moved-on")
+                return
             if self._last_duplicates < len(page.objects):
                 self._linked_repeats = 0
             if request.overlap and self._overlap_ends_or_broke(request, page, previous):
@@ -182,6 +189,25 @@ class LinkPaging:
             return False
         probe = self._fetch(PageRequest(short.request.offset, n - 1))
         return probe.next_link is not None and 0 < len(probe.objects) < n
+
+    def _cursor_moved_on(self, page: Page, previous: Page) -> bool:
+        """Whether a platform's cursor keeps its place on the platform (a search index's
+        scroll): asked for again, the URL of `page` (which came only after a retry) answers
+        other objects than `page` did. Such a cursor moved on when the platform answered the
+        request whose answer was lost (a gateway's HTTP 504, a connection closed after the
+        platform had sent it), and the retry got the page after the lost one: nothing else
+        shows the skip on a list without `X-Total-Count`. A cursor that names its page answers
+        the same objects again (dropped as repeats). An empty `page` (the lost one was the
+        last) cannot be told so: there, objects of the window beyond the full page before it
+        that did not arrive tell (`_cursor_list_went_on`)."""
+        if not page.objects:
+            caps = [cap for cap in (previous.request.limit, previous.x_limit) if cap]
+            return self._cursor_list_went_on(previous, caps)
+        try:
+            again = self._fetch(PageRequest(page.request.offset, page.request.limit, page.url, cursor=True))
+        except OcpiError:
+            return True         # (a cursor read once is refused the second time: it moved on)
+        return self._page_keys(again.objects) != self._page_keys(page.objects)
 
     def _after_empty_page(self, page: Page, seen: set[str]) -> PageRequest | None:
         """An empty page ends the list unless its next link asks for a later page: some
