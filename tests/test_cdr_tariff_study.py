@@ -104,7 +104,8 @@ def test_the_study_file_holds_each_cdr_as_get_shows_it(run_cli, tmp_path: Path) 
         assert pd.api.types.is_float_dtype(frame[column]), column
 
     def get(module: str) -> list[dict]:
-        dumped = run_cli("get", module, "--demo", "--privacy-pass", ".")
+        dumped = run_cli("get", module, "--demo", "--demo-size", "2000", "--demo-version", "2.2.1",
+                         "--privacy-pass", ".")
         assert dumped.exit_code == 0, dumped.stderr
         return [json.loads(line) for line in dumped.stdout.splitlines()]
 

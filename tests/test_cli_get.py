@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from fixtures_cli import cli_block
@@ -235,7 +237,11 @@ def test_get_demo_needs_no_login(run_cli) -> None:
     result = run_cli("get", "sessions", "--demo", "--limit", "3")
     assert result.exit_code == 0, result.stderr
     assert len(lines(result.stdout)) == 3
-    assert "sessions: 3 objects (OCPI 2.2.1" in result.stderr
+    assert "sessions: 3 objects (OCPI 2.3.0" in result.stderr
+    pinned = run_cli("get", "sessions", "--demo", "--demo-version", "2.1.1", "--demo-size", "40")
+    assert "sessions: 40 objects (OCPI 2.1.1" in pinned.stderr, pinned.stderr
+    alone = run_cli("get", "sessions", "--demo-size", "40")
+    assert alone.exit_code == 2 and "--demo-size only applies with --demo" in alone.stderr
 
 
 @pytest.mark.parametrize("module", ["sessions", "cdrs", "locations", "tariffs", "tokens"])
@@ -306,3 +312,17 @@ def test_a_module_only_an_older_version_lists_is_pointed_at(run_cli, demo_server
     assert scrub(cli_block(result)) == snapshot
     login(run_cli, server, "--version", "2.2.1")
     assert run_cli("get", "sessions", "--limit", "1", *DATE_TO).exit_code == 0
+
+
+def test_get_demo_reads_the_platform_run_demo_reads(run_cli, tmp_path: Path) -> None:
+    """A newcomer checks a `run --demo` file against `get --demo` by hand: both must read
+    one demo CPO (its OCPI version and its size), or the counts differ for no reason."""
+    out = tmp_path / "cdrs.ndjson"
+    ran = run_cli("run", "specs/research_cdrs.ocx", "--demo", "--out", str(out))
+    assert ran.exit_code == 0, ran.stderr
+    read = int(re.search(r"records read +([\d,]+)", ran.stderr)[1].replace(",", ""))
+    version = re.search(r"OCPI (\d\.\d\.\d), plan", ran.stderr)[1]
+    got = run_cli("get", "cdrs", "--demo", "--date-from", "2025-12-01", "--date-to", "2026-01-01")
+    assert got.exit_code == 0, got.stderr
+    assert f"cdrs: {read} objects (OCPI {version}," in got.stderr
+    assert len(lines(got.stdout)) == read

@@ -70,7 +70,7 @@ def test_get_on_a_terminal_counts_to_its_limit() -> None:
                                  "250", "--concurrency", "1")
     assert code == 0, shown
     assert re.search(r"fetching sessions +━+ 1,500/1,500 +100%", shown), shown[-2000:]
-    assert "/2,000" not in shown  # the platform's total, capped by --limit
+    assert "/20,000" not in shown  # the platform's total, capped by --limit
 
 
 def test_a_further_list_of_a_module_goes_on_from_where_the_bar_was() -> None:

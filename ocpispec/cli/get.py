@@ -16,6 +16,7 @@ import orjson
 from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
                                           workers_option)
 
+from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, start_demo
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, parse_timestamp
@@ -76,8 +77,13 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @click.argument("module", type=click.Choice(MODULES, case_sensitive=False), metavar="MODULE")
 @click.option("--profile", "name", default="default", show_default=True, metavar="NAME",
               help="Credential profile from `ocpispec login`.")
-@click.option("--demo", is_flag=True, help="Pull from the built-in demo CPO (OCPI 2.2.1, 2,000 "
-              "sessions ending 2026-01-01) instead of a profile: no login needed.")
+@click.option("--demo", is_flag=True, help="Pull from the built-in demo CPO instead of a "
+              "profile: no login needed. The same demo CPO as `run --demo` (every OCPI "
+              "version, the newest used; 20,000 sessions over 2025), so the counts agree.")
+@click.option("--demo-version", type=click.Choice(DEMO_VERSIONS), help="With --demo: serve "
+              "only this OCPI version (default: all three; the newest is used).")
+@click.option("--demo-size", type=click.IntRange(1, 5_000_000), default=DEMO_SIZE,
+              show_default=True, help="With --demo: number of sessions the demo CPO holds.")
 @click.option("--date-from", callback=_when, metavar="WHEN", help="Only objects with last_updated >= WHEN (UTC).")
 @click.option("--date-to", callback=_when, metavar="WHEN",
               help="Only objects with last_updated < WHEN (UTC); default: now, fixed when the export starts.")
@@ -101,7 +107,8 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
               "proven complete (repeated pages, fewer objects than X-Total-Count).")
 @request_timeout_option
 @workers_option("parse, check and release the pages")
-def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to: datetime | None,
+def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size: int,
+        date_from: datetime | None, date_to: datetime | None,
         privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
         rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,
         request_timeout: float, workers: int) -> None:
@@ -128,13 +135,15 @@ def get(module: str, name: str, demo: bool, date_from: datetime | None, date_to:
             is click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("--demo pulls from the built-in demo CPO, --profile from a "
                                "platform; give one of them")
+    _demo_options_need_demo(demo)
     name, page_size, concurrency, rps, max_age = _configured(name, page_size, concurrency, rps)
     if date_from is not None and date_to is not None and date_to <= date_from:
         raise click.BadParameter(f"{date_to:%Y-%m-%dT%H:%M:%SZ} is not after --date-from "
                                  f"{date_from:%Y-%m-%dT%H:%M:%SZ}; the window would be empty",
                                  param_hint="'--date-to'")
     with contextlib.ExitStack() as stack:
-        credentials, version, profile = _demo(stack) if demo else _profile(name, max_age)
+        credentials, version, profile = (_demo(stack, demo_version, demo_size) if demo
+                                         else _profile(name, max_age))
         open_paths = _open_paths(privacy_pass, version, module)
         _warn_opened(module, version, open_paths)
         _get(module, credentials, open_paths, (date_from, date_to, limit),
@@ -167,12 +176,23 @@ def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]
     return profile.credentials(reuse_discovery_for=reuse_seconds(max_age)), profile.version, profile
 
 
-def _demo(stack: contextlib.ExitStack) -> tuple[Credentials, str, None]:
-    from ocpispec.demo import DemoServer
-    from ocpispec.execute.sources import DEMO_PARTY
+def _demo_options_need_demo(demo: bool) -> None:
+    ctx = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" for name in ("demo_version", "demo_size")
+             if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
+    if given and not demo:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(f"{' and '.join(given)} only {verb} with --demo; add --demo to "
+                               "pull from the built-in demo CPO")
 
-    server = stack.enter_context(DemoServer(versions=("2.2.1",), size=2000))
-    return Credentials(server.versions_url, server.token, party=DEMO_PARTY), "2.2.1", None
+
+def _demo(stack: contextlib.ExitStack, demo_version: str | None,
+          demo_size: int) -> tuple[Credentials, str, None]:
+    """The demo CPO `run --demo` reads, by the same defaults: a newcomer who checks a
+    run's file against `get --demo` by hand reads the same platform."""
+    version = demo_version or max(DEMO_VERSIONS, key=lambda v: tuple(map(int, v.split("."))))
+    credentials = start_demo(stack, demo_version, demo_size, version)
+    return credentials, version, None
 
 
 def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
