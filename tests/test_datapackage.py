@@ -236,12 +236,17 @@ select
   round(minutes(start_date_time, end_date_time) / 60, 1) as hours_from_minutes
   round(kwh / hours(start_date_time, end_date_time), 1) as mean_power
   round(kwh + 0.5, 0) as energy_plus
+  bucket(kwh, [0, 5, 10]) as energy_band
+  bucket(location.connector.max_electric_power, [0, 11000, 50000]) as power_band_w
+  bucket(minutes(start_date_time, end_date_time), [0, 30, 60]) as duration_band
+  bucket(kwh * 1000, [0, 5000]) as energy_wh_band
 """
 AGGREGATE_UNITS_SPEC = HEADER.split("from sessions", 1)[0] + """from sessions
   join locations on location_id
   each charging_periods as period
 group by
   location.city as city
+  bucket(kwh, [0, 5, 10]) as energy_band
 compute
   round(sum(period.energy_kwh), 1) as energy_kwh
   round(avg(period.duration), 0) as period_min
@@ -265,9 +270,12 @@ def test_units_follow_what_the_column_computes(run, tmp_path) -> None:
              for name in ("rows.csv", "groups.csv")}
     assert units["rows.csv"] == {
         "energy_kwh": "kWh", "energy_wh": None, "power_kw": None, "power_w": "W",
-        "hours_from_minutes": None, "mean_power": None, "energy_plus": "kWh"}
+        "hours_from_minutes": None, "mean_power": None, "energy_plus": "kWh",
+        # a band (`0-5`) is text, in the unit of its bounds
+        "energy_band": "kWh", "power_band_w": "W", "duration_band": "min",
+        "energy_wh_band": None}
     assert units["groups.csv"] == {
-        "city": None, "energy_kwh": "kWh", "period_min": "min", "kwh_per_row": "kWh",
+        "city": None, "energy_band": "kWh", "energy_kwh": "kWh", "period_min": "min", "kwh_per_row": "kWh",
         "energy_wh": None, "energies": None, "periods": None}
 
 

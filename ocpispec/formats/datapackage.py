@@ -124,7 +124,8 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
     if field.type == "geopoint" and fmt == "geojson":
         entry["description"] += (" (each feature's geometry, a GeoJSON Point with "
                                  "longitude first, not one of its properties)")
-    if unit is not None and field.type in ("number", "integer"):
+    if unit is not None and field.type in ("number", "integer", "string"):
+        # a string with a unit is a band (`0-5`): the unit of its bounds
         entry["ocpispec:unit"] = unit
     return entry
 

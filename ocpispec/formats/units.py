@@ -3,7 +3,8 @@
 Read from what the plan computes, not from the fields a column mentions: a field
 keeps its unit through `round` and the aggregates that keep one (`sum`, `avg`, `min`,
 `max`, `median`, `percentile`); `minutes(...)` and `hours(...)` are durations; a count
-has none. Arithmetic keeps a unit only where it cannot change it: adding or taking
+has none. A band (`bucket(kwh, [0, 5, 10])`, released as text such as `0-5`) is in the
+unit of its bounds, the value it bands. Arithmetic keeps a unit only where it cannot change it: adding or taking
 away a value of the same unit (or a constant), multiplying or dividing by a count.
 Anything else (`max_electric_power / 1000`, `kwh * 1000`, `kwh / hours(a, b)`) has a
 unit the tool cannot name, so none is declared rather than a wrong one.
@@ -22,7 +23,8 @@ from ocpispec.plan import ir
 # what a value's unit is while it is worked out: a unit, COUNT (a dimensionless
 # number), CONSTANT (a number written in the spec) or None (unknown)
 COUNT, CONSTANT = "", "#constant"
-KEEPING = frozenset({"round", "abs", "sum", "avg", "min", "max", "median", "percentile"})
+KEEPING = frozenset({"round", "abs", "sum", "avg", "min", "max", "median", "percentile",
+                     "bucket"})
 COUNTING = frozenset({"count", "count_distinct"})
 
 
