@@ -38,6 +38,9 @@ COMPRESSION_NAMES = {"gzip": "gz", "zstd": "zst"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # typed formats that write a column of no one type (`jmespath(...)`) as its text
 TEXT_FOR_ANY = frozenset({"parquet", "xlsx"})
+# formats whose coordinates column (decimal text from the platform) loads as a number:
+# Parquet and XLSX hold a number, CSV the platform's digits, which a number field reads
+NUMBERS_FOR_DECIMAL_TEXT = frozenset({"parquet", "xlsx", "csv"})
 
 
 def data_package(*, file: str, fmt: str, fields: Sequence[TypedField], dataset: str,
@@ -119,6 +122,9 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
             entry["decimalChar"] = ","
     if field.pseudonym:
         entry["constraints"] = {"pattern": f"[0-9a-f]{{{PSEUDONYM_LENGTH}}}"}
+    if field.decimal_text:
+        entry["description"] += (" (a number)" if entry["type"] == "number" else
+                                 " (decimal text as the platform sent it, e.g. `52.090600`)")
     if field.type == "geopoint" and fmt == "csv":
         entry["description"] += " (written as `latitude,longitude`)"
     if field.type == "geopoint" and fmt == "geojson":
@@ -138,6 +144,8 @@ def _type(field: TypedField, fmt: str) -> str:
         return {"csv": "string", "geojson": "geojson"}.get(fmt, "object")
     if field.type == "any" and fmt in TEXT_FOR_ANY:
         return "string"
+    if field.decimal_text and fmt in NUMBERS_FOR_DECIMAL_TEXT:
+        return "number"
     return field.type
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ocpispec.language.functions import stated_class
 from ocpispec.plan import ir
+from ocpispec.schema.model import DECIMAL_TEXTS
 
 PSEUDONYM_LENGTH = 32  # hex characters: the first 128 bits of the HMAC
 
@@ -29,6 +30,9 @@ class TypedField:
     # its values are local times (a local `truncate`, or the slot of a `spread` in the
     # location's time zone), known from the plan: an XLSX sheet of no rows says so too
     local: bool = False
+    # a number the platform sends as decimal text (OCPI's `"52.090600"` coordinates):
+    # typed outputs (Parquet, XLSX) hold it as the number it is, text ones as sent
+    decimal_text: bool = False
 
     @property
     def pseudonym(self) -> bool:
@@ -40,9 +44,9 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     columns = aggregate.keys if aggregate is not None else dataset.columns
     recoded = _recoding(dataset.step(ir.KAnonymity))
     slot = _local_slot(dataset.step(ir.Spread))
-    fields = [TypedField(c.name, c.type or "any", (c.description or "") + recoded.get(c.name, ""),
+    fields = [TypedField(c.name, c.type or "any", _described(c) + recoded.get(c.name, ""),
                          c.treatment, c.sources, stated_class(c.treatment, c.released_as),
-                         _zone(c), _local(_zone(c)) or c.expression == slot)
+                         _zone(c), _local(_zone(c)) or c.expression == slot, _decimal_text(c))
               for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
@@ -70,6 +74,27 @@ def _recoding(rule: ir.KAnonymity | None) -> dict[str, str]:
 
 
 _LOCAL_TRUNCATE = re.compile(r"truncate_in\(.*, '[a-z_]+', '([A-Za-z0-9_+\-/]+)'\)")
+
+
+# a field read as it is (`coordinates.latitude`, `location.coordinates.longitude`)
+_FIELD_PATH = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*\.)*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _decimal_text(column: ir.Column) -> bool:
+    """A column that is a latitude or longitude as the platform sent it: decimal text."""
+    found = _FIELD_PATH.fullmatch(column.expression)
+    return column.type == "string" and found is not None \
+        and found.group(1) in DECIMAL_TEXTS and bool(column.sources) \
+        and all(source.rsplit(".", 1)[-1] in DECIMAL_TEXTS for source in column.sources)
+
+
+def _described(column: ir.Column) -> str:
+    """A coordinate's description says its reference system; whether it is text or a
+    number depends on the format (`formats.datapackage`)."""
+    description = column.description or ""
+    if _decimal_text(column):
+        return description.replace(" (a string)", "") + " (WGS 84)"
+    return description
 
 
 def _local(zone: str | None) -> bool:

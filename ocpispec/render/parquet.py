@@ -21,6 +21,7 @@ and pandas show as field metadata). Conversion errors name the column, never a v
 from __future__ import annotations
 
 import json
+import re
 import struct
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ class ParquetError(Exception):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+# a decimal as OCPI writes one in text (`"52.090600"`, `"-3.5"`): nothing else is a number
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def available() -> bool:
@@ -129,7 +132,7 @@ class _Writer:
         leaves = iter(self.leaves)
         for typed, values in zip(self.fields, columns):
             try:
-                converted = _convert(typed.type, values)
+                converted = _convert("decimal" if typed.decimal_text else typed.type, values)
                 if typed.type == "geopoint":
                     for index in (0, 1):
                         parts = [None if p is None else p[index] for p in converted]
@@ -138,7 +141,7 @@ class _Writer:
                     self._page(next(leaves), converted)
             except (TypeError, ValueError, KeyError, OverflowError, UnicodeError):
                 raise ParquetError(f"a value of column `{typed.name}` is not "
-                                   f"{with_article(typed.type)}") from None
+                                   f"{with_article(_stored(typed))}") from None
             values.clear()
 
     def _page(self, leaf: _Leaf, values: list[Any]) -> None:
@@ -186,7 +189,13 @@ class _Writer:
 def _leaves(typed: TypedField) -> list[_Leaf]:
     if typed.type == "geopoint":
         return [_Leaf((typed.name, part), DOUBLE, 2) for part in ("latitude", "longitude")]
-    return [_Leaf((typed.name,), _PHYSICAL.get(typed.type, BYTE_ARRAY), 1)]
+    return [_Leaf((typed.name,), _PHYSICAL.get(_stored(typed), BYTE_ARRAY), 1)]
+
+
+def _stored(typed: TypedField) -> str:
+    """The type a column is stored as: a coordinate the platform sent as decimal text is
+    a number (a double, whose shortest form is the platform's digits)."""
+    return "number" if typed.decimal_text else typed.type
 
 
 _PHYSICAL = {"datetime": INT64, "number": DOUBLE, "integer": INT64, "boolean": BOOLEAN}
@@ -202,7 +211,7 @@ def _schema(fields: Sequence[TypedField]) -> list[bytes]:
                                            (5, "i32", 2)]))
             elements += [_element(part, "number") for part in ("latitude", "longitude")]
         else:
-            elements.append(_element(typed.name, typed.type))
+            elements.append(_element(typed.name, _stored(typed)))
     return elements
 
 
@@ -223,7 +232,7 @@ def _arrow_field(typed: TypedField) -> ArrowField:
                 "sources": ", ".join(typed.sources), "released_as": typed.released_as}
     if typed.pseudonym:
         metadata["format"] = f"{PSEUDONYM_LENGTH} lowercase hex characters"
-    return ArrowField(typed.name, typed.type, metadata, typed.zone or "UTC")
+    return ArrowField(typed.name, _stored(typed), metadata, typed.zone or "UTC")
 
 
 def _convert(kind: str, values: list[Any]) -> list[Any]:
@@ -234,6 +243,8 @@ def _convert(kind: str, values: list[Any]) -> list[Any]:
             return [_integer(value) for value in values]
         case "number":
             return [_number(value) for value in values]
+        case "decimal":
+            return [_decimal(value) for value in values]
         case "boolean":
             return [_boolean(value) for value in values]
         case "geopoint":
@@ -265,6 +276,16 @@ def _number(value: Any) -> float | None:
     if value is None or value.__class__ is float:
         return value
     if not isinstance(value, int | float):
+        raise TypeError("not a number")
+    return float(value)
+
+
+def _decimal(value: Any) -> float | None:
+    """A number the platform sent as decimal text (a coordinate, `"52.090600"`); the
+    number itself where a platform sent one."""
+    if value is None or value.__class__ is not str:
+        return _number(value)
+    if not _DECIMAL.fullmatch(value.strip()):
         raise TypeError("not a number")
     return float(value)
 

@@ -36,6 +36,8 @@ MAX_TEXT = 32_767
 # what XML 1.0 cannot hold: C0 controls but tab and line ends, surrogates and the
 # noncharacters U+FFFE and U+FFFF (a platform's `\uffff` as an "unset" marker); one of
 # them in a cell left a sheet Excel repairs by deleting it and openpyxl cannot read
+# a decimal as OCPI writes one in text (`"52.090600"`): a coordinate's number
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads `_xHHHH_` in a cell's text as the character HHHH (OOXML's escape for
 # control characters): a platform's `_x0041_` would show as `A`. Its `_` is written as
@@ -138,6 +140,13 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         written.data_type = "s"  # never a formula, nor an error value
         return written
 
+    def decimal(number: Any) -> Any:
+        def make(value: Any) -> Any:
+            if value.__class__ is str and _DECIMAL.fullmatch(value.strip()):
+                return float(value)
+            return None if value == "" else number(value)  # "" is an empty cell anyway
+        return make
+
     def typed(kind: type) -> Any:
         def make(value: Any) -> Any:
             if value is None or value.__class__ is kind:
@@ -149,6 +158,8 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
             raise XlsxError(f"a value of column `{field.name}` is not {with_article(field.type)}")
         return make
 
+    if field.decimal_text:  # a coordinate the platform sent as text: the number it is
+        return decimal(typed(float))
     match field.type:
         case "number":
             return typed(float)
@@ -234,6 +245,8 @@ def _declared(field: TypedField, local: bool) -> str:
     written as local times say `local datetime` (their description names the zone)."""
     if local:
         return "local datetime"
+    if field.decimal_text:
+        return "number"
     return "string" if field.type == "any" else field.type
 
 
