@@ -79,3 +79,15 @@ def test_ndjson_keeps_the_platforms_text_and_says_so(run_cli, server, tmp_path: 
     field = _fields(out)["lat"]
     assert field["type"] == "string" and "WGS 84" in field["description"]
     assert "as the platform sent it" in field["description"]
+
+
+def test_a_decimal_comma_csv_declares_the_platforms_text(run_cli, server, tmp_path: Path) -> None:
+    """An `excel-nl` CSV keeps `52.090600`; declared a number with `decimalChar` `,`,
+    a loader would read it as 52090600."""
+    spec = tmp_path / "nl.ocx"
+    spec.write_text(SPEC + f'output csv excel-nl to "{tmp_path / "nl.csv"}"\n')
+    done = run_cli("run", str(spec), "--as-of", "2026-01-01T00:00:00Z",
+                   env={"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token})
+    assert done.exit_code == 0, done.output
+    assert "." in (tmp_path / "nl.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert _fields(tmp_path / "nl.csv")["lat"]["type"] == "string"

@@ -107,7 +107,7 @@ def _kind(file: str, fmt: str) -> tuple[str, str]:
 
 def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
            unit: str | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": field.name, "type": _type(field, fmt),
+    entry: dict[str, Any] = {"name": field.name, "type": _type(field, fmt, dialect),
                              "description": field.description,
                              "ocpispec:treatment": field.treatment,
                              "ocpispec:sources": list(field.sources)}
@@ -136,7 +136,7 @@ def _field(field: TypedField, fmt: str, dialect: CsvDialect | None,
     return entry
 
 
-def _type(field: TypedField, fmt: str) -> str:
+def _type(field: TypedField, fmt: str, dialect: CsvDialect | None = None) -> str:
     """Table Schema's type: a geopoint is an object in JSON, text in CSV and a GeoJSON
     geometry in GeoJSON (the one coordinates column a GeoJSON output has; Table Schema's
     own geopoint puts longitude first, but ocpispec writes latitude first elsewhere)."""
@@ -145,7 +145,9 @@ def _type(field: TypedField, fmt: str) -> str:
     if field.type == "any" and fmt in TEXT_FOR_ANY:
         return "string"
     if field.decimal_text and fmt in NUMBERS_FOR_DECIMAL_TEXT:
-        return "number"
+        # a decimal comma CSV still holds the platform's `52.090600`, no number there
+        comma = fmt == "csv" and dialect is not None and dialect.decimal == "comma"
+        return "string" if comma else "number"
     return field.type
 
 
