@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ocpispec.formats.units import column_is_amount, column_unit, measure_is_amount, measure_unit
 from ocpispec.language.functions import stated_class
 from ocpispec.plan import ir
 from ocpispec.schema.model import DECIMAL_TEXTS
@@ -33,6 +34,10 @@ class TypedField:
     # a number the platform sends as decimal text (OCPI's `"52.090600"` coordinates):
     # typed outputs (Parquet, XLSX) hold it as the number it is, text ones as sent
     decimal_text: bool = False
+    # its unit (`formats.units`; None when the tool cannot name one), and whether it is
+    # an amount in a currency: XLSX shows them with a number format
+    unit: str | None = None
+    amount: bool = False
 
     @property
     def pseudonym(self) -> bool:
@@ -46,11 +51,13 @@ def typed_fields(dataset: ir.Dataset) -> tuple[TypedField, ...]:
     slot = _local_slot(dataset.step(ir.Spread))
     fields = [TypedField(c.name, c.type or "any", _described(c) + recoded.get(c.name, ""),
                          c.treatment, c.sources, stated_class(c.treatment, c.released_as),
-                         _zone(c), _local(_zone(c)) or c.expression == slot, _decimal_text(c))
+                         _zone(c), _local(_zone(c)) or c.expression == slot, _decimal_text(c),
+                         column_unit(c), column_is_amount(c))
               for c in columns]
     if aggregate is not None:
         fields += [TypedField(m.name, m.type or "any", m.description or "",
-                              f"aggregated ({m.function})", m.sources, m.privacy)
+                              f"aggregated ({m.function})", m.sources, m.privacy,
+                              unit=measure_unit(m), amount=measure_is_amount(m))
                    for m in aggregate.measures]
     return tuple(fields)
 

@@ -28,8 +28,31 @@ KEEPING = frozenset({"round", "abs", "sum", "avg", "min", "max", "median", "perc
 COUNTING = frozenset({"count", "count_distinct"})
 
 
+# an amount in a currency, for display only (the data package names no unit for it:
+# the currency is a column or a field of its own): the fields of OCPI's Price and the
+# costs of a 2.1.1 CDR, which are plain numbers there
+AMOUNT = "#amount"
+AMOUNT_FIELDS = dict.fromkeys(("excl_vat", "incl_vat", "before_taxes", "total_cost",
+                               "total_fixed_cost", "total_energy_cost", "total_time_cost",
+                               "total_parking_cost", "total_reservation_cost"), AMOUNT)
+
+
 def column_unit(column: ir.Column) -> str | None:
     return _declared(_of(_parsed(column.expression), {}))
+
+
+def column_is_amount(column: ir.Column) -> bool:
+    """Whether a column is an amount in a currency: a cost as read, rounded, summed or
+    averaged; not a cost divided by energy (a price per kWh)."""
+    return _of(_parsed(column.expression), AMOUNT_FIELDS) == AMOUNT
+
+
+def measure_is_amount(measure: ir.Measure) -> bool:
+    if measure.function == "formula" and measure.formula is not None:
+        parts = {f"#{index}": _part(part.function, part.argument, AMOUNT_FIELDS)
+                 for index, part in enumerate(measure.parts)}
+        return _of(_parsed(measure.formula), parts) == AMOUNT
+    return _part(measure.function, measure.argument, AMOUNT_FIELDS) == AMOUNT
 
 
 def measure_unit(measure: ir.Measure) -> str | None:
@@ -40,11 +63,12 @@ def measure_unit(measure: ir.Measure) -> str | None:
     return _declared(_part(measure.function, measure.argument))
 
 
-def _part(function: str, argument: str | None) -> str | None:
+def _part(function: str, argument: str | None,
+          fields: Mapping[str, str | None] | None = None) -> str | None:
     if function in COUNTING:
         return COUNT
     if function in KEEPING and argument is not None:
-        return _of(_parsed(argument), {})
+        return _of(_parsed(argument), fields or {})
     return None
 
 
@@ -61,7 +85,7 @@ def _parsed(expression: str) -> Mapping[str, Any] | None:
 
 def _of(node: Mapping[str, Any] | None, parts: Mapping[str, str | None]) -> str | None:
     match node:
-        case {"type": "field", "value": str(name)}:
+        case {"type": "field", "value": str(name)}:  # `parts`: measures, or amounts
             return parts[name] if name in parts else FIELD_UNITS.get(name)
         case {"type": "subexpression", "children": [*_, last]}:
             return _of(last, parts) if last.get("type") == "field" else None

@@ -80,7 +80,8 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], fields: Sequence[TypedField], 
     clocks = {field.name: _Timestamps() for field in fields if field.type == "datetime"}
     convert = [_guarded(field, clocks[field.name], _offset_cells(data, WriteOnlyCell))
                if field.name in clocks
-               else _converter(field, data, WriteOnlyCell) for field in fields]
+               else _formatted(_converter(field, data, WriteOnlyCell), number_format(field),
+                               data, WriteOnlyCell) for field in fields]
     names = [field.name for field in fields]
     written = 0
     try:
@@ -168,6 +169,44 @@ def _converter(field: TypedField, sheet: Any, make_cell: Any):
         case "boolean":
             return typed(bool)
     return text
+
+
+# an amount in a currency with its cents (`2,899.50`, where General shows `2899.5`);
+# another quantity with a unit (kWh, hours, W) with thousands and at most 3 decimals
+AMOUNT_FORMAT, QUANTITY_FORMAT, WHOLE_FORMAT = "#,##0.00", "#,##0.0##", "#,##0"
+
+
+def number_format(field: TypedField) -> str | None:
+    """How a number column's cells show (their value stays the exact number); None:
+    Excel's General (a count, a ratio, a price per kWh, whose decimals are its own)."""
+    if field.type == "number" and field.amount:
+        return AMOUNT_FORMAT
+    if field.unit is None or field.amount:
+        return None
+    return {"number": QUANTITY_FORMAT, "integer": WHOLE_FORMAT}.get(field.type)
+
+
+def _formatted(convert: Any, shown: str | None, sheet: Any, make_cell: Any) -> Any:
+    """`convert`, its numbers in cells of the number format `shown` (the style made
+    once: setting a format costs per cell)."""
+    if shown is None:
+        return convert
+    from copy import copy
+
+    style: list[Any] = []
+
+    def make(value: Any) -> Any:
+        number = convert(value)
+        if number is None or number.__class__ not in (int, float):
+            return number
+        written = make_cell(sheet)
+        if not style:
+            written.number_format = shown
+            style.append(written._style)
+        written._style = copy(style[0])
+        written.value = number
+        return written
+    return make
 
 
 class _Timestamps:
