@@ -65,6 +65,10 @@ def test_typed_outputs_hold_coordinates_as_numbers(run_cli, server, tmp_path: Pa
     header, *rows = sheet.iter_rows(values_only=True)
     assert [(row[1], row[2]) for row in rows] == \
         [(float(row["lat"]), float(row["lon"])) for row in texts]
+    from frictionless import validate
+
+    report = validate(str(tmp_path / "c.csv.datapackage.json"))  # its digits read as numbers
+    assert report.valid, report.flatten(["type", "note"])[:3]
     for out in (tmp_path / "c.parquet", xlsx, tmp_path / "c.csv"):
         for name in ("lat", "lon"):
             field = _fields(out)[name]
@@ -91,3 +95,7 @@ def test_a_decimal_comma_csv_declares_the_platforms_text(run_cli, server, tmp_pa
     assert done.exit_code == 0, done.output
     assert "." in (tmp_path / "nl.csv").read_text(encoding="utf-8-sig").splitlines()[1]
     assert _fields(tmp_path / "nl.csv")["lat"]["type"] == "string"
+    from frictionless import validate
+
+    report = validate(str(tmp_path / "nl.csv.datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:3]
