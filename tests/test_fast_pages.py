@@ -166,33 +166,107 @@ def test_a_page_the_fast_path_reads_is_read_as_the_python_path_reads_it(
         _same(fast, _slow(version, module, opened, content))
 
 
-@settings(max_examples=400, deadline=None)
-@given(spoiled())
-def test_a_page_that_fits_the_strict_types_is_one_the_wire_reader_finds_nothing_on(
-        case: tuple[str, str, list[dict[str, Any]]]) -> None:
-    """`run`'s workers skip the wire reader on a page that fits (`strict_fit`): every
-    object of it must be one the reader finds nothing on, and judges as without it."""
+def _fits(version: str, module: str, content: bytes) -> bool:
+    """What `run`'s workers ask of a page: whether its parsed objects fit the strict types."""
     from ocpispec.ocpi.fast_pages import strict_fit
+    from ocpispec.timestamps import loose_timestamps
+
+    fits = strict_fit(version, module)
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return False
+    loose = loose_timestamps(content)
+    return fits is not None and not loose and fits(body["data"], content, loose) is True
+
+
+def _strict(version: str, module: str, content: bytes) -> dict[str, Any] | None:
+    """What a worker makes of the page with the strict test (`strict_fit`, `clean_key`)."""
+    from ocpispec.ocpi.accept import clean_key
+    from ocpispec.ocpi.fast_pages import strict_fit
+
+    release = Release(version, module, frozenset(), crawl_counts_unknown=True)
+    check = ObjectCheck(version, module, None)
+    workers._STATE, workers._FAST = (check, release.line, Counts(), None, clean_judge(check), None, None), None
+    workers._STRICT, workers._KEY = strict_fit(version, module), clean_key(check)
+    try:
+        return workers._prepare(content)
+    finally:
+        workers._STATE = workers._STRICT = workers._KEY = None
+
+
+@settings(max_examples=400, deadline=None)
+@given(spoiled(), st.integers(0, 2**32))
+def test_a_page_that_fits_the_strict_types_is_one_the_wire_reader_finds_nothing_on(
+        case: tuple[str, str, list[dict[str, Any]]], seed: int) -> None:
+    """`run`'s workers skip the wire reader on a page that fits (`strict_fit`), and the
+    judge (`clean_key` keys it): every object of it must be one the reader finds nothing
+    on, and the judge finds no problem with, keyed alike; the page as the platform wrote
+    it (escapes, a key given twice, white space) as well as compact."""
+    import random
+
+    from ocpispec.ocpi.accept import clean_key
     from ocpispec.schema.wire_check import NOTHING
 
     version, module, records = case
-    content = _page(records)
-    fits = strict_fit(version, module)
-    if fits is None or fits(content) is not True:
-        return
     check = ObjectCheck(version, module, None)
-    for record in orjson.loads(content)["data"]:
-        assert check.reader(record) is NOTHING, record
+    clean, key = clean_judge(check), clean_key(check)
+    for content in (_page(records), _written({"data": records, "status_code": 1000}, random.Random(seed))):
+        if not _fits(version, module, content):
+            continue
+        for record in orjson.loads(content)["data"]:
+            assert clean(record) == (None, key(record)), record
+            assert check.reader(record) is NOTHING, record
+
+
+@settings(max_examples=300, deadline=None)
+@given(spoiled(), st.integers(0, 2**32))
+def test_a_worker_makes_the_same_of_a_page_with_the_strict_test_as_without(
+        case: tuple[str, str, list[dict[str, Any]]], seed: int) -> None:
+    """The worker's strict path (objects parsed once, tested by `msgspec.convert`,
+    keyed without the judge) against its Python path (every object read and judged):
+    the same problems, findings, keys, stamps and lines, on generated and hostile pages."""
+    import random
+
+    version, module, records = case
+    for content in (_page(records), _written({"data": records, "status_code": 1000}, random.Random(seed))):
+        slow, fast = _slow(version, module, frozenset(), content), _strict(version, module, content)
+        assert (slow is None) == (fast is None)
+        if slow is not None and fast is not None:
+            assert fast == slow
+            assert [list(obj) for obj in fast["data"]] == [list(obj) for obj in slow["data"]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(spoiled(), st.integers(0, 2**32))
+def test_every_page_the_text_decode_fitted_fits_the_parsed_objects(
+        case: tuple[str, str, list[dict[str, Any]]], seed: int) -> None:
+    """The strict test on the parsed objects loses no page the decode of the text took
+    for a worker (which read the root's `last_updated` by pattern, the others in C, and
+    no page with a loose DateTime)."""
+    import random
+
+    from ocpispec.ocpi.fast_pages import _Builder
+    from ocpispec.timestamps import loose_timestamps
+
+    version, module, records = case
+    try:
+        decoded = _Builder(version, module, frozenset()).fits()
+    except Exception:   # no fast path for the module (`_NoFastPath`)
+        return
+    for content in (_page(records), _written({"data": records, "status_code": 1000}, random.Random(seed))):
+        loose = loose_timestamps(content)
+        if not loose and decoded.page(content, loose) is not None:
+            assert _fits(version, module, content)
 
 
 def test_run_workers_skip_the_reader_only_on_pages_that_fit() -> None:
     from ocpispec.ocpi.fast_pages import strict_fit
 
     clean = _page([_untimed(record) for record in RECORDS[("2.2.1", "sessions")]])
-    fits = strict_fit("2.2.1", "sessions")
-    assert fits is not None and fits(clean) is True
+    assert _fits("2.2.1", "sessions", clean)
     unknown = _page([{**_untimed(record), "x_new": 1} for record in RECORDS[("2.2.1", "sessions")]])
-    assert fits(unknown) is None
+    assert not _fits("2.2.1", "sessions", unknown)
     assert strict_fit("2.2.1", "cdrs") is None and strict_fit("2.2.1", "locations") is None
 
 

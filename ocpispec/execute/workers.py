@@ -41,7 +41,7 @@ import orjson
 from ocpispec.execute.lock import close_inherited
 from ocpispec.execute.worker_failures import stuck, unstick, worker_ended, workers_not_started
 from ocpispec.execute.signals import deferred_signals
-from ocpispec.ocpi.accept import Prepared, clean_judge, invalid_print
+from ocpispec.ocpi.accept import Prepared, clean_judge, clean_key, invalid_print
 from ocpispec.ocpi.objects import ObjectCheck, normalise_timestamps, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES, settle
 from ocpispec.ocpi.row_pages import row_page
@@ -68,9 +68,12 @@ _KEYED: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
 # reads a clean page whole in C (`ocpi.fast_pages`), or None: set with `_STATE`
 _FAST: Callable[[bytes], dict[str, Any] | None] | None = None
 
-# says (True, else None) whether a page fits the strict types, on which the wire reader
-# finds nothing (`fast_pages.strict_fit`), or None: set with `_STATE`
-_STRICT: Callable[[bytes, bool], bool | None] | None = None
+# says (True, else None) whether a page's parsed objects fit the strict types, on which
+# the wire reader finds nothing (`fast_pages.strict_fit`), or None: set with `_STATE`
+_STRICT: Callable[[list, bytes, bool], bool | None] | None = None
+
+# the key of an object of such a page (`accept.clean_key`), or None: set with `_STATE`
+_KEY: Callable[[dict], tuple] | None = None
 
 # the keys of a page's envelope the transport reads (`transport._unwrap`), beside `data`
 _ENVELOPE = ("status_code", "status_message", "timestamp")
@@ -94,7 +97,7 @@ class PagePool:
                  counts: Any, beside: Callable[[dict, dict], Any] | None = None,
                  fast: Callable[[bytes], dict | None] | None = None,
                  order: Callable[[dict], bytes] | None = None,
-                 strict: Callable[[bytes, bool], bool | None] | None = None,
+                 strict: Callable[[list, bytes, bool], bool | None] | None = None,
                  command: str = "run",
                  render: Callable[[dict], tuple[str, int] | None] | None = None,
                  keyed: Callable[[dict], tuple[bytes, tuple[str, int] | None]] | None = None
@@ -103,15 +106,17 @@ class PagePool:
         `fast`: reads a clean page whole, or returns None (`ocpi.fast_pages`, `get`).
         `order`: the rows' sort key (`value_key.ascending_key`), computed beside each row;
         such rows come back pickled, for the sort only (`value_key.KeyBeside`).
-        `strict`: whether a page fits the strict types (`fast_pages.strict_fit`): the
-        objects of one that does are not walked by the wire reader, which finds nothing.
+        `strict`: whether a page's objects fit the strict types (`fast_pages.strict_fit`):
+        the objects of one that does are not walked by the wire reader, which finds
+        nothing, nor judged (the types hold their key and required fields): only keyed.
         `render`: with `order`, a row's output line and the columns it fills
         (`DatasetOutput.rendered_beside`), sent instead of the row; a row it returns
         None for is pickled. `keyed`: `order` and `render` of a row in one call
         (`DatasetOutput.keyed_beside`), used in their place where given."""
-        global _STATE, _FAST, _STRICT, _KEYED
+        global _STATE, _FAST, _STRICT, _KEYED, _KEY
         check = ObjectCheck(version, module, None)
         clean = clean_judge(check) if check.reader is not None else None
+        _KEY = clean_key(check) if strict is not None and clean is not None else None
         _STATE = (check, record, counts if counts is not None else _ItemCounts(), beside, clean,
                   order, render if order is not None else None)
         _FAST, _STRICT = fast, strict
@@ -152,11 +157,11 @@ class PagePool:
             raise worker_ended(self._processes, self._command) from None
 
     def close(self) -> None:
-        global _STATE, _FAST, _STRICT, _KEYED
+        global _STATE, _FAST, _STRICT, _KEYED, _KEY
         if self._broken:  # its manager thread has ended, or is stuck (`stuck()`)
             unstick(self._pool, self._processes)
         self._pool.shutdown(wait=not stuck(), cancel_futures=True)
-        _STATE = _FAST = _STRICT = _KEYED = None
+        _STATE = _FAST = _STRICT = _KEYED = _KEY = None
 
 
 # how long an answer is awaited before the workers' lives are checked again
@@ -282,7 +287,7 @@ def _prepare(content: bytes, stamps_before: datetime | None = None) -> dict[str,
     if any(value.__class__ is dict or value.__class__ is list for value in envelope.values()):
         return None
     loose = loose_timestamps(content)  # the transport's test
-    fits = not loose and _STRICT is not None and _STRICT(content, loose) is True
+    fits = not loose and _STRICT is not None and _STRICT(body["data"], content, loose) is True
     items = [_item(obj, loose, stamps_before, fits) for obj in body["data"]]
     _, _, _, beside, _, order, render = _STATE
     # a page of clean objects whose rows come rendered and keyed goes back in columns,
@@ -299,8 +304,10 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
     check, record, counts, beside, clean, order, render = _STATE
     if obj.__class__ is not dict:
         return ("not a JSON object", None, invalid_print(obj), None, None)
-    findings = check.reader(obj) if check.reader is not None and not fits else NOTHING
-    if findings is NOTHING and clean is not None:
+    if fits and _KEY is not None:   # the strict types hold its key and required fields
+        findings, problem, key = NOTHING, None, _KEY(obj)
+    elif (findings := check.reader(obj) if check.reader is not None and not fits else NOTHING) \
+            is NOTHING and clean is not None:
         problem, key = clean(obj)  # as `accept` judges a clean object, inline
     else:
         problem = check.judge(obj, findings)

@@ -64,6 +64,17 @@ def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | No
     return env["clean"]  # type: ignore[no-any-return]
 
 
+def clean_key(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple]:
+    """For a worker process: the key of an object `clean_judge` would find no problem
+    with (one that fits the strict types, `fast_pages.strict_fit`), as it keys it."""
+    shape = ("key", check.keys)
+    if shape not in _CACHE:
+        _CACHE[shape] = f"def key(obj):\n    return ({_key(check.keys)},)"
+    env: dict[str, Any] = {"key_text": key_text}
+    exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
+    return env["key"]  # type: ignore[no-any-return]
+
+
 def _fast(needed: tuple[str, ...], required: tuple[str, ...]) -> list[str]:
     fast = [f"            elif (v := obj.get({name!r})).__class__ is not str or not v.strip():\n"
             f"                problem = {f'missing key field `{name}`'!r}" for name in needed]

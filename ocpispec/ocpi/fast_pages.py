@@ -35,7 +35,7 @@ from typing import Annotated, Any, Literal, Union
 
 import msgspec
 import orjson
-from msgspec import UNSET, Meta, UnsetType, defstruct
+from msgspec import UNSET, Meta, UnsetType, convert, defstruct
 
 from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.clean_pages import CleanPage
@@ -71,17 +71,24 @@ _NO_FLOATS = frozenset({"text", "stamp", "choice", "whole", "flag"})
 
 
 def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
-    """Whether a page decodes into the strict types, so that the wire reader would find
-    nothing on any of its objects (`run`'s workers then skip it), or None where the
-    module has no fast path."""
+    """Whether the objects of a page fit the strict types, so that the wire reader would
+    find nothing on any of them (`run`'s workers then skip it), or None where the module
+    has no fast path:
+
+        fits = strict_fit(version, module)
+        fits(body["data"], content, loose)   # True, else None; `loose`: loose_timestamps(content)
+
+    The objects are those orjson parsed from `content` (the worker's one parse of the
+    page), checked by `msgspec.convert` against the same types a decode of the text
+    would use: the reader reads those objects, so the test sees exactly what it would."""
     if module in FLAGGED_MODULES or module == "locations":
         return None
     try:
         fits = catalogue().cached(("strict-page", version, module),
-                                  lambda: _Builder(version, module, frozenset()).fits())
+                                  lambda: _Builder(version, module, frozenset(), text_stamp=False).fits())
     except _NoFastPath:
         return None
-    return _Attempts(lambda content, loose=None: True if fits.page(content, loose) is not None
+    return _Attempts(lambda data, content, loose: True if fits.objects(data, content, loose)
                      else None).read  # type: ignore[arg-type,return-value]
 
 
@@ -126,7 +133,12 @@ class _NoFastPath(Exception):
 
 
 class _Builder:
-    def __init__(self, version: str, module: str, open_paths: frozenset[str]) -> None:
+    def __init__(self, version: str, module: str, open_paths: frozenset[str],
+                 text_stamp: bool = True) -> None:
+        """`text_stamp`: the root's `last_updated` is read as text (`get` keeps it, the
+        window reads it); without it (`strict_fit`, whose objects only say whether the
+        page fits) it is read as every other DateTime, in C: checking the canonical
+        pattern by regular expression cost a quarter of the strict decode."""
         cat = catalogue()
         self.check = ObjectCheck(version, module, None)
         self.shape = _Shapes(version).of(cat.wired[version].roots[module])
@@ -136,18 +148,20 @@ class _Builder:
         self.stamp: Any = _EXACT_STAMP     # the type of a DateTime below the root's `last_updated`
         self.loose_sensitive = False
         self.released_floats = False
+        self.text_stamp = text_stamp
 
     def fits(self) -> _Fits:
         envelope = [(name, _ENVELOPE_VALUE, UNSET) for name in ("status_code", "status_message", "timestamp")]
-        strict = []
+        strict, objects = [], []
         for stamp in (_EXACT_STAMP, _QUICK_STAMP):
             self.made, self.stamp = {}, stamp
+            listed = list[self._strict(self.shape, root=True)]  # type: ignore[misc]
             # no other key: msgspec skips an unknown key's value without testing its UTF-8,
             # its numbers (`1e400`) or its depth, where orjson refuses the whole body
-            page = defstruct("StrictPage", [("data", list[self._strict(self.shape, root=True)]), *envelope],
-                             forbid_unknown_fields=True)
+            page = defstruct("StrictPage", [("data", listed), *envelope], forbid_unknown_fields=True)
             strict.append(msgspec.json.Decoder(page))
-        return _Fits(*strict, self.loose_sensitive)
+            objects.append(listed)
+        return _Fits(*strict, self.loose_sensitive, *objects)
 
     def reader(self) -> PageReader:
         fits = self.fits()
@@ -196,7 +210,8 @@ class _Builder:
                 return Annotated[str, Meta(max_length=arg, pattern=r"\S")] if needed \
                     else Annotated[str, Meta(max_length=arg)]
             case "stamp":   # the window reads `last_updated` as text
-                return _EXACT_STAMP if name == "last_updated" and shape is self.shape else self.stamp
+                return _EXACT_STAMP if self.text_stamp and name == "last_updated" \
+                    and shape is self.shape else self.stamp
             case "choice":
                 return Literal[tuple(sorted(arg))]
             case "number":
@@ -253,8 +268,28 @@ class _Fits:
     """A page decoded into the strict types, or None where it does not fit them."""
 
     def __init__(self, exact: msgspec.json.Decoder, quick: msgspec.json.Decoder,
-                 loose_sensitive: bool) -> None:
+                 loose_sensitive: bool, exact_objects: Any = None, quick_objects: Any = None) -> None:
         self.exact, self.quick, self.loose_sensitive = exact, quick, loose_sensitive
+        self.exact_objects, self.quick_objects = exact_objects, quick_objects
+
+    def objects(self, data: list[Any], content: bytes, loose: bool) -> bool:
+        """Whether `data`, the objects orjson parsed from `content`, fit the strict types
+        (`loose`: `loose_timestamps(content)`). The DateTimes are chosen as `page` chooses
+        them: an escape may hide a loose one from the scan, so then they are tested as
+        text, by pattern."""
+        if b"\\" in content:
+            if self.loose_sensitive and loose:
+                return False
+            types = self.exact_objects
+        elif loose:
+            return False
+        else:
+            types = self.quick_objects
+        try:
+            convert(data, types)
+        except msgspec.ValidationError:
+            return False
+        return True
 
     def page(self, content: bytes, loose: bool | None = None) -> Any | None:
         """`loose`: `loose_timestamps(content)`, where the caller knows it already."""
