@@ -25,6 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 from ocpispec import calendar_windows
 from ocpispec.check.context import Context
+from ocpispec.check.coordinate_axes import axis_quantity, is_axis
 from ocpispec.check.filter_bounds import Bound
 from ocpispec.check.floors import Grid
 from ocpispec.check.grids import COMBINED_SHARE, boundaries_near, quasi_grids
@@ -71,7 +72,8 @@ def check_edge_cells(source: syntax.From, bounds: Iterable[Bound],
 def _filter_edges(bounds: Iterable[Bound]) -> Iterator[Edge]:
     for bound in bounds:
         field = bound.use.field
-        yield Edge(quantity(field), field.qualified, bound.value, bound.below, bound.span,
+        held = axis_quantity(field) if is_axis(field) else quantity(field)
+        yield Edge(held, field.qualified, bound.value, bound.below, bound.span,
                    "the filter")
 
 

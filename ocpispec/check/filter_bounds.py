@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ocpispec.check.context import Context
+from ocpispec.check.coordinate_axes import axis_degrees, axis_floor, is_axis
 from ocpispec.check.filter_pins import FLIPPED, amount, number
 from ocpispec.check.floors import assess, field_floor
 from ocpispec.check.kept_conditions import as_met, kept
@@ -46,10 +47,12 @@ def bounds(where: syntax.Where, tests: Sequence[Any], pinned: frozenset[str],
     found = []
     for test in tests:
         use = test.use
+        axis = is_axis(use.field)  # decimal text, a number all the same
         if id(test.predicate) not in met or use.hatch is not None \
                 or use.field.qualified in pinned \
                 or exposure(use, ctx) is not PrivacyClass.QUASI \
-                or use.field.field.object is not None or math.isinf(field_floor(use)):
+                or use.field.field.object is not None \
+                or (not axis and math.isinf(field_floor(use))):
             continue
         match as_met(test.predicate, met[id(test.predicate)]):
             case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=side,
@@ -60,10 +63,14 @@ def bounds(where: syntax.Where, tests: Sequence[Any], pinned: frozenset[str],
                 op = FLIPPED[op]
             case _:
                 continue
-        value = number(literal, use)
+        value = axis_degrees(literal) if axis else number(literal, use)
         if value is None:
             continue
-        if use.around:  # `kwh * 1000 >= 23510`, `round(kwh, 2) >= 23.51`: in the field's units
+        if axis:  # as it is only: text has no arithmetic the checks can follow
+            if isinstance(side, syntax.FieldRef):
+                found.append(Bound(use, value, op.startswith("<"), op.endswith("="), span,
+                                   axis_floor(use.field)))
+        elif use.around:  # `kwh * 1000 >= 23510`, `round(kwh, 2) >= 23.51`: in the field's units
             found += _computed(use, side, op, value, span)
         elif isinstance(side, syntax.FieldRef):
             found.append(Bound(use, value, op.startswith("<"), op.endswith("="), span,

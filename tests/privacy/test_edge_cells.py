@@ -220,3 +220,27 @@ def test_a_computed_bound_is_laid_over_the_grid_too(where: str, column: str,
                                                     warned: bool) -> None:
     """The same bound written through arithmetic or a cut below the floor."""
     assert ("OCX303" in codes_of(_spec(where, column))) is warned
+
+
+COORDINATES = ("from sessions\n  where {where}\n  join locations on location_id\nselect\n"
+               "  {column} as cell\n  round(kwh, 1) as energy\n"
+               'output geojson to "x/rows-{{run.date}}.geojson"\n')
+
+
+@pytest.mark.parametrize("where, column, warned", [
+    ('location.coordinates.latitude >= "52.0995"', "grid(location.coordinates, 0.05)", True),
+    ('location.coordinates.longitude < "4.3004"', "grid(location.coordinates, 0.05)", True),
+    ('"52.104" <= location.coordinates.latitude', "round_coords(location.coordinates, 2)",
+     True),
+    ('location.coordinates.latitude >= "52.1"', "grid(location.coordinates, 0.05)", False),
+    ('location.coordinates.latitude >= "52.0905"', "grid(location.coordinates, 0.05)", False),
+    ('location.coordinates.latitude >= "52.0995" because "the study covers the sites north '
+     'of the motorway"', "grid(location.coordinates, 0.05)", False),
+], ids=["latitude", "longitude", "flipped", "on the grid", "half a cell", "justified"])
+def test_a_text_coordinate_bound_is_laid_over_the_grid(where: str, column: str,
+                                                       warned: bool) -> None:
+    """OCPI sends coordinates as decimal text: a bound written so is a number on the
+    coordinates' grid all the same (`"52.0995"` leaves the cell from 52.05 the rows in
+    its last 0.0005 degrees, some 50 m)."""
+    body = COORDINATES.format(where=where, column=column)
+    assert ("OCX303" in codes_of(body)) is warned
