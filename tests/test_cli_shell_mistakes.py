@@ -75,8 +75,8 @@ def test_a_mistyped_profile_names_the_stored_one(run_cli, demo_server, tmp_path:
     login = run_cli("login", demo_server.versions_url, "--token", demo_server.token,
                     "--party", "NL-ABC", "--profile", "prod")
     assert login.exit_code == 0, login.output
-    said = [run_cli("get", "sessions", "--profile", "prd"),
-            run_cli("get", "sessions", "--profile", "staging")]
+    said = [run_cli("get", "sessions", "--include-private", "--profile", "prd"),
+            run_cli("get", "sessions", "--include-private", "--profile", "staging")]
     assert all(result.exit_code == 1 for result in said)
     assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
 
@@ -90,7 +90,7 @@ def test_a_config_dir_that_is_a_file_is_said_so(run_cli, demo_server, tmp_path: 
     env = {"OCPISPEC_CONFIG_DIR": str(config)}
     said = [run_cli("login", demo_server.versions_url, "--token", demo_server.token,
                     "--party", "NL-ABC", env=env),
-            run_cli("get", "sessions", env=env),
+            run_cli("get", "sessions", "--include-private", env=env),
             run_cli("profiles", env=env)]
     assert [result.exit_code for result in said] == [1, 1, 1]
     assert demo_server.token not in "".join(result.output for result in said)
@@ -186,7 +186,7 @@ def test_demo_and_profile_together_are_a_usage_error(run_cli, tmp_path: Path, sn
     saying so is quiet under -q), and `get --demo --profile prod` likewise."""
     said = [run_cli("run", "specs/research_cdrs.ocx", "--demo", "--profile", "prod", "-q",
                     "--limit", "2", "--out", str(tmp_path / "a.ndjson")),
-            run_cli("get", "sessions", "--demo", "--profile", "prod", "--limit", "1")]
+            run_cli("get", "sessions", "--include-private", "--demo", "--profile", "prod", "--limit", "1")]
     assert [result.exit_code for result in said] == [2, 2]
     assert not list(tmp_path.glob("a.*"))
     assert [cli_block(result) for result in said] == snapshot
@@ -208,7 +208,7 @@ def test_a_ledger_path_that_is_a_directory_is_said_so(run_cli, tmp_path: Path,
 def test_a_module_in_capitals_is_the_module(run_cli) -> None:
     """`get SESSIONS` (as OCPI's documents write the module names) was refused as "not
     one of 'sessions', ..." although `get` lowercased it after the check."""
-    done = run_cli("get", "SESSIONS", "--demo", "--limit", "1")
+    done = run_cli("get", "SESSIONS", "--include-private", "--demo", "--limit", "1")
     assert done.exit_code == 0 and done.stdout.count("\n") == 1, done.output
     schema = run_cli("schema", "Sessions")
     assert schema.exit_code == 0 and schema.stdout.startswith("sessions:"), schema.output
@@ -310,7 +310,8 @@ def test_the_demo_and_a_tunnel_on_this_machine_bypass_the_environment_s_proxy(
                             "--party", "NL-ABC", "--allow-host", "127.0.0.1"], cwd=REPO, env=env,
                            capture_output=True, text=True, timeout=120)
     assert login.returncode == 0, login.stderr
-    got = subprocess.run([sys.executable, "-m", "ocpispec", "get", "sessions"], cwd=REPO, env=env,
+    got = subprocess.run([sys.executable, "-m", "ocpispec", "get", "sessions", "--include-private"],
+                         cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=120)
     assert got.returncode == 0, got.stderr
     assert len(got.stdout.splitlines()) == 20

@@ -448,7 +448,7 @@ def test_get_writes_what_it_wrote_without_the_fast_path(run_cli, demo_server_fac
     server = demo_server_factory(version="2.2.1", size=9000, max_page_size=1000,
                                  faults=Faults(duplicate_objects=True, ignore_date_filters=True))
     login(run_cli, server)
-    command = ("get", "sessions", "--date-from", "2025-01-15", "--date-to", "2025-11-01",
+    command = ("get", "sessions", "--include-private", "--date-from", "2025-01-15", "--date-to", "2025-11-01",
                "--page-size", "1000", "--workers", workers, "--concurrency", "1")  # pages read in turn
     outputs = []
     for fast in (True, False):
@@ -488,7 +488,7 @@ def _get_with_and_without_the_fast_path(run_cli, monkeypatch, server: Any, rewri
         for fast in (True, False):
             if not fast:
                 monkeypatch.setattr("ocpispec.cli.get._fast_path", lambda release, limit: None)
-            done = run_cli("get", "sessions", "--date-to", "2026-01-01", *options)
+            done = run_cli("get", "sessions", "--include-private", "--date-to", "2026-01-01", *options)
             outputs.append((done.exit_code, done.stdout, done.stderr))
     return outputs
 

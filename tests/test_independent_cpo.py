@@ -120,7 +120,7 @@ def test_doctor_finds_nothing_that_blocks(cpo: IndependentCpo, logged_in) -> Non
 @pytest.mark.parametrize("module", ["locations", "sessions", "cdrs", "tariffs", "tokens"])
 def test_get_reads_every_object_once_and_withholds_personal_fields(
         cpo: IndependentCpo, logged_in, module: str) -> None:
-    done = logged_in("get", module, "--profile", "independent")
+    done = logged_in("get", module, "--include-private", "--profile", "independent")
     assert done.exit_code == 0, done.output
     objects = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert len(objects) == len(cpo.lists[module])
@@ -501,7 +501,7 @@ def test_evse_parking_listed_as_ids_is_read_as_the_parking_it_names(run_cli) -> 
         home["evses"][0]["parking"] = [long_id]
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
-        done = run_cli("get", "locations", "--profile", "independent")
+        done = run_cli("get", "locations", "--include-private", "--profile", "independent")
     assert done.exit_code == 0, done.output
     objects = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     assert [evse["parking"] for evse in objects[0]["evses"]] == [
@@ -616,7 +616,7 @@ def test_a_private_site_stays_private_when_its_flag_is_malformed(
         cpo.lists["locations"].append(site)
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
-        pulled = run_cli("get", "locations", "--profile", "independent")
+        pulled = run_cli("get", "locations", "--include-private", "--profile", "independent")
         spec = tmp_path / "locations.ocx"
         spec.write_text(spec_text("locations"))
         out = tmp_path / "locations.csv"
@@ -641,8 +641,8 @@ def test_a_tax_included_of_the_wrong_type_is_not_read_as_no(run_cli, said: str) 
         odd["tax_included"] = said
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent").exit_code == 0
-        refused = run_cli("get", "tariffs", "--profile", "independent")
-        accepted = run_cli("get", "tariffs", "--profile", "independent", "--allow-invalid", "1")
+        refused = run_cli("get", "tariffs", "--include-private", "--profile", "independent")
+        accepted = run_cli("get", "tariffs", "--include-private", "--profile", "independent", "--allow-invalid", "1")
     assert refused.exit_code == 1, refused.output
     assert "OCX570" in refused.stderr and "`tax_included` is not a TaxIncluded value" in refused.stderr
     assert accepted.exit_code == 0, accepted.output

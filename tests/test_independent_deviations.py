@@ -48,7 +48,7 @@ def _get_and_run_sessions(cpo: IndependentCpo, run_cli, tmp_path: Path) -> tuple
     """`get sessions` and a `run` of the sessions spec against `cpo`: both results and
     the run's CSV."""
     _login(cpo, run_cli)
-    pulled = run_cli("get", "sessions", "--profile", "independent")
+    pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent")
     spec = tmp_path / "sessions.ocx"
     spec.write_text(spec_text("sessions"))
     out = tmp_path / "sessions.csv"
@@ -94,7 +94,7 @@ def read_whole_or_refused_loudly(quirk: str, version: str, run_cli, tmp_path: Pa
         assert doctor.exit_code == (1 if refusing or quirk in FAILS_ALWAYS.keys() | DOCTOR_BLOCKS else 0), doctor.output
         assert "Traceback" not in doctor.output
         for module in MODULES:
-            done = run_cli("get", module, "--profile", "independent")
+            done = run_cli("get", module, "--include-private", "--profile", "independent")
             _assert_read_or_refused(cpo, quirk, module, done)
             objects = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
             if done.exit_code == 0:
@@ -137,7 +137,7 @@ def test_gzip_left_packed_by_the_http_client_is_read_and_its_stamps_normalised(r
     body (a scan of the packed bytes found no loose ones to rewrite)."""
     with IndependentCpo("2.2.1", records=12, quirks=("x-gzip", "stamp offsets")) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01",
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01",
                          "--privacy-pass", "last_updated")
     assert pulled.exit_code == 0, pulled.stderr
     stamps = [json.loads(line)["last_updated"] for line in pulled.stdout.splitlines()]
@@ -153,7 +153,7 @@ def test_stamps_padded_in_front_are_normalised(run_cli, tmp_path: Path) -> None:
 
     with IndependentCpo("2.2.1", records=10, quirks=("padded stamps",)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01",
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01",
                          "--privacy-pass", "last_updated")
         spec = tmp_path / "locations.ocx"
         spec.write_text(spec_text("locations").replace("  country\n", "  country\n  last_updated\n")
@@ -177,7 +177,7 @@ def test_a_rate_limit_said_by_its_reset_header_is_waited_out(quirk: str, run_cli
     with IndependentCpo("2.2.1", records=20, quirks=(quirk,)) as cpo:
         _login(cpo, run_cli)
         started = time.monotonic()
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0, pulled.stderr
     assert len(pulled.stdout.splitlines()) == 20 and time.monotonic() - started >= 1.0
 
@@ -199,7 +199,7 @@ def test_a_list_that_repeats_its_objects_is_named_by_doctor_and_the_failed_run(r
     with _RepeatedRows("2.2.1", records=15) as cpo:
         _login(cpo, run_cli)
         doctor = run_cli("doctor", "--profile", "independent")
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
     assert "repeated objects" in doctor.stdout and "listed more than once within one page" in doctor.stdout
     assert "every run falls short of the count and fails as incomplete (OCX571)" in doctor.stdout
     assert pulled.exit_code == 1 and "OCX571" in pulled.stderr
@@ -231,7 +231,7 @@ def test_a_status_code_written_as_a_double_is_read(run_cli) -> None:
     successful answer, and so did every request."""
     with IndependentCpo("2.2.1", records=10, quirks=("status float",)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 
 
@@ -243,7 +243,7 @@ def test_a_token_in_the_platforms_urls_is_never_shown(run_cli, tmp_path: Path) -
     with IndependentCpo("2.2.1", records=20, quirks=("token in path", "link without slash")) as cpo:
         _login(cpo, run_cli)
         shown = [run_cli("profiles"), run_cli("doctor", "--profile", "independent"),
-                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--include-private", "--profile", "independent",
                          "--date-to", "2030-01-01")]
     assert shown[2].exit_code == 0 and len(shown[2].stdout.splitlines()) == 20, shown[2].stderr
     assert "/(redacted)/ocpi/cpo/versions" in shown[0].stdout
@@ -277,7 +277,7 @@ def test_user_info_in_the_platforms_urls_is_not_sent_nor_kept(run_cli, tmp_path:
     log = tmp_path / "requests.log"
     with IndependentCpo("2.3.0", records=20, quirks=("userinfo urls",)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--include-private", "--profile", "independent",
                          "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
     assert b"pw-proxy" not in b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
@@ -411,7 +411,7 @@ def test_a_window_read_empty_from_pages_cut_before_the_filters_fails_loudly(cut_
         first = run_cli("run", str(spec), "--out", str(tmp_path / "first.csv"), "--state", state,
                         env={"INDEPENDENT_KEY": KEY})
         assert first.exit_code == 0, first.output
-        empty = run_cli("get", "sessions", "--profile", "independent",
+        empty = run_cli("get", "sessions", "--include-private", "--profile", "independent",
                         "--date-from", (datetime.now(UTC) - timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
         assert empty.exit_code == 0 and empty.stdout == "", empty.output     # nothing new: no doubt
         for _ in range(5):
@@ -456,7 +456,7 @@ def test_a_stamp_in_foreign_digits_is_an_invalid_object_not_a_later_one(run_cli)
     `get` exits 1."""
     with _ForeignDigits("2.2.1", records=15) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
     assert pulled.exit_code == 1, pulled.stderr
     assert "`last_updated` is not a DateTime" in pulled.stderr
     assert len(pulled.stdout.splitlines()) == 14
@@ -472,7 +472,7 @@ def test_records_stamped_at_the_epoch_arrive_from_a_platform_reading_date_from_a
     of 30, exit 0). The floor is asked a second early, as every window's start."""
     with IndependentCpo("2.2.1", records=30, quirks=("far past", "from exclusive")) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent")
         assert pulled.exit_code == 0, pulled.output
         assert len(pulled.stdout.splitlines()) == 30
         for module in ("sessions", "cdrs"):
@@ -522,7 +522,7 @@ def test_data_endpoints_taking_the_other_token_form_than_discovery_are_read(vers
     profile whose two sides differ keeps `auto`."""
     with IndependentCpo(version, records=10, quirks=("discovery token form",)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent")
         assert pulled.exit_code == 0, pulled.output
         assert len(pulled.stdout.splitlines()) == 10
         doctor = run_cli("doctor", "--profile", "independent")
@@ -565,7 +565,7 @@ def test_a_platform_refusing_a_time_before_the_epoch_is_read_from_the_epoch(quir
     list is read from 1970-01-01T00:00:00Z now, with a warning."""
     with IndependentCpo(version, records=30, quirks=(quirk,)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent")
         spec = tmp_path / "sessions.ocx"
         spec.write_text(spec_text("sessions", "since last run"))
         out = tmp_path / "sessions.csv"
@@ -598,7 +598,7 @@ def test_data_modules_listed_only_as_receivers_are_named_at_login_and_by_get(run
     with _RolesSwapped("2.2.1", records=5) as cpo:
         login = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                         "--profile", "independent")
-        pulled = run_cli("get", "sessions", "--profile", "independent")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent")
     assert login.exit_code == 0, login.output
     assert "  note:          cdrs, locations, sessions, tariffs listed only with role RECEIVER" in login.stdout
     assert pulled.exit_code == 1
@@ -649,7 +649,7 @@ def test_a_token_given_in_its_base64_form_is_never_shown_as_itself(run_cli, tmp_
         login = run_cli("login", cpo.versions_url, "--token", encoded, "--token-encoding", "plain",
                         "--party", "NL-ABC", "--profile", "independent")
         shown = [login, run_cli("profiles"), run_cli("doctor", "--profile", "independent"),
-                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--profile", "independent",
+                 run_cli("-vv", "--log-file", str(log), "get", "sessions", "--include-private", "--profile", "independent",
                          "--date-to", "2030-01-01")]
     assert login.exit_code == 0 and shown[3].exit_code == 0, login.output + shown[3].stderr
     assert "/(redacted)/ocpi/cpo/versions" in shown[1].stdout

@@ -42,7 +42,7 @@ def test_next_links_leading_back_to_read_pages_stop_the_crawl(total: bool, run_c
         done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent")
         assert done.exit_code == 0, done.output
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
         requests = [path for path in cpo.requests if "/sessions" in path]
     assert len(requests) < 20, len(requests)
     assert pulled.exit_code == 1 and len(pulled.stdout.splitlines()) == 10
@@ -81,7 +81,7 @@ def test_an_invalid_object_on_every_page_is_a_repeat_too(total: bool, concurrenc
         done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
                        "--profile", "independent")
         assert done.exit_code == 0, done.output
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01",
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01",
                          "--concurrency", concurrency)
         requests = [path for path in cpo.requests if "/sessions" in path]
     assert len(requests) < 20, len(requests)

@@ -68,7 +68,7 @@ def test_https_endpoints_on_a_plain_http_server(run_cli, demo_server_factory, tm
     assert allowed.exit_code == 0
     assert saved(tmp_path)["endpoint_scheme_from_url"] is True
     assert all(url.startswith("http://") for url in saved(tmp_path)["endpoints"].values())
-    pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 30
     assert shown(failed, server, tmp_path) + shown(allowed, server, tmp_path) == snapshot
 
@@ -118,7 +118,7 @@ def test_details_on_another_host_need_an_allowance(run_cli, demo_server_factory,
     allowed = login(run_cli, server, "--allow-host", "localhost")
     assert allowed.exit_code == 0
     assert saved(tmp_path)["allowed_hosts"] == ["localhost"]
-    pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 30
     assert "warning: sending the token to `localhost` as allowed at login (--allow-host)" in pulled.stderr
     assert shown(refused, server, tmp_path) + shown(allowed, server, tmp_path) == snapshot
@@ -145,7 +145,7 @@ def test_a_damaged_profile_gives_a_diagnostic(run_cli, demo_server_factory, tmp_
         profile = saved(tmp_path) or {}
         original = json.loads(json.dumps(profile))
         path.write_text(json.dumps({**original, field: value}))
-        listed, pulled = run_cli("profiles"), run_cli("get", "sessions")
+        listed, pulled = run_cli("profiles"), run_cli("get", "sessions", "--include-private")
         assert listed.exit_code == 1 and pulled.exit_code == 1
         assert server.token not in listed.stderr + pulled.stderr
         texts.append(scrub(listed.stderr, tmp_path=tmp_path))
@@ -218,12 +218,12 @@ def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, 
         assert logged_in.exit_code == 0, logged_in.stderr
         assert (f"  note:          `sessions` is listed on `{other}`, where the token is not sent; if it "
                 f"belongs to the platform, log in again with `--allow-host {other}`") in logged_in.stdout
-        refused = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        refused = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
         assert refused.exit_code == 1 and refused.stdout == ""
         assert (f"error[OCX518]: the platform points to another port (`{other}`) of the host you gave; "
                 "the token is not sent there") in refused.stderr
         assert not [r for r in server.request_log if "/sessions" in r.target]
-        assert run_cli("get", "locations", "--date-to", "2030-01-01").exit_code == 0   # on the login port
+        assert run_cli("get", "locations", "--include-private", "--date-to", "2030-01-01").exit_code == 0   # on the login port
         doctor = run_cli("doctor")
         assert doctor.exit_code == 1
         assert f"endpoints point elsewhere than the version details: another port (http://{other})" in doctor.stdout
@@ -232,7 +232,7 @@ def test_endpoints_on_another_port_of_the_login_host_need_an_allowance(run_cli, 
                 ) in " ".join(doctor.stdout.split())
         assert login(run_cli, server, "--allow-host", other, url=proxy.origin + "/ocpi/cpo/versions").exit_code == 0
         assert saved(tmp_path)["allowed_hosts"] == [other]
-        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
     assert f"warning: sending the token to `{other}` as allowed at login (--allow-host)" in pulled.stderr
     assert login(run_cli, server, "--allow-host", "a.example/x").exit_code == 2
@@ -262,7 +262,7 @@ def test_a_listed_version_without_usable_details_falls_back_to_the_next(run_cli,
             why = "fail (OCX501: the platform answered HTTP 404 Not Found)" if case == "404" else "list no data module"
             assert (f"warning: the platform offers OCPI 2.3.0, but its version details {why}; using OCPI 2.2.1, "
                     "the next version both sides speak (`--version 2.3.0` insists on 2.3.0)") in logged_in.stderr
-            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
             insisted = login(run_cli, server, "--version", "2.3.0", url=url)
             assert insisted.exit_code == (1 if case == "404" else 0)
@@ -286,7 +286,7 @@ def test_roles_padded_with_spaces_still_name_the_senders(run_cli, tmp_path) -> N
         assert "  modules:       cdrs, locations, sessions, tariffs, tokens\n" in logged_in.stdout
         # the credentials' party padded too: it was kept as ` NL- IND `, and no OCPI-to-* went
         assert "  CPO party:     NL-IND\n" in logged_in.stdout
-        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 
 
@@ -304,7 +304,7 @@ def test_a_versions_list_of_one_sent_as_the_version_itself_is_read(run_cli, tmp_
         doctor = run_cli("doctor")
         assert doctor.exit_code == 0, doctor.output
         assert "the versions answer is one version object" in doctor.stdout
-        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 
 
@@ -322,7 +322,7 @@ def test_a_211_platform_labelling_roles_is_read_from_its_senders(run_cli, tmp_pa
         doctor = run_cli("doctor")
         assert doctor.exit_code == 0, doctor.output
         assert "not labelled RECEIVER" in doctor.stdout
-        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 
 
@@ -337,7 +337,7 @@ def test_urls_padded_with_spaces_are_read_without_them(run_cli, tmp_path) -> Non
         assert logged_in.exit_code == 0, logged_in.stderr
         endpoints = saved(tmp_path)["endpoints"]
         assert endpoints["sessions"] == f"{cpo.origin}/ocpi/cpo/2.2.1/sessions/", endpoints
-        pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 10, pulled.stderr
 
 
@@ -368,7 +368,7 @@ def test_version_labels_with_a_document_revision_or_a_suffix(run_cli, demo_serve
                 assert f"the platform labels a version `{label}`; using it as OCPI 2.2.1" in result.stderr
             assert result.exit_code == 0, result.stderr
             assert saved(tmp_path)["version"] == "2.2.1"
-            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
 
 
@@ -402,7 +402,7 @@ def test_version_details_collapsed_to_one_object_are_read(run_cli, demo_server_f
             doctor = run_cli("doctor")
             assert doctor.exit_code == 0, doctor.output
             assert "handled   endpoints" in doctor.stdout and warned in doctor.stdout, doctor.stdout
-            pulled = run_cli("get", "sessions", "--date-to", "2030-01-01")
+            pulled = run_cli("get", "sessions", "--include-private", "--date-to", "2030-01-01")
             assert pulled.exit_code == 0 and len(pulled.stdout.splitlines()) == 20, pulled.stderr
 
 
@@ -416,7 +416,7 @@ def test_a_failing_platform_is_not_taken_for_a_refused_token(run_cli, demo_serve
     server = demo_server_factory(versions=("2.2.1",), size=20, faults=Faults(envelope_error=3000))
     assert login(run_cli, server).exit_code == 0
     env = {"OCPISPEC_RETRY_BACKOFF": "0.01"}
-    failing = run_cli("get", "sessions", "--retries", "1", env=env)
+    failing = run_cli("get", "sessions", "--include-private", "--retries", "1", env=env)
     assert failing.exit_code == 1
     assert "error[OCX503]: gave up after 2 tries: the platform kept answering with an OCPI server" in failing.stderr
     assert "rejected the token" not in failing.stderr
@@ -425,7 +425,7 @@ def test_a_failing_platform_is_not_taken_for_a_refused_token(run_cli, demo_serve
     assert login(run_cli, wrong).exit_code == 0
     profile = tmp_path / "config" / "profiles" / "default.json"
     profile.write_text(profile.read_text().replace(wrong.token, "0" * len(wrong.token)))
-    refused = run_cli("get", "sessions", "--retries", "1", env=env)
+    refused = run_cli("get", "sessions", "--include-private", "--retries", "1", env=env)
     assert refused.exit_code == 1 and "error[OCX502]" in refused.stderr and "token may be wrong" in refused.stderr
 
 
@@ -445,7 +445,7 @@ def test_version_details_that_say_another_version_are_read_as_it(run_cli, demo_s
     assert saved(tmp_path)["version"] == "2.2.1"
     assert ("warning: the platform lists OCPI 2.3.0, but its version details say they are for OCPI 2.2.1; "
             "using OCPI 2.2.1 (`--version 2.3.0` insists on 2.3.0)") in result.stderr
-    pulled = run_cli("get", "cdrs", "--privacy-pass", "total_cost", "--date-to", "2030-01-01")
+    pulled = run_cli("get", "cdrs", "--include-private", "--privacy-pass", "total_cost", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0, pulled.stderr
     costs = [json.loads(line)["total_cost"] for line in pulled.stdout.splitlines()]
     assert costs and all(isinstance(cost.get("excl_vat"), (int, float)) for cost in costs)

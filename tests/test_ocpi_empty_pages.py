@@ -158,7 +158,7 @@ def test_an_unfollowable_link_on_an_empty_page_makes_get_fail(run_cli, server) -
         login = run_cli("login", rewriting.origin + "/ocpi/cpo/versions", "--token", server.token,
                         "--party", "NL-ABC")
         assert login.exit_code == 0, login.stderr
-        result = run_cli("get", "sessions", "--concurrency", "1", "--date-to", "2026-01-01")
+        result = run_cli("get", "sessions", "--include-private", "--concurrency", "1", "--date-to", "2026-01-01")
     assert result.exit_code == 1
     assert len(result.stdout.splitlines()) == 100
     assert "OCX571" in result.stderr

@@ -39,7 +39,7 @@ def test_get_strips_a_site_that_says_it_is_not_public_under_another_key(
     server = demo_server_factory(version=version, size=300, faults=Faults(publish_under=key))
     private = _private_ids(server)
     login(run_cli, server)
-    result = run_cli("get", "locations", *DATE_TO)
+    result = run_cli("get", "locations", "--include-private", *DATE_TO)
     assert result.exit_code == 0, result.stderr
     listed = {obj["id"]: obj for obj in lines(result.stdout)}
     assert private & set(listed)   # the platform lists them (2.1.1 too)

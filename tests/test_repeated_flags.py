@@ -65,7 +65,7 @@ def test_get_strips_a_site_whose_flags_say_private_and_then_public(
     server = demo_server_factory(version="2.2.1", size=300, faults=Faults(repeated_flags=True))
     private = _private_ids(server)
     login(run_cli, server)
-    result = run_cli("get", "locations", *DATE_TO)
+    result = run_cli("get", "locations", "--include-private", *DATE_TO)
     assert result.exit_code == 0, result.stderr
     listed = {obj["id"]: obj for obj in lines(result.stdout)}
     assert private & set(listed)

@@ -28,7 +28,7 @@ def test_a_next_links_odd_date_filter_is_not_quoted(run_cli, demo_server_factory
     with RewritingProxy(server.origin, rewrite) as proxy:
         login = run_cli("login", f"{proxy.origin}/ocpi/cpo/versions", "--token", server.token,
                         "--party", "NL-ABC")
-        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--date-to", "2026-01-01")
+        pulled = run_cli("-vv", "--log-file", str(log), "get", "sessions", "--include-private", "--date-to", "2026-01-01")
     assert login.exit_code == 0 and pulled.exit_code == 0, login.output + pulled.stderr
     assert len(pulled.stdout.splitlines()) == 60
     printed = login.output + pulled.stderr + log.read_text()
@@ -53,7 +53,7 @@ def test_the_token_in_url_safe_base64_in_a_listed_url_is_not_shown(run_cli, demo
     with RewritingProxy(server.origin, rewrite) as proxy:
         login = run_cli("login", f"{proxy.origin}/ocpi/cpo/versions", "--token-env", "CPO_TOKEN",
                         "--party", "NL-ABC", env={"CPO_TOKEN": token})
-        pulled = run_cli("-vv", "get", "sessions", "--date-to", "2026-01-01")
+        pulled = run_cli("-vv", "get", "sessions", "--include-private", "--date-to", "2026-01-01")
         doctor = run_cli("doctor", "--format", "json")
     assert login.exit_code == 0 and pulled.exit_code == 1, login.output + pulled.stderr
     assert encoded.rstrip("=") not in doctor.output and "/(redacted)/ocpi/cpo/2.2.1/sessions" in doctor.stdout
@@ -93,7 +93,7 @@ def test_a_proxy_the_client_cannot_use_is_a_diagnostic(run_cli, demo_server, pro
                     env=env)
     doctor = run_cli("doctor", demo_server.versions_url, "--token", demo_server.token, "--party", "NL-ABC",
                      env=env)
-    pulled = run_cli("get", "sessions", "--demo", "--limit", "1", env=env)
+    pulled = run_cli("get", "sessions", "--include-private", "--demo", "--limit", "1", env=env)
     for result in (login, doctor, pulled):
         assert result.exit_code == 1, result.output
         assert "error[OCX500]" in result.stderr and "pw-4711" not in result.output and "alice" not in result.output

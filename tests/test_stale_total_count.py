@@ -34,7 +34,7 @@ class _CachedCount(IndependentCpo):
 def test_a_count_above_the_list_ends_at_the_first_empty_page(concurrency: str, run_cli, snapshot) -> None:
     with _CachedCount("2.2.1", records=10, page_cap=4) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01",
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01",
                          "--concurrency", concurrency)
         requests = [path for path in cpo.requests if "/sessions" in path]
     assert len(requests) < 20, len(requests)
@@ -67,7 +67,7 @@ def test_a_platform_repeating_its_first_page_up_to_a_huge_count_is_left_after_th
     before stop it; the list is in doubt (OCX571)."""
     with _SamePage() as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
         requests = [path for path in cpo.requests if "/sessions" in path]
     assert len(requests) < 20, len(requests)
     assert pulled.exit_code == 1 and "OCX571" in pulled.stderr

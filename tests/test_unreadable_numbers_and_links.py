@@ -25,7 +25,7 @@ def _login(cpo: IndependentCpo, run_cli) -> None:
 def test_a_count_or_link_python_cannot_read_is_paged_past(quirk: str, run_cli, snapshot) -> None:
     with IndependentCpo("2.2.1", records=10, page_cap=4, quirks=(quirk,)) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
         doctor = run_cli("doctor", "--profile", "independent")
     assert pulled.exit_code == 0, pulled.output
     ids = sorted(json.loads(line)["connector_id"] for line in pulled.stdout.splitlines())
@@ -55,7 +55,7 @@ def test_a_count_of_more_digits_than_python_reads_is_no_count(run_cli) -> None:
     """Such a count ended `get` and `run` as 'internal error: ValueError' (exit 70)."""
     with _CountTooLong("2.2.1", records=10, page_cap=4) as cpo:
         _login(cpo, run_cli)
-        pulled = run_cli("get", "sessions", "--profile", "independent", "--date-to", "2030-01-01")
+        pulled = run_cli("get", "sessions", "--include-private", "--profile", "independent", "--date-to", "2030-01-01")
     assert pulled.exit_code == 0, pulled.output
     assert len(pulled.stdout.splitlines()) == 10
     assert natural("9" * 5000) is None and natural("9" * 40) == 10 ** 40 - 1

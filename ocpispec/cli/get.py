@@ -23,6 +23,7 @@ from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient, OcpiError, pars
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
+from ocpispec.ocpi.public_scope import SCOPED
 from ocpispec.ocpi.release import (
     Release,
     close_paths,
@@ -36,6 +37,9 @@ from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
 GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
+PRIVATE_WARNING = ("warning: `--include-private` prints private sites, their own tariffs and "
+                   "the sessions and CDRs there:\nthis output contains personal data; handle "
+                   "it as such\n")
 OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
                     "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
 IDENTIFIERS_WARNING = (
@@ -92,6 +96,11 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
                    "`kwh,cdr_token.type` (list levels are left out). `.` releases everything. "
                    "Opening a site's address, coordinates, names or EVSE ids releases them for "
                    "private sites too, and warns.")
+@click.option("--include-private", "include_private", is_flag=True,
+              help="Also print what a run leaves out whole: private sites (publish false, a "
+                   "driveway), tariffs no connector of a published location names (a home's "
+                   "own), and sessions and CDRs at such sites or with home charging. Their "
+                   "objects are personal data; warns.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N objects.")
 @click.option("--page-size", type=click.IntRange(min=1), metavar="N",
               help="Objects per request; default: the platform's X-Limit.")
@@ -109,7 +118,7 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @workers_option("parse, check and release the pages")
 def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size: int,
         date_from: datetime | None, date_to: datetime | None,
-        privacy_pass: str | None, limit: int | None, page_size: int | None, concurrency: int,
+        privacy_pass: str | None, include_private: bool, limit: int | None, page_size: int | None, concurrency: int,
         rps: float | None, retries: int, allow_invalid: Any, accept_incomplete: bool,
         request_timeout: float, workers: int) -> None:
     """Dump an OCPI module as privacy-filtered NDJSON.
@@ -146,7 +155,9 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
                                          else _profile(name, max_age))
         open_paths = _open_paths(privacy_pass, version, module)
         _warn_opened(module, version, open_paths)
-        _get(module, credentials, open_paths, (date_from, date_to, limit),
+        if include_private and module in SCOPED:
+            click.echo(PRIVATE_WARNING, err=True, nl=False)
+        _get(module, credentials, (open_paths, include_private), (date_from, date_to, limit),
              FetchOptions(page_size=page_size, concurrency=concurrency, requests_per_second=rps,
                           max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff(),
                           max_body_bytes=max_body_bytes()),
@@ -195,23 +206,27 @@ def _demo(stack: contextlib.ExitStack, demo_version: str | None,
     return credentials, version, None
 
 
-def _get(module: str, credentials: Credentials, open_paths: frozenset[str],
+def _get(module: str, credentials: Credentials, opened: tuple[frozenset[str], bool],
          window: tuple[datetime | None, datetime | None, int | None], options: FetchOptions,
          allow_invalid: Any, accept_incomplete: bool, profile: Profile | None = None,
          workers: int = 1) -> None:
     from ocpispec.execute.policy import Policy
 
     policy = Policy(allow_invalid, accept_incomplete)
-    _export(credentials, options, module, window, open_paths, policy, profile, workers)
+    _export(credentials, options, module, window, opened, policy, profile, workers)
 
 
 def _export(credentials: Credentials, options: FetchOptions, module: str,
-            window: tuple[datetime | None, datetime | None, int | None], open_paths: frozenset[str],
-            policy: Any, profile: Profile | None, workers: int = 1) -> None:
+            window: tuple[datetime | None, datetime | None, int | None],
+            opened: tuple[frozenset[str], bool], policy: Any, profile: Profile | None,
+            workers: int = 1) -> None:
+    """`opened`: the paths `--privacy-pass` opens, and whether `--include-private` keeps
+    the objects a run leaves out whole."""
     from ocpispec.execute.client import RunError
     from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
+    open_paths, include_private = opened
     from ocpispec.stdout_sink import stdout_bytes
 
     out = _shown_on_terminal(stdout_bytes())  # written whole, or an OSError
@@ -220,7 +235,10 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
-                release = Release(client.version, module, open_paths, crawl_counts_unknown=True)
+                scope = None if include_private else \
+                    _public_scope(module, credentials, options, events, limit)
+                release = Release(client.version, module, open_paths, crawl_counts_unknown=True,
+                                  scope=scope)
                 fast = _fast_path(release, limit)
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
@@ -246,11 +264,32 @@ def _fast_path(release: Release, limit: int | None) -> Any:
     would spend more on building it than it saves."""
     from ocpispec.execute.workers import small_sample
 
-    if small_sample(limit):
+    if small_sample(limit) or release.scope is not None:  # it reads no location
         return None
     from ocpispec.ocpi.fast_pages import page_reader
 
     return page_reader(release)
+
+
+def _public_scope(module: str, credentials: Credentials, options: FetchOptions,
+                  events: Any, limit: int | None) -> Any:
+    """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
+    the published locations, crawled whole first on a connection of their own (so the
+    summary counts the module's crawl alone; page by page for a small sample, as its
+    crawl is); None for a module no location covers."""
+    from ocpispec.execute.crawls import AuditedFetch
+    from ocpispec.execute.workers import small_sample
+    from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope, scope_from_locations
+
+    if module not in SCOPED:
+        return None
+    if module not in NEEDS_SITES:
+        return PublicScope(module)
+    with OcpiClient.connect(credentials, options=options, events=events) as sites:
+        fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
+                               concurrency=1 if small_sample(limit) else None)
+        return scope_from_locations(module, (obj for page in fetched.pages() for obj in page
+                                             if isinstance(obj, dict)))
 
 
 def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
@@ -379,8 +418,8 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
                     else:
                         seen[1] += 1
                     lines.append(line)
-                else:
-                    lines.append(dumps(apply(obj)) + b"\n")
+                elif (released := apply(obj)) is not None:  # None: out of the scope
+                    lines.append(dumps(released) + b"\n")
         finally:
             for outcome, times in outcomes.values():
                 release.absorb(outcome, times)
@@ -400,6 +439,9 @@ def _summary(module: str, version: str, stats: FetchStats, release: Release) -> 
         lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
     if stats.deviations:
         lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
+    if release.left_out:
+        lines.append(f"  left out whole, as a run leaves them out ({release.scope.why()}; "
+                     f"--include-private keeps them): {release.left_out}")
     if release.private_sites:
         lines.append(f"  private sites (address, coordinates, names and status withheld): {release.private_sites}")
     if release.embedded_locations:

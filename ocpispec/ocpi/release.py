@@ -14,6 +14,10 @@ either), and `get locations` gives a public site's details by id.
 `--privacy-pass` can open those details too (`cdr_location.postal_code`); then they
 are personal data, and `opened_site_details` names them so that `get` warns as
 loudly as for `--privacy-pass .`.
+
+Objects a run leaves out whole (a private site, a home's tariff, a session there:
+`ocpi.public_scope`) are not released at all unless `get --include-private` keeps them:
+`apply` gives None and `line` an empty line, and `left_out` counts them.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import orjson
 from collections import Counter
 from typing import Any
 
+from ocpispec.ocpi.public_scope import PublicScope, private_site
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
 from ocpispec.schema.records import unknown_fields_finder
-from ocpispec.schema.publish import on_driveway, says_not_public
 from ocpispec.schema.records import reportable_name
 
 PRIVATE_SITE_FIELDS = ("name", "address", "city", "postal_code", "state", "coordinates", "owner",
@@ -39,6 +43,7 @@ PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physic
 # which OCPI carries up to the connector, the EVSE and the location
 PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
 EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
+_LEFT_OUT = ((), 0, 0, 0, 1)  # `line`'s outcome of an object the scope leaves out
 
 
 class Release:
@@ -47,10 +52,12 @@ class Release:
     the same walk that checks the types), so they are not walked for a second time."""
 
     def __init__(self, version: str, module: str, open_paths: frozenset[str],
-                 crawl_counts_unknown: bool = False) -> None:
+                 crawl_counts_unknown: bool = False, scope: PublicScope | None = None) -> None:
         self.version = version
         self.module = module
         self.open_paths = open_paths
+        self.scope = scope  # None: every object (`get --include-private`)
+        self.left_out = 0   # objects the scope left out whole
         self._withheld: Counter[str] = Counter()
         self._noted: dict[tuple[str, ...], int] = {}  # withheld paths of one object -> objects
         self.unknown: Counter[str] = Counter()
@@ -93,7 +100,10 @@ class Release:
     def line(self, obj: dict[str, Any]) -> tuple[bytes, tuple]:
         """`apply` as a worker process does it (`get --workers`): the released object
         as an NDJSON line, and what it withheld, for `absorb` in the parent (equal
-        outcomes are one shared tuple, so a page pickles each kind once)."""
+        outcomes are one shared tuple, so a page pickles each kind once); an object
+        the scope leaves out is an empty line."""
+        if self.scope is not None and not self.scope.keeps(obj):
+            return b"", _LEFT_OUT
         if self._project is not None and not self.counts_unknown \
                 and not any(name in obj for name in self._embedded):
             noted: list[str] = []  # the compiled pass alone: its notes name the outcome
@@ -117,7 +127,8 @@ class Release:
 
     def settle(self) -> None:
         """Fold the absorbed outcomes into the counts (before they are read)."""
-        for (withheld, sites, embedded, opened), times in self._absorbed.items():
+        for (withheld, sites, embedded, opened, *left), times in self._absorbed.items():
+            self.left_out += (left[0] if left else 0) * times
             for path, n in withheld:
                 self.withheld[path] += n * times
             self.private_sites += sites * times
@@ -125,7 +136,11 @@ class Release:
             self.site_details_released += opened * times
         self._absorbed.clear()
 
-    def apply(self, obj: dict[str, Any]) -> dict[str, Any]:
+    def apply(self, obj: dict[str, Any]) -> dict[str, Any] | None:
+        """The released object, or None when the scope leaves it out whole."""
+        if self.scope is not None and not self.scope.keeps(obj):
+            self.left_out += 1
+            return None
         if self.counts_unknown:
             self.unknown.update(self._unknown(obj))
         if self._project is not None and not any(name in obj for name in self._embedded):
@@ -140,7 +155,7 @@ class Release:
     def reference(self, obj: dict[str, Any]) -> dict[str, Any]:
         """`apply` without the unknown-field count, in two generic passes."""
         released = public_projection(self.version, self.module, obj, self.open_paths)
-        if self.module == "locations" and _private_site(obj):
+        if self.module == "locations" and private_site(obj):
             self.private_sites += 1
             self._strip_private_site(released, "")
         for name in EMBEDDED_LOCATIONS.get(self.module, ()):
@@ -272,15 +287,6 @@ def unknown_path(version: str, module: str, path: str) -> str | None:
             return ".".join(path.split(".")[: position + 1])
         current = field.object
     return None
-
-
-def _private_site(obj: dict[str, Any]) -> bool:
-    # as the run reads `publish` (`schema.neutral`): a location that says it and not
-    # exactly `true` (`false`, `"false"`, `0`), also under another key
-    # (`schema.publish`), is not public, on 2.1.1 too
-    publish = obj.get("publish")
-    return (publish is not None and publish is not True) or says_not_public(obj) or \
-        on_driveway(obj)
 
 
 def _count_withheld(original: Any, released: Any, prefix: str, tally: Counter[str]) -> None:

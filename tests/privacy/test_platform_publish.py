@@ -87,7 +87,7 @@ def test_get_withholds_the_details_of_a_2_1_1_location_marked_not_public(
     login = run_cli("login", marking_server.versions_url, "--token", marking_server.token,
                     "--party", "NL-ABC")
     assert login.exit_code == 0, login.stderr
-    result = run_cli("get", "locations")
+    result = run_cli("get", "locations", "--include-private")
     assert result.exit_code == 0, result.stderr
     assert OWNER not in result.stdout
     marked = _marked(marking_server)

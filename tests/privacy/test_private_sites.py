@@ -253,7 +253,7 @@ def _ndjson(stdout: str) -> list[dict]:
 ])
 def test_get_warns_loudly_when_site_details_are_opened(run_cli, demo_profile, module: str,
                                                        opened: str, place: str | None) -> None:
-    result = run_cli("get", module, "--privacy-pass", opened, "--date-to", "2026-01-01")
+    result = run_cli("get", module, "--include-private", "--privacy-pass", opened, "--date-to", "2026-01-01")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("warning: `--privacy-pass ")
     assert "opens the details of PRIVATE sites" in result.stderr
@@ -264,7 +264,7 @@ def test_get_warns_loudly_when_site_details_are_opened(run_cli, demo_profile, mo
 
 
 def test_get_site_warning_text(run_cli, demo_profile, snapshot) -> None:
-    result = run_cli("get", "cdrs", "--privacy-pass", "cdr_location.postal_code",
+    result = run_cli("get", "cdrs", "--include-private", "--privacy-pass", "cdr_location.postal_code",
                      "--date-to", "2026-01-01")
     assert result.stderr == snapshot
 
@@ -273,7 +273,7 @@ def test_the_help_example_releases_no_site_detail(run_cli, demo_profile) -> None
     help_text = run_cli("get", "--help").stdout
     example = next(line.split("--privacy-pass ")[1] for line in help_text.splitlines()
                    if "get cdrs --privacy-pass" in line)
-    result = run_cli("get", "cdrs", "--privacy-pass", example, "--date-to", "2026-01-01")
+    result = run_cli("get", "cdrs", "--include-private", "--privacy-pass", example, "--date-to", "2026-01-01")
     assert result.exit_code == 0, result.stderr
     assert "PRIVATE" not in result.stderr and "site details released" not in result.stderr
     for cdr in _ndjson(result.stdout):
@@ -290,10 +290,10 @@ def test_get_warns_for_the_site_a_2_1_1_session_carries(run_cli, demo_server_fac
     server = demo_server_factory(version="2.1.1", size=60)
     login = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
     assert login.exit_code == 0, login.stderr
-    quiet = run_cli("get", "sessions", "--date-to", "2026-01-01")
+    quiet = run_cli("get", "sessions", "--include-private", "--date-to", "2026-01-01")
     assert "PRIVATE" not in quiet.stderr
     assert all("address" not in s["location"] for s in _ndjson(quiet.stdout))
-    opened = run_cli("get", "sessions", "--privacy-pass", "location.address",
+    opened = run_cli("get", "sessions", "--include-private", "--privacy-pass", "location.address",
                      "--date-to", "2026-01-01")
     assert opened.exit_code == 0, opened.stderr
     assert opened.stderr.startswith("warning: `--privacy-pass location.address` opens the "

@@ -1,0 +1,114 @@
+"""Which objects `ocpispec get` may print at all: those `run` would not leave out.
+
+A run exports only what the public record of the CPO's infrastructure covers
+(`plan/datasets.py`, `privacy.public_locations`): locations with `publish` true,
+tariffs a connector of such a location names (a home charger's own tariff, or one
+only some drivers get, is no public price: its id, text and URL name the home or the
+contract), and sessions and CDRs at such locations, CDRs with
+`home_charging_compensation` aside. `get` withholds fields by path, but an object at a
+home is personal whatever fields it keeps: the home's tariff with its id, text and URL,
+a session there with its times and energy. So `get` leaves such objects out as the run
+does, counts them, and prints them only with `--include-private`, which warns as
+loudly as `--privacy-pass .`.
+
+OCPI 2.1.1 has no `publish`: a platform lists public locations only there, so records at
+a location it does not list are left out too. A location is keyed by its party and id
+(`country_code`, `party_id`, `id`), so one party's public id does not let another
+party's home through on a hub.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec.schema.publish import on_driveway, says_not_public
+
+# modules whose objects a run keeps only where a published location covers them
+SCOPED = frozenset({"locations", "tariffs", "sessions", "cdrs"})
+NEEDS_SITES = frozenset({"tariffs", "sessions", "cdrs"})  # a crawl of locations first
+
+
+@dataclass(frozen=True)
+class PublicScope:
+    """`sites`: (country_code, party_id, id) of the published locations; `tariffs`:
+    (country_code, party_id, tariff id) their connectors name."""
+
+    module: str
+    sites: frozenset[tuple[Any, Any, Any]] = frozenset()
+    tariffs: frozenset[tuple[Any, Any, Any]] = frozenset()
+
+    def keeps(self, obj: dict[str, Any]) -> bool:
+        match self.module:
+            case "locations":
+                return not private_site(obj)
+            case "tariffs":
+                return _key(obj, obj.get("id")) in self.tariffs
+            case "sessions" | "cdrs":
+                if self.module == "cdrs" and _home_charging(obj):
+                    return False
+                return _key(obj, _location_id(obj)) in self.sites
+        return True
+
+    def why(self) -> str:
+        """Why the objects left out were, for the summary."""
+        match self.module:
+            case "locations":
+                return "not published (publish false, or a private driveway)"
+            case "tariffs":
+                return "no connector of a published location names them"
+            case "cdrs":
+                return "at a location not published or not listed, or home charging"
+        return "at a location not published or not listed"
+
+
+def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> PublicScope:
+    """The scope of `module` from every location the platform lists."""
+    sites, tariffs = set(), set()
+    for location in locations:
+        if not isinstance(location, dict) or private_site(location):
+            continue
+        sites.add(_key(location, location.get("id")))
+        for evse in _objects(location.get("evses")):
+            for connector in _objects(evse.get("connectors")):
+                named = connector.get("tariff_ids")
+                named = named if isinstance(named, list) else [named]
+                named.append(connector.get("tariff_id"))  # OCPI 2.1.1
+                tariffs.update(_key(location, tariff) for tariff in named
+                               if isinstance(tariff, str) and tariff)
+    return PublicScope(module, frozenset(sites), frozenset(tariffs))
+
+
+def private_site(obj: dict[str, Any]) -> bool:
+    """As the run reads `publish` (`schema.neutral`): a location that says it and not
+    exactly `true` (`false`, `"false"`, `0`), also under another key (`schema.publish`),
+    is not public, on 2.1.1 too; so is a site on a driveway."""
+    publish = obj.get("publish")
+    return (publish is not None and publish is not True) or says_not_public(obj) or \
+        on_driveway(obj)
+
+
+def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any]:
+    return (obj.get("country_code"), obj.get("party_id"), ident)
+
+
+def _location_id(obj: dict[str, Any]) -> Any:
+    """The location a session or CDR names: 2.2+ `location_id` / `cdr_location.id`,
+    2.1.1 `location.id`."""
+    if (ident := obj.get("location_id")) is not None:
+        return ident
+    for name in ("cdr_location", "location"):
+        if isinstance(place := obj.get(name), dict) and place.get("id") is not None:
+            return place["id"]
+    return None
+
+
+def _home_charging(obj: dict[str, Any]) -> bool:
+    flag = obj.get("home_charging_compensation")
+    return flag is not None and flag is not False and str(flag).strip().lower() not in \
+        ("false", "0", "")
+
+
+def _objects(items: Any) -> list[dict[str, Any]]:
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []

@@ -1,0 +1,89 @@
+"""`ocpispec get` prints no object a run leaves out whole (adversarial review, round 11).
+
+`get tariffs` printed every tariff, the demo CPO's `HOME` "home charging compensation"
+with its id, text and URL among them, though a tariffs export keeps only those a
+connector of a published location names (a home's own tariff names the home); `get
+sessions` and `get cdrs` printed the charges at private sites with their times and
+energy, and `get locations` the private sites themselves. `get` withheld fields by path
+only. Now it leaves such objects out as the run does (`ocpi/public_scope.py`), on the
+fast path and in the worker pool alike, counts them in the summary, and prints them only
+with `--include-private`, which warns."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from ocpispec.demo import DemoServer
+
+DATE_TO = ("--date-to", "2026-01-01")
+WHERE = {("sessions", "2.1.1"): "location.id", ("cdrs", "2.1.1"): "location.id",
+         ("sessions", "2.2.1"): "location_id", ("cdrs", "2.2.1"): "cdr_location.id",
+         ("sessions", "2.3.0"): "location_id", ("cdrs", "2.3.0"): "cdr_location.id"}
+
+
+@pytest.fixture(scope="module", params=["2.1.1", "2.2.1", "2.3.0"])
+def server(request) -> Iterator[DemoServer]:
+    with DemoServer(version=request.param, size=150, max_page_size=40) as started:
+        started.ocpi_version = request.param
+        yield started
+
+
+def _login(run_cli, server: DemoServer) -> None:
+    done = run_cli("login", server.versions_url, "--token", server.token, "--party", "NL-ABC")
+    assert done.exit_code == 0, done.stderr
+
+
+def _objects(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def _place(obj: dict, path: str) -> str | None:
+    for name in path.split("."):
+        obj = obj.get(name) if isinstance(obj, dict) else None
+    return obj if isinstance(obj, str) else None
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_home_tariff_stays_out(run_cli, server: DemoServer, workers: str) -> None:
+    _login(run_cli, server)
+    got = run_cli("get", "tariffs", *DATE_TO, "--workers", workers)
+    assert got.exit_code == 0, got.stderr
+    ids = {t["id"] for t in _objects(got.stdout)}
+    assert ids and "HOME" not in ids and "home charging" not in got.stdout
+    assert "no connector of a published location names them; --include-private keeps " \
+        "them)" in got.stderr
+    kept = run_cli("get", "tariffs", "--include-private", *DATE_TO, "--workers", workers)
+    assert "HOME" in {t["id"] for t in _objects(kept.stdout)}
+    assert kept.stderr.startswith("warning: `--include-private` prints private sites")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_no_charge_at_a_private_site_is_printed(run_cli, server: DemoServer, module: str,
+                                                workers: str, forks) -> None:
+    _login(run_cli, server)
+    path = WHERE[module, server.ocpi_version]
+    home = {server.world.site(j).id for j in server.world.private_sites()}
+    opened = ("--privacy-pass", path, "--page-size", "40", *DATE_TO, "--workers", workers)
+    everything = _objects(run_cli("get", module, "--include-private", *opened).stdout)
+    at_home = [o for o in everything if _place(o, path) in home]
+    assert at_home  # the demo CPO charges at homes
+    got = run_cli("get", module, *opened)
+    assert got.exit_code == 0, got.stderr
+    printed = _objects(got.stdout)
+    assert printed and not [o for o in printed if _place(o, path) in home]
+    assert len(printed) == len(everything) - len(at_home)
+    assert f"--include-private keeps them): {len(at_home)}" in got.stderr
+    assert forks == (["fork", "fork"] if workers == "2" else [])
+
+
+def test_a_private_site_is_not_printed(run_cli, server: DemoServer) -> None:
+    _login(run_cli, server)
+    home = {server.world.site(j).id for j in server.world.private_sites()}
+    got = run_cli("get", "locations", *DATE_TO)
+    assert got.exit_code == 0, got.stderr
+    printed = {o["id"] for o in _objects(got.stdout)}
+    assert printed and not printed & home
