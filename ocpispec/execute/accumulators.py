@@ -13,7 +13,11 @@ merge into the state one pass would have built:
   drivers where one gave a parking time releases that one's figure as its `avg`;
 - a `distinct` slot is the set of 16-byte digests of the different values;
 - a `quantiles` slot is a `Quantiles` (exact up to 4,096 values, then a sketch);
-- a `by_driver` slot maps driver digests to their total, for the dominance rule.
+- a `by_driver` slot maps driver digests to their total, for the dominance rule;
+- a `value_counts` slot maps driver digests to `[values, values other than 0]` of the
+  argument of a `min`, `max`, `median` or `percentile`: an order statistic releases one
+  record's value, which tells its driver unless enough drivers gave the argument values
+  and none gave most of them (`order_statistic_tells`).
 
 Digests are BLAKE2b-128 keyed with a random key made per run and kept in memory only,
 so neither memory nor a spill file holds a raw identifier or value; two different
@@ -34,6 +38,7 @@ KEYS, RECORDS, DRIVERS = 0, 1, 2
 CONTRIBUTORS = 4  # in a stats slot
 FIRST_SLOT = 3
 STATS, DISTINCT, QUANTILES, BY_DRIVER = "stats", "distinct", "quantiles", "by_driver"
+VALUE_COUNTS = "value_counts"
 
 
 class Digester:
@@ -54,7 +59,7 @@ def new_state(keys: tuple[Any, ...], kinds: tuple[str, ...]) -> list:
                 state.append(set())
             case "quantiles":
                 state.append(Quantiles())
-            case "by_driver":
+            case "by_driver" | "value_counts":
                 state.append({})
     return state
 
@@ -115,6 +120,34 @@ def add_by_driver(slot: dict, driver: bytes, value: Any) -> None:
     slot[driver] = slot.get(driver, 0) + as_number(value)
 
 
+def add_value_count(slot: dict, driver: bytes, value: Any) -> None:
+    """One value of an order statistic's argument, given by `driver`."""
+    if value is None:
+        return
+    counted = slot.get(driver)
+    if counted is None:
+        counted = slot[driver] = [0, 0]
+    counted[0] += 1
+    counted[1] += 1 if as_number(value) else 0
+
+
+def order_statistic_tells(slot: dict, nobody: bytes, minimum: int, nonzero: bool) -> bool:
+    """Whether an order statistic over the slot's values would tell one driver's value:
+    fewer than `minimum` drivers gave it values (`nonzero`: values other than 0, for
+    `min` and `max`, where the zeros of the rest leave the one who charged, parked or
+    paid), or one driver gave more than half of them (the released value is then more
+    likely theirs than anyone's). Values of records without a driver count as the
+    largest driver's: they may be theirs."""
+    column = 1 if nonzero else 0
+    given = [counted[column] for driver, counted in slot.items()
+             if driver != nobody and counted[column]]
+    total = sum(counted[column] for counted in slot.values())
+    if not total:
+        return False
+    unknown = slot[nobody][column] if nobody in slot else 0
+    return len(given) < minimum or (max(given, default=0) + unknown) * 2 > total
+
+
 def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list:
     """`other` folded into `into` (both states of one group)."""
     into[RECORDS] += other[RECORDS]
@@ -137,6 +170,11 @@ def merge(into: list, other: list, kinds: tuple[str, ...], minimum: int) -> list
             case "by_driver":
                 for driver, total in theirs.items():
                     mine[driver] = mine.get(driver, 0) + total
+            case "value_counts":
+                for driver, (values, nonzero) in theirs.items():
+                    counted = mine.setdefault(driver, [0, 0])
+                    counted[0] += values
+                    counted[1] += nonzero
     return into
 
 

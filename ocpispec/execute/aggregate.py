@@ -68,6 +68,10 @@ def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
     return (ir.Part(measure.function, measure.argument),)
 
 
+# aggregates that release one record's value (or a point between two)
+ORDER_STATISTICS = frozenset({"min", "max", "median", "percentile"})
+
+
 class _Layout:
     """Where each part's value lives in a group state: slots are shared by parts of
     one kind over one argument (`sum(kwh)` and `avg(kwh)` read one `stats` slot)."""
@@ -100,6 +104,20 @@ class _Layout:
             for part, index in placed:
                 if index in self.magnitudes:
                     self.measure_of.setdefault(index, measure.name)
+        # the values each driver gave the argument of a `min`, `max`, `median` or
+        # `percentile`: (slot, zeros aside, the measure's name) per such part
+        self.order_checks: list[tuple[int, bool, str]] = []
+        order_slots: dict[str, int] = {}
+        for measure, placed in self.parts:
+            for part, _ in placed:
+                if part.function in ORDER_STATISTICS and part.argument:
+                    if (slot := order_slots.get(part.argument)) is None:
+                        slot = order_slots[part.argument] = len(self.kinds)
+                        self.kinds.append(acc.VALUE_COUNTS)
+                        self.arguments.append(compile(part.argument))
+                    check = (slot, part.function in ("min", "max"), measure.name)
+                    if check not in self.order_checks:
+                        self.order_checks.append(check)
         # each driver's total of every summed argument, when a dominance rule needs it
         self.by_driver: list[int] = []
         if step.dominance is not None or any(m.dominance for m in step.margins):
@@ -137,6 +155,8 @@ class Aggregator:
         # the slots whose contributors are counted (people, where the minimum counts them)
         self.contributed = self.layout.magnitudes if self.entity is not None \
             and step.min_group_size > 1 else frozenset()
+        self.order_checks = self.layout.order_checks if self.entity is not None \
+            and step.min_group_size > 1 else []
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
@@ -198,7 +218,8 @@ class Aggregator:
         if self.observed:
             self._observe(repr(identity), record)
         driver = None
-        if self.layout.by_driver or (self.entity is not None and state[acc.DRIVERS] is not True):
+        if self.layout.by_driver or self.order_checks or \
+                (self.entity is not None and state[acc.DRIVERS] is not True):
             driver = self._driver(record)
             if self.entity is not None and state[acc.DRIVERS] is not True \
                     and driver != self.nobody:
@@ -215,6 +236,9 @@ class Aggregator:
                     acc.add_stats(stats, value)
             elif kind is acc.BY_DRIVER:
                 acc.add_by_driver(state[index], driver, value)  # type: ignore[arg-type]
+            elif kind is acc.VALUE_COUNTS:
+                if driver is not None:  # counted where the minimum counts people
+                    acc.add_value_count(state[index], driver, value)
             elif value is not None:
                 self._add_value(kind, state[index], value)
             index += 1
@@ -306,6 +330,13 @@ class Aggregator:
         if sparse is not None:  # too small for its sum or average
             self.counts.groups_suppressed += 1
             self.counts.groups_sparse[self.layout.measure_of[sparse]] += 1
+            return suppression.SMALL
+        told = next((name for slot, nonzero, name in self.order_checks
+                     if acc.order_statistic_tells(state[acc.FIRST_SLOT + slot], self.nobody,
+                                                  self.minimum, nonzero)), None)
+        if told is not None:  # its min, max, median or percentile is one driver's value
+            self.counts.groups_suppressed += 1
+            self.counts.groups_told[told] += 1
             return suppression.SMALL
         rule = self.step.dominance
         if rule is not None and any(suppression.dominated(state[acc.FIRST_SLOT + slot], rule)

@@ -61,6 +61,10 @@ class Counts:
     # of `groups_suppressed`: groups of enough drivers where too few of them gave a
     # `sum` or `avg` a value other than 0, by the measure's name
     groups_sparse: Counter[str] = field(default_factory=Counter)
+    # of `groups_suppressed`: groups where a `min`, `max`, `median` or `percentile` would
+    # tell one driver's value (too few drivers gave its argument values, or one most of
+    # them), by the measure's name
+    groups_told: Counter[str] = field(default_factory=Counter)
     # the most drivers (records, where a dataset has none) a group too small held: what
     # the run summary of an empty aggregate says, for the CPO only
     largest_small: int = 0

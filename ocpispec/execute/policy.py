@@ -103,11 +103,14 @@ def _emptiness(counts: Any) -> str | None:
     if counts.written:
         return None
     if counts.groups and counts.groups == counts.groups_suppressed:
-        if counts.groups_sparse:
-            measures = " or ".join(f"`{name}`" for name in sorted(counts.groups_sparse))
+        if counts.groups_sparse or counts.groups_told:
+            measures = " or ".join(f"`{name}`" for name in
+                                   sorted({*counts.groups_sparse, *counts.groups_told}))
             few = (f"fewer drivers than the minimum group size gave {measures} a value "
-                   "other than 0")
-            if sum(counts.groups_sparse.values()) == counts.groups:
+                   "other than 0" + (", or one driver most of its values"
+                                     if counts.groups_told else ""))
+            if sum(counts.groups_sparse.values()) + sum(counts.groups_told.values()) \
+                    == counts.groups:
                 return f"released no row: in every group {few}"
             return ("released no row: every group was smaller than the minimum group size, "
                     f"or {few}")

@@ -166,6 +166,8 @@ def _dataset(dataset: Any) -> dict[str, Any]:
             **_disclosure_counts(counts),
             **({"groups_sparse": dict(sorted(counts.groups_sparse.items()))}
                if counts.groups_sparse else {}),
+            **({"groups_told": dict(sorted(counts.groups_told.items()))}
+               if counts.groups_told else {}),
             "join_misses": dict(sorted(counts.join_misses.items())),
             **({"series": dict(sorted(counts.series.items()))} if counts.series else {}),
             "invalid_fields": dict(sorted(counts.invalid_fields.items())),

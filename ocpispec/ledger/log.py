@@ -85,7 +85,8 @@ def _dataset(dataset: ir.Dataset, result: Any) -> dict[str, Any]:
                 **{name: value for name, value in (
                     ("groups_dominated", counts.groups_dominated),
                     ("groups_secondary", counts.groups_secondary),
-                    ("groups_sparse", sum(counts.groups_sparse.values()))) if value},
+                    ("groups_sparse", sum(counts.groups_sparse.values())),
+                    ("groups_told", sum(counts.groups_told.values()))) if value},
                 "join_misses": dict(sorted(counts.join_misses.items())),
                 **({"risk": result.risk} if getattr(result, "risk", None) else {})},
             "columns": columns}

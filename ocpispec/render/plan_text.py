@@ -333,6 +333,14 @@ def disclosure_words(step: ir.Aggregate) -> str:
         names = " or ".join(f"`{name}`" for name in summed)
         words.append(f"drop groups where fewer than {step.min_group_size} of them give "
                      f"{names} a value other than 0 (a total of 0 among them too)")
+    ordered = [measure.name for measure in step.measures
+               if any(part.function in ("min", "max", "median", "percentile")
+                      for part in measure.parts or (measure,))]
+    if ordered and step.entity and step.min_group_size > 1:  # aggregate.py: `order_checks`
+        names = " or ".join(f"`{name}`" for name in ordered)
+        words.append(f"drop groups where {names} would be one driver's value: fewer than "
+                     f"{step.min_group_size} of them give it values (other than 0 for a "
+                     "minimum or maximum), or one gives most of them")
     if step.dominance is not None:
         words.append(f"drop groups where the {_largest(step.dominance.contributors)} "
                      f"more than {step.dominance.percent}% of a sum")

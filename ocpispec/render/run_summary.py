@@ -133,10 +133,23 @@ def _plural(n: int, word: str) -> str:
 def groups_text(counts) -> str:
     """An aggregate's groups: released, and withheld by each rule."""
     held = counts.groups_suppressed + counts.groups_dominated + counts.groups_secondary
-    sparse = sum(counts.groups_sparse.values())
+    sparse = sum(counts.groups_sparse.values()) + sum(counts.groups_told.values())
     return (f"{counts.groups - held:,} released, "
             f"{counts.groups_suppressed - sparse:,} suppressed as too small"
-            + _sparse(counts.groups_sparse) + _disclosure_control(counts))
+            + _sparse(counts.groups_sparse) + _told(counts.groups_told)
+            + _disclosure_control(counts))
+
+
+def _told(groups: dict[str, int]) -> str:
+    """Groups withheld because a `min`, `max`, `median` or `percentile` would have been
+    one driver's value: too few drivers gave its argument values, or one most of them."""
+    if not groups:
+        return ""
+    measures = ", ".join(f"`{name}`" + (f" ({n:,})" if len(groups) > 1 else "")
+                         for name, n in sorted(groups.items()))
+    return (f", {sum(groups.values()):,} withheld as {measures} would be one driver's value "
+            "(fewer drivers than the minimum group size gave it values, or one driver most "
+            "of them)")
 
 
 def _sparse(groups: dict[str, int]) -> str:

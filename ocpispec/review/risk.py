@@ -90,14 +90,18 @@ def _measured(plan: ir.Plan, dataset: ir.Dataset, run: dict[str, Any], rule_text
     dominated = counts.get("groups_dominated", 0)
     secondary = counts.get("groups_secondary", 0)
     sparse = counts.get("groups_sparse", 0)  # of `dropped`: too few gave a sum
+    told = counts.get("groups_told", 0)  # of `dropped`: an order statistic, one's value
     released = groups - dropped - dominated - secondary
     drivers = aggregate.counted_by.split(' (')[0]
-    figure = (f"{released:,} groups released, {dropped - sparse:,} suppressed as "
+    figure = (f"{released:,} groups released, {dropped - sparse - told:,} suppressed as "
               f"smaller than {aggregate.min_group_size} {drivers}")
     if sparse:
         figure += (f", {sparse:,} withheld as fewer than {aggregate.min_group_size} "
                    f"of their {drivers.removeprefix('distinct ')} gave a sum or "
                    "average a value other than 0")
+    if told:
+        figure += (f", {told:,} withheld as a minimum, maximum, median or percentile would "
+                   "be one driver's value (too few gave it values, or one most of them)")
     if dominated:
         figure += f", {dominated:,} withheld as dominated by a few drivers"
     if secondary:
