@@ -7,11 +7,12 @@ released or a row export projected, before they are written.
   (`in_value_order`): never written in the order the platform listed the records.
 - Row exports stream: rows are sorted in runs of `RUN_ROWS`, each run spilled to a
   temporary file (pickled, in a private directory removed afterwards), and the runs
-  merged lazily (the last, short run from memory), so memory stays flat in the number
-  of rows. Every `FAN_IN` runs of one size are merged into one larger run, so open
-  files and batches held while merging stay bounded too (500 runs of 10M rows once
-  opened 500 files, and 25M rows would pass the usual limit of 1,024). The files hold only
-  released columns, which the output file holds anyway.
+  merged lazily a block at a time (the last, short run from memory), so memory stays
+  flat in the number of rows (`sorted_runs`). Every `FAN_IN` runs of one size are
+  merged into one larger run, so open files and blocks held while merging stay bounded
+  too (500 runs of 10M rows once opened 500 files, and 25M rows would pass the usual
+  limit of 1,024). The files hold only released columns, which the output file holds
+  anyway.
 
 The order is total, so outputs are deterministic: the stated keys (nulls last, in both
 directions), then every column in column order. Timestamps, bucket labels and
@@ -21,21 +22,15 @@ weekdays order by what they stand for, not their text (`value_order`). Measured 
 from __future__ import annotations
 
 import heapq
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import islice
-from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 from ocpispec.plan import ir
-from ocpispec.scratch import ScratchFolder
+from ocpispec.execute.sorted_runs import sorted_values
 from ocpispec.execute.value_key import ascending_key
 from ocpispec.execute.value_order import Rank
 
 RUN_ROWS = 10_000   # rows sorted in memory at a time (with their keys, about 13 MB of realistic rows)
-SPILL_BATCH = 128  # rows per pickle; merging holds one batch per run
-FAN_IN = 64        # runs merged at once (64 batches of 128 rows: about 16 MB)
 
 
 def ordered(rows: Iterable[dict], step: ir.Order, columns: Sequence[str], *,
@@ -136,93 +131,25 @@ def _reversed_text(text: str) -> tuple[int, ...]:
 
 
 def external_sort(rows: Iterable[dict], key, run_rows: int = RUN_ROWS,
-                  fan_in: int = FAN_IN) -> Iterator[dict]:
-    """`rows` sorted by `key`, holding at most `run_rows` rows (plus one batch per run
-    while merging) in memory. Each row's key is computed once and spilled beside it, so
-    merging the runs compares keys without computing them again. Every `fan_in` runs of
-    one size are merged into one run of the next, so the last merge reads at most
-    `fan_in` runs per size (open files and batches held stay bounded however many
-    rows come)."""
-    for _, row in sorted_pairs(((key(row), row) for row in rows), run_rows, fan_in):
-        yield row
+                  fan_in: int | None = None) -> Iterator[dict]:
+    """`rows` sorted by `key` (equal keys in the order they came), holding at most
+    `run_rows` rows (plus a block per run while merging) in memory (`sorted_runs`).
+    Each row's key is computed once, as the row arrives (`value_key.KeyBeside` gets the
+    key a worker computed beside it), and spilled beside it, so merging the runs compares
+    keys without computing them again."""
+    for block in sorted_values(_keyed(rows, key, run_rows), run_rows, fan_in):
+        yield from block
 
 
-def sorted_pairs(keyed: Iterable[tuple[Any, Any]], run_rows: int = RUN_ROWS,
-                 fan_in: int = FAN_IN) -> Iterator[tuple[Any, Any]]:
-    """(key, row) pairs sorted by key as `external_sort` sorts rows (rows of equal keys
-    in the order they came)."""
-    keyed = iter(keyed)
-    first = sorted(islice(keyed, run_rows), key=_KEY)
-    if len(first) < run_rows:  # fits in one run: no files
-        yield from first
-        return
-    with ScratchFolder("order") as folder:
-        runs = _Runs(folder.path, fan_in)
-        runs.add(_spill(first, runs.name()))
-        del first
-        last: list[tuple[Any, Any]] = []
-        while chunk := sorted(islice(keyed, run_rows), key=_KEY):
-            if len(chunk) < run_rows:  # the last run: merged from memory, never spilled
-                last = chunk
-                break
-            runs.add(_spill(chunk, runs.name()))
-        del chunk
-        yield from heapq.merge(*(_read(path) for path in runs.all()), last, key=_KEY)
-
-
-class _Runs:
-    """The spilled runs, by size: `fan_in` runs of one size become one of the next."""
-
-    def __init__(self, folder: Path, fan_in: int) -> None:
-        self.folder, self.fan_in = folder, max(2, fan_in)
-        self.sizes: list[list[Path]] = []
-        self.count = 0
-
-    def name(self) -> Path:
-        self.count += 1
-        return self.folder / f"run-{self.count:06d}.pickle"
-
-    def add(self, path: Path, size: int = 0) -> None:
-        if size == len(self.sizes):
-            self.sizes.append([])
-        self.sizes[size].append(path)
-        if len(self.sizes[size]) == self.fan_in:
-            merged, self.sizes[size] = self.sizes[size], []
-            self.add(_spill_merged(merged, self.name()), size + 1)
-
-    def all(self) -> list[Path]:
-        return [path for paths in reversed(self.sizes) for path in paths]
-
-
-def _spill_merged(paths: list[Path], target: Path) -> Path:
-    """The runs `paths` merged into one at `target`; they are removed."""
-    merged = heapq.merge(*(_read(path) for path in paths), key=_KEY)
-    with target.open("wb") as handle:
-        while batch := list(islice(merged, SPILL_BATCH)):
-            pickle.dump(batch, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    for path in paths:
-        path.unlink()
-    return target
-
-
-_KEY = itemgetter(0)  # of a (key, row) pair: rows with equal keys are never compared
-
-
-def _spill(rows: list[tuple[tuple, dict]], path: Path) -> Path:
-    """(key, row) pairs pickled in batches of SPILL_BATCH (one pickle per batch: an unpickler's
-    memo would otherwise keep every row it read)."""
-    with path.open("wb") as handle:
-        for start in range(0, len(rows), SPILL_BATCH):
-            pickle.dump(rows[start:start + SPILL_BATCH], handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _read(path: Path) -> Iterator[tuple[tuple, dict]]:
-    with path.open("rb") as handle:
-        while True:
-            try:
-                batch = pickle.load(handle)
-            except EOFError:
-                return
-            yield from batch
+def _keyed(rows: Iterable[dict], key, run_rows: int) -> Iterator[tuple[list, list, int]]:
+    """`rows` with their keys, `run_rows` at a time (a run's bound, counted in rows)."""
+    keys: list = []
+    values: list = []
+    for row in rows:
+        keys.append(key(row))
+        values.append(row)
+        if len(values) >= run_rows:
+            yield keys, values, len(values)
+            keys, values = [], []
+    if values:
+        yield keys, values, len(values)

@@ -14,7 +14,9 @@ page (a `Prepared` one, a page the parent decoded itself) goes object by object,
     # the sorted rows: a worker's line as (line, 0), any other row as its dict
 
 The lines come out as `DatasetOutput.write` takes a rendered row; `empty` has seen
-every row's columns by then (the writer's `EmptyColumns.watch` is not needed).
+every row's columns by then (the writer's `EmptyColumns.watch` is not needed). The
+sort holds about `RUN_BYTES` of keys and lines in memory (`sorted_runs`), whatever
+the width of a row.
 """
 
 from __future__ import annotations
@@ -22,13 +24,20 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
 from typing import Any
 
 from ocpispec.execute.empty_columns import EmptyColumns
-from ocpispec.execute.ordering import RUN_ROWS, sorted_pairs
+from ocpispec.execute.sorted_runs import sorted_values
 from ocpispec.execute.value_key import KeyBeside
 from ocpispec.ocpi.row_pages import RowPage
+
+# keys and lines sorted in memory at a time, before a run spills (about 17,000 rows of
+# the realistic 10-column export: keys of 234 bytes, lines of 150)
+RUN_BYTES = 8 << 20
+# what a held row costs beyond its key's and its line's lengths (their objects, the
+# run's lists); a row the worker could not render counts as this much more
+_ROW_BYTES = 100
+_DICT_ROW_BYTES = 1_000
 
 
 class RowStream:
@@ -39,16 +48,18 @@ class RowStream:
         self.counts, self.one, self.risk, self.keys, self.empty = counts, one, risk, keys, empty
         self.filled = empty.filled()
 
-    def rows(self, pages: Iterable[list], progress: Callable[[int], None] | None = None,
-             run_rows: int = RUN_ROWS) -> Iterator[Any]:
+    def rows(self, pages: Iterable[list], progress: Callable[[int], None] | None = None
+             ) -> Iterator[Any]:
         """The rows of `pages` in value order. `progress(n)`: told the records read so
         far, after each page."""
-        for _, row in sorted_pairs(chain.from_iterable(self._keyed(pages, progress)), run_rows):
-            yield (row, 0) if row.__class__ is str else row
+        for block in sorted_values(self._keyed(pages, progress), RUN_BYTES):
+            for row in block:
+                yield (row, 0) if row.__class__ is str else row
 
     def _keyed(self, pages: Iterable[list], progress: Callable[[int], None] | None
-               ) -> Iterator[Iterable[tuple[bytes, Any]]]:
-        """Per page, its rows as (key, line or row) pairs; counted, measured, watched."""
+               ) -> Iterator[tuple[list[bytes], list[Any], int]]:
+        """Per page, its rows' keys, their lines (or rows) and the bytes they hold;
+        counted, measured, watched."""
         risk, meter = self.risk, None
         if risk is not None:
             meter = risk.measuring()
@@ -57,13 +68,15 @@ class RowStream:
             for page in pages:
                 if page.__class__ is RowPage:
                     filled |= self._whole(page, meter)
-                    rows += len(page.lines)
-                    yield zip(page.keys, page.lines)
+                    keys, lines = page.keys, page.lines
+                    held = sum(map(len, lines))
                 else:
-                    pairs: list[tuple[bytes, Any]] = []
-                    filled |= self._one_by_one(page, meter, pairs)
-                    rows += len(pairs)
-                    yield pairs
+                    keys, lines = [], []
+                    filled |= self._one_by_one(page, meter, keys, lines)
+                    held = sum(len(line) if line.__class__ is str else _DICT_ROW_BYTES
+                               for line in lines)
+                rows += len(lines)
+                yield keys, lines, held + sum(map(len, keys)) + _ROW_BYTES * len(keys)
                 read += len(page)
                 if progress is not None:
                     progress(read)
@@ -96,7 +109,7 @@ class RowStream:
             filled |= bits
         return filled
 
-    def _one_by_one(self, page: list, meter: Any, pairs: list[tuple[bytes, Any]]) -> int:
+    def _one_by_one(self, page: list, meter: Any, keys: list[bytes], lines: list[Any]) -> int:
         counts, one, risk, compute, filled_of = self.counts, self.one, self.risk, \
             self.keys.compute, self.filled
         filled = 0
@@ -107,7 +120,8 @@ class RowStream:
                 if meter is not None:
                     risk.measure(meter, item, row)
                 filled |= filled_of(row)
-                pairs.append((compute(row), row))
+                keys.append(compute(row))
+                lines.append(row)
                 continue
             counts.read += 1
             row, excluded, filtered, invalid, misses, part, key = item[4][:7]
@@ -130,7 +144,8 @@ class RowStream:
                 else:
                     risk.measure(meter, item, row)
             filled |= bits
-            pairs.append((key, row))
+            keys.append(key)
+            lines.append(row)
         return filled
 
 
