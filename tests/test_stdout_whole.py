@@ -102,7 +102,8 @@ def test_get_into_a_non_blocking_pipe_writes_every_object(server, tmp_path: Path
     internal error (BlockingIOError)."""
     env = _env(server, unbuffered, tmp_path)
     code, data, error = _read_behind([sys.executable, "-m", "ocpispec", "get", "sessions", "--include-private",
-                                      "--demo"], env, tmp_path)
+                                      "--demo", "--demo-size", "2000", "--demo-version", "2.2.1"],
+                                     env, tmp_path)
     assert code == 0, error
     assert data.count(b"\n") == 2000 and "2000 objects" in error
 
