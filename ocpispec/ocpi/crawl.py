@@ -80,6 +80,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._linked_repeats = 0        # pages in a row of objects sent before, each with a next link
         self._ended_empty = False       # the list ended at an empty page without a next link
         self._last_filled: Page | None = None  # the page with objects read at the largest offset
+        self._first_filled: Page | None = None  # ... and at the smallest: the list's order
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
         self._linked = False            # some page came with a next link
@@ -326,6 +327,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         if page.objects and not page.request.refill and (
                 self._last_filled is None or page.request.offset >= self._last_filled.request.offset):
             self._last_filled = page
+        if page.objects and not page.request.refill and (
+                self._first_filled is None or page.request.offset < self._first_filled.request.offset):
+            self._first_filled = page
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0

@@ -141,8 +141,26 @@ class EndChecks:
             before["date_to"] = filters["date_to"]
         # (past the window's end, as on a platform ignoring `date_to`, nothing of it lies after)
         beyond = self._window_end is not None and max(stamps) >= self._window_end
-        probes = (before,) if beyond else (after, before)
+        order = self._list_order(page, stamps)
+        # the far side of an ordered list is its first pages, read long ago: their keys may be
+        # forgotten (`RecentKeys` is bounded), and would read as objects that never arrived
+        probes = [probe for probe, side in ((after, "newest first"), (before, "oldest first"))
+                  if side != order and not (probe is after and beyond)]
         return any(self._unseen_in(probe, page.request.limit) for probe in probes)
+
+    def _list_order(self, page: Page, stamps: list[Any]) -> str | None:
+        """`oldest first` or `newest first` where the list's first page with objects and
+        `page` (its last) say so by their stamps, or None (one page, or overlapping)."""
+        first = getattr(self, "_first_filled", None)
+        if first is None or first is page:
+            return None
+        earlier = [moment for text in page_stamps(first.objects)
+                   if (moment := parse_timestamp(text)) is not None]
+        if not earlier:
+            return None
+        if min(stamps) >= max(earlier):
+            return "oldest first"
+        return "newest first" if max(stamps) <= min(earlier) else None
 
     def _unseen_in(self, filters: dict[str, str], limit: int | None) -> bool:
         """Whether the first page for `filters` holds an object of the crawl's window that
