@@ -51,6 +51,16 @@ def zone_of(name: str | None) -> ZoneInfo | None:
         raise LookupError(name) from None
 
 
+def zone_or_none(name: str | None) -> ZoneInfo | None:
+    """The IANA zone called `name` when it is one other than UTC; None for UTC, for no
+    name and for a name the tz database does not know (the checker reports those,
+    OCX231)."""
+    try:
+        return zone_of(name)
+    except LookupError:
+        return None
+
+
 @functools.cache
 def zone_names() -> frozenset[str]:
     from zoneinfo import available_timezones

@@ -161,14 +161,7 @@ def _local_cut_zone(call: syntax.Call) -> str | None:
     match name, call.args:
         case "truncate", (_, syntax.FieldRef(path=(unit,)), syntax.Literal(value=str(zone))) \
                 if unit in _LOCAL_UNITS:
-            try:
-                found = calendar_windows.zone_of(zone)
-            except LookupError:
-                return None
-            if found is None:
-                return None
-            offsets = {datetime(2026, month, 1, tzinfo=found).utcoffset() for month in (1, 7)}
-            return zone if any(offsets) else None
+            return zone if _off_utc(zone) else None
     return None
 
 
@@ -217,10 +210,7 @@ def _local_zone(window: syntax.Window | None) -> str | None:
     """The zone of a calendar window stated in one other than UTC."""
     if not isinstance(window, syntax.CALENDAR_WINDOWS) or window.zone is None:
         return None
-    try:
-        return window.zone.value if calendar_windows.zone_of(window.zone.value) else None
-    except LookupError:
-        return None  # OCX231
+    return window.zone.value if calendar_windows.zone_or_none(window.zone.value) else None
 
 
 def _utc_cut(call: syntax.Call) -> str | None:
@@ -290,14 +280,15 @@ def _stated_zone(call: syntax.Call) -> str | None:
                                    and unit.path[0] in _LOCAL_UNITS):
         return None  # an hour labelled with its offset: the instant is the UTC hour's
     zone = call.args[-1].value
-    try:
-        found = calendar_windows.zone_of(zone)
-    except LookupError:
-        return None
-    if found is None:
-        return None
-    offsets = {datetime(2026, month, 1, tzinfo=found).utcoffset() for month in (1, 7)}
-    return zone if any(offsets) else None
+    return zone if _off_utc(zone) else None
+
+
+def _off_utc(zone: str) -> bool:
+    """A known zone whose clock is not UTC's (an offset at the start of 2026 or in
+    summer)."""
+    found = calendar_windows.zone_or_none(zone)
+    return found is not None and any(
+        datetime(2026, month, 1, tzinfo=found).utcoffset() for month in (1, 7))
 
 
 def _utc_days(spread: syntax.Spread, zone: str, ctx: Context) -> Diagnostic:

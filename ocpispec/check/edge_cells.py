@@ -196,10 +196,7 @@ def _moment(literal: syntax.Literal) -> float | None:
 def _local_midnight(zone: str) -> float | None:
     """A midnight of the zone's clock, as UTC seconds (the zone's offset at the start of
     2026: the boundaries of its calendar periods lie that far off UTC's)."""
-    try:
-        found = calendar_windows.zone_of(zone)
-    except LookupError:
-        return None
+    found = calendar_windows.zone_or_none(zone)
     if found is None:
         return None
     return _EPOCH_2026 - found.utcoffset(datetime(2026, 1, 1)).total_seconds()

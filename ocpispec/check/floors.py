@@ -65,10 +65,7 @@ def _utc_offset(zone: syntax.Expr | None) -> float:
     same time in UTC (Asia/Kolkata's hours start at UTC's half hours)."""
     if not (isinstance(zone, syntax.Literal) and isinstance(zone.value, str)):
         return 0.0
-    try:
-        found = calendar_windows.zone_of(zone.value)
-    except LookupError:
-        return 0.0
+    found = calendar_windows.zone_or_none(zone.value)
     if found is None:
         return 0.0
     return found.utcoffset(datetime(2026, 1, 1)).total_seconds()

@@ -144,10 +144,7 @@ def _utc_clocks(clock: str, zone: str) -> tuple[str, str] | None:
     `04:00`); None for a zone the tz database does not know."""
     from ocpispec import calendar_windows
 
-    try:
-        found = calendar_windows.zone_of(zone)
-    except LookupError:
-        return None
+    found = calendar_windows.zone_or_none(zone)
     if found is None or not re.fullmatch(r"\d{2}:\d{2}", clock):
         return None
     hour, minute = (int(part) for part in clock.split(":"))
