@@ -13,9 +13,9 @@ if TYPE_CHECKING:
 
 from ocpispec.check.context import Context
 from ocpispec.check.coordinate_axes import axis_degrees, axis_floor, is_axis
-from ocpispec.check.filter_pins import FLIPPED, amount, number
+from ocpispec.check.filter_pins import amount, number
 from ocpispec.check.floors import assess, field_floor
-from ocpispec.check.kept_conditions import as_met, kept
+from ocpispec.check.kept_conditions import against_literal, as_met, kept
 from ocpispec.check.privacy import exposure
 from ocpispec.check.values import Use
 from ocpispec.diagnostics.source import Span
@@ -54,15 +54,12 @@ def bounds(where: syntax.Where, tests: Sequence[Any], pinned: frozenset[str],
                 or use.field.field.object is not None \
                 or (not axis and math.isinf(field_floor(use))):
             continue
-        match as_met(test.predicate, met[id(test.predicate)]):
-            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=side,
-                                right=syntax.Literal() as literal, span=span):
-                pass
-            case syntax.Compare(op="<" | "<=" | ">" | ">=" as op, left=syntax.Literal() as literal,
-                                right=side, span=span):
-                op = FLIPPED[op]
-            case _:
-                continue
+        predicate = as_met(test.predicate, met[id(test.predicate)])
+        compared = against_literal(predicate)
+        if compared is None or compared[0] not in ("<", "<=", ">", ">="):
+            continue
+        op, side, literal = compared
+        span = predicate.span
         value = axis_degrees(literal) if axis else number(literal, use)
         if value is None:
             continue

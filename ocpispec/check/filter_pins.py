@@ -32,17 +32,13 @@ from ocpispec.check.floors import (
     field_floor,
 )
 from ocpispec.check.privacy import exposure
-from ocpispec.check.kept_conditions import as_met, disjunctions, kept
+from ocpispec.check.kept_conditions import FLIPPED, against_literal, as_met, disjunctions, kept
 from ocpispec.check.text_pins import TextRanges, text_pin
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.diagnostics.source import Span
 from ocpispec.language import syntax
 from ocpispec.schema.model import Kind, PrivacyClass, is_decimal_text
-
-_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
-FLIPPED = _FLIPPED
-
 
 def check_pins(where: syntax.Where, tests: Sequence[Any], ctx: Context,
                source: syntax.From | None = None) -> frozenset[str]:
@@ -159,7 +155,7 @@ class _Ranges:
     def bound(self, use: Use, op: str, value: float, span: Span) -> tuple[str | None, Span]:
         """Note `field op value`; the range it closes when narrower than the floor."""
         found, whole = self.close(use.field.qualified, op, value, span, field_floor(use))
-        return (None if found is None else f"in a range of {_amount(found, use)}"), whole
+        return (None if found is None else f"in a range of {amount(found, use)}"), whole
 
     def close(self, name: str, op: str, value: float, span: Span,
               floor: float) -> tuple[float | None, Span]:
@@ -181,16 +177,14 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
     """What a predicate on the field itself shows: an exact value, or a range it closes."""
     match predicate:
         case syntax.InList(negated=False, options=options) if options.items and all(
-                _number(item, use) is not None for item in options.items):
+                number(item, use) is not None for item in options.items):
             return ("equal to the value written" if len(options.items) == 1 else
                     "equal to one of the values written"), predicate.span
-        case syntax.Compare(op=op, left=syntax.FieldRef(), right=syntax.Literal() as literal):
-            pass
-        case syntax.Compare(op=op, left=syntax.Literal() as literal, right=syntax.FieldRef()):
-            op = _FLIPPED.get(op, op)
-        case _:
-            return None, predicate.span
-    value = _number(literal, use)
+    compared = against_literal(predicate, syntax.FieldRef)
+    if compared is None:
+        return None, predicate.span
+    op, _, literal = compared
+    value = number(literal, use)
     if value is None or op == "!=":  # `= null`, or a type the checker refuses anyway
         return None, predicate.span
     if op == "=":
@@ -201,16 +195,12 @@ def _pin(predicate: syntax.Condition, use: Use, ranges: _Ranges) -> tuple[str | 
 def _coordinate_pin(predicate: syntax.Condition, use: Use, ranges: _Ranges,
                     floor: float) -> tuple[str | None, Span]:
     """A latitude or longitude (decimal text) compared with numbers, as the check has
-    it written: a value, or a range narrower than the coordinate's floor, is a place."""
-    match predicate:
-        case syntax.InList(negated=False, options=options) if options.items:
-            return None, predicate.span  # numbers in a list are refused (OCX204)
-        case syntax.Compare(op=op, left=syntax.FieldRef(), right=syntax.Literal() as literal):
-            pass
-        case syntax.Compare(op=op, left=syntax.Literal() as literal, right=syntax.FieldRef()):
-            op = _FLIPPED.get(op, op)
-        case _:
-            return None, predicate.span
+    it written: a value, or a range narrower than the coordinate's floor, is a place
+    (numbers in a list are refused, OCX204)."""
+    compared = against_literal(predicate, syntax.FieldRef)
+    if compared is None:
+        return None, predicate.span
+    op, _, literal = compared
     value = literal.value
     if not isinstance(value, (int, float)) or isinstance(value, bool) or op == "!=":
         return None, predicate.span
@@ -242,15 +232,10 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
     `minutes(2025-01-01, start_date_time)`), measured in the value's own steps: the
     floor follows the field through the arithmetic (`floors.assess`). A value whose
     step cannot be known (scaled by another field) is not measured."""
-    match predicate:
-        case syntax.Compare(op=op, left=syntax.Call() | syntax.BinaryOp() as value,
-                            right=syntax.Literal() as literal):
-            pass
-        case syntax.Compare(op=op, left=syntax.Literal() as literal,
-                            right=syntax.Call() | syntax.BinaryOp() as value):
-            op = _FLIPPED.get(op, op)
-        case _:
-            return None, predicate.span
+    compared = against_literal(predicate, (syntax.Call, syntax.BinaryOp))
+    if compared is None:
+        return None, predicate.span
+    op, value, literal = compared
     bound = literal.value if isinstance(literal.value, int | float) \
         and not isinstance(literal.value, bool) else _moment(literal.value)
     verdict = floors.assess(use)
@@ -264,7 +249,7 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
     if verdict.affine is not None and use.field.field.kind is not Kind.DATETIME:
         # back in the field's units: `kwh + 0 >= 23.41` bounds `kwh < 23.42` closes
         scale, shift = verdict.affine
-        return ranges.bound(use, op if scale > 0 else _FLIPPED[op], (bound - shift) / scale,
+        return ranges.bound(use, op if scale > 0 else FLIPPED[op], (bound - shift) / scale,
                             predicate.span)
     width, span = ranges.close(f"{use.field.qualified} as {text}", op, float(bound),
                                predicate.span, verdict.step)
@@ -274,10 +259,6 @@ def _computed_range(predicate: syntax.Condition, use: Use, ranges: _Ranges,
 
 
 def number(literal: syntax.Literal, use: Use) -> float | None:
-    return _number(literal, use)
-
-
-def _number(literal: syntax.Literal, use: Use) -> float | None:
     """A bound in the floor's unit: seconds for a time, the value for a number."""
     value = literal.value
     if use.field.field.kind is Kind.DATETIME:
@@ -289,10 +270,6 @@ def _number(literal: syntax.Literal, use: Use) -> float | None:
 
 def amount(width: float, use: Use) -> str:
     """A width in the field's unit, as a reviewer reads it (`0.05`, `10 minutes`)."""
-    return _amount(width, use)
-
-
-def _amount(width: float, use: Use) -> str:
     if use.field.field.kind is Kind.DATETIME:
         return _minutes(width)
     return f"{width:g}"

@@ -1,7 +1,8 @@
 """What every row a filter keeps meets: the conditions of its `and` chain (and of an
 `or` under `not`, which is one), each as the row meets it (`not kwh != 23.417` is
-`kwh = 23.417`), and the `or`s of which it meets one branch. `check/filter_pins.py`
-reads them to find what a filter pins.
+`kwh = 23.417`), and the `or`s of which it meets one branch; a comparison read from the
+side of the value a literal bounds (`against_literal`). `check/filter_pins.py` reads them
+to find what a filter pins.
 """
 
 from __future__ import annotations
@@ -62,4 +63,22 @@ def as_met(leaf: syntax.Condition, negated: bool) -> syntax.Condition | None:
             return syntax.InList(value, options, not flag, span)
         case syntax.IsNull(value=value, negated=flag, span=span):
             return syntax.IsNull(value, not flag, span)
+    return None
+
+
+FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+
+
+def against_literal(predicate: syntax.Condition | None, kinds: type | tuple[type, ...] = object,
+                    ) -> tuple[str, syntax.Expr, syntax.Literal] | None:
+    """A comparison of a value (of `kinds`) with a literal, read from the value's side:
+    `kwh < 23.42` is (`<`, kwh, 23.42) and `23.41 <= kwh` is (`>=`, kwh, 23.41). None for
+    any other condition."""
+    match predicate:
+        case syntax.Compare(op=op, left=value, right=syntax.Literal() as literal) \
+                if isinstance(value, kinds):
+            return op, value, literal
+        case syntax.Compare(op=op, left=syntax.Literal() as literal, right=value) \
+                if isinstance(value, kinds):
+            return FLIPPED.get(op, op), value, literal
     return None
