@@ -5,9 +5,15 @@ consumers' tests)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
 
 from ocpispec.demo import DemoServer
 
@@ -15,13 +21,36 @@ AS_OF = "2026-01-01T00:00:00Z"  # the demo's data ends here
 DEMO_PARTY = "NL-ABC"
 
 
-def run_spec(run_cli, spec: Path, server: DemoServer, out: Path, *more: str):
-    """`ocpispec run SPEC` against `server`, as of the end of the demo's data."""
+def demo_cpo(version: str, size: int):
+    """A module's demo CPO, as a fixture: `server = demo_cpo("2.3.0", 50)`."""
+
+    @pytest.fixture(scope="module")
+    def server() -> Iterator[DemoServer]:
+        with DemoServer(version=version, size=size) as started:
+            yield started
+
+    return server
+
+
+def run_spec(run_cli, spec: Path, server: DemoServer, out: Path, *more: str,
+             as_of: str = AS_OF):
+    """`ocpispec run SPEC` against `server`, as of the end of the demo's data (or
+    `as_of`)."""
     env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
            "OCPISPEC_KEY": "4d730677c2558fa4e8239c976d20c0b584f658e9dc4e0baa772f3585c06d3b8b"}
-    done = run_cli("run", str(spec), "--out", str(out), "--as-of", AS_OF, *more, env=env)
+    done = run_cli("run", str(spec), "--out", str(out), "--as-of", as_of, *more, env=env)
     assert done.exit_code == 0, done.stderr
     return done
+
+
+def check_spec(run_cli, spec: Path):
+    """`ocpispec check SPEC`, and what it showed, the spec's folder written `<tmp>`."""
+    done = run_cli("check", str(spec))
+    return done, cli_block(done).replace(str(spec.parent), "<tmp>")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
 
 def dump(run_cli, server: DemoServer, module: str) -> list[dict]:

@@ -4,14 +4,11 @@ read with the csv module and checked against `ocpispec get` of the demo CPO."""
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from consumer_runs import published, run_spec
-from fixtures_cli import cli_block
+from consumer_runs import check_spec, demo_cpo, published, read_csv, run_spec
 
 from ocpispec.demo import DemoServer
 
@@ -36,10 +33,7 @@ output csv to "exports/accessible-sites.csv"
 '''
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[DemoServer]:
-    with DemoServer(version="2.3.0", size=50) as started:
-        yield started
+server = demo_cpo("2.3.0", 50)
 
 
 def test_a_list_the_platform_never_fills_is_named_as_an_empty_column(
@@ -53,8 +47,7 @@ def test_a_list_the_platform_never_fills_is_named_as_an_empty_column(
     spec.write_text(ACCESSIBLE_SITES)
     out = tmp_path / "sites.csv"
     done = run_spec(run_cli, spec, server, out)
-    with out.open(newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
+    rows = read_csv(out)
     sites = published(run_cli, server)
     assert {row["id"] for row in rows} == set(sites)
     for row in rows:
@@ -107,9 +100,8 @@ def test_a_list_of_every_element_s_lists_is_told_to_flatten(written: str, run_cl
         ACCESSIBLE_SITES.replace("where publish = true", f'where jmespath("{written}") = true')
     spec = tmp_path / "disabled.ocx"
     spec.write_text(text)
-    done = run_cli("check", str(spec))
+    done, shown = check_spec(run_cli, spec)
     assert done.exit_code == 1
-    shown = cli_block(done).replace(str(tmp_path), "<tmp>")
     assert shown == snapshot
     fixed = re.search(r"help: write `([^`]*\[\])`", shown).group(1)
     listed = written.removeprefix("contains(").split(" ||")[0].split(",")[0]
@@ -133,8 +125,7 @@ def test_is_null_of_a_list_read_through_a_list_asks_whether_it_holds_a_value(
                                              f"where publish = true and {condition}"))
     out = tmp_path / "sites.csv"
     run_spec(run_cli, spec, server, out)
-    with out.open(newline="", encoding="utf-8") as file:
-        kept = {row["id"] for row in csv.DictReader(file)}
+    kept = {row["id"] for row in read_csv(out)}
     field = condition.split()[0].split(".")[-1]
     sites = published(run_cli, server)
     holding = {site_id for site_id, site in sites.items()
@@ -155,15 +146,13 @@ def test_a_list_compared_with_a_value_is_told_the_test_of_every_element(
     text = ACCESSIBLE_SITES.replace("where publish = true", f"where publish = true and {condition}")
     spec = tmp_path / "contactless.ocx"
     spec.write_text(text)
-    done = run_cli("check", str(spec))
-    shown = cli_block(done).replace(str(tmp_path), "<tmp>")
+    _, shown = check_spec(run_cli, spec)
     assert shown == snapshot
     fixed = re.search(r"help: write `(.*)`\n", shown).group(1)
     spec.write_text(text.replace(condition, fixed))
     out = tmp_path / "contactless.csv"
     run_spec(run_cli, spec, server, out)
-    with out.open(newline="", encoding="utf-8") as file:
-        kept = {row["id"] for row in csv.DictReader(file)}
+    kept = {row["id"] for row in read_csv(out)}
     sites = published(run_cli, server)
     expected = {site_id for site_id, site in sites.items() if any(
         "CONTACTLESS_CARD_SUPPORT" in (evse.get("capabilities") or [])

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from consumer_runs import driver, dump, half_up, published, run_spec
+from consumer_runs import demo_cpo, driver, dump, half_up, published, run_spec
 from fixtures_cli import REPO, cli_block
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "carsharing_auth_methods.ocx"
 FILTER = 'where status = "COMPLETED"'
@@ -61,10 +60,7 @@ def test_a_tokens_own_type_gets_no_auth_method(run_cli, tmp_path: Path) -> None:
     assert "OCX205" in found.stderr and "auth_method" not in found.stderr
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=5000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 5000)
 
 
 def test_sessions_per_start_are_counted_as_get_shows_them(run_cli, tmp_path: Path,

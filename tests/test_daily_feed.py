@@ -9,20 +9,15 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
-from consumer_runs import dump, half_up, published, run_spec
+from consumer_runs import demo_cpo, dump, half_up, published, run_spec
 from fixtures_cli import REPO
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "daily_feed_ndjson_sftp.ocx"
 RUNS = ("2025-12-29T03:00:00Z", "2025-12-30T03:00:00Z", "2025-12-31T03:00:00Z")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=2000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 2000)
 
 
 def _row(session: dict, site: dict) -> tuple:
@@ -38,7 +33,7 @@ def test_each_completed_session_reaches_the_feed_once(run_cli, tmp_path: Path, s
     delivered: list[tuple] = []
     for at, as_of in enumerate(RUNS):
         out = tmp_path / f"feed-{at}.ndjson"
-        run_spec(run_cli, SPEC, server, out, "--as-of", as_of)
+        run_spec(run_cli, SPEC, server, out, as_of=as_of)
         frame = pd.read_json(out, lines=True, dtype={"postal_area": str})
         if len(frame):
             assert frame["energy_kwh"].dtype == "float64"

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from consumer_runs import driver, dump, published, run_spec
+from consumer_runs import demo_cpo, driver, dump, published, run_spec
 from fixtures_cli import REPO, cli_block
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "grid_power_class_quarter_hours.ocx"
 EDGES = "[11000, 22000, 50000, 150000]"
@@ -61,10 +60,7 @@ def test_a_slot_written_as_a_short_length_gets_its_name(run_cli, tmp_path: Path,
     assert f"help: write `over {slot}`\n" in run_cli("check", str(path)).stderr
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=20000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 20000)
 
 
 def test_the_shipped_spec_releases_no_cell_of_fewer_than_ten_drivers(

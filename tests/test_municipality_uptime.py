@@ -5,13 +5,12 @@ each hourly run, from the locations module alone. The file is checked by hand ag
 
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from consumer_runs import half_up, published, run_spec
+from consumer_runs import half_up, published, read_csv, run_spec
 from fixtures_cli import REPO
 from ocpispec.demo import DemoServer
 
@@ -29,8 +28,7 @@ def test_the_shares_per_city_are_those_of_the_published_evses(version: str, run_
     for site in sites.values():
         for evse in site.get("evses", ()):
             statuses[site["city"]][evse["status"]] += 1
-    with out.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_csv(out)
     assert [row["city"] for row in rows] == sorted(statuses)
     for row in rows:
         seen = statuses[row["city"]]

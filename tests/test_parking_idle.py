@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consumer_runs import driver, dump, half_up, published, run_spec
+from consumer_runs import demo_cpo, driver, dump, half_up, published, run_spec
 from fixtures_cli import REPO
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "parking_idle_by_weekday.ocx"
 SITE = ('  location.id as site because "the parking department acts per charging site; each '
@@ -52,10 +51,7 @@ def test_a_default_of_zero_is_not_a_condition_inside_the_measure(run_cli, tmp_pa
         assert "warning[OCX338]: this `avg`" in run_cli("check", str(edited)).stderr
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=20000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 20000)
 
 
 def _cell(point: dict) -> tuple[float, float]:

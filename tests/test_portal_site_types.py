@@ -5,14 +5,12 @@ the type of the field it reads, checked against `ocpispec get` of the demo CPO."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from consumer_runs import published, run_spec
-from fixtures_cli import cli_block
+from consumer_runs import check_spec, demo_cpo, published, run_spec
 
 from ocpispec.demo import DemoServer
 
@@ -37,10 +35,7 @@ output parquet to "exports/portal-sites.parquet"
 '''
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[DemoServer]:
-    with DemoServer(version="2.2.1", size=20) as started:
-        yield started
+server = demo_cpo("2.2.1", 20)
 
 
 def test_a_value_given_a_default_keeps_its_field_s_type(run_cli, server: DemoServer,
@@ -96,8 +91,8 @@ def test_a_coordinate_is_compared_as_a_number(run_cli, server: DemoServer, tmp_p
 
     spec = tmp_path / "eastern.ocx"
     spec.write_text(EASTERN_SITES)
-    done = run_cli("check", str(spec))
-    assert cli_block(done).replace(str(tmp_path), "<tmp>") == snapshot
+    done, shown = check_spec(run_cli, spec)
+    assert shown == snapshot
     fixed = re.search(r"help: [^`]*`([^`]*)`", done.stderr).group(1)
     spec.write_text(EASTERN_SITES.replace('coordinates.longitude > "5"', fixed))
     out = tmp_path / "eastern.geojson"

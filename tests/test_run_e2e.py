@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from consumer_runs import read_csv
 from fixtures_cli import REPO, SPECS, WITHOUT_K, cli_block
 from ledger_helpers import runs, state_dict
 from ocpispec.demo import DemoServer, Faults
@@ -84,10 +83,6 @@ def run_record(tmp_path: Path, nth: int = -1) -> dict:
     """The CPO's run record of the `nth` run (by time) under tmp (`--state` there)."""
     records = sorted((tmp_path / "runs").glob("*/*.json"), key=lambda p: p.stat().st_mtime_ns)
     return json.loads(records[nth].read_text())
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
 
 
 # ---- every spec -------------------------------------------------------------------------

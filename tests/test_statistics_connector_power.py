@@ -16,14 +16,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consumer_runs import driver, dump, published
+from consumer_runs import driver, dump, published, run_spec
 from fixtures_cli import REPO
 from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "statistics_connector_power.ocx"
 AS_OF = "2026-01-03T06:00:00Z"  # the schedule's run for December
 BRUSSELS = ZoneInfo("Europe/Brussels")
-KEY = "4d730677c2558fa4e8239c976d20c0b584f658e9dc4e0baa772f3585c06d3b8b"
 
 
 def _power(connector: dict) -> float | None:
@@ -65,10 +64,7 @@ def test_the_cells_are_the_month_s_sessions_per_standard_and_power(
         version: str, run_cli, tmp_path: Path) -> None:
     with DemoServer(version=version, size=5000) as server:
         out = tmp_path / "statistics.csv"
-        env = {"OCPI_VERSIONS_URL": server.versions_url, "OCPI_TOKEN": server.token,
-               "OCPISPEC_KEY": KEY}
-        done = run_cli("run", str(SPEC), "--out", str(out), "--as-of", AS_OF, env=env)
-        assert done.exit_code == 0, done.stderr
+        done = run_spec(run_cli, SPEC, server, out, as_of=AS_OF)
         assert "is empty in every row" not in done.stderr
         sites = published(run_cli, server)
         sessions = dump(run_cli, server, "sessions")

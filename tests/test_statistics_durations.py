@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from consumer_runs import driver, dump, half_up, published, run_spec
+from consumer_runs import demo_cpo, driver, dump, half_up, published, run_spec
 from fixtures_cli import REPO, cli_block
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "statistics_durations_xlsx.ocx"
 SIZE = "  minimum group size 10\n"
@@ -42,10 +41,7 @@ def test_an_average_beside_the_sum_in_another_unit_undoes_rounded_counts(
         assert cli_block(found).replace(str(tmp_path), "<tmp>") == snapshot
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=5000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 5000)
 
 
 def test_the_workbook_holds_the_months_sessions_as_get_shows_them(

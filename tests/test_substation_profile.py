@@ -84,8 +84,8 @@ def test_the_layer_is_the_quarter_s_energy_per_cell_and_hour(run_cli, tmp_path: 
         with DemoServer(version=version, size=5000) as server:
             files[version] = tmp_path / f"profile-{version}.geojson"
             # each platform a ledger of its own: a ledger's watermark is one platform's
-            run_spec(run_cli, SPEC, server, files[version], "--as-of", "2026-01-02T06:00:00Z",
-                     "--state", str(tmp_path / f"state-{version}.sqlite"))
+            run_spec(run_cli, SPEC, server, files[version], "--state",
+                     str(tmp_path / f"state-{version}.sqlite"), as_of="2026-01-02T06:00:00Z")
             if version == "2.3.0":
                 sites = published(run_cli, server)
                 sessions = dump(run_cli, server, "sessions")
@@ -127,7 +127,7 @@ def test_a_layer_that_releases_nothing_names_the_keys_to_coarsen(run_cli,
     assert run_cli("check", str(spec)).exit_code == 0
     with DemoServer(version="2.3.0", size=2000) as server:
         done = run_spec(run_cli, spec, server, tmp_path / "layer.geojson",
-                        "--as-of", "2026-01-02T06:00:00Z")
+                        as_of="2026-01-02T06:00:00Z")
     assert "group by fewer or coarser keys (a larger `grid` cell for `cell`, hours or days " \
            "for the quarter hours of `slot`) or read a longer window" in done.stderr
     assert "a shorter `prefix`" not in done.stderr, done.stderr

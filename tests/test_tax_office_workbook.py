@@ -5,15 +5,13 @@ demo CPO, and the workbook saying, in a sheet of its own, what it is."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import pytest
-from consumer_runs import dump, published, run_spec
+from consumer_runs import demo_cpo, dump, published, run_spec
 from openpyxl import load_workbook
 
 from ocpispec.demo import DemoServer
@@ -44,10 +42,7 @@ output xlsx to "exports/tax-revenue.xlsx"
 '''
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[DemoServer]:
-    with DemoServer(version="2.3.0", size=1000) as started:
-        yield started
+server = demo_cpo("2.3.0", 1000)
 
 
 def test_the_workbook_s_figures_are_the_cdrs_and_it_says_what_it_is(

@@ -14,21 +14,16 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
-from consumer_runs import driver, dump, half_up, published, run_spec
+from consumer_runs import demo_cpo, driver, dump, half_up, published, run_spec
 from fixtures_cli import REPO
-from ocpispec.demo import DemoServer
 
 SPEC = REPO / "tests" / "specs" / "consumers" / "research_weekday_hour_heatmap.ocx"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@pytest.fixture(scope="module")
-def server():
-    with DemoServer(version="2.2.1", size=20000) as demo:
-        yield demo
+server = demo_cpo("2.2.1", 20000)
 
 
 def test_the_spec_checks_clean(run_cli) -> None:
