@@ -15,7 +15,8 @@ from ocpispec.check.disclosure import check_disclosure
 from ocpispec.check.edge_cells import check_edge_cells
 from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
-from ocpispec.check.scope import Scope, check_joins
+from ocpispec.check.joins import check_joins
+from ocpispec.check.scope import Scope
 from ocpispec.diagnostics import error, warning
 
 SMALLEST_GROUP = 5
