@@ -16,37 +16,36 @@ _TESTS = frozenset({"comparator", "and_expression", "or_expression", "not_expres
 
 
 def tests(hatch: syntax.Call) -> bool:
-    import jmespath
-    from jmespath.exceptions import JMESPathError
-
-    literal = hatch.args[0] if hatch.args else None
-    if not isinstance(literal, syntax.Literal) or not isinstance(literal.value, str):
-        return False
-    try:
-        tree = jmespath.compile(literal.value).parsed
-    except JMESPathError:
-        return False  # reported by the hatch's own check
-    return _has_test(tree)
+    tree = _parsed(hatch)
+    return tree is not None and _has_test(tree)
 
 
 def defaulted_field(hatch: syntax.Call) -> bool:
     """`jmespath("total_parking_time || `0`")`: a field read as it is, or a number
     where the record lacks it. Its value is the field's own, so a `round` or `bucket`
     around it coarsens it as it coarsens the field (`check/floors.py`)."""
-    import jmespath
-    from jmespath.exceptions import JMESPathError
-
-    literal = hatch.args[0] if hatch.args else None
-    if not isinstance(literal, syntax.Literal) or not isinstance(literal.value, str):
-        return False
-    try:
-        tree = jmespath.compile(literal.value).parsed
-    except JMESPathError:
+    tree = _parsed(hatch)
+    if tree is None:
         return False
     match tree.get("type"), tree.get("children", ()):
         case "or_expression", (path, {"type": "literal", "value": int() | float() as value}):
             return not isinstance(value, bool) and _plain_path(path)
     return False
+
+
+def _parsed(hatch: syntax.Call) -> dict | None:
+    """The parse tree of the hatch's expression; None for one not written as a text, or
+    not JMESPath (reported by the hatch's own check)."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    literal = hatch.args[0] if hatch.args else None
+    if not isinstance(literal, syntax.Literal) or not isinstance(literal.value, str):
+        return None
+    try:
+        return jmespath.compile(literal.value).parsed
+    except JMESPathError:
+        return None
 
 
 def _plain_path(node: dict) -> bool:
