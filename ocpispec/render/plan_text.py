@@ -83,9 +83,9 @@ def describe_versions_url(reference: ir.SecretReference) -> str:
     return f"versions URL from {reference.kind} `{reference.name}`"
 
 
-def _source_text(source: ir.SourceSpec) -> str:
-    if source.profile:
-        return f"profile `{source.profile}`"
+def describe_connection(source: ir.SourceSpec) -> list[str]:
+    """Where a source without a profile finds the platform: its versions URL, token and
+    party, each as the spec names it (never its value)."""
     parts = []
     if source.versions_url:
         parts.append(describe_versions_url(source.versions_url))
@@ -93,8 +93,13 @@ def _source_text(source: ir.SourceSpec) -> str:
         parts.append(f"token from {source.token.kind} `{source.token.name}`")
     if source.party:
         parts.append(f"party {source.party}")
-    parts.append(f"version {source.version or 'auto'}")
-    return ", ".join(parts)
+    return parts
+
+
+def _source_text(source: ir.SourceSpec) -> str:
+    if source.profile:
+        return f"profile `{source.profile}`"
+    return ", ".join([*describe_connection(source), f"version {source.version or 'auto'}"])
 
 
 def _dataset(dataset: ir.Dataset) -> Iterator[str]:

@@ -16,7 +16,7 @@ from ocpispec.check.personal_literals import redacted_jmespath
 from ocpispec.plan.columns import personal_hatch
 from ocpispec.language.characters import without_comments
 from ocpispec.diagnostics import Diagnostic
-from ocpispec.render.plan_text import describe_versions_url
+from ocpispec.render.plan_text import describe_connection
 from ocpispec.review import words
 from ocpispec.text import code_span
 from ocpispec.review.model import (
@@ -91,14 +91,7 @@ def _source(source: ir.SourceSpec) -> str:
         else "the newest OCPI version both sides speak"
     if source.profile:
         return f"the CPO's OCPI platform, login stored as profile `{source.profile}`; {version}"
-    parts = []
-    if source.versions_url:
-        parts.append(describe_versions_url(source.versions_url))
-    if source.token:
-        parts.append(f"token from {source.token.kind} `{source.token.name}`")
-    if source.party:
-        parts.append(f"party {source.party}")
-    return f"the CPO's OCPI platform ({', '.join(parts)}); {version}"
+    return f"the CPO's OCPI platform ({', '.join(describe_connection(source))}); {version}"
 
 
 def _pseudonyms(plan: ir.Plan) -> str:
