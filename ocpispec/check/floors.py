@@ -122,7 +122,7 @@ class _Walk:
 
     def __init__(self, use: Use) -> None:
         self.use = use
-        self.floor = _field_floor(use)
+        self.floor = field_floor(use)
         self.scale: float | None = 1.0
         self.shift: float | None = 0.0
         self.shortfall: str | None = None
@@ -337,17 +337,13 @@ _CHECKS = {"truncate": _Walk._truncate, "round": _Walk._round, "bucket": _Walk._
 
 
 def field_floor(use: Use) -> float:
-    """The floor of the field a use reads, in its own unit (inf: none)."""
-    return _field_floor(use)
-
-
-def _field_floor(use: Use) -> float:
-    """The smallest step the field may show, in its own unit (inf: no generaliser can
-    bring it to a floor, e.g. free text or an identifier-like string)."""
+    """The floor of the field a use reads: the smallest step the field may show, in its
+    own unit (inf: no generaliser can bring it to a floor, e.g. free text or an
+    identifier-like string)."""
     field = use.field.field
     if field.object in GEO_OBJECTS:
         return SITE_COORDINATE_STEP if use.field.site else COORDINATE_STEP
-    if _site_stamp(use):
+    if site_stamp(use):
         return math.inf
     match field.kind:
         case Kind.DATETIME:
@@ -363,10 +359,6 @@ def postal_prefix(use: Use) -> int:
 
 
 def site_stamp(use: Use) -> bool:
-    return _site_stamp(use)
-
-
-def _site_stamp(use: Use) -> bool:
     """A joined location's, EVSE's or connector's `last_updated`, quasi in a charge
     dataset (`schema/charge_sites.py`): not a time of the charge but a value of the site
     that the CPO publishes and no two sites share, so cut to the hour or the day it still
@@ -412,7 +404,7 @@ def between_record_times(call: syntax.Call) -> bool:
 
 
 def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
-    if _site_stamp(walk.use):
+    if site_stamp(walk.use):
         return ("the time a site was last updated names the site whatever it is cut to: "
                 "the CPO publishes it with the site, and no two sites share one")
     match name:
