@@ -17,6 +17,7 @@ from ocpispec.check.order import check_order
 from ocpispec.check.output import check_output
 from ocpispec.check.joins import check_joins
 from ocpispec.check.scope import Scope
+from ocpispec.check.where import check_where
 from ocpispec.diagnostics import error, warning
 
 SMALLEST_GROUP = 5
@@ -40,7 +41,7 @@ def check_dataset(dataset: syntax.Dataset, modules: tuple[str, ...],
                                              isinstance(dataset.body, syntax.Aggregate))
     checked_filter = None
     for where in source.wheres[:0 if element_read else 1]:  # one error for the element
-        checked_filter = filters.check_where(
+        checked_filter = check_where(
             where, scope, ctx, rows=not isinstance(dataset.body, syntax.Aggregate),
             source=source)
     errors = ctx.error_count()
