@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import sys
 from collections import Counter
 from datetime import datetime
@@ -16,6 +15,7 @@ import orjson
 from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option, retry_backoff, rps_option,
                                           workers_option)
 
+from ocpispec.cli.get_report import PRIVATE_WARNING, judge, summary, warn_opened
 from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, start_demo
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
@@ -24,32 +24,9 @@ from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.console import ConsoleEvents, show_diagnostic
 from ocpispec.ocpi.profiles import Profile, load_profile, remember_discovery, reuse_seconds
 from ocpispec.ocpi.public_scope import SCOPED
-from ocpispec.ocpi.release import (
-    Release,
-    close_paths,
-    opened_identifiers,
-    opened_site_details,
-    unknown_path,
-)
-from ocpispec.ocpi.stats import FetchStats
+from ocpispec.ocpi.release import Release, close_paths, unknown_path
 from ocpispec.schema import MODULES
-from ocpispec.schema.records import split_unusual
-from ocpispec.text import count
 
-GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
-PRIVATE_WARNING = ("warning: `--include-private` prints private sites, their own tariffs and "
-                   "the sessions and CDRs there:\nthis output contains personal data; handle "
-                   "it as such\n")
-OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
-                    "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
-IDENTIFIERS_WARNING = (
-    "warning: `--privacy-pass {paths}` opens personal identifiers: this output contains\n"
-    "  personal data (card uids, contract ids or record ids, unpseudonymised, or a site's\n"
-    "  directions, owner or pictures). Do not share it.\n")
-SITE_DETAILS_WARNING = (
-    "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
-    "  personal data (at a home charger they are the owner's address, linked to the record).\n"
-    "  Do not share it.\n")
 
 
 def _when(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
@@ -154,7 +131,7 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
         credentials, version, profile = (_demo(stack, demo_version, demo_size) if demo
                                          else _profile(name, max_age))
         open_paths = _open_paths(privacy_pass, version, module)
-        _warn_opened(module, version, open_paths)
+        warn_opened(module, version, open_paths)
         if include_private and module in SCOPED:
             click.echo(PRIVATE_WARNING, err=True, nl=False)
         _get(module, credentials, (open_paths, include_private), (date_from, date_to, limit),
@@ -162,18 +139,6 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
                           max_retries=retries, request_timeout=request_timeout, backoff_base=retry_backoff(),
                           max_body_bytes=max_body_bytes()),
              allow_invalid, accept_incomplete, profile, workers)
-
-
-def _warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
-    """The loud warnings of `--privacy-pass`: everything, personal identifiers, a private
-    site's details."""
-    if "." in open_paths:
-        click.echo(OPEN_ALL_WARNING, err=True, nl=False)
-        return
-    if identifiers := opened_identifiers(version, module, open_paths):
-        click.echo(IDENTIFIERS_WARNING.format(paths=",".join(identifiers)), err=True, nl=False)
-    if site_details := opened_site_details(module, open_paths):
-        click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
 
 
 def _profile(name: str, max_age: int | None) -> tuple[Credentials, str, Profile]:
@@ -255,8 +220,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
             sys.exit(0)
         except KeyboardInterrupt as stop:
             _interrupted(out, stop_name(stop))
-    click.echo(_summary(module, client.version, client.stats, release), err=True)
-    _judge(fetched, client.stats, policy)
+    click.echo(summary(module, client.version, client.stats, release), err=True)
+    judge(fetched, client.stats, policy)
 
 
 def _fast_path(release: Release, limit: int | None) -> Any:
@@ -290,27 +255,6 @@ def _public_scope(module: str, credentials: Credentials, options: FetchOptions,
                                concurrency=1 if small_sample(limit) else None)
         return scope_from_locations(module, (obj for page in fetched.pages() for obj in page
                                              if isinstance(obj, dict)))
-
-
-def _judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
-    """Exit 1 when objects were lost (invalid, or a crawl not proven complete) and the
-    options do not accept it; the objects on stdout are what arrived."""
-    from ocpispec.execute import policy as rules
-
-    if (warning := fetched.window_warning()) is not None:
-        click.echo(f"warning: {warning}", err=True)
-    invalid = fetched.invalid_by_reason
-    received = stats.objects + sum(invalid.values())
-    doubts = fetched.incomplete()
-    problem = None
-    if doubts and not policy.accept_incomplete:
-        problem = rules.incomplete_crawl(fetched.module, doubts, None, recorded="").diagnostic
-    elif not policy.accepted_invalid(sum(invalid.values()), received):
-        problem = rules.invalid_records(fetched.module, fetched.module, invalid, received, policy,
-                                        None).diagnostic
-    if problem is not None:
-        show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1], GET_NOTE)))
-        sys.exit(1)
 
 
 def _tolerance(value: str | None) -> Any:
@@ -426,55 +370,3 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
             if lines:
                 out.write(b"".join(lines))
                 out.flush()
-
-
-def _summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
-    unknown = release.unknown_tally(stats.unknown_fields.get(module))
-    lines = [f"{module}: {stats.objects} objects (OCPI {version}, {count(stats.pages, 'page')}, "
-             f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
-             f"  duplicates dropped: {stats.duplicates}",
-             f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
-             f"  unknown fields (withheld): {_unknown(unknown) or 'none'}"]
-    if stats.invalid_fields:
-        lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
-    if stats.deviations:
-        lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
-    if release.left_out:
-        lines.append(f"  left out whole, as a run leaves them out ({release.scope.why()}; "
-                     f"--include-private keeps them): {release.left_out}")
-    if release.private_sites:
-        lines.append(f"  private sites (address, coordinates, names and status withheld): {release.private_sites}")
-    if release.embedded_locations:
-        lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
-                     f"{release.embedded_locations}")
-    withheld = {p: n for p, n in release.withheld.items() if p not in unknown}
-    lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
-    if release.open_paths:
-        lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")
-    if release.site_details_released:
-        lines.append(f"  objects with site details released (personal at private sites): "
-                     f"{release.site_details_released}")
-    if stats.warnings:
-        lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
-    return "\n".join(lines)
-
-
-def _unknown(tally: dict[str, int]) -> str:
-    named, unusual = split_unusual(tally)
-    text = _paths(named)
-    if unusual:
-        text += ("; " if text else "") + f"{count(unusual, 'field')} with unusual names"
-    return text
-
-
-def _paths(tally: dict[str, int]) -> str:
-    names = sorted(tally)
-    if len(names) > 12:
-        return f"{len(names)} fields: {', '.join(names[:12])}, ..."
-    return f"{len(names)} fields: {', '.join(names)}" if names else ""
-
-
-def _counts(by_reason: dict[str, int]) -> str:
-    return ", ".join(f"{n} {reason}" for reason, n in sorted(by_reason.items()))
-
-

@@ -1,0 +1,115 @@
+"""What `ocpispec get` says on stderr beside the objects: the warnings of an output that
+holds personal data, the exit for objects lost, and the summary of what was released,
+withheld and left out."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+import click
+
+from ocpispec.ocpi.console import show_diagnostic
+from ocpispec.ocpi.release import Release, opened_identifiers, opened_site_details
+from ocpispec.ocpi.stats import FetchStats
+from ocpispec.schema.records import split_unusual
+from ocpispec.text import count
+
+GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
+PRIVATE_WARNING = ("warning: `--include-private` prints private sites, their own tariffs and "
+                   "the sessions and CDRs there:\nthis output contains personal data; handle "
+                   "it as such\n")
+OPEN_ALL_WARNING = ("warning: `--privacy-pass .` opens EVERY field: this output contains personal data\n"
+                    "  (card uids, contract ids, session times, home addresses). Do not share it.\n")
+IDENTIFIERS_WARNING = (
+    "warning: `--privacy-pass {paths}` opens personal identifiers: this output contains\n"
+    "  personal data (card uids, contract ids or record ids, unpseudonymised, or a site's\n"
+    "  directions, owner or pictures). Do not share it.\n")
+SITE_DETAILS_WARNING = (
+    "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
+    "  personal data (at a home charger they are the owner's address, linked to the record).\n"
+    "  Do not share it.\n")
+
+
+def warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
+    """The loud warnings of `--privacy-pass`: everything, personal identifiers, a private
+    site's details."""
+    if "." in open_paths:
+        click.echo(OPEN_ALL_WARNING, err=True, nl=False)
+        return
+    if identifiers := opened_identifiers(version, module, open_paths):
+        click.echo(IDENTIFIERS_WARNING.format(paths=",".join(identifiers)), err=True, nl=False)
+    if site_details := opened_site_details(module, open_paths):
+        click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
+
+
+def judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
+    """Exit 1 when objects were lost (invalid, or a crawl not proven complete) and the
+    options do not accept it; the objects on stdout are what arrived."""
+    from ocpispec.execute import policy as rules
+
+    if (warning := fetched.window_warning()) is not None:
+        click.echo(f"warning: {warning}", err=True)
+    invalid = fetched.invalid_by_reason
+    received = stats.objects + sum(invalid.values())
+    doubts = fetched.incomplete()
+    problem = None
+    if doubts and not policy.accept_incomplete:
+        problem = rules.incomplete_crawl(fetched.module, doubts, None, recorded="").diagnostic
+    elif not policy.accepted_invalid(sum(invalid.values()), received):
+        problem = rules.invalid_records(fetched.module, fetched.module, invalid, received, policy,
+                                        None).diagnostic
+    if problem is not None:
+        show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1], GET_NOTE)))
+        sys.exit(1)
+
+
+def summary(module: str, version: str, stats: FetchStats, release: Release) -> str:
+    unknown = release.unknown_tally(stats.unknown_fields.get(module))
+    lines = [f"{module}: {stats.objects} objects (OCPI {version}, {count(stats.pages, 'page')}, "
+             f"{count(stats.requests, 'request')}, {count(stats.retries, 'retry', 'retries')})",
+             f"  duplicates dropped: {stats.duplicates}",
+             f"  invalid objects left out: {_counts(stats.invalid_by_reason) or 'none'}",
+             f"  unknown fields (withheld): {_unknown(unknown) or 'none'}"]
+    if stats.invalid_fields:
+        lines.append(f"  values of the wrong type, read as null: {_counts(stats.invalid_fields)}")
+    if stats.deviations:
+        lines.append(f"  deviations read tolerantly: {_counts(stats.deviations)}")
+    if release.left_out:
+        lines.append(f"  left out whole, as a run leaves them out ({release.scope.why()}; "
+                     f"--include-private keeps them): {release.left_out}")
+    if release.private_sites:
+        lines.append(f"  private sites (address, coordinates, names and status withheld): {release.private_sites}")
+    if release.embedded_locations:
+        lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
+                     f"{release.embedded_locations}")
+    withheld = {p: n for p, n in release.withheld.items() if p not in unknown}
+    lines.append(f"  withheld as not public: {_paths(withheld) or 'none'}")
+    if release.open_paths:
+        lines.append(f"  released by --privacy-pass: {', '.join(sorted(release.open_paths))}")
+    if release.site_details_released:
+        lines.append(f"  objects with site details released (personal at private sites): "
+                     f"{release.site_details_released}")
+    if stats.warnings:
+        lines.append(f"  warnings: {len(stats.warnings)} (shown above)")
+    return "\n".join(lines)
+
+
+def _unknown(tally: dict[str, int]) -> str:
+    named, unusual = split_unusual(tally)
+    text = _paths(named)
+    if unusual:
+        text += ("; " if text else "") + f"{count(unusual, 'field')} with unusual names"
+    return text
+
+
+def _paths(tally: dict[str, int]) -> str:
+    names = sorted(tally)
+    if len(names) > 12:
+        return f"{len(names)} fields: {', '.join(names[:12])}, ..."
+    return f"{len(names)} fields: {', '.join(names)}" if names else ""
+
+
+def _counts(by_reason: dict[str, int]) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(by_reason.items()))
