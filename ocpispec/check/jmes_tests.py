@@ -1,7 +1,7 @@
 """Whether a `jmespath(...)` expression tests a value: a comparison, `&&`, `||`, `!` or
 a filter `[?...]`. Its answer per record then says which side of the test the record
 lies on: summed (`check/selecting_measures.py`) it counts the records the test keeps,
-pseudonymised (`check/floors.py`) it is one pseudonym for the records that pass.
+pseudonymised (`check/floors/`) it is one pseudonym for the records that pass.
 An element of the record's own list picked by its kind (`dimensions[?type ==
 'PARKING_TIME']`) is no such test: every record has one.
 """
@@ -23,7 +23,7 @@ def tests(hatch: syntax.Call) -> bool:
 def defaulted_field(hatch: syntax.Call) -> bool:
     """`jmespath("total_parking_time || `0`")`: a field read as it is, or a number
     where the record lacks it. Its value is the field's own, so a `round` or `bucket`
-    around it coarsens it as it coarsens the field (`check/floors.py`)."""
+    around it coarsens it as it coarsens the field (`check/floors/`)."""
     tree = _parsed(hatch)
     if tree is None:
         return False

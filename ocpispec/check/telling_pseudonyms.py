@@ -8,7 +8,7 @@ carries), and `pseudonymize(1 / (kwh - 40.13))` is empty exactly for the session
 40.13 kWh (a division by 0 is empty, and so is its pseudonym), and
 `pseudonymize(bucket(kwh, [40.12, 40.14]))` one pseudonym per cell, the narrow one too. Both checked clean beside
 `round(kwh, 0)`, though the same test as a column is OCX303. Such a pseudonym
-protects nothing (`check/floors.py`): the field it reads is released as it is.
+protects nothing (`check/floors/`): the field it reads is released as it is.
 """
 
 from __future__ import annotations

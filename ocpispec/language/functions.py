@@ -35,7 +35,7 @@ class Effect(enum.Enum):
     RAW: the value leaves as it is (keep). PSEUDONYMISE: keyed HMAC, personal
     identifiers may pass. GENERALISE: coarsens a quasi-identifier (not enough for
     a personal identifier), and only when its parameters reach the floor of the
-    field's kind (ocpispec/check/floors.py). DERIVE: computes a new quantity from
+    field's kind (ocpispec/check/floors/). DERIVE: computes a new quantity from
     inputs; `minutes`/`hours` protect only between two timestamps of the record.
     CONSTANT: no input data. RAW_EXPRESSION: the escape hatch, classified by every
     field it touches. AGGREGATE: summarises a group (`min`/`max` pass one record's

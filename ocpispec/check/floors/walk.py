@@ -1,4 +1,5 @@
-"""Generaliser floors: a generaliser protects a quasi-identifier only when it coarsens it.
+"""Whether a use of a field reaches its floor (`assess`): a generaliser protects a
+quasi-identifier only when it coarsens it.
 
 `round(kwh, 10)` or `truncate(start_date_time, minute)` release the value as good as
 unchanged, so they do not count. Each use of a field is followed from the field outwards
@@ -18,38 +19,23 @@ from ocpispec import calendar_windows, series
 from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.check import literals, power_sums
+from ocpispec.check.floors.durations import DURATIONS, between_record_times, duration_quantity
+from ocpispec.check.floors.limits import (
+    NUMBER_STEP,
+    UNIT_SECONDS,
+    field_floor,
+    is_postal,
+    postal_prefix,
+)
+from ocpispec.check.floors.shortfalls import shortfall
 from ocpispec.check.jmes_tests import defaulted_field
-from ocpispec.check.quantities import quantity, quantity_at
+from ocpispec.check.quantities import quantity
 from ocpispec.check.telling_pseudonyms import tells
-from ocpispec.check.values import GEO_OBJECTS, Use
+from ocpispec.check.values import Use
 from ocpispec.language.functions import Effect, lookup
-from ocpispec.schema.model import Kind, PrivacyClass
-
-# The floors. Times: the hour (privacy.md: truncate to hour or coarser). Numbers
-# (energy, durations, costs): steps of 0.1 (one decimal). Coordinates: 0.01 degrees
-# (about 1 km). Postal codes: the first 4 characters (NL `1234AB` -> `1234`).
-TIME_FLOOR_SECONDS = 3600
-NUMBER_STEP = 0.1
-COORDINATE_STEP = 0.01
-POSTAL_PREFIX = 4
-# At a site that may be someone's home (a dataset that includes private locations), the
-# place is the resident's address: privacy.md allows municipality level only. A 4-digit
-# postal area is a neighbourhood, a 0.01-degree cell a few streets; 3 characters (NL
-# `123`, some 20,000 people) and 0.05 degrees (about 5 x 3.5 km) are a municipality's scale.
-SITE_COORDINATE_STEP = 0.05
-SITE_POSTAL_PREFIX = 3
-
-UNIT_SECONDS = {"minute": 60, "quarter_hour": 900, "hour": 3600, "day": 86_400,
-                "week": 604_800, "month": 28 * 86_400, "year": 365 * 86_400}
-
-# The calls with a floor, as docs/language.md and `explain OCX303` list them.
-GENERALISERS = ("truncate", "round", "bucket", "prefix", "round_coords", "grid", "minutes",
-                "hours", "weekday", "hour_of_day", "sum", "avg", "count", "min", "max", "median",
-                "percentile", "keep")
 
 _ALWAYS = frozenset({"weekday", "hour_of_day"})
 _CUTS = frozenset({"round", "bucket", "truncate", "round_coords", "grid"})
-_DURATIONS = frozenset({"minutes", "hours"})
 # Where `truncate` cuts, in seconds since 1970-01-01 (a Thursday; weeks start on Monday).
 # Months and years cut on day boundaries, so the day grid stands in for them.
 _TRUNCATE_GRIDS = {"minute": (60.0, 0.0), "quarter_hour": (900.0, 0.0),
@@ -268,8 +254,8 @@ class _Walk:
         if self.scale is None and name in _CUTS and self.blind is None:
             self.blind = f"`{name}` cuts a value scaled by another value"
         verdict = check(self, call)
-        if not verdict and self.shortfall is None and not (self.duration and name in _DURATIONS):
-            self.shortfall = _shortfall(name, call, self)
+        if not verdict and self.shortfall is None and not (self.duration and name in DURATIONS):
+            self.shortfall = shortfall(name, call, self.use, self.step)
         if not verdict and self.short_at is None:
             self.short_at = call
         return verdict
@@ -312,7 +298,7 @@ class _Walk:
             # reads it), so `round(hours(s, e) / 10, 0)` has a grid of 600 minutes, to
             # compare with other cuts of it and to tell a cut that picks records out
             hours = call.name.name == "hours"
-            self.quantity, sign = _duration_quantity(call, self.use.field.module)
+            self.quantity, sign = duration_quantity(call, self.use.field.module)
             self.floor = NUMBER_STEP * (60.0 if hours else 1.0)
             self.scale, self.shift = sign / (60.0 if hours else 1.0), 0.0
             self.shown = f"{call.name.name}({call.args[0].dotted}, {call.args[1].dotted})"
@@ -336,127 +322,5 @@ _CHECKS = {"truncate": _Walk._truncate, "round": _Walk._round, "bucket": _Walk._
            "minutes": _Walk._duration, "hours": _Walk._duration}
 
 
-def field_floor(use: Use) -> float:
-    """The floor of the field a use reads: the smallest step the field may show, in its
-    own unit (inf: no generaliser can bring it to a floor, e.g. free text or an
-    identifier-like string)."""
-    field = use.field.field
-    if field.object in GEO_OBJECTS:
-        return SITE_COORDINATE_STEP if use.field.site else COORDINATE_STEP
-    if site_stamp(use):
-        return math.inf
-    match field.kind:
-        case Kind.DATETIME:
-            return TIME_FLOOR_SECONDS
-        case Kind.NUMBER | Kind.INTEGER:
-            return NUMBER_STEP
-    return math.inf
-
-
-def postal_prefix(use: Use) -> int:
-    """The most characters of a postal code `prefix` may keep for this use."""
-    return SITE_POSTAL_PREFIX if use.field.site else POSTAL_PREFIX
-
-
-def site_stamp(use: Use) -> bool:
-    """A joined location's, EVSE's or connector's `last_updated`, quasi in a charge
-    dataset (`schema/charge_sites.py`): not a time of the charge but a value of the site
-    that the CPO publishes and no two sites share, so cut to the hour or the day it still
-    names the site, as its id does (on the demo CPO all 360 are whole hours)."""
-    return use.field.module == "locations" and use.field.path[-1:] == ("last_updated",) \
-        and use.field.privacy is PrivacyClass.QUASI
-
-
 def _coarse(step: float, floor: float) -> bool:
     return step >= floor * (1 - 1e-9)
-
-
-def is_postal(name: str) -> bool:
-    return "postal" in name
-
-
-
-def read_quantity(use: Use) -> str:
-    """What a use's value holds: a duration between two of the record's times
-    (`minutes(start_date_time, end_date_time)`, one value however it is read), else the
-    charge's quantity the field holds, else the field's own name."""
-    for node in use.around:
-        if isinstance(node, syntax.Call) and node.name.name in _DURATIONS and \
-                between_record_times(node):
-            return _duration_quantity(node, use.field.module)[0]
-    return quantity(use.field)
-
-
-def _duration_quantity(call: syntax.Call, module: str) -> tuple[str, float]:
-    """The duration's name, the same whichever way round its times are given, and the
-    sign of the call's value against it (`minutes(end, start)`: -1)."""
-    names = [quantity_at(module, (arg.dotted,), arg.dotted) for arg in call.args]
-    return "duration " + " to ".join(sorted(names)), -1.0 if names[0] > names[1] else 1.0
-
-
-def between_record_times(call: syntax.Call) -> bool:
-    """`minutes(a, b)` where a and b are two different plain timestamp fields of the
-    dataset's own record (checked for kind by the typer)."""
-    if len(call.args) != 2 or not all(isinstance(arg, syntax.FieldRef) for arg in call.args):
-        return False
-    first, second = call.args
-    return first.path != second.path and "." not in first.dotted + second.dotted
-
-
-def _shortfall(name: str, call: syntax.Call, walk: _Walk) -> str:
-    if site_stamp(walk.use):
-        return ("the time a site was last updated names the site whatever it is cut to: "
-                "the CPO publishes it with the site, and no two sites share one")
-    match name:
-        case "truncate":
-            return "`truncate` counts from `hour` up; a finer unit releases the time"
-        case "round" | "bucket":
-            if walk.step == math.inf:
-                return (f"`{name}` works on a value scaled by another field or taken from "
-                        "`jmespath(...)`, so how fine it is cannot be known")
-            kept = _kept_step(name, call)
-            shown = f"steps of {_format(kept)}" if kept is not None else "fine steps"
-            if math.isclose(walk.step, NUMBER_STEP):
-                return f"`{name}` keeps {shown}; the floor is {_format(NUMBER_STEP)} (1 decimal)"
-            return (f"`{name}` keeps {shown} of a value scaled or converted inside it; the "
-                    f"field's floor needs steps of at least {_format(walk.step)} there")
-        case "prefix" if walk.use.field.site and is_postal(walk.use.field.field.name):
-            return (f"at a site that may be someone's home, `prefix` protects a postal code "
-                    f"cut to at most {SITE_POSTAL_PREFIX} characters (a municipality's scale); "
-                    "a longer one is the resident's neighbourhood")
-        case "prefix":
-            return (f"`prefix` protects only a postal code, cut to at most {POSTAL_PREFIX} "
-                    "characters; on anything else it releases the start of the value")
-        case "round_coords" | "grid" if walk.use.field.site:
-            return (f"at a site that may be someone's home, `{name}` protects only cells of "
-                    f"at least {SITE_COORDINATE_STEP} degrees (a municipality's scale); a finer "
-                    "one points at the resident's street")
-        case "round_coords" | "grid":
-            return (f"`{name}` keeps cells finer than {COORDINATE_STEP} degrees (about 1 km), "
-                    "so it points at a spot")
-        case "minutes" | "hours":
-            return (f"`{name}` counts only between two timestamps of the record itself; "
-                    "against a constant it releases the exact time")
-    return f"`{name}` does not coarsen the value enough"
-
-
-def _kept_step(name: str, call: syntax.Call) -> float | None:
-    if name == "round":
-        digits = literals.constant(call.args[1]) if len(call.args) > 1 else 0
-        return None if digits is None else 10.0 ** -digits
-    edges = literals.edges(call.args[1]) if len(call.args) > 1 else None
-    widths = [b - a for a, b in zip(edges or [], (edges or [])[1:])]
-    return min(widths) if widths else None
-
-
-def round_digits(step: float) -> int | None:
-    """The most digits `round` may keep on a value that shows steps of `step` and still
-    reach the floor: 10^-digits >= step (`kwh * 1000` shows steps of 100: -2)."""
-    if not math.isfinite(step) or step <= 0:
-        return None
-    digits = math.floor(-math.log10(step) + 1e-9)
-    return digits if -6 <= digits <= 10 else None
-
-
-def _format(step: float) -> str:
-    return f"{step:g}"
