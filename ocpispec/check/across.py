@@ -16,8 +16,9 @@ from collections.abc import Sequence
 
 from ocpispec.check.bound_differencing import bounds_against
 from ocpispec.check.checked import CheckedDataset, CheckedSpec
-from ocpispec.check.differencing import anchor, difference_of, explanation, is_totals, \
-    left_out_by_rows, totals_of_the_same_records
+from ocpispec.check.dataset_differences import difference_of, is_totals, left_out_by_rows, \
+    totals_of_the_same_records
+from ocpispec.check.differencing import anchor, explanation
 from ocpispec.check.grid_differencing import STRADDLE_NOTE, straddling
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic, Label, Severity

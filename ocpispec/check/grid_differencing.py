@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
-from ocpispec.check.differencing import difference_of, difference_of_records, \
+from ocpispec.check.dataset_differences import difference_of, difference_of_records, \
     related_aggregates
 from ocpispec.check.floors import Grid
 from ocpispec.check.grids import boundaries, quasi_grids

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from ocpispec.check.checked import CheckedDataset
 from ocpispec.check.context import Context
-from ocpispec.check.differencing import anchor, differ_by_filter, linked_directly
+from ocpispec.check.dataset_differences import differ_by_filter
+from ocpispec.check.differencing import anchor, linked_directly
 from ocpispec.check.pseudonym_links import Link, linked_files, released_by, row_datasets
 from ocpispec.diagnostics import Diagnostic, Label, Severity
 
