@@ -1,7 +1,9 @@
 """Functions of SQL, pandas and spreadsheets that a new user writes for a need the
 language meets another way: a distinct count (`count_distinct(x)`, `nunique(x)`), a
 time formatted to its month (`to_char(t, 'YYYY-MM')`, `strftime('%Y-%m', t)`) or taken
-apart (`date_part('hour', t)`), a default for a missing value (`coalesce(x, 'n/a')`).
+apart (`date_part('hour', t)`), a default for a missing value (`coalesce(x, 'n/a')`),
+a date cut (`date_trunc('hour', t)`, `date(t)`), a percentile (`p90(x)`) or a prefix
+(`left(x, 2)`).
 Each gives the call the language writes, with the user's own arguments; where a near
 spelling would mislead (`count_distinct` ~ `constant`, `concat` ~ `count`), the habit
 says what was meant."""
@@ -50,6 +52,102 @@ _UNITS = frozenset({*_HOURS, "minute", "minutes", "mi", "n", "min", "second", "s
 
 _CLOCKS = frozenset({"now", "current_date", "current_timestamp", "current_time", "today",
                      "getdate", "sysdate", "localtimestamp", "utcnow", "run_date"})
+
+
+# functions of SQL and spreadsheets a new user reaches for -> what the language writes
+# (`{x}`: the call's field)
+_FUNCTION_HABITS = {
+    "date": "truncate({x}, day)", "day": "truncate({x}, day)",
+    "date_trunc": "truncate({x}, month)",
+    "month": "truncate({x}, month)", "year": "truncate({x}, year)",
+    "week": "truncate({x}, week)", "hour": "hour_of_day({x})",
+    "dayofweek": "weekday({x})", "day_of_week": "weekday({x})",
+    "dow": "weekday({x})", "weekday_name": "weekday({x})",
+    "left": "prefix({x}, 4)", "substr": "prefix({x}, 4)",
+    "substring": "prefix({x}, 4)",
+    "hash": "pseudonymize({x})", "sha256": "pseudonymize({x})",
+    "md5": "pseudonymize({x})", "mean": "avg({x})",
+    "duration": "minutes(start_date_time, end_date_time)",
+    "datediff": "minutes(start_date_time, end_date_time)",
+}
+
+# a percentile as statistics tools name it: `quantile(x, 0.9)`, `p90(x)`, `pct95(x)`
+_PERCENTILE_NAMES = re.compile(r"(?:quantile|percentile_(?:cont|disc)|approx_percentile|"
+                               r"quantile_cont|ntile)|(?:p|pct|perc|percentile_?)(\d{1,2})")
+
+
+_TRUNCATE_UNITS = {"minute": "minute", "minutes": "minute", "min": "minute", "hour": "hour",
+                   "hours": "hour", "h": "hour", "day": "day", "days": "day", "d": "day",
+                   "week": "week", "weeks": "week", "isoweek": "week", "month": "month",
+                   "months": "month", "year": "year", "years": "year",
+                   "15 minutes": "quarter_hour", "15min": "quarter_hour"}
+
+
+def _date_trunc(call: syntax.Call) -> str | None:
+    """`date_trunc('hour', start_date_time)` (SQL) or `date_trunc(start_date_time, hour)`:
+    `truncate` of the field to the unit written, whichever order they come in."""
+    fields = [arg for arg in call.args if isinstance(arg, syntax.FieldRef)]
+    words = [str(arg.value).strip().lower() for arg in call.args
+             if isinstance(arg, syntax.Literal) and isinstance(arg.value, str)]
+    words += [".".join(arg.path).lower() for arg in fields[1:]]  # a bare unit: `hour`
+    unit = next((_TRUNCATE_UNITS[word] for word in words if word in _TRUNCATE_UNITS), None)
+    if not fields or unit is None:
+        return None
+    return f"truncate({fields[0].dotted}, {unit})"
+
+
+def _percentile_habit(call: syntax.Call) -> str | None:
+    """`percentile(x, SHARE)` for a percentile under another name, with the share its
+    name or its second argument says (a percentage as a share)."""
+    named = _PERCENTILE_NAMES.fullmatch(call.name.name.lower())
+    if named is None or not call.args:
+        return None
+    first = call.args[0]
+    value = first.dotted if isinstance(first, syntax.FieldRef) else "kwh"
+    given = call.args[1].value if len(call.args) > 1 and isinstance(
+        call.args[1], syntax.Literal) else None
+    if named.group(1):
+        share = int(named.group(1)) / 100
+    elif isinstance(given, int | float) and not isinstance(given, bool):
+        share = given / 100 if given > 1 else given
+    else:
+        share = 0.5
+    return f"percentile({value}, {share:g})"
+
+
+def _prefix_habit(call: syntax.Call) -> str | None:
+    """`left(x, 2)`, `substr(x, 1, 2)` (SQL counts from 1) or `substring(x, 0, 2)`: the
+    first characters of a field, as many as written."""
+    match call.args:
+        case [syntax.FieldRef() as field, syntax.Literal(value=int() as n)] \
+                if call.name.name.lower() == "left":
+            pass
+        case [syntax.FieldRef() as field, syntax.Literal(value=0 | 1),
+              syntax.Literal(value=int() as n)]:
+            pass
+        case _:
+            return None
+    return f"prefix({field.dotted}, {n})" if not isinstance(n, bool) and n >= 1 else None
+
+
+def meant_call(call: syntax.Call, guess: str | None, text: str, *,
+               jmespath_only: bool) -> str | None:
+    """What an unknown function is told to write: the language's call for a habit of
+    SQL, spreadsheets or statistics tools, with the user's own arguments, else `guess`
+    (the nearest name). A habit says what was meant where a near spelling misleads
+    (`month` ~ `count`, `hour` ~ `hours`, `mean` ~ `median`)."""
+    name = call.name.name.lower()
+    if not jmespath_only and (instead := _FUNCTION_HABITS.get(name)):
+        first = call.args[0] if call.args else None
+        guess = instead.format(x=first.dotted if isinstance(first, syntax.FieldRef)
+                               else "start_date_time")
+    if name in ("date_trunc", "datetrunc", "trunc", "date_bin"):
+        guess = _date_trunc(call) or guess
+    if guess is None:
+        guess = _percentile_habit(call)
+    if name in ("left", "substr", "substring"):
+        guess = _prefix_habit(call) or guess
+    return function_habit(call, text) or guess
 
 
 def function_note(call: syntax.Call) -> str | None:
