@@ -210,7 +210,7 @@ def check_source(source: syntax.Source, versions: Sequence[str], ctx: Context) -
                        help="add `ocpi env OCPI_VERSIONS_URL` and `token env OCPI_TOKEN`, or "
                             "use `source profile NAME` after `ocpispec login`"))
     if source.version is not None and source.version.name not in (*versions, "auto"):
-        from ocpispec.language.parse_habits import meant_version  # loads lark: errors only
+        from ocpispec.language.parse_guessed_forms import meant_version  # loads lark: errors only
 
         ctx.emit(error("OCX103", f"unsupported OCPI version `{source.version.name}`",
                        source.version.span, "unsupported version",

@@ -43,14 +43,13 @@ from ocpispec.language.parse_words import bare_secret, glued_keywords, upper_cas
 from ocpispec.language.parse_columns import (
     because_before_as, comment_habit, extract_habit, group_size_habit, join_without_key,
     missing_comma, sql_join, two_modules)
+from ocpispec.language.parse_guessed_forms import guessed_form, unquoted_text
 from ocpispec.language.parse_habits import (
     aggregate_shape,
     character_habit,
-    guessed_form,
     operator_habit,
     window_habit,
     time_with_offset,
-    unquoted_text,
 )
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.parse_guesses import (
