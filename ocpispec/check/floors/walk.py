@@ -1,14 +1,7 @@
-"""Whether a use of a field reaches its floor (`assess`): a generaliser protects a
-quasi-identifier only when it coarsens it.
-
-`round(kwh, 10)` or `truncate(start_date_time, minute)` release the value as good as
-unchanged, so they do not count. Each use of a field is followed from the field outwards
-through the calls and arithmetic around it, keeping the smallest step the value may
-still show (in the value's current unit): `kwh * 1000` shows steps a thousand times
-finer than `kwh`, `minutes(2026-01-01, start_date_time)` turns a time into minutes.
-The first call that coarsens to at least the floor protects the use; the same values
-are printed by `ocpispec explain OCX303` and listed in docs/language.md.
-"""
+"""Whether a use of a field reaches its floor (`assess`): the walk from the field
+outwards through the calls and arithmetic around it, keeping the smallest step the value
+may still show in its current unit; the first call that coarsens to at least the floor
+protects the use, and the cells it cuts are the use's `Grid`."""
 
 from __future__ import annotations
 
