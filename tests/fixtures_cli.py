@@ -15,8 +15,12 @@ SPECS = REPO / "specs"
 # about something other than disclosure control that run against small demo CPOs, where
 # k 5 suppresses every row (tests/test_corpus_check.py keeps it in step with the spec).
 WITHOUT_K = "tests/specs/municipality_sessions_without_k.ocx"
-# retries wait a millisecond (OCPISPEC_RETRY_BACKOFF): a demo fault's retry costs no second
-CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb", "OCPISPEC_RETRY_BACKOFF": "0.001"}
+# retries wait a millisecond (OCPISPEC_RETRY_BACKOFF): a demo fault's retry costs no second;
+# doctor probes the local test servers at up to 1,000 requests a second (OCPISPEC_DOCTOR_MAX_RPS),
+# not 10: its 48 requests cost 5 s of sleep at 10, and over a hundred doctor runs slept about
+# 500 s of the suite (tests/test_doctor.py holds it to the default 10, and to the variable)
+CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb", "OCPISPEC_RETRY_BACKOFF": "0.001",
+           "OCPISPEC_DOCTOR_MAX_RPS": "1000"}
 
 
 def cli_block(result: Result) -> str:

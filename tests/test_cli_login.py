@@ -135,7 +135,7 @@ def test_login_doctor_and_profiles_test_use_the_configured_profile(run_cli, demo
     assert tested.exit_code == 0 and "profile `cpo-test`: token accepted" in tested.stderr
     checked = run_cli("doctor", "--format", "json")
     assert checked.exit_code == 0, checked.output
-    assert json.loads(checked.stdout)  # rps = 50 is capped at doctor's 10, not refused
+    assert json.loads(checked.stdout)  # rps = 50 is capped at doctor's ceiling, not refused
     other = login(run_cli, demo_server, "--profile", "other")
     assert other.exit_code == 0 and (tmp_path / "config" / "profiles" / "other.json").exists()
 

@@ -387,7 +387,7 @@ def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     clean = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
     env = {**clean, "HTTP_PROXY": f"http://127.0.0.1:{proxy.server_address[1]}", "TOKEN": server.token,
-           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config")}
+           "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "OCPISPEC_DOCTOR_MAX_RPS": "1000"}
     try:
         doctor = subprocess.run([sys.executable, "-m", "ocpispec", "doctor", f"{outside}/ocpi/cpo/versions",
                                  "--token-env", "TOKEN", "--party", "NL-ABC"], cwd=REPO, env=env,

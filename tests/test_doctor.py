@@ -352,13 +352,33 @@ def test_shown_url_keeps_query_names_only() -> None:
 # -- the command line ----------------------------------------------------------------
 
 def test_cli_with_a_profile_at_ten_requests_per_second(run_cli, demo_profile, demo_server: DemoServer) -> None:
+    """The default rate, 10 per second (the suite's other doctor runs go faster: CLI_ENV)."""
     before, started = len(demo_server.request_log), time.monotonic()
-    result = run_cli("doctor")
+    result = run_cli("doctor", env={"OCPISPEC_DOCTOR_MAX_RPS": ""})
     elapsed, sent = time.monotonic() - started, len(demo_server.request_log) - before
     assert result.exit_code == 0, result.stdout
     assert 20 <= sent <= 48 and elapsed >= (sent - 1) / 10 * 0.95
     assert result.stdout.startswith(f"ocpispec doctor: {demo_server.versions_url}\n")
     assert "Ready to export" in result.stdout
+
+
+def test_the_ceiling_variable_bounds_the_configured_and_typed_rate(run_cli, demo_profile, demo_server: DemoServer,
+                                                                 tmp_path: Path) -> None:
+    """`OCPISPEC_DOCTOR_MAX_RPS` moves doctor's ceiling (10): a configured `rps` above it
+    is held to it, a typed `--rps` above it is a usage error naming the range, and a value
+    that is not a rate is a usage error that does not show it."""
+    (tmp_path / "config" / "ocpispec.toml").write_text("rps = 1000\n")
+    before, started = len(demo_server.request_log), time.monotonic()
+    result = run_cli("doctor", env={"OCPISPEC_DOCTOR_MAX_RPS": "40"})
+    elapsed, sent = time.monotonic() - started, len(demo_server.request_log) - before
+    assert result.exit_code == 0 and "Ready to export" in result.stdout, result.output
+    assert 20 <= sent <= 48 and elapsed >= (sent - 1) / 40 * 0.95
+    typed = run_cli("doctor", "--rps", "41", env={"OCPISPEC_DOCTOR_MAX_RPS": "40"})
+    assert typed.exit_code == 2 and "41.0 is not in the range 0<x<=40." in typed.stderr
+    for wrong in ("s3cret-rate", "0", "-5", "1e9"):
+        refused = run_cli("doctor", env={"OCPISPEC_DOCTOR_MAX_RPS": wrong})
+        assert refused.exit_code == 2 and "s3cret" not in refused.output
+        assert "OCPISPEC_DOCTOR_MAX_RPS must be doctor's most requests per second" in refused.stderr
 
 
 def test_cli_json_never_prints_the_token_or_query_values(run_cli, serve) -> None:
@@ -386,7 +406,7 @@ def test_cli_wrong_token_exits_1(run_cli, serve, snapshot) -> None:
 @pytest.mark.parametrize("args", [["http://x/versions", "--profile", "p", "--token", "t"],
                                   ["--token", "t"], ["http://x/versions"], ["--rps", "50"]])
 def test_cli_usage_errors(run_cli, args: list[str], snapshot) -> None:
-    result = run_cli("doctor", *args)
+    result = run_cli("doctor", *args, env={"OCPISPEC_DOCTOR_MAX_RPS": ""})  # the default ceiling, 10
     assert result.exit_code == 2
     assert cli_block(result) == snapshot
 

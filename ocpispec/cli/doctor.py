@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -15,6 +16,31 @@ from ocpispec.ocpi import Credentials, OcpiError
 from ocpispec.ocpi.console import show_diagnostic
 from ocpispec.ocpi.options import TOKEN_ENCODINGS, VERSIONS, split_party
 from ocpispec.ocpi.profiles import load_profile
+
+MAX_RPS = 10.0  # doctor's requests per second unless OCPISPEC_DOCTOR_MAX_RPS says otherwise
+
+
+def max_rps() -> float:
+    """Doctor's ceiling on its request rate, and the rate it probes at unless told less:
+    `OCPISPEC_DOCTOR_MAX_RPS`, 10 when unset (a platform of one's own, or the test suite's
+    local servers, can take more). Its value is not shown, as with the other settings."""
+    text = os.environ.get("OCPISPEC_DOCTOR_MAX_RPS", "").strip()
+    if not text:
+        return MAX_RPS
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= 10_000:
+        raise click.UsageError("OCPISPEC_DOCTOR_MAX_RPS must be doctor's most requests per second, "
+                               "above 0 and at most 10000 (default 10); its value is not shown")
+    return rate
+
+
+def _within_ceiling(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    ceiling = max_rps()
+    shown = int(ceiling) if ceiling.is_integer() else ceiling  # "0<x<=10", as the range always read
+    return None if value is None else click.FloatRange(min=0, max=shown, min_open=True).convert(value, param, ctx)
 
 
 def _party(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -40,10 +66,10 @@ def _party(ctx: click.Context, param: click.Parameter, value: str | None) -> str
               help="OCPI version to check, with URL; auto: the highest both sides speak.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
-@click.option("--rps", type=click.FloatRange(min=0, max=10, min_open=True), default=10.0, show_default=True,
-              help="At most R requests per second (10 at most).")
+@click.option("--rps", type=click.FloatRange(min=0, min_open=True), callback=_within_ceiling,
+              help="At most R requests per second (default and ceiling: 10, or OCPISPEC_DOCTOR_MAX_RPS).")
 def doctor(url: str | None, name: str | None, token: str | None, token_env: str | None, party: str | None,
-           token_encoding: str, version: str, fmt: str, rps: float) -> None:
+           token_encoding: str, version: str, fmt: str, rps: float | None) -> None:
     """Check an OCPI platform before the first export (read-only).
 
     Negotiates a version the way every ocpispec command does, then probes each
@@ -99,9 +125,10 @@ def _unprobed(url: str | None, diagnostic) -> dict:
             "exit_code": 1}
 
 
-def _configured(url: str | None, name: str | None, rps: float) -> tuple[str | None, float]:
-    """The configured `profile` (when no URL is given) and `rps` (at most 10), unless
-    typed on the command line (`ocpispec.toml`, docs/configuration.md)."""
+def _configured(url: str | None, name: str | None, rps: float | None) -> tuple[str | None, float]:
+    """The configured `profile` (when no URL is given) and `rps` (at most the ceiling,
+    `max_rps`, which is also the rate when none is set), unless typed on the command line
+    (`ocpispec.toml`, docs/configuration.md)."""
     from ocpispec.cli.client_options import max_body_bytes
     from ocpispec.cli.configured import command_config, effective
 
@@ -110,7 +137,7 @@ def _configured(url: str | None, name: str | None, rps: float) -> tuple[str | No
     if url is None:
         name = effective(settings, "profile", name, "name")
     configured = effective(settings, "rps", rps)
-    return name, rps if configured is None else min(float(configured), 10.0)  # type: ignore[arg-type]
+    return name, max_rps() if configured is None else min(float(configured), max_rps())  # type: ignore[arg-type]
 
 
 def _credentials(url: str | None, name: str | None, token: str | None, token_env: str | None,
