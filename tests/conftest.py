@@ -34,3 +34,29 @@ _LONG_FILES = ("test_independent_deviations.py", "test_independent_deviations_pa
 def pytest_collection_modifyitems(session, config, items) -> None:
     rank = {name: place for place, name in enumerate(_LONG_FILES)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Beside `--durations`' slowest tests, the slowest files: the time each test file kept
+    its worker (setup, call and teardown of its tests), which is what `--dist loadfile`
+    schedules and what _LONG_FILES above should name, longest first; and each worker's
+    busy time (a worker far above the others ran the suite's tail alone)."""
+    if not terminalreporter.config.getoption("durations", None):
+        return
+    files: dict[str, float] = {}
+    workers: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid, duration = getattr(report, "nodeid", ""), getattr(report, "duration", None)
+            if nodeid and isinstance(duration, float) and getattr(report, "when", None):
+                path = nodeid.split("::", 1)[0]
+                files[path] = files.get(path, 0.0) + duration
+                worker = getattr(getattr(report, "node", None), "gateway", None)
+                if worker is not None:
+                    workers[worker.id] = workers.get(worker.id, 0.0) + duration
+    if files:
+        busy = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in sorted(workers.items()))
+        terminalreporter.write_sep("=", f"slowest 20 files of {len(files)} ({sum(files.values()):.0f} s in all"
+                                   f"{'; ' + busy if busy else ''})")
+        for path, seconds in sorted(files.items(), key=lambda item: -item[1])[:20]:
+            terminalreporter.write_line(f"{seconds:8.2f}s {path}")
