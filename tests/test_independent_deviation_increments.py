@@ -27,7 +27,8 @@ def test_incremental_runs_tile_a_deviating_platform(quirk: str, version: str, ru
         for run, added in enumerate((0, 5)):
             for _ in range(added):
                 cpo.add_session(datetime.now(UTC))
-            _next_second()
+            if run:  # windows end on whole seconds: this run's ends after the sessions just added
+                _next_second()  # (the first run's records are stamped in January 2026)
             folder = tmp_path / f"run-{run}"
             folder.mkdir()
             done = run_cli("run", str(spec), "--out", str(folder), "--state",
