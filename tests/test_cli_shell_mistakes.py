@@ -358,8 +358,8 @@ def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import urlsplit
 
-    import httpx
     from fixtures_cli import REPO
+    from fixtures_proxy import upstream_get
 
     server = demo_server_factory(version="2.2.1", size=20)
     port = urlsplit(server.origin).port
@@ -372,8 +372,8 @@ def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server
 
         def do_GET(self) -> None:  # noqa: N802
             forwarded.append(self.path)
-            answer = httpx.get(self.path.replace(outside, server.origin), timeout=10,
-                               headers={k: v for k, v in self.headers.items() if k.lower() == "authorization"})
+            answer = upstream_get(self.path.replace(outside, server.origin),
+                                  {k: v for k, v in self.headers.items() if k.lower() == "authorization"})
             body = answer.content.replace(server.origin.encode(), outside.encode())
             self.send_response(answer.status_code)
             for name in ("content-type", "link", "x-total-count", "x-limit"):

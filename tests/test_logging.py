@@ -89,8 +89,7 @@ def test_an_object_lookup_the_platform_redirects_shows_no_id(run_cli, demo_serve
     request shows its path."""
     import re
 
-    import httpx
-    from fixtures_proxy import RewritingProxy
+    from fixtures_proxy import RewritingProxy, upstream_get
 
     server = demo_server_factory(version="2.2.1", size=100)
     asked = re.compile(r"^(/ocpi/cpo/2\.2\.1)/locations/([^/?]+)$")
@@ -103,8 +102,8 @@ def test_an_object_lookup_the_platform_redirects_shows_no_id(run_cli, demo_serve
             return 307, {"location": f"{found.group(1)}/sites/{found.group(2)}/detail"}, b""
         if found := served.match(path):
             token = "Token " + __import__("base64").b64encode(server.token.encode()).decode()
-            answer = httpx.get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
-                               headers={"authorization": token}, timeout=10)
+            answer = upstream_get(f"{server.origin}{found.group(1)}/locations/{found.group(2)}",
+                                  {"authorization": token})
             return answer.status_code, {"content-type": "application/json"}, answer.content
         return None
 
@@ -200,9 +199,8 @@ def test_a_platform_s_url_cannot_forge_a_log_line(demo_server_factory, tmp_path:
     import subprocess
     import sys
 
-    import httpx
     from fixtures_cli import REPO
-    from fixtures_proxy import RewritingProxy
+    from fixtures_proxy import RewritingProxy, upstream_get
 
     server = demo_server_factory(version="2.2.1", size=50)
     forged = "/ocpi%0A2026-12-05%2002:00:00,000%20WARNING%20ocpispec.http:%20forged%1B[2J"
@@ -211,8 +209,7 @@ def test_a_platform_s_url_cannot_forge_a_log_line(demo_server_factory, tmp_path:
         if not path.startswith(forged):
             return None
         token = "Token " + base64.b64encode(server.token.encode()).decode()
-        answer = httpx.get(server.origin + "/ocpi" + path[len(forged):],
-                           headers={"authorization": token}, timeout=10)
+        answer = upstream_get(server.origin + "/ocpi" + path[len(forged):], {"authorization": token})
         return answer.status_code, {"content-type": "application/json"}, \
             answer.content.replace(server.origin.encode(), proxy.origin.encode())
 

@@ -524,8 +524,7 @@ def local_time_filters_proxy(server, shift_hours: int, now=None, asked=None):
     from datetime import timedelta
     from urllib.parse import parse_qsl, urlencode, urlsplit
 
-    import httpx
-    from fixtures_proxy import RewritingProxy
+    from fixtures_proxy import RewritingProxy, upstream_get
 
     token = base64.b64encode(server.token.encode()).decode()
 
@@ -545,8 +544,8 @@ def local_time_filters_proxy(server, shift_hours: int, now=None, asked=None):
         if now is not None:
             end = min(parse_timestamp(params.get("date_to", "2100-01-01T00:00:00Z")), now())
             params["date_to"] = end.strftime("%Y-%m-%dT%H:%M:%SZ")
-        answer = httpx.get(f"{server.origin}{parts.path}?{urlencode(params)}",
-                           headers={"Authorization": f"Token {token}"}, timeout=10)
+        answer = upstream_get(f"{server.origin}{parts.path}?{urlencode(params)}",
+                              {"Authorization": f"Token {token}"})
         headers = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "x-total-count")}
         return answer.status_code, headers, answer.content
 
