@@ -328,7 +328,10 @@ class IndependentCpo:
         self.listed = self.origin.replace("//", "//svc:pw-proxy@") if "userinfo urls" in self.quirks else self.origin
 
     def __enter__(self) -> IndependentCpo:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a shutdown waits for the serving loop's next look at it: every 0.5 s by default,
+        # which was most of a test's time against this server (the demo CPO polls at 0.05 s)
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                         daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -384,7 +384,7 @@ def test_doctor_reaches_the_platform_through_the_environment_s_proxy(demo_server
             self.wfile.write(body)
 
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     clean = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
     env = {**clean, "HTTP_PROXY": f"http://127.0.0.1:{proxy.server_address[1]}", "TOKEN": server.token,
            "OCPISPEC_CONFIG_DIR": str(tmp_path / "config"), "OCPISPEC_DOCTOR_MAX_RPS": "1000"}

@@ -199,7 +199,7 @@ def test_a_listed_url_with_a_control_character_is_a_diagnostic() -> None:
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Platform)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         with pytest.raises(OcpiError) as caught:
             OcpiClient.connect(Credentials(f"http://127.0.0.1:{server.server_port}/versions", "t"))
