@@ -125,4 +125,6 @@ def test_a_dry_run_counts_the_request_that_asks_the_last_window_again(
     assert real.exit_code == 0, real.output
     data = [r for r in server.request_log[before:]
             if re.search(r"/(sessions|cdrs|locations)\?", r.target)]
-    assert estimated == len(data) == 12
+    # and, for each list, two that ask which stamp the date filters apply to (`filtered_field`)
+    assert estimated == len(data) == 16
+

@@ -38,7 +38,7 @@ from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, TableLookup
 from ocpispec.execute.ordering import in_value_order, ordered
-from ocpispec.execute import future_stamps, late_arrivals, value_order
+from ocpispec.execute import filtered_field, future_stamps, late_arrivals, value_order
 from ocpispec.execute.future_stamps import FutureStamps
 from ocpispec.ledger.state import Listed
 from ocpispec.ocpi.row_pages import RowPage
@@ -125,6 +125,8 @@ class DatasetRun:
             after = 0 if sample else 2 if probe else 1
             # and the count of the last window asked again (`late_arrivals`)
             after += probe and not sample and self.listed_before is not None
+            # and the check of the field the date filters apply to (`filtered_field`)
+            after += filtered_field.requests(self.dataset, self.window, sample) if fetch.purpose == "records" else 0
             fetches.append((fetch.id, total, max(1, math.ceil(total / page)) + after))
         return self._result(Estimate(tuple(fetches)))
 
@@ -137,6 +139,8 @@ class DatasetRun:
         if (started := getattr(self.options, "on_dataset", None)) is not None:
             started(self.dataset.name, self.target.display, window_words(self.window))
         try:
+            # before the window is read: what such a platform loses, no run can find later
+            filtered_field.check(client, self.dataset, self.window, self.options.limit is not None)
             self._execute(client)
         except OcpiError as exc:
             raise OcpiError(pointing_at(exc.diagnostic, self.step)) from None

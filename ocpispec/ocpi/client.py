@@ -222,6 +222,28 @@ class OcpiClient:
         cap = _header_count(headers.get("x-limit"))
         return _header_count(headers.get("x-total-count")), cap if cap is not None and cap > 1 else None
 
+    def first_objects(self, module: str, *, date_from: datetime | None = None,
+                      date_to: datetime | None = None, limit: int = 10) -> list[Any] | None:
+        """The objects of a window's first page as the platform sent them (one request of
+        up to `limit` objects), unchecked; None when the answer holds no list."""
+        self._stored_lists(module)
+        return self._stale_checked(module, lambda: self._first_objects(
+            module, _filters(module, date_from, date_to), limit))
+
+    def _first_objects(self, module: str, filters: dict[str, str], limit: int) -> list[Any] | None:
+        endpoint = self._endpoint(module)
+        query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "offset": "0", "limit": str(limit)}.items())
+        try:
+            answer = self._transport.get(f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", routing=True)
+        except OcpiError as problem:
+            if before_epoch(filters.get("date_from")) and bad_parameter(problem):
+                return self._first_objects(module, {**filters, "date_from": FLOOR}, limit)
+            if limit > 1 and bad_parameter(problem):  # a `limit` above the page cap refused
+                return self._first_objects(module, filters, 1)
+            raise
+        data = answer.data if answer is not None else None
+        return data if data.__class__ is list else [data] if data.__class__ is dict else None
+
     def get_object(self, module: str, object_id: str) -> dict[str, Any] | None:
         """One object, e.g. `GET {locations}/{id}`; None when the platform does not know it."""
         self._stored_lists(module)
