@@ -228,7 +228,7 @@ def _deliver(setting: Setting, key: bytes, connect: Callable[[], Client], option
         state_path, lambda capped: run_targets(plan, options, capped, now))
     setting = dataclasses.replace(setting, windows=windows)
     screens = statekeeping.screens(runs, setting.state, key, options) if options.use_state else {}
-    if (setting.advancing or options.dry_run and options.use_state) and not options.lookback \
+    if (setting.advancing or options.dry_run and options.use_state) \
             and not options.restart and options.limit is None:
         for run in runs:  # the last window's count, asked again after the crawl
             stored = setting.state.datasets.get(run.dataset.name)

@@ -152,7 +152,7 @@ class DatasetRun:
                 unknown_fields(client, self.dataset.module) - unknown_before)
         self._settle()
         self.listed, late = late_arrivals.check(client, self.dataset, self.records, self.options,
-                                                self.listed_before)
+                                                self.listed_before, getattr(self.screen, "late", 0))
         self.warnings += late
         return self._result(None)
 

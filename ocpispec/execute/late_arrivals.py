@@ -12,8 +12,13 @@ exact filters it asked), and the next run asks once more (one request of one obj
 when the platform lists more now, records came late, and the run says how many at least
 and that `--lookback` delivers such records. Only a crawl whose platform applied the
 filters as asked is kept (one ignoring them, or applying them shifted, lists other
-records with the same filters later); a run with `--lookback` is not told (it re-reads
-the end of the last window itself), nor is a sample.
+records with the same filters later); a sample is not told.
+
+A run with `--lookback` re-reads the end of the last window and delivers the records
+that came late there (`lookback.Screen.late`). A record that came later than the
+lookback reaches lies before the part re-read: it was lost as silently as without one.
+So such a run asks the last window's count again too, and what the count grew by beyond
+the late records its re-read part found came before it (at least that many).
 """
 
 from __future__ import annotations
@@ -26,11 +31,11 @@ from ocpispec.timestamps import format_timestamp, read_timestamp
 
 
 def check(client: Any, dataset: ir.Dataset, audited: Any, options: Any,
-          before: Listed | None) -> tuple[Listed | None, list[str]]:
+          before: Listed | None, found: int = 0) -> tuple[Listed | None, list[str]]:
     """This window's count for the state, and the warning when the last window's, asked
-    again, grew. Asked only where this crawl too shows the filters applied as asked: a
-    platform applying them hours late lists the next window's first records in the last
-    one's."""
+    again, grew by more than the `found` late records a lookback's re-read part found.
+    Asked only where this crawl too shows the filters applied as asked: a platform
+    applying them hours late lists the next window's first records in the last one's."""
     window = dataset.step(ir.Fetch).window
     if not window.incremental or window.event_time or audited is None \
             or options.limit is not None:
@@ -38,8 +43,9 @@ def check(client: Any, dataset: ir.Dataset, audited: Any, options: Any,
     now = listed(audited)
     if before is None or now is None:
         return now, []
-    found = recount(client, dataset.module, before)
-    return now, [found] if found else []
+    late = recount(client, dataset.module, before, found,
+                   getattr(options, "lookback", None) is not None)
+    return now, [late] if late else []
 
 
 def listed(audited: Any) -> Listed | None:
@@ -56,21 +62,30 @@ def listed(audited: Any) -> Listed | None:
                   report.first_total)
 
 
-def recount(client: Any, module: str, before: Listed) -> str | None:
+def recount(client: Any, module: str, before: Listed, found: int = 0,
+            lookback: bool = False) -> str | None:
     """The warning when the platform lists more objects in the window `before` was
-    taken of than it did then (one request)."""
+    taken of than it did then, beyond the `found` late records this run's lookback
+    delivered (one request)."""
     count = getattr(client, "count", None)
     if count is None:
         return None
     now = count(module, date_from=read_timestamp(before.date_from),
                 date_to=read_timestamp(before.date_to))
-    if now is None or now <= before.total:
+    if now is None or now <= before.total + found:
         return None
-    more = now - before.total
+    more = now - before.total - found
     came = "1 record came" if more == 1 else f"{more:,} records came"
+    were = "was" if more == 1 else "were"
+    if lookback:
+        return (f"OCX562: the platform now lists {more:,} more `{module}` in the previous window "
+                f"({before.date_from} to {before.date_to}) than when that run read it and this "
+                f"run's lookback found: {came} later than the lookback reaches, with a "
+                f"`last_updated` before the part re-read, and {were} not delivered; run with a "
+                "longer --lookback (longer than the platform's delay) to deliver such records "
+                "from the next run on")
     return (f"OCX562: the platform now lists {more:,} more `{module}` in the previous window "
             f"({before.date_from} to {before.date_to}) than when that run read it: {came} "
-            "late, with a `last_updated` inside a window already read, and "
-            + ("was" if more == 1 else "were") + " not delivered; run with --lookback (e.g. "
-            "`--lookback 1h`, longer than the platform's delay) to deliver such records from "
-            "the next run on")
+            f"late, with a `last_updated` inside a window already read, and {were} not "
+            "delivered; run with --lookback (e.g. `--lookback 1h`, longer than the platform's "
+            "delay) to deliver such records from the next run on")
