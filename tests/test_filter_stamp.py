@@ -64,3 +64,22 @@ def test_a_platform_filtering_on_last_updated_delivers_the_record_that_ended(
     assert first.exit_code == second.exit_code == 0, second.output
     assert "OCX563" not in second.output
     assert [len(rows) for rows in _delivered(tmp_path, "sessions")] == [30, 1]
+
+
+def test_a_calendar_window_of_a_schedule_fails_too(run_cli, tmp_path: Path) -> None:
+    """`previous day` tiles the list by `last_updated` as `since last run` does: on such a
+    platform each day's file holds the sessions that started that day, never one that
+    started the day before and ended in it. Its first run fails already (it starts at a
+    day, not at 1970)."""
+    with IndependentCpo("2.2.1", records=30, quirks=("filter on start",)) as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC",
+                       "--profile", "independent").exit_code == 0
+        spec = tmp_path / "daily.ocx"
+        spec.write_text(spec_text("sessions", "previous day").replace(
+            '"sessions.csv"', f'"{tmp_path}/out/sessions-{{window.end}}.csv"'))
+        done = run_cli("run", str(spec), "--state", str(tmp_path / "state.sqlite"),
+                       "--as-of", "2026-01-06T12:00:00Z", env={"INDEPENDENT_KEY": KEY})
+    assert done.exit_code == 1, done.output
+    assert "error[OCX563]: the platform applies the date filters of `sessions` to `start_date_time`" \
+        in done.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

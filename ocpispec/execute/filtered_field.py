@@ -7,7 +7,8 @@ an earlier window and was updated in this one (it ended, its CDR was rated) lies
 window ever asked again, and the run delivered the rest and exited 0. Nothing in a
 window's own answer shows it: every record sent lies inside by its `last_updated`.
 
-So a run after the first (a window starting at a watermark) asks twice: a first page
+So a run after the first (a window starting at a watermark), and every run of a
+calendar window (`previous day`, which tiles the list the same way), asks twice: a first page
 of the list, for a record whose other stamp (`start_date_time`, ...) lies in another
 second than its `last_updated`, and then the list of the one second that stamp names.
 A platform filtering by `last_updated` sends back only records updated in that second;
@@ -63,9 +64,11 @@ def check(client: Any, dataset: ir.Dataset, window: Any, sample: bool) -> None:
 
 
 def _asked(dataset: ir.Dataset, window: Any, sample: bool) -> bool:
-    """Only where a window starts at a watermark: a first window reads everything."""
+    """For the windows that tile the list by `last_updated` (`since last run`, a calendar
+    window of a schedule), where one starts later than 1970: a first `since last run`
+    window reads everything."""
     fetch = dataset.step(ir.Fetch)
-    return (fetch.window.incremental and not fetch.window.event_time and not sample
+    return (fetch.window.tracked and not fetch.window.event_time and not sample
             and window is not None and window.date_from is not None
             and read_timestamp(window.date_from) > EPOCH_FLOOR)
 
