@@ -83,3 +83,15 @@ def test_a_calendar_window_of_a_schedule_fails_too(run_cli, tmp_path: Path) -> N
     assert "error[OCX563]: the platform applies the date filters of `sessions` to `start_date_time`" \
         in done.stderr
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("bounds", ["from exclusive", "to ignored", "newest first"])
+def test_filters_on_the_start_read_with_other_bounds_are_found(bounds: str, run_cli, tmp_path: Path) -> None:
+    """The check asks two seconds around the stamp: a platform reading `date_from` as
+    exclusive still sends a record whose start lies at a whole second; one ignoring
+    `date_to` (every window runs on from its start, by when sessions started) still loses
+    the session that started before the window and ended in it."""
+    with IndependentCpo("2.2.1", records=30, quirks=("filter on start", bounds)) as cpo:
+        first, second = _runs(cpo, run_cli, tmp_path, "sessions")
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 1 and "error[OCX563]" in second.stderr, second.output

@@ -9,13 +9,14 @@ window's own answer shows it: every record sent lies inside by its `last_updated
 
 So a run after the first (a window starting at a watermark), and every run of a
 calendar window (`previous day`, which tiles the list the same way), asks twice: a first page
-of the list, for a record whose other stamp (`start_date_time`, ...) lies in another
-second than its `last_updated`, and then the list of the one second that stamp names.
-A platform filtering by `last_updated` sends back only records updated in that second;
-one filtering by the other stamp sends that record, updated outside the second asked
-for, with every record of the answer holding the stamp inside it. A third request, of
-the record's `last_updated` second, tells a platform that ignores the filters (it sends
-the record there too) from one filtering on the stamp (it does not). The run then fails
+of the list, for a record whose other stamp (`start_date_time`, ...) lies two seconds or
+more from its `last_updated`, and then the list of the two seconds around that stamp (an
+exclusive `date_from` or an inclusive `date_to` keeps it inside all the same). A
+platform filtering by `last_updated` sends back only records updated then; one
+filtering by the other stamp sends that record, updated outside them, with every record
+of the answer holding the stamp inside them. A third request, around the record's
+`last_updated`, tells a platform that ignores the filters (it sends the record there
+too) from one filtering on the stamp (it does not). The run then fails
 before anything is committed: no later run could find what it loses.
 """
 
@@ -52,15 +53,17 @@ def check(client: Any, dataset: ir.Dataset, window: Any, sample: bool) -> None:
     if found is None:
         return
     key, field, stamp, updated = found
-    second = _second(stamp)
-    answer = client.first_objects(module, date_from=second, date_to=second + _SECOND, limit=SAMPLE)
-    if not _filtered_on(answer or (), field, second, key):
+    # two seconds around the stamp's: a `date_from` read as exclusive, a `date_to` as
+    # inclusive, keep it inside all the same
+    start = _second(stamp) - _SECOND
+    answer = client.first_objects(module, date_from=start, date_to=start + 2 * _SECOND, limit=SAMPLE)
+    if not _filtered_on(answer or (), field, start, key):
         return
-    own = _second(updated)
-    beside = client.first_objects(module, date_from=own, date_to=own + _SECOND, limit=SAMPLE)
+    own = _second(updated) - _SECOND
+    beside = client.first_objects(module, date_from=own, date_to=own + 2 * _SECOND, limit=SAMPLE)
     if any(_key(item) == key for item in beside or ()):
         return    # the filters are ignored: every run reads the whole list and keeps its window
-    raise _diagnostic(dataset, field, second)
+    raise _diagnostic(dataset, field, start)
 
 
 def _asked(dataset: ir.Dataset, window: Any, sample: bool) -> bool:
@@ -74,26 +77,28 @@ def _asked(dataset: ir.Dataset, window: Any, sample: bool) -> bool:
 
 
 def _probe_record(objects: Any) -> tuple[str, str, datetime, datetime] | None:
-    """A record of `objects` with a top-level stamp other than `last_updated` in another
-    second than its `last_updated`: its key, that field's name, its stamp, its update."""
+    """A record of `objects` with a top-level stamp other than `last_updated` two seconds
+    or more from its `last_updated`: its key, that field's name, its stamp, its update."""
     for item in objects:
         if item.__class__ is not dict or (key := _key(item)) is None \
                 or (updated := _moment(item.get("last_updated"))) is None:
             continue
         for name, value in item.items():
             if name != "last_updated" and name.__class__ is str and _STAMP_FIELD.fullmatch(name) \
-                    and (moment := _moment(value)) is not None and _second(moment) != _second(updated):
+                    and (moment := _moment(value)) is not None \
+                    and abs(_second(moment) - _second(updated)) >= 2 * _SECOND:
                 return key, name, moment, updated
     return None
 
 
-def _filtered_on(objects: Any, field: str, second: datetime, key: str) -> bool:
-    """Whether the answer for the second `second` holds the record `key` (updated in
-    another second), and every record of it holds `field` in that second."""
+def _filtered_on(objects: Any, field: str, start: datetime, key: str) -> bool:
+    """Whether the answer for the two seconds from `start` holds the record `key`
+    (updated outside them), and every record of it holds `field` from `start` on (in
+    them, or after them where the platform ignores `date_to`)."""
     held = [item for item in objects if item.__class__ is dict]
     if not any(_key(item) == key for item in held):
         return False
-    return all((moment := _moment(item.get(field))) is not None and _second(moment) == second
+    return all((moment := _moment(item.get(field))) is not None and _second(moment) >= start
                for item in held)
 
 
@@ -109,13 +114,13 @@ def _second(moment: datetime) -> datetime:
     return moment - timedelta(microseconds=moment.microsecond)
 
 
-def _diagnostic(dataset: ir.Dataset, field: str, second: datetime) -> RunError:
+def _diagnostic(dataset: ir.Dataset, field: str, start: datetime) -> RunError:
     module = dataset.module
     return RunError.of(
         "OCX563", f"the platform applies the date filters of `{module}` to `{field}`, not to `last_updated`",
         dataset.step(ir.Fetch).origin, "fetched here",
-        notes=(f"asked for the {module} updated in the second from {format_timestamp(second)}, the platform "
-               f"sent a record updated at another time whose `{field}` lies in it",
+        notes=(f"asked for the {module} updated in the two seconds from {format_timestamp(start)}, the "
+               f"platform sent a record updated at another time whose `{field}` lies in them",
                f"a `since last run` window gets no record updated after the window its `{field}` lies in "
                "(a session that ended, a CDR rated later), and no later window asks for it again",
                NOTHING_COMMITTED),
