@@ -49,7 +49,8 @@ def check(client: Any, dataset: ir.Dataset, window: Any, sample: bool) -> None:
     if not _asked(dataset, window, sample) or getattr(client, "first_objects", None) is None:
         return
     module = dataset.module
-    found = _probe_record(client.first_objects(module, limit=SAMPLE) or ())
+    end = read_timestamp(window.date_to) if window.date_to is not None else None
+    found = _probe_record(client.first_objects(module, date_to=end, limit=SAMPLE) or ())
     if found is None:
         return
     key, field, stamp, updated = found
