@@ -282,6 +282,7 @@ class IndependentCpo:
                  total: bool = True, cursor_expiry: tuple[int, int] | None = None,
                  updates_mid_crawl: int = 0, link_left_out: int | None = None,
                  offset_cap: int | None = None, scroll_lost: int | None = None,
+                 ties_reordered_at: int | None = None,
                  quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
         # the example file a module's records are cloned from, where not `<module>.json`
@@ -313,6 +314,10 @@ class IndependentCpo:
         # `scroll_lost`-th of them never arrives (a gateway's HTTP 504 after the platform
         # had moved on), so asking again answers the page after it
         self.scroll_lost, self._scrolled, self._scroll_requests = scroll_lost, 0, 0
+        # the page at this offset starts with the list's first object in place of its own
+        # first one (a list sorted by `last_updated` whose ties, objects of one bulk update,
+        # come in another order on each request)
+        self.ties_reordered_at = ties_reordered_at
         self._updated: set[str] = set()
         self.token = "independent-cpo-token-0001"
         self.lists = {module: self._records(module, records) for module in MODULES}
@@ -547,6 +552,8 @@ class IndependentCpo:
         if self.offset_cap is not None:
             chosen = chosen[:self.offset_cap]
         page = chosen[start:start + limit]
+        if start == self.ties_reordered_at and page:
+            page = [chosen[0], *page[1:]]
         if self.paging == "scroll":
             self._scrolled = offset + limit
             if offset:

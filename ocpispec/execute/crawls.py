@@ -58,6 +58,11 @@ _DOUBTS = {
                        "the platform (a scroll: each request answers the page after the one answered last), so "
                        "the page whose answer was lost was skipped (run again; ask the CPO for a cursor that "
                        "names its page, or for `X-Total-Count`)",
+    "far-repeat": "objects came again far apart in the list, each in another object's place (the platform "
+                  "reordered the list while it was read, as one sorting by `last_updated` does with the ties of "
+                  "a bulk update when it breaks them differently on each request): the objects whose places they "
+                  "took may not have arrived, though the count was met (run again; ask the CPO to sort the list "
+                  "by `last_updated` and then by id)",
     "offset-cap": "the list ended after a full page, but objects of the window beyond that page did not arrive "
                   "(the platform answers no page past that depth, as a search index capping how deep a list can "
                   "be paged does, its `X-Total-Count` and next links stopping there too, or it failed to fill a "

@@ -114,6 +114,11 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                "list was read to the end, and the platform pages by a cursor of its own without "
                                "`X-Total-Count`: nothing shows whether the objects behind them shifted onto "
                                "pages read already as they left the window", kind="cursor-shift")
+        if repeats := self._keys.forgotten_repeats():
+            self._warnings.add(f"{repeats:,} objects of `{self._target.module}` came again farther apart in the list "
+                               f"than the crawl remembers keys ({self._options.dedup_window:,} to "
+                               f"{2 * self._options.dedup_window:,} objects) and were handed on twice",
+                               kind="far-repeat")
         if self._ended_before_last_object():
             self._warnings.add(f"the `{self._target.module}` list ended at an empty page, but its last object lies "
                                "in the window and did not arrive: the platform cuts its pages from the whole list "

@@ -12,6 +12,7 @@ them and Unicode's compatibility forms do not count), as joins, pseudonyms and t
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.ids import key_text
@@ -170,7 +171,11 @@ class RecentKeys:
 
     Duplicates from overlapping, refetched or repeated pages are always near each
     other. Only a platform that reorders its whole list during the crawl can repeat
-    an object farther apart than the window; that repeat is not seen.
+    an object farther apart than the window (one sorting by `last_updated` whose ties,
+    many objects of one bulk update, come in another order on each request): that
+    repeat is handed on, and as it took another object's place, that one may be missed
+    with the count still met. The fingerprints of the generations dropped are kept (8
+    bytes each) for `forgotten_repeats`, which the crawl asks at its end.
 
     A repeat whose `last_updated` is later than its first copy's is another version
     of the object, not the same one again: only one copy of an object is handed on,
@@ -181,6 +186,8 @@ class RecentKeys:
         self._window = window
         self._current: dict[int, Any] = {}
         self._previous: dict[int, Any] = {}
+        # the fingerprints of the generations dropped, 8 bytes each (`forgotten_repeats`)
+        self._forgotten = array("q")
         self.later_copies: list[str] = []
 
     def add(self, key: tuple[str, ...], stamp: Any = None) -> bool:
@@ -200,8 +207,25 @@ class RecentKeys:
             return False
         self._current[fingerprint] = stamp
         if len(self._current) >= self._window:
+            self._forgotten.extend(self._previous)
             self._previous, self._current = self._current, {}
         return True
+
+    def forgotten_repeats(self) -> int:
+        """How many keys were taken as new although added before, in a generation dropped
+        since: repeats farther apart than the window, which the crawl handed on twice.
+        Exact but for fingerprint collisions; read once the list is read (in parts of about
+        a million fingerprints, so the check holds no more than that in a set at once)."""
+        if not self._forgotten:
+            return 0
+        groups = (self._forgotten, self._previous.keys(), self._current.keys())
+        total = sum(len(group) for group in groups)
+        parts = max(1, total // 1_000_000 + 1)
+        distinct = 0
+        for part in range(parts):
+            distinct += len({fingerprint for group in groups for fingerprint in group
+                             if fingerprint % parts == part})
+        return total - distinct
 
     def add_new(self, fingerprints: list[int], stamps: list[Any] | None = None) -> bool:
         """Add them all and say True when none was seen and none repeats another, else

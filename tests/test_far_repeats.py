@@ -1,0 +1,53 @@
+"""An object repeated farther apart in one list than the crawl remembers keys
+(`RecentKeys`: 65,536 to 131,072 objects by default), in another object's place: a
+platform sorting by `last_updated` whose ties (one bulk update) come in another order on
+each request. The repeat was handed on twice and the object it displaced never came,
+with the `X-Total-Count` met, so the list counted as complete and a run exited 0. The
+dropped generations' fingerprints are kept (8 bytes each) and the crawl counts such
+repeats at its end: a doubt, so the run fails (OCX571). Shown on the real crawl against
+the independent CPO with a window of 100 keys (a run would need 140,000 objects)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from independent_cpo import IndependentCpo
+from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
+from ocpispec.ocpi.objects import RecentKeys
+
+SESSIONS = 500
+
+
+def _crawl(reordered: int | None) -> tuple[list[str], list[str]]:
+    """The ids the crawl handed on and its warning kinds."""
+    with IndependentCpo("2.2.1", records=1, page_cap=50, ties_reordered_at=reordered) as cpo:
+        base = cpo.lists["sessions"][0]
+        cpo.lists["sessions"] = [{**base, "id": f"BULK{index:04d}", "last_updated": "2026-01-05T08:00:00Z"}
+                                 for index in range(SESSIONS)]
+        credentials = Credentials(cpo.versions_url, cpo.token, party="NL-ABC")
+        with OcpiClient.connect(credentials, options=FetchOptions(dedup_window=100)) as client:
+            ids = [record["id"] for page in client.fetch_pages(
+                "sessions", date_from=datetime(2026, 1, 1, tzinfo=UTC),
+                date_to=datetime(2026, 2, 1, tzinfo=UTC)) for record in page]
+            return ids, list(client.stats.crawls[-1].warning_kinds)
+
+
+@pytest.mark.parametrize("reordered", [None, 450])
+def test_a_repeat_farther_apart_than_the_keys_remembered_is_a_doubt(reordered: int | None) -> None:
+    ids, kinds = _crawl(reordered)
+    assert len(ids) == SESSIONS
+    if reordered is None:
+        assert len(set(ids)) == SESSIONS and "far-repeat" not in kinds
+        return
+    assert len(set(ids)) == SESSIONS - 1          # BULK0000 twice, BULK0450 never
+    assert "far-repeat" in kinds
+
+
+def test_forgotten_repeats_count_only_the_repeats_the_window_let_through() -> None:
+    keys = RecentKeys(window=10)
+    # 3 and 50 were forgotten: taken as new; 3 again and 99 are remembered (duplicates)
+    assert [keys.add_fingerprint(n) for n in [*range(100), 3, 50, 3, 99]][-4:] == [True, True, False, False]
+    assert keys.forgotten_repeats() == 2
+    assert RecentKeys(window=10).forgotten_repeats() == 0
