@@ -77,7 +77,7 @@ def _asked(dataset: ir.Dataset, window: Any, sample: bool) -> bool:
             and read_timestamp(window.date_from) > EPOCH_FLOOR)
 
 
-def _probe_record(objects: Any) -> tuple[str, str, datetime, datetime] | None:
+def _probe_record(objects: Any) -> tuple[tuple[str | None, ...], str, datetime, datetime] | None:
     """A record of `objects` with a top-level stamp other than `last_updated` two seconds
     or more from its `last_updated`: its key, that field's name, its stamp, its update."""
     for item in objects:
@@ -92,7 +92,7 @@ def _probe_record(objects: Any) -> tuple[str, str, datetime, datetime] | None:
     return None
 
 
-def _filtered_on(objects: Any, field: str, start: datetime, key: str) -> bool:
+def _filtered_on(objects: Any, field: str, start: datetime, key: tuple[str | None, ...]) -> bool:
     """Whether the answer for the two seconds from `start` holds the record `key`
     (updated outside them), and every record of it holds `field` from `start` on (in
     them, or after them where the platform ignores `date_to`)."""
@@ -103,8 +103,11 @@ def _filtered_on(objects: Any, field: str, start: datetime, key: str) -> bool:
                for item in held)
 
 
-def _key(item: dict) -> str | None:
-    return same_id(item.get("id", item.get("uid")))
+def _key(item: dict) -> tuple[str | None, ...] | None:
+    """The record's id with its party (2.2+: an id is unique only within its party)."""
+    if (identity := same_id(item.get("id", item.get("uid")))) is None:
+        return None
+    return identity, same_id(item.get("country_code")), same_id(item.get("party_id"))
 
 
 def _moment(value: Any) -> datetime | None:
