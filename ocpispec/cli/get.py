@@ -76,8 +76,10 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @click.option("--include-private", "include_private", is_flag=True,
               help="Also print what a run leaves out whole: private sites (publish false, a "
                    "driveway), tariffs no connector of a published location names (a home's "
-                   "own), and sessions and CDRs at such sites or with home charging. Their "
-                   "objects are personal data; warns.")
+                   "own), and sessions and CDRs at such sites or with home charging. What "
+                   "names the site or the tariff stays out (a site's address, coordinates, "
+                   "names and tariff ids; a tariff's id, text and URL), but the objects are "
+                   "personal data; warns.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N objects.")
 @click.option("--page-size", type=click.IntRange(min=1), metavar="N",
               help="Objects per request; default: the platform's X-Limit.")
@@ -200,10 +202,10 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
-                scope = None if include_private else \
-                    _public_scope(module, credentials, options, events, limit)
+                scope = _public_scope(module, include_private, credentials, options, events,
+                                      limit)
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True,
-                                  scope=scope)
+                                  scope=scope, keep_private=include_private)
                 fast = _fast_path(release, limit)
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
@@ -236,17 +238,19 @@ def _fast_path(release: Release, limit: int | None) -> Any:
     return page_reader(release)
 
 
-def _public_scope(module: str, credentials: Credentials, options: FetchOptions,
-                  events: Any, limit: int | None) -> Any:
+def _public_scope(module: str, include_private: bool, credentials: Credentials,
+                  options: FetchOptions, events: Any, limit: int | None) -> Any:
     """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
     the published locations, crawled whole first on a connection of their own (so the
     summary counts the module's crawl alone; page by page for a small sample, as its
-    crawl is); None for a module no location covers."""
+    crawl is); None for a module no location covers, and with `--include-private` where
+    the private form needs no scope (a location tells it is private itself; a session or
+    CDR loses its site's details always)."""
     from ocpispec.execute.crawls import AuditedFetch
     from ocpispec.execute.workers import small_sample
     from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope, scope_from_locations
 
-    if module not in SCOPED:
+    if module not in SCOPED or (include_private and module != "tariffs"):
         return None
     if module not in NEEDS_SITES:
         return PublicScope(module)

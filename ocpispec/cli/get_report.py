@@ -79,8 +79,11 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
     if release.left_out:
         lines.append(f"  left out whole, as a run leaves them out ({release.scope.why()}; "
                      f"--include-private keeps them): {release.left_out}")
+    if release.private_kept and module == "tariffs":
+        lines.append(f"  tariffs no published location names (id, text and URL withheld): "
+                     f"{release.private_kept}")
     if release.private_sites:
-        lines.append(f"  private sites (address, coordinates, names and status withheld): {release.private_sites}")
+        lines.append(f"  private sites (address, coordinates, names, status and tariff ids withheld): {release.private_sites}")
     if release.embedded_locations:
         lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
                      f"{release.embedded_locations}")

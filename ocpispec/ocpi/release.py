@@ -17,7 +17,11 @@ loudly as for `--privacy-pass .`.
 
 Objects a run leaves out whole (a private site, a home's tariff, a session there:
 `ocpi.public_scope`) are not released at all unless `get --include-private` keeps them:
-`apply` gives None and `line` an empty line, and `left_out` counts them.
+`apply` gives None and `line` an empty line, and `left_out` counts them. Kept
+(`keep_private`), they are released in their private form: a private site without its
+details and without the tariffs its connectors name (`HOME-<contract>` ties the home to
+the contract), a tariff no published location names without its id, text and URL (they
+name the home or the contract); `private_kept` counts them.
 """
 
 from __future__ import annotations
@@ -42,8 +46,13 @@ PRIVATE_EVSE_FIELDS = ("evse_id", "coordinates", "directions", "images", "physic
 # at a home presence at home): its status, its schedule, and the times it last changed,
 # which OCPI carries up to the connector, the EVSE and the location
 PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
+# what ties a private charger to a tariff (2.1.1 `tariff_id`): a home's own tariff names
+# the home or the driver's contract, and links the site to `get tariffs --include-private`
+PRIVATE_CONNECTOR_FIELDS = ("tariff_ids", "tariff_id", "last_updated")
+# what names a tariff no published location names (a home's own, one only some contracts get)
+PRIVATE_TARIFF_FIELDS = ("id", "tariff_alt_text", "tariff_alt_url")
 EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
-_LEFT_OUT = ((), 0, 0, 0, 1)  # `line`'s outcome of an object the scope leaves out
+_LEFT_OUT = ((), 0, 0, 0, 1, 0)  # `line`'s outcome of an object the scope leaves out
 
 
 class Release:
@@ -52,12 +61,15 @@ class Release:
     the same walk that checks the types), so they are not walked for a second time."""
 
     def __init__(self, version: str, module: str, open_paths: frozenset[str],
-                 crawl_counts_unknown: bool = False, scope: PublicScope | None = None) -> None:
+                 crawl_counts_unknown: bool = False, scope: PublicScope | None = None,
+                 keep_private: bool = False) -> None:
         self.version = version
         self.module = module
         self.open_paths = open_paths
-        self.scope = scope  # None: every object (`get --include-private`)
+        self.scope = scope  # None: every object is in scope
+        self.keep_private = keep_private  # `get --include-private`: out of scope, private form
         self.left_out = 0   # objects the scope left out whole
+        self.private_kept = 0  # objects out of the scope released in their private form
         self._withheld: Counter[str] = Counter()
         self._noted: dict[tuple[str, ...], int] = {}  # withheld paths of one object -> objects
         self.unknown: Counter[str] = Counter()
@@ -102,9 +114,10 @@ class Release:
         as an NDJSON line, and what it withheld, for `absorb` in the parent (equal
         outcomes are one shared tuple, so a page pickles each kind once); an object
         the scope leaves out is an empty line."""
-        if self.scope is not None and not self.scope.keeps(obj):
+        private = self.scope is not None and not self.scope.keeps(obj)
+        if private and not self.keep_private:
             return b"", _LEFT_OUT
-        if self._project is not None and not self.counts_unknown \
+        if not private and self._project is not None and not self.counts_unknown \
                 and not any(name in obj for name in self._embedded):
             noted: list[str] = []  # the compiled pass alone: its notes name the outcome
             text = orjson.dumps(self._project(obj, noted)) + b"\n"
@@ -114,11 +127,12 @@ class Release:
                 outcome = self._noted_outcomes[key] = self._outcomes.setdefault(outcome, outcome)
             return text, outcome
         self.withheld = Counter()
-        sites, embedded, opened = self.private_sites, self.embedded_locations, \
-            self.site_details_released
+        sites, embedded, opened, kept = self.private_sites, self.embedded_locations, \
+            self.site_details_released, self.private_kept
         text = orjson.dumps(self.apply(obj)) + b"\n"
         outcome = (tuple(self.withheld.items()), self.private_sites - sites,
-                   self.embedded_locations - embedded, self.site_details_released - opened)
+                   self.embedded_locations - embedded, self.site_details_released - opened,
+                   0, self.private_kept - kept)
         return text, self._outcomes.setdefault(outcome, outcome)
 
     def absorb(self, outcome: tuple, times: int = 1) -> None:
@@ -127,8 +141,10 @@ class Release:
 
     def settle(self) -> None:
         """Fold the absorbed outcomes into the counts (before they are read)."""
-        for (withheld, sites, embedded, opened, *left), times in self._absorbed.items():
-            self.left_out += (left[0] if left else 0) * times
+        for (withheld, sites, embedded, opened, *scoped), times in self._absorbed.items():
+            left, kept = (*scoped, 0, 0)[:2]   # the fast path's outcomes have four parts
+            self.left_out += left * times
+            self.private_kept += kept * times
             for path, n in withheld:
                 self.withheld[path] += n * times
             self.private_sites += sites * times
@@ -138,11 +154,15 @@ class Release:
 
     def apply(self, obj: dict[str, Any]) -> dict[str, Any] | None:
         """The released object, or None when the scope leaves it out whole."""
-        if self.scope is not None and not self.scope.keeps(obj):
+        private = self.scope is not None and not self.scope.keeps(obj)
+        if private and not self.keep_private:
             self.left_out += 1
             return None
         if self.counts_unknown:
             self.unknown.update(self._unknown(obj))
+        if private:
+            self.private_kept += 1
+            return self.reference(obj, private=True)
         if self._project is not None and not any(name in obj for name in self._embedded):
             noted: list[str] = []  # nothing to strip: one compiled pass
             released = self._project(obj, noted)
@@ -152,12 +172,16 @@ class Release:
             return released
         return self.reference(obj)
 
-    def reference(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """`apply` without the unknown-field count, in two generic passes."""
+    def reference(self, obj: dict[str, Any], private: bool = False) -> dict[str, Any]:
+        """`apply` without the unknown-field count, in two generic passes; `private`:
+        an object out of the scope, released in its private form."""
         released = public_projection(self.version, self.module, obj, self.open_paths)
-        if self.module == "locations" and private_site(obj):
+        if self.module == "locations" and (private or private_site(obj)):
             self.private_sites += 1
             self._strip_private_site(released, "")
+        elif private and self.module == "tariffs" and "." not in self.open_paths:
+            for name in PRIVATE_TARIFF_FIELDS:
+                released.pop(name, None)
         for name in EMBEDDED_LOCATIONS.get(self.module, ()):
             if isinstance(released.get(name), dict):
                 # `--privacy-pass .` withholds nothing: "details withheld" was untrue
@@ -182,7 +206,7 @@ class Release:
             for connector in evse.get("connectors") or []:
                 if isinstance(connector, dict):
                     opened |= self._strip(connector, f"{prefix}evses.connectors.",
-                                          ("last_updated",))
+                                          PRIVATE_CONNECTOR_FIELDS)
         self.site_details_released += opened
 
     def _strip(self, node: dict[str, Any], prefix: str, names: tuple[str, ...]) -> bool:
@@ -209,7 +233,8 @@ def opened_site_details(module: str, open_paths: frozenset[str]) -> list[str]:
                for name in (*_site_fields(prefix), "last_updated")}
     details |= {f"{prefix}evses.{name}" for prefix in prefixes
                 for name in (*PRIVATE_EVSE_FIELDS, *PRIVATE_ACTIVITY_FIELDS)}
-    details |= {f"{prefix}evses.connectors.last_updated" for prefix in prefixes}
+    details |= {f"{prefix}evses.connectors.{name}" for prefix in prefixes
+                for name in PRIVATE_CONNECTOR_FIELDS}
     # a part of one too: `owner.name`, `coordinates.latitude`
     return sorted(path for path in open_paths
                   if any(path == detail or path.startswith(detail + ".") for detail in details))

@@ -93,5 +93,5 @@ def test_get_withholds_the_details_of_a_2_1_1_location_marked_not_public(
     marked = _marked(marking_server)
     released = [json.loads(line) for line in result.stdout.splitlines()]
     assert all("address" not in site for site in released if site["id"] in marked)
-    assert f"private sites (address, coordinates, names and status withheld): {len(marked)}" \
+    assert f"private sites (address, coordinates, names, status and tariff ids withheld): {len(marked)}" \
         in result.stderr

@@ -1,0 +1,73 @@
+"""What `ocpispec get --include-private` prints of what a run leaves out (adversarial
+review, round 14).
+
+`get locations --include-private` stripped a private site's address, coordinates and
+names, but kept the tariffs its connectors name (`HOME` on the demo CPO; a platform's
+`HOME-<contract>` names the driver), and `get tariffs --include-private` printed the
+home's own tariff with its id, text and URL, which name the home: the flag printed the
+objects a run leaves out with what ties them to a person. Both are now printed in their
+private form: a private site without its tariff ids, a tariff no published location names
+without its id, text and URL (the summary counts them)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from ocpispec.demo import DemoServer
+
+DATE_TO = ("--date-to", "2026-01-01")
+TARIFF_LINKS = {"tariff_ids", "tariff_id"}
+
+
+@pytest.fixture(scope="module", params=["2.1.1", "2.2.1", "2.3.0"])
+def server(request) -> Iterator[DemoServer]:
+    with DemoServer(version=request.param, size=150, max_page_size=40) as started:
+        started.ocpi_version = request.param
+        yield started
+
+
+def _login(run_cli, versions_url: str, token: str) -> None:
+    done = run_cli("login", versions_url, "--token", token, "--party", "NL-ABC")
+    assert done.exit_code == 0, done.stderr
+
+
+def _objects(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def _connectors(site: dict) -> list[dict]:
+    return [connector for evse in site.get("evses") or [] for connector in evse.get("connectors") or []]
+
+
+def test_a_private_site_names_no_tariff(run_cli, server: DemoServer) -> None:
+    _login(run_cli, server.versions_url, server.token)
+    got = run_cli("get", "locations", "--include-private", *DATE_TO)
+    assert got.exit_code == 0, got.stderr
+    sites = {site["id"]: site for site in _objects(got.stdout)}
+    # OCPI 2.1.1 has no `publish`: a platform lists its public sites only
+    home = {server.world.site(j).id for j in server.world.private_sites()} & set(sites)
+    assert (home or server.ocpi_version == "2.1.1") and set(sites) - home
+    for ident, site in sites.items():
+        named = {name for connector in _connectors(site) for name in TARIFF_LINKS & set(connector)}
+        assert not named if ident in home else named, ident
+    assert "HOME" not in json.dumps([sites[ident] for ident in home])
+    assert "this output contains personal data" in got.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_home_tariff_is_printed_without_what_names_it(run_cli, server: DemoServer,
+                                                        workers: str) -> None:
+    _login(run_cli, server.versions_url, server.token)
+    public = _objects(run_cli("get", "tariffs", *DATE_TO, "--workers", workers).stdout)
+    got = run_cli("get", "tariffs", "--include-private", *DATE_TO, "--workers", workers)
+    assert got.exit_code == 0, got.stderr
+    printed = _objects(got.stdout)
+    private = [tariff for tariff in printed if "id" not in tariff]
+    assert private and len(printed) == len(public) + len(private)
+    assert all(not {"id", "tariff_alt_text", "tariff_alt_url"} & set(t) for t in private)
+    assert "HOME" not in got.stdout and "home charging" not in got.stdout
+    assert f"tariffs no published location names (id, text and URL withheld): {len(private)}" \
+        in got.stderr
