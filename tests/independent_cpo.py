@@ -283,8 +283,12 @@ class IndependentCpo:
                  updates_mid_crawl: int = 0, link_left_out: int | None = None,
                  offset_cap: int | None = None, scroll_lost: int | None = None,
                  ties_reordered_at: int | None = None,
-                 quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None) -> None:
+                 quirks: tuple[str, ...] = (), examples: dict[str, str] | None = None,
+                 unoffered: tuple[str, ...] = ()) -> None:
         assert set(quirks) <= set(QUIRKS), quirks
+        # modules the version details do not offer (a platform that shares sessions and
+        # CDRs but not its locations): their lists are still made, never reachable
+        self.unoffered = frozenset(unoffered)
         # the example file a module's records are cloned from, where not `<module>.json`
         # (`{"sessions": "sessions_simple_start"}`; a list in an envelope clones its objects in turn)
         self.examples = examples or {}
@@ -657,6 +661,8 @@ class IndependentCpo:
     def _details(self) -> dict[str, Any]:
         endpoints = []
         for module in ("credentials", *MODULES):
+            if module in self.unoffered:
+                continue
             identifier = module.capitalize() if "module case" in self.quirks else module
             padded = "padded labels" in self.quirks
             endpoint = {"identifier": f" {identifier} " if padded else identifier, "url": self._endpoint(module)}

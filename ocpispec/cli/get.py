@@ -245,9 +245,13 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
     summary counts the module's crawl alone; page by page for a small sample, as its
     crawl is); None for a module no location covers, and with `--include-private` where
     the private form needs no scope (a location tells it is private itself; a session or
-    CDR loses its site's details always)."""
+    CDR loses its site's details always). A platform that offers no locations leaves
+    every tariff of unknown scope (`--include-private` prints them in their private form)
+    and fails a dump of sessions or CDRs (OCX576): nothing tells a home's from a public
+    charger's."""
     from ocpispec.execute.crawls import AuditedFetch
     from ocpispec.execute.workers import small_sample
+    from ocpispec.ocpi import errors
     from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope, scope_from_locations
 
     if module not in SCOPED or (include_private and module != "tariffs"):
@@ -255,10 +259,36 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
     if module not in NEEDS_SITES:
         return PublicScope(module)
     with OcpiClient.connect(credentials, options=options, events=events) as sites:
-        fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
-                               concurrency=1 if small_sample(limit) else None)
-        return scope_from_locations(module, (obj for page in fetched.pages() for obj in page
-                                             if isinstance(obj, dict)))
+        try:
+            fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
+                                   concurrency=1 if small_sample(limit) else None)
+            return scope_from_locations(module, (obj for page in fetched.pages() for obj in page
+                                                 if isinstance(obj, dict)))
+        except OcpiError as problem:
+            if problem.diagnostic.code != errors.UNKNOWN_MODULE:
+                raise
+            if include_private:
+                return PublicScope(module)   # no published location: every tariff private
+            raise _no_locations(module, sites) from None
+
+
+def _no_locations(module: str, client: OcpiClient) -> OcpiError:
+    """OCX576: `get` of a module whose objects may be at homes, from a platform that does
+    not offer the locations that tell which are."""
+    from ocpispec.ocpi.errors import fail
+
+    offered = ", ".join(f"`{m}`" for m in client.modules) or "none"
+    at = {"tariffs": "are a home's own"}.get(module, "are at private sites")
+    receiver = ("the platform lists `locations` only with role RECEIVER, an interface that "
+                "takes pushes",) if "locations" in client.receiver_only else ()
+    return fail("OCX576", f"cannot tell which {module} {at}: the platform offers no "
+                f"`locations` module", notes=(
+                    f"OCPI {client.version} SENDER modules here: {offered}", *receiver,
+                    f"a run keeps only the {module} of published locations; without them every "
+                    f"one may be a home's, so none was printed"),
+                help="ask the CPO to give your token read access to `locations`; or, if "
+                     f"printing {module} of homes too is accepted, add `--include-private` "
+                     "(the output is personal data)")
 
 
 def _tolerance(value: str | None) -> Any:
