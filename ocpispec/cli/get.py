@@ -203,7 +203,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         try:
             with OcpiClient.connect(credentials, options=options, events=events) as client:
                 scope = _public_scope(module, include_private, credentials, options, events,
-                                      limit)
+                                      limit, policy.accept_incomplete)
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True,
                                   scope=scope, keep_private=include_private)
                 fast = _fast_path(release, limit)
@@ -239,7 +239,8 @@ def _fast_path(release: Release, limit: int | None) -> Any:
 
 
 def _public_scope(module: str, include_private: bool, credentials: Credentials,
-                  options: FetchOptions, events: Any, limit: int | None) -> Any:
+                  options: FetchOptions, events: Any, limit: int | None,
+                  accept_incomplete: bool = False) -> Any:
     """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
     the published locations, crawled whole first on a connection of their own (so the
     summary counts the module's crawl alone; page by page for a small sample, as its
@@ -248,7 +249,9 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
     CDR loses its site's details always). A platform that offers no locations leaves
     every tariff of unknown scope (`--include-private` prints them in their private form)
     and fails a dump of sessions or CDRs (OCX576): nothing tells a home's from a public
-    charger's."""
+    charger's. A crawl of the locations not proven complete fails it as a run's fails
+    (OCX571) unless `--accept-incomplete`: a list that sent a site twice, public first and
+    private after, had the public copy kept, and the charges at the home printed."""
     from ocpispec.execute.crawls import AuditedFetch
     from ocpispec.execute.workers import small_sample
     from ocpispec.ocpi import errors
@@ -262,14 +265,28 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
         try:
             fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
                                    concurrency=1 if small_sample(limit) else None)
-            return scope_from_locations(module, (obj for page in fetched.pages() for obj in page
-                                                 if isinstance(obj, dict)))
+            scope = scope_from_locations(module, (obj for page in fetched.pages()
+                                                  for obj in page if isinstance(obj, dict)))
         except OcpiError as problem:
             if problem.diagnostic.code != errors.UNKNOWN_MODULE:
                 raise
             if include_private:
                 return PublicScope(module)   # no published location: every tariff private
             raise _no_locations(module, sites) from None
+    if (doubts := fetched.incomplete()) and not accept_incomplete:
+        raise _sites_in_doubt(module, doubts)
+    return scope
+
+
+def _sites_in_doubt(module: str, doubts: tuple[str, ...]) -> OcpiError:
+    """OCX571 for the locations `get` read to tell which objects of `module` a run keeps."""
+    from ocpispec.execute import policy as rules
+
+    problem = rules.incomplete_crawl("locations", doubts, None, recorded="").diagnostic
+    return OcpiError(dataclasses.replace(problem, notes=(
+        *problem.notes[:-1], f"the locations tell which {module} are at published sites; "
+        f"read in doubt, a site sent twice (public, then private) may be taken as public, "
+        f"so no {module} were printed")))
 
 
 def _no_locations(module: str, client: OcpiClient) -> OcpiError:
