@@ -352,8 +352,9 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
     if small_sample(limit):
         workers = 1
 
-    # a release that counts unknown fields itself would count them in the workers, unseen
-    if workers <= 1 or not available() or release.counts_unknown:
+    # a release that counts unknown fields itself would count them in the workers, unseen;
+    # locations are read here, where the crawl sees each copy of a site (`ocpi.site_copies`)
+    if workers <= 1 or not available() or release.counts_unknown or module == "locations":
         yield None
         return
     pool = PagePool(workers, client.version, module, release.line, None, fast=fast,

@@ -166,6 +166,8 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
         fix = "run again: the next run reads the window again"
     elif all(_STAMPED_AHEAD in reason for reason in reasons):
         fix = "have the platform correct the records' `last_updated`"
+    elif all(_PRIVATE_COPY in reason for reason in reasons):
+        fix = "ask the CPO to list each site once, as public or private"
     else:
         fix = "try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its paging"
     return RunError.of(
@@ -177,6 +179,7 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
 # what the reason of a doubt that the next run clears says (`execute.crawls`)
 _RUN_AGAIN = "run again"
 _STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
+_PRIVATE_COPY = "after a copy saying it is published"  # `execute.crawls._DOUBTS["private-copy"]`
 
 
 def empty_output(dataset: str, what: str, span: Span | None,

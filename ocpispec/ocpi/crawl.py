@@ -34,8 +34,9 @@ from ocpispec.ocpi.errors import OcpiError, fail, safe_url
 from ocpispec.ocpi.accept import Prepared, accept_prepared, page_accepter
 from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
 from ocpispec.ocpi.row_pages import RowPage
-from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, raise_location_stamp
+from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, key_fields, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
+from ocpispec.ocpi.site_copies import PRIVATE_COPY, SiteCopies
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.timestamps import parse_timestamp
@@ -69,6 +70,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._check = ObjectCheck(target.version, target.module, stats)
         self._accepter = page_accepter(self._check, self._note_invalid)
         self._keys = RecentKeys(options.dedup_window)
+        # a site sent again as private after a published copy (`ocpi.site_copies`)
+        self._site_copies = SiteCopies(key_fields(target.version, "locations")) \
+            if target.module == "locations" else None
         self._invalid_prints = RecentKeys(options.dedup_window)     # `accept.invalid_print`s
         self._invalid_again = 0         # invalid objects of the page being accepted sent before
         self._yielded = 0
@@ -349,6 +353,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                                         self._keys)
         if self._keys.later_copies:
             self._judge_later_copies()
+        if self._site_copies is not None and page.objects.__class__ is not CleanPage \
+                and self._site_copies.private_repeat(page.objects):
+            self._warnings.add(PRIVATE_COPY, kind="private-copy")
         for problem, n in invalid.items():
             self._stats.note_invalid(problem, n)
             found = self.report.invalid_by_reason
