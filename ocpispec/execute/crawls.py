@@ -54,10 +54,10 @@ _DOUBTS = {
                   "(the platform lists several versions of one object, or back-dates updates while the list "
                   "is read), and only the copy read first was kept: the version the window should deliver "
                   "may be the other (run again; tell the CPO if it persists)",
-    "private-copy": "a site came again saying it is private (`publish` false, or a driveway) after a copy "
-                    "saying it is published, with no later `last_updated`: which one holds cannot be told, "
-                    "and the published copy was read, so records at what may be a home would leave (tell "
-                    "the CPO; `--accept-incomplete` releases the site as published)",
+    "private-copy": "an object came again saying it is private (a site not published, a charge at one or "
+                    "with home charging) after a copy that did not, with no later `last_updated`: which one "
+                    "holds cannot be told, and the first copy was read, so what may be a home's would leave "
+                    "(tell the CPO; `--accept-incomplete` releases the first copy)",
     "cursor-moved-on": "a page was asked for again after a failure, and the platform's cursor keeps its place on "
                        "the platform (a scroll: each request answers the page after the one answered last), so "
                        "the page whose answer was lost was skipped (run again; ask the CPO for a cursor that "

@@ -167,7 +167,7 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
     elif all(_STAMPED_AHEAD in reason for reason in reasons):
         fix = "have the platform correct the records' `last_updated`"
     elif all(_PRIVATE_COPY in reason for reason in reasons):
-        fix = "ask the CPO to list each site once, as public or private"
+        fix = "ask the CPO to list each object once, as public or private"
     else:
         fix = "try a smaller `--concurrency` or `--page-size`, or ask the platform to fix its paging"
     return RunError.of(
@@ -179,7 +179,7 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
 # what the reason of a doubt that the next run clears says (`execute.crawls`)
 _RUN_AGAIN = "run again"
 _STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
-_PRIVATE_COPY = "after a copy saying it is published"  # `execute.crawls._DOUBTS["private-copy"]`
+_PRIVATE_COPY = "came again saying it is private"  # `execute.crawls._DOUBTS["private-copy"]`
 
 
 def empty_output(dataset: str, what: str, span: Span | None,

@@ -36,7 +36,8 @@ from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
 from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, key_fields, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
-from ocpispec.ocpi.site_copies import PRIVATE_COPY, SiteCopies
+from ocpispec.ocpi.site_copies import MODULES as PRIVATE_COPY_MODULES
+from ocpispec.ocpi.site_copies import PRIVATE_COPY, PrivateCopies
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.timestamps import parse_timestamp
@@ -70,9 +71,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._check = ObjectCheck(target.version, target.module, stats)
         self._accepter = page_accepter(self._check, self._note_invalid)
         self._keys = RecentKeys(options.dedup_window)
-        # a site sent again as private after a published copy (`ocpi.site_copies`)
-        self._site_copies = SiteCopies(key_fields(target.version, "locations")) \
-            if target.module == "locations" else None
+        # an object sent again as private after a copy that was not (`ocpi.site_copies`)
+        self._private_copies = PrivateCopies(target.module, key_fields(target.version, target.module)) \
+            if target.module in PRIVATE_COPY_MODULES else None
         self._invalid_prints = RecentKeys(options.dedup_window)     # `accept.invalid_print`s
         self._invalid_again = 0         # invalid objects of the page being accepted sent before
         self._yielded = 0
@@ -353,9 +354,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                                         self._keys)
         if self._keys.later_copies:
             self._judge_later_copies()
-        if self._site_copies is not None and page.objects.__class__ is not CleanPage \
-                and self._site_copies.private_repeat(page.objects):
-            self._warnings.add(PRIVATE_COPY, kind="private-copy")
+        if self._private_copies is not None and page.objects.__class__ is not CleanPage \
+                and self._private_copies.private_repeat(page.objects):
+            self._warnings.add(PRIVATE_COPY.format(module=self._target.module), kind="private-copy")
         for problem, n in invalid.items():
             self._stats.note_invalid(problem, n)
             found = self.report.invalid_by_reason

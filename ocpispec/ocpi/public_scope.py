@@ -46,7 +46,7 @@ class PublicScope:
             case "tariffs":
                 return _key(obj, obj.get("id")) in self.tariffs
             case "sessions" | "cdrs":
-                if self.module == "cdrs" and _home_charging(obj):
+                if self.module == "cdrs" and home_charging(obj):
                     return False
                 return _key(obj, _location_id(obj)) in self.sites
         return True
@@ -104,7 +104,7 @@ def _location_id(obj: dict[str, Any]) -> Any:
     return None
 
 
-def _home_charging(obj: dict[str, Any]) -> bool:
+def home_charging(obj: dict[str, Any]) -> bool:
     flag = obj.get("home_charging_compensation")
     return flag is not None and flag is not False and str(flag).strip().lower() not in \
         ("false", "0", "")

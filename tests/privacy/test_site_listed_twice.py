@@ -15,6 +15,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from independent_cpo import IndependentCpo
 from privacy.test_get_scope_in_doubt import _HomeListedTwice
 
 KEY = "5b1e9c2d7a4f08e3c6b9d2a5f1e7c4b0a3d6f9e2c5b8a1d4f7e0c3b6a9d2f5e8"
@@ -42,7 +43,7 @@ select
   location_id as site
 output csv to "sessions.csv"
 """
-DOUBT = "a site came again saying it is private (`publish` false, or a driveway) after a copy"
+DOUBT = "an object came again saying it is private (a site not published, a charge at one or with home"
 
 
 class _CountedOnce(_HomeListedTwice):
@@ -83,7 +84,7 @@ def test_a_run_releases_nothing_of_a_site_listed_as_public_and_private(
     ran = run_cli("run", str(spec), "--workers", workers)
     assert ran.exit_code == 1, ran.stderr
     assert "error[OCX571]" in ran.stderr and DOUBT in ran.stderr
-    assert "help: ask the CPO to list each site once, as public or private" in ran.stderr
+    assert "help: ask the CPO to list each object once, as public or private" in ran.stderr
     assert not list(tmp_path.glob("*.csv"))
     assert "Traceback" not in ran.stderr
 
@@ -95,3 +96,46 @@ def test_get_says_the_site_is_in_doubt(run_cli, platform, module: str) -> None:
     assert DOUBT in got.stderr
     if module != "locations":   # the sites are read first: nothing is printed
         assert got.stdout == ""
+
+
+class _HomeCdrTwice(IndependentCpo):
+    """A CDR sent without home charging, and again, with the same stamp, as the home
+    charging it is; counted once."""
+
+    def __init__(self) -> None:
+        super().__init__("2.2.1", records=6, page_cap=3)
+        cdrs = self.lists["cdrs"]
+        cdrs[0]["home_charging_compensation"] = False
+        cdrs.insert(2, {**copy.deepcopy(cdrs[0]), "home_charging_compensation": True})
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        page, headers = super()._page(module, query)
+        if module == "cdrs" and "X-Total-Count" in headers:
+            headers["X-Total-Count"] = str(int(headers["X-Total-Count"]) - 1)
+        return page, headers
+
+
+CDRS = """
+from cdrs
+select
+  pseudonymize(id) as cdr
+  currency
+output csv to "cdrs.csv"
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_cdr_listed_as_home_charging_too_is_in_doubt(run_cli, tmp_path: Path, monkeypatch,
+                                                       workers: str) -> None:
+    monkeypatch.setenv("TWICE_KEY", KEY)
+    with _HomeCdrTwice() as cpo:
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
+                       "NL-ABC").exit_code == 0
+        spec = tmp_path / "twice.ocx"
+        spec.write_text(HEADER + CDRS)
+        monkeypatch.chdir(tmp_path)
+        ran = run_cli("run", str(spec), "--workers", workers)
+        got = run_cli("get", "cdrs", "--date-to", "2030-01-01", "--workers", workers)
+    assert ran.exit_code == 1 and DOUBT in ran.stderr, ran.stderr
+    assert not list(tmp_path.glob("*.csv"))
+    assert got.exit_code == 1 and DOUBT in got.stderr, got.stderr
