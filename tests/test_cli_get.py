@@ -280,7 +280,7 @@ def test_workers_release_the_same_lines_and_summary(run_cli, demo_server_factory
     assert outcomes[1].stderr == outcomes[0].stderr
     assert outcomes[1].exit_code == outcomes[0].exit_code
     # the second one ran worker processes; locations are read in one, where the crawl
-    # sees every copy of a site (`ocpi/site_copies.py`)
+    # sees every copy of a site (`ocpi/private_copies.py`)
     assert forks == ([] if module == "locations" else ["fork"])
 
 

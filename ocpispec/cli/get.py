@@ -353,7 +353,7 @@ def _pool(workers: int, limit: int | None, client: Any, module: str,
         workers = 1
 
     # a release that counts unknown fields itself would count them in the workers, unseen;
-    # locations are read here, where the crawl sees each copy of a site (`ocpi.site_copies`)
+    # locations are read here, where the crawl sees each copy of a site (`ocpi.private_copies`)
     if workers <= 1 or not available() or release.counts_unknown or module == "locations":
         yield None
         return

@@ -36,8 +36,8 @@ from ocpispec.ocpi.clean_pages import CleanPage, accept_clean
 from ocpispec.ocpi.row_pages import RowPage
 from ocpispec.ocpi.objects import LOCATION_STAMPS, ObjectCheck, RecentKeys, key_fields, raise_location_stamp
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
-from ocpispec.ocpi.site_copies import MODULES as PRIVATE_COPY_MODULES
-from ocpispec.ocpi.site_copies import PRIVATE_COPY, PrivateCopies
+from ocpispec.ocpi.private_copies import MODULES as PRIVATE_COPY_MODULES
+from ocpispec.ocpi.private_copies import PRIVATE_COPY, PrivateCopies
 from ocpispec.ocpi.options import FetchOptions
 from ocpispec.ocpi.stats import CrawlReport, EventSink, FetchStats, Warnings
 from ocpispec.timestamps import parse_timestamp
@@ -71,8 +71,9 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._check = ObjectCheck(target.version, target.module, stats)
         self._accepter = page_accepter(self._check, self._note_invalid)
         self._keys = RecentKeys(options.dedup_window)
-        # an object sent again as private after a copy that was not (`ocpi.site_copies`)
-        self._private_copies = PrivateCopies(target.module, key_fields(target.version, target.module)) \
+        # an object sent again as private after a copy that was not (`ocpi.private_copies`)
+        self._private_copies = PrivateCopies(target.module, key_fields(target.version, target.module),
+                                             self._keys, options.dedup_window) \
             if target.module in PRIVATE_COPY_MODULES else None
         self._invalid_prints = RecentKeys(options.dedup_window)     # `accept.invalid_print`s
         self._invalid_again = 0         # invalid objects of the page being accepted sent before
@@ -343,6 +344,10 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0
+        # judged before the page's first copies join the dedup's
+        if self._private_copies is not None and page.objects.__class__ is not CleanPage \
+                and self._private_copies.private_repeat(page.objects):
+            self._warnings.add(PRIVATE_COPY.format(module=self._target.module), kind="private-copy")
         if page.objects.__class__ is CleanPage or page.objects.__class__ is RowPage:
             # read whole by the fast path, or by worker processes (`row_pages`)
             fresh, duplicates, invalid = accept_clean(page.objects, room, self._keys)
@@ -354,9 +359,6 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                                         self._keys)
         if self._keys.later_copies:
             self._judge_later_copies()
-        if self._private_copies is not None and page.objects.__class__ is not CleanPage \
-                and self._private_copies.private_repeat(page.objects):
-            self._warnings.add(PRIVATE_COPY.format(module=self._target.module), kind="private-copy")
         for problem, n in invalid.items():
             self._stats.note_invalid(problem, n)
             found = self.report.invalid_by_reason

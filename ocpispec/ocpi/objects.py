@@ -199,6 +199,13 @@ class RecentKeys:
         fingerprint = hash(key)
         return fingerprint in self._current or fingerprint in self._previous
 
+    def first_copy(self, fingerprint: int) -> tuple[bool, Any]:
+        """Whether a key's `hash` was added within the window, and its first copy's stamp."""
+        for generation in (self._current, self._previous):
+            if fingerprint in generation:
+                return True, generation[fingerprint]
+        return False, None
+
     def add_fingerprint(self, fingerprint: int, stamp: Any = None) -> bool:
         """`add` of a key's `hash`, computed elsewhere (`clean_pages`)."""
         if fingerprint in self._current or fingerprint in self._previous:

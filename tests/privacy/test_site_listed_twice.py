@@ -6,7 +6,7 @@ The crawl handed on the first copy and dropped the second as a repeat, and the c
 agreed: a run of the locations exported the home's id and city, a run of the sessions
 joined to them the charges there, and neither said anything ("excluded 0 at non-public
 locations"). The crawl now tells a private copy of a site handed on as published
-(`ocpi/site_copies.py`) as a doubt: the run fails with OCX571 and writes nothing, in one
+(`ocpi/private_copies.py`) as a doubt: the run fails with OCX571 and writes nothing, in one
 process or with worker processes; `get` exits 1 (and `get sessions` prints nothing)."""
 
 from __future__ import annotations
