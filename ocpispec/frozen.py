@@ -101,6 +101,8 @@ def _field(cls: type, name: str, annotation: Any, default: Any) -> Field:
 #         _set(self, 'distinct', distinct)
 #
 # with `_make_x() if x is _FACTORY else x` for a default_factory, then __post_init__.
+# The templates of the common shapes ship compiled (`PREBUILT`): a process that compiles
+# none saves more than their compiling (see there).
 
 
 def _init(cls: type, fields: dict[str, Field]) -> Callable[..., None]:
@@ -135,6 +137,14 @@ def _kind(f: Field) -> str:
 
 @functools.cache
 def _template(shape: tuple[str, ...], post_init: bool) -> types.CodeType:
+    given = shape.count("given")
+    if given <= PREBUILT and shape == ("given",) * given + ("unset",) * (len(shape) - given):
+        return _prebuilt(given, post_init)
+    module = compile(_source(shape, post_init), "<@frozen __init__>", "exec")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+def _source(shape: tuple[str, ...], post_init: bool) -> str:
     parameters, lines = ["self"], []
     for index, kind in enumerate(shape):
         name = f"f{index}"
@@ -146,9 +156,41 @@ def _template(shape: tuple[str, ...], post_init: bool) -> types.CodeType:
             lines.append(f"_set(self, {name!r}, {value})")
     if post_init:
         lines.append("self.__post_init__()")
-    source = f"def __init__({', '.join(parameters)}):\n    " + "\n    ".join(lines or ["pass"])
-    module = compile(source, "<@frozen __init__>", "exec")
-    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+    return f"def __init__({', '.join(parameters)}):\n    " + "\n    ".join(lines or ["pass"])
+
+
+# The templates that ship compiled, in ocpispec/frozen_inits.py: for up to `PREBUILT`
+# fields, every one given (then any left out of `__init__` without a default), with or
+# without `__post_init__`; that is all of `check`'s classes. Compiling even one template
+# from source costs a process more than the template: the first `compile` builds the
+# syntax-tree types, a tenth of a cold check's instructions. tests/test_frozen.py keeps
+# the module in step.
+PREBUILT = 16
+
+
+def _prebuilt(given: int, post_init: bool) -> types.CodeType:
+    from ocpispec import frozen_inits
+
+    code = getattr(frozen_inits, _prebuilt_name(given, post_init)).__code__
+    return code.replace(co_name="__init__", co_qualname="__init__",
+                        co_filename="<@frozen __init__>")
+
+
+def _prebuilt_name(given: int, post_init: bool) -> str:
+    return f"given_{given}_then_post_init" if post_init else f"given_{given}"
+
+
+def prebuilt_source() -> str:
+    """The text of ocpispec/frozen_inits.py."""
+    functions = [_source(("given",) * given, post_init).replace(
+                     "def __init__(", f"def {_prebuilt_name(given, post_init)}(", 1)
+                 for post_init in (False, True) for given in range(PREBUILT + 1)]
+    return ('"""The `__init__` templates of `@frozen` (ocpispec/frozen.py) for classes whose\n'
+            'fields are all given, compiled with the package rather than at start-up.\n\n'
+            'Written by `ocpispec.frozen.prebuilt_source()`: do not edit (tests/test_frozen.py\n'
+            'compares). `_set` is bound by `@frozen`, which runs each template in its own scope.\n'
+            '"""\n\n\n'
+            + "\n\n\n".join(functions) + "\n")
 
 
 def _values_getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:

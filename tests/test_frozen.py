@@ -153,3 +153,38 @@ def test_classes_of_one_shape_keep_their_own_names_defaults_and_factories():
     with pytest.raises(TypeError, match=r"Right.__init__\(\) got an unexpected keyword argument 'a'"):
         Right(a=1)
     assert repr(right).endswith(".Right(c=2, d=(1,), made={}, fixed='y')")
+
+
+def test_the_prebuilt_templates_are_the_module_frozen_writes_and_compile_alike():
+    """ocpispec/frozen_inits.py is `prebuilt_source()` (regenerate it with
+    `python -c "from ocpispec.frozen import prebuilt_source; print(prebuilt_source(), end='')"
+    > ocpispec/frozen_inits.py`), and each of its templates is the code `@frozen` would
+    compile for that shape."""
+    from pathlib import Path
+
+    import ocpispec.frozen as frozen_module
+    shipped = Path(frozen_module.__file__).with_name("frozen_inits.py").read_text(encoding="utf-8")
+    assert shipped == frozen_module.prebuilt_source()
+    for given in range(frozen_module.PREBUILT + 1):
+        for post_init in (False, True):
+            source = frozen_module._source(("given",) * given, post_init)
+            compiled = next(c for c in compile(source, "<t>", "exec").co_consts
+                            if hasattr(c, "co_code"))
+            prebuilt = frozen_module._prebuilt(given, post_init)
+            for attribute in ("co_code", "co_consts", "co_names", "co_varnames",
+                              "co_argcount", "co_name"):
+                assert getattr(prebuilt, attribute) == getattr(compiled, attribute), \
+                    (given, post_init, attribute)
+
+
+def test_a_class_of_a_prebuilt_shape_behaves_as_one_compiled():
+    @frozen
+    class Pair:
+        left: int
+        right: str = "r"
+
+    assert Pair(1) == Pair(left=1, right="r") and Pair(1).right == "r"
+    with pytest.raises(TypeError, match=r"Pair.__init__\(\) missing 1 required positional"):
+        Pair()
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'f0'"):
+        Pair(f0=1)

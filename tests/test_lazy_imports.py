@@ -108,3 +108,44 @@ def test_a_check_without_click_loads_no_pathlib(spec):
                                json.dumps(NOT_FOR_A_FAST_CHECK)], cwd=REPO, capture_output=True,
                               text=True, check=True, timeout=120)
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("spec", ["specs/municipality_sessions.ocx", "specs/research_cdrs.ocx",
+                                  "specs/dso_load_profile.ocx"])
+def test_a_check_of_a_valid_spec_loads_neither_suggestions_nor_decimal(spec):
+    """difflib only suggests the name a misspelt one meant (its import compiles a named
+    tuple); decimal only writes a power field's numbers in watts (OCX246)."""
+    assert loaded_by("check", spec, watched=("difflib", "decimal", "numbers")) == []
+
+
+# Python source compiled while a command runs: `@dataclass` compiles each method it writes
+# (five or six a class), `namedtuple` its `__new__`, `@frozen` an `__init__` per shape of
+# class; the first compile of a process also builds the parser's syntax-tree types, a
+# tenth of a cold check's instructions on its own. A cold `check` of a valid spec compiles
+# none: its classes are `@frozen`, whose `__init__` templates come prebuilt
+# (ocpispec/frozen_inits.py). (A spec with a misspelt name loads difflib, whose `Match` is
+# a named tuple, to suggest the name meant.)
+_COMPILE_PROBE = """
+import re, sys  # what an installed command's script imports before ocpispec
+compiled = open(sys.argv.pop(1), "w")
+def said(event, args):
+    if event == "compile" and isinstance(args[1], str) and args[1].startswith("<"):
+        compiled.write(args[1] + " " + repr(args[0])[:60] + "\\n")
+        compiled.flush()
+sys.addaudithook(said)
+sys.argv = ["ocpispec", *sys.argv[1:]]
+from ocpispec.launch import main
+main()
+"""
+
+
+@pytest.mark.parametrize("args", [("check", "specs/municipality_sessions.ocx"),
+                                  ("check", "specs/dso_load_profile.ocx"),
+                                  ("check", "--format", "json", "specs/research_cdrs.ocx")])
+def test_a_check_compiles_no_python_source(args, tmp_path):
+    compiled = tmp_path / "compiled.txt"
+    for _ in range(2):  # the first run may build the user's parser cache
+        done = subprocess.run([sys.executable, "-c", _COMPILE_PROBE, str(compiled), *args],
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert compiled.read_text().splitlines() == []

@@ -9,7 +9,6 @@ warning OCX424, with the two runs that show it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -134,6 +133,8 @@ def _meant_time(source: syntax.From, field: syntax.FieldRef, fields: Sequence[st
     hint = ctx.catalogue.rename_hint(source.module.name, field.path)
     if hint is not None and ".".join(hint.neutral) in fields:
         return ".".join(hint.neutral)
+    import difflib  # only for a wrong name: a check of a good spec never loads it
+
     close = difflib.get_close_matches(field.dotted.lower(), fields, n=1, cutoff=0.6)
     return close[0] if close else fields[0]
 

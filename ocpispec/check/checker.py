@@ -47,7 +47,8 @@ def check(spec: syntax.Spec, source: SourceFile, *, max_errors: int = 50) -> Che
     are in `CheckedSpec.warnings`.
     """
     version = spec.source.version.name if spec.source.version else None
-    ctx = Context(source, catalogue(), version if version in VERSIONS else None)
+    ctx = Context(source, catalogue(), version if version in VERSIONS else None,
+                  diagnostics=[], released={}, compared=[], templates=[])
     check_header(spec.header, ctx)
     check_source(spec.source, VERSIONS, ctx)
     datasets = [check_dataset(dataset, MODULES, ctx) for dataset in spec.datasets]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.diagnostics import Diagnostic
 from ocpispec.diagnostics.source import SourceFile, Span
@@ -16,24 +16,26 @@ if TYPE_CHECKING:
     from ocpispec.schema import Catalogue
 
 
-@dataclass(slots=True)
+@frozen
 class Context:
-    """One spec's check: its source, the catalogue, the pinned version, the findings."""
+    """One spec's check: its source, the catalogue, the pinned version, the findings
+    (fixed fields whose lists and tables the checks fill; every one given, so that
+    `@frozen` needs no `__init__` compiled for it: ocpispec/frozen.py)."""
 
     source: SourceFile
     catalogue: Catalogue
     version: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic]
     # a dataset's released columns (an aggregate's keys) with the field uses they read,
     # by `id` of its body: the checks of grids split over datasets read them
-    released: dict[int, list] = field(default_factory=dict)
+    released: dict[int, list]
     # the text values filters and `jmespath(...)` compare personal fields with, and the
     # span that holds each (the literal, or the whole JMESPath text): blanked out of
     # every view, so no other text of the spec may repeat them (`check/named_values.py`)
-    compared: list[tuple[str, Span]] = field(default_factory=list)
+    compared: list[tuple[str, Span]]
     # the text of each template file an output loads, its path, and the span of the
     # `output template "..."` naming it: copied into the output, so scanned as the spec is
-    templates: list[tuple[str, str, Span]] = field(default_factory=list)
+    templates: list[tuple[str, str, Span]]
 
     def emit(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)

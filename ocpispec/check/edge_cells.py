@@ -20,7 +20,6 @@ bounds are not collected) or a column with one is not warned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ocpispec import calendar_windows
@@ -33,13 +32,14 @@ from ocpispec.check.quantities import quantity, quantity_at
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import Diagnostic, warning
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.schema.model import Kind
 
 _EPOCH_2026 = 1_767_225_600.0  # 2026-01-01T00:00:00Z, a local midnight's reference
 
 
-@dataclass(frozen=True)
+@frozen
 class Edge:
     """A value every kept row lies above (`below` False) or below: `quantity` is what
     it bounds (`charge start`), `value` in the field's raw unit (seconds for a time)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 if TYPE_CHECKING:
     from typing import Any
@@ -19,13 +18,14 @@ from ocpispec.check.kept_conditions import against_literal, as_met, kept
 from ocpispec.check.privacy import exposure
 from ocpispec.check.values import Use
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.schema.model import Kind, PrivacyClass
 
 __all__ = ["Bound", "amount", "bounds"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Bound:
     """`kwh >= 20`, met by every row a filter keeps: the field, the value in the floor's
     unit, which side it bounds and whether the value itself is kept."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 if TYPE_CHECKING:
@@ -37,6 +36,7 @@ from ocpispec.check.text_pins import TextRanges, text_pin
 from ocpispec.check.values import Use
 from ocpispec.diagnostics import warning
 from ocpispec.diagnostics.source import Span
+from ocpispec.frozen import frozen
 from ocpispec.language import syntax
 from ocpispec.schema.model import Kind, PrivacyClass, is_decimal_text
 
@@ -96,7 +96,7 @@ def _pins(condition: syntax.Condition, negated: bool, by_leaf: dict[int, list[tu
     by the condition's own predicates (`_tests_by_leaf`): going through all the filter's
     tests for each branch of an `or` made a `where` of 6,000 terms take minutes."""
     met = {id(leaf): flag for leaf, flag in kept(condition, negated)}
-    ranges, texts = _Ranges(), TextRanges()
+    ranges, texts = _Ranges(lows={}, highs={}, spans={}), TextRanges(lows={}, highs={})
     if source is not None:
         ranges.window(source)
     pins: dict[str, Pin] = {}
@@ -132,13 +132,13 @@ def _pins(condition: syntax.Condition, negated: bool, by_leaf: dict[int, list[tu
     return pins
 
 
-@dataclass(frozen=True)
+@frozen
 class _Ranges:
     """The bounds a filter's kept conditions put on each field, and where they are."""
 
-    lows: dict[str, float] = field(default_factory=dict)
-    highs: dict[str, float] = field(default_factory=dict)
-    spans: dict[str, Span] = field(default_factory=dict)
+    lows: dict[str, float]
+    highs: dict[str, float]
+    spans: dict[str, Span]
 
     def window(self, source: syntax.From) -> None:
         """A fixed window bounds the time it applies to as the filter's own bounds do:

@@ -69,8 +69,8 @@ def check_filter(where: syntax.Where, tests: Sequence[FilterTest], ctx: Context,
                              help="remove the `because \"...\"` text"))
     personal = [test.predicate for test in tests
                 if exposure(test.use, ctx) in (PrivacyClass.PERSONAL, PrivacyClass.NEVER)]
-    ctx.compared += [(item.value, item.span) for predicate in personal
-                     for item in _named(predicate) if isinstance(item.value, str)]
+    ctx.compared.extend((item.value, item.span) for predicate in personal
+                        for item in _named(predicate) if isinstance(item.value, str))
     return CheckedFilter(tuple(reads.values()), justification.value if justification else None,
                          redacted_condition(where.condition, personal, ctx) if personal else None,
                          redacted_condition(where.condition, personal, ctx, counted=True)

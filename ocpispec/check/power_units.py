@@ -11,7 +11,9 @@ in watts.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 from ocpispec.check.context import Context
 from ocpispec.check.scope import Scope
@@ -43,6 +45,8 @@ def _check(expr: syntax.Expr, items: list, span, scope: Scope, ctx: Context, *,
     if not isinstance(expr, syntax.FieldRef) or expr not in scope.fields \
             or FIELD_UNITS.get(expr.path[-1]) != "W":
         return
+    from decimal import Decimal  # only for a power field: most checks never load decimal
+
     numbers = [Decimal(str(item.value)) for item in items
                if isinstance(item, syntax.Literal) and item.kind == "number"]
     if not numbers or len(numbers) != len(items) \

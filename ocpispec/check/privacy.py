@@ -65,7 +65,7 @@ def check_column(column: syntax.Column, name: str, uses: Iterable[Use], ctx: Con
     `needs_allowance`: a rule of the dataset's (the part of a spread value in a row
     dataset) already asks this column for a justification."""
     uses = list(uses)
-    ctx.compared += _compared_values(uses, ctx)
+    ctx.compared.extend(_compared_values(uses, ctx))
     justified = column.justification is not None
     if justified:
         weak_justification(column.justification, ctx)

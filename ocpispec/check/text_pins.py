@@ -8,8 +8,6 @@ its driver's pseudonym. The numeric and time pins are `check/filter_pins.py`'s.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from ocpispec.check import floors
 from ocpispec.frozen import frozen
 from ocpispec.check.values import Use
@@ -33,8 +31,8 @@ _TEXTS = frozenset({Kind.STRING, Kind.URL})
 class TextRanges:
     """The bounds the kept conditions put on a text field (`>= "3511AA"`)."""
 
-    lows: dict[str, str] = field(default_factory=dict)
-    highs: dict[str, str] = field(default_factory=dict)
+    lows: dict[str, str]
+    highs: dict[str, str]
 
     def shared(self, use: Use, op: str, value: str) -> str | None:
         """Note `field op value`; the start every value between the bounds shares."""

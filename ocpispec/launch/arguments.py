@@ -8,11 +8,7 @@ a dash. Everything else returns None, so click reports it exactly as before.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
-TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
-if TYPE_CHECKING:
-    from typing import NamedTuple
+from ocpispec.frozen import frozen
 
 # the choices of `check --format` and `--color` (tests/test_launch.py compares them with
 # the click command's); spelled out so that `ocpispec --help` does not load the reports
@@ -20,19 +16,16 @@ FORMATS = ("full", "concise", "json", "sarif")
 COLORS = ("auto", "always", "never")
 
 
-if TYPE_CHECKING:
-    class CheckArguments(NamedTuple):
-        """A `check` command line (a named tuple: `@frozen` would load dataclasses,
-        which the fast path does not otherwise need before it reads the spec; and
-        `typing.NamedTuple` would load typing)."""
+@frozen
+class CheckArguments:
+    """A `check` command line (`@frozen`, not a named tuple: `namedtuple` compiles its
+    `__new__` from source, and the first compile of a process costs a cold check a
+    tenth of its instructions; tests/test_lazy_imports.py)."""
 
-        specs: tuple[str, ...]
-        fmt: str = "full"
-        max_errors: int = 50
-        color: str = "auto"
-else:
-    CheckArguments = namedtuple("CheckArguments", ("specs", "fmt", "max_errors", "color"),
-                                defaults=("full", 50, "auto"))
+    specs: tuple[str, ...]
+    fmt: str = "full"
+    max_errors: int = 50
+    color: str = "auto"
 
 
 def check_arguments(argv: list[str]) -> CheckArguments | None:
