@@ -22,10 +22,12 @@ from __future__ import annotations
 import os
 import re
 
+from ocpispec.lazy_pattern import lazy
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-_USER = re.compile(r"[A-Za-z0-9._@-]{1,64}")
+_USER = lazy(r"[A-Za-z0-9._@-]{1,64}")
 # a run of Base64 or hex long enough to be key material (a key's body on one line)
-_BLOB = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
+_BLOB = lazy(r"[A-Za-z0-9+/=_-]{40,}")
 _KEY_MARKS = ("-----", "PRIVATE KEY", "LS0TLS1")  # PEM armour; `LS0tLS1` is Base64 of `-----`
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from ocpispec.lazy_pattern import lazy
 
 
 def count(number: int, noun: str, plural: str | None = None, *, grouped: bool = False) -> str:
@@ -42,9 +42,9 @@ def code_text(fenced: str) -> str:
     return fenced
 
 
-_BACKTICKS = re.compile(r"`+")
+_BACKTICKS = lazy(r"`+")
 # a code span: a run of backticks, then text up to a run of exactly as many
-CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+CODE_SPAN = lazy(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 
 
 _SOUNDED_AS_YOU = ("uni", "use", "usu", "uti", "eu", "one")  # `a unit`, `a use`, `a one-time`
@@ -55,7 +55,7 @@ _ONSETS = frozenset(
     "bl br ch chr cl cr dr dw fl fr gh gl gn gr kl kn kr ph phr pl pr ps qu rh sc sch scr sh "
     "shr sk sl sm sn sp sph spl spr squ st str sw th thr tr tw wh wr".split())
 _LETTERS_SAID_WITH_A_VOWEL = "aefhilmnorsx"  # `an F`, `an H`, `an L`, `an S`, `an X`
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD = lazy(r"[A-Za-z0-9]+")
 
 
 def _spelled(word: str) -> bool:

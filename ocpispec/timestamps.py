@@ -17,29 +17,32 @@ import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+
+from ocpispec.lazy_pattern import lazy
+
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 if TYPE_CHECKING:
     from typing import Any
 
 # ASCII digits only: `\d` of a str pattern takes any script's (`٢٠٢٦`), which `int` reads,
 # while such a stamp compares as text after every ASCII one (the window's canonical test)
-_DATETIME = re.compile(
+_DATETIME = lazy(
     r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d\d(?::?\d\d)?)?$",
     re.ASCII)
 # `\Z`, not `$`, which also matches before a final line break: `...Z\n` passed as
 # canonical and was never rewritten, so it left with its line break in a column of times
-CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z", re.ASCII)
+CANONICAL = lazy(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z", re.ASCII)
 # a DateTime in a JSON body that is not `YYYY-MM-DDTHH:MM:SSZ`: its tail differs (its
 # separator too: `2026-03-01 05:00:00Z` sorts as text before `2026-03-01T00:00:00Z`), or
 # it is padded in front (a space, no-break space or escaped white space: a right-aligned
 # fixed-width formatter), which `parse_timestamp` strips and a column type does not
 _TAIL = rb'(?:[t ]\d\d:\d\d|T\d\d:\d\d(?!:\d\dZ"))'
 _PAD = rb'(?: |\xc2\xa0|\\[tnrf]|\\u00[aA]0|\\u0020)+'
-LOOSE_IN_BODY = re.compile(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d{4}-\d\d-\d\d' + _TAIL + rb')')
+LOOSE_IN_BODY = lazy(rb'"(?:' + _PAD + rb'\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d|\d{4}-\d\d-\d\d' + _TAIL + rb')')
 # its tail, which starts with a literal the regex engine scans for quickly: every match
 # of `LOOSE_IN_BODY` holds one or a string padded in front, so a body without either
 # (almost every body) is done
-_LOOSE_TAIL = re.compile(rb'-\d\d' + _TAIL)
+_LOOSE_TAIL = lazy(rb'-\d\d' + _TAIL)
 EPOCH_FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 # the `date_from` a window from the floor asks for: a second early, as every window's
 # (`execute.crawls.OVERLAP`), so that a platform reading `date_from` as exclusive

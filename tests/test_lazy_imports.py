@@ -149,3 +149,44 @@ def test_a_check_compiles_no_python_source(args, tmp_path):
                               cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr
     assert compiled.read_text().splitlines() == []
+
+
+# the patterns a check of a valid spec never uses are compiled on first use
+# (ocpispec/lazy_pattern.py): compiled at import, they cost a cold check a twentieth
+_PATTERN_PROBE = """
+import contextlib, io, sys
+from ocpispec.launch.arguments import check_arguments
+from ocpispec.launch.check import run_check
+from ocpispec.lazy_pattern import LazyPattern
+with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+    run_check(check_arguments(sys.argv[1:]))
+found = ["json"] if "json" in sys.modules else []
+for name, module in list(sys.modules.items()):
+    for key, value in vars(module).items() if name.startswith("ocpispec") else ():
+        values = [value, *(v for item in value if isinstance(item, tuple) for v in item)] \\
+            if isinstance(value, tuple) else [value]
+        found += [f"{name}.{key}" for v in values
+                  if isinstance(v, LazyPattern) and "match" in vars(v)]
+print("\\n".join(sorted(set(found))))
+"""
+
+
+@pytest.mark.parametrize("spec", ["specs/municipality_sessions.ocx", "specs/research_cdrs.ocx",
+                                  "specs/dso_load_profile.ocx", "specs/utilisation_by_area.ocx"])
+def test_a_check_of_a_valid_spec_compiles_no_lazy_pattern_nor_loads_json(spec):
+    done = subprocess.run([sys.executable, "-c", _PATTERN_PROBE, "check", spec], cwd=REPO,
+                          capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.split() == []
+
+
+def test_a_lazy_pattern_is_the_compiled_pattern_once_used():
+    import re
+
+    from ocpispec.lazy_pattern import lazy
+
+    word, padded = lazy(r"[a-z]+", re.IGNORECASE), lazy(rb"-\d\d")
+    assert "lazy('[a-z]+')" == repr(word) and "match" not in vars(word)
+    assert word.fullmatch("Abc").group() == "Abc" and "match" in vars(word)
+    assert word.sub("x", "ab 12 CD") == "x 12 x" and word.findall("a1b") == ["a", "b"]
+    assert word.pattern == "[a-z]+" and word.flags & re.IGNORECASE
+    assert padded.search(b"2026-03").group() == b"-03"

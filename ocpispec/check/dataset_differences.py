@@ -16,9 +16,10 @@ from ocpispec.check.context import Context
 from ocpispec.check.quantities import EVENT_MODULES
 from ocpispec.diagnostics.source import SourceFile
 from ocpispec.timestamps import TIME_PARTS_MADE_OF
+from ocpispec.lazy_pattern import lazy
 
 _OPEN = (None, None)
-_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_PATH = lazy(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
 @frozen
@@ -157,8 +158,8 @@ def _shape(checked: CheckedDataset, source: SourceFile) -> _Shape:
 _CDR_AS_SESSION = (("cdr_location.connector_id", "connector_id"),
                    ("cdr_location.evse_uid", "evse_uid"), ("cdr_location.id", "location_id"),
                    ("total_energy", "kwh"))
-_CDR_NAME = re.compile(r"(?<![\w.])(" + "|".join(re.escape(cdr) for cdr, _ in _CDR_AS_SESSION)
-                       + r")(?![\w])")
+_CDR_NAME = lazy(r"(?<![\w.])(" + "|".join(re.escape(cdr) for cdr, _ in _CDR_AS_SESSION)
+                 + r")(?![\w])")
 
 
 def _as_sessions(text: str, module: str) -> str:

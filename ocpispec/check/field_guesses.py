@@ -4,11 +4,11 @@ elements, the other record of a charge (`check/unknown_fields.py` says so)."""
 
 from __future__ import annotations
 
-import re
 
 from ocpispec.check.element_fields import element_help, unbound_help
 from ocpispec.check.other_module import other_module_hint
 from ocpispec.schema.joins import JOINS
+from ocpispec.lazy_pattern import lazy
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 
 if TYPE_CHECKING:
@@ -23,8 +23,8 @@ def owner_name(reach: Reach, parent: ObjectType | None) -> str:
 
 
 # `evse_count`, `n_connectors`, `number_of_evses`, `facilities_count`: a list's length
-_COUNTED = re.compile(r"(?:n|num|nr|no|number_of|count|count_of|total)_(?P<a>[a-z_]+)"
-                      r"|(?P<b>[a-z_]+?)_(?:count|counts|number|total|n)")
+_COUNTED = lazy(r"(?:n|num|nr|no|number_of|count|count_of|total)_(?P<a>[a-z_]+)"
+                r"|(?P<b>[a-z_]+?)_(?:count|counts|number|total|n)")
 
 
 def counted_list(parent: ObjectType, name: str) -> str | None:

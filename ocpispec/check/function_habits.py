@@ -10,9 +10,8 @@ says what was meant."""
 
 from __future__ import annotations
 
-import re
-
 from ocpispec.language import syntax
+from ocpispec.lazy_pattern import lazy
 
 _DISTINCT = frozenset({"count_distinct", "countdistinct", "distinct_count", "n_distinct",
                        "nunique", "uniq", "count_unique", "approx_count_distinct",
@@ -23,12 +22,12 @@ _FORMATS = frozenset({"to_char", "strftime", "date_format", "format_date", "form
 _DEFAULTS = frozenset({"coalesce", "ifnull", "nvl", "isnull", "fillna", "ifna"})
 
 # the finest part a format names, finest first: `%H` or `HH` is an hour
-_FORMAT_PARTS = (("minute", re.compile(r"%M|MI|mm|\bnn\b")),
-                 ("hour", re.compile(r"%H|%I|HH|hh")),
-                 ("day", re.compile(r"%d|%j|DD|dd|%F")),
-                 ("week", re.compile(r"%[UVWG]|IW|WW|ww")),
-                 ("month", re.compile(r"%m|%b|%B|MM|MON|Mon|mon")),
-                 ("year", re.compile(r"%Y|%y|YYYY|yyyy|YY|yy")))
+_FORMAT_PARTS = (("minute", lazy(r"%M|MI|mm|\bnn\b")),
+                 ("hour", lazy(r"%H|%I|HH|hh")),
+                 ("day", lazy(r"%d|%j|DD|dd|%F")),
+                 ("week", lazy(r"%[UVWG]|IW|WW|ww")),
+                 ("month", lazy(r"%m|%b|%B|MM|MON|Mon|mon")),
+                 ("year", lazy(r"%Y|%y|YYYY|yyyy|YY|yy")))
 # `date_part('dow', t)`: a part that is not a cut of the time
 _PARTS = {"hour": "hour_of_day({x})", "hh": "hour_of_day({x})",
           "dow": "weekday({x})", "isodow": "weekday({x})", "weekday": "weekday({x})",
@@ -72,8 +71,8 @@ _FUNCTION_HABITS = {
 }
 
 # a percentile as statistics tools name it: `quantile(x, 0.9)`, `p90(x)`, `pct95(x)`
-_PERCENTILE_NAMES = re.compile(r"(?:quantile|percentile_(?:cont|disc)|approx_percentile|"
-                               r"quantile_cont|ntile)|(?:p|pct|perc|percentile_?)(\d{1,2})")
+_PERCENTILE_NAMES = lazy(r"(?:quantile|percentile_(?:cont|disc)|approx_percentile|"
+                         r"quantile_cont|ntile)|(?:p|pct|perc|percentile_?)(\d{1,2})")
 
 
 _TRUNCATE_UNITS = {"minute": "minute", "minutes": "minute", "min": "minute", "hour": "hour",

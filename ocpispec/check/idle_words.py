@@ -6,13 +6,12 @@ for its `end_of_charging`, and `end_date_time` for a session's `idle_time`."""
 
 from __future__ import annotations
 
-import re
-
 from ocpispec.frozen import frozen
+from ocpispec.lazy_pattern import lazy
 
-_CHARGING_END = re.compile(r"charg.*(end|stop|finish|complet|done)|"
-                           r"(end|stop|finish)\w*_(of_)?charg")
-_IDLE = re.compile(r"idle|park|dwell|block|plugged")
+_CHARGING_END = lazy(r"charg.*(end|stop|finish|complet|done)|"
+                     r"(end|stop|finish)\w*_(of_)?charg")
+_IDLE = lazy(r"idle|park|dwell|block|plugged")
 
 
 @frozen

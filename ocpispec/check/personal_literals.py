@@ -11,7 +11,6 @@ expression is fingerprinted, never shown (`privacy_summary.exact_part`).
 
 from __future__ import annotations
 
-import json
 
 from ocpispec.check.calls import calls_in
 from ocpispec.language import syntax
@@ -74,6 +73,8 @@ def redacted_snippet(source: SourceFile, expr: syntax.Expr) -> str:
     hatches = [call.args[0] for call in calls_in(expr) if call.name.name == "jmespath"
                and call.args and isinstance(call.args[0], syntax.Literal)
                and isinstance(call.args[0].value, str)]
+    if hatches:  # json (five modules, six patterns compiled) only for a hatch's literal
+        import json
     for literal in sorted(hatches, key=lambda lit: lit.span.start, reverse=True):
         start, end = literal.span.start - offset, literal.span.end - offset
         text = text[:start] + json.dumps(redacted_jmespath(literal.value),

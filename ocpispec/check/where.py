@@ -19,6 +19,7 @@ from ocpispec.diagnostics import Diagnostic, error
 from ocpispec.diagnostics.source import Span
 from ocpispec.schema.model import Field, Kind, is_decimal_text
 from ocpispec.text import with_article
+from ocpispec.lazy_pattern import lazy
 
 _ORDERED = frozenset({Kind.NUMBER, Kind.INTEGER, Kind.DATETIME, Kind.STRING})
 _NUMBERS = frozenset({Kind.NUMBER, Kind.INTEGER})
@@ -279,9 +280,9 @@ def _literal_value(literal: syntax.Literal) -> Value:
     return literal_value(literal)
 
 
-_QUOTED_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"
-                          r"(?:Z|[+-]00:?00)?")
-_QUOTED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_QUOTED_TIME = lazy(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?"
+                    r"(?:Z|[+-]00:?00)?")
+_QUOTED_NUMBER = lazy(r"-?\d+(?:\.\d+)?")
 
 
 def _unquoted(literal: syntax.Literal, value: Value) -> str | None:

@@ -10,19 +10,19 @@ restates; a help that restates nothing keeps its caret.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from ocpispec.diagnostics.model import Diagnostic
 from ocpispec.diagnostics.source import Span
+from ocpispec.lazy_pattern import lazy
 
 # the harness's reading of a help: the first `write `...`` (tests/test_new_user_helps.py),
 # or the `did you mean `...`?` an editor offers as a quick fix the same way
-_WRITE = re.compile(r"(?:write|did you mean) `(.+?)`(?=,| for | \(|\?|$)")
+_WRITE = lazy(r"(?:write|did you mean) `(.+?)`(?=,| for | \(|\?|$)")
 # the segments of a field's path before the caret's
-_PATH_BEFORE = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*\.$")
+_PATH_BEFORE = lazy(r"(?<![\w.])[A-Za-z_][\w.]*\.$")
 # a word as `str.split()` cuts them
-_WORD = re.compile(r"\S+")
+_WORD = lazy(r"\S+")
 
 
 def fitted(diagnostic: Diagnostic, text: str) -> Diagnostic:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 
 from ocpispec.frozen import frozen
+from ocpispec.lazy_pattern import lazy
 
 REMOTE_SCHEMES: dict[str, str] = {"sftp": "SFTP", "s3": "S3"}
 DEFAULT_PORTS = {"sftp": 22, "s3": 443}
-_HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_HOST = lazy(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")
+_BUCKET = lazy(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class RemoteError(ValueError):

@@ -5,7 +5,7 @@ as an empty pair of backticks, and says what to write instead."""
 
 from __future__ import annotations
 
-import re
+from ocpispec.lazy_pattern import lazy
 
 _PASTED = "text copied from a web page or a document brings these in"
 _SPACES = {"\u00a0": "a no-break space", "\u2007": "a figure space",
@@ -76,7 +76,7 @@ def pasted_habit(char: str) -> tuple[str, str] | None:
     return None
 
 
-_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+_TOKENS = lazy(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
 
 
 def without_comments(text: str) -> str:
