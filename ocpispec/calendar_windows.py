@@ -41,7 +41,7 @@ def zone_of(name: str | None) -> ZoneInfo | None:
     `europe/amsterdam` would load as well, and on another machine not."""
     if name is None or name == "UTC":
         return None
-    if name in _NOT_ZONES or name not in zone_names():
+    if not is_zone_name(name):
         raise LookupError(name)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,6 +66,49 @@ def zone_names() -> frozenset[str]:
     from zoneinfo import available_timezones
 
     return frozenset(available_timezones()) - _NOT_ZONES
+
+
+def is_zone_name(name: str) -> bool:
+    """`name in zone_names()`, without listing them (a twentieth of a second: every file
+    of the tz database is opened) when the name is where zoneinfo looks for it."""
+    if name in _NOT_ZONES:
+        return False
+    return _in_zone_folder(name) or name in zone_names()
+
+
+def _in_zone_folder(name: str) -> bool:
+    """Whether `available_timezones` lists `name` from a folder of the tz path: each part
+    of it spelt as the folder spells it, through folders its walk enters (neither
+    `right/` nor `posix/`, no link to a folder), to a file that starts as a zone does."""
+    import os
+    from zoneinfo import TZPATH
+
+    parts = name.split("/")
+    for folder in TZPATH:
+        if len(parts) > 1 and parts[0] in ("right", "posix"):
+            return False
+        for depth, part in enumerate(parts):
+            try:
+                if part not in os.listdir(folder):
+                    break
+            except OSError:
+                break
+            path = os.path.join(folder, part)
+            if depth < len(parts) - 1:
+                if not os.path.isdir(path) or os.path.islink(path):
+                    break
+                folder = path
+            elif not os.path.isdir(path) and _starts_as_a_zone(path):
+                return True
+    return False
+
+
+def _starts_as_a_zone(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) == b"TZif"
+    except OSError:
+        return False
 
 
 def previous(unit: str, amount: int, zone: str | None, now: datetime) -> tuple[datetime, datetime]:

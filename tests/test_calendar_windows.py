@@ -199,3 +199,22 @@ def test_bad_calendar_windows(text, code) -> None:
                                   "monthly on day 1 at 25:00"])
 def test_bad_schedules(rule) -> None:
     assert "OCX409" in _codes("previous month", rule)
+
+
+def test_a_zone_name_is_known_exactly_when_the_tz_database_lists_it():
+    """`is_zone_name` looks the name up where zoneinfo would find it, and says what
+    `name in zone_names()` (every zone listed) says, for every zone and for names that
+    are not one: another spelling, a path that leaves or doubles a folder, the folders
+    zoneinfo leaves out, the database's own files."""
+    from ocpispec.calendar_windows import is_zone_name, zone_names
+
+    names = zone_names()
+    tricky = {"europe/amsterdam", "EUROPE/AMSTERDAM", "Europe//Amsterdam", "Europe/./Amsterdam",
+              "Europe/../Europe/Amsterdam", "/Europe/Amsterdam", "Europe/Amsterdam/", "Europe",
+              "right/Europe/Amsterdam", "posix/Europe/Amsterdam", "right", "posix", "posixrules",
+              "localtime", "zone.tab", "zone1970.tab", "iso3166.tab", "tzdata.zi", "leapseconds",
+              "leap-seconds.list", "+VERSION", "SECURITY", "", ".", "..", "Etc/UTC", "UTC",
+              "Factory", "Europe/Amsterdam\0", "Mars/Olympus_Mons"}
+    for name in sorted(names | tricky):
+        assert is_zone_name(name) == (name in names), name
+    assert "Europe/Amsterdam" in names and is_zone_name("Europe/Amsterdam")

@@ -190,3 +190,12 @@ def test_a_lazy_pattern_is_the_compiled_pattern_once_used():
     assert word.sub("x", "ab 12 CD") == "x 12 x" and word.findall("a1b") == ["a", "b"]
     assert word.pattern == "[a-z]+" and word.flags & re.IGNORECASE
     assert padded.search(b"2026-03").group() == b"-03"
+
+
+def test_a_check_of_a_spec_in_a_time_zone_does_not_list_the_tz_database():
+    """A spec's zone is looked up where zoneinfo would find it: listing every zone
+    (`zoneinfo.available_timezones`: the tzdata package through importlib.resources,
+    pathlib and tempfile, then every file under /usr/share/zoneinfo opened) cost a cold
+    check of monthly_statistics.ocx 100 M instructions, a third of a whole check."""
+    assert loaded_by("check", "specs/monthly_statistics.ocx",
+                     watched=("importlib.resources", "tempfile", "shutil")) == []

@@ -107,7 +107,7 @@ def zone_of(name: object) -> ZoneInfo | None:
     tz database as it spells it, never the machine's own `localtime`."""
     if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
         return None
-    if name not in calendar_windows.zone_names():
+    if not calendar_windows.is_zone_name(name):
         return None
     try:
         return ZoneInfo(name)
