@@ -229,10 +229,11 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
 
 def _fast_path(release: Release, limit: int | None) -> Any:
     """The reader of clean pages in C (`ocpi.fast_pages`), or None: a small sample
-    would spend more on building it than it saves."""
+    would spend more on building it than it saves. Under a scope its pages give each
+    object's place, which `_dump` looks up."""
     from ocpispec.execute.workers import small_sample
 
-    if small_sample(limit) or release.scope is not None:  # it reads no location
+    if small_sample(limit):
         return None
     from ocpispec.ocpi.fast_pages import page_reader
 
@@ -392,10 +393,16 @@ def _shown_on_terminal(out: IO[bytes]) -> Any:
 def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
     """One write per page (a write per object costs more than the object's checks);
     interrupted (Ctrl-C), the objects released so far are still written. A page the
-    workers read holds each object's line, made there (`Release.line`)."""
+    workers read holds each object's line, made there (`Release.line`). The scope
+    (`ocpi.public_scope`) judges a page of the fast path here, by the places it gives;
+    the other objects it judged where their lines were made (an empty line: left out)."""
     apply, dumps = release.apply, orjson.dumps
+    scope = release.scope
+    known = None if scope is None else scope.places
     for page in fetched.pages():
         if page.__class__ is CleanPage:  # read whole by the fast path
+            if scope is not None:
+                page = _in_scope(page, scope, release)
             for kind, times in Counter(page.kind_of).items():
                 release.absorb(page.kinds[kind], times)
             if page:
@@ -409,7 +416,11 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
         try:
             for obj in page:
                 if obj.__class__ is tuple:
-                    line, outcome = obj[4][0]
+                    row = obj[4][0]
+                    if known is not None and len(row) > 2 and row[2] not in known:
+                        release.left_out += 1   # a fast-path object at a place not in the scope
+                        continue
+                    line, outcome = row[0], row[1]
                     if (seen := outcomes.get(id(outcome))) is None:
                         outcomes[id(outcome)] = [outcome, 1]
                     else:
@@ -423,3 +434,14 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
             if lines:
                 out.write(b"".join(lines))
                 out.flush()
+
+
+def _in_scope(page: CleanPage, scope: Any, release: Release) -> CleanPage:
+    """A page of the fast path less the objects the scope leaves out, counted."""
+    if page.places is None:     # `fast_pages.page_reader` gives places under a scope
+        raise RuntimeError("a page read without the places its scope needs")
+    if (kept := scope.keeps_places(page.places)) is None:
+        return page
+    release.left_out += len(page) - len(kept)
+    return page.subset(kept)
+

@@ -11,6 +11,11 @@ nothing happens to it (no repeat, every stamp inside the window):
     page.inside(low, high)                                         # the window's test
     page.items()            # the tuple per object of a `Prepared` page, for the rest
 
+Where `get` leaves out what a run would, `places` holds each object's place, the key
+its scope looks it up by (`public_scope.place`); the parent keeps what the scope knows
+(`PublicScope.keeps_places`), after the dedup and the window, as it would judge the
+objects themselves.
+
 The key of an object is its fingerprint, `hash(key)`, which worker processes compute
 as the parent does: they are forked, so they share its hash seed.
 """
@@ -25,15 +30,17 @@ from ocpispec.ocpi.accept import Prepared
 class CleanPage(list):  # type: ignore[type-arg]
     """The released NDJSON lines of a page, with `fingerprints`, `stamps` (canonical
     `last_updated` texts), `kind_of` (an index into `kinds`, per object) and `kinds`
-    (what `Release.line` withheld: its outcome tuples)."""
+    (what `Release.line` withheld: its outcome tuples), and `places` (each object's
+    place for the scope, or None where there is no scope)."""
 
-    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds")
+    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds", "places")
     prepared = True
 
     def __init__(self, lines: list[bytes], fingerprints: list[int], stamps: list[str],
-                 kind_of: list[int], kinds: list[tuple]) -> None:
+                 kind_of: list[int], kinds: list[tuple], places: list[tuple] | None = None) -> None:
         super().__init__(lines)
         self.fingerprints, self.stamps, self.kind_of, self.kinds = fingerprints, stamps, kind_of, kinds
+        self.places = places
 
     def inside(self, low: str | None, high: str | None) -> bool:
         """Whether every `last_updated` lies in [low, high) (canonical texts order as time)."""
@@ -42,15 +49,23 @@ class CleanPage(list):  # type: ignore[type-arg]
 
     def items(self) -> Prepared:
         """The page as a `Prepared` one: per object (None, None, fingerprint, stamp,
-        ((line, outcome),)), as `get`'s writer reads a worker's page."""
+        ((line, outcome),)), as `get`'s writer reads a worker's page; with places,
+        ((line, outcome, place),), for the writer to look the place up."""
         kinds = self.kinds
+        if self.places is not None:
+            return Prepared((None, None, fingerprint, stamp, ((line, kinds[kind], place),))
+                            for line, fingerprint, stamp, kind, place
+                            in zip(self, self.fingerprints, self.stamps, self.kind_of, self.places,
+                                   strict=True))
         return Prepared((None, None, fingerprint, stamp, ((line, kinds[kind]),))
                         for line, fingerprint, stamp, kind
                         in zip(self, self.fingerprints, self.stamps, self.kind_of, strict=True))
 
     def subset(self, indices: list[int]) -> CleanPage:
+        places = None if self.places is None else [self.places[i] for i in indices]
         return CleanPage([self[i] for i in indices], [self.fingerprints[i] for i in indices],
-                         [self.stamps[i] for i in indices], [self.kind_of[i] for i in indices], self.kinds)
+                         [self.stamps[i] for i in indices], [self.kind_of[i] for i in indices], self.kinds,
+                         places)
 
 
 def accept_clean(page: CleanPage, room: int | None, keys: Any) -> tuple[CleanPage, int, dict[str, int]]:

@@ -24,6 +24,11 @@ and withheld counts with hypothesis.
 Only modules without privacy flags or embedded sites take it (sessions of 2.2.1 and
 2.3.0, tariffs, tokens): a location's or CDR's flags are judged by value, and a
 2.1.1 session holds its location.
+
+Where `get` leaves out what a run would (`ocpi.public_scope`: a session at a site not
+published, a tariff no published connector names), the page also gives each object's
+place, the key its scope looks it up by, read from the strict object as `public_scope.place`
+reads it from the dict (`CleanPage.places`); the parent keeps those the scope knows.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from ocpispec.ids import key_text, key_text_source
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.fast_notes import notes_function
 from ocpispec.ocpi.objects import _DATETIME_SUFFIXES, ObjectCheck
+from ocpispec.ocpi.public_scope import PLACE_FALLBACKS, PLACE_FIELDS
 from ocpispec.ocpi.release import EMBEDDED_LOCATIONS
 from ocpispec.ocpi.repeated import FLAGGED_MODULES
 from ocpispec.schema.catalogue import catalogue
@@ -94,14 +100,18 @@ def strict_fit(version: str, module: str) -> Callable[..., bool | None] | None:
 
 def page_reader(release: Any) -> PageReader | None:
     """The fast reader of `release`'s pages (a `Release` whose crawl counts unknown
-    fields and whose projection is compiled), or None where there is none."""
+    fields and whose projection is compiled), or None where there is none. With a
+    scope, its pages carry each object's place (`CleanPage.places`)."""
     version, module = release.version, release.module
     if module in FLAGGED_MODULES or module == "locations" or release.counts_unknown \
             or release._project is None:
         return None
+    places = release.scope is not None
+    if places and module not in ("sessions", "tariffs"):
+        return None     # a scope that judges more than the place (`PublicScope.keeps_places`)
     try:
-        reader = catalogue().cached(("fast-page", version, module, release.open_paths),
-                                    lambda: _Builder(version, module, release.open_paths).reader())
+        reader = catalogue().cached(("fast-page", version, module, release.open_paths, places),
+                                    lambda: _Builder(version, module, release.open_paths).reader(places))
     except _NoFastPath:
         return None
     return _Attempts(reader).read
@@ -163,7 +173,8 @@ class _Builder:
             objects.append(listed)
         return _Fits(*strict, self.loose_sensitive, *objects)
 
-    def reader(self) -> PageReader:
+    def reader(self, places: bool = False) -> PageReader:
+        """`places`: the pages give each object's place too (`public_scope.place`)."""
         fits = self.fits()
         public = self._public(self.keep, self.shape)
         public_page = msgspec.json.Decoder(defstruct("PublicPage", [("data", list[public])]))
@@ -172,7 +183,21 @@ class _Builder:
         # msgspec writes a float's exponent without `+` (`1e20`), orjson with it: where a
         # released field may hold a float, orjson writes the line, as the slow path does
         lines = _orjson_lines if self.released_floats else _msgspec_lines
-        return _Reader(fits, public_page, notes, key, lines).read  # type: ignore[return-value]
+        place = self._place_function() if places else None
+        return _Reader(fits, public_page, notes, key, lines, place).read  # type: ignore[return-value]
+
+    def _place_function(self) -> Callable[[Any], tuple[Any, Any, Any]]:
+        """`public_scope.place` (a tariff: its party and id) of a strict object: a field
+        missing or null is None, a field the version lacks too (2.1.1 has no party)."""
+        for name in PLACE_FALLBACKS if self.check.module != "tariffs" else ():
+            if (name in self.shape.objects or name in self.shape.quick) and name not in self.embedded:
+                raise _NoFastPath   # an embedded site a strict page may hold: the place would read it
+        names = ("country_code", "party_id", PLACE_FIELDS[self.check.module])
+        parts = ", ".join(f"None if (v := o.{name}) is UNSET else v" if name in self.shape.quick
+                          else "None" for name in names)
+        env: dict[str, Any] = {"UNSET": UNSET}
+        exec(f"def place(o):\n    return ({parts})", env)  # noqa: S102 - catalogue names only
+        return env["place"]  # type: ignore[no-any-return]
 
     def _strict(self, shape: _Shape, root: bool = False) -> type:
         if (made := self.made.get(id(shape))) is not None:
@@ -312,9 +337,10 @@ class _Fits:
 class _Reader:
     def __init__(self, fits: _Fits, public: msgspec.json.Decoder,
                  notes: Callable[[Any], tuple[str, ...]], key: Callable[[Any], tuple],
-                 lines: Callable[[list[Any]], list[bytes]]) -> None:
+                 lines: Callable[[list[Any]], list[bytes]],
+                 place: Callable[[Any], tuple[Any, Any, Any]] | None = None) -> None:
         self.fits, self.public, self.notes, self.key = fits, public, notes, key
-        self.lines = lines
+        self.lines, self.place = lines, place
         self.outcomes: dict[tuple[str, ...], tuple] = {}
 
     def read(self, content: bytes) -> dict[str, Any] | None:
@@ -342,7 +368,9 @@ class _Reader:
                 at = index[noted] = len(kinds)
                 kinds.append(self._outcome(noted))
             kind_of.append(at)
-        return CleanPage(lines, fingerprints, stamps, kind_of, kinds)
+        place = self.place
+        places = None if place is None else [place(obj) for obj in objects]
+        return CleanPage(lines, fingerprints, stamps, kind_of, kinds, places)
 
     def _outcome(self, noted: tuple[str, ...]) -> tuple:
         """`Release.line`'s outcome of an object that withheld `noted` (one tuple per kind)."""

@@ -28,6 +28,12 @@ from ocpispec.schema.publish import on_driveway, says_not_public
 # modules whose objects a run keeps only where a published location covers them
 SCOPED = frozenset({"locations", "tariffs", "sessions", "cdrs"})
 NEEDS_SITES = frozenset({"tariffs", "sessions", "cdrs"})  # a crawl of locations first
+# the fields of an object of these modules that name what the scope looks it up by, beside
+# its party (`country_code`, `party_id`): the site a session stands at (or, where
+# `location_id` is null, the embedded site of `PLACE_FALLBACKS`), a tariff's own id.
+# `fast_pages` reads them in C into the same key (`PublicScope.keeps_places`)
+PLACE_FIELDS = {"sessions": "location_id", "cdrs": "location_id", "tariffs": "id"}
+PLACE_FALLBACKS = ("cdr_location", "location")
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,30 @@ class PublicScope:
             case "sessions" | "cdrs":
                 if self.module == "cdrs" and home_charging(obj):
                     return False
-                return _key(obj, _location_id(obj)) in self.sites
+                return place(obj) in self.sites
         return True
+
+    @property
+    def places(self) -> frozenset[tuple[Any, Any, Any]] | None:
+        """The keys `place` is looked up in (sessions and CDRs: the published sites;
+        tariffs: the tariffs their connectors name), or None for locations, which
+        are judged by their own flags."""
+        match self.module:
+            case "tariffs":
+                return self.tariffs
+            case "sessions" | "cdrs":
+                return self.sites
+        return None
+
+    def keeps_places(self, places: list[tuple[Any, Any, Any]]) -> list[int] | None:
+        """Of objects `place` keyed (or the fast path, in C, as `place` keys them), the
+        indices of those kept, or None when all are. Only for sessions and tariffs: a
+        CDR's `home_charging_compensation` is judged too."""
+        assert self.module in ("sessions", "tariffs"), self.module
+        known = self.places
+        assert known is not None
+        kept = [at for at, place in enumerate(places) if place in known]
+        return None if len(kept) == len(places) else kept
 
     def why(self) -> str:
         """Why the objects left out were, for the summary."""
@@ -89,6 +117,11 @@ def private_site(obj: dict[str, Any]) -> bool:
         on_driveway(obj)
 
 
+def place(obj: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """What a session or CDR is looked up by: its party and the location it names."""
+    return _key(obj, _location_id(obj))
+
+
 def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any]:
     return (obj.get("country_code"), obj.get("party_id"), ident)
 
@@ -98,7 +131,7 @@ def _location_id(obj: dict[str, Any]) -> Any:
     2.1.1 `location.id`."""
     if (ident := obj.get("location_id")) is not None:
         return ident
-    for name in ("cdr_location", "location"):
+    for name in PLACE_FALLBACKS:
         if isinstance(place := obj.get(name), dict) and place.get("id") is not None:
             return place["id"]
     return None

@@ -88,3 +88,68 @@ def test_a_private_site_is_not_printed(run_cli, server: DemoServer) -> None:
     assert got.exit_code == 0, got.stderr
     printed = {o["id"] for o in _objects(got.stdout)}
     assert printed and not printed & home
+
+
+class _StrayCharges(DemoServer):
+    """The demo CPO, with some sessions at a location it does not list and some of
+    another party at the id of one of its own published sites: neither is a published
+    location of that party, so a run leaves both out."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module == "sessions" and index % 7 == 3:
+            obj["location_id"] = f"UNLISTED-{index}"
+        elif module == "sessions" and index % 7 == 5:
+            obj["party_id"] = "XYZ"     # the same site id, another party's
+        return obj
+
+
+def _page_kinds(monkeypatch) -> list[str]:
+    """The kinds of pages `get` writes: `CleanPage` where the fast path read them whole
+    (`ocpi.fast_pages`), in the parent or in a worker process."""
+    from ocpispec.execute.crawls import AuditedFetch
+
+    seen: list[str] = []
+    real = AuditedFetch.pages
+
+    def pages(self):
+        for page in real(self):
+            seen.append(page.__class__.__name__)
+            yield page
+
+    monkeypatch.setattr(AuditedFetch, "pages", pages)
+    return seen
+
+
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_fast_path_keeps_the_scope(run_cli, monkeypatch, version: str, workers: str) -> None:
+    """Sessions read whole in C (the fast path) are left out as a run leaves them out:
+    at a private site, at a location the platform does not list, at another party's
+    site of the same id; the output is byte for byte what the Python reader gives
+    (`--limit`, a small sample, reads every page in Python)."""
+    with _StrayCharges(version=version, size=400, max_page_size=100) as server:
+        _login(run_cli, server)
+        home = {server.world.site(j).id for j in server.world.private_sites()}
+        window = (*DATE_TO, "--page-size", "100")
+        everything = _objects(run_cli("get", "sessions", "--include-private", *window,
+                                      "--privacy-pass", "location_id,party_id,id").stdout)
+        out = {o["id"] for o in everything if o["location_id"] in home
+               or o["location_id"].startswith("UNLISTED-") or o["party_id"] == "XYZ"}
+        assert {o["location_id"] in home for o in everything} == {True, False}
+        kinds = _page_kinds(monkeypatch)
+        got = run_cli("get", "sessions", *window, "--workers", workers,
+                      "--privacy-pass", "location_id,party_id,id")
+        assert got.exit_code == 0, got.stderr
+        assert "CleanPage" in kinds     # the fast path read pages whole
+        printed = _objects(got.stdout)
+        assert printed and not {o["id"] for o in printed} & out
+        assert len(printed) == len(everything) - len(out)
+        assert f"--include-private keeps them): {len(out)}" in got.stderr
+        kinds.clear()
+        slow = run_cli("get", "sessions", *window, "--limit", "5000",
+                       "--privacy-pass", "location_id,party_id,id")
+        assert "CleanPage" not in kinds and slow.stdout == got.stdout
+        assert f"--include-private keeps them): {len(out)}" in slow.stderr
+        plain = run_cli("get", "sessions", *window, "--workers", workers)
+        assert plain.stdout.count("\n") == len(printed)
