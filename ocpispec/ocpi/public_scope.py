@@ -97,14 +97,15 @@ def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> Pu
     for location in locations:
         if not isinstance(location, dict) or private_site(location):
             continue
-        sites.add(_key(location, location.get("id")))
+        if (site := _key(location, location.get("id"))) is not None:
+            sites.add(site)
         for evse in _objects(location.get("evses")):
             for connector in _objects(evse.get("connectors")):
                 named = connector.get("tariff_ids")
                 named = named if isinstance(named, list) else [named]
                 named.append(connector.get("tariff_id"))  # OCPI 2.1.1
-                tariffs.update(_key(location, tariff) for tariff in named
-                               if isinstance(tariff, str) and tariff)
+                tariffs.update(key for tariff in named if isinstance(tariff, str) and tariff
+                               and (key := _key(location, tariff)) is not None)
     return PublicScope(module, frozenset(sites), frozenset(tariffs))
 
 
@@ -117,13 +118,20 @@ def private_site(obj: dict[str, Any]) -> bool:
         on_driveway(obj)
 
 
-def place(obj: dict[str, Any]) -> tuple[Any, Any, Any]:
+def place(obj: dict[str, Any]) -> tuple[Any, Any, Any] | None:
     """What a session or CDR is looked up by: its party and the location it names."""
     return _key(obj, _location_id(obj))
 
 
-def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any]:
-    return (obj.get("country_code"), obj.get("party_id"), ident)
+def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any] | None:
+    """(country_code, party_id, id), or None where one of them is an object or a list
+    (a platform's own field on 2.1.1, which has no party): such a key names no site,
+    and an object keyed by it is in no scope."""
+    key = (obj.get("country_code"), obj.get("party_id"), ident)
+    return key if all(part is None or part.__class__ in _SCALARS for part in key) else None
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def _location_id(obj: dict[str, Any]) -> Any:

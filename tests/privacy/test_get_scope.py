@@ -153,3 +153,30 @@ def test_the_fast_path_keeps_the_scope(run_cli, monkeypatch, version: str, worke
         assert f"--include-private keeps them): {len(out)}" in slow.stderr
         plain = run_cli("get", "sessions", *window, "--workers", workers)
         assert plain.stdout.count("\n") == len(printed)
+
+
+class _ObjectValuedParty(DemoServer):
+    """The demo CPO (2.1.1, which has no `country_code`) with a session and a location
+    carrying an unknown `country_code` that is an object: a platform's own field."""
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        obj = super().render(version, module, index)
+        if module in ("sessions", "locations") and index == 3:
+            obj["country_code"] = {"code": "NL"}
+        return obj
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_place_that_is_an_object_names_no_site(run_cli, workers: str) -> None:
+    """`get sessions` failed with an internal error (a TypeError hashing the session's
+    place) where a record's party held an object; such a place names no published
+    site, so the session is left out like one at an unlisted location."""
+    with _ObjectValuedParty(version="2.1.1", size=60, max_page_size=100) as server:
+        _login(run_cli, server)
+        odd = server.render("2.1.1", "sessions", 3)["id"]
+        got = run_cli("get", "sessions", *DATE_TO, "--workers", workers,
+                      "--privacy-pass", "id,location.id", "--accept-incomplete")
+        assert got.exit_code == 0, got.stderr
+        printed = _objects(got.stdout)
+        assert printed and odd not in {o["id"] for o in printed}
+        assert "left out whole" in got.stderr
