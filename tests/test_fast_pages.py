@@ -628,3 +628,16 @@ def _slow_scoped(version: str, module: str, scope: Any, content: bytes) -> dict[
         return workers._prepare(content)
     finally:
         workers._STATE = None
+
+
+@pytest.mark.parametrize("module", ["sessions", "tariffs"])
+def test_a_scope_that_keeps_private_forms_takes_the_python_path(module: str) -> None:
+    """`get --include-private` prints what is out of the scope in its private form
+    (`Release.apply`); the fast path's places can only leave an object out."""
+    from ocpispec.ocpi.public_scope import PublicScope
+
+    scope = PublicScope(module, sites=frozenset(), tariffs=frozenset())
+    kept = Release("2.2.1", module, frozenset(), crawl_counts_unknown=True, scope=scope,
+                   keep_private=True)
+    left_out = Release("2.2.1", module, frozenset(), crawl_counts_unknown=True, scope=scope)
+    assert page_reader(kept) is None and page_reader(left_out) is not None

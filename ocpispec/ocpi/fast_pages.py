@@ -109,6 +109,8 @@ def page_reader(release: Any) -> PageReader | None:
     places = release.scope is not None
     if places and module not in ("sessions", "tariffs"):
         return None     # a scope that judges more than the place (`PublicScope.keeps_places`)
+    if places and release.keep_private:
+        return None     # out of the scope is a private form (`Release.apply`), not left out
     try:
         reader = catalogue().cached(("fast-page", version, module, release.open_paths, places),
                                     lambda: _Builder(version, module, release.open_paths).reader(places))
