@@ -47,6 +47,7 @@ from ocpispec.ocpi.crawl_pages import (  # noqa: F401 - the client and doctor im
     header_count,
     Noted,
     Page,
+    PageOutline,
     PageRequest,
     receiver_only_tokens,
     Target,
@@ -85,8 +86,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._empty_pages = 0           # empty pages in a row whose next link was followed
         self._linked_repeats = 0        # pages in a row of objects sent before, each with a next link
         self._ended_empty = False       # the list ended at an empty page without a next link
-        self._last_filled: Page | None = None  # the page with objects read at the largest offset
-        self._first_filled: Page | None = None  # ... and at the smallest: the list's order
+        self._last_filled: PageOutline | None = None  # the page with objects read at the largest offset
+        self._first_filled: PageOutline | None = None  # ... and at the smallest: the list's order
         self._last_short = False        # the last page with objects held fewer than asked
         self._cursor_links = False      # a next link without an offset was followed
         self._linked = False            # some page came with a next link
@@ -310,6 +311,19 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         keys = self._page_keys(objects)
         return len(keys) - len(set(keys))
 
+    def _outline(self, page: Page) -> None:
+        """The outline of `page` (with objects, not a refill) kept as the last or the
+        first page with objects where it is either (its objects are never kept)."""
+        offset, first, last = page.request.offset, self._first_filled, self._last_filled
+        is_last = last is None or offset >= last.request.offset
+        is_first = first is None or offset < first.request.offset
+        if is_last or is_first:
+            outline = PageOutline.of(page)
+            if is_last:
+                self._last_filled = outline
+            if is_first:
+                self._first_filled = outline
+
     def _page_keys(self, objects: list[Any]) -> list[Any]:
         """The keys (or their fingerprints) of a page's usable objects, however it was read."""
         if objects.__class__ is CleanPage or objects.__class__ is RowPage:
@@ -335,12 +349,8 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                 self._capped_at = max(self._capped_at or 0, n)   # pages of this length are full
         self._links_seen |= page.next_link is not None
         self._pages_with_objects += bool(page.objects) and not page.request.refill
-        if page.objects and not page.request.refill and (
-                self._last_filled is None or page.request.offset >= self._last_filled.request.offset):
-            self._last_filled = page
-        if page.objects and not page.request.refill and (
-                self._first_filled is None or page.request.offset < self._first_filled.request.offset):
-            self._first_filled = page
+        if page.objects and not page.request.refill:
+            self._outline(page)
         limit = self._target.limit
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0

@@ -16,9 +16,8 @@ from ocpispec.ocpi.crawl_pages import (
     EMPTY_WINDOW,
     FLOOR,
     header_count,
-    Page,
+    PageOutline,
     page_objects,
-    page_stamps,
 )
 
 
@@ -117,7 +116,7 @@ class EndChecks:
         keys = (self._check.key(obj) for obj in moved if isinstance(obj, dict))
         return any(self._keys.seen(key) for key in keys)
 
-    def _cursor_list_went_on(self, page: Page, caps: list[int]) -> bool:
+    def _cursor_list_went_on(self, page: PageOutline, caps: list[int]) -> bool:
         """A list read by a cursor of the platform's ends at a page without a next link.
         A full one (as long as asked, as `X-Limit`, or as the longest page) may have lost
         the link to the page after it (a platform failing to write it now and then): the
@@ -126,10 +125,9 @@ class EndChecks:
         shows the list went on; read as its end, the run delivered the first pages and
         moved past the rest. (It tells on a platform listing by `last_updated`, oldest or
         newest first, as most do; a request that fails cannot tell: ended.)"""
-        if len(page.objects) < (min(caps) if caps else self._longest) or self._full():
+        if page.count < (min(caps) if caps else self._longest) or self._full():
             return False
-        stamps = [moment for text in page_stamps(page.objects)
-                  if (moment := parse_timestamp(text)) is not None]
+        stamps = [moment for text in page.stamps if (moment := parse_timestamp(text)) is not None]
         if not stamps:
             return False
         filters = self._target.filters
@@ -148,14 +146,13 @@ class EndChecks:
                   if side != order and not (probe is after and beyond)]
         return any(self._unseen_in(probe, page.request.limit) for probe in probes)
 
-    def _list_order(self, page: Page, stamps: list[Any]) -> str | None:
+    def _list_order(self, page: PageOutline, stamps: list[Any]) -> str | None:
         """`oldest first` or `newest first` where the list's first page with objects and
         `page` (its last) say so by their stamps, or None (one page, or overlapping)."""
         first = getattr(self, "_first_filled", None)
-        if first is None or first is page:
+        if first is None or first.request is page.request:
             return None
-        earlier = [moment for text in page_stamps(first.objects)
-                   if (moment := parse_timestamp(text)) is not None]
+        earlier = [moment for text in first.stamps if (moment := parse_timestamp(text)) is not None]
         if not earlier:
             return None
         if min(stamps) >= max(earlier):
@@ -225,7 +222,7 @@ class EndChecks:
     def _after_last_filled(self) -> int:
         """The offset after the last page with objects."""
         page = self._last_filled
-        return 0 if page is None else page.request.offset + len(page.objects)
+        return 0 if page is None else page.request.offset + page.count
 
     def _probe(self, filters: dict[str, str], offset: int = 0) -> tuple[list[Any], int | None] | None:
         """The objects and `X-Total-Count` of a one-object request for `filters` at `offset`

@@ -13,6 +13,7 @@ from ocpispec.ocpi.links import NextLink, assess
 from ocpispec.ocpi.crawl_pages import (
     MOST_EMPTY_PAGES,
     Page,
+    PageOutline,
     PageRequest,
     REPEATS_IN_A_ROW,
     SHIFT_OVERLAP,
@@ -85,7 +86,7 @@ class LinkPaging:
             rebuilt = self._overlapping(page, following, limit)
         else:
             if self._cursor_links:  # a platform paging with a cursor of its own ends its list so
-                if self._cursor_list_went_on(page, caps):
+                if self._cursor_list_went_on(PageOutline.of(page), caps):
                     self._warnings.add(f"the `{self._target.module}` list ended at a full page without a next "
                                        "link, but objects of the window beyond that page (updated after its "
                                        "latest one, or before its earliest on a list sent newest first) did "
@@ -202,7 +203,7 @@ class LinkPaging:
         that did not arrive tell (`_cursor_list_went_on`)."""
         if not page.objects:
             caps = [cap for cap in (previous.request.limit, previous.x_limit) if cap]
-            return self._cursor_list_went_on(previous, caps)
+            return self._cursor_list_went_on(PageOutline.of(previous), caps)
         try:
             again = self._fetch(PageRequest(page.request.offset, page.request.limit, page.url, cursor=True))
         except OcpiError:
