@@ -297,30 +297,24 @@ class SpillFolder(ScratchFolder):
 class Drivers:
     """How a driver enters the spill: `hidden`, a keyed hash under a random key drawn
     for the run and never stored, and `rank_base`, a fixed-seed hash from which the
-    unicity sample is ranked (so the same data gives the same figures)."""
+    unicity sample is ranked (so the same data gives the same figures). Nothing is
+    remembered per driver here: its one caller (`execute.disclosure.RowRisk`) remembers a
+    driver's pair by the id as read, and a second memo of the same drivers behind it,
+    by their canonical form, only added to what a run held (6 MB at 65,536 drivers)."""
 
     def __init__(self) -> None:
         self._key = secrets.token_bytes(32)
         self._serial = 0
-        self._seen: dict[bytes, tuple[bytes, bytes]] = {}  # a driver charges again and again
 
     def of(self, driver: bytes | None) -> tuple[bytes, bytes]:
         if driver is None:  # counted in records: each row is its own
             self._serial += 1
             return self._hidden(b"\x00record" + self._serial.to_bytes(8, "big"))
-        if (found := self._seen.get(driver)) is not None:
-            return found
-        if len(self._seen) >= _DRIVERS_HELD:
-            self._seen.clear()
-        found = self._seen[driver] = self._hidden(driver)
-        return found
+        return self._hidden(driver)
 
     def _hidden(self, driver: bytes) -> tuple[bytes, bytes]:
         return (hashlib.blake2b(driver, key=self._key, digest_size=16).digest(),
                 hashlib.blake2b(driver, key=_SEED, digest_size=8).digest())
-
-
-_DRIVERS_HELD = 65_536
 
 
 class RiskMeter:
