@@ -34,6 +34,15 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   166.1 MB at 100,000, 191.9 MB at 1,000,000 (+15.6%; PSS 152.7 /
+                       181.4 MB, one process) once a crawl kept no page whole and a driver
+                       was remembered once, up to 16,384 (2026-12-06, load 9-11); 1cebc03e
+                       196.3 MB at 1,000,000; 0a131519 212 MB (the first and last pages of
+                       locations held whole for the run)
+    --data realistic --spec rows --workers 2
+                       parent 105.0 / 127.2 MB (+21.1%), largest worker 63.1 / 88.6 MB,
+                       parent and workers' PSS 161.0 / 225.8 MB (+40.3%): the workers'
+                       memory grows with the sessions (not yet found why)
     --data realistic   155.3 MB at 100,000, 179.3 MB at 1,000,000 (+15.4%) since row
                        exports are sorted by value (runs of 10,000 rows);
                        before it 132.9 MB at 100,000, 139.1 MB at 1,000,000 (+4.7%; was 137.3 /
