@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from independent_cpo import IndependentCpo
 from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
@@ -51,3 +53,15 @@ def test_forgotten_repeats_count_only_the_repeats_the_window_let_through() -> No
     assert [keys.add_fingerprint(n) for n in [*range(100), 3, 50, 3, 99]][-4:] == [True, True, False, False]
     assert keys.forgotten_repeats() == 2
     assert RecentKeys(window=10).forgotten_repeats() == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 60), max_size=400), st.integers(2, 20))
+def test_forgotten_repeats_are_the_keys_handed_on_twice(ids: list[int], window: int) -> None:
+    """The count at the end of the list is the number of keys the window let through
+    more than once, whatever the order and the window's size."""
+    keys, handed_on = RecentKeys(window=window), []
+    for key in ids:
+        if keys.add((f"S{key}",)):
+            handed_on.append(key)
+    assert keys.forgotten_repeats() == len(handed_on) - len(set(handed_on))
