@@ -65,30 +65,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "specs" / "municipality_sessions.ocx"
-# bench_e2e's spec (`bench_transform.SPEC`): a 10-column CSV of sessions, no join, no k rule
-ROWS_SPEC = """export bench
-  consumer "benchmark"
-  purpose "throughput"
-  legal basis public task "benchmark"
-  retention 1 months
-  pseudonym key env BENCH_KEY
-source ocpi env URL token env TOKEN
-from sessions
-  where status = "COMPLETED"
-select
-  pseudonymize(cdr_token.contract_id) as driver
-  pseudonymize(id) as session
-  truncate(start_date_time, hour) as started
-  truncate(end_date_time, hour) as ended
-  round(kwh, 1) as energy_kwh
-  minutes(start_date_time, end_date_time) as duration_min
-  round(total_cost.excl_vat, 0) as cost_eur
-  auth_method
-  currency
-  status
-output csv to "bench.csv"
-"""
-ROWS_KEY = "f08b3e6a1d94c27f5b0e8a3d6c19f47e2b5d8a0c3f6e91b4d7a2c05e8f1b3d6a"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+# bench_e2e's spec: a 10-column CSV of sessions, no join, no k rule
+from bench_transform import KEY as ROWS_KEY, SPEC as ROWS_SPEC  # noqa: E402
 AS_OF = "2026-01-01T00:00:00Z"
 
 SERVER = """
@@ -177,7 +156,7 @@ def measure(size: int, folder: Path, data: str = "demo", workers: str | None = N
         address = json.loads(server.stdout.readline())  # type: ignore[union-attr]
         env = {**os.environ, "OCPI_VERSIONS_URL": address["url"], "OCPI_TOKEN": address["token"],
                "UTRECHT_PSEUDONYM_KEY": "a4f1c8e3b72d05f9e6a1c4b8d03f7e25c9a6b1f4d8e02c7a5f3b96d1e4c8a07b",
-               "URL": address["url"], "TOKEN": address["token"], "BENCH_KEY": ROWS_KEY}
+               "URL": address["url"], "TOKEN": address["token"], "BENCH_KEY": ROWS_KEY.decode()}
         out = folder / f"sessions-{size}.csv"
         command = [sys.executable, "-c", EXPORTER, "run", str(_spec(spec, repo, folder)),
                    "--out", str(out),

@@ -39,17 +39,24 @@ RETRY_BACKOFF = 0.5     # seconds before the first retry, doubling per retry
 def retry_backoff() -> float:
     """Seconds before the first retry of a failed request: `OCPISPEC_RETRY_BACKOFF`, a
     property of the machine's schedule (cron, CI) rather than of one command."""
-    text = os.environ.get("OCPISPEC_RETRY_BACKOFF", "").strip()
+    return env_number("OCPISPEC_RETRY_BACKOFF", RETRY_BACKOFF, lambda seconds: 0 <= seconds <= 60,
+                      "OCPISPEC_RETRY_BACKOFF must be the seconds before the first retry, "
+                      "from 0 to 60 (default 0.5); its value is not shown")
+
+
+def env_number(name: str, default: float, accepted: Callable[[float], bool], refusal: str) -> float:
+    """A number setting from the environment: `default` when unset or blank, a usage
+    error (`refusal`, which never shows the value) when it is not a number `accepted`."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return RETRY_BACKOFF
+        return default
     try:
-        seconds = float(text)
+        number = float(text)
     except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 60:
-        raise click.UsageError("OCPISPEC_RETRY_BACKOFF must be the seconds before the first retry, "
-                               "from 0 to 60 (default 0.5); its value is not shown")
-    return seconds
+        raise click.UsageError(refusal) from None
+    if not accepted(number):
+        raise click.UsageError(refusal)
+    return number
 
 
 def max_body_bytes() -> int:

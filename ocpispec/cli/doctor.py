@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
@@ -24,17 +23,11 @@ def max_rps() -> float:
     """Doctor's ceiling on its request rate, and the rate it probes at unless told less:
     `OCPISPEC_DOCTOR_MAX_RPS`, 10 when unset (a platform of one's own, or the test suite's
     local servers, can take more). Its value is not shown, as with the other settings."""
-    text = os.environ.get("OCPISPEC_DOCTOR_MAX_RPS", "").strip()
-    if not text:
-        return MAX_RPS
-    try:
-        rate = float(text)
-    except ValueError:
-        rate = 0.0
-    if not 0 < rate <= 10_000:
-        raise click.UsageError("OCPISPEC_DOCTOR_MAX_RPS must be doctor's most requests per second, "
-                               "above 0 and at most 10000 (default 10); its value is not shown")
-    return rate
+    from ocpispec.cli.client_options import env_number
+
+    return env_number("OCPISPEC_DOCTOR_MAX_RPS", MAX_RPS, lambda rate: 0 < rate <= 10_000,
+                      "OCPISPEC_DOCTOR_MAX_RPS must be doctor's most requests per second, "
+                      "above 0 and at most 10000 (default 10); its value is not shown")
 
 
 def _within_ceiling(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
