@@ -15,6 +15,8 @@ import copy
 import json
 
 import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
 from independent_cpo import IndependentCpo
 
 
@@ -49,8 +51,10 @@ def platform(run_cli):
 
 @pytest.mark.parametrize(("module", "opened"), [("sessions", "location_id"),
                                                  ("cdrs", "cdr_location.id")])
-def test_no_charge_is_printed_from_sites_read_in_doubt(run_cli, platform, module, opened) -> None:
+def test_no_charge_is_printed_from_sites_read_in_doubt(run_cli, platform, module, opened,
+                                                        tmp_path, snapshot) -> None:
     got = run_cli("get", module, "--privacy-pass", opened, "--date-to", "2030-01-01")
+    assert scrub(cli_block(got), tmp_path=tmp_path, token=platform.token) == snapshot
     assert got.exit_code == 1 and got.stdout == "", got.stderr
     assert "error[OCX571]: the records of `locations` cannot be proven complete" in got.stderr
     assert f"so no {module} were printed" in got.stderr

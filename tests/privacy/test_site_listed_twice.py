@@ -15,6 +15,8 @@ import copy
 from pathlib import Path
 
 import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
 from independent_cpo import IndependentCpo
 from privacy.test_get_scope_in_doubt import _HomeListedTwice
 
@@ -77,12 +79,14 @@ def platform(run_cli, monkeypatch, request):
 @pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("dataset", [SITES, SESSIONS], ids=["locations", "sessions"])
 def test_a_run_releases_nothing_of_a_site_listed_as_public_and_private(
-        run_cli, platform, tmp_path: Path, monkeypatch, dataset: str, workers: str) -> None:
+        run_cli, platform, tmp_path: Path, monkeypatch, dataset: str, workers: str,
+        snapshot) -> None:
     spec = tmp_path / "twice.ocx"
     spec.write_text(HEADER + dataset)
     monkeypatch.chdir(tmp_path)
     ran = run_cli("run", str(spec), "--workers", workers)
     assert ran.exit_code == 1, ran.stderr
+    assert scrub(cli_block(ran), tmp_path=tmp_path, token=platform.token) == snapshot
     assert "error[OCX571]" in ran.stderr and DOUBT in ran.stderr
     assert "help: ask the CPO to list each object once, as public or private" in ran.stderr
     assert not list(tmp_path.glob("*.csv"))
