@@ -20,6 +20,9 @@ spread (25th-75th percentile) and its ratio to a floor measured in the same run.
             discovering first; and `ocpispec get sessions` whole, start-up included.
             Medians, spreads (p25-p75), ratios to the floor and CPU seconds.
 
+`--runs N` is the number of interleaved rounds of `startup`; `get` and `latency`, whose
+rounds take seconds each, run a third as many (at least 3).
+
 `--against REF` runs the same commands on the tree of a git revision (exported with
 `git archive` to a temporary folder) in the same rounds, for a before/after figure.
 The demo CPO runs in its own process. The machine may be shared: read the ratios.
@@ -323,7 +326,8 @@ def latency(runs: int, sessions: int, ref: str | None, latency_ms: float = 50.0,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=15,
+                        help="rounds of startup; get and latency run a third as many (at least 3)")
     parser.add_argument("--sessions", type=int, default=20_000)
     parser.add_argument("--against", metavar="REF", help="also measure this git revision")
     parser.add_argument("--only", default="startup,get,latency")
