@@ -64,7 +64,7 @@ def test_digests_stored_by_the_id_alone_still_screen_the_re_read_part() -> None:
     """A state written before digests named the party: its digests (under the old
     check) are compared by the id alone, once, so an upgrade repeats nothing; the
     digests it collects for the next run are by the whole key."""
-    from ocpispec.execute.lookback import Screen, key_check, key_checks, legacy_check
+    from ocpispec.execute.lookback import Digests, Screen, key_check, key_checks, legacy_check, stored_digests
     from ocpispec.execute.statekeeping import comparable
     from ocpispec.ledger.state import DatasetState
 
@@ -72,9 +72,10 @@ def test_digests_stored_by_the_id_alone_still_screen_the_re_read_part() -> None:
     horizon = datetime(2026, 1, 1, tzinfo=UTC)
     record = {"country_code": "NL", "party_id": "ABC", "id": "S1",
               "last_updated": "2026-01-01T10:00:00Z"}
-    old = Screen(key, (), horizon, module="sessions")
-    legacy_digest = old._legacy_digest(record, horizon.replace(hour=10))
-    screen = Screen(key, {legacy_digest}, horizon, module="sessions", legacy=True)
+    old = Screen(key, (), horizon, module="sessions", stored=Digests.ID)
+    legacy_digest = old._earlier_digest(record, horizon.replace(hour=10))
+    assert stored_digests(key, legacy_check(key)) is Digests.ID and stored_digests(key, None) is Digests.ID
+    screen = Screen(key, {legacy_digest}, horizon, module="sessions", stored=Digests.ID)
     assert list(screen([record])) == [] and screen.skipped == 1
     assert screen.seen and legacy_digest not in screen.seen
     assert list(Screen(key, screen.seen, horizon, module="sessions")([record])) == []
@@ -83,3 +84,24 @@ def test_digests_stored_by_the_id_alone_still_screen_the_re_read_part() -> None:
     stored = DatasetState(watermark="2026-01-02T00:00:00Z", plan_fingerprint="x",
                           committed_at="2026-01-02T00:00:00Z", seen_check=legacy_check(key))
     assert comparable(stored, key_checks(key)) and key_check(key) != legacy_check(key)
+
+
+def test_digests_stored_by_the_whole_second_still_screen_the_re_read_part() -> None:
+    """A state written before digests told versions by what they say (v2: the key and the
+    whole second) loads, and its digests screen the re-read part once: the record read
+    again is not delivered again; the digests collected for the next run are by version."""
+    from ocpispec.execute.lookback import Digests, Screen, second_check, stored_digests
+
+    key = b"k" * 32
+    horizon = datetime(2026, 1, 1, tzinfo=UTC)
+    record = {"country_code": "NL", "party_id": "ABC", "id": "S1", "kwh": 4.5,
+              "last_updated": "2026-01-01T10:00:00Z"}
+    assert stored_digests(key, second_check(key)) is Digests.SECOND
+    earlier = Screen(key, (), horizon, module="sessions", stored=Digests.SECOND)._earlier_digest(
+        record, horizon.replace(hour=10))
+    screen = Screen(key, {earlier}, horizon, module="sessions", stored=Digests.SECOND)
+    assert list(screen([record])) == [] and screen.skipped == 1 and earlier not in screen.seen
+    following = Screen(key, screen.seen, horizon, module="sessions")
+    assert list(following([record])) == [] and following.skipped == 1
+    corrected = {**record, "kwh": 5.0}
+    assert list(Screen(key, screen.seen, horizon, module="sessions")([corrected])) == [corrected]

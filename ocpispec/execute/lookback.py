@@ -9,8 +9,15 @@ has a new `last_updated` and is delivered again, as in any incremental run). The
 the one the crawl tells objects apart by (`ocpi.objects.key_fields`): on 2.2+ an id is
 unique only within its party, so the party is part of it, and a token's `type` with its
 `uid`; by the id alone, a record of one party that came late was taken for the record of
-another party read before, and never delivered. Digests of states written before
-(by the id alone, under `legacy_check`) are still compared by the id alone, once.
+another party read before, and never delivered. A version is told by its key, its
+`last_updated` and what it says (a digest of the record as read): the outputs print
+whole seconds and the crawl rewrites `12:00:00.700Z` as `12:00:00Z` before this screen
+sees it, so a correction stamped in the same second as the version delivered before was
+taken for it, and never delivered; the same version sent again with its instant written
+otherwise (`.000Z` for `Z`, an offset, nine fraction digits) reads the same and is not a
+new one. Digests of states written before are still compared the way they were made,
+once: by the key and the whole second (under `second_check`), or by the id alone
+(under `legacy_check`).
 
 What was read is remembered in the state as keyed digests (HMAC-SHA-256 under a key
 derived from the pseudonym key, 128 bits): object ids are not personal values, but a
@@ -27,12 +34,17 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from enum import Enum
+
+from orjson import OPT_NON_STR_KEYS, OPT_SORT_KEYS
+from orjson import dumps as _dumps
 
 from ocpispec.ids import id_text
 from ocpispec.timestamps import parse_timestamp
 
 
 _NO_KEY = b"ocpispec/v1/seen: a spec without a pseudonym key"
+_SORTED = OPT_SORT_KEYS | OPT_NON_STR_KEYS
 
 
 def seen_key(key: bytes, export: str) -> bytes:
@@ -46,21 +58,39 @@ def lookback_key(key: bytes, export: str, keyed: bool) -> bytes:
     return seen_key(key if keyed else _NO_KEY, export)
 
 
-def key_check(key: bytes) -> str:
+class Digests(Enum):
+    """How the stored digests were made: what a re-read record is compared by."""
+    VERSION = "v3"     # the key, the second and what the record says
+    SECOND = "v2"      # the key and the whole second of `last_updated` (states written before v3)
+    ID = "v1"          # the id alone (states written before v2)
+
+
+def key_check(key: bytes, digests: Digests = Digests.VERSION) -> str:
     """What the state keeps of the digests' key: a run under another key (a rotated
-    pseudonym key) can tell that the stored digests are not comparable with its own."""
-    return hmac.new(key, b"ocpispec/v2/seen-check", hashlib.sha256).hexdigest()[:32]
+    pseudonym key) can tell that the stored digests are not comparable with its own,
+    and how they were made."""
+    return hmac.new(key, f"ocpispec/{digests.value}/seen-check".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def second_check(key: bytes) -> str:
+    """`key_check` of digests made by the key and the whole second (states written before v3)."""
+    return key_check(key, Digests.SECOND)
 
 
 def legacy_check(key: bytes) -> str:
     """`key_check` of digests made by the id alone (states written before v2)."""
-    return hmac.new(key, b"ocpispec/v1/seen-check", hashlib.sha256).hexdigest()[:32]
+    return key_check(key, Digests.ID)
 
 
 def key_checks(key: bytes) -> tuple[str, ...]:
     """The checks of stored digests this run can compare with its own: its key's, by
-    the record's key or (written before) by the id alone."""
-    return key_check(key), legacy_check(key)
+    the record's version or (written before) by the key and second, or the id alone."""
+    return tuple(key_check(key, digests) for digests in Digests)
+
+
+def stored_digests(key: bytes, check: str | None) -> Digests:
+    """How the digests stored under `check` were made (a state without one: by the id)."""
+    return next((digests for digests in Digests if check == key_check(key, digests)), Digests.ID)
 
 
 def identity_fields(module: str) -> tuple[str, ...]:
@@ -76,11 +106,11 @@ class Screen:
 
     def __init__(self, key: bytes, before: Iterable[str], horizon: datetime,
                  watermark: datetime | None = None, *, module: str = "sessions",
-                 legacy: bool = False) -> None:
+                 stored: Digests = Digests.VERSION) -> None:
         self._key = key
         self.check = key_check(key)
         self._fields = identity_fields(module)
-        self._legacy = legacy  # `before` holds digests by the id alone
+        self._stored = stored  # how the digests in `before` were made
         self._before = frozenset(before)
         self.horizon = horizon
         self._watermark = watermark  # records before it that are new arrived late
@@ -94,7 +124,7 @@ class Screen:
             if digest is not None:
                 if updated >= self.horizon:
                     self.seen.add(digest)
-                if (self._legacy_digest(record, updated) if self._legacy else digest) \
+                if (digest if self._stored is Digests.VERSION else self._earlier_digest(record, updated)) \
                         in self._before:
                     self.skipped += 1
                     continue
@@ -109,15 +139,39 @@ class Screen:
         updated = parse_timestamp(record.get("last_updated"))
         if not isinstance(identity, str) or updated is None:
             return None, self.horizon  # the pipeline counts it as invalid
-        key = "\x00".join(_part(record.get(name)) for name in self._fields)
-        return self._digest(f"v2\x00{key}", updated), updated
+        return self._digest(f"v3\x00{self._identity(record)}", updated, version(record)), updated
 
-    def _legacy_digest(self, record: dict, updated: datetime) -> str:
+    def _identity(self, record: dict) -> str:
+        return "\x00".join(_part(record.get(name)) for name in self._fields)
+
+    def _earlier_digest(self, record: dict, updated: datetime) -> str:
+        """The digest a state written before made of `record`."""
+        if self._stored is Digests.SECOND:
+            return self._digest(f"v2\x00{self._identity(record)}", updated)
         return self._digest(_part(record.get("id", record.get("uid"))), updated)
 
-    def _digest(self, identity: str, updated: datetime) -> str:
+    def _digest(self, identity: str, updated: datetime, content: bytes = b"") -> str:
         message = f"{identity}\x00{updated:%Y-%m-%dT%H:%M:%S}".encode()
+        if content:
+            message += b"\x00" + content
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+
+# a 2.1.1 session's copy of its site, whose EVSEs' status a platform may fill in live:
+# it changes while the session does not
+_NOT_THE_VERSION = "location"
+
+
+def version(record: dict) -> bytes:
+    """What a record says, as one text (JSON, keys sorted): two reads of one version say
+    the same (its stamps are canonical by now), a correction says something else,
+    whatever its `last_updated`. Hashed with the key and stamp (`Screen._digest`)."""
+    if _NOT_THE_VERSION in record:
+        record = {name: value for name, value in record.items() if name != _NOT_THE_VERSION}
+    try:
+        return _dumps(record, option=_SORTED)
+    except TypeError:  # a value JSON cannot hold (never from a parsed page)
+        return repr(sorted(record.items(), key=repr)).encode()
 
 
 def _part(value: object) -> str:

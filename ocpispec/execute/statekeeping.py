@@ -21,7 +21,7 @@ from ocpispec.execute.client import RunError
 from ocpispec.execute.datasets import DatasetRun
 from ocpispec import ledger
 from ocpispec.ledger import CommitPending, LedgerError, StateMoved, pending_files
-from ocpispec.execute.lookback import Screen, key_check, lookback_key
+from ocpispec.execute.lookback import Digests, Screen, lookback_key, stored_digests
 from ocpispec.execute.windows import ResolvedWindow
 from ocpispec.ledger.state import DatasetState, Listed, State, StateError
 from ocpispec.text import count
@@ -249,9 +249,9 @@ def screens(runs: list[DatasetRun], state: State, key: bytes,
         horizon = read_timestamp(run.window.date_to) - options.lookback
         resumed = read_timestamp(run.window.watermark) if run.window.watermark else None
         seen = lookback_key(key, run.plan.export.name, run.plan.pseudonym_key is not None)
-        legacy = stored is not None and stored.seen_check != key_check(seen)  # by the id alone
+        made = Digests.VERSION if stored is None else stored_digests(seen, stored.seen_check)
         run.screen = screens[run.dataset.name] = Screen(seen, before, horizon, resumed,
-                                                        module=run.step.module, legacy=legacy)
+                                                        module=run.step.module, stored=made)
     return screens
 
 

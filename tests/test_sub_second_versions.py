@@ -1,0 +1,132 @@
+"""Versions of a record within one second of each other are told apart.
+
+Platforms stamp `last_updated` with fractions (`12:00:00.100Z`); the outputs print whole
+seconds. A correction stamped in the same second as the version delivered before is
+another version: a `--lookback` run that re-reads it delivers it. The same version sent
+again in another form of the same instant (`.000Z` for `Z`, an offset, nine fraction
+digits) is not delivered again."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from independent_cpo import IndependentCpo
+
+KEY = {"TEST_PSEUDONYM_KEY": "6a1f0c9e3d7b24e8a5c1f9d0b3e6a27c4f8d1b5e9a0c3f7d2b6e4a8c1f5d9b03"}
+SPEC = """export sub_second_test
+  consumer "Test consumer"
+  purpose "Tests that versions within one second are told apart"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TEST_PSEUDONYM_KEY
+source profile independent
+from sessions since last run
+select kwh as energy
+output csv to "{out}/sessions-{{window.end}}.csv"
+"""
+
+
+def _energies(folder: Path) -> list[str]:
+    return sorted(row["energy"] for path in folder.glob("sessions-*.csv")
+                  for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _stamp(moment: datetime, fraction: str) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+def test_a_correction_in_the_same_second_as_the_delivered_version_is_delivered(run_cli,
+                                                                                  tmp_path: Path) -> None:
+    second = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=tmp_path / "out"))
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        cpo.add_session(second)
+        session = cpo.lists["sessions"][-1]
+        session.update(kwh=10.0, last_updated=_stamp(second, ".100"))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-XYZ",
+                       "--profile", "independent").exit_code == 0
+
+        runs = iter(range(1, 10))
+
+        def run():  # each at its own (past) time: each window its own file
+            as_of = second + timedelta(hours=1, seconds=next(runs))
+            result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                             "--lookback", "1d", "--as-of", as_of.strftime("%Y-%m-%dT%H:%M:%SZ"), env=KEY)
+            assert result.exit_code == 0, result.output
+            return result
+
+        run()
+        assert _energies(tmp_path / "out") == ["10.0"]
+        # a late correction, stamped 0.6 s after the version delivered
+        session.update(kwh=12.5, last_updated=_stamp(second, ".700"))
+        corrected = run()
+        assert _energies(tmp_path / "out") == ["10.0", "12.5"], corrected.stderr
+        assert "1 late record" in " ".join(corrected.stderr.split())
+        # the same version again, its instant written otherwise: not a new version
+        for form in (_stamp(second, ".700000000"), _stamp(second, ".7"),
+                     (second + timedelta(hours=2, microseconds=700_000)).strftime("%Y-%m-%dT%H:%M:%S.%f+02:00")):
+            session["last_updated"] = form
+            again = run()
+            assert _energies(tmp_path / "out") == ["10.0", "12.5"], (form, again.stderr)
+
+
+def test_a_version_sent_with_and_without_a_zero_fraction_is_delivered_once(run_cli, tmp_path: Path) -> None:
+    second = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=tmp_path / "out"))
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        cpo.add_session(second)
+        session = cpo.lists["sessions"][-1]
+        session.update(kwh=10.0, last_updated=_stamp(second, ""))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-XYZ",
+                       "--profile", "independent").exit_code == 0
+        for index, form in enumerate((_stamp(second, ""), _stamp(second, ".000"), _stamp(second, ".000000000"))):
+            as_of = second + timedelta(hours=1, seconds=index)
+            session["last_updated"] = form
+            result = run_cli("run", str(spec), "--state", str(tmp_path / "ledger.sqlite"),
+                             "--lookback", "1d", "--as-of", as_of.strftime("%Y-%m-%dT%H:%M:%SZ"), env=KEY)
+            assert result.exit_code == 0, result.output
+            assert _energies(tmp_path / "out") == ["10.0"], (form, result.stderr)
+
+
+_FORMS = (".%f", ".%f000", "", ".%f+00:00")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 999_999), st.integers(0, 3), st.booleans()),
+                min_size=1, max_size=12))
+def test_each_version_is_delivered_once_whatever_its_stamp_says(steps: list[tuple[int, int, int, bool]]) -> None:
+    """Between runs each step re-lists a record: as a new version (another `kwh`) at some
+    microsecond of one second, or the version listed already with its instant written in
+    another form. A lookback run re-reads every record, as the crawl hands it on (stamps
+    normalised). Every version is delivered once; a form of one is never a new one."""
+    from ocpispec.execute.lookback import Screen
+    from ocpispec.ocpi.objects import normalise_timestamps
+
+    key = b"k" * 32
+    second = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    listed: dict[str, tuple[datetime, float]] = {}
+    delivered: list[tuple[str, float]] = []
+    before: set[str] = set()
+    for number, (which, micro, form, new) in enumerate(steps):
+        ident = f"S{which}"
+        if new or ident not in listed:
+            listed[ident] = (second.replace(microsecond=micro), float(number))
+        stamp, kwh = listed[ident]
+        text = stamp.strftime("%Y-%m-%dT%H:%M:%S" + _FORMS[form]) + ("" if form == 3 else "Z")
+        page = [normalise_timestamps({"country_code": "NL", "party_id": "ABC", "id": name,
+                                      "last_updated": text if name == ident else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                                      "kwh": energy})
+                for name, (moment, energy) in sorted(listed.items())]
+        screen = Screen(key, before, second - timedelta(days=1), module="sessions")
+        delivered += [(record["id"], record["kwh"]) for record in screen(page)]
+        before = screen.seen
+    versions = {(name, energy) for name, (_, energy) in listed.items()}
+    assert len(delivered) == len(set(delivered)), delivered
+    assert versions <= set(delivered)
