@@ -83,12 +83,15 @@ _DOUBTS = {
 
 class WindowGuard:
     """`date_from <= last_updated < date_to` (None: open), on canonical text where the
-    platform sends it and on instants otherwise."""
+    platform sends it and on instants otherwise. The bounds are whole seconds, as the
+    platform is asked for them (`get --date-to 12:00:00.5Z` asks `12:00:00Z`): the text
+    of a stamp is its second, and a stamp read whole (`12:00:00.200Z`, as worker
+    processes hand it on) lies on the same side of a bound within its second."""
 
     __slots__ = ("_from", "_to", "date_from", "date_to")
 
     def __init__(self, date_from: datetime | None, date_to: datetime | None) -> None:
-        self.date_from, self.date_to = date_from, date_to
+        self.date_from, self.date_to = _whole(date_from), _whole(date_to)
         self._from, self._to = _text(date_from), _text(date_to)
 
     def side(self, stamp: Any) -> int:
@@ -370,6 +373,10 @@ class AuditedFetch:
 
 def _text(moment: datetime | None) -> str | None:
     return None if moment is None else format_timestamp(moment)
+
+
+def _whole(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or not moment.microsecond else moment.replace(microsecond=0)
 
 
 def _records(n: int) -> str:

@@ -317,6 +317,11 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         return (problem, noted, invalid_print(obj), None, None)
     if check.module == "locations":
         raise_location_stamp(obj, stamps_before)    # as the crawl does (`ocpi.crawl`), which says so
+    # the stamp as sent, as the crawl's dedup is handed it in one process (`ocpi.accept`):
+    # normalised, `12:00:00.700Z` read as `12:00:00Z`, and a later version in the second of
+    # the copy read first was dropped as a repeat of it (a loose page travels as tuples,
+    # which every reader of the stamp parses)
+    stamp = obj.get("last_updated")
     if loose:
         normalise_timestamps(obj)
     invalid, misses = counts.invalid, counts.join_misses
@@ -340,4 +345,4 @@ def _item(obj: Any, loose: bool, stamps_before: datetime | None = None,
         row = line if line is not None else pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
     outcome = (row, counts.excluded_private, counts.filtered, dict(invalid) if invalid else None,
                dict(misses) if misses else None, part, sort_key)
-    return (None, noted, key, obj.get("last_updated"), outcome)
+    return (None, noted, key, stamp, outcome)
