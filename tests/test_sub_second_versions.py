@@ -204,3 +204,47 @@ def test_windows_tile_time_whatever_the_stamps_say(bounds: list[int], stamps: li
             assert inside.count(True) + before + after == 1, (text, edges)
             places.append((before, *inside, after))
         assert places[0] == places[1], (sent, edges)
+
+
+def test_a_state_written_before_digests_told_versions_apart_repeats_nothing(run_cli, tmp_path: Path) -> None:
+    """A state whose digests an earlier version made by the key and the whole second (its
+    `seen_check` says so) loads; the record read by the run that wrote it, read again, is
+    not delivered again; the digests then stored tell versions apart, so the next run
+    delivers a correction in that second."""
+    import dataclasses
+
+    from ocpispec.execute.lookback import Digests, Screen, lookback_key, second_check
+    from ocpispec.ledger import load_state, save_state
+
+    second = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    spec = tmp_path / "spec.ocx"
+    spec.write_text(SPEC.format(out=tmp_path / "out"))
+    ledger = tmp_path / "ledger.sqlite"
+    with IndependentCpo("2.2.1", records=0) as cpo:
+        cpo.add_session(second)
+        session = cpo.lists["sessions"][-1]
+        session.update(kwh=10.0, last_updated=_stamp(second, ".100"))
+        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-XYZ",
+                       "--profile", "independent").exit_code == 0
+        runs = iter(range(1, 10))
+
+        def run():
+            as_of = second + timedelta(hours=1, seconds=next(runs))
+            result = run_cli("run", str(spec), "--state", str(ledger), "--lookback", "1d",
+                             "--as-of", as_of.strftime("%Y-%m-%dT%H:%M:%SZ"), env=KEY)
+            assert result.exit_code == 0, result.output
+            return " ".join(result.stderr.split())
+
+        run()
+        # the state as the version before wrote it: digests by the key and the whole second
+        key = lookback_key(KEY["TEST_PSEUDONYM_KEY"].encode(), "sub_second_test", True)
+        state = load_state(ledger, "sub_second_test")
+        old = Screen(key, (), second, module="sessions", stored=Digests.SECOND)._earlier_digest(
+            {**session, "last_updated": _stamp(second, "")}, second)
+        save_state(ledger, state.advanced({"sessions": dataclasses.replace(
+            state.datasets["sessions"], seen=(old,), seen_check=second_check(key))}))
+        assert "1 record read again and skipped" in run()
+        assert _energies(tmp_path / "out") == ["10.0"]
+        session.update(kwh=12.5, last_updated=_stamp(second, ".700"))
+        assert "1 late record" in run()
+    assert _energies(tmp_path / "out") == ["10.0", "12.5"]
