@@ -77,10 +77,11 @@ def _configured(name: str, page_size: int | None, concurrency: int, rps: float |
 @click.option("--include-private", "include_private", is_flag=True,
               help="Also print what a run leaves out whole: private sites (publish false, a "
                    "driveway), tariffs no connector of a published location names (a home's "
-                   "own), and sessions and CDRs at such sites or with home charging. What "
-                   "names the site or the tariff stays out (a site's address, coordinates, "
-                   "names and tariff ids; a tariff's id, text and URL), but the objects are "
-                   "personal data; warns.")
+                   "own), and sessions and CDRs at such sites or with home charging, in a "
+                   "private form: what names or locates the site stays out (its ids and its "
+                   "EVSEs' and connectors', address, coordinates, names, tariff ids and energy "
+                   "supplier; a tariff's id, text and URL), but the objects are personal "
+                   "data; warns.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N objects.")
 @click.option("--page-size", type=click.IntRange(min=1), metavar="N",
               help="Objects per request; default: the platform's X-Limit.")
@@ -246,9 +247,8 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
     """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
     the published locations, crawled whole first on a connection of their own (so the
     summary counts the module's crawl alone; page by page for a small sample, as its
-    crawl is); None for a module no location covers, and with `--include-private` where
-    the private form needs no scope (a location tells it is private itself; a session or
-    CDR loses its site's details always). A platform that offers no locations leaves
+    crawl is); None for a module no location covers. With `--include-private` too: what
+    is out of the scope is printed in its private form (`ocpi.private_form`). A platform that offers no locations leaves
     every tariff of unknown scope (`--include-private` prints them in their private form)
     and fails a dump of sessions or CDRs (OCX576): nothing tells a home's from a public
     charger's. A crawl of the locations not proven complete fails it as a run's fails
@@ -259,7 +259,7 @@ def _public_scope(module: str, include_private: bool, credentials: Credentials,
     from ocpispec.ocpi import errors
     from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope, scope_from_locations
 
-    if module not in SCOPED or (include_private and module != "tariffs"):
+    if module not in SCOPED:
         return None
     if module not in NEEDS_SITES:
         return PublicScope(module)

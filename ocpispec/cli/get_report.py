@@ -83,7 +83,8 @@ def summary(module: str, version: str, stats: FetchStats, release: Release) -> s
         lines.append(f"  tariffs no published location names (id, text and URL withheld): "
                      f"{release.private_kept}")
     if release.private_sites:
-        lines.append(f"  private sites (address, coordinates, names, status and tariff ids withheld): {release.private_sites}")
+        lines.append(f"  private sites (ids, address, coordinates, names, status, tariffs and supplier "
+                     f"withheld): {release.private_sites}")
     if release.embedded_locations:
         lines.append(f"  embedded locations (site and EVSE details withheld, see `get locations`): "
                      f"{release.embedded_locations}")

@@ -18,10 +18,12 @@ loudly as for `--privacy-pass .`.
 Objects a run leaves out whole (a private site, a home's tariff, a session there:
 `ocpi.public_scope`) are not released at all unless `get --include-private` keeps them:
 `apply` gives None and `line` an empty line, and `left_out` counts them. Kept
-(`keep_private`), they are released in their private form: a private site without its
-details and without the tariffs its connectors name (`HOME-<contract>` ties the home to
-the contract), a tariff no published location names without its id, text and URL (they
-name the home or the contract); `private_kept` counts them.
+(`keep_private`), they are released in their private form (`ocpi.private_form`, an
+allow-list): a private site's country, time zone, parking type and its connectors' kind
+and power, not its id, EVSE uids, tariffs (`HOME-<contract>` ties the home to the
+contract) or energy supplier; a tariff no published location names without its id, text,
+URL and energy mix; a session or CDR there without the site's, EVSE's and connector's
+ids; `private_kept` counts them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import orjson
 from collections import Counter
 from typing import Any
 
+from ocpispec.ocpi.private_form import PRIVATE_FORMS, keep_private_form
 from ocpispec.ocpi.public_scope import PublicScope, private_site
 from ocpispec.ocpi.release_codegen import compiled_projection
 from ocpispec.schema import catalogue, public_projection, unknown_fields
@@ -49,8 +52,6 @@ PRIVATE_ACTIVITY_FIELDS = ("status", "status_schedule", "last_updated")
 # what ties a private charger to a tariff (2.1.1 `tariff_id`): a home's own tariff names
 # the home or the driver's contract, and links the site to `get tariffs --include-private`
 PRIVATE_CONNECTOR_FIELDS = ("tariff_ids", "tariff_id", "last_updated")
-# what names a tariff no published location names (a home's own, one only some contracts get)
-PRIVATE_TARIFF_FIELDS = ("id", "tariff_alt_text", "tariff_alt_url")
 EMBEDDED_LOCATIONS = {"sessions": ("location",), "cdrs": ("location", "cdr_location")}
 _LEFT_OUT = ((), 0, 0, 0, 1, 0)  # `line`'s outcome of an object the scope leaves out
 
@@ -176,19 +177,28 @@ class Release:
         """`apply` without the unknown-field count, in two generic passes; `private`:
         an object out of the scope, released in its private form."""
         released = public_projection(self.version, self.module, obj, self.open_paths)
-        if self.module == "locations" and (private or private_site(obj)):
-            self.private_sites += 1
-            self._strip_private_site(released, "")
-        elif private and self.module == "tariffs" and "." not in self.open_paths:
-            for name in PRIVATE_TARIFF_FIELDS:
-                released.pop(name, None)
-        for name in EMBEDDED_LOCATIONS.get(self.module, ()):
-            if isinstance(released.get(name), dict):
-                # `--privacy-pass .` withholds nothing: "details withheld" was untrue
-                self.embedded_locations += "." not in self.open_paths
-                self._strip_private_site(released[name], name + ".")
+        private = private or (self.module == "locations" and private_site(obj))
+        self.private_sites += private and self.module == "locations"
+        embedded = [name for name in EMBEDDED_LOCATIONS.get(self.module, ())
+                    if isinstance(released.get(name), dict)]
+        # `--privacy-pass .` withholds nothing: "details withheld" was untrue
+        self.embedded_locations += len(embedded) if "." not in self.open_paths else 0
+        if private:
+            self._private_form(released, embedded)
+        for name in () if private else embedded:
+            self._strip_private_site(released[name], name + ".")
         _count_withheld(obj, released, "", self.withheld)
         return released
+
+    def _private_form(self, released: dict[str, Any], embedded: list[str]) -> None:
+        """An object a run leaves out whole, kept by `--include-private`: what
+        `ocpi.private_form` allows, and the opened paths."""
+        if "." in self.open_paths:
+            self.site_details_released += self.module == "locations" or bool(embedded)
+            return
+        opened = keep_private_form(released, PRIVATE_FORMS[self.module], self.open_paths)
+        sites = ("",) if self.module == "locations" else tuple(name + "." for name in embedded)
+        self.site_details_released += any(path.startswith(sites) for path in opened)
 
     def _strip_private_site(self, site: dict[str, Any], prefix: str) -> None:
         """`site` is a location (or a CDR's flat `cdr_location`, whose EVSE fields
