@@ -199,6 +199,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     from ocpispec.stdout_sink import stdout_bytes
 
     out = _shown_on_terminal(stdout_bytes())  # written whole, or an OSError
+    held = _held(module, out)
+    not_printed = None
     from ocpispec.gc_tuning import streaming
 
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
@@ -212,8 +214,9 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
                                        limit=limit, prepare=pool.prepare if pool else fast)
-                _dump(fetched, release, out)
+                _dump(fetched, release, held or out)
                 release.settle()
+                not_printed = _release_held(held, fetched, policy)
                 if profile is not None:
                     remember_discovery(profile, client)
         except (OcpiError, RunError) as problem:  # RunError: a worker process ended
@@ -225,7 +228,28 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
         except KeyboardInterrupt as stop:
             _interrupted(out, stop_name(stop))
     click.echo(summary(module, client.version, client.stats, release), err=True)
-    judge(fetched, client.stats, policy)
+    judge(fetched, client.stats, policy, not_printed)
+
+
+def _held(module: str, out: IO[bytes]) -> Any:
+    """Where `get locations` writes: held until the list has ended (`cli.held_lines`)."""
+    from ocpispec.cli.held_lines import HeldLines
+
+    return HeldLines(out) if module == "locations" else None
+
+
+def _release_held(held: Any, fetched: Any, policy: Any) -> str | None:
+    """Write the held lines, or none where the crawl doubts which copy of a site it
+    kept (unless `--accept-incomplete`): then what to say instead of `judge`'s note."""
+    from ocpispec.cli.held_lines import NOTHING_PRINTED, doubts_a_copy
+
+    if held is None:
+        return None
+    if doubts_a_copy(fetched) and not policy.accept_incomplete:
+        held.drop()
+        return NOTHING_PRINTED
+    held.release()
+    return None
 
 
 def _fast_path(release: Release, limit: int | None) -> Any:

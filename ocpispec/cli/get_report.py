@@ -44,9 +44,10 @@ def warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
         click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
 
 
-def judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
+def judge(fetched: Any, stats: FetchStats, policy: Any, not_printed: str | None = None) -> None:
     """Exit 1 when objects were lost (invalid, or a crawl not proven complete) and the
-    options do not accept it; the objects on stdout are what arrived."""
+    options do not accept it; the objects on stdout are what arrived, or `not_printed`
+    says why none was."""
     from ocpispec.execute import policy as rules
 
     if (warning := fetched.window_warning()) is not None:
@@ -61,7 +62,8 @@ def judge(fetched: Any, stats: FetchStats, policy: Any) -> None:
         problem = rules.invalid_records(fetched.module, fetched.module, invalid, received, policy,
                                         None).diagnostic
     if problem is not None:
-        show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1], GET_NOTE)))
+        show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1],
+                                                            not_printed or GET_NOTE)))
         sys.exit(1)
 
 
