@@ -213,7 +213,8 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 fast = _fast_path(release, limit)
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
-                                       limit=limit, prepare=pool.prepare if pool else fast)
+                                       limit=limit, prepare=pool.prepare if pool else fast,
+                                       scope=scope)
                 _dump(fetched, release, held or out)
                 release.settle()
                 not_printed = _release_held(held, fetched, policy)

@@ -179,7 +179,7 @@ def incomplete_crawl(dataset: str, reasons: tuple[str, ...], span: Span | None, 
 # what the reason of a doubt that the next run clears says (`execute.crawls`)
 _RUN_AGAIN = "run again"
 _STAMPED_AHEAD = "stamped more than"  # `execute.future_stamps.MARK`
-_PRIVATE_COPY = "came again saying it is private"  # `execute.crawls._DOUBTS["private-copy"]`
+PRIVATE_COPY = _PRIVATE_COPY = "came again saying it is private"  # `execute.crawls._DOUBTS["private-copy"]`
 
 
 def empty_output(dataset: str, what: str, span: Span | None,

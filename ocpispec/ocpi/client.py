@@ -161,19 +161,21 @@ class OcpiClient:
     def fetch_pages(self, module: str, *, date_from: datetime | None = None,
                     date_to: datetime | None = None, limit: int | None = None,
                     prepare: Any = None, concurrency: int | None = None,
-                    open_end: bool = False) -> Iterator[list[Any]]:
+                    open_end: bool = False, scope: Any = None) -> Iterator[list[Any]]:
         """`fetch`, a page of objects at a time (the executor works on whole pages).
         With `prepare` (`executor.workers`), pages hold what worker processes made of
         each object instead. `concurrency` caps the options' for this list (pages in
         flight and fetched ahead cost memory in proportion). `open_end` sends no
         `date_to` at all (instead of pinning it to now): everything updated since
-        `date_from`, whatever the platform's clock says."""
+        `date_from`, whatever the platform's clock says. `scope`: the published sites that
+        tell a private copy of a session or CDR (`ocpi.private_copies`)."""
         return self._checked_crawl(module, date_from, date_to, limit, prepare, pages=True,
-                                   concurrency=concurrency, open_end=open_end)
+                                   concurrency=concurrency, open_end=open_end, scope=scope)
 
     def _checked_crawl(self, module: str, date_from: datetime | None, date_to: datetime | None,
                        limit: int | None, prepare: Any = None, pages: bool = False,
-                       concurrency: int | None = None, open_end: bool = False) -> Iterator[Any]:
+                       concurrency: int | None = None, open_end: bool = False,
+                       scope: Any = None) -> Iterator[Any]:
         filters = _filters(module, date_from, date_to)
         if open_end:
             del filters["date_to"]
@@ -183,7 +185,7 @@ class OcpiClient:
 
         def crawl() -> Iterator[Any]:
             target = Target(module, self.version, self._endpoint(module), filters, limit,
-                            str(uuid.uuid4()), prepare)
+                            str(uuid.uuid4()), prepare, scope)
             run = Crawl(self._transport, target, options, self.stats, self._warnings,
                         self._events)
             return run.pages() if pages else run.objects()

@@ -74,7 +74,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         self._keys = RecentKeys(options.dedup_window)
         # an object sent again as private after a copy that was not (`ocpi.private_copies`)
         self._private_copies = PrivateCopies(target.module, key_fields(target.version, target.module),
-                                             self._keys, options.dedup_window) \
+                                             self._keys, options.dedup_window, target.scope) \
             if target.module in PRIVATE_COPY_MODULES else None
         self._invalid_prints = RecentKeys(options.dedup_window)     # `accept.invalid_print`s
         self._invalid_again = 0         # invalid objects of the page being accepted sent before
@@ -355,8 +355,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
         room = None if limit is None else max(0, limit - self._yielded)
         self._invalid_again = 0
         # judged before the page's first copies join the dedup's
-        if self._private_copies is not None and page.objects.__class__ is not CleanPage \
-                and self._private_copies.private_repeat(page.objects):
+        if self._private_copies is not None and self._private_copies.private_repeat(page.objects):
             self._warnings.add(PRIVATE_COPY.format(module=self._target.module), kind="private-copy")
         if page.objects.__class__ is CleanPage or page.objects.__class__ is RowPage:
             # read whole by the fast path, or by worker processes (`row_pages`)

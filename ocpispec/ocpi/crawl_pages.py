@@ -82,6 +82,9 @@ class Target:
     limit: int | None           # most objects to yield
     correlation_id: str
     prepare: Any = None         # reads a page body in worker processes (`executor.workers`)
+    # what a private copy is for sessions and CDRs, whose objects do not tell it alone: the
+    # published sites (`public_scope.PublicScope`, `get`'s; `ocpi.private_copies`)
+    scope: Any = None
 
 
 @dataclass(slots=True)

@@ -15,10 +15,15 @@ became private while the list was read (within a window, `RecentKeys.later_copie
 doubts that one).
 
 What says private: in a page of objects, the object itself (a location's `publish` and
-parking, a CDR's home charging: `ocpi.public_scope`; where a charge was needs the
-locations, which the crawl does not hold); in a page worker processes read for a run
-(`Prepared`, `RowPage`), the run's privacy step, which excluded it there; in one they
-read for `get`, its release, which left it out or printed its private form.
+parking, a CDR's home charging: `ocpi.public_scope`), and for a session or CDR the
+published sites where the crawl is given them (`scope`: `get` reads them first), by the
+place a charge names, in every page: of objects, of the fast reader (`CleanPage.places`)
+and of worker processes (a place each row gives, or a row `get`'s release left out or
+printed in its private form); in a page worker processes read for a run (`Prepared`,
+`RowPage`), the run's privacy step, which excluded it there. Without `scope` a charge
+sent at a published site and again at a home went unseen on every page but a worker's:
+`get sessions` printed the charge at the home as one at the public site, in one process
+and on the fast reader, on every version.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 from ocpispec.ids import key_text
 from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.objects import RecentKeys
 from ocpispec.ocpi.public_scope import home_charging, private_site
 from ocpispec.ocpi.row_pages import RowPage
@@ -47,8 +53,10 @@ class PrivateCopies:
     are one site). A page with no private object costs a scan for one."""
 
     def __init__(self, module: str, keys: tuple[str, ...], recent: RecentKeys,
-                 window: int) -> None:
+                 window: int, scope: Any = None) -> None:
         self._module = module
+        # the published sites, for sessions and CDRs (`public_scope.PublicScope`), or None
+        self._scope = scope if module in ("sessions", "cdrs") else None
         self._keys = keys   # the crawl's key fields (`objects.key_fields`)
         self._recent = recent
         self._private_first = RecentKeys(window)
@@ -78,14 +86,20 @@ class PrivateCopies:
         return doubt
 
     def _private_indices(self, objects: list[Any]) -> list[int]:
+        if objects.__class__ is CleanPage:  # the fast reader gives places under a scope
+            if self._scope is None or objects.places is None:
+                return []
+            sites = self._scope.places
+            return [index for index, place in enumerate(objects.places) if place not in sites]
         if objects.__class__ is RowPage:
             kinds = {index for index, kind in enumerate(objects.kinds) if kind[1]}
             return [index for index, kind in enumerate(objects.kind_of) if kind in kinds] \
                 if kinds else []
         if objects.__class__ is Prepared:
+            sites = None if self._scope is None else self._scope.places
             return [index for index, (problem, _, _, _, outcome) in enumerate(objects)
-                    if problem is None and _prepared_private(outcome)]
-        if self._module == "sessions":  # where a charge was needs the locations
+                    if problem is None and _prepared_private(outcome, sites)]
+        if self._module == "sessions" and self._scope is None:  # where a charge was needs the sites
             return []
         return [index for index, obj in enumerate(objects)
                 if obj.__class__ is dict and self._private(obj)]
@@ -93,6 +107,8 @@ class PrivateCopies:
     def _fingerprints(self, objects: list[Any]) -> tuple[list[Any], list[Any]]:
         """Per object the `hash` of its key (None for an unusable one) and its stamp, as
         the crawl's dedup adds them."""
+        if objects.__class__ is CleanPage:
+            return list(objects.fingerprints), objects.stamps
         if objects.__class__ is RowPage:
             return list(objects), objects.stamps
         if objects.__class__ is Prepared:
@@ -106,15 +122,22 @@ class PrivateCopies:
         match self._module:
             case "locations":
                 return private_site(obj)
+            case "sessions" | "cdrs" if self._scope is not None:
+                return not self._scope.keeps(obj)
             case "cdrs":
                 return home_charging(obj)
         return False
 
 
-def _prepared_private(outcome: Any) -> bool:
+def _prepared_private(outcome: Any, sites: Any = None) -> bool:
     """Whether what a worker made of an object says it is private: a run's outcome
     `(row, excluded, ...)`, where `get`'s row is `(line, (withheld, sites, embedded,
-    opened, left out, kept in private form))`; False for another shape."""
+    opened, left out, kept in private form))`; `get`'s row of the fast reader
+    `((line, outcome, place),)`, its place not among the published `sites`; False for
+    another shape."""
+    if outcome.__class__ is tuple and len(outcome) == 1 and sites is not None:
+        row = outcome[0]
+        return row.__class__ is tuple and len(row) == 3 and row[2] not in sites
     if outcome.__class__ is not tuple or len(outcome) < 2 or outcome[1].__class__ is not int:
         return False
     row = outcome[0]

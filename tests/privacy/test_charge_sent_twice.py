@@ -1,0 +1,90 @@
+"""A session or CDR sent twice, first at a published site and then, with the same stamp,
+at a home: which copy holds cannot be told, so `get` fails with OCX571 on every path
+(adversarial review, round 24).
+
+The crawl's judge of a private copy (`ocpi/private_copies.py`) could tell where a charge
+was only from a page worker processes had released (the release had left the home's
+copy out); on pages of objects (one process, `--limit`) it judged no session at all and
+a CDR by its home charging alone, and it skipped the fast reader's pages: `get sessions`
+printed the charge and exited 0 on OCPI 2.2.1 and 2.3.0 with one or two workers, and on
+2.1.1 with one. `get` now hands the crawl the published sites it read first, and the judge
+looks each charge's place up in them on every kind of page. Under `--limit` the doubt
+failed nothing either (a sample is not whole): a private copy now fails a sample too."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from fixtures_cli import cli_block
+from fixtures_demo import scrub
+from independent_cpo import IndependentCpo
+
+DOUBT = "an object came again saying it is private (a site not published, a charge at one or with home"
+
+
+class _ChargeSentTwice(IndependentCpo):
+    """The second session and CDR are sent again, with the same stamp, at the home charge
+    point (2.2+: the official example, of the platform's party; 2.1.1, which lists public
+    sites only: a site it does not list), pages later; each list counted once."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(version, records=8, page_cap=3)
+        sites = self.lists["locations"]
+        public = sites[0]
+        home = next((site for site in sites if site.get("publish") is False), None)
+        if home is not None:
+            home.update(country_code=public["country_code"], party_id=public["party_id"])
+        self.home = home["id"] if home is not None else "UNLISTED-HOME"
+        for module in ("sessions", "cdrs"):
+            charges = self.lists[module]
+            first = charges[1]
+            _place(first, version, public["id"])
+            twin = copy.deepcopy(first)
+            _place(twin, version, self.home)
+            charges.insert(5, twin)
+
+    def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+        page, headers = super()._page(module, query)
+        if module in ("sessions", "cdrs") and "X-Total-Count" in headers:
+            headers["X-Total-Count"] = str(int(headers["X-Total-Count"]) - 1)
+        return page, headers
+
+
+def _place(charge: dict, version: str, site: str) -> None:
+    if version == "2.1.1":
+        charge["location"]["id"] = site
+    elif "cdr_location" in charge:
+        charge["cdr_location"]["id"] = site
+    else:
+        charge["location_id"] = site
+
+
+@pytest.fixture(scope="module", params=["2.1.1", "2.2.1", "2.3.0"])
+def version(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def platform(run_cli, version):
+    with _ChargeSentTwice(version) as cpo:
+        done = run_cli("login", cpo.versions_url, "--token", cpo.token, "--party", "NL-ABC")
+        assert done.exit_code == 0, done.stderr
+        yield cpo
+
+
+@pytest.mark.parametrize("limit", [(), ("--limit", "7")], ids=["whole", "sample"])
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_a_charge_sent_again_at_a_home_fails_get(run_cli, platform, module, workers,
+                                                 limit) -> None:
+    got = run_cli("get", module, "--date-to", "2030-01-01", "--workers", workers, *limit)
+    assert got.exit_code == 1, got.stderr
+    assert "error[OCX571]" in got.stderr and DOUBT in got.stderr
+    assert "Traceback" not in got.stderr
+
+
+def test_the_failure_says_so(run_cli, platform, tmp_path: Path, snapshot) -> None:
+    got = run_cli("get", "sessions", "--date-to", "2030-01-01")
+    assert scrub(cli_block(got), tmp_path=tmp_path, token=platform.token) == snapshot
