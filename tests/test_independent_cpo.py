@@ -509,7 +509,7 @@ def test_evse_parking_listed_as_ids_is_read_as_the_parking_it_names(run_cli) -> 
     assert [evse["parking"] for evse in objects[0]["evses"]] == [
         [{"parking_id": "1"}, {"parking_id": "2"}],
         [{"parking_id": "2"}, {"parking_id": "3", "evse_position": "LEFT"}]]
-    assert objects[1]["evses"][0]["parking"] == [{"parking_id": None}]
+    assert "parking" not in objects[1]["evses"][0]   # a home: its private form keeps no parking
     assert long_id not in done.output
     assert "1 locations.evses.parking.parking_id (longer than 36 characters)" in done.stderr
     assert "3 locations.evses.parking: ids sent alone, read as `parking_id`" in done.stderr
