@@ -37,6 +37,7 @@ from ocpispec.execute.disclosure import RowRisk
 from ocpispec.execute.empty_columns import EmptyColumns
 from ocpispec.execute.event_window import EventWindow, pin, superset
 from ocpispec.execute.lookups import Lookup, TableLookup
+from ocpispec.execute.private_places import looked_up_sites
 from ocpispec.execute.ordering import in_value_order, ordered
 from ocpispec.execute import filtered_field, future_stamps, late_arrivals, value_order
 from ocpispec.execute.future_stamps import FutureStamps
@@ -251,7 +252,8 @@ class DatasetRun:
         audited = AuditedFetch(client, module,
                                date_from=_moment(listed_date_from(fetch, fetched)),
                                date_to=pinned or _moment(fetched.date_to), limit=self.options.limit,
-                               prepare=self.pool.prepare if self.pool is not None else None)
+                               prepare=self.pool.prepare if self.pool is not None else None,
+                               scope=looked_up_sites(self.dataset, lookups, version))
         self.records = audited
         records: Iterable[dict]
         if self.streamed is not None:

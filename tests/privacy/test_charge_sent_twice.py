@@ -88,3 +88,38 @@ def test_a_charge_sent_again_at_a_home_fails_get(run_cli, platform, module, work
 def test_the_failure_says_so(run_cli, platform, tmp_path: Path, snapshot) -> None:
     got = run_cli("get", "sessions", "--date-to", "2030-01-01")
     assert scrub(cli_block(got), tmp_path=tmp_path, token=platform.token) == snapshot
+
+
+KEY = "5b1e9c2d7a4f08e3c6b9d2a5f1e7c4b0a3d6f9e2c5b8a1d4f7e0c3b6a9d2f5e8"
+SPEC = """export twice
+  consumer "Test consumer"
+  purpose "Charges against a platform sending one again at a home"
+  legal basis public task "test"
+  retention 1 months
+  pseudonym key env TWICE_KEY
+source profile default
+
+from {module}
+select
+  pseudonymize(id) as charge
+  currency
+output csv to "charges.csv"
+"""
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_a_charge_sent_again_at_a_home_fails_a_run(run_cli, platform, module, workers,
+                                                   tmp_path: Path, monkeypatch) -> None:
+    """A run handed its crawl nothing to tell a charge's site by (`execute/private_places.py`
+    now hands it the locations its privacy step looks up): it exported the charge at the
+    home as one at the published site, and exited 0, in one process and with two."""
+    monkeypatch.setenv("TWICE_KEY", KEY)
+    spec = tmp_path / "twice.ocx"
+    spec.write_text(SPEC.format(module=module))
+    monkeypatch.chdir(tmp_path)
+    ran = run_cli("run", str(spec), "--workers", workers)
+    assert ran.exit_code == 1, ran.stderr
+    assert "error[OCX571]" in ran.stderr and DOUBT in ran.stderr
+    assert not list(tmp_path.rglob("*.csv"))
+    assert "Traceback" not in ran.stderr

@@ -1,0 +1,57 @@
+"""The published sites a run's crawl of sessions or CDRs tells a private copy by.
+
+A charge sent at a published site and again, with the same stamp, at a home is a doubt
+(`ocpi.private_copies`): which copy holds cannot be told, and the first was handed on.
+The crawl tells it only where it knows which sites are published: `get` hands it the
+sites it read first (`ocpi.public_scope.PublicScope`); a run hands it its lookup of the
+locations, which the privacy step (`privacy.public_locations`) reads anyway. Before, a
+run told it only on pages its worker processes had judged, and in one process exported
+the charge at the home as one at the public site, and exited 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ocpispec.execute.lookups import party_of
+from ocpispec.ocpi.public_scope import home_charging, place
+
+
+@dataclass(frozen=True)
+class LookedUpSites:
+    """`PublicScope.keeps` for a run's crawl: whether a raw session or CDR is at a
+    location its lookup lists as published (a CDR with home charging: no)."""
+
+    module: str
+    version: str
+    find: Callable[[Any, tuple[str, str] | None], dict | None]
+    party: tuple[tuple[str, ...], ...]
+    places: None = None     # a run reads no fast reader's pages (`CleanPage.places`)
+
+    def keeps(self, obj: dict[str, Any]) -> bool:
+        from ocpispec.execute.pipeline import is_published
+
+        if self.module == "cdrs" and home_charging(obj):
+            return False
+        key = place(obj)
+        if key is None or key[2] is None:
+            return False
+        owner = party_of(obj, self.party) if self.party else None
+        found = self.find(key[2], owner)
+        return found is not None and is_published(found.get("publish"), self.version)
+
+
+def looked_up_sites(dataset: Any, lookups: Mapping[str, Any], version: str) -> LookedUpSites | None:
+    """The sites of a run of sessions or CDRs whose privacy step looks locations up in a
+    table the platform listed; None otherwise (a spec that includes private locations,
+    a per-id lookup, which lists nothing)."""
+    from ocpispec.plan import ir
+
+    step = dataset.step(ir.PrivacyFilter)
+    if dataset.module not in ("sessions", "cdrs") or step is None \
+            or step.rule != "exclude-private-locations" or step.lookup is None:
+        return None
+    find = getattr(lookups.get(step.lookup), "listed", None)
+    return None if find is None else LookedUpSites(dataset.module, version, find, step.party)
