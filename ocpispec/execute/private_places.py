@@ -12,11 +12,14 @@ the charge at the home as one at the public site, and exited 0.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ocpispec.execute.lookups import party_of
 from ocpispec.ocpi.public_scope import home_charging, place
+
+
+_MEMO_LIMIT = 65_536
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class LookedUpSites:
     find: Callable[[Any, tuple[str, str] | None], dict | None]
     party: tuple[tuple[str, ...], ...]
     places: None = None     # a run reads no fast reader's pages (`CleanPage.places`)
+    # verdicts by (location id, party), as the privacy step memoises them: a lookup per
+    # charge of a million cost more than the crawl's scan of a page for private copies
+    verdicts: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def keeps(self, obj: dict[str, Any]) -> bool:
         from ocpispec.execute.pipeline import is_published
@@ -39,8 +45,16 @@ class LookedUpSites:
         if key is None or key[2] is None:
             return False
         owner = party_of(obj, self.party) if self.party else None
+        memo = (key[2], owner) if key[2].__class__ is str else None
+        if memo is not None and (known := self.verdicts.get(memo)) is not None:
+            return known
         found = self.find(key[2], owner)
-        return found is not None and is_published(found.get("publish"), self.version)
+        verdict = found is not None and is_published(found.get("publish"), self.version)
+        if memo is not None:
+            if len(self.verdicts) >= _MEMO_LIMIT:
+                self.verdicts.clear()
+            self.verdicts[memo] = verdict
+        return verdict
 
 
 def looked_up_sites(dataset: Any, lookups: Mapping[str, Any], version: str) -> LookedUpSites | None:
