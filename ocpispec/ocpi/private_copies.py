@@ -69,6 +69,9 @@ class PrivateCopies:
             return False
         fingerprints, stamps = self._fingerprints(objects)
         marked = set(private)
+        first_at: dict[Any, int] = {}   # a page's first copy of each key: one pass, not one a copy
+        for at, fingerprint in enumerate(fingerprints):
+            first_at.setdefault(fingerprint, at)
         doubt = False
         for index in private:
             fingerprint = fingerprints[index]
@@ -77,7 +80,7 @@ class PrivateCopies:
             seen, first_stamp = self._recent.first_copy(fingerprint)
             if seen:                                   # a copy on a page before
                 first_private = self._private_first.first_copy(fingerprint)[0]
-            elif (first := fingerprints.index(fingerprint)) < index:   # one on this page
+            elif (first := first_at[fingerprint]) < index:   # one on this page
                 first_private, first_stamp = first in marked, stamps[first]
             else:                                      # the first copy: private
                 self._private_first.add_fingerprint(fingerprint)
