@@ -41,9 +41,19 @@ class HeldLines:
         """Nothing leaves before `release`."""
 
     def release(self) -> None:
+        """Whole lines at a time (some 64 KiB): a terminal's writer escapes controls
+        in what it is given, and a character cut at a chunk's end would pass unseen."""
         self._held.seek(0)
-        while chunk := self._held.read(1 << 16):
-            self._out.write(chunk)
+        batch: list[bytes] = []
+        size = 0
+        for line in iter(self._held.readline, b""):
+            batch.append(line)
+            size += len(line)
+            if size >= 1 << 16:
+                self._out.write(b"".join(batch))
+                batch, size = [], 0
+        if batch:
+            self._out.write(b"".join(batch))
         self._out.flush()
         self.drop()
 
