@@ -104,9 +104,15 @@ def _zone_names() -> frozenset[str]:
     return frozenset(name.lower() for name in zone_names())
 
 
+@functools.lru_cache(maxsize=1024)
 def _zone_name(text: str) -> bool:
-    """A name of the tz database in any casing (`europe/amsterdam`), or UTC with an offset."""
-    return text.lower() in _zone_names() or _OFFSET_ZONE.match(text) is not None
+    """A name of the tz database in any casing (`europe/amsterdam`), or UTC with an offset.
+    A name spelt as the database spells it is found by its file, once per name (listing
+    them opens every file of the database: a twentieth of a second)."""
+    from ocpispec.calendar_windows import is_zone_name
+
+    return is_zone_name(text) or text.lower() in _zone_names() or \
+        _OFFSET_ZONE.match(text) is not None
 
 
 # text fields OCPI gives a format: a time of day, a date, an IANA time zone
