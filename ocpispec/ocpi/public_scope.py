@@ -20,6 +20,7 @@ party's home through on a hub.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,13 +72,19 @@ class PublicScope:
 
     def keeps_places(self, places: list[tuple[Any, Any, Any]]) -> list[int] | None:
         """Of objects `place` keyed (or the fast path, in C, as `place` keys them), the
-        indices of those kept, or None when all are. Only for sessions and tariffs: a
-        CDR's `home_charging_compensation` is judged too."""
+        indices of those kept, or None when all are."""
+        kept = self.places_kept(places)
+        return None if kept is None else list(compress(range(len(places)), kept))
+
+    def places_kept(self, places: list[tuple[Any, Any, Any]]) -> list[bool] | None:
+        """Per place, whether the object keyed by it is kept (a look-up per place, in C),
+        or None when all are. Only for sessions and tariffs: a CDR's
+        `home_charging_compensation` is judged too."""
         assert self.module in ("sessions", "tariffs"), self.module
         known = self.places
         assert known is not None
-        kept = [at for at, place in enumerate(places) if place in known]
-        return None if len(kept) == len(places) else kept
+        kept = list(map(known.__contains__, places))
+        return None if all(kept) else kept
 
     def why(self) -> str:
         """Why the objects left out were, for the summary."""
