@@ -43,10 +43,14 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
     delimiter, end, inert, starts = form
     env = key_env() | {"SLOW": slow, "INERT": inert, "STARTS": starts, "LARGEST": largest, "EXACT": 2 ** 53,
                        "DELIMITER": delimiter, "END": end, "WIDTH": len(columns) - 1}
-    code = ["def keyed(row):", "    get = row.get", "    found = 0"]
+    code = ["def keyed(row):", "  try:", "    get = row.get", "    found = 0"]
+    parts = []
     for index, column in enumerate(columns):
         branches = key_branches(index, column, ranks, env)
         s, bit = f"s{index}", 1 << index
+        if column not in ranks:
+            branches = _framed(index, branches)
+        parts += _key_parts(index, column in ranks)
         double_check = ("if v - v != 0: return SLOW(row)",) if column in doubles else ()
         whole_check = ("if not -LARGEST <= v <= LARGEST: return SLOW(row)",) \
             if column in wholes else ()
@@ -63,14 +67,32 @@ def keyed_liner(columns: Sequence[str], ranks: Mapping[str, Rank], lines: CsvLin
                 ("else", ("return SLOW(row)",))):
             code += [f"    {test}:", *(f"        {line}" for line in body)]
     cells = "".join(f"s{i}, " for i in range(len(columns)))
-    keys = "".join(f"k{i}, " for i in range(len(columns)))
+    # a NUL in a text would be escaped in its key part (`value_key`): such a row, and
+    # a text that is no UTF-8 (a lone surrogate), is the slow path's
     code += [f"    text = DELIMITER.join(({cells}))",
              "    if text.count(DELIMITER) != WIDTH or '\"' in text or '\\n' in text "
-             "or '\\r' in text or not (WIDTH or text):",
+             "or '\\r' in text or '\\x00' in text or not (WIDTH or text):",
              "        return SLOW(row)",
-             f"    return b''.join(({keys})), (text + END, found)", ""]
+             f"    return b''.join(({''.join(part + ', ' for part in parts)})), (text + END, found)",
+             "  except UnicodeEncodeError:", "    return SLOW(row)", ""]
     exec("\n".join(code), env)  # noqa: S102 - built from column names, written with repr
     return env["keyed"]  # type: ignore[no-any-return]
+
+
+def _framed(index: int, branches: KeyBranches) -> KeyBranches:
+    """An unranked column's branches with a text's key part as its bytes alone, between
+    the frame `p{index}` and `q{index}` (`_key_parts`; empty for any other value): the
+    bytes `value_key` writes (`\\x02`, the UTF-8, `\\x00\\x00`) without two concatenations
+    per text. A NUL, which `value_key` escapes, and a lone surrogate, which it writes
+    with `surrogatepass`, leave the row to the slow path (`keyed_liner`)."""
+    frame, empty = f"p{index}, q{index} = b'\\x02', b'\\x00\\x00'", f"p{index} = q{index} = b''"
+    return KeyBranches((f"k{index} = v.encode()", frame), (empty, *branches.double),
+                       (empty, *branches.null), (empty, *branches.whole), branches.other)
+
+
+def _key_parts(index: int, ranked: bool) -> tuple[str, ...]:
+    """The names whose bytes, joined, make column `index`'s part of the key."""
+    return (f"k{index}",) if ranked else (f"p{index}", f"k{index}", f"q{index}")
 
 
 def _whole(branches: KeyBranches) -> tuple[str, ...]:
