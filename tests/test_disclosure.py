@@ -477,3 +477,30 @@ def test_the_fused_driver_reader_reads_each_wire_object_as_the_piped_one(wire) -
             continue
         got = fused(wire)
         assert (got, type(got)) == (expected, type(expected)), (module, version, wire)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WIRE)
+def test_the_plain_driver_reader_reads_each_wire_object_as_the_piped_one(wire) -> None:
+    """Where the normalizer keeps the token's fields as they are, the driver is read in
+    a few dict reads (`_plain_driver`): the same driver, of the same type, as the
+    normalizer's object piped into the driver expression."""
+    from ocpispec.execute.disclosure import _driver_reader, _plain_driver
+    from ocpispec.execute.functions import custom_functions
+    from ocpispec.execute.jmes_compile import compile_expression
+    from ocpispec.plan.datasets import DRIVER_PATHS, DRIVERS
+    from ocpispec.schema import catalogue
+
+    functions = custom_functions(b"k" * 32, "test")
+    compile = lambda text: compile_expression(text, functions)  # noqa: E731
+    for module, version in [(m, v) for m in DRIVERS for v in ("2.1.1", "2.2.1", "2.3.0")]:
+        normalizer = catalogue().normalizer_expression(module, version, DRIVER_PATHS[module])
+        plain = _plain_driver(normalizer, DRIVERS[module])
+        assert (plain is None) == (version == "2.1.1"), (module, version)
+        if plain is None:
+            continue
+        reader = _driver_reader(module, version, compile)
+        expected = compile(normalizer + " | " + DRIVERS[module])(wire)
+        for got in (plain(wire), reader(wire)):
+            assert (got, type(got)) == (expected, type(expected)), (module, version, wire)
+    assert plain(["not", "an", "object"]) is None

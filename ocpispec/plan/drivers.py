@@ -11,14 +11,15 @@ from __future__ import annotations
 ONE_TIME_TOKENS = ("AD_HOC_USER", "ad_hoc_user")
 
 
-def _driver(token: str) -> str:
+def driver_expression(token: str) -> str:
+    """The driver of a record whose token's fields are read under `token` (a prefix)."""
     one_time = ", ".join(f"'{kind}'" for kind in ONE_TIME_TOKENS)
     return (f"!contains([{one_time}], {token}type) && ({token}contract_id || {token}uid)"
             " || `null`")
 
 
-DRIVERS = {"sessions": _driver("cdr_token."), "cdrs": _driver("cdr_token."),
-           "tokens": _driver("")}
+DRIVERS = {"sessions": driver_expression("cdr_token."), "cdrs": driver_expression("cdr_token."),
+           "tokens": driver_expression("")}
 # what DRIVERS reads, as the plan tells it
 DRIVER_WORDS = {"sessions": "cdr_token.contract_id || cdr_token.uid",
                 "cdrs": "cdr_token.contract_id || cdr_token.uid", "tokens": "contract_id || uid"}
