@@ -83,10 +83,14 @@ def _framed(index: int, branches: KeyBranches) -> KeyBranches:
     """An unranked column's branches with a text's key part as its bytes alone, between
     the frame `p{index}` and `q{index}` (`_key_parts`; empty for any other value): the
     bytes `value_key` writes (`\\x02`, the UTF-8, `\\x00\\x00`) without two concatenations
-    per text. A NUL, which `value_key` escapes, and a lone surrogate, which it writes
-    with `surrogatepass`, leave the row to the slow path (`keyed_liner`)."""
+    per text, and a double's 8 bytes between its own frame. A NUL, which `value_key`
+    escapes, and a lone surrogate, which it writes with `surrogatepass`, leave the row
+    to the slow path (`keyed_liner`)."""
     frame, empty = f"p{index}, q{index} = b'\\x02', b'\\x00\\x00'", f"p{index} = q{index} = b''"
-    return KeyBranches((f"k{index} = v.encode()", frame), (empty, *branches.double),
+    # a double's part is b'\\x00' + its order-preserving 8 bytes + b'\\x80' (`value_key`)
+    double = ("p = PACK(v + 0.0)", f"p{index}, q{index} = b'\\x00', b'\\x80'",
+              f"k{index} = p.translate(INVERT) if p[0] & 128 else TOP[p[0]] + p[1:]")
+    return KeyBranches((f"k{index} = v.encode()", frame), double,
                        (empty, *branches.null), (empty, *branches.whole), branches.other)
 
 
