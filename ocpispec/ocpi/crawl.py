@@ -126,6 +126,7 @@ class Crawl(LinkPaging, OffsetPaging, EndChecks, EpochFloor):
                                f"than the crawl remembers keys ({self._options.dedup_window:,} to "
                                f"{2 * self._options.dedup_window:,} objects) and were handed on twice",
                                kind="far-repeat")
+        self._keys.close()              # its file of the keys it forgot (`far_repeats`)
         if self._ended_before_last_object():
             self._warnings.add(f"the `{self._target.module}` list ended at an empty page, but its last object lies "
                                "in the window and did not arrive: the platform cuts its pages from the whole list "

@@ -12,11 +12,11 @@ them and Unicode's compatibility forms do not count), as joins, pseudonyms and t
 
 from __future__ import annotations
 
-from array import array
 from typing import TYPE_CHECKING, Any
 
 from ocpispec.ids import key_text
 from ocpispec.ocpi.body import Unreadable
+from ocpispec.ocpi.far_repeats import ForgottenFingerprints
 from ocpispec.schema.wire_check import NOTHING, Findings
 from ocpispec.timestamps import chronological, normalise_timestamp, parse_timestamp
 
@@ -174,8 +174,9 @@ class RecentKeys:
     an object farther apart than the window (one sorting by `last_updated` whose ties,
     many objects of one bulk update, come in another order on each request): that
     repeat is handed on, and as it took another object's place, that one may be missed
-    with the count still met. The fingerprints of the generations dropped are kept (8
-    bytes each) for `forgotten_repeats`, which the crawl asks at its end.
+    with the count still met. The fingerprints of the generations dropped go to a
+    temporary file (`far_repeats`: 8 bytes each on disk, none in memory) for
+    `forgotten_repeats`, which the crawl asks at its end.
 
     A repeat whose `last_updated` is later than its first copy's is another version
     of the object, not the same one again: only one copy of an object is handed on,
@@ -186,8 +187,8 @@ class RecentKeys:
         self._window = window
         self._current: dict[int, Any] = {}
         self._previous: dict[int, Any] = {}
-        # the fingerprints of the generations dropped, 8 bytes each (`forgotten_repeats`)
-        self._forgotten = array("q")
+        # the fingerprints of the generations dropped, on disk (`forgotten_repeats`)
+        self._forgotten = ForgottenFingerprints(budget=window)
         self.later_copies: list[str] = []
 
     def add(self, key: tuple[str, ...], stamp: Any = None) -> bool:
@@ -221,19 +222,14 @@ class RecentKeys:
     def forgotten_repeats(self) -> int:
         """How many keys were taken as new although added before, in a generation dropped
         since: repeats farther apart than the window, which the crawl handed on twice.
-        Exact but for fingerprint collisions; read once the list is read, by sorting the
-        fingerprints as one array of 8-byte numbers (a set of Python ints would hold some
-        70 bytes a fingerprint at once, tens of MB at a million objects)."""
-        if not self._forgotten:
-            return 0
-        import numpy as np
+        Exact but for fingerprint collisions; read once the list is read, from the
+        dropped generations' file in parts of at most `window` fingerprints
+        (`far_repeats`: memory does not grow with the list)."""
+        return self._forgotten.repeats((self._previous.keys(), self._current.keys()))
 
-        held = (self._previous, self._current)
-        fingerprints = np.concatenate([np.frombuffer(self._forgotten, dtype=np.int64),
-                                       *(np.fromiter(generation.keys(), np.int64, len(generation))
-                                         for generation in held)])
-        fingerprints.sort()
-        return int(np.count_nonzero(fingerprints[1:] == fingerprints[:-1]))
+    def close(self) -> None:
+        """Let go of the dropped generations' file (the crawl's end)."""
+        self._forgotten.close()
 
     def add_new(self, fingerprints: list[int], stamps: list[Any] | None = None) -> bool:
         """Add them all and say True when none was seen and none repeats another, else
