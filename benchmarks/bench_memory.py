@@ -34,6 +34,14 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   163.5 MB at 100,000, 202.5 MB at 1,000,000 (+23.9%) once the keys the
+                       dedup window forgot went to a temporary file (2026-12-06, load 12-16);
+                       210.2 MB at 1,000,000 before, measured earlier the same day
+    --data realistic --spec rows --workers 2
+                       parent 104.9 / 144.4 MB, largest worker 63.3 / 89.5 MB, PSS 160.7 /
+                       243.0 MB with that change; the checkout before it (`--repo`) 155.3 MB
+                       at 1,000,000 in the same hour (PSS 252.9 MB). A worker's peak is the
+                       parent's memory at the fork (after the locations), not growth
     --data realistic   166.1 MB at 100,000, 191.9 MB at 1,000,000 (+15.6%; PSS 152.7 /
                        181.4 MB, one process) once a crawl kept no page whole and a driver
                        was remembered once, up to 16,384 (2026-12-06, load 9-11); 1cebc03e
