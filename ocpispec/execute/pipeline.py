@@ -271,7 +271,38 @@ def _privacy_check(step: ir.PrivacyFilter | None, version: str,
         return lookup is None or verdict(location_of(record),
                                          owner_of(record) if owner_of is not None else None)
 
-    return public
+    fields = _party_fields(step.party) if lookup is not None and exclude is None else None
+    if fields is None:
+        return public
+    first, second = fields
+    as_sent: dict[tuple[str, Any, Any], bool] = {}
+
+    def public_as_sent(record: dict) -> bool:
+        """`public`, remembered by the location key and party fields as the record
+        sends them (the verdict is a function of those three values alone): the party
+        is not folded again for every record at a site."""
+        key = location_of(record)
+        if key.__class__ is not str:
+            return public(record)
+        sent = (key, record.get(first), record.get(second))
+        found = as_sent.get(sent)
+        if found is None:
+            if sent[1].__class__ is not str or sent[2].__class__ is not str:
+                return public(record)   # another type: keyed only as text
+            if len(as_sent) >= _CACHE_LIMIT:
+                as_sent.clear()
+            found = as_sent[sent] = public(record)
+        return found
+
+    return public_as_sent
+
+
+def _party_fields(party: tuple[tuple[str, ...], ...] | None) -> tuple[str, str] | None:
+    """The two top-level fields a record names its party by (`country_code`,
+    `party_id`), None for any other shape of `party`."""
+    if party is None or len(party) != 2 or len(party[0]) != 1 or len(party[1]) != 1:
+        return None
+    return party[0][0], party[1][0]
 
 
 def is_published(flag: Any, version: str) -> bool:
