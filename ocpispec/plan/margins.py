@@ -29,7 +29,7 @@ import json
 import jmespath
 
 from ocpispec.plan import ir
-from ocpispec.plan.datasets import _ordered
+from ocpispec.plan.read_paths import catalogue_order
 from ocpispec.schema import catalogue
 from ocpispec.timestamps import TIME_PARTS_MADE_OF
 
@@ -96,7 +96,7 @@ def _bound(step: ir.Join, others: list[ir.Join]) -> ir.Join:
 def _widened(step: ir.Normalize, fields: list[str]) -> ir.Normalize:
     if set(fields) <= set(step.fields):
         return step
-    ordered = _ordered(step.module, [f.split(".") for f in (*step.fields, *fields)])
+    ordered = catalogue_order(step.module, [f.split(".") for f in (*step.fields, *fields)])
     expressions = tuple(ir.VersionExpression(
         item.version, catalogue().normalizer_expression(step.module, item.version, ordered))
         for item in step.expressions)
