@@ -73,3 +73,13 @@ def int_of(token: Token) -> int:
 
 def items_of(items: list, kind: type) -> tuple:
     return tuple(item for item in items if isinstance(item, kind))
+
+
+def date_of(token: Token) -> s.Literal:
+    """A `YYYY-MM-DD` date literal, as written."""
+    return s.Literal(str(token), "date", span_of(token))
+
+
+def raw_text_of(token: Token) -> s.Text:
+    """A token's text as written, unquoted and unescaped (a schedule's `06:30`)."""
+    return s.Text(str(token), span_of(token))
