@@ -12,12 +12,15 @@ drivers only until it reaches the minimum.
 
 When more than `max_groups` groups are in memory, their states are appended to a
 temporary SQLite file (`spill`) and memory starts again; at the end the file gives each
-group once, its partial states merged, in the same order as without it. Rows come out sorted by their keys (timestamps, buckets and weekdays by what they stand for: `value_order`), so the same data always gives the same
-file, spilled or not.
+group once, its partial states merged, in the same order as without it. Rows come out
+sorted by their keys (timestamps, buckets and weekdays by what they stand for:
+`value_order`), so the same data always gives the same file, spilled or not.
 
 A measure is one aggregate (`sum(kwh)`) or a formula over several (`round(sum(kwh) /
-count(), 1)`): each distinct aggregate is computed once per group, then the formula is
-evaluated over their results.
+count(), 1)`): each distinct aggregate is computed once per group (`aggregate_layout`
+places them in a group's state), then the formula is evaluated over their results
+(`aggregate_values`). `aggregate_margins` decides secondary suppression across the totals
+a coarser dataset releases; `group_identity` tells groups, drivers and values apart.
 """
 
 from __future__ import annotations
@@ -27,22 +30,24 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
-from ocpispec.plan import ir
 from ocpispec.execute import accumulators as acc
 from ocpispec.execute import suppression, value_order
+from ocpispec.execute.aggregate_layout import Layout
+from ocpispec.execute.aggregate_margins import MarginCells
+from ocpispec.execute.aggregate_values import measure_value
+from ocpispec.execute.errors import TransformError
 from ocpispec.execute.expression_failures import reason as expression_fails
-from ocpispec.execute.functions import TransformError, as_number
+from ocpispec.execute.functions import as_number
+# DRIVER_FAMILY: the privacy tests read it from here
+from ocpispec.execute.group_identity import (DRIVER_FAMILY, NOBODY,  # noqa: F401
+                                             distinct_bytes, driver_identity, typed_keys)
 from ocpispec.execute.jmes_compile import Compiled
 from ocpispec.execute.pipeline import Counts
-from ocpispec.execute.pseudonyms import canonicalizer
 from ocpispec.execute.series import further
-from ocpispec.plan.margins import line_keys
 from ocpispec.execute.spill import SpillFile, sort_key
-from ocpispec.render.values import json_text
+from ocpispec.plan import ir
+from ocpispec.plan.margins import line_keys
 
-_NOBODY = b"\x00nobody"  # the entity of records without a driver identifier
-DRIVER_FAMILY = "token"  # the pseudonym family of card uids and contract ids
-_canonical_driver = canonicalizer(DRIVER_FAMILY)
 # groups held in memory before they spill to disk (about 0.3 KiB each for a typical
 # aggregate; see benchmarks/aggregate_memory.py)
 MAX_GROUPS = 100_000
@@ -62,74 +67,7 @@ def finer_rows(plan: ir.Plan, dataset: ir.Dataset) -> dict[str, Any]:
                    for margin in getattr(other.step(ir.Aggregate), "margins", ()))}
 
 
-def measure_parts(measure: ir.Measure) -> tuple[ir.Part, ...]:
-    if measure.parts:
-        return measure.parts
-    return (ir.Part(measure.function, measure.argument),)
-
-
-# aggregates that release one record's value (or a point between two)
-ORDER_STATISTICS = frozenset({"min", "max", "median", "percentile"})
-
-
-class _Layout:
-    """Where each part's value lives in a group state: slots are shared by parts of
-    one kind over one argument (`sum(kwh)` and `avg(kwh)` read one `stats` slot)."""
-
-    def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled]) -> None:
-        self.arguments: list[Compiled] = []
-        self.kinds: list[str] = []
-        slots: dict[tuple[str, str], int] = {}
-        self.parts: list[tuple[ir.Measure, list[tuple[ir.Part, int | None]]]] = []
-        for measure in step.measures:
-            placed = []
-            for part in measure_parts(measure):
-                kind = acc.slot_kind(part.function)
-                index = None
-                if kind is not None and part.argument is not None:
-                    index = slots.get((kind, part.argument))
-                    if index is None:
-                        index = slots[(kind, part.argument)] = len(self.kinds)
-                        self.kinds.append(kind)
-                        self.arguments.append(compile(part.argument))
-                placed.append((part, index))
-            self.parts.append((measure, placed))
-        self.formulas = [compile(m.formula) if m.formula else None for m in step.measures]
-        # the stats slots a `sum` or `avg` reads: their contributors must reach the minimum
-        self.magnitudes = frozenset(index for _, placed in self.parts for part, index in placed
-                                    if part.function in ("sum", "avg") and index is not None)
-        # the measure each such slot is named by in the run summary (its first)
-        self.measure_of: dict[int, str] = {}
-        for measure, placed in self.parts:
-            for part, index in placed:
-                if index in self.magnitudes:
-                    self.measure_of.setdefault(index, measure.name)
-        # the values each driver gave the argument of a `min`, `max`, `median` or
-        # `percentile`: (slot, zeros aside, the measure's name) per such part
-        self.order_checks: list[tuple[int, bool, str]] = []
-        order_slots: dict[str, int] = {}
-        for measure, placed in self.parts:
-            for part, _ in placed:
-                if part.function in ORDER_STATISTICS and part.argument:
-                    if (slot := order_slots.get(part.argument)) is None:
-                        slot = order_slots[part.argument] = len(self.kinds)
-                        self.kinds.append(acc.VALUE_COUNTS)
-                        self.arguments.append(compile(part.argument))
-                    check = (slot, part.function in ("min", "max"), measure.name)
-                    if check not in self.order_checks:
-                        self.order_checks.append(check)
-        # each driver's total of every summed argument, when a dominance rule needs it
-        self.by_driver: list[int] = []
-        if step.dominance is not None or any(m.dominance for m in step.margins):
-            for argument in dict.fromkeys(part.argument for m in step.measures
-                                          for part in measure_parts(m)
-                                          if part.function in ("sum", "avg") and part.argument):
-                self.by_driver.append(len(self.kinds))
-                self.kinds.append(acc.BY_DRIVER)
-                self.arguments.append(compile(argument))
-
-
-class Aggregator:
+class Aggregator(MarginCells):
     def __init__(self, step: ir.Aggregate, compile: Callable[[str], Compiled],
                  counts: Counts, max_groups: int = MAX_GROUPS,
                  spill_directory: str | None = None, dataset: str = "",
@@ -144,7 +82,7 @@ class Aggregator:
         its own rows, as its own run counts them."""
         self.step = step
         self.keys = [compile(key.expression) for key in step.keys]
-        self.layout = _Layout(step, compile)
+        self.layout = Layout(step, compile)
         self.names = [key.name for key in step.keys]
         # keys whose texts order by what they stand for (local slots, buckets, weekdays)
         by_name = value_order.ranks(step.keys)
@@ -160,7 +98,7 @@ class Aggregator:
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
-        self.nobody = self.digest(_NOBODY)
+        self.nobody = self.digest(NOBODY)
         self.groups: dict[tuple, list] = {}
         self.max_groups = max_groups
         self.spill_directory = spill_directory
@@ -209,7 +147,7 @@ class Aggregator:
         # every measure's value before any state changes: a record that fails counts
         # in no group, not in some of its measures
         values = [argument(record) for argument in self.layout.arguments]
-        identity = keys if all(k.__class__ is str for k in keys) else _typed(keys)
+        identity = keys if all(k.__class__ is str for k in keys) else typed_keys(keys)
         state = self.groups.get(identity)
         if state is None:
             if len(self.groups) >= self.max_groups:
@@ -244,38 +182,18 @@ class Aggregator:
             index += 1
         state[acc.RECORDS] += 1
 
-    def _observe(self, group: str, record: dict) -> None:
-        for observed in self.observed:
-            if observed is None:
-                continue
-            expressions, seen = observed
-            try:
-                values = tuple(e(record) if e is not None else None for e in expressions)
-            except (TransformError, TypeError, ValueError):
-                values = None  # unknown: the group cannot be placed on a line
-            known = seen.setdefault(group, values)
-            if known is None or known == values:
-                continue
-            if values is None:
-                seen[group] = None  # unknown: no line of this margin is known
-            elif known.__class__ is list:  # the group lies on several lines
-                if values not in known:
-                    known.append(values)
-            else:
-                seen[group] = [known, values]
-
     def _driver(self, record: dict) -> bytes:
         """The contributor of a record: its driver, or the record itself when the
         module has no driver."""
         if self.entity is None:
             self.records_seen += 1
             return self.records_seen.to_bytes(8, "big")
-        return self.digest(_identity(self.entity(record)))
+        return self.digest(driver_identity(self.entity(record)))
 
     def _add_value(self, kind: str, slot: Any, value: Any) -> None:
         match kind:
             case acc.DISTINCT:
-                slot.add(self.digest(_distinct_bytes(value)))
+                slot.add(self.digest(distinct_bytes(value)))
             case acc.QUANTILES:
                 slot.add(as_number(value))
 
@@ -348,7 +266,7 @@ class Aggregator:
     def _row(self, state: list) -> dict:
         row = dict(zip(self.names, state[acc.KEYS]))
         for (measure, placed), formula in zip(self.layout.parts, self.layout.formulas):
-            row[measure.name] = self._value(state, placed, formula)
+            row[measure.name] = measure_value(state, placed, formula, self.step.round_counts)
         return row
 
     def _rows_with_margins(self) -> Iterator[dict]:
@@ -356,96 +274,6 @@ class Aggregator:
         for cell in cells:
             if cell.status is None and cell.row is not None:
                 yield cell.row
-
-    def decide(self) -> tuple[list[suppression.Cell], list[tuple[ir.Margin, dict]]]:
-        """Every cell with its status after primary and secondary suppression, and the
-        lines of each margin (with the totals to withhold)."""
-        margins = [(margin, self._line_positions(margin), {})
-                   for margin, observed in zip(self.step.margins, self.observed)
-                   if observed is None or None not in observed[1].values()]
-        observed_of = {id(margin): observed[1] for margin, observed
-                       in zip(self.step.margins, self.observed) if observed is not None}
-        withheld = self._withheld_by_finer()
-        unsure: set[int] = set()
-        # lines a group lying on several of them adds to: a total of such a line is not
-        # the sum of its groups, so no suppression can be decided on it
-        straddled: dict[int, set[tuple]] = {}
-        cells: list[suppression.Cell] = []
-        for state in self._states():
-            status = self._status(state)
-            if status is None and suppression.line_key(state[acc.KEYS], self.all_keys) \
-                    in withheld:
-                self.counts.groups_secondary += 1
-                status = suppression.SECONDARY
-            cell = suppression.Cell(state[acc.KEYS], state[acc.RECORDS], status,
-                                    self._row(state) if status is None else None)
-            slots = {slot: state[acc.FIRST_SLOT + slot] for slot in self.layout.by_driver}
-            for margin, at, lines in margins:
-                if not margin.observed:
-                    key = suppression.line_key(cell.keys, at, margin.cuts)
-                elif (seen := observed_of[id(margin)].get(_group(cell.keys))) is None:
-                    unsure.add(id(margin))  # a group not observed: no line is known
-                    continue
-                elif seen.__class__ is list:
-                    straddled.setdefault(id(margin), set()).update(
-                        suppression.observed_line_key(cell.keys, at, margin.cuts, shown)
-                        for shown in seen)
-                    continue
-                else:
-                    key = suppression.observed_line_key(cell.keys, at, margin.cuts, seen)
-                lines.setdefault(key, suppression.Line()).add(len(cells), slots)
-            cells.append(cell)
-        margins = [(margin, at, {key: line for key, line in lines.items()
-                                 if key not in straddled.get(id(margin), ())})
-                   for margin, at, lines in margins if id(margin) not in unsure]
-        self.counts.groups_secondary += suppression.secondary(
-            cells, [(margin, lines) for margin, _, lines in margins])
-        self.counts.groups = len(cells)
-        return cells, [(margin, lines) for margin, _, lines in margins]
-
-    def _line_positions(self, margin: ir.Margin) -> tuple[int, ...]:
-        """Where each key of a margin's lines is among this dataset's keys; -1 for a key
-        the run observes: that is the totals' own key, whatever this dataset calls its
-        own keys (two datasets both naming their key `band` cut `kwh` differently)."""
-        positions = {key.name: index for index, key in enumerate(self.step.keys)}
-        observed = margin.observed or ("",) * len(margin.keys)
-        return tuple(-1 if seen else positions.get(name, -1)
-                     for name, seen in zip(margin.keys, observed))
-
-    def _withheld_by_finer(self) -> set[tuple]:
-        """The groups of this dataset that a finer dataset of the export needs withheld
-        (totals of its lines that would give a suppressed cell away)."""
-        withheld: set[tuple] = set()
-        for finer, _ in self.finer:
-            _, margins = finer.decide()
-            for margin, lines in margins:
-                if margin.dataset == self.dataset:
-                    withheld |= {key for key, line in lines.items() if line.total_suppressed}
-        return withheld
-
-    def _value(self, state: list, placed, formula: Compiled | None) -> Any:
-        """A measure's value. With `round counts to`, a measure made of counts alone is
-        computed from the rounded counts: `count() * 1` or `count() / 7` is a count in
-        another unit and must not give the exact count back. (A ratio with another
-        aggregate, `sum(kwh) / count()`, is that aggregate's figure, like `avg(kwh)`.)"""
-        base = self.step.round_counts
-        results = [acc.result(part.function,
-                              state[acc.FIRST_SLOT + index] if index is not None else None,
-                              state[acc.RECORDS], part.fraction)
-                   for part, index in placed]
-        if base and all(part.function in _COUNTS for part, _ in placed):
-            results = [_rounded(result, base) for result in results]
-        if formula is None:
-            return results[0]
-        if any(result.__class__ is float and result - result != 0 for result in results):
-            # an overflowed sum: the formula would read it as no number and give null;
-            # the writers stop the run at it instead (OCX568)
-            return next(r for r in results if r.__class__ is float and r - r != 0)
-        try:
-            value = formula({f"#{i}": result for i, result in enumerate(results)})
-        except TransformError:
-            return None
-        return acc.tidy(value) if isinstance(value, float) else value
 
 
 def _rows_of(rows_of: Callable[[dict], list[dict]] | None, record: dict) -> Iterable[dict]:
@@ -457,42 +285,3 @@ def _rows_of(rows_of: Callable[[dict], list[dict]] | None, record: dict) -> Iter
         return rows_of(record)
     except (TransformError, TypeError, ValueError, ArithmeticError):
         return ()
-
-
-# the aggregates `round counts to` rounds, alone or inside a formula
-_COUNTS = frozenset({"count", "count_distinct"})
-
-
-def _rounded(value: Any, base: int) -> Any:
-    if not isinstance(value, int) or isinstance(value, bool):
-        return value
-    return base * ((value + base // 2) // base)
-
-
-def _group(keys: tuple[Any, ...]) -> str:
-    """A group's identity as text, as `add` keys the values `_observe` saw."""
-    keys = tuple(keys)
-    return repr(keys if all(k.__class__ is str for k in keys) else _typed(keys))
-
-
-def _typed(keys: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A group's identity when a key is not text: `1`, `1.0` and `true` are three
-    groups, as they are three different values in the output."""
-    return tuple(key if key.__class__ is str else
-                 (key.__class__, json_text(key) if isinstance(key, (dict, list)) else repr(key))
-                 for key in keys)
-
-
-def _identity(person: Any) -> bytes:
-    """The driver as pseudonyms see them: canonical bytes of the token id."""
-    if isinstance(person, (dict, list)):
-        return json_text(person).encode()
-    canonical = _canonical_driver(person)
-    return _NOBODY if canonical is None or canonical == b"" else canonical
-
-
-def _distinct_bytes(value: Any) -> bytes:
-    """Values are told apart as JSON tells them apart (`1` and `"1"` differ)."""
-    if isinstance(value, str):
-        return b"s" + value.encode("utf-8", "surrogatepass")
-    return b"j" + json_text(value).encode()

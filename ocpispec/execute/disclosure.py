@@ -27,7 +27,7 @@ from ocpispec.disclosure import (
     recoder,
     row_measure,
 )
-from ocpispec.execute.aggregate import _NOBODY, _identity
+from ocpispec.execute.group_identity import NOBODY, driver_identity
 from ocpispec.execute.client import RunError
 
 
@@ -97,7 +97,7 @@ class RowRisk:
         levels = {h.column: [recoder(h.kind, level) for level in h.levels]
                   for h in rule.hierarchies}
         enforcer = KEnforcer(rule.k, rule.over, levels, rule.suppression_limit,
-                             fail=not self.sample, nobody=self.drivers.of(_NOBODY)[0])
+                             fail=not self.sample, nobody=self.drivers.of(NOBODY)[0])
         self._open.append(enforcer)
         hidden_of = self._hidden
         for row in rows:
@@ -120,7 +120,7 @@ class RowRisk:
     def _hidden_reader(self) -> Callable[[Any], tuple[bytes, bytes]]:
         """The driver of a wire record hidden by `Drivers` (a row of its own without a
         driver reader). A driver charges again and again: its hidden pair is remembered
-        by the id as read, before `_identity` canonicalises it (a text's canonical form
+        by the id as read, before `driver_identity` canonicalises it (a text's canonical form
         is a function of the text alone)."""
         driver, hide = self.driver, self.drivers.of
         if driver is None:
@@ -130,11 +130,11 @@ class RowRisk:
         def hidden(wire: Any) -> tuple[bytes, bytes]:
             value = driver(wire)
             if value.__class__ is not str:
-                return hide(_identity(value))
+                return hide(driver_identity(value))
             if (found := seen.get(value)) is None:
                 if len(seen) >= _DRIVERS_HELD:
                     seen.clear()
-                found = seen[value] = hide(_identity(value))
+                found = seen[value] = hide(driver_identity(value))
             return found
         return hidden
 
