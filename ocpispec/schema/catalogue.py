@@ -16,7 +16,6 @@ from ocpispec.schema.joins import JOINS, JoinSpec
 from ocpispec.schema.mapping import VersionMap, neutral_object, sub_adapter
 from ocpispec.schema.model import Field, ObjectType, PrivacyClass
 from ocpispec.schema.neutral import Computed
-from ocpispec.schema.notes import NOTES
 from ocpispec.schema.table import Note, ObjectSet, Row
 
 if TYPE_CHECKING:
@@ -277,6 +276,8 @@ def _sources_key() -> str:
 
 
 def _build() -> Catalogue:
+    from ocpispec.schema.notes import NOTES  # only to build: a cached catalogue has them
+
     notes = table.parse_notes(NOTES)
     tables = {v: table.parse_objects(m.OBJECTS) for v, m in neutral.WIRE_MODULES.items()}
     wired = {v: _wired(m, tables[v], dict(notes)) for v, m in neutral.WIRE_MODULES.items()}
