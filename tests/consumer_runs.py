@@ -46,7 +46,7 @@ def run_spec(run_cli, spec: Path, server: DemoServer, out: Path, *more: str,
 def check_spec(run_cli, spec: Path):
     """`ocpispec check SPEC`, and what it showed, the spec's folder written `<tmp>`."""
     done = run_cli("check", str(spec))
-    return done, cli_block(done).replace(str(spec.parent), "<tmp>")
+    return done, cli_block(done, tmp=spec.parent)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -23,10 +23,12 @@ CLI_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb", "OCPISPEC_RETRY_BA
            "OCPISPEC_DOCTOR_MAX_RPS": "1000"}
 
 
-def cli_block(result: Result) -> str:
-    """One snapshot-friendly text: exit code, stdout and stderr."""
-    return (f"exit_code: {result.exit_code}\n----- stdout -----\n{result.stdout}"
-            f"----- stderr -----\n{result.stderr}")
+def cli_block(result: Result, *, tmp: Path | None = None) -> str:
+    """One snapshot-friendly text: exit code, stdout and stderr; with `tmp` (a test's
+    `tmp_path`), that folder's path written `<tmp>` wherever it shows."""
+    block = (f"exit_code: {result.exit_code}\n----- stdout -----\n{result.stdout}"
+             f"----- stderr -----\n{result.stderr}")
+    return block if tmp is None else block.replace(str(tmp), "<tmp>")
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_state_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Path,
             run_cli("state", "show", "utrecht_sesions", "--state", ledger),
             run_cli("state", "show", "nobody", "--state", ledger),
             run_cli("state", "rename", "tue_reserch", "tue_research_2", "--state", ledger)]
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in said] == snapshot
 
 
 def test_state_reset_on_a_mistyped_ledger_path_makes_nothing(run_cli, tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_mistyped_profile_names_the_stored_one(run_cli, demo_server, tmp_path:
     said = [run_cli("get", "sessions", "--include-private", "--profile", "prd"),
             run_cli("get", "sessions", "--include-private", "--profile", "staging")]
     assert all(result.exit_code == 1 for result in said)
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in said] == snapshot
 
 
 def test_a_config_dir_that_is_a_file_is_said_so(run_cli, demo_server, tmp_path: Path,
@@ -94,7 +94,7 @@ def test_a_config_dir_that_is_a_file_is_said_so(run_cli, demo_server, tmp_path: 
             run_cli("profiles", env=env)]
     assert [result.exit_code for result in said] == [1, 1, 1]
     assert demo_server.token not in "".join(result.output for result in said)
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in said] == snapshot
 
 
 def test_a_second_login_under_one_name_says_what_it_replaced(run_cli, demo_server,
@@ -123,7 +123,7 @@ def test_review_output_into_a_folder(run_cli, tmp_path: Path, snapshot) -> None:
     into_folder = run_cli("review", "specs/municipality_sessions.ocx", "-o",
                           f"{tmp_path}/reviews/")
     assert into_folder.exit_code == 2 and not (tmp_path / "reviews").exists()
-    assert cli_block(into_folder).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(into_folder, tmp=tmp_path) == snapshot
     written = run_cli("review", "specs/municipality_sessions.ocx", "-o",
                       str(tmp_path / "reviews" / "utrecht.html"))
     assert written.exit_code == 0, written.output
@@ -141,7 +141,7 @@ def test_history_of_a_mistyped_export_names_the_one_meant(run_cli, tmp_path: Pat
     said = [run_cli("history", name, "--ledger", ledger, *more) for name, *more in (
         ("tue_charging_reserch",), ("nobody", "--format", "json"),
         ("tue_charging_research", "--since", "2999-01-01"))]
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in said] == snapshot
 
 
 def test_wait_lock_takes_a_duration_like_deadline(run_cli, tmp_path: Path, snapshot) -> None:
@@ -161,7 +161,7 @@ def test_init_names_a_spec_file(run_cli, tmp_path: Path, snapshot) -> None:
                run_cli("init", "--for", "municipality", str(tmp_path / "utrecht"))]
     assert [result.exit_code for result in refused] == [2, 2]
     assert not list(tmp_path.iterdir())
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in refused] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in refused] == snapshot
     written = run_cli("init", "--for", "municipality", str(tmp_path / "new" / "utrecht.ocx"))
     assert written.exit_code == 0, written.output
     assert run_cli("check", str(tmp_path / "new")).exit_code == 0
@@ -178,7 +178,7 @@ def test_a_ledger_option_naming_a_folder_is_refused(run_cli, tmp_path: Path, sna
             run_cli("review", "specs/research_cdrs.ocx", "--ledger", folder)]
     assert [result.exit_code for result in said] == [2, 2, 2, 2]
     assert not list(tmp_path.iterdir())
-    assert cli_block(said[0]).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(said[0], tmp=tmp_path) == snapshot
 
 
 def test_demo_and_profile_together_are_a_usage_error(run_cli, tmp_path: Path, snapshot) -> None:
@@ -202,7 +202,7 @@ def test_a_ledger_path_that_is_a_directory_is_said_so(run_cli, tmp_path: Path,
             run_cli("state", "reset", "utrecht_sessions", "--yes", "--state", str(folder))]
     assert [result.exit_code for result in said] == [1, 1]
     assert [p.name for p in tmp_path.iterdir()] == ["exports"] and not list(folder.iterdir())
-    assert [cli_block(result).replace(str(tmp_path), "<tmp>") for result in said] == snapshot
+    assert [cli_block(result, tmp=tmp_path) for result in said] == snapshot
 
 
 def test_a_module_in_capitals_is_the_module(run_cli) -> None:
@@ -225,7 +225,7 @@ def test_log_file_in_a_missing_folder(run_cli, tmp_path: Path, snapshot) -> None
     assert "ocpispec.http: GET" in log.read_text()
     folder = run_cli("--log-file", f"{tmp_path}/other/", "explain", "OCX303")
     assert folder.exit_code == 2 and not (tmp_path / "other").exists()
-    assert cli_block(folder).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(folder, tmp=tmp_path) == snapshot
 
 
 def test_a_backfill_of_a_mistyped_export_warns(run_cli, tmp_path: Path, snapshot) -> None:
@@ -236,7 +236,7 @@ def test_a_backfill_of_a_mistyped_export_warns(run_cli, tmp_path: Path, snapshot
     assert run_cli("state", "set-watermark", "utrecht_sessions", *args).exit_code == 0
     typo = run_cli("state", "set-watermark", "utrecht_sesions", *args)
     assert typo.exit_code == 0
-    assert cli_block(typo).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(typo, tmp=tmp_path) == snapshot
 
 
 def test_login_checks_its_profiles_folder_before_the_platform(run_cli, tmp_path: Path) -> None:

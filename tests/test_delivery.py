@@ -106,7 +106,7 @@ def test_a_presigned_query_in_a_destination_is_masked(deliver, tmp_path, secret,
     assert result.exit_code == 1 and "error[OCX423]" in result.output
     assert "Hunter2sig" not in result.output and "AKIAOCPISPEC" not in result.output
     if secret.startswith("?X-Amz"):
-        assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+        assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 @pytest.mark.parametrize("destination, code", [
@@ -133,7 +133,7 @@ def test_the_plan_shows_the_destination_and_its_transport(deliver, snapshot) -> 
 def test_the_ftp_refusal_lists_what_is_supported(deliver, tmp_path, snapshot) -> None:
     result = deliver("ftp://files.example.org/top-stations.csv", command="check")
     assert "`sftp://`, `s3://`" in result.output
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 # ---- runs against a real sshd ----------------------------------------------------------
@@ -289,7 +289,7 @@ def test_a_server_that_closes_sftp_after_the_login_is_named_so(deliver, tmp_path
         server.stop()
     assert result.exit_code == 1
     assert remote_files(server.root) == [] and not has_state(tmp_path / "state.json")
-    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(server.port), "<port>")
+    text = cli_block(result, tmp=tmp_path).replace(str(server.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
@@ -311,7 +311,7 @@ def test_a_login_that_may_write_but_not_rename_is_refused_before_fetching(
     assert result.exit_code == 1
     assert remote_files(server.root) == []
     assert not has_state(tmp_path / "state.json") and pending(tmp_path / "state.json") == 0
-    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(server.port), "<port>")
+    text = cli_block(result, tmp=tmp_path).replace(str(server.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
@@ -324,7 +324,7 @@ def test_a_directory_missing_on_the_server_is_named_with_what_to_do(deliver, ssh
     result = deliver(f"sftp://127.0.0.1:{sshd.port}{sshd.root}/incoming/x.csv")
     assert result.exit_code == 1
     assert remote_files(sshd.root) == [] and not has_state(tmp_path / "state.json")
-    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    text = cli_block(result, tmp=tmp_path).replace(str(sshd.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
@@ -447,7 +447,7 @@ def test_a_file_another_exports_stopped_commit_will_deliver_is_refused(
     assert result.exit_code == 1
     assert not [name for name in remote_files(sshd.root) if not name.endswith(".partial")]
     assert pending(tmp_path / "state.json") == 1
-    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    text = cli_block(result, tmp=tmp_path).replace(str(sshd.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
@@ -658,7 +658,7 @@ def test_a_file_another_export_delivered_while_this_run_fetched_is_not_replaced(
     assert remote_files(sshd.root) == ["shared.csv", "shared.csv.datapackage.json",
                                        "shared.csv.manifest.json"]
     assert not has_state(tmp_path / "state.json")
-    text = cli_block(result).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    text = cli_block(result, tmp=tmp_path).replace(str(sshd.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 
@@ -1098,7 +1098,7 @@ def test_a_login_that_may_rename_but_neither_replace_nor_remove_is_refused_befor
     # the server keeps the probe's empty files: it lets nothing be removed
     assert all((sshd.root / name).stat().st_size == 0
                for name in remote_files(sshd.root) if name.endswith(".partial"))
-    text = cli_block(again).replace(str(tmp_path), "<tmp>").replace(str(sshd.port), "<port>")
+    text = cli_block(again, tmp=tmp_path).replace(str(sshd.port), "<port>")
     assert re.sub(r"\^{2,}", "^^^", text) == snapshot
 
 

@@ -36,7 +36,7 @@ def test_power_classes_written_in_kilowatts_get_the_edges_in_watts(
     connector is above. The help now writes the list in the field's unit, under a caret
     over the list it replaces, and that list checks clean."""
     found = run_cli("check", str(_variant(tmp_path, (EDGES, edges))))
-    text = cli_block(found).replace(str(tmp_path), "<tmp>")
+    text = cli_block(found, tmp=tmp_path)
     assert found.exit_code == 1 and f"write `{EDGES}`" in text
     assert text == snapshot
     assert run_cli("check", str(_variant(tmp_path))).exit_code == 0  # the list as written

@@ -132,7 +132,7 @@ def test_a_file_that_is_no_ledger_is_a_diagnostic(run_cli, tmp_path: Path, snaps
     path.write_text("not a database, just text that is long enough to be read as one\n" * 20)
     result = run_cli("history", "--ledger", str(path))
     assert result.exit_code == 1 and "OCX620" in result.stderr
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 class _Tags(HTMLParser):

@@ -77,7 +77,7 @@ def test_a_temporary_output_removed_while_written_is_said_so(
     assert list(out.iterdir()) == []
     assert not has_state(ledger)
     assert [run["outcome"] for run in runs(ledger)] == ["failed"]
-    text = _TEMP.sub(".PID-TAG.partial", cli_block(result).replace(str(tmp_path), "<tmp>"))
+    text = _TEMP.sub(".PID-TAG.partial", cli_block(result, tmp=tmp_path))
     assert text == snapshot
 
 
@@ -278,7 +278,7 @@ def test_a_run_that_cannot_start_a_thread_is_said_so(
     assert result.exit_code == 1
     assert not has_state(ledger)
     assert [(run["outcome"], run["code"]) for run in runs(ledger)] == [("failed", "OCX561")]
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 _PARSE_UNDER_A_LIMIT = """
@@ -386,7 +386,7 @@ def test_a_full_disk_under_the_output_says_to_free_space(
         subprocess.run(["umount", str(out)], check=False)
     assert result.exit_code == 1
     assert not has_state(tmp_path / "ledger.sqlite")
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 def _fill(folder: Path) -> None:
@@ -435,7 +435,7 @@ def test_a_ledger_whose_disk_fills_during_the_run_is_named_at_the_commit(
         assert has_state(ledger)
     finally:
         subprocess.run(["umount", str(disk)], check=False)
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs")
@@ -477,7 +477,7 @@ def test_a_ledger_whose_disk_fills_past_the_commit_point_says_where_to_make_room
         assert len(list(out.glob("*.csv"))) == 2 and max(sessions.values()) == 1
     finally:
         subprocess.run(["umount", str(disk)], check=False)
-    assert "\n".join(cli_block(result).replace(str(tmp_path), "<tmp>")
+    assert "\n".join(cli_block(result, tmp=tmp_path)
                      for result in (stopped, still)) == snapshot
 
 

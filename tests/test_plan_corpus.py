@@ -72,7 +72,7 @@ def test_plan_of_a_broken_spec_shows_diagnostics(run_cli, snapshot, tmp_path: Pa
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "kwhh" in result.stderr
-    assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 def test_plan_of_a_missing_file(run_cli, snapshot) -> None:

@@ -82,7 +82,7 @@ def test_a_private_key_given_as_its_file_s_path_is_not_shown(run_cli, tmp_path, 
     # no profile was found: the help writes the profile to create, not "mend" one
     assert "mend the destination profile" not in result.stderr
     if form == "pem":
-        assert cli_block(result).replace(str(tmp_path), "<tmp>") == snapshot
+        assert cli_block(result, tmp=tmp_path) == snapshot
 
 
 def test_a_key_file_s_real_path_is_still_shown(run_cli, tmp_path) -> None:
@@ -180,7 +180,7 @@ def test_a_secret_given_as_a_configured_variable_name_is_refused_unshown(run_cli
         assert result.exit_code == 1 and "OCX631" in result.output, result.output
         assert "wJalr" not in result.output and "EXAMPLEKEY" not in result.output
         assert "secret_key_env = <redacted>" in result.stderr
-    assert cli_block(shown[0]).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(shown[0], tmp=tmp_path) == snapshot
 
 
 @pytest.mark.parametrize("value", ['"DROP_SECRET_ACCESS_KEY"', '"drop_secret"', "'AWS_SECRET_2'"])
@@ -265,7 +265,7 @@ def test_a_secret_written_as_its_variable_s_name_in_a_spec_is_refused_masked(run
     for result in shown:
         assert result.exit_code == 1 and "OCX305" in result.output, result.output
         assert "a3f9c2d8" not in result.output and "Xk9TqL2m" not in result.output
-    assert cli_block(shown[0]).replace(str(tmp_path), "<tmp>") == snapshot
+    assert cli_block(shown[0], tmp=tmp_path) == snapshot
 
 
 def test_a_token_in_a_profile_s_party_is_not_shown(run_cli, server, tmp_path) -> None:

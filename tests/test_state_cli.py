@@ -24,7 +24,7 @@ def state(tmp_path: Path) -> Path:
 
 
 def block(result, tmp_path: Path) -> str:
-    text = cli_block(result).replace(str(tmp_path), "<tmp>")
+    text = cli_block(result, tmp=tmp_path)
     return re.sub(r"committed \d{4}-[0-9T:-]+Z", "committed <time>", text)
 
 
