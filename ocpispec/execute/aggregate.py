@@ -91,10 +91,9 @@ class Aggregator(MarginCells):
         self.kinds = tuple(self.layout.kinds)
         self.entity = compile(step.entity) if step.entity else None
         # the slots whose contributors are counted (people, where the minimum counts them)
-        self.contributed = self.layout.magnitudes if self.entity is not None \
-            and step.min_group_size > 1 else frozenset()
-        self.order_checks = self.layout.order_checks if self.entity is not None \
-            and step.min_group_size > 1 else []
+        counts_people = self.entity is not None and step.min_group_size > 1
+        self.contributed = self.layout.magnitudes if counts_people else frozenset()
+        self.order_checks = self.layout.order_checks if counts_people else []
         self.counts = counts
         self.minimum = max(step.min_group_size, 1)
         self.digest = acc.Digester()
@@ -108,18 +107,24 @@ class Aggregator(MarginCells):
         # the positions of the keys a finer dataset's lines name (not the constants)
         self.all_keys = tuple(index for index, key in enumerate(step.keys)
                               if key in line_keys(step))
-        # totals by a value the run observes per group (a country over cities) may point
-        # both ways (cities over countries): a replica never runs one it runs within
-        within = _within | {dataset}
-        self.finer = [(Aggregator(other, compile, Counts(), max_groups, spill_directory, name,
-                                  export, None, within), (rows_of or {}).get(name))
-                      for name, other in (export or {}).items() if name not in within
-                      if any(margin.dataset == dataset for margin in other.margins)]
+        self.finer = self._finer(compile, export or {}, rows_of or {}, _within | {dataset})
         # per margin with observed keys: their compiled expressions, and per group (by
         # its keys' repr) the values its records showed: a list of them when they differ
         # (the group lies on several lines), None when one is unknown
         self.observed = [([compile(e) if e else None for e in margin.observed], {})
                          if margin.observed else None for margin in step.margins]
+
+    def _finer(self, compile: Callable[[str], Compiled], export: Mapping[str, ir.Aggregate],
+               rows_of: Mapping[str, Callable[[dict], list[dict]] | None],
+               within: frozenset[str]) -> list[tuple[Aggregator, Any]]:
+        """An aggregator of each finer dataset whose totals this one releases, with how
+        one of this dataset's rows becomes its rows. Totals by a value the run observes
+        per group (a country over cities) may point both ways (cities over countries): a
+        replica never runs one it runs `within`."""
+        return [(Aggregator(other, compile, Counts(), self.max_groups, self.spill_directory,
+                            name, export, None, within), rows_of.get(name))
+                for name, other in export.items() if name not in within
+                if any(margin.dataset == self.dataset for margin in other.margins)]
 
     def add_all(self, records: Iterable[dict]) -> None:
         """Adds each record; one whose keys or measures cannot be computed is counted as

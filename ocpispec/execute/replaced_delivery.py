@@ -63,7 +63,10 @@ def parse_delivery(text: bytes) -> Delivery | None:
 
 
 def check_delivery(earlier: Delivery | None, where: str, plan: ir.Plan, dataset: ir.Dataset,
-           windows: Mapping[str, ResolvedWindow], sample: bool, *, fetched: bool = False) -> None:
+                   windows: Mapping[str, ResolvedWindow], sample: bool, *,
+                   fetched: bool = False) -> None:
+    """OCX556 when `earlier`, the delivery at `where`, is not this run's of `dataset`
+    (another export, dataset or window), or is a whole window's and this run a sample."""
     window = windows[dataset.name]
     if earlier is None:
         return

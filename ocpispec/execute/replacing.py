@@ -68,7 +68,7 @@ def check_replacements(plan: ir.Plan, targets: Mapping[str, Target],
                 check_not_bookkeeping(target.path, dataset, *bookkeeping)
             _check_unclaimed(target.path, dataset, claimed)
             check_delivery(delivered_at(target.path), str(target.path), plan, dataset, windows,
-                   sample)
+                           sample)
 
 
 @contextlib.contextmanager
@@ -86,37 +86,51 @@ def destinations_held(plan: ir.Plan, targets: Mapping[str, Target],
     target (its files uploaded in `outbox`) is checked again from the manifest its
     server holds now: it cannot be locked, but it was checked only before fetching, so
     the same two runs delivering to one SFTP file both exited 0."""
-    import fcntl
-
     folders = sorted({os.path.realpath(target.path.parent) for target in targets.values()
                       if target.remote is None and target.path is not None})
     with contextlib.ExitStack() as held:
-        for folder in folders:
-            try:
-                handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError:  # publishing will tell
-                continue
-            held.callback(os.close, handle)
-            with contextlib.suppress(OSError):
-                fcntl.flock(handle, fcntl.LOCK_EX)
+        _lock_folders(folders, held)
         from ocpispec.execute.output_folders import check_folders
 
         check_folders(plan, targets, fetched=True)
-        claimed = _claims(ledger, plan) if ledger is not None else {}
-        remote = _remote_claims(ledger, plan) if ledger is not None else {}
-        for dataset in plan.datasets:
-            target = targets[dataset.name]
-            if target.remote is None and target.path is not None:
-                # made there while this run fetched (a directory): its rename would fail
-                # past the commit point, and so would every recovery of it
-                check_kind(target.path, dataset, fetched=True)
-                _check_unclaimed(target.path, dataset, claimed, fetched=True)
-                check_delivery(delivered_at(target.path), str(target.path), plan, dataset, windows,
-                       sample, fetched=True)
-            elif target.remote is not None and outbox is not None:
-                _check_unclaimed_remote(target.remote.url, dataset, remote, fetched=True)
-                _check_remote_again(outbox, target.remote.url, plan, dataset, windows, sample)
+        _check_targets_again(plan, targets, windows, sample, ledger, outbox)
         yield
+
+
+def _lock_folders(folders: list[str], held: contextlib.ExitStack) -> None:
+    """Lock each folder (`flock`, in the order given) until `held` closes; a folder that
+    cannot be opened or locked is passed over (publishing will tell)."""
+    import fcntl
+
+    for folder in folders:
+        try:
+            handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        held.callback(os.close, handle)
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_EX)
+
+
+def _check_targets_again(plan: ir.Plan, targets: Mapping[str, Target],
+                         windows: Mapping[str, ResolvedWindow], sample: bool,
+                         ledger: Path | None, outbox: Any) -> None:
+    """Each target checked at the commit as before the network: local files by their
+    kind, claims and manifest, remote ones by the manifest their server holds now."""
+    claimed = _claims(ledger, plan) if ledger is not None else {}
+    remote = _remote_claims(ledger, plan) if ledger is not None else {}
+    for dataset in plan.datasets:
+        target = targets[dataset.name]
+        if target.remote is None and target.path is not None:
+            # made there while this run fetched (a directory): its rename would fail
+            # past the commit point, and so would every recovery of it
+            check_kind(target.path, dataset, fetched=True)
+            _check_unclaimed(target.path, dataset, claimed, fetched=True)
+            check_delivery(delivered_at(target.path), str(target.path), plan, dataset, windows,
+                           sample, fetched=True)
+        elif target.remote is not None and outbox is not None:
+            _check_unclaimed_remote(target.remote.url, dataset, remote, fetched=True)
+            _check_remote_again(outbox, target.remote.url, plan, dataset, windows, sample)
 
 
 def _check_remote_again(outbox: Any, url: str, plan: ir.Plan, dataset: ir.Dataset,
@@ -192,4 +206,5 @@ def check_remote_replacements(plan: ir.Plan, targets: Mapping[str, Target],
             _check_unclaimed_remote(target.remote.url, dataset, claimed)
         text = delivered.get(dataset.name)
         if target.remote is not None and text is not None:
-            check_delivery(parse_delivery(text), target.remote.url, plan, dataset, windows, sample)
+            check_delivery(parse_delivery(text), target.remote.url, plan, dataset, windows,
+                           sample)

@@ -77,45 +77,16 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
            entry: dict[str, Any] | None, outbox: Any = None) -> None:
     """Publish the files (and the `outbox`'s verified uploads) and, with a ledger, advance
     the state and log the run as one recoverable commit (`ledger.store`)."""
-    from ocpispec.deliver import Failure
-
     if state_path is None:
-        try:
-            _publish(files)
-            if outbox is not None:
-                outbox.publish()
-        except Failure as exc:  # no state kept: delivered files are published one by one
-            raise RunError.of(exc.code, exc.message,
-                              notes=("files renamed before the failure stay published",),
-                              help=exc.help) from None
+        _publish_without_ledger(files, outbox)
         return
     try:
         ledger.commit(files, state_path, export, state, entry, pause=_test_pause(),
                       outbox=outbox)
     except CommitPending as exc:
-        from ocpispec.ledger.db import reason_of
-
-        cause = exc.__cause__
-        reason = getattr(cause, "message", None) or (
-            file_reason(cause) if isinstance(cause, OSError) else reason_of(cause))
-        diagnostic = RunError.of(
-            "OCX553", f"the commit stopped half way: {reason}",
-            notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "
-                   "this export finishes it first, so nothing is delivered twice or lost",),
-            help=f"{make_room(exc.journal)}, then run again" if disk_full(cause)
-            else f"{rename_help(cause) or 'fix the cause (space, permissions)'} and run "
-                 "again").diagnostic
-        raise CommitPendingError(diagnostic) from None
+        raise CommitPendingError(_stopped_half_way(exc).diagnostic) from None
     except StateMoved:
-        raise RunError.of("OCX580", f"another run of `{export}` committed while this one ran "
-                          f"(the state in the ledger `{state_path}` moved since this run read it)",
-                          notes=("its lock did not keep the two runs apart: the ledger was "
-                                 "reached under another name (a hard link), or over a network "
-                                 "share whose locks do not reach the other machine",
-                                 "nothing was published and the state did not change: the "
-                                 "other run delivered this window"),
-                          help="give every run of the export the same ledger path, on a disk "
-                               "whose file locks hold, and run again") from None
+        raise _state_moved(export, state_path) from None
     except (OSError, LedgerError) as exc:  # storing the commit point in the ledger
         reason = exc.strerror if isinstance(exc, OSError) else exc
         raise RunError.of("OCX554", f"cannot publish the outputs: storing the commit in the "
@@ -123,6 +94,50 @@ def commit(files: list, state_path: Path | None, state: State | None, export: st
                           notes=("nothing was published and the state did not change: the "
                                  "next run delivers this window",),
                           help=ledger_help(state_path, exc)) from None
+
+
+def _publish_without_ledger(files: list, outbox: Any) -> None:
+    """No state kept: delivered files are published one by one."""
+    from ocpispec.deliver import Failure
+
+    try:
+        _publish(files)
+        if outbox is not None:
+            outbox.publish()
+    except Failure as exc:
+        raise RunError.of(exc.code, exc.message,
+                          notes=("files renamed before the failure stay published",),
+                          help=exc.help) from None
+
+
+def _stopped_half_way(exc: CommitPending) -> RunError:
+    """OCX553 for a commit that stopped past its commit point: the next run finishes it."""
+    from ocpispec.ledger.db import reason_of
+
+    cause = exc.__cause__
+    reason = getattr(cause, "message", None) or (
+        file_reason(cause) if isinstance(cause, OSError) else reason_of(cause))
+    return RunError.of(
+        "OCX553", f"the commit stopped half way: {reason}",
+        notes=(f"the ledger `{exc.journal}` holds what is left to do; the next run of "
+               "this export finishes it first, so nothing is delivered twice or lost",),
+        help=f"{make_room(exc.journal)}, then run again" if disk_full(cause)
+        else f"{rename_help(cause) or 'fix the cause (space, permissions)'} and run "
+             "again")
+
+
+def _state_moved(export: str, state_path: Path) -> RunError:
+    """OCX580 for another run of the export that committed while this one ran."""
+    return RunError.of(
+        "OCX580", f"another run of `{export}` committed while this one ran "
+                  f"(the state in the ledger `{state_path}` moved since this run read it)",
+        notes=("its lock did not keep the two runs apart: the ledger was "
+               "reached under another name (a hard link), or over a network "
+               "share whose locks do not reach the other machine",
+               "nothing was published and the state did not change: the "
+               "other run delivered this window"),
+        help="give every run of the export the same ledger path, on a disk "
+             "whose file locks hold, and run again")
 
 
 # how long an export without state waits for another run's commit of it to end
