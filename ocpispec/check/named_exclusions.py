@@ -22,7 +22,7 @@ from ocpispec.diagnostics.source import SourceFile
 from ocpispec.language import syntax
 from ocpispec.schema.model import PrivacyClass
 
-# the minimum group size of an aggregate that states none (`plan/datasets.py`)
+# the minimum group size of an aggregate that states none (`plan/dataset_output.py`)
 _DEFAULT_MINIMUM = 10
 
 

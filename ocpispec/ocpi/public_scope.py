@@ -1,7 +1,7 @@
 """Which objects `ocpispec get` may print at all: those `run` would not leave out.
 
 A run exports only what the public record of the CPO's infrastructure covers
-(`plan/datasets.py`, `privacy.public_locations`): locations with `publish` true,
+(`plan/privacy_step.py`, `privacy.public_locations`): locations with `publish` true,
 tariffs a connector of such a location names (a home charger's own tariff, or one
 only some drivers get, is no public price: its id, text and URL name the home or the
 contract), and sessions and CDRs at such locations, CDRs with
