@@ -11,6 +11,7 @@ from typing import Any
 from ocpispec.execute.client import Client, RunError
 from ocpispec.execute.crawls import AuditedFetch
 from ocpispec.execute.dataset_findings import no_key
+from ocpispec.execute.join_scope import SCOPED_JOINS, JoinScope
 from ocpispec.execute.lookups import Lookup, PerIdLookup, TableLookup, is_credit
 from ocpispec.execute.pipeline import is_published, normalizer_for
 from ocpispec.execute.windows import ResolvedWindow, fetch_window, listed_date_from
@@ -39,6 +40,11 @@ class DatasetLookups:
         self.warnings: list[str] = []
         # objects `GET {endpoint}/{id}` answered that were invalid, by module and reason
         self.invalid_objects: Counter[str] = Counter()
+        # what the joins may find: the objects `from MODULE` keeps (a run that includes
+        # private locations by its spec: everything)
+        privacy = dataset.step(ir.PrivacyFilter)
+        self.scope = JoinScope("") if privacy is not None and \
+            privacy.rule == "exclude-private-locations" else None
 
     def build(self, client: Client, step: ir.Lookup, version: str) -> Lookup:
         normalize: ir.Normalize = self.dataset.get(step.normalize)
@@ -63,14 +69,30 @@ class DatasetLookups:
             fallback = PerIdLookup(self._counted(client, step.module,
                                                  _best_effort(client, step.module)),
                                    compiled, step.party)
-        table = TableLookup(self._listed(client, step.module, self.dataset.get(step.fetch)),
+        table = TableLookup(self._scoped(step.module, version, self._listed(
+                                client, step.module, self.dataset.get(step.fetch)),
+                                lambda key, party=None: table.listed(key, party)),
                             compiled, step.key, fallback,
                             secondary=is_credit if step.module == "cdrs" else None,
                             many=many,
                             closing=_not_public(version) if step.module == "locations" else None,
                             party=step.party)
         self.tables.append((step.module, table))
+        if self.scope is not None and step.module in SCOPED_JOINS:
+            self.warnings += self.scope.warnings(step.module)
         return table
+
+    def _scoped(self, module: str, version: str, records: Iterator[dict],
+                listed: Callable[..., Any]) -> Iterator[dict]:
+        """A lookup's records as the run's scope lets a join see them (`join_scope`)."""
+        if self.scope is None:
+            return records
+        self.scope.version = version
+        if module == "locations":
+            return self.scope.read_locations(records, listed)
+        if module in SCOPED_JOINS:
+            return self.scope.kept(module, records)
+        return records
 
     def _counted(self, client: Client, module: str,
                  get: Callable[[str], dict | None]) -> Callable[[str], dict | None]:

@@ -86,7 +86,8 @@ class Pipeline:
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
-        self.joins = [_joiner(join, lookups[join.lookup], counts.join_misses)
+        self.joins = [_joiner(join, _scoped(join, lookups[join.lookup], self._privacy_step,
+                                            version), counts.join_misses)
                       for join in dataset.all(ir.Join)]
         where = dataset.step(ir.Filter)
         self.where = compile(where.expression) if where else None
@@ -343,6 +344,28 @@ def _joiner(join: ir.Join, lookup: Lookup, misses: Counter[str]) -> Callable[[di
 
 
 _MISSING = object()
+
+
+def _scoped(join: ir.Join, lookup: Lookup, privacy: ir.PrivacyFilter | None,
+            version: str) -> Lookup:
+    """A joined location only where `from locations` keeps it: published, else no match
+    (joined tariffs, sessions and CDRs are judged before their table holds them:
+    `join_scope`)."""
+    if join.module != "locations" or privacy is None or \
+            privacy.rule != "exclude-private-locations":
+        return lookup
+    return _PublishedLocations(lookup, version)
+
+
+@dataclass(frozen=True, slots=True)
+class _PublishedLocations:
+    lookup: Lookup
+    version: str
+
+    def get(self, key: Any, party: tuple[str, str] | None = None) -> dict | None:
+        found = self.lookup.get(key, party)
+        return found if found is not None and is_published(found.get("publish"),
+                                                           self.version) else None
 
 
 def _bind(found: dict | None, alias: str, subs: tuple[ir.SubBinding, ...],

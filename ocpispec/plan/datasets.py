@@ -29,6 +29,7 @@ from ocpispec.schema.joins import PARTY
 
 EVENT_MODULES = ("sessions", "cdrs")
 PER_ID_MODULES = ("locations",)  # modules whose CPO interface serves GET {endpoint}/{id}
+SCOPED_JOINS = ("tariffs", "sessions", "cdrs")  # joined modules a published location covers
 PER_ID_MAX_SAMPLE = 200
 
 
@@ -96,8 +97,10 @@ class _Builder:
 
     def _dimension_modules(self) -> dict[str, Span]:
         modules = {join.module: join.join.span for join in self.checked.joins}
-        if checks_locations(self.checked) and "locations" not in modules:
-            modules = {"locations": self.origin, **modules}
+        if checks_locations(self.checked):
+            # the locations first: the lookups of joined tariffs, sessions and CDRs keep
+            # only what a published location covers (`execute/join_scope.py`)
+            modules = {"locations": modules.get("locations", self.origin), **modules}
         return modules
 
     def _fact_fetch(self) -> ir.Fetch:
@@ -126,7 +129,11 @@ class _Builder:
         sample = self.options.sample
         few = sample is not None and sample <= PER_ID_MAX_SAMPLE
         keyed_by_id = self.module != "tariffs"  # tariffs look locations up by tariff id
-        return "per-id" if few and module in PER_ID_MODULES and keyed_by_id else "table"
+        # a joined tariff, session or CDR is judged by the listed locations (`join_scope`)
+        judged = checks_locations(self.checked) and any(
+            join.module in SCOPED_JOINS for join in self.checked.joins)
+        return "per-id" if few and module in PER_ID_MODULES and keyed_by_id and not judged \
+            else "table"
 
     # ---- normalizing and looking up -------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""What a join may find: only the objects `from MODULE` would export.
+
+A run of sessions or CDRs keeps only records at published sites (`privacy.public_locations`),
+and a join must not open what that scope closes: a CDR at a public site names a tariff
+only its driver's contract gets (no published location names it: `from tariffs` and `get
+tariffs` leave it out), a session's CDR may be one for home charging, a CDR's session may
+stand at a home. So the records of a joined module are judged as `from MODULE` judges them
+before its lookup table holds them; one left out is no match, as a key the platform never
+listed (the join's misses, `left null`), and the run's summary says how many were left out.
+
+- tariffs: only those a connector of a published location names (the locations are read
+  first: their lookup collects the names as it streams), by party and id
+- sessions, CDRs: only those at a location the locations lookup lists as published, by
+  party (`private_places.LookedUpSites`, the crawl's judge); CDRs for home charging never
+- locations: only published ones, as the privacy step reads them (`pipeline`: a
+  joined location's `publish`, whether the table or its per-id fallback found it)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocpispec.execute.lookups import fold
+from ocpispec.execute.private_places import LookedUpSites
+from ocpispec.ocpi.public_scope import PublicScope, private_site
+from ocpispec.schema.joins import PARTY
+
+SCOPED_JOINS = frozenset({"tariffs", "sessions", "cdrs"})  # judged before their table
+
+
+@dataclass
+class JoinScope:
+    """The scope of one run's joined modules. `tariffs`: (country code, party id, tariff
+    id), folded, that a connector of a published location names; `left_out`: objects of
+    each joined module its scope kept out of the lookup."""
+
+    version: str
+    sites: LookedUpSites | None = None
+    tariffs: set[tuple[Any, Any, Any]] = field(default_factory=set)
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    def read_locations(self, records: Iterable[dict], listed: Callable[..., Any]
+                       ) -> Iterator[dict]:
+        """The locations as listed, the tariffs each published one names collected on
+        the way; `listed` (the table's) judges sessions and CDRs afterwards."""
+        from ocpispec.execute.pipeline import is_published
+
+        self.sites = None
+        for location in records:
+            if isinstance(location, dict) and not private_site(location) and \
+                    is_published(location.get("publish"), self.version):
+                self.tariffs.update(_named_tariffs(location))
+            yield location
+        self.sites = LookedUpSites("cdrs", self.version, listed, PARTY)
+
+    def kept(self, module: str, records: Iterable[dict]) -> Iterator[dict]:
+        """The records of a joined module `from MODULE` would keep."""
+        keeps = self._judge(module)
+        for record in records:
+            if isinstance(record, dict) and keeps(record):
+                yield record
+            else:
+                self.left_out[module] = self.left_out.get(module, 0) + 1
+
+    def warnings(self, module: str) -> list[str]:
+        """What the summary says of the objects of `module` left out (none: nothing)."""
+        left = self.left_out.get(module, 0)
+        return [f"{left:,} `{module}` out of the run's scope ({PublicScope(module).why()}) "
+                f"left out of the lookup for joins: a join finds none of them (left null, "
+                f"counted as a join miss)"] if left else []
+
+    def _judge(self, module: str) -> Callable[[dict], bool]:
+        match module:
+            case "tariffs":
+                return lambda tariff: _key(tariff, tariff.get("id")) in self.tariffs
+            case "sessions" | "cdrs":
+                if self.sites is None:   # no locations read: no site is known public
+                    return lambda _: False
+                sites = LookedUpSites(module, self.version, self.sites.find, PARTY)
+                return sites.keeps
+        return lambda _: True
+
+
+def _named_tariffs(location: dict) -> Iterator[tuple[Any, Any, Any]]:
+    for evse in _objects(location.get("evses")):
+        for connector in _objects(evse.get("connectors")):
+            named = connector.get("tariff_ids")
+            named = list(named) if isinstance(named, list) else [named]
+            named.append(connector.get("tariff_id"))  # OCPI 2.1.1
+            for tariff in named:
+                if (key := _key(location, tariff)) is not None:
+                    yield key
+
+
+def _key(obj: dict, ident: Any) -> tuple[Any, Any, Any] | None:
+    """(country code, party id, id) folded as the lookups fold them; None without an id
+    (the party may be missing: OCPI 2.1.1 has none, on both sides)."""
+    folded = fold(ident)
+    if folded is None:
+        return None
+    return fold(obj.get("country_code")), fold(obj.get("party_id")), folded
+
+
+def _objects(items: Any) -> list[dict]:
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
