@@ -43,8 +43,8 @@ output ndjson to "cdrs.ndjson"
 class _ContractTariff(IndependentCpo):
     """Every CDR at the published site names a tariff only its driver's contract gets."""
 
-    def __init__(self) -> None:
-        super().__init__("2.2.1", records=6, page_cap=3)
+    def __init__(self, version: str = "2.2.1") -> None:
+        super().__init__(version, records=6, page_cap=3)
         tariffs = self.lists["tariffs"]
         contract = {**copy.deepcopy(tariffs[0]), "id": CONTRACT,
                     "tariff_alt_url": "https://cpo.example/contracts/jansen",
@@ -52,20 +52,21 @@ class _ContractTariff(IndependentCpo):
         tariffs.append(contract)
         site = self.lists["locations"][0]
         for cdr in self.lists["cdrs"]:
-            cdr["cdr_location"]["id"] = site["id"]
-            for named in cdr.get("tariffs") or []:
-                named.update(id=CONTRACT, country_code=contract["country_code"],
-                             party_id=contract["party_id"])
+            cdr["location" if version == "2.1.1" else "cdr_location"]["id"] = site["id"]
+            for named in cdr.get("tariffs") or []:   # 2.1.1 names no party
+                named.update(id=CONTRACT, **{key: contract[key] for key in
+                                             ("country_code", "party_id") if key in contract})
 
 
 @pytest.mark.parametrize("locations", ["", "\n  join locations on cdr_location.id"],
                          ids=["tariffs", "tariffs-then-locations"])
 @pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("version", ["2.2.1", "2.1.1", "2.3.0"])
 def test_a_contract_tariff_does_not_leave_through_a_join(run_cli, tmp_path: Path, monkeypatch,
                                                          workers: str, locations: str,
-                                                         snapshot) -> None:
+                                                         version: str, snapshot) -> None:
     monkeypatch.setenv("JOIN_KEY", KEY)
-    with _ContractTariff() as cpo:
+    with _ContractTariff(version) as cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
                        "NL-ABC").exit_code == 0
         spec = tmp_path / "joined.ocx"
