@@ -222,8 +222,10 @@ class DatasetRun:
         from ocpispec.schema.records import unknown_fields_finder
 
         module = self.dataset.module
+        scope = self.lookups.scope
         pipeline = Pipeline(self.dataset, version, self.compile, lookups, self.counts,
-                            None if counts_unknown(client) else unknown_fields_finder(version, module))
+                            None if counts_unknown(client) else unknown_fields_finder(version, module),
+                            named_tariffs=None if scope is None else scope.tariffs)
         fetch = self.dataset.step(ir.Fetch)
         if self.dataset.step(ir.Aggregate) is None:
             self.risk = RowRisk(self.dataset, self.compile, version,

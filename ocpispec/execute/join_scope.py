@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocpispec.execute.lookups import fold
+from ocpispec.execute.charge_tariffs import tariff_key
 from ocpispec.execute.private_places import LookedUpSites
 from ocpispec.ocpi.public_scope import PublicScope, private_site
 from ocpispec.schema.joins import PARTY
@@ -68,13 +68,12 @@ class JoinScope:
         """What the summary says of the objects of `module` left out (none: nothing)."""
         left = self.left_out.get(module, 0)
         return [f"{left:,} `{module}` out of the run's scope ({PublicScope(module).why()}) "
-                f"left out of the lookup for joins: a join finds none of them (left null, "
-                f"counted as a join miss)"] if left else []
+                f"left out of the lookup for joins: a join finds none of them (left null)"] if left else []
 
     def _judge(self, module: str) -> Callable[[dict], bool]:
         match module:
             case "tariffs":
-                return lambda tariff: _key(tariff, tariff.get("id")) in self.tariffs
+                return lambda tariff: tariff_key(tariff, tariff.get("id")) in self.tariffs
             case "sessions" | "cdrs":
                 if self.sites is None:   # no locations read: no site is known public
                     return lambda _: False
@@ -90,18 +89,10 @@ def _named_tariffs(location: dict) -> Iterator[tuple[Any, Any, Any]]:
             named = list(named) if isinstance(named, list) else [named]
             named.append(connector.get("tariff_id"))  # OCPI 2.1.1
             for tariff in named:
-                if (key := _key(location, tariff)) is not None:
+                if (key := tariff_key(location, tariff)) is not None:
                     yield key
-
-
-def _key(obj: dict, ident: Any) -> tuple[Any, Any, Any] | None:
-    """(country code, party id, id) folded as the lookups fold them; None without an id
-    (the party may be missing: OCPI 2.1.1 has none, on both sides)."""
-    folded = fold(ident)
-    if folded is None:
-        return None
-    return fold(obj.get("country_code")), fold(obj.get("party_id")), folded
 
 
 def _objects(items: Any) -> list[dict]:
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+

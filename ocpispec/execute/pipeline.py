@@ -81,8 +81,11 @@ class Pipeline:
     def __init__(self, dataset: ir.Dataset, version: str,
                  compile: Callable[[str | dict], Compiled],
                  lookups: Mapping[str, Lookup], counts: Counts,
-                 unknown: Callable[[dict], list[str]] | None = None) -> None:
+                 unknown: Callable[[dict], list[str]] | None = None,
+                 named_tariffs: set[tuple[Any, Any, Any]] | None = None) -> None:
         self._normalizer = _for_version(dataset.step(ir.Normalize), version)
+        # a charge's copies of its tariffs, as the run's scope lets them leave (`charge_tariffs`)
+        self.scrub = _embedded_scrub(dataset, named_tariffs)
         self.normalize = compile(self._normalizer)
         self._privacy_step = dataset.step(ir.PrivacyFilter)
         self.privacy = _privacy_check(self._privacy_step, version, compile, lookups)
@@ -117,6 +120,7 @@ class Pipeline:
         """Counts each record read; a record whose transformation fails is counted as
         invalid with its reason, never raised."""
         counts, unknown, invalid = self.counts, self.unknown, self.counts.invalid
+        scrub = self.scrub
 
         def safe(wire: dict) -> dict | None:
             counts.read += 1
@@ -125,6 +129,8 @@ class Pipeline:
                 return None
             if unknown is not None and (found := unknown(wire)):
                 counts.unknown_fields.update(found)
+            if scrub is not None:
+                wire = scrub(wire)
             try:
                 return record(wire)
             except TransformError as exc:
@@ -216,6 +222,18 @@ class Pipeline:
             return project(wire)
 
         return record
+
+
+def _embedded_scrub(dataset: ir.Dataset, named: set[tuple[Any, Any, Any]] | None
+                    ) -> Callable[[dict], dict] | None:
+    """For sessions and CDRs whose plan reads their copies of their tariffs, where the
+    run's scope holds (`named`: the tariffs published locations name), else None."""
+    from ocpispec.execute.charge_tariffs import embedded_scrubber, reads_embedded_tariffs
+
+    if named is None or dataset.module not in ("sessions", "cdrs") or \
+            not reads_embedded_tariffs(dataset.step(ir.Normalize).fields):
+        return None
+    return embedded_scrubber(named)
 
 
 def normalizer_for(normalize: ir.Normalize, version: str) -> str | None:

@@ -130,8 +130,11 @@ class _Builder:
         few = sample is not None and sample <= PER_ID_MAX_SAMPLE
         keyed_by_id = self.module != "tariffs"  # tariffs look locations up by tariff id
         # a joined tariff, session or CDR is judged by the listed locations (`join_scope`)
-        judged = checks_locations(self.checked) and any(
-            join.module in SCOPED_JOINS for join in self.checked.joins)
+        # and so is a charge's own copy of its tariffs (`execute/charge_tariffs.py`)
+        judged = checks_locations(self.checked) and (any(
+            join.module in SCOPED_JOINS for join in self.checked.joins) or any(
+            field.binding == "" and field.path[:1] in (("tariffs",), ("charging_periods",))
+            for field in self.checked.touched))
         return "per-id" if few and module in PER_ID_MODULES and keyed_by_id and not judged \
             else "table"
 

@@ -8,8 +8,9 @@ published site that names such a tariff (`tariffs[].id`) joins it whole: `join t
 on tariffs.id` with `tariff.id` and `tariff.tariff_alt_url` selected exported the
 contract's id and URL on every CDR, with one worker or two. The join's lookup of tariffs
 now holds only the tariffs a published location names, as `from tariffs` does
-(`execute/join_scope.py`): the CDR finds none (left null, a join miss), and the summary
-says how many tariffs were left out of the lookup and why. The locations are read first
+(`execute/join_scope.py`), and the CDR's own copy of it is dropped before it is read
+(`execute/charge_tariffs.py`): the join finds none (left null), and the summary says
+how many tariffs were left out of the lookup and why. The locations are read first
 whatever order the spec joins them in."""
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from a record the scope keeps must not reach past it: the CDR of a public sessio
 was charged at a home (its `cdr_location` the home's) or paid as home charging, the
 session of a public CDR that stood at a home, a contract's tariff a session's charging
 period names. Each found its object whole before `execute/join_scope.py`; now the join
-finds none (left null, a join miss) and the summary says how many were left out."""
+finds none (left null: a join miss, or no key where the charge's own copy of a contract's
+tariff id is dropped) and the summary says how many were left out."""
 
 from __future__ import annotations
 
