@@ -27,6 +27,8 @@ class _WrappingCursor(IndependentCpo):
         self._turns = itertools.count()
 
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        if module != "sessions":   # the locations `get` reads for its scope are sound
+            return super()._page(module, query)
         asked = dict(query)
         page, headers = super()._page(module, query)
         if page and "Link" not in headers and (turn := next(self._turns)) < 100:

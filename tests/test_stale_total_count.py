@@ -24,6 +24,8 @@ class _CachedCount(IndependentCpo):
     """Says `X-Total-Count: 1000` on every page that holds objects."""
 
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        if module != "sessions":   # the locations `get` reads for its scope are sound
+            return super()._page(module, query)
         page, headers = super()._page(module, query)
         if page:
             headers["X-Total-Count"] = "1000"
@@ -52,6 +54,8 @@ class _SamePage(IndependentCpo):
         self.answered = 0
 
     def _page(self, module: str, query: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        if module != "sessions":   # the locations `get` reads for its scope are sound
+            return super()._page(module, query)
         page, headers = super()._page(module, query)
         self.answered += 1
         if self.answered > 300:
