@@ -9,7 +9,8 @@ plain   one process: httpx.Client, pages of `--page-size` one after the other by
 
 Every contender runs in its own process, interleaved, after an untimed warm-up round
 (bytecode cached, as an installed package has it); prints medians, spreads, CPU
-seconds and the ratios against the plain client (the machine may be shared).
+seconds and the ratios against the plain client (the machine may be shared). Fails
+where the outputs of this checkout and the base are not byte-identical.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def main() -> None:
                     shell = [*command] if label == "plain httpx" else \
                         ["sh", "-c", '"$@" > "$0"', str(out), *command]
                     results.setdefault(label, []).append(timed(shell, run_env, cwd))
+            outputs = {label: (folder / f"{label}-0.ndjson").read_bytes()
+                       for label in commands if label != "plain httpx"}
+            first = next(iter(outputs))
+            differ = [label for label, text in outputs.items() if text != outputs[first]]
+            if differ:
+                sys.exit(f"the output of {', '.join(differ)} differs from {first}'s")
     finally:
         assert server.stdin is not None
         server.stdin.close()

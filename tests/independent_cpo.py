@@ -267,6 +267,17 @@ def _stringified(value: Any, kind: type) -> Any:
     return value
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Quiet about clients that hang up, as the demo CPO's server is: `get` closes its
+    connections with pages in flight when it stops early (its locations failed)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class GatewayTimeout(Exception):
     """The platform answered, but the gateway in front of it gave up first (HTTP 504)."""
 
@@ -314,10 +325,13 @@ class IndependentCpo:
         self.offset_cap = offset_cap
         # paging "scroll": a cursor whose place in the list is kept on the server (a search
         # index's scroll): each request with a cursor answers the page after the one the
-        # last such request answered, whatever cursor it names; the answer to the
-        # `scroll_lost`-th of them never arrives (a gateway's HTTP 504 after the platform
+        # last such request of the module answered, whatever cursor it names (a scroll is
+        # per list: `get sessions` reads the locations at the same time); the answer to the
+        # `scroll_lost`-th of them (of each list) never arrives (a gateway's HTTP 504 after the platform
         # had moved on), so asking again answers the page after it
-        self.scroll_lost, self._scrolled, self._scroll_requests = scroll_lost, 0, 0
+        self.scroll_lost = scroll_lost
+        self._scrolled: dict[str, int] = {}     # module -> where its scroll stands
+        self._scroll_requests: dict[str, int] = {}  # module -> its requests with a cursor
         # the page at this offset starts with the list's first object in place of its own
         # first one (a list sorted by `last_updated` whose ties, objects of one bulk update,
         # come in another order on each request)
@@ -328,7 +342,7 @@ class IndependentCpo:
         self.requests: list[str] = []
         self._refused = False
         self._limited_until: float | None = None    # 'rate limit reset': the end of the 2 s
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self._server.server_port}"
         self.root = f"/{self.token}/ocpi/cpo" if "token in path" in self.quirks else "/ocpi/cpo"
@@ -540,7 +554,7 @@ class IndependentCpo:
             offset = json.loads(base64.urlsafe_b64decode(query.pop("cursor", "") or "e30=").decode()).get("at", 0)
             query.pop("offset", None)
         elif self.paging == "scroll" and "cursor" in query:
-            offset = self._scrolled
+            offset = self._scrolled.get(module, 0)
             query.pop("cursor")
             query.pop("offset", None)
         elif self.paging == "cursor":  # an opaque cursor: the position, encoded
@@ -559,10 +573,10 @@ class IndependentCpo:
         if start == self.ties_reordered_at and page:
             page = [chosen[0], *page[1:]]
         if self.paging == "scroll":
-            self._scrolled = offset + limit
+            self._scrolled[module] = offset + limit
             if offset:
-                self._scroll_requests += 1
-                if self._scroll_requests == self.scroll_lost:
+                self._scroll_requests[module] = self._scroll_requests.get(module, 0) + 1
+                if self._scroll_requests[module] == self.scroll_lost:
                     raise GatewayTimeout
         if self.offset_cap is not None and start + limit > self.offset_cap:
             page = []
@@ -583,7 +597,7 @@ class IndependentCpo:
                 following["cursor"] = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
             elif self.paging == "scroll":
                 following.pop("offset", None)
-                following["cursor"] = f"scroll-{self._scroll_requests + 1}"   # a new one each time
+                following["cursor"] = f"scroll-{self._scroll_requests.get(module, 0) + 1}"   # a new one each time
             else:
                 following["offset"] = str(offset if "link same offset" in self.quirks and start == 14
                                           else offset + limit)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import sys
 from collections import Counter
 from itertools import compress
 from datetime import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import click
@@ -18,6 +19,7 @@ from ocpispec.cli.client_options import (max_body_bytes, request_timeout_option,
                                           workers_option)
 
 from ocpispec.cli.get_report import PRIVATE_WARNING, judge, summary, warn_opened
+from ocpispec.cli.get_sites import HeldWarnings, SitesRead
 from ocpispec.cli.run_source import DEMO_SIZE, DEMO_VERSIONS, start_demo
 from ocpispec.launch.stop import stop_name
 from ocpispec.launch.stopped import get_interrupted
@@ -193,7 +195,6 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
     """`opened`: the paths `--privacy-pass` opens, and whether `--include-private` keeps
     the objects a run leaves out whole."""
     from ocpispec.execute.client import RunError
-    from ocpispec.execute.crawls import AuditedFetch
 
     date_from, date_to, limit = window
     open_paths, include_private = opened
@@ -206,17 +207,23 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
 
     with ConsoleEvents(limit=limit) as events, contextlib.ExitStack() as stack, streaming():
         try:
-            with OcpiClient.connect(credentials, options=options, events=events) as client:
-                scope = _public_scope(module, include_private, credentials, options, events,
-                                      limit, policy.accept_incomplete)
+            module_warnings = HeldWarnings(events)
+            with OcpiClient.connect(credentials, options=options, events=module_warnings) as client:
+                read = functools.partial(_scope_from_sites, module, include_private, limit,
+                                         policy.accept_incomplete)
+                scope = _public_scope(module, include_private, credentials, options, events, read)
                 release = Release(client.version, module, open_paths, crawl_counts_unknown=True,
                                   scope=scope, keep_private=include_private)
                 fast = _fast_path(release, limit)
+                # forked before the locations' thread starts: the workers' scope is pending
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
-                fetched = AuditedFetch(client, module, date_from=date_from, date_to=date_to,
-                                       limit=limit, prepare=pool.prepare if pool else fast,
-                                       scope=scope)
-                _dump(fetched, release, held or out)
+                sites = None if scope is None or not scope.pending else stack.enter_context(
+                    SitesRead(read, credentials, options, events).reading(client, module_warnings))
+                # the crawl's judge of a charge sent again at a home needs the published
+                # sites: while they are read, its first page waits for them (`sites.scope`)
+                fetched = _fetched(sites, client, module, (date_from, date_to, limit),
+                                   pool.prepare if pool else fast, scope)
+                _dump(fetched, release, held or out, sites)
                 release.settle()
                 not_printed = _release_held(held, fetched, policy)
                 if profile is not None:
@@ -268,42 +275,76 @@ def _fast_path(release: Release, limit: int | None) -> Any:
 
 
 def _public_scope(module: str, include_private: bool, credentials: Credentials,
-                  options: FetchOptions, events: Any, limit: int | None,
-                  accept_incomplete: bool = False) -> Any:
+                  options: FetchOptions, events: Any,
+                  read: Callable[[OcpiClient], Any]) -> Any:
     """What a run keeps of `module` (`ocpi.public_scope`): for tariffs, sessions and CDRs
-    the published locations, crawled whole first on a connection of their own (so the
-    summary counts the module's crawl alone; page by page for a small sample, as its
-    crawl is); None for a module no location covers. With `--include-private` too: what
-    is out of the scope is printed in its private form (`ocpi.private_form`). A platform that offers no locations leaves
-    every tariff of unknown scope (`--include-private` prints them in their private form)
-    and fails a dump of sessions or CDRs (OCX576): nothing tells a home's from a public
-    charger's. A crawl of the locations not proven complete fails it as a run's fails
-    (OCX571) unless `--accept-incomplete`: a list that sent a site twice, public first and
-    private after, had the public copy kept, and the charges at the home printed."""
-    from ocpispec.execute.crawls import AuditedFetch
-    from ocpispec.execute.workers import small_sample
-    from ocpispec.ocpi import errors
-    from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope, scope_from_locations
+    the published locations, pending while `get_sites.SitesRead` reads them by `read`
+    (`_scope_from_sites`) beside the module's first pages; None for a module no location
+    covers. With `--include-private` what is out of the scope is printed in its private
+    form (`ocpi.private_form`), which needs the scope as each object is released (a
+    home's charge loses its connector, and the fast reader refuses a scope that keeps
+    private objects): there the locations are read whole first, on a connection of their
+    own (so the summary counts the module's crawl alone)."""
+    from ocpispec.ocpi.public_scope import NEEDS_SITES, PublicScope
 
     if module not in SCOPED:
         return None
     if module not in NEEDS_SITES:
         return PublicScope(module)
+    if not include_private:
+        return PublicScope(module, pending=True)
     with OcpiClient.connect(credentials, options=options, events=events) as sites:
-        try:
-            fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
-                                   concurrency=1 if small_sample(limit) else None)
-            scope = scope_from_locations(module, (obj for page in fetched.pages()
-                                                  for obj in page if isinstance(obj, dict)))
-        except OcpiError as problem:
-            if problem.diagnostic.code != errors.UNKNOWN_MODULE:
-                raise
-            if include_private:
-                return PublicScope(module)   # no published location: every tariff private
-            raise _no_locations(module, sites) from None
+        return read(sites)
+
+
+def _scope_from_sites(module: str, include_private: bool, limit: int | None,
+                      accept_incomplete: bool, sites: OcpiClient) -> Any:
+    """The scope of `module` from the locations `sites` lists (page by page for a small
+    sample, as its crawl is). A platform that offers no locations leaves every tariff of
+    unknown scope (`--include-private` prints them in their private form) and fails a
+    dump of sessions or CDRs (OCX576): nothing tells a home's from a public charger's. A
+    crawl of the locations not proven complete fails it as a run's fails (OCX571) unless
+    `--accept-incomplete`: a list that sent a site twice, public first and private
+    after, had the public copy kept, and the charges at the home printed."""
+    from ocpispec.execute.crawls import AuditedFetch
+    from ocpispec.execute.workers import small_sample
+    from ocpispec.ocpi import errors
+    from ocpispec.ocpi.public_scope import PublicScope, scope_from_locations
+
+    try:
+        fetched = AuditedFetch(sites, "locations", date_from=None, date_to=None,
+                               concurrency=1 if small_sample(limit) else None)
+        scope = scope_from_locations(module, (obj for page in fetched.pages()
+                                              for obj in page if isinstance(obj, dict)))
+    except OcpiError as problem:
+        if problem.diagnostic.code != errors.UNKNOWN_MODULE:
+            raise
+        if include_private:
+            return PublicScope(module)   # no published location: every tariff private
+        raise _no_locations(module, sites) from None
     if (doubts := fetched.incomplete()) and not accept_incomplete:
         raise _sites_in_doubt(module, doubts)
     return scope
+
+
+def _fetched(sites: SitesRead | None, client: OcpiClient, module: str,
+             window: tuple[datetime | None, datetime | None, int | None], prepare: Any,
+             scope: Any) -> Any:
+    """The module's crawl (`AuditedFetch`), handed the published sites (`scope`) for its
+    judge of a charge sent again at a home (`ocpi.private_copies`): while `sites` reads
+    them, what gives them once read, so that its first page waits for them. Where the
+    crawl cannot start (a module the platform does not offer), the locations' error, if
+    any, is raised first, as when they were read before the module."""
+    from ocpispec.execute.crawls import AuditedFetch
+
+    date_from, date_to, limit = window
+    try:
+        return AuditedFetch(client, module, date_from=date_from, date_to=date_to, limit=limit,
+                            prepare=prepare, scope=scope if sites is None else sites.scope)
+    except Exception:
+        if sites is not None:
+            sites.scope()
+        raise
 
 
 def _sites_in_doubt(module: str, doubts: tuple[str, ...]) -> OcpiError:
@@ -416,16 +457,19 @@ def _shown_on_terminal(out: IO[bytes]) -> Any:
     return _TerminalLines(out) if out.isatty() else out
 
 
-def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
+def _dump(fetched: Any, release: Release, out: IO[bytes], sites: SitesRead | None = None) -> None:
     """One write per page (a write per object costs more than the object's checks);
     interrupted (Ctrl-C), the objects released so far are still written. A page the
     workers read holds each object's line, made there (`Release.line`). The scope
     (`ocpi.public_scope`) judges a page of the fast path here, by the places it gives;
-    the other objects it judged where their lines were made (an empty line: left out)."""
+    the other objects it judged where their lines were made (an empty line: left out),
+    or, where the workers made them while the locations were read, by the key each line
+    carries. With `sites`, the scope is set once the first page has come."""
+    pages = fetched.pages() if sites is None else sites.after_first(fetched.pages(), release)
     apply, dumps = release.apply, orjson.dumps
     scope = release.scope
     known = None if scope is None else scope.places
-    for page in fetched.pages():
+    for page in pages:
         if page.__class__ is CleanPage:  # read whole by the fast path
             written, kind_of = (page, page.kind_of) if scope is None else \
                 _in_scope(page, scope, release)
@@ -444,7 +488,7 @@ def _dump(fetched: Any, release: Release, out: IO[bytes]) -> None:
                 if obj.__class__ is tuple:
                     row = obj[4][0]
                     if known is not None and len(row) > 2 and row[2] not in known:
-                        release.left_out += 1   # a fast-path object at a place not in the scope
+                        release.left_out += 1   # a place (fast path) or key (a pending scope) not in it
                         continue
                     line, outcome = row[0], row[1]
                     if (seen := outcomes.get(id(outcome))) is None:

@@ -118,6 +118,11 @@ class OcpiClient:
         """Whether the data endpoints took the other token form than discovery's (`auto`)."""
         return self._transport.forms_differ
 
+    def share_budget(self, other: OcpiClient) -> None:
+        """Send requests within one budget with `other`, a second connection to the same
+        platform read at the same time (`Transport.share_budget`)."""
+        self._transport.share_budget(other._transport)
+
     def try_the_token_on_data(self) -> None:
         """After discovery took the token only in the other form than its version says
         (`auto`): a one-object request of the first data module, so that the form the data

@@ -55,15 +55,22 @@ class PrivateCopies:
     def __init__(self, module: str, keys: tuple[str, ...], recent: RecentKeys,
                  window: int, scope: Any = None) -> None:
         self._module = module
-        # the published sites, for sessions and CDRs (`public_scope.PublicScope`), or None
-        self._scope = scope if module in ("sessions", "cdrs") else None
+        # the published sites, for sessions and CDRs (`public_scope.PublicScope`), or None;
+        # or, while `get` reads them beside the crawl, what gives them once read
+        charges = module in ("sessions", "cdrs")
+        self._scope = scope if charges and not callable(scope) else None
+        self._scope_once_read = scope if charges and callable(scope) else None
         self._keys = keys   # the crawl's key fields (`objects.key_fields`)
         self._recent = recent
         self._private_first = RecentKeys(window)
 
     def private_repeat(self, objects: list[Any]) -> bool:
         """Whether a copy in `objects` (a page as the crawl received it, before it is
-        accepted) says private of an object whose first copy did not."""
+        accepted) says private of an object whose first copy did not. The first page
+        waits for the published sites where they are still being read (their error, if
+        any, raised here: no object is handed on before)."""
+        if self._scope_once_read is not None:
+            self._scope, self._scope_once_read = self._scope_once_read(), None
         private = self._private_indices(objects)
         if not private:
             return False
@@ -135,7 +142,8 @@ class PrivateCopies:
 def _prepared_private(outcome: Any, sites: Any = None) -> bool:
     """Whether what a worker made of an object says it is private: a run's outcome
     `(row, excluded, ...)`, where `get`'s row is `(line, (withheld, sites, embedded,
-    opened, left out, kept in private form))`; `get`'s row of the fast reader
+    opened, left out, kept in private form))`, or with a third item, the key of a line
+    made while the scope was pending (`Release.line`), not among the `sites`; `get`'s row of the fast reader
     `((line, outcome, place),)`, its place not among the published `sites`; False for
     another shape."""
     if outcome.__class__ is tuple and len(outcome) == 1 and sites is not None:
@@ -144,6 +152,9 @@ def _prepared_private(outcome: Any, sites: Any = None) -> bool:
     if outcome.__class__ is not tuple or len(outcome) < 2 or outcome[1].__class__ is not int:
         return False
     row = outcome[0]
+    if row.__class__ is tuple and len(row) == 3 and row[0].__class__ is bytes:
+        # made while the published sites were read: its key, looked up now they are
+        return sites is not None and row[2] not in sites
     if row.__class__ is tuple and len(row) == 2 and row[0].__class__ is bytes \
             and row[1].__class__ is tuple:
         return bool(sum(row[1][4:6]))

@@ -40,13 +40,17 @@ PLACE_FALLBACKS = ("cdr_location", "location")
 @dataclass(frozen=True)
 class PublicScope:
     """`sites`: (country_code, party_id, id) of the published locations; `tariffs`:
-    (country_code, party_id, tariff id) their connectors name."""
+    (country_code, party_id, tariff id) their connectors name. `pending`: the locations
+    are still being read (`get` reads them beside the module, `cli/get_sites.py`): `key`
+    says what each object will be looked up by, and `keeps` cannot be asked yet."""
 
     module: str
     sites: frozenset[tuple[Any, Any, Any]] = frozenset()
     tariffs: frozenset[tuple[Any, Any, Any]] = frozenset()
+    pending: bool = False
 
     def keeps(self, obj: dict[str, Any]) -> bool:
+        assert not self.pending, "the scope is asked before its locations were read"
         match self.module:
             case "locations":
                 return not private_site(obj)
@@ -57,6 +61,16 @@ class PublicScope:
                     return False
                 return place(obj) in self.sites
         return True
+
+    def key(self, obj: dict[str, Any]) -> tuple[Any, Any, Any] | None:
+        """What `obj` will be looked up by in `places` (as `keeps` looks it up): a tariff
+        its party and id, a session or CDR its `place`; None where it is left out
+        whatever the locations say (a CDR with home charging, a key naming no site)."""
+        if self.module == "tariffs":
+            return _key(obj, obj.get("id"))
+        if self.module == "cdrs" and home_charging(obj):
+            return None
+        return place(obj)
 
     @property
     def places(self) -> frozenset[tuple[Any, Any, Any]] | None:

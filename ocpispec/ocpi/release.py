@@ -110,14 +110,25 @@ class Release:
         """The unknown fields by path: this release's count, or the crawl's."""
         return dict(self.unknown) if self.counts_unknown else dict(crawl_tally or {})
 
-    def line(self, obj: dict[str, Any]) -> tuple[bytes, tuple]:
+    def line(self, obj: dict[str, Any]) -> tuple[bytes, tuple] | tuple[bytes, tuple, tuple]:
         """`apply` as a worker process does it (`get --workers`): the released object
         as an NDJSON line, and what it withheld, for `absorb` in the parent (equal
         outcomes are one shared tuple, so a page pickles each kind once); an object
-        the scope leaves out is an empty line."""
-        private = self.scope is not None and not self.scope.keeps(obj)
+        the scope leaves out is an empty line. While the scope is pending (`get` still
+        reading the locations), a third item: the key the parent looks the object up
+        by once they are read (`PublicScope.key`), as the fast reader gives places."""
+        scope = self.scope
+        if scope is not None and scope.pending:
+            assert not self.keep_private    # a private form needs the scope at once
+            if (key := scope.key(obj)) is None:
+                return b"", _LEFT_OUT
+            return (*self._line(obj, False), key)
+        private = scope is not None and not scope.keeps(obj)
         if private and not self.keep_private:
             return b"", _LEFT_OUT
+        return self._line(obj, private)
+
+    def _line(self, obj: dict[str, Any], private: bool) -> tuple[bytes, tuple]:
         if not private and self._project is not None and not self.counts_unknown \
                 and not any(name in obj for name in self._embedded):
             noted: list[str] = []  # the compiled pass alone: its notes name the outcome
@@ -130,7 +141,7 @@ class Release:
         self.withheld = Counter()
         sites, embedded, opened, kept = self.private_sites, self.embedded_locations, \
             self.site_details_released, self.private_kept
-        text = orjson.dumps(self.apply(obj)) + b"\n"
+        text = orjson.dumps(self._released(obj, private)) + b"\n"
         outcome = (tuple(self.withheld.items()), self.private_sites - sites,
                    self.embedded_locations - embedded, self.site_details_released - opened,
                    0, self.private_kept - kept)
@@ -159,6 +170,10 @@ class Release:
         if private and not self.keep_private:
             self.left_out += 1
             return None
+        return self._released(obj, private)
+
+    def _released(self, obj: dict[str, Any], private: bool) -> dict[str, Any]:
+        """`apply` of an object the scope keeps, or (`private`) one kept in its private form."""
         if self.counts_unknown:
             self.unknown.update(self._unknown(obj))
         if private:

@@ -20,6 +20,7 @@ the platform's clock (`clock.py`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import os
 import random
@@ -107,6 +108,7 @@ class Transport:
         self._lock = threading.Lock()
         self._routing: dict[str, str] = {}
         self._limiter = RateLimiter(options.requests_per_second)
+        self._slots: Any = contextlib.nullcontext()   # shared with another transport: a semaphore
         self.clock: ClockReading | None = None  # the platform's clock, from its latest `Date`
         # `auth=httpx.Auth()`: a URL the platform lists with `user:password@` would make
         # httpx send Basic authentication in place of the token. `mounts`: this machine's
@@ -122,6 +124,15 @@ class Transport:
 
     def close(self) -> None:
         self._http.close()
+
+    def share_budget(self, other: Transport) -> None:
+        """Send requests within one budget with `other` (a second connection to the same
+        platform, read at the same time): `--rps` counts the requests of both, and at most
+        `--concurrency` of them are in flight together (a request's time limit starts
+        when it has its slot)."""
+        if isinstance(self._slots, contextlib.nullcontext):
+            self._slots = threading.BoundedSemaphore(self.options.concurrency)
+        other._limiter, other._slots = self._limiter, self._slots
 
     @property
     def encoding(self) -> str:
@@ -216,41 +227,42 @@ class Transport:
             self._limiter.wait()
             encoding = self._encoding
             self._stats.add(requests=1)
-            budget, run_limited = self._budget(url)
-            started = time.monotonic()
-            try:
-                response, content = self._send(url, self._headers(encoding, routing, correlation_id),
-                                               budget, run_limited)
-                self.clock = read_date(response.headers.get("date"), time.monotonic()) or self.clock
-                _log_request(url, response.status_code, len(content), started)
-            except httpx.TimeoutException:
-                if run_limited:
-                    raise run_deadline_error(url, "waiting for an answer") from None
-                waited = min(self.options.timeout, budget)
-                return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
-            except Overrun as overrun:
-                if overrun.received is None and not run_limited:     # not even headers: no answer
-                    return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
-                raise overrun_error(url, overrun) from None
-            except BodyTooLarge as too_large:
-                raise body_too_large(url, too_large) from None
-            except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
-                return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
-                             "header says")
-            except httpx.InvalidURL:
-                raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not "
-                           "valid (it holds a character a URL cannot hold)",
-                           notes=[f"URL: {shown_url(url)}"],
-                           help="ask the CPO to fix the URLs in its versions, version details "
-                                "and `Link` headers") from None
-            except httpx.UnsupportedProtocol:
-                raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
-                           notes=[f"URL: {safe_url(url)}"],
-                           help="ask the CPO to fix the URLs in its versions and version details") from None
-            except httpx.TransportError as exc:
-                if _tls_failure(exc):
-                    raise tls_error(url, self._login_url, exc) from None
-                return Retry(errors.CONNECTION_FAILED, _describe(exc))
+            with self._slots:
+                budget, run_limited = self._budget(url)
+                started = time.monotonic()
+                try:
+                    response, content = self._send(url, self._headers(encoding, routing, correlation_id),
+                                                   budget, run_limited)
+                    self.clock = read_date(response.headers.get("date"), time.monotonic()) or self.clock
+                    _log_request(url, response.status_code, len(content), started)
+                except httpx.TimeoutException:
+                    if run_limited:
+                        raise run_deadline_error(url, "waiting for an answer") from None
+                    waited = min(self.options.timeout, budget)
+                    return Retry(errors.CONNECTION_FAILED, f"no answer within {waited:g} s", timed_out=True)
+                except Overrun as overrun:
+                    if overrun.received is None and not run_limited:     # not even headers: no answer
+                        return Retry(errors.CONNECTION_FAILED, f"no answer within {budget:g} s", timed_out=True)
+                    raise overrun_error(url, overrun) from None
+                except BodyTooLarge as too_large:
+                    raise body_too_large(url, too_large) from None
+                except httpx.DecodingError:     # a gzip/deflate body that is not: a proxy or a cut stream
+                    return Retry(errors.INVALID_RESPONSE, "the body does not decode as its `Content-Encoding` "
+                                 "header says")
+                except httpx.InvalidURL:
+                    raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not "
+                               "valid (it holds a character a URL cannot hold)",
+                               notes=[f"URL: {shown_url(url)}"],
+                               help="ask the CPO to fix the URLs in its versions, version details "
+                                    "and `Link` headers") from None
+                except httpx.UnsupportedProtocol:
+                    raise fail(errors.INVALID_VERSION_DETAILS, "the platform lists a URL that is not http(s)",
+                               notes=[f"URL: {safe_url(url)}"],
+                               help="ask the CPO to fix the URLs in its versions and version details") from None
+                except httpx.TransportError as exc:
+                    if _tls_failure(exc):
+                        raise tls_error(url, self._login_url, exc) from None
+                    return Retry(errors.CONNECTION_FAILED, _describe(exc))
             status = response.status_code
             if status in (401, 403):
                 if self._confirmed == encoding:     # the token worked: a refusal now is the platform's hiccup

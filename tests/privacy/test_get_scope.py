@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from ocpispec.demo import DemoServer
+from ocpispec.demo.handler import DemoHandler
 
 DATE_TO = ("--date-to", "2026-01-01")
 WHERE = {("sessions", "2.1.1"): "location.id", ("cdrs", "2.1.1"): "location.id",
@@ -180,3 +181,67 @@ def test_a_place_that_is_an_object_names_no_site(run_cli, workers: str) -> None:
         printed = _objects(got.stdout)
         assert printed and odd not in {o["id"] for o in printed}
         assert "left out whole" in got.stderr
+
+
+class _Counting(DemoHandler):
+    """The demo CPO's handler, counting the requests it answers at the same time."""
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        demo = self.demo  # type: ignore[attr-defined]
+        with demo.lock:
+            demo.in_flight += 1
+            demo.most = max(demo.most, demo.in_flight)
+        try:
+            super().do_GET()
+        finally:
+            with demo.lock:
+                demo.in_flight -= 1
+
+
+class _WatchedSites(DemoServer):
+    """The demo CPO noting whether a session was asked for while it was answering for
+    the locations (it waits up to `WAIT` s for one, with the first location), and the
+    most requests it answered at once."""
+
+    WAIT = 2.0
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        import threading
+
+        self.sessions_asked = threading.Event()
+        self.overlapped: list[bool] = []
+        self.lock = threading.Lock()
+        self.in_flight = self.most = 0
+
+    def start(self) -> DemoServer:
+        super().start()
+        self._httpd.RequestHandlerClass = _Counting  # type: ignore[union-attr]
+        return self
+
+    def render(self, version: str, module: str, index: int) -> dict:
+        if module == "sessions":
+            self.sessions_asked.set()
+        elif module == "locations" and index == 0:
+            self.overlapped.append(self.sessions_asked.wait(self.WAIT))
+        return super().render(version, module, index)
+
+
+@pytest.mark.parametrize("concurrency", ["4", "1"])
+def test_the_locations_are_read_beside_the_module_within_its_budget(run_cli, concurrency: str) -> None:
+    """`get sessions` asks for its first sessions while the locations are still being
+    answered (they used to stand, whole, before the first session request), within the
+    one `--concurrency` budget of both connections: with one request at a time, never
+    two at once. The output is the same either way."""
+    with _WatchedSites(version="2.2.1", size=120, max_page_size=100) as server:
+        _login(run_cli, server)
+        server.most = 0
+        got = run_cli("get", "sessions", *DATE_TO, "--concurrency", concurrency)
+        assert got.exit_code == 0, got.stderr
+        if concurrency == "1":
+            assert server.most == 1
+        else:
+            assert server.overlapped == [True] and 2 <= server.most <= 4
+    with DemoServer(version="2.2.1", size=120, max_page_size=100) as plain:
+        _login(run_cli, plain)
+        assert run_cli("get", "sessions", *DATE_TO).stdout == got.stdout != ""
