@@ -218,7 +218,7 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                 # forked before the locations' thread starts: the workers' scope is pending
                 pool = stack.enter_context(_pool(workers, limit, client, module, release, fast))
                 sites = None if scope is None or not scope.pending else stack.enter_context(
-                    SitesRead(read, credentials, options, events).reading(client, module_warnings))
+                    SitesRead(read, options, events).reading(client, module_warnings))
                 # the crawl's judge of a charge sent again at a home needs the published
                 # sites: while they are read, its first page waits for them (`sites.scope`)
                 fetched = _fetched(sites, client, module, (date_from, date_to, limit),

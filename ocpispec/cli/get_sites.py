@@ -4,7 +4,8 @@
 needs the published locations. It used to read them whole before asking for the first
 session: their requests and their reading stood before the module's on the way to the
 first line. Now a thread of its own reads them, on a connection of their own (the
-summary counts the module's crawl alone), while the module's first pages arrive; the
+summary counts the module's crawl alone) that reuses the module connection's discovery
+(no versions round trips of its own), while the module's first pages arrive; the
 two connections share one budget (`Transport.share_budget`: `--concurrency` requests in
 flight together, `--rps` for both). The module's objects are judged only once the
 scope is known, in their order, so the output is what it was. So is the crawl's check
@@ -12,7 +13,7 @@ of a charge sent at a published site and again at a home (`ocpi.private_copies`)
 handed `SitesRead.scope`, and its first page waits for the locations (their error, if
 any, raised there, before any line is written):
 
-    with SitesRead(read, credentials, options, events).reading(client, module_warnings) as sites:
+    with SitesRead(read, options, events).reading(client, module_warnings) as sites:
         pages = sites.after_first(fetched.pages(), release)   # the scope set on `release`
 
 What the module's pages hold meanwhile is bounded by its crawl (`ocpi.ahead`: the pages
@@ -28,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ocpispec.ocpi import Credentials, FetchOptions, OcpiClient
+from ocpispec.ocpi import FetchOptions, OcpiClient
 from ocpispec.ocpi.public_scope import PublicScope
 
 # how long leaving early (an error, Ctrl-C) waits for the locations' thread to end
@@ -70,9 +71,9 @@ class SitesRead:
     (given the locations' connection; its errors, OCX576 and OCX571 among them, are
     raised where the scope is asked for)."""
 
-    def __init__(self, read: Callable[[OcpiClient], PublicScope], credentials: Credentials,
-                 options: FetchOptions, events: Any) -> None:
-        self._read_scope, self._credentials, self._options = read, credentials, options
+    def __init__(self, read: Callable[[OcpiClient], PublicScope], options: FetchOptions,
+                 events: Any) -> None:
+        self._read_scope, self._options = read, options
         self._warnings = HeldWarnings(events, held=True)
         self._scope: PublicScope | None = None
         self._problem: BaseException | None = None
@@ -84,7 +85,8 @@ class SitesRead:
         """Connect (in this thread: a discovery it needs goes first, as before) and
         start reading; `module_warnings` (the module's connection's) wait for the
         locations' warnings until the scope is known."""
-        with OcpiClient.connect(self._credentials, options=self._options,
+        # the module's connection has discovered (or was given) the endpoints already
+        with OcpiClient.connect(client.credentials_as_discovered(), options=self._options,
                                 events=self._warnings) as sites:
             client.share_budget(sites)
             module_warnings.hold()

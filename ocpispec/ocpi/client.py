@@ -108,6 +108,14 @@ class OcpiClient:
     def to_party(self) -> str | None:
         return self._discovery.to_party
 
+    def credentials_as_discovered(self) -> Credentials:
+        """These credentials with what this client discovered (or was given) stored in
+        them, as a profile stores it: a second connection to the same platform opened
+        with them sends no discovery request of its own."""
+        return dataclasses.replace(
+            self.credentials, version=self._discovery.version, to_party=self._discovery.to_party,
+            endpoints=tuple(sorted(self._discovery.endpoints.items())))
+
     @property
     def token_encoding(self) -> str:
         """The encoding that works (`base64` or `plain`), as learned so far."""
