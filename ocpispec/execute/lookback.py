@@ -139,7 +139,8 @@ class Screen:
         updated = parse_timestamp(record.get("last_updated"))
         if not isinstance(identity, str) or updated is None:
             return None, self.horizon  # the pipeline counts it as invalid
-        return self._digest(f"v3\x00{self._identity(record)}", updated, version(record)), updated
+        return (self._digest(f"v3\x00{self._identity(record)}", updated, version(record, self._fields)),
+                updated)
 
     def _identity(self, record: dict) -> str:
         return "\x00".join(_part(record.get(name)) for name in self._fields)
@@ -162,12 +163,15 @@ class Screen:
 _NOT_THE_VERSION = "location"
 
 
-def version(record: dict) -> bytes:
+def version(record: dict, key_fields: tuple[str, ...] = ()) -> bytes:
     """What a record says, as one text (JSON, keys sorted): two reads of one version say
     the same (its stamps are canonical by now), a correction says something else,
-    whatever its `last_updated`. Hashed with the key and stamp (`Screen._digest`)."""
-    if _NOT_THE_VERSION in record:
-        record = {name: value for name, value in record.items() if name != _NOT_THE_VERSION}
+    whatever its `last_updated`. Hashed with the key and stamp (`Screen._digest`). The
+    key fields are left out: the identity holds them as the crawl reads ids (`LOC-1` and
+    ` loc-1 ` are one object), and a spelling of its id is no new version."""
+    left_out = (_NOT_THE_VERSION, *key_fields)
+    if any(name in record for name in left_out):
+        record = {name: value for name, value in record.items() if name not in left_out}
     try:
         return _dumps(record, option=_SORTED)
     except TypeError:  # a value JSON cannot hold (never from a parsed page)
