@@ -37,6 +37,9 @@ def progress_columns() -> tuple:
             TimeRemainingColumn())
 
 
+_SHOWN_HELD = 1000
+
+
 class ConsoleEvents:
     """Progress bar (only when `progress`, i.e. stderr is a terminal) and warnings;
     `limit` caps the bar's total (`get --limit`)."""
@@ -49,6 +52,7 @@ class ConsoleEvents:
         self._tasks: dict[str, int] = {}
         self._tally = ModuleTally()
         self._limit = limit
+        self._shown: set[str] = set()
 
     def __enter__(self) -> ConsoleEvents:
         if self._want_progress:
@@ -77,6 +81,12 @@ class ConsoleEvents:
         self._progress.update(self._tasks[module], completed=objects, total=total)
 
     def warn(self, message: str) -> None:
+        # `get` reads the locations on a connection of its own beside the module's: a
+        # platform's habit (no pagination headers, say) is told once, not once a list
+        if message in self._shown:
+            return
+        if len(self._shown) < _SHOWN_HELD:
+            self._shown.add(message)
         text = f"warning: {message}"
         if self._progress is not None:
             self._progress.console.print(text, markup=False, highlight=False)
