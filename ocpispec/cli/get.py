@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from itertools import compress
 from datetime import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import click
@@ -464,8 +464,17 @@ def _dump(fetched: Any, release: Release, out: IO[bytes], sites: SitesRead | Non
     (`ocpi.public_scope`) judges a page of the fast path here, by the places it gives;
     the other objects it judged where their lines were made (an empty line: left out),
     or, where the workers made them while the locations were read, by the key each line
-    carries. With `sites`, the scope is set once the first page has come."""
-    pages = fetched.pages() if sites is None else sites.after_first(fetched.pages(), release)
+    carries. With `sites`, the scope is set once the first page has come. The crawl is
+    closed on every way out: a failure (the locations' OCX576, say) leaves no thread of
+    it waiting to hand on a page."""
+    crawl = fetched.pages()
+    try:
+        _write_pages(crawl if sites is None else sites.after_first(crawl, release), release, out)
+    finally:
+        crawl.close()
+
+
+def _write_pages(pages: Iterable[Any], release: Release, out: IO[bytes]) -> None:
     apply, dumps = release.apply, orjson.dumps
     scope = release.scope
     known = None if scope is None else scope.places

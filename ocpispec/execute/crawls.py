@@ -176,7 +176,17 @@ class AuditedFetch:
             yield from page
 
     def pages(self) -> Iterator[list[dict]]:
-        """The records inside the window, a page at a time (in order)."""
+        """The records inside the window, a page at a time (in order). Closed early (a
+        consumer that fails or stops), it closes the crawl too: no thread of it is left
+        waiting to hand on a page."""
+        try:
+            yield from self._inside()
+        finally:
+            close = getattr(self._pages, "close", None)
+            if close is not None:
+                close()
+
+    def _inside(self) -> Iterator[list[dict]]:
         guard = self.guard
         if guard is None:
             yield from self._pages
