@@ -241,7 +241,9 @@ def test_the_locations_are_read_beside_the_module_within_its_budget(run_cli, con
         if concurrency == "1":
             assert server.most == 1
         else:
-            assert server.overlapped == [True] and 2 <= server.most <= 4
+            # the sessions were asked for before the first locations were answered; how
+            # many requests were in flight at once then is up to the threads: at most 4
+            assert server.overlapped == [True] and server.most <= 4
     with DemoServer(version="2.2.1", size=120, max_page_size=100) as plain:
         _login(run_cli, plain)
         assert run_cli("get", "sessions", *DATE_TO).stdout == got.stdout != ""
