@@ -54,16 +54,7 @@ class _PricedByContract(_ContractTariff):
 def test_a_contract_tariff_does_not_leave_through_a_cdr_copy(run_cli, tmp_path: Path,
                                                              monkeypatch, column: str,
                                                              options: tuple[str, str]) -> None:
-    monkeypatch.setenv("JOIN_KEY", KEY)
-    with _PricedByContract() as cpo:
-        assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
-                       "NL-ABC").exit_code == 0
-        spec = tmp_path / "embedded.ocx"
-        spec.write_text(SPEC.format(column=column))
-        monkeypatch.chdir(tmp_path)
-        ran = run_cli("run", str(spec), *options)
-    assert ran.exit_code == 0, ran.stderr
-    written = "".join(path.read_text() for path in tmp_path.rglob("cdrs.ndjson"))
+    written = _exported(run_cli, tmp_path, monkeypatch, _PricedByContract(), column, options)
     assert written and CONTRACT not in written
 
 
@@ -87,8 +78,16 @@ class _PricedPublicly(_ContractTariff):
 def test_a_public_tariff_still_leaves_through_a_cdr_copy(run_cli, tmp_path: Path, monkeypatch,
                                                          column: str,
                                                          options: tuple[str, str]) -> None:
+    cpo = _PricedPublicly()
+    written = _exported(run_cli, tmp_path, monkeypatch, cpo, column, options)
+    assert written.count(f'"named":"{cpo.public}"') == written.count("\n") > 0
+
+
+def _exported(run_cli, tmp_path: Path, monkeypatch, cpo: _ContractTariff, column: str,
+              options: tuple[str, str]) -> str:
+    """The CDRs a run of SPEC reading `column` wrote, from `cpo`."""
     monkeypatch.setenv("JOIN_KEY", KEY)
-    with _PricedPublicly() as cpo:
+    with cpo:
         assert run_cli("login", cpo.versions_url, "--token", cpo.token, "--party",
                        "NL-ABC").exit_code == 0
         spec = tmp_path / "embedded.ocx"
@@ -96,5 +95,4 @@ def test_a_public_tariff_still_leaves_through_a_cdr_copy(run_cli, tmp_path: Path
         monkeypatch.chdir(tmp_path)
         ran = run_cli("run", str(spec), *options)
     assert ran.exit_code == 0, ran.stderr
-    written = "".join(path.read_text() for path in tmp_path.rglob("cdrs.ndjson"))
-    assert written.count(f'"named":"{cpo.public}"') == written.count("\n") > 0
+    return "".join(path.read_text() for path in tmp_path.rglob("cdrs.ndjson"))
