@@ -24,10 +24,13 @@ from pathlib import Path
 from ocpispec.cli import main
 
 
-def child(args: list[str]) -> None:
+def child(args: list[str], stderr_path: Path | None = None) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    if stderr_path is None:
+        os.dup2(devnull, 2)
+    else:
+        os.dup2(os.open(stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
     code = 0
     try:
         main(args, prog_name="ocpispec", standalone_mode=True)
@@ -38,10 +41,10 @@ def child(args: list[str]) -> None:
     os._exit(code)
 
 
-def spawn(args: list[str]) -> int:
+def spawn(args: list[str], stderr_path: Path | None = None) -> int:
     pid = os.fork()
     if pid == 0:
-        child(args)
+        child(args, stderr_path)
     return pid
 
 
@@ -72,10 +75,16 @@ def ledger_now(path: Path) -> tuple[bool, str]:
     return pending, repr(state)
 
 
-def timed(args: list[str]) -> tuple[float, int]:
+def timed(args: list[str], stderr_path: Path) -> tuple[float, int]:
+    """One run to its end; its stderr is kept in stderr_path, so that a failure can be told."""
     began = time.monotonic()
-    _, status = os.waitpid(spawn(args), 0)
+    _, status = os.waitpid(spawn(args, stderr_path), 0)
     return time.monotonic() - began, status
+
+
+def failure(stderr_path: Path, status: int, when: str) -> dict:
+    text = stderr_path.read_text(errors="replace") if stderr_path.exists() else ""
+    return {"after": when, "exit": os.waitstatus_to_exitcode(status), "stderr": text[-4000:]}
 
 
 def run_args(config: dict, moment: datetime) -> list[str]:
@@ -90,14 +99,17 @@ def main_loop(config: dict) -> dict:
     moments = iter(start + step * (i + 1) for i in range(2 * config["cycles"] + 1))
     ledger = Path(config["state"])
     warm_up(config)
+    stderr_path = ledger.with_name("rerun-stderr.txt")
     # calibrate: how long one uninterrupted run takes (then: the last finished run)
-    duration, status = timed(run_args(config, next(moments)))
+    duration, status = timed(run_args(config, next(moments)), stderr_path)
     left = {"calibration_exit": os.waitstatus_to_exitcode(status), "durations": [],
             "killed": 0, "finished_before_kill": 0, "journal_left": 0, "rerun_failures": 0,
-            "state_changed": 0, "killed_before_commit": 0}
+            "state_changed": 0, "killed_before_commit": 0, "failures": []}
+    if status != 0:
+        left["failures"].append(failure(stderr_path, status, "calibration"))
     stops = [signal.Signals[name] for name in config.get("signals", ["SIGKILL"])]
     left["stopped_cleanly"] = left["bad_exits"] = 0
-    for _ in range(config["cycles"]):
+    for cycle in range(config["cycles"]):
         before = ledger_now(ledger)[1]
         pid = spawn(run_args(config, next(moments)))
         time.sleep(rng.uniform(0.2, 1.1) * duration)
@@ -118,10 +130,11 @@ def main_loop(config: dict) -> dict:
         left["journal_left"] += journaled
         left["state_changed"] += changed
         left["killed_before_commit"] += killed and not journaled and not changed
-        duration, status = timed(run_args(config, next(moments)))
+        duration, status = timed(run_args(config, next(moments)), stderr_path)
         left["durations"].append(round(duration, 3))
         if os.waitstatus_to_exitcode(status) != 0:
             left["rerun_failures"] += 1
+            left["failures"].append(failure(stderr_path, status, f"cycle {cycle}, exit {code}"))
     left["last"] = (start + step * (2 * config["cycles"] + 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return left
 
