@@ -212,7 +212,10 @@ def test_kill_minus_nine_during_calendar_windows_publishes_each_once(tmp_path: P
     spec.write_text(SPEC.format(directory=out).replace("since last run", "previous day"))
     whole.write_text(SPEC.format(directory=reference))
     with DemoServer(version="2.2.1", size=2000, max_page_size=50) as server:
-        report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=20)
+        # a longer pause at each commit step: with 20 cycles on a loaded machine, some
+        # kills must still land between the journal and the state
+        report = _harness(tmp_path, server, spec, tmp_path / "state.json", cycles=20,
+                          env={"OCPISPEC_TEST_COMMIT_PAUSE": "0.1"})
         env = {**os.environ, "OCPI_VERSIONS_URL": server.versions_url,
                "OCPI_TOKEN": server.token, "TEST_PSEUDONYM_KEY": KEY}
         final = subprocess.run([sys.executable, "-m", "ocpispec", "run", str(whole), "--state",
