@@ -183,13 +183,15 @@ def test_get_enforces_the_window(run_cli, demo_server_factory) -> None:
     assert result.stderr.count("ignores the date filters") == 1
 
 
-def test_failure_mid_stream_keeps_what_was_written(run_cli, demo_server_factory, snapshot) -> None:
+def test_failure_mid_stream_writes_nothing(run_cli, demo_server_factory, snapshot) -> None:
+    """The sessions wait for the list's end (`cli.held_lines`): a charge printed before the
+    fault may have been sent again at a home after it."""
     server = demo_server_factory(size=300, max_page_size=100, faults=Faults(error_rate=1.0, fault_after_requests=2))
     login(run_cli, server)
     result = run_cli("get", "sessions", "--include-private", "--concurrency", "1",
                      "--retries", "1", *DATE_TO)
     assert result.exit_code == 1
-    assert len(lines(result.stdout)) == 100
+    assert result.stdout == ""
     assert server.token not in result.stderr
     assert scrub(result.stderr) == snapshot
     # `--include-private` reads the published locations first too (the private form of a

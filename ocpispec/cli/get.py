@@ -230,33 +230,34 @@ def _export(credentials: Credentials, options: FetchOptions, module: str,
                     remember_discovery(profile, client)
         except (OcpiError, RunError) as problem:  # RunError: a worker process ended
             out.flush()
-            show_diagnostic(problem.diagnostic)
+            show_diagnostic(_held_back(problem.diagnostic, held))
             sys.exit(1)
         except BrokenPipeError:
             sys.exit(0)
         except KeyboardInterrupt as stop:
-            _interrupted(out, stop_name(stop))
+            _interrupted(out, stop_name(stop), held is not None and held.holding())
     click.echo(summary(module, client.version, client.stats, release), err=True)
     judge(fetched, client.stats, policy, not_printed)
 
 
 def _held(module: str, out: IO[bytes]) -> Any:
-    """Where `get locations` writes: held until the list has ended (`cli.held_lines`)."""
-    from ocpispec.cli.held_lines import HeldLines
+    """Where `get` of locations, sessions or CDRs writes: held until the list has ended
+    (`cli.held_lines`)."""
+    from ocpispec.cli.held_lines import HELD, HeldLines
 
-    return HeldLines(out) if module == "locations" else None
+    return HeldLines(out) if module in HELD else None
 
 
 def _release_held(held: Any, fetched: Any, policy: Any) -> str | None:
-    """Write the held lines, or none where the crawl doubts which copy of a site it
+    """Write the held lines, or none where the crawl doubts which copy of an object it
     kept (unless `--accept-incomplete`): then what to say instead of `judge`'s note."""
-    from ocpispec.cli.held_lines import NOTHING_PRINTED, doubts_a_copy
+    from ocpispec.cli.held_lines import doubts_a_copy, nothing_printed
 
     if held is None:
         return None
     if doubts_a_copy(fetched) and not policy.accept_incomplete:
         held.drop()
-        return NOTHING_PRINTED
+        return nothing_printed(fetched.module)
     held.release()
     return None
 
@@ -386,11 +387,20 @@ def _tolerance(value: str | None) -> Any:
         raise click.BadParameter(str(exc)) from None
 
 
-def _interrupted(out: IO[bytes], how: str) -> None:
+def _interrupted(out: IO[bytes], how: str, held: bool) -> None:
     with contextlib.suppress(OSError):
         out.flush()
-    show_diagnostic(get_interrupted(how))
+    show_diagnostic(get_interrupted(how, held))
     sys.exit(1)
+
+
+def _held_back(problem: Any, held: Any) -> Any:
+    """A failure's diagnostic, saying where lines were held that none was written."""
+    from ocpispec.launch.stopped import HELD_NOTE
+
+    if held is None or not held.holding():
+        return problem
+    return dataclasses.replace(problem, notes=(*problem.notes, HELD_NOTE))
 
 
 def _open_paths(text: str | None, version: str, module: str) -> frozenset[str]:

@@ -17,10 +17,6 @@ from ocpispec.schema.records import split_unusual
 from ocpispec.text import count
 
 GET_NOTE = "the objects on stdout are those that arrived intact; the others are missing from it"
-# a charge sent at a published site and again at a home: its first copy was printed, as
-# sessions stream (`cli.held_lines` holds back the locations only)
-COPY_PRINTED_NOTE = ("the copy read first was printed before the private one came: the object "
-                     "may be at a home; the others on stdout arrived intact")
 PRIVATE_WARNING = ("warning: `--include-private` prints private sites, their own tariffs and "
                    "the sessions and CDRs there:\nthis output contains personal data; handle "
                    "it as such\n")
@@ -66,8 +62,6 @@ def judge(fetched: Any, stats: FetchStats, policy: Any, not_printed: str | None 
         problem = rules.invalid_records(fetched.module, fetched.module, invalid, received, policy,
                                         None).diagnostic
     if problem is not None:
-        if not_printed is None and any(rules.PRIVATE_COPY in doubt for doubt in doubts):
-            not_printed = COPY_PRINTED_NOTE
         show_diagnostic(dataclasses.replace(problem, notes=(*problem.notes[:-1],
                                                             not_printed or GET_NOTE)))
         sys.exit(1)

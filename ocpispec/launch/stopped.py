@@ -19,15 +19,22 @@ from ocpispec.launch.stop import stop_name
 _VALUED = frozenset({"--log-file", "--log-format"})   # the group's options that take a value
 
 
+# what `get` of a module whose lines wait for the list's end (`cli.held_lines`) says when
+# it ends early
+HELD_NOTE = ("nothing was written to stdout: it is written once the list has ended (a copy "
+             "sent later may say an object is a home's)")
+
+
 def run_interrupted(how: str) -> Diagnostic:
     return error("OCX558", f"the run was interrupted ({how})",
                  notes=["no output was written and the `since last run` state did not change"],
                  help="run the same command again; it repeats the same window")
 
 
-def get_interrupted(how: str) -> Diagnostic:
+def get_interrupted(how: str, held: bool = False) -> Diagnostic:
+    """`held`: the command held its lines until the list ended (`cli.held_lines`)."""
     return error("OCX558", f"`get` was interrupted ({how})",
-                 notes=["the objects written to stdout so far are an incomplete dump"],
+                 notes=[HELD_NOTE if held else "the objects written to stdout so far are an incomplete dump"],
                  help="run it again; narrow it with `--date-from`/`--date-to` or `--limit`")
 
 

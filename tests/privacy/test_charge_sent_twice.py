@@ -82,7 +82,15 @@ def test_a_charge_sent_again_at_a_home_fails_get(run_cli, platform, module, work
     got = run_cli("get", module, "--date-to", "2030-01-01", "--workers", workers, *limit)
     assert got.exit_code == 1, got.stderr
     assert "error[OCX571]" in got.stderr and DOUBT in got.stderr
+    assert got.stdout == ""     # not the charge read first, which may be the home's
     assert "Traceback" not in got.stderr
+
+
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_accept_incomplete_prints_the_copy_read_first(run_cli, platform, module) -> None:
+    got = run_cli("get", module, "--date-to", "2030-01-01", "--accept-incomplete")
+    assert got.exit_code == 0, got.stderr
+    assert len(got.stdout.splitlines()) == 8
 
 
 def test_the_failure_says_so(run_cli, platform, tmp_path: Path, snapshot) -> None:
