@@ -138,7 +138,7 @@ def get(module: str, name: str, demo: bool, demo_version: str | None, demo_size:
         credentials, version, profile = (_demo(stack, demo_version, demo_size) if demo
                                          else _profile(name, max_age))
         open_paths = _open_paths(privacy_pass, version, module)
-        warn_opened(module, version, open_paths)
+        warn_opened(module, version, open_paths, include_private and module in SCOPED)
         if include_private and module in SCOPED:
             click.echo(PRIVATE_WARNING, err=True, nl=False)
         _get(module, credentials, (open_paths, include_private), (date_from, date_to, limit),

@@ -26,15 +26,21 @@ IDENTIFIERS_WARNING = (
     "warning: `--privacy-pass {paths}` opens personal identifiers: this output contains\n"
     "  personal data (card uids, contract ids or record ids, unpseudonymised, or a site's\n"
     "  directions, owner or pictures). Do not share it.\n")
+PRIVATE_FORM_WARNING = (
+    "warning: `--privacy-pass {paths}` with `--include-private` releases these fields of\n"
+    "  private sites, of a home's own tariffs and of the charges there, which their private\n"
+    "  form withholds: this output contains personal data. Do not share it.\n")
 SITE_DETAILS_WARNING = (
     "warning: `--privacy-pass {paths}` opens the details of PRIVATE sites: this output contains\n"
     "  personal data (at a home charger they are the owner's address, linked to the record).\n"
     "  Do not share it.\n")
 
 
-def warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
+def warn_opened(module: str, version: str, open_paths: frozenset[str],
+                include_private: bool = False) -> None:
     """The loud warnings of `--privacy-pass`: everything, personal identifiers, a private
-    site's details."""
+    site's details, and with `--include-private` what else it opens of the private
+    form (`ocpi.private_form`)."""
     if "." in open_paths:
         click.echo(OPEN_ALL_WARNING, err=True, nl=False)
         return
@@ -42,6 +48,12 @@ def warn_opened(module: str, version: str, open_paths: frozenset[str]) -> None:
         click.echo(IDENTIFIERS_WARNING.format(paths=",".join(identifiers)), err=True, nl=False)
     if site_details := opened_site_details(module, open_paths):
         click.echo(SITE_DETAILS_WARNING.format(paths=",".join(site_details)), err=True, nl=False)
+    if include_private:
+        from ocpispec.ocpi.private_form import outside_private_form
+
+        if private := [path for path in outside_private_form(module, open_paths)
+                       if path not in site_details]:
+            click.echo(PRIVATE_FORM_WARNING.format(paths=",".join(private)), err=True, nl=False)
 
 
 def judge(fetched: Any, stats: FetchStats, policy: Any, not_printed: str | None = None) -> None:

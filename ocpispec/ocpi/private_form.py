@@ -78,3 +78,22 @@ def _below(value: Any, keep: Keep, open_paths: frozenset[str], prefix: str) -> l
         return [path for item in value if isinstance(item, dict)
                 for path in keep_private_form(item, keep, open_paths, prefix)]
     return []
+
+
+def outside_private_form(module: str, open_paths: frozenset[str]) -> list[str]:
+    """The opened paths (`.` aside) that let out of `module`'s private form a field it
+    withholds: a path below no name it keeps whole, or an object of which it keeps a
+    part (`evses`)."""
+    keep = PRIVATE_FORMS.get(module)
+    return [] if keep is None else sorted(
+        path for path in open_paths if path != "." and not _kept_whole(path.split("."), keep))
+
+
+def _kept_whole(names: list[str], keep: Keep) -> bool:
+    for name in names:
+        if name not in keep:
+            return False
+        if (keep := keep[name]) is None:
+            return True
+    return False
+
