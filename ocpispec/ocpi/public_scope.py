@@ -157,13 +157,22 @@ _SCALARS = frozenset({str, int, float, bool})
 
 def _location_id(obj: dict[str, Any]) -> Any:
     """The location a session or CDR names: 2.2+ `location_id` / `cdr_location.id`,
-    2.1.1 `location.id`."""
-    if (ident := obj.get("location_id")) is not None:
-        return ident
+    2.1.1 `location.id`. One naming two (a field its version lacks beside the one it
+    has: a CDR's or a 2.1.1 session's `location_id` beside the id of the site it embeds)
+    names no site (`_TWO_SITES`, which no scope holds): which is the charge's cannot be
+    told, and a platform's own field must not move a charge at a home to a public site."""
+    ident = obj.get("location_id")
     for name in PLACE_FALLBACKS:
-        if isinstance(place := obj.get(name), dict) and place.get("id") is not None:
-            return place["id"]
-    return None
+        if (embedded := obj.get(name)).__class__ is dict and \
+                (other := embedded.get("id")) is not None:
+            if ident is None:
+                ident = other
+            elif other != ident:
+                return _TWO_SITES
+    return ident
+
+
+_TWO_SITES = ("two sites",)     # not a scalar: `_key` makes no key of it
 
 
 def home_charging(obj: dict[str, Any]) -> bool:
