@@ -79,17 +79,55 @@ class _DecodedInto:
     """Bytes written to a text stream that has no byte buffer (`io.StringIO`)."""
 
     def __init__(self, text: Any) -> None:
+        import codecs
+
         self._text = text
+        # a write may end inside a character (`HeldStdout.release` copies chunks)
+        self._decode = codecs.getincrementaldecoder(
+            getattr(text, "encoding", None) or "utf-8")().decode
 
     def write(self, data: bytes) -> int:
-        self._text.write(bytes(data).decode(getattr(self._text, "encoding", None) or "utf-8"))
+        self._text.write(self._decode(bytes(data)))
         return len(data)
 
     def flush(self) -> None:
         self._text.flush()
 
 
-def stdout_text() -> StdoutText:
-    """Standard output for text (`stdout_bytes`), in `sys.stdout`'s encoding."""
-    return StdoutText(stdout_bytes(), sys.stdout.encoding or "utf-8",
+def stdout_text(held: HeldStdout | None = None) -> StdoutText:
+    """Standard output for text (`stdout_bytes`, or `held` for it), in `sys.stdout`'s
+    encoding."""
+    return StdoutText(stdout_bytes() if held is None else held, sys.stdout.encoding or "utf-8",
                       sys.stdout.errors or "strict")
+
+
+class HeldStdout:
+    """A run's output to stdout, held (in memory up to `IN_MEMORY`, then a temporary
+    file) until the run has judged what it read: `release` writes it whole
+    (`stdout_bytes`), `drop` forgets it. Streamed, the rows were on stdout before the
+    run failed: a charge sent at a published site and again at a home (OCX571, after
+    the rows were rendered) had its row out, and the failure said "nothing was written"."""
+
+    IN_MEMORY = 32 << 20
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._held: Any = tempfile.SpooledTemporaryFile(max_size=self.IN_MEMORY)
+
+    def write(self, data: bytes) -> int:
+        return self._held.write(data)
+
+    def flush(self) -> None:
+        """Nothing leaves before `release`."""
+
+    def release(self) -> None:
+        out = stdout_bytes()
+        self._held.seek(0)
+        while chunk := self._held.read(_SIZE):
+            out.write(chunk)
+        out.flush()
+        self.drop()
+
+    def drop(self) -> None:
+        self._held.close()

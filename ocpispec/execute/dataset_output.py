@@ -30,6 +30,7 @@ from ocpispec.plan import ir
 from ocpispec.render import CustomTemplate, RenderContext, RenderError, render, verify_template
 from ocpispec.render.confine import templates_root
 from ocpispec.render.values import CsvLines
+from ocpispec.stdout_sink import HeldStdout
 
 
 class DatasetOutput:
@@ -39,6 +40,7 @@ class DatasetOutput:
         self.file: HashingFile | None = None
         self.template: CustomTemplate | None = None
         self.staged: list[AtomicFile] = []
+        self.held: HeldStdout | None = None     # the output to stdout, until `stage`
 
     def require_libraries(self) -> None:
         """Make sure a Parquet or compressed output can be written."""
@@ -72,7 +74,8 @@ class DatasetOutput:
                                 self._run_values(version, window), self.render.geometry,
                                 self.render.dialect)
         if self.target.path is None:
-            out: Any = writers.text_stdout()
+            self.held = HeldStdout()
+            out: Any = writers.text_stdout(self.held)
         else:
             try:
                 self.file = HashingFile(self.target.path, compression_of(self.target))
@@ -81,7 +84,7 @@ class DatasetOutput:
             out = self.file
         try:
             written = render(self.render.format, rows, context, out, template=self.template)
-            if self.file is None:  # stdout: every row out before the commit, or no commit
+            if self.file is None:  # stdout: held until `stage`
                 out.flush()
             return written
         except RenderError as exc:
@@ -129,7 +132,9 @@ class DatasetOutput:
 
     def _write_binary(self, rows: Iterable[dict], version: str, window: ResolvedWindow) -> int:
         try:
-            self.file, sink = writers.open_binary(self.target)
+            if self.target.path is None:
+                self.held = HeldStdout()
+            self.file, sink = writers.open_binary(self.target, self.held)
             if self.render.format == "xlsx":
                 about = about_rows(shown_export(self.plan), self.dataset, self.plan, window,
                                    version, self.now,
@@ -138,7 +143,7 @@ class DatasetOutput:
             else:
                 written = writers.write_parquet(rows, self.plan, self.dataset, self.render,
                                                 sink, shown_export(self.plan), version)
-            if self.file is None:  # stdout: every byte out before the commit, or no commit
+            if self.file is None:  # stdout: held until `stage`
                 sink.flush()
             return written
         except OSError as exc:
@@ -161,8 +166,17 @@ class DatasetOutput:
 
     def stage(self, manifest: Callable[[], dict[str, Any]]) -> list[AtomicFile]:
         """The output, its manifest (`manifest()` makes it, once the file is finished)
-        and its data package, complete and fsynced under temporary names."""
+        and its data package, complete and fsynced under temporary names. Output to
+        stdout, held while the run read and judged (`stdout_sink.HeldStdout`), is
+        written here: every byte out before the commit, or no commit."""
         if self.file is None:
+            if self.held is not None:
+                try:
+                    self.held.release()
+                except OSError as exc:
+                    raise output_failed(self.target, exc) from None
+                finally:
+                    self.held = None
             return []
         try:
             self.file.finish()
@@ -187,6 +201,9 @@ class DatasetOutput:
         return manifest_path(self.file.file.path)
 
     def discard(self) -> None:
+        if self.held is not None:
+            self.held.drop()
+            self.held = None
         if self.file is not None:
             self.file.file.discard()
         for file in self.staged:

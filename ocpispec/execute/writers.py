@@ -187,21 +187,20 @@ class ShownOnTerminal:
         self.stream.flush()
 
 
-def text_stdout() -> Any:
-    """stdout for a text output, written whole (`stdout_sink`): as it is, or
-    `ShownOnTerminal` on a terminal."""
+def text_stdout(held: Any) -> Any:
+    """stdout for a text output, held until the run has judged what it read
+    (`stdout_sink.HeldStdout`): as it is, or `ShownOnTerminal` on a terminal."""
     from ocpispec.stdout_sink import stdout_text
 
-    out = stdout_text()
+    out = stdout_text(held)
     return ShownOnTerminal(out) if sys.stdout.isatty() else out
 
 
-def open_binary(target: Target) -> tuple[HashingFile | None, Any]:
-    """The output file (None for stdout) and the binary sink to write into."""
+def open_binary(target: Target, held: Any = None) -> tuple[HashingFile | None, Any]:
+    """The output file (None for stdout) and the binary sink to write into (for
+    stdout, `held`: `stdout_sink.HeldStdout`)."""
     if target.path is None:
-        from ocpispec.stdout_sink import stdout_bytes
-
-        return None, stdout_bytes()
+        return None, held
     file = HashingFile(target.path)
     return file, BinarySink(file)
 

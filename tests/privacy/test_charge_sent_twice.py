@@ -131,3 +131,26 @@ def test_a_charge_sent_again_at_a_home_fails_a_run(run_cli, platform, module, wo
     assert "error[OCX571]" in ran.stderr and DOUBT in ran.stderr
     assert not list(tmp_path.rglob("*.csv"))
     assert "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_a_run_to_stdout_writes_nothing_before_it_fails(run_cli, platform, module, workers,
+                                                        tmp_path: Path, monkeypatch) -> None:
+    """`run --out -` streamed its rows: the charge's row, the home's, was on stdout before
+    OCX571 failed the run, which then said "nothing was written"
+    (`stdout_sink.HeldStdout`)."""
+    monkeypatch.setenv("TWICE_KEY", KEY)
+    spec = tmp_path / "twice.ocx"
+    spec.write_text(SPEC.format(module=module))
+    monkeypatch.chdir(tmp_path)
+    ran = run_cli("run", str(spec), "--workers", workers, "--out", "-")
+    assert ran.exit_code == 1, ran.stderr
+    assert "error[OCX571]" in ran.stderr and "nothing was written" in ran.stderr
+    assert ran.stdout == ""
+    accepted = run_cli("run", str(spec), "--workers", workers, "--out", "-",
+                       "--accept-incomplete")
+    assert accepted.exit_code == 0, accepted.stderr
+    assert accepted.stdout.startswith("charge,currency\n")
+    assert len(accepted.stdout.splitlines()) == 9
+
