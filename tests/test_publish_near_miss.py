@@ -1,5 +1,5 @@
 """A location that says it is not public under a key other than OCPI's `publish` (other
-casing, a stray space, `is_published`) is not public: not in `get`, not in `run`."""
+casing, a stray space, `is_published`, full-width letters) is not public: not in `get`, not in `run`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import pytest
 from test_cli_get import DATE_TO, lines, login
 from test_run_e2e import HEADER, read_csv, run_spec  # noqa: F401 - fixture
 
-KEYS = ["Publish", "PUBLISH", "publish ", "is_published", "Published"]
+# the last: full-width letters, `publish` once in its compatibility form (NFKC), which
+# was read as a field of the platform's own: the site stayed public (round 25)
+KEYS = ["Publish", "PUBLISH", "publish ", "is_published", "Published",
+        "\uff50\uff55\uff42\uff4c\uff49\uff53\uff48"]
 
 SITES = '''from sessions as sessions
   join locations on location_id

@@ -2,7 +2,8 @@
 and whether a CDR says it was charged at the driver's home.
 
 Platforms send the flag in other casing (`Publish`), with a stray space (`publish `),
-or under a name of their own (`is_published`, `published`); on OCPI 2.1.1, which has
+in full-width letters (`ｐｕｂｌｉｓｈ`: keys are read in their NFKC form), or under a name
+of their own (`is_published`, `published`); on OCPI 2.1.1, which has
 no `publish`, such a key is the only word the platform says about it. The rule is
 conservative: any such key whose value is not exactly `true` makes the location not
 public, whatever `publish` itself says, and so does a non-empty `publish_allowed_to`
@@ -21,6 +22,7 @@ run leaves it out with the CDRs at private sites.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -49,7 +51,11 @@ def _names_publish(key: Any) -> bool:
 
 @lru_cache(maxsize=4096)
 def _letters(key: str) -> str:
-    """A key's letters, lowercased (every key of every location is asked, and keys repeat)."""
+    """A key's letters, lowercased, in their compatibility form (NFKC: full-width
+    `ｐｕｂｌｉｓｈ` is `publish`, as a reader of the platform's page would take it);
+    every key of every location is asked, and keys repeat."""
+    if not key.isascii():
+        key = unicodedata.normalize("NFKC", key)
     return "".join(ch for ch in key.lower() if ch.isalpha())
 
 
@@ -89,7 +95,7 @@ def flag_kind(key: Any) -> str | None:
     `home_charging_compensation`, in the spellings read above), or None."""
     if not isinstance(key, str) or len(key) > _LONGEST + 8:
         return None
-    letters = "".join(ch for ch in key.lower() if ch.isalpha())
+    letters = _letters(key)
     if letters in _NAMES:
         return "publish"
     return {"publishallowedto": "publish_allowed_to", "parkingtype": "parking_type",
