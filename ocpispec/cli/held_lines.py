@@ -24,10 +24,11 @@ import tempfile
 from typing import IO, Any
 
 IN_MEMORY = 32 << 20
-# the crawl's doubts (`execute.crawls._DOUBTS`) that the copy of a site kept may be the
+# the crawl's doubts (`execute.crawls._DOUBTS`) that the copy of an object kept may be the
 # wrong one: a private copy after a public one, a later copy (a site made private while
-# the list was read)
-DOUBTS_OF_A_COPY = frozenset({"private-copy", "later-copy"})
+# the list was read), a copy farther apart than the crawl remembers keys (its private
+# copy, if it was one, went unjudged: handed on as a new object and left out)
+DOUBTS_OF_A_COPY = frozenset({"private-copy", "later-copy", "far-repeat"})
 # the modules whose objects a private copy may contradict (`ocpi.private_copies.MODULES`)
 HELD = frozenset({"locations", "sessions", "cdrs"})
 _TWICE = {"locations": "a site twice, and the copy read first may be a home's"}
