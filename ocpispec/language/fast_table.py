@@ -1,6 +1,7 @@
 """lark's built spec parser -> the plain `ParseTable` the lark-free parser runs
-(`fast_parser`). Only called when that table is not in the user's cache yet, so only
-then is lark needed. Anything in lark's parser this does not know how to carry over
+(`fast_parser`). The package ships the table made from its grammar (`shipped_table`,
+written by `table_source`); this makes it again, kept in the user's cache, only for a
+grammar changed since (while developing), so only then is lark needed. Anything in lark's parser this does not know how to carry over
 (a lexer callback of another kind, a tree-building step it does not replicate) gives
 None, and specs are parsed by lark as before."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zlib
 from collections.abc import Callable
 TYPE_CHECKING = False  # typing costs a cold `check` 3 ms; annotations only need it for mypy
 if TYPE_CHECKING:
@@ -19,6 +21,16 @@ from ocpispec.language.fast_parser import ParseTable, RuleShape, StateLexer
 FORMAT = "2"  # bump when what is pickled changes shape
 # what the table depends on besides the grammar, lark's version and Python's
 _SOURCES = ("lean_lexer.py", "matchers.py", "fast_parser.py", "fast_table.py")
+
+
+# bump when the shape of the shipped table's module changes (`table_source`)
+SHIPPED_FORMAT = "1"
+
+
+def shipped_key(grammar: str) -> int:
+    """What the shipped table (`shipped_table`) is valid for: the grammar text and the
+    shape of its module."""
+    return zlib.crc32(f"{SHIPPED_FORMAT}\0{grammar}".encode())
 
 
 class _Unknown(Exception):

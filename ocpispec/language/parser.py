@@ -1,8 +1,11 @@
 """Parse stage: spec text -> typed syntax tree (`syntax.Spec`).
 
-The lark tree never leaves this module. The LALR parser is built from `grammar/ocx.lark`
-once and kept in the user's cache folder (`parser_cache`), so that a cold `ocpispec check`
-stays fast. Syntax errors become exactly one OCX0xx diagnostic (see `parse_errors`).
+The lark tree never leaves this module. A spec is parsed without lark (`fast_parser`),
+from the table the package ships (`shipped_table`, made from `grammar/ocx.lark`), so that
+even the first `ocpispec check` of a fresh install builds no parser. Only a spec that
+does not parse needs lark's LALR parser, built from the grammar once and kept in the
+user's cache folder (`parser_cache`). Syntax errors become exactly one OCX0xx diagnostic
+(see `parse_errors`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from ocpispec.language import syntax as s
 from ocpispec.diagnostics import CompileError, error
 from ocpispec.diagnostics.source import SourceFile, Span
 from ocpispec.language.fast_parser import ParseTable, parse_text
-from ocpispec.language.fast_table import cached_table
+from ocpispec.language.fast_table import cached_table, shipped_key
 from ocpispec.language.syntax_builder import build, unescape
 from ocpispec.language.tree import from_lark
 
@@ -55,7 +58,7 @@ def lark_parser() -> Lark:
     from ocpispec.language.lean_lexer import PLUGINS
     from ocpispec.language.parser_cache import cached_parser
 
-    text = _grammar_text()
+    text = grammar_text()
 
     def build(lark_cache: bool) -> Lark:
         return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
@@ -65,15 +68,22 @@ def lark_parser() -> Lark:
 
 
 @functools.cache
-def _grammar_text() -> str:
+def grammar_text() -> str:
     with open(_grammar_file(), encoding="utf-8") as file:
         return file.read()
 
 
 @functools.cache
 def fast_table() -> ParseTable | None:
-    """The lark-free parser's table (`fast_parser`), kept in the user's cache folder."""
-    return cached_table(_grammar_text(), lark_parser)
+    """The lark-free parser's table (`fast_parser`): the one the package ships
+    (`shipped_table`, made from this grammar), else one made from lark's parser and kept
+    in the user's cache folder (a grammar changed since the table was shipped)."""
+    from ocpispec.language import shipped_table
+
+    grammar = grammar_text()
+    if shipped_table.GRAMMAR_KEY == shipped_key(grammar):
+        return shipped_table.TABLE
+    return cached_table(grammar, lark_parser)
 
 
 MAX_DEPTH = 100
