@@ -1,8 +1,10 @@
-"""The spec parser's table shipped in the package (ocpispec/language/shipped_table.py):
-it is what the grammar, the lexer and lark give now, and a fresh install's first `check`
-uses it, so that it neither imports lark nor builds a parser (about a second) nor
-writes one into the user's cache. tests/test_fast_parser.py compares the trees it gives
-with lark's."""
+"""The parsers shipped in the package: the lark-free parser's table
+(ocpispec/language/shipped_table.py) and lark's parser serialized (shipped_lark.py). Both
+are what the grammar, the lexer and lark give now; a fresh install's first `check` uses
+the table, so that it neither imports lark nor builds a parser (about a second) nor
+writes one into the user's cache, and its first spec with a syntax error loads lark's
+parser rather than building it. tests/test_fast_parser.py compares the trees the table
+gives with lark's."""
 
 from __future__ import annotations
 
@@ -12,15 +14,46 @@ import sys
 
 from fixtures_cli import REPO
 
-from ocpispec.language import shipped_table
+import pytest
+from test_lean_lexer import SPECS, outcome, stock_parser
+
+from ocpispec.language import parser as parser_module
+from ocpispec.language import shipped_lark, shipped_table
 from ocpispec.language.fast_table import shipped_key
 from ocpispec.language.parser import fast_table, grammar_text
-from ocpispec.language.table_source import SHIPPED, current_source
+from ocpispec.language.table_source import (SHIPPED, SHIPPED_LARK, current_lark_source,
+                                            current_source)
 
 
 def test_the_shipped_table_is_what_the_grammar_gives_now():
     shipped = (REPO / "ocpispec" / "language" / SHIPPED).read_text(encoding="utf-8")
     assert shipped == current_source(), "run `.venv/bin/python tools/ship_parse_table.py`"
+
+
+def test_the_shipped_lark_parser_is_what_the_grammar_gives_now():
+    shipped = (REPO / "ocpispec" / "language" / SHIPPED_LARK).read_text(encoding="utf-8")
+    assert shipped == current_lark_source(), "run `.venv/bin/python tools/ship_parse_table.py`"
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    parser = parser_module._shipped_lark(grammar_text())
+    assert parser is not None
+    return parser
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
+def test_the_shipped_lark_parser_parses_and_fails_as_a_built_one(loaded, path):
+    text = path.read_text(encoding="utf-8-sig")
+    assert outcome(loaded, text) == outcome(stock_parser(), text)
+    damaged = text[: len(text) // 2] + " = (" + text[len(text) // 2:]
+    assert outcome(loaded, damaged) == outcome(stock_parser(), damaged)
+
+
+def test_the_shipped_lark_parser_is_used_only_for_its_grammar_and_lark(monkeypatch):
+    assert parser_module._shipped_lark(grammar_text() + "\n// a comment\n") is None
+    monkeypatch.setattr(shipped_lark, "LARK_VERSION", "0.1")
+    assert parser_module._shipped_lark(grammar_text()) is None
 
 
 def test_the_parser_uses_the_shipped_table_only_for_the_grammar_it_was_made_from():
@@ -46,6 +79,30 @@ def test_the_first_check_with_an_empty_cache_builds_and_writes_no_parser(tmp_pat
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "valid" in done.stderr, done.stderr
     assert sorted(path.name.split("-")[0] for path in cache.iterdir()) == ["catalogue"]
+
+
+_BUILDS = """
+import sys
+from lark import Lark
+built = []
+Lark.__init__ = lambda *args, **kwargs: built.append(1) or sys.exit("lark built a parser")
+from ocpispec.language import parse
+from ocpispec.diagnostics import CompileError
+from ocpispec.diagnostics.source import SourceFile
+try:
+    parse(SourceFile.read(sys.argv[1]))
+except CompileError as exc:
+    print(exc.diagnostics[0].code)
+"""
+
+
+def test_the_first_syntax_error_with_an_empty_cache_builds_no_parser(tmp_path):
+    env = {**os.environ, "OCPISPEC_CACHE_DIR": str(tmp_path / "cache")}
+    spec = REPO / "tests" / "cases" / "OCX001_unexpected_token.ocx"
+    done = subprocess.run([sys.executable, "-c", _BUILDS, str(spec)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "OCX001"), done.stderr
+    assert [path.name.split("-")[0] for path in (tmp_path / "cache").iterdir()] == ["parser"]
 
 
 def test_the_first_parse_with_an_empty_cache_loads_no_lark(tmp_path):

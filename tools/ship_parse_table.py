@@ -1,5 +1,6 @@
-"""Write ocpispec/language/shipped_table.py: the spec parser's table, made from
-grammar/ocx.lark by lark, which the package ships so that no install builds it at run time.
+"""Write ocpispec/language/shipped_table.py (the lark-free parser's table) and
+shipped_lark.py (lark's parser, serialized), made from grammar/ocx.lark by lark, which
+the package ships so that no install builds a parser at run time.
 Run it after changing the grammar or the lexer (tests/test_shipped_table.py says when).
 
     .venv/bin/python tools/ship_parse_table.py
@@ -13,17 +14,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ocpispec.language.table_source import SHIPPED, current_source  # noqa: E402
+from ocpispec.language.table_source import (  # noqa: E402
+    SHIPPED,
+    SHIPPED_LARK,
+    current_lark_source,
+    current_source,
+)
 
 
 def main() -> None:
-    target = REPO / "ocpispec" / "language" / SHIPPED
-    text = current_source()
-    if target.is_file() and target.read_text(encoding="utf-8") == text:
-        print(f"{target.relative_to(REPO)} is up to date")
-        return
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target.relative_to(REPO)}")
+    for name, make in ((SHIPPED, current_source), (SHIPPED_LARK, current_lark_source)):
+        target = REPO / "ocpispec" / "language" / name
+        text = make()
+        if target.is_file() and target.read_text(encoding="utf-8") == text:
+            print(f"{target.relative_to(REPO)} is up to date")
+            continue
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

@@ -53,18 +53,39 @@ def _grammar_file() -> str:
 
 @functools.cache
 def lark_parser() -> Lark:
-    """The LALR parser, built once and kept in the user's cache folder (`parser_cache`)."""
-    from ocpispec.language.lark_without_regex import Lark
-    from ocpispec.language.lean_lexer import PLUGINS
+    """The LALR parser: kept in the user's cache folder (`parser_cache`), else loaded from
+    the one the package ships (`shipped_lark`), else built from the grammar."""
     from ocpispec.language.parser_cache import cached_parser
 
     text = grammar_text()
 
     def build(lark_cache: bool) -> Lark:
-        return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
-                    maybe_placeholders=True, cache=lark_cache, _plugins=PLUGINS)
+        shipped = _shipped_lark(text)
+        return shipped if shipped is not None else build_lark(text, lark_cache)
 
     return cached_parser(text, build)
+
+
+def build_lark(text: str, lark_cache: bool) -> Lark:
+    """lark's LALR parser built from the grammar `text` (about a second)."""
+    from ocpispec.language.lark_without_regex import Lark
+    from ocpispec.language.lean_lexer import PLUGINS
+
+    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True, cache=lark_cache, _plugins=PLUGINS)
+
+
+def _shipped_lark(text: str) -> Lark | None:
+    """The parser the package ships in lark's serialized form, when it was made from this
+    grammar by the installed lark (another lark may read that form otherwise)."""
+    from ocpispec.language import shipped_lark
+    from ocpispec.language.lark_without_regex import Lark
+    from ocpispec.language.lean_lexer import PLUGINS
+    from lark import __version__ as lark_version
+
+    if shipped_lark.GRAMMAR_KEY != shipped_key(text) or shipped_lark.LARK_VERSION != lark_version:
+        return None
+    return Lark._load_from_dict(shipped_lark.DATA, shipped_lark.MEMO, _plugins=PLUGINS)
 
 
 @functools.cache
