@@ -65,3 +65,30 @@ def test_the_catalogue_key_follows_the_schema_sources(tmp_path):
     finally:
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert catalogue_module._sources_key() == before
+
+
+_FIRST_CHECK = """
+import contextlib, io, json, sys
+sys.argv = ["ocpispec", "check", sys.argv[1]]
+from ocpispec.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main()
+    except SystemExit as exit:
+        code = exit.code
+print(json.dumps([code, sorted(m for m in ("tempfile", "shutil", "random") if m in sys.modules)]))
+"""
+
+
+def test_writing_the_cache_loads_no_tempfile(tmp_path):
+    """A first `check` writes the cache without `tempfile` (and the `shutil`, `random`
+    and compressors it loads); the files are complete and private."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "OCPISPEC_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", _FIRST_CHECK,
+                           str(REPO / "specs" / "municipality_sessions.ocx")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == '[0, []]', done.stderr
+    (written,) = cache.iterdir()
+    assert written.name.startswith("catalogue-") and written.stat().st_mode & 0o077 == 0
+    assert user_cache.read(written, catalogue_module._sources_key()) is not None
