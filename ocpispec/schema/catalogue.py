@@ -261,12 +261,19 @@ _CATALOGUE: Catalogue | None = None
 def catalogue() -> Catalogue:
     """The catalogue, built on first use and then shared. Building it takes a twentieth
     of a cold `ocpispec check`, so it is kept between processes in the user's cache
-    (`ocpispec.user_cache`), keyed by the schema package's sources; a wheel ships it
-    (`shipped_catalogue`), so that even the first command does not build it."""
+    (`ocpispec.user_cache`), keyed by the schema package's sources. A wheel ships it
+    (`shipped_catalogue`), read instead, so that even the first command neither builds
+    nor writes it."""
     global _CATALOGUE
     if _CATALOGUE is None:
-        loaded = user_cache.cached("catalogue", _sources_key(), _shipped_or_built)
-        _CATALOGUE = loaded if isinstance(loaded, Catalogue) else _build()
+        from ocpispec.schema import shipped_catalogue
+
+        shipped = shipped_catalogue.read()
+        if isinstance(shipped, Catalogue):
+            _CATALOGUE = shipped
+        else:
+            loaded = user_cache.cached("catalogue", _sources_key(), _build)
+            _CATALOGUE = loaded if isinstance(loaded, Catalogue) else _build()
     return _CATALOGUE
 
 
@@ -274,13 +281,6 @@ def _sources_key() -> str:
     package = os.path.dirname(__file__)
     sources = sorted(entry.path for entry in os.scandir(package) if entry.name.endswith(".py"))
     return user_cache.sources_key(*sources, os.path.join(os.path.dirname(package), "frozen.py"))
-
-
-def _shipped_or_built() -> Catalogue:
-    from ocpispec.schema import shipped_catalogue
-
-    shipped = shipped_catalogue.read()
-    return shipped if isinstance(shipped, Catalogue) else _build()
 
 
 def _build() -> Catalogue:

@@ -6,8 +6,10 @@ The wheel's build writes the file (hatch_build.py, with `write`); a source check
 editable install has none and builds the catalogue as before. The file holds its key, a
 checksum of the schema package's sources and of `frozen.py` with Python's version, and
 is read only when that key is the sources' now (a source edited after the install means
-building again). Whatever is read, or built, is then kept in the user's cache
-(`ocpispec.user_cache`), as before; a missing, truncated or foreign file is ignored.
+building again). A catalogue read from it is not kept in the user's cache: reading it
+every time costs what reading the cache would, and the first command writes nothing. A
+missing, truncated or foreign file is ignored: the catalogue is built and kept in the
+user's cache (`ocpispec.user_cache`), as before.
 """
 
 from __future__ import annotations
