@@ -146,7 +146,7 @@ def test_check_writes_nothing_beside_the_package_even_without_a_usable_cache(tmp
     env = {**os.environ, "OCPISPEC_CACHE_DIR": str(blocker / "cache"), "TMPDIR": str(temporary),
            "PYTHONDONTWRITEBYTECODE": "1"}
     for spec, status in ((SPEC, 0), (REPO / "tests" / "cases" / "OCX001_unexpected_token.ocx", 1)):
-        done = subprocess.run([sys.executable, "-m", "ocpispec", "check", str(spec)], cwd=tmp_path,
+        done = subprocess.run([sys.executable, "-m", "ocpispec", "check", str(spec)], cwd=REPO,
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == status, done.stderr
     assert _files(package) == before
