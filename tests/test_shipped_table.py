@@ -71,6 +71,15 @@ def test_the_shipped_lark_parser_is_used_only_for_its_grammar_and_lark(monkeypat
     assert parser_module._shipped_lark(grammar_text()) is None
 
 
+@SHIPPED_LARK_IS_USED
+def test_a_shipped_lark_parser_lark_cannot_read_means_building_it(monkeypatch):
+    monkeypatch.setattr(shipped_lark, "DATA", {**shipped_lark.DATA, "parser": {}})
+    assert parser_module._shipped_lark(grammar_text()) is None
+    built = parser_module.build_lark(grammar_text(), False)
+    text = (REPO / "tests" / "cases" / "OCX001_unexpected_token.ocx").read_text(encoding="utf-8")
+    assert outcome(built, text) == outcome(stock_parser(), text)
+
+
 def test_the_parser_uses_the_shipped_table_only_for_the_grammar_it_was_made_from():
     assert fast_table() is shipped_table.TABLE
     assert shipped_key(grammar_text()) == shipped_table.GRAMMAR_KEY

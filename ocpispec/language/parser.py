@@ -85,7 +85,10 @@ def _shipped_lark(text: str) -> Lark | None:
 
     if shipped_lark.GRAMMAR_KEY != shipped_key(text) or shipped_lark.LARK_VERSION != lark_version:
         return None
-    return Lark._load_from_dict(shipped_lark.DATA, shipped_lark.MEMO, _plugins=PLUGINS)
+    try:
+        return Lark._load_from_dict(shipped_lark.DATA, shipped_lark.MEMO, _plugins=PLUGINS)
+    except Exception:  # noqa: BLE001 - a form this lark does not read after all: build it
+        return None
 
 
 @functools.cache
