@@ -530,7 +530,7 @@ def _in_scope(page: CleanPage, scope: Any, release: Release) -> tuple[list[bytes
     others counted as left out), picked in C by one look-up per place."""
     if page.places is None:     # `fast_pages.page_reader` gives places under a scope
         raise RuntimeError("a page read without the places its scope needs")
-    if (kept := scope.places_kept(page.places)) is None:
+    if (kept := page.kept_by(scope)) is None:     # asked by the crawl's check already
         return page, page.kind_of
     lines = list(compress(page, kept))
     release.left_out += len(page) - len(lines)

@@ -14,7 +14,8 @@ nothing happens to it (no repeat, every stamp inside the window):
 Where `get` leaves out what a run would, `places` holds each object's place, the key
 its scope looks it up by (`public_scope.place`); the parent keeps what the scope knows
 (`PublicScope.keeps_places`), after the dedup and the window, as it would judge the
-objects themselves.
+objects themselves. The crawl's check of private copies asks first (`kept_by`), and the
+writer gets the same answer: each place is looked up once.
 
 The key of an object is its fingerprint, `hash(key)`, which worker processes compute
 as the parent does: they are forked, so they share its hash seed.
@@ -33,7 +34,7 @@ class CleanPage(list):  # type: ignore[type-arg]
     (what `Release.line` withheld: its outcome tuples), and `places` (each object's
     place for the scope, or None where there is no scope)."""
 
-    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds", "places")
+    __slots__ = ("fingerprints", "stamps", "kind_of", "kinds", "places", "_kept", "_kept_by")
     prepared = True
 
     def __init__(self, lines: list[bytes], fingerprints: list[int], stamps: list[str],
@@ -46,6 +47,14 @@ class CleanPage(list):  # type: ignore[type-arg]
         """Whether every `last_updated` lies in [low, high) (canonical texts order as time)."""
         return not self.stamps or ((low is None or min(self.stamps) >= low)
                                    and (high is None or max(self.stamps) < high))
+
+    def kept_by(self, scope: Any) -> list[bool] | None:
+        """Per object whether `scope` keeps its place (`PublicScope.places_kept`; None: all
+        are), looked up once per page: the crawl's check of private copies and `get`'s
+        writer both ask, and a look-up hashes each place's texts, fresh from the pickle."""
+        if getattr(self, "_kept_by", None) is not scope:
+            self._kept, self._kept_by = scope.places_kept(self.places), scope
+        return self._kept  # type: ignore[no-any-return]
 
     def items(self) -> Prepared:
         """The page as a `Prepared` one: per object (None, None, fingerprint, stamp,

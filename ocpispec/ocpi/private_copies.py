@@ -28,6 +28,8 @@ and on the fast reader, on every version.
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import not_
 from typing import Any
 
 from ocpispec.ids import key_text
@@ -76,9 +78,9 @@ class PrivateCopies:
             return False
         fingerprints, stamps = self._fingerprints(objects)
         marked = set(private)
-        first_at: dict[Any, int] = {}   # a page's first copy of each key: one pass, not one a copy
-        for at, fingerprint in enumerate(fingerprints):
-            first_at.setdefault(fingerprint, at)
+        # a page's first copy of each key, in one pass in C (not a scan per copy): built
+        # from the page's end, so that the first copy's index is written last
+        first_at = dict(zip(reversed(fingerprints), range(len(fingerprints) - 1, -1, -1)))
         doubt = False
         for index in private:
             fingerprint = fingerprints[index]
@@ -99,8 +101,8 @@ class PrivateCopies:
         if objects.__class__ is CleanPage:  # the fast reader gives places under a scope
             if self._scope is None or objects.places is None:
                 return []
-            sites = self._scope.places
-            return [index for index, place in enumerate(objects.places) if place not in sites]
+            kept = objects.kept_by(self._scope)   # asked again by `get`'s writer
+            return [] if kept is None else list(compress(range(len(kept)), map(not_, kept)))
         if objects.__class__ is RowPage:
             kinds = {index for index, kind in enumerate(objects.kinds) if kind[1]}
             return [index for index, kind in enumerate(objects.kind_of) if kind in kinds] \
