@@ -113,14 +113,18 @@ class PublicScope:
 
 
 def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> PublicScope:
-    """The scope of `module` from every location the platform lists."""
+    """The scope of `module` from every location the platform lists. The tariffs their
+    connectors name are gathered for a scope of tariffs only, which alone looks them up
+    (`places`, `keeps`): a walk of every EVSE and connector cost `get sessions` more than
+    reading the sites."""
     sites, tariffs = set(), set()
+    named = module == "tariffs"
     for location in locations:
         if not isinstance(location, dict) or private_site(location):
             continue
         if (site := _key(location, location.get("id"))) is not None:
             sites.add(site)
-        for evse in _objects(location.get("evses")):
+        for evse in _objects(location.get("evses")) if named else ():
             for connector in _objects(evse.get("connectors")):
                 named = connector.get("tariff_ids")
                 named = named if isinstance(named, list) else [named]
