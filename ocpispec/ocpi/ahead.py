@@ -14,7 +14,8 @@ Items arrive in the order the loop yields them; an exception the loop raises is
 raised to the consumer in its place, after every item before it. Closing (or
 leaving the `for` early, or an exception in the consumer) stops the loop after the
 item it is fetching, and closes it in its own thread (its `finally` runs there).
-Memory stays bounded: the loop holds at most one item beyond the `depth` queued.
+Memory stays bounded: the loop holds at most one item beyond the `depth` queued
+(`narrow` lowers the depth once a deeper one is no longer needed).
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class Ahead(Generic[T]):
                 raise problem
             raise StopIteration
         return item  # type: ignore[return-value]
+
+    def narrow(self, depth: int) -> None:
+        """Hand over through a queue of `depth` from now on (a deeper one let the loop run
+        further ahead while the consumer waited for something else): the loop waits until
+        the consumer has taken what is queued beyond it."""
+        with self._handoff.mutex:
+            self._handoff.maxsize = depth
 
     def close(self) -> None:
         """Stop the loop and wait for its thread (at most the request it is waiting for)."""

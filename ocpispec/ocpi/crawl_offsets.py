@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ocpispec.ocpi.crawl_pages import FIRST_IN_FLIGHT, REPEATS_IN_A_ROW, Page, PageRequest, Schedule, offset_in_pages
+from ocpispec.ocpi.crawl_pages import AHEAD_WHILE_SITES_READ, FIRST_IN_FLIGHT, OBJECTS_AHEAD_WHILE_SITES_READ, REPEATS_IN_A_ROW, Page, PageRequest, Schedule, offset_in_pages
 from ocpispec.ocpi.links import assess
 
 if TYPE_CHECKING:
@@ -49,9 +49,15 @@ class OffsetPaging:
         from ocpispec.ocpi.ahead import Ahead
 
         last, repeats = first, 0
-        with Ahead(self._offset_pages(first), name="ocpispec-pages") as fetched:
+        # while the first page waits for the published sites (`get`), the pages after it
+        # are read on (by worker processes, or the fast reader) rather than waiting too
+        waiting = not first_accepted and self._private_copies is not None \
+            and self._private_copies.waits_for_scope
+        depth = min(AHEAD_WHILE_SITES_READ, max(1, OBJECTS_AHEAD_WHILE_SITES_READ // max(1, len(first.objects))))
+        with Ahead(self._offset_pages(first), depth=depth if waiting else 1, name="ocpispec-pages") as fetched:
             if not first_accepted:
                 yield self._accept(first)
+                fetched.narrow(1)
                 if self._full():
                     return
             for request, page, notes in fetched:

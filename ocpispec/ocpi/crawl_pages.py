@@ -21,6 +21,12 @@ from ocpispec.timestamps import EPOCH_FLOOR, format_timestamp
 
 
 
+# pages read on and held while the first waits for the published sites (`get`): the
+# workers' pages would otherwise stop after the few in flight, and the workers idle until
+# the locations are read. At most 16 pages, and some 16,000 objects (a page of 1,000
+# sessions read whole is about half a megabyte)
+AHEAD_WHILE_SITES_READ = 16
+OBJECTS_AHEAD_WHILE_SITES_READ = 16_000
 FIRST_IN_FLIGHT = 2   # pages in flight after the first; one more per page that has arrived
 # objects of the previous page asked for again when the platform sends no `X-Total-Count`,
 # whose shrinking would show that objects left the list and the rest shifted down

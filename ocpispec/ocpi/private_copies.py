@@ -66,6 +66,11 @@ class PrivateCopies:
         self._recent = recent
         self._private_first = RecentKeys(window)
 
+    @property
+    def waits_for_scope(self) -> bool:
+        """Whether the first page will wait for the published sites (still being read)."""
+        return self._scope_once_read is not None
+
     def private_repeat(self, objects: list[Any]) -> bool:
         """Whether a copy in `objects` (a page as the crawl received it, before it is
         accepted) says private of an object whose first copy did not. The first page
