@@ -39,8 +39,26 @@ def says_not_public(obj: dict[str, Any]) -> bool:
     say exactly `true`, or the location lists the tokens it is shown to
     (`publish_allowed_to`, which OCPI allows only beside `publish: false`)."""
     return bool(obj.get("publish_allowed_to")) or any(
-        value is not True for key, value in obj.items()
-        if key != "publish" and _names_publish(key))
+        obj[key] is not True for key in _flag_keys(obj)[0])
+
+
+def _flag_keys(obj: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Of the keys of `obj`, those other than `publish` that name the publish flag, and
+    those that name `parking_type`. A platform's objects share their keys: each list of
+    them is read once (a location's every key was read twice per question, and `get`
+    asks of every location the platform lists)."""
+    keys = tuple(obj)
+    return _flag_keys_of(keys) if len(keys) <= _SHARED_KEYS else _flag_keys_of.__wrapped__(keys)
+
+
+_SHARED_KEYS = 64   # an object with more keys is read by itself, not remembered
+
+
+@lru_cache(maxsize=1024)
+def _flag_keys_of(keys: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    return (tuple(key for key in keys if key != "publish" and _names_publish(key)),
+            tuple(key for key in keys
+                  if key.__class__ is str and len(key) <= _LONGEST and _letters(key) in _PARKING))
 
 
 def _names_publish(key: Any) -> bool:
@@ -81,8 +99,7 @@ def on_driveway(obj: dict[str, Any]) -> bool:
     """Whether a location says it is on the driveway of a house (`parking_type`, under
     any of its names), in any spelling of the letters (`" ON_DRIVEWAY "`,
     `On-Driveway`), alone or in a list."""
-    return any(_says_driveway(value) for key, value in obj.items()
-               if key.__class__ is str and len(key) <= _LONGEST and _letters(key) in _PARKING)
+    return any(_says_driveway(obj[key]) for key in _flag_keys(obj)[1])
 
 
 def _says_driveway(parking: Any) -> bool:
