@@ -40,8 +40,9 @@ FLAGGED_MODULES = frozenset({"locations", "cdrs"})
 
 def settle(content: bytes, parsed: Any) -> Any:
     """`parsed`, or `content` parsed again with repeated privacy flags settled."""
-    typed = _driveway(content.lower())
-    found = _raw_flag_keys(content, typed)
+    low = content.lower()       # once: a page of locations runs to megabytes
+    typed = _driveway(low)
+    found = _raw_flag_keys(content, typed, low)
     if found == 0 or found == _flag_keys(parsed, typed):  # none, or each once
         return parsed
     try:
@@ -50,11 +51,12 @@ def settle(content: bytes, parsed: Any) -> Any:
         return parsed
 
 
-def _raw_flag_keys(content: bytes, typed: bool) -> int:
+def _raw_flag_keys(content: bytes, typed: bool, low: bytes | None = None) -> int:
     """The keys in the text that may name a flag: a flag's word ending a key (not a
     value: a colon follows), and any key written with a `\\u` escape, which may spell
-    one (`"pub\\u006cish"`). A word search, not a regex over the page: pages are large."""
-    low = content.lower()
+    one (`"pub\\u006cish"`). A word search, not a regex over the page: pages are large.
+    `low`: `content` lowercased, where the caller has it."""
+    low = content.lower() if low is None else low
     count = 0
     for word, tail in (*_WORDS, _TYPE) if typed else _WORDS:
         at = low.find(word)
