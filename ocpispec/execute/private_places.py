@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ocpispec.execute.lookups import party_of
@@ -36,11 +37,35 @@ class LookedUpSites:
     # charge of a million cost more than the crawl's scan of a page for private copies
     verdicts: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    def keeps(self, obj: dict[str, Any]) -> bool:
-        from ocpispec.execute.pipeline import is_published
+    # verdicts by (location_id, country_code, party_id) as sent, where the party is those
+    # two fields and all three are text: the verdict is a function of these three values
+    # alone, and a run's crawl asks it of every charge (folding the party of each, as
+    # `judged` does, cost more than the privacy step's own check of the charge)
+    as_sent: dict[tuple[str, str, str], bool] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
+    @cached_property
+    def _sent_party(self) -> bool:
+        return self.party == (("country_code",), ("party_id",))
+
+    def keeps(self, obj: dict[str, Any]) -> bool:
         if self.module == "cdrs" and home_charging(obj):
             return False
+        if self._sent_party:
+            sent = (obj.get("location_id"), obj.get("country_code"), obj.get("party_id"))
+            if sent[0].__class__ is str and sent[1].__class__ is str and sent[2].__class__ is str:
+                known = self.as_sent.get(sent)  # type: ignore[arg-type]
+                if known is None:
+                    if len(self.as_sent) >= _MEMO_LIMIT:
+                        self.as_sent.clear()
+                    known = self.as_sent[sent] = self.judged(obj)  # type: ignore[index]
+                return known
+        return self.judged(obj)
+
+    def judged(self, obj: dict[str, Any]) -> bool:
+        """`keeps` of a charge without home charging, read as `place` and the party read it."""
+        from ocpispec.execute.pipeline import is_published
+
         key = place(obj)
         if key is None or key[2] is None:
             return False
