@@ -1,7 +1,11 @@
-"""`LookedUpSites.keeps` (`execute/private_places.py`) remembers its verdicts by the
-location id and party fields as a charge sends them; `judged`, the general reading
-(`place`, the party folded), is what it remembers. For any charges, in any order, the
-remembered verdict is the one `judged` gives anew, the cache cleared or not."""
+"""A run's crawl of sessions and CDRs judges each charge's site (`execute/private_places.py`)
+and fingerprints a page's objects (`ocpi/private_copies.py`) on fast paths; for any
+input they give what the general reading gives.
+
+`LookedUpSites.keeps` remembers its verdicts by the location id and party fields as a
+charge sends them; `judged`, the general reading (`place`, the party folded), is what it
+remembers. For any charges, in any order, the remembered verdict is the one `judged`
+gives anew, the cache cleared or not."""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpispec.execute import private_places
+from ocpispec.ids import key_text
 from ocpispec.execute.jmes_compile import compile_expression
 from ocpispec.execute.lookups import TableLookup
 from ocpispec.execute.private_places import LookedUpSites
+from ocpispec.ocpi.objects import RecentKeys, key_fields
+from ocpispec.ocpi.private_copies import PrivateCopies
 from ocpispec.schema.joins import PARTY, TOKEN_PARTY
 
 # mostly the values of a few sites, as a crawl sees them; sometimes another form or type
@@ -66,3 +73,32 @@ def test_a_remembered_verdict_is_the_one_judged_anew(many: list[dict[str, Any]],
             assert remembering.keeps(charge) is expected, charge
     finally:
         private_places._MEMO_LIMIT = saved
+
+
+KEY_VALUES = st.one_of(st.sampled_from(["S1", "s1", " S1 ", "Ｓ１", "ß", "", "  ", "NL", "nl"]),
+                       st.none(), st.integers(-2, 2), st.floats(allow_nan=False, width=16),
+                       st.booleans(), st.text(max_size=4), st.just([]), st.just({}))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.dictionaries(st.sampled_from(["country_code", "party_id", "id",
+                                                              "last_updated"]), KEY_VALUES),
+                          st.just([]), st.just("text")), max_size=12),
+       st.sampled_from(["sessions", "cdrs", "locations"]))
+def test_a_private_copy_is_fingerprinted_as_the_dedup_keys_it(objects: list[Any], module: str
+                                                              ) -> None:
+    """`PrivateCopies` fingerprints a page's objects by its generated key reader
+    (`accept.key_reader`); each is the `hash` of the key as `ids.key_text` reads its
+    fields, as the crawl's dedup adds it."""
+    keys = key_fields("2.2.1", module)
+    copies = PrivateCopies(module, keys, RecentKeys(8), 8, _sites(module, "2.2.1", PARTY))
+    fingerprints, stamps = copies._fingerprints(objects)
+    assert fingerprints == [hash(tuple(key_text(obj.get(name)) for name in keys))
+                            if obj.__class__ is dict else None for obj in objects]
+    assert stamps == [obj.get("last_updated") if obj.__class__ is dict else None
+                      for obj in objects]
+    private = copies._private_indices(objects)
+    judge = _sites(module, "2.2.1", PARTY).keeps
+    if module != "locations":
+        assert private == [index for index, obj in enumerate(objects)
+                           if obj.__class__ is dict and not judge(obj)]

@@ -67,9 +67,15 @@ def clean_judge(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple[str | No
 def clean_key(check: ObjectCheck) -> Callable[[dict[str, Any]], tuple]:
     """For a worker process: the key of an object `clean_judge` would find no problem
     with (one that fits the strict types, `fast_pages.strict_fit`), as it keys it."""
-    shape = ("key", check.keys)
+    return key_reader(check.keys)
+
+
+def key_reader(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple]:
+    """The key of an object as the page loop keys it: its `keys` fields read by
+    `ids.key_text`, inline."""
+    shape = ("key", keys)
     if shape not in _CACHE:
-        _CACHE[shape] = f"def key(obj):\n    return ({_key(check.keys)},)"
+        _CACHE[shape] = f"def key(obj):\n    return ({_key(keys)},)"
     env: dict[str, Any] = {"key_text": key_text}
     exec(_CACHE[shape], env)  # noqa: S102 - text built from catalogue field names only
     return env["key"]  # type: ignore[no-any-return]

@@ -32,8 +32,7 @@ from itertools import compress
 from operator import not_
 from typing import Any
 
-from ocpispec.ids import key_text
-from ocpispec.ocpi.accept import Prepared
+from ocpispec.ocpi.accept import Prepared, key_reader
 from ocpispec.ocpi.clean_pages import CleanPage
 from ocpispec.ocpi.objects import RecentKeys
 from ocpispec.ocpi.public_scope import home_charging, private_site
@@ -63,6 +62,7 @@ class PrivateCopies:
         self._scope = scope if charges and not callable(scope) else None
         self._scope_once_read = scope if charges and callable(scope) else None
         self._keys = keys   # the crawl's key fields (`objects.key_fields`)
+        self._key = key_reader(keys)
         self._recent = recent
         self._private_first = RecentKeys(window)
 
@@ -118,6 +118,10 @@ class PrivateCopies:
                     if problem is None and _prepared_private(outcome, sites)]
         if self._module == "sessions" and self._scope is None:  # where a charge was needs the sites
             return []
+        if self._scope is not None and self._module in ("sessions", "cdrs"):
+            keeps = self._scope.keeps   # `_private`, bound once a page
+            return [index for index, obj in enumerate(objects)
+                    if obj.__class__ is dict and not keeps(obj)]
         return [index for index, obj in enumerate(objects)
                 if obj.__class__ is dict and self._private(obj)]
 
@@ -131,8 +135,8 @@ class PrivateCopies:
         if objects.__class__ is Prepared:
             return [hash(key) if problem is None else None for problem, _, key, _, _ in objects], \
                 [stamp for _, _, _, stamp, _ in objects]
-        return [hash(tuple(key_text(obj.get(name)) for name in self._keys))
-                if obj.__class__ is dict else None for obj in objects], \
+        key = self._key
+        return [hash(key(obj)) if obj.__class__ is dict else None for obj in objects], \
             [obj.get("last_updated") if obj.__class__ is dict else None for obj in objects]
 
     def _private(self, obj: dict[str, Any]) -> bool:
