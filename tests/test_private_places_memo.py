@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,7 +43,8 @@ def charges(draw: Any) -> dict[str, Any]:
     charge: dict[str, Any] = {"id": "c", "location_id": draw(IDS),
                               "country_code": draw(PARTIES), "party_id": draw(OWNERS)}
     if draw(st.integers(0, 3)) == 0:
-        del charge["location_id"]
+        if draw(st.booleans()):     # else a `location_id` beside the embedded site
+            del charge["location_id"]
         charge[draw(st.sampled_from(["cdr_location", "location"]))] = {"id": draw(IDS)}
     charge["home_charging_compensation"] = draw(st.sampled_from([None, False, True, "false", 0, 1]))
     charge["cdr_token"] = {"country_code": draw(PARTIES), "party_id": draw(OWNERS)}
@@ -73,6 +75,21 @@ def test_a_remembered_verdict_is_the_one_judged_anew(many: list[dict[str, Any]],
             assert remembering.keeps(charge) is expected, charge
     finally:
         private_places._MEMO_LIMIT = saved
+
+
+@pytest.mark.parametrize("embedded", ["cdr_location", "location"])
+@pytest.mark.parametrize("module", ["sessions", "cdrs"])
+def test_a_charge_naming_two_sites_does_not_find_the_verdict_of_one(embedded: str,
+                                                                     module: str) -> None:
+    """A charge at published S1, then one sending `location_id` S1 beside an embedded home
+    (s2): the second names no site (`public_scope.location_named`), so it is not kept,
+    whatever the first left in the memo."""
+    sites = _sites(module, "2.2.1", PARTY)
+    public = {"id": "c1", "location_id": "S1", "country_code": "NL", "party_id": "ABC"}
+    both = {**public, "id": "c2", embedded: {"id": "s2"}}
+    assert sites.keeps(public) is True
+    assert sites.keeps(both) is False
+    assert sites.keeps(both) is _sites(module, "2.2.1", PARTY).judged(both)
 
 
 KEY_VALUES = st.one_of(st.sampled_from(["S1", "s1", " S1 ", "Ｓ１", "ß", "", "  ", "NL", "nl"]),

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from ocpispec.execute.lookups import party_of
-from ocpispec.ocpi.public_scope import home_charging, place
+from ocpispec.ocpi.public_scope import home_charging, location_named, place
 
 
 _MEMO_LIMIT = 65_536
@@ -37,10 +37,12 @@ class LookedUpSites:
     # charge of a million cost more than the crawl's scan of a page for private copies
     verdicts: dict[Any, bool] = field(default_factory=dict, compare=False, repr=False)
 
-    # verdicts by (location_id, country_code, party_id) as sent, where the party is those
-    # two fields and all three are text: the verdict is a function of these three values
-    # alone, and a run's crawl asks it of every charge (folding the party of each, as
-    # `judged` does, cost more than the privacy step's own check of the charge)
+    # verdicts by (the location named, country_code, party_id) as sent, where the party is
+    # those two fields and all three are text: the verdict is a function of these three
+    # values alone, and a run's crawl asks it of every charge (folding the party of each,
+    # as `judged` does, cost more than the privacy step's own check of the charge). The
+    # location named is `place`'s: a `location_id` beside an embedded site of another id
+    # names none, and must not find the verdict of a charge that sent that id alone
     as_sent: dict[tuple[str, str, str], bool] = field(default_factory=dict, compare=False,
                                                       repr=False)
 
@@ -52,7 +54,7 @@ class LookedUpSites:
         if self.module == "cdrs" and home_charging(obj):
             return False
         if self._sent_party:
-            sent = (obj.get("location_id"), obj.get("country_code"), obj.get("party_id"))
+            sent = (location_named(obj), obj.get("country_code"), obj.get("party_id"))
             if sent[0].__class__ is str and sent[1].__class__ is str and sent[2].__class__ is str:
                 known = self.as_sent.get(sent)  # type: ignore[arg-type]
                 if known is None:
