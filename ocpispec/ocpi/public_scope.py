@@ -118,17 +118,18 @@ def scope_from_locations(module: str, locations: Iterable[dict[str, Any]]) -> Pu
     (`places`, `keeps`): a walk of every EVSE and connector cost `get sessions` more than
     reading the sites."""
     sites, tariffs = set(), set()
-    named = module == "tariffs"
+    gather_tariffs = module == "tariffs"
     for location in locations:
         if not isinstance(location, dict) or private_site(location):
             continue
         if (site := _key(location, location.get("id"))) is not None:
             sites.add(site)
-        for evse in _objects(location.get("evses")) if named else ():
+        for evse in _objects(location.get("evses")) if gather_tariffs else ():
             for connector in _objects(evse.get("connectors")):
                 named = connector.get("tariff_ids")
-                named = named if isinstance(named, list) else [named]
-                named.append(connector.get("tariff_id"))  # OCPI 2.1.1
+                # a copy: the platform's own list is not extended (2.1.1's `tariff_id`)
+                named = [*named] if isinstance(named, list) else [named]
+                named.append(connector.get("tariff_id"))
                 tariffs.update(key for tariff in named if isinstance(tariff, str) and tariff
                                and (key := _key(location, tariff)) is not None)
     return PublicScope(module, frozenset(sites), frozenset(tariffs))
@@ -145,7 +146,7 @@ def private_site(obj: dict[str, Any]) -> bool:
 
 def place(obj: dict[str, Any]) -> tuple[Any, Any, Any] | None:
     """What a session or CDR is looked up by: its party and the location it names."""
-    return _key(obj, _location_id(obj))
+    return _key(obj, location_named(obj))
 
 
 def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any] | None:
@@ -159,7 +160,7 @@ def _key(obj: dict[str, Any], ident: Any) -> tuple[Any, Any, Any] | None:
 _SCALARS = frozenset({str, int, float, bool})
 
 
-def _location_id(obj: dict[str, Any]) -> Any:
+def location_named(obj: dict[str, Any]) -> Any:
     """The location a session or CDR names: 2.2+ `location_id` / `cdr_location.id`,
     2.1.1 `location.id`. One naming two (a field its version lacks beside the one it
     has: a CDR's or a 2.1.1 session's `location_id` beside the id of the site it embeds)
