@@ -21,6 +21,7 @@ from ocpispec.schema.wire_check import NOTHING, Findings
 from ocpispec.timestamps import chronological, normalise_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from ocpispec.ocpi.stats import FetchStats
@@ -190,6 +191,8 @@ class RecentKeys:
         # the fingerprints of the generations dropped, on disk (`forgotten_repeats`)
         self._forgotten = ForgottenFingerprints(budget=window)
         self.later_copies: list[str] = []
+        # told the generation kept each time one is dropped (`private_copies` prunes by it)
+        self.on_dropped: Callable[[dict[int, Any]], None] | None = None
 
     def add(self, key: tuple[str, ...], stamp: Any = None) -> bool:
         """True when `key` is new within the window. `stamp`: its `last_updated`."""
@@ -217,6 +220,8 @@ class RecentKeys:
         if len(self._current) >= self._window:
             self._forgotten.extend(self._previous)
             self._previous, self._current = self._current, {}
+            if self.on_dropped is not None:
+                self.on_dropped(self._previous)
         return True
 
     def forgotten_repeats(self) -> int:

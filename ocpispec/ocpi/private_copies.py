@@ -49,7 +49,10 @@ class PrivateCopies:
     """Judges each page of a crawl of `module` before it is accepted: a private copy of
     an object whose first copy, on this page or before, was not private. The crawl's
     `RecentKeys` holds the first copies (their key's `hash` and stamp, in bounded
-    memory); this holds, as bounded, which of them were private. An object is known by
+    memory); this marks which of them were private, and only while the crawl remembers
+    them: a mark is asked only of a key the crawl still holds. (A window of its own held
+    up to 131,072 private marks whatever the crawl had forgotten, and wrote each one it
+    dropped to a temporary file nobody read.) An object is known by
     the `hash` of its key as the dedup reads it (`ids.key_text`: `S1 `, `s1` and `Ｓ１`
     are one site). A page with no private object costs a scan for one."""
 
@@ -64,7 +67,12 @@ class PrivateCopies:
         self._keys = keys   # the crawl's key fields (`objects.key_fields`)
         self._key = key_reader(keys)
         self._recent = recent
-        self._private_first = RecentKeys(window)
+        # the fingerprints of the private first copies, pruned to the keys `recent` still
+        # holds each time it drops a generation (`_pruned`); those of the page being
+        # judged, which `recent` adds after it, are kept
+        self._private_first: set[int] = set()
+        self._page_marks: set[int] = set()
+        recent.on_dropped = self._pruned
 
     @property
     def waits_for_scope(self) -> bool:
@@ -81,6 +89,7 @@ class PrivateCopies:
         private = self._private_indices(objects)
         if not private:
             return False
+        self._page_marks = set()
         fingerprints, stamps = self._fingerprints(objects)
         marked = set(private)
         # a page's first copy of each key, in one pass in C (not a scan per copy): built
@@ -93,14 +102,27 @@ class PrivateCopies:
                 continue
             seen, first_stamp = self._recent.first_copy(fingerprint)
             if seen:                                   # a copy on a page before
-                first_private = self._private_first.first_copy(fingerprint)[0]
+                first_private = fingerprint in self._private_first
             elif (first := first_at[fingerprint]) < index:   # one on this page
                 first_private, first_stamp = first in marked, stamps[first]
             else:                                      # the first copy: private
-                self._private_first.add_fingerprint(fingerprint)
+                self._private_first.add(fingerprint)
+                self._page_marks.add(fingerprint)
                 continue
             doubt = doubt or (not first_private and not _later(stamps[index], first_stamp))
         return doubt
+
+    def marks(self) -> frozenset[int]:
+        """The fingerprints of the private first copies held (at most those the crawl
+        remembers, and a page's marked before the crawl added it)."""
+        return frozenset(self._private_first)
+
+    def _pruned(self, kept: dict[int, Any]) -> None:
+        """The marks of the keys the crawl forgot let go, when it drops a generation and
+        keeps `kept` (its only one then): a mark is never asked of a key forgotten. The
+        marks of the page being judged stay: the crawl adds its keys after."""
+        self._private_first = {mark for mark in self._private_first
+                               if mark in kept or mark in self._page_marks}
 
     def _private_indices(self, objects: list[Any]) -> list[int]:
         if objects.__class__ is CleanPage:  # the fast reader gives places under a scope
