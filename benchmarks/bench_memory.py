@@ -34,6 +34,10 @@ grow with the sessions too (16,666 at 1,000,000): the joined locations table is 
 read one page at a time.
 
 Measured on a shared 2-core machine (docs/plan-and-run.md, Performance):
+    --data realistic   168.9 MB at 100,000, 202.2 MB at 1,000,000 (+19.7%; PSS 156.3 /
+                       191.9 MB) once a private copy's marks followed the crawl's window
+                       (2026-12-06, load 5-7); 35d59292 (`--repo`) 166.0 / 200.4 MB (+20.7%;
+                       PSS 152.5 / 188.6 MB) in the same hour: the same within the noise
     --data realistic   163.5 MB at 100,000, 202.5 MB at 1,000,000 (+23.9%) once the keys the
                        dedup window forgot went to a temporary file (2026-12-06, load 12-16);
                        210.2 MB at 1,000,000 before, measured earlier the same day
